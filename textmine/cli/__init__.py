@@ -1,0 +1,27 @@
+"""The ``textmine`` command line (typer). Each area registers its own commands."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="textmine",
+    help="Tekstanalyse av norske fritekstsvar i spørreundersøkelser.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _register_all() -> None:
+    from . import clean, coding, demo, discover, report, service, stats
+
+    for module in (demo, clean, discover, coding, stats, report, service):
+        module.register(app)
+
+
+_register_all()
+
+
+def main() -> None:  # console entry point
+    app()

@@ -1,0 +1,26 @@
+"""Well-known locations: bundled data, shipped models and the user cache (no I/O at import)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+DATA_DIR = REPO_DIR / "data"
+MODELS_DIR = REPO_DIR / "models"
+SAMPLE_DIR = DATA_DIR / "sample"
+EVAL_DIR = DATA_DIR / "eval"
+CODEBOOK_DIR = DATA_DIR / "codebooks"
+WORDLIST_DIR = DATA_DIR / "wordlists"
+DEFAULT_CODEBOOK = CODEBOOK_DIR / "arbeidsgiver.yaml"
+DEFAULT_SURVEY = SAMPLE_DIR / "survey.yaml"
+DEFAULT_MODEL_DIR = MODELS_DIR / "default"
+
+
+def cache_dir() -> Path:
+    """User cache for rebuilt models and embedding caches (``TEXTMINE_CACHE_DIR`` overrides)."""
+    base = os.environ.get("TEXTMINE_CACHE_DIR")
+    path = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "textmine"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
