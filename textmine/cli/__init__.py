@@ -13,6 +13,11 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    """textmine: tekstanalyse av fritekstsvar."""
+
+
 def _register_all() -> None:
     from . import clean, coding, demo, discover, report, service, stats
 

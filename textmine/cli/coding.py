@@ -1,8 +1,214 @@
-"""CLI commands for this area (filled in by its owner)."""
+"""CLI: ``textmine code``, ``train``, ``evaluate``, ``review`` (coding comments against a codebook)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
 
 import typer
+from rich.console import Console
+
+console = Console(stderr=True)
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {msg}")
+    raise typer.Exit(code)
+
+
+def _coder(model: Optional[Path], codebook: Optional[Path]):
+    """Trained coder (checked against the codebook when both are given) or zero-shot for the codebook."""
+    from textmine.classify import ArtefactError, ZeroShotCoder, load_coder
+    from textmine.codebook import CodebookError, load_codebook
+
+    try:
+        if model is not None:
+            return load_coder(model, codebook=codebook)
+        if codebook is None:
+            _fail("give --codebook (zero-shot) or --model")
+        return ZeroShotCoder(load_codebook(codebook))
+    except (ArtefactError, CodebookError) as exc:
+        _fail(str(exc))
+
+
+def _read(path: Path):
+    from textmine.io import read_table
+
+    try:
+        return read_table(path)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this area's commands to the main app."""
-    return None
+    """Attach the coding commands."""
+
+    @app.command("code")
+    def code(
+        input: Path = typer.Argument(..., help="CSV/XLSX/SAV/Parquet with a free-text column"),
+        codebook: Path = typer.Option(..., "--codebook", help="codebook YAML"),
+        model: Optional[Path] = typer.Option(None, "--model", help="trained model directory (zero-shot without)"),
+        text_col: str = typer.Option(..., "--text-col", help="column holding the comments"),
+        out: Path = typer.Option(..., "--out", help="output file (.csv/.xlsx/.parquet/.sav) or folder for dask"),
+        engine: str = typer.Option("local", "--engine", help="local | dask"),
+        scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask scheduler address (tcp://host:8786)"),
+        batch_size: int = typer.Option(2000, "--batch-size", min=1),
+    ) -> None:
+        """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
+        if not input.exists():
+            _fail(f"input file not found: {input}")
+        if engine == "dask":
+            try:
+                from textmine.distributed import code_with_dask
+            except ImportError as exc:
+                _fail(f"--engine dask needs textmine.distributed (not available: {exc})")
+            info = code_with_dask(str(input), str(out), str(codebook), str(model) if model else None, text_col,
+                                  scheduler)
+            console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
+            return
+        if engine != "local":
+            _fail(f"--engine must be 'local' or 'dask', got {engine!r}")
+        from textmine.classify.table import code_dataframe
+        from textmine.io import write_table
+
+        coder = _coder(model, codebook)
+        df = _read(input)
+        try:
+            coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True)
+        except ValueError as exc:
+            _fail(f"{input}: {exc}")
+        write_table(coded, out)
+        answered = coded["themes"].astype(bool)
+        console.print(f"coded {len(coded)} rows ({int(answered.sum())} with themes, "
+                      f"{int(coded['needs_review'].sum())} need review) with {coder.kind} coder → {out}")
+
+    @app.command("train")
+    def train(
+        labelled: list[Path] = typer.Argument(..., help="labelled file(s): text, themes (ids joined by ';'), type"),
+        codebook: Path = typer.Option(..., "--codebook", help="codebook YAML"),
+        out: Path = typer.Option(..., "--out", help="model directory to write"),
+        text_col: str = typer.Option("text", "--text-col"),
+        themes_col: str = typer.Option("themes", "--themes-col"),
+        type_col: str = typer.Option("type", "--type-col"),
+        embedder: str = typer.Option("e5", "--embedder", help="embedding backend spec"),
+        seed: int = typer.Option(42, "--seed"),
+    ) -> None:
+        """Train a calibrated supervised coder and save it as a model directory."""
+        import pandas as pd
+
+        from textmine.classify import SupervisedCoder
+        from textmine.codebook import CodebookError, load_codebook
+        from textmine.review import read_labelled
+
+        try:
+            cb = load_codebook(codebook)
+            frames = [read_labelled(_read(p), text_col=text_col, themes_col=themes_col, type_col=type_col)
+                      for p in labelled]
+        except (CodebookError, ValueError) as exc:
+            _fail(str(exc))
+        data = pd.concat(frames, ignore_index=True)
+        coder = SupervisedCoder(cb, embedder_spec=embedder, seed=seed)
+        with console.status(f"training on {len(data)} labelled rows"):
+            try:
+                coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist())
+            except (CodebookError, ValueError) as exc:
+                _fail(str(exc))
+        coder.training_data_ = [str(p) for p in labelled]
+        coder.save(out)
+        m = coder.training_metrics_
+        console.print(f"saved {out}: n={m['n_train']} out-of-fold macro-F1={m['oof_macro_f1']:.3f} "
+                      f"micro-F1={m['oof_micro_f1']:.3f} review threshold={coder.review_threshold:.3f} "
+                      f"(auto-codes {m['oof_auto_coded_share']:.0%} out of fold)")
+
+    @app.command("evaluate")
+    def evaluate(
+        labelled: Path = typer.Argument(..., help="labelled file: text, themes, type"),
+        model: Optional[Path] = typer.Option(None, "--model", help="model directory (zero-shot with --codebook)"),
+        codebook: Optional[Path] = typer.Option(None, "--codebook"),
+        text_col: str = typer.Option("text", "--text-col"),
+        themes_col: str = typer.Option("themes", "--themes-col"),
+        type_col: str = typer.Option("type", "--type-col"),
+        json_out: Path = typer.Option(Path("evaluation.json"), "--json", help="where to write the metrics JSON"),
+    ) -> None:
+        """Compare the coder with human codes: per-theme P/R/F1, kappa, alpha, coverage–accuracy, shares."""
+        from textmine.codebook import parse_theme_list
+        from textmine.evaluate import evaluate_coding
+        from textmine.review import read_labelled
+
+        coder = _coder(model, codebook)
+        try:
+            data = read_labelled(_read(labelled), text_col=text_col, themes_col=themes_col, type_col=type_col)
+            y_true = coder.codebook.to_matrix([parse_theme_list(t) for t in data["themes"]])
+        except ValueError as exc:
+            _fail(f"{labelled}: {exc}")
+        pred = coder.predict(data["text"].tolist())
+        ids = coder.codebook.theme_ids
+        rep = evaluate_coding(y_true, pred[[f"theme_{t}" for t in ids]].to_numpy(), ids,
+                              confidence=pred["confidence"].to_numpy())
+        has_type = data["type"] != ""
+        if has_type.any():
+            rep.summary["type_accuracy"] = float((pred.loc[has_type.to_numpy(), "type"].to_numpy()
+                                                  == data.loc[has_type, "type"].to_numpy()).mean())
+        rep.summary["auto_coded_share"] = float((pred["needs_review"] == 0).mean())
+        print(rep.to_text())
+        payload = {"model": str(model) if model else None, "kind": coder.kind, "labelled": str(labelled),
+                   **rep.to_dict()}
+        json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        console.print(f"wrote {json_out}")
+
+    @app.command("review")
+    def review(
+        input: Path = typer.Argument(..., help="comments to rank (table file)"),
+        model: Optional[Path] = typer.Option(None, "--model"),
+        codebook: Optional[Path] = typer.Option(None, "--codebook"),
+        text_col: str = typer.Option("text", "--text-col"),
+        n: int = typer.Option(20, "--n", min=1),
+        queue_out: Optional[Path] = typer.Option(None, "--queue-out", help="write the queue as CSV/XLSX"),
+        corrections: Optional[Path] = typer.Option(None, "--corrections",
+                                                   help="corrected labels (text, themes, type): retrain with them"),
+        train: Optional[list[Path]] = typer.Option(None, "--train", help="original training file(s)"),
+        eval_file: Optional[Path] = typer.Option(None, "--eval", help="labelled file to measure quality before/after"),
+        out: Optional[Path] = typer.Option(None, "--out", help="where to save the retrained model"),
+    ) -> None:
+        """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
+        import pandas as pd
+
+        from textmine.review import apply_corrections, read_labelled, review_queue
+
+        coder = _coder(model, codebook)
+        if corrections is None:
+            df = _read(input)
+            if text_col not in df.columns:
+                _fail(f"{input}: no column {text_col!r} (columns: {', '.join(map(str, df.columns))})")
+            q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n)
+            from rich.table import Table
+
+            table = Table(title=f"review queue ({len(q)} of {len(df)})")
+            for col in ("rank", "row", "confidence", "suggested_themes", "candidates", "text_clean"):
+                table.add_column(col, overflow="fold")
+            for r in q.itertuples():
+                table.add_row(str(r.rank), str(r.row), f"{r.confidence:.2f}", r.suggested_themes, r.candidates,
+                              r.text_clean[:160])
+            Console(width=200).print(table)
+            if queue_out:
+                from textmine.io import write_table
+
+                write_table(q, queue_out)
+                console.print(f"wrote {queue_out}")
+            return
+        train_paths = list(train or [])
+        if not train_paths:
+            train_paths = [Path(p) for p in getattr(coder, "training_data_", []) if Path(p).exists()]
+        train_df = (pd.concat([read_labelled(_read(p)) for p in train_paths], ignore_index=True)
+                    if train_paths else None)
+        try:
+            res = apply_corrections(coder, _read(corrections), train=train_df,
+                                    eval_set=_read(eval_file) if eval_file else None)
+        except ValueError as exc:
+            _fail(str(exc))
+        print(res.to_text())
+        if out:
+            res.coder.training_data_ = [str(p) for p in train_paths] + [str(corrections)]
+            res.coder.save(out)
+            console.print(f"saved retrained model → {out}")

@@ -1,0 +1,106 @@
+"""API keys: generation, salted hashing, lookup and role checks (FastAPI dependencies)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Callable
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.models import ApiKey
+from service.errors import ApiError
+
+ROLES = ("reader", "analyst", "admin")
+_RANK = {role: i for i, role in enumerate(ROLES)}
+KEY_PREFIX = "tm"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller (never carries the secret)."""
+
+    key_id: int
+    role: str
+    name: str | None = None
+
+    def can(self, role: str) -> bool:
+        return _RANK[self.role] >= _RANK[role]
+
+
+def hash_secret(secret: str, salt: str) -> str:
+    return hashlib.sha256((salt + ":" + secret).encode("utf-8")).hexdigest()
+
+
+def create_key(session: Session, role: str, name: str | None = None) -> tuple[ApiKey, str]:
+    """Create a key; returns the row and the full key string (shown once, never stored)."""
+    if role not in ROLES:
+        raise ApiError(422, "invalid_role", f"role must be one of {', '.join(ROLES)}", {"role": role})
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    salt = secrets.token_hex(16)
+    row = ApiKey(prefix=prefix, salt=salt, secret_hash=hash_secret(secret, salt), role=role, name=name)
+    session.add(row)
+    session.flush()
+    return row, f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def verify_key(session: Session, key: str) -> Principal | None:
+    """The principal for a full key string, or None when unknown, malformed or revoked."""
+    parts = key.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    row = session.scalars(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    if row is None or row.revoked:
+        return None
+    if not hmac.compare_digest(row.secret_hash, hash_secret(parts[2], row.salt)):
+        return None
+    return Principal(key_id=row.id, role=row.role, name=row.name)
+
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key (or use Bearer)")
+_bearer = HTTPBearer(auto_error=False, description="API key as a Bearer token")
+
+
+def get_session(request: Request):
+    """FastAPI dependency: a DB session in a transaction (commit on success, rollback on error)."""
+    with request.app.state.db.session() as session:
+        yield session
+
+
+def get_principal(
+    request: Request,
+    api_key: str | None = Depends(_api_key_header),
+    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+) -> Principal:
+    key = api_key or (bearer.credentials if bearer is not None else None)
+    if not key:
+        raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
+    with request.app.state.db.session() as session:
+        principal = verify_key(session, key)
+    if principal is None:
+        raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked")
+    return principal
+
+
+def require(role: str) -> Callable[..., Principal]:
+    """Dependency factory: the caller must hold ``role`` or a higher one (reader < analyst < admin)."""
+
+    def _dependency(principal: Principal = Depends(get_principal)) -> Principal:
+        if not principal.can(role):
+            raise ApiError(403, "forbidden", f"this operation needs the {role!r} role",
+                           {"required_role": role, "your_role": principal.role})
+        return principal
+
+    _dependency.__name__ = f"require_{role}"
+    return _dependency
+
+
+require_reader = require("reader")
+require_analyst = require("analyst")
+require_admin = require("admin")

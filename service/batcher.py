@@ -1,0 +1,60 @@
+"""Micro-batching for /classify: concurrent single-comment requests share one coder call."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+from starlette.concurrency import run_in_threadpool
+
+
+class MicroBatcher:
+    """Queue requests; while one batch runs, the next accumulates (up to ``max_texts``) and runs as one call."""
+
+    def __init__(self, predict: Callable[[list[str]], pd.DataFrame], max_texts: int = 256):
+        self._predict = predict
+        self.max_texts = max_texts
+        self._queue: asyncio.Queue | None = None
+        self._task: asyncio.Task | None = None
+
+    def _ensure_started(self) -> asyncio.Queue:
+        if self._queue is None or self._task is None or self._task.done():
+            self._queue = asyncio.Queue()
+            self._task = asyncio.get_running_loop().create_task(self._loop())
+        return self._queue
+
+    async def predict(self, texts: Sequence[str]) -> pd.DataFrame:
+        if len(texts) >= self.max_texts:  # big batches go straight through
+            return await run_in_threadpool(self._predict, list(texts))
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._ensure_started().put_nowait((list(texts), future))
+        return await future
+
+    async def _loop(self) -> None:
+        queue = self._queue
+        while True:
+            batch: list[tuple[list[str], Any]] = [await queue.get()]
+            n = len(batch[0][0])
+            while not queue.empty() and n < self.max_texts:
+                item = queue.get_nowait()
+                batch.append(item)
+                n += len(item[0])
+            texts = [t for item, _ in batch for t in item]
+            try:
+                frame = await run_in_threadpool(self._predict, texts)
+            except Exception as exc:
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                continue
+            start = 0
+            for item, fut in batch:
+                part = frame.iloc[start:start + len(item)].reset_index(drop=True)
+                start += len(item)
+                if not fut.done():
+                    fut.set_result(part)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()

@@ -1,0 +1,64 @@
+"""An explicit cache of loaded coders (one per codebook/model), shared by /classify and coding jobs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from service import library
+from service.db.models import Codebook, TrainedModel
+
+log = logging.getLogger("textmine.service")
+
+
+class CoderCache:
+    """Loads coders lazily and keeps them; the default coder is warmed up in the background at startup."""
+
+    def __init__(self, factory=None, max_size: int = 8):
+        self.factory = factory
+        self.max_size = max_size
+        self._coders: dict[tuple, Any] = {}
+        self._lock = threading.Lock()
+        self.ready = threading.Event()
+        self.warmup_error: str | None = None
+        self.warmup_seconds: float | None = None
+
+    def get(self, codebook: Codebook | None, model: TrainedModel | None, default: bool) -> Any:
+        """The coder for a stored codebook (+ optional trained model); ``default`` = bundled default coder."""
+        key = ("default",) if (default and model is None) else (codebook.id if codebook else None,
+                                                                  model.id if model else None)
+        with self._lock:
+            coder = self._coders.get(key)
+            if coder is None:
+                if key == ("default",):
+                    coder = library.make_coder(None, None, factory=self.factory)
+                else:
+                    cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
+                    coder = library.make_coder(cb, model.path if model else None, factory=self.factory)
+                if len(self._coders) >= self.max_size:
+                    self._coders.pop(next(k for k in self._coders if k != ("default",)))
+                self._coders[key] = coder
+            return coder
+
+    def default(self) -> Any:
+        return self.get(None, None, default=True)
+
+    def warm_up(self) -> None:
+        """Load the default coder and run one prediction (compiles numba, loads ONNX sessions)."""
+        start = time.perf_counter()
+        try:
+            coder = self.default()
+            library.predict(coder, ["Vi får ikke svar på telefon og ventetiden er lang.", ""])
+            self.warmup_seconds = round(time.perf_counter() - start, 2)
+            self.ready.set()
+            log.info("default coder ready after %.1f s", self.warmup_seconds)
+        except Exception as exc:  # reported by /readyz
+            self.warmup_error = f"{type(exc).__name__}"
+            log.error("coder warm-up failed: %s", type(exc).__name__)
+
+    def start_warm_up(self) -> threading.Thread:
+        thread = threading.Thread(target=self.warm_up, name="coder-warmup", daemon=True)
+        thread.start()
+        return thread

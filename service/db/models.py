@@ -1,0 +1,172 @@
+"""SQLAlchemy 2 ORM models: the service's persistent store (schema owned by Alembic migrations)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApiKey(Base):
+    """An API key: only a salted SHA-256 hash of the secret is stored; ``prefix`` finds the row."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(200))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    definition_yaml: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Wave(Base):
+    """One uploaded data collection round of a survey, with the survey definition it was validated against."""
+
+    __tablename__ = "waves"
+    __table_args__ = (UniqueConstraint("survey_id", "label", name="uq_wave_survey_label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    definition_yaml: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(String(300))
+    n_respondents: Mapped[int] = mapped_column(Integer, default=0)
+    n_responses: Mapped[int] = mapped_column(Integer, default=0)
+    text_columns: Mapped[list] = mapped_column(JSON, default=list)
+    warnings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Respondent(Base):
+    """A respondent's structured answers (everything except the free-text columns)."""
+
+    __tablename__ = "respondents"
+    __table_args__ = (UniqueConstraint("wave_id", "respondent_id", name="uq_respondent_wave_rid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    respondent_id: Mapped[str] = mapped_column(String(200))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Response(Base):
+    """One free-text answer: redacted text always; raw text only if the store is configured to keep it."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        UniqueConstraint("respondent_pk", "question", name="uq_response_respondent_question"),
+        Index("ix_responses_wave_question", "wave_id", "question"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"))
+    respondent_pk: Mapped[int] = mapped_column(ForeignKey("respondents.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(200))
+    text_redacted: Mapped[str] = mapped_column(Text)
+    text_raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # plain UTF-8 or Fernet token
+    raw_encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(16))
+    pii_count: Mapped[int] = mapped_column(Integer, default=0)
+    health_flag: Mapped[int] = mapped_column(Integer, default=0)
+    is_non_answer: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Codebook(Base):
+    __tablename__ = "codebooks"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_codebook_name_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(50))
+    content: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TrainedModel(Base):
+    """Metadata of a trained coder; the artefact lives on disk at ``path``."""
+
+    __tablename__ = "models"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id"))
+    path: Mapped[str] = mapped_column(String(1000))
+    n_training: Mapped[int] = mapped_column(Integer, default=0)
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CodingJob(Base):
+    """A batch coding run over a wave. ``job_key`` = wave + codebook + model (idempotency)."""
+
+    __tablename__ = "coding_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
+    codebook_id: Mapped[int | None] = mapped_column(ForeignKey("codebooks.id"))
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"))
+    job_key: Mapped[str] = mapped_column(String(200), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed|cancelled
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    chunks_done: Mapped[int] = mapped_column(Integer, default=0)  # the chunk marker, committed with each chunk
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seconds_running: Mapped[float] = mapped_column(Float, default=0.0)  # across restarts (for ETA)
+
+
+class CodingResult(Base):
+    """The coder's output for one response in one job; unique per (job, response): nothing double-counts."""
+
+    __tablename__ = "coding_results"
+    __table_args__ = (UniqueConstraint("job_id", "response_id", name="uq_result_job_response"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("coding_jobs.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    chunk: Mapped[int] = mapped_column(Integer)
+    themes: Mapped[str] = mapped_column(String(1000), default="")
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    needs_review: Mapped[int] = mapped_column(Integer, default=0)
+    type: Mapped[str] = mapped_column(String(16), default="")
+
+
+class Correction(Base):
+    """A human's codes for a response (the latest one wins)."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id"))
+    themes: Mapped[str] = mapped_column(String(1000), default="")
+    type: Mapped[str] = mapped_column(String(16), default="")
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

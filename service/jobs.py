@@ -1,0 +1,136 @@
+"""Background coding jobs: chunked, committed per chunk, cancellable, resumed after a restart."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from service import library, store
+from service.coders import CoderCache
+from service.db.models import Codebook, CodingJob, CodingResult, Response, TrainedModel, utcnow
+from service.db.session import Database
+
+log = logging.getLogger("textmine.service")
+
+
+def _result_rows(job_id: int, chunk: int, ids: list[int], frame, theme_ids: list[str]) -> list[dict]:
+    rows = []
+    records = frame.to_dict("records")
+    for rid, rec in zip(ids, records):
+        scores = {t: round(float(rec.get(f"score_{t}", 0.0) or 0.0), 6) for t in theme_ids}
+        themes = [t for t in theme_ids if int(rec.get(f"theme_{t}", 0) or 0) == 1]
+        rows.append({"job_id": job_id, "response_id": rid, "chunk": chunk, "themes": ";".join(themes),
+                     "scores": scores, "confidence": float(rec.get("confidence", 0.0) or 0.0),
+                     "needs_review": int(rec.get("needs_review", 0) or 0), "type": str(rec.get("type") or "")})
+    return rows
+
+
+def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200,
+            stop: threading.Event | None = None, on_chunk: Callable[[CodingJob], None] | None = None) -> str:
+    """Process a job to the end (or until cancelled/stopped). Each chunk's results, the done counter and the
+    chunk marker are committed in one transaction; already-coded responses are skipped, so a rerun after a crash
+    continues where the last committed chunk ended. Returns the final state."""
+    with db.session() as s:
+        job = s.get(CodingJob, job_id)
+        if job is None or job.state not in store.ACTIVE_STATES:
+            return job.state if job else "missing"
+        codebook = s.get(Codebook, job.codebook_id)
+        model = s.get(TrainedModel, job.model_id) if job.model_id else None
+        is_default = store.is_default_codebook(codebook)
+        job.state = "running"
+        job.started_at = job.started_at or utcnow()
+        job.total = s.scalar(select(func.count()).select_from(Response).where(Response.wave_id == job.wave_id)) or 0
+    try:
+        coder = coders.get(codebook, model, default=is_default)
+        theme_ids = [t["id"] for t in codebook.content.get("themes", [])]
+        while True:
+            if stop is not None and stop.is_set():
+                return "running"  # server shutting down: resumed at next start
+            t0 = time.perf_counter()
+            with db.session() as s:
+                done_ids = select(CodingResult.response_id).where(CodingResult.job_id == job_id)
+                pending = s.execute(select(Response.id, Response.text_redacted)
+                                    .where(Response.wave_id == job.wave_id, Response.id.not_in(done_ids))
+                                    .order_by(Response.id).limit(chunk_size)).all()
+            if not pending:
+                with db.session() as s:
+                    job = s.get(CodingJob, job_id)
+                    if job.state == "running":
+                        job.state = "done"
+                        job.finished_at = utcnow()
+                        job.done = s.scalar(select(func.count()).select_from(CodingResult)
+                                            .where(CodingResult.job_id == job_id)) or 0
+                    return job.state
+            ids = [p[0] for p in pending]
+            frame = library.predict(coder, [p[1] for p in pending])
+            with db.session() as s:
+                job = s.get(CodingJob, job_id, with_for_update=True)
+                if job.state != "running":  # cancelled meanwhile: drop this chunk
+                    return job.state
+                chunk = job.chunks_done
+                s.execute(CodingResult.__table__.insert(), _result_rows(job_id, chunk, ids, frame, theme_ids))
+                job.chunks_done = chunk + 1
+                job.done = job.done + len(ids)
+                job.seconds_running = float(job.seconds_running or 0.0) + (time.perf_counter() - t0)
+            if on_chunk is not None:
+                on_chunk(job)
+    except Exception as exc:
+        log.error("coding job %s failed: %s", job_id, type(exc).__name__)
+        with db.session() as s:
+            job = s.get(CodingJob, job_id)
+            if job.state == "running":
+                job.state = "failed"
+                job.error = f"coding failed: {type(exc).__name__}"
+                job.finished_at = utcnow()
+        return "failed"
+
+
+class JobRunner:
+    """One worker thread that runs queued jobs in order; ``resume()`` re-queues jobs left running/queued."""
+
+    def __init__(self, db: Database, coders: CoderCache, chunk_size: int = 200):
+        self.db = db
+        self.coders = coders
+        self.chunk_size = chunk_size
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.current: int | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="coding-jobs", daemon=True)
+            self._thread.start()
+
+    def resume(self) -> list[int]:
+        with self.db.session() as s:
+            ids = list(s.scalars(select(CodingJob.id).where(CodingJob.state.in_(store.ACTIVE_STATES))
+                                 .order_by(CodingJob.id)))
+        for job_id in ids:
+            self.submit(job_id)
+        return ids
+
+    def submit(self, job_id: int) -> None:
+        self._queue.put(job_id)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            job_id = self._queue.get()
+            if job_id is None:
+                break
+            self.current = job_id
+            try:
+                run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop)
+            finally:
+                self.current = None

@@ -1,0 +1,249 @@
+"""Thin adapter over the textmine library: the only place the service touches library signatures."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+import yaml
+
+from service.errors import ApiError
+
+CLEAN_COLUMNS = ("text_clean", "pii_count", "health_flag", "language", "is_non_answer")
+
+
+# ---------------------------------------------------------------- codebooks
+def codebook_from_dict(content: dict[str, Any]):
+    """Validate a codebook dict (library ``Codebook.from_dict``); errors become a 422."""
+    from textmine.codebook import Codebook, CodebookError
+
+    try:
+        return Codebook.from_dict(content)
+    except (CodebookError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ApiError(422, "invalid_codebook", f"invalid codebook: {exc}") from None
+
+
+def codebook_from_yaml(text: str):
+    try:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ApiError(422, "invalid_codebook", f"codebook is not valid YAML: {exc}") from None
+    if not isinstance(content, dict):
+        raise ApiError(422, "invalid_codebook", "codebook YAML must be a mapping")
+    return codebook_from_dict(content)
+
+
+def codebook_to_dict(codebook) -> dict[str, Any]:
+    return codebook.to_dict()
+
+
+def default_codebook_dict() -> dict[str, Any]:
+    from textmine.codebook import load_codebook
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    return load_codebook(DEFAULT_CODEBOOK).to_dict()
+
+
+# ---------------------------------------------------------------- coders
+def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None):
+    """A coder: injected ``factory`` (tests) > trained model dir > zero-shot for a codebook > the default coder."""
+    if factory is not None:
+        return factory(codebook, model_dir)
+    from textmine import classify
+
+    if model_dir is not None:
+        return classify.load_coder(model_dir)
+    if codebook is None:
+        return classify.default_coder()
+    return classify.ZeroShotCoder(codebook, embedder=shared_embedder())
+
+
+_EMBEDDER = None
+
+
+def shared_embedder():
+    """One embedder object per process, shared by all zero-shot coders the service builds."""
+    global _EMBEDDER
+    if _EMBEDDER is None:
+        from textmine.embed import get_embedder
+
+        _EMBEDDER = get_embedder("e5")
+    return _EMBEDDER
+
+
+def coder_codebook(coder):
+    return getattr(coder, "codebook", None)
+
+
+def predict(coder, texts: Sequence[str]) -> pd.DataFrame:
+    """Coder output with the contract columns, same order as ``texts``."""
+    out = coder.predict(list(texts))
+    return out.reset_index(drop=True)
+
+
+def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[str]], model_dir: Path,
+                     factory=None) -> dict[str, Any]:
+    """Fit a supervised coder on human-coded texts and save it; returns metrics/metadata."""
+    if factory is not None and hasattr(factory, "train"):
+        return factory.train(codebook, texts, labels, model_dir)
+    from textmine.classify import SupervisedCoder
+
+    coder = SupervisedCoder(codebook, embedder=shared_embedder())
+    coder.fit(list(texts), [list(x) for x in labels])
+    model_dir.mkdir(parents=True, exist_ok=True)
+    coder.save(model_dir)
+    return {"n_training": len(texts)}
+
+
+# ---------------------------------------------------------------- preprocessing
+def clean_texts(texts: Sequence[str | None], question_texts: Sequence[str] = (), factory=None) -> pd.DataFrame:
+    """Redact + annotate texts; returns the ``CLEAN_COLUMNS`` for each input, same order."""
+    if factory is not None:
+        frame = factory(texts)
+    else:
+        from textmine.preprocess import Cleaner
+
+        cleaner = Cleaner(redact=True, detect_language=True, question_texts=tuple(question_texts), lemmatize=False)
+        frame = cleaner.fit().transform(pd.Series(list(texts), dtype=object))
+    return frame.reset_index(drop=True)[list(CLEAN_COLUMNS)]
+
+
+def redact_one(text: str) -> str:
+    from textmine.preprocess import redact
+
+    return redact(text)[0]
+
+
+# ---------------------------------------------------------------- tables and survey definitions
+def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataFrame:
+    """Parse an uploaded CSV/XLSX/SAV/Parquet; every failure is a 422 naming what was wrong."""
+    suffix = Path(filename or "upload.csv").suffix.lower() or ".csv"
+    if suffix not in {".csv", ".txt", ".xlsx", ".sav", ".parquet"}:
+        raise ApiError(415, "unsupported_file_type", f"unsupported file type {suffix!r}; use CSV, XLSX, SAV or Parquet")
+    if not data or not data.strip():
+        raise ApiError(422, "empty_file", "the uploaded file is empty")
+    if suffix in {".csv", ".txt"} and b"\x00" in data[:65536]:
+        raise ApiError(422, "wrong_encoding", "the CSV file contains NUL bytes (UTF-16 or a binary file?); "
+                       "save it as UTF-8 text")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        from textmine.io import read_table
+
+        try:
+            frame = read_table(path, survey=survey, validate=False) if survey is not None else read_table(path)
+        except ApiError:
+            raise
+        except Exception as exc:  # TableReadError and parser errors: name the problem, not the data
+            message = _short(str(exc).replace(str(path), filename or "upload"))
+            code = "wrong_encoding" if ("encoding" in message or "not valid utf" in message.lower()) else "unreadable_table"
+            raise ApiError(422, code, f"could not read the table: {message}") from None
+    if frame.shape[0] == 0:
+        raise ApiError(422, "empty_file", "the uploaded table has no data rows")
+    return frame
+
+
+def _short(text: str, n: int = 300) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+@dataclass
+class SurveyInfo:
+    """What the service needs from a survey definition."""
+
+    yaml_text: str
+    id_column: str = "respondent_id"
+    wave_column: str | None = "wave"
+    text_columns: list[str] = field(default_factory=list)
+    question_texts: dict[str, str] = field(default_factory=dict)
+    required_columns: list[str] = field(default_factory=list)
+    definition: Any = None  # the library's SurveyDefinition when available
+
+
+def parse_survey(yaml_text: str) -> SurveyInfo:
+    """Validate a survey definition (library ``SurveyDefinition``) and extract id/wave/free-text columns."""
+    from textmine.survey import SurveyDefinition
+
+    try:
+        raw = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as exc:
+        raise ApiError(422, "invalid_survey_definition", f"survey definition is not valid YAML: {_short(str(exc))}") from None
+    if not isinstance(raw, dict):
+        raise ApiError(422, "invalid_survey_definition", "survey definition must be a YAML mapping")
+    try:
+        definition = SurveyDefinition.from_dict(raw)
+    except Exception as exc:  # SurveyDefinitionError and malformed structures
+        raise ApiError(422, "invalid_survey_definition", f"invalid survey definition: {_short(str(exc))}") from None
+    info = SurveyInfo(yaml_text=yaml_text, id_column=definition.id_column, wave_column=definition.wave_column,
+                      text_columns=[q.column for q in definition.free_text],
+                      question_texts={q.column: q.label for q in definition.free_text},
+                      required_columns=list(definition.columns), definition=definition)
+    if not info.text_columns:
+        raise ApiError(422, "invalid_survey_definition", "the survey definition declares no free-text questions")
+    return info
+
+
+def validate_frame(frame: pd.DataFrame, info: SurveyInfo, filename: str) -> list[str]:
+    """The library's table checks (declared columns, codes, weights); returns warnings, raises a 422."""
+    frame.attrs["source"] = filename
+    try:
+        return list(info.definition.validate_frame(frame, source=filename, strict=False))
+    except Exception as exc:
+        raise ApiError(422, "invalid_table", _short(str(exc), 600)) from None
+
+
+# ---------------------------------------------------------------- summaries and quotes
+def build_summary(frames: dict[Any, pd.DataFrame], info: SurveyInfo, coded: dict[Any, pd.DataFrame] | None,
+                  **options: Any) -> dict[str, Any]:
+    from textmine.summary import build_summary as _build
+
+    survey = info.definition
+    if survey is None:
+        raise ApiError(503, "summary_unavailable", "survey statistics are not available in this installation")
+    try:
+        summary = _build(frames, survey, coded, **options)
+    except TypeError:
+        summary = _build(frames, survey, coded)
+    return summary.to_dict()
+
+
+def select_quotes(coded: pd.DataFrame, theme: str, n: int = 5, seed: int = 42) -> list[dict[str, Any]]:
+    """Redacted quotes for a theme: the library's selector when it fits, else the most confident ones."""
+    subset = coded[coded[f"theme_{theme}"] == 1] if f"theme_{theme}" in coded.columns else coded.iloc[0:0]
+    try:
+        from textmine.quotes import select_quotes as _select
+
+        picked = _select(subset, theme=theme, n=n, seed=seed)
+        if isinstance(picked, pd.DataFrame):
+            rows = picked.to_dict("records")
+        else:
+            rows = [dict(getattr(q, "__dict__", q)) for q in picked]
+        return rows
+    except Exception:
+        ordered = subset.sort_values(["score", "response_id"], ascending=[False, True]) if "score" in subset else subset
+        return ordered.head(n).to_dict("records")
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
+
+
+def classify_texts(coder, texts: Sequence[str], cleaner_factory=None) -> pd.DataFrame:
+    """Predictions plus ``text_redacted`` for each text; cleans once when the coder accepts a cleaned frame."""
+    texts = list(texts)
+    if cleaner_factory is None and hasattr(coder, "predict_frame"):
+        from textmine.preprocess import Cleaner
+
+        cleaned = Cleaner(redact=True).fit().transform(pd.Series(texts, dtype=object)).reset_index(drop=True)
+        out = coder.predict_frame(cleaned).reset_index(drop=True)
+        out["text_redacted"] = cleaned["text_clean"].tolist()
+        return out
+    out = predict(coder, texts)
+    out["text_redacted"] = clean_texts(texts, (), factory=cleaner_factory)["text_clean"].tolist()
+    return out

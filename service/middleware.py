@@ -1,0 +1,134 @@
+"""ASGI middleware: request size limit and Prometheus-style request metrics."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+
+from service.errors import ApiError, error_body
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class BodySizeLimit:
+    """413 when Content-Length (or the streamed body) exceeds ``max_bytes``; nothing is read past the limit."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.max_bytes
+            except ValueError:
+                too_big = False
+            if too_big:
+                return await self._reject(send, int(length))
+        seen = 0
+        max_bytes = self.max_bytes
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > max_bytes:
+                    raise ApiError(413, "payload_too_large", self._message(None), {"max_bytes": max_bytes})
+            return message
+
+        return await self.app(scope, limited_receive, send)
+
+    def _message(self, size: int | None) -> str:
+        mb = self.max_bytes / (1024 * 1024)
+        got = f" ({size / (1024 * 1024):.1f} MB)" if size else ""
+        return f"request body too large{got}; the limit is {mb:.0f} MB"
+
+    async def _reject(self, send, size: int) -> None:
+        body = json.dumps(error_body("payload_too_large", self._message(size),
+                                     {"max_bytes": self.max_bytes, "content_length": size})).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class Metrics:
+    """Counters and latency histograms per (method, route, status); rendered in Prometheus text format."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.requests: dict[tuple[str, str, int], int] = defaultdict(int)
+        self.latency_buckets: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
+        self.latency_sum: dict[tuple[str, str], float] = defaultdict(float)
+        self.started = time.time()
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        with self._lock:
+            self.requests[(method, route, status)] += 1
+            buckets = self.latency_buckets[(method, route)]
+            for i, bound in enumerate(BUCKETS):
+                if seconds <= bound:
+                    buckets[i] += 1
+            buckets[-1] += 1
+            self.latency_sum[(method, route)] += seconds
+
+    def render(self, gauges: dict[str, tuple[str, list[tuple[dict[str, str], float]]]]) -> str:
+        lines = ["# HELP textmine_http_requests_total HTTP requests by method, route and status.",
+                 "# TYPE textmine_http_requests_total counter"]
+        with self._lock:
+            for (method, route, status), n in sorted(self.requests.items()):
+                lines.append(f'textmine_http_requests_total{{method="{method}",route="{_esc(route)}",'
+                             f'status="{status}"}} {n}')
+            lines += ["# HELP textmine_http_request_duration_seconds Request latency.",
+                      "# TYPE textmine_http_request_duration_seconds histogram"]
+            for (method, route), buckets in sorted(self.latency_buckets.items()):
+                labels = f'method="{method}",route="{_esc(route)}"'
+                for bound, n in zip(BUCKETS, buckets):
+                    lines.append(f'textmine_http_request_duration_seconds_bucket{{{labels},le="{bound}"}} {n}')
+                lines.append(f'textmine_http_request_duration_seconds_bucket{{{labels},le="+Inf"}} {buckets[-1]}')
+                lines.append(f"textmine_http_request_duration_seconds_sum{{{labels}}} "
+                             f"{self.latency_sum[(method, route)]:.6f}")
+                lines.append(f"textmine_http_request_duration_seconds_count{{{labels}}} {buckets[-1]}")
+        lines += ["# HELP textmine_uptime_seconds Seconds since the service started.",
+                  "# TYPE textmine_uptime_seconds gauge", f"textmine_uptime_seconds {time.time() - self.started:.1f}"]
+        for name, (help_text, samples) in gauges.items():
+            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+            for labels, value in samples:
+                label_text = ",".join(f'{k}="{_esc(v)}"' for k, v in labels.items())
+                lines.append(f"{name}{{{label_text}}} {value}" if label_text else f"{name} {value}")
+        return "\n".join(lines) + "\n"
+
+
+def _esc(value: str) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+class MetricsMiddleware:
+    def __init__(self, app, metrics: Metrics):
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            self.metrics.observe(scope.get("method", "GET"), path, status["code"], time.perf_counter() - start)

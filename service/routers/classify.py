@@ -1,0 +1,61 @@
+"""Synchronous classification of a small batch of texts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from service import library, store
+from service.auth import Principal, get_session, require_analyst
+from service.errors import ApiError
+from service.schemas import ClassifiedText, ClassifyIn, ClassifyOut, ThemeScore
+
+router = APIRouter(tags=["classify"])
+
+
+@router.post("/classify", response_model=ClassifyOut)
+async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(require_analyst)) -> ClassifyOut:
+    """Code up to 1,000 texts now. Without ids the bundled default codebook and model are used. Responses carry
+    only redacted text."""
+    settings = request.app.state.settings
+    too_long = [i for i, t in enumerate(body.texts) if len(t) > settings.max_comment_chars]
+    if too_long:
+        raise ApiError(422, "comment_too_long",
+                       f"text {too_long[0]} is {len(body.texts[too_long[0]])} characters; the limit is "
+                       f"{settings.max_comment_chars} characters per comment",
+                       {"indexes": too_long[:20], "max_chars": settings.max_comment_chars})
+    if len(body.texts) > settings.max_classify_texts:
+        raise ApiError(422, "too_many_texts", f"at most {settings.max_classify_texts} texts per request")
+    coders = request.app.state.coders
+    if body.codebook_id is None and body.model_id is None:
+        if not coders.ready.is_set() and coders.warmup_error is None:
+            await run_in_threadpool(coders.ready.wait, 120)
+        codebook_id, model_id = None, None
+        result = await request.app.state.batcher.predict(body.texts)
+        coder = coders.default()
+    else:
+        def _resolve():
+            with request.app.state.db.session() as session:
+                cb = store.resolve_codebook(session, body.codebook_id)
+                model = store.resolve_model(session, body.model_id, cb)
+                coder = coders.get(cb, model, default=store.is_default_codebook(cb))
+                return cb, model, coder
+
+        cb, model, coder = await run_in_threadpool(_resolve)
+        codebook_id, model_id = cb.id, model.id if model else None
+        result = await run_in_threadpool(library.classify_texts, coder, body.texts, settings.cleaner_factory)
+    cb_obj = library.coder_codebook(coder)
+    labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}
+    return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
+                       results=[_one(rec, rec.get("text_redacted"), labels) for rec in result.to_dict("records")])
+
+
+def _one(rec: dict, redacted_text, labels: dict[str, str]) -> ClassifiedText:
+    scores = {k[6:]: round(float(v), 6) for k, v in rec.items() if k.startswith("score_")}
+    chosen = [k[6:] for k, v in rec.items() if k.startswith("theme_") and int(v or 0) == 1]
+    return ClassifiedText(
+        text=redacted_text if isinstance(redacted_text, str) else "",
+        themes=[ThemeScore(id=t, label=labels.get(t), score=scores.get(t, 0.0)) for t in chosen],
+        scores=scores, confidence=float(rec.get("confidence", 0.0) or 0.0),
+        needs_review=bool(int(rec.get("needs_review", 0) or 0)), type=(rec.get("type") or None))

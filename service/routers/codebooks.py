@@ -1,0 +1,58 @@
+"""Versioned codebooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import store
+from service.auth import Principal, get_session, require_analyst, require_reader
+from service.db.models import Codebook
+from service.schemas import CodebookOut, CodebookVersions, Page
+
+router = APIRouter(tags=["codebooks"])
+
+EXAMPLE = {"name": "demo", "version": "1.0", "language": "nb", "types": ["klage", "ønske", "ros"],
+           "themes": [{"id": "telefon", "label": "Telefon", "description": "Telefon og ventetid.",
+                       "keywords": ["telefon"]},
+                      {"id": "annet", "label": "Annet", "description": "Annet.", "keywords": [], "exclusive": True}]}
+
+
+def codebook_out(row: Codebook) -> CodebookOut:
+    return CodebookOut(id=row.id, name=row.name, version=row.version, n_themes=len(row.content.get("themes", [])),
+                       content=row.content, created_at=row.created_at)
+
+
+@router.post("/codebooks", response_model=CodebookOut, status_code=201,
+             responses={200: {"model": CodebookOut, "description": "identical version already stored"}})
+def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session),
+                    _: Principal = Depends(require_analyst)):
+    """Store a codebook version (the library validates it). Same name+version+content → the existing row (200)."""
+    row, created = store.add_codebook(session, content)
+    out = codebook_out(row)
+    return out if created else JSONResponse(out.model_dump(mode="json"), status_code=200)
+
+
+@router.get("/codebooks", response_model=Page[CodebookOut])
+def list_codebooks(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                   session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    rows, total = store.page(session, select(Codebook).order_by(Codebook.id), limit, offset)
+    return Page[CodebookOut](items=[codebook_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/codebooks/{codebook_id}", response_model=CodebookVersions)
+def get_codebook(codebook_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    """A codebook version and the list of all stored versions with the same name."""
+    row = session.get(Codebook, codebook_id)
+    if row is None:
+        from service.errors import ApiError
+
+        raise ApiError(404, "unknown_codebook", f"codebook {codebook_id} does not exist", {"codebook_id": codebook_id})
+    versions = session.scalars(select(Codebook).where(Codebook.name == row.name).order_by(Codebook.id)).all()
+    return CodebookVersions(id=row.id, name=row.name, version=row.version, content=row.content,
+                            versions=[{"id": v.id, "version": v.version, "created_at": v.created_at.isoformat()}
+                                      for v in versions])

@@ -1,0 +1,51 @@
+"""Liveness, readiness and Prometheus metrics (no key needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import func, select, text
+
+from service.db.models import CodingJob
+from service.schemas import Health, Ready
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Ready, responses={503: {"model": Ready}})
+def readyz(request: Request):
+    """Ready when the database answers and the default coder is loaded and warmed up."""
+    state = request.app.state
+    db_ok = True
+    try:
+        with state.db.session() as s:
+            s.execute(text("select 1"))
+    except Exception:
+        db_ok = False
+    loaded = state.coders.ready.is_set()
+    body = Ready(ready=db_ok and loaded, model_loaded=loaded, database=db_ok,
+                 detail=state.coders.warmup_error or (None if loaded else "warming up"))
+    return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(request: Request) -> PlainTextResponse:
+    """Prometheus text exposition format."""
+    state = request.app.state
+    jobs = []
+    try:
+        with state.db.session() as s:
+            jobs = s.execute(select(CodingJob.state, func.count()).group_by(CodingJob.state)).all()
+    except Exception:
+        pass
+    gauges = {
+        "textmine_model_ready": ("1 when the default coder is loaded.", [({}, 1 if state.coders.ready.is_set() else 0)]),
+        "textmine_coding_jobs": ("Coding jobs by state.", [({"state": st}, n) for st, n in jobs]),
+    }
+    return PlainTextResponse(state.metrics.render(gauges), media_type="text/plain; version=0.0.4")

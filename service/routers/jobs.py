@@ -1,0 +1,54 @@
+"""Asynchronous coding jobs: start (idempotent), progress, cancel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import store
+from service.auth import Principal, get_session, require_analyst, require_reader
+from service.db.models import CodingJob
+from service.schemas import JobIn, JobOut, Page
+
+router = APIRouter(tags=["jobs"])
+
+
+@router.post("/waves/{wave_id}/coding-jobs", response_model=JobOut, status_code=202,
+             responses={200: {"model": JobOut, "description": "an identical job exists (idempotent)"}})
+def start_coding_job(wave_id: int, request: Request, body: JobIn = Body(default_factory=JobIn),
+                     session: Session = Depends(get_session), _: Principal = Depends(require_analyst)):
+    """Code every free-text response of a wave in the background. The same wave + codebook + model returns the
+    existing job (queued, running or done) unless ``force`` is true."""
+    job, created = store.start_job(session, wave_id, body.codebook_id, body.model_id, body.force)
+    session.commit()
+    if created:
+        request.app.state.jobs.submit(job.id)
+    out = JobOut(**store.job_view(job), created=created)
+    return out if created else JSONResponse(out.model_dump(mode="json"), status_code=200)
+
+
+@router.get("/jobs", response_model=Page[JobOut])
+def list_jobs(wave_id: int | None = Query(None, ge=1), state: str | None = Query(None, max_length=16),
+              limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+              session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    stmt = select(CodingJob).order_by(CodingJob.id.desc())
+    if wave_id is not None:
+        stmt = stmt.where(CodingJob.wave_id == wave_id)
+    if state is not None:
+        stmt = stmt.where(CodingJob.state == state)
+    rows, total = store.page(session, stmt, limit, offset)
+    return Page[JobOut](items=[JobOut(**store.job_view(j)) for j in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut)
+def get_job(job_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    """Progress: state, done/total and an ETA in seconds."""
+    return JobOut(**store.job_view(store.get_or_404(session, CodingJob, job_id, "job")))
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut)
+def cancel_job(job_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_analyst)):
+    """Cancel a queued or running job (finished chunks stay stored; a finished job is left as it is)."""
+    return JobOut(**store.job_view(store.cancel_job(session, job_id)))

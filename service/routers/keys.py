@@ -1,0 +1,39 @@
+"""API key administration (admin role)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import store
+from service.auth import Principal, create_key, get_session, require_admin
+from service.db.models import ApiKey
+from service.schemas import KeyCreated, KeyIn, KeyOut, Page
+
+router = APIRouter(tags=["keys"])
+
+
+def key_out(k: ApiKey) -> KeyOut:
+    return KeyOut(id=k.id, prefix=k.prefix, role=k.role, name=k.name, revoked=k.revoked, created_at=k.created_at)
+
+
+@router.post("/keys", response_model=KeyCreated, status_code=201)
+def new_key(body: KeyIn, session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
+    """Create a key; the full key is returned once and only its salted hash is stored."""
+    row, key = create_key(session, body.role, body.name)
+    return KeyCreated(**key_out(row).model_dump(), key=key)
+
+
+@router.get("/keys", response_model=Page[KeyOut])
+def list_keys(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+              session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
+    rows, total = store.page(session, select(ApiKey).order_by(ApiKey.id), limit, offset)
+    return Page[KeyOut](items=[key_out(k) for k in rows], total=total, limit=limit, offset=offset)
+
+
+@router.delete("/keys/{key_id}", response_model=KeyOut)
+def revoke_key(key_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
+    row = store.get_or_404(session, ApiKey, key_id, "key")
+    row.revoked = True
+    return key_out(row)

@@ -1,0 +1,70 @@
+"""Summaries, quotes, the review queue, human corrections and model training."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import store
+from service.auth import Principal, get_session, require_analyst, require_reader
+from service.db.models import TrainedModel
+from service.schemas import CorrectionIn, CorrectionOut, ModelIn, ModelOut, Page, QuotesOut, ReviewItem
+
+router = APIRouter(tags=["results"])
+
+
+@router.get("/waves/{wave_id}/summary", response_model=dict[str, Any])
+def wave_summary(wave_id: int, compare_wave_id: int | None = Query(None, ge=1, description="earlier wave to compare"),
+                 job_id: int | None = Query(None, ge=1, description="coding job (default: the latest finished)"),
+                 session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change."""
+    return store.wave_summary(session, wave_id, compare_wave_id, job_id)
+
+
+@router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)
+def theme_quotes(wave_id: int, theme: str = Path(max_length=100), n: int = Query(5, ge=1, le=50),
+                 session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    """Redacted example quotes for a theme from the wave's latest finished coding job."""
+    return store.theme_quotes(session, wave_id, theme, n)
+
+
+@router.get("/review-queue", response_model=Page[ReviewItem])
+def review_queue(wave_id: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=500),
+                 offset: int = Query(0, ge=0), session: Session = Depends(get_session),
+                 _: Principal = Depends(require_analyst)):
+    """Uncertain codes (needs_review) not yet corrected, least confident first."""
+    items, total = store.review_queue(session, limit, offset, wave_id)
+    return Page[ReviewItem](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.post("/responses/{response_id}/codes", response_model=CorrectionOut, status_code=201)
+def correct_codes(response_id: int, body: CorrectionIn, session: Session = Depends(get_session),
+                  who: Principal = Depends(require_analyst)):
+    """Store a human correction (replaces the machine codes in summaries; used to train models)."""
+    row = store.add_correction(session, response_id, body.themes, body.type, body.codebook_id, who.key_id)
+    return CorrectionOut(id=row.id, response_id=row.response_id, codebook_id=row.codebook_id,
+                         themes=[t for t in row.themes.split(";") if t], type=row.type or None,
+                         created_at=row.created_at)
+
+
+def model_out(m: TrainedModel) -> ModelOut:
+    return ModelOut(id=m.id, name=m.name, codebook_id=m.codebook_id, n_training=m.n_training, metrics=m.metrics,
+                    created_at=m.created_at)
+
+
+@router.post("/models", response_model=ModelOut, status_code=201)
+def train_model(request: Request, body: ModelIn = Body(default_factory=ModelIn),
+                session: Session = Depends(get_session), _: Principal = Depends(require_analyst)):
+    """Train a supervised coder from the stored corrections of a codebook (synchronous)."""
+    return model_out(store.train_model(session, request.app.state.settings, body.codebook_id, body.name,
+                                       body.min_examples))
+
+
+@router.get("/models", response_model=Page[ModelOut])
+def list_models(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    rows, total = store.page(session, select(TrainedModel).order_by(TrainedModel.id), limit, offset)
+    return Page[ModelOut](items=[model_out(m) for m in rows], total=total, limit=limit, offset=offset)

@@ -1,0 +1,82 @@
+"""Surveys and wave uploads."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service import store
+from service.auth import Principal, get_session, require_analyst, require_reader
+from service.db.models import Survey, Wave
+from service.deps import get_settings
+from service.errors import ApiError
+from service.schemas import Page, SurveyIn, SurveyOut, WaveOut
+from service.settings import Settings
+
+router = APIRouter(tags=["surveys"])
+
+
+def survey_out(s: Survey) -> SurveyOut:
+    return SurveyOut(id=s.id, name=s.name, description=s.description, has_definition=bool(s.definition_yaml),
+                     created_at=s.created_at)
+
+
+def wave_out(session: Session, w: Wave) -> WaveOut:
+    return WaveOut(id=w.id, survey_id=w.survey_id, label=w.label, filename=w.filename, text_columns=w.text_columns,
+                   counts=store.wave_counts(session, w), warnings=w.warnings or [], created_at=w.created_at)
+
+
+@router.post("/surveys", response_model=SurveyOut, status_code=201)
+def create_survey(body: SurveyIn, session: Session = Depends(get_session),
+                  _: Principal = Depends(require_analyst)) -> SurveyOut:
+    """Create a survey (optionally with its survey definition YAML)."""
+    return survey_out(store.create_survey(session, body.name.strip(), body.description, body.definition_yaml))
+
+
+@router.get("/surveys", response_model=Page[SurveyOut])
+def list_surveys(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                 session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    rows, total = store.page(session, select(Survey).order_by(Survey.id), limit, offset)
+    return Page[SurveyOut](items=[survey_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/surveys/{survey_id}", response_model=SurveyOut)
+def get_survey(survey_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    return survey_out(store.get_or_404(session, Survey, survey_id, "survey"))
+
+
+@router.post("/surveys/{survey_id}/waves", response_model=WaveOut, status_code=201,
+             responses={413: {"description": "file too large"}, 422: {"description": "invalid file"}})
+def upload_wave(survey_id: int, file: UploadFile = File(..., description="CSV (UTF-8), XLSX, SAV or Parquet"),
+                      definition: UploadFile | None = File(None, description="survey definition YAML"),
+                      label: str | None = Form(None, max_length=100, description="wave label (default: the file's wave column)"),
+                      session: Session = Depends(get_session), settings: Settings = Depends(get_settings),
+                      _: Principal = Depends(require_analyst)) -> WaveOut:
+    """Upload one wave: validates columns/ids/encoding, redacts free text, stores everything in one transaction."""
+    data = file.file.read()
+    definition_yaml = None
+    if definition is not None:
+        raw = definition.file.read()
+        try:
+            definition_yaml = raw.decode("utf-8") if raw.strip() else None
+        except UnicodeDecodeError:
+            raise ApiError(422, "wrong_encoding", "the survey definition is not valid UTF-8") from None
+    if label is not None and not label.strip():
+        label = None
+    wave, _warnings = store.upload_wave(session, settings, survey_id, data, file.filename or "upload.csv", label,
+                                        definition_yaml)
+    return wave_out(session, wave)
+
+
+@router.get("/surveys/{survey_id}/waves", response_model=Page[WaveOut])
+def list_waves(survey_id: int, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+               session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    store.get_or_404(session, Survey, survey_id, "survey")
+    rows, total = store.page(session, select(Wave).where(Wave.survey_id == survey_id).order_by(Wave.id), limit, offset)
+    return Page[WaveOut](items=[wave_out(session, w) for w in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/waves/{wave_id}", response_model=WaveOut)
+def get_wave(wave_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+    return wave_out(session, store.get_or_404(session, Wave, wave_id, "wave"))

@@ -1,0 +1,213 @@
+"""Pydantic models at the HTTP boundary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorInfo
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Ready(BaseModel):
+    ready: bool
+    model_loaded: bool
+    database: bool
+    detail: str | None = None
+
+
+class SurveyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    definition_yaml: str | None = Field(default=None, max_length=1_000_000,
+                                        description="survey definition (YAML) used for waves uploaded without one")
+
+
+class SurveyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    description: str | None = None
+    has_definition: bool = False
+    created_at: datetime
+
+
+class WaveOut(BaseModel):
+    id: int
+    survey_id: int
+    label: str
+    filename: str | None = None
+    text_columns: list[str]
+    counts: dict[str, Any]
+    warnings: list[str]
+    created_at: datetime
+
+
+class CodebookOut(BaseModel):
+    id: int
+    name: str
+    version: str
+    n_themes: int
+    content: dict[str, Any]
+    created_at: datetime
+
+
+class CodebookVersions(BaseModel):
+    id: int
+    name: str
+    version: str
+    content: dict[str, Any]
+    versions: list[dict[str, Any]]
+
+
+class JobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    codebook_id: int | None = Field(default=None, ge=1)
+    model_id: int | None = Field(default=None, ge=1)
+    force: bool = False
+
+
+class JobOut(BaseModel):
+    id: int
+    wave_id: int
+    codebook_id: int | None
+    model_id: int | None
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    done: int
+    total: int
+    chunks_done: int
+    eta_seconds: float | None
+    error: str | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    created: bool | None = None
+
+
+class ClassifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    texts: list[str] = Field(min_length=1, max_length=1000)
+    codebook_id: int | None = Field(default=None, ge=1)
+    model_id: int | None = Field(default=None, ge=1)
+
+
+class ThemeScore(BaseModel):
+    id: str
+    label: str | None = None
+    score: float
+
+
+class ClassifiedText(BaseModel):
+    text: str = Field(description="redacted text")
+    themes: list[ThemeScore]
+    scores: dict[str, float]
+    confidence: float
+    needs_review: bool
+    type: str | None = None
+
+
+class ClassifyOut(BaseModel):
+    codebook_id: int | None
+    model_id: int | None
+    results: list[ClassifiedText]
+
+
+class QuoteOut(BaseModel):
+    response_id: int
+    question: str
+    text: str
+    score: float
+    type: str | None = None
+
+
+class QuotesOut(BaseModel):
+    wave_id: int
+    theme: str
+    job_id: int
+    n_mentions: int
+    quotes: list[QuoteOut]
+
+
+class ReviewItem(BaseModel):
+    response_id: int
+    wave_id: int
+    question: str
+    text: str
+    job_id: int
+    themes: list[str]
+    confidence: float
+    type: str | None = None
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    themes: list[str] = Field(max_length=50)
+    type: str | None = Field(default=None, max_length=16)
+    codebook_id: int | None = Field(default=None, ge=1)
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    response_id: int
+    codebook_id: int
+    themes: list[str]
+    type: str | None
+    created_at: datetime
+
+
+class ModelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    codebook_id: int | None = Field(default=None, ge=1)
+    name: str | None = Field(default=None, max_length=200)
+    min_examples: int = Field(default=20, ge=2, le=100000)
+
+
+class ModelOut(BaseModel):
+    id: int
+    name: str
+    codebook_id: int
+    n_training: int
+    metrics: dict[str, Any]
+    created_at: datetime
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["reader", "analyst", "admin"]
+    name: str | None = Field(default=None, max_length=200)
+
+
+class KeyOut(BaseModel):
+    id: int
+    prefix: str
+    role: str
+    name: str | None
+    revoked: bool
+    created_at: datetime
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="the full key; shown once, store it now")

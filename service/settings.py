@@ -1,0 +1,78 @@
+"""Service configuration: one explicit object, read from the environment at the edge (``Settings.from_env``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_DATABASE_URL = "sqlite:///./textmine.db"
+
+RawTextPolicy = Literal["none", "plain", "encrypted"]
+
+
+class Settings(BaseModel):
+    """Everything the app needs to know; tests build one directly, ``textmine serve`` uses ``from_env``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    store_raw_text: RawTextPolicy = "none"
+    fernet_key: str | None = Field(default=None, repr=False)
+    max_request_bytes: int = 20 * 1024 * 1024
+    max_comment_chars: int = 5_000
+    max_classify_texts: int = 1_000
+    cors_origins: list[str] = Field(default_factory=list)
+    job_chunk_size: int = 200
+    run_jobs: bool = True  # start the background job runner (and resume running jobs) at startup
+    warmup: bool = True  # load + warm the default coder in the background at startup
+    models_dir: Path | None = None  # where trained models are written (default: <cache>/service-models)
+    coder_factory: Callable[..., Any] | None = None  # (codebook|None, model_dir|None) -> coder; tests inject
+    cleaner_factory: Callable[..., Any] | None = None  # texts -> cleaned frame; tests inject (default: Cleaner)
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "Settings":
+        """Read ``TEXTMINE_*`` variables; explicit ``overrides`` (not None) win."""
+        env = os.environ
+        values: dict[str, Any] = {}
+        if env.get("TEXTMINE_DATABASE_URL"):
+            values["database_url"] = env["TEXTMINE_DATABASE_URL"]
+        if env.get("TEXTMINE_STORE_RAW_TEXT"):
+            values["store_raw_text"] = env["TEXTMINE_STORE_RAW_TEXT"]
+        if env.get("TEXTMINE_FERNET_KEY"):
+            values["fernet_key"] = env["TEXTMINE_FERNET_KEY"]
+        if env.get("TEXTMINE_MAX_REQUEST_BYTES"):
+            values["max_request_bytes"] = int(env["TEXTMINE_MAX_REQUEST_BYTES"])
+        if env.get("TEXTMINE_CORS_ORIGINS"):
+            values["cors_origins"] = [o.strip() for o in env["TEXTMINE_CORS_ORIGINS"].split(",") if o.strip()]
+        if env.get("TEXTMINE_JOB_CHUNK_SIZE"):
+            values["job_chunk_size"] = int(env["TEXTMINE_JOB_CHUNK_SIZE"])
+        if env.get("TEXTMINE_WARMUP"):
+            values["warmup"] = env["TEXTMINE_WARMUP"] not in ("0", "false", "no")
+        if env.get("TEXTMINE_MODELS_DIR"):
+            values["models_dir"] = Path(env["TEXTMINE_MODELS_DIR"])
+        if env.get("TEXTMINE_CODER_FACTORY"):  # "module:function", used by tests and benchmarks
+            values["coder_factory"] = _import_object(env["TEXTMINE_CODER_FACTORY"])
+        if env.get("TEXTMINE_CLEANER_FACTORY"):
+            values["cleaner_factory"] = _import_object(env["TEXTMINE_CLEANER_FACTORY"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def resolved_models_dir(self) -> Path:
+        if self.models_dir is not None:
+            return Path(self.models_dir)
+        from textmine.paths import cache_dir
+
+        return cache_dir() / "service-models"
+
+
+def _import_object(spec: str) -> Any:
+    import importlib
+
+    module_name, _, attr = spec.partition(":")
+    if not attr:
+        raise ValueError(f"TEXTMINE_CODER_FACTORY must look like 'module:function', got {spec!r}")
+    return getattr(importlib.import_module(module_name), attr)

@@ -1,0 +1,477 @@
+"""Store operations shared by the HTTP routers and the CLI (sessions in, rows/dicts out)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from service import library
+from service.crypto import RawTextCodec
+from service.db.models import (
+    Codebook,
+    CodingJob,
+    CodingResult,
+    Correction,
+    Respondent,
+    Response,
+    Survey,
+    TrainedModel,
+    Wave,
+    utcnow,
+)
+from service.errors import ApiError
+from service.settings import Settings
+
+ACTIVE_STATES = ("queued", "running")
+
+
+def get_or_404(session: Session, model, obj_id: int, what: str):
+    row = session.get(model, obj_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"{what} {obj_id} does not exist", {what: obj_id})
+    return row
+
+
+def page(session: Session, stmt, limit: int, offset: int) -> tuple[list, int]:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.scalars(stmt.limit(limit).offset(offset)))
+    return rows, int(total)
+
+
+# ---------------------------------------------------------------- surveys and waves
+def create_survey(session: Session, name: str, description: str | None, definition_yaml: str | None) -> Survey:
+    if definition_yaml:
+        library.parse_survey(definition_yaml)  # 422 if invalid
+    if session.scalars(select(Survey).where(Survey.name == name)).first() is not None:
+        raise ApiError(409, "survey_exists", f"a survey named {name!r} already exists", {"name": name})
+    survey = Survey(name=name, description=description, definition_yaml=definition_yaml)
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(float(value)) else float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, str):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _text_or_none(value: Any) -> str | None:
+    value = _json_value(value)
+    if value is None:
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def upload_wave(session: Session, settings: Settings, survey_id: int, data: bytes, filename: str,
+                label: str | None = None, definition_yaml: str | None = None) -> tuple[Wave, list[str]]:
+    """Validate and store one wave. Raises ApiError (and writes nothing) on any problem."""
+    survey = get_or_404(session, Survey, survey_id, "survey")
+    definition_yaml = definition_yaml or survey.definition_yaml
+    if not definition_yaml:
+        raise ApiError(422, "missing_survey_definition",
+                       "no survey definition: upload one with the wave or store one on the survey")
+    info = library.parse_survey(definition_yaml)
+    frame = library.read_table_bytes(data, filename, info.definition)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in [info.id_column, *info.text_columns] if c not in frame.columns]
+    if missing:
+        raise ApiError(422, "missing_columns", f"the file lacks required column(s): {', '.join(missing)}",
+                       {"missing": missing, "found": list(frame.columns)[:100]})
+    ids = frame[info.id_column].map(_text_or_none)
+    empty_rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
+    if empty_rows:
+        raise ApiError(422, "missing_ids", f"{len(empty_rows)} row(s) have no {info.id_column} "
+                       f"(first at file row {empty_rows[0]})", {"rows": empty_rows[:20]})
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        first = sorted(set(dup))[:10]
+        raise ApiError(422, "duplicate_ids", f"{dup.nunique()} {info.id_column} value(s) occur more than once, "
+                       f"e.g. {', '.join(first)}", {"duplicates": first,
+                                                    "rows": [int(i) + 2 for i in dup.index[:20]]})
+    too_long = []
+    for col in info.text_columns:
+        lengths = frame[col].map(lambda v: len(str(v)) if _text_or_none(v) else 0)
+        for idx in lengths.index[lengths > settings.max_comment_chars][:5]:
+            too_long.append({"row": int(idx) + 2, "column": col, "length": int(lengths[idx])})
+    if too_long:
+        t = too_long[0]
+        raise ApiError(422, "comment_too_long", f"comment too long in column {t['column']} at file row {t['row']}: "
+                       f"{t['length']} characters (max {settings.max_comment_chars})", {"comments": too_long})
+    warnings: list[str] = library.validate_frame(frame, info, Path(filename or "upload").name)
+    if label is None:
+        if info.wave_column and info.wave_column in frame.columns and frame[info.wave_column].nunique() == 1:
+            label = str(_json_value(frame[info.wave_column].iloc[0]))
+        else:
+            label = Path(filename or "wave").stem
+    label = str(label).strip()
+    if session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.label == label)).first() is not None:
+        raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label})
+
+    # redact all free texts at once (library Cleaner)
+    cells: list[tuple[int, str, str]] = []
+    for col in info.text_columns:
+        for pos, value in enumerate(frame[col].tolist()):
+            text = _text_or_none(value)
+            if text is not None:
+                cells.append((pos, col, text))
+    cleaned = library.clean_texts([c[2] for c in cells], list(info.question_texts.values()),
+                                  factory=getattr(settings, "cleaner_factory", None))
+    codec = RawTextCodec(settings.store_raw_text, settings.fernet_key)
+
+    wave = Wave(survey_id=survey_id, label=label, definition_yaml=definition_yaml, filename=Path(filename).name[:300],
+                text_columns=list(info.text_columns), warnings=warnings)
+    session.add(wave)
+    session.flush()
+    structured_cols = [c for c in frame.columns if c not in info.text_columns]
+    records = frame[structured_cols].to_dict("records")
+    respondent_rows = [
+        {"wave_id": wave.id, "respondent_id": ids.iloc[pos],
+         "answers": {k: _json_value(v) for k, v in rec.items() if k != info.id_column}}
+        for pos, rec in enumerate(records)
+    ]
+    pks = list(session.scalars(insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True),
+                               respondent_rows))
+    response_rows = []
+    for (pos, col, text), row in zip(cells, cleaned.itertuples(index=False)):
+        response_rows.append({
+            "wave_id": wave.id, "respondent_pk": pks[pos], "question": col,
+            "text_redacted": str(row.text_clean if isinstance(row.text_clean, str) else ""),
+            "text_raw": codec.encode(text), "raw_encrypted": codec.encrypted,
+            "language": str(row.language) if row.language is not None else None,
+            "pii_count": int(row.pii_count or 0), "health_flag": int(row.health_flag or 0),
+            "is_non_answer": int(row.is_non_answer or 0),
+        })
+    if response_rows:
+        session.execute(insert(Response), response_rows)
+    wave.n_respondents = len(respondent_rows)
+    wave.n_responses = len(response_rows)
+    n_pii = int(sum(r["pii_count"] for r in response_rows))
+    if n_pii:
+        warnings.append(f"{n_pii} personal data item(s) were redacted from the free text")
+    wave.warnings = list(warnings)
+    session.flush()
+    return wave, warnings
+
+
+def wave_counts(session: Session, wave: Wave) -> dict[str, Any]:
+    per_q = dict(session.execute(select(Response.question, func.count()).where(Response.wave_id == wave.id)
+                                 .group_by(Response.question)).all())
+    return {"respondents": wave.n_respondents, "responses": wave.n_responses,
+            "responses_by_question": {q: int(per_q.get(q, 0)) for q in wave.text_columns}}
+
+
+# ---------------------------------------------------------------- codebooks
+def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, bool]:
+    """Store a validated codebook version; same name+version with the same content returns the existing row."""
+    cb = library.codebook_from_dict(content)
+    normal = library.codebook_to_dict(cb)
+    existing = session.scalars(select(Codebook).where(Codebook.name == cb.name,
+                                                      Codebook.version == str(cb.version))).first()
+    if existing is not None:
+        if existing.content == normal:
+            return existing, False
+        raise ApiError(409, "codebook_version_exists",
+                       f"codebook {cb.name!r} version {cb.version!r} exists with different content; bump the version",
+                       {"id": existing.id})
+    row = Codebook(name=cb.name, version=str(cb.version), content=normal)
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def default_codebook_row(session: Session) -> Codebook:
+    row, _ = add_codebook(session, library.default_codebook_dict())
+    return row
+
+
+def resolve_codebook(session: Session, codebook_id: int | None) -> Codebook:
+    if codebook_id is None:
+        return default_codebook_row(session)
+    row = session.get(Codebook, codebook_id)
+    if row is None:
+        raise ApiError(404, "unknown_codebook", f"codebook {codebook_id} does not exist", {"codebook_id": codebook_id})
+    return row
+
+
+def resolve_model(session: Session, model_id: int | None, codebook: Codebook | None) -> TrainedModel | None:
+    if model_id is None:
+        return None
+    row = session.get(TrainedModel, model_id)
+    if row is None:
+        raise ApiError(404, "unknown_model", f"model {model_id} does not exist", {"model_id": model_id})
+    if codebook is not None and row.codebook_id != codebook.id:
+        raise ApiError(422, "model_codebook_mismatch",
+                       f"model {model_id} was trained for codebook {row.codebook_id}, not {codebook.id}")
+    return row
+
+
+def is_default_codebook(row: Codebook) -> bool:
+    try:
+        default = library.default_codebook_dict()
+    except Exception:
+        return False
+    return row.name == default.get("name") and row.version == str(default.get("version"))
+
+
+# ---------------------------------------------------------------- coding jobs
+def job_key(wave_id: int, codebook_id: int, model_id: int | None) -> str:
+    return f"wave={wave_id};codebook={codebook_id};model={model_id if model_id is not None else 'default'}"
+
+
+def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id: int | None,
+              force: bool = False) -> tuple[CodingJob, bool]:
+    """Same wave+codebook+model returns the existing (active or finished) job unless ``force``."""
+    wave = get_or_404(session, Wave, wave_id, "wave")
+    codebook = resolve_codebook(session, codebook_id)
+    model = resolve_model(session, model_id, codebook)
+    key = job_key(wave.id, codebook.id, model.id if model else None)
+    if not force:
+        existing = session.scalars(select(CodingJob).where(CodingJob.job_key == key,
+                                                           CodingJob.state.in_(("queued", "running", "done")))
+                                   .order_by(CodingJob.id.desc())).first()
+        if existing is not None:
+            return existing, False
+    else:  # a forced job supersedes active ones
+        for old in session.scalars(select(CodingJob).where(CodingJob.job_key == key,
+                                                           CodingJob.state.in_(ACTIVE_STATES))):
+            old.state = "cancelled"
+            old.finished_at = utcnow()
+    total = session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id)) or 0
+    job = CodingJob(wave_id=wave.id, codebook_id=codebook.id, model_id=model.id if model else None, job_key=key,
+                    state="queued", total=int(total), done=0)
+    session.add(job)
+    session.flush()
+    return job, True
+
+
+def job_view(job: CodingJob) -> dict[str, Any]:
+    eta = None
+    if job.state in ACTIVE_STATES and job.done > 0 and job.seconds_running > 0:
+        eta = round((job.total - job.done) * job.seconds_running / job.done, 1)
+    elif job.state == "done":
+        eta = 0.0
+    return {"id": job.id, "wave_id": job.wave_id, "codebook_id": job.codebook_id, "model_id": job.model_id,
+            "state": job.state, "done": job.done, "total": job.total, "chunks_done": job.chunks_done,
+            "eta_seconds": eta, "error": job.error, "created_at": job.created_at, "started_at": job.started_at,
+            "finished_at": job.finished_at}
+
+
+def cancel_job(session: Session, job_id: int) -> CodingJob:
+    job = get_or_404(session, CodingJob, job_id, "job")
+    if job.state in ACTIVE_STATES:
+        job.state = "cancelled"
+        job.finished_at = utcnow()
+    return job
+
+
+def latest_done_job(session: Session, wave_id: int) -> CodingJob | None:
+    return session.scalars(select(CodingJob).where(CodingJob.wave_id == wave_id, CodingJob.state == "done")
+                           .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).first()
+
+
+# ---------------------------------------------------------------- frames for statistics
+def structured_frame(session: Session, wave: Wave, id_column: str = "respondent_id") -> pd.DataFrame:
+    rows = session.execute(select(Respondent.id, Respondent.respondent_id, Respondent.answers)
+                           .where(Respondent.wave_id == wave.id).order_by(Respondent.id)).all()
+    frame = pd.DataFrame([{id_column: rid, **(answers or {})} for _pk, rid, answers in rows])
+    texts = session.execute(select(Respondent.respondent_id, Response.question, Response.text_redacted)
+                            .join(Respondent, Respondent.id == Response.respondent_pk)
+                            .where(Response.wave_id == wave.id)).all()
+    for col in wave.text_columns:
+        mapping = {rid: t for rid, q, t in texts if q == col}
+        frame[col] = frame[id_column].map(mapping) if len(frame) else []
+    return frame
+
+
+def coded_frame(session: Session, wave: Wave, job: CodingJob, theme_ids: list[str],
+                apply_corrections: bool = True) -> pd.DataFrame:
+    """One row per coded response: respondent_id, question, theme_<id>, score, text_clean, flags."""
+    rows = session.execute(
+        select(Response.id, Respondent.respondent_id, Response.question, Response.text_redacted,
+               Response.is_non_answer, Response.health_flag, Response.language, CodingResult.themes,
+               CodingResult.scores, CodingResult.confidence, CodingResult.needs_review, CodingResult.type)
+        .join(Respondent, Respondent.id == Response.respondent_pk)
+        .join(CodingResult, CodingResult.response_id == Response.id)
+        .where(CodingResult.job_id == job.id).order_by(Response.id)).all()
+    corrections: dict[int, Correction] = {}
+    if apply_corrections and rows:
+        for c in session.scalars(select(Correction).join(Response, Response.id == Correction.response_id)
+                                 .where(Response.wave_id == wave.id, Correction.codebook_id == job.codebook_id)
+                                 .order_by(Correction.id)):
+            corrections[c.response_id] = c
+    records = []
+    for r in rows:
+        themes, ctype = r.themes, r.type
+        if r.id in corrections:
+            themes, ctype = corrections[r.id].themes, corrections[r.id].type
+        chosen = set(filter(None, themes.split(";")))
+        rec = {"response_id": r.id, "respondent_id": r.respondent_id, "question": r.question,
+               "text_clean": r.text_redacted, "is_non_answer": r.is_non_answer, "health_flag": r.health_flag,
+               "language": r.language, "themes": ";".join(t for t in theme_ids if t in chosen),
+               "confidence": r.confidence, "needs_review": r.needs_review, "type": ctype,
+               "corrected": int(r.id in corrections)}
+        for t in theme_ids:
+            rec[f"theme_{t}"] = int(t in chosen)
+            rec[f"score_{t}"] = float((r.scores or {}).get(t, 0.0))
+        records.append(rec)
+    columns = ["response_id", "respondent_id", "question", "text_clean", "is_non_answer", "health_flag", "language",
+               "themes", "confidence", "needs_review", "type", "corrected"]
+    columns += [f"theme_{t}" for t in theme_ids] + [f"score_{t}" for t in theme_ids]
+    return pd.DataFrame(records, columns=columns)
+
+
+def _wave_key(label: str) -> Any:
+    return int(label) if label.isdigit() else label
+
+
+def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = None,
+                 job_id: int | None = None) -> dict[str, Any]:
+    wave = get_or_404(session, Wave, wave_id, "wave")
+    info = library.parse_survey(wave.definition_yaml or "")
+    waves = [wave]
+    if compare_wave_id is not None:
+        other = get_or_404(session, Wave, compare_wave_id, "wave")
+        if other.id == wave.id:
+            raise ApiError(422, "same_wave", "compare_wave_id must name a different wave")
+        waves.insert(0, other)
+    frames, coded, jobs = {}, {}, {}
+    for w in waves:
+        frames[_wave_key(w.label)] = structured_frame(session, w, info.id_column)
+        job = session.get(CodingJob, job_id) if (job_id is not None and w.id == wave.id) else latest_done_job(session, w.id)
+        if job_id is not None and w.id == wave.id and (job is None or job.wave_id != wave.id):
+            raise ApiError(404, "not_found", f"job {job_id} is not a job of wave {wave.id}")
+        if job is not None:
+            cb = session.get(Codebook, job.codebook_id)
+            theme_ids = [t["id"] for t in cb.content.get("themes", [])]
+            coded[_wave_key(w.label)] = coded_frame(session, w, job, theme_ids)
+            jobs[w.id] = job.id
+    summary = library.build_summary(frames, info, coded or None)
+    return {"wave_id": wave.id, "compare_wave_id": compare_wave_id, "coding_jobs": jobs, "summary": summary}
+
+
+def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5) -> dict[str, Any]:
+    wave = get_or_404(session, Wave, wave_id, "wave")
+    job = latest_done_job(session, wave.id)
+    if job is None:
+        raise ApiError(409, "not_coded", f"wave {wave_id} has no finished coding job yet")
+    cb = session.get(Codebook, job.codebook_id)
+    theme_ids = [t["id"] for t in cb.content.get("themes", [])]
+    if theme not in theme_ids:
+        raise ApiError(404, "unknown_theme", f"theme {theme!r} is not in codebook {cb.name} {cb.version}",
+                       {"themes": theme_ids})
+    frame = coded_frame(session, wave, job, theme_ids)
+    frame["score"] = frame.get(f"score_{theme}", 0.0)
+    picked = library.select_quotes(frame, theme, n=n)
+    by_id = frame.set_index("response_id")
+    quotes = []
+    for q in picked:
+        rid = q.get("response_id")
+        if rid is None or rid not in by_id.index:
+            continue
+        row = by_id.loc[rid]
+        quotes.append({"response_id": int(rid), "question": row["question"], "text": row["text_clean"],
+                       "score": float(row["score"]), "type": row["type"] or None})
+    n_theme = int(frame[f"theme_{theme}"].sum()) if len(frame) else 0
+    return {"wave_id": wave.id, "theme": theme, "job_id": job.id, "n_mentions": n_theme, "quotes": quotes}
+
+
+# ---------------------------------------------------------------- review and corrections
+def review_queue(session: Session, limit: int, offset: int, wave_id: int | None = None):
+    """Results flagged needs_review in each wave's latest finished job that no human has corrected yet."""
+    latest = (select(CodingJob.wave_id, func.max(CodingJob.id).label("job_id"))
+              .where(CodingJob.state == "done").group_by(CodingJob.wave_id).subquery())
+    corrected = select(Correction.response_id)
+    stmt = (select(CodingResult, Response)
+            .join(latest, latest.c.job_id == CodingResult.job_id)
+            .join(Response, Response.id == CodingResult.response_id)
+            .where(CodingResult.needs_review == 1, Response.id.not_in(corrected)))
+    if wave_id is not None:
+        stmt = stmt.where(Response.wave_id == wave_id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(CodingResult.confidence, CodingResult.id).limit(limit).offset(offset)).all()
+    items = [{"response_id": resp.id, "wave_id": resp.wave_id, "question": resp.question,
+              "text": resp.text_redacted, "job_id": res.job_id,
+              "themes": [t for t in res.themes.split(";") if t], "confidence": res.confidence,
+              "type": res.type or None} for res, resp in rows]
+    return items, int(total)
+
+
+def add_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,
+                   codebook_id: int | None, key_id: int | None) -> Correction:
+    response = get_or_404(session, Response, response_id, "response")
+    if codebook_id is None:
+        job = latest_done_job(session, response.wave_id)
+        codebook = session.get(Codebook, job.codebook_id) if job else default_codebook_row(session)
+    else:
+        codebook = resolve_codebook(session, codebook_id)
+    valid = [t["id"] for t in codebook.content.get("themes", [])]
+    unknown = [t for t in themes if t not in valid]
+    if unknown:
+        raise ApiError(422, "unknown_theme", f"unknown theme id(s) for codebook {codebook.name}: {', '.join(unknown)}",
+                       {"unknown": unknown, "valid": valid})
+    types = codebook.content.get("types") or ["klage", "ønske", "ros"]
+    if ctype and ctype not in types:
+        raise ApiError(422, "unknown_type", f"type must be one of {', '.join(types)}", {"valid": types})
+    ordered = [t for t in valid if t in set(themes)]
+    row = Correction(response_id=response.id, codebook_id=codebook.id, themes=";".join(ordered), type=ctype or "",
+                     api_key_id=key_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
+                min_examples: int = 20) -> TrainedModel:
+    """Train a supervised coder from the stored human corrections for a codebook (latest per response)."""
+    codebook = resolve_codebook(session, codebook_id)
+    latest: dict[int, Correction] = {}
+    for c in session.scalars(select(Correction).where(Correction.codebook_id == codebook.id).order_by(Correction.id)):
+        latest[c.response_id] = c
+    if len(latest) < min_examples:
+        raise ApiError(422, "not_enough_corrections",
+                       f"training needs at least {min_examples} corrected responses for codebook {codebook.id}; "
+                       f"found {len(latest)}", {"found": len(latest), "needed": min_examples})
+    texts = dict(session.execute(select(Response.id, Response.text_redacted)
+                                 .where(Response.id.in_(list(latest)))).all())
+    ids = sorted(latest)
+    labels = [[t for t in latest[i].themes.split(";") if t] for i in ids]
+    counts = Counter(t for lab in labels for t in lab)
+    cb = library.codebook_from_dict(codebook.content)
+    model = TrainedModel(name=name or f"{codebook.name}-{codebook.version}-supervised", codebook_id=codebook.id,
+                         path="", n_training=len(ids), metrics={})
+    session.add(model)
+    session.flush()
+    model_dir = settings.resolved_models_dir() / f"model-{model.id}"
+    metrics = library.train_supervised(cb, [texts[i] for i in ids], labels, model_dir,
+                                       factory=settings.coder_factory)
+    model.path = str(model_dir)
+    model.metrics = {"label_counts": dict(counts), **{k: v for k, v in (metrics or {}).items()
+                                                       if isinstance(v, (int, float, str))}}
+    session.flush()
+    return model
+
+
+def delete_job_results(session: Session, job_id: int) -> None:
+    session.execute(delete(CodingResult).where(CodingResult.job_id == job_id))

@@ -1,0 +1,204 @@
+"""Server-rendered UI pages (Jinja2) and the HTML report endpoint ``GET /waves/{id}/report``."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jinja2
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from service import store
+from service.auth import Principal
+from service.db.models import Codebook, CodingJob, Survey, Wave
+from service.errors import ApiError
+from textmine.report.html import make_charts, render_html, view_model
+from textmine.report.numbers import fmt_int, fmt_pct
+
+from . import reportdata
+from .session import (COOKIE, LoginRequired, clear_login_cookie, key_from_request, page_principal, principal_for,
+                      set_login_cookie)
+
+TEMPLATES = Path(__file__).parent / "templates"
+env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
+                         lstrip_blocks=True)
+env.filters["pct"] = fmt_pct
+env.filters["int"] = fmt_int
+
+router = APIRouter()
+
+
+def render(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
+    html = env.get_template(template).render(request=request, **ctx)
+    resp = HTMLResponse(html, status_code=status)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Frame-Options"] = "DENY"
+    resp.headers["Referrer-Policy"] = "same-origin"
+    return resp
+
+
+def _session(request: Request):
+    with request.app.state.db.session() as session:
+        yield session
+
+
+# ------------------------------------------------------------------------------------------ login
+@router.get("/", include_in_schema=False)
+def root():
+    return RedirectResponse("/ui/", status_code=303)
+
+
+@router.get("/ui/login", include_in_schema=False)
+def login_page(request: Request, next: str = "/ui/"):
+    return render(request, "login.html", next=_safe_next(next), error=None, who=None)
+
+
+@router.post("/ui/login", include_in_schema=False)
+def login(request: Request, api_key: str = Form("", max_length=300), next: str = Form("/ui/", max_length=300)):
+    who = principal_for(request, api_key.strip())
+    if who is None:
+        return render(request, "login.html", status=401, next=_safe_next(next), who=None,
+                      error="Ukjent eller tilbakekalt API-nøkkel.")
+    resp = RedirectResponse(_safe_next(next), status_code=303)
+    set_login_cookie(resp, api_key.strip(), secure=request.url.scheme == "https")
+    return resp
+
+
+@router.post("/ui/logout", include_in_schema=False)
+def logout():
+    resp = RedirectResponse("/ui/login", status_code=303)
+    clear_login_cookie(resp)
+    return resp
+
+
+def _safe_next(url: str) -> str:
+    return url if url.startswith("/ui") and "//" not in url and "\\" not in url else "/ui/"
+
+
+# ------------------------------------------------------------------------------------------ pages
+@router.get("/ui/", include_in_schema=False)
+def home(request: Request, who: Principal = Depends(page_principal), session=Depends(_session)):
+    surveys = session.scalars(select(Survey).order_by(Survey.id)).all()
+    waves = session.scalars(select(Wave).order_by(Wave.survey_id, Wave.id)).all()
+    jobs = {}
+    for w in waves:
+        j = reportdata.latest_job(session, w.id)
+        jobs[w.id] = j
+    by_survey = {s.id: [w for w in waves if w.survey_id == s.id] for s in surveys}
+    return render(request, "home.html", who=who, surveys=surveys, by_survey=by_survey, jobs=jobs)
+
+
+@router.get("/ui/waves/{wave_id}", include_in_schema=False)
+def dashboard(request: Request, wave_id: int, segment: str | None = Query(None, max_length=100),
+              who: Principal = Depends(page_principal), session=Depends(_session)):
+    wave = store.get_or_404(session, Wave, wave_id, "wave")
+    data = reportdata.wave_report(request, session, wave_id)
+    if segment and segment not in data.segments:
+        segment = None
+    charts = make_charts(data)
+    vm = view_model(data, charts, segment=segment)
+    themes = data.themes[(data.themes["wave"] == data.current_wave) & (data.themes["segment_var"] == "Alle")]
+    theme_links = list(dict.fromkeys(zip(themes["theme"], themes["label"])))
+    return render(request, "dashboard.html", who=who, wave=wave, data=data, vm=vm, segment=segment,
+                  theme_links=theme_links, job=reportdata.latest_job(session, wave_id))
+
+
+@router.get("/ui/waves/{wave_id}/themes/{theme}", include_in_schema=False)
+def theme_page(request: Request, wave_id: int, theme: str, who: Principal = Depends(page_principal),
+               session=Depends(_session)):
+    wave = store.get_or_404(session, Wave, wave_id, "wave")
+    data = reportdata.wave_report(request, session, wave_id)
+    th = data.themes[(data.themes["wave"] == data.current_wave) & (data.themes["theme"] == theme)]
+    if th.empty:
+        raise ApiError(404, "unknown_theme", f"theme {theme!r} has no coded comments in wave {wave_id}")
+    label = str(th["label"].iloc[0])
+    overall = th[th["segment_var"] == "Alle"].to_dict("records")
+    by_segment = th[th["segment_var"] != "Alle"].to_dict("records")
+    quotes = data.quotes[data.quotes["theme"] == theme].to_dict("records")
+    changes = data.changes[(data.changes["kind"] == "tema") & (data.changes["key"] == theme)].to_dict("records")
+    impact = data.impact[data.impact["theme"] == theme].to_dict("records")
+    return render(request, "theme.html", who=who, wave=wave, data=data, theme=theme, label=label, overall=overall,
+                  by_segment=by_segment, quotes=quotes, changes=changes, impact=impact)
+
+
+@router.get("/ui/review", include_in_schema=False)
+def review(request: Request, wave_id: int | None = Query(None, ge=1), who: Principal = Depends(page_principal),
+           session=Depends(_session)):
+    if not who.can("analyst"):
+        return render(request, "error.html", status=403, who=who, message="Gjennomgang krever rollen analytiker.")
+    items, total = store.review_queue(session, 50, 0, wave_id)
+    scores = reportdata.theme_scores(session, [i["response_id"] for i in items])
+    for i in items:
+        i["scores"] = scores.get(i["response_id"], {})
+    job_ids = {i["job_id"] for i in items}
+    codebooks = {}
+    for jid in job_ids:
+        job = session.get(CodingJob, jid)
+        cb = session.get(Codebook, job.codebook_id) if job and job.codebook_id else None
+        if cb is not None:
+            codebooks[jid] = {"id": cb.id, "themes": [{"id": t["id"], "label": t.get("label", t["id"])}
+                                                      for t in cb.content.get("themes", [])]}
+    if not codebooks:
+        cb = store.default_codebook_row(session)
+        default = {"id": cb.id, "themes": [{"id": t["id"], "label": t.get("label", t["id"])}
+                                           for t in cb.content.get("themes", [])]}
+    else:
+        default = next(iter(codebooks.values()))
+    boot = {"items": items, "total": total, "wave_id": wave_id, "codebooks": {str(k): v for k, v in codebooks.items()},
+            "default_codebook": default}
+    return render(request, "review.html", who=who, total=total, wave_id=wave_id,
+                  boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
+
+
+@router.get("/ui/codebooks", include_in_schema=False)
+def codebooks(request: Request, who: Principal = Depends(page_principal), session=Depends(_session)):
+    rows = session.scalars(select(Codebook).order_by(Codebook.name, Codebook.id)).all()
+    if not rows:
+        store.default_codebook_row(session)
+        rows = session.scalars(select(Codebook).order_by(Codebook.name, Codebook.id)).all()
+    return render(request, "codebooks.html", who=who, rows=rows)
+
+
+@router.get("/ui/codebooks/{codebook_id}", include_in_schema=False)
+def codebook_edit(request: Request, codebook_id: int, who: Principal = Depends(page_principal),
+                  session=Depends(_session)):
+    row = store.get_or_404(session, Codebook, codebook_id, "codebook")
+    versions = session.scalars(select(Codebook).where(Codebook.name == row.name).order_by(Codebook.id)).all()
+    boot = json.dumps({"id": row.id, "content": row.content}, ensure_ascii=False).replace("</", "<\\/")
+    return render(request, "codebook_edit.html", who=who, row=row, versions=versions, boot=boot)
+
+
+@router.get("/ui/waves/{wave_id}/coding", include_in_schema=False)
+def coding(request: Request, wave_id: int, who: Principal = Depends(page_principal), session=Depends(_session)):
+    wave = store.get_or_404(session, Wave, wave_id, "wave")
+    cbs = session.scalars(select(Codebook).order_by(Codebook.name, Codebook.id)).all()
+    job = reportdata.latest_job(session, wave_id)
+    return render(request, "coding.html", who=who, wave=wave, codebooks=cbs, job=job)
+
+
+# ------------------------------------------------------------------------------------------ report (API)
+@router.get("/waves/{wave_id}/report", tags=["results"], response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}, "application/vnd.openxmlformats-officedocument."
+                                                                    "spreadsheetml.sheet": {}}}})
+def wave_report(request: Request, wave_id: int, format: str = Query("html", pattern="^(html|xlsx)$"),
+                session=Depends(_session)):
+    """The wave's report as one self-contained HTML file (inline CSS and SVG charts), or the Excel workbook
+    (``format=xlsx``). Compared with the survey's previous wave. Needs a reader key (header or UI login)."""
+    who = principal_for(request, key_from_request(request))
+    if who is None:
+        raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
+    data = reportdata.wave_report(request, session, wave_id)
+    if format == "xlsx":
+        import tempfile
+
+        from textmine.report.excel import write_workbook
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_workbook(data, Path(tmp) / "rapport.xlsx")
+            body = path.read_bytes()
+        return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="rapport_{wave_id}.xlsx"'})
+    return HTMLResponse(render_html(data), headers={"Cache-Control": "no-store"})

@@ -1,0 +1,35 @@
+"""``/ui/api/*``: the browser's path to the public JSON API. Adds the key from the HttpOnly cookie as
+``X-API-Key`` and forwards in-process (ASGI), so the UI uses exactly the API that clients use."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from .session import COOKIE, CSRF_HEADER
+
+router = APIRouter()
+
+ALLOWED = ("surveys", "waves", "codebooks", "jobs", "review-queue", "responses", "classify", "models")
+
+
+@router.api_route("/ui/api/{path:path}", methods=["GET", "POST"], include_in_schema=False)
+async def proxy(request: Request, path: str):
+    if path.split("/", 1)[0] not in ALLOWED:
+        return JSONResponse({"error": {"code": "not_found", "message": "unknown API path"}}, status_code=404)
+    if request.method != "GET" and request.headers.get(CSRF_HEADER) != "1":
+        return JSONResponse({"error": {"code": "csrf", "message": f"missing {CSRF_HEADER} header"}}, status_code=403)
+    key = request.cookies.get(COOKIE)
+    if not key:
+        return JSONResponse({"error": {"code": "unauthenticated", "message": "log in first"}}, status_code=401)
+    headers = {"X-API-Key": key}
+    if request.headers.get("content-type"):
+        headers["Content-Type"] = request.headers["content-type"]
+    body = await request.body()
+    transport = httpx.ASGITransport(app=request.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://textmine.internal") as client:
+        r = await client.request(request.method, "/" + path, params=request.query_params, content=body,
+                                 headers=headers, timeout=120)
+    return Response(r.content, status_code=r.status_code, media_type=r.headers.get("content-type"),
+                    headers={"Cache-Control": "no-store"})

@@ -1,0 +1,97 @@
+"""Report data for a stored wave: frames and coded comments from the store → textmine.report (cached)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service import library, store
+from service.db.models import Codebook, CodingJob, Correction, Response, Wave
+from service.errors import ApiError
+from textmine.report import ReportData, SurveySpec, build_report_data
+
+_LOCK = threading.Lock()
+
+
+def _wave_key(label: str):
+    return (0, int(label), label) if str(label).isdigit() else (1, 0, str(label))
+
+
+def previous_wave(session: Session, wave: Wave) -> Wave | None:
+    """The survey's wave just before ``wave`` (by label order)."""
+    waves = session.scalars(select(Wave).where(Wave.survey_id == wave.survey_id)).all()
+    earlier = sorted((w for w in waves if _wave_key(w.label) < _wave_key(wave.label)), key=lambda w: _wave_key(w.label))
+    return earlier[-1] if earlier else None
+
+
+def _state_key(session: Session, waves: list[Wave]) -> tuple:
+    key = []
+    for w in waves:
+        job = store.latest_done_job(session, w.id)
+        n_corr = session.scalar(select(func.count(Correction.id)).join(Response, Response.id == Correction.response_id)
+                                .where(Response.wave_id == w.id)) or 0
+        last = session.scalar(select(func.max(Correction.id)).join(Response, Response.id == Correction.response_id)
+                              .where(Response.wave_id == w.id))
+        key.append((w.id, job.id if job else None, n_corr, last))
+    return tuple(key)
+
+
+def wave_report(request, session: Session, wave_id: int, compare: bool = True) -> ReportData:
+    """ReportData for a wave (and the previous wave of the same survey), cached until codes change."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise ApiError(404, "not_found", f"wave {wave_id} does not exist", {"wave_id": wave_id})
+    info = library.parse_survey(wave.definition_yaml or "")
+    waves = [wave]
+    prev = previous_wave(session, wave) if compare else None
+    if prev is not None:
+        waves.insert(0, prev)
+    cache: OrderedDict = request.app.state.__dict__.setdefault("_web_report_cache", OrderedDict())
+    key = _state_key(session, waves)
+    with _LOCK:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    frames, coded = {}, {}
+    codebook = None
+    models = []
+    for w in waves:
+        frames[w.label] = store.structured_frame(session, w, info.id_column)
+        job = store.latest_done_job(session, w.id)
+        if job is not None:
+            cb = session.get(Codebook, job.codebook_id)
+            theme_ids = [t["id"] for t in cb.content.get("themes", [])]
+            coded[w.label] = store.coded_frame(session, w, job, theme_ids)
+            if w.id == wave.id:
+                codebook = cb.content
+                models.append(f"kodejobb {job.id}" + (f", modell {job.model_id}" if job.model_id else
+                                                      ", standardmodellen"))
+    spec = SurveySpec.from_definition(info.definition)
+    n_corr = sum(int(c["corrected"].sum()) for c in coded.values() if "corrected" in c.columns)
+    method = {"model": "; ".join(models) or "ikke kodet ennå",
+              "codebook": f"{codebook['name']} versjon {codebook.get('version', '–')}" if codebook else "–",
+              "coding": f"{n_corr} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene."}
+    data = build_report_data(frames, coded, spec, codebook=codebook, method=method)
+    with _LOCK:
+        cache[key] = data
+        while len(cache) > 8:
+            cache.popitem(last=False)
+    return data
+
+
+def theme_scores(session: Session, response_ids: list[int]) -> dict[int, dict[str, float]]:
+    """Per-theme scores of the latest coding result of each response (for the review queue)."""
+    from service.db.models import CodingResult
+
+    if not response_ids:
+        return {}
+    rows = session.execute(select(CodingResult.response_id, CodingResult.scores, CodingResult.id)
+                           .where(CodingResult.response_id.in_(response_ids)).order_by(CodingResult.id)).all()
+    return {rid: {k: float(v) for k, v in (scores or {}).items()} for rid, scores, _ in rows}
+
+
+def latest_job(session: Session, wave_id: int) -> CodingJob | None:
+    return session.scalars(select(CodingJob).where(CodingJob.wave_id == wave_id).order_by(CodingJob.id.desc())).first()

@@ -1,0 +1,113 @@
+"""Shared fixtures: a small deterministic fake embedder (char n-gram hashing) and small codebooks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from textmine.codebook import Codebook
+
+
+class FakeEmbedder:
+    """Deterministic bag of character 4-grams and words hashed to 256 dims, L2-normalised (no model needed)."""
+
+    name = "fake-hash"
+    version = "1"
+    dimension = 256
+
+    def __init__(self, version: str = "1"):
+        self.version = version
+        self.calls = 0
+
+    def encode(self, texts, *, batch_size=64, show_progress=False):
+        self.calls += 1
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, t in enumerate(texts):
+            low = " " + re.sub(r"\s+", " ", str(t).lower()) + " "
+            feats = [low[k : k + 4] for k in range(len(low) - 3)] + low.split()
+            for f in feats:
+                h = int(hashlib.md5(f.encode()).hexdigest()[:8], 16)
+                out[i, h % self.dimension] += 1.0
+        out += 0.05  # the narrow cosine band of real sentence embedders
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+TOY_CODEBOOK = {
+    "name": "kantine",
+    "version": "0.1",
+    "language": "nb",
+    "types": ["klage", "ønske", "ros"],
+    "themes": [
+        {"id": "mat", "label": "Maten", "description": "Smak, kvalitet og utvalg av maten i kantina.",
+         "keywords": ["mat", "smak", "middag", "suppe", "salat"],
+         "examples": ["Suppen var kald og smakløs.", "Mer salat og grønnsaker, takk."]},
+        {"id": "pris", "label": "Pris", "description": "Hva maten koster, priser og rabatter.",
+         "keywords": ["pris", "dyr", "billig", "kroner", "rabatt"],
+         "examples": ["Alt for dyrt, 120 kroner for en lunsj.", "Prisene har økt mye."]},
+        {"id": "ko", "label": "Kø og ventetid", "description": "Lange køer og ventetid i kassa.",
+         "keywords": ["kø", "vente", "ventetid", "kassa"],
+         "examples": ["Køen i kassa er alltid lang.", "Vi venter i tjue minutter hver dag."]},
+        {"id": "annet", "label": "Annet", "description": "Kommentarer som ikke passer i noen annen kategori.",
+         "keywords": [], "exclusive": True},
+    ],
+}
+
+HIER_CODEBOOK = {
+    "name": "hier",
+    "version": "2",
+    "themes": [
+        {"id": "kontakt", "label": "Kontakt med NAV", "description": "Å få tak i NAV.", "keywords": ["kontakt"]},
+        {"id": "telefon", "label": "Telefon", "description": "Telefonkø og ventetid på telefon.",
+         "keywords": ["telefon", "telefonkø", "ringe"], "parent": "kontakt"},
+        {"id": "epost", "label": "E-post og meldinger", "description": "Skriv til oss, e-post, meldinger.",
+         "keywords": ["epost", "e-post", "melding"], "parent": "kontakt"},
+        {"id": "tid", "label": "Saksbehandlingstid", "description": "Lang saksbehandlingstid, venter på svar.",
+         "keywords": ["saksbehandlingstid", "svar", "vente"]},
+    ],
+}
+
+
+@pytest.fixture()
+def fake_embedder():
+    return FakeEmbedder()
+
+
+@pytest.fixture()
+def toy_codebook():
+    return Codebook.from_dict(TOY_CODEBOOK)
+
+
+@pytest.fixture()
+def hier_codebook():
+    return Codebook.from_dict(HIER_CODEBOOK)
+
+
+TOY_TRAIN = [
+    ("Maten var kald og smakte ingenting.", "mat", "klage"),
+    ("Suppen er alltid god, takk til kokken!", "mat", "ros"),
+    ("Dårlig utvalg av middag, bare pasta.", "mat", "klage"),
+    ("Ønsker flere vegetarretter og mer salat.", "mat", "ønske"),
+    ("Salaten var slapp og brun.", "mat", "klage"),
+    ("Middagen smaker som papp.", "mat", "klage"),
+    ("Maten er bra, men for dyr.", "mat;pris", "klage"),
+    ("Altfor dyrt, 120 kroner for en liten lunsj.", "pris", "klage"),
+    ("Prisene har gått opp igjen, det er for mye.", "pris", "klage"),
+    ("Gi oss rabatt for ansatte.", "pris", "ønske"),
+    ("Billigere kaffe hadde vært fint.", "pris", "ønske"),
+    ("Koster skjorta å spise her.", "pris", "klage"),
+    ("Dyrt og dårlig.", "pris;mat", "klage"),
+    ("Køen i kassa er lang hver dag.", "ko", "klage"),
+    ("Vi venter tjue minutter på å betale.", "ko", "klage"),
+    ("Åpne en kasse til så det går fortere.", "ko", "ønske"),
+    ("Lang ventetid i lunsjen, umulig å rekke møter.", "ko", "klage"),
+    ("Kø, kø og atter kø.", "ko", "klage"),
+    ("Stå i kø for en dyr salat.", "ko;pris;mat", "klage"),
+    ("Parkeringen utenfor er full.", "annet", "klage"),
+    ("Hyggelig musikk i lokalet.", "annet", "ros"),
+    ("Vinduene burde vaskes.", "annet", "ønske"),
+    ("Stolene er ubehagelige.", "annet", "klage"),
+    ("Lyset i rommet er for sterkt.", "annet", "klage"),
+]

@@ -1,0 +1,149 @@
+"""Shared fixtures for the service tests: stores (SQLite + PostgreSQL), apps, keys, sample uploads."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # fakes.py is importable by name here and in server subprocesses (PYTHONPATH)
+    sys.path.insert(0, str(HERE))
+
+from fakes import keyword_coder_factory  # noqa: E402
+
+from service.app import create_app  # noqa: E402
+from service.auth import create_key  # noqa: E402
+from service.db.models import Base  # noqa: E402
+from service.settings import Settings  # noqa: E402
+from textmine.paths import SAMPLE_DIR  # noqa: E402
+
+POSTGRES_ENV = "TEXTMINE_TEST_POSTGRES_URL"
+SAMPLE_CSV = SAMPLE_DIR / "arbeidsgiver_2022.csv"
+SAMPLE_CSV_2023 = SAMPLE_DIR / "arbeidsgiver_2023.csv"
+SURVEY_YAML = SAMPLE_DIR / "survey.yaml"
+
+
+def postgres_url_or_skip() -> str:
+    """The PostgreSQL URL for store tests; skip only when told to, otherwise fail loudly (CI must prove it)."""
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        return url
+    if os.environ.get("TEXTMINE_SKIP_POSTGRES") == "1":
+        pytest.skip("PostgreSQL store tests skipped because TEXTMINE_SKIP_POSTGRES=1")
+    pytest.fail(f"{POSTGRES_ENV} is not set: source .ci/postgres.sh first (or set TEXTMINE_SKIP_POSTGRES=1 to skip "
+                "the PostgreSQL store tests explicitly)")
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """Every store test runs on both backends."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url = postgres_url_or_skip()
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+def make_settings(url: str, tmp_path: Path, **kw) -> Settings:
+    base = dict(database_url=url, coder_factory=keyword_coder_factory, job_chunk_size=7, warmup=True,
+                models_dir=tmp_path / "models")
+    base.update(kw)
+    return Settings(**base)
+
+
+@pytest.fixture
+def app_factory(db_url, tmp_path):
+    def _make(**kw):
+        return create_app(make_settings(db_url, tmp_path, **kw))
+
+    return _make
+
+
+@pytest.fixture
+def client(app_factory):
+    from fastapi.testclient import TestClient
+
+    app = app_factory()
+    with TestClient(app) as c:
+        yield c
+
+
+def issue_keys(app) -> dict[str, str]:
+    keys = {}
+    with app.state.db.session() as s:
+        for role in ("reader", "analyst", "admin"):
+            keys[role] = create_key(s, role, f"test-{role}")[1]
+    return keys
+
+
+@pytest.fixture
+def keys(client) -> dict[str, str]:
+    return issue_keys(client.app)
+
+
+def hdr(key: str) -> dict[str, str]:
+    return {"X-API-Key": key}
+
+
+def table_counts(app) -> dict[str, int]:
+    """Row count of every table (the 'database unchanged' check)."""
+    with app.state.db.session() as s:
+        return {t.name: int(s.scalar(select(func.count()).select_from(t))) for t in Base.metadata.sorted_tables}
+
+
+def sample_frame(n: int | None = None, path: Path = SAMPLE_CSV) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame if n is None else frame.head(n)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
+
+
+def survey_yaml() -> str:
+    return SURVEY_YAML.read_text(encoding="utf-8")
+
+
+def create_survey(c, key: str, name: str = "arbeidsgiver") -> int:
+    r = c.post("/surveys", json={"name": name, "definition_yaml": survey_yaml()}, headers=hdr(key))
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def upload(c, key: str, survey_id: int, data: bytes, filename: str = "wave.csv", label: str | None = None):
+    form = {"label": label} if label else {}
+    return c.post(f"/surveys/{survey_id}/waves", files={"file": (filename, data, "text/csv")}, data=form,
+                  headers=hdr(key))
+
+
+def wait_job(c, key: str, job_id: int, timeout: float = 60.0) -> dict:
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = c.get(f"/jobs/{job_id}", headers=hdr(key)).json()
+        if job["state"] in ("done", "failed", "cancelled"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish in {timeout}s: {job}")

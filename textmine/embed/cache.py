@@ -1,0 +1,177 @@
+"""Persistent embedding cache: (embedder name+version, normalised text) -> float32 vector.
+
+``EmbeddingCache`` is a small SQLite store (WAL mode: many concurrent readers, one writer at a time,
+writers wait instead of failing). ``CachedEmbedder`` wraps any embedder: it de-duplicates texts within a
+call, looks them up in the store (or an in-memory dict when no store is given), and encodes only misses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .base import as_text_list, empty_matrix
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (
+    model TEXT NOT NULL,
+    key   BLOB NOT NULL,
+    vec   BLOB NOT NULL,
+    PRIMARY KEY (model, key)
+) WITHOUT ROWID
+"""
+
+
+def text_key(text: str) -> bytes:
+    """Stable 16-byte key for an (already normalised) text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def default_cache_path() -> Path:
+    from textmine.paths import cache_dir
+
+    return cache_dir() / "embeddings" / "vectors.sqlite"
+
+
+class EmbeddingCache:
+    """SQLite-backed vector store shared across runs and processes."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else default_cache_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        con = self._con()
+        with con:
+            con.execute(_SCHEMA)
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=60.0, isolation_level="DEFERRED")
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA busy_timeout=60000")
+            self._local.con = con
+        return con
+
+    def get_many(self, model: str, keys: Sequence[bytes], dim: int) -> dict[bytes, np.ndarray]:
+        """Vectors found for ``keys`` (missing keys are simply absent)."""
+        found: dict[bytes, np.ndarray] = {}
+        con = self._con()
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = con.execute(f"SELECT key, vec FROM vectors WHERE model=? AND key IN ({marks})", [model, *chunk])
+            for key, blob in rows:
+                vec = np.frombuffer(blob, dtype=np.float32)
+                if vec.shape[0] == dim:
+                    found[bytes(key)] = vec
+        return found
+
+    def put_many(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
+        rows = [(model, k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in items]
+        if not rows:
+            return
+        con = self._con()
+        with con:
+            con.executemany("INSERT OR REPLACE INTO vectors (model, key, vec) VALUES (?, ?, ?)", rows)
+
+    def count(self, model: str | None = None) -> int:
+        con = self._con()
+        if model is None:
+            return int(con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+        return int(con.execute("SELECT COUNT(*) FROM vectors WHERE model=?", [model]).fetchone()[0])
+
+    def clear(self, model: str | None = None) -> None:
+        con = self._con()
+        with con:
+            if model is None:
+                con.execute("DELETE FROM vectors")
+            else:
+                con.execute("DELETE FROM vectors WHERE model=?", [model])
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+
+class CachedEmbedder:
+    """Wrap an embedder with de-duplication and a (persistent) cache.
+
+    ``encoded_texts`` counts texts actually sent to the wrapped encoder; ``cache_hits`` counts texts served
+    from the cache. Without a store the cache lives in memory for the lifetime of this object.
+    """
+
+    def __init__(self, embedder, store: EmbeddingCache | None = None):
+        self.inner = embedder
+        self.store = store
+        self._memory: dict[bytes, np.ndarray] = {}
+        self.encoded_texts = 0
+        self.cache_hits = 0
+        self.encode_calls = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def version(self) -> str:
+        return self.inner.version
+
+    def fit(self, texts, y=None):
+        """Fit the wrapped embedder (lexical backend); returns self."""
+        self.inner.fit(texts)
+        self._memory.clear()
+        return self
+
+    @property
+    def model_key(self) -> str:
+        return f"{self.name}|{self.version}"
+
+    def __getattr__(self, item):  # delegate e.g. fit() of the lexical backend
+        if item == "inner":
+            raise AttributeError(item)
+        return getattr(self.inner, item)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        items = as_text_list(texts)
+        if not items:
+            return empty_matrix(self.dimension)
+        unique: dict[str, int] = {}
+        for t in items:
+            unique.setdefault(t, len(unique))
+        uniq_texts = list(unique)
+        keys = [text_key(t) for t in uniq_texts]
+        vectors: dict[bytes, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
+        missing = [k for k in keys if k not in vectors]
+        if missing and self.store is not None:
+            vectors.update(self.store.get_many(self.model_key, missing, self.dimension))
+        todo = [(k, t) for k, t in zip(keys, uniq_texts) if k not in vectors]
+        self.cache_hits += len(uniq_texts) - len(todo)
+        if todo:
+            self.encode_calls += 1
+            self.encoded_texts += len(todo)
+            new = self.inner.encode([t for _, t in todo], batch_size=batch_size, show_progress=show_progress)
+            new = np.asarray(new, dtype=np.float32)
+            fresh = list(zip([k for k, _ in todo], new))
+            vectors.update(fresh)
+            if self.store is not None:
+                self.store.put_many(self.model_key, fresh)
+        if self.store is None:
+            self._memory.update(vectors)
+        out = np.empty((len(items), self.dimension), dtype=np.float32)
+        row_of = {t: vectors[k] for t, k in zip(uniq_texts, keys)}
+        for i, t in enumerate(items):
+            out[i] = row_of[t]
+        return out

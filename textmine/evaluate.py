@@ -1,0 +1,287 @@
+"""Agreement and quality metrics for multi-label coding (pure: arrays in, numbers/frames out).
+
+Conventions: ``y_true``/``y_pred`` are 0/1 matrices of shape (n_comments, n_themes); metrics that
+accept label lists convert them through a :class:`~textmine.codebook.Codebook`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "per_theme_prf",
+    "f1_summary",
+    "cohen_kappa",
+    "krippendorff_alpha_nominal",
+    "per_theme_agreement",
+    "coverage_accuracy_curve",
+    "accuracy_at_coverage",
+    "theme_share_error",
+    "confusion_rates",
+    "corrected_shares",
+    "exact_match",
+    "CodingReport",
+    "evaluate_coding",
+]
+
+
+def _as01(y: Any) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 1:
+        y = y[:, None]
+    return (y > 0).astype(np.int64)
+
+
+def _check_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    t, p = _as01(y_true), _as01(y_pred)
+    if t.shape != p.shape:
+        raise ValueError(f"y_true has shape {t.shape} but y_pred has shape {p.shape}")
+    return t, p
+
+
+def _safe_div(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b != 0)
+
+
+def per_theme_prf(y_true: Any, y_pred: Any, theme_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Precision, recall, F1, support (true count) and predicted count per theme.
+
+    Undefined ratios (0/0) are reported as 0, as scikit-learn's ``zero_division=0``.
+    """
+    t, p = _check_pair(y_true, y_pred)
+    tp = (t & p).sum(0)
+    fp = ((1 - t) & p).sum(0)
+    fn = (t & (1 - p)).sum(0)
+    prec = _safe_div(tp, tp + fp)
+    rec = _safe_div(tp, tp + fn)
+    f1 = _safe_div(2 * prec * rec, prec + rec)
+    ids = list(theme_ids) if theme_ids is not None else [str(i) for i in range(t.shape[1])]
+    return pd.DataFrame(
+        {"theme": ids, "precision": prec, "recall": rec, "f1": f1, "support": t.sum(0), "predicted": p.sum(0),
+         "tp": tp, "fp": fp, "fn": fn}
+    )
+
+
+def f1_summary(y_true: Any, y_pred: Any) -> dict[str, float]:
+    """Micro, macro (over themes with support or predictions), weighted and sample-averaged F1."""
+    t, p = _check_pair(y_true, y_pred)
+    prf = per_theme_prf(t, p)
+    tp, fp, fn = prf["tp"].sum(), prf["fp"].sum(), prf["fn"].sum()
+    micro_p = _safe_div(tp, tp + fp).item()
+    micro_r = _safe_div(tp, tp + fn).item()
+    micro = _safe_div(2 * micro_p * micro_r, micro_p + micro_r).item()
+    active = (prf["support"] > 0) | (prf["predicted"] > 0)
+    macro = float(prf.loc[active, "f1"].mean()) if active.any() else 0.0
+    sup = prf["support"].to_numpy(float)
+    weighted = float((prf["f1"] * sup).sum() / sup.sum()) if sup.sum() else 0.0
+    # sample F1: both empty counts as a perfect match
+    inter = (t & p).sum(1)
+    denom = t.sum(1) + p.sum(1)
+    sample = np.where(denom == 0, 1.0, _safe_div(2 * inter, denom))
+    return {
+        "micro_f1": micro,
+        "micro_precision": micro_p,
+        "micro_recall": micro_r,
+        "macro_f1": macro,
+        "weighted_f1": weighted,
+        "samples_f1": float(sample.mean()) if len(sample) else 0.0,
+        "exact_match": exact_match(t, p),
+    }
+
+
+def exact_match(y_true: Any, y_pred: Any) -> float:
+    """Share of rows whose whole theme set is right."""
+    t, p = _check_pair(y_true, y_pred)
+    return float((t == p).all(1).mean()) if len(t) else 0.0
+
+
+def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
+    """Cohen's kappa for two coders' nominal codes (same as sklearn's ``cohen_kappa_score``)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError("the two coders must code the same items")
+    if a.size == 0:
+        return float("nan")
+    cats = np.unique(np.concatenate([a, b]))
+    po = float((a == b).mean())
+    pe = float(sum((a == c).mean() * (b == c).mean() for c in cats))
+    if pe == 1.0:
+        return 1.0 if po == 1.0 else 0.0
+    return (po - pe) / (1.0 - pe)
+
+
+def krippendorff_alpha_nominal(data: Any) -> float:
+    """Krippendorff's alpha, nominal metric.
+
+    ``data``: (n_coders, n_units) array; missing codes as NaN (or None). Units with fewer than two codes are
+    ignored. Returns NaN when there is no pairable data, 1.0 when all pairable values are one category.
+    """
+    arr = pd.DataFrame(np.asarray(data, dtype=object).T)  # units as rows
+    cats: dict[Any, int] = {}
+    rows = []
+    for _, unit in arr.iterrows():
+        vals = [v for v in unit.tolist() if v is not None and not (isinstance(v, float) and np.isnan(v))]
+        if len(vals) < 2:
+            continue
+        rows.append([cats.setdefault(v, len(cats)) for v in vals])
+    if not rows:
+        return float("nan")
+    k = len(cats)
+    coincidence = np.zeros((k, k))
+    for vals in rows:
+        m = len(vals)
+        counts = np.bincount(vals, minlength=k).astype(float)
+        coincidence += (np.outer(counts, counts) - np.diag(counts)) / (m - 1)
+    n_c = coincidence.sum(1)
+    n = n_c.sum()
+    d_o = coincidence.sum() - np.trace(coincidence)
+    d_e = (n * n - (n_c**2).sum()) / (n - 1)
+    if d_e == 0:
+        return 1.0
+    return float(1.0 - d_o / d_e)
+
+
+def per_theme_agreement(y_true: Any, y_pred: Any, theme_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per theme (present/absent) Cohen's kappa and Krippendorff's alpha between human and model."""
+    t, p = _check_pair(y_true, y_pred)
+    ids = list(theme_ids) if theme_ids is not None else [str(i) for i in range(t.shape[1])]
+    rows = []
+    for j, tid in enumerate(ids):
+        rows.append({"theme": tid, "kappa": cohen_kappa(t[:, j], p[:, j]),
+                     "alpha": krippendorff_alpha_nominal(np.vstack([t[:, j], p[:, j]]).astype(float))})
+    return pd.DataFrame(rows)
+
+
+def coverage_accuracy_curve(confidence: Any, correct: Any, *, n_points: int | None = None) -> pd.DataFrame:
+    """Auto-code everything with confidence ≥ threshold: coverage and accuracy at each threshold.
+
+    Rows sorted by decreasing threshold (coverage grows). ``correct`` is 0/1 (or a per-row score in 0..1).
+    """
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    if conf.shape != ok.shape:
+        raise ValueError("confidence and correct must have the same length")
+    n = len(conf)
+    if n == 0:
+        return pd.DataFrame(columns=["threshold", "coverage", "accuracy", "n_auto"])
+    order = np.argsort(-conf, kind="stable")
+    c_sorted, ok_sorted = conf[order], ok[order]
+    cum = np.cumsum(ok_sorted)
+    # take the last index of each distinct threshold (ties are auto-coded together)
+    last = np.flatnonzero(np.r_[c_sorted[1:] != c_sorted[:-1], True])
+    df = pd.DataFrame({"threshold": c_sorted[last], "coverage": (last + 1) / n,
+                       "accuracy": cum[last] / (last + 1), "n_auto": last + 1})
+    if n_points and len(df) > n_points:
+        idx = np.unique(np.linspace(0, len(df) - 1, n_points).round().astype(int))
+        df = df.iloc[idx]
+    return df.reset_index(drop=True)
+
+
+def accuracy_at_coverage(confidence: Any, correct: Any, coverage: float = 0.6) -> dict[str, float]:
+    """Accuracy of the most confident ``coverage`` share (the threshold that auto-codes that share)."""
+    curve = coverage_accuracy_curve(confidence, correct)
+    if curve.empty:
+        return {"threshold": float("nan"), "coverage": 0.0, "accuracy": float("nan")}
+    row = curve[curve["coverage"] >= coverage - 1e-12].iloc[0]
+    return {"threshold": float(row["threshold"]), "coverage": float(row["coverage"]), "accuracy": float(row["accuracy"])}
+
+
+def theme_share_error(y_true: Any, y_pred: Any, theme_ids: Sequence[str] | None = None,
+                      weights: Any = None) -> pd.DataFrame:
+    """True share, predicted share and absolute error (in proportions) per theme, optionally weighted."""
+    t, p = _check_pair(y_true, y_pred)
+    w = np.ones(len(t)) if weights is None else np.asarray(weights, dtype=float)
+    tot = w.sum() or 1.0
+    true_share = (t * w[:, None]).sum(0) / tot
+    pred_share = (p * w[:, None]).sum(0) / tot
+    ids = list(theme_ids) if theme_ids is not None else [str(i) for i in range(t.shape[1])]
+    return pd.DataFrame({"theme": ids, "true_share": true_share, "pred_share": pred_share,
+                         "abs_error": np.abs(pred_share - true_share)})
+
+
+def confusion_rates(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per theme true-positive rate (sensitivity) and false-positive rate (1 − specificity)."""
+    t, p = _check_pair(y_true, y_pred)
+    tpr = _safe_div((t & p).sum(0), t.sum(0))
+    fpr = _safe_div(((1 - t) & p).sum(0), (1 - t).sum(0))
+    return tpr, fpr
+
+
+def corrected_shares(pred_share: Any, tpr: Any, fpr: Any) -> np.ndarray:
+    """Error-corrected share (Rogan–Gladen): (q − fpr) / (tpr − fpr), clipped to [0, 1].
+
+    Where ``tpr ≤ fpr`` the classifier carries no information and the raw share is returned.
+    """
+    q, tp, fp = (np.asarray(x, dtype=float) for x in (pred_share, tpr, fpr))
+    denom = tp - fp
+    out = np.where(denom > 1e-9, (q - fp) / np.where(denom > 1e-9, denom, 1.0), q)
+    return np.clip(out, 0.0, 1.0)
+
+
+@dataclass
+class CodingReport:
+    """Everything :func:`evaluate_coding` measures."""
+
+    summary: dict[str, float]
+    per_theme: pd.DataFrame
+    curve: pd.DataFrame
+    shares: pd.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(v: Any) -> Any:
+            if isinstance(v, float | np.floating):
+                return None if np.isnan(v) else round(float(v), 6)
+            if isinstance(v, np.integer):
+                return int(v)
+            return v
+
+        return {
+            "summary": {k: clean(v) for k, v in self.summary.items()},
+            "per_theme": [{k: clean(v) for k, v in r.items()} for r in self.per_theme.to_dict("records")],
+            "coverage_accuracy": [{k: clean(v) for k, v in r.items()} for r in self.curve.to_dict("records")],
+            "shares": [{k: clean(v) for k, v in r.items()} for r in self.shares.to_dict("records")],
+            **{k: v for k, v in self.extra.items()},
+        }
+
+    def to_text(self) -> str:
+        lines = ["theme                      P     R    F1  kappa alpha  n_true n_pred  share_true share_pred"]
+        merged = self.per_theme.merge(self.shares, on="theme")
+        for r in merged.itertuples():
+            lines.append(f"{r.theme:<24} {r.precision:5.2f} {r.recall:5.2f} {r.f1:5.2f} {r.kappa:6.2f} {r.alpha:5.2f}"
+                         f"  {int(r.support):6d} {int(r.predicted):6d}  {r.true_share:9.1%} {r.pred_share:9.1%}")
+        s = self.summary
+        lines.append("")
+        lines.append("  ".join(f"{k}={v:.3f}" for k, v in s.items() if isinstance(v, float | int)))
+        return "\n".join(lines)
+
+
+def evaluate_coding(y_true: Any, y_pred: Any, theme_ids: Sequence[str], *, confidence: Any = None,
+                    coverage: float = 0.6, top_k_shares: int = 10) -> CodingReport:
+    """Full evaluation of predicted vs human theme matrices (+ optional per-row confidence)."""
+    t, p = _check_pair(y_true, y_pred)
+    prf = per_theme_prf(t, p, theme_ids)
+    agree = per_theme_agreement(t, p, theme_ids)
+    per_theme = prf.merge(agree, on="theme")
+    summary = f1_summary(t, p)
+    summary["mean_kappa"] = float(np.nanmean(agree["kappa"])) if len(agree) else float("nan")
+    summary["mean_alpha"] = float(np.nanmean(agree["alpha"])) if len(agree) else float("nan")
+    shares = theme_share_error(t, p, theme_ids)
+    top = shares.sort_values("true_share", ascending=False).head(top_k_shares)
+    summary["top10_share_max_abs_error"] = float(top["abs_error"].max()) if len(top) else 0.0
+    summary["top10_share_mean_abs_error"] = float(top["abs_error"].mean()) if len(top) else 0.0
+    summary["n"] = int(len(t))
+    curve = pd.DataFrame()
+    if confidence is not None:
+        correct = (t == p).all(1).astype(float)
+        curve = coverage_accuracy_curve(confidence, correct, n_points=50)
+        at = accuracy_at_coverage(confidence, correct, coverage)
+        summary[f"accuracy_at_{int(coverage * 100)}pct_coverage"] = at["accuracy"]
+        summary[f"threshold_at_{int(coverage * 100)}pct_coverage"] = at["threshold"]
+    return CodingReport(summary=summary, per_theme=per_theme, curve=curve, shares=shares)

@@ -1,0 +1,231 @@
+"""Analysis tokens: spaCy ``blank("nb")`` tokens → variant folding → abbreviation expansion →
+lemma (Ordbank for bokmål, simplemma for nynorsk) → stop-word removal → compound parts appended.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .compounds import CompoundSplitter
+from .lexicon import Lexicon, load_lexicon
+from .stopwords import load_english_stopwords, load_keep_words, load_stopwords
+from .wordlists import read_table
+
+_PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ]+\]")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_URL_TOKEN = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
+_STRIP = ".,;:!?\"'()[]{}*/\\"
+
+
+@dataclass
+class VariantFolder:
+    """Whole-token and prefix spelling-variant rules (``variants.tsv``)."""
+
+    words: dict[str, str]
+    prefixes: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_wordlists(cls, directory: Path | None = None) -> "VariantFolder":
+        words, prefixes = {}, []
+        for row in read_table("variants.tsv", directory):
+            if len(row) < 3:
+                continue
+            kind, src, dst = row[0], row[1].lower(), row[2].lower()
+            if kind == "word":
+                words[src] = dst
+            elif kind == "prefix":
+                prefixes.append((src, dst))
+        prefixes.sort(key=lambda p: -len(p[0]))
+        return cls(words, tuple(prefixes))
+
+    def fold(self, token: str) -> str:
+        hit = self.words.get(token)
+        if hit is not None:
+            return hit
+        for src, dst in self.prefixes:
+            if token.startswith(src):
+                return dst + token[len(src) :]
+        if token.endswith(".no") and token.lstrip("w.").startswith("nav.no"):
+            return "nav.no"
+        return token
+
+
+@dataclass
+class Analyzer:
+    """Turn one normalised text into analysis tokens. Per-token results are cached in ``cache``."""
+
+    lexicon: Lexicon
+    splitter: CompoundSplitter
+    folder: VariantFolder
+    abbreviations_exact: dict[str, list[str]]
+    abbreviations_any: dict[str, list[str]]
+    overrides: dict[str, str]
+    stopwords: frozenset[str]
+    keep_words: frozenset[str]
+    stopwords_en: frozenset[str] = frozenset()
+    cache: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    _tokenizer: object = None
+
+    @classmethod
+    def from_wordlists(cls, directory: Path | None = None, lexicon: Lexicon | None = None) -> "Analyzer":
+        lex = lexicon or load_lexicon()
+        exact, anycase = {}, {}
+        for row in read_table("abbreviations.tsv", directory):
+            if len(row) < 2:
+                continue
+            target = exact if (len(row) < 3 or row[2] == "exact") else anycase
+            key = row[0] if target is exact else row[0].lower()
+            target[key] = [] if row[1] == "-" else row[1].lower().split()
+        overrides = {r[0].lower(): r[1].lower() for r in read_table("lemma_overrides.tsv", directory) if len(r) >= 2}
+        return cls(
+            lexicon=lex,
+            splitter=CompoundSplitter.from_wordlists(directory, vocab=lex.content_lemmas),
+            folder=VariantFolder.from_wordlists(directory),
+            abbreviations_exact=exact,
+            abbreviations_any=anycase,
+            overrides=overrides,
+            stopwords=load_stopwords(directory),
+            keep_words=load_keep_words(directory),
+            stopwords_en=load_english_stopwords(),
+        )
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            import spacy
+
+            self._tokenizer = spacy.blank("nb").tokenizer
+        return self._tokenizer
+
+    # -- per token ---------------------------------------------------------------------------
+    def _lemma(self, low: str, language: str) -> str:
+        hit = self.overrides.get(low)
+        if hit is not None:
+            return hit
+        if language == "nn":
+            import simplemma
+
+            lem = simplemma.lemmatize(low, lang="nn")
+            if lem and lem != low:
+                return lem.lower()
+        lem = self.lexicon.lemma(low)
+        if lem is not None:
+            return lem
+        if "-" in low:
+            head = low.rsplit("-", 1)
+            if head[1]:
+                return head[0] + "-" + self._lemma(head[1], language)
+        lem = self._compound_lemma(low)
+        if lem is not None:
+            return lem
+        if language in ("nn", "nb", "unknown"):
+            import simplemma
+
+            lem = simplemma.lemmatize(low, lang=("nb", "nn") if language != "nn" else ("nn", "nb"))
+            return lem.lower() if lem else low
+        return low
+
+    def _compound_lemma(self, low: str) -> str | None:
+        """Lemma of an unknown compound form: known modifier + inflected known head."""
+        n = len(low)
+        if n < 7 or not low.isalpha():
+            return None
+        for i in range(3, n - 2):
+            head = low[i:]
+            head_lemma = self.lexicon.forms.get(head)
+            if head_lemma is None or len(head) < 3:
+                continue
+            left = low[:i]
+            base = left[:-1] if left[-1] in "se" and left[:-1] in self.lexicon.forms else left
+            if base in self.lexicon.forms or left in self.lexicon.forms:
+                return left + head_lemma
+        return None
+
+    def analyze_token(self, token: str, language: str = "nb") -> tuple[str, ...]:
+        """Analysis tokens for one surface token (may be empty: stop word, punctuation, number)."""
+        key = (token, language)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        out: list[str] = []
+        tok = token.strip(_STRIP) if len(token) > 1 else token
+        if tok and _HAS_LETTER.search(tok) and not _PLACEHOLDER.fullmatch(token):
+            if tok in self.abbreviations_exact:
+                words = self.abbreviations_exact[tok]
+            elif tok.lower() in self.abbreviations_any:
+                words = self.abbreviations_any[tok.lower()]
+            else:
+                words = [tok.lower()]
+            for word in words:
+                out.extend(self._analyze_word(word, language))
+        result = tuple(out)
+        self.cache[key] = result
+        return result
+
+    def _analyze_word(self, low: str, language: str) -> list[str]:
+        if language == "en":
+            return self._analyze_english(low)
+        if _URL_TOKEN.match(low):
+            folded = self.folder.fold(low)
+            return [folded] if folded == "nav.no" else []
+        low = self.folder.fold(low)
+        if low in self.keep_words:
+            lemma = self.folder.fold(self.overrides.get(low, low))
+            return [lemma]
+        if low in self.stopwords:
+            return []
+        lemma = self.folder.fold(self._lemma(low, language))
+        if lemma in self.stopwords and lemma not in self.keep_words:
+            return []
+        if len(lemma) < 2 and not lemma.isdigit():
+            return []
+        out = [lemma]
+        if "-" in lemma and lemma != "nav.no":
+            parts = [p for p in lemma.split("-") if len(p) >= 2]
+            for p in parts:
+                if p not in self.lexicon.content_lemmas:
+                    p = self.folder.fold(self.overrides.get(p) or self.lexicon.forms.get(p) or p)
+                if p not in self.stopwords and p not in out:
+                    out.append(p)
+        else:
+            for part in self.splitter.split(lemma):
+                if part not in self.stopwords and part not in out:
+                    out.append(part)
+        return out
+
+    def _analyze_english(self, low: str) -> list[str]:
+        import simplemma
+
+        low = self.folder.fold(low)
+        if low in self.stopwords_en or _URL_TOKEN.match(low):
+            return []
+        lemma = simplemma.lemmatize(low, lang="en").lower()
+        return [lemma] if len(lemma) >= 2 and lemma not in self.stopwords_en else []
+
+    # -- per text ----------------------------------------------------------------------------
+    def analyze(self, text: str, language: str = "nb") -> list[str]:
+        """Analysis tokens of one normalised (and usually redacted) text."""
+        if not text:
+            return []
+        out: list[str] = []
+        if "[" in text:
+            text = _PLACEHOLDER.sub(" ", text)
+        for tok in self.tokenizer(text):
+            if tok.is_space or tok.is_punct or tok.like_num:
+                continue
+            out.extend(self.analyze_token(tok.text, language))
+        return out
+
+    def analyze_many(self, texts: list[str], languages: list[str]) -> list[list[str]]:
+        out = []
+        texts = [_PLACEHOLDER.sub(" ", t) if "[" in t else t for t in texts]
+        for doc, lang in zip(self.tokenizer.pipe(texts, batch_size=1000), languages):
+            toks: list[str] = []
+            for tok in doc:
+                if tok.is_space or tok.is_punct or tok.like_num:
+                    continue
+                toks.extend(self.analyze_token(tok.text, lang))
+            out.append(toks)
+        return out

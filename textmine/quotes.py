@@ -1,0 +1,266 @@
+"""Quote selection: 3–6 representative, mutually diverse, redacted comments per theme with an attribution
+line from the respondent's segments ("Privat virksomhet, 10–49 ansatte, Vestland").
+
+Representative = close to the theme's centroid in embedding space; diverse = maximal marginal relevance
+(MMR). Only redacted text (``text_clean``) is ever used, with a second regex redaction pass as a safety
+net. Comments flagged for health data, non-answers, and respondents in suppressed cells are never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Collection, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr"]
+
+PLACEHOLDER = "«…»"
+_PII_PATTERNS = [
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
+    re.compile(r"(?<!\d)\d{6}[ .]?\d{5}(?!\d)"),  # fødselsnummer / d-nummer
+    re.compile(r"(?<![\d/])\d{4}[ .]\d{2}[ .]\d{5}(?!\d)"),  # kontonummer 1234.56.78901
+    re.compile(r"(?<![\d/])(?:\+47[ ]?|0047[ ]?)?(?:\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]?\d{2}[ ]?\d{3})(?![\d])"),  # telefon
+]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One selected quote. ``respondent_id`` is for traceability inside the system only."""
+
+    text: str
+    attribution: str
+    theme: str | None
+    question: str | None
+    respondent_id: str
+    score: float
+    rank: int
+
+    def to_dict(self, *, with_id: bool = False) -> dict[str, Any]:
+        d = asdict(self)
+        if not with_id:
+            d.pop("respondent_id")
+        return d
+
+
+def safe_quote_text(text: str) -> str:
+    """Second redaction pass: the preprocessing redactor when present, then regex patterns for numbers/e-mail.
+
+    Numbers that are not personal data ("kr 12 500", "2023/123456", "08:00 - 16:00") are left alone.
+    """
+    out = str(text)
+    try:  # the project's redactor (names, addresses, checksums) when it has been built
+        from .preprocess import redact  # type: ignore
+
+        out = redact(out)[0]
+    except Exception:  # noqa: BLE001 - optional dependency inside the project
+        pass
+    for pat in _PII_PATTERNS:
+        out = pat.sub(PLACEHOLDER, out)
+    return out
+
+
+def _shorten(text: str, max_chars: int) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    sentence = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if sentence >= max_chars * 0.6:
+        return cut[: sentence + 1] + " […]"
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut).rstrip(",;:- ") + " […]"
+
+
+class LexicalFallbackEmbedder:
+    """Character n-gram TF-IDF vectors (L2-normalised), fitted on the texts it encodes; no model needed."""
+
+    name = "lexical-fallback"
+    version = "1"
+    dimension = 0
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = [str(t).lower() for t in texts]
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
+        try:
+            m = vec.fit_transform(texts)
+        except ValueError:  # only stop-chars
+            return np.zeros((len(texts), 1), dtype=np.float32)
+        return m.astype(np.float32)  # sparse, rows already L2-normalised
+
+
+def resolve_embedder(embedder: Any = None):
+    """An Embedder object as is; a spec string via ``textmine.embed.get_embedder``; None = the default
+    embedder when it can be built, else :class:`LexicalFallbackEmbedder`."""
+    if embedder is not None and not isinstance(embedder, str) and hasattr(embedder, "encode"):
+        return embedder
+    if embedder in ("fallback", "lexical-fallback"):
+        return LexicalFallbackEmbedder()
+    try:
+        from .embed import get_embedder  # type: ignore
+
+        return get_embedder(embedder or "e5")
+    except Exception:  # noqa: BLE001 - any failure to build the default → lexical fallback
+        if embedder not in (None, "e5", "auto"):
+            raise
+        return LexicalFallbackEmbedder()
+
+
+def _encode(embedder, texts: Sequence[str]):
+    v = embedder.encode(list(texts))
+    return v
+
+
+def _dot(a, b) -> np.ndarray:
+    r = a @ b.T
+    r = r.toarray() if hasattr(r, "toarray") else np.asarray(r)
+    return np.asarray(r, dtype=float)
+
+
+def mmr(vectors, k: int, *, diversity: float = 0.5) -> list[int]:
+    """Greedy maximal marginal relevance: relevance = cosine to the centroid, penalty = max cosine to picks."""
+    n = vectors.shape[0]
+    if n == 0 or k <= 0:
+        return []
+    centroid = np.asarray(vectors.mean(axis=0)).ravel()
+    norm = np.linalg.norm(centroid)
+    rel = _dot(vectors, centroid[None, :] / (norm if norm > 0 else 1)).ravel()
+    sim = _dot(vectors, vectors)
+    picked = [int(np.argmax(rel))]
+    while len(picked) < min(k, n):
+        penalty = sim[:, picked].max(axis=1)
+        score = (1 - diversity) * rel - diversity * penalty
+        score[picked] = -np.inf
+        picked.append(int(np.argmax(score)))
+    return picked
+
+
+def select_quotes(
+    coded: pd.DataFrame,
+    *,
+    theme: str | None = None,
+    question: str | None = None,
+    respondents: pd.DataFrame | None = None,
+    survey: Any = None,
+    k: int = 5,
+    embedder: Any = None,
+    vectors: Any = None,
+    attribute: Callable[[Mapping[str, Any]], str] | None = None,
+    is_suppressed: Callable[[Mapping[str, Any]], bool] | None = None,
+    eligible: Any = None,
+    excluded_ids: Collection[str] = (),
+    min_chars: int = 40,
+    max_chars: int = 280,
+    diversity: float = 0.5,
+    max_candidates: int = 300,
+    seed: int = 0,
+) -> list[Quote]:
+    """Pick ``k`` (clamped to 3–6) quotes for ``theme`` (a ``theme_<id>`` column; None = all comments).
+
+    ``coded`` has ``respondent_id``, ``text_clean`` and optionally ``question``, ``is_non_answer``,
+    ``health_flag`` and ``theme_<id>``. ``respondents`` (with ``survey``) supplies segment columns for the
+    attribution line; ``attribute(row)`` overrides how it is built and ``is_suppressed(row)`` drops
+    respondents in suppressed cells; ``eligible`` (a boolean mask aligned with ``coded``) does the same
+    vectorised. ``vectors`` (rows aligned with ``coded``) skips encoding.
+    Fewer than 3 quotes come back only when fewer eligible comments exist.
+    """
+    k = int(min(max(k, 3), 6))
+    df = coded.reset_index(drop=True)
+    keep = pd.Series(True, index=df.index)
+    if question is not None and "question" in df:
+        keep &= df["question"].astype(str) == str(question)
+    if theme is not None:
+        col = theme if theme.startswith("theme_") else f"theme_{theme}"
+        if col not in df:
+            raise KeyError(f"coded frame has no column {col!r}")
+        keep &= pd.to_numeric(df[col], errors="coerce").fillna(0).astype(int) == 1
+    for flag in ("is_non_answer", "health_flag"):
+        if flag in df:
+            keep &= pd.to_numeric(df[flag], errors="coerce").fillna(0).astype(int) == 0
+    if "text_clean" not in df:
+        raise KeyError("coded frame needs a text_clean column (redacted text); raw text is never quoted")
+    text = df["text_clean"].fillna("").astype(str).str.strip()
+    keep &= text.str.len() > 0
+    ids = df["respondent_id"].astype(str)
+    if excluded_ids:
+        keep &= ~ids.isin({str(x) for x in excluded_ids})
+    idx = np.flatnonzero(keep.to_numpy())
+    if len(idx) == 0:
+        return []
+
+    if eligible is not None:
+        idx = idx[np.asarray(eligible, dtype=bool)[idx]]
+    seg = None
+    if respondents is not None and survey is not None:
+        r = respondents.copy()
+        r["_rid"] = r[survey.id_column].astype(str)
+        seg = r.drop_duplicates("_rid").set_index("_rid")
+
+    def row_of(i: int) -> dict:
+        row = {"respondent_id": ids.iat[i]}
+        if seg is not None and ids.iat[i] in seg.index:
+            row.update(seg.loc[ids.iat[i]].to_dict())
+        return row
+
+    if is_suppressed is not None:
+        idx = np.asarray([i for i in idx if not is_suppressed(row_of(int(i)))], dtype=int)
+    if len(idx) == 0:
+        return []
+
+    lengths = text.iloc[idx].str.len().to_numpy()
+    readable = (lengths >= min_chars) & (lengths <= max_chars * 1.5)
+    if readable.sum() >= k:
+        sel = np.flatnonzero(readable)
+    else:  # relax: anything of at least 15 characters, preferring the readable ones
+        sel = np.flatnonzero(lengths >= min(15, min_chars))
+        if len(sel) == 0:
+            sel = np.arange(len(idx))
+    # one comment per distinct text
+    seen: set[str] = set()
+    uniq = []
+    for j in sel:
+        key = re.sub(r"\W+", " ", text.iat[idx[j]].lower()).strip()
+        if key not in seen:
+            seen.add(key)
+            uniq.append(j)
+    sel = np.asarray(uniq, dtype=int)
+    if len(sel) > max_candidates:
+        rng = np.random.default_rng(seed)
+        sel = np.sort(rng.choice(sel, size=max_candidates, replace=False))
+    cand = idx[sel]
+    if vectors is not None:
+        V = vectors[cand]
+    else:
+        V = _encode(resolve_embedder(embedder), text.iloc[cand].tolist())
+    order = mmr(V, k, diversity=diversity)
+    centroid_rel = None
+    if order:
+        c = np.asarray(V.mean(axis=0)).ravel()
+        centroid_rel = _dot(V, c[None, :] / max(np.linalg.norm(c), 1e-12)).ravel()
+    out = []
+    for rank, j in enumerate(order, 1):
+        row = row_of(int(cand[j]))
+        if attribute is not None:
+            attr = attribute(row)
+        elif survey is not None and seg is not None:
+            attr = survey.attribution(row)
+        else:
+            attr = ""
+        out.append(
+            Quote(
+                text=safe_quote_text(_shorten(text.iat[cand[j]], max_chars)),
+                attribution=attr,
+                theme=(theme[6:] if theme and theme.startswith("theme_") else theme),
+                question=str(df["question"].iat[cand[j]]) if "question" in df else question,
+                respondent_id=ids.iat[cand[j]],
+                score=float(centroid_rel[j]) if centroid_rel is not None else float("nan"),
+                rank=rank,
+            )
+        )
+    return out

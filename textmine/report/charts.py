@@ -1,0 +1,169 @@
+"""Static charts (matplotlib, Agg): one figure per chart, rendered to SVG (inline + file) and PNG."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .numbers import fmt_pct, fmt_pp  # noqa: E402
+
+BLUE = "#1f5a96"
+GREY = "#8a8f98"
+ORANGE = "#c2510f"
+GREEN = "#2e7d32"
+RED = "#b3261e"
+PALETTE = ["#1f5a96", "#c2510f", "#2e7d32", "#6a3d9a", "#8c564b", "#00838f"]
+VERDICT_COLOURS = {"signifikant": "#b3261e", "tendens": "#c2510f", "uendret": "#8a8f98"}
+
+plt.rcParams.update({
+    "svg.fonttype": "none",  # keep text as text: searchable, accessible, small
+    "svg.hashsalt": "textmine",  # deterministic ids
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+})
+
+_pct_axis = FuncFormatter(lambda x, _: fmt_pct(x))
+_pp_axis = FuncFormatter(lambda x, _: fmt_pp(x))
+
+
+@dataclass
+class Chart:
+    """One rendered chart: name (file stem), title, alt text, SVG markup and PNG bytes."""
+
+    name: str
+    title: str
+    alt: str
+    svg: str
+    png: bytes
+
+    def inline_svg(self) -> str:
+        """SVG markup for embedding in HTML, with role/aria attributes."""
+        return self.svg
+
+
+def render(fig, name: str, title: str, alt: str) -> Chart:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "textmine"})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    safe_alt = alt.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{safe_alt}" ', 1)
+    pbuf = io.BytesIO()
+    fig.savefig(pbuf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": "textmine"})
+    plt.close(fig)
+    return Chart(name=name, title=title, alt=alt, svg=svg, png=pbuf.getvalue())
+
+
+def _height(n_rows: int) -> float:
+    return max(1.8, 0.32 * n_rows + 0.9)
+
+
+def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "label",
+               n_col: str = "count") -> Chart:
+    """Horizontal bars with 95 % CI error bars, sorted by share; labels show share and n/base."""
+    rows = rows.dropna(subset=["share"]).sort_values("share")
+    fig, ax = plt.subplots(figsize=(7.2, _height(len(rows))))
+    y = np.arange(len(rows))
+    share = rows["share"].to_numpy(float)
+    lo = np.clip(share - rows["ci_low"].to_numpy(float), 0, None)
+    hi = np.clip(rows["ci_high"].to_numpy(float) - share, 0, None)
+    ax.barh(y, share, color=BLUE, height=0.62)
+    ax.errorbar(share, y, xerr=[lo, hi], fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
+    ax.set_yticks(y, rows[label_col].astype(str))
+    for yi, (_, r) in zip(y, rows.iterrows()):
+        ax.text(r["ci_high"] + 0.01, yi, f"{fmt_pct(r['share'])}  (n = {int(r[n_col])} av {int(r['base'])})",
+                va="center", fontsize=7.5, color="#333")
+    xmax = float(np.nanmax(rows["ci_high"])) if len(rows) else 1.0
+    ax.set_xlim(0, xmax + 0.3)
+    ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.1])
+    ax.xaxis.set_major_formatter(_pct_axis)
+    ax.set_title(title, loc="left")
+    ax.set_xlabel("Andel med 95 % konfidensintervall")
+    alt = title + ": " + "; ".join(f"{r[label_col]} {fmt_pct(r['share'])}" for _, r in rows[::-1].iterrows())
+    return render(fig, name, title, alt)
+
+
+def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str]) -> Chart:
+    """Dot plot: one row per theme, one coloured dot (with CI) per segment value."""
+    segs = list(dict.fromkeys(rows["segment"]))
+    themes = [t for t in theme_order if t in set(rows["label"])]
+    fig, ax = plt.subplots(figsize=(7.2, _height(len(themes)) + 0.4))
+    offsets = np.linspace(-0.28, 0.28, len(segs)) if len(segs) > 1 else [0.0]
+    for i, seg in enumerate(segs):
+        part = rows[rows["segment"] == seg].set_index("label")
+        ys, xs, los, his = [], [], [], []
+        for j, t in enumerate(themes):
+            if t in part.index and not bool(part.loc[t, "suppressed"]):
+                r = part.loc[t]
+                ys.append(j + offsets[i])
+                xs.append(r["share"])
+                los.append(max(0, r["share"] - r["ci_low"]))
+                his.append(max(0, r["ci_high"] - r["share"]))
+        ax.errorbar(xs, ys, xerr=[los, his], fmt="o", ms=4, color=PALETTE[i % len(PALETTE)], elinewidth=1,
+                    capsize=0, label=str(seg))
+    ax.set_yticks(range(len(themes)), themes)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_pct_axis)
+    ax.set_xlim(left=0)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    ax.grid(axis="x", color="#e3e3e3")
+    alt = f"{title}. Segmenter: {', '.join(map(str, segs))}."
+    return render(fig, name, title, alt)
+
+
+def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
+    """Previous → current share per row, coloured by verdict (signifikant/tendens/uendret)."""
+    rows = rows.sort_values("share")
+    fig, ax = plt.subplots(figsize=(7.2, _height(len(rows)) + 0.3))
+    y = np.arange(len(rows))
+    for yi, (_, r) in zip(y, rows.iterrows()):
+        colour = VERDICT_COLOURS.get(r["verdict"], GREY)
+        ax.plot([r["prev_share"], r["share"]], [yi, yi], color=colour, lw=2)
+        ax.plot(r["prev_share"], yi, "o", color="white", mec=colour, ms=5)
+        ax.plot(r["share"], yi, "o", color=colour, ms=5)
+        ax.text(max(r["share"], r["prev_share"]) + 0.015, yi, f"{fmt_pp(r['diff'])} ({r['verdict']})",
+                va="center", fontsize=7.5, color=colour)
+    ax.set_yticks(y, rows["label"].astype(str))
+    ax.xaxis.set_major_formatter(_pct_axis)
+    xmax = float(np.nanmax(rows[["share", "prev_share"]].to_numpy())) if len(rows) else 1
+    ax.set_xlim(0, xmax + 0.3)
+    ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.05])
+    ax.set_title(title, loc="left")
+    ax.set_xlabel("Åpen sirkel = forrige måling, fylt = siste måling")
+    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {r['verdict']}" for _, r in rows.iterrows())
+    return render(fig, name, title, alt)
+
+
+def impact_bars(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
+    """Difference in the key indicator with vs without the theme (pp, 95 % CI)."""
+    rows = rows.sort_values("diff")
+    fig, ax = plt.subplots(figsize=(7.2, _height(len(rows))))
+    y = np.arange(len(rows))
+    d = rows["diff"].to_numpy(float)
+    colours = [RED if v < 0 else GREEN for v in d]
+    ax.barh(y, d, color=colours, height=0.6)
+    ax.errorbar(d, y, xerr=[np.clip(d - rows["ci_low"].to_numpy(float), 0, None),
+                            np.clip(rows["ci_high"].to_numpy(float) - d, 0, None)],
+                fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
+    ax.axvline(0, color="#444", lw=0.8)
+    ax.set_yticks(y, [f"{lab} (n = {int(n)})" for lab, n in zip(rows["label"], rows["n_with"])])
+    ax.xaxis.set_major_formatter(_pp_axis)
+    ax.set_title(title, loc="left")
+    ax.set_xlabel("Forskjell i andel fornøyde, med og uten temaet (prosentpoeng, 95 % KI)")
+    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])}" for _, r in rows.iterrows())
+    return render(fig, name, title, alt)

@@ -1,0 +1,419 @@
+"""Build :class:`ReportData` from survey frames + coded comments (self-contained statistics).
+
+Used when ``textmine.summary.build_summary`` is unavailable or lacks a section; the adapter in
+:mod:`textmine.report.adapter` prefers the summary's own numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .model import ReportData
+from .spec import SurveySpec
+
+Z95 = 1.959963984540054
+SIZE_LABELS = {"1": "1 ansatt", "2-9": "2–9 ansatte", "10-49": "10–49 ansatte", "50-199": "50–199 ansatte",
+               "200+": "200+ ansatte"}
+
+
+# ----------------------------------------------------------------------------- statistics
+def weighted_share(y: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float, float, int, float]:
+    """(share, ci_low, ci_high, n, n_eff): weighted share with a Wilson interval on Kish's effective n."""
+    y = np.asarray(y, dtype=float)
+    n = int(len(y))
+    if n == 0:
+        return (math.nan, math.nan, math.nan, 0, 0.0)
+    w = np.ones(n) if w is None else np.asarray(w, dtype=float)
+    sw = w.sum()
+    p = float((w * y).sum() / sw) if sw > 0 else math.nan
+    n_eff = float(sw ** 2 / (w ** 2).sum()) if sw > 0 else 0.0
+    lo, hi = wilson(p, n_eff)
+    return (p, lo, hi, n, n_eff)
+
+
+def wilson(p: float, n: float, z: float = Z95) -> tuple[float, float]:
+    if not n or math.isnan(p):
+        return (math.nan, math.nan)
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def two_proportion_p(p1: float, n1: float, p2: float, n2: float) -> float:
+    """Two-sided p-value of a pooled two-proportion z-test (effective sample sizes)."""
+    if min(n1, n2) <= 0 or any(math.isnan(x) for x in (p1, p2)):
+        return math.nan
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0 if p1 == p2 else 0.0
+    return float(2 * sps.norm.sf(abs(p2 - p1) / se))
+
+
+def verdict(p_value: float) -> str:
+    """signifikant (95 %), tendens (90 %), otherwise uendret."""
+    if p_value is None or math.isnan(p_value):
+        return "uendret"
+    if p_value < 0.05:
+        return "signifikant"
+    if p_value < 0.10:
+        return "tendens"
+    return "uendret"
+
+
+# ----------------------------------------------------------------------------- helpers
+def theme_ids_of(coded: pd.DataFrame) -> list[str]:
+    return [c[len("theme_"):] for c in coded.columns if c.startswith("theme_")]
+
+
+def _weights(df: pd.DataFrame, spec: SurveySpec) -> np.ndarray:
+    if spec.weight and spec.weight in df.columns:
+        w = pd.to_numeric(df[spec.weight], errors="coerce").fillna(1.0).to_numpy(float)
+        return np.where(w > 0, w, 0.0)
+    return np.ones(len(df))
+
+
+def _segment_groups(df: pd.DataFrame, spec: SurveySpec):
+    yield ("Alle", "Alle", df)
+    for col in spec.segments:
+        if col not in df.columns:
+            continue
+        values = df[col].dropna()
+        order = list(pd.unique(values)) if not isinstance(values.dtype, pd.CategoricalDtype) else list(
+            values.cat.categories)
+        try:
+            order = sorted(order, key=_segment_sort_key)
+        except TypeError:
+            pass
+        if spec.definition is not None:
+            try:
+                levels = spec.definition.segment_levels(df, col)
+                keys = df[col].map(_key)
+                for lv in levels:
+                    yield (col, spec.segment_label(col, lv), df[keys == lv])
+                continue
+            except Exception:  # noqa: BLE001 - fall back to plain values
+                pass
+        for value in order:
+            yield (col, str(value), df[df[col] == value])
+
+
+def _key(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _segment_sort_key(value) -> tuple:
+    s = str(value)
+    m = re.match(r"^(\d+)", s)
+    return (0, int(m.group(1)), s) if m else (1, 0, s)
+
+
+def attribution(row: Mapping, spec: SurveySpec) -> str:
+    """Anonymous attribution line built from segments: "Privat virksomhet, 10–49 ansatte, Vestland"."""
+    if spec.definition is not None and hasattr(spec.definition, "attribution"):
+        cols = [s.column for s in spec.definition.segments if s.attribution and s.column != "naering"]
+        return spec.definition.attribution(dict(row), cols) or "Anonym respondent"
+    parts = []
+    sektor = row.get("sektor")
+    if isinstance(sektor, str) and sektor:
+        parts.append(f"{sektor} virksomhet")
+    size = row.get("ansatte")
+    if size is not None and not (isinstance(size, float) and math.isnan(size)):
+        parts.append(SIZE_LABELS.get(str(size), f"{size} ansatte"))
+    for col in spec.segments:
+        if col in ("sektor", "ansatte"):
+            continue
+        value = row.get(col)
+        if col == "fylke" and isinstance(value, str) and value:
+            parts.append(value)
+    return ", ".join(parts) if parts else "Anonym respondent"
+
+
+# ----------------------------------------------------------------------------- sections
+def indicator_table(frames: Mapping[str, pd.DataFrame], spec: SurveySpec) -> pd.DataFrame:
+    rows = []
+    for wave, df in frames.items():
+        for ind, label in spec.indicators.items():
+            if ind not in df.columns:
+                continue
+            for seg_var, seg, part in _segment_groups(df, spec):
+                codes = pd.to_numeric(part[ind], errors="coerce")
+                valid = codes.isin(spec.valid_codes)
+                y = codes[valid].isin(spec.positive_codes).to_numpy(float)
+                w = _weights(part, spec)[valid.to_numpy()]
+                p, lo, hi, n, _ = weighted_share(y, w)
+                mean = float(np.average(codes[valid], weights=w)) if n and w.sum() > 0 else math.nan
+                rows.append({"wave": str(wave), "indicator": ind, "label": label, "segment_var": seg_var,
+                             "segment": seg, "share": p, "ci_low": lo, "ci_high": hi, "n": int(y.sum()),
+                             "base": n, "mean": mean, "suppressed": n < spec.min_n})
+    return pd.DataFrame(rows)
+
+
+def _commenters(coded: pd.DataFrame, question: str) -> pd.DataFrame:
+    c = coded[coded["question"] == question]
+    if "is_non_answer" in c.columns:
+        c = c[pd.to_numeric(c["is_non_answer"], errors="coerce").fillna(0) == 0]
+    return c
+
+
+def _asked_mask(df: pd.DataFrame, question: str, spec: SurveySpec) -> pd.Series:
+    route = spec.routing.get(question)
+    if route and route[0] in df.columns:
+        return pd.to_numeric(df[route[0]], errors="coerce").isin(route[1])
+    return pd.Series(True, index=df.index)
+
+
+def theme_table(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataFrame], spec: SurveySpec,
+                labels: Mapping[str, str]) -> pd.DataFrame:
+    rows = []
+    rid = spec.respondent_id
+    for wave, df in frames.items():
+        cw = coded.get(wave)
+        if cw is None or cw.empty:
+            continue
+        themes = theme_ids_of(cw)
+        for question in spec.free_text:
+            com = _commenters(cw, question)
+            if com.empty:
+                continue
+            merged = df.merge(com[[rid] + [f"theme_{t}" for t in themes]], on=rid, how="left")
+            is_com = merged[rid].isin(set(com[rid]))
+            asked = _asked_mask(merged, question, spec) | is_com
+            merged = merged.assign(_com=is_com, _asked=asked)
+            for seg_var, seg, part in _segment_groups(merged, spec):
+                w_all = _weights(part, spec)
+                cm = part["_com"].to_numpy()
+                am = part["_asked"].to_numpy()
+                for t in themes:
+                    y = pd.to_numeric(part[f"theme_{t}"], errors="coerce").fillna(0).to_numpy(float) > 0
+                    p, lo, hi, base, _ = weighted_share(y[cm].astype(float), w_all[cm])
+                    pa = weighted_share(y[am].astype(float), w_all[am])[0]
+                    pall = weighted_share(y.astype(float), w_all)[0]
+                    rows.append({"wave": str(wave), "question": question, "theme": t,
+                                 "label": labels.get(t, t), "segment_var": seg_var, "segment": seg,
+                                 "count": int(y[cm].sum()), "base": base, "share": p, "ci_low": lo,
+                                 "ci_high": hi, "asked": int(am.sum()), "share_asked": pa,
+                                 "respondents": int(len(part)), "share_all": pall,
+                                 "suppressed": base < spec.min_n})
+    return pd.DataFrame(rows)
+
+
+def change_table(indicators: pd.DataFrame, themes: pd.DataFrame, waves: Sequence[str],
+                 frames: Mapping[str, pd.DataFrame], spec: SurveySpec) -> pd.DataFrame:
+    if len(waves) < 2:
+        return pd.DataFrame()
+    prev, cur = str(waves[-2]), str(waves[-1])
+    n_eff = {}
+    rows = []
+
+    def eff(p, base, wave, ref):  # effective n ≈ base / design effect of the wave's weights
+        if wave not in n_eff:
+            w = _weights(frames[wave], spec)
+            n_eff[wave] = (w.sum() ** 2 / (w ** 2).sum()) / len(w) if len(w) else 1.0
+        return base * n_eff[wave]
+
+    for kind, table, key_col in (("indikator", indicators, "indicator"), ("tema", themes, "theme")):
+        if table is None or table.empty:
+            continue
+        overall = table[table["segment_var"] == "Alle"]
+        a = overall[overall["wave"] == prev]
+        b = overall[overall["wave"] == cur]
+        on = [key_col] + (["question"] if kind == "tema" else [])
+        m = a.merge(b, on=on, suffixes=("_prev", ""))
+        for _, r in m.iterrows():
+            p_val = two_proportion_p(r["share_prev"], eff(r["share_prev"], r["base_prev"], prev, None),
+                                     r["share"], eff(r["share"], r["base"], cur, None))
+            rows.append({"kind": kind, "key": r[key_col], "label": r["label"],
+                         "question": r["question"] if kind == "tema" else "", "prev_wave": prev, "wave": cur,
+                         "prev_share": r["share_prev"], "share": r["share"], "diff": r["share"] - r["share_prev"],
+                         "p_value": p_val, "verdict": verdict(p_val), "n_prev": int(r["base_prev"]),
+                         "n": int(r["base"])})
+    return pd.DataFrame(rows)
+
+
+def impact_table(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataFrame], spec: SurveySpec,
+                 labels: Mapping[str, str], wave: str) -> pd.DataFrame:
+    """Key indicator (share positive) among commenters mentioning a theme vs those who don't."""
+    df, cw = frames.get(wave), coded.get(wave)
+    ind = spec.key_indicator
+    if df is None or cw is None or cw.empty or ind not in df.columns:
+        return pd.DataFrame()
+    rid = spec.respondent_id
+    rows = []
+    themes = theme_ids_of(cw)
+    for question in spec.free_text:
+        com = _commenters(cw, question)
+        if com.empty:
+            continue
+        m = df.merge(com[[rid] + [f"theme_{t}" for t in themes]], on=rid, how="inner")
+        codes = pd.to_numeric(m[ind], errors="coerce")
+        valid = codes.isin(spec.valid_codes).to_numpy()
+        m = m[valid]
+        pos = codes[valid].isin(spec.positive_codes).to_numpy(float)
+        w = _weights(m, spec)
+        for t in themes:
+            has = pd.to_numeric(m[f"theme_{t}"], errors="coerce").fillna(0).to_numpy() > 0
+            if has.sum() < spec.min_n or (~has).sum() < spec.min_n:
+                continue
+            p1, _, _, n1, e1 = weighted_share(pos[has], w[has])
+            p0, _, _, n0, e0 = weighted_share(pos[~has], w[~has])
+            se = math.sqrt(p1 * (1 - p1) / e1 + p0 * (1 - p0) / e0)
+            d = p1 - p0
+            rows.append({"question": question, "theme": t, "label": labels.get(t, t), "indicator": ind,
+                         "indicator_label": spec.indicators.get(ind, ind), "share_with": p1,
+                         "share_without": p0, "diff": d, "ci_low": d - Z95 * se, "ci_high": d + Z95 * se,
+                         "n_with": n1, "n_without": n0})
+    return pd.DataFrame(rows)
+
+
+def quote_table(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataFrame], spec: SurveySpec,
+                labels: Mapping[str, str], wave: str, themes_table: pd.DataFrame, *, per_theme: int = 5,
+                min_chars: int = 30, max_chars: int = 400) -> pd.DataFrame:
+    """3–6 redacted quotes per theme; never health-flagged comments or themes in suppressed cells."""
+    df, cw = frames.get(wave), coded.get(wave)
+    if df is None or cw is None or cw.empty:
+        return pd.DataFrame()
+    rid = spec.respondent_id
+    seg_cols = [c for c in spec.segments if c in df.columns]
+    rows = []
+    for question in spec.free_text:
+        com = _commenters(cw, question)
+        if com.empty:
+            continue
+        com = com.merge(df[[rid] + seg_cols], on=rid, how="left")
+        if "health_flag" in com.columns:
+            com = com[pd.to_numeric(com["health_flag"], errors="coerce").fillna(0) == 0]
+        text = com["text_clean"].fillna("").astype(str)
+        com = com[(text.str.len() >= min_chars) & (text.str.len() <= max_chars)]
+        for t in theme_ids_of(cw):
+            cell = themes_table[(themes_table["wave"] == str(wave)) & (themes_table["question"] == question)
+                                & (themes_table["theme"] == t) & (themes_table["segment_var"] == "Alle")]
+            if cell.empty or bool(cell["suppressed"].iloc[0]) or int(cell["count"].iloc[0]) < spec.min_n:
+                continue
+            cand = com[pd.to_numeric(com[f"theme_{t}"], errors="coerce").fillna(0) > 0]
+            # prefer comments about this theme only, then confident, then mid-length (deterministic order)
+            n_themes = cand[[f"theme_{x}" for x in theme_ids_of(cw)]].apply(pd.to_numeric, errors="coerce").fillna(0).sum(axis=1)
+            conf = pd.to_numeric(cand.get("confidence", pd.Series(1.0, index=cand.index)), errors="coerce").fillna(0)
+            order = pd.DataFrame({"k": n_themes, "c": -conf, "l": (cand["text_clean"].str.len() - 140).abs(),
+                                  "r": cand[rid].astype(str)}, index=cand.index).sort_values(["k", "c", "l", "r"])
+            picked, seen = [], set()
+            for idx in order.index:
+                r = cand.loc[idx]
+                sig = frozenset(re.findall(r"\w{4,}", r["text_clean"].lower())[:6])
+                if any(len(sig & s) >= 4 for s in seen):
+                    continue  # near-duplicate wording
+                seen.add(sig)
+                picked.append(r)
+                if len(picked) >= per_theme:
+                    break
+            if len(picked) < 3:
+                continue
+            for r in picked:
+                rows.append({"wave": str(wave), "question": question, "theme": t, "label": labels.get(t, t),
+                             "text": r["text_clean"], "attribution": attribution(r, spec)})
+    return pd.DataFrame(rows)
+
+
+def coded_responses(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataFrame],
+                    spec: SurveySpec) -> pd.DataFrame:
+    """One row per comment: respondent id, wave, segments, question, redacted text, themes, confidence."""
+    parts = []
+    rid = spec.respondent_id
+    for wave, cw in coded.items():
+        if cw is None or cw.empty:
+            continue
+        df = frames.get(wave)
+        seg_cols = [c for c in spec.segments if df is not None and c in df.columns]
+        keep = [c for c in ("question", "text_clean", "themes", "type", "confidence", "needs_review",
+                            "is_non_answer", "language") if c in cw.columns]
+        theme_cols = [c for c in cw.columns if c.startswith("theme_")]
+        out = cw[[rid] + keep + theme_cols].copy()
+        if "themes" not in out.columns:
+            out["themes"] = out[theme_cols].apply(
+                lambda r: ";".join(c[6:] for c, v in r.items() if v and v == v), axis=1)
+        if df is not None and seg_cols:
+            extra = [c for c in seg_cols + ([spec.weight] if spec.weight in df.columns else [])]
+            out = out.merge(df[[rid] + extra], on=rid, how="left")
+        out.insert(1, "wave", str(wave))
+        parts.append(out)
+    if not parts:
+        return pd.DataFrame()
+    res = pd.concat(parts, ignore_index=True)
+    first = [rid, "wave"] + [c for c in spec.segments if c in res.columns]
+    if spec.weight in res.columns:
+        first.append(spec.weight)
+    return res[first + [c for c in res.columns if c not in first]]
+
+
+def build_report_data(frames: Mapping, coded: Mapping | None, spec: SurveySpec | None = None, *,
+                      codebook=None, method: Mapping | None = None, title: str | None = None) -> ReportData:
+    """All report sections computed from the survey frames and the coded comments."""
+    spec = spec or SurveySpec()
+    frames = {str(k): v for k, v in sorted(frames.items(), key=lambda kv: str(kv[0]))}
+    coded = {str(k): v for k, v in (coded or {}).items()}
+    waves = list(frames)
+    cb = codebook_records(codebook)
+    labels = {t["id"]: t.get("label", t["id"]) for t in cb}
+    ind = indicator_table(frames, spec)
+    th = theme_table(frames, coded, spec, labels)
+    ch = change_table(ind, th, waves, frames, spec)
+    imp = impact_table(frames, coded, spec, labels, waves[-1]) if waves else pd.DataFrame()
+    qt = quote_table(frames, coded, spec, labels, waves[-1], th) if waves else pd.DataFrame()
+    info = default_method(spec, frames, coded, codebook)
+    info.update(method or {})
+    return ReportData(title=title or spec.title, waves=waves, questions=dict(spec.free_text),
+                      segments=dict(spec.segments), indicators=ind, themes=th, changes=ch, impact=imp,
+                      quotes=qt, codebook=cb, coded=coded_responses(frames, coded, spec), method=info)
+
+
+def codebook_records(codebook) -> list[dict]:
+    if codebook is None:
+        return []
+    if hasattr(codebook, "to_dict"):
+        codebook = codebook.to_dict()
+    themes = codebook.get("themes", []) if isinstance(codebook, Mapping) else list(codebook)
+    out = []
+    for t in themes:
+        t = t.to_dict() if hasattr(t, "to_dict") else dict(t)
+        out.append({"id": t.get("id"), "label": t.get("label", t.get("id")),
+                    "description": t.get("description", ""), "keywords": list(t.get("keywords") or []),
+                    "parent": t.get("parent"), "exclusive": bool(t.get("exclusive", False))})
+    return out
+
+
+def default_method(spec: SurveySpec, frames: Mapping, coded: Mapping, codebook) -> dict:
+    respondents = {w: int(len(df)) for w, df in frames.items()}
+    commenters = {}
+    for w, cw in coded.items():
+        for q in spec.free_text:
+            c = _commenters(cw, q) if "question" in cw.columns else cw.iloc[:0]
+            commenters[f"{w} {q}"] = int(len(c))
+    cb = codebook.to_dict() if hasattr(codebook, "to_dict") else (codebook or {})
+    return {
+        "min_n": spec.min_n,
+        "respondents": respondents,
+        "commenters": commenters,
+        "weights": (f"Vektet med «{spec.weight}» (etterstratifisering). Konfidensintervall (95 %) er "
+                    "Wilson-intervall på Kish' effektive utvalgsstørrelse." if spec.weight else "Uvektet."),
+        "denominators": ("Andel av dem som kommenterte (grunnlag = antall med et reelt svar på spørsmålet). "
+                         "Andel av de spurte og av alle respondenter står i tabellene."),
+        "suppression": f"Celler med grunnlag under {spec.min_n} vises ikke, og sitater hentes aldri fra dem.",
+        "indicators": (f"Andel positive = svar {', '.join(map(str, spec.positive_codes))} på skala "
+                       f"{min(spec.valid_codes)}–{max(spec.valid_codes)}; «vet ikke» og «ikke benyttet» "
+                       "er holdt utenfor grunnlaget."),
+        "verdict": "Endring: signifikant (p < 0,05), tendens (p < 0,10), ellers uendret.",
+        "codebook": f"{cb.get('name', '–')} versjon {cb.get('version', '–')}" if cb else "–",
+        "model": "–",
+        "agreement": None,
+    }

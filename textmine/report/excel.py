@@ -1,0 +1,105 @@
+"""Excel workbook (openpyxl): one sheet per table, coded responses and the codebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .model import ReportData
+
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+PCT = "0.0%"
+
+# (sheet name, attribute, {column: Norwegian header}, percent columns)
+SHEETS = [
+    ("Indikatorer", "indicators",
+     {"wave": "Måling", "indicator": "Variabel", "label": "Indikator", "segment_var": "Segmentvariabel",
+      "segment": "Segment", "share": "Andel positive", "ci_low": "KI nedre", "ci_high": "KI øvre",
+      "n": "n (positive)", "base": "Grunnlag", "mean": "Snitt (1–6)", "suppressed": "Skjult"},
+     {"share", "ci_low", "ci_high"}),
+    ("Temaer", "themes",
+     {"wave": "Måling", "question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "segment_var": "Segmentvariabel",
+      "segment": "Segment", "count": "n (nevner temaet)", "base": "Grunnlag (svarte)", "share": "Andel av svarte",
+      "ci_low": "KI nedre", "ci_high": "KI øvre", "asked": "Spurt", "share_asked": "Andel av spurte",
+      "respondents": "Respondenter", "share_all": "Andel av alle", "suppressed": "Skjult"},
+     {"share", "ci_low", "ci_high", "share_asked", "share_all"}),
+    ("Endring", "changes",
+     {"kind": "Type", "key": "Id", "label": "Hva", "question": "Spørsmål", "prev_wave": "Forrige måling",
+      "wave": "Måling", "prev_share": "Forrige andel", "share": "Andel", "diff": "Endring (andel)",
+      "p_value": "p-verdi", "verdict": "Vurdering", "n_prev": "Grunnlag forrige", "n": "Grunnlag"},
+     {"prev_share", "share", "diff"}),
+    ("Betydning", "impact",
+     {"question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "indicator": "Indikator",
+      "indicator_label": "Indikatortekst", "share_with": "Andel positive med tema",
+      "share_without": "Andel positive uten tema", "diff": "Forskjell", "ci_low": "KI nedre", "ci_high": "KI øvre",
+      "n_with": "n med", "n_without": "n uten"},
+     {"share_with", "share_without", "diff", "ci_low", "ci_high"}),
+    ("Sitater", "quotes",
+     {"wave": "Måling", "question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "text": "Sitat",
+      "attribution": "Avsender"}, set()),
+]
+
+
+def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None:
+    cols = [c for c in headers if c in df.columns] + [c for c in df.columns if c not in headers]
+    ws.append([headers.get(c, c) for c in cols])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in df[cols].itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    for j, c in enumerate(cols, start=1):
+        letter = get_column_letter(j)
+        if c in pct:
+            for cell in ws[letter][1:]:
+                cell.number_format = PCT
+        width = 60 if c in ("text", "text_clean") else min(40, max(10, len(headers.get(c, c)) + 2))
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+
+
+def _cell(v):
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def write_workbook(r: ReportData, path: str | Path) -> Path:
+    """Write the report tables, coded responses, codebook and method notes to ``path`` (.xlsx)."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, attr, headers, pct in SHEETS:
+        _write(wb.create_sheet(name), getattr(r, attr), headers, pct)
+    coded = r.coded.copy()
+    theme_cols = [c for c in coded.columns if c.startswith("theme_")]
+    _write(wb.create_sheet("Kodede svar"), coded.drop(columns=theme_cols),
+           {"respondent_id": "Respondent-id", "wave": "Måling", "sektor": "Sektor", "ansatte": "Antall ansatte",
+            "naering": "Næring", "fylke": "Fylke", "vekt": "Vekt", "question": "Spørsmål",
+            "text_clean": "Kommentar (anonymisert)", "themes": "Temaer", "type": "Type",
+            "confidence": "Sikkerhet", "needs_review": "Til gjennomgang", "is_non_answer": "Ikke-svar",
+            "language": "Språk"}, set())
+    cb = pd.DataFrame(r.codebook or [], columns=["id", "label", "description", "keywords", "parent", "exclusive"])
+    cb["keywords"] = cb["keywords"].map(lambda k: ", ".join(k) if isinstance(k, (list, tuple)) else k)
+    _write(wb.create_sheet("Kodebok"), cb, {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse",
+                                            "keywords": "Nøkkelord", "parent": "Overordnet", "exclusive": "Eksklusiv"},
+           set())
+    method = pd.DataFrame([{"key": k, "value": str(v)} for k, v in r.method.items() if v is not None])
+    _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, set())
+    wb.properties.creator = "textmine"
+    wb.save(path)
+    return path

@@ -1,0 +1,217 @@
+"""Self-contained HTML report (inline CSS + inline SVG; no scripts, fonts or links to the network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from . import charts as ch
+from .model import ReportData
+from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, verbal_share
+from .spec import INDICATOR_THEMES
+
+TEMPLATES = Path(__file__).parent / "templates"
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                          trim_blocks=True, lstrip_blocks=True)
+
+METHOD_NAMES = {
+    "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
+    "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
+    "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
+    "coding": "Koding", "source": "Kilde",
+}
+
+
+def _cur(df: pd.DataFrame, wave: str) -> pd.DataFrame:
+    return df[df["wave"] == wave] if "wave" in df.columns else df
+
+
+def make_charts(r: ReportData, *, top_segment_levels: int = 6) -> dict[str, ch.Chart]:
+    """Every chart of the report, keyed by file stem."""
+    out: dict[str, ch.Chart] = {}
+    th = _cur(r.themes, r.current_wave)
+    for q, qtext in r.questions.items():
+        overall = th[(th["question"] == q) & (th["segment_var"] == "Alle") & (~th["suppressed"].astype(bool))]
+        if overall.empty:
+            continue
+        out[f"temaer_{q}"] = ch.share_bars(overall, name=f"temaer_{q}",
+                                           title=f"Temaer, {r.current_wave}: «{_short(qtext)}»")
+        order = list(overall.sort_values("share", ascending=False)["label"])
+        for seg_var, seg_label in r.segments.items():
+            rows = th[(th["question"] == q) & (th["segment_var"] == seg_var)]
+            if rows.empty or rows["segment"].nunique() > top_segment_levels:
+                continue
+            out[f"temaer_{q}_{seg_var}"] = ch.segment_dots(
+                rows, name=f"temaer_{q}_{seg_var}", title=f"Temaer etter {seg_label.lower()}, {r.current_wave}",
+                theme_order=order)
+    ind = _cur(r.indicators, r.current_wave)
+    ind = ind[ind["segment_var"] == "Alle"]
+    if not ind.empty:
+        out["indikatorer"] = ch.share_bars(ind.assign(count=ind["n"]), name="indikatorer",
+                                           title=f"Andel positive (4–6), {r.current_wave}")
+    if not r.changes.empty:
+        for kind, title in (("tema", "Endring i temaer"), ("indikator", "Endring i indikatorer")):
+            for q in ([None] if kind == "indikator" else list(r.questions)):
+                rows = r.changes[r.changes["kind"] == kind]
+                if q is not None:
+                    rows = rows[rows["question"] == q]
+                if rows.empty:
+                    continue
+                stem = f"endring_{kind}" + (f"_{q}" if q else "")
+                sub = f": «{_short(r.questions[q])}»" if q else ""
+                out[stem] = ch.change_dumbbell(rows, name=stem,
+                                               title=f"{title}, {r.previous_wave}–{r.current_wave}{sub}")
+    if not r.impact.empty:
+        for q in r.impact["question"].unique():
+            rows = r.impact[r.impact["question"] == q]
+            ind_label = str(rows["indicator_label"].iloc[0])
+            out[f"betydning_{q}"] = ch.impact_bars(
+                rows, name=f"betydning_{q}", title=f"{ind_label}: med og uten temaet («{_short(r.questions.get(q, q))}»)")
+    return out
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _theme_rows(rows: pd.DataFrame) -> list[dict]:
+    out = []
+    for _, t in rows.sort_values("share", ascending=False).iterrows():
+        out.append({"label": t["label"], "suppressed": bool(t["suppressed"]), "share": fmt_pct(t["share"]),
+                    "ci": fmt_ci(t["ci_low"], t["ci_high"]), "count": fmt_int(t["count"]),
+                    "base": fmt_int(t["base"]), "share_asked": fmt_pct(t["share_asked"]),
+                    "share_all": fmt_pct(t["share_all"])})
+    return out
+
+
+def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> list[dict]:
+    th = _cur(r.themes, r.current_wave)
+    blocks = []
+    for seg_var, seg_label in r.segments.items():
+        if only and seg_var != only:
+            continue
+        rows = th[(th["question"] == q) & (th["segment_var"] == seg_var)]
+        if rows.empty:
+            continue
+        segs = list(dict.fromkeys(rows["segment"]))
+        bases = rows.groupby("segment", sort=False)["base"].max()
+        overall = th[(th["question"] == q) & (th["segment_var"] == "Alle")].sort_values("share", ascending=False)
+        body = []
+        for label in overall["label"]:
+            cells = []
+            for s in segs:
+                cell = rows[(rows["label"] == label) & (rows["segment"] == s)]
+                if cell.empty:
+                    cells.append({"text": "–", "title": "", "suppressed": True})
+                    continue
+                c = cell.iloc[0]
+                if bool(c["suppressed"]):
+                    cells.append({"text": "–*", "title": f"Skjult: grunnlag {int(c['base'])}", "suppressed": True})
+                else:
+                    cells.append({"text": f"{fmt_pct(c['share'])} ({int(c['count'])})",
+                                  "title": f"95 % KI {fmt_ci(c['ci_low'], c['ci_high'])}; "
+                                           f"{fmt_n_base(c['count'], c['base'])}", "suppressed": False})
+            body.append({"label": label, "cells": cells})
+        blocks.append({"var": seg_var, "label": seg_label,
+                       "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": body,
+                       "chart": charts.get(f"temaer_{q}_{seg_var}")})
+    return blocks
+
+
+def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | None = None) -> dict:
+    """Pre-formatted strings for the template (all Norwegian number formatting happens here)."""
+    wave = r.current_wave
+    th = _cur(r.themes, wave)
+    min_n = int(r.method.get("min_n", 10)) if isinstance(r.method.get("min_n", 10), (int, float)) else 10
+    questions = []
+    keyfacts = []
+    for q, text in r.questions.items():
+        rows = th[(th["question"] == q) & (th["segment_var"] == "Alle")]
+        if rows.empty:
+            continue
+        base = int(rows["base"].max())
+        asked = int(rows["asked"].max()) if rows["asked"].notna().any() else None
+        resp = int(rows["respondents"].max()) if rows["respondents"].notna().any() else None
+        base_text = f"{fmt_int(base)} svarte på spørsmålet"
+        if asked is not None:
+            base_text += f", av {fmt_int(asked)} som fikk det"
+        if resp is not None:
+            base_text += f" og {fmt_int(resp)} respondenter i alt"
+        questions.append({"id": q, "text": text, "base_text": base_text + ".", "rows": _theme_rows(rows),
+                          "chart": charts.get(f"temaer_{q}"), "segments": _segment_blocks(r, q, charts, segment)})
+        ok = rows[~rows["suppressed"].astype(bool)]
+        if not ok.empty:
+            top = ok.sort_values("share", ascending=False).iloc[0]
+            keyfacts.append({"value": fmt_pct(top["share"]),
+                             "text": f" nevner «{top['label']}» ({verbal_share(top['share'])}) – «{_short(text, 45)}»",
+                             "trace": fmt_n_base(top["count"], top["base"])})
+    ind = _cur(r.indicators, wave)
+    ind = ind[ind["segment_var"] == "Alle"]
+    indicators = []
+    for _, i in ind.iterrows():
+        row = {"label": i["label"], "share": fmt_pct(i["share"]), "ci": fmt_ci(i["ci_low"], i["ci_high"]),
+               "trace": f"{fmt_int(i['n'])} / {fmt_int(i['base'])}", "theme": None, "theme_share": None,
+               "theme_trace": None}
+        tid = INDICATOR_THEMES.get(i["indicator"])
+        if tid:
+            cand = th[(th["theme"] == tid) & (th["segment_var"] == "Alle")]
+            if not cand.empty:
+                c = cand.sort_values("base", ascending=False).iloc[0]
+                row.update(theme=c["label"], theme_share=fmt_pct(c["share"]),
+                           theme_trace=f"{fmt_int(c['count'])} / {fmt_int(c['base'])}")
+        indicators.append(row)
+        if i["indicator"] == "q_helhet":
+            keyfacts.insert(0, {"value": fmt_pct(i["share"]), "text": f" – {i['label'][:1].lower() + i['label'][1:]} "
+                                f"({verbal_share(i['share'])})", "trace": fmt_n_base(i["n"], i["base"])})
+    changes = []
+    for _, c in r.changes.sort_values(["kind", "diff"]).iterrows():
+        changes.append({"label": c["label"], "kind": c["kind"], "prev": fmt_pct(c["prev_share"]),
+                        "cur": fmt_pct(c["share"]), "diff": fmt_pp(c["diff"]), "verdict": c["verdict"],
+                        "p": fmt_decimal(c["p_value"], 3) if pd.notna(c["p_value"]) else "–",
+                        "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}"})
+    impact = []
+    for _, i in r.impact.sort_values("diff").iterrows():
+        impact.append({"label": i["label"], "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
+                       "diff": fmt_pp(i["diff"]), "ci": f"{fmt_pp(i['ci_low'])} til {fmt_pp(i['ci_high'])}",
+                       "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}"})
+    impact_caption = ""
+    if not r.impact.empty:
+        impact_caption = (f"Andel positive på «{r.impact['indicator_label'].iloc[0]}» blant dem som nevner temaet "
+                          "og blant de andre som kommenterte")
+    quotes = []
+    for (q, t), g in r.quotes.groupby(["question", "theme"], sort=False):
+        share_row = th[(th["question"] == q) & (th["theme"] == t) & (th["segment_var"] == "Alle")]
+        lead = ""
+        if not share_row.empty:
+            s = share_row.iloc[0]
+            lead = (f"{verbal_share(s['share']).capitalize()} av dem som svarte, {fmt_pct(s['share'])} "
+                    f"({fmt_n_base(s['count'], s['base'])}), tar opp dette.")
+        quotes.append({"theme": t, "label": g["label"].iloc[0], "question": _short(r.questions.get(q, q), 50),
+                       "lead": lead, "quotes": g[["text", "attribution"]].to_dict("records")})
+    method = []
+    for key, value in r.method.items():
+        if value is None or key == "min_n":
+            continue
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {fmt_int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v}"
+                              for k, v in value.items())
+        method.append({"name": METHOD_NAMES.get(key, key), "value": str(value)})
+    if "agreement" not in r.method or r.method.get("agreement") is None:
+        method.append({"name": METHOD_NAMES["agreement"], "value": "Ingen manuelt kodede data tilgjengelig."})
+    return {
+        "r": r, "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"), "questions": questions,
+        "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
+        "changes": changes, "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
+        "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
+        "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
+    }
+
+
+def render_html(r: ReportData, charts: dict[str, ch.Chart] | None = None, *, segment: str | None = None,
+                template: str = "report.html") -> str:
+    """The whole report as one HTML string."""
+    charts = make_charts(r) if charts is None else charts
+    return _ENV.get_template(template).render(**view_model(r, charts, segment=segment))

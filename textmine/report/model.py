@@ -1,0 +1,82 @@
+"""The report's data model: plain tables (pandas) that every renderer (HTML, Excel, SPSS, charts) reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+VERDICTS = ("signifikant", "tendens", "uendret")
+
+INDICATOR_COLUMNS = ["wave", "indicator", "label", "segment_var", "segment", "share", "ci_low", "ci_high",
+                     "n", "base", "mean", "suppressed"]
+THEME_COLUMNS = ["wave", "question", "theme", "label", "segment_var", "segment", "count", "base", "share",
+                 "ci_low", "ci_high", "asked", "share_asked", "respondents", "share_all", "suppressed"]
+CHANGE_COLUMNS = ["kind", "key", "label", "question", "prev_wave", "wave", "prev_share", "share", "diff",
+                  "p_value", "verdict", "n_prev", "n"]
+IMPACT_COLUMNS = ["question", "theme", "label", "indicator", "indicator_label", "share_with", "share_without",
+                  "diff", "ci_low", "ci_high", "n_with", "n_without"]
+QUOTE_COLUMNS = ["wave", "question", "theme", "label", "text", "attribution"]
+
+
+def _frame(df: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    if df is None:
+        return pd.DataFrame(columns=columns)
+    df = df.copy()
+    for col in columns:
+        if col not in df.columns:
+            df[col] = pd.NA
+    return df[columns + [c for c in df.columns if c not in columns]].reset_index(drop=True)
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows. All shares are 0–1; ``diff`` is a difference of shares (0.03 = 3 pp).
+
+    Every share row carries its ``n`` (or ``count``) and ``base`` so each number is traceable.
+    """
+
+    title: str
+    waves: list[str]
+    questions: dict[str, str] = field(default_factory=dict)  # free-text column -> question wording
+    segments: dict[str, str] = field(default_factory=dict)   # segment column -> label
+    indicators: pd.DataFrame | None = None
+    themes: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    impact: pd.DataFrame | None = None
+    quotes: pd.DataFrame | None = None
+    codebook: list[dict] = field(default_factory=list)
+    coded: pd.DataFrame | None = None  # one row per coded comment (redacted text only)
+    method: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.waves = [str(w) for w in self.waves]
+        self.indicators = _frame(self.indicators, INDICATOR_COLUMNS)
+        self.themes = _frame(self.themes, THEME_COLUMNS)
+        self.changes = _frame(self.changes, CHANGE_COLUMNS)
+        self.impact = _frame(self.impact, IMPACT_COLUMNS)
+        self.quotes = _frame(self.quotes, QUOTE_COLUMNS)
+        for df in (self.indicators, self.themes, self.changes, self.quotes):
+            for col in ("wave", "prev_wave"):
+                if col in df.columns:
+                    df[col] = df[col].map(lambda v: v if pd.isna(v) else str(v)).astype(object)
+        bad = set(self.changes["verdict"].dropna()) - set(VERDICTS)
+        if bad:
+            raise ValueError(f"changes.verdict: unknown verdict(s) {sorted(bad)}; expected one of {VERDICTS}")
+        if self.coded is None:
+            self.coded = pd.DataFrame(columns=["respondent_id", "wave", "question", "text_clean", "themes",
+                                               "confidence"])
+
+    @property
+    def current_wave(self) -> str:
+        return self.waves[-1]
+
+    @property
+    def previous_wave(self) -> str | None:
+        return self.waves[-2] if len(self.waves) > 1 else None
+
+    def theme_label(self, theme_id: str) -> str:
+        for t in self.codebook:
+            if t.get("id") == theme_id:
+                return str(t.get("label") or theme_id)
+        return theme_id

@@ -1,0 +1,69 @@
+"""Write all report outputs to a folder: HTML, XLSX, SAV, chart files (SVG+PNG) and JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .excel import write_workbook
+from .html import make_charts, render_html
+from .model import ReportData
+from .spss import write_sav
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for rec in df.to_dict("records"):
+        clean = {}
+        for k, v in rec.items():
+            if hasattr(v, "item"):
+                v = v.item()
+            if v is pd.NA or v is None or (isinstance(v, float) and math.isnan(v)):
+                v = None
+            clean[str(k)] = v
+        out.append(clean)
+    return out
+
+
+def report_to_dict(r: ReportData, *, include_coded: bool = False) -> dict:
+    """JSON-safe form of the report (tables as lists of records)."""
+    d = {"title": r.title, "waves": r.waves, "questions": r.questions, "segments": r.segments,
+         "indicators": _records(r.indicators), "themes": _records(r.themes), "changes": _records(r.changes),
+         "impact": _records(r.impact), "quotes": _records(r.quotes), "codebook": r.codebook,
+         "method": json.loads(json.dumps(r.method, default=str))}
+    if include_coded:
+        d["coded"] = _records(r.coded)
+    return d
+
+
+def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx", "sav", "charts", "json"),
+                 stem: str = "rapport") -> dict[str, Path]:
+    """Write the chosen outputs; returns {kind: path} (charts as ``chart:<name>.svg/png``)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    charts = make_charts(r)
+    if "html" in formats:
+        p = out / f"{stem}.html"
+        p.write_text(render_html(r, charts), encoding="utf-8")
+        written["html"] = p
+    if "xlsx" in formats:
+        written["xlsx"] = write_workbook(r, out / f"{stem}.xlsx")
+    if "sav" in formats:
+        written["sav"] = write_sav(r, out / "kodede_svar.sav")
+    if "charts" in formats:
+        cdir = out / "figurer"
+        cdir.mkdir(exist_ok=True)
+        for name, c in charts.items():
+            (cdir / f"{name}.svg").write_text(c.svg, encoding="utf-8")
+            (cdir / f"{name}.png").write_bytes(c.png)
+            written[f"chart:{name}.svg"] = cdir / f"{name}.svg"
+            written[f"chart:{name}.png"] = cdir / f"{name}.png"
+    if "json" in formats:
+        p = out / f"{stem}.json"
+        p.write_text(json.dumps(report_to_dict(r), ensure_ascii=False, indent=1), encoding="utf-8")
+        written["json"] = p
+    return written

@@ -1,0 +1,193 @@
+"""Human in the loop: rank comments by the value of a human label, apply corrections, retrain, compare.
+
+Value of labelling comment *i* = uncertainty × rare-theme bonus:
+``(1 − confidence_i) × (1 + β · Σ_t p_it·r_t / Σ_t p_it)`` with ``r_t = 1/√(1 + labelled positives of t)``
+scaled to max 1, so comments that probably belong to thinly labelled themes come first. Selection is by
+maximal marginal relevance over the embeddings (λ·value − (1−λ)·max cosine to the already chosen) and skips
+near-duplicates (cosine ≥ ``dup_cosine`` or identical text), so the queue is diverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .classify.base import BaseCoder, Prepared, confidence_of, decide
+from .codebook import parse_theme_list
+from .evaluate import evaluate_coding
+
+__all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled"]
+
+
+def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, coder: BaseCoder, *, n: int = 20,
+                    lam: float = 0.7, beta: float = 1.0, dup_cosine: float = 0.95,
+                    labelled_counts: dict[str, int] | None = None) -> pd.DataFrame:
+    """Pure ranking core (see module doc). Returns the chosen rows in queue order."""
+    cb = coder.codebook
+    probs = cb.rollup_matrix(np.asarray(probs, dtype=float))
+    y = decide(cb, probs, thresholds, prep.answered)
+    conf = confidence_of(probs, y)
+    counts = labelled_counts
+    if counts is None:
+        counts = (getattr(coder, "training_metrics_", {}) or {}).get("positives_per_theme")
+    if counts:
+        c = np.array([float(counts.get(t, 0)) for t in cb.theme_ids])
+    else:  # zero-shot: rarity from the predicted distribution in this batch
+        c = y[prep.answered].sum(0).astype(float)
+    rare = 1.0 / np.sqrt(1.0 + c)
+    rare = rare / rare.max() if rare.max() > 0 else rare
+    mass = probs.sum(1)
+    bonus = np.divide(probs @ rare, mass, out=np.zeros(len(mass)), where=mass > 0)
+    value = (1.0 - conf) * (1.0 + beta * bonus)
+    value[~prep.answered] = -np.inf
+    cand = np.flatnonzero(prep.answered)
+    chosen: list[int] = []
+    seen_text: set[str] = set()
+    emb = prep.emb
+    vmax = value[cand].max() if len(cand) else 1.0
+    vnorm = value / (vmax if vmax > 0 else 1.0)
+    max_sim = np.zeros(len(value))
+    available = np.zeros(len(value), dtype=bool)
+    available[cand] = True
+    while len(chosen) < n and available.any():
+        mmr = np.where(available, lam * vnorm - (1 - lam) * max_sim, -np.inf)
+        i = int(np.argmax(mmr))
+        available[i] = False
+        key = " ".join(prep.text_clean[i].lower().split())
+        if key in seen_text or (chosen and max_sim[i] >= dup_cosine):
+            continue
+        chosen.append(i)
+        seen_text.add(key)
+        max_sim = np.maximum(max_sim, emb @ emb[i])
+    ids = cb.theme_ids
+    rows = []
+    for rank, i in enumerate(chosen, 1):
+        order = np.argsort(-probs[i])[:3]
+        rows.append({"rank": rank, "row": int(i), "text_clean": prep.text_clean[i],
+                     "suggested_themes": ";".join(ids[j] for j in np.flatnonzero(y[i])),
+                     "candidates": ", ".join(f"{ids[j]} {probs[i, j]:.2f}" for j in order),
+                     "confidence": round(float(conf[i]), 4), "value": round(float(value[i]), 4)})
+    return pd.DataFrame(rows, columns=["rank", "row", "text_clean", "suggested_themes", "candidates", "confidence",
+                                       "value"])
+
+
+def review_queue(coder: BaseCoder, texts: Sequence[str] | pd.Series, *, n: int = 20, lam: float = 0.7,
+                 beta: float = 1.0, dup_cosine: float = 0.95) -> pd.DataFrame:
+    """The ``n`` comments most worth a human label, diverse (``row`` = position in ``texts``)."""
+    prep = coder.prepare(coder.clean(texts))
+    probs, thr = coder._theme_probs(prep)
+    return rank_for_review(prep, probs, thr, coder, n=n, lam=lam, beta=beta, dup_cosine=dup_cosine)
+
+
+def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = "themes",
+                  type_col: str = "type") -> pd.DataFrame:
+    """Labelled comments (``text``, ``themes`` joined by ';', optional ``type``) from a table file or frame.
+
+    Non-answer rows (``is_non_answer`` = 1) are kept: they teach nothing but are harmless (the coder skips them).
+    """
+    if isinstance(path_or_df, pd.DataFrame):
+        df = path_or_df.copy()
+        where = "labelled frame"
+    else:
+        from .io import read_table
+
+        df = read_table(path_or_df)
+        where = str(path_or_df)
+    for col in (text_col, themes_col):
+        if col not in df.columns:
+            raise ValueError(f"{where}: no column {col!r} (columns: {', '.join(map(str, df.columns))})")
+    out = pd.DataFrame({
+        "text": df[text_col].astype("string").fillna("").astype(str).tolist(),
+        "themes": [";".join(parse_theme_list(v)) for v in df[themes_col].tolist()],
+        "type": (df[type_col].astype("string").fillna("").astype(str).tolist() if type_col in df.columns
+                 else [""] * len(df)),
+    })
+    return out
+
+
+@dataclass
+class RetrainResult:
+    """A retrained coder and how quality moved."""
+
+    coder: Any
+    before: dict[str, float]
+    after: dict[str, float]
+    n_corrections: int
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n_corrections": self.n_corrections, "before": self.before, "after": self.after,
+                "delta": {k: round(self.after[k] - self.before[k], 4) for k in self.after
+                          if k in self.before and isinstance(self.after[k], int | float)
+                          and isinstance(self.before[k], int | float)},
+                "notes": self.notes}
+
+    def to_text(self) -> str:
+        d = self.to_dict()
+        lines = [f"corrections applied: {self.n_corrections}", f"{'metric':<34}{'before':>9}{'after':>9}{'change':>9}"]
+        for k, dv in d["delta"].items():
+            lines.append(f"{k:<34}{self.before[k]:>9.3f}{self.after[k]:>9.3f}{dv:>+9.3f}")
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+
+def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
+                      eval_set: pd.DataFrame | None = None) -> RetrainResult:
+    """Merge corrected labels into the training data (a correction replaces an identical training text), retrain a
+    :class:`~textmine.classify.SupervisedCoder` with the same settings, and report quality before/after: on
+    ``eval_set`` when given, else on the corrected items (old model vs human) and the out-of-fold metrics."""
+    from .classify import SupervisedCoder
+
+    corr = read_labelled(corrections)
+    if corr.empty:
+        raise ValueError("no corrections given")
+    for i, t in enumerate(corr["themes"]):
+        coder.codebook.validate_labels([parse_theme_list(t)], where=f"corrections row {i}")
+    base = read_labelled(train) if train is not None else pd.DataFrame(columns=["text", "themes", "type"])
+    key = lambda s: " ".join(str(s).lower().split())  # noqa: E731
+    corr_keys = set(corr["text"].map(key))
+    merged = pd.concat([base[~base["text"].map(key).isin(corr_keys)], corr], ignore_index=True)
+    notes = []
+    if isinstance(coder, SupervisedCoder):
+        params = coder.params()
+        params.pop("review_threshold")
+        fixed = params.pop("fixed_review_threshold")
+        new = SupervisedCoder(coder.codebook, coder.embedder, embedder_spec=coder.embedder_spec,
+                              review_threshold=fixed, **params)
+    else:
+        new = SupervisedCoder(coder.codebook, coder.embedder, embedder_spec=coder.embedder_spec)
+        notes.append("the previous coder was zero-shot: the corrections start a few-shot supervised model")
+    if train is None and isinstance(coder, SupervisedCoder):
+        notes.append("no original training data given: the new model learns from the corrections (+ codebook) only")
+    new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist())
+    new.training_data_ = list(getattr(coder, "training_data_", []) or [])
+    ids = coder.codebook.theme_ids
+
+    def quality(c: BaseCoder, df: pd.DataFrame, prefix: str) -> dict[str, float]:
+        pred = c.predict(df["text"].tolist())
+        yt = coder.codebook.to_matrix([parse_theme_list(t) for t in df["themes"]])
+        yp = pred[[f"theme_{t}" for t in ids]].to_numpy()
+        rep = evaluate_coding(yt, yp, ids, confidence=pred["confidence"].to_numpy())
+        s = rep.summary
+        return {f"{prefix}macro_f1": s["macro_f1"], f"{prefix}micro_f1": s["micro_f1"],
+                f"{prefix}weighted_f1": s["weighted_f1"], f"{prefix}exact_match": s["exact_match"],
+                f"{prefix}auto_coded_share": float((pred["needs_review"] == 0).mean())}
+
+    if eval_set is not None:
+        ev = read_labelled(eval_set)
+        before, after = quality(coder, ev, "eval_"), quality(new, ev, "eval_")
+    else:
+        before = quality(coder, corr, "corrections_")
+        after = quality(new, corr, "corrections_")
+        notes.append("no eval set: 'corrections_*' compare both models on the corrected items (the new model has "
+                     "seen them, so its figure is optimistic); use --eval for an honest comparison")
+        tm_old = getattr(coder, "training_metrics_", {}) or {}
+        for k in ("oof_macro_f1", "oof_micro_f1", "oof_exact_match"):
+            if k in tm_old:
+                before[k] = float(tm_old[k])
+                after[k] = float(new.training_metrics_[k])
+    return RetrainResult(coder=new, before=before, after=after, n_corrections=len(corr), notes=notes)

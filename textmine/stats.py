@@ -1,0 +1,405 @@
+"""Survey statistics: shares, means, Kish effective n, Wilson/logit CIs, two-proportion tests,
+Pearson chi-square crosstabs and Benjamini–Hochberg adjustment.
+
+Conventions (the way Norwegian survey reports compute them):
+
+* unweighted shares get a **Wilson** score interval on the respondent count ``n``;
+* weighted shares get a **logit** interval on Kish's effective sample size
+  ``n_eff = (Σw)² / Σw²`` (Wilson on ``n_eff`` when the share is exactly 0 or 1, where the logit is undefined);
+* two-proportion z-tests use the pooled share and, for weighted estimates, the effective n of each group;
+* verdicts: p < 0.05 ``signifikant``, p < 0.10 ``tendens``, otherwise ``uendret``.
+
+Every function is pure and vectorised over numpy arrays where it makes sense.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy import stats as _sst
+
+__all__ = [
+    "CI_METHOD_UNWEIGHTED",
+    "CI_METHOD_WEIGHTED",
+    "ProportionEstimate",
+    "MeanEstimate",
+    "z_value",
+    "kish_n",
+    "weighted_share",
+    "wilson_ci",
+    "logit_ci",
+    "proportion_ci",
+    "proportion",
+    "weighted_mean",
+    "two_proportion_test",
+    "difference_ci",
+    "verdict",
+    "bh_adjust",
+    "chi_square",
+    "crosstab",
+    "round_half_up",
+    "group_sums",
+]
+
+CI_METHOD_UNWEIGHTED = "wilson"
+CI_METHOD_WEIGHTED = "logit-kish"
+VERDICT_SIGNIFICANT = "signifikant"
+VERDICT_TENDENCY = "tendens"
+VERDICT_UNCHANGED = "uendret"
+VERDICT_UNTESTABLE = "ikke testbar"
+
+
+def z_value(level: float = 0.95) -> float:
+    """Two-sided normal quantile for a confidence level (1.959964 for 0.95)."""
+    if not 0 < level < 1:
+        raise ValueError(f"confidence level must be in (0, 1), got {level!r}")
+    return float(_sst.norm.ppf(0.5 + level / 2))
+
+
+def _as_float(x: Any) -> np.ndarray:
+    return np.asarray(x, dtype=float)
+
+
+def kish_n(weights: Sequence[float] | np.ndarray) -> float:
+    """Kish effective sample size ``(Σw)² / Σw²`` (0 for no or zero weights)."""
+    w = _as_float(weights)
+    w = w[~np.isnan(w)]
+    s2 = float(np.sum(w * w))
+    return float(np.sum(w) ** 2 / s2) if s2 > 0 else 0.0
+
+
+def weighted_share(y: Sequence[float], weights: Sequence[float] | None = None) -> float:
+    """``Σ w·y / Σ w`` over rows where ``y`` is not NaN (plain mean without weights)."""
+    y = _as_float(y)
+    w = np.ones_like(y) if weights is None else _as_float(weights)
+    ok = ~np.isnan(y) & ~np.isnan(w)
+    den = np.sum(w[ok])
+    return float(np.sum(w[ok] * y[ok]) / den) if den > 0 else float("nan")
+
+
+def wilson_ci(count, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for ``count`` successes out of ``n`` (arrays allowed; NaN where n == 0)."""
+    z = z_value(level)
+    count, n = np.broadcast_arrays(_as_float(count), _as_float(n))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = count / n
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+        lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    bad = ~(n > 0)
+    lo, hi = np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+    return (lo, hi) if lo.ndim else (float(lo), float(hi))
+
+
+def logit_ci(p, n_eff, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Logit interval: ``expit(logit(p) ± z / sqrt(n_eff·p·(1−p)))``; NaN where p ∈ {0, 1} or n_eff == 0."""
+    z = z_value(level)
+    p, n_eff = np.broadcast_arrays(_as_float(p), _as_float(n_eff))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lp = np.log(p / (1 - p))
+        se = 1 / np.sqrt(n_eff * p * (1 - p))
+        lo, hi = 1 / (1 + np.exp(-(lp - z * se))), 1 / (1 + np.exp(-(lp + z * se)))
+    bad = ~((p > 0) & (p < 1) & (n_eff > 0))
+    lo, hi = np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
+    return (lo, hi) if lo.ndim else (float(lo), float(hi))
+
+
+def proportion_ci(p, n, *, weighted: bool, level: float = 0.95):
+    """The CI the package reports: Wilson on ``n`` (unweighted) or logit on Kish ``n`` (weighted).
+
+    Returns ``(low, high, method)`` arrays; weighted cells at p = 0 or 1 fall back to Wilson on the
+    effective n (method ``"wilson-kish"``).
+    """
+    p, n = np.broadcast_arrays(_as_float(p), _as_float(n))
+    if not weighted:
+        lo, hi = wilson_ci(p * n, n, level)
+        method = np.full(p.shape, CI_METHOD_UNWEIGHTED, dtype=object)
+        return lo, hi, method
+    lo, hi = logit_ci(p, n, level)
+    wl, wh = wilson_ci(p * n, n, level)
+    edge = (n > 0) & ((p <= 0) | (p >= 1))
+    lo, hi = np.where(edge, wl, lo), np.where(edge, wh, hi)
+    method = np.where(edge, "wilson-kish", CI_METHOD_WEIGHTED).astype(object)
+    return lo, hi, method
+
+
+@dataclass(frozen=True)
+class ProportionEstimate:
+    """A share with its base: ``n`` respondents, ``n_eff`` effective n, CI and the CI method."""
+
+    share: float
+    count: float
+    n: int
+    n_eff: float
+    ci_low: float
+    ci_high: float
+    method: str
+    weighted: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def proportion(y: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> ProportionEstimate:
+    """Share of ``y == 1`` among rows where ``y`` is not NaN; weighted if ``weights`` is given."""
+    y = _as_float(y)
+    ok = ~np.isnan(y)
+    if weights is None:
+        n = int(ok.sum())
+        count = float(y[ok].sum())
+        share = count / n if n else float("nan")
+        lo, hi, m = proportion_ci(share, n, weighted=False, level=level)
+        return ProportionEstimate(share, count, n, float(n), float(lo), float(hi), str(m), False)
+    w = _as_float(weights)
+    ok &= ~np.isnan(w)
+    n_eff = kish_n(w[ok])
+    count = float(np.sum(w[ok] * y[ok]))
+    share = count / float(np.sum(w[ok])) if ok.any() and np.sum(w[ok]) > 0 else float("nan")
+    lo, hi, m = proportion_ci(share, n_eff, weighted=True, level=level)
+    return ProportionEstimate(share, count, int(ok.sum()), n_eff, float(lo), float(hi), str(m), True)
+
+
+@dataclass(frozen=True)
+class MeanEstimate:
+    """A (weighted) mean with a normal-approximation CI on the (effective) n."""
+
+    mean: float
+    n: int
+    n_eff: float
+    sd: float
+    ci_low: float
+    ci_high: float
+    weighted: bool
+
+
+def weighted_mean(x: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> MeanEstimate:
+    """Mean of the non-NaN values; SE = weighted SD / sqrt(n_eff) (sample SD with n−1 when unweighted)."""
+    x = _as_float(x)
+    w = np.ones_like(x) if weights is None else _as_float(weights)
+    ok = ~np.isnan(x) & ~np.isnan(w)
+    x, w = x[ok], w[ok]
+    n = len(x)
+    if n == 0 or w.sum() <= 0:
+        return MeanEstimate(float("nan"), n, 0.0, float("nan"), float("nan"), float("nan"), weights is not None)
+    m = float(np.sum(w * x) / np.sum(w))
+    n_eff = kish_n(w)
+    var = float(np.sum(w * (x - m) ** 2) / np.sum(w))
+    if n_eff > 1:
+        var *= n_eff / (n_eff - 1)
+    sd = float(np.sqrt(var))
+    half = z_value(level) * sd / np.sqrt(n_eff) if n_eff > 1 else float("nan")
+    return MeanEstimate(m, n, n_eff, sd, m - half, m + half, weights is not None)
+
+
+def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95) -> dict[str, np.ndarray]:
+    """Two-sided pooled z-test of ``p2 − p1`` for independent samples (pass Kish n for weighted shares).
+
+    Returns arrays ``diff``, ``ci_low``, ``ci_high`` (unpooled Wald interval of the difference), ``z``
+    and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1).
+    """
+    p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1), _as_float(n1), _as_float(p2), _as_float(n2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+        se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        diff = p2 - p1
+        z = diff / se0
+        pv = 2 * _sst.norm.sf(np.abs(z))
+        se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    zc = z_value(level)
+    valid = (n1 > 0) & (n2 > 0) & ~np.isnan(p1) & ~np.isnan(p2)
+    degenerate = valid & (se0 == 0)
+    z = np.where(degenerate, 0.0, np.where(valid, z, np.nan))
+    pv = np.where(degenerate, 1.0, np.where(valid, pv, np.nan))
+    out = {
+        "diff": np.where(valid, diff, np.nan),
+        "ci_low": np.where(valid, diff - zc * se, np.nan),
+        "ci_high": np.where(valid, diff + zc * se, np.nan),
+        "z": z,
+        "p_value": pv,
+    }
+    if np.ndim(out["diff"]) == 0:
+        return {k: float(v) for k, v in out.items()}
+    return out
+
+
+def difference_ci(p1, n1, p2, n2, *, level: float = 0.95):
+    """Unpooled Wald CI of ``p2 − p1`` (a convenience view of :func:`two_proportion_test`)."""
+    r = two_proportion_test(p1, n1, p2, n2, level=level)
+    return r["ci_low"], r["ci_high"]
+
+
+def verdict(p_value, *, significant: float = 0.05, tendency: float = 0.10):
+    """``signifikant`` (p < 0.05), ``tendens`` (p < 0.10), ``uendret``; ``ikke testbar`` for NaN."""
+    p = _as_float(p_value)
+    out = np.where(
+        np.isnan(p),
+        VERDICT_UNTESTABLE,
+        np.where(p < significant, VERDICT_SIGNIFICANT, np.where(p < tendency, VERDICT_TENDENCY, VERDICT_UNCHANGED)),
+    ).astype(object)
+    return str(out) if out.ndim == 0 else out
+
+
+def bh_adjust(p_values: Sequence[float]) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (step-up, monotone, capped at 1); NaNs stay NaN and are not counted."""
+    p = _as_float(p_values).copy()
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    pv = p[ok]
+    order = np.argsort(pv, kind="mergesort")
+    ranked = pv[order] * m / np.arange(1, m + 1)
+    adj = np.minimum.accumulate(ranked[::-1])[::-1]
+    res = np.empty(m)
+    res[order] = np.minimum(adj, 1.0)
+    out[ok] = res
+    return out
+
+
+def round_half_up(x, decimals: int = 0):
+    """Round like printed reports do (0.5 away from zero, on the decimal value), not banker's rounding."""
+    q = Decimal(1).scaleb(-decimals)
+
+    def one(v):
+        if v is None or (isinstance(v, float) and not np.isfinite(v)):
+            return v
+        r = Decimal(repr(float(v))).quantize(q, rounding=ROUND_HALF_UP)
+        return float(r) if decimals > 0 else float(int(r))
+
+    if np.ndim(x) == 0:
+        return one(x)
+    return np.array([one(v) for v in np.ravel(x)]).reshape(np.shape(x))
+
+
+def chi_square(table, *, correction: bool = False) -> dict[str, Any]:
+    """Pearson chi-square test of independence on a 2-D table of (possibly weighted) counts.
+
+    Rows/columns that are all zero are dropped first. Yates' continuity correction only when asked
+    (and only for 2×2, as in scipy).
+    """
+    t = _as_float(table)
+    if t.ndim != 2:
+        raise ValueError("chi_square needs a 2-D table")
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+    if t.shape[0] < 2 or t.shape[1] < 2:
+        return {"chi2": float("nan"), "dof": 0, "p_value": float("nan"), "expected": t}
+    chi2, p, dof, expected = _sst.chi2_contingency(t, correction=correction)
+    return {"chi2": float(chi2), "dof": int(dof), "p_value": float(p), "expected": expected}
+
+
+def _ordered_levels(values: pd.Series, order: Sequence | None) -> list:
+    present = pd.unique(values.dropna())
+    if order is None:
+        try:
+            return sorted(present)
+        except TypeError:
+            return sorted(present, key=str)
+    order = list(order)
+    extra = [v for v in present if v not in set(order)]
+    return [v for v in order if v in set(present)] + sorted(extra, key=str)
+
+
+def crosstab(
+    df: pd.DataFrame,
+    row: str,
+    col: str,
+    *,
+    weight: str | None = None,
+    correction: bool = False,
+    row_order: Sequence | None = None,
+    col_order: Sequence | None = None,
+    decimals: int | None = 1,
+) -> dict[str, Any]:
+    """Crosstab of ``row`` × ``col`` with counts, row percentages and Pearson chi-square.
+
+    Returns a JSON-safe dict with the stable keys ``counts`` and ``row_percent`` (nested
+    ``{row label: {col label: value}}``), ``chi2``, ``dof``, ``p_value`` and ``n``, plus ``weighted``,
+    ``n_effective``, ``correction`` and ``method``. Rows with a missing row or column value are left out.
+
+    Weighted: counts are sums of weights; the test uses the weighted table rescaled to the unweighted
+    n and divides chi-square by Kish's design effect ``n / n_eff`` (a first-order Rao–Scott style
+    correction). Row percentages are rounded half-up to ``decimals`` (``None`` keeps full precision).
+    """
+    for c in (row, col) + ((weight,) if weight else ()):
+        if c not in df.columns:
+            raise KeyError(f"column {c!r} not in data (columns: {', '.join(map(str, df.columns))})")
+    d = df[[row, col] + ([weight] if weight else [])].dropna(subset=[row, col])
+    rows, cols = _ordered_levels(d[row], row_order), _ordered_levels(d[col], col_order)
+    ri = pd.Categorical(d[row], categories=rows).codes
+    ci = pd.Categorical(d[col], categories=cols).codes
+    keep = (ri >= 0) & (ci >= 0)
+    if weight:
+        w = pd.to_numeric(d[weight], errors="coerce").to_numpy(float)
+        if np.isnan(w[keep]).any() or (w[keep] < 0).any():
+            raise ValueError(f"weight column {weight!r} has missing or negative values")
+    else:
+        w = np.ones(len(d))
+    ri, ci, w = ri[keep], ci[keep], w[keep]
+    table = np.zeros((len(rows), len(cols)))
+    np.add.at(table, (ri, ci), w)
+    n = int(keep.sum())
+    if weight:
+        n_eff = kish_n(w)
+        deff = n / n_eff if n_eff > 0 else float("nan")
+        res = chi_square(table * (n / table.sum()) if table.sum() > 0 else table, correction=correction)
+        chi2 = res["chi2"] / deff
+        p = float(_sst.chi2.sf(chi2, res["dof"])) if res["dof"] else float("nan")
+        method = "Pearson chi-square on weighted counts scaled to n, divided by Kish design effect"
+    else:
+        n_eff = float(n)
+        res = chi_square(table, correction=correction)
+        chi2, p = res["chi2"], res["p_value"]
+        method = "Pearson chi-square" + (" with Yates correction" if correction else " (no continuity correction)")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = 100 * table / table.sum(axis=1, keepdims=True)
+    if decimals is not None:
+        pct = round_half_up(pct, decimals)
+
+    def label(v):
+        return str(v.item() if hasattr(v, "item") else v)
+
+    def num(v):
+        v = float(v)
+        if not np.isfinite(v):
+            return None
+        return int(v) if (not weight and v.is_integer()) else v
+
+    return {
+        "row": row,
+        "col": col,
+        "counts": {label(r): {label(c): num(table[i, j]) for j, c in enumerate(cols)} for i, r in enumerate(rows)},
+        "row_percent": {label(r): {label(c): num(pct[i, j]) if np.isfinite(pct[i, j]) else None for j, c in enumerate(cols)} for i, r in enumerate(rows)},
+        "chi2": None if not np.isfinite(chi2) else float(chi2),
+        "dof": int(res["dof"]),
+        "p_value": None if not np.isfinite(p) else float(p),
+        "n": n,
+        "n_effective": float(n_eff),
+        "weighted": bool(weight),
+        "correction": bool(correction),
+        "method": method,
+    }
+
+
+def group_sums(codes: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
+    """Sum the columns of ``values`` (n × k, or n) by integer group ``codes`` (−1 = no group) → (n_groups × k).
+
+    The one primitive behind all grouped statistics: a sparse one-hot matrix times the values.
+    """
+    codes = np.asarray(codes)
+    keep = codes >= 0
+    v = np.asarray(values, dtype=float)
+    one_d = v.ndim == 1
+    if one_d:
+        v = v[:, None]
+    m = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (codes[keep], np.flatnonzero(keep))), shape=(n_groups, len(codes))
+    )
+    out = np.asarray(m @ v)
+    return out[:, 0] if one_d else out

@@ -1,0 +1,857 @@
+"""The survey summary: structured indicators and themed shares side by side, per segment, weighted and
+unweighted, with CIs, small-cell suppression, themes × indicators, a driver table, wave-over-wave change
+with verdicts (BH-adjusted), and quotes — for one or more waves.
+
+:func:`build_summary` is pure: respondent frames + already-coded comment frames in, :class:`Summary` out.
+All grouped statistics are sums of a sparse one-hot segment matrix times value matrices (vectorised).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings as _warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import stats as st
+from .survey import SurveyDefinition, _value_key
+
+__all__ = ["Summary", "build_summary", "TOTAL_SEGMENT", "TOTAL_VALUE", "DENOMINATORS"]
+
+TOTAL_SEGMENT = "Totalt"
+TOTAL_VALUE = "Alle"
+DENOMINATORS = ("kommentatorer", "spurt", "alle")
+VERDICT_SUPPRESSED = "for få svar"
+TABLES = ("indicators", "multiselect", "themes", "theme_indicators", "drivers", "changes", "quotes")
+
+
+# ---------------------------------------------------------------------------- helpers
+@dataclass
+class _Grouping:
+    segment: str
+    levels: list[str]
+    codes: np.ndarray  # per respondent, −1 = no level (missing value)
+
+
+def _groupings(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[str] | None) -> list[_Grouping]:
+    out = [_Grouping(TOTAL_SEGMENT, [TOTAL_VALUE], np.zeros(len(df), dtype=np.int64))]
+    for s in survey.segments:
+        if segments is not None and s.column not in segments:
+            continue
+        codes_raw, uniques = pd.factorize(df[s.column], use_na_sentinel=True)
+        keys = np.array([_value_key(u) for u in uniques], dtype=object)
+        levels = survey.segment_levels(df, s.column)
+        pos = {lv: i for i, lv in enumerate(levels)}
+        remap = np.array([pos.get(k, -1) for k in keys] + [-1], dtype=np.int64)
+        out.append(_Grouping(s.column, levels, remap[codes_raw]))  # codes −1 index the trailing −1
+    return out
+
+
+def _ids(series: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    keys = np.array([_value_key(u) for u in uniques] + [""], dtype=object)
+    return keys[codes]
+
+
+def _weights(df: pd.DataFrame, survey: SurveyDefinition) -> tuple[np.ndarray, bool]:
+    if survey.weight_column and survey.weight_column in df:
+        w = pd.to_numeric(df[survey.weight_column], errors="coerce").to_numpy(float)
+        return np.nan_to_num(w, nan=0.0), True
+    return np.ones(len(df)), False
+
+
+def _share_block(count, base, wcount, wbase, w2base, *, weighted: bool, level: float) -> dict[str, np.ndarray]:
+    """Unweighted (Wilson) and weighted (logit on Kish n) estimates from grouped sums."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(base > 0, count / base, np.nan)
+        lo, hi, m = st.proportion_ci(share, base, weighted=False, level=level)
+        out = {"count": count, "share": share, "ci_low": lo, "ci_high": hi, "ci_method": m}
+        if weighted:
+            share_w = np.where(wbase > 0, wcount / wbase, np.nan)
+            n_eff = np.where(w2base > 0, wbase**2 / w2base, 0.0)
+            lo_w, hi_w, m_w = st.proportion_ci(share_w, n_eff, weighted=True, level=level)
+            out.update({"count_w": wcount, "share_w": share_w, "n_eff": n_eff, "ci_low_w": lo_w, "ci_high_w": hi_w, "ci_method_w": m_w})
+    return out
+
+
+def _primary(df: pd.DataFrame, weighted: bool) -> tuple[str, str]:
+    """Column names of the share and the n the tests use: weighted share on Kish n, or plain."""
+    return ("share_w", "n_eff") if weighted else ("share", "n")
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    def clean(v):
+        if v is None:
+            return None
+        if isinstance(v, (np.integer,)):
+            return int(v)
+        if isinstance(v, (float, np.floating)):
+            return None if not math.isfinite(float(v)) else float(v)
+        if isinstance(v, (np.bool_, bool)):
+            return bool(v)
+        if v is pd.NA or v is pd.NaT:
+            return None
+        return v if isinstance(v, (str, int)) else str(v)
+
+    cols = list(df.columns)
+    return [{c: clean(v) for c, v in zip(cols, row)} for row in df.itertuples(index=False, name=None)]
+
+
+# ---------------------------------------------------------------------------- the Summary object
+@dataclass
+class Summary:
+    """Everything a report needs, as tidy tables (see :data:`TABLES`) plus metadata and warnings."""
+
+    survey: str
+    waves: list
+    tables: dict[str, pd.DataFrame]
+    meta: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables.get(name, pd.DataFrame())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: NaN → None, numpy scalars → Python; quotes carry no respondent ids."""
+        d = {
+            "survey": self.survey,
+            "waves": [w if isinstance(w, (int, str)) else str(w) for w in self.waves],
+            "meta": json.loads(json.dumps(self.meta, default=str)),
+            "warnings": list(self.warnings),
+            "tables": {name: _records(df) for name, df in self.tables.items()},
+        }
+        return d
+
+    def to_json(self, **kw: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, **kw)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One long tidy frame: every table's rows with a ``table`` column first."""
+        parts = [df.assign(table=name) for name, df in self.tables.items() if len(df)]
+        if not parts:
+            return pd.DataFrame(columns=["table"])
+        out = pd.concat(parts, ignore_index=True, sort=False)
+        return out[["table"] + [c for c in out.columns if c != "table"]]
+
+    # -------------------------------------------------------------- terminal
+    def to_text_table(self, *, wave: Any = None, width: int = 140, max_themes: int | None = None) -> str:
+        """Plain-text tables (rich) for one wave (default: the last): indicators, then themes per question,
+        each with CI and change since the previous wave with its verdict."""
+        from rich.console import Console
+        from rich.table import Table
+
+        wave = self.waves[-1] if wave is None else wave
+        weighted = bool(self.meta.get("weighted"))
+        sh, lo, hi = ("share_w", "ci_low_w", "ci_high_w") if weighted else ("share", "ci_low", "ci_high")
+        console = Console(record=True, width=width, force_terminal=False, color_system=None)
+        ch = self.table("changes")
+
+        def pct(v):
+            return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{100 * v:.0f}"
+
+        def change_of(kind, key):
+            if not len(ch):
+                return "", ""
+            m = ch[(ch["kind"] == kind) & (ch["wave"] == wave) & (ch["segment"] == TOTAL_SEGMENT)]
+            for k, v in key.items():
+                m = m[m[k] == v]
+            if not len(m):
+                return "", ""
+            r = m.iloc[0]
+            d = r["diff"]
+            return ("–" if not np.isfinite(d) else f"{100 * d:+.0f}"), str(r["verdict"])
+
+        ind = self.table("indicators")
+        if len(ind):
+            t = Table(title=f"{self.survey} {wave}: indikatorer (andel positive, {'vektet' if weighted else 'uvektet'}, 95 % KI)")
+            for c in ("Indikator", "n", "Andel %", "95 % KI", "Endring pp", "Vurdering"):
+                t.add_column(c, justify="left" if c in ("Indikator", "Vurdering") else "right")
+            sub = ind[(ind["wave"] == wave) & (ind["segment"] == TOTAL_SEGMENT)]
+            for _, r in sub.iterrows():
+                d, v = change_of("indicator", {"item": r["indicator"]})
+                t.add_row(str(r["label"])[:60], str(int(r["n"])), pct(r[sh]), f"{pct(r[lo])}–{pct(r[hi])}", d, v)
+            console.print(t)
+        th = self.table("themes")
+        tix = self.table("theme_indicators")
+        labels = self.meta.get("theme_labels", {})
+        for q in self.meta.get("questions", []):
+            sub = th[(th["wave"] == wave) & (th["question"] == q["column"]) & (th["segment"] == TOTAL_SEGMENT)] if len(th) else th
+            if not len(sub):
+                continue
+            base = {d: sub[sub["denominator"] == d] for d in DENOMINATORS}
+            nb = {d: int(base[d]["n"].iloc[0]) if len(base[d]) else 0 for d in DENOMINATORS}
+            t = Table(
+                title=f"{q['label']} — {nb['kommentatorer']} kommentatorer / {nb['spurt']} spurt / {nb['alle']} respondenter",
+                title_justify="left",
+            )
+            for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", "Endring pp", "Vurdering", "Helhet: nevner vs ikke (pp)"):
+                t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
+            kb = base["kommentatorer"].sort_values(sh, ascending=False)
+            if max_themes:
+                kb = kb.head(max_themes)
+            for _, r in kb.iterrows():
+                theme = r["theme"]
+                sp = base["spurt"][base["spurt"]["theme"] == theme]
+                al = base["alle"][base["alle"]["theme"] == theme]
+                d, v = change_of("theme", {"question": q["column"], "item": theme, "denominator": "kommentatorer"})
+                gap = ""
+                if len(tix):
+                    g = tix[(tix["wave"] == wave) & (tix["question"] == q["column"]) & (tix["theme"] == theme) & (tix["indicator"] == self.meta.get("outcome"))]
+                    if len(g) and np.isfinite(g["diff"].iloc[0]):
+                        gap = f"{100 * g['diff'].iloc[0]:+.0f} ({g['verdict'].iloc[0]})"
+                t.add_row(
+                    str(labels.get(theme, theme))[:40],
+                    str(int(r["count"])),
+                    pct(r[sh]),
+                    f"{pct(r[lo])}–{pct(r[hi])}",
+                    pct(sp[sh].iloc[0]) if len(sp) else "–",
+                    pct(al[sh].iloc[0]) if len(al) else "–",
+                    d,
+                    v,
+                    gap,
+                )
+            console.print(t)
+        notes = [
+            f"KI: {self.meta.get('ci_method', '')}",
+            f"Vurdering: {self.meta.get('verdict_rule', '')}",
+        ]
+        console.print("\n".join(notes))
+        return console.export_text()
+
+    # -------------------------------------------------------------- files
+    def write(self, out_dir: str | Path, *, formats: Sequence[str] = ("csv", "json", "xlsx")) -> list[Path]:
+        """Write ``summary.json``, one CSV per table plus ``summary_tidy.csv``, and ``summary.xlsx``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        if "json" in formats:
+            p = out / "summary.json"
+            p.write_text(self.to_json(indent=1), encoding="utf-8")
+            written.append(p)
+        export = {k: (v.drop(columns=["respondent_id"], errors="ignore")) for k, v in self.tables.items()}
+        if "csv" in formats:
+            for name, df in export.items():
+                p = out / f"{name}.csv"
+                df.to_csv(p, index=False, encoding="utf-8")
+                written.append(p)
+            p = out / "summary_tidy.csv"
+            self.to_frame().drop(columns=["respondent_id"], errors="ignore").to_csv(p, index=False, encoding="utf-8")
+            written.append(p)
+        if "xlsx" in formats:
+            p = out / "summary.xlsx"
+            with pd.ExcelWriter(p, engine="openpyxl") as xw:
+                meta = pd.DataFrame(
+                    [{"key": k, "value": json.dumps(v, ensure_ascii=False, default=str) if not isinstance(v, str) else v} for k, v in self.meta.items()]
+                    + [{"key": "warning", "value": w} for w in self.warnings]
+                )
+                meta.to_excel(xw, sheet_name="meta", index=False)
+                for name, df in export.items():
+                    if len(df) > 1_000_000:
+                        df = df.head(1_000_000)
+                    df.to_excel(xw, sheet_name=name[:31], index=False)
+            written.append(p)
+        return written
+
+
+# ---------------------------------------------------------------------------- computations
+def _indicator_table(df, survey, groups, w, weighted, level, wave) -> pd.DataFrame:
+    inds = survey.indicators
+    if not inds:
+        return pd.DataFrame()
+    n = len(df)
+    I = len(inds)
+    vals = np.column_stack([pd.to_numeric(df[i.column], errors="coerce").to_numpy(float) for i in inds]) if n else np.zeros((0, I))
+    valid = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].scale, float)) for j in range(I)]).astype(float) if n else np.zeros((0, I))
+    excl = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].excluded, float)) for j in range(I)]).astype(float) if n else np.zeros((0, I))
+    pos = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].positive, float)) for j in range(I)]).astype(float) if n else np.zeros((0, I))
+    x = np.where(valid > 0, np.nan_to_num(vals), 0.0)
+    W = w[:, None]
+    blocks = [valid, valid * W, valid * W * W, pos, pos * W, excl, x, x * x, x * W, x * x * W, np.ones((n, 1))]
+    M = np.hstack(blocks)
+    rows = []
+    for g in groups:
+        S = st.group_sums(g.codes, len(g.levels), M)
+        parts = np.split(S[:, :-1], 10, axis=1)
+        nv, swv, sw2v, npos, swpos, nex, sx, sx2, swx, swx2 = parts
+        ntot = S[:, -1]
+        for j, ind in enumerate(inds):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "wave": wave,
+                        "indicator": ind.id,
+                        "column": ind.column,
+                        "label": ind.label,
+                        "measure": ind.measure,
+                        "segment": g.segment,
+                        "value": g.levels,
+                        "n_total": ntot,
+                        "n": nv[:, j],
+                        "n_excluded": nex[:, j],
+                        "n_missing": ntot - nv[:, j] - nex[:, j],
+                        "_swv": swv[:, j],
+                        "_sw2v": sw2v[:, j],
+                        "_npos": npos[:, j],
+                        "_swpos": swpos[:, j],
+                        "_sx": sx[:, j],
+                        "_sx2": sx2[:, j],
+                        "_swx": swx[:, j],
+                        "_swx2": swx2[:, j],
+                    }
+                )
+            )
+    t = pd.concat(rows, ignore_index=True)
+    b = _share_block(t["_npos"].to_numpy(), t["n"].to_numpy(), t["_swpos"].to_numpy(), t["_swv"].to_numpy(), t["_sw2v"].to_numpy(), weighted=weighted, level=level)
+    for k, v in b.items():
+        t[k] = v
+    z = st.z_value(level)
+    nv = t["n"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t["experience_share"] = np.where(nv + t["n_excluded"] > 0, nv / (nv + t["n_excluded"]), np.nan)
+        mean = np.where(nv > 0, t["_sx"] / nv, np.nan)
+        var = np.where(nv > 1, (t["_sx2"] - nv * mean**2) / (nv - 1), np.nan)
+        t["mean"] = mean
+        t["mean_ci_low"] = mean - z * np.sqrt(np.maximum(var, 0) / nv)
+        t["mean_ci_high"] = mean + z * np.sqrt(np.maximum(var, 0) / nv)
+        if weighted:
+            sw = t["_swv"].to_numpy()
+            mw = np.where(sw > 0, t["_swx"] / sw, np.nan)
+            ne = t["n_eff"].to_numpy()
+            vw = np.maximum(np.where(sw > 0, t["_swx2"] / sw - mw**2, np.nan), 0) * np.where(ne > 1, ne / (ne - 1), np.nan)
+            t["mean_w"] = mw
+            t["mean_ci_low_w"] = mw - z * np.sqrt(vw / ne)
+            t["mean_ci_high_w"] = mw + z * np.sqrt(vw / ne)
+    t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
+    for c in ("n_total", "n", "n_excluded", "n_missing", "count"):
+        t[c] = t[c].round().astype(int)
+    return _suppress(t, survey, "n")
+
+
+def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str) -> pd.DataFrame:
+    t["suppressed"] = t[base_col].to_numpy() < survey.min_cell
+    if survey.suppression == "hide" and t["suppressed"].any():
+        hide = [c for c in t.columns if c.startswith(("share", "ci_low", "ci_high", "mean", "count")) or c in ("experience_share",)]
+        for c in hide:
+            if t[c].dtype.kind in "fiu":
+                t[c] = t[c].astype(float)
+            t.loc[t["suppressed"], c] = np.nan
+    return t
+
+
+def _multiselect_table(df, survey, groups, w, weighted, level, wave) -> pd.DataFrame:
+    out = []
+    for m in survey.multiselect:
+        opts = list(m.options)
+        V = np.column_stack([pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in opts])
+        answered = (~np.isnan(V)).any(axis=1).astype(float)
+        X = np.nan_to_num(V) * answered[:, None]
+        M = np.hstack([answered[:, None], (answered * w)[:, None], (answered * w * w)[:, None], X, X * w[:, None]])
+        K = len(opts)
+        for g in groups:
+            S = st.group_sums(g.codes, len(g.levels), M)
+            for j, c in enumerate(opts):
+                out.append(
+                    pd.DataFrame(
+                        {
+                            "wave": wave, "group": m.id, "option": c, "label": m.options[c], "exclusive": c in m.exclusive,
+                            "segment": g.segment, "value": g.levels, "n": S[:, 0],
+                            "_sw": S[:, 1], "_sw2": S[:, 2], "_c": S[:, 3 + j], "_cw": S[:, 3 + K + j],
+                        }
+                    )
+                )
+    if not out:
+        return pd.DataFrame()
+    t = pd.concat(out, ignore_index=True)
+    b = _share_block(t["_c"].to_numpy(), t["n"].to_numpy(), t["_cw"].to_numpy(), t["_sw"].to_numpy(), t["_sw2"].to_numpy(), weighted=weighted, level=level)
+    for k, v in b.items():
+        t[k] = v
+    t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
+    t["n"] = t["n"].round().astype(int)
+    t["count"] = t["count"].round().astype(int)
+    return _suppress(t, survey, "n")
+
+
+@dataclass
+class _QuestionData:
+    column: str
+    label: str
+    commenter: np.ndarray  # bool per respondent
+    asked: np.ndarray  # bool per respondent (includes commenters)
+    T: np.ndarray  # respondents × themes, 0/1, zero outside commenters
+    coded: pd.DataFrame  # the coded rows of this question, aligned to respondents via `pos`
+    pos: np.ndarray  # respondent position of each coded row (−1 = unknown respondent)
+    n_nonanswer: int
+    n_unrouted: int
+
+
+def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
+    n = len(df)
+    asked = q.asked_mask(df)
+    c = coded
+    if "question" in c.columns:
+        c = c[c["question"].astype(str) == q.column]
+    c = c.reset_index(drop=True)
+    index = pd.Index(ids)
+    cid = _ids(c["respondent_id"]) if len(c) else np.array([], dtype=object)
+    pos = index.get_indexer(cid) if len(c) else np.array([], dtype=np.int64)
+    if (pos < 0).any():
+        warn(f"{q.column}: {int((pos < 0).sum())} coded comment(s) have respondent ids not in the survey data; ignored")
+    nonans = pd.to_numeric(c["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0 if "is_non_answer" in c else np.zeros(len(c), bool)
+    if "text_clean" in c:
+        nonans |= c["text_clean"].fillna("").astype(str).str.strip().eq("").to_numpy()
+    commenter = np.zeros(n, dtype=bool)
+    ok = (pos >= 0) & ~nonans
+    commenter[pos[ok]] = True
+    T = np.zeros((n, len(themes)))
+    for j, th in enumerate(themes):
+        col = f"theme_{th}"
+        if col in c:
+            v = pd.to_numeric(c[col], errors="coerce").fillna(0).to_numpy() > 0
+            sel = ok & v
+            T[pos[sel], j] = 1.0
+    unrouted = commenter & ~asked
+    if unrouted.any():
+        warn(f"{q.column}: {int(unrouted.sum())} comment(s) from respondents not routed to the question; counted as asked")
+    if q.column in df.columns:
+        has_text = df[q.column].fillna("").astype(str).str.strip().ne("").to_numpy()
+        n_missing_coded = int((has_text & ~np.isin(np.arange(n), pos[pos >= 0])).sum())
+        if n_missing_coded:
+            warn(f"{q.column}: {n_missing_coded} non-empty answer(s) in the survey data have no coded row")
+    return _QuestionData(q.column, q.label, commenter, asked | commenter, T, c, pos, int(((pos >= 0) & nonans).sum()), int(unrouted.sum()))
+
+
+def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData, themes) -> pd.DataFrame:
+    K = len(themes)
+    masks = {"kommentatorer": qd.commenter, "spurt": qd.asked, "alle": np.ones(len(df), dtype=bool)}
+    base_cols = []
+    for d in DENOMINATORS:
+        m = masks[d].astype(float)
+        base_cols += [m, m * w, m * w * w]
+    M = np.hstack([np.column_stack(base_cols), qd.T, qd.T * w[:, None]])
+    out = []
+    for g in groups:
+        S = st.group_sums(g.codes, len(g.levels), M)
+        cnt, cntw = S[:, 9 : 9 + K], S[:, 9 + K :]
+        L = len(g.levels)
+        for di, d in enumerate(DENOMINATORS):
+            nb, swb, sw2b = S[:, 3 * di], S[:, 3 * di + 1], S[:, 3 * di + 2]
+            out.append(
+                pd.DataFrame(
+                    {
+                        "wave": wave,
+                        "question": qd.column,
+                        "theme": np.repeat(np.asarray(themes, dtype=object), L),
+                        "denominator": d,
+                        "segment": g.segment,
+                        "value": np.tile(np.asarray(g.levels, dtype=object), K),
+                        "n": np.tile(nb, K),
+                        "_c": cnt.T.ravel(),
+                        "_cw": cntw.T.ravel(),
+                        "_swb": np.tile(swb, K),
+                        "_sw2b": np.tile(sw2b, K),
+                    }
+                )
+            )
+    t = pd.concat(out, ignore_index=True)
+    b = _share_block(t["_c"].to_numpy(), t["n"].to_numpy(), t["_cw"].to_numpy(), t["_swb"].to_numpy(), t["_sw2b"].to_numpy(), weighted=weighted, level=level)
+    for k, v in b.items():
+        t[k] = v
+    t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
+    t["n"] = t["n"].round().astype(int)
+    t["count"] = t["count"].round().astype(int)
+    return _suppress(t, survey, "n")
+
+
+def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes) -> pd.DataFrame:
+    """Indicator among commenters who mention a theme vs commenters who do not (difference = mention − not)."""
+    inds = survey.indicators
+    if not inds or not themes:
+        return pd.DataFrame()
+    vals = np.column_stack([pd.to_numeric(df[i.column], errors="coerce").to_numpy(float) for i in inds])
+    valid = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].scale, float)) for j in range(len(inds))]).astype(float)
+    pos = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].positive, float)) for j in range(len(inds))]).astype(float)
+    C = qd.commenter.astype(float)[:, None]
+    V, P = valid * C, pos * C
+    Wc = w[:, None]
+    blocks = {"n": V, "pos": P, "sw": V * Wc, "sw2": V * Wc * Wc, "swpos": P * Wc}
+    mention = {k: qd.T.T @ v for k, v in blocks.items()}  # themes × indicators
+    total = {k: v.sum(axis=0)[None, :] for k, v in blocks.items()}
+    other = {k: total[k] - mention[k] for k in blocks}
+
+    def est(s):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if weighted:
+                return s["swpos"] / s["sw"], np.where(s["sw2"] > 0, s["sw"] ** 2 / s["sw2"], 0.0)
+            return s["pos"] / s["n"], s["n"]
+
+    p1, n1 = est(other)
+    p2, n2 = est(mention)
+    r = st.two_proportion_test(p1, n1, p2, n2, level=level)
+    K, I = len(themes), len(inds)
+    t = pd.DataFrame(
+        {
+            "wave": wave,
+            "question": qd.column,
+            "theme": np.repeat(np.asarray(themes, dtype=object), I),
+            "indicator": np.tile(np.asarray([i.id for i in inds], dtype=object), K),
+            "n_mention": mention["n"].ravel(),
+            "n_other": np.broadcast_to(other["n"], (K, I)).ravel(),
+            "share_mention": p2.ravel(),
+            "share_other": np.broadcast_to(p1, (K, I)).ravel(),
+            "n_eff_mention": n2.ravel(),
+            "n_eff_other": np.broadcast_to(n1, (K, I)).ravel(),
+            "diff": r["diff"].ravel(),
+            "ci_low": r["ci_low"].ravel(),
+            "ci_high": r["ci_high"].ravel(),
+            "p_value": r["p_value"].ravel(),
+            "weighted": weighted,
+        }
+    )
+    t["n_mention"] = t["n_mention"].round().astype(int)
+    t["n_other"] = t["n_other"].round().astype(int)
+    small = (t["n_mention"] < survey.min_cell) | (t["n_other"] < survey.min_cell)
+    t["suppressed"] = small.to_numpy()
+    p = t["p_value"].where(~small)
+    t["p_adjusted"] = st.bh_adjust(p.to_numpy())
+    t["verdict"] = st.verdict(t["p_adjusted"].to_numpy())
+    t.loc[small, "verdict"] = VERDICT_SUPPRESSED
+    if survey.suppression == "hide":
+        for c in ("share_mention", "share_other", "diff", "ci_low", "ci_high", "p_value"):
+            t.loc[small, c] = np.nan
+    return t
+
+
+def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, method: str, warn) -> pd.DataFrame:
+    """Outcome positive (0/1) among commenters regressed on theme dummies + segment controls."""
+    import statsmodels.api as sm
+
+    out_ind = survey.outcome
+    if out_ind is None or not themes:
+        return pd.DataFrame()
+    y_raw = pd.to_numeric(df[out_ind.column], errors="coerce").to_numpy(float)
+    rows = qd.commenter & np.isin(y_raw, np.asarray(out_ind.scale, float))
+    y = np.isin(y_raw, np.asarray(out_ind.positive, float)).astype(float)[rows]
+    T = qd.T[rows]
+    counts = T.sum(axis=0)
+    use = [j for j, th in enumerate(themes) if survey.min_cell <= counts[j] <= len(y) - survey.min_cell]
+    if len(y) < 3 * survey.min_cell or not use or y.min() == y.max():
+        return pd.DataFrame()
+    X = pd.DataFrame(T[:, use], columns=[themes[j] for j in use])
+    controls = list(survey.driver_controls)
+    for c in controls:
+        keys = pd.Series(_ids(df[c]))[rows].reset_index(drop=True)
+        d = pd.get_dummies(keys, prefix=f"ctl_{c}", drop_first=True, dtype=float)
+        d = d.loc[:, d.sum() >= survey.min_cell] if len(d.columns) else d
+        X = pd.concat([X, d], axis=1)
+    X = sm.add_constant(X, has_constant="add")
+    ww = w[rows]
+    used = method
+    res_rows = []
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        fit = None
+        if method == "logit":
+            try:
+                fit = sm.Logit(y, X).fit(disp=0, maxiter=100, method="newton")
+                if not fit.mle_retvals.get("converged", True):
+                    raise RuntimeError("no convergence")
+                me = fit.get_margeff(at="overall", method="dydx", dummy=True)
+                eff = pd.Series(me.margeff, index=X.columns[1:])
+                ci = pd.DataFrame(me.conf_int(), index=X.columns[1:])
+                pv = pd.Series(me.pvalues, index=X.columns[1:])
+            except Exception as e:  # noqa: BLE001 - separation, singular matrix → linear model
+                warn(f"drivers {qd.column} {wave}: logistic model failed ({e.__class__.__name__}); linear probability model used")
+                fit, used = None, "linear"
+        if fit is None or used == "linear":
+            used = "linear"
+            fit = sm.WLS(y, X, weights=ww if weighted else np.ones(len(y))).fit(cov_type="HC1")
+            eff = fit.params.iloc[1:]
+            ci = fit.conf_int().iloc[1:]
+            pv = fit.pvalues.iloc[1:]
+    for j in use:
+        th = themes[j]
+        res_rows.append(
+            {
+                "wave": wave,
+                "question": qd.column,
+                "outcome": out_ind.id,
+                "theme": th,
+                "n": int(len(y)),
+                "n_mention": int(counts[j]),
+                "effect_pp": 100 * float(eff[th]),
+                "ci_low_pp": 100 * float(ci.loc[th].iloc[0]),
+                "ci_high_pp": 100 * float(ci.loc[th].iloc[1]),
+                "p_value": float(pv[th]),
+                "odds_ratio": float(np.exp(fit.params[th])) if used == "logit" else np.nan,
+                "method": "logit (gjennomsnittlig marginaleffekt, uvektet)" if used == "logit" else ("lineær sannsynlighetsmodell, " + ("vektet WLS" if weighted else "OLS") + ", HC1"),
+                "controls": ", ".join(controls),
+            }
+        )
+    t = pd.DataFrame(res_rows)
+    t["p_adjusted"] = st.bh_adjust(t["p_value"].to_numpy())
+    t["verdict"] = st.verdict(t["p_adjusted"].to_numpy())
+    return t
+
+
+def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool, level: float) -> pd.DataFrame:
+    """Wave-over-wave change for indicators, multi-select options and theme shares; BH within each table."""
+    specs = [
+        ("indicator", "indicators", ["indicator", "segment", "value"], "indicator"),
+        ("multiselect", "multiselect", ["group", "option", "segment", "value"], "option"),
+        ("theme", "themes", ["question", "theme", "denominator", "segment", "value"], "theme"),
+    ]
+    sh, nn = ("share_w", "n_eff") if weighted else ("share", "n")
+    out = []
+    for kind, name, keys, item in specs:
+        t = tables.get(name)
+        if t is None or not len(t):
+            continue
+        for prev, cur in pairs:
+            a = t[t["wave"] == prev].set_index(keys)
+            b = t[t["wave"] == cur].set_index(keys)
+            j = a[[sh, nn, "n", "suppressed"]].join(b[[sh, nn, "n", "suppressed"]], how="inner", lsuffix="_prev", rsuffix="_cur")
+            if not len(j):
+                continue
+            r = st.two_proportion_test(j[f"{sh}_prev"], j[f"{nn}_prev"], j[f"{sh}_cur"], j[f"{nn}_cur"], level=level)
+            supp = (j["suppressed_prev"] | j["suppressed_cur"]).to_numpy()
+            p = np.where(supp, np.nan, r["p_value"])
+            c = j.reset_index()
+            frame = pd.DataFrame(
+                {
+                    "kind": kind,
+                    "wave": cur,
+                    "wave_prev": prev,
+                    "question": c["question"] if "question" in c else "",
+                    "item": c[item],
+                    "denominator": c["denominator"] if "denominator" in c else "",
+                    "segment": c["segment"],
+                    "value": c["value"],
+                    "share_prev": c[f"{sh}_prev"],
+                    "share": c[f"{sh}_cur"],
+                    "n_prev": c["n_prev"],
+                    "n": c["n_cur"],
+                    "diff": r["diff"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "p_value": p,
+                    "suppressed": supp,
+                }
+            )
+            groups = [frame["kind"]] + ([frame["question"], frame["denominator"]] if kind == "theme" else [])
+            frame["p_adjusted"] = np.nan
+            for _, idx in frame.groupby(groups, sort=False).groups.items():
+                frame.loc[idx, "p_adjusted"] = st.bh_adjust(frame.loc[idx, "p_value"].to_numpy())
+            frame["verdict"] = st.verdict(frame["p_adjusted"].to_numpy())
+            frame["verdict_unadjusted"] = st.verdict(frame["p_value"].to_numpy())
+            frame.loc[supp, ["verdict", "verdict_unadjusted"]] = VERDICT_SUPPRESSED
+            frame["direction"] = np.where(frame["diff"] > 0, "opp", np.where(frame["diff"] < 0, "ned", ""))
+            frame["weighted"] = weighted
+            out.append(frame)
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_table, n_quotes, embedder, info) -> pd.DataFrame:
+    """Quotes per theme: never health-flagged, non-answers or respondents in a suppressed theme × segment cell;
+    the attribution drops its finest parts until the segment combination has ≥ min_cell respondents."""
+    from .quotes import resolve_embedder, select_quotes
+
+    c = qd.coded
+    if not len(c) or "text_clean" not in c:
+        return pd.DataFrame()
+    gmap = {g.segment: g for g in groups}
+    attr_segments = [s.column for s in survey.segments if s.attribution and s.column in gmap]
+    combo_ok: dict[int, np.ndarray] = {}
+    for k in range(len(attr_segments), 0, -1):
+        key = np.zeros(len(df), dtype=np.int64)
+        for s in attr_segments[:k]:
+            key = key * (len(gmap[s].levels) + 1) + (gmap[s].codes + 1)
+        _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+        combo_ok[k] = cnt[inv] >= survey.min_cell
+    row_pos = qd.pos
+    valid_row = row_pos >= 0
+    rp = np.maximum(row_pos, 0)
+    health = pd.to_numeric(c["health_flag"], errors="coerce").fillna(0).to_numpy() > 0 if "health_flag" in c else np.zeros(len(c), bool)
+    nonans = pd.to_numeric(c["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0 if "is_non_answer" in c else np.zeros(len(c), bool)
+    text_ok = c["text_clean"].fillna("").astype(str).str.strip().str.len().to_numpy() > 0
+    elig_any = valid_row & ~health & ~nonans & text_ok
+    kb = theme_table[theme_table["denominator"] == "kommentatorer"]
+    # suppressed[s]: themes × levels boolean
+    sup_mat = {}
+    for s in attr_segments:
+        g = gmap[s]
+        sub = kb[kb["segment"] == s]
+        m = np.zeros((len(themes), len(g.levels) + 1), dtype=bool)  # last column = missing level
+        ti = {t: i for i, t in enumerate(themes)}
+        li = {lv: i for i, lv in enumerate(g.levels)}
+        for th, v, x in zip(sub["theme"], sub["value"], sub["suppressed"]):
+            m[ti[th], li[v]] = bool(x)
+        sup_mat[s] = m
+    segs = df[attr_segments].reset_index(drop=True) if attr_segments else pd.DataFrame(index=df.index)
+    pos_by_id = {rid: i for i, rid in enumerate(ids)}
+
+    def attribute(row):
+        p = pos_by_id.get(str(row["respondent_id"]))
+        if p is None:
+            return ""
+        for k in range(len(attr_segments), 0, -1):
+            if combo_ok[k][p]:
+                return survey.attribution(segs.iloc[p].to_dict(), attr_segments[:k])
+        return ""
+
+    emb = None
+    vectors = None
+    rows = []
+    for ti_, th in enumerate(themes):
+        col = f"theme_{th}"
+        if col not in c:
+            continue
+        elig = elig_any & (pd.to_numeric(c[col], errors="coerce").fillna(0).to_numpy() > 0)
+        for s in attr_segments:
+            lvl = gmap[s].codes[rp]
+            elig &= ~sup_mat[s][ti_, np.where(lvl >= 0, lvl, -1)]
+        if not elig.any():
+            continue
+        if vectors is None:
+            emb = resolve_embedder(embedder)
+            vectors = _lazy_vectors(emb, c, elig_any)
+        picked = select_quotes(c, theme=th, k=n_quotes, vectors=vectors, eligible=elig, attribute=attribute)
+        for q in picked:
+            rows.append({"wave": wave, "question": qd.column, "theme": th, "rank": q.rank, "text": q.text, "attribution": q.attribution, "score": q.score, "respondent_id": q.respondent_id})
+    if emb is not None:
+        info["quote_embedder"] = str(getattr(emb, "name", type(emb).__name__))
+    return pd.DataFrame(rows)
+
+
+def _lazy_vectors(emb, c: pd.DataFrame, elig: np.ndarray):
+    """Encode the eligible texts once; return a row-aligned matrix (zeros for ineligible rows)."""
+    from scipy import sparse
+
+    idx = np.flatnonzero(elig)
+    texts = c["text_clean"].fillna("").astype(str).iloc[idx].tolist()
+    V = emb.encode(texts)
+    if sparse.issparse(V):
+        full = sparse.lil_matrix((len(c), V.shape[1]), dtype=np.float32)
+        full[idx] = V
+        return full.tocsr()
+    full = np.zeros((len(c), V.shape[1]), dtype=np.float32)
+    full[idx] = V
+    return full
+
+
+# ---------------------------------------------------------------------------- entry point
+def build_summary(
+    frames: Mapping[Any, pd.DataFrame],
+    survey: SurveyDefinition,
+    coded: Mapping[Any, pd.DataFrame] | None = None,
+    *,
+    themes: Sequence[str] | None = None,
+    theme_labels: Mapping[str, str] | None = None,
+    segments: Sequence[str] | None = None,
+    compare_to: Any = None,
+    level: float = 0.95,
+    quotes: bool = True,
+    n_quotes: int = 5,
+    embedder: Any = None,
+    drivers: bool = True,
+    driver_method: str = "logit",
+    validate: bool = True,
+) -> Summary:
+    """Build the survey summary for one or more waves.
+
+    ``frames``: wave → respondent table (columns as in ``survey``). ``coded``: wave → coded comments
+    (``respondent_id``, ``question``, ``theme_<id>`` 0/1, ``text_clean``, ``is_non_answer``,
+    ``health_flag``); None = indicators only. ``themes`` defaults to the ``theme_<id>`` columns found.
+    ``compare_to``: compare every other wave with this one (default: each wave with the previous one).
+    ``embedder``: for quote diversity (object, spec string, or None = default with lexical fallback).
+    """
+    if not frames:
+        raise ValueError("build_summary needs at least one wave")
+    if driver_method not in ("logit", "linear"):
+        raise ValueError("driver_method must be 'logit' or 'linear'")
+    waves = list(frames)
+    try:
+        waves = sorted(waves)
+    except TypeError:
+        pass
+    coded = dict(coded or {})
+    warnings: list[str] = []
+
+    def warn(msg: str) -> None:
+        if msg not in warnings:
+            warnings.append(msg)
+
+    if themes is None:
+        found: list[str] = []
+        for cf in coded.values():
+            for c in cf.columns:
+                if c.startswith("theme_") and c[6:] not in found:
+                    found.append(c[6:])
+        themes = found
+    themes = list(themes)
+    weighted = False
+    info: dict[str, Any] = {}
+    acc: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
+    for wave in waves:
+        df = frames[wave].reset_index(drop=True)
+        if validate:
+            for m in survey.validate_frame(df, strict=False):
+                warn(f"{wave}: {m}")
+        ids = _ids(df[survey.id_column])
+        w, weighted = _weights(df, survey)
+        groups = _groupings(df, survey, segments)
+        acc["indicators"].append(_indicator_table(df, survey, groups, w, weighted, level, wave))
+        acc["multiselect"].append(_multiselect_table(df, survey, groups, w, weighted, level, wave))
+        cf = coded.get(wave)
+        if cf is None:
+            continue
+        missing = [c for c in ("respondent_id",) if c not in cf.columns]
+        if missing:
+            raise ValueError(f"coded frame for wave {wave!r} lacks column(s) {missing}")
+        for q in survey.free_text:
+            qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"))
+            tt = _theme_table(df, survey, groups, w, weighted, level, wave, qd, themes)
+            acc["themes"].append(tt)
+            acc["theme_indicators"].append(_theme_indicator_table(df, survey, w, weighted, level, wave, qd, themes))
+            if drivers:
+                acc["drivers"].append(_driver_table(df, survey, w, weighted, wave, qd, themes, driver_method, lambda m: warn(m)))
+            if quotes:
+                acc["quotes"].append(_quotes(df, ids, survey, groups, wave, qd, themes, tt, n_quotes, embedder, info))
+    tables = {k: pd.concat([x for x in v if len(x)], ignore_index=True) if any(len(x) for x in v) else pd.DataFrame() for k, v in acc.items() if k != "changes"}
+    if compare_to is not None:
+        if compare_to not in waves:
+            raise ValueError(f"compare_to={compare_to!r} is not one of the waves {waves}")
+        pairs = [(compare_to, wv) for wv in waves if wv != compare_to]
+    else:
+        pairs = list(zip(waves[:-1], waves[1:]))
+    tables["changes"] = _changes(tables, pairs, weighted, level)
+    tables = {k: tables[k] for k in TABLES if k in tables}
+    meta = {
+        "survey": survey.name,
+        "waves": waves,
+        "weighted": weighted,
+        "weight_column": survey.weight_column,
+        "level": level,
+        "ci_method": (
+            "uvektet: Wilson-intervall på n; vektet: logit-intervall på Kish effektiv n (Wilson på effektiv n når andelen er 0 eller 1)"
+        ),
+        "ci_method_unweighted": st.CI_METHOD_UNWEIGHTED,
+        "ci_method_weighted": st.CI_METHOD_WEIGHTED if weighted else None,
+        "test": "to-utvalgs z-test (samlet andel), vektet på Kish effektiv n",
+        "verdict_rule": "signifikant: p < 0,05; tendens: p < 0,10; uendret ellers — p justert med Benjamini–Hochberg innen hver tabell",
+        "min_cell": survey.min_cell,
+        "suppression": survey.suppression,
+        "denominators": {"kommentatorer": "har skrevet en kommentar (ikke ikke-svar)", "spurt": "fikk spørsmålet (ruting)", "alle": "alle respondenter"},
+        "themes": themes,
+        "theme_labels": dict(theme_labels or {}),
+        "outcome": survey.outcome.id if survey.outcome else None,
+        "driver_method": driver_method,
+        "questions": [{"column": q.column, "label": q.label, "asked_if": ({"item": q.asked_item, "codes": list(q.asked_codes)} if q.asked_item else None)} for q in survey.free_text],
+        "comparisons": [list(p) for p in pairs],
+        **info,
+    }
+    return Summary(survey=survey.name, waves=waves, tables=tables, meta=meta, warnings=warnings)

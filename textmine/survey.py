@@ -1,0 +1,533 @@
+"""Survey definition: which columns are the id, wave, weight, segments, indicators, multi-select groups
+and routed free-text questions — read from a YAML file beside the data and validated with clear errors.
+
+Example (see ``data/sample/survey.yaml``)::
+
+    name: arbeidsgiver
+    id: respondent_id
+    wave: wave
+    weight: vekt
+    min_cell: 10              # small-cell suppression threshold
+    suppression: flag         # flag | hide
+    excluded_codes: {7: Vet ikke, 8: Ikke benyttet tjenesten}
+    segments:
+      - column: ansatte
+        label: Antall ansatte
+        levels: {"1": "1 ansatt", "2-9": "2–9 ansatte"}   # ordered; list or value → display label
+    indicators:
+      - id: helhet
+        column: q_helhet
+        label: Hvor fornøyd er du med NAV, helhetlig sett?
+        scale: [1, 6]
+        measure: positive     # positive (4–6) | top2 | topbox | bottom2 — or give `positive: [..]`
+    multiselect:
+      - id: tjenester
+        options: {tj_sykefravaer: Sykefraværsoppfølging, tj_ingen: Ingen av disse}
+        exclusive: [tj_ingen]
+    free_text:
+      - column: fritekst_sykefravaer
+        asked_if: {item: q_sykefravaer, codes: [1, 2, 3]}
+        codebook: ../codebooks/arbeidsgiver.yaml
+    drivers: {outcome: helhet, controls: [sektor, ansatte]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+__all__ = [
+    "SurveyDefinitionError",
+    "Segment",
+    "Indicator",
+    "MultiSelect",
+    "FreeTextQuestion",
+    "SurveyDefinition",
+    "load_survey",
+]
+
+
+class SurveyDefinitionError(ValueError):
+    """The survey YAML (or the data checked against it) does not fit; the message names the place."""
+
+
+MEASURES = ("positive", "top2", "topbox", "bottom2")
+
+
+def _code(v: Any, where: str) -> int | float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        try:
+            f = float(str(v).strip().replace(",", "."))
+        except ValueError:
+            raise SurveyDefinitionError(f"{where}: expected a numeric answer code, got {v!r}") from None
+        v = f
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _codes(v: Any, where: str) -> tuple:
+    if v is None:
+        return ()
+    if isinstance(v, Mapping):
+        v = list(v.keys())
+    if not isinstance(v, (list, tuple)):
+        v = [v]
+    return tuple(_code(x, where) for x in v)
+
+
+def _check_keys(d: Mapping, allowed: set[str], where: str) -> None:
+    if not isinstance(d, Mapping):
+        raise SurveyDefinitionError(f"{where}: expected a mapping, got {type(d).__name__}")
+    unknown = sorted(set(map(str, d)) - allowed)
+    if unknown:
+        raise SurveyDefinitionError(
+            f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"
+        )
+
+
+def _req(d: Mapping, key: str, where: str) -> Any:
+    if key not in d or d[key] in (None, ""):
+        raise SurveyDefinitionError(f"{where}: missing required key {key!r}")
+    return d[key]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A breakdown column with ordered levels; ``display`` maps raw value (as str) → label for reports."""
+
+    column: str
+    label: str
+    levels: tuple[str, ...] = ()
+    display: Mapping[str, str] = field(default_factory=dict)
+    attribution: bool = True
+    attribution_format: str = "{}"
+
+    def display_label(self, value: Any) -> str:
+        key = _value_key(value)
+        return self.attribution_format.format(self.display.get(key, key))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A scale item: ``positive`` codes are counted, ``excluded`` codes leave the base (vet ikke…)."""
+
+    id: str
+    column: str
+    label: str
+    scale: tuple
+    positive: tuple
+    excluded: tuple
+    measure: str = "positive"
+
+
+@dataclass(frozen=True)
+class MultiSelect:
+    """A "flere svar mulig" group of 0/1 columns (share of respondents who answered the group)."""
+
+    id: str
+    label: str
+    options: Mapping[str, str]
+    exclusive: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FreeTextQuestion:
+    """An open question; ``asked_item``/``asked_codes`` describe the routing (None = asked of everyone)."""
+
+    column: str
+    label: str
+    codebook: Path | None = None
+    asked_item: str | None = None
+    asked_codes: tuple = ()
+
+    def asked_mask(self, df: pd.DataFrame) -> np.ndarray:
+        """Boolean array: which respondents were asked this question."""
+        if self.asked_item is None:
+            return np.ones(len(df), dtype=bool)
+        vals = pd.to_numeric(df[self.asked_item], errors="coerce").to_numpy(float)
+        return np.isin(vals, np.asarray(self.asked_codes, dtype=float))
+
+
+def _value_key(v: Any) -> str:
+    """Normalise a segment value to the string used for levels ('1' for 1, 1.0 and '1')."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, (np.integer,)):
+        return str(int(v))
+    return str(v).strip()
+
+
+def _default_positive(scale: tuple, measure: str) -> tuple:
+    lo, hi = int(min(scale)), int(max(scale))
+    codes = list(range(lo, hi + 1))
+    if measure == "positive":
+        return tuple(c for c in codes if c > (lo + hi) / 2)
+    if measure == "top2":
+        return tuple(codes[-2:])
+    if measure == "topbox":
+        return (hi,)
+    if measure == "bottom2":
+        return tuple(codes[:2])
+    raise AssertionError(measure)
+
+
+@dataclass(frozen=True)
+class SurveyDefinition:
+    """Everything the statistics need to know about one survey's columns (see module docstring)."""
+
+    name: str
+    id_column: str
+    wave_column: str | None = None
+    weight_column: str | None = None
+    segments: tuple[Segment, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    multiselect: tuple[MultiSelect, ...] = ()
+    free_text: tuple[FreeTextQuestion, ...] = ()
+    min_cell: int = 10
+    suppression: str = "flag"
+    excluded_labels: Mapping[int, str] = field(default_factory=dict)
+    driver_outcome: str | None = None
+    driver_controls: tuple[str, ...] = ()
+    other_columns: tuple[str, ...] = ()
+    allow_unknown_columns: bool = False
+    source: Path | None = None
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> "SurveyDefinition":
+        """Read and validate a survey YAML; relative codebook paths resolve against the YAML's folder."""
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SurveyDefinitionError(f"{path}: survey definition not found") from None
+        except yaml.YAMLError as e:
+            raise SurveyDefinitionError(f"{path}: not valid YAML: {e}") from None
+        try:
+            return cls.from_dict(data, base_dir=path.parent, source=path)
+        except SurveyDefinitionError as e:
+            raise SurveyDefinitionError(f"{path}: {e}") from None
+
+    @classmethod
+    def from_dict(cls, d: Mapping, *, base_dir: str | Path | None = None, source: Path | None = None) -> "SurveyDefinition":
+        """Build from a plain dict (the parsed YAML), validating as it goes."""
+        top = {
+            "name", "id", "wave", "weight", "segments", "indicators", "multiselect", "free_text", "min_cell",
+            "suppression", "excluded_codes", "drivers", "other_columns", "allow_unknown_columns", "description",
+        }
+        _check_keys(d, top, "survey")
+        base = Path(base_dir) if base_dir else None
+        excluded_labels: dict[int, str] = {}
+        ex = d.get("excluded_codes") or {}
+        if isinstance(ex, Mapping):
+            excluded_labels = {_code(k, "excluded_codes"): str(v) for k, v in ex.items()}
+        else:
+            excluded_labels = {c: str(c) for c in _codes(ex, "excluded_codes")}
+
+        segments = []
+        for i, s in enumerate(d.get("segments") or []):
+            where = f"segments[{i}]"
+            if isinstance(s, str):
+                s = {"column": s}
+            _check_keys(s, {"column", "label", "levels", "attribution", "format"}, where)
+            col = str(_req(s, "column", where))
+            lv = s.get("levels") or []
+            if isinstance(lv, Mapping):
+                levels = tuple(_value_key(k) for k in lv)
+                display = {_value_key(k): str(v) for k, v in lv.items()}
+            elif isinstance(lv, (list, tuple)):
+                levels = tuple(_value_key(k) for k in lv)
+                display = {}
+            else:
+                raise SurveyDefinitionError(f"{where}.levels: expected a list or a mapping")
+            if len(set(levels)) != len(levels):
+                raise SurveyDefinitionError(f"{where}.levels: duplicate level")
+            fmt = str(s.get("format", "{}"))
+            if "{}" not in fmt:
+                raise SurveyDefinitionError(f"{where}.format: must contain '{{}}', got {fmt!r}")
+            segments.append(Segment(col, str(s.get("label", col)), levels, display, bool(s.get("attribution", True)), fmt))
+
+        indicators = []
+        for i, s in enumerate(d.get("indicators") or []):
+            where = f"indicators[{i}]"
+            _check_keys(s, {"id", "column", "label", "scale", "positive", "excluded", "measure"}, where)
+            col = str(_req(s, "column", where))
+            iid = str(s.get("id", col))
+            where = f"indicators[{i}] ({iid})"
+            scale_raw = s.get("scale", [1, 6])
+            sc = _codes(scale_raw, f"{where}.scale")
+            if len(sc) == 2 and all(isinstance(x, int) for x in sc) and sc[1] - sc[0] > 1:
+                sc = tuple(range(sc[0], sc[1] + 1))
+            if len(sc) < 2:
+                raise SurveyDefinitionError(f"{where}.scale: need at least two codes, got {scale_raw!r}")
+            measure = str(s.get("measure", "positive"))
+            if measure not in MEASURES:
+                raise SurveyDefinitionError(f"{where}.measure: {measure!r} not one of {', '.join(MEASURES)}")
+            pos = _codes(s["positive"], f"{where}.positive") if "positive" in s else _default_positive(sc, measure)
+            bad = [c for c in pos if c not in sc]
+            if bad or not pos:
+                raise SurveyDefinitionError(f"{where}.positive: codes {bad or pos} not on the scale {list(sc)}")
+            excl = _codes(s["excluded"], f"{where}.excluded") if "excluded" in s else tuple(excluded_labels)
+            clash = [c for c in excl if c in sc]
+            if clash:
+                raise SurveyDefinitionError(f"{where}.excluded: codes {clash} are also on the scale {list(sc)}")
+            indicators.append(Indicator(iid, col, str(s.get("label", iid)), sc, pos, excl, measure))
+
+        multis = []
+        for i, s in enumerate(d.get("multiselect") or []):
+            where = f"multiselect[{i}]"
+            _check_keys(s, {"id", "label", "options", "exclusive"}, where)
+            opts = _req(s, "options", where)
+            options = {str(k): str(v) for k, v in opts.items()} if isinstance(opts, Mapping) else {str(o): str(o) for o in opts}
+            excl = tuple(str(x) for x in (s.get("exclusive") or []))
+            bad = [x for x in excl if x not in options]
+            if bad:
+                raise SurveyDefinitionError(f"{where}.exclusive: {bad} not among the options")
+            mid = str(s.get("id", f"multiselect_{i}"))
+            multis.append(MultiSelect(mid, str(s.get("label", mid)), options, excl))
+
+        free = []
+        for i, s in enumerate(d.get("free_text") or []):
+            where = f"free_text[{i}]"
+            if isinstance(s, str):
+                s = {"column": s}
+            _check_keys(s, {"column", "label", "codebook", "asked_if"}, where)
+            col = str(_req(s, "column", where))
+            cb = s.get("codebook")
+            cbp = None
+            if cb:
+                cbp = Path(cb)
+                if not cbp.is_absolute() and base is not None:
+                    cbp = (base / cbp).resolve()
+            item, codes = None, ()
+            if s.get("asked_if") is not None:
+                a = s["asked_if"]
+                _check_keys(a, {"item", "codes"}, f"{where}.asked_if")
+                item = str(_req(a, "item", f"{where}.asked_if"))
+                codes = _codes(_req(a, "codes", f"{where}.asked_if"), f"{where}.asked_if.codes")
+                ids = {ind.id: ind.column for ind in indicators}
+                item = ids.get(item, item)
+            free.append(FreeTextQuestion(col, str(s.get("label", col)), cbp, item, codes))
+
+        drivers = d.get("drivers") or {}
+        _check_keys(drivers, {"outcome", "controls"}, "drivers")
+        outcome = drivers.get("outcome")
+        if outcome is not None:
+            by = {ind.id: ind for ind in indicators} | {ind.column: ind for ind in indicators}
+            if str(outcome) not in by:
+                raise SurveyDefinitionError(f"drivers.outcome: {outcome!r} is not an indicator id")
+            outcome = by[str(outcome)].id
+        controls = tuple(str(c) for c in (drivers.get("controls") or []))
+        seg_cols = {s.column for s in segments}
+        bad = [c for c in controls if c not in seg_cols]
+        if bad:
+            raise SurveyDefinitionError(f"drivers.controls: {bad} are not segment columns")
+
+        supp = str(d.get("suppression", "flag"))
+        if supp not in ("flag", "hide"):
+            raise SurveyDefinitionError(f"suppression: expected 'flag' or 'hide', got {supp!r}")
+        try:
+            min_cell = int(d.get("min_cell", 10))
+        except (TypeError, ValueError):
+            raise SurveyDefinitionError(f"min_cell: expected an integer, got {d.get('min_cell')!r}") from None
+        if min_cell < 0:
+            raise SurveyDefinitionError("min_cell: must be ≥ 0")
+        sd = cls(
+            name=str(d.get("name", "survey")),
+            id_column=str(_req(d, "id", "survey")),
+            wave_column=str(d["wave"]) if d.get("wave") else None,
+            weight_column=str(d["weight"]) if d.get("weight") else None,
+            segments=tuple(segments),
+            indicators=tuple(indicators),
+            multiselect=tuple(multis),
+            free_text=tuple(free),
+            min_cell=min_cell,
+            suppression=supp,
+            excluded_labels=excluded_labels,
+            driver_outcome=outcome,
+            driver_controls=controls,
+            other_columns=tuple(str(c) for c in (d.get("other_columns") or [])),
+            allow_unknown_columns=bool(d.get("allow_unknown_columns", False)),
+            source=source,
+        )
+        sd._check_unique()
+        return sd
+
+    def _check_unique(self) -> None:
+        seen: dict[str, str] = {}
+        for role, col in self._column_roles():
+            if col in seen and not (role == "asked_if" or seen[col] == "asked_if"):
+                raise SurveyDefinitionError(f"column {col!r} is declared twice ({seen[col]} and {role})")
+            seen.setdefault(col, role)
+        ids = [i.id for i in self.indicators]
+        dup = {x for x in ids if ids.count(x) > 1}
+        if dup:
+            raise SurveyDefinitionError(f"indicators: duplicate id(s) {sorted(dup)}")
+
+    def _column_roles(self) -> list[tuple[str, str]]:
+        roles = [("id", self.id_column)]
+        if self.wave_column:
+            roles.append(("wave", self.wave_column))
+        if self.weight_column:
+            roles.append(("weight", self.weight_column))
+        roles += [("segment", s.column) for s in self.segments]
+        roles += [(f"indicator {i.id}", i.column) for i in self.indicators]
+        roles += [(f"multiselect {m.id}", c) for m in self.multiselect for c in m.options]
+        roles += [("free_text", f.column) for f in self.free_text]
+        roles += [("other", c) for c in self.other_columns]
+        return roles
+
+    # ------------------------------------------------------------------ lookups
+    @property
+    def columns(self) -> list[str]:
+        """All declared columns, in declaration order, without duplicates."""
+        out: list[str] = []
+        for _, c in self._column_roles():
+            if c not in out:
+                out.append(c)
+        return out
+
+    def indicator(self, key: str) -> Indicator:
+        for i in self.indicators:
+            if key in (i.id, i.column):
+                return i
+        raise KeyError(f"no indicator {key!r} (have: {', '.join(i.id for i in self.indicators)})")
+
+    def segment(self, column: str) -> Segment:
+        for s in self.segments:
+            if s.column == column:
+                return s
+        raise KeyError(f"no segment {column!r}")
+
+    def question(self, column: str) -> FreeTextQuestion:
+        for q in self.free_text:
+            if q.column == column:
+                return q
+        raise KeyError(f"no free-text question {column!r}")
+
+    @property
+    def outcome(self) -> Indicator | None:
+        """The driver-analysis outcome (explicit, else the first indicator)."""
+        if self.driver_outcome:
+            return self.indicator(self.driver_outcome)
+        return self.indicators[0] if self.indicators else None
+
+    def attribution(self, row: Mapping[str, Any], segments: Sequence[str] | None = None) -> str:
+        """Quote attribution from segment display labels: ``"Privat virksomhet, 10–49 ansatte, Vestland"``."""
+        cols = segments if segments is not None else [s.column for s in self.segments if s.attribution]
+        parts = []
+        for c in cols:
+            v = row.get(c)
+            if _value_key(v):
+                parts.append(self.segment(c).display_label(v))
+        return ", ".join(parts)
+
+    def segment_levels(self, df: pd.DataFrame, column: str) -> list[str]:
+        """Ordered level keys for a segment: declared order first, then undeclared values sorted."""
+        seg = self.segment(column)
+        present = {_value_key(v) for v in df[column].dropna().unique()} - {""}
+        out = [lv for lv in seg.levels if lv in present] if seg.levels else []
+        return out + sorted(present - set(out))
+
+    # ------------------------------------------------------------------ data checks
+    def validate_frame(self, df: pd.DataFrame, *, source: str | None = None, strict: bool | None = None) -> list[str]:
+        """Check a respondent table against the definition; raise on errors, return warnings.
+
+        Errors (``SurveyDefinitionError`` naming file/row/column): declared columns missing, undeclared
+        columns (unless ``allow_unknown_columns``/``other_columns``), missing or duplicate respondent ids,
+        negative/missing weights, indicator codes neither on the scale nor excluded, non-0/1 multi-select values.
+        Row numbers are 1-based data rows as in the file (header = row 1, first data row = row 2).
+        """
+        src = source or str(df.attrs.get("source", "data"))
+        strict = (not self.allow_unknown_columns) if strict is None else strict
+        row_offset = int(df.attrs.get("first_data_row", 2))
+
+        def rowno(pos: int) -> int:
+            return pos + row_offset
+
+        cols = set(map(str, df.columns))
+        free_cols = {f.column for f in self.free_text}
+        missing = [c for c in self.columns if c not in cols and c not in free_cols]
+        if missing:
+            raise SurveyDefinitionError(
+                f"{src}: column(s) {', '.join(missing)} declared in the survey definition are missing from the data"
+            )
+        warnings: list[str] = []
+        absent_free = [c for c in self.columns if c in free_cols and c not in cols]
+        if absent_free:
+            warnings.append(f"{src}: free-text column(s) {', '.join(absent_free)} not in the data (coded frames supply the comments)")
+        unknown = [c for c in map(str, df.columns) if c not in set(self.columns)]
+        if unknown:
+            msg = f"{src}: unknown column(s) {', '.join(unknown)} not declared in the survey definition"
+            if strict:
+                raise SurveyDefinitionError(msg + " (declare them under other_columns or set allow_unknown_columns)")
+            warnings.append(msg)
+        ids = df[self.id_column]
+        if ids.isna().any():
+            pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
+            raise SurveyDefinitionError(f"{src}, row {rowno(pos)}, column {self.id_column}: missing respondent id")
+        keys = ids.map(_value_key)
+        dup = keys.duplicated(keep=False).to_numpy()
+        if dup.any():
+            first = keys[dup].iloc[0]
+            where = np.flatnonzero((keys == first).to_numpy())
+            raise SurveyDefinitionError(
+                f"{src}, rows {', '.join(str(rowno(int(p))) for p in where[:5])}, column {self.id_column}: "
+                f"duplicate respondent id {first!r} ({int(keys.duplicated().sum())} duplicate id(s) in all)"
+            )
+        if self.weight_column:
+            w = pd.to_numeric(df[self.weight_column], errors="coerce").to_numpy(float)
+            bad = np.flatnonzero(np.isnan(w) | (w < 0))
+            if len(bad):
+                p = int(bad[0])
+                raise SurveyDefinitionError(
+                    f"{src}, row {rowno(p)}, column {self.weight_column}: weight must be a number ≥ 0, "
+                    f"got {df[self.weight_column].iloc[p]!r}"
+                )
+        for ind in self.indicators:
+            raw = df[ind.column]
+            vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+            nonnum = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy())
+            allowed = np.asarray(tuple(ind.scale) + tuple(ind.excluded), dtype=float)
+            off = np.flatnonzero(~np.isnan(vals) & ~np.isin(vals, allowed))
+            bad = np.sort(np.concatenate([nonnum, off]))
+            if len(bad):
+                p = int(bad[0])
+                raise SurveyDefinitionError(
+                    f"{src}, row {rowno(p)}, column {ind.column}: value {raw.iloc[p]!r} is neither on the scale "
+                    f"{list(ind.scale)} nor an excluded code {list(ind.excluded)} ({len(bad)} such value(s))"
+                )
+        for m in self.multiselect:
+            for c in m.options:
+                vals = pd.to_numeric(df[c], errors="coerce").to_numpy(float)
+                bad = np.flatnonzero(~np.isnan(vals) & ~np.isin(vals, [0.0, 1.0]))
+                if len(bad):
+                    p = int(bad[0])
+                    raise SurveyDefinitionError(
+                        f"{src}, row {rowno(p)}, column {c}: multi-select value must be 0 or 1, got {df[c].iloc[p]!r}"
+                    )
+            if m.exclusive:
+                ex = df[list(m.exclusive)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy().sum(axis=1) > 0
+                others = [c for c in m.options if c not in m.exclusive]
+                oth = df[others].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy().sum(axis=1) > 0 if others else ex & False
+                n_bad = int((ex & oth).sum())
+                if n_bad:
+                    warnings.append(f"{src}: {n_bad} respondent(s) ticked an exclusive option of {m.id} together with other options")
+        for s in self.segments:
+            if s.levels:
+                present = {_value_key(v) for v in df[s.column].dropna().unique()} - {""}
+                extra = sorted(present - set(s.levels))
+                if extra:
+                    warnings.append(f"{src}: column {s.column} has values not among the declared levels: {extra}")
+        return warnings
+
+
+def load_survey(path: str | Path) -> SurveyDefinition:
+    """Shorthand for :meth:`SurveyDefinition.from_yaml`."""
+    return SurveyDefinition.from_yaml(path)
