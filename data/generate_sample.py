@@ -147,6 +147,7 @@ class Fragment:
 class PhraseBank:
     fragments: dict[str, dict[str, list[Fragment]]]  # theme -> type -> fragments
     english: list[Fragment]
+    nynorsk: dict[str, dict[str, list[Fragment]]]  # hand-written nynorsk clauses, same layout as fragments
     openers: list[str]
     closers: list[str]
     signoffs: list[str]
@@ -190,6 +191,9 @@ def load_phrases(phrase_dir: Path = PHRASE_DIR) -> PhraseBank:
         for f in _parse_fragments(phrase_dir / f"{theme}.txt", theme):
             fragments[theme][f.type].append(f)
     english = _parse_fragments(phrase_dir / "english.txt", None)
+    nynorsk: dict[str, dict[str, list[Fragment]]] = {t: {"klage": [], "ønske": [], "ros": []} for t in THEMES}
+    for f in _parse_fragments(phrase_dir / "nynorsk.txt", None):
+        nynorsk[f.theme][f.type].append(f)
     connectors: dict[str, list[str]] = {}
     for line in _read_lines(phrase_dir / "connectors.txt", unescape=False):
         kind, _, raw = line.partition("|")
@@ -197,6 +201,7 @@ def load_phrases(phrase_dir: Path = PHRASE_DIR) -> PhraseBank:
     return PhraseBank(
         fragments=fragments,
         english=english,
+        nynorsk=nynorsk,
         openers=_read_lines(phrase_dir / "openers.txt"),
         closers=_read_lines(phrase_dir / "closers.txt"),
         signoffs=_read_lines(phrase_dir / "signoffs.txt"),
@@ -301,6 +306,27 @@ ROLES = ["saksbehandler", "veileder", "saksbehandleren", "veilederen", "rådgive
          "markedskontakt", "kontaktpersonen vår"]
 
 
+PII_DECK = {"fodselsnummer": 4, "dnummer": 2, "telefon": 4, "epost": 3, "kontonummer": 2, "orgnummer": 2,
+            "adresse": 2, "navn": 6}
+PII_RATE = 0.042  # share of (real) comments with planted personal data
+NON_ANSWER_RATE = 0.095  # share of answers that are non-answers
+MULTI_RATE = 0.24  # share of comments composed from 2-3 themes (praise of a topic adds ``ros`` on top)
+
+
+class Quota:
+    """Seeded yes/no draws whose running share stays close to ``rate`` (error diffusion, random positions)."""
+
+    def __init__(self, rate: float, rng: random.Random):
+        self.rate, self.rng, self.credit = rate, rng, 0.0
+
+    def due(self) -> bool:
+        self.credit += self.rate
+        if self.rng.random() < self.credit * 0.5:
+            self.credit -= 1
+            return True
+        return False
+
+
 class PiiMaker:
     """Produces one neutral sentence carrying personal data plus the exact value(s) planted."""
 
@@ -310,6 +336,14 @@ class PiiMaker:
         self.rng = rng
         self.fake = Faker("no_NO")
         self.fake.seed_instance(seed)
+        self._deck: list[str] = []
+
+    def _next_kind(self) -> str:
+        """Draw types from a shuffled deck so every type turns up even in a small wave."""
+        if not self._deck:
+            self._deck = [k for k, c in PII_DECK.items() for _ in range(c)]
+            self.rng.shuffle(self._deck)
+        return self._deck.pop()
 
     def _first(self) -> str:
         return self.fake.first_name()
@@ -319,9 +353,7 @@ class PiiMaker:
 
     def sentence(self) -> tuple[str, list[tuple[str, str]]]:
         r = self.rng
-        kind = r.choices(
-            ["fodselsnummer", "dnummer", "telefon", "epost", "kontonummer", "orgnummer", "adresse", "navn"],
-            weights=[14, 6, 18, 12, 7, 9, 8, 26])[0]
+        kind = self._next_kind()
         if kind == "fodselsnummer":
             v = self.fake.ssn()
             if r.random() < 0.3:
@@ -409,6 +441,17 @@ NYNORSK = {
     "tilbake": "tilbake", "igjen": "att", "helt": "heilt", "hele": "heile", "ringe": "ringje", "ringer": "ringjer",
     "skriver": "skriv", "går": "går", "litt": "litt", "dag": "dag", "uke": "veke", "uker": "veker",
     "måned": "månad", "måneder": "månader", "mnd": "mnd", "syns": "syns", "synes": "synest", "vet": "veit",
+    "være": "vere", "gjøre": "gjere", "gjør": "gjer", "dårlig": "dårleg", "vanlig": "vanleg", "tydelig": "tydeleg",
+    "skikkelig": "skikkeleg", "egentlig": "eigentleg", "hvem": "kven", "sier": "seier", "gikk": "gjekk",
+    "lønn": "løn", "virker": "verkar", "dager": "dagar", "penger": "pengar", "disse": "desse", "mens": "medan",
+    "tidligere": "tidlegare", "raskere": "raskare", "lettere": "lettare", "enklere": "enklare", "saken": "saka",
+    "oppfølgingen": "oppfølginga", "ordningen": "ordninga", "løsningen": "løysinga", "løsninger": "løysingar",
+    "tjenester": "tenester", "tjenesten": "tenesta", "bedrifter": "verksemder", "svarene": "svara",
+    "brevene": "breva", "sykepenger": "sjukepengar", "hjemme": "heime", "trenger": "treng", "gir": "gjev",
+    "ringte": "ringde", "ventet": "venta", "svarte": "svara", "sendte": "sende", "bedrift": "verksemd",
+    "saksbehandler": "sakshandsamar", "saksbehandleren": "sakshandsamaren", "saksbehandlere": "sakshandsamarar",
+    "behandling": "handsaming", "forstå": "forstå", "forstår": "forstår", "spørre": "spørje", "søknad": "søknad",
+    "hvilke": "kva for", "slik": "slik", "sånn": "slik", "kanskje": "kanskje", "kun": "berre", "høre": "høyre",
 }
 DIALECT = [
     (r"\bjeg\b", ["æ", "je", "e"]), (r"\bikke\b", ["ikkje", "itte", "ikkje", "ikkie"]),
@@ -481,9 +524,11 @@ class TextMaker:
         r = self.rng
         parts: list[str] = []
         texts = [self._fill(f.text) for f in frags]
+        mood = "+" if frags[0].type == "ros" else "-"
         if register in ("lang", "hoflig") or (register == "normal" and r.random() < 0.12):
             k = r.choice([1, 2, 2]) if register == "lang" else 1
-            for opener in r.sample(self.bank.openers, k):
+            openers = _tagged(self.bank.openers, context["tags"])
+            for opener in r.sample(openers, k):
                 parts.append(self._fill(opener).format(**context))
         body = texts[0]
         for prev, f, t in zip(frags, frags[1:], texts[1:]):
@@ -501,10 +546,11 @@ class TextMaker:
         if register == "sint":
             parts.append(r.choice(self.bank.intensifiers))
         if register == "lang":
-            for closer in r.sample(self.bank.closers, r.choice([1, 1, 2])):
+            closers = _tagged(self.bank.closers, {mood})
+            for closer in r.sample(closers, r.choice([1, 1, 2])):
                 parts.append(self._fill(closer))
         if register in ("lang", "hoflig") and r.random() < 0.55 or r.random() < 0.06:
-            parts.append(r.choice(self.bank.signoffs))
+            parts.append(r.choice(_tagged(self.bank.signoffs, {mood})))
         text = " ".join(p for p in parts if p)
         if register == "telegraf":
             text = _telegraphic(text, r)
@@ -539,7 +585,7 @@ class TextMaker:
     def noise(self, text: str) -> str:
         r = self.rng
         if r.random() < 0.22:  # character-level typos
-            text = _typos(text, r, rate=r.choice([0.01, 0.02, 0.03]))
+            text = _typos(text, r, rate=r.choice([0.005, 0.01, 0.01, 0.02, 0.03]))
         if r.random() < 0.06:
             text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a").replace("Æ", "Ae").replace(
                 "Ø", "O").replace("Å", "A") if r.random() < 0.5 else text.replace("å", "aa").replace("ø", "o").replace(
@@ -551,7 +597,7 @@ class TextMaker:
         if r.random() < 0.04:
             text = text.upper() if len(text) < 80 else text
         if r.random() < 0.05:
-            text = text.rstrip(".") + r.choice(["!!", "!!!", "..", " :(", " :)", "?!", "...."])
+            text = text.rstrip(".") + r.choice(["!!", "!!!", "..", "?!", "...."])
         return text
 
     def debris(self, text: str) -> str:
@@ -584,6 +630,18 @@ class TextMaker:
         return text
 
 
+def _tagged(lines: list[str], tags: set[str]) -> list[str]:
+    """Lines without a ``tag|`` prefix always qualify; tagged lines only when the tag applies."""
+    out = []
+    for line in lines:
+        tag, sep, rest = line.partition("|")
+        if not sep or " " in tag:
+            out.append(line)
+        elif tag in tags or tag == "any":
+            out.append(rest)
+    return out
+
+
 def _join(a: str, conn: str, b: str) -> str:
     """Join two clauses with a connector string, fixing punctuation and the case of ``b``."""
     a = a.rstrip()
@@ -594,7 +652,7 @@ def _join(a: str, conn: str, b: str) -> str:
             pass
         elif conn == " " and a[-1:] not in ".!?":
             a += "."
-        if conn.rstrip(" ").endswith(":"):
+        if conn.rstrip(" ").endswith(":") or conn.strip(" .\n-") != "":
             return a + conn + _lower_first(b)
         return a + conn + b[:1].upper() + b[1:]
     # continuing connectors (", og", " + ", "; ", " – ") drop the full stop of ``a``
@@ -747,6 +805,19 @@ class Comment:
     pii: list[tuple[str, str]]
 
 
+# How much a rating on the theme's item raises (low scores) or lowers (high scores) the chance of that theme.
+LEVEL_WEIGHT = {1: 6.0, 2: 5.0, 3: 3.5, 4: 1.0, 5: 0.4, 6: 0.25}
+
+
+def _item_weight(row: pd.Series, item: str | None) -> float:
+    if item is None:
+        return 1.0
+    v = row[item]
+    if pd.isna(v) or v >= 7:
+        return 1.0
+    return LEVEL_WEIGHT[int(v)]
+
+
 def _item_level(row: pd.Series, item: str | None) -> str:
     if item is None:
         return "mid"
@@ -760,7 +831,8 @@ def _item_level(row: pd.Series, item: str | None) -> str:
     return "mid"
 
 
-def choose_fragments(row: pd.Series, question: str, bank: PhraseBank, r: random.Random) -> list[Fragment]:
+def choose_fragments(row: pd.Series, question: str, bank: PhraseBank, r: random.Random, *,
+                     nynorsk: bool = False, multi: Quota | None = None) -> list[Fragment]:
     """Pick 1-3 fragments whose themes and types follow the respondent's ratings and services."""
     base = THEME_BASE_WEIGHT[question]
     helhet = _item_level(row, "q_helhet")
@@ -771,14 +843,18 @@ def choose_fragments(row: pd.Series, question: str, bank: PhraseBank, r: random.
         if th == "ros":
             w *= {"high": 2.2, "mid": 0.5, "low": 0.05}[helhet]
         elif th != "annet":
-            w *= {"low": 4.0, "mid": 1.0, "high": 0.45}[lvl]
+            w *= _item_weight(row, THEME_ITEM[th])
         if th in SERVICE_THEME:
             w *= 4.0 if row[SERVICE_THEME[th]] == 1 else 0.08
         if th in ("sykefravaersoppfolging", "refusjon", "lege_sykmelding", "ia_forebygging") and row[
                 "tj_sykefravaer"] == 0:
             w *= 0.35
         weights[th] = w
-    n_frag = r.choices([1, 2, 3], weights=[0.74, 0.21, 0.05])[0]
+    n_frag = 1
+    if multi is not None and multi.due():
+        n_frag = 3 if r.random() < 0.18 else 2
+    elif multi is None:
+        n_frag = r.choices([1, 2, 3], weights=[0.72, 0.23, 0.05])[0]
     chosen: list[Fragment] = []
     used_themes: set[str] = set()
     for i in range(n_frag):
@@ -788,6 +864,8 @@ def choose_fragments(row: pd.Series, question: str, bank: PhraseBank, r: random.
             n_frag = 1
         typ = _choose_type(row, th, question, helhet, r)
         pool = bank.fragments[th][typ] or [f for v in bank.fragments[th].values() for f in v]
+        if nynorsk and bank.nynorsk[th][typ] and r.random() < 0.5:
+            pool = bank.nynorsk[th][typ]
         chosen.append(r.choice(pool))
         used_themes.add(th)
         if th == "annet":
@@ -813,8 +891,8 @@ def _choose_type(row: pd.Series, th: str, question: str, helhet: str, r: random.
 
 
 def make_comment(row: pd.Series, question: str, bank: PhraseBank, tm: TextMaker, pm: PiiMaker,
-                 r: random.Random) -> Comment:
-    if r.random() < 0.10:
+                 r: random.Random, quotas: dict[str, Quota]) -> Comment:
+    if quotas["non_answer"].due():
         return Comment(tm.non_answer(question), [], "", True, [])
     if r.random() < 0.015:  # English
         f = r.choice(bank.english)
@@ -823,29 +901,33 @@ def make_comment(row: pd.Series, question: str, bank: PhraseBank, tm: TextMaker,
             g = r.choice([e for e in bank.english if e.theme != f.theme and e.theme != "annet"])
             if f.theme != "annet":
                 frags.append(g)
-        text = " ".join(tm._fill(x.text) for x in frags)
+        text = tm._fill(frags[0].text)
+        for x in frags[1:]:
+            text = _join(text, r.choice([". ", " ", "\n"]), tm._fill(x.text))
         themes = _ordered_union(frags)
         return Comment(tm.noise(text) if r.random() < 0.3 else text, themes, frags[0].type, False, [])
-    frags = choose_fragments(row, question, bank, r)
+    nynorsk = r.random() < 0.085 or (row["fylke"] in ("Vestland", "Møre og Romsdal") and r.random() < 0.2)
+    frags = choose_fragments(row, question, bank, r, nynorsk=nynorsk, multi=quotas.get("multi"))
     register = r.choices(["telegraf", "normal", "lang", "sint", "hoflig"], weights=[0.2, 0.46, 0.14, 0.1, 0.1])[0]
     if register == "lang" and frags[0].theme != "annet":
         frags = _deepen(frags, bank, r)
-    if register == "sint" and all(f.type == "ros" for f in frags):
+    if register == "sint" and frags[0].type != "klage":
         register = "normal"
     context = {"naering": row["naering"].lower(), "fylke": row["fylke"], "ansatte": _ansatte_words(row["ansatte"], r),
-               "sektor": "kommunen" if row["sektor"] == "Offentlig" else "bedriften"}
+               "sektor": "kommunen" if row["sektor"] == "Offentlig" else "bedriften", "tags": _tags(row)}
     text = tm.compose(frags, register, context)
-    nynorsk = r.random() < 0.085 or (row["fylke"] in ("Vestland", "Møre og Romsdal") and r.random() < 0.2)
     text = tm.surface(text, nynorsk=nynorsk, dialect=not nynorsk and r.random() < 0.07)
+    if r.random() < 0.05:  # PDF/Excel residue (before PII is planted, so planted values stay verbatim)
+        text = tm.debris(text)
     pii: list[tuple[str, str]] = []
-    if r.random() < 0.05:
+    if quotas["pii"].due():
         sent, pii = pm.sentence()
         text = text + " " + sent if r.random() < 0.75 else sent + " " + text
     elif r.random() < 0.012:  # hard negative: looks like a fnr, fails the checksum
         text = text + " " + r.choice(["Ref. {}", "Vårt kundenr hos dere: {}", "(sak {})", "Ordrenr {}"]).format(
             make_invalid_11(r))
-    if r.random() < 0.05:
-        text = tm.debris(text)
+    if r.random() < 0.03:
+        text = text.rstrip() + (r.choice([" :)", " :-)", " 👍"]) if frags[0].type == "ros" else r.choice([" :(", " :-(", " 😡"]))
     protected = [v for _, v in pii]
     if not protected:
         text = tm.noise(text)
@@ -869,6 +951,14 @@ def _deepen(frags: list[Fragment], bank: PhraseBank, r: random.Random) -> list[F
 def _noise_outside(text: str, protected: list[str], tm: TextMaker) -> str:
     pieces = re.split("(" + "|".join(re.escape(p) for p in protected) + ")", text)
     return "".join(p if p in protected else (tm.noise(p) if tm.rng.random() < 0.5 else p) for p in pieces)
+
+
+def _tags(row: pd.Series) -> set[str]:
+    band = row["ansatte"]
+    tags = {"public" if row["sektor"] == "Offentlig" else "private"}
+    tags.add("solo" if band == "1" else "nonsolo")
+    tags.add("small" if band in ("2-9", "10-49") else "large" if band in ("50-199", "200+") else "solo")
+    return tags
 
 
 def _ansatte_words(band: str, r: random.Random) -> str:
@@ -905,6 +995,7 @@ def generate_wave(year: int, n: int = 3000, seed: int = 2024, phrase_dir: Path =
     bank = load_phrases(phrase_dir)
     tm = TextMaker(bank, r, year)
     pm = PiiMaker(r, wave_seed)
+    quotas = {"non_answer": Quota(NON_ANSWER_RATE, r), "pii": Quota(PII_RATE, r), "multi": Quota(MULTI_RATE, r)}
     df = generate_structured(year, n, nrng)
 
     asked_syk = df["q_sykefravaer"].isin([1, 2, 3]).to_numpy()
@@ -920,7 +1011,7 @@ def generate_wave(year: int, n: int = 3000, seed: int = 2024, phrase_dir: Path =
                                   ("fritekst_generell", u_gen[i] < p_gen[i])):
             if not answers:
                 continue
-            c = make_comment(row, question, bank, tm, pm, r)
+            c = make_comment(row, question, bank, tm, pm, r, quotas)
             c.text = c.text.strip() or "-"
             df.at[i, question] = c.text
             labels.append({"respondent_id": row["respondent_id"], "question": question, "text": c.text,

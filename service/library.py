@@ -198,34 +198,30 @@ def validate_frame(frame: pd.DataFrame, info: SurveyInfo, filename: str) -> list
 
 # ---------------------------------------------------------------- summaries and quotes
 def build_summary(frames: dict[Any, pd.DataFrame], info: SurveyInfo, coded: dict[Any, pd.DataFrame] | None,
-                  **options: Any) -> dict[str, Any]:
+                  *, theme_labels: dict[str, str] | None = None, compare_to: Any = None) -> dict[str, Any]:
+    """The library summary (indicators + themes by segment, weighted, CIs, suppression, change) as JSON."""
     from textmine.summary import build_summary as _build
 
-    survey = info.definition
-    if survey is None:
-        raise ApiError(503, "summary_unavailable", "survey statistics are not available in this installation")
     try:
-        summary = _build(frames, survey, coded, **options)
-    except TypeError:
-        summary = _build(frames, survey, coded)
+        summary = _build(frames, info.definition, coded, theme_labels=theme_labels, compare_to=compare_to,
+                         quotes=False)
+    except (ValueError, KeyError) as exc:
+        raise ApiError(422, "summary_failed", f"could not build the summary: {_short(str(exc))}") from None
     return summary.to_dict()
 
 
-def select_quotes(coded: pd.DataFrame, theme: str, n: int = 5, seed: int = 42) -> list[dict[str, Any]]:
-    """Redacted quotes for a theme: the library's selector when it fits, else the most confident ones."""
-    subset = coded[coded[f"theme_{theme}"] == 1] if f"theme_{theme}" in coded.columns else coded.iloc[0:0]
-    try:
-        from textmine.quotes import select_quotes as _select
+def select_quotes(coded: pd.DataFrame, theme: str, *, respondents: pd.DataFrame | None = None,
+                  info: SurveyInfo | None = None, n: int = 5, embedder: Any = None) -> list[dict[str, Any]]:
+    """Redacted, attributed quotes for a theme (library ``select_quotes``: diverse, no health-flagged text).
+    Returns dicts with respondent_id/question (internal: the caller maps them to response ids), text,
+    attribution, score, rank."""
+    from textmine.quotes import select_quotes as _select
 
-        picked = _select(subset, theme=theme, n=n, seed=seed)
-        if isinstance(picked, pd.DataFrame):
-            rows = picked.to_dict("records")
-        else:
-            rows = [dict(getattr(q, "__dict__", q)) for q in picked]
-        return rows
-    except Exception:
-        ordered = subset.sort_values(["score", "response_id"], ascending=[False, True]) if "score" in subset else subset
-        return ordered.head(n).to_dict("records")
+    survey = info.definition if info is not None else None
+    picked = _select(coded, theme=theme, question=None, respondents=respondents, survey=survey, k=n,
+                     embedder=embedder)
+    return [{"respondent_id": q.respondent_id, "question": q.question, "text": q.text,
+             "attribution": q.attribution, "score": q.score, "rank": q.rank} for q in picked]
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -138,8 +138,10 @@ class ClassifyOut(BaseModel):
 class QuoteOut(BaseModel):
     response_id: int
     question: str
-    text: str
+    text: str = Field(description="redacted, shortened comment")
+    attribution: str = Field(description="segment description, e.g. 'Privat virksomhet, 10–49 ansatte'")
     score: float
+    rank: int
     type: str | None = None
 
 

@@ -31,6 +31,7 @@ class Settings(BaseModel):
     models_dir: Path | None = None  # where trained models are written (default: <cache>/service-models)
     coder_factory: Callable[..., Any] | None = None  # (codebook|None, model_dir|None) -> coder; tests inject
     cleaner_factory: Callable[..., Any] | None = None  # texts -> cleaned frame; tests inject (default: Cleaner)
+    quote_embedder: str | None = None  # None = the default embedder (lexical fallback); tests use "lexical-fallback"
     log_level: str = "info"
 
     @classmethod

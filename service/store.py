@@ -356,7 +356,7 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
         if other.id == wave.id:
             raise ApiError(422, "same_wave", "compare_wave_id must name a different wave")
         waves.insert(0, other)
-    frames, coded, jobs = {}, {}, {}
+    frames, coded, jobs, labels = {}, {}, {}, {}
     for w in waves:
         frames[_wave_key(w.label)] = structured_frame(session, w, info.id_column)
         job = session.get(CodingJob, job_id) if (job_id is not None and w.id == wave.id) else latest_done_job(session, w.id)
@@ -365,13 +365,15 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
         if job is not None:
             cb = session.get(Codebook, job.codebook_id)
             theme_ids = [t["id"] for t in cb.content.get("themes", [])]
+            labels.update({t["id"]: t.get("label") or t["id"] for t in cb.content.get("themes", [])})
             coded[_wave_key(w.label)] = coded_frame(session, w, job, theme_ids)
             jobs[w.id] = job.id
-    summary = library.build_summary(frames, info, coded or None)
+    compare_to = _wave_key(waves[0].label) if len(waves) > 1 else None
+    summary = library.build_summary(frames, info, coded or None, theme_labels=labels or None, compare_to=compare_to)
     return {"wave_id": wave.id, "compare_wave_id": compare_wave_id, "coding_jobs": jobs, "summary": summary}
 
 
-def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5) -> dict[str, Any]:
+def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None) -> dict[str, Any]:
     wave = get_or_404(session, Wave, wave_id, "wave")
     job = latest_done_job(session, wave.id)
     if job is None:
@@ -382,17 +384,19 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5) -> dict
         raise ApiError(404, "unknown_theme", f"theme {theme!r} is not in codebook {cb.name} {cb.version}",
                        {"themes": theme_ids})
     frame = coded_frame(session, wave, job, theme_ids)
-    frame["score"] = frame.get(f"score_{theme}", 0.0)
-    picked = library.select_quotes(frame, theme, n=n)
-    by_id = frame.set_index("response_id")
+    info = library.parse_survey(wave.definition_yaml or "")
+    respondents = structured_frame(session, wave, info.id_column)
+    picked = library.select_quotes(frame, theme, respondents=respondents, info=info, n=n, embedder=embedder)
+    by_key = {(str(r.respondent_id), r.question): (int(r.response_id), r.type) for r in frame.itertuples()}
     quotes = []
     for q in picked:
-        rid = q.get("response_id")
-        if rid is None or rid not in by_id.index:
+        response_id, ctype = by_key.get((str(q["respondent_id"]), q["question"]), (None, None))
+        if response_id is None:
             continue
-        row = by_id.loc[rid]
-        quotes.append({"response_id": int(rid), "question": row["question"], "text": row["text_clean"],
-                       "score": float(row["score"]), "type": row["type"] or None})
+        score = q["score"] if q["score"] == q["score"] else 0.0  # NaN → 0
+        quotes.append({"response_id": response_id, "question": q["question"], "text": q["text"],
+                       "attribution": q["attribution"], "score": float(score), "rank": int(q["rank"]),
+                       "type": ctype or None})
     n_theme = int(frame[f"theme_{theme}"].sum()) if len(frame) else 0
     return {"wave_id": wave.id, "theme": theme, "job_id": job.id, "n_mentions": n_theme, "quotes": quotes}
 

@@ -1,30 +1,75 @@
 """Batch coding on Dask: partition the input, load the coder once per worker, write partitioned output.
 
-The same call runs on a local cluster (``scheduler=None`` starts one with ``n_workers``
-processes) or on an existing multi-node cluster (``scheduler="tcp://host:8786"``); every
-worker needs textmine installed and read access to the model directory and the input.
-Output is a folder of Parquet parts (``part-00000.parquet`` …) holding every input column,
-the coding columns and ``_row`` (the input row number), so results can be re-assembled in
-input order or summarised part by part without loading all text at once.
+The same call runs on a local cluster (``scheduler=None`` starts one with ``n_workers`` processes) or on
+an existing multi-node cluster (``scheduler="tcp://host:8786"``). Every worker needs textmine installed,
+read access to the model directory / codebook and write access to ``out_path`` (a shared folder on a
+multi-node cluster). The input is streamed by the client in partitions of ``rows_per_partition`` rows
+(CSV with a real CSV parser, so quoted newlines in comments are safe; Parquet by record batches) and
+each partition is shipped to a worker; at most ``2 × workers`` partitions are in flight, so the client
+never holds the whole input.
+
+Output: ``out_path/part-00000.parquet`` … in input order, each holding every input column (CSV columns
+as strings, exactly as in the file; Parquet columns as stored), the coding columns (``theme_<id>``,
+``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``) and ``_row`` (the input row
+number), plus ``_manifest.json``. :func:`read_coded_parts` re-assembles the parts in input order;
+:func:`summary_inputs_from_parts` / :func:`summarise_parts` build the survey summary from the parts
+reading only the columns it needs (never the comment text).
+
+Partitions start at multiples of ``rows_per_partition`` and are coded in batches of ``batch_size``
+rows, exactly like ``textmine code`` (local engine, ``--batch-size 2000``); with ``rows_per_partition`` a
+multiple of ``batch_size`` every comment is embedded in the same batch as on the local path.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+__all__ = [
+    "ROW_COL",
+    "DaskRunInfo",
+    "code_with_dask",
+    "code_partition",
+    "iter_input_partitions",
+    "read_coded_parts",
+    "summary_inputs_from_parts",
+    "summarise_parts",
+]
+
 ROW_COL = "_row"
-_CODERS: dict[tuple[str, str], object] = {}
+MANIFEST = "_manifest.json"
+DEFAULT_ROWS_PER_PARTITION = 4_000
+DEFAULT_BATCH_SIZE = 2_000  # = the local engine's --batch-size default
+_CODERS: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
 
 
+# ---------------------------------------------------------------------------- worker side
+def load_coder_for(model_dir: str | None, codebook_path: str | None):
+    """Trained coder from ``model_dir`` (checked against ``codebook_path`` when given); zero-shot coder for
+    ``codebook_path`` when no model is given — the same rule as ``textmine code``."""
+    from textmine.classify import ZeroShotCoder, load_coder
+    from textmine.codebook import load_codebook
+
+    if model_dir:
+        return load_coder(model_dir, codebook=codebook_path or None)
+    if not codebook_path:
+        raise ValueError("give a codebook (zero-shot) or a model directory")
+    return ZeroShotCoder(load_codebook(codebook_path))
+
+
 def _coder_for(model_dir: str | None, codebook_path: str | None):
-    """The coder for this worker process, loaded on first use and then reused."""
+    """The coder for this worker process: loaded on first use, then reused for every partition."""
     key = (str(model_dir or ""), str(codebook_path or ""))
     with _LOCK:
         coder = _CODERS.get(key)
@@ -34,64 +79,99 @@ def _coder_for(model_dir: str | None, codebook_path: str | None):
     return coder
 
 
-def load_coder_for(model_dir: str | None, codebook_path: str | None):
-    """Trained coder from ``model_dir``; zero-shot coder for ``codebook_path`` when no model is given."""
-    from textmine.classify import ZeroShotCoder, load_coder
-    from textmine.codebook import load_codebook
+def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None,
+                   batch_size: int = DEFAULT_BATCH_SIZE) -> pd.DataFrame:
+    """Code one partition with the local engine's code path: input columns + coding columns, order kept."""
+    from textmine.classify.table import code_dataframe
 
-    if model_dir:
-        coder = load_coder(model_dir)
-        if codebook_path:
-            expected = load_codebook(codebook_path)
-            if getattr(coder, "codebook", None) is not None and coder.codebook.hash != expected.hash:
-                raise ValueError(
-                    f"Model {model_dir} was trained on codebook '{coder.codebook.name}' "
-                    f"v{coder.codebook.version}, not on {codebook_path}."
-                )
-        return coder
-    if not codebook_path:
-        raise ValueError("Give a codebook (zero-shot) or a model directory.")
-    return ZeroShotCoder(load_codebook(codebook_path))
-
-
-def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None) -> pd.DataFrame:
-    """Code one partition: input columns + coding columns, row order kept."""
     coder = _coder_for(model_dir, codebook_path)
-    texts = part[text_col].astype("string").fillna("").tolist()
-    coded = coder.predict(texts)
-    coded.index = part.index
-    return pd.concat([part, coded], axis=1)
+    return code_dataframe(coder, part, text_col, batch_size=batch_size)
 
 
+def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
+    """Worker task: code one partition, write ``part-<index>.parquet`` atomically, report rows and seconds."""
+    t0 = time.perf_counter()
+    coded = code_partition(part, **kwargs)
+    path = os.path.join(out_dir, f"part-{index:05d}.parquet")
+    tmp = path + f".tmp-{os.getpid()}"
+    coded.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+    return {"path": path, "rows": len(part), "seconds": time.perf_counter() - t0, "worker_pid": os.getpid()}
+
+
+# ---------------------------------------------------------------------------- input
+def _input_columns(input_path: Path) -> list[str]:
+    suffix = input_path.suffix.lower()
+    if input_path.is_dir() or suffix in {".parquet", ".pq"}:
+        import pyarrow.dataset as ds
+
+        return list(ds.dataset(str(input_path), format="parquet").schema.names)
+    if suffix in {".csv", ".txt"}:
+        return list(pd.read_csv(input_path, nrows=0, dtype=str).columns)
+    raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
+
+
+def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int) -> Iterator[pd.DataFrame]:
+    """Stream the input as DataFrames of exactly ``rows_per_partition`` rows (the last may be shorter).
+
+    CSV: every column as a string, empty fields as ``""`` (like the file); Parquet: as stored.
+    Each frame has ``_row`` (global input row number) as its first column.
+    """
+    input_path = Path(input_path)
+    if rows_per_partition < 1:
+        raise ValueError(f"rows_per_partition must be ≥ 1, got {rows_per_partition}")
+    suffix = input_path.suffix.lower()
+    if input_path.is_dir() or suffix in {".parquet", ".pq"}:
+        import pyarrow.dataset as ds
+
+        def chunks() -> Iterator[pd.DataFrame]:
+            for batch in ds.dataset(str(input_path), format="parquet").to_batches(batch_size=rows_per_partition):
+                if batch.num_rows:
+                    yield batch.to_pandas()
+    elif suffix in {".csv", ".txt"}:
+        def chunks() -> Iterator[pd.DataFrame]:
+            yield from pd.read_csv(input_path, dtype=str, keep_default_na=False, na_values=[],
+                                   chunksize=rows_per_partition)
+    else:
+        raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
+    # Re-chunk so partitions start at multiples of rows_per_partition whatever the reader yields.
+    buffer: list[pd.DataFrame] = []
+    held = 0
+    start = 0
+    for chunk in chunks():
+        buffer.append(chunk)
+        held += len(chunk)
+        while held >= rows_per_partition:
+            frame = pd.concat(buffer, ignore_index=True) if len(buffer) > 1 else buffer[0].reset_index(drop=True)
+            out, rest = frame.iloc[:rows_per_partition], frame.iloc[rows_per_partition:]
+            buffer, held = ([rest] if len(rest) else []), len(rest)
+            yield _with_row(out, start)
+            start += len(out)
+    if held:
+        frame = pd.concat(buffer, ignore_index=True)
+        yield _with_row(frame, start)
+
+
+def _with_row(frame: pd.DataFrame, start: int) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    if ROW_COL in frame.columns:
+        raise ValueError(f"input already has a column named {ROW_COL!r} (reserved for the row number)")
+    frame.insert(0, ROW_COL, np.arange(start, start + len(frame), dtype=np.int64))
+    return frame
+
+
+# ---------------------------------------------------------------------------- driver
 @dataclass(frozen=True)
 class DaskRunInfo:
-    """What a Dask coding run did."""
+    """What a Dask coding run did (``part_seconds``: coding + writing time of each partition on its worker)."""
 
     out_dir: str
     n_rows: int
     n_partitions: int
     parts: tuple[str, ...]
-
-
-def _read_input(input_path: Path, text_col: str):
-    import dask.dataframe as dd
-
-    suffix = input_path.suffix.lower()
-    if input_path.is_dir() or suffix == ".parquet":
-        ddf = dd.read_parquet(str(input_path))
-    elif suffix in {".csv", ".txt"}:
-        ddf = dd.read_csv(str(input_path), dtype=str, keep_default_na=False, blocksize="16MB")
-    else:
-        raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'.")
-    if text_col not in ddf.columns:
-        raise ValueError(f"{input_path}: no column '{text_col}' (columns: {', '.join(map(str, ddf.columns))}).")
-    return ddf
-
-
-def _write_part(df: pd.DataFrame, out_dir: str, index: int) -> str:
-    path = os.path.join(out_dir, f"part-{index:05d}.parquet")
-    df.to_parquet(path, index=False)
-    return path
+    part_seconds: tuple[float, ...] = ()
+    n_workers: int = 0
+    wall_seconds: float = 0.0
 
 
 def code_with_dask(
@@ -103,79 +183,200 @@ def code_with_dask(
     scheduler: str | None = None,
     *,
     n_workers: int = 2,
-    rows_per_partition: int = 5_000,
+    rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    client: Any = None,
 ) -> DaskRunInfo:
-    """Code ``input_path`` on Dask and write ``out_path/part-*.parquet``.
+    """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
-    ``scheduler`` is the address of an existing cluster; without it a local cluster of
-    ``n_workers`` single-threaded worker processes is started and closed again.
+    ``scheduler``: address of an existing cluster (``tcp://host:8786``); without it a local cluster of
+    ``n_workers`` single-threaded worker processes is started and closed again. ``client``: an existing
+    ``distributed.Client`` to use instead (not closed). Old ``part-*.parquet`` files in ``out_path`` are
+    removed first.
     """
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client, LocalCluster, as_completed
 
+    t_start = time.perf_counter()
     input_path = Path(input_path)
+    if not input_path.exists():
+        raise FileNotFoundError(f"input not found: {input_path}")
+    columns = _input_columns(input_path)
+    if text_col not in columns:
+        raise ValueError(f"{input_path}: no column {text_col!r} (columns: {', '.join(map(str, columns))})")
+    if model_dir is None and codebook_path is None:
+        raise ValueError("give a codebook (zero-shot) or a model directory")
+    # Fail fast in the client (bad codebook/model) before any worker starts.
+    load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
     out_dir = Path(out_path)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("part-*.parquet"):
-        old.unlink()
-    ddf = _read_input(input_path, text_col)
-    # A global row number, so output can be put back in input order.
-    lengths = ddf.map_partitions(len).compute()
-    offsets = [0]
-    for n in lengths[:-1]:
-        offsets.append(offsets[-1] + int(n))
-    total = int(sum(int(n) for n in lengths))
-    n_parts = max(1, math.ceil(total / rows_per_partition))
+    for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob("part-*.parquet.tmp-*"), out_dir / MANIFEST]:
+        old.unlink(missing_ok=True)
+    kwargs = dict(
+        text_col=text_col,
+        model_dir=str(Path(model_dir).resolve()) if model_dir else None,
+        codebook_path=str(Path(codebook_path).resolve()) if codebook_path else None,
+        batch_size=batch_size,
+    )
 
     cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
+    own_client = client is None
+    if client is None:
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+    results: list[dict] = []
     try:
-        kwargs = dict(
-            text_col=text_col,
-            model_dir=str(model_dir) if model_dir else None,
-            codebook_path=str(codebook_path) if codebook_path else None,
-        )
-        import dask
-
-        tasks = []
-        part_index = 0
-        for i, block in enumerate(ddf.to_delayed()):
-            tasks.append(
-                dask.delayed(_code_and_write_block, pure=False)(
-                    block, offsets[i], rows_per_partition, str(out_dir), part_index, kwargs
-                )
-            )
-            part_index += max(1, math.ceil(int(lengths[i]) / rows_per_partition))
-        futures = client.compute(tasks)
-        written = [p for paths in client.gather(futures) for p in paths]
+        workers = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
+        max_in_flight = 2 * workers
+        pending = as_completed()
+        n_rows = 0
+        for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition)):
+            n_rows += len(part)
+            fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
+                                key=f"textmine-code-part-{index:05d}-{os.getpid()}-{time.time_ns()}")
+            pending.add(fut)
+            while pending.count() >= max_in_flight:
+                results.append(next(pending).result())
+        for fut in pending:
+            results.append(fut.result())
     finally:
-        client.close()
+        if own_client:
+            client.close()
         if cluster is not None:
             cluster.close()
-    return DaskRunInfo(str(out_dir), total, len(written) or n_parts, tuple(sorted(written)))
+    results.sort(key=lambda r: r["path"])
+    info = DaskRunInfo(
+        out_dir=str(out_dir),
+        n_rows=n_rows,
+        n_partitions=len(results),
+        parts=tuple(r["path"] for r in results),
+        part_seconds=tuple(round(r["seconds"], 4) for r in results),
+        n_workers=workers,
+        wall_seconds=round(time.perf_counter() - t_start, 3),
+    )
+    manifest = {
+        "input": str(input_path), "text_col": text_col, "n_rows": n_rows, "n_partitions": len(results),
+        "rows_per_partition": rows_per_partition, "batch_size": batch_size, "input_columns": columns,
+        "model_dir": kwargs["model_dir"], "codebook": kwargs["codebook_path"],
+        "parts": [os.path.basename(r["path"]) for r in results],
+    }
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return info
 
 
-def _code_and_write_block(block: pd.DataFrame, offset: int, rows: int, out_dir: str, first_index: int, kwargs: dict) -> list[str]:
-    """Split one input block into partitions of ``rows`` rows, code and write each."""
-    block = block.reset_index(drop=True)
-    block.insert(0, ROW_COL, range(offset, offset + len(block)))
-    paths = []
-    for j, start in enumerate(range(0, max(len(block), 1), rows)):
-        chunk = block.iloc[start : start + rows]
-        if chunk.empty and start > 0:
-            break
-        paths.append(_write_part(code_partition(chunk, **kwargs), out_dir, first_index + j))
-    return paths
+# ---------------------------------------------------------------------------- reading the output
+def _parts(out_dir: str | os.PathLike) -> list[Path]:
+    parts = sorted(Path(out_dir).glob("part-*.parquet"))
+    if not parts:
+        raise FileNotFoundError(f"{out_dir}: no part-*.parquet files (run `textmine code --engine dask` first)")
+    return parts
 
 
 def read_coded_parts(out_dir: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
-    """Re-assemble partitioned output in input order (optionally only some columns)."""
-    parts = sorted(Path(out_dir).glob("part-*.parquet"))
-    if not parts:
-        raise FileNotFoundError(f"{out_dir}: no part-*.parquet files")
+    """Re-assemble partitioned output in input order (optionally only ``columns``).
+
+    The result is indexed by input row number (0 … n−1) and has no ``_row`` column, so it compares
+    directly with the local engine's output.
+    """
     cols = None if columns is None else list(dict.fromkeys([ROW_COL, *columns]))
-    df = pd.concat([pd.read_parquet(p, columns=cols) for p in parts], ignore_index=True)
-    return df.sort_values(ROW_COL, kind="stable").reset_index(drop=True)
+    df = pd.concat([pd.read_parquet(p, columns=cols) for p in _parts(out_dir)], ignore_index=True)
+    df = df.sort_values(ROW_COL, kind="stable")
+    df.index = pd.Index(df.pop(ROW_COL).to_numpy(), name=None)
+    return df
+
+
+def _numeric_if_possible(s: pd.Series) -> pd.Series:
+    """Strings from a CSV → numbers when every non-empty value is numeric (empty → missing)."""
+    if pd.api.types.is_numeric_dtype(s):
+        return s
+    text = s.astype("string").str.strip()
+    empty = text.isna() | (text == "")
+    num = pd.to_numeric(text.where(~empty), errors="coerce")
+    if num[~empty].notna().all() and (~empty).any():
+        return num.astype("Int64") if not empty.any() and (num.dropna() % 1 == 0).all() else num.astype(float)
+    return s.where(~empty, None) if empty.any() else s
+
+
+def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str | None = None, *,
+                              themes: list[str] | None = None) -> tuple[dict, dict]:
+    """``(frames, coded)`` for :func:`textmine.summary.build_summary` from partitioned coding output.
+
+    Streams the parts one at a time reading only the survey's structured columns (id, wave, weight,
+    segments, indicators, multi-select options; never the free text) and ``theme_<id>``/``themes``.
+    A row whose ``themes`` is empty is a non-answer (the coders give every real answer at least one theme).
+    ``text_col``: the free-text question that was coded (default: the manifest's ``text_col``).
+    Returns frames and coded comments keyed by wave (one key ``None`` → the survey has no wave column).
+    """
+    import pyarrow.parquet as pq
+
+    parts = _parts(out_dir)
+    if text_col is None:
+        mpath = Path(out_dir) / MANIFEST
+        if not mpath.exists():
+            raise ValueError(f"{out_dir}: no {MANIFEST}; pass text_col (the coded free-text column)")
+        text_col = json.loads(mpath.read_text(encoding="utf-8"))["text_col"]
+    names = pq.read_schema(parts[0]).names
+    free = {q.column for q in survey.free_text}
+    structured = [c for c in survey.columns if c in names and c not in free]
+    if survey.id_column not in names:
+        raise ValueError(f"{out_dir}: parts lack the respondent id column {survey.id_column!r}")
+    theme_cols = [c for c in names if c.startswith("theme_")]
+    if themes is not None:
+        missing = [t for t in themes if f"theme_{t}" not in names]
+        if missing:
+            raise ValueError(f"{out_dir}: no theme column(s) for {missing}")
+        theme_cols = [f"theme_{t}" for t in themes]
+    if "themes" not in names:
+        raise ValueError(f"{out_dir}: parts lack the 'themes' column (not textmine coding output?)")
+    resp_parts, coded_parts = [], []
+    for p in parts:
+        d = pd.read_parquet(p, columns=[ROW_COL, *structured, *theme_cols, "themes"])
+        coded = pd.DataFrame({ROW_COL: d[ROW_COL].to_numpy(),
+                              "respondent_id": d[survey.id_column].astype("string").to_numpy(),
+                              "question": text_col})
+        for c in theme_cols:
+            coded[c] = pd.to_numeric(d[c], errors="coerce").fillna(0).astype(np.int8).to_numpy()
+        coded["is_non_answer"] = (d["themes"].fillna("").astype(str).str.len() == 0).astype(np.int8).to_numpy()
+        resp_parts.append(d[[ROW_COL, *structured]])
+        coded_parts.append(coded)
+        del d
+    resp = pd.concat(resp_parts, ignore_index=True).sort_values(ROW_COL, kind="stable")
+    coded_all = pd.concat(coded_parts, ignore_index=True).sort_values(ROW_COL, kind="stable")
+    resp = resp.drop(columns=ROW_COL).reset_index(drop=True)
+    coded_all = coded_all.drop(columns=ROW_COL).reset_index(drop=True)
+    for c in resp.columns:
+        resp[c] = _numeric_if_possible(resp[c])
+    resp[survey.id_column] = resp[survey.id_column].astype("string").astype(object)
+    wave_col = survey.wave_column if getattr(survey, "wave_column", None) in resp.columns else None
+    if wave_col is None:
+        return {None: resp}, {None: coded_all}
+    frames, coded_by = {}, {}
+    waves = resp[wave_col]
+    for w in pd.unique(waves.dropna()):
+        sel = (waves == w).to_numpy()
+        key = w.item() if hasattr(w, "item") else w
+        frames[key] = resp[sel].reset_index(drop=True)
+        coded_by[key] = coded_all[sel].reset_index(drop=True)
+    return frames, coded_by
+
+
+def summarise_parts(out_dir: str | os.PathLike, survey, text_col: str | None = None, *,
+                    themes: list[str] | None = None, **summary_kw: Any):
+    """:func:`textmine.summary.build_summary` over partitioned coding output, without the comment text.
+
+    Quotes need the text, so they are off unless ``quotes=True`` is passed explicitly (which will fail:
+    use the whole-frame path for quotes). Other keyword arguments go to ``build_summary``.
+    """
+    from textmine.summary import build_summary
+
+    frames, coded = summary_inputs_from_parts(out_dir, survey, text_col, themes=themes)
+    summary_kw.setdefault("quotes", False)
+    return build_summary(frames, survey, coded, **summary_kw)
+
+
+def partitions_needed(n_rows: int, rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION) -> int:
+    """How many partitions ``code_with_dask`` writes for ``n_rows`` input rows."""
+    return max(0, math.ceil(n_rows / rows_per_partition))

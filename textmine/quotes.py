@@ -18,6 +18,7 @@ import pandas as pd
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr"]
 
 PLACEHOLDER = "«…»"
+_WS = re.compile(r"\W+")
 _PII_PATTERNS = [
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
     re.compile(r"(?<!\d)\d{6}[ .]?\d{5}(?!\d)"),  # fødselsnummer / d-nummer
@@ -46,17 +47,11 @@ class Quote:
 
 
 def safe_quote_text(text: str) -> str:
-    """Second redaction pass: the preprocessing redactor when present, then regex patterns for numbers/e-mail.
+    """Safety-net redaction on top of ``text_clean``: e-mail, fødselsnummer/d-nummer, account and phone numbers.
 
     Numbers that are not personal data ("kr 12 500", "2023/123456", "08:00 - 16:00") are left alone.
     """
     out = str(text)
-    try:  # the project's redactor (names, addresses, checksums) when it has been built
-        from .preprocess import redact  # type: ignore
-
-        out = redact(out)[0]
-    except Exception:  # noqa: BLE001 - optional dependency inside the project
-        pass
     for pat in _PII_PATTERNS:
         out = pat.sub(PLACEHOLDER, out)
     return out
@@ -75,7 +70,7 @@ def _shorten(text: str, max_chars: int) -> str:
 
 
 class LexicalFallbackEmbedder:
-    """Character n-gram TF-IDF vectors (L2-normalised), fitted on the texts it encodes; no model needed."""
+    """Word uni/bigram TF-IDF vectors (L2-normalised), fitted on the texts it encodes; no model needed."""
 
     name = "lexical-fallback"
     version = "1"
@@ -87,7 +82,7 @@ class LexicalFallbackEmbedder:
         texts = [str(t).lower() for t in texts]
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
+        vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1)
         try:
             m = vec.fit_transform(texts)
         except ValueError:  # only stop-chars
@@ -171,49 +166,52 @@ def select_quotes(
     Fewer than 3 quotes come back only when fewer eligible comments exist.
     """
     k = int(min(max(k, 3), 6))
-    df = coded.reset_index(drop=True)
-    keep = pd.Series(True, index=df.index)
+    df = coded
+    if "text_clean" not in df:
+        raise KeyError("coded frame needs a text_clean column (redacted text); raw text is never quoted")
+    keep = np.ones(len(df), dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool).copy()
     if question is not None and "question" in df:
-        keep &= df["question"].astype(str) == str(question)
+        keep &= (df["question"].astype(str) == str(question)).to_numpy()
     if theme is not None:
         col = theme if theme.startswith("theme_") else f"theme_{theme}"
         if col not in df:
             raise KeyError(f"coded frame has no column {col!r}")
-        keep &= pd.to_numeric(df[col], errors="coerce").fillna(0).astype(int) == 1
+        keep &= pd.to_numeric(df[col], errors="coerce").fillna(0).to_numpy() == 1
     for flag in ("is_non_answer", "health_flag"):
         if flag in df:
-            keep &= pd.to_numeric(df[flag], errors="coerce").fillna(0).astype(int) == 0
-    if "text_clean" not in df:
-        raise KeyError("coded frame needs a text_clean column (redacted text); raw text is never quoted")
-    text = df["text_clean"].fillna("").astype(str).str.strip()
-    keep &= text.str.len() > 0
-    ids = df["respondent_id"].astype(str)
+            keep &= pd.to_numeric(df[flag], errors="coerce").fillna(0).to_numpy() == 0
+    idx = np.flatnonzero(keep)
+    text_all = df["text_clean"].to_numpy(dtype=object)
+    id_all = df["respondent_id"].to_numpy(dtype=object)
+    texts = np.asarray([("" if v is None or v != v else str(v)).strip() for v in text_all[idx]], dtype=object)
+    ids_sub = np.asarray([str(v) for v in id_all[idx]], dtype=object)
+    ok = np.asarray([len(t) > 0 for t in texts], dtype=bool)
     if excluded_ids:
-        keep &= ~ids.isin({str(x) for x in excluded_ids})
-    idx = np.flatnonzero(keep.to_numpy())
+        ex = {str(x) for x in excluded_ids}
+        ok &= np.asarray([i not in ex for i in ids_sub], dtype=bool)
+    idx, texts, ids_sub = idx[ok], texts[ok], ids_sub[ok]
     if len(idx) == 0:
         return []
 
-    if eligible is not None:
-        idx = idx[np.asarray(eligible, dtype=bool)[idx]]
     seg = None
     if respondents is not None and survey is not None:
         r = respondents.copy()
         r["_rid"] = r[survey.id_column].astype(str)
         seg = r.drop_duplicates("_rid").set_index("_rid")
 
-    def row_of(i: int) -> dict:
-        row = {"respondent_id": ids.iat[i]}
-        if seg is not None and ids.iat[i] in seg.index:
-            row.update(seg.loc[ids.iat[i]].to_dict())
+    def row_of(j: int) -> dict:
+        row = {"respondent_id": ids_sub[j]}
+        if seg is not None and ids_sub[j] in seg.index:
+            row.update(seg.loc[ids_sub[j]].to_dict())
         return row
 
     if is_suppressed is not None:
-        idx = np.asarray([i for i in idx if not is_suppressed(row_of(int(i)))], dtype=int)
+        ok = np.asarray([not is_suppressed(row_of(j)) for j in range(len(idx))], dtype=bool)
+        idx, texts, ids_sub = idx[ok], texts[ok], ids_sub[ok]
     if len(idx) == 0:
         return []
 
-    lengths = text.iloc[idx].str.len().to_numpy()
+    lengths = np.asarray([len(t) for t in texts])
     readable = (lengths >= min_chars) & (lengths <= max_chars * 1.5)
     if readable.sum() >= k:
         sel = np.flatnonzero(readable)
@@ -221,31 +219,33 @@ def select_quotes(
         sel = np.flatnonzero(lengths >= min(15, min_chars))
         if len(sel) == 0:
             sel = np.arange(len(idx))
-    # one comment per distinct text
+    rng = np.random.default_rng(seed)
+    if len(sel) > 3 * max_candidates:  # deterministic subsample before the (slower) de-duplication
+        sel = np.sort(rng.choice(sel, size=3 * max_candidates, replace=False))
     seen: set[str] = set()
     uniq = []
     for j in sel:
-        key = re.sub(r"\W+", " ", text.iat[idx[j]].lower()).strip()
+        key = _WS.sub(" ", texts[j].lower()).strip()
         if key not in seen:
             seen.add(key)
             uniq.append(j)
     sel = np.asarray(uniq, dtype=int)
     if len(sel) > max_candidates:
-        rng = np.random.default_rng(seed)
         sel = np.sort(rng.choice(sel, size=max_candidates, replace=False))
-    cand = idx[sel]
     if vectors is not None:
-        V = vectors[cand]
+        V = vectors[idx[sel]]
     else:
-        V = _encode(resolve_embedder(embedder), text.iloc[cand].tolist())
+        V = _encode(resolve_embedder(embedder), [texts[j] for j in sel])
     order = mmr(V, k, diversity=diversity)
     centroid_rel = None
     if order:
         c = np.asarray(V.mean(axis=0)).ravel()
         centroid_rel = _dot(V, c[None, :] / max(np.linalg.norm(c), 1e-12)).ravel()
+    qcol = df["question"].to_numpy(dtype=object) if "question" in df else None
     out = []
-    for rank, j in enumerate(order, 1):
-        row = row_of(int(cand[j]))
+    for rank, o in enumerate(order, 1):
+        j = int(sel[o])
+        row = row_of(j)
         if attribute is not None:
             attr = attribute(row)
         elif survey is not None and seg is not None:
@@ -254,12 +254,12 @@ def select_quotes(
             attr = ""
         out.append(
             Quote(
-                text=safe_quote_text(_shorten(text.iat[cand[j]], max_chars)),
+                text=safe_quote_text(_shorten(texts[j], max_chars)),
                 attribution=attr,
                 theme=(theme[6:] if theme and theme.startswith("theme_") else theme),
-                question=str(df["question"].iat[cand[j]]) if "question" in df else question,
-                respondent_id=ids.iat[cand[j]],
-                score=float(centroid_rel[j]) if centroid_rel is not None else float("nan"),
+                question=str(qcol[idx[j]]) if qcol is not None else question,
+                respondent_id=ids_sub[j],
+                score=float(centroid_rel[o]) if centroid_rel is not None else float("nan"),
                 rank=rank,
             )
         )

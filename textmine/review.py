@@ -9,6 +9,7 @@ near-duplicates (cosine ≥ ``dup_cosine`` or identical text), so the queue is d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +58,7 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, c
         mmr = np.where(available, lam * vnorm - (1 - lam) * max_sim, -np.inf)
         i = int(np.argmax(mmr))
         available[i] = False
-        key = " ".join(prep.text_clean[i].lower().split())
+        key = " ".join(re.sub(r"[\W_]+", " ", prep.text_clean[i].lower()).split())
         if key in seen_text or (chosen and max_sim[i] >= dup_cosine):
             continue
         chosen.append(i)

@@ -53,7 +53,10 @@ def _groupings(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[st
 
 
 def _ids(series: pd.Series) -> np.ndarray:
+    """Normalised string keys ('' for missing) for ids and segment values, vectorised over uniques."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) == len(series) and series.dtype.kind not in "fc" and not codes.min(initial=0) < 0:
+        return series.astype(str).str.strip().to_numpy(dtype=object)
     keys = np.array([_value_key(u) for u in uniques] + [""], dtype=object)
     return keys[codes]
 
@@ -85,21 +88,10 @@ def _primary(df: pd.DataFrame, weighted: bool) -> tuple[str, str]:
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    def clean(v):
-        if v is None:
-            return None
-        if isinstance(v, (np.integer,)):
-            return int(v)
-        if isinstance(v, (float, np.floating)):
-            return None if not math.isfinite(float(v)) else float(v)
-        if isinstance(v, (np.bool_, bool)):
-            return bool(v)
-        if v is pd.NA or v is pd.NaT:
-            return None
-        return v if isinstance(v, (str, int)) else str(v)
-
-    cols = list(df.columns)
-    return [{c: clean(v) for c, v in zip(cols, row)} for row in df.itertuples(index=False, name=None)]
+    """JSON-safe records (NaN/inf → None, numpy → Python) via pandas' C JSON writer."""
+    if not len(df):
+        return []
+    return json.loads(df.to_json(orient="records", force_ascii=False, double_precision=12, date_format="iso"))
 
 
 # ---------------------------------------------------------------------------- the Summary object
@@ -273,39 +265,28 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave) -> pd.DataFra
     W = w[:, None]
     blocks = [valid, valid * W, valid * W * W, pos, pos * W, excl, x, x * x, x * W, x * x * W, np.ones((n, 1))]
     M = np.hstack(blocks)
-    rows = []
+    I_ids = np.asarray([i.id for i in inds], dtype=object)
+    meta_cols = {
+        "column": np.asarray([i.column for i in inds], dtype=object),
+        "label": np.asarray([i.label for i in inds], dtype=object),
+        "measure": np.asarray([i.measure for i in inds], dtype=object),
+    }
+    names = ["n", "_swv", "_sw2v", "_npos", "_swpos", "n_excluded", "_sx", "_sx2", "_swx", "_swx2"]
+    cols: dict[str, list] = {k: [] for k in ["indicator", "column", "label", "measure", "segment", "value", "n_total"] + names}
     for g in groups:
         S = st.group_sums(g.codes, len(g.levels), M)
-        parts = np.split(S[:, :-1], 10, axis=1)
-        nv, swv, sw2v, npos, swpos, nex, sx, sx2, swx, swx2 = parts
-        ntot = S[:, -1]
-        for j, ind in enumerate(inds):
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "wave": wave,
-                        "indicator": ind.id,
-                        "column": ind.column,
-                        "label": ind.label,
-                        "measure": ind.measure,
-                        "segment": g.segment,
-                        "value": g.levels,
-                        "n_total": ntot,
-                        "n": nv[:, j],
-                        "n_excluded": nex[:, j],
-                        "n_missing": ntot - nv[:, j] - nex[:, j],
-                        "_swv": swv[:, j],
-                        "_sw2v": sw2v[:, j],
-                        "_npos": npos[:, j],
-                        "_swpos": swpos[:, j],
-                        "_sx": sx[:, j],
-                        "_sx2": sx2[:, j],
-                        "_swx": swx[:, j],
-                        "_swx2": swx2[:, j],
-                    }
-                )
-            )
-    t = pd.concat(rows, ignore_index=True)
+        L = len(g.levels)
+        parts = np.split(S[:, :-1], 10, axis=1)  # each L × I
+        cols["indicator"].append(np.repeat(I_ids, L))
+        for k, v in meta_cols.items():
+            cols[k].append(np.repeat(v, L))
+        cols["segment"].append(np.full(L * I, g.segment, dtype=object))
+        cols["value"].append(np.tile(np.asarray(g.levels, dtype=object), I))
+        cols["n_total"].append(np.tile(S[:, -1], I))
+        for k, part in zip(names, parts):
+            cols[k].append(part.T.ravel())
+    t = pd.DataFrame({"wave": wave, **{k: np.concatenate(v) for k, v in cols.items()}})
+    t.insert(t.columns.get_loc("n_excluded") + 1, "n_missing", t["n_total"] - t["n"] - t["n_excluded"])
     b = _share_block(t["_npos"].to_numpy(), t["n"].to_numpy(), t["_swpos"].to_numpy(), t["_swv"].to_numpy(), t["_sw2v"].to_numpy(), weighted=weighted, level=level)
     for k, v in b.items():
         t[k] = v
@@ -475,11 +456,12 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     vals = np.column_stack([pd.to_numeric(df[i.column], errors="coerce").to_numpy(float) for i in inds])
     valid = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].scale, float)) for j in range(len(inds))]).astype(float)
     pos = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].positive, float)) for j in range(len(inds))]).astype(float)
-    C = qd.commenter.astype(float)[:, None]
-    V, P = valid * C, pos * C
-    Wc = w[:, None]
+    ci = np.flatnonzero(qd.commenter)
+    V, P, Wc, Tc = valid[ci], pos[ci], w[ci][:, None], np.ascontiguousarray(qd.T[ci])
     blocks = {"n": V, "pos": P, "sw": V * Wc, "sw2": V * Wc * Wc, "swpos": P * Wc}
-    mention = {k: qd.T.T @ v for k, v in blocks.items()}  # themes × indicators
+    I_ = V.shape[1]
+    prod = Tc.T @ np.hstack(list(blocks.values()))  # themes × (5 · indicators)
+    mention = {k: prod[:, i * I_ : (i + 1) * I_] for i, k in enumerate(blocks)}
     total = {k: v.sum(axis=0)[None, :] for k, v in blocks.items()}
     other = {k: total[k] - mention[k] for k in blocks}
 
@@ -549,31 +531,35 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
         d = d.loc[:, d.sum() >= survey.min_cell] if len(d.columns) else d
         X = pd.concat([X, d], axis=1)
     X = sm.add_constant(X, has_constant="add")
+    names = list(X.columns)
+    Xa = X.to_numpy(float)
     ww = w[rows]
     used = method
     res_rows = []
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
-        fit = None
+        eff = ci = pv = params = None
         if method == "logit":
             try:
-                fit = sm.Logit(y, X).fit(disp=0, maxiter=100, method="newton")
-                if not fit.mle_retvals.get("converged", True):
+                fit = sm.Logit(y, Xa, check_rank=False).fit(disp=0, maxiter=50, method="newton")
+                if not fit.mle_retvals.get("converged", True) or not np.all(np.isfinite(fit.bse)):
                     raise RuntimeError("no convergence")
-                me = fit.get_margeff(at="overall", method="dydx", dummy=True)
-                eff = pd.Series(me.margeff, index=X.columns[1:])
-                ci = pd.DataFrame(me.conf_int(), index=X.columns[1:])
-                pv = pd.Series(me.pvalues, index=X.columns[1:])
+                params = fit.params
+                eff, se = _logit_ame(Xa, params, fit.cov_params(), [names.index(themes[j]) for j in use])
+                z = st.z_value(0.95)
+                ci = np.column_stack([eff - z * se, eff + z * se])
+                pv = 2 * _sf(np.abs(eff / se))
             except Exception as e:  # noqa: BLE001 - separation, singular matrix → linear model
                 warn(f"drivers {qd.column} {wave}: logistic model failed ({e.__class__.__name__}); linear probability model used")
-                fit, used = None, "linear"
-        if fit is None or used == "linear":
-            used = "linear"
-            fit = sm.WLS(y, X, weights=ww if weighted else np.ones(len(y))).fit(cov_type="HC1")
-            eff = fit.params.iloc[1:]
-            ci = fit.conf_int().iloc[1:]
-            pv = fit.pvalues.iloc[1:]
-    for j in use:
+                used = "linear"
+        if used == "linear":
+            fit = sm.WLS(y, Xa, weights=ww if weighted else np.ones(len(y))).fit(cov_type="HC1")
+            cols = [names.index(themes[j]) for j in use]
+            params = fit.params
+            eff = fit.params[cols]
+            ci = fit.conf_int()[cols]
+            pv = fit.pvalues[cols]
+    for r_i, j in enumerate(use):
         th = themes[j]
         res_rows.append(
             {
@@ -583,11 +569,11 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
                 "theme": th,
                 "n": int(len(y)),
                 "n_mention": int(counts[j]),
-                "effect_pp": 100 * float(eff[th]),
-                "ci_low_pp": 100 * float(ci.loc[th].iloc[0]),
-                "ci_high_pp": 100 * float(ci.loc[th].iloc[1]),
-                "p_value": float(pv[th]),
-                "odds_ratio": float(np.exp(fit.params[th])) if used == "logit" else np.nan,
+                "effect_pp": 100 * float(eff[r_i]),
+                "ci_low_pp": 100 * float(ci[r_i, 0]),
+                "ci_high_pp": 100 * float(ci[r_i, 1]),
+                "p_value": float(pv[r_i]),
+                "odds_ratio": float(np.exp(params[names.index(th)])) if used == "logit" else np.nan,
                 "method": "logit (gjennomsnittlig marginaleffekt, uvektet)" if used == "logit" else ("lineær sannsynlighetsmodell, " + ("vektet WLS" if weighted else "OLS") + ", HC1"),
                 "controls": ", ".join(controls),
             }
@@ -596,6 +582,29 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
     t["p_adjusted"] = st.bh_adjust(t["p_value"].to_numpy())
     t["verdict"] = st.verdict(t["p_adjusted"].to_numpy())
     return t
+
+
+def _sf(z):
+    from scipy.stats import norm
+
+    return norm.sf(z)
+
+
+def _logit_ame(X: np.ndarray, beta: np.ndarray, cov: np.ndarray, cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Average marginal effect of switching each 0/1 column in ``cols`` from 0 to 1 (as statsmodels'
+    ``get_margeff(at='overall', dummy=True)``), with delta-method standard errors."""
+    eta = X @ beta
+    eff, se = [], []
+    for c in cols:
+        e0 = eta - X[:, c] * beta[c]
+        e1 = e0 + beta[c]
+        p0, p1 = 1 / (1 + np.exp(-e0)), 1 / (1 + np.exp(-e1))
+        f0, f1 = p0 * (1 - p0), p1 * (1 - p1)
+        grad = ((f1 - f0) @ X) / len(X)  # d/dβ of mean(p1 − p0), with x_c = 0 in both rows…
+        grad[c] = f1.mean()  # …except β_c, which only enters p1
+        eff.append(float(np.mean(p1 - p0)))
+        se.append(float(np.sqrt(grad @ cov @ grad)))
+    return np.asarray(eff), np.asarray(se)
 
 
 def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool, level: float) -> pd.DataFrame:
@@ -672,12 +681,21 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             key = key * (len(gmap[s].levels) + 1) + (gmap[s].codes + 1)
         _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
         combo_ok[k] = cnt[inv] >= survey.min_cell
+    theme_cols = [f"theme_{t}" for t in themes if f"theme_{t}" in c]
+    keep_cols = ["respondent_id", "text_clean", "is_non_answer", "health_flag"]
+    c = pd.DataFrame(
+        {
+            "respondent_id": c["respondent_id"].to_numpy(dtype=object),
+            "text_clean": c["text_clean"].to_numpy(dtype=object),
+            **{k: pd.to_numeric(c[k], errors="coerce").fillna(0).to_numpy() for k in keep_cols[2:] + theme_cols if k in c},
+        }
+    )
     row_pos = qd.pos
     valid_row = row_pos >= 0
     rp = np.maximum(row_pos, 0)
     health = pd.to_numeric(c["health_flag"], errors="coerce").fillna(0).to_numpy() > 0 if "health_flag" in c else np.zeros(len(c), bool)
     nonans = pd.to_numeric(c["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0 if "is_non_answer" in c else np.zeros(len(c), bool)
-    text_ok = c["text_clean"].fillna("").astype(str).str.strip().str.len().to_numpy() > 0
+    text_ok = np.asarray([isinstance(t, str) and bool(t.strip()) for t in c["text_clean"].to_numpy()], dtype=bool)
     elig_any = valid_row & ~health & ~nonans & text_ok
     kb = theme_table[theme_table["denominator"] == "kommentatorer"]
     # suppressed[s]: themes × levels boolean
@@ -704,7 +722,7 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
         return ""
 
     emb = None
-    vectors = None
+    max_candidates = 150
     rows = []
     for ti_, th in enumerate(themes):
         col = f"theme_{th}"
@@ -716,31 +734,14 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             elig &= ~sup_mat[s][ti_, np.where(lvl >= 0, lvl, -1)]
         if not elig.any():
             continue
-        if vectors is None:
+        if emb is None:
             emb = resolve_embedder(embedder)
-            vectors = _lazy_vectors(emb, c, elig_any)
-        picked = select_quotes(c, theme=th, k=n_quotes, vectors=vectors, eligible=elig, attribute=attribute)
+        picked = select_quotes(c, theme=th, k=n_quotes, embedder=emb, eligible=elig, attribute=attribute, max_candidates=max_candidates)
         for q in picked:
             rows.append({"wave": wave, "question": qd.column, "theme": th, "rank": q.rank, "text": q.text, "attribution": q.attribution, "score": q.score, "respondent_id": q.respondent_id})
     if emb is not None:
         info["quote_embedder"] = str(getattr(emb, "name", type(emb).__name__))
     return pd.DataFrame(rows)
-
-
-def _lazy_vectors(emb, c: pd.DataFrame, elig: np.ndarray):
-    """Encode the eligible texts once; return a row-aligned matrix (zeros for ineligible rows)."""
-    from scipy import sparse
-
-    idx = np.flatnonzero(elig)
-    texts = c["text_clean"].fillna("").astype(str).iloc[idx].tolist()
-    V = emb.encode(texts)
-    if sparse.issparse(V):
-        full = sparse.lil_matrix((len(c), V.shape[1]), dtype=np.float32)
-        full[idx] = V
-        return full.tocsr()
-    full = np.zeros((len(c), V.shape[1]), dtype=np.float32)
-    full[idx] = V
-    return full
 
 
 # ---------------------------------------------------------------------------- entry point

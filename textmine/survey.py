@@ -163,6 +163,13 @@ def _value_key(v: Any) -> str:
     return str(v).strip()
 
 
+def value_keys(series: pd.Series) -> np.ndarray:
+    """:func:`_value_key` for a whole column, computed once per distinct value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    keys = np.array([_value_key(u) for u in uniques] + [""], dtype=object)
+    return keys[codes]
+
+
 def _default_positive(scale: tuple, measure: str) -> tuple:
     lo, hi = int(min(scale)), int(max(scale))
     codes = list(range(lo, hi + 1))
@@ -472,7 +479,7 @@ class SurveyDefinition:
         if ids.isna().any():
             pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
             raise SurveyDefinitionError(f"{src}, row {rowno(pos)}, column {self.id_column}: missing respondent id")
-        keys = ids.map(_value_key)
+        keys = pd.Series(value_keys(ids), index=ids.index)
         dup = keys.duplicated(keep=False).to_numpy()
         if dup.any():
             first = keys[dup].iloc[0]
@@ -493,7 +500,11 @@ class SurveyDefinition:
         for ind in self.indicators:
             raw = df[ind.column]
             vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
-            nonnum = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy())
+            if raw.dtype.kind in "iufb":
+                nonnum = np.zeros(0, dtype=np.int64)
+            else:
+                cand = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
+                nonnum = cand[[str(raw.iloc[int(p)]).strip() != "" for p in cand]] if len(cand) else cand
             allowed = np.asarray(tuple(ind.scale) + tuple(ind.excluded), dtype=float)
             off = np.flatnonzero(~np.isnan(vals) & ~np.isin(vals, allowed))
             bad = np.sort(np.concatenate([nonnum, off]))

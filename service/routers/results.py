@@ -25,10 +25,11 @@ def wave_summary(wave_id: int, compare_wave_id: int | None = Query(None, ge=1, d
 
 
 @router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)
-def theme_quotes(wave_id: int, theme: str = Path(max_length=100), n: int = Query(5, ge=1, le=50),
+def theme_quotes(request: Request, wave_id: int, theme: str = Path(max_length=100), n: int = Query(5, ge=3, le=6),
                  session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
-    """Redacted example quotes for a theme from the wave's latest finished coding job."""
-    return store.theme_quotes(session, wave_id, theme, n)
+    """3–6 redacted, attributed, diverse quotes for a theme from the wave's latest finished coding job
+    (comments flagged as health information are never quoted)."""
+    return store.theme_quotes(session, wave_id, theme, n, embedder=request.app.state.settings.quote_embedder)
 
 
 @router.get("/review-queue", response_model=Page[ReviewItem])

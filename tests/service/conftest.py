@@ -63,9 +63,19 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"
 
 
+def _library_cleaner_available() -> bool:
+    try:
+        from textmine.preprocess import Cleaner  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def make_settings(url: str, tmp_path: Path, **kw) -> Settings:
-    base = dict(database_url=url, coder_factory=keyword_coder_factory, job_chunk_size=7, warmup=True,
-                models_dir=tmp_path / "models")
+    from fakes import regex_cleaner
+
+    base = dict(database_url=url, coder_factory=keyword_coder_factory, job_chunk_size=7, warmup=True, quote_embedder="fallback",
+                models_dir=tmp_path / "models", cleaner_factory=None if _library_cleaner_available() else regex_cleaner)
     base.update(kw)
     return Settings(**base)
 

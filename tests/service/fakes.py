@@ -69,3 +69,16 @@ def _train(codebook, texts, labels, model_dir):
 
 
 keyword_coder_factory.train = _train
+
+
+def regex_cleaner(texts) -> pd.DataFrame:
+    """Stand-in for ``textmine.preprocess.Cleaner`` (only used while the library module is missing)."""
+    import re
+
+    out = []
+    for t in texts:
+        t = "" if t is None else str(t)
+        red, n = re.subn(r"\S+@\S+|\d[\d ]{6,}\d", "[REDACTED]", t)
+        out.append({"text_clean": red, "pii_count": n, "health_flag": 0, "language": "nb",
+                    "is_non_answer": int(not t.strip())})
+    return pd.DataFrame(out)

@@ -138,7 +138,8 @@ def test_job_resumes_after_interruption_exactly_once(app_factory, tmp_path):
     app = app_factory(run_jobs=False)
     with TestClient(app) as c:
         keys = issue_keys(app)
-        _sid, wave = _upload_sample(c, keys, n=40)
+        _sid, wave = _upload_sample(c, keys, n=150)
+        assert wave["counts"]["responses"] > 21
         job = c.post(f"/waves/{wave['id']}/coding-jobs", json={}, headers=hdr(keys["analyst"])).json()
         import threading
 
@@ -279,3 +280,32 @@ def test_cors_closed_by_default(client):
     assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
     r = client.get("/healthz", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in {k.lower() for k in r.headers}
+
+
+def test_summary_and_quotes_two_waves(client, keys):
+    sid = create_survey(client, keys["analyst"])
+    w1 = upload(client, keys["analyst"], sid, to_csv_bytes(sample_frame(150)), "a.csv").json()
+    from conftest import SAMPLE_CSV_2023
+
+    w2 = upload(client, keys["analyst"], sid, to_csv_bytes(sample_frame(150, SAMPLE_CSV_2023)), "b.csv").json()
+    assert (w1["label"], w2["label"]) == ("2022", "2023")
+    for w in (w1, w2):
+        job = client.post(f"/waves/{w['id']}/coding-jobs", json={}, headers=hdr(keys["analyst"])).json()
+        wait_job(client, keys["reader"], job["id"])
+    r = client.get(f"/waves/{w2['id']}/summary?compare_wave_id={w1['id']}", headers=hdr(keys["reader"]))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["summary"]["waves"] == [2022, 2023]
+    assert set(body["coding_jobs"]) == {str(w1["id"]), str(w2["id"])}
+    assert body["summary"]["tables"]
+    q = client.get(f"/waves/{w2['id']}/themes/telefon/quotes?n=3", headers=hdr(keys["reader"]))
+    assert q.status_code == 200, q.text
+    quotes = q.json()
+    assert quotes["n_mentions"] > 0 and 1 <= len(quotes["quotes"]) <= 3
+    with client.app.state.db.session() as s:
+        coded = dict(s.execute(select(CodingResult.response_id, CodingResult.themes)
+                               .join(Response, Response.id == CodingResult.response_id)
+                               .where(Response.wave_id == w2["id"])).all())
+    for item in quotes["quotes"]:
+        assert "telefon" in coded[item["response_id"]].split(";")
+    assert client.get(f"/waves/{w2['id']}/themes/nope/quotes", headers=hdr(keys["reader"])).status_code == 404

@@ -95,16 +95,16 @@ class ZeroShotCoder(BaseCoder):
         sims = self.similarities(prep.emb).astype(np.float64)
         excl = np.array([t.exclusive for t in self.codebook.themes])
         inc = ~excl
-        z = np.zeros_like(sims)
-        s = sims[:, inc]
-        z[:, inc] = (s - s.mean(1, keepdims=True)) / (s.std(1, keepdims=True) + 1e-6)
+        z = (sims - sims.mean(1, keepdims=True)) / (sims.std(1, keepdims=True) + 1e-6)
         if self.theme_mean_ is not None:
             zt = (sims - self.theme_mean_) / self.theme_std_
-            z[:, inc] = 0.5 * (z[:, inc] + zt[:, inc])
+            z = 0.5 * (z + zt)
         lex = np.log1p(prep.kw.astype(np.float64))
         score = z + self.lexical_weight * 2.0 * lex
         if excl.any() and inc.any():
-            score[:, excl] = 2 * self.tau - score[:, inc].max(1, keepdims=True)
+            # an exclusive theme ("annet") is likely when its own evidence is strong or nothing else fits
+            mirror = 2 * self.tau - score[:, inc].max(1, keepdims=True)
+            score[:, excl] = np.maximum(score[:, excl], mirror)
         return score
 
     def _theme_probs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:

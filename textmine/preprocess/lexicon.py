@@ -16,7 +16,7 @@ from pathlib import Path
 from textmine.paths import cache_dir
 
 _POS_ORDER = ("noun", "verb", "adj", "adv")
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Lexicon:
     forms: dict[str, str]
     lemmas_by_pos: dict[str, frozenset[str]]
     hashed_lookup: dict[int, str] = field(default_factory=dict)
+    common: frozenset[str] = frozenset()  # forms Ordbank writes in lower case (not proper nouns)
 
     def __contains__(self, form: str) -> bool:
         return form in self.forms
@@ -57,6 +58,7 @@ def build_lexicon() -> Lexicon:
     lookups = load_lookups("nb", ["lemma_exc", "lemma_lookup"])
     exc = lookups.get_table("lemma_exc")
     per_pos: dict[str, dict[str, str]] = {}
+    common: set[str] = set()
     for pos in _POS_ORDER:
         table = exc.get(hash_string(pos)) or {}
         merged: dict[str, str] = {}
@@ -64,6 +66,8 @@ def build_lexicon() -> Lexicon:
             if not lemmas:
                 continue
             key = form.lower()
+            if key == form:
+                common.add(key)
             if key not in merged:
                 merged[key] = lemmas[0].lower()
         per_pos[pos] = merged
@@ -76,7 +80,7 @@ def build_lexicon() -> Lexicon:
                 continue
             forms[form] = form if form in all_lemmas else lemma
     hashed = {int(k): str(v) for k, v in lookups.get_table("lemma_lookup").items()}
-    return Lexicon(forms=forms, lemmas_by_pos=lemma_sets, hashed_lookup=hashed)
+    return Lexicon(forms=forms, lemmas_by_pos=lemma_sets, hashed_lookup=hashed, common=frozenset(common))
 
 
 def _cache_path() -> Path:

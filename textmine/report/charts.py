@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib
@@ -55,17 +56,23 @@ class Chart:
 
 
 def render(fig, name: str, title: str, alt: str) -> Chart:
+    fig.tight_layout(pad=0.4)
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": "textmine"})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "textmine"})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     safe_alt = alt.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{safe_alt}" ', 1)
     pbuf = io.BytesIO()
-    fig.savefig(pbuf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": "textmine"})
+    fig.savefig(pbuf, format="png", dpi=144, metadata={"Software": "textmine"})
     plt.close(fig)
     return Chart(name=name, title=title, alt=alt, svg=svg, png=pbuf.getvalue())
+
+
+def _title(fig, title: str) -> None:
+    """Figure-level, left-aligned, wrapped title (never clipped by long axis labels)."""
+    fig.suptitle("\n".join(textwrap.wrap(title, 85)), x=0.01, ha="left", fontsize=10, fontweight="bold")
 
 
 def _height(n_rows: int) -> float:
@@ -91,7 +98,7 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
     ax.set_xlim(0, xmax + 0.3)
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.1])
     ax.xaxis.set_major_formatter(_pct_axis)
-    ax.set_title(title, loc="left")
+    _title(fig, title)
     ax.set_xlabel("Andel med 95 % konfidensintervall")
     alt = title + ": " + "; ".join(f"{r[label_col]} {fmt_pct(r['share'])}" for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt)
@@ -119,7 +126,7 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_pct_axis)
     ax.set_xlim(left=0)
-    ax.set_title(title, loc="left")
+    _title(fig, title)
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
     alt = f"{title}. Segmenter: {', '.join(map(str, segs))}."
@@ -143,7 +150,7 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
     xmax = float(np.nanmax(rows[["share", "prev_share"]].to_numpy())) if len(rows) else 1
     ax.set_xlim(0, xmax + 0.3)
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.05])
-    ax.set_title(title, loc="left")
+    _title(fig, title)
     ax.set_xlabel("Åpen sirkel = forrige måling, fylt = siste måling")
     alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {r['verdict']}" for _, r in rows.iterrows())
     return render(fig, name, title, alt)
@@ -163,7 +170,7 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
     ax.axvline(0, color="#444", lw=0.8)
     ax.set_yticks(y, [f"{lab} (n = {int(n)})" for lab, n in zip(rows["label"], rows["n_with"])])
     ax.xaxis.set_major_formatter(_pp_axis)
-    ax.set_title(title, loc="left")
-    ax.set_xlabel("Forskjell i andel fornøyde, med og uten temaet (prosentpoeng, 95 % KI)")
+    _title(fig, title)
+    ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95 % KI")
     alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])}" for _, r in rows.iterrows())
     return render(fig, name, title, alt)

@@ -95,7 +95,7 @@ def _segment_groups(df: pd.DataFrame, spec: SurveySpec):
         if spec.definition is not None:
             try:
                 levels = spec.definition.segment_levels(df, col)
-                keys = df[col].map(_key)
+                keys = df[col].astype(object).map(_key)
                 for lv in levels:
                     yield (col, spec.segment_label(col, lv), df[keys == lv])
                 continue
@@ -141,22 +141,56 @@ def attribution(row: Mapping, spec: SurveySpec) -> str:
 
 
 # ----------------------------------------------------------------------------- sections
+def segment_masks(df: pd.DataFrame, spec: SurveySpec) -> list[tuple[str, str, np.ndarray]]:
+    """(segment_var, display label, boolean row mask) for "Alle" and every level of every segment column."""
+    df = df.reset_index(drop=True)
+    return [(var, label, df.index.isin(part.index)) for var, label, part in _segment_groups(df, spec)]
+
+
+def _wilson_vec(p: np.ndarray, n: float) -> tuple[np.ndarray, np.ndarray]:
+    if not n:
+        nan = np.full_like(p, np.nan, dtype=float)
+        return nan, nan
+    z = Z95
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * np.sqrt(np.clip(p * (1 - p), 0, None) / n + z * z / (4 * n * n)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def _shares(Y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Weighted shares of every column of 0/1 matrix Y, Wilson CIs on Kish n_eff."""
+    sw = w.sum()
+    if len(w) == 0 or sw <= 0:
+        nan = np.full(Y.shape[1], np.nan)
+        return nan, nan, nan, 0.0
+    p = (w @ Y) / sw
+    n_eff = float(sw ** 2 / (w ** 2).sum())
+    lo, hi = _wilson_vec(p, n_eff)
+    return p, lo, hi, n_eff
+
+
 def indicator_table(frames: Mapping[str, pd.DataFrame], spec: SurveySpec) -> pd.DataFrame:
     rows = []
     for wave, df in frames.items():
-        for ind, label in spec.indicators.items():
-            if ind not in df.columns:
-                continue
-            for seg_var, seg, part in _segment_groups(df, spec):
-                codes = pd.to_numeric(part[ind], errors="coerce")
-                valid = codes.isin(spec.valid_codes)
-                y = codes[valid].isin(spec.positive_codes).to_numpy(float)
-                w = _weights(part, spec)[valid.to_numpy()]
-                p, lo, hi, n, _ = weighted_share(y, w)
-                mean = float(np.average(codes[valid], weights=w)) if n and w.sum() > 0 else math.nan
-                rows.append({"wave": str(wave), "indicator": ind, "label": label, "segment_var": seg_var,
-                             "segment": seg, "share": p, "ci_low": lo, "ci_high": hi, "n": int(y.sum()),
-                             "base": n, "mean": mean, "suppressed": n < spec.min_n})
+        inds = [c for c in spec.indicators if c in df.columns]
+        if not inds:
+            continue
+        w_all = _weights(df, spec)
+        codes = df[inds].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        valid = np.isin(codes, spec.valid_codes)
+        pos = np.isin(codes, spec.positive_codes) & valid
+        for seg_var, seg, mask in segment_masks(df, spec):
+            for j, ind in enumerate(inds):
+                m = mask & valid[:, j]
+                w = w_all[m]
+                p, lo, hi, _ = _shares(pos[m, j:j + 1].astype(float), w)
+                base = int(m.sum())
+                mean = float(np.average(codes[m, j], weights=w)) if base and w.sum() > 0 else math.nan
+                rows.append({"wave": str(wave), "indicator": ind, "label": spec.indicators[ind],
+                             "segment_var": seg_var, "segment": seg, "share": float(p[0]), "ci_low": float(lo[0]),
+                             "ci_high": float(hi[0]), "n": int(pos[m, j].sum()), "base": base, "mean": mean,
+                             "suppressed": base < spec.min_n})
     return pd.DataFrame(rows)
 
 
@@ -174,6 +208,19 @@ def _asked_mask(df: pd.DataFrame, question: str, spec: SurveySpec) -> pd.Series:
     return pd.Series(True, index=df.index)
 
 
+def _theme_matrix(df: pd.DataFrame, com: pd.DataFrame, themes: list[str], rid: str) -> tuple[np.ndarray, np.ndarray]:
+    """(is_commenter[n], Y[n, themes]) aligned with the rows of ``df``."""
+    com = com.drop_duplicates(rid, keep="last").set_index(com[rid].astype(str).to_numpy()) if len(com) else com
+    ids = df[rid].astype(str).to_numpy()
+    is_com = pd.Index(com.index).get_indexer(ids) >= 0 if len(com) else np.zeros(len(df), bool)
+    Y = np.zeros((len(df), len(themes)))
+    if len(com):
+        pos = pd.Index(com.index).get_indexer(ids)
+        vals = com[[f"theme_{t}" for t in themes]].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(float) > 0
+        Y[is_com] = vals[pos[is_com]]
+    return is_com, Y
+
+
 def theme_table(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataFrame], spec: SurveySpec,
                 labels: Mapping[str, str]) -> pd.DataFrame:
     rows = []
@@ -183,28 +230,27 @@ def theme_table(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataF
         if cw is None or cw.empty:
             continue
         themes = theme_ids_of(cw)
+        w_all = _weights(df, spec)
+        masks = segment_masks(df, spec)
         for question in spec.free_text:
             com = _commenters(cw, question)
             if com.empty:
                 continue
-            merged = df.merge(com[[rid] + [f"theme_{t}" for t in themes]], on=rid, how="left")
-            is_com = merged[rid].isin(set(com[rid]))
-            asked = _asked_mask(merged, question, spec) | is_com
-            merged = merged.assign(_com=is_com, _asked=asked)
-            for seg_var, seg, part in _segment_groups(merged, spec):
-                w_all = _weights(part, spec)
-                cm = part["_com"].to_numpy()
-                am = part["_asked"].to_numpy()
-                for t in themes:
-                    y = pd.to_numeric(part[f"theme_{t}"], errors="coerce").fillna(0).to_numpy(float) > 0
-                    p, lo, hi, base, _ = weighted_share(y[cm].astype(float), w_all[cm])
-                    pa = weighted_share(y[am].astype(float), w_all[am])[0]
-                    pall = weighted_share(y.astype(float), w_all)[0]
+            is_com, Y = _theme_matrix(df, com, themes, rid)
+            asked = _asked_mask(df, question, spec).to_numpy() | is_com
+            for seg_var, seg, mask in masks:
+                cm, am = mask & is_com, mask & asked
+                p, lo, hi, _ = _shares(Y[cm], w_all[cm])
+                pa = _shares(Y[am], w_all[am])[0]
+                pall = _shares(Y[mask], w_all[mask])[0]
+                counts = Y[cm].sum(axis=0)
+                base = int(cm.sum())
+                for j, t in enumerate(themes):
                     rows.append({"wave": str(wave), "question": question, "theme": t,
                                  "label": labels.get(t, t), "segment_var": seg_var, "segment": seg,
-                                 "count": int(y[cm].sum()), "base": base, "share": p, "ci_low": lo,
-                                 "ci_high": hi, "asked": int(am.sum()), "share_asked": pa,
-                                 "respondents": int(len(part)), "share_all": pall,
+                                 "count": int(counts[j]), "base": base, "share": float(p[j]), "ci_low": float(lo[j]),
+                                 "ci_high": float(hi[j]), "asked": int(am.sum()), "share_asked": float(pa[j]),
+                                 "respondents": int(mask.sum()), "share_all": float(pall[j]),
                                  "suppressed": base < spec.min_n})
     return pd.DataFrame(rows)
 

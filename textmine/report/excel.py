@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from .model import ReportData
@@ -45,24 +46,34 @@ SHEETS = [
 
 
 def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None:
+    """Write a table to a write-only sheet: bold header, frozen first row, filters, % formats."""
     cols = [c for c in headers if c in df.columns] + [c for c in df.columns if c not in headers]
-    ws.append([headers.get(c, c) for c in cols])
-    for cell in ws[1]:
+    for j, c in enumerate(cols, start=1):
+        width = 60 if c in ("text", "text_clean") else min(40, max(10, len(headers.get(c, c)) + 2))
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.freeze_panes = "A2"
+    if len(cols):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    header = []
+    for c in cols:
+        cell = WriteOnlyCell(ws, value=headers.get(c, c))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    ws.append(header)
+    pct_idx = {i for i, c in enumerate(cols) if c in pct}
     for row in df[cols].itertuples(index=False):
-        ws.append([_cell(v) for v in row])
-    for j, c in enumerate(cols, start=1):
-        letter = get_column_letter(j)
-        if c in pct:
-            for cell in ws[letter][1:]:
+        out = []
+        for i, v in enumerate(row):
+            v = _cell(v)
+            if i in pct_idx and v is not None:
+                cell = WriteOnlyCell(ws, value=v)
                 cell.number_format = PCT
-        width = 60 if c in ("text", "text_clean") else min(40, max(10, len(headers.get(c, c)) + 2))
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
+                out.append(cell)
+            else:
+                out.append(v)
+        ws.append(out)
 
 
 def _cell(v):
@@ -81,8 +92,7 @@ def _cell(v):
 def write_workbook(r: ReportData, path: str | Path) -> Path:
     """Write the report tables, coded responses, codebook and method notes to ``path`` (.xlsx)."""
     path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     for name, attr, headers, pct in SHEETS:
         _write(wb.create_sheet(name), getattr(r, attr), headers, pct)
     coded = r.coded.copy()

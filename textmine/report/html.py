@@ -37,7 +37,7 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6) -> dict[str, ch.C
         if overall.empty:
             continue
         out[f"temaer_{q}"] = ch.share_bars(overall, name=f"temaer_{q}",
-                                           title=f"Temaer, {r.current_wave}: «{_short(qtext)}»")
+                                           title=f"Temaer, {r.current_wave}: «{qtext}»")
         order = list(overall.sort_values("share", ascending=False)["label"])
         for seg_var, seg_label in r.segments.items():
             rows = th[(th["question"] == q) & (th["segment_var"] == seg_var)]
@@ -100,14 +100,14 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
         bases = rows.groupby("segment", sort=False)["base"].max()
         overall = th[(th["question"] == q) & (th["segment_var"] == "Alle")].sort_values("share", ascending=False)
         body = []
+        lookup = {(r["label"], r["segment"]): r for r in rows.to_dict("records")}
         for label in overall["label"]:
             cells = []
             for s in segs:
-                cell = rows[(rows["label"] == label) & (rows["segment"] == s)]
-                if cell.empty:
+                c = lookup.get((label, s))
+                if c is None:
                     cells.append({"text": "–", "title": "", "suppressed": True})
                     continue
-                c = cell.iloc[0]
                 if bool(c["suppressed"]):
                     cells.append({"text": "–*", "title": f"Skjult: grunnlag {int(c['base'])}", "suppressed": True})
                 else:

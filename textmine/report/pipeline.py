@@ -25,11 +25,24 @@ class KeywordCoder:
 
     kind = "keyword"
 
-    def __init__(self, codebook):
+    def __init__(self, codebook=None):
         from textmine.classify import KeywordMatcher
+        from textmine.codebook import load_codebook
+        from textmine.paths import DEFAULT_CODEBOOK
 
-        self.codebook = codebook
+        self.codebook = codebook if codebook is not None else load_codebook(DEFAULT_CODEBOOK)
+        self._cleaner = None
+        codebook = self.codebook
         self._matcher = KeywordMatcher(codebook)
+
+    def predict(self, texts) -> pd.DataFrame:
+        """Code raw texts (cleaned and redacted first), same order as the input."""
+        from textmine.preprocess import Cleaner
+
+        if self._cleaner is None:
+            self._cleaner = Cleaner(redact=True, detect_language=False).fit()
+        series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+        return self.predict_frame(self._cleaner.transform(series))
 
     def predict_frame(self, cleaned: pd.DataFrame) -> pd.DataFrame:
         text = cleaned["text_clean"].fillna("").astype(str).tolist()
@@ -52,6 +65,11 @@ class KeywordCoder:
         out["needs_review"] = ((~non) & (counts.max(axis=1) < 2)).astype(int)
         out["type"] = ""
         return out
+
+
+def keyword_coder_factory(codebook=None, model_dir=None) -> KeywordCoder:
+    """``(codebook, model_dir) -> coder`` for the service's ``coder_factory`` (fast, no model files)."""
+    return KeywordCoder(codebook)
 
 
 def wave_id(df: pd.DataFrame, spec: SurveySpec, path: Path | None = None) -> str:

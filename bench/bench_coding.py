@@ -1,0 +1,241 @@
+"""Coding quality and speed, side by side in one run: ``python bench/bench_coding.py [--quick]``.
+
+On the hand-labelled eval set (data/eval/eval_set.csv, never used for training or tuning):
+keyword baseline, TF-IDF + logistic regression (few-shot and full), zero-shot, few-shot (10 per theme) and
+fully supervised (both sample waves). Then speed: coding after cleaning (uncached embeddings) and one comment warm.
+Writes bench/out/coding.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
+
+from textmine.classify import KeywordMatcher, SupervisedCoder, ZeroShotCoder  # noqa: E402
+from textmine.classify.base import Prepared  # noqa: E402
+from textmine.codebook import load_codebook, parse_theme_list  # noqa: E402
+from textmine.evaluate import evaluate_coding  # noqa: E402
+from textmine.paths import DEFAULT_CODEBOOK, EVAL_DIR, SAMPLE_DIR  # noqa: E402
+
+FEW_SHOT_K = 10
+
+
+def load_labelled() -> tuple[pd.DataFrame, pd.DataFrame]:
+    train = pd.concat([pd.read_csv(SAMPLE_DIR / f"labels_{w}.csv", keep_default_na=False, dtype=str)
+                       for w in (2022, 2023)], ignore_index=True)
+    ev = pd.read_csv(EVAL_DIR / "eval_set.csv", keep_default_na=False, dtype=str)
+    return train, ev
+
+
+def few_shot_sample(train: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
+    """Up to k labelled answers per theme (a comment counts for every theme it carries)."""
+    rng = np.random.default_rng(seed)
+    rows = train[train["themes"] != ""]
+    chosen: set[int] = set()
+    for theme in sorted({t for v in rows["themes"] for t in parse_theme_list(v)}):
+        idx = [i for i, v in zip(rows.index, rows["themes"], strict=True) if theme in parse_theme_list(v)]
+        have = sum(1 for i in chosen if theme in parse_theme_list(rows.at[i, "themes"]))
+        pool = [i for i in idx if i not in chosen]
+        take = max(0, k - have)
+        chosen.update(rng.choice(pool, size=min(take, len(pool)), replace=False).tolist())
+    return train.loc[sorted(chosen)]
+
+
+def tfidf_lr(train_text: list[str], Y: np.ndarray, test_text: list[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+    Xtr, Xte = vec.fit_transform(train_text), vec.transform(test_text)
+    out = np.zeros((len(test_text), Y.shape[1]), dtype=np.int8)
+    for j in range(Y.shape[1]):
+        if 0 < Y[:, j].sum() < len(Y):
+            lr = LogisticRegression(C=10.0, class_weight="balanced", max_iter=1000).fit(Xtr, Y[:, j])
+            out[:, j] = lr.predict(Xte)
+    return out
+
+
+def _rows(case: str, rep, type_acc: float | None, extra: dict | None = None) -> list[dict]:
+    s = rep.summary
+    rows = [
+        {"case": case, "metric": "macro_f1", "value": s["macro_f1"], "unit": ""},
+        {"case": case, "metric": "micro_f1", "value": s["micro_f1"], "unit": ""},
+        {"case": case, "metric": "weighted_f1", "value": s["weighted_f1"], "unit": ""},
+        {"case": case, "metric": "exact_match", "value": s["exact_match"], "unit": ""},
+        {"case": case, "metric": "mean_kappa", "value": s["mean_kappa"], "unit": ""},
+        {"case": case, "metric": "mean_alpha", "value": s["mean_alpha"], "unit": ""},
+        {"case": case, "metric": "top10_share_max_abs_error", "value": 100 * s["top10_share_max_abs_error"], "unit": "pp"},
+    ]
+    if "accuracy_at_60pct_coverage" in s:
+        rows.append({"case": case, "metric": "accuracy_at_60pct_coverage", "value": s["accuracy_at_60pct_coverage"], "unit": ""})
+    if type_acc is not None:
+        rows.append({"case": case, "metric": "type_accuracy", "value": type_acc, "unit": ""})
+    for k, v in (extra or {}).items():
+        rows.append({"case": case, "metric": k, "value": v, "unit": ""})
+    return rows
+
+
+def run(quick: bool = False) -> list[dict]:
+    from textmine.embed import get_embedder
+    from textmine.preprocess import Cleaner
+
+    cb = load_codebook(DEFAULT_CODEBOOK)
+    ids = cb.theme_ids
+    train, ev = load_labelled()
+    if quick:
+        train = train.sample(400, random_state=0).sort_index()
+        ev = ev.head(120)
+    embedder = get_embedder("e5")
+    cleaner = Cleaner(redact=True, detect_language=False).fit()
+    rows: list[dict] = []
+
+    t0 = time.perf_counter()
+    clean_train = cleaner.transform(train["text"])
+    clean_ev = cleaner.transform(ev["text"])
+    rows.append({"case": "cleaning", "metric": "rows_per_s", "value": (len(train) + len(ev)) / (time.perf_counter() - t0), "unit": "rows/s"})
+
+    y_ev = cb.to_matrix([parse_theme_list(v) for v in ev["themes"]])
+    y_tr = cb.to_matrix([parse_theme_list(v) for v in train["themes"]])
+    ev_types = ev["type"].to_numpy()
+    has_type = ev_types != ""
+
+    def report(case: str, pred_df: pd.DataFrame | None = None, y_pred: np.ndarray | None = None, extra=None):
+        if pred_df is not None:
+            y_pred = pred_df[[f"theme_{t}" for t in ids]].to_numpy()
+            rep = evaluate_coding(y_ev, y_pred, ids, confidence=pred_df["confidence"].to_numpy())
+            tacc = float((pred_df["type"].to_numpy()[has_type] == ev_types[has_type]).mean())
+            auto = float((pred_df["needs_review"] == 0).mean())
+            extra = {**(extra or {}), "auto_coded_share": auto}
+            if auto > 0:
+                ok = (y_pred == y_ev).all(1)[pred_df["needs_review"].to_numpy() == 0]
+                extra["accuracy_of_auto_coded"] = float(ok.mean())
+        else:
+            rep = evaluate_coding(y_ev, y_pred, ids)
+            tacc = None
+        rows.extend(_rows(case, rep, tacc, extra))
+        return rep
+
+    zs = ZeroShotCoder(cb, embedder)
+    prep_ev = zs.prepare(clean_ev)
+    prep_tr = zs.prepare(clean_train)
+    answered_ev = prep_ev.answered
+
+    # --- baselines
+    kw = KeywordMatcher(cb).predict(prep_ev.text_clean, prep_ev.lemmas)
+    if cb.exclusive_ids:
+        kw[(kw.sum(1) == 0) & answered_ev, cb.index(cb.exclusive_ids[0])] = 1
+    kw[~answered_ev] = 0
+    report("baseline_keywords", y_pred=kw)
+    a_tr = prep_tr.answered
+    tf_full = tfidf_lr([prep_tr.text_clean[i] for i in np.flatnonzero(a_tr)], y_tr[a_tr], prep_ev.text_clean)
+    tf_full[~answered_ev] = 0
+    report("baseline_tfidf_lr_full", y_pred=tf_full)
+
+    # --- zero-shot (per-theme scales from the unlabelled sample comments)
+    zs.fit_prepared(prep_tr)
+    report("zero_shot", zs.predict_prepared(prep_ev))
+
+    # --- few-shot (10 per theme), 3 seeds
+    seeds = (0,) if quick else (0, 1, 2)
+    fs_rows: dict[str, list[float]] = {}
+    for seed in seeds:
+        fs = few_shot_sample(train, FEW_SHOT_K, seed)
+        pos = [train.index.get_loc(i) for i in fs.index]
+        sub = prep_tr.subset(np.array(pos))
+        coder = SupervisedCoder(cb, embedder, seed=seed)
+        coder.fit_prepared(sub, y_tr[pos], fs["type"].tolist())
+        rep = report(f"few_shot_{FEW_SHOT_K}_seed{seed}", coder.predict_prepared(prep_ev),
+                     extra={"n_train": float(len(fs))})
+        fs_rows.setdefault("macro_f1", []).append(rep.summary["macro_f1"])
+        a = np.flatnonzero(sub.answered)
+        tf = tfidf_lr([sub.text_clean[i] for i in a], y_tr[pos][a], prep_ev.text_clean)
+        tf[~answered_ev] = 0
+        report(f"baseline_tfidf_lr_few_shot_seed{seed}", y_pred=tf)
+    rows.append({"case": f"few_shot_{FEW_SHOT_K}_mean", "metric": "macro_f1", "value": float(np.mean(fs_rows["macro_f1"])), "unit": ""})
+
+    # --- fully supervised on both waves
+    t0 = time.perf_counter()
+    sup = SupervisedCoder(cb, embedder)
+    sup.fit_prepared(prep_tr, y_tr, train["type"].tolist())
+    train_s = time.perf_counter() - t0
+    pred = sup.predict_prepared(prep_ev)
+    report("supervised", pred, extra={"train_seconds": train_s, "review_threshold": sup.review_threshold})
+    # error-corrected shares: confusion rates from out-of-fold? use the eval set's own halves (honest split)
+    rng = np.random.default_rng(0)
+    half = rng.random(len(ev)) < 0.5
+    from textmine.evaluate import confusion_rates, corrected_shares
+
+    yp = pred[[f"theme_{t}" for t in ids]].to_numpy()
+    tpr, fpr = confusion_rates(y_ev[half], yp[half])
+    raw = np.abs(yp[~half].mean(0) - y_ev[~half].mean(0))
+    cor = np.abs(corrected_shares(yp[~half].mean(0), tpr, fpr) - y_ev[~half].mean(0))
+    rows.append({"case": "supervised", "metric": "share_mean_abs_error_raw_holdout_half", "value": 100 * raw.mean(), "unit": "pp"})
+    rows.append({"case": "supervised", "metric": "share_mean_abs_error_corrected_holdout_half", "value": 100 * cor.mean(), "unit": "pp"})
+
+    # --- speed: coding after cleaning, uncached embeddings (fresh texts for the cache)
+    survey = pd.concat([pd.read_csv(SAMPLE_DIR / f"arbeidsgiver_{w}.csv", dtype=str, keep_default_na=False)
+                        for w in (2022, 2023)])
+    texts = [t for col in ("fritekst_generell", "fritekst_sykefravaer") for t in survey[col] if t.strip()]
+    n_speed = 300 if quick else 1200
+    texts = [f"{t} (#{i})" for i, t in enumerate(texts[:n_speed])]  # unique: no cache hits
+    cleaned = cleaner.transform(pd.Series(texts))
+    raw_emb = get_embedder("e5", cache=False)
+    sup_nc = SupervisedCoder(cb, raw_emb)
+    sup_nc.__dict__.update({k: v for k, v in sup.__dict__.items() if k.endswith("_") and k != "zeroshot"})
+    sup_nc.zeroshot.theme_mean_, sup_nc.zeroshot.theme_std_ = sup.zeroshot.theme_mean_, sup.zeroshot.theme_std_
+    sup_nc.predict_frame(cleaned.head(20))  # warm
+    t0 = time.perf_counter()
+    sup_nc.predict_frame(cleaned)
+    dt = time.perf_counter() - t0
+    rows.append({"case": "speed_supervised_after_cleaning", "metric": "comments_per_s", "value": len(texts) / dt, "unit": "1/s"})
+    t0 = time.perf_counter()
+    prep = sup_nc.prepare(cleaned)
+    t_prep = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sup_nc.predict_prepared(prep)
+    t_model = time.perf_counter() - t0
+    rows.append({"case": "speed_embedding_only", "metric": "comments_per_s", "value": len(texts) / t_prep, "unit": "1/s"})
+    rows.append({"case": "speed_model_only", "metric": "comments_per_s", "value": len(texts) / t_model, "unit": "1/s"})
+    one = []
+    for i in range(30):
+        t0 = time.perf_counter()
+        sup_nc.predict([texts[i] + " ekstra"])
+        one.append(time.perf_counter() - t0)
+    rows.append({"case": "speed_single_comment_warm_raw_text", "metric": "median_ms", "value": 1000 * float(np.median(one)), "unit": "ms"})
+    for r in rows:
+        r["area"] = "coding"
+        if isinstance(r["value"], np.floating | np.integer):
+            r["value"] = float(r["value"])
+    return rows
+
+
+def main() -> int:
+    quick = "--quick" in sys.argv
+    rows = run(quick=quick)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="coding benchmark (eval set)")
+    for col in ("case", "metric", "value", "unit"):
+        table.add_column(col, justify="right" if col == "value" else "left")
+    for r in rows:
+        v = r["value"]
+        table.add_row(r["case"], r["metric"], f"{v:,.3f}" if isinstance(v, float) else str(v), r["unit"])
+    Console(width=140).print(table)
+    out = BENCH_DIR / "out"
+    out.mkdir(exist_ok=True)
+    (out / "coding.json").write_text(json.dumps({"quick": quick, "rows": rows}, indent=2, ensure_ascii=False))
+    print(f"wrote {out / 'coding.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Build the shipped default coder: ``python models/build_default.py [--out DIR]``.
+
+Trains a calibrated :class:`textmine.classify.SupervisedCoder` for ``data/codebooks/arbeidsgiver.yaml`` on both
+sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) with the default ``e5`` embedder,
+records the hand-labelled eval set's metrics (never used for training) in ``metrics.json`` and writes
+``models/default/`` (plain JSON/YAML/NumPy, no pickle; < 1 MB). Deterministic for a fixed seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def main(argv: list[str] | None = None) -> int:
+    import pandas as pd
+
+    from textmine.classify import SupervisedCoder
+    from textmine.codebook import load_codebook, parse_theme_list
+    from textmine.evaluate import evaluate_coding
+    from textmine.paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, EVAL_DIR, SAMPLE_DIR
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args(argv)
+
+    cb = load_codebook(DEFAULT_CODEBOOK)
+    files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)]
+    train = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
+    coder = SupervisedCoder(cb, seed=args.seed)
+    coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist())
+    coder.training_data_ = [str(f.relative_to(REPO)) for f in files]
+    eval_path = EVAL_DIR / "eval_set.csv"
+    if eval_path.exists():
+        ev = pd.read_csv(eval_path, dtype=str, keep_default_na=False)
+        pred = coder.predict(ev["text"].tolist())
+        ids = cb.theme_ids
+        rep = evaluate_coding(cb.to_matrix([parse_theme_list(v) for v in ev["themes"]]),
+                              pred[[f"theme_{t}" for t in ids]].to_numpy(), ids, confidence=pred["confidence"].to_numpy())
+        has_type = ev["type"] != ""
+        rep.summary["type_accuracy"] = float((pred.loc[has_type.to_numpy(), "type"].to_numpy()
+                                              == ev.loc[has_type, "type"].to_numpy()).mean())
+        rep.summary["auto_coded_share"] = float((pred["needs_review"] == 0).mean())
+        coder.extra_metrics_ = {"eval_set": {"file": str(eval_path.relative_to(REPO)), **rep.summary}}
+        print(rep.to_text())
+    coder.save(args.out)
+    size = sum(p.stat().st_size for p in args.out.iterdir())
+    m = coder.training_metrics_
+    print(f"wrote {args.out} ({size / 1024:.0f} KiB): n_train={m['n_train']} oof macro-F1={m['oof_macro_f1']:.3f} "
+          f"review threshold={coder.review_threshold:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

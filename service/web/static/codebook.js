@@ -1,0 +1,81 @@
+// Codebook editor: rename, add and merge themes locally; "Lagre" posts a new version to POST /codebooks.
+(function () {
+  var root = document.getElementById("cb-editor");
+  if (!root) return;
+  var boot = JSON.parse(root.dataset.boot);
+  var canEdit = root.dataset.canEdit === "1";
+  var content = JSON.parse(JSON.stringify(boot.content));
+  var status = document.getElementById("cb-status");
+  var tbody = document.querySelector("#cb-table tbody");
+
+  function bump(v) {
+    var m = /^(.*?)(\d+)$/.exec(String(v || "1.0"));
+    return m ? m[1] + (Number(m[2]) + 1) : String(v) + ".1";
+  }
+
+  function draw() {
+    tbody.innerHTML = "";
+    content.themes.forEach(function (t, i) {
+      var tr = document.createElement("tr");
+      var c0 = document.createElement("td"), box = document.createElement("input");
+      box.type = "checkbox"; box.value = t.id; box.id = "sel-" + t.id; box.disabled = !canEdit;
+      var lab0 = document.createElement("label"); lab0.htmlFor = box.id; lab0.className = "sr-only"; lab0.textContent = "Velg " + t.label;
+      c0.appendChild(box); c0.appendChild(lab0);
+      var c1 = document.createElement("td"); c1.textContent = t.id;
+      var c2 = document.createElement("td"), inp = document.createElement("input");
+      inp.value = t.label; inp.id = "label-" + t.id; inp.disabled = !canEdit; inp.setAttribute("aria-label", "Navn på " + t.id);
+      inp.addEventListener("input", function () { t.label = inp.value; });
+      c2.appendChild(inp);
+      var c3 = document.createElement("td"); c3.textContent = t.description || "";
+      tr.appendChild(c0); tr.appendChild(c1); tr.appendChild(c2); tr.appendChild(c3);
+      tbody.appendChild(tr);
+    });
+    var into = document.getElementById("merge-into");
+    if (into) {
+      into.innerHTML = "";
+      content.themes.forEach(function (t) { var o = document.createElement("option"); o.value = t.id; o.textContent = t.label + " (" + t.id + ")"; into.appendChild(o); });
+    }
+  }
+
+  function on(id, fn) { var el = document.getElementById(id); if (el) el.addEventListener("click", fn); }
+
+  on("cb-add", function () {
+    var id = document.getElementById("new-id").value.trim(), label = document.getElementById("new-label").value.trim();
+    if (!/^[a-z0-9][a-z0-9_]*$/.test(id)) { status.textContent = "Ugyldig id: bruk små bokstaver, tall og _."; return; }
+    if (content.themes.some(function (t) { return t.id === id; })) { status.textContent = "Id-en finnes fra før."; return; }
+    content.themes.push({ id: id, label: label || id, description: document.getElementById("new-desc").value.trim(), keywords: [] });
+    status.textContent = "La til «" + (label || id) + "». Husk å lagre."; draw();
+  });
+
+  on("cb-merge", function () {
+    var into = document.getElementById("merge-into").value;
+    var chosen = Array.prototype.filter.call(tbody.querySelectorAll("input[type=checkbox]"), function (b) { return b.checked && b.value !== into; })
+      .map(function (b) { return b.value; });
+    if (!chosen.length) { status.textContent = "Velg temaene som skal slås inn i «" + into + "»."; return; }
+    var target = content.themes.find(function (t) { return t.id === into; });
+    content.themes.forEach(function (t) {
+      if (chosen.indexOf(t.id) >= 0) {
+        target.keywords = Array.from(new Set((target.keywords || []).concat(t.keywords || [])));
+        target.examples = (target.examples || []).concat(t.examples || []);
+        if (!target.examples.length) delete target.examples;
+      }
+    });
+    content.themes = content.themes.filter(function (t) { return chosen.indexOf(t.id) < 0; })
+      .map(function (t) { if (chosen.indexOf(t.parent) >= 0) t.parent = into; return t; });
+    status.textContent = "Slo sammen " + chosen.join(", ") + " med " + into + ". Husk å lagre."; draw();
+  });
+
+  on("cb-save", function () {
+    var v = document.getElementById("cb-version").value.trim();
+    if (!v) { status.textContent = "Oppgi en ny versjon."; return; }
+    var body = JSON.parse(JSON.stringify(content)); body.version = v;
+    status.textContent = "Lagrer …";
+    tmApi("POST", "/codebooks", body).then(function (row) {
+      status.textContent = "Lagret som versjon " + row.version + ".";
+      window.location.href = "/ui/codebooks/" + row.id;
+    }).catch(function (e) { status.textContent = "Kunne ikke lagre: " + e.message; });
+  });
+
+  var ver = document.getElementById("cb-version"); if (ver) ver.value = bump(content.version);
+  draw();
+})();

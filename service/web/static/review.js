@@ -1,0 +1,109 @@
+// Review queue: one comment at a time; number keys toggle themes, Enter accepts, j/k move, s skips.
+(function () {
+  var root = document.getElementById("review");
+  if (!root) return;
+  var boot = JSON.parse(root.dataset.boot);
+  var items = boot.items, total = boot.total, pos = 0;
+  var countEl = document.getElementById("review-count");
+  var statusEl = document.getElementById("review-status");
+  var themesEl = document.getElementById("review-themes");
+  var busy = false;
+
+  function codebookFor(item) { return boot.codebooks[String(item.job_id)] || boot.default_codebook; }
+  function keyLabel(i) { return i < 9 ? String(i + 1) : (i === 9 ? "0" : "Alt+" + ((i - 10 + 1) % 10)); }
+  function fmtPct(x) { return Math.round(x * 100) + "\u00a0%"; }
+
+  function show() {
+    var empty = pos >= items.length;
+    document.getElementById("review-empty").hidden = !empty;
+    document.getElementById("review-item").hidden = empty;
+    countEl.textContent = String(total);
+    if (empty) { return; }
+    var item = items[pos];
+    document.getElementById("review-meta").textContent =
+      "Kommentar " + (pos + 1) + " av " + items.length + " lastet · spørsmål " + item.question + " · svar-id " + item.response_id;
+    document.getElementById("review-text").textContent = item.text;
+    document.getElementById("review-conf").value = item.confidence;
+    document.getElementById("review-conf-text").textContent = fmtPct(item.confidence);
+    themesEl.innerHTML = "";
+    var cb = codebookFor(item);
+    var suggested = new Set(item.themes);
+    var scored = cb.themes.slice().sort(function (a, b) {
+      var sa = suggested.has(a.id) ? 1 : 0, sb = suggested.has(b.id) ? 1 : 0;
+      if (sa !== sb) return sb - sa;
+      return (item.scores[b.id] || 0) - (item.scores[a.id] || 0);
+    });
+    scored.forEach(function (t, i) {
+      var label = document.createElement("label");
+      label.className = "theme-opt" + (suggested.has(t.id) ? " suggested" : "");
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.value = t.id; box.checked = suggested.has(t.id);
+      box.id = "theme-" + t.id; box.dataset.index = String(i);
+      var kbd = document.createElement("kbd"); kbd.textContent = keyLabel(i);
+      var name = document.createElement("span"); name.textContent = t.label;
+      var score = document.createElement("span"); score.className = "score";
+      if (item.scores[t.id] !== undefined) score.textContent = fmtPct(Math.max(0, Math.min(1, item.scores[t.id])));
+      label.appendChild(box); label.appendChild(kbd); label.appendChild(name); label.appendChild(score);
+      themesEl.appendChild(label);
+    });
+    statusEl.textContent = "";
+  }
+
+  function selected() {
+    return Array.prototype.filter.call(themesEl.querySelectorAll("input[type=checkbox]"), function (b) { return b.checked; })
+      .map(function (b) { return b.value; });
+  }
+
+  function accept() {
+    if (busy || pos >= items.length) return;
+    var item = items[pos];
+    var cb = codebookFor(item);
+    busy = true;
+    statusEl.textContent = "Lagrer …";
+    tmApi("POST", "/responses/" + item.response_id + "/codes", { themes: selected(), codebook_id: cb.id })
+      .then(function () {
+        items.splice(pos, 1);
+        total = Math.max(0, total - 1);
+        show();
+        statusEl.textContent = "Lagret. " + total + " igjen.";
+        if (items.length - pos < 5 && total > items.length) refill();
+      })
+      .catch(function (e) { statusEl.textContent = "Kunne ikke lagre: " + e.message; })
+      .finally(function () { busy = false; root.focus(); });
+  }
+
+  function refill() {
+    var q = "/review-queue?limit=50" + (boot.wave_id ? "&wave_id=" + boot.wave_id : "");
+    tmApi("GET", q).then(function (page) {
+      var have = new Set(items.map(function (i) { return i.response_id; }));
+      page.items.forEach(function (i) { if (!have.has(i.response_id)) { i.scores = i.scores || {}; items.push(i); } });
+      total = page.total; show();
+    }).catch(function () {});
+  }
+
+  function toggle(i) {
+    var box = themesEl.querySelector('input[data-index="' + i + '"]');
+    if (box) { box.checked = !box.checked; statusEl.textContent = (box.checked ? "Valgt: " : "Fjernet: ") + box.parentNode.textContent; }
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (t && (t.tagName === "INPUT" && t.type !== "checkbox" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+    if (ev.ctrlKey || ev.metaKey) return;
+    if (/^[0-9]$/.test(ev.key)) {
+      var n = ev.key === "0" ? 9 : Number(ev.key) - 1;
+      if (ev.altKey) n = ev.key === "0" ? 19 : Number(ev.key) + 9;
+      toggle(n); ev.preventDefault(); return;
+    }
+    if (ev.altKey) return;
+    if (ev.key === "Enter" || ev.key === "a") {
+      if (t && t.tagName === "BUTTON" && t.id !== "review-accept") return;
+      accept(); ev.preventDefault();
+    } else if (ev.key === "j" || ev.key === "s") { if (pos < items.length - 1) { pos++; show(); } ev.preventDefault(); }
+    else if (ev.key === "k") { if (pos > 0) { pos--; show(); } ev.preventDefault(); }
+  });
+  document.getElementById("review-accept").addEventListener("click", accept);
+  document.getElementById("review-skip").addEventListener("click", function () { if (pos < items.length - 1) { pos++; show(); } });
+  show();
+  root.focus();
+})();

@@ -1,0 +1,206 @@
+"""Zero-shot and supervised coders on small codebooks (fake deterministic embedder: fast, no model)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from textmine.classify import (
+    ArtefactError,
+    KeywordMatcher,
+    SupervisedCoder,
+    ZeroShotCoder,
+    load_coder,
+    output_columns,
+)
+from textmine.classify.calibration import best_thresholds, platt_apply, platt_fit, review_threshold_for
+from textmine.codebook import Codebook
+
+from .conftest import TOY_CODEBOOK, TOY_TRAIN, FakeEmbedder
+
+TEXTS = [
+    "Køen i kassa var veldig lang i dag, vi ventet lenge.",
+    "",
+    "vet ikke",
+    "Suppen var kald og maten smakte lite.",
+    "Altfor dyrt, prisene må ned med noen kroner.",
+]
+
+
+@pytest.fixture()
+def trained(toy_codebook, fake_embedder):
+    texts, labels, types = zip(*TOY_TRAIN, strict=True)
+    return SupervisedCoder(toy_codebook, fake_embedder, cv=3).fit(list(texts), list(labels), list(types))
+
+
+def test_zero_shot_fresh_codebook_output_contract(toy_codebook, fake_embedder):
+    coder = ZeroShotCoder(toy_codebook, fake_embedder)
+    idx = pd.Index([10, 11, 12, 13, 14])
+    out = coder.predict(pd.Series(TEXTS, index=idx))
+    assert list(out.columns) == output_columns(toy_codebook)
+    assert list(out.index) == list(idx)
+    assert out.loc[10, "themes"].split(";")[0] == "ko" and out.loc[10, "theme_ko"] == 1
+    assert "mat" in out.loc[13, "themes"] and "pris" in out.loc[14, "themes"]
+    # empty and non-answers: nothing assigned, nothing to review
+    for i in (11, 12):
+        assert out.loc[i, "themes"] == "" and out.loc[i, "needs_review"] == 0 and out.loc[i, "type"] == ""
+        assert out.loc[i, [f"theme_{t}" for t in toy_codebook.theme_ids]].sum() == 0
+    scores = out[[f"score_{t}" for t in toy_codebook.theme_ids]].to_numpy()
+    assert ((scores >= 0) & (scores <= 1)).all()
+    # the assigned themes are the highest scored in each answered row
+    for i in (10, 13, 14):
+        row = out.loc[i]
+        top = max(toy_codebook.theme_ids, key=lambda t: row[f"score_{t}"])
+        assert row[f"theme_{top}"] == 1
+    assert set(out["type"]) <= {"klage", "ønske", "ros", ""}
+
+
+def test_zero_shot_never_compares_raw_cosines(toy_codebook):
+    """Shifting every cosine by the same amount (a narrower/wider band) must not change decisions."""
+    class Shifted(FakeEmbedder):
+        def encode(self, texts, **kw):
+            v = super().encode(texts)
+            v = np.hstack([v, np.full((len(v), 1), 3.0, dtype=np.float32)])
+            return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    a = ZeroShotCoder(toy_codebook, FakeEmbedder()).predict(TEXTS)
+    b = ZeroShotCoder(toy_codebook, Shifted()).predict(TEXTS)
+    assert a["themes"].tolist() == b["themes"].tolist()
+
+
+def test_exclusive_theme_is_alone(toy_codebook, fake_embedder):
+    texts = ["Parkeringen er full og stolene er harde.", "Prisen er 120 kroner og køen i kassa er lang.", "Vinduene er skitne."]
+    out = ZeroShotCoder(toy_codebook, fake_embedder).predict(texts)
+    for themes in out["themes"]:
+        parts = themes.split(";")
+        assert len(parts) >= 1
+        if "annet" in parts:
+            assert parts == ["annet"]
+    assert set(out.loc[1, "themes"].split(";")) >= {"pris", "ko"}
+
+
+def test_hierarchical_codebook_rolls_up(hier_codebook, fake_embedder):
+    out = ZeroShotCoder(hier_codebook, fake_embedder).predict(
+        ["Telefonkø hver gang vi ringer telefon.", "Vi venter på svar, saksbehandlingstid er for lang."])
+    assert out.loc[0, "theme_telefon"] == 1 and out.loc[0, "theme_kontakt"] == 1
+    assert out.loc[0, "score_kontakt"] >= out.loc[0, "score_telefon"]
+    assert out.loc[1, "theme_tid"] == 1 and out.loc[1, "theme_kontakt"] == 0
+    # supervised on the hierarchy: children labels imply the parent
+    texts = ["ringer telefon men ingen svarer"] * 3 + ["sendte e-post og melding"] * 3 + ["venter på svar lenge"] * 3
+    labels = ["telefon"] * 3 + ["epost"] * 3 + ["tid"] * 3
+    sup = SupervisedCoder(hier_codebook, fake_embedder, cv=3).fit([f"{t} {i}" for i, t in enumerate(texts)], labels)
+    assert sup.training_metrics_["positives_per_theme"]["kontakt"] == 6
+    pred = sup.predict(["telefon telefon ringer", "e-post melding sendt"])
+    assert (pred["theme_kontakt"] >= pred[["theme_telefon", "theme_epost"]].max(1)).all()
+
+
+def test_supervised_learns_and_round_trips(tmp_path, trained, toy_codebook, fake_embedder):
+    texts = [t for t, _, _ in TOY_TRAIN]
+    pred = trained.predict(texts)
+    truth = toy_codebook.to_matrix([lab.split(";") for _, lab, _ in TOY_TRAIN])
+    got = pred[[f"theme_{t}" for t in toy_codebook.theme_ids]].to_numpy()
+    assert (got == truth).all(1).mean() >= 0.75  # fits its own training data
+    assert trained.training_metrics_["n_train"] == len(TOY_TRAIN)
+    assert 0.0 <= trained.review_threshold <= 1.0
+    trained.save(tmp_path / "m")
+    files = {p.name for p in (tmp_path / "m").iterdir()}
+    assert files == {"manifest.json", "codebook.yaml", "arrays.npz", "metrics.json"}
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["codebook"]["hash"] == toy_codebook.hash and manifest["embedder"]["name"] == "fake-hash"
+    assert manifest["created_at"] and manifest["kind"] == "supervised"
+    again = load_coder(tmp_path / "m", codebook=toy_codebook, embedder=fake_embedder)
+    pd.testing.assert_frame_equal(again.predict(TEXTS), trained.predict(TEXTS), check_exact=False, atol=1e-5)
+
+
+def test_artefact_refuses_mismatches(tmp_path, trained, toy_codebook):
+    trained.save(tmp_path / "m")
+    other = dict(TOY_CODEBOOK, version="0.2")
+    with pytest.raises(ArtefactError, match="trained for codebook 'kantine' v0.1"):
+        load_coder(tmp_path / "m", codebook=Codebook.from_dict(other), embedder=FakeEmbedder())
+    with pytest.raises(ArtefactError, match="embedder fake-hash version 1"):
+        load_coder(tmp_path / "m", embedder=FakeEmbedder(version="2"))
+    # someone edits the stored codebook copy
+    cb_path = tmp_path / "m" / "codebook.yaml"
+    cb_path.write_text(cb_path.read_text().replace("Maten", "Mat og drikke"))
+    with pytest.raises(ArtefactError, match="edited after training"):
+        load_coder(tmp_path / "m", embedder=FakeEmbedder())
+    with pytest.raises(ArtefactError, match="not a textmine model"):
+        load_coder(tmp_path)
+
+
+def test_zero_shot_artefact_round_trip(tmp_path, toy_codebook, fake_embedder):
+    zs = ZeroShotCoder(toy_codebook, fake_embedder, tau=1.2)
+    zs.fit([t for t, _, _ in TOY_TRAIN] * 2)  # unlabelled: per-theme scales
+    assert zs.theme_mean_ is not None
+    zs.save(tmp_path / "z")
+    again = load_coder(tmp_path / "z", embedder=fake_embedder)
+    assert isinstance(again, ZeroShotCoder) and again.tau == 1.2
+    pd.testing.assert_frame_equal(again.predict(TEXTS), zs.predict(TEXTS))
+
+
+def test_abstention_follows_the_review_threshold(trained):
+    texts = [t for t, _, _ in TOY_TRAIN] + ["helt ukjent tekst om noe annet enn kantina"]
+    trained.review_threshold = 1.01
+    out = trained.predict(texts)
+    assert out["needs_review"].tolist() == [1] * len(texts)
+    trained.review_threshold = 0.0
+    assert trained.predict(texts)["needs_review"].sum() == 0
+    trained.review_threshold = float(np.median(out["confidence"]))
+    out2 = trained.predict(texts)
+    assert ((out2["confidence"] < trained.review_threshold) == (out2["needs_review"] == 1)).all()
+    # non-answers never need review
+    assert trained.predict(["vet ikke", ""])["needs_review"].tolist() == [0, 0]
+
+
+def test_type_facet_is_learned(trained):
+    out = trained.predict(["Suppen var kald og dårlig.", "Ønsker flere vegetarretter."])
+    assert out["type"].tolist()[0] == "klage"
+    assert set(out["type"]) <= {"klage", "ønske", "ros"}
+
+
+def test_deterministic(toy_codebook):
+    texts, labels, types = zip(*TOY_TRAIN, strict=True)
+    a = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3, seed=1).fit(list(texts), list(labels), list(types))
+    b = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3, seed=1).fit(list(texts), list(labels), list(types))
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert a.review_threshold == b.review_threshold
+
+
+def test_bad_training_input(toy_codebook, fake_embedder):
+    coder = SupervisedCoder(toy_codebook, fake_embedder)
+    with pytest.raises(ValueError, match="unknown theme id"):
+        coder.fit(["a", "b"], ["mat", "drikke"])
+    with pytest.raises(ValueError, match="2 texts but 1"):
+        coder.fit(["a", "b"], ["mat"])
+    with pytest.raises(RuntimeError, match="not trained"):
+        coder.predict(["maten"])
+    with pytest.raises(TypeError, match="single text"):
+        ZeroShotCoder(toy_codebook, fake_embedder).predict("maten er god")
+
+
+def test_keyword_matcher_uses_compound_parts_and_phrases(toy_codebook):
+    m = KeywordMatcher(toy_codebook)
+    from textmine.preprocess import clean_texts
+
+    cl = clean_texts(["Kassakøen var lang", "Prisen på middagen", "ingenting her"], detect_language=False)
+    y = m.predict(cl["text_clean"].tolist(), cl["lemmas"].tolist())
+    ids = toy_codebook.theme_ids
+    assert y[0, ids.index("ko")] == 1  # compound part "kø" of "kassakøen"
+    assert y[1, ids.index("pris")] == 1 and y[1, ids.index("mat")] == 1
+    assert y[2].sum() == 0
+
+
+def test_calibration_helpers_hand_cases():
+    a, b = platt_fit(np.array([-2.0, -1, 1, 2] * 10), np.array([0, 0, 1, 1] * 10))
+    assert a > 0 and platt_apply(2.0, a, b) > 0.9 and platt_apply(-2.0, a, b) < 0.1
+    a, b = platt_fit(np.zeros(5), np.zeros(5))  # degenerate: constant low prior
+    assert a == 0 and platt_apply(1.0, a, b) < 0.2
+    probs = np.array([[0.9], [0.8], [0.35], [0.3], [0.1], [0.05]])
+    y = np.array([[1], [1], [1], [0], [0], [0]])
+    assert best_thresholds(probs, y, min_positives=1)[0] == pytest.approx(0.325, abs=0.03)
+    assert best_thresholds(probs, y, min_positives=5)[0] == 0.5  # too few positives: default
+    conf = np.array([0.95, 0.9, 0.8, 0.7, 0.6])
+    ok = np.array([1, 1, 1, 0, 0])
+    assert review_threshold_for(conf, ok, target_accuracy=0.9) == 0.8
+    assert review_threshold_for(conf, ok, target_accuracy=0.5) == 0.6

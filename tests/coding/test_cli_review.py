@@ -1,0 +1,111 @@
+"""CLI commands (in-process, fake embedder) and the review queue / retraining loop."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from textmine.classify import SupervisedCoder, ZeroShotCoder, output_columns
+from textmine.cli import app
+from textmine.review import apply_corrections, review_queue
+
+from .conftest import TOY_TRAIN, FakeEmbedder
+
+
+@pytest.fixture()
+def fake_e5(monkeypatch):
+    import textmine.embed as embed
+
+    monkeypatch.setattr(embed, "get_embedder", lambda spec="e5", **kw: FakeEmbedder())
+
+
+@pytest.fixture()
+def toy_files(tmp_path, toy_codebook):
+    cb = tmp_path / "kantine.yaml"
+    cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")
+    labelled = tmp_path / "labelled.csv"
+    pd.DataFrame(TOY_TRAIN, columns=["text", "themes", "type"]).to_csv(labelled, index=False)
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame({"id": ["r3", "r1", "r2", "r4"], "sektor": ["Privat", "Offentlig", "Privat", "Privat"],
+                  "kommentar": ["Køen i kassa er lang", "", "Maten er dyr, 120 kroner", "vet ikke"]}
+                 ).to_csv(survey, index=False)
+    return cb, labelled, survey
+
+
+def test_cli_code_zero_shot_keeps_input_and_adds_columns(tmp_path, toy_files, toy_codebook, fake_e5):
+    cb, _, survey = toy_files
+    out = tmp_path / "coded.csv"
+    res = CliRunner().invoke(app, ["code", str(survey), "--codebook", str(cb), "--text-col", "kommentar",
+                                   "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out, keep_default_na=False, dtype=str)
+    assert list(df.columns) == ["id", "sektor", "kommentar"] + output_columns(toy_codebook)
+    assert df["id"].tolist() == ["r3", "r1", "r2", "r4"]  # row order kept
+    assert df.loc[0, "theme_ko"] == "1" and df.loc[1, "themes"] == "" and df.loc[3, "needs_review"] == "0"
+
+
+def test_cli_train_code_evaluate_review(tmp_path, toy_files, toy_codebook, fake_e5):
+    cb, labelled, survey = toy_files
+    runner = CliRunner()
+    model = tmp_path / "model"
+    res = runner.invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(model)])
+    assert res.exit_code == 0, res.output
+    assert (model / "manifest.json").exists()
+    out = tmp_path / "coded.parquet"
+    res = runner.invoke(app, ["code", str(survey), "--codebook", str(cb), "--model", str(model),
+                              "--text-col", "kommentar", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert len(pd.read_parquet(out)) == 4
+    js = tmp_path / "ev.json"
+    res = runner.invoke(app, ["evaluate", str(labelled), "--model", str(model), "--json", str(js)])
+    assert res.exit_code == 0, res.output
+    assert "macro_f1" in res.output
+    payload = json.loads(js.read_text())
+    assert 0 <= payload["summary"]["macro_f1"] <= 1 and len(payload["per_theme"]) == len(toy_codebook)
+    res = runner.invoke(app, ["review", str(survey), "--model", str(model), "--text-col", "kommentar", "--n", "2"])
+    assert res.exit_code == 0, res.output
+    assert "review queue (2 of 4)" in res.output
+
+
+def test_cli_refuses_other_codebook_and_missing_column(tmp_path, toy_files, hier_codebook, fake_e5):
+    cb, labelled, survey = toy_files
+    runner = CliRunner()
+    model = tmp_path / "model"
+    assert runner.invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(model)]).exit_code == 0
+    other = tmp_path / "hier.yaml"
+    other.write_text(hier_codebook.to_yaml(), encoding="utf-8")
+    res = runner.invoke(app, ["code", str(survey), "--codebook", str(other), "--model", str(model),
+                              "--text-col", "kommentar", "--out", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "trained for codebook 'kantine'" in res.output
+    res = runner.invoke(app, ["code", str(survey), "--codebook", str(cb), "--text-col", "nope",
+                              "--out", str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "no text column 'nope'" in res.output
+
+
+def test_review_queue_is_diverse_and_ranked(toy_codebook):
+    coder = ZeroShotCoder(toy_codebook, FakeEmbedder())
+    texts = ["Køen er lang"] * 5 + ["Køen er lang!"] + ["Maten og prisen og køen, alt er rart",
+                                                        "Parkering", "Suppe", "vet ikke", ""]
+    q = review_queue(coder, texts, n=6)
+    assert len(set(q["text_clean"].str.lower().str.strip(" !"))) == len(q)  # no (near-)duplicates
+    assert q["rank"].tolist() == list(range(1, len(q) + 1))
+    assert not set(q["row"]) & {9, 10}  # non-answers never queued
+    assert q["value"].iloc[0] == q["value"].max() or q["rank"].iloc[0] == 1
+
+
+def test_corrections_retrain_and_report_movement(toy_codebook):
+    texts, labels, types = zip(*TOY_TRAIN, strict=True)
+    train = pd.DataFrame({"text": texts, "themes": labels, "type": types})
+    coder = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3).fit(list(texts), list(labels), list(types))
+    new_texts = ["Stolene i kantina vipper", "Kaffen koster 40 kroner", "Kassa er treg i lunsjen"]
+    corrections = pd.DataFrame({"text": new_texts, "themes": ["annet", "pris", "ko"], "type": ["klage"] * 3})
+    res = apply_corrections(coder, corrections, train=train)
+    d = res.to_dict()
+    assert res.n_corrections == 3 and "corrections_exact_match" in d["delta"]
+    assert res.after["corrections_exact_match"] >= res.before["corrections_exact_match"]
+    assert res.coder.training_metrics_["n_train"] == len(train) + 3
+    assert "before" in res.to_text() or "metric" in res.to_text()
+    with pytest.raises(ValueError, match="unknown theme id"):
+        apply_corrections(coder, pd.DataFrame({"text": ["x"], "themes": ["drikke"]}), train=train)

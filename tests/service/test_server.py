@@ -1,0 +1,126 @@
+"""A real uvicorn server on 127.0.0.1: round trip with the real coder, and a SIGKILL during a coding job."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pandas as pd
+import pytest
+from conftest import _library_cleaner_available, create_survey, sample_frame, to_csv_bytes
+from server import Server, cli
+from sqlalchemy import create_engine, text
+
+from textmine.paths import SAMPLE_DIR
+
+pytestmark = pytest.mark.slow
+
+
+def _key(database: str, role: str, cwd) -> str:
+    res = cli("keys", "create", "--role", role, "--database", database, cwd=cwd)
+    assert res.returncode == 0, res.stderr
+    key = res.stdout.strip().splitlines()[-1]
+    assert key.startswith("tm_")
+    return key
+
+
+def _poll_job(client: httpx.Client, job_id: int, timeout: float) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = client.get(f"/jobs/{job_id}").json()
+        if job["state"] in ("done", "failed", "cancelled"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} unfinished after {timeout}s: {job}")
+
+
+def _fake_env() -> dict:
+    env = {"TEXTMINE_CODER_FACTORY": "fakes:keyword_coder_factory", "TEXTMINE_JOB_CHUNK_SIZE": "10",
+           "TEXTMINE_FAKE_DELAY": "0.25"}
+    if not _library_cleaner_available():
+        env["TEXTMINE_CLEANER_FACTORY"] = "fakes:regex_cleaner"
+    return env
+
+
+def test_round_trip_with_real_default_coder(tmp_path):
+    """upload → coding job → summary → quotes over HTTP with the bundled default coder (subset of the wave)."""
+    database = f"sqlite:///{tmp_path / 'rt.db'}"
+    key = _key(database, "analyst", tmp_path)
+    frame = sample_frame(120)
+    with Server(database, cwd=tmp_path, log=tmp_path / "server.log") as srv:
+        srv.wait_for("/readyz", 420)
+        with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=120) as c:
+            sid = create_survey(c, key)
+            r = c.post(f"/surveys/{sid}/waves", files={"file": ("arbeidsgiver_2022.csv", to_csv_bytes(frame))})
+            assert r.status_code == 201, r.text
+            wave = r.json()
+            job = c.post(f"/waves/{wave['id']}/coding-jobs", json={})
+            assert job.status_code == 202
+            done = _poll_job(c, job.json()["id"], 300)
+            assert done["state"] == "done" and done["done"] == done["total"] == wave["counts"]["responses"]
+            summary = c.get(f"/waves/{wave['id']}/summary")
+            assert summary.status_code == 200, summary.text
+            body = summary.json()
+            assert body["coding_jobs"] == {str(wave["id"]): done["id"]}
+            assert body["summary"]
+            labels = pd.read_csv(SAMPLE_DIR / "labels_2022.csv", dtype=str, keep_default_na=False)
+            top = labels[labels.respondent_id.isin(frame.respondent_id)]["themes"].str.split(";").explode()
+            theme = top[top != ""].value_counts().index[0]
+            quotes = c.get(f"/waves/{wave['id']}/themes/{theme}/quotes")
+            assert quotes.status_code == 200, quotes.text
+            texts = " ".join(q["text"] for q in quotes.json()["quotes"])
+            classify = c.post("/classify", json={"texts": ["Vi kommer aldri gjennom på telefon, ring 91234567"]})
+            assert classify.status_code == 200
+            res = classify.json()["results"][0]
+            assert "91234567" not in res["text"] and res["scores"]
+    pii = pd.read_csv(SAMPLE_DIR / "pii_2022.csv", dtype=str, keep_default_na=False)
+    pii = pii[pii.respondent_id.isin(frame.respondent_id) & pii.pii_type.isin(["fodselsnummer", "epost", "telefon"])]
+    dumped = summary.text + quotes.text + texts
+    leaked = [v for v in pii["value"] if v and v in dumped]
+    assert not leaked
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_sigkill_during_job_then_restart_finishes_exactly_once(tmp_path, backend, request):
+    if backend == "sqlite":
+        database = f"sqlite:///{tmp_path / 'kill.db'}"
+    else:
+        from conftest import postgres_url_or_skip, reset_postgres
+
+        database = postgres_url_or_skip()
+        reset_postgres(database)
+    key = _key(database, "analyst", tmp_path)
+    env = _fake_env()
+    log = tmp_path / "server.log"
+    srv = Server(database, env=env, cwd=tmp_path, log=log).start()
+    try:
+        with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=60) as c:
+            sid = create_survey(c, key)
+            wave = c.post(f"/surveys/{sid}/waves", files={"file": ("w.csv", to_csv_bytes(sample_frame(150)))}).json()
+            job = c.post(f"/waves/{wave['id']}/coding-jobs", json={}).json()
+            deadline = time.time() + 60
+            while c.get(f"/jobs/{job['id']}").json()["done"] < 30 and time.time() < deadline:
+                time.sleep(0.05)
+            srv.kill()  # SIGKILL mid-job
+    finally:
+        srv.kill()
+    engine = create_engine(database)
+    with engine.connect() as conn:
+        state, done_at_kill, total = conn.execute(text("select state, done, total from coding_jobs")).one()
+        assert state == "running" and 30 <= done_at_kill < total
+        assert conn.execute(text("select count(*) from coding_results")).scalar() == done_at_kill
+    srv2 = Server(database, env={**env, "TEXTMINE_FAKE_DELAY": "0"}, cwd=tmp_path, log=log).start()
+    try:
+        with httpx.Client(base_url=srv2.url, headers={"X-API-Key": key}, timeout=60) as c:
+            final = _poll_job(c, job["id"], 120)
+            again = c.post(f"/waves/{wave['id']}/coding-jobs", json={}).json()
+    finally:
+        srv2.stop()
+    assert final["state"] == "done" and final["done"] == final["total"] == total == wave["counts"]["responses"]
+    assert again["id"] == job["id"]  # idempotent across restarts
+    with engine.connect() as conn:
+        n, distinct = conn.execute(text("select count(*), count(distinct response_id) from coding_results")).one()
+        chunks = [r[0] for r in conn.execute(text("select distinct chunk from coding_results order by chunk"))]
+    engine.dispose()
+    assert n == distinct == total
+    assert chunks == list(range(final["chunks_done"]))

@@ -1,0 +1,86 @@
+"""Non-answer detection: "vet ikke", "ingen kommentar", "-", keyboard mash, repeating the question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .wordlists import read_list
+
+_PUNCT = re.compile(r"[^\w\s/]+")
+_WS = re.compile(r"\s+")
+_VOWELS = set("aeiouyæøåéèäöü")
+_KEYBOARD_ROWS = ("qwertyuiopå", "asdfghjkløæ", "zxcvbnm")
+_COMPOSED = re.compile(
+    r"^(?:nei|ja|neida|ok|takk)?\s*(?:ingen|ikke noe|ikkje noko|ingenting|intet|ikke noen|ikkje nokon)\s*"
+    r"(?:andre|flere|fleire|mer|meir|spesielle|spesielt|ytterligere|særlig|særskilt|utover dette)?\s*"
+    r"(?:kommentar\w*|innspill|merknad\w*|tilbakemelding\w*|å tilføye|å legge til|å seie|å si|å melde|"
+    r"å kommentere|mening\w*|formening|forslag|ønsker|klager)?\s*"
+    r"(?:fra meg|frå meg|her|nå|no|til dette|på dette|akkurat nå|for øyeblikket|takk)?\s*(?:takk)?$"
+)
+
+
+def _mash_token(tok: str) -> bool:
+    """A token that looks like keyboard mash (no vowels, one keyboard row, or a repeated unit)."""
+    if len(tok) < 3 or not tok.isalpha():
+        return False
+    if not any(c in _VOWELS for c in tok) and len(tok) >= 4:
+        return True
+    if len(tok) >= 5 and any(all(c in row for c in tok) for row in _KEYBOARD_ROWS):
+        return True
+    if len(set(tok)) <= 2 and len(tok) >= 4:
+        return True
+    for unit in (2, 3):
+        if len(tok) >= unit * 3 and tok == (tok[:unit] * (len(tok) // unit + 1))[: len(tok)]:
+            return True
+    return False
+
+
+def _simplify(text: str) -> str:
+    return _WS.sub(" ", _PUNCT.sub(" ", text.lower())).strip()
+
+
+@dataclass
+class NonAnswerDetector:
+    """``detect(text, question_texts) -> bool``; ``known_words`` guards real words from the mash rule."""
+
+    phrases: frozenset[str]
+    known_words: frozenset[str] | dict = frozenset()
+
+    @classmethod
+    def from_wordlists(cls, directory: Path | None = None, known_words=None) -> "NonAnswerDetector":
+        phrases = {_simplify(p) for p in read_list("nonanswers.txt", directory)}
+        return cls(phrases=frozenset(phrases), known_words=known_words if known_words is not None else frozenset())
+
+    def detect(self, text: str | None, question_texts=()) -> bool:
+        if text is None or not isinstance(text, str):
+            return True
+        simple = _simplify(text)
+        if not simple or not any(c.isalpha() for c in simple):
+            return True  # empty, punctuation or digits only
+        if simple in self.phrases or _COMPOSED.match(simple):
+            return True
+        tokens = simple.split()
+        if len(tokens) <= 4:
+            alpha = [t for t in tokens if t.isalpha()]
+            if alpha and all(_mash_token(t) and t not in self.known_words for t in alpha):
+                return True
+        for q in question_texts or ():
+            if q and self._repeats_question(tokens, _simplify(q)):
+                return True
+        return False
+
+    @staticmethod
+    def _repeats_question(tokens: list[str], question: str) -> bool:
+        q_tokens = question.split()
+        if not q_tokens or not tokens:
+            return False
+        answer = " ".join(tokens)
+        if answer == question:
+            return True
+        a_set, q_set = set(tokens), set(q_tokens)
+        if not a_set <= q_set:
+            return False
+        # the answer only re-uses the question's words and covers most of it
+        return len(a_set) >= max(3, 0.6 * len(q_set))
