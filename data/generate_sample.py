@@ -310,7 +310,9 @@ PII_DECK = {"fodselsnummer": 4, "dnummer": 2, "telefon": 4, "epost": 3, "kontonu
             "adresse": 2, "navn": 6}
 PII_RATE = 0.042  # share of (real) comments with planted personal data
 NON_ANSWER_RATE = 0.095  # share of answers that are non-answers
-MULTI_RATE = 0.24  # share of comments composed from 2-3 themes (praise of a topic adds ``ros`` on top)
+NYNORSK_RATE = 0.075  # plus extra nynorsk in Vestland and Møre og Romsdal: about 9-10 % in all
+ENGLISH_RATE = 0.015
+MULTI_RATE = 0.27  # share of comments composed from 2-3 themes (praise of a topic adds ``ros`` on top)
 
 
 class Quota:
@@ -337,6 +339,7 @@ class PiiMaker:
         self.fake = Faker("no_NO")
         self.fake.seed_instance(seed)
         self._deck: list[str] = []
+        self._n_fnr = 0
 
     def _next_kind(self) -> str:
         """Draw types from a shuffled deck so every type turns up even in a small wave."""
@@ -356,7 +359,8 @@ class PiiMaker:
         kind = self._next_kind()
         if kind == "fodselsnummer":
             v = self.fake.ssn()
-            if r.random() < 0.3:
+            self._n_fnr += 1
+            if self._n_fnr % 3 == 2:  # every third one written "DDMMYY NNNNN"
                 v = f"{v[:6]} {v[6:]}"
             s = r.choice([
                 "Det gjelder ansatt med fnr {v}.", "Fødselsnummer til den sykmeldte er {v}, om det hjelper.",
@@ -454,10 +458,13 @@ NYNORSK = {
     "hvilke": "kva for", "slik": "slik", "sånn": "slik", "kanskje": "kanskje", "kun": "berre", "høre": "høyre",
 }
 DIALECT = [
-    (r"\bjeg\b", ["æ", "je", "e"]), (r"\bikke\b", ["ikkje", "itte", "ikkje", "ikkie"]),
-    (r"\bhva\b", ["ka", "hæ"]), (r"\bhvordan\b", ["koss", "åssen", "hvordan"]),
-    (r"\bsynes\b", ["syns"]), (r"\bhvert fall\b", ["hvertfall", "hvert fall"]),
-    (r"\bnoe\b", ["noko", "nå"]), (r"\bmeg\b", ["mæ"]), (r"\bdere\b", ["dokker", "dokk"]),
+    (r"\bjeg\b", ["æ", "je", "e", "eg"]), (r"\bikke\b", ["ikkje", "itte", "ikkje", "ikkie", "itj", "ikkj"]),
+    (r"\bhva\b", ["ka", "kæ", "hæ"]), (r"\bhvordan\b", ["koss", "åssen", "korsn"]),
+    (r"\bsynes\b", ["syns"]), (r"\bhvert fall\b", ["hvertfall", "hvert fall", "iallefall"]),
+    (r"\bnoe\b", ["noko", "nå", "noe"]), (r"\bmeg\b", ["mæ", "me"]), (r"\bdere\b", ["dokker", "dokk", "dåkker"]),
+    (r"\bhvorfor\b", ["koffor", "kvifor", "åffer"]), (r"\bhvem\b", ["kem", "kven"]), (r"\bmye\b", ["mykje", "møkje"]),
+    (r"\bbare\b", ["berre", "bære"]), (r"\bvi\b", ["me", "vi"]), (r"\bhjem\b", ["heim"]),
+    (r"\bhvor\b", ["kor", "hvor"]), (r"\bsnakke\b", ["prate"]), (r"\bveldig\b", ["kjempe", "sykt", "veldig"]),
 ]
 VARIANTS = [
     (r"\bsykmeldt", ["sykemeldt", "sykmeldt", "sykemeldt"]), (r"\bsykmelding", ["sykemelding", "sykmelding"]),
@@ -528,7 +535,9 @@ class TextMaker:
         if register in ("lang", "hoflig") or (register == "normal" and r.random() < 0.12):
             k = r.choice([1, 2, 2]) if register == "lang" else 1
             openers = _tagged(self.bank.openers, context["tags"])
-            for opener in r.sample(openers, k):
+            chosen = r.sample(openers, k)
+            chosen.sort(key=lambda o: not o.startswith("Hei"))  # a greeting comes first
+            for opener in chosen:
                 parts.append(self._fill(opener).format(**context))
         body = texts[0]
         for prev, f, t in zip(frags, frags[1:], texts[1:]):
@@ -586,6 +595,8 @@ class TextMaker:
         r = self.rng
         if r.random() < 0.22:  # character-level typos
             text = _typos(text, r, rate=r.choice([0.005, 0.01, 0.01, 0.02, 0.03]))
+        if r.random() < 0.04:  # missing or doubled spaces
+            text = re.sub(r"(?<=\w) (?=\w)", lambda m: r.choice(["", "  ", " "]) if r.random() < 0.08 else " ", text)
         if r.random() < 0.06:
             text = text.replace("æ", "ae").replace("ø", "o").replace("å", "a").replace("Æ", "Ae").replace(
                 "Ø", "O").replace("Å", "A") if r.random() < 0.5 else text.replace("å", "aa").replace("ø", "o").replace(
@@ -864,7 +875,7 @@ def choose_fragments(row: pd.Series, question: str, bank: PhraseBank, r: random.
             n_frag = 1
         typ = _choose_type(row, th, question, helhet, r)
         pool = bank.fragments[th][typ] or [f for v in bank.fragments[th].values() for f in v]
-        if nynorsk and bank.nynorsk[th][typ] and r.random() < 0.5:
+        if nynorsk and bank.nynorsk[th][typ] and r.random() < 0.6:
             pool = bank.nynorsk[th][typ]
         chosen.append(r.choice(pool))
         used_themes.add(th)
@@ -894,7 +905,7 @@ def make_comment(row: pd.Series, question: str, bank: PhraseBank, tm: TextMaker,
                  r: random.Random, quotas: dict[str, Quota]) -> Comment:
     if quotas["non_answer"].due():
         return Comment(tm.non_answer(question), [], "", True, [])
-    if r.random() < 0.015:  # English
+    if quotas["english"].due():
         f = r.choice(bank.english)
         frags = [f]
         if r.random() < 0.25:
@@ -906,7 +917,7 @@ def make_comment(row: pd.Series, question: str, bank: PhraseBank, tm: TextMaker,
             text = _join(text, r.choice([". ", " ", "\n"]), tm._fill(x.text))
         themes = _ordered_union(frags)
         return Comment(tm.noise(text) if r.random() < 0.3 else text, themes, frags[0].type, False, [])
-    nynorsk = r.random() < 0.085 or (row["fylke"] in ("Vestland", "Møre og Romsdal") and r.random() < 0.2)
+    nynorsk = quotas["nynorsk"].due() or (row["fylke"] in ("Vestland", "Møre og Romsdal") and r.random() < 0.12)
     frags = choose_fragments(row, question, bank, r, nynorsk=nynorsk, multi=quotas.get("multi"))
     register = r.choices(["telegraf", "normal", "lang", "sint", "hoflig"], weights=[0.2, 0.46, 0.14, 0.1, 0.1])[0]
     if register == "lang" and frags[0].theme != "annet":
@@ -995,7 +1006,8 @@ def generate_wave(year: int, n: int = 3000, seed: int = 2024, phrase_dir: Path =
     bank = load_phrases(phrase_dir)
     tm = TextMaker(bank, r, year)
     pm = PiiMaker(r, wave_seed)
-    quotas = {"non_answer": Quota(NON_ANSWER_RATE, r), "pii": Quota(PII_RATE, r), "multi": Quota(MULTI_RATE, r)}
+    quotas = {"non_answer": Quota(NON_ANSWER_RATE, r), "pii": Quota(PII_RATE, r), "multi": Quota(MULTI_RATE, r),
+              "nynorsk": Quota(NYNORSK_RATE, r), "english": Quota(ENGLISH_RATE, r)}
     df = generate_structured(year, n, nrng)
 
     asked_syk = df["q_sykefravaer"].isin([1, 2, 3]).to_numpy()

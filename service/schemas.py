@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import Annotated
 
 T = TypeVar("T")
+MAX_ID = 2_147_483_647  # ids are 32-bit in every supported database
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 class ErrorInfo(BaseModel):
@@ -85,8 +92,8 @@ class CodebookVersions(BaseModel):
 
 class JobIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    codebook_id: int | None = Field(default=None, ge=1)
-    model_id: int | None = Field(default=None, ge=1)
+    codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    model_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     force: bool = False
 
 
@@ -110,8 +117,8 @@ class JobOut(BaseModel):
 class ClassifyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     texts: list[str] = Field(min_length=1, max_length=1000)
-    codebook_id: int | None = Field(default=None, ge=1)
-    model_id: int | None = Field(default=None, ge=1)
+    codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    model_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ThemeScore(BaseModel):
@@ -168,7 +175,7 @@ class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     themes: list[str] = Field(max_length=50)
     type: str | None = Field(default=None, max_length=16)
-    codebook_id: int | None = Field(default=None, ge=1)
+    codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class CorrectionOut(BaseModel):
@@ -182,7 +189,7 @@ class CorrectionOut(BaseModel):
 
 class ModelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    codebook_id: int | None = Field(default=None, ge=1)
+    codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     name: str | None = Field(default=None, max_length=200)
     min_examples: int = Field(default=20, ge=2, le=100000)
 

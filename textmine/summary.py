@@ -109,13 +109,14 @@ class Summary:
         return self.tables.get(name, pd.DataFrame())
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: NaN → None, numpy scalars → Python; quotes carry no respondent ids."""
+        """JSON-safe: NaN → None, numpy scalars → Python. Exports (this, :meth:`to_frame`, :meth:`write`) never
+        carry respondent ids next to quotes; ``tables['quotes']`` keeps them for in-process traceability."""
         d = {
             "survey": self.survey,
             "waves": [w if isinstance(w, (int, str)) else str(w) for w in self.waves],
             "meta": json.loads(json.dumps(self.meta, default=str)),
             "warnings": list(self.warnings),
-            "tables": {name: _records(df) for name, df in self.tables.items()},
+            "tables": {name: _records(df.drop(columns=["respondent_id"], errors="ignore")) for name, df in self.tables.items()},
         }
         return d
 
@@ -124,7 +125,7 @@ class Summary:
 
     def to_frame(self) -> pd.DataFrame:
         """One long tidy frame: every table's rows with a ``table`` column first."""
-        parts = [df.assign(table=name) for name, df in self.tables.items() if len(df)]
+        parts = [df.drop(columns=["respondent_id"], errors="ignore").assign(table=name) for name, df in self.tables.items() if len(df)]
         if not parts:
             return pd.DataFrame(columns=["table"])
         out = pd.concat(parts, ignore_index=True, sort=False)
@@ -232,7 +233,7 @@ class Summary:
                 df.to_csv(p, index=False, encoding="utf-8")
                 written.append(p)
             p = out / "summary_tidy.csv"
-            self.to_frame().drop(columns=["respondent_id"], errors="ignore").to_csv(p, index=False, encoding="utf-8")
+            self.to_frame().to_csv(p, index=False, encoding="utf-8")
             written.append(p)
         if "xlsx" in formats:
             p = out / "summary.xlsx"

@@ -163,6 +163,15 @@ def _value_key(v: Any) -> str:
     return str(v).strip()
 
 
+def _show(v: Any) -> str:
+    """A cell value for an error message: 9 rather than np.int64(9), '9.5', 'abc'."""
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return repr(v) if isinstance(v, str) else str(v)
+
+
 def value_keys(series: pd.Series) -> np.ndarray:
     """:func:`_value_key` for a whole column, computed once per distinct value."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -459,7 +468,7 @@ class SurveyDefinition:
             return pos + row_offset
 
         cols = set(map(str, df.columns))
-        free_cols = {f.column for f in self.free_text}
+        free_cols = {f.column for f in self.free_text} | ({self.wave_column} if self.wave_column else set())
         missing = [c for c in self.columns if c not in cols and c not in free_cols]
         if missing:
             raise SurveyDefinitionError(
@@ -468,7 +477,7 @@ class SurveyDefinition:
         warnings: list[str] = []
         absent_free = [c for c in self.columns if c in free_cols and c not in cols]
         if absent_free:
-            warnings.append(f"{src}: free-text column(s) {', '.join(absent_free)} not in the data (coded frames supply the comments)")
+            warnings.append(f"{src}: column(s) {', '.join(absent_free)} not in the data (optional: wave / free text supplied by coded frames)")
         unknown = [c for c in map(str, df.columns) if c not in set(self.columns)]
         if unknown:
             msg = f"{src}: unknown column(s) {', '.join(unknown)} not declared in the survey definition"
@@ -495,7 +504,7 @@ class SurveyDefinition:
                 p = int(bad[0])
                 raise SurveyDefinitionError(
                     f"{src}, row {rowno(p)}, column {self.weight_column}: weight must be a number ≥ 0, "
-                    f"got {df[self.weight_column].iloc[p]!r}"
+                    f"got {_show(df[self.weight_column].iloc[p])}"
                 )
         for ind in self.indicators:
             raw = df[ind.column]
@@ -511,7 +520,7 @@ class SurveyDefinition:
             if len(bad):
                 p = int(bad[0])
                 raise SurveyDefinitionError(
-                    f"{src}, row {rowno(p)}, column {ind.column}: value {raw.iloc[p]!r} is neither on the scale "
+                    f"{src}, row {rowno(p)}, column {ind.column}: value {_show(raw.iloc[p])} is neither on the scale "
                     f"{list(ind.scale)} nor an excluded code {list(ind.excluded)} ({len(bad)} such value(s))"
                 )
         for m in self.multiselect:
@@ -521,7 +530,7 @@ class SurveyDefinition:
                 if len(bad):
                     p = int(bad[0])
                     raise SurveyDefinitionError(
-                        f"{src}, row {rowno(p)}, column {c}: multi-select value must be 0 or 1, got {df[c].iloc[p]!r}"
+                        f"{src}, row {rowno(p)}, column {c}: multi-select value must be 0 or 1, got {_show(df[c].iloc[p])}"
                     )
             if m.exclusive:
                 ex = df[list(m.exclusive)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy().sum(axis=1) > 0

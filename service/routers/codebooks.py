@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Codebook
-from service.schemas import CodebookOut, CodebookVersions, Page
+from service.schemas import MAX_ID, IdPath, Limit, Offset, CodebookOut, CodebookVersions, Page
 
 router = APIRouter(tags=["codebooks"])
 
@@ -38,14 +38,14 @@ def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), ses
 
 
 @router.get("/codebooks", response_model=Page[CodebookOut])
-def list_codebooks(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def list_codebooks(limit: Limit = 50, offset: Offset = 0,
                    session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     rows, total = store.page(session, select(Codebook).order_by(Codebook.id), limit, offset)
     return Page[CodebookOut](items=[codebook_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/codebooks/{codebook_id}", response_model=CodebookVersions)
-def get_codebook(codebook_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+def get_codebook(codebook_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     """A codebook version and the list of all stored versions with the same name."""
     row = session.get(Codebook, codebook_id)
     if row is None:

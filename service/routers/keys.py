@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from service import store
 from service.auth import Principal, create_key, get_session, require_admin
 from service.db.models import ApiKey
-from service.schemas import KeyCreated, KeyIn, KeyOut, Page
+from service.schemas import MAX_ID, IdPath, Limit, Offset, KeyCreated, KeyIn, KeyOut, Page
 
 router = APIRouter(tags=["keys"])
 
@@ -26,14 +26,14 @@ def new_key(body: KeyIn, session: Session = Depends(get_session), _: Principal =
 
 
 @router.get("/keys", response_model=Page[KeyOut])
-def list_keys(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def list_keys(limit: Limit = 50, offset: Offset = 0,
               session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
     rows, total = store.page(session, select(ApiKey).order_by(ApiKey.id), limit, offset)
     return Page[KeyOut](items=[key_out(k) for k in rows], total=total, limit=limit, offset=offset)
 
 
 @router.delete("/keys/{key_id}", response_model=KeyOut)
-def revoke_key(key_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
+def revoke_key(key_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
     row = store.get_or_404(session, ApiKey, key_id, "key")
     row.revoked = True
     return key_out(row)

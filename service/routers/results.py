@@ -11,21 +11,21 @@ from sqlalchemy.orm import Session
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import TrainedModel
-from service.schemas import CorrectionIn, CorrectionOut, ModelIn, ModelOut, Page, QuotesOut, ReviewItem
+from service.schemas import MAX_ID, IdPath, Limit, Offset, CorrectionIn, CorrectionOut, ModelIn, ModelOut, Page, QuotesOut, ReviewItem
 
 router = APIRouter(tags=["results"])
 
 
 @router.get("/waves/{wave_id}/summary", response_model=dict[str, Any])
-def wave_summary(wave_id: int, compare_wave_id: int | None = Query(None, ge=1, description="earlier wave to compare"),
-                 job_id: int | None = Query(None, ge=1, description="coding job (default: the latest finished)"),
+def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1, le=MAX_ID, description="earlier wave to compare"),
+                 job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest finished)"),
                  session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change."""
     return store.wave_summary(session, wave_id, compare_wave_id, job_id)
 
 
 @router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)
-def theme_quotes(request: Request, wave_id: int, theme: str = Path(max_length=100), n: int = Query(5, ge=3, le=6),
+def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length=100), n: int = Query(5, ge=3, le=6),
                  session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     """3–6 redacted, attributed, diverse quotes for a theme from the wave's latest finished coding job
     (comments flagged as health information are never quoted)."""
@@ -33,8 +33,8 @@ def theme_quotes(request: Request, wave_id: int, theme: str = Path(max_length=10
 
 
 @router.get("/review-queue", response_model=Page[ReviewItem])
-def review_queue(wave_id: int | None = Query(None, ge=1), limit: int = Query(50, ge=1, le=500),
-                 offset: int = Query(0, ge=0), session: Session = Depends(get_session),
+def review_queue(wave_id: int | None = Query(None, ge=1, le=MAX_ID), limit: Limit = 50,
+                 offset: Offset = 0, session: Session = Depends(get_session),
                  _: Principal = Depends(require_analyst)):
     """Uncertain codes (needs_review) not yet corrected, least confident first."""
     items, total = store.review_queue(session, limit, offset, wave_id)
@@ -42,7 +42,7 @@ def review_queue(wave_id: int | None = Query(None, ge=1), limit: int = Query(50,
 
 
 @router.post("/responses/{response_id}/codes", response_model=CorrectionOut, status_code=201)
-def correct_codes(response_id: int, body: CorrectionIn, session: Session = Depends(get_session),
+def correct_codes(response_id: IdPath, body: CorrectionIn, session: Session = Depends(get_session),
                   who: Principal = Depends(require_analyst)):
     """Store a human correction (replaces the machine codes in summaries; used to train models)."""
     row = store.add_correction(session, response_id, body.themes, body.type, body.codebook_id, who.key_id)
@@ -65,7 +65,7 @@ def train_model(request: Request, body: ModelIn = Body(default_factory=ModelIn),
 
 
 @router.get("/models", response_model=Page[ModelOut])
-def list_models(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def list_models(limit: Limit = 50, offset: Offset = 0,
                 session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     rows, total = store.page(session, select(TrainedModel).order_by(TrainedModel.id), limit, offset)
     return Page[ModelOut](items=[model_out(m) for m in rows], total=total, limit=limit, offset=offset)

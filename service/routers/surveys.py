@@ -11,7 +11,7 @@ from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Survey, Wave
 from service.deps import get_settings
 from service.errors import ApiError
-from service.schemas import Page, SurveyIn, SurveyOut, WaveOut
+from service.schemas import MAX_ID, IdPath, Limit, Offset, Page, SurveyIn, SurveyOut, WaveOut
 from service.settings import Settings
 
 router = APIRouter(tags=["surveys"])
@@ -35,20 +35,20 @@ def create_survey(body: SurveyIn, session: Session = Depends(get_session),
 
 
 @router.get("/surveys", response_model=Page[SurveyOut])
-def list_surveys(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def list_surveys(limit: Limit = 50, offset: Offset = 0,
                  session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     rows, total = store.page(session, select(Survey).order_by(Survey.id), limit, offset)
     return Page[SurveyOut](items=[survey_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/surveys/{survey_id}", response_model=SurveyOut)
-def get_survey(survey_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+def get_survey(survey_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     return survey_out(store.get_or_404(session, Survey, survey_id, "survey"))
 
 
 @router.post("/surveys/{survey_id}/waves", response_model=WaveOut, status_code=201,
              responses={413: {"description": "file too large"}, 422: {"description": "invalid file"}})
-def upload_wave(survey_id: int, file: UploadFile = File(..., description="CSV (UTF-8), XLSX, SAV or Parquet"),
+def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV (UTF-8), XLSX, SAV or Parquet"),
                       definition: UploadFile | None = File(None, description="survey definition YAML"),
                       label: str | None = Form(None, max_length=100, description="wave label (default: the file's wave column)"),
                       session: Session = Depends(get_session), settings: Settings = Depends(get_settings),
@@ -70,7 +70,7 @@ def upload_wave(survey_id: int, file: UploadFile = File(..., description="CSV (U
 
 
 @router.get("/surveys/{survey_id}/waves", response_model=Page[WaveOut])
-def list_waves(survey_id: int, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def list_waves(survey_id: IdPath, limit: Limit = 50, offset: Offset = 0,
                session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     store.get_or_404(session, Survey, survey_id, "survey")
     rows, total = store.page(session, select(Wave).where(Wave.survey_id == survey_id).order_by(Wave.id), limit, offset)
@@ -78,5 +78,5 @@ def list_waves(survey_id: int, limit: int = Query(50, ge=1, le=500), offset: int
 
 
 @router.get("/waves/{wave_id}", response_model=WaveOut)
-def get_wave(wave_id: int, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+def get_wave(wave_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
     return wave_out(session, store.get_or_404(session, Wave, wave_id, "wave"))

@@ -38,7 +38,7 @@ def test_variant_folding(a, b):
 @pytest.mark.parametrize(
     "abbr, word",
     [("NKS", "kontaktsenter"), ("AAP", "arbeidsavklaringspenger"), ("BHT", "bedriftshelsetjeneste"),
-     ("AG", "arbeidsgiver"), ("tlf", "telefon"), ("mnd", "måned"), ("IA", "inkluderende")],
+     ("AG", "arbeidsgiver"), ("tlf", "telefon"), ("mnd", "måned"), ("IA", "arbeidsliv")],
 )
 def test_abbreviations_expanded(abbr, word):
     assert word in analyze(f"{abbr} er viktig", language="nb")
@@ -49,8 +49,8 @@ def test_lowercase_ag_and_ia_not_expanded():
 
 
 def test_nynorsk_lemmas():
-    toks = analyze("Eg fekk ikkje svar på sjukmeldingane", language="nn")
-    assert "ikke" in toks and "sykmelding" in toks and "få" in toks
+    toks = analyze("Eg fekk ikkje svar på sjukmeldingane frå kontora", language="nn")
+    assert "ikke" in toks and "sykmelding" in toks and "kontor" in toks and "eg" not in toks
 
 
 def test_bokmal_inflections_lemmatised():

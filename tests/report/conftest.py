@@ -70,3 +70,15 @@ def report_data(synthetic):
                                   "q_sykefravaer": "Sykefravær", "q_digital": "Digitalt"},
                       free_text={"fritekst_generell": "Har du andre kommentarer til NAV?"})
     return build_report_data(synthetic["frames"], synthetic["coded"], spec, codebook=synthetic["codebook"])
+
+
+@pytest.fixture(scope="session")
+def piiscan():
+    """The PII scanner helpers (tests/report/piiscan.py), loaded by path (pytest uses importlib mode)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("report_piiscan", Path(__file__).with_name("piiscan.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -24,6 +24,17 @@ def _key(database: str, role: str, cwd) -> str:
     return key
 
 
+def _key_in_process(database: str, role: str) -> str:
+    from service.auth import create_key
+    from service.db.session import Database
+
+    db = Database(database)
+    with db.session() as s:
+        key = create_key(s, role, "test")[1]
+    db.dispose()
+    return key
+
+
 def _poll_job(client: httpx.Client, job_id: int, timeout: float) -> dict:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -36,7 +47,7 @@ def _poll_job(client: httpx.Client, job_id: int, timeout: float) -> dict:
 
 def _fake_env() -> dict:
     env = {"TEXTMINE_CODER_FACTORY": "fakes:keyword_coder_factory", "TEXTMINE_JOB_CHUNK_SIZE": "10",
-           "TEXTMINE_FAKE_DELAY": "0.25"}
+           "TEXTMINE_FAKE_DELAY": "0.4"}
     if not _library_cleaner_available():
         env["TEXTMINE_CLEANER_FACTORY"] = "fakes:regex_cleaner"
     return env
@@ -89,17 +100,18 @@ def test_sigkill_during_job_then_restart_finishes_exactly_once(tmp_path, backend
 
         database = postgres_url_or_skip()
         reset_postgres(database)
-    key = _key(database, "analyst", tmp_path)
+    key = _key_in_process(database, "analyst")
     env = _fake_env()
     log = tmp_path / "server.log"
     srv = Server(database, env=env, cwd=tmp_path, log=log).start()
     try:
         with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=60) as c:
             sid = create_survey(c, key)
-            wave = c.post(f"/surveys/{sid}/waves", files={"file": ("w.csv", to_csv_bytes(sample_frame(150)))}).json()
+            wave = c.post(f"/surveys/{sid}/waves", files={"file": ("w.csv", to_csv_bytes(sample_frame(300)))}).json()
+            assert wave["counts"]["responses"] > 60
             job = c.post(f"/waves/{wave['id']}/coding-jobs", json={}).json()
             deadline = time.time() + 60
-            while c.get(f"/jobs/{job['id']}").json()["done"] < 30 and time.time() < deadline:
+            while c.get(f"/jobs/{job['id']}").json()["done"] < 20 and time.time() < deadline:
                 time.sleep(0.05)
             srv.kill()  # SIGKILL mid-job
     finally:
@@ -107,7 +119,7 @@ def test_sigkill_during_job_then_restart_finishes_exactly_once(tmp_path, backend
     engine = create_engine(database)
     with engine.connect() as conn:
         state, done_at_kill, total = conn.execute(text("select state, done, total from coding_jobs")).one()
-        assert state == "running" and 30 <= done_at_kill < total
+        assert state == "running" and 20 <= done_at_kill < total
         assert conn.execute(text("select count(*) from coding_results")).scalar() == done_at_kill
     srv2 = Server(database, env={**env, "TEXTMINE_FAKE_DELAY": "0"}, cwd=tmp_path, log=log).start()
     try:

@@ -43,8 +43,8 @@ class ZeroShotCoder(BaseCoder):
 
     kind = "zeroshot"
 
-    def __init__(self, codebook: Codebook, embedder: Any = None, *, lexical_weight: float = 0.8,
-                 tau: float = 1.6, slope: float = 2.5, top_k: int = 2, review_threshold: float = 0.35,
+    def __init__(self, codebook: Codebook, embedder: Any = None, *, lexical_weight: float = 1.0,
+                 tau: float = 2.0, slope: float = 2.5, top_k: int = 3, review_threshold: float = 0.35,
                  embedder_spec: str = "e5"):
         super().__init__(codebook, embedder, review_threshold=review_threshold, embedder_spec=embedder_spec)
         self.lexical_weight = float(lexical_weight)

@@ -53,6 +53,20 @@ class Resources:
         )
 
 
+    def warm_up(self) -> "Resources":
+        """Load the lazily loaded parts (spaCy tokenizer, lingua models, simplemma dictionaries)."""
+        import simplemma
+
+        self.analyzer.tokenizer("varm opp")
+        for lang in ("nb", "nn", "en"):
+            simplemma.lemmatize("oppvarmingsordxyz", lang=lang)
+        simplemma.lemmatize("oppvarmingsordxyz", lang=("nb", "nn"))
+        simplemma.lemmatize("oppvarmingsordxyz", lang=("nn", "nb"))
+        if self.language.use_lingua:
+            self.language.lingua.compute_language_confidence_values_in_parallel(["varm opp", "warm up"])
+        return self
+
+
 @lru_cache(maxsize=1)
 def default_resources() -> Resources:
     """Shared read-only resources for the bundled word lists (built on first use)."""
@@ -98,6 +112,7 @@ class Cleaner:
         """Load the resources (nothing is learned)."""
         if self.resources is None:
             self.resources = default_resources()
+        self.resources.warm_up()
         return self
 
     def transform(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:

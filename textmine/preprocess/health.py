@@ -50,6 +50,12 @@ class HealthFlagger:
 
     def __post_init__(self) -> None:
         self._contains_re = re.compile("|".join(re.escape(c) for c in self.contains)) if self.contains else None
+        starts = [re.escape(p) for p in self.prefixes] + [re.escape(e) + r"(?![\w-])" for e in self.exact]
+        self._start_re = re.compile(r"(?<![\w-])(?:" + "|".join(starts) + ")") if starts else None
+        self._upper_re = (
+            re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, self.exact_upper)) + r")(?![\w-])")
+            if self.exact_upper else None
+        )
 
     def flag(self, text: str) -> bool:
         if not text:
@@ -57,15 +63,20 @@ class HealthFlagger:
         low = text.lower()
         if self.phrases is not None and self.phrases.search(low):
             return True
-        for m in _TOKEN.finditer(text):
-            tok = m.group(0)
-            if tok in self.exact_upper:
-                return True
-            t = tok.lower()
-            if t in self.exclusions:
+        if self._upper_re is not None and self._upper_re.search(text):
+            return True
+        for pattern in (self._start_re, self._contains_re):
+            if pattern is None:
                 continue
-            if t in self.exact or t.startswith(self.prefixes or ("\0",)):
-                return True
-            if self._contains_re is not None and self._contains_re.search(t):
-                return True
+            for m in pattern.finditer(low):
+                if self._token_at(low, m.start()) not in self.exclusions:
+                    return True
         return False
+
+    @staticmethod
+    def _token_at(low: str, pos: int) -> str:
+        start = pos
+        while start > 0 and (low[start - 1].isalnum() or low[start - 1] == "-"):
+            start -= 1
+        m = _TOKEN.match(low, start)
+        return m.group(0) if m else ""

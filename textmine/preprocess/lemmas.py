@@ -66,6 +66,7 @@ class Analyzer:
     keep_words: frozenset[str]
     stopwords_en: frozenset[str] = frozenset()
     cache: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    chunk_cache: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
     _tokenizer: object = None
 
     @classmethod
@@ -205,27 +206,31 @@ class Analyzer:
         return [lemma] if len(lemma) >= 2 and lemma not in self.stopwords_en else []
 
     # -- per text ----------------------------------------------------------------------------
+    def _analyze_chunk(self, chunk: str, language: str) -> tuple[str, ...]:
+        """Analysis tokens of one whitespace-delimited chunk (spaCy splits chunks independently)."""
+        key = (chunk, language, None)
+        hit = self.chunk_cache.get(key)
+        if hit is not None:
+            return hit
+        out: list[str] = []
+        for tok in self.tokenizer(chunk):
+            if tok.is_space or tok.is_punct or tok.like_num:
+                continue
+            out.extend(self.analyze_token(tok.text, language))
+        result = tuple(out)
+        self.chunk_cache[key] = result
+        return result
+
     def analyze(self, text: str, language: str = "nb") -> list[str]:
         """Analysis tokens of one normalised (and usually redacted) text."""
         if not text:
             return []
-        out: list[str] = []
         if "[" in text:
             text = _PLACEHOLDER.sub(" ", text)
-        for tok in self.tokenizer(text):
-            if tok.is_space or tok.is_punct or tok.like_num:
-                continue
-            out.extend(self.analyze_token(tok.text, language))
+        out: list[str] = []
+        for chunk in text.split():
+            out.extend(self._analyze_chunk(chunk, language))
         return out
 
     def analyze_many(self, texts: list[str], languages: list[str]) -> list[list[str]]:
-        out = []
-        texts = [_PLACEHOLDER.sub(" ", t) if "[" in t else t for t in texts]
-        for doc, lang in zip(self.tokenizer.pipe(texts, batch_size=1000), languages):
-            toks: list[str] = []
-            for tok in doc:
-                if tok.is_space or tok.is_punct or tok.like_num:
-                    continue
-                toks.extend(self.analyze_token(tok.text, lang))
-            out.append(toks)
-        return out
+        return [self.analyze(t, lang) for t, lang in zip(texts, languages)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class Lexicon:
                 return hit.lower()
         return None
 
-    @property
+    @cached_property
     def content_lemmas(self) -> frozenset[str]:
         """Noun, verb and adjective lemmas (the compound-splitter vocabulary)."""
         return self.lemmas_by_pos["noun"] | self.lemmas_by_pos["verb"] | self.lemmas_by_pos["adj"]

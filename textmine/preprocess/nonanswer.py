@@ -82,5 +82,7 @@ class NonAnswerDetector:
         a_set, q_set = set(tokens), set(q_tokens)
         if not a_set <= q_set:
             return False
-        # the answer only re-uses the question's words and covers most of it
-        return len(a_set) >= max(3, 0.6 * len(q_set))
+        # the answer only re-uses the question's words: most of it, or a 4+ word stretch of it
+        if len(a_set) >= max(3, 0.6 * len(q_set)):
+            return True
+        return len(tokens) >= 4 and f" {answer} " in f" {question} "

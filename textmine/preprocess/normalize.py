@@ -24,6 +24,7 @@ _PDF_HYPHEN_KEEP = re.compile(r"(?<=[A-ZÆØÅ0-9])-[ \t]*\r?\n[ \t]*(?=\w)")
 # Footnote digit glued to the end of a lower-case word ("sykefraværet2. Neste") -> drop the digit.
 _FOOTNOTE = re.compile(r"(?<=[a-zæøå]{4})[1-9](?=[\s.,;:!?)]|$)")
 _WS = re.compile(r"\s+")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _excel_unescape(match: re.Match) -> str:
@@ -61,7 +62,7 @@ def normalize(text: str | None) -> str:
     if "-" in text and "\n" in text:
         text = _PDF_HYPHEN_LOWER.sub("", text)
         text = _PDF_HYPHEN_KEEP.sub("-", text)
-    if any(c.isdigit() for c in text):
+    if _ANY_DIGIT.search(text):
         text = _protect_urls(text, lambda s: _FOOTNOTE.sub("", s))
     text = _WS.sub(" ", text).strip()
     if _NULL_CELL.match(text):

@@ -15,6 +15,7 @@ import pandas as pd
 from textmine.paths import EVAL_DIR, SAMPLE_DIR
 
 from .cleaner import Cleaner
+from .normalize import normalize
 from .redact import PII_TYPES, PLACEHOLDERS
 
 
@@ -23,29 +24,27 @@ def _f_beta(p: float, r: float, beta: float = 2.0) -> float:
     return 0.0 if p + r == 0 else (1 + b2) * p * r / (b2 * p + r)
 
 
-def _type_at(value: str, text: str, redacted: str) -> str | None:
-    """Which placeholder replaced ``value`` (by aligning the text around it), if any."""
+_PLACEHOLDER_RE = re.compile(r"\[(?:" + "|".join(re.escape(v[1:-1]) for v in PLACEHOLDERS.values()) + r")\]")
+_TYPE_OF = {v: k for k, v in PLACEHOLDERS.items()}
+
+
+def _type_at(value: str, text: str, redacted: str, redactor) -> str | None:
+    """Placeholder type that replaced ``value``: the k-th placeholder, k = placeholders before it."""
     i = text.find(value)
-    if i < 0:
+    if i < 0 or value in redacted:
         return None
-    before, after = text[:i], text[i + len(value) :]
-    # the normalised text may differ slightly; align on up to 12 chars of context
-    pre = before[-12:]
-    j = redacted.find(pre) + len(pre) if pre and pre in redacted else 0
-    rest = redacted[j:]
-    m = re.match(r"\s*(\[[A-ZÆØÅ]+\])", rest)
-    if m:
-        for k, v in PLACEHOLDERS.items():
-            if v == m.group(1):
-                return k
-    return None
+    prefix, _ = redactor.redact(normalize(text[:i]))
+    k = len(_PLACEHOLDER_RE.findall(prefix))
+    found = _PLACEHOLDER_RE.findall(redacted)
+    return _TYPE_OF.get(found[k]) if k < len(found) else None
 
 
 def evaluate_pii_cases(path: Path | None = None, cleaner: Cleaner | None = None) -> pd.DataFrame:
     """Per type: tp, fn, fp (hard negatives destroyed), tn, precision, recall, f2, typed_recall."""
     path = Path(path or EVAL_DIR / "pii_cases.csv")
     cases = pd.read_csv(path, dtype=str, keep_default_na=False)
-    cleaner = cleaner or Cleaner(detect_language=False, lemmatize=False)
+    cleaner = (cleaner or Cleaner(detect_language=False, lemmatize=False)).fit()
+    redactor = cleaner.resources.redactor
     texts = cases["text"].drop_duplicates().tolist()
     out = cleaner.transform(texts)
     red = dict(zip(texts, out["text_clean"]))
@@ -54,7 +53,9 @@ def evaluate_pii_cases(path: Path | None = None, cleaner: Cleaner | None = None)
         sub = cases[cases["pii_type"] == t]
         pos, neg = sub[sub["is_pii"] == "1"], sub[sub["is_pii"] == "0"]
         tp = sum(1 for _, r in pos.iterrows() if r["value"] not in red[r["text"]])
-        typed = sum(1 for _, r in pos.iterrows() if _type_at(r["value"], r["text"], red[r["text"]]) == t)
+        typed = sum(
+            1 for _, r in pos.iterrows() if _type_at(r["value"], r["text"], red[r["text"]], redactor) == t
+        )
         fp = sum(1 for _, r in neg.iterrows() if r["value"] not in red[r["text"]])
         fn = len(pos) - tp
         p = tp / (tp + fp) if tp + fp else 1.0

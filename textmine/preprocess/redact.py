@@ -112,6 +112,7 @@ _NUMBER_NEG_AFTER = re.compile(
 )
 _ACCOUNT_CUE = re.compile(r"(?:konto\w*|kontonr|bankkonto\w*)\.?\s*[:.]?\s*(?:nr\.?\s*)?(?:er|:)?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _digits(s: str) -> str:
@@ -133,6 +134,7 @@ class NameLists:
     blocked: frozenset[str]
     cues_before: frozenset[tuple[str, ...]]
     max_cue_len: int
+    cue_last_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "NameLists":
@@ -151,6 +153,7 @@ class NameLists:
             blocked=frozenset(read_list("name_blocklist.txt", directory)),
             cues_before=frozenset(cues),
             max_cue_len=max((len(c) for c in cues), default=1),
+            cue_last_words=frozenset(c[-1] for c in cues),
         )
 
 
@@ -202,7 +205,7 @@ class Redactor:
             return text, counts
         if "@" in text or "(at)" in text or "[at]" in text:
             text = self._sub(_EMAIL, text, counts, lambda m, t: "epost")
-        if any(c.isdigit() for c in text):
+        if _ANY_DIGIT.search(text):
             text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
             text = self._sub(_NUM11, text, counts, self._classify11)
             text = self._sub(_ORG, text, counts, self._classify9)
@@ -317,6 +320,8 @@ class Redactor:
             return k < 0 or text[k] in _SENTENCE_END or text[k] == "-"
 
         def has_cue(i: int) -> bool:
+            if i == 0 or lows[i - 1] not in names.cue_last_words:
+                return False
             for length in range(1, names.max_cue_len + 1):
                 if i - length < 0:
                     break

@@ -1,0 +1,99 @@
+"""Shared fixtures for the scale tests: sample input, isolated embedding caches, one local Dask cluster."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from textmine.paths import DEFAULT_CODEBOOK, SAMPLE_DIR, cache_dir
+
+TEXT_COL = "fritekst_generell"
+
+
+@pytest.fixture(scope="session")
+def warm_cache() -> Path:
+    """The user cache with the e5 model built and the preprocessing resources loaded once."""
+    from textmine.embed.e5_build import ensure_built
+    from textmine.preprocess import clean_texts
+
+    ensure_built()
+    clean_texts(["Ventetiden på telefon er for lang."])
+    return cache_dir()
+
+
+@pytest.fixture(scope="session")
+def fresh_cache(warm_cache, tmp_path_factory):
+    """Factory: a cache dir sharing the built model/lexicons but with an EMPTY embedding store.
+
+    Each coding run gets its own, so no run can reuse vectors another run computed in other batches.
+    """
+
+    def make(tag: str) -> Path:
+        d = tmp_path_factory.mktemp(f"cache-{tag}")
+        for entry in warm_cache.iterdir():
+            if entry.name != "embeddings":
+                (d / entry.name).symlink_to(entry)
+        return d
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_input(tmp_path_factory) -> Path:
+    """A few hundred survey rows from both sample waves (most with a comment), as CSV, in a fixed order."""
+    frames = []
+    for wave in (2022, 2023):
+        df = pd.read_csv(SAMPLE_DIR / f"arbeidsgiver_{wave}.csv", dtype=str, keep_default_na=False)
+        with_text = df[df[TEXT_COL].str.strip() != ""].head(80)
+        without = df[df[TEXT_COL].str.strip() == ""].head(20)
+        frames.append(pd.concat([with_text, without]).sort_index())
+    out = tmp_path_factory.mktemp("input") / "survey.csv"
+    pd.concat(frames, ignore_index=True).to_csv(out, index=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def codebook_path() -> Path:
+    return DEFAULT_CODEBOOK
+
+
+@pytest.fixture(scope="session")
+def dask_cluster(fresh_cache):
+    """A local 2-worker Dask cluster (separate processes) with its own empty embedding store."""
+    from dask.distributed import LocalCluster
+
+    env = {"TEXTMINE_CACHE_DIR": str(fresh_cache("workers")), "HF_HUB_OFFLINE": "1",
+           "TOKENIZERS_PARALLELISM": "false"}
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, env=env)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture(scope="session")
+def in_cache():
+    """``with in_cache(path):`` points TEXTMINE_CACHE_DIR at ``path`` for this process (and processes it starts)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def cm(path: Path):
+        old = os.environ.get("TEXTMINE_CACHE_DIR")
+        os.environ["TEXTMINE_CACHE_DIR"] = str(path)
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("TEXTMINE_CACHE_DIR", None)
+            else:
+                os.environ["TEXTMINE_CACHE_DIR"] = old
+
+    return cm
+
+
+@pytest.fixture(scope="session")
+def text_col() -> str:
+    return TEXT_COL

@@ -1,0 +1,124 @@
+"""textmine.distributed: Dask batch coding gives the local engine's results; output is complete and ordered."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from textmine.classify import ZeroShotCoder
+from textmine.classify.table import code_dataframe
+from textmine.codebook import load_codebook
+from textmine.distributed import ROW_COL, code_with_dask, iter_input_partitions, read_coded_parts
+from textmine.io import read_table
+
+ROWS_PER_PARTITION = 70
+
+
+def _coding_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c.startswith(("theme_", "score_"))] + ["themes", "confidence", "needs_review", "type"]
+
+
+@pytest.fixture(scope="module")
+def local_result(sample_input, codebook_path, text_col, fresh_cache, in_cache):
+    """The single-process path exactly as `textmine code --engine local` runs it (own empty embedding store)."""
+    with in_cache(fresh_cache("local")):
+        coder = ZeroShotCoder(load_codebook(codebook_path))
+        return code_dataframe(coder, read_table(sample_input), text_col, batch_size=2000)
+
+
+@pytest.fixture(scope="module")
+def dask_result(sample_input, codebook_path, text_col, dask_cluster, tmp_path_factory):
+    """The Dask path on the 2-worker cluster, addressed by its scheduler address."""
+    out = tmp_path_factory.mktemp("dask-out")
+    info = code_with_dask(sample_input, out, codebook_path, None, text_col, dask_cluster.scheduler_address,
+                          rows_per_partition=ROWS_PER_PARTITION)
+    return info, out
+
+
+def test_dask_results_identical_to_single_process(local_result, dask_result):
+    """Same theme columns, same scores (1e-6), same row order — with the default (semantic) coder."""
+    _, out = dask_result
+    got = read_coded_parts(out)
+    cols = _coding_columns(local_result)
+    assert _coding_columns(got) == cols
+    assert list(got.index) == list(range(len(local_result)))
+    scores = [c for c in cols if c.startswith("score_")]
+    diff = np.abs(got[scores].to_numpy(float) - local_result[scores].to_numpy(float))
+    worst = np.unravel_index(int(diff.argmax()), diff.shape)
+    assert diff.max() <= 1e-6, (
+        f"score differs by {diff.max():.4g} (row {worst[0]}, {scores[worst[1]]}): the same comment gets a different "
+        f"score when coded in another partition (batch-dependent embeddings?)")
+    themes = [c for c in cols if c.startswith("theme_")]
+    assert (got[themes].to_numpy() == local_result[themes].to_numpy()).all()
+    assert got["themes"].tolist() == local_result["themes"].tolist()
+    assert got["type"].tolist() == local_result["type"].tolist()
+
+
+def test_partitioned_output_has_every_input_column_in_input_order(sample_input, dask_result, text_col):
+    info, out = dask_result
+    src = pd.read_csv(sample_input, dtype=str, keep_default_na=False)
+    n_parts = math.ceil(len(src) / ROWS_PER_PARTITION)
+    assert info.n_rows == len(src) and info.n_partitions == n_parts and len(info.part_seconds) == n_parts
+    parts = sorted(out.glob("part-*.parquet"))
+    assert [p.name for p in parts] == [f"part-{i:05d}.parquet" for i in range(n_parts)]
+    start = 0
+    for p in parts:
+        names = pq.read_schema(p).names
+        missing = [c for c in src.columns if c not in names]
+        assert not missing, f"{p.name} lacks input column(s) {missing}"
+        rows = pd.read_parquet(p, columns=[ROW_COL])[ROW_COL].tolist()
+        assert rows == list(range(start, start + len(rows)))  # each part is one contiguous, ordered slice
+        assert len(rows) == min(ROWS_PER_PARTITION, len(src) - start)
+        start += len(rows)
+    got = read_coded_parts(out, columns=list(src.columns))
+    pd.testing.assert_frame_equal(got[list(src.columns)].reset_index(drop=True).astype(str), src.astype(str))
+
+
+def test_engine_exact_with_batch_independent_embedder(sample_input, codebook_path, text_col, fresh_cache,
+                                                      in_cache, tmp_path):
+    """scheduler=None (own local 2-worker cluster) with the fp32 backend, whose vectors do not depend on the
+    batch: partitioned coding equals single-process coding to 1e-6 — the engine itself adds no difference."""
+    small = tmp_path / "small.parquet"
+    src = read_table(sample_input)
+    src.iloc[:48].to_parquet(small, index=False)
+    model = tmp_path / "zs-fp32"
+    coder = ZeroShotCoder(load_codebook(codebook_path), embedder_spec="e5-fp32")
+    with in_cache(fresh_cache("fp32-model")):
+        coder.save(model)
+    with in_cache(fresh_cache("fp32-local")):
+        from textmine.classify import load_coder
+
+        ref = code_dataframe(load_coder(model), pd.read_parquet(small), text_col)
+    with in_cache(fresh_cache("fp32-dask")):  # the local cluster's workers inherit this environment
+        info = code_with_dask(small, tmp_path / "out", codebook_path, model, text_col, None, n_workers=2,
+                              rows_per_partition=16)
+    assert info.n_partitions == 3
+    got = read_coded_parts(tmp_path / "out")
+    scores = [c for c in got.columns if c.startswith("score_")]
+    np.testing.assert_allclose(got[scores].to_numpy(float), ref[scores].to_numpy(float), atol=2e-6, rtol=0)
+    assert got["themes"].tolist() == ref["themes"].tolist()
+    assert got[text_col].tolist() == ref[text_col].tolist()
+
+
+def test_csv_partitions_are_exact_slices_even_with_newlines_in_comments(tmp_path):
+    texts = [f"linje {i}\nandre linje, med komma" if i % 3 == 0 else f"kort {i}" for i in range(25)]
+    path = tmp_path / "in.csv"
+    pd.DataFrame({"id": [f"R{i}" for i in range(25)], "tekst": texts}).to_csv(path, index=False)
+    parts = list(iter_input_partitions(path, 10))
+    assert [len(p) for p in parts] == [10, 10, 5]
+    whole = pd.concat(parts, ignore_index=True)
+    assert whole[ROW_COL].tolist() == list(range(25))
+    assert whole["tekst"].tolist() == texts
+
+
+def test_bad_input_is_refused_before_any_worker_starts(sample_input, codebook_path, tmp_path):
+    with pytest.raises(ValueError, match="no column 'fritekst_mangler'"):
+        code_with_dask(sample_input, tmp_path / "o", codebook_path, None, "fritekst_mangler", "tcp://127.0.0.1:1")
+    bad = tmp_path / "in.xlsx"
+    bad.write_bytes(b"x")
+    with pytest.raises(ValueError, match="Parquet or CSV"):
+        code_with_dask(bad, tmp_path / "o", codebook_path, None, "tekst", "tcp://127.0.0.1:1")

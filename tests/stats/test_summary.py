@@ -1,0 +1,229 @@
+"""build_summary: hand-checked numbers on a 12-respondent fixture, then the sample waves against direct pandas."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+from textmine import stats as st
+from textmine.summary import build_summary
+
+NAN = np.nan
+
+
+def tiny_frames():
+    df = pd.DataFrame(
+        {
+            "rid": [f"r{i:02d}" for i in range(1, 13)],
+            "wave": 2023,
+            "sektor": list("PPPPPPPPOOOO"),
+            "fylke": ["Oslo", "Vestland"] * 6,
+            "w": [1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 0.5, 0.5],
+            "q1": [6, 5, 4, 3, 2, 1, 7, NAN, 4, 4, 5, 1],
+            "q2": [1, 2, 3, 4, 5, 6, 1, 2, 3, 7, 4, 1],
+        }
+    )
+    coded = pd.DataFrame(
+        {
+            "respondent_id": ["r01", "r02", "r03", "r07", "r09", "r04", "r05", "r06", "r10", "r11"],
+            "question": ["ft_rutet"] * 5 + ["ft_alle"] * 5,
+            "text_clean": ["Telefonkøen er altfor lang hver eneste gang vi ringer.", "Vi venter på svar i flere uker nå.",
+                           "Nei", "Kom aldri gjennom på telefon, ring meg på 91234567.", "Telefon og ventetid er problemet for oss.",
+                           "Dere gjør en god jobb med oppfølgingen av våre ansatte.", "Min ansatt har kreft og trenger hjelp nå.",
+                           "Flott at dere kom på besøk til oss i fjor høst.", "Saksbehandlingen tar altfor lang tid for oss.",
+                           "Gode og hyggelige folk hos NAV lokalt hos oss."],
+            "is_non_answer": [0, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+            "health_flag": [0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+            "theme_telefon": [1, 0, 0, 1, 1, 0, 0, 0, 0, 0],
+            "theme_vente": [0, 1, 0, 0, 1, 0, 0, 0, 1, 0],
+            "theme_ros": [0, 0, 0, 0, 0, 1, 1, 1, 0, 1],
+        }
+    )
+    return df, coded
+
+
+def _row(t, **kw):
+    m = np.ones(len(t), dtype=bool)
+    for k, v in kw.items():
+        m &= (t[k] == v).to_numpy()
+    assert m.sum() == 1, kw
+    return t[m].iloc[0]
+
+
+def test_indicators_by_hand(make_tiny_definition):
+    df, coded = tiny_frames()
+    s = build_summary({2023: df}, make_tiny_definition(), {2023: coded}, embedder="fallback")
+    ind = s.table("indicators")
+    r = _row(ind, indicator="helhet", segment="Totalt", value="Alle")
+    # valid 1–6: 10 rows (r07 = 7 excluded, r08 blank); positive 4–6: r01 r02 r03 r09 r10 r11
+    assert (r["n_total"], r["n"], r["n_excluded"], r["n_missing"], r["count"]) == (12, 10, 1, 1, 6)
+    assert r["share"] == pytest.approx(0.6) and r["mean"] == pytest.approx(3.5)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(st.wilson_ci(6, 10)) and r["ci_method"] == "wilson"
+    assert r["share_w"] == pytest.approx(6.5 / 11)  # positive weight 6.5 of valid weight 11
+    assert r["n_eff"] == pytest.approx(121 / 14.5)  # Kish: 11² / Σw² (= 14.5)
+    assert (r["ci_low_w"], r["ci_high_w"]) == pytest.approx(st.logit_ci(6.5 / 11, 121 / 14.5))
+    assert r["ci_method_w"] == "logit-kish"
+    assert r["experience_share"] == pytest.approx(10 / 11)
+    o = _row(ind, indicator="helhet", segment="sektor", value="O")
+    assert (o["n"], o["count"], o["share_w"]) == (4, 3, pytest.approx(2.5 / 3))
+    assert not o["suppressed"]
+    assert s.meta["weighted"] and "logit" in s.meta["ci_method"] and "Wilson" in s.meta["ci_method"]
+
+
+def test_themes_three_denominators_by_hand(make_tiny_definition):
+    df, coded = tiny_frames()
+    s = build_summary({2023: df}, make_tiny_definition(), {2023: coded}, embedder="fallback")
+    th = s.table("themes")
+    # ft_rutet asked if telefon (q2) in 1–3: r01 r02 r03 r07 r08 r09 r12 = 7; commenters r01 r02 r07 r09 (r03 = "Nei")
+    k = _row(th, question="ft_rutet", theme="telefon", denominator="kommentatorer", segment="Totalt")
+    a = _row(th, question="ft_rutet", theme="telefon", denominator="spurt", segment="Totalt")
+    al = _row(th, question="ft_rutet", theme="telefon", denominator="alle", segment="Totalt")
+    assert (k["count"], k["n"], a["n"], al["n"]) == (3, 4, 7, 12)
+    assert (k["share"], a["share"], al["share"]) == pytest.approx((3 / 4, 3 / 7, 3 / 12))
+    assert (k["share_w"], a["share_w"], al["share_w"]) == pytest.approx((4 / 5, 4 / 9.5, 4 / 15))
+    assert k["n_eff"] == pytest.approx(25 / 7)  # commenter weights 1, 1, 2, 1
+    # small cells (min_cell = 3): sector O has one commenter → flagged, numbers kept (suppression: flag)
+    o = _row(th, question="ft_rutet", theme="telefon", denominator="kommentatorer", segment="sektor", value="O")
+    assert o["n"] == 1 and o["suppressed"] and o["share"] == 1.0
+    hidden = build_summary({2023: df}, make_tiny_definition(suppression="hide"), {2023: coded}, quotes=False)
+    o = _row(hidden.table("themes"), question="ft_rutet", theme="telefon", denominator="kommentatorer", segment="sektor", value="O")
+    assert o["suppressed"] and np.isnan(o["share"]) and np.isnan(o["share_w"]) and np.isnan(o["ci_low"])
+
+
+def test_theme_indicator_gap_by_hand(make_tiny_definition):
+    df, coded = tiny_frames()
+    s = build_summary({2023: df}, make_tiny_definition(min_cell=1), {2023: coded}, quotes=False)
+    t = _row(s.table("theme_indicators"), question="ft_alle", theme="ros", indicator="helhet")
+    # ft_alle commenters r04 r05 r06 r10 r11; ros = r04 r05 r06 r11 → helhet 3, 2, 1, 5 → 1 of 4 positive;
+    # not ros = r10 (4) → 1 of 1 positive. Weighted: ros weights 2, 1, 1, .5 → .5 / 4.5
+    assert (t["n_mention"], t["n_other"]) == (4, 1)
+    assert t["share_mention"] == pytest.approx(0.5 / 4.5) and t["share_other"] == 1.0
+    r = st.two_proportion_test(1.0, 1.0, 0.5 / 4.5, 4.5**2 / 6.25)  # Kish n of mentioners: 20.25 / 6.25
+    assert t["diff"] == pytest.approx(r["diff"]) and t["p_value"] == pytest.approx(r["p_value"])
+
+
+def test_quotes_skip_health_nonanswers_and_redact(make_tiny_definition):
+    df, coded = tiny_frames()
+    s = build_summary({2023: df}, make_tiny_definition(min_cell=1), {2023: coded}, embedder="fallback")
+    q = s.table("quotes")
+    assert not q["text"].str.contains("kreft").any()  # r05 is health-flagged
+    assert "r03" not in set(q["respondent_id"])  # non-answer
+    tel = q[(q["theme"] == "telefon")]
+    assert len(tel) == 3 and not tel["text"].str.contains("91234567").any()  # regex safety net
+    assert tel["text"].str.contains("«…»").any()
+    assert set(tel["attribution"]) <= {"Privat virksomhet, Oslo", "Privat virksomhet, Vestland", "Offentlig virksomhet, Oslo",
+                                       "Offentlig virksomhet, Vestland", "Privat virksomhet", "Offentlig virksomhet", ""}
+    d = s.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert all("respondent_id" not in r for r in d["tables"]["quotes"])  # ids never leave with quotes
+
+
+def test_wave_change_verdicts_and_bh(make_tiny_definition):
+    df, coded = tiny_frames()
+    big = pd.concat([df.assign(rid=df["rid"] + f"-{k}") for k in range(8)], ignore_index=True)
+    later = big.copy()
+    later["wave"] = 2024
+    later.loc[later["q1"].isin([1, 2, 3]).to_numpy() & (np.arange(len(later)) % 2 == 0), "q1"] = 5
+    s = build_summary({2023: big, 2024: later}, make_tiny_definition(free_text=[]), quotes=False)
+    ch = s.table("changes")
+    ind = s.table("indicators")
+    c = _row(ch, kind="indicator", item="helhet", segment="Totalt", value="Alle")
+    a = _row(ind, wave=2023, indicator="helhet", segment="Totalt")
+    b = _row(ind, wave=2024, indicator="helhet", segment="Totalt")
+    assert c["diff"] == pytest.approx(b["share_w"] - a["share_w"])
+    z, p = proportions_ztest([b["share_w"] * b["n_eff"], a["share_w"] * a["n_eff"]], [b["n_eff"], a["n_eff"]])
+    assert c["p_value"] == pytest.approx(p)
+    sub = ch[(ch["kind"] == "indicator") & ~ch["suppressed"]]
+    np.testing.assert_allclose(sub["p_adjusted"], multipletests(sub["p_value"], method="fdr_bh")[1])
+    assert c["verdict"] == st.verdict(c["p_adjusted"]) and c["direction"] == "opp"
+    assert set(ch["verdict"]) <= {"signifikant", "tendens", "uendret", "for få svar", "ikke testbar"}
+    tel = _row(ch, kind="indicator", item="telefon", segment="Totalt")
+    assert tel["diff"] == pytest.approx(0) and tel["verdict"] == "uendret"
+    ref = build_summary({2023: big, 2024: later}, make_tiny_definition(free_text=[]), quotes=False, compare_to=2024)
+    assert ref.meta["comparisons"] == [[2024, 2023]]
+
+
+# ---------------------------------------------------------------------------- the sample waves
+def test_sample_indicators_match_direct_pandas(sample_data, sample_summary):
+    frames, *_ = sample_data
+    ind = sample_summary.table("indicators")
+    for w, df in frames.items():
+        for col, iid in (("q_helhet", "helhet"), ("q_telefon", "telefon")):
+            v = df[col]
+            valid = v.isin(range(1, 7))
+            pos = v.isin([4, 5, 6])
+            r = _row(ind, wave=w, indicator=iid, segment="Totalt")
+            assert r["n"] == valid.sum() and r["count"] == (pos & valid).sum()
+            assert r["share_w"] == pytest.approx((df["vekt"] * pos)[valid].sum() / df["vekt"][valid].sum())
+            sub = df[df["sektor"] == "Privat"]
+            rp = _row(ind, wave=w, indicator=iid, segment="sektor", value="Privat")
+            assert rp["share"] == pytest.approx(sub[col].isin([4, 5, 6]).sum() / sub[col].isin(range(1, 7)).sum())
+    h = _row(ind, wave=2023, indicator="helhet", segment="Totalt")
+    assert 0.8 < h["share_w"] < 0.92  # calibrated near the published ~86 %
+
+
+def test_sample_theme_counts_match_labels(sample_data, sample_summary):
+    frames, coded, labels, _ = sample_data
+    th = sample_summary.table("themes")
+    for w in frames:
+        lab = labels[w]
+        for q in ("fritekst_sykefravaer", "fritekst_generell"):
+            lq = lab[lab["question"] == q]
+            commenters = lq[lq["is_non_answer"] == 0]
+            k = th[(th["wave"] == w) & (th["question"] == q) & (th["segment"] == "Totalt") & (th["denominator"] == "kommentatorer")]
+            assert (k["n"] == len(commenters)).all()
+            for t in ("telefon", "sykefravaersoppfolging", "ros"):
+                expect = commenters["themes"].str.split(";").map(lambda xs, t=t: t in xs).sum()
+                assert _row(k, theme=t)["count"] == expect
+        asked = _row(th, wave=w, question="fritekst_sykefravaer", theme="telefon", denominator="spurt", segment="Totalt")
+        routed = frames[w]["q_sykefravaer"].isin([1, 2, 3])
+        assert asked["n"] >= routed.sum() and asked["n"] - routed.sum() <= 5  # + any unrouted commenters (warned)
+        alle = _row(th, wave=w, question="fritekst_generell", theme="telefon", denominator="alle", segment="Totalt")
+        assert alle["n"] == len(frames[w])
+
+
+def test_sample_quotes_safe(sample_data, sample_summary, sample_survey):
+    frames, coded, labels, piis = sample_data
+    q = sample_summary.table("quotes")
+    assert len(q)
+    th = sample_summary.table("themes")
+    for w in frames:
+        qw = q[q["wave"] == w]
+        flagged = set(coded[w].loc[coded[w]["health_flag"] == 1, "respondent_id"] + "|" + coded[w].loc[coded[w]["health_flag"] == 1, "question"])
+        assert not (set(qw["respondent_id"] + "|" + qw["question"]) & flagged)
+        for v in piis[w]["value"]:
+            assert not qw["text"].str.contains(v, regex=False).any(), v
+        sup = th[(th["wave"] == w) & (th["denominator"] == "kommentatorer") & th["suppressed"] & (th["segment"] != "Totalt")]
+        df = frames[w].set_index("respondent_id")
+        for _, r in qw.iterrows():
+            for seg in ("sektor", "ansatte", "fylke"):
+                val = str(df.loc[r["respondent_id"], seg])
+                assert not ((sup["question"] == r["question"]) & (sup["theme"] == r["theme"]) & (sup["segment"] == seg) & (sup["value"] == val)).any()
+        per_theme = qw.groupby(["question", "theme"]).size()
+        assert per_theme.max() <= 6 and (per_theme >= 3).mean() > 0.8
+        assert qw["text"].str.len().max() <= 300
+        first = qw.iloc[0]
+        row = frames[w].set_index("respondent_id").loc[first["respondent_id"]]
+        assert first["attribution"].startswith(sample_survey.segment("sektor").display_label(row["sektor"]))
+
+
+def test_sample_summary_serialises_and_prints(sample_summary, tmp_path):
+    d = sample_summary.to_dict()
+    text = json.dumps(d, allow_nan=False, ensure_ascii=False)
+    assert '"verdict"' in text and set(d["tables"]) >= {"indicators", "themes", "changes", "quotes", "drivers", "theme_indicators", "multiselect"}
+    tidy = sample_summary.to_frame()
+    assert tidy["table"].nunique() == 7 and {"wave", "segment", "value"} <= set(tidy.columns)
+    out = sample_summary.to_text_table(max_themes=5)
+    assert "Fornøyd med NAV" in out and "kommentatorer" in out and any(v in out for v in ("uendret", "tendens", "signifikant"))
+    files = sample_summary.write(tmp_path)
+    names = {p.name for p in files}
+    assert {"summary.json", "summary.xlsx", "themes.csv", "summary_tidy.csv"} <= names
+    assert "respondent_id" not in pd.read_csv(tmp_path / "quotes.csv").columns
+    ms = sample_summary.table("multiselect")
+    r = _row(ms, wave=2023, option="tj_ingen", segment="Totalt")
+    assert 0 <= r["share"] <= 1 and r["exclusive"]
+    dr = sample_summary.table("drivers")
+    assert len(dr) and dr["effect_pp"].notna().all() and set(dr["outcome"]) == {"helhet"}

@@ -1,0 +1,346 @@
+"""``discover_themes``: theme discovery for one or more survey waves.
+
+Pipeline: clean (redact PII, flag non-answers, lemmas) -> drop non-answers/empties -> embed (e5 by default,
+cached) -> cluster (BERTopic UMAP+HDBSCAN; small waves: agglomerative with silhouette-chosen k; large waves:
+fit on a seeded sample, assign the rest to the nearest topic centroid) -> reassign outliers to the nearest
+topic when they are as close as that topic's own members -> merge near-duplicate topics -> c-TF-IDF labels
+over lemmas -> representative (redacted) comments. Deterministic for a fixed seed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from textmine.embed.base import l2_normalize, normalize_text
+
+from . import clustering as cl
+from .labels import class_tfidf, make_label, make_vectorizer, top_keywords
+
+SMALL_WAVE_MAX = 300  # below this many answers HDBSCAN is unreliable -> agglomerative fallback
+MIN_DOCS = 3
+
+
+@dataclass
+class Topic:
+    id: int
+    label: str
+    keywords: list[str]
+    size: int
+    share: float
+    examples: list[str]
+    nearest_theme: str | None = None  # guided mode: closest existing codebook theme
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DiscoveryResult:
+    """Topics plus one assignment per input row (-1 = non-answer, empty, or fits nowhere)."""
+
+    topics: list[Topic]
+    assignments: np.ndarray
+    is_non_answer: np.ndarray
+    text_clean: list[str]
+    method: str
+    n_outliers_reassigned: int
+    seed: int
+    params: dict[str, Any] = field(default_factory=dict)
+    uncovered: np.ndarray | None = None  # guided mode: rows no codebook theme covers
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_outliers(self) -> int:
+        """Answers (not non-answers) that stayed unassigned."""
+        valid = ~self.is_non_answer & np.array([bool(t) for t in self.text_clean])
+        return int(((self.assignments < 0) & valid).sum())
+
+    def topic(self, topic_id: int) -> Topic:
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        raise KeyError(topic_id)
+
+    def labels(self) -> list[str]:
+        """Topic label per row ("" for -1)."""
+        names = {t.id: t.label for t in self.topics}
+        return [names.get(int(a), "") for a in self.assignments]
+
+    def topics_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{**t.to_dict(), "keywords": " · ".join(t.keywords),
+                              "examples": " | ".join(t.examples)} for t in self.topics])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "seed": self.seed,
+            "n_rows": int(len(self.assignments)),
+            "n_non_answers": int(self.is_non_answer.sum()),
+            "n_outliers": self.n_outliers,
+            "n_outliers_reassigned": self.n_outliers_reassigned,
+            "n_uncovered": None if self.uncovered is None else int(self.uncovered.sum()),
+            "params": self.params,
+            "topics": [t.to_dict() for t in self.topics],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=_json_default)
+
+    def draft_codebook(self, *, name: str = "utkast", base_codebook=None) -> dict[str, Any]:
+        """Draft codebook dict in the contract's format (guided: existing themes + new candidates)."""
+        from .draft import draft_codebook
+
+        return draft_codebook(self, name=name, base_codebook=base_codebook)
+
+    def codebook_yaml(self, *, name: str = "utkast", base_codebook=None) -> str:
+        import yaml
+
+        return yaml.safe_dump(self.draft_codebook(name=name, base_codebook=base_codebook), allow_unicode=True,
+                              sort_keys=False, width=100)
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(type(o))
+
+
+# ----------------------------------------------------------------------------- preparation
+_FALLBACK_NON_ANSWER = re.compile(
+    r"^(nei|ja|nei takk|ingen|ingen kommentar(er)?|vet ikke|veit ikkje|ingenting|nope|n/?a|-+|\.+|x+|ok|"
+    r"ikke noe|ikkje noko|har ingen)[.!]*$", re.IGNORECASE)
+
+
+def prepare(texts: Sequence[Any], *, question_texts: Sequence[str] = ()) -> pd.DataFrame:
+    """``text_clean`` (redacted), ``is_non_answer`` (0/1), ``lemmas`` per input row.
+
+    Uses ``textmine.preprocess.Cleaner`` when available; otherwise a minimal fallback (no redaction).
+    """
+    raw = list(texts)
+    try:
+        from textmine.preprocess import Cleaner
+
+        df = Cleaner(detect_language=False, question_texts=tuple(question_texts)).transform(pd.Series(raw, dtype=object))
+        out = pd.DataFrame({"text_clean": df["text_clean"].fillna("").astype(str).tolist(),
+                            "is_non_answer": df["is_non_answer"].fillna(0).astype(int).tolist(),
+                            "lemmas": df["lemmas"].fillna("").astype(str).tolist()})
+    except ImportError:  # pragma: no cover - preprocessing not installed
+        clean = [normalize_text(t) for t in raw]
+        out = pd.DataFrame({"text_clean": clean,
+                            "is_non_answer": [int(bool(_FALLBACK_NON_ANSWER.match(t))) for t in clean],
+                            "lemmas": [" ".join(re.findall(r"\w+", t.lower())) for t in clean]})
+    empty = out["text_clean"].str.strip() == ""
+    out.loc[empty, "is_non_answer"] = 1
+    return out
+
+
+# ----------------------------------------------------------------------------- main entry
+def discover_themes(
+    texts: Sequence[Any] | pd.Series,
+    *,
+    embedder=None,
+    seed: int = 42,
+    codebook=None,
+    embeddings: np.ndarray | None = None,
+    prepared: pd.DataFrame | None = None,
+    params: cl.ClusterParams | None = None,
+    method: str = "auto",
+    max_fit_docs: int = 20_000,
+    n_examples: int = 3,
+    n_keywords: int = 10,
+    outlier_quantile: float = 0.02,
+    merge_quantile: float | None = 0.5,
+    question_texts: Sequence[str] = (),
+) -> DiscoveryResult:
+    """Discover themes in free-text answers.
+
+    texts: raw answers (None/NaN allowed). embedder: any ``textmine.embed`` embedder (default
+    ``get_embedder("e5")``). embeddings: precomputed rows for ``texts`` (skips encoding). prepared: a
+    ``Cleaner`` frame for ``texts``. method: ``auto`` | ``bertopic`` | ``small`` | ``bertopic-defaults``.
+    codebook: a ``textmine.codebook.Codebook`` (or path) -> guided mode: only answers that no existing theme
+    covers are clustered; topics are candidate new themes.
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    raw = list(texts)
+    n = len(raw)
+    prep = prepared if prepared is not None else prepare(raw, question_texts=question_texts)
+    if len(prep) != n:
+        raise ValueError(f"prepared frame has {len(prep)} rows, texts has {n}")
+    clean = prep["text_clean"].fillna("").astype(str).tolist()
+    lemmas = prep["lemmas"].fillna("").astype(str).tolist()
+    non_answer = prep["is_non_answer"].fillna(0).astype(int).to_numpy().astype(bool)
+    valid = np.flatnonzero(~non_answer & np.array([bool(c.strip()) for c in clean]))
+    timings["prepare_s"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    if embeddings is not None:
+        emb_all = np.asarray(embeddings, dtype=np.float32)
+        if emb_all.shape[0] != n:
+            raise ValueError(f"embeddings has {emb_all.shape[0]} rows, texts has {n}")
+        emb = l2_normalize(emb_all[valid])
+    else:
+        if embedder is None:
+            from textmine.embed import get_embedder
+
+            embedder = get_embedder("e5")
+        if getattr(embedder, "name", "") == "lexical" and hasattr(embedder, "fit") and not getattr(
+                getattr(embedder, "inner", embedder), "_fitted", True):
+            embedder.fit([clean[i] for i in valid])
+        emb = l2_normalize(embedder.encode([clean[i] for i in valid])) if len(valid) else np.zeros((0, 1), np.float32)
+    timings["embed_s"] = time.perf_counter() - t1
+
+    uncovered = None
+    nearest_theme: dict[int, str] = {}
+    cb = None
+    pool = valid
+    pool_emb = emb
+    if codebook is not None:
+        from .guided import load_any_codebook, uncovered_mask
+
+        cb = load_any_codebook(codebook)
+        t2 = time.perf_counter()
+        unc_valid, theme_emb = uncovered_mask(cb, [clean[i] for i in valid], emb, embedder=embedder)
+        uncovered = np.zeros(n, dtype=bool)
+        uncovered[valid[unc_valid]] = True
+        pool = valid[unc_valid]
+        pool_emb = emb[unc_valid]
+        timings["coverage_s"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    labels_pool, used, reassigned, info = _cluster(pool_emb, [lemmas[i] for i in pool], seed=seed, params=params,
+                                                   method=method, max_fit_docs=max_fit_docs,
+                                                   outlier_quantile=outlier_quantile, merge_quantile=merge_quantile)
+    timings["cluster_s"] = time.perf_counter() - t3
+
+    assignments = np.full(n, -1, dtype=np.int64)
+    assignments[pool] = labels_pool
+    t4 = time.perf_counter()
+    topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, n_examples=n_examples, n_keywords=n_keywords,
+                       total=len(valid))
+    if cb is not None and topics:
+        from .guided import nearest_themes
+
+        ids, cents = cl.centroids(pool_emb, labels_pool)
+        for t, name in zip(ids, nearest_themes(cb, cents, embedder=embedder)):
+            nearest_theme[t] = name
+        for tp in topics:
+            tp.nearest_theme = nearest_theme.get(tp.id)
+    timings["describe_s"] = time.perf_counter() - t4
+    timings["total_s"] = time.perf_counter() - t0
+    info.update({"n_valid": int(len(valid)), "n_clustered": int(len(pool)), "guided": cb is not None})
+    return DiscoveryResult(topics=topics, assignments=assignments, is_non_answer=non_answer, text_clean=clean,
+                           method=used, n_outliers_reassigned=reassigned, seed=seed, params=info,
+                           uncovered=uncovered, timings={k: round(v, 3) for k, v in timings.items()})
+
+
+def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, method: str, max_fit_docs: int,
+             outlier_quantile: float, merge_quantile: float | None):
+    """Returns (labels, method used, outliers reassigned, info)."""
+    n = len(emb)
+    info: dict[str, Any] = {}
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), "empty", 0, info
+    if n < MIN_DOCS:
+        return np.zeros(n, dtype=np.int64), "single", 0, info
+    if method == "auto":
+        method = "small" if n < SMALL_WAVE_MAX else "bertopic"
+    if method == "small":
+        labels = cl.small_wave_labels(emb, seed=seed)
+        return labels, "small-wave", 0, info
+    if method not in {"bertopic", "bertopic-defaults"}:
+        raise ValueError(f"method must be auto, bertopic, bertopic-defaults or small; got {method!r}")
+
+    fit_idx = np.arange(n)
+    if n > max_fit_docs:  # large wave: fit on a seeded sample, assign the rest afterwards
+        rng = np.random.default_rng(seed)
+        fit_idx = np.sort(rng.choice(n, size=max_fit_docs, replace=False))
+        info["fit_sample"] = int(max_fit_docs)
+    fit_docs = [lemma_docs[i] for i in fit_idx]
+    if method == "bertopic-defaults":
+        fit_labels = cl.bertopic_labels(emb[fit_idx], fit_docs, seed=seed, defaults=True)
+    else:
+        fit_labels = cl.bertopic_labels(emb[fit_idx], fit_docs, seed=seed, params=params,
+                                        vectorizer=make_vectorizer(len(fit_docs)))
+    if (fit_labels >= 0).sum() == 0 or len(set(fit_labels[fit_labels >= 0].tolist())) < 2:
+        if method == "bertopic-defaults":
+            return cl.relabel_by_size(fit_labels), "bertopic-defaults", 0, info
+        labels = cl.small_wave_labels(emb, seed=seed)
+        info["fallback"] = "hdbscan found < 2 topics"
+        return labels, "small-wave", 0, info
+    if method == "bertopic-defaults":  # baseline: no post-processing, no sample assignment beyond nearest
+        labels = np.full(n, -1, dtype=np.int64)
+        labels[fit_idx] = fit_labels
+        if len(fit_idx) < n:
+            rest = np.setdiff1d(np.arange(n), fit_idx)
+            ids, cents = cl.centroids(emb[fit_idx], fit_labels)
+            labels[rest] = cl.assign_nearest(emb[rest], ids, cents)[0]
+        return cl.relabel_by_size(labels), "bertopic-defaults", 0, info
+
+    info["hdbscan_outliers"] = int((fit_labels < 0).sum())
+    fit_labels, reassigned = cl.reassign_outliers(emb[fit_idx], fit_labels, quantile=outlier_quantile)
+    if merge_quantile is not None:
+        before = len(set(fit_labels[fit_labels >= 0].tolist()))
+        fit_labels = cl.merge_close_topics(emb[fit_idx], fit_labels, quantile=merge_quantile)
+        info["merged_topics"] = before - len(set(fit_labels[fit_labels >= 0].tolist()))
+    labels = np.full(n, -1, dtype=np.int64)
+    labels[fit_idx] = fit_labels
+    if len(fit_idx) < n:
+        rest = np.setdiff1d(np.arange(n), fit_idx)
+        ids, cents = cl.centroids(emb[fit_idx], fit_labels)
+        floors = cl.member_floor(emb[fit_idx], fit_labels, ids, cents, outlier_quantile)
+        topic, sim = cl.assign_nearest(emb[rest], ids, cents)
+        ok = np.array([s >= floors[int(t)] for t, s in zip(topic, sim)], dtype=bool)
+        labels[rest[ok]] = topic[ok]
+    return cl.relabel_by_size(labels), "bertopic", reassigned, info
+
+
+def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list[str], lemmas: list[str], *,
+              n_examples: int, n_keywords: int, total: int) -> list[Topic]:
+    ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
+    if not ids:
+        return []
+    docs = [lemmas[i] for i in pool]
+    ctfidf, terms = class_tfidf(docs, labels, ids, vectorizer=make_vectorizer(len(docs)))
+    _, cents = cl.centroids(emb, labels)
+    topics = []
+    for row, (t, c) in enumerate(zip(ids, cents)):
+        members = np.flatnonzero(labels == t)
+        kws = top_keywords(ctfidf[row], terms, n_keywords) if ctfidf.shape[1] else []
+        sims = emb[members] @ c
+        examples: list[str] = []
+        seen: set[str] = set()
+        for j in members[np.lexsort((members, -sims))]:
+            text = clean[pool[j]].strip()
+            key = text.lower()
+            if key in seen or len(text) < 8:
+                continue
+            seen.add(key)
+            examples.append(text if len(text) <= 300 else text[:297] + "…")
+            if len(examples) == n_examples:
+                break
+        if not examples and len(members):
+            examples = [clean[pool[members[0]]][:300]]
+        topics.append(Topic(id=t, label=make_label(kws), keywords=kws, size=int(len(members)),
+                            share=round(len(members) / max(total, 1), 4), examples=examples))
+    return topics
+
+
+def slugify(text: str) -> str:
+    """ASCII theme id from a keyword: ``"ventetid på telefon"`` -> ``"ventetid_pa_telefon"``."""
+    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+    return s or "tema"

@@ -1,0 +1,91 @@
+"""Guided discovery: which answers does an existing codebook not cover, and which theme is nearest.
+
+Coverage uses ``textmine.classify.ZeroShotCoder`` when available (uncovered = no theme, or only an exclusive
+catch-all such as ``annet``). Fallback: similarity to theme prototypes with a *relative* threshold (an answer
+is uncovered when its best similarity is far below what the answers of that theme typically reach) - never an
+absolute cosine threshold, since e5 cosines sit in a narrow band.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+
+def load_any_codebook(codebook: Any):
+    from textmine.codebook import Codebook, load_codebook
+
+    if isinstance(codebook, Codebook):
+        return codebook
+    if isinstance(codebook, (str, Path)):
+        return load_codebook(codebook)
+    if isinstance(codebook, dict):
+        return Codebook.from_dict(codebook)
+    raise TypeError(f"codebook must be a Codebook, a dict or a path, got {type(codebook).__name__}")
+
+
+def _theme_texts(cb) -> list[str]:
+    out = []
+    for t in cb.themes:
+        kw = ", ".join(t.keywords[:12]) if t.keywords else ""
+        out.append(f"{t.label}. {t.description or ''} {kw}".strip())
+    return out
+
+
+def _embedder(embedder):
+    if embedder is not None:
+        return embedder
+    from textmine.embed import get_embedder
+
+    return get_embedder("e5")
+
+
+def uncovered_by_similarity(cb, emb: np.ndarray, embedder=None, *, mad_k: float = 2.0) -> np.ndarray:
+    """Relative-threshold coverage: uncovered when best theme similarity < median - k*MAD of that theme's
+    answers (answers whose best theme is an exclusive catch-all are uncovered too)."""
+    protos = np.asarray(_embedder(embedder).encode(_theme_texts(cb)), dtype=np.float32)
+    sims = emb @ protos.T
+    best = sims.argmax(axis=1)
+    top = sims[np.arange(len(sims)), best]
+    out = np.zeros(len(emb), dtype=bool)
+    excl = {j for j, t in enumerate(cb.themes) if t.exclusive}
+    for j in range(len(cb.themes)):
+        m = best == j
+        if not m.any():
+            continue
+        if j in excl:
+            out[m] = True
+            continue
+        med = np.median(top[m])
+        mad = np.median(np.abs(top[m] - med)) + 1e-6
+        out[m] = top[m] < med - mad_k * 1.4826 * mad
+    return out
+
+
+def uncovered_mask(cb, texts: Sequence[str], emb: np.ndarray, *, embedder=None):
+    """Boolean mask over ``texts``: True where no (non-exclusive) codebook theme covers the answer."""
+    if len(texts) == 0:
+        return np.zeros(0, dtype=bool), None
+    try:
+        from textmine.classify import ZeroShotCoder
+
+        coder = ZeroShotCoder(cb, embedder=_embedder(embedder))
+        coder.fit(list(texts))
+        pred = coder.predict(list(texts))
+        excl = {t.id for t in cb.themes if t.exclusive}
+        themes = pred["themes"].fillna("").astype(str).tolist()
+        mask = np.array([not [x for x in s.split(";") if x and x not in excl] for s in themes], dtype=bool)
+        return mask, None
+    except ImportError:
+        return uncovered_by_similarity(cb, emb, embedder), None
+
+
+def nearest_themes(cb, centroids: np.ndarray, *, embedder=None) -> list[str]:
+    """Id of the closest existing theme for each candidate-topic centroid."""
+    if len(centroids) == 0:
+        return []
+    protos = np.asarray(_embedder(embedder).encode(_theme_texts(cb)), dtype=np.float32)
+    idx = (centroids @ protos.T).argmax(axis=1)
+    return [cb.themes[int(j)].id for j in idx]
