@@ -1039,6 +1039,37 @@ def generate_wave(year: int, n: int = 3000, seed: int = 2024, phrase_dir: Path =
     }
 
 
+def summarize(result: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Headline figures of one generated wave (what the README and the tests promise)."""
+    survey, labels, pii = result["survey"], result["labels"], result["pii"]
+
+    def positive(col: str, mask=None) -> float:
+        v = survey[col] if mask is None else survey.loc[mask, col]
+        v = v[(v >= 1) & (v <= 6)].astype(float)
+        return round(float((v >= 4).mean()), 3)
+
+    private = survey["sektor"] == "Privat"
+    asked = survey["q_sykefravaer"].isin([1, 2, 3]).to_numpy(dtype=bool)
+    real = labels[labels["is_non_answer"] == 0]
+    words = [re.findall(r"\w+", t.lower()) for t in real["text"]]
+    trigrams = {g for w in words for g in zip(w, w[1:], w[2:])}
+    return {
+        "n": len(survey), "private_share": round(float(private.mean()), 3),
+        "q_helhet_positive": positive("q_helhet"), "q_telefon_positive": positive("q_telefon"),
+        "q_telefon_positive_private": positive("q_telefon", private),
+        "q_telefon_positive_public": positive("q_telefon", ~private),
+        "asked_sykefravaer": int(asked.sum()),
+        "answer_rate_sykefravaer": round(float((survey["fritekst_sykefravaer"] != "")[asked].mean()), 3),
+        "answer_rate_generell": round(float((survey["fritekst_generell"] != "").mean()), 3),
+        "comments": len(labels), "non_answer_share": round(float(labels["is_non_answer"].mean()), 3),
+        "multi_theme_share": round(float((real["themes"].str.count(";") >= 1).mean()), 3),
+        "distinct_text_share": round(real["text"].nunique() / max(len(real), 1), 3),
+        "distinct_word_trigrams": len(trigrams),
+        "comments_60_words_or_more": int(sum(len(t.split()) >= 60 for t in real["text"])),
+        "comments_with_pii": int(pii[["respondent_id", "question"]].drop_duplicates().shape[0]),
+    }
+
+
 def write_outputs(result: dict[str, pd.DataFrame], year: int, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"arbeidsgiver_{year}.csv", out / f"labels_{year}.csv", out / f"pii_{year}.csv"]
@@ -1053,12 +1084,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "sample")
     ap.add_argument("--n", type=int, default=None, help="respondents per wave (default 3,000 / 3,050)")
     ap.add_argument("--waves", type=int, nargs="+", default=[2022, 2023])
+    ap.add_argument("--summary", action="store_true", help="print headline figures of each wave")
     args = ap.parse_args(argv)
     default_n = {2022: 3000, 2023: 3050}
     for year in args.waves:
         res = generate_wave(year, args.n or default_n.get(year, 3000), args.seed)
         for p in write_outputs(res, year, args.out):
             print(f"wrote {p}")
+        if args.summary:
+            print(year, json.dumps(summarize(res), ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -237,18 +237,27 @@ class Summary:
             written.append(p)
         if "xlsx" in formats:
             p = out / "summary.xlsx"
-            with pd.ExcelWriter(p, engine="openpyxl") as xw:
-                meta = pd.DataFrame(
-                    [{"key": k, "value": json.dumps(v, ensure_ascii=False, default=str) if not isinstance(v, str) else v} for k, v in self.meta.items()]
-                    + [{"key": "warning", "value": w} for w in self.warnings]
-                )
-                meta.to_excel(xw, sheet_name="meta", index=False)
-                for name, df in export.items():
-                    if len(df) > 1_000_000:
-                        df = df.head(1_000_000)
-                    df.to_excel(xw, sheet_name=name[:31], index=False)
+            meta = pd.DataFrame(
+                [{"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)} for k, v in self.meta.items()]
+                + [{"key": "warning", "value": w} for w in self.warnings]
+            )
+            _write_xlsx({"meta": meta, **export}, p)
             written.append(p)
         return written
+
+
+def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
+    """Fast streaming .xlsx (openpyxl write-only mode): one sheet per table, NaN → empty cell."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=str(name)[:31])
+        ws.append([str(c) for c in df.columns])
+        obj = df.astype(object).where(df.notna(), None)
+        for row in obj.itertuples(index=False, name=None):
+            ws.append([v.item() if hasattr(v, "item") else v for v in row])
+    wb.save(path)
 
 
 # ---------------------------------------------------------------------------- computations

@@ -15,7 +15,7 @@ from service import store
 from service.auth import Principal
 from service.db.models import Codebook, CodingJob, Survey, Wave
 from service.errors import ApiError
-from textmine.report.html import make_charts, render_html, view_model
+from textmine.report.html import render_html, view_model
 from textmine.report.numbers import fmt_int, fmt_pct
 
 from . import reportdata
@@ -75,7 +75,8 @@ def logout():
 
 
 def _safe_next(url: str) -> str:
-    return url if url.startswith("/ui") and "//" not in url and "\\" not in url else "/ui/"
+    """Only same-site UI paths (no scheme, host or protocol-relative tricks) are allowed after login."""
+    return url if url.startswith("/ui") and "//" not in url and "\\" not in url and ":" not in url.split("?")[0] else "/ui/"
 
 
 # ------------------------------------------------------------------------------------------ pages
@@ -95,10 +96,9 @@ def home(request: Request, who: Principal = Depends(page_principal), session=Dep
 def dashboard(request: Request, wave_id: int, segment: str | None = Query(None, max_length=100),
               who: Principal = Depends(page_principal), session=Depends(_session)):
     wave = store.get_or_404(session, Wave, wave_id, "wave")
-    data = reportdata.wave_report(request, session, wave_id)
+    data, charts = reportdata.wave_report_with_charts(request, session, wave_id)
     if segment and segment not in data.segments:
         segment = None
-    charts = make_charts(data)
     vm = view_model(data, charts, segment=segment)
     themes = data.themes[(data.themes["wave"] == data.current_wave) & (data.themes["segment_var"] == "Alle")]
     theme_links = list(dict.fromkeys(zip(themes["theme"], themes["label"])))
@@ -190,8 +190,8 @@ def wave_report(request: Request, wave_id: int, format: str = Query("html", patt
     who = principal_for(request, key_from_request(request))
     if who is None:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
-    data = reportdata.wave_report(request, session, wave_id)
     if format == "xlsx":
+        data = reportdata.wave_report(request, session, wave_id)
         import tempfile
 
         from textmine.report.excel import write_workbook
@@ -201,4 +201,5 @@ def wave_report(request: Request, wave_id: int, format: str = Query("html", patt
             body = path.read_bytes()
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="rapport_{wave_id}.xlsx"'})
-    return HTMLResponse(render_html(data), headers={"Cache-Control": "no-store"})
+    data, charts = reportdata.wave_report_with_charts(request, session, wave_id)
+    return HTMLResponse(render_html(data, charts), headers={"Cache-Control": "no-store"})

@@ -82,6 +82,20 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
     return data
 
 
+def wave_report_with_charts(request, session: Session, wave_id: int):
+    """(ReportData, charts): the charts (the slow part) are kept on the cached ReportData object."""
+    from textmine.report.html import make_charts
+
+    data = wave_report(request, session, wave_id)
+    with _LOCK:
+        charts = data.__dict__.get("_charts")
+    if charts is None:
+        charts = make_charts(data)
+        with _LOCK:
+            data.__dict__["_charts"] = charts
+    return data, charts
+
+
 def theme_scores(session: Session, response_ids: list[int]) -> dict[int, dict[str, float]]:
     """Per-theme scores of the latest coding result of each response (for the review queue)."""
     from service.db.models import CodingResult

@@ -40,6 +40,8 @@ def page_principal(request: Request) -> Principal:
     who = principal_for(request, request.cookies.get(COOKIE))
     if who is None:
         path = request.url.path
+        if request.url.query:
+            path += "?" + request.url.query
         raise LoginRequired(path if path.startswith("/ui") else "/ui/")
     return who
 

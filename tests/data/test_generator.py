@@ -81,3 +81,21 @@ def test_comments_are_diverse_and_varied(waves):
     assert text.str.contains(r"\d+ ?(?:min|uker|dager|mnd)\b").sum() >= 20
     assert text.str.contains("sykemeld").any() and text.str.contains("sykmeld").any()
     assert text.str.contains(r"\bNav\b").any() and text.str.contains(r"\bNAV\b").any()
+
+
+def test_composed_comment_contains_every_labelled_fragment(gen):
+    """Labels follow from the fragments: each chosen clause survives composition (up to case/punctuation)."""
+    import random
+
+    bank = gen.load_phrases()
+    tm = gen.TextMaker(bank, random.Random(5), 2023)
+    context = {"naering": "varehandel", "fylke": "Agder", "ansatte": "12 ansatte", "sektor": "bedriften",
+               "tags": {"private", "small", "nonsolo"}}
+    rng = random.Random(9)
+    plain = [f for th in gen.THEMES for fs in bank.fragments[th].values() for f in fs if "{" not in f.text]
+    for _ in range(200):
+        frags = rng.sample(plain, rng.choice([1, 2, 3]))
+        text = tm.compose(frags, rng.choice(["normal", "lang", "hoflig", "sint"]), context).lower()
+        for f in frags:
+            core = f.text.rstrip(".!?").lower()
+            assert core in text, (core, text)

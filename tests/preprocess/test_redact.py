@@ -160,3 +160,13 @@ def test_counts_have_every_type():
 def test_several_of_one_type_are_counted():
     out, counts = redact("Ring 912 34 567 eller 22 33 44 55, eller send til a@example.no")
     assert counts["telefon"] == 2 and counts["epost"] == 1
+
+
+def test_reference_numbers_passing_account_checksum_survive():
+    assert valid_account("12345678903")
+    for cue in ("Ordrenr", "Fakturanr.", "Ref.", "Kundenummer:", "sak"):
+        text = f"{cue} 12345678903 gjelder oss"
+        out, counts = redact(text)
+        assert out == text and counts["kontonummer"] == 0
+    out, counts = redact("Kontonummer 12345678903")
+    assert counts["kontonummer"] == 1

@@ -95,9 +95,17 @@ _PHONE = re.compile(
     + _RB
 )
 _PHONE_CUE = re.compile(
-    r"(?:tlf|telefon\w*|mobil\w*|mob|tel|ring\w*|nummer|nr|sms|direktenummer|telefonnummer|tlf\.?nr)\.?\s*[:.]?\s*"
-    r"(?:på|til|er|:)?\s*$",
+    r"(?:\b(?:tlf|telefon\w*|mobil\w*|mob|tel|sms|direktenummer|tlf\.?nr|nummer|nr)\.?"
+    r"|\bring\w*(?:\s+(?:meg|oss|ham|henne|han|ho|dei|dem|meg))?"
+    r"|\bnå\s+(?:meg|oss|ham|henne|han|ho)|\btreff\w*(?:\s+(?:meg|oss))?)"
+    r"\s*[:.]?\s*(?:på|til|er|:)?\s*$",
     re.IGNORECASE,
+)
+# Any first digit (0/1 included) -- only redacted right after a phone cue ("Tlf 05 93 06 04").
+_PHONE_ANY = re.compile(
+    _LB
+    + r"(?:\d{8}|\d{3}[ .-]\d{2}[ .-]\d{3}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|\d{4}[ .-]\d{4})"
+    + _RB
 )
 _NUMBER_NEG_BEFORE = re.compile(
     r"(?:\bkr|\bkroner|\bnok|\bsaks?nr|\bsaksnummer\w*|\bsak|\bref|\breferanse\w*|\bjournal\w*|\bdokument\w*"
@@ -113,6 +121,11 @@ _NUMBER_NEG_AFTER = re.compile(
 _ACCOUNT_CUE = re.compile(r"(?:konto\w*|kontonr|bankkonto\w*)\.?\s*[:.]?\s*(?:nr\.?\s*)?(?:er|:)?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _ANY_DIGIT = re.compile(r"\d")
+_NOT_ACCOUNT_BEFORE = re.compile(
+    r"(?:ordre|faktura|kunde|ref|referanse|sak|saks|journal|dokument|avtale|lisens|serie|kid|vedtak)\w*\.?\s*"
+    r"(?:nr|nummer)?\.?\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _digits(s: str) -> str:
@@ -210,6 +223,7 @@ class Redactor:
             text = self._sub(_NUM11, text, counts, self._classify11)
             text = self._sub(_ORG, text, counts, self._classify9)
             text = self._sub(_PHONE, text, counts, self._classify8)
+            text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
             text = self._sub(self._address, text, counts, self._classify_address)
         text = self._redact_names(text, counts)
         return text, counts
@@ -237,7 +251,7 @@ class Redactor:
         kind = personal_number_type(d)
         if kind and not (valid_account(d) and _ACCOUNT_CUE.search(before)):
             return kind
-        if valid_account(d):
+        if valid_account(d) and not _NOT_ACCOUNT_BEFORE.search(before):
             return "kontonummer"
         return None
 
@@ -270,6 +284,11 @@ class Redactor:
         if len(parts) == 2 and _YEAR.match(parts[0]) and _YEAR.match(parts[1]):
             return None
         return "telefon"
+
+    @staticmethod
+    def _classify8_cued(m: re.Match, text: str) -> str | None:
+        before = text[max(0, m.start() - 30) : m.start()]
+        return "telefon" if _PHONE_CUE.search(before) else None
 
     @staticmethod
     def _classify_address(m: re.Match, text: str) -> str | None:
