@@ -17,11 +17,14 @@ class MicroBatcher:
         self.max_texts = max_texts
         self._queue: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
+        self._loop_ref: asyncio.AbstractEventLoop | None = None
 
     def _ensure_started(self) -> asyncio.Queue:
-        if self._queue is None or self._task is None or self._task.done():
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._task is None or self._task.done() or self._loop_ref is not loop:
+            self._loop_ref = loop
             self._queue = asyncio.Queue()
-            self._task = asyncio.get_running_loop().create_task(self._loop())
+            self._task = loop.create_task(self._loop(self._queue))
         return self._queue
 
     async def predict(self, texts: Sequence[str]) -> pd.DataFrame:
@@ -31,8 +34,7 @@ class MicroBatcher:
         self._ensure_started().put_nowait((list(texts), future))
         return await future
 
-    async def _loop(self) -> None:
-        queue = self._queue
+    async def _loop(self, queue: asyncio.Queue) -> None:
         while True:
             batch: list[tuple[list[str], Any]] = [await queue.get()]
             n = len(batch[0][0])
@@ -56,5 +58,5 @@ class MicroBatcher:
                     fut.set_result(part)
 
     async def close(self) -> None:
-        if self._task is not None:
+        if self._task is not None and self._loop_ref is asyncio.get_running_loop():
             self._task.cancel()

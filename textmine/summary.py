@@ -633,7 +633,8 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
         for prev, cur in pairs:
             a = t[t["wave"] == prev].set_index(keys)
             b = t[t["wave"] == cur].set_index(keys)
-            j = a[[sh, nn, "n", "suppressed"]].join(b[[sh, nn, "n", "suppressed"]], how="inner", lsuffix="_prev", rsuffix="_cur")
+            cols = list(dict.fromkeys([sh, nn, "n", "suppressed"]))
+            j = a[cols].add_suffix("_prev").join(b[cols].add_suffix("_cur"), how="inner")
             if not len(j):
                 continue
             r = st.two_proportion_test(j[f"{sh}_prev"], j[f"{nn}_prev"], j[f"{sh}_cur"], j[f"{nn}_cur"], level=level)
@@ -699,7 +700,7 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             "text_clean": c["text_clean"].to_numpy(dtype=object),
             **{k: pd.to_numeric(c[k], errors="coerce").fillna(0).to_numpy() for k in keep_cols[2:] + theme_cols if k in c},
         }
-    )
+    ).astype({"respondent_id": object, "text_clean": object})  # plain objects: no Arrow round trips per theme
     row_pos = qd.pos
     valid_row = row_pos >= 0
     rp = np.maximum(row_pos, 0)
@@ -782,6 +783,25 @@ def build_summary(
     """
     if not frames:
         raise ValueError("build_summary needs at least one wave")
+    with _blas_threads(1):  # many small matrix products: BLAS threads only add synchronisation cost
+        return _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
+                              compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes, embedder=embedder,
+                              drivers=drivers, driver_method=driver_method, validate=validate)
+
+
+def _blas_threads(n: int):
+    try:
+        from threadpoolctl import threadpool_limits
+
+        return threadpool_limits(limits=n, user_api="blas")
+    except Exception:  # noqa: BLE001 - threadpoolctl missing: run as is
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, compare_to, level, quotes, n_quotes,
+                   embedder, drivers, driver_method, validate) -> Summary:
     if driver_method not in ("logit", "linear"):
         raise ValueError("driver_method must be 'logit' or 'linear'")
     waves = list(frames)

@@ -29,8 +29,6 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
         raise ApiError(422, "too_many_texts", f"at most {settings.max_classify_texts} texts per request")
     coders = request.app.state.coders
     if body.codebook_id is None and body.model_id is None:
-        if not coders.ready.is_set() and coders.warmup_error is None:
-            await run_in_threadpool(coders.ready.wait, 120)
         codebook_id, model_id = None, None
         result = await request.app.state.batcher.predict(body.texts)
         coder = coders.default()

@@ -12,6 +12,7 @@ from service import library, store
 from service.db.models import Codebook, CodingJob, Correction, Response, Wave
 from service.errors import ApiError
 from textmine.report import ReportData, SurveySpec, build_report_data
+from textmine.report.adapter import apply_summary
 
 _LOCK = threading.Lock()
 
@@ -75,6 +76,7 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
               "codebook": f"{codebook['name']} versjon {codebook.get('version', '–')}" if codebook else "–",
               "coding": f"{n_corr} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene."}
     data = build_report_data(frames, coded, spec, codebook=codebook, method=method)
+    data = apply_summary(data, frames, info.definition, coded)
     with _LOCK:
         cache[key] = data
         while len(cache) > 8:
@@ -90,7 +92,7 @@ def wave_report_with_charts(request, session: Session, wave_id: int):
     with _LOCK:
         charts = data.__dict__.get("_charts")
     if charts is None:
-        charts = make_charts(data)
+        charts = make_charts(data, png=False)
         with _LOCK:
             data.__dict__["_charts"] = charts
     return data, charts

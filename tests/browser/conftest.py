@@ -91,6 +91,8 @@ def live_server(tmp_path_factory):
                     break
                 time.sleep(0.3)
             assert job["state"] == "done", job
+        # warm the report cache (the first build of data + charts is the slow part on a busy machine)
+        assert c.get(f"/waves/{info['waves']['2023']}/report").status_code == 200
     info["survey_id"] = sid
     info["reader_key"] = reader
     yield base, admin, info
@@ -120,7 +122,7 @@ def artifacts():
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(90_000)
     yield pg
     context.close()
 

@@ -60,11 +60,11 @@ def test_review_queue_keyboard_correction_changes_count(page, live_server, login
     page.wait_for_function("n => document.getElementById('review-count').textContent === String(n)", arg=before - 1)
     assert page.locator("#review-text").inner_text() != text
     page.screenshot(path=str(artifacts / "review_after.png"), full_page=True)
-    with httpx.Client(base_url=base, headers={"X-API-Key": key}) as c:
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=180) as c:
         queue = c.get("/review-queue", params={"wave_id": wid, "limit": 1}).json()
     assert queue["total"] == before - 1
     # the correction now feeds the dashboard: the stored codes for that comment changed
-    with httpx.Client(base_url=base, headers={"X-API-Key": key}) as c:
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=180) as c:
         html = c.get(f"/waves/{wid}/report").text
     assert "1 kommentarer er rettet manuelt" in html
     assert theme_id
@@ -91,6 +91,7 @@ def test_codebook_editor_saves_new_version(page, live_server, login, artifacts):
     page.get_by_label("Navn på telefon").fill("Telefon, kø og åpningstider")
     page.get_by_label("Id (små bokstaver, tall, _)").fill("chatbot")
     page.get_by_label("Navn", exact=True).fill("Chatbot")
+    page.get_by_label("Beskrivelse", exact=True).fill("Chatboten Frida på nav.no og automatiske svar.")
     page.get_by_role("button", name="Legg til tema").click()
     page.get_by_label("Velg Permittering og omstilling").check()
     page.get_by_label("Slå de valgte inn i").select_option("annet")
@@ -98,7 +99,7 @@ def test_codebook_editor_saves_new_version(page, live_server, login, artifacts):
     page.screenshot(path=str(artifacts / "codebook_edit.png"), full_page=True)
     page.get_by_role("button", name="Lagre ny versjon").click()
     page.wait_for_url(lambda u: u != old_url)
-    with httpx.Client(base_url=base, headers={"X-API-Key": key}) as c:
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=180) as c:
         cb = c.get("/codebooks/" + page.url.rsplit("/", 1)[1]).json()
     ids = [t["id"] for t in cb["content"]["themes"]]
     assert "chatbot" in ids and "permittering" not in ids and len(cb["versions"]) >= 2
@@ -121,7 +122,7 @@ def test_start_coding_job_and_watch_progress(page, live_server, login, artifacts
 def test_report_endpoint_requires_key_and_is_self_contained(live_server):
     base, _, info = live_server
     wid = info["waves"]["2023"]
-    with httpx.Client(base_url=base) as c:
+    with httpx.Client(base_url=base, timeout=180) as c:
         assert c.get(f"/waves/{wid}/report").status_code == 401
         r = c.get(f"/waves/{wid}/report", headers={"X-API-Key": info["reader_key"]})
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")

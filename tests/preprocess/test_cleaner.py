@@ -73,3 +73,10 @@ def test_single_string_rejected(cleaner):
 
     with pytest.raises(TypeError):
         cleaner.transform("ikke en liste")
+
+
+def test_worker_processes_give_identical_results(resources):
+    texts = [f"Saksbehandler Kari svarte ikke på {n} dager. Ring 912 34 567" for n in range(30)] + TEXTS
+    one = Cleaner(n_jobs=1, resources=resources).transform(texts)
+    two = Cleaner(n_jobs=2, resources=resources).transform(texts)
+    pd.testing.assert_frame_equal(one, two)

@@ -28,3 +28,13 @@ def test_repeating_the_question():
     assert is_non_answer("oppfølging av sykmeldte skal bli bedre", [q])
     assert not is_non_answer("oppfølging av sykmeldte må starte tidligere", [q])
     assert not is_non_answer("oppfølging av sykmeldte skal bli bedre", [])
+
+
+@pytest.mark.parametrize("text", ["Kommer ikke på noe", "nei egentlig ikke", "Nei, ikke for øyeblikket.", "akd", "øaf"])
+def test_more_non_answers(text):
+    assert is_non_answer(text)
+
+
+@pytest.mark.parametrize("text", ["tlf", "NKS", "AAP", "bra", "treg"])
+def test_short_real_words_are_answers(text):
+    assert not is_non_answer(text)

@@ -8,6 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from textmine.classify import ZeroShotCoder
+from textmine.classify.table import code_dataframe
+from textmine.codebook import load_codebook
+from textmine.distributed import code_with_dask
+from textmine.io import read_table
+
 from textmine.paths import DEFAULT_CODEBOOK, SAMPLE_DIR, cache_dir
 
 TEXT_COL = "fritekst_generell"
@@ -47,8 +53,8 @@ def sample_input(tmp_path_factory) -> Path:
     frames = []
     for wave in (2022, 2023):
         df = pd.read_csv(SAMPLE_DIR / f"arbeidsgiver_{wave}.csv", dtype=str, keep_default_na=False)
-        with_text = df[df[TEXT_COL].str.strip() != ""].head(80)
-        without = df[df[TEXT_COL].str.strip() == ""].head(20)
+        with_text = df[df[TEXT_COL].str.strip() != ""].head(55)
+        without = df[df[TEXT_COL].str.strip() == ""].head(10)
         frames.append(pd.concat([with_text, without]).sort_index())
     out = tmp_path_factory.mktemp("input") / "survey.csv"
     pd.concat(frames, ignore_index=True).to_csv(out, index=False)
@@ -97,3 +103,27 @@ def in_cache():
 @pytest.fixture(scope="session")
 def text_col() -> str:
     return TEXT_COL
+
+
+@pytest.fixture(scope="session")
+def rows_per_partition() -> int:
+    return 45
+
+
+@pytest.fixture(scope="session")
+def local_result(sample_input, codebook_path, text_col, fresh_cache, in_cache):
+    """The single-process path exactly as `textmine code --engine local` runs it (own empty embedding store)."""
+    with in_cache(fresh_cache("local")):
+        coder = ZeroShotCoder(load_codebook(codebook_path))
+        return code_dataframe(coder, read_table(sample_input), text_col, batch_size=2000)
+
+
+@pytest.fixture(scope="session")
+def dask_result(sample_input, codebook_path, text_col, dask_cluster, tmp_path_factory, rows_per_partition):
+    """The Dask path on the 2-worker cluster, addressed by its scheduler address."""
+    out = tmp_path_factory.mktemp("dask-out")
+    info = code_with_dask(sample_input, out, codebook_path, None, text_col, dask_cluster.scheduler_address,
+                          rows_per_partition=rows_per_partition)
+    return info, out
+
+

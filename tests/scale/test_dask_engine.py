@@ -15,28 +15,10 @@ from textmine.codebook import load_codebook
 from textmine.distributed import ROW_COL, code_with_dask, iter_input_partitions, read_coded_parts
 from textmine.io import read_table
 
-ROWS_PER_PARTITION = 70
 
 
 def _coding_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c.startswith(("theme_", "score_"))] + ["themes", "confidence", "needs_review", "type"]
-
-
-@pytest.fixture(scope="module")
-def local_result(sample_input, codebook_path, text_col, fresh_cache, in_cache):
-    """The single-process path exactly as `textmine code --engine local` runs it (own empty embedding store)."""
-    with in_cache(fresh_cache("local")):
-        coder = ZeroShotCoder(load_codebook(codebook_path))
-        return code_dataframe(coder, read_table(sample_input), text_col, batch_size=2000)
-
-
-@pytest.fixture(scope="module")
-def dask_result(sample_input, codebook_path, text_col, dask_cluster, tmp_path_factory):
-    """The Dask path on the 2-worker cluster, addressed by its scheduler address."""
-    out = tmp_path_factory.mktemp("dask-out")
-    info = code_with_dask(sample_input, out, codebook_path, None, text_col, dask_cluster.scheduler_address,
-                          rows_per_partition=ROWS_PER_PARTITION)
-    return info, out
 
 
 def test_dask_results_identical_to_single_process(local_result, dask_result):
@@ -58,10 +40,10 @@ def test_dask_results_identical_to_single_process(local_result, dask_result):
     assert got["type"].tolist() == local_result["type"].tolist()
 
 
-def test_partitioned_output_has_every_input_column_in_input_order(sample_input, dask_result, text_col):
+def test_partitioned_output_has_every_input_column_in_input_order(sample_input, dask_result, text_col, rows_per_partition):
     info, out = dask_result
     src = pd.read_csv(sample_input, dtype=str, keep_default_na=False)
-    n_parts = math.ceil(len(src) / ROWS_PER_PARTITION)
+    n_parts = math.ceil(len(src) / rows_per_partition)
     assert info.n_rows == len(src) and info.n_partitions == n_parts and len(info.part_seconds) == n_parts
     parts = sorted(out.glob("part-*.parquet"))
     assert [p.name for p in parts] == [f"part-{i:05d}.parquet" for i in range(n_parts)]
@@ -72,7 +54,7 @@ def test_partitioned_output_has_every_input_column_in_input_order(sample_input, 
         assert not missing, f"{p.name} lacks input column(s) {missing}"
         rows = pd.read_parquet(p, columns=[ROW_COL])[ROW_COL].tolist()
         assert rows == list(range(start, start + len(rows)))  # each part is one contiguous, ordered slice
-        assert len(rows) == min(ROWS_PER_PARTITION, len(src) - start)
+        assert len(rows) == min(rows_per_partition, len(src) - start)
         start += len(rows)
     got = read_coded_parts(out, columns=list(src.columns))
     pd.testing.assert_frame_equal(got[list(src.columns)].reset_index(drop=True).astype(str), src.astype(str))

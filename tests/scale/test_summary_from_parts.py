@@ -18,14 +18,9 @@ def survey():
 
 
 @pytest.fixture(scope="module")
-def coded_dir(sample_input, codebook_path, text_col, dask_cluster, tmp_path_factory):
-    """Parts written by the Dask engine with the keyword-free lexical path disabled? No: the real coder."""
-    from textmine.distributed import code_with_dask
-
-    out = tmp_path_factory.mktemp("parts-for-summary")
-    code_with_dask(sample_input, out, codebook_path, None, text_col, dask_cluster.scheduler_address,
-                   rows_per_partition=45)
-    return out
+def coded_dir(dask_result):
+    """Parts written by the Dask engine (the same run the engine tests check)."""
+    return dask_result[1]
 
 
 def _whole_frame_summary(sample_input, coded_dir, survey, text_col):

@@ -16,13 +16,26 @@ pytestmark = pytest.mark.slow
 def fuzz_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
     app = create_app(make_settings(f"sqlite:///{tmp / 'fuzz.db'}", tmp, run_jobs=False, warmup=False))
-    app.state.fuzz_key = issue_keys(app)["admin"]
+    keys = issue_keys(app)
+    app.state.fuzz_key = keys["admin"]
+    # seed a survey, a wave and a finished coding job so generated ids (1, 2, …) reach real rows
+    from conftest import create_survey, sample_frame, to_csv_bytes, upload
+    from fastapi.testclient import TestClient
+
+    from service.jobs import run_job
+
+    with TestClient(app) as c:
+        sid = create_survey(c, keys["analyst"])
+        wave = upload(c, keys["analyst"], sid, to_csv_bytes(sample_frame(60)), "w.csv").json()
+        job = c.post(f"/waves/{wave['id']}/coding-jobs", json={}, headers={"X-API-Key": keys["analyst"]}).json()
+    assert run_job(app.state.db, app.state.coders, job["id"]) == "done"
+    from service import library
+
+    # load the coder and the cleaner's resources once, as the server's warm-up would
+    app.state.coders.warm_up()
+    assert app.state.coders.ready.is_set()
+    library.classify_texts(app.state.coders.default(), ["Ventetiden på telefon er lang."], app.state.settings.cleaner_factory)
     return app
-
-
-def _schema():
-    # built lazily so collection stays cheap; the fixture's app is attached per test via from_asgi
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +59,7 @@ def test_no_server_errors_on_generated_requests(schema, fuzz_app):
             nonlocal n_cases
             n_cases += 1
             case.headers = {**(case.headers or {}), "X-API-Key": key}
-            response = case.call()
+            response = case.call(timeout=60)
             if response.status_code >= 500:
                 failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}")
 

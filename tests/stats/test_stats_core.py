@@ -154,3 +154,9 @@ def test_logit_average_marginal_effects_match_statsmodels():
     eff, se = _logit_ame(X, fit.params, fit.cov_params(), [1, 2, 3])
     np.testing.assert_allclose(eff, me.margeff, rtol=1e-6)
     np.testing.assert_allclose(se, me.margeff_se, rtol=1e-4)
+
+
+@pytest.mark.parametrize("p,text", [(0.51, "om lag halvparten"), (0.26, "1 av 4"), (0.66, "2 av 3"), (0.71, "7 av 10"),
+                                    (0.86, "9 av 10"), (0.12, "1 av 10"), (0.02, "færre enn 1 av 20"), (0.97, "nesten alle")])
+def test_verbal_share_like_reports(p, text):
+    assert st.verbal_share(p) == text

@@ -227,3 +227,16 @@ def test_sample_summary_serialises_and_prints(sample_summary, tmp_path):
     assert 0 <= r["share"] <= 1 and r["exclusive"]
     dr = sample_summary.table("drivers")
     assert len(dr) and dr["effect_pp"].notna().all() and set(dr["outcome"]) == {"helhet"}
+
+
+def test_unweighted_survey_uses_wilson_and_plain_n(make_tiny_definition):
+    df, coded = tiny_frames()
+    s_def = make_tiny_definition(weight=None)
+    later = df.assign(wave=2024)
+    s = build_summary({2023: df, 2024: later}, s_def, {2023: coded, 2024: coded}, quotes=False)
+    assert not s.meta["weighted"] and "share_w" not in s.table("indicators").columns
+    c = _row(s.table("changes"), kind="indicator", item="helhet", segment="Totalt", value="Alle")
+    assert c["diff"] == 0 and c["p_value"] == pytest.approx(1.0) and c["verdict"] == "uendret" and not c["weighted"]
+    t = _row(s.table("themes"), wave=2024, question="ft_rutet", theme="telefon", denominator="kommentatorer", segment="Totalt")
+    assert (t["ci_low"], t["ci_high"]) == pytest.approx(st.wilson_ci(3, 4))
+    assert "uvektet" in s.to_text_table()

@@ -180,7 +180,7 @@ def assemble(codebook: Codebook, prep: Prepared, probs: np.ndarray, thresholds: 
     probs = codebook.rollup_matrix(np.asarray(probs, dtype=float))
     probs[~prep.answered] = 0.0
     y = decide(codebook, probs, thresholds, prep.answered)
-    conf = confidence_of(probs, y)
+    conf = np.round(confidence_of(probs, y), 6)  # rounded first: the published value decides needs_review
     conf[~prep.answered] = 1.0
     needs = ((conf < review_threshold) & prep.answered).astype(np.int8)
     data: dict[str, Any] = {}
@@ -189,7 +189,7 @@ def assemble(codebook: Codebook, prep: Prepared, probs: np.ndarray, thresholds: 
     for j, t in enumerate(ids):
         data[f"score_{t}"] = np.round(probs[:, j], 6)
     data["themes"] = [";".join(ids[j] for j in np.flatnonzero(row)) for row in y]
-    data["confidence"] = np.round(conf, 6)
+    data["confidence"] = conf
     data["needs_review"] = needs
     data["type"] = [tp if ok else "" for tp, ok in zip(types, prep.answered, strict=True)]
     return pd.DataFrame(data, index=prep.index)

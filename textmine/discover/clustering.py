@@ -18,7 +18,7 @@ from textmine.embed.base import l2_normalize
 class ClusterParams:
     """Tuned defaults (see bench/bench_discover.py for the comparison against BERTopic defaults)."""
 
-    n_neighbors: int = 15
+    n_neighbors: int = 30
     n_components: int = 5
     min_dist: float = 0.0
     min_cluster_frac: float = 0.012  # HDBSCAN min_cluster_size = max(min_cluster_size, frac * n)

@@ -74,7 +74,7 @@ def get_embedder(spec: str = "e5", *, cache: bool = True, cache_dir=None) -> Emb
     store under ``cache_dir`` (default ``textmine.paths.cache_dir()/embeddings``); identical texts in one
     call are encoded once. ``cache_dir`` also relocates the rebuilt e5 model.
     """
-    model_dir = Path(cache_dir) / "models" if cache_dir is not None else None
+    model_dir = Path(cache_dir) if cache_dir is not None else None
     backend = _make_backend(spec, model_dir=model_dir)
     if not cache:
         return backend

@@ -55,13 +55,14 @@ class LexicalEmbedder:
     def version(self) -> str:
         return f"lexical-v1-{self._fingerprint}"
 
-    def _features(self, texts: list[str]):
-        lem = lemma_strings(texts, self.analyzer)
+    def _features(self, texts: list[str], lem: list[str] | None = None):
+        lem = lemma_strings(texts, self.analyzer) if lem is None else lem
         a = self.word_vec_.transform(lem)
         b = self.char_vec_.transform([t.lower() for t in texts])
         return sparse.hstack([a, b]).tocsr()
 
-    def fit(self, texts: Sequence[str], y=None) -> "LexicalEmbedder":
+    def fit(self, texts: Sequence[str], y=None, *, lemmas: Sequence[str] | None = None) -> "LexicalEmbedder":
+        """Fit on ``texts``; ``lemmas`` (space-joined analysis tokens per text) skips re-analysing them."""
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -72,7 +73,7 @@ class LexicalEmbedder:
         self.word_vec_ = TfidfVectorizer(analyzer=str.split, min_df=min_df, sublinear_tf=True)
         self.char_vec_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, min_df=min_df,
                                          sublinear_tf=True, max_features=100_000)
-        lem = lemma_strings(items, self.analyzer)
+        lem = lemma_strings(items, self.analyzer) if lemmas is None else [str(x or "") for x in lemmas]
         if not any(lem):
             lem = [t.lower() or "_" for t in items]
         a = self.word_vec_.fit_transform(lem)
@@ -99,6 +100,15 @@ class LexicalEmbedder:
         return l2_normalize(self.svd_.transform(self._features(items)))
 
     transform = encode
+
+    def encode_prepared(self, texts: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
+        """``encode`` with precomputed lemma strings (as produced by ``textmine.preprocess``)."""
+        if not self._fitted:
+            raise RuntimeError("LexicalEmbedder is not fitted: call fit(texts) first")
+        items = as_text_list(texts)
+        if not items:
+            return empty_matrix(self.dimension)
+        return l2_normalize(self.svd_.transform(self._features(items, [str(x or "") for x in lemmas])))
 
     def fit_transform(self, texts: Sequence[str], y=None) -> np.ndarray:
         return self.fit(texts).encode(texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,7 +49,11 @@ class Resources:
             redactor=Redactor.from_wordlists(directory, lexicon_forms=lex.common),
             analyzer=analyzer,
             language=LanguageDetector.from_wordlists(directory, known_words=lex.common | function_words),
-            nonanswer=NonAnswerDetector.from_wordlists(directory, known_words=lex.forms),
+            nonanswer=NonAnswerDetector.from_wordlists(
+                directory,
+                known_words=frozenset(lex.forms) | function_words
+                | frozenset(k.lower() for k in (*analyzer.abbreviations_exact, *analyzer.abbreviations_any)),
+            ),
             health=HealthFlagger.from_wordlists(directory),
         )
 
@@ -63,7 +68,12 @@ class Resources:
         simplemma.lemmatize("oppvarmingsordxyz", lang=("nb", "nn"))
         simplemma.lemmatize("oppvarmingsordxyz", lang=("nn", "nb"))
         if self.language.use_lingua:
-            self.language.lingua.compute_language_confidence_values_in_parallel(["varm opp", "warm up"])
+            self.language.lingua.compute_language_confidence_values_in_parallel(
+                ["Vi har ventet lenge på svar fra saksbehandleren om refusjonen.",
+                 "Eg har ikkje fått svar frå NAV om sjukmeldinga til den tilsette.",
+                 "We have waited a long time for an answer about the refund.",
+                 "Vi har väntat länge på svar.", "Vi har ventet længe på svar."]
+            )
         return self
 
 
@@ -88,25 +98,54 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
+_AUTO_PARALLEL_MIN = 20_000  # distinct texts before n_jobs=None starts worker processes
+
+
+def _process(res: Resources, texts: list[str], langs: list[str], redact: bool, lemmatize: bool,
+             question_texts: tuple[str, ...]) -> list[tuple]:
+    """Per distinct normalised text: (redacted, counts, non_answer, health, lemmas)."""
+    out = []
+    zero = dict.fromkeys(PII_TYPES, 0)
+    for t, lang in zip(texts, langs):
+        r, c = res.redactor.redact(t) if redact else (t, dict(zero))
+        lem = " ".join(res.analyzer.analyze(r, lang)) if lemmatize else ""
+        out.append((r, c, res.nonanswer.detect(t, question_texts), res.health.flag(t), lem))
+    return out
+
+
+_WORKER: dict = {}  # inside a worker process only: the Resources it was started with
+
+
+def _init_worker(resources: Resources) -> None:
+    _WORKER["resources"] = resources
+
+
+def _worker_chunk(args) -> list[tuple]:
+    return _process(_WORKER["resources"], *args)
+
+
 class Cleaner:
     """Clean survey answers (sklearn-style). ``transform`` keeps length, order and index.
 
     Parameters: ``redact`` (replace personal data by typed placeholders), ``detect_language``
     (else ``language`` is "unknown"), ``question_texts`` (answers that only repeat one of these
-    are non-answers), ``lemmatize`` (else ``lemmas`` is "").
+    are non-answers), ``lemmatize`` (else ``lemmas`` is ""), ``n_jobs`` (worker processes for the
+    per-text work; None = one per core, max 4, but only from 20,000 distinct texts; results are
+    identical whatever ``n_jobs`` is). Identical texts are processed once.
     """
 
     def __init__(self, *, redact: bool = True, detect_language: bool = True, question_texts=(),
-                 lemmatize: bool = True, resources: Resources | None = None):
+                 lemmatize: bool = True, n_jobs: int | None = None, resources: Resources | None = None):
         self.redact = redact
         self.detect_language = detect_language
         self.question_texts = tuple(question_texts or ())
         self.lemmatize = lemmatize
+        self.n_jobs = n_jobs
         self.resources = resources
 
     def get_params(self, deep: bool = True) -> dict:
         return {"redact": self.redact, "detect_language": self.detect_language,
-                "question_texts": self.question_texts, "lemmatize": self.lemmatize}
+                "question_texts": self.question_texts, "lemmatize": self.lemmatize, "n_jobs": self.n_jobs}
 
     def fit(self, X=None, y=None) -> "Cleaner":
         """Load the resources (nothing is learned)."""
@@ -114,6 +153,13 @@ class Cleaner:
             self.resources = default_resources()
         self.resources.warm_up()
         return self
+
+    def _jobs(self, n_texts: int) -> int:
+        if self.n_jobs is not None:
+            return max(1, int(self.n_jobs)) if self.n_jobs > 0 else max(1, os.cpu_count() or 1)
+        if n_texts < _AUTO_PARALLEL_MIN:
+            return 1
+        return max(1, min(4, os.cpu_count() or 1))
 
     def transform(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
         if self.resources is None:
@@ -124,7 +170,7 @@ class Cleaner:
         index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
         raw = [_as_text(v) for v in (texts.tolist() if isinstance(texts, pd.Series) else list(texts))]
 
-        # 1. normalise each distinct raw value once
+        # 1. normalise each distinct raw value once, then deduplicate normalised texts
         norm_of: dict[str | None, str] = {}
         for v in raw:
             if v not in norm_of:
@@ -132,45 +178,49 @@ class Cleaner:
         uniq = list(dict.fromkeys(norm_of.values()))
         pos = {t: i for i, t in enumerate(uniq)}
 
-        # 2. per distinct normalised text
-        redacted, counts = [], []
-        for t in uniq:
-            if self.redact:
-                r, c = res.redactor.redact(t)
-            else:
-                r, c = t, dict.fromkeys(PII_TYPES, 0)
-            redacted.append(r)
-            counts.append(c)
-        nonans = [res.nonanswer.detect(t, self.question_texts) for t in uniq]
-        health = [res.health.flag(t) for t in uniq]
+        # 2. language (markers first, lingua in one parallel batch for the undecided)
         if self.detect_language:
-            langs = res.language.detect_many(redacted)
+            langs = res.language.detect_many(uniq)
+            lemma_langs = langs
         else:
             langs = ["unknown"] * len(uniq)
-        if self.lemmatize:
-            lemma_langs = langs if self.detect_language else [
-                res.language.by_markers(t) or "nb" for t in redacted
-            ]
-            lemma_lists = res.analyzer.analyze_many(redacted, lemma_langs)
-            lemmas = [" ".join(toks) for toks in lemma_lists]
-        else:
-            lemmas = [""] * len(uniq)
+            lemma_langs = [res.language.by_markers(t) or "nb" for t in uniq] if self.lemmatize else langs
 
-        # 3. expand back to rows
+        # 3. redaction, flags and lemmas per distinct text (optionally in worker processes)
+        jobs = self._jobs(len(uniq))
+        opts = (self.redact, self.lemmatize, self.question_texts)
+        if jobs <= 1:
+            results = _process(res, uniq, lemma_langs, *opts)
+        else:
+            results = self._process_parallel(uniq, lemma_langs, opts, jobs)
+
+        # 4. expand back to rows
         rows = [pos[norm_of[v]] for v in raw]
-        data = {"text_clean": [redacted[i] for i in rows]}
-        pii = {t: [counts[i][t] for i in rows] for t in PII_TYPES}
-        data["pii_count"] = [sum(counts[i].values()) for i in rows]
+        data = {"text_clean": [results[i][0] for i in rows]}
+        data["pii_count"] = [sum(results[i][1].values()) for i in rows]
         for t in PII_TYPES:
-            data[f"pii_{t}"] = pii[t]
-        data["health_flag"] = [int(health[i]) for i in rows]
+            data[f"pii_{t}"] = [results[i][1][t] for i in rows]
+        data["health_flag"] = [int(results[i][3]) for i in rows]
         data["language"] = [langs[i] for i in rows]
-        data["is_non_answer"] = [int(nonans[i]) for i in rows]
-        data["lemmas"] = [lemmas[i] for i in rows]
+        data["is_non_answer"] = [int(results[i][2]) for i in rows]
+        data["lemmas"] = [results[i][4] for i in rows]
         df = pd.DataFrame(data, index=index, columns=list(OUTPUT_COLUMNS))
         for col in ("pii_count", *PII_COLUMNS, "health_flag", "is_non_answer"):
             df[col] = df[col].astype("int64")
         return df
+
+    def _process_parallel(self, texts: list[str], langs: list[str], opts: tuple, jobs: int) -> list[tuple]:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        n_chunks = jobs * 4
+        size = max(1, -(-len(texts) // n_chunks))
+        chunks = [(texts[i : i + size], langs[i : i + size], *opts) for i in range(0, len(texts), size)]
+        # "spawn": safe next to threads (lingua, web servers); workers get a pickled copy of the resources
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"),
+                                 initializer=_init_worker, initargs=(self.resources,)) as pool:
+            parts = list(pool.map(_worker_chunk, chunks))
+        return [r for part in parts for r in part]
 
     def fit_transform(self, texts, y=None) -> pd.DataFrame:
         return self.fit().transform(texts)

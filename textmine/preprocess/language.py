@@ -35,6 +35,11 @@ class LanguageDetector:
         return cls(markers=markers, known_words=known_words if known_words is not None else frozenset(),
                    use_lingua=use_lingua)
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_lingua"] = None  # rebuilt lazily where it is needed
+        return state
+
     @property
     def lingua(self):
         if self._lingua is None:
@@ -70,6 +75,8 @@ class LanguageDetector:
             return "nn"
         if nb >= 2 and nb > nn and nb > en:
             return "nb"
+        if nn == 0 and en == 0 and len(words) >= 4 and self._coverage_words(words) >= 0.85:
+            return "nb"  # no nynorsk/English marker and (almost) every word is in the bokmål lexicon
         return None
 
     @staticmethod
@@ -98,7 +105,9 @@ class LanguageDetector:
         return "nb" if coverage >= 0.6 else "other"
 
     def _coverage(self, text: str) -> float:
-        words = [w.lower() for w in _WORD.findall(text)]
+        return self._coverage_words([w.lower() for w in _WORD.findall(text)])
+
+    def _coverage_words(self, words: list[str]) -> float:
         if not words or not self.known_words:
             return 0.0
         return sum(1 for w in words if w in self.known_words or w in self.markers) / len(words)

@@ -92,6 +92,13 @@ class Analyzer:
             stopwords_en=load_english_stopwords(),
         )
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_tokenizer"] = None  # rebuilt lazily
+        state["cache"] = {}
+        state["chunk_cache"] = {}
+        return state
+
     @property
     def tokenizer(self):
         if self._tokenizer is None:

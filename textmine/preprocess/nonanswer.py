@@ -62,6 +62,9 @@ class NonAnswerDetector:
         if simple in self.phrases or _COMPOSED.match(simple):
             return True
         tokens = simple.split()
+        if len(tokens) == 1 and 2 <= len(simple) <= 4 and simple.isalpha() and text.strip().islower():
+            if simple not in self.known_words:
+                return True  # a lone unknown 2-4 letter fragment ("akd", "øaf")
         if len(tokens) <= 4:
             alpha = [t for t in tokens if t.isalpha()]
             if alpha and all(_mash_token(t) and t not in self.known_words for t in alpha):

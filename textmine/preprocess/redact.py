@@ -366,9 +366,23 @@ class Redactor:
                 return False
             return is_first(i) or is_last(i) or not self._is_common(lows[i])
 
+        first_names, last_names, common = names.first, names.last, self.lexicon_forms
+        cue_last = names.cue_last_words
+        caps = [w[2][0].isupper() and not (len(w[2]) > 1 and w[2].isupper()) for w in words]
         spans: list[tuple[int, int]] = []
         i = 0
         while i < n:
+            # fast path: most tokens are lower-case words or capitalised ordinary words with no cue
+            low = lows[i]
+            if not (i and lows[i - 1] in cue_last):
+                if not caps[i]:
+                    i += 1
+                    continue
+                if low in common and low not in first_names and low not in last_names and "-" not in low and not (
+                    low.endswith("s") and (low[:-1] in first_names or low[:-1] in last_names)
+                ):
+                    i += 1
+                    continue
             w = words[i][2]
             start_i = None
             if has_cue(i) and (

