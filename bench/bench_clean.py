@@ -9,6 +9,7 @@ to 1k/10k/100k rows: ``replicated`` (as-is, so duplicates are deduplicated as in
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -45,6 +46,14 @@ def _unique_texts(base: list[str], n: int, seed: int = 42) -> list[str]:
     return out
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (worker processes)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run(quick: bool = False) -> list[dict]:
     from textmine.preprocess import Cleaner
     from textmine.preprocess.cleaner import Resources
@@ -55,25 +64,33 @@ def run(quick: bool = False) -> list[dict]:
     rows.append({"area": "preprocess", "case": "startup", "metric": "resource_load", "value": round(time.perf_counter() - t0, 2), "unit": "s"})
     base = _sample_comments()
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
-    for kind in ("replicated", "unique"):
-        for n in sizes:
-            texts = (base * (n // len(base) + 1))[:n] if kind == "replicated" else _unique_texts(base, n)
-            res = Resources.build()  # fresh caches per case
-            cleaner = Cleaner(redact=True, detect_language=True, resources=res).fit()
-            # load lingua models, spaCy and simplemma dictionaries outside the timing
-            cleaner.transform(["Eg veit ikkje kva sjukmeldingane gjeld", "Vet ikke hva sykmeldingen", "The queue"])
-            res.analyzer.cache.clear()
-            res.analyzer.chunk_cache.clear()
-            t = time.perf_counter()
-            out = cleaner.transform(texts)
-            dt = time.perf_counter() - t
-            assert len(out) == n
-            case = f"{kind}_{n}"
-            rows.append({"area": "preprocess", "case": case, "metric": "seconds", "value": round(dt, 2), "unit": "s"})
-            rows.append({"area": "preprocess", "case": case, "metric": "throughput", "value": round(n / dt), "unit": "rows/s"})
-            rows.append({"area": "preprocess", "case": case, "metric": "distinct_texts", "value": len(set(texts)), "unit": "texts"})
-            mean_len = sum(len(x) for x in texts) / n
-            rows.append({"area": "preprocess", "case": case, "metric": "mean_length", "value": round(mean_len, 1), "unit": "chars"})
+    cases = [(k, n, 1) for k in ("replicated", "unique") for n in sizes]
+    if not quick:
+        cases.append(("unique", 100_000, 2))  # two worker processes (the 2-core target machine)
+    for kind, n, jobs in cases:
+        texts = (base * (n // len(base) + 1))[:n] if kind == "replicated" else _unique_texts(base, n)
+        res = Resources.build()  # fresh caches per case
+        cleaner = Cleaner(redact=True, detect_language=True, n_jobs=jobs, resources=res).fit()
+        # load lingua models, spaCy and simplemma dictionaries outside the timing
+        cleaner.transform(["Eg veit ikkje kva sjukmeldingane gjeld", "Vet ikke hva sykmeldingen", "The queue"])
+        res.analyzer.cache.clear()
+        res.analyzer.chunk_cache.clear()
+        load = os.getloadavg()[0]
+        cpu0 = _cpu_seconds()
+        t = time.perf_counter()
+        out = cleaner.transform(texts)
+        dt = time.perf_counter() - t
+        cpu = _cpu_seconds() - cpu0
+        assert len(out) == n
+        case = f"{kind}_{n}" + (f"_jobs{jobs}" if jobs > 1 else "")
+        rows.append({"area": "preprocess", "case": case, "metric": "seconds", "value": round(dt, 2), "unit": "s"})
+        rows.append({"area": "preprocess", "case": case, "metric": "throughput", "value": round(n / dt), "unit": "rows/s"})
+        rows.append({"area": "preprocess", "case": case, "metric": "cpu_seconds", "value": round(cpu, 2), "unit": "s"})
+        rows.append({"area": "preprocess", "case": case, "metric": "rows_per_cpu_second", "value": round(n / max(cpu, 1e-9)), "unit": "rows/cpu-s"})
+        rows.append({"area": "preprocess", "case": case, "metric": "load_avg_1min", "value": round(load, 2), "unit": "load"})
+        rows.append({"area": "preprocess", "case": case, "metric": "distinct_texts", "value": len(set(texts)), "unit": "texts"})
+        mean_len = sum(len(x) for x in texts) / n
+        rows.append({"area": "preprocess", "case": case, "metric": "mean_length", "value": round(mean_len, 1), "unit": "chars"})
     return rows
 
 

@@ -300,6 +300,15 @@ def read_table(
         attrs = dict(df.attrs)
         if suffix == ".sav":
             df = apply_value_labels(df, [s.column for s in survey.segments])
+            notes = []
+            for ind in survey.indicators:  # declared SPSS missing codes the survey does not name → missing
+                codes = [c for c in attrs.get("missing_codes", {}).get(ind.column, []) if c not in ind.scale and c not in ind.excluded]
+                if codes and ind.column in df.columns:
+                    hit = df[ind.column].isin(codes)
+                    if hit.any():
+                        df[ind.column] = df[ind.column].astype(float).mask(hit)
+                        notes.append(f"{path}: column {ind.column}: {int(hit.sum())} value(s) with SPSS missing code(s) {codes} treated as missing")
+            attrs["missing_notes"] = notes
         if survey.id_column in df.columns:
             df[survey.id_column] = df[survey.id_column].map(lambda v: None if pd.isna(v) else (str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)))
         df.attrs = attrs
@@ -307,7 +316,7 @@ def read_table(
             from .survey import SurveyDefinitionError
 
             try:
-                df.attrs["warnings"] = survey.validate_frame(df)
+                df.attrs["warnings"] = list(attrs.get("missing_notes", [])) + survey.validate_frame(df)
             except SurveyDefinitionError as e:
                 raise TableReadError(str(e)) from None
     return df

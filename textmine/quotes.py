@@ -91,11 +91,11 @@ class LexicalFallbackEmbedder:
 
 
 def resolve_embedder(embedder: Any = None):
-    """An Embedder object as is; a spec string via ``textmine.embed.get_embedder``; None = the default
-    embedder when it can be built, else :class:`LexicalFallbackEmbedder`."""
+    """An Embedder object as is; ``"fallback"``/``"lexical"`` → :class:`LexicalFallbackEmbedder`; another spec string
+    via ``textmine.embed.get_embedder``; None = the default (e5) embedder when it can be built, else the fallback."""
     if embedder is not None and not isinstance(embedder, str) and hasattr(embedder, "encode"):
         return embedder
-    if embedder in ("fallback", "lexical-fallback"):
+    if embedder in ("fallback", "lexical-fallback", "lexical"):  # fitted per call on the candidates
         return LexicalFallbackEmbedder()
     try:
         from .embed import get_embedder  # type: ignore

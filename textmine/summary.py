@@ -82,11 +82,6 @@ def _share_block(count, base, wcount, wbase, w2base, *, weighted: bool, level: f
     return out
 
 
-def _primary(df: pd.DataFrame, weighted: bool) -> tuple[str, str]:
-    """Column names of the share and the n the tests use: weighted share on Kish n, or plain."""
-    return ("share_w", "n_eff") if weighted else ("share", "n")
-
-
 def _records(df: pd.DataFrame) -> list[dict]:
     """JSON-safe records (NaN/inf → None, numpy → Python) via pandas' C JSON writer."""
     if not len(df):
@@ -182,7 +177,8 @@ class Summary:
                 title=f"{q['label']} — {nb['kommentatorer']} kommentatorer / {nb['spurt']} spurt / {nb['alle']} respondenter",
                 title_justify="left",
             )
-            for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", "Endring pp", "Vurdering", "Helhet: nevner vs ikke (pp)"):
+            gap_title = f"{str(self.meta.get('outcome') or '').capitalize()}: nevner vs ikke (pp)"
+            for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", "Endring pp", "Vurdering", gap_title):
                 t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
             kb = base["kommentatorer"].sort_values(sh, ascending=False)
             if max_themes:
@@ -662,7 +658,8 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
                     "suppressed": supp,
                 }
             )
-            groups = [frame["kind"]] + ([frame["question"], frame["denominator"]] if kind == "theme" else [])
+            # BH family = one printed table: a breakdown (segment) of one kind (and question/denominator for themes)
+            groups = [frame["kind"], frame["segment"]] + ([frame["question"], frame["denominator"]] if kind == "theme" else [])
             frame["p_adjusted"] = np.nan
             for _, idx in frame.groupby(groups, sort=False).groups.items():
                 frame.loc[idx, "p_adjusted"] = st.bh_adjust(frame.loc[idx, "p_value"].to_numpy())
@@ -845,6 +842,18 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
             raise ValueError(f"coded frame for wave {wave!r} lacks column(s) {missing}")
         for q in survey.free_text:
             qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"))
+            info.setdefault("question_counts", []).append(
+                {
+                    "wave": wave,
+                    "question": q.column,
+                    "asked": int(qd.asked.sum()),
+                    "answered": int(qd.commenter.sum()) + qd.n_nonanswer,
+                    "commenters": int(qd.commenter.sum()),
+                    "non_answers": qd.n_nonanswer,
+                    "unrouted": qd.n_unrouted,
+                    "respondents": int(len(df)),
+                }
+            )
             tt = _theme_table(df, survey, groups, w, weighted, level, wave, qd, themes)
             acc["themes"].append(tt)
             acc["theme_indicators"].append(_theme_indicator_table(df, survey, w, weighted, level, wave, qd, themes))
@@ -873,7 +882,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "ci_method_unweighted": st.CI_METHOD_UNWEIGHTED,
         "ci_method_weighted": st.CI_METHOD_WEIGHTED if weighted else None,
         "test": "to-utvalgs z-test (samlet andel), vektet på Kish effektiv n",
-        "verdict_rule": "signifikant: p < 0,05; tendens: p < 0,10; uendret ellers — p justert med Benjamini–Hochberg innen hver tabell",
+        "verdict_rule": "signifikant: p < 0,05; tendens: p < 0,10; uendret ellers — p justert med Benjamini–Hochberg innen hver tabell (én bryting × indikatorer/temaer); verdict_unadjusted bruker ujustert p",
         "min_cell": survey.min_cell,
         "suppression": survey.suppression,
         "denominators": {"kommentatorer": "har skrevet en kommentar (ikke ikke-svar)", "spurt": "fikk spørsmålet (ruting)", "alle": "alle respondenter"},

@@ -16,7 +16,7 @@ from service.auth import Principal
 from service.db.models import Codebook, CodingJob, Survey, Wave
 from service.errors import ApiError
 from textmine.report.html import render_html, view_model
-from textmine.report.numbers import fmt_int, fmt_pct
+from textmine.report.numbers import fmt_ci, fmt_int, fmt_pct, fmt_pp
 
 from . import reportdata
 from .session import (COOKIE, LoginRequired, clear_login_cookie, key_from_request, page_principal, principal_for,
@@ -27,6 +27,8 @@ env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoesc
                          lstrip_blocks=True)
 env.filters["pct"] = fmt_pct
 env.filters["int"] = fmt_int
+env.filters["pp"] = fmt_pp
+env.filters["ci"] = fmt_ci
 
 router = APIRouter()
 
@@ -115,13 +117,20 @@ def theme_page(request: Request, wave_id: int, theme: str, who: Principal = Depe
     if th.empty:
         raise ApiError(404, "unknown_theme", f"theme {theme!r} has no coded comments in wave {wave_id}")
     label = str(th["label"].iloc[0])
-    overall = th[th["segment_var"] == "Alle"].to_dict("records")
-    by_segment = th[th["segment_var"] != "Alle"].to_dict("records")
-    quotes = data.quotes[data.quotes["theme"] == theme].to_dict("records")
-    changes = data.changes[(data.changes["kind"] == "tema") & (data.changes["key"] == theme)].to_dict("records")
-    impact = data.impact[data.impact["theme"] == theme].to_dict("records")
-    return render(request, "theme.html", who=who, wave=wave, data=data, theme=theme, label=label, overall=overall,
-                  by_segment=by_segment, quotes=quotes, changes=changes, impact=impact)
+    blocks = []
+    for q, qtext in data.questions.items():
+        overall = th[(th["segment_var"] == "Alle") & (th["question"] == q)]
+        if overall.empty:
+            continue
+        blocks.append({
+            "question": q, "text": qtext, "overall": overall.iloc[0].to_dict(),
+            "segments": th[(th["segment_var"] != "Alle") & (th["question"] == q)].to_dict("records"),
+            "quotes": data.quotes[(data.quotes["theme"] == theme) & (data.quotes["question"] == q)].to_dict("records"),
+            "changes": data.changes[(data.changes["kind"] == "tema") & (data.changes["key"] == theme)
+                                    & (data.changes["question"] == q)].to_dict("records"),
+            "impact": data.impact[(data.impact["theme"] == theme) & (data.impact["question"] == q)].to_dict("records"),
+        })
+    return render(request, "theme.html", who=who, wave=wave, data=data, theme=theme, label=label, blocks=blocks)
 
 
 @router.get("/ui/review", include_in_schema=False)
@@ -149,7 +158,8 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1), who: Princ
         default = next(iter(codebooks.values()))
     boot = {"items": items, "total": total, "wave_id": wave_id, "codebooks": {str(k): v for k, v in codebooks.items()},
             "default_codebook": default}
-    return render(request, "review.html", who=who, total=total, wave_id=wave_id,
+    wave = session.get(Wave, wave_id) if wave_id else None
+    return render(request, "review.html", who=who, total=total, wave_id=wave_id, wave=wave,
                   boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
 
 

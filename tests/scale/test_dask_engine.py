@@ -66,7 +66,7 @@ def test_engine_exact_with_batch_independent_embedder(sample_input, codebook_pat
     batch: partitioned coding equals single-process coding to 1e-6 — the engine itself adds no difference."""
     small = tmp_path / "small.parquet"
     src = read_table(sample_input)
-    src.iloc[:48].to_parquet(small, index=False)
+    src.iloc[:24].to_parquet(small, index=False)
     model = tmp_path / "zs-fp32"
     coder = ZeroShotCoder(load_codebook(codebook_path), embedder_spec="e5-fp32")
     with in_cache(fresh_cache("fp32-model")):
@@ -77,7 +77,7 @@ def test_engine_exact_with_batch_independent_embedder(sample_input, codebook_pat
         ref = code_dataframe(load_coder(model), pd.read_parquet(small), text_col)
     with in_cache(fresh_cache("fp32-dask")):  # the local cluster's workers inherit this environment
         info = code_with_dask(small, tmp_path / "out", codebook_path, model, text_col, None, n_workers=2,
-                              rows_per_partition=16)
+                              rows_per_partition=8)
     assert info.n_partitions == 3
     got = read_coded_parts(tmp_path / "out")
     scores = [c for c in got.columns if c.startswith("score_")]

@@ -3,15 +3,55 @@
 from __future__ import annotations
 
 import pytest
-from conftest import create_survey, hdr, sample_frame, table_counts, to_csv_bytes, upload
+from conftest import (
+    create_survey,
+    hdr,
+    issue_keys,
+    make_settings,
+    postgres_url_or_skip,
+    reset_postgres,
+    sample_frame,
+    table_counts,
+    to_csv_bytes,
+    upload,
+)
+
+from service.app import create_app
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_env(request, tmp_path_factory):
+    """One app per backend with a survey and one good wave already stored (the tests only send bad input, so
+    they can share it; 'unchanged' is checked against a non-empty store)."""
+    from fastapi.testclient import TestClient
+
+    tmp = tmp_path_factory.mktemp(f"bad-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'store.db'}"
+    else:
+        url = postgres_url_or_skip()
+        reset_postgres(url)
+    app = create_app(make_settings(url, tmp))
+    with TestClient(app) as c:
+        keys = issue_keys(app)
+        sid = create_survey(c, keys["analyst"])
+        assert upload(c, keys["analyst"], sid, to_csv_bytes(sample_frame(15)), "w.csv", "first").status_code == 201
+        yield c, keys, sid
 
 
 @pytest.fixture
-def seeded(client, keys):
-    """A survey with one good wave already stored, so 'unchanged' is checked against a non-empty store."""
-    sid = create_survey(client, keys["analyst"])
-    assert upload(client, keys["analyst"], sid, to_csv_bytes(sample_frame(15)), "w.csv", "first").status_code == 201
-    return sid
+def client(store_env):
+    return store_env[0]
+
+
+@pytest.fixture
+def keys(store_env):
+    return store_env[1]
+
+
+@pytest.fixture
+def seeded(store_env):
+    return store_env[2]
 
 
 def _assert_error(r, status, code=None):

@@ -7,7 +7,7 @@ import time
 import httpx
 import pandas as pd
 import pytest
-from conftest import _library_cleaner_available, create_survey, sample_frame, to_csv_bytes
+from conftest import _library_cleaner_available, create_survey, make_settings, sample_frame, survey_yaml, to_csv_bytes
 from server import Server, cli
 from sqlalchemy import create_engine, text
 
@@ -24,17 +24,6 @@ def _key(database: str, role: str, cwd) -> str:
     return key
 
 
-def _key_in_process(database: str, role: str) -> str:
-    from service.auth import create_key
-    from service.db.session import Database
-
-    db = Database(database)
-    with db.session() as s:
-        key = create_key(s, role, "test")[1]
-    db.dispose()
-    return key
-
-
 def _poll_job(client: httpx.Client, job_id: int, timeout: float) -> dict:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -46,8 +35,8 @@ def _poll_job(client: httpx.Client, job_id: int, timeout: float) -> dict:
 
 
 def _fake_env() -> dict:
-    env = {"TEXTMINE_CODER_FACTORY": "fakes:keyword_coder_factory", "TEXTMINE_JOB_CHUNK_SIZE": "10",
-           "TEXTMINE_FAKE_DELAY": "0.4"}
+    env = {"TEXTMINE_CODER_FACTORY": "fakes:keyword_coder_factory", "TEXTMINE_JOB_CHUNK_SIZE": "8",
+           "TEXTMINE_FAKE_DELAY": "0.6"}
     if not _library_cleaner_available():
         env["TEXTMINE_CLEANER_FACTORY"] = "fakes:regex_cleaner"
     return env
@@ -91,8 +80,30 @@ def test_round_trip_with_real_default_coder(tmp_path):
     assert not leaked
 
 
+def _prepare_store(database: str, tmp_path, n_rows: int = 300) -> tuple[str, int, int]:
+    """Key, wave and a queued coding job written in-process (same code path as the API)."""
+    from service import store
+    from service.auth import create_key
+    from service.db.session import Database
+
+    settings = make_settings(database, tmp_path)
+    db = Database(database)
+    with db.session() as s:
+        key = create_key(s, "analyst", "test")[1]
+        survey = store.create_survey(s, "arbeidsgiver", None, survey_yaml())
+        wave, _ = store.upload_wave(s, settings, survey.id, to_csv_bytes(sample_frame(n_rows)), "w.csv")
+    with db.session() as s:
+        job, created = store.start_job(s, wave.id, None, None)
+        assert created and job.total > 60
+        ids = (wave.id, job.id)
+    db.dispose()
+    return key, *ids
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_sigkill_during_job_then_restart_finishes_exactly_once(tmp_path, backend, request):
+def test_sigkill_during_job_then_restart_finishes_exactly_once(tmp_path, backend):
+    """The server picks up the queued job at startup; SIGKILL it mid-job; the restarted server resumes the job
+    from the last committed chunk and finishes with exactly one result per response."""
     if backend == "sqlite":
         database = f"sqlite:///{tmp_path / 'kill.db'}"
     else:
@@ -100,18 +111,14 @@ def test_sigkill_during_job_then_restart_finishes_exactly_once(tmp_path, backend
 
         database = postgres_url_or_skip()
         reset_postgres(database)
-    key = _key_in_process(database, "analyst")
+    key, wave_id, job_id = _prepare_store(database, tmp_path)
     env = _fake_env()
     log = tmp_path / "server.log"
     srv = Server(database, env=env, cwd=tmp_path, log=log).start()
     try:
         with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=60) as c:
-            sid = create_survey(c, key)
-            wave = c.post(f"/surveys/{sid}/waves", files={"file": ("w.csv", to_csv_bytes(sample_frame(300)))}).json()
-            assert wave["counts"]["responses"] > 60
-            job = c.post(f"/waves/{wave['id']}/coding-jobs", json={}).json()
             deadline = time.time() + 60
-            while c.get(f"/jobs/{job['id']}").json()["done"] < 20 and time.time() < deadline:
+            while c.get(f"/jobs/{job_id}").json()["done"] < 16 and time.time() < deadline:
                 time.sleep(0.05)
             srv.kill()  # SIGKILL mid-job
     finally:
@@ -119,20 +126,21 @@ def test_sigkill_during_job_then_restart_finishes_exactly_once(tmp_path, backend
     engine = create_engine(database)
     with engine.connect() as conn:
         state, done_at_kill, total = conn.execute(text("select state, done, total from coding_jobs")).one()
-        assert state == "running" and 20 <= done_at_kill < total
+        assert state == "running" and 16 <= done_at_kill < total
         assert conn.execute(text("select count(*) from coding_results")).scalar() == done_at_kill
     srv2 = Server(database, env={**env, "TEXTMINE_FAKE_DELAY": "0"}, cwd=tmp_path, log=log).start()
     try:
         with httpx.Client(base_url=srv2.url, headers={"X-API-Key": key}, timeout=60) as c:
-            final = _poll_job(c, job["id"], 120)
-            again = c.post(f"/waves/{wave['id']}/coding-jobs", json={}).json()
+            final = _poll_job(c, job_id, 120)
+            again = c.post(f"/waves/{wave_id}/coding-jobs", json={}).json()
     finally:
         srv2.stop()
-    assert final["state"] == "done" and final["done"] == final["total"] == total == wave["counts"]["responses"]
-    assert again["id"] == job["id"]  # idempotent across restarts
+    assert final["state"] == "done" and final["done"] == final["total"] == total
+    assert again["id"] == job_id  # idempotent across restarts
     with engine.connect() as conn:
         n, distinct = conn.execute(text("select count(*), count(distinct response_id) from coding_results")).one()
         chunks = [r[0] for r in conn.execute(text("select distinct chunk from coding_results order by chunk"))]
+        n_responses = conn.execute(text(f"select count(*) from responses where wave_id = {int(wave_id)}")).scalar()
     engine.dispose()
-    assert n == distinct == total
+    assert n == distinct == total == n_responses
     assert chunks == list(range(final["chunks_done"]))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,8 +108,6 @@ def tiny_definition(**overrides) -> SurveyDefinition:
     d.update(overrides)
     return SurveyDefinition.from_dict(d)
 
-
-PII_RE = re.compile(r"\d{11}|@")
 
 
 @pytest.fixture

@@ -138,6 +138,9 @@ def test_sav_round_trip_with_value_labels_and_missing_codes(tmp_path, make_tiny_
     assert df2["q1"].tolist()[:2] == [4, 7]  # indicator codes untouched
     from textmine.summary import build_summary
 
+    strict = make_tiny_definition(free_text=[], drivers={}, excluded_codes={7: "Vet ikke"})  # 8 not named here…
+    df3 = read_table(p, survey=strict)  # …but declared missing in the .sav → missing, with a note
+    assert np.isnan(df3.loc[2, "q2"]) and any("SPSS missing code(s) [8]" in w for w in df3.attrs["warnings"])
     s = build_summary({2024: df2}, survey)
     ind = s.table("indicators").set_index(["indicator", "segment", "value"])
     row = ind.loc[("helhet", "Totalt", "Alle")]

@@ -82,6 +82,8 @@ def test_themes_three_denominators_by_hand(make_tiny_definition):
     a = _row(th, question="ft_rutet", theme="telefon", denominator="spurt", segment="Totalt")
     al = _row(th, question="ft_rutet", theme="telefon", denominator="alle", segment="Totalt")
     assert (k["count"], k["n"], a["n"], al["n"]) == (3, 4, 7, 12)
+    qc = [x for x in s.meta["question_counts"] if x["question"] == "ft_rutet"][0]
+    assert (qc["asked"], qc["answered"], qc["commenters"], qc["non_answers"], qc["respondents"]) == (7, 5, 4, 1, 12)
     assert (k["share"], a["share"], al["share"]) == pytest.approx((3 / 4, 3 / 7, 3 / 12))
     assert (k["share_w"], a["share_w"], al["share_w"]) == pytest.approx((4 / 5, 4 / 9.5, 4 / 15))
     assert k["n_eff"] == pytest.approx(25 / 7)  # commenter weights 1, 1, 2, 1
@@ -136,7 +138,7 @@ def test_wave_change_verdicts_and_bh(make_tiny_definition):
     assert c["diff"] == pytest.approx(b["share_w"] - a["share_w"])
     z, p = proportions_ztest([b["share_w"] * b["n_eff"], a["share_w"] * a["n_eff"]], [b["n_eff"], a["n_eff"]])
     assert c["p_value"] == pytest.approx(p)
-    sub = ch[(ch["kind"] == "indicator") & ~ch["suppressed"]]
+    sub = ch[(ch["kind"] == "indicator") & ~ch["suppressed"] & (ch["segment"] == "sektor")]  # one table = one breakdown
     np.testing.assert_allclose(sub["p_adjusted"], multipletests(sub["p_value"], method="fdr_bh")[1])
     assert c["verdict"] == st.verdict(c["p_adjusted"]) and c["direction"] == "opp"
     assert set(ch["verdict"]) <= {"signifikant", "tendens", "uendret", "for få svar", "ikke testbar"}

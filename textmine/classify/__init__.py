@@ -13,6 +13,7 @@ Public API::
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,12 @@ BaseCoder.save = _save  # type: ignore[attr-defined]
 
 
 def default_coder(model_dir: str | Path | None = None, codebook_path: str | Path | None = None,
-                  embedder: Any = None) -> BaseCoder:
+                  embedder: Any = None, *, strict: bool = False) -> BaseCoder:
     """The shipped model (``models/default``) for the default codebook; zero-shot if the artefact is missing.
 
-    A model trained for another codebook than ``codebook_path`` is refused (ArtefactError).
+    If the artefact does not match the codebook or the embedding backend, ``strict=True`` raises
+    :class:`ArtefactError`; otherwise a warning is issued and the zero-shot coder is returned (rebuild with
+    ``python models/build_default.py``).
     """
     from ..codebook import load_codebook
     from ..paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR
@@ -61,5 +64,10 @@ def default_coder(model_dir: str | Path | None = None, codebook_path: str | Path
     cb_path = Path(codebook_path) if codebook_path else DEFAULT_CODEBOOK
     codebook = load_codebook(cb_path)
     if (model_dir / "manifest.json").exists():
-        return load_coder(model_dir, codebook=codebook, embedder=embedder)
+        try:
+            return load_coder(model_dir, codebook=codebook, embedder=embedder)
+        except ArtefactError as exc:
+            if strict:
+                raise
+            warnings.warn(f"{exc} — falling back to zero-shot coding", stacklevel=2)
     return ZeroShotCoder(codebook, embedder)

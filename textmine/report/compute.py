@@ -119,25 +119,55 @@ def _segment_sort_key(value) -> tuple:
     return (0, int(m.group(1)), s) if m else (1, 0, s)
 
 
-def attribution(row: Mapping, spec: SurveySpec) -> str:
-    """Anonymous attribution line built from segments: "Privat virksomhet, 10–49 ansatte, Vestland"."""
-    if spec.definition is not None and hasattr(spec.definition, "attribution"):
-        cols = [s.column for s in spec.definition.segments if s.attribution and s.column != "naering"]
-        return spec.definition.attribution(dict(row), cols) or "Anonym respondent"
-    parts = []
-    sektor = row.get("sektor")
-    if isinstance(sektor, str) and sektor:
-        parts.append(f"{sektor} virksomhet")
-    size = row.get("ansatte")
-    if size is not None and not (isinstance(size, float) and math.isnan(size)):
-        parts.append(SIZE_LABELS.get(str(size), f"{size} ansatte"))
-    for col in spec.segments:
-        if col in ("sektor", "ansatte"):
-            continue
-        value = row.get(col)
-        if col == "fylke" and isinstance(value, str) and value:
-            parts.append(value)
-    return ", ".join(parts) if parts else "Anonym respondent"
+def attribution_columns(spec: SurveySpec) -> list[str]:
+    """Segment columns used in quote attributions, coarsest first (sector, size, county)."""
+    if spec.definition is not None:
+        return [s.column for s in spec.definition.segments if s.attribution]
+    return [c for c in ("sektor", "ansatte", "fylke") if c in spec.segments]
+
+
+def _value_text(spec: SurveySpec, col: str, value) -> str:
+    if spec.definition is not None:
+        try:
+            return spec.definition.segment(col).display_label(value)
+        except Exception:  # noqa: BLE001 - unknown column: raw value
+            pass
+    if col == "sektor":
+        return f"{value} virksomhet"
+    if col == "ansatte":
+        return SIZE_LABELS.get(str(value), f"{value} ansatte")
+    return str(value)
+
+
+def attribution(row: Mapping, spec: SurveySpec, cell_sizes: Mapping[tuple, int] | None = None) -> str:
+    """Anonymous attribution line from segments: "Privat virksomhet, 10–49 ansatte, Vestland".
+
+    With ``cell_sizes`` ({(col, ..., values...): respondents}) the finest parts are dropped until the
+    combination covers at least ``spec.min_n`` respondents of the wave.
+    """
+    cols = [c for c in attribution_columns(spec) if _key(row.get(c))]
+    while cols:
+        if cell_sizes is None:
+            break
+        key = tuple(cols) + tuple(_key(row.get(c)) for c in cols)
+        if cell_sizes.get(key, 0) >= spec.min_n:
+            break
+        cols = cols[:-1]
+    if not cols:
+        return "Anonym respondent"
+    return ", ".join(_value_text(spec, c, row.get(c)) for c in cols)
+
+
+def attribution_cell_sizes(df: pd.DataFrame, spec: SurveySpec) -> dict[tuple, int]:
+    """Respondent counts for every prefix combination of the attribution columns."""
+    cols = [c for c in attribution_columns(spec) if c in df.columns]
+    keys = pd.DataFrame({c: df[c].astype(object).map(_key) for c in cols})
+    sizes: dict[tuple, int] = {}
+    for k in range(1, len(cols) + 1):
+        for values, n in keys.groupby(cols[:k], dropna=False).size().items():
+            values = values if isinstance(values, tuple) else (values,)
+            sizes[tuple(cols[:k]) + tuple(values)] = int(n)
+    return sizes
 
 
 # ----------------------------------------------------------------------------- sections
@@ -332,6 +362,7 @@ def quote_table(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataF
         return pd.DataFrame()
     rid = spec.respondent_id
     seg_cols = [c for c in spec.segments if c in df.columns]
+    sizes = attribution_cell_sizes(df, spec)
     rows = []
     for question in spec.free_text:
         com = _commenters(cw, question)
@@ -367,7 +398,7 @@ def quote_table(frames: Mapping[str, pd.DataFrame], coded: Mapping[str, pd.DataF
                 continue
             for r in picked:
                 rows.append({"wave": str(wave), "question": question, "theme": t, "label": labels.get(t, t),
-                             "text": r["text_clean"], "attribution": attribution(r, spec)})
+                             "text": r["text_clean"], "attribution": attribution(r, spec, sizes)})
     return pd.DataFrame(rows)
 
 

@@ -59,7 +59,7 @@ class KeywordCoder:
         out = pd.DataFrame(index=cleaned.index)
         for k, t in enumerate(ids):
             out[f"theme_{t}"] = y[:, k]
-            out[f"score_{t}"] = counts[:, k]
+            out[f"score_{t}"] = counts[:, k] / (counts[:, k] + 1.0)  # 0 keywords → 0, 1 → 0.5, 2 → 0.67 …
         out["themes"] = [";".join(t for t, v in zip(ids, row) if v) for row in y]
         out["confidence"] = np.where(non, 1.0, np.clip(counts.max(axis=1) / 2, 0.3, 1.0))
         out["needs_review"] = ((~non) & (counts.max(axis=1) < 2)).astype(int)

@@ -28,12 +28,8 @@
     themesEl.innerHTML = "";
     var cb = codebookFor(item);
     var suggested = new Set(item.themes);
-    var scored = cb.themes.slice().sort(function (a, b) {
-      var sa = suggested.has(a.id) ? 1 : 0, sb = suggested.has(b.id) ? 1 : 0;
-      if (sa !== sb) return sb - sa;
-      return (item.scores[b.id] || 0) - (item.scores[a.id] || 0);
-    });
-    scored.forEach(function (t, i) {
+    // stable codebook order: the same key always toggles the same theme (muscle memory)
+    cb.themes.forEach(function (t, i) {
       var label = document.createElement("label");
       label.className = "theme-opt" + (suggested.has(t.id) ? " suggested" : "");
       var box = document.createElement("input");
@@ -42,7 +38,9 @@
       var kbd = document.createElement("kbd"); kbd.textContent = keyLabel(i);
       var name = document.createElement("span"); name.textContent = t.label;
       var score = document.createElement("span"); score.className = "score";
-      if (item.scores[t.id] !== undefined) score.textContent = fmtPct(Math.max(0, Math.min(1, item.scores[t.id])));
+      var sc = item.scores[t.id];
+      if (sc !== undefined) score.textContent = (sc >= 0 && sc <= 1) ? fmtPct(sc) : sc.toFixed(2).replace(".", ",");
+      score.title = "Modellens skår for temaet";
       label.appendChild(box); label.appendChild(kbd); label.appendChild(name); label.appendChild(score);
       themesEl.appendChild(label);
     });
