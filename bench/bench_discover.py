@@ -43,11 +43,11 @@ def generated_comments(n: int, seed: int = 99) -> list[str]:
     from generate_sample import generate_wave  # the sample's own generator, other seed
 
     out: list[str] = []
-    year = 2030
+    k = 0
     while len(out) < n:
-        lab = generate_wave(year, n=4000, seed=seed)["labels"]
+        lab = generate_wave((2022, 2023)[k % 2], n=6000, seed=seed + k)["labels"]
         out += lab["text"].tolist()
-        year += 1
+        k += 1
     return out[:n]
 
 
@@ -79,6 +79,7 @@ def run(quick: bool = False) -> list[dict]:
             rows.append(_row(f"{name}: {label}", "topics", len(r.topics), "n"))
             rows.append(_row(f"{name}: {label}", "unassigned answers", float(np.mean(a < 0)), "share"))
             rows.append(_row(f"{name}: {label}", "time", dt, "s"))
+            print(rows[-5:], flush=True)
 
     n = 2000 if quick else 10_000
     texts = generated_comments(n)

@@ -401,7 +401,13 @@ def plan(quick: bool) -> list[dict]:
 def run(quick: bool = False) -> list[dict]:
     """All scale figures (quick: small sizes, < 2 minutes)."""
     rows: list[dict] = []
+    t0 = time.perf_counter()
+
+    def note(msg: str) -> None:
+        print(f"[scale +{time.perf_counter() - t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
     for spec in plan(quick):
+        note(f"stage {spec}")
         try:
             r = run_stage(spec)
         except Exception as exc:  # one failing stage must not hide the others
@@ -409,8 +415,11 @@ def run(quick: bool = False) -> list[dict]:
                          "unit": ""})
             continue
         rows += _growth_rows(spec, r)
-    rows += lever_rows(200 if quick else 1000)
-    rows += dask_rows(120 if quick else 2000, 40 if quick else 500)
+    note("levers")
+    rows += lever_rows(120 if quick else 1000)
+    note("dask")
+    rows += dask_rows(80 if quick else 2000, 20 if quick else 500)
+    note("done")
     for r in rows:
         r["area"] = AREA
     return rows

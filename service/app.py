@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import library
+from service.auth import KeyCache
 from service.batcher import MicroBatcher
 from service.coders import CoderCache
 from service.crypto import RawTextCodec
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.coders = coders
     app.state.jobs = runner
     app.state.metrics = metrics
+    app.state.key_cache = KeyCache(ttl=settings.key_cache_seconds)
     app.state.batcher = MicroBatcher(
         lambda texts: library.classify_texts(coders.default(), texts, settings.cleaner_factory))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -63,6 +65,38 @@ def verify_key(session: Session, key: str) -> Principal | None:
     return Principal(key_id=row.id, role=row.role, name=row.name)
 
 
+class KeyCache:
+    """Verified keys for ``ttl`` seconds (keyed by a hash of the key), so hot endpoints skip the key lookup.
+    Revoking through the API clears it; a key revoked from another process stops working within ``ttl``."""
+
+    def __init__(self, ttl: float = 30.0, max_size: int = 1024):
+        self.ttl = ttl
+        self.max_size = max_size
+        self._items: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _k(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> Principal | None:
+        with self._lock:
+            item = self._items.get(self._k(key))
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def put(self, key: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._items) >= self.max_size:
+                self._items.clear()
+            self._items[self._k(key)] = (time.monotonic() + self.ttl, principal)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key (or use Bearer)")
 _bearer = HTTPBearer(auto_error=False, description="API key as a Bearer token")
 
@@ -81,10 +115,15 @@ def get_principal(
     key = api_key or (bearer.credentials if bearer is not None else None)
     if not key:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
-    with request.app.state.db.session() as session:
-        principal = verify_key(session, key)
+    cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
+    principal = cache.get(key) if cache is not None else None
     if principal is None:
-        raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked")
+        with request.app.state.db.session() as session:
+            principal = verify_key(session, key)
+        if principal is None:
+            raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked")
+        if cache is not None:
+            cache.put(key, principal)
     return principal
 
 

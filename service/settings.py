@@ -32,6 +32,7 @@ class Settings(BaseModel):
     coder_factory: Callable[..., Any] | None = None  # (codebook|None, model_dir|None) -> coder; tests inject
     cleaner_factory: Callable[..., Any] | None = None  # texts -> cleaned frame; tests inject (default: Cleaner)
     quote_embedder: str | None = None  # None = the default embedder (lexical fallback); tests use "lexical-fallback"
+    key_cache_seconds: float = 30.0  # verified API keys are cached this long (revoking via the API clears it)
     log_level: str = "info"
 
     @classmethod

@@ -107,11 +107,6 @@ def resolve_embedder(embedder: Any = None):
         return LexicalFallbackEmbedder()
 
 
-def _encode(embedder, texts: Sequence[str]):
-    v = embedder.encode(list(texts))
-    return v
-
-
 def _dot(a, b) -> np.ndarray:
     r = a @ b.T
     r = r.toarray() if hasattr(r, "toarray") else np.asarray(r)
@@ -235,7 +230,7 @@ def select_quotes(
     if vectors is not None:
         V = vectors[idx[sel]]
     else:
-        V = _encode(resolve_embedder(embedder), [texts[j] for j in sel])
+        V = resolve_embedder(embedder).encode([texts[j] for j in sel])
     order = mmr(V, k, diversity=diversity)
     centroid_rel = None
     if order:

@@ -364,7 +364,10 @@ def crosstab(
         pct = round_half_up(pct, decimals)
 
     def label(v):
-        return str(v.item() if hasattr(v, "item") else v)
+        v = v.item() if hasattr(v, "item") else v
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)  # answer codes read as floats (blanks present) print as 1, not 1.0
+        return str(v)
 
     def num(v):
         v = float(v)
@@ -376,7 +379,7 @@ def crosstab(
         "row": row,
         "col": col,
         "counts": {label(r): {label(c): num(table[i, j]) for j, c in enumerate(cols)} for i, r in enumerate(rows)},
-        "row_percent": {label(r): {label(c): num(pct[i, j]) if np.isfinite(pct[i, j]) else None for j, c in enumerate(cols)} for i, r in enumerate(rows)},
+        "row_percent": {label(r): {label(c): float(pct[i, j]) if np.isfinite(pct[i, j]) else None for j, c in enumerate(cols)} for i, r in enumerate(rows)},
         "chi2": None if not np.isfinite(chi2) else float(chi2),
         "dof": int(res["dof"]),
         "p_value": None if not np.isfinite(p) else float(p),

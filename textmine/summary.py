@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats as st
-from .survey import SurveyDefinition, _value_key
+from .survey import SurveyDefinition, value_keys
 
 __all__ = ["Summary", "build_summary", "TOTAL_SEGMENT", "TOTAL_VALUE", "DENOMINATORS"]
 
@@ -43,22 +43,33 @@ def _groupings(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[st
     for s in survey.segments:
         if segments is not None and s.column not in segments:
             continue
-        codes_raw, uniques = pd.factorize(df[s.column], use_na_sentinel=True)
-        keys = np.array([_value_key(u) for u in uniques], dtype=object)
         levels = survey.segment_levels(df, s.column)
-        pos = {lv: i for i, lv in enumerate(levels)}
-        remap = np.array([pos.get(k, -1) for k in keys] + [-1], dtype=np.int64)
-        out.append(_Grouping(s.column, levels, remap[codes_raw]))  # codes −1 index the trailing −1
+        codes = pd.Index(levels, dtype=object).get_indexer(value_keys(df[s.column]))  # −1 = missing value
+        out.append(_Grouping(s.column, levels, codes.astype(np.int64)))
     return out
 
 
-def _ids(series: pd.Series) -> np.ndarray:
-    """Normalised string keys ('' for missing) for ids and segment values, vectorised over uniques."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    if len(uniques) == len(series) and series.dtype.kind not in "fc" and not codes.min(initial=0) < 0:
-        return series.astype(str).str.strip().to_numpy(dtype=object)
-    keys = np.array([_value_key(u) for u in uniques] + [""], dtype=object)
-    return keys[codes]
+@dataclass
+class _IndicatorArrays:
+    """Per respondent × indicator: numeric value, and 0/1 for on-scale (base), excluded code, positive code."""
+
+    vals: np.ndarray
+    valid: np.ndarray
+    excl: np.ndarray
+    pos: np.ndarray
+
+
+def _indicator_arrays(df: pd.DataFrame, survey: SurveyDefinition) -> _IndicatorArrays:
+    inds = survey.indicators
+    if not inds:
+        z = np.zeros((len(df), 0))
+        return _IndicatorArrays(z, z, z, z)
+    vals = np.column_stack([pd.to_numeric(df[i.column], errors="coerce").to_numpy(float) for i in inds])
+
+    def member(attr: str) -> np.ndarray:
+        return np.column_stack([np.isin(vals[:, j], np.asarray(getattr(ind, attr), float)) for j, ind in enumerate(inds)]).astype(float)
+
+    return _IndicatorArrays(vals, member("scale"), member("excluded"), member("positive"))
 
 
 def _weights(df: pd.DataFrame, survey: SurveyDefinition) -> tuple[np.ndarray, bool]:
@@ -257,16 +268,13 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- computations
-def _indicator_table(df, survey, groups, w, weighted, level, wave) -> pd.DataFrame:
+def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _IndicatorArrays) -> pd.DataFrame:
     inds = survey.indicators
     if not inds:
         return pd.DataFrame()
     n = len(df)
     I = len(inds)
-    vals = np.column_stack([pd.to_numeric(df[i.column], errors="coerce").to_numpy(float) for i in inds]) if n else np.zeros((0, I))
-    valid = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].scale, float)) for j in range(I)]).astype(float) if n else np.zeros((0, I))
-    excl = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].excluded, float)) for j in range(I)]).astype(float) if n else np.zeros((0, I))
-    pos = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].positive, float)) for j in range(I)]).astype(float) if n else np.zeros((0, I))
+    vals, valid, excl, pos = arr.vals, arr.valid, arr.excl, arr.pos
     x = np.where(valid > 0, np.nan_to_num(vals), 0.0)
     W = w[:, None]
     blocks = [valid, valid * W, valid * W * W, pos, pos * W, excl, x, x * x, x * W, x * x * W, np.ones((n, 1))]
@@ -384,7 +392,7 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
         c = c[c["question"].astype(str) == q.column]
     c = c.reset_index(drop=True)
     index = pd.Index(ids)
-    cid = _ids(c["respondent_id"]) if len(c) else np.array([], dtype=object)
+    cid = value_keys(c["respondent_id"]) if len(c) else np.array([], dtype=object)
     pos = index.get_indexer(cid) if len(c) else np.array([], dtype=np.int64)
     if (pos < 0).any():
         warn(f"{q.column}: {int((pos < 0).sum())} coded comment(s) have respondent ids not in the survey data; ignored")
@@ -454,14 +462,12 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
     return _suppress(t, survey, "n")
 
 
-def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes) -> pd.DataFrame:
+def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes, arr: _IndicatorArrays) -> pd.DataFrame:
     """Indicator among commenters who mention a theme vs commenters who do not (difference = mention − not)."""
     inds = survey.indicators
     if not inds or not themes:
         return pd.DataFrame()
-    vals = np.column_stack([pd.to_numeric(df[i.column], errors="coerce").to_numpy(float) for i in inds])
-    valid = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].scale, float)) for j in range(len(inds))]).astype(float)
-    pos = np.column_stack([np.isin(vals[:, j], np.asarray(inds[j].positive, float)) for j in range(len(inds))]).astype(float)
+    valid, pos = arr.valid, arr.pos
     ci = np.flatnonzero(qd.commenter)
     V, P, Wc, Tc = valid[ci], pos[ci], w[ci][:, None], np.ascontiguousarray(qd.T[ci])
     blocks = {"n": V, "pos": P, "sw": V * Wc, "sw2": V * Wc * Wc, "swpos": P * Wc}
@@ -532,7 +538,7 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
     X = pd.DataFrame(T[:, use], columns=[themes[j] for j in use])
     controls = list(survey.driver_controls)
     for c in controls:
-        keys = pd.Series(_ids(df[c]))[rows].reset_index(drop=True)
+        keys = pd.Series(value_keys(df[c]))[rows].reset_index(drop=True)
         d = pd.get_dummies(keys, prefix=f"ctl_{c}", drop_first=True, dtype=float)
         d = d.loc[:, d.sum() >= survey.min_cell] if len(d.columns) else d
         X = pd.concat([X, d], axis=1)
@@ -829,10 +835,11 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         if validate:
             for m in survey.validate_frame(df, strict=False):
                 warn(f"{wave}: {m}")
-        ids = _ids(df[survey.id_column])
+        ids = value_keys(df[survey.id_column])
         w, weighted = _weights(df, survey)
         groups = _groupings(df, survey, segments)
-        acc["indicators"].append(_indicator_table(df, survey, groups, w, weighted, level, wave))
+        arr = _indicator_arrays(df, survey)
+        acc["indicators"].append(_indicator_table(df, survey, groups, w, weighted, level, wave, arr))
         acc["multiselect"].append(_multiselect_table(df, survey, groups, w, weighted, level, wave))
         cf = coded.get(wave)
         if cf is None:
@@ -856,7 +863,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
             )
             tt = _theme_table(df, survey, groups, w, weighted, level, wave, qd, themes)
             acc["themes"].append(tt)
-            acc["theme_indicators"].append(_theme_indicator_table(df, survey, w, weighted, level, wave, qd, themes))
+            acc["theme_indicators"].append(_theme_indicator_table(df, survey, w, weighted, level, wave, qd, themes, arr))
             if drivers:
                 acc["drivers"].append(_driver_table(df, survey, w, weighted, wave, qd, themes, driver_method, lambda m: warn(m)))
             if quotes:

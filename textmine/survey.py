@@ -173,8 +173,11 @@ def _show(v: Any) -> str:
 
 
 def value_keys(series: pd.Series) -> np.ndarray:
-    """:func:`_value_key` for a whole column, computed once per distinct value."""
+    """:func:`_value_key` for a whole column ('' for missing), computed once per distinct value
+    (an all-distinct text column, e.g. respondent ids, is simply stripped)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) == len(series) and series.dtype.kind not in "fciu" and not (codes < 0).any():
+        return series.astype(str).str.strip().to_numpy(dtype=object)
     keys = np.array([_value_key(u) for u in uniques] + [""], dtype=object)
     return keys[codes]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,11 @@ def list_keys(limit: Limit = 50, offset: Offset = 0,
 
 
 @router.delete("/keys/{key_id}", response_model=KeyOut)
-def revoke_key(key_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
+def revoke_key(key_id: IdPath, request: Request, session: Session = Depends(get_session),
+               _: Principal = Depends(require_admin)):
+    """Revoke a key (takes effect immediately in this server)."""
     row = store.get_or_404(session, ApiKey, key_id, "key")
     row.revoked = True
+    session.commit()
+    request.app.state.key_cache.clear()
     return key_out(row)

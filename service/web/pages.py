@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -19,8 +18,7 @@ from textmine.report.html import render_html, view_model
 from textmine.report.numbers import fmt_ci, fmt_int, fmt_pct, fmt_pp
 
 from . import reportdata
-from .session import (COOKIE, LoginRequired, clear_login_cookie, key_from_request, page_principal, principal_for,
-                      set_login_cookie)
+from .session import clear_login_cookie, key_from_request, page_principal, principal_for, set_login_cookie
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,

@@ -27,8 +27,10 @@ def patterns(pii: pd.DataFrame) -> list[tuple[str, str, re.Pattern]]:
         digits = re.sub(r"\D", "", value)
         if r["pii_type"] in NUMERIC_TYPES and len(digits) >= 6:
             pat = re.compile(r"(?<!\d)" + r"[ .\-\u00a0]?".join(digits) + r"(?!\d)")
+        elif r["pii_type"] == "navn":
+            pat = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)")  # whole words, names are capitalised
         else:
-            pat = re.compile(re.escape(value), re.I)
+            pat = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)", re.I)
         out.append((str(r["pii_type"]), value, pat))
     return out
 

@@ -83,5 +83,11 @@ def test_crosstab_cli_writes_stable_keys(tmp_path):
     assert {"counts", "row_percent", "chi2", "dof", "p_value", "n"} <= set(d)
     assert d["counts"]["Kontor B"]["Fornøyd"] == 40 and d["n"] == 140
     assert d["row_percent"]["Kontor A"]["Misfornøyd"] == 50.0
+    codes = pd.DataFrame({"sektor": ["P", "P", "O", "O", "P"], "q": [1, 2, np.nan, 2, 7]})
+    codes.to_csv(src, index=False)
+    r = CliRunner().invoke(app, ["crosstab", str(src), "--row", "sektor", "--col", "q", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["counts"]["P"] == {"1": 1, "2": 1, "7": 1} and d["n"] == 4  # codes as written, blank row left out
     bad = CliRunner().invoke(app, ["crosstab", str(src), "--row", "nope", "--col", "svar", "--out", str(out)])
     assert bad.exit_code != 0 and "nope" in bad.output

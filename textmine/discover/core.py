@@ -175,10 +175,14 @@ def discover_themes(
     codebook: a ``textmine.codebook.Codebook`` (or path) -> guided mode: only answers that no existing theme
     covers are clustered; topics are candidate new themes.
     """
+    if method not in {"auto", "bertopic", "bertopic-defaults", "small"}:
+        raise ValueError(f"method must be auto, bertopic, bertopic-defaults or small; got {method!r}")
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     raw = list(texts)
     n = len(raw)
+    if embeddings is not None and len(embeddings) != n:
+        raise ValueError(f"embeddings has {len(embeddings)} rows, texts has {n}")
     prep = prepared if prepared is not None else prepare(raw, question_texts=question_texts)
     if len(prep) != n:
         raise ValueError(f"prepared frame has {len(prep)} rows, texts has {n}")

@@ -58,8 +58,13 @@ def class_tfidf(lemma_docs: list[str], labels: np.ndarray, topic_ids: list[int],
     rows = np.array([row_of[int(t)] for t in labels[keep]], dtype=np.int64)
     ind = sparse.csr_matrix((np.ones(len(rows)), (rows, np.flatnonzero(keep))), shape=(len(topic_ids), len(lemma_docs)))
     counts = sparse.csr_matrix(ind @ doc_counts)
+    terms = vectorizer.get_feature_names_out()
+    used = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)  # terms seen only in outliers: df = 0
+    counts, terms = counts[:, used], terms[used]
+    if counts.shape[1] == 0:
+        return sparse.csr_matrix((len(topic_ids), 0)), np.array([], dtype=object)
     ctfidf = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts)
-    return sparse.csr_matrix(ctfidf), vectorizer.get_feature_names_out()
+    return sparse.csr_matrix(ctfidf), terms
 
 
 def top_keywords(row, terms: np.ndarray, k: int = 10) -> list[str]:

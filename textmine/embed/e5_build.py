@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -214,8 +215,14 @@ def build(out: str | Path, *, source: str | Path | None = None) -> Path:
     fp32 = out / "model-fp32.onnx"
     onnx.save_model(model, str(fp32))
     del model
-    quantize_dynamic(str(fp32), str(out / "model-int8.onnx"), op_types_to_quantize=["MatMul"],
-                     weight_type=QuantType.QInt8, per_channel=True)
+    root_logger = logging.getLogger()
+    level = root_logger.level
+    root_logger.setLevel(logging.ERROR)  # onnxruntime logs a "consider pre-processing" hint on root
+    try:
+        quantize_dynamic(str(fp32), str(out / "model-int8.onnx"), op_types_to_quantize=["MatMul"],
+                         weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root_logger.setLevel(level)
     manifest = {
         "recipe": RECIPE_VERSION,
         "source": src.name,

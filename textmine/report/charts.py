@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .numbers import fmt_pct, fmt_pp  # noqa: E402
+from .numbers import fmt_int, fmt_pct, fmt_pp  # noqa: E402
 
 BLUE = "#1f5a96"
 GREY = "#8a8f98"
@@ -95,10 +95,10 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
     ax.errorbar(share, y, xerr=[lo, hi], fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
     ax.set_yticks(y, rows[label_col].astype(str))
     for yi, (_, r) in zip(y, rows.iterrows()):
-        ax.text(r["ci_high"] + 0.01, yi, f"{fmt_pct(r['share'])}  (n = {int(r[n_col])} av {int(r['base'])})",
+        ax.text(r["ci_high"] + 0.01, yi, f"{fmt_pct(r['share'])}  (n = {fmt_int(r[n_col])} av {fmt_int(r['base'])})",
                 va="center", fontsize=7.5, color="#333")
     xmax = float(np.nanmax(rows["ci_high"])) if len(rows) else 1.0
-    ax.set_xlim(0, xmax + 0.3)
+    ax.set_xlim(0, xmax + 0.12 + 0.6 * xmax)  # room for the "86 % (n = 2 559 av 2 973)" labels
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.1])
     ax.xaxis.set_major_formatter(_pct_axis)
     _title(fig, title)

@@ -60,7 +60,7 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6, png: bool = True)
                 if rows.empty:
                     continue
                 stem = f"endring_{kind}" + (f"_{q}" if q else "")
-                sub = f": «{_short(r.questions[q])}»" if q else ""
+                sub = f": «{r.questions[q]}»" if q else ""
                 out[stem] = ch.change_dumbbell(rows, name=stem,
                                                title=f"{title}, {r.previous_wave}–{r.current_wave}{sub}", png=png)
     if not r.impact.empty:
@@ -68,7 +68,7 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6, png: bool = True)
             rows = r.impact[r.impact["question"] == q]
             ind_label = str(rows["indicator_label"].iloc[0])
             out[f"betydning_{q}"] = ch.impact_bars(
-                rows, name=f"betydning_{q}", title=f"{ind_label}: med og uten temaet («{_short(r.questions.get(q, q))}»)", png=png)
+                rows, name=f"betydning_{q}", title=f"{ind_label}: med og uten temaet («{r.questions.get(q, q)}»)", png=png)
     return out
 
 
@@ -168,13 +168,16 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                                 f"({verbal_share(i['share'])})", "trace": fmt_n_base(i["n"], i["base"])})
     changes = []
     for _, c in r.changes.sort_values(["kind", "diff"]).iterrows():
-        changes.append({"label": c["label"], "kind": c["kind"], "prev": fmt_pct(c["prev_share"]),
+        kind = c["kind"]
+        if kind == "tema" and c.get("question"):
+            kind = f"tema, «{_short(r.questions.get(c['question'], c['question']), 40)}»"
+        changes.append({"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"]),
                         "cur": fmt_pct(c["share"]), "diff": fmt_pp(c["diff"]), "verdict": c["verdict"],
                         "p": fmt_decimal(c["p_value"], 3) if pd.notna(c["p_value"]) else "–",
                         "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}"})
     impact = []
-    for _, i in r.impact.sort_values("diff").iterrows():
-        impact.append({"label": i["label"], "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
+    for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
+        impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40), "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
                        "diff": fmt_pp(i["diff"]), "ci": f"{fmt_pp(i['ci_low'])} til {fmt_pp(i['ci_high'])}",
                        "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}"})
     impact_caption = ""
