@@ -98,7 +98,7 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
-_AUTO_PARALLEL_MIN = 20_000  # distinct texts before n_jobs=None starts worker processes
+_PARALLEL_MIN = 2  # fewer distinct texts than this never start worker processes
 
 
 def _process(res: Resources, texts: list[str], langs: list[str], redact: bool, lemmatize: bool,
@@ -130,8 +130,9 @@ class Cleaner:
     Parameters: ``redact`` (replace personal data by typed placeholders), ``detect_language``
     (else ``language`` is "unknown"), ``question_texts`` (answers that only repeat one of these
     are non-answers), ``lemmatize`` (else ``lemmas`` is ""), ``n_jobs`` (worker processes for the
-    per-text work; None = one per core, max 4, but only from 20,000 distinct texts; results are
-    identical whatever ``n_jobs`` is). Identical texts are processed once.
+    per-text work: None/1 = in process, -1 = one per core; results are identical whatever
+    ``n_jobs`` is; workers only pay off for very large unique inputs on an idle machine).
+    Identical texts are processed once.
     """
 
     def __init__(self, *, redact: bool = True, detect_language: bool = True, question_texts=(),
@@ -155,11 +156,9 @@ class Cleaner:
         return self
 
     def _jobs(self, n_texts: int) -> int:
-        if self.n_jobs is not None:
-            return max(1, int(self.n_jobs)) if self.n_jobs > 0 else max(1, os.cpu_count() or 1)
-        if n_texts < _AUTO_PARALLEL_MIN:
+        if self.n_jobs is None or n_texts < _PARALLEL_MIN:
             return 1
-        return max(1, min(4, os.cpu_count() or 1))
+        return max(1, int(self.n_jobs)) if self.n_jobs > 0 else max(1, os.cpu_count() or 1)
 
     def transform(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
         if self.resources is None:
