@@ -55,10 +55,14 @@ def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None)
         return factory(codebook, model_dir)
     from textmine import classify
 
+    global _EMBEDDER
     if model_dir is not None:
-        return classify.load_coder(model_dir)
+        return classify.load_coder(model_dir, embedder=shared_embedder())
     if codebook is None:
-        return classify.default_coder()
+        coder = classify.default_coder()
+        if _EMBEDDER is None and getattr(coder, "embedder", None) is not None:
+            _EMBEDDER = coder.embedder  # share the default coder's embedder with every other coder
+        return coder
     return classify.ZeroShotCoder(codebook, embedder=shared_embedder())
 
 
@@ -86,14 +90,14 @@ def predict(coder, texts: Sequence[str]) -> pd.DataFrame:
 
 
 def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[str]], model_dir: Path,
-                     factory=None) -> dict[str, Any]:
+                     factory=None, types: Sequence[str] | None = None) -> dict[str, Any]:
     """Fit a supervised coder on human-coded texts and save it; returns metrics/metadata."""
     if factory is not None and hasattr(factory, "train"):
         return factory.train(codebook, texts, labels, model_dir)
     from textmine.classify import SupervisedCoder
 
     coder = SupervisedCoder(codebook, embedder=shared_embedder())
-    coder.fit(list(texts), [list(x) for x in labels])
+    coder.fit(list(texts), [list(x) for x in labels], types=list(types) if types else None)
     model_dir.mkdir(parents=True, exist_ok=True)
     coder.save(model_dir)
     return {"n_training": len(texts)}

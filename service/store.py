@@ -468,8 +468,9 @@ def train_model(session: Session, settings: Settings, codebook_id: int | None, n
     session.add(model)
     session.flush()
     model_dir = settings.resolved_models_dir() / f"model-{model.id}"
+    types = [latest[i].type for i in ids]
     metrics = library.train_supervised(cb, [texts[i] for i in ids], labels, model_dir,
-                                       factory=settings.coder_factory)
+                                       factory=settings.coder_factory, types=types if all(types) else None)
     model.path = str(model_dir)
     model.metrics = {"label_counts": dict(counts), **{k: v for k, v in (metrics or {}).items()
                                                        if isinstance(v, (int, float, str))}}

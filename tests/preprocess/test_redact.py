@@ -170,3 +170,9 @@ def test_reference_numbers_passing_account_checksum_survive():
         assert out == text and counts["kontonummer"] == 0
     out, counts = redact("Kontonummer 12345678903")
     assert counts["kontonummer"] == 1
+
+
+def test_public_service_numbers_stay():
+    text = "Når man endelig kommer gjennom på 55 55 33 36 får man vente igjen."
+    out, counts = redact(text)
+    assert out == text and counts["telefon"] == 0

@@ -1,10 +1,66 @@
-"""``textmine demo``: the main job end to end on the bundled synthetic sample."""
+"""``textmine demo``: the main job end to end on the bundled synthetic sample (offline, no server)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
-    def demo() -> None:
-        """Kjør hele analysen på det syntetiske eksempelet (under arbeid)."""
-        typer.echo("demo: not wired yet")
+    @app.command("demo")
+    def demo(
+        out: Path = typer.Option(Path("textmine-demo"), "--out", help="Mappe for resultatene."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Modellmappe (standard: models/default)."),
+        report: bool = typer.Option(True, "--report/--no-report", help="Skriv også HTML-/Excel-/SPSS-rapport."),
+    ) -> None:
+        """Kjør hele analysen på det syntetiske eksempelet: rens, kod, tall med KI og endring, rapport."""
+        from rich.console import Console
+
+        from ..paths import DEFAULT_SURVEY, SAMPLE_DIR
+        from ..pipeline import code_wave, coder_for, read_waves
+        from ..summary import build_summary
+        from ..survey import SurveyDefinition
+
+        console = Console(stderr=True)
+        t0 = time.perf_counter()
+        survey = SurveyDefinition.from_yaml(DEFAULT_SURVEY)
+        paths = sorted(SAMPLE_DIR.glob("arbeidsgiver_*.csv"))
+        if not paths:
+            raise typer.BadParameter(f"no sample waves in {SAMPLE_DIR}")
+        out.mkdir(parents=True, exist_ok=True)
+        console.print(f"[bold]textmine demo[/] – SYNTETISKE data: {', '.join(p.name for p in paths)}")
+        frames = read_waves(paths, survey)
+        with console.status("Laster kodemodell …"):
+            coder = coder_for(model=model)
+        coded = {}
+        for wave, df in frames.items():
+            with console.status(f"Renser og koder fritekst for {wave} …"):
+                coded[wave] = code_wave(df, survey, coder=coder, report=lambda m: console.print(f"  {wave}: {m}"))
+        with console.status("Beregner indikatorer, temaandeler, endring og sitater …"):
+            summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
+        typer.echo(summary.to_text_table())
+        written = summary.write(out / "sammendrag")
+        coded_dir = out / "kodet"
+        coded_dir.mkdir(exist_ok=True)
+        for wave, df in coded.items():
+            df.to_csv(coded_dir / f"kodet_{wave}.csv", index=False)
+        console.print(f"Sammendrag: {len(written)} filer i {out / 'sammendrag'}; kodede svar i {coded_dir}")
+        if report:
+            from ..report.pipeline import build_report
+            from ..report.writer import write_report
+
+            with console.status("Skriver rapport (HTML, Excel, SPSS, figurer) …"):
+                data = build_report(frames, survey, codebook=getattr(coder, "codebook", None), coded=coded)
+                files = write_report(data, out / "rapport")
+            for kind in ("html", "xlsx", "sav"):
+                if kind in files:
+                    console.print(f"Rapport ({kind}): {files[kind]}")
+        console.print(f"Ferdig på {time.perf_counter() - t0:.0f} s. Resultater i {out.resolve()}")
+
+
+def _labels(coder) -> dict[str, str]:
+    codebook = getattr(coder, "codebook", None)
+    return {t.id: t.label for t in codebook.themes} if codebook is not None else {}

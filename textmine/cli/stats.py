@@ -9,7 +9,7 @@ from typing import Any, Optional
 import pandas as pd
 import typer
 
-__all__ = ["register", "code_wave", "load_coded"]
+__all__ = ["register", "load_coded"]
 
 
 def _fail(msg: str) -> None:
@@ -30,61 +30,7 @@ def load_coded(path: Path) -> pd.DataFrame:
     return df
 
 
-def code_wave(df: pd.DataFrame, survey: Any, *, coder: Any = None, model: Optional[Path] = None,
-              codebook: Optional[Path] = None, progress: bool = True) -> pd.DataFrame:
-    """Clean and code every free-text question of one wave → coded frame for :func:`build_summary`.
-
-    Uses ``textmine.preprocess.Cleaner`` and the coder (``load_coder(model)`` or ``default_coder``).
-    Rows: one per non-empty answer, columns respondent_id, question, text_clean, is_non_answer,
-    health_flag, theme_<id>, confidence, needs_review, type.
-    """
-    from ..preprocess import Cleaner
-
-    parts = []
-    for q in survey.free_text:
-        if q.column not in df.columns:
-            continue
-        texts = df[q.column]
-        has = texts.notna() & texts.astype(str).str.strip().ne("")
-        if not has.any():
-            continue
-        sub = df.loc[has, [survey.id_column, q.column]].reset_index(drop=True)
-        qcoder = coder
-        if qcoder is None:
-            from ..classify import default_coder, load_coder
-
-            cb = codebook or q.codebook
-            qcoder = load_coder(model) if model else default_coder(codebook_path=cb)
-        cleaned = Cleaner(question_texts=(q.label,)).fit().transform(sub[q.column].astype(str))
-        pred = qcoder.predict_frame(cleaned)
-        theme_cols = [c for c in pred.columns if c.startswith("theme_")]
-        extra = [c for c in ("confidence", "needs_review", "type") if c in pred.columns]
-        part = pd.DataFrame(
-            {
-                "respondent_id": sub[survey.id_column].astype(str).to_numpy(),
-                "question": q.column,
-                "text_clean": cleaned["text_clean"].to_numpy(),
-                "is_non_answer": cleaned["is_non_answer"].to_numpy(),
-                "health_flag": cleaned["health_flag"].to_numpy(),
-            }
-        )
-        for c in theme_cols + extra:
-            part[c] = pred[c].to_numpy()
-        parts.append(part)
-        if progress:
-            typer.echo(f"  kodet {len(part)} svar på {q.column}", err=True)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["respondent_id", "question", "text_clean"])
-
-
-def _wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
-    if survey.wave_column and survey.wave_column in df.columns:
-        vals = df[survey.wave_column].dropna().unique()
-        if len(vals) == 1:
-            v = vals[0]
-            return int(v) if float(str(v)).is_integer() else str(v)
-        if len(vals) > 1:
-            raise ValueError(f"{path}: several waves in one file ({', '.join(map(str, vals[:5]))}); split it per wave")
-    return path.stem
+from ..pipeline import code_wave, wave_of  # noqa: E402
 
 
 def register(app: typer.Typer) -> None:
@@ -120,7 +66,7 @@ def register(app: typer.Typer) -> None:
         for i, p in enumerate(waves):
             try:
                 df = read_table(p, sheet=sheet, survey=survey)
-                wave = _wave_of(df, survey, p)
+                wave = wave_of(df, survey, p)
             except (TableReadError, ValueError) as e:
                 _fail(str(e))
             if wave in frames:
@@ -133,7 +79,8 @@ def register(app: typer.Typer) -> None:
                     _fail(str(e))
             elif survey.free_text:
                 typer.echo(f"Koder fritekst for bølge {wave} …", err=True)
-                coded_frames[wave] = code_wave(df, survey, model=model, codebook=codebook)
+                coded_frames[wave] = code_wave(df, survey, model=model, codebook=codebook,
+                                                report=lambda m: typer.echo(f"  {m}", err=True))
         cmp: Any = compare_to
         if compare_to is not None:
             keys = {str(k): k for k in frames}

@@ -182,6 +182,7 @@ class Redactor:
     names: NameLists
     lexicon_forms: frozenset[str] | dict = field(default_factory=frozenset)
     street_suffixes: tuple[str, ...] = ()
+    public_numbers: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         suffixes = sorted(set(self.street_suffixes), key=len, reverse=True)
@@ -208,6 +209,7 @@ class Redactor:
             names=NameLists.from_wordlists(directory),
             lexicon_forms=lexicon_forms if lexicon_forms is not None else frozenset(),
             street_suffixes=tuple(suffixes),
+            public_numbers=frozenset(read_list("public_phone_numbers.txt", directory)),
         )
 
     # -- number rules ------------------------------------------------------------------------
@@ -222,7 +224,7 @@ class Redactor:
             text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
             text = self._sub(_NUM11, text, counts, self._classify11)
             text = self._sub(_ORG, text, counts, self._classify9)
-            text = self._sub(_PHONE, text, counts, self._classify8)
+            text = self._sub(_PHONE, text, counts, self._classify8_public)
             text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
             text = self._sub(self._address, text, counts, self._classify_address)
         text = self._redact_names(text, counts)
@@ -284,6 +286,11 @@ class Redactor:
         if len(parts) == 2 and _YEAR.match(parts[0]) and _YEAR.match(parts[1]):
             return None
         return "telefon"
+
+    def _classify8_public(self, m: re.Match, text: str) -> str | None:
+        if _digits(m.group(0)) in self.public_numbers:
+            return None  # NAV's own service numbers are not personal data
+        return self._classify8(m, text)
 
     @staticmethod
     def _classify8_cued(m: re.Match, text: str) -> str | None:

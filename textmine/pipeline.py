@@ -1,0 +1,99 @@
+"""The main job as plain functions: read waves, clean + code their free text, summarise.
+
+Shared by ``textmine demo``, ``textmine summary`` and ``textmine report`` so every entry point
+codes the same way. I/O is limited to :func:`read_waves`; the rest is data in, data out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+CODED_BASE_COLUMNS = ("respondent_id", "question", "text_clean", "is_non_answer", "health_flag", "language")
+
+
+def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
+    """The wave a file holds: the single value of the survey's wave column, else the file stem."""
+    if survey.wave_column and survey.wave_column in df.columns:
+        vals = df[survey.wave_column].dropna().unique()
+        if len(vals) == 1:
+            v = vals[0]
+            return int(v) if float(str(v)).is_integer() else str(v)
+        if len(vals) > 1:
+            raise ValueError(f"{path}: several waves in one file ({', '.join(map(str, vals[:5]))}); split it per wave")
+    return path.stem
+
+
+def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) -> dict[Any, pd.DataFrame]:
+    """Read one file per wave (validated against the survey definition), keyed by wave."""
+    from .io import read_table
+
+    frames: dict[Any, pd.DataFrame] = {}
+    for p in map(Path, paths):
+        df = read_table(p, sheet=sheet, survey=survey)
+        wave = wave_of(df, survey, p)
+        if wave in frames:
+            raise ValueError(f"{p}: wave {wave} is given twice")
+        frames[wave] = df
+    return frames
+
+
+def coder_for(*, model: Path | None = None, codebook: Path | None = None) -> Any:
+    """A trained coder from ``model``, else the bundled default (zero-shot for a foreign codebook)."""
+    from .classify import default_coder, load_coder
+
+    return load_coder(model) if model else default_coder(codebook_path=codebook)
+
+
+def code_wave(
+    df: pd.DataFrame,
+    survey: Any,
+    *,
+    coder: Any = None,
+    model: Path | None = None,
+    codebook: Path | None = None,
+    cleaner: Any = None,
+    report: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Clean and code every free-text question of one wave → the coded frame :func:`build_summary` takes.
+
+    One row per non-empty answer: respondent_id, question, text_clean, is_non_answer, health_flag,
+    language, theme_<id>, score_<id>, themes, confidence, needs_review, type. Raw text is not kept.
+    """
+    from .preprocess import Cleaner
+
+    parts = []
+    coders: dict[str, Any] = {}  # one coder per codebook, loaded once
+    for q in survey.free_text:
+        if q.column not in df.columns:
+            continue
+        texts = df[q.column]
+        has = texts.notna() & texts.astype(str).str.strip().ne("")
+        if not has.any():
+            continue
+        sub = df.loc[has, [survey.id_column, q.column]].reset_index(drop=True)
+        qcoder = coder
+        if qcoder is None:
+            key = str(codebook or q.codebook)
+            if key not in coders:
+                coders[key] = coder_for(model=model, codebook=codebook or q.codebook)
+            qcoder = coders[key]
+        qcleaner = cleaner if cleaner is not None else Cleaner(question_texts=(q.label,)).fit()
+        cleaned = qcleaner.transform(sub[q.column].astype(str))
+        pred = qcoder.predict_frame(cleaned)
+        part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": q.column})
+        for c in CODED_BASE_COLUMNS[2:]:
+            if c in cleaned.columns:
+                part[c] = cleaned[c].to_numpy()
+        for c in pred.columns:
+            if c.startswith(("theme_", "score_")) or c in ("themes", "confidence", "needs_review", "type"):
+                part[c] = pred[c].to_numpy()
+        parts.append(part)
+        if report:
+            report(f"kodet {len(part)} svar på {q.column}")
+    if not parts:
+        return pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
+    return pd.concat(parts, ignore_index=True)
