@@ -20,7 +20,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 
 from textmine.classify import KeywordMatcher, SupervisedCoder, ZeroShotCoder  # noqa: E402
-from textmine.classify.base import Prepared  # noqa: E402
 from textmine.codebook import load_codebook, parse_theme_list  # noqa: E402
 from textmine.evaluate import evaluate_coding  # noqa: E402
 from textmine.paths import DEFAULT_CODEBOOK, EVAL_DIR, SAMPLE_DIR  # noqa: E402

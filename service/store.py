@@ -266,6 +266,13 @@ def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id:
     return job, True
 
 
+def _utc(dt):
+    """SQLite returns naive datetimes; they were written in UTC."""
+    from datetime import timezone
+
+    return dt.replace(tzinfo=timezone.utc) if dt is not None and dt.tzinfo is None else dt
+
+
 def job_view(job: CodingJob) -> dict[str, Any]:
     eta = None
     if job.state in ACTIVE_STATES and job.done > 0 and job.seconds_running > 0:
@@ -274,8 +281,8 @@ def job_view(job: CodingJob) -> dict[str, Any]:
         eta = 0.0
     return {"id": job.id, "wave_id": job.wave_id, "codebook_id": job.codebook_id, "model_id": job.model_id,
             "state": job.state, "done": job.done, "total": job.total, "chunks_done": job.chunks_done,
-            "eta_seconds": eta, "error": job.error, "created_at": job.created_at, "started_at": job.started_at,
-            "finished_at": job.finished_at}
+            "eta_seconds": eta, "error": job.error, "created_at": _utc(job.created_at),
+            "started_at": _utc(job.started_at), "finished_at": _utc(job.finished_at)}
 
 
 def cancel_job(session: Session, job_id: int) -> CodingJob:

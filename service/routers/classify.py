@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service import library, store
-from service.auth import Principal, get_session, require_analyst
+from service.auth import Principal, require_analyst
 from service.errors import ApiError
 from service.schemas import ClassifiedText, ClassifyIn, ClassifyOut, ThemeScore
 
@@ -29,6 +28,8 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
         raise ApiError(422, "too_many_texts", f"at most {settings.max_classify_texts} texts per request")
     coders = request.app.state.coders
     if body.codebook_id is None and body.model_id is None:
+        if coders.warmup_error is not None:
+            raise ApiError(503, "model_unavailable", "the default model could not be loaded; see /readyz")
         codebook_id, model_id = None, None
         result = await request.app.state.batcher.predict(body.texts)
         coder = coders.default()

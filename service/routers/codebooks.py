@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Codebook
-from service.schemas import MAX_ID, IdPath, Limit, Offset, CodebookOut, CodebookVersions, Page
+from service.schemas import IdPath, Limit, Offset, CodebookOut, CodebookVersions, Page
 
 router = APIRouter(tags=["codebooks"])
 

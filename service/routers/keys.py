@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import store
 from service.auth import Principal, create_key, get_session, require_admin
 from service.db.models import ApiKey
-from service.schemas import MAX_ID, IdPath, Limit, Offset, KeyCreated, KeyIn, KeyOut, Page
+from service.schemas import IdPath, Limit, Offset, KeyCreated, KeyIn, KeyOut, Page
 
 router = APIRouter(tags=["keys"])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,7 +11,7 @@ from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Survey, Wave
 from service.deps import get_settings
 from service.errors import ApiError
-from service.schemas import MAX_ID, IdPath, Limit, Offset, Page, SurveyIn, SurveyOut, WaveOut
+from service.schemas import IdPath, Limit, Offset, Page, SurveyIn, SurveyOut, WaveOut
 from service.settings import Settings
 
 router = APIRouter(tags=["surveys"])

@@ -1,4 +1,5 @@
-"""Report data for a stored wave: frames and coded comments from the store → textmine.report (cached)."""
+"""Report data for a stored wave: frames and coded comments from the store → ``textmine.summary`` →
+``textmine.report`` views of the summary (cached until the codes change)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,16 @@ from sqlalchemy.orm import Session
 from service import library, store
 from service.db.models import Codebook, CodingJob, Correction, Response, Wave
 from service.errors import ApiError
-from textmine.report import ReportData, SurveySpec, build_report_data
-from textmine.report.adapter import apply_summary
+from textmine.summary import build_summary
+from textmine.report import ReportData, report_from_summary
 
 _LOCK = threading.Lock()
+
+
+def _summary_key(label: str):
+    """Wave key for build_summary: numeric labels as int (so waves order numerically), others as is."""
+    s = str(label)
+    return int(s) if s.isdigit() else s
 
 
 def _wave_key(label: str):
@@ -59,24 +66,32 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
     frames, coded = {}, {}
     codebook = None
     models = []
+    labels: dict[str, str] = {}
     for w in waves:
-        frames[w.label] = store.structured_frame(session, w, info.id_column)
+        key = _summary_key(w.label)
+        frames[key] = store.structured_frame(session, w, info.id_column)
         job = store.latest_done_job(session, w.id)
         if job is not None:
             cb = session.get(Codebook, job.codebook_id)
             theme_ids = [t["id"] for t in cb.content.get("themes", [])]
-            coded[w.label] = store.coded_frame(session, w, job, theme_ids)
+            labels.update({t["id"]: t.get("label") or t["id"] for t in cb.content.get("themes", [])})
+            coded[key] = store.coded_frame(session, w, job, theme_ids)
             if w.id == wave.id:
                 codebook = cb.content
                 models.append(f"kodejobb {job.id}" + (f", modell {job.model_id}" if job.model_id else
                                                       ", standardmodellen"))
-    spec = SurveySpec.from_definition(info.definition)
     n_corr = sum(int(c["corrected"].sum()) for c in coded.values() if "corrected" in c.columns)
     method = {"model": "; ".join(models) or "ikke kodet ennå",
-              "codebook": f"{codebook['name']} versjon {codebook.get('version', '–')}" if codebook else "–",
               "coding": f"{n_corr} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene."}
-    data = build_report_data(frames, coded, spec, codebook=codebook, method=method)
-    data = apply_summary(data, frames, info.definition, coded)
+    settings = getattr(request.app.state, "settings", None)
+    embedder = getattr(settings, "quote_embedder", None) or "fallback"  # page loads stay model-free by default
+    compare_to = _summary_key(waves[0].label) if len(waves) > 1 else None
+    try:
+        summary = build_summary(frames, info.definition, coded or None, theme_labels=labels or None,
+                                compare_to=compare_to, embedder=embedder)
+    except (ValueError, KeyError) as exc:
+        raise ApiError(422, "summary_failed", f"could not build the report: {str(exc)[:300]}") from None
+    data = report_from_summary(summary, info.definition, frames=frames, coded=coded, codebook=codebook, method=method)
     with _LOCK:
         cache[key] = data
         while len(cache) > 8:

@@ -27,3 +27,15 @@ def test_batch_equals_single(resources):
     texts = ["Lang ventetid på telefon", "Eg veit ikkje", "Too slow", "Stort sett greit"]
     batch = resources.language.detect_many(texts)
     assert batch == [resources.language.detect(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text", ["Chatbot = bortatet tid.", "Bedre informasjonsflyt mellom aNv, ege og arbeidspoass.", "Ko. Ko. Ko"]
+)
+def test_misspelt_norwegian_is_not_other(resources, text):
+    assert resources.language.detect(text) in ("nb", "nn")
+
+
+def test_polish_and_swedish_are_other(resources):
+    assert resources.language.detect("Czas oczekiwania na odpowiedź jest za długi") == "other"
+    assert resources.language.detect("Handläggningstiden är alldeles för lång och ingen svarar någonsin") == "other"

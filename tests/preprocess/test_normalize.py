@@ -56,3 +56,10 @@ def test_footnote_digit_removed():
 def test_non_string_numbers_are_stringified():
     assert normalize(5) == "5"
     assert not math.isnan(len(normalize(1.5)))
+
+
+def test_idempotent():
+    raw = ["dia-\nlogmøter på NAV-\nkontoret", "«Hei»&nbsp;du", "Linja_x000D_\nny", "oppfølgingen3 av", "20 min"]
+    for r in raw:
+        once = normalize(r)
+        assert normalize(once) == once

@@ -176,3 +176,24 @@ def test_public_service_numbers_stay():
     text = "Når man endelig kommer gjennom på 55 55 33 36 får man vente igjen."
     out, counts = redact(text)
     assert out == text and counts["telefon"] == 0
+
+
+@pytest.mark.parametrize(
+    "text, gone",
+    [
+        ("Saksbehandleren min, Trude, svarte raskt", "Trude"),
+        ("Veilederen vår var Astrid.", "Astrid"),
+        ("Jeg heter Mohammed og jobber i HR.", "Mohammed"),
+        ("Kontakt Siri på 41234567.", "41234567"),
+        ("Det var Tom og Line fra kontoret som kom", "Line"),
+    ],
+)
+def test_names_with_possessive_cues_and_mid_sentence(text, gone):
+    out, counts = redact(text)
+    assert gone not in out
+
+
+def test_org_and_place_after_cue_survive():
+    for text in ("Takk til Nav Lillestrøm for hjelpen", "Vi ringte NAV Drammen i går.", "Veilederen var flink"):
+        out, counts = redact(text)
+        assert out == text

@@ -62,14 +62,49 @@ def synthetic():
     return {"frames": {"2022": f22, "2023": f23}, "coded": {"2022": c22, "2023": c23}, "codebook": make_codebook()}
 
 
-@pytest.fixture(scope="session")
-def report_data(synthetic):
-    from textmine.report import SurveySpec, build_report_data
+SURVEY = {
+    "name": "arbeidsgiver", "id": "respondent_id", "wave": "wave", "weight": "vekt", "min_cell": 10,
+    "excluded_codes": {7: "Vet ikke", 8: "Ikke benyttet tjenesten"},
+    "segments": [
+        {"column": "sektor", "label": "Sektor", "levels": ["Privat", "Offentlig"], "format": "{} virksomhet"},
+        {"column": "ansatte", "label": "Antall ansatte",
+         "levels": {"1": "1 ansatt", "2-9": "2–9 ansatte", "10-49": "10–49 ansatte", "50-199": "50–199 ansatte",
+                    "200+": "200+ ansatte"}},
+        {"column": "naering", "label": "Næring", "attribution": False},
+        {"column": "fylke", "label": "Fylke"},
+    ],
+    "indicators": [{"id": i, "column": f"q_{i}", "label": lab, "scale": [1, 6]} for i, lab in
+                   (("helhet", "Fornøyd med NAV"), ("telefon", "Telefon"), ("svartid", "Svartid"),
+                    ("sykefravaer", "Sykefravær"), ("digital", "Digitalt"))],
+    "free_text": [{"column": "fritekst_generell", "label": "Har du andre kommentarer til NAV?"}],
+    "drivers": {"outcome": "helhet", "controls": ["sektor"]},
+}
 
-    spec = SurveySpec(indicators={"q_helhet": "Fornøyd med NAV", "q_telefon": "Telefon", "q_svartid": "Svartid",
-                                  "q_sykefravaer": "Sykefravær", "q_digital": "Digitalt"},
-                      free_text={"fritekst_generell": "Har du andre kommentarer til NAV?"})
-    return build_report_data(synthetic["frames"], synthetic["coded"], spec, codebook=synthetic["codebook"])
+
+@pytest.fixture(scope="session")
+def survey():
+    from textmine.survey import SurveyDefinition
+
+    return SurveyDefinition.from_dict(SURVEY)
+
+
+@pytest.fixture(scope="session")
+def summary(synthetic, survey):
+    """The statistics module's summary of the synthetic waves: the one source of every report number."""
+    from textmine.summary import build_summary
+
+    frames = {int(k): v for k, v in synthetic["frames"].items()}
+    coded = {int(k): v for k, v in synthetic["coded"].items()}
+    return build_summary(frames, survey, coded, theme_labels=LABELS, embedder="fallback")
+
+
+@pytest.fixture(scope="session")
+def report_data(synthetic, summary, survey):
+    from textmine.report import report_from_summary
+
+    return report_from_summary(summary, survey, frames={int(k): v for k, v in synthetic["frames"].items()},
+                               coded={int(k): v for k, v in synthetic["coded"].items()},
+                               codebook=synthetic["codebook"])
 
 
 @pytest.fixture(scope="session")

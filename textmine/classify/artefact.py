@@ -163,11 +163,12 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         zs = coder.zeroshot
         for k, v in zp.items():
             setattr(zs, k, v)
-        expected = coder.coef_.shape[1]
-        if coder.coef_.shape[0] != len(stored_cb):
-            raise ArtefactError(f"{model_dir}: arrays.npz has {coder.coef_.shape[0]} themes, codebook {len(stored_cb)}")
+        k = len(stored_cb)
+        width = int(info["dimension"]) + coder.hash_features + k * (2 if coder.zero_shot_prior else 1)
+        if coder.coef_.shape != (k, width):
+            raise ArtefactError(f"{model_dir}: arrays.npz holds coefficients of shape {coder.coef_.shape}, expected "
+                                f"({k}, {width}) for this codebook/embedder; the artefact is damaged — retrain")
         coder.n_train_ = int(coder.training_metrics_.get("n_train", 0))
-        _ = expected
     else:
         raise ArtefactError(f"{model_dir}: unknown model kind {manifest['kind']!r}")
     if "zs_theme_mean" in arrays:

@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
                 coded[wave] = code_wave(df, survey, coder=coder, report=lambda m: console.print(f"  {wave}: {m}"))
         with console.status("Beregner indikatorer, temaandeler, endring og sitater …"):
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
-        typer.echo(summary.to_text_table())
+        for wave in frames:  # every wave; the later one carries the change since the earlier
+            typer.echo(summary.to_text_table(wave=wave))
         written = summary.write(out / "sammendrag")
         coded_dir = out / "kodet"
         coded_dir.mkdir(exist_ok=True)
@@ -53,7 +54,8 @@ def register(app: typer.Typer) -> None:
             from ..report.writer import write_report
 
             with console.status("Skriver rapport (HTML, Excel, SPSS, figurer) …"):
-                data = build_report(frames, survey, codebook=getattr(coder, "codebook", None), coded=coded)
+                data = build_report(frames, survey, codebook=getattr(coder, "codebook", None), coded=coded,
+                                    summary=summary)
                 files = write_report(data, out / "rapport")
             for kind in ("html", "xlsx", "sav"):
                 if kind in files:

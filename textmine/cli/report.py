@@ -22,6 +22,9 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = typer.Option(None, "--model", exists=True, file_okay=False,
                                              help="Modellmappe; standard: models/default (ellers zero-shot)."),
         coder: str = typer.Option("model", "--coder", help="'model' (standard) eller 'keyword' (rask, uten modell)."),
+        embedder: Optional[str] = typer.Option(None, "--embedder",
+                                               help="Innebygging for sitatvalg: 'e5' eller 'fallback' (leksikalsk); "
+                                                    "standard: e5, men 'fallback' med --coder keyword."),
     ) -> None:
         """Lag rapport (HTML, Excel, SPSS, figurer) for bølgene."""
         from rich.console import Console
@@ -44,8 +47,15 @@ def register(app: typer.Typer) -> None:
                 path = next((q.codebook for q in sd.free_text if q.codebook), None) or DEFAULT_CODEBOOK
                 cb = load_codebook(path)
             injected = KeywordCoder(cb)
+        if embedder is None and coder == "keyword":
+            embedder = "fallback"
         with console.status("Leser, koder og beregner …"):
-            data = build_report([str(w) for w in waves], survey, codebook=cb, model_dir=model, coder=injected)
+            try:
+                data = build_report([str(w) for w in waves], survey, codebook=cb, model_dir=model, coder=injected,
+                                    embedder=embedder)
+            except ValueError as exc:  # bad input (TableReadError, survey/codebook errors): clear message, exit 2
+                typer.echo(f"Feil: {exc}", err=True)
+                raise typer.Exit(2) from None
         with console.status("Skriver rapport …"):
             written = write_report(data, out)
         for kind in ("html", "xlsx", "sav", "json"):

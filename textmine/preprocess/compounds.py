@@ -102,6 +102,8 @@ class CompoundSplitter:
                         for sub in self._best_split(p) or ():
                             if sub not in parts:
                                 parts.append(sub)
+        if len(self.cache) >= 500_000:
+            self.cache.clear()
         self.cache[word] = parts
         return parts
 

@@ -16,6 +16,7 @@ from .wordlists import read_table
 LANGUAGES = ("nb", "nn", "en", "other", "unknown")
 NN_MARGIN = 0.25  # lingua must prefer nynorsk over bokmål by this much when no marker word decides
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_SCANDI_EN = frozenset({"BOKMAL", "NYNORSK", "ENGLISH", "SWEDISH", "DANISH"})
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 
 
@@ -25,6 +26,7 @@ class LanguageDetector:
     known_words: frozenset[str] | dict = frozenset()
     use_lingua: bool = True
     _lingua: object = field(default=None, repr=False)
+    _lingua_wide: object = field(default=None, repr=False)
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None, known_words=None, use_lingua: bool = True):
@@ -38,6 +40,7 @@ class LanguageDetector:
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_lingua"] = None  # rebuilt lazily where it is needed
+        state["_lingua_wide"] = None
         return state
 
     @property
@@ -79,6 +82,27 @@ class LanguageDetector:
             return "nb"  # no nynorsk/English marker and (almost) every word is in the bokmål lexicon
         return None
 
+    @property
+    def lingua_wide(self):
+        """Second opinion for texts with few Norwegian words: is it another (Latin-script) language?"""
+        if self._lingua_wide is None:
+            from lingua import Language as L
+            from lingua import LanguageDetectorBuilder
+
+            self._lingua_wide = LanguageDetectorBuilder.from_languages(
+                L.BOKMAL, L.NYNORSK, L.ENGLISH, L.SWEDISH, L.DANISH, L.GERMAN, L.FRENCH, L.SPANISH, L.POLISH,
+                L.LITHUANIAN, L.SOMALI, L.TURKISH, L.ITALIAN, L.PORTUGUESE, L.DUTCH, L.FINNISH, L.ESTONIAN,
+                L.LATVIAN, L.ROMANIAN, L.TAGALOG, L.VIETNAMESE,
+            ).build()
+        return self._lingua_wide
+
+    def _is_foreign(self, text: str) -> bool:
+        conf = self.lingua_wide.compute_language_confidence_values(text)
+        if not conf:
+            return False
+        top = conf[0]
+        return top.language.name not in _SCANDI_EN and top.value >= 0.5
+
     @staticmethod
     def _decide(confidences):
         """Top language, but nynorsk only with a clear margin over bokmål (bokmål is the prior)."""
@@ -97,12 +121,17 @@ class LanguageDetector:
         if name == "ENGLISH":
             return "en"
         coverage = self._coverage(text)
+        if coverage < 0.5 and len(_WORD.findall(text)) >= 3 and self.use_lingua and self._is_foreign(text):
+            return "other"
         if name in ("BOKMAL", "NYNORSK"):
-            if coverage < 0.5 and len(_WORD.findall(text)) >= 3:
-                return "other"
             return "nb" if name == "BOKMAL" else "nn"
-        # Swedish / Danish
-        return "nb" if coverage >= 0.6 else "other"
+        # Swedish / Danish: short or misspelt Norwegian drifts there; real Swedish/Danish is called out with
+        # high confidence by the wider detector and has few Norwegian words
+        if coverage < 0.4 and len(_WORD.findall(text)) >= 3 and self.use_lingua:
+            conf = self.lingua_wide.compute_language_confidence_values(text)
+            if conf and conf[0].language.name in ("SWEDISH", "DANISH") and conf[0].value >= 0.6:
+                return "other"
+        return "nb"
 
     def _coverage(self, text: str) -> float:
         return self._coverage_words([w.lower() for w in _WORD.findall(text)])

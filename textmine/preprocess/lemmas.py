@@ -17,6 +17,7 @@ _PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ]+\]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _URL_TOKEN = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _STRIP = ".,;:!?\"'()[]{}*/\\"
+_CACHE_LIMIT = 500_000  # entries per cache before it is cleared
 
 
 @dataclass
@@ -169,6 +170,8 @@ class Analyzer:
             for word in words:
                 out.extend(self._analyze_word(word, language))
         result = tuple(out)
+        if len(self.cache) >= _CACHE_LIMIT:
+            self.cache.clear()  # bounded memory in long-running services
         self.cache[key] = result
         return result
 
@@ -225,6 +228,8 @@ class Analyzer:
                 continue
             out.extend(self.analyze_token(tok.text, language))
         result = tuple(out)
+        if len(self.chunk_cache) >= _CACHE_LIMIT:
+            self.chunk_cache.clear()
         self.chunk_cache[key] = result
         return result
 

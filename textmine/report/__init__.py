@@ -1,16 +1,17 @@
 """Analyst deliverables: self-contained HTML report, Excel workbook, SPSS export and static charts.
 
-Pipeline: survey frames + coded comments (or a ``textmine.summary`` Summary) → :class:`ReportData` →
-renderers. ``build_report`` picks the summary's numbers when available; ``write_report`` writes files.
+Pipeline: survey frames + coded comments → ``textmine.summary.build_summary`` → :class:`Summary` →
+:func:`report_from_summary` (views of the summary's tables) → :class:`ReportData` → renderers.
+``build_report`` does all of it from files; ``write_report`` writes the files. The report has no
+statistics of its own: every number is a cell of the summary.
 """
 
-from .compute import build_report_data
 from .model import ReportData
 from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_pct, fmt_pp, verbal_share
-from .spec import SurveySpec
+from .views import report_from_summary
 from .writer import report_to_dict, write_report
 
-__all__ = ["ReportData", "SurveySpec", "build_report_data", "write_report", "report_to_dict", "fmt_pct",
+__all__ = ["ReportData", "report_from_summary", "write_report", "report_to_dict", "fmt_pct",
            "fmt_decimal", "fmt_int", "fmt_ci", "fmt_pp", "verbal_share", "render_html"]
 
 

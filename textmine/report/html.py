@@ -10,9 +10,19 @@ import pandas as pd
 from . import charts as ch
 from .model import ReportData
 from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, verbal_share
-from .spec import INDICATOR_THEMES
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+# Which theme speaks to which structured indicator (indicator column → theme id), for "themes next to indicators".
+INDICATOR_THEMES = {
+    "q_telefon": "telefon",
+    "q_svartid": "saksbehandlingstid",
+    "q_forstaelse": "kompetanse",
+    "q_regelverk": "regelverk_sprak",
+    "q_sykefravaer": "sykefravaersoppfolging",
+    "q_digital": "digitale_tjenester",
+    "q_samhandling": "samhandling",
+}
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
 
@@ -20,7 +30,8 @@ METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
     "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
-    "coding": "Koding", "source": "Kilde", "test": "Test for endring", "ci_summary": "Konfidensintervall (endring)",
+    "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
+    "quotes": "Sitater", "warnings": "Merknader",
 }
 
 

@@ -1,4 +1,6 @@
-"""The report's data model: plain tables (pandas) that every renderer (HTML, Excel, SPSS, charts) reads."""
+"""The report's data model: plain tables (pandas) that every renderer (HTML, Excel, SPSS, charts) reads.
+
+The tables are views of a :class:`textmine.summary.Summary` (see :mod:`textmine.report.views`)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-VERDICTS = ("signifikant", "tendens", "uendret")
+VERDICTS = ("signifikant", "tendens", "uendret", "for få svar", "ikke testbar")  # textmine.stats.verdict + suppression
 
 INDICATOR_COLUMNS = ["wave", "indicator", "label", "segment_var", "segment", "share", "ci_low", "ci_high",
                      "n", "base", "mean", "suppressed"]

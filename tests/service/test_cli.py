@@ -1,0 +1,47 @@
+"""CLI parity: the ``textmine store``/``keys`` commands work against the same store as the API."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import SURVEY_YAML, _library_cleaner_available, sample_frame, to_csv_bytes
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from textmine.cli import app
+
+
+def test_store_commands_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
+    if not _library_cleaner_available():
+        monkeypatch.setenv("TEXTMINE_CLEANER_FACTORY", "fakes:regex_cleaner")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    data = tmp_path / "wave.csv"
+    data.write_bytes(to_csv_bytes(sample_frame(60)))
+
+    def run(*args):
+        res = runner.invoke(app, list(args))
+        assert res.exit_code == 0, res.output
+        return res.output
+
+    key = run("keys", "create", "--role", "reader").strip().splitlines()[-1]
+    assert key.startswith("tm_")
+    assert (tmp_path / "textmine.db").exists()  # default store: ./textmine.db in the working directory
+    assert "survey id=1" in run("store", "survey-create", "arbeidsgiver", "--definition", str(SURVEY_YAML))
+    assert "wave id=1 label=2022 respondents=60" in run("store", "upload", "1", str(data))
+    assert "job id=1 done" in run("store", "code", "1")
+    assert "already done" in run("store", "code", "1")
+    assert "\tdone\t" in run("store", "jobs")
+    summary = json.loads(run("store", "summary", "1"))
+    assert summary["coding_jobs"] == {"1": 1} and summary["summary"]["tables"]["indicators"]
+    bad = runner.invoke(app, ["store", "upload", "1", str(data)])
+    assert bad.exit_code == 2 and "wave_exists" in bad.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'textmine.db'}")
+    with engine.connect() as conn:
+        n_resp = conn.execute(text("select count(*) from responses")).scalar()
+        n_res = conn.execute(text("select count(*) from coding_results")).scalar()
+        hashes = [r[0] for r in conn.execute(text("select secret_hash from api_keys"))]
+    engine.dispose()
+    assert n_resp == n_res > 0
+    assert key.split("_", 2)[2] not in hashes

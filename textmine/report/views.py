@@ -1,0 +1,255 @@
+"""The report's tables as views of a :class:`textmine.summary.Summary` (no statistics of its own).
+
+Every number the report shows is a cell of the summary: shares, CIs, counts, bases, effective n,
+verdicts, theme × indicator differences, drivers and quotes. This module only selects, renames and
+labels (weighted columns when the survey is weighted, display labels for segment values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .model import ReportData
+
+TOTAL_SEGMENT, TOTAL_VALUE, ALL = "Totalt", "Alle", "Alle"
+
+
+def _is_weighted(summary) -> bool:
+    return bool((summary.meta or {}).get("weighted"))
+
+
+def _pick(t: pd.DataFrame, weighted: bool, col: str) -> pd.Series:
+    """The weighted variant of ``col`` when the survey is weighted (the summary's ``<col>_w``)."""
+    return t[f"{col}_w"] if weighted and f"{col}_w" in t.columns else t[col]
+
+
+def _segment_columns(t: pd.DataFrame, survey) -> pd.DataFrame:
+    """``segment``/``value`` (summary) → ``segment_var``/``segment`` (report; display labels, "Alle" overall)."""
+    total = t["segment"] == TOTAL_SEGMENT
+    display = {s.column: dict(s.display) for s in survey.segments}
+    seg_var = t["segment"].where(~total, ALL)
+    seg = [ALL if tot else display.get(var, {}).get(str(val), str(val))
+           for tot, var, val in zip(total, t["segment"], t["value"])]
+    return t.assign(segment_var=seg_var.to_numpy(), segment=seg)
+
+
+def indicator_view(summary, survey) -> pd.DataFrame:
+    """Share positive per indicator × segment: summary ``indicators`` (n = positives, base = on-scale answers)."""
+    t = summary.table("indicators")
+    if t.empty:
+        return pd.DataFrame()
+    w = _is_weighted(summary)
+    t = _segment_columns(t, survey)
+    return pd.DataFrame({
+        "wave": t["wave"].astype(str), "indicator": t["column"], "label": t["label"],
+        "segment_var": t["segment_var"], "segment": t["segment"],
+        "share": _pick(t, w, "share"), "ci_low": _pick(t, w, "ci_low"), "ci_high": _pick(t, w, "ci_high"),
+        "n": t["count"], "base": t["n"], "mean": _pick(t, w, "mean"), "suppressed": t["suppressed"].astype(bool),
+        "indicator_id": t["indicator"], "n_eff": t["n_eff"] if w and "n_eff" in t else t["n"],
+        "ci_method": _pick(t, w, "ci_method"), "share_unweighted": t["share"],
+    })
+
+
+def theme_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Theme shares per question × segment, the three summary denominators side by side.
+
+    ``share``/``count``/``base`` = among commenters; ``share_asked``/``asked`` = among those asked (routing);
+    ``share_all``/``respondents`` = among all respondents. Suppression follows the commenter base.
+    """
+    t = summary.table("themes")
+    if t.empty:
+        return pd.DataFrame()
+    w = _is_weighted(summary)
+    keys = ["wave", "question", "theme", "segment", "value"]
+    parts = {}
+    for d in ("kommentatorer", "spurt", "alle"):
+        s = t[t["denominator"] == d]
+        parts[d] = pd.DataFrame({**{k: s[k] for k in keys}, "share": _pick(s, w, "share"),
+                                 "ci_low": _pick(s, w, "ci_low"), "ci_high": _pick(s, w, "ci_high"),
+                                 "count": s["count"], "base": s["n"], "suppressed": s["suppressed"],
+                                 "n_eff": s["n_eff"] if w and "n_eff" in s else s["n"],
+                                 "ci_method": _pick(s, w, "ci_method")})
+    com = parts["kommentatorer"]
+    asked = parts["spurt"][keys + ["base", "share"]].rename(columns={"base": "asked", "share": "share_asked"})
+    every = parts["alle"][keys + ["base", "share"]].rename(columns={"base": "respondents", "share": "share_all"})
+    m = com.merge(asked, on=keys, how="left").merge(every, on=keys, how="left")
+    m = _segment_columns(m, survey)
+    m["wave"] = m["wave"].astype(str)
+    m["label"] = m["theme"].map(lambda x: labels.get(x, x))
+    m["suppressed"] = m["suppressed"].astype(bool)
+    return m
+
+
+def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -> pd.DataFrame:
+    """Overall wave changes into ``current_wave``: indicators and themes among commenters (BH-adjusted verdicts)."""
+    c = summary.table("changes")
+    if c.empty:
+        return pd.DataFrame()
+    c = c[(c["segment"] == TOTAL_SEGMENT) & (c["wave"].astype(str) == str(current_wave))]
+    ind = {i.id: (i.column, i.label) for i in survey.indicators}
+    is_ind = c["kind"] == "indicator"
+    is_theme = (c["kind"] == "theme") & (c["denominator"] == "kommentatorer")
+    c = c[is_ind | is_theme]
+    is_ind = c["kind"] == "indicator"
+    return pd.DataFrame({
+        "kind": np.where(is_ind, "indikator", "tema"),
+        "key": [ind.get(k, (k, k))[0] if i else k for i, k in zip(is_ind, c["item"])],
+        "label": [ind.get(k, (k, k))[1] if i else labels.get(k, k) for i, k in zip(is_ind, c["item"])],
+        "question": c["question"].where(~is_ind, "").fillna(""),
+        "prev_wave": c["wave_prev"].astype(str), "wave": c["wave"].astype(str),
+        "prev_share": c["share_prev"], "share": c["share"], "diff": c["diff"],
+        "p_value": c["p_adjusted"], "verdict": c["verdict"], "n_prev": c["n_prev"], "n": c["n"],
+        "ci_low": c["ci_low"], "ci_high": c["ci_high"], "p_unadjusted": c["p_value"],
+        "verdict_unadjusted": c["verdict_unadjusted"], "weighted": c["weighted"],
+    }).reset_index(drop=True)
+
+
+def impact_view(summary, survey, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
+    """The outcome indicator among commenters mentioning a theme vs the other commenters (summary
+    ``theme_indicators``), with the driver model's adjusted effect beside it; cells under min_cell left out."""
+    t = summary.table("theme_indicators")
+    outcome = survey.outcome or (survey.indicators[0] if survey.indicators else None)
+    if t.empty or outcome is None:
+        return pd.DataFrame()
+    t = t[(t["wave"].astype(str) == str(wave)) & (t["indicator"] == outcome.id) & ~t["suppressed"].astype(bool)]
+    out = pd.DataFrame({
+        "question": t["question"], "theme": t["theme"], "label": t["theme"].map(lambda x: labels.get(x, x)),
+        "indicator": outcome.column, "indicator_label": outcome.label, "share_with": t["share_mention"],
+        "share_without": t["share_other"], "diff": t["diff"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
+        "n_with": t["n_mention"], "n_without": t["n_other"], "p_value": t["p_adjusted"], "verdict": t["verdict"],
+    })
+    d = summary.table("drivers")
+    if not d.empty:
+        d = d[d["wave"].astype(str) == str(wave)]
+        d = d[["question", "theme", "effect_pp", "ci_low_pp", "ci_high_pp", "p_adjusted", "verdict", "method"]]
+        d = d.rename(columns={"effect_pp": "adjusted_pp", "ci_low_pp": "adjusted_ci_low_pp",
+                              "ci_high_pp": "adjusted_ci_high_pp", "p_adjusted": "adjusted_p",
+                              "verdict": "adjusted_verdict", "method": "adjusted_method"})
+        out = out.merge(d, on=["question", "theme"], how="left")
+    return out.reset_index(drop=True)
+
+
+def quote_view(summary, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
+    """The summary's quotes for ``wave`` (redacted text + attribution; the respondent id is dropped)."""
+    q = summary.table("quotes")
+    if q.empty:
+        return pd.DataFrame()
+    q = q[q["wave"].astype(str) == str(wave)].sort_values(["question", "theme", "rank"], kind="stable")
+    return pd.DataFrame({"wave": q["wave"].astype(str), "question": q["question"], "theme": q["theme"],
+                         "label": q["theme"].map(lambda x: labels.get(x, x)), "text": q["text"],
+                         "attribution": q["attribution"], "rank": q["rank"]}).reset_index(drop=True)
+
+
+def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
+    """One row per coded comment (redacted text only) with the respondent's segments and weight (for exports)."""
+    rid = survey.id_column
+    parts = []
+    for wave, cw in (coded or {}).items():
+        if cw is None or cw.empty:
+            continue
+        keep = [c for c in ("question", "text_clean", "themes", "type", "confidence", "needs_review",
+                            "is_non_answer", "language") if c in cw.columns]
+        theme_cols = [c for c in cw.columns if c.startswith("theme_")]
+        out = cw[["respondent_id"] + keep + theme_cols].copy()
+        out["respondent_id"] = out["respondent_id"].astype(str)
+        if "themes" not in out.columns:
+            y = out[theme_cols].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0
+            out["themes"] = [";".join(c[6:] for c, v in zip(theme_cols, row) if v) for row in y]
+        df = frames.get(wave)
+        if df is not None:
+            extra = [s.column for s in survey.segments if s.column in df.columns]
+            if survey.weight_column and survey.weight_column in df.columns:
+                extra.append(survey.weight_column)
+            seg = df[[rid] + extra].rename(columns={rid: "respondent_id"})
+            seg["respondent_id"] = seg["respondent_id"].astype(str)
+            out = out.merge(seg, on="respondent_id", how="left")
+        out.insert(1, "wave", str(wave))
+        parts.append(out)
+    if not parts:
+        return pd.DataFrame()
+    res = pd.concat(parts, ignore_index=True)
+    first = ["respondent_id", "wave"] + [s.column for s in survey.segments if s.column in res.columns]
+    if survey.weight_column in res.columns:
+        first.append(survey.weight_column)
+    return res[first + [c for c in res.columns if c not in first]]
+
+
+def codebook_records(codebook) -> list[dict]:
+    """The codebook's themes as plain dicts (id, label, description, keywords, parent, exclusive)."""
+    if codebook is None:
+        return []
+    if hasattr(codebook, "to_dict"):
+        codebook = codebook.to_dict()
+    themes = codebook.get("themes", []) if isinstance(codebook, Mapping) else list(codebook)
+    out = []
+    for t in themes:
+        t = t.to_dict() if hasattr(t, "to_dict") else dict(t)
+        out.append({"id": t.get("id"), "label": t.get("label", t.get("id")),
+                    "description": t.get("description", ""), "keywords": list(t.get("keywords") or []),
+                    "parent": t.get("parent"), "exclusive": bool(t.get("exclusive", False))})
+    return out
+
+
+def _excluded_text(survey, indicator) -> str:
+    names = [str(survey.excluded_labels.get(c, c)).lower() for c in indicator.excluded]
+    return " og ".join(f"«{n}»" for n in names) if names else "svar utenfor skalaen"
+
+
+def method_notes(summary, survey, codebook) -> dict:
+    """The method section, from the summary's metadata (CI methods, test, verdict rule, bases)."""
+    meta = summary.meta or {}
+    counts = meta.get("question_counts") or []
+    respondents = {str(c["wave"]): int(c["respondents"]) for c in counts}
+    commenters = {f"{c['wave']} {c['question']}": int(c["commenters"]) for c in counts}
+    min_n = int(meta.get("min_cell", survey.min_cell))
+    first = survey.indicators[0] if survey.indicators else None
+    cb = codebook.to_dict() if hasattr(codebook, "to_dict") else (codebook or {})
+    weight = meta.get("weight_column")
+    return {
+        "min_n": min_n,
+        "respondents": respondents,
+        "commenters": commenters,
+        "weights": (f"Vektet med «{weight}». " if weight else "Uvektet. ") + f"95 % konfidensintervall: {meta.get('ci_method', '–')}.",
+        "denominators": ("Andel av dem som kommenterte (grunnlag = antall med et reelt svar på spørsmålet). "
+                         "Andel av de spurte og av alle respondenter står i tabellene."),
+        "suppression": f"Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem.",
+        "indicators": (f"Andel positive = svar {', '.join(map(str, first.positive))} på skala "
+                       f"{min(first.scale)}–{max(first.scale)}; {_excluded_text(survey, first)} "
+                       "er holdt utenfor grunnlaget.") if first is not None else "–",
+        "test": meta.get("test"),
+        "verdict": meta.get("verdict_rule"),
+        "drivers": (f"Justert effekt: {meta.get('driver_method', '–')}-modell for «{survey.outcome.label}» blant "
+                    "kommentatorene med temaene og kontrollvariabler; gjennomsnittlig marginaleffekt i prosentpoeng.")
+        if survey.outcome is not None else None,
+        "quotes": f"Sitater valgt som representative og ulike (innebygging: {meta.get('quote_embedder', '–')}).",
+        "codebook": f"{cb.get('name', '–')} versjon {cb.get('version', '–')}" if cb else "–",
+        "source": "Alle tall er hentet fra textmine.summary (én kilde for tabeller, figurer, Excel og JSON).",
+        "model": "–",
+        "agreement": None,
+    }
+
+
+def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded: Mapping | None = None,
+                        codebook: Any = None, method: Mapping | None = None, title: str | None = None) -> ReportData:
+    """All report sections as views of ``summary`` (built with the survey definition ``survey``);
+    ``frames``/``coded`` only feed the coded-answers export (Excel/SPSS), never a number."""
+    waves = [str(w) for w in summary.waves]
+    cb = codebook_records(codebook)
+    labels = {**{t["id"]: t.get("label", t["id"]) for t in cb}, **((summary.meta or {}).get("theme_labels") or {})}
+    current = waves[-1] if waves else ""
+    info = method_notes(summary, survey, codebook)
+    info.update({k: v for k, v in (method or {}).items()})
+    if summary.warnings:
+        info["warnings"] = "; ".join(map(str, summary.warnings))
+    return ReportData(
+        title=title or {"arbeidsgiver": "Arbeidsgiverundersøkelsen"}.get(survey.name, survey.name.capitalize()),
+        waves=waves, questions={q.column: q.label for q in survey.free_text},
+        segments={s.column: s.label for s in survey.segments},
+        indicators=indicator_view(summary, survey), themes=theme_view(summary, survey, labels),
+        changes=change_view(summary, survey, labels, current) if len(waves) > 1 else None,
+        impact=impact_view(summary, survey, labels, current), quotes=quote_view(summary, labels, current),
+        codebook=cb, coded=coded_view(frames or {}, coded, survey), method=info)
