@@ -52,10 +52,28 @@ def test_indicator_shares_are_the_summarys_weighted_shares(synthetic, summary, r
     assert row["share"] == pytest.approx(np.average(valid.q_helhet.isin([4, 5, 6]), weights=valid.vekt))
 
 
-def test_small_cells_are_suppressed(report_data):
+def test_small_cells_are_suppressed_and_hidden(synthetic, report_data):
     th = report_data.themes
     assert (th["suppressed"] == (th["base"] < 10)).all()
+    # a stricter min_cell: the summary flags cells, the report hides them (never a share for a small cell)
+    from textmine.report import report_from_summary
+    from textmine.report.html import render_html
+    from textmine.summary import build_summary
+    from textmine.survey import SurveyDefinition
+
+    from conftest import SURVEY  # noqa: E402 - tests/report/conftest.py (importlib mode puts it on sys.path)
+
+    strict = SurveyDefinition.from_dict({**SURVEY, "min_cell": 60})
+    frames = {int(k): v for k, v in synthetic["frames"].items()}
+    coded = {int(k): v for k, v in synthetic["coded"].items()}
+    s = build_summary(frames, strict, coded, quotes=False, drivers=False)
+    r = report_from_summary(s, strict, codebook=synthetic["codebook"])
+    th = r.themes
     assert th["suppressed"].any() and (~th["suppressed"]).any()
+    assert (th["suppressed"] == (th["base"] < 60)).all()
+    html = render_html(r, charts={})
+    small = th[(th.wave == "2023") & th.suppressed & (th.segment_var == "ansatte")].iloc[0]
+    assert f"Skjult: grunnlag {int(small['base'])}" in html
 
 
 def test_change_flags_planted_shift_with_the_summarys_verdict(summary, report_data):
