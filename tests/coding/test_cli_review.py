@@ -45,6 +45,27 @@ def test_cli_code_zero_shot_keeps_input_and_adds_columns(tmp_path, toy_files, to
     assert df.loc[0, "theme_ko"] == "1" and df.loc[1, "themes"] == "" and df.loc[3, "needs_review"] == "0"
 
 
+def test_cli_code_redacts_text_column_unless_asked(tmp_path, toy_files, toy_codebook, fake_e5):
+    cb, _, _ = toy_files
+    survey = tmp_path / "pii.csv"
+    raw = "Køen er lang, ring meg på 912 34 567 eller kari.nordmann@example.no"
+    pd.DataFrame({"id": ["a", "b"], "kommentar": [raw, "Maten er dyr"]}).to_csv(survey, index=False)
+    out = tmp_path / "coded.csv"
+    res = CliRunner().invoke(app, ["code", str(survey), "--codebook", str(cb), "--text-col", "kommentar",
+                                   "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    assert "912 34 567" not in text and "kari.nordmann@example.no" not in text
+    df = pd.read_csv(out, keep_default_na=False, dtype=str)
+    assert "[TELEFON]" in df.loc[0, "kommentar"] and "[EPOST]" in df.loc[0, "kommentar"]
+    assert df.loc[1, "kommentar"] == "Maten er dyr"
+    kept = tmp_path / "kept.csv"
+    res = CliRunner().invoke(app, ["code", str(survey), "--codebook", str(cb), "--text-col", "kommentar",
+                                   "--out", str(kept), "--keep-raw-text"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(kept, keep_default_na=False, dtype=str).loc[0, "kommentar"] == raw
+
+
 def test_cli_train_code_evaluate_review(tmp_path, toy_files, toy_codebook, fake_e5):
     cb, labelled, survey = toy_files
     runner = CliRunner()

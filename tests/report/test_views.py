@@ -52,18 +52,16 @@ def test_indicator_shares_are_the_summarys_weighted_shares(synthetic, summary, r
     assert row["share"] == pytest.approx(np.average(valid.q_helhet.isin([4, 5, 6]), weights=valid.vekt))
 
 
-def test_small_cells_are_suppressed_and_hidden(synthetic, report_data):
+def test_small_cells_are_suppressed_and_hidden(synthetic, survey, report_data):
     th = report_data.themes
     assert (th["suppressed"] == (th["base"] < 10)).all()
     # a stricter min_cell: the summary flags cells, the report hides them (never a share for a small cell)
     from textmine.report import report_from_summary
     from textmine.report.html import render_html
     from textmine.summary import build_summary
-    from textmine.survey import SurveyDefinition
+    import dataclasses
 
-    from conftest import SURVEY  # noqa: E402 - tests/report/conftest.py (importlib mode puts it on sys.path)
-
-    strict = SurveyDefinition.from_dict({**SURVEY, "min_cell": 60})
+    strict = dataclasses.replace(survey, min_cell=60)
     frames = {int(k): v for k, v in synthetic["frames"].items()}
     coded = {int(k): v for k, v in synthetic["coded"].items()}
     s = build_summary(frames, strict, coded, quotes=False, drivers=False)

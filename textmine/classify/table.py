@@ -13,16 +13,19 @@ __all__ = ["code_dataframe"]
 
 
 def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_size: int = 2000,
-                   progress: bool = False) -> pd.DataFrame:
+                   progress: bool = False, keep_raw_text: bool = False) -> pd.DataFrame:
     """Return ``df`` + ``theme_<id>``, ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``.
 
-    An input column that already has one of those names is kept as ``<name>_input`` (with a warning).
+    The text column is replaced by its redacted form (personal data never leaves unredacted) unless
+    ``keep_raw_text``. An input column that already has one of the output names is kept as
+    ``<name>_input`` (with a warning).
     """
     if text_col not in df.columns:
         raise ValueError(f"no text column {text_col!r}; columns are: {', '.join(map(str, df.columns))}")
     texts = df[text_col].astype("string").fillna("").astype(str)
     texts = texts.reset_index(drop=True)
     parts: list[pd.DataFrame] = []
+    redacted: list[pd.Series] = []
     starts = range(0, len(texts), max(1, batch_size))
     bar: Any = None
     if progress and len(texts) > batch_size:
@@ -33,7 +36,9 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
         task = bar.add_task("koder", total=len(texts))
     try:
         for s in starts:
-            parts.append(coder.predict(texts.iloc[s : s + batch_size]))
+            cleaned = coder.clean(texts.iloc[s : s + batch_size])
+            parts.append(coder.predict_frame(cleaned))
+            redacted.append(cleaned["text_clean"])
             if bar is not None:
                 bar.update(task, advance=min(batch_size, len(texts) - s))
     finally:
@@ -42,6 +47,8 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
     coded = pd.concat(parts) if parts else pd.DataFrame(columns=output_columns(coder.codebook))
     coded.index = df.index
     out = df.copy()
+    if not keep_raw_text and redacted:
+        out[text_col] = pd.concat(redacted).to_numpy()
     clash = [c for c in coded.columns if c in out.columns]
     if clash:
         warnings.warn(f"input already has column(s) {clash}; kept them as <name>_input", stacklevel=2)

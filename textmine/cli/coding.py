@@ -54,6 +54,8 @@ def register(app: typer.Typer) -> None:
         engine: str = typer.Option("local", "--engine", help="local | dask"),
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask scheduler address (tcp://host:8786)"),
         batch_size: int = typer.Option(2000, "--batch-size", min=1),
+        keep_raw_text: bool = typer.Option(False, "--keep-raw-text",
+                                           help="write the text column unredacted (default: redacted)"),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
         if not input.exists():
@@ -75,7 +77,8 @@ def register(app: typer.Typer) -> None:
         coder = _coder(model, codebook)
         df = _read(input)
         try:
-            coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True)
+            coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
+                                   keep_raw_text=keep_raw_text)
         except ValueError as exc:
             _fail(f"{input}: {exc}")
         write_table(coded, out)
