@@ -161,6 +161,7 @@ def run(quick: bool = False) -> list[dict]:
             add(case, "p99", lat["p99"], "ms")
             add(case, "throughput", lat["rps"], "req/s")
             add(case, "errors", lat["errors"], "count")
+            add("phases", "server peak RSS after /classify load", sampler.peak / 2**20, "MB")
             with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=600) as c:
                 sid = c.post("/surveys", json={"name": "bench", "definition_yaml": DEFAULT_SURVEY.read_text()}).json()["id"]
                 buf = sample.head(n_rows).to_csv(index=False).encode()
@@ -184,6 +185,7 @@ def run(quick: bool = False) -> list[dict]:
                 add(case, "coding job wall time", job_s, "s")
                 add(case, "coding job throughput", j["total"] / job_s, "comments/s")
                 add(case, "coding job throughput (respondents)", n_rows / job_s, "respondents/s")
+                add("phases", "server peak RSS after upload + coding job", sampler.peak / 2**20, "MB")
                 t0 = time.perf_counter()
                 c.get(f"/waves/{wave['id']}/summary").raise_for_status()
                 add(case, "GET summary", time.perf_counter() - t0, "s")

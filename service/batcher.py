@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
 import pandas as pd
-from starlette.concurrency import run_in_threadpool
 
 
 class MicroBatcher:
-    """Queue requests; while one batch runs, the next accumulates (up to ``max_texts``) and runs as one call."""
+    """Queue requests; while one batch runs, the next accumulates (up to ``max_texts``) and runs as one call.
+    Coder calls run on one dedicated thread (the coder parallelises internally; one thread also keeps the
+    allocator from spreading buffers over many per-thread arenas)."""
 
     def __init__(self, predict: Callable[[list[str]], pd.DataFrame], max_texts: int = 256):
         self._predict = predict
         self.max_texts = max_texts
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classify")
         self._queue: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
         self._loop_ref: asyncio.AbstractEventLoop | None = None
@@ -29,7 +32,7 @@ class MicroBatcher:
 
     async def predict(self, texts: Sequence[str]) -> pd.DataFrame:
         if len(texts) >= self.max_texts:  # big batches go straight through
-            return await run_in_threadpool(self._predict, list(texts))
+            return await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, list(texts))
         future: asyncio.Future = asyncio.get_running_loop().create_future()
         self._ensure_started().put_nowait((list(texts), future))
         return await future
@@ -44,7 +47,7 @@ class MicroBatcher:
                 n += len(item[0])
             texts = [t for item, _ in batch for t in item]
             try:
-                frame = await run_in_threadpool(self._predict, texts)
+                frame = await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, texts)
             except Exception as exc:
                 for _, fut in batch:
                     if not fut.done():

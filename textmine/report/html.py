@@ -132,6 +132,16 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
     return blocks
 
 
+def _adjusted(i) -> dict:
+    """The driver model's adjusted effect (percentage points) beside the raw difference, when there is one."""
+    pp = i.get("adjusted_pp")
+    if pp is None or pd.isna(pp):
+        return {"adjusted": "–", "adjusted_title": "Ikke i modellen (for få som nevner temaet)"}
+    return {"adjusted": f"{fmt_pp(pp, share=False)} ({i.get('adjusted_verdict')})",
+            "adjusted_title": f"95 % KI {fmt_pp(i.get('adjusted_ci_low_pp'), share=False)} til "
+                              f"{fmt_pp(i.get('adjusted_ci_high_pp'), share=False)}; {i.get('adjusted_method')}"}
+
+
 def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | None = None) -> dict:
     """Pre-formatted strings for the template (all Norwegian number formatting happens here)."""
     wave = r.current_wave
@@ -190,7 +200,8 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
         impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40), "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
                        "diff": fmt_pp(i["diff"]), "ci": f"{fmt_pp(i['ci_low'])} til {fmt_pp(i['ci_high'])}",
-                       "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}"})
+                       "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}",
+                       **_adjusted(i)})
     impact_caption = ""
     if not r.impact.empty:
         impact_caption = (f"Andel positive på «{r.impact['indicator_label'].iloc[0]}» blant dem som nevner temaet "

@@ -221,7 +221,7 @@ def method_notes(summary, survey, codebook) -> dict:
                        f"{min(first.scale)}–{max(first.scale)}; {_excluded_text(survey, first)} "
                        "er holdt utenfor grunnlaget.") if first is not None else "–",
         "test": meta.get("test"),
-        "verdict": meta.get("verdict_rule"),
+        "verdict": str(meta.get("verdict_rule") or "–").split("; verdict_unadjusted")[0],
         "drivers": (f"Justert effekt: {meta.get('driver_method', '–')}-modell for «{survey.outcome.label}» blant "
                     "kommentatorene med temaene og kontrollvariabler; gjennomsnittlig marginaleffekt i prosentpoeng.")
         if survey.outcome is not None else None,
