@@ -327,6 +327,20 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
     return _suppress(t, survey, "n")
 
 
+def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2base: str, *, weighted: bool,
+                       level: float) -> pd.DataFrame:
+    """Shares + CIs from the working columns ``_c``/``_cw`` (counts) and the given weighted base columns;
+    drops the working columns, makes counts whole and applies small-cell suppression."""
+    b = _share_block(t["_c"].to_numpy(), t["n"].to_numpy(), t["_cw"].to_numpy(), t[wbase].to_numpy(),
+                     t[w2base].to_numpy(), weighted=weighted, level=level)
+    for k, v in b.items():
+        t[k] = v
+    t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
+    t["n"] = t["n"].round().astype(int)
+    t["count"] = t["count"].round().astype(int)
+    return _suppress(t, survey, "n")
+
+
 def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str) -> pd.DataFrame:
     t["suppressed"] = t[base_col].to_numpy() < survey.min_cell
     if survey.suppression == "hide" and t["suppressed"].any():
@@ -361,14 +375,7 @@ def _multiselect_table(df, survey, groups, w, weighted, level, wave) -> pd.DataF
                 )
     if not out:
         return pd.DataFrame()
-    t = pd.concat(out, ignore_index=True)
-    b = _share_block(t["_c"].to_numpy(), t["n"].to_numpy(), t["_cw"].to_numpy(), t["_sw"].to_numpy(), t["_sw2"].to_numpy(), weighted=weighted, level=level)
-    for k, v in b.items():
-        t[k] = v
-    t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
-    t["n"] = t["n"].round().astype(int)
-    t["count"] = t["count"].round().astype(int)
-    return _suppress(t, survey, "n")
+    return _count_share_table(pd.concat(out, ignore_index=True), survey, "_sw", "_sw2", weighted=weighted, level=level)
 
 
 @dataclass
@@ -452,14 +459,7 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
                     }
                 )
             )
-    t = pd.concat(out, ignore_index=True)
-    b = _share_block(t["_c"].to_numpy(), t["n"].to_numpy(), t["_cw"].to_numpy(), t["_swb"].to_numpy(), t["_sw2b"].to_numpy(), weighted=weighted, level=level)
-    for k, v in b.items():
-        t[k] = v
-    t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
-    t["n"] = t["n"].round().astype(int)
-    t["count"] = t["count"].round().astype(int)
-    return _suppress(t, survey, "n")
+    return _count_share_table(pd.concat(out, ignore_index=True), survey, "_swb", "_sw2b", weighted=weighted, level=level)
 
 
 def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes, arr: _IndicatorArrays) -> pd.DataFrame:
