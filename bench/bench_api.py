@@ -6,8 +6,6 @@ the 3,000-respondent sample, and the server's peak RSS with the default model lo
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import signal
 import socket
@@ -23,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-OUT = Path(__file__).resolve().parent / "out" / "api.json"
 CLIENTS = 20
 
 
@@ -200,18 +197,8 @@ def run(quick: bool = False) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller run (500 respondents, 300 requests)")
-    args = parser.parse_args()
-    rows = run(quick=args.quick)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(rows, indent=2, ensure_ascii=False))
-    width = max(len(r["case"]) for r in rows)
-    for r in rows:
-        print(f"{r['case']:<{width}}  {r['metric']:<40} {r['value']:>10.2f} {r['unit']}")
-    print(f"wrote {OUT}")
-
 
 if __name__ == "__main__":
-    main()
+    from common import cli
+
+    raise SystemExit(cli("api", run))

@@ -8,12 +8,9 @@ to 1k/10k/100k rows: ``replicated`` (as-is, so duplicates are deduplicated as in
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 
@@ -95,16 +92,8 @@ def run(quick: bool = False) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv
-    rows = run(quick=quick)
-    df = pd.DataFrame(rows)
-    print(df.to_string(index=False))
-    out = Path(__file__).resolve().parent / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "clean.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"wrote {out / 'clean.json'}")
-
 
 if __name__ == "__main__":
-    main()
+    from common import cli
+
+    raise SystemExit(cli("clean", run))

@@ -8,7 +8,6 @@ Writes bench/out/coding.json and prints a table.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -216,25 +215,8 @@ def run(quick: bool = False) -> list[dict]:
     return rows
 
 
-def main() -> int:
-    quick = "--quick" in sys.argv
-    rows = run(quick=quick)
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="coding benchmark (eval set)")
-    for col in ("case", "metric", "value", "unit"):
-        table.add_column(col, justify="right" if col == "value" else "left")
-    for r in rows:
-        v = r["value"]
-        table.add_row(r["case"], r["metric"], f"{v:,.3f}" if isinstance(v, float) else str(v), r["unit"])
-    Console(width=140).print(table)
-    out = BENCH_DIR / "out"
-    out.mkdir(exist_ok=True)
-    (out / "coding.json").write_text(json.dumps({"quick": quick, "rows": rows}, indent=2, ensure_ascii=False))
-    print(f"wrote {out / 'coding.json'}")
-    return 0
-
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from common import cli
+
+    raise SystemExit(cli("coding", run))

@@ -8,8 +8,6 @@ embeddings (seconds, peak Python memory via tracemalloc, process peak RSS).
 
 from __future__ import annotations
 
-import json
-import os
 import resource
 import sys
 import time
@@ -102,18 +100,8 @@ def run(quick: bool = False) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv
-    rows = run(quick=quick)
-    out = BENCH_DIR / "out"
-    out.mkdir(exist_ok=True)
-    meta = {"cpus": os.cpu_count(), "loadavg": os.getloadavg(), "quick": quick}
-    (out / f"{NAME}.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2))
-    print(f"{'case':40s} {'metric':36s} {'value':>10s} unit")
-    for r in rows:
-        print(f"{r['case']:40s} {r['metric']:36s} {r['value']:10.4f} {r['unit']}")
-    print(f"(machine: {meta})")
-
 
 if __name__ == "__main__":
-    main()
+    from common import cli
+
+    raise SystemExit(cli("discover", run))

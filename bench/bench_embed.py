@@ -7,14 +7,12 @@ Throughput depends on what else runs on the machine; the JSON records the CPU co
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -109,18 +107,8 @@ def run(quick: bool = False) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv
-    rows = run(quick=quick)
-    out = BENCH_DIR / "out"
-    out.mkdir(exist_ok=True)
-    meta = {"cpus": os.cpu_count(), "loadavg": os.getloadavg(), "quick": quick}
-    (out / f"{NAME}.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2))
-    print(f"{'case':58s} {'metric':30s} {'value':>12s} unit")
-    for r in rows:
-        print(f"{r['case']:58s} {r['metric']:30s} {r['value']:12.4f} {r['unit']}")
-    print(f"(machine: {meta})")
-
 
 if __name__ == "__main__":
-    main()
+    from common import cli
+
+    raise SystemExit(cli("embed", run))

@@ -120,17 +120,8 @@ def run(quick: bool = False) -> list[dict]:
     return results
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv
-    res = run(quick=quick)
-    width = max(len(r["metric"]) for r in res)
-    print(res[0]["case"])
-    for r in res:
-        print(f"  {r['metric']:<{width}}  {r['value']:>10}  {r['unit']}")
-    out = Path(__file__).resolve().parent / "out"
-    out.mkdir(exist_ok=True)
-    (out / "summary.json").write_text(json.dumps(res, indent=1, ensure_ascii=False), encoding="utf-8")
-
 
 if __name__ == "__main__":
-    main()
+    from common import cli
+
+    raise SystemExit(cli("summary", run))

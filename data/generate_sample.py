@@ -382,7 +382,7 @@ class PiiMaker:
                 "Mitt nummer er {v}.", "Ring {v} så kan vi ta det muntlig."])
         elif kind == "epost":
             first, last = self._first(), self._last()
-            local = r.choice([f"{first}.{last}", f"{first[0]}{last}", f"post", f"{first}", f"lonn"]).lower()
+            local = r.choice([f"{first}.{last}", f"{first[0]}{last}", "post", f"{first}", "lonn"]).lower()
             local = local.replace("æ", "ae").replace("ø", "o").replace("å", "aa").replace(" ", "")
             v = f"{local}@{r.choice(MAIL_DOMAINS)}"
             s = r.choice([
@@ -850,7 +850,6 @@ def choose_fragments(row: pd.Series, question: str, bank: PhraseBank, r: random.
     weights = {}
     for th in THEMES:
         w = base[th]
-        lvl = _item_level(row, THEME_ITEM[th])
         if th == "ros":
             w *= {"high": 2.2, "mid": 0.5, "low": 0.05}[helhet]
         elif th != "annet":

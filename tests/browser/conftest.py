@@ -4,7 +4,6 @@ and a headless Debian chromium driven by Playwright. Screenshots go to tests/art
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time

@@ -1,6 +1,5 @@
 """Shared fixtures: realistic comments from the sample labels, e5 rebuilt once per session, embeddings once."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,6 +1,5 @@
 """sentence-transformers backend (real packaged model, offline) and the lexical backend."""
 
-import os
 from pathlib import Path
 
 import numpy as np

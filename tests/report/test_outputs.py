@@ -1,7 +1,6 @@
 """HTML, Excel, SPSS and chart outputs written from a synthetic report."""
 
 import re
-import zipfile
 
 import pyreadstat
 import pytest

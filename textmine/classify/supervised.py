@@ -26,7 +26,7 @@ from ..evaluate import accuracy_at_coverage, f1_summary
 from .base import BaseCoder, Prepared, confidence_of, decide
 from .calibration import best_thresholds, platt_apply, platt_fit, review_threshold_for
 from .lexical import LemmaHasher
-from .typefacet import TypeClassifier, TypeRules
+from .typefacet import TypeClassifier
 from .zeroshot import ZeroShotCoder
 
 __all__ = ["SupervisedCoder"]

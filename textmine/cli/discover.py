@@ -29,7 +29,6 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     """Library form of the command; returns the paths written and a summary."""
     import json
 
-    import pandas as pd
 
     from textmine.discover import discover_themes
     from textmine.embed import get_embedder

@@ -79,14 +79,14 @@ def small_wave_labels(embeddings: np.ndarray, *, seed: int, k_min: int = 2, k_ma
         return np.zeros(n, dtype=np.int64)
     k_max = k_max or max(2, min(15, n // 8))
     k_max = min(k_max, n - 1)
-    best_k, best_s, best = None, -2.0, None
+    best_s, best = -2.0, None
     for k in range(max(2, k_min), k_max + 1):
         lab = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
         if len(set(lab)) < 2:
             continue
         s = silhouette_score(x, lab, metric="cosine", random_state=seed)
         if s > best_s + 1e-9:
-            best_k, best_s, best = k, s, lab
+            best_s, best = s, lab
     if best is None:
         return np.zeros(n, dtype=np.int64)
     return relabel_by_size(best)
