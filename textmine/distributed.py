@@ -224,8 +224,12 @@ def code_with_dask(
         if scheduler:
             client = Client(scheduler)
         else:
+            # Share the cores between the worker processes instead of letting each
+            # onnxruntime session take all of them (oversubscription halves throughput).
+            threads = str(max(1, (os.cpu_count() or 1) // max(1, n_workers)))
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=None,
+                                   env={"TEXTMINE_EMBED_THREADS": threads, "OMP_NUM_THREADS": threads})
             client = Client(cluster)
     results: list[dict] = []
     try:
