@@ -13,7 +13,9 @@ console = Console(stderr=True)
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {msg}")
+    """Print the error on one unwrapped line (paths and theme lists stay intact) and exit."""
+    typer.secho("error: ", fg="red", err=True, nl=False)
+    typer.echo(msg, err=True)
     raise typer.Exit(code)
 
 
