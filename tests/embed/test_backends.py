@@ -49,3 +49,13 @@ def test_unknown_spec_is_treated_as_model_path(tmp_path, monkeypatch):
 
     with pytest.raises(Exception):
         get_embedder(str(tmp_path / "no-such-model"), cache_dir=tmp_path)
+
+
+def test_hub_name_is_never_downloaded(tmp_path, monkeypatch):
+    """Without HF_HUB_OFFLINE a hub name must still fail fast with a clear message, not reach the network."""
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # an empty local cache
+    from textmine.embed.st_backend import SentenceTransformerEmbedder
+
+    with pytest.raises(ValueError, match="does not download"):
+        SentenceTransformerEmbedder("sentence-transformers/some-model-not-on-this-machine")

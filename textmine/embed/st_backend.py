@@ -1,4 +1,7 @@
-"""Any sentence-transformers model, by local path or hub name (offline when HF_HUB_OFFLINE=1)."""
+"""Any sentence-transformers model, by local path or by a name already in the local Hugging Face cache.
+
+Never downloads: models load with ``local_files_only=True`` (textmine must run on locked-down servers).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,14 @@ class SentenceTransformerEmbedder:
 
         self.model_ref = str(model)
         self.prefix = prefix
-        self._model = SentenceTransformer(self.model_ref, device=device)
+        try:
+            self._model = SentenceTransformer(self.model_ref, device=device, local_files_only=True)
+        except OSError as exc:
+            raise ValueError(
+                f"sentence-transformers model {self.model_ref!r} is neither a local folder nor in the local "
+                "Hugging Face cache; textmine does not download models. Copy the model folder to this machine "
+                "and pass its path."
+            ) from exc
         if max_seq_length is not None and getattr(self._model, "max_seq_length", None):
             self._model.max_seq_length = min(int(self._model.max_seq_length), int(max_seq_length))
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
