@@ -12,38 +12,16 @@ import argparse
 import importlib.util
 import json
 import os
-import platform
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import machine, print_table  # noqa: E402  (bench/common.py, shared with every bench script)
 
 BENCH_DIR = Path(__file__).resolve().parent
 AREAS = ["clean", "embed", "discover", "coding", "summary", "api", "scale"]
-
-
-def machine() -> dict:
-    """A short description of the machine the numbers come from."""
-    import psutil
-
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "load_avg_1m": round(os.getloadavg()[0], 2),
-    }
 
 
 def load(area: str):
@@ -55,20 +33,6 @@ def load(area: str):
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def print_table(rows: list[dict]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="textmine benchmarks")
-    for col in ("area", "case", "metric", "value", "unit"):
-        table.add_column(col, justify="right" if col == "value" else "left")
-    for r in rows:
-        v = r.get("value")
-        text = f"{v:,.3f}" if isinstance(v, float) else str(v)
-        table.add_row(str(r.get("area", "")), str(r.get("case", "")), str(r.get("metric", "")), text, str(r.get("unit", "")))
-    Console(width=160).print(table)
 
 
 def markdown_table(rows: list[dict]) -> str:
