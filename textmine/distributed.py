@@ -228,7 +228,7 @@ def code_with_dask(
             # onnxruntime session take all of them (oversubscription halves throughput).
             threads = str(max(1, (os.cpu_count() or 1) // max(1, n_workers)))
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None,
+                                   dashboard_address=":0",  # any free port: never collides with another cluster
                                    env={"TEXTMINE_EMBED_THREADS": threads, "OMP_NUM_THREADS": threads})
             client = Client(cluster)
     results: list[dict] = []

@@ -26,39 +26,97 @@ class ClusterParams:
     min_samples: int | None = 5
     selection: str = "eom"
     merge_quantile: float | None = None
+    n_epochs: int | None = 200  # UMAP layout epochs (UMAP's own default: 500 up to 10k rows, 200 above)
 
 
-def _umap(n: int, seed: int, p: ClusterParams):
+def exact_knn(x: np.ndarray, k: int, *, max_block: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """Exact cosine k nearest neighbours of every row (itself first, distance 0) -> (indices int32, dists float32).
+
+    Blocked matrix products (memory bounded by ``max_block`` similarities at a time). Replaces UMAP's
+    approximate NN-descent, whose numba JIT compile alone took over a minute per process, and is exact and
+    deterministic (ties broken by row index).
+    """
+    x = np.ascontiguousarray(l2_normalize(np.asarray(x, dtype=np.float32)))
+    n = len(x)
+    k = max(1, min(int(k), n))
+    idx = np.empty((n, k), dtype=np.int32)
+    dist = np.empty((n, k), dtype=np.float32)
+    step = max(16, max_block // max(n, 1))
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        s = x[a:b] @ x.T
+        s[np.arange(b - a), np.arange(a, b)] = np.inf  # self first, even among exact duplicates
+        if k < n:
+            part = np.argpartition(-s, k - 1, axis=1)[:, :k]
+            part.sort(axis=1)
+        else:
+            part = np.broadcast_to(np.arange(n), (b - a, n)).copy()
+        ps = np.take_along_axis(s, part, axis=1)
+        order = np.argsort(-ps, axis=1, kind="stable")
+        idx[a:b] = np.take_along_axis(part, order, axis=1)
+        d = 1.0 - np.take_along_axis(ps, order, axis=1)
+        d[:, 0] = 0.0
+        dist[a:b] = np.maximum(d, 0.0)
+    return idx, dist
+
+
+def _umap(n: int, seed: int, p: ClusterParams, knn: tuple[np.ndarray, np.ndarray] | None = None):
     from umap import UMAP
 
+    extra = {} if knn is None else {"precomputed_knn": knn}
     return UMAP(n_neighbors=min(p.n_neighbors, max(2, n - 1)), n_components=p.n_components, min_dist=p.min_dist,
-                metric="cosine", random_state=seed, n_jobs=1, low_memory=True, verbose=False)
+                metric="cosine", random_state=seed, n_jobs=1, low_memory=True, n_epochs=p.n_epochs, verbose=False,
+                **extra)
+
+
+def reduce_umap(embeddings: np.ndarray, *, seed: int, params: ClusterParams | None = None) -> np.ndarray:
+    """UMAP (cosine) on exact precomputed neighbours -> [n, n_components]. Single-threaded, seeded."""
+    p = params or ClusterParams()
+    x = np.asarray(embeddings, dtype=np.float32)
+    n = len(x)
+    umap = _umap(n, seed, p, exact_knn(x, min(p.n_neighbors, max(2, n - 1))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "no NNDescent search index: transform unavailable" (not needed)
+        return np.nan_to_num(umap.fit_transform(x))
+
+
+def hdbscan_labels(reduced: np.ndarray, *, params: ClusterParams | None = None) -> np.ndarray:
+    """HDBSCAN on the UMAP output with the tuned (size-relative) ``min_cluster_size`` (-1 = outlier)."""
+    from hdbscan import HDBSCAN
+
+    p = params or ClusterParams()
+    n = len(reduced)
+    mcs = max(p.min_cluster_size, int(round(p.min_cluster_frac * n)))
+    hdb = HDBSCAN(min_cluster_size=mcs, min_samples=p.min_samples, metric="euclidean",
+                  cluster_selection_method=p.selection, prediction_data=False, core_dist_n_jobs=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(hdb.fit(reduced).labels_, dtype=np.int64)
+
+
+def tuned_labels(embeddings: np.ndarray, *, seed: int, params: ClusterParams | None = None) -> np.ndarray:
+    """The tuned BERTopic clustering stage (UMAP -> HDBSCAN) without the BERTopic wrapper, whose own topic
+    representations (c-TF-IDF, representative docs, topic vectors) were computed and thrown away; topics
+    are described in ``core._describe``. Same partition as BERTopic with these models (its topic ids are
+    only renumbered by size, as ``relabel_by_size`` does afterwards)."""
+    return hdbscan_labels(reduce_umap(embeddings, seed=seed, params=params), params=params)
 
 
 def bertopic_labels(embeddings: np.ndarray, docs: list[str], *, seed: int, params: ClusterParams | None = None,
                     defaults: bool = False, vectorizer=None) -> np.ndarray:
-    """Fit BERTopic on precomputed embeddings and return its topic per document (-1 = outlier).
+    """Topic per document (-1 = outlier).
 
-    ``defaults=True`` uses BERTopic's own UMAP/HDBSCAN/vectorizer settings (only the UMAP seed is fixed)
-    and is the baseline in the benchmark.
+    ``defaults=True`` fits BERTopic with its own UMAP/HDBSCAN/vectorizer settings (only the UMAP seed is fixed)
+    and is the baseline in the benchmark; otherwise the tuned UMAP+HDBSCAN stage (``tuned_labels``).
     """
+    if not defaults:
+        return tuned_labels(embeddings, seed=seed, params=params)
     from bertopic import BERTopic
-    from hdbscan import HDBSCAN
+    from umap import UMAP
 
-    n = len(docs)
-    if defaults:
-        from umap import UMAP
-
-        model = BERTopic(umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
-                                         random_state=seed, low_memory=False),
-                         calculate_probabilities=False, verbose=False)
-    else:
-        p = params or ClusterParams()
-        mcs = max(p.min_cluster_size, int(round(p.min_cluster_frac * n)))
-        hdb = HDBSCAN(min_cluster_size=mcs, min_samples=p.min_samples, metric="euclidean",
-                      cluster_selection_method=p.selection, prediction_data=False, core_dist_n_jobs=1)
-        model = BERTopic(umap_model=_umap(n, seed, p), hdbscan_model=hdb, vectorizer_model=vectorizer,
-                         calculate_probabilities=False, verbose=False)
+    model = BERTopic(umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                                     random_state=seed, low_memory=False),
+                     calculate_probabilities=False, verbose=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         topics, _ = model.fit_transform(docs, embeddings=np.asarray(embeddings, dtype=np.float32))
@@ -136,6 +194,13 @@ def member_floor(embeddings: np.ndarray, labels: np.ndarray, ids: list[int], cen
     return floors
 
 
+def floor_per_row(topic: np.ndarray, ids: list[int], floors: dict[int, float]) -> np.ndarray:
+    """``floors[topic[i]]`` for every row (vectorised lookup)."""
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    vals = np.asarray([floors[int(t)] for t in ids], dtype=np.float64)
+    return vals[np.searchsorted(ids_arr, topic)] if len(topic) else np.zeros(0)
+
+
 def reassign_outliers(embeddings: np.ndarray, labels: np.ndarray, *, quantile: float = 0.02):
     """Move outliers (-1) to their nearest topic centroid when they are at least as close as the
     ``quantile`` of that topic's own members. Returns (labels, number reassigned)."""
@@ -146,7 +211,7 @@ def reassign_outliers(embeddings: np.ndarray, labels: np.ndarray, *, quantile: f
         return labels, 0
     floors = member_floor(embeddings, labels, ids, cents, quantile)
     topic, sim = assign_nearest(embeddings[out], ids, cents)
-    ok = np.array([s >= floors[int(t)] for t, s in zip(topic, sim)], dtype=bool)
+    ok = sim >= floor_per_row(topic, ids, floors)
     labels[out[ok]] = topic[ok]
     return labels, int(ok.sum())
 
@@ -174,10 +239,10 @@ def merge_close_topics(embeddings: np.ndarray, labels: np.ndarray, *, quantile: 
 
 
 def warmup(seed: int = 0) -> None:
-    """Trigger numba JIT compilation of UMAP/HDBSCAN once (call at service start, not per request)."""
+    """Trigger the numba JIT compilation of the UMAP functions discovery uses (fuzzy simplicial set on
+    precomputed neighbours, layout optimisation), once per process: call at service start, not per request.
+    Same code path and dtypes as ``tuned_labels``, so a later discovery compiles nothing."""
     rng = np.random.default_rng(seed)
     x = l2_normalize(rng.normal(size=(60, 16)).astype(np.float32))
-    from hdbscan import HDBSCAN
-
-    red = _umap(60, seed, ClusterParams()).fit_transform(x)
-    HDBSCAN(min_cluster_size=5).fit(red)
+    hdbscan_labels(reduce_umap(x, seed=seed, params=ClusterParams(min_cluster_size=5)),
+                   params=ClusterParams(min_cluster_size=5))

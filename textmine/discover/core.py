@@ -287,8 +287,7 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
     if method == "bertopic-defaults":
         fit_labels = cl.bertopic_labels(emb[fit_idx], fit_docs, seed=seed, defaults=True)
     else:
-        fit_labels = cl.bertopic_labels(emb[fit_idx], fit_docs, seed=seed, params=params,
-                                        vectorizer=make_vectorizer(len(fit_docs)))
+        fit_labels = cl.tuned_labels(emb[fit_idx], seed=seed, params=params)
     if (fit_labels >= 0).sum() == 0 or len(set(fit_labels[fit_labels >= 0].tolist())) < 2:
         if method == "bertopic-defaults":
             return cl.relabel_by_size(fit_labels), "bertopic-defaults", 0, info
@@ -317,7 +316,7 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
         ids, cents = cl.centroids(emb[fit_idx], fit_labels)
         floors = cl.member_floor(emb[fit_idx], fit_labels, ids, cents, outlier_quantile)
         topic, sim = cl.assign_nearest(emb[rest], ids, cents)
-        ok = np.array([s >= floors[int(t)] for t, s in zip(topic, sim)], dtype=bool)
+        ok = sim >= cl.floor_per_row(topic, ids, floors)
         labels[rest[ok]] = topic[ok]
     return cl.relabel_by_size(labels), "bertopic", reassigned, info
 

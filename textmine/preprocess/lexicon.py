@@ -4,11 +4,19 @@
 "noun", "verb", "adj", "adv"). They are merged into one lower-cased ``form -> lemma`` dict:
 a form that is itself a lemma keeps itself; otherwise noun > verb > adj > adv. ``nb_lemma_lookup``
 (hash-keyed, abbreviations) is kept as a fallback looked up by hash.
+
+Memory: every lemma value (and every member of the per-part-of-speech lemma sets) is the very same
+``str`` object as that lemma's own key in ``forms`` (pickle keeps the sharing), and the set of forms Ordbank
+writes in lower case is not stored as a second 577k-entry set: ``common`` is a :class:`WordSet` view
+(``forms`` minus the ~8k ``uncommon`` ones). One lexicon is loaded per process and shared.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
@@ -17,7 +25,50 @@ from pathlib import Path
 from textmine.paths import cache_dir
 
 _POS_ORDER = ("noun", "verb", "adj", "adv")
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
+
+
+class WordSet:
+    """Read-only set view without copying: ``w`` is a member when ``w in base and w not in exclude``, or
+    ``w in extra``. Supports ``in``, iteration, ``len`` and truth value (like the frozensets it replaces)."""
+
+    __slots__ = ("base", "exclude", "extra", "_len")
+
+    def __init__(self, base, exclude: Iterable[str] = frozenset(), extra: Iterable[str] = frozenset()):
+        self.base = base
+        self.exclude = exclude if isinstance(exclude, frozenset) else frozenset(exclude)
+        self.extra = extra if isinstance(extra, frozenset) else frozenset(extra)
+        self._len: int | None = None
+
+    def __contains__(self, word) -> bool:
+        return (word in self.base and word not in self.exclude) or word in self.extra
+
+    def __iter__(self) -> Iterator[str]:
+        exclude = self.exclude
+        for w in self.base:
+            if w not in exclude:
+                yield w
+        for w in self.extra:
+            if not (w in self.base and w not in exclude):
+                yield w
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = sum(1 for _ in self)
+        return self._len
+
+    def __bool__(self) -> bool:
+        return bool(self.extra) or any(w not in self.exclude for w in self.base)
+
+    def __getstate__(self):
+        return (self.base, self.exclude, self.extra)
+
+    def __setstate__(self, state) -> None:
+        self.base, self.exclude, self.extra = state
+        self._len = None
+
+    def __repr__(self) -> str:
+        return f"WordSet(base={len(self.base)}, exclude={len(self.exclude)}, extra={len(self.extra)})"
 
 
 @dataclass
@@ -27,10 +78,15 @@ class Lexicon:
     forms: dict[str, str]
     lemmas_by_pos: dict[str, frozenset[str]]
     hashed_lookup: dict[int, str] = field(default_factory=dict)
-    common: frozenset[str] = frozenset()  # forms Ordbank writes in lower case (not proper nouns)
+    uncommon: frozenset[str] = frozenset()  # forms Ordbank writes only with capitals (proper nouns)
 
     def __contains__(self, form: str) -> bool:
         return form in self.forms
+
+    @cached_property
+    def common(self) -> WordSet:
+        """Forms Ordbank writes in lower case (not proper nouns): a view, not a copy."""
+        return WordSet(self.forms, exclude=self.uncommon)
 
     def lemma(self, form: str) -> str | None:
         """Lemma of a lower-cased form, or None when Ordbank does not know it."""
@@ -38,7 +94,7 @@ class Lexicon:
         if hit is not None:
             return hit
         if self.hashed_lookup:
-            from spacy.strings import hash_string
+            from ._spacy import hash_string
 
             hit = self.hashed_lookup.get(hash_string(form))
             if hit is not None:
@@ -53,8 +109,10 @@ class Lexicon:
 
 def build_lexicon() -> Lexicon:
     """Read the spacy-lookups-data tables and merge them (a few seconds)."""
+    from ._spacy import hash_string, import_spacy
+
+    import_spacy()
     from spacy.lookups import load_lookups
-    from spacy.strings import hash_string
 
     lookups = load_lookups("nb", ["lemma_exc", "lemma_lookup"])
     exc = lookups.get_table("lemma_exc")
@@ -80,8 +138,13 @@ def build_lexicon() -> Lexicon:
             if form in forms:
                 continue
             forms[form] = form if form in all_lemmas else lemma
+    # share string objects: a lemma value is its own key's object wherever the lemma is itself a form
+    canon = {k: k for k in forms}
+    forms = {k: canon.get(v, v) for k, v in forms.items()}
+    lemma_sets = {pos: frozenset(canon.get(w, w) for w in s) for pos, s in lemma_sets.items()}
+    uncommon = frozenset(k for k in forms if k not in common)
     hashed = {int(k): str(v) for k, v in lookups.get_table("lemma_lookup").items()}
-    return Lexicon(forms=forms, lemmas_by_pos=lemma_sets, hashed_lookup=hashed, common=frozenset(common))
+    return Lexicon(forms=forms, lemmas_by_pos=lemma_sets, hashed_lookup=hashed, uncommon=uncommon)
 
 
 def _cache_path() -> Path:
@@ -92,10 +155,28 @@ def _cache_path() -> Path:
     return cache_dir() / f"nb_lexicon_v{_CACHE_VERSION}_{version}.pkl"
 
 
+_LOADED: dict[Path, Lexicon] = {}  # one read-only lexicon per process (per cache file)
+_LOAD_LOCK = threading.Lock()
+
+
 def load_lexicon(*, use_cache: bool = True) -> Lexicon:
-    """Load the merged lexicon, from the user cache when present (else build and store it)."""
+    """Load the merged lexicon, from the user cache when present (else build and store it).
+
+    With ``use_cache`` the lexicon is loaded once per process and shared (it is read-only);
+    ``use_cache=False`` always builds a fresh one."""
+    if not use_cache:
+        return build_lexicon()
     path = _cache_path()
-    if use_cache and path.exists():
+    with _LOAD_LOCK:
+        lex = _LOADED.get(path)
+        if lex is None:
+            lex = _load_or_build(path)
+            _LOADED[path] = lex
+    return lex
+
+
+def _load_or_build(path: Path) -> Lexicon:
+    if path.exists():
         try:
             with path.open("rb") as fh:
                 obj = pickle.load(fh)
@@ -104,12 +185,11 @@ def load_lexicon(*, use_cache: bool = True) -> Lexicon:
         except Exception:  # corrupt cache: rebuild
             pass
     lex = build_lexicon()
-    if use_cache:
-        tmp = path.with_suffix(".tmp")
-        try:
-            with tmp.open("wb") as fh:
-                pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:  # read-only cache dir: fine, just slower next time
-            pass
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:  # read-only cache dir: fine, just slower next time
+        pass
     return lex
