@@ -31,8 +31,9 @@ class KeywordMatcher:
 
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
-        # per theme: list of (regex on lower-cased text, lemma set or None)
-        self._rules: list[list[tuple[re.Pattern, frozenset[str] | None]]] = []
+        # per theme: list of (literal, regex on lower-cased text, lemma set or None); the literal is a cheap
+        # substring pre-check (the regex can only match where the literal occurs)
+        self._rules: list[list[tuple[str, re.Pattern, frozenset[str] | None]]] = []
         for theme in codebook.themes:
             rules = []
             for kw in theme.keywords:
@@ -45,7 +46,7 @@ class KeywordMatcher:
                     lem = frozenset(toks) if len(toks) >= 2 else None  # phrase: all content lemmas present
                 else:
                     lem = frozenset(toks[:1]) if toks else None  # main lemma (comment lemmas carry compound parts)
-                rules.append((pat, lem))
+                rules.append((low, pat, lem))
             self._rules.append(rules)
 
     def counts(self, texts_clean: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
@@ -59,8 +60,8 @@ class KeywordMatcher:
                 continue
             for j, rules in enumerate(self._rules):
                 c = 0
-                for pat, ls in rules:
-                    if (ls is not None and ls <= lemset) or pat.search(low):
+                for lit, pat, ls in rules:
+                    if (ls is not None and ls <= lemset) or (lit in low and pat.search(low)):
                         c += 1
                 out[i, j] = c
         return out

@@ -27,8 +27,8 @@ CUES: dict[str, tuple[str, ...]] = {
               "skuffet", "tungvint", "sein", "seint", "sent"),
 }
 _NEGATED_PRAISE = re.compile(r"\b(ikke|ikkje|lite|aldri)\s+(noe\s+|så\s+|særlig\s+|spesielt\s+)?(fornøyd|fornøgd|bra|godt|god|flink)")
-_PATTERNS = {k: [re.compile(r"(?<!\w)" + re.escape(c.strip()) + (r"(?!\w)" if not c.endswith(" ") else ""))
-                 for c in v] for k, v in CUES.items()}
+_PATTERNS = {k: [(c.strip(), re.compile(r"(?<!\w)" + re.escape(c.strip()) + (r"(?!\w)" if not c.endswith(" ") else "")))
+                 for c in v] for k, v in CUES.items()}  # (literal pre-check, exact pattern)
 
 
 def cue_features(texts: Sequence[str]) -> np.ndarray:
@@ -37,7 +37,7 @@ def cue_features(texts: Sequence[str]) -> np.ndarray:
     for i, t in enumerate(texts):
         low = " ".join(str(t or "").lower().split()) + " "
         for j, key in enumerate(("ros", "ønske", "klage")):
-            out[i, j] = sum(1 for p in _PATTERNS[key] if p.search(low))
+            out[i, j] = sum(1 for lit, p in _PATTERNS[key] if lit in low and p.search(low))
         out[i, 3] = len(_NEGATED_PRAISE.findall(low))
     return out
 
