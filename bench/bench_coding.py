@@ -21,14 +21,16 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 from textmine.classify import KeywordMatcher, SupervisedCoder, ZeroShotCoder  # noqa: E402
 from textmine.codebook import load_codebook, parse_theme_list  # noqa: E402
 from textmine.evaluate import evaluate_coding  # noqa: E402
-from textmine.paths import DEFAULT_CODEBOOK, EVAL_DIR, SAMPLE_DIR  # noqa: E402
+from textmine.paths import DEFAULT_CODEBOOK, EVAL_DIR, SAMPLE_DIR, TRAIN_DIR  # noqa: E402
 
 FEW_SHOT_K = 10
 
 
 def load_labelled() -> tuple[pd.DataFrame, pd.DataFrame]:
-    train = pd.concat([pd.read_csv(SAMPLE_DIR / f"labels_{w}.csv", keep_default_na=False, dtype=str)
-                       for w in (2022, 2023)], ignore_index=True)
+    """Training rows = both generated sample waves + the hand-written training set (what models/default uses)."""
+    files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)] + [TRAIN_DIR / "handwritten.csv"]
+    cols = ["text", "themes", "type"]
+    train = pd.concat([pd.read_csv(f, keep_default_na=False, dtype=str)[cols] for f in files], ignore_index=True)
     ev = pd.read_csv(EVAL_DIR / "eval_set.csv", keep_default_na=False, dtype=str)
     return train, ev
 

@@ -300,6 +300,7 @@ def lever_rows(n: int) -> list[dict]:
     v_fp32 = timed("4_fp32_default_encoder(token_budget)", lambda: fp32.encode(texts))
     v_int8 = timed("5_int8_default_encoder(token_budget)", lambda: int8.encode(texts))
     timed("6_int8_naive_inputorder_nodedup", lambda: _custom_encode(int8, texts, dedupe=False, bucket=False))
+    timed("6b_int8_one_text_per_call", lambda: _custom_encode(int8, texts, dedupe=True, bucket=True, batch=1))
     for threads in (1, 2):
         e = OnnxE5Embedder(folder, "int8", num_threads=threads)
         e.encode(texts[:8])

@@ -1,7 +1,8 @@
 """Build the shipped default coder: ``python models/build_default.py [--out DIR]``.
 
 Trains a calibrated :class:`textmine.classify.SupervisedCoder` for ``data/codebooks/arbeidsgiver.yaml`` on both
-sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) with the default ``e5`` embedder,
+generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 600 hand-written
+training comments in ``data/train/handwritten.csv`` (``--sample-only`` leaves those out) with the default ``e5`` embedder,
 records the hand-labelled eval set's metrics (never used for training) in ``metrics.json`` and writes
 ``models/default/`` (plain JSON/YAML/NumPy, no pickle; < 1 MB). Deterministic for a fixed seed.
 """
@@ -22,16 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     from textmine.classify import SupervisedCoder
     from textmine.codebook import load_codebook, parse_theme_list
     from textmine.evaluate import evaluate_coding
-    from textmine.paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, EVAL_DIR, SAMPLE_DIR
+    from textmine.paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, EVAL_DIR, SAMPLE_DIR, TRAIN_DIR
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--sample-only", action="store_true", help="train on the generated sample labels only")
     args = ap.parse_args(argv)
 
     cb = load_codebook(DEFAULT_CODEBOOK)
     files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)]
-    train = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in files], ignore_index=True)
+    if not args.sample_only:
+        files.append(TRAIN_DIR / "handwritten.csv")
+    cols = ["text", "themes", "type"]
+    train = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)[cols] for f in files], ignore_index=True)
     coder = SupervisedCoder(cb, seed=args.seed)
     coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist())
     coder.training_data_ = [str(f.relative_to(REPO)) for f in files]

@@ -11,6 +11,7 @@ DATA_DIR = REPO_DIR / "data"
 MODELS_DIR = REPO_DIR / "models"
 SAMPLE_DIR = DATA_DIR / "sample"
 EVAL_DIR = DATA_DIR / "eval"
+TRAIN_DIR = DATA_DIR / "train"  # hand-written, hand-labelled training comments (never the eval set)
 CODEBOOK_DIR = DATA_DIR / "codebooks"
 WORDLIST_DIR = DATA_DIR / "wordlists"
 DEFAULT_CODEBOOK = CODEBOOK_DIR / "arbeidsgiver.yaml"
