@@ -28,7 +28,7 @@ FEW_SHOT_K = 10
 
 def load_labelled() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Training rows = both generated sample waves + the hand-written training set (what models/default uses)."""
-    files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)] + [TRAIN_DIR / "handwritten.csv"]
+    files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)] + sorted(TRAIN_DIR.glob("handwritten*.csv"))
     cols = ["text", "themes", "type"]
     train = pd.concat([pd.read_csv(f, keep_default_na=False, dtype=str)[cols] for f in files], ignore_index=True)
     ev = pd.read_csv(EVAL_DIR / "eval_set.csv", keep_default_na=False, dtype=str)

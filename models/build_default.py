@@ -1,8 +1,8 @@
 """Build the shipped default coder: ``python models/build_default.py [--out DIR]``.
 
 Trains a calibrated :class:`textmine.classify.SupervisedCoder` for ``data/codebooks/arbeidsgiver.yaml`` on both
-generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 600 hand-written
-training comments in ``data/train/handwritten.csv`` (``--sample-only`` leaves those out) with the default ``e5`` embedder,
+generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 1,600 hand-written
+training comments in ``data/train/handwritten*.csv`` (three writers) (``--sample-only`` leaves those out) with the default ``e5`` embedder,
 records the hand-labelled eval set's metrics (never used for training) in ``metrics.json`` and writes
 ``models/default/`` (plain JSON/YAML/NumPy, no pickle; < 1 MB). Deterministic for a fixed seed.
 """
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     cb = load_codebook(DEFAULT_CODEBOOK)
     files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)]
     if not args.sample_only:
-        files.append(TRAIN_DIR / "handwritten.csv")
+        files += sorted(TRAIN_DIR.glob("handwritten*.csv"))
     cols = ["text", "themes", "type"]
     train = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)[cols] for f in files], ignore_index=True)
     coder = SupervisedCoder(cb, seed=args.seed)

@@ -98,3 +98,28 @@ def test_no_duplicate_texts(train):
 def test_no_personal_data(train, name, pattern):
     hits = train.loc[train["text"].str.contains(pattern, regex=True), "id"].tolist()
     assert not hits, f"{name}: {hits}"
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w ]", " ", text.lower()).split())
+
+
+def test_training_files_do_not_overlap_each_other_or_the_eval_set():
+    """The writers' files share no comment of more than five words, and none repeats such an eval-set comment
+    (short stock answers like "Fornøyd." are naturally written by many people; longer ones would be leakage)."""
+    from textmine.paths import EVAL_DIR
+
+    files = sorted((DATA_DIR / "train").glob("handwritten*.csv"))
+    assert len(files) >= 3
+    seen: dict[str, str] = {}
+    for f in files:
+        for t in pd.read_csv(f, dtype=str, keep_default_na=False)["text"]:
+            key = _norm(t)
+            if len(key.split()) <= 5:
+                continue
+            assert key not in seen, f"{f.name} repeats a comment from {seen[key]}: {t!r}"
+            seen[key] = f.name
+    assert len(seen) > 1200
+    ev = pd.read_csv(EVAL_DIR / "eval_set.csv", dtype=str, keep_default_na=False)
+    leaked = [t for t in ev["text"] if _norm(t) in seen]
+    assert not leaked, leaked[:5]
