@@ -1,8 +1,8 @@
 """Build the shipped default coder: ``python models/build_default.py [--out DIR]``.
 
 Trains a calibrated :class:`textmine.classify.SupervisedCoder` for ``data/codebooks/arbeidsgiver.yaml`` on both
-generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 1,600 hand-written
-training comments in ``data/train/handwritten*.csv`` (three writers) (``--sample-only`` leaves those out) with the default ``e5`` embedder,
+generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 2,600 hand-written
+training comments in ``data/train/handwritten*.csv`` (five writers) (``--sample-only`` leaves those out) with the default ``e5`` embedder,
 records the hand-labelled eval set's metrics (never used for training) in ``metrics.json`` and writes
 ``models/default/`` (plain JSON/YAML/NumPy, no pickle; < 1 MB). Deterministic for a fixed seed.
 """
