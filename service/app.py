@@ -17,6 +17,7 @@ from service.db.session import Database
 from service.errors import install_error_handlers
 from service.schemas import ErrorBody
 from service.jobs import JobRunner
+from service.memory import tune_malloc
 from service.middleware import BodySizeLimit, Metrics, MetricsMiddleware
 from service.routers import classify, codebooks, health, jobs, keys, results, surveys
 from service.settings import Settings
@@ -29,9 +30,10 @@ ERROR_RESPONSES = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 4
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: database (migrated), coder cache, job runner, routers, middleware, error handlers."""
     settings = settings or Settings.from_env()
+    tune_malloc(settings.malloc_arena_max, settings.malloc_mmap_threshold)  # before any worker thread starts
     RawTextCodec(settings.store_raw_text, settings.fernet_key)  # fail fast on a bad raw-text configuration
     db = Database(settings.database_url)
-    coders = CoderCache(factory=settings.coder_factory)
+    coders = CoderCache(factory=settings.coder_factory, cleaner_cache_entries=settings.cleaner_cache_entries)
     runner = JobRunner(db, coders, chunk_size=settings.job_chunk_size)
     metrics = Metrics()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from service import library
 from service.db.models import Codebook, TrainedModel
+from service.memory import release_memory
 
 log = logging.getLogger("textmine.service")
 
@@ -16,8 +17,9 @@ log = logging.getLogger("textmine.service")
 class CoderCache:
     """Loads coders lazily and keeps them; the default coder is warmed up in the background at startup."""
 
-    def __init__(self, factory=None, max_size: int = 8):
+    def __init__(self, factory=None, max_size: int = 8, cleaner_cache_entries: int | None = None):
         self.factory = factory
+        self.cleaner_cache_entries = cleaner_cache_entries
         self.max_size = max_size
         self._coders: dict[tuple, Any] = {}
         self._lock = threading.Lock()
@@ -51,6 +53,9 @@ class CoderCache:
         try:
             coder = self.default()
             library.predict(coder, ["Vi får ikke svar på telefon og ventetiden er lang.", ""])
+            if self.factory is None:  # the library coder loaded the shared Cleaner resources: bound their caches
+                library.limit_cleaner_caches(self.cleaner_cache_entries)
+            release_memory()  # hand the heap freed while loading back to the OS
             self.warmup_seconds = round(time.perf_counter() - start, 2)
             self.ready.set()
             log.info("default coder ready after %.1f s", self.warmup_seconds)

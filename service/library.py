@@ -116,6 +116,14 @@ def clean_texts(texts: Sequence[str | None], question_texts: Sequence[str] = (),
     return frame.reset_index(drop=True)[list(CLEAN_COLUMNS)]
 
 
+def limit_cleaner_caches(entries: int | None) -> None:
+    """Bound the per-token caches of the process-wide Cleaner resources (shared by every Cleaner and coder)."""
+    if entries:
+        from textmine.preprocess import default_resources
+
+        default_resources().limit_caches(entries)
+
+
 def redact_one(text: str) -> str:
     from textmine.preprocess import redact
 

@@ -34,6 +34,12 @@ class Settings(BaseModel):
     quote_embedder: str | None = None  # None = the default embedder (lexical fallback); tests use "lexical-fallback"
     key_cache_seconds: float = 30.0  # verified API keys are cached this long (revoking via the API clears it)
     log_level: str = "info"
+    # glibc allocator settings applied by create_app (see service/memory.py); None/0 = glibc's default
+    malloc_arena_max: int | None = 2
+    malloc_mmap_threshold: int | None = 256 * 1024
+    # entries per per-token cache of the shared Cleaner resources in the server (~95 MB per 100k for the three
+    # caches together; results do not depend on it); None = the library default (500k, for batch cleaning)
+    cleaner_cache_entries: int | None = 50_000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":
@@ -58,6 +64,12 @@ class Settings(BaseModel):
             values["models_dir"] = Path(env["TEXTMINE_MODELS_DIR"])
         if env.get("TEXTMINE_CODER_FACTORY"):  # "module:function", used by tests and benchmarks
             values["coder_factory"] = _import_object(env["TEXTMINE_CODER_FACTORY"])
+        if env.get("TEXTMINE_MALLOC_ARENA_MAX"):
+            values["malloc_arena_max"] = int(env["TEXTMINE_MALLOC_ARENA_MAX"])
+        if env.get("TEXTMINE_MALLOC_MMAP_THRESHOLD"):
+            values["malloc_mmap_threshold"] = int(env["TEXTMINE_MALLOC_MMAP_THRESHOLD"])
+        if env.get("TEXTMINE_CLEANER_CACHE_ENTRIES"):
+            values["cleaner_cache_entries"] = int(env["TEXTMINE_CLEANER_CACHE_ENTRIES"])
         if env.get("TEXTMINE_CLEANER_FACTORY"):
             values["cleaner_factory"] = _import_object(env["TEXTMINE_CLEANER_FACTORY"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -80,6 +80,51 @@ def test_round_trip_with_real_default_coder(tmp_path):
     assert not leaked
 
 
+RSS_BUDGET_MB = 1536  # issue 7: the server with the default model serving /classify stays within 1.5 GB
+
+
+def test_server_rss_with_default_model_stays_within_budget(tmp_path):
+    """Peak RSS of ``textmine serve`` (default codebook + model, /classify on every sample comment plus
+    foreign-language text that loads the wider language detector) stays within the budget; no torch."""
+    import threading
+
+    import psutil
+
+    database = f"sqlite:///{tmp_path / 'rss.db'}"
+    key = _key(database, "analyst", tmp_path)
+    frame = pd.read_csv(SAMPLE_DIR / "arbeidsgiver_2022.csv", dtype=str, keep_default_na=False)
+    texts = [t for col in ("fritekst_sykefravaer", "fritekst_generell") for t in frame[col] if t.strip()]
+    texts += ["Wir warten seit Wochen auf eine Antwort vom Amt.", "Czekamy na odpowiedz od bardzo dawna.",
+              "Vi har väntat länge på svar från handläggaren.", "The phone queue is far too long."]
+    with Server(database, cwd=tmp_path, log=tmp_path / "server.log") as srv:
+        srv.wait_for("/readyz", 420)
+        proc = psutil.Process(srv.pid)
+        peak, stop = [0], threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                try:
+                    peak[0] = max(peak[0], sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]))
+                except psutil.Error:
+                    pass
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=300) as c:
+                for i in range(0, len(texts), 40):
+                    r = c.post("/classify", json={"texts": texts[i:i + 40]})
+                    assert r.status_code == 200, r.text
+            time.sleep(0.2)
+        finally:
+            stop.set()
+            sampler.join(2)
+        libs = {m.path for m in proc.memory_maps()}
+    assert not [p for p in libs if "libtorch" in p], "torch was loaded into the server"
+    assert 0 < peak[0] / 2**20 <= RSS_BUDGET_MB, f"server peak RSS {peak[0] / 2**20:.0f} MB > {RSS_BUDGET_MB} MB"
+
+
 def _prepare_store(database: str, tmp_path, n_rows: int = 300) -> tuple[str, int, int]:
     """Key, wave and a queued coding job written in-process (same code path as the API)."""
     from service import store

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from ..evaluate import coverage_accuracy_curve
 
@@ -18,6 +17,8 @@ def platt_fit(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     if pos == 0 or pos == len(y):
         prior = (pos + 0.5) / (len(y) + 1.0)
         return 0.0, float(np.log(prior / (1 - prior)))
+    from sklearn.linear_model import LogisticRegression  # training only (keeps it off the serving path)
+
     lr = LogisticRegression(C=100.0, max_iter=1000)
     lr.fit(s, y)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])

@@ -13,13 +13,11 @@ Themes with fewer than two labelled positives fall back to the zero-shot probabi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 
 from ..codebook import Codebook, parse_theme_list
 from ..evaluate import accuracy_at_coverage, f1_summary
@@ -28,6 +26,9 @@ from .calibration import best_thresholds, platt_apply, platt_fit, review_thresho
 from .lexical import LemmaHasher
 from .typefacet import TypeClassifier
 from .zeroshot import ZeroShotCoder
+
+if TYPE_CHECKING:  # sklearn's estimators are imported where a model is trained
+    from sklearn.linear_model import LogisticRegression
 
 __all__ = ["SupervisedCoder"]
 
@@ -129,6 +130,8 @@ class SupervisedCoder(BaseCoder):
         self.trained_ = Y_a.sum(0) >= 2
         # --- out-of-fold scores on the real rows (codebook rows always stay in training)
         n_splits = max(2, min(self.cv, int(n_real // 2)))
+        from sklearn.model_selection import KFold  # training only (keeps it off the serving path)
+
         folds = KFold(n_splits=n_splits, shuffle=True, random_state=self.seed)
         oof = np.zeros((n_real, K))
         has_oof = np.zeros((n_real, K), dtype=bool)
@@ -188,6 +191,8 @@ class SupervisedCoder(BaseCoder):
         return self
 
     def _fit_one(self, X: sp.csr_matrix, y: np.ndarray) -> LogisticRegression:
+        from sklearn.linear_model import LogisticRegression  # training only
+
         lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=500,
                                 random_state=self.seed)
         return lr.fit(X, y)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 __all__ = ["TypeRules", "TypeClassifier", "cue_features", "CUES"]
 
@@ -84,6 +83,8 @@ class TypeClassifier:
             self.coef_ = np.zeros((1, X.shape[1]))
             self.intercept_ = np.zeros(1)
             return self
+        from sklearn.linear_model import LogisticRegression  # training only (keeps it off the serving path)
+
         lr = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced", random_state=self.seed)
         lr.fit(X, y)
         self.classes_ = lr.classes_

@@ -39,6 +39,7 @@ class CompoundSplitter:
         self.vocab = vocab  # any known lemma (frequency 1) when not productive enough
         self.blocked = blocked
         self.cache: dict[str, list[str]] = {}
+        self.cache_limit = 500_000  # entries before the cache is cleared
 
     @classmethod
     def from_wordlists(
@@ -102,7 +103,7 @@ class CompoundSplitter:
                         for sub in self._best_split(p) or ():
                             if sub not in parts:
                                 parts.append(sub)
-        if len(self.cache) >= 500_000:
+        if len(self.cache) >= self.cache_limit:
             self.cache.clear()
         self.cache[word] = parts
         return parts
