@@ -109,3 +109,15 @@ def test_batches_group_equal_width_windows(e5_int8, monkeypatch):
     e5_int8.encode(texts)
     assert all(w % 8 == 0 for _, w in widths) and len({w for _, w in widths}) == len(widths)
     assert sum(b for b, _ in widths) == len(texts)
+
+
+def test_concurrent_batches_equal_one_thread(e5_cache, texts300):
+    """Batches that run concurrently on the shared session give the same bits as one thread, in input order."""
+    from textmine.embed.e5 import OnnxE5Embedder
+
+    one = OnnxE5Embedder(build_dir(e5_cache), "int8", num_threads=1)
+    two = OnnxE5Embedder(build_dir(e5_cache), "int8", num_threads=2)
+    assert one.threads == 1 and two.threads == 2
+    a, b = one.encode(texts300), two.encode(texts300)
+    assert np.array_equal(a, b)
+    assert np.array_equal(two.encode(texts300[:7]), a[:7])  # one bucket split across both threads
