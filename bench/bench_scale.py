@@ -423,7 +423,7 @@ def run(quick: bool = False) -> list[dict]:
         rows += _growth_rows(spec, r)
         _partial(rows)
     note("levers")
-    rows += lever_rows(120 if quick else 200)
+    rows += lever_rows(120 if quick else 1000)
     _partial(rows)
     note("dask")
     rows += dask_rows(80 if quick else 600, 20 if quick else 150)

@@ -17,6 +17,7 @@ Public API (used by the tests): :func:`generate_wave` (data in, data out) and :f
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import random
@@ -306,6 +307,7 @@ ROLES = ["saksbehandler", "veileder", "saksbehandleren", "veilederen", "rådgive
          "markedskontakt", "kontaktpersonen vår"]
 
 
+SSN_REFERENCE_DATE = datetime.date(2026, 11, 22)  # the day the committed sample was generated
 PII_DECK = {"fodselsnummer": 4, "dnummer": 2, "telefon": 4, "epost": 3, "kontonummer": 2, "orgnummer": 2,
             "adresse": 2, "navn": 6}
 PII_RATE = 0.042  # share of (real) comments with planted personal data
@@ -348,6 +350,12 @@ class PiiMaker:
             self.rng.shuffle(self._deck)
         return self._deck.pop()
 
+    def _ssn(self) -> str:
+        """Faker's no_NO ssn, but with birthdays counted back from a pinned date (Faker uses today's date,
+        which would make the committed sample impossible to reproduce a day later). Same random draws."""
+        age = datetime.timedelta(days=self.fake.random.randrange(18 * 365, 90 * 365))
+        return self.fake.ssn(dob=(SSN_REFERENCE_DATE - age).strftime("%Y%m%d"))
+
     def _first(self) -> str:
         return self.fake.first_name()
 
@@ -358,7 +366,7 @@ class PiiMaker:
         r = self.rng
         kind = self._next_kind()
         if kind == "fodselsnummer":
-            v = self.fake.ssn()
+            v = self._ssn()
             self._n_fnr += 1
             if self._n_fnr % 3 == 2:  # every third one written "DDMMYY NNNNN"
                 v = f"{v[:6]} {v[6:]}"
