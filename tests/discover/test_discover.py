@@ -29,6 +29,15 @@ def test_bertopic_path_is_deterministic_and_samples_large_waves(wave, warm):
     for tid, size in sizes.items():
         assert (a.assignments == tid).sum() == size
     assert [t.size for t in a.topics] == sorted((t.size for t in a.topics), reverse=True)
+    # answers outside the fitted sample are assigned to the nearest topic (when close enough), not dropped
+    from textmine.discover.core import _fit_sample
+
+    pool = np.flatnonzero(valid)
+    rest = np.setdiff1d(pool, pool[_fit_sample(len(pool), 250, 7)])
+    assert len(rest) == len(pool) - 250 and (a.assignments[rest] >= 0).mean() > 0.5
+    # another seed gives another (equally deterministic) fit
+    c = discover_themes(texts, **{**kw, "seed": 8})
+    assert np.array_equal(c.assignments, discover_themes(texts, **{**kw, "seed": 8}).assignments)
 
 
 def test_small_wave_gives_groups_not_noise(wave):

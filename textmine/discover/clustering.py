@@ -1,11 +1,14 @@
-"""Clustering back-ends for discovery: BERTopic (UMAP + HDBSCAN), a small-wave fallback, and helpers.
+"""Clustering back-ends for discovery: the tuned BERTopic stage (UMAP + HDBSCAN), the BERTopic-defaults
+baseline, a small-wave fallback, and helpers.
 
 All functions are pure (arrays in, arrays out) and deterministic for a fixed seed: UMAP gets
-``random_state`` (which makes it single-threaded), HDBSCAN is deterministic, agglomerative clustering too.
+``random_state`` (which makes it single-threaded) and exact neighbours computed here (``exact_knn``) instead
+of its approximate, parallel NN-descent; HDBSCAN is deterministic, agglomerative clustering too.
 """
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -26,25 +29,42 @@ class ClusterParams:
     min_samples: int | None = 5
     selection: str = "eom"
     merge_quantile: float | None = None
-    n_epochs: int | None = 200  # UMAP layout epochs (UMAP's own default: 500 up to 10k rows, 200 above)
+    n_epochs: int | None = None  # UMAP layout epochs; None = UMAP's default (500 up to 10,000 rows, 200 above)
+    # HDBSCAN ``max_cluster_size`` = frac * n: a "theme" holding most answers is never useful, and without a cap
+    # eom selection can stop at the root split (e.g. the few English comments vs everything else)
+    max_cluster_frac: float | None = 0.5
+
+
+def single_thread_blas():
+    """Context manager limiting numpy's and scipy's BLAS/LAPACK to one thread (threadpoolctl)."""
+    import contextlib
+
+    try:
+        import scipy.linalg  # noqa: F401  - load scipy's own OpenBLAS so that the limit covers it too
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def exact_knn(x: np.ndarray, k: int, *, max_block: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
     """Exact cosine k nearest neighbours of every row (itself first, distance 0) -> (indices int32, dists float32).
 
-    Blocked matrix products (memory bounded by ``max_block`` similarities at a time). Replaces UMAP's
-    approximate NN-descent, whose numba JIT compile alone took over a minute per process, and is exact and
-    deterministic (ties broken by row index).
+    Blocked matrix products (memory bounded by ``max_block`` similarities at a time): ~1 s for 10k rows.
+    Replaces UMAP's approximate NN-descent (pynndescent), whose numba code took 76 s to compile on first use
+    and 25-40 s to load in every new process on the 2-core VM; exact, and deterministic (ties broken by row
+    index).
     """
     x = np.ascontiguousarray(l2_normalize(np.asarray(x, dtype=np.float32)))
     n = len(x)
     k = max(1, min(int(k), n))
     idx = np.empty((n, k), dtype=np.int32)
     dist = np.empty((n, k), dtype=np.float32)
+    xt = np.ascontiguousarray(x.T)  # always a plain GEMM (numpy would switch x @ x.T to SYRK: other rounding)
     step = max(16, max_block // max(n, 1))
     for a in range(0, n, step):
         b = min(n, a + step)
-        s = x[a:b] @ x.T
+        s = x[a:b] @ xt
         s[np.arange(b - a), np.arange(a, b)] = np.inf  # self first, even among exact duplicates
         if k < n:
             part = np.argpartition(-s, k - 1, axis=1)[:, :k]
@@ -69,15 +89,23 @@ def _umap(n: int, seed: int, p: ClusterParams, knn: tuple[np.ndarray, np.ndarray
                 **extra)
 
 
-def reduce_umap(embeddings: np.ndarray, *, seed: int, params: ClusterParams | None = None) -> np.ndarray:
+def reduce_umap(embeddings: np.ndarray, *, seed: int, params: ClusterParams | None = None,
+                timings: dict[str, float] | None = None) -> np.ndarray:
     """UMAP (cosine) on exact precomputed neighbours -> [n, n_components]. Single-threaded, seeded."""
     p = params or ClusterParams()
     x = np.asarray(embeddings, dtype=np.float32)
     n = len(x)
-    umap = _umap(n, seed, p, exact_knn(x, min(p.n_neighbors, max(2, n - 1))))
+    t0 = time.perf_counter()
+    knn = exact_knn(x, min(p.n_neighbors, max(2, n - 1)))
+    t1 = time.perf_counter()
+    umap = _umap(n, seed, p, knn)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "no NNDescent search index: transform unavailable" (not needed)
-        return np.nan_to_num(umap.fit_transform(x))
+        red = np.nan_to_num(umap.fit_transform(x))
+    if timings is not None:
+        timings["knn_s"] = t1 - t0
+        timings["umap_s"] = time.perf_counter() - t1
+    return red
 
 
 def hdbscan_labels(reduced: np.ndarray, *, params: ClusterParams | None = None) -> np.ndarray:
@@ -87,19 +115,27 @@ def hdbscan_labels(reduced: np.ndarray, *, params: ClusterParams | None = None) 
     p = params or ClusterParams()
     n = len(reduced)
     mcs = max(p.min_cluster_size, int(round(p.min_cluster_frac * n)))
+    cap = int(p.max_cluster_frac * n) if p.max_cluster_frac else 0
     hdb = HDBSCAN(min_cluster_size=mcs, min_samples=p.min_samples, metric="euclidean",
-                  cluster_selection_method=p.selection, prediction_data=False, core_dist_n_jobs=1)
+                  cluster_selection_method=p.selection, prediction_data=False, core_dist_n_jobs=1,
+                  max_cluster_size=cap if cap > mcs else 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return np.asarray(hdb.fit(reduced).labels_, dtype=np.int64)
 
 
-def tuned_labels(embeddings: np.ndarray, *, seed: int, params: ClusterParams | None = None) -> np.ndarray:
+def tuned_labels(embeddings: np.ndarray, *, seed: int, params: ClusterParams | None = None,
+                 timings: dict[str, float] | None = None) -> np.ndarray:
     """The tuned BERTopic clustering stage (UMAP -> HDBSCAN) without the BERTopic wrapper, whose own topic
     representations (c-TF-IDF, representative docs, topic vectors) were computed and thrown away; topics
     are described in ``core._describe``. Same partition as BERTopic with these models (its topic ids are
     only renumbered by size, as ``relabel_by_size`` does afterwards)."""
-    return hdbscan_labels(reduce_umap(embeddings, seed=seed, params=params), params=params)
+    red = reduce_umap(embeddings, seed=seed, params=params, timings=timings)
+    t0 = time.perf_counter()
+    labels = hdbscan_labels(red, params=params)
+    if timings is not None:
+        timings["hdbscan_s"] = time.perf_counter() - t0
+    return labels
 
 
 def bertopic_labels(embeddings: np.ndarray, docs: list[str], *, seed: int, params: ClusterParams | None = None,

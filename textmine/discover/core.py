@@ -1,10 +1,13 @@
 """``discover_themes``: theme discovery for one or more survey waves.
 
 Pipeline: clean (redact PII, flag non-answers, lemmas) -> drop non-answers/empties -> embed (e5 by default,
-cached) -> cluster (BERTopic UMAP+HDBSCAN; small waves: agglomerative with silhouette-chosen k; large waves:
-fit on a seeded sample, assign the rest to the nearest topic centroid) -> reassign outliers to the nearest
-topic when they are as close as that topic's own members -> merge near-duplicate topics -> c-TF-IDF labels
-over lemmas -> representative (redacted) comments. Deterministic for a fixed seed.
+cached) -> [e5, lexical] features -> cluster (BERTopic's UMAP+HDBSCAN stage on exact cosine neighbours; small
+waves: agglomerative with silhouette-chosen k; large waves: lexical space and clustering fitted on a seeded
+sample of ``max_fit_docs``, the rest assigned to the nearest topic centroid) -> reassign outliers to the
+nearest topic when they are as close as that topic's own members -> merge near-duplicate topics -> c-TF-IDF
+labels over lemmas -> representative (redacted) comments. Deterministic for a fixed seed; BLAS runs on one
+thread inside, so the machine's thread settings do not change the result. Speed and quality:
+``bench/bench_discover.py``.
 """
 
 from __future__ import annotations
@@ -228,23 +231,36 @@ def discover_themes(
 
     t3 = time.perf_counter()
     pool_e5 = pool_emb
-    if lexical_weight and len(pool) >= 20 and method != "bertopic-defaults":
-        from textmine.embed.lexical import LexicalEmbedder
+    # one BLAS thread: the lexical SVD and the neighbour search then give bit-identical results whatever
+    # the machine's thread settings (and, on 2 busy cores, no slower: BLAS threads only spin)
+    with cl.single_thread_blas():
+        if lexical_weight and len(pool) >= 20 and method != "bertopic-defaults":
+            from textmine.embed.lexical import LexicalEmbedder
 
-        ptexts, plem = [clean[i] for i in pool], [lemmas[i] for i in pool]
-        lex = LexicalEmbedder(n_components=min(200, len(pool) - 1), seed=seed).fit(ptexts, lemmas=plem)
-        pool_emb = l2_normalize(np.hstack([pool_emb, lexical_weight * lex.encode_prepared(ptexts, plem)]))
-        timings["lexical_s"] = time.perf_counter() - t3
-    labels_pool, used, reassigned, info = _cluster(pool_emb, [lemmas[i] for i in pool], seed=seed, params=params,
-                                                   method=method, max_fit_docs=max_fit_docs,
-                                                   outlier_quantile=outlier_quantile, merge_quantile=merge_quantile)
-    timings["cluster_s"] = time.perf_counter() - t3
+            ptexts, plem = [clean[i] for i in pool], [lemmas[i] for i in pool]
+            # large waves: fit the lexical space on the same seeded sample the clustering is fitted on (bounded
+            # time and memory), then project every answer into it
+            fit = _fit_sample(len(pool), max_fit_docs, seed)
+            lex = LexicalEmbedder(n_components=min(200, len(fit) - 1), seed=seed).fit(
+                [ptexts[i] for i in fit], lemmas=[plem[i] for i in fit])
+            step = max(max_fit_docs, 1)  # project in chunks (row-wise, so the same numbers): bounded memory
+            lex_emb = np.vstack([(lexical_weight * lex.encode_prepared(ptexts[a:a + step], plem[a:a + step]))
+                                 .astype(np.float32) for a in range(0, len(pool), step)])
+            pool_emb = l2_normalize(np.hstack([pool_emb, lex_emb]))
+            del lex_emb
+            timings["lexical_s"] = time.perf_counter() - t3
+        t_cl = time.perf_counter()
+        labels_pool, used, reassigned, info = _cluster(pool_emb, [lemmas[i] for i in pool], seed=seed, params=params,
+                                                       method=method, max_fit_docs=max_fit_docs,
+                                                       outlier_quantile=outlier_quantile, merge_quantile=merge_quantile,
+                                                       timings=timings)
+        timings["cluster_s"] = time.perf_counter() - t_cl
 
-    assignments = np.full(n, -1, dtype=np.int64)
-    assignments[pool] = labels_pool
-    t4 = time.perf_counter()
-    topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, n_examples=n_examples, n_keywords=n_keywords,
-                       total=len(valid))
+        assignments = np.full(n, -1, dtype=np.int64)
+        assignments[pool] = labels_pool
+        t4 = time.perf_counter()
+        topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, n_examples=n_examples, n_keywords=n_keywords,
+                           total=len(valid))
     if cb is not None and topics:
         from .guided import nearest_themes
 
@@ -261,8 +277,15 @@ def discover_themes(
                            uncovered=uncovered, timings={k: round(v, 3) for k, v in timings.items()})
 
 
+def _fit_sample(n: int, max_fit_docs: int, seed: int) -> np.ndarray:
+    """Rows the models are fitted on: all of them, or a seeded sample of ``max_fit_docs`` (sorted)."""
+    if n <= max_fit_docs:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=max_fit_docs, replace=False))
+
+
 def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, method: str, max_fit_docs: int,
-             outlier_quantile: float, merge_quantile: float | None):
+             outlier_quantile: float, merge_quantile: float | None, timings: dict[str, float] | None = None):
     """Returns (labels, method used, outliers reassigned, info)."""
     n = len(emb)
     info: dict[str, Any] = {}
@@ -278,16 +301,14 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
     if method not in {"bertopic", "bertopic-defaults"}:
         raise ValueError(f"method must be auto, bertopic, bertopic-defaults or small; got {method!r}")
 
-    fit_idx = np.arange(n)
-    if n > max_fit_docs:  # large wave: fit on a seeded sample, assign the rest afterwards
-        rng = np.random.default_rng(seed)
-        fit_idx = np.sort(rng.choice(n, size=max_fit_docs, replace=False))
+    fit_idx = _fit_sample(n, max_fit_docs, seed)  # large wave: fit on a seeded sample, assign the rest afterwards
+    if len(fit_idx) < n:
         info["fit_sample"] = int(max_fit_docs)
     fit_docs = [lemma_docs[i] for i in fit_idx]
     if method == "bertopic-defaults":
         fit_labels = cl.bertopic_labels(emb[fit_idx], fit_docs, seed=seed, defaults=True)
     else:
-        fit_labels = cl.tuned_labels(emb[fit_idx], seed=seed, params=params)
+        fit_labels = cl.tuned_labels(emb[fit_idx], seed=seed, params=params, timings=timings)
     if (fit_labels >= 0).sum() == 0 or len(set(fit_labels[fit_labels >= 0].tolist())) < 2:
         if method == "bertopic-defaults":
             return cl.relabel_by_size(fit_labels), "bertopic-defaults", 0, info
