@@ -204,3 +204,22 @@ def test_calibration_helpers_hand_cases():
     ok = np.array([1, 1, 1, 0, 0])
     assert review_threshold_for(conf, ok, target_accuracy=0.9) == 0.8
     assert review_threshold_for(conf, ok, target_accuracy=0.5) == 0.6
+
+
+def test_few_labels_lean_on_zero_shot_many_on_labels(tmp_path, toy_codebook, fake_embedder):
+    """Per theme, weight n / (n + prior_strength) on the supervised probability, the rest on zero-shot."""
+    texts, labels, types = (list(x) for x in zip(*TOY_TRAIN, strict=True))
+    pos = toy_codebook.to_matrix([lab.split(";") for lab in labels]).sum(0)
+    k = 4.0
+    coder = SupervisedCoder(toy_codebook, fake_embedder, cv=3, prior_strength=k).fit(texts, labels, types)
+    expected = np.where(coder.trained_, pos / (pos + k), 0.0)
+    np.testing.assert_allclose(coder.blend_, expected)
+    prep = coder.prepare(coder.clean(TEXTS))
+    sup = platt_apply(coder.decision_scores(prep), coder.platt_[:, 0], coder.platt_[:, 1])
+    zs = coder.zeroshot._theme_probs(prep)[0]
+    np.testing.assert_allclose(coder._theme_probs(prep)[0], expected * sup + (1 - expected) * zs, atol=1e-12)
+    pure = SupervisedCoder(toy_codebook, fake_embedder, cv=3, prior_strength=0).fit(texts, labels, types)
+    assert np.array_equal(pure.blend_, pure.trained_.astype(float))  # 0 = labels only (untrained: zero-shot)
+    coder.save(tmp_path / "m")
+    again = load_coder(tmp_path / "m", codebook=toy_codebook, embedder=fake_embedder)
+    assert again.prior_strength == k and np.array_equal(again.blend_, coder.blend_)

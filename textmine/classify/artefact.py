@@ -66,7 +66,8 @@ def save_coder(coder: Any, model_dir: str | Path) -> Path:
         manifest["params"] = coder.params()
         arrays.update({"coef": coder.coef_.astype(np.float32), "intercept": coder.intercept_.astype(np.float32),
                        "platt": coder.platt_.astype(np.float64), "thresholds": coder.thresholds_.astype(np.float64),
-                       "trained": coder.trained_.astype(np.int8)})
+                       "trained": coder.trained_.astype(np.int8),
+                       "blend": (coder.blend_ if coder.blend_ is not None else coder.trained_).astype(np.float64)})
         if coder.type_model_ is not None:
             arrays.update(coder.type_model_.to_arrays())
             manifest["type_classes"] = [str(c) for c in coder.type_model_.classes_]
@@ -154,6 +155,7 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         coder.coef_, coder.intercept_ = arrays["coef"], arrays["intercept"]
         coder.platt_, coder.thresholds_ = arrays["platt"], arrays["thresholds"]
         coder.trained_ = arrays["trained"].astype(bool)
+        coder.blend_ = arrays["blend"] if "blend" in arrays else coder.trained_.astype(np.float64)
         if "type_coef" in arrays:
             coder.type_model_ = TypeClassifier.from_arrays(arrays, manifest["type_classes"])
         coder.training_data_ = manifest.get("training_data", [])

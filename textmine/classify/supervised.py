@@ -41,7 +41,7 @@ class SupervisedCoder(BaseCoder):
     def __init__(self, codebook: Codebook, embedder: Any = None, *, C: float = 4.0, emb_scale: float = 3.0,
                  hash_features: int = 2**13, zero_shot_prior: bool = True, codebook_examples: bool = True,
                  cv: int = 5, target_accuracy: float = 0.9, seed: int = 42, embedder_spec: str = "e5",
-                 review_threshold: float | None = None):
+                 review_threshold: float | None = None, prior_strength: float = 10.0):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
         self.C = float(C)
@@ -52,6 +52,10 @@ class SupervisedCoder(BaseCoder):
         self.cv = int(cv)
         self.target_accuracy = float(target_accuracy)
         self.seed = int(seed)
+        # shrinkage towards the zero-shot probability: weight n / (n + prior_strength) on the supervised one,
+        # n = labelled positives of the theme (few examples lean on the codebook, many on the labels)
+        self.prior_strength = float(prior_strength)
+        self.blend_: np.ndarray | None = None
         self._fixed_review = review_threshold
         self.hasher = LemmaHasher(self.hash_features)
         self.zeroshot = ZeroShotCoder(codebook, embedder, embedder_spec=embedder_spec)
@@ -152,6 +156,8 @@ class SupervisedCoder(BaseCoder):
                 oof_p[m, j] = platt_apply(oof[m, j], *self.platt_[j])
             else:
                 self.trained_[j] = False
+        self.blend_ = np.where(self.trained_, Y_a.sum(0) / (Y_a.sum(0) + self.prior_strength), 0.0)
+        oof_p = self.blend_ * oof_p + (1 - self.blend_) * zs_probs
         self.thresholds_ = best_thresholds(oof_p, Y_a, min_positives=3)
         # --- abstention level from out-of-fold confidence
         answered = np.ones(n_real, dtype=bool)
@@ -211,9 +217,10 @@ class SupervisedCoder(BaseCoder):
         self._check_fitted()
         z = self.decision_scores(prep)
         p = platt_apply(z, self.platt_[:, 0], self.platt_[:, 1])
-        if not self.trained_.all():
+        blend = self.blend_ if self.blend_ is not None else self.trained_.astype(float)
+        if (blend < 1).any():
             zs = self.zeroshot._theme_probs(prep)[0]
-            p[:, ~self.trained_] = zs[:, ~self.trained_]
+            p = blend * p + (1 - blend) * zs
         return p, self.thresholds_
 
     def _types(self, prep: Prepared) -> list[str]:
@@ -226,6 +233,7 @@ class SupervisedCoder(BaseCoder):
         return {"C": self.C, "emb_scale": self.emb_scale, "hash_features": self.hash_features,
                 "zero_shot_prior": self.zero_shot_prior, "codebook_examples": self.codebook_examples, "cv": self.cv,
                 "target_accuracy": self.target_accuracy, "seed": self.seed, "review_threshold": self.review_threshold,
+                "prior_strength": self.prior_strength,
                 "fixed_review_threshold": self._fixed_review}
 
 
