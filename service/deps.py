@@ -4,7 +4,7 @@ Usage in a router::
 
     from service.deps import get_session, require_reader
     @router.get("/x")
-    def x(session: Session = Depends(get_session), who: Principal = Depends(require_reader)): ...
+    def x(session: Session = Depends(get_session, scope="function"), who: Principal = Depends(require_reader)): ...
 """
 
 from __future__ import annotations

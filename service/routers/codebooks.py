@@ -29,7 +29,7 @@ def codebook_out(row: Codebook) -> CodebookOut:
 
 @router.post("/codebooks", response_model=CodebookOut, status_code=201,
              responses={200: {"model": CodebookOut, "description": "identical version already stored"}})
-def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session),
+def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session, scope="function"),
                     _: Principal = Depends(require_analyst)):
     """Store a codebook version (the library validates it). Same name+version+content → the existing row (200)."""
     row, created = store.add_codebook(session, content)
@@ -39,13 +39,13 @@ def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), ses
 
 @router.get("/codebooks", response_model=Page[CodebookOut])
 def list_codebooks(limit: Limit = 50, offset: Offset = 0,
-                   session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+                   session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     rows, total = store.page(session, select(Codebook).order_by(Codebook.id), limit, offset)
     return Page[CodebookOut](items=[codebook_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/codebooks/{codebook_id}", response_model=CodebookVersions)
-def get_codebook(codebook_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+def get_codebook(codebook_id: IdPath, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     """A codebook version and the list of all stored versions with the same name."""
     row = session.get(Codebook, codebook_id)
     if row is None:

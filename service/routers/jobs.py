@@ -18,7 +18,7 @@ router = APIRouter(tags=["jobs"])
 @router.post("/waves/{wave_id}/coding-jobs", response_model=JobOut, status_code=202,
              responses={200: {"model": JobOut, "description": "an identical job exists (idempotent)"}})
 def start_coding_job(wave_id: IdPath, request: Request, body: JobIn = Body(default_factory=JobIn),
-                     session: Session = Depends(get_session), _: Principal = Depends(require_analyst)):
+                     session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
     """Code every free-text response of a wave in the background. The same wave + codebook + model returns the
     existing job (queued, running or done) unless ``force`` is true."""
     job, created = store.start_job(session, wave_id, body.codebook_id, body.model_id, body.force)
@@ -32,7 +32,7 @@ def start_coding_job(wave_id: IdPath, request: Request, body: JobIn = Body(defau
 @router.get("/jobs", response_model=Page[JobOut])
 def list_jobs(wave_id: int | None = Query(None, ge=1, le=MAX_ID), state: str | None = Query(None, max_length=16),
               limit: Limit = 50, offset: Offset = 0,
-              session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+              session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     stmt = select(CodingJob).order_by(CodingJob.id.desc())
     if wave_id is not None:
         stmt = stmt.where(CodingJob.wave_id == wave_id)
@@ -43,12 +43,12 @@ def list_jobs(wave_id: int | None = Query(None, ge=1, le=MAX_ID), state: str | N
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+def get_job(job_id: IdPath, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     """Progress: state, done/total and an ETA in seconds."""
     return JobOut(**store.job_view(store.get_or_404(session, CodingJob, job_id, "job")))
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobOut)
-def cancel_job(job_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_analyst)):
+def cancel_job(job_id: IdPath, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
     """Cancel a queued or running job (finished chunks stay stored; a finished job is left as it is)."""
     return JobOut(**store.job_view(store.cancel_job(session, job_id)))

@@ -19,7 +19,7 @@ def key_out(k: ApiKey) -> KeyOut:
 
 
 @router.post("/keys", response_model=KeyCreated, status_code=201)
-def new_key(body: KeyIn, session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
+def new_key(body: KeyIn, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_admin)):
     """Create a key; the full key is returned once and only its salted hash is stored."""
     row, key = create_key(session, body.role, body.name)
     return KeyCreated(**key_out(row).model_dump(), key=key)
@@ -27,13 +27,13 @@ def new_key(body: KeyIn, session: Session = Depends(get_session), _: Principal =
 
 @router.get("/keys", response_model=Page[KeyOut])
 def list_keys(limit: Limit = 50, offset: Offset = 0,
-              session: Session = Depends(get_session), _: Principal = Depends(require_admin)):
+              session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_admin)):
     rows, total = store.page(session, select(ApiKey).order_by(ApiKey.id), limit, offset)
     return Page[KeyOut](items=[key_out(k) for k in rows], total=total, limit=limit, offset=offset)
 
 
 @router.delete("/keys/{key_id}", response_model=KeyOut)
-def revoke_key(key_id: IdPath, request: Request, session: Session = Depends(get_session),
+def revoke_key(key_id: IdPath, request: Request, session: Session = Depends(get_session, scope="function"),
                _: Principal = Depends(require_admin)):
     """Revoke a key (takes effect immediately in this server)."""
     row = store.get_or_404(session, ApiKey, key_id, "key")

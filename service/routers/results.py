@@ -19,14 +19,14 @@ router = APIRouter(tags=["results"])
 @router.get("/waves/{wave_id}/summary", response_model=dict[str, Any])
 def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1, le=MAX_ID, description="earlier wave to compare"),
                  job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest finished)"),
-                 session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change."""
     return store.wave_summary(session, wave_id, compare_wave_id, job_id)
 
 
 @router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)
 def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length=100), n: int = Query(5, ge=3, le=6),
-                 session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     """3–6 redacted, attributed, diverse quotes for a theme from the wave's latest finished coding job
     (comments flagged as health information are never quoted)."""
     return store.theme_quotes(session, wave_id, theme, n, embedder=request.app.state.settings.quote_embedder)
@@ -34,7 +34,7 @@ def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length
 
 @router.get("/review-queue", response_model=Page[ReviewItem])
 def review_queue(wave_id: int | None = Query(None, ge=1, le=MAX_ID), limit: Limit = 50,
-                 offset: Offset = 0, session: Session = Depends(get_session),
+                 offset: Offset = 0, session: Session = Depends(get_session, scope="function"),
                  _: Principal = Depends(require_analyst)):
     """Uncertain codes (needs_review) not yet corrected, least confident first."""
     items, total = store.review_queue(session, limit, offset, wave_id)
@@ -42,7 +42,7 @@ def review_queue(wave_id: int | None = Query(None, ge=1, le=MAX_ID), limit: Limi
 
 
 @router.post("/responses/{response_id}/codes", response_model=CorrectionOut, status_code=201)
-def correct_codes(response_id: IdPath, body: CorrectionIn, session: Session = Depends(get_session),
+def correct_codes(response_id: IdPath, body: CorrectionIn, session: Session = Depends(get_session, scope="function"),
                   who: Principal = Depends(require_analyst)):
     """Store a human correction (replaces the machine codes in summaries; used to train models)."""
     row = store.add_correction(session, response_id, body.themes, body.type, body.codebook_id, who.key_id)
@@ -58,7 +58,7 @@ def model_out(m: TrainedModel) -> ModelOut:
 
 @router.post("/models", response_model=ModelOut, status_code=201)
 def train_model(request: Request, body: ModelIn = Body(default_factory=ModelIn),
-                session: Session = Depends(get_session), _: Principal = Depends(require_analyst)):
+                session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
     """Train a supervised coder from the stored corrections of a codebook (synchronous)."""
     return model_out(store.train_model(session, request.app.state.settings, body.codebook_id, body.name,
                                        body.min_examples))
@@ -66,6 +66,6 @@ def train_model(request: Request, body: ModelIn = Body(default_factory=ModelIn),
 
 @router.get("/models", response_model=Page[ModelOut])
 def list_models(limit: Limit = 50, offset: Offset = 0,
-                session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+                session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     rows, total = store.page(session, select(TrainedModel).order_by(TrainedModel.id), limit, offset)
     return Page[ModelOut](items=[model_out(m) for m in rows], total=total, limit=limit, offset=offset)

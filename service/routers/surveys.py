@@ -28,7 +28,7 @@ def wave_out(session: Session, w: Wave) -> WaveOut:
 
 
 @router.post("/surveys", response_model=SurveyOut, status_code=201)
-def create_survey(body: SurveyIn, session: Session = Depends(get_session),
+def create_survey(body: SurveyIn, session: Session = Depends(get_session, scope="function"),
                   _: Principal = Depends(require_analyst)) -> SurveyOut:
     """Create a survey (optionally with its survey definition YAML)."""
     return survey_out(store.create_survey(session, body.name.strip(), body.description, body.definition_yaml))
@@ -36,13 +36,13 @@ def create_survey(body: SurveyIn, session: Session = Depends(get_session),
 
 @router.get("/surveys", response_model=Page[SurveyOut])
 def list_surveys(limit: Limit = 50, offset: Offset = 0,
-                 session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     rows, total = store.page(session, select(Survey).order_by(Survey.id), limit, offset)
     return Page[SurveyOut](items=[survey_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/surveys/{survey_id}", response_model=SurveyOut)
-def get_survey(survey_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+def get_survey(survey_id: IdPath, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     return survey_out(store.get_or_404(session, Survey, survey_id, "survey"))
 
 
@@ -51,7 +51,7 @@ def get_survey(survey_id: IdPath, session: Session = Depends(get_session), _: Pr
 def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV (UTF-8), XLSX, SAV or Parquet"),
                       definition: UploadFile | None = File(None, description="survey definition YAML"),
                       label: str | None = Form(None, max_length=100, description="wave label (default: the file's wave column)"),
-                      session: Session = Depends(get_session), settings: Settings = Depends(get_settings),
+                      session: Session = Depends(get_session, scope="function"), settings: Settings = Depends(get_settings),
                       _: Principal = Depends(require_analyst)) -> WaveOut:
     """Upload one wave: validates columns/ids/encoding, redacts free text, stores everything in one transaction."""
     data = file.file.read()
@@ -71,12 +71,12 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
 
 @router.get("/surveys/{survey_id}/waves", response_model=Page[WaveOut])
 def list_waves(survey_id: IdPath, limit: Limit = 50, offset: Offset = 0,
-               session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+               session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     store.get_or_404(session, Survey, survey_id, "survey")
     rows, total = store.page(session, select(Wave).where(Wave.survey_id == survey_id).order_by(Wave.id), limit, offset)
     return Page[WaveOut](items=[wave_out(session, w) for w in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/waves/{wave_id}", response_model=WaveOut)
-def get_wave(wave_id: IdPath, session: Session = Depends(get_session), _: Principal = Depends(require_reader)):
+def get_wave(wave_id: IdPath, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     return wave_out(session, store.get_or_404(session, Wave, wave_id, "wave"))

@@ -10,6 +10,7 @@ from conftest import (
     sample_frame,
     table_counts,
     to_csv_bytes,
+    survey_yaml,
     upload,
     wait_job,
 )
@@ -308,3 +309,31 @@ def test_summary_and_quotes_two_waves(client, keys):
     for item in quotes["quotes"]:
         assert "telefon" in coded[item["response_id"]].split(";")
     assert client.get(f"/waves/{w2['id']}/themes/nope/quotes", headers=hdr(keys["reader"])).status_code == 404
+
+
+def test_a_2xx_means_committed_before_the_response_starts(app_factory):
+    """The request's transaction commits before the status line goes out: a client that gets 201 and at once
+    sends the next request (or crashes) always finds the row. (With FastAPI's default "request" scope the
+    session's commit ran after the response, so a quick follow-up request could get 404.)"""
+    from fastapi.testclient import TestClient
+
+    from service.db.models import Survey
+
+    app = app_factory()
+    visible_at_response: list[int] = []
+
+    async def probe(scope, receive, send):
+        async def send_and_look(msg):
+            if msg["type"] == "http.response.start" and scope.get("path") == "/surveys":
+                with app.state.db.session() as s:  # another connection: sees only committed rows
+                    visible_at_response.append(len(s.scalars(select(Survey)).all()))
+            await send(msg)
+
+        await app(scope, receive, send_and_look)
+
+    with TestClient(probe) as c:
+        key = issue_keys(app)["analyst"]
+        for i in range(3):
+            r = c.post("/surveys", json={"name": f"s{i}", "definition_yaml": survey_yaml()}, headers=hdr(key))
+            assert r.status_code == 201, r.text
+    assert visible_at_response == [1, 2, 3]
