@@ -14,8 +14,6 @@ The packed buckets are built once from simplemma's own dictionaries and cached u
 
 from __future__ import annotations
 
-import os
-import pickle
 import threading
 import zlib
 from collections.abc import Iterator, Mapping
@@ -97,25 +95,9 @@ def _pack_language(lang: str) -> PackedDictionary:
 
 def load_packed(lang: str) -> PackedDictionary:
     """The packed dictionary for ``lang``, from the on-disk cache (built and stored on first use)."""
-    path = _cache_file(lang)
-    if path.exists():
-        try:
-            with path.open("rb") as fh:
-                obj = pickle.load(fh)
-            if isinstance(obj, PackedDictionary):
-                return obj
-        except Exception:  # corrupt cache: rebuild
-            pass
-    packed = _pack_language(lang)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as fh:
-            pickle.dump(packed, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError:  # read-only cache dir: fine, just slower next time
-        pass
-    return packed
+    from .lexicon import load_or_build_pickle
+
+    return load_or_build_pickle(_cache_file(lang), PackedDictionary, lambda: _pack_language(lang))
 
 
 class PackedDictionaryFactory:

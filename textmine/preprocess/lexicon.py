@@ -176,20 +176,27 @@ def load_lexicon(*, use_cache: bool = True) -> Lexicon:
 
 
 def _load_or_build(path: Path) -> Lexicon:
+    return load_or_build_pickle(path, Lexicon, build_lexicon)
+
+
+def load_or_build_pickle(path: Path, kind: type, build):
+    """An object of type ``kind`` from the pickle cache at ``path``; built with ``build()`` and stored (atomically,
+    best effort) when the file is missing or unreadable."""
     if path.exists():
         try:
             with path.open("rb") as fh:
                 obj = pickle.load(fh)
-            if isinstance(obj, Lexicon):
+            if isinstance(obj, kind):
                 return obj
         except Exception:  # corrupt cache: rebuild
             pass
-    lex = build_lexicon()
+    obj = build()
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as fh:
-            pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
     except OSError:  # read-only cache dir: fine, just slower next time
         pass
-    return lex
+    return obj
