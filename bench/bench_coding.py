@@ -21,16 +21,15 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 from textmine.classify import KeywordMatcher, SupervisedCoder, ZeroShotCoder  # noqa: E402
 from textmine.codebook import load_codebook, parse_theme_list  # noqa: E402
 from textmine.evaluate import evaluate_coding  # noqa: E402
-from textmine.paths import DEFAULT_CODEBOOK, EVAL_DIR, SAMPLE_DIR, TRAIN_DIR  # noqa: E402
+from textmine.paths import (  # noqa: E402
+    DEFAULT_CODEBOOK, EVAL_DIR, SAMPLE_DIR, default_training_files, read_training_frame)
 
 FEW_SHOT_K = 10
 
 
 def load_labelled() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Training rows = both generated sample waves + the hand-written training set (what models/default uses)."""
-    files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)] + sorted(TRAIN_DIR.glob("handwritten*.csv"))
-    cols = ["text", "themes", "type"]
-    train = pd.concat([pd.read_csv(f, keep_default_na=False, dtype=str)[cols] for f in files], ignore_index=True)
+    train = read_training_frame(default_training_files())
     ev = pd.read_csv(EVAL_DIR / "eval_set.csv", keep_default_na=False, dtype=str)
     return train, ev
 

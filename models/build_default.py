@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     from textmine.classify import SupervisedCoder
     from textmine.codebook import load_codebook, parse_theme_list
     from textmine.evaluate import evaluate_coding
-    from textmine.paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, EVAL_DIR, SAMPLE_DIR, TRAIN_DIR
+    from textmine.paths import (DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, EVAL_DIR, default_training_files,
+                                read_training_frame)
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
@@ -32,11 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     cb = load_codebook(DEFAULT_CODEBOOK)
-    files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)]
-    if not args.sample_only:
-        files += sorted(TRAIN_DIR.glob("handwritten*.csv"))
-    cols = ["text", "themes", "type"]
-    train = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)[cols] for f in files], ignore_index=True)
+    files = default_training_files(handwritten=not args.sample_only)
+    train = read_training_frame(files)
     coder = SupervisedCoder(cb, seed=args.seed)
     coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist())
     coder.training_data_ = [str(f.relative_to(REPO)) for f in files]

@@ -25,3 +25,17 @@ def cache_dir() -> Path:
     path = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "textmine"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def default_training_files(*, handwritten: bool = True) -> list[Path]:
+    """Labelled files the shipped model trains on: both generated sample waves, plus the hand-written comments."""
+    files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)]
+    return files + (sorted(TRAIN_DIR.glob("handwritten*.csv")) if handwritten else [])
+
+
+def read_training_frame(files: list[Path]):
+    """``text``, ``themes``, ``type`` of the given labelled files, concatenated (all strings)."""
+    import pandas as pd
+
+    cols = ["text", "themes", "type"]
+    return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)[cols] for f in files], ignore_index=True)
