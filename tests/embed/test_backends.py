@@ -43,6 +43,21 @@ def test_lexical_fit_encode_and_determinism():
     assert LexicalEmbedder(n_components=8).fit(texts[:6]).version != a.version
 
 
+def test_lexical_fit_encode_in_one_pass_matches_fit_then_encode():
+    from textmine.embed import LexicalEmbedder
+    from textmine.embed.lexical import lemma_strings
+
+    texts = ["lang ventetid på telefon", "telefonkø og ventetid", "refusjon av sykepenger tar tid",
+             "sykepenger refusjon forsinket", "bra oppfølging av sykmeldte", "god oppfølging sykmeldt",
+             "nav svarer ikke", "fikk aldri svar fra nav"] * 3
+    lem = lemma_strings(texts)
+    two_pass = LexicalEmbedder(n_components=6, seed=3).fit(texts, lemmas=lem)
+    one_pass = LexicalEmbedder(n_components=6, seed=3)
+    v1 = one_pass.fit_encode_prepared(texts, lem)
+    assert np.array_equal(v1, two_pass.encode_prepared(texts, lem)) and one_pass.version == two_pass.version
+    assert np.array_equal(LexicalEmbedder(n_components=6, seed=3).fit_transform(texts), two_pass.encode(texts))
+
+
 def test_unknown_spec_is_treated_as_model_path(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     from textmine.embed import get_embedder

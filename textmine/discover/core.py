@@ -241,11 +241,14 @@ def discover_themes(
             # large waves: fit the lexical space on the same seeded sample the clustering is fitted on (bounded
             # time and memory), then project every answer into it
             fit = _fit_sample(len(pool), max_fit_docs, seed)
-            lex = LexicalEmbedder(n_components=min(200, len(fit) - 1), seed=seed).fit(
-                [ptexts[i] for i in fit], lemmas=[plem[i] for i in fit])
-            step = max(max_fit_docs, 1)  # project in chunks (row-wise, so the same numbers): bounded memory
-            lex_emb = np.vstack([(lexical_weight * lex.encode_prepared(ptexts[a:a + step], plem[a:a + step]))
-                                 .astype(np.float32) for a in range(0, len(pool), step)])
+            lex = LexicalEmbedder(n_components=min(200, len(fit) - 1), seed=seed)
+            if len(fit) == len(pool):  # fitted on every answer: their features are built once
+                lex_emb = (lexical_weight * lex.fit_encode_prepared(ptexts, plem)).astype(np.float32)
+            else:
+                lex.fit([ptexts[i] for i in fit], lemmas=[plem[i] for i in fit])
+                step = max(max_fit_docs, 1)  # project in chunks (row-wise, so the same numbers): bounded memory
+                lex_emb = np.vstack([(lexical_weight * lex.encode_prepared(ptexts[a:a + step], plem[a:a + step]))
+                                     .astype(np.float32) for a in range(0, len(pool), step)])
             pool_emb = l2_normalize(np.hstack([pool_emb, lex_emb]))
             del lex_emb
             timings["lexical_s"] = time.perf_counter() - t3

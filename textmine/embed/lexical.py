@@ -63,6 +63,15 @@ class LexicalEmbedder:
 
     def fit(self, texts: Sequence[str], y=None, *, lemmas: Sequence[str] | None = None) -> "LexicalEmbedder":
         """Fit on ``texts``; ``lemmas`` (space-joined analysis tokens per text) skips re-analysing them."""
+        self._fit_matrix(texts, lemmas)
+        return self
+
+    def fit_encode_prepared(self, texts: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
+        """``fit`` + ``encode_prepared`` on the same texts, building their sparse features once."""
+        x = self._fit_matrix(texts, lemmas)
+        return l2_normalize(self.svd_.transform(x))
+
+    def _fit_matrix(self, texts: Sequence[str], lemmas: Sequence[str] | None):
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -89,7 +98,7 @@ class LexicalEmbedder:
         h.update(repr((self.n_components, self.char_ngrams, self.min_df, self.seed)).encode())
         self._fingerprint = h.hexdigest()[:12]
         self._fitted = True
-        return self
+        return x
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
         if not self._fitted:
@@ -111,4 +120,5 @@ class LexicalEmbedder:
         return l2_normalize(self.svd_.transform(self._features(items, [str(x or "") for x in lemmas])))
 
     def fit_transform(self, texts: Sequence[str], y=None) -> np.ndarray:
-        return self.fit(texts).encode(texts)
+        x = self._fit_matrix(texts, None)
+        return l2_normalize(self.svd_.transform(x))
