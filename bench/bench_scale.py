@@ -381,21 +381,24 @@ def plan(quick: bool) -> list[dict]:
             {"stage": "code", "n": 200, "kind": "realistic"},
             {"stage": "summary", "n": 1000},
         ]
-    # Each child pays its own start-up (model + lexicons), so the plan is kept short; slow stages run under
-    # a time budget and report measured rate + projected total.
-    return [
-        {"stage": "clean", "n": 1000, "kind": "realistic"},
-        {"stage": "clean", "n": 10000, "kind": "unique"},
-        {"stage": "clean", "n": 100000, "kind": "realistic", "budget_s": 60},
-        {"stage": "embed", "backend": "e5", "n": 1000, "kind": "unique", "budget_s": 45},
-        {"stage": "embed", "backend": "e5-fp32", "n": 1000, "kind": "unique", "budget_s": 30},
-        {"stage": "embed", "backend": "lexical", "n": 10000, "kind": "unique", "budget_s": 45},
-        # moonshot: 100k cleaned + coded with the semantic model end to end, given exactly the 2-minute
-        # target as its budget: it reports how far it got and the projected total
-        {"stage": "code", "n": 100000, "kind": "realistic", "budget_s": 120},
-        {"stage": "summary", "n": 10000},
-        {"stage": "summary", "n": 100000},
-    ]
+    # The full grid: every stage and backend at 1k / 10k / 100k realistic comments, each in its own child
+    # process (its own peak RSS). Slow stages run under a time budget and report the measured rate and the
+    # projected total (so the bench stays bounded); 1k e5 on all-distinct text is kept as the worst case.
+    plan = []
+    for n in (1000, 10000, 100000):
+        plan.append({"stage": "clean", "n": n, "kind": "realistic", "budget_s": 60})
+    plan.append({"stage": "embed", "backend": "e5", "n": 1000, "kind": "unique", "budget_s": 45})
+    for backend, budget in (("e5", 40), ("e5-fp32", 25), ("lexical", 60)):
+        for n in (1000, 10000, 100000):
+            plan.append({"stage": "embed", "backend": backend, "n": n, "kind": "realistic", "budget_s": budget})
+    plan.append({"stage": "code", "n": 1000, "kind": "realistic", "budget_s": 40})
+    plan.append({"stage": "code", "n": 10000, "kind": "realistic", "budget_s": 40})
+    # moonshot: 100k cleaned + coded with the semantic model end to end, given exactly the 2-minute target as
+    # its budget: it reports how far it got and the projected total
+    plan.append({"stage": "code", "n": 100000, "kind": "realistic", "budget_s": 120})
+    for n in (1000, 10000, 100000):
+        plan.append({"stage": "summary", "n": n})
+    return plan
 
 
 def _partial(rows: list[dict]) -> None:
