@@ -24,6 +24,10 @@ SPECS = {
     "handwritten_c.csv": dict(prefix="C", min_rows=450, per_theme=20, multi=(0.35, 0.5), lang={}, all_langs=True),
     "handwritten_d.csv": dict(prefix="D", min_rows=450, per_theme=20, multi=(0.3, 0.5), lang={}, all_langs=False),
     "handwritten_e.csv": dict(prefix="X", min_rows=450, per_theme=20, multi=(0.25, 0.45), lang={}, all_langs=False),
+    "handwritten_f.csv": dict(prefix="F", min_rows=500, per_theme=22, multi=(0.3, 0.45),
+                              lang={"nn": (0.1, 0.25), "en": (0.005, 0.05)}, all_langs=True),
+    "handwritten_g.csv": dict(prefix="G", min_rows=500, per_theme=22, multi=(0.3, 0.45),
+                              lang={"nn": (0.05, 0.2), "en": (0.01, 0.06)}, all_langs=True),
 }
 PII = {  # every writer's own pattern, applied to every file
     "11-digit id": re.compile(r"(?<!\d)\d{6} ?\d{5}(?!\d)"),
