@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .health import HealthFlagger
@@ -214,18 +215,19 @@ class Cleaner:
 
         # 4. expand back to rows
         rows = [pos[norm_of[v]] for v in raw]
+
+        def ints(values) -> np.ndarray:
+            return np.fromiter(values, dtype=np.int64, count=len(rows))
+
         data = {"text_clean": [results[i][0] for i in rows]}
-        data["pii_count"] = [sum(results[i][1].values()) for i in rows]
+        data["pii_count"] = ints(sum(results[i][1].values()) for i in rows)
         for t in PII_TYPES:
-            data[f"pii_{t}"] = [results[i][1][t] for i in rows]
-        data["health_flag"] = [int(results[i][3]) for i in rows]
+            data[f"pii_{t}"] = ints(results[i][1][t] for i in rows)
+        data["health_flag"] = ints(int(results[i][3]) for i in rows)
         data["language"] = [langs[i] for i in rows]
-        data["is_non_answer"] = [int(results[i][2]) for i in rows]
+        data["is_non_answer"] = ints(int(results[i][2]) for i in rows)
         data["lemmas"] = [results[i][4] for i in rows]
-        df = pd.DataFrame(data, index=index, columns=list(OUTPUT_COLUMNS))
-        for col in ("pii_count", *PII_COLUMNS, "health_flag", "is_non_answer"):
-            df[col] = df[col].astype("int64")
-        return df
+        return pd.DataFrame(data, index=index, columns=list(OUTPUT_COLUMNS))
 
     def _process_parallel(self, texts: list[str], langs: list[str], opts: tuple, jobs: int) -> list[tuple]:
         import multiprocessing as mp
