@@ -29,7 +29,8 @@ FEW_SHOT_K = 10
 
 def load_labelled() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Training rows = both generated sample waves + the hand-written training set (what models/default uses)."""
-    train = read_training_frame(default_training_files())
+    train = pd.concat([read_training_frame([f]).assign(source=f.stem) for f in default_training_files()],
+                      ignore_index=True)
     ev = pd.read_csv(EVAL_DIR / "eval_set.csv", keep_default_na=False, dtype=str)
     return train, ev
 
@@ -163,10 +164,18 @@ def run(quick: bool = False) -> list[dict]:
     # --- fully supervised on both waves
     t0 = time.perf_counter()
     sup = SupervisedCoder(cb, embedder)
-    sup.fit_prepared(prep_tr, y_tr, train["type"].tolist())
+    sup.fit_prepared(prep_tr, y_tr, train["type"].tolist(), train["source"].tolist())  # CV groups = files
     train_s = time.perf_counter() - t0
     pred = sup.predict_prepared(prep_ev)
     report("supervised", pred, extra={"train_seconds": train_s, "review_threshold": sup.review_threshold})
+    # published shares: raw counts (always reported) next to the estimators (out-of-fold rates, no eval data)
+    top = np.argsort(-y_ev.mean(0), kind="stable")[:10]
+    for method in ("raw", "prob", "corrected"):
+        err = np.abs(sup.estimate_shares(pred, method).to_numpy() - y_ev.mean(0))[top]
+        tag = "" if method == sup.share_method else " (not the coder's default)"
+        for stat, v in (("max", err.max()), ("mean", err.mean())):
+            rows.append({"case": "supervised", "metric": f"top10_share_{stat}_abs_error_{method}", "value": 100 * v,
+                         "unit": "pp" + tag})
     # error-corrected shares: confusion rates from out-of-fold? use the eval set's own halves (honest split)
     rng = np.random.default_rng(0)
     half = rng.random(len(ev)) < 0.5

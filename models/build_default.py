@@ -1,10 +1,10 @@
 """Build the shipped default coder: ``python models/build_default.py [--out DIR]``.
 
 Trains a calibrated :class:`textmine.classify.SupervisedCoder` for ``data/codebooks/arbeidsgiver.yaml`` on both
-generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 2,600 hand-written
-training comments in ``data/train/handwritten*.csv`` (five writers) (``--sample-only`` leaves those out) with the default ``e5`` embedder,
+generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 3,700 hand-written
+training comments in ``data/train/handwritten*.csv`` (seven writers; one cross-validation group per file) (``--sample-only`` leaves those out) with the default ``e5`` embedder,
 records the hand-labelled eval set's metrics (never used for training) in ``metrics.json`` and writes
-``models/default/`` (plain JSON/YAML/NumPy, no pickle; < 1 MB). Deterministic for a fixed seed.
+``models/default/`` (plain JSON/YAML/NumPy, no pickle; ≈ 1.5 MB). Deterministic for a fixed seed.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ def main(argv: list[str] | None = None) -> int:
 
     cb = load_codebook(DEFAULT_CODEBOOK)
     files = default_training_files(handwritten=not args.sample_only)
-    train = read_training_frame(files)
+    # one CV group per file (= per writer): calibration, thresholds and the review level see unseen writers
+    train = pd.concat([read_training_frame([f]).assign(source=f.stem) for f in files], ignore_index=True)
     coder = SupervisedCoder(cb, seed=args.seed)
-    coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist())
+    coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist(),
+              groups=train["source"].tolist())
     coder.training_data_ = [str(f.relative_to(REPO)) for f in files]
     eval_path = EVAL_DIR / "eval_set.csv"
     if eval_path.exists():

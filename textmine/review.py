@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .classify.base import BaseCoder, Prepared, confidence_of, decide
+from .classify.base import BaseCoder, Prepared, decide
 from .codebook import parse_theme_list
 from .evaluate import evaluate_coding
 
@@ -31,7 +31,7 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, c
     cb = coder.codebook
     probs = cb.rollup_matrix(np.asarray(probs, dtype=float))
     y = decide(cb, probs, thresholds, prep.answered)
-    conf = confidence_of(probs, y)
+    conf = coder._confidence(probs, y, thresholds)
     counts = labelled_counts
     if counts is None:
         counts = (getattr(coder, "training_metrics_", {}) or {}).get("positives_per_theme")

@@ -223,3 +223,70 @@ def test_few_labels_lean_on_zero_shot_many_on_labels(tmp_path, toy_codebook, fak
     coder.save(tmp_path / "m")
     again = load_coder(tmp_path / "m", codebook=toy_codebook, embedder=fake_embedder)
     assert again.prior_strength == k and np.array_equal(again.blend_, coder.blend_)
+
+
+def test_shift_options_fit_and_round_trip(tmp_path, toy_codebook, fake_embedder):
+    """Char n-grams, writer-grouped CV, count-aware thresholds and the stacked confidence model: every fitted
+    parameter survives save/load and predictions are identical."""
+    texts, labels, types = (list(x) for x in zip(*TOY_TRAIN, strict=True))
+    groups = [i % 3 for i in range(len(texts))]
+    coder = SupervisedCoder(toy_codebook, fake_embedder, cv=5, char_features=2**10, char_scale=0.5,
+                            threshold_count_weight=1.0, confidence="stacked", share_method="corrected")
+    coder.fit(texts, labels, types, groups=groups)
+    m = coder.training_metrics_
+    assert m["cv_grouped"] and m["cv_folds"] == 3  # at most one fold per group
+    assert coder.coef_.shape[1] == fake_embedder.dimension + coder.hash_features + 2**10 + 2 * len(toy_codebook)
+    assert coder.conf_model_.shape == (7,) and coder.share_rates_.shape == (2, len(toy_codebook))
+    out = coder.predict(TEXTS)
+    conf = out["confidence"].to_numpy()
+    assert ((conf[[0, 3, 4]] > 0) & (conf[[0, 3, 4]] < 1)).all() and (conf[[1, 2]] == 1).all()  # non-answers: 1
+    coder.save(tmp_path / "m")
+    again = load_coder(tmp_path / "m", codebook=toy_codebook, embedder=fake_embedder)
+    assert (again.char_features, again.char_scale, again.threshold_count_weight, again.confidence,
+            again.share_method) == (2**10, 0.5, 1.0, "stacked", "corrected")
+    np.testing.assert_array_equal(again.conf_model_, coder.conf_model_)
+    np.testing.assert_array_equal(again.share_rates_, coder.share_rates_)
+    pd.testing.assert_frame_equal(again.predict(TEXTS), out, check_exact=False, atol=1e-6)
+    pd.testing.assert_series_equal(again.estimate_shares(out), coder.estimate_shares(out))
+    with pytest.raises(ValueError, match="groups"):
+        coder.fit(texts, labels, types, groups=groups[:-1])
+
+
+def test_estimate_shares_hand_case(toy_codebook, fake_embedder):
+    coder = SupervisedCoder(toy_codebook, fake_embedder)
+    ids = toy_codebook.theme_ids
+    a, b = ids[0], ids[1]
+    # 5 rows: 4 answered (≥ 1 theme), 1 unanswered; theme a coded on 2 of the 4 answered, b on 1 of 4
+    y = np.zeros((5, len(ids)), dtype=int)
+    y[0, 0] = y[1, 0] = y[2, 1] = y[3, 2] = 1
+    scores = np.zeros((5, len(ids)))
+    scores[:4, 0] = [0.9, 0.7, 0.2, 0.2]
+    pred = pd.DataFrame({**{f"theme_{t}": y[:, j] for j, t in enumerate(ids)},
+                         **{f"score_{t}": scores[:, j] for j, t in enumerate(ids)}})
+    assert coder.estimate_shares(pred, "raw")[a] == pytest.approx(2 / 5)
+    assert coder.estimate_shares(pred, "prob")[a] == pytest.approx(0.5 * 4 / 5)  # mean 0.5 over answered
+    with pytest.raises(RuntimeError, match="confusion rates"):
+        coder.estimate_shares(pred, "corrected")
+    coder.share_rates_ = np.vstack([np.full(len(ids), 0.8), np.full(len(ids), 0.1)])
+    est = coder.estimate_shares(pred, "corrected")
+    assert est[a] == pytest.approx((0.5 - 0.1) / 0.7 * 4 / 5)  # Rogan–Gladen among answered × answered share
+    assert est[b] == pytest.approx((0.25 - 0.1) / 0.7 * 4 / 5)
+    assert est[ids[3]] == 0.0  # clipped at 0
+
+
+def test_count_weight_and_confidence_model_hand_cases():
+    from textmine.classify.calibration import apply_confidence_model, fit_confidence_model
+
+    # F1-optimal is the lowest threshold (4 predicted vs 3 true); the count penalty moves it to 3 predicted
+    probs = np.array([[0.9], [0.8], [0.6], [0.3], [0.1], [0.05]])
+    y = np.array([[1], [1], [0], [1], [0], [0]])
+    grid = np.array([0.2, 0.5, 0.7])
+    assert best_thresholds(probs, y, min_positives=1, grid=grid)[0] == 0.2
+    assert best_thresholds(probs, y, min_positives=1, grid=grid, count_weight=1.0)[0] == 0.5
+    rng = np.random.default_rng(0)
+    F = rng.normal(size=(400, 3))
+    ok = (F[:, 1] + 0.3 * rng.normal(size=400) > 0).astype(int)
+    coef = fit_confidence_model(F, ok)
+    conf = apply_confidence_model(coef, F)
+    assert coef.shape == (4,) and coef[2] > 5 * max(abs(coef[1]), abs(coef[3]))
+    assert conf[ok == 1].mean() > 0.8 and conf[ok == 0].mean() < 0.2

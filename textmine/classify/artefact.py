@@ -5,7 +5,8 @@ Layout::
     manifest.json   format, kind, created_at, textmine version, codebook name/version/hash,
                     embedder spec/name/version/dimension, parameters, theme order, type classes
     codebook.yaml   the exact codebook the model was trained for
-    arrays.npz      coefficients, intercepts, Platt parameters, thresholds, zero-shot scales, type model
+    arrays.npz      coefficients, intercepts, Platt parameters, thresholds, zero-shot scales, type model,
+                    confidence model and out-of-fold confusion rates (when fitted)
     metrics.json    training (out-of-fold) metrics
 """
 
@@ -68,6 +69,10 @@ def save_coder(coder: Any, model_dir: str | Path) -> Path:
                        "platt": coder.platt_.astype(np.float64), "thresholds": coder.thresholds_.astype(np.float64),
                        "trained": coder.trained_.astype(np.int8),
                        "blend": (coder.blend_ if coder.blend_ is not None else coder.trained_).astype(np.float64)})
+        if coder.conf_model_ is not None:
+            arrays["conf_model"] = np.asarray(coder.conf_model_, dtype=np.float64)
+        if coder.share_rates_ is not None:
+            arrays["share_rates"] = np.asarray(coder.share_rates_, dtype=np.float64)
         if coder.type_model_ is not None:
             arrays.update(coder.type_model_.to_arrays())
             manifest["type_classes"] = [str(c) for c in coder.type_model_.classes_]
@@ -147,7 +152,8 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         coder = ZeroShotCoder(stored_cb, embedder, embedder_spec=info["spec"], **zp)
         zs = coder
     elif manifest["kind"] == "supervised":
-        p = dict(manifest["params"])
+        # artefacts from before these options existed: their settings then
+        p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", **manifest["params"]}
         fixed = p.pop("fixed_review_threshold", None)
         review = p.pop("review_threshold")
         coder = SupervisedCoder(stored_cb, embedder, embedder_spec=info["spec"], review_threshold=fixed, **p)
@@ -156,6 +162,11 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         coder.platt_, coder.thresholds_ = arrays["platt"], arrays["thresholds"]
         coder.trained_ = arrays["trained"].astype(bool)
         coder.blend_ = arrays["blend"] if "blend" in arrays else coder.trained_.astype(np.float64)
+        coder.conf_model_ = arrays.get("conf_model")
+        coder.share_rates_ = arrays.get("share_rates")
+        if coder.confidence == "stacked" and coder.conf_model_ is None:
+            raise ArtefactError(f"{model_dir}: arrays.npz lacks the confidence model; the artefact is damaged — "
+                                "retrain")
         if "type_coef" in arrays:
             coder.type_model_ = TypeClassifier.from_arrays(arrays, manifest["type_classes"])
         coder.training_data_ = manifest.get("training_data", [])
@@ -166,7 +177,8 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         for k, v in zp.items():
             setattr(zs, k, v)
         k = len(stored_cb)
-        width = int(info["dimension"]) + coder.hash_features + k * (2 if coder.zero_shot_prior else 1)
+        width = (int(info["dimension"]) + coder.hash_features + coder.char_features
+                 + k * (2 if coder.zero_shot_prior else 1))
         if coder.coef_.shape != (k, width):
             raise ArtefactError(f"{model_dir}: arrays.npz holds coefficients of shape {coder.coef_.shape}, expected "
                                 f"({k}, {width}) for this codebook/embedder; the artefact is damaged — retrain")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,12 +120,17 @@ class BaseCoder:
     def predict_prepared(self, prep: Prepared) -> pd.DataFrame:
         probs, thresholds = self._theme_probs(prep)
         types = self._types(prep)
-        return assemble(self.codebook, prep, probs, thresholds, types, self.review_threshold)
+        return assemble(self.codebook, prep, probs, thresholds, types, self.review_threshold,
+                        confidence=self._confidence)
 
     def predict_proba(self, texts: Sequence[str] | pd.Series) -> np.ndarray:
         prep = self.prepare(self.clean(texts))
         probs, _ = self._theme_probs(prep)
         return self.codebook.rollup_matrix(probs)
+
+    def _confidence(self, probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+        """Confidence that each decided theme set is right (rolled-up probabilities, decisions, thresholds)."""
+        return confidence_of(probs, y)
 
     def _theme_probs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -174,13 +179,15 @@ def confidence_of(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def assemble(codebook: Codebook, prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, types: list[str],
-             review_threshold: float) -> pd.DataFrame:
-    """Build the stable output frame from per-theme probabilities."""
+             review_threshold: float, confidence: Callable[..., np.ndarray] | None = None) -> pd.DataFrame:
+    """Build the stable output frame from per-theme probabilities (``confidence(probs, y, thresholds)``
+    defaults to :func:`confidence_of`)."""
     ids = codebook.theme_ids
     probs = codebook.rollup_matrix(np.asarray(probs, dtype=float))
     probs[~prep.answered] = 0.0
     y = decide(codebook, probs, thresholds, prep.answered)
-    conf = np.round(confidence_of(probs, y), 6)  # rounded first: the published value decides needs_review
+    raw_conf = confidence_of(probs, y) if confidence is None else confidence(probs, y, thresholds)
+    conf = np.round(raw_conf, 6)  # rounded first: the published value decides needs_review
     conf[~prep.answered] = 1.0
     needs = ((conf < review_threshold) & prep.answered).astype(np.int8)
     data: dict[str, Any] = {}

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..evaluate import coverage_accuracy_curve
 
-__all__ = ["platt_fit", "platt_apply", "best_thresholds", "review_threshold_for"]
+__all__ = ["platt_fit", "platt_apply", "best_thresholds", "review_threshold_for", "confidence_features",
+           "fit_confidence_model", "apply_confidence_model"]
 
 
 def platt_fit(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -30,8 +31,10 @@ def platt_apply(scores: np.ndarray, a: np.ndarray | float, b: np.ndarray | float
 
 
 def best_thresholds(probs: np.ndarray, Y: np.ndarray, *, min_positives: int = 5, default: float = 0.5,
-                    grid: np.ndarray | None = None) -> np.ndarray:
-    """Per theme, the probability threshold that maximises F1 on held-out predictions.
+                    grid: np.ndarray | None = None, count_weight: float = 0.0) -> np.ndarray:
+    """Per theme, the probability threshold that maximises F1 − ``count_weight``·|predicted − true| / true
+    on held-out predictions (``count_weight`` > 0 keeps the predicted count, i.e. the theme's share, near the
+    true one).
 
     Themes with fewer than ``min_positives`` held-out positives keep ``default``. Ties resolve to the threshold
     closest to ``default`` (stable under small changes in data).
@@ -48,6 +51,7 @@ def best_thresholds(probs: np.ndarray, Y: np.ndarray, *, min_positives: int = 5,
         fp = (pred & (y[:, None] == 0)).sum(0)
         fn = ((~pred) & (y[:, None] == 1)).sum(0)
         f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+        f1 = f1 - count_weight * np.abs(fp - fn) / y.sum()
         best = f1.max()
         cands = grid[f1 >= best - 1e-9]
         out[j] = float(cands[np.argmin(np.abs(cands - default))])
@@ -64,3 +68,37 @@ def review_threshold_for(confidence: np.ndarray, correct: np.ndarray, *, target_
     # largest coverage that still reaches the target
     thr = float(ok.iloc[-1]["threshold"])
     return max(thr, min_threshold)
+
+
+def confidence_features(probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Per row: log Π agreement probability, smallest logit margin to a threshold, number of themes, highest
+    probability left out, lowest probability taken, probability mass."""
+    p = np.clip(np.asarray(probs, dtype=float), 1e-6, 1 - 1e-6)
+    on = np.asarray(y) > 0
+    thr = np.clip(np.broadcast_to(np.asarray(thresholds, dtype=float), p.shape), 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p))
+    margin = np.abs(logit - np.log(thr / (1 - thr))).min(1)
+    return np.column_stack([np.log(np.where(on, p, 1 - p)).sum(1), margin, on.sum(1),
+                            np.where(on, 0.0, p).max(1), np.where(on, p, 1.0).min(1), p.sum(1)])
+
+
+def fit_confidence_model(features: np.ndarray, correct: np.ndarray, C: float = 1.0) -> np.ndarray:
+    """Logistic model of "the whole theme set is right" on held-out :func:`confidence_features`.
+
+    Returns ``[intercept, w_1 … w_m]`` on the raw features (standardisation folded in)."""
+    from sklearn.linear_model import LogisticRegression  # training only
+
+    F = np.asarray(features, dtype=float)
+    ok = np.asarray(correct).astype(int)
+    mu, sd = F.mean(0), F.std(0)
+    sd = np.where(sd > 1e-9, sd, 1.0)
+    if ok.min() == ok.max():
+        return np.r_[4.0 if ok[0] else -4.0, np.zeros(F.shape[1])]
+    lr = LogisticRegression(C=C, max_iter=1000).fit((F - mu) / sd, ok)
+    w = lr.coef_[0] / sd
+    return np.r_[lr.intercept_[0] - (w * mu).sum(), w]
+
+
+def apply_confidence_model(coef: np.ndarray, features: np.ndarray) -> np.ndarray:
+    z = np.asarray(features, dtype=float) @ np.asarray(coef[1:]) + coef[0]
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))

@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from ..codebook import Codebook
 
-__all__ = ["KeywordMatcher", "LemmaHasher", "analyze_keyword"]
+__all__ = ["KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword"]
 
 
 def analyze_keyword(keyword: str) -> list[str]:
@@ -81,3 +81,16 @@ class LemmaHasher:
 
     def transform(self, lemmas: Sequence[str]) -> sp.csr_matrix:
         return self._vec.transform([lem or "" for lem in lemmas]).astype(np.float32)
+
+
+class CharHasher:
+    """Stateless bag of character 3–5-grams within word boundaries (robust to typos, dialect and nynorsk
+    spellings), hashed into a fixed width and L2-normalised."""
+
+    def __init__(self, n_features: int = 2**14):
+        self.n_features = n_features
+        self._vec = HashingVectorizer(n_features=n_features, analyzer="char_wb", ngram_range=(3, 5), lowercase=True,
+                                      alternate_sign=False, binary=True, norm="l2")
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self._vec.transform([t or "" for t in texts]).astype(np.float32)

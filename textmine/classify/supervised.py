@@ -1,11 +1,16 @@
 """Supervised multi-label coding: one-vs-rest logistic regression on [e5 ⊕ lexical ⊕ zero-shot prior].
 
 Training (``fit``):
-1. features = [scaled e5 embedding, hashed lemma uni/bigrams, log keyword counts, zero-shot scores];
-   the codebook's own examples and descriptions are added as labelled rows (helps few-shot);
-2. k-fold out-of-fold decision scores per theme (class weights balance rare themes);
-3. Platt calibration per theme on the out-of-fold scores, F1-optimal thresholds per theme, and the
-   abstention level: the lowest confidence whose auto-coded share reaches ``target_accuracy`` out of fold;
+1. features = [scaled e5 embedding, hashed lemma uni/bigrams, (optionally) hashed char 3–5-grams, log keyword
+   counts, zero-shot scores]; the codebook's own examples and descriptions are added as labelled rows;
+2. k-fold out-of-fold decision scores per theme (class weights balance rare themes); with ``groups`` (e.g. the
+   writer or source file of each row) whole groups are held out, so everything fitted on the out-of-fold
+   scores below sees the shift to an unseen writer;
+3. Platt calibration per theme on the out-of-fold scores, per-theme thresholds (F1-optimal, optionally
+   penalising a predicted count away from the true count), the confidence model (product of per-theme
+   agreements, or a small logistic "whole set right" model on out-of-fold features), per-theme confusion
+   rates for error-corrected shares, and the abstention level: the lowest confidence whose auto-coded share
+   reaches ``target_accuracy`` out of fold;
 4. the final models are refitted on all rows. Out-of-fold metrics are kept as ``training_metrics_``.
 Themes with fewer than two labelled positives fall back to the zero-shot probability.
 """
@@ -20,10 +25,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..codebook import Codebook, parse_theme_list
-from ..evaluate import accuracy_at_coverage, f1_summary
+from ..evaluate import accuracy_at_coverage, confusion_rates, corrected_shares, f1_summary
 from .base import BaseCoder, Prepared, confidence_of, decide
-from .calibration import best_thresholds, platt_apply, platt_fit, review_threshold_for
-from .lexical import LemmaHasher
+from .calibration import (apply_confidence_model, best_thresholds, confidence_features, fit_confidence_model,
+                          platt_apply, platt_fit, review_threshold_for)
+from .lexical import CharHasher, LemmaHasher
 from .typefacet import TypeClassifier
 from .zeroshot import ZeroShotCoder
 
@@ -41,7 +47,9 @@ class SupervisedCoder(BaseCoder):
     def __init__(self, codebook: Codebook, embedder: Any = None, *, C: float = 4.0, emb_scale: float = 3.0,
                  hash_features: int = 2**13, zero_shot_prior: bool = True, codebook_examples: bool = True,
                  cv: int = 5, target_accuracy: float = 0.9, seed: int = 42, embedder_spec: str = "e5",
-                 review_threshold: float | None = None, prior_strength: float = 10.0):
+                 review_threshold: float | None = None, prior_strength: float = 10.0, char_features: int = 2**14,
+                 char_scale: float = 1.0, class_weight: str | None = "balanced", threshold_count_weight: float = 1.0,
+                 confidence: str = "stacked", share_method: str = "raw"):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
         self.C = float(C)
@@ -57,7 +65,20 @@ class SupervisedCoder(BaseCoder):
         self.prior_strength = float(prior_strength)
         self.blend_: np.ndarray | None = None
         self._fixed_review = review_threshold
+        self.char_features = int(char_features)  # width of the char n-gram block (0 = off)
+        self.char_scale = float(char_scale)
+        self.class_weight = class_weight
+        self.threshold_count_weight = float(threshold_count_weight)
+        if confidence not in ("product", "stacked"):
+            raise ValueError(f"confidence must be 'product' or 'stacked', got {confidence!r}")
+        if share_method not in ("raw", "prob", "corrected"):
+            raise ValueError(f"share_method must be 'raw', 'prob' or 'corrected', got {share_method!r}")
+        self.confidence = confidence
+        self.share_method = share_method
+        self.conf_model_: np.ndarray | None = None  # [intercept, weights] of the stacked confidence model
+        self.share_rates_: np.ndarray | None = None  # (2, K): out-of-fold TPR, FPR per theme
         self.hasher = LemmaHasher(self.hash_features)
+        self.char_hasher = CharHasher(self.char_features) if self.char_features else None
         self.zeroshot = ZeroShotCoder(codebook, embedder, embedder_spec=embedder_spec)
         self.coef_: np.ndarray | None = None
         self.intercept_: np.ndarray | None = None
@@ -77,8 +98,10 @@ class SupervisedCoder(BaseCoder):
 
     # ------------------------------------------------------------------ features
     def features(self, prep: Prepared) -> sp.csr_matrix:
-        blocks = [sp.csr_matrix(prep.emb * self.emb_scale), self.hasher.transform(prep.lemmas),
-                  sp.csr_matrix(np.log1p(prep.kw))]
+        blocks = [sp.csr_matrix(prep.emb * self.emb_scale), self.hasher.transform(prep.lemmas)]
+        if self.char_hasher is not None:
+            blocks.append(self.char_hasher.transform(prep.text_clean) * self.char_scale)
+        blocks.append(sp.csr_matrix(np.log1p(prep.kw)))
         if self.zero_shot_prior:
             blocks.append(sp.csr_matrix(self._zs_scores(prep) / 3.0))
         return sp.hstack(blocks, format="csr").astype(np.float32)
@@ -99,20 +122,25 @@ class SupervisedCoder(BaseCoder):
         return pd.DataFrame({"text": texts}), labels
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, texts: Sequence[str] | pd.Series, labels: Sequence[Any], types: Sequence[Any] | None = None
-            ) -> SupervisedCoder:
-        """Train on raw texts and their theme lists (``[["telefon"], ["ros", "kompetanse"], …]`` or ``"a;b"``)."""
+    def fit(self, texts: Sequence[str] | pd.Series, labels: Sequence[Any], types: Sequence[Any] | None = None,
+            groups: Sequence[Any] | None = None) -> SupervisedCoder:
+        """Train on raw texts and their theme lists (``[["telefon"], ["ros", "kompetanse"], …]`` or ``"a;b"``).
+
+        ``groups``: optional writer/source per row; out-of-fold scores then hold out whole groups."""
         texts = list(texts)
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} label rows")
         if types is not None and len(types) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(types)} types")
+        if groups is not None and len(groups) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(groups)} groups")
         labs = [parse_theme_list(x) for x in labels]
         Y = self.codebook.to_matrix(labs)
         prep = self.prepare(self.clean(texts))
-        return self.fit_prepared(prep, Y, None if types is None else [_type_str(t) for t in types])
+        return self.fit_prepared(prep, Y, None if types is None else [_type_str(t) for t in types], groups)
 
-    def fit_prepared(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None = None) -> SupervisedCoder:
+    def fit_prepared(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None = None,
+                     groups: Sequence[Any] | None = None) -> SupervisedCoder:
         Y = self.codebook.rollup_matrix(np.asarray(Y).astype(np.int8))
         keep = prep.answered
         if not keep.any():
@@ -134,48 +162,29 @@ class SupervisedCoder(BaseCoder):
         self.trained_ = Y_a.sum(0) >= 2
         # --- out-of-fold scores on the real rows (codebook rows always stay in training)
         n_splits = max(2, min(self.cv, int(n_real // 2)))
-        from sklearn.model_selection import KFold  # training only (keeps it off the serving path)
+        from sklearn.model_selection import GroupKFold, KFold  # training only (keeps it off the serving path)
 
-        folds = KFold(n_splits=n_splits, shuffle=True, random_state=self.seed)
+        g = None if groups is None else pd.factorize(pd.Series(list(groups), dtype=object)[keep].to_numpy())[0]
+        if g is not None and len(set(g)) >= 3:
+            n_splits = min(n_splits, len(set(g)))
+            splits = GroupKFold(n_splits=n_splits).split(np.arange(n_real), groups=g)
+        else:
+            g = None
+            splits = KFold(n_splits=n_splits, shuffle=True, random_state=self.seed).split(np.arange(n_real))
         oof = np.zeros((n_real, K))
         has_oof = np.zeros((n_real, K), dtype=bool)
         extra = np.arange(n_real, X_all.shape[0])
-        for tr, te in folds.split(np.arange(n_real)):
+        for tr, te in splits:
             tr_all = np.concatenate([tr, extra])
             for j in range(K):
                 y = Y_all[tr_all, j]
                 if self.trained_[j] and 0 < y.sum() < len(y) and Y_a[tr, j].sum() >= 1:
                     oof[te, j] = self._fit_one(X_all[tr_all], y).decision_function(X[te])
                     has_oof[te, j] = True
-        self.platt_ = np.zeros((K, 2))
-        oof_p = zs_probs.copy()
-        for j in range(K):
-            if self.trained_[j] and has_oof[:, j].sum() >= 10:
-                m = has_oof[:, j]
-                self.platt_[j] = platt_fit(oof[m, j], Y_a[m, j])
-                oof_p[m, j] = platt_apply(oof[m, j], *self.platt_[j])
-            else:
-                self.trained_[j] = False
-        self.blend_ = np.where(self.trained_, Y_a.sum(0) / (Y_a.sum(0) + self.prior_strength), 0.0)
-        oof_p = self.blend_ * oof_p + (1 - self.blend_) * zs_probs
-        self.thresholds_ = best_thresholds(oof_p, Y_a, min_positives=3)
-        # --- abstention level from out-of-fold confidence
-        answered = np.ones(n_real, dtype=bool)
-        oof_y = decide(self.codebook, oof_p, self.thresholds_, answered)
-        conf = confidence_of(self.codebook.rollup_matrix(oof_p), oof_y)
-        correct = (oof_y == Y_a).all(1)
-        if self._fixed_review is None:
-            self.review_threshold = review_threshold_for(conf, correct, target_accuracy=self.target_accuracy)
-        summ = f1_summary(Y_a, oof_y)
-        self.training_metrics_ = {
-            "n_train": int(n_real), "n_codebook_rows": int(len(extra)), "cv_folds": int(n_splits),
-            "oof_micro_f1": summ["micro_f1"], "oof_macro_f1": summ["macro_f1"],
-            "oof_weighted_f1": summ["weighted_f1"], "oof_exact_match": summ["exact_match"],
-            "oof_accuracy_at_60pct_coverage": accuracy_at_coverage(conf, correct, 0.6)["accuracy"],
-            "oof_auto_coded_share": float((conf >= self.review_threshold).mean()),
-            "review_threshold": self.review_threshold,
-            "positives_per_theme": {t: int(v) for t, v in zip(self.codebook.theme_ids, Y_a.sum(0), strict=True)},
-        }
+        self.oof_ = (oof, has_oof, zs_probs, Y_a)  # kept in memory only (re-calibration experiments)
+        self._calibrate(oof, has_oof, zs_probs, Y_a)
+        self.training_metrics_.update({"n_codebook_rows": int(len(extra)), "cv_folds": int(n_splits),
+                                       "cv_grouped": g is not None})
         # --- final models on everything
         coef = np.zeros((K, X_all.shape[1]), dtype=np.float32)
         intercept = np.zeros(K, dtype=np.float32)
@@ -196,10 +205,50 @@ class SupervisedCoder(BaseCoder):
                 self.type_model_ = TypeClassifier(seed=self.seed).fit(Xt, ty[mt])
         return self
 
+    def _calibrate(self, oof: np.ndarray, has_oof: np.ndarray, zs_probs: np.ndarray, Y_a: np.ndarray) -> None:
+        """Everything fitted on out-of-fold scores: Platt, blend, thresholds, confidence, share rates, review."""
+        K = Y_a.shape[1]
+        n_real = len(Y_a)
+        self.trained_ = Y_a.sum(0) >= 2
+        self.platt_ = np.zeros((K, 2))
+        oof_p = zs_probs.copy()
+        for j in range(K):
+            if self.trained_[j] and has_oof[:, j].sum() >= 10:
+                m = has_oof[:, j]
+                self.platt_[j] = platt_fit(oof[m, j], Y_a[m, j])
+                oof_p[m, j] = platt_apply(oof[m, j], *self.platt_[j])
+            else:
+                self.trained_[j] = False
+        self.blend_ = np.where(self.trained_, Y_a.sum(0) / (Y_a.sum(0) + self.prior_strength), 0.0)
+        oof_p = self.blend_ * oof_p + (1 - self.blend_) * zs_probs
+        self.thresholds_ = best_thresholds(oof_p, Y_a, min_positives=3, count_weight=self.threshold_count_weight)
+        # --- confidence model, share confusion rates and abstention level from out-of-fold predictions
+        answered = np.ones(n_real, dtype=bool)
+        oof_y = decide(self.codebook, oof_p, self.thresholds_, answered)
+        rolled = self.codebook.rollup_matrix(oof_p)
+        correct = (oof_y == Y_a).all(1)
+        self.conf_model_ = None
+        if self.confidence == "stacked":
+            self.conf_model_ = fit_confidence_model(confidence_features(rolled, oof_y, self.thresholds_), correct)
+        conf = self._confidence(rolled, oof_y, self.thresholds_)
+        self.share_rates_ = np.vstack(confusion_rates(Y_a, oof_y)).astype(np.float64)
+        if self._fixed_review is None:
+            self.review_threshold = review_threshold_for(conf, correct, target_accuracy=self.target_accuracy)
+        summ = f1_summary(Y_a, oof_y)
+        self.training_metrics_ = {
+            "n_train": int(n_real),
+            "oof_micro_f1": summ["micro_f1"], "oof_macro_f1": summ["macro_f1"],
+            "oof_weighted_f1": summ["weighted_f1"], "oof_exact_match": summ["exact_match"],
+            "oof_accuracy_at_60pct_coverage": accuracy_at_coverage(conf, correct, 0.6)["accuracy"],
+            "oof_auto_coded_share": float((conf >= self.review_threshold).mean()),
+            "review_threshold": self.review_threshold,
+            "positives_per_theme": {t: int(v) for t, v in zip(self.codebook.theme_ids, Y_a.sum(0), strict=True)},
+        }
+
     def _fit_one(self, X: sp.csr_matrix, y: np.ndarray) -> LogisticRegression:
         from sklearn.linear_model import LogisticRegression  # training only
 
-        lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=500,
+        lr = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=500,
                                 random_state=self.seed)
         return lr.fit(X, y)
 
@@ -223,6 +272,34 @@ class SupervisedCoder(BaseCoder):
             p = blend * p + (1 - blend) * zs
         return p, self.thresholds_
 
+    def _confidence(self, probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+        if self.conf_model_ is None:
+            return confidence_of(probs, y)
+        return apply_confidence_model(self.conf_model_, confidence_features(probs, y, thresholds))
+
+    def estimate_shares(self, pred: pd.DataFrame, method: str | None = None) -> pd.Series:
+        """Estimated share of comments per theme from :meth:`predict` output (all rows are the denominator).
+
+        ``raw``: share of rows coded with the theme; ``prob``: mean probability over answered rows;
+        ``corrected``: Rogan–Gladen correction of the raw share among answered rows with the out-of-fold
+        confusion rates. Default: the coder's ``share_method``."""
+        method = method or self.share_method
+        ids = self.codebook.theme_ids
+        y = pred[[f"theme_{t}" for t in ids]].to_numpy()
+        answered = y.any(1)  # every answered comment gets at least one theme
+        frac = answered.mean() if len(y) else 0.0
+        if method == "raw" or not answered.any():
+            est = y.mean(0) if len(y) else np.zeros(len(ids))
+        elif method == "prob":
+            est = pred[[f"score_{t}" for t in ids]].to_numpy()[answered].mean(0) * frac
+        elif method == "corrected":
+            if self.share_rates_ is None:
+                raise RuntimeError("no out-of-fold confusion rates: retrain the model")
+            est = corrected_shares(y[answered].mean(0), self.share_rates_[0], self.share_rates_[1]) * frac
+        else:
+            raise ValueError(f"unknown share method {method!r}")
+        return pd.Series(est, index=ids, name="share")
+
     def _types(self, prep: Prepared) -> list[str]:
         if self.type_model_ is None:
             return ZeroShotCoder._types(self.zeroshot, prep)
@@ -233,8 +310,10 @@ class SupervisedCoder(BaseCoder):
         return {"C": self.C, "emb_scale": self.emb_scale, "hash_features": self.hash_features,
                 "zero_shot_prior": self.zero_shot_prior, "codebook_examples": self.codebook_examples, "cv": self.cv,
                 "target_accuracy": self.target_accuracy, "seed": self.seed, "review_threshold": self.review_threshold,
-                "prior_strength": self.prior_strength,
-                "fixed_review_threshold": self._fixed_review}
+                "prior_strength": self.prior_strength, "char_features": self.char_features,
+                "char_scale": self.char_scale, "class_weight": self.class_weight,
+                "threshold_count_weight": self.threshold_count_weight, "confidence": self.confidence,
+                "share_method": self.share_method, "fixed_review_threshold": self._fixed_review}
 
 
 def _type_str(v: Any) -> str:
