@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,8 @@ import pandas as pd
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
+sys.path.insert(0, str(BENCH_DIR))
+from common import peak_rss_mib  # noqa: E402  (bench/common.py)
 
 from textmine.paths import DATA_DIR, EVAL_DIR, SAMPLE_DIR  # noqa: E402
 
@@ -100,14 +101,7 @@ def _cold_child(workdir: str) -> None:
 
 
 def _peak_rss_mib() -> float:
-    """This process's peak RSS: VmHWM (ru_maxrss would include the parent's peak, inherited at fork)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_rss_mib()
 
 
 def _cold(texts, emb, prep) -> dict:

@@ -23,7 +23,6 @@ import json
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,8 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(BENCH_DIR))
+from common import peak_rss_mib  # noqa: E402  (bench/common.py)
 AREA = "scale"
 STOCK_SHORT = [  # frequent, identical short answers (non-answers and stock comments)
     "Nei", "nei takk", "Ingen kommentarer", "-", "Vet ikke", "Ok", "Nei, ikke nå", "Kommer ikke på noe",
@@ -123,7 +124,7 @@ def _rss_mb() -> float:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_rss_mib()
 
 
 _CPU = [0.0]  # CPU seconds (all threads of this process) of the last measured block

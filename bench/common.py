@@ -12,6 +12,19 @@ BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out"
 
 
+def peak_rss_mib() -> float:
+    """This process's peak RSS: VmHWM (``ru_maxrss`` survives exec, so a child would report its parent's peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def machine() -> dict:
     """A short description of the machine the numbers come from."""
     import psutil
