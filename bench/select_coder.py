@@ -9,7 +9,7 @@ auto-codes, top-10 share error (raw counts, mean probability, Rogan–Gladen cor
 
     python bench/select_coder.py                          # all candidates
     python bench/select_coder.py -c baseline -c final     # some
-    python bench/select_coder.py --handwritten data/train/handwritten*.csv
+    python bench/select_coder.py --handwritten data/train/handwritten_[a-e].csv  # a subset of writers
 
 Candidates differing only in post-processing (``POST_KEYS``) share one fit per fold (re-calibrated from the
 stored out-of-fold scores). Cleaned text + embeddings are cached under the textmine cache directory.
@@ -38,13 +38,13 @@ from textmine.evaluate import evaluate_coding  # noqa: E402
 from textmine.paths import DEFAULT_CODEBOOK, REPO_DIR, SAMPLE_DIR, TRAIN_DIR, cache_dir  # noqa: E402
 
 SAMPLE_FILES = [SAMPLE_DIR / "labels_2022.csv", SAMPLE_DIR / "labels_2023.csv"]
-WRITER_FILES = [TRAIN_DIR / f"handwritten{s}.csv" for s in ("", "_b", "_c", "_d", "_e")]
+WRITER_FILES = sorted(TRAIN_DIR.glob("handwritten*.csv"))
 POST_KEYS = {"threshold_count_weight", "confidence", "share_method", "target_accuracy"}
 FEW_SHOT_K, FEW_SHOT_SEEDS = 10, (0, 1)
 
 # name -> SupervisedCoder kwargs on top of the pre-selection settings (LEGACY); "groups": "file" passes each
 # row's source file as its CV group. "default" = the current SupervisedCoder defaults, grouped as in the build.
-LEGACY = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product"}
+LEGACY = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "C": 4.0, "char_scale": 1.0}
 _VARIANTS: dict[str, dict] = {
     "baseline": {},
     "count0.5": {"threshold_count_weight": 0.5},
@@ -64,7 +64,15 @@ _VARIANTS: dict[str, dict] = {
     "grouped+C8+count1": {"groups": "file", "C": 8.0, "threshold_count_weight": 1.0},
     "grouped+emb5+count1": {"groups": "file", "emb_scale": 5.0, "threshold_count_weight": 1.0},
 }
-CANDIDATES: dict[str, dict] = {**{n: {**LEGACY, **v} for n, v in _VARIANTS.items()}, "default": {"groups": "file"}}
+# the current defaults (C=8, char_scale=2, chosen on all seven writers) and the settings they were chosen over
+_DEFAULT_VARIANTS: dict[str, dict] = {
+    "default": {},
+    "default-C4-char1": {"C": 4.0, "char_scale": 1.0},  # the first choice, on five writers
+    "default-char1": {"char_scale": 1.0},
+    "default-C4": {"C": 4.0},
+}
+CANDIDATES: dict[str, dict] = {**{n: {**LEGACY, **v} for n, v in _VARIANTS.items()},
+                               **{n: {"groups": "file", **v} for n, v in _DEFAULT_VARIANTS.items()}}
 
 
 def load_data(files: list[Path], embedder_spec: str = "e5") -> tuple[pd.DataFrame, Prepared]:

@@ -44,11 +44,11 @@ class SupervisedCoder(BaseCoder):
 
     kind = "supervised"
 
-    def __init__(self, codebook: Codebook, embedder: Any = None, *, C: float = 4.0, emb_scale: float = 3.0,
+    def __init__(self, codebook: Codebook, embedder: Any = None, *, C: float = 8.0, emb_scale: float = 3.0,
                  hash_features: int = 2**13, zero_shot_prior: bool = True, codebook_examples: bool = True,
                  cv: int = 5, target_accuracy: float = 0.9, seed: int = 42, embedder_spec: str = "e5",
                  review_threshold: float | None = None, prior_strength: float = 10.0, char_features: int = 2**14,
-                 char_scale: float = 1.0, class_weight: str | None = "balanced", threshold_count_weight: float = 1.0,
+                 char_scale: float = 2.0, class_weight: str | None = "balanced", threshold_count_weight: float = 1.0,
                  confidence: str = "stacked", share_method: str = "raw"):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
