@@ -97,21 +97,23 @@ class SupervisedCoder(BaseCoder):
         return emb
 
     # ------------------------------------------------------------------ features
-    def features(self, prep: Prepared) -> sp.csr_matrix:
+    def features(self, prep: Prepared, zs_scores: np.ndarray | None = None) -> sp.csr_matrix:
+        """Feature rows; ``zs_scores`` (from :meth:`_zs_scores`) saves recomputing the zero-shot scores."""
         blocks = [sp.csr_matrix(prep.emb * self.emb_scale), self.hasher.transform(prep.lemmas)]
         if self.char_hasher is not None:
             blocks.append(self.char_hasher.transform(prep.text_clean) * self.char_scale)
         blocks.append(sp.csr_matrix(np.log1p(prep.kw)))
         if self.zero_shot_prior:
-            blocks.append(sp.csr_matrix(self._zs_scores(prep) / 3.0))
+            s = (self._zs_scores(prep) if zs_scores is None else zs_scores).astype(np.float32)  # a copy
+            s[~prep.answered] = 0.0
+            blocks.append(sp.csr_matrix(s / 3.0))
         return sp.hstack(blocks, format="csr").astype(np.float32)
 
     def _zs_scores(self, prep: Prepared) -> np.ndarray:
+        """The inner zero-shot coder's scores (feature block and, through its sigmoid, the blend prior)."""
         self.zeroshot._embedder = self.embedder
         self.zeroshot._matcher = self.matcher
-        s = self.zeroshot.scores(prep)
-        s[~prep.answered] = 0.0
-        return s.astype(np.float32)
+        return self.zeroshot.scores(prep)
 
     def _codebook_rows(self) -> tuple[pd.DataFrame, list[list[str]]]:
         texts, labels = [], []
@@ -148,7 +150,8 @@ class SupervisedCoder(BaseCoder):
         prep_a, Y_a = prep.subset(np.flatnonzero(keep)), Y[keep]
         types_a = None if types is None else [types[i] for i in np.flatnonzero(keep)]
         self.zeroshot.fit_prepared(prep_a)
-        X = self.features(prep_a)
+        zs_scores = self._zs_scores(prep_a)
+        X = self.features(prep_a, zs_scores)
         n_real = X.shape[0]
         if self.codebook_examples:
             cb_df, cb_labels = self._codebook_rows()
@@ -157,7 +160,7 @@ class SupervisedCoder(BaseCoder):
             Y_all = np.vstack([Y_a, self.codebook.to_matrix(cb_labels)])
         else:
             X_all, Y_all = X, Y_a
-        zs_probs = self.zeroshot._theme_probs(prep_a)[0]
+        zs_probs = self.zeroshot.probs_from_scores(zs_scores)
         K = Y.shape[1]
         self.trained_ = Y_a.sum(0) >= 2
         # --- out-of-fold scores on the real rows (codebook rows always stay in training)
@@ -257,19 +260,20 @@ class SupervisedCoder(BaseCoder):
         if self.coef_ is None:
             raise RuntimeError("SupervisedCoder is not trained: call fit(texts, labels) or load_coder(model_dir)")
 
-    def decision_scores(self, prep: Prepared) -> np.ndarray:
+    def decision_scores(self, prep: Prepared, zs_scores: np.ndarray | None = None) -> np.ndarray:
         self._check_fitted()
-        X = self.features(prep)
+        X = self.features(prep, zs_scores)
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def _theme_probs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
         self._check_fitted()
-        z = self.decision_scores(prep)
-        p = platt_apply(z, self.platt_[:, 0], self.platt_[:, 1])
         blend = self.blend_ if self.blend_ is not None else self.trained_.astype(float)
-        if (blend < 1).any():
-            zs = self.zeroshot._theme_probs(prep)[0]
-            p = blend * p + (1 - blend) * zs
+        mixes = bool((blend < 1).any())
+        zs_scores = self._zs_scores(prep) if self.zero_shot_prior or mixes else None  # computed once
+        z = self.decision_scores(prep, zs_scores)
+        p = platt_apply(z, self.platt_[:, 0], self.platt_[:, 1])
+        if mixes:
+            p = blend * p + (1 - blend) * self.zeroshot.probs_from_scores(zs_scores)
         return p, self.thresholds_
 
     def _confidence(self, probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> np.ndarray:

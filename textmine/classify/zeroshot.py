@@ -107,9 +107,12 @@ class ZeroShotCoder(BaseCoder):
             score[:, excl] = np.maximum(score[:, excl], mirror)
         return score
 
+    def probs_from_scores(self, scores: np.ndarray) -> np.ndarray:
+        """Per-theme probability from :meth:`scores` (a sigmoid around ``tau``)."""
+        return 1.0 / (1.0 + np.exp(-self.slope * (scores - self.tau)))
+
     def _theme_probs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
-        s = self.scores(prep)
-        p = 1.0 / (1.0 + np.exp(-self.slope * (s - self.tau)))
+        p = self.probs_from_scores(self.scores(prep))
         return p, np.full(p.shape[1], 0.5)
 
     def _types(self, prep: Prepared) -> list[str]:

@@ -66,8 +66,9 @@ class LexicalEmbedder:
         self._fit_matrix(texts, lemmas)
         return self
 
-    def fit_encode_prepared(self, texts: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
-        """``fit`` + ``encode_prepared`` on the same texts, building their sparse features once."""
+    def fit_encode_prepared(self, texts: Sequence[str], lemmas: Sequence[str] | None) -> np.ndarray:
+        """``fit`` + ``encode_prepared`` on the same texts, building their sparse features once
+        (``lemmas=None`` analyses the texts)."""
         x = self._fit_matrix(texts, lemmas)
         return l2_normalize(self.svd_.transform(x))
 
@@ -120,5 +121,4 @@ class LexicalEmbedder:
         return l2_normalize(self.svd_.transform(self._features(items, [str(x or "") for x in lemmas])))
 
     def fit_transform(self, texts: Sequence[str], y=None) -> np.ndarray:
-        x = self._fit_matrix(texts, None)
-        return l2_normalize(self.svd_.transform(x))
+        return self.fit_encode_prepared(texts, None)
