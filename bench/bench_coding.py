@@ -19,6 +19,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR.parent))
 
 from textmine.classify import KeywordMatcher, SupervisedCoder, ZeroShotCoder  # noqa: E402
+from textmine.classify.supervised import DEFAULT_SUPERVISED_EMBEDDER  # noqa: E402
 from textmine.codebook import load_codebook, parse_theme_list  # noqa: E402
 from textmine.evaluate import evaluate_coding  # noqa: E402
 from textmine.paths import (  # noqa: E402
@@ -93,7 +94,8 @@ def run(quick: bool = False) -> list[dict]:
     if quick:
         train = train.sample(400, random_state=0).sort_index()
         ev = ev.head(120)
-    embedder = get_embedder("e5")
+    embedder = get_embedder("e5")  # zero-shot: all 12 layers
+    sup_embedder = get_embedder(DEFAULT_SUPERVISED_EMBEDDER)  # supervised default: first 6 layers
     cleaner = Cleaner(redact=True, detect_language=False).fit()
     rows: list[dict] = []
 
@@ -124,8 +126,10 @@ def run(quick: bool = False) -> list[dict]:
         return rep
 
     zs = ZeroShotCoder(cb, embedder)
-    prep_ev = zs.prepare(clean_ev)
-    prep_tr = zs.prepare(clean_train)
+    prep_ev_full = zs.prepare(clean_ev)
+    prep_tr_full = zs.prepare(clean_train)
+    probe = SupervisedCoder(cb, sup_embedder)
+    prep_ev, prep_tr = probe.prepare(clean_ev), probe.prepare(clean_train)
     answered_ev = prep_ev.answered
 
     # --- baselines
@@ -140,8 +144,8 @@ def run(quick: bool = False) -> list[dict]:
     report("baseline_tfidf_lr_full", y_pred=tf_full)
 
     # --- zero-shot (per-theme scales from the unlabelled sample comments)
-    zs.fit_prepared(prep_tr)
-    report("zero_shot", zs.predict_prepared(prep_ev))
+    zs.fit_prepared(prep_tr_full)
+    report("zero_shot", zs.predict_prepared(prep_ev_full))
 
     # --- few-shot (10 per theme), 3 seeds
     seeds = (0,) if quick else (0, 1, 2)
@@ -150,7 +154,7 @@ def run(quick: bool = False) -> list[dict]:
         fs = few_shot_sample(train, FEW_SHOT_K, seed)
         pos = [train.index.get_loc(i) for i in fs.index]
         sub = prep_tr.subset(np.array(pos))
-        coder = SupervisedCoder(cb, embedder, seed=seed)
+        coder = SupervisedCoder(cb, sup_embedder, seed=seed)
         coder.fit_prepared(sub, y_tr[pos], fs["type"].tolist())
         rep = report(f"few_shot_{FEW_SHOT_K}_seed{seed}", coder.predict_prepared(prep_ev),
                      extra={"n_train": float(len(fs))})
@@ -163,11 +167,15 @@ def run(quick: bool = False) -> list[dict]:
 
     # --- fully supervised on both waves
     t0 = time.perf_counter()
-    sup = SupervisedCoder(cb, embedder)
+    sup = SupervisedCoder(cb, sup_embedder)
     sup.fit_prepared(prep_tr, y_tr, train["type"].tolist(), train["source"].tolist())  # CV groups = files
     train_s = time.perf_counter() - t0
     pred = sup.predict_prepared(prep_ev)
     report("supervised", pred, extra={"train_seconds": train_s, "review_threshold": sup.review_threshold})
+    # the same coder on all 12 e5 layers (the backend it replaced as default), side by side
+    sup12 = SupervisedCoder(cb, embedder, embedder_spec="e5")
+    sup12.fit_prepared(prep_tr_full, y_tr, train["type"].tolist(), train["source"].tolist())
+    report("supervised_e5_12_layers", sup12.predict_prepared(prep_ev_full))
     # published shares: raw counts (always reported) next to the estimators (out-of-fold rates, no eval data)
     top = np.argsort(-y_ev.mean(0), kind="stable")[:10]
     for method in ("raw", "prob", "corrected"):
@@ -195,23 +203,31 @@ def run(quick: bool = False) -> list[dict]:
     n_speed = 300 if quick else 1200
     texts = [f"{t} (#{i})" for i, t in enumerate(texts[:n_speed])]  # unique: no cache hits
     cleaned = cleaner.transform(pd.Series(texts))
-    raw_emb = get_embedder("e5", cache=False)
-    sup_nc = SupervisedCoder(cb, raw_emb)
-    sup_nc.__dict__.update({k: v for k, v in sup.__dict__.items() if k.endswith("_") and k != "zeroshot"})
-    sup_nc.zeroshot.theme_mean_, sup_nc.zeroshot.theme_std_ = sup.zeroshot.theme_mean_, sup.zeroshot.theme_std_
-    sup_nc.predict_frame(cleaned.head(20))  # warm
-    t0 = time.perf_counter()
-    sup_nc.predict_frame(cleaned)
-    dt = time.perf_counter() - t0
-    rows.append({"case": "speed_supervised_after_cleaning", "metric": "comments_per_s", "value": len(texts) / dt, "unit": "1/s"})
-    t0 = time.perf_counter()
-    prep = sup_nc.prepare(cleaned)
-    t_prep = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    sup_nc.predict_prepared(prep)
-    t_model = time.perf_counter() - t0
-    rows.append({"case": "speed_embedding_only", "metric": "comments_per_s", "value": len(texts) / t_prep, "unit": "1/s"})
-    rows.append({"case": "speed_model_only", "metric": "comments_per_s", "value": len(texts) / t_model, "unit": "1/s"})
+    for case, spec, fitted in (("", DEFAULT_SUPERVISED_EMBEDDER, sup), ("_e5_12_layers", "e5", sup12)):
+        raw_emb = get_embedder(spec, cache=False)
+        sup_nc = SupervisedCoder(cb, raw_emb, embedder_spec=spec)
+        sup_nc.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_") and k != "zeroshot"})
+        sup_nc.zeroshot.theme_mean_ = fitted.zeroshot.theme_mean_
+        sup_nc.zeroshot.theme_std_ = fitted.zeroshot.theme_std_
+        sup_nc.predict_frame(cleaned.head(20))  # warm
+        t0 = time.perf_counter()
+        sup_nc.predict_frame(cleaned)
+        dt = time.perf_counter() - t0
+        rows.append({"case": f"speed_supervised_after_cleaning{case}", "metric": "comments_per_s",
+                     "value": len(texts) / dt, "unit": "1/s"})
+        t0 = time.perf_counter()
+        prep = sup_nc.prepare(cleaned)
+        t_prep = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        sup_nc.predict_prepared(prep)
+        t_model = time.perf_counter() - t0
+        rows.append({"case": f"speed_embedding_only{case}", "metric": "comments_per_s", "value": len(texts) / t_prep,
+                     "unit": "1/s"})
+        rows.append({"case": f"speed_model_only{case}", "metric": "comments_per_s", "value": len(texts) / t_model,
+                     "unit": "1/s"})
+        if not case:
+            default_nc = sup_nc
+    sup_nc = default_nc
     one = []
     for i in range(30):
         t0 = time.perf_counter()

@@ -172,11 +172,14 @@ def stage(spec: dict) -> dict:
         base = _rss_mb()
         done, secs = _chunked(texts, 2000, budget, emb.encode)
     elif kind == "code":
-        from textmine.classify import ZeroShotCoder
+        from textmine.classify import ZeroShotCoder, default_coder
         from textmine.codebook import load_codebook
         from textmine.paths import DEFAULT_CODEBOOK
 
-        coder = ZeroShotCoder(load_codebook(DEFAULT_CODEBOOK))
+        if spec.get("coder") == "zeroshot":  # codebook only: all 12 e5 layers
+            coder = ZeroShotCoder(load_codebook(DEFAULT_CODEBOOK))
+        else:  # the shipped supervised model (e5-l6), what `textmine code --model models/default` runs
+            coder = default_coder(strict=True)
         coder.predict(["Oppvarming: ventetid på telefon."])
         load = time.perf_counter() - t0
         base = _rss_mb()
@@ -221,6 +224,8 @@ def run_stage(spec: dict, timeout: float = 1800) -> dict:
 
 def _growth_rows(spec: dict, r: dict) -> list[dict]:
     label = spec["stage"] + (f"[{spec['backend']}]" if spec.get("backend") else "")
+    if spec["stage"] == "code":
+        label += "[zero-shot, e5]" if spec.get("coder") == "zeroshot" else "[default model, e5-l6]"
     case = f"{label} n={spec['n']:,} {spec.get('kind', 'realistic')}" if spec["stage"] != "summary" else \
         f"summary n={spec['n']:,} respondents × 2 waves (10 seg × 20 themes × 12 ind.)"
     rate = r["done"] / r["seconds"] if r["seconds"] > 0 else float("nan")
@@ -302,6 +307,9 @@ def lever_rows(n: int) -> list[dict]:
     v_int8 = timed("5_int8_default_encoder(token_budget)", lambda: int8.encode(texts))
     timed("6_int8_naive_inputorder_nodedup", lambda: _custom_encode(int8, texts, dedupe=False, bucket=False))
     timed("6b_int8_one_text_per_call", lambda: _custom_encode(int8, texts, dedupe=True, bucket=True, batch=1))
+    l6 = OnnxE5Embedder(folder, "int8-l6")  # first 6 of 12 layers: the supervised coder's default backend
+    l6.encode(texts[:8])
+    timed("6c_int8_first_6_layers(e5-l6)", lambda: l6.encode(texts))
     for threads in (1, 2):
         e = OnnxE5Embedder(folder, "int8", num_threads=threads)
         e.encode(texts[:8])
@@ -330,11 +338,10 @@ def lever_rows(n: int) -> list[dict]:
 def dask_rows(n: int, rows_per_partition: int) -> list[dict]:
     import pandas as pd
 
-    from textmine.classify import ZeroShotCoder
+    from textmine.classify import default_coder
     from textmine.classify.table import code_dataframe
-    from textmine.codebook import load_codebook
     from textmine.distributed import code_with_dask
-    from textmine.paths import DEFAULT_CODEBOOK
+    from textmine.paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR
 
     texts = make_comments(n, "realistic", seed=23)
     case = f"dask vs single n={n:,} realistic, {rows_per_partition} rows/partition"
@@ -346,11 +353,11 @@ def dask_rows(n: int, rows_per_partition: int) -> list[dict]:
         try:
             os.environ["TEXTMINE_CACHE_DIR"] = str(_fresh_cache())
             t0 = time.perf_counter()
-            coder = ZeroShotCoder(load_codebook(DEFAULT_CODEBOOK))
+            coder = default_coder(strict=True)  # the shipped model (e5-l6), as the workers load it
             code_dataframe(coder, pd.read_parquet(inp), "tekst")
             single = time.perf_counter() - t0
             os.environ["TEXTMINE_CACHE_DIR"] = str(_fresh_cache())  # workers inherit: cold store
-            info = code_with_dask(inp, Path(tmp) / "out", DEFAULT_CODEBOOK, None, "tekst", None, n_workers=2,
+            info = code_with_dask(inp, Path(tmp) / "out", DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, "tekst", None, n_workers=2,
                                   rows_per_partition=rows_per_partition)
         finally:
             if old is None:
@@ -389,11 +396,12 @@ def plan(quick: bool) -> list[dict]:
     for n in (1000, 10000, 100000):
         plan.append({"stage": "clean", "n": n, "kind": "realistic", "budget_s": 60})
     plan.append({"stage": "embed", "backend": "e5", "n": 1000, "kind": "unique", "budget_s": 45})
-    for backend, budget in (("e5", 40), ("e5-fp32", 25), ("lexical", 60)):
+    for backend, budget in (("e5", 40), ("e5-l6", 40), ("e5-fp32", 25), ("lexical", 60)):
         for n in (1000, 10000, 100000):
             plan.append({"stage": "embed", "backend": backend, "n": n, "kind": "realistic", "budget_s": budget})
     plan.append({"stage": "code", "n": 1000, "kind": "realistic", "budget_s": 40})
     plan.append({"stage": "code", "n": 10000, "kind": "realistic", "budget_s": 40})
+    plan.append({"stage": "code", "coder": "zeroshot", "n": 10000, "kind": "realistic", "budget_s": 40})
     # moonshot: 100k cleaned + coded with the semantic model end to end, given exactly the 2-minute target as
     # its budget: it reports how far it got and the projected total
     plan.append({"stage": "code", "n": 100000, "kind": "realistic", "budget_s": 120})

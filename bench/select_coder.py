@@ -33,6 +33,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 
 from textmine.classify import SupervisedCoder  # noqa: E402
 from textmine.classify.base import Prepared  # noqa: E402
+from textmine.classify.supervised import DEFAULT_SUPERVISED_EMBEDDER  # noqa: E402
 from textmine.codebook import load_codebook, parse_theme_list  # noqa: E402
 from textmine.evaluate import evaluate_coding  # noqa: E402
 from textmine.paths import DEFAULT_CODEBOOK, REPO_DIR, SAMPLE_DIR, TRAIN_DIR, cache_dir  # noqa: E402
@@ -75,7 +76,7 @@ CANDIDATES: dict[str, dict] = {**{n: {**LEGACY, **v} for n, v in _VARIANTS.items
                                **{n: {"groups": "file", **v} for n, v in _DEFAULT_VARIANTS.items()}}
 
 
-def load_data(files: list[Path], embedder_spec: str = "e5") -> tuple[pd.DataFrame, Prepared]:
+def load_data(files: list[Path], embedder_spec: str = DEFAULT_SUPERVISED_EMBEDDER) -> tuple[pd.DataFrame, Prepared]:
     """Labelled rows of ``files`` (+ ``source`` = file stem) and their Prepared inputs (cached on disk)."""
     frames = []
     for f in files:
@@ -142,9 +143,10 @@ def _recalibrated(coder: SupervisedCoder, post: dict) -> SupervisedCoder:
     return c
 
 
-def run(names: list[str], writer_files: list[Path], few_shot: bool = True) -> dict:
+def run(names: list[str], writer_files: list[Path], few_shot: bool = True,
+        embedder_spec: str = DEFAULT_SUPERVISED_EMBEDDER) -> dict:
     cb = load_codebook(DEFAULT_CODEBOOK)
-    df, prep = load_data(SAMPLE_FILES + writer_files)
+    df, prep = load_data(SAMPLE_FILES + writer_files, embedder_spec)
     Y = cb.to_matrix([parse_theme_list(v) for v in df["themes"]])
     writers = [f.stem for f in writer_files]
     # group candidates by the parameters that change the fit
@@ -159,15 +161,15 @@ def run(names: list[str], writer_files: list[Path], few_shot: bool = True) -> di
         for w in writers:
             t0 = time.perf_counter()
             tr, te = np.flatnonzero(df["source"] != w), np.flatnonzero(df["source"] == w)
-            base = SupervisedCoder(cb, **fit_params).fit_prepared(
+            base = SupervisedCoder(cb, embedder_spec=embedder_spec, **fit_params).fit_prepared(
                 prep.subset(tr), Y[tr], df["type"].iloc[tr].tolist(),
                 df["source"].iloc[tr].tolist() if grouped else None)
             fs_base = []
             if few_shot:
                 for seed in FEW_SHOT_SEEDS:
                     rows = tr[few_shot_rows(df["themes"].iloc[tr], FEW_SHOT_K, seed)]
-                    fs_base.append(SupervisedCoder(cb, seed=seed, **fit_params).fit_prepared(
-                        prep.subset(rows), Y[rows], df["type"].iloc[rows].tolist()))
+                    fs = SupervisedCoder(cb, seed=seed, embedder_spec=embedder_spec, **fit_params)
+                    fs_base.append(fs.fit_prepared(prep.subset(rows), Y[rows], df["type"].iloc[rows].tolist()))
             for n in group:
                 post = {k: v for k, v in CANDIDATES[n].items() if k in POST_KEYS}
                 m = score(_recalibrated(base, post), prep.subset(te), Y[te])
@@ -178,7 +180,7 @@ def run(names: list[str], writer_files: list[Path], few_shot: bool = True) -> di
             print(f"  fit {fit_key} held-out {w}: {time.perf_counter() - t0:.0f}s", flush=True)
     summary = {n: {k: float(np.mean([f[k] for f in per_fold[n]])) for k in per_fold[n][0] if k != "writer"}
                for n in names}
-    return {"writers": writers, "candidates": {n: CANDIDATES[n] for n in names}, "mean": summary,
+    return {"writers": writers, "embedder": embedder_spec, "candidates": {n: CANDIDATES[n] for n in names}, "mean": summary,
             "per_fold": per_fold}
 
 
@@ -190,7 +192,8 @@ COLUMNS = [("macro_f1", "macroF1"), ("weighted_f1", "wF1"), ("exact_match", "exa
 
 
 def print_table(result: dict) -> None:
-    print(f"leave-one-writer-out ({', '.join(result['writers'])}); mean over folds; share errors in pp")
+    print(f"leave-one-writer-out ({', '.join(result['writers'])}), embedder {result.get('embedder', 'e5')}; "
+          "mean over folds; share errors in pp")
     cols = [(k, h) for k, h in COLUMNS if any(k in m for m in result["mean"].values())]
     width = max(len(n) for n in result["mean"]) + 2
     print(" " * width + " ".join(f"{h:>8}" for _, h in cols))
@@ -205,17 +208,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--handwritten", nargs="+", type=Path, default=WRITER_FILES,
                     help="hand-written files, one writer each (default: the five of data/train, a–e)")
     ap.add_argument("--no-few-shot", action="store_true")
+    ap.add_argument("--embedder", default=DEFAULT_SUPERVISED_EMBEDDER,
+                    help="embedding backend (default: the supervised default, e5-l6; e5 = all 12 layers)")
     ap.add_argument("--out", type=Path, default=BENCH_DIR / "out" / "select_coder.json")
     args = ap.parse_args(argv)
     names = args.candidate or list(CANDIDATES)
     files = [f.resolve() for f in args.handwritten]
-    result = run(names, files, few_shot=not args.no_few_shot)
+    result = run(names, files, few_shot=not args.no_few_shot, embedder_spec=args.embedder)
     result["handwritten_files"] = [str(f.relative_to(REPO_DIR)) if f.is_relative_to(REPO_DIR) else str(f)
                                    for f in files]
     print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     old = json.loads(args.out.read_text()) if args.out.exists() else {}
-    if old.get("handwritten_files") == result["handwritten_files"]:  # keep other candidates' earlier results
+    if (old.get("handwritten_files"), old.get("embedder", "e5")) == (result["handwritten_files"], args.embedder):  # keep other candidates' earlier results
         for k in ("candidates", "mean", "per_fold"):
             result[k] = {**old.get(k, {}), **result[k]}
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))

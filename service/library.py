@@ -55,28 +55,29 @@ def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None)
         return factory(codebook, model_dir)
     from textmine import classify
 
-    global _EMBEDDER
     if model_dir is not None:
-        return classify.load_coder(model_dir, embedder=shared_embedder())
+        from textmine.classify.artefact import read_manifest
+
+        spec = read_manifest(Path(model_dir)).get("embedder", {}).get("spec", "e5")
+        return classify.load_coder(model_dir, embedder=shared_embedder(spec))
     if codebook is None:
         coder = classify.default_coder()
-        if _EMBEDDER is None and getattr(coder, "embedder", None) is not None:
-            _EMBEDDER = coder.embedder  # share the default coder's embedder with every other coder
+        if getattr(coder, "embedder", None) is not None:  # share the default coder's embedder with other coders
+            _EMBEDDERS.setdefault(coder.embedder_spec, coder.embedder)
         return coder
-    return classify.ZeroShotCoder(codebook, embedder=shared_embedder())
+    return classify.ZeroShotCoder(codebook, embedder=shared_embedder("e5"))
 
 
-_EMBEDDER = None
+_EMBEDDERS: dict[str, Any] = {}
 
 
-def shared_embedder():
-    """One embedder object per process, shared by all zero-shot coders the service builds."""
-    global _EMBEDDER
-    if _EMBEDDER is None:
+def shared_embedder(spec: str = "e5"):
+    """One embedder object per backend spec and process, shared by all coders the service builds."""
+    if spec not in _EMBEDDERS:
         from textmine.embed import get_embedder
 
-        _EMBEDDER = get_embedder("e5")
-    return _EMBEDDER
+        _EMBEDDERS[spec] = get_embedder(spec)
+    return _EMBEDDERS[spec]
 
 
 def coder_codebook(coder):
@@ -95,8 +96,9 @@ def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[s
     if factory is not None and hasattr(factory, "train"):
         return factory.train(codebook, texts, labels, model_dir)
     from textmine.classify import SupervisedCoder
+    from textmine.classify.supervised import DEFAULT_SUPERVISED_EMBEDDER
 
-    coder = SupervisedCoder(codebook, embedder=shared_embedder())
+    coder = SupervisedCoder(codebook, embedder=shared_embedder(DEFAULT_SUPERVISED_EMBEDDER))
     coder.fit(list(texts), [list(x) for x in labels], types=list(types) if types else None)
     model_dir.mkdir(parents=True, exist_ok=True)
     coder.save(model_dir)

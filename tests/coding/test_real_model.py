@@ -57,8 +57,10 @@ def test_default_coder_loads_the_shipped_model(e5):
 
     if not (DEFAULT_MODEL_DIR / "manifest.json").exists():
         pytest.skip("models/default not built")
-    coder = default_coder(embedder=e5, strict=True)
-    assert isinstance(coder, SupervisedCoder)
+    coder = default_coder(strict=True)  # the artefact's own backend (e5-l6); the full e5 would be refused
+    assert isinstance(coder, SupervisedCoder) and coder.embedder.name == "e5-l6"
+    with pytest.raises(Exception, match="trained with embedder e5-l6"):
+        default_coder(embedder=e5, strict=True)
     out = coder.predict(["Umulig å komme gjennom på telefon, vi sitter i telefonkø i en time.",
                          "Refusjonen av sykepenger kommer alt for sent.", "vet ikke"])
     assert out.loc[0, "theme_telefon"] == 1 and out.loc[1, "theme_refusjon"] == 1

@@ -81,7 +81,7 @@ def test_dedupes_identical_texts_in_a_call(e5_int8):
         e5.encode("Bra")
 
 
-@pytest.mark.parametrize("variant", ["int8", "fp32"])
+@pytest.mark.parametrize("variant", ["int8", "fp32", "int8-l6"])
 def test_vectors_do_not_depend_on_batch_company(e5_cache, texts300, variant):
     """A text gets the bit-identical vector alone, in a big batch, or in another order (cache/partition safe)."""
     from textmine.embed.e5 import OnnxE5Embedder
@@ -121,3 +121,37 @@ def test_concurrent_batches_equal_one_thread(e5_cache, texts300):
     a, b = one.encode(texts300), two.encode(texts300)
     assert np.array_equal(a, b)
     assert np.array_equal(two.encode(texts300[:7]), a[:7])  # one bucket split across both threads
+
+
+def _run_graph(model, ids, mask):
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(["mean"], {"input_ids": ids, "attention_mask": mask})[0]
+
+
+def test_six_layer_variant_is_the_int8_encoder_cut_after_layer_6(e5_cache, texts300):
+    """``e5-l6`` = the first 6 layers: close to an fp32 6-layer graph, clearly not the 12-layer vectors."""
+    from textmine.embed import get_embedder
+    from textmine.embed.e5 import OnnxE5Embedder
+    from textmine.embed.e5_build import _bert_graph
+
+    l6 = get_embedder("e5-l6", cache=False, cache_dir=e5_cache)
+    assert l6.name == "e5-l6" and "int8-l6" in l6.version and RECIPE_VERSION in l6.version
+    full = OnnxE5Embedder(build_dir(e5_cache), "int8")
+    texts = texts300[:40]
+    ids = l6.tokenizer.content_ids(texts)
+    m = read_model()
+    ref6 = _bert_graph(m, int8=False, layers=6)
+    cos6, cos_full = [], []
+    a6, afull = l6.encode(texts), full.encode(texts)
+    for i, seq in enumerate(ids):
+        tok = np.array([[m.special["bos"], *seq[:254], m.special["eos"]]], dtype=np.int64)
+        v = _run_graph(ref6, tok, np.ones_like(tok))[0]
+        v /= np.linalg.norm(v)
+        cos6.append(float(v @ a6[i]))
+        cos_full.append(float(afull[i] @ a6[i]))
+    assert min(cos6) > 0.99, min(cos6)  # int8 rounding only
+    assert np.median(cos_full) < 0.95  # a different representation, so its own cache entries and artefacts
+    with pytest.raises(ValueError, match="layers must be in 1..12"):
+        _bert_graph(m, layers=13)

@@ -96,7 +96,9 @@ def register(app: typer.Typer) -> None:
         text_col: str = typer.Option("text", "--text-col"),
         themes_col: str = typer.Option("themes", "--themes-col"),
         type_col: str = typer.Option("type", "--type-col"),
-        embedder: str = typer.Option("e5", "--embedder", help="embedding backend spec"),
+        embedder: str = typer.Option("e5-l6", "--embedder",
+                                     help="embedding backend spec: e5-l6 (default) | e5 | e5-fp32 | lexical | "
+                                          "a sentence-transformers path or name"),
         seed: int = typer.Option(42, "--seed"),
     ) -> None:
         """Train a calibrated supervised coder and save it as a model directory."""

