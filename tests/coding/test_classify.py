@@ -159,6 +159,18 @@ def test_type_facet_is_learned(trained):
     assert set(out["type"]) <= {"klage", "ønske", "ros"}
 
 
+def test_theme_and_type_models_share_one_lemma_hashing_pass(trained, monkeypatch):
+    """Predicting hashes each batch's lemmas once (theme features and type facet), with the same result."""
+    texts = ["Suppen var kald og dårlig.", "Ønsker flere vegetarretter.", "vet ikke"]
+    before = trained.predict(texts)
+    calls = []
+    real = trained.hasher.transform
+    monkeypatch.setattr(trained.hasher, "transform", lambda lemmas: calls.append(len(lemmas)) or real(lemmas))
+    after = trained.predict(texts)
+    assert calls == [len(texts)]
+    pd.testing.assert_frame_equal(before, after)
+
+
 def test_deterministic(toy_codebook):
     texts, labels, types = zip(*TOY_TRAIN, strict=True)
     a = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3, seed=1).fit(list(texts), list(labels), list(types))

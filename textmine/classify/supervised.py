@@ -106,7 +106,7 @@ class SupervisedCoder(BaseCoder):
     # ------------------------------------------------------------------ features
     def features(self, prep: Prepared, zs_scores: np.ndarray | None = None) -> sp.csr_matrix:
         """Feature rows; ``zs_scores`` (from :meth:`_zs_scores`) saves recomputing the zero-shot scores."""
-        blocks = [sp.csr_matrix(prep.emb * self.emb_scale), self.hasher.transform(prep.lemmas)]
+        blocks = [sp.csr_matrix(prep.emb * self.emb_scale), self._lemma_hash(prep)]
         if self.char_hasher is not None:
             blocks.append(self.char_hasher.transform(prep.text_clean) * self.char_scale)
         blocks.append(sp.csr_matrix(np.log1p(prep.kw)))
@@ -115,6 +115,14 @@ class SupervisedCoder(BaseCoder):
             s[~prep.answered] = 0.0
             blocks.append(sp.csr_matrix(s / 3.0))
         return sp.hstack(blocks, format="csr").astype(np.float32)
+
+    def _lemma_hash(self, prep: Prepared) -> sp.csr_matrix:
+        """Hashed lemma n-grams of ``prep``, memoised on it so the theme and type models share one pass (the
+        hasher is stateless, so the memo depends only on ``prep`` and the width)."""
+        memo = prep.__dict__.setdefault("_lemma_hash", {})
+        if self.hash_features not in memo:
+            memo[self.hash_features] = self.hasher.transform(prep.lemmas)
+        return memo[self.hash_features]
 
     def _zs_scores(self, prep: Prepared) -> np.ndarray:
         """The inner zero-shot coder's scores (feature block and, through its sigmoid, the blend prior)."""
@@ -314,7 +322,7 @@ class SupervisedCoder(BaseCoder):
     def _types(self, prep: Prepared) -> list[str]:
         if self.type_model_ is None:
             return ZeroShotCoder._types(self.zeroshot, prep)
-        X = TypeClassifier.features(prep.emb, self.hasher.transform(prep.lemmas), prep.text_clean)
+        X = TypeClassifier.features(prep.emb, self._lemma_hash(prep), prep.text_clean)
         return self.type_model_.predict(X)
 
     def params(self) -> dict[str, Any]:
