@@ -357,8 +357,8 @@ def dask_rows(n: int, rows_per_partition: int) -> list[dict]:
             code_dataframe(coder, pd.read_parquet(inp), "tekst")
             single = time.perf_counter() - t0
             os.environ["TEXTMINE_CACHE_DIR"] = str(_fresh_cache())  # workers inherit: cold store
-            info = code_with_dask(inp, Path(tmp) / "out", DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, "tekst", None, n_workers=2,
-                                  rows_per_partition=rows_per_partition)
+            info = code_with_dask(inp, Path(tmp) / "out", DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR, "tekst", None,
+                                  n_workers=2, rows_per_partition=rows_per_partition)
         finally:
             if old is None:
                 os.environ.pop("TEXTMINE_CACHE_DIR", None)

@@ -76,7 +76,8 @@ CANDIDATES: dict[str, dict] = {**{n: {**LEGACY, **v} for n, v in _VARIANTS.items
                                **{n: {"groups": "file", **v} for n, v in _DEFAULT_VARIANTS.items()}}
 
 
-def load_data(files: list[Path], embedder_spec: str = DEFAULT_SUPERVISED_EMBEDDER) -> tuple[pd.DataFrame, Prepared]:
+def load_data(files: list[Path],
+              embedder_spec: str = DEFAULT_SUPERVISED_EMBEDDER) -> tuple[pd.DataFrame, Prepared]:
     """Labelled rows of ``files`` (+ ``source`` = file stem) and their Prepared inputs (cached on disk)."""
     frames = []
     for f in files:
@@ -180,8 +181,8 @@ def run(names: list[str], writer_files: list[Path], few_shot: bool = True,
             print(f"  fit {fit_key} held-out {w}: {time.perf_counter() - t0:.0f}s", flush=True)
     summary = {n: {k: float(np.mean([f[k] for f in per_fold[n]])) for k in per_fold[n][0] if k != "writer"}
                for n in names}
-    return {"writers": writers, "embedder": embedder_spec, "candidates": {n: CANDIDATES[n] for n in names}, "mean": summary,
-            "per_fold": per_fold}
+    return {"writers": writers, "embedder": embedder_spec, "candidates": {n: CANDIDATES[n] for n in names},
+            "mean": summary, "per_fold": per_fold}
 
 
 COLUMNS = [("macro_f1", "macroF1"), ("weighted_f1", "wF1"), ("exact_match", "exact"), ("acc_at_60", "acc@60"),
@@ -220,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     old = json.loads(args.out.read_text()) if args.out.exists() else {}
-    if (old.get("handwritten_files"), old.get("embedder", "e5")) == (result["handwritten_files"], args.embedder):  # keep other candidates' earlier results
+    same_setup = (old.get("handwritten_files") == result["handwritten_files"]
+                  and old.get("embedder", "e5") == args.embedder)
+    if same_setup:  # keep other candidates' earlier results
         for k in ("candidates", "mean", "per_fold"):
             result[k] = {**old.get(k, {}), **result[k]}
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
