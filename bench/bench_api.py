@@ -140,9 +140,12 @@ def _raw_client(port: int, key: str):
         yield prepare, send
 
 
-def _closed_loop(open_client, texts: list[str], n_requests: int, seed0: int = 0) -> dict:
+def _closed_loop(open_client, texts: list[str], n_requests: int, seed0: int = 0, distinct: bool = False) -> dict:
     """``CLIENTS`` threads, each with its own ``open_client()`` connection, send one random comment per
-    ``POST /classify`` until ``n_requests`` are done; latency = the ``send`` call (request encoding excluded)."""
+    ``POST /classify`` until ``n_requests`` are done (``distinct``: ``texts`` in turn, each sent once); latency
+    = the ``send`` call (request encoding excluded)."""
+    if distinct:
+        n_requests = min(n_requests, len(texts))
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -154,9 +157,10 @@ def _closed_loop(open_client, texts: list[str], n_requests: int, seed0: int = 0)
         with open_client() as (prepare, send):
             while True:
                 with lock:
-                    if next(counter, None) is None:
-                        return
-                request = prepare(texts[int(rng.integers(len(texts)))])
+                    i = next(counter, None)
+                if i is None:
+                    return
+                request = prepare(texts[i] if distinct else texts[int(rng.integers(len(texts)))])
                 t0 = time.perf_counter()
                 ok = send(request)
                 dt = time.perf_counter() - t0
@@ -180,8 +184,21 @@ def _classify_latency(url: str, key: str, texts: list[str], n_requests: int) -> 
     return _closed_loop(lambda: _httpx_client(url, key), texts, n_requests)
 
 
-def _raw_classify_latency(port: int, key: str, texts: list[str], n_requests: int) -> dict:
-    return _closed_loop(lambda: _raw_client(port, key), texts, n_requests, seed0=100)
+def _raw_classify_latency(port: int, key: str, texts: list[str], n_requests: int, distinct: bool = False) -> dict:
+    return _closed_loop(lambda: _raw_client(port, key), texts, n_requests, seed0=100, distinct=distinct)
+
+
+def _new_comments(exclude: set[str], n: int) -> list[str]:
+    """``n`` distinct comments that neither wave holds (the hand-written training texts), in a fixed order."""
+    from textmine.paths import DATA_DIR
+
+    seen, out = set(exclude), []
+    for path in sorted((DATA_DIR / "train").glob("*.csv")):
+        for t in pd.read_csv(path, dtype=str, keep_default_na=False)["text"]:
+            if t.strip() and t not in seen:
+                seen.add(t)
+                out.append(t)
+    return out[:n]
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -208,7 +225,8 @@ def run(quick: bool = False) -> list[dict]:
             key = create_key(s, "analyst", "bench")[1]
         db.dispose()
         # empty embedding store: the 2,000 requests per phase draw (with repeats) from one wave's ~690 answers,
-        # so about a third of them are embedded for the first time, the rest come from the cache
+        # so about a third of them are coded for the first time; the rest are repeats, which the server answers
+        # from its result cache (the last phase sends only new comments)
         server = _Server(database, Path(tmp) / "server.log",
                          {"TEXTMINE_CACHE_DIR": str(_cold_cache_dir(Path(tmp) / "cache"))})
         sampler = _RssSampler(server.proc.pid)
@@ -235,6 +253,14 @@ def run(quick: bool = False) -> list[dict]:
                 add(case, metric, raw[metric], "ms")
             add(case, "throughput", raw["rps"], "req/s")
             add(case, "errors", raw["errors"], "count")
+            # worst case: every request a comment the server has never seen (no embedding or result cache help)
+            fresh = _new_comments(set(texts) | set(other_texts), 300 if quick else 1500)
+            new = _raw_classify_latency(server.port, key, fresh, len(fresh), distinct=True)
+            case = f"POST /classify 1 comment, {CLIENTS} raw-socket clients, {new['n']} requests, every comment new"
+            for metric in ("p50", "p95", "p99"):
+                add(case, metric, new[metric], "ms")
+            add(case, "throughput", new["rps"], "req/s")
+            add(case, "errors", new["errors"], "count")
             add("phases", "server peak RSS after /classify load", sampler.peak / 2**20, "MB")
             with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=600) as c:
                 sid = c.post("/surveys", json={"name": "bench", "definition_yaml": DEFAULT_SURVEY.read_text()}).json()["id"]

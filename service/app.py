@@ -19,6 +19,7 @@ from service.schemas import ErrorBody
 from service.jobs import JobRunner
 from service.memory import tune_malloc
 from service.middleware import BodySizeLimit, Metrics, MetricsMiddleware
+from service.resultcache import ResultCache
 from service.routers import classify, codebooks, health, jobs, keys, results, surveys
 from service.settings import Settings
 
@@ -62,8 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = runner
     app.state.metrics = metrics
     app.state.key_cache = KeyCache(ttl=settings.key_cache_seconds)
-    app.state.batcher = MicroBatcher(
-        lambda texts: library.frame_records(library.classify_texts(coders.default(), texts, settings.cleaner_factory)))
+    app.state.results = ResultCache(settings.classify_cache_entries)
+
+    def _code(coder, texts):
+        return library.frame_records(library.classify_texts(coder, texts, settings.cleaner_factory))
+
+    app.state.batcher = MicroBatcher(lambda texts: app.state.results.records(coders.default(), texts, _code),
+                                     concurrency=settings.classify_concurrency)
 
     install_error_handlers(app)
     for module in (health, surveys, codebooks, jobs, classify, results, keys):

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from service.db.models import ApiKey
 from service.errors import ApiError
@@ -107,19 +108,20 @@ def get_session(request: Request):
         yield session
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     api_key: str | None = Depends(_api_key_header),
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
 ) -> Principal:
+    """The caller's key, checked: from the key cache on the event loop, else looked up in the database on a
+    worker thread (async so that a cached key costs no thread hop)."""
     key = api_key or (bearer.credentials if bearer is not None else None)
     if not key:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
     cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
     principal = cache.get(key) if cache is not None else None
     if principal is None:
-        with request.app.state.db.session() as session:
-            principal = verify_key(session, key)
+        principal = await run_in_threadpool(_lookup_key, request.app.state.db, key)
         if principal is None:
             raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked")
         if cache is not None:
@@ -127,10 +129,15 @@ def get_principal(
     return principal
 
 
+def _lookup_key(db, key: str) -> Principal | None:
+    with db.session() as session:
+        return verify_key(session, key)
+
+
 def require(role: str) -> Callable[..., Principal]:
     """Dependency factory: the caller must hold ``role`` or a higher one (reader < analyst < admin)."""
 
-    def _dependency(principal: Principal = Depends(get_principal)) -> Principal:
+    async def _dependency(principal: Principal = Depends(get_principal)) -> Principal:
         if not principal.can(role):
             raise ApiError(403, "forbidden", f"this operation needs the {role!r} role",
                            {"required_role": role, "your_role": principal.role})

@@ -8,15 +8,17 @@ from typing import Any, Callable, Sequence
 
 
 class MicroBatcher:
-    """Queue requests; while one batch runs, the next accumulates (up to ``max_texts``) and runs as one call.
-    Coder calls run on one dedicated thread (the coder parallelises internally; one thread also keeps the
-    allocator from spreading buffers over many per-thread arenas). ``predict`` returns one item per text (a
-    list, e.g. of response records built on that thread, off the event loop); each caller gets its slice."""
+    """Queue requests; while a batch runs, the next accumulates (up to ``max_texts``) and runs as one call.
+    Up to ``concurrency`` calls run at once on dedicated threads (default 2: while one call waits for the
+    encoder, which runs outside the GIL, the next one cleans and builds features). ``predict`` returns one item
+    per text (a list, e.g. of response records built on that thread, off the event loop); each caller gets its
+    slice."""
 
-    def __init__(self, predict: Callable[[list[str]], Sequence[Any]], max_texts: int = 256):
+    def __init__(self, predict: Callable[[list[str]], Sequence[Any]], max_texts: int = 256, concurrency: int = 2):
         self._predict = predict
         self.max_texts = max_texts
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classify")
+        self.concurrency = max(1, int(concurrency))
+        self._executor = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="classify")
         self._queue: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
         self._loop_ref: asyncio.AbstractEventLoop | None = None
@@ -37,29 +39,43 @@ class MicroBatcher:
         return await future
 
     async def _loop(self, queue: asyncio.Queue) -> None:
-        while True:
-            batch: list[tuple[list[str], Any]] = [await queue.get()]
-            n = len(batch[0][0])
-            while not queue.empty() and n < self.max_texts:
-                item = queue.get_nowait()
-                batch.append(item)
-                n += len(item[0])
-            texts = [t for item, _ in batch for t in item]
-            try:
-                out = await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, texts)
-                if len(out) != len(texts):
-                    raise RuntimeError(f"predict returned {len(out)} results for {len(texts)} texts")
-            except Exception as exc:
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
-                continue
-            start = 0
-            for item, fut in batch:
-                part = out[start:start + len(item)]
-                start += len(item)
+        slots = asyncio.Semaphore(self.concurrency)
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                batch: list[tuple[list[str], Any]] = [await queue.get()]
+                await slots.acquire()  # requests arriving meanwhile join this batch
+                n = len(batch[0][0])
+                while not queue.empty() and n < self.max_texts:
+                    item = queue.get_nowait()
+                    batch.append(item)
+                    n += len(item[0])
+                task = asyncio.get_running_loop().create_task(self._run(batch, slots))
+                running.add(task)
+                task.add_done_callback(running.discard)
+        finally:
+            for task in running:
+                task.cancel()
+
+    async def _run(self, batch: list[tuple[list[str], Any]], slots: asyncio.Semaphore) -> None:
+        texts = [t for item, _ in batch for t in item]
+        try:
+            out = await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, texts)
+            if len(out) != len(texts):
+                raise RuntimeError(f"predict returned {len(out)} results for {len(texts)} texts")
+        except Exception as exc:
+            for _, fut in batch:
                 if not fut.done():
-                    fut.set_result(part)
+                    fut.set_exception(exc)
+            return
+        finally:
+            slots.release()
+        start = 0
+        for item, fut in batch:
+            part = out[start:start + len(item)]
+            start += len(item)
+            if not fut.done():
+                fut.set_result(part)
 
     async def close(self) -> None:
         if self._task is not None and self._loop_ref is asyncio.get_running_loop():

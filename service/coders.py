@@ -59,6 +59,8 @@ class CoderCache:
             self.warmup_seconds = round(time.perf_counter() - start, 2)
             self.ready.set()
             log.info("default coder ready after %.1f s", self.warmup_seconds)
+            if self.factory is None:  # then, still in the background: language detection for uploads
+                library.warm_language_detection()
         except Exception as exc:  # reported by /readyz
             self.warmup_error = f"{type(exc).__name__}"
             log.error("coder warm-up failed: %s", type(exc).__name__)

@@ -118,6 +118,14 @@ def clean_texts(texts: Sequence[str | None], question_texts: Sequence[str] = (),
     return frame.reset_index(drop=True)[list(CLEAN_COLUMNS)]
 
 
+def warm_language_detection() -> None:
+    """Load lingua's models (both detectors) into the shared Cleaner resources, so that the first upload does
+    not wait for them (≈ 5 s, ≈ 400 MB); /classify does not detect languages."""
+    from textmine.preprocess.cleaner import default_resources
+
+    default_resources().warm_up(language=True, wide=True)
+
+
 def limit_cleaner_caches(entries: int | None) -> None:
     """Bound the per-token caches of the process-wide Cleaner resources (shared by every Cleaner and coder)."""
     if entries:
@@ -259,7 +267,9 @@ def classify_texts(coder, texts: Sequence[str], cleaner_factory=None) -> pd.Data
     if cleaner_factory is None and hasattr(coder, "predict_frame"):
         from textmine.preprocess import Cleaner
 
-        cleaned = Cleaner(redact=True).fit().transform(pd.Series(texts, dtype=object)).reset_index(drop=True)
+        # as the coder's own cleaning (coder.predict): no language detection, lemma language from marker words
+        cleaned = Cleaner(redact=True, detect_language=False).fit().transform(
+            pd.Series(texts, dtype=object)).reset_index(drop=True)
         out = coder.predict_frame(cleaned).reset_index(drop=True)
         out["text_redacted"] = cleaned["text_clean"].tolist()
         return out

@@ -40,6 +40,9 @@ class Settings(BaseModel):
     # entries per per-token cache of the shared Cleaner resources in the server (~95 MB per 100k for the three
     # caches together; results do not depend on it); None = the library default (500k, for batch cleaning)
     cleaner_cache_entries: int | None = 50_000
+    classify_concurrency: int = 1  # /classify micro-batches coded at once (see service/batcher.py)
+    # recent /classify results of the default coder, keyed by a hash of the text (~1 KB each; 0 = off)
+    classify_cache_entries: int = 10_000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":
@@ -70,6 +73,10 @@ class Settings(BaseModel):
             values["malloc_mmap_threshold"] = int(env["TEXTMINE_MALLOC_MMAP_THRESHOLD"])
         if env.get("TEXTMINE_CLEANER_CACHE_ENTRIES"):
             values["cleaner_cache_entries"] = int(env["TEXTMINE_CLEANER_CACHE_ENTRIES"])
+        if env.get("TEXTMINE_CLASSIFY_CONCURRENCY"):
+            values["classify_concurrency"] = int(env["TEXTMINE_CLASSIFY_CONCURRENCY"])
+        if env.get("TEXTMINE_CLASSIFY_CACHE_ENTRIES"):
+            values["classify_cache_entries"] = int(env["TEXTMINE_CLASSIFY_CACHE_ENTRIES"])
         if env.get("TEXTMINE_CLEANER_FACTORY"):
             values["cleaner_factory"] = _import_object(env["TEXTMINE_CLEANER_FACTORY"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -31,7 +31,13 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
         if coders.warmup_error is not None:
             raise ApiError(503, "model_unavailable", "the default model could not be loaded; see /readyz")
         codebook_id, model_id = None, None
-        records = await request.app.state.batcher.predict(body.texts)
+        # comments coded before are answered from the result cache here; only the others queue for the coder
+        cached: list = [None] * len(body.texts)
+        if coders.ready.is_set():
+            cached = request.app.state.results.get_many(coders.default(), body.texts)
+        missing = [t for t, rec in zip(body.texts, cached) if rec is None]
+        fresh = iter(await request.app.state.batcher.predict(missing) if missing else ())
+        records = [rec if rec is not None else next(fresh) for rec in cached]
         coder = coders.default()
     else:
         def _resolve():

@@ -47,5 +47,8 @@ def metrics(request: Request) -> PlainTextResponse:
     gauges = {
         "textmine_model_ready": ("1 when the default coder is loaded.", [({}, 1 if state.coders.ready.is_set() else 0)]),
         "textmine_coding_jobs": ("Coding jobs by state.", [({"state": st}, n) for st, n in jobs]),
+        "textmine_classify_cache": ("/classify result cache: texts answered from it (hit), coded (miss), held.",
+                                    [({"kind": "hit"}, state.results.hits), ({"kind": "miss"}, state.results.misses),
+                                     ({"kind": "entries"}, len(state.results))]),
     }
     return PlainTextResponse(state.metrics.render(gauges), media_type="text/plain; version=0.0.4")

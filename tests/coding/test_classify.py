@@ -302,3 +302,70 @@ def test_count_weight_and_confidence_model_hand_cases():
     conf = apply_confidence_model(coef, F)
     assert coef.shape == (4,) and coef[2] > 5 * max(abs(coef[1]), abs(coef[3]))
     assert conf[ok == 1].mean() > 0.8 and conf[ok == 0].mean() < 0.2
+
+
+class _CountingEmbedder(FakeEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+
+    def encode(self, texts, **kw):
+        self.texts.extend(texts)
+        return super().encode(texts, **kw)
+
+
+def _toy_fit(coder):
+    texts, labels, types = zip(*TOY_TRAIN, strict=True)
+    return coder.fit(list(texts), list(labels), list(types))
+
+
+def test_cascade_keeps_confident_lexical_answers_and_embeds_only_the_rest(toy_codebook):
+    emb = _CountingEmbedder()
+    coder = _toy_fit(SupervisedCoder(toy_codebook, emb, cv=3, lexical_share=0.5))
+    lex, gate = coder.lexical_, coder.lexical_gate_
+    assert lex is not None and lex.lexical_only and 0.0 < gate <= 1.0
+    assert not lex.coef_[:, :emb.dimension].any()  # the first stage never sees an embedding
+    texts = TEXTS + [t for t, _, _ in TOY_TRAIN][:12] + [
+        "helt ukjent tekst om noe annet enn kantina", "Maten er grei, men prisen og køen er et problem",
+        "Parkeringen ved bygget er for liten", "Kassa bør ha flere ansatte og maten bør bli billigere"]
+    lexical = coder.prepare(coder.clean(texts), embed=False).without_embeddings()
+    first = lex.predict_prepared(lexical)
+    answered = np.array([bool(t.strip()) and t != "vet ikke" for t in texts])
+    type_sure = lexical.__dict__["_type_pmax"] >= coder.lexical_type_gate  # the type must be clear too
+    stands = answered & (first["confidence"].to_numpy() >= gate) & type_sure
+    assert (coder.first_stage(coder.prepare(coder.clean(texts), embed=False))[1] == stands).all()
+    rest = np.flatnonzero(answered & ~stands)
+    assert stands.any() and len(rest)  # both stages are used on this mix
+    emb.texts.clear()
+    out = coder.predict(texts)
+    assert sorted(emb.texts) == sorted({coder.clean([texts[i]])["text_clean"].iloc[0] for i in rest})
+    full = SupervisedCoder.__mro__[1].predict_prepared(coder, coder.prepare(coder.clean(texts)))  # full model only
+    cols = [c for c in out.columns if c != "needs_review"]
+    for i in range(len(texts)):
+        want = first.iloc[i] if (stands[i] or not answered[i]) else full.iloc[i]
+        assert out.iloc[i][cols].tolist() == want[cols].tolist(), i
+    assert ((out["confidence"] < coder.review_threshold) & answered == (out["needs_review"] == 1)).all()
+    one_by_one = pd.concat([coder.predict([t]) for t in texts], ignore_index=True)
+    pd.testing.assert_frame_equal(one_by_one, out.reset_index(drop=True))  # row by row: batch-independent
+
+
+def test_cascade_off_and_artefact_round_trip(tmp_path, toy_codebook, fake_embedder):
+    off = _toy_fit(SupervisedCoder(toy_codebook, fake_embedder, cv=3, lexical_share=0.0))
+    on = _toy_fit(SupervisedCoder(toy_codebook, fake_embedder, cv=3))
+    assert off.lexical_ is None and on.lexical_ is not None
+    np.testing.assert_array_equal(off.coef_, on.coef_)  # the full model is the same either way
+    base = SupervisedCoder.__mro__[1].predict_prepared(on, on.prepare(on.clean(TEXTS)))
+    pd.testing.assert_frame_equal(off.predict(TEXTS), base)
+    on.save(tmp_path / "m")
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["lexical_stage"]["gate"] == on.lexical_gate_
+    again = load_coder(tmp_path / "m", codebook=toy_codebook, embedder=fake_embedder)
+    assert again.lexical_ is not None and again.lexical_gate_ == on.lexical_gate_
+    texts = TEXTS + [t for t, _, _ in TOY_TRAIN]
+    pd.testing.assert_frame_equal(again.predict(texts), on.predict(texts), check_exact=False, atol=1e-5)
+    with np.load(tmp_path / "m" / "arrays.npz") as z:  # drop the lexical stage's arrays: a damaged artefact
+        np.savez(tmp_path / "m" / "arrays.npz", **{k: z[k] for k in z.files if not k.startswith("lexical/")})
+    with pytest.raises(ArtefactError, match="lacks the lexical stage"):
+        load_coder(tmp_path / "m", embedder=fake_embedder)
+    with pytest.raises(ValueError, match="lexical_share"):
+        SupervisedCoder(toy_codebook, fake_embedder, lexical_share=1.0)

@@ -65,3 +65,22 @@ def test_default_coder_loads_the_shipped_model(e5):
                          "Refusjonen av sykepenger kommer alt for sent.", "vet ikke"])
     assert out.loc[0, "theme_telefon"] == 1 and out.loc[1, "theme_refusjon"] == 1
     assert out.loc[2, "themes"] == "" and out.loc[2, "needs_review"] == 0
+
+
+def test_service_classify_codes_exactly_as_the_library_coder():
+    """/classify's path (clean once, keep the redacted text) must give the scores coder.predict gives, also
+    for texts whose language only lingua would decide (lemma language comes from marker words in both)."""
+    from service import library
+    from textmine.classify import default_coder
+    from textmine.paths import DEFAULT_MODEL_DIR
+
+    if not (DEFAULT_MODEL_DIR / "manifest.json").exists():
+        pytest.skip("models/default not built")
+    coder = default_coder(strict=True)
+    texts = ["Kontakten med dokker er grei", "Eg synest saksbehandlinga tek for lang tid",
+             "The refund takes too long", "Ring Kari på 91234567, telefonkøen er håpløs", "vet ikke"]
+    via_service = library.classify_texts(coder, texts)
+    direct = coder.predict(texts)
+    cols = [c for c in direct.columns if c.startswith(("theme_", "score_"))] + ["themes", "confidence", "type"]
+    pd.testing.assert_frame_equal(via_service[cols].reset_index(drop=True), direct[cols].reset_index(drop=True))
+    assert "91234567" not in via_service.loc[3, "text_redacted"]

@@ -51,6 +51,18 @@ def test_options(resources):
     assert out.loc[0, "language"] == "unknown" and out.loc[0, "lemmas"] == ""
 
 
+def test_lemmas_do_not_depend_on_language_detection(resources):
+    """Marker words leave these undecided; lingua calls them nynorsk / English. Lemmas (and so the codes a
+    coder gives) must be the same whether or not the language is detected (pipeline vs CLI/API/training)."""
+    texts = ["Det er nesten umogleg å kome gjennom på telefon", "More use of graded sick leave.",
+             "Telefonkøen er altfor lang"]
+    detected = Cleaner(resources=resources).transform(texts)
+    plain = Cleaner(detect_language=False, resources=resources).transform(texts)
+    assert detected["language"].tolist() == ["nn", "en", "nb"]
+    assert detected["lemmas"].tolist() == plain["lemmas"].tolist()
+    assert all(detected["lemmas"])
+
+
 def test_question_texts_option(resources):
     q = "Har du andre kommentarer til NAV?"
     out = Cleaner(question_texts=[q], resources=resources).transform(["andre kommentarer til NAV", "NAV er treg"])

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from textmine.preprocess import _simplemma
+from textmine.preprocess import Cleaner, _simplemma
 from textmine.preprocess.lexicon import WordSet, load_lexicon
 
 
@@ -52,7 +52,7 @@ def test_resource_word_sets_keep_their_membership(resources):
 
 def test_resources_warm_up_runs_once(resources):
     resources.warm_up()
-    assert resources._warm
+    assert resources._warm and resources._warm_language and resources.language._lingua is not None
     assert resources.warm_up() is resources
     assert pickle.loads(pickle.dumps(resources))._warm is False  # a worker process loads its own models
 
@@ -122,3 +122,14 @@ def test_limit_caches_bounds_memory_not_results(resources):
     assert max(len(small.analyzer.cache), len(small.analyzer.chunk_cache), len(small.analyzer.splitter.cache)) <= 3
     pd_equal = Cleaner(resources=resources).fit().transform(texts).equals(bounded)
     assert pd_equal
+
+
+def test_cleaner_without_language_detection_does_not_load_lingua():
+    from textmine.preprocess.cleaner import Resources
+
+    res = Resources.build()
+    out = Cleaner(detect_language=False, resources=res).fit().transform(["Telefonkøen er altfor lang"])
+    assert out.loc[0, "language"] == "unknown" and out.loc[0, "lemmas"]
+    assert res._warm and not res._warm_language and res.language._lingua is None  # no lingua models in memory
+    Cleaner(resources=res).fit()
+    assert res._warm_language and res.language._lingua is not None

@@ -258,6 +258,21 @@ def test_classify_with_codebook_and_errors(client, keys):
     assert client.post("/classify", json={"texts": ["x"]}, headers=hdr(keys["reader"])).status_code == 403
 
 
+def test_default_classify_answers_a_repeated_comment_from_the_result_cache(client, keys):
+    secret = "Ring meg på 91234567 om telefonen"
+    first = client.post("/classify", json={"texts": [secret, "Lang ventetid på telefon"]}, headers=hdr(keys["analyst"]))
+    assert first.status_code == 200, first.text
+    before = client.app.state.results.hits
+    again = client.post("/classify", json={"texts": ["Helt nytt svar om telefon", secret]},
+                        headers=hdr(keys["analyst"]))
+    assert again.status_code == 200
+    assert again.json()["results"][1] == first.json()["results"][0]  # same answer, from the cache
+    assert client.app.state.results.hits == before + 1
+    assert "91234567" not in again.text
+    metrics = client.get("/metrics").text
+    assert 'textmine_classify_cache{kind="hit"}' in metrics and 'textmine_classify_cache{kind="miss"}' in metrics
+
+
 def test_validation_errors_never_echo_input(client, keys):
     secret = "Fødselsnummer 01017012345 til Kari Nordmann"
     r = client.post("/classify", json={"texts": secret, "extra": secret}, headers=hdr(keys["analyst"]))

@@ -93,3 +93,33 @@ def test_server_uses_the_c_http_parser_and_uvloop():
     config.load()
     assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
     import uvloop  # noqa: F401
+
+
+def test_concurrency_bounds_how_many_calls_run_at_once():
+    def run_with(concurrency: int) -> tuple[int, list]:
+        state = {"now": 0, "peak": 0}
+        lock = threading.Lock()
+
+        def predict(texts):
+            with lock:
+                state["now"] += 1
+                state["peak"] = max(state["peak"], state["now"])
+            time.sleep(0.05)
+            with lock:
+                state["now"] -= 1
+            return [t.upper() for t in texts]
+
+        batcher = MicroBatcher(predict, max_texts=2, concurrency=concurrency)
+
+        async def main():
+            outs = await asyncio.gather(*(batcher.predict([f"t{i}"]) for i in range(8)))
+            await batcher.close()
+            return outs
+
+        outs = _run(main)
+        return state["peak"], outs
+
+    peak1, outs1 = run_with(1)
+    peak2, outs2 = run_with(2)
+    assert outs1 == outs2 == [[f"T{i}"] for i in range(8)]  # each caller still gets its own row
+    assert peak1 == 1 and peak2 == 2

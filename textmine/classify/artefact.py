@@ -65,17 +65,14 @@ def save_coder(coder: Any, model_dir: str | Path) -> Path:
     if isinstance(coder, SupervisedCoder):
         coder._check_fitted()
         manifest["params"] = coder.params()
-        arrays.update({"coef": coder.coef_.astype(np.float32), "intercept": coder.intercept_.astype(np.float32),
-                       "platt": coder.platt_.astype(np.float64), "thresholds": coder.thresholds_.astype(np.float64),
-                       "trained": coder.trained_.astype(np.int8),
-                       "blend": (coder.blend_ if coder.blend_ is not None else coder.trained_).astype(np.float64)})
-        if coder.conf_model_ is not None:
-            arrays["conf_model"] = np.asarray(coder.conf_model_, dtype=np.float64)
-        if coder.share_rates_ is not None:
-            arrays["share_rates"] = np.asarray(coder.share_rates_, dtype=np.float64)
+        arrays.update(_supervised_arrays(coder))
         if coder.type_model_ is not None:
-            arrays.update(coder.type_model_.to_arrays())
             manifest["type_classes"] = [str(c) for c in coder.type_model_.classes_]
+        if coder.lexical_ is not None:  # the cascade's lexical first stage: arrays under "lexical/"
+            lex = coder.lexical_
+            manifest["lexical_stage"] = {"gate": coder.lexical_gate_, "params": lex.params(),
+                                         "type_classes": [str(c) for c in lex.type_model_.classes_]}
+            arrays.update({f"lexical/{k}": v for k, v in _supervised_arrays(lex).items()})
         manifest["training_data"] = getattr(coder, "training_data_", [])
         metrics = {"training": coder.training_metrics_, **getattr(coder, "extra_metrics_", {})}
     (out / "codebook.yaml").write_text(coder.codebook.to_yaml(), encoding="utf-8")
@@ -84,6 +81,44 @@ def save_coder(coder: Any, model_dir: str | Path) -> Path:
                                       encoding="utf-8")
     np.savez_compressed(out / "arrays.npz", **arrays)
     return out
+
+
+def _supervised_arrays(coder: Any) -> dict[str, np.ndarray]:
+    arrays = {"coef": coder.coef_.astype(np.float32), "intercept": coder.intercept_.astype(np.float32),
+              "platt": coder.platt_.astype(np.float64), "thresholds": coder.thresholds_.astype(np.float64),
+              "trained": coder.trained_.astype(np.int8),
+              "blend": (coder.blend_ if coder.blend_ is not None else coder.trained_).astype(np.float64)}
+    if coder.conf_model_ is not None:
+        arrays["conf_model"] = np.asarray(coder.conf_model_, dtype=np.float64)
+    if coder.share_rates_ is not None:
+        arrays["share_rates"] = np.asarray(coder.share_rates_, dtype=np.float64)
+    if coder.type_model_ is not None:
+        arrays.update(coder.type_model_.to_arrays())
+    return arrays
+
+
+def _restore_supervised(coder: Any, arrays: dict[str, np.ndarray], type_classes: list[str] | None,
+                        model_dir: Path, what: str) -> None:
+    """Set a SupervisedCoder's fitted parts from ``arrays``; checks shapes against the codebook/embedder."""
+    from .typefacet import TypeClassifier
+
+    coder.coef_, coder.intercept_ = arrays["coef"], arrays["intercept"]
+    coder.platt_, coder.thresholds_ = arrays["platt"], arrays["thresholds"]
+    coder.trained_ = arrays["trained"].astype(bool)
+    coder.blend_ = arrays["blend"] if "blend" in arrays else coder.trained_.astype(np.float64)
+    coder.conf_model_ = arrays.get("conf_model")
+    coder.share_rates_ = arrays.get("share_rates")
+    if coder.confidence == "stacked" and coder.conf_model_ is None:
+        raise ArtefactError(f"{model_dir}: arrays.npz lacks the {what} confidence model; the artefact is damaged — "
+                            "retrain")
+    if "type_coef" in arrays:
+        coder.type_model_ = TypeClassifier.from_arrays(arrays, type_classes)
+    k = len(coder.codebook)
+    width = (int(getattr(coder.embedder, "dimension", 0)) + coder.hash_features + coder.char_features
+             + k * (2 if coder.zero_shot_prior else 1))
+    if coder.coef_.shape != (k, width):
+        raise ArtefactError(f"{model_dir}: arrays.npz holds {what} coefficients of shape {coder.coef_.shape}, "
+                            f"expected ({k}, {width}) for this codebook/embedder; the artefact is damaged — retrain")
 
 
 def _json_default(v: Any) -> Any:
@@ -116,7 +151,6 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
     artefact's embedder spec is loaded with :func:`textmine.embed.get_embedder` and checked.
     """
     from .supervised import SupervisedCoder
-    from .typefacet import TypeClassifier
     from .zeroshot import ZeroShotCoder
 
     model_dir = Path(model_dir)
@@ -153,22 +187,26 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         zs = coder
     elif manifest["kind"] == "supervised":
         # artefacts from before these options existed: their settings then
-        p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", **manifest["params"]}
-        fixed = p.pop("fixed_review_threshold", None)
-        review = p.pop("review_threshold")
-        coder = SupervisedCoder(stored_cb, embedder, embedder_spec=info["spec"], review_threshold=fixed, **p)
-        coder.review_threshold = float(review)
-        coder.coef_, coder.intercept_ = arrays["coef"], arrays["intercept"]
-        coder.platt_, coder.thresholds_ = arrays["platt"], arrays["thresholds"]
-        coder.trained_ = arrays["trained"].astype(bool)
-        coder.blend_ = arrays["blend"] if "blend" in arrays else coder.trained_.astype(np.float64)
-        coder.conf_model_ = arrays.get("conf_model")
-        coder.share_rates_ = arrays.get("share_rates")
-        if coder.confidence == "stacked" and coder.conf_model_ is None:
-            raise ArtefactError(f"{model_dir}: arrays.npz lacks the confidence model; the artefact is damaged — "
-                                "retrain")
-        if "type_coef" in arrays:
-            coder.type_model_ = TypeClassifier.from_arrays(arrays, manifest["type_classes"])
+        def make(params: dict[str, Any]) -> SupervisedCoder:
+            p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "lexical_share": 0.0, "lexical_type_gate": 0.0,
+                 **params}
+            fixed = p.pop("fixed_review_threshold", None)
+            review = p.pop("review_threshold")
+            c = SupervisedCoder(stored_cb, embedder, embedder_spec=info["spec"], review_threshold=fixed, **p)
+            c.review_threshold = float(review)
+            return c
+
+        coder = make(manifest["params"])
+        _restore_supervised(coder, arrays, manifest.get("type_classes"), model_dir, "theme")
+        stage = manifest.get("lexical_stage")
+        if stage is not None:
+            lex = make(stage["params"])
+            sub = {k[len("lexical/"):]: v for k, v in arrays.items() if k.startswith("lexical/")}
+            if not sub:
+                raise ArtefactError(f"{model_dir}: arrays.npz lacks the lexical stage; the artefact is damaged — "
+                                    "retrain")
+            _restore_supervised(lex, sub, stage["type_classes"], model_dir, "lexical-stage")
+            coder.attach_lexical_stage(lex, float(stage["gate"]))
         coder.training_data_ = manifest.get("training_data", [])
         metrics_path = model_dir / "metrics.json"
         coder.training_metrics_ = (json.loads(metrics_path.read_text(encoding="utf-8")).get("training", {})
@@ -176,12 +214,6 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         zs = coder.zeroshot
         for k, v in zp.items():
             setattr(zs, k, v)
-        k = len(stored_cb)
-        width = (int(info["dimension"]) + coder.hash_features + coder.char_features
-                 + k * (2 if coder.zero_shot_prior else 1))
-        if coder.coef_.shape != (k, width):
-            raise ArtefactError(f"{model_dir}: arrays.npz holds coefficients of shape {coder.coef_.shape}, expected "
-                                f"({k}, {width}) for this codebook/embedder; the artefact is damaged — retrain")
         coder.n_train_ = int(coder.training_metrics_.get("n_train", 0))
     else:
         raise ArtefactError(f"{model_dir}: unknown model kind {manifest['kind']!r}")

@@ -35,14 +35,26 @@ class Prepared:
     emb: np.ndarray  # (n, d) float32, zero rows for non-answers
     kw: np.ndarray  # (n, n_themes) keyword counts
     index: pd.Index
+    embedded: bool = True  # False: ``emb`` is all zeros, the answers are not embedded yet (see ensure_embedded)
 
     def __len__(self) -> int:
         return len(self.text_clean)
 
     def subset(self, rows: np.ndarray) -> Prepared:
         rows = np.asarray(rows)
-        return Prepared([self.text_clean[i] for i in rows], [self.lemmas[i] for i in rows], self.answered[rows],
-                        self.emb[rows], self.kw[rows], self.index[rows])
+        out = Prepared([self.text_clean[i] for i in rows], [self.lemmas[i] for i in rows], self.answered[rows],
+                       self.emb[rows], self.kw[rows], self.index[rows], self.embedded)
+        memo = self.__dict__.get("_lemma_hash")
+        if memo:  # hashed lemma rows already computed for these rows (see SupervisedCoder._lemma_hash)
+            out.__dict__["_lemma_hash"] = {width: m[rows] for width, m in memo.items()}
+        return out
+
+    def without_embeddings(self) -> Prepared:
+        """The same rows with all-zero embeddings (what a lexical-only model is trained and run on)."""
+        out = Prepared(self.text_clean, self.lemmas, self.answered, np.zeros_like(self.emb), self.kw, self.index,
+                       embedded=False)
+        out.__dict__["_lemma_hash"] = self.__dict__.setdefault("_lemma_hash", {})  # same rows: share the memo
+        return out
 
 
 class BaseCoder:
@@ -87,8 +99,9 @@ class BaseCoder:
         series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
         return self._cleaner.transform(series)
 
-    def prepare(self, cleaned: pd.DataFrame) -> Prepared:
-        """Embeddings + keyword counts for a cleaned frame (non-answers are not embedded)."""
+    def prepare(self, cleaned: pd.DataFrame, embed: bool = True) -> Prepared:
+        """Embeddings + keyword counts for a cleaned frame (non-answers are not embedded). ``embed=False``
+        leaves the embeddings zero for :meth:`ensure_embedded` to fill where they are needed."""
         missing = [c for c in REQUIRED_CLEAN_COLUMNS if c not in cleaned.columns]
         if missing:
             raise ValueError(f"cleaned frame lacks column(s) {missing}; expected the output of textmine.preprocess.Cleaner")
@@ -96,17 +109,25 @@ class BaseCoder:
         lem = [("" if _isna(t) else str(t)) for t in cleaned["lemmas"].tolist()]
         non = pd.to_numeric(cleaned["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0
         answered = ~non & np.array([bool(t.strip()) for t in text], dtype=bool)
-        dim = int(getattr(self.embedder, "dimension", 0)) or None
-        rows = np.flatnonzero(answered)
-        if len(rows):
-            vecs = np.asarray(self.embedder.encode([text[i] for i in rows]), dtype=np.float32)
-            emb = np.zeros((len(text), vecs.shape[1]), dtype=np.float32)
-            emb[rows] = vecs
-        else:
-            emb = np.zeros((len(text), dim or 1), dtype=np.float32)
         kw = self.matcher.counts(text, lem)
         kw[~answered] = 0
-        return Prepared(text, lem, answered, emb, kw, cleaned.index)
+        dim = int(getattr(self.embedder, "dimension", 0)) or 1
+        prep = Prepared(text, lem, answered, np.zeros((len(text), dim), dtype=np.float32), kw, cleaned.index,
+                        embedded=False)
+        return self.ensure_embedded(prep) if embed else prep
+
+    def ensure_embedded(self, prep: Prepared) -> Prepared:
+        """``prep`` with its answered rows embedded (in place; a no-op when they already are)."""
+        if prep.embedded:
+            return prep
+        rows = np.flatnonzero(prep.answered)
+        if len(rows):
+            vecs = np.asarray(self.embedder.encode([prep.text_clean[i] for i in rows]), dtype=np.float32)
+            if vecs.shape[1] != prep.emb.shape[1]:
+                prep.emb = np.zeros((len(prep), vecs.shape[1]), dtype=np.float32)
+            prep.emb[rows] = vecs
+        prep.embedded = True
+        return prep
 
     # ------------------------------------------------------------------ prediction
     def predict(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
@@ -118,6 +139,7 @@ class BaseCoder:
         return self.predict_prepared(self.prepare(cleaned))
 
     def predict_prepared(self, prep: Prepared) -> pd.DataFrame:
+        prep = self.ensure_embedded(prep)
         probs, thresholds = self._theme_probs(prep)
         types = self._types(prep)
         return assemble(self.codebook, prep, probs, thresholds, types, self.review_threshold,

@@ -11,7 +11,12 @@ Training (``fit``):
    agreements, or a small logistic "whole set right" model on out-of-fold features), per-theme confusion
    rates for error-corrected shares, and the abstention level: the lowest confidence whose auto-coded share
    reaches ``target_accuracy`` out of fold;
-4. the final models are refitted on all rows. Out-of-fold metrics are kept as ``training_metrics_``.
+4. the final models are refitted on all rows. Out-of-fold metrics are kept as ``training_metrics_``;
+5. a **lexical first stage** (the same model without the embedding and zero-shot blocks, ``lexical_only``) is
+   trained the same way. Predicting, its answer stands where its confidence reaches the gate (the out-of-fold
+   confidence that ``lexical_share`` of the training comments reach) and its type is at least
+   ``lexical_type_gate`` probable; only the other comments are embedded and coded by the full model. Row by
+   row, so results do not depend on the batch. Off when a theme or the type facet has too few labels.
 Themes with fewer than two labelled positives fall back to the zero-shot probability.
 """
 
@@ -56,9 +61,19 @@ class SupervisedCoder(BaseCoder):
                  embedder_spec: str = DEFAULT_SUPERVISED_EMBEDDER,
                  review_threshold: float | None = None, prior_strength: float = 10.0, char_features: int = 2**14,
                  char_scale: float = 2.0, class_weight: str | None = "balanced", threshold_count_weight: float = 1.0,
-                 confidence: str = "stacked", share_method: str = "raw"):
+                 confidence: str = "stacked", share_method: str = "raw", lexical_share: float = 0.5,
+                 lexical_type_gate: float = 0.8, lexical_only: bool = False):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
+        if not 0.0 <= float(lexical_share) < 1.0:
+            raise ValueError(f"lexical_share must be in [0, 1), got {lexical_share!r}")
+        # lexical_only: the cascade's first stage (lemma + char n-grams + keywords, no embedding, no zero-shot)
+        self.lexical_only = bool(lexical_only)
+        self.lexical_share = 0.0 if self.lexical_only else float(lexical_share)
+        # the lexical answer also needs its type (klage/ønske/ros) this probable: types lean on the embedding
+        self.lexical_type_gate = float(lexical_type_gate)
+        if self.lexical_only:
+            emb_scale, zero_shot_prior, prior_strength = 0.0, False, 0.0
         self.C = float(C)
         self.emb_scale = float(emb_scale)
         self.hash_features = int(hash_features)
@@ -95,6 +110,8 @@ class SupervisedCoder(BaseCoder):
         self.type_model_: TypeClassifier | None = None
         self.training_metrics_: dict[str, Any] = {}
         self.n_train_: int = 0
+        self.lexical_: SupervisedCoder | None = None  # the cascade's lexical first stage (None: always embed)
+        self.lexical_gate_: float | None = None  # its confidence at or above which its answer stands
 
     # share embedder/matcher with the inner zero-shot coder
     @property
@@ -164,8 +181,11 @@ class SupervisedCoder(BaseCoder):
             raise ValueError("no answered (non-empty, non-non-answer) texts to train on")
         prep_a, Y_a = prep.subset(np.flatnonzero(keep)), Y[keep]
         types_a = None if types is None else [types[i] for i in np.flatnonzero(keep)]
-        self.zeroshot.fit_prepared(prep_a)
-        zs_scores = self._zs_scores(prep_a)
+        if self.lexical_only:  # no embeddings: no zero-shot evidence either
+            zs_scores = np.zeros((len(prep_a), len(self.codebook)))
+        else:
+            self.zeroshot.fit_prepared(prep_a)
+            zs_scores = self._zs_scores(prep_a)
         X = self.features(prep_a, zs_scores)
         n_real = X.shape[0]
         if self.codebook_examples:
@@ -175,7 +195,7 @@ class SupervisedCoder(BaseCoder):
             Y_all = np.vstack([Y_a, self.codebook.to_matrix(cb_labels)])
         else:
             X_all, Y_all = X, Y_a
-        zs_probs = self.zeroshot.probs_from_scores(zs_scores)
+        zs_probs = np.zeros_like(zs_scores) if self.lexical_only else self.zeroshot.probs_from_scores(zs_scores)
         K = Y.shape[1]
         self.trained_ = Y_a.sum(0) >= 2
         # --- out-of-fold scores on the real rows (codebook rows always stay in training)
@@ -221,7 +241,74 @@ class SupervisedCoder(BaseCoder):
                 Xt = TypeClassifier.features(prep_a.emb[mt], self.hasher.transform([prep_a.lemmas[i] for i in np.flatnonzero(mt)]),
                                              [prep_a.text_clean[i] for i in np.flatnonzero(mt)])
                 self.type_model_ = TypeClassifier(seed=self.seed).fit(Xt, ty[mt])
+        self._fit_lexical_stage(prep, Y, types, groups)
         return self
+
+    # ------------------------------------------------------------------ cascade
+    def _fit_lexical_stage(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None,
+                           groups: Sequence[Any] | None) -> None:
+        """Train the lexical first stage on the same rows without embeddings; its gate is the out-of-fold
+        confidence that ``lexical_share`` of the training comments reach. Off when a theme or the type facet
+        would need the embedding (too few labels), or when ``lexical_share`` is 0."""
+        self.lexical_, self.lexical_gate_ = None, None
+        if self.lexical_only or self.lexical_share <= 0 or self.type_model_ is None:
+            return
+        lex = SupervisedCoder(
+            self.codebook, self.embedder, embedder_spec=self.embedder_spec, lexical_only=True, C=self.C,
+            hash_features=self.hash_features, codebook_examples=self.codebook_examples, cv=self.cv,
+            target_accuracy=self.target_accuracy, seed=self.seed, char_features=self.char_features,
+            char_scale=self.char_scale, class_weight=self.class_weight,
+            threshold_count_weight=self.threshold_count_weight, confidence=self.confidence,
+            share_method=self.share_method)
+        lex.fit_prepared(prep.without_embeddings(), Y, types, groups)
+        if not lex.trained_.all() or lex.type_model_ is None:
+            return
+        self.attach_lexical_stage(lex, float(np.quantile(lex.oof_conf_, 1.0 - self.lexical_share)))
+        self.training_metrics_["lexical_gate"] = self.lexical_gate_
+        self.training_metrics_["oof_lexical_macro_f1"] = lex.training_metrics_["oof_macro_f1"]
+
+    def attach_lexical_stage(self, lex: SupervisedCoder, gate: float) -> None:
+        """Use ``lex`` (trained ``lexical_only``) as the first stage, its answer standing at confidence ≥ gate."""
+        if not lex.lexical_only:
+            raise ValueError("the lexical stage must be a lexical_only SupervisedCoder")
+        lex.hasher, lex.char_hasher = self.hasher, self.char_hasher  # same stateless hashers: one memo, one pass
+        self.lexical_, self.lexical_gate_ = lex, float(gate)
+
+    def first_stage(self, prep: Prepared) -> tuple[pd.DataFrame, np.ndarray]:
+        """The lexical stage's output for ``prep`` and, per row, whether it stands (answered rows only)."""
+        if self.lexical_ is None:
+            raise RuntimeError("this coder has no lexical first stage")
+        lexical = prep.without_embeddings()
+        first = self.lexical_.predict_prepared(lexical)
+        stands = (first["confidence"].to_numpy() >= self.lexical_gate_) & prep.answered
+        if self.lexical_type_gate > 0:
+            stands &= lexical.__dict__.get("_type_pmax", np.ones(len(prep))) >= self.lexical_type_gate
+        return first, stands
+
+    def ensure_embedded(self, prep: Prepared) -> Prepared:
+        return prep if self.lexical_only else super().ensure_embedded(prep)
+
+    def predict_frame(self, cleaned: pd.DataFrame) -> pd.DataFrame:
+        if self.lexical_ is None:
+            return super().predict_frame(cleaned)
+        return self.predict_prepared(self.prepare(cleaned, embed=False))  # embeds only what the cascade needs
+
+    def predict_prepared(self, prep: Prepared) -> pd.DataFrame:
+        """With a lexical stage: its answer stands where its confidence reaches the gate; the other answered
+        comments are embedded (if they are not yet) and coded by the full model. Row by row, so batch-free."""
+        if self.lexical_ is None:
+            return super().predict_prepared(prep)
+        first, stands = self.first_stage(prep)
+        rest = np.flatnonzero(prep.answered & ~stands)
+        if len(rest):
+            second = super().predict_prepared(prep.subset(rest))
+            keep = np.setdiff1d(np.arange(len(prep)), rest)
+            merged = pd.concat([first.iloc[keep], second])
+            first = merged.iloc[np.argsort(np.concatenate([keep, rest]), kind="stable")]
+        # one abstention level for every row: this coder's (both stages' confidences estimate P(set right))
+        first["needs_review"] = ((first["confidence"].to_numpy() < self.review_threshold)
+                                 & prep.answered).astype(np.int8)
+        return first
 
     def _calibrate(self, oof: np.ndarray, has_oof: np.ndarray, zs_probs: np.ndarray, Y_a: np.ndarray) -> None:
         """Everything fitted on out-of-fold scores: Platt, blend, thresholds, confidence, share rates, review."""
@@ -249,6 +336,7 @@ class SupervisedCoder(BaseCoder):
         if self.confidence == "stacked":
             self.conf_model_ = fit_confidence_model(confidence_features(rolled, oof_y, self.thresholds_), correct)
         conf = self._confidence(rolled, oof_y, self.thresholds_)
+        self.oof_conf_ = conf  # in memory only (the cascade's gate is a quantile of the lexical stage's)
         self.share_rates_ = np.vstack(confusion_rates(Y_a, oof_y)).astype(np.float64)
         if self._fixed_review is None:
             self.review_threshold = review_threshold_for(conf, correct, target_accuracy=self.target_accuracy)
@@ -323,7 +411,9 @@ class SupervisedCoder(BaseCoder):
         if self.type_model_ is None:
             return ZeroShotCoder._types(self.zeroshot, prep)
         X = TypeClassifier.features(prep.emb, self._lemma_hash(prep), prep.text_clean)
-        return self.type_model_.predict(X)
+        proba = self.type_model_.predict_proba(X)
+        prep.__dict__["_type_pmax"] = proba.max(1)  # read by the cascade's type gate
+        return [str(self.type_model_.classes_[j]) for j in proba.argmax(1)]
 
     def params(self) -> dict[str, Any]:
         return {"C": self.C, "emb_scale": self.emb_scale, "hash_features": self.hash_features,
@@ -332,7 +422,9 @@ class SupervisedCoder(BaseCoder):
                 "prior_strength": self.prior_strength, "char_features": self.char_features,
                 "char_scale": self.char_scale, "class_weight": self.class_weight,
                 "threshold_count_weight": self.threshold_count_weight, "confidence": self.confidence,
-                "share_method": self.share_method, "fixed_review_threshold": self._fixed_review}
+                "share_method": self.share_method, "fixed_review_threshold": self._fixed_review,
+                "lexical_share": self.lexical_share, "lexical_type_gate": self.lexical_type_gate,
+                "lexical_only": self.lexical_only}
 
 
 def _type_str(v: Any) -> str:

@@ -141,8 +141,9 @@ class LanguageDetector:
             return 0.0
         return sum(1 for w in words if w in self.known_words or w in self.markers) / len(words)
 
-    def detect_many(self, texts: list[str]) -> list[str]:
-        out: list[str | None] = [self.by_markers(t) for t in texts]
+    def detect_many(self, texts: list[str], markers: list[str | None] | None = None) -> list[str]:
+        """Language per text; ``markers``: :meth:`by_markers` of each text when the caller has them already."""
+        out: list[str | None] = list(markers) if markers is not None else [self.by_markers(t) for t in texts]
         todo = [i for i, v in enumerate(out) if v is None]
         if todo:
             if self.use_lingua:
