@@ -18,6 +18,7 @@ stored out-of-fold scores). Cleaned text + embeddings are cached under the textm
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 import copy
 import hashlib
 import json
@@ -71,6 +72,7 @@ _DEFAULT_VARIANTS: dict[str, dict] = {
     "default-C4-char1": {"C": 4.0, "char_scale": 1.0},  # the first choice, on five writers
     "default-char1": {"char_scale": 1.0},
     "default-C4": {"C": 4.0},
+    "default-no-lexical": {"lexical_share": 0.0},  # every comment embedded (no lexical first stage)
 }
 CANDIDATES: dict[str, dict] = {**{n: {**LEGACY, **v} for n, v in _VARIANTS.items()},
                                **{n: {"groups": "file", **v} for n, v in _DEFAULT_VARIANTS.items()}}
@@ -120,7 +122,8 @@ def _top_share_errors(y_true: np.ndarray, est: np.ndarray, top: int = 10) -> tup
     return float(err.max()), float(err.mean())
 
 
-def score(coder: SupervisedCoder, prep: Prepared, Y: np.ndarray) -> dict[str, float]:
+def score(coder: SupervisedCoder, prep: Prepared, Y: np.ndarray,
+          types: Sequence[str] | None = None) -> dict[str, float]:
     """Held-out metrics of a fitted coder."""
     cb = coder.codebook
     pred = coder.predict_prepared(prep)
@@ -133,7 +136,19 @@ def score(coder: SupervisedCoder, prep: Prepared, Y: np.ndarray) -> dict[str, fl
            "share_max_raw": s["top10_share_max_abs_error"], "share_mean_raw": s["top10_share_mean_abs_error"]}
     for m in ("prob", "corrected"):
         out[f"share_max_{m}"], out[f"share_mean_{m}"] = _top_share_errors(Y, coder.estimate_shares(pred, m).to_numpy())
+    out["type_accuracy"] = _type_accuracy(pred["type"].to_numpy(), types)
+    # share of the answered comments the lexical first stage decided alone (never embedded)
+    out["lexical_share"] = (float(coder.first_stage(prep)[1].sum() / max(1, prep.answered.sum()))
+                            if coder.lexical_ is not None else 0.0)
     return out
+
+
+def _type_accuracy(pred: np.ndarray, truth: Sequence[str] | None) -> float:
+    if truth is None:
+        return float("nan")
+    truth = np.asarray(truth, dtype=object)
+    known = truth != ""
+    return float((pred[known] == truth[known]).mean()) if known.any() else float("nan")
 
 
 def _recalibrated(coder: SupervisedCoder, post: dict) -> SupervisedCoder:
@@ -173,7 +188,7 @@ def run(names: list[str], writer_files: list[Path], few_shot: bool = True,
                     fs_base.append(fs.fit_prepared(prep.subset(rows), Y[rows], df["type"].iloc[rows].tolist()))
             for n in group:
                 post = {k: v for k, v in CANDIDATES[n].items() if k in POST_KEYS}
-                m = score(_recalibrated(base, post), prep.subset(te), Y[te])
+                m = score(_recalibrated(base, post), prep.subset(te), Y[te], df["type"].iloc[te].tolist())
                 if fs_base:
                     m["few_shot_macro_f1"] = float(np.mean([score(_recalibrated(c, post), prep.subset(te), Y[te])
                                                             ["macro_f1"] for c in fs_base]))
@@ -189,7 +204,7 @@ COLUMNS = [("macro_f1", "macroF1"), ("weighted_f1", "wF1"), ("exact_match", "exa
            ("auto_share", "auto"), ("auto_accuracy", "autoAcc"), ("share_max_raw", "shMax"),
            ("share_mean_raw", "shMean"), ("share_max_prob", "shMaxP"), ("share_mean_prob", "shMeanP"),
            ("share_max_corrected", "shMaxRG"), ("share_mean_corrected", "shMeanRG"),
-           ("few_shot_macro_f1", "fewF1")]
+           ("type_accuracy", "typeAcc"), ("lexical_share", "lexOnly"), ("few_shot_macro_f1", "fewF1")]
 
 
 def print_table(result: dict) -> None:

@@ -163,11 +163,12 @@ def test_theme_and_type_models_share_one_lemma_hashing_pass(trained, monkeypatch
     """Predicting hashes each batch's lemmas once (theme features and type facet), with the same result."""
     texts = ["Suppen var kald og dårlig.", "Ønsker flere vegetarretter.", "vet ikke"]
     before = trained.predict(texts)
-    calls = []
-    real = trained.hasher.transform
+    calls, char_calls = [], []
+    real, real_char = trained.hasher.transform, trained.char_hasher.transform
     monkeypatch.setattr(trained.hasher, "transform", lambda lemmas: calls.append(len(lemmas)) or real(lemmas))
+    monkeypatch.setattr(trained.char_hasher, "transform", lambda t: char_calls.append(len(t)) or real_char(t))
     after = trained.predict(texts)
-    assert calls == [len(texts)]
+    assert calls == [len(texts)] and char_calls == [len(texts)]  # also across both cascade stages
     pd.testing.assert_frame_equal(before, after)
 
 

@@ -44,16 +44,24 @@ class Prepared:
         rows = np.asarray(rows)
         out = Prepared([self.text_clean[i] for i in rows], [self.lemmas[i] for i in rows], self.answered[rows],
                        self.emb[rows], self.kw[rows], self.index[rows], self.embedded)
-        memo = self.__dict__.get("_lemma_hash")
-        if memo:  # hashed lemma rows already computed for these rows (see SupervisedCoder._lemma_hash)
-            out.__dict__["_lemma_hash"] = {width: m[rows] for width, m in memo.items()}
+        memo = self.__dict__.get("_memo")
+        if memo:  # row-aligned features already computed for these rows (see :meth:`cached`)
+            out.__dict__["_memo"] = {key: m[rows] for key, m in memo.items()}
         return out
+
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per key: a row-aligned feature block of these rows (e.g. hashed n-grams, which
+        depend only on the text); subsets get the matching rows, :meth:`without_embeddings` shares it."""
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     def without_embeddings(self) -> Prepared:
         """The same rows with all-zero embeddings (what a lexical-only model is trained and run on)."""
         out = Prepared(self.text_clean, self.lemmas, self.answered, np.zeros_like(self.emb), self.kw, self.index,
                        embedded=False)
-        out.__dict__["_lemma_hash"] = self.__dict__.setdefault("_lemma_hash", {})  # same rows: share the memo
+        out.__dict__["_memo"] = self.__dict__.setdefault("_memo", {})  # same rows and texts: share the memo
         return out
 
 

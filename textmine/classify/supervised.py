@@ -125,7 +125,8 @@ class SupervisedCoder(BaseCoder):
         """Feature rows; ``zs_scores`` (from :meth:`_zs_scores`) saves recomputing the zero-shot scores."""
         blocks = [sp.csr_matrix(prep.emb * self.emb_scale), self._lemma_hash(prep)]
         if self.char_hasher is not None:
-            blocks.append(self.char_hasher.transform(prep.text_clean) * self.char_scale)
+            chars = prep.cached(("char", self.char_features), lambda: self.char_hasher.transform(prep.text_clean))
+            blocks.append(chars * self.char_scale)
         blocks.append(sp.csr_matrix(np.log1p(prep.kw)))
         if self.zero_shot_prior:
             s = (self._zs_scores(prep) if zs_scores is None else zs_scores).astype(np.float32)  # a copy
@@ -134,12 +135,9 @@ class SupervisedCoder(BaseCoder):
         return sp.hstack(blocks, format="csr").astype(np.float32)
 
     def _lemma_hash(self, prep: Prepared) -> sp.csr_matrix:
-        """Hashed lemma n-grams of ``prep``, memoised on it so the theme and type models share one pass (the
-        hasher is stateless, so the memo depends only on ``prep`` and the width)."""
-        memo = prep.__dict__.setdefault("_lemma_hash", {})
-        if self.hash_features not in memo:
-            memo[self.hash_features] = self.hasher.transform(prep.lemmas)
-        return memo[self.hash_features]
+        """Hashed lemma n-grams of ``prep``, memoised on it so the theme and type models (and both cascade
+        stages) share one pass (the hasher is stateless: the memo depends only on ``prep`` and the width)."""
+        return prep.cached(("lemma", self.hash_features), lambda: self.hasher.transform(prep.lemmas))
 
     def _zs_scores(self, prep: Prepared) -> np.ndarray:
         """The inner zero-shot coder's scores (feature block and, through its sigmoid, the blend prior)."""
