@@ -188,8 +188,8 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
     elif manifest["kind"] == "supervised":
         # artefacts from before these options existed: their settings then
         def make(params: dict[str, Any]) -> SupervisedCoder:
-            p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "lexical_share": 0.0, "lexical_type_gate": 0.0,
-                 **params}
+            p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "lexical_share": 0.0,
+                 "lexical_type_gate": 0.0, **params}
             fixed = p.pop("fixed_review_threshold", None)
             review = p.pop("review_threshold")
             c = SupervisedCoder(stored_cb, embedder, embedder_spec=info["spec"], review_threshold=fixed, **p)
