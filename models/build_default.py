@@ -38,12 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     train = pd.concat([read_training_frame([f]).assign(source=f.stem) for f in files], ignore_index=True)
     coder = SupervisedCoder(cb, seed=args.seed)
     coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist(),
-              groups=train["source"].tolist())
+              groups=train["source"].tolist(), questions=train["question"].tolist())
     coder.training_data_ = [str(f.relative_to(REPO)) for f in files]
     eval_path = EVAL_DIR / "eval_set.csv"
     if eval_path.exists():
         ev = pd.read_csv(eval_path, dtype=str, keep_default_na=False)
-        pred = coder.predict(ev["text"].tolist())
+        pred = coder.predict(ev["text"].tolist(), ev["question"].tolist())
         ids = cb.theme_ids
         rep = evaluate_coding(cb.to_matrix([parse_theme_list(v) for v in ev["themes"]]),
                               pred[[f"theme_{t}" for t in ids]].to_numpy(), ids, confidence=pred["confidence"].to_numpy())

@@ -54,7 +54,7 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
             t0 = time.perf_counter()
             with db.session() as s:
                 done_ids = select(CodingResult.response_id).where(CodingResult.job_id == job_id)
-                pending = s.execute(select(Response.id, Response.text_redacted)
+                pending = s.execute(select(Response.id, Response.text_redacted, Response.question)
                                     .where(Response.wave_id == job.wave_id, Response.id.not_in(done_ids))
                                     .order_by(Response.id).limit(chunk_size)).all()
             if not pending:
@@ -67,7 +67,7 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
                                             .where(CodingResult.job_id == job_id)) or 0
                     return job.state
             ids = [p[0] for p in pending]
-            frame = library.predict(coder, [p[1] for p in pending])
+            frame = library.predict(coder, [p[1] for p in pending], [p[2] for p in pending])
             with db.session() as s:
                 job = s.get(CodingJob, job_id, with_for_update=True)
                 if job.state != "running":  # cancelled meanwhile: drop this chunk

@@ -84,10 +84,19 @@ def coder_codebook(coder):
     return getattr(coder, "codebook", None)
 
 
-def predict(coder, texts: Sequence[str]) -> pd.DataFrame:
-    """Coder output with the contract columns, same order as ``texts``."""
-    out = coder.predict(list(texts))
+def predict(coder, texts: Sequence[str], questions: Sequence[str] | str | None = None) -> pd.DataFrame:
+    """Coder output with the contract columns, same order as ``texts``; ``questions``: the survey question each
+    text answers (one string for all), for coders that know routed questions' theme rates."""
+    out = coder.predict(list(texts)) if questions is None else _predict_with_questions(coder, list(texts), questions)
     return out.reset_index(drop=True)
+
+
+def _predict_with_questions(coder, texts: list[str], questions: Sequence[str] | str) -> pd.DataFrame:
+    import inspect
+
+    if "questions" in inspect.signature(coder.predict).parameters:
+        return coder.predict(texts, questions)
+    return coder.predict(texts)  # a coder without question support (test doubles, plug-ins)
 
 
 def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[str]], model_dir: Path,
@@ -261,8 +270,9 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(cols, row)) for row in zip(*values)]
 
 
-def classify_texts(coder, texts: Sequence[str], cleaner_factory=None) -> pd.DataFrame:
-    """Predictions plus ``text_redacted`` for each text; cleans once when the coder accepts a cleaned frame."""
+def classify_texts(coder, texts: Sequence[str], cleaner_factory=None, question: str | None = None) -> pd.DataFrame:
+    """Predictions plus ``text_redacted`` for each text; cleans once when the coder accepts a cleaned frame.
+    ``question``: the survey question all texts answer (routed questions' theme rates), or None."""
     texts = list(texts)
     if cleaner_factory is None and hasattr(coder, "predict_frame"):
         from textmine.preprocess import Cleaner
@@ -270,9 +280,11 @@ def classify_texts(coder, texts: Sequence[str], cleaner_factory=None) -> pd.Data
         # as the coder's own cleaning (coder.predict): no language detection, lemma language from marker words
         cleaned = Cleaner(redact=True, detect_language=False).fit().transform(
             pd.Series(texts, dtype=object)).reset_index(drop=True)
+        if question is not None:
+            cleaned["question"] = question
         out = coder.predict_frame(cleaned).reset_index(drop=True)
         out["text_redacted"] = cleaned["text_clean"].tolist()
         return out
-    out = predict(coder, texts)
+    out = predict(coder, texts, question)
     out["text_redacted"] = clean_texts(texts, (), factory=cleaner_factory)["text_clean"].tolist()
     return out

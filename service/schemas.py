@@ -119,6 +119,10 @@ class ClassifyIn(BaseModel):
     texts: list[str] = Field(min_length=1, max_length=1000)
     codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     model_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    question: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="the survey question the texts answer (e.g. fritekst_sykefravaer): a model trained with "
+                    "routed questions then uses that question's theme rates")
 
 
 class ThemeScore(BaseModel):

@@ -80,12 +80,13 @@ def _coder_for(model_dir: str | None, codebook_path: str | None):
 
 
 def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None,
-                   batch_size: int = DEFAULT_BATCH_SIZE) -> pd.DataFrame:
+                   batch_size: int = DEFAULT_BATCH_SIZE, question_col: str | None = None,
+                   question: str | None = None) -> pd.DataFrame:
     """Code one partition with the local engine's code path: input columns + coding columns, order kept."""
     from textmine.classify.table import code_dataframe
 
     coder = _coder_for(model_dir, codebook_path)
-    return code_dataframe(coder, part, text_col, batch_size=batch_size)
+    return code_dataframe(coder, part, text_col, batch_size=batch_size, question_col=question_col, question=question)
 
 
 def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
@@ -186,13 +187,16 @@ def code_with_dask(
     rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
     batch_size: int = DEFAULT_BATCH_SIZE,
     client: Any = None,
+    question_col: str | None = None,
+    question: str | None = None,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
     ``scheduler``: address of an existing cluster (``tcp://host:8786``); without it a local cluster of
     ``n_workers`` single-threaded worker processes is started and closed again. ``client``: an existing
     ``distributed.Client`` to use instead (not closed). Old ``part-*.parquet`` files in ``out_path`` are
-    removed first.
+    removed first. ``question_col``/``question``: the survey question of each row / of all rows (as in
+    :func:`textmine.classify.table.code_dataframe`).
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -201,8 +205,11 @@ def code_with_dask(
     if not input_path.exists():
         raise FileNotFoundError(f"input not found: {input_path}")
     columns = _input_columns(input_path)
-    if text_col not in columns:
-        raise ValueError(f"{input_path}: no column {text_col!r} (columns: {', '.join(map(str, columns))})")
+    for col in (text_col, question_col):
+        if col is not None and col not in columns:
+            raise ValueError(f"{input_path}: no column {col!r} (columns: {', '.join(map(str, columns))})")
+    if question_col is not None and question is not None:
+        raise ValueError("give either question_col or question, not both")
     if model_dir is None and codebook_path is None:
         raise ValueError("give a codebook (zero-shot) or a model directory")
     # Fail fast in the client (bad codebook/model) before any worker starts.
@@ -216,6 +223,8 @@ def code_with_dask(
         model_dir=str(Path(model_dir).resolve()) if model_dir else None,
         codebook_path=str(Path(codebook_path).resolve()) if codebook_path else None,
         batch_size=batch_size,
+        question_col=question_col,
+        question=question,
     )
 
     cluster = None

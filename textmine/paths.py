@@ -34,8 +34,11 @@ def default_training_files(*, handwritten: bool = True) -> list[Path]:
 
 
 def read_training_frame(files: list[Path]):
-    """``text``, ``themes``, ``type`` of the given labelled files, concatenated (all strings)."""
+    """``text``, ``themes``, ``type``, ``question`` of the given labelled files, concatenated (all strings;
+    ``question`` is "" for files that do not name the survey question)."""
     import pandas as pd
 
-    cols = ["text", "themes", "type"]
-    return pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)[cols] for f in files], ignore_index=True)
+    cols = ["text", "themes", "type", "question"]
+    frames = [pd.read_csv(f, dtype=str, keep_default_na=False) for f in files]
+    return pd.concat([d.assign(question=d["question"] if "question" in d else "")[cols] for d in frames],
+                     ignore_index=True)

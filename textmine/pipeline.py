@@ -83,6 +83,7 @@ def code_wave(
             qcoder = coders[key]
         qcleaner = cleaner if cleaner is not None else Cleaner(question_texts=(q.label,)).fit()
         cleaned = qcleaner.transform(sub[q.column].astype(str))
+        cleaned["question"] = q.column  # routed questions: a supervised coder applies this question's theme rates
         pred = qcoder.predict_frame(cleaned)
         part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": q.column})
         for c in CODED_BASE_COLUMNS[2:]:

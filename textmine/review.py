@@ -85,8 +85,9 @@ def review_queue(coder: BaseCoder, texts: Sequence[str] | pd.Series, *, n: int =
 
 
 def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = "themes",
-                  type_col: str = "type") -> pd.DataFrame:
-    """Labelled comments (``text``, ``themes`` joined by ';', optional ``type``) from a table file or frame.
+                  type_col: str = "type", question_col: str = "question") -> pd.DataFrame:
+    """Labelled comments (``text``, ``themes`` joined by ';', optional ``type`` and ``question``, the survey
+    question answered; "" where absent) from a table file or frame.
 
     Non-answer rows (``is_non_answer`` = 1) are kept: they teach nothing but are harmless (the coder skips them).
     """
@@ -106,6 +107,8 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
         "themes": [";".join(parse_theme_list(v)) for v in df[themes_col].tolist()],
         "type": (df[type_col].astype("string").fillna("").astype(str).tolist() if type_col in df.columns
                  else [""] * len(df)),
+        "question": (df[question_col].astype("string").fillna("").astype(str).tolist()
+                     if question_col in df.columns else [""] * len(df)),
     })
     return out
 
@@ -148,7 +151,8 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         raise ValueError("no corrections given")
     for i, t in enumerate(corr["themes"]):
         coder.codebook.validate_labels([parse_theme_list(t)], where=f"corrections row {i}")
-    base = read_labelled(train) if train is not None else pd.DataFrame(columns=["text", "themes", "type"])
+    base = (read_labelled(train) if train is not None
+            else pd.DataFrame(columns=["text", "themes", "type", "question"]))
     key = lambda s: " ".join(str(s).lower().split())  # noqa: E731
     corr_keys = set(corr["text"].map(key))
     merged = pd.concat([base[~base["text"].map(key).isin(corr_keys)], corr], ignore_index=True)
@@ -164,12 +168,13 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         notes.append("the previous coder was zero-shot: the corrections start a few-shot supervised model")
     if train is None and isinstance(coder, SupervisedCoder):
         notes.append("no original training data given: the new model learns from the corrections (+ codebook) only")
-    new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist())
+    new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(),
+            questions=merged["question"].fillna("").tolist())
     new.training_data_ = list(getattr(coder, "training_data_", []) or [])
     ids = coder.codebook.theme_ids
 
     def quality(c: BaseCoder, df: pd.DataFrame, prefix: str) -> dict[str, float]:
-        pred = c.predict(df["text"].tolist())
+        pred = c.predict(df["text"].tolist(), df["question"].tolist() if "question" in df else None)
         yt = coder.codebook.to_matrix([parse_theme_list(t) for t in df["themes"]])
         yp = pred[[f"theme_{t}" for t in ids]].to_numpy()
         rep = evaluate_coding(yt, yp, ids, confidence=pred["confidence"].to_numpy())

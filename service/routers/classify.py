@@ -32,12 +32,16 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
             raise ApiError(503, "model_unavailable", "the default model could not be loaded; see /readyz")
         codebook_id, model_id = None, None
         # comments coded before are answered from the result cache here; only the others queue for the coder
-        cached: list = [None] * len(body.texts)
-        if coders.ready.is_set():
-            cached = request.app.state.results.get_many(coders.default(), body.texts)
-        missing = [t for t, rec in zip(body.texts, cached) if rec is None]
-        fresh = iter(await request.app.state.batcher.predict(missing) if missing else ())
-        records = [rec if rec is not None else next(fresh) for rec in cached]
+        if body.question is None:
+            cached: list = [None] * len(body.texts)
+            if coders.ready.is_set():
+                cached = request.app.state.results.get_many(coders.default(), body.texts)
+            missing = [t for t, rec in zip(body.texts, cached) if rec is None]
+            fresh = iter(await request.app.state.batcher.predict(missing) if missing else ())
+            records = [rec if rec is not None else next(fresh) for rec in cached]
+        else:  # coded directly: the result cache and the micro-batcher serve question-free requests
+            records = library.frame_records(await run_in_threadpool(
+                lambda: library.classify_texts(coders.default(), body.texts, settings.cleaner_factory, body.question)))
         coder = coders.default()
     else:
         def _resolve():
@@ -49,7 +53,8 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
 
         cb, model, coder = await run_in_threadpool(_resolve)
         codebook_id, model_id = cb.id, model.id if model else None
-        result = await run_in_threadpool(library.classify_texts, coder, body.texts, settings.cleaner_factory)
+        result = await run_in_threadpool(library.classify_texts, coder, body.texts, settings.cleaner_factory,
+                                         body.question)
         records = library.frame_records(result)
     cb_obj = library.coder_codebook(coder)
     labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}

@@ -84,3 +84,27 @@ def test_service_classify_codes_exactly_as_the_library_coder():
     cols = [c for c in direct.columns if c.startswith(("theme_", "score_"))] + ["themes", "confidence", "type"]
     pd.testing.assert_frame_equal(via_service[cols].reset_index(drop=True), direct[cols].reset_index(drop=True))
     assert "91234567" not in via_service.loc[3, "text_redacted"]
+
+
+def test_shipped_model_knows_the_routed_questions():
+    """The shipped model learned theme rates for both free-text questions of the sample survey; the service's
+    question path codes exactly as coder.predict(texts, questions), and the sick-leave question raises the
+    follow-up theme's score of an answer that does not name it."""
+    from service import library
+    from textmine.classify import default_coder
+    from textmine.paths import DEFAULT_MODEL_DIR
+
+    if not (DEFAULT_MODEL_DIR / "manifest.json").exists():
+        pytest.skip("models/default not built")
+    coder = default_coder(strict=True)
+    assert {"fritekst_sykefravaer", "fritekst_generell"} <= set(coder.question_priors_)
+    texts = ["De må ta kontakt tidligere og ikke bare sende brev.", "Alt tar for lang tid"]
+    q = "fritekst_sykefravaer"
+    via_service = library.classify_texts(coder, texts, question=q)
+    direct = coder.predict(texts, questions=q)
+    cols = [c for c in direct.columns if c.startswith(("theme_", "score_"))] + ["themes", "confidence", "type"]
+    pd.testing.assert_frame_equal(via_service[cols].reset_index(drop=True), direct[cols].reset_index(drop=True))
+    plain = coder.predict(texts)
+    general = coder.predict(texts, questions="fritekst_generell")
+    assert (direct["score_sykefravaersoppfolging"] > plain["score_sykefravaersoppfolging"]).all()
+    assert (general["score_sykefravaersoppfolging"] < plain["score_sykefravaersoppfolging"]).all()

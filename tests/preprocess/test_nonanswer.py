@@ -38,3 +38,25 @@ def test_more_non_answers(text):
 @pytest.mark.parametrize("text", ["tlf", "NKS", "AAP", "bra", "treg"])
 def test_short_real_words_are_answers(text):
     assert not is_non_answer(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Har ikke noe å tilføye utover det jeg har skrevet ovenfor.", "Jeg har ingen flere kommentarer", "Har ingen andre merknader",
+     "Nei, eg har ikkje noko meir å seie", "eg hev ingen merknader", "Ingen meining", "ingen formeining her",
+     "Vet ikke hva som må til", "veit ikkje heilt kva eg skal svare", "Nothing to add.", "Nothing more to say",
+     "No further comments, thanks", "nei, jeg har ikke noe mer å si"],
+)
+def test_composed_non_answers(text):
+    """Whole-answer grammar: optional 'nei'/pronoun/'har', a negation, an optional object and a trailing clause."""
+    assert is_non_answer(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Har ingen kontaktperson å ringe", "Vet ikke hva jeg skal gjøre med sykmeldte som ikke svarer",
+     "Nothing works on the website", "No one answers the phone", "Jeg har ingen tillit til NAV lenger",
+     "Ingen meining i at vi må vente så lenge", "vet ikke hvem som har saken"],
+)
+def test_composed_look_alikes_are_answers(text):
+    assert not is_non_answer(text)

@@ -113,3 +113,27 @@ def test_bad_input_is_refused_before_any_worker_starts(sample_input, codebook_pa
     bad.write_bytes(b"x")
     with pytest.raises(ValueError, match="Parquet or CSV"):
         code_with_dask(bad, tmp_path / "o", codebook_path, None, "tekst", "tcp://127.0.0.1:1")
+
+
+def test_question_options_are_checked_and_reach_the_partition_coder(sample_input, codebook_path, text_col, tmp_path):
+    with pytest.raises(ValueError, match="no column 'sporsmal'"):
+        code_with_dask(sample_input, tmp_path / "o", codebook_path, None, text_col, "tcp://127.0.0.1:1",
+                       question_col="sporsmal")
+    with pytest.raises(ValueError, match="not both"):
+        code_with_dask(sample_input, tmp_path / "o", codebook_path, None, text_col, "tcp://127.0.0.1:1",
+                       question_col=text_col, question="fritekst_generell")
+    from textmine.classify import default_coder
+    from textmine.distributed import code_partition
+    from textmine.paths import DEFAULT_MODEL_DIR
+
+    if not (DEFAULT_MODEL_DIR / "manifest.json").exists():
+        pytest.skip("models/default not built")
+    src = read_table(sample_input)
+    part = src[src[text_col].fillna("").str.len() > 20].iloc[:6]
+    q = "fritekst_sykefravaer"
+    got = code_partition(part, text_col=text_col, model_dir=str(DEFAULT_MODEL_DIR), codebook_path=None, question=q)
+    want = code_dataframe(default_coder(strict=True), part, text_col, question=q)
+    plain = code_dataframe(default_coder(strict=True), part, text_col)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+    assert not np.allclose(want["score_sykefravaersoppfolging"].to_numpy(float),
+                           plain["score_sykefravaersoppfolging"].to_numpy(float))

@@ -21,9 +21,12 @@ class KeywordCoder:
         self.codebook = codebook
         self.delay = delay
         self.calls = 0
+        self.questions: list[str] = []  # every question it was given, in order (routed-question plumbing)
 
-    def predict(self, texts) -> pd.DataFrame:
+    def predict(self, texts, questions=None) -> pd.DataFrame:
         self.calls += 1
+        if questions is not None:
+            self.questions.extend([questions] * len(texts) if isinstance(questions, str) else list(questions))
         if self.delay:
             time.sleep(self.delay)
         rows = []

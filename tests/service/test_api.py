@@ -352,3 +352,25 @@ def test_a_2xx_means_committed_before_the_response_starts(app_factory):
             r = c.post("/surveys", json={"name": f"s{i}", "definition_yaml": survey_yaml()}, headers=hdr(key))
             assert r.status_code == 201, r.text
     assert visible_at_response == [1, 2, 3]
+
+
+def test_classify_and_coding_jobs_pass_the_survey_question_to_the_coder(client, keys):
+    """A /classify request naming its question, and every response of a coding job, reach the coder with their
+    survey question (a trained model applies that question's theme rates); such requests bypass the cache."""
+    coder = client.app.state.coders.default()
+    hits = client.app.state.results.hits
+    r = client.post("/classify", json={"texts": ["Telefonen er håpløs", "Telefonen er håpløs"],
+                                       "question": "fritekst_generell"}, headers=hdr(keys["analyst"]))
+    assert r.status_code == 200, r.text
+    assert r.json()["codebook_id"] is None and len(r.json()["results"]) == 2
+    assert coder.questions == ["fritekst_generell", "fritekst_generell"]
+    assert client.app.state.results.hits == hits and len(client.app.state.results) == 0
+    bad = client.post("/classify", json={"texts": ["x"], "question": ""}, headers=hdr(keys["analyst"]))
+    assert bad.status_code == 422
+    coder.questions.clear()
+    _sid, wave = _upload_sample(client, keys, n=30)
+    job = client.post(f"/waves/{wave['id']}/coding-jobs", json={}, headers=hdr(keys["analyst"])).json()
+    assert wait_job(client, keys["reader"], job["id"])["state"] == "done"
+    with client.app.state.db.session() as s:
+        stored = sorted(s.scalars(select(Response.question)).all())
+    assert sorted(coder.questions) == stored and {"fritekst_sykefravaer", "fritekst_generell"} <= set(stored)

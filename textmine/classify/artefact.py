@@ -94,6 +94,12 @@ def _supervised_arrays(coder: Any) -> dict[str, np.ndarray]:
         arrays["share_rates"] = np.asarray(coder.share_rates_, dtype=np.float64)
     if coder.type_model_ is not None:
         arrays.update(coder.type_model_.to_arrays())
+    if coder.base_prior_ is not None:
+        arrays["base_prior"] = np.asarray(coder.base_prior_, dtype=np.float64)
+    if coder.question_priors_:  # routed questions: ids as a unicode array (no pickle), rates row by row
+        qs = sorted(coder.question_priors_)
+        arrays["question_ids"] = np.array(qs, dtype=str)
+        arrays["question_priors"] = np.vstack([coder.question_priors_[q] for q in qs]).astype(np.float64)
     return arrays
 
 
@@ -108,6 +114,13 @@ def _restore_supervised(coder: Any, arrays: dict[str, np.ndarray], type_classes:
     coder.blend_ = arrays["blend"] if "blend" in arrays else coder.trained_.astype(np.float64)
     coder.conf_model_ = arrays.get("conf_model")
     coder.share_rates_ = arrays.get("share_rates")
+    coder.base_prior_ = arrays.get("base_prior")
+    qids, qpri = arrays.get("question_ids"), arrays.get("question_priors")
+    if (qids is None) != (qpri is None) or (qids is not None and (qpri.shape != (len(qids), len(coder.codebook))
+                                                                or coder.base_prior_ is None)):
+        raise ArtefactError(f"{model_dir}: arrays.npz holds inconsistent {what} question priors; the artefact is "
+                            "damaged — retrain")
+    coder.question_priors_ = {} if qids is None else {str(q): qpri[i] for i, q in enumerate(qids.tolist())}
     if coder.confidence == "stacked" and coder.conf_model_ is None:
         raise ArtefactError(f"{model_dir}: arrays.npz lacks the {what} confidence model; the artefact is damaged — "
                             "retrain")
@@ -189,7 +202,7 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         # artefacts from before these options existed: their settings then
         def make(params: dict[str, Any]) -> SupervisedCoder:
             p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "lexical_share": 0.0,
-                 "lexical_type_gate": 0.0, **params}
+                 "lexical_type_gate": 0.0, "question_priors": False, **params}
             fixed = p.pop("fixed_review_threshold", None)
             review = p.pop("review_threshold")
             c = SupervisedCoder(stored_cb, embedder, embedder_spec=info["spec"], review_threshold=fixed, **p)

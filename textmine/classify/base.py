@@ -12,7 +12,7 @@ import pandas as pd
 from ..codebook import Codebook
 from .lexical import KeywordMatcher
 
-__all__ = ["BaseCoder", "Prepared", "OUTPUT_FIXED_COLUMNS", "output_columns", "DEFAULT_EMBEDDER_SPEC"]
+__all__ = ["BaseCoder", "Prepared", "with_questions", "OUTPUT_FIXED_COLUMNS", "output_columns", "DEFAULT_EMBEDDER_SPEC"]
 
 DEFAULT_EMBEDDER_SPEC = "e5"
 OUTPUT_FIXED_COLUMNS = ("themes", "confidence", "needs_review", "type")
@@ -36,6 +36,7 @@ class Prepared:
     kw: np.ndarray  # (n, n_themes) keyword counts
     index: pd.Index
     embedded: bool = True  # False: ``emb`` is all zeros, the answers are not embedded yet (see ensure_embedded)
+    context: np.ndarray | None = None  # object array: the survey question each answer replies to ("" unknown)
 
     def __len__(self) -> int:
         return len(self.text_clean)
@@ -43,7 +44,8 @@ class Prepared:
     def subset(self, rows: np.ndarray) -> Prepared:
         rows = np.asarray(rows)
         out = Prepared([self.text_clean[i] for i in rows], [self.lemmas[i] for i in rows], self.answered[rows],
-                       self.emb[rows], self.kw[rows], self.index[rows], self.embedded)
+                       self.emb[rows], self.kw[rows], self.index[rows], self.embedded,
+                       None if self.context is None else self.context[rows])
         memo = self.__dict__.get("_memo")
         if memo:  # row-aligned features already computed for these rows (see :meth:`cached`)
             out.__dict__["_memo"] = {key: m[rows] for key, m in memo.items()}
@@ -60,7 +62,7 @@ class Prepared:
     def without_embeddings(self) -> Prepared:
         """The same rows with all-zero embeddings (what a lexical-only model is trained and run on)."""
         out = Prepared(self.text_clean, self.lemmas, self.answered, np.zeros_like(self.emb), self.kw, self.index,
-                       embedded=False)
+                       embedded=False, context=self.context)
         out.__dict__["_memo"] = self.__dict__.setdefault("_memo", {})  # same rows and texts: share the memo
         return out
 
@@ -96,8 +98,9 @@ class BaseCoder:
             self._matcher = KeywordMatcher(self.codebook)
         return self._matcher
 
-    def clean(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
-        """Run the preprocessing Cleaner (redaction on, language detection off: coding does not need it)."""
+    def clean(self, texts: Sequence[str] | pd.Series, questions: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run the preprocessing Cleaner (redaction on, language detection off: coding does not need it).
+        ``questions``: the survey question each text answers (a ``question`` column for the coder)."""
         if self._cleaner is None:
             from ..preprocess import Cleaner
 
@@ -105,11 +108,13 @@ class BaseCoder:
         if isinstance(texts, str):
             raise TypeError("predict() expects a list/Series of texts; wrap a single text in a list")
         series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-        return self._cleaner.transform(series)
+        cleaned = self._cleaner.transform(series)
+        return cleaned if questions is None else with_questions(cleaned, questions)
 
     def prepare(self, cleaned: pd.DataFrame, embed: bool = True) -> Prepared:
         """Embeddings + keyword counts for a cleaned frame (non-answers are not embedded). ``embed=False``
-        leaves the embeddings zero for :meth:`ensure_embedded` to fill where they are needed."""
+        leaves the embeddings zero for :meth:`ensure_embedded` to fill where they are needed. An optional
+        ``question`` column (the survey question each answer replies to) becomes ``Prepared.context``."""
         missing = [c for c in REQUIRED_CLEAN_COLUMNS if c not in cleaned.columns]
         if missing:
             raise ValueError(f"cleaned frame lacks column(s) {missing}; expected the output of textmine.preprocess.Cleaner")
@@ -120,8 +125,11 @@ class BaseCoder:
         kw = self.matcher.counts(text, lem)
         kw[~answered] = 0
         dim = int(getattr(self.embedder, "dimension", 0)) or 1
+        context = None
+        if "question" in cleaned.columns:
+            context = np.array([("" if _isna(q) else str(q)) for q in cleaned["question"].tolist()], dtype=object)
         prep = Prepared(text, lem, answered, np.zeros((len(text), dim), dtype=np.float32), kw, cleaned.index,
-                        embedded=False)
+                        embedded=False, context=context)
         return self.ensure_embedded(prep) if embed else prep
 
     def ensure_embedded(self, prep: Prepared) -> Prepared:
@@ -138,9 +146,10 @@ class BaseCoder:
         return prep
 
     # ------------------------------------------------------------------ prediction
-    def predict(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
-        """Code raw texts: one row per input (same order and index), columns :func:`output_columns`."""
-        return self.predict_frame(self.clean(texts))
+    def predict(self, texts: Sequence[str] | pd.Series, questions: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Code raw texts: one row per input (same order and index), columns :func:`output_columns`.
+        ``questions``: optional survey question per text (see :func:`with_questions`)."""
+        return self.predict_frame(self.clean(texts, questions))
 
     def predict_frame(self, cleaned: pd.DataFrame) -> pd.DataFrame:
         """Code an already cleaned frame (columns ``text_clean``, ``lemmas``, ``is_non_answer``)."""
@@ -170,6 +179,18 @@ class BaseCoder:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(codebook={self.codebook.name!r} v{self.codebook.version}, embedder={self.embedder_spec!r})"
+
+
+def with_questions(cleaned: pd.DataFrame, questions: Sequence[Any] | str) -> pd.DataFrame:
+    """``cleaned`` with a ``question`` column: one question for all rows (a string) or one per row."""
+    if isinstance(questions, str):
+        questions = [questions] * len(cleaned)
+    questions = ["" if _isna(q) else str(q) for q in questions]
+    if len(questions) != len(cleaned):
+        raise ValueError(f"got {len(cleaned)} texts but {len(questions)} questions")
+    out = cleaned.copy()
+    out["question"] = questions
+    return out
 
 
 def _isna(v: Any) -> bool:

@@ -48,6 +48,8 @@ __all__ = ["SupervisedCoder"]
 # 0.875 vs 0.880 (bench/RESULTS.md). Zero-shot coding keeps all 12 (it compares comments with theme descriptions,
 # which needs the top layers: eval macro-F1 0.733 vs 0.613 cut at 6).
 DEFAULT_SUPERVISED_EMBEDDER = "e5-l6"
+QUESTION_MIN_ROWS = 50  # labelled answers a question needs before it gets its own theme rates
+QUESTION_PRIOR_WEIGHT = 20.0  # pseudo-rows of the overall rate mixed into each question's rates
 
 
 class SupervisedCoder(BaseCoder):
@@ -62,7 +64,7 @@ class SupervisedCoder(BaseCoder):
                  review_threshold: float | None = None, prior_strength: float = 10.0, char_features: int = 2**14,
                  char_scale: float = 2.0, class_weight: str | None = "balanced", threshold_count_weight: float = 1.0,
                  confidence: str = "stacked", share_method: str = "raw", lexical_share: float = 0.5,
-                 lexical_type_gate: float = 0.8, lexical_only: bool = False):
+                 lexical_type_gate: float = 0.8, lexical_only: bool = False, question_priors: bool = True):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
         if not 0.0 <= float(lexical_share) < 1.0:
@@ -112,6 +114,10 @@ class SupervisedCoder(BaseCoder):
         self.n_train_: int = 0
         self.lexical_: SupervisedCoder | None = None  # the cascade's lexical first stage (None: always embed)
         self.lexical_gate_: float | None = None  # its confidence at or above which its answer stands
+        # routed questions: theme priors per question learned from labelled rows that name their question
+        self.question_priors = bool(question_priors)
+        self.base_prior_: np.ndarray | None = None  # (K,) theme rates over all answered training rows
+        self.question_priors_: dict[str, np.ndarray] = {}  # question id -> (K,) smoothed theme rates
 
     # share embedder/matcher with the inner zero-shot coder
     @property
@@ -155,10 +161,12 @@ class SupervisedCoder(BaseCoder):
 
     # ------------------------------------------------------------------ fitting
     def fit(self, texts: Sequence[str] | pd.Series, labels: Sequence[Any], types: Sequence[Any] | None = None,
-            groups: Sequence[Any] | None = None) -> SupervisedCoder:
+            groups: Sequence[Any] | None = None, questions: Sequence[Any] | None = None) -> SupervisedCoder:
         """Train on raw texts and their theme lists (``[["telefon"], ["ros", "kompetanse"], …]`` or ``"a;b"``).
 
-        ``groups``: optional writer/source per row; out-of-fold scores then hold out whole groups."""
+        ``groups``: optional writer/source per row; out-of-fold scores then hold out whole groups.
+        ``questions``: optional survey question per row ("" unknown); a question with enough labelled answers
+        gets its own theme rates, used when a comment to be coded names that question."""
         texts = list(texts)
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} label rows")
@@ -168,7 +176,7 @@ class SupervisedCoder(BaseCoder):
             raise ValueError(f"got {len(texts)} texts but {len(groups)} groups")
         labs = [parse_theme_list(x) for x in labels]
         Y = self.codebook.to_matrix(labs)
-        prep = self.prepare(self.clean(texts))
+        prep = self.prepare(self.clean(texts, questions))
         return self.fit_prepared(prep, Y, None if types is None else [_type_str(t) for t in types], groups)
 
     def fit_prepared(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None = None,
@@ -179,6 +187,7 @@ class SupervisedCoder(BaseCoder):
             raise ValueError("no answered (non-empty, non-non-answer) texts to train on")
         prep_a, Y_a = prep.subset(np.flatnonzero(keep)), Y[keep]
         types_a = None if types is None else [types[i] for i in np.flatnonzero(keep)]
+        self._fit_question_priors(prep_a.context, Y_a)
         if self.lexical_only:  # no embeddings: no zero-shot evidence either
             zs_scores = np.zeros((len(prep_a), len(self.codebook)))
         else:
@@ -242,6 +251,36 @@ class SupervisedCoder(BaseCoder):
         self._fit_lexical_stage(prep, Y, types, groups)
         return self
 
+    # ------------------------------------------------------------------ routed questions
+    def _fit_question_priors(self, context: np.ndarray | None, Y_a: np.ndarray) -> None:
+        """Theme rates overall and per question (from rows whose question is known, ≥ QUESTION_MIN_ROWS of
+        them, shrunk towards the overall rate with QUESTION_PRIOR_WEIGHT pseudo-rows)."""
+        self.base_prior_ = np.clip(Y_a.mean(0), 1e-3, 1 - 1e-3) if len(Y_a) else None
+        self.question_priors_ = {}
+        if context is None or self.base_prior_ is None:
+            return
+        for q in sorted({str(c) for c in context if c}):
+            m = context == q
+            if m.sum() >= QUESTION_MIN_ROWS:
+                rate = (Y_a[m].sum(0) + QUESTION_PRIOR_WEIGHT * self.base_prior_) / (m.sum() + QUESTION_PRIOR_WEIGHT)
+                self.question_priors_[q] = np.clip(rate, 1e-3, 1 - 1e-3)
+
+    def question_shift(self, probs: np.ndarray, context: np.ndarray | None) -> np.ndarray:
+        """Calibrated probabilities moved from the training theme rates to the rates of each row's question
+        (Bayes' rule on the odds; rows without a known question are unchanged). Row by row: batch-free."""
+        if not self.question_priors or not self.question_priors_ or context is None or self.base_prior_ is None:
+            return probs
+        out = probs
+        for q, prior in self.question_priors_.items():
+            m = context == q
+            if m.any():
+                out = out.copy() if out is probs else out
+                pm = np.clip(probs[m], 1e-6, 1 - 1e-6)
+                up = pm * (prior / self.base_prior_)
+                down = (1 - pm) * ((1 - prior) / (1 - self.base_prior_))
+                out[m] = up / (up + down)
+        return out
+
     # ------------------------------------------------------------------ cascade
     def _fit_lexical_stage(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None,
                            groups: Sequence[Any] | None) -> None:
@@ -257,7 +296,7 @@ class SupervisedCoder(BaseCoder):
             target_accuracy=self.target_accuracy, seed=self.seed, char_features=self.char_features,
             char_scale=self.char_scale, class_weight=self.class_weight,
             threshold_count_weight=self.threshold_count_weight, confidence=self.confidence,
-            share_method=self.share_method)
+            share_method=self.share_method, question_priors=self.question_priors)
         lex.fit_prepared(prep.without_embeddings(), Y, types, groups)
         if not lex.trained_.all() or lex.type_model_ is None:
             return
@@ -375,7 +414,7 @@ class SupervisedCoder(BaseCoder):
         p = platt_apply(z, self.platt_[:, 0], self.platt_[:, 1])
         if mixes:
             p = blend * p + (1 - blend) * self.zeroshot.probs_from_scores(zs_scores)
-        return p, self.thresholds_
+        return self.question_shift(p, prep.context), self.thresholds_
 
     def _confidence(self, probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
         if self.conf_model_ is None:
@@ -422,7 +461,7 @@ class SupervisedCoder(BaseCoder):
                 "threshold_count_weight": self.threshold_count_weight, "confidence": self.confidence,
                 "share_method": self.share_method, "fixed_review_threshold": self._fixed_review,
                 "lexical_share": self.lexical_share, "lexical_type_gate": self.lexical_type_gate,
-                "lexical_only": self.lexical_only}
+                "lexical_only": self.lexical_only, "question_priors": self.question_priors}
 
 
 def _type_str(v: Any) -> str:

@@ -13,15 +13,22 @@ __all__ = ["code_dataframe"]
 
 
 def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_size: int = 2000,
-                   progress: bool = False, keep_raw_text: bool = False) -> pd.DataFrame:
+                   progress: bool = False, keep_raw_text: bool = False, question_col: str | None = None,
+                   question: str | None = None) -> pd.DataFrame:
     """Return ``df`` + ``theme_<id>``, ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``.
 
     The text column is replaced by its redacted form (personal data never leaves unredacted) unless
     ``keep_raw_text``. An input column that already has one of the output names is kept as
-    ``<name>_input`` (with a warning).
+    ``<name>_input`` (with a warning). ``question_col`` (a column naming each row's survey question) or
+    ``question`` (one question for every row) lets a supervised coder use that question's theme rates.
     """
-    if text_col not in df.columns:
-        raise ValueError(f"no text column {text_col!r}; columns are: {', '.join(map(str, df.columns))}")
+    for what, col in (("text", text_col), ("question", question_col)):
+        if col is not None and col not in df.columns:
+            raise ValueError(f"no {what} column {col!r}; columns are: {', '.join(map(str, df.columns))}")
+    if question_col is not None and question is not None:
+        raise ValueError("give either question_col or question, not both")
+    questions = (df[question_col].astype("string").fillna("").astype(str).reset_index(drop=True)
+                 if question_col is not None else None)
     texts = df[text_col].astype("string").fillna("").astype(str)
     texts = texts.reset_index(drop=True)
     parts: list[pd.DataFrame] = []
@@ -36,7 +43,8 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
         task = bar.add_task("koder", total=len(texts))
     try:
         for s in starts:
-            cleaned = coder.clean(texts.iloc[s : s + batch_size])
+            qs = question if questions is None else questions.iloc[s : s + batch_size].tolist()
+            cleaned = coder.clean(texts.iloc[s : s + batch_size], qs)
             parts.append(coder.predict_frame(cleaned))
             redacted.append(cleaned["text_clean"])
             if bar is not None:

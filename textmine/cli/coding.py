@@ -58,6 +58,10 @@ def register(app: typer.Typer) -> None:
         batch_size: int = typer.Option(2000, "--batch-size", min=1),
         keep_raw_text: bool = typer.Option(False, "--keep-raw-text",
                                            help="write the text column unredacted (default: redacted)"),
+        question_col: Optional[str] = typer.Option(
+            None, "--question-col", help="column naming the survey question each comment answers (routed "
+                                         "questions: a trained model then uses that question's theme rates)"),
+        question: Optional[str] = typer.Option(None, "--question", help="the one survey question all comments answer"),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
         if not input.exists():
@@ -67,8 +71,11 @@ def register(app: typer.Typer) -> None:
                 from textmine.distributed import code_with_dask
             except ImportError as exc:
                 _fail(f"--engine dask needs textmine.distributed (not available: {exc})")
-            info = code_with_dask(str(input), str(out), str(codebook), str(model) if model else None, text_col,
-                                  scheduler)
+            try:
+                info = code_with_dask(str(input), str(out), str(codebook), str(model) if model else None, text_col,
+                                      scheduler, question_col=question_col, question=question)
+            except (ValueError, FileNotFoundError) as exc:
+                _fail(str(exc))
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
             return
         if engine != "local":
@@ -80,7 +87,7 @@ def register(app: typer.Typer) -> None:
         df = _read(input)
         try:
             coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
-                                   keep_raw_text=keep_raw_text)
+                                   keep_raw_text=keep_raw_text, question_col=question_col, question=question)
         except ValueError as exc:
             _fail(f"{input}: {exc}")
         write_table(coded, out)
@@ -118,7 +125,8 @@ def register(app: typer.Typer) -> None:
         coder = SupervisedCoder(cb, embedder_spec=embedder, seed=seed)
         with console.status(f"training on {len(data)} labelled rows"):
             try:
-                coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist())
+                coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist(),
+                          questions=data["question"].tolist())
             except (CodebookError, ValueError) as exc:
                 _fail(str(exc))
         coder.training_data_ = [str(p) for p in labelled]
@@ -149,7 +157,7 @@ def register(app: typer.Typer) -> None:
             y_true = coder.codebook.to_matrix([parse_theme_list(t) for t in data["themes"]])
         except ValueError as exc:
             _fail(f"{labelled}: {exc}")
-        pred = coder.predict(data["text"].tolist())
+        pred = coder.predict(data["text"].tolist(), data["question"].tolist())
         ids = coder.codebook.theme_ids
         rep = evaluate_coding(y_true, pred[[f"theme_{t}" for t in ids]].to_numpy(), ids,
                               confidence=pred["confidence"].to_numpy())

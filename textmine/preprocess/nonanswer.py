@@ -12,13 +12,23 @@ _PUNCT = re.compile(r"[^\w\s/]+")
 _WS = re.compile(r"\s+")
 _VOWELS = set("aeiouyæøåéèäöü")
 _KEYBOARD_ROWS = ("qwertyuiopå", "asdfghjkløæ", "zxcvbnm")
-_COMPOSED = re.compile(
-    r"^(?:nei|ja|neida|ok|takk)?\s*(?:ingen|ikke noe|ikkje noko|ingenting|intet|ikke noen|ikkje nokon)\s*"
+_COMPOSED = re.compile(  # "nei, eg har ikkje noko meir å seie", "har ingen andre kommentarer utover det over"
+    r"^(?:(?:nei|ja|neida|ok|takk)\s+)?(?:(?:jeg|eg|vi|æ|e)\s+)?(?:(?:har|hev)\s+)?"
+    r"(?:ingen|ikke noe|ikkje noko|ikke noko|ingenting|intet|ikke noen|ikkje nokon)\s*"
     r"(?:andre|flere|fleire|mer|meir|spesielle|spesielt|ytterligere|særlig|særskilt|utover dette)?\s*"
     r"(?:kommentar\w*|innspill|merknad\w*|tilbakemelding\w*|å tilføye|å legge til|å seie|å si|å melde|"
-    r"å kommentere|mening\w*|formening|forslag|ønsker|klager)?\s*"
+    r"å kommentere|mening\w*|meining\w*|formening\w*|formeining\w*|forslag|ønsker|klager)?\s*"
+    r"(?:utover (?:det|dette)(?: (?:jeg|eg|vi) har (?:skrevet|skrive|sagt|nevnt|svart))?"
+    r"(?: over| ovenfor| tidligere| tidlegare| før)?)?\s*"
     r"(?:fra meg|frå meg|her|nå|no|til dette|på dette|akkurat nå|for øyeblikket|takk)?\s*(?:takk)?$"
 )
+_DONT_KNOW = re.compile(  # "vet ikke hva som skal til", "veit ikkje heilt kva eg skal svare"
+    r"^(?:nei\s+)?(?:(?:jeg|eg|æ)\s+)?(?:vet|veit|veid)\s+(?:ikke|ikkje|ikkje)\s*(?:helt|heilt|riktig|rett)?\s*"
+    r"(?:(?:hva|kva)(?: (?:som skal til|som må til|som trengs|som trengst|jeg skal svare|eg skal svare|"
+    r"jeg skal si|eg skal seie|jeg skal skrive|eg skal skrive))?)?$"
+)
+_ENGLISH = re.compile(r"^(?:no|nothing|none)\s*(?:else|more|further|other)?\s*"
+                      r"(?:to add|to say|to comment|comments?|remarks?)?\s*(?:here|thanks|thank you)?$")
 
 
 def _mash_token(tok: str) -> bool:
@@ -59,7 +69,7 @@ class NonAnswerDetector:
         simple = _simplify(text)
         if not simple or not any(c.isalpha() for c in simple):
             return True  # empty, punctuation or digits only
-        if simple in self.phrases or _COMPOSED.match(simple):
+        if simple in self.phrases or _COMPOSED.match(simple) or _DONT_KNOW.match(simple) or _ENGLISH.match(simple):
             return True
         tokens = simple.split()
         if len(tokens) == 1 and 2 <= len(simple) <= 4 and simple.isalpha() and text.strip().islower():
