@@ -100,18 +100,22 @@ def _predict_with_questions(coder, texts: list[str], questions: Sequence[str] | 
 
 
 def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[str]], model_dir: Path,
-                     factory=None, types: Sequence[str] | None = None) -> dict[str, Any]:
-    """Fit a supervised coder on human-coded texts and save it; returns metrics/metadata."""
+                     factory=None, types: Sequence[str] | None = None,
+                     questions: Sequence[str] | None = None) -> dict[str, Any]:
+    """Fit a supervised coder on human-coded texts (and the survey question each answers) and save it; the
+    backend follows :func:`textmine.classify.supervised.embedder_for_labels`. Returns metrics/metadata."""
     if factory is not None and hasattr(factory, "train"):
         return factory.train(codebook, texts, labels, model_dir)
     from textmine.classify import SupervisedCoder
-    from textmine.classify.supervised import DEFAULT_SUPERVISED_EMBEDDER
+    from textmine.classify.supervised import embedder_for_labels
 
-    coder = SupervisedCoder(codebook, embedder=shared_embedder(DEFAULT_SUPERVISED_EMBEDDER))
-    coder.fit(list(texts), [list(x) for x in labels], types=list(types) if types else None)
+    spec = embedder_for_labels(sum(1 for lab in labels if lab))
+    coder = SupervisedCoder(codebook, embedder=shared_embedder(spec), embedder_spec=spec)
+    coder.fit(list(texts), [list(x) for x in labels], types=list(types) if types else None,
+              questions=list(questions) if questions is not None else None)
     model_dir.mkdir(parents=True, exist_ok=True)
     coder.save(model_dir)
-    return {"n_training": len(texts)}
+    return {"n_training": len(texts), "embedder": spec}
 
 
 # ---------------------------------------------------------------- preprocessing

@@ -464,8 +464,9 @@ def train_model(session: Session, settings: Settings, codebook_id: int | None, n
         raise ApiError(422, "not_enough_corrections",
                        f"training needs at least {min_examples} corrected responses for codebook {codebook.id}; "
                        f"found {len(latest)}", {"found": len(latest), "needed": min_examples})
-    texts = dict(session.execute(select(Response.id, Response.text_redacted)
-                                 .where(Response.id.in_(list(latest)))).all())
+    rows = {r[0]: r for r in session.execute(select(Response.id, Response.text_redacted, Response.question)
+                                              .where(Response.id.in_(list(latest)))).all()}
+    texts = {i: r[1] for i, r in rows.items()}
     ids = sorted(latest)
     labels = [[t for t in latest[i].themes.split(";") if t] for i in ids]
     counts = Counter(t for lab in labels for t in lab)
@@ -477,7 +478,8 @@ def train_model(session: Session, settings: Settings, codebook_id: int | None, n
     model_dir = settings.resolved_models_dir() / f"model-{model.id}"
     types = [latest[i].type for i in ids]
     metrics = library.train_supervised(cb, [texts[i] for i in ids], labels, model_dir,
-                                       factory=settings.coder_factory, types=types if all(types) else None)
+                                       factory=settings.coder_factory, types=types if all(types) else None,
+                                       questions=[rows[i][2] for i in ids])
     model.path = str(model_dir)
     model.metrics = {"label_counts": dict(counts), **{k: v for k, v in (metrics or {}).items()
                                                        if isinstance(v, (int, float, str))}}

@@ -73,6 +73,8 @@ def test_cli_train_code_evaluate_review(tmp_path, toy_files, toy_codebook, fake_
     res = runner.invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(model)])
     assert res.exit_code == 0, res.output
     assert (model / "manifest.json").exists()
+    # few labels: --embedder auto picks all 12 e5 layers (the zero-shot prior weighs much, and needs them)
+    assert json.loads((model / "manifest.json").read_text())["embedder"]["spec"] == "e5"
     out = tmp_path / "coded.parquet"
     res = runner.invoke(app, ["code", str(survey), "--codebook", str(cb), "--model", str(model),
                               "--text-col", "kommentar", "--out", str(out)])
@@ -129,3 +131,27 @@ def test_corrections_retrain_and_report_movement(toy_codebook):
     assert "before" in res.to_text() or "metric" in res.to_text()
     with pytest.raises(ValueError, match="unknown theme id"):
         apply_corrections(coder, pd.DataFrame({"text": ["x"], "themes": ["drikke"]}), train=train)
+
+
+def test_service_training_picks_backend_and_learns_question_rates(tmp_path, toy_codebook, fake_e5, monkeypatch):
+    """The service's POST /models path: few labels → all 12 e5 layers; the responses' questions are passed on."""
+    from service import library
+    from textmine.classify import load_coder
+
+    monkeypatch.setattr(library, "_EMBEDDERS", {})
+    texts, labels, types, questions = [], [], [], []
+    for r in range(4):
+        for text, lab, typ in TOY_TRAIN:
+            texts.append(f"{text} ({r})")
+            labels.append(lab.split(";"))
+            types.append(typ)
+            questions.append("lunsj" if ("mat" in lab or "ko" in lab) else "generell")
+    meta = library.train_supervised(toy_codebook, texts, labels, tmp_path / "m", types=types, questions=questions)
+    assert meta["embedder"] == "e5"
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["embedder"]["spec"] == "e5"
+    coder = load_coder(tmp_path / "m", embedder=FakeEmbedder())
+    from textmine.classify.supervised import QUESTION_MIN_ROWS
+
+    enough = {q for q in set(questions) if questions.count(q) >= QUESTION_MIN_ROWS}
+    assert enough and set(coder.question_priors_) == enough

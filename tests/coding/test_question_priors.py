@@ -113,3 +113,12 @@ def test_with_questions_checks_lengths():
     assert with_questions(frame, ["x", None])["question"].tolist() == ["x", ""]
     with pytest.raises(ValueError, match="2 texts but 1 questions"):
         with_questions(frame, ["x"])
+
+
+def test_embedder_for_labels_policy():
+    from textmine.classify.supervised import DEFAULT_SUPERVISED_EMBEDDER, FEW_LABELS, embedder_for_labels
+
+    assert embedder_for_labels(130) == "e5"
+    assert embedder_for_labels(FEW_LABELS - 1) == "e5"
+    assert embedder_for_labels(FEW_LABELS) == DEFAULT_SUPERVISED_EMBEDDER == "e5-l6"
+    assert embedder_for_labels(10, "e5-l6") == "e5-l6" and embedder_for_labels(5000, "my/sbert") == "my/sbert"

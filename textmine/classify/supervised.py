@@ -41,15 +41,26 @@ from .zeroshot import ZeroShotCoder
 if TYPE_CHECKING:  # sklearn's estimators are imported where a model is trained
     from sklearn.linear_model import LogisticRegression
 
-__all__ = ["SupervisedCoder"]
+__all__ = ["SupervisedCoder", "embedder_for_labels"]
 
 
 # Supervised coders embed with e5's first 6 layers: 1.9-2.4x faster than all 12 at a leave-one-writer-out macro-F1
 # 0.875 vs 0.880 (bench/RESULTS.md). Zero-shot coding keeps all 12 (it compares comments with theme descriptions,
 # which needs the top layers: eval macro-F1 0.733 vs 0.613 cut at 6).
 DEFAULT_SUPERVISED_EMBEDDER = "e5-l6"
+# Below this many labelled answers the zero-shot prior carries much of a supervised coder's weight, and zero-shot
+# needs all 12 layers (few-shot, 10 per theme, eval macro-F1: 0.734 on 12 layers, 0.711 on 6; bench/RESULTS.md)
+FEW_LABELS = 1000
 QUESTION_MIN_ROWS = 50  # labelled answers a question needs before it gets its own theme rates
 QUESTION_PRIOR_WEIGHT = 20.0  # pseudo-rows of the overall rate mixed into each question's rates
+
+
+def embedder_for_labels(n_labelled: int, spec: str = "auto") -> str:
+    """The embedding backend for a supervised coder trained on ``n_labelled`` answers: ``spec`` itself unless it
+    is ``"auto"``, which picks all 12 e5 layers for fewer than FEW_LABELS answers, else the faster default."""
+    if spec != "auto":
+        return spec
+    return "e5" if n_labelled < FEW_LABELS else DEFAULT_SUPERVISED_EMBEDDER
 
 
 class SupervisedCoder(BaseCoder):

@@ -103,8 +103,9 @@ def register(app: typer.Typer) -> None:
         text_col: str = typer.Option("text", "--text-col"),
         themes_col: str = typer.Option("themes", "--themes-col"),
         type_col: str = typer.Option("type", "--type-col"),
-        embedder: str = typer.Option("e5-l6", "--embedder",
-                                     help="embedding backend spec: e5-l6 (default) | e5 | e5-fp32 | lexical | "
+        embedder: str = typer.Option("auto", "--embedder",
+                                     help="embedding backend spec: auto (default: e5 for fewer than 1,000 labelled "
+                                          "answers, else e5-l6) | e5-l6 | e5 | e5-fp32 | lexical | "
                                           "a sentence-transformers path or name"),
         seed: int = typer.Option(42, "--seed"),
     ) -> None:
@@ -122,7 +123,10 @@ def register(app: typer.Typer) -> None:
         except (CodebookError, ValueError) as exc:
             _fail(str(exc))
         data = pd.concat(frames, ignore_index=True)
-        coder = SupervisedCoder(cb, embedder_spec=embedder, seed=seed)
+        from textmine.classify.supervised import embedder_for_labels
+
+        answered = int((data["themes"] != "").sum())
+        coder = SupervisedCoder(cb, embedder_spec=embedder_for_labels(answered, embedder), seed=seed)
         with console.status(f"training on {len(data)} labelled rows"):
             try:
                 coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist(),
