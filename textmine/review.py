@@ -24,14 +24,19 @@ from .evaluate import evaluate_coding
 __all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled"]
 
 
-def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, coder: BaseCoder, *, n: int = 20,
-                    lam: float = 0.7, beta: float = 1.0, dup_cosine: float = 0.95,
-                    labelled_counts: dict[str, int] | None = None) -> pd.DataFrame:
-    """Pure ranking core (see module doc). Returns the chosen rows in queue order."""
+def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | None, coder: BaseCoder, *,
+                    n: int = 20, lam: float = 0.7, beta: float = 1.0, dup_cosine: float = 0.95,
+                    labelled_counts: dict[str, int] | None = None,
+                    decided: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """Pure ranking core (see module doc). Returns the chosen rows in queue order. ``decided``: the coder's own
+    (theme 0/1 matrix, confidence) per row, used instead of deciding from ``probs`` and ``thresholds``."""
     cb = coder.codebook
     probs = cb.rollup_matrix(np.asarray(probs, dtype=float))
-    y = decide(cb, probs, thresholds, prep.answered)
-    conf = coder._confidence(probs, y, thresholds)
+    if decided is not None:
+        y, conf = np.asarray(decided[0]), np.asarray(decided[1], dtype=float)
+    else:
+        y = decide(cb, probs, thresholds, prep.answered)
+        conf = coder._confidence(probs, y, thresholds)
     counts = labelled_counts
     if counts is None:
         counts = (getattr(coder, "training_metrics_", {}) or {}).get("positives_per_theme")
@@ -78,10 +83,15 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, c
 
 def review_queue(coder: BaseCoder, texts: Sequence[str] | pd.Series, *, n: int = 20, lam: float = 0.7,
                  beta: float = 1.0, dup_cosine: float = 0.95) -> pd.DataFrame:
-    """The ``n`` comments most worth a human label, diverse (``row`` = position in ``texts``)."""
-    prep = coder.prepare(coder.clean(texts))
-    probs, thr = coder._theme_probs(prep)
-    return rank_for_review(prep, probs, thr, coder, n=n, lam=lam, beta=beta, dup_cosine=dup_cosine)
+    """The ``n`` comments most worth a human label, diverse (``row`` = position in ``texts``). Themes, scores and
+    confidence are the coder's own output (``predict``: with a cascade, the lexical stage's where it decides)."""
+    prep = coder.prepare(coder.clean(texts))  # embedded: the queue's diversity needs every vector
+    pred = coder.predict_prepared(prep)
+    ids = coder.codebook.theme_ids
+    probs = pred[[f"score_{t}" for t in ids]].to_numpy(dtype=float)
+    decided = (pred[[f"theme_{t}" for t in ids]].to_numpy(), pred["confidence"].to_numpy(dtype=float))
+    return rank_for_review(prep, probs, None, coder, n=n, lam=lam, beta=beta, dup_cosine=dup_cosine,
+                           decided=decided)
 
 
 def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = "themes",

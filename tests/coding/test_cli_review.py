@@ -155,3 +155,19 @@ def test_service_training_picks_backend_and_learns_question_rates(tmp_path, toy_
 
     enough = {q for q in set(questions) if questions.count(q) >= QUESTION_MIN_ROWS}
     assert enough and set(coder.question_priors_) == enough
+
+
+def test_review_queue_shows_what_the_coder_outputs(toy_codebook):
+    """With a cascade coder the queue's suggested themes and confidence are those of coder.predict (the lexical
+    stage's where it decides), not the full model's alone."""
+    texts, labels, types = zip(*TOY_TRAIN, strict=True)
+    coder = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3).fit(list(texts), list(labels), list(types))
+    assert coder.lexical_ is not None
+    batch = [t for t, _, _ in TOY_TRAIN] + ["Kassa er treg og maten kald", "Hva koster kaffen nå?", "Stolene vipper"]
+    q = review_queue(coder, batch, n=len(batch))
+    pred = coder.predict(batch)
+    stands = coder.first_stage(coder.prepare(coder.clean(batch), embed=False))[1]
+    assert stands[q["row"].to_numpy()].any()  # the queue includes rows the lexical stage decided
+    for _, r in q.iterrows():
+        assert r["suggested_themes"] == pred["themes"].iloc[r["row"]]
+        assert abs(r["confidence"] - pred["confidence"].iloc[r["row"]]) < 1e-4
