@@ -171,3 +171,27 @@ def test_review_queue_shows_what_the_coder_outputs(toy_codebook):
     for _, r in q.iterrows():
         assert r["suggested_themes"] == pred["themes"].iloc[r["row"]]
         assert abs(r["confidence"] - pred["confidence"].iloc[r["row"]]) < 1e-4
+
+
+def test_cli_code_hints_at_known_questions_and_applies_them(tmp_path, toy_codebook, fake_e5):
+    from .test_question_priors import _routed_training
+
+    texts, labels, types, questions = _routed_training()
+    cb = tmp_path / "kantine.yaml"
+    cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")
+    labelled = tmp_path / "labelled.csv"
+    pd.DataFrame({"text": texts, "themes": labels, "type": types, "question": questions}).to_csv(labelled, index=False)
+    runner = CliRunner()
+    model = tmp_path / "model"
+    assert runner.invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(model)]).exit_code == 0
+    survey = tmp_path / "s.csv"
+    pd.DataFrame({"lunsj": ["Det var ikke bra i dag.", "For mye av alt."]}).to_csv(survey, index=False)
+    plain, routed = tmp_path / "plain.csv", tmp_path / "routed.csv"
+    res = runner.invoke(app, ["code", str(survey), "--codebook", str(cb), "--model", str(model), "--text-col", "lunsj",
+                              "--out", str(plain)])
+    assert res.exit_code == 0, res.output
+    assert "generell, lunsj" in res.output and "--question lunsj" in res.output
+    res = runner.invoke(app, ["code", str(survey), "--codebook", str(cb), "--model", str(model), "--text-col", "lunsj",
+                              "--question", "lunsj", "--out", str(routed)])
+    assert res.exit_code == 0 and "note:" not in res.output
+    assert (pd.read_csv(routed)["score_mat"] > pd.read_csv(plain)["score_mat"]).all()

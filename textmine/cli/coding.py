@@ -84,6 +84,11 @@ def register(app: typer.Typer) -> None:
         from textmine.io import write_table
 
         coder = _coder(model, codebook)
+        known = sorted(getattr(coder, "question_priors_", None) or {})
+        if known and question is None and question_col is None:
+            hint = f" (the text column's name is one of them: --question {text_col})" if text_col in known else ""
+            console.print(f"note: the model knows the theme rates of the survey questions {', '.join(known)}; "
+                          f"--question or --question-col applies them{hint}")
         df = _read(input)
         try:
             coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
