@@ -2,7 +2,8 @@
 
 On the hand-labelled eval set (data/eval/eval_set.csv, never used for training or tuning):
 keyword baseline, TF-IDF + logistic regression (few-shot and full), zero-shot, few-shot (10 per theme) and
-fully supervised (both sample waves). Then speed: coding after cleaning (uncached embeddings) and one comment warm.
+fully supervised (both sample waves); zero-shot vs few-shot again on two held-out hand-written files (off the
+eval set, which favours zero-shot). Then speed: coding after cleaning (uncached embeddings) and one comment warm.
 Writes bench/out/coding.json and prints a table.
 """
 
@@ -27,6 +28,7 @@ from textmine.paths import (  # noqa: E402
     DEFAULT_CODEBOOK, EVAL_DIR, SAMPLE_DIR, default_training_files, read_training_frame)
 
 FEW_SHOT_K = 10
+HELD_OUT_WRITERS = ("handwritten_f", "handwritten_g")  # few-shot vs zero-shot off the eval set
 
 
 def load_labelled() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -177,6 +179,49 @@ def run(quick: bool = False) -> list[dict]:
     for key, vals in fs_rows.items():
         rows.append({"case": f"few_shot_{FEW_SHOT_K}{key[len('macro_f1'):]}_mean", "metric": "macro_f1",
                      "value": float(np.mean(vals)), "unit": ""})
+
+    # --- the same comparison on two held-out writers (hand-written files never sampled from): does a handful of
+    # labels help on text unlike the eval set? Zero-shot scales and the few-shot draws come from the other files.
+    if not quick:
+        held = train["source"].isin(HELD_OUT_WRITERS).to_numpy()
+        pool_pos, dev_pos = np.flatnonzero(~held), np.flatnonzero(held)
+        prep_dev, y_dev = prep_tr_full.subset(dev_pos), y_tr[dev_pos]
+
+        def dev_f1(y_pred: np.ndarray) -> float:
+            return evaluate_coding(y_dev, y_pred, ids).summary["macro_f1"]
+
+        def themes_of(pred_df: pd.DataFrame) -> np.ndarray:
+            return pred_df[[f"theme_{t}" for t in ids]].to_numpy()
+
+        zs_dev = ZeroShotCoder(cb, embedder).fit_prepared(prep_tr_full.subset(pool_pos))
+        case = "held_out_writers"
+        rows.append({"case": case, "metric": "zero_shot_macro_f1",
+                     "value": dev_f1(themes_of(zs_dev.predict_prepared(prep_dev))), "unit": ""})
+        kw_dev = KeywordMatcher(cb).predict(prep_dev.text_clean, prep_dev.lemmas)
+        if cb.exclusive_ids:
+            kw_dev[(kw_dev.sum(1) == 0) & prep_dev.answered, cb.index(cb.exclusive_ids[0])] = 1
+        kw_dev[~prep_dev.answered] = 0
+        rows.append({"case": case, "metric": "keywords_macro_f1", "value": dev_f1(kw_dev), "unit": ""})
+        few, tfs = [], []
+        pool = train.iloc[pool_pos]
+        for seed in seeds:
+            fs = few_shot_sample(pool, FEW_SHOT_K, seed)
+            pos = pool_pos[[pool.index.get_loc(i) for i in fs.index]]
+            coder = SupervisedCoder(cb, embedder, embedder_spec=embedder_for_labels(len(fs)), seed=seed)
+            coder.fit_prepared(prep_tr_full.subset(pos), y_tr[pos], fs["type"].tolist())
+            few.append(dev_f1(themes_of(coder.predict_prepared(prep_dev))))
+            sub = prep_tr_full.subset(pos)
+            a = np.flatnonzero(sub.answered)
+            tf = tfidf_lr([sub.text_clean[i] for i in a], y_tr[pos][a], prep_dev.text_clean)
+            tf[~prep_dev.answered] = 0
+            tfs.append(dev_f1(tf))
+        rows.append({"case": case, "metric": f"few_shot_{FEW_SHOT_K}_macro_f1_mean", "value": float(np.mean(few)),
+                     "unit": ""})
+        rows.append({"case": case, "metric": f"few_shot_{FEW_SHOT_K}_macro_f1_min", "value": float(np.min(few)),
+                     "unit": ""})
+        rows.append({"case": case, "metric": f"tfidf_lr_few_shot_{FEW_SHOT_K}_macro_f1_mean",
+                     "value": float(np.mean(tfs)), "unit": ""})
+        rows.append({"case": case, "metric": "n_comments", "value": float(len(dev_pos)), "unit": ""})
 
     # --- fully supervised on both waves
     t0 = time.perf_counter()

@@ -28,6 +28,10 @@ SPECS = {
                               lang={"nn": (0.1, 0.25), "en": (0.005, 0.05)}, all_langs=True),
     "handwritten_g.csv": dict(prefix="G", min_rows=500, per_theme=22, multi=(0.3, 0.45),
                               lang={"nn": (0.05, 0.2), "en": (0.01, 0.06)}, all_langs=True),
+    "handwritten_h.csv": dict(prefix="H", min_rows=450, per_theme=25, multi=(0.3, 0.45),
+                              lang={"nn": (0.35, 0.5), "en": (0.001, 0.02)}, all_langs=True),
+    "handwritten_i.csv": dict(prefix="I", min_rows=450, per_theme=25, multi=(0.3, 0.45),
+                              lang={"nn": (0.05, 0.15), "en": (0.005, 0.03)}, all_langs=True),
 }
 PII = {  # every writer's own pattern, applied to every file
     "11-digit id": re.compile(r"(?<!\d)\d{6} ?\d{5}(?!\d)"),

@@ -85,12 +85,47 @@ class LemmaHasher:
 
 class CharHasher:
     """Stateless bag of character 3–5-grams within word boundaries (robust to typos, dialect and nynorsk
-    spellings), hashed into a fixed width and L2-normalised."""
+    spellings), hashed into a fixed width and L2-normalised.
+
+    The same matrix as scikit-learn's ``HashingVectorizer(analyzer="char_wb", binary=True, norm="l2")``, built
+    from a per-word memo: char_wb n-grams never cross a word boundary, so a text's features are the union of
+    its words' features, and words repeat across comments (the n-gram loop is pure Python). The memo is a cache
+    only (bounded, never saved): output depends on the text alone."""
+
+    MEMO_WORDS = 200_000  # words kept before the memo starts afresh
 
     def __init__(self, n_features: int = 2**14):
         self.n_features = n_features
         self._vec = HashingVectorizer(n_features=n_features, analyzer="char_wb", ngram_range=(3, 5), lowercase=True,
                                       alternate_sign=False, binary=True, norm="l2")
+        # one word per "document", already lower-cased: its n-gram indices, sorted and distinct
+        self._word_vec = HashingVectorizer(n_features=n_features, analyzer="char_wb", ngram_range=(3, 5),
+                                           lowercase=False, alternate_sign=False, binary=True, norm=None)
+        self._words: dict[str, np.ndarray] = {}
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return self._vec.transform([t or "" for t in texts]).astype(np.float32)
+        docs = [(t or "").lower().split() for t in texts]
+        memo = self._words
+        if len(memo) > self.MEMO_WORDS:
+            memo = self._words = {}
+        missing = list(dict.fromkeys(w for d in docs for w in d if w not in memo))
+        if missing:
+            X = self._word_vec.transform(missing)
+            X.sort_indices()
+            for k, w in enumerate(missing):
+                memo[w] = X.indices[X.indptr[k]:X.indptr[k + 1]].astype(np.int32)
+        rows = []
+        for d in docs:
+            if not d:
+                rows.append(np.empty(0, dtype=np.int32))
+            elif len(d) == 1:
+                rows.append(memo[d[0]])
+            else:
+                rows.append(np.unique(np.concatenate([memo[w] for w in d])))
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.concatenate(rows) if rows else np.empty(0, dtype=np.int32)
+        # L2 norm of a binary row: 1/sqrt(nnz), computed in float64 as scikit-learn's normalize does
+        data = np.repeat(1.0 / np.sqrt(np.maximum(lengths, 1)), lengths).astype(np.float32)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(rows), self.n_features))

@@ -35,7 +35,7 @@ from .base import BaseCoder, Prepared, confidence_of, decide
 from .calibration import (apply_confidence_model, best_thresholds, confidence_features, fit_confidence_model,
                           platt_apply, platt_fit, review_threshold_for)
 from .lexical import CharHasher, LemmaHasher
-from .typefacet import TypeClassifier
+from .typefacet import TypeClassifier, cue_features
 from .zeroshot import ZeroShotCoder
 
 if TYPE_CHECKING:  # sklearn's estimators are imported where a model is trained
@@ -458,7 +458,8 @@ class SupervisedCoder(BaseCoder):
     def _types(self, prep: Prepared) -> list[str]:
         if self.type_model_ is None:
             return ZeroShotCoder._types(self.zeroshot, prep)
-        X = TypeClassifier.features(prep.emb, self._lemma_hash(prep), prep.text_clean)
+        cues = prep.cached("type_cues", lambda: cue_features(prep.text_clean))  # shared by both cascade stages
+        X = TypeClassifier.features(prep.emb, self._lemma_hash(prep), prep.text_clean, cues)
         proba = self.type_model_.predict_proba(X)
         prep.__dict__["_type_pmax"] = proba.max(1)  # read by the cascade's type gate
         return [str(self.type_model_.classes_[j]) for j in proba.argmax(1)]

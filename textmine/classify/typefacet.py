@@ -71,8 +71,10 @@ class TypeClassifier:
         self.intercept_: np.ndarray | None = None
 
     @staticmethod
-    def features(emb: np.ndarray, hashed: sp.csr_matrix, texts: Sequence[str]) -> sp.csr_matrix:
-        cues = np.log1p(cue_features(texts))
+    def features(emb: np.ndarray, hashed: sp.csr_matrix, texts: Sequence[str],
+                 cues: np.ndarray | None = None) -> sp.csr_matrix:
+        """``cues``: :func:`cue_features` of ``texts`` when already computed."""
+        cues = np.log1p(cue_features(texts) if cues is None else cues)
         return sp.hstack([sp.csr_matrix(emb * 3.0), hashed, sp.csr_matrix(cues)], format="csr")
 
     def fit(self, X: sp.csr_matrix, y: Sequence[str]) -> TypeClassifier:

@@ -25,8 +25,34 @@ _COMPOSED = re.compile(  # "nei, eg har ikkje noko meir å seie", "har ingen and
 _DONT_KNOW = re.compile(  # "vet ikke hva som skal til", "veit ikkje heilt kva eg skal svare"
     r"^(?:nei\s+)?(?:(?:jeg|eg|æ)\s+)?(?:vet|veit|veid)\s+(?:ikke|ikkje|ikkje)\s*(?:helt|heilt|riktig|rett)?\s*"
     r"(?:(?:hva|kva)(?: (?:som skal til|som må til|som trengs|som trengst|jeg skal svare|eg skal svare|"
-    r"jeg skal si|eg skal seie|jeg skal skrive|eg skal skrive))?)?$"
+    r"jeg skal si|eg skal seie|jeg skal skrive|eg skal skrive))?)?(?: her| på dette| på det| nå| no)?$"
 )
+# A short answer made only of "closing" words says nothing about a topic: a no, a "nothing (more) to add",
+# a "don't know", a "that was all" ("Nei, ikke foreløpig", "nope, alt er sagt", "Kjem ikkje på noko no",
+# "nei det er vel det"). Every token must be such a word and one must close (a no/nothing/all).
+_FILLER = frozenset("""
+nei ja jo ok okei takk tja nja nope neida joda hmm hm
+jeg eg vi me æ e
+har hev hadde er var va e være vere vore
+det dette den som så
+ikke ikkje ikkj inkje ingen inga ingenting intet noe noko noka noen nokon mer meir flere fleire andre anna
+egentlig eigentleg eigentlig vel nok bare berre helt heilt akkurat nå no foreløpig førebels
+å si seie sei seia tilføye tilføya legge leggje legga til kommentere kommentera melde skrive skriva svare svara
+kommentar kommentarer kommentarar merknad merknader innspill mening meining formening formeining
+om på her fra frå meg utover over ovenfor før tidligere tidlegare sagt skrevet skrive nevnt svart
+vet veit veid aner hva kva kommer kjem alt
+spesielt spesielle særlig særleg
+nothing to add more else comment comments thanks that s it all
+""".split())
+_CLOSING = frozenset("nei ikke ikkje inkje ingen inga ingenting intet nope tja nja nothing alt".split())
+_FILLER_MAX_TOKENS = 14
+
+
+def _only_closing_words(tokens: list[str]) -> bool:
+    return (len(tokens) <= _FILLER_MAX_TOKENS and all(t in _FILLER for t in tokens)
+            and any(t in _CLOSING for t in tokens))
+
+
 _ENGLISH = re.compile(r"^(?:no|nothing|none)\s*(?:else|more|further|other)?\s*"
                       r"(?:to add|to say|to comment|comments?|remarks?)?\s*(?:here|thanks|thank you)?$")
 
@@ -72,6 +98,8 @@ class NonAnswerDetector:
         if simple in self.phrases or _COMPOSED.match(simple) or _DONT_KNOW.match(simple) or _ENGLISH.match(simple):
             return True
         tokens = simple.split()
+        if _only_closing_words(tokens):
+            return True
         if len(tokens) == 1 and 2 <= len(simple) <= 4 and simple.isalpha() and text.strip().islower():
             if simple not in self.known_words:
                 return True  # a lone unknown 2-4 letter fragment ("akd", "øaf")
