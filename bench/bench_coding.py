@@ -67,6 +67,23 @@ def tfidf_lr(train_text: list[str], Y: np.ndarray, test_text: list[str]) -> np.n
     return out
 
 
+def keyword_baseline(cb, prep) -> np.ndarray:
+    """Codebook keyword matching; answered comments with no hit get the exclusive theme ("annet")."""
+    kw = KeywordMatcher(cb).predict(prep.text_clean, prep.lemmas)
+    if cb.exclusive_ids:
+        kw[(kw.sum(1) == 0) & prep.answered, cb.index(cb.exclusive_ids[0])] = 1
+    kw[~prep.answered] = 0
+    return kw
+
+
+def tfidf_few_shot(sub, Y_sub: np.ndarray, test) -> np.ndarray:
+    """TF-IDF + LR trained on the answered rows of ``sub`` (prepared), predicting the prepared ``test`` rows."""
+    a = np.flatnonzero(sub.answered)
+    out = tfidf_lr([sub.text_clean[i] for i in a], Y_sub[a], test.text_clean)
+    out[~test.answered] = 0
+    return out
+
+
 def _rows(case: str, rep, type_acc: float | None, extra: dict | None = None) -> list[dict]:
     s = rep.summary
     rows = [
@@ -140,11 +157,7 @@ def run(quick: bool = False) -> list[dict]:
     answered_ev = prep_ev.answered
 
     # --- baselines
-    kw = KeywordMatcher(cb).predict(prep_ev.text_clean, prep_ev.lemmas)
-    if cb.exclusive_ids:
-        kw[(kw.sum(1) == 0) & answered_ev, cb.index(cb.exclusive_ids[0])] = 1
-    kw[~answered_ev] = 0
-    report("baseline_keywords", y_pred=kw)
+    report("baseline_keywords", y_pred=keyword_baseline(cb, prep_ev))
     a_tr = prep_tr.answered
     tf_full = tfidf_lr([prep_tr.text_clean[i] for i in np.flatnonzero(a_tr)], y_tr[a_tr], prep_ev.text_clean)
     tf_full[~answered_ev] = 0
@@ -171,11 +184,7 @@ def run(quick: bool = False) -> list[dict]:
             rep = report(f"few_shot_{FEW_SHOT_K}{tag}_seed{seed}", coder.predict_prepared(prep_e),
                          extra={"n_train": float(len(fs))})
             fs_rows.setdefault(f"macro_f1{tag}", []).append(rep.summary["macro_f1"])
-        sub = prep_tr.subset(np.array(pos))
-        a = np.flatnonzero(sub.answered)
-        tf = tfidf_lr([sub.text_clean[i] for i in a], y_tr[pos][a], prep_ev.text_clean)
-        tf[~answered_ev] = 0
-        report(f"baseline_tfidf_lr_few_shot_seed{seed}", y_pred=tf)
+        report(f"baseline_tfidf_lr_few_shot_seed{seed}", y_pred=tfidf_few_shot(prep_tr.subset(np.array(pos)), y_tr[pos], prep_ev))
     for key, vals in fs_rows.items():
         rows.append({"case": f"few_shot_{FEW_SHOT_K}{key[len('macro_f1'):]}_mean", "metric": "macro_f1",
                      "value": float(np.mean(vals)), "unit": ""})
@@ -197,24 +206,18 @@ def run(quick: bool = False) -> list[dict]:
         case = "held_out_writers"
         rows.append({"case": case, "metric": "zero_shot_macro_f1",
                      "value": dev_f1(themes_of(zs_dev.predict_prepared(prep_dev))), "unit": ""})
-        kw_dev = KeywordMatcher(cb).predict(prep_dev.text_clean, prep_dev.lemmas)
-        if cb.exclusive_ids:
-            kw_dev[(kw_dev.sum(1) == 0) & prep_dev.answered, cb.index(cb.exclusive_ids[0])] = 1
-        kw_dev[~prep_dev.answered] = 0
-        rows.append({"case": case, "metric": "keywords_macro_f1", "value": dev_f1(kw_dev), "unit": ""})
+        rows.append({"case": case, "metric": "keywords_macro_f1", "value": dev_f1(keyword_baseline(cb, prep_dev)),
+                     "unit": ""})
         few, tfs = [], []
         pool = train.iloc[pool_pos]
         for seed in seeds:
             fs = few_shot_sample(pool, FEW_SHOT_K, seed)
             pos = pool_pos[[pool.index.get_loc(i) for i in fs.index]]
-            coder = SupervisedCoder(cb, embedder, embedder_spec=embedder_for_labels(len(fs)), seed=seed)
-            coder.fit_prepared(prep_tr_full.subset(pos), y_tr[pos], fs["type"].tolist())
-            few.append(dev_f1(themes_of(coder.predict_prepared(prep_dev))))
             sub = prep_tr_full.subset(pos)
-            a = np.flatnonzero(sub.answered)
-            tf = tfidf_lr([sub.text_clean[i] for i in a], y_tr[pos][a], prep_dev.text_clean)
-            tf[~prep_dev.answered] = 0
-            tfs.append(dev_f1(tf))
+            coder = SupervisedCoder(cb, embedder, embedder_spec=embedder_for_labels(len(fs)), seed=seed)
+            coder.fit_prepared(sub, y_tr[pos], fs["type"].tolist())
+            few.append(dev_f1(themes_of(coder.predict_prepared(prep_dev))))
+            tfs.append(dev_f1(tfidf_few_shot(sub, y_tr[pos], prep_dev)))
         rows.append({"case": case, "metric": f"few_shot_{FEW_SHOT_K}_macro_f1_mean", "value": float(np.mean(few)),
                      "unit": ""})
         rows.append({"case": case, "metric": f"few_shot_{FEW_SHOT_K}_macro_f1_min", "value": float(np.min(few)),

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import HashingVectorizer
 
 from textmine.classify.lexical import CharHasher
 
@@ -19,7 +20,10 @@ TEXTS = [
 
 
 def _reference(h: CharHasher, texts):
-    return h._vec.transform([t or "" for t in texts]).astype(np.float32)
+    """What the hasher replaced: scikit-learn's char_wb vectorizer with the same settings."""
+    vec = HashingVectorizer(n_features=h.n_features, analyzer="char_wb", ngram_range=(3, 5), lowercase=True,
+                            alternate_sign=False, binary=True, norm="l2")
+    return vec.transform([t or "" for t in texts]).astype(np.float32)
 
 
 @pytest.mark.parametrize("n_features", [2**14, 2**6])  # a narrow width forces hash collisions within a word

@@ -96,8 +96,6 @@ class CharHasher:
 
     def __init__(self, n_features: int = 2**14):
         self.n_features = n_features
-        self._vec = HashingVectorizer(n_features=n_features, analyzer="char_wb", ngram_range=(3, 5), lowercase=True,
-                                      alternate_sign=False, binary=True, norm="l2")
         # one word per "document", already lower-cased: its n-gram indices, sorted and distinct
         self._word_vec = HashingVectorizer(n_features=n_features, analyzer="char_wb", ngram_range=(3, 5),
                                            lowercase=False, alternate_sign=False, binary=True, norm=None)

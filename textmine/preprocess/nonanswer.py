@@ -33,7 +33,7 @@ _DONT_KNOW = re.compile(  # "vet ikke hva som skal til", "veit ikkje heilt kva e
 _FILLER = frozenset("""
 nei ja jo ok okei takk tja nja nope neida joda hmm hm
 jeg eg vi me æ e
-har hev hadde er var va e være vere vore
+har hev hadde er var va være vere vore
 det dette den som så
 ikke ikkje ikkj inkje ingen inga ingenting intet noe noko noka noen nokon mer meir flere fleire andre anna
 egentlig eigentleg eigentlig vel nok bare berre helt heilt akkurat nå no foreløpig førebels
