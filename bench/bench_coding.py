@@ -3,7 +3,8 @@
 On the hand-labelled eval set (data/eval/eval_set.csv, never used for training or tuning):
 keyword baseline, TF-IDF + logistic regression (few-shot and full), zero-shot, few-shot (10 per theme) and
 fully supervised (both sample waves); zero-shot vs few-shot again on two held-out hand-written files (off the
-eval set, which favours zero-shot). Then speed: coding after cleaning (uncached embeddings) and one comment warm.
+eval set, which favours zero-shot); inter-coder reliability (a second coder on the eval set) and the shipped
+coder against the second coding and the adjudicated consensus. Then speed: coding after cleaning (uncached embeddings) and one comment warm.
 Writes bench/out/coding.json and prints a table.
 """
 
@@ -233,6 +234,27 @@ def run(quick: bool = False) -> list[dict]:
     train_s = time.perf_counter() - t0
     pred = sup.predict_prepared(prep_ev)
     report("supervised", pred, extra={"train_seconds": train_s, "review_threshold": sup.review_threshold})
+    # inter-coder reliability: a second coder coded the eval answers blind with the same guidelines, and an
+    # adjudicator settled their disagreements (data/eval/README.md). Human vs human is the ceiling the model's
+    # agreement figures are read against; the model is also scored against the second coding and the consensus.
+    from textmine.agreement import intercoder_agreement
+
+    for name in ("coder2", "consensus"):
+        other = pd.read_csv(EVAL_DIR / f"eval_set_{name}.csv", dtype=str, keep_default_na=False).set_index("id")
+        other = other.loc[ev["id"]].reset_index()
+        if name == "coder2":
+            ag = intercoder_agreement(ev, other, ids).summary
+            for k in ("macro_f1", "weighted_f1", "exact_match", "mean_kappa", "mean_alpha", "type_agreement",
+                      "type_kappa"):
+                rows.append({"case": "second_coder_vs_eval_labels", "metric": k, "value": ag[k], "unit": ""})
+            for k in ("top10_share_max_diff", "top10_share_mean_diff"):
+                rows.append({"case": "second_coder_vs_eval_labels", "metric": k, "value": 100 * ag[k], "unit": "pp"})
+        y_other = cb.to_matrix([parse_theme_list(v) for v in other["themes"]])
+        typed = other["type"].to_numpy() != ""
+        tacc = float((pred["type"].to_numpy()[typed] == other["type"].to_numpy()[typed]).mean())
+        rows.extend(_rows(f"supervised_vs_{name}", evaluate_coding(
+            y_other, pred[[f"theme_{t}" for t in ids]].to_numpy(), ids, confidence=pred["confidence"].to_numpy()),
+            tacc))
     # the same coder told nothing about the question (as for a text with no survey context)
     report("supervised_without_question", sup.predict_prepared(dataclasses.replace(prep_ev, context=None)))
     # the same coder on all 12 e5 layers (the backend it replaced as default), side by side

@@ -27,6 +27,7 @@ __all__ = [
     "exact_match",
     "CodingReport",
     "evaluate_coding",
+    "json_value",
 ]
 
 
@@ -224,6 +225,15 @@ def corrected_shares(pred_share: Any, tpr: Any, fpr: Any) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+def json_value(v: Any) -> Any:
+    """A metric as plain JSON: floats rounded to 6 places (NaN → None), NumPy integers as int."""
+    if isinstance(v, float | np.floating):
+        return None if np.isnan(v) else round(float(v), 6)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
 @dataclass
 class CodingReport:
     """Everything :func:`evaluate_coding` measures."""
@@ -235,13 +245,7 @@ class CodingReport:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        def clean(v: Any) -> Any:
-            if isinstance(v, float | np.floating):
-                return None if np.isnan(v) else round(float(v), 6)
-            if isinstance(v, np.integer):
-                return int(v)
-            return v
-
+        clean = json_value
         return {
             "summary": {k: clean(v) for k, v in self.summary.items()},
             "per_theme": [{k: clean(v) for k, v in r.items()} for r in self.per_theme.to_dict("records")],

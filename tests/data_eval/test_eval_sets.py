@@ -135,6 +135,52 @@ def test_praise_type_carries_ros_theme(eval_rows):
             assert "ros" in _themes(r), r["id"]
 
 
+# ---------------------------------------------------------------- second coder and consensus
+@pytest.fixture(scope="module")
+def coder2_rows() -> list[dict[str, str]]:
+    return _read("eval_set_coder2.csv")
+
+
+@pytest.fixture(scope="module")
+def consensus_rows() -> list[dict[str, str]]:
+    return _read("eval_set_consensus.csv")
+
+
+def test_second_coding_covers_the_same_answers(eval_rows, coder2_rows, consensus_rows, theme_ids):
+    assert list(coder2_rows[0]) == ["id", "themes", "type"]
+    assert list(consensus_rows[0]) == ["id", "themes", "type", "adjudicated"]
+    ids = [r["id"] for r in eval_rows]
+    for rows in (coder2_rows, consensus_rows):
+        assert [r["id"] for r in rows] == ids
+        for r in rows:
+            themes = _themes(r)
+            assert set(themes) <= set(theme_ids) and len(themes) == len(set(themes)), r["id"]
+            assert "annet" not in themes or themes == ["annet"], r["id"]
+            assert r["type"] in {"klage", "ønske", "ros", ""}, r["id"]
+            assert (not themes) == (r["type"] == ""), r["id"]
+            # themes in codebook order (the files are read by tools that compare strings)
+            assert themes == sorted(themes, key=theme_ids.index), r["id"]
+
+
+def test_consensus_keeps_agreements_and_adjudicates_only_disagreements(eval_rows, coder2_rows, consensus_rows):
+    n_adjudicated = 0
+    for first, second, final in zip(eval_rows, coder2_rows, consensus_rows, strict=True):
+        agree = set(_themes(first)) == set(_themes(second)) and first["type"] == second["type"]
+        assert final["adjudicated"] == ("0" if agree else "1"), first["id"]
+        if agree:
+            assert set(_themes(final)) == set(_themes(first)) and final["type"] == first["type"], first["id"]
+        else:
+            n_adjudicated += 1
+            # the adjudicator only chose among the two codings' themes (or combined them)
+            assert set(_themes(final)) <= set(_themes(first)) | set(_themes(second)), first["id"]
+    assert n_adjudicated == 77  # README: 67 on themes, 10 on type only
+
+
+def test_both_coders_agree_on_non_answers(eval_rows, coder2_rows):
+    for first, second in zip(eval_rows, coder2_rows, strict=True):
+        assert bool(_themes(first)) == bool(_themes(second)), first["id"]
+
+
 # ---------------------------------------------------------------- pii_cases.csv
 @pytest.fixture(scope="module")
 def pii_rows() -> list[dict[str, str]]:

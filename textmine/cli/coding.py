@@ -1,4 +1,4 @@
-"""CLI: ``textmine code``, ``train``, ``evaluate``, ``review`` (coding comments against a codebook)."""
+"""CLI: ``textmine code``, ``train``, ``evaluate``, ``review``, ``agreement`` (coding comments against a codebook)."""
 
 from __future__ import annotations
 
@@ -236,3 +236,39 @@ def register(app: typer.Typer) -> None:
             res.coder.training_data_ = [str(p) for p in train_paths] + [str(corrections)]
             res.coder.save(out)
             console.print(f"saved retrained model → {out}")
+
+    @app.command("agreement")
+    def agreement(
+        first: Path = typer.Argument(..., help="first coding (table file: id, themes, optional type)"),
+        second: Path = typer.Argument(..., help="second coding of the same comments (a person, or `textmine code` output)"),
+        codebook: Path = typer.Option(..., "--codebook", help="codebook YAML (theme ids and their order)"),
+        id_col: str = typer.Option("id", "--id-col", help="column matching the comments between the two files"),
+        themes_col: str = typer.Option("themes", "--themes-col"),
+        type_col: str = typer.Option("type", "--type-col", help="comment type column (skipped where absent)"),
+        json_out: Optional[Path] = typer.Option(None, "--json", help="write the report as JSON"),
+        disagreements: Optional[Path] = typer.Option(None, "--disagreements",
+                                                     help="write the disagreeing ids and both codes (no text)"),
+    ) -> None:
+        """Inter-coder reliability of two codings: per-theme kappa/alpha/F1, share differences, type agreement."""
+        from textmine.agreement import intercoder_agreement
+        from textmine.codebook import CodebookError, load_codebook
+
+        try:
+            cb = load_codebook(codebook)
+        except CodebookError as exc:
+            _fail(str(exc))
+        a, b = _read(first), _read(second)
+        try:
+            rep = intercoder_agreement(a, b, cb.theme_ids, id_col=id_col, themes_col=themes_col, type_col=type_col)
+        except ValueError as exc:
+            _fail(str(exc).replace("first coding", str(first)).replace("second coding", str(second)))
+        print(rep.to_text())
+        if json_out:
+            payload = {"first": str(first), "second": str(second), "codebook": str(codebook), **rep.to_dict()}
+            json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+            console.print(f"wrote {json_out}")
+        if disagreements:
+            from textmine.io import write_table
+
+            write_table(rep.disagreements, disagreements)
+            console.print(f"wrote {disagreements} ({len(rep.disagreements)} rows)")
