@@ -132,20 +132,23 @@ def run(quick: bool = False) -> list[dict]:
     y_ev = cb.to_matrix([parse_theme_list(v) for v in ev["themes"]])
     y_tr = cb.to_matrix([parse_theme_list(v) for v in train["themes"]])
     ev_types = ev["type"].to_numpy()
-    has_type = ev_types != ""
 
-    def report(case: str, pred_df: pd.DataFrame | None = None, y_pred: np.ndarray | None = None, extra=None):
+    def report(case: str, pred_df: pd.DataFrame | None = None, y_pred: np.ndarray | None = None, extra=None,
+               truth: tuple[np.ndarray, np.ndarray] | None = None):
+        """Score against the eval labels, or against ``truth`` = (theme matrix, types) of another coding."""
+        y_true, types = (y_ev, ev_types) if truth is None else truth
+        typed = types != ""
         if pred_df is not None:
             y_pred = pred_df[[f"theme_{t}" for t in ids]].to_numpy()
-            rep = evaluate_coding(y_ev, y_pred, ids, confidence=pred_df["confidence"].to_numpy())
-            tacc = float((pred_df["type"].to_numpy()[has_type] == ev_types[has_type]).mean())
+            rep = evaluate_coding(y_true, y_pred, ids, confidence=pred_df["confidence"].to_numpy())
+            tacc = float((pred_df["type"].to_numpy()[typed] == types[typed]).mean())
             auto = float((pred_df["needs_review"] == 0).mean())
             extra = {**(extra or {}), "auto_coded_share": auto}
             if auto > 0:
-                ok = (y_pred == y_ev).all(1)[pred_df["needs_review"].to_numpy() == 0]
+                ok = (y_pred == y_true).all(1)[pred_df["needs_review"].to_numpy() == 0]
                 extra["accuracy_of_auto_coded"] = float(ok.mean())
         else:
-            rep = evaluate_coding(y_ev, y_pred, ids)
+            rep = evaluate_coding(y_true, y_pred, ids)
             tacc = None
         rows.extend(_rows(case, rep, tacc, extra))
         return rep
@@ -250,11 +253,7 @@ def run(quick: bool = False) -> list[dict]:
             for k in ("top10_share_max_diff", "top10_share_mean_diff"):
                 rows.append({"case": "second_coder_vs_eval_labels", "metric": k, "value": 100 * ag[k], "unit": "pp"})
         y_other = cb.to_matrix([parse_theme_list(v) for v in other["themes"]])
-        typed = other["type"].to_numpy() != ""
-        tacc = float((pred["type"].to_numpy()[typed] == other["type"].to_numpy()[typed]).mean())
-        rows.extend(_rows(f"supervised_vs_{name}", evaluate_coding(
-            y_other, pred[[f"theme_{t}" for t in ids]].to_numpy(), ids, confidence=pred["confidence"].to_numpy()),
-            tacc))
+        report(f"supervised_vs_{name}", pred, truth=(y_other, other["type"].to_numpy()))
     # the same coder told nothing about the question (as for a text with no survey context)
     report("supervised_without_question", sup.predict_prepared(dataclasses.replace(prep_ev, context=None)))
     # the same coder on all 12 e5 layers (the backend it replaced as default), side by side

@@ -31,9 +31,8 @@ class AgreementReport:
     disagreements: pd.DataFrame  # id, first_themes, second_themes, first_type, second_type
 
     def to_dict(self) -> dict[str, Any]:
-        clean = json_value
-        return {"summary": {k: clean(v) for k, v in self.summary.items()},
-                "per_theme": [{k: clean(v) for k, v in r.items()} for r in self.per_theme.to_dict("records")],
+        return {"summary": {k: json_value(v) for k, v in self.summary.items()},
+                "per_theme": [{k: json_value(v) for k, v in r.items()} for r in self.per_theme.to_dict("records")],
                 "disagreements": self.disagreements.to_dict("records")}
 
     def to_text(self) -> str:
@@ -83,15 +82,17 @@ def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col:
 
 def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: Sequence[str], *,
                          id_col: str = "id", themes_col: str = "themes", type_col: str | None = "type",
-                         top_k_shares: int = 10) -> AgreementReport:
+                         top_k_shares: int = 10, names: tuple[str, str] = ("first coding", "second coding"),
+                         ) -> AgreementReport:
     """Agreement of two codings matched on ``id_col`` (units coded by only one side are counted, not compared).
 
     ``themes_col`` holds theme ids joined by ``;`` (empty = non-answer); ``type_col`` (optional) the comment
-    type. Theme ids must be in ``theme_ids``. Raises ``ValueError`` naming the coding, row and column."""
+    type. Theme ids must be in ``theme_ids``. Raises ``ValueError`` naming the coding (``names``, e.g. the two
+    file names), row and column."""
     ids = list(theme_ids)
     known = set(ids)
-    a = _codes(first, "first coding", id_col, themes_col, type_col, known)
-    b = _codes(second, "second coding", id_col, themes_col, type_col, known)
+    a = _codes(first, names[0], id_col, themes_col, type_col, known)
+    b = _codes(second, names[1], id_col, themes_col, type_col, known)
     common = a.merge(b, on="id", suffixes=("_1", "_2"), sort=False)
     if common.empty:
         raise ValueError(f"the two codings share no {id_col!r} values (first: {len(a)} rows, second: {len(b)} rows)")

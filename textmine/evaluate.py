@@ -245,12 +245,11 @@ class CodingReport:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        clean = json_value
         return {
-            "summary": {k: clean(v) for k, v in self.summary.items()},
-            "per_theme": [{k: clean(v) for k, v in r.items()} for r in self.per_theme.to_dict("records")],
-            "coverage_accuracy": [{k: clean(v) for k, v in r.items()} for r in self.curve.to_dict("records")],
-            "shares": [{k: clean(v) for k, v in r.items()} for r in self.shares.to_dict("records")],
+            "summary": {k: json_value(v) for k, v in self.summary.items()},
+            "per_theme": [{k: json_value(v) for k, v in r.items()} for r in self.per_theme.to_dict("records")],
+            "coverage_accuracy": [{k: json_value(v) for k, v in r.items()} for r in self.curve.to_dict("records")],
+            "shares": [{k: json_value(v) for k, v in r.items()} for r in self.shares.to_dict("records")],
             **{k: v for k, v in self.extra.items()},
         }
 

@@ -259,9 +259,10 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
         a, b = _read(first), _read(second)
         try:
-            rep = intercoder_agreement(a, b, cb.theme_ids, id_col=id_col, themes_col=themes_col, type_col=type_col)
+            rep = intercoder_agreement(a, b, cb.theme_ids, id_col=id_col, themes_col=themes_col, type_col=type_col,
+                                       names=(str(first), str(second)))
         except ValueError as exc:
-            _fail(str(exc).replace("first coding", str(first)).replace("second coding", str(second)))
+            _fail(str(exc))
         print(rep.to_text())
         if json_out:
             payload = {"first": str(first), "second": str(second), "codebook": str(codebook), **rep.to_dict()}

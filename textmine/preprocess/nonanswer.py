@@ -23,7 +23,7 @@ _COMPOSED = re.compile(  # "nei, eg har ikkje noko meir å seie", "har ingen and
     r"(?:fra meg|frå meg|her|nå|no|til dette|på dette|akkurat nå|for øyeblikket|takk)?\s*(?:takk)?$"
 )
 _DONT_KNOW = re.compile(  # "vet ikke hva som skal til", "veit ikkje heilt kva eg skal svare"
-    r"^(?:nei\s+)?(?:(?:jeg|eg|æ)\s+)?(?:vet|veit|veid)\s+(?:ikke|ikkje|ikkje)\s*(?:helt|heilt|riktig|rett)?\s*"
+    r"^(?:nei\s+)?(?:(?:jeg|eg|æ)\s+)?(?:vet|veit|veid)\s+(?:ikke|ikkje)\s*(?:helt|heilt|riktig|rett)?\s*"
     r"(?:(?:hva|kva)(?: (?:som skal til|som må til|som trengs|som trengst|jeg skal svare|eg skal svare|"
     r"jeg skal si|eg skal seie|jeg skal skrive|eg skal skrive))?)?(?: her| på dette| på det| nå| no)?$"
 )
@@ -39,7 +39,7 @@ ikke ikkje ikkj inkje ingen inga ingenting intet noe noko noka noen nokon mer me
 egentlig eigentleg eigentlig vel nok bare berre helt heilt akkurat nå no foreløpig førebels
 å si seie sei seia tilføye tilføya legge leggje legga til kommentere kommentera melde skrive skriva svare svara
 kommentar kommentarer kommentarar merknad merknader innspill mening meining formening formeining
-om på her fra frå meg utover over ovenfor før tidligere tidlegare sagt skrevet skrive nevnt svart
+om på her fra frå meg utover over ovenfor før tidligere tidlegare sagt skrevet nevnt svart
 vet veit veid aner hva kva kommer kjem alt
 spesielt spesielle særlig særleg
 nothing to add more else comment comments thanks that s it all
