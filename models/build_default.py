@@ -30,13 +30,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--sample-only", action="store_true", help="train on the generated sample labels only")
+    ap.add_argument("--finetune", action="store_true",
+                    help="fine-tune e5-l6 on the same labels first (a LoRA adapter saved with the model; ~20 min "
+                         "more; not the shipped default, see bench/RESULTS.md)")
     args = ap.parse_args(argv)
 
     cb = load_codebook(DEFAULT_CODEBOOK)
     files = default_training_files(handwritten=not args.sample_only)
     # one CV group per file (= per writer): calibration, thresholds and the review level see unseen writers
     train = pd.concat([read_training_frame([f]).assign(source=f.stem) for f in files], ignore_index=True)
-    coder = SupervisedCoder(cb, seed=args.seed)
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    coder = SupervisedCoder(cb, seed=args.seed, finetune=args.finetune)
     coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist(),
               groups=train["source"].tolist(), questions=train["question"].tolist())
     coder.training_data_ = [str(f.relative_to(REPO)) for f in files]

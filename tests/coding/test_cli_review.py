@@ -195,3 +195,11 @@ def test_cli_code_hints_at_known_questions_and_applies_them(tmp_path, toy_codebo
                               "--question", "lunsj", "--out", str(routed)])
     assert res.exit_code == 0 and "note:" not in res.output
     assert (pd.read_csv(routed)["score_mat"] > pd.read_csv(plain)["score_mat"]).all()
+
+
+def test_cli_train_finetune_needs_the_e5_l6_encoder(tmp_path, toy_files):
+    cb, labelled, _ = toy_files
+    res = CliRunner().invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(tmp_path / "m"),
+                                   "--finetune", "--embedder", "e5"])
+    assert res.exit_code != 0 and "fine-tunes the e5-l6 encoder" in res.output
+    assert not (tmp_path / "m").exists()  # nothing written

@@ -3,7 +3,9 @@
 Layout::
 
     manifest.json   format, kind, created_at, textmine version, codebook name/version/hash,
-                    embedder spec/name/version/dimension, parameters, theme order, type classes
+                    embedder spec/name/version/dimension (+ the fine-tuned encoder adapter's file and hash),
+                    parameters, theme order, type classes
+    encoder_adapter.npz  only for a coder trained with ``finetune=True``: the encoder's LoRA factors (≈ 0.7 MB)
     codebook.yaml   the exact codebook the model was trained for
     arrays.npz      coefficients, intercepts, Platt parameters, thresholds, zero-shot scales, type model,
                     confidence model and out-of-fold confusion rates (when fitted)
@@ -30,10 +32,35 @@ class ArtefactError(ValueError):
     """A model directory is missing, damaged, or does not match the codebook/embedder in use."""
 
 
+ADAPTER_FILE = "encoder_adapter.npz"
+
+
 def _embedder_info(coder: Any) -> dict[str, Any]:
     emb = coder.embedder
-    return {"spec": coder.embedder_spec, "name": str(getattr(emb, "name", type(emb).__name__)),
+    info = {"spec": coder.embedder_spec, "name": str(getattr(emb, "name", type(emb).__name__)),
             "version": str(getattr(emb, "version", "")), "dimension": int(getattr(emb, "dimension", 0))}
+    adapter = getattr(emb, "adapter", None)
+    if adapter is not None:
+        info["adapter"] = {"file": ADAPTER_FILE, "sha256": adapter.sha256, "layers": adapter.layers,
+                           "rank": adapter.rank}
+    return info
+
+
+def _load_adapter(model_dir: Path, info: dict[str, Any]) -> Any:
+    from ..embed.adapter import EncoderAdapter
+
+    path = model_dir / str(info.get("file", ADAPTER_FILE))
+    if not path.exists():
+        raise ArtefactError(f"{model_dir}: the model uses a fine-tuned encoder but {path.name} is missing; the "
+                            "artefact is damaged — retrain")
+    try:
+        adapter = EncoderAdapter.load(path)
+    except (ValueError, OSError, KeyError) as exc:
+        raise ArtefactError(f"{path}: damaged encoder adapter ({exc}) — retrain") from exc
+    if adapter.sha256 != info.get("sha256"):
+        raise ArtefactError(f"{path}: encoder adapter hash {adapter.sha256[:12]} ≠ trained "
+                            f"{str(info.get('sha256'))[:12]}; the file was changed after training — retrain")
+    return adapter
 
 
 def save_coder(coder: Any, model_dir: str | Path) -> Path:
@@ -75,6 +102,11 @@ def save_coder(coder: Any, model_dir: str | Path) -> Path:
             arrays.update({f"lexical/{k}": v for k, v in _supervised_arrays(lex).items()})
         manifest["training_data"] = getattr(coder, "training_data_", [])
         metrics = {"training": coder.training_metrics_, **getattr(coder, "extra_metrics_", {})}
+    adapter = getattr(coder.embedder, "adapter", None)
+    if adapter is not None:
+        adapter.save(out / ADAPTER_FILE)
+    elif (out / ADAPTER_FILE).exists():  # overwriting a fine-tuned model's folder
+        (out / ADAPTER_FILE).unlink()
     (out / "codebook.yaml").write_text(coder.codebook.to_yaml(), encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=_json_default),
@@ -182,10 +214,11 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
                 f"(hash {stored_cb.hash[:12]}), but the codebook given is {cb.name!r} v{cb.version} "
                 f"(hash {cb.hash[:12]}){diff}. Retrain with `textmine train`, or code zero-shot without --model.")
     info = manifest["embedder"]
+    adapter = _load_adapter(model_dir, info["adapter"]) if info.get("adapter") else None
     if embedder is None:
         from ..embed import get_embedder
 
-        embedder = get_embedder(info["spec"])
+        embedder = get_embedder(info["spec"], adapter=adapter)
     got = (str(getattr(embedder, "name", "")), str(getattr(embedder, "version", "")), int(getattr(embedder, "dimension", 0)))
     if got != (info["name"], info["version"], int(info["dimension"])):
         raise ArtefactError(

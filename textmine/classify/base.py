@@ -59,6 +59,13 @@ class Prepared:
             memo[key] = compute()
         return memo[key]
 
+    def with_embeddings(self, emb: np.ndarray) -> Prepared:
+        """The same rows with embeddings ``emb`` (e.g. from another encoder); shares the feature memo."""
+        out = Prepared(self.text_clean, self.lemmas, self.answered, np.asarray(emb, dtype=np.float32), self.kw,
+                       self.index, embedded=True, context=self.context)
+        out.__dict__["_memo"] = self.__dict__.setdefault("_memo", {})
+        return out
+
     def without_embeddings(self) -> Prepared:
         """The same rows with all-zero embeddings (what a lexical-only model is trained and run on)."""
         out = Prepared(self.text_clean, self.lemmas, self.answered, np.zeros_like(self.emb), self.kw, self.index,

@@ -75,7 +75,9 @@ class SupervisedCoder(BaseCoder):
                  review_threshold: float | None = None, prior_strength: float = 10.0, char_features: int = 2**14,
                  char_scale: float = 2.0, class_weight: str | None = "balanced", threshold_count_weight: float = 1.0,
                  confidence: str = "stacked", share_method: str = "raw", lexical_share: float = 0.5,
-                 lexical_type_gate: float = 0.8, lexical_only: bool = False, question_priors: bool = True):
+                 lexical_type_gate: float = 0.8, lexical_only: bool = False, question_priors: bool = True,
+                 finetune: bool = False, finetune_epochs: float = 2.0, finetune_rank: int = 8,
+                 finetune_max_tokens: int = 96):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
         if not 0.0 <= float(lexical_share) < 1.0:
@@ -128,6 +130,11 @@ class SupervisedCoder(BaseCoder):
         # routed questions: theme priors per question learned from labelled rows that name their question
         self.question_priors = bool(question_priors)
         self.base_prior_: np.ndarray | None = None  # (K,) theme rates over all answered training rows
+        # fine-tune e5-l6 on the labels first (LoRA, cross-fitted; see classify/finetune.py); needs torch
+        self.finetune = bool(finetune) and not self.lexical_only
+        self.finetune_epochs = float(finetune_epochs)
+        self.finetune_rank = int(finetune_rank)
+        self.finetune_max_tokens = int(finetune_max_tokens)
         self.question_priors_: dict[str, np.ndarray] = {}  # question id -> (K,) smoothed theme rates
 
     # share embedder/matcher with the inner zero-shot coder
@@ -187,15 +194,23 @@ class SupervisedCoder(BaseCoder):
             raise ValueError(f"got {len(texts)} texts but {len(groups)} groups")
         labs = [parse_theme_list(x) for x in labels]
         Y = self.codebook.to_matrix(labs)
-        prep = self.prepare(self.clean(texts, questions))
+        prep = self.prepare(self.clean(texts, questions), embed=not self.finetune)
         return self.fit_prepared(prep, Y, None if types is None else [_type_str(t) for t in types], groups)
 
     def fit_prepared(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None = None,
                      groups: Sequence[Any] | None = None) -> SupervisedCoder:
+        """Fit on prepared rows. With ``finetune`` the encoder is fine-tuned first and ``prep``'s embeddings are
+        replaced by cross-fitted ones (``prep`` itself is not changed)."""
         Y = self.codebook.rollup_matrix(np.asarray(Y).astype(np.int8))
         keep = prep.answered
         if not keep.any():
             raise ValueError("no answered (non-empty, non-non-answer) texts to train on")
+        finetune_info, fold_emb = None, None
+        if self.finetune:  # prep: the fine-tuned encoder's vectors; fold_emb[k]: fold k's own encoder's
+            from .finetune import finetuned_prepared
+
+            prep, fold_emb = finetuned_prepared(self, prep, Y, types, groups)
+            finetune_info = self.training_metrics_.pop("finetune")
         prep_a, Y_a = prep.subset(np.flatnonzero(keep)), Y[keep]
         types_a = None if types is None else [types[i] for i in np.flatnonzero(keep)]
         self._fit_question_priors(prep_a.context, Y_a)
@@ -217,30 +232,27 @@ class SupervisedCoder(BaseCoder):
         K = Y.shape[1]
         self.trained_ = Y_a.sum(0) >= 2
         # --- out-of-fold scores on the real rows (codebook rows always stay in training)
-        n_splits = max(2, min(self.cv, int(n_real // 2)))
-        from sklearn.model_selection import GroupKFold, KFold  # training only (keeps it off the serving path)
-
-        g = None if groups is None else pd.factorize(pd.Series(list(groups), dtype=object)[keep].to_numpy())[0]
-        if g is not None and len(set(g)) >= 3:
-            n_splits = min(n_splits, len(set(g)))
-            splits = GroupKFold(n_splits=n_splits).split(np.arange(n_real), groups=g)
-        else:
-            g = None
-            splits = KFold(n_splits=n_splits, shuffle=True, random_state=self.seed).split(np.arange(n_real))
+        groups_a = None if groups is None else [g for g, k in zip(groups, keep) if k]
+        splits, grouped = cv_splits(n_real, groups_a, self.cv, self.seed)
+        n_splits = len(splits)
         oof = np.zeros((n_real, K))
         has_oof = np.zeros((n_real, K), dtype=bool)
         extra = np.arange(n_real, X_all.shape[0])
-        for tr, te in splits:
+        for fold, (tr, te) in enumerate(splits):
             tr_all = np.concatenate([tr, extra])
+            X_f, X_all_f = X, X_all
+            if fold_emb is not None:  # as deployed: this fold's encoder embeds its training and held-out rows
+                X_f = self.features(prep_a.with_embeddings(fold_emb[fold][keep]))
+                X_all_f = sp.vstack([X_f, X_all[n_real:]], format="csr")
             for j in range(K):
                 y = Y_all[tr_all, j]
                 if self.trained_[j] and 0 < y.sum() < len(y) and Y_a[tr, j].sum() >= 1:
-                    oof[te, j] = self._fit_one(X_all[tr_all], y).decision_function(X[te])
+                    oof[te, j] = self._fit_one(X_all_f[tr_all], y).decision_function(X_f[te])
                     has_oof[te, j] = True
         self.oof_ = (oof, has_oof, zs_probs, Y_a)  # kept in memory only (re-calibration experiments)
         self._calibrate(oof, has_oof, zs_probs, Y_a)
         self.training_metrics_.update({"n_codebook_rows": int(len(extra)), "cv_folds": int(n_splits),
-                                       "cv_grouped": g is not None})
+                                       "cv_grouped": grouped})
         # --- final models on everything
         coef = np.zeros((K, X_all.shape[1]), dtype=np.float32)
         intercept = np.zeros(K, dtype=np.float32)
@@ -260,6 +272,8 @@ class SupervisedCoder(BaseCoder):
                                              [prep_a.text_clean[i] for i in np.flatnonzero(mt)])
                 self.type_model_ = TypeClassifier(seed=self.seed).fit(Xt, ty[mt])
         self._fit_lexical_stage(prep, Y, types, groups)
+        if finetune_info is not None:
+            self.training_metrics_["finetune"] = finetune_info
         return self
 
     # ------------------------------------------------------------------ routed questions
@@ -473,7 +487,22 @@ class SupervisedCoder(BaseCoder):
                 "threshold_count_weight": self.threshold_count_weight, "confidence": self.confidence,
                 "share_method": self.share_method, "fixed_review_threshold": self._fixed_review,
                 "lexical_share": self.lexical_share, "lexical_type_gate": self.lexical_type_gate,
-                "lexical_only": self.lexical_only, "question_priors": self.question_priors}
+                "lexical_only": self.lexical_only, "question_priors": self.question_priors,
+                "finetune": self.finetune, "finetune_epochs": self.finetune_epochs,
+                "finetune_rank": self.finetune_rank, "finetune_max_tokens": self.finetune_max_tokens}
+
+
+def cv_splits(n: int, groups: Sequence[Any] | None, cv: int, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool]:
+    """Out-of-fold splits over ``n`` rows and whether they are grouped: whole groups held out when ``groups``
+    has at least 3 distinct values, else shuffled k-fold (``cv`` folds, at most n/2, at least 2)."""
+    from sklearn.model_selection import GroupKFold, KFold  # training only (keeps it off the serving path)
+
+    n_splits = max(2, min(int(cv), int(n // 2)))
+    if groups is not None:
+        g = pd.factorize(pd.Series(list(groups), dtype=object).to_numpy())[0]
+        if len(set(g)) >= 3:
+            return list(GroupKFold(n_splits=min(n_splits, len(set(g)))).split(np.arange(n), groups=g)), True
+    return list(KFold(n_splits=n_splits, shuffle=True, random_state=seed).split(np.arange(n))), False
 
 
 def _type_str(v: Any) -> str:

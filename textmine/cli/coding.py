@@ -113,6 +113,10 @@ def register(app: typer.Typer) -> None:
                                           "answers, else e5-l6) | e5-l6 | e5 | e5-fp32 | lexical | "
                                           "a sentence-transformers path or name"),
         seed: int = typer.Option(42, "--seed"),
+        finetune: bool = typer.Option(False, "--finetune",
+                                      help="first fine-tune e5's first 6 layers on the labels (a LoRA adapter saved "
+                                           "with the model, cross-fitted; needs the e5-l6 embedder, takes minutes)"),
+        finetune_epochs: float = typer.Option(2.0, "--finetune-epochs", min=0.1, max=20.0),
     ) -> None:
         """Train a calibrated supervised coder and save it as a model directory."""
         import pandas as pd
@@ -131,8 +135,12 @@ def register(app: typer.Typer) -> None:
         from textmine.classify.supervised import embedder_for_labels
 
         answered = int((data["themes"] != "").sum())
-        coder = SupervisedCoder(cb, embedder_spec=embedder_for_labels(answered, embedder), seed=seed)
-        with console.status(f"training on {len(data)} labelled rows"):
+        spec = "e5-l6" if finetune and embedder == "auto" else embedder_for_labels(answered, embedder)
+        if finetune and spec != "e5-l6":
+            _fail(f"--finetune fine-tunes the e5-l6 encoder; it cannot be combined with --embedder {embedder}")
+        coder = SupervisedCoder(cb, embedder_spec=spec, seed=seed, finetune=finetune, finetune_epochs=finetune_epochs)
+        status = "fine-tuning the encoder and training" if finetune else "training"
+        with console.status(f"{status} on {len(data)} labelled rows"):
             try:
                 coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist(),
                           questions=data["question"].tolist())

