@@ -130,7 +130,7 @@ class SupervisedCoder(BaseCoder):
         # routed questions: theme priors per question learned from labelled rows that name their question
         self.question_priors = bool(question_priors)
         self.base_prior_: np.ndarray | None = None  # (K,) theme rates over all answered training rows
-        # fine-tune e5-l6 on the labels first (LoRA, cross-fitted; see classify/finetune.py); needs torch
+        # fine-tune e5-l6 on the labels first (LoRA, nested in the CV folds; see classify/finetune.py); needs torch
         self.finetune = bool(finetune) and not self.lexical_only
         self.finetune_epochs = float(finetune_epochs)
         self.finetune_rank = int(finetune_rank)
@@ -199,8 +199,9 @@ class SupervisedCoder(BaseCoder):
 
     def fit_prepared(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None = None,
                      groups: Sequence[Any] | None = None) -> SupervisedCoder:
-        """Fit on prepared rows. With ``finetune`` the encoder is fine-tuned first and ``prep``'s embeddings are
-        replaced by cross-fitted ones (``prep`` itself is not changed)."""
+        """Fit on prepared rows. With ``finetune`` the encoder is fine-tuned first: the final models use the
+        vectors of the encoder fine-tuned on all rows, each out-of-fold fit those of its own fold's encoder
+        (``prep``'s own embeddings are ignored and ``prep`` is not changed)."""
         Y = self.codebook.rollup_matrix(np.asarray(Y).astype(np.int8))
         keep = prep.answered
         if not keep.any():

@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(42, "--seed"),
         finetune: bool = typer.Option(False, "--finetune",
                                       help="first fine-tune e5's first 6 layers on the labels (a LoRA adapter saved "
-                                           "with the model, cross-fitted; needs the e5-l6 embedder, takes minutes)"),
+                                           "with the model, validated per CV fold; needs the e5-l6 embedder, takes minutes)"),
         finetune_epochs: float = typer.Option(2.0, "--finetune-epochs", min=0.1, max=20.0),
     ) -> None:
         """Train a calibrated supervised coder and save it as a model directory."""
