@@ -130,8 +130,7 @@ def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: S
         "type_kappa": cohen_kappa(t1[typed], t2[typed]) if typed.any() else float("nan"),
     }
     differ = ~(y1 == y2).all(1) | (t1 != t2)
-    order = {t: j for j, t in enumerate(ids)}
-    join = lambda lab: ";".join(sorted(lab, key=order.get))  # noqa: E731
+    join = lambda lab: ";".join(sorted(lab, key=index.get))  # noqa: E731 (codebook order)
     dis = common.loc[differ]
     disagreements = pd.DataFrame({"id": dis["id"].tolist(), "first_themes": [join(v) for v in dis["themes_1"]],
                                   "second_themes": [join(v) for v in dis["themes_2"]],

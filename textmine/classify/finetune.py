@@ -23,19 +23,19 @@ __all__ = ["finetuned_prepared"]
 
 
 def _type_index(types: Sequence[str] | None, classes: Sequence[str]) -> list[int] | None:
-    """Class index per row (-1 unknown), or None when fewer than two classes occur."""
+    """Class index per row (-1 unknown); None without types."""
     if types is None:
         return None
     pos = {t: i for i, t in enumerate(classes)}
-    idx = [pos.get(t, -1) for t in types]
-    return idx if len({i for i in idx if i >= 0}) >= 2 else None
+    return [pos.get(t, -1) for t in types]
 
 
 def finetuned_prepared(coder: Any, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None,
                        groups: Sequence[Any] | None) -> tuple[Prepared, list[np.ndarray]]:
     """Fine-tune ``coder``'s encoder on the answered rows of ``prep``. Returns ``prep`` embedded by the encoder
-    fine-tuned on all of them (now ``coder``'s embedder) and, per fold of ``cv_splits`` over the answered rows,
-    every row embedded by that fold's encoder (fine-tuned without the fold's held-out rows)."""
+    fine-tuned on all of them (now ``coder``'s embedder, its adapter at ``coder.embedder.adapter``) and, per fold
+    of ``cv_splits`` over the answered rows, every row embedded by that fold's encoder (fine-tuned without the
+    fold's held-out rows)."""
     from ..embed import get_embedder
     from ..embed.adapter import finetune_adapter
     from .supervised import cv_splits
@@ -70,7 +70,5 @@ def finetuned_prepared(coder: Any, prep: Prepared, Y: np.ndarray, types: Sequenc
     log.info("fine-tuning the final encoder on %d comments", len(rows))
     full = fit(np.arange(len(rows)))
     coder._embedder = get_embedder("e5-l6", adapter=full)
-    coder.zeroshot._embedder = coder._embedder
-    coder.training_metrics_["finetune"] = {"folds": len(splits), "rows": int(len(rows)), "rank": coder.finetune_rank,
-                                           "epochs": coder.finetune_epochs, "adapter_sha256": full.sha256}
+    coder.zeroshot._embedder = coder._embedder  # its theme vectors are fitted before anything syncs the two
     return prep.with_embeddings(embed(coder._embedder)), fold_emb

@@ -206,12 +206,11 @@ class SupervisedCoder(BaseCoder):
         keep = prep.answered
         if not keep.any():
             raise ValueError("no answered (non-empty, non-non-answer) texts to train on")
-        finetune_info, fold_emb = None, None
+        fold_emb = None
         if self.finetune:  # prep: the fine-tuned encoder's vectors; fold_emb[k]: fold k's own encoder's
             from .finetune import finetuned_prepared
 
             prep, fold_emb = finetuned_prepared(self, prep, Y, types, groups)
-            finetune_info = self.training_metrics_.pop("finetune")
         prep_a, Y_a = prep.subset(np.flatnonzero(keep)), Y[keep]
         types_a = None if types is None else [types[i] for i in np.flatnonzero(keep)]
         self._fit_question_priors(prep_a.context, Y_a)
@@ -273,8 +272,10 @@ class SupervisedCoder(BaseCoder):
                                              [prep_a.text_clean[i] for i in np.flatnonzero(mt)])
                 self.type_model_ = TypeClassifier(seed=self.seed).fit(Xt, ty[mt])
         self._fit_lexical_stage(prep, Y, types, groups)
-        if finetune_info is not None:
-            self.training_metrics_["finetune"] = finetune_info
+        if fold_emb is not None:
+            self.training_metrics_["finetune"] = {
+                "folds": len(fold_emb), "rows": int(keep.sum()), "rank": self.finetune_rank,
+                "epochs": self.finetune_epochs, "adapter_sha256": self.embedder.adapter.sha256}
         return self
 
     # ------------------------------------------------------------------ routed questions

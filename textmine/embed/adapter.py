@@ -156,7 +156,8 @@ def finetune_adapter(token_ids: Sequence[Sequence[int]], Y: np.ndarray, types: S
                      progress: Callable[[int, int, float], None] | None = None) -> EncoderAdapter:
     """Train a LoRA adapter on tokenised comments (``<s> … </s>`` ids, see ``OnnxE5Embedder.training_ids``).
 
-    ``Y``: (n, K) 0/1 theme matrix; ``types``: optional class index per row (-1 = unknown) for a type head.
+    ``Y``: (n, K) 0/1 theme matrix; ``types``: optional class index per row (-1 = unknown) for a type head
+    (trained when at least two classes occur).
     Loss: theme BCE (positive weight √(negatives/positives), at most √10) + ½ type cross-entropy on the
     L2-normalised mean-pooled vector (scaled by 20, dropout 0.1). AdamW, linear warm-up over 10 % of the steps
     then linear decay. Batches group comments of similar length; their order is shuffled with ``seed``.
@@ -184,10 +185,10 @@ def finetune_adapter(token_ids: Sequence[Sequence[int]], Y: np.ndarray, types: S
     ty = None
     if types is not None:
         ty_np = np.asarray(types, dtype=np.int64)
-        n_types = int(ty_np.max()) + 1 if (ty_np >= 0).any() else 0
-        if n_types >= 2:
+        known = ty_np[ty_np >= 0]
+        if len(np.unique(known)) >= 2:  # a type head only when at least two classes occur
             ty = torch.from_numpy(np.where(ty_np >= 0, ty_np, -100))
-            thead = torch.nn.Linear(m.config["hidden"], n_types)
+            thead = torch.nn.Linear(m.config["hidden"], int(known.max()) + 1)
     params = [p for p in enc.parameters() if p.requires_grad] + list(head.parameters())
     if ty is not None:
         params += list(thead.parameters())
