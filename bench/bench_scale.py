@@ -179,7 +179,7 @@ def stage(spec: dict) -> dict:
         if spec.get("coder") == "zeroshot":  # codebook only: all 12 e5 layers
             coder = ZeroShotCoder(load_codebook(DEFAULT_CODEBOOK))
         else:  # the shipped supervised model (e5-l6), what `textmine code --model models/default` runs
-            coder = default_coder(strict=True)
+            coder = default_coder(spec.get("model"), strict=True)  # "model": another model folder to compare
         coder.predict(["Oppvarming: ventetid på telefon."])
         load = time.perf_counter() - t0
         base = _rss_mb()
@@ -353,7 +353,7 @@ def dask_rows(n: int, rows_per_partition: int) -> list[dict]:
         try:
             os.environ["TEXTMINE_CACHE_DIR"] = str(_fresh_cache())
             t0 = time.perf_counter()
-            coder = default_coder(strict=True)  # the shipped model (e5-l6), as the workers load it
+            coder = default_coder(spec.get("model"), strict=True)  # "model": another model folder to compare  # the shipped model (e5-l6), as the workers load it
             code_dataframe(coder, pd.read_parquet(inp), "tekst")
             single = time.perf_counter() - t0
             os.environ["TEXTMINE_CACHE_DIR"] = str(_fresh_cache())  # workers inherit: cold store
@@ -396,7 +396,7 @@ def plan(quick: bool) -> list[dict]:
     for n in (1000, 10000, 100000):
         plan.append({"stage": "clean", "n": n, "kind": "realistic", "budget_s": 60})
     plan.append({"stage": "embed", "backend": "e5", "n": 1000, "kind": "unique", "budget_s": 45})
-    for backend, budget in (("e5", 40), ("e5-l6", 40), ("e5-fp32", 25), ("lexical", 60)):
+    for backend, budget in (("e5", 40), ("e5-l6", 40), ("e5-static", 40), ("e5-fp32", 25), ("lexical", 60)):
         for n in (1000, 10000, 100000):
             plan.append({"stage": "embed", "backend": backend, "n": n, "kind": "realistic", "budget_s": budget})
     plan.append({"stage": "code", "n": 1000, "kind": "realistic", "budget_s": 40})

@@ -370,3 +370,36 @@ def test_cascade_off_and_artefact_round_trip(tmp_path, toy_codebook, fake_embedd
         load_coder(tmp_path / "m", embedder=fake_embedder)
     with pytest.raises(ValueError, match="lexical_share"):
         SupervisedCoder(toy_codebook, fake_embedder, lexical_share=1.0)
+
+
+def test_static_first_stage_decides_confident_answers_without_the_encoder(tmp_path, toy_codebook):
+    """first_stage="e5-static": the same model on e5-static vectors; the main encoder sees only the rest."""
+    emb = _CountingEmbedder()
+    coder = _toy_fit(SupervisedCoder(toy_codebook, emb, cv=3, lexical_share=0.5, first_stage="e5-static"))
+    lex = coder.lexical_
+    assert lex is not None and not lex.lexical_only and lex.embedder.name == "e5-static"
+    assert lex.coef_[:, :lex.embedder.dimension].any()  # its vectors carry weight
+    texts = TEXTS + [t for t, _, _ in TOY_TRAIN][:12] + [
+        "helt ukjent tekst om noe annet enn kantina", "Parkeringen ved bygget er for liten"]
+    answered = np.array([bool(t.strip()) and t != "vet ikke" for t in texts])
+    first, stands = coder.first_stage(coder.prepare(coder.clean(texts), embed=False))
+    rest = np.flatnonzero(answered & ~stands)
+    assert stands.any() and len(rest)
+    emb.texts.clear()
+    out = coder.predict(texts)
+    assert sorted(emb.texts) == sorted({coder.clean([texts[i]])["text_clean"].iloc[0] for i in rest})
+    cols = [c for c in out.columns if c != "needs_review"]
+    for i in np.flatnonzero(stands):
+        assert out.iloc[i][cols].tolist() == first.iloc[i][cols].tolist(), i
+    coder.save(tmp_path / "m")
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["lexical_stage"]["embedder"]["name"] == "e5-static"
+    again = load_coder(tmp_path / "m", codebook=toy_codebook, embedder=emb)
+    assert again.lexical_.embedder.name == "e5-static" and again.lexical_gate_ == coder.lexical_gate_
+    pd.testing.assert_frame_equal(again.predict(texts), out, check_exact=False, atol=1e-5)
+    manifest["lexical_stage"]["embedder"]["version"] = "e5-static-old"  # a table from another recipe
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ArtefactError, match="first stage was trained with embedder e5-static version e5-static-old"):
+        load_coder(tmp_path / "m", embedder=emb)
+    with pytest.raises(ValueError, match="first_stage must be"):
+        SupervisedCoder(toy_codebook, emb, first_stage="e5")

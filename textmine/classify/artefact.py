@@ -46,6 +46,19 @@ def _embedder_info(coder: Any) -> dict[str, Any]:
     return info
 
 
+def _stage_embedder(model_dir: Path, stage: dict[str, Any]) -> tuple[Any, str]:
+    """(embedder, spec) of a cascade first stage trained on its own embedder, checked against the artefact."""
+    info = stage["embedder"]
+    from ..embed import get_embedder
+
+    emb = get_embedder(info["spec"])
+    if (str(emb.name), str(emb.version), int(emb.dimension)) != (info["name"], info["version"], int(info["dimension"])):
+        raise ArtefactError(f"model {model_dir}: its first stage was trained with embedder {info['name']} version "
+                            f"{info['version']}, but {info['spec']!r} is now {emb.name} version {emb.version}; "
+                            "retrain the model for this embedder")
+    return emb, info["spec"]
+
+
 def _load_adapter(model_dir: Path, info: dict[str, Any]) -> Any:
     from ..embed.adapter import EncoderAdapter
 
@@ -99,6 +112,8 @@ def save_coder(coder: Any, model_dir: str | Path) -> Path:
             lex = coder.lexical_
             manifest["lexical_stage"] = {"gate": coder.lexical_gate_, "params": lex.params(),
                                          "type_classes": [str(c) for c in lex.type_model_.classes_]}
+            if not lex.lexical_only:  # a first stage on its own (cheap) embedder
+                manifest["lexical_stage"]["embedder"] = _embedder_info(lex)
             arrays.update({f"lexical/{k}": v for k, v in _supervised_arrays(lex).items()})
         manifest["training_data"] = getattr(coder, "training_data_", [])
         metrics = {"training": coder.training_metrics_, **getattr(coder, "extra_metrics_", {})}
@@ -233,12 +248,12 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         zs = coder
     elif manifest["kind"] == "supervised":
         # artefacts from before these options existed: their settings then
-        def make(params: dict[str, Any]) -> SupervisedCoder:
+        def make(params: dict[str, Any], emb: Any = embedder, spec: str = info["spec"]) -> SupervisedCoder:
             p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "lexical_share": 0.0,
-                 "lexical_type_gate": 0.0, "question_priors": False, **params}
+                 "lexical_type_gate": 0.0, "question_priors": False, "first_stage": "lexical", **params}
             fixed = p.pop("fixed_review_threshold", None)
             review = p.pop("review_threshold")
-            c = SupervisedCoder(stored_cb, embedder, embedder_spec=info["spec"], review_threshold=fixed, **p)
+            c = SupervisedCoder(stored_cb, emb, embedder_spec=spec, review_threshold=fixed, **p)
             c.review_threshold = float(review)
             return c
 
@@ -246,7 +261,8 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         _restore_supervised(coder, arrays, manifest.get("type_classes"), model_dir, "theme")
         stage = manifest.get("lexical_stage")
         if stage is not None:
-            lex = make(stage["params"])
+            own = _stage_embedder(model_dir, stage) if "embedder" in stage else ()  # else the model's embedder
+            lex = make(stage["params"], *own)
             sub = {k[len("lexical/"):]: v for k, v in arrays.items() if k.startswith("lexical/")}
             if not sub:
                 raise ArtefactError(f"{model_dir}: arrays.npz lacks the lexical stage; the artefact is damaged — "

@@ -12,11 +12,14 @@ Training (``fit``):
    rates for error-corrected shares, and the abstention level: the lowest confidence whose auto-coded share
    reaches ``target_accuracy`` out of fold;
 4. the final models are refitted on all rows. Out-of-fold metrics are kept as ``training_metrics_``;
-5. a **lexical first stage** (the same model without the embedding and zero-shot blocks, ``lexical_only``) is
-   trained the same way. Predicting, its answer stands where its confidence reaches the gate (the out-of-fold
-   confidence that ``lexical_share`` of the training comments reach) and its type is at least
-   ``lexical_type_gate`` probable; only the other comments are embedded and coded by the full model. Row by
-   row, so results do not depend on the batch. Off when a theme or the type facet has too few labels.
+5. a **cheap first stage** is trained the same way: by default the same model without the embedding and
+   zero-shot blocks (``first_stage="lexical"``, ``lexical_only``), or the same model on ``e5-static`` vectors
+   (e5 distilled per vocabulary piece, no encoder at run time; ``first_stage="e5-static"``: about the same
+   quality on held-out writers, slower and larger, see bench/RESULTS.md). Predicting, its answer stands
+   where its confidence reaches the gate (the out-of-fold confidence that ``lexical_share`` of the training
+   comments reach) and its type is at least ``lexical_type_gate`` probable; only the other comments are
+   embedded and coded by the full model. Row by row, so results do not depend on the batch. Off when a theme or
+   the type facet has too few labels.
 Themes with fewer than two labelled positives fall back to the zero-shot probability.
 """
 
@@ -48,6 +51,7 @@ __all__ = ["SupervisedCoder", "embedder_for_labels"]
 # 0.875 vs 0.880 (bench/RESULTS.md). Zero-shot coding keeps all 12 (it compares comments with theme descriptions,
 # which needs the top layers: eval macro-F1 0.733 vs 0.613 cut at 6).
 DEFAULT_SUPERVISED_EMBEDDER = "e5-l6"
+FIRST_STAGE_EMBEDDERS = ("e5-static",)  # cheap embedders a cascade first stage may use (see first_stage)
 # Below this many labelled answers the zero-shot prior carries much of a supervised coder's weight, and zero-shot
 # needs all 12 layers (few-shot, 10 per theme, eval macro-F1: 0.734 on 12 layers, 0.711 on 6; bench/RESULTS.md)
 FEW_LABELS = 1000
@@ -77,7 +81,7 @@ class SupervisedCoder(BaseCoder):
                  confidence: str = "stacked", share_method: str = "raw", lexical_share: float = 0.5,
                  lexical_type_gate: float = 0.8, lexical_only: bool = False, question_priors: bool = True,
                  finetune: bool = False, finetune_epochs: float = 2.0, finetune_rank: int = 8,
-                 finetune_max_tokens: int = 96):
+                 finetune_max_tokens: int = 96, first_stage: str = "lexical"):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
         if not 0.0 <= float(lexical_share) < 1.0:
@@ -87,6 +91,12 @@ class SupervisedCoder(BaseCoder):
         self.lexical_share = 0.0 if self.lexical_only else float(lexical_share)
         # the lexical answer also needs its type (klage/ønske/ros) this probable: types lean on the embedding
         self.lexical_type_gate = float(lexical_type_gate)
+        # the first stage's features: "lexical" (lemmas, char n-grams, keywords) or an embedder spec whose vectors
+        # cost next to nothing, "e5-static" (e5 distilled per vocabulary piece), added to those features
+        if first_stage != "lexical" and first_stage not in FIRST_STAGE_EMBEDDERS:
+            raise ValueError(f"first_stage must be 'lexical' or one of {', '.join(FIRST_STAGE_EMBEDDERS)}, "
+                             f"got {first_stage!r}")
+        self.first_stage_spec = str(first_stage)
         if self.lexical_only:
             emb_scale, zero_shot_prior, prior_strength = 0.0, False, 0.0
         self.C = float(C)
@@ -311,20 +321,27 @@ class SupervisedCoder(BaseCoder):
     # ------------------------------------------------------------------ cascade
     def _fit_lexical_stage(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None,
                            groups: Sequence[Any] | None) -> None:
-        """Train the lexical first stage on the same rows without embeddings; its gate is the out-of-fold
-        confidence that ``lexical_share`` of the training comments reach. Off when a theme or the type facet
-        would need the embedding (too few labels), or when ``lexical_share`` is 0."""
+        """Train the first stage on the same rows (see ``first_stage``); its gate is the out-of-fold confidence
+        that ``lexical_share`` of the training comments reach. Off when a theme or the type facet would need the
+        embedding (too few labels), or when ``lexical_share`` is 0."""
         self.lexical_, self.lexical_gate_ = None, None
         if self.lexical_only or self.lexical_share <= 0 or self.type_model_ is None:
             return
-        lex = SupervisedCoder(
-            self.codebook, self.embedder, embedder_spec=self.embedder_spec, lexical_only=True, C=self.C,
-            hash_features=self.hash_features, codebook_examples=self.codebook_examples, cv=self.cv,
-            target_accuracy=self.target_accuracy, seed=self.seed, char_features=self.char_features,
-            char_scale=self.char_scale, class_weight=self.class_weight,
-            threshold_count_weight=self.threshold_count_weight, confidence=self.confidence,
-            share_method=self.share_method, question_priors=self.question_priors)
-        lex.fit_prepared(prep.without_embeddings(), Y, types, groups)
+        shared = dict(C=self.C, hash_features=self.hash_features, codebook_examples=self.codebook_examples,
+                      cv=self.cv, target_accuracy=self.target_accuracy, seed=self.seed,
+                      char_features=self.char_features, char_scale=self.char_scale, class_weight=self.class_weight,
+                      threshold_count_weight=self.threshold_count_weight, confidence=self.confidence,
+                      share_method=self.share_method, question_priors=self.question_priors)
+        if self.first_stage_spec in ("lexical", self.embedder_spec):  # (a coder on e5-static: lexical stage)
+            lex = SupervisedCoder(self.codebook, self.embedder, embedder_spec=self.embedder_spec, lexical_only=True,
+                                  **shared)
+        else:
+            from ..embed import get_embedder
+
+            lex = SupervisedCoder(self.codebook, get_embedder(self.first_stage_spec),
+                                  embedder_spec=self.first_stage_spec, emb_scale=self.emb_scale,
+                                  prior_strength=self.prior_strength, lexical_share=0.0, **shared)
+        lex.fit_prepared(lex.ensure_embedded(prep.without_embeddings()), Y, types, groups)
         if not lex.trained_.all() or lex.type_model_ is None:
             return
         self.attach_lexical_stage(lex, float(np.quantile(lex.oof_conf_, 1.0 - self.lexical_share)))
@@ -332,9 +349,11 @@ class SupervisedCoder(BaseCoder):
         self.training_metrics_["oof_lexical_macro_f1"] = lex.training_metrics_["oof_macro_f1"]
 
     def attach_lexical_stage(self, lex: SupervisedCoder, gate: float) -> None:
-        """Use ``lex`` (trained ``lexical_only``) as the first stage, its answer standing at confidence ≥ gate."""
-        if not lex.lexical_only:
-            raise ValueError("the lexical stage must be a lexical_only SupervisedCoder")
+        """Use ``lex`` (trained ``lexical_only``, or on a first-stage embedder without a stage of its own) as the
+        first stage, its answer standing at confidence ≥ gate."""
+        if not (lex.lexical_only or (lex.embedder_spec in FIRST_STAGE_EMBEDDERS and lex.lexical_ is None)):
+            raise ValueError("the first stage must be a lexical_only SupervisedCoder or one on "
+                             f"{' / '.join(FIRST_STAGE_EMBEDDERS)} without a first stage of its own")
         lex.hasher, lex.char_hasher = self.hasher, self.char_hasher  # same stateless hashers: one memo, one pass
         self.lexical_, self.lexical_gate_ = lex, float(gate)
 
@@ -491,7 +510,8 @@ class SupervisedCoder(BaseCoder):
                 "lexical_share": self.lexical_share, "lexical_type_gate": self.lexical_type_gate,
                 "lexical_only": self.lexical_only, "question_priors": self.question_priors,
                 "finetune": self.finetune, "finetune_epochs": self.finetune_epochs,
-                "finetune_rank": self.finetune_rank, "finetune_max_tokens": self.finetune_max_tokens}
+                "finetune_rank": self.finetune_rank, "finetune_max_tokens": self.finetune_max_tokens,
+                "first_stage": self.first_stage_spec}
 
 
 def cv_splits(n: int, groups: Sequence[Any] | None, cv: int, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool]:

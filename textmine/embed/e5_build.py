@@ -88,31 +88,38 @@ def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | No
     return target
 
 
-def ensure_adapted(adapter, model_dir: str | Path | None = None, *, source: str | Path | None = None) -> Path:
-    """The int8 ONNX encoder with ``adapter``'s updates merged in (first ``adapter.layers`` layers), built once
-    into ``build_dir()/adapted/<adapter sha>/`` (concurrency-safe, atomic). Returns the ``.onnx`` path."""
-    ensure_built(model_dir, source=source)  # tokenizer files live in the base folder
-    folder = build_dir(model_dir) / "adapted" / adapter.sha256[:16]
-    target = folder / f"model-int8-l{adapter.layers}.onnx"
+def build_file_once(target: Path, write) -> Path:
+    """Return ``target``, first creating it with ``write(tmp_path)`` once (file lock, then atomic rename)."""
     if target.is_file():
         return target
-    with _file_lock(folder.parent / ".build.lock"):
-        if target.is_file():
+    with _file_lock(target.parent.parent / ".build.lock"):
+        if target.is_file():  # another process finished while we waited
             return target
-        import onnx
-
-        folder.mkdir(parents=True, exist_ok=True)
-        m = read_model(Path(source) if source is not None else default_model_path())
-        model = _bert_graph(m, int8=True, layers=adapter.layers, adapter=adapter)
-        fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".onnx", dir=folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=target.suffix, dir=target.parent)
         os.close(fd)
         try:
-            onnx.save_model(model, tmp)
+            write(tmp)
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return target
+
+
+def ensure_adapted(adapter, model_dir: str | Path | None = None, *, source: str | Path | None = None) -> Path:
+    """The int8 ONNX encoder with ``adapter``'s updates merged in (first ``adapter.layers`` layers), built once
+    into ``build_dir()/adapted/<adapter sha>/`` (concurrency-safe, atomic). Returns the ``.onnx`` path."""
+    ensure_built(model_dir, source=source)  # tokenizer files live in the base folder
+    target = build_dir(model_dir) / "adapted" / adapter.sha256[:16] / f"model-int8-l{adapter.layers}.onnx"
+
+    def write(tmp: str) -> None:
+        import onnx
+
+        m = read_model(Path(source) if source is not None else default_model_path())
+        onnx.save_model(_bert_graph(m, int8=True, layers=adapter.layers, adapter=adapter), tmp)
+
+    return build_file_once(target, write)
 
 
 # --------------------------------------------------------------------------- graph
