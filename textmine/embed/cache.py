@@ -137,7 +137,11 @@ class CachedEmbedder:
 
     @property
     def model_key(self) -> str:
-        return f"{self.name}|{self.version}"
+        """Store key: name|version, plus the numerics when the backend names them other than onnx (the engines
+        of one encoder share a version, so a trained model works with either, but their vectors never mix)."""
+        numerics = getattr(self.inner, "numerics", "")
+        extra = f"|{numerics}" if numerics and not numerics.startswith("onnx") else ""
+        return f"{self.name}|{self.version}{extra}"
 
     def __getattr__(self, item):  # delegate e.g. fit() of the lexical backend
         if item == "inner":

