@@ -205,7 +205,7 @@ class Summary:
                     if len(g) and np.isfinite(g["diff"].iloc[0]):
                         gap = f"{100 * g['diff'].iloc[0]:+.0f} ({g['verdict'].iloc[0]})"
                 t.add_row(
-                    str(labels.get(theme, theme))[:40],
+                    str(labels.get(theme, theme)),  # rich wraps long labels; never cut a word
                     str(int(r["count"])),
                     pct(r[sh]),
                     f"{pct(r[lo])}–{pct(r[hi])}",

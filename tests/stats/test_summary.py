@@ -242,3 +242,11 @@ def test_unweighted_survey_uses_wilson_and_plain_n(make_tiny_definition):
     t = _row(s.table("themes"), wave=2024, question="ft_rutet", theme="telefon", denominator="kommentatorer", segment="Totalt")
     assert (t["ci_low"], t["ci_high"]) == pytest.approx(st.wilson_ci(3, 4))
     assert "uvektet" in s.to_text_table()
+
+
+def test_text_table_keeps_long_theme_labels_whole(make_tiny_definition):
+    df, coded = tiny_frames()
+    label = "Telefon og tilgjengelighet for virksomhetene"  # 44 characters: used to be cut to "…virksomhete"
+    s = build_summary({2023: df}, make_tiny_definition(), {2023: coded}, quotes=False, theme_labels={"telefon": label})
+    words = s.to_text_table(width=200).split()
+    assert "virksomhetene" in words and "virksomhete" not in words
