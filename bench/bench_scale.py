@@ -353,7 +353,7 @@ def dask_rows(n: int, rows_per_partition: int) -> list[dict]:
         try:
             os.environ["TEXTMINE_CACHE_DIR"] = str(_fresh_cache())
             t0 = time.perf_counter()
-            coder = default_coder(spec.get("model"), strict=True)  # "model": another model folder to compare  # the shipped model (e5-l6), as the workers load it
+            coder = default_coder(strict=True)  # the shipped model (e5-l6), as the workers load it
             code_dataframe(coder, pd.read_parquet(inp), "tekst")
             single = time.perf_counter() - t0
             os.environ["TEXTMINE_CACHE_DIR"] = str(_fresh_cache())  # workers inherit: cold store
