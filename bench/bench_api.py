@@ -2,6 +2,8 @@
 the 3,000-respondent sample, and the server's peak RSS with the default model loaded.
 
     python bench/bench_api.py [--quick]      # prints a table, writes bench/out/api.json
+    TEXTMINE_DEFAULT_MODEL=models/fast python bench/bench_api.py   # the same with the fast (e5-static) model:
+                                                                   # cases are tagged, JSON bench/out/api-fast.json
 """
 
 from __future__ import annotations
@@ -208,9 +210,12 @@ def run(quick: bool = False) -> list[dict]:
     from textmine.paths import DEFAULT_SURVEY, SAMPLE_DIR
 
     rows: list[dict] = []
+    model = os.environ.get("TEXTMINE_DEFAULT_MODEL")  # the server inherits it: its default model
+    tag = f" [{Path(model).name} model]" if model else ""
 
     def add(case: str, metric: str, value: float, unit: str) -> None:
-        rows.append({"area": "api", "case": case, "metric": metric, "value": round(float(value), 3), "unit": unit})
+        rows.append({"area": "api", "case": case + tag, "metric": metric, "value": round(float(value), 3),
+                     "unit": unit})
 
     sample = pd.read_csv(SAMPLE_DIR / "arbeidsgiver_2022.csv", dtype=str, keep_default_na=False)
     n_rows = 500 if quick else len(sample)
@@ -301,4 +306,5 @@ def run(quick: bool = False) -> list[dict]:
 if __name__ == "__main__":
     from common import cli
 
-    raise SystemExit(cli("api", run))
+    _model = os.environ.get("TEXTMINE_DEFAULT_MODEL")
+    raise SystemExit(cli("api" if not _model else f"api-{Path(_model).name}", run))

@@ -225,7 +225,12 @@ def run_stage(spec: dict, timeout: float = 1800) -> dict:
 def _growth_rows(spec: dict, r: dict) -> list[dict]:
     label = spec["stage"] + (f"[{spec['backend']}]" if spec.get("backend") else "")
     if spec["stage"] == "code":
-        label += "[zero-shot, e5]" if spec.get("coder") == "zeroshot" else "[default model, e5-l6]"
+        if spec.get("coder") == "zeroshot":
+            label += "[zero-shot, e5]"
+        elif spec.get("model"):
+            label += f"[{Path(spec['model']).name} model]"
+        else:
+            label += "[default model, e5-l6]"
     case = f"{label} n={spec['n']:,} {spec.get('kind', 'realistic')}" if spec["stage"] != "summary" else \
         f"summary n={spec['n']:,} respondents × 2 waves (10 seg × 20 themes × 12 ind.)"
     rate = r["done"] / r["seconds"] if r["seconds"] > 0 else float("nan")
@@ -405,6 +410,10 @@ def plan(quick: bool) -> list[dict]:
     # moonshot: 100k cleaned + coded with the semantic model end to end, given exactly the 2-minute target as
     # its budget: it reports how far it got and the projected total
     plan.append({"stage": "code", "n": 100000, "kind": "realistic", "budget_s": 120})
+    # the same with the shipped fast model (models/fast: the same coder on e5-static vectors, no encoder at run
+    # time), side by side; 100k gets the same 2-minute budget
+    for n in (10000, 100000):
+        plan.append({"stage": "code", "n": n, "kind": "realistic", "budget_s": 120, "model": "models/fast"})
     for n in (1000, 10000, 100000):
         plan.append({"stage": "summary", "n": n})
     return plan

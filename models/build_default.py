@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--finetune", action="store_true",
                     help="fine-tune e5-l6 on the same labels first (a LoRA adapter saved with the model; ~20 min "
                          "more; not the shipped default, see bench/RESULTS.md)")
+    ap.add_argument("--embedder", default="e5-l6",
+                    help="embedding backend spec (default e5-l6; e5-static builds the fast model, models/fast)")
     args = ap.parse_args(argv)
 
     cb = load_codebook(DEFAULT_CODEBOOK)
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    coder = SupervisedCoder(cb, seed=args.seed, finetune=args.finetune)
+    coder = SupervisedCoder(cb, seed=args.seed, finetune=args.finetune, embedder_spec=args.embedder)
     coder.fit(train["text"].tolist(), train["themes"].tolist(), train["type"].tolist(),
               groups=train["source"].tolist(), questions=train["question"].tolist())
     coder.training_data_ = [str(f.relative_to(REPO)) for f in files]

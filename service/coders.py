@@ -17,8 +17,10 @@ log = logging.getLogger("textmine.service")
 class CoderCache:
     """Loads coders lazily and keeps them; the default coder is warmed up in the background at startup."""
 
-    def __init__(self, factory=None, max_size: int = 8, cleaner_cache_entries: int | None = None):
+    def __init__(self, factory=None, max_size: int = 8, cleaner_cache_entries: int | None = None,
+                 default_model=None):
         self.factory = factory
+        self.default_model = library.check_default_model(default_model)  # fail at startup, not at first request
         self.cleaner_cache_entries = cleaner_cache_entries
         self.max_size = max_size
         self._coders: dict[tuple, Any] = {}
@@ -35,7 +37,7 @@ class CoderCache:
             coder = self._coders.get(key)
             if coder is None:
                 if key == ("default",):
-                    coder = library.make_coder(None, None, factory=self.factory)
+                    coder = library.make_coder(None, None, factory=self.factory, default_model=self.default_model)
                 else:
                     cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
                     coder = library.make_coder(cb, model.path if model else None, factory=self.factory)

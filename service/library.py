@@ -49,8 +49,32 @@ def default_codebook_dict() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- coders
-def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None):
-    """A coder: injected ``factory`` (tests) > trained model dir > zero-shot for a codebook > the default coder."""
+def check_default_model(model_dir: str | Path | None) -> Path | None:
+    """``model_dir`` (the service's default model setting) as a Path, refused with a clear message unless it is
+    a model directory for the bundled default codebook; None stays None (= ``models/default``)."""
+    if model_dir is None:
+        return None
+    from textmine.classify.artefact import read_manifest
+    from textmine.codebook import load_codebook
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    path = Path(model_dir)
+    if not (path / "manifest.json").is_file():
+        raise ValueError(f"default model {str(path)!r} is not a model directory (no manifest.json); "
+                         "expected e.g. models/default or models/fast")
+    want = load_codebook(DEFAULT_CODEBOOK)
+    got = read_manifest(path).get("codebook", {})
+    if got.get("hash") != want.hash:
+        raise ValueError(f"default model {str(path)!r} was trained for codebook {got.get('name')!r} "
+                         f"v{got.get('version')}, not the service's default codebook {want.name!r} v{want.version} "
+                         "(name a trained model per request with model_id instead)")
+    return path
+
+
+def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None,
+               default_model: str | Path | None = None):
+    """A coder: injected ``factory`` (tests) > trained model dir > zero-shot for a codebook > the default coder
+    (``default_model``, else ``models/default``)."""
     if factory is not None:
         return factory(codebook, model_dir)
     from textmine import classify
@@ -61,7 +85,8 @@ def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None)
         spec = read_manifest(Path(model_dir)).get("embedder", {}).get("spec", "e5")
         return classify.load_coder(model_dir, embedder=shared_embedder(spec))
     if codebook is None:
-        coder = classify.default_coder()
+        # a configured default model must load as it is (no silent zero-shot fallback)
+        coder = classify.default_coder(default_model, strict=default_model is not None)
         if getattr(coder, "embedder", None) is not None:  # share the default coder's embedder with other coders
             _EMBEDDERS.setdefault(coder.embedder_spec, coder.embedder)
         return coder

@@ -29,6 +29,9 @@ class Settings(BaseModel):
     run_jobs: bool = True  # start the background job runner (and resume running jobs) at startup
     warmup: bool = True  # load + warm the default coder in the background at startup
     models_dir: Path | None = None  # where trained models are written (default: <cache>/service-models)
+    # the bundled coder used when a request names no codebook/model (None = models/default; models/fast is the
+    # e5-static model: several times faster, slightly lower quality, see models/README.md)
+    default_model: Path | None = None
     coder_factory: Callable[..., Any] | None = None  # (codebook|None, model_dir|None) -> coder; tests inject
     cleaner_factory: Callable[..., Any] | None = None  # texts -> cleaned frame; tests inject (default: Cleaner)
     quote_embedder: str | None = None  # None = the default embedder (lexical fallback); tests use "lexical-fallback"
@@ -65,6 +68,8 @@ class Settings(BaseModel):
             values["warmup"] = env["TEXTMINE_WARMUP"] not in ("0", "false", "no")
         if env.get("TEXTMINE_MODELS_DIR"):
             values["models_dir"] = Path(env["TEXTMINE_MODELS_DIR"])
+        if env.get("TEXTMINE_DEFAULT_MODEL"):
+            values["default_model"] = Path(env["TEXTMINE_DEFAULT_MODEL"])
         if env.get("TEXTMINE_CODER_FACTORY"):  # "module:function", used by tests and benchmarks
             values["coder_factory"] = _import_object(env["TEXTMINE_CODER_FACTORY"])
         if env.get("TEXTMINE_MALLOC_ARENA_MAX"):

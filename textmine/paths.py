@@ -17,6 +17,7 @@ WORDLIST_DIR = DATA_DIR / "wordlists"
 DEFAULT_CODEBOOK = CODEBOOK_DIR / "arbeidsgiver.yaml"
 DEFAULT_SURVEY = SAMPLE_DIR / "survey.yaml"
 DEFAULT_MODEL_DIR = MODELS_DIR / "default"
+FAST_MODEL_DIR = MODELS_DIR / "fast"  # the same coder on e5-static vectors: no encoder at run time
 
 
 def cache_dir() -> Path:

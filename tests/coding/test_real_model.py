@@ -67,6 +67,23 @@ def test_default_coder_loads_the_shipped_model(e5):
     assert out.loc[2, "themes"] == "" and out.loc[2, "needs_review"] == 0
 
 
+def test_shipped_model_scores_a_comment_the_same_alone_or_in_any_batch():
+    """e5-l6's int8 graph is batch-independent, and so must the coder's own arithmetic be: a comment coded
+    alone (/classify) and in a batch (a coding job) gets identical scores, themes, confidence and type."""
+    from textmine.classify import default_coder
+    from textmine.paths import DEFAULT_MODEL_DIR, EVAL_DIR
+
+    if not (DEFAULT_MODEL_DIR / "manifest.json").exists():
+        pytest.skip("models/default not built")
+    coder = default_coder(strict=True)
+    texts = pd.read_csv(EVAL_DIR / "eval_set.csv", dtype=str, keep_default_na=False)["text"].tolist()[:60]
+    a = coder.predict(texts)
+    b = pd.concat([coder.predict(texts[i:i + 7]) for i in range(0, len(texts), 7)], ignore_index=True)
+    cols = [x for x in a.columns if x.startswith(("score_", "theme_"))] + ["confidence", "needs_review"]
+    np.testing.assert_array_equal(a[cols].to_numpy(float), b[cols].to_numpy(float))
+    assert a["type"].tolist() == b["type"].tolist()
+
+
 def test_service_classify_codes_exactly_as_the_library_coder():
     """/classify's path (clean once, keep the redacted text) must give the scores coder.predict gives, also
     for texts whose language only lingua would decide (lemma language comes from marker words in both)."""

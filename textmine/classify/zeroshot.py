@@ -81,7 +81,10 @@ class ZeroShotCoder(BaseCoder):
     def similarities(self, emb: np.ndarray) -> np.ndarray:
         """(n, n_themes) raw semantic similarity: mean of the top-k cosines to each theme's prototype texts."""
         protos, owner = self.prototypes()
-        cos = emb @ protos.T
+        # float64 product rounded to float32: a float32 GEMM sums in an order that depends on the batch height,
+        # and the z-normalisation below magnifies that ~50x; this way a comment scores the same alone or in any
+        # batch (a /classify micro-batch, a job chunk)
+        cos = (np.asarray(emb, dtype=np.float64) @ np.asarray(protos, dtype=np.float64).T).astype(np.float32)
         k = len(self.codebook)
         out = np.empty((len(emb), k), dtype=np.float32)
         for j in range(k):

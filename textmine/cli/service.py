@@ -43,14 +43,22 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
-          database: Optional[str] = DB_OPT, log_level: str = typer.Option("info", "--log-level")) -> None:
+          database: Optional[str] = DB_OPT, log_level: str = typer.Option("info", "--log-level"),
+          default_model: Optional[Path] = typer.Option(
+              None, "--default-model", help="model for requests that name none (default: TEXTMINE_DEFAULT_MODEL "
+                                            "or models/default; models/fast is the faster e5-static model)")) -> None:
     """Start the HTTP API (migrates the database first; resumes unfinished coding jobs)."""
     import uvicorn
 
     from service.app import create_app
+    from service.settings import Settings
 
-    settings = _settings(database)
-    app = create_app(settings)
+    settings = Settings.from_env(database_url=database, default_model=default_model)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
     typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {_redact_url(settings.database_url)}",
                err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=30)
@@ -191,7 +199,7 @@ def store_code(wave_id: int, codebook_id: Optional[int] = typer.Option(None, "--
         _fail(exc)
     with Progress() as progress:
         task = progress.add_task(f"koder bølge {wave_id}", total=total, completed=done)
-        state = run_job(db, CoderCache(factory=settings.coder_factory), job_id, settings.job_chunk_size,
+        state = run_job(db, CoderCache(factory=settings.coder_factory, default_model=settings.default_model), job_id, settings.job_chunk_size,
                         on_chunk=lambda j: progress.update(task, completed=j.done))
     typer.echo(f"job id={job_id} {state}")
     if state != "done":

@@ -137,7 +137,7 @@ class OnnxE5Embedder:
         if engine == "torch-bf16":
             from .torch_e5 import TorchE5Engine
 
-            self._torch = TorchE5Engine(6 if variant.endswith("-l6") else 12, adapter=adapter)
+            self._torch = TorchE5Engine(6 if variant.endswith("-l6") else None, adapter=adapter)
             return
         opts = ort.SessionOptions()
         # Parallelism is across batches, not inside one: each run uses one core (intra-op 1 thread) and up to

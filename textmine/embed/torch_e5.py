@@ -32,9 +32,10 @@ def default_engine() -> str:
 
 
 class TorchE5Engine:
-    """``run(ids, mask) -> [batch, 384]`` float32 masked means of layer ``layers``' states (not normalised)."""
+    """``run(ids, mask) -> [batch, 384]`` float32 masked means of layer ``layers``' states (not normalised);
+    ``layers=None``: all of the model's layers (from its config)."""
 
-    def __init__(self, layers: int, *, adapter=None, source: str | Path | None = None):
+    def __init__(self, layers: int | None = None, *, adapter=None, source: str | Path | None = None):
         import torch
 
         from .e5_build import _q4_codes
@@ -42,6 +43,7 @@ class TorchE5Engine:
 
         m = read_model(Path(source) if source is not None else default_model_path())
         c = m.config
+        layers = int(c["layers"]) if layers is None else int(layers)
         if not 1 <= layers <= c["layers"]:
             raise ValueError(f"layers must be in 1..{c['layers']}, got {layers}")
         if adapter is not None and adapter.layers != layers:
