@@ -124,6 +124,34 @@ def test_limit_caches_bounds_memory_not_results(resources):
     assert pd_equal
 
 
+def test_spacy_vocabulary_stays_bounded_and_results_do_not_change(monkeypatch):
+    """spaCy keeps a lexeme for every distinct token for ever (a server's slow leak): past the limit the
+    analyser swaps in a fresh tokenizer, and its analysis tokens are exactly those of an unbounded one."""
+    import textmine.preprocess.lemmas as lemmas
+    from textmine.preprocess.cleaner import Resources
+
+    rng = random.Random(7)
+    texts = [" ".join("".join(rng.choice("abdefgiklmnoprstuvæøå") for _ in range(rng.randint(3, 11)))
+                      for _ in range(8)) + ", sykmeldt" for _ in range(400)]
+    texts += ["Eg har ikkje fått svar frå NAV om sjukmeldinga.", "Telefonkøen er altfor lang!"]
+    an = Resources.build().analyzer
+    an.cache_limit = 10  # the result caches out of the way: every chunk goes through spaCy
+    monkeypatch.setattr(lemmas, "_MIN_VOCAB_LIMIT", 500)
+    base = len(an.tokenizer.vocab)  # a fresh blank("nb") vocabulary
+    got, peak = [], 0
+    for t in texts:
+        got.append(an.analyze(t, "nb"))
+        peak = max(peak, len(an.tokenizer.vocab))
+    assert peak <= base + 500 + 60  # the limit plus one chunk's tokens
+    assert len(an.cache) <= 10
+
+    monkeypatch.setattr(lemmas, "_MIN_VOCAB_LIMIT", 10**9)
+    an._tokenizer, an.chunk_cache, an.cache = None, {}, {}
+    want = [an.analyze(t, "nb") for t in texts]
+    assert len(an.tokenizer.vocab) > base + 3000  # unbounded: one lexeme per distinct token
+    assert got == want
+
+
 def test_cleaner_without_language_detection_does_not_load_lingua():
     from textmine.preprocess.cleaner import Resources
 

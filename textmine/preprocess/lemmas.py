@@ -18,6 +18,10 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _URL_TOKEN = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _STRIP = ".,;:!?\"'()[]{}*/\\"
 _CACHE_LIMIT = 500_000  # entries per cache before it is cleared
+# spaCy keeps a lexeme (and its strings) for every distinct token it has seen, ~370 bytes each, for ever: the
+# tokenizer is replaced by a fresh one past this many (or cache_limit, if larger) so a long-running server's
+# memory stays bounded. Tokenisation does not depend on that memo, so neither do the results.
+_MIN_VOCAB_LIMIT = 100_000
 
 
 def simplemma_lemmatize(token: str, lang: str | tuple[str, ...]) -> str:
@@ -78,6 +82,7 @@ class Analyzer:
     chunk_cache: dict[tuple, tuple[str, ...]] = field(default_factory=dict)
     cache_limit: int = _CACHE_LIMIT  # entries per cache before it is cleared (~1 KB per distinct token in all)
     _tokenizer: object = None
+    _vocab_base: int = 0  # lexemes a fresh tokenizer starts with (its special cases)
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None, lexicon: Lexicon | None = None) -> "Analyzer":
@@ -115,6 +120,7 @@ class Analyzer:
             from ._spacy import import_spacy
 
             self._tokenizer = import_spacy().blank("nb").tokenizer
+            self._vocab_base = len(self._tokenizer.vocab)
         return self._tokenizer
 
     # -- per token ---------------------------------------------------------------------------
@@ -226,6 +232,9 @@ class Analyzer:
         if hit is not None:
             return hit
         out: list[str] = []
+        if (self._tokenizer is not None
+                and len(self._tokenizer.vocab) - self._vocab_base > max(self.cache_limit, _MIN_VOCAB_LIMIT)):
+            self._tokenizer = None  # rebuilt below (~30 ms): frees the lexemes of every token seen so far
         for tok in self.tokenizer(chunk):
             if tok.is_space or tok.is_punct or tok.like_num:
                 continue
