@@ -21,6 +21,7 @@ class CoderCache:
                  default_model=None):
         self.factory = factory
         self.default_model = library.check_default_model(default_model)  # fail at startup, not at first request
+        self.default_model_label = str(default_model) if default_model is not None else "models/default"
         self.cleaner_cache_entries = cleaner_cache_entries
         self.max_size = max_size
         self._coders: dict[tuple, Any] = {}

@@ -43,6 +43,7 @@ class Ready(BaseModel):
     model_loaded: bool
     database: bool
     detail: str | None = None
+    default_model: str = "models/default"  # the model requests that name none are coded with
 
 
 class SurveyIn(BaseModel):

@@ -30,7 +30,8 @@ def readyz(request: Request):
         db_ok = False
     loaded = state.coders.ready.is_set()
     body = Ready(ready=db_ok and loaded, model_loaded=loaded, database=db_ok,
-                 detail=state.coders.warmup_error or (None if loaded else "warming up"))
+                 detail=state.coders.warmup_error or (None if loaded else "warming up"),
+                 default_model=state.coders.default_model_label)
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
 
 

@@ -48,6 +48,22 @@ def test_a_model_for_another_codebook_is_refused(tmp_path):
     assert check_default_model(None) is None
 
 
+def test_readyz_names_the_default_model(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    if not (FAST_MODEL_DIR / "manifest.json").exists():
+        pytest.skip("models/fast not built")
+    for model, label in ((None, "models/default"), (FAST_MODEL_DIR, str(FAST_MODEL_DIR))):
+        app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'store.db'}", default_model=model,
+                                  warmup=False, run_jobs=False))
+        with TestClient(app) as client:
+            body = client.get("/readyz").json()
+        assert body["default_model"] == label and body["model_loaded"] is False
+
+
 @pytest.mark.slow
 def test_the_coder_cache_serves_the_configured_default_model():
     from service.coders import CoderCache
