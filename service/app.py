@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     tune_malloc(settings.malloc_arena_max, settings.malloc_mmap_threshold)  # before any worker thread starts
     RawTextCodec(settings.store_raw_text, settings.fernet_key)  # fail fast on a bad raw-text configuration
     coders = CoderCache(factory=settings.coder_factory, cleaner_cache_entries=settings.cleaner_cache_entries,
-                        default_model=settings.default_model)  # a bad default model fails before any migration
+                        default_model=settings.default_model,  # a bad default model fails before any migration
+                        freeze=settings.freeze_heap)
     db = Database(settings.database_url)
     runner = JobRunner(db, coders, chunk_size=settings.job_chunk_size)
     metrics = Metrics()

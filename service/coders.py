@@ -9,7 +9,7 @@ from typing import Any
 
 from service import library
 from service.db.models import Codebook, TrainedModel
-from service.memory import release_memory
+from service.memory import freeze_heap, release_memory
 
 log = logging.getLogger("textmine.service")
 
@@ -18,8 +18,9 @@ class CoderCache:
     """Loads coders lazily and keeps them; the default coder is warmed up in the background at startup."""
 
     def __init__(self, factory=None, max_size: int = 8, cleaner_cache_entries: int | None = None,
-                 default_model=None):
+                 default_model=None, freeze: bool = False):
         self.factory = factory
+        self.freeze = bool(freeze)  # freeze the loaded heap after warm-up (see service.memory.freeze_heap)
         self.default_model = library.check_default_model(default_model)  # fail at startup, not at first request
         self.default_model_label = str(default_model) if default_model is not None else "models/default"
         self.cleaner_cache_entries = cleaner_cache_entries
@@ -59,11 +60,15 @@ class CoderCache:
             if self.factory is None:  # the library coder loaded the shared Cleaner resources: bound their caches
                 library.limit_cleaner_caches(self.cleaner_cache_entries)
             release_memory()  # hand the heap freed while loading back to the OS
+            if self.freeze:
+                log.info("froze %d long-lived objects", freeze_heap())
             self.warmup_seconds = round(time.perf_counter() - start, 2)
             self.ready.set()
             log.info("default coder ready after %.1f s", self.warmup_seconds)
             if self.factory is None:  # then, still in the background: language detection for uploads
                 library.warm_language_detection()
+                if self.freeze:
+                    freeze_heap()  # lingua's models too
         except Exception as exc:  # reported by /readyz
             self.warmup_error = f"{type(exc).__name__}"
             log.error("coder warm-up failed: %s", type(exc).__name__)
