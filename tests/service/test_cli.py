@@ -37,6 +37,11 @@ def test_store_commands_round_trip(tmp_path, monkeypatch):
     assert summary["coding_jobs"] == {"1": 1} and summary["summary"]["tables"]["indicators"]
     bad = runner.invoke(app, ["store", "upload", "1", str(data)])
     assert bad.exit_code == 2 and "wave_exists" in bad.output
+    monkeypatch.setenv("TEXTMINE_DEFAULT_MODEL", str(tmp_path / "no-model"))  # refused before a job starts
+    bad = runner.invoke(app, ["store", "code", "1", "--force"])
+    assert bad.exit_code == 2 and "not a model directory" in bad.output
+    assert "\tdone\t" in run("store", "jobs") and len(run("store", "jobs").strip().splitlines()) == 1
+    monkeypatch.delenv("TEXTMINE_DEFAULT_MODEL")
     engine = create_engine(f"sqlite:///{tmp_path / 'textmine.db'}")
     with engine.connect() as conn:
         n_resp = conn.execute(text("select count(*) from responses")).scalar()

@@ -187,6 +187,11 @@ def store_code(wave_id: int, codebook_id: Optional[int] = typer.Option(None, "--
     from service.jobs import run_job
 
     settings = _settings(database)
+    try:  # a bad TEXTMINE_DEFAULT_MODEL is refused before any job is started
+        coders = CoderCache(factory=settings.coder_factory, default_model=settings.default_model)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
     db = _db(database)
     try:
         with db.session() as s:
@@ -199,7 +204,7 @@ def store_code(wave_id: int, codebook_id: Optional[int] = typer.Option(None, "--
         _fail(exc)
     with Progress() as progress:
         task = progress.add_task(f"koder bølge {wave_id}", total=total, completed=done)
-        state = run_job(db, CoderCache(factory=settings.coder_factory, default_model=settings.default_model), job_id, settings.job_chunk_size,
+        state = run_job(db, coders, job_id, settings.job_chunk_size,
                         on_chunk=lambda j: progress.update(task, completed=j.done))
     typer.echo(f"job id={job_id} {state}")
     if state != "done":
