@@ -22,7 +22,6 @@ class CoderCache:
         self.factory = factory
         self.freeze = bool(freeze)  # freeze the loaded heap after warm-up (see service.memory.freeze_heap)
         self.default_model = library.check_default_model(default_model)  # fail at startup, not at first request
-        self.default_model_label = str(default_model) if default_model is not None else "models/default"
         self.cleaner_cache_entries = cleaner_cache_entries
         self.max_size = max_size
         self._coders: dict[tuple, Any] = {}
@@ -47,6 +46,11 @@ class CoderCache:
                     self._coders.pop(next(k for k in self._coders if k != ("default",)))
                 self._coders[key] = coder
             return coder
+
+    @property
+    def default_model_label(self) -> str:
+        """The default model as /readyz names it."""
+        return str(self.default_model) if self.default_model is not None else "models/default"
 
     def default(self) -> Any:
         return self.get(None, None, default=True)

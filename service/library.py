@@ -54,20 +54,15 @@ def check_default_model(model_dir: str | Path | None) -> Path | None:
     a model directory for the bundled default codebook; None stays None (= ``models/default``)."""
     if model_dir is None:
         return None
-    from textmine.classify.artefact import read_manifest
-    from textmine.codebook import load_codebook
+    from textmine.classify.artefact import ArtefactError, checked_codebook
     from textmine.paths import DEFAULT_CODEBOOK
 
     path = Path(model_dir)
-    if not (path / "manifest.json").is_file():
-        raise ValueError(f"default model {str(path)!r} is not a model directory (no manifest.json); "
-                         "expected e.g. models/default or models/fast")
-    want = load_codebook(DEFAULT_CODEBOOK)
-    got = read_manifest(path).get("codebook", {})
-    if got.get("hash") != want.hash:
-        raise ValueError(f"default model {str(path)!r} was trained for codebook {got.get('name')!r} "
-                         f"v{got.get('version')}, not the service's default codebook {want.name!r} v{want.version} "
-                         "(name a trained model per request with model_id instead)")
+    try:
+        checked_codebook(path, DEFAULT_CODEBOOK)
+    except ArtefactError as exc:
+        raise ValueError(f"default model {str(path)!r} cannot serve the default codebook "
+                         f"(e.g. models/default or models/fast can): {exc}") from exc
     return path
 
 

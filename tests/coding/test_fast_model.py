@@ -3,7 +3,6 @@ that makes it the default."""
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -51,16 +50,3 @@ def test_fast_model_reproduces_the_eval_figures_it_ships_with(fast):
     # and it is the quality trade it claims against the default model: within 0.02 macro-F1
     default = json.loads((DEFAULT_MODEL_DIR / "metrics.json").read_text())["eval_set"]
     assert rep.summary["macro_f1"] > default["macro_f1"] - 0.02
-
-
-def test_fast_model_scores_a_comment_the_same_alone_or_in_any_batch(fast):
-    """A /classify micro-batch or a job chunk must not change a comment's scores (the zero-shot similarities
-    are a float64 product: a float32 GEMM's rounding depends on the batch height and was magnified ~50x)."""
-    texts = pd.read_csv(EVAL_DIR / "eval_set.csv", dtype=str, keep_default_na=False)["text"].tolist()[:120]
-    a = fast.predict(texts)
-    b = pd.concat([fast.predict(texts[i:i + 7]) for i in range(0, len(texts), 7)], ignore_index=True)
-    c = pd.concat([fast.predict([t]) for t in texts[:25]], ignore_index=True)
-    cols = [x for x in a.columns if x.startswith(("score_", "theme_"))] + ["confidence", "needs_review"]
-    np.testing.assert_array_equal(a[cols].to_numpy(float), b[cols].to_numpy(float))
-    np.testing.assert_array_equal(a[cols].head(25).to_numpy(float), c[cols].to_numpy(float))
-    assert a["type"].tolist() == b["type"].tolist()

@@ -39,7 +39,7 @@ def test_store_commands_round_trip(tmp_path, monkeypatch):
     assert bad.exit_code == 2 and "wave_exists" in bad.output
     monkeypatch.setenv("TEXTMINE_DEFAULT_MODEL", str(tmp_path / "no-model"))  # refused before a job starts
     bad = runner.invoke(app, ["store", "code", "1", "--force"])
-    assert bad.exit_code == 2 and "not a model directory" in bad.output
+    assert bad.exit_code == 2 and "not a textmine model directory" in bad.output
     assert "\tdone\t" in run("store", "jobs") and len(run("store", "jobs").strip().splitlines()) == 1
     monkeypatch.delenv("TEXTMINE_DEFAULT_MODEL")
     engine = create_engine(f"sqlite:///{tmp_path / 'textmine.db'}")

@@ -23,26 +23,27 @@ def test_a_bad_default_model_is_refused_before_the_database_is_touched(tmp_path)
     db_file = tmp_path / "store.db"
     settings = Settings(database_url=f"sqlite:///{db_file}", default_model=tmp_path / "nope", warmup=False,
                         run_jobs=False)
-    with pytest.raises(ValueError, match="not a model directory"):
+    with pytest.raises(ValueError, match="not a textmine model directory"):
         create_app(settings)
     assert not db_file.exists()
 
 
 def test_a_model_for_another_codebook_is_refused(tmp_path):
+    import json
+
     from service.library import check_default_model
+    from textmine.codebook import load_codebook
 
     if not (FAST_MODEL_DIR / "manifest.json").exists():
         pytest.skip("models/fast not built")
-    other = tmp_path / "other"
+    other = tmp_path / "other"  # a whole artefact, consistent in itself, for version 2.0 of the codebook
     shutil.copytree(FAST_MODEL_DIR, other)
-    manifest = other / "manifest.json"
-    manifest.write_text(manifest.read_text().replace('"name": "arbeidsgiver"', '"name": "brukerundersokelse"', 1))
-    import json
-
-    m = json.loads(manifest.read_text())
-    m["codebook"]["hash"] = "0" * 64
-    manifest.write_text(json.dumps(m))
-    with pytest.raises(ValueError, match="not the service's default codebook"):
+    yaml = other / "codebook.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("version: '1.0'", "version: '2.0'", 1), encoding="utf-8")
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["codebook"].update(version="2.0", hash=load_codebook(yaml).hash)
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="cannot serve the default codebook.*trained for codebook 'arbeidsgiver' v2.0"):
         check_default_model(other)
     assert check_default_model(FAST_MODEL_DIR) == FAST_MODEL_DIR
     assert check_default_model(None) is None

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..codebook import Codebook, load_codebook
 
-__all__ = ["ArtefactError", "save_coder", "load_coder", "read_manifest", "FORMAT"]
+__all__ = ["ArtefactError", "save_coder", "load_coder", "read_manifest", "checked_codebook", "FORMAT"]
 
 FORMAT = "textmine-coder/1"
 
@@ -212,15 +212,11 @@ def read_manifest(model_dir: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None = None, embedder: Any = None) -> Any:
-    """Load a coder directory. Refuses when ``codebook`` (if given) or the embedder does not match the artefact.
-
-    ``embedder``: an embedder object to use (its name/version must match the artefact); by default the
-    artefact's embedder spec is loaded with :func:`textmine.embed.get_embedder` and checked.
-    """
-    from .supervised import SupervisedCoder
-    from .zeroshot import ZeroShotCoder
-
+def checked_codebook(model_dir: str | Path,
+                     codebook: Codebook | str | Path | None = None) -> tuple[dict[str, Any], Codebook]:
+    """The artefact's manifest and stored codebook, without loading the model. Refuses (:class:`ArtefactError`)
+    a folder that is not a model, a codebook.yaml edited after training, and — when ``codebook`` is given — a
+    model trained for another codebook (naming what differs)."""
     model_dir = Path(model_dir)
     manifest = read_manifest(model_dir)
     stored_cb = load_codebook(model_dir / "codebook.yaml")
@@ -236,6 +232,20 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
                 f"model {model_dir} was trained for codebook {stored_cb.name!r} v{stored_cb.version} "
                 f"(hash {stored_cb.hash[:12]}), but the codebook given is {cb.name!r} v{cb.version} "
                 f"(hash {cb.hash[:12]}){diff}. Retrain with `textmine train`, or code zero-shot without --model.")
+    return manifest, stored_cb
+
+
+def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None = None, embedder: Any = None) -> Any:
+    """Load a coder directory. Refuses when ``codebook`` (if given) or the embedder does not match the artefact.
+
+    ``embedder``: an embedder object to use (its name/version must match the artefact); by default the
+    artefact's embedder spec is loaded with :func:`textmine.embed.get_embedder` and checked.
+    """
+    from .supervised import SupervisedCoder
+    from .zeroshot import ZeroShotCoder
+
+    model_dir = Path(model_dir)
+    manifest, stored_cb = checked_codebook(model_dir, codebook)
     info = manifest["embedder"]
     adapter = _load_adapter(model_dir, info["adapter"]) if info.get("adapter") else None
     if embedder is None:

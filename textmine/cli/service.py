@@ -14,10 +14,10 @@ store_app = typer.Typer(help="Lageret: undersøkelser, bølger, kodebøker, kode
 DB_OPT = typer.Option(None, "--database", help="SQLAlchemy URL (default: TEXTMINE_DATABASE_URL or ./textmine.db)")
 
 
-def _settings(database: str | None):
+def _settings(database: str | None, **overrides):
     from service.settings import Settings
 
-    return Settings.from_env(database_url=database)
+    return Settings.from_env(database_url=database, **overrides)
 
 
 def _db(database: str | None):
@@ -28,6 +28,12 @@ def _db(database: str | None):
 
 def _fail(exc) -> None:
     typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
+    raise typer.Exit(2)
+
+
+def _refuse_setting(exc: ValueError) -> None:
+    """A configuration the service refuses at startup (e.g. a bad default model)."""
+    typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(2)
 
 
@@ -51,14 +57,12 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     import uvicorn
 
     from service.app import create_app
-    from service.settings import Settings
 
-    settings = Settings.from_env(database_url=database, default_model=default_model)
+    settings = _settings(database, default_model=default_model)
     try:
         app = create_app(settings)
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        _refuse_setting(exc)
     typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {_redact_url(settings.database_url)}",
                err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=30)
@@ -190,8 +194,7 @@ def store_code(wave_id: int, codebook_id: Optional[int] = typer.Option(None, "--
     try:  # a bad TEXTMINE_DEFAULT_MODEL is refused before any job is started
         coders = CoderCache(factory=settings.coder_factory, default_model=settings.default_model)
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2)
+        _refuse_setting(exc)
     db = _db(database)
     try:
         with db.session() as s:
