@@ -98,6 +98,8 @@ def _rows(case: str, rep, type_acc: float | None, extra: dict | None = None) -> 
     ]
     if "accuracy_at_60pct_coverage" in s:
         rows.append({"case": case, "metric": "accuracy_at_60pct_coverage", "value": s["accuracy_at_60pct_coverage"], "unit": ""})
+        rows.append({"case": case, "metric": "example_accuracy_at_60pct_coverage",
+                     "value": s["example_accuracy_at_60pct_coverage"], "unit": ""})
     if type_acc is not None:
         rows.append({"case": case, "metric": "type_accuracy", "value": type_acc, "unit": ""})
     for k, v in (extra or {}).items():

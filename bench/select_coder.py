@@ -131,7 +131,8 @@ def score(coder: SupervisedCoder, prep: Prepared, Y: np.ndarray,
     s = evaluate_coding(Y, yp, cb.theme_ids, confidence=pred["confidence"].to_numpy()).summary
     auto = pred["needs_review"].to_numpy() == 0
     out = {"macro_f1": s["macro_f1"], "weighted_f1": s["weighted_f1"], "exact_match": s["exact_match"],
-           "acc_at_60": s["accuracy_at_60pct_coverage"], "auto_share": float(auto.mean()),
+           "acc_at_60": s["accuracy_at_60pct_coverage"],
+           "example_acc_at_60": s["example_accuracy_at_60pct_coverage"], "auto_share": float(auto.mean()),
            "auto_accuracy": float((yp == Y).all(1)[auto].mean()) if auto.any() else float("nan"),
            "share_max_raw": s["top10_share_max_abs_error"], "share_mean_raw": s["top10_share_mean_abs_error"]}
     for m in ("prob", "corrected"):

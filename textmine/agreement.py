@@ -43,7 +43,8 @@ class AgreementReport:
         s = self.summary
         lines += ["",
                   f"units compared: {s['n_units']} (only in first: {s['n_only_first']}, only in second: "
-                  f"{s['n_only_second']}); same theme set: {s['exact_match']:.1%}; non-answer agreement: "
+                  f"{s['n_only_second']}); same theme set: {s['exact_match']:.1%} (example-based: "
+                  f"{s['example_accuracy']:.1%}); non-answer agreement: "
                   f"{s['non_answer_agreement']:.1%}",
                   f"mean kappa {s['mean_kappa']:.3f}  mean alpha {s['mean_alpha']:.3f}  pooled alpha "
                   f"{s['pooled_alpha']:.3f}  macro-F1 {s['macro_f1']:.3f}"
@@ -119,7 +120,7 @@ def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: S
     summary = {
         "n_units": int(len(common)), "n_only_first": int(len(a) - len(common)),
         "n_only_second": int(len(b) - len(common)),
-        "exact_match": s["exact_match"], "macro_f1": s["macro_f1"], "weighted_f1": s["weighted_f1"],
+        "exact_match": s["exact_match"], "example_accuracy": s["example_accuracy"], "macro_f1": s["macro_f1"], "weighted_f1": s["weighted_f1"],
         "micro_f1": s["micro_f1"], "mean_kappa": s["mean_kappa"], "mean_alpha": s["mean_alpha"],
         # multi-label alpha over all theme decisions at once (every unit x theme is one pairable value)
         "pooled_alpha": krippendorff_alpha_nominal(np.vstack([y1.ravel(), y2.ravel()]).astype(float)),

@@ -25,6 +25,7 @@ __all__ = [
     "confusion_rates",
     "corrected_shares",
     "exact_match",
+    "example_accuracy",
     "CodingReport",
     "evaluate_coding",
     "json_value",
@@ -93,13 +94,22 @@ def f1_summary(y_true: Any, y_pred: Any) -> dict[str, float]:
         "weighted_f1": weighted,
         "samples_f1": float(sample.mean()) if len(sample) else 0.0,
         "exact_match": exact_match(t, p),
+        "example_accuracy": float(example_accuracy(t, p).mean()) if len(t) else 0.0,
     }
 
 
 def exact_match(y_true: Any, y_pred: Any) -> float:
-    """Share of rows whose whole theme set is right."""
+    """Share of rows whose whole theme set is right (subset accuracy)."""
     t, p = _check_pair(y_true, y_pred)
     return float((t == p).all(1).mean()) if len(t) else 0.0
+
+
+def example_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Per row |true ∩ predicted| / |true ∪ predicted| (example-based multi-label accuracy, Godbole & Sarawagi
+    2004); two empty sets count as 1. Partial credit where :func:`exact_match` gives none."""
+    t, p = _check_pair(y_true, y_pred)
+    inter, union = (t & p).sum(1), (t | p).sum(1)
+    return np.where(union == 0, 1.0, _safe_div(inter, union))
 
 
 def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
@@ -282,9 +292,13 @@ def evaluate_coding(y_true: Any, y_pred: Any, theme_ids: Sequence[str], *, confi
     summary["n"] = int(len(t))
     curve = pd.DataFrame()
     if confidence is not None:
+        # accuracy = the whole theme set right (subset accuracy); the example-based figure gives partial credit
         correct = (t == p).all(1).astype(float)
         curve = coverage_accuracy_curve(confidence, correct, n_points=50)
+        pct = int(coverage * 100)
         at = accuracy_at_coverage(confidence, correct, coverage)
-        summary[f"accuracy_at_{int(coverage * 100)}pct_coverage"] = at["accuracy"]
-        summary[f"threshold_at_{int(coverage * 100)}pct_coverage"] = at["threshold"]
+        summary[f"accuracy_at_{pct}pct_coverage"] = at["accuracy"]
+        summary[f"example_accuracy_at_{pct}pct_coverage"] = accuracy_at_coverage(
+            confidence, example_accuracy(t, p), coverage)["accuracy"]
+        summary[f"threshold_at_{pct}pct_coverage"] = at["threshold"]
     return CodingReport(summary=summary, per_theme=per_theme, curve=curve, shares=shares)

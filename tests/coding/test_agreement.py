@@ -24,6 +24,7 @@ def test_hand_computed_agreement():
     s = rep.summary
     assert (s["n_units"], s["n_only_first"], s["n_only_second"]) == (5, 0, 1)
     assert s["exact_match"] == pytest.approx(0.8)  # u2 differs
+    assert s["example_accuracy"] == pytest.approx((4 + 0.5) / 5)  # u2: {a, b} vs {a} earns 1/2
     per = rep.per_theme.set_index("theme")
     assert per.loc["a", "kappa"] == pytest.approx(1.0)
     # b: first 0,1,0,1,0 vs second 0,0,0,1,0 -> po 0.8, pe 0.4*0.2 + 0.6*0.8 = 0.56

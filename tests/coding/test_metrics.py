@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from sklearn.metrics import cohen_kappa_score, f1_score
+from sklearn.metrics import cohen_kappa_score, f1_score, jaccard_score
 
 from textmine.evaluate import (
+    example_accuracy,
     accuracy_at_coverage,
     cohen_kappa,
     confusion_rates,
@@ -115,9 +116,21 @@ def test_evaluate_coding_report():
     rep = evaluate_coding(Y_TRUE, Y_PRED, ["a", "b"], confidence=[0.9, 0.2, 0.8, 0.7], coverage=0.5)
     # the two most confident rows are 0 (wrong: extra theme b) and 2 (right)
     assert rep.summary["accuracy_at_50pct_coverage"] == 0.5
+    # example-based accuracy of the same two rows: row 0 gets 1/2 (one of two themes), row 2 gets 1
+    assert rep.summary["example_accuracy_at_50pct_coverage"] == pytest.approx(0.75)
     d = rep.to_dict()
     assert d["summary"]["macro_f1"] == pytest.approx(0.75)
     assert "a" in rep.to_text()
+
+
+def test_example_accuracy_by_hand_and_against_sklearn():
+    # rows: {a} vs {a,b} -> 1/2; {a,b} vs {a} -> 1/2; {b} vs {b} -> 1; {} vs {} -> 1 (nothing to code, nothing coded)
+    assert example_accuracy(Y_TRUE, Y_PRED).tolist() == pytest.approx([0.5, 0.5, 1.0, 1.0])
+    assert f1_summary(Y_TRUE, Y_PRED)["example_accuracy"] == pytest.approx(0.75)
+    assert example_accuracy([[1, 0, 1]], [[0, 1, 0]]).tolist() == [0.0]
+    rng = np.random.default_rng(5)
+    t, p = rng.random((200, 6)) < 0.3, rng.random((200, 6)) < 0.3
+    assert example_accuracy(t, p).mean() == pytest.approx(jaccard_score(t, p, average="samples", zero_division=1.0))
 
 
 def test_shape_mismatch_is_an_error():
