@@ -89,6 +89,10 @@ def test_shipped_model_scores_a_comment_the_same_alone_or_in_any_batch(name):
     np.testing.assert_array_equal(a[cols].head(25).to_numpy(float), c[cols].to_numpy(float))
     assert a["type"].tolist() == b["type"].tolist()
     assert a["type"].head(25).tolist() == c["type"].tolist()
+    # an empty batch (a chunk with nothing left, an empty /classify slice) is an empty frame of the same shape
+    empty = coder.predict([])
+    assert len(empty) == 0 and list(empty.columns) == list(a.columns)
+    assert empty.dtypes.tolist() == a.dtypes.tolist()
 
 
 def test_service_classify_codes_exactly_as_the_library_coder():

@@ -253,8 +253,9 @@ def assemble(codebook: Codebook, prep: Prepared, probs: np.ndarray, thresholds: 
         data[f"theme_{t}"] = y[:, j].astype(np.int8)
     for j, t in enumerate(ids):
         data[f"score_{t}"] = np.round(probs[:, j], 6)
-    data["themes"] = [";".join(ids[j] for j in np.flatnonzero(row)) for row in y]
+    # string columns typed explicitly, so that an empty batch has the same dtypes as any other
+    data["themes"] = pd.array([";".join(ids[j] for j in np.flatnonzero(row)) for row in y], dtype="str")
     data["confidence"] = conf
     data["needs_review"] = needs
-    data["type"] = [tp if ok else "" for tp, ok in zip(types, prep.answered, strict=True)]
+    data["type"] = pd.array([tp if ok else "" for tp, ok in zip(types, prep.answered, strict=True)], dtype="str")
     return pd.DataFrame(data, index=prep.index)

@@ -80,6 +80,8 @@ class LemmaHasher:
                                       ngram_range=(1, 2), alternate_sign=False, binary=True, norm="l2")
 
     def transform(self, lemmas: Sequence[str]) -> sp.csr_matrix:
+        if len(lemmas) == 0:  # scikit-learn's hasher raises StopIteration on an empty batch
+            return sp.csr_matrix((0, self.n_features), dtype=np.float32)
         return self._vec.transform([lem or "" for lem in lemmas]).astype(np.float32)
 
 
