@@ -15,15 +15,28 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from textmine.preprocess.redact import personal_number_type
+
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr"]
 
 PLACEHOLDER = "«…»"
 _WS = re.compile(r"\W+")
-_PII_PATTERNS = [
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
-    re.compile(r"(?<!\d)\d{6}[ .]?\d{5}(?!\d)"),  # fødselsnummer / d-nummer
-    re.compile(r"(?<![\d/])\d{4}[ .]\d{2}[ .]\d{5}(?!\d)"),  # kontonummer 1234.56.78901
-    re.compile(r"(?<![\d/])(?:\+47[ ]?|0047[ ]?)?(?:\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]?\d{2}[ ]?\d{3})(?![\d])"),  # telefon
+_PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
+    # (pattern, replacement): None = one placeholder; a function decides (checksum gate, several parts)
+    (re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)+"), None),  # e-mail, also "kari.nordmann @ firma.no"
+    (re.compile(r"(?<![\w-])(?i:no) ?\d{2}(?: ?\d{4}){2} ?\d{3}(?!\d)"), None),  # IBAN NO93 8601 1117 947
+    (re.compile(r"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)"), None),  # fødselsnummer / d-nummer, also "fnr/..." "ID..."
+    (  # fødselsnummer in date groups "01 01 90 10046", "01.01.90.10046" (checksum + date, not a plain date)
+        re.compile(r"(?<![\d/])\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]?\d{5}(?!\d)"),
+        lambda m: PLACEHOLDER if personal_number_type(re.sub(r"\D", "", m.group(0))) else m.group(0),
+    ),
+    # kontonummer 1234.56.78901 / 1234-56-78903 (not "2023-10-12345")
+    (re.compile(r"(?<![\d/])(?:\d{4}[ .]\d{2}[ .]|(?!(?:19|20)\d\d-)\d{4}-\d{2}-)\d{5}(?!\d)"), None),
+    (  # phone numbers joined by "/": 41234567/91234567
+        re.compile(r"(?<![\d/])[2-9]\d{7}(?:/[2-9]\d{7})+(?![\d/])"),
+        lambda m: "/".join(PLACEHOLDER for _ in m.group(0).split("/")),
+    ),
+    (re.compile(r"(?<![\d/])(?:\+47[ ]?|0047[ ]?)?(?:\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]?\d{2}[ ]?\d{3})(?![\d])"), None),  # telefon
 ]
 
 
@@ -52,8 +65,8 @@ def safe_quote_text(text: str) -> str:
     Numbers that are not personal data ("kr 12 500", "2023/123456", "08:00 - 16:00") are left alone.
     """
     out = str(text)
-    for pat in _PII_PATTERNS:
-        out = pat.sub(PLACEHOLDER, out)
+    for pat, repl in _PII_PATTERNS:
+        out = pat.sub(repl or PLACEHOLDER, out)
     return out
 
 

@@ -197,3 +197,146 @@ def test_org_and_place_after_cue_survive():
     for text in ("Takk til Nav Lillestrøm for hjelpen", "Vi ringte NAV Drammen i går.", "Veilederen var flink"):
         out, counts = redact(text)
         assert out == text
+
+
+# -- numbers written in groups or glued to other characters (synthetic values that pass mod-11) --
+FNR, FNR2, DNR, ACC = "01019010046", "01019010127", "41019010110", "12345678903"
+
+
+@pytest.mark.parametrize(
+    "text, kind, n",
+    [
+        ("fnr 01 01 90 10046 gjelder", "fodselsnummer", 1),
+        ("Fødselsnummer: 01.01.90.10046", "fodselsnummer", 1),
+        ("01-01-90 10046 er sykmeldt", "fodselsnummer", 1),
+        ("fnr 010 190 100 46", "fodselsnummer", 1),  # loose grouping only after a cue
+        ("d-nr 41 01 90 10110", "dnummer", 1),
+        (f"fnr/{FNR}", "fodselsnummer", 1),
+        (f"ID{FNR} mangler", "fodselsnummer", 1),
+        (f"{FNR},{FNR2}", "fodselsnummer", 2),
+        (f"{FNR}/{FNR2}", "fodselsnummer", 2),
+        (f"{FNR} {FNR2}", "fodselsnummer", 2),
+        (f"ansatt:{DNR}", "dnummer", 1),
+    ],
+)
+def test_personal_numbers_grouped_or_glued(text, kind, n):
+    out, counts = redact(text)
+    assert not any(ch.isdigit() for ch in out) and counts[kind] == n, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Møtet 01.01.90 10047 ble flyttet",  # date-grouped but fails the checksum
+        "fnr 01 01 90 10047",
+        "Vi hadde 010 190 100 46 saker",  # loose grouping without a cue
+        "ID12345678903 er kundenummeret",  # glued 11 digits: never an account number
+        "Saksnr 2023-10-12345 gjelder oss",
+        "Vedtak 2021-11-00123 og 2024-01-12345",
+        "Det gjelder 2023-10-12347 i fjor",  # passes the account checksum, but year-prefixed
+    ],
+)
+def test_grouped_numbers_that_are_not_pii(text):
+    out, counts = redact(text)
+    assert out == text and sum(counts.values()) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kontonr 1234-56-78903", "IBAN NO93 8601 1117 947", "IBAN: NO9386011117947.", "til no93 8601 1117 947 takk"],
+)
+def test_accounts_with_dashes_and_iban(text):
+    """Dashed accounts; a whole Norwegian IBAN (mod-97) becomes one placeholder."""
+    out, counts = redact(text)
+    assert counts["kontonummer"] == 1 and sum(counts.values()) == 1
+    assert "[KONTONUMMER]" in out and not any(ch.isdigit() for ch in out) and "NO93" not in out.upper()
+
+
+def test_iban_with_bad_checksum_and_plain_words_survive():
+    for text in ("NO94 8601 1117 948", "Vi har NO 12 ansatte"):
+        out, counts = redact(text)
+        assert counts["kontonummer"] == 0 and "NO" in out
+
+
+def test_phone_pair_and_spaced_email():
+    out, counts = redact("tlf 41234567/91234567, e-post kari.nordmann @ firma.no")
+    assert out == "tlf [TELEFON]/[TELEFON], e-post [EPOST]"
+    assert counts["telefon"] == 2 and counts["epost"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Perioden 01012023/31122023 er over.",
+        "Ring 55553336/55553336",
+        "Skriv til @ nav.no om det",
+    ],
+)
+def test_slash_pairs_and_at_signs_that_are_not_pii(text):
+    out, counts = redact(text)
+    assert counts["telefon"] == 0 and counts["epost"] == 0, out
+
+
+# -- names: lower-case / ALL-CAPS surnames, ALL-CAPS names, curated first names --------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("takk til kari hansen for hjelpen", "takk til [NAVN] for hjelpen"),
+        ("Saksbehandler KARI NORDMANN svarte", "Saksbehandler [NAVN] svarte"),
+        ("MVH OLA HANSEN", "MVH [NAVN]"),
+        ("ÅSE ØDEGÅRD hjalp oss", "[NAVN] hjalp oss"),
+        ("hilsen per olsen", "hilsen [NAVN]"),
+        ("Takk til Kari HANSEN!", "Takk til [NAVN]!"),
+        ("Vi snakket med Line hansen i går", "Vi snakket med [NAVN] i går"),
+        ("SAKSBEHANDLER KARI ER FLINK", "SAKSBEHANDLER [NAVN] ER FLINK"),
+    ],
+)
+def test_names_in_lower_case_and_all_caps(text, expected):
+    out, counts = redact(text)
+    assert out == expected and counts["navn"] == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["Trude", "Torunn", "Ingvild", "Guro", "Kine", "Vigdis", "Åshild", "Jostein", "Bjørnar", "Ståle", "Ketil", "Halvard"]
+)
+def test_common_norwegian_first_names_without_cue(name):
+    for text in (f"{name} ringte oss tilbake.", f"Vi fikk god hjelp, {name} var flink."):
+        out, counts = redact(text)
+        assert name not in out and counts["navn"] == 1, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi betaler 100 kr per ansatt per måned.",
+        "Liv og helse er viktigst.",
+        "Han fikk hans sykmelding i posten.",
+        "Dag for dag blir det verre.",
+        "Sol og vind, det er ikke viktig.",
+        "Endre rutinene for oppfølging!",
+        "Signe avtalen digitalt tar tid.",
+        "Even when it works, it is slow.",
+        "Are you serious?",
+        "Tore ikke å si fra.",
+        "Rune og symboler.",
+        "PLEASE EXTEND PHONE HOURS. THE LINES ARE CLOSED WHEN WE CALL.",
+        "JEG VENTET 20 MIN PER DAG. LIV OG HELSE.",
+        "HANS BERG",  # two ambiguous words in capitals
+        "hilsen per e-post",
+        "ring per telefon",
+        "Kontakt med kari i dag",
+    ],
+)
+def test_new_name_rules_hard_negatives(text):
+    out, counts = redact(text)
+    if text == "Kontakt med kari i dag":  # the cued first name is masked, "i dag" is not
+        assert out == "Kontakt med [NAVN] i dag"
+        return
+    assert out == text and counts["navn"] == 0, out
+
+
+def test_curated_first_names_list_is_loaded(redactor):
+    first = redactor.names.first
+    assert {"trude", "ingvild", "bjørnar", "åshild"} <= first
+    assert {"sol", "live", "endre", "signe", "even"} <= redactor.names.ambiguous
+    assert "jo" not in first and "bror" not in first

@@ -77,6 +77,32 @@ def test_safety_net_redacts_numbers_and_mail_but_not_ordinary_numbers():
     assert "«…»" in safe_quote_text("fnr 01017012345 her") and "«…»" in safe_quote_text("konto 1234.56.78901")
 
 
+@pytest.mark.parametrize(
+    "text, n",
+    [
+        ("fnr 01 01 90 10046 her", 1),
+        ("fnr 01.01.90.10046", 1),
+        ("fnr/01019010046", 1),
+        ("ID01019010046", 1),
+        ("01019010046,01019010127", 2),
+        ("01019010046/01019010127", 2),
+        ("konto 1234-56-78903", 1),
+        ("IBAN NO93 8601 1117 947", 1),
+        ("IBAN: NO9386011117947", 1),
+        ("tlf 41234567/91234567", 2),
+        ("kari.nordmann @ firma.no", 1),
+    ],
+)
+def test_safety_net_catches_grouped_and_glued_numbers(text, n):
+    out = safe_quote_text(text)
+    assert out.count("«…»") == n and not any(ch.isdigit() for ch in out), out
+
+
+def test_safety_net_leaves_dates_and_references():
+    for keep in ("Møtet 01.01.90 12345 ble flyttet", "sak 2023-10-12345", "01.01.2023", "kr 12 345 678", "Vi har NO 12 ansatte"):
+        assert safe_quote_text(keep) == keep
+
+
 def test_long_texts_are_shortened_readably_and_attribution_comes_from_segments(make_tiny_definition):
     long = "Dette er en setning om telefon. " * 20
     df = pd.DataFrame({"respondent_id": ["a", "b", "c"], "text_clean": [long, "Telefon er et problem for oss alle.", "Kort telefon-klage her ja."], "theme_telefon": 1})

@@ -1,9 +1,10 @@
 """Personal-data redaction with typed placeholders and per-type counts.
 
 Numbers are validated (fødselsnummer/D-nummer: both mod-11 check digits + a plausible date;
-kontonummer and organisasjonsnummer: mod-11) and checked against their context so amounts,
-years, durations, times and case numbers ("2023/123456") stay. Names combine Faker's ``no_NO``
-first-name and surname lists with cue words ("saksbehandler X", "Hilsen X") and capitalisation.
+kontonummer and organisasjonsnummer: mod-11; IBAN: mod-97) and checked against their context so
+amounts, years, durations, times and case numbers ("2023/123456") stay. Names combine Faker's
+``no_NO`` lists and ``name_first_no.txt`` with cue words ("saksbehandler X", "Hilsen X") and
+capitalisation (lower-case and ALL-CAPS surnames follow a caught first name).
 """
 
 from __future__ import annotations
@@ -67,6 +68,14 @@ def valid_account(digits: str) -> bool:
     return len(digits) == 11 and digits.isdigit() and _mod11(digits[:10], _ACC_W) == int(digits[10])
 
 
+def valid_iban_no(iban: str) -> bool:
+    """Norwegian IBAN ("NO" + 13 digits, spaces allowed): ISO 7064 mod-97 or a valid account part."""
+    s = iban.replace(" ", "").upper()
+    if len(s) != 15 or not s.startswith("NO") or not s[2:].isdigit():
+        return False
+    return int(s[4:] + "2324" + s[2:4]) % 97 == 1 or valid_account(s[4:])
+
+
 def valid_orgnr(digits: str) -> bool:
     """Organisation number (9 digits, mod-11)."""
     return len(digits) == 9 and digits.isdigit() and _mod11(digits[:8], _ORG_W) == int(digits[8])
@@ -77,13 +86,27 @@ def valid_orgnr(digits: str) -> bool:
 _LB = r"(?<![\d/,+\w])(?<!\d[.:-])(?<!\d )"
 _RB = r"(?![\d%]|[.,:/-]\d|\w)"
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+(?:@|\s?\(at\)\s?|\s?\[at\]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b", re.UNICODE
+    r"(?<![\w.+-])[\w.+-]+(?:\s?@\s?|\s?\(at\)\s?|\s?\[at\]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b", re.UNICODE
 )
 _NUM11 = re.compile(
     _LB
-    + r"(?:\d{11}|\d{6}[ .-]\d{5}|\d{6} \d{3} \d{2}|\d{4}[ .]\d{2}[ .]\d{5}|\d{2}\.\d{2}\.\d{2}[ -]?\d{5})"
+    + r"(?:\d{11}|\d{6}[ .-]\d{5}|\d{6} \d{3} \d{2}|\d{4}[ .-]\d{2}[ .-]\d{5}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]?\d{5})"
     + _RB
 )
+# An 11-digit run glued to letters, "/" or "," ("fnr/01019010046", "ID01019010046", "a,b"): only kept
+# as a personal number (two check digits + date), never as an account number (one check digit).
+_NUM11_GLUED = re.compile(r"(?<![\d+])(?<!\d[.:-])\d{11}(?![\d%]|[.:-]\d)")
+# Any 11 digits grouped by single spaces/dots/dashes: only after a personal-number cue ("fnr 010 190 100 46").
+_NUM11_LOOSE = re.compile(_LB + r"\d(?:[ .-]?\d){10}" + _RB)
+_PNR_CUE = re.compile(
+    r"(?:\bf\.?nr|\bfødsels?n(?:umme)?r\w*|\bperson(?:nummer|nr)\w*|\bp\.?nr|\bd-?n(?:umme)?r\w*"
+    r"|\bpersonlig\s+id\w*)\.?\s*[:.]?\s*(?:er|:)?\s*$",
+    re.IGNORECASE,
+)
+# Norwegian IBAN: NO + 2 check digits + 11-digit account ("NO93 8601 1117 947", "NO9386011117947").
+_IBAN = re.compile(r"(?<![\w-])NO ?\d{2}(?: ?\d{4}){2} ?\d{3}(?![\d%]|[.,:/-]\d|\w)", re.IGNORECASE)
+# Two mobile/landline numbers joined by "/" without spaces ("41234567/91234567").
+_PHONE_PAIR = re.compile(_LB + r"[2-9]\d{7}(?:/[2-9]\d{7})+" + _RB)
 _ORG = re.compile(_LB + r"(?:\d{9}|\d{3}[ .]\d{3}[ .]\d{3})" + _RB)
 _PHONE_CC = re.compile(
     r"(?<![\w+])\(?(?:\+|00) ?47\)?[ .-]?"
@@ -139,7 +162,7 @@ def _looks_like_date8(d: str) -> bool:
 
 @dataclass
 class NameLists:
-    """Name knowledge: Faker ``no_NO`` names, ambiguity list, cue words, block list."""
+    """Name knowledge: Faker ``no_NO`` names + ``name_first_no.txt``, ambiguity list, cue words, block list."""
 
     first: frozenset[str]
     last: frozenset[str]
@@ -154,6 +177,7 @@ class NameLists:
         from faker.providers.person.no_NO import Provider as NoPerson
 
         first = {n.lower() for n in (*NoPerson.first_names_male, *NoPerson.first_names_female)}
+        first |= {n.lower() for n in read_list("name_first_no.txt", directory)}
         last = {n.lower() for n in NoPerson.last_names}
         cues = set()
         for row in read_table("name_cues.tsv", directory):
@@ -219,10 +243,14 @@ class Redactor:
         if not text:
             return text, counts
         if "@" in text or "(at)" in text or "[at]" in text:
-            text = self._sub(_EMAIL, text, counts, lambda m, t: "epost")
+            text = self._sub(_EMAIL, text, counts, self._classify_email)
         if _ANY_DIGIT.search(text):
+            text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
             text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
             text = self._sub(_NUM11, text, counts, self._classify11)
+            text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
+            text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
+            text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
             text = self._sub(_ORG, text, counts, self._classify9)
             text = self._sub(_PHONE, text, counts, self._classify8_public)
             text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
@@ -231,15 +259,17 @@ class Redactor:
         return text, counts
 
     @staticmethod
-    def _sub(pattern: re.Pattern, text: str, counts: dict[str, int], classify) -> str:
+    def _sub(pattern: re.Pattern, text: str, counts: dict[str, int], classify, split: str | None = None) -> str:
+        """Replace classified matches; with ``split``, each ``split``-joined part gets its own placeholder."""
         out, last = [], 0
         for m in pattern.finditer(text):
             kind = classify(m, text)
             if kind is None:
                 continue
+            parts = m.group(0).count(split) + 1 if split else 1
             out.append(text[last : m.start()])
-            out.append(PLACEHOLDERS[kind])
-            counts[kind] += 1
+            out.append((split or "").join([PLACEHOLDERS[kind]] * parts))
+            counts[kind] += parts
             last = m.end()
         if not out:
             return text
@@ -248,14 +278,54 @@ class Redactor:
 
     @staticmethod
     def _classify11(m: re.Match, text: str) -> str | None:
-        d = _digits(m.group(0))
+        raw = m.group(0)
+        d = _digits(raw)
         before = text[max(0, m.start() - 25) : m.start()]
         kind = personal_number_type(d)
         if kind and not (valid_account(d) and _ACCOUNT_CUE.search(before)):
             return kind
+        if raw[2] in " .-":  # "01 01 90 10046" is a date-grouped personal number, never an account
+            return None
+        if raw[4] == "-" and _YEAR.match(raw[:4]) and not _ACCOUNT_CUE.search(before):
+            return None  # "2023-10-12345" is a reference, "1234-56-78903" an account
         if valid_account(d) and not _NOT_ACCOUNT_BEFORE.search(before):
             return "kontonummer"
         return None
+
+    def _classify_email(self, m: re.Match, text: str) -> str | None:
+        """E-mail. "x @ y.no" (spaces on both sides) only if x looks like an address or is a name,
+        so "skriv til @ nav.no" stays."""
+        local, at, domain = m.group(0).partition("@")
+        if at and local[-1:].isspace() and domain[:1].isspace():
+            word = local.strip().lower()
+            if not (re.search(r"[._\d-]", word) or word in self.names.first or word in self.names.last):
+                return None
+        return "epost"
+
+    @staticmethod
+    def _classify11_cued(m: re.Match, text: str) -> str | None:
+        """Loosely grouped 11 digits: a personal number only right after fnr/fødselsnummer/d-nr."""
+        if not _PNR_CUE.search(text[max(0, m.start() - 25) : m.start()]):
+            return None
+        return personal_number_type(_digits(m.group(0)))
+
+    @staticmethod
+    def _classify11_glued(m: re.Match, text: str) -> str | None:
+        """11 digits glued to letters, "/" or ",": personal numbers only (not accounts)."""
+        return personal_number_type(m.group(0))
+
+    def _classify_phone_pair(self, m: re.Match, text: str) -> str | None:
+        """"41234567/91234567": phones if the first would be one and no part is a date or public number."""
+        parts = m.group(0).split("/")
+        if any(_looks_like_date8(p) or p in self.public_numbers for p in parts):
+            return None
+        before = text[max(0, m.start() - 30) : m.start()]
+        after = text[m.end() : m.end() + 15]
+        if _PHONE_CUE.search(before):
+            return "telefon"
+        if _NUMBER_NEG_BEFORE.search(before) or _NUMBER_NEG_AFTER.match(after):
+            return None
+        return "telefon"
 
     @staticmethod
     def _classify9(m: re.Match, text: str) -> str | None:
@@ -335,6 +405,14 @@ class Redactor:
             w = words[i][2]
             return w[0].isupper() and not (len(w) > 1 and w.isupper())
 
+        def ambiguous(i: int) -> bool:
+            low = lows[i]
+            return low in names.ambiguous or (low.endswith("s") and low[:-1] in names.ambiguous)
+
+        def upper(i: int) -> bool:
+            w = words[i][2]
+            return len(w) > 1 and w.isupper()
+
         def adjacent(i: int, j: int) -> bool:
             gap = text[words[i][1] : words[j][0]]
             return gap.strip() == ""
@@ -373,6 +451,20 @@ class Redactor:
                 return False
             return is_first(i) or is_last(i) or not self._is_common(lows[i])
 
+        def continues(i: int, j: int) -> bool:
+            """Word j extends the name started at i: capitalised as before, or a surname (or second
+            first name) in lower case / ALL CAPS after a first name ("kari hansen", "KARI NORDMANN")."""
+            if cap(j):
+                return is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
+            if not is_first(i):
+                return False
+            if upper(j):
+                shouted = (i > 0 and upper(i - 1)) or (j + 1 < n and upper(j + 1))
+                if is_last(j) or is_first(j) or (j == i + 1 and upper(i) and not shouted):
+                    return True  # "Saksbehandler KARI NORDMANN" (only the name in capitals)
+                return len(words[j][2]) > 3 and not self._is_common(lows[j])
+            return is_last(j) or (is_first(j) and not ambiguous(j) and not self._is_common(lows[j]))
+
         first_names, last_names, common = names.first, names.last, self.lexicon_forms
         cue_last = names.cue_last_words
         caps = [w[2][0].isupper() and not (len(w[2]) > 1 and w[2].isupper()) for w in words]
@@ -383,19 +475,40 @@ class Redactor:
             low = lows[i]
             if not (i and lows[i - 1] in cue_last):
                 if not caps[i]:
-                    i += 1
-                    continue
-                if low in common and low not in first_names and low not in last_names and "-" not in low and not (
+                    if not (upper(i) and is_first(i)):  # ALL-CAPS first names: "ÅSE ØDEGÅRD"
+                        i += 1
+                        continue
+                elif low in common and low not in first_names and low not in last_names and "-" not in low and not (
                     low.endswith("s") and (low[:-1] in first_names or low[:-1] in last_names)
                 ):
                     i += 1
                     continue
             w = words[i][2]
             start_i = None
-            if has_cue(i) and (
-                namey(i) or (not cap(i) and is_first(i) and lows[i] not in names.ambiguous)
-            ):
+            cued = has_cue(i)
+            surname_next = (
+                i + 1 < n
+                and adjacent(i, i + 1)
+                and is_last(i + 1)
+                and not ambiguous(i + 1)
+                and not self._is_blocked(words[i + 1][2])
+            )
+            if cued and (namey(i) or (not cap(i) and is_first(i) and lows[i] not in names.ambiguous)):
                 start_i = i
+            elif cued and not cap(i) and is_first(i) and surname_next:
+                start_i = i  # "hilsen per olsen": ambiguous first name + surname after a cue
+            elif upper(i) and not self._is_blocked(w):
+                # uncued ALL-CAPS pair: first name + surname/first name, not both ambiguous ("ÅSE ØDEGÅRD")
+                if (
+                    is_first(i)
+                    and i + 1 < n
+                    and adjacent(i, i + 1)
+                    and upper(i + 1)
+                    and (is_last(i + 1) or is_first(i + 1))
+                    and not (ambiguous(i) and ambiguous(i + 1))
+                    and not self._is_blocked(words[i + 1][2])
+                ):
+                    start_i = i
             elif cap(i) and not self._is_blocked(w):
                 first, last = is_first(i), is_last(i)
                 nxt_name = i + 1 < n and adjacent(i, i + 1) and cap(i + 1) and not self._is_blocked(words[i + 1][2])
@@ -419,9 +532,7 @@ class Redactor:
                 i += 1
                 continue
             j = i + 1
-            while j < n and j - i < 4 and adjacent(j - 1, j) and cap(j) and not self._is_blocked(words[j][2]) and (
-                is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
-            ):
+            while j < n and j - i < 4 and adjacent(j - 1, j) and not self._is_blocked(words[j][2]) and continues(i, j):
                 j += 1
             spans.append((words[i][0], words[j - 1][1]))
             i = j
