@@ -14,7 +14,7 @@ from service.batcher import MicroBatcher
 from service.coders import CoderCache
 from service.crypto import RawTextCodec
 from service.db.session import Database
-from service.errors import install_error_handlers
+from service.errors import install_error_handlers, install_log_filter
 from service.schemas import ErrorBody
 from service.jobs import JobRunner
 from service.memory import tune_malloc
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        install_log_filter()  # again: uvicorn configures its loggers after the app object exists
         if settings.warmup:
             coders.start_warm_up()
         if settings.run_jobs:

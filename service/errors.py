@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -66,6 +67,47 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-        # log the type and route only: exception messages may contain data values
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return JSONResponse(error_body("internal_error", "internal server error"), status_code=500)
+        # type, route template and a request id only: the message (SQL parameters, cell values) and the decoded
+        # path (/ui/waves/<anything>…) may contain personal data
+        request_id = uuid.uuid4().hex[:16]
+        request.scope["textmine.request_id"] = request_id
+        log.error("unhandled %s on %s %s (request %s)", type(exc).__name__, request.method,
+                  route_template(request.scope), request_id)
+        return JSONResponse(error_body("internal_error", "internal server error", {"request_id": request_id}),
+                            status_code=500, headers={"X-Request-ID": request_id})
+
+    install_log_filter()
+
+
+def route_template(scope) -> str:
+    """The matched route's path template (``/waves/{wave_id}/summary``), never the request's own path."""
+    route = scope.get("route")
+    return str(getattr(route, "path", None) or "unmatched")
+
+
+class UnhandledErrorFilter(logging.Filter):
+    """On uvicorn's error logger: a record about an exception (uvicorn logs the one Starlette re-raises after
+    the 500 went out, with its traceback) keeps only the exception type — no message, no traceback (SQL
+    parameters, data values), no path. The service's own log line carries route template and request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            exc = record.exc_info[1]
+            name = type(exc).__name__ if exc is not None else "exception"
+            record.msg = "unhandled %s in ASGI application (details withheld; see the textmine.service log)"
+            record.args = (name,)
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
+        return True
+
+
+_FILTER = UnhandledErrorFilter()
+
+
+def install_log_filter() -> None:
+    """Put the filter on uvicorn's error loggers (idempotent; logging.dictConfig keeps logger filters)."""
+    for name in ("uvicorn.error", "uvicorn", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

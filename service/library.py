@@ -31,7 +31,7 @@ def codebook_from_yaml(text: str):
     try:
         content = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ApiError(422, "invalid_codebook", f"codebook is not valid YAML: {exc}") from None
+        raise ApiError(422, "invalid_codebook", f"codebook is not valid YAML{_yaml_position(exc)}") from None
     if not isinstance(content, dict):
         raise ApiError(422, "invalid_codebook", "codebook YAML must be a mapping")
     return codebook_from_dict(content)
@@ -202,6 +202,13 @@ def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataF
     return frame
 
 
+def _yaml_position(exc: Exception) -> str:
+    """' at line L, column C' (never the offending line's content: it may hold personal data)."""
+    from textmine.survey import yaml_error_position
+
+    return yaml_error_position(exc)
+
+
 def _short(text: str, n: int = 300) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
@@ -226,7 +233,8 @@ def parse_survey(yaml_text: str) -> SurveyInfo:
     try:
         raw = yaml.safe_load(yaml_text)
     except yaml.YAMLError as exc:
-        raise ApiError(422, "invalid_survey_definition", f"survey definition is not valid YAML: {_short(str(exc))}") from None
+        raise ApiError(422, "invalid_survey_definition",
+                       f"survey definition is not valid YAML{_yaml_position(exc)}") from None
     if not isinstance(raw, dict):
         raise ApiError(422, "invalid_survey_definition", "survey definition must be a YAML mapping")
     try:
@@ -242,13 +250,38 @@ def parse_survey(yaml_text: str) -> SurveyInfo:
     return info
 
 
+def stored_columns(info: SurveyInfo) -> list[str]:
+    """The columns the survey definition declares (id, wave, weight, segments, indicators, multi-select options,
+    free text, other_columns, routing items): the only ones a wave upload keeps."""
+    definition = info.definition
+    cols = list(definition.columns)
+    for q in definition.free_text:
+        if q.asked_item and q.asked_item not in cols:
+            cols.append(q.asked_item)
+    return cols
+
+
 def validate_frame(frame: pd.DataFrame, info: SurveyInfo, filename: str) -> list[str]:
-    """The library's table checks (declared columns, codes, weights); returns warnings, raises a 422."""
+    """The library's table checks (declared columns, codes, weights); returns warnings, raises a 422.
+    Segment values that are not declared levels are refused like indicator codes off the scale (column and
+    rows named, never the values: a stray value may be personal data)."""
     frame.attrs["source"] = filename
     try:
-        return list(info.definition.validate_frame(frame, source=filename, strict=False))
+        warnings = list(info.definition.validate_frame(frame, source=filename, strict=False))
     except Exception as exc:
         raise ApiError(422, "invalid_table", _short(str(exc), 600)) from None
+    bad = info.definition.undeclared_levels(frame)
+    if bad:
+        col, pos = next(iter(bad.items()))
+        rows = [int(p) + 2 for p in pos]
+        levels = list(info.definition.segment(col).levels)
+        raise ApiError(422, "undeclared_level",
+                       f"{filename}, column {col}: {len(rows)} value(s) are not among the declared levels "
+                       f"{_short(', '.join(levels), 200)} (first at file row {rows[0]}); fix the data or declare "
+                       "the level in the survey definition",
+                       {"column": col, "rows": rows[:20], "count": len(rows),
+                        "columns": {c: len(p) for c, p in bad.items()}})
+    return warnings
 
 
 # ---------------------------------------------------------------- summaries and quotes
@@ -277,6 +310,29 @@ def select_quotes(coded: pd.DataFrame, theme: str, *, respondents: pd.DataFrame 
                      embedder=embedder)
     return [{"respondent_id": q.respondent_id, "question": q.question, "text": q.text,
              "attribution": q.attribution, "score": q.score, "rank": q.rank} for q in picked]
+
+
+def summary_quotes(respondents: pd.DataFrame, coded: pd.DataFrame, info: SurveyInfo, theme: str, *, n: int = 5,
+                   embedder: Any = None, wave: Any = "wave") -> list[dict[str, Any]]:
+    """Quotes for one theme chosen by the library summary's rules (``textmine.summary``: small-cell suppression
+    of theme × segment cells, attributions shortened to combinations with ≥ min_cell respondents, no
+    health-flagged text); the best ``n`` over all questions, as dicts like :func:`select_quotes`."""
+    from textmine.summary import build_summary as _build
+
+    try:
+        summary = _build({wave: respondents}, info.definition, {wave: coded}, themes=[theme], quotes=True,
+                         n_quotes=n, embedder=embedder, drivers=False, validate=False)
+    except (ValueError, KeyError) as exc:
+        raise ApiError(422, "summary_failed", f"could not select quotes: {_short(str(exc))}") from None
+    table = summary.tables.get("quotes")
+    if table is None or not len(table):
+        return []
+    table = table[table["theme"] == theme].copy()
+    table["_neg_score"] = -pd.to_numeric(table["score"], errors="coerce").fillna(0.0)
+    table = table.sort_values(["rank", "_neg_score"], kind="stable").head(n)
+    return [{"respondent_id": r["respondent_id"], "question": r["question"], "text": r["text"],
+             "attribution": r["attribution"], "score": r["score"], "rank": int(r["rank"])}
+            for r in table.to_dict("records")]
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -12,6 +12,10 @@ from service.errors import ApiError, error_body
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
+class PayloadTooLarge(ApiError):
+    """Raised inside ``receive`` once a streamed body passes the limit (answered as 413 by BodySizeLimit)."""
+
+
 class BodySizeLimit:
     """413 when Content-Length (or the streamed body) exceeds ``max_bytes``; nothing is read past the limit."""
 
@@ -33,26 +37,50 @@ class BodySizeLimit:
                 return await self._reject(send, int(length))
         seen = 0
         max_bytes = self.max_bytes
+        state = {"exceeded": False, "started": False}
 
         async def limited_receive():
             nonlocal seen
+            if state["exceeded"]:
+                raise PayloadTooLarge(413, "payload_too_large", self._message(None), {"max_bytes": max_bytes})
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > max_bytes:
-                    raise ApiError(413, "payload_too_large", self._message(None), {"max_bytes": max_bytes})
+                    state["exceeded"] = True
+                    raise PayloadTooLarge(413, "payload_too_large", self._message(None), {"max_bytes": max_bytes})
             return message
 
-        return await self.app(scope, limited_receive, send)
+        async def guarded_send(message):
+            # a streamed (chunked) body went over the limit: whatever the app answers (FastAPI turns any error
+            # while reading the body into 400 "There was an error parsing the body") becomes the usual 413
+            if state["exceeded"]:
+                if message["type"] == "http.response.start" and not state["started"]:
+                    state["started"] = True
+                    await self._reject(send, None)
+                return
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        try:
+            return await self.app(scope, limited_receive, guarded_send)
+        except PayloadTooLarge:
+            if not state["started"]:
+                state["started"] = True
+                await self._reject(send, None)
+                return None
+            raise
 
     def _message(self, size: int | None) -> str:
         mb = self.max_bytes / (1024 * 1024)
         got = f" ({size / (1024 * 1024):.1f} MB)" if size else ""
         return f"request body too large{got}; the limit is {mb:.0f} MB"
 
-    async def _reject(self, send, size: int) -> None:
-        body = json.dumps(error_body("payload_too_large", self._message(size),
-                                     {"max_bytes": self.max_bytes, "content_length": size})).encode()
+    async def _reject(self, send, size: int | None) -> None:
+        details = {"max_bytes": self.max_bytes} if size is None else {"max_bytes": self.max_bytes,
+                                                                       "content_length": size}
+        body = json.dumps(error_body("payload_too_large", self._message(size), details)).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import Annotated
 
 T = TypeVar("T")
@@ -15,6 +15,28 @@ MAX_ID = 2_147_483_647  # ids are 32-bit in every supported database
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=500)]
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+def as_utc(dt: datetime | None) -> datetime | None:
+    """Timestamps are stored in UTC; SQLite hands them back naive. Every response says so ("…Z")."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def no_lone_surrogates(value: str) -> str:
+    """Refuse text that is not valid Unicode (a lone surrogate such as JSON "\\ud800" cannot be encoded, stored
+    or redacted)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text contains a lone surrogate (invalid Unicode)") from None
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+Text = Annotated[str, AfterValidator(no_lone_surrogates)]
 
 
 class ErrorInfo(BaseModel):
@@ -48,10 +70,17 @@ class Ready(BaseModel):
 
 class SurveyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
-    definition_yaml: str | None = Field(default=None, max_length=1_000_000,
-                                        description="survey definition (YAML) used for waves uploaded without one")
+    name: Text = Field(min_length=1, max_length=200)
+    description: Text | None = Field(default=None, max_length=5000)
+    definition_yaml: Text | None = Field(default=None, max_length=1_000_000,
+                                         description="survey definition (YAML) used for waves uploaded without one")
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("name must not be blank")
+        return v
 
 
 class SurveyOut(BaseModel):
@@ -60,7 +89,7 @@ class SurveyOut(BaseModel):
     name: str
     description: str | None = None
     has_definition: bool = False
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class WaveOut(BaseModel):
@@ -71,7 +100,7 @@ class WaveOut(BaseModel):
     text_columns: list[str]
     counts: dict[str, Any]
     warnings: list[str]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class CodebookOut(BaseModel):
@@ -80,7 +109,7 @@ class CodebookOut(BaseModel):
     version: str
     n_themes: int
     content: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class CodebookVersions(BaseModel):
@@ -103,24 +132,24 @@ class JobOut(BaseModel):
     wave_id: int
     codebook_id: int | None
     model_id: int | None
-    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    state: JobState
     done: int
     total: int
     chunks_done: int
     eta_seconds: float | None
     error: str | None = None
-    created_at: datetime
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None = None
+    finished_at: UtcDatetime | None = None
     created: bool | None = None
 
 
 class ClassifyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    texts: list[str] = Field(min_length=1, max_length=1000)
+    texts: list[Text] = Field(min_length=1, max_length=1000)
     codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     model_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    question: str | None = Field(
+    question: Text | None = Field(
         default=None, min_length=1, max_length=200,
         description="the survey question the texts answer (e.g. fritekst_sykefravaer): a model trained with "
                     "routed questions then uses that question's theme rates")
@@ -178,8 +207,8 @@ class ReviewItem(BaseModel):
 
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    themes: list[str] = Field(max_length=50)
-    type: str | None = Field(default=None, max_length=16)
+    themes: list[Text] = Field(max_length=50)
+    type: Text | None = Field(default=None, max_length=16)
     codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
@@ -189,14 +218,15 @@ class CorrectionOut(BaseModel):
     codebook_id: int
     themes: list[str]
     type: str | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ModelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    name: str | None = Field(default=None, max_length=200)
-    min_examples: int = Field(default=20, ge=2, le=100000)
+    name: Text | None = Field(default=None, max_length=200)
+    min_examples: int = Field(default=20, ge=5, le=100000,
+                              description="refuse to train on fewer corrected responses (at least 5)")
 
 
 class ModelOut(BaseModel):
@@ -205,13 +235,13 @@ class ModelOut(BaseModel):
     codebook_id: int
     n_training: int
     metrics: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["reader", "analyst", "admin"]
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
 
 
 class KeyOut(BaseModel):
@@ -220,7 +250,7 @@ class KeyOut(BaseModel):
     role: str
     name: str | None
     revoked: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class KeyCreated(KeyOut):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import library
@@ -105,11 +106,11 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
         raise ApiError(422, "missing_ids", f"{len(empty_rows)} row(s) have no {info.id_column} "
                        f"(first at file row {empty_rows[0]})", {"rows": empty_rows[:20]})
     dup = ids[ids.duplicated(keep=False)]
-    if len(dup):
-        first = sorted(set(dup))[:10]
-        raise ApiError(422, "duplicate_ids", f"{dup.nunique()} {info.id_column} value(s) occur more than once, "
-                       f"e.g. {', '.join(first)}", {"duplicates": first,
-                                                    "rows": [int(i) + 2 for i in dup.index[:20]]})
+    if len(dup):  # row numbers only: an id may itself be personal data
+        rows = [int(i) + 2 for i in dup.index[:20]]
+        raise ApiError(422, "duplicate_ids", f"{dup.nunique()} {info.id_column} value(s) occur more than once "
+                       f"(file rows {', '.join(map(str, rows[:10]))}{', …' if len(dup) > 10 else ''})",
+                       {"column": info.id_column, "count": int(dup.nunique()), "rows": rows})
     too_long = []
     for col in info.text_columns:
         lengths = frame[col].map(lambda v: len(str(v)) if _text_or_none(v) else 0)
@@ -119,7 +120,15 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
         t = too_long[0]
         raise ApiError(422, "comment_too_long", f"comment too long in column {t['column']} at file row {t['row']}: "
                        f"{t['length']} characters (max {settings.max_comment_chars})", {"comments": too_long})
+    # only the columns the survey definition declares are stored (others may hold anything, e.g. e-mail addresses)
+    keep = set(library.stored_columns(info))
+    dropped = [c for c in frame.columns if c not in keep]
+    if dropped:
+        frame = frame[[c for c in frame.columns if c in keep]]
     warnings: list[str] = library.validate_frame(frame, info, Path(filename or "upload").name)
+    if dropped:
+        names = ", ".join(c[:100] for c in dropped[:50]) + (f" and {len(dropped) - 50} more" if len(dropped) > 50 else "")
+        warnings.append(f"{len(dropped)} column(s) not declared in the survey definition were not stored: {names}")
     if label is None:
         if info.wave_column and info.wave_column in frame.columns and frame[info.wave_column].nunique() == 1:
             label = str(_json_value(frame[info.wave_column].iloc[0]))
@@ -143,7 +152,11 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     wave = Wave(survey_id=survey_id, label=label, definition_yaml=definition_yaml, filename=Path(filename).name[:300],
                 text_columns=list(info.text_columns), warnings=warnings)
     session.add(wave)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent upload of the same label won the race (unique survey_id + label)
+        session.rollback()
+        raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label}) from None
     structured_cols = [c for c in frame.columns if c not in info.text_columns]
     records = frame[structured_cols].to_dict("records")
     respondent_rows = [
@@ -197,7 +210,19 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
                        {"id": existing.id})
     row = Codebook(name=cb.name, version=str(cb.version), content=normal)
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request stored the same name+version first: use (or compare with) it
+        session.rollback()
+        existing = session.scalars(select(Codebook).where(Codebook.name == cb.name,
+                                                          Codebook.version == str(cb.version))).first()
+        if existing is None:
+            raise
+        if existing.content == normal:
+            return existing, False
+        raise ApiError(409, "codebook_version_exists",
+                       f"codebook {cb.name!r} version {cb.version!r} exists with different content; bump the version",
+                       {"id": existing.id}) from None
     return row, True
 
 
@@ -353,22 +378,55 @@ def _wave_key(label: str) -> Any:
     return int(label) if label.isdigit() else label
 
 
+def _chosen_job(session: Session, wave: Wave, job_id: int | None) -> CodingJob | None:
+    """The wave's coding job to report: ``job_id`` (a finished job of this wave) or the latest finished one."""
+    if job_id is None:
+        return latest_done_job(session, wave.id)
+    job = session.get(CodingJob, job_id)
+    if job is None or job.wave_id != wave.id:
+        raise ApiError(404, "not_found", f"job {job_id} is not a job of wave {wave.id}", {"job_id": job_id})
+    if job.state != "done":
+        raise ApiError(409, "job_not_done", f"job {job_id} is {job.state}; only a finished (done) job can be "
+                       "reported", {"job_id": job_id, "state": job.state})
+    return job
+
+
+def _compare_job(session: Session, other: Wave, codebook_id: int | None) -> CodingJob | None:
+    """The comparison wave's latest finished job coded with ``codebook_id`` (theme changes are only meaningful
+    between codings with the same codebook id and version); 409 when it has finished jobs, but none with it."""
+    latest = latest_done_job(session, other.id)
+    if latest is None or codebook_id is None or latest.codebook_id == codebook_id:
+        return latest
+    same = session.scalars(select(CodingJob).where(CodingJob.wave_id == other.id, CodingJob.state == "done",
+                                                   CodingJob.codebook_id == codebook_id)
+                           .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).first()
+    if same is None:
+        raise ApiError(409, "codebook_mismatch",
+                       f"wave {other.id} was coded with codebook {latest.codebook_id}, not codebook {codebook_id}: "
+                       "themes from different codebooks (or versions) cannot be compared; code the comparison wave "
+                       f"with codebook {codebook_id} first",
+                       {"compare_wave_id": other.id, "codebook_id": codebook_id,
+                        "compare_codebook_id": latest.codebook_id})
+    return same
+
+
 def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = None,
                  job_id: int | None = None) -> dict[str, Any]:
     wave = get_or_404(session, Wave, wave_id, "wave")
     info = library.parse_survey(wave.definition_yaml or "")
+    main_job = _chosen_job(session, wave, job_id)
     waves = [wave]
+    chosen = {wave.id: main_job}
     if compare_wave_id is not None:
         other = get_or_404(session, Wave, compare_wave_id, "wave")
         if other.id == wave.id:
             raise ApiError(422, "same_wave", "compare_wave_id must name a different wave")
         waves.insert(0, other)
+        chosen[other.id] = _compare_job(session, other, main_job.codebook_id if main_job else None)
     frames, coded, jobs, labels = {}, {}, {}, {}
     for w in waves:
         frames[_wave_key(w.label)] = structured_frame(session, w, info.id_column)
-        job = session.get(CodingJob, job_id) if (job_id is not None and w.id == wave.id) else latest_done_job(session, w.id)
-        if job_id is not None and w.id == wave.id and (job is None or job.wave_id != wave.id):
-            raise ApiError(404, "not_found", f"job {job_id} is not a job of wave {wave.id}")
+        job = chosen[w.id]
         if job is not None:
             cb = session.get(Codebook, job.codebook_id)
             theme_ids = [t["id"] for t in cb.content.get("themes", [])]
@@ -380,9 +438,13 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
     return {"wave_id": wave.id, "compare_wave_id": compare_wave_id, "coding_jobs": jobs, "summary": summary}
 
 
-def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None) -> dict[str, Any]:
+def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None,
+                 job_id: int | None = None) -> dict[str, Any]:
+    """Quotes by the summary's rules (textmine.summary): no health-flagged comments or non-answers, nobody from a
+    theme × segment cell with fewer than ``min_cell`` commenters, attributions shortened to a segment combination
+    with at least ``min_cell`` respondents."""
     wave = get_or_404(session, Wave, wave_id, "wave")
-    job = latest_done_job(session, wave.id)
+    job = _chosen_job(session, wave, job_id)
     if job is None:
         raise ApiError(409, "not_coded", f"wave {wave_id} has no finished coding job yet")
     cb = session.get(Codebook, job.codebook_id)
@@ -393,7 +455,8 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
     frame = coded_frame(session, wave, job, theme_ids)
     info = library.parse_survey(wave.definition_yaml or "")
     respondents = structured_frame(session, wave, info.id_column)
-    picked = library.select_quotes(frame, theme, respondents=respondents, info=info, n=n, embedder=embedder)
+    picked = library.summary_quotes(respondents, frame, info, theme, n=n, embedder=embedder,
+                                    wave=_wave_key(wave.label))
     by_key = {(str(r.respondent_id), r.question): (int(r.response_id), r.type) for r in frame.itertuples()}
     quotes = []
     for q in picked:
@@ -402,7 +465,7 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
             continue
         score = q["score"] if q["score"] == q["score"] else 0.0  # NaN → 0
         quotes.append({"response_id": response_id, "question": q["question"], "text": q["text"],
-                       "attribution": q["attribution"], "score": float(score), "rank": int(q["rank"]),
+                       "attribution": q["attribution"], "score": float(score), "rank": len(quotes) + 1,
                        "type": ctype or None})
     n_theme = int(frame[f"theme_{theme}"].sum()) if len(frame) else 0
     return {"wave_id": wave.id, "theme": theme, "job_id": job.id, "n_mentions": n_theme, "quotes": quotes}

@@ -163,13 +163,11 @@ def _value_key(v: Any) -> str:
     return str(v).strip()
 
 
-def _show(v: Any) -> str:
-    """A cell value for an error message: 9 rather than np.int64(9), '9.5', 'abc'."""
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return repr(v) if isinstance(v, str) else str(v)
+def _rows(positions: Sequence[int], rowno, limit: int = 10) -> str:
+    """'rows 3, 7, 9' (at most ``limit`` row numbers, then '…'): where bad cells are, never what they hold."""
+    shown = [str(rowno(int(p))) for p in list(positions)[:limit]]
+    more = "…" if len(positions) > limit else ""
+    return ("row " if len(positions) == 1 else "rows ") + ", ".join(shown) + (", " + more if more else "")
 
 
 def value_keys(series: pd.Series) -> np.ndarray:
@@ -180,6 +178,14 @@ def value_keys(series: pd.Series) -> np.ndarray:
         return series.astype(str).str.strip().to_numpy(dtype=object)
     keys = np.array([_value_key(u) for u in uniques] + [""], dtype=object)
     return keys[codes]
+
+
+def yaml_error_position(exc: Exception) -> str:
+    """' at line L, column C' for a YAML error (never the offending line's content), '' when unknown."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return ""
+    return f" at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def _default_positive(scale: tuple, measure: str) -> tuple:
@@ -227,7 +233,7 @@ class SurveyDefinition:
         except FileNotFoundError:
             raise SurveyDefinitionError(f"{path}: survey definition not found") from None
         except yaml.YAMLError as e:
-            raise SurveyDefinitionError(f"{path}: not valid YAML: {e}") from None
+            raise SurveyDefinitionError(f"{path}: not valid YAML{yaml_error_position(e)}") from None
         try:
             return cls.from_dict(data, base_dir=path.parent, source=path)
         except SurveyDefinitionError as e:
@@ -249,6 +255,9 @@ class SurveyDefinition:
         else:
             excluded_labels = {c: str(c) for c in _codes(ex, "excluded_codes")}
 
+        for section in ("segments", "indicators", "multiselect", "free_text", "other_columns"):
+            if d.get(section) is not None and not isinstance(d[section], (list, tuple)):
+                raise SurveyDefinitionError(f"{section}: expected a list, got {type(d[section]).__name__}")
         segments = []
         for i, s in enumerate(d.get("segments") or []):
             where = f"segments[{i}]"
@@ -455,6 +464,18 @@ class SurveyDefinition:
         return out + sorted(present - set(out))
 
     # ------------------------------------------------------------------ data checks
+    def undeclared_levels(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Segment column → positions (0-based) of cells whose value is not a declared level (segments that
+        declare levels only; missing cells are fine)."""
+        out: dict[str, np.ndarray] = {}
+        for s in self.segments:
+            if s.levels and s.column in df.columns:
+                keys = value_keys(df[s.column])
+                bad = np.flatnonzero((keys != "") & ~np.isin(keys, np.asarray(s.levels, dtype=object)))
+                if len(bad):
+                    out[s.column] = bad
+        return out
+
     def validate_frame(self, df: pd.DataFrame, *, source: str | None = None, strict: bool | None = None) -> list[str]:
         """Check a respondent table against the definition; raise on errors, return warnings.
 
@@ -496,9 +517,9 @@ class SurveyDefinition:
         if dup.any():
             first = keys[dup].iloc[0]
             where = np.flatnonzero((keys == first).to_numpy())
-            raise SurveyDefinitionError(
+            raise SurveyDefinitionError(  # row numbers only: an id may itself be personal data
                 f"{src}, rows {', '.join(str(rowno(int(p))) for p in where[:5])}, column {self.id_column}: "
-                f"duplicate respondent id {first!r} ({int(keys.duplicated().sum())} duplicate id(s) in all)"
+                f"the same respondent id occurs more than once ({int(keys.duplicated().sum())} duplicate id(s) in all)"
             )
         if self.weight_column:
             w = pd.to_numeric(df[self.weight_column], errors="coerce").to_numpy(float)
@@ -506,9 +527,18 @@ class SurveyDefinition:
             if len(bad):
                 p = int(bad[0])
                 raise SurveyDefinitionError(
-                    f"{src}, row {rowno(p)}, column {self.weight_column}: weight must be a number ≥ 0, "
-                    f"got {_show(df[self.weight_column].iloc[p])}"
+                    f"{src}, row {rowno(p)}, column {self.weight_column}: weight must be a number ≥ 0 "
+                    f"({len(bad)} such value(s): {_rows(bad, rowno)})"
                 )
+            ok = w[~np.isnan(w) & (w > 0)]
+            if len(ok):
+                limit = max(1000.0 * float(np.median(ok)), 1000.0)
+                huge = np.flatnonzero(~np.isnan(w) & (w > limit))
+                if len(huge):
+                    warnings.append(
+                        f"{src}, column {self.weight_column}: {len(huge)} implausibly large weight(s) (over "
+                        f"{limit:g}, 1000 × the median weight) in {_rows(huge, rowno)}; check the weight column"
+                    )
         for ind in self.indicators:
             raw = df[ind.column]
             vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
@@ -523,8 +553,8 @@ class SurveyDefinition:
             if len(bad):
                 p = int(bad[0])
                 raise SurveyDefinitionError(
-                    f"{src}, row {rowno(p)}, column {ind.column}: value {_show(raw.iloc[p])} is neither on the scale "
-                    f"{list(ind.scale)} nor an excluded code {list(ind.excluded)} ({len(bad)} such value(s))"
+                    f"{src}, row {rowno(p)}, column {ind.column}: expected a code on the scale {list(ind.scale)} "
+                    f"or an excluded code {list(ind.excluded)} ({len(bad)} value(s) do not fit: {_rows(bad, rowno)})"
                 )
         for m in self.multiselect:
             for c in m.options:
@@ -533,8 +563,18 @@ class SurveyDefinition:
                 if len(bad):
                     p = int(bad[0])
                     raise SurveyDefinitionError(
-                        f"{src}, row {rowno(p)}, column {c}: multi-select value must be 0 or 1, got {_show(df[c].iloc[p])}"
+                        f"{src}, row {rowno(p)}, column {c}: multi-select value must be 0 or 1 "
+                        f"({len(bad)} such value(s): {_rows(bad, rowno)})"
                     )
+                raw = df[c]
+                if raw.dtype.kind not in "iufb":
+                    cand = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
+                    nonnum = [int(p) for p in cand if str(raw.iloc[int(p)]).strip() != ""]
+                    if nonnum:
+                        warnings.append(
+                            f"{src}, column {c}: {len(nonnum)} multi-select value(s) are not 0/1 codes and are "
+                            f"treated as missing ({_rows(nonnum, rowno)})"
+                        )
             if m.exclusive:
                 ex = df[list(m.exclusive)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy().sum(axis=1) > 0
                 others = [c for c in m.options if c not in m.exclusive]
@@ -542,12 +582,9 @@ class SurveyDefinition:
                 n_bad = int((ex & oth).sum())
                 if n_bad:
                     warnings.append(f"{src}: {n_bad} respondent(s) ticked an exclusive option of {m.id} together with other options")
-        for s in self.segments:
-            if s.levels:
-                present = {_value_key(v) for v in df[s.column].dropna().unique()} - {""}
-                extra = sorted(present - set(s.levels))
-                if extra:
-                    warnings.append(f"{src}: column {s.column} has values not among the declared levels: {extra}")
+        for col, bad in self.undeclared_levels(df).items():  # counts and rows only: a stray value may be personal data
+            warnings.append(f"{src}: column {col} has {len(bad)} value(s) not among the declared levels "
+                            f"({_rows(bad, rowno)})")
         return warnings
 
 

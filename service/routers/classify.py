@@ -40,6 +40,7 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
             fresh = iter(await request.app.state.batcher.predict(missing) if missing else ())
             records = [rec if rec is not None else next(fresh) for rec in cached]
         else:  # coded directly: the result cache and the micro-batcher serve question-free requests
+            _check_question(await run_in_threadpool(coders.default), body.question)
             records = library.frame_records(await run_in_threadpool(
                 lambda: library.classify_texts(coders.default(), body.texts, settings.cleaner_factory, body.question)))
         coder = coders.default()
@@ -52,6 +53,7 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
                 return cb, model, coder
 
         cb, model, coder = await run_in_threadpool(_resolve)
+        _check_question(coder, body.question)
         codebook_id, model_id = cb.id, model.id if model else None
         result = await run_in_threadpool(library.classify_texts, coder, body.texts, settings.cleaner_factory,
                                          body.question)
@@ -60,6 +62,21 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
     labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}
     return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
                        results=[_one(rec, rec.get("text_redacted"), labels) for rec in records])
+
+
+def _check_question(coder, question: str | None) -> None:
+    """A question the model has no theme rates for would be silently ignored: 422 listing the known ones (coders
+    that do not keep per-question rates, e.g. test doubles and plug-ins, accept any question)."""
+    if question is None:
+        return
+    known = getattr(coder, "question_priors_", None)
+    if known is None:
+        return
+    known = sorted(map(str, known))
+    if question not in known:
+        listed = ", ".join(known) if known else "none: the model was trained without routed questions"
+        raise ApiError(422, "unknown_question", f"question: the model has no such question (known: {listed})",
+                       {"known": known})
 
 
 def _one(rec: dict, redacted_text, labels: dict[str, str]) -> ClassifiedText:

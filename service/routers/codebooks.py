@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Codebook
-from service.schemas import IdPath, Limit, Offset, CodebookOut, CodebookVersions, Page
+from service.errors import ApiError
+from service.schemas import IdPath, Limit, Offset, CodebookOut, CodebookVersions, Page, as_utc
 
 router = APIRouter(tags=["codebooks"])
 
@@ -20,6 +21,31 @@ EXAMPLE = {"name": "demo", "version": "1.0", "language": "nb", "types": ["klage"
            "themes": [{"id": "telefon", "label": "Telefon", "description": "Telefon og ventetid.",
                        "keywords": ["telefon"]},
                       {"id": "annet", "label": "Annet", "description": "Annet.", "keywords": [], "exclusive": True}]}
+
+
+def _check_unicode(value: Any, where: str) -> None:
+    """422 naming the place of a string that is not valid Unicode (a lone surrogate cannot be stored)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(422, "invalid_unicode", f"{where}: text contains a lone surrogate (invalid Unicode)",
+                           {"loc": where}) from None
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_unicode(k, where)
+            _check_unicode(v, f"{where}.{k}" if isinstance(k, str) and _valid(k) else where)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_unicode(v, f"{where}.{i}")
+
+
+def _valid(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def codebook_out(row: Codebook) -> CodebookOut:
@@ -32,6 +58,7 @@ def codebook_out(row: Codebook) -> CodebookOut:
 def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session, scope="function"),
                     _: Principal = Depends(require_analyst)):
     """Store a codebook version (the library validates it). Same name+version+content → the existing row (200)."""
+    _check_unicode(content, "body")
     row, created = store.add_codebook(session, content)
     out = codebook_out(row)
     return out if created else JSONResponse(out.model_dump(mode="json"), status_code=200)
@@ -49,10 +76,9 @@ def get_codebook(codebook_id: IdPath, session: Session = Depends(get_session, sc
     """A codebook version and the list of all stored versions with the same name."""
     row = session.get(Codebook, codebook_id)
     if row is None:
-        from service.errors import ApiError
-
         raise ApiError(404, "unknown_codebook", f"codebook {codebook_id} does not exist", {"codebook_id": codebook_id})
     versions = session.scalars(select(Codebook).where(Codebook.name == row.name).order_by(Codebook.id)).all()
     return CodebookVersions(id=row.id, name=row.name, version=row.version, content=row.content,
-                            versions=[{"id": v.id, "version": v.version, "created_at": v.created_at.isoformat()}
+                            versions=[{"id": v.id, "version": v.version,
+                                       "created_at": as_utc(v.created_at).isoformat().replace("+00:00", "Z")}
                                       for v in versions])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import CodingJob
-from service.schemas import MAX_ID, IdPath, Limit, Offset, JobIn, JobOut, Page
+from service.schemas import MAX_ID, IdPath, JobIn, JobOut, JobState, Limit, Offset, Page
 
 router = APIRouter(tags=["jobs"])
 
@@ -30,7 +30,7 @@ def start_coding_job(wave_id: IdPath, request: Request, body: JobIn = Body(defau
 
 
 @router.get("/jobs", response_model=Page[JobOut])
-def list_jobs(wave_id: int | None = Query(None, ge=1, le=MAX_ID), state: str | None = Query(None, max_length=16),
+def list_jobs(wave_id: int | None = Query(None, ge=1, le=MAX_ID), state: JobState | None = Query(None),
               limit: Limit = 50, offset: Offset = 0,
               session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     stmt = select(CodingJob).order_by(CodingJob.id.desc())

@@ -26,10 +26,14 @@ def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1
 
 @router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)
 def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length=100), n: int = Query(5, ge=3, le=6),
+                 job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest finished)"),
                  session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
-    """3–6 redacted, attributed, diverse quotes for a theme from the wave's latest finished coding job
-    (comments flagged as health information are never quoted)."""
-    return store.theme_quotes(session, wave_id, theme, n, embedder=request.app.state.settings.quote_embedder)
+    """3–6 redacted, attributed, diverse quotes for a theme from the wave's latest finished coding job (or
+    ``job_id``), by the summary's rules: comments flagged as health information are never quoted, nor anyone in a
+    theme × segment cell below the survey's ``min_cell``; attributions name only segment combinations with at
+    least ``min_cell`` respondents."""
+    return store.theme_quotes(session, wave_id, theme, n, embedder=request.app.state.settings.quote_embedder,
+                              job_id=job_id)
 
 
 @router.get("/review-queue", response_model=Page[ReviewItem])

@@ -14,6 +14,7 @@ from service import store
 from service.auth import Principal
 from service.db.models import Codebook, CodingJob, Survey, Wave
 from service.errors import ApiError
+from service.schemas import MAX_ID, IdPath
 from textmine.report.html import render_html, view_model
 from textmine.report.numbers import fmt_ci, fmt_int, fmt_pct, fmt_pp
 
@@ -93,7 +94,7 @@ def home(request: Request, who: Principal = Depends(page_principal), session=Dep
 
 
 @router.get("/ui/waves/{wave_id}", include_in_schema=False)
-def dashboard(request: Request, wave_id: int, segment: str | None = Query(None, max_length=100),
+def dashboard(request: Request, wave_id: IdPath, segment: str | None = Query(None, max_length=100),
               who: Principal = Depends(page_principal), session=Depends(_session)):
     wave = store.get_or_404(session, Wave, wave_id, "wave")
     data, charts = reportdata.wave_report_with_charts(request, session, wave_id)
@@ -107,7 +108,7 @@ def dashboard(request: Request, wave_id: int, segment: str | None = Query(None, 
 
 
 @router.get("/ui/waves/{wave_id}/themes/{theme}", include_in_schema=False)
-def theme_page(request: Request, wave_id: int, theme: str, who: Principal = Depends(page_principal),
+def theme_page(request: Request, wave_id: IdPath, theme: str, who: Principal = Depends(page_principal),
                session=Depends(_session)):
     wave = store.get_or_404(session, Wave, wave_id, "wave")
     data = reportdata.wave_report(request, session, wave_id)
@@ -132,7 +133,7 @@ def theme_page(request: Request, wave_id: int, theme: str, who: Principal = Depe
 
 
 @router.get("/ui/review", include_in_schema=False)
-def review(request: Request, wave_id: int | None = Query(None, ge=1), who: Principal = Depends(page_principal),
+def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID), who: Principal = Depends(page_principal),
            session=Depends(_session)):
     if not who.can("analyst"):
         return render(request, "error.html", status=403, who=who, message="Gjennomgang krever rollen analytiker.")
@@ -171,7 +172,7 @@ def codebooks(request: Request, who: Principal = Depends(page_principal), sessio
 
 
 @router.get("/ui/codebooks/{codebook_id}", include_in_schema=False)
-def codebook_edit(request: Request, codebook_id: int, who: Principal = Depends(page_principal),
+def codebook_edit(request: Request, codebook_id: IdPath, who: Principal = Depends(page_principal),
                   session=Depends(_session)):
     row = store.get_or_404(session, Codebook, codebook_id, "codebook")
     versions = session.scalars(select(Codebook).where(Codebook.name == row.name).order_by(Codebook.id)).all()
@@ -180,7 +181,7 @@ def codebook_edit(request: Request, codebook_id: int, who: Principal = Depends(p
 
 
 @router.get("/ui/waves/{wave_id}/coding", include_in_schema=False)
-def coding(request: Request, wave_id: int, who: Principal = Depends(page_principal), session=Depends(_session)):
+def coding(request: Request, wave_id: IdPath, who: Principal = Depends(page_principal), session=Depends(_session)):
     wave = store.get_or_404(session, Wave, wave_id, "wave")
     cbs = session.scalars(select(Codebook).order_by(Codebook.name, Codebook.id)).all()
     job = reportdata.latest_job(session, wave_id)
@@ -191,7 +192,7 @@ def coding(request: Request, wave_id: int, who: Principal = Depends(page_princip
 @router.get("/waves/{wave_id}/report", tags=["results"], response_class=HTMLResponse,
             responses={200: {"content": {"text/html": {}, "application/vnd.openxmlformats-officedocument."
                                                                     "spreadsheetml.sheet": {}}}})
-def wave_report(request: Request, wave_id: int, format: str = Query("html", pattern="^(html|xlsx)$"),
+def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", pattern="^(html|xlsx)$"),
                 session=Depends(_session)):
     """The wave's report as one self-contained HTML file (inline CSS and SVG charts), or the Excel workbook
     (``format=xlsx``). Compared with the survey's previous wave. Needs a reader key (header or UI login)."""

@@ -67,15 +67,22 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
     codebook = None
     models = []
     labels: dict[str, str] = {}
+    jobs = {wave.id: store.latest_done_job(session, wave.id)}
+    if prev is not None:  # themes are only compared between codings with the same codebook (id = name+version)
+        main = jobs[wave.id]
+        try:
+            jobs[prev.id] = store._compare_job(session, prev, main.codebook_id if main else None)
+        except ApiError:
+            jobs[prev.id] = None  # the earlier wave was coded with another codebook: compare indicators only
     for w in waves:
-        key = _summary_key(w.label)
-        frames[key] = store.structured_frame(session, w, info.id_column)
-        job = store.latest_done_job(session, w.id)
+        wkey = _summary_key(w.label)  # (not ``key``: that is the cache key)
+        frames[wkey] = store.structured_frame(session, w, info.id_column)
+        job = jobs[w.id]
         if job is not None:
             cb = session.get(Codebook, job.codebook_id)
             theme_ids = [t["id"] for t in cb.content.get("themes", [])]
             labels.update({t["id"]: t.get("label") or t["id"] for t in cb.content.get("themes", [])})
-            coded[key] = store.coded_frame(session, w, job, theme_ids)
+            coded[wkey] = store.coded_frame(session, w, job, theme_ids)
             if w.id == wave.id:
                 codebook = cb.content
                 models.append(f"kodejobb {job.id}" + (f", modell {job.model_id}" if job.model_id else

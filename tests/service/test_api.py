@@ -298,7 +298,12 @@ def test_cors_closed_by_default(client):
 
 
 def test_summary_and_quotes_two_waves(client, keys):
-    sid = create_survey(client, keys["analyst"])
+    # min_cell 2: 150 respondents leave few theme × segment cells at the sample's min_cell of 10, and quotes come
+    # only from cells at or above it (test_review_fixes covers the suppression itself)
+    r = client.post("/surveys", json={"name": "arbeidsgiver", "definition_yaml": survey_yaml().replace(
+        "min_cell: 10", "min_cell: 2")}, headers=hdr(keys["analyst"]))
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
     w1 = upload(client, keys["analyst"], sid, to_csv_bytes(sample_frame(150)), "a.csv").json()
     from conftest import SAMPLE_CSV_2023
 

@@ -79,12 +79,59 @@ def test_validate_frame_weights_multiselect_and_warnings(make_tiny_definition):
     )
     df = pd.DataFrame({"rid": ["1", "2"], "wave": 1, "w": [1.0, -1.0], "sektor": ["P", "X"], "fylke": "Oslo",
                        "q1": [1, 2], "q2": [3, 4], "a": [1, 1], "ingen": [0, 1]})
-    with pytest.raises(SurveyDefinitionError, match=r"row 3, column w: weight must be a number ≥ 0, got -1"):
+    with pytest.raises(SurveyDefinitionError, match=r"row 3, column w: weight must be a number ≥ 0 \(1 such value\(s\): row 3\)"):
         s.validate_frame(df)
     df["w"] = 1.0
     warnings = s.validate_frame(df)
     assert any("exclusive option of tj" in w for w in warnings)
-    assert any("sektor has values not among the declared levels: ['X']" in w for w in warnings)
+    assert any("sektor has 1 value(s) not among the declared levels (row 3)" in w for w in warnings)
+    assert not any("'X'" in w for w in warnings)
     df.loc[0, "a"] = 2
-    with pytest.raises(SurveyDefinitionError, match="row 2, column a: multi-select value must be 0 or 1, got 2"):
+    with pytest.raises(SurveyDefinitionError, match=r"row 2, column a: multi-select value must be 0 or 1 \(1 such"):
         s.validate_frame(df)
+
+
+SECRET = "Kari Nordmann 01019010127"
+
+
+def test_validate_frame_messages_never_quote_cell_values(make_tiny_definition):
+    """Errors and warnings name file, row, column and what was expected, never the cell value (which may be
+    personal data typed into the wrong column)."""
+    s = make_tiny_definition(free_text=[], drivers={}, multiselect=[{"id": "tj", "options": ["a", "ingen"]}])
+    base = {"rid": ["1", "2", "3"], "wave": 1, "w": [1.0, 1.0, 1.0], "sektor": ["P", "P", "P"], "fylke": "Oslo",
+            "q1": [1, 2, 3], "q2": [3, 4, 5], "a": ["1", "0", "1"], "ingen": ["0", "0", "0"]}
+
+    def frame(**change):
+        return pd.DataFrame({**base, **change})
+
+    checks = [
+        (dict(rid=[SECRET, SECRET, "3"]), "rows 2, 3, column rid"),
+        (dict(w=["1", SECRET, "1"]), "row 3, column w"),
+        (dict(q1=["1", "2", SECRET]), "row 4, column q1: expected a code on the scale"),
+        (dict(a=["1", "7", "1"]), "row 3, column a"),
+    ]
+    for change, where in checks:
+        with pytest.raises(SurveyDefinitionError) as e:
+            s.validate_frame(frame(**change))
+        assert where in str(e.value) and SECRET not in str(e.value) and "'7'" not in str(e.value), str(e.value)
+    warnings = s.validate_frame(frame(sektor=["P", SECRET, "P"], a=["1", SECRET, "1"], w=[1.0, 1.0, 1019010208.0]))
+    text = " | ".join(warnings)
+    assert SECRET not in text and "1019010208" not in text, text
+    assert "column sektor has 1 value(s) not among the declared levels (row 3)" in text
+    assert "column a: 1 multi-select value(s) are not 0/1 codes and are treated as missing (row 3)" in text
+    assert "column w: 1 implausibly large weight(s)" in text and "row 4" in text
+    assert s.undeclared_levels(frame(sektor=["P", SECRET, "P"]))["sektor"].tolist() == [1]
+
+
+@pytest.mark.parametrize("section", ["segments", "indicators", "multiselect", "free_text", "other_columns"])
+def test_list_sections_must_be_lists(make_tiny_definition, section):
+    with pytest.raises(SurveyDefinitionError, match=f"{section}: expected a list, got str"):
+        make_tiny_definition(**{section: "Kari"})
+
+
+def test_yaml_error_gives_position_not_content(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("id: rid\nname: [Kari Nordmann 01019010127\n", encoding="utf-8")
+    with pytest.raises(SurveyDefinitionError, match="not valid YAML at line") as e:
+        SurveyDefinition.from_yaml(p)
+    assert "01019010127" not in str(e.value)
