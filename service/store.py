@@ -126,6 +126,10 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     if dropped:
         frame = frame[[c for c in frame.columns if c in keep]]
     warnings: list[str] = library.validate_frame(frame, info, Path(filename or "upload").name)
+    # free-valued segments (no declared levels) are shown verbatim in summaries: personal data in them is masked
+    frame, masked = info.definition.mask_free_segments(frame) if info.definition is not None else (frame, {})
+    warnings += [f"column {col}: personal data masked in {n} cell(s) of a segment without declared levels"
+                 for col, n in masked.items()]
     if dropped:
         names = ", ".join(c[:100] for c in dropped[:50]) + (f" and {len(dropped) - 50} more" if len(dropped) > 50 else "")
         warnings.append(f"{len(dropped)} column(s) not declared in the survey definition were not stored: {names}")

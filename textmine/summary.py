@@ -831,7 +831,9 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     info: dict[str, Any] = {}
     acc: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     for wave in waves:
-        df = frames[wave].reset_index(drop=True)
+        df, masked = survey.mask_free_segments(frames[wave].reset_index(drop=True))
+        for col, n in masked.items():
+            warn(f"{wave}: column {col}: personal data masked in {n} cell(s) of a segment without declared levels")
         if validate:
             for m in survey.validate_frame(df, strict=False):
                 warn(f"{wave}: {m}")

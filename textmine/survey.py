@@ -463,6 +463,35 @@ class SurveyDefinition:
         out = [lv for lv in seg.levels if lv in present] if seg.levels else []
         return out + sorted(present - set(out))
 
+    def mask_free_segments(self, df: pd.DataFrame, redact=None) -> tuple[pd.DataFrame, dict[str, int]]:
+        """Segments that declare no levels (free values such as an industry) are shown verbatim in tables,
+        reports and attributions, so personal data typed into them is redacted here: each distinct value goes
+        through ``redact(text) -> (text, counts)`` (default: the cleaning's redactor). Returns the frame (a copy
+        only when something changed) and, per column, how many cells were masked (never the values)."""
+        free = [sg.column for sg in self.segments if not sg.levels and sg.column in df.columns]
+        if not free:
+            return df, {}
+        if redact is None:
+            from .preprocess.cleaner import default_resources
+
+            redact = default_resources().redactor.redact
+        out, masked = df, {}
+        for col in free:
+            values = df[col]
+            text = values[values.map(lambda v: isinstance(v, str) and any(ch.isalnum() for ch in v))]
+            mapping = {}
+            for v in pd.unique(text):
+                new, counts = redact(v)
+                if new != v and any(counts.values()):
+                    mapping[v] = new
+            if mapping:
+                hit = values.isin(list(mapping))
+                if out is df:
+                    out = df.copy()
+                out[col] = values.where(~hit, values.map(lambda v: mapping.get(v, v)))
+                masked[col] = int(hit.sum())
+        return out, masked
+
     # ------------------------------------------------------------------ data checks
     def undeclared_levels(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
         """Segment column → positions (0-based) of cells whose value is not a declared level (segments that

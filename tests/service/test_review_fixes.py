@@ -356,3 +356,21 @@ def test_classify_unknown_question_is_422_listing_known(client, keys, monkeypatc
     r = client.post("/classify", json={"texts": ["telefon"], "question": "fritekst_sykefravaer"},
                     headers=hdr(keys["analyst"]))
     assert r.status_code == 200, r.text
+
+
+def test_free_valued_segment_values_are_masked_at_upload(client, keys):
+    """naering declares no levels, so its values reach summaries verbatim: personal data typed into it is
+    masked before it is stored (with a warning that names the column, never the value)."""
+    sid = create_survey(client, keys["analyst"])
+    frame = sample_frame(30)
+    frame.loc[frame.index[:3], "naering"] = SECRET
+    r = upload(client, keys["analyst"], sid, to_csv_bytes(frame), "w.csv")
+    assert r.status_code == 201, r.text
+    assert any("naering" in w and "masked in 3 cell" in w for w in r.json()["warnings"])
+    assert "01019010127" not in r.text and "Nordmann" not in r.text
+    with client.app.state.db.session() as s:
+        dumped = json.dumps([a for (a,) in s.execute(select(Respondent.answers))])
+    assert "01019010127" not in dumped and "Nordmann" not in dumped
+    assert frame["naering"].iloc[5] in dumped  # ordinary values are kept
+    summary = client.get(f"/waves/{r.json()['id']}/summary", headers=hdr(keys["reader"]))
+    assert summary.status_code == 200 and "01019010127" not in summary.text

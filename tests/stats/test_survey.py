@@ -135,3 +135,29 @@ def test_yaml_error_gives_position_not_content(tmp_path):
     with pytest.raises(SurveyDefinitionError, match="not valid YAML at line") as e:
         SurveyDefinition.from_yaml(p)
     assert "01019010127" not in str(e.value)
+
+
+def test_free_valued_segments_are_masked_in_summaries(sample_survey, sample_data):
+    """A segment without declared levels (naering) is shown verbatim by level in summaries and reports, so
+    personal data typed into it is redacted first; declared-level columns and ordinary values stay as they are."""
+    from textmine.summary import build_summary
+
+    frames, _, _, _ = sample_data
+    df = frames[2023].copy()
+    rows = df.index[:12]
+    df.loc[rows, "naering"] = SECRET
+    before = df.copy()
+    masked, counts = sample_survey.mask_free_segments(df)
+    assert counts == {"naering": 12}
+    pd.testing.assert_frame_equal(df, before)  # the input is not modified
+    assert not masked["naering"].astype(str).str.contains("01019010127|Nordmann").any()
+    untouched = masked.index.difference(rows)
+    assert masked.loc[untouched, "naering"].tolist() == df.loc[untouched, "naering"].tolist()
+    assert masked["sektor"].tolist() == df["sektor"].tolist()
+    same, none = sample_survey.mask_free_segments(frames[2023])
+    assert none == {} and same is frames[2023]  # nothing to mask: no copy
+
+    s = build_summary({2023: df}, sample_survey, segments=["naering"], quotes=False, drivers=False)
+    text = s.to_json()
+    assert "01019010127" not in text and "Nordmann" not in text
+    assert any("naering" in w and "masked in 12 cell" in w for w in s.warnings)
