@@ -81,12 +81,15 @@ def _coder_for(model_dir: str | None, codebook_path: str | None):
 
 def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None,
                    batch_size: int = DEFAULT_BATCH_SIZE, question_col: str | None = None,
-                   question: str | None = None) -> pd.DataFrame:
+                   question: str | None = None, redact_cols: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
     """Code one partition with the local engine's code path: input columns + coding columns, order kept."""
     from textmine.classify.table import code_dataframe
 
     coder = _coder_for(model_dir, codebook_path)
-    return code_dataframe(coder, part, text_col, batch_size=batch_size, question_col=question_col, question=question)
+    coded = code_dataframe(coder, part, text_col, batch_size=batch_size, question_col=question_col, question=question,
+                           redact_cols=tuple(redact_cols))
+    coded.attrs = {}  # (labels for a .sav; not wanted in the Parquet parts' metadata)
+    return coded
 
 
 def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
@@ -101,14 +104,44 @@ def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) 
 
 
 # ---------------------------------------------------------------------------- input
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
+def _csv_options(input_path: Path) -> dict:
+    """``pd.read_csv`` options for a CSV with the delimiter and encoding ``textmine.io.read_table`` detects
+    (semicolons, tabs, cp1252…); a file that cannot be read raises a TableReadError naming it."""
+    from textmine.io import sniff_csv
+
+    fmt = sniff_csv(input_path, delimiter="\t" if input_path.suffix.lower() == ".tsv" else None)
+    return {"sep": fmt["delimiter"], "encoding": fmt["encoding"], "dtype": str, "keep_default_na": False,
+            "na_values": [], "skip_blank_lines": True}
+
+
+def _read_error(input_path: Path, exc: Exception):
+    from textmine.io import TableReadError
+
+    if isinstance(exc, TableReadError):
+        return exc
+    return TableReadError(f"could not read the CSV ({exc.__class__.__name__}: {exc})", file=input_path)
+
+
 def _input_columns(input_path: Path) -> list[str]:
     suffix = input_path.suffix.lower()
     if input_path.is_dir() or suffix in {".parquet", ".pq"}:
         import pyarrow.dataset as ds
 
-        return list(ds.dataset(str(input_path), format="parquet").schema.names)
-    if suffix in {".csv", ".txt"}:
-        return list(pd.read_csv(input_path, nrows=0, dtype=str).columns)
+        try:
+            return list(ds.dataset(str(input_path), format="parquet").schema.names)
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
+            from textmine.io import TableReadError
+
+            raise TableReadError(f"not a readable Parquet file/folder ({exc})", file=input_path) from None
+    if suffix in CSV_SUFFIXES:
+        try:
+            cols = list(pd.read_csv(input_path, nrows=0, **_csv_options(input_path)).columns)
+        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise _read_error(input_path, exc) from None
+        return [str(c).strip() for c in cols]
     raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
 
 
@@ -129,10 +162,16 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
             for batch in ds.dataset(str(input_path), format="parquet").to_batches(batch_size=rows_per_partition):
                 if batch.num_rows:
                     yield batch.to_pandas()
-    elif suffix in {".csv", ".txt"}:
+    elif suffix in CSV_SUFFIXES:
+        options = _csv_options(input_path)
+
         def chunks() -> Iterator[pd.DataFrame]:
-            yield from pd.read_csv(input_path, dtype=str, keep_default_na=False, na_values=[],
-                                   chunksize=rows_per_partition)
+            try:
+                for chunk in pd.read_csv(input_path, chunksize=rows_per_partition, **options):
+                    chunk.columns = [str(c).strip() for c in chunk.columns]  # as read_table does
+                    yield chunk
+            except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+                raise _read_error(input_path, exc) from None
     else:
         raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
     # Re-chunk so partitions start at multiples of rows_per_partition whatever the reader yields.
@@ -189,6 +228,7 @@ def code_with_dask(
     client: Any = None,
     question_col: str | None = None,
     question: str | None = None,
+    redact_cols: list[str] | tuple[str, ...] = (),
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -196,16 +236,18 @@ def code_with_dask(
     ``n_workers`` single-threaded worker processes is started and closed again. ``client``: an existing
     ``distributed.Client`` to use instead (not closed). Old ``part-*.parquet`` files in ``out_path`` are
     removed first. ``question_col``/``question``: the survey question of each row / of all rows (as in
-    :func:`textmine.classify.table.code_dataframe`).
+    :func:`textmine.classify.table.code_dataframe`). ``redact_cols``: other free-text columns masked in place.
+    CSV input is read with the delimiter and encoding :func:`textmine.io.read_table` detects. If the run
+    fails, the parts it wrote are removed again (and the output folder, if the run created it).
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    import dask.distributed  # noqa: F401 - fail early when dask is not installed
 
     t_start = time.perf_counter()
     input_path = Path(input_path)
     if not input_path.exists():
         raise FileNotFoundError(f"input not found: {input_path}")
     columns = _input_columns(input_path)
-    for col in (text_col, question_col):
+    for col in (text_col, question_col, *redact_cols):
         if col is not None and col not in columns:
             raise ValueError(f"{input_path}: no column {col!r} (columns: {', '.join(map(str, columns))})")
     if question_col is not None and question is not None:
@@ -215,6 +257,9 @@ def code_with_dask(
     # Fail fast in the client (bad codebook/model) before any worker starts.
     load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
     out_dir = Path(out_path)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"{out_dir}: --engine dask writes a folder of parts, and this is a file")
+    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob("part-*.parquet.tmp-*"), out_dir / MANIFEST]:
         old.unlink(missing_ok=True)
@@ -225,7 +270,26 @@ def code_with_dask(
         batch_size=batch_size,
         question_col=question_col,
         question=question,
+        redact_cols=tuple(redact_cols),
     )
+    try:
+        return _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
+                         batch_size, text_col, t_start)
+    except BaseException:
+        # a failed run leaves no partial output (it would look like a result) and no folder it created
+        for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob("part-*.parquet.tmp-*"), out_dir / MANIFEST]:
+            old.unlink(missing_ok=True)
+        for d in created:  # innermost first
+            try:
+                d.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict, scheduler, client, n_workers: int,
+              rows_per_partition: int, batch_size: int, text_col: str, t_start: float) -> DaskRunInfo:
+    from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     own_client = client is None

@@ -19,7 +19,8 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from .survey import SurveyDefinition
 
-__all__ = ["TableReadError", "read_table", "write_table", "detect_csv_format", "apply_value_labels"]
+__all__ = ["TableReadError", "read_table", "write_table", "check_output", "spss_names", "detect_csv_format",
+           "apply_value_labels", "excel_overlong_cells", "sniff_csv"]
 
 DELIMITERS = (",", ";", "\t", "|")
 _INT_RE = re.compile(r"^[+-]?\d+$")
@@ -115,16 +116,76 @@ def detect_csv_format(text: str) -> dict[str, str]:
     return {"delimiter": best, "decimal": decimal}
 
 
+def sniff_csv(path: str | Path, *, encoding: str | None = None, delimiter: str | None = None,
+              block: int = 1 << 20) -> dict[str, str]:
+    """Encoding and delimiter of a CSV file, as :func:`read_table` would find them, without loading it all
+    (for streaming readers): ``{"encoding", "delimiter", "decimal"}``. The file is decoded block by block,
+    so an invalid byte anywhere is found (a :class:`TableReadError` naming the file, row and column)."""
+    import codecs
+
+    path = Path(path)
+    if not path.exists():
+        raise TableReadError("file not found", file=path)
+    with open(path, "rb") as fh:
+        head = fh.read(block)
+    if not head.strip():
+        raise TableReadError("file is empty", file=path)
+    if encoding is None:
+        encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+        dec = codecs.getincrementaldecoder(encoding)()
+        saw_multibyte = False
+        with open(path, "rb") as fh:
+            while True:
+                chunk = fh.read(block)
+                try:
+                    dec.decode(chunk, final=not chunk)
+                except UnicodeDecodeError:
+                    if encoding == "utf-8-sig" or saw_multibyte or re.search(
+                            rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", chunk):
+                        _decode(path.read_bytes(), path, None)  # raises the error naming row and column
+                    encoding = "cp1252"
+                    break
+                saw_multibyte = saw_multibyte or bool(re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", chunk))
+                if not chunk:
+                    break
+        if encoding == "cp1252":
+            try:
+                with open(path, "rb") as fh:
+                    dec = codecs.getincrementaldecoder("cp1252")()
+                    while chunk := fh.read(block):
+                        dec.decode(chunk)
+            except UnicodeDecodeError:
+                encoding = "latin-1"
+    else:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise TableReadError(f"unknown encoding {encoding!r}", file=path) from None
+    text = head.decode(encoding, errors="replace")
+    if len(head) == block:  # cut to whole lines
+        text = text[: text.rfind("\n") + 1] or text
+    fmt = detect_csv_format(text)
+    return {"encoding": encoding, "delimiter": delimiter or fmt["delimiter"], "decimal": fmt["decimal"]}
+
+
 def _convert_column(s: pd.Series, decimal: str) -> pd.Series:
-    """Strings → Int64/float where every non-empty value is numeric; empty → missing; else keep strings."""
+    """Strings → Int64/float where every non-empty value is numeric; empty → missing; else keep strings.
+
+    Integer columns with blanks stay integers (nullable ``Int64``, so ``4`` is not written back as ``4.0``);
+    a column with a zero-padded integer (``0123``, an id or a personal number) stays text.
+    """
     s = s.str.strip()
     empty = s == ""
     vals = s[~empty]
     if len(vals) == 0:
         return pd.Series(np.nan, index=s.index, dtype=float)
-    if vals.str.fullmatch(_INT_RE).all() and not (vals.str.len() > 1).mul(vals.str.startswith("0")).any():
+    if vals.str.fullmatch(r"[+-]?0\d+").any():  # zero-padded codes/ids are text, not numbers
+        return s.where(~empty)
+    if vals.str.fullmatch(_INT_RE).all():
         out = pd.to_numeric(s.where(~empty), errors="coerce")
-        return out.astype("Int64") if not empty.any() else out.astype(float)
+        if out.dropna().abs().max() < 2**63:
+            return out.astype("Int64")
+        return s.where(~empty)
     if vals.str.fullmatch(_DOT_RE).all():
         return pd.to_numeric(s.where(~empty), errors="coerce").astype(float)
     if decimal == "," and vals.str.fullmatch(_COMMA_RE).all():
@@ -133,7 +194,28 @@ def _convert_column(s: pd.Series, decimal: str) -> pd.Series:
     return s.where(~empty)
 
 
-def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decimal: str | None) -> pd.DataFrame:
+def _text_column(s: pd.Series) -> pd.Series:
+    """A column read as free text: every value a string exactly as written; blank cells → missing.
+
+    Numbers stored as numbers (Excel, SPSS, Parquet) are written without a spurious ``.0``."""
+
+    def one(v):
+        if v is None or v is pd.NA:
+            return None
+        if isinstance(v, (float, np.floating)):
+            if np.isnan(v):
+                return None
+            return str(int(v)) if float(v).is_integer() and abs(v) < 1e16 else repr(float(v))
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            return str(int(v))
+        v = v if isinstance(v, str) else str(v)
+        return v if v.strip() else None
+
+    return pd.Series([one(v) for v in s.tolist()], index=s.index, dtype=object)
+
+
+def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decimal: str | None,
+              text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise TableReadError("file is empty", file=path)
@@ -174,13 +256,24 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
         raise TableReadError(f"malformed CSV: {e}", file=path, row=reader.line_num) from None
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     for c in df.columns:
-        df[c] = _convert_column(df[c].astype(str), decimal)
+        if c in text_cols:  # free text exactly as written ("15038512345" must not become 15038512345.0)
+            df[c] = _text_column(df[c])
+        else:
+            df[c] = _convert_column(df[c].astype(str), decimal)
     df.attrs.update({"source": str(path), "encoding": enc, "delimiter": delimiter, "decimal": decimal, "first_data_row": 2})
     return df
 
 
 # ---------------------------------------------------------------------------- other formats
-def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def _integers_if_possible(s: pd.Series) -> pd.Series:
+    """A numeric column whose every non-missing value is a whole number → nullable ``Int64`` (blanks kept)."""
+    vals = s.dropna()
+    if s.dtype.kind == "f" and len(vals) and (vals % 1 == 0).all() and vals.abs().max() < 2**53:
+        return s.astype("Int64")
+    return s
+
+
+def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
     import openpyxl
 
     try:
@@ -206,17 +299,17 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
     df = df.dropna(how="all")
     for c in df.columns:
         col = df[c]
-        if col.map(lambda v: isinstance(v, str)).any():
+        if c in text_cols:  # free text exactly as written (a number typed in a comment cell stays "123")
+            df[c] = _text_column(col)
+        elif col.map(lambda v: isinstance(v, str)).any():
             df[c] = _convert_column(col.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)), ".")
         else:
-            df[c] = pd.to_numeric(col, errors="coerce")
-            if df[c].notna().all() and (df[c] % 1 == 0).all():
-                df[c] = df[c].astype("Int64")
+            df[c] = _integers_if_possible(pd.to_numeric(col, errors="coerce"))
     df.attrs.update({"source": f"{path} [{sheet}]", "sheet": sheet, "first_data_row": 2})
     return df
 
 
-def _read_sav(path: Path) -> pd.DataFrame:
+def _read_sav(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
     import pyreadstat
 
     try:
@@ -232,10 +325,22 @@ def _read_sav(path: Path) -> pd.DataFrame:
             if lo is not None and hi is not None and float(hi) - float(lo) < 1000:
                 missing.setdefault(col, []).extend(range(int(np.ceil(lo)), int(np.floor(hi)) + 1))
     for c in df.columns:
-        if df[c].dtype == float and df[c].notna().all() and (df[c] % 1 == 0).all():
-            df[c] = df[c].astype("Int64")
+        if c in text_cols and df[c].dtype.kind in "fiu":
+            df[c] = _text_column(df[c])
+        elif df[c].dtype.kind == "f":
+            df[c] = _integers_if_possible(df[c])
         elif df[c].dtype == object:
             df[c] = df[c].map(lambda v: v if v not in ("",) else None)
+        elif pd.api.types.is_string_dtype(df[c]):
+            df[c] = df[c].mask(df[c] == "")
+    # SPSS definitions as pyreadstat.write_sav takes them, so that write_table(.sav) can carry them over
+    spss_missing: dict[str, list] = {}
+    for col, ranges in (meta.missing_ranges or {}).items():
+        for r in ranges:
+            lo, hi = r.get("lo"), r.get("hi")
+            spss_missing.setdefault(col, []).append(lo if lo == hi else {"lo": lo, "hi": hi})
+    for col, vals in (meta.missing_user_values or {}).items():
+        spss_missing.setdefault(col, []).extend(v for v in vals if v not in spss_missing.get(col, []))
     df.attrs.update(
         {
             "source": str(path),
@@ -243,6 +348,9 @@ def _read_sav(path: Path) -> pd.DataFrame:
             "value_labels": {k: {(int(a) if isinstance(a, float) and a.is_integer() else a): b for a, b in v.items()} for k, v in (meta.variable_value_labels or {}).items()},
             "missing_codes": {k: sorted(set(v)) for k, v in missing.items()},
             "column_labels": dict(zip(meta.column_names, meta.column_labels or [])),
+            "spss_missing": spss_missing,
+            "variable_measure": dict(meta.variable_measure or {}),
+            "variable_format": dict(meta.original_variable_types or {}),
         }
     )
     return df
@@ -269,6 +377,7 @@ def read_table(
     delimiter: str | None = None,
     decimal: str | None = None,
     validate: bool = True,
+    text_cols: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Read a survey table (.csv/.txt/.tsv, .xlsx/.xlsm, .sav, .parquet) into a DataFrame.
 
@@ -277,22 +386,29 @@ def read_table(
     value labels, missing codes and column labels go to ``df.attrs``. With ``survey``, segment columns
     of a .sav get their value labels applied, the respondent id becomes a string, and (if ``validate``)
     the table is checked with :meth:`SurveyDefinition.validate_frame` (errors re-raised as TableReadError).
+    ``text_cols``: free-text columns, read as strings exactly as written (never converted to numbers, so
+    a personal number or ``123`` typed as a comment stays as typed); blank cells are missing.
     """
     path = Path(path)
+    text_cols = frozenset(text_cols or ())
     if not path.exists():
         raise TableReadError("file not found", file=path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        df = _read_csv(path, encoding=encoding, delimiter=delimiter or ("\t" if suffix == ".tsv" else None), decimal=decimal)
+        df = _read_csv(path, encoding=encoding, delimiter=delimiter or ("\t" if suffix == ".tsv" else None), decimal=decimal,
+                       text_cols=text_cols)
     elif suffix in (".xlsx", ".xlsm"):
-        df = _read_excel(path, sheet)
+        df = _read_excel(path, sheet, text_cols)
     elif suffix == ".sav":
-        df = _read_sav(path)
+        df = _read_sav(path, text_cols)
     elif suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(path)
         except Exception as e:  # noqa: BLE001
             raise TableReadError(f"not a readable Parquet file ({e})", file=path) from None
+        for c in df.columns:
+            if c in text_cols and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
+                df[c] = _text_column(df[c])
         df.attrs.update({"source": str(path), "first_data_row": 1})
     else:
         raise TableReadError(f"unsupported file type {suffix!r} (use .csv, .xlsx, .sav or .parquet)", file=path)
@@ -322,23 +438,184 @@ def read_table(
     return df
 
 
-def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
-    """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records)."""
+# ---------------------------------------------------------------------------- writing
+WRITABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet", ".pq", ".sav", ".json")
+EXCEL_CELL_LIMIT = 32_767  # characters; Excel cuts longer cells
+_SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+_SPSS_BAD_CHARS = re.compile(r"[^\w.@#$]")
+
+
+def _valid_spss_name(name: str) -> bool:
+    return (bool(name) and name[0].isalpha() and not _SPSS_BAD_CHARS.search(name) and not name.endswith(".")
+            and len(name.encode("utf-8")) <= 64 and name.upper() not in _SPSS_RESERVED)
+
+
+def spss_names(columns: Sequence[Any]) -> dict[str, str]:
+    """``{column: SPSS variable name}`` for the columns whose names SPSS does not accept (spaces, ``?``, a
+    leading digit, more than 64 bytes, reserved words, case-insensitive duplicates); valid names are left out.
+
+    ``Hva synes du om NAV?`` → ``Hva_synes_du_om_NAV``; ``1_tema`` → ``v_1_tema``; clashes get ``_2``, ``_3``…"""
+    names = [str(c) for c in columns]
+    taken = {n.upper() for n in names if _valid_spss_name(n)}
+    seen: set[str] = set()
+    out: dict[str, str] = {}
+    for n in names:
+        if _valid_spss_name(n) and n.upper() not in seen:
+            seen.add(n.upper())
+            continue
+        base = re.sub(r"_+", "_", _SPSS_BAD_CHARS.sub("_", n)).strip("_").rstrip(".") or "v"
+        if not base[0].isalpha():
+            base = "v_" + base
+        if base.upper() in _SPSS_RESERVED:
+            base += "_"
+
+        def cut(x: str, room: int = 64) -> str:
+            while len(x.encode("utf-8")) > room:
+                x = x[:-1]
+            return x.rstrip(".")
+
+        cand, k = cut(base), 1
+        while cand.upper() in taken or cand.upper() in seen:
+            k += 1
+            cand = cut(base, 64 - len(f"_{k}")) + f"_{k}"
+        seen.add(cand.upper())
+        taken.add(cand.upper())
+        out[n] = cand
+    return out
+
+
+def _is_texty(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s)
+
+
+def excel_overlong_cells(df: pd.DataFrame) -> dict[str, int]:
+    """``{column: number of cells}`` longer than Excel's 32,767-character cell limit."""
+    out = {}
+    for c in df.columns:
+        if _is_texty(df[c]):
+            n = int(df[c].map(lambda v: isinstance(v, str) and len(v) > EXCEL_CELL_LIMIT).sum())
+            if n:
+                out[str(c)] = n
+    return out
+
+
+def check_output(path: str | Path, df: pd.DataFrame | None = None) -> list[str]:
+    """Check before any work is done that :func:`write_table` can write ``df`` to ``path``.
+
+    Raises ``ValueError`` (one line: unsupported file type, or cells too long for Excel) and returns notes
+    to show the user (the SPSS names given to columns whose names SPSS does not accept)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
+    if suffix not in WRITABLE_SUFFIXES:
+        raise ValueError(f"{path}: unsupported output type {suffix or '(no suffix)'!r} "
+                         "(use .csv, .xlsx, .parquet, .sav or .json)")
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not an output file")
+    notes: list[str] = []
+    if df is not None and suffix in (".xlsx", ".xlsm"):
+        _refuse_overlong(df, path)
+    if df is not None and suffix == ".sav":
+        mapping = spss_names(df.columns)
+        if mapping:
+            notes.append(f"{path.name}: SPSS does not accept these column names; written as "
+                         + ", ".join(f"{k!r} → {v}" for k, v in mapping.items())
+                         + " (the original name is kept as the variable label)")
+    return notes
+
+
+def _refuse_overlong(df: pd.DataFrame, path: Path) -> None:
+    long = excel_overlong_cells(df)
+    if long:
+        what = "; ".join(f"column {c!r}: {n} cell(s)" for c, n in long.items())
+        raise ValueError(f"{path}: text longer than Excel's {EXCEL_CELL_LIMIT:,}-character cell limit would be cut "
+                         f"({what}); write .csv or .parquet instead")
+
+
+def _excel_text_not_formulas(ws, df: pd.DataFrame, *, startrow: int = 0) -> None:
+    """Cells whose text starts with ``=`` were stored as live formulas by openpyxl: make them plain text
+    (shown exactly as written, never evaluated: ``=HYPERLINK(...)`` from a respondent stays text)."""
+    for j, c in enumerate(df.columns, start=1):
+        if isinstance(c, str) and c.startswith("="):
+            ws.cell(row=startrow + 1, column=j).data_type = "s"
+        if not _is_texty(df[c]):
+            continue
+        hits = np.flatnonzero(df[c].map(lambda v: isinstance(v, str) and v.startswith("=")).to_numpy())
+        for i in hits:
+            cell = ws.cell(row=startrow + 2 + int(i), column=j)
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
+    """The frame and pyreadstat arguments for a .sav: SPSS-valid names, nullable types as float/str, and
+    the variable labels, value labels, user-missing codes and measures kept in ``df.attrs`` (from a .sav input)."""
+    attrs = df.attrs or {}
+    mapping = spss_names(df.columns)
+    out = pd.DataFrame(index=df.index)
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or (pd.api.types.is_numeric_dtype(s) and s.dtype.kind not in "fc"):
+            s = s.astype("float64")  # Int64/boolean with <NA>: SPSS numeric with system-missing
+        elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
+            pass
+        else:
+            s = s.astype(object).map(lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+        out[mapping.get(str(c), str(c))] = s
+    name = {str(c): mapping.get(str(c), str(c)) for c in df.columns}
+    numeric = {name[str(c)]: pd.api.types.is_numeric_dtype(out[name[str(c)]]) for c in df.columns}
+
+    labels = {name[k]: v for k, v in (attrs.get("column_labels") or {}).items() if k in name and v}
+    for orig, new in mapping.items():
+        labels.setdefault(new, orig[:256])
+
+    def fits(col: str, keys) -> bool:
+        return all(isinstance(k, (int, float, np.integer, np.floating)) and not isinstance(k, bool) for k in keys) \
+            if numeric[col] else all(isinstance(k, str) for k in keys)
+
+    value_labels = {name[k]: v for k, v in (attrs.get("value_labels") or {}).items()
+                    if k in name and v and fits(name[k], v)}
+    missing = {name[k]: v for k, v in (attrs.get("spss_missing") or {}).items()
+               if k in name and v and fits(name[k], [x for y in v for x in (y.values() if isinstance(y, dict) else [y])])}
+    measure = {name[k]: v for k, v in (attrs.get("variable_measure") or {}).items()
+               if k in name and v in ("nominal", "ordinal", "scale")}
+    formats = {name[k]: v for k, v in (attrs.get("variable_format") or {}).items()
+               if k in name and numeric[name[k]] and isinstance(v, str) and v[:1] in "FN"}
+    args: dict[str, Any] = {}
+    for key, val in (("column_labels", labels), ("variable_value_labels", value_labels),
+                     ("missing_ranges", missing), ("variable_measure", measure), ("variable_format", formats)):
+        if val:
+            args[key] = val
+    args.update(kw)
+    return out, args
+
+
+def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
+    """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
+
+    .xlsx: text starting with ``=`` is stored as text, never as a formula; text longer than Excel's cell
+    limit is refused (``ValueError``) rather than cut. .sav: column names SPSS does not accept are renamed
+    (see :func:`spss_names`); variable/value labels, user-missing codes and measures of a .sav input
+    (``df.attrs``) are carried over; extra ``kw`` override them."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in WRITABLE_SUFFIXES:
+        raise ValueError(f"{path}: unsupported output type {suffix!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         df.to_csv(path, index=False, encoding="utf-8", **kw)
     elif suffix in (".xlsx", ".xlsm"):
-        df.to_excel(path, index=False, engine="openpyxl", **kw)
+        _refuse_overlong(df, path)
+        sheet = kw.pop("sheet_name", "Sheet1")
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            df.to_excel(xw, index=False, sheet_name=sheet, **kw)
+            _excel_text_not_formulas(xw.sheets[sheet], df)
     elif suffix in (".parquet", ".pq"):
         df.to_parquet(path, index=False, **kw)
     elif suffix == ".sav":
         import pyreadstat
 
-        pyreadstat.write_sav(df, str(path), **kw)
+        frame, args = _sav_frame(df, kw)
+        pyreadstat.write_sav(frame, str(path), **args)
     elif suffix == ".json":
         df.to_json(path, orient="records", force_ascii=False, indent=1, **kw)
-    else:
-        raise ValueError(f"{path}: unsupported output type {suffix!r}")
     return path

@@ -36,3 +36,21 @@ def test_cli_rejects_unknown_column(tmp_path, labelled):
     labelled.iloc[:5].to_csv(tmp_path / "in.csv", index=False)
     res = CliRunner().invoke(app, ["discover", str(tmp_path / "in.csv"), "--text-col", "svar", "--out", str(tmp_path / "o")])
     assert res.exit_code != 0 and "svar" in res.output
+
+
+def test_cli_counts_empty_cells_apart_from_non_answers(tmp_path, labelled):
+    from textmine.cli import app
+
+    src = labelled.iloc[:60][["respondent_id", "text"]].reset_index(drop=True)
+    src.loc[:2, "text"] = "vet ikke"
+    empty = pd.DataFrame({"respondent_id": [f"tom{i}" for i in range(40)], "text": [""] * 40})
+    pd.concat([src, empty], ignore_index=True).to_csv(tmp_path / "in.csv", index=False)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["discover", str(tmp_path / "in.csv"), "--text-col", "text", "--out", str(out),
+                                   "--embedder", "lexical"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "topics.json").read_text(encoding="utf-8"))
+    assert summary["n_empty"] == 40
+    assert 3 <= summary["n_non_answers_written"] < 60  # the written non-answers only, not the 40 empty cells
+    flat = " ".join(res.output.split())
+    assert f"{summary['n_non_answers_written']} ikke-svar, 40 tomme" in flat

@@ -65,4 +65,4 @@ def test_summary_cli_errors_are_clear(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("rid;aar;sektor;vekt;q1;ft\n1;2022;P;1;9;\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["summary", str(bad), "--survey", str(survey), "--out", str(tmp_path / "o"), "--no-quotes", "--coded", str(coded[0])])
-    assert r.exit_code == 2 and "row 2, column q1: value 9" in r.output
+    assert r.exit_code == 2 and "row 2, column q1: expected a code on the scale" in r.output

