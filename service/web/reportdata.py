@@ -24,15 +24,17 @@ def _summary_key(label: str):
     return int(s) if s.isdigit() else s
 
 
-def _wave_key(label: str):
-    return (0, int(label), label) if str(label).isdigit() else (1, 0, str(label))
-
-
 def previous_wave(session: Session, wave: Wave) -> Wave | None:
-    """The survey's wave just before ``wave`` (by label order)."""
-    waves = session.scalars(select(Wave).where(Wave.survey_id == wave.survey_id)).all()
-    earlier = sorted((w for w in waves if _wave_key(w.label) < _wave_key(wave.label)), key=lambda w: _wave_key(w.label))
-    return earlier[-1] if earlier else None
+    """The survey's wave just before ``wave``: by number when both labels are numbers (2022 before 2023, whatever
+    the upload order), otherwise by upload order ("høst 2023" before "vår 2024", which an alphabetical order
+    would reverse)."""
+    waves = session.scalars(select(Wave).where(Wave.survey_id == wave.survey_id, Wave.id != wave.id)).all()
+    mine = str(wave.label)
+    if mine.isdigit() and any(str(w.label).isdigit() for w in waves):
+        earlier = [w for w in waves if str(w.label).isdigit() and int(w.label) < int(mine)]
+        return max(earlier, key=lambda w: int(w.label)) if earlier else None
+    earlier = [w for w in waves if w.id < wave.id]
+    return max(earlier, key=lambda w: w.id) if earlier else None
 
 
 def _state_key(session: Session, waves: list[Wave]) -> tuple:

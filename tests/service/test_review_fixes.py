@@ -374,3 +374,29 @@ def test_free_valued_segment_values_are_masked_at_upload(client, keys):
     assert frame["naering"].iloc[5] in dumped  # ordinary values are kept
     summary = client.get(f"/waves/{r.json()['id']}/summary", headers=hdr(keys["reader"]))
     assert summary.status_code == 200 and "01019010127" not in summary.text
+
+
+def test_report_compares_with_the_previous_wave_by_number_or_upload_order(tmp_path):
+    """Numeric labels order by number whatever the upload order; other labels by upload order ("høst 2023"
+    before "vår 2024"; alphabetical order would put "vår 2023" after "høst 2023" and before "vår 2024" wrongly)."""
+    from service.db.models import Survey
+    from service.db.session import Database
+    from service.web.reportdata import previous_wave
+
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    with db.session() as s:
+        a, b = Survey(name="tall"), Survey(name="tekst")
+        s.add_all([a, b])
+        s.flush()
+        num = {lab: Wave(survey_id=a.id, label=lab) for lab in ("2023", "2021", "2022")}  # uploaded out of order
+        txt = {lab: Wave(survey_id=b.id, label=lab) for lab in ("vår 2023", "høst 2023", "vår 2024")}
+        for w in (*num.values(), *txt.values()):
+            s.add(w)
+            s.flush()
+        assert previous_wave(s, num["2023"]).label == "2022"
+        assert previous_wave(s, num["2022"]).label == "2021"
+        assert previous_wave(s, num["2021"]) is None
+        assert previous_wave(s, txt["vår 2024"]).label == "høst 2023"
+        assert previous_wave(s, txt["høst 2023"]).label == "vår 2023"
+        assert previous_wave(s, txt["vår 2023"]) is None
+    db.dispose()
