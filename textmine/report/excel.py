@@ -104,7 +104,14 @@ def _cell(v):
         pass
     if hasattr(v, "item"):
         return v.item()
+    if isinstance(v, str) and len(v) > EXCEL_CELL_MAX:
+        # Excel holds at most 32,767 characters per cell (openpyxl would cut silently): cut visibly instead
+        mark = f" … [avkortet i Excel: {len(v):,} tegn; hele teksten står i CSV/SAV-filene]".replace(",", " ")
+        return v[: EXCEL_CELL_MAX - len(mark)] + mark
     return v
+
+
+EXCEL_CELL_MAX = 32_767
 
 
 def write_workbook(r: ReportData, path: str | Path) -> Path:
