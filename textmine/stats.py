@@ -6,8 +6,13 @@ Conventions (the way Norwegian survey reports compute them):
 * unweighted shares get a **Wilson** score interval on the respondent count ``n``;
 * weighted shares get a **logit** interval on Kish's effective sample size
   ``n_eff = (Σw)² / Σw²`` (Wilson on ``n_eff`` when the share is exactly 0 or 1, where the logit is undefined);
-* two-proportion z-tests use the pooled share and, for weighted estimates, the effective n of each group;
-* verdicts: p < 0.05 ``signifikant``, p < 0.10 ``tendens``, otherwise ``uendret``.
+* two-proportion z-tests use the **unpooled** (Wald) standard error — the same one as the published CI of the
+  difference, so "95 % CI excludes 0" ⟺ "unadjusted p < 0.05" — and, for weighted estimates, the effective n
+  of each group;
+* change verdicts (:func:`change_verdict`): BH-adjusted p < 0.05 ``signifikant``; otherwise unadjusted
+  p < 0.10 ``tendens`` (this includes every change whose CI excludes 0 but that does not survive the adjustment
+  for many comparisons); otherwise ``uendret``. Between-group differences (:func:`difference_verdict`) use the
+  same rule with the words ``forskjell`` / ``tendens`` / ``ingen sikker forskjell``.
 
 Every function is pure and vectorised over numpy arrays where it makes sense.
 """
@@ -39,6 +44,8 @@ __all__ = [
     "two_proportion_test",
     "difference_ci",
     "verdict",
+    "change_verdict",
+    "difference_verdict",
     "bh_adjust",
     "chi_square",
     "crosstab",
@@ -53,6 +60,8 @@ VERDICT_SIGNIFICANT = "signifikant"
 VERDICT_TENDENCY = "tendens"
 VERDICT_UNCHANGED = "uendret"
 VERDICT_UNTESTABLE = "ikke testbar"
+VERDICT_DIFFERENT = "forskjell"
+VERDICT_NO_CLEAR_DIFFERENCE = "ingen sikker forskjell"
 
 
 def z_value(level: float = 0.95) -> float:
@@ -198,34 +207,45 @@ def weighted_mean(x: Sequence[float], weights: Sequence[float] | None = None, *,
     return MeanEstimate(m, n, n_eff, sd, m - half, m + half, weights is not None)
 
 
-def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95) -> dict[str, np.ndarray]:
-    """Two-sided pooled z-test of ``p2 − p1`` for independent samples (pass Kish n for weighted shares).
+def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = False) -> dict[str, np.ndarray]:
+    """Two-sided z-test of ``p2 − p1`` for independent samples (pass Kish n for weighted shares).
+
+    By default the test uses the **unpooled** (Wald) standard error ``sqrt(p1(1−p1)/n1 + p2(1−p2)/n2)``, the
+    same as the returned CI, so the 95 % CI excludes 0 exactly when ``p_value < 0.05`` (at ``level``).
+    ``pooled=True`` gives the classical pooled-share test (``statsmodels.proportions_ztest``); its p-value can
+    disagree with the Wald CI near the threshold.
 
     Returns arrays ``diff``, ``ci_low``, ``ci_high`` (unpooled Wald interval of the difference), ``z``
-    and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1).
+    and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see ``degenerate``).
     """
     p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1), _as_float(n1), _as_float(p2), _as_float(n2))
     with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-        se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+        if pooled:
+            pp = (p1 * n1 + p2 * n2) / (n1 + n2)
+            se0 = np.sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2))
+        else:
+            se0 = se
         diff = p2 - p1
         z = diff / se0
         pv = 2 * _sst.norm.sf(np.abs(z))
-        se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     zc = z_value(level)
     valid = (n1 > 0) & (n2 > 0) & ~np.isnan(p1) & ~np.isnan(p2)
-    degenerate = valid & (se0 == 0)
-    z = np.where(degenerate, 0.0, np.where(valid, z, np.nan))
-    pv = np.where(degenerate, 1.0, np.where(valid, pv, np.nan))
+    degenerate = valid & (se0 == 0) & (diff == 0)  # both 0 or both 1: nothing to test
+    separated = valid & (se0 == 0) & (diff != 0)  # 0 vs 1: no sampling variance left at all
+    with np.errstate(invalid="ignore"):
+        z = np.where(degenerate, 0.0, np.where(separated, np.copysign(np.inf, diff), np.where(valid, z, np.nan)))
+    pv = np.where(degenerate, 1.0, np.where(separated, 0.0, np.where(valid, pv, np.nan)))
     out = {
         "diff": np.where(valid, diff, np.nan),
         "ci_low": np.where(valid, diff - zc * se, np.nan),
         "ci_high": np.where(valid, diff + zc * se, np.nan),
         "z": z,
         "p_value": pv,
+        "degenerate": degenerate,
     }
     if np.ndim(out["diff"]) == 0:
-        return {k: float(v) for k, v in out.items()}
+        return {k: (bool(v) if k == "degenerate" else float(v)) for k, v in out.items()}
     return out
 
 
@@ -244,6 +264,31 @@ def verdict(p_value, *, significant: float = 0.05, tendency: float = 0.10):
         np.where(p < significant, VERDICT_SIGNIFICANT, np.where(p < tendency, VERDICT_TENDENCY, VERDICT_UNCHANGED)),
     ).astype(object)
     return str(out) if out.ndim == 0 else out
+
+
+def change_verdict(p_value, p_adjusted, *, significant: float = 0.05, tendency: float = 0.10,
+                   words: tuple[str, str, str] = (VERDICT_SIGNIFICANT, VERDICT_TENDENCY, VERDICT_UNCHANGED)):
+    """Verdict for a published estimate with its CI, unadjusted ``p_value`` and BH-adjusted ``p_adjusted``.
+
+    ``signifikant`` when the adjusted p < 0.05; otherwise ``tendens`` when the unadjusted p < 0.10 — which covers
+    every estimate whose 95 % CI excludes 0 but that does not hold up after the adjustment for many comparisons,
+    so a CI that excludes 0 is never called ``uendret``; otherwise ``uendret``; ``ikke testbar`` when p is NaN.
+    ``words`` replaces the three words (see :func:`difference_verdict`).
+    """
+    p, q = np.broadcast_arrays(_as_float(p_value), _as_float(p_adjusted))
+    sig, tend, none = words
+    out = np.where(
+        np.isnan(p),
+        VERDICT_UNTESTABLE,
+        np.where(q < significant, sig, np.where(p < tendency, tend, none)),
+    ).astype(object)
+    return str(out) if out.ndim == 0 else out
+
+
+def difference_verdict(p_value, p_adjusted, **kw):
+    """:func:`change_verdict` for a difference between groups in one wave: ``forskjell`` / ``tendens`` /
+    ``ingen sikker forskjell`` (``uendret`` would wrongly suggest a change over time)."""
+    return change_verdict(p_value, p_adjusted, words=(VERDICT_DIFFERENT, VERDICT_TENDENCY, VERDICT_NO_CLEAR_DIFFERENCE), **kw)
 
 
 def bh_adjust(p_values: Sequence[float]) -> np.ndarray:

@@ -27,6 +27,16 @@ TOTAL_SEGMENT = "Totalt"
 TOTAL_VALUE = "Alle"
 DENOMINATORS = ("kommentatorer", "spurt", "alle")
 VERDICT_SUPPRESSED = "for få svar"
+VERDICT_RULE = (
+    "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange sammenligninger innen hver tabell: "
+    "én bryting × indikatorer/temaer); tendens: ikke signifikant etter justeringen, men ujustert p < 0,10 — "
+    "det gjelder alle endringer der 95 % KI utelukker 0 uten å holde etter justeringen; uendret: ujustert p ≥ 0,10 "
+    "(KI inneholder 0); verdict_unadjusted bruker ujustert p"
+)
+DIFFERENCE_RULE = (
+    "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg); tendens: ujustert "
+    "p < 0,10 men ikke etter justeringen; ingen sikker forskjell ellers"
+)
 TABLES = ("indicators", "multiselect", "themes", "theme_indicators", "drivers", "changes", "quotes")
 
 
@@ -328,7 +338,7 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
 
 
 def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2base: str, *, weighted: bool,
-                       level: float) -> pd.DataFrame:
+                       level: float, also_suppress: np.ndarray | None = None) -> pd.DataFrame:
     """Shares + CIs from the working columns ``_c``/``_cw`` (counts) and the given weighted base columns;
     drops the working columns, makes counts whole and applies small-cell suppression."""
     b = _share_block(t["_c"].to_numpy(), t["n"].to_numpy(), t["_cw"].to_numpy(), t[wbase].to_numpy(),
@@ -338,11 +348,15 @@ def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2
     t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
     t["n"] = t["n"].round().astype(int)
     t["count"] = t["count"].round().astype(int)
-    return _suppress(t, survey, "n")
+    return _suppress(t, survey, "n", also_suppress)
 
 
-def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str) -> pd.DataFrame:
+def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str, also: np.ndarray | None = None) -> pd.DataFrame:
+    """Flag rows whose base is under ``min_cell`` (or that ``also`` marks); ``suppression: hide`` blanks their
+    counts, shares, CIs and means."""
     t["suppressed"] = t[base_col].to_numpy() < survey.min_cell
+    if also is not None:
+        t["suppressed"] = t["suppressed"].to_numpy() | np.asarray(also, dtype=bool)
     if survey.suppression == "hide" and t["suppressed"].any():
         hide = [c for c in t.columns if c.startswith(("share", "ci_low", "ci_high", "mean", "count")) or c in ("experience_share",)]
         for c in hide:
@@ -436,11 +450,16 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
         base_cols += [m, m * w, m * w * w]
     M = np.hstack([np.column_stack(base_cols), qd.T, qd.T * w[:, None]])
     out = []
+    # A theme cell is one theme × segment level; it is suppressed on its commenter base, and then in all three
+    # denominator rows: the "spurt"/"alle" rows share the same count, so showing it there would undo the hiding.
+    cell_small = []
     for g in groups:
         S = st.group_sums(g.codes, len(g.levels), M)
         cnt, cntw = S[:, 9 : 9 + K], S[:, 9 + K :]
         L = len(g.levels)
+        small_k = np.tile(S[:, 0] < survey.min_cell, K)
         for di, d in enumerate(DENOMINATORS):
+            cell_small.append(small_k)
             nb, swb, sw2b = S[:, 3 * di], S[:, 3 * di + 1], S[:, 3 * di + 2]
             out.append(
                 pd.DataFrame(
@@ -459,7 +478,8 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
                     }
                 )
             )
-    return _count_share_table(pd.concat(out, ignore_index=True), survey, "_swb", "_sw2b", weighted=weighted, level=level)
+    return _count_share_table(pd.concat(out, ignore_index=True), survey, "_swb", "_sw2b", weighted=weighted, level=level,
+                              also_suppress=np.concatenate(cell_small))
 
 
 def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes, arr: _IndicatorArrays) -> pd.DataFrame:
@@ -510,9 +530,12 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     t["n_other"] = t["n_other"].round().astype(int)
     small = (t["n_mention"] < survey.min_cell) | (t["n_other"] < survey.min_cell)
     t["suppressed"] = small.to_numpy()
-    p = t["p_value"].where(~small)
-    t["p_adjusted"] = st.bh_adjust(p.to_numpy())
-    t["verdict"] = st.verdict(t["p_adjusted"].to_numpy())
+    p = t["p_value"].where(~small & ~np.asarray(r["degenerate"], dtype=bool).ravel())
+    t["p_adjusted"] = np.nan
+    for _, idx in t.groupby("indicator", sort=False).groups.items():  # one BH family per indicator (one table)
+        t.loc[idx, "p_adjusted"] = st.bh_adjust(p.loc[idx].to_numpy())
+    t.loc[~small & p.isna() & t["p_value"].notna(), "p_adjusted"] = 1.0  # both groups 0 % (or 100 %): no test
+    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy())
     t.loc[small, "verdict"] = VERDICT_SUPPRESSED
     if survey.suppression == "hide":
         for c in ("share_mention", "share_other", "diff", "ci_low", "ci_high", "p_value"):
@@ -592,7 +615,7 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
         )
     t = pd.DataFrame(res_rows)
     t["p_adjusted"] = st.bh_adjust(t["p_value"].to_numpy())
-    t["verdict"] = st.verdict(t["p_adjusted"].to_numpy())
+    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy())
     return t
 
 
@@ -642,6 +665,7 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
             r = st.two_proportion_test(j[f"{sh}_prev"], j[f"{nn}_prev"], j[f"{sh}_cur"], j[f"{nn}_cur"], level=level)
             supp = (j["suppressed_prev"] | j["suppressed_cur"]).to_numpy()
             p = np.where(supp, np.nan, r["p_value"])
+            degenerate = np.asarray(r["degenerate"], dtype=bool) & ~supp  # both shares 0 (or 1): p = 1, no test
             c = j.reset_index()
             frame = pd.DataFrame(
                 {
@@ -666,10 +690,13 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
             )
             # BH family = one printed table: a breakdown (segment) of one kind (and question/denominator for themes)
             groups = [frame["kind"], frame["segment"]] + ([frame["question"], frame["denominator"]] if kind == "theme" else [])
+            # rows with both shares 0 (or both 1) are no test: left out of the BH family (their adjusted p is 1)
+            family_p = frame["p_value"].where(~degenerate)
             frame["p_adjusted"] = np.nan
             for _, idx in frame.groupby(groups, sort=False).groups.items():
-                frame.loc[idx, "p_adjusted"] = st.bh_adjust(frame.loc[idx, "p_value"].to_numpy())
-            frame["verdict"] = st.verdict(frame["p_adjusted"].to_numpy())
+                frame.loc[idx, "p_adjusted"] = st.bh_adjust(family_p.loc[idx].to_numpy())
+            frame.loc[degenerate, "p_adjusted"] = 1.0
+            frame["verdict"] = st.change_verdict(frame["p_value"].to_numpy(), frame["p_adjusted"].to_numpy())
             frame["verdict_unadjusted"] = st.verdict(frame["p_value"].to_numpy())
             frame.loc[supp, ["verdict", "verdict_unadjusted"]] = VERDICT_SUPPRESSED
             frame["direction"] = np.where(frame["diff"] > 0, "opp", np.where(frame["diff"] < 0, "ned", ""))
@@ -679,7 +706,8 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
 
 
 def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_table, n_quotes, embedder, info) -> pd.DataFrame:
-    """Quotes per theme: never health-flagged, non-answers or respondents in a suppressed theme × segment cell;
+    """Quotes per theme: never health-flagged, non-answers or respondents in a suppressed theme × segment cell
+    (any segment of the tables, whether or not it is used in the attribution);
     the attribution drops its finest parts until the segment combination has ≥ min_cell respondents."""
     from .quotes import resolve_embedder, select_quotes
 
@@ -712,9 +740,10 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
     text_ok = np.asarray([isinstance(t, str) and bool(t.strip()) for t in c["text_clean"].to_numpy()], dtype=bool)
     elig_any = valid_row & ~health & ~nonans & text_ok
     kb = theme_table[theme_table["denominator"] == "kommentatorer"]
-    # suppressed[s]: themes × levels boolean
+    # suppressed[s]: themes × levels boolean, for EVERY segment of the tables (attributed or not, and the total):
+    # a respondent in any suppressed theme × segment cell is never quoted
     sup_mat = {}
-    for s in attr_segments:
+    for s in gmap:
         g = gmap[s]
         sub = kb[kb["segment"] == s]
         m = np.zeros((len(themes), len(g.levels) + 1), dtype=bool)  # last column = missing level
@@ -743,7 +772,7 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
         if col not in c:
             continue
         elig = elig_any & (pd.to_numeric(c[col], errors="coerce").fillna(0).to_numpy() > 0)
-        for s in attr_segments:
+        for s in gmap:
             lvl = gmap[s].codes[rp]
             elig &= ~sup_mat[s][ti_, np.where(lvl >= 0, lvl, -1)]
         if not elig.any():
@@ -890,8 +919,10 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         ),
         "ci_method_unweighted": st.CI_METHOD_UNWEIGHTED,
         "ci_method_weighted": st.CI_METHOD_WEIGHTED if weighted else None,
-        "test": "to-utvalgs z-test (samlet andel), vektet på Kish effektiv n",
-        "verdict_rule": "signifikant: p < 0,05; tendens: p < 0,10; uendret ellers — p justert med Benjamini–Hochberg innen hver tabell (én bryting × indikatorer/temaer); verdict_unadjusted bruker ujustert p",
+        "test": ("to-utvalgs z-test med usammenslått (Wald) standardfeil, den samme som i 95 % KI for endringen "
+                 "(KI utelukker 0 nøyaktig når ujustert p < 0,05); vektet: på Kish effektiv n"),
+        "verdict_rule": VERDICT_RULE,
+        "difference_rule": DIFFERENCE_RULE,
         "min_cell": survey.min_cell,
         "suppression": survey.suppression,
         "denominators": {"kommentatorer": "har skrevet en kommentar (ikke ikke-svar)", "spurt": "fikk spørsmålet (ruting)", "alle": "alle respondenter"},

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep
+from statsmodels.stats.proportion import test_proportions_2indep as wald_2indep
 
 from textmine import stats as st
 from textmine.summary import build_summary
@@ -136,11 +137,15 @@ def test_wave_change_verdicts_and_bh(make_tiny_definition):
     a = _row(ind, wave=2023, indicator="helhet", segment="Totalt")
     b = _row(ind, wave=2024, indicator="helhet", segment="Totalt")
     assert c["diff"] == pytest.approx(b["share_w"] - a["share_w"])
-    z, p = proportions_ztest([b["share_w"] * b["n_eff"], a["share_w"] * a["n_eff"]], [b["n_eff"], a["n_eff"]])
-    assert c["p_value"] == pytest.approx(p)
+    # unpooled (Wald) z-test on Kish n: the same variance as the published CI of the change
+    w = wald_2indep(b["share_w"] * b["n_eff"], b["n_eff"], a["share_w"] * a["n_eff"], a["n_eff"],
+                                method="wald", compare="diff")
+    assert c["p_value"] == pytest.approx(w.pvalue)
+    assert (c["ci_low"], c["ci_high"]) == pytest.approx(confint_proportions_2indep(
+        b["share_w"] * b["n_eff"], b["n_eff"], a["share_w"] * a["n_eff"], a["n_eff"], method="wald"))
     sub = ch[(ch["kind"] == "indicator") & ~ch["suppressed"] & (ch["segment"] == "sektor")]  # one table = one breakdown
     np.testing.assert_allclose(sub["p_adjusted"], multipletests(sub["p_value"], method="fdr_bh")[1])
-    assert c["verdict"] == st.verdict(c["p_adjusted"]) and c["direction"] == "opp"
+    assert c["verdict"] == st.change_verdict(c["p_value"], c["p_adjusted"]) and c["direction"] == "opp"
     assert set(ch["verdict"]) <= {"signifikant", "tendens", "uendret", "for få svar", "ikke testbar"}
     tel = _row(ch, kind="indicator", item="telefon", segment="Totalt")
     assert tel["diff"] == pytest.approx(0) and tel["verdict"] == "uendret"
@@ -201,7 +206,7 @@ def test_sample_quotes_safe(sample_data, sample_summary, sample_survey):
         sup = th[(th["wave"] == w) & (th["denominator"] == "kommentatorer") & th["suppressed"] & (th["segment"] != "Totalt")]
         df = frames[w].set_index("respondent_id")
         for _, r in qw.iterrows():
-            for seg in ("sektor", "ansatte", "fylke"):
+            for seg in [s.column for s in sample_survey.segments]:  # attributed or not (naering: attribution false)
                 val = str(df.loc[r["respondent_id"], seg])
                 assert not ((sup["question"] == r["question"]) & (sup["theme"] == r["theme"]) & (sup["segment"] == seg) & (sup["value"] == val)).any()
         per_theme = qw.groupby(["question", "theme"]).size()
@@ -250,3 +255,94 @@ def test_text_table_keeps_long_theme_labels_whole(make_tiny_definition):
     s = build_summary({2023: df}, make_tiny_definition(), {2023: coded}, quotes=False, theme_labels={"telefon": label})
     words = s.to_text_table(width=200).split()
     assert "virksomhetene" in words and "virksomhete" not in words
+
+
+def _big_two_waves(make_tiny_definition):
+    df, coded = tiny_frames()
+    big = pd.concat([df.assign(rid=df["rid"] + f"-{k}") for k in range(8)], ignore_index=True)
+    later = big.copy()
+    later["wave"] = 2024
+    return big, later
+
+
+def test_changes_leave_rows_with_both_shares_zero_out_of_the_bh_family(make_tiny_definition):
+    big, later = _big_two_waves(make_tiny_definition)
+    later.loc[later["q1"].isin([1, 2, 3]).to_numpy() & (np.arange(len(later)) % 2 == 0), "q1"] = 5
+    # telefon (q2) in sector O: nobody positive in either wave → both shares 0, p = 1: no test
+    for f in (big, later):
+        f.loc[f["sektor"] == "O", "q2"] = 1
+    s = build_summary({2023: big, 2024: later}, make_tiny_definition(free_text=[]), quotes=False)
+    ch = s.table("changes")
+    zero = _row(ch, kind="indicator", item="telefon", segment="sektor", value="O")
+    assert zero["share"] == 0 and zero["share_prev"] == 0 and zero["p_value"] == 1.0
+    assert zero["p_adjusted"] == 1.0 and zero["verdict"] == "uendret"
+    fam = ch[(ch["kind"] == "indicator") & (ch["segment"] == "sektor") & ~((ch["item"] == "telefon") & (ch["value"] == "O"))]
+    assert len(fam) == 3
+    # BH over the three real tests only (m = 3, not 4)
+    np.testing.assert_allclose(fam["p_adjusted"], multipletests(fam["p_value"], method="fdr_bh")[1])
+
+
+def test_sample_change_verdicts_agree_with_published_cis(sample_summary):
+    """No change is called "uendret" while its 95 % CI excludes 0, and CI-excludes-0 ⟺ unadjusted p < .05."""
+    ch = sample_summary.table("changes")
+    ch = ch[~ch["suppressed"] & ch["p_value"].notna()]
+    excludes = (ch["ci_low"] > 0) | (ch["ci_high"] < 0)
+    assert excludes.any()
+    np.testing.assert_array_equal(excludes.to_numpy(), (ch["p_value"] < 0.05).to_numpy())
+    assert not (excludes & (ch["verdict"] == "uendret")).any()
+    assert ((ch["verdict"] == "signifikant") == (ch["p_adjusted"] < 0.05)).all()
+    assert "tendens" in sample_summary.meta["verdict_rule"] and "utelukker 0" in sample_summary.meta["verdict_rule"]
+
+
+def test_theme_count_hidden_in_every_denominator_when_the_commenter_cell_is_small(make_tiny_definition):
+    df, coded = tiny_frames()
+    # ft_rutet, sector O: 1 commenter (r09, mentions telefon) → suppressed; its "alle" base is 4 ≥ min_cell 3,
+    # and before, the "alle" row showed count 1 and share 1/4 — the hidden count, recovered
+    hidden = build_summary({2023: df}, make_tiny_definition(suppression="hide"), {2023: coded}, quotes=False)
+    th = hidden.table("themes")
+    for d in ("kommentatorer", "spurt", "alle"):
+        r = _row(th, question="ft_rutet", theme="telefon", denominator=d, segment="sektor", value="O")
+        assert r["suppressed"], d
+        assert np.isnan(r["count"]) and np.isnan(r["share"]) and np.isnan(r["share_w"]) and np.isnan(r["ci_low"]), d
+    assert _row(th, question="ft_rutet", theme="telefon", denominator="alle", segment="sektor", value="O")["n"] == 4
+    ok = _row(th, question="ft_rutet", theme="telefon", denominator="alle", segment="sektor", value="P")
+    assert not ok["suppressed"] and ok["count"] == 2  # r01, r07
+    # flag mode: numbers kept in the summary, but all three rows flagged (published outputs hide them)
+    flag = build_summary({2023: df}, make_tiny_definition(), {2023: coded}, quotes=False).table("themes")
+    r = _row(flag, question="ft_rutet", theme="telefon", denominator="alle", segment="sektor", value="O")
+    assert r["suppressed"] and r["count"] == 1
+
+
+def test_quotes_never_from_small_cells_of_unattributed_segments(make_tiny_definition):
+    df, coded = tiny_frames()
+    segs = [{"column": "sektor", "levels": {"P": "Privat virksomhet", "O": "Offentlig virksomhet"}},
+            {"column": "fylke", "levels": ["Oslo", "Vestland"], "attribution": False}]
+    # ft_rutet commenters r01 r02 r07 r09: fylke Oslo = r01 r07 r09 (3), Vestland = r02 (1 < min_cell 2)
+    s = build_summary({2023: df}, make_tiny_definition(min_cell=2, segments=segs), {2023: coded}, embedder="fallback")
+    q = s.table("quotes")
+    th = s.table("themes")
+    v = _row(th, question="ft_rutet", theme="vente", denominator="kommentatorer", segment="fylke", value="Vestland")
+    assert v["suppressed"] and v["n"] == 1
+    assert "r02" not in set(q.loc[q["question"] == "ft_rutet", "respondent_id"])
+    assert len(q[q["question"] == "ft_rutet"])  # the others are still quoted
+
+
+def test_theme_indicator_bh_per_indicator_and_between_group_wording(make_tiny_definition):
+    df, coded = tiny_frames()
+    s = build_summary({2023: df}, make_tiny_definition(min_cell=1), {2023: coded}, quotes=False)
+    t = s.table("theme_indicators")
+    for (q, ind), g in t.groupby(["question", "indicator"]):
+        ok = g[~g["suppressed"] & g["p_value"].notna()]
+        np.testing.assert_allclose(ok["p_adjusted"], multipletests(ok["p_value"], method="fdr_bh")[1])
+    assert not (t["verdict"] == "uendret").any()
+    assert set(t["verdict"]) <= {"forskjell", "tendens", "ingen sikker forskjell", "for få svar", "ikke testbar"}
+    assert "forskjell" in s.meta["difference_rule"]
+
+
+def test_sample_theme_indicator_families_are_per_indicator(sample_summary):
+    t = sample_summary.table("theme_indicators")
+    t = t[(t["wave"] == 2023) & (t["question"] == "fritekst_generell")]
+    h = t[(t["indicator"] == "helhet") & ~t["suppressed"] & t["p_value"].notna()]
+    assert len(h) < (~t["suppressed"]).sum()  # several indicators in the table…
+    np.testing.assert_allclose(h["p_adjusted"], multipletests(h["p_value"], method="fdr_bh")[1])  # …one family each
+    assert set(t["verdict"]) <= {"forskjell", "tendens", "ingen sikker forskjell", "for få svar", "ikke testbar"}

@@ -33,14 +33,16 @@ SHEETS = [
     ("Endring", "changes",
      {"kind": "Type", "key": "Id", "label": "Hva", "question": "Spørsmål", "prev_wave": "Forrige måling",
       "wave": "Måling", "prev_share": "Forrige andel", "share": "Andel", "diff": "Endring (andel)",
-      "p_value": "p-verdi (BH-justert)", "verdict": "Vurdering", "n_prev": "Grunnlag forrige", "n": "Grunnlag",
-      "p_unadjusted": "p-verdi (ujustert)", "verdict_unadjusted": "Vurdering (ujustert)"},
-     {"prev_share", "share", "diff"}),
+      "ci_low": "KI nedre (endring)", "ci_high": "KI øvre (endring)", "verdict": "Vurdering",
+      "p_unadjusted": "p-verdi (ujustert)", "p_value": "p-verdi (BH-justert)", "n_prev": "Grunnlag forrige",
+      "n": "Grunnlag", "verdict_unadjusted": "Vurdering (ujustert)", "weighted": "Vektet", "suppressed": "Skjult"},
+     {"prev_share", "share", "diff", "ci_low", "ci_high"}),
     ("Betydning", "impact",
      {"question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "indicator": "Indikator",
       "indicator_label": "Indikatortekst", "share_with": "Andel positive med tema",
       "share_without": "Andel positive uten tema", "diff": "Forskjell", "ci_low": "KI nedre", "ci_high": "KI øvre",
-      "n_with": "n med", "n_without": "n uten", "p_value": "p (BH-justert)", "verdict": "Vurdering",
+      "n_with": "n med", "n_without": "n uten", "verdict": "Vurdering", "p_unadjusted": "p (ujustert)",
+      "p_value": "p (BH-justert)",
       "adjusted_pp": "Justert effekt (pp)", "adjusted_ci_low_pp": "Justert KI nedre (pp)",
       "adjusted_ci_high_pp": "Justert KI øvre (pp)", "adjusted_p": "Justert p (BH)",
       "adjusted_verdict": "Justert vurdering", "adjusted_method": "Modell"},
@@ -49,6 +51,31 @@ SHEETS = [
      {"wave": "Måling", "question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "text": "Sitat",
       "attribution": "Avsender"}, set()),
 ]
+
+
+# Cell-level numbers that a suppressed row (``suppressed`` = "Skjult") must not show: the method note says cells
+# with a base under min_cell are not shown (the HTML prints "–*"); the base and the flag stay.
+HIDDEN = {
+    "indicators": ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted"),
+    "themes": ("count", "share", "ci_low", "ci_high", "share_asked", "share_all"),
+    "changes": ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_unadjusted"),
+    "impact": ("share_with", "share_without", "diff", "ci_low", "ci_high", "p_value", "p_unadjusted",
+               "adjusted_pp", "adjusted_ci_low_pp", "adjusted_ci_high_pp", "adjusted_p"),
+}
+
+
+def _blank_suppressed(df: pd.DataFrame, columns) -> pd.DataFrame:
+    if df is None or df.empty or "suppressed" not in df.columns:
+        return df
+    sup = df["suppressed"].fillna(False).astype(bool).to_numpy()
+    if not sup.any():
+        return df
+    df = df.copy()
+    for c in columns:
+        if c in df.columns:
+            df[c] = df[c].astype(object)
+            df.loc[sup, c] = None
+    return df
 
 
 def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None:
@@ -119,7 +146,7 @@ def write_workbook(r: ReportData, path: str | Path) -> Path:
     path = Path(path)
     wb = Workbook(write_only=True)
     for name, attr, headers, pct in SHEETS:
-        _write(wb.create_sheet(name), getattr(r, attr), headers, pct)
+        _write(wb.create_sheet(name), _blank_suppressed(getattr(r, attr), HIDDEN.get(attr, ())), headers, pct)
     coded = r.coded.copy()
     theme_cols = [c for c in coded.columns if c.startswith("theme_")]
     _write(wb.create_sheet("Kodede svar"), coded.drop(columns=theme_cols),

@@ -31,8 +31,17 @@ METHOD_NAMES = {
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
     "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
     "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
-    "quotes": "Sitater", "warnings": "Merknader",
+    "quotes": "Sitater", "warnings": "Merknader", "difference": "Forskjell mellom grupper",
 }
+
+
+def _change_digits(prev, cur, diff) -> int:
+    """0 decimals, or 1 when the rounded shares would not add up to the rounded change ("3 % → 3 %, +1 pp")."""
+    vals = [prev, cur, diff]
+    if any(v is None or pd.isna(v) for v in vals):
+        return 0
+    p0, c0, d0 = (float(f"{100 * float(v):.0f}") for v in vals)
+    return 0 if c0 - p0 == d0 else 1
 
 
 def _cur(df: pd.DataFrame, wave: str) -> pd.DataFrame:
@@ -66,6 +75,8 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6, png: bool = True)
         for kind, title in (("tema", "Endring i temaer"), ("indikator", "Endring i indikatorer")):
             for q in ([None] if kind == "indikator" else list(r.questions)):
                 rows = r.changes[r.changes["kind"] == kind]
+                if "suppressed" in rows.columns:
+                    rows = rows[~rows["suppressed"].fillna(False).astype(bool)]
                 if q is not None:
                     rows = rows[rows["question"] == q]
                 if rows.empty:
@@ -192,8 +203,14 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         kind = c["kind"]
         if kind == "tema" and c.get("question"):
             kind = f"tema, «{_short(r.questions.get(c['question'], c['question']), 40)}»"
-        changes.append({"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"]),
-                        "cur": fmt_pct(c["share"]), "diff": fmt_pp(c["diff"]), "verdict": c["verdict"],
+        dg = _change_digits(c["prev_share"], c["share"], c["diff"])
+        lo, hi = c.get("ci_low"), c.get("ci_high")
+        ci = f"{fmt_pp(lo, dg)} til {fmt_pp(hi, dg)}" if lo is not None and pd.notna(lo) and pd.notna(hi) else "–"
+        p_raw = c.get("p_unadjusted")
+        changes.append({"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"], dg),
+                        "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg), "ci": ci,
+                        "verdict": c["verdict"],
+                        "p_raw": fmt_decimal(p_raw, 3) if p_raw is not None and pd.notna(p_raw) else "–",
                         "p": fmt_decimal(c["p_value"], 3) if pd.notna(c["p_value"]) else "–",
                         "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}"})
     impact = []

@@ -37,6 +37,29 @@ def _segment_columns(t: pd.DataFrame, survey) -> pd.DataFrame:
     return t.assign(segment_var=seg_var.to_numpy(), segment=seg)
 
 
+def hide_suppressed(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """Blank (NaN) the numbers of suppressed rows: a published table never shows a count or a share of a cell
+    whose base is under min_cell, whatever the summary's ``suppression`` mode (``flag`` keeps them in the
+    summary for internal use). The ``suppressed`` column stays as the flag."""
+    if df.empty or "suppressed" not in df.columns:
+        return df
+    sup = df["suppressed"].fillna(False).astype(bool).to_numpy()
+    if not sup.any():
+        return df
+    df = df.copy()
+    for c in columns:
+        if c in df.columns:
+            df[c] = df[c].astype(float) if df[c].dtype.kind in "biuf" else df[c].astype(object)
+            df.loc[sup, c] = np.nan
+    return df
+
+
+#: the numbers of one cell that are blanked when it is suppressed (per report table)
+HIDDEN_INDICATOR = ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted")
+HIDDEN_THEME = ("count", "share", "ci_low", "ci_high", "share_asked", "share_all")
+HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_unadjusted")
+
+
 def indicator_view(summary, survey) -> pd.DataFrame:
     """Share positive per indicator × segment: summary ``indicators`` (n = positives, base = on-scale answers)."""
     t = summary.table("indicators")
@@ -44,21 +67,22 @@ def indicator_view(summary, survey) -> pd.DataFrame:
         return pd.DataFrame()
     w = _is_weighted(summary)
     t = _segment_columns(t, survey)
-    return pd.DataFrame({
+    return hide_suppressed(pd.DataFrame({
         "wave": t["wave"].astype(str), "indicator": t["column"], "label": t["label"],
         "segment_var": t["segment_var"], "segment": t["segment"],
         "share": _pick(t, w, "share"), "ci_low": _pick(t, w, "ci_low"), "ci_high": _pick(t, w, "ci_high"),
         "n": t["count"], "base": t["n"], "mean": _pick(t, w, "mean"), "suppressed": t["suppressed"].astype(bool),
         "indicator_id": t["indicator"], "n_eff": t["n_eff"] if w and "n_eff" in t else t["n"],
         "ci_method": _pick(t, w, "ci_method"), "share_unweighted": t["share"],
-    })
+    }), HIDDEN_INDICATOR)
 
 
 def theme_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
     """Theme shares per question × segment, the three summary denominators side by side.
 
     ``share``/``count``/``base`` = among commenters; ``share_asked``/``asked`` = among those asked (routing);
-    ``share_all``/``respondents`` = among all respondents. Suppression follows the commenter base.
+    ``share_all``/``respondents`` = among all respondents. Suppression follows the commenter base: a suppressed
+    cell shows no count and none of its three shares (the count is the numerator of all of them).
     """
     t = summary.table("themes")
     if t.empty:
@@ -81,7 +105,7 @@ def theme_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
     m["wave"] = m["wave"].astype(str)
     m["label"] = m["theme"].map(lambda x: labels.get(x, x))
     m["suppressed"] = m["suppressed"].astype(bool)
-    return m
+    return hide_suppressed(m, HIDDEN_THEME)
 
 
 def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -> pd.DataFrame:
@@ -105,7 +129,8 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
         "p_value": c["p_adjusted"], "verdict": c["verdict"], "n_prev": c["n_prev"], "n": c["n"],
         "ci_low": c["ci_low"], "ci_high": c["ci_high"], "p_unadjusted": c["p_value"],
         "verdict_unadjusted": c["verdict_unadjusted"], "weighted": c["weighted"],
-    }).reset_index(drop=True)
+        "suppressed": c["suppressed"].astype(bool),
+    }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
 
 
 def impact_view(summary, survey, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
@@ -121,6 +146,7 @@ def impact_view(summary, survey, labels: Mapping[str, str], wave: str) -> pd.Dat
         "indicator": outcome.column, "indicator_label": outcome.label, "share_with": t["share_mention"],
         "share_without": t["share_other"], "diff": t["diff"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
         "n_with": t["n_mention"], "n_without": t["n_other"], "p_value": t["p_adjusted"], "verdict": t["verdict"],
+        "p_unadjusted": t["p_value"],
     })
     d = summary.table("drivers")
     if not d.empty:
@@ -222,6 +248,7 @@ def method_notes(summary, survey, codebook) -> dict:
                        "er holdt utenfor grunnlaget.") if first is not None else "–",
         "test": meta.get("test"),
         "verdict": str(meta.get("verdict_rule") or "–").split("; verdict_unadjusted")[0],
+        "difference": meta.get("difference_rule"),
         "drivers": (f"Justert effekt: {meta.get('driver_method', '–')}-modell for «{survey.outcome.label}» blant "
                     "kommentatorene med temaene og kontrollvariabler; gjennomsnittlig marginaleffekt i prosentpoeng.")
         if survey.outcome is not None else None,
