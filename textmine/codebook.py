@@ -321,6 +321,13 @@ def _validate(cb: Codebook) -> None:
             raise CodebookError(f"{where}: missing 'label'")
         if not (t.description or t.keywords or t.examples):
             raise CodebookError(f"{where}: empty theme (needs a description, keywords or examples)")
+    seen_types: dict[str, str] = {}
+    for ty in cb.types:  # labels match types case-insensitively, so "Klage" and "klage" are the same type
+        if ty.casefold() in seen_types:
+            twice = (f"{ty!r} is listed twice" if seen_types[ty.casefold()] == ty
+                     else f"{seen_types[ty.casefold()]!r} and {ty!r} are the same type")
+            raise CodebookError(f"'types': {twice}; expected each type once, e.g. [klage, ønske, ros]")
+        seen_types[ty.casefold()] = ty
     by_id = {t.id: t for t in cb.themes}
     for t in cb.themes:
         if t.parent is None:

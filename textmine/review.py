@@ -10,7 +10,8 @@ near-duplicates (cosine ≥ ``dup_cosine`` or identical text), so the queue is d
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .classify.base import BaseCoder, Prepared, decide
-from .codebook import parse_theme_list
+from .codebook import Codebook, parse_theme_list
 from .evaluate import evaluate_coding
 
 __all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled"]
@@ -83,40 +84,114 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | 
 
 def review_queue(coder: BaseCoder, texts: Sequence[str] | pd.Series, *, n: int = 20, lam: float = 0.7,
                  beta: float = 1.0, dup_cosine: float = 0.95) -> pd.DataFrame:
-    """The ``n`` comments most worth a human label, diverse (``row`` = position in ``texts``). Themes, scores and
-    confidence are the coder's own output (``predict``: with a cascade, the lexical stage's where it decides)."""
+    """The ``n`` comments most worth a human label, diverse (``row`` = position in ``texts``). Themes, scores,
+    type and confidence are the coder's own output (``predict``: with a cascade, the lexical stage's where it decides)."""
     prep = coder.prepare(coder.clean(texts))  # embedded: the queue's diversity needs every vector
     pred = coder.predict_prepared(prep)
     ids = coder.codebook.theme_ids
     probs = pred[[f"score_{t}" for t in ids]].to_numpy(dtype=float)
     decided = (pred[[f"theme_{t}" for t in ids]].to_numpy(), pred["confidence"].to_numpy(dtype=float))
-    return rank_for_review(prep, probs, None, coder, n=n, lam=lam, beta=beta, dup_cosine=dup_cosine,
-                           decided=decided)
+    q = rank_for_review(prep, probs, None, coder, n=n, lam=lam, beta=beta, dup_cosine=dup_cosine, decided=decided)
+    if "type" in pred.columns:  # the coder's comment type, for a queue file the analyst edits into corrections
+        q.insert(4, "type", [str(pred["type"].iloc[i]) if pd.notna(pred["type"].iloc[i]) else ""
+                             for i in q["row"]])
+    return q
 
 
 def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = "themes",
-                  type_col: str = "type", question_col: str = "question") -> pd.DataFrame:
+                  type_col: str = "type", question_col: str = "question", id_col: str | None = "id",
+                  codebook: Codebook | None = None, where: str | None = None,
+                  warn: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Labelled comments (``text``, ``themes`` joined by ';', optional ``type`` and ``question``, the survey
     question answered; "" where absent) from a table file or frame.
+
+    Always refused (``ValueError`` naming ``where``, the data row, the id and the column): a missing text or themes
+    column, and the same value twice in ``id_col`` (when that column exists). With ``codebook`` every row is
+    checked: unknown theme ids, an exclusive theme combined with another, a type that is not one of the codebook's
+    ``types`` (a case-only difference such as "Klage" is accepted as "klage"). Also with ``codebook``, through
+    ``warn`` (default: :func:`warnings.warn`): no type column (the type facet learns nothing from these rows),
+    comments with an empty themes cell (trained as "no theme applies"; non-answers are not counted) and themes on
+    an empty comment (nothing to learn from). Data rows are numbered from 1 below the header.
 
     Non-answer rows (``is_non_answer`` = 1) are kept: they teach nothing but are harmless (the coder skips them).
     """
     if isinstance(path_or_df, pd.DataFrame):
         df = path_or_df.copy()
-        where = "labelled frame"
+        where = where or "labelled frame"
     else:
         from .io import read_table
 
         df = read_table(path_or_df)
-        where = str(path_or_df)
+        where = where or str(path_or_df)
+    if warn is None:
+        warn = lambda msg: warnings.warn(msg, UserWarning, stacklevel=3)  # noqa: E731
     for col in (text_col, themes_col):
         if col not in df.columns:
             raise ValueError(f"{where}: no column {col!r} (columns: {', '.join(map(str, df.columns))})")
+    ids = (df[id_col].astype("string").fillna("").astype(str).str.strip().tolist()
+           if id_col and id_col in df.columns else None)
+
+    def at(i: int) -> str:  # "FILE: data row N (id X)"
+        return f"{where}: data row {i + 1}" + (f" ({id_col} {ids[i]!r})" if ids and ids[i] else "")
+
+    if ids is not None:
+        first: dict[str, int] = {}
+        for i, v in enumerate(ids):
+            if not v:
+                continue
+            if v in first:
+                raise ValueError(f"{at(i)}, column {id_col!r}: duplicate id {v!r} (also data row {first[v] + 1}); "
+                                 f"expected every labelled comment once")
+            first[v] = i
+    texts = df[text_col].astype("string").fillna("").astype(str).tolist()
+    themes = [parse_theme_list(v) for v in df[themes_col].tolist()]
+    has_type = type_col in df.columns
+    types = df[type_col].astype("string").fillna("").astype(str).str.strip().tolist() if has_type else [""] * len(df)
+    if codebook is not None:
+        valid = codebook.theme_ids
+        exclusive = set(codebook.exclusive_ids)
+        for i, lab in enumerate(themes):
+            bad = [x for x in lab if x not in codebook]
+            if bad:
+                raise ValueError(f"{at(i)}, column {themes_col!r}: unknown theme id(s) {', '.join(map(repr, bad))}; "
+                                 f"expected ids of codebook {codebook.name!r} joined by ';': {', '.join(valid)}")
+            excl = [x for x in lab if x in exclusive]
+            if excl and len(set(codebook.rollup(lab))) > 1:
+                others = [x for x in dict.fromkeys(lab) if x != excl[0]]
+                raise ValueError(f"{at(i)}, column {themes_col!r}: {';'.join(lab)!r} combines the exclusive theme "
+                                 f"{excl[0]!r} (used only when no other theme applies) with {', '.join(map(repr, others))}; "
+                                 f"expected {excl[0]!r} alone or only the other theme(s)")
+        if has_type:
+            canon = {t.casefold(): t for t in codebook.types}
+            for i, t in enumerate(types):
+                if not t:
+                    continue
+                if t.casefold() not in canon:
+                    raise ValueError(f"{at(i)}, column {type_col!r}: unknown type {t!r}; expected one of the codebook's "
+                                     f"types {', '.join(codebook.types)} (or an empty cell)")
+                types[i] = canon[t.casefold()]
+        else:
+            warn(f"{where}: no {type_col!r} column: the type facet ({', '.join(codebook.types)}) learns nothing "
+                 f"from this file")
+        spoken = [i for i, t in enumerate(texts) if t.strip()]
+        unlabelled = [i for i in spoken if not themes[i]]
+        if unlabelled:
+            from .preprocess import is_non_answer
+
+            unlabelled = [i for i in unlabelled if not is_non_answer(texts[i])]
+        if unlabelled:
+            shown = ", ".join(str(i + 1) for i in unlabelled[:10]) + (" …" if len(unlabelled) > 10 else "")
+            warn(f"{where}: {len(unlabelled)} comment(s) have an empty {themes_col!r} cell (data rows {shown}); "
+                 f"they are trained as 'no theme applies' — give their theme ids if that is not meant")
+        mute = [i for i, t in enumerate(texts) if not t.strip() and themes[i]]
+        if mute:
+            shown = ", ".join(str(i + 1) for i in mute[:10]) + (" …" if len(mute) > 10 else "")
+            warn(f"{where}: {len(mute)} row(s) have themes but an empty {text_col!r} cell (data rows {shown}); "
+                 f"there is nothing to learn from them and they are skipped")
     out = pd.DataFrame({
-        "text": df[text_col].astype("string").fillna("").astype(str).tolist(),
-        "themes": [";".join(parse_theme_list(v)) for v in df[themes_col].tolist()],
-        "type": (df[type_col].astype("string").fillna("").astype(str).tolist() if type_col in df.columns
-                 else [""] * len(df)),
+        "text": texts,
+        "themes": [";".join(lab) for lab in themes],
+        "type": types,
         "question": (df[question_col].astype("string").fillna("").astype(str).tolist()
                      if question_col in df.columns else [""] * len(df)),
     })
@@ -150,17 +225,20 @@ class RetrainResult:
 
 
 def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
-                      eval_set: pd.DataFrame | None = None) -> RetrainResult:
+                      eval_set: pd.DataFrame | None = None, where: str = "corrections", id_col: str | None = "id",
+                      warn: Callable[[str], None] | None = None) -> RetrainResult:
     """Merge corrected labels into the training data (a correction replaces an identical training text), retrain a
     :class:`~textmine.classify.SupervisedCoder` with the same settings, and report quality before/after: on
-    ``eval_set`` when given, else on the corrected items (old model vs human) and the out-of-fold metrics."""
+    ``eval_set`` when given, else on the corrected items (old model vs human) and the out-of-fold metrics.
+
+    ``corrections`` (a frame with ``text``, ``themes`` and optional ``type`` — a ``textmine review --queue-out`` file
+    after editing is one) is checked against the coder's codebook like a training file (see :func:`read_labelled`);
+    ``where`` names it in errors and warnings."""
     from .classify import SupervisedCoder
 
-    corr = read_labelled(corrections)
+    corr = read_labelled(corrections, codebook=coder.codebook, where=where, id_col=id_col, warn=warn)
     if corr.empty:
-        raise ValueError("no corrections given")
-    for i, t in enumerate(corr["themes"]):
-        coder.codebook.validate_labels([parse_theme_list(t)], where=f"corrections row {i}")
+        raise ValueError(f"{where}: no corrections given")
     base = (read_labelled(train) if train is not None
             else pd.DataFrame(columns=["text", "themes", "type", "question"]))
     key = lambda s: " ".join(str(s).lower().split())  # noqa: E731

@@ -43,6 +43,32 @@ def _read(path: Path, text_cols=()):
         _fail(str(exc))
 
 
+def _note(msg: str) -> None:
+    console.print(f"warning: {msg}", highlight=False, markup=False, soft_wrap=True)
+
+
+def _read_labelled(path: Path, cb, **cols):
+    """A labelled file read and checked against the codebook (errors name the file, data row, id and column)."""
+    from textmine.review import read_labelled
+
+    try:
+        return read_labelled(_read(path), codebook=cb, where=str(path), warn=_note, **cols)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _recorded_path(recorded: str, model: Optional[Path]) -> Path:
+    """A training file a model records: absolute (models trained now), else relative to the working directory or,
+    failing that, to the model directory or one of its parents (older models recorded the path as typed)."""
+    p = Path(recorded)
+    if p.is_absolute() or p.exists() or model is None:
+        return p
+    for base in [model.resolve(), *model.resolve().parents][:4]:
+        if (base / p).exists():
+            return base / p
+    return p
+
+
 def _warn_unknown_questions(coder, given, what: str) -> None:
     """Warn when a --question / --question-col value is a survey question the model has no theme rates for
     (those rows are coded without a question, silently, otherwise)."""
@@ -155,10 +181,11 @@ def register(app: typer.Typer) -> None:
         text_col: str = typer.Option("text", "--text-col"),
         themes_col: str = typer.Option("themes", "--themes-col"),
         type_col: str = typer.Option("type", "--type-col"),
+        id_col: str = typer.Option("id", "--id-col", help="id column: the same id twice is refused (skipped where absent)"),
         embedder: str = typer.Option("auto", "--embedder",
                                      help="embedding backend spec: auto (default: e5 for fewer than 1,000 labelled "
-                                          "answers, else e5-l6) | e5-l6 | e5 | e5-fp32 | lexical | "
-                                          "a sentence-transformers path or name"),
+                                          "answers, else e5-l6) | e5-l6 | e5 | e5-fp32 | e5-static (fast, no "
+                                          "transformer: the models/fast kind) | a sentence-transformers path or name"),
         seed: int = typer.Option(42, "--seed"),
         finetune: bool = typer.Option(False, "--finetune",
                                       help="first fine-tune e5's first 6 layers on the labels (a LoRA adapter saved "
@@ -170,14 +197,19 @@ def register(app: typer.Typer) -> None:
 
         from textmine.classify import SupervisedCoder
         from textmine.codebook import CodebookError, load_codebook
-        from textmine.review import read_labelled
 
+        if embedder.strip().lower() == "lexical":
+            _fail("--embedder lexical cannot train a model (it is fitted per corpus and is not saved with a model); "
+                  "for a fast model without the transformer use --embedder e5-static")
+        missing = [str(p) for p in labelled if not p.exists()]
+        if missing:
+            _fail(f"labelled file(s) not found: {', '.join(missing)}")
         try:
             cb = load_codebook(codebook)
-            frames = [read_labelled(_read(p), text_col=text_col, themes_col=themes_col, type_col=type_col)
-                      for p in labelled]
-        except (CodebookError, ValueError) as exc:
+        except CodebookError as exc:
             _fail(str(exc))
+        frames = [_read_labelled(p, cb, text_col=text_col, themes_col=themes_col, type_col=type_col, id_col=id_col)
+                  for p in labelled]
         data = pd.concat(frames, ignore_index=True)
         from textmine.classify.supervised import embedder_for_labels
 
@@ -193,7 +225,7 @@ def register(app: typer.Typer) -> None:
                           questions=data["question"].tolist())
             except (CodebookError, ValueError) as exc:
                 _fail(str(exc))
-        coder.training_data_ = [str(p) for p in labelled]
+        coder.training_data_ = [str(p.resolve()) for p in labelled]  # absolute: review --corrections finds them anywhere
         coder.save(out)
         m = coder.training_metrics_
         console.print(f"saved {out}: n={m['n_train']} out-of-fold macro-F1={m['oof_macro_f1']:.3f} "
@@ -213,11 +245,10 @@ def register(app: typer.Typer) -> None:
         """Compare the coder with human codes: per-theme P/R/F1, kappa, alpha, coverage–accuracy, shares."""
         from textmine.codebook import parse_theme_list
         from textmine.evaluate import evaluate_coding
-        from textmine.review import read_labelled
 
         coder = _coder(model, codebook)
+        data = _read_labelled(labelled, coder.codebook, text_col=text_col, themes_col=themes_col, type_col=type_col)
         try:
-            data = read_labelled(_read(labelled), text_col=text_col, themes_col=themes_col, type_col=type_col)
             y_true = coder.codebook.to_matrix([parse_theme_list(t) for t in data["themes"]])
         except ValueError as exc:
             _fail(f"{labelled}: {exc}")
@@ -242,24 +273,40 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = typer.Option(None, "--model"),
         codebook: Optional[Path] = typer.Option(None, "--codebook"),
         text_col: str = typer.Option("text", "--text-col"),
+        id_col: Optional[str] = typer.Option(None, "--id-col",
+                                             help="the input's id column: copied into the queue file (and checked for "
+                                                  "duplicates in --corrections; default there: 'id' where present)"),
         n: int = typer.Option(20, "--n", min=1),
-        queue_out: Optional[Path] = typer.Option(None, "--queue-out", help="write the queue as CSV/XLSX"),
+        queue_out: Optional[Path] = typer.Option(
+            None, "--queue-out", help="write the queue as CSV/XLSX: [id,] text (redacted), themes (the suggestion: "
+                                      "edit it), type, then rank, row, candidates… — after editing it is a "
+                                      "--corrections file"),
         corrections: Optional[Path] = typer.Option(None, "--corrections",
-                                                   help="corrected labels (text, themes, type): retrain with them"),
-        train: Optional[list[Path]] = typer.Option(None, "--train", help="original training file(s)"),
+                                                   help="corrected labels (text, themes, type; an edited --queue-out "
+                                                        "file): retrain with them and the model's training files"),
+        train: Optional[list[Path]] = typer.Option(None, "--train",
+                                                   help="original training file(s) (default: those the model records)"),
+        corrections_only: bool = typer.Option(False, "--corrections-only",
+                                              help="retrain on the corrections (+ codebook) alone, without the "
+                                                   "original training data"),
         eval_file: Optional[Path] = typer.Option(None, "--eval", help="labelled file to measure quality before/after"),
         out: Optional[Path] = typer.Option(None, "--out", help="where to save the retrained model"),
     ) -> None:
         """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
         import pandas as pd
 
-        from textmine.review import apply_corrections, read_labelled, review_queue
+        from textmine.review import apply_corrections, review_queue
 
-        coder = _coder(model, codebook)
+        if not input.exists():
+            _fail(f"input file not found: {input}")
         if corrections is None:
+            if train or corrections_only or eval_file or out:
+                _fail("--train, --corrections-only, --eval and --out go with --corrections (retraining)")
+            coder = _coder(model, codebook)
             df = _read(input, [text_col])
-            if text_col not in df.columns:
-                _fail(f"{input}: no column {text_col!r} (columns: {', '.join(map(str, df.columns))})")
+            for what, col in (("text", text_col), ("id", id_col)):
+                if col is not None and col not in df.columns:
+                    _fail(f"{input}: no {what} column {col!r} (columns: {', '.join(map(str, df.columns))})")
             q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n)
             from rich.table import Table
 
@@ -273,22 +320,53 @@ def register(app: typer.Typer) -> None:
             if queue_out:
                 from textmine.io import write_table
 
-                write_table(q, queue_out)
-                console.print(f"wrote {queue_out}")
+                rows = q["row"].to_numpy()
+                sheet = pd.DataFrame({"text": q["text_clean"].tolist(), "themes": q["suggested_themes"].tolist(),
+                                      "type": q["type"].tolist() if "type" in q else [""] * len(q)})
+                if id_col is not None:
+                    sheet.insert(0, id_col, df[id_col].iloc[rows].astype("string").fillna("").tolist())
+                rest = q.drop(columns=["text_clean", "type"], errors="ignore")
+                sheet = pd.concat([sheet, rest.reset_index(drop=True)], axis=1)
+                try:
+                    write_table(sheet, queue_out)
+                except ValueError as exc:
+                    _fail(str(exc))
+                console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
+                              f"not check, then pass it to --corrections", soft_wrap=True)
             return
-        train_paths = list(train or [])
-        if not train_paths:
-            train_paths = [Path(p) for p in getattr(coder, "training_data_", []) if Path(p).exists()]
-        train_df = (pd.concat([read_labelled(_read(p)) for p in train_paths], ignore_index=True)
+        if train and corrections_only:
+            _fail("--corrections-only retrains without training files: drop --train, or drop --corrections-only")
+        for what, pth in (("corrections", corrections), ("--eval", eval_file), *(("--train", t) for t in train or [])):
+            if pth is not None and not pth.exists():
+                _fail(f"{what} file not found: {pth}")
+        coder = _coder(model, codebook)
+        cb = coder.codebook
+        if train:
+            train_paths = list(train)
+        elif corrections_only:
+            train_paths = []
+        else:
+            recorded = [_recorded_path(p, model) for p in (getattr(coder, "training_data_", None) or [])]
+            gone = [str(p) for p in recorded if not p.exists()]
+            if gone:
+                _fail(f"the model's training file(s) {', '.join(gone)} are not found (from {Path.cwd()}); retraining "
+                      f"without them would learn from the corrections alone. Give them with --train FILE (repeat "
+                      f"for several), or pass --corrections-only to retrain on the corrections only")
+            if not recorded and getattr(coder, "kind", "") == "supervised":
+                _fail("the model records no training files: give them with --train FILE, or pass "
+                      "--corrections-only to retrain on the corrections only")
+            train_paths = recorded
+        train_df = (pd.concat([_read_labelled(p, cb) for p in train_paths], ignore_index=True)
                     if train_paths else None)
+        eval_df = _read_labelled(eval_file, cb, id_col=None) if eval_file else None
         try:
-            res = apply_corrections(coder, _read(corrections), train=train_df,
-                                    eval_set=_read(eval_file) if eval_file else None)
+            res = apply_corrections(coder, _read(corrections), train=train_df, eval_set=eval_df,
+                                    where=str(corrections), id_col=id_col or "id", warn=_note)
         except ValueError as exc:
             _fail(str(exc))
         print(res.to_text())
         if out:
-            res.coder.training_data_ = [str(p) for p in train_paths] + [str(corrections)]
+            res.coder.training_data_ = [str(p.resolve()) for p in [*train_paths, corrections]]
             res.coder.save(out)
             console.print(f"saved retrained model → {out}")
 

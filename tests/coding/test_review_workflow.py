@@ -1,0 +1,204 @@
+"""The train → review queue → corrections → retrain loop, and the checks on labelled files (fake embedder)."""
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from textmine.cli import app
+from textmine.codebook import Codebook, CodebookError
+from textmine.review import read_labelled
+
+from .conftest import TOY_CODEBOOK, TOY_TRAIN, FakeEmbedder
+
+
+@pytest.fixture()
+def fake_e5(monkeypatch):
+    import textmine.embed as embed
+
+    monkeypatch.setattr(embed, "get_embedder", lambda spec="e5", **kw: FakeEmbedder())
+
+
+def _labelled(rows=TOY_TRAIN, ids=True):
+    df = pd.DataFrame(rows, columns=["text", "themes", "type"])
+    if ids:
+        df.insert(0, "id", [f"L{i:03d}" for i in range(1, len(df) + 1)])
+    return df
+
+
+@pytest.fixture()
+def work(tmp_path, toy_codebook):
+    """A codebook, a labelled file, a survey file and a trained model, all under tmp_path/proj."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    cb = proj / "kantine.yaml"
+    cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")
+    labelled = proj / "labelled.csv"
+    _labelled().to_csv(labelled, index=False)
+    survey = proj / "survey.csv"
+    pd.DataFrame({"rid": ["s1", "s2", "s3", "s4", "s5"],
+                  "kommentar": ["Køen i kassa er lang", "Maten er dyr, 120 kroner", "Suppen var kald",
+                                "Stolene vipper", "Kaffen koster for mye"]}).to_csv(survey, index=False)
+    return proj, cb, labelled, survey
+
+
+def _train(runner, labelled, cb, model, *extra):
+    return runner.invoke(app, ["train", *map(str, labelled), "--codebook", str(cb), "--out", str(model), *extra])
+
+
+# ---------------------------------------------------------------------------------------------- 1: training files
+def test_review_corrections_finds_training_files_from_another_directory(work, tmp_path, monkeypatch, fake_e5):
+    proj, cb, labelled, survey = work
+    runner = CliRunner()
+    monkeypatch.chdir(proj)
+    assert _train(runner, ["labelled.csv"], "kantine.yaml", "model").exit_code == 0  # relative paths as typed
+    recorded = json.loads((proj / "model" / "manifest.json").read_text())["training_data"]
+    assert recorded == [str(labelled.resolve())]
+    corr = proj / "corr.csv"
+    pd.DataFrame({"text": ["Kassa er treg"], "themes": ["ko"], "type": ["klage"]}).to_csv(corr, index=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    res = runner.invoke(app, ["review", str(survey), "--model", str(proj / "model"), "--corrections", str(corr),
+                              "--out", str(elsewhere / "m2")])
+    assert res.exit_code == 0, res.output
+    assert "corrections (+ codebook) only" not in res.output
+    m2 = json.loads((elsewhere / "m2" / "manifest.json").read_text())
+    n_train = json.loads((elsewhere / "m2" / "metrics.json").read_text())["training"]["n_train"]
+    assert n_train == len(TOY_TRAIN) + 1
+    assert m2["training_data"] == [str(labelled.resolve()), str(corr.resolve())]
+
+
+def test_review_corrections_refuses_when_training_files_are_gone(work, tmp_path, fake_e5):
+    proj, cb, labelled, survey = work
+    runner = CliRunner()
+    model = proj / "model"
+    assert _train(runner, [labelled], cb, model).exit_code == 0
+    corr = proj / "corr.csv"
+    _labelled(TOY_TRAIN[::2]).to_csv(corr, index=False)  # enough rows to train on alone
+    moved = tmp_path / "moved.csv"
+    labelled.rename(moved)
+    args = ["review", str(survey), "--model", str(model), "--corrections", str(corr)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2
+    assert str(labelled) in res.output and "--train" in res.output and "--corrections-only" in res.output
+    res = runner.invoke(app, [*args, "--train", str(moved)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, [*args, "--corrections-only"])
+    assert res.exit_code == 0, res.output
+    assert "corrections (+ codebook) only" in res.output
+    res = runner.invoke(app, ["review", str(proj / "nope.csv"), "--model", str(model), "--corrections", str(corr),
+                              "--train", str(moved)])
+    assert res.exit_code == 2 and "input file not found" in res.output
+
+
+# ---------------------------------------------------------------------------------------------- 2: label checks
+def _bad(i, col, value):
+    df = _labelled()
+    df.loc[i, col] = value
+    return df
+
+
+@pytest.mark.parametrize("i,col,value,expect", [
+    (5, "themes", "mat;drikke", ["data row 6", "L006", "'themes'", "unknown theme id(s) 'drikke'", "mat, pris"]),
+    (3, "themes", "annet;mat", ["data row 4", "L004", "'themes'", "exclusive theme 'annet'", "'mat'"]),
+    (7, "type", "klag", ["data row 8", "L008", "'type'", "unknown type 'klag'", "klage, ønske, ros"]),
+    (9, "id", "L003", ["data row 10", "'id'", "duplicate id 'L003'", "also data row 3"]),
+])
+def test_bad_labels_are_refused_with_file_row_id_and_column(toy_codebook, i, col, value, expect):
+    with pytest.raises(ValueError) as exc:
+        read_labelled(_bad(i, col, value), codebook=toy_codebook, where="lab.csv", warn=lambda m: None)
+    msg = str(exc.value)
+    assert msg.startswith("lab.csv: ")
+    for part in expect:
+        assert part in msg, msg
+
+
+def test_type_case_is_normalised_and_warnings_are_given(toy_codebook):
+    notes = []
+    df = _labelled()
+    df.loc[0, "type"] = "Klage"
+    df.loc[1, "type"] = " ROS "
+    df.loc[2, "themes"] = ""  # an unlabelled comment: trained as "no theme applies"
+    df.loc[3, ["text", "themes"]] = ["vet ikke", ""]  # a non-answer: not counted
+    out = read_labelled(df, codebook=toy_codebook, where="lab.csv", warn=notes.append)
+    assert out.loc[0, "type"] == "klage" and out.loc[1, "type"] == "ros"
+    assert len(notes) == 1 and "lab.csv: 1 comment(s) have an empty 'themes' cell (data rows 3)" in notes[0]
+    notes.clear()
+    read_labelled(df.drop(columns=["type"]), codebook=toy_codebook, where="lab.csv", warn=notes.append)
+    assert any("no 'type' column" in n and "type facet" in n for n in notes)
+
+
+def test_cli_train_names_the_file_and_its_own_row_numbers(work, fake_e5):
+    proj, cb, labelled, _ = work
+    second = proj / "second.csv"
+    _bad(2, "themes", "annet;pris").to_csv(second, index=False)
+    res = _train(CliRunner(), [labelled, second], cb, proj / "m")
+    assert res.exit_code == 2
+    assert f"{second}: data row 3 (id 'L003'), column 'themes'" in res.output
+    notype = proj / "notype.csv"
+    _labelled().drop(columns=["type"]).to_csv(notype, index=False)
+    res = _train(CliRunner(), [labelled, notype], cb, proj / "m")
+    assert res.exit_code == 0, res.output
+    assert f"{notype}: no 'type' column" in res.output
+
+
+def test_corrections_without_text_column_name_the_file(work, fake_e5):
+    proj, cb, labelled, survey = work
+    runner = CliRunner()
+    assert _train(runner, [labelled], cb, proj / "model").exit_code == 0
+    corr = proj / "corr.csv"
+    pd.DataFrame({"kommentar": ["Kassa er treg"], "themes": ["ko"]}).to_csv(corr, index=False)
+    res = runner.invoke(app, ["review", str(survey), "--model", str(proj / "model"), "--corrections", str(corr)])
+    assert res.exit_code == 2 and f"{corr}: no column 'text'" in res.output
+
+
+# ---------------------------------------------------------------------------------------------- 3: --embedder
+def test_train_refuses_the_lexical_embedder_and_help_names_e5_static(work):
+    proj, cb, labelled, _ = work
+    res = _train(CliRunner(), [labelled], cb, proj / "m", "--embedder", "lexical")
+    assert res.exit_code == 2 and "e5-static" in res.output
+    assert not (proj / "m").exists()
+    res = CliRunner().invoke(app, ["train", "--help"], terminal_width=300)
+    assert "e5-static" in res.output and "lexical |" not in res.output
+
+
+# ---------------------------------------------------------------------------------------------- 4: the loop
+def test_queue_file_edited_is_a_corrections_file(work, fake_e5):
+    proj, cb, labelled, survey = work
+    runner = CliRunner()
+    model = proj / "model"
+    assert _train(runner, [labelled], cb, model).exit_code == 0
+    queue = proj / "queue.csv"
+    res = runner.invoke(app, ["review", str(survey), "--model", str(model), "--text-col", "kommentar",
+                              "--id-col", "rid", "--n", "3", "--queue-out", str(queue)])
+    assert res.exit_code == 0, res.output
+    q = pd.read_csv(queue, keep_default_na=False, dtype=str)
+    assert list(q.columns[:4]) == ["rid", "text", "themes", "type"]
+    assert len(q) == 3 and set(q["rid"]) <= {"s1", "s2", "s3", "s4", "s5"}
+    assert (q["themes"] == q["suggested_themes"]).all() and set(q["type"]) <= {"klage", "ønske", "ros", ""}
+    q["themes"] = ["ko", "pris", "annet"]  # the analyst's codes
+    q.to_csv(queue, index=False)
+    ev = proj / "eval.csv"
+    _labelled(TOY_TRAIN[::3]).to_csv(ev, index=False)
+    out = proj / "model2"
+    res = runner.invoke(app, ["review", str(survey), "--model", str(model), "--corrections", str(queue),
+                              "--id-col", "rid", "--eval", str(ev), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "corrections applied: 3" in res.output and "eval_macro_f1" in res.output
+    man = json.loads((out / "manifest.json").read_text())
+    assert json.loads((out / "metrics.json").read_text())["training"]["n_train"] == len(TOY_TRAIN) + 3
+    assert man["training_data"][-1] == str(queue.resolve())
+    q.loc[1, "rid"] = q.loc[0, "rid"]
+    q.to_csv(queue, index=False)
+    res = runner.invoke(app, ["review", str(survey), "--model", str(model), "--corrections", str(queue),
+                              "--id-col", "rid"])
+    assert res.exit_code == 2 and f"{queue}: data row 2" in res.output and "duplicate id" in res.output
+
+
+# ---------------------------------------------------------------------------------------------- 5: codebook types
+@pytest.mark.parametrize("types", [["klage", "ros", "klage"], ["klage", "Klage", "ros"]])
+def test_codebook_refuses_duplicate_types(types):
+    with pytest.raises(CodebookError, match="'types'.*(listed twice|the same type)"):
+        Codebook.from_dict({**TOY_CODEBOOK, "types": types})
