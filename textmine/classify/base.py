@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
-from .lexical import KeywordMatcher
+from .lexical import KeywordMatcher, feature_text
 
 __all__ = ["BaseCoder", "Prepared", "with_questions", "OUTPUT_FIXED_COLUMNS", "output_columns", "DEFAULT_EMBEDDER_SPEC"]
 
@@ -50,6 +50,14 @@ class Prepared:
         if memo:  # row-aligned features already computed for these rows (see :meth:`cached`)
             out.__dict__["_memo"] = {key: m[rows] for key, m in memo.items()}
         return out
+
+    @property
+    def feature_text(self) -> list[str]:
+        """The texts every text-reading feature sees (embeddings, char n-grams, keywords, type cues):
+        ``text_clean`` without redaction placeholders (:func:`lexical.feature_text`; the same string where there
+        are none). ``text_clean`` itself keeps them: it is what users see."""
+        return self.cached("feature_text", lambda: np.array([feature_text(t) for t in self.text_clean],
+                                                            dtype=object)).tolist()
 
     def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per key: a row-aligned feature block of these rows (e.g. hashed n-grams, which
@@ -145,7 +153,8 @@ class BaseCoder:
             return prep
         rows = np.flatnonzero(prep.answered)
         if len(rows):
-            vecs = np.asarray(self.embedder.encode([prep.text_clean[i] for i in rows]), dtype=np.float32)
+            texts = prep.feature_text  # placeholders are no part of what the comment says
+            vecs = np.asarray(self.embedder.encode([texts[i] for i in rows]), dtype=np.float32)
             if vecs.shape[1] != prep.emb.shape[1]:
                 prep.emb = np.zeros((len(prep), vecs.shape[1]), dtype=np.float32)
             prep.emb[rows] = vecs

@@ -49,7 +49,7 @@ def finetuned_prepared(coder: Any, prep: Prepared, Y: np.ndarray, types: Sequenc
     rows = np.flatnonzero(prep.answered)
     if len(rows) < 20:
         raise ValueError(f"fine-tuning needs at least 20 answered labelled comments, got {len(rows)}")
-    texts = [prep.text_clean[i] for i in rows]
+    texts = [prep.feature_text[i] for i in rows]  # what the encoder sees when coding: no placeholders
     ids = tokenizer.training_ids(texts, coder.finetune_max_tokens)
     Ya = np.asarray(Y)[rows]
     ty = _type_index(None if types is None else [types[i] for i in rows], coder.codebook.types)

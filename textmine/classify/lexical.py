@@ -11,7 +11,30 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from ..codebook import Codebook
 
-__all__ = ["KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword"]
+__all__ = ["KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword", "feature_text", "has_placeholder"]
+
+# A redaction placeholder (``[TELEFON]``, ``[NAVN]``…, see ``preprocess.redact.PLACEHOLDERS``; the same pattern
+# the lemma analysis drops). Placeholders stay in the redacted text users see but are no evidence for any theme
+# or type ("[TELEFON]" is not the theme "telefon"), so every feature that reads text reads :func:`feature_text`.
+_PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ]+\]")
+_PLACEHOLDER_SPAN = re.compile(r"\s*\[[A-ZÆØÅ]+\]\s*")
+_SPACE_BEFORE_PUNCT = re.compile(r" (?=[.,;:!?)\]}])")
+
+
+def has_placeholder(text: str) -> bool:
+    return "[" in text and _PLACEHOLDER.search(text) is not None
+
+
+def feature_text(text: str) -> str:
+    """``text`` as the features read it: redaction placeholders removed. A text without placeholders is
+    returned unchanged (the very same string); with them, each placeholder and the spaces around it become one
+    space, the ends are stripped and a space left before punctuation is dropped, so "ring meg på [TELEFON]
+    angående X" reads "ring meg på angående X", exactly as if the number had not been written."""
+    text = str(text or "")
+    if not has_placeholder(text):
+        return text
+    out = _PLACEHOLDER_SPAN.sub(" ", text).strip()
+    return _SPACE_BEFORE_PUNCT.sub("", out)
 
 
 def analyze_keyword(keyword: str) -> list[str]:
@@ -50,11 +73,12 @@ class KeywordMatcher:
             self._rules.append(rules)
 
     def counts(self, texts_clean: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
-        """(n, n_themes) float32 matrix: number of distinct keywords of each theme found in each comment."""
+        """(n, n_themes) float32 matrix: number of distinct keywords of each theme found in each comment
+        (redaction placeholders are not words of the comment: ``[TELEFON]`` does not match ``telefon``)."""
         n, k = len(texts_clean), len(self.codebook)
         out = np.zeros((n, k), dtype=np.float32)
         for i, (text, lem) in enumerate(zip(texts_clean, lemmas, strict=True)):
-            low = " ".join(str(text or "").lower().split())
+            low = " ".join(feature_text(text).lower().split())
             lemset = set(str(lem or "").split())
             if not low and not lemset:
                 continue
@@ -92,7 +116,8 @@ class CharHasher:
     The same matrix as scikit-learn's ``HashingVectorizer(analyzer="char_wb", binary=True, norm="l2")``, built
     from a per-word memo: char_wb n-grams never cross a word boundary, so a text's features are the union of
     its words' features, and words repeat across comments (the n-gram loop is pure Python). The memo is a cache
-    only (bounded, never saved): output depends on the text alone."""
+    only (bounded, never saved): output depends on the text alone. Redaction placeholders are dropped first
+    (:func:`feature_text`)."""
 
     MEMO_WORDS = 200_000  # words kept before the memo starts afresh
 
@@ -104,7 +129,7 @@ class CharHasher:
         self._words: dict[str, np.ndarray] = {}
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        docs = [(t or "").lower().split() for t in texts]
+        docs = [feature_text(t).lower().split() for t in texts]
         memo = self._words
         if len(memo) > self.MEMO_WORDS:
             memo = self._words = {}

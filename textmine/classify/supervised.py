@@ -159,7 +159,7 @@ class SupervisedCoder(BaseCoder):
         """Feature rows; ``zs_scores`` (from :meth:`_zs_scores`) saves recomputing the zero-shot scores."""
         blocks = [sp.csr_matrix(prep.emb * self.emb_scale), self._lemma_hash(prep)]
         if self.char_hasher is not None:
-            chars = prep.cached(("char", self.char_features), lambda: self.char_hasher.transform(prep.text_clean))
+            chars = prep.cached(("char", self.char_features), lambda: self.char_hasher.transform(prep.feature_text))
             blocks.append(chars * self.char_scale)
         blocks.append(sp.csr_matrix(np.log1p(prep.kw)))
         if self.zero_shot_prior:
@@ -279,7 +279,7 @@ class SupervisedCoder(BaseCoder):
             mt = ty != ""
             if mt.sum() >= 6 and len(set(ty[mt])) >= 2:
                 Xt = TypeClassifier.features(prep_a.emb[mt], self.hasher.transform([prep_a.lemmas[i] for i in np.flatnonzero(mt)]),
-                                             [prep_a.text_clean[i] for i in np.flatnonzero(mt)])
+                                             [prep_a.feature_text[i] for i in np.flatnonzero(mt)])
                 self.type_model_ = TypeClassifier(seed=self.seed).fit(Xt, ty[mt])
         self._fit_lexical_stage(prep, Y, types, groups)
         if fold_emb is not None:
@@ -493,8 +493,8 @@ class SupervisedCoder(BaseCoder):
     def _types(self, prep: Prepared) -> list[str]:
         if self.type_model_ is None:
             return ZeroShotCoder._types(self.zeroshot, prep)
-        cues = prep.cached("type_cues", lambda: cue_features(prep.text_clean))  # shared by both cascade stages
-        X = TypeClassifier.features(prep.emb, self._lemma_hash(prep), prep.text_clean, cues)
+        cues = prep.cached("type_cues", lambda: cue_features(prep.feature_text))  # shared by both cascade stages
+        X = TypeClassifier.features(prep.emb, self._lemma_hash(prep), prep.feature_text, cues)
         proba = self.type_model_.predict_proba(X)
         prep.__dict__["_type_pmax"] = proba.max(1)  # read by the cascade's type gate
         return [str(self.type_model_.classes_[j]) for j in proba.argmax(1)]

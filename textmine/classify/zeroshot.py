@@ -42,6 +42,13 @@ class ZeroShotCoder(BaseCoder):
     """Codes with no labelled data. ``fit(texts)`` (unlabelled) is optional and only sets per-theme scales."""
 
     kind = "zeroshot"
+    #: Within a comment, a z-score over n themes is at most √(n−1) (one theme apart, the rest equal): 1.73 for
+    #: n = 4, below ``tau`` = 2, so in a small codebook no theme could pass on meaning alone and an exclusive
+    #: theme ("annet") would win nearly every comment. The within-comment z is therefore stretched so that
+    #: ``tau`` sits at no more than this fraction of the reachable maximum: gain = max(1, tau / (Z_REACH·√(n−1))).
+    #: With tau = 2 the gain is 1 from n = 13 themes on (the 16-theme sample codebook ``tau`` was set on is
+    #: unchanged); keyword evidence and the per-theme scale (``fit``) are not stretched (neither is bounded by n).
+    Z_REACH = 0.6
 
     def __init__(self, codebook: Codebook, embedder: Any = None, *, lexical_weight: float = 1.0,
                  tau: float = 2.0, slope: float = 2.5, top_k: int = 3, review_threshold: float = 0.35,
@@ -99,6 +106,9 @@ class ZeroShotCoder(BaseCoder):
         excl = np.array([t.exclusive for t in self.codebook.themes])
         inc = ~excl
         z = (sims - sims.mean(1, keepdims=True)) / (sims.std(1, keepdims=True) + 1e-6)
+        gain = self.z_gain(sims.shape[1])
+        if gain != 1.0:
+            z = z * gain
         if self.theme_mean_ is not None:
             zt = (sims - self.theme_mean_) / self.theme_std_
             z = 0.5 * (z + zt)
@@ -110,6 +120,12 @@ class ZeroShotCoder(BaseCoder):
             score[:, excl] = np.maximum(score[:, excl], mirror)
         return score
 
+    def z_gain(self, n_themes: int) -> float:
+        """Stretch of the within-comment z-scores for a codebook of ``n_themes`` (see :attr:`Z_REACH`)."""
+        if n_themes < 2:
+            return 1.0
+        return max(1.0, self.tau / (self.Z_REACH * float(np.sqrt(n_themes - 1))))
+
     def probs_from_scores(self, scores: np.ndarray) -> np.ndarray:
         """Per-theme probability from :meth:`scores` (a sigmoid around ``tau``)."""
         return 1.0 / (1.0 + np.exp(-self.slope * (scores - self.tau)))
@@ -119,7 +135,7 @@ class ZeroShotCoder(BaseCoder):
         return p, np.full(p.shape[1], 0.5)
 
     def _types(self, prep: Prepared) -> list[str]:
-        types = self._types_rules.predict(prep.text_clean)
+        types = self._types_rules.predict(prep.feature_text)  # placeholders are no type cues
         allowed = set(self.codebook.types)
         fallback = self.codebook.types[0] if self.codebook.types else ""
         return [t if t in allowed else fallback for t in types]
