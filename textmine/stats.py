@@ -257,13 +257,7 @@ def difference_ci(p1, n1, p2, n2, *, level: float = 0.95):
 
 def verdict(p_value, *, significant: float = 0.05, tendency: float = 0.10):
     """``signifikant`` (p < 0.05), ``tendens`` (p < 0.10), ``uendret``; ``ikke testbar`` for NaN."""
-    p = _as_float(p_value)
-    out = np.where(
-        np.isnan(p),
-        VERDICT_UNTESTABLE,
-        np.where(p < significant, VERDICT_SIGNIFICANT, np.where(p < tendency, VERDICT_TENDENCY, VERDICT_UNCHANGED)),
-    ).astype(object)
-    return str(out) if out.ndim == 0 else out
+    return change_verdict(p_value, p_value, significant=significant, tendency=tendency)
 
 
 def change_verdict(p_value, p_adjusted, *, significant: float = 0.05, tendency: float = 0.10,

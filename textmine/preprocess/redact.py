@@ -155,6 +155,17 @@ def _digits(s: str) -> str:
     return "".join(c for c in s if c.isdigit())
 
 
+def _phone_context(m: re.Match, text: str) -> bool | None:
+    """True after a phone cue ("ring meg på"), False in a number context (amounts, durations, references),
+    None when the surrounding words say neither."""
+    before = text[max(0, m.start() - 30) : m.start()]
+    if _PHONE_CUE.search(before):
+        return True
+    if _NUMBER_NEG_BEFORE.search(before) or _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
+        return False
+    return None
+
+
 def _looks_like_date8(d: str) -> bool:
     day, month, year = int(d[:2]), int(d[2:4]), int(d[4:])
     return 1 <= day <= 31 and 1 <= month <= 12 and 1900 <= year <= 2099
@@ -319,13 +330,7 @@ class Redactor:
         parts = m.group(0).split("/")
         if any(_looks_like_date8(p) or p in self.public_numbers for p in parts):
             return None
-        before = text[max(0, m.start() - 30) : m.start()]
-        after = text[m.end() : m.end() + 15]
-        if _PHONE_CUE.search(before):
-            return "telefon"
-        if _NUMBER_NEG_BEFORE.search(before) or _NUMBER_NEG_AFTER.match(after):
-            return None
-        return "telefon"
+        return None if _phone_context(m, text) is False else "telefon"
 
     @staticmethod
     def _classify9(m: re.Match, text: str) -> str | None:
@@ -344,12 +349,9 @@ class Redactor:
     def _classify8(m: re.Match, text: str) -> str | None:
         raw = m.group(0)
         d = _digits(raw)
-        before = text[max(0, m.start() - 30) : m.start()]
-        after = text[m.end() : m.end() + 15]
-        if _PHONE_CUE.search(before):
-            return "telefon"
-        if _NUMBER_NEG_BEFORE.search(before) or _NUMBER_NEG_AFTER.match(after):
-            return None
+        context = _phone_context(m, text)
+        if context is not None:
+            return "telefon" if context else None
         if len(raw) == 8 and _looks_like_date8(d):
             return None
         parts = re.split(r"[ .-]", raw)

@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from .model import ReportData
+from .views import hide_suppressed
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 PCT = "0.0%"
@@ -62,20 +63,6 @@ HIDDEN = {
     "impact": ("share_with", "share_without", "diff", "ci_low", "ci_high", "p_value", "p_unadjusted",
                "adjusted_pp", "adjusted_ci_low_pp", "adjusted_ci_high_pp", "adjusted_p"),
 }
-
-
-def _blank_suppressed(df: pd.DataFrame, columns) -> pd.DataFrame:
-    if df is None or df.empty or "suppressed" not in df.columns:
-        return df
-    sup = df["suppressed"].fillna(False).astype(bool).to_numpy()
-    if not sup.any():
-        return df
-    df = df.copy()
-    for c in columns:
-        if c in df.columns:
-            df[c] = df[c].astype(object)
-            df.loc[sup, c] = None
-    return df
 
 
 def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None:
@@ -146,7 +133,7 @@ def write_workbook(r: ReportData, path: str | Path) -> Path:
     path = Path(path)
     wb = Workbook(write_only=True)
     for name, attr, headers, pct in SHEETS:
-        _write(wb.create_sheet(name), _blank_suppressed(getattr(r, attr), HIDDEN.get(attr, ())), headers, pct)
+        _write(wb.create_sheet(name), hide_suppressed(getattr(r, attr), HIDDEN.get(attr, ())), headers, pct)
     coded = r.coded.copy()
     theme_cols = [c for c in coded.columns if c.startswith("theme_")]
     _write(wb.create_sheet("Kodede svar"), coded.drop(columns=theme_cols),
