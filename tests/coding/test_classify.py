@@ -188,6 +188,9 @@ def test_bad_training_input(toy_codebook, fake_embedder):
         coder.fit(["a", "b"], ["mat"])
     with pytest.raises(RuntimeError, match="not trained"):
         coder.predict(["maten"])
+    # too few labels for out-of-fold calibration: a clear message, not scikit-learn's n_splits error
+    with pytest.raises(ValueError, match="at least 4 answered labelled comments, got 3"):
+        coder.fit([t for t, _, _ in TOY_TRAIN[:3]], [lab for _, lab, _ in TOY_TRAIN[:3]])
     with pytest.raises(TypeError, match="single text"):
         ZeroShotCoder(toy_codebook, fake_embedder).predict("maten er god")
 

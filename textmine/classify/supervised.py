@@ -216,6 +216,9 @@ class SupervisedCoder(BaseCoder):
         keep = prep.answered
         if not keep.any():
             raise ValueError("no answered (non-empty, non-non-answer) texts to train on")
+        if keep.sum() < MIN_TRAIN_ROWS:  # calibration and thresholds come from out-of-fold scores: ≥ 2 folds of 2
+            raise ValueError(f"a supervised coder needs at least {MIN_TRAIN_ROWS} answered labelled comments, got "
+                             f"{int(keep.sum())}; code zero-shot (no --model) or add labelled data (e.g. --train)")
         fold_emb = None
         if self.finetune:  # prep: the fine-tuned encoder's vectors; fold_emb[k]: fold k's own encoder's
             from .finetune import finetuned_prepared
@@ -512,6 +515,9 @@ class SupervisedCoder(BaseCoder):
                 "finetune": self.finetune, "finetune_epochs": self.finetune_epochs,
                 "finetune_rank": self.finetune_rank, "finetune_max_tokens": self.finetune_max_tokens,
                 "first_stage": self.first_stage_spec}
+
+
+MIN_TRAIN_ROWS = 4
 
 
 def cv_splits(n: int, groups: Sequence[Any] | None, cv: int, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool]:
