@@ -134,14 +134,16 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
     def at(i: int) -> str:  # "FILE: data row N (id X)"
         return f"{where}: data row {i + 1}" + (f" ({id_col} {ids[i]!r})" if ids and ids[i] else "")
 
+    problems: list[str] = []  # every refused row is reported (the first ones listed), not only the first
     if ids is not None:
         first: dict[str, int] = {}
         for i, v in enumerate(ids):
             if not v:
                 continue
             if v in first:
-                raise ValueError(f"{at(i)}, column {id_col!r}: duplicate id {v!r} (also data row {first[v] + 1}); "
-                                 f"expected every labelled comment once")
+                problems.append(f"{at(i)}, column {id_col!r}: duplicate id {v!r} (also data row {first[v] + 1}); "
+                                f"expected every labelled comment once")
+                continue
             first[v] = i
     texts = df[text_col].astype("string").fillna("").astype(str).tolist()
     themes = [parse_theme_list(v) for v in df[themes_col].tolist()]
@@ -153,24 +155,28 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
         for i, lab in enumerate(themes):
             bad = [x for x in lab if x not in codebook]
             if bad:
-                raise ValueError(f"{at(i)}, column {themes_col!r}: unknown theme id(s) {', '.join(map(repr, bad))}; "
-                                 f"expected ids of codebook {codebook.name!r} joined by ';': {', '.join(valid)}")
+                problems.append(f"{at(i)}, column {themes_col!r}: unknown theme id(s) {', '.join(map(repr, bad))}; "
+                                f"expected ids of codebook {codebook.name!r} joined by ';': {', '.join(valid)}")
+                continue
             excl = [x for x in lab if x in exclusive]
             if excl and len(set(codebook.rollup(lab))) > 1:
                 others = [x for x in dict.fromkeys(lab) if x != excl[0]]
-                raise ValueError(f"{at(i)}, column {themes_col!r}: {';'.join(lab)!r} combines the exclusive theme "
-                                 f"{excl[0]!r} (used only when no other theme applies) with {', '.join(map(repr, others))}; "
-                                 f"expected {excl[0]!r} alone or only the other theme(s)")
+                problems.append(f"{at(i)}, column {themes_col!r}: {';'.join(lab)!r} combines the exclusive theme "
+                                f"{excl[0]!r} (used only when no other theme applies) with "
+                                f"{', '.join(map(repr, others))}; expected {excl[0]!r} alone or only the other theme(s)")
         if has_type:
             canon = {t.casefold(): t for t in codebook.types}
             for i, t in enumerate(types):
                 if not t:
                     continue
                 if t.casefold() not in canon:
-                    raise ValueError(f"{at(i)}, column {type_col!r}: unknown type {t!r}; expected one of the codebook's "
-                                     f"types {', '.join(codebook.types)} (or an empty cell)")
+                    problems.append(f"{at(i)}, column {type_col!r}: unknown type {t!r}; expected one of the "
+                                    f"codebook's types {', '.join(codebook.types)} (or an empty cell)")
+                    continue
                 types[i] = canon[t.casefold()]
-        else:
+        if problems:
+            _refuse(problems, where)
+        if not has_type:
             warn(f"{where}: no {type_col!r} column: the type facet ({', '.join(codebook.types)}) learns nothing "
                  f"from this file")
         spoken = [i for i, t in enumerate(texts) if t.strip()]
@@ -188,6 +194,8 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
             shown = ", ".join(str(i + 1) for i in mute[:10]) + (" …" if len(mute) > 10 else "")
             warn(f"{where}: {len(mute)} row(s) have themes but an empty {text_col!r} cell (data rows {shown}); "
                  f"there is nothing to learn from them and they are skipped")
+    if problems:  # duplicate ids without a codebook
+        _refuse(problems, where)
     out = pd.DataFrame({
         "text": texts,
         "themes": [";".join(lab) for lab in themes],
@@ -196,6 +204,18 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
                      if question_col in df.columns else [""] * len(df)),
     })
     return out
+
+
+def _refuse(problems: list[str], where: str, shown: int = 20) -> None:
+    """One error for all refused rows: the first problem as the message's first line, then the others (up to
+    ``shown`` in all) and how many were left out."""
+    if len(problems) == 1:
+        raise ValueError(problems[0])
+    lines = [problems[0], f"{where}: {len(problems)} problems in all; the others:"]
+    lines += [f"  - {p}" for p in problems[1:shown]]
+    if len(problems) > shown:
+        lines.append(f"  … and {len(problems) - shown} more")
+    raise ValueError("\n".join(lines))
 
 
 @dataclass
@@ -226,24 +246,41 @@ class RetrainResult:
 
 def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
                       eval_set: pd.DataFrame | None = None, where: str = "corrections", id_col: str | None = "id",
-                      warn: Callable[[str], None] | None = None) -> RetrainResult:
+                      warn: Callable[[str], None] | None = None, weight: int = 1) -> RetrainResult:
     """Merge corrected labels into the training data (a correction replaces an identical training text), retrain a
     :class:`~textmine.classify.SupervisedCoder` with the same settings, and report quality before/after: on
     ``eval_set`` when given, else on the corrected items (old model vs human) and the out-of-fold metrics.
 
     ``corrections`` (a frame with ``text``, ``themes`` and optional ``type`` — a ``textmine review --queue-out`` file
     after editing is one) is checked against the coder's codebook like a training file (see :func:`read_labelled`);
-    ``where`` names it in errors and warnings."""
+    ``where`` names it in errors and warnings. ``weight``: how many training rows each correction counts as (an
+    integer ≥ 1; the corrections are repeated): above 1 the analyst's own coding outweighs the original training
+    data's where the two draw a line differently."""
     from .classify import SupervisedCoder
 
+    if int(weight) != weight or weight < 1:
+        raise ValueError(f"the corrections' weight must be a whole number ≥ 1, got {weight!r}")
     corr = read_labelled(corrections, codebook=coder.codebook, where=where, id_col=id_col, warn=warn)
     if corr.empty:
         raise ValueError(f"{where}: no corrections given")
+    n_corr = len(corr)
     base = (read_labelled(train) if train is not None
             else pd.DataFrame(columns=["text", "themes", "type", "question"]))
     key = lambda s: " ".join(str(s).lower().split())  # noqa: E731
     corr_keys = set(corr["text"].map(key))
-    merged = pd.concat([base[~base["text"].map(key).isin(corr_keys)], corr], ignore_index=True)
+    # cross-validation groups: a ``group`` column of ``train`` (e.g. its source file) and the corrections as one more
+    # group, so that out-of-fold calibration holds out whole sources (used from 3 groups on, see cv_splits)
+    base_groups = (train["group"].astype(str).tolist() if train is not None and "group" in train.columns
+                   and len(train) == len(base) else ["training"] * len(base))
+    keep = ~base["text"].map(key).isin(corr_keys)
+    corr_rows = pd.concat([corr] * int(weight), ignore_index=True)  # repeats stay in the corrections' CV group
+    merged = pd.concat([base[keep], corr_rows], ignore_index=True)
+    groups = [g for g, k in zip(base_groups, keep.tolist()) if k] + ["corrections"] * len(corr_rows)
+    if weight > 1 and len(set(groups)) < 3:
+        # too few groups for a grouped split (cv_splits would shuffle rows): one group per original row instead,
+        # so that a correction's copies are never on both sides of an out-of-fold split
+        n_base = len(groups) - len(corr_rows)
+        groups = [f"row {i}" for i in range(n_base)] + [f"correction {j}" for j in range(n_corr)] * int(weight)
     notes = []
     if isinstance(coder, SupervisedCoder):
         params = coder.params()
@@ -256,7 +293,7 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         notes.append("the previous coder was zero-shot: the corrections start a few-shot supervised model")
     if train is None and isinstance(coder, SupervisedCoder):
         notes.append("no original training data given: the new model learns from the corrections (+ codebook) only")
-    new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(),
+    new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(), groups=groups,
             questions=merged["question"].fillna("").tolist())
     new.training_data_ = list(getattr(coder, "training_data_", []) or [])
     ids = coder.codebook.theme_ids
@@ -284,4 +321,6 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
             if k in tm_old:
                 before[k] = float(tm_old[k])
                 after[k] = float(new.training_metrics_[k])
-    return RetrainResult(coder=new, before=before, after=after, n_corrections=len(corr), notes=notes)
+    if weight > 1:
+        notes.append(f"each correction counted as {int(weight)} training rows")
+    return RetrainResult(coder=new, before=before, after=after, n_corrections=n_corr, notes=notes)

@@ -115,6 +115,99 @@ def test_bad_labels_are_refused_with_file_row_id_and_column(toy_codebook, i, col
         assert part in msg, msg
 
 
+def test_every_bad_row_is_reported_not_only_the_first(toy_codebook):
+    df = _labelled()
+    df.loc[2, "themes"] = "mat;drikke"
+    df.loc[5, "type"] = "klag"
+    df.loc[7, "themes"] = "annet;mat"
+    with pytest.raises(ValueError) as exc:
+        read_labelled(df, codebook=toy_codebook, where="lab.csv", warn=lambda m: None)
+    msg = str(exc.value)
+    first, *rest = msg.splitlines()
+    assert first.startswith("lab.csv: data row 3 (id 'L003'), column 'themes': unknown theme id(s) 'drikke'")
+    assert "lab.csv: 3 problems in all" in rest[0]
+    assert any("data row 8" in r and "exclusive theme 'annet'" in r for r in rest)
+    assert any("data row 6" in r and "unknown type 'klag'" in r for r in rest)
+    many = _labelled()
+    many["themes"] = "drikke"
+    with pytest.raises(ValueError) as exc:
+        read_labelled(many, codebook=toy_codebook, where="lab.csv", warn=lambda m: None)
+    lines = str(exc.value).splitlines()
+    assert f"{len(many)} problems in all" in lines[1] and lines[-1] == f"  … and {len(many) - 20} more"
+
+
+def test_training_files_are_cross_validation_groups(work, monkeypatch, fake_e5):
+    """``textmine train`` with several files and ``review --corrections`` hold out whole files (writers, waves) and
+    the corrections when fitting calibration and the review level, as models/build_default.py does."""
+    from textmine.classify import SupervisedCoder
+
+    proj, cb, labelled, survey = work
+    seen = []
+    real_fit = SupervisedCoder.fit
+
+    def spy(self, texts, labels, types=None, groups=None, questions=None):
+        seen.append(list(groups) if groups is not None else None)
+        return real_fit(self, texts, labels, types, groups=groups, questions=questions)
+
+    monkeypatch.setattr(SupervisedCoder, "fit", spy)
+    rows = _labelled(ids=False)
+    parts = [proj / f"part{k}.csv" for k in range(3)]
+    for k, part in enumerate(parts):
+        rows.iloc[k::3].to_csv(part, index=False)
+    runner = CliRunner()
+    assert _train(runner, parts, cb, proj / "m3").exit_code == 0
+    assert [sorted(set(g)) for g in seen] == [sorted(str(p.resolve()) for p in parts)]
+    assert seen[0].count(str(parts[0].resolve())) == len(rows.iloc[0::3])
+    corr = proj / "corr.csv"
+    pd.DataFrame({"text": ["Kassa er treg", "Altfor dyrt"], "themes": ["ko", "pris"],
+                  "type": ["klage", "klage"]}).to_csv(corr, index=False)
+    res = runner.invoke(app, ["review", str(survey), "--model", str(proj / "m3"), "--corrections", str(corr)])
+    assert res.exit_code == 0, res.output
+    assert sorted(set(seen[1])) == sorted([*(str(p.resolve()) for p in parts), "corrections"])
+    assert seen[1][-2:] == ["corrections", "corrections"] and seen[1].count("corrections") == 2
+    # --corrections-weight: each correction counts as N training rows (repeated, all in the corrections' group)
+    res = runner.invoke(app, ["review", str(survey), "--model", str(proj / "m3"), "--corrections", str(corr),
+                              "--corrections-weight", "3"])
+    assert res.exit_code == 0, res.output
+    assert seen[2].count("corrections") == 6 and len(seen[2]) == len(seen[1]) + 4
+    assert "corrections applied: 2" in res.output and "each correction counted as 3 training rows" in res.output
+    res = runner.invoke(app, ["review", str(survey), "--model", str(proj / "m3"), "--corrections-weight", "3"])
+    assert res.exit_code == 2 and "--corrections-weight" in res.output
+    from textmine.classify import load_coder
+    from textmine.review import apply_corrections
+
+    with pytest.raises(ValueError, match="whole number ≥ 1"):
+        apply_corrections(load_coder(proj / "m3"), pd.read_csv(corr), weight=0)
+
+
+def test_repeated_corrections_never_straddle_a_cross_validation_split(work, monkeypatch, fake_e5):
+    """With one training group (or none), ``weight`` > 1 must not let a correction's copies sit on both sides of
+    an out-of-fold split: that would calibrate the model on answers it was trained on."""
+    from textmine.classify import SupervisedCoder, load_coder
+    from textmine.classify.supervised import cv_splits
+    from textmine.review import apply_corrections
+
+    proj, cb, labelled, survey = work
+    assert _train(CliRunner(), [labelled], cb, proj / "m").exit_code == 0
+    seen = []
+    real_fit = SupervisedCoder.fit
+
+    def spy(self, texts, labels, types=None, groups=None, questions=None):
+        seen.append((list(texts), list(groups)))
+        return real_fit(self, texts, labels, types, groups=groups, questions=questions)
+
+    monkeypatch.setattr(SupervisedCoder, "fit", spy)
+    corr = pd.DataFrame({"text": ["Kassa er treg", "Altfor dyrt", "Suppa var lunken"], "themes": ["ko", "pris", "mat"],
+                         "type": ["klage", "klage", "klage"]})
+    for train in (_labelled(ids=False), None):  # one training group; corrections only
+        apply_corrections(load_coder(proj / "m"), corr, train=train, weight=4, id_col=None)
+        texts, groups = seen[-1]
+        for fit_idx, held_idx in cv_splits(len(texts), groups, cv=5, seed=0)[0]:
+            fitted = {texts[i] for i in fit_idx}
+            assert not fitted & {texts[i] for i in held_idx if texts[i] in set(corr["text"])}
+        assert sum(t == "Kassa er treg" for t in texts) == 4
+
+
 def test_type_case_is_normalised_and_warnings_are_given(toy_codebook):
     notes = []
     df = _labelled()

@@ -75,6 +75,10 @@ def _warn_unknown_questions(coder, given, what: str) -> None:
     from textmine.classify.table import unknown_questions
 
     unknown, known = unknown_questions(coder, given)
+    _unknown_questions_warning(unknown, known, what)
+
+
+def _unknown_questions_warning(unknown, known, what: str) -> None:
     if not unknown:
         return
     shown = ", ".join(unknown[:10]) + (f" … ({len(unknown)} in all)" if len(unknown) > 10 else "")
@@ -122,6 +126,12 @@ def register(app: typer.Typer) -> None:
             except (ValueError, FileNotFoundError) as exc:
                 _fail(str(exc))
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
+            # the local engine's warnings, from what the workers counted (names and counts, never values)
+            what = "--question" if question is not None else f"these {question_col!r} values:"
+            _unknown_questions_warning(list(info.unknown_questions), list(info.known_questions), what)
+            from textmine.cli.clean import unredacted_warning
+
+            unredacted_warning(dict(info.pii_columns), lambda m: console.print(m, highlight=False, markup=False))
             return
         if engine != "local":
             _fail(f"--engine must be 'local' or 'dask', got {engine!r}")
@@ -209,7 +219,7 @@ def register(app: typer.Typer) -> None:
         except CodebookError as exc:
             _fail(str(exc))
         frames = [_read_labelled(p, cb, text_col=text_col, themes_col=themes_col, type_col=type_col, id_col=id_col)
-                  for p in labelled]
+                  .assign(group=str(p.resolve())) for p in labelled]
         data = pd.concat(frames, ignore_index=True)
         from textmine.classify.supervised import embedder_for_labels
 
@@ -221,8 +231,10 @@ def register(app: typer.Typer) -> None:
         status = "fine-tuning the encoder and training" if finetune else "training"
         with console.status(f"{status} on {len(data)} labelled rows"):
             try:
+                # each file is one cross-validation group (from 3 files on): calibration and the review level are
+                # then fitted on comments from files (writers, waves) the fold's model has not read
                 coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist(),
-                          questions=data["question"].tolist())
+                          groups=data["group"].tolist(), questions=data["question"].tolist())
             except (CodebookError, ValueError) as exc:
                 _fail(str(exc))
         coder.training_data_ = [str(p.resolve()) for p in labelled]  # absolute: review --corrections finds them anywhere
@@ -291,6 +303,10 @@ def register(app: typer.Typer) -> None:
                                                    "original training data"),
         eval_file: Optional[Path] = typer.Option(None, "--eval", help="labelled file to measure quality before/after"),
         out: Optional[Path] = typer.Option(None, "--out", help="where to save the retrained model"),
+        corrections_weight: int = typer.Option(
+            1, "--corrections-weight", min=1,
+            help="training rows each correction counts as: above 1 your coding outweighs the original training "
+                 "data's where they differ (see bench/RESULTS.md, review loop)"),
     ) -> None:
         """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
         import pandas as pd
@@ -300,8 +316,9 @@ def register(app: typer.Typer) -> None:
         if not input.exists():
             _fail(f"input file not found: {input}")
         if corrections is None:
-            if train or corrections_only or eval_file or out:
-                _fail("--train, --corrections-only, --eval and --out go with --corrections (retraining)")
+            if train or corrections_only or eval_file or out or corrections_weight != 1:
+                _fail("--train, --corrections-only, --corrections-weight, --eval and --out go with --corrections "
+                      "(retraining)")
             coder = _coder(model, codebook)
             df = _read(input, [text_col])
             for what, col in (("text", text_col), ("id", id_col)):
@@ -356,12 +373,14 @@ def register(app: typer.Typer) -> None:
                 _fail("the model records no training files: give them with --train FILE, or pass "
                       "--corrections-only to retrain on the corrections only")
             train_paths = recorded
-        train_df = (pd.concat([_read_labelled(p, cb) for p in train_paths], ignore_index=True)
+        train_df = (pd.concat([_read_labelled(p, cb).assign(group=str(p.resolve())) for p in train_paths],
+                              ignore_index=True)
                     if train_paths else None)
         eval_df = _read_labelled(eval_file, cb, id_col=None) if eval_file else None
         try:
             res = apply_corrections(coder, _read(corrections), train=train_df, eval_set=eval_df,
-                                    where=str(corrections), id_col=id_col or "id", warn=_note)
+                                    where=str(corrections), id_col=id_col or "id", warn=_note,
+                                    weight=corrections_weight)
         except ValueError as exc:
             _fail(str(exc))
         print(res.to_text())
