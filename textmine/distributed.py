@@ -28,7 +28,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -95,12 +95,22 @@ def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, 
 def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
     """Worker task: code one partition, write ``part-<index>.parquet`` atomically, report rows and seconds."""
     t0 = time.perf_counter()
+    from textmine.classify.table import pii_in_columns
+
+    # what the local engine warns about, counted here where the rows are: other columns that hold personal data
+    # (cell counts only, never values) and the survey questions named
+    own = [ROW_COL, kwargs["text_col"], *kwargs.get("redact_cols", ()), kwargs.get("question_col")]
+    pii = pii_in_columns(part, skip=[c for c in own if c])
+    qcol = kwargs.get("question_col")
+    questions = ([str(v) for v in pd.unique(part[qcol].astype("string").dropna()) if str(v).strip()]
+                 if qcol else [])
     coded = code_partition(part, **kwargs)
     path = os.path.join(out_dir, f"part-{index:05d}.parquet")
     tmp = path + f".tmp-{os.getpid()}"
     coded.to_parquet(tmp, index=False)
     os.replace(tmp, path)
-    return {"path": path, "rows": len(part), "seconds": time.perf_counter() - t0, "worker_pid": os.getpid()}
+    return {"path": path, "rows": len(part), "seconds": time.perf_counter() - t0, "worker_pid": os.getpid(),
+            "pii_columns": pii, "questions": questions}
 
 
 # ---------------------------------------------------------------------------- input
@@ -212,6 +222,12 @@ class DaskRunInfo:
     part_seconds: tuple[float, ...] = ()
     n_workers: int = 0
     wall_seconds: float = 0.0
+    # other columns copied unredacted that hold what looks like personal data: {column: cells} (never values)
+    pii_columns: dict = field(default_factory=dict)
+    # survey questions in ``question_col`` / ``question`` the model has no theme rates for, and those it has
+    questions: tuple[str, ...] = ()  # the distinct values of ``question_col``
+    unknown_questions: tuple[str, ...] = ()
+    known_questions: tuple[str, ...] = ()
 
 
 def code_with_dask(
@@ -255,7 +271,7 @@ def code_with_dask(
     if model_dir is None and codebook_path is None:
         raise ValueError("give a codebook (zero-shot) or a model directory")
     # Fail fast in the client (bad codebook/model) before any worker starts.
-    load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
+    coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
     out_dir = Path(out_path)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"{out_dir}: --engine dask writes a folder of parts, and this is a file")
@@ -273,7 +289,7 @@ def code_with_dask(
         redact_cols=tuple(redact_cols),
     )
     try:
-        return _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
+        info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
                          batch_size, text_col, t_start)
     except BaseException:
         # a failed run leaves no partial output (it would look like a result) and no folder it created
@@ -285,6 +301,11 @@ def code_with_dask(
             except OSError:
                 break
         raise
+    from textmine.classify.table import unknown_questions
+
+    named = [question] if question is not None else list(info.questions)
+    unknown, known = unknown_questions(coder, named) if named else ([], [])
+    return replace(info, unknown_questions=tuple(unknown), known_questions=tuple(known))
 
 
 def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict, scheduler, client, n_workers: int,
@@ -325,6 +346,10 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         if cluster is not None:
             cluster.close()
     results.sort(key=lambda r: r["path"])
+    pii: dict[str, int] = {}
+    for r in results:
+        for col, n in r.get("pii_columns", {}).items():
+            pii[col] = pii.get(col, 0) + int(n)
     info = DaskRunInfo(
         out_dir=str(out_dir),
         n_rows=n_rows,
@@ -333,6 +358,8 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         part_seconds=tuple(round(r["seconds"], 4) for r in results),
         n_workers=workers,
         wall_seconds=round(time.perf_counter() - t_start, 3),
+        pii_columns=pii,
+        questions=tuple(sorted({q for r in results for q in r.get("questions", ())})),
     )
     manifest = {
         "input": str(input_path), "text_col": text_col, "n_rows": n_rows, "n_partitions": len(results),

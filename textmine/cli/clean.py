@@ -27,7 +27,11 @@ def warn_unredacted(df, skip, echo) -> None:
     personal data the Redactor would mask."""
     from textmine.classify.table import pii_in_columns
 
-    found = pii_in_columns(df, skip=skip)
+    unredacted_warning(pii_in_columns(df, skip=skip), echo)
+
+
+def unredacted_warning(found: dict[str, int], echo) -> None:
+    """The warning of :func:`warn_unredacted` for ``{column: cells}`` counted elsewhere (e.g. on Dask workers)."""
     if found:
         cols = ", ".join(f"{c} ({n} cell{'s' if n != 1 else ''})" for c, n in found.items())
         flags = " ".join(f"--redact-col {c!r}" if not c.isidentifier() else f"--redact-col {c}" for c in found)
