@@ -289,6 +289,8 @@ def test_slash_pairs_and_at_signs_that_are_not_pii(text):
         ("Takk til Kari HANSEN!", "Takk til [NAVN]!"),
         ("Vi snakket med Line hansen i går", "Vi snakket med [NAVN] i går"),
         ("SAKSBEHANDLER KARI ER FLINK", "SAKSBEHANDLER [NAVN] ER FLINK"),
+        ("Vi fikk hjelp av Kari NORDMANN i går", "Vi fikk hjelp av [NAVN] i går"),  # surname that is also a word
+        ("Takk, Ola NORDMANN!", "Takk, [NAVN]!"),
     ],
 )
 def test_names_in_lower_case_and_all_caps(text, expected):

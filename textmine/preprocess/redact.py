@@ -462,8 +462,8 @@ class Redactor:
                 return False
             if upper(j):
                 shouted = (i > 0 and upper(i - 1)) or (j + 1 < n and upper(j + 1))
-                if is_last(j) or is_first(j) or (j == i + 1 and upper(i) and not shouted):
-                    return True  # "Saksbehandler KARI NORDMANN" (only the name in capitals)
+                if is_last(j) or is_first(j) or (j == i + 1 and (upper(i) or not ambiguous(i)) and not shouted):
+                    return True  # "Saksbehandler KARI NORDMANN", "Kari NORDMANN" (only the name in capitals)
                 return len(words[j][2]) > 3 and not self._is_common(lows[j])
             return is_last(j) or (is_first(j) and not ambiguous(j) and not self._is_common(lows[j]))
 
