@@ -1,0 +1,300 @@
+"""Bring waves stored before the upload fixes up to today's upload rules (data migration 0002, testable here).
+
+Uploads written by older code may hold what :func:`service.store.upload_wave` no longer stores:
+
+* ``Respondent.answers`` keys for columns the survey definition does not declare (they may hold anything,
+  e.g. national identity numbers) -> the keys are dropped (the kept set is ``library.stored_columns``, without
+  the id and free-text columns, exactly what the upload writes into ``answers``);
+* values of segment columns that are not among the segment's declared levels (e.g. a name typed into
+  ``sektor``; today's upload refuses them, ``SurveyDefinition.undeclared_levels``) -> set to missing (None);
+* unmasked values of free-valued segments (segments without declared levels, e.g. ``naering``) -> masked with
+  ``SurveyDefinition.mask_free_segments``, the call the upload makes (same default redactor);
+* ``Wave.warnings`` messages that may quote cell values (e.g. the old "values not among the declared levels:
+  [...]") -> only messages that today's upload can produce for the wave (checked against the wave's own file
+  name and definition) are kept; the others are withdrawn and value-free notes naming columns and counts are
+  added for what the scrub changed.
+
+Each wave is checked against its own stored definition (``Wave.definition_yaml``), else its survey's. The scrub
+is idempotent: a second run finds nothing to change. It returns counts only, never values.
+
+The tables are addressed through minimal Core table objects (only the columns used here) rather than the ORM
+models, so that the data migration keeps working when later migrations change other columns.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service import library
+from service.errors import ApiError
+
+log = logging.getLogger("textmine.service")
+
+_surveys = sa.table("surveys", sa.column("id", sa.Integer), sa.column("definition_yaml", sa.Text))
+_waves = sa.table("waves", sa.column("id", sa.Integer), sa.column("survey_id", sa.Integer),
+                  sa.column("definition_yaml", sa.Text), sa.column("filename", sa.String),
+                  sa.column("warnings", sa.JSON))
+_respondents = sa.table("respondents", sa.column("id", sa.Integer), sa.column("wave_id", sa.Integer),
+                        sa.column("answers", sa.JSON))
+
+COUNT_KEYS = (
+    "waves_scanned",        # waves looked at
+    "waves_changed",        # waves with any change (answers or warnings)
+    "waves_skipped",        # waves without a usable survey definition (wave's and survey's missing or invalid)
+    "respondents_changed",  # respondents whose answers changed
+    "columns_dropped",      # undeclared columns removed, counted once per wave
+    "keys_dropped",         # undeclared answer keys removed (respondent x column)
+    "levels_cleared",       # undeclared segment levels set to missing (cells)
+    "values_masked",        # free-valued segment cells masked (cells)
+    "warnings_rewritten",   # stored warning messages withdrawn or rewritten
+    "warnings_added",       # value-free notes added
+)
+
+# ---------------------------------------------------------------- warning messages
+# The value-free messages today's upload writes into Wave.warnings (service.store.upload_wave and the
+# validation it calls: service.library.validate_frame -> SurveyDefinition.validate_frame with strict=False).
+# A stored message is kept only if it matches one of these AND its variable parts fit the wave (its file name,
+# its definition's columns); everything else is withdrawn. Keep in step with those functions.
+_ROWS = r"rows? \d+(?:, \d+)*(?:, …)?"
+_CURRENT = {
+    "absent_columns": re.compile(
+        r"(?P<src>.+): column\(s\) (?P<cols>.+) not in the data \(optional: wave / free text supplied by coded "
+        r"frames\)"),
+    "unknown_columns": re.compile(r"(?P<src>.+): unknown column\(s\) (?P<cols>.+) not declared in the survey "
+                                  r"definition"),
+    "large_weights": re.compile(  # '{limit:g}': a number or inf
+        rf"(?P<src>.+), column (?P<col>.+): \d+ implausibly large weight\(s\) \(over (?:[0-9.e+\-]+|inf), 1000 × the "
+        rf"median weight\) in {_ROWS}; check the weight column"),
+    "multiselect_codes": re.compile(
+        rf"(?P<src>.+), column (?P<col>.+): \d+ multi-select value\(s\) are not 0/1 codes and are treated as "
+        rf"missing \({_ROWS}\)"),
+    "exclusive": re.compile(r"(?P<src>.+): \d+ respondent\(s\) ticked an exclusive option of (?P<group>.+) "
+                            r"together with other options"),
+    "masked": re.compile(r"column (?P<col>.+): personal data masked in (?P<n>\d+) cell\(s\) of a segment without "
+                         r"declared levels"),
+    "not_stored": re.compile(r"\d+ column\(s\) not declared in the survey definition were not stored: .+"),
+    "pii": re.compile(r"\d+ personal data item\(s\) were redacted from the free text"),
+    # the scrub's own notes (value-free; kept by later runs)
+    "scrub_removed_columns": re.compile(r"\d+ column\(s\) not declared in the survey definition were removed from "
+                                        r"the stored answers: .+"),
+    "scrub_levels": re.compile(r"column (?P<col>.+): \d+ value\(s\) not among the declared levels were removed "
+                               r"\(set to missing\)"),
+    "scrub_withdrawn": re.compile(r"\d+ warning\(s\) stored with this upload were withdrawn: they could quote cell "
+                                  r"values or no longer apply to the stored data"),
+}
+
+
+def _masked_message(col: str, n: int) -> str:
+    """As service.store.upload_wave words it."""
+    return f"column {col}: personal data masked in {n} cell(s) of a segment without declared levels"
+
+
+def _removed_columns_message(dropped: list[str]) -> str:
+    """Like upload_wave's "were not stored" warning (column names, never values; same truncation)."""
+    names = ", ".join(c[:100] for c in dropped[:50]) + (f" and {len(dropped) - 50} more" if len(dropped) > 50 else "")
+    return (f"{len(dropped)} column(s) not declared in the survey definition were removed from the stored answers: "
+            f"{names}")
+
+
+def _levels_message(col: str, n: int) -> str:
+    return f"column {col}: {n} value(s) not among the declared levels were removed (set to missing)"
+
+
+def _withdrawn_message(n: int) -> str:
+    return (f"{n} warning(s) stored with this upload were withdrawn: they could quote cell values or no longer apply "
+            "to the stored data")
+
+
+def _source_fits(src: str, filename: str | None) -> bool:
+    """The upload names its file ``Path(filename or "upload").name`` in messages and stores ``name[:300]``."""
+    if not filename:
+        return src == "upload"
+    return src == filename or (len(filename) == 300 and src.startswith(filename) and "\n" not in src)
+
+
+def _column_list_fits(cols: str, allowed: set[str]) -> bool:
+    return all(c in allowed for c in cols.split(", "))
+
+
+def current_warning(message: Any, info: library.SurveyInfo, filename: str | None) -> str | None:
+    """The kind of a stored warning when today's upload (or this scrub) can produce it for a wave with this
+    definition and file name; None when it cannot (it may quote cell values)."""
+    if not isinstance(message, str) or "\n" in message:
+        return None
+    d = info.definition
+    for kind, pattern in _CURRENT.items():
+        m = pattern.fullmatch(message)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        if "src" in groups and not _source_fits(groups["src"], filename):
+            return None
+        if kind == "absent_columns" and not _column_list_fits(groups["cols"], set(d.columns)):
+            return None
+        if kind == "unknown_columns" and not _column_list_fits(groups["cols"], set(library.stored_columns(info))):
+            return None
+        if kind == "large_weights" and groups["col"] != d.weight_column:
+            return None
+        if kind == "multiselect_codes" and groups["col"] not in {c for ms in d.multiselect for c in ms.options}:
+            return None
+        if kind == "exclusive" and groups["group"] not in {ms.id for ms in d.multiselect if ms.exclusive}:
+            return None
+        if kind == "masked" and groups["col"] not in _free_segments(info):
+            return None
+        if kind == "scrub_levels" and groups["col"] not in _levelled_segments(info):
+            return None
+        return kind
+    return None
+
+
+# ---------------------------------------------------------------- definitions
+def _levelled_segments(info: library.SurveyInfo) -> list[str]:
+    return [s.column for s in info.definition.segments if s.levels]
+
+
+def _free_segments(info: library.SurveyInfo) -> list[str]:
+    return [s.column for s in info.definition.segments if not s.levels]
+
+
+def wave_definition(wave_yaml: str | None, survey_yaml: str | None) -> library.SurveyInfo | None:
+    """The wave's own stored definition, else its survey's (the first that parses); None when neither does."""
+    for text in (wave_yaml, survey_yaml):
+        if text:
+            try:
+                return library.parse_survey(text)
+            except ApiError:
+                continue
+    return None
+
+
+def answer_columns(info: library.SurveyInfo) -> set[str]:
+    """The keys today's upload writes into ``Respondent.answers``: the declared columns it keeps
+    (``library.stored_columns``) less the id column and the free-text columns (stored as responses)."""
+    return set(library.stored_columns(info)) - {info.id_column} - set(info.text_columns)
+
+
+def _column(answers: list[dict], col: str) -> pd.Series:
+    return pd.Series([a.get(col) for a in answers], dtype=object)
+
+
+# ---------------------------------------------------------------- the scrub
+def scrub_answers(answers: list[dict], info: library.SurveyInfo) -> tuple[list[dict], dict[str, Any]]:
+    """Today's upload rules applied to one wave's answers (in respondent order): new dicts (the input is not
+    modified) and what changed: ``dropped`` {column: keys}, ``cleared`` {column: cells}, ``masked``
+    {column: cells}, ``changed`` (positions)."""
+    keep = answer_columns(info)
+    out = [dict(a) if isinstance(a, dict) else {} for a in answers]
+    changed = {i for i, a in enumerate(answers) if not isinstance(a, dict)}
+    dropped: Counter = Counter()
+    for i, a in enumerate(out):
+        extra = [k for k in a if k not in keep]
+        for k in extra:
+            del a[k]
+            dropped[k] += 1
+        if extra:
+            changed.add(i)
+    definition = info.definition
+    present = {k for a in out for k in a}
+    # undeclared levels of segments that declare levels: never kept (the upload refuses them)
+    levelled = [c for c in _levelled_segments(info) if c in present]
+    cleared: dict[str, int] = {}
+    if levelled:
+        frame = pd.DataFrame({c: _column(out, c) for c in levelled})
+        for col, positions in definition.undeclared_levels(frame).items():
+            for p in positions:
+                out[int(p)][col] = None
+                changed.add(int(p))
+            cleared[col] = len(positions)
+    # free-valued segments: masked exactly as the upload masks them
+    free = [c for c in _free_segments(info) if c in present]
+    masked: dict[str, int] = {}
+    if free:
+        frame = pd.DataFrame({c: _column(out, c) for c in free})
+        new, counts = definition.mask_free_segments(frame)
+        for col, n in counts.items():
+            if not n:
+                continue
+            for p, (old, value) in enumerate(zip(frame[col].tolist(), new[col].tolist())):
+                if isinstance(value, str) and value != old:
+                    out[p][col] = value
+                    changed.add(p)
+            masked[col] = int(n)
+    return out, {"dropped": dict(dropped), "cleared": cleared, "masked": masked, "changed": sorted(changed)}
+
+
+def scrub_warnings(warnings: Any, info: library.SurveyInfo, filename: str | None,
+                   changes: dict[str, Any]) -> tuple[list[str], int, int]:
+    """The wave's warnings with only messages today's upload can produce kept, plus value-free notes for what
+    the scrub changed. Returns (messages, rewritten, added)."""
+    old = list(warnings) if isinstance(warnings, list) else ([] if warnings is None else [warnings])
+    kept: list[str] = []
+    withdrawn = 0
+    for message in old:
+        if current_warning(message, info, filename) is None:
+            withdrawn += 1
+        else:
+            kept.append(message)
+    rewritten, added = withdrawn, 0
+    for col, n in changes["masked"].items():  # one masking message per column, as the upload writes it
+        for i, message in enumerate(kept):
+            m = _CURRENT["masked"].fullmatch(message)
+            if m and m["col"] == col:
+                kept[i] = _masked_message(col, int(m["n"]) + n)
+                rewritten += 1
+                break
+        else:
+            kept.append(_masked_message(col, n))
+            added += 1
+    notes = []
+    if changes["dropped"]:
+        notes.append(_removed_columns_message(list(changes["dropped"])))
+    notes += [_levels_message(col, n) for col, n in changes["cleared"].items()]
+    if withdrawn:
+        notes.append(_withdrawn_message(withdrawn))
+    return kept + notes, rewritten, added + len(notes)
+
+
+def scrub_wave(session: Session, wave_id: int) -> dict[str, int]:
+    """Apply today's upload rules to one stored wave (see the module docstring); counts only."""
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    wave = session.execute(sa.select(_waves.c.survey_id, _waves.c.definition_yaml, _waves.c.filename,
+                                     _waves.c.warnings).where(_waves.c.id == wave_id)).one()
+    survey_yaml = session.scalar(sa.select(_surveys.c.definition_yaml).where(_surveys.c.id == wave.survey_id))
+    counts["waves_scanned"] = 1
+    info = wave_definition(wave.definition_yaml, survey_yaml)
+    if info is None:
+        log.warning("store scrub: wave %s has no usable survey definition; left as it is", wave_id)
+        counts["waves_skipped"] = 1
+        return counts
+    rows = session.execute(sa.select(_respondents.c.id, _respondents.c.answers)
+                           .where(_respondents.c.wave_id == wave_id).order_by(_respondents.c.id)).all()
+    answers, changes = scrub_answers([r.answers for r in rows], info)
+    if changes["changed"]:
+        session.execute(sa.update(_respondents).where(_respondents.c.id == sa.bindparam("pk"))
+                        .values(answers=sa.bindparam("new_answers")),
+                        [{"pk": rows[i].id, "new_answers": answers[i]} for i in changes["changed"]])
+    warnings, rewritten, added = scrub_warnings(wave.warnings, info, wave.filename, changes)
+    if warnings != wave.warnings:
+        session.execute(sa.update(_waves).where(_waves.c.id == wave_id).values(warnings=warnings))
+    counts.update(respondents_changed=len(changes["changed"]), columns_dropped=len(changes["dropped"]),
+                  keys_dropped=sum(changes["dropped"].values()), levels_cleared=sum(changes["cleared"].values()),
+                  values_masked=sum(changes["masked"].values()), warnings_rewritten=rewritten,
+                  warnings_added=added)
+    counts["waves_changed"] = int(bool(changes["changed"]) or warnings != wave.warnings)
+    return counts
+
+
+def scrub_store(session: Session) -> dict[str, int]:
+    """Scrub every stored wave (in id order) in the session's transaction; the caller commits. Counts only."""
+    totals = dict.fromkeys(COUNT_KEYS, 0)
+    for wave_id in session.scalars(sa.select(_waves.c.id).order_by(_waves.c.id)).all():
+        for key, n in scrub_wave(session, wave_id).items():
+            totals[key] += n
+    return totals
