@@ -342,3 +342,116 @@ def test_curated_first_names_list_is_loaded(redactor):
     assert {"trude", "ingvild", "bjørnar", "åshild"} <= first
     assert {"sol", "live", "endre", "signe", "even"} <= redactor.names.ambiguous
     assert "jo" not in first and "bror" not in first
+
+
+# -- odd groupings after a cue, obfuscated e-mail, profile links, more name forms --------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tlf 912 34567",
+        "Mob: 9876 54 32",
+        "mobilnr 412 345 67",
+        "ring meg på 47 91 23 45 67",  # country code without "+"
+        "ring tilbake på 9 8 7 6 5 4 3 2",
+    ],
+)
+def test_phone_any_grouping_after_cue(text):
+    out, counts = redact(text)
+    assert counts["telefon"] == 1 and not any(ch.isdigit() for ch in out), out
+
+
+@pytest.mark.parametrize(
+    "text", ["Ring 55553333 for hjelp", "tlf 55 55 33 33", "ringte 12.03.2024 og fikk ikke svar", "Ring oss 0800-1600"]
+)
+def test_public_numbers_dates_and_hours_after_phone_cue_stay(text):
+    out, counts = redact(text)
+    assert out == text and sum(counts.values()) == 0, out
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("konto: 1234 5678903", "kontonummer"),
+        ("bankkonto 1234 567 8903", "kontonummer"),
+        ("fnr 01.01.1990 10046", "fodselsnummer"),  # birth date with four-digit year + individual number
+        ("født 01011990-10046", "fodselsnummer"),
+    ],
+)
+def test_loose_accounts_and_fullyear_personal_numbers(text, kind):
+    out, counts = redact(text)
+    assert counts[kind] == 1 and not any(ch.isdigit() for ch in out), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "send til kari.nordmann(a)gmail.com",
+        "ola punktum nordmann at nav punktum no",
+        "ola (at) firma (dot) no",
+        "kari.nordmann at gmail.com",
+        "kari.nordmann@gmail,com",
+        "kari.nordmann@gmail . com",
+        "kari krøllalfa firma.no",
+        "send til kari.nordmann@gmail",
+    ],
+)
+def test_obfuscated_email(text):
+    out, counts = redact(text)
+    assert counts["epost"] == 1 and "nordmann" not in out and "kari" not in out and "ola" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text", ["Jeg mener at nav.no er dårlig", "Vi fikk beskjed om at nav punktum no var nede", "Det viser at Nav.no ikke virker"]
+)
+def test_at_as_conjunction_is_not_email(text):
+    out, counts = redact(text)
+    assert out == text and counts["epost"] == 0, out
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("se https://www.facebook.com/kari.nordmann for bilder", "se [NAVN] for bilder"),
+        ("CV: www.linkedin.com/in/kari-nordmann-123", "CV: [NAVN]"),
+        ("https://www.dropbox.com/s/abc og nav.no/sykepenger", "https://www.dropbox.com/s/abc og nav.no/sykepenger"),
+    ],
+)
+def test_social_media_profile_links(text, kept):
+    out, counts = redact(text)
+    assert out == kept
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("takk til kari og ola på nav", "takk til [NAVN] og [NAVN] på nav"),
+        ("hei kari, takk for sist", "hei [NAVN], takk for sist"),
+        ("kontaktet per olav hansen i går", "kontaktet [NAVN] i går"),
+        ("ring ola på tlf", "ring [NAVN] på tlf"),
+        ("Navn: kari hansen", "Navn: [NAVN]"),
+        ("Vi fikk svar fra K. Berg", "Vi fikk svar fra [NAVN]"),
+        ("Anne-Maris saksbehandler svarte", "[NAVN] saksbehandler svarte"),
+        ("Ola's lege sa nei", "[NAVN] lege sa nei"),
+        ("ole jensen er sykmeldt", "[NAVN] er sykmeldt"),
+    ],
+)
+def test_more_name_forms(text, expected):
+    out, counts = redact(text)
+    assert out == expected, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nav-kontoret i Vik svarte",
+        "Vi har ansatte i Berg og i Strand",
+        "NAV Eide svarte aldri",
+        "Hilsen Lunde kommune",
+        "takk for sist, hei alle sammen",
+        "jan og feb var tunge måneder",
+        "ring per telefon",
+    ],
+)
+def test_places_and_words_are_not_names(text):
+    out, counts = redact(text)
+    assert out == text and counts["navn"] == 0, out

@@ -4,7 +4,8 @@ Numbers are validated (fødselsnummer/D-nummer: both mod-11 check digits + a pla
 kontonummer and organisasjonsnummer: mod-11; IBAN: mod-97) and checked against their context so
 amounts, years, durations, times and case numbers ("2023/123456") stay. Names combine Faker's
 ``no_NO`` lists and ``name_first_no.txt`` with cue words ("saksbehandler X", "Hilsen X") and
-capitalisation (lower-case and ALL-CAPS surnames follow a caught first name).
+capitalisation (lower-case and ALL-CAPS surnames follow a caught first name). Obfuscated e-mail
+("kari (at) nav punktum no") and social-media profile links are masked too.
 """
 
 from __future__ import annotations
@@ -88,11 +89,31 @@ _RB = r"(?![\d%]|[.,:/-]\d|\w)"
 _EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]+(?:\s?@\s?|\s?\(at\)\s?|\s?\[at\]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b", re.UNICODE
 )
+# Obfuscated e-mail: "(a)", "krøllalfa", " at ", spelled-out dots ("punktum", "(dot)"), "gmail . com", "gmail,com".
+_OBF_AT = r"(?:\s?[(\[]\s?(?:at|a|krøllalfa|alfakrøll)\s?[)\]]\s?|\s(?:at|krøllalfa|alfakrøll)\s|\s?@\s?)"
+_OBF_DOT = r"(?:\s?[(\[]\s?(?:dot|punktum|prikk)\s?[)\]]\s?|\s(?:dot|punktum|prikk)\s|\.)"
+_TLD = r"(?:no|com|net|org|se|dk|nu|eu|io|info|online)"
+_EMAIL_OBF = re.compile(
+    rf"(?<![\w.+-])[\w+-]+(?:{_OBF_DOT}[\w+-]+){{0,8}}{_OBF_AT}[\w-]+(?:{_OBF_DOT}[\w-]+){{0,8}}"
+    rf"(?:{_OBF_DOT}|\s\.\s?|\.\s|,){_TLD}\b",
+    re.IGNORECASE,
+)
+# Social-media profile links name a person ("facebook.com/kari.nordmann", "linkedin.com/in/kari-n-123").
+_PROFILE_URL = re.compile(
+    r"(?<![\w.-])(?:https?://)?(?:www\.|m\.|no\.)?(?:facebook|fb|linkedin|instagram|twitter|x|tiktok|snapchat)\.com/"
+    r"(?:in/|pub/|profile\.php\?id=|@)?[\w.%-]*[^\W\d_][\w.%?=&/-]*",
+    re.IGNORECASE,
+)
+_EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|\sat\s", re.IGNORECASE)
+# "kari.nordmann@gmail" (no top-level domain): "@" glued to letters on both sides.
+_EMAIL_BARE = re.compile(r"(?<![\w.+-])[\w.+-]*[^\W\d_][\w.+-]*@[^\W\d_][\w-]+(?![\w@-])")
 _NUM11 = re.compile(
     _LB
     + r"(?:\d{11}|\d{6}[ .-]\d{5}|\d{6} \d{3} \d{2}|\d{4}[ .-]\d{2}[ .-]\d{5}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]?\d{5})"
     + _RB
 )
+# Birth date with a four-digit year + the 5-digit individual number ("01.01.1990 10046"): validated as ddmmyy+5.
+_FNR_FULLYEAR = re.compile(_LB + r"\d{2}([ .-]?)\d{2}\1(?:19|20)\d{2}[ .-]?\d{5}" + _RB)
 # An 11-digit run glued to letters, "/" or "," ("fnr/01019010046", "ID01019010046", "a,b"): only kept
 # as a personal number (two check digits + date), never as an account number (one check digit).
 _NUM11_GLUED = re.compile(r"(?<![\d+])(?<!\d[.:-])\d{11}(?![\d%]|[.:-]\d)")
@@ -119,17 +140,14 @@ _PHONE = re.compile(
 )
 _PHONE_CUE = re.compile(
     r"(?:\b(?:tlf|telefon\w*|mobil\w*|mob|tel|sms|direktenummer|tlf\.?nr|nummer|nr)\.?"
-    r"|\bring\w*(?:\s+(?:meg|oss|ham|henne|han|ho|dei|dem|meg))?"
+    r"|\bring\w*(?:\s+(?:meg|oss|ham|henne|han|ho|dei|dem|meg))?(?:\s+(?:tilbake|opp))?"
     r"|\bnå\s+(?:meg|oss|ham|henne|han|ho)|\btreff\w*(?:\s+(?:meg|oss))?)"
     r"\s*[:.]?\s*(?:på|til|er|:)?\s*$",
     re.IGNORECASE,
 )
-# Any first digit (0/1 included) -- only redacted right after a phone cue ("Tlf 05 93 06 04").
-_PHONE_ANY = re.compile(
-    _LB
-    + r"(?:\d{8}|\d{3}[ .-]\d{2}[ .-]\d{3}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|\d{4}[ .-]\d{4})"
-    + _RB
-)
+# Any first digit and any grouping ("05 93 06 04", "412 345 67", "47 91 23 45 67") -- only right after a phone cue.
+_PHONE_ANY = re.compile(_LB + r"(?:47[ .-]?)?\d(?:[ .-]?\d){7}" + _RB)
+_TIME_RANGE = re.compile(r"^(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d$")
 _NUMBER_NEG_BEFORE = re.compile(
     r"(?:\bkr|\bkroner|\bnok|\bsaks?nr|\bsaksnummer\w*|\bsak|\bref|\breferanse\w*|\bjournal\w*|\bdokument\w*"
     r"|\bfaktura\w*|\bvedtak\w*|\bkid|\bkonto\w*|\borg\w*|\bid|\bkode|\bbeløp\w*|\bsum|\bpostnr|\bpostnummer"
@@ -164,6 +182,11 @@ def _phone_context(m: re.Match, text: str) -> bool | None:
     if _NUMBER_NEG_BEFORE.search(before) or _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
         return False
     return None
+
+
+def _fnr_from_fullyear(m: re.Match) -> str:
+    d = _digits(m.group(0))
+    return d[:4] + d[6:]
 
 
 def _looks_like_date8(d: str) -> bool:
@@ -207,6 +230,8 @@ class NameLists:
 
 _ADDR_PREFIX = r"(?:Øvre|Nedre|Store|Lille|Søndre|Nordre|Vestre|Østre|Gamle|Nye|Sankt|St\.|Indre|Ytre)"
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]*\.?")
+_GREETINGS = frozenset({"hei", "hallo", "takk"})
+_INITIAL = re.compile(r"[A-ZÆØÅ]\.")
 _SENTENCE_END = set(".!?:;\"'()[]\n")
 
 
@@ -220,6 +245,7 @@ class Redactor:
     public_numbers: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
         suffixes = sorted(set(self.street_suffixes), key=len, reverse=True)
         alt = "|".join(re.escape(s) for s in suffixes)
         sep_words = r"gate|gata|gaten|gt\.|vei|veien|veg|vegen|plass|allé|alle|torg|brygge|stredet|smuget"
@@ -253,18 +279,24 @@ class Redactor:
         counts = dict.fromkeys(PII_TYPES, 0)
         if not text:
             return text, counts
-        if "@" in text or "(at)" in text or "[at]" in text:
+        if ".com/" in text.lower():
+            text = self._sub(_PROFILE_URL, text, counts, lambda m, t: "navn")
+        if _EMAIL_GATE.search(text):
             text = self._sub(_EMAIL, text, counts, self._classify_email)
+            text = self._sub(_EMAIL_OBF, text, counts, self._classify_email_obf)
+            if "@" in text:
+                text = self._sub(_EMAIL_BARE, text, counts, lambda m, t: "epost")
         if _ANY_DIGIT.search(text):
             text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
             text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
+            text = self._sub(_FNR_FULLYEAR, text, counts, lambda m, t: personal_number_type(_fnr_from_fullyear(m)))
             text = self._sub(_NUM11, text, counts, self._classify11)
             text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
             text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
             text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
             text = self._sub(_ORG, text, counts, self._classify9)
-            text = self._sub(_PHONE, text, counts, self._classify8_public)
             text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
+            text = self._sub(_PHONE, text, counts, self._classify8_public)
             text = self._sub(self._address, text, counts, self._classify_address)
         text = self._redact_names(text, counts)
         return text, counts
@@ -313,12 +345,27 @@ class Redactor:
                 return None
         return "epost"
 
+    def _classify_email_obf(self, m: re.Match, text: str) -> str | None:
+        """Obfuscated e-mail. With a bare " at " (also a Norwegian word) the local part must look like an
+        address (dot, digit, "_") or be a known name: "kari.nordmann at gmail.com", not "vet at nav.no"."""
+        raw = m.group(0)
+        at = re.search(r"\s(?:at|@)\s", raw, re.IGNORECASE)  # bare " at " or " @ " ("skriv til @ nav.no")
+        if at and not re.search(r"[(\[]|krøllalfa|alfakrøll", raw, re.IGNORECASE):
+            local = raw[: at.start()].lower()
+            if not (re.search(rf"[._\d]|{_OBF_DOT}", local) or local in self.names.first or local in self.names.last):
+                return None
+        return "epost"
+
     @staticmethod
     def _classify11_cued(m: re.Match, text: str) -> str | None:
         """Loosely grouped 11 digits: a personal number only right after fnr/fødselsnummer/d-nr."""
-        if not _PNR_CUE.search(text[max(0, m.start() - 25) : m.start()]):
-            return None
-        return personal_number_type(_digits(m.group(0)))
+        before = text[max(0, m.start() - 25) : m.start()]
+        d = _digits(m.group(0))
+        if _PNR_CUE.search(before):
+            return personal_number_type(d)
+        if _ACCOUNT_CUE.search(before) and valid_account(d):  # "konto: 1234 5678903"
+            return "kontonummer"
+        return None
 
     @staticmethod
     def _classify11_glued(m: re.Match, text: str) -> str | None:
@@ -364,10 +411,15 @@ class Redactor:
             return None  # NAV's own service numbers are not personal data
         return self._classify8(m, text)
 
-    @staticmethod
-    def _classify8_cued(m: re.Match, text: str) -> str | None:
-        before = text[max(0, m.start() - 30) : m.start()]
-        return "telefon" if _PHONE_CUE.search(before) else None
+    def _classify8_cued(self, m: re.Match, text: str) -> str | None:
+        """Any 8 digits (or "47" + 8) after a phone cue, except public numbers, dates and clock-time ranges."""
+        raw, before = m.group(0), text[max(0, m.start() - 30) : m.start()]
+        d = _digits(raw)
+        if not _PHONE_CUE.search(before) or d[-8:] in self.public_numbers or _TIME_RANGE.match(raw):
+            return None
+        if re.fullmatch(r"\d\d([./-])\d\d\1\d{4}", raw) and _looks_like_date8(d):
+            return None  # "ringte 12.03.2024"
+        return "telefon"
 
     @staticmethod
     def _classify_address(m: re.Match, text: str) -> str | None:
@@ -381,10 +433,23 @@ class Redactor:
         return word in self.names.blocked or word.split("-")[0] in self.names.blocked
 
     def _name_parts(self, low: str, lst: frozenset[str]) -> bool:
+        """``low`` (or each hyphenated part, or its possessive base) is in ``lst``; memoised per list."""
+        memo = self._name_memo.setdefault(id(lst), {})
+        hit = memo.get(low)
+        if hit is None:
+            if len(memo) > 200_000:  # bounded: a long-running service sees an open vocabulary
+                memo.clear()
+            hit = memo[low] = self._name_parts_uncached(low, lst)
+        return hit
+
+    @staticmethod
+    def _name_parts_uncached(low: str, lst: frozenset[str]) -> bool:
         parts = low.split("-")
         if all(p in lst for p in parts if p):
             return True
-        return low.endswith("s") and low[:-1] in lst  # possessive "Karis"
+        # possessive "Karis", "Anne-Maris", "Ola's"
+        base = low[:-2] if low.endswith("'s") else low[:-1]
+        return low.endswith("s") and bool(base) and all(p in lst for p in base.split("-") if p)
 
     def _is_common(self, low: str) -> bool:
         return low in self.lexicon_forms
@@ -423,7 +488,17 @@ class Redactor:
             k = words[i][0] - 1
             while k >= 0 and text[k] in " \t":
                 k -= 1
+            if k > 0 and text[k] == "." and i and words[i - 1][1] == k + 1 and _INITIAL.fullmatch(words[i - 1][2]):
+                return sentence_initial(i - 1)  # "K. Berg": an initial, not a sentence end
             return k < 0 or text[k] in _SENTENCE_END or text[k] == "-"
+
+        def place_after_i(i: int) -> bool:
+            """An ambiguous surname after "i"/"NAV" or before "kommune" is a place: "i Vik", "NAV Eide"."""
+            if not ambiguous(i):
+                return False
+            if i > 0 and lows[i - 1] in ("i", "nav") and adjacent(i - 1, i):
+                return True
+            return i + 1 < n and lows[i + 1] in ("kommune", "kommunes", "kommun") and adjacent(i, i + 1)
 
         def has_cue(i: int) -> bool:
             if i == 0 or lows[i - 1] not in names.cue_last_words:
@@ -477,7 +552,7 @@ class Redactor:
             low = lows[i]
             if not (i and lows[i - 1] in cue_last):
                 if not caps[i]:
-                    if not (upper(i) and is_first(i)):  # ALL-CAPS first names: "ÅSE ØDEGÅRD"
+                    if not is_first(i):  # ALL-CAPS "ÅSE ØDEGÅRD", lower-case "kari og ola", "olav hansen"
                         i += 1
                         continue
                 elif low in common and low not in first_names and low not in last_names and "-" not in low and not (
@@ -495,7 +570,8 @@ class Redactor:
                 and not ambiguous(i + 1)
                 and not self._is_blocked(words[i + 1][2])
             )
-            if cued and (namey(i) or (not cap(i) and is_first(i) and lows[i] not in names.ambiguous)):
+            lower_first = not cap(i) and is_first(i) and lows[i] not in names.ambiguous
+            if cued and (namey(i) or lower_first) and not place_after_i(i):
                 start_i = i
             elif cued and not cap(i) and is_first(i) and surname_next:
                 start_i = i  # "hilsen per olsen": ambiguous first name + surname after a cue
@@ -517,9 +593,9 @@ class Redactor:
                 initial = sentence_initial(i)
                 if first and nxt_name and (not initial or is_last(i + 1) or is_first(i + 1) or not self._is_common(lows[i + 1])):
                     start_i = i
-                elif first and (lows[i] not in names.ambiguous or not initial):
+                elif first and (lows[i] not in names.ambiguous or not (initial or place_after_i(i))):
                     start_i = i
-                elif last and (lows[i] not in names.ambiguous or not initial):
+                elif last and (lows[i] not in names.ambiguous or not (initial or place_after_i(i))):
                     start_i = i
                 elif (
                     not initial
@@ -530,13 +606,29 @@ class Redactor:
                     and len(words[i + 1][2]) > 2
                 ):
                     start_i = i  # two unknown capitalised words mid-sentence: "Ingvild Sæbø"
+            elif not cap(i) and not upper(i) and is_first(i) and not ambiguous(i):
+                after_name = (
+                    i >= 2 and lows[i - 1] in ("og", "eller", "&") and bool(spans) and spans[-1][1] == words[i - 2][1]
+                )
+                greeted = i and lows[i - 1] in _GREETINGS and adjacent(i - 1, i)
+                pair = surname_next and not upper(i + 1) and not cap(i + 1)
+                if after_name or greeted:
+                    start_i = i  # "takk til kari og ola", "hei kari", "takk kari"
+                elif pair:  # uncued lower-case "olav hansen", with a first name before it: "per olav hansen"
+                    start_i = i
+                    if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
+                        start_i = i - 1
             if start_i is None:
                 i += 1
                 continue
+            if start_i > 0 and _INITIAL.fullmatch(words[start_i - 1][2]) and adjacent(start_i - 1, start_i):
+                start_i -= 1  # "K. Berg"
+            if spans and spans[-1][1] > words[start_i][0]:
+                start_i = i  # never reach back into the previous name
             j = i + 1
             while j < n and j - i < 4 and adjacent(j - 1, j) and not self._is_blocked(words[j][2]) and continues(i, j):
                 j += 1
-            spans.append((words[i][0], words[j - 1][1]))
+            spans.append((words[start_i][0], words[j - 1][1]))
             i = j
         if not spans:
             return text
