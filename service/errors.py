@@ -35,9 +35,12 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 def sanitize_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep only location, message and type: pydantic's ``input``/``ctx`` may echo raw (personal) text."""
+    from service.library import redact_name  # lazy: library imports this module
+
     clean = []
     for err in errors:
-        loc = [part if isinstance(part, (int, str)) else str(part) for part in err.get("loc", ())]
+        # string parts are field names, but an extra (forbidden) key or a dict key is the caller's input
+        loc = [part if isinstance(part, int) else redact_name(part) for part in err.get("loc", ())]
         msg = str(err.get("msg", "invalid value"))
         # a few pydantic messages quote the value ("Input should be 'a' or 'b'" is fine; values are not quoted)
         clean.append({"loc": loc, "msg": msg[:300], "type": str(err.get("type", "value_error"))})

@@ -24,7 +24,7 @@ def codebook_from_dict(content: dict[str, Any]):
     try:
         return Codebook.from_dict(content)
     except (CodebookError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ApiError(422, "invalid_codebook", f"invalid codebook: {exc}") from None
+        raise ApiError(422, "invalid_codebook", f"invalid codebook: {redact_name(_short(str(exc), 600))}") from None
 
 
 def codebook_from_yaml(text: str):
@@ -173,6 +173,17 @@ def redact_one(text: str) -> str:
     return redact(text)[0]
 
 
+def redact_name(text: str) -> str:
+    """A column name, cell or message to quote: personal data (fødselsnummer, phone, e-mail…) redacted."""
+    return redact_one(str(text))
+
+
+def safe_filename(filename: str | None) -> str:
+    """The uploaded file's base name with personal data in the stem redacted (the suffix kept)."""
+    path = Path(filename or "upload.csv")
+    return redact_name(path.stem)[:250] + path.suffix[:20]
+
+
 # ---------------------------------------------------------------- tables and survey definitions
 def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataFrame:
     """Parse an uploaded CSV/XLSX/SAV/Parquet; every failure is a 422 naming what was wrong."""
@@ -194,7 +205,7 @@ def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataF
         except ApiError:
             raise
         except Exception as exc:  # TableReadError and parser errors: name the problem, not the data
-            message = _short(str(exc).replace(str(path), filename or "upload"))
+            message = redact_name(_short(str(exc).replace(str(path), filename or "upload")))
             code = "wrong_encoding" if ("encoding" in message or "not valid utf" in message.lower()) else "unreadable_table"
             raise ApiError(422, code, f"could not read the table: {message}") from None
     if frame.shape[0] == 0:
@@ -240,7 +251,8 @@ def parse_survey(yaml_text: str) -> SurveyInfo:
     try:
         definition = SurveyDefinition.from_dict(raw)
     except Exception as exc:  # SurveyDefinitionError and malformed structures
-        raise ApiError(422, "invalid_survey_definition", f"invalid survey definition: {_short(str(exc))}") from None
+        raise ApiError(422, "invalid_survey_definition",
+                       f"invalid survey definition: {redact_name(_short(str(exc)))}") from None
     info = SurveyInfo(yaml_text=yaml_text, id_column=definition.id_column, wave_column=definition.wave_column,
                       text_columns=[q.column for q in definition.free_text],
                       question_texts={q.column: q.label for q in definition.free_text},
@@ -269,7 +281,7 @@ def validate_frame(frame: pd.DataFrame, info: SurveyInfo, filename: str) -> list
     try:
         warnings = list(info.definition.validate_frame(frame, source=filename, strict=False))
     except Exception as exc:
-        raise ApiError(422, "invalid_table", _short(str(exc), 600)) from None
+        raise ApiError(422, "invalid_table", redact_name(_short(str(exc), 600))) from None
     bad = info.definition.undeclared_levels(frame)
     if bad:
         col, pos = next(iter(bad.items()))
@@ -294,7 +306,7 @@ def build_summary(frames: dict[Any, pd.DataFrame], info: SurveyInfo, coded: dict
         summary = _build(frames, info.definition, coded, theme_labels=theme_labels, compare_to=compare_to,
                          quotes=False)
     except (ValueError, KeyError) as exc:
-        raise ApiError(422, "summary_failed", f"could not build the summary: {_short(str(exc))}") from None
+        raise ApiError(422, "summary_failed", f"could not build the summary: {redact_name(_short(str(exc)))}") from None
     return summary.to_dict()
 
 
@@ -323,7 +335,7 @@ def summary_quotes(respondents: pd.DataFrame, coded: pd.DataFrame, info: SurveyI
         summary = _build({wave: respondents}, info.definition, {wave: coded}, themes=[theme], quotes=True,
                          n_quotes=n, embedder=embedder, drivers=False, validate=False)
     except (ValueError, KeyError) as exc:
-        raise ApiError(422, "summary_failed", f"could not select quotes: {_short(str(exc))}") from None
+        raise ApiError(422, "summary_failed", f"could not select quotes: {redact_name(_short(str(exc)))}") from None
     table = summary.tables.get("quotes")
     if table is None or not len(table):
         return []

@@ -89,6 +89,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
                 label: str | None = None, definition_yaml: str | None = None) -> tuple[Wave, list[str]]:
     """Validate and store one wave. Raises ApiError (and writes nothing) on any problem."""
     survey = get_or_404(session, Survey, survey_id, "survey")
+    filename = library.safe_filename(filename)  # it is stored, shown to readers and quoted in messages
     definition_yaml = definition_yaml or survey.definition_yaml
     if not definition_yaml:
         raise ApiError(422, "missing_survey_definition",
@@ -99,7 +100,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     missing = [c for c in [info.id_column, *info.text_columns] if c not in frame.columns]
     if missing:
         raise ApiError(422, "missing_columns", f"the file lacks required column(s): {', '.join(missing)}",
-                       {"missing": missing, "found": list(frame.columns)[:100]})
+                       {"missing": missing, "found": [library.redact_name(c) for c in list(frame.columns)[:100]]})
     ids = frame[info.id_column].map(_text_or_none)
     empty_rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
     if empty_rows:
@@ -131,13 +132,15 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     warnings += [f"column {col}: personal data masked in {n} cell(s) of a segment without declared levels"
                  for col, n in masked.items()]
     if dropped:
-        names = ", ".join(c[:100] for c in dropped[:50]) + (f" and {len(dropped) - 50} more" if len(dropped) > 50 else "")
+        names = ", ".join(library.redact_name(c)[:100] for c in dropped[:50])
+        names += f" and {len(dropped) - 50} more" if len(dropped) > 50 else ""
         warnings.append(f"{len(dropped)} column(s) not declared in the survey definition were not stored: {names}")
     if label is None:
+        label = Path(filename or "wave").stem
         if info.wave_column and info.wave_column in frame.columns and frame[info.wave_column].nunique() == 1:
-            label = str(_json_value(frame[info.wave_column].iloc[0]))
-        else:
-            label = Path(filename or "wave").stem
+            value = str(_json_value(frame[info.wave_column].iloc[0]))
+            if library.redact_name(value) == value:  # a cell may hold anything: personal data is never a label
+                label = value
     label = str(label).strip()
     if session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.label == label)).first() is not None:
         raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label})
@@ -425,6 +428,12 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
         other = get_or_404(session, Wave, compare_wave_id, "wave")
         if other.id == wave.id:
             raise ApiError(422, "same_wave", "compare_wave_id must name a different wave")
+        if other.survey_id != wave.survey_id:
+            raise ApiError(422, "other_survey", f"wave {other.id} belongs to another survey; compare_wave_id must name "
+                           f"a wave of survey {wave.survey_id}", {"compare_wave_id": other.id})
+        if _wave_key(other.label) == _wave_key(wave.label):
+            raise ApiError(422, "same_wave_label", f"waves {other.id} and {wave.id} have the same wave label; they "
+                           "cannot be compared", {"compare_wave_id": other.id})
         waves.insert(0, other)
         chosen[other.id] = _compare_job(session, other, main_job.codebook_id if main_job else None)
     frames, coded, jobs, labels = {}, {}, {}, {}
@@ -454,7 +463,8 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
     cb = session.get(Codebook, job.codebook_id)
     theme_ids = [t["id"] for t in cb.content.get("themes", [])]
     if theme not in theme_ids:
-        raise ApiError(404, "unknown_theme", f"theme {theme!r} is not in codebook {cb.name} {cb.version}",
+        raise ApiError(404, "unknown_theme",
+                       f"theme {library.redact_name(theme)!r} is not in codebook {cb.name} {cb.version}",
                        {"themes": theme_ids})
     frame = coded_frame(session, wave, job, theme_ids)
     info = library.parse_survey(wave.definition_yaml or "")
@@ -507,8 +517,10 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
     valid = [t["id"] for t in codebook.content.get("themes", [])]
     unknown = [t for t in themes if t not in valid]
     if unknown:
-        raise ApiError(422, "unknown_theme", f"unknown theme id(s) for codebook {codebook.name}: {', '.join(unknown)}",
-                       {"unknown": unknown, "valid": valid})
+        named = [library.redact_name(t)[:100] for t in unknown[:20]]  # quoted redacted: a value may be anything
+        raise ApiError(422, "unknown_theme", f"unknown theme id(s) for codebook {codebook.name}: {', '.join(named)}",
+                       {"unknown": named, "positions": [i for i, t in enumerate(themes) if t not in valid][:50],
+                        "valid": valid})
     types = codebook.content.get("types") or ["klage", "ønske", "ros"]
     if ctype and ctype not in types:
         raise ApiError(422, "unknown_type", f"type must be one of {', '.join(types)}", {"valid": types})

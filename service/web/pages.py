@@ -114,7 +114,7 @@ def theme_page(request: Request, wave_id: IdPath, theme: str, who: Principal = D
     data = reportdata.wave_report(request, session, wave_id)
     th = data.themes[(data.themes["wave"] == data.current_wave) & (data.themes["theme"] == theme)]
     if th.empty:
-        raise ApiError(404, "unknown_theme", f"theme {theme!r} has no coded comments in wave {wave_id}")
+        raise ApiError(404, "unknown_theme", f"the theme has no coded comments in wave {wave_id}")
     label = str(th["label"].iloc[0])
     blocks = []
     for q, qtext in data.questions.items():
