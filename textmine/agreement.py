@@ -9,7 +9,7 @@ codes only, never text).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +56,7 @@ class AgreementReport:
 
 
 def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col: str | None,
-           known: set[str]) -> pd.DataFrame:
+           known: set[str], rollup: Callable[[list[str]], list[str]] | None = None) -> pd.DataFrame:
     for col in (id_col, themes_col):
         if col not in df.columns:
             raise ValueError(f"{which}: no column {col!r} (columns: {', '.join(map(str, df.columns))})")
@@ -75,7 +75,7 @@ def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col:
         if bad:
             raise ValueError(f"{which}: row {pos + 2} (id {ids.iloc[pos]}): column {themes_col!r} has unknown "
                              f"theme id(s) {', '.join(bad)}; expected ids from the codebook")
-        themes.append(lab)
+        themes.append(list(rollup(lab)) if rollup is not None else lab)
     types = ([""] * len(df) if type_col is None or type_col not in df.columns
              else df[type_col].astype("string").fillna("").str.strip().tolist())
     return pd.DataFrame({"id": ids.tolist(), "themes": themes, "type": types})
@@ -84,16 +84,17 @@ def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col:
 def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: Sequence[str], *,
                          id_col: str = "id", themes_col: str = "themes", type_col: str | None = "type",
                          top_k_shares: int = 10, names: tuple[str, str] = ("first coding", "second coding"),
-                         ) -> AgreementReport:
+                         rollup: Callable[[list[str]], list[str]] | None = None) -> AgreementReport:
     """Agreement of two codings matched on ``id_col`` (units coded by only one side are counted, not compared).
 
     ``themes_col`` holds theme ids joined by ``;`` (empty = non-answer); ``type_col`` (optional) the comment
-    type. Theme ids must be in ``theme_ids``. Raises ``ValueError`` naming the coding (``names``, e.g. the two
+    type. Theme ids must be in ``theme_ids``. ``rollup`` (e.g. ``Codebook.rollup``) adds each theme's parents
+    to both codings, so "telefon" and "kontakt;telefon" agree under a hierarchical codebook. Raises ``ValueError`` naming the coding (``names``, e.g. the two
     file names), row and column."""
     ids = list(theme_ids)
     known = set(ids)
-    a = _codes(first, names[0], id_col, themes_col, type_col, known)
-    b = _codes(second, names[1], id_col, themes_col, type_col, known)
+    a = _codes(first, names[0], id_col, themes_col, type_col, known, rollup)
+    b = _codes(second, names[1], id_col, themes_col, type_col, known, rollup)
     common = a.merge(b, on="id", suffixes=("_1", "_2"), sort=False)
     if common.empty:
         raise ValueError(f"the two codings share no {id_col!r} values (first: {len(a)} rows, second: {len(b)} rows)")

@@ -130,7 +130,13 @@ class Codebook:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise CodebookError(f"codebook is not valid YAML: {exc}") from exc
+            parts = []  # one line: what went wrong and where (line/column), never "<unicode string>"
+            for what, mark in ((getattr(exc, "context", None), getattr(exc, "context_mark", None)),
+                               (getattr(exc, "problem", None), getattr(exc, "problem_mark", None))):
+                if what:
+                    parts.append(what + (f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""))
+            raise CodebookError(f"codebook is not valid YAML: {'; '.join(parts) or ' '.join(str(exc).split())}") \
+                from exc
         return cls.from_dict(data)
 
     # ------------------------------------------------------------------ serialisation
@@ -253,8 +259,18 @@ def load_codebook(path: str | Path) -> Codebook:
     path = Path(path)
     if not path.exists():
         raise CodebookError(f"codebook file not found: {path}")
+    if path.is_dir():
+        raise CodebookError(f"{path}: is a folder; expected a codebook YAML file")
     try:
-        return Codebook.from_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+        raise CodebookError(f"{path}: line {line}: byte 0x{exc.object[exc.start]:02x} is not valid UTF-8; "
+                            f"save the codebook as UTF-8") from None
+    except OSError as exc:
+        raise CodebookError(f"{path}: cannot read the codebook ({exc.strerror or exc})") from None
+    try:
+        return Codebook.from_yaml(text)
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}") from None
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import os
 import re
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -281,15 +283,25 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds
         raise TableReadError(f"not a readable .xlsx workbook ({e.__class__.__name__}: {e})", file=path) from None
     names = wb.sheetnames
-    wb.close()
     if sheet is None:
         sheet = names[0]
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(names):
+            wb.close()
             raise TableReadError(f"sheet index {sheet} out of range (sheets: {', '.join(names)})", file=path)
         sheet = names[sheet]
     elif sheet not in names:
+        wb.close()
         raise TableReadError(f"no sheet named {sheet!r} (sheets: {', '.join(names)})", file=path)
+    first = next(wb[sheet].iter_rows(min_row=1, max_row=1, values_only=True), ())
+    wb.close()
+    heads = [str(h).strip() for h in first if h is not None and str(h).strip()]
+    if not heads:
+        raise TableReadError(f"sheet {sheet!r} is empty (no header row)", file=path, row=1)
+    dups = sorted({h for h in heads if heads.count(h) > 1})
+    if dups:  # pandas would silently rename the second one "<name>.1"
+        raise TableReadError(f"duplicate column name(s) in header of sheet {sheet!r}: {', '.join(dups)}",
+                             file=path, row=1, column=dups[0])
     df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype=object)
     header = [str(c).strip() for c in df.columns]
     bad = [i for i, c in enumerate(df.columns) if str(c).startswith("Unnamed:")]
@@ -305,7 +317,7 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
             df[c] = _convert_column(col.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)), ".")
         else:
             df[c] = _integers_if_possible(pd.to_numeric(col, errors="coerce"))
-    df.attrs.update({"source": f"{path} [{sheet}]", "sheet": sheet, "first_data_row": 2})
+    df.attrs.update({"source": f"{path} [{sheet}]", "sheet": sheet, "sheets": list(names), "first_data_row": 2})
     return df
 
 
@@ -356,6 +368,37 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFra
     return df
 
 
+def _read_json(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """A JSON array of records (as :func:`write_table` writes it), one object per row."""
+    import json
+
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise TableReadError(f"not a readable JSON file ({e})", file=path) from None
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise TableReadError("expected a JSON array of records ([{\"column\": value, …}, …])", file=path)
+    for i, r in enumerate(data):
+        bad = [k for k, v in r.items() if isinstance(v, (dict, list))]
+        if bad:
+            raise TableReadError("expected plain values (text, number, true/false or null), found a nested "
+                                 "object or list", file=path, row=i + 1, column=bad[0])
+    if not data:
+        raise TableReadError("no records (the file holds an empty array)", file=path)
+    df = pd.DataFrame.from_records(data)
+    for c in df.columns:
+        if c in text_cols:
+            df[c] = _text_column(df[c])
+        elif df[c].dtype == object:
+            vals = [v for v in df[c].tolist() if v is not None and not (isinstance(v, float) and np.isnan(v))]
+            if any(isinstance(v, str) for v in vals) and not all(isinstance(v, str) for v in vals):
+                # numbers and text mixed (no file format takes that): read as a CSV cell would be
+                df[c] = _convert_column(df[c].map(lambda v: str(v) if v is not None and not (
+                    isinstance(v, float) and np.isnan(v)) else ""), ".")
+    df.attrs.update({"source": str(path), "first_data_row": 1})
+    return df
+
+
 def apply_value_labels(df: pd.DataFrame, columns: Sequence[str] | None = None, labels: dict | None = None) -> pd.DataFrame:
     """Replace codes by their value labels (from ``df.attrs['value_labels']`` unless given) in ``columns``."""
     labels = labels if labels is not None else df.attrs.get("value_labels", {})
@@ -379,7 +422,7 @@ def read_table(
     validate: bool = True,
     text_cols: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Read a survey table (.csv/.txt/.tsv, .xlsx/.xlsm, .sav, .parquet) into a DataFrame.
+    """Read a survey table (.csv/.txt/.tsv, .xlsx/.xlsm, .sav, .parquet, .json records) into a DataFrame.
 
     CSV: encoding (UTF-8 with/without BOM, cp1252, latin-1), delimiter and decimal comma are detected
     unless given. SAV: codes are kept (so "vet ikke" codes stay visible), user-missing codes retained;
@@ -393,6 +436,8 @@ def read_table(
     text_cols = frozenset(text_cols or ())
     if not path.exists():
         raise TableReadError("file not found", file=path)
+    if path.is_dir():
+        raise TableReadError("is a folder, not a table file", file=path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         df = _read_csv(path, encoding=encoding, delimiter=delimiter or ("\t" if suffix == ".tsv" else None), decimal=decimal,
@@ -401,6 +446,8 @@ def read_table(
         df = _read_excel(path, sheet, text_cols)
     elif suffix == ".sav":
         df = _read_sav(path, text_cols)
+    elif suffix == ".json":
+        df = _read_json(path, text_cols)
     elif suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(path)
@@ -411,7 +458,7 @@ def read_table(
                 df[c] = _text_column(df[c])
         df.attrs.update({"source": str(path), "first_data_row": 1})
     else:
-        raise TableReadError(f"unsupported file type {suffix!r} (use .csv, .xlsx, .sav or .parquet)", file=path)
+        raise TableReadError(f"unsupported file type {suffix!r} (use .csv, .xlsx, .sav, .parquet or .json)", file=path)
     if survey is not None:
         attrs = dict(df.attrs)
         if suffix == ".sav":
@@ -511,9 +558,18 @@ def check_output(path: str | Path, df: pd.DataFrame | None = None) -> list[str]:
                          "(use .csv, .xlsx, .parquet, .sav or .json)")
     if path.is_dir():
         raise ValueError(f"{path}: is a folder, not an output file")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"{path}: cannot create the output's folder: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"{path}: cannot write there: no write permission for the folder {parent}")
     notes: list[str] = []
     if df is not None and suffix in (".xlsx", ".xlsm"):
         _refuse_overlong(df, path)
+    if df is not None and suffix == ".sav":
+        _refuse_overlong_sav(df, path)
     if df is not None and suffix == ".sav":
         mapping = spss_names(df.columns)
         if mapping:
@@ -529,6 +585,52 @@ def _refuse_overlong(df: pd.DataFrame, path: Path) -> None:
         what = "; ".join(f"column {c!r}: {n} cell(s)" for c, n in long.items())
         raise ValueError(f"{path}: text longer than Excel's {EXCEL_CELL_LIMIT:,}-character cell limit would be cut "
                          f"({what}); write .csv or .parquet instead")
+
+
+SPSS_STRING_LIMIT = 32_767  # bytes; longer .sav strings are unreadable or cut
+
+
+def _refuse_overlong_sav(df: pd.DataFrame, path: Path) -> None:
+    long = {}
+    for c in df.columns:
+        if _is_texty(df[c]):
+            n = int(df[c].map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > SPSS_STRING_LIMIT).sum())
+            if n:
+                long[str(c)] = n
+    if long:
+        what = "; ".join(f"column {c!r}: {n} cell(s)" for c, n in long.items())
+        raise ValueError(f"{path}: text longer than SPSS's {SPSS_STRING_LIMIT:,}-byte string limit cannot be "
+                         f"written to .sav ({what}); write .csv or .parquet instead")
+
+
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _fix_xlsx_timestamps(path: Path, macro_enabled: bool = False) -> None:
+    """Same data ⇒ same bytes: zip entry times and the document's created/modified dates set to a constant.
+    ``macro_enabled`` (.xlsm): the workbook's content type Excel requires for that extension."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        entries = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>1980-01-01T00:00:00Z", data)
+            elif info.filename == "[Content_Types].xml" and macro_enabled:
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            zi.compress_type, zi.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            zout.writestr(zi, data)
+
+
+def _fix_sav_timestamp(path: Path) -> None:
+    """Same data ⇒ same bytes: the .sav header's creation date and time (bytes 92–108) set to a constant."""
+    with open(path, "r+b") as fh:
+        if fh.read(4) in (b"$FL2", b"$FL3"):
+            fh.seek(92)
+            fh.write(b"01 Jan 8000:00:00")
 
 
 def _excel_text_not_formulas(ws, df: pd.DataFrame, *, startrow: int = 0) -> None:
@@ -600,22 +702,41 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     suffix = path.suffix.lower()
     if suffix not in WRITABLE_SUFFIXES:
         raise ValueError(f"{path}: unsupported output type {suffix!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        df.to_csv(path, index=False, encoding="utf-8", **kw)
-    elif suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm"):
         _refuse_overlong(df, path)
-        sheet = kw.pop("sheet_name", "Sheet1")
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            df.to_excel(xw, index=False, sheet_name=sheet, **kw)
-            _excel_text_not_formulas(xw.sheets[sheet], df)
-    elif suffix in (".parquet", ".pq"):
-        df.to_parquet(path, index=False, **kw)
     elif suffix == ".sav":
-        import pyreadstat
+        _refuse_overlong_sav(df, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # written next to the target and renamed over it at the end: a failed write never leaves a half-written
+    # file, nor truncates a file already there
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp{suffix}"
+    try:
+        if suffix == ".csv":
+            df.to_csv(tmp, index=False, encoding="utf-8", **kw)
+        elif suffix in (".xlsx", ".xlsm"):
+            sheet = kw.pop("sheet_name", "Sheet1")
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                df.to_excel(xw, index=False, sheet_name=sheet, **kw)
+                _excel_text_not_formulas(xw.sheets[sheet], df)
+            _fix_xlsx_timestamps(tmp, macro_enabled=suffix == ".xlsm")
+        elif suffix in (".parquet", ".pq"):
+            df.to_parquet(tmp, index=False, **kw)
+        elif suffix == ".sav":
+            import pyreadstat
 
-        frame, args = _sav_frame(df, kw)
-        pyreadstat.write_sav(frame, str(path), **args)
-    elif suffix == ".json":
-        df.to_json(path, orient="records", force_ascii=False, indent=1, **kw)
+            frame, args = _sav_frame(df, kw)
+            pyreadstat.write_sav(frame, str(tmp), **args)
+            _fix_sav_timestamp(tmp)
+        elif suffix == ".json":
+            df.to_json(tmp, orient="records", force_ascii=False, indent=1, **kw)
+        if path.exists():  # keep the permissions of the file replaced
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            except OSError:
+                pass
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+

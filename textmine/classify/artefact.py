@@ -15,6 +15,7 @@ Layout::
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -253,8 +254,13 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
 
         embedder = get_embedder(info["spec"], adapter=adapter)
     _check_embedder(model_dir, info, embedder)
-    with np.load(model_dir / "arrays.npz", allow_pickle=False) as npz:
-        arrays = {k: npz[k] for k in npz.files}
+    try:
+        with np.load(model_dir / "arrays.npz", allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except FileNotFoundError:
+        raise ArtefactError(f"{model_dir}: arrays.npz is missing; the artefact is incomplete — retrain") from None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise ArtefactError(f"{model_dir}: arrays.npz is damaged ({exc.__class__.__name__}: {exc}) — retrain") from None
     zp = manifest.get("zeroshot_params", {})
     if manifest["kind"] == "zeroshot":
         coder = ZeroShotCoder(stored_cb, embedder, embedder_spec=info["spec"], **zp)

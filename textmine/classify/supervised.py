@@ -410,7 +410,9 @@ class SupervisedCoder(BaseCoder):
                 oof_p[m, j] = platt_apply(oof[m, j], *self.platt_[j])
             else:
                 self.trained_[j] = False
-        self.blend_ = np.where(self.trained_, Y_a.sum(0) / (Y_a.sum(0) + self.prior_strength), 0.0)
+        pos = Y_a.sum(0).astype(float)
+        self.blend_ = np.where(self.trained_, np.divide(pos, pos + self.prior_strength, out=np.zeros_like(pos),
+                                                        where=pos + self.prior_strength > 0), 0.0)
         oof_p = self.blend_ * oof_p + (1 - self.blend_) * zs_probs
         self.thresholds_ = best_thresholds(oof_p, Y_a, min_positives=3, count_weight=self.threshold_count_weight)
         # --- confidence model, share confusion rates and abstention level from out-of-fold predictions

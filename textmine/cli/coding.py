@@ -34,13 +34,89 @@ def _coder(model: Optional[Path], codebook: Optional[Path]):
         _fail(str(exc))
 
 
-def _read(path: Path, text_cols=()):
+def _read(path: Path, text_cols=(), sheet: Optional[str] = None):
     from textmine.io import read_table
 
     try:
-        return read_table(path, text_cols=tuple(text_cols))
+        return read_table(path, text_cols=tuple(text_cols), sheet=sheet)
     except (ValueError, OSError) as exc:
         _fail(str(exc))
+
+
+def _columns(df) -> str:
+    """'columns are: …' for a missing-column error (naming the sheet read and the workbook's others)."""
+    msg = f"columns are: {', '.join(map(str, df.columns))}"
+    sheets = df.attrs.get("sheets") or []
+    if len(sheets) > 1:
+        others = [s for s in sheets if s != df.attrs.get("sheet")]
+        msg += (f" (in sheet {df.attrs.get('sheet')!r}; the workbook also has sheet(s) "
+                f"{', '.join(map(repr, others))}: choose one with --sheet)")
+    return msg
+
+
+def _check_out(out: Path, *inputs: Optional[Path], df=None, flag: str = "--out") -> list:
+    """Refuse an output path before any work: unsupported type, not writable, or one of the input files."""
+    from textmine.io import check_output
+
+    for inp in inputs:
+        if inp is not None and inp.exists() and out.exists() and out.resolve() == inp.resolve():
+            _fail(f"{out}: {flag} is the input file {inp}; writing there would replace your data — choose another path")
+    try:
+        return check_output(out, df)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _write(df, out: Path) -> None:
+    from textmine.io import write_table
+
+    try:
+        write_table(df, out)
+    except (ValueError, OSError) as exc:
+        msg = str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc)
+        _fail(msg if msg.startswith(str(out)) else f"could not write {out}: {msg}")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a text file whole or not at all (a temporary file renamed over ``path``)."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        _fail(f"could not write {path}: {exc.strerror or exc}")
+
+
+def _check_model_out(out: Path, flag: str = "--out") -> None:
+    """A model is written as a folder: refuse a file, or a folder with other things in it, before training."""
+    if out.exists() and not out.is_dir():
+        _fail(f"{out}: {flag} is a file; a model is saved as a folder — give a new folder name")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        _fail(f"{out}: {flag} is a folder that is not a textmine model; saving there would mix the model with "
+              f"its files — give a new folder name")
+    _check_json_out(out / "manifest.json")
+
+
+def _check_json_out(path: Path, *inputs: Optional[Path]) -> None:
+    for inp in inputs:
+        if inp is not None and inp.exists() and path.exists() and path.resolve() == inp.resolve():
+            _fail(f"{path}: --json is the input file {inp}; writing there would replace your data — choose another path")
+    if path.is_dir():
+        _fail(f"{path}: is a folder, not a file to write the JSON report to")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        _fail(f"{path}: cannot create the folder for the JSON report: {parent} is a file, not a folder")
 
 
 def _note(msg: str) -> None:
@@ -110,6 +186,7 @@ def register(app: typer.Typer) -> None:
         redact_col: list[str] = typer.Option([], "--redact-col",
                                              help="another free-text column to mask personal data in, in place "
                                                   "(repeatable; --text-col is always redacted unless --keep-raw-text)"),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel input: the sheet to code (default: the first)"),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
         if not input.exists():
@@ -136,30 +213,26 @@ def register(app: typer.Typer) -> None:
         if engine != "local":
             _fail(f"--engine must be 'local' or 'dask', got {engine!r}")
         from textmine.classify.table import code_dataframe
-        from textmine.io import check_output, write_table
 
-        try:  # a bad output choice fails now, not after all the coding
-            check_output(out)
-        except ValueError as exc:
-            _fail(str(exc))
+        _check_out(out, input)  # a bad output choice fails now, not after all the coding
         coder = _coder(model, codebook)
         known = sorted(getattr(coder, "question_priors_", None) or {})
         if known and question is None and question_col is None:
             hint = f" (the text column's name is one of them: --question {text_col})" if text_col in known else ""
             console.print(f"note: the model knows the theme rates of the survey questions {', '.join(known)}; "
                           f"--question or --question-col applies them{hint}")
-        df = _read(input, [text_col, *redact_col])
+        df = _read(input, [text_col, *redact_col], sheet=sheet)
         for what, cols in (("text", [text_col]), ("question", [question_col] if question_col else []),
                            ("--redact-col", redact_col)):
             missing = [c for c in cols if c not in df.columns]
             if missing:
-                _fail(f"{input}: no {what} column {', '.join(map(repr, missing))}; "
-                      f"columns are: {', '.join(map(str, df.columns))}")
-        try:
-            for note in check_output(out, df):
-                console.print(note, highlight=False, markup=False)
-        except ValueError as exc:
-            _fail(str(exc))
+                _fail(f"{input}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}")
+        for note in _check_out(out, input, df=df):
+            console.print(note, highlight=False, markup=False)
+        given = df[text_col].dropna().astype(str)
+        if len(given) and not given.str.contains(r"[^\W\d_]", regex=True).any():
+            _note(f"{input}: text column {text_col!r} holds no letters at all (numbers or codes only), so every row "
+                  f"is coded as a non-answer — is --text-col the comment column? ({_columns(df)})")
         if question is not None:
             _warn_unknown_questions(coder, [question], "--question")
         elif question_col is not None:
@@ -169,16 +242,18 @@ def register(app: typer.Typer) -> None:
 
         warn_unredacted(df, [text_col, *redact_col, *([question_col] if question_col else [])],
                         lambda m: console.print(m, highlight=False, markup=False))
+        import warnings
+
         try:
-            coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
-                                   keep_raw_text=keep_raw_text, question_col=question_col, question=question,
-                                   redact_cols=list(redact_col))
+            with warnings.catch_warnings(record=True) as caught:  # shown as one line, not with Python source lines
+                coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
+                                       keep_raw_text=keep_raw_text, question_col=question_col, question=question,
+                                       redact_cols=list(redact_col))
         except ValueError as exc:
             _fail(f"{input}: {exc}")
-        try:
-            write_table(coded, out)
-        except ValueError as exc:
-            _fail(str(exc))
+        for w in caught:
+            _note(str(w.message))
+        _write(coded, out)
         answered = coded["themes"].astype(bool)
         console.print(f"coded {len(coded)} rows ({int(answered.sum())} with themes, "
                       f"{int(coded['needs_review'].sum())} need review) with {coder.kind} coder → {out}")
@@ -214,6 +289,7 @@ def register(app: typer.Typer) -> None:
         missing = [str(p) for p in labelled if not p.exists()]
         if missing:
             _fail(f"labelled file(s) not found: {', '.join(missing)}")
+        _check_model_out(out)
         try:
             cb = load_codebook(codebook)
         except CodebookError as exc:
@@ -236,7 +312,12 @@ def register(app: typer.Typer) -> None:
                 coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist(),
                           groups=data["group"].tolist(), questions=data["question"].tolist())
             except (CodebookError, ValueError) as exc:
-                _fail(str(exc))
+                _fail(f"{', '.join(map(str, labelled))}: {exc}")
+        pos = (coder.training_metrics_ or {}).get("positives_per_theme") or {}
+        thin = [t for t in cb.theme_ids if pos.get(t, 0) < 2]
+        if thin:
+            _note(f"{len(thin)} of {len(cb.theme_ids)} themes have fewer than 2 labelled comments and are not learned "
+                  f"from the labels (coded from the codebook alone): {', '.join(thin)}")
         coder.training_data_ = [str(p.resolve()) for p in labelled]  # absolute: review --corrections finds them anywhere
         coder.save(out)
         m = coder.training_metrics_
@@ -258,8 +339,14 @@ def register(app: typer.Typer) -> None:
         from textmine.codebook import parse_theme_list
         from textmine.evaluate import evaluate_coding
 
+        if not labelled.exists():
+            _fail(f"labelled file not found: {labelled}")
+        _check_json_out(json_out, labelled)
         coder = _coder(model, codebook)
         data = _read_labelled(labelled, coder.codebook, text_col=text_col, themes_col=themes_col, type_col=type_col)
+        if data.empty:
+            _fail(f"{labelled}: no labelled comments to evaluate (only a header); expected rows with "
+                  f"{text_col!r} and {themes_col!r}")
         try:
             y_true = coder.codebook.to_matrix([parse_theme_list(t) for t in data["themes"]])
         except ValueError as exc:
@@ -276,7 +363,7 @@ def register(app: typer.Typer) -> None:
         print(rep.to_text())
         payload = {"model": str(model) if model else None, "kind": coder.kind, "labelled": str(labelled),
                    **rep.to_dict()}
-        json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        _write_text(json_out, json.dumps(payload, indent=2, ensure_ascii=False))
         console.print(f"wrote {json_out}")
 
     @app.command("review")
@@ -319,11 +406,13 @@ def register(app: typer.Typer) -> None:
             if train or corrections_only or eval_file or out or corrections_weight != 1:
                 _fail("--train, --corrections-only, --corrections-weight, --eval and --out go with --corrections "
                       "(retraining)")
+            if queue_out:
+                _check_out(queue_out, input, flag="--queue-out")
             coder = _coder(model, codebook)
             df = _read(input, [text_col])
             for what, col in (("text", text_col), ("id", id_col)):
                 if col is not None and col not in df.columns:
-                    _fail(f"{input}: no {what} column {col!r} (columns: {', '.join(map(str, df.columns))})")
+                    _fail(f"{input}: no {what} column {col!r}; {_columns(df)}")
             q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n)
             from rich.table import Table
 
@@ -335,8 +424,6 @@ def register(app: typer.Typer) -> None:
                               r.text_clean[:160])
             Console(width=200).print(table)
             if queue_out:
-                from textmine.io import write_table
-
                 rows = q["row"].to_numpy()
                 sheet = pd.DataFrame({"text": q["text_clean"].tolist(), "themes": q["suggested_themes"].tolist(),
                                       "type": q["type"].tolist() if "type" in q else [""] * len(q)})
@@ -344,13 +431,12 @@ def register(app: typer.Typer) -> None:
                     sheet.insert(0, id_col, df[id_col].iloc[rows].astype("string").fillna("").tolist())
                 rest = q.drop(columns=["text_clean", "type"], errors="ignore")
                 sheet = pd.concat([sheet, rest.reset_index(drop=True)], axis=1)
-                try:
-                    write_table(sheet, queue_out)
-                except ValueError as exc:
-                    _fail(str(exc))
+                _write(sheet, queue_out)
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
+        if out is not None:
+            _check_model_out(out)
         if train and corrections_only:
             _fail("--corrections-only retrains without training files: drop --train, or drop --corrections-only")
         for what, pth in (("corrections", corrections), ("--eval", eval_file), *(("--train", t) for t in train or [])):
@@ -405,6 +491,10 @@ def register(app: typer.Typer) -> None:
         from textmine.agreement import intercoder_agreement
         from textmine.codebook import CodebookError, load_codebook
 
+        if json_out:
+            _check_json_out(json_out, first, second)
+        if disagreements:
+            _check_out(disagreements, first, second, flag="--disagreements")
         try:
             cb = load_codebook(codebook)
         except CodebookError as exc:
@@ -412,16 +502,14 @@ def register(app: typer.Typer) -> None:
         a, b = _read(first), _read(second)
         try:
             rep = intercoder_agreement(a, b, cb.theme_ids, id_col=id_col, themes_col=themes_col, type_col=type_col,
-                                       names=(str(first), str(second)))
+                                       names=(str(first), str(second)), rollup=cb.rollup)
         except ValueError as exc:
             _fail(str(exc))
         print(rep.to_text())
         if json_out:
             payload = {"first": str(first), "second": str(second), "codebook": str(codebook), **rep.to_dict()}
-            json_out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+            _write_text(json_out, json.dumps(payload, indent=2, ensure_ascii=False))
             console.print(f"wrote {json_out}")
         if disagreements:
-            from textmine.io import write_table
-
-            write_table(rep.disagreements, disagreements)
+            _write(rep.disagreements, disagreements)
             console.print(f"wrote {disagreements} ({len(rep.disagreements)} rows)")
