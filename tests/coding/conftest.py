@@ -111,3 +111,20 @@ TOY_TRAIN = [
     ("Stolene er ubehagelige.", "annet", "klage"),
     ("Lyset i rommet er for sterkt.", "annet", "klage"),
 ]
+
+
+# ---------------------------------------------------------------- CLI fixtures shared by the test modules
+@pytest.fixture()
+def fake_e5(monkeypatch):
+    """get_embedder returns the FakeEmbedder (no e5 in CLI tests)."""
+    import textmine.embed as embed
+
+    monkeypatch.setattr(embed, "get_embedder", lambda spec="e5", **kw: FakeEmbedder())
+
+
+@pytest.fixture()
+def cb(tmp_path, toy_codebook):
+    """The toy codebook as a YAML file."""
+    p = tmp_path / "kantine.yaml"
+    p.write_text(toy_codebook.to_yaml(), encoding="utf-8")
+    return p

@@ -13,25 +13,10 @@ from typer.testing import CliRunner
 from textmine.cli import app
 from textmine.paths import MODELS_DIR
 
-from .conftest import FakeEmbedder
 
 FNR = "01019010046"  # synthetic, valid mod-11
 PHONE = "91234567"
 FAST = MODELS_DIR / "fast"
-
-
-@pytest.fixture()
-def fake_e5(monkeypatch):
-    import textmine.embed as embed
-
-    monkeypatch.setattr(embed, "get_embedder", lambda spec="e5", **kw: FakeEmbedder())
-
-
-@pytest.fixture()
-def cb(tmp_path, toy_codebook):
-    p = tmp_path / "kantine.yaml"
-    p.write_text(toy_codebook.to_yaml(), encoding="utf-8")
-    return p
 
 
 def _code(*args):

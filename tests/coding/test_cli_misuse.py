@@ -18,20 +18,6 @@ from .conftest import HIER_CODEBOOK, FakeEmbedder
 
 
 @pytest.fixture()
-def fake_e5(monkeypatch):
-    import textmine.embed as embed
-
-    monkeypatch.setattr(embed, "get_embedder", lambda spec="e5", **kw: FakeEmbedder())
-
-
-@pytest.fixture()
-def cb(tmp_path, toy_codebook):
-    p = tmp_path / "kantine.yaml"
-    p.write_text(toy_codebook.to_yaml(), encoding="utf-8")
-    return p
-
-
-@pytest.fixture()
 def lab(tmp_path):
     p = tmp_path / "lab.csv"
     rows = ["Køen er lang,ko", "Vi venter i kassa,ko", "Maten er dyr,pris", "Høye priser,pris", "Suppen var kald,mat",

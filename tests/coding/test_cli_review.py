@@ -14,13 +14,6 @@ from .conftest import TOY_TRAIN, FakeEmbedder
 
 
 @pytest.fixture()
-def fake_e5(monkeypatch):
-    import textmine.embed as embed
-
-    monkeypatch.setattr(embed, "get_embedder", lambda spec="e5", **kw: FakeEmbedder())
-
-
-@pytest.fixture()
 def toy_files(tmp_path, toy_codebook):
     cb = tmp_path / "kantine.yaml"
     cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")

@@ -10,14 +10,7 @@ from textmine.cli import app
 from textmine.codebook import Codebook, CodebookError
 from textmine.review import read_labelled
 
-from .conftest import TOY_CODEBOOK, TOY_TRAIN, FakeEmbedder
-
-
-@pytest.fixture()
-def fake_e5(monkeypatch):
-    import textmine.embed as embed
-
-    monkeypatch.setattr(embed, "get_embedder", lambda spec="e5", **kw: FakeEmbedder())
+from .conftest import TOY_CODEBOOK, TOY_TRAIN
 
 
 def _labelled(rows=TOY_TRAIN, ids=True):
