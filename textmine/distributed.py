@@ -106,9 +106,10 @@ def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) 
                  if qcol else [])
     coded = code_partition(part, **kwargs)
     path = os.path.join(out_dir, f"part-{index:05d}.parquet")
-    tmp = path + f".tmp-{os.getpid()}"
-    coded.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    from textmine.io import replacing
+
+    with replacing(Path(path)) as tmp:  # renamed into place only when whole
+        coded.to_parquet(tmp, index=False)
     return {"path": path, "rows": len(part), "seconds": time.perf_counter() - t0, "worker_pid": os.getpid(),
             "pii_columns": pii, "questions": questions}
 
@@ -277,7 +278,7 @@ def code_with_dask(
         raise ValueError(f"{out_dir}: --engine dask writes a folder of parts, and this is a file")
     created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
-    for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob("part-*.parquet.tmp-*"), out_dir / MANIFEST]:
+    for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob(".part-*.parquet.*.tmp"), out_dir / MANIFEST]:
         old.unlink(missing_ok=True)
     kwargs = dict(
         text_col=text_col,
@@ -293,7 +294,7 @@ def code_with_dask(
                          batch_size, text_col, t_start)
     except BaseException:
         # a failed run leaves no partial output (it would look like a result) and no folder it created
-        for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob("part-*.parquet.tmp-*"), out_dir / MANIFEST]:
+        for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob(".part-*.parquet.*.tmp"), out_dir / MANIFEST]:
             old.unlink(missing_ok=True)
         for d in created:  # innermost first
             try:

@@ -13,7 +13,8 @@ import os
 import re
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -535,15 +536,50 @@ def _is_texty(s: pd.Series) -> bool:
     return s.dtype == object or pd.api.types.is_string_dtype(s)
 
 
-def excel_overlong_cells(df: pd.DataFrame) -> dict[str, int]:
-    """``{column: number of cells}`` longer than Excel's 32,767-character cell limit."""
+def _overlong_cells(df: pd.DataFrame, too_long: Callable[[str], bool]) -> dict[str, int]:
+    """``{column: number of text cells}`` for which ``too_long`` holds."""
     out = {}
     for c in df.columns:
         if _is_texty(df[c]):
-            n = int(df[c].map(lambda v: isinstance(v, str) and len(v) > EXCEL_CELL_LIMIT).sum())
+            n = int(df[c].map(lambda v: isinstance(v, str) and too_long(v)).sum())
             if n:
                 out[str(c)] = n
     return out
+
+
+def excel_overlong_cells(df: pd.DataFrame) -> dict[str, int]:
+    """``{column: number of cells}`` longer than Excel's 32,767-character cell limit."""
+    return _overlong_cells(df, lambda v: len(v) > EXCEL_CELL_LIMIT)
+
+
+def existing_folder_for(path: Path, what: str) -> Path:
+    """The nearest folder of ``path`` that exists (where its missing folders would be created); ``ValueError``
+    when that is a file. ``what`` names the output in the message."""
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"{path}: cannot create the folder for {what}: {parent} is a file, not a folder")
+    return parent
+
+
+@contextmanager
+def replacing(path: Path, suffix: str = ""):
+    """Yield a temporary path next to ``path``; on success it is renamed over ``path`` (keeping the replaced file's
+    permissions), on failure removed: a failed write never leaves a half-written file nor truncates one there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp{suffix}"
+    try:
+        yield tmp
+        if path.exists():  # keep the permissions of the file replaced
+            try:
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            except OSError:
+                pass
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def check_output(path: str | Path, df: pd.DataFrame | None = None) -> list[str]:
@@ -558,11 +594,7 @@ def check_output(path: str | Path, df: pd.DataFrame | None = None) -> list[str]:
                          "(use .csv, .xlsx, .parquet, .sav or .json)")
     if path.is_dir():
         raise ValueError(f"{path}: is a folder, not an output file")
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ValueError(f"{path}: cannot create the output's folder: {parent} is a file, not a folder")
+    parent = existing_folder_for(path, "the output")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ValueError(f"{path}: cannot write there: no write permission for the folder {parent}")
     notes: list[str] = []
@@ -570,7 +602,6 @@ def check_output(path: str | Path, df: pd.DataFrame | None = None) -> list[str]:
         _refuse_overlong(df, path)
     if df is not None and suffix == ".sav":
         _refuse_overlong_sav(df, path)
-    if df is not None and suffix == ".sav":
         mapping = spss_names(df.columns)
         if mapping:
             notes.append(f"{path.name}: SPSS does not accept these column names; written as "
@@ -591,12 +622,7 @@ SPSS_STRING_LIMIT = 32_767  # bytes; longer .sav strings are unreadable or cut
 
 
 def _refuse_overlong_sav(df: pd.DataFrame, path: Path) -> None:
-    long = {}
-    for c in df.columns:
-        if _is_texty(df[c]):
-            n = int(df[c].map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > SPSS_STRING_LIMIT).sum())
-            if n:
-                long[str(c)] = n
+    long = _overlong_cells(df, lambda v: len(v.encode("utf-8")) > SPSS_STRING_LIMIT)
     if long:
         what = "; ".join(f"column {c!r}: {n} cell(s)" for c, n in long.items())
         raise ValueError(f"{path}: text longer than SPSS's {SPSS_STRING_LIMIT:,}-byte string limit cannot be "
@@ -706,11 +732,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
         _refuse_overlong(df, path)
     elif suffix == ".sav":
         _refuse_overlong_sav(df, path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # written next to the target and renamed over it at the end: a failed write never leaves a half-written
-    # file, nor truncates a file already there
-    tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp{suffix}"
-    try:
+    with replacing(path, suffix) as tmp:
         if suffix == ".csv":
             df.to_csv(tmp, index=False, encoding="utf-8", **kw)
         elif suffix in (".xlsx", ".xlsm"):
@@ -729,14 +751,5 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
             _fix_sav_timestamp(tmp)
         elif suffix == ".json":
             df.to_json(tmp, orient="records", force_ascii=False, indent=1, **kw)
-        if path.exists():  # keep the permissions of the file replaced
-            try:
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-            except OSError:
-                pass
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 

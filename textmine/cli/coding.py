@@ -54,13 +54,18 @@ def _columns(df) -> str:
     return msg
 
 
+def _refuse_input(out: Path, inputs, flag: str) -> None:
+    """Stop when the output ``out`` is one of the input files."""
+    for inp in inputs:
+        if inp is not None and inp.exists() and out.exists() and out.resolve() == inp.resolve():
+            _fail(f"{out}: {flag} is the input file {inp}; writing there would replace your data — choose another path")
+
+
 def _check_out(out: Path, *inputs: Optional[Path], df=None, flag: str = "--out") -> list:
     """Refuse an output path before any work: unsupported type, not writable, or one of the input files."""
     from textmine.io import check_output
 
-    for inp in inputs:
-        if inp is not None and inp.exists() and out.exists() and out.resolve() == inp.resolve():
-            _fail(f"{out}: {flag} is the input file {inp}; writing there would replace your data — choose another path")
+    _refuse_input(out, inputs, flag)
     try:
         return check_output(out, df)
     except ValueError as exc:
@@ -79,19 +84,11 @@ def _write(df, out: Path) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     """Write a text file whole or not at all (a temporary file renamed over ``path``)."""
-    import os
-    import tempfile
+    from textmine.io import replacing
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replacing(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         _fail(f"could not write {path}: {exc.strerror or exc}")
 
@@ -107,16 +104,15 @@ def _check_model_out(out: Path, flag: str = "--out") -> None:
 
 
 def _check_json_out(path: Path, *inputs: Optional[Path]) -> None:
-    for inp in inputs:
-        if inp is not None and inp.exists() and path.exists() and path.resolve() == inp.resolve():
-            _fail(f"{path}: --json is the input file {inp}; writing there would replace your data — choose another path")
+    from textmine.io import existing_folder_for
+
+    _refuse_input(path, inputs, "--json")
     if path.is_dir():
         _fail(f"{path}: is a folder, not a file to write the JSON report to")
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        _fail(f"{path}: cannot create the folder for the JSON report: {parent} is a file, not a folder")
+    try:
+        existing_folder_for(path, "the JSON report")
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def _note(msg: str) -> None:
