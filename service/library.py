@@ -178,6 +178,17 @@ def redact_name(text: str) -> str:
     return redact_one(str(text))
 
 
+def column_list(columns: list[str], shown: int = 50) -> str:
+    """Column names for a message: redacted, each cut at 100 characters, the first ``shown`` and how many more."""
+    names = ", ".join(redact_name(c)[:100] for c in columns[:shown])
+    return names + (f" and {len(columns) - shown} more" if len(columns) > shown else "")
+
+
+def masked_segment_warning(column: str, n: int) -> str:
+    """The upload's (and the store scrub's) warning for personal data masked in a free-valued segment."""
+    return f"column {column}: personal data masked in {n} cell(s) of a segment without declared levels"
+
+
 def safe_filename(filename: str | None) -> str:
     """The uploaded file's base name with personal data in the stem redacted (the suffix kept)."""
     path = Path(filename or "upload.csv")

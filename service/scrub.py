@@ -91,16 +91,10 @@ _CURRENT = {
 }
 
 
-def _masked_message(col: str, n: int) -> str:
-    """As service.store.upload_wave words it."""
-    return f"column {col}: personal data masked in {n} cell(s) of a segment without declared levels"
-
-
 def _removed_columns_message(dropped: list[str]) -> str:
-    """Like upload_wave's "were not stored" warning (column names, never values; same truncation)."""
-    names = ", ".join(c[:100] for c in dropped[:50]) + (f" and {len(dropped) - 50} more" if len(dropped) > 50 else "")
+    """Like upload_wave's "were not stored" warning (column names redacted, never values; same truncation)."""
     return (f"{len(dropped)} column(s) not declared in the survey definition were removed from the stored answers: "
-            f"{names}")
+            f"{library.column_list(dropped)}")
 
 
 def _levels_message(col: str, n: int) -> str:
@@ -246,11 +240,11 @@ def scrub_warnings(warnings: Any, info: library.SurveyInfo, filename: str | None
         for i, message in enumerate(kept):
             m = _CURRENT["masked"].fullmatch(message)
             if m and m["col"] == col:
-                kept[i] = _masked_message(col, int(m["n"]) + n)
+                kept[i] = library.masked_segment_warning(col, int(m["n"]) + n)
                 rewritten += 1
                 break
         else:
-            kept.append(_masked_message(col, n))
+            kept.append(library.masked_segment_warning(col, n))
             added += 1
     notes = []
     if changes["dropped"]:

@@ -129,12 +129,10 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     warnings: list[str] = library.validate_frame(frame, info, Path(filename or "upload").name)
     # free-valued segments (no declared levels) are shown verbatim in summaries: personal data in them is masked
     frame, masked = info.definition.mask_free_segments(frame) if info.definition is not None else (frame, {})
-    warnings += [f"column {col}: personal data masked in {n} cell(s) of a segment without declared levels"
-                 for col, n in masked.items()]
+    warnings += [library.masked_segment_warning(col, n) for col, n in masked.items()]
     if dropped:
-        names = ", ".join(library.redact_name(c)[:100] for c in dropped[:50])
-        names += f" and {len(dropped) - 50} more" if len(dropped) > 50 else ""
-        warnings.append(f"{len(dropped)} column(s) not declared in the survey definition were not stored: {names}")
+        warnings.append(f"{len(dropped)} column(s) not declared in the survey definition were not stored: "
+                        f"{library.column_list(dropped)}")
     if label is None:
         label = Path(filename or "wave").stem
         if info.wave_column and info.wave_column in frame.columns and frame[info.wave_column].nunique() == 1:
