@@ -161,11 +161,18 @@ def _recalibrated(coder: SupervisedCoder, post: dict) -> SupervisedCoder:
 
 
 def run(names: list[str], writer_files: list[Path], few_shot: bool = True,
-        embedder_spec: str = DEFAULT_SUPERVISED_EMBEDDER) -> dict:
+        embedder_spec: str = DEFAULT_SUPERVISED_EMBEDDER, hold_out: Sequence[str] | None = None) -> dict:
+    """Leave-one-writer-out over ``writer_files`` (or only the writers named in ``hold_out``: the others then
+    always train, which is how a new training file is judged on the writers already there)."""
     cb = load_codebook(DEFAULT_CODEBOOK)
     df, prep = load_data(SAMPLE_FILES + writer_files, embedder_spec)
     Y = cb.to_matrix([parse_theme_list(v) for v in df["themes"]])
     writers = [f.stem for f in writer_files]
+    if hold_out:
+        unknown = sorted(set(hold_out) - set(writers))
+        if unknown:
+            raise SystemExit(f"--hold-out: {', '.join(unknown)} not among the hand-written files ({', '.join(writers)})")
+        writers = [w for w in writers if w in set(hold_out)]
     # group candidates by the parameters that change the fit
     fits: dict[str, list[str]] = {}
     for n in names:
@@ -223,21 +230,23 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-c", "--candidate", action="append", choices=sorted(CANDIDATES), help="default: all")
     ap.add_argument("--handwritten", nargs="+", type=Path, default=WRITER_FILES,
-                    help="hand-written files, one writer each (default: the five of data/train, a–e)")
+                    help="hand-written files, one writer each (default: every data/train/handwritten*.csv)")
     ap.add_argument("--no-few-shot", action="store_true")
+    ap.add_argument("--hold-out", nargs="+", metavar="STEM",
+                    help="hold out only these writers (file stems, e.g. handwritten_f); the rest always train")
     ap.add_argument("--embedder", default=DEFAULT_SUPERVISED_EMBEDDER,
                     help="embedding backend (default: the supervised default, e5-l6; e5 = all 12 layers)")
     ap.add_argument("--out", type=Path, default=BENCH_DIR / "out" / "select_coder.json")
     args = ap.parse_args(argv)
     names = args.candidate or list(CANDIDATES)
     files = [f.resolve() for f in args.handwritten]
-    result = run(names, files, few_shot=not args.no_few_shot, embedder_spec=args.embedder)
+    result = run(names, files, few_shot=not args.no_few_shot, embedder_spec=args.embedder, hold_out=args.hold_out)
     result["handwritten_files"] = [str(f.relative_to(REPO_DIR)) if f.is_relative_to(REPO_DIR) else str(f)
                                    for f in files]
     print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     old = json.loads(args.out.read_text()) if args.out.exists() else {}
-    same_setup = (old.get("handwritten_files") == result["handwritten_files"]
+    same_setup = (old.get("handwritten_files") == result["handwritten_files"] and old.get("writers") == result["writers"]
                   and old.get("embedder", "e5") == args.embedder)
     if same_setup:  # keep other candidates' earlier results
         for k in ("candidates", "mean", "per_fold"):

@@ -113,6 +113,36 @@ def test_supervised_learns_and_round_trips(tmp_path, trained, toy_codebook, fake
     pd.testing.assert_frame_equal(again.predict(TEXTS), trained.predict(TEXTS), check_exact=False, atol=1e-5)
 
 
+def test_saving_over_a_model_is_all_or_nothing(tmp_path, trained, toy_codebook, fake_embedder, monkeypatch):
+    """A save that fails half-way leaves the previous model byte-identical (no mix of old and new files, no
+    leftovers); a finished save replaces it and keeps the folder's other files."""
+    import textmine.classify.artefact as artefact
+
+    zs = ZeroShotCoder(toy_codebook, fake_embedder)
+    zs.save(tmp_path / "m")
+    (tmp_path / "m" / "NOTES.txt").write_text("trained on wave 2023", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+
+    def broken(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(artefact.np, "savez_compressed", broken)
+    with pytest.raises(OSError, match="disk full"):
+        trained.save(tmp_path / "m")  # manifest, codebook and metrics were written before the arrays failed
+    assert {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary folders left behind
+    assert isinstance(load_coder(tmp_path / "m", embedder=fake_embedder), ZeroShotCoder)
+
+    monkeypatch.undo()
+    trained.save(tmp_path / "m")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    assert (tmp_path / "m" / "NOTES.txt").read_text(encoding="utf-8") == "trained on wave 2023"
+    assert isinstance(load_coder(tmp_path / "m", embedder=fake_embedder), SupervisedCoder)
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ArtefactError, match="is a file, not a model folder"):
+        trained.save(tmp_path / "f")
+
+
 def test_artefact_refuses_mismatches(tmp_path, trained, toy_codebook):
     trained.save(tmp_path / "m")
     other = dict(TOY_CODEBOOK, version="0.2")

@@ -1,6 +1,7 @@
 """Analyst misuse of code/train/evaluate/review/agreement: clear one-line errors (exit 2, no traceback), outputs
 never lost or half-written, byte-identical reruns, JSON input, Excel sheets and hierarchy in agreement."""
 
+import json
 import time
 import warnings
 
@@ -156,6 +157,27 @@ def test_excel_with_several_sheets_names_them_and_sheet_picks_one(tmp_path, cb, 
     res = _run("code", xl, "--sheet", "Svar", "--codebook", cb, "--text-col", "text", "--out", out)
     assert res.exit_code == 0, res.output
     assert pd.read_csv(out)["id"].tolist() == [1, 2]
+
+
+def test_labelled_workbooks_take_sheet_in_train_evaluate_and_agreement(tmp_path, cb, lab, fake_e5):
+    """Labels on a second sheet: without --sheet the commands name the sheets, with it they read the labels."""
+    xl = tmp_path / "lab.xlsx"
+    with pd.ExcelWriter(xl) as xw:
+        pd.DataFrame({"om": ["koding av bølge 2"]}).to_excel(xw, sheet_name="Info", index=False)
+        pd.read_csv(lab, dtype=str, keep_default_na=False).to_excel(xw, sheet_name="Koder", index=False)
+    model, ev = tmp_path / "model", tmp_path / "e.json"
+    _clean_fail(_run("train", xl, "--codebook", cb, "--out", model), "'Koder'", "--sheet")
+    assert not model.exists()
+    res = _run("train", xl, "--sheet", "Koder", "--codebook", cb, "--out", model)
+    assert res.exit_code == 0, res.output
+    _clean_fail(_run("evaluate", xl, "--model", model, "--sheet", "Svar", "--json", ev), "no sheet named 'Svar'",
+                "Info, Koder")
+    res = _run("evaluate", xl, "--model", model, "--sheet", "Koder", "--json", ev)
+    assert res.exit_code == 0, res.output
+    assert json.loads(ev.read_text(encoding="utf-8"))["summary"]["n"] == 8
+    res = _run("agreement", xl, lab, "--codebook", cb, "--sheet", "Koder")  # the CSV side ignores --sheet
+    assert res.exit_code == 0, res.output
+    assert "same theme set: 100.0%" in res.output
 
 
 def test_column_clash_warning_is_one_line_without_python_source(tmp_path, cb, fake_e5):

@@ -15,6 +15,9 @@ Layout::
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import uuid
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,14 +88,49 @@ def _load_adapter(model_dir: Path, info: dict[str, Any]) -> Any:
     return adapter
 
 
+MODEL_FILES = ("manifest.json", "codebook.yaml", "arrays.npz", "metrics.json", ADAPTER_FILE)
+
+
 def save_coder(coder: Any, model_dir: str | Path) -> Path:
-    """Write ``coder`` (ZeroShotCoder or trained SupervisedCoder) to ``model_dir`` (created/overwritten)."""
+    """Write ``coder`` (ZeroShotCoder or trained SupervisedCoder) to ``model_dir`` (created or replaced).
+
+    The model is written into a temporary sibling folder and swapped in by renames, so a failure or a kill
+    while saving leaves the previous model whole (never a mix of old and new files). Files of an existing
+    folder that are not model files (notes, a README) are carried over."""
+    out = Path(model_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ArtefactError(f"{out} is a file, not a model folder")
+    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp, old = out.parent / f".{out.name}.{tag}.tmp", out.parent / f".{out.name}.{tag}.old"
+    tmp.mkdir()
+    try:
+        _write_model(coder, tmp)
+        if out.exists():
+            for extra in out.iterdir():
+                if extra.name not in MODEL_FILES and not (tmp / extra.name).exists():
+                    (shutil.copytree if extra.is_dir() else shutil.copy2)(extra, tmp / extra.name)
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except OSError:
+                os.rename(old, out)  # put the previous model back
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _write_model(coder: Any, out: Path) -> None:
+    """The model's files into the (new, empty) folder ``out``."""
     from .. import __version__
     from .supervised import SupervisedCoder
     from .zeroshot import ZeroShotCoder
 
-    out = Path(model_dir)
-    out.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
     zs = coder.zeroshot if isinstance(coder, SupervisedCoder) else coder
     if not isinstance(zs, ZeroShotCoder):
@@ -129,14 +167,11 @@ def save_coder(coder: Any, model_dir: str | Path) -> Path:
     adapter = getattr(coder.embedder, "adapter", None)
     if adapter is not None:
         adapter.save(out / ADAPTER_FILE)
-    elif (out / ADAPTER_FILE).exists():  # overwriting a fine-tuned model's folder
-        (out / ADAPTER_FILE).unlink()
     (out / "codebook.yaml").write_text(coder.codebook.to_yaml(), encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=_json_default),
                                       encoding="utf-8")
     np.savez_compressed(out / "arrays.npz", **arrays)
-    return out
 
 
 def _supervised_arrays(coder: Any) -> dict[str, np.ndarray]:

@@ -45,13 +45,17 @@ def _read(path: Path, text_cols=(), sheet: Optional[str] = None):
 
 def _columns(df) -> str:
     """'columns are: …' for a missing-column error (naming the sheet read and the workbook's others)."""
-    msg = f"columns are: {', '.join(map(str, df.columns))}"
+    return f"columns are: {', '.join(map(str, df.columns))}{_sheet_hint(df)}"
+
+
+def _sheet_hint(df) -> str:
+    """' (in sheet …; the workbook also has sheet(s) …: choose one with --sheet)' for a workbook of several sheets."""
     sheets = df.attrs.get("sheets") or []
-    if len(sheets) > 1:
-        others = [s for s in sheets if s != df.attrs.get("sheet")]
-        msg += (f" (in sheet {df.attrs.get('sheet')!r}; the workbook also has sheet(s) "
-                f"{', '.join(map(repr, others))}: choose one with --sheet)")
-    return msg
+    if len(sheets) <= 1:
+        return ""
+    others = [s for s in sheets if s != df.attrs.get("sheet")]
+    return (f" (in sheet {df.attrs.get('sheet')!r}; the workbook also has sheet(s) "
+            f"{', '.join(map(repr, others))}: choose one with --sheet)")
 
 
 def _refuse_input(out: Path, inputs, flag: str) -> None:
@@ -119,14 +123,18 @@ def _note(msg: str) -> None:
     console.print(f"warning: {msg}", highlight=False, markup=False, soft_wrap=True)
 
 
-def _read_labelled(path: Path, cb, **cols):
+SHEET_HELP = "Excel files: the sheet to read (default: the first)"
+
+
+def _read_labelled(path: Path, cb, sheet: Optional[str] = None, **cols):
     """A labelled file read and checked against the codebook (errors name the file, data row, id and column)."""
     from textmine.review import read_labelled
 
+    df = _read(path, sheet=sheet)
     try:
-        return read_labelled(_read(path), codebook=cb, where=str(path), warn=_note, **cols)
+        return read_labelled(df, codebook=cb, where=str(path), warn=_note, **cols)
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(f"{exc}{_sheet_hint(df) if 'no column' in str(exc) else ''}")
 
 
 def _recorded_path(recorded: str, model: Optional[Path]) -> Path:
@@ -263,6 +271,7 @@ def register(app: typer.Typer) -> None:
         themes_col: str = typer.Option("themes", "--themes-col"),
         type_col: str = typer.Option("type", "--type-col"),
         id_col: str = typer.Option("id", "--id-col", help="id column: the same id twice is refused (skipped where absent)"),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help=SHEET_HELP + "; the same name in every workbook"),
         embedder: str = typer.Option("auto", "--embedder",
                                      help="embedding backend spec: auto (default: e5 for fewer than 1,000 labelled "
                                           "answers, else e5-l6) | e5-l6 | e5 | e5-fp32 | e5-static (fast, no "
@@ -290,8 +299,8 @@ def register(app: typer.Typer) -> None:
             cb = load_codebook(codebook)
         except CodebookError as exc:
             _fail(str(exc))
-        frames = [_read_labelled(p, cb, text_col=text_col, themes_col=themes_col, type_col=type_col, id_col=id_col)
-                  .assign(group=str(p.resolve())) for p in labelled]
+        frames = [_read_labelled(p, cb, sheet, text_col=text_col, themes_col=themes_col, type_col=type_col,
+                                 id_col=id_col).assign(group=str(p.resolve())) for p in labelled]
         data = pd.concat(frames, ignore_index=True)
         from textmine.classify.supervised import embedder_for_labels
 
@@ -329,6 +338,7 @@ def register(app: typer.Typer) -> None:
         text_col: str = typer.Option("text", "--text-col"),
         themes_col: str = typer.Option("themes", "--themes-col"),
         type_col: str = typer.Option("type", "--type-col"),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help=SHEET_HELP),
         json_out: Path = typer.Option(Path("evaluation.json"), "--json", help="where to write the metrics JSON"),
     ) -> None:
         """Compare the coder with human codes: per-theme P/R/F1, kappa, alpha, coverage–accuracy, shares."""
@@ -339,7 +349,8 @@ def register(app: typer.Typer) -> None:
             _fail(f"labelled file not found: {labelled}")
         _check_json_out(json_out, labelled)
         coder = _coder(model, codebook)
-        data = _read_labelled(labelled, coder.codebook, text_col=text_col, themes_col=themes_col, type_col=type_col)
+        data = _read_labelled(labelled, coder.codebook, sheet, text_col=text_col, themes_col=themes_col,
+                              type_col=type_col)
         if data.empty:
             _fail(f"{labelled}: no labelled comments to evaluate (only a header); expected rows with "
                   f"{text_col!r} and {themes_col!r}")
@@ -372,6 +383,9 @@ def register(app: typer.Typer) -> None:
                                              help="the input's id column: copied into the queue file (and checked for "
                                                   "duplicates in --corrections; default there: 'id' where present)"),
         n: int = typer.Option(20, "--n", min=1),
+        sheet: Optional[str] = typer.Option(None, "--sheet",
+                                            help=SHEET_HELP + "; applies to every workbook read (INPUT, --corrections, "
+                                                 "--train, --eval)"),
         queue_out: Optional[Path] = typer.Option(
             None, "--queue-out", help="write the queue as CSV/XLSX: [id,] text (redacted), themes (the suggestion: "
                                       "edit it), type, then rank, row, candidates… — after editing it is a "
@@ -405,7 +419,7 @@ def register(app: typer.Typer) -> None:
             if queue_out:
                 _check_out(queue_out, input, flag="--queue-out")
             coder = _coder(model, codebook)
-            df = _read(input, [text_col])
+            df = _read(input, [text_col], sheet=sheet)
             for what, col in (("text", text_col), ("id", id_col)):
                 if col is not None and col not in df.columns:
                     _fail(f"{input}: no {what} column {col!r}; {_columns(df)}")
@@ -455,12 +469,12 @@ def register(app: typer.Typer) -> None:
                 _fail("the model records no training files: give them with --train FILE, or pass "
                       "--corrections-only to retrain on the corrections only")
             train_paths = recorded
-        train_df = (pd.concat([_read_labelled(p, cb).assign(group=str(p.resolve())) for p in train_paths],
+        train_df = (pd.concat([_read_labelled(p, cb, sheet).assign(group=str(p.resolve())) for p in train_paths],
                               ignore_index=True)
                     if train_paths else None)
-        eval_df = _read_labelled(eval_file, cb, id_col=None) if eval_file else None
+        eval_df = _read_labelled(eval_file, cb, sheet, id_col=None) if eval_file else None
         try:
-            res = apply_corrections(coder, _read(corrections), train=train_df, eval_set=eval_df,
+            res = apply_corrections(coder, _read(corrections, sheet=sheet), train=train_df, eval_set=eval_df,
                                     where=str(corrections), id_col=id_col or "id", warn=_note,
                                     weight=corrections_weight)
         except ValueError as exc:
@@ -479,6 +493,7 @@ def register(app: typer.Typer) -> None:
         id_col: str = typer.Option("id", "--id-col", help="column matching the comments between the two files"),
         themes_col: str = typer.Option("themes", "--themes-col"),
         type_col: str = typer.Option("type", "--type-col", help="comment type column (skipped where absent)"),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help=SHEET_HELP + "; the same name in both workbooks"),
         json_out: Optional[Path] = typer.Option(None, "--json", help="write the report as JSON"),
         disagreements: Optional[Path] = typer.Option(None, "--disagreements",
                                                      help="write the disagreeing ids and both codes (no text)"),
@@ -495,7 +510,7 @@ def register(app: typer.Typer) -> None:
             cb = load_codebook(codebook)
         except CodebookError as exc:
             _fail(str(exc))
-        a, b = _read(first), _read(second)
+        a, b = _read(first, sheet=sheet), _read(second, sheet=sheet)
         try:
             rep = intercoder_agreement(a, b, cb.theme_ids, id_col=id_col, themes_col=themes_col, type_col=type_col,
                                        names=(str(first), str(second)), rollup=cb.rollup)
