@@ -191,7 +191,8 @@ def masked_segment_warning(column: str, n: int) -> str:
 
 def safe_filename(filename: str | None) -> str:
     """The uploaded file's base name with personal data in the stem redacted (the suffix kept)."""
-    path = Path(filename or "upload.csv")
+    # a name from the command line may carry undecodable bytes (lone surrogates), which cannot be stored
+    path = Path((filename or "upload.csv").encode("utf-8", "replace").decode("utf-8"))
     return redact_name(path.stem)[:250] + path.suffix[:20]
 
 

@@ -25,7 +25,7 @@ class Settings(BaseModel):
     max_comment_chars: int = 5_000
     max_classify_texts: int = 1_000
     cors_origins: list[str] = Field(default_factory=list)
-    job_chunk_size: int = 200
+    job_chunk_size: int = Field(default=200, ge=1)  # responses coded and committed per transaction
     run_jobs: bool = True  # start the background job runner (and resume running jobs) at startup
     warmup: bool = True  # load + warm the default coder in the background at startup
     models_dir: Path | None = None  # where trained models are written (default: <cache>/service-models)
@@ -62,11 +62,11 @@ class Settings(BaseModel):
         if env.get("TEXTMINE_FERNET_KEY"):
             values["fernet_key"] = env["TEXTMINE_FERNET_KEY"]
         if env.get("TEXTMINE_MAX_REQUEST_BYTES"):
-            values["max_request_bytes"] = int(env["TEXTMINE_MAX_REQUEST_BYTES"])
+            values["max_request_bytes"] = _int(env, "TEXTMINE_MAX_REQUEST_BYTES")
         if env.get("TEXTMINE_CORS_ORIGINS"):
             values["cors_origins"] = [o.strip() for o in env["TEXTMINE_CORS_ORIGINS"].split(",") if o.strip()]
         if env.get("TEXTMINE_JOB_CHUNK_SIZE"):
-            values["job_chunk_size"] = int(env["TEXTMINE_JOB_CHUNK_SIZE"])
+            values["job_chunk_size"] = _int(env, "TEXTMINE_JOB_CHUNK_SIZE")
         if env.get("TEXTMINE_WARMUP"):
             values["warmup"] = env["TEXTMINE_WARMUP"] not in ("0", "false", "no")
         if env.get("TEXTMINE_MODELS_DIR"):
@@ -74,21 +74,21 @@ class Settings(BaseModel):
         if env.get("TEXTMINE_DEFAULT_MODEL"):
             values["default_model"] = Path(env["TEXTMINE_DEFAULT_MODEL"])
         if env.get("TEXTMINE_CODER_FACTORY"):  # "module:function", used by tests and benchmarks
-            values["coder_factory"] = _import_object(env["TEXTMINE_CODER_FACTORY"])
+            values["coder_factory"] = _import_object("TEXTMINE_CODER_FACTORY")
         if env.get("TEXTMINE_MALLOC_ARENA_MAX"):
-            values["malloc_arena_max"] = int(env["TEXTMINE_MALLOC_ARENA_MAX"])
+            values["malloc_arena_max"] = _int(env, "TEXTMINE_MALLOC_ARENA_MAX")
         if env.get("TEXTMINE_MALLOC_MMAP_THRESHOLD"):
-            values["malloc_mmap_threshold"] = int(env["TEXTMINE_MALLOC_MMAP_THRESHOLD"])
+            values["malloc_mmap_threshold"] = _int(env, "TEXTMINE_MALLOC_MMAP_THRESHOLD")
         if env.get("TEXTMINE_CLEANER_CACHE_ENTRIES"):
-            values["cleaner_cache_entries"] = int(env["TEXTMINE_CLEANER_CACHE_ENTRIES"])
+            values["cleaner_cache_entries"] = _int(env, "TEXTMINE_CLEANER_CACHE_ENTRIES")
         if env.get("TEXTMINE_FREEZE_HEAP"):
             values["freeze_heap"] = env["TEXTMINE_FREEZE_HEAP"] not in ("0", "false", "no")
         if env.get("TEXTMINE_CLASSIFY_CONCURRENCY"):
-            values["classify_concurrency"] = int(env["TEXTMINE_CLASSIFY_CONCURRENCY"])
+            values["classify_concurrency"] = _int(env, "TEXTMINE_CLASSIFY_CONCURRENCY")
         if env.get("TEXTMINE_CLASSIFY_CACHE_ENTRIES"):
-            values["classify_cache_entries"] = int(env["TEXTMINE_CLASSIFY_CACHE_ENTRIES"])
+            values["classify_cache_entries"] = _int(env, "TEXTMINE_CLASSIFY_CACHE_ENTRIES")
         if env.get("TEXTMINE_CLEANER_FACTORY"):
-            values["cleaner_factory"] = _import_object(env["TEXTMINE_CLEANER_FACTORY"])
+            values["cleaner_factory"] = _import_object("TEXTMINE_CLEANER_FACTORY")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -100,10 +100,22 @@ class Settings(BaseModel):
         return cache_dir() / "service-models"
 
 
-def _import_object(spec: str) -> Any:
+def _int(env, name: str) -> int:
+    try:
+        return int(env[name])
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {env[name]!r}") from None
+
+
+def _import_object(name: str) -> Any:
+    """The object named by the environment variable ``name`` ("module:function")."""
     import importlib
 
+    spec = os.environ[name]
     module_name, _, attr = spec.partition(":")
     if not attr:
-        raise ValueError(f"TEXTMINE_CODER_FACTORY must look like 'module:function', got {spec!r}")
-    return getattr(importlib.import_module(module_name), attr)
+        raise ValueError(f"{name} must look like 'module:function', got {spec!r}")
+    try:
+        return getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{name}: cannot import {spec!r} ({exc})") from None

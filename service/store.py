@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,11 @@ from service.db.models import (
     utcnow,
 )
 from service.errors import ApiError
+from service.schemas import no_lone_surrogates
 from service.settings import Settings
 
 ACTIVE_STATES = ("queued", "running")
+LABEL_MAX = 100  # waves.label is VARCHAR(100) (PostgreSQL enforces it)
 
 
 def get_or_404(session: Session, model, obj_id: int, what: str):
@@ -133,13 +136,21 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     if dropped:
         warnings.append(f"{len(dropped)} column(s) not declared in the survey definition were not stored: "
                         f"{library.column_list(dropped)}")
+    if label is not None and not str(label).strip():  # a blank label means none given
+        label = None
     if label is None:
-        label = Path(filename or "wave").stem
+        label = Path(filename or "wave").stem[:LABEL_MAX]
         if info.wave_column and info.wave_column in frame.columns and frame[info.wave_column].nunique() == 1:
             value = str(_json_value(frame[info.wave_column].iloc[0]))
             if library.redact_name(value) == value:  # a cell may hold anything: personal data is never a label
                 label = value
     label = str(label).strip()
+    if len(label) > LABEL_MAX:
+        raise ApiError(422, "invalid_label", f"the wave label must be at most {LABEL_MAX} characters")
+    try:
+        no_lone_surrogates(label)
+    except ValueError:
+        raise ApiError(422, "invalid_label", "the wave label is not valid Unicode (a lone surrogate)") from None
     if session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.label == label)).first() is not None:
         raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label})
 
@@ -552,7 +563,9 @@ def train_model(session: Session, settings: Settings, codebook_id: int | None, n
                          path="", n_training=len(ids), metrics={})
     session.add(model)
     session.flush()
-    model_dir = settings.resolved_models_dir() / f"model-{model.id}"
+    # one models folder serves every store (and ids are reused after a rollback): a unique suffix keeps another
+    # store's (or a failed run's) model-<id> from being overwritten
+    model_dir = settings.resolved_models_dir() / f"model-{model.id}-{uuid.uuid4().hex[:12]}"
     types = [latest[i].type for i in ids]
     metrics = library.train_supervised(cb, [texts[i] for i in ids], labels, model_dir,
                                        factory=settings.coder_factory, types=types if all(types) else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Optional
@@ -12,18 +13,147 @@ keys_app = typer.Typer(help="API-nøkler (lagres kun som saltet hash).", no_args
 store_app = typer.Typer(help="Lageret: undersøkelser, bølger, kodebøker, kodejobber, sammendrag.", no_args_is_help=True)
 
 DB_OPT = typer.Option(None, "--database", help="SQLAlchemy URL (default: TEXTMINE_DATABASE_URL or ./textmine.db)")
+# = service.schemas.MAX_ID (ids are 32-bit in every supported database; SQLite overflows past 2**63), kept here so
+# that ``textmine --help`` does not import FastAPI; a test checks they agree
+MAX_ID = 2_147_483_647
+
+
+def _id():
+    return typer.Argument(..., min=1, max=MAX_ID)
+
+
+def _id_opt(name: str):
+    return typer.Option(None, name, min=1, max=MAX_ID)
 
 
 def _settings(database: str | None, **overrides):
+    from pydantic import ValidationError
+
     from service.settings import Settings
 
-    return Settings.from_env(database_url=database, **overrides)
+    try:
+        return Settings.from_env(database_url=database, **overrides)
+    except ValidationError as exc:  # e.g. TEXTMINE_STORE_RAW_TEXT=yes
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        _refuse_setting(f"invalid setting TEXTMINE_{field.upper()}: {err['msg']}")
+    except ValueError as exc:  # TEXTMINE_JOB_CHUNK_SIZE=many, TEXTMINE_CODER_FACTORY=nosuch:f
+        _refuse_setting(exc)
 
 
-def _db(database: str | None):
+def _db(database: str | None, create: bool = False):
+    """The migrated store; ``create``: a missing SQLite file is a new store (else a mistyped path is refused)."""
     from service.db.session import Database
 
-    return Database(_settings(database).database_url)
+    url = _settings(database).database_url
+    _check_store(url, create)
+    return Database(url)
+
+
+def _check_store(url: str, create: bool) -> None:
+    """Refuse, before SQLAlchemy or Alembic touch anything, what would fail obscurely or write where it must not:
+    a missing driver, a SQLite path that is a folder, in a missing folder, not a SQLite file, another
+    application's database, or (unless ``create``) no file at all. An unparsable URL raises ArgumentError."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    try:
+        u.get_dialect().import_dbapi()
+    except ImportError as exc:
+        _fail_store(url, f"the database driver {exc.name or ''} is not installed")
+    if u.get_backend_name() != "sqlite" or u.database in (None, "", ":memory:") or u.query.get("uri"):
+        return
+    path = Path(u.database)
+    if path.is_dir():
+        _fail_store(url, f"{path} is a folder, not a database file")
+    if not path.exists():
+        if not path.parent.is_dir():
+            _fail_store(url, f"folder {path.parent} does not exist")
+        if not create:
+            _fail_store(url, f"no database file {path} (check the path; `textmine keys create` or `textmine store "
+                             "survey-create` starts a new store)")
+        return
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+        if header and header != b"SQLite format 3\x00":
+            _fail_store(url, f"{path} is not a SQLite database")
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error) as exc:  # unreadable (permissions) or damaged
+        _fail_store(url, f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+    if tables and "alembic_version" not in tables:
+        _fail_store(url, f"{path} is a SQLite database but not a textmine store (it has other tables); "
+                         "choose another file")
+
+
+def _fail_store(url: str, reason: str) -> None:
+    typer.echo(f"error: database {_redact_url(url)}: {reason}", err=True)
+    raise typer.Exit(2)
+
+
+def _store_reason(exc: BaseException) -> str:
+    """A database failure in one line: the driver's first line (never the SQL or its parameters), redacted."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from service.library import redact_name
+
+    if isinstance(exc, NoSuchModuleError):
+        return "unknown database type (use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
+    if isinstance(exc, ArgumentError):
+        return "not a valid database URL (use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)"
+    text = str(exc.orig) if isinstance(exc, DBAPIError) and exc.orig is not None else str(exc)
+    if "Can't locate revision" in text:  # alembic: the stored schema revision is not one of ours
+        revision = text.rsplit(" ", 1)[-1].strip("'\"")
+        return (f"its schema revision {redact_name(revision)[:60]!r} is unknown to this textmine (written by a newer "
+                "textmine?); upgrade textmine or use another database")
+    lines = text.strip().splitlines()
+    return redact_name(lines[0])[:300] if lines else type(exc).__name__
+
+
+def _store_errors(command):
+    """Run a command; a database failure (unreachable, not a database, read-only, locked, unknown schema revision)
+    is one line naming the store (password hidden) and exit 2, never a traceback with SQL parameters."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from alembic.util import CommandError
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return command(*args, **kwargs)
+        except (SQLAlchemyError, CommandError) as exc:
+            _fail_store(_settings(kwargs.get("database")).database_url, _store_reason(exc))
+
+    return wrapper
+
+
+def _checked(schema, **fields):
+    """Validate CLI values with the API's request schema (same limits as over HTTP, e.g. for PostgreSQL's
+    column lengths); one line naming the field, never the value."""
+    from pydantic import ValidationError
+
+    from service.errors import sanitize_validation_errors
+
+    try:
+        return schema(**fields)
+    except ValidationError as exc:
+        err = sanitize_validation_errors(list(exc.errors()))[0]
+        typer.echo(f"error: invalid {'.'.join(str(p) for p in err['loc'])}: {err['msg']}", err=True)
+        raise typer.Exit(2)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        typer.echo(f"error: {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8", err=True)
+        raise typer.Exit(2)
 
 
 def _fail(exc) -> None:
@@ -31,7 +161,7 @@ def _fail(exc) -> None:
     raise typer.Exit(2)
 
 
-def _refuse_setting(exc: ValueError) -> None:
+def _refuse_setting(exc: ValueError | str) -> None:
     """A configuration the service refuses at startup (e.g. a bad default model)."""
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(2)
@@ -48,24 +178,52 @@ def register(app: typer.Typer) -> None:
     app.add_typer(store_app, name="store")
 
 
-def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+@_store_errors
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port", min=1, max=65535),
           database: Optional[str] = DB_OPT, log_level: str = typer.Option("info", "--log-level"),
           default_model: Optional[Path] = typer.Option(
               None, "--default-model", help="model for requests that name none (default: TEXTMINE_DEFAULT_MODEL "
                                             "or models/default; models/fast is the faster e5-static model)")) -> None:
     """Start the HTTP API (migrates the database first; resumes unfinished coding jobs)."""
     import uvicorn
+    from uvicorn.config import LOG_LEVELS
 
     from service.app import create_app
 
+    if log_level.lower() not in LOG_LEVELS:
+        typer.echo(f"error: --log-level must be one of {', '.join(LOG_LEVELS)}", err=True)
+        raise typer.Exit(2)
     settings = _settings(database, default_model=default_model)
+    _check_listen(host, port)  # before the store is migrated and unfinished jobs are resumed
+    _check_store(settings.database_url, create=True)
     try:
         app = create_app(settings)
     except ValueError as exc:
         _refuse_setting(exc)
     typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {_redact_url(settings.database_url)}",
                err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, timeout_keep_alive=30)
+    uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), access_log=False, timeout_keep_alive=30)
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail in one line when ``host:port`` cannot be listened on (unknown host, port in use, no permission);
+    uvicorn would only find out after the app started up."""
+    import socket
+
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        typer.echo(f"error: --host {host!r} is not an address or a known host name "
+                   f"({getattr(exc, 'strerror', None) or exc})", err=True)
+        raise typer.Exit(2)
+    for family, kind, proto, _name, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+                raise typer.Exit(2)
 
 
 def _redact_url(url: str) -> str:
@@ -79,16 +237,19 @@ def _redact_url(url: str) -> str:
 
 # ---------------------------------------------------------------- keys
 @keys_app.command("create")
+@_store_errors
 def keys_create(role: str = typer.Option(..., "--role", help="reader | analyst | admin"),
                 name: Optional[str] = typer.Option(None, "--name"), database: Optional[str] = DB_OPT) -> None:
     """Create an API key; the key is printed once, on the last line."""
     from service.auth import ROLES, create_key
     from service.errors import ApiError
+    from service.schemas import KeyIn
 
     if role not in ROLES:
         typer.echo(f"error: --role must be one of {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
-    db = _db(database)
+    _checked(KeyIn, role=role, name=name)
+    db = _db(database, create=True)
     try:
         with db.session() as s:
             row, key = create_key(s, role, name)
@@ -99,6 +260,7 @@ def keys_create(role: str = typer.Option(..., "--role", help="reader | analyst |
 
 
 @keys_app.command("list")
+@_store_errors
 def keys_list(database: Optional[str] = DB_OPT) -> None:
     """List keys (id, prefix, role, revoked); secrets are never stored."""
     from sqlalchemy import select
@@ -111,7 +273,9 @@ def keys_list(database: Optional[str] = DB_OPT) -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: int, database: Optional[str] = DB_OPT) -> None:
+@_store_errors
+def keys_revoke(key_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
+    """Revoke a key (a running server notices within its key cache time; DELETE /keys/{id} acts at once)."""
     from service.db.models import ApiKey
 
     with _db(database).session() as s:
@@ -120,39 +284,50 @@ def keys_revoke(key_id: int, database: Optional[str] = DB_OPT) -> None:
             typer.echo(f"error: key {key_id} does not exist", err=True)
             raise typer.Exit(2)
         row.revoked = True
-    typer.echo(f"revoked key {key_id}")
+    typer.echo(f"revoked key {key_id} (a running server may accept it for up to "
+               f"{_settings(database).key_cache_seconds:g} s more; revoking via the API takes effect at once)")
 
 
 # ---------------------------------------------------------------- store
 @store_app.command("survey-create")
+@_store_errors
 def store_survey_create(name: str, definition: Path = typer.Option(..., "--definition", exists=True, dir_okay=False),
                         description: Optional[str] = typer.Option(None, "--description"),
                         database: Optional[str] = DB_OPT) -> None:
     """Create a survey with its survey definition (like POST /surveys)."""
     from service import store
     from service.errors import ApiError
+    from service.schemas import SurveyIn
 
+    body = _checked(SurveyIn, name=name, description=description, definition_yaml=_read_text(definition))
     try:
-        with _db(database).session() as s:
-            row = store.create_survey(s, name, description, definition.read_text(encoding="utf-8"))
+        with _db(database, create=True).session() as s:
+            row = store.create_survey(s, body.name.strip(), body.description, body.definition_yaml)
     except ApiError as exc:
         _fail(exc)
     typer.echo(f"survey id={row.id} name={row.name}")
 
 
 @store_app.command("upload")
-def store_upload(survey_id: int, file: Path = typer.Argument(..., exists=True, dir_okay=False),
+@_store_errors
+def store_upload(survey_id: int = _id(), file: Path = typer.Argument(..., exists=True, dir_okay=False),
                  definition: Optional[Path] = typer.Option(None, "--definition", exists=True, dir_okay=False),
                  label: Optional[str] = typer.Option(None, "--label"), database: Optional[str] = DB_OPT) -> None:
     """Upload a wave (like POST /surveys/{id}/waves): validates, redacts, stores in one transaction."""
     from service import store
+    from service.crypto import RawTextCodec
     from service.errors import ApiError
 
     settings = _settings(database)
+    try:  # a bad raw-text configuration is refused before anything is read (as at server start)
+        RawTextCodec(settings.store_raw_text, settings.fernet_key)
+    except ValueError as exc:
+        _refuse_setting(exc)
+    definition_yaml = _read_text(definition) if definition else None
     try:
         with _db(database).session() as s:
             wave, warnings = store.upload_wave(s, settings, survey_id, file.read_bytes(), file.name, label,
-                                               definition.read_text(encoding="utf-8") if definition else None)
+                                               definition_yaml)
             counts = store.wave_counts(s, wave)
     except ApiError as exc:
         _fail(exc)
@@ -163,6 +338,7 @@ def store_upload(survey_id: int, file: Path = typer.Argument(..., exists=True, d
 
 
 @store_app.command("codebook-add")
+@_store_errors
 def store_codebook_add(file: Path = typer.Argument(..., exists=True, dir_okay=False),
                        database: Optional[str] = DB_OPT) -> None:
     """Store a codebook version from YAML (like POST /codebooks)."""
@@ -170,8 +346,8 @@ def store_codebook_add(file: Path = typer.Argument(..., exists=True, dir_okay=Fa
     from service.errors import ApiError
 
     try:
-        cb = library.codebook_from_yaml(file.read_text(encoding="utf-8"))
-        with _db(database).session() as s:
+        cb = library.codebook_from_yaml(_read_text(file))
+        with _db(database, create=True).session() as s:
             row, created = store.add_codebook(s, library.codebook_to_dict(cb))
     except ApiError as exc:
         _fail(exc)
@@ -179,14 +355,16 @@ def store_codebook_add(file: Path = typer.Argument(..., exists=True, dir_okay=Fa
 
 
 @store_app.command("code")
-def store_code(wave_id: int, codebook_id: Optional[int] = typer.Option(None, "--codebook-id"),
-               model_id: Optional[int] = typer.Option(None, "--model-id"),
+@_store_errors
+def store_code(wave_id: int = _id(), codebook_id: Optional[int] = _id_opt("--codebook-id"),
+               model_id: Optional[int] = _id_opt("--model-id"),
                force: bool = typer.Option(False, "--force"), database: Optional[str] = DB_OPT) -> None:
     """Run (or resume) a coding job in the foreground (like POST /waves/{id}/coding-jobs)."""
     from rich.progress import Progress
 
     from service import store
     from service.coders import CoderCache
+    from service.db.models import CodingJob
     from service.errors import ApiError
     from service.jobs import run_job
 
@@ -205,17 +383,26 @@ def store_code(wave_id: int, codebook_id: Optional[int] = typer.Option(None, "--
             job_id, total, done = job.id, job.total, job.done
     except ApiError as exc:
         _fail(exc)
-    with Progress() as progress:
-        task = progress.add_task(f"koder bølge {wave_id}", total=total, completed=done)
-        state = run_job(db, coders, job_id, settings.job_chunk_size,
-                        on_chunk=lambda j: progress.update(task, completed=j.done))
-    typer.echo(f"job id={job_id} {state}")
+    try:
+        with Progress() as progress:
+            task = progress.add_task(f"koder bølge {wave_id}", total=total, completed=done)
+            state = run_job(db, coders, job_id, settings.job_chunk_size,
+                            on_chunk=lambda j: progress.update(task, completed=j.done))
+    except KeyboardInterrupt:  # the committed chunks stay; the job stays running until it is resumed
+        typer.echo(f"interrupted: job id={job_id} keeps its finished chunks; run `textmine store code {wave_id}` "
+                   "(same options) to resume it", err=True)
+        raise typer.Exit(130)
     if state != "done":
+        with db.session() as s:
+            error = s.get(CodingJob, job_id).error
+        typer.echo(f"job id={job_id} {state}" + (f": {error}" if error else ""))
         raise typer.Exit(1)
+    typer.echo(f"job id={job_id} {state}")
 
 
 @store_app.command("jobs")
-def store_jobs(wave_id: Optional[int] = typer.Option(None, "--wave-id"), database: Optional[str] = DB_OPT) -> None:
+@_store_errors
+def store_jobs(wave_id: Optional[int] = _id_opt("--wave-id"), database: Optional[str] = DB_OPT) -> None:
     """List coding jobs with progress (like GET /jobs)."""
     from sqlalchemy import select
 
@@ -233,7 +420,9 @@ def store_jobs(wave_id: Optional[int] = typer.Option(None, "--wave-id"), databas
 
 
 @store_app.command("cancel")
-def store_cancel(job_id: int, database: Optional[str] = DB_OPT) -> None:
+@_store_errors
+def store_cancel(job_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
+    """Cancel a queued or running coding job."""
     from service import store
     from service.errors import ApiError
 
@@ -246,7 +435,8 @@ def store_cancel(job_id: int, database: Optional[str] = DB_OPT) -> None:
 
 
 @store_app.command("summary")
-def store_summary(wave_id: int, compare_wave_id: Optional[int] = typer.Option(None, "--compare"),
+@_store_errors
+def store_summary(wave_id: int = _id(), compare_wave_id: Optional[int] = _id_opt("--compare"),
                   database: Optional[str] = DB_OPT) -> None:
     """Print the wave summary as JSON (like GET /waves/{id}/summary)."""
     from service import store
@@ -260,7 +450,9 @@ def store_summary(wave_id: int, compare_wave_id: Optional[int] = typer.Option(No
 
 
 @store_app.command("quotes")
-def store_quotes(wave_id: int, theme: str, n: int = typer.Option(5, "-n"), database: Optional[str] = DB_OPT) -> None:
+@_store_errors
+def store_quotes(wave_id: int = _id(), theme: str = typer.Argument(...),
+                 n: int = typer.Option(5, "-n", min=3, max=6), database: Optional[str] = DB_OPT) -> None:
     """Redacted quotes for a theme (like GET /waves/{id}/themes/{theme}/quotes)."""
     from service import store
     from service.errors import ApiError
@@ -273,8 +465,9 @@ def store_quotes(wave_id: int, theme: str, n: int = typer.Option(5, "-n"), datab
 
 
 @store_app.command("review")
-def store_review(wave_id: Optional[int] = typer.Option(None, "--wave-id"), limit: int = typer.Option(20, "--limit"),
-                 database: Optional[str] = DB_OPT) -> None:
+@_store_errors
+def store_review(wave_id: Optional[int] = _id_opt("--wave-id"),
+                 limit: int = typer.Option(20, "--limit", min=1, max=500), database: Optional[str] = DB_OPT) -> None:
     """The review queue (like GET /review-queue)."""
     from service import store
 
@@ -284,34 +477,45 @@ def store_review(wave_id: Optional[int] = typer.Option(None, "--wave-id"), limit
 
 
 @store_app.command("correct")
-def store_correct(response_id: int, themes: str = typer.Option("", "--themes", help="theme ids joined by ;"),
+@_store_errors
+def store_correct(response_id: int = _id(), themes: str = typer.Option("", "--themes", help="theme ids joined by ;"),
                   type_: Optional[str] = typer.Option(None, "--type"),
-                  codebook_id: Optional[int] = typer.Option(None, "--codebook-id"),
+                  codebook_id: Optional[int] = _id_opt("--codebook-id"),
                   database: Optional[str] = DB_OPT) -> None:
     """Store a human correction (like POST /responses/{id}/codes)."""
     from service import store
     from service.errors import ApiError
+    from service.schemas import CorrectionIn
 
+    body = _checked(CorrectionIn, themes=[t for t in themes.split(";") if t], type=type_, codebook_id=codebook_id)
     try:
         with _db(database).session() as s:
-            row = store.add_correction(s, response_id, [t for t in themes.split(";") if t], type_, codebook_id, None)
+            row = store.add_correction(s, response_id, body.themes, body.type, body.codebook_id, None)
     except ApiError as exc:
         _fail(exc)
     typer.echo(f"correction id={row.id} response={row.response_id} themes={row.themes}")
 
 
 @store_app.command("train")
-def store_train(codebook_id: Optional[int] = typer.Option(None, "--codebook-id"),
+@_store_errors
+def store_train(codebook_id: Optional[int] = _id_opt("--codebook-id"),
                 name: Optional[str] = typer.Option(None, "--name"),
-                min_examples: int = typer.Option(20, "--min-examples"), database: Optional[str] = DB_OPT) -> None:
+                min_examples: int = typer.Option(20, "--min-examples", min=5, max=100_000),
+                database: Optional[str] = DB_OPT) -> None:
     """Train a supervised model from stored corrections (like POST /models)."""
     from service import store
     from service.errors import ApiError
+    from service.schemas import ModelIn
 
+    body = _checked(ModelIn, codebook_id=codebook_id, name=name, min_examples=min_examples)
     settings = _settings(database)
     try:
         with _db(database).session() as s:
-            model = store.train_model(s, settings, codebook_id, name, min_examples)
+            model = store.train_model(s, settings, body.codebook_id, body.name, body.min_examples)
     except ApiError as exc:
         _fail(exc)
+    except OSError as exc:  # the models folder (TEXTMINE_MODELS_DIR) is not writable; nothing was stored
+        typer.echo(f"error: could not write the model to {settings.resolved_models_dir()}: {exc.strerror or exc}",
+                   err=True)
+        raise typer.Exit(2)
     typer.echo(f"model id={model.id} name={model.name} trained on {model.n_training} responses")
