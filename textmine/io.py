@@ -22,8 +22,8 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from .survey import SurveyDefinition
 
-__all__ = ["TableReadError", "read_table", "write_table", "check_output", "spss_names", "detect_csv_format",
-           "apply_value_labels", "excel_overlong_cells", "sniff_csv"]
+__all__ = ["TableReadError", "read_table", "write_table", "check_output", "check_output_dir", "spss_names",
+           "detect_csv_format", "apply_value_labels", "excel_overlong_cells", "sniff_csv"]
 
 DELIMITERS = (",", ";", "\t", "|")
 _INT_RE = re.compile(r"^[+-]?\d+$")
@@ -561,6 +561,17 @@ def existing_folder_for(path: Path, what: str) -> Path:
     if not parent.is_dir():
         raise ValueError(f"{path}: cannot create the folder for {what}: {parent} is a file, not a folder")
     return parent
+
+
+def check_output_dir(path: str | Path, what: str = "the output") -> None:
+    """Check before any work is done that files can be written into the folder ``path`` (made if missing):
+    ``ValueError`` (one line) when it is a file, lies below a file, or its folder is not writable."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path}: is a file; {what} is written to a folder — give a folder name")
+    parent = path if path.is_dir() else existing_folder_for(path, what)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"{path}: cannot write there: no write permission for the folder {parent}")
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import typer
 
 app = typer.Typer(
     name="textmine",
-    help="Tekstanalyse av norske fritekstsvar i spørreundersøkelser.",
+    help="Text analytics for Norwegian free-text survey answers (bokmål and nynorsk).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,

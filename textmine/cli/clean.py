@@ -7,19 +7,28 @@ from pathlib import Path
 import typer
 
 
-def _read(path: Path, sheet: str | None = None, text_cols=()):
-    """Read CSV/XLSX/SAV/Parquet via ``textmine.io.read_table`` (``text_cols`` as text, exactly as written)."""
-    from textmine.io import read_table
-
-    return read_table(path, sheet=sheet, text_cols=tuple(text_cols)) if sheet is not None else \
-        read_table(path, text_cols=tuple(text_cols))
-
-
 def _fail(msg: str, code: int = 2) -> None:
     """One-line error and exit (2: a bad option/argument, as for the other commands)."""
     typer.secho("error: ", fg="red", err=True, nl=False)
     typer.echo(msg, err=True)
     raise typer.Exit(code)
+
+
+def check_out_dir(out: Path, names, *inputs, what: str = "the output") -> None:
+    """Refuse an output folder before any work: a file, below a file, not writable, or one of the files it
+    would get (``names``, relative to ``out``) an input file."""
+    from textmine.io import check_output_dir
+
+    try:
+        check_output_dir(out, what)
+    except ValueError as exc:
+        _fail(str(exc))
+    for name in names:
+        target = out / name
+        for inp in inputs:
+            if inp is not None and inp.exists() and target.exists() and target.resolve() == inp.resolve():
+                _fail(f"{target}: is the input file; writing {name} to --out {out} would replace your data "
+                      f"— choose another folder")
 
 
 def warn_unredacted(df, skip, echo) -> None:
@@ -37,12 +46,6 @@ def unredacted_warning(found: dict[str, int], echo) -> None:
         flags = " ".join(f"--redact-col {c!r}" if not c.isidentifier() else f"--redact-col {c}" for c in found)
         echo(f"warning: column(s) {cols} hold what looks like personal data (names, phone numbers, "
              f"personal numbers…) and are copied unredacted; add {flags} to mask them")
-
-
-def _write(df, path: Path) -> None:
-    from textmine.io import write_table
-
-    write_table(df, path)
 
 
 def clean_table(df, text_cols: list[str], *, redact: bool = True, detect_language: bool = True,
@@ -114,41 +117,31 @@ def register(app: typer.Typer) -> None:
 
     @app.command("clean")
     def clean(
-        input: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, XLSX, SAV eller Parquet."),
-        text_col: list[str] = typer.Option(..., "--text-col", help="Fritekstkolonne (kan gjentas)."),
-        out: Path = typer.Option(..., "--out", help="Utfil: .csv, .xlsx, .sav eller .parquet."),
-        sheet: str = typer.Option(None, "--sheet", help="Arknavn for Excel."),
-        question: list[str] = typer.Option([], "--question", help="Spørsmålstekst (svar som bare gjentar den = ikke-svar)."),
-        no_redact: bool = typer.Option(False, "--no-redact", help="Ikke fjern personopplysninger (frarådes)."),
-        no_language: bool = typer.Option(False, "--no-language", help="Hopp over språkgjenkjenning."),
+        input: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV, XLSX, SAV, Parquet or JSON."),
+        text_col: list[str] = typer.Option(..., "--text-col", help="Free-text column (repeatable)."),
+        out: Path = typer.Option(..., "--out", help="Output file: .csv, .xlsx, .sav, .parquet or .json."),
+        sheet: str = typer.Option(None, "--sheet", help="Excel input: the sheet to read (default: the first)."),
+        question: list[str] = typer.Option([], "--question",
+                                           help="Question text (answers that only repeat it are non-answers)."),
+        no_redact: bool = typer.Option(False, "--no-redact", help="Do not mask personal data (not recommended)."),
+        no_language: bool = typer.Option(False, "--no-language", help="Skip language detection."),
         keep_raw_text: bool = typer.Option(False, "--keep-raw-text",
-                                           help="Behold uredigert tekst i fritekstkolonnen (standard: maskert, "
-                                                "som text_clean)."),
+                                           help="Write the free-text column unredacted (default: masked, like "
+                                                "text_clean)."),
         redact_col: list[str] = typer.Option([], "--redact-col",
-                                             help="Annen fritekstkolonne å maskere personopplysninger i (kan gjentas)."),
+                                             help="Another free-text column to mask personal data in (repeatable)."),
     ) -> None:
-        """Rens fritekst: normalisering, personvern-maskering, språk, ikke-svar og lemmaer."""
-        from textmine.io import TableReadError, check_output
+        """Clean free text: normalisation, personal-data masking, language, non-answers and lemmas."""
+        from textmine.cli.coding import _check_out, _columns, _read, _write
 
-        try:
-            check_output(out)
-        except ValueError as e:
-            _fail(str(e))
-        try:
-            df = _read(input, sheet, [*text_col, *redact_col])
-        except TableReadError as e:
-            typer.echo(f"Kunne ikke lese {input}: {e}", err=True)
-            raise typer.Exit(1) from None
+        _check_out(out, input)  # a bad output choice fails now, not after the cleaning
+        df = _read(input, [*text_col, *redact_col], sheet=sheet)
         for opt, cols in (("--text-col", text_col), ("--redact-col", redact_col)):
             missing = [c for c in cols if c not in df.columns]
             if missing:
-                _fail(f"{input}: no column(s) {', '.join(map(repr, missing))} ({opt}); "
-                      f"columns are: {', '.join(map(str, df.columns))}")
-        try:
-            for note in check_output(out, df):
-                typer.echo(note, err=True)
-        except ValueError as e:
-            _fail(str(e))
+                _fail(f"{input}: no column(s) {', '.join(map(repr, missing))} ({opt}); {_columns(df)}")
+        for note in _check_out(out, input, df=df):
+            typer.echo(note, err=True)
         if not no_redact:
             warn_unredacted(df, [*text_col, *redact_col], lambda m: typer.echo(m, err=True))
         result = clean_table(df, list(text_col), redact=not no_redact, detect_language=not no_language,

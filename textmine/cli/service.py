@@ -9,8 +9,8 @@ from typing import Optional
 
 import typer
 
-keys_app = typer.Typer(help="API-nøkler (lagres kun som saltet hash).", no_args_is_help=True)
-store_app = typer.Typer(help="Lageret: undersøkelser, bølger, kodebøker, kodejobber, sammendrag.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (stored only as salted hashes).", no_args_is_help=True)
+store_app = typer.Typer(help="The store: surveys, waves, codebooks, coding jobs, summaries.", no_args_is_help=True)
 
 DB_OPT = typer.Option(None, "--database", help="SQLAlchemy URL (default: TEXTMINE_DATABASE_URL or ./textmine.db)")
 # = service.schemas.MAX_ID (ids are 32-bit in every supported database; SQLite overflows past 2**63), kept here so

@@ -9,12 +9,9 @@ from typing import Any, Optional
 import pandas as pd
 import typer
 
-__all__ = ["register", "load_coded"]
+from .coding import _check_out, _columns, _fail, _read, _refuse_input, _write_text
 
-
-def _fail(msg: str) -> None:
-    typer.echo(f"Feil: {msg}", err=True)
-    raise typer.Exit(code=2)
+__all__ = ["register", "load_coded", "load_survey", "write_summary"]
 
 
 def load_coded(path: Path) -> pd.DataFrame:
@@ -30,7 +27,53 @@ def load_coded(path: Path) -> pd.DataFrame:
     return df
 
 
-from ..pipeline import code_wave, wave_of  # noqa: E402
+def load_survey(path: Path):
+    """The survey definition, or a one-line error naming the file (not valid YAML or UTF-8, a folder…)."""
+    from ..survey import SurveyDefinition, SurveyDefinitionError
+
+    try:
+        return SurveyDefinition.from_yaml(path)
+    except SurveyDefinitionError as e:
+        _fail(str(e))
+    except UnicodeDecodeError as e:
+        line = e.object.count(b"\n", 0, e.start) + 1
+        _fail(f"{path}: line {line}: byte 0x{e.object[e.start]:02x} is not valid UTF-8; save the survey definition "
+              f"as UTF-8")
+    except IsADirectoryError:
+        _fail(f"{path}: is a folder; expected a survey definition YAML file")
+    except OSError as e:
+        _fail(f"{path}: cannot read the survey definition ({e.strerror or e})")
+
+
+def write_summary(summary, out: Path) -> list[Path]:
+    """``summary.write`` into a temporary folder inside ``out``, then each file renamed into place: a failed
+    write leaves the earlier results whole and no temporary files behind."""
+    import os
+    import shutil
+    import tempfile
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".summary-", dir=out))
+        try:
+            written = summary.write(tmp)
+            for p in written:
+                os.replace(p, out / p.name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        _fail(f"could not write {out}: {exc.strerror or exc}")
+    return [out / p.name for p in written]
+
+
+def summary_files() -> list[str]:
+    """The names :meth:`textmine.summary.Summary.write` gives its files."""
+    from ..summary import TABLES
+
+    return ["summary.json", "summary_tidy.csv", "summary.xlsx", *(f"{t}.csv" for t in TABLES)]
+
+
+from ..pipeline import code_wave, coder_for, wave_of  # noqa: E402
 
 
 def register(app: typer.Typer) -> None:
@@ -38,32 +81,56 @@ def register(app: typer.Typer) -> None:
 
     @app.command("summary")
     def summary_cmd(
-        waves: list[Path] = typer.Argument(..., help="Én fil per bølge (CSV/XLSX/SAV/Parquet)."),
-        survey_path: Path = typer.Option(..., "--survey", help="Undersøkelsesdefinisjon (YAML)."),
-        out: Path = typer.Option(..., "--out", help="Mappe for CSV/JSON/XLSX."),
-        codebook: Optional[Path] = typer.Option(None, "--codebook", help="Kodebok (overstyrer YAML)."),
-        model: Optional[Path] = typer.Option(None, "--model", help="Modellmappe for koding (ellers standardmodellen)."),
-        compare_to: Optional[str] = typer.Option(None, "--compare-to", help="Sammenlign alle bølger med denne."),
-        coded: Optional[list[Path]] = typer.Option(None, "--coded", help="Ferdig kodede svar (én fil per bølge, samme rekkefølge); hopper over koding."),
-        sheet: Optional[str] = typer.Option(None, "--sheet", help="Arknavn for XLSX."),
-        embedder: Optional[str] = typer.Option(None, "--embedder", help="Embedder for sitatvalg (standard: e5, ellers leksikalsk)."),
-        no_quotes: bool = typer.Option(False, "--no-quotes", help="Ikke velg sitater."),
-        quiet: bool = typer.Option(False, "--quiet", help="Ikke skriv tabellen til terminalen."),
+        waves: list[Path] = typer.Argument(..., help="One file per wave (CSV/XLSX/SAV/Parquet/JSON)."),
+        survey_path: Path = typer.Option(..., "--survey", help="Survey definition (YAML)."),
+        out: Path = typer.Option(..., "--out", help="Folder for the CSV/JSON/XLSX files."),
+        codebook: Optional[Path] = typer.Option(None, "--codebook",
+                                                help="Codebook (overrides the one in the survey definition)."),
+        model: Optional[Path] = typer.Option(None, "--model",
+                                             help="Model folder for coding (default: the shipped model)."),
+        compare_to: Optional[str] = typer.Option(None, "--compare-to", help="Compare every wave with this wave."),
+        coded: Optional[list[Path]] = typer.Option(None, "--coded", help="Already coded answers (one file per wave, "
+                                                                         "same order); skips the coding."),
+        sheet: Optional[str] = typer.Option(None, "--sheet",
+                                            help="Excel input: the sheet to read (default: the first)."),
+        embedder: Optional[str] = typer.Option(None, "--embedder",
+                                               help="Embedder for choosing quotes (default: e5, else lexical)."),
+        no_quotes: bool = typer.Option(False, "--no-quotes", help="Do not choose quotes."),
+        quiet: bool = typer.Option(False, "--quiet", help="Do not print the table to the terminal."),
     ) -> None:
-        """Indikatorer og temaandeler per segment med KI, endring med vurdering, og sitater."""
+        """Indicators and theme shares per segment with CIs, change with verdicts, and quotes."""
+        from ..classify import ArtefactError
+        from ..codebook import CodebookError, load_codebook
         from ..io import TableReadError, read_table
         from ..summary import build_summary
-        from ..survey import SurveyDefinition, SurveyDefinitionError
+        from .clean import check_out_dir
 
-        try:
-            survey = SurveyDefinition.from_yaml(survey_path)
-        except SurveyDefinitionError as e:
-            _fail(str(e))
+        survey = load_survey(survey_path)
         if coded and len(coded) != len(waves):
             _fail(f"--coded must be given once per wave ({len(waves)} wave file(s), {len(coded)} coded file(s))")
+        check_out_dir(out, summary_files(), *waves, *(coded or []), survey_path, codebook, what="the summary")
+        cbk = None
+        if codebook is not None:  # checked now, not after the coding
+            try:
+                cbk = load_codebook(codebook)
+            except CodebookError as e:
+                _fail(str(e))
+        coder = None
+        if model is not None and not coded and survey.free_text:
+            try:
+                coder = coder_for(model=model, codebook=codebook)
+            except (ArtefactError, CodebookError) as e:
+                _fail(str(e))
+        if embedder is not None and not no_quotes:
+            from ..quotes import resolve_embedder
+
+            try:
+                embedder = resolve_embedder(embedder)
+            except (ValueError, OSError, ImportError) as e:
+                _fail(f"--embedder {embedder}: {e}")
         frames: dict[Any, pd.DataFrame] = {}
         coded_frames: dict[Any, pd.DataFrame] = {}
-        for i, p in enumerate(waves):
+        for i, p in enumerate(waves):  # every file read and checked before any coding
             try:
                 df = read_table(p, sheet=sheet, survey=survey)
                 wave = wave_of(df, survey, p)
@@ -77,58 +144,74 @@ def register(app: typer.Typer) -> None:
                     coded_frames[wave] = load_coded(coded[i])
                 except (TableReadError, ValueError) as e:
                     _fail(str(e))
-            elif survey.free_text:
+        if not coded and survey.free_text:
+            for wave, df in frames.items():
                 typer.echo(f"Koder fritekst for bølge {wave} …", err=True)
-                coded_frames[wave] = code_wave(df, survey, model=model, codebook=codebook,
-                                                report=lambda m: typer.echo(f"  {m}", err=True))
+                try:
+                    coded_frames[wave] = code_wave(df, survey, coder=coder, codebook=codebook,
+                                                   report=lambda m: typer.echo(f"  {m}", err=True))
+                except (ArtefactError, CodebookError) as e:
+                    _fail(str(e))
         cmp: Any = compare_to
         if compare_to is not None:
             keys = {str(k): k for k in frames}
             if compare_to not in keys:
                 _fail(f"--compare-to {compare_to!r} is not one of the waves {', '.join(keys)}")
             cmp = keys[compare_to]
-        labels: dict[str, str] = {}
-        cb_path = codebook or next((q.codebook for q in survey.free_text if q.codebook), None)
+        cb_path = None if cbk is not None else next((q.codebook for q in survey.free_text if q.codebook), None)
         if cb_path is not None and Path(cb_path).exists():
             try:
-                from ..codebook import load_codebook
-
                 cbk = load_codebook(cb_path)
-                labels = {t.id: t.label for t in cbk.themes}
-            except Exception as e:  # noqa: BLE001 - labels are cosmetic
-                typer.echo(f"(kodebok ikke lest: {e})", err=True)
+            except CodebookError as e:  # labels are cosmetic
+                typer.echo(f"warning: theme labels not read: {e}", err=True)
+        labels = {t.id: t.label for t in cbk.themes} if cbk is not None else {}
         summary = build_summary(
             frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
             quotes=not no_quotes, embedder=embedder,
         )
-        written = summary.write(out)
+        written = write_summary(summary, out)
         if not quiet:
             typer.echo(summary.to_text_table())
         for w in summary.warnings:
-            typer.echo(f"Advarsel: {w}", err=True)
+            typer.echo(f"warning: {w}", err=True)
         typer.echo(f"Skrev {len(written)} filer til {out}", err=True)
 
     @app.command("crosstab")
     def crosstab_cmd(
-        input: Path = typer.Argument(..., help="Datafil (CSV/XLSX/SAV/Parquet)."),
-        row: str = typer.Option(..., "--row", help="Radvariabel (f.eks. sektor)."),
-        col: str = typer.Option(..., "--col", help="Kolonnevariabel (f.eks. q_helhet)."),
-        weight: Optional[str] = typer.Option(None, "--weight", help="Vektkolonne."),
-        out: Path = typer.Option(..., "--out", help="JSON-fil."),
-        correction: bool = typer.Option(False, "--correction", help="Yates' kontinuitetskorreksjon (kun 2×2)."),
-        sheet: Optional[str] = typer.Option(None, "--sheet"),
-        decimals: int = typer.Option(1, "--decimals", help="Desimaler i radprosent (avrundet som i rapporter)."),
+        input: Path = typer.Argument(..., help="Data file (CSV/XLSX/SAV/Parquet/JSON)."),
+        row: str = typer.Option(..., "--row", help="Row variable (e.g. sektor)."),
+        col: str = typer.Option(..., "--col", help="Column variable (e.g. q_helhet)."),
+        weight: Optional[str] = typer.Option(None, "--weight", help="Weight column."),
+        out: Path = typer.Option(..., "--out", help="JSON file to write."),
+        correction: bool = typer.Option(False, "--correction", help="Yates' continuity correction (2×2 only)."),
+        sheet: Optional[str] = typer.Option(None, "--sheet",
+                                            help="Excel input: the sheet to read (default: the first)."),
+        decimals: int = typer.Option(1, "--decimals", min=0, max=10,
+                                     help="Decimals of the row percentages (rounded as in reports)."),
     ) -> None:
-        """Krysstabell med antall, radprosent og Pearson kjikvadrat (counts, row_percent, chi2, dof, p_value, n)."""
-        from ..io import TableReadError, read_table
+        """Crosstab with counts, row percentages and Pearson chi-square (counts, row_percent, chi2, dof, p_value, n)."""
+        from ..classify.table import pii_in_columns
         from ..stats import crosstab
 
+        _refuse_input(out, [input], "--out")
+        if out.suffix.lower() != ".json":
+            _fail(f"{out}: crosstab writes JSON; give a .json file")
+        _check_out(out, input)
+        if row == col:
+            _fail(f"--row and --col are the same column ({row!r}); cross-tabulate two different columns")
+        df = _read(input, sheet=sheet)
+        missing = [c for c in (row, col, weight) if c is not None and c not in df.columns]
+        if missing:
+            _fail(f"{input}: no column {', '.join(map(repr, missing))}; {_columns(df)}")
+        found = pii_in_columns(df[[row, col]])
+        if found:
+            what = ", ".join(f"{c!r} ({n} cell{'s' if n != 1 else ''})" for c, n in found.items())
+            _fail(f"{input}: column(s) {what} hold what looks like personal data (names, phone numbers, personal "
+                  f"numbers…); a crosstab would copy those values into {out} — cross-tabulate category columns")
         try:
-            df = read_table(input, sheet=sheet)
             res = crosstab(df, row, col, weight=weight, correction=correction, decimals=decimals)
-        except (TableReadError, KeyError, ValueError) as e:
-            _fail(str(e).strip('"'))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+        except (KeyError, ValueError) as e:
+            _fail(f"{input}: {str(e).strip(chr(34))}")
+        _write_text(out, json.dumps(res, ensure_ascii=False, indent=1))
         p = res["p_value"]
         typer.echo(f"n = {res['n']}, kjikvadrat = {res['chi2']:.3f}, df = {res['dof']}, p = {p:.4g}" if p is not None else f"n = {res['n']} (ingen test)")

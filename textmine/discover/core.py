@@ -206,10 +206,14 @@ def discover_themes(
             from textmine.embed import get_embedder
 
             embedder = get_embedder("e5")
-        if getattr(embedder, "name", "") == "lexical" and hasattr(embedder, "fit") and not getattr(
-                getattr(embedder, "inner", embedder), "_fitted", True):
+        unfitted = getattr(embedder, "name", "") == "lexical" and hasattr(embedder, "fit") and not getattr(
+            getattr(embedder, "inner", embedder), "_fitted", True)
+        if unfitted and len(valid) >= 2:
             embedder.fit([clean[i] for i in valid])
-        emb = l2_normalize(embedder.encode([clean[i] for i in valid])) if len(valid) else np.zeros((0, 1), np.float32)
+            unfitted = False
+        # no answer, or one for a lexical space that needs two to be fitted: nothing to compare, no vectors needed
+        emb = (l2_normalize(embedder.encode([clean[i] for i in valid])) if len(valid) and not unfitted
+               else np.zeros((len(valid), 1), np.float32))
     timings["embed_s"] = time.perf_counter() - t1
 
     uncovered = None

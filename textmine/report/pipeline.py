@@ -138,6 +138,19 @@ def _codebook(codebook: Any, survey) -> Any:
     return codebook
 
 
+def _default_coder(source: Any, codebook, survey) -> Any:
+    """The shipped coder for the report's codebook (zero-shot where the shipped model is for another codebook)."""
+    from textmine.pipeline import coder_for
+
+    if source is None:
+        source = next((q.codebook for q in survey.free_text if getattr(q, "codebook", None)), None)
+    if source is None or isinstance(source, (str, Path)):
+        return coder_for(codebook=source)
+    from textmine.classify import ZeroShotCoder
+
+    return ZeroShotCoder(codebook)
+
+
 def _describe_coder(coder, model_dir) -> str:
     kind = getattr(coder, "kind", type(coder).__name__)
     emb = getattr(coder, "embedder_spec", None)
@@ -174,6 +187,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     from textmine.summary import build_summary
 
     survey = _survey(survey)
+    codebook_source = codebook
     codebook = _codebook(codebook, survey)
     paths: dict[Any, Path] = {}
     if isinstance(waves, Mapping):
@@ -187,9 +201,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         if coder is None:
             from textmine.classify import load_coder
 
-            from textmine.pipeline import coder_for
-
-            coder = load_coder(model_dir, codebook=codebook) if model_dir else coder_for()
+            coder = load_coder(model_dir, codebook=codebook) if model_dir else _default_coder(codebook_source,
+                                                                                                codebook, survey)
         coded = {w: code_wave(df, survey, coder=coder) for w, df in frames.items()}
         info.setdefault("model", _describe_coder(coder, model_dir))
     if summary is None:

@@ -41,29 +41,38 @@ def report_to_dict(r: ReportData, *, include_coded: bool = False) -> dict:
 
 def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx", "sav", "charts", "json"),
                  stem: str = "rapport") -> dict[str, Path]:
-    """Write the chosen outputs; returns {kind: path} (charts as ``chart:<name>.svg/png``)."""
+    """Write the chosen outputs; returns {kind: path} (charts as ``chart:<name>.svg/png``). Each file is written
+    whole or not at all: a failed write leaves the file of an earlier run as it was."""
+    from textmine.io import replacing
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     charts = make_charts(r)
+
+    def text(p: Path, content: str) -> Path:
+        with replacing(p) as tmp:
+            tmp.write_text(content, encoding="utf-8")
+        return p
+
     if "html" in formats:
-        p = out / f"{stem}.html"
-        p.write_text(render_html(r, charts), encoding="utf-8")
-        written["html"] = p
+        written["html"] = text(out / f"{stem}.html", render_html(r, charts))
     if "xlsx" in formats:
-        written["xlsx"] = write_workbook(r, out / f"{stem}.xlsx")
+        with replacing(out / f"{stem}.xlsx", ".xlsx") as tmp:
+            write_workbook(r, tmp)
+        written["xlsx"] = out / f"{stem}.xlsx"
     if "sav" in formats:
-        written["sav"] = write_sav(r, out / "kodede_svar.sav")
+        with replacing(out / "kodede_svar.sav", ".sav") as tmp:
+            write_sav(r, tmp)
+        written["sav"] = out / "kodede_svar.sav"
     if "charts" in formats:
         cdir = out / "figurer"
         cdir.mkdir(exist_ok=True)
         for name, c in charts.items():
-            (cdir / f"{name}.svg").write_text(c.svg, encoding="utf-8")
-            (cdir / f"{name}.png").write_bytes(c.png)
-            written[f"chart:{name}.svg"] = cdir / f"{name}.svg"
+            written[f"chart:{name}.svg"] = text(cdir / f"{name}.svg", c.svg)
+            with replacing(cdir / f"{name}.png", ".png") as tmp:
+                tmp.write_bytes(c.png)
             written[f"chart:{name}.png"] = cdir / f"{name}.png"
     if "json" in formats:
-        p = out / f"{stem}.json"
-        p.write_text(json.dumps(report_to_dict(r), ensure_ascii=False, indent=1), encoding="utf-8")
-        written["json"] = p
+        written["json"] = text(out / f"{stem}.json", json.dumps(report_to_dict(r), ensure_ascii=False, indent=1))
     return written

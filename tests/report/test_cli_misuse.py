@@ -1,0 +1,167 @@
+"""Analyst misuse of ``textmine report`` and ``textmine demo``: clear one-line errors (exit 2, no traceback),
+bad outputs refused before any work, earlier outputs never half-written, no personal data in the outputs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from textmine.cli import app
+
+PHONE, MAIL = "91234567", "kari.nordmann@example.no"
+
+
+def _run(*args):
+    return CliRunner().invoke(app, [*map(str, args)])
+
+
+def _clean_fail(res, *needles):
+    """Exit 2 with a message (no traceback) containing every needle."""
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    flat = " ".join(res.output.split())
+    for n in needles:
+        assert n in flat, flat
+
+
+@pytest.fixture()
+def waves(tmp_path):
+    """s.yaml and two small waves w2022.csv, w2023.csv with free text (some with personal data)."""
+    rng = np.random.default_rng(3)
+    n = 60
+    spec = {"name": "mini", "id": "rid", "wave": "aar", "weight": "vekt", "min_cell": 5,
+            "segments": [{"column": "sektor", "levels": {"P": "Privat", "O": "Offentlig"}}],
+            "indicators": [{"id": "helhet", "column": "q1", "scale": [1, 6]}],
+            "free_text": [{"column": "ft", "label": "Andre kommentarer?"}]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    texts = [f"Ventetiden på telefon er altfor lang, ring meg på {PHONE}", f"Svar meg på {MAIL} om refusjonen",
+             "Saksbehandlingstiden er lang og vi venter på svar", ""]
+    for year in (2022, 2023):
+        pd.DataFrame({"rid": [f"{year}-{i}" for i in range(n)], "aar": year, "sektor": rng.choice(["P", "O"], n),
+                      "vekt": np.round(rng.uniform(0.5, 1.5, n), 3), "q1": rng.integers(1, 7, n),
+                      "ft": [texts[i % 4] for i in range(n)]}).to_csv(tmp_path / f"w{year}.csv", index=False)
+    return tmp_path
+
+
+def _report(d, *args):
+    return _run("report", d / "w2022.csv", d / "w2023.csv", "--survey", d / "s.yaml", "--coder", "keyword", *args)
+
+
+@pytest.fixture()
+def no_work(monkeypatch):
+    import textmine.report.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "build_report", lambda *a, **k: pytest.fail("built the report before checking"))
+
+
+def test_report_out_below_a_file_is_refused_before_any_work(waves, no_work):
+    notes = waves / "notes.txt"
+    notes.write_text("notes\n", encoding="utf-8")
+    _clean_fail(_report(waves, "--out", notes / "rapport"), str(notes), "is a file, not a folder")
+    assert notes.read_text(encoding="utf-8") == "notes\n"
+
+
+def test_report_out_folder_holding_an_input_under_an_output_name_is_refused(waves, no_work):
+    data = waves / "rapport.json"
+    pd.read_csv(waves / "w2023.csv").to_json(data, orient="records", force_ascii=False)
+    before = data.read_bytes()
+    res = _run("report", waves / "w2022.csv", data, "--survey", waves / "s.yaml", "--coder", "keyword", "--out", waves)
+    _clean_fail(res, "is the input file")
+    assert data.read_bytes() == before
+
+
+@pytest.mark.parametrize("content, needles", [
+    (b"name: x\nid: [\n", ["not valid YAML"]),
+    ("name: m\u00e5ling\n".encode("latin-1"), ["not valid UTF-8"]),
+])
+def test_report_unreadable_survey_definition_is_a_one_line_error(waves, no_work, content, needles):
+    bad = waves / "bad.yaml"
+    bad.write_bytes(content)
+    res = _run("report", waves / "w2022.csv", "--survey", bad, "--coder", "keyword", "--out", waves / "o")
+    _clean_fail(res, str(bad), *needles)
+    assert not (waves / "o").exists()
+
+
+@pytest.mark.parametrize("coder", ["keyword", "model"])
+def test_report_malformed_codebook_is_a_one_line_error(waves, no_work, coder):
+    cb = waves / "cb.yaml"
+    cb.write_text("name: x\nthemes:\n  - id: a\n    label: \"A\n", encoding="utf-8")
+    res = _run("report", waves / "w2022.csv", "--survey", waves / "s.yaml", "--coder", coder, "--codebook", cb,
+               "--out", waves / "o")
+    _clean_fail(res, str(cb), "not valid YAML")
+    assert not (waves / "o").exists()
+
+
+def test_report_failed_write_keeps_the_previous_file_and_leaves_no_temporary_files(waves, monkeypatch):
+    import pyreadstat
+
+    out = waves / "o"
+    res = _report(waves, "--out", out)
+    assert res.exit_code == 0, res.output
+    for p in out.rglob("*.*"):  # the keyword coder's report: no personal data in any output file
+        if p.suffix in (".html", ".json", ".svg"):
+            text = p.read_text(encoding="utf-8")
+            assert PHONE not in text and MAIL not in text, p.name
+    sav = pyreadstat.read_sav(str(out / "kodede_svar.sav"))[0]
+    assert not sav.astype(str).apply(lambda c: c.str.contains(PHONE)).any().any()
+    before = (out / "kodede_svar.sav").read_bytes()
+    files = sorted(p.relative_to(out) for p in out.rglob("*"))
+
+    def disk_full(df, path, **kw):
+        with open(path, "wb") as fh:
+            fh.write(b"$FL2")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pyreadstat, "write_sav", disk_full)
+    _clean_fail(_report(waves, "--out", out), "could not write", "No space left on device")
+    assert (out / "kodede_svar.sav").read_bytes() == before
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == files
+
+
+# ---------------------------------------------------------------------------------------------- demo
+def test_demo_out_that_is_a_file_is_refused(tmp_path, monkeypatch):
+    import textmine.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "read_waves", lambda *a, **k: pytest.fail("read the sample before checking"))
+    out = tmp_path / "demo.csv"
+    out.write_text("previous\n", encoding="utf-8")
+    _clean_fail(_run("demo", "--out", out, "--no-report"), f"{out}: is a file")
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    _clean_fail(_run("demo", "--out", out / "sub", "--no-report"), "is a file, not a folder")
+
+
+def test_demo_bad_model_is_a_one_line_error_before_writing_anything(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    _clean_fail(_run("demo", "--out", tmp_path / "d", "--model", model, "--no-report"), str(model),
+                "not a textmine model")
+    assert not (tmp_path / "d").exists()
+
+
+def test_report_codes_with_the_codebook_given_not_the_default(waves, monkeypatch):
+    """--codebook without --model: the comments are coded against that codebook (the default model is for
+    another), so the report's themes are the codebook's, not the shipped codebook's."""
+    import json
+
+    import textmine.classify as classify
+    import textmine.report.pipeline as pipeline
+    from textmine.codebook import load_codebook
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    used = []
+
+    def coder(model_dir=None, codebook_path=None, **kw):  # the keyword coder stands in for the model (fast)
+        used.append(codebook_path)
+        return pipeline.KeywordCoder(load_codebook(codebook_path or DEFAULT_CODEBOOK))
+
+    monkeypatch.setattr(classify, "default_coder", coder)
+    cb = waves / "cb.yaml"
+    cb.write_text("name: mini\nversion: '1'\nthemes:\n  - {id: ko, label: Telefonkø, keywords: [telefon, ventetid]}\n"
+                  "  - {id: svar, label: Svar, keywords: [svar, saksbehandlingstid]}\n", encoding="utf-8")
+    res = _run("report", waves / "w2022.csv", "--survey", waves / "s.yaml", "--codebook", cb, "--out", waves / "o")
+    assert res.exit_code == 0, res.output
+    assert [str(p) for p in used] == [str(cb)]
+    report = json.loads((waves / "o" / "rapport.json").read_text(encoding="utf-8"))
+    assert {t["theme"] for t in report["themes"]} == {"ko", "svar"}
