@@ -1,8 +1,8 @@
 """Build the shipped default coder: ``python models/build_default.py [--out DIR]``.
 
 Trains a calibrated :class:`textmine.classify.SupervisedCoder` for ``data/codebooks/arbeidsgiver.yaml`` on both
-generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 4,600 hand-written
-training comments in ``data/train/handwritten*.csv`` (nine writers; one cross-validation group per file) (``--sample-only`` leaves those out) with the supervised default ``e5-l6`` embedder (e5-small, first 6 layers),
+generated sample waves' labels (``data/sample/labels_2022.csv`` + ``labels_2023.csv``) plus the 5,543 hand-written
+training comments in ``data/train/handwritten*.csv`` (eleven writers; one cross-validation group per file) (``--sample-only`` leaves those out) with the supervised default ``e5-l6`` embedder (e5-small, first 6 layers),
 records the hand-labelled eval set's metrics (never used for training) in ``metrics.json`` and writes
 ``models/default/`` (plain JSON/YAML/NumPy, no pickle; ≈ 3 MB). Deterministic for a fixed seed.
 """

@@ -32,6 +32,10 @@ SPECS = {
                               lang={"nn": (0.35, 0.5), "en": (0.001, 0.02)}, all_langs=True),
     "handwritten_i.csv": dict(prefix="I", min_rows=450, per_theme=25, multi=(0.3, 0.45),
                               lang={"nn": (0.05, 0.15), "en": (0.005, 0.03)}, all_langs=True),
+    "handwritten_j.csv": dict(prefix="J", min_rows=450, per_theme=25, multi=(0.3, 0.45),
+                              lang={"nn": (0.12, 0.2), "en": (0.01, 0.03)}, all_langs=True),
+    "handwritten_k.csv": dict(prefix="K", min_rows=450, per_theme=25, multi=(0.3, 0.45),
+                              lang={"nn": (0.08, 0.12), "en": (0.02, 0.05)}, all_langs=True),
 }
 PII = {  # every writer's own pattern, applied to every file
     "11-digit id": re.compile(r"(?<!\d)\d{6} ?\d{5}(?!\d)"),
