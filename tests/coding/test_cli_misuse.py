@@ -9,13 +9,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from textmine.cli import app
 from textmine.codebook import Codebook
 from textmine.paths import MODELS_DIR
 
 from .conftest import HIER_CODEBOOK, FakeEmbedder
+from ..clitools import assert_clean_fail as _clean_fail, break_csv_writes, run_cli as _run
 
 
 @pytest.fixture()
@@ -32,20 +31,6 @@ def src(tmp_path):
     p = tmp_path / "in.csv"
     p.write_text("id,text\n1,Køen er lang\n2,Maten er dyr\n3,vet ikke\n", encoding="utf-8")
     return p
-
-
-def _run(*args):
-    return CliRunner().invoke(app, [*map(str, args)])
-
-
-def _clean_fail(res, *needles):
-    """Exit 2 with a message (no traceback) containing every needle."""
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    flat = " ".join(res.output.split())
-    for n in needles:
-        assert n in flat, flat
 
 
 def test_json_output_can_be_coded_again(tmp_path, cb, src, fake_e5):
@@ -67,12 +52,7 @@ def test_failed_write_keeps_the_existing_output_whole(tmp_path, cb, src, fake_e5
     out = tmp_path / "o.csv"
     out.write_text("previous results\n", encoding="utf-8")
 
-    def disk_full(self, path, *a, **k):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write("id,te")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    break_csv_writes(monkeypatch, "id,te")
     res = _run("code", src, "--codebook", cb, "--text-col", "text", "--out", out)
     _clean_fail(res, f"could not write {out}", "No space left on device")
     assert out.read_text(encoding="utf-8") == "previous results\n"

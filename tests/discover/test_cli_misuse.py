@@ -5,9 +5,8 @@ import json
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from textmine.cli import app
+from ..clitools import assert_clean_fail as _clean_fail, break_csv_writes, run_cli
 
 FNR, PHONE, MAIL = "01019010046", "91234567", "kari.nordmann@example.no"
 TEXTS = ["Telefonkøen er altfor lang", "Lang kø på telefonen hver dag", "Saksbehandlingstiden er lang",
@@ -16,17 +15,7 @@ TEXTS = ["Telefonkøen er altfor lang", "Lang kø på telefonen hver dag", "Saks
 
 
 def _run(*args):
-    return CliRunner().invoke(app, ["discover", *map(str, args)])
-
-
-def _clean_fail(res, *needles):
-    """Exit 2 with a message (no traceback) containing every needle."""
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    flat = " ".join(res.output.split())
-    for n in needles:
-        assert n in flat, flat
+    return run_cli("discover", *args)
 
 
 @pytest.fixture()
@@ -139,12 +128,7 @@ def test_failed_write_keeps_the_previous_outputs_whole(src, tmp_path, monkeypatc
     assert _lexical(src, "--text-col", "text", "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def disk_full(self, path, *a, **k):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write("id,te")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    break_csv_writes(monkeypatch, "id,te")
     _clean_fail(_lexical(src, "--text-col", "text", "--out", out, "--seed", "7"), "could not write",
                 "No space left on device")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # whole, and no temporary file left

@@ -5,25 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from textmine.cli import app
+from ..clitools import assert_clean_fail as _clean_fail, run_cli as _run
 
 PHONE, MAIL = "91234567", "kari.nordmann@example.no"
-
-
-def _run(*args):
-    return CliRunner().invoke(app, [*map(str, args)])
-
-
-def _clean_fail(res, *needles):
-    """Exit 2 with a message (no traceback) containing every needle."""
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    flat = " ".join(res.output.split())
-    for n in needles:
-        assert n in flat, flat
 
 
 @pytest.fixture()

@@ -8,25 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from textmine.cli import app
+from ..clitools import assert_clean_fail as _clean_fail, break_csv_writes, run_cli as _run
 
 PHONE, FNR, MAIL = "91234567", "01019010046", "kari.nordmann@example.no"
-
-
-def _run(*args):
-    return CliRunner().invoke(app, [*map(str, args)])
-
-
-def _clean_fail(res, *needles):
-    """Exit 2 with a message (no traceback) containing every needle."""
-    assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    flat = " ".join(res.output.split())
-    for n in needles:
-        assert n in flat, flat
 
 
 @pytest.fixture()
@@ -91,12 +76,7 @@ def test_summary_failed_write_keeps_the_previous_outputs_whole(survey, monkeypat
     assert _summary(survey, "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def disk_full(self, path, *a, **k):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write("wave,th")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    break_csv_writes(monkeypatch, "wave,th")
     _clean_fail(_summary(survey, "--out", out), "could not write", "No space left on device")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # whole, and no temporary folder left
 
@@ -286,12 +266,7 @@ def test_clean_failed_write_is_one_line_and_keeps_the_previous_output(comments, 
     out = tmp_path / "o.csv"
     out.write_text("previous results\n", encoding="utf-8")
 
-    def disk_full(self, path, *a, **k):
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write("id,fr")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    break_csv_writes(monkeypatch, "id,fr")
     _clean_fail(_run("clean", comments, "--text-col", "fritekst", "--out", out), f"could not write {out}",
                 "No space left on device")
     assert out.read_text(encoding="utf-8") == "previous results\n"

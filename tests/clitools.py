@@ -1,0 +1,32 @@
+"""Helpers shared by the CLI misuse tests: run a ``textmine`` command and check a clean refusal."""
+
+from typer.testing import CliRunner
+
+
+def run_cli(*args):
+    """``textmine ARGS…`` in-process (arguments turned into strings)."""
+    from textmine.cli import app
+
+    return CliRunner().invoke(app, [*map(str, args)])
+
+
+def assert_clean_fail(res, *needles):
+    """Exit 2 with a message (no traceback) containing every needle."""
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    flat = " ".join(res.output.split())
+    for n in needles:
+        assert n in flat, flat
+
+
+def break_csv_writes(monkeypatch, partial: str = "id,te") -> None:
+    """Make every ``DataFrame.to_csv`` write ``partial`` to its file and then fail as a full disk does."""
+    import pandas as pd
+
+    def disk_full(self, path, *a, **k):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(partial)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
