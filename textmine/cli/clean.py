@@ -17,6 +17,7 @@ def _fail(msg: str, code: int = 2) -> None:
 def check_out_dir(out: Path, names, *inputs, what: str = "the output") -> None:
     """Refuse an output folder before any work: a file, below a file, not writable, or one of the files it
     would get (``names``, relative to ``out``) an input file."""
+    from textmine.cli.coding import _refuse_input
     from textmine.io import check_output_dir
 
     try:
@@ -24,11 +25,7 @@ def check_out_dir(out: Path, names, *inputs, what: str = "the output") -> None:
     except ValueError as exc:
         _fail(str(exc))
     for name in names:
-        target = out / name
-        for inp in inputs:
-            if inp is not None and inp.exists() and target.exists() and target.resolve() == inp.resolve():
-                _fail(f"{target}: is the input file; writing {name} to --out {out} would replace your data "
-                      f"— choose another folder")
+        _refuse_input(out / name, inputs, "--out")
 
 
 def warn_unredacted(df, skip, echo) -> None:

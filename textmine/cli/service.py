@@ -500,7 +500,7 @@ def store_correct(response_id: int = _id(), themes: str = typer.Option("", "--th
 @_store_errors
 def store_train(codebook_id: Optional[int] = _id_opt("--codebook-id"),
                 name: Optional[str] = typer.Option(None, "--name"),
-                min_examples: int = typer.Option(20, "--min-examples", min=5, max=100_000),
+                min_examples: int = typer.Option(20, "--min-examples", help="checked like POST /models (5–100,000)"),
                 database: Optional[str] = DB_OPT) -> None:
     """Train a supervised model from stored corrections (like POST /models)."""
     from service import store

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import pandas as pd
 import typer
 
-from .coding import _check_out, _columns, _fail, _read, _refuse_input, _write_text
+from .coding import _check_out, _columns, _fail, _read, _write_text
 
 __all__ = ["register", "load_coded", "load_survey", "write_summary"]
 
@@ -193,10 +193,9 @@ def register(app: typer.Typer) -> None:
         from ..classify.table import pii_in_columns
         from ..stats import crosstab
 
-        _refuse_input(out, [input], "--out")
+        _check_out(out, input)
         if out.suffix.lower() != ".json":
             _fail(f"{out}: crosstab writes JSON; give a .json file")
-        _check_out(out, input)
         if row == col:
             _fail(f"--row and --col are the same column ({row!r}); cross-tabulate two different columns")
         df = _read(input, sheet=sheet)
