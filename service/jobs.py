@@ -90,6 +90,22 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
         return "failed"
 
 
+def release_interrupted(db: Database, job_id: int) -> CodingJob | None:
+    """A job whose foreground run was interrupted (Ctrl-C or SIGTERM in ``textmine store code``): "running" goes
+    back to "queued", so that no reader sees it running forever and a rerun of the command or the server's next
+    start resumes it. Every committed chunk stays (``done`` recounted from the stored results); a job cancelled
+    or finished meanwhile is left as it is."""
+    with db.session() as s:
+        job = s.get(CodingJob, job_id, with_for_update=True)
+        if job is None:
+            return None
+        if job.state == "running":
+            job.state = "queued"
+            job.done = s.scalar(select(func.count()).select_from(CodingResult)
+                                .where(CodingResult.job_id == job_id)) or 0
+        return job
+
+
 class JobRunner:
     """One worker thread that runs queued jobs in order; ``resume()`` re-queues jobs left running/queued."""
 

@@ -32,7 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from service import library
+from service import library, store
 from service.errors import ApiError
 
 log = logging.getLogger("textmine.service")
@@ -42,7 +42,9 @@ _waves = sa.table("waves", sa.column("id", sa.Integer), sa.column("survey_id", s
                   sa.column("definition_yaml", sa.Text), sa.column("filename", sa.String),
                   sa.column("warnings", sa.JSON))
 _respondents = sa.table("respondents", sa.column("id", sa.Integer), sa.column("wave_id", sa.Integer),
-                        sa.column("answers", sa.JSON))
+                        sa.column("respondent_id", sa.String), sa.column("answers", sa.JSON))
+_responses = sa.table("responses", sa.column("wave_id", sa.Integer), sa.column("respondent_pk", sa.Integer),
+                      sa.column("question", sa.String), sa.column("text_redacted", sa.Text))
 
 COUNT_KEYS = (
     "waves_scanned",        # waves looked at
@@ -61,7 +63,30 @@ COUNT_KEYS = (
 # The value-free messages today's upload writes into Wave.warnings (service.store.upload_wave and the
 # validation it calls: service.library.validate_frame -> SurveyDefinition.validate_frame with strict=False).
 # A stored message is kept only if it matches one of these AND its variable parts fit the wave (its file name,
-# its definition's columns); everything else is withdrawn. Keep in step with those functions.
+# its definition's columns); everything else is withdrawn. The service's own messages are matched by patterns
+# built from the templates the upload formats (service.store *_WARNING), so the two cannot drift; the
+# library's (textmine.survey) are written out below: keep those in step with SurveyDefinition.validate_frame.
+_FIELD = re.compile(r"\{(\w+)\}")
+_NUMBER = r"\d+"
+
+
+def warning_pattern(template: str, **groups: str) -> re.Pattern:
+    """A pattern matching the messages ``template.format(...)`` writes: its text literally, each ``{field}`` a
+    named group matching ``groups[field]`` (default: any text)."""
+    parts, last = [], 0
+    for m in _FIELD.finditer(template):
+        parts += [re.escape(template[last:m.start()]), f"(?P<{m[1]}>{groups.get(m[1], '.+')})"]
+        last = m.end()
+    return re.compile("".join(parts) + re.escape(template[last:]))
+
+
+# the scrub's own notes (value-free; kept by later runs)
+REMOVED_COLUMNS_NOTE = ("{n} column(s) not declared in the survey definition were removed from the stored answers: "
+                        "{columns}")
+LEVELS_NOTE = "column {col}: {n} value(s) not among the declared levels were removed (set to missing)"
+WITHDRAWN_NOTE = ("{n} warning(s) stored with this upload were withdrawn: they could quote cell values or no longer "
+                  "apply to the stored data")
+
 _ROWS = r"rows? \d+(?:, \d+)*(?:, …)?"
 _CURRENT = {
     "absent_columns": re.compile(
@@ -77,33 +102,27 @@ _CURRENT = {
         rf"missing \({_ROWS}\)"),
     "exclusive": re.compile(r"(?P<src>.+): \d+ respondent\(s\) ticked an exclusive option of (?P<group>.+) "
                             r"together with other options"),
-    "masked": re.compile(r"column (?P<col>.+): personal data masked in (?P<n>\d+) cell\(s\) of a segment without "
-                         r"declared levels"),
-    "not_stored": re.compile(r"\d+ column\(s\) not declared in the survey definition were not stored: .+"),
-    "pii": re.compile(r"\d+ personal data item\(s\) were redacted from the free text"),
-    # the scrub's own notes (value-free; kept by later runs)
-    "scrub_removed_columns": re.compile(r"\d+ column\(s\) not declared in the survey definition were removed from "
-                                        r"the stored answers: .+"),
-    "scrub_levels": re.compile(r"column (?P<col>.+): \d+ value\(s\) not among the declared levels were removed "
-                               r"\(set to missing\)"),
-    "scrub_withdrawn": re.compile(r"\d+ warning\(s\) stored with this upload were withdrawn: they could quote cell "
-                                  r"values or no longer apply to the stored data"),
+    "masked": warning_pattern(store.MASKED_WARNING, n=_NUMBER),
+    "not_stored": warning_pattern(store.NOT_STORED_WARNING, n=_NUMBER),
+    "pii": warning_pattern(store.PII_WARNING, n=_NUMBER),
+    "duplicate": warning_pattern(store.DUPLICATE_WARNING, wave_id=_NUMBER),
+    "scrub_removed_columns": warning_pattern(REMOVED_COLUMNS_NOTE, n=_NUMBER),
+    "scrub_levels": warning_pattern(LEVELS_NOTE, n=_NUMBER),
+    "scrub_withdrawn": warning_pattern(WITHDRAWN_NOTE, n=_NUMBER),
 }
 
 
 def _removed_columns_message(dropped: list[str]) -> str:
     """Like upload_wave's "were not stored" warning (column names redacted, never values; same truncation)."""
-    return (f"{len(dropped)} column(s) not declared in the survey definition were removed from the stored answers: "
-            f"{library.column_list(dropped)}")
+    return REMOVED_COLUMNS_NOTE.format(n=len(dropped), columns=library.column_list(dropped))
 
 
 def _levels_message(col: str, n: int) -> str:
-    return f"column {col}: {n} value(s) not among the declared levels were removed (set to missing)"
+    return LEVELS_NOTE.format(col=col, n=n)
 
 
 def _withdrawn_message(n: int) -> str:
-    return (f"{n} warning(s) stored with this upload were withdrawn: they could quote cell values or no longer apply "
-            "to the stored data")
+    return WITHDRAWN_NOTE.format(n=n)
 
 
 def _source_fits(src: str, filename: str | None) -> bool:
@@ -240,11 +259,11 @@ def scrub_warnings(warnings: Any, info: library.SurveyInfo, filename: str | None
         for i, message in enumerate(kept):
             m = _CURRENT["masked"].fullmatch(message)
             if m and m["col"] == col:
-                kept[i] = library.masked_segment_warning(col, int(m["n"]) + n)
+                kept[i] = store.MASKED_WARNING.format(col=col, n=int(m["n"]) + n)
                 rewritten += 1
                 break
         else:
-            kept.append(library.masked_segment_warning(col, n))
+            kept.append(store.MASKED_WARNING.format(col=col, n=n))
             added += 1
     notes = []
     if changes["dropped"]:
@@ -292,3 +311,27 @@ def scrub_store(session: Session) -> dict[str, int]:
         for key, n in scrub_wave(session, wave_id).items():
             totals[key] += n
     return totals
+
+
+# ---------------------------------------------------------------- content fingerprints (migration 0003)
+def stored_fingerprint(session: Session, wave_id: int) -> str:
+    """``store.content_fingerprint`` of a wave as stored: the digest its upload computes from the same rows."""
+    rows = session.execute(sa.select(_respondents.c.id, _respondents.c.respondent_id, _respondents.c.answers)
+                           .where(_respondents.c.wave_id == wave_id)).all()
+    texts: dict[int, dict[str, str]] = {}
+    for pk, question, text in session.execute(sa.select(_responses.c.respondent_pk, _responses.c.question,
+                                                        _responses.c.text_redacted)
+                                              .where(_responses.c.wave_id == wave_id)):
+        texts.setdefault(pk, {})[question] = text
+    return store.content_fingerprint((r.respondent_id, r.answers, texts.get(r.id, {})) for r in rows)
+
+
+def fingerprint_waves(session: Session) -> int:
+    """Store the content fingerprint of every wave that has none (in the session's transaction; the caller
+    commits). Returns how many waves got one."""
+    waves = sa.table("waves", sa.column("id", sa.Integer), sa.column("content_sha256", sa.String))
+    ids = session.scalars(sa.select(waves.c.id).where(waves.c.content_sha256.is_(None)).order_by(waves.c.id)).all()
+    for wave_id in ids:
+        session.execute(sa.update(waves).where(waves.c.id == wave_id)
+                        .values(content_sha256=stored_fingerprint(session, wave_id)))
+    return len(ids)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import re
+import unicodedata
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -34,6 +38,17 @@ from service.settings import Settings
 
 ACTIVE_STATES = ("queued", "running")
 LABEL_MAX = 100  # waves.label is VARCHAR(100) (PostgreSQL enforces it)
+SURVEY_NAME_MAX = 200  # surveys.name is VARCHAR(200)
+
+# ---------------------------------------------------------------- upload warnings (one wording, shared)
+# The value-free messages the upload writes into Wave.warnings. service.scrub recognises stored messages with
+# patterns built from these same templates (``scrub.warning_pattern``): change the wording here, nowhere else.
+NOT_STORED_WARNING = "{n} column(s) not declared in the survey definition were not stored: {columns}"
+PII_WARNING = "{n} personal data item(s) were redacted from the free text"
+DUPLICATE_WARNING = ("the same content is also stored as wave {wave_id} of this survey; stored again on request "
+                     "(allow_duplicate)")
+# library.masked_segment_warning (also called by the scrub) written with placeholders: its template
+MASKED_WARNING = library.masked_segment_warning("{col}", "{n}")  # type: ignore[arg-type]
 
 
 def get_or_404(session: Session, model, obj_id: int, what: str):
@@ -51,6 +66,7 @@ def page(session: Session, stmt, limit: int, offset: int) -> tuple[list, int]:
 
 # ---------------------------------------------------------------- surveys and waves
 def create_survey(session: Session, name: str, description: str | None, definition_yaml: str | None) -> Survey:
+    name = clean_label(name, "survey name", SURVEY_NAME_MAX)
     if definition_yaml:
         library.parse_survey(definition_yaml)  # 422 if invalid
     if session.scalars(select(Survey).where(Survey.name == name)).first() is not None:
@@ -88,10 +104,109 @@ def _text_or_none(value: Any) -> str | None:
     return text if text.strip() else None
 
 
+# ---------------------------------------------------------------- labels typed by an analyst
+_DATE8 = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")  # 20240115
+_PII_KINDS = {"fodselsnummer": "a fødselsnummer", "dnummer": "a D number", "telefon": "a phone number",
+              "epost": "an e-mail address", "kontonummer": "an account number",
+              "orgnummer": "an organisation number", "adresse": "an address", "navn": "a person's name"}
+
+
+def personal_data_kinds(text: str) -> list[str]:
+    """What the project's redaction (textmine.preprocess.redact) finds in a short label, in words; an 8-digit
+    date (YYYYMMDD, e.g. 20240115) is a date, not a phone number."""
+    from textmine.preprocess import redact
+
+    probe = _DATE8.sub(lambda m: f"{m[1]}-{m[2]}-{m[3]}", text)
+    _redacted, counts = redact(probe)
+    return [_PII_KINDS.get(kind, kind) for kind, n in counts.items() if n]
+
+
+def clean_label(label: str, what: str = "wave label", limit: int = LABEL_MAX) -> str:
+    """An analyst's label (or name) as stored: surrounding whitespace stripped, inner runs of whitespace collapsed
+    to one space. 422 (never quoting it) when it is blank, too long, not valid Unicode, holds a control character
+    or holds personal data by the project's redaction."""
+    kind = what.rsplit(" ", 1)[-1]  # "label" or "name": the error codes say which
+    try:
+        no_lone_surrogates(label)
+    except ValueError:
+        raise ApiError(422, f"invalid_{kind}", f"the {what} is not valid Unicode (a lone surrogate)") from None
+    label = " ".join(label.split())
+    if not label:
+        raise ApiError(422, f"invalid_{kind}", f"the {what} is blank: give at least one visible character"
+                       + (", or no label at all to take it from the file" if kind == "label" else ""))
+    if len(label) > limit:
+        raise ApiError(422, f"invalid_{kind}", f"the {what} must be at most {limit} characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in label):
+        raise ApiError(422, f"invalid_{kind}", f"the {what} contains a control character; use printable text")
+    found = personal_data_kinds(label)
+    if found:
+        hint = "e.g. the year or round; an 8-digit date such as 20240115 is fine" if kind == "label" else \
+            "an 8-digit date such as 20240115 is fine"
+        raise ApiError(422, f"personal_data_in_{kind}", f"the {what} looks like it holds personal data "
+                       f"({', '.join(found)}); choose a {kind} without it ({hint})", {"found": found})
+    return label
+
+
+def _label_candidate(text: str) -> str | None:
+    """A default label as stored (whitespace collapsed, cut to LABEL_MAX); None when blank or with a control
+    character."""
+    text = " ".join(text.split())[:LABEL_MAX].strip()
+    return text if text and not any(unicodedata.category(ch) == "Cc" for ch in text) else None
+
+
+def _default_label(frame: pd.DataFrame, info: library.SurveyInfo, filename: str) -> str:
+    """The file's single wave-column value when it holds no personal data, else the (redacted) file name stem."""
+    if info.wave_column and info.wave_column in frame.columns and frame[info.wave_column].nunique() == 1:
+        value = str(_json_value(frame[info.wave_column].iloc[0]))
+        if not personal_data_kinds(value):  # a cell may hold anything: personal data is never a label
+            label = _label_candidate(value)
+            if label:
+                return label
+    return _label_candidate(Path(filename or "wave").stem) or "wave"
+
+
+def _refuse_existing_label(session: Session, survey_id: int, label: str) -> None:
+    if session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.label == label)).first() is not None:
+        raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label})
+
+
+# ---------------------------------------------------------------- content fingerprints (duplicate uploads)
+def content_fingerprint(respondents: Any) -> str:
+    """SHA-256 over a wave's stored content: [respondent id, structured answers, {question: redacted text}] per
+    respondent, in respondent-id order, as canonical JSON. One digest per wave (no per-person hashes); raw text
+    never enters it."""
+    digest = hashlib.sha256()
+    for rid, answers, texts in sorted(respondents, key=lambda r: str(r[0])):
+        line = json.dumps([str(rid), answers or {}, texts or {}], sort_keys=True, ensure_ascii=False,
+                          separators=(",", ":"), default=str)
+        digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
+    return digest.hexdigest()
+
+
+def same_content_wave(session: Session, survey_id: int, fingerprint: str) -> Wave | None:
+    """The survey's first wave holding exactly this content (same fingerprint), if any."""
+    return session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.content_sha256 == fingerprint)
+                           .order_by(Wave.id)).first()
+
+
+def duplicate_error(survey_id: int, existing: Wave) -> ApiError:
+    """409 naming the wave that already holds the content (id and label: analyst metadata, never cell values)."""
+    return ApiError(409, "duplicate_wave",
+                    f"survey {survey_id} already holds this content as wave {existing.id} ({existing.label!r}): the "
+                    "same respondents, answers and comments; storing it again would count them twice. Upload it "
+                    "anyway with allow_duplicate=true (CLI: --allow-duplicate)",
+                    {"wave_id": existing.id, "label": existing.label})
+
+
+# ---------------------------------------------------------------- wave upload
 def upload_wave(session: Session, settings: Settings, survey_id: int, data: bytes, filename: str,
-                label: str | None = None, definition_yaml: str | None = None) -> tuple[Wave, list[str]]:
-    """Validate and store one wave. Raises ApiError (and writes nothing) on any problem."""
+                label: str | None = None, definition_yaml: str | None = None,
+                allow_duplicate: bool = False) -> tuple[Wave, list[str]]:
+    """Validate and store one wave. Raises ApiError (and writes nothing) on any problem, including content a wave
+    of the survey already holds (unless ``allow_duplicate``). ``label`` None: taken from the file."""
     survey = get_or_404(session, Survey, survey_id, "survey")
+    if label is not None:  # refused before the file is read
+        label = clean_label(label)
     filename = library.safe_filename(filename)  # it is stored, shown to readers and quoted in messages
     definition_yaml = definition_yaml or survey.definition_yaml
     if not definition_yaml:
@@ -100,59 +215,11 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     info = library.parse_survey(definition_yaml)
     frame = library.read_table_bytes(data, filename, info.definition)
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in [info.id_column, *info.text_columns] if c not in frame.columns]
-    if missing:
-        raise ApiError(422, "missing_columns", f"the file lacks required column(s): {', '.join(missing)}",
-                       {"missing": missing, "found": [library.redact_name(c) for c in list(frame.columns)[:100]]})
-    ids = frame[info.id_column].map(_text_or_none)
-    empty_rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
-    if empty_rows:
-        raise ApiError(422, "missing_ids", f"{len(empty_rows)} row(s) have no {info.id_column} "
-                       f"(first at file row {empty_rows[0]})", {"rows": empty_rows[:20]})
-    dup = ids[ids.duplicated(keep=False)]
-    if len(dup):  # row numbers only: an id may itself be personal data
-        rows = [int(i) + 2 for i in dup.index[:20]]
-        raise ApiError(422, "duplicate_ids", f"{dup.nunique()} {info.id_column} value(s) occur more than once "
-                       f"(file rows {', '.join(map(str, rows[:10]))}{', …' if len(dup) > 10 else ''})",
-                       {"column": info.id_column, "count": int(dup.nunique()), "rows": rows})
-    too_long = []
-    for col in info.text_columns:
-        lengths = frame[col].map(lambda v: len(str(v)) if _text_or_none(v) else 0)
-        for idx in lengths.index[lengths > settings.max_comment_chars][:5]:
-            too_long.append({"row": int(idx) + 2, "column": col, "length": int(lengths[idx])})
-    if too_long:
-        t = too_long[0]
-        raise ApiError(422, "comment_too_long", f"comment too long in column {t['column']} at file row {t['row']}: "
-                       f"{t['length']} characters (max {settings.max_comment_chars})", {"comments": too_long})
-    # only the columns the survey definition declares are stored (others may hold anything, e.g. e-mail addresses)
-    keep = set(library.stored_columns(info))
-    dropped = [c for c in frame.columns if c not in keep]
-    if dropped:
-        frame = frame[[c for c in frame.columns if c in keep]]
-    warnings: list[str] = library.validate_frame(frame, info, Path(filename or "upload").name)
-    # free-valued segments (no declared levels) are shown verbatim in summaries: personal data in them is masked
-    frame, masked = info.definition.mask_free_segments(frame) if info.definition is not None else (frame, {})
-    warnings += [library.masked_segment_warning(col, n) for col, n in masked.items()]
-    if dropped:
-        warnings.append(f"{len(dropped)} column(s) not declared in the survey definition were not stored: "
-                        f"{library.column_list(dropped)}")
-    if label is not None and not str(label).strip():  # a blank label means none given
-        label = None
-    if label is None:
-        label = Path(filename or "wave").stem[:LABEL_MAX]
-        if info.wave_column and info.wave_column in frame.columns and frame[info.wave_column].nunique() == 1:
-            value = str(_json_value(frame[info.wave_column].iloc[0]))
-            if library.redact_name(value) == value:  # a cell may hold anything: personal data is never a label
-                label = value
-    label = str(label).strip()
-    if len(label) > LABEL_MAX:
-        raise ApiError(422, "invalid_label", f"the wave label must be at most {LABEL_MAX} characters")
-    try:
-        no_lone_surrogates(label)
-    except ValueError:
-        raise ApiError(422, "invalid_label", "the wave label is not valid Unicode (a lone surrogate)") from None
-    if session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.label == label)).first() is not None:
-        raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label})
+    ids = _checked_ids(frame, info)
+    _check_comment_lengths(frame, info, settings.max_comment_chars)
+    frame, warnings = _stored_frame(frame, info, filename)
+    label = label if label is not None else _default_label(frame, info, filename)
+    _refuse_existing_label(session, survey_id, label)
 
     # redact all free texts at once (library Cleaner)
     cells: list[tuple[int, str, str]] = []
@@ -164,29 +231,38 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     cleaned = library.clean_texts([c[2] for c in cells], list(info.question_texts.values()),
                                   factory=getattr(settings, "cleaner_factory", None))
     codec = RawTextCodec(settings.store_raw_text, settings.fernet_key)
+    structured_cols = [c for c in frame.columns if c not in info.text_columns]
+    answers = [{k: _json_value(v) for k, v in rec.items() if k != info.id_column}
+               for rec in frame[structured_cols].to_dict("records")]
+    redacted = [str(row.text_clean if isinstance(row.text_clean, str) else "")
+                for row in cleaned.itertuples(index=False)]
+    texts: list[dict[str, str]] = [{} for _ in answers]
+    for (pos, col, _raw), text_redacted in zip(cells, redacted):
+        texts[pos][col] = text_redacted
+    fingerprint = content_fingerprint(zip(ids.tolist(), answers, texts))
+    existing = same_content_wave(session, survey_id, fingerprint)
+    if existing is not None:
+        if not allow_duplicate:
+            raise duplicate_error(survey_id, existing)
+        warnings.append(DUPLICATE_WARNING.format(wave_id=existing.id))
 
     wave = Wave(survey_id=survey_id, label=label, definition_yaml=definition_yaml, filename=Path(filename).name[:300],
-                text_columns=list(info.text_columns), warnings=warnings)
+                text_columns=list(info.text_columns), warnings=warnings, content_sha256=fingerprint)
     session.add(wave)
     try:
         session.flush()
     except IntegrityError:  # a concurrent upload of the same label won the race (unique survey_id + label)
         session.rollback()
         raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label}) from None
-    structured_cols = [c for c in frame.columns if c not in info.text_columns]
-    records = frame[structured_cols].to_dict("records")
-    respondent_rows = [
-        {"wave_id": wave.id, "respondent_id": ids.iloc[pos],
-         "answers": {k: _json_value(v) for k, v in rec.items() if k != info.id_column}}
-        for pos, rec in enumerate(records)
-    ]
+    respondent_rows = [{"wave_id": wave.id, "respondent_id": ids.iloc[pos], "answers": a}
+                       for pos, a in enumerate(answers)]
     pks = list(session.scalars(insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True),
                                respondent_rows))
     response_rows = []
-    for (pos, col, text), row in zip(cells, cleaned.itertuples(index=False)):
+    for (pos, col, text), text_redacted, row in zip(cells, redacted, cleaned.itertuples(index=False)):
         response_rows.append({
             "wave_id": wave.id, "respondent_pk": pks[pos], "question": col,
-            "text_redacted": str(row.text_clean if isinstance(row.text_clean, str) else ""),
+            "text_redacted": text_redacted,
             "text_raw": codec.encode(text), "raw_encrypted": codec.encrypted,
             "language": str(row.language) if row.language is not None else None,
             "pii_count": int(row.pii_count or 0), "health_flag": int(row.health_flag or 0),
@@ -198,10 +274,59 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     wave.n_responses = len(response_rows)
     n_pii = int(sum(r["pii_count"] for r in response_rows))
     if n_pii:
-        warnings.append(f"{n_pii} personal data item(s) were redacted from the free text")
+        warnings.append(PII_WARNING.format(n=n_pii))
     wave.warnings = list(warnings)
     session.flush()
     return wave, warnings
+
+
+def _checked_ids(frame: pd.DataFrame, info: library.SurveyInfo) -> pd.Series:
+    """The respondent ids as text; 422 for required columns missing, empty or duplicate ids (rows named, never
+    values: an id may itself be personal data)."""
+    missing = [c for c in [info.id_column, *info.text_columns] if c not in frame.columns]
+    if missing:
+        raise ApiError(422, "missing_columns", f"the file lacks required column(s): {', '.join(missing)}",
+                       {"missing": missing, "found": [library.redact_name(c) for c in list(frame.columns)[:100]]})
+    ids = frame[info.id_column].map(_text_or_none)
+    empty_rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
+    if empty_rows:
+        raise ApiError(422, "missing_ids", f"{len(empty_rows)} row(s) have no {info.id_column} "
+                       f"(first at file row {empty_rows[0]})", {"rows": empty_rows[:20]})
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        rows = [int(i) + 2 for i in dup.index[:20]]
+        raise ApiError(422, "duplicate_ids", f"{dup.nunique()} {info.id_column} value(s) occur more than once "
+                       f"(file rows {', '.join(map(str, rows[:10]))}{', …' if len(dup) > 10 else ''})",
+                       {"column": info.id_column, "count": int(dup.nunique()), "rows": rows})
+    return ids
+
+
+def _check_comment_lengths(frame: pd.DataFrame, info: library.SurveyInfo, max_chars: int) -> None:
+    too_long = []
+    for col in info.text_columns:
+        lengths = frame[col].map(lambda v: len(str(v)) if _text_or_none(v) else 0)
+        for idx in lengths.index[lengths > max_chars][:5]:
+            too_long.append({"row": int(idx) + 2, "column": col, "length": int(lengths[idx])})
+    if too_long:
+        t = too_long[0]
+        raise ApiError(422, "comment_too_long", f"comment too long in column {t['column']} at file row {t['row']}: "
+                       f"{t['length']} characters (max {max_chars})", {"comments": too_long})
+
+
+def _stored_frame(frame: pd.DataFrame, info: library.SurveyInfo, filename: str) -> tuple[pd.DataFrame, list[str]]:
+    """The declared columns only (others may hold anything, e.g. e-mail addresses), validated, free-valued
+    segments masked; with the upload's warnings so far."""
+    keep = set(library.stored_columns(info))
+    dropped = [c for c in frame.columns if c not in keep]
+    if dropped:
+        frame = frame[[c for c in frame.columns if c in keep]]
+    warnings: list[str] = library.validate_frame(frame, info, Path(filename or "upload").name)
+    # free-valued segments (no declared levels) are shown verbatim in summaries: personal data in them is masked
+    frame, masked = info.definition.mask_free_segments(frame) if info.definition is not None else (frame, {})
+    warnings += [MASKED_WARNING.format(col=col, n=n) for col, n in masked.items()]
+    if dropped:
+        warnings.append(NOT_STORED_WARNING.format(n=len(dropped), columns=library.column_list(dropped)))
+    return frame, warnings
 
 
 def wave_counts(session: Session, wave: Wave) -> dict[str, Any]:

@@ -66,6 +66,9 @@ class Wave(Base):
     text_columns: Mapped[list] = mapped_column(JSON, default=list)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # SHA-256 of the stored (redacted) content, service.store.content_fingerprint: finds the same wave uploaded
+    # again under another label. NULL for a wave whose content could not be read back when migration 0003 ran.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Respondent(Base):

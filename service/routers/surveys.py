@@ -50,10 +50,17 @@ def get_survey(survey_id: IdPath, session: Session = Depends(get_session, scope=
              responses={413: {"description": "file too large"}, 422: {"description": "invalid file"}})
 def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV (UTF-8), XLSX, SAV or Parquet"),
                       definition: UploadFile | None = File(None, description="survey definition YAML"),
-                      label: str | None = Form(None, max_length=100, description="wave label (default: the file's wave column)"),
+                      label: str | None = Form(None, max_length=100,
+                                               description="wave label (default: the file's wave column); surrounding "
+                                               "and repeated whitespace is removed; refused when blank or when it "
+                                               "holds personal data"),
+                      allow_duplicate: bool = Form(False, description="store the wave even when a wave of this survey "
+                                                   "already holds exactly the same content (else 409 duplicate_wave)"),
                       session: Session = Depends(get_session, scope="function"), settings: Settings = Depends(get_settings),
                       _: Principal = Depends(require_analyst)) -> WaveOut:
-    """Upload one wave: validates columns/ids/encoding, redacts free text, stores everything in one transaction."""
+    """Upload one wave: validates columns/ids/encoding, redacts free text, stores everything in one transaction.
+    409 ``wave_exists`` for a label the survey has, 409 ``duplicate_wave`` for content a wave of the survey already
+    holds (under any label; ``allow_duplicate`` stores it anyway)."""
     data = file.file.read()
     definition_yaml = None
     if definition is not None:
@@ -62,10 +69,8 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
             definition_yaml = raw.decode("utf-8") if raw.strip() else None
         except UnicodeDecodeError:
             raise ApiError(422, "wrong_encoding", "the survey definition is not valid UTF-8") from None
-    if label is not None and not label.strip():
-        label = None
     wave, _warnings = store.upload_wave(session, settings, survey_id, data, file.filename or "upload.csv", label,
-                                        definition_yaml)
+                                        definition_yaml, allow_duplicate=allow_duplicate)
     return wave_out(session, wave)
 
 

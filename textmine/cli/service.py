@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import signal
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -312,7 +315,12 @@ def store_survey_create(name: str, definition: Path = typer.Option(..., "--defin
 @_store_errors
 def store_upload(survey_id: int = _id(), file: Path = typer.Argument(..., exists=True, dir_okay=False),
                  definition: Optional[Path] = typer.Option(None, "--definition", exists=True, dir_okay=False),
-                 label: Optional[str] = typer.Option(None, "--label"), database: Optional[str] = DB_OPT) -> None:
+                 label: Optional[str] = typer.Option(None, "--label", help="wave label (default: the file's wave "
+                                                     "column or name); whitespace is tidied, personal data refused"),
+                 allow_duplicate: bool = typer.Option(False, "--allow-duplicate",
+                                                      help="store it even when a wave of the survey already holds "
+                                                           "exactly this content (else refused)"),
+                 database: Optional[str] = DB_OPT) -> None:
     """Upload a wave (like POST /surveys/{id}/waves): validates, redacts, stores in one transaction."""
     from service import store
     from service.crypto import RawTextCodec
@@ -327,7 +335,7 @@ def store_upload(survey_id: int = _id(), file: Path = typer.Argument(..., exists
     try:
         with _db(database).session() as s:
             wave, warnings = store.upload_wave(s, settings, survey_id, file.read_bytes(), file.name, label,
-                                               definition_yaml)
+                                               definition_yaml, allow_duplicate=allow_duplicate)
             counts = store.wave_counts(s, wave)
     except ApiError as exc:
         _fail(exc)
@@ -384,20 +392,75 @@ def store_code(wave_id: int = _id(), codebook_id: Optional[int] = _id_opt("--cod
     except ApiError as exc:
         _fail(exc)
     try:
-        with Progress() as progress:
-            task = progress.add_task(f"koder bølge {wave_id}", total=total, completed=done)
+        with _sigterm_as_interrupt(), Progress() as progress:
+            task = progress.add_task(f"coding wave {wave_id}", total=total, completed=done)
             state = run_job(db, coders, job_id, settings.job_chunk_size,
                             on_chunk=lambda j: progress.update(task, completed=j.done))
-    except KeyboardInterrupt:  # the committed chunks stay; the job stays running until it is resumed
-        typer.echo(f"interrupted: job id={job_id} keeps its finished chunks; run `textmine store code {wave_id}` "
-                   "(same options) to resume it", err=True)
-        raise typer.Exit(130)
+    except KeyboardInterrupt as exc:  # the committed chunks stay; the job is queued again to be resumed
+        resume = _resume_command(wave_id, codebook_id, model_id, database)
+        _release_interrupted(db, job_id, resume, terminated=isinstance(exc, _Terminated))
     if state != "done":
         with db.session() as s:
             error = s.get(CodingJob, job_id).error
         typer.echo(f"job id={job_id} {state}" + (f": {error}" if error else ""))
         raise typer.Exit(1)
     typer.echo(f"job id={job_id} {state}")
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM during ``store code``: handled like Ctrl-C (the job is released), exit 143."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Within the block, SIGTERM raises :class:`_Terminated` where Ctrl-C raises KeyboardInterrupt (main thread
+    only: a signal handler cannot be set elsewhere)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(_signum, _frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _resume_command(wave_id: int, codebook_id: int | None, model_id: int | None, database: str | None) -> str:
+    """The ``store code`` command that resumes the job (never --force: that would start it over)."""
+    parts = ["textmine store code", str(wave_id)]
+    if codebook_id is not None:
+        parts.append(f"--codebook-id {codebook_id}")
+    if model_id is not None:
+        parts.append(f"--model-id {model_id}")
+    if database:
+        parts.append(f"--database {_redact_url(database)}")
+    return " ".join(parts)
+
+
+def _release_interrupted(db, job_id: int, resume: str, terminated: bool) -> None:
+    """Put the interrupted job back to "queued" (a second Ctrl-C meanwhile is ignored), say so in one line and
+    exit 130 (143 after SIGTERM)."""
+    from service.jobs import release_interrupted
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        job = release_interrupted(db, job_id)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+    why = "interrupted (SIGTERM)" if terminated else "interrupted"
+    if job is not None and job.state == "queued":
+        typer.echo(f"{why}: coding job id={job_id} has {job.done} of {job.total} responses coded and stored; it is "
+                   f"queued: run `{resume}` to resume it (a server resumes it at its next start)", err=True)
+    elif job is not None:
+        typer.echo(f"{why}: coding job id={job_id} is {job.state} with {job.done} of {job.total} responses coded "
+                   "and stored", err=True)
+    raise typer.Exit(143 if terminated else 130)
 
 
 @store_app.command("jobs")
