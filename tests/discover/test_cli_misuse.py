@@ -156,3 +156,29 @@ def test_personal_data_stays_out_of_outputs_and_messages(tmp_path):
     res = _lexical(src, "--text-col", "text", "--out", out, "--keep-raw-text")  # asked for: the raw text column
     assert res.exit_code == 0, res.output
     assert PHONE in pd.read_csv(out / "assignments.csv")["text"].iloc[0]
+
+
+@pytest.mark.parametrize("answers", [
+    [],
+    ["Telefonkøen er altfor lang, vi venter 40 min hver gang"],
+    ["Telefonkøen er altfor lang, vi venter 40 min hver gang", "Refusjonen av sykepenger kommer alltid sent"],
+], ids=["zero", "one", "two"])
+def test_guided_lexical_with_few_real_answers_gives_a_result(tmp_path, answers):
+    """Guided discovery on 0-2 real answers among non-answers writes a result (one answer used to crash inside
+    classify: a lexical space cannot be fitted on one text)."""
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    texts = [*answers, "vet ikke", "-"]
+    p = tmp_path / "in.csv"
+    pd.DataFrame({"id": range(1, len(texts) + 1), "text": texts}).to_csv(p, index=False)
+    out = tmp_path / "o"
+    res = _lexical(p, "--text-col", "text", "--out", out, "--codebook", DEFAULT_CODEBOOK)
+    assert res.exit_code == 0, res.output
+    assigned = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
+    assert assigned["id"].tolist() == [str(i) for i in range(1, len(texts) + 1)]
+    assert assigned["topic"].tolist()[len(answers):] == ["-1", "-1"]  # the non-answers
+    uncovered = assigned["uncovered"] == "1"
+    assert not uncovered.iloc[len(answers):].any()
+    assert ((assigned["topic"] != "-1") == uncovered).all()  # candidate topics only from uncovered answers
+    summary = json.loads((out / "topics.json").read_text(encoding="utf-8"))
+    assert summary["n_uncovered"] == int(uncovered.sum()) == sum(t["size"] for t in summary["topics"])

@@ -94,6 +94,26 @@ def test_guided_only_proposes_from_uncovered(wave, embedder):
     assert all(i.startswith("ny_") for i in ids if i not in cb.theme_ids)
 
 
+@pytest.mark.parametrize("uncovered", [False, True])
+def test_guided_lexical_compares_a_lone_answer_with_the_codebook(monkeypatch, uncovered):
+    """One answer cannot fit a lexical space alone: the codebook's theme texts join it, so its coverage and a
+    candidate's nearest theme are still judged (was: RuntimeError, LexicalEmbedder is not fitted)."""
+    import textmine.discover.guided as guided
+    from textmine.embed import get_embedder
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    if uncovered:  # force the candidate-topic path whatever the coder decides
+        monkeypatch.setattr(guided, "uncovered_mask", lambda cb, texts, emb, embedder=None:
+                            (np.ones(len(texts), dtype=bool), None))
+    r = discover_themes(["Kantina på kontoret serverer altfor lite vegetarmat", "vet ikke", "-"],
+                        embedder=get_embedder("lexical"), codebook=DEFAULT_CODEBOOK)
+    assert r.uncovered.tolist()[1:] == [False, False] and r.assignments.tolist()[1:] == [-1, -1]
+    assert (r.assignments[0] == 0) == bool(r.uncovered[0]) == (len(r.topics) == 1)
+    if uncovered:
+        theme_ids = {t.id for t in guided.load_any_codebook(DEFAULT_CODEBOOK).themes}
+        assert r.topics[0].size == 1 and r.topics[0].nearest_theme in theme_ids
+
+
 def test_draft_codebook_is_valid_contract_format(wave):
     from textmine.codebook import Codebook
 

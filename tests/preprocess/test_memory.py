@@ -37,6 +37,13 @@ def test_lexicon_loaded_once_with_shared_lemma_strings():
     assert all(f in lex.common for f, _ in sample if f not in lex.uncommon)
 
 
+def test_one_lexicon_per_process_whatever_the_cache_folder(monkeypatch, tmp_path):
+    """A lexicon first loaded while TEXTMINE_CACHE_DIR pointed elsewhere (a CLI run, a test) is still the one."""
+    lex = load_lexicon()
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path))
+    assert load_lexicon() is lex
+
+
 def test_resource_word_sets_keep_their_membership(resources):
     lex, analyzer = resources.lexicon, resources.analyzer
     function_words = analyzer.stopwords | analyzer.keep_words

@@ -132,4 +132,4 @@ def register(app: typer.Typer) -> None:
         for t in r.topics:
             table.add_row(str(t.id), t.label, str(t.size))
         Console().print(table)
-        Console().print(f"Skrev {res['topics']}, {res['assignments']}, {res['codebook']}")
+        Console().print(f"Wrote {res['topics']}, {res['assignments']}, {res['codebook']}")

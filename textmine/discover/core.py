@@ -194,6 +194,11 @@ def discover_themes(
     non_answer = prep["is_non_answer"].fillna(0).astype(int).to_numpy().astype(bool)
     valid = np.flatnonzero(~non_answer & np.array([bool(c.strip()) for c in clean]))
     timings["prepare_s"] = time.perf_counter() - t0
+    cb = None
+    if codebook is not None:
+        from .guided import load_any_codebook
+
+        cb = load_any_codebook(codebook)
 
     t1 = time.perf_counter()
     if embeddings is not None:
@@ -208,8 +213,9 @@ def discover_themes(
             embedder = get_embedder("e5")
         unfitted = getattr(embedder, "name", "") == "lexical" and hasattr(embedder, "fit") and not getattr(
             getattr(embedder, "inner", embedder), "_fitted", True)
-        if unfitted and len(valid) >= 2:
-            embedder.fit([clean[i] for i in valid])
+        fit_texts = _lexical_fit_texts([clean[i] for i in valid], cb) if unfitted else []
+        if len(fit_texts) >= 2:
+            embedder.fit(fit_texts)
             unfitted = False
         # no answer, or one for a lexical space that needs two to be fitted: nothing to compare, no vectors needed
         emb = (l2_normalize(embedder.encode([clean[i] for i in valid])) if len(valid) and not unfitted
@@ -218,13 +224,11 @@ def discover_themes(
 
     uncovered = None
     nearest_theme: dict[int, str] = {}
-    cb = None
     pool = valid
     pool_emb = emb
-    if codebook is not None:
-        from .guided import load_any_codebook, uncovered_mask
+    if cb is not None:
+        from .guided import uncovered_mask
 
-        cb = load_any_codebook(codebook)
         t2 = time.perf_counter()
         unc_valid, theme_emb = uncovered_mask(cb, [clean[i] for i in valid], emb, embedder=embedder)
         uncovered = np.zeros(n, dtype=bool)
@@ -282,6 +286,16 @@ def discover_themes(
     return DiscoveryResult(topics=topics, assignments=assignments, is_non_answer=non_answer, text_clean=clean,
                            method=used, n_outliers_reassigned=reassigned, seed=seed, params=info,
                            uncovered=uncovered, timings={k: round(v, 3) for k, v in timings.items()})
+
+
+def _lexical_fit_texts(answers: list[str], cb) -> list[str]:
+    """Texts an unfitted lexical embedder is fitted on: the answers. In guided mode a lone answer is joined by
+    the codebook's theme texts (one text spans no space, and the answer must still be compared with them)."""
+    if cb is not None and len(answers) == 1:
+        from .guided import theme_texts
+
+        return answers + theme_texts(cb)
+    return answers
 
 
 def _fit_sample(n: int, max_fit_docs: int, seed: int) -> np.ndarray:

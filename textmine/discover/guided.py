@@ -26,7 +26,8 @@ def load_any_codebook(codebook: Any):
     raise TypeError(f"codebook must be a Codebook, a dict or a path, got {type(codebook).__name__}")
 
 
-def _theme_texts(cb) -> list[str]:
+def theme_texts(cb) -> list[str]:
+    """One text per codebook theme: label, description and up to 12 keywords."""
     out = []
     for t in cb.themes:
         kw = ", ".join(t.keywords[:12]) if t.keywords else ""
@@ -45,7 +46,7 @@ def _embedder(embedder):
 def uncovered_by_similarity(cb, emb: np.ndarray, embedder=None, *, mad_k: float = 2.0) -> np.ndarray:
     """Relative-threshold coverage: uncovered when best theme similarity < median - k*MAD of that theme's
     answers (answers whose best theme is an exclusive catch-all are uncovered too)."""
-    protos = np.asarray(_embedder(embedder).encode(_theme_texts(cb)), dtype=np.float32)
+    protos = np.asarray(_embedder(embedder).encode(theme_texts(cb)), dtype=np.float32)
     sims = emb @ protos.T
     best = sims.argmax(axis=1)
     top = sims[np.arange(len(sims)), best]
@@ -86,6 +87,6 @@ def nearest_themes(cb, centroids: np.ndarray, *, embedder=None) -> list[str]:
     """Id of the closest existing theme for each candidate-topic centroid."""
     if len(centroids) == 0:
         return []
-    protos = np.asarray(_embedder(embedder).encode(_theme_texts(cb)), dtype=np.float32)
+    protos = np.asarray(_embedder(embedder).encode(theme_texts(cb)), dtype=np.float32)
     idx = (centroids @ protos.T).argmax(axis=1)
     return [cb.themes[int(j)].id for j in idx]

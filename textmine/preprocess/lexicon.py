@@ -147,31 +147,38 @@ def build_lexicon() -> Lexicon:
     return Lexicon(forms=forms, lemmas_by_pos=lemma_sets, hashed_lookup=hashed, uncommon=uncommon)
 
 
-def _cache_path() -> Path:
+def _lexicon_key() -> str:
+    """What the lexicon's content depends on: the cache format and the spacy-lookups-data version."""
     try:
         version = metadata.version("spacy-lookups-data")
     except metadata.PackageNotFoundError:  # pragma: no cover
         version = "unknown"
-    return cache_dir() / f"nb_lexicon_v{_CACHE_VERSION}_{version}.pkl"
+    return f"v{_CACHE_VERSION}_{version}"
 
 
-_LOADED: dict[Path, Lexicon] = {}  # one read-only lexicon per process (per cache file)
+def _cache_path(key: str) -> Path:
+    return cache_dir() / f"nb_lexicon_{key}.pkl"
+
+
+# one read-only lexicon per process, keyed by content and not by the cache folder it was read from: a process
+# that loads it while TEXTMINE_CACHE_DIR points elsewhere (a CLI run, a test) must not get a second copy later
+_LOADED: dict[str, Lexicon] = {}
 _LOAD_LOCK = threading.Lock()
 
 
 def load_lexicon(*, use_cache: bool = True) -> Lexicon:
     """Load the merged lexicon, from the user cache when present (else build and store it).
 
-    With ``use_cache`` the lexicon is loaded once per process and shared (it is read-only);
-    ``use_cache=False`` always builds a fresh one."""
+    With ``use_cache`` the lexicon is loaded once per process and shared (it is read-only), whatever the
+    cache folder at later calls; ``use_cache=False`` always builds a fresh one."""
     if not use_cache:
         return build_lexicon()
-    path = _cache_path()
+    key = _lexicon_key()
     with _LOAD_LOCK:
-        lex = _LOADED.get(path)
+        lex = _LOADED.get(key)
         if lex is None:
-            lex = _load_or_build(path)
-            _LOADED[path] = lex
+            lex = _load_or_build(_cache_path(key))
+            _LOADED[key] = lex
     return lex
 
 
