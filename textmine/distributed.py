@@ -125,7 +125,7 @@ def _csv_options(input_path: Path) -> dict:
 
     fmt = sniff_csv(input_path, delimiter="\t" if input_path.suffix.lower() == ".tsv" else None)
     return {"sep": fmt["delimiter"], "encoding": fmt["encoding"], "dtype": str, "keep_default_na": False,
-            "na_values": [], "skip_blank_lines": True}
+            "na_values": [], "skip_blank_lines": False}
 
 
 def _read_error(input_path: Path, exc: Exception):
@@ -178,7 +178,8 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
 
         def chunks() -> Iterator[pd.DataFrame]:
             try:
-                for chunk in pd.read_csv(input_path, chunksize=rows_per_partition, **options):
+                reader = pd.read_csv(input_path, chunksize=rows_per_partition, **options)
+                for chunk in _without_trailing_blank_rows(reader):
                     chunk.columns = [str(c).strip() for c in chunk.columns]  # as read_table does
                     yield chunk
             except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -201,6 +202,26 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
     if held:
         frame = pd.concat(buffer, ignore_index=True)
         yield _with_row(frame, start)
+
+
+def _without_trailing_blank_rows(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """CSV chunks as ``read_table`` reads the file: a blank line between data rows is a row of empty fields
+    (row numbers stay the file's), blank rows after the last data row are dropped (held back until a later
+    chunk shows they are not trailing)."""
+    held: list[pd.DataFrame] = []
+    for chunk in chunks:
+        chunk = chunk.fillna("")
+        blank = np.ones(len(chunk), dtype=bool)
+        for c in chunk.columns:
+            blank &= chunk[c].astype(str).str.strip().eq("").to_numpy(dtype=bool)
+        filled = np.flatnonzero(~blank)
+        if not len(filled):
+            held.append(chunk)
+            continue
+        yield from held
+        end = int(filled[-1]) + 1
+        held = [chunk.iloc[end:]] if end < len(chunk) else []
+        yield chunk.iloc[:end]
 
 
 def _with_row(frame: pd.DataFrame, start: int) -> pd.DataFrame:

@@ -243,6 +243,7 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
     try:
         for r in reader:
             if not r or (len(r) == 1 and not r[0].strip()):
+                rows.append([""] * k)  # a blank line between data rows is kept: row numbers stay the file's
                 continue
             if len(r) != k:
                 line = reader.line_num
@@ -257,6 +258,7 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
             rows.append(r)
     except csv.Error as e:
         raise TableReadError(f"malformed CSV: {e}", file=path, row=reader.line_num) from None
+    rows = rows[: _data_end([not any(v.strip() for v in r) for r in rows])]
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     for c in df.columns:
         if c in text_cols:  # free text exactly as written ("15038512345" must not become 15038512345.0)
@@ -265,6 +267,38 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
             df[c] = _convert_column(df[c].astype(str), decimal)
     df.attrs.update({"source": str(path), "encoding": enc, "delimiter": delimiter, "decimal": decimal, "first_data_row": 2})
     return df
+
+
+def _data_end(blank: Sequence[bool]) -> int:
+    """How many rows to keep: up to the last row that is not blank (trailing blank rows are formatting
+    residue; blank rows between data rows are kept so that row i of the table is row i of the file)."""
+    n = len(blank)
+    while n and blank[n - 1]:
+        n -= 1
+    return n
+
+
+def _blank_rows(df: pd.DataFrame) -> np.ndarray:
+    """Per row: every cell missing or whitespace only."""
+    blank = np.ones(len(df), dtype=bool)
+    for c in df.columns:
+        s = df[c]
+        cell = s.isna().to_numpy(dtype=bool)
+        if s.dtype == object:
+            cell = cell | s.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+        blank &= cell
+    return blank
+
+
+def _refuse_blank_rows(df: pd.DataFrame, path: Path) -> None:
+    """A respondent table has one respondent per row: name the fully blank rows (spreadsheet numbers)."""
+    pos = np.flatnonzero(_blank_rows(df))
+    if len(pos):
+        first = int(df.attrs.get("first_data_row", 2))
+        rows = [int(p) + first for p in pos]
+        shown = ", ".join(map(str, rows[:10])) + (f" … ({len(rows)} in all)" if len(rows) > 10 else "")
+        raise TableReadError(f"the row is empty (every cell blank); expected one respondent per row — delete the "
+                             f"empty row(s): {shown}", file=path, row=rows[0])
 
 
 # ---------------------------------------------------------------------------- other formats
@@ -309,7 +343,7 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
     if bad:
         raise TableReadError(f"empty column name in header (position {bad[0] + 1})", file=path, row=1)
     df.columns = header
-    df = df.dropna(how="all")
+    df = df.iloc[: _data_end(_blank_rows(df))].reset_index(drop=True)  # blank rows between data rows kept
     for c in df.columns:
         col = df[c]
         if c in text_cols:  # free text exactly as written (a number typed in a comment cell stays "123")
@@ -432,6 +466,9 @@ def read_table(
     the table is checked with :meth:`SurveyDefinition.validate_frame` (errors re-raised as TableReadError).
     ``text_cols``: free-text columns, read as strings exactly as written (never converted to numbers, so
     a personal number or ``123`` typed as a comment stays as typed); blank cells are missing.
+    CSV/Excel: a fully blank row between data rows is kept as a row of missing values (row i of the table
+    is row i of the file, and row numbers in errors are the file's); trailing blank rows are dropped. A
+    respondent table checked against ``survey`` refuses blank rows, naming them.
     """
     path = Path(path)
     text_cols = frozenset(text_cols or ())
@@ -479,6 +516,7 @@ def read_table(
         if validate:
             from .survey import SurveyDefinitionError
 
+            _refuse_blank_rows(df, path)
             try:
                 df.attrs["warnings"] = list(attrs.get("missing_notes", [])) + survey.validate_frame(df)
             except SurveyDefinitionError as e:

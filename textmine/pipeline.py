@@ -94,7 +94,7 @@ def code_wave(
                 part[c] = pred[c].to_numpy()
         parts.append(part)
         if report:
-            report(f"kodet {len(part)} svar på {q.column}")
+            report(f"coded {len(part)} answers to {q.column}")
     if not parts:
         return pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
     return pd.concat(parts, ignore_index=True)

@@ -56,7 +56,7 @@ def test_clean_reads_a_numeric_text_column_as_written(tmp_path, resources):
     df = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert df["text_clean"].tolist() == ["[FØDSELSNUMMER]", "", "123"]
     assert df["likert"].tolist() == ["4", "", "5"]
-    assert "1 personopplysninger maskert" in res.output
+    assert "1 personal data values masked" in res.output
 
 
 def test_clean_refuses_a_bad_output_before_cleaning(tmp_path):

@@ -21,6 +21,20 @@ def test_semicolon_cp1252_csv_is_read_like_the_local_engine(tmp_path):
                                                                                   "Tromsø"]
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 10])
+def test_blank_lines_are_read_like_the_local_engine(tmp_path, size):
+    """A blank line between data rows is a row (output row i = input row i), trailing blank lines are not."""
+    p = tmp_path / "in.csv"
+    p.write_text("id,kommentar\n1,Køen er lang\n\n3,Tromsø\n,\n\n5,ok\n\n,\n\n", encoding="utf-8")
+    whole = pd.concat(list(iter_input_partitions(p, size)), ignore_index=True)
+    local = read_table(p)
+    assert len(whole) == len(local) == 6
+    assert whole[ROW_COL].tolist() == list(range(6))
+    assert whole["kommentar"].tolist() == local["kommentar"].fillna("").tolist() == [
+        "Køen er lang", "", "Tromsø", "", "", "ok"]
+    assert whole["id"].tolist() == ["1", "", "3", "", "", "5"]
+
+
 def test_unreadable_csv_errors_name_the_file(tmp_path):
     p = tmp_path / "mixed.csv"
     p.write_bytes("id,kommentar\n1,Køen\n".encode("utf-8") + "2,Tromsø\n".encode("cp1252"))

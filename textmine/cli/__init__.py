@@ -15,7 +15,7 @@ app = typer.Typer(
 
 @app.callback()
 def _root() -> None:
-    """textmine: tekstanalyse av fritekstsvar."""
+    """textmine: text analytics for free-text survey answers."""
 
 
 def _register_all() -> None:

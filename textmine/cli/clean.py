@@ -81,7 +81,7 @@ def clean_table(df, text_cols: list[str], *, redact: bool = True, detect_languag
             parts = []
             chunk = 20_000
             with Progress(transient=True) as bar:
-                task = bar.add_task(f"Renser {col}", total=len(values))
+                task = bar.add_task(f"Cleaning {col}", total=len(values))
                 for start in range(0, len(values), chunk):
                     part = values.iloc[start : start + chunk]
                     parts.append(cleaner.transform(part))
@@ -147,4 +147,4 @@ def register(app: typer.Typer) -> None:
         _write(result, out)
         n_pii = int(sum(result[c].sum() for c in result.columns if str(c).endswith("pii_count")))
         n_pii += int(sum(result.attrs.get("redacted_columns", {}).values()))
-        typer.echo(f"{len(result)} rader skrevet til {out} ({n_pii} personopplysninger maskert)")
+        typer.echo(f"{len(result)} rows written to {out} ({n_pii} personal data values masked)")

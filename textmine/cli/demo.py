@@ -37,18 +37,18 @@ def register(app: typer.Typer) -> None:
         paths = sorted(SAMPLE_DIR.glob("arbeidsgiver_*.csv"))
         if not paths:
             raise typer.BadParameter(f"no sample waves in {SAMPLE_DIR}")
-        with console.status("Laster kodemodell …"):
+        with console.status("Loading the coding model …"):
             try:
                 coder = coder_for(model=model)
             except (ArtefactError, CodebookError) as exc:
                 _fail(str(exc))
-        console.print(f"[bold]textmine demo[/] – SYNTETISKE data: {', '.join(p.name for p in paths)}")
+        console.print(f"[bold]textmine demo[/] – SYNTHETIC data: {', '.join(p.name for p in paths)}")
         frames = read_waves(paths, survey)
         coded = {}
         for wave, df in frames.items():
-            with console.status(f"Renser og koder fritekst for {wave} …"):
+            with console.status(f"Cleaning and coding the free text of {wave} …"):
                 coded[wave] = code_wave(df, survey, coder=coder, report=lambda m: console.print(f"  {wave}: {m}"))
-        with console.status("Beregner indikatorer, temaandeler, endring og sitater …"):
+        with console.status("Computing indicators, theme shares, change and quotes …"):
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
         for wave in frames:  # every wave; the later one carries the change since the earlier
             typer.echo(summary.to_text_table(wave=wave))
@@ -59,12 +59,12 @@ def register(app: typer.Typer) -> None:
                 write_table(df, coded_dir / f"kodet_{wave}.csv")
         except OSError as exc:
             _fail(f"could not write {coded_dir}: {exc.strerror or exc}")
-        console.print(f"Sammendrag: {len(written)} filer i {out / 'sammendrag'}; kodede svar i {coded_dir}")
+        console.print(f"Summary: {len(written)} files in {out / 'sammendrag'}; coded answers in {coded_dir}")
         if report:
             from ..report.pipeline import build_report
             from ..report.writer import write_report
 
-            with console.status("Skriver rapport (HTML, Excel, SPSS, figurer) …"):
+            with console.status("Writing the report (HTML, Excel, SPSS, charts) …"):
                 data = build_report(frames, survey, codebook=getattr(coder, "codebook", None), coded=coded,
                                     summary=summary)
                 try:
@@ -73,8 +73,8 @@ def register(app: typer.Typer) -> None:
                     _fail(f"could not write {out / 'rapport'}: {exc.strerror or exc}")
             for kind in ("html", "xlsx", "sav"):
                 if kind in files:
-                    console.print(f"Rapport ({kind}): {files[kind]}")
-        console.print(f"Ferdig på {time.perf_counter() - t0:.0f} s. Resultater i {out.resolve()}")
+                    console.print(f"Report ({kind}): {files[kind]}")
+        console.print(f"Done in {time.perf_counter() - t0:.0f} s. Results in {out.resolve()}")
 
 
 def _labels(coder) -> dict[str, str]:

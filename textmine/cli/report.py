@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
         if embedder is None and coder == "keyword":
             embedder = "fallback"
-        with console.status("Leser, koder og beregner …"), warnings.catch_warnings(record=True) as caught:
+        with console.status("Reading, coding and computing …"), warnings.catch_warnings(record=True) as caught:
             try:
                 data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model, coder=injected,
                                     embedder=embedder)
@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         for w in caught:  # e.g. the shipped model does not fit the codebook: coded zero-shot
             if not issubclass(w.category, DeprecationWarning):
                 _note(str(w.message))
-        with console.status("Skriver rapport …"):
+        with console.status("Writing the report …"):
             try:
                 written = write_report(data, out)
             except OSError as exc:
@@ -76,4 +76,4 @@ def register(app: typer.Typer) -> None:
             if kind in written:
                 typer.echo(f"{kind}: {written[kind]}")
         n_charts = sum(1 for k in written if k.startswith("chart:"))
-        typer.echo(f"figurer: {n_charts} filer i {Path(out) / 'figurer'}")
+        typer.echo(f"charts: {n_charts} files in {Path(out) / 'figurer'}")

@@ -73,6 +73,20 @@ def summary_files() -> list[str]:
     return ["summary.json", "summary_tidy.csv", "summary.xlsx", *(f"{t}.csv" for t in TABLES)]
 
 
+def _refuse_personal(df: pd.DataFrame, not_personal, input: Path, out: Path) -> None:
+    """Stop when a column not named with ``--not-personal`` holds what looks like personal data (the message
+    gives column names and cell counts, never values)."""
+    from ..classify.table import pii_in_columns
+
+    found = pii_in_columns(df, skip=not_personal)
+    if found:
+        what = ", ".join(f"{c!r} ({n} cell{'s' if n != 1 else ''})" for c, n in found.items())
+        flags = " ".join(f"--not-personal {c}" if c.isidentifier() else f"--not-personal {c!r}" for c in found)
+        _fail(f"{input}: column(s) {what} hold what looks like personal data (names, phone numbers, personal "
+              f"numbers…); a crosstab would copy those values into {out} — cross-tabulate category columns, or, "
+              f"if you have checked that the values are not personal data (e.g. company names), add {flags}")
+
+
 from ..pipeline import code_wave, coder_for, wave_of  # noqa: E402
 
 
@@ -146,7 +160,7 @@ def register(app: typer.Typer) -> None:
                     _fail(str(e))
         if not coded and survey.free_text:
             for wave, df in frames.items():
-                typer.echo(f"Koder fritekst for bølge {wave} …", err=True)
+                typer.echo(f"Coding the free text of wave {wave} …", err=True)
                 try:
                     coded_frames[wave] = code_wave(df, survey, coder=coder, codebook=codebook,
                                                    report=lambda m: typer.echo(f"  {m}", err=True))
@@ -174,7 +188,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(summary.to_text_table())
         for w in summary.warnings:
             typer.echo(f"warning: {w}", err=True)
-        typer.echo(f"Skrev {len(written)} filer til {out}", err=True)
+        typer.echo(f"Wrote {len(written)} files to {out}", err=True)
 
     @app.command("crosstab")
     def crosstab_cmd(
@@ -188,9 +202,12 @@ def register(app: typer.Typer) -> None:
                                             help="Excel input: the sheet to read (default: the first)."),
         decimals: int = typer.Option(1, "--decimals", min=0, max=10,
                                      help="Decimals of the row percentages (rounded as in reports)."),
+        not_personal: list[str] = typer.Option(
+            [], "--not-personal", metavar="COL",
+            help="--row or --col column whose values you have checked are not personal data (e.g. company "
+                 "names such as 'Hansen AS'): copied into the output without the personal-data check (repeatable)."),
     ) -> None:
         """Crosstab with counts, row percentages and Pearson chi-square (counts, row_percent, chi2, dof, p_value, n)."""
-        from ..classify.table import pii_in_columns
         from ..stats import crosstab
 
         _check_out(out, input)
@@ -198,19 +215,20 @@ def register(app: typer.Typer) -> None:
             _fail(f"{out}: crosstab writes JSON; give a .json file")
         if row == col:
             _fail(f"--row and --col are the same column ({row!r}); cross-tabulate two different columns")
+        stray = [c for c in not_personal if c not in (row, col)]
+        if stray:
+            _fail(f"--not-personal {stray[0]!r} is neither --row {row!r} nor --col {col!r}; name the column to "
+                  f"copy unchecked exactly as --row or --col does")
         df = _read(input, sheet=sheet)
         missing = [c for c in (row, col, weight) if c is not None and c not in df.columns]
         if missing:
             _fail(f"{input}: no column {', '.join(map(repr, missing))}; {_columns(df)}")
-        found = pii_in_columns(df[[row, col]])
-        if found:
-            what = ", ".join(f"{c!r} ({n} cell{'s' if n != 1 else ''})" for c, n in found.items())
-            _fail(f"{input}: column(s) {what} hold what looks like personal data (names, phone numbers, personal "
-                  f"numbers…); a crosstab would copy those values into {out} — cross-tabulate category columns")
+        _refuse_personal(df[[row, col]], not_personal, input, out)
         try:
             res = crosstab(df, row, col, weight=weight, correction=correction, decimals=decimals)
         except (KeyError, ValueError) as e:
             _fail(f"{input}: {str(e).strip(chr(34))}")
         _write_text(out, json.dumps(res, ensure_ascii=False, indent=1))
         p = res["p_value"]
-        typer.echo(f"n = {res['n']}, kjikvadrat = {res['chi2']:.3f}, df = {res['dof']}, p = {p:.4g}" if p is not None else f"n = {res['n']} (ingen test)")
+        typer.echo(f"n = {res['n']}, chi-square = {res['chi2']:.3f}, df = {res['dof']}, p = {p:.4g}" if p is not None
+                   else f"n = {res['n']} (no test)")
