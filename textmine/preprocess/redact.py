@@ -4,8 +4,18 @@ Numbers are validated (fødselsnummer/D-nummer: both mod-11 check digits + a pla
 kontonummer and organisasjonsnummer: mod-11; IBAN: mod-97) and checked against their context so
 amounts, years, durations, times and case numbers ("2023/123456") stay. Names combine Faker's
 ``no_NO`` lists and ``name_first_no.txt`` with cue words ("saksbehandler X", "Hilsen X") and
-capitalisation (lower-case and ALL-CAPS surnames follow a caught first name). Obfuscated e-mail
-("kari (at) nav punktum no") and social-media profile links are masked too.
+capitalisation (lower-case and ALL-CAPS surnames follow a caught first name; a known first name + a
+surname written as an ordinary word, "kari nordmann", is a pair). Obfuscated e-mail ("kari (at) nav punktum no")
+and social-media profile links are masked too.
+
+Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "DOB", "born"):
+day + month (year optional) or month + year; ordinary dates, bare years and thresholds ("født før 1963",
+"født etter 01.01.1963") stay. Links ([LENKE]) only when they carry an identifier (see ``_personal_url``):
+an identifying query parameter (``fnr``, ``id``, ``email``…), an e-mail or "@handle", a path segment of
+6+ digits, a person-marker segment followed by a name or number ("/profil/kari-nordmann", "/ansatte/4711"),
+a host or path segment that is a first name + surname ("karinordmann.no", "/om-oss/kari-nordmann"), a
+personal-page host ("kari.blogspot.com", "github.com/kari", "wa.me/479…"). Organisational links
+("nav.no", "www.nav.no/sykepenger", "nav.no/person/kontakt-oss") stay.
 """
 
 from __future__ import annotations
@@ -13,11 +23,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from .wordlists import read_list, read_table
 
 PII_TYPES: tuple[str, ...] = (
     "fodselsnummer", "dnummer", "telefon", "epost", "kontonummer", "orgnummer", "adresse", "navn",
+    "fodselsdato", "lenke",
 )
 PLACEHOLDERS: dict[str, str] = {
     "fodselsnummer": "[FØDSELSNUMMER]",
@@ -28,6 +40,8 @@ PLACEHOLDERS: dict[str, str] = {
     "orgnummer": "[ORGNUMMER]",
     "adresse": "[ADRESSE]",
     "navn": "[NAVN]",
+    "fodselsdato": "[FØDSELSDATO]",
+    "lenke": "[LENKE]",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +182,94 @@ _NOT_ACCOUNT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
+# -- birth dates: a date right after a birth cue ----------------------------------------------------------
+_MONTHS = {
+    **dict.fromkeys(("januar", "jan", "january"), 1), **dict.fromkeys(("februar", "feb", "february"), 2),
+    **dict.fromkeys(("mars", "mar", "march"), 3), **dict.fromkeys(("april", "apr"), 4),
+    **dict.fromkeys(("mai", "may"), 5), **dict.fromkeys(("juni", "jun", "june"), 6),
+    **dict.fromkeys(("juli", "jul", "july"), 7), **dict.fromkeys(("august", "aug"), 8),
+    **dict.fromkeys(("september", "sep", "sept"), 9), **dict.fromkeys(("oktober", "okt", "october", "oct"), 10),
+    **dict.fromkeys(("november", "nov"), 11), **dict.fromkeys(("desember", "des", "december", "dec"), 12),
+}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![\w])\.?"
+_YEAR4 = r"(?:19|20)\d{2}"
+_DATE = re.compile(
+    r"(?<![\w./-])(?:"
+    rf"(?P<iy>{_YEAR4})(?P<isep>[-/.])(?P<im>\d{{1,2}})(?P=isep)(?P<id>\d{{1,2}})"  # 1990-01-01
+    rf"|(?P<wd>\d{{1,2}})(?:\.\s?|(?:st|nd|rd|th)?\s)(?:of\s)?(?P<wm>{_MONTH})(?:,?\s(?P<wy>{_YEAR4}))?"  # 3. mars 1985
+    rf"|(?P<em>{_MONTH})\s(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s(?P<ey>{_YEAR4}))?"  # March 3, 1985
+    rf"|(?P<ym>{_MONTH})\s(?P<yy>{_YEAR4})"  # mars 1985
+    rf"|(?P<d>\d{{1,2}})(?:\.\s?|[/-])(?P<m>\d{{1,2}})(?:(?:\.\s?|[/-])(?P<y>{_YEAR4}|\d{{2}}))?"  # 1.1.90, 1/1-90
+    r"|(?P<c>\d{8}|\d{6})"  # 01011990, 010190
+    r")(?!\d|[.,/-]\d)",
+    re.IGNORECASE,
+)
+_BIRTH_GATE = ("fød", "f.", "dob", "d.o", "birth", "born")  # substrings of the lower-cased text
+# Birth cue right before the date ("født", "fødd den", "fødselsdato:", "f.dato", "DOB", "date of birth",
+# "was born on", "born:"); "født før/etter" (a rule's threshold) and "fødselspenger", "nyfødt", "fødte" are
+# not cues, nor a bare "born" (nynorsk for "children": "sjuke born 12.03").
+_BIRTH_CUE = re.compile(
+    r"(?:\b(?:født|fødd|fødde|fødselsdato(?:en)?|fødedato(?:en)?|f\.\s?dato|fdato|fødselsdag(?:en)?"
+    r"|dob|d\.\s?o\.\s?b|date\s+of\s+birth|birth\s?date|(?:was|is|were|been|am)\s+born|born\s*:))\.?\s*[:=]?\s*"
+    r"(?:(?:er|var|den|d\.|i|on|the|in)\s+)?$",
+    re.IGNORECASE,
+)
+# "f. 12.03.1985": the abbreviation only with a full date (not "f.eks.", "f.o.m.", "jf.", "ref.").
+_BIRTH_CUE_F = re.compile(r"(?<![\w.])f\.\s?$", re.IGNORECASE)
+# A rule's threshold ("født 1.1.1963 eller tidligere") or a measure ("født 3.5 kg"), not a person's birth date
+# (matched at the date's end).
+_BIRTH_NOT_AFTER = re.compile(
+    r"\s*(?:(?:eller|og|or)\s+(?:tidligere|senere|seinare|før|etter|earlier|later|before|after)\b"
+    r"|(?:kg|g|gram|cm|uker|veker|dager|dagar)\b)",
+    re.IGNORECASE,
+)
+
+# -- links: a URL that carries an identifier -----------------------------------------------------------------
+_URL_TLD = (
+    r"(?:no|com|net|org|se|dk|fi|is|eu|io|info|me|app|dev|ly|gl|ee|be|de|uk|co|tv|nu|biz|page|site|online|link"
+    r"|xyz|us|ai)"
+)
+_URL_CHARS = r"[^\s<>\"'\[\]{}|\\^`]"
+_URL = re.compile(
+    r"(?<![\w@.%+/-])(?:"
+    rf"(?:https?://|www\.){_URL_CHARS}+"
+    rf"|(?:[a-z0-9](?:[a-z0-9æøå-]*[a-z0-9])?\.)+{_URL_TLD}(?![\w@-])(?:[/?#]{_URL_CHARS}*)?"
+    r")",
+    re.IGNORECASE,
+)
+_URL_GATE = re.compile(r"https?:|www\.|\.(?:" + _URL_TLD[3:-1] + r")\b")  # on the lower-cased text
+# Query/fragment parameters whose value identifies a person (or opens their data: tokens, sessions).
+_URL_ID_PARAMS = frozenset(
+    "fnr fodselsnummer fødselsnummer fodselsnr fødselsnr pnr personnummer personnr personid person_id personident "
+    "ident dnr dnummer ssn id uid userid user_id user username brukerid bruker brukernavn email epost e-post mail "
+    "navn name fornavn etternavn firstname lastname tlf telefon phone mobil mobile token access_token auth "
+    "session sessionid session_id sid key apikey api_key dob fodselsdato fødselsdato birthdate".split()
+)
+# A path segment that announces a person; the next segment must name or number someone.
+_URL_PERSON_SEGMENTS = frozenset(
+    "profil profile profiles profiler person personer people user users u bruker brukere member members medlem "
+    "medlemmer ansatt ansatte employee employees staff medarbeider medarbeidere author forfatter in pub".split()
+)
+# Blog / homepage platforms: the subdomain is a person's site ("kari.blogspot.com"). Developer hosting
+# (github.io, netlify.app) is left out: there the subdomain is mostly a project or an organisation.
+_URL_SUBDOMAIN_HOSTS = frozenset(
+    "blogspot.com wordpress.com wixsite.com weebly.com tumblr.com substack.com blogg.no carrd.co".split()
+)
+# Hosts whose first path segment is an account's handle: the profile page itself ("github.com/kari",
+# "wa.me/4791234567") or anything under a handle with a digit or a name ("github.com/kari-nordmann/cv");
+# an organisation's project ("github.com/navikt/sykepenger") stays.
+_URL_HANDLE_HOSTS = frozenset(
+    "github.com gitlab.com t.me wa.me m.me linktr.ee about.me calendly.com paypal.me vimeo.com pinterest.com "
+    "soundcloud.com threads.net behance.net dribbble.com flickr.com twitch.tv".split()
+)
+_URL_GENERIC_FIRST = frozenset(
+    "about features login signup join help settings explore search topics pricing marketplace orgs events blog "
+    "docs home privacy terms jobs download channel channels watch categories".split()
+)
+_URL_TRAIL = ".,;:!?'\""
+# 8- or 14-digit date / timestamp (archive links, "20240312"): not an identifier
+_URL_TIMESTAMP = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:\d{6})?")
+
 
 def _digits(s: str) -> str:
     return "".join(c for c in s if c.isdigit())
@@ -194,6 +296,51 @@ def _looks_like_date8(d: str) -> bool:
     return 1 <= day <= 31 and 1 <= month <= 12 and 1900 <= year <= 2099
 
 
+def _month(word: str) -> int:
+    return _MONTHS[word.rstrip(".").lower()]
+
+
+def _date_has_year(m: re.Match) -> bool | None:
+    """None if ``m`` (a :data:`_DATE` match) is not a real day/month, else whether it names a year."""
+    g = m.groupdict()
+    if g["iy"]:
+        day, month, year = int(g["id"]), int(g["im"]), g["iy"]
+    elif g["wd"]:
+        day, month, year = int(g["wd"]), _month(g["wm"]), g["wy"]
+    elif g["em"]:
+        day, month, year = int(g["ed"]), _month(g["em"]), g["ey"]
+    elif g["ym"]:
+        day, month, year = 1, _month(g["ym"]), g["yy"]
+    elif g["d"]:
+        day, month, year = int(g["d"]), int(g["m"]), g["y"]
+    else:
+        c = g["c"]
+        day, month, year = int(c[:2]), int(c[2:4]), c[4:]
+        if len(year) == 4 and not _YEAR.match(year):
+            return None
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    return year is not None
+
+
+def _url_end(text: str, start: int, end: int) -> int:
+    """End of the URL in ``text[start:end]`` without trailing punctuation or an unbalanced ")"."""
+    while end > start:
+        ch = text[end - 1]
+        if ch in _URL_TRAIL or (ch == ")" and text.count("(", start, end) < text.count(")", start, end)):
+            end -= 1
+        else:
+            break
+    return end
+
+
+def _optional_list(name: str, directory: Path | None) -> list[str]:
+    try:
+        return read_list(name, directory)
+    except FileNotFoundError:  # a custom word-list folder without the newer lists
+        return []
+
+
 @dataclass
 class NameLists:
     """Name knowledge: Faker ``no_NO`` names + ``name_first_no.txt``, ambiguity list, cue words, block list."""
@@ -205,6 +352,7 @@ class NameLists:
     cues_before: frozenset[tuple[str, ...]]
     max_cue_len: int
     cue_last_words: frozenset[str] = frozenset()
+    last_extra: frozenset[str] = frozenset()  # surnames only used right after a first name (name_last_no.txt)
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "NameLists":
@@ -225,6 +373,7 @@ class NameLists:
             cues_before=frozenset(cues),
             max_cue_len=max((len(c) for c in cues), default=1),
             cue_last_words=frozenset(c[-1] for c in cues),
+            last_extra=frozenset(w.lower() for w in _optional_list("name_last_no.txt", directory)),
         )
 
 
@@ -246,6 +395,8 @@ class Redactor:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
+        # surnames a known first name may be followed by: Faker's + name_last_no.txt ("kari nordmann")
+        object.__setattr__(self, "_last_any", frozenset(self.names.last | self.names.last_extra))
         suffixes = sorted(set(self.street_suffixes), key=len, reverse=True)
         alt = "|".join(re.escape(s) for s in suffixes)
         sep_words = r"gate|gata|gaten|gt\.|vei|veien|veg|vegen|plass|allé|alle|torg|brygge|stredet|smuget"
@@ -279,8 +430,11 @@ class Redactor:
         counts = dict.fromkeys(PII_TYPES, 0)
         if not text:
             return text, counts
-        if ".com/" in text.lower():
+        low = text.lower()
+        if ".com/" in low:
             text = self._sub(_PROFILE_URL, text, counts, lambda m, t: "navn")
+        if _URL_GATE.search(low):
+            text = self._sub_urls(text, counts)
         if _EMAIL_GATE.search(text):
             text = self._sub(_EMAIL, text, counts, self._classify_email)
             text = self._sub(_EMAIL_OBF, text, counts, self._classify_email_obf)
@@ -293,6 +447,8 @@ class Redactor:
             text = self._sub(_NUM11, text, counts, self._classify11)
             text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
             text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
+            if any(cue in low for cue in _BIRTH_GATE):
+                text = self._sub(_DATE, text, counts, self._classify_birth_date)
             text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
             text = self._sub(_ORG, text, counts, self._classify9)
             text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
@@ -318,6 +474,109 @@ class Redactor:
             return text
         out.append(text[last:])
         return "".join(out)
+
+    # -- birth dates and links ----------------------------------------------------------------
+    @staticmethod
+    def _classify_birth_date(m: re.Match, text: str) -> str | None:
+        """A real day + month (or month + year) right after a birth cue; after the bare abbreviation "f."
+        only with a year ("f. 12.03.1985")."""
+        has_year = _date_has_year(m)
+        if has_year is None:
+            return None
+        before = text[max(0, m.start() - 40) : m.start()]
+        if not (_BIRTH_CUE.search(before) or (has_year and _BIRTH_CUE_F.search(before))):
+            return None
+        return None if _BIRTH_NOT_AFTER.match(text, m.end()) else "fodselsdato"
+
+    def _sub_urls(self, text: str, counts: dict[str, int]) -> str:
+        out, last = [], 0
+        for m in _URL.finditer(text):
+            start, end = m.start(), _url_end(text, m.start(), m.end())
+            if not self._personal_url(text[start:end]):
+                continue
+            out.append(text[last:start])
+            out.append(PLACEHOLDERS["lenke"])
+            counts["lenke"] += 1
+            last = end
+        if not out:
+            return text
+        out.append(text[last:])
+        return "".join(out)
+
+    def _personal_url(self, url: str) -> bool:
+        """The rule for links. Personal (masked) when the URL carries an identifier:
+
+        - an e-mail or "@handle" anywhere, or a "~user" path segment;
+        - a query/fragment parameter named like an identifier (``_URL_ID_PARAMS``: fnr, id, email, navn, tlf,
+          token…) or whose value is a number of 6+ digits;
+        - a path segment that is a number of 6+ digits (file extension ignored; dates/timestamps excepted);
+        - a person-marker segment (``_URL_PERSON_SEGMENTS``: profil, person, ansatte, users…) followed by a
+          segment with a digit or a name ("/profil/kari-nordmann", "/ansatte/4711");
+        - a host label or path segment that is a known first name + surname ("kari-nordmann.no",
+          "karinordmann.no", "/om-oss/kari-nordmann");
+        - a blog platform's subdomain ("kari.blogspot.com"), a handle on a profile host ("github.com/kari",
+          "wa.me/4791234567").
+
+        Everything else stays: organisational pages, searches, articles, forms ("nav.no",
+        "www.nav.no/sykepenger", "nav.no/person/kontakt-oss", "github.com/navikt/sykepenger")."""
+        low = url.lower()
+        if "@" in low or "%40" in low:
+            return True
+        rest = low.split("://", 1)[1] if "://" in low[:8] else low
+        cut = min((k for k in (rest.find("/"), rest.find("?"), rest.find("#")) if k >= 0), default=len(rest))
+        host, tail = rest[:cut].split(":")[0], rest[cut:]
+        tail, _, frag = tail.partition("#")
+        path, _, query = tail.partition("?")
+        for part in re.split(r"[&;]", query + "&" + frag):
+            name, eq, value = part.partition("=")
+            if eq and value and (unquote(name).strip() in _URL_ID_PARAMS or self._url_number(value)):
+                return True
+        segs = [unquote(p) for p in path.split("/") if p]
+        for k, seg in enumerate(segs):
+            if seg[0] == "~" or self._url_number(seg.rsplit(".", 1)[0]):
+                return True
+            if seg in _URL_PERSON_SEGMENTS and k + 1 < len(segs) and self._url_handle(segs[k + 1]):
+                return True
+        labels = [p for p in host.split(".") if p]
+        site = ".".join(labels[-2:])
+        if site in _URL_SUBDOMAIN_HOSTS and len(labels) > 2 and labels[0] not in ("www", "m"):
+            return True
+        if site in _URL_HANDLE_HOSTS and segs and segs[0] not in _URL_GENERIC_FIRST:
+            if len(segs) == 1 or self._url_handle(segs[0]):
+                return True
+        own = [p for p in labels[:-1] if p not in ("www", "m")]
+        return self._slug_names_person(own) or any(self._slug_names_person([p]) for p in segs)
+
+    @staticmethod
+    def _url_number(value: str) -> bool:
+        """A query value or path segment that is a number of 6+ digits (a case, user or document id), except
+        a date or timestamp ("20240312")."""
+        return len(value) >= 6 and value.isascii() and value.isdigit() and not _URL_TIMESTAMP.fullmatch(value)
+
+    def _url_handle(self, seg: str) -> bool:
+        """A path segment after a person marker that names or numbers someone (not "kontakt-oss", "2024")."""
+        if seg[:1] in "@~" or (any(ch.isdigit() for ch in seg) and not _YEAR.match(seg)):
+            return True
+        names = self.names
+        for p in re.split(r"[-_.+ ]", seg):
+            if (p in names.first or p in self._last_any) and p not in names.ambiguous:
+                return True
+        return self._slug_names_person([seg])
+
+    def _slug_names_person(self, labels: list[str]) -> bool:
+        """Host labels / a path segment spelling a first name + surname: "kari-nordmann", "ola.hansen",
+        "karinordmann" (run together only when neither part is also an ordinary word)."""
+        names, last = self.names, self._last_any
+        tokens = [p for lab in labels for p in re.split(r"[-_.+ ]", lab) if p]
+        for a, b in zip(tokens, tokens[1:]):
+            if a in names.first and b in last and not (a in names.ambiguous and b in names.ambiguous):
+                return True
+        for t in tokens:
+            for k in range(3, len(t) - 2):
+                a, b = t[:k], t[k:]
+                if a in names.first and b in last and a not in names.ambiguous and b not in names.ambiguous:
+                    return True
+        return False
 
     @staticmethod
     def _classify11(m: re.Match, text: str) -> str | None:
@@ -522,6 +781,10 @@ class Redactor:
         def is_last(i: int) -> bool:
             return self._name_parts(lows[i], names.last)
 
+        def is_last_any(i: int) -> bool:
+            """A surname, counting name_last_no.txt: only asked right after a first name."""
+            return self._name_parts(lows[i], self._last_any)
+
         def namey(i: int) -> bool:
             """Capitalised, not blocked, and a known name or not an ordinary word."""
             if not cap(i) or self._is_blocked(words[i][2]):
@@ -540,7 +803,7 @@ class Redactor:
                 if is_last(j) or is_first(j) or (j == i + 1 and (upper(i) or not ambiguous(i)) and not shouted):
                     return True  # "Saksbehandler KARI NORDMANN", "Kari NORDMANN" (only the name in capitals)
                 return len(words[j][2]) > 3 and not self._is_common(lows[j])
-            return is_last(j) or (is_first(j) and not ambiguous(j) and not self._is_common(lows[j]))
+            return is_last_any(j) or (is_first(j) and not ambiguous(j) and not self._is_common(lows[j]))
 
         first_names, last_names, common = names.first, names.last, self.lexicon_forms
         cue_last = names.cue_last_words
@@ -611,7 +874,15 @@ class Redactor:
                     i >= 2 and lows[i - 1] in ("og", "eller", "&") and bool(spans) and spans[-1][1] == words[i - 2][1]
                 )
                 greeted = i and lows[i - 1] in _GREETINGS and adjacent(i - 1, i)
-                pair = surname_next and not upper(i + 1) and not cap(i + 1)
+                # a surname right after this (unambiguous) first name, in lower case or capitalised: also one
+                # that is an ordinary word or in name_last_no.txt ("kari nordmann", "kari lie", "kari Hansen")
+                pair = (
+                    i + 1 < n
+                    and adjacent(i, i + 1)
+                    and not upper(i + 1)
+                    and is_last_any(i + 1)
+                    and not self._is_blocked(words[i + 1][2])
+                )
                 if after_name or greeted:
                     start_i = i  # "takk til kari og ola", "hei kari", "takk kari"
                 elif pair:  # uncued lower-case "olav hansen", with a first name before it: "per olav hansen"
