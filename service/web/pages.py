@@ -19,7 +19,8 @@ from textmine.report.html import render_html, view_model
 from textmine.report.numbers import fmt_ci, fmt_int, fmt_pct, fmt_pp
 
 from . import reportdata
-from .session import clear_login_cookie, key_from_request, page_principal, principal_for, set_login_cookie
+from .session import (clear_login_cookie, cross_site, is_https, key_from_request, page_principal, principal_for,
+                      set_login_cookie)
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
@@ -41,6 +42,26 @@ def render(request: Request, template: str, status: int = 200, **ctx) -> HTMLRes
     return resp
 
 
+ERROR_TEXTS = {
+    400: ("Ugyldig forespørsel", "Adressen eller skjemaet har en ugyldig verdi."),
+    401: ("Ikke tilgang", "Du må logge inn."),
+    403: ("Ikke tilgang", "Du har ikke tilgang til dette."),
+    404: ("Fant ikke siden", "Det du ba om, finnes ikke. Lenken kan være feil, eller innholdet er slettet."),
+    405: ("Ugyldig forespørsel", "Denne adressen kan ikke brukes slik."),
+    422: ("Kan ikke vise siden", "Adressen eller skjemaet har en ugyldig verdi, eller siden kan ikke lages av "
+                                 "dataene som er lagret."),
+}
+
+
+CROSS_SITE_MESSAGE = "Skjemaet ble sendt fra et annet nettsted og er avvist. Åpne textmine direkte og prøv igjen."
+
+
+def error_page(request: Request, status: int) -> HTMLResponse:
+    """An HTML error page for a UI page: a fixed text per status, never the request's values or the API message."""
+    heading, message = ERROR_TEXTS.get(status, ("Noe gikk galt", "Forespørselen kunne ikke behandles."))
+    return render(request, "error.html", status=status, who=None, heading=heading, message=message)
+
+
 def _session(request: Request):
     with request.app.state.db.session() as session:
         yield session
@@ -58,18 +79,26 @@ def login_page(request: Request, next: str = "/ui/"):
 
 
 @router.post("/ui/login", include_in_schema=False)
-def login(request: Request, api_key: str = Form("", max_length=300), next: str = Form("/ui/", max_length=300)):
-    who = principal_for(request, api_key.strip())
+def login(request: Request, api_key: str = Form(""), next: str = Form("/ui/")):
+    """Check the key and set the login cookie. No length limits on the fields here: an oversized paste gets the
+    login form again (principal_for refuses keys over 300 characters), not a JSON validation error."""
+    if cross_site(request):
+        return render(request, "error.html", status=403, who=None, message=CROSS_SITE_MESSAGE)
+    key = api_key.strip()
+    next_url = _safe_next(next) if len(next) <= 300 else "/ui/"
+    who = principal_for(request, key)
     if who is None:
-        return render(request, "login.html", status=401, next=_safe_next(next), who=None,
+        return render(request, "login.html", status=401, next=next_url, who=None,
                       error="Ukjent eller tilbakekalt API-nøkkel.")
-    resp = RedirectResponse(_safe_next(next), status_code=303)
-    set_login_cookie(resp, api_key.strip(), secure=request.url.scheme == "https")
+    resp = RedirectResponse(next_url, status_code=303)
+    set_login_cookie(resp, key, secure=is_https(request))
     return resp
 
 
 @router.post("/ui/logout", include_in_schema=False)
-def logout():
+def logout(request: Request):
+    if cross_site(request):
+        return render(request, "error.html", status=403, who=None, message=CROSS_SITE_MESSAGE)
     resp = RedirectResponse("/ui/login", status_code=303)
     clear_login_cookie(resp)
     return resp
@@ -137,6 +166,7 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
            session=Depends(_session)):
     if not who.can("analyst"):
         return render(request, "error.html", status=403, who=who, message="Gjennomgang krever rollen analytiker.")
+    wave = store.get_or_404(session, Wave, wave_id, "wave") if wave_id else None
     items, total = store.review_queue(session, 50, 0, wave_id)
     scores = reportdata.theme_scores(session, [i["response_id"] for i in items])
     for i in items:
@@ -157,7 +187,6 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
         default = next(iter(codebooks.values()))
     boot = {"items": items, "total": total, "wave_id": wave_id, "codebooks": {str(k): v for k, v in codebooks.items()},
             "default_codebook": default}
-    wave = session.get(Wave, wave_id) if wave_id else None
     return render(request, "review.html", who=who, total=total, wave_id=wave_id, wave=wave,
                   boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
 
@@ -182,6 +211,8 @@ def codebook_edit(request: Request, codebook_id: IdPath, who: Principal = Depend
 
 @router.get("/ui/waves/{wave_id}/coding", include_in_schema=False)
 def coding(request: Request, wave_id: IdPath, who: Principal = Depends(page_principal), session=Depends(_session)):
+    if not who.can("analyst"):
+        return render(request, "error.html", status=403, who=who, message="Koding krever rollen analytiker.")
     wave = store.get_or_404(session, Wave, wave_id, "wave")
     cbs = session.scalars(select(Codebook).order_by(Codebook.name, Codebook.id)).all()
     job = reportdata.latest_job(session, wave_id)
@@ -209,6 +240,7 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
             path = write_workbook(data, Path(tmp) / "rapport.xlsx")
             body = path.read_bytes()
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="rapport_{wave_id}.xlsx"'})
+                        headers={"Content-Disposition": f'attachment; filename="rapport_{wave_id}.xlsx"',
+                                 "Cache-Control": "no-store"})
     data, charts = reportdata.wave_report_with_charts(request, session, wave_id)
     return HTMLResponse(render_html(data, charts), headers={"Cache-Control": "no-store"})

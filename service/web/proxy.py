@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,7 +18,9 @@ ALLOWED = ("surveys", "waves", "codebooks", "jobs", "review-queue", "responses",
 
 @router.api_route("/ui/api/{path:path}", methods=["GET", "POST"], include_in_schema=False)
 async def proxy(request: Request, path: str):
-    if path.split("/", 1)[0] not in ALLOWED:
+    parts = path.split("/")
+    # "surveys/..%2Fkeys" arrives decoded as "surveys/../keys", which httpx would resolve to /keys
+    if parts[0] not in ALLOWED or any(unquote(p) in (".", "..") for p in parts):
         return JSONResponse({"error": {"code": "not_found", "message": "unknown API path"}}, status_code=404)
     if request.method != "GET" and request.headers.get(CSRF_HEADER) != "1":
         return JSONResponse({"error": {"code": "csrf", "message": f"missing {CSRF_HEADER} header"}}, status_code=403)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
@@ -44,6 +46,25 @@ def page_principal(request: Request) -> Principal:
             path += "?" + request.url.query
         raise LoginRequired(path if path.startswith("/ui") else "/ui/")
     return who
+
+
+def is_https(request: Request) -> bool:
+    """The browser talks HTTPS: directly, or to a TLS-terminating proxy that says so (X-Forwarded-Proto).
+    A forged header can only add the Secure flag, never remove it."""
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or proto == "https"
+
+
+def cross_site(request: Request) -> bool:
+    """A form post made by another site (login CSRF, forced logout): by the browser's Sec-Fetch-Site, else by an
+    Origin that is not this host. Requests without either header (non-browser clients) pass."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    return origin == "null" or urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
 
 
 def set_login_cookie(response: RedirectResponse, key: str, secure: bool) -> None:
