@@ -15,12 +15,13 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from textmine.preprocess.redact import personal_number_type
+from textmine.preprocess.redact import NameLists, Redactor, personal_number_type
 
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr"]
 
 PLACEHOLDER = "«…»"
 _WS = re.compile(r"\W+")
+
 _PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
     # (pattern, replacement): None = one placeholder; a function decides (checksum gate, several parts)
     (re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)+"), None),  # e-mail, also "kari.nordmann @ firma.no"
@@ -59,12 +60,20 @@ class Quote:
         return d
 
 
-def safe_quote_text(text: str) -> str:
-    """Safety-net redaction on top of ``text_clean``: e-mail, fødselsnummer/d-nummer, account and phone numbers.
+# the redactor's link and birth-date rules without name lists: conservative (a link that names someone only by a
+# slug, "/om-oss/kari-nordmann", is the cleaner's to catch); stateless, so one shared instance
+_LINK_DATE_REDACTOR = Redactor(names=NameLists(first=frozenset(), last=frozenset(), ambiguous=frozenset(),
+                                               blocked=frozenset(), cues_before=frozenset(), max_cue_len=1))
 
-    Numbers that are not personal data ("kr 12 500", "2023/123456", "08:00 - 16:00") are left alone.
+
+def safe_quote_text(text: str) -> str:
+    """Safety-net redaction on top of ``text_clean``: personal links, birth dates after a birth cue, e-mail,
+    fødselsnummer/d-nummer, account and phone numbers.
+
+    Numbers that are not personal data ("kr 12 500", "2023/123456", "08:00 - 16:00"), dates without a birth cue
+    and organisational links ("nav.no/sykepenger") are left alone.
     """
-    out = str(text)
+    out = _LINK_DATE_REDACTOR.mask_links_and_birth_dates(str(text))  # first: a link goes whole, not piecewise
     for pat, repl in _PII_PATTERNS:
         out = pat.sub(repl or PLACEHOLDER, out)
     return out

@@ -53,4 +53,4 @@ def test_cli_counts_empty_cells_apart_from_non_answers(tmp_path, labelled):
     assert summary["n_empty"] == 40
     assert 3 <= summary["n_non_answers_written"] < 60  # the written non-answers only, not the 40 empty cells
     flat = " ".join(res.output.split())
-    assert f"{summary['n_non_answers_written']} ikke-svar, 40 tomme" in flat
+    assert f"{summary['n_non_answers_written']} non-answers, 40 empty" in flat

@@ -1,5 +1,7 @@
 """``textmine discover INPUT --text-col COL --out DIR``: theme discovery to topics.json, assignments.csv,
-codebook.yaml (names are stable)."""
+codebook.yaml (names are stable). With ``--codebook``, assignments.csv adds ``uncovered`` and ``covered`` (1 =
+an existing theme covers the answer, so it has topic -1 without being an outlier) and topics.json
+``n_covered``; ``n_outliers`` counts only uncovered answers that fit no new topic."""
 
 from __future__ import annotations
 
@@ -75,6 +77,7 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     assigned["topic"] = result.assignments
     if cb is not None:
         assigned["uncovered"] = result.uncovered.astype(int)
+        assigned["covered"] = result.covered.astype(int)  # topic -1 here: an existing theme covers the answer
     try:  # all three written to temporary files first: a failure leaves the earlier results as they were
         with ExitStack() as stack:
             tmp = {name: stack.enter_context(replacing(out_dir / name, Path(name).suffix)) for name in OUTPUT_FILES}
@@ -125,9 +128,10 @@ def register(app: typer.Typer) -> None:
                            warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
-        table = Table(title=f"{len(r.topics)} temaer ({r.method}); {r.n_outliers_reassigned} uteliggere omplassert, "
-                            f"{r.n_outliers} uten tema, {n_non} ikke-svar, {n_empty} tomme celler")
-        for col in ("id", "etikett", "antall"):
+        covered = "" if r.n_covered is None else f"{r.n_covered} covered by the codebook, "
+        table = Table(title=f"{len(r.topics)} topics ({r.method}); {r.n_outliers_reassigned} outliers reassigned, "
+                            f"{covered}{r.n_outliers} without a topic, {n_non} non-answers, {n_empty} empty cells")
+        for col in ("id", "label", "size"):
             table.add_column(col)
         for t in r.topics:
             table.add_row(str(t.id), t.label, str(t.size))

@@ -47,7 +47,8 @@ class Topic:
 
 @dataclass
 class DiscoveryResult:
-    """Topics plus one assignment per input row (-1 = non-answer, empty, or fits nowhere)."""
+    """Topics plus one assignment per input row (-1 = non-answer, empty, fits nowhere, or - guided mode -
+    covered by an existing codebook theme: see ``covered``)."""
 
     topics: list[Topic]
     assignments: np.ndarray
@@ -60,11 +61,30 @@ class DiscoveryResult:
     uncovered: np.ndarray | None = None  # guided mode: rows no codebook theme covers
     timings: dict[str, float] = field(default_factory=dict)
 
+    def _valid(self) -> np.ndarray:
+        """Real answers: not non-answers, not empty."""
+        return ~self.is_non_answer & np.array([bool(t) for t in self.text_clean], dtype=bool)
+
+    @property
+    def covered(self) -> np.ndarray | None:
+        """Guided mode: answers an existing codebook theme covers (not clustered, topic -1); None unguided."""
+        if self.uncovered is None:
+            return None
+        return self._valid() & ~self.uncovered
+
+    @property
+    def n_covered(self) -> int | None:
+        """Guided mode: number of answers the codebook covers; None unguided."""
+        covered = self.covered
+        return None if covered is None else int(covered.sum())
+
     @property
     def n_outliers(self) -> int:
-        """Answers (not non-answers) that stayed unassigned."""
-        valid = ~self.is_non_answer & np.array([bool(t) for t in self.text_clean])
-        return int(((self.assignments < 0) & valid).sum())
+        """Answers (not non-answers) that fit no topic; in guided mode not those the codebook covers."""
+        out = (self.assignments < 0) & self._valid()
+        if self.uncovered is not None:
+            out &= self.uncovered
+        return int(out.sum())
 
     def topic(self, topic_id: int) -> Topic:
         for t in self.topics:
@@ -90,6 +110,7 @@ class DiscoveryResult:
             "n_outliers": self.n_outliers,
             "n_outliers_reassigned": self.n_outliers_reassigned,
             "n_uncovered": None if self.uncovered is None else int(self.uncovered.sum()),
+            "n_covered": self.n_covered,
             "params": self.params,
             "topics": [t.to_dict() for t in self.topics],
         }

@@ -488,6 +488,19 @@ class Redactor:
             return None
         return None if _BIRTH_NOT_AFTER.match(text, m.end()) else "fodselsdato"
 
+    def mask_links_and_birth_dates(self, text: str) -> str:
+        """Only the link rules (social-media profiles, personal links) and birth dates after a birth cue, with
+        their masks: the quotes safety net's second pass over already cleaned text."""
+        counts = dict.fromkeys(PII_TYPES, 0)
+        low = text.lower()
+        if ".com/" in low:
+            text = self._sub(_PROFILE_URL, text, counts, lambda m, t: "navn")
+        if _URL_GATE.search(low):
+            text = self._sub_urls(text, counts)
+        if any(cue in low for cue in _BIRTH_GATE):
+            text = self._sub(_DATE, text, counts, self._classify_birth_date)
+        return text
+
     def _sub_urls(self, text: str, counts: dict[str, int]) -> str:
         out, last = [], 0
         for m in _URL.finditer(text):
