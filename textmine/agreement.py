@@ -76,8 +76,8 @@ def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col:
             raise ValueError(f"{which}: row {pos + 2} (id {ids.iloc[pos]}): column {themes_col!r} has unknown "
                              f"theme id(s) {', '.join(bad)}; expected ids from the codebook")
         themes.append(list(rollup(lab)) if rollup is not None else lab)
-    types = ([""] * len(df) if type_col is None or type_col not in df.columns
-             else df[type_col].astype("string").fillna("").str.strip().tolist())
+    types = ([""] * len(df) if type_col is None or type_col not in df.columns  # case is ignored: Klage is klage
+             else df[type_col].astype("string").fillna("").str.strip().str.casefold().tolist())
     return pd.DataFrame({"id": ids.tolist(), "themes": themes, "type": types})
 
 
@@ -91,6 +91,8 @@ def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: S
     type. Theme ids must be in ``theme_ids``. ``rollup`` (e.g. ``Codebook.rollup``) adds each theme's parents
     to both codings, so "telefon" and "kontakt;telefon" agree under a hierarchical codebook. Raises ``ValueError`` naming the coding (``names``, e.g. the two
     file names), row and column."""
+    if isinstance(theme_ids, str):
+        raise TypeError("theme_ids: expected a list of theme ids (e.g. Codebook.theme_ids), got one string")
     ids = list(theme_ids)
     known = set(ids)
     a = _codes(first, names[0], id_col, themes_col, type_col, known, rollup)
@@ -124,7 +126,8 @@ def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: S
         "exact_match": s["exact_match"], "example_accuracy": s["example_accuracy"], "macro_f1": s["macro_f1"], "weighted_f1": s["weighted_f1"],
         "micro_f1": s["micro_f1"], "mean_kappa": s["mean_kappa"], "mean_alpha": s["mean_alpha"],
         # multi-label alpha over all theme decisions at once (every unit x theme is one pairable value)
-        "pooled_alpha": krippendorff_alpha_nominal(np.vstack([y1.ravel(), y2.ravel()]).astype(float)),
+        "pooled_alpha": (krippendorff_alpha_nominal(np.vstack([y1.ravel(), y2.ravel()]).astype(float))
+                         if len(np.unique(np.concatenate([y1.ravel(), y2.ravel()]))) > 1 else float("nan")),
         "top10_share_max_diff": s["top10_share_max_abs_error"], "top10_share_mean_diff": s["top10_share_mean_abs_error"],
         "non_answer_agreement": float((answered1 == answered2).mean()),
         "n_typed_both": int(typed.sum()),

@@ -114,7 +114,8 @@ class Codebook:
             raise CodebookError("'themes' must be a list of theme mappings")
         themes = tuple(_parse_theme(t, i) for i, t in enumerate(raw_themes))
         types = d.get("types") or DEFAULT_TYPES
-        if isinstance(types, str) or not all(isinstance(x, str) and x.strip() for x in types):
+        if (isinstance(types, str) or not isinstance(types, Sequence)
+                or not all(isinstance(x, str) and x.strip() for x in types)):
             raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
         return cls(
             name=str(d["name"]).strip(),
@@ -177,7 +178,10 @@ class Codebook:
             raise KeyError(f"unknown theme id {theme_id!r}; codebook {self.name!r} has {self.theme_ids}") from None
 
     def index(self, theme_id: str) -> int:
-        return self._index[theme_id]
+        try:
+            return self._index[theme_id]
+        except KeyError:
+            raise KeyError(f"unknown theme id {theme_id!r}; codebook {self.name!r} has {self.theme_ids}") from None
 
     def children(self, theme_id: str) -> list[str]:
         return [t.id for t in self.themes if t.parent == theme_id]
@@ -202,7 +206,10 @@ class Codebook:
         """Check every id exists; return lists (rolled up to parents)."""
         out = []
         for row, lab in enumerate(labels):
-            lab = list(lab)
+            try:
+                lab = parse_theme_list(lab)  # "a;b", a list of ids, or NaN/None (no theme)
+            except TypeError as exc:
+                raise CodebookError(f"{where} row {row}: {exc}") from None
             bad = [x for x in lab if x not in self._index]
             if bad:
                 raise CodebookError(f"{where} row {row}: unknown theme id(s) {bad}; valid ids: {self.theme_ids}")
@@ -244,14 +251,25 @@ class Codebook:
 
 
 def parse_theme_list(value: Any) -> list[str]:
-    """``"a;b"`` / ``["a","b"]`` / NaN → list of ids (stripped, empty dropped)."""
-    if value is None:
-        return []
-    if isinstance(value, float) and np.isnan(value):
-        return []
+    """``"a;b"`` / ``["a","b"]`` / NaN, None, ``pd.NA`` → list of ids (stripped; empty and missing dropped).
+    Anything else (a number, a mapping) raises ``TypeError``."""
     if isinstance(value, str):
         return [p.strip() for p in re.split(r"[;,|]", value) if p.strip()]
-    return [str(p).strip() for p in value if str(p).strip()]
+    if isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+        return [str(p).strip() for p in value if not _missing(p) and str(p).strip()]
+    if _missing(value):
+        return []
+    raise TypeError(f"expected theme ids as 'a;b' or a list of ids, got {type(value).__name__}")
+
+
+def _missing(v: Any) -> bool:
+    """None, NaN, NaT or ``pd.NA`` (a scalar only)."""
+    if v is None or type(v).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return bool(np.ndim(v) == 0 and v != v)  # NaN
+    except (TypeError, ValueError):
+        return False
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -276,10 +294,15 @@ def load_codebook(path: str | Path) -> Codebook:
 
 
 # ---------------------------------------------------------------------- internals
-def _str_list(value: Any, where: str) -> tuple[str, ...]:
+def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str, ...]:
+    """A list of strings (one string is a list of one). ``split_hint``: a string with ',' or ';' is refused (the
+    YAML ``keywords: a, b`` is one string, not a list)."""
     if value is None:
         return ()
     if isinstance(value, str):
+        if split_hint and re.search(r"[,;]", value):
+            parts = ", ".join(p.strip() for p in re.split(r"[,;]", value) if p.strip())
+            raise CodebookError(f"{where} must be a list, e.g. [{parts}]; got one string with separators")
         value = [value]
     if not isinstance(value, Sequence):
         raise CodebookError(f"{where} must be a list of strings")
@@ -309,15 +332,28 @@ def _parse_theme(raw: Any, i: int) -> Theme:
     if not isinstance(exclusive, bool):
         raise CodebookError(f"{where}: 'exclusive' must be true or false, got {exclusive!r}")
     parent = raw.get("parent")
+    for key in ("label", "description"):
+        v = raw.get(key)
+        if v is not None and (not isinstance(v, str | int | float) or isinstance(v, bool)):
+            raise CodebookError(f"{where}: '{key}' must be a string, got {type(v).__name__}")
+    if parent is not None and (not isinstance(parent, str | int) or isinstance(parent, bool)):
+        raise CodebookError(f"{where}: 'parent' must be a theme id (a string), got {type(parent).__name__}")
     return Theme(
         id=tid,
         label=str(raw.get("label") or "").strip(),
         description=str(raw.get("description") or "").strip(),
-        keywords=_str_list(raw.get("keywords"), f"{where}: 'keywords'"),
+        keywords=_str_list(raw.get("keywords"), f"{where}: 'keywords'", split_hint=True),
         examples=_str_list(raw.get("examples"), f"{where}: 'examples'"),
         parent=str(parent).strip() if parent not in (None, "") else None,
         exclusive=exclusive,
     )
+
+
+def _suggest_id(tid: str) -> str:
+    """A valid id close to ``tid`` (for error messages): lower-cased, æøå spelt out, other characters as '_'."""
+    s = tid.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    s = re.sub(r"[^a-z0-9_]+", "_", s).strip("_")
+    return s if _ID_RE.match(s) else f"theme_{s}".rstrip("_")
 
 
 def _validate(cb: Codebook) -> None:
@@ -329,7 +365,8 @@ def _validate(cb: Codebook) -> None:
     for t in cb.themes:
         where = f"theme {t.id!r}"
         if not _ID_RE.match(t.id):
-            raise CodebookError(f"{where}: id must be lower-case letters, digits and '_' (it becomes a column name theme_<id>)")
+            raise CodebookError(f"{where}: id must be ASCII lower-case letters a-z, digits and '_' (it becomes a column "
+                                f"name theme_<id>), e.g. {_suggest_id(t.id)!r}")
         if t.id in seen:
             raise CodebookError(f"{where}: duplicate theme id")
         seen.add(t.id)

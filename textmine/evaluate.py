@@ -32,15 +32,41 @@ __all__ = [
 ]
 
 
-def _as01(y: Any) -> np.ndarray:
+def _as01(y: Any, name: str = "labels") -> np.ndarray:
+    """A 0/1 matrix (comments × themes; a vector is one theme). Missing values (NaN, e.g. rows a merge left
+    unmatched) raise ``ValueError`` naming the first one; non-numbers raise ``TypeError``."""
     y = np.asarray(y)
     if y.ndim == 1:
         y = y[:, None]
-    return (y > 0).astype(np.int64)
+    if y.ndim != 2:
+        raise ValueError(f"{name}: expected a 0/1 matrix (comments × themes), got {y.ndim} dimension(s)")
+    try:
+        f = y.astype(float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: expected a 0/1 matrix (comments × themes) of numbers; turn theme lists into one "
+                        "with Codebook.to_matrix") from None
+    missing = np.argwhere(np.isnan(f))
+    if len(missing):
+        i, j = (int(v) for v in missing[0])
+        raise ValueError(f"{name}: row {i}, column {j}: missing value (NaN); expected 0 or 1 "
+                         f"({len(missing)} missing value(s) in all)")
+    return (f > 0).astype(np.int64)
+
+
+def _check_ids(theme_ids: Sequence[str] | None, k: int) -> list[str]:
+    """Theme names for ``k`` matrix columns (``"0"``, ``"1"`` … when none are given)."""
+    if theme_ids is None:
+        return [str(i) for i in range(k)]
+    if isinstance(theme_ids, str):
+        raise TypeError("theme_ids: expected a list of theme ids, got one string")
+    ids = list(theme_ids)
+    if len(ids) != k:
+        raise ValueError(f"got {len(ids)} theme ids for a label matrix with {k} theme column(s)")
+    return ids
 
 
 def _check_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    t, p = _as01(y_true), _as01(y_pred)
+    t, p = _as01(y_true, "y_true"), _as01(y_pred, "y_pred")
     if t.shape != p.shape:
         raise ValueError(f"y_true has shape {t.shape} but y_pred has shape {p.shape}")
     return t, p
@@ -63,7 +89,7 @@ def per_theme_prf(y_true: Any, y_pred: Any, theme_ids: Sequence[str] | None = No
     prec = _safe_div(tp, tp + fp)
     rec = _safe_div(tp, tp + fn)
     f1 = _safe_div(2 * prec * rec, prec + rec)
-    ids = list(theme_ids) if theme_ids is not None else [str(i) for i in range(t.shape[1])]
+    ids = _check_ids(theme_ids, t.shape[1])
     return pd.DataFrame(
         {"theme": ids, "precision": prec, "recall": rec, "f1": f1, "support": t.sum(0), "predicted": p.sum(0),
          "tp": tp, "fp": fp, "fn": fn}
@@ -159,11 +185,15 @@ def krippendorff_alpha_nominal(data: Any) -> float:
 
 
 def per_theme_agreement(y_true: Any, y_pred: Any, theme_ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per theme (present/absent) Cohen's kappa and Krippendorff's alpha between human and model."""
+    """Per theme (present/absent) Cohen's kappa and Krippendorff's alpha between human and model. NaN for a theme
+    that neither side varies on (e.g. used by neither): agreement on it says nothing about reliability."""
     t, p = _check_pair(y_true, y_pred)
-    ids = list(theme_ids) if theme_ids is not None else [str(i) for i in range(t.shape[1])]
+    ids = _check_ids(theme_ids, t.shape[1])
     rows = []
     for j, tid in enumerate(ids):
+        if len(np.unique(np.concatenate([t[:, j], p[:, j]]))) < 2:
+            rows.append({"theme": tid, "kappa": float("nan"), "alpha": float("nan")})
+            continue
         rows.append({"theme": tid, "kappa": cohen_kappa(t[:, j], p[:, j]),
                      "alpha": krippendorff_alpha_nominal(np.vstack([t[:, j], p[:, j]]).astype(float))})
     return pd.DataFrame(rows)
@@ -196,6 +226,8 @@ def coverage_accuracy_curve(confidence: Any, correct: Any, *, n_points: int | No
 
 def accuracy_at_coverage(confidence: Any, correct: Any, coverage: float = 0.6) -> dict[str, float]:
     """Accuracy of the most confident ``coverage`` share (the threshold that auto-codes that share)."""
+    if not 0.0 < float(coverage) <= 1.0:
+        raise ValueError(f"coverage must be a share in (0, 1], e.g. 0.6, got {coverage!r}")
     curve = coverage_accuracy_curve(confidence, correct)
     if curve.empty:
         return {"threshold": float("nan"), "coverage": 0.0, "accuracy": float("nan")}
@@ -207,11 +239,16 @@ def theme_share_error(y_true: Any, y_pred: Any, theme_ids: Sequence[str] | None 
                       weights: Any = None) -> pd.DataFrame:
     """True share, predicted share and absolute error (in proportions) per theme, optionally weighted."""
     t, p = _check_pair(y_true, y_pred)
-    w = np.ones(len(t)) if weights is None else np.asarray(weights, dtype=float)
+    w = np.ones(len(t)) if weights is None else np.asarray(weights, dtype=float).ravel()
+    if len(w) != len(t):
+        raise ValueError(f"got {len(w)} weights for {len(t)} rows")
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
+    if len(bad):
+        raise ValueError(f"weights: row {int(bad[0])}: expected a finite number ≥ 0 ({len(bad)} such value(s))")
     tot = w.sum() or 1.0
     true_share = (t * w[:, None]).sum(0) / tot
     pred_share = (p * w[:, None]).sum(0) / tot
-    ids = list(theme_ids) if theme_ids is not None else [str(i) for i in range(t.shape[1])]
+    ids = _check_ids(theme_ids, t.shape[1])
     return pd.DataFrame({"theme": ids, "true_share": true_share, "pred_share": pred_share,
                          "abs_error": np.abs(pred_share - true_share)})
 
@@ -279,12 +316,14 @@ def evaluate_coding(y_true: Any, y_pred: Any, theme_ids: Sequence[str], *, confi
                     coverage: float = 0.6, top_k_shares: int = 10) -> CodingReport:
     """Full evaluation of predicted vs human theme matrices (+ optional per-row confidence)."""
     t, p = _check_pair(y_true, y_pred)
+    theme_ids = _check_ids(theme_ids, t.shape[1])
     prf = per_theme_prf(t, p, theme_ids)
     agree = per_theme_agreement(t, p, theme_ids)
     per_theme = prf.merge(agree, on="theme")
     summary = f1_summary(t, p)
-    summary["mean_kappa"] = float(np.nanmean(agree["kappa"])) if len(agree) else float("nan")
-    summary["mean_alpha"] = float(np.nanmean(agree["alpha"])) if len(agree) else float("nan")
+    # over the themes either side varies on (NaN if none): a theme nobody used is no evidence of agreement
+    summary["mean_kappa"] = float(agree["kappa"].mean()) if agree["kappa"].notna().any() else float("nan")
+    summary["mean_alpha"] = float(agree["alpha"].mean()) if agree["alpha"].notna().any() else float("nan")
     shares = theme_share_error(t, p, theme_ids)
     top = shares.sort_values("true_share", ascending=False).head(top_k_shares)
     summary["top10_share_max_abs_error"] = float(top["abs_error"].max()) if len(top) else 0.0

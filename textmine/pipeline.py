@@ -21,7 +21,10 @@ def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
         vals = df[survey.wave_column].dropna().unique()
         if len(vals) == 1:
             v = vals[0]
-            return int(v) if float(str(v)).is_integer() else str(v)
+            try:
+                return int(v) if float(str(v)).is_integer() else str(v)
+            except (ValueError, OverflowError):  # a label such as "2023H1" or "høst 2023"
+                return str(v).strip()
         if len(vals) > 1:
             raise ValueError(f"{path}: several waves in one file ({', '.join(map(str, vals[:5]))}); split it per wave")
     return path.stem
@@ -31,6 +34,8 @@ def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) 
     """Read one file per wave (validated against the survey definition), keyed by wave."""
     from .io import read_table
 
+    if isinstance(paths, (str, Path)):
+        raise TypeError("read_waves expects a list of files, one per wave; wrap a single file in a list")
     frames: dict[Any, pd.DataFrame] = {}
     for p in map(Path, paths):
         df = read_table(p, sheet=sheet, survey=survey)
@@ -65,6 +70,11 @@ def code_wave(
     """
     from .preprocess import Cleaner
 
+    if coder is not None and not hasattr(coder, "predict_frame"):
+        raise TypeError(f"coder: expected a textmine coder (e.g. default_coder() or load_coder(path)), got "
+                        f"{type(coder).__name__}; give a model folder as model=")
+    if survey.id_column not in df.columns and any(q.column in df.columns for q in survey.free_text):
+        raise KeyError(f"the data has no column {survey.id_column!r} (the survey's respondent id)")
     parts = []
     coders: dict[str, Any] = {}  # one coder per codebook, loaded once
     for q in survey.free_text:

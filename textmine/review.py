@@ -86,6 +86,8 @@ def review_queue(coder: BaseCoder, texts: Sequence[str] | pd.Series, *, n: int =
                  beta: float = 1.0, dup_cosine: float = 0.95) -> pd.DataFrame:
     """The ``n`` comments most worth a human label, diverse (``row`` = position in ``texts``). Themes, scores,
     type and confidence are the coder's own output (``predict``: with a cascade, the lexical stage's where it decides)."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+        raise ValueError(f"n must be a whole number ≥ 0 (how many comments to queue), got {n!r}")
     prep = coder.prepare(coder.clean(texts))  # embedded: the queue's diversity needs every vector
     pred = coder.predict_prepared(prep)
     ids = coder.codebook.theme_ids
@@ -263,6 +265,10 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
     corr = read_labelled(corrections, codebook=coder.codebook, where=where, id_col=id_col, warn=warn)
     if corr.empty:
         raise ValueError(f"{where}: no corrections given")
+    quiet = lambda msg: None  # noqa: E731 - only errors matter here: checked before the (long) retraining
+    for frame, name in ((train, "training data"), (eval_set, "eval set")):
+        if frame is not None:
+            read_labelled(frame, codebook=coder.codebook, where=name, id_col=None, warn=quiet)
     n_corr = len(corr)
     base = (read_labelled(train) if train is not None
             else pd.DataFrame(columns=["text", "themes", "type", "question"]))

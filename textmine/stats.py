@@ -71,13 +71,36 @@ def z_value(level: float = 0.95) -> float:
     return float(_sst.norm.ppf(0.5 + level / 2))
 
 
-def _as_float(x: Any) -> np.ndarray:
-    return np.asarray(x, dtype=float)
+def _as_float(x: Any, name: str = "values") -> np.ndarray:
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        pass
+    arr = np.asarray(x, dtype=object)  # find the first non-number (its position only: a value may be personal data)
+    for pos, v in enumerate(arr.ravel()):
+        try:
+            float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}: position {pos}: expected a number") from None
+    raise ValueError(f"{name}: expected numbers")
+
+
+def _weights(weights: Any, n: int | None = None) -> np.ndarray:
+    """Weights as floats (NaN = row left out): refused if another length than the ``n`` values, negative or
+    infinite (a share or mean with such weights is meaningless)."""
+    w = _as_float(weights, "weights")
+    if n is not None and w.shape != (n,):
+        raise ValueError(f"got {w.size} weights for {n} values")
+    bad = np.flatnonzero(np.isinf(w) | (w < 0))
+    if len(bad):
+        raise ValueError(f"weights: position {int(bad[0])}: expected a finite number ≥ 0 "
+                         f"({len(bad)} such weight(s))")
+    return w
 
 
 def kish_n(weights: Sequence[float] | np.ndarray) -> float:
     """Kish effective sample size ``(Σw)² / Σw²`` (0 for no or zero weights)."""
-    w = _as_float(weights)
+    w = _weights(weights)
     w = w[~np.isnan(w)]
     s2 = float(np.sum(w * w))
     return float(np.sum(w) ** 2 / s2) if s2 > 0 else 0.0
@@ -86,7 +109,7 @@ def kish_n(weights: Sequence[float] | np.ndarray) -> float:
 def weighted_share(y: Sequence[float], weights: Sequence[float] | None = None) -> float:
     """``Σ w·y / Σ w`` over rows where ``y`` is not NaN (plain mean without weights)."""
     y = _as_float(y)
-    w = np.ones_like(y) if weights is None else _as_float(weights)
+    w = np.ones_like(y) if weights is None else _weights(weights, len(y))
     ok = ~np.isnan(y) & ~np.isnan(w)
     den = np.sum(w[ok])
     return float(np.sum(w[ok] * y[ok]) / den) if den > 0 else float("nan")
@@ -157,16 +180,21 @@ class ProportionEstimate:
 
 
 def proportion(y: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> ProportionEstimate:
-    """Share of ``y == 1`` among rows where ``y`` is not NaN; weighted if ``weights`` is given."""
+    """Share of ``y == 1`` among rows where ``y`` is not NaN; weighted if ``weights`` is given. ``y`` holds 0/1
+    (anything else, e.g. a scale code, raises ``ValueError``)."""
     y = _as_float(y)
     ok = ~np.isnan(y)
+    off = np.flatnonzero(ok & (y != 0) & (y != 1))
+    if len(off):
+        raise ValueError(f"y: position {int(off[0])}: expected 0 or 1 (or NaN for no answer); "
+                         f"{len(off)} value(s) are neither — recode the answer (e.g. y = x >= 4) first")
     if weights is None:
         n = int(ok.sum())
         count = float(y[ok].sum())
         share = count / n if n else float("nan")
         lo, hi, m = proportion_ci(share, n, weighted=False, level=level)
         return ProportionEstimate(share, count, n, float(n), float(lo), float(hi), str(m), False)
-    w = _as_float(weights)
+    w = _weights(weights, len(y))
     ok &= ~np.isnan(w)
     n_eff = kish_n(w[ok])
     count = float(np.sum(w[ok] * y[ok]))
@@ -191,7 +219,7 @@ class MeanEstimate:
 def weighted_mean(x: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> MeanEstimate:
     """Mean of the non-NaN values; SE = weighted SD / sqrt(n_eff) (sample SD with n−1 when unweighted)."""
     x = _as_float(x)
-    w = np.ones_like(x) if weights is None else _as_float(weights)
+    w = np.ones_like(x) if weights is None else _weights(weights, len(x))
     ok = ~np.isnan(x) & ~np.isnan(w)
     x, w = x[ok], w[ok]
     n = len(x)
@@ -377,8 +405,13 @@ def crosstab(
     keep = (ri >= 0) & (ci >= 0)
     if weight:
         w = pd.to_numeric(d[weight], errors="coerce").to_numpy(float)
-        if np.isnan(w[keep]).any() or (w[keep] < 0).any():
-            raise ValueError(f"weight column {weight!r} has missing or negative values")
+        bad = np.flatnonzero(keep & ~(np.isfinite(w) & (w >= 0)))
+        if len(bad):  # the data row as in the file (header = row 1), never the value
+            row = df.index.get_loc(d.index[bad[0]]) if df.index.is_unique else None
+            first = int(df.attrs.get("first_data_row", 2))
+            where = f"row {int(row) + first}, " if isinstance(row, int | np.integer) else ""
+            raise ValueError(f"weight column {weight!r} has missing, negative or infinite values ({where}"
+                             f"{len(bad)} such row(s)); expected a number ≥ 0 in every row")
     else:
         w = np.ones(len(d))
     ri, ci, w = ri[keep], ci[keep], w[keep]

@@ -813,8 +813,32 @@ def build_summary(
     ``compare_to``: compare every other wave with this one (default: each wave with the previous one).
     ``embedder``: for quote diversity (object, spec string, or None = default with lexical fallback).
     """
+    for name, arg in (("frames", frames), ("coded", coded)):
+        if arg is not None and not isinstance(arg, Mapping):
+            raise TypeError(f"{name}: expected a mapping wave → DataFrame (as read_waves returns), "
+                            f"got {type(arg).__name__}")
     if not frames:
         raise ValueError("build_summary needs at least one wave")
+    stray = [w for w in (coded or {}) if w not in frames]
+    if stray:  # e.g. "2023" for 2023: those codings would be silently left out
+        raise ValueError(f"coded has wave(s) {', '.join(f'{w!r} ({type(w).__name__})' for w in stray)} that are not "
+                         f"among the waves of frames: {', '.join(f'{w!r} ({type(w).__name__})' for w in frames)}; "
+                         f"key both by the same wave values")
+    if segments is not None:
+        if isinstance(segments, str):
+            segments = [segments]
+        unknown = [c for c in segments if c not in {sg.column for sg in survey.segments}]
+        if unknown:
+            raise ValueError(f"segments: {', '.join(map(repr, unknown))} not among the survey's segment columns "
+                             f"({', '.join(sg.column for sg in survey.segments) or 'none'})")
+    if themes is not None and coded:
+        if isinstance(themes, str):
+            themes = [themes]
+        found = {c[6:] for cf in coded.values() for c in cf.columns if str(c).startswith("theme_")}
+        missing = [t for t in themes if t not in found]
+        if found and missing:
+            raise ValueError(f"themes: no column theme_<id> for {', '.join(map(repr, missing))} in the coded frames "
+                             f"(themes there: {', '.join(sorted(found))})")
     with _blas_threads(1):  # many small matrix products: BLAS threads only add synchronisation cost
         return _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
                               compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes, embedder=embedder,

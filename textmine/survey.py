@@ -74,6 +74,8 @@ def _codes(v: Any, where: str) -> tuple:
         return ()
     if isinstance(v, Mapping):
         v = list(v.keys())
+    if isinstance(v, str) and "," in v.strip().strip(","):  # YAML reads `codes: 1,2` as the text "1,2", not a list
+        raise SurveyDefinitionError(f"{where}: expected a list of codes such as [{v.strip()}], got the text {v!r}")
     if not isinstance(v, (list, tuple)):
         v = [v]
     return tuple(_code(x, where) for x in v)
@@ -87,6 +89,26 @@ def _check_keys(d: Mapping, allowed: set[str], where: str) -> None:
         raise SurveyDefinitionError(
             f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"
         )
+
+
+def _bool(v: Any, where: str, default: bool) -> bool:
+    """A YAML boolean (``true``/``false``); a quoted "false" would otherwise count as true."""
+    if v is None:
+        return default
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
+        return bool(v)
+    raise SurveyDefinitionError(f"{where}: expected true or false, got {v!r}")
+
+
+def _names(v: Any, where: str) -> list[str]:
+    """A list of names (one string is a list of one)."""
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    if not isinstance(v, (list, tuple)):
+        raise SurveyDefinitionError(f"{where}: expected a list, got {type(v).__name__}")
+    return [str(x) for x in v]
 
 
 def _req(d: Mapping, key: str, where: str) -> Any:
@@ -148,6 +170,9 @@ class FreeTextQuestion:
         """Boolean array: which respondents were asked this question."""
         if self.asked_item is None:
             return np.ones(len(df), dtype=bool)
+        if self.asked_item not in df.columns:
+            raise SurveyDefinitionError(f"free text {self.column}: asked_if item {self.asked_item!r} is neither an "
+                                        "indicator id nor a column of the data")
         vals = pd.to_numeric(df[self.asked_item], errors="coerce").to_numpy(float)
         return np.isin(vals, np.asarray(self.asked_codes, dtype=float))
 
@@ -232,6 +257,14 @@ class SurveyDefinition:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise SurveyDefinitionError(f"{path}: survey definition not found") from None
+        except UnicodeDecodeError as e:
+            line = e.object.count(b"\n", 0, e.start) + 1
+            raise SurveyDefinitionError(f"{path}: line {line}: byte 0x{e.object[e.start]:02x} is not valid UTF-8; save "
+                                        f"the survey definition as UTF-8") from None
+        except IsADirectoryError:
+            raise SurveyDefinitionError(f"{path}: is a folder; expected a survey definition YAML file") from None
+        except OSError as e:
+            raise SurveyDefinitionError(f"{path}: cannot read the survey definition ({e.strerror or e})") from None
         except yaml.YAMLError as e:
             raise SurveyDefinitionError(f"{path}: not valid YAML{yaml_error_position(e)}") from None
         try:
@@ -279,7 +312,8 @@ class SurveyDefinition:
             fmt = str(s.get("format", "{}"))
             if "{}" not in fmt:
                 raise SurveyDefinitionError(f"{where}.format: must contain '{{}}', got {fmt!r}")
-            segments.append(Segment(col, str(s.get("label", col)), levels, display, bool(s.get("attribution", True)), fmt))
+            segments.append(Segment(col, str(s.get("label", col)), levels, display,
+                                    _bool(s.get("attribution"), f"{where}.attribution", True), fmt))
 
         indicators = []
         for i, s in enumerate(d.get("indicators") or []):
@@ -312,8 +346,11 @@ class SurveyDefinition:
             where = f"multiselect[{i}]"
             _check_keys(s, {"id", "label", "options", "exclusive"}, where)
             opts = _req(s, "options", where)
+            if not isinstance(opts, (Mapping, list, tuple)):
+                raise SurveyDefinitionError(f"{where}.options: expected a list of 0/1 columns or a mapping column → "
+                                            f"label, got {type(opts).__name__}")
             options = {str(k): str(v) for k, v in opts.items()} if isinstance(opts, Mapping) else {str(o): str(o) for o in opts}
-            excl = tuple(str(x) for x in (s.get("exclusive") or []))
+            excl = tuple(_names(s.get("exclusive"), f"{where}.exclusive"))
             bad = [x for x in excl if x not in options]
             if bad:
                 raise SurveyDefinitionError(f"{where}.exclusive: {bad} not among the options")
@@ -351,7 +388,7 @@ class SurveyDefinition:
             if str(outcome) not in by:
                 raise SurveyDefinitionError(f"drivers.outcome: {outcome!r} is not an indicator id")
             outcome = by[str(outcome)].id
-        controls = tuple(str(c) for c in (drivers.get("controls") or []))
+        controls = tuple(_names(drivers.get("controls"), "drivers.controls"))
         seg_cols = {s.column for s in segments}
         bad = [c for c in controls if c not in seg_cols]
         if bad:
@@ -381,7 +418,7 @@ class SurveyDefinition:
             driver_outcome=outcome,
             driver_controls=controls,
             other_columns=tuple(str(c) for c in (d.get("other_columns") or [])),
-            allow_unknown_columns=bool(d.get("allow_unknown_columns", False)),
+            allow_unknown_columns=_bool(d.get("allow_unknown_columns"), "allow_unknown_columns", False),
             source=source,
         )
         sd._check_unique()
@@ -431,7 +468,7 @@ class SurveyDefinition:
         for s in self.segments:
             if s.column == column:
                 return s
-        raise KeyError(f"no segment {column!r}")
+        raise KeyError(f"no segment {column!r} (have: {', '.join(s.column for s in self.segments)})")
 
     def question(self, column: str) -> FreeTextQuestion:
         for q in self.free_text:
@@ -523,6 +560,8 @@ class SurveyDefinition:
         cols = set(map(str, df.columns))
         free_cols = {f.column for f in self.free_text} | ({self.wave_column} if self.wave_column else set())
         missing = [c for c in self.columns if c not in cols and c not in free_cols]
+        missing += [q.asked_item for q in self.free_text if q.asked_item and q.asked_item not in cols
+                    and q.asked_item not in missing]  # routing needs the item it is asked on
         if missing:
             raise SurveyDefinitionError(
                 f"{src}: column(s) {', '.join(missing)} declared in the survey definition are missing from the data"

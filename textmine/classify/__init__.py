@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .artefact import ArtefactError, load_coder, read_manifest, save_coder
-from .base import BaseCoder, Prepared, output_columns
+from .base import BaseCoder, NotFittedError, Prepared, output_columns
 from .lexical import KeywordMatcher
 from .supervised import SupervisedCoder
 from .typefacet import TypeClassifier, TypeRules
@@ -28,6 +28,7 @@ __all__ = [
     "ArtefactError",
     "BaseCoder",
     "KeywordMatcher",
+    "NotFittedError",
     "Prepared",
     "SupervisedCoder",
     "TypeClassifier",

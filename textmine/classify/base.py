@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,11 +12,42 @@ import pandas as pd
 from ..codebook import Codebook
 from .lexical import KeywordMatcher, feature_text
 
-__all__ = ["BaseCoder", "Prepared", "with_questions", "OUTPUT_FIXED_COLUMNS", "output_columns", "DEFAULT_EMBEDDER_SPEC"]
+__all__ = ["BaseCoder", "NotFittedError", "Prepared", "with_questions", "OUTPUT_FIXED_COLUMNS", "output_columns",
+           "DEFAULT_EMBEDDER_SPEC", "check_texts", "check_aligned"]
 
 DEFAULT_EMBEDDER_SPEC = "e5"
 OUTPUT_FIXED_COLUMNS = ("themes", "confidence", "needs_review", "type")
 REQUIRED_CLEAN_COLUMNS = ("text_clean", "lemmas", "is_non_answer")
+
+
+class NotFittedError(RuntimeError, ValueError):
+    """A coder that needs training was used before ``fit`` (as scikit-learn's ``NotFittedError``)."""
+
+
+def check_texts(texts: Any, what: str = "texts") -> None:
+    """Refuse what is not a one-dimensional collection of texts (a single string, a DataFrame, a mapping, a 2-D
+    array), which would otherwise be coded character by character, column name by column name or key by key."""
+    if isinstance(texts, str | bytes):
+        raise TypeError(f"{what}: expected a list/Series of texts, got one string; wrap a single text in a list")
+    if isinstance(texts, pd.DataFrame):
+        raise TypeError(f"{what}: expected a list/Series of texts, got a DataFrame; pass one column (df['text']), "
+                        "or give the output of textmine.preprocess.Cleaner to predict_frame()")
+    if isinstance(texts, Mapping):
+        raise TypeError(f"{what}: expected a list/Series of texts, got a {type(texts).__name__}")
+    if isinstance(texts, np.ndarray) and texts.ndim != 1:
+        raise TypeError(f"{what}: expected a one-dimensional list/array of texts, got shape {texts.shape}")
+
+
+def check_aligned(texts: Any, **others: Any) -> None:
+    """Rows are matched by position; two pandas Series with different indexes (e.g. one filtered or re-sorted)
+    would be matched wrongly, so they are refused."""
+    if not isinstance(texts, pd.Series):
+        return
+    for name, other in others.items():
+        if isinstance(other, pd.Series) and not other.index.equals(texts.index):
+            raise ValueError(f"texts and {name} are pandas Series with different indexes; rows are matched by "
+                             f"position, so align them first (e.g. {name}.loc[texts.index], or .reset_index(drop=True) "
+                             f"on both)")
 
 
 def output_columns(codebook: Codebook) -> list[str]:
@@ -95,6 +126,8 @@ class BaseCoder:
         self.embedder_spec = embedder_spec
         self._embedder = embedder
         self.review_threshold = float(review_threshold)
+        if not 0.0 <= self.review_threshold <= 1.0:
+            raise ValueError(f"review_threshold must be a confidence in [0, 1], got {review_threshold!r}")
         self._cleaner = None
         self._matcher: KeywordMatcher | None = None
 
@@ -120,8 +153,8 @@ class BaseCoder:
             from ..preprocess import Cleaner
 
             self._cleaner = Cleaner(redact=True, detect_language=False).fit()
-        if isinstance(texts, str):
-            raise TypeError("predict() expects a list/Series of texts; wrap a single text in a list")
+        check_texts(texts)
+        check_aligned(texts, questions=questions)
         series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
         cleaned = self._cleaner.transform(series)
         return cleaned if questions is None else with_questions(cleaned, questions)

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from ..codebook import Codebook, parse_theme_list
 from ..evaluate import accuracy_at_coverage, confusion_rates, corrected_shares, f1_summary
-from .base import BaseCoder, Prepared, confidence_of, decide
+from .base import BaseCoder, NotFittedError, Prepared, check_aligned, check_texts, confidence_of, decide
 from .calibration import (apply_confidence_model, best_thresholds, confidence_features, fit_confidence_model,
                           platt_apply, platt_fit, review_threshold_for)
 from .lexical import CharHasher, LemmaHasher
@@ -84,6 +84,8 @@ class SupervisedCoder(BaseCoder):
                  finetune_max_tokens: int = 96, first_stage: str = "lexical"):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
+        if not 0.0 < float(target_accuracy) <= 1.0:
+            raise ValueError(f"target_accuracy must be a share in (0, 1], e.g. 0.9, got {target_accuracy!r}")
         if not 0.0 <= float(lexical_share) < 1.0:
             raise ValueError(f"lexical_share must be in [0, 1), got {lexical_share!r}")
         # lexical_only: the cascade's first stage (lemma + char n-grams + keywords, no embedding, no zero-shot)
@@ -195,6 +197,11 @@ class SupervisedCoder(BaseCoder):
         ``groups``: optional writer/source per row; out-of-fold scores then hold out whole groups.
         ``questions``: optional survey question per row ("" unknown); a question with enough labelled answers
         gets its own theme rates, used when a comment to be coded names that question."""
+        check_texts(texts)
+        if isinstance(labels, str | bytes | pd.DataFrame | dict):
+            raise TypeError(f"labels: expected one theme list per text ('a;b' or a list of ids), got "
+                            f"{'one string' if isinstance(labels, str | bytes) else 'a ' + type(labels).__name__}")
+        check_aligned(texts, labels=labels, types=types, groups=groups, questions=questions)
         texts = list(texts)
         if len(texts) != len(labels):
             raise ValueError(f"got {len(texts)} texts but {len(labels)} label rows")
@@ -202,10 +209,33 @@ class SupervisedCoder(BaseCoder):
             raise ValueError(f"got {len(texts)} texts but {len(types)} types")
         if groups is not None and len(groups) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(groups)} groups")
-        labs = [parse_theme_list(x) for x in labels]
+        labs = []
+        for i, x in enumerate(labels):
+            try:
+                labs.append(parse_theme_list(x))
+            except TypeError as exc:
+                raise TypeError(f"labels row {i}: {exc}") from None
         Y = self.codebook.to_matrix(labs)
+        types = None if types is None else self._canonical_types(types)
         prep = self.prepare(self.clean(texts, questions), embed=not self.finetune)
-        return self.fit_prepared(prep, Y, None if types is None else [_type_str(t) for t in types], groups)
+        return self.fit_prepared(prep, Y, types, groups)
+
+    def _canonical_types(self, types: Sequence[Any]) -> list[str]:
+        """Types as the codebook spells them (case is ignored: "Klage" is "klage"); "" where missing. An unknown
+        type raises ``ValueError`` naming its rows (it would otherwise be silently left out of the type model)."""
+        canon = {t.casefold(): t for t in self.codebook.types}
+        out, bad = [], []
+        for i, t in enumerate(types):
+            t = _type_str(t)
+            if t and t.casefold() not in canon:
+                bad.append(i)
+            out.append(canon.get(t.casefold(), ""))
+        if bad:
+            rows = ", ".join(map(str, bad[:10])) + (" …" if len(bad) > 10 else "")
+            raise ValueError(f"types: {len(bad)} value(s) are not among the codebook's types "
+                             f"{', '.join(self.codebook.types)} (rows {rows}, counted from 0); expected one of "
+                             f"them or an empty value")
+        return out
 
     def fit_prepared(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None = None,
                      groups: Sequence[Any] | None = None) -> SupervisedCoder:
@@ -449,7 +479,7 @@ class SupervisedCoder(BaseCoder):
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self) -> None:
         if self.coef_ is None:
-            raise RuntimeError("SupervisedCoder is not trained: call fit(texts, labels) or load_coder(model_dir)")
+            raise NotFittedError("SupervisedCoder is not trained: call fit(texts, labels) or load_coder(model_dir)")
 
     def decision_scores(self, prep: Prepared, zs_scores: np.ndarray | None = None) -> np.ndarray:
         self._check_fitted()

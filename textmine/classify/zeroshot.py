@@ -67,12 +67,14 @@ class ZeroShotCoder(BaseCoder):
     def fit(self, texts: Sequence[str] | pd.Series | None = None, labels: Any = None) -> ZeroShotCoder:
         """Learn per-theme similarity scales from unlabelled comments (labels are ignored)."""
         if texts is None or len(texts) == 0:
+            self.theme_mean_, self.theme_std_ = None, None
             return self
         prep = self.prepare(self.clean(texts))
         return self.fit_prepared(prep)
 
     def fit_prepared(self, prep: Prepared) -> ZeroShotCoder:
         sims = self.similarities(prep.emb[prep.answered])
+        self.theme_mean_, self.theme_std_ = None, None  # a refit forgets the scales of an earlier fit
         if len(sims) >= 30:
             self.theme_mean_ = sims.mean(0)
             self.theme_std_ = sims.std(0) + 1e-6
