@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 DEFAULT_DATABASE_URL = "sqlite:///./textmine.db"
 
@@ -49,6 +49,21 @@ class Settings(BaseModel):
     classify_concurrency: int = 1  # /classify micro-batches coded at once (see service/batcher.py)
     # recent /classify results of the default coder, keyed by a hash of the text (~1 KB each; 0 = off)
     classify_cache_entries: int = 10_000
+    # browser UI logins (server-side sessions in process memory, see service/web/sessionstore.py): a session ends
+    # this long after login, or after this long without a request; at most this many are kept (when full, the
+    # least recently used session ends)
+    ui_session_lifetime_seconds: int = Field(default=8 * 3600, ge=60)
+    ui_session_idle_seconds: int = Field(default=3600, ge=60)
+    ui_sessions_max: int = Field(default=10_000, ge=1)
+
+    @field_validator("ui_session_idle_seconds")
+    @classmethod
+    def _idle_within_lifetime(cls, idle: int, info: ValidationInfo) -> int:
+        lifetime = info.data.get("ui_session_lifetime_seconds")
+        if lifetime is not None and idle > lifetime:
+            raise ValueError(f"must not be longer than the session lifetime ({lifetime} s, "
+                             f"TEXTMINE_UI_SESSION_LIFETIME_SECONDS), got {idle}")
+        return idle
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "Settings":
@@ -87,6 +102,9 @@ class Settings(BaseModel):
             values["classify_concurrency"] = _int(env, "TEXTMINE_CLASSIFY_CONCURRENCY")
         if env.get("TEXTMINE_CLASSIFY_CACHE_ENTRIES"):
             values["classify_cache_entries"] = _int(env, "TEXTMINE_CLASSIFY_CACHE_ENTRIES")
+        for name in ("ui_session_lifetime_seconds", "ui_session_idle_seconds", "ui_sessions_max"):
+            if env.get(f"TEXTMINE_{name.upper()}"):
+                values[name] = _int(env, f"TEXTMINE_{name.upper()}")
         if env.get("TEXTMINE_CLEANER_FACTORY"):
             values["cleaner_factory"] = _import_object("TEXTMINE_CLEANER_FACTORY")
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -1,7 +1,8 @@
 """Browser UI (server-rendered Jinja2 + small vanilla JS) and the HTML report endpoint.
 
-``mount(app)`` adds the pages (``/ui/…``), the static files (``/ui/static``), the cookie-authenticated API
-proxy (``/ui/api/…``) and ``GET /waves/{id}/report``. The app factory calls it when this package exists.
+``mount(app)`` adds the pages (``/ui/…``), the static files (``/ui/static``), the session-authenticated API
+proxy (``/ui/api/…``), ``GET /waves/{id}/report`` and the login session store (``app.state.ui_sessions``). The
+app factory calls it when this package exists.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import ApiError
+from service.settings import Settings
 
 from .pages import error_page
 from .pages import router as pages_router
 from .proxy import router as proxy_router
-from .session import LoginRequired
+from .session import LEGACY_COOKIE, LoginRequired
+from .sessionstore import SessionStore
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -86,6 +89,7 @@ def _html_errors(app: FastAPI) -> None:
 
 def mount(app: FastAPI) -> None:
     """Attach the UI to ``app``."""
+    app.state.ui_sessions = SessionStore.from_settings(getattr(app.state, "settings", None) or Settings())
     app.include_router(router)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")
     app.add_middleware(SecurityHeaders)
@@ -95,7 +99,10 @@ def mount(app: FastAPI) -> None:
     async def _login_required(request: Request, exc: LoginRequired):
         from urllib.parse import quote
 
-        return RedirectResponse(f"/ui/login?next={quote(exc.next_url)}", status_code=303)
+        resp = RedirectResponse(f"/ui/login?next={quote(exc.next_url)}", status_code=303)
+        if LEGACY_COOKIE in request.cookies:  # a cookie from before server-side sessions holds the API key
+            resp.delete_cookie(LEGACY_COOKIE, path="/")
+        return resp
 
 
 __all__ = ["mount", "router"]

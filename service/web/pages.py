@@ -19,8 +19,8 @@ from textmine.report.html import render_html, view_model
 from textmine.report.numbers import fmt_ci, fmt_int, fmt_pct, fmt_pp
 
 from . import reportdata
-from .session import (clear_login_cookie, cross_site, is_https, key_from_request, page_principal, principal_for,
-                      set_login_cookie)
+from .session import (cross_site, current_login, end_session, header_key, page_principal, principal_for, sessions,
+                      start_session)
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
@@ -75,33 +75,48 @@ def root():
 
 @router.get("/ui/login", include_in_schema=False)
 def login_page(request: Request, next: str = "/ui/"):
-    return render(request, "login.html", next=_safe_next(next), error=None, who=None)
+    return _login_form(request, 200, _safe_next(next), None)
 
 
 @router.post("/ui/login", include_in_schema=False)
 def login(request: Request, api_key: str = Form(""), next: str = Form("/ui/")):
-    """Check the key and set the login cookie. No length limits on the fields here: an oversized paste gets the
-    login form again (principal_for refuses keys over 300 characters), not a JSON validation error."""
+    """Check the key and start a server-side session (the cookie gets only its id). No length limits on the
+    fields here: an oversized paste gets the login form again (principal_for refuses keys over 300 characters),
+    not a JSON validation error."""
     if cross_site(request):
         return render(request, "error.html", status=403, who=None, message=CROSS_SITE_MESSAGE)
     key = api_key.strip()
     next_url = _safe_next(next) if len(next) <= 300 else "/ui/"
     who = principal_for(request, key)
     if who is None:
-        return render(request, "login.html", status=401, next=next_url, who=None,
-                      error="Ukjent eller tilbakekalt API-nøkkel.")
+        return _login_form(request, 401, next_url, "Ukjent eller tilbakekalt API-nøkkel.")
     resp = RedirectResponse(next_url, status_code=303)
-    set_login_cookie(resp, key, secure=is_https(request))
+    start_session(request, resp, who, key)
     return resp
 
 
 @router.post("/ui/logout", include_in_schema=False)
 def logout(request: Request):
+    """End the session on the server (a copied cookie stops working) and delete the cookie."""
     if cross_site(request):
         return render(request, "error.html", status=403, who=None, message=CROSS_SITE_MESSAGE)
     resp = RedirectResponse("/ui/login", status_code=303)
-    clear_login_cookie(resp)
+    end_session(request, resp)
     return resp
+
+
+def _login_form(request: Request, status: int, next_url: str, error: str | None) -> HTMLResponse:
+    store = sessions(request)
+    return render(request, "login.html", status=status, next=next_url, error=error, who=None,
+                  idle=_duration(store.idle), lifetime=_duration(store.lifetime))
+
+
+def _duration(seconds: float) -> str:
+    """Whole hours or minutes in Norwegian ("8 timer", "1 time", "90 minutter")."""
+    minutes = round(seconds / 60)
+    if minutes % 60 == 0:
+        return f"{minutes // 60} {'time' if minutes == 60 else 'timer'}"
+    return f"{minutes} {'minutt' if minutes == 1 else 'minutter'}"
 
 
 def _safe_next(url: str) -> str:
@@ -227,7 +242,7 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
                 session=Depends(_session)):
     """The wave's report as one self-contained HTML file (inline CSS and SVG charts), or the Excel workbook
     (``format=xlsx``). Compared with the survey's previous wave. Needs a reader key (header or UI login)."""
-    who = principal_for(request, key_from_request(request))
+    who = _report_principal(request)
     if who is None:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
     if format == "xlsx":
@@ -244,3 +259,12 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
                                  "Cache-Control": "no-store"})
     data, charts = reportdata.wave_report_with_charts(request, session, wave_id)
     return HTMLResponse(render_html(data, charts), headers={"Cache-Control": "no-store"})
+
+
+def _report_principal(request: Request) -> Principal | None:
+    """An API key header decides when present; otherwise the UI session."""
+    key = header_key(request)
+    if key is not None:
+        return principal_for(request, key)
+    login = current_login(request)
+    return login.principal if login is not None else None

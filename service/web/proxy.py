@@ -1,5 +1,6 @@
-"""``/ui/api/*``: the browser's path to the public JSON API. Adds the key from the HttpOnly cookie as
-``X-API-Key`` and forwards in-process (ASGI), so the UI uses exactly the API that clients use."""
+"""``/ui/api/*``: the browser's path to the public JSON API. Resolves the UI session named by the HttpOnly cookie,
+adds its key (kept sealed in server memory, never in the cookie) as ``X-API-Key`` and forwards in-process (ASGI),
+so the UI uses exactly the API that clients use and the API's own key and role checks decide."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from urllib.parse import unquote
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from .session import COOKIE, CSRF_HEADER
+from .session import CSRF_HEADER, current_login
 
 router = APIRouter()
 
@@ -24,10 +26,10 @@ async def proxy(request: Request, path: str):
         return JSONResponse({"error": {"code": "not_found", "message": "unknown API path"}}, status_code=404)
     if request.method != "GET" and request.headers.get(CSRF_HEADER) != "1":
         return JSONResponse({"error": {"code": "csrf", "message": f"missing {CSRF_HEADER} header"}}, status_code=403)
-    key = request.cookies.get(COOKIE)
-    if not key:
+    login = await run_in_threadpool(current_login, request)  # checks the key in the database
+    if login is None:
         return JSONResponse({"error": {"code": "unauthenticated", "message": "log in first"}}, status_code=401)
-    headers = {"X-API-Key": key}
+    headers = {"X-API-Key": login.api_key()}
     if request.headers.get("content-type"):
         headers["Content-Type"] = request.headers["content-type"]
     body = await request.body()

@@ -5,6 +5,8 @@ import re
 
 import httpx
 
+from service.web.session import COOKIE
+
 
 def test_login_required_and_wrong_key_rejected(page, live_server, artifacts):
     base, _, info = live_server
@@ -22,7 +24,8 @@ def test_login_and_dashboard_with_segment_filter(page, live_server, login, artif
     login(page, base, key)
     assert key not in page.url
     cookies = {c["name"]: c for c in page.context.cookies()}
-    assert cookies["textmine_key"]["httpOnly"] and cookies["textmine_key"]["sameSite"] == "Strict"
+    assert cookies[COOKIE]["httpOnly"] and cookies[COOKIE]["sameSite"] == "Strict"
+    assert key not in cookies[COOKIE]["value"] and "textmine_key" not in cookies
     page.screenshot(path=str(artifacts / "home.png"), full_page=True)
     page.get_by_role("row", name=re.compile("^2023")).get_by_role("link", name="Oversikt").click()
     page.wait_for_url(re.compile(r"/ui/waves/\d+$"))

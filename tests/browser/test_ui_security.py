@@ -86,11 +86,11 @@ def ui(tmp_path_factory):
 
 
 def _as(c, key: str | None):
-    from service.web.session import COOKIE
-
+    """The client logged in with ``key`` through the login form (a server-side session), or logged out."""
     c.cookies.clear()
     if key:
-        c.cookies.set(COOKIE, key)
+        r = c.post("/ui/login", data={"api_key": key}, follow_redirects=False)
+        assert r.status_code == 303, r.text
     return c
 
 
@@ -157,6 +157,8 @@ def test_reader_cannot_open_coding_page(ui):
 # ------------------------------------------------------------------------ CSRF and the login cookie
 def test_cross_site_login_and_logout_are_refused(ui):
     """Before: another site could log the victim in with the attacker's key (login CSRF) or log them out."""
+    from service.web.session import COOKIE
+
     c, keys, _ = ui
     _as(c, None)
     for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
@@ -169,9 +171,9 @@ def test_cross_site_login_and_logout_are_refused(ui):
         _as(c, None)
     for headers in ({}, {"Origin": "http://testserver"}, {"Sec-Fetch-Site": "same-origin"}):
         r = c.post("/ui/login", data={"api_key": keys["admin"]}, headers=headers, follow_redirects=False)
-        assert r.status_code == 303 and "textmine_key=" in r.headers["set-cookie"], headers
+        assert r.status_code == 303 and f"{COOKIE}=" in r.headers["set-cookie"], headers
     r = c.post("/ui/logout", headers={"Origin": "http://testserver"}, follow_redirects=False)
-    assert r.status_code == 303 and 'textmine_key=""' in r.headers["set-cookie"]
+    assert r.status_code == 303 and f'{COOKIE}=""' in r.headers["set-cookie"]
 
 
 def test_login_cookie_is_secure_behind_a_tls_proxy(ui):

@@ -1,4 +1,4 @@
-// Tiny client for the public JSON API through the UI proxy (/ui/api/…): the key stays in an HttpOnly cookie.
+// Tiny client for the public JSON API through the UI proxy (/ui/api/…): the browser holds only an HttpOnly session cookie.
 window.tmApi = function (method, path, body) {
   var opts = { method: method, headers: { "X-Textmine-UI": "1" }, credentials: "same-origin" };
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
