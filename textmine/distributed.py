@@ -4,14 +4,15 @@ The same call runs on a local cluster (``scheduler=None`` starts one with ``n_wo
 an existing multi-node cluster (``scheduler="tcp://host:8786"``). Every worker needs textmine installed,
 read access to the model directory / codebook and write access to ``out_path`` (a shared folder on a
 multi-node cluster). The input is streamed by the client in partitions of ``rows_per_partition`` rows
-(CSV with a real CSV parser, so quoted newlines in comments are safe; Parquet by record batches) and
+(CSV with read_table's parser and checks, so quoted newlines in comments are safe; Parquet by record batches) and
 each partition is shipped to a worker; at most ``2 × workers`` partitions are in flight, so the client
 never holds the whole input.
 
 Output: ``out_path/part-00000.parquet`` … in input order, each holding every input column (CSV columns
 as strings, exactly as in the file; Parquet columns as stored), the coding columns (``theme_<id>``,
 ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``) and ``_row`` (the input row
-number), plus ``_manifest.json``. :func:`read_coded_parts` re-assembles the parts in input order;
+number), plus ``_manifest.json``, written last (the readers refuse parts without it: a run that did not
+finish). :func:`read_coded_parts` re-assembles the parts in input order;
 :func:`summary_inputs_from_parts` / :func:`summarise_parts` build the survey summary from the parts
 reading only the columns it needs (never the comment text).
 
@@ -22,9 +23,11 @@ multiple of ``batch_size`` every comment is embedded in the same batch as on the
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -50,6 +53,9 @@ ROW_COL = "_row"
 MANIFEST = "_manifest.json"
 DEFAULT_ROWS_PER_PARTITION = 4_000
 DEFAULT_BATCH_SIZE = 2_000  # = the local engine's --batch-size default
+SCHEDULER_TIMEOUT_S = 20  # seconds to reach a --scheduler and to see a worker there
+_PART_RE = re.compile(r"part-\d{5}\.parquet")  # the parts this module writes (never other files' names)
+_INDEX_RE = re.compile(r"__index_level_\d+__")  # pandas' unnamed stored index (row numbers, not data)
 _CODERS: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
 
@@ -81,13 +87,21 @@ def _coder_for(model_dir: str | None, codebook_path: str | None):
 
 def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None,
                    batch_size: int = DEFAULT_BATCH_SIZE, question_col: str | None = None,
-                   question: str | None = None, redact_cols: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
-    """Code one partition with the local engine's code path: input columns + coding columns, order kept."""
+                   question: str | None = None, redact_cols: list[str] | tuple[str, ...] = (),
+                   keep_raw_text: bool = False) -> pd.DataFrame:
+    """Code one partition with the local engine's code path: input columns + coding columns, order kept.
+
+    Numbers stored in the text column or a ``redact_cols`` column (Parquet) become text as ``read_table`` writes
+    them (``1.0`` → ``"1"``)."""
     from textmine.classify.table import code_dataframe
+    from textmine.io import _text_column
 
     coder = _coder_for(model_dir, codebook_path)
+    for c in dict.fromkeys([text_col, *redact_cols]):
+        if pd.api.types.is_numeric_dtype(part[c]) and not pd.api.types.is_bool_dtype(part[c]):
+            part = part.assign(**{c: _text_column(part[c])})
     coded = code_dataframe(coder, part, text_col, batch_size=batch_size, question_col=question_col, question=question,
-                           redact_cols=tuple(redact_cols))
+                           redact_cols=tuple(redact_cols), keep_raw_text=keep_raw_text)
     coded.attrs = {}  # (labels for a .sav; not wanted in the Parquet parts' metadata)
     return coded
 
@@ -118,74 +132,134 @@ def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 
-def _csv_options(input_path: Path) -> dict:
-    """``pd.read_csv`` options for a CSV with the delimiter and encoding ``textmine.io.read_table`` detects
-    (semicolons, tabs, cp1252…); a file that cannot be read raises a TableReadError naming it."""
+def _csv_format(input_path: Path) -> dict:
+    """Delimiter and encoding of a CSV as ``textmine.io.read_table`` detects them (semicolons, tabs, cp1252…);
+    a file that cannot be read raises a TableReadError naming it."""
     from textmine.io import sniff_csv
 
-    fmt = sniff_csv(input_path, delimiter="\t" if input_path.suffix.lower() == ".tsv" else None)
-    return {"sep": fmt["delimiter"], "encoding": fmt["encoding"], "dtype": str, "keep_default_na": False,
-            "na_values": [], "skip_blank_lines": False}
+    return sniff_csv(input_path, delimiter="\t" if input_path.suffix.lower() == ".tsv" else None)
 
 
-def _read_error(input_path: Path, exc: Exception):
+def _csv_chunks(input_path: Path, rows: int, header_only: bool = False) -> Iterator[pd.DataFrame]:
+    """The CSV in frames of ``rows`` rows of strings, parsed and checked exactly as ``read_table`` does (same
+    parser: a repeated or empty column name, or a row with another number of fields, is an error naming it)."""
+    from textmine.io import csv_header, csv_rows
+
+    fmt = _csv_format(input_path)
+    with open(input_path, encoding=fmt["encoding"], newline="") as fh:
+        reader = csv.reader(fh, delimiter=fmt["delimiter"], strict=True)
+        header = csv_header(reader, input_path)
+        if header_only:
+            yield pd.DataFrame(columns=header, dtype=object)
+            return
+        block: list[list[str]] = []
+        for r in csv_rows(reader, header, input_path):
+            block.append(r)
+            if len(block) == rows:
+                yield pd.DataFrame(block, columns=header, dtype=object)
+                block = []
+        if block:
+            yield pd.DataFrame(block, columns=header, dtype=object)
+
+
+def _parquet_dataset(input_path: Path):
+    """The Parquet file or folder as one pyarrow dataset. Every file must have the same columns (one lacking the
+    text column would be coded as non-answers, extra columns dropped) with types that combine (``null`` and
+    ``string``, ``int64`` and ``double``); otherwise a TableReadError names the file and the column."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
     from textmine.io import TableReadError
 
-    if isinstance(exc, TableReadError):
-        return exc
-    return TableReadError(f"could not read the CSV ({exc.__class__.__name__}: {exc})", file=input_path)
+    try:
+        files = [(f.path, f.physical_schema) for f in ds.dataset(str(input_path), format="parquet").get_fragments()]
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
+        raise TableReadError(f"not a readable Parquet file/folder ({exc})", file=input_path) from None
+    if not files:
+        raise TableReadError("no Parquet files in the folder", file=input_path)
+
+    def data_columns(schema) -> list[str]:
+        return [n for n in schema.names if not _INDEX_RE.fullmatch(n)]
+
+    first_path, first = files[0]
+    names = data_columns(first)
+    for path, schema in files[1:]:
+        cols = data_columns(schema)
+        lacks, extra = [c for c in names if c not in cols], [c for c in cols if c not in names]
+        if lacks or extra:
+            what = "; ".join(x for x in (f"lacks {', '.join(map(repr, lacks))}" if lacks else "",
+                                         f"has {', '.join(map(repr, extra))}" if extra else "") if x)
+            raise TableReadError(f"its columns differ from those of {first_path} ({what}); every Parquet file of the "
+                                 f"input needs the same columns", file=path)
+    try:
+        schema = pa.unify_schemas([s for _, s in files], promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        for name in names:  # name the column and the file
+            typed = [(path, s.field(name).type) for path, s in files]
+            for path, t in typed[1:]:
+                try:
+                    pa.unify_schemas([pa.schema([(name, typed[0][1])]), pa.schema([(name, t)])],
+                                     promote_options="permissive")
+                except (pa.ArrowTypeError, pa.ArrowInvalid):
+                    raise TableReadError(f"{t} here, {typed[0][1]} in {typed[0][0]}; every "
+                                         f"Parquet file of the input needs the same column types", file=path,
+                                         column=name) from None
+        raise
+    return ds.dataset(str(input_path), format="parquet", schema=schema)
+
+
+def _parquet_frame(table) -> pd.DataFrame:
+    """A pyarrow batch/table as ``read_table`` reads Parquet: a named stored index is a column, an unnamed one is
+    dropped."""
+    frame = table.to_pandas()
+    if any(n is not None for n in frame.index.names):
+        frame = frame.reset_index()
+    return frame.drop(columns=[c for c in frame.columns if _INDEX_RE.fullmatch(str(c))])
+
+
+def _is_parquet(input_path: Path) -> bool:
+    return input_path.is_dir() or input_path.suffix.lower() in {".parquet", ".pq"}
+
+
+def _check_suffix(input_path: Path) -> None:
+    if not _is_parquet(input_path) and input_path.suffix.lower() not in CSV_SUFFIXES:
+        suffix = input_path.suffix.lower()
+        raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
+
+
+def _empty_input(input_path: Path) -> pd.DataFrame:
+    """The input's columns without rows."""
+    if _is_parquet(input_path):
+        return _parquet_frame(_parquet_dataset(input_path).schema.empty_table())
+    return next(_csv_chunks(input_path, 1, header_only=True))
 
 
 def _input_columns(input_path: Path) -> list[str]:
-    suffix = input_path.suffix.lower()
-    if input_path.is_dir() or suffix in {".parquet", ".pq"}:
-        import pyarrow.dataset as ds
-
-        try:
-            return list(ds.dataset(str(input_path), format="parquet").schema.names)
-        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
-            from textmine.io import TableReadError
-
-            raise TableReadError(f"not a readable Parquet file/folder ({exc})", file=input_path) from None
-    if suffix in CSV_SUFFIXES:
-        try:
-            cols = list(pd.read_csv(input_path, nrows=0, **_csv_options(input_path)).columns)
-        except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise _read_error(input_path, exc) from None
-        return [str(c).strip() for c in cols]
-    raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
+    _check_suffix(input_path)
+    return [str(c) for c in _empty_input(input_path).columns]
 
 
 def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int) -> Iterator[pd.DataFrame]:
     """Stream the input as DataFrames of exactly ``rows_per_partition`` rows (the last may be shorter).
 
-    CSV: every column as a string, empty fields as ``""`` (like the file); Parquet: as stored.
-    Each frame has ``_row`` (global input row number) as its first column.
+    CSV: every column as a string, empty fields as ``""`` (like the file); Parquet: as stored (a named stored
+    index as a column). Each frame has ``_row`` (global input row number) as its first column. An input
+    without rows gives one frame without rows (its columns), so the output still has every column.
     """
     input_path = Path(input_path)
     if rows_per_partition < 1:
         raise ValueError(f"rows_per_partition must be ≥ 1, got {rows_per_partition}")
-    suffix = input_path.suffix.lower()
-    if input_path.is_dir() or suffix in {".parquet", ".pq"}:
-        import pyarrow.dataset as ds
+    _check_suffix(input_path)
+    if _is_parquet(input_path):
+        dataset = _parquet_dataset(input_path)
 
         def chunks() -> Iterator[pd.DataFrame]:
-            for batch in ds.dataset(str(input_path), format="parquet").to_batches(batch_size=rows_per_partition):
+            for batch in dataset.to_batches(batch_size=rows_per_partition):
                 if batch.num_rows:
-                    yield batch.to_pandas()
-    elif suffix in CSV_SUFFIXES:
-        options = _csv_options(input_path)
-
-        def chunks() -> Iterator[pd.DataFrame]:
-            try:
-                reader = pd.read_csv(input_path, chunksize=rows_per_partition, **options)
-                for chunk in _without_trailing_blank_rows(reader):
-                    chunk.columns = [str(c).strip() for c in chunk.columns]  # as read_table does
-                    yield chunk
-            except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-                raise _read_error(input_path, exc) from None
+                    yield _parquet_frame(batch)
     else:
-        raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
+        def chunks() -> Iterator[pd.DataFrame]:
+            yield from _without_trailing_blank_rows(_csv_chunks(input_path, rows_per_partition))
     # Re-chunk so partitions start at multiples of rows_per_partition whatever the reader yields.
     buffer: list[pd.DataFrame] = []
     held = 0
@@ -202,6 +276,8 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
     if held:
         frame = pd.concat(buffer, ignore_index=True)
         yield _with_row(frame, start)
+    elif start == 0:
+        yield _with_row(_empty_input(input_path), 0)
 
 
 def _without_trailing_blank_rows(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -252,6 +328,60 @@ class DaskRunInfo:
     known_questions: tuple[str, ...] = ()
 
 
+def _own_files(out_dir: Path) -> list[Path]:
+    """The files of an earlier run in ``out_dir``: parts, their temporary files, the manifest."""
+    if not out_dir.is_dir():
+        return []
+    return [p for p in out_dir.iterdir()
+            if _PART_RE.fullmatch(p.name) or p.name == MANIFEST
+            or re.fullmatch(r"\.(part-\d{5}\.parquet|_manifest\.json)\..*\.tmp", p.name)]
+
+
+def _check_out_dir(out_dir: Path, input_path: Path) -> None:
+    """Refuse an output folder that would replace or mix with data: the input itself, a folder inside the input
+    folder, a folder holding the input among the files a run replaces, or one holding other Parquet files."""
+    from textmine.io import check_output_dir
+
+    inp, out = input_path.resolve(), out_dir.resolve()
+    if out == inp:
+        raise ValueError(f"{out_dir}: --out is the input {input_path}; writing there would replace your data — "
+                         f"choose another folder")
+    if inp.is_dir() and inp in out.parents:
+        raise ValueError(f"{out_dir}: --out is inside the input folder {input_path}; its parts would be read as input "
+                         f"by the next run — choose a folder outside it")
+    if inp.parent == out and inp in [p.resolve() for p in _own_files(out_dir)]:
+        raise ValueError(f"{out_dir}: the input {input_path} is one of the files a run replaces in --out — choose "
+                         f"another folder")
+    check_output_dir(out_dir, "--engine dask output")
+    if out_dir.is_dir():
+        own = set(_own_files(out_dir))
+        other = sorted(p.name for p in out_dir.iterdir() if p not in own and p.suffix.lower() in {".parquet", ".pq"})
+        if other:
+            raise ValueError(f"{out_dir}: holds Parquet files that are not parts of a textmine run "
+                             f"({', '.join(other[:3])}{' …' if len(other) > 3 else ''}); they would be mixed with the "
+                             f"coded parts — give a new or empty folder")
+
+
+def _connect(scheduler: str, timeout: float):
+    """A client of the cluster at ``scheduler`` with a worker; ``ValueError`` (one line) when the address is
+    malformed, nothing answers there within ``timeout`` seconds, or no worker joins in that time."""
+    from dask.distributed import Client
+
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a malformed address …
+        raise ValueError(f"--scheduler {scheduler!r}: could not reach a Dask scheduler there within {timeout:g} s "
+                         f"({exc.__class__.__name__}: {exc}); expected a running scheduler's address, e.g. "
+                         f"tcp://host:8786 (not its dashboard's port)") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except Exception:  # noqa: BLE001 - TimeoutError
+        client.close()
+        raise ValueError(f"--scheduler {scheduler!r}: the scheduler has no workers (none joined within {timeout:g} s); "
+                         f"start some with `dask worker {scheduler}`") from None
+    return client
+
+
 def code_with_dask(
     input_path: str | os.PathLike,
     out_path: str | os.PathLike,
@@ -261,22 +391,26 @@ def code_with_dask(
     scheduler: str | None = None,
     *,
     n_workers: int = 2,
-    rows_per_partition: int = DEFAULT_ROWS_PER_PARTITION,
+    rows_per_partition: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     client: Any = None,
     question_col: str | None = None,
     question: str | None = None,
     redact_cols: list[str] | tuple[str, ...] = (),
+    keep_raw_text: bool = False,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
-    ``scheduler``: address of an existing cluster (``tcp://host:8786``); without it a local cluster of
-    ``n_workers`` single-threaded worker processes is started and closed again. ``client``: an existing
-    ``distributed.Client`` to use instead (not closed). Old ``part-*.parquet`` files in ``out_path`` are
-    removed first. ``question_col``/``question``: the survey question of each row / of all rows (as in
-    :func:`textmine.classify.table.code_dataframe`). ``redact_cols``: other free-text columns masked in place.
-    CSV input is read with the delimiter and encoding :func:`textmine.io.read_table` detects. If the run
-    fails, the parts it wrote are removed again (and the output folder, if the run created it).
+    ``scheduler``: address of an existing cluster (``tcp://host:8786``; reached within ``SCHEDULER_TIMEOUT_S``
+    seconds, with a worker, before the output is touched); without it a local cluster of ``n_workers``
+    single-threaded worker processes is started and closed again. ``client``: an existing ``distributed.Client``
+    to use instead (not closed). ``rows_per_partition``: default 4,000 rounded to whole batches of ``batch_size``.
+    The parts of an earlier run in ``out_path`` are removed first; an output folder that is (inside) the input or
+    holds other Parquet files is refused. ``question_col``/``question``: the survey question of each row / of all
+    rows (as in :func:`textmine.classify.table.code_dataframe`). ``redact_cols``: other free-text columns masked
+    in place; ``keep_raw_text``: the text column unredacted. CSV input is read as :func:`textmine.io.read_table`
+    reads it (delimiter, encoding, header and row checks). If the run fails, the parts it wrote are removed again
+    (and the output folder, if the run created it); the readers refuse a folder without the run's manifest.
     """
     import dask.distributed  # noqa: F401 - fail early when dask is not installed
 
@@ -284,6 +418,8 @@ def code_with_dask(
     input_path = Path(input_path)
     if not input_path.exists():
         raise FileNotFoundError(f"input not found: {input_path}")
+    if rows_per_partition is None:
+        rows_per_partition = batch_size * max(1, round(DEFAULT_ROWS_PER_PARTITION / batch_size))
     columns = _input_columns(input_path)
     for col in (text_col, question_col, *redact_cols):
         if col is not None and col not in columns:
@@ -292,37 +428,44 @@ def code_with_dask(
         raise ValueError("give either question_col or question, not both")
     if model_dir is None and codebook_path is None:
         raise ValueError("give a codebook (zero-shot) or a model directory")
-    # Fail fast in the client (bad codebook/model) before any worker starts.
-    coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
     out_dir = Path(out_path)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ValueError(f"{out_dir}: --engine dask writes a folder of parts, and this is a file")
-    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob(".part-*.parquet.*.tmp"), out_dir / MANIFEST]:
-        old.unlink(missing_ok=True)
-    kwargs = dict(
-        text_col=text_col,
-        model_dir=str(Path(model_dir).resolve()) if model_dir else None,
-        codebook_path=str(Path(codebook_path).resolve()) if codebook_path else None,
-        batch_size=batch_size,
-        question_col=question_col,
-        question=question,
-        redact_cols=tuple(redact_cols),
-    )
+    _check_out_dir(out_dir, input_path)
+    # Fail fast in the client (bad codebook/model, unreachable cluster) before the output is touched.
+    coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
+    own_client = None
+    if client is None and scheduler:
+        client = own_client = _connect(scheduler, SCHEDULER_TIMEOUT_S)
     try:
-        info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
-                         batch_size, text_col, t_start)
-    except BaseException:
-        # a failed run leaves no partial output (it would look like a result) and no folder it created
-        for old in [*out_dir.glob("part-*.parquet"), *out_dir.glob(".part-*.parquet.*.tmp"), out_dir / MANIFEST]:
+        created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for old in _own_files(out_dir):
             old.unlink(missing_ok=True)
-        for d in created:  # innermost first
-            try:
-                d.rmdir()
-            except OSError:
-                break
-        raise
+        kwargs = dict(
+            text_col=text_col,
+            model_dir=str(Path(model_dir).resolve()) if model_dir else None,
+            codebook_path=str(Path(codebook_path).resolve()) if codebook_path else None,
+            batch_size=batch_size,
+            question_col=question_col,
+            question=question,
+            redact_cols=tuple(redact_cols),
+            keep_raw_text=keep_raw_text,
+        )
+        try:
+            info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
+                             batch_size, text_col, t_start)
+        except BaseException:
+            # a failed run leaves no partial output (it would look like a result) and no folder it created
+            for old in _own_files(out_dir):
+                old.unlink(missing_ok=True)
+            for d in created:  # innermost first
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
+            raise
+    finally:
+        if own_client is not None:
+            own_client.close()
     from textmine.classify.table import unknown_questions
 
     named = [question] if question is not None else list(info.questions)
@@ -338,7 +481,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     own_client = client is None
     if client is None:
         if scheduler:
-            client = Client(scheduler)
+            client = _connect(scheduler, SCHEDULER_TIMEOUT_S)
         else:
             # Share the cores between the worker processes instead of letting each
             # onnxruntime session take all of them (oversubscription halves throughput).
@@ -348,20 +491,33 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
                                    env={"TEXTMINE_EMBED_THREADS": threads, "OMP_NUM_THREADS": threads})
             client = Client(cluster)
     results: list[dict] = []
+    futures: list = []
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         max_in_flight = 2 * workers
         pending = as_completed()
         n_rows = 0
+        # read_table strips a CSV's non-text columns: the question values must match the model's question names
+        qcol = kwargs.get("question_col")
+        strip = qcol if qcol and not _is_parquet(input_path) and qcol not in (text_col, *kwargs["redact_cols"]) else None
         for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition)):
             n_rows += len(part)
+            if strip:
+                part[strip] = part[strip].str.strip()
             fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
                                 key=f"textmine-code-part-{index:05d}-{os.getpid()}-{time.time_ns()}")
+            futures.append(fut)
             pending.add(fut)
             while pending.count() >= max_in_flight:
                 results.append(next(pending).result())
         for fut in pending:
             results.append(fut.result())
+    except BaseException:
+        try:  # parts not started yet are not written after the run has failed
+            client.cancel(futures)
+        except Exception:  # noqa: BLE001 - the run's own error is the one to report
+            pass
+        raise
     finally:
         if own_client:
             client.close()
@@ -389,13 +545,36 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         "model_dir": kwargs["model_dir"], "codebook": kwargs["codebook_path"],
         "parts": [os.path.basename(r["path"]) for r in results],
     }
-    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    from textmine.io import replacing
+
+    with replacing(out_dir / MANIFEST) as tmp:  # written last, whole: it marks the output complete
+        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
 
 
 # ---------------------------------------------------------------------------- reading the output
 def _parts(out_dir: str | os.PathLike) -> list[Path]:
-    parts = sorted(Path(out_dir).glob("part-*.parquet"))
+    """The parts of a finished run, as its manifest lists them; ``ValueError`` for the leftovers of a run that did
+    not finish (no manifest, a listed part missing, other row counts)."""
+    import pyarrow.parquet as pq
+
+    out_dir = Path(out_dir)
+    mpath = out_dir / MANIFEST
+    if not mpath.exists():
+        if any(_PART_RE.fullmatch(p.name) for p in (out_dir.iterdir() if out_dir.is_dir() else [])):
+            raise ValueError(f"{out_dir}: has part files but no {MANIFEST}: the run that wrote them did not finish "
+                             f"(interrupted or failed); run `textmine code --engine dask` again")
+        raise FileNotFoundError(f"{out_dir}: no part-*.parquet files (run `textmine code --engine dask` first)")
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    parts = [out_dir / name for name in manifest.get("parts", [])]
+    missing = [p.name for p in parts if not p.exists()]
+    if missing:
+        raise ValueError(f"{out_dir}: incomplete output: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''} "
+                         f"listed in {MANIFEST} missing; run `textmine code --engine dask` again")
+    rows = sum(pq.read_metadata(p).num_rows for p in parts)
+    if rows != manifest.get("n_rows", rows):
+        raise ValueError(f"{out_dir}: the parts hold {rows} rows, {MANIFEST} says {manifest['n_rows']}: parts of "
+                         f"another run were mixed in; run `textmine code --engine dask` again")
     if not parts:
         raise FileNotFoundError(f"{out_dir}: no part-*.parquet files (run `textmine code --engine dask` first)")
     return parts

@@ -14,7 +14,7 @@ import re
 import uuid
 from pathlib import Path
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -227,10 +227,27 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
     delimiter = delimiter or fmt["delimiter"]
     decimal = decimal or fmt["decimal"]
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header = csv_header(reader, path)
+    rows = list(csv_rows(reader, header, path))
+    rows = rows[: _data_end([not any(v.strip() for v in r) for r in rows])]
+    df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+    for c in df.columns:
+        if c in text_cols:  # free text exactly as written ("15038512345" must not become 15038512345.0)
+            df[c] = _text_column(df[c])
+        else:
+            df[c] = _convert_column(df[c].astype(str), decimal)
+    df.attrs.update({"source": str(path), "encoding": enc, "delimiter": delimiter, "decimal": decimal, "first_data_row": 2})
+    return df
+
+
+def csv_header(reader, path: Path) -> list[str]:
+    """The header row of a ``csv.reader``: names stripped; an empty or a repeated name is an error (row 1)."""
     try:
-        header = next(reader)
+        header = next(reader, None)
     except csv.Error as e:
         raise TableReadError(f"could not parse header: {e}", file=path, row=1) from None
+    if header is None:
+        raise TableReadError("file is empty", file=path)
     header = [h.strip() for h in header]
     for j, h in enumerate(header):
         if not h:
@@ -238,12 +255,17 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
     dups = sorted({h for h in header if header.count(h) > 1})
     if dups:
         raise TableReadError(f"duplicate column name(s) in header: {', '.join(dups)}", file=path, row=1, column=dups[0])
+    return header
+
+
+def csv_rows(reader, header: list[str], path: Path) -> Iterator[list[str]]:
+    """The data rows of a ``csv.reader`` after :func:`csv_header`: a blank line is a row of empty fields (row
+    numbers stay the file's); a row with another number of fields than the header is an error naming it."""
     k = len(header)
-    rows: list[list[str]] = []
     try:
         for r in reader:
             if not r or (len(r) == 1 and not r[0].strip()):
-                rows.append([""] * k)  # a blank line between data rows is kept: row numbers stay the file's
+                yield [""] * k  # a blank line between data rows is kept: row numbers stay the file's
                 continue
             if len(r) != k:
                 line = reader.line_num
@@ -255,18 +277,9 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
                     row=line,
                     column=col,
                 )
-            rows.append(r)
+            yield r
     except csv.Error as e:
         raise TableReadError(f"malformed CSV: {e}", file=path, row=reader.line_num) from None
-    rows = rows[: _data_end([not any(v.strip() for v in r) for r in rows])]
-    df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
-    for c in df.columns:
-        if c in text_cols:  # free text exactly as written ("15038512345" must not become 15038512345.0)
-            df[c] = _text_column(df[c])
-        else:
-            df[c] = _convert_column(df[c].astype(str), decimal)
-    df.attrs.update({"source": str(path), "encoding": enc, "delimiter": delimiter, "decimal": decimal, "first_data_row": 2})
-    return df
 
 
 def _data_end(blank: Sequence[bool]) -> int:
@@ -356,12 +369,17 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
     return df
 
 
-def _read_sav(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
+def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str | None = None) -> pd.DataFrame:
+    """A .sav with codes kept; ``encoding`` overrides the code page the file declares (for files whose text is not
+    in it)."""
     import pyreadstat
 
     try:
-        df, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False)
+        df, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False, encoding=encoding)
     except Exception as e:  # noqa: BLE001
+        if "encoding" in str(e).lower() and not encoding:
+            raise TableReadError(f"its text is not in the encoding the file declares ({e}); pass the right encoding "
+                                 f"(e.g. encoding='cp1252')", file=path) from None
         raise TableReadError(f"not a readable SPSS .sav file ({e})", file=path) from None
     missing: dict[str, list] = {}
     for col, vals in (meta.missing_user_values or {}).items():
@@ -369,7 +387,9 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFra
     for col, ranges in (meta.missing_ranges or {}).items():
         for r in ranges:
             lo, hi = r.get("lo"), r.get("hi")
-            if lo is not None and hi is not None and float(hi) - float(lo) < 1000:
+            if isinstance(lo, str) or isinstance(hi, str):  # a string variable's missing codes ('NA', '99')
+                missing.setdefault(col, []).extend({v for v in (lo, hi) if isinstance(v, str)})
+            elif lo is not None and hi is not None and float(hi) - float(lo) < 1000:
                 missing.setdefault(col, []).extend(range(int(np.ceil(lo)), int(np.floor(hi)) + 1))
     for c in df.columns:
         if c in text_cols and df[c].dtype.kind in "fiu":
@@ -461,9 +481,11 @@ def read_table(
 
     CSV: encoding (UTF-8 with/without BOM, cp1252, latin-1), delimiter and decimal comma are detected
     unless given. SAV: codes are kept (so "vet ikke" codes stay visible), user-missing codes retained;
-    value labels, missing codes and column labels go to ``df.attrs``. With ``survey``, segment columns
-    of a .sav get their value labels applied, the respondent id becomes a string, and (if ``validate``)
-    the table is checked with :meth:`SurveyDefinition.validate_frame` (errors re-raised as TableReadError).
+    value labels, missing codes and column labels go to ``df.attrs``; ``encoding`` overrides the code page
+    the file declares. Parquet: a named stored index (``df.set_index("id").to_parquet()``) is a
+    column. With ``survey``, segment columns of a .sav get their value labels applied, the respondent id
+    becomes a string, and (if ``validate``) the table is checked with
+    :meth:`SurveyDefinition.validate_frame` (errors re-raised as TableReadError).
     ``text_cols``: free-text columns, read as strings exactly as written (never converted to numbers, so
     a personal number or ``123`` typed as a comment stays as typed); blank cells are missing.
     CSV/Excel: a fully blank row between data rows is kept as a row of missing values (row i of the table
@@ -483,7 +505,7 @@ def read_table(
     elif suffix in (".xlsx", ".xlsm"):
         df = _read_excel(path, sheet, text_cols)
     elif suffix == ".sav":
-        df = _read_sav(path, text_cols)
+        df = _read_sav(path, text_cols, encoding)
     elif suffix == ".json":
         df = _read_json(path, text_cols)
     elif suffix in (".parquet", ".pq"):
@@ -491,6 +513,8 @@ def read_table(
             df = pd.read_parquet(path)
         except Exception as e:  # noqa: BLE001
             raise TableReadError(f"not a readable Parquet file ({e})", file=path) from None
+        if any(n is not None for n in df.index.names):  # a stored named index (the respondent id) is a column
+            df = df.reset_index()
         for c in df.columns:
             if c in text_cols and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
                 df[c] = _text_column(df[c])
@@ -579,7 +603,7 @@ def _overlong_cells(df: pd.DataFrame, too_long: Callable[[str], bool]) -> dict[s
     out = {}
     for c in df.columns:
         if _is_texty(df[c]):
-            n = int(df[c].map(lambda v: isinstance(v, str) and too_long(v)).sum())
+            n = sum(1 for v in df[c].tolist() if isinstance(v, str) and too_long(v))  # (0 for no rows)
             if n:
                 out[str(c)] = n
     return out
@@ -723,6 +747,16 @@ def _excel_text_not_formulas(ws, df: pd.DataFrame, *, startrow: int = 0) -> None
                 cell.data_type = "s"
 
 
+def _dates_or_times(s: pd.Series) -> bool:
+    """An object column whose values are all ``datetime.date`` (or all ``datetime.time``) objects or missing."""
+    import datetime as dt
+
+    if s.dtype != object:
+        return False
+    vals = [v for v in s.tolist() if v is not None and not (isinstance(v, float) and np.isnan(v)) and v is not pd.NaT]
+    return bool(vals) and (all(isinstance(v, dt.date) for v in vals) or all(isinstance(v, dt.time) for v in vals))
+
+
 def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
     """The frame and pyreadstat arguments for a .sav: SPSS-valid names, nullable types as float/str, and
     the variable labels, value labels, user-missing codes and measures kept in ``df.attrs`` (from a .sav input)."""
@@ -735,6 +769,8 @@ def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
             s = s.astype("float64")  # Int64/boolean with <NA>: SPSS numeric with system-missing
         elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
             pass
+        elif _dates_or_times(s):  # SPSS DATE/TIME variables (read as datetime.date/time objects) stay so
+            s = s.astype(object).where(s.notna(), None)
         else:
             s = s.astype(object).map(lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
         out[mapping.get(str(c), str(c))] = s

@@ -191,11 +191,20 @@ def register(app: typer.Typer) -> None:
                                              help="another free-text column to mask personal data in, in place "
                                                   "(repeatable; --text-col is always redacted unless --keep-raw-text)"),
         sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel input: the sheet to code (default: the first)"),
+        partition_rows: Optional[int] = typer.Option(
+            None, "--partition-rows", min=1, help="dask: rows per partition (default: 4,000 rounded to whole "
+                                                  "--batch-size batches, as the local engine embeds them)"),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
         if not input.exists():
             _fail(f"input file not found: {input}")
         if engine == "dask":
+            if sheet is not None:
+                _fail("--sheet selects an Excel sheet; --engine dask reads CSV or Parquet (save the sheet as CSV, "
+                      "or use --engine local)")
+            if out.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".sav", ".json"):
+                _fail(f"{out}: --engine dask writes a folder of Parquet parts, not a {out.suffix} file — give a folder "
+                      f"name, or use --engine local for one {out.suffix} file")
             try:
                 from textmine.distributed import code_with_dask
             except ImportError as exc:
@@ -203,8 +212,9 @@ def register(app: typer.Typer) -> None:
             try:
                 info = code_with_dask(str(input), str(out), str(codebook), str(model) if model else None, text_col,
                                       scheduler, question_col=question_col, question=question,
-                                      redact_cols=list(redact_col))
-            except (ValueError, FileNotFoundError) as exc:
+                                      redact_cols=list(redact_col), batch_size=batch_size,
+                                      rows_per_partition=partition_rows, keep_raw_text=keep_raw_text)
+            except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
                 _fail(str(exc))
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
             # the local engine's warnings, from what the workers counted (names and counts, never values)
@@ -216,6 +226,9 @@ def register(app: typer.Typer) -> None:
             return
         if engine != "local":
             _fail(f"--engine must be 'local' or 'dask', got {engine!r}")
+        for flag, given in (("--scheduler", scheduler), ("--partition-rows", partition_rows)):
+            if given is not None:
+                _fail(f"{flag} goes with --engine dask (the local engine codes in this process)")
         from textmine.classify.table import code_dataframe
 
         _check_out(out, input)  # a bad output choice fails now, not after all the coding
@@ -231,8 +244,7 @@ def register(app: typer.Typer) -> None:
             missing = [c for c in cols if c not in df.columns]
             if missing:
                 _fail(f"{input}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}")
-        for note in _check_out(out, input, df=df):
-            console.print(note, highlight=False, markup=False)
+        _check_out(out, input, df=df)  # (its notes on SPSS names are shown for the coded columns, below)
         given = df[text_col].dropna().astype(str)
         if len(given) and not given.str.contains(r"[^\W\d_]", regex=True).any():
             _note(f"{input}: text column {text_col!r} holds no letters at all (numbers or codes only), so every row "
@@ -257,6 +269,10 @@ def register(app: typer.Typer) -> None:
             _fail(f"{input}: {exc}")
         for w in caught:
             _note(str(w.message))
+        from textmine.io import check_output
+
+        for note in check_output(out, coded.iloc[:0]):  # names SPSS does not take, with the coding columns added
+            console.print(note, highlight=False, markup=False)
         _write(coded, out)
         answered = coded["themes"].astype(bool)
         console.print(f"coded {len(coded)} rows ({int(answered.sum())} with themes, "
