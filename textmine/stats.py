@@ -124,7 +124,9 @@ def wilson_ci(count, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         denom = 1 + z * z / n
         centre = (p + z * z / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-        lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+        # the interval always holds p̂ (exactly 0 at p̂ = 0 and 1 at p̂ = 1; the formula alone can miss the edge
+        # by one rounding step, e.g. 0.9999999999999999 for 1 of 1)
+        lo, hi = np.clip(np.fmin(centre - half, p), 0, 1), np.clip(np.fmax(centre + half, p), 0, 1)
     bad = ~(n > 0)
     lo, hi = np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
     return (lo, hi) if lo.ndim else (float(lo), float(hi))
@@ -244,7 +246,8 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
     disagree with the Wald CI near the threshold.
 
     Returns arrays ``diff``, ``ci_low``, ``ci_high`` (unpooled Wald interval of the difference), ``z``
-    and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see ``degenerate``).
+    and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see ``degenerate``;
+    0.0 with a zero-width CI where one share is 0 and the other 1 (unpooled): no sampling variance is left).
     """
     p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1), _as_float(n1), _as_float(p2), _as_float(n2))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -492,10 +492,13 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     V, P, Wc, Tc = valid[ci], pos[ci], w[ci][:, None], np.ascontiguousarray(qd.T[ci])
     blocks = {"n": V, "pos": P, "sw": V * Wc, "sw2": V * Wc * Wc, "swpos": P * Wc}
     I_ = V.shape[1]
-    prod = Tc.T @ np.hstack(list(blocks.values()))  # themes × (5 · indicators)
+    B = np.hstack(list(blocks.values()))
+    prod = Tc.T @ B  # themes × (5 · indicators)
+    # "other" summed directly over the commenters without the theme, not as total − mention: the subtraction
+    # leaves rounding residue (a share of ±1e-16 instead of 0, a NaN standard error at 0 % vs 100 %)
+    prod_other = (1.0 - Tc).T @ B
     mention = {k: prod[:, i * I_ : (i + 1) * I_] for i, k in enumerate(blocks)}
-    total = {k: v.sum(axis=0)[None, :] for k, v in blocks.items()}
-    other = {k: total[k] - mention[k] for k in blocks}
+    other = {k: prod_other[:, i * I_ : (i + 1) * I_] for i, k in enumerate(blocks)}
 
     def est(s):
         with np.errstate(invalid="ignore", divide="ignore"):
