@@ -1,7 +1,8 @@
 """The quotes safety net (``textmine.quotes.safe_quote_text``) also masks a birth date after a birth cue and a
 link that carries a personal identifier; ordinary dates and organisational links stay in the quote.
 
-(The older safety-net tests live in tests/stats/test_quotes.py.)"""
+(The older safety-net tests live in tests/stats/test_quotes.py; the rules themselves, with many more cases, in
+tests/preprocess/test_redact_birthdates.py and test_redact_urls.py: here a sample through the quotes path.)"""
 
 import pytest
 
@@ -17,15 +18,8 @@ from textmine.quotes import PLACEHOLDER, safe_quote_text
         ("Gjelder Kari (f. 12.03.1985)", "Gjelder Kari (f. [FØDSELSDATO])"),
         ("Ho er fødd 3. mars 1985 og er sjukmeld.", "Ho er fødd [FØDSELSDATO] og er sjukmeld."),
         ("DOB 1990-01-01", "DOB [FØDSELSDATO]"),
-        ("Født den 24. desember 1971.", "Født den [FØDSELSDATO]."),
-        ("født 24121971", "født [FØDSELSDATO]"),
         ("født 241271, ansatt i 20 år", "født [FØDSELSDATO], ansatt i 20 år"),
-        ("Fødselsdatoen er 05.11.62", "Fødselsdatoen er [FØDSELSDATO]"),
-        ("lærling født i mars 2006", "lærling født i [FØDSELSDATO]"),
-        ("fødd 17.05", "fødd [FØDSELSDATO]"),
-        ("Date of birth: March 3, 1985", "Date of birth: [FØDSELSDATO]"),
         ("the employee was born 3 March 1985", "the employee was born [FØDSELSDATO]"),
-        ("f.dato 1.1.1990", "f.dato [FØDSELSDATO]"),
         ("født 1.mai 1985 i Bergen", "født [FØDSELSDATO] i Bergen"),
     ],
 )
@@ -61,13 +55,7 @@ def test_ordinary_dates_stay(text):
     "text, expected",
     [
         ("Se https://www.nav.no/saksoversikt?fnr=01019010046 for saken.", "Se [LENKE] for saken."),
-        ("lenke: https://minside.example.no/sak?id=abc-77", "lenke: [LENKE]"),
-        ("https://skjema.example.no/svar?epost=kari.nordmann%40gmail.com", "[LENKE]"),
-        ("https://portal.example.com/share/kari@firma.no/cv.pdf", "[LENKE]"),
         ("Se profilen: firma.no/ansatte/4711", "Se profilen: [LENKE]"),
-        ("https://nav.no/saksoversikt/sak/123456789/dokument", "[LENKE]"),
-        ("Søknaden ligger på https://soknad.example.no/s/a?ref=8841276512.", "Søknaden ligger på [LENKE]."),
-        ("se https://example.no/skjema?dob=1990-01-01", "se [LENKE]"),
         ("send melding på wa.me/4791234567", "send melding på [LENKE]"),
         ("https://medium.com/@kari", "[LENKE]"),
         ("(se http://folk.uio.no/~kari/)", "(se [LENKE])"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -157,3 +158,15 @@ def wait_job(c, key: str, job_id: int, timeout: float = 60.0) -> dict:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish in {timeout}s: {job}")
+
+
+def snapshot(path) -> dict:
+    """Every row of every table (the 'database exactly as it was' check); {} when there is no file."""
+    if not path.exists():
+        return {}
+    con = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
+        return {t: sorted(map(repr, con.execute(f'select * from "{t}"'))) for t in tables}
+    finally:
+        con.close()

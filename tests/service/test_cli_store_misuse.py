@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SURVEY_YAML, _library_cleaner_available, sample_frame, to_csv_bytes
+from conftest import SURVEY_YAML, _library_cleaner_available, sample_frame, snapshot, to_csv_bytes
 from typer.testing import CliRunner
 
 from textmine.cli import app
@@ -41,18 +41,6 @@ def _clean_fail(res, *needles):
     flat = " ".join(res.output.split())
     for n in needles:
         assert n in flat, flat
-
-
-def snapshot(path) -> dict:
-    """Every row of every table (the 'database exactly as it was' check); {} when there is no file."""
-    if not path.exists():
-        return {}
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
-        return {t: sorted(map(repr, con.execute(f'select * from "{t}"'))) for t in tables}
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ personal data (never echoed). API and CLI alike."""
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 from conftest import (
@@ -13,6 +12,7 @@ from conftest import (
     create_survey,
     hdr,
     sample_frame,
+    snapshot,
     table_counts,
     to_csv_bytes,
     upload,
@@ -154,15 +154,6 @@ def _run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
-def _snapshot(path) -> dict:
-    con = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in con.execute("select name from sqlite_master where type='table' order by name")]
-        return {t: sorted(map(repr, con.execute(f'select * from "{t}"'))) for t in tables}
-    finally:
-        con.close()
-
-
 def _clean_fail(res, *needles):
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1, res.output
@@ -187,10 +178,10 @@ def cli_store(tmp_path, monkeypatch):
 
 def test_cli_refuses_the_same_content_unless_allowed(cli_store):
     data = cli_store.parent / "wave.csv"
-    before = _snapshot(cli_store)
+    before = snapshot(cli_store)
     _clean_fail(_run("store", "upload", "1", data, "--label", "2022 igjen"), "duplicate_wave", "wave 1 ('2022')",
                 "--allow-duplicate")
-    assert _snapshot(cli_store) == before
+    assert snapshot(cli_store) == before
     res = _run("store", "upload", "1", data, "--label", "2022 igjen", "--allow-duplicate")
     assert res.exit_code == 0 and "wave id=2 label=2022 igjen" in res.output, res.output
 
@@ -198,13 +189,13 @@ def test_cli_refuses_the_same_content_unless_allowed(cli_store):
 def test_cli_labels_are_tidied_or_refused(cli_store):
     data = cli_store.parent / "other.csv"
     data.write_bytes(to_csv_bytes(sample_frame(30)))
-    before = _snapshot(cli_store)
+    before = snapshot(cli_store)
     _clean_fail(_run("store", "upload", "1", data, "--label", "  "), "wave label is blank")
     _clean_fail(_run("store", "upload", "1", data, "--label", ""), "wave label is blank")
     _clean_fail(_run("store", "upload", "1", data, "--label", f"bølge {EMAIL}"), "personal data")
     res = _run("store", "upload", "1", data, "--label", f"x {PHONE}")
     _clean_fail(res, "personal data")
     assert PHONE not in res.output
-    assert _snapshot(cli_store) == before
+    assert snapshot(cli_store) == before
     res = _run("store", "upload", "1", data, "--label", " høst   2023 ")
     assert res.exit_code == 0 and "label=høst 2023 " in res.output, res.output
