@@ -9,10 +9,15 @@ import unicodedata
 _DASH_TABLE = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
 _QUOTE_TABLE = {ord(c): '"' for c in "«»“”„‟″〝〞＂"}
 _QUOTE_TABLE.update({ord(c): "'" for c in "‘’‚‛′`´"})
-_TRANSLATE = {**_DASH_TABLE, **_QUOTE_TABLE, 0x00AD: None, 0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None}
+_TRANSLATE = {**_DASH_TABLE, **_QUOTE_TABLE,
+              **dict.fromkeys((0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))}  # soft hyphen, zero-width
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_NULL_CELL = re.compile(r"^\s*(?:nan|NaN|NAN|null|NULL|Null|None|none|#N/A|#NA|N/A|#VALUE!|#REF!|#NAME\?)\s*$")
+# Empty-cell markers and Excel error values, English and Norwegian-localised ("#I/T", "#VERDI!", "#NAVN?").
+_NULL_CELL = re.compile(r"^\s*(?:nan|NaN|NAN|null|NULL|Null|None|none|N/A|#(?:N/A|NA|I/T|VALUE!|VERDI!|REF!|NAME\?|NAVN\?"
+                        r"|DIV/0!|NUM!|TALL!|NULL!|SPILL!|CALC!))\s*$")
+# UTF-8 read as Windows-1252 ("fÃ¸rst", "Ã…pningstid"): lead byte Ã/Â followed by a continuation character.
+_MOJIBAKE = re.compile("[ÃÂ][^\x00-\x7f]")  # only a trigger: _fix_mojibake checks the whole text
 _HTML_BREAK = re.compile(r"<\s*(?:br|/p|p|/div|div|li|/li)\b[^<>]{0,100}>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
@@ -53,6 +58,8 @@ def normalize(text: str | None) -> str:
         return ""
     if "_x" in text:
         text = _EXCEL_ESCAPE.sub(_excel_unescape, text)
+    if _MOJIBAKE.search(text):
+        text = _fix_mojibake(text)
     if "&" in text:
         text = html.unescape(html.unescape(text))
     if "<" in text:
@@ -68,6 +75,14 @@ def normalize(text: str | None) -> str:
     if _NULL_CELL.match(text):
         return ""
     return text
+
+
+def _fix_mojibake(text: str) -> str:
+    """Undo UTF-8-read-as-Windows-1252 when the whole text round-trips cleanly; else leave it."""
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def _protect_urls(text: str, func) -> str:
