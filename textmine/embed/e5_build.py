@@ -57,10 +57,36 @@ def is_built(path: Path) -> bool:
     return all((path / f).is_file() for f in FILES)
 
 
+_INTACT: set = set()  # (file, size, mtime) whose hash matched the manifest in this process
+
+
+def is_intact(path: Path, files=()) -> bool:
+    """Whether ``files`` of the built folder ``path`` still have the hashes its manifest recorded (checked once
+    per process per file version): a truncated or damaged model must be rebuilt, never loaded."""
+    try:
+        recorded = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["files"]
+        for f in files:
+            st = (path / f).stat()
+            key = (str(path / f), st.st_size, st.st_mtime_ns)
+            if key not in _INTACT:
+                if _sha(path / f) != recorded[f]:
+                    return False
+                _INTACT.add(key)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
 @contextmanager
 def _file_lock(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
+    """Exclusive lock on ``path`` (flock: released by the OS when its holder dies, so it is never stale)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+")
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot build models in {path.parent}: {exc.strerror}; set TEXTMINE_CACHE_DIR "
+                                 "to a writable folder (or copy an already built cache folder there)") from exc
+    with fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -68,13 +94,15 @@ def _file_lock(path: Path):
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | None = None) -> Path:
-    """Return the rebuilt model folder, building it once (concurrency-safe) if it is missing."""
+def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | None = None,
+                 verify=("tokenizer.json", "normalizer.json")) -> Path:
+    """Return the rebuilt model folder, building it once (concurrency-safe) if it is missing, or again if one of
+    the ``verify`` files no longer matches the manifest's hash."""
     target = build_dir(model_dir)
-    if is_built(target):
+    if is_built(target) and is_intact(target, verify):
         return target
     with _file_lock(target.parent / ".build.lock"):
-        if is_built(target):  # another process finished while we waited
+        if is_built(target) and is_intact(target, verify):  # another process finished while we waited
             return target
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
         try:
