@@ -20,11 +20,20 @@ DEFAULT_MODEL_DIR = MODELS_DIR / "default"
 FAST_MODEL_DIR = MODELS_DIR / "fast"  # the same coder on e5-static vectors: no encoder at run time
 
 
+class CacheDirError(OSError):
+    """The cache folder cannot be created or used (a file in the way, no permission): a setting to fix."""
+
+
 def cache_dir() -> Path:
     """User cache for rebuilt models and embedding caches (``TEXTMINE_CACHE_DIR`` overrides)."""
     base = os.environ.get("TEXTMINE_CACHE_DIR")
     path = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "textmine"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a file in the way, no permission, read-only disk
+        setting = "TEXTMINE_CACHE_DIR" if base else "TEXTMINE_CACHE_DIR (or XDG_CACHE_HOME)"
+        raise CacheDirError(e.errno, f"the cache folder {path} cannot be created ({e.strerror or type(e).__name__}); "
+                               f"set {setting} to a writable folder") from None
     return path
 
 

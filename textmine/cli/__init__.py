@@ -29,4 +29,10 @@ _register_all()
 
 
 def main() -> None:  # console entry point
-    app()
+    from ..paths import CacheDirError
+
+    try:
+        app()
+    except CacheDirError as e:  # a setting to fix, not a bug: one line, exit 2
+        typer.echo(f"Error: {e.strerror}", err=True)
+        raise SystemExit(2) from None
