@@ -18,12 +18,13 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from .numbers import fmt_int, fmt_pct, fmt_pp  # noqa: E402
 
 BLUE = "#1f5a96"
-GREY = "#8a8f98"
+GREY = "#6b7280"  # 4.8:1 on white: also used for text ("+1 pp (uendret)")
 ORANGE = "#c2510f"
 GREEN = "#2e7d32"
 RED = "#b3261e"
 PALETTE = ["#1f5a96", "#c2510f", "#2e7d32", "#6a3d9a", "#8c564b", "#00838f"]
-VERDICT_COLOURS = {"signifikant": "#b3261e", "tendens": "#c2510f", "uendret": "#8a8f98"}
+VERDICT_COLOURS = {"signifikant": "#b3261e", "tendens": "#c2510f", "uendret": GREY}
+MARKERS = ["o", "s", "^", "D", "v", "P"]  # one shape per segment: colour is never the only cue (WCAG 1.4.1)
 
 plt.rcParams.update({
     "svg.fonttype": "none",  # keep text as text: searchable, accessible, small
@@ -62,6 +63,8 @@ def render(fig, name: str, title: str, alt: str, *, png: bool = True) -> Chart:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    # ids unique in the whole report (several charts are inlined in one page): prefix them with the chart name
+    svg = re.sub(r'(\sid="|url\(#|xlink:href="#)', lambda m: m.group(1) + f"{name}-", svg)
     safe_alt = alt.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{safe_alt}" ', 1)
     data = b""
@@ -123,8 +126,8 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
                 xs.append(r["share"])
                 los.append(max(0, r["share"] - r["ci_low"]))
                 his.append(max(0, r["ci_high"] - r["share"]))
-        ax.errorbar(xs, ys, xerr=[los, his], fmt="o", ms=4, color=PALETTE[i % len(PALETTE)], elinewidth=1,
-                    capsize=0, label=str(seg))
+        ax.errorbar(xs, ys, xerr=[los, his], fmt=MARKERS[i % len(MARKERS)], ms=4, color=PALETTE[i % len(PALETTE)],
+                    elinewidth=1, capsize=0, label=str(seg))
     ax.set_yticks(range(len(themes)), themes)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_pct_axis)
@@ -171,7 +174,7 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) 
                             np.clip(rows["ci_high"].to_numpy(float) - d, 0, None)],
                 fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
     ax.axvline(0, color="#444", lw=0.8)
-    ax.set_yticks(y, [f"{lab} (n = {int(n)})" for lab, n in zip(rows["label"], rows["n_with"])])
+    ax.set_yticks(y, [f"{lab} (n = {fmt_int(n)})" for lab, n in zip(rows["label"], rows["n_with"])])
     ax.xaxis.set_major_formatter(_pp_axis)
     _title(fig, title)
     ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95 % KI")

@@ -122,6 +122,7 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
         bases = rows.groupby("segment", sort=False)["base"].max()
         overall = th[(th["question"] == q) & (th["segment_var"] == "Alle")].sort_values("share", ascending=False)
         body = []
+        has_suppressed = False
         lookup = {(r["label"], r["segment"]): r for r in rows.to_dict("records")}
         for label in overall["label"]:
             cells = []
@@ -132,14 +133,16 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
                     continue
                 if bool(c["suppressed"]):
                     cells.append({"text": "–*", "title": f"Skjult: grunnlag {int(c['base'])}", "suppressed": True})
+                    has_suppressed = True
                 else:
-                    cells.append({"text": f"{fmt_pct(c['share'])} ({int(c['count'])})",
+                    cells.append({"text": f"{fmt_pct(c['share'])} ({fmt_int(c['count'])})",
+                                  "ci": fmt_ci(c["ci_low"], c["ci_high"]),
                                   "title": f"95 % KI {fmt_ci(c['ci_low'], c['ci_high'])}; "
                                            f"{fmt_n_base(c['count'], c['base'])}", "suppressed": False})
             body.append({"label": label, "cells": cells})
         blocks.append({"var": seg_var, "label": seg_label,
                        "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": body,
-                       "chart": charts.get(f"temaer_{q}_{seg_var}")})
+                       "has_suppressed": has_suppressed, "chart": charts.get(f"temaer_{q}_{seg_var}")})
     return blocks
 
 
@@ -231,7 +234,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
             s = share_row.iloc[0]
             lead = (f"{verbal_share(s['share']).capitalize()} av dem som svarte, {fmt_pct(s['share'])} "
                     f"({fmt_n_base(s['count'], s['base'])}), tar opp dette.")
-        quotes.append({"theme": t, "label": g["label"].iloc[0], "question": _short(r.questions.get(q, q), 50),
+        quotes.append({"qid": q, "theme": t, "label": g["label"].iloc[0], "question": _short(r.questions.get(q, q), 50),
                        "lead": lead, "quotes": g[["text", "attribution"]].to_dict("records")})
     method = []
     for key, value in r.method.items():
