@@ -150,3 +150,17 @@ def test_report_codes_with_the_codebook_given_not_the_default(waves, monkeypatch
     assert [str(p) for p in used] == [str(cb)]
     report = json.loads((waves / "o" / "rapport.json").read_text(encoding="utf-8"))
     assert {t["theme"] for t in report["themes"]} == {"ko", "svar"}
+
+
+def test_report_reads_the_named_sheet_of_excel_waves(waves):
+    """--sheet: the answers on a later sheet of a workbook (a cover sheet first), as on the other commands."""
+    for year in (2022, 2023):
+        with pd.ExcelWriter(waves / f"w{year}.xlsx") as xl:
+            pd.DataFrame({"Om filen": ["Eksport fra skjemaverktøyet"]}).to_excel(xl, sheet_name="Forside", index=False)
+            pd.read_csv(waves / f"w{year}.csv").to_excel(xl, sheet_name="Svar", index=False)
+    args = (waves / "w2022.xlsx", waves / "w2023.xlsx", "--survey", waves / "s.yaml", "--coder", "keyword")
+    res = _run("report", *args, "--out", waves / "first")
+    _clean_fail(res, "w2022.xlsx")  # the cover sheet has none of the survey's columns
+    res = _run("report", *args, "--sheet", "Svar", "--out", waves / "o")
+    assert res.exit_code == 0, res.output
+    assert (waves / "o" / "rapport.html").exists() and not (waves / "first").exists()

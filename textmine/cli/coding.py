@@ -177,7 +177,7 @@ def register(app: typer.Typer) -> None:
         codebook: Path = typer.Option(..., "--codebook", help="codebook YAML"),
         model: Optional[Path] = typer.Option(None, "--model", help="trained model directory (zero-shot without)"),
         text_col: str = typer.Option(..., "--text-col", help="column holding the comments"),
-        out: Path = typer.Option(..., "--out", help="output file (.csv/.xlsx/.parquet/.sav) or folder for dask"),
+        out: Path = typer.Option(..., "--out", help="output file (.csv/.xlsx/.parquet/.sav/.json) or folder for dask"),
         engine: str = typer.Option("local", "--engine", help="local | dask"),
         scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask scheduler address (tcp://host:8786)"),
         batch_size: int = typer.Option(2000, "--batch-size", min=1),

@@ -27,6 +27,8 @@ def register(app: typer.Typer) -> None:
         embedder: Optional[str] = typer.Option(None, "--embedder",
                                                help="Embedder for choosing quotes: 'e5' or 'fallback' (lexical); "
                                                     "default: e5, but 'fallback' with --coder keyword."),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel wave files: the sheet to read (default: "
+                                                                   "the first)."),
     ) -> None:
         """Write the report (HTML, Excel, SPSS, charts) for the waves."""
         import warnings
@@ -61,7 +63,7 @@ def register(app: typer.Typer) -> None:
         with console.status("Reading, coding and computing …"), warnings.catch_warnings(record=True) as caught:
             try:
                 data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model, coder=injected,
-                                    embedder=embedder)
+                                    embedder=embedder, sheet=sheet)
             except ValueError as exc:  # bad input (TableReadError, survey/codebook errors): clear message, exit 2
                 _fail(str(exc))
         for w in caught:  # e.g. the shipped model does not fit the codebook: coded zero-shot

@@ -175,12 +175,12 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  codebook: Any = None, model_dir: str | Path | None = None, coder: Any = None,
                  coded: Mapping[Any, pd.DataFrame] | None = None, summary: Any = None,
                  labels: Mapping[Any, pd.DataFrame] | None = None, embedder: Any = None,
-                 method: Mapping | None = None, title: str | None = None) -> ReportData:
+                 method: Mapping | None = None, title: str | None = None, sheet: str | None = None) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
     ``embedder`` chooses the quote embedder of :func:`textmine.summary.build_summary` (None = e5 when it
-    can be built, ``"fallback"`` = lexical). ``labels`` ({wave: hand labels}) add coding agreement; for
+    can be built, ``"fallback"`` = lexical). ``sheet``: the sheet of Excel wave files (default: the first). ``labels`` ({wave: hand labels}) add coding agreement; for
     files they are read from ``labels_<wave>.csv`` beside the wave file when present.
     """
     from textmine.pipeline import code_wave, read_waves
@@ -193,7 +193,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     if isinstance(waves, Mapping):
         frames = dict(waves)
     else:
-        frames = read_waves([Path(p) for p in waves], survey)
+        frames = read_waves([Path(p) for p in waves], survey, sheet=sheet)
         paths = dict(zip(frames, map(Path, waves)))
     info = dict(method or {})
     info["codebook"] = f"{codebook.name} versjon {codebook.version}"
