@@ -249,7 +249,14 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
     and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see ``degenerate``;
     0.0 with a zero-width CI where one share is 0 and the other 1 (unpooled): no sampling variance is left).
     """
-    p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1), _as_float(n1), _as_float(p2), _as_float(n2))
+    p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1, "p1"), _as_float(n1, "n1"), _as_float(p2, "p2"),
+                                         _as_float(n2, "n2"))
+    for name, v, what in (("p1", p1, "a share in [0, 1] (not a percentage)"), ("p2", p2, "a share in [0, 1] (not a "
+                          "percentage)"), ("n1", n1, "a group size ≥ 0"), ("n2", n2, "a group size ≥ 0")):
+        high = 1.0 if name[0] == "p" else np.inf
+        bad = np.flatnonzero((v < 0) | (v > high))  # NaN passes: an empty group is reported as NaN
+        if len(bad):
+            raise ValueError(f"{name}: position {int(bad[0])}: expected {what}, got {float(v.ravel()[bad[0]])}")
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
         if pooled:
@@ -318,7 +325,10 @@ def difference_verdict(p_value, p_adjusted, **kw):
 
 def bh_adjust(p_values: Sequence[float]) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (step-up, monotone, capped at 1); NaNs stay NaN and are not counted."""
-    p = _as_float(p_values).copy()
+    p = _as_float(p_values, "p_values").copy()
+    bad = np.flatnonzero((p < 0) | (p > 1))
+    if len(bad):
+        raise ValueError(f"p_values: position {int(bad[0])}: expected a p-value in [0, 1], got {float(p.ravel()[bad[0]])}")
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
     m = int(ok.sum())
