@@ -28,6 +28,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,6 +40,7 @@ RECIPE_VERSION = "r2"  # adding model-int8-l6 left the other files byte-identica
 OPSET = 17
 VARIANTS = {"fp32": (False, None), "int8": (True, None), "int8-l6": (True, 6)}  # name -> (int8, layers)
 FILES = (*(f"model-{v}.onnx" for v in VARIANTS), "tokenizer.json", "normalizer.json", "manifest.json")
+STALE_SECONDS = 3600  # a ``.build-*`` temp older than this, seen with the build lock held, was left by a killed build
 
 
 def e5_cache_root(model_dir: str | Path | None = None) -> Path:
@@ -77,6 +79,18 @@ def is_intact(path: Path, files=()) -> bool:
     return True
 
 
+def _remove_stale(folder: Path, pattern: str) -> None:
+    """Delete ``.build-*`` temps (``pattern`` under ``folder``) left by killed builds; called with the build lock
+    held, and only ones older than :data:`STALE_SECONDS`, so a concurrent builder's fresh temp is never touched."""
+    cutoff = time.time() - STALE_SECONDS
+    for p in folder.glob(pattern):
+        try:
+            if p.lstat().st_mtime < cutoff:
+                shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: it is ignored anyway
+
+
 @contextmanager
 def _file_lock(path: Path):
     """Exclusive lock on ``path`` (flock: released by the OS when its holder dies, so it is never stale)."""
@@ -104,6 +118,7 @@ def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | No
     with _file_lock(target.parent / ".build.lock"):
         if is_built(target) and is_intact(target, verify):  # another process finished while we waited
             return target
+        _remove_stale(target.parent, ".build-*")
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
         try:
             build(tmp, source=source)
@@ -116,13 +131,22 @@ def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | No
     return target
 
 
-def build_file_once(target: Path, write) -> Path:
-    """Return ``target``, first creating it with ``write(tmp_path)`` once (file lock, then atomic rename)."""
-    if target.is_file():
+def build_file_once(target: Path, write, check=None) -> Path:
+    """Return ``target``, first creating it with ``write(tmp_path)`` once (file lock, then atomic rename).
+    ``check(path)``: None when the file is usable, else what is wrong: a damaged file is rebuilt (with a warning),
+    and one still damaged after the rebuild raises."""
+    def problem() -> str | None:
+        return None if check is None else check(target)
+
+    if target.is_file() and problem() is None:
         return target
     with _file_lock(target.parent.parent / ".build.lock"):
-        if target.is_file():  # another process finished while we waited
-            return target
+        if target.is_file():  # another process may have finished (or repaired it) while we waited
+            why = problem()
+            if why is None:
+                return target
+            warnings.warn(f"{target} is damaged ({why}); rebuilding it", stacklevel=3)
+        _remove_stale(target.parent.parent, "*/.build-*")
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=target.suffix, dir=target.parent)
         os.close(fd)
@@ -132,6 +156,10 @@ def build_file_once(target: Path, write) -> Path:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        why = problem()
+        if why is not None:
+            raise RuntimeError(f"{target} is still unusable after a rebuild ({why}); check the disk, or set "
+                               "TEXTMINE_CACHE_DIR to another folder")
     return target
 
 
@@ -146,8 +174,16 @@ def ensure_adapted(adapter, model_dir: str | Path | None = None, *, source: str 
 
         m = read_model(Path(source) if source is not None else default_model_path())
         onnx.save_model(_bert_graph(m, int8=True, layers=adapter.layers, adapter=adapter), tmp)
+        manifest = {"recipe": RECIPE_VERSION, "files": {target.name: _sha(Path(tmp))}}  # what is_intact() checks
+        (target.parent / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
-    return build_file_once(target, write)
+    def problem(p: Path) -> str | None:
+        if is_intact(p.parent, [p.name]):
+            return None
+        return "its hash differs from manifest.json" if (p.parent / "manifest.json").is_file() else \
+            "no manifest.json: built before hashes were recorded"
+
+    return build_file_once(target, write, problem)
 
 
 # --------------------------------------------------------------------------- graph

@@ -14,6 +14,7 @@ own text. Measured against the contextual encoder in ``bench/RESULTS.md``.
 from __future__ import annotations
 
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Sequence
 
@@ -80,14 +81,48 @@ def _write_table(path: str, layers: int, source) -> None:
         np.savez(fh, index=index, vectors=vectors)
 
 
+_CHECKED: set = set()  # (table, size, mtime) that read back whole in this process
+
+
+def read_table(path: str | Path, dimension: int = 384) -> tuple[np.ndarray, np.ndarray]:
+    """``(index, vectors)`` of a stored table; ValueError naming the file when it is damaged (zip CRC, keys,
+    dtypes, shapes, rows the index points past)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            index, vectors = z["index"], z["vectors"]
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: unreadable e5-static table ({type(exc).__name__}: {exc})") from exc
+    if index.dtype != np.int32 or index.ndim != 1 or vectors.dtype != np.float16 or vectors.ndim != 2 \
+            or vectors.shape[1] != dimension:
+        raise ValueError(f"{path}: expected an int32 index and ({dimension})-dim float16 vectors, got "
+                         f"{index.dtype}{index.shape} and {vectors.dtype}{vectors.shape}")
+    if len(index) and (index.min() < 0 or index.max() >= len(vectors)):
+        raise ValueError(f"{path}: the index points outside the {len(vectors)} vector rows")
+    return index, vectors
+
+
+def _table_problem(path: Path) -> str | None:
+    """None when the table reads back whole (checked once per process per file version), else what is wrong."""
+    try:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key not in _CHECKED:
+            read_table(path)
+            _CHECKED.add(key)
+    except (OSError, ValueError) as exc:
+        return str(exc).removeprefix(f"{path}: ")
+    return None
+
+
 def ensure_static(layers: int = DEFAULT_LAYERS, model_dir: str | Path | None = None, *,
                   source: str | Path | None = None) -> Path:
-    """Return the table's path, building it once (about a minute per 6 layers on 2 cores) if it is missing."""
+    """Return the table's path, building it once (about a minute per 6 layers on 2 cores) if it is missing, or
+    again (with a warning) if it no longer reads back whole."""
     from .e5_build import build_file_once, ensure_built
 
     ensure_built(model_dir, source=source)  # the tokenizer lives there
     target = table_path(layers, model_dir)
-    return build_file_once(target, lambda tmp: _write_table(tmp, layers, source))
+    return build_file_once(target, lambda tmp: _write_table(tmp, layers, source), _table_problem)
 
 
 class StaticE5Embedder:
@@ -101,10 +136,7 @@ class StaticE5Embedder:
         from .e5 import E5Tokenizer
 
         self.tokenizer = E5Tokenizer(Path(folder))
-        with np.load(table, allow_pickle=False) as z:
-            self.index, self.vectors = z["index"], z["vectors"]  # vocabulary id -> row (0: zero vector); rows
-        if self.vectors.ndim != 2 or self.vectors.shape[1] != self.dimension:
-            raise ValueError(f"{table}: expected ({self.dimension})-dim vectors, got {self.vectors.shape}")
+        self.index, self.vectors = read_table(table, self.dimension)  # vocabulary id -> row (0: zero vector); rows
         self.layers = int(layers)
         self.name = "e5-static"
         from .e5_build import RECIPE_VERSION
