@@ -41,6 +41,7 @@ import pandas as pd
 __all__ = [
     "ROW_COL",
     "DaskRunInfo",
+    "DaskWorkerError",
     "code_with_dask",
     "code_partition",
     "iter_input_partitions",
@@ -58,6 +59,27 @@ _PART_RE = re.compile(r"part-\d{5}\.parquet")  # the parts this module writes (n
 _INDEX_RE = re.compile(r"__index_level_\d+__")  # pandas' unnamed stored index (row numbers, not data)
 _CODERS: dict[tuple[str, str], Any] = {}
 _LOCK = threading.Lock()
+
+
+class PartitionError(RuntimeError):
+    """A partition's coding failed on a worker: ``"<error class>: <short message>"`` (never the partition's text)."""
+
+
+class DaskWorkerError(RuntimeError):
+    """The run failed on a worker (an error other than ValueError/OSError, or a worker process that died): one line
+    naming the partition, its ``_row`` range and the error class; nothing of the text being coded."""
+
+
+def _short_error(exc: BaseException, part: pd.DataFrame) -> str:
+    """``"<class>: <first line of the message>"``, shortened, with every text cell of ``part`` in it masked."""
+    msg = (str(exc).strip().splitlines() or [""])[0]
+    cells = {v for c in part.columns if not pd.api.types.is_numeric_dtype(part[c])
+             for v in part[c].dropna() if isinstance(v, str)}
+    for cell in sorted((c for c in cells if len(c.strip()) >= 3), key=len, reverse=True):
+        msg = msg.replace(cell, "<text>")
+        msg = msg.replace(repr(cell)[1:-1], "<text>")
+    msg = msg if len(msg) <= 160 else msg[:157] + "…"
+    return f"{exc.__class__.__name__}: {msg}" if msg else exc.__class__.__name__
 
 
 # ---------------------------------------------------------------------------- worker side
@@ -107,7 +129,17 @@ def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, 
 
 
 def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
-    """Worker task: code one partition, write ``part-<index>.parquet`` atomically, report rows and seconds."""
+    """Worker task: code one partition, write ``part-<index>.parquet`` atomically, report rows and seconds.
+    Errors other than ValueError/OSError come back as a :class:`PartitionError` without the partition's text."""
+    try:
+        return _code_and_write_part(part, index, out_dir, kwargs)
+    except (ValueError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - MemoryError, RuntimeError … from the coder
+        raise PartitionError(_short_error(exc, part)) from None
+
+
+def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
     t0 = time.perf_counter()
     from textmine.classify.table import pii_in_columns
 
@@ -132,20 +164,31 @@ def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 
-def _csv_format(input_path: Path) -> dict:
-    """Delimiter and encoding of a CSV as ``textmine.io.read_table`` detects them (semicolons, tabs, cp1252…);
-    a file that cannot be read raises a TableReadError naming it."""
+def _csv_format(input_path: Path, encoding: str | None = None) -> dict:
+    """Delimiter and encoding of a CSV as ``textmine.io.read_table`` detects them (semicolons, tabs, cp1252…;
+    ``encoding`` when given); a file that cannot be read raises a TableReadError naming it."""
     from textmine.io import sniff_csv
 
-    return sniff_csv(input_path, delimiter="\t" if input_path.suffix.lower() == ".tsv" else None)
+    return sniff_csv(input_path, encoding=encoding, delimiter="\t" if input_path.suffix.lower() == ".tsv" else None)
 
 
-def _csv_chunks(input_path: Path, rows: int, header_only: bool = False) -> Iterator[pd.DataFrame]:
+def _csv_chunks(input_path: Path, rows: int, header_only: bool = False,
+                encoding: str | None = None) -> Iterator[pd.DataFrame]:
     """The CSV in frames of ``rows`` rows of strings, parsed and checked exactly as ``read_table`` does (same
     parser: a repeated or empty column name, or a row with another number of fields, is an error naming it)."""
+    from textmine.io import TableReadError
+
+    fmt = _csv_format(input_path, encoding)
+    try:
+        yield from _csv_frames(input_path, fmt, rows, header_only)
+    except UnicodeDecodeError as exc:  # only with an explicit encoding (a detected one is checked whole)
+        raise TableReadError(f"byte 0x{exc.object[exc.start]:02x} is not valid {fmt['encoding']}; pass the file's "
+                             f"encoding (--encoding)", file=input_path) from None
+
+
+def _csv_frames(input_path: Path, fmt: dict, rows: int, header_only: bool) -> Iterator[pd.DataFrame]:
     from textmine.io import csv_header, csv_rows
 
-    fmt = _csv_format(input_path)
     with open(input_path, encoding=fmt["encoding"], newline="") as fh:
         reader = csv.reader(fh, delimiter=fmt["delimiter"], strict=True)
         header = csv_header(reader, input_path)
@@ -227,24 +270,29 @@ def _check_suffix(input_path: Path) -> None:
         raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
 
 
-def _empty_input(input_path: Path) -> pd.DataFrame:
+def _empty_input(input_path: Path, encoding: str | None = None) -> pd.DataFrame:
     """The input's columns without rows."""
     if _is_parquet(input_path):
         return _parquet_frame(_parquet_dataset(input_path).schema.empty_table())
-    return next(_csv_chunks(input_path, 1, header_only=True))
+    return next(_csv_chunks(input_path, 1, header_only=True, encoding=encoding))
 
 
-def _input_columns(input_path: Path) -> list[str]:
+def _input_columns(input_path: Path, encoding: str | None = None) -> list[str]:
     _check_suffix(input_path)
-    return [str(c) for c in _empty_input(input_path).columns]
+    if encoding is not None and _is_parquet(input_path):
+        raise ValueError(f"{input_path}: an encoding applies to CSV input; Parquet stores its text as UTF-8 "
+                         f"(drop --encoding)")
+    return [str(c) for c in _empty_input(input_path, encoding).columns]
 
 
-def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int) -> Iterator[pd.DataFrame]:
+def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int,
+                          encoding: str | None = None) -> Iterator[pd.DataFrame]:
     """Stream the input as DataFrames of exactly ``rows_per_partition`` rows (the last may be shorter).
 
     CSV: every column as a string, empty fields as ``""`` (like the file); Parquet: as stored (a named stored
     index as a column). Each frame has ``_row`` (global input row number) as its first column. An input
     without rows gives one frame without rows (its columns), so the output still has every column.
+    ``encoding``: the CSV's encoding (default: detected as ``read_table`` does).
     """
     input_path = Path(input_path)
     if rows_per_partition < 1:
@@ -259,7 +307,7 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
                     yield _parquet_frame(batch)
     else:
         def chunks() -> Iterator[pd.DataFrame]:
-            yield from _without_trailing_blank_rows(_csv_chunks(input_path, rows_per_partition))
+            yield from _without_trailing_blank_rows(_csv_chunks(input_path, rows_per_partition, encoding=encoding))
     # Re-chunk so partitions start at multiples of rows_per_partition whatever the reader yields.
     buffer: list[pd.DataFrame] = []
     held = 0
@@ -277,7 +325,7 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
         frame = pd.concat(buffer, ignore_index=True)
         yield _with_row(frame, start)
     elif start == 0:
-        yield _with_row(_empty_input(input_path), 0)
+        yield _with_row(_empty_input(input_path, encoding), 0)
 
 
 def _without_trailing_blank_rows(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -398,6 +446,7 @@ def code_with_dask(
     question: str | None = None,
     redact_cols: list[str] | tuple[str, ...] = (),
     keep_raw_text: bool = False,
+    encoding: str | None = None,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -409,8 +458,10 @@ def code_with_dask(
     holds other Parquet files is refused. ``question_col``/``question``: the survey question of each row / of all
     rows (as in :func:`textmine.classify.table.code_dataframe`). ``redact_cols``: other free-text columns masked
     in place; ``keep_raw_text``: the text column unredacted. CSV input is read as :func:`textmine.io.read_table`
-    reads it (delimiter, encoding, header and row checks). If the run fails, the parts it wrote are removed again
-    (and the output folder, if the run created it); the readers refuse a folder without the run's manifest.
+    reads it (delimiter, encoding, header and row checks; ``encoding`` overrides the detected one, Parquet input
+    refuses it). A worker error other than ValueError/OSError, or a worker process that dies, raises a one-line
+    :class:`DaskWorkerError` naming the partition (never its text). If the run fails, the parts it wrote are removed
+    again (and the output folder, if the run created it); the readers refuse a folder without the run's manifest.
     """
     import dask.distributed  # noqa: F401 - fail early when dask is not installed
 
@@ -420,7 +471,7 @@ def code_with_dask(
         raise FileNotFoundError(f"input not found: {input_path}")
     if rows_per_partition is None:
         rows_per_partition = batch_size * max(1, round(DEFAULT_ROWS_PER_PARTITION / batch_size))
-    columns = _input_columns(input_path)
+    columns = _input_columns(input_path, encoding)
     for col in (text_col, question_col, *redact_cols):
         if col is not None and col not in columns:
             raise ValueError(f"{input_path}: no column {col!r} (columns: {', '.join(map(str, columns))})")
@@ -452,7 +503,7 @@ def code_with_dask(
         )
         try:
             info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
-                             batch_size, text_col, t_start)
+                             batch_size, text_col, t_start, encoding)
         except BaseException:
             # a failed run leaves no partial output (it would look like a result) and no folder it created
             for old in _own_files(out_dir):
@@ -474,7 +525,8 @@ def code_with_dask(
 
 
 def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict, scheduler, client, n_workers: int,
-              rows_per_partition: int, batch_size: int, text_col: str, t_start: float) -> DaskRunInfo:
+              rows_per_partition: int, batch_size: int, text_col: str, t_start: float,
+              encoding: str | None = None) -> DaskRunInfo:
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -492,6 +544,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
             client = Client(cluster)
     results: list[dict] = []
     futures: list = []
+    rows_of: dict[str, tuple[int, int, int]] = {}  # future key → (partition, first _row, last _row)
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         max_in_flight = 2 * workers
@@ -500,18 +553,20 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         # read_table strips a CSV's non-text columns: the question values must match the model's question names
         qcol = kwargs.get("question_col")
         strip = qcol if qcol and not _is_parquet(input_path) and qcol not in (text_col, *kwargs["redact_cols"]) else None
-        for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition)):
+        for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding)):
             n_rows += len(part)
             if strip:
                 part[strip] = part[strip].str.strip()
             fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
                                 key=f"textmine-code-part-{index:05d}-{os.getpid()}-{time.time_ns()}")
             futures.append(fut)
+            first = int(part[ROW_COL].iloc[0]) if len(part) else 0
+            rows_of[fut.key] = (index, first, first + max(len(part) - 1, 0))
             pending.add(fut)
             while pending.count() >= max_in_flight:
-                results.append(next(pending).result())
+                results.append(_part_result(next(pending), rows_of))
         for fut in pending:
-            results.append(fut.result())
+            results.append(_part_result(fut, rows_of))
     except BaseException:
         try:  # parts not started yet are not written after the run has failed
             client.cancel(futures)
@@ -550,6 +605,29 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     with replacing(out_dir / MANIFEST) as tmp:  # written last, whole: it marks the output complete
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
+
+
+def _part_result(fut, rows_of: dict) -> dict:
+    """A partition's result; a worker's error other than ValueError/OSError, or a worker process that died
+    (``KilledWorker``), as a one-line :class:`DaskWorkerError` naming the partition and its ``_row`` range."""
+    from distributed import KilledWorker
+
+    try:
+        return fut.result()
+    except (ValueError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - PartitionError, KilledWorker, anything else from dask
+        index, first, last = rows_of.get(fut.key, (None, None, None))
+        where = f"partition {index} (_row {first}–{last})" if index is not None else "a partition"
+        if isinstance(exc, KilledWorker):
+            why = ("KilledWorker: the worker process coding it died (out of memory or killed; its log says why) — "
+                   "try smaller --partition-rows or more memory per worker")
+        elif isinstance(exc, PartitionError):
+            why = str(exc)
+        else:
+            why = exc.__class__.__name__
+        raise DaskWorkerError(f"{where} failed on a Dask worker: {why}; the run did not finish (no "
+                              f"{MANIFEST} written)") from None
 
 
 # ---------------------------------------------------------------------------- reading the output

@@ -127,12 +127,15 @@ def register(app: typer.Typer) -> None:
                                                 "text_clean)."),
         redact_col: list[str] = typer.Option([], "--redact-col",
                                              help="Another free-text column to mask personal data in (repeatable)."),
+        encoding: str = typer.Option(None, "--encoding", help="CSV/SAV input: its text encoding, e.g. cp1252, latin-1 "
+                                                              "or utf-8 (default: detected / as the .sav declares)."),
     ) -> None:
         """Clean free text: normalisation, personal-data masking, language, non-answers and lemmas."""
-        from textmine.cli.coding import _check_out, _columns, _read, _write
+        from textmine.cli.coding import _check_encoding, _check_out, _columns, _read, _write
 
+        encoding = _check_encoding(encoding, input)
         _check_out(out, input)  # a bad output choice fails now, not after the cleaning
-        df = _read(input, [*text_col, *redact_col], sheet=sheet)
+        df = _read(input, [*text_col, *redact_col], sheet=sheet, encoding=encoding)
         for opt, cols in (("--text-col", text_col), ("--redact-col", redact_col)):
             missing = [c for c in cols if c not in df.columns]
             if missing:

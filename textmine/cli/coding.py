@@ -34,13 +34,38 @@ def _coder(model: Optional[Path], codebook: Optional[Path]):
         _fail(str(exc))
 
 
-def _read(path: Path, text_cols=(), sheet: Optional[str] = None):
+def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optional[str] = None):
     from textmine.io import read_table
 
     try:
-        return read_table(path, text_cols=tuple(text_cols), sheet=sheet)
+        return read_table(path, text_cols=tuple(text_cols), sheet=sheet, encoding=encoding)
     except (ValueError, OSError) as exc:
         _fail(str(exc))
+
+
+ENCODING_HELP = ("CSV/SAV input: its text encoding, e.g. cp1252, latin-1 or utf-8 (default: detected / as the .sav "
+                 "declares)")
+
+
+def _check_encoding(encoding: Optional[str], path: Path) -> Optional[str]:
+    """``--encoding`` checked before any work: a known text codec, for a CSV or .sav input. Returns the codec's
+    canonical name (``latin-1`` → ``iso8859-1``, which the .sav reader's iconv also knows)."""
+    import codecs
+
+    if encoding is None:
+        return None
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        _fail(f"--encoding {encoding!r} is not a known text encoding; give one such as cp1252, latin-1 or utf-8")
+    suffix = path.suffix.lower()
+    if path.is_dir() or suffix not in (".csv", ".txt", ".tsv", ".sav"):
+        what = "a folder" if path.is_dir() else f"a {suffix or 'file without suffix'} file"
+        _fail(f"--encoding applies to CSV and .sav input; {path} is {what}, whose text encoding the format "
+              f"fixes — drop --encoding")
+    return info.name
 
 
 def _columns(df) -> str:
@@ -194,10 +219,12 @@ def register(app: typer.Typer) -> None:
         partition_rows: Optional[int] = typer.Option(
             None, "--partition-rows", min=1, help="dask: rows per partition (default: 4,000 rounded to whole "
                                                   "--batch-size batches, as the local engine embeds them)"),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
         if not input.exists():
             _fail(f"input file not found: {input}")
+        encoding = _check_encoding(encoding, input)
         if engine == "dask":
             if sheet is not None:
                 _fail("--sheet selects an Excel sheet; --engine dask reads CSV or Parquet (save the sheet as CSV, "
@@ -206,16 +233,19 @@ def register(app: typer.Typer) -> None:
                 _fail(f"{out}: --engine dask writes a folder of Parquet parts, not a {out.suffix} file — give a folder "
                       f"name, or use --engine local for one {out.suffix} file")
             try:
-                from textmine.distributed import code_with_dask
+                from textmine.distributed import DaskWorkerError, code_with_dask
             except ImportError as exc:
                 _fail(f"--engine dask needs textmine.distributed (not available: {exc})")
             try:
                 info = code_with_dask(str(input), str(out), str(codebook), str(model) if model else None, text_col,
                                       scheduler, question_col=question_col, question=question,
                                       redact_cols=list(redact_col), batch_size=batch_size,
-                                      rows_per_partition=partition_rows, keep_raw_text=keep_raw_text)
+                                      rows_per_partition=partition_rows, keep_raw_text=keep_raw_text,
+                                      encoding=encoding)
             except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
                 _fail(str(exc))
+            except DaskWorkerError as exc:  # the run failed (not the input or the options): exit 1
+                _fail(str(exc), 1)
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
             # the local engine's warnings, from what the workers counted (names and counts, never values)
             what = "--question" if question is not None else f"these {question_col!r} values:"
@@ -238,7 +268,7 @@ def register(app: typer.Typer) -> None:
             hint = f" (the text column's name is one of them: --question {text_col})" if text_col in known else ""
             console.print(f"note: the model knows the theme rates of the survey questions {', '.join(known)}; "
                           f"--question or --question-col applies them{hint}")
-        df = _read(input, [text_col, *redact_col], sheet=sheet)
+        df = _read(input, [text_col, *redact_col], sheet=sheet, encoding=encoding)
         for what, cols in (("text", [text_col]), ("question", [question_col] if question_col else []),
                            ("--redact-col", redact_col)):
             missing = [c for c in cols if c not in df.columns]
