@@ -26,17 +26,6 @@ TEXTS = ["Lang kø på telefon", "Lang kø på telefon", "", "vet ikke", "-", "T
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    from dask.distributed import LocalCluster
-
-    cl = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
-    try:
-        yield cl
-    finally:
-        cl.close()
-
-
-@pytest.fixture(scope="module")
 def coder():
     from textmine.classify import load_coder
 

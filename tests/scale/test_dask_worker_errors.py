@@ -45,17 +45,6 @@ def _assert_run_failure(res, out, *needles):
         read_coded_parts(out)
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    from dask.distributed import LocalCluster
-
-    cl = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
-    try:
-        yield cl
-    finally:
-        cl.close()
-
-
 @pytest.mark.parametrize("error", [RuntimeError, MemoryError])
 def test_coder_error_on_a_worker_is_one_line_naming_the_partition_without_the_text(tmp_path, cluster, monkeypatch,
                                                                                    error):
