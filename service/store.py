@@ -108,7 +108,8 @@ def _text_or_none(value: Any) -> str | None:
 _DATE8 = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")  # 20240115
 _PII_KINDS = {"fodselsnummer": "a fødselsnummer", "dnummer": "a D number", "telefon": "a phone number",
               "epost": "an e-mail address", "kontonummer": "an account number",
-              "orgnummer": "an organisation number", "adresse": "an address", "navn": "a person's name"}
+              "orgnummer": "an organisation number", "adresse": "an address", "navn": "a person's name",
+              "fodselsdato": "a date of birth", "lenke": "a personal link"}
 
 
 def personal_data_kinds(text: str) -> list[str]:

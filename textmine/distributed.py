@@ -332,13 +332,11 @@ def _without_trailing_blank_rows(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.
     """CSV chunks as ``read_table`` reads the file: a blank line between data rows is a row of empty fields
     (row numbers stay the file's), blank rows after the last data row are dropped (held back until a later
     chunk shows they are not trailing)."""
+    from textmine.io import _blank_rows
+
     held: list[pd.DataFrame] = []
     for chunk in chunks:
-        chunk = chunk.fillna("")
-        blank = np.ones(len(chunk), dtype=bool)
-        for c in chunk.columns:
-            blank &= chunk[c].astype(str).str.strip().eq("").to_numpy(dtype=bool)
-        filled = np.flatnonzero(~blank)
+        filled = np.flatnonzero(~_blank_rows(chunk))
         if not len(filled):
             held.append(chunk)
             continue
