@@ -9,13 +9,16 @@ surname written as an ordinary word, "kari nordmann", is a pair). Obfuscated e-m
 and social-media profile links are masked too.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "DOB", "born"):
-day + month (year optional) or month + year; ordinary dates, bare years and thresholds ("født før 1963",
-"født etter 01.01.1963") stay. Links ([LENKE]) only when they carry an identifier (see ``_personal_url``):
-an identifying query parameter (``fnr``, ``id``, ``email``…), an e-mail or "@handle", a path segment of
-6+ digits, a person-marker segment followed by a name or number ("/profil/kari-nordmann", "/ansatte/4711"),
-a host or path segment that is a first name + surname ("karinordmann.no", "/om-oss/kari-nordmann"), a
-personal-page host ("kari.blogspot.com", "github.com/kari", "wa.me/479…"). Organisational links
-("nav.no", "www.nav.no/sykepenger", "nav.no/person/kontakt-oss") stay.
+day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
+"født etter 01.01.1963", "alle født 1.1.1963", "født 1.1.1954 til 31.12.1962") and an organisation's founding
+date ("Bedriften ble født 12.03.1998") stay; "jeg er født ..." is always masked. Links ([LENKE]) only when
+they carry an identifier (see ``_personal_url``): an identifying query parameter (``fnr``, ``id``,
+``email``…), an e-mail or "@handle", a path segment of 6+ digits, personal data in its digits, a person-marker
+segment followed by a name or number ("/profil/kari-nordmann", "/ansatte/4711"), a host or path segment that
+is a first name + surname ("karinordmann.no", "/om-oss/kari-nordmann"), a personal-page host
+("kari.blogspot.com", "github.com/kari", "wa.me/479…"). Organisational links ("nav.no", "www.nav.no/sykepenger",
+"nav.no/person/kontakt-oss") and document ids on public-sector sites ("ssb.no/.../artikler/2845211") stay, and
+the number rules do not cut into a kept link.
 """
 
 from __future__ import annotations
@@ -219,10 +222,33 @@ _BIRTH_CUE_F = re.compile(r"(?<![\w.])f\.\s?$", re.IGNORECASE)
 # A rule's threshold ("født 1.1.1963 eller tidligere") or a measure ("født 3.5 kg"), not a person's birth date
 # (matched at the date's end).
 _BIRTH_NOT_AFTER = re.compile(
-    r"\s*(?:(?:eller|og|or)\s+(?:tidligere|senere|seinare|før|etter|earlier|later|before|after)\b"
+    r"\s*(?:(?:eller|og|or|and)\s+(?:tidligere|tidlegare|senere|seinere|seinare|før|etter|yngre|eldre|earlier"
+    r"|later|before|after|younger|older)\b"
+    r"|(?:-|til|t\.?o\.?m\.?|to|until)\s*\d{1,2}(?:[./-]\d{1,2}|\.\s?[a-zæøå]{3})"  # "født 1.1.1954 til 31.12.1962"
     r"|(?:kg|g|gram|cm|uker|veker|dager|dagar)\b)",
     re.IGNORECASE,
 )
+# A group a rule is about ("alle født 1.1.1963", "arbeidstakere som er født ..."), matched before the cue;
+# "den ansatte (som er) født" is one person (see _birth_group).
+_BIRTH_GROUP = re.compile(
+    r"(?:^|[^\w-])(?P<det>\w+\s+)?(?:alle|de|dei|arbeidstakere|arbeidstakarar|ansatte|tilsette|personer|personar"
+    r"|medlemmer|medlemar|søkere|søkarar|everyone|all|those|people|employees)\s+"
+    r"(?:som\s+(?:er|var|ble|blei|vart|vert)\s+|who\s+(?:are|were)\s+)?(?:født|fødd|fødde|born)\s*(?:den\s+)?$",
+    re.IGNORECASE,
+)
+_SINGLE_DET = frozenset("den denne vår min mi din di sin si hans hennes".split())
+# An organisation as the subject of "født" ("Bedriften ble født", "firmaet vårt er født", "et AS født"): a
+# founding date. Only the bare noun and its inflected forms ("Kontorsjefen", "Bedriftslegen" are people).
+_ORG_NOUN = (
+    r"(?i:\w*(?:bedrift(?:en|a|er|ene)?|firma(?:et|er|ene)?|selskap(?:et|er|ene)?|foretak(?:et|ene)?"
+    r"|virksomhet(?:en|a|er|ene)?|verksemd(?:a|er|ene)?|butikk(?:en|er|ene)?|avdeling(?:en|a|er|ene)?"
+    r"|kontor(?:et|er|ene)?|organisasjon(?:en|er|ene)?))|ASA?"
+)
+_BIRTH_ORG = re.compile(
+    rf"\b(?:{_ORG_NOUN})\s+(?:(?i:vårt|vår|mitt|min|vort|our|my)\s+)?"
+    r"(?:(?i:er|ble|blei|vart|vert|var|har\s+blitt|was|is)\s+(?:\w+\s+)?)?(?i:født|fødd|born)\s*(?i:den\s+)?$"
+)
+_BIRTH_FIRST_PERSON = re.compile(r"\b(?:jeg|eg|i)\s+(?:er|var|ble|vart|blei|am|was)\s+(?:født|fødd|born)\s*$", re.I)
 
 # -- links: a URL that carries an identifier -----------------------------------------------------------------
 _URL_TLD = (
@@ -267,6 +293,26 @@ _URL_GENERIC_FIRST = frozenset(
     "docs home privacy terms jobs download channel channels watch categories".split()
 )
 _URL_TRAIL = ".,;:!?'\""
+# Norwegian public-sector sites (last two host labels; "oslo.kommune.no" -> "kommune.no"): a long number in
+# the path or query is a document id there ("regjeringen.no/.../id2997290", "ssb.no/.../artikler/2845211"),
+# except inside a person's own area (_URL_PERSONAL_AREAS) or when it is shaped like personal data.
+_URL_ORG_SITES = frozenset(
+    "nav.no regjeringen.no lovdata.no altinn.no ssb.no helsenorge.no stortinget.no skatteetaten.no brreg.no "
+    "udir.no arbeidstilsynet.no helsedirektoratet.no fhi.no norge.no digdir.no statsforvalteren.no udi.no imdi.no "
+    "husbanken.no lanekassen.no politiet.no domstol.no ks.no kommune.no fylkeskommune.no".split()
+)
+_URL_PERSONAL_AREAS = frozenset(
+    "sak saksoversikt mine-saker minesaker min-side minside mi-side dittnav innboks inbox messagebox meldinger "
+    "dokumentarkiv mine-dokumenter utbetalinger".split()
+)
+# A path segment after which a number is a document's id on any host ("/topic/1049071", "/badge/155220641").
+_URL_DOC_SEGMENTS = frozenset(
+    "dokument dokumenter document documents artikkel artikler article articles nyhet nyheter news topic topics "
+    "thread threads pages badge latestdoi record records episode episodes table tabell publikasjon publikasjoner "
+    "publication publications rapport rapporter høring høringer contentassets".split()
+)
+_URL_DIGIT_RUN = re.compile(r"(?<!\d)\d{8,12}(?!\d)")
+_PUA = re.compile("[\ue000-\uf8ff]")  # private-use characters: stand-ins for shielded links
 # 8- or 14-digit date / timestamp (archive links, "20240312"): not an identifier
 _URL_TIMESTAMP = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:\d{6})?")
 
@@ -294,6 +340,42 @@ def _fnr_from_fullyear(m: re.Match) -> str:
 def _looks_like_date8(d: str) -> bool:
     day, month, year = int(d[:2]), int(d[2:4]), int(d[4:])
     return 1 <= day <= 31 and 1 <= month <= 12 and 1900 <= year <= 2099
+
+
+def _birth_group(before: str) -> bool:
+    """The birth cue ends a group a rule is about ("alle født", "ansatte som er født"), not one person
+    ("den ansatte som er født")."""
+    m = _BIRTH_GROUP.search(before)
+    return bool(m) and not (m.group("det") and m.group("det").strip().lower() in _SINGLE_DET)
+
+
+_YEAR_BOUNDARY = re.compile(r"\s*0?1\s*[./-]\s*0?1\b|\s*0?1\.?\s*jan|\s*31\s*[./-]\s*12\b|\s*31\.?\s*des", re.I)
+
+
+def _year_boundary(date: str) -> bool:
+    """1 January or 31 December: the cut-off dates rules use (a group's real birthday is any other day)."""
+    return bool(_YEAR_BOUNDARY.match(date))
+
+
+def _personal_digit_run(d: str) -> bool:
+    """A mobile number ("47"/"0047" optional), an org number or a personal/account number."""
+    mobile = d[-8] in "49" and d[:-8] in ("", "47", "0047")
+    return mobile or (len(d) == 9 and valid_orgnr(d)) or bool(personal_number_type(d)) or valid_account(d)
+
+
+def _shield(text: str, urls: list[str]) -> tuple[str, list[str]]:
+    """Replace each kept link that is still in ``text`` by a stand-in character (see :func:`_unshield`)."""
+    shield: list[str] = []
+    for url in dict.fromkeys(urls):
+        if url in text and len(shield) < 6400:
+            text = text.replace(url, chr(0xE000 + len(shield)))
+            shield.append(url)
+    return text, shield
+
+
+def _unshield(text: str, shield: list[str]) -> str:
+    """Put the links that :meth:`Redactor._sub_urls` replaced by stand-in characters back."""
+    return _PUA.sub(lambda m: shield[ord(m.group(0)) - 0xE000], text)
 
 
 def _month(word: str) -> int:
@@ -382,6 +464,13 @@ _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]*\.?")
 _GREETINGS = frozenset({"hei", "hallo", "takk"})
 _INITIAL = re.compile(r"[A-ZÆØÅ]\.")
 _SENTENCE_END = set(".!?:;\"'()[]\n")
+# Verbs of speaking / acting after a sentence-initial surname that is also a word ("Lie ringte meg", "Berg sa"):
+# a person, where "Berg og dal", "Strand kommune" stay.
+_ACT_VERBS = frozenset(
+    "sa sier ringte ringer ringde skrev skriver skreiv svarte svarer svara mente mener meinte lovet lovte lova "
+    "fortalte forteller fortalde spurte forklarte forklarer opplyste informerte bekreftet bekrefta hevdet påsto "
+    "mailet sendte".split()
+)
 
 
 @dataclass
@@ -433,29 +522,39 @@ class Redactor:
         low = text.lower()
         if ".com/" in low:
             text = self._sub(_PROFILE_URL, text, counts, lambda m, t: "navn")
+        kept: list[str] | None = None  # links that stay and have digits: shielded from the number rules
         if _URL_GATE.search(low):
-            text = self._sub_urls(text, counts)
+            kept = None if _PUA.search(text) else []
+            text = self._sub_urls(text, counts, kept)
         if _EMAIL_GATE.search(text):
             text = self._sub(_EMAIL, text, counts, self._classify_email)
             text = self._sub(_EMAIL_OBF, text, counts, self._classify_email_obf)
             if "@" in text:
                 text = self._sub(_EMAIL_BARE, text, counts, lambda m, t: "epost")
         if _ANY_DIGIT.search(text):
-            text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
-            text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
-            text = self._sub(_FNR_FULLYEAR, text, counts, lambda m, t: personal_number_type(_fnr_from_fullyear(m)))
-            text = self._sub(_NUM11, text, counts, self._classify11)
-            text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
-            text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
-            if any(cue in low for cue in _BIRTH_GATE):
-                text = self._sub(_DATE, text, counts, self._classify_birth_date)
-            text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
-            text = self._sub(_ORG, text, counts, self._classify9)
-            text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
-            text = self._sub(_PHONE, text, counts, self._classify8_public)
-            text = self._sub(self._address, text, counts, self._classify_address)
+            text, shield = _shield(text, kept) if kept else (text, [])
+            text = self._redact_numbers(text, counts, low)
+            if shield:
+                text = _unshield(text, shield)
         text = self._redact_names(text, counts)
         return text, counts
+
+    def _redact_numbers(self, text: str, counts: dict[str, int], low: str) -> str:
+        """The number rules (IBAN, phones, personal/account/org numbers, birth dates, addresses)."""
+        text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
+        text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
+        text = self._sub(_FNR_FULLYEAR, text, counts, lambda m, t: personal_number_type(_fnr_from_fullyear(m)))
+        text = self._sub(_NUM11, text, counts, self._classify11)
+        text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
+        text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
+        if any(cue in low for cue in _BIRTH_GATE):
+            text = self._sub(_DATE, text, counts, self._classify_birth_date)
+        text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
+        text = self._sub(_ORG, text, counts, self._classify9)
+        text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
+        text = self._sub(_PHONE, text, counts, self._classify8_public)
+        text = self._sub(self._address, text, counts, self._classify_address)
+        return text
 
     @staticmethod
     def _sub(pattern: re.Pattern, text: str, counts: dict[str, int], classify, split: str | None = None) -> str:
@@ -486,7 +585,13 @@ class Redactor:
         before = text[max(0, m.start() - 40) : m.start()]
         if not (_BIRTH_CUE.search(before) or (has_year and _BIRTH_CUE_F.search(before))):
             return None
-        return None if _BIRTH_NOT_AFTER.match(text, m.end()) else "fodselsdato"
+        if _BIRTH_FIRST_PERSON.search(before):
+            return "fodselsdato"  # "jeg er født 1.1.1963 og yngre kolleger ...": always the writer's own date
+        if _BIRTH_ORG.search(before) or _BIRTH_NOT_AFTER.match(text, m.end()):
+            return None  # a founding date or a rule's threshold
+        if _birth_group(before) and _year_boundary(m.group(0)):
+            return None  # "alle født 1.1.1963": a rule's cut-off; "tre barn, alle født 12.03.2015" stays masked
+        return "fodselsdato"
 
     def mask_links_and_birth_dates(self, text: str) -> str:
         """Only the link rules (social-media profiles, personal links) and birth dates after a birth cue, with
@@ -501,16 +606,20 @@ class Redactor:
             text = self._sub(_DATE, text, counts, self._classify_birth_date)
         return text
 
-    def _sub_urls(self, text: str, counts: dict[str, int]) -> str:
+    def _sub_urls(self, text: str, counts: dict[str, int], kept: list[str] | None = None) -> str:
+        """Mask personal links; a kept link with digits is appended to ``kept`` (if given), to be shielded
+        from the number rules ("regjeringen.no/.../prop.-1-s-20232024/..." is no phone number)."""
         out, last = [], 0
         for m in _URL.finditer(text):
             start, end = m.start(), _url_end(text, m.start(), m.end())
-            if not self._personal_url(text[start:end]):
-                continue
-            out.append(text[last:start])
-            out.append(PLACEHOLDERS["lenke"])
-            counts["lenke"] += 1
-            last = end
+            url = text[start:end]
+            if self._personal_url(url):
+                out.append(text[last:start])
+                out.append(PLACEHOLDERS["lenke"])
+                counts["lenke"] += 1
+                last = end
+            elif kept is not None and _ANY_DIGIT.search(url):
+                kept.append(url)
         if not out:
             return text
         out.append(text[last:])
@@ -522,7 +631,9 @@ class Redactor:
         - an e-mail or "@handle" anywhere, or a "~user" path segment;
         - a query/fragment parameter named like an identifier (``_URL_ID_PARAMS``: fnr, id, email, navn, tlf,
           token…) or whose value is a number of 6+ digits;
-        - a path segment that is a number of 6+ digits (file extension ignored; dates/timestamps excepted);
+        - a path segment that is a number of 6+ digits (file extension ignored; dates/timestamps excepted), not
+          after a document segment (``_URL_DOC_SEGMENTS``: "/artikler/2845211", "/topic/1049071");
+        - digits that are personal data (:meth:`_url_digits_personal`: a phone, personal, account or org number);
         - a person-marker segment (``_URL_PERSON_SEGMENTS``: profil, person, ansatte, users…) followed by a
           segment with a digit or a name ("/profil/kari-nordmann", "/ansatte/4711");
         - a host label or path segment that is a known first name + surname ("kari-nordmann.no",
@@ -531,7 +642,9 @@ class Redactor:
           "wa.me/4791234567").
 
         Everything else stays: organisational pages, searches, articles, forms ("nav.no",
-        "www.nav.no/sykepenger", "nav.no/person/kontakt-oss", "github.com/navikt/sykepenger")."""
+        "www.nav.no/sykepenger", "nav.no/person/kontakt-oss", "github.com/navikt/sykepenger"). On a public-sector
+        site (``_URL_ORG_SITES``) or "github.com/orgs/…" a long number is a document id, except in a person's
+        own area (``_URL_PERSONAL_AREAS``: "saksoversikt", "mine-saker", "innboks"…)."""
         low = url.lower()
         if "@" in low or "%40" in low:
             return True
@@ -540,18 +653,25 @@ class Redactor:
         host, tail = rest[:cut].split(":")[0], rest[cut:]
         tail, _, frag = tail.partition("#")
         path, _, query = tail.partition("?")
+        segs = [unquote(p) for p in path.split("/") if p]
+        labels = [p for p in host.split(".") if p]
+        site = ".".join(labels[-2:])
+        org = (site in _URL_ORG_SITES or (site == "github.com" and segs[:1] == ["orgs"])) and not any(
+            seg in _URL_PERSONAL_AREAS for seg in segs
+        )
         for part in re.split(r"[&;]", query + "&" + frag):
             name, eq, value = part.partition("=")
-            if eq and value and (unquote(name).strip() in _URL_ID_PARAMS or self._url_number(value)):
+            if eq and value and (unquote(name).strip() in _URL_ID_PARAMS or (not org and self._url_number(value))):
                 return True
-        segs = [unquote(p) for p in path.split("/") if p]
         for k, seg in enumerate(segs):
-            if seg[0] == "~" or self._url_number(seg.rsplit(".", 1)[0]):
+            if seg[0] == "~":
+                return True
+            if not org and self._url_number(seg.rsplit(".", 1)[0]) and not (k and segs[k - 1] in _URL_DOC_SEGMENTS):
                 return True
             if seg in _URL_PERSON_SEGMENTS and k + 1 < len(segs) and self._url_handle(segs[k + 1]):
                 return True
-        labels = [p for p in host.split(".") if p]
-        site = ".".join(labels[-2:])
+        if _ANY_DIGIT.search(low) and self._url_digits_personal(url, org):
+            return True
         if site in _URL_SUBDOMAIN_HOSTS and len(labels) > 2 and labels[0] not in ("www", "m"):
             return True
         if site in _URL_HANDLE_HOSTS and segs and segs[0] not in _URL_GENERIC_FIRST:
@@ -559,6 +679,15 @@ class Redactor:
                 return True
         own = [p for p in labels[:-1] if p not in ("www", "m")]
         return self._slug_names_person(own) or any(self._slug_names_person([p]) for p in segs)
+
+    def _url_digits_personal(self, url: str, org: bool) -> bool:
+        """Digits in a link that are personal data: on an organisation's site a mobile, org, personal or
+        account number (:func:`_personal_digit_run`); elsewhere anything the number rules would mask."""
+        if org:
+            return any(_personal_digit_run(m.group(0)) for m in _URL_DIGIT_RUN.finditer(url))
+        counts = dict.fromkeys(PII_TYPES, 0)
+        self._redact_numbers(url, counts, url.lower())
+        return any(counts.values())
 
     @staticmethod
     def _url_number(value: str) -> bool:
@@ -772,6 +901,14 @@ class Redactor:
                 return True
             return i + 1 < n and lows[i + 1] in ("kommune", "kommunes", "kommun") and adjacent(i, i + 1)
 
+        def acts(i: int) -> bool:
+            """Word i is followed by a verb of speaking/acting or by "fra NAV"."""
+            if i + 1 >= n or not adjacent(i, i + 1):
+                return False
+            if lows[i + 1] in _ACT_VERBS:
+                return True
+            return lows[i + 1] == "fra" and i + 2 < n and words[i + 2][2] in ("NAV", "Nav") and adjacent(i + 1, i + 2)
+
         def has_cue(i: int) -> bool:
             if i == 0 or lows[i - 1] not in names.cue_last_words:
                 return False
@@ -873,6 +1010,8 @@ class Redactor:
                     start_i = i
                 elif last and (lows[i] not in names.ambiguous or not (initial or place_after_i(i))):
                     start_i = i
+                elif last and initial and acts(i):
+                    start_i = i  # "Lie ringte meg", "Strand fra NAV sa"
                 elif (
                     not initial
                     and nxt_name
@@ -896,8 +1035,20 @@ class Redactor:
                     and is_last_any(i + 1)
                     and not self._is_blocked(words[i + 1][2])
                 )
-                if after_name or greeted:
-                    start_i = i  # "takk til kari og ola", "hei kari", "takk kari"
+                # "kari og ola nordmann": a first name joined by og/eller/and to a first name + surname pair
+                shared = (
+                    i + 3 < n
+                    and lows[i + 1] in ("og", "eller", "and")
+                    and adjacent(i, i + 1)
+                    and adjacent(i + 1, i + 2)
+                    and is_first(i + 2)
+                    and adjacent(i + 2, i + 3)
+                    and not upper(i + 3)
+                    and is_last_any(i + 3)
+                    and not self._is_blocked(words[i + 3][2])
+                )
+                if after_name or greeted or shared:
+                    start_i = i  # "takk til kari og ola", "hei kari", "takk kari", "kari og ola nordmann"
                 elif pair:  # uncued lower-case "olav hansen", with a first name before it: "per olav hansen"
                     start_i = i
                     if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
