@@ -1,8 +1,10 @@
-"""Language per comment: nb / nn / en / other / unknown.
+"""Language per comment: nb / nn / en / sv / da / other / unknown.
 
 Marker words decide most comments; lingua (restricted to nb, nn, en, sv, da, built once per
 detector) is asked only about the undecided ones, in one parallel batch. Swedish/Danish guesses on
 text that is mostly known Norwegian words fall back to bokmål (very short answers drift there).
+Swedish and Danish answers are recognised by their own marker words (``lang_neighbours.tsv``) on top
+of that; :meth:`LanguageDetector.by_markers` (the lemma language) never returns sv / da.
 """
 
 from __future__ import annotations
@@ -13,11 +15,74 @@ from pathlib import Path
 
 from .wordlists import read_table
 
-LANGUAGES = ("nb", "nn", "en", "other", "unknown")
+LANGUAGES = ("nb", "nn", "en", "sv", "da", "other", "unknown")
+NEIGHBOURS = ("sv", "da")
+NEIGHBOUR_MIN = 3  # Swedish/Danish marker weight (from two words at least) needed to call a text sv / da
 NN_MARGIN = 0.25  # lingua must prefer nynorsk over bokmål by this much when no marker word decides
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _SCANDI_EN = frozenset({"BOKMAL", "NYNORSK", "ENGLISH", "SWEDISH", "DANISH"})
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
+# bokmål forms nynorsk does not have: they overrule lingua's nynorsk guess on misspelt bokmål
+_NB_ONLY = frozenset({"jeg", "ikke", "hva", "hvordan", "hvorfor", "hvem", "hvis", "noe", "noen", "mye", "bare",
+                      "selv", "være", "bedre", "et", "hun", "fikk", "gikk", "ble", "dere", "arbeidsgiver",
+                      "arbeidsgiveren"})
+
+
+@dataclass(frozen=True)
+class NeighbourMarkers:
+    """Swedish / Danish marker words: exact words, ``prefix*`` and ``*suffix`` entries, weight per language.
+
+    Weight 0 marks a Norwegian marker word that is also a word of that language (not evidence against it).
+    """
+
+    words: dict = field(default_factory=dict)
+    prefixes: tuple = ()
+    suffixes: tuple = ()
+    _keys: tuple = field(default=((), ()), init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        keys = (tuple(p for p, _ in self.prefixes), tuple(x for x, _ in self.suffixes))
+        object.__setattr__(self, "_keys", keys)  # fast reject of the (many) words that match no entry
+
+    @classmethod
+    def from_rows(cls, rows: list[list[str]], name: str = "lang_neighbours.tsv") -> "NeighbourMarkers":
+        words: dict[str, dict[str, int]] = {}
+        prefixes: dict[str, dict[str, int]] = {}
+        suffixes: dict[str, dict[str, int]] = {}
+        for row in rows:
+            word, lang, weight = cls._parse(row, name)
+            table = prefixes if word.endswith("*") else suffixes if word.startswith("*") else words
+            table.setdefault(word.strip("*"), {})[lang] = weight
+        return cls(words=words, prefixes=tuple(prefixes.items()), suffixes=tuple(suffixes.items()))
+
+    @staticmethod
+    def _parse(row: list[str], name: str) -> tuple[str, str, int]:
+        word = row[0].lower()
+        if len(row) < 3 or not word.strip("*"):
+            raise ValueError(f"{name}: {word!r}: expected word, language and weight separated by tabs")
+        if row[1] not in NEIGHBOURS:
+            raise ValueError(f"{name}: {word!r}: language must be one of {', '.join(NEIGHBOURS)}, not {row[1]!r}")
+        if not row[2].isdigit():
+            raise ValueError(f"{name}: {word!r}: weight must be a whole number >= 0, not {row[2]!r}")
+        return word, row[1], int(row[2])
+
+    def weights(self, word: str) -> dict[str, int]:
+        """Weight per language for one lower-case word (empty when it is no marker)."""
+        hit = self.words.get(word)
+        if hit is not None:
+            return hit
+        out: dict[str, int] = {}
+        if word.startswith(self._keys[0]):
+            for prefix, w in self.prefixes:
+                if word.startswith(prefix) and len(word) > len(prefix):
+                    out = {**w, **out}
+        if word.endswith(self._keys[1]):
+            for suffix, w in self.suffixes:
+                if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                    out = {**w, **out}
+        if not out and ("ä" in word or "ö" in word):
+            out = {"sv": 1}  # letters Norwegian does not use
+        return out
 
 
 @dataclass
@@ -25,6 +90,7 @@ class LanguageDetector:
     markers: dict[str, tuple[str, int]]
     known_words: frozenset[str] | dict = frozenset()
     use_lingua: bool = True
+    neighbours: NeighbourMarkers = field(default_factory=NeighbourMarkers)
     _lingua: object = field(default=None, repr=False)
     _lingua_wide: object = field(default=None, repr=False)
 
@@ -34,8 +100,9 @@ class LanguageDetector:
         for row in read_table("lang_markers.tsv", directory):
             if len(row) >= 3 and int(row[2]) > 0:
                 markers[row[0].lower()] = (row[1], int(row[2]))
+        neighbours = NeighbourMarkers.from_rows(read_table("lang_neighbours.tsv", directory))
         return cls(markers=markers, known_words=known_words if known_words is not None else frozenset(),
-                   use_lingua=use_lingua)
+                   use_lingua=use_lingua, neighbours=neighbours)
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -82,6 +149,37 @@ class LanguageDetector:
             return "nb"  # no nynorsk/English marker and (almost) every word is in the bokmål lexicon
         return None
 
+    def by_neighbours(self, text: str) -> str | None:
+        """sv / da when that language's marker words clearly outweigh the Norwegian-only ones, else None."""
+        words = [w.lower() for w in _WORD.findall(text)]
+        score = dict.fromkeys(NEIGHBOURS, 0)
+        hits: dict[str, set] = {lang: set() for lang in NEIGHBOURS}
+        for w in words:
+            for lang, weight in self.neighbours.weights(w).items():
+                if weight:
+                    score[lang] += weight
+                    hits[lang].add(w)
+        lang = max(NEIGHBOURS, key=score.get)
+        if score[lang] < NEIGHBOUR_MIN or len(hits[lang]) < 2 or 2 * score[lang] <= sum(score.values()):
+            return None
+        return lang if score[lang] > 2 * self._norwegian_only(words, lang) else None
+
+    def _norwegian_only(self, words: list[str], lang: str) -> int:
+        """Weight of the nb/nn marker words among ``words`` that are not also words of ``lang``."""
+        return sum(self.markers[w][1] for w in words
+                   if w in self.markers and lang not in self.neighbours.weights(w))
+
+    def _leans_bokmal(self, text: str) -> bool:
+        """Bokmål-only words (jeg, ikke, hv-words) outweigh the nynorsk marker words: misspelt bokmål."""
+        nb = nn = 0
+        for w in (w.lower() for w in _WORD.findall(text)):
+            hit = self.markers.get(w)
+            if w in _NB_ONLY and hit:
+                nb += hit[1]
+            elif hit and hit[0] == "nn":
+                nn += hit[1]
+        return nb > nn
+
     @property
     def lingua_wide(self):
         """Second opinion for texts with few Norwegian words: is it another (Latin-script) language?"""
@@ -124,13 +222,13 @@ class LanguageDetector:
         if coverage < 0.5 and len(_WORD.findall(text)) >= 3 and self.use_lingua and self._is_foreign(text):
             return "other"
         if name in ("BOKMAL", "NYNORSK"):
-            return "nb" if name == "BOKMAL" else "nn"
+            return "nb" if name == "BOKMAL" or self._leans_bokmal(text) else "nn"
         # Swedish / Danish: short or misspelt Norwegian drifts there; real Swedish/Danish is called out with
         # high confidence by the wider detector and has few Norwegian words
         if coverage < 0.4 and len(_WORD.findall(text)) >= 3 and self.use_lingua:
             conf = self.lingua_wide.compute_language_confidence_values(text)
             if conf and conf[0].language.name in ("SWEDISH", "DANISH") and conf[0].value >= 0.6:
-                return "other"
+                return "sv" if conf[0].language.name == "SWEDISH" else "da"
         return "nb"
 
     def _coverage(self, text: str) -> float:
@@ -144,6 +242,9 @@ class LanguageDetector:
     def detect_many(self, texts: list[str], markers: list[str | None] | None = None) -> list[str]:
         """Language per text; ``markers``: :meth:`by_markers` of each text when the caller has them already."""
         out: list[str | None] = list(markers) if markers is not None else [self.by_markers(t) for t in texts]
+        for i, v in enumerate(out):
+            if v in (None, "nb", "nn"):
+                out[i] = self.by_neighbours(texts[i]) or v
         todo = [i for i, v in enumerate(out) if v is None]
         if todo:
             if self.use_lingua:
