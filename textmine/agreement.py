@@ -9,6 +9,7 @@ codes only, never text).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -55,19 +56,50 @@ class AgreementReport:
         return "\n".join(lines)
 
 
+_WHOLE_DECIMAL = re.compile(r"([+-]?(?:0|[1-9][0-9]*))\.0+")  # "12.0": a whole-number id written as a float
+
+
+def _id_key(value: Any) -> str:
+    """The key an id is matched on: whole numbers as digits, whatever their type (``1``, ``1.0``, ``"1.0"`` →
+    ``"1"``), so a file read with a float id column (a blank row) still matches. Other text is kept as written
+    (trimmed): leading zeros are part of many ids (case numbers, postcodes), so ``"01"`` and ``"1"`` stay apart."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    text = str(value).strip()
+    whole = _WHOLE_DECIMAL.fullmatch(text)
+    return whole.group(1) if whole else text
+
+
+def _check_ids(raw: pd.Series, ids: pd.Series, which: str, id_col: str) -> None:
+    """Every row has an id, and no two rows share one — also not two spellings of one number (1 and 1.0)."""
+    if (ids == "").any():
+        row = int(np.flatnonzero((ids == "").to_numpy())[0])
+        raise ValueError(f"{which}: row {row + 2}: column {id_col!r} is empty (every row needs an id)")
+    dup = ids[ids.duplicated()].unique().tolist()
+    if not dup:
+        return
+    shown = []
+    for key in dup[:5]:
+        forms = list(dict.fromkeys(str(v).strip() for v in raw[(ids == key).to_numpy()]))
+        shown.append(key if len(forms) < 2 else f"{key} (written {' and '.join(forms[:3])}: whole-number ids "
+                     "are matched as numbers)")
+    raise ValueError(f"{which}: column {id_col!r} has duplicate ids: {', '.join(shown)}"
+                     + (f" (+{len(dup) - 5} more)" if len(dup) > 5 else ""))
+
+
 def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col: str | None,
            known: set[str], rollup: Callable[[list[str]], list[str]] | None = None) -> pd.DataFrame:
     for col in (id_col, themes_col):
         if col not in df.columns:
             raise ValueError(f"{which}: no column {col!r} (columns: {', '.join(map(str, df.columns))})")
-    ids = df[id_col].astype("string").fillna("").str.strip()
-    if (ids == "").any():
-        row = int(np.flatnonzero((ids == "").to_numpy())[0])
-        raise ValueError(f"{which}: row {row + 2}: column {id_col!r} is empty (every row needs an id)")
-    dup = ids[ids.duplicated()].unique().tolist()
-    if dup:
-        raise ValueError(f"{which}: column {id_col!r} has duplicate ids: {', '.join(map(str, dup[:5]))}"
-                         + (f" (+{len(dup) - 5} more)" if len(dup) > 5 else ""))
+    ids = pd.Series([_id_key(v) for v in df[id_col].tolist()], index=df.index, dtype=object)
+    _check_ids(df[id_col], ids, which, id_col)
     themes = []
     for pos, v in enumerate(df[themes_col].tolist()):
         lab = parse_theme_list(v)
@@ -79,6 +111,15 @@ def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col:
     types = ([""] * len(df) if type_col is None or type_col not in df.columns  # case is ignored: Klage is klage
              else df[type_col].astype("string").fillna("").str.strip().str.casefold().tolist())
     return pd.DataFrame({"id": ids.tolist(), "themes": themes, "type": types})
+
+
+def _leading_zero_hint(a: pd.Series, b: pd.Series) -> str:
+    """A hint when the ids would match without leading zeros (one file read its id column as numbers)."""
+    strip = lambda s: set(s.str.lstrip("0").replace("", "0"))  # noqa: E731
+    if strip(a) & strip(b):
+        return ("; some ids differ only in leading zeros (e.g. 01 and 1), which are kept apart: read both id "
+                "columns as text, or write them the same way")
+    return ""
 
 
 def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: Sequence[str], *,
@@ -99,7 +140,8 @@ def intercoder_agreement(first: pd.DataFrame, second: pd.DataFrame, theme_ids: S
     b = _codes(second, names[1], id_col, themes_col, type_col, known, rollup)
     common = a.merge(b, on="id", suffixes=("_1", "_2"), sort=False)
     if common.empty:
-        raise ValueError(f"the two codings share no {id_col!r} values (first: {len(a)} rows, second: {len(b)} rows)")
+        raise ValueError(f"the two codings share no {id_col!r} values (first: {len(a)} rows, second: {len(b)} rows)"
+                         + _leading_zero_hint(a["id"], b["id"]))
     index = {t: j for j, t in enumerate(ids)}
 
     def matrix(col: str) -> np.ndarray:

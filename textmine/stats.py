@@ -8,7 +8,8 @@ Conventions (the way Norwegian survey reports compute them):
   ``n_eff = (Σw)² / Σw²`` (Wilson on ``n_eff`` when the share is exactly 0 or 1, where the logit is undefined);
 * two-proportion z-tests use the **unpooled** (Wald) standard error — the same one as the published CI of the
   difference, so "95 % CI excludes 0" ⟺ "unadjusted p < 0.05" — and, for weighted estimates, the effective n
-  of each group;
+  of each group; at 0 % vs 100 %, where that standard error is 0, the pooled one with a continuity correction
+  (see :func:`two_proportion_test`);
 * change verdicts (:func:`change_verdict`): BH-adjusted p < 0.05 ``signifikant``; otherwise unadjusted
   p < 0.10 ``tendens`` (this includes every change whose CI excludes 0 but that does not survive the adjustment
   for many comparisons); otherwise ``uendret``. Between-group differences (:func:`difference_verdict`) use the
@@ -245,9 +246,17 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
     ``pooled=True`` gives the classical pooled-share test (``statsmodels.proportions_ztest``); its p-value can
     disagree with the Wald CI near the threshold.
 
-    Returns arrays ``diff``, ``ci_low``, ``ci_high`` (unpooled Wald interval of the difference), ``z``
-    and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see ``degenerate``;
-    0.0 with a zero-width CI where one share is 0 and the other 1 (unpooled): no sampling variance is left).
+    **0 % vs 100 %** (one share 0, the other 1): the unpooled standard error is 0 — not because there is no
+    sampling variance but because the plug-in estimate has none — and the Wald test would say p = 0 even for
+    0/3 vs 3/3. There the test and the CI fall back to the pooled standard error with a continuity correction
+    ``cc = (1/n1 + 1/n2) / 2``: ``z = (|p2 − p1| − cc) / se_pooled`` (Yates' chi-square for the 2×2 table, close
+    to Fisher's exact test in small groups: 0/3 vs 3/3 gives p = 0.102, Fisher 0.100; 0/500 vs 500/500 stays
+    p ≈ 0) and the CI ``diff ± (z·se_pooled + cc)``, cut to [−1, 1], so the CI still excludes 0 exactly when
+    p < 1 − ``level``. ``pooled=True`` keeps its classical p-value and takes the same fallback CI.
+
+    Returns arrays ``diff``, ``ci_low``, ``ci_high`` (unpooled Wald interval of the difference, or the fallback
+    above), ``z`` and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see
+    ``degenerate``).
     """
     p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1, "p1"), _as_float(n1, "n1"), _as_float(p2, "p2"),
                                          _as_float(n2, "n2"))
@@ -257,27 +266,30 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
         bad = np.flatnonzero((v < 0) | (v > high))  # NaN passes: an empty group is reported as NaN
         if len(bad):
             raise ValueError(f"{name}: position {int(bad[0])}: expected {what}, got {float(v.ravel()[bad[0]])}")
+    zc = z_value(level)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-        if pooled:
-            pp = (p1 * n1 + p2 * n2) / (n1 + n2)
-            se0 = np.sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2))
-        else:
-            se0 = se
+        pp = (p1 * n1 + p2 * n2) / (n1 + n2)
+        se_pooled = np.sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2))
+        se0 = se_pooled if pooled else se
         diff = p2 - p1
         z = diff / se0
+        valid = (n1 > 0) & (n2 > 0) & ~np.isnan(p1) & ~np.isnan(p2)
+        separated = valid & (se == 0) & (diff != 0)  # 0 % vs 100 %: the fallback above
+        cc = 0.5 * (1 / n1 + 1 / n2)
+        if not pooled:
+            z = np.where(separated, np.copysign(np.fmax(np.abs(diff) - cc, 0) / se_pooled, diff), z)
         pv = 2 * _sst.norm.sf(np.abs(z))
-    zc = z_value(level)
-    valid = (n1 > 0) & (n2 > 0) & ~np.isnan(p1) & ~np.isnan(p2)
+        half = np.where(separated, zc * se_pooled + cc, zc * se)
     degenerate = valid & (se0 == 0) & (diff == 0)  # both 0 or both 1: nothing to test
-    separated = valid & (se0 == 0) & (diff != 0)  # 0 vs 1: no sampling variance left at all
-    with np.errstate(invalid="ignore"):
-        z = np.where(degenerate, 0.0, np.where(separated, np.copysign(np.inf, diff), np.where(valid, z, np.nan)))
-    pv = np.where(degenerate, 1.0, np.where(separated, 0.0, np.where(valid, pv, np.nan)))
+    z = np.where(degenerate, 0.0, np.where(valid, z, np.nan))
+    pv = np.where(degenerate, 1.0, np.where(valid, pv, np.nan))
+    lo, hi = diff - half, diff + half
+    lo, hi = np.where(separated, np.clip(lo, -1, 1), lo), np.where(separated, np.clip(hi, -1, 1), hi)
     out = {
         "diff": np.where(valid, diff, np.nan),
-        "ci_low": np.where(valid, diff - zc * se, np.nan),
-        "ci_high": np.where(valid, diff + zc * se, np.nan),
+        "ci_low": np.where(valid, lo, np.nan),
+        "ci_high": np.where(valid, hi, np.nan),
         "z": z,
         "p_value": pv,
         "degenerate": degenerate,
@@ -288,7 +300,7 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
 
 
 def difference_ci(p1, n1, p2, n2, *, level: float = 0.95):
-    """Unpooled Wald CI of ``p2 − p1`` (a convenience view of :func:`two_proportion_test`)."""
+    """CI of ``p2 − p1``: unpooled Wald, with the 0 % vs 100 % fallback (a view of :func:`two_proportion_test`)."""
     r = two_proportion_test(p1, n1, p2, n2, level=level)
     return r["ci_low"], r["ci_high"]
 
@@ -404,9 +416,11 @@ def crosstab(
     ``{row label: {col label: value}}``), ``chi2``, ``dof``, ``p_value`` and ``n``, plus ``weighted``,
     ``n_effective``, ``correction`` and ``method``. Rows with a missing row or column value are left out.
 
-    Weighted: counts are sums of weights; the test uses the weighted table rescaled to the unweighted
-    n and divides chi-square by Kish's design effect ``n / n_eff`` (a first-order Rao–Scott style
-    correction). Row percentages are rounded half-up to ``decimals`` (``None`` keeps full precision).
+    Weighted: counts are sums of weights; the test uses the weighted table rescaled to Kish's effective n
+    (equivalent to rescaling to the unweighted n and dividing chi-square by the design effect ``n / n_eff``, a
+    first-order Rao–Scott style correction); Yates' correction (``correction=True``, 2×2 only) is applied to
+    that rescaled table, the scale the test is computed on. Row percentages are rounded half-up to ``decimals``
+    (``None`` keeps full precision).
     """
     for c in (row, col) + ((weight,) if weight else ()):
         if c not in df.columns:
@@ -433,11 +447,12 @@ def crosstab(
     n = int(keep.sum())
     if weight:
         n_eff = kish_n(w)
-        deff = n / n_eff if n_eff > 0 else float("nan")
-        res = chi_square(table * (n / table.sum()) if table.sum() > 0 else table, correction=correction)
-        chi2 = res["chi2"] / deff
-        p = float(_sst.chi2.sf(chi2, res["dof"])) if res["dof"] else float("nan")
-        method = "Pearson chi-square on weighted counts scaled to n, divided by Kish design effect"
+        # the test (and Yates' correction, when asked) on the table rescaled to Kish n: the same as scaling to n
+        # and dividing chi-square by the design effect, but the 0.5 correction is taken on the tested scale
+        res = chi_square(table * (n_eff / table.sum()) if table.sum() > 0 else table, correction=correction)
+        chi2, p = res["chi2"], res["p_value"]
+        method = ("Pearson chi-square on weighted counts scaled to Kish effective n (= scaled to n, divided by "
+                  "the design effect)" + (" with Yates correction" if correction else ""))
     else:
         n_eff = float(n)
         res = chi_square(table, correction=correction)

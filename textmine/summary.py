@@ -947,7 +947,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "ci_method_unweighted": st.CI_METHOD_UNWEIGHTED,
         "ci_method_weighted": st.CI_METHOD_WEIGHTED if weighted else None,
         "test": ("to-utvalgs z-test med usammenslått (Wald) standardfeil, den samme som i 95 % KI for endringen "
-                 "(KI utelukker 0 nøyaktig når ujustert p < 0,05); vektet: på Kish effektiv n"),
+                 "(KI utelukker 0 nøyaktig når ujustert p < 0,05); vektet: på Kish effektiv n; ved 0 % mot 100 %, "
+                 "der den standardfeilen er 0: sammenslått standardfeil med kontinuitetskorreksjon (Yates)"),
         "verdict_rule": VERDICT_RULE,
         "difference_rule": DIFFERENCE_RULE,
         "min_cell": survey.min_cell,

@@ -96,8 +96,8 @@ def test_two_proportion_test_by_hand_and_against_statsmodels():
     vec = st.two_proportion_test(np.array([0.5, 0.0]), np.array([100, 50]), np.array([0.6, 0.0]), np.array([100, 50]))
     assert vec["p_value"][1] == 1.0 and list(vec["degenerate"]) == [False, True]
     assert np.isnan(st.two_proportion_test(0.5, 0, 0.5, 10)["p_value"])
-    sep = st.two_proportion_test(0.0, 20, 1.0, 20)  # 0 % vs 100 %: no variance left, CI [1, 1] excludes 0
-    assert sep["p_value"] == 0.0 and sep["ci_low"] == 1.0 and not sep["degenerate"]
+    sep = st.two_proportion_test(0.0, 20, 1.0, 20)  # 0 % vs 100 %: pooled, continuity-corrected fallback
+    assert 0 < sep["p_value"] < 1e-8 and 0.6 < sep["ci_low"] < sep["ci_high"] == 1.0 and not sep["degenerate"]
 
 
 def test_ci_excludes_zero_iff_unadjusted_p_below_005():
