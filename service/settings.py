@@ -49,7 +49,7 @@ class Settings(BaseModel):
     classify_concurrency: int = 1  # /classify micro-batches coded at once (see service/batcher.py)
     # recent /classify results of the default coder, keyed by a hash of the text (~1 KB each; 0 = off)
     classify_cache_entries: int = 10_000
-    # browser UI logins (server-side sessions in process memory, see service/web/sessionstore.py): a session ends
+    # browser UI logins (server-side sessions in the database, see service/web/sessionstore.py): a session ends
     # this long after login, or after this long without a request; at most this many are kept (when full, the
     # least recently used session ends)
     ui_session_lifetime_seconds: int = Field(default=8 * 3600, ge=60)

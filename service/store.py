@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import re
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from service.db.models import (
     Correction,
     Respondent,
     Response,
+    StoreSecret,
     Survey,
     TrainedModel,
     Wave,
@@ -172,22 +174,67 @@ def _refuse_existing_label(session: Session, survey_id: int, label: str) -> None
 
 
 # ---------------------------------------------------------------- content fingerprints (duplicate uploads)
-def content_fingerprint(respondents: Any) -> str:
-    """SHA-256 over a wave's stored content: [respondent id, structured answers, {question: redacted text}] per
-    respondent, in respondent-id order, as canonical JSON. One digest per wave (no per-person hashes); raw text
-    never enters it."""
-    digest = hashlib.sha256()
+FINGERPRINT_SECRET = "wave_fingerprint"  # store_secrets row made by migration 0004: the content_hmac key
+UPLOAD_LOCK = 0x746D  # PostgreSQL advisory lock namespace ("tm") of wave uploads; the second key is the survey id
+
+
+def _content_lines(respondents: Any):
+    """[respondent id, structured answers, {question: text}] per respondent, in respondent-id order, as canonical
+    JSON lines (bytes)."""
     for rid, answers, texts in sorted(respondents, key=lambda r: str(r[0])):
         line = json.dumps([str(rid), answers or {}, texts or {}], sort_keys=True, ensure_ascii=False,
                           separators=(",", ":"), default=str)
-        digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
+        yield line.encode("utf-8", "surrogatepass") + b"\n"
+
+
+def content_fingerprint(respondents: Any) -> str:
+    """SHA-256 over a wave's stored content: [respondent id, structured answers, {question: redacted text}] per
+    respondent, in respondent-id order, as canonical JSON. One digest per wave (no per-person hashes); raw text
+    never enters it. Depends on the redactor: new uploads compare by :func:`content_hmac`; this one is kept for
+    waves stored before migration 0004."""
+    digest = hashlib.sha256()
+    for line in _content_lines(respondents):
+        digest.update(line)
     return digest.hexdigest()
 
 
-def same_content_wave(session: Session, survey_id: int, fingerprint: str) -> Wave | None:
-    """The survey's first wave holding exactly this content (same fingerprint), if any."""
-    return session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.content_sha256 == fingerprint)
-                           .order_by(Wave.id)).first()
+def content_hmac(secret: str, respondents: Any) -> str:
+    """HMAC-SHA256, keyed with the store's secret, over a wave's content as uploaded (respondent ids, declared
+    structured answers before masking, comments before redaction; same lines as :func:`content_fingerprint`).
+    A changed redactor does not change it; one value per wave, never per person, and without the secret it cannot
+    be compared with hashes of guessed comments."""
+    mac = hmac.new(secret.encode("ascii"), digestmod=hashlib.sha256)
+    for line in _content_lines(respondents):
+        mac.update(line)
+    return mac.hexdigest()
+
+
+def fingerprint_secret(session: Session) -> str:
+    """The store's content_hmac key (made by migration 0004)."""
+    value = session.scalar(select(StoreSecret.value).where(StoreSecret.name == FINGERPRINT_SECRET))
+    if not value:
+        raise RuntimeError(f"the store has no {FINGERPRINT_SECRET!r} secret (table store_secrets): migrate it to "
+                           "the newest revision")
+    return value
+
+
+def lock_survey_uploads(session: Session, survey_id: int) -> None:
+    """Serialise wave uploads to one survey until the transaction ends, so that the duplicate check and the insert
+    are atomic: a transaction-level advisory lock on PostgreSQL; on SQLite the database write lock, taken now by a
+    no-op write (as ``BEGIN IMMEDIATE`` would), which also makes the next read see every committed upload."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :survey)"), {"ns": UPLOAD_LOCK, "survey": survey_id})
+    else:
+        session.execute(text("UPDATE surveys SET name = name WHERE id = :survey"), {"survey": survey_id})
+
+
+def same_content_wave(session: Session, survey_id: int, keyed: str, legacy: str | None = None) -> Wave | None:
+    """The survey's first wave holding exactly this content: the same ``content_hmac``, or, for a wave stored
+    before migration 0004 (no content_hmac), the same ``content_sha256`` (``legacy``, by today's redactor)."""
+    same = Wave.content_hmac == keyed
+    if legacy is not None:
+        same = or_(same, and_(Wave.content_hmac.is_(None), Wave.content_sha256 == legacy))
+    return session.scalars(select(Wave).where(Wave.survey_id == survey_id, same).order_by(Wave.id)).first()
 
 
 def duplicate_error(survey_id: int, existing: Wave) -> ApiError:
@@ -218,6 +265,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     frame.columns = [str(c).strip() for c in frame.columns]
     ids = _checked_ids(frame, info)
     _check_comment_lengths(frame, info, settings.max_comment_chars)
+    keyed_answers = _declared_answers(frame, info)  # before masking: the fingerprint does not depend on it
     frame, warnings = _stored_frame(frame, info, filename)
     label = label if label is not None else _default_label(frame, info, filename)
     _refuse_existing_label(session, survey_id, label)
@@ -240,15 +288,21 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     texts: list[dict[str, str]] = [{} for _ in answers]
     for (pos, col, _raw), text_redacted in zip(cells, redacted):
         texts[pos][col] = text_redacted
+    raw_texts: list[dict[str, str]] = [{} for _ in answers]
+    for pos, col, raw in cells:
+        raw_texts[pos][col] = raw
+    keyed = content_hmac(fingerprint_secret(session), zip(ids.tolist(), keyed_answers, raw_texts))
     fingerprint = content_fingerprint(zip(ids.tolist(), answers, texts))
-    existing = same_content_wave(session, survey_id, fingerprint)
+    lock_survey_uploads(session, survey_id)  # held until commit: no concurrent upload between check and insert
+    existing = same_content_wave(session, survey_id, keyed, fingerprint)
     if existing is not None:
         if not allow_duplicate:
             raise duplicate_error(survey_id, existing)
         warnings.append(DUPLICATE_WARNING.format(wave_id=existing.id))
 
     wave = Wave(survey_id=survey_id, label=label, definition_yaml=definition_yaml, filename=Path(filename).name[:300],
-                text_columns=list(info.text_columns), warnings=warnings, content_sha256=fingerprint)
+                text_columns=list(info.text_columns), warnings=warnings, content_sha256=fingerprint,
+                content_hmac=keyed)
     session.add(wave)
     try:
         session.flush()
@@ -279,6 +333,13 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     wave.warnings = list(warnings)
     session.flush()
     return wave, warnings
+
+
+def _declared_answers(frame: pd.DataFrame, info: library.SurveyInfo) -> list[dict[str, Any]]:
+    """Each row's declared structured answers as uploaded (no id, no free text, nothing masked yet)."""
+    skip = {info.id_column, *info.text_columns}
+    cols = [c for c in library.stored_columns(info) if c in frame.columns and c not in skip]
+    return [{k: _json_value(v) for k, v in rec.items()} for rec in frame[cols].to_dict("records")]
 
 
 def _checked_ids(frame: pd.DataFrame, info: library.SurveyInfo) -> pd.Series:

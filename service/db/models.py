@@ -69,6 +69,9 @@ class Wave(Base):
     # SHA-256 of the stored (redacted) content, service.store.content_fingerprint: finds the same wave uploaded
     # again under another label. NULL for a wave whose content could not be read back when migration 0003 ran.
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # HMAC-SHA256 of the raw content, keyed with the store's secret (service.store.content_hmac, migration 0004):
+    # independent of the redactor. NULL for a wave stored before 0004 (compared by content_sha256 instead).
+    content_hmac: Mapped[str | None] = mapped_column(String(64))
 
 
 class Respondent(Base):
@@ -173,3 +176,23 @@ class Correction(Base):
     type: Mapped[str] = mapped_column(String(16), default="")
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StoreSecret(Base):
+    """A random secret made for this store by migration 0004 (``wave_fingerprint``: the content_hmac key)."""
+
+    __tablename__ = "store_secrets"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class UiSession(Base):
+    """A browser login (service.web.sessionstore): a hash of the cookie's session id, the key's id, the API key
+    sealed with a key derived from the session id (neither is stored), and clock times in seconds."""
+
+    __tablename__ = "ui_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[float] = mapped_column(Float)
+    last_seen_at: Mapped[float] = mapped_column(Float, index=True)

@@ -1,8 +1,8 @@
 """Browser UI (server-rendered Jinja2 + small vanilla JS) and the HTML report endpoint.
 
 ``mount(app)`` adds the pages (``/ui/…``), the static files (``/ui/static``), the session-authenticated API
-proxy (``/ui/api/…``), ``GET /waves/{id}/report`` and the login session store (``app.state.ui_sessions``). The
-app factory calls it when this package exists.
+proxy (``/ui/api/…``), ``GET /waves/{id}/report`` and the login session store (``app.state.ui_sessions``, kept in
+the app's database). The app factory calls it when this package exists.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def _html_errors(app: FastAPI) -> None:
 
 def mount(app: FastAPI) -> None:
     """Attach the UI to ``app``."""
-    app.state.ui_sessions = SessionStore.from_settings(getattr(app.state, "settings", None) or Settings())
+    app.state.ui_sessions = SessionStore.from_settings(app.state.db, getattr(app.state, "settings", None) or Settings())
     app.include_router(router)
     app.mount("/ui/static", StaticFiles(directory=str(STATIC_DIR)), name="ui-static")
     app.add_middleware(SecurityHeaders)

@@ -1,5 +1,5 @@
 """``/ui/api/*``: the browser's path to the public JSON API. Resolves the UI session named by the HttpOnly cookie,
-adds its key (kept sealed in server memory, never in the cookie) as ``X-API-Key`` and forwards in-process (ASGI),
+adds its key (kept sealed in the session store, never in the cookie) as ``X-API-Key`` and forwards in-process (ASGI),
 so the UI uses exactly the API that clients use and the API's own key and role checks decide."""
 
 from __future__ import annotations

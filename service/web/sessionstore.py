@@ -1,12 +1,12 @@
-"""Server-side UI sessions, kept in process memory.
+"""Server-side UI sessions, kept in the database (table ``ui_sessions``, migration 0004).
 
-The browser's cookie holds only a random session id. The store is indexed by a hash of that id and keeps the
-key's database id (to resolve the principal) and the API key encrypted with a key derived from the session id (for
-the ``/ui/api`` proxy, which calls the API as the user): the store alone reveals neither the id nor the key, and
-deleting an entry (logout, expiry, revocation) leaves nothing a copied cookie could use.
+The browser's cookie holds only a random session id. A row is indexed by a hash of that id and keeps the key's
+database id (to resolve the principal), the API key encrypted with a key derived from the session id (for the
+``/ui/api`` proxy, which calls the API as the user) and the login / last-request times: the table alone reveals
+neither the id nor the key, and deleting a row (logout, expiry, revocation) leaves nothing a copied cookie could use.
 
-Sessions are lost on restart (users log in again). A deployment with several worker processes would need a shared
-store: a session made by one process is unknown to the others.
+Every server process (and the server after a restart) sees the same sessions; times come from ``clock`` (wall
+time, seconds), so all processes must share a clock, as they share the database.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
 from cryptography.fernet import Fernet
+from sqlalchemy import delete, func, insert, or_, select, update
+
+from service.db.models import UiSession
 
 MAX_SID_CHARS = 100  # token_urlsafe(32) is 43 characters; anything much longer is not ours
 
@@ -57,74 +58,85 @@ def unseal(sid: str, sealed: bytes) -> str:
 
 
 class SessionStore:
-    """Live UI sessions. A session ends ``idle`` seconds after its last request or ``lifetime`` seconds after
-    login. At most ``max_sessions`` are kept: expired ones are purged first, then the least recently used go."""
+    """Live UI sessions in ``db``. A session ends ``idle`` seconds after its last request or ``lifetime`` seconds
+    after login. At most ``max_sessions`` are kept: expired ones are purged at each login, then the least recently
+    used go."""
 
-    def __init__(self, lifetime: float, idle: float, max_sessions: int,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, db, lifetime: float, idle: float, max_sessions: int,
+                 clock: Callable[[], float] = time.time):
+        self.db = db
         self.lifetime = lifetime
         self.idle = idle
         self.max_sessions = max_sessions
         self.clock = clock
-        self._items: OrderedDict[str, Entry] = OrderedDict()  # least recently used first
-        self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings) -> "SessionStore":
-        return cls(settings.ui_session_lifetime_seconds, settings.ui_session_idle_seconds, settings.ui_sessions_max)
+    def from_settings(cls, db, settings) -> "SessionStore":
+        return cls(db, settings.ui_session_lifetime_seconds, settings.ui_session_idle_seconds, settings.ui_sessions_max)
 
     def __len__(self) -> int:
-        return len(self._items)
+        with self.db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(UiSession)) or 0)
+
+    @property
+    def _items(self) -> list[tuple]:
+        """The stored rows (for inspection in tests)."""
+        with self.db.session() as s:
+            return [tuple(r) for r in s.execute(select(UiSession.__table__))]
 
     def create(self, key_id: int, api_key: str) -> str:
         """Start a session for a verified key; returns the new session id (for the cookie only)."""
         sid = secrets.token_urlsafe(32)
         now = self.clock()
-        with self._lock:
-            self._make_room(now)
-            self._items[_index(sid)] = Entry(key_id, seal(sid, api_key), now, now)
+        with self.db.session() as s:
+            self._make_room(s, now)
+            s.execute(insert(UiSession).values(id_hash=_index(sid), key_id=key_id, sealed_key=seal(sid, api_key),
+                                               created_at=now, last_seen_at=now))
         return sid
 
     def get(self, sid: str | None) -> Entry | None:
-        """The live session for ``sid`` (its idle timer restarted), else None; an expired one is removed."""
+        """The live session for ``sid`` (its idle timer restarted), else None; an expired one is deleted."""
         if not sid or len(sid) > MAX_SID_CHARS:
             return None
         idx = _index(sid)
         now = self.clock()
-        with self._lock:
-            entry = self._items.get(idx)
-            if entry is None:
+        with self.db.session() as s:
+            touched = s.execute(update(UiSession).where(UiSession.id_hash == idx, self._live(now))
+                                .values(last_seen_at=now)).rowcount
+            if not touched:
+                s.execute(delete(UiSession).where(UiSession.id_hash == idx))
                 return None
-            if self._expired(entry, now):
-                del self._items[idx]
-                return None
-            entry.last_seen = now
-            self._items.move_to_end(idx)
-            return entry
+            row = s.get(UiSession, idx)
+            return Entry(row.key_id, bytes(row.sealed_key), row.created_at, row.last_seen_at)
 
     def delete(self, sid: str | None) -> None:
         if sid and len(sid) <= MAX_SID_CHARS:
-            with self._lock:
-                self._items.pop(_index(sid), None)
+            with self.db.session() as s:
+                s.execute(delete(UiSession).where(UiSession.id_hash == _index(sid)))
 
     def end_key(self, key_id: int) -> None:
         """End every session of a key (it was revoked or deleted)."""
-        with self._lock:
-            for idx in [i for i, e in self._items.items() if e.key_id == key_id]:
-                del self._items[idx]
+        with self.db.session() as s:
+            s.execute(delete(UiSession).where(UiSession.key_id == key_id))
 
-    def _expired(self, entry: Entry, now: float) -> bool:
-        return now - entry.last_seen > self.idle or now - entry.created >= self.lifetime
+    def purge(self) -> int:
+        """Delete every expired session; returns how many."""
+        with self.db.session() as s:
+            return self._purge(s, self.clock())
 
-    def _make_room(self, now: float) -> None:
-        """Purge idle sessions (the oldest first); when still full, all expired ones, then the least recently used."""
-        while self._items:
-            idx, entry = next(iter(self._items.items()))
-            if now - entry.last_seen <= self.idle:
-                break
-            del self._items[idx]
-        if len(self._items) >= self.max_sessions:
-            for idx in [i for i, e in self._items.items() if self._expired(e, now)]:
-                del self._items[idx]
-        while len(self._items) >= self.max_sessions:
-            self._items.popitem(last=False)
+    def _live(self, now: float):
+        """SQL condition: not idle for longer than ``idle``, and younger than ``lifetime``."""
+        return (UiSession.last_seen_at >= now - self.idle) & (UiSession.created_at > now - self.lifetime)
+
+    def _purge(self, s, now: float) -> int:
+        return s.execute(delete(UiSession).where(or_(UiSession.last_seen_at < now - self.idle,
+                                                     UiSession.created_at <= now - self.lifetime))).rowcount
+
+    def _make_room(self, s, now: float) -> None:
+        """Purge expired sessions; when still full, the least recently used go."""
+        self._purge(s, now)
+        excess = int(s.scalar(select(func.count()).select_from(UiSession)) or 0) - self.max_sessions + 1
+        if excess > 0:
+            oldest = s.scalars(select(UiSession.id_hash).order_by(UiSession.last_seen_at, UiSession.created_at)
+                               .limit(excess)).all()
+            s.execute(delete(UiSession).where(UiSession.id_hash.in_(oldest)))
