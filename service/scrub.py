@@ -15,7 +15,8 @@ Uploads written by older code may hold what :func:`service.store.upload_wave` no
   added for what the scrub changed.
 
 Each wave is checked against its own stored definition (``Wave.definition_yaml``), else its survey's. The scrub
-is idempotent: a second run finds nothing to change. It returns counts only, never values.
+is idempotent: a second run finds nothing to change. It returns counts only, never values. After its commit,
+:func:`purge_leftovers` removes the old row versions from the database files (:func:`scrub_database` does both).
 
 The tables are addressed through minimal Core table objects (only the columns used here) rather than the ORM
 models, so that the data migration keeps working when later migrations change other columns.
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from service import library, store
 from service.errors import ApiError
+from textmine import survey
 
 log = logging.getLogger("textmine.service")
 
@@ -63,16 +65,15 @@ COUNT_KEYS = (
 # The value-free messages today's upload writes into Wave.warnings (service.store.upload_wave and the
 # validation it calls: service.library.validate_frame -> SurveyDefinition.validate_frame with strict=False).
 # A stored message is kept only if it matches one of these AND its variable parts fit the wave (its file name,
-# its definition's columns); everything else is withdrawn. The service's own messages are matched by patterns
-# built from the templates the upload formats (service.store *_WARNING), so the two cannot drift; the
-# library's (textmine.survey) are written out below: keep those in step with SurveyDefinition.validate_frame.
-_FIELD = re.compile(r"\{(\w+)\}")
+# its definition's columns); everything else is withdrawn. Every message is matched by a pattern built from the
+# template that writes it (service.store *_WARNING, textmine.survey.WARNING_TEMPLATES), so the two cannot drift.
+_FIELD = re.compile(r"\{(\w+)(?::[^{}]*)?\}")  # '{n}', '{limit:g}'
 _NUMBER = r"\d+"
 
 
 def warning_pattern(template: str, **groups: str) -> re.Pattern:
-    """A pattern matching the messages ``template.format(...)`` writes: its text literally, each ``{field}`` a
-    named group matching ``groups[field]`` (default: any text)."""
+    """A pattern matching the messages ``template.format(...)`` writes: its text literally, each ``{field}`` (or
+    ``{field:spec}``) a named group matching ``groups[field]`` (default: any text)."""
     parts, last = [], 0
     for m in _FIELD.finditer(template):
         parts += [re.escape(template[last:m.start()]), f"(?P<{m[1]}>{groups.get(m[1], '.+')})"]
@@ -87,21 +88,18 @@ LEVELS_NOTE = "column {col}: {n} value(s) not among the declared levels were rem
 WITHDRAWN_NOTE = ("{n} warning(s) stored with this upload were withdrawn: they could quote cell values or no longer "
                   "apply to the stored data")
 
-_ROWS = r"rows? \d+(?:, \d+)*(?:, …)?"
+# the fields of textmine.survey's templates that are not checked against the wave: counts, limits, row lists
+_ROWS = r"rows? \d+(?:, \d+)*(?:, …)?"  # textmine.survey._rows: row numbers only
+_LIMIT = r"(?:\d{1,6}(?:\.\d{1,5})?(?:e\+\d{2,3})?|inf)"  # '{limit:g}' of a limit ≥ 1000: at most 6 digits
+# a count, row number or wave id as the templates write it: no leading zero and under ten million, so not an
+# 11-digit national identity number, a 9-digit organisation number or an 8-digit phone number
+_COUNT = re.compile(r"0|[1-9]\d{0,6}")
+_LIBRARY_FIELDS = {"n": _NUMBER, "limit": _LIMIT, "rows": _ROWS}
+# textmine.survey warnings today's upload never stores, with the reason (so they are withdrawn)
+NOT_UPLOADED = {"undeclared_levels": "the upload refuses undeclared segment levels (library.validate_frame)"}
 _CURRENT = {
-    "absent_columns": re.compile(
-        r"(?P<src>.+): column\(s\) (?P<cols>.+) not in the data \(optional: wave / free text supplied by coded "
-        r"frames\)"),
-    "unknown_columns": re.compile(r"(?P<src>.+): unknown column\(s\) (?P<cols>.+) not declared in the survey "
-                                  r"definition"),
-    "large_weights": re.compile(  # '{limit:g}': a number or inf
-        rf"(?P<src>.+), column (?P<col>.+): \d+ implausibly large weight\(s\) \(over (?:[0-9.e+\-]+|inf), 1000 × the "
-        rf"median weight\) in {_ROWS}; check the weight column"),
-    "multiselect_codes": re.compile(
-        rf"(?P<src>.+), column (?P<col>.+): \d+ multi-select value\(s\) are not 0/1 codes and are treated as "
-        rf"missing \({_ROWS}\)"),
-    "exclusive": re.compile(r"(?P<src>.+): \d+ respondent\(s\) ticked an exclusive option of (?P<group>.+) "
-                            r"together with other options"),
+    **{kind: warning_pattern(template, **_LIBRARY_FIELDS) for kind, template in survey.WARNING_TEMPLATES.items()
+       if kind not in NOT_UPLOADED},
     "masked": warning_pattern(store.MASKED_WARNING, n=_NUMBER),
     "not_stored": warning_pattern(store.NOT_STORED_WARNING, n=_NUMBER),
     "pii": warning_pattern(store.PII_WARNING, n=_NUMBER),
@@ -132,6 +130,12 @@ def _source_fits(src: str, filename: str | None) -> bool:
     return src == filename or (len(filename) == 300 and src.startswith(filename) and "\n" not in src)
 
 
+def _numbers_fit(groups: dict[str, str]) -> bool:
+    """Every count, row number and wave id in the message is one the templates can write (``_COUNT``)."""
+    numbers = [groups[k] for k in ("n", "wave_id") if k in groups] + re.findall(r"\d+", groups.get("rows", ""))
+    return all(_COUNT.fullmatch(x) for x in numbers)
+
+
 def _column_list_fits(cols: str, allowed: set[str]) -> bool:
     return all(c in allowed for c in cols.split(", "))
 
@@ -147,11 +151,13 @@ def current_warning(message: Any, info: library.SurveyInfo, filename: str | None
         if m is None:
             continue
         groups = m.groupdict()
+        if not _numbers_fit(groups):
+            return None
         if "src" in groups and not _source_fits(groups["src"], filename):
             return None
-        if kind == "absent_columns" and not _column_list_fits(groups["cols"], set(d.columns)):
+        if kind == "absent_columns" and not _column_list_fits(groups["columns"], set(d.columns)):
             return None
-        if kind == "unknown_columns" and not _column_list_fits(groups["cols"], set(library.stored_columns(info))):
+        if kind == "unknown_columns" and not _column_list_fits(groups["columns"], set(library.stored_columns(info))):
             return None
         if kind == "large_weights" and groups["col"] != d.weight_column:
             return None
@@ -311,6 +317,80 @@ def scrub_store(session: Session) -> dict[str, int]:
         for key, n in scrub_wave(session, wave_id).items():
             totals[key] += n
     return totals
+
+
+# ---------------------------------------------------------------- old row versions left on disk
+# A committed scrub removes the values from the tables, not yet from the files: SQLite keeps the old page images
+# in the main file until a checkpoint writes the new ones over them, in free pages until VACUUM (or zeroed, with
+# secure_delete), and in the -wal file until it is reset. PostgreSQL keeps dead row versions in the table (and
+# TOAST) files: a plain VACUUM frees them, yet their bytes can stay in the pages; VACUUM FULL rewrites the files.
+# Neither VACUUM can run inside a transaction, so purge_leftovers runs after the scrub's commit (migration 0002
+# runs the scrub inside the migration's transaction: call purge_leftovers on the engine once migrate() returns).
+# Not reachable from here: PostgreSQL's WAL segments and archives, and backups, keep old versions until recycled.
+SCRUBBED_TABLES = ("respondents", "waves")
+
+
+def _set_secure_delete(conn: sa.Connection, on: bool | int) -> int:
+    """Set SQLite's ``secure_delete`` for this connection (freed space zeroed, not only unlinked); the old value."""
+    old = int(conn.exec_driver_sql("PRAGMA secure_delete").scalar())
+    conn.exec_driver_sql(f"PRAGMA secure_delete = {int(on)}")
+    return old
+
+
+def _purge_sqlite(conn: sa.Connection) -> dict[str, Any]:
+    """VACUUM (the file rebuilt: no free pages, no freed space in pages), then a TRUNCATE checkpoint (every page
+    written into the main file, the -wal file emptied). ``complete`` is False when another connection's open read
+    kept the checkpoint from finishing, or an open write the VACUUM: old page images may then remain."""
+    try:
+        conn.exec_driver_sql("VACUUM")
+    except sa.exc.OperationalError:  # "database is locked": a write still open after the busy timeout
+        return {"vacuumed": "", "complete": False}
+    busy, wal_frames, checkpointed = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return {"vacuumed": "database", "complete": busy == 0 and wal_frames == checkpointed}
+
+
+def _purge_postgresql(conn: sa.Connection, full: bool) -> dict[str, Any]:
+    """VACUUM the scrubbed tables: plain VACUUM (the default) removes dead row versions without blocking the
+    service, but may leave their bytes in freed page space; VACUUM FULL rewrites the tables and their TOAST into
+    new files (old files deleted) under an exclusive lock: run it when the service can wait."""
+    conn.exec_driver_sql(("VACUUM FULL " if full else "VACUUM ") + ", ".join(SCRUBBED_TABLES))
+    return {"vacuumed": ", ".join(SCRUBBED_TABLES), "full": full, "complete": full}
+
+
+def purge_leftovers(engine: sa.Engine, *, full: bool = False) -> dict[str, Any]:
+    """After a committed scrub: remove the old row versions it left in the database files (see above). Returns
+    what was done (no values); logs a warning when something may remain."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM refuses a transaction
+        if engine.dialect.name == "sqlite":
+            done = _purge_sqlite(conn)
+        elif engine.dialect.name == "postgresql":
+            done = _purge_postgresql(conn, full)
+        else:
+            done = {"vacuumed": "", "complete": False}
+    if not done["complete"]:
+        log.warning("store scrub: old row versions may remain in the database files until the next %s",
+                    "VACUUM and checkpoint (another connection is using the store)" if engine.dialect.name == "sqlite"
+                    else "VACUUM FULL of respondents and waves")
+    return done
+
+
+def scrub_database(engine: sa.Engine, *, full: bool = False) -> dict[str, int]:
+    """Scrub the whole store outside a migration and commit (on SQLite with ``secure_delete`` on), then
+    :func:`purge_leftovers`. Counts only."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as conn:
+        old = _set_secure_delete(conn, True) if sqlite else None
+        session = Session(bind=conn)
+        try:
+            counts = scrub_store(session)
+            session.flush()
+        finally:
+            session.close()
+            if sqlite:
+                _set_secure_delete(conn, old)
+    purge_leftovers(engine, full=full)
+    return counts
 
 
 # ---------------------------------------------------------------- content fingerprints (migration 0003)

@@ -58,6 +58,29 @@ class SurveyDefinitionError(ValueError):
 
 MEASURES = ("positive", "top2", "topbox", "bottom2")
 
+# ---------------------------------------------------------------- warning wording (one wording, shared)
+# The warnings SurveyDefinition.validate_frame returns, as templates. The service stores them with an upload, and
+# its store scrub (service.scrub) recognises stored ones with patterns built from these same templates: change
+# the wording here, nowhere else. Fields: src (file name), columns (comma-separated), col, n (a count), limit (a
+# number), rows (``_rows``: row numbers, never cell values), group (a multi-select id).
+ABSENT_COLUMNS_WARNING = ("{src}: column(s) {columns} not in the data (optional: wave / free text supplied by coded "
+                          "frames)")
+UNKNOWN_COLUMNS_WARNING = "{src}: unknown column(s) {columns} not declared in the survey definition"
+LARGE_WEIGHTS_WARNING = ("{src}, column {col}: {n} implausibly large weight(s) (over {limit:g}, 1000 × the median "
+                         "weight) in {rows}; check the weight column")
+MULTISELECT_CODES_WARNING = ("{src}, column {col}: {n} multi-select value(s) are not 0/1 codes and are treated as "
+                             "missing ({rows})")
+EXCLUSIVE_WARNING = "{src}: {n} respondent(s) ticked an exclusive option of {group} together with other options"
+UNDECLARED_LEVELS_WARNING = "{src}: column {col} has {n} value(s) not among the declared levels ({rows})"
+WARNING_TEMPLATES = {
+    "absent_columns": ABSENT_COLUMNS_WARNING,
+    "unknown_columns": UNKNOWN_COLUMNS_WARNING,
+    "large_weights": LARGE_WEIGHTS_WARNING,
+    "multiselect_codes": MULTISELECT_CODES_WARNING,
+    "exclusive": EXCLUSIVE_WARNING,
+    "undeclared_levels": UNDECLARED_LEVELS_WARNING,
+}
+
 
 def _code(v: Any, where: str) -> int | float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -569,10 +592,10 @@ class SurveyDefinition:
         warnings: list[str] = []
         absent_free = [c for c in self.columns if c in free_cols and c not in cols]
         if absent_free:
-            warnings.append(f"{src}: column(s) {', '.join(absent_free)} not in the data (optional: wave / free text supplied by coded frames)")
+            warnings.append(ABSENT_COLUMNS_WARNING.format(src=src, columns=", ".join(absent_free)))
         unknown = [c for c in map(str, df.columns) if c not in set(self.columns)]
         if unknown:
-            msg = f"{src}: unknown column(s) {', '.join(unknown)} not declared in the survey definition"
+            msg = UNKNOWN_COLUMNS_WARNING.format(src=src, columns=", ".join(unknown))
             if strict:
                 raise SurveyDefinitionError(msg + " (declare them under other_columns or set allow_unknown_columns)")
             warnings.append(msg)
@@ -603,10 +626,8 @@ class SurveyDefinition:
                 limit = max(1000.0 * float(np.median(ok)), 1000.0)
                 huge = np.flatnonzero(~np.isnan(w) & (w > limit))
                 if len(huge):
-                    warnings.append(
-                        f"{src}, column {self.weight_column}: {len(huge)} implausibly large weight(s) (over "
-                        f"{limit:g}, 1000 × the median weight) in {_rows(huge, rowno)}; check the weight column"
-                    )
+                    warnings.append(LARGE_WEIGHTS_WARNING.format(src=src, col=self.weight_column, n=len(huge),
+                                                                 limit=limit, rows=_rows(huge, rowno)))
         for ind in self.indicators:
             raw = df[ind.column]
             vals = pd.to_numeric(raw, errors="coerce").to_numpy(float)
@@ -639,20 +660,17 @@ class SurveyDefinition:
                     cand = np.flatnonzero(np.isnan(vals) & raw.notna().to_numpy())
                     nonnum = [int(p) for p in cand if str(raw.iloc[int(p)]).strip() != ""]
                     if nonnum:
-                        warnings.append(
-                            f"{src}, column {c}: {len(nonnum)} multi-select value(s) are not 0/1 codes and are "
-                            f"treated as missing ({_rows(nonnum, rowno)})"
-                        )
+                        warnings.append(MULTISELECT_CODES_WARNING.format(src=src, col=c, n=len(nonnum),
+                                                                         rows=_rows(nonnum, rowno)))
             if m.exclusive:
                 ex = df[list(m.exclusive)].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy().sum(axis=1) > 0
                 others = [c for c in m.options if c not in m.exclusive]
                 oth = df[others].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy().sum(axis=1) > 0 if others else ex & False
                 n_bad = int((ex & oth).sum())
                 if n_bad:
-                    warnings.append(f"{src}: {n_bad} respondent(s) ticked an exclusive option of {m.id} together with other options")
+                    warnings.append(EXCLUSIVE_WARNING.format(src=src, n=n_bad, group=m.id))
         for col, bad in self.undeclared_levels(df).items():  # counts and rows only: a stray value may be personal data
-            warnings.append(f"{src}: column {col} has {len(bad)} value(s) not among the declared levels "
-                            f"({_rows(bad, rowno)})")
+            warnings.append(UNDECLARED_LEVELS_WARNING.format(src=src, col=col, n=len(bad), rows=_rows(bad, rowno)))
         return warnings
 
 

@@ -36,11 +36,18 @@ def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
 
+    from alembic.runtime.migration import MigrationContext
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if before is not None and before < "0002":  # 0002 scrubbed stored rows: clear their old versions from the files
+        from service import scrub
+
+        scrub.purge_leftovers(engine)
 
 
 class Database:
