@@ -30,7 +30,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ MANIFEST = "_manifest.json"
 DEFAULT_ROWS_PER_PARTITION = 4_000
 DEFAULT_BATCH_SIZE = 2_000  # = the local engine's --batch-size default
 SCHEDULER_TIMEOUT_S = 20  # seconds to reach a --scheduler and to see a worker there
+STOP_WAIT_S = 120  # after a failure: seconds to wait for the partitions being coded to end before removing parts
+_LETTER = r"[^\W\d_]"  # a letter of any alphabet (the local engine's "holds no letters" check)
 _PART_RE = re.compile(r"part-\d{5}\.parquet")  # the parts this module writes (never other files' names)
 _INDEX_RE = re.compile(r"__index_level_\d+__")  # pandas' unnamed stored index (row numbers, not data)
 _CODERS: dict[tuple[str, str], Any] = {}
@@ -122,10 +125,25 @@ def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, 
     for c in dict.fromkeys([text_col, *redact_cols]):
         if pd.api.types.is_numeric_dtype(part[c]) and not pd.api.types.is_bool_dtype(part[c]):
             part = part.assign(**{c: _text_column(part[c])})
+    part, (text_col, question_col, *redact_cols) = _renamed_clashes(part, coder.codebook,
+                                                                    [text_col, question_col, *redact_cols])
     coded = code_dataframe(coder, part, text_col, batch_size=batch_size, question_col=question_col, question=question,
                            redact_cols=tuple(redact_cols), keep_raw_text=keep_raw_text)
     coded.attrs = {}  # (labels for a .sav; not wanted in the Parquet parts' metadata)
     return coded
+
+
+def _renamed_clashes(part: pd.DataFrame, codebook, names: list) -> tuple[pd.DataFrame, list]:
+    """``part`` with its columns named like coding columns (``themes``, ``type`` …) renamed ``<name>_input`` as
+    ``code_dataframe`` renames them, and ``names`` (text/question/redact columns) renamed alike: the same output
+    without its warning on every partition (the client gives it once). Unchanged where a new name is taken."""
+    from textmine.classify.base import output_columns
+
+    coding = set(output_columns(codebook))
+    new = {c: f"{c}_input" for c in part.columns if c in coding}
+    if not new or any(n in part.columns or n in coding for n in new.values()):
+        return part, names
+    return part.rename(columns=new), [new.get(n, n) if n is not None else None for n in names]
 
 
 def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
@@ -139,9 +157,46 @@ def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) 
         raise PartitionError(_short_error(exc, part)) from None
 
 
+class _Stopped(Exception):
+    """The run was stopped while this partition was coded: its part is not put in place."""
+
+
+def _stopped(name: str | None) -> bool:
+    """Whether the client has stopped the run (set its Dask ``Event`` ``name`` after a failure); ``False`` when that
+    cannot be asked (the client then still waits for this task before removing parts)."""
+    if not name:
+        return False
+    try:
+        from distributed import Event
+
+        return bool(Event(name).is_set())
+    except Exception:  # noqa: BLE001 - no client on this worker, scheduler gone …
+        return False
+
+
+def _text_counts(part: pd.DataFrame, text_col: str, blank_is_missing: bool) -> tuple[int, bool]:
+    """(text cells the local engine reads as given, whether one holds a letter): for its warning about a text column
+    of numbers or codes only. CSV: blank cells are missing, as ``read_table`` reads them."""
+    from textmine.io import _text_column
+
+    s = part[text_col]
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        s = _text_column(s)
+    given = s.dropna().astype(str)
+    if blank_is_missing:
+        given = given[given.str.strip() != ""]
+    return len(given), bool(given.str.contains(_LETTER, regex=True).any())
+
+
 def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
     t0 = time.perf_counter()
     from textmine.classify.table import pii_in_columns
+
+    kwargs = dict(kwargs)
+    stop = kwargs.pop("_stop", None)  # the run's stop Event (see _stop_tasks)
+    blank_is_missing = kwargs.pop("_csv", False)
+    if _stopped(stop):  # another partition failed before this one started
+        return {"path": None, "rows": 0, "stopped": True}
 
     # what the local engine warns about, counted here where the rows are: other columns that hold personal data
     # (cell counts only, never values) and the survey questions named
@@ -150,14 +205,20 @@ def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: d
     qcol = kwargs.get("question_col")
     questions = ([str(v) for v in pd.unique(part[qcol].astype("string").dropna()) if str(v).strip()]
                  if qcol else [])
+    cells, letters = _text_counts(part, kwargs["text_col"], blank_is_missing)
     coded = code_partition(part, **kwargs)
     path = os.path.join(out_dir, f"part-{index:05d}.parquet")
     from textmine.io import replacing
 
-    with replacing(Path(path)) as tmp:  # renamed into place only when whole
-        coded.to_parquet(tmp, index=False)
+    try:
+        with replacing(Path(path)) as tmp:  # renamed into place only when whole, and only while the run goes on
+            coded.to_parquet(tmp, index=False)
+            if _stopped(stop):
+                raise _Stopped
+    except _Stopped:
+        return {"path": None, "rows": 0, "stopped": True}
     return {"path": path, "rows": len(part), "seconds": time.perf_counter() - t0, "worker_pid": os.getpid(),
-            "pii_columns": pii, "questions": questions}
+            "pii_columns": pii, "questions": questions, "text_cells": cells, "text_letters": letters}
 
 
 # ---------------------------------------------------------------------------- input
@@ -372,6 +433,8 @@ class DaskRunInfo:
     questions: tuple[str, ...] = ()  # the distinct values of ``question_col``
     unknown_questions: tuple[str, ...] = ()
     known_questions: tuple[str, ...] = ()
+    # the local engine's other warnings for this input, once per run (also given through code_with_dask's ``warn``)
+    warnings: tuple[str, ...] = ()
 
 
 def _own_files(out_dir: Path) -> list[Path]:
@@ -445,6 +508,7 @@ def code_with_dask(
     redact_cols: list[str] | tuple[str, ...] = (),
     keep_raw_text: bool = False,
     encoding: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -458,8 +522,11 @@ def code_with_dask(
     in place; ``keep_raw_text``: the text column unredacted. CSV input is read as :func:`textmine.io.read_table`
     reads it (delimiter, encoding, header and row checks; ``encoding`` overrides the detected one, Parquet input
     refuses it). A worker error other than ValueError/OSError, or a worker process that dies, raises a one-line
-    :class:`DaskWorkerError` naming the partition (never its text). If the run fails, the parts it wrote are removed
-    again (and the output folder, if the run created it); the readers refuse a folder without the run's manifest.
+    :class:`DaskWorkerError` naming the partition (never its text). If the run fails, the partitions being coded
+    are stopped or waited for, then the parts it wrote are removed again (and the output folder, if the run created
+    it); the readers refuse a folder without the run's manifest. The local engine's warnings about the input (a text
+    column without letters, input columns named like coding columns) go to ``warn`` once per run (default:
+    :func:`warnings.warn`) and are kept in ``DaskRunInfo.warnings``.
     """
     import dask.distributed  # noqa: F401 - fail early when dask is not installed
 
@@ -519,7 +586,57 @@ def code_with_dask(
 
     named = [question] if question is not None else list(info.questions)
     unknown, known = unknown_questions(coder, named) if named else ([], [])
-    return replace(info, unknown_questions=tuple(unknown), known_questions=tuple(known))
+    clashes = _clash_warnings(coder, _empty_input(input_path, encoding), text_col, question_col=question_col,
+                              question=question, redact_cols=tuple(redact_cols), keep_raw_text=keep_raw_text)
+    info = replace(info, unknown_questions=tuple(unknown), known_questions=tuple(known),
+                   warnings=(*info.warnings, *clashes))
+    warn = warn or (lambda msg: warnings.warn(msg, UserWarning, stacklevel=3))
+    for msg in info.warnings:
+        warn(msg)
+    return info
+
+
+def _clash_warnings(coder, empty: pd.DataFrame, text_col: str, **kw) -> list[str]:
+    """What ``code_dataframe`` warns about the input's columns (those named like coding columns, kept as
+    ``<name>_input``), found on the input's columns without rows: given once per run, not once per partition."""
+    from textmine.classify.table import code_dataframe
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code_dataframe(coder, empty, text_col, **kw)
+    return list(dict.fromkeys(str(w.message) for w in caught))
+
+
+def _no_letters_warning(input_path: Path, text_col: str, columns: list[str], results: list[dict]) -> list[str]:
+    """The local engine's warning for a text column whose given cells hold no letter (counted on the workers)."""
+    if not sum(r.get("text_cells", 0) for r in results) or any(r.get("text_letters") for r in results):
+        return []
+    return [f"{input_path}: text column {text_col!r} holds no letters at all (numbers or codes only), so every row "
+            f"is coded as a non-answer — is --text-col the comment column? (columns are: {', '.join(columns)})"]
+
+
+def _stop_tasks(client, futures: list, stop: str) -> None:
+    """After a failure: set the run's stop Event (partitions not started skip their coding, those being coded drop
+    their part instead of renaming it into place), wait up to ``STOP_WAIT_S`` for every task to end, so that none
+    writes a part after the caller removes them, then cancel what is left."""
+    from distributed import Event, wait
+
+    if not futures:
+        return
+    ended = False
+    try:
+        Event(stop, client=client).set()
+        wait(futures, timeout=STOP_WAIT_S)
+        ended = True
+    except Exception:  # noqa: BLE001 - the run's own error is the one to report
+        pass
+    finally:
+        try:
+            client.cancel(futures)
+            if ended:  # (a task still running after the timeout must go on seeing it set)
+                Event(stop, client=client).clear()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict, scheduler, client, n_workers: int,
@@ -543,6 +660,9 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     results: list[dict] = []
     futures: list = []
     rows_of: dict[str, tuple[int, int, int]] = {}  # future key → (partition, first _row, last _row)
+    run = f"{os.getpid()}-{time.time_ns()}"
+    stop = f"textmine-stop-{run}"
+    kwargs = {**kwargs, "_stop": stop, "_csv": not _is_parquet(input_path)}
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})) or n_workers)
         max_in_flight = 2 * workers
@@ -556,7 +676,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
             if strip:
                 part[strip] = part[strip].str.strip()
             fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
-                                key=f"textmine-code-part-{index:05d}-{os.getpid()}-{time.time_ns()}")
+                                key=f"textmine-code-part-{index:05d}-{run}")
             futures.append(fut)
             first = int(part[ROW_COL].iloc[0]) if len(part) else 0
             rows_of[fut.key] = (index, first, first + max(len(part) - 1, 0))
@@ -566,10 +686,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         for fut in pending:
             results.append(_part_result(fut, rows_of))
     except BaseException:
-        try:  # parts not started yet are not written after the run has failed
-            client.cancel(futures)
-        except Exception:  # noqa: BLE001 - the run's own error is the one to report
-            pass
+        _stop_tasks(client, futures, stop)  # no part is written after the run has failed
         raise
     finally:
         if own_client:
@@ -591,6 +708,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         wall_seconds=round(time.perf_counter() - t_start, 3),
         pii_columns=pii,
         questions=tuple(sorted({q for r in results for q in r.get("questions", ())})),
+        warnings=tuple(_no_letters_warning(input_path, text_col, columns, results)),
     )
     manifest = {
         "input": str(input_path), "text_col": text_col, "n_rows": n_rows, "n_partitions": len(results),

@@ -241,7 +241,7 @@ def register(app: typer.Typer) -> None:
                                       scheduler, question_col=question_col, question=question,
                                       redact_cols=list(redact_col), batch_size=batch_size,
                                       rows_per_partition=partition_rows, keep_raw_text=keep_raw_text,
-                                      encoding=encoding)
+                                      encoding=encoding, warn=_note)
             except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
                 _fail(str(exc))
             except DaskWorkerError as exc:  # the run failed (not the input or the options): exit 1
