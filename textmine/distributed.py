@@ -585,7 +585,7 @@ def code_with_dask(
     from textmine.classify.table import unknown_questions
 
     named = [question] if question is not None else list(info.questions)
-    unknown, known = unknown_questions(coder, named) if named else ([], [])
+    unknown, known = unknown_questions(coder, named)  # (known: every question the model has theme rates for)
     clashes = _clash_warnings(coder, _empty_input(input_path, encoding), text_col, question_col=question_col,
                               question=question, redact_cols=tuple(redact_cols), keep_raw_text=keep_raw_text)
     info = replace(info, unknown_questions=tuple(unknown), known_questions=tuple(known),

@@ -144,6 +144,15 @@ def _check_json_out(path: Path, *inputs: Optional[Path]) -> None:
         _fail(str(exc))
 
 
+def _question_priors_note(known, text_col: str) -> None:
+    """The note both engines print when the model knows per-question theme rates and none was given."""
+    known = sorted(known)
+    if known:
+        hint = f" (the text column's name is one of them: --question {text_col})" if text_col in known else ""
+        console.print(f"note: the model knows the theme rates of the survey questions {', '.join(known)}; "
+                      f"--question or --question-col applies them{hint}")
+
+
 def _note(msg: str) -> None:
     console.print(f"warning: {msg}", highlight=False, markup=False, soft_wrap=True)
 
@@ -247,6 +256,8 @@ def register(app: typer.Typer) -> None:
             except DaskWorkerError as exc:  # the run failed (not the input or the options): exit 1
                 _fail(str(exc), 1)
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
+            if question is None and question_col is None:
+                _question_priors_note(info.known_questions, text_col)
             # the local engine's warnings, from what the workers counted (names and counts, never values)
             what = "--question" if question is not None else f"these {question_col!r} values:"
             _unknown_questions_warning(list(info.unknown_questions), list(info.known_questions), what)
@@ -263,11 +274,8 @@ def register(app: typer.Typer) -> None:
 
         _check_out(out, input)  # a bad output choice fails now, not after all the coding
         coder = _coder(model, codebook)
-        known = sorted(getattr(coder, "question_priors_", None) or {})
-        if known and question is None and question_col is None:
-            hint = f" (the text column's name is one of them: --question {text_col})" if text_col in known else ""
-            console.print(f"note: the model knows the theme rates of the survey questions {', '.join(known)}; "
-                          f"--question or --question-col applies them{hint}")
+        if question is None and question_col is None:
+            _question_priors_note(getattr(coder, "question_priors_", None) or {}, text_col)
         df = _read(input, [text_col, *redact_col], sheet=sheet, encoding=encoding)
         for what, cols in (("text", [text_col]), ("question", [question_col] if question_col else []),
                            ("--redact-col", redact_col)):
