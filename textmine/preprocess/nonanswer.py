@@ -53,6 +53,28 @@ def _only_closing_words(tokens: list[str]) -> bool:
             and any(t in _CLOSING for t in tokens))
 
 
+# Fillers, interjections and emoticons around a known non-answer ("nei altså", "vet ikke, sorry", "hehe nei",
+# "ingen kommentar :D"): stripped from both ends, then the whole-answer rules run on what is left.
+_INTERJECTIONS = frozenset("""
+altså asså ass liksom da dessverre sorry sori beklager takk tusen lol xd mm hmm hm eh ehm æh æhm øh uff huff
+""".split())
+_LAUGH = re.compile(r"^(?:h[aeiæ]){2,}h?$")  # "hehe", "haha", "hihihi", "hæhæ"
+_EMOTICON = re.compile(r"(?<!\w)[:;=xX][-'^]?[)(\]\[DPpOo3/\\|*]+(?!\w)")
+
+
+def _strip_interjections(tokens: list[str]) -> list[str]:
+    """``tokens`` without the fillers and interjections at either end, keeping at least one ("takk altså")."""
+    def filler(t: str) -> bool:
+        return t in _INTERJECTIONS or bool(_LAUGH.match(t))
+
+    i, j = 0, len(tokens)
+    while j - 1 > i and filler(tokens[j - 1]):
+        j -= 1
+    while i < j - 1 and filler(tokens[i]):
+        i += 1
+    return tokens[i:j]
+
+
 _ENGLISH = re.compile(r"^(?:no|nothing|none)\s*(?:else|more|further|other)?\s*"
                       r"(?:to add|to say|to comment|comments?|remarks?)?\s*(?:here|thanks|thank you)?$")
 
@@ -95,11 +117,12 @@ class NonAnswerDetector:
         simple = _simplify(text)
         if not simple or not any(c.isalpha() for c in simple):
             return True  # empty, punctuation or digits only
-        if simple in self.phrases or _COMPOSED.match(simple) or _DONT_KNOW.match(simple) or _ENGLISH.match(simple):
+        if self._whole_non_answer(simple):
             return True
         tokens = simple.split()
-        if _only_closing_words(tokens):
-            return True
+        core = _strip_interjections(_simplify(_EMOTICON.sub(" ", text)).split())
+        if core and core != tokens and self._whole_non_answer(" ".join(core)):
+            return True  # "nei altså", "ingen kommentar hehe", "vet ikke, sorry", "nei :D"
         if len(tokens) == 1 and 2 <= len(simple) <= 4 and simple.isalpha() and text.strip().islower():
             if simple not in self.known_words:
                 return True  # a lone unknown 2-4 letter fragment ("akd", "øaf")
@@ -111,6 +134,11 @@ class NonAnswerDetector:
             if q and self._repeats_question(tokens, _simplify(q)):
                 return True
         return False
+
+    def _whole_non_answer(self, simple: str) -> bool:
+        """A listed phrase, a composed "nothing to add"/"don't know", or only closing words."""
+        return (simple in self.phrases or bool(_COMPOSED.match(simple) or _DONT_KNOW.match(simple)
+                or _ENGLISH.match(simple)) or _only_closing_words(simple.split()))
 
     @staticmethod
     def _repeats_question(tokens: list[str], question: str) -> bool:

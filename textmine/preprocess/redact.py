@@ -141,6 +141,10 @@ _PNR_CUE = re.compile(
     r"|\bpersonlig\s+id\w*)\.?\s*[:.]?\s*(?:er|:)?\s*$",
     re.IGNORECASE,
 )
+# After a personal-number cue, 11 digits written plain or as birth date + individual number ("240492 12346")
+# are the writer's personal number even with wrong check digits (a typo or a made-up digit still identifies);
+# a D-nummer after a "d-nr" cue or with day + 40.
+_DNR_CUE = re.compile(r"\bd-?n(?:umme)?r\w*\.?\s*[:.]?\s*(?:er|:)?\s*/?$", re.IGNORECASE)
 # Norwegian IBAN: NO + 2 check digits + 11-digit account ("NO93 8601 1117 947", "NO9386011117947").
 _IBAN = re.compile(r"(?<![\w-])NO ?\d{2}(?: ?\d{4}){2} ?\d{3}(?![\d%]|[.,:/-]\d|\w)", re.IGNORECASE)
 # Two mobile/landline numbers joined by "/" without spaces ("41234567/91234567").
@@ -361,6 +365,13 @@ def _personal_digit_run(d: str) -> bool:
     """A mobile number ("47"/"0047" optional), an org number or a personal/account number."""
     mobile = d[-8] in "49" and d[:-8] in ("", "47", "0047")
     return mobile or (len(d) == 9 and valid_orgnr(d)) or bool(personal_number_type(d)) or valid_account(d)
+
+
+def _cued_personal_type(raw: str, before: str) -> str | None:
+    """Type of 11 digits (any grouping: "24049212345", "240492 12345", "01 01 90 10047") that fail the checks but
+    follow a personal-number cue: the writer says it is one, a mistyped check digit does not make it less so."""
+    d = _digits(raw)
+    return "dnummer" if _DNR_CUE.search(before) or 41 <= int(d[:2]) <= 71 else "fodselsnummer"
 
 
 def _shield(text: str, urls: list[str]) -> tuple[str, list[str]]:
@@ -728,6 +739,8 @@ class Redactor:
         kind = personal_number_type(d)
         if kind and not (valid_account(d) and _ACCOUNT_CUE.search(before)):
             return kind
+        if _PNR_CUE.search(before) and (cued := _cued_personal_type(raw, before)):
+            return cued  # "fnr 12345678903": the cue wins over an account checksum
         if raw[2] in " .-":  # "01 01 90 10046" is a date-grouped personal number, never an account
             return None
         if raw[4] == "-" and _YEAR.match(raw[:4]) and not _ACCOUNT_CUE.search(before):
@@ -763,15 +776,19 @@ class Redactor:
         before = text[max(0, m.start() - 25) : m.start()]
         d = _digits(m.group(0))
         if _PNR_CUE.search(before):
-            return personal_number_type(d)
+            return personal_number_type(d) or _cued_personal_type(m.group(0), before)
         if _ACCOUNT_CUE.search(before) and valid_account(d):  # "konto: 1234 5678903"
             return "kontonummer"
         return None
 
     @staticmethod
     def _classify11_glued(m: re.Match, text: str) -> str | None:
-        """11 digits glued to letters, "/" or ",": personal numbers only (not accounts)."""
-        return personal_number_type(m.group(0))
+        """11 digits glued to letters, "/" or ",": personal numbers only (not accounts); any 11 digits right
+        after a personal-number cue ("fnr24049212345", "fnr/24049212345")."""
+        d = m.group(0)
+        before = text[max(0, m.start() - 25) : m.start()]
+        cued = _PNR_CUE.search(before.removesuffix("/"))
+        return personal_number_type(d) or (_cued_personal_type(d, before) if cued else None)
 
     def _classify_phone_pair(self, m: re.Match, text: str) -> str | None:
         """"41234567/91234567": phones if the first would be one and no part is a date or public number."""
