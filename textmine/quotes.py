@@ -153,6 +153,20 @@ def mmr(vectors, k: int, *, diversity: float = 0.5) -> list[int]:
     return picked
 
 
+def _eligible_mask(eligible: Any, df: pd.DataFrame) -> np.ndarray:
+    """``eligible`` as a boolean array over the rows of ``df``: paired by position, so a pandas Series with
+    another index than ``df`` (filtered or re-sorted) and a mask of another length are refused."""
+    if isinstance(eligible, pd.Series) and not eligible.index.equals(df.index):
+        raise ValueError("eligible is a pandas Series with another index than the coded frame; rows are paired by "
+                         "position, so align it first (e.g. eligible.loc[coded.index], or .reset_index(drop=True) "
+                         "on both)")
+    keep = np.asarray(eligible, dtype=bool).copy()
+    if keep.shape != (len(df),):
+        raise ValueError(f"eligible has shape {keep.shape}; expected one value per row of the coded frame "
+                         f"({len(df)})")
+    return keep
+
+
 def select_quotes(
     coded: pd.DataFrame,
     *,
@@ -178,15 +192,15 @@ def select_quotes(
     ``coded`` has ``respondent_id``, ``text_clean`` and optionally ``question``, ``is_non_answer``,
     ``health_flag`` and ``theme_<id>``. ``respondents`` (with ``survey``) supplies segment columns for the
     attribution line; ``attribute(row)`` overrides how it is built and ``is_suppressed(row)`` drops
-    respondents in suppressed cells; ``eligible`` (a boolean mask aligned with ``coded``) does the same
-    vectorised. ``vectors`` (rows aligned with ``coded``) skips encoding.
+    respondents in suppressed cells; ``eligible`` (a boolean mask aligned with ``coded``: a Series must have
+    ``coded``'s index) does the same vectorised. ``vectors`` (rows aligned with ``coded``) skips encoding.
     Fewer than 3 quotes come back only when fewer eligible comments exist.
     """
     k = int(min(max(k, 3), 6))
     df = coded
     if "text_clean" not in df:
         raise KeyError("coded frame needs a text_clean column (redacted text); raw text is never quoted")
-    keep = np.ones(len(df), dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool).copy()
+    keep = np.ones(len(df), dtype=bool) if eligible is None else _eligible_mask(eligible, df)
     if question is not None and "question" in df:
         keep &= (df["question"].astype(str) == str(question)).to_numpy()
     if theme is not None:

@@ -86,6 +86,18 @@ def _as_float(x: Any, name: str = "values") -> np.ndarray:
     raise ValueError(f"{name}: expected numbers")
 
 
+def _check_aligned(**named: Any) -> None:
+    """Values are paired by position; pandas Series with different indexes (one filtered or re-sorted) would pair
+    one respondent's value with another's weight, so they are refused (as the coders do)."""
+    series = [(k, v) for k, v in named.items() if isinstance(v, pd.Series)]
+    for name, other in series[1:]:
+        first, ref = series[0]
+        if not other.index.equals(ref.index):
+            raise ValueError(f"{first} and {name} are pandas Series with different indexes; values are paired by "
+                             f"position, so align them first (e.g. {name}.loc[{first}.index], or "
+                             f".reset_index(drop=True) on both)")
+
+
 def _weights(weights: Any, n: int | None = None) -> np.ndarray:
     """Weights as floats (NaN = row left out): refused if another length than the ``n`` values, negative or
     infinite (a share or mean with such weights is meaningless)."""
@@ -109,6 +121,7 @@ def kish_n(weights: Sequence[float] | np.ndarray) -> float:
 
 def weighted_share(y: Sequence[float], weights: Sequence[float] | None = None) -> float:
     """``Σ w·y / Σ w`` over rows where ``y`` is not NaN (plain mean without weights)."""
+    _check_aligned(y=y, weights=weights)
     y = _as_float(y)
     w = np.ones_like(y) if weights is None else _weights(weights, len(y))
     ok = ~np.isnan(y) & ~np.isnan(w)
@@ -119,6 +132,7 @@ def weighted_share(y: Sequence[float], weights: Sequence[float] | None = None) -
 def wilson_ci(count, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for ``count`` successes out of ``n`` (arrays allowed; NaN where n == 0)."""
     z = z_value(level)
+    _check_aligned(count=count, n=n)
     count, n = np.broadcast_arrays(_as_float(count), _as_float(n))
     with np.errstate(invalid="ignore", divide="ignore"):
         p = count / n
@@ -136,6 +150,7 @@ def wilson_ci(count, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
 def logit_ci(p, n_eff, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Logit interval: ``expit(logit(p) ± z / sqrt(n_eff·p·(1−p)))``; NaN where p ∈ {0, 1} or n_eff == 0."""
     z = z_value(level)
+    _check_aligned(p=p, n_eff=n_eff)
     p, n_eff = np.broadcast_arrays(_as_float(p), _as_float(n_eff))
     with np.errstate(invalid="ignore", divide="ignore"):
         lp = np.log(p / (1 - p))
@@ -152,6 +167,7 @@ def proportion_ci(p, n, *, weighted: bool, level: float = 0.95):
     Returns ``(low, high, method)`` arrays; weighted cells at p = 0 or 1 fall back to Wilson on the
     effective n (method ``"wilson-kish"``).
     """
+    _check_aligned(p=p, n=n)
     p, n = np.broadcast_arrays(_as_float(p), _as_float(n))
     if not weighted:
         lo, hi = wilson_ci(p * n, n, level)
@@ -184,7 +200,9 @@ class ProportionEstimate:
 
 def proportion(y: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> ProportionEstimate:
     """Share of ``y == 1`` among rows where ``y`` is not NaN; weighted if ``weights`` is given. ``y`` holds 0/1
-    (anything else, e.g. a scale code, raises ``ValueError``)."""
+    (anything else, e.g. a scale code, raises ``ValueError``). ``y`` and ``weights`` are paired by position:
+    pandas Series with different indexes are refused."""
+    _check_aligned(y=y, weights=weights)
     y = _as_float(y)
     ok = ~np.isnan(y)
     off = np.flatnonzero(ok & (y != 0) & (y != 1))
@@ -221,6 +239,7 @@ class MeanEstimate:
 
 def weighted_mean(x: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> MeanEstimate:
     """Mean of the non-NaN values; SE = weighted SD / sqrt(n_eff) (sample SD with n−1 when unweighted)."""
+    _check_aligned(x=x, weights=weights)
     x = _as_float(x)
     w = np.ones_like(x) if weights is None else _weights(weights, len(x))
     ok = ~np.isnan(x) & ~np.isnan(w)
@@ -258,6 +277,7 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
     above), ``z`` and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see
     ``degenerate``).
     """
+    _check_aligned(p1=p1, n1=n1, p2=p2, n2=n2)
     p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1, "p1"), _as_float(n1, "n1"), _as_float(p2, "p2"),
                                          _as_float(n2, "n2"))
     for name, v, what in (("p1", p1, "a share in [0, 1] (not a percentage)"), ("p2", p2, "a share in [0, 1] (not a "
@@ -319,6 +339,7 @@ def change_verdict(p_value, p_adjusted, *, significant: float = 0.05, tendency: 
     so a CI that excludes 0 is never called ``uendret``; otherwise ``uendret``; ``ikke testbar`` when p is NaN.
     ``words`` replaces the three words (see :func:`difference_verdict`).
     """
+    _check_aligned(p_value=p_value, p_adjusted=p_adjusted)
     p, q = np.broadcast_arrays(_as_float(p_value), _as_float(p_adjusted))
     sig, tend, none = words
     out = np.where(
@@ -496,6 +517,7 @@ def group_sums(codes: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarr
 
     The one primitive behind all grouped statistics: a sparse one-hot matrix times the values.
     """
+    _check_aligned(codes=codes, values=values)
     codes = np.asarray(codes)
     keep = codes >= 0
     v = np.asarray(values, dtype=float)

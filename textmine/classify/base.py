@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,61 @@ class BaseCoder:
 
     kind = "base"
 
+    def __new__(cls, *args: Any, **kwargs: Any):
+        """Record the constructor arguments as given (for :meth:`get_params`); ``__init__`` does the rest."""
+        obj = super().__new__(cls)
+        try:
+            bound = inspect.signature(cls.__init__).bind(obj, *args, **kwargs)
+        except TypeError:  # __init__ raises it; or a bare __new__ (pickle, copy) whose state is set afterwards
+            return obj
+        bound.apply_defaults()
+        obj._init_params = {k: v for k, v in list(bound.arguments.items())[1:] if k in _init_names(cls)}
+        return obj
+
+    # ------------------------------------------------------------------ sklearn parameters
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor arguments by name, as given (or as last set by :meth:`set_params`); ``deep`` adds
+        ``name__param`` for an argument that has parameters itself (sklearn's ``get_params``)."""
+        given = self.__dict__.get("_init_params") or {}
+        sig = inspect.signature(type(self).__init__).parameters
+        out = {}
+        for name in _init_names(type(self)):
+            out[name] = given[name] if name in given else self.__dict__.get(name, self.__dict__.get(
+                f"_{name}", sig[name].default))
+        if deep:
+            for name, value in list(out.items()):
+                if hasattr(value, "get_params") and not isinstance(value, type):
+                    out.update({f"{name}__{k}": v for k, v in value.get_params(deep=True).items()})
+        return out
+
+    def set_params(self, **params: Any) -> BaseCoder:
+        """Set constructor arguments by name (sklearn's ``set_params``). The coder is built again from the merged
+        arguments, so they are checked as in the constructor and a fitted coder is unfitted afterwards: fit again.
+        An unknown name is refused and leaves the coder as it was."""
+        current = self.get_params(deep=False)
+        own: dict[str, Any] = {}
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in params.items():
+            name, sep, sub = key.partition("__")
+            if name not in current or (sep and not hasattr(current[name], "set_params")):
+                raise ValueError(f"invalid parameter {key!r} for {type(self).__name__}; valid parameters: "
+                                 f"{', '.join(current)}")
+            if sep:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                own[name] = value
+        new = type(self)(**{**current, **own})  # raises before anything changes
+        for name, sub in nested.items():
+            new.get_params(deep=False)[name].set_params(**sub)
+        self.__dict__.clear()
+        self.__dict__.update(new.__dict__)
+        return self
+
+    def __sklearn_clone__(self) -> BaseCoder:
+        """An unfitted coder with the same parameters (sklearn's ``clone``). The codebook and the embedder (a
+        pretrained model, nothing that ``fit`` learns) are shared, not deep-copied."""
+        return type(self)(**self.get_params(deep=False))
+
     def __init__(self, codebook: Codebook, embedder: Any = None, *, review_threshold: float = 0.5,
                  embedder_spec: str = DEFAULT_EMBEDDER_SPEC):
         if not isinstance(codebook, Codebook):
@@ -228,6 +284,12 @@ class BaseCoder:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(codebook={self.codebook.name!r} v{self.codebook.version}, embedder={self.embedder_spec!r})"
+
+
+def _init_names(cls: type) -> list[str]:
+    """The named constructor arguments of ``cls`` (not ``self``, ``*args`` or ``**kwargs``)."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    return [p.name for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
 
 
 def with_questions(cleaned: pd.DataFrame, questions: Sequence[Any] | str) -> pd.DataFrame:

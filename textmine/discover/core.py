@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from textmine.embed.base import l2_normalize, normalize_text
+from textmine.preprocess.cleaner import text_column
 
 from . import clustering as cl
 from .labels import class_tfidf, make_label, make_vectorizer, top_keywords
@@ -150,9 +151,10 @@ _FALLBACK_NON_ANSWER = re.compile(
 def prepare(texts: Sequence[Any], *, question_texts: Sequence[str] = ()) -> pd.DataFrame:
     """``text_clean`` (redacted), ``is_non_answer`` (0/1), ``lemmas`` per input row.
 
-    Uses ``textmine.preprocess.Cleaner`` when available; otherwise a minimal fallback (no redaction).
+    Uses ``textmine.preprocess.Cleaner`` when available; otherwise a minimal fallback (no redaction). A
+    one-column DataFrame is read as its column; wider frames and 2-D arrays are refused (:func:`text_column`).
     """
-    raw = list(texts)
+    raw = list(text_column(texts, "prepare"))
     try:
         from textmine.preprocess import Cleaner
 
@@ -191,7 +193,8 @@ def discover_themes(
 ) -> DiscoveryResult:
     """Discover themes in free-text answers.
 
-    texts: raw answers (None/NaN allowed). embedder: any ``textmine.embed`` embedder (default
+    texts: raw answers (None/NaN allowed; a one-column DataFrame is read as its column, a wider one or a 2-D
+    array is refused with a TypeError). embedder: any ``textmine.embed`` embedder (default
     ``get_embedder("e5")``). embeddings: precomputed rows for ``texts`` (skips encoding). prepared: a
     ``Cleaner`` frame for ``texts``. method: ``auto`` | ``bertopic`` | ``small`` | ``bertopic-defaults``.
     lexical_weight: clustering features = [e5, w * lexical(lemma TF-IDF + char n-grams, SVD)], L2-normalised
@@ -203,7 +206,7 @@ def discover_themes(
         raise ValueError(f"method must be auto, bertopic, bertopic-defaults or small; got {method!r}")
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    raw = list(texts)
+    raw = list(text_column(texts, "discover_themes"))
     n = len(raw)
     if embeddings is not None and len(embeddings) != n:
         raise ValueError(f"embeddings has {len(embeddings)} rows, texts has {n}")

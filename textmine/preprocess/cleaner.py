@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -125,6 +125,28 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
+def text_column(texts, what: str = "texts"):
+    """``texts`` as one column of texts: a one-column DataFrame (what sklearn's ``ColumnTransformer`` passes for
+    ``["kommentar"]``) or an ``(n, 1)`` array gives its single column; a string, a mapping, a frame with another
+    number of columns or an array of another shape is refused (it would be read as column names, keys or
+    printed rows). Anything else is returned as it is."""
+    if isinstance(texts, str | bytes):
+        raise TypeError(f"{what}: expected a list/Series of texts, got one string; wrap a single text in a list")
+    if isinstance(texts, pd.DataFrame):
+        if texts.shape[1] == 1:
+            return texts.iloc[:, 0]
+        raise TypeError(f"{what}: expected a list/Series of texts or a one-column DataFrame, got a DataFrame with "
+                        f"{texts.shape[1]} columns; pass one column (df['text'] or df[['text']])")
+    if isinstance(texts, Mapping):
+        raise TypeError(f"{what}: expected a list/Series of texts, got a {type(texts).__name__}")
+    if isinstance(texts, np.ndarray) and texts.ndim != 1:
+        if texts.ndim == 2 and texts.shape[1] == 1:
+            return texts[:, 0]
+        raise TypeError(f"{what}: expected a one-dimensional array of texts (or one column, shape (n, 1)), got "
+                        f"shape {texts.shape}; pass one column (arr[:, 0])")
+    return texts
+
+
 _PARALLEL_MIN = 2  # fewer distinct texts than this never start worker processes
 
 
@@ -152,7 +174,8 @@ def _worker_chunk(args) -> list[tuple]:
 
 
 class Cleaner:
-    """Clean survey answers (sklearn-style). ``transform`` keeps length, order and index.
+    """Clean survey answers (sklearn-style). ``transform`` keeps length, order and index; a one-column DataFrame
+    (what ``ColumnTransformer`` passes for ``["kommentar"]``) is read as its column, a wider one is refused.
 
     Parameters: ``redact`` (replace personal data by typed placeholders), ``detect_language``
     (else ``language`` is "unknown"; lemmas always take the marker-word language, bokmål when undecided,
@@ -173,8 +196,34 @@ class Cleaner:
         self.resources = resources
 
     def get_params(self, deep: bool = True) -> dict:
+        """Every constructor argument (sklearn's ``get_params``)."""
         return {"redact": self.redact, "detect_language": self.detect_language,
-                "question_texts": self.question_texts, "lemmatize": self.lemmatize, "n_jobs": self.n_jobs}
+                "question_texts": self.question_texts, "lemmatize": self.lemmatize, "n_jobs": self.n_jobs,
+                "resources": self.resources}
+
+    def set_params(self, **params) -> "Cleaner":
+        """Set constructor arguments by name (sklearn's ``set_params``; an unknown name is refused)."""
+        valid = self.get_params(deep=False)
+        bad = sorted(set(params) - set(valid))
+        if bad:
+            raise ValueError(f"invalid parameter(s) {bad} for Cleaner; valid parameters: {sorted(valid)}")
+        merged = {**valid, **params}
+        self.__init__(**merged)
+        return self
+
+    def __sklearn_clone__(self) -> "Cleaner":
+        """A new Cleaner with the same parameters (sklearn's ``clone``); the read-only ``resources`` are shared,
+        not deep-copied."""
+        return type(self)(**self.get_params(deep=False))
+
+    def __sklearn_tags__(self):
+        """sklearn's estimator tags: a transformer of texts (one column) that needs no fit (``transform`` loads
+        what it needs), so a Pipeline can call ``transform`` directly."""
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+
+        return Tags(estimator_type="transformer", target_tags=TargetTags(required=False),
+                    transformer_tags=TransformerTags(), requires_fit=False, no_validation=True,
+                    input_tags=InputTags(one_d_array=True, two_d_array=True, string=True, allow_nan=True))
 
     def fit(self, X=None, y=None) -> "Cleaner":
         """Load the resources (nothing is learned)."""
@@ -188,12 +237,13 @@ class Cleaner:
             return 1
         return max(1, int(self.n_jobs)) if self.n_jobs > 0 else max(1, os.cpu_count() or 1)
 
-    def transform(self, texts: Sequence[str] | pd.Series) -> pd.DataFrame:
+    def transform(self, texts: Sequence[str] | pd.Series | pd.DataFrame) -> pd.DataFrame:
+        """One output row per text (same order; a Series or one-column DataFrame keeps its index). A one-column
+        DataFrame or ``(n, 1)`` array is read as its column; wider input is refused (see :func:`text_column`)."""
+        texts = text_column(texts, "Cleaner.transform")
         if self.resources is None:
             self.fit()
         res = self.resources
-        if isinstance(texts, str):
-            raise TypeError("transform expects a sequence of texts, not one string; wrap it in a list")
         index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
         raw = [_as_text(v) for v in (texts.tolist() if isinstance(texts, pd.Series) else list(texts))]
 
