@@ -14,17 +14,123 @@ from .coding import _check_out, _columns, _fail, _read, _write_text
 __all__ = ["register", "load_coded", "load_survey", "write_summary"]
 
 
+_LONG_CODED = ("respondent_id", "question", "text_clean")
+_CODE_OUTPUT = ("themes", "confidence", "needs_review", "type")
+
+
 def load_coded(path: Path) -> pd.DataFrame:
     """Read an already-coded comments table (respondent_id, question, text_clean, theme_<id>…)."""
     from ..io import read_table
 
-    df = read_table(path)
-    need = {"respondent_id", "question", "text_clean"}
-    missing = need - set(df.columns)
+    return _long_coded(read_table(path), path)
+
+
+def _long_coded(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``df`` checked as a table with respondent_id, question, text_clean (ids as text)."""
+    missing = set(_LONG_CODED) - set(df.columns)
     if missing:
-        raise ValueError(f"{path}: coded table lacks column(s) {', '.join(sorted(missing))}")
+        raise ValueError(f"{path}: coded table lacks column(s) {', '.join(sorted(missing))}; --coded takes what "
+                         f"`textmine code WAVE --text-col QUESTION` writes, or a table with {', '.join(_LONG_CODED)}")
     df["respondent_id"] = df["respondent_id"].astype(str)
     return df
+
+
+def _theme_columns(df: pd.DataFrame) -> list:
+    """The ``theme_<id>`` columns of a ``textmine code`` output (not those of its input kept as ``<name>_input``)."""
+    return [c for c in df.columns if str(c).startswith("theme_") and not str(c).endswith("_input")]
+
+
+def coded_arg(value: Path, survey) -> tuple[str | None, Path]:
+    """``--coded [QUESTION=]FILE`` → (the survey's free-text column named before ``=``, or None; the file)."""
+    question, sep, rest = str(value).partition("=")
+    if sep and question in {q.column for q in survey.free_text} and not value.exists():
+        return question, Path(rest)
+    return None, value
+
+
+def coded_question(df: pd.DataFrame, survey, path: Path, question: str | None) -> str:
+    """The free-text column a ``textmine code`` output coded: the one named, else the survey's only one in it."""
+    lacks = [c for c, ok in ((survey.id_column, survey.id_column in df.columns),
+                             ("theme_<id>", bool(_theme_columns(df)))) if not ok]
+    if lacks:
+        raise ValueError(f"{path}: lacks column(s) {', '.join(lacks)}; --coded takes what `textmine code WAVE "
+                         f"--text-col QUESTION` writes (or a table with {', '.join(_LONG_CODED)})")
+    present = [q.column for q in survey.free_text if q.column in df.columns]
+    if question is not None and question not in df.columns:
+        raise ValueError(f"{path}: no column {question!r}; give the file `textmine code --text-col {question}` wrote")
+    if question is not None:
+        return question
+    if len(present) == 1:
+        return present[0]
+    if not present:
+        cols = ", ".join(q.column for q in survey.free_text)
+        raise ValueError(f"{path}: none of the survey's free-text columns ({cols}) is in it; give the file "
+                         f"`textmine code WAVE --text-col QUESTION` wrote")
+    raise ValueError(f"{path}: holds the free-text columns {', '.join(present)}; say which one `textmine code "
+                     f"--text-col` coded: --coded {present[0]}={path}")
+
+
+def coded_from_code_output(df: pd.DataFrame, survey, path: Path, question: str | None = None) -> pd.DataFrame:
+    """The coded frame of :func:`textmine.pipeline.code_wave` from a ``textmine code`` output (the wave's columns
+    + ``theme_<id>``…): one row per non-empty answer to the coded question, cleaned again (redaction,
+    non-answers, health flag) so the file's text is never used unredacted."""
+    from ..pipeline import CODED_BASE_COLUMNS
+    from ..preprocess import Cleaner
+
+    themes = _theme_columns(df)
+    col = coded_question(df, survey, path, question)
+    label = next(q.label for q in survey.free_text if q.column == col)
+    texts = df[col]
+    sub = df.loc[texts.notna() & texts.astype(str).str.strip().ne("")].reset_index(drop=True)
+    cleaned = Cleaner(question_texts=(label,), lemmatize=False).fit().transform(sub[col].astype(str))
+    part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": col})
+    for c in CODED_BASE_COLUMNS[2:]:
+        if c in cleaned.columns:
+            part[c] = cleaned[c].to_numpy()
+    for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *_CODE_OUTPUT]:
+        if c in sub.columns:
+            part[c] = sub[c].to_numpy()
+    return part
+
+
+def read_coded(specs, frames: dict, survey) -> dict:
+    """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
+    respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
+    wave and question) matched to their wave by the survey's wave column (else by order)."""
+    from ..io import read_table
+    from ..pipeline import CODED_BASE_COLUMNS, wave_of
+
+    waves = list(frames)
+    tables = [(q, p, read_table(p)) for q, p in specs]
+    is_long = [q is None and set(_LONG_CODED) <= set(df.columns) for q, _, df in tables]
+    if all(is_long):
+        if len(specs) != len(waves):
+            raise ValueError(f"--coded must be given once per wave ({len(waves)} wave file(s), {len(specs)} coded "
+                             f"file(s))")
+        return {w: _long_coded(df, p) for w, (_, p, df) in zip(waves, tables)}
+    parts: dict = {}
+    for i, ((q, p, df), long) in enumerate(zip(tables, is_long)):
+        if long:
+            raise ValueError(f"{p}: a table with {', '.join(_LONG_CODED)} cannot be mixed with `textmine code` "
+                             f"outputs in one run")
+        if survey.wave_column and survey.wave_column in df.columns:
+            wave = wave_of(df, survey, p)
+        elif len(specs) == len(waves):
+            wave = waves[i]
+        else:
+            raise ValueError(f"{p}: no wave column {survey.wave_column!r}; give one --coded file per wave, in the "
+                             f"order of the wave files")
+        if wave not in frames:
+            raise ValueError(f"{p}: holds wave {wave}, not one of the wave files' ({', '.join(map(str, waves))})")
+        col = coded_question(df, survey, p, q)
+        if (wave, col) in parts:
+            raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
+        parts[wave, col] = coded_from_code_output(df, survey, p, col)
+    coded = {}
+    for w in waves:  # a question without a file: the summary warns about its answers without a coded row
+        got = [parts[k] for k in parts if k[0] == w]
+        coded[w] = pd.concat(got, ignore_index=True) if got else pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
+    return coded
 
 
 def load_survey(path: Path):
@@ -103,8 +209,11 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = typer.Option(None, "--model",
                                              help="Model folder for coding (default: the shipped model)."),
         compare_to: Optional[str] = typer.Option(None, "--compare-to", help="Compare every wave with this wave."),
-        coded: Optional[list[Path]] = typer.Option(None, "--coded", help="Already coded answers (one file per wave, "
-                                                                         "same order); skips the coding."),
+        coded: Optional[list[Path]] = typer.Option(
+            None, "--coded", help="Already coded answers; skips the coding. What `textmine code WAVE --text-col "
+            "QUESTION` wrote, once per wave and question (QUESTION=FILE when the file has several free-text "
+            "columns; wave from its wave column), or one table per wave (same order) with respondent_id, question, "
+            "text_clean, theme_<id>."),
         sheet: Optional[str] = typer.Option(None, "--sheet",
                                             help="Excel input: the sheet to read (default: the first)."),
         embedder: Optional[str] = typer.Option(None, "--embedder",
@@ -120,9 +229,9 @@ def register(app: typer.Typer) -> None:
         from .clean import check_out_dir
 
         survey = load_survey(survey_path)
-        if coded and len(coded) != len(waves):
-            _fail(f"--coded must be given once per wave ({len(waves)} wave file(s), {len(coded)} coded file(s))")
-        check_out_dir(out, summary_files(), *waves, *(coded or []), survey_path, codebook, what="the summary")
+        specs = [coded_arg(c, survey) for c in coded or []]
+        check_out_dir(out, summary_files(), *waves, *(p for _, p in specs), survey_path, codebook,
+                      what="the summary")
         cbk = None
         if codebook is not None:  # checked now, not after the coding
             try:
@@ -144,7 +253,7 @@ def register(app: typer.Typer) -> None:
                 _fail(f"--embedder {embedder}: {e}")
         frames: dict[Any, pd.DataFrame] = {}
         coded_frames: dict[Any, pd.DataFrame] = {}
-        for i, p in enumerate(waves):  # every file read and checked before any coding
+        for p in waves:  # every file read and checked before any coding
             try:
                 df = read_table(p, sheet=sheet, survey=survey)
                 wave = wave_of(df, survey, p)
@@ -153,11 +262,11 @@ def register(app: typer.Typer) -> None:
             if wave in frames:
                 _fail(f"wave {wave!r} given twice")
             frames[wave] = df
-            if coded:
-                try:
-                    coded_frames[wave] = load_coded(coded[i])
-                except (TableReadError, ValueError) as e:
-                    _fail(str(e))
+        if coded:
+            try:
+                coded_frames = read_coded(specs, frames, survey)
+            except (TableReadError, ValueError) as e:
+                _fail(str(e))
         if not coded and survey.free_text:
             for wave, df in frames.items():
                 typer.echo(f"Coding the free text of wave {wave} …", err=True)

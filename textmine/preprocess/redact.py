@@ -182,6 +182,8 @@ _NUMBER_NEG_AFTER = re.compile(
 )
 _ACCOUNT_CUE = re.compile(r"(?:konto\w*|kontonr|bankkonto\w*)\.?\s*[:.]?\s*(?:nr\.?\s*)?(?:er|:)?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+# A year + dash + 4-digit running number ("2024-0001"): a respondent/case id unless a phone cue precedes it.
+_YEAR_SERIAL = re.compile(r"^(?:19|20)\d\d-\d{4}$")
 _ANY_DIGIT = re.compile(r"\d")
 _NOT_ACCOUNT_BEFORE = re.compile(
     r"(?:ordre|faktura|kunde|ref|referanse|sak|saks|journal|dokument|avtale|lisens|serie|kid|vedtak)\w*\.?\s*"
@@ -817,7 +819,7 @@ class Redactor:
         context = _phone_context(m, text)
         if context is not None:
             return "telefon" if context else None
-        if len(raw) == 8 and _looks_like_date8(d):
+        if len(raw) == 8 and _looks_like_date8(d) or _YEAR_SERIAL.match(raw):
             return None
         parts = re.split(r"[ .-]", raw)
         if len(parts) == 2 and _YEAR.match(parts[0]) and _YEAR.match(parts[1]):
