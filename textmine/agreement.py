@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .codebook import parse_theme_list
+from .codebook import parse_theme_list, shown_values
 from .evaluate import cohen_kappa, evaluate_coding, json_value, krippendorff_alpha_nominal
 
 __all__ = ["AgreementReport", "intercoder_agreement"]
@@ -104,9 +104,9 @@ def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col:
     for pos, v in enumerate(df[themes_col].tolist()):
         lab = parse_theme_list(v)
         bad = [t for t in lab if t not in known]
-        if bad:
+        if bad:  # a value is shown only when it looks like a theme id: a misplaced comment may be personal data
             raise ValueError(f"{which}: row {pos + 2} (id {ids.iloc[pos]}): column {themes_col!r} has unknown "
-                             f"theme id(s) {', '.join(bad)}; expected ids from the codebook")
+                             f"theme id(s) {shown_values(bad, quote=False)}; expected ids from the codebook")
         themes.append(list(rollup(lab)) if rollup is not None else lab)
     types = ([""] * len(df) if type_col is None or type_col not in df.columns  # case is ignored: Klage is klage
              else df[type_col].astype("string").fillna("").str.strip().str.casefold().tolist())

@@ -46,6 +46,9 @@ DEFAULT_TYPES = ("klage", "ønske", "ros")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _THEME_KEYS = {"id", "label", "description", "keywords", "examples", "parent", "exclusive"}
 _TOP_KEYS = {"name", "version", "language", "description", "types", "themes"}
+# a label value shown in an error message: short, one id-like word, no run of 5+ digits (phone, fnr, account)
+_SHOWN_RE = re.compile(r"^[a-z0-9æøå][a-z0-9_æøå-]{0,39}$", re.IGNORECASE)
+_LONG_NUMBER_RE = re.compile(r"[0-9]{5}")
 
 
 class CodebookError(ValueError):
@@ -100,7 +103,8 @@ class Codebook:
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Codebook:
-        """Build from a parsed YAML/JSON mapping (validates)."""
+        """Build from a parsed YAML/JSON mapping (validates). A float ``version`` has lost its trailing zeros
+        (1.10 is 1.1): give it as text, or read YAML with :meth:`from_yaml`, which keeps it as written."""
         if not isinstance(d, Mapping):
             raise CodebookError(f"codebook must be a mapping with 'name', 'version' and 'themes', got {type(d).__name__}")
         unknown = set(d) - _TOP_KEYS
@@ -128,8 +132,9 @@ class Codebook:
 
     @classmethod
     def from_yaml(cls, text: str) -> Codebook:
+        """Parse and validate YAML text; an unquoted ``version: 1.10`` is kept as written ("1.10", not 1.1)."""
         try:
-            data = yaml.safe_load(text)
+            data = _load_yaml(text)
         except yaml.YAMLError as exc:
             parts = []  # one line: what went wrong and where (line/column), never "<unicode string>"
             for what, mark in ((getattr(exc, "context", None), getattr(exc, "context_mark", None)),
@@ -175,13 +180,16 @@ class Codebook:
         try:
             return self.themes[self._index[theme_id]]
         except KeyError:
-            raise KeyError(f"unknown theme id {theme_id!r}; codebook {self.name!r} has {self.theme_ids}") from None
+            raise KeyError(self._unknown(theme_id)) from None
 
     def index(self, theme_id: str) -> int:
         try:
             return self._index[theme_id]
         except KeyError:
-            raise KeyError(f"unknown theme id {theme_id!r}; codebook {self.name!r} has {self.theme_ids}") from None
+            raise KeyError(self._unknown(theme_id)) from None
+
+    def _unknown(self, theme_id: Any) -> str:
+        return f"unknown theme id {shown_value(theme_id)}; codebook {self.name!r} has {self.theme_ids}"
 
     def children(self, theme_id: str) -> list[str]:
         return [t.id for t in self.themes if t.parent == theme_id]
@@ -202,19 +210,38 @@ class Codebook:
         return [t.id for t in self.themes if t.exclusive]
 
     # ------------------------------------------------------------------ label helpers
-    def validate_labels(self, labels: Iterable[Iterable[str]], *, where: str = "labels") -> list[list[str]]:
-        """Check every id exists; return lists (rolled up to parents)."""
+    def validate_labels(self, labels: Iterable[Iterable[str]], *, where: str = "labels", index: Any = None,
+                        exclusive: bool = False) -> list[list[str]]:
+        """Check every id exists; return lists (rolled up to parents). ``exclusive``: also refuse an exclusive
+        theme combined with another. Errors name the row counted from 0 and, when ``index`` (default: a
+        Series' own index) is not 0, 1, 2, …, its index label; a value is shown only when it looks like a
+        theme id (see :func:`shown_value`)."""
+        if index is None and hasattr(labels, "iloc"):
+            index = labels.index
         out = []
         for row, lab in enumerate(labels):
             try:
                 lab = parse_theme_list(lab)  # "a;b", a list of ids, or NaN/None (no theme)
             except TypeError as exc:
-                raise CodebookError(f"{where} row {row}: {exc}") from None
+                raise CodebookError(f"{label_row(where, row, index)}: {exc}{_FROM_0}") from None
             bad = [x for x in lab if x not in self._index]
             if bad:
-                raise CodebookError(f"{where} row {row}: unknown theme id(s) {bad}; valid ids: {self.theme_ids}")
+                raise CodebookError(f"{label_row(where, row, index)}: unknown theme id(s) "
+                                    f"[{shown_values(bad)}]; valid ids: {self.theme_ids}{_FROM_0}")
+            problem = self.exclusive_problem(lab) if exclusive else None
+            if problem:
+                raise CodebookError(f"{label_row(where, row, index)}: {problem}{_FROM_0}")
             out.append(self.rollup(lab))
         return out
+
+    def exclusive_problem(self, theme_ids: Sequence[str]) -> str | None:
+        """What is wrong when known ids combine an exclusive theme with another (``None`` when nothing is)."""
+        excl = [x for x in theme_ids if x in self.exclusive_ids]
+        if not excl or len(set(self.rollup(theme_ids))) < 2:
+            return None
+        others = [x for x in dict.fromkeys(theme_ids) if x != excl[0]]
+        return (f"{';'.join(theme_ids)!r} combines the exclusive theme {excl[0]!r} (used only when no other theme "
+                f"applies) with {', '.join(map(repr, others))}; expected {excl[0]!r} alone or only the other theme(s)")
 
     def rollup(self, theme_ids: Iterable[str]) -> list[str]:
         """Add the ancestors of every theme (a child implies its parent); codebook order."""
@@ -248,6 +275,52 @@ class Codebook:
                 p, c = self._index[t.parent], self._index[t.id]
                 y[:, p] = np.maximum(y[:, p], y[:, c])
         return y
+
+
+_FROM_0 = "; rows are counted from 0"
+
+
+def label_row(where: str, pos: int, index: Any = None) -> str:
+    """``"labels row 3"``, with the index label when ``index`` is not the default 0, 1, 2, …
+    (``"labels row 3 (index label 5)"``)."""
+    if index is None or _default_index(index):
+        return f"{where} row {pos}"
+    label = index[pos]
+    return f"{where} row {pos} (index label {label.item() if isinstance(label, np.generic) else label!r})"
+
+
+def _default_index(index: Any) -> bool:
+    """The index is 0, 1, 2, … (a position and its label are the same number)."""
+    return list(index) == list(range(len(index)))
+
+
+def shown_value(value: Any, what: str = "theme id", *, quote: bool = True) -> str:
+    """A label cell's value for a message: itself (``repr`` when ``quote``) when it looks like a ``what`` (up to 40
+    letters, digits, '_' and '-', no run of 5 digits), else only its length. A comment pasted into a label column
+    may hold a name, phone number or fødselsnummer, and messages end up in logs."""
+    text = str(value)
+    if _looks_like_id(text):
+        return repr(text) if quote else text
+    return f"a value that is not a {what} ({len(text)} characters, not shown: it may be personal data)"
+
+
+def shown_values(values: Iterable[Any], what: str = "theme id", *, quote: bool = True) -> str:
+    """Several label values for a message, joined by ', ' (see :func:`shown_value`); those not shown are
+    described together, by their lengths."""
+    texts = [str(v) for v in values]
+    out = [repr(t) if quote else t for t in texts if _looks_like_id(t)]
+    hidden = [t for t in texts if not _looks_like_id(t)]
+    if len(hidden) == 1:
+        out.append(shown_value(hidden[0], what))
+    elif hidden:
+        lengths = ", ".join(str(len(t)) for t in hidden[:-1]) + f" and {len(hidden[-1])}"
+        out.append(f"{len(hidden)} values that are not {what}s ({lengths} characters, not shown: they may be "
+                   f"personal data)")
+    return ", ".join(out)
+
+
+def _looks_like_id(text: str) -> bool:
+    return bool(_SHOWN_RE.match(text)) and not _LONG_NUMBER_RE.search(text)
 
 
 def parse_theme_list(value: Any) -> list[str]:
@@ -294,6 +367,23 @@ def load_codebook(path: str | Path) -> Codebook:
 
 
 # ---------------------------------------------------------------------- internals
+def _load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, except that an unquoted number as the top-level ``version`` is kept as written
+    (``version: 1.10`` is "1.10", not the float 1.1)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    if isinstance(data, dict) and isinstance(data.get("version"), int | float) \
+            and not isinstance(data["version"], bool):
+        for key, value in node.value:
+            if key.value == "version" and isinstance(value, yaml.ScalarNode) and value.style is None:
+                data["version"] = value.value
+    return data
+
+
 def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str, ...]:
     """A list of strings (one string is a list of one). ``split_hint``: a string with ',' or ';' is refused (the
     YAML ``keywords: a, b`` is one string, not a list)."""

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .classify.base import BaseCoder, Prepared, decide
-from .codebook import Codebook, parse_theme_list
+from .codebook import Codebook, parse_theme_list, shown_value, shown_values
 from .evaluate import evaluate_coding
 
 __all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled"]
@@ -153,27 +153,25 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
     types = df[type_col].astype("string").fillna("").astype(str).str.strip().tolist() if has_type else [""] * len(df)
     if codebook is not None:
         valid = codebook.theme_ids
-        exclusive = set(codebook.exclusive_ids)
         for i, lab in enumerate(themes):
             bad = [x for x in lab if x not in codebook]
-            if bad:
-                problems.append(f"{at(i)}, column {themes_col!r}: unknown theme id(s) {', '.join(map(repr, bad))}; "
-                                f"expected ids of codebook {codebook.name!r} joined by ';': {', '.join(valid)}")
+            if bad:  # shown only when it looks like a theme id: a misplaced comment may be personal data
+                problems.append(f"{at(i)}, column {themes_col!r}: unknown theme id(s) "
+                                f"{shown_values(bad)}; expected ids of codebook {codebook.name!r} "
+                                f"joined by ';': {', '.join(valid)}")
                 continue
-            excl = [x for x in lab if x in exclusive]
-            if excl and len(set(codebook.rollup(lab))) > 1:
-                others = [x for x in dict.fromkeys(lab) if x != excl[0]]
-                problems.append(f"{at(i)}, column {themes_col!r}: {';'.join(lab)!r} combines the exclusive theme "
-                                f"{excl[0]!r} (used only when no other theme applies) with "
-                                f"{', '.join(map(repr, others))}; expected {excl[0]!r} alone or only the other theme(s)")
+            excl = codebook.exclusive_problem(lab)
+            if excl:
+                problems.append(f"{at(i)}, column {themes_col!r}: {excl}")
         if has_type:
             canon = {t.casefold(): t for t in codebook.types}
             for i, t in enumerate(types):
                 if not t:
                     continue
                 if t.casefold() not in canon:
-                    problems.append(f"{at(i)}, column {type_col!r}: unknown type {t!r}; expected one of the "
-                                    f"codebook's types {', '.join(codebook.types)} (or an empty cell)")
+                    problems.append(f"{at(i)}, column {type_col!r}: unknown type {shown_value(t, 'type')}; "
+                                    f"expected one of the codebook's types {', '.join(codebook.types)} (or an empty "
+                                    f"cell)")
                     continue
                 types[i] = canon[t.casefold()]
         if problems:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..codebook import Codebook, parse_theme_list
+from ..codebook import Codebook, label_row, parse_theme_list
 from ..evaluate import accuracy_at_coverage, confusion_rates, corrected_shares, f1_summary
 from .base import BaseCoder, NotFittedError, Prepared, check_aligned, check_texts, confidence_of, decide
 from .calibration import (apply_confidence_model, best_thresholds, confidence_features, fit_confidence_model,
@@ -192,30 +192,37 @@ class SupervisedCoder(BaseCoder):
     # ------------------------------------------------------------------ fitting
     def fit(self, texts: Sequence[str] | pd.Series, labels: Sequence[Any], types: Sequence[Any] | None = None,
             groups: Sequence[Any] | None = None, questions: Sequence[Any] | None = None) -> SupervisedCoder:
-        """Train on raw texts and their theme lists (``[["telefon"], ["ros", "kompetanse"], …]`` or ``"a;b"``).
+        """Train on raw texts and their theme lists (``[["telefon"], ["ros", "kompetanse"], …]`` or ``"a;b"``),
+        or a 0/1 multi-hot matrix (as :meth:`Codebook.to_matrix` returns): a 2-D array with one column per theme
+        in ``codebook.theme_ids`` order, or a DataFrame whose columns are the theme ids (or ``theme_<id>``).
 
+        Refused (errors name the row counted from 0, and a Series' or frame's index label): an unknown theme
+        id, and an exclusive theme combined with another (``"annet;telefon"``), as ``textmine train`` does.
         ``groups``: optional writer/source per row; out-of-fold scores then hold out whole groups.
         ``questions``: optional survey question per row ("" unknown); a question with enough labelled answers
         gets its own theme rates, used when a comment to be coded names that question."""
         check_texts(texts)
-        if isinstance(labels, str | bytes | pd.DataFrame | dict):
+        if isinstance(labels, str | bytes | dict):
             raise TypeError(f"labels: expected one theme list per text ('a;b' or a list of ids), got "
                             f"{'one string' if isinstance(labels, str | bytes) else 'a ' + type(labels).__name__}")
+        Y = _multi_hot(self.codebook, labels, texts)
         check_aligned(texts, labels=labels, types=types, groups=groups, questions=questions)
+        index = labels.index if isinstance(labels, pd.Series | pd.DataFrame) else None
         texts = list(texts)
-        if len(texts) != len(labels):
-            raise ValueError(f"got {len(texts)} texts but {len(labels)} label rows")
+        n_labels = len(labels) if Y is None else len(Y)
+        if len(texts) != n_labels:
+            raise ValueError(f"got {len(texts)} texts but {n_labels} label rows")
         if types is not None and len(types) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(types)} types")
         if groups is not None and len(groups) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(groups)} groups")
-        labs = []
-        for i, x in enumerate(labels):
+        labs = self.codebook.from_matrix(Y) if Y is not None else []
+        for i, x in enumerate(labels if Y is None else ()):
             try:
                 labs.append(parse_theme_list(x))
             except TypeError as exc:
-                raise TypeError(f"labels row {i}: {exc}") from None
-        Y = self.codebook.to_matrix(labs)
+                raise TypeError(f"{label_row('labels', i, index)}: {exc}; rows are counted from 0") from None
+        Y = self.codebook.to_matrix(self.codebook.validate_labels(labs, index=index, exclusive=True))
         types = None if types is None else self._canonical_types(types)
         prep = self.prepare(self.clean(texts, questions), embed=not self.finetune)
         return self.fit_prepared(prep, Y, types, groups)
@@ -550,6 +557,42 @@ class SupervisedCoder(BaseCoder):
 
 
 MIN_TRAIN_ROWS = 4
+
+
+def _multi_hot(codebook: Codebook, labels: Any, texts: Any) -> np.ndarray | None:
+    """``labels`` given as a 0/1 matrix (a numeric 2-D array or sparse matrix with one column per theme in codebook
+    order, or a DataFrame with one column per theme id or ``theme_<id>``), as int8 in codebook order; ``None``
+    for one theme list per text. A matrix of another width, or with values other than 0 and 1, is refused."""
+    ids = codebook.theme_ids
+    expected = (f"one theme list per text ('a;b' or a list of ids), or a 0/1 matrix with one column per theme of "
+                f"codebook {codebook.name!r} ({len(ids)}: {', '.join(ids)})")
+    if isinstance(labels, pd.DataFrame):
+        if isinstance(texts, pd.Series) and not labels.index.equals(texts.index):
+            raise ValueError("texts and labels have different indexes; rows are matched by position, so align them "
+                             "first (e.g. labels.loc[texts.index], or .reset_index(drop=True) on both)")
+        names = {str(c): c for c in labels.columns}
+        cols = [names.get(t, names.get(f"theme_{t}")) for t in ids]
+        if len(labels.columns) != len(ids) or any(c is None for c in cols):
+            shown = ", ".join(map(repr, list(names)[:10])) + (" …" if len(names) > 10 else "")
+            raise TypeError(f"labels: a DataFrame must have one 0/1 column per theme, named by its id or "
+                            f"theme_<id>, got columns {shown}; expected {expected} (for ids joined by ';' "
+                            f"pass one column, e.g. df['themes'])")
+        if not all(pd.api.types.is_numeric_dtype(labels[c]) or pd.api.types.is_bool_dtype(labels[c])
+                   for c in cols):
+            raise ValueError(f"labels: a multi-hot DataFrame holds only 0 and 1 (1 = the theme applies); expected "
+                             f"{expected}")
+        y = labels[cols].to_numpy(dtype=float)
+    elif sp.issparse(labels) or (isinstance(labels, np.ndarray) and labels.ndim == 2 and labels.dtype.kind in "biuf"):
+        y = labels.toarray() if sp.issparse(labels) else labels
+        if y.shape[1] != len(ids):
+            raise ValueError(f"labels: a 0/1 matrix of shape {y.shape} has {y.shape[1]} columns; expected {expected}")
+        y = np.asarray(y, dtype=float)
+    else:
+        return None
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError(f"labels: a multi-hot matrix holds only 0 and 1 (1 = the theme applies), not scores or "
+                         f"missing values; expected {expected}")
+    return y.astype(np.int8)
 
 
 def cv_splits(n: int, groups: Sequence[Any] | None, cv: int, seed: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool]:
