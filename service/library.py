@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,11 +190,28 @@ def masked_segment_warning(column: str, n: int) -> str:
     return f"column {column}: personal data masked in {n} cell(s) of a segment without declared levels"
 
 
+_DATE8 = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")  # 20240115
+
+
+def personal_data_counts(text: str) -> dict[str, int]:
+    """What the project's redaction finds in a short label or file name, by kind; an 8-digit date (YYYYMMDD,
+    e.g. 20240115) is a date, not a phone number."""
+    from textmine.preprocess import redact
+
+    probe = _DATE8.sub(lambda m: f"{m[1]}-{m[2]}-{m[3]}", text)
+    return {kind: n for kind, n in redact(probe)[1].items() if n}
+
+
 def safe_filename(filename: str | None) -> str:
-    """The uploaded file's base name with personal data in the stem redacted (the suffix kept)."""
+    """The uploaded file's base name as stored, shown to readers and quoted in messages. When the redaction finds
+    personal data (a name, a fødselsnummer, …) in the stem, none of the stem is kept: ``upload`` plus the suffix
+    (masking one word would leave the rest, e.g. a surname next to a masked first name)."""
     # a name from the command line may carry undecodable bytes (lone surrogates), which cannot be stored
     path = Path((filename or "upload.csv").encode("utf-8", "replace").decode("utf-8"))
-    return redact_name(path.stem)[:250] + path.suffix[:20]
+    suffix = path.suffix[:20]
+    if personal_data_counts(path.stem):
+        return "upload" + suffix
+    return path.stem[:250] + suffix
 
 
 # ---------------------------------------------------------------- tables and survey definitions

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import math
-import re
 import unicodedata
 import uuid
 from collections import Counter
@@ -69,6 +68,8 @@ def page(session: Session, stmt, limit: int, offset: int) -> tuple[list, int]:
 # ---------------------------------------------------------------- surveys and waves
 def create_survey(session: Session, name: str, description: str | None, definition_yaml: str | None) -> Survey:
     name = clean_label(name, "survey name", SURVEY_NAME_MAX)
+    if description is not None:
+        refuse_personal_data(description, "survey description")
     if definition_yaml:
         library.parse_survey(definition_yaml)  # 422 if invalid
     if session.scalars(select(Survey).where(Survey.name == name)).first() is not None:
@@ -107,7 +108,6 @@ def _text_or_none(value: Any) -> str | None:
 
 
 # ---------------------------------------------------------------- labels typed by an analyst
-_DATE8 = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")  # 20240115
 _PII_KINDS = {"fodselsnummer": "a fødselsnummer", "dnummer": "a D number", "telefon": "a phone number",
               "epost": "an e-mail address", "kontonummer": "an account number",
               "orgnummer": "an organisation number", "adresse": "an address", "navn": "a person's name",
@@ -117,11 +117,17 @@ _PII_KINDS = {"fodselsnummer": "a fødselsnummer", "dnummer": "a D number", "tel
 def personal_data_kinds(text: str) -> list[str]:
     """What the project's redaction (textmine.preprocess.redact) finds in a short label, in words; an 8-digit
     date (YYYYMMDD, e.g. 20240115) is a date, not a phone number."""
-    from textmine.preprocess import redact
-
-    probe = _DATE8.sub(lambda m: f"{m[1]}-{m[2]}-{m[3]}", text)
-    _redacted, counts = redact(probe)
+    counts = library.personal_data_counts(text)
     return [_PII_KINDS.get(kind, kind) for kind, n in counts.items() if n]
+
+
+def refuse_personal_data(text: str, what: str) -> None:
+    """422 ``personal_data_in_name`` (as for survey names, never quoting the value) when ``text`` (a description,
+    a codebook name or a theme's label) holds personal data by the project's redaction."""
+    found = personal_data_kinds(text)
+    if found:
+        raise ApiError(422, "personal_data_in_name", f"the {what} looks like it holds personal data "
+                       f"({', '.join(found)}); remove it (readers see this text)", {"found": found, "field": what})
 
 
 def clean_label(label: str, what: str = "wave label", limit: int = LABEL_MAX) -> str:
@@ -264,6 +270,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     frame = library.read_table_bytes(data, filename, info.definition)
     frame.columns = [str(c).strip() for c in frame.columns]
     ids = _checked_ids(frame, info)
+    _check_single_wave(frame, info)
     _check_comment_lengths(frame, info, settings.max_comment_chars)
     keyed_answers = _declared_answers(frame, info)  # before masking: the fingerprint does not depend on it
     frame, warnings = _stored_frame(frame, info, filename)
@@ -363,6 +370,20 @@ def _checked_ids(frame: pd.DataFrame, info: library.SurveyInfo) -> pd.Series:
     return ids
 
 
+def _check_single_wave(frame: pd.DataFrame, info: library.SurveyInfo) -> None:
+    """422 ``several_waves`` naming the wave column and its values (redacted, the first five) when the file holds
+    more than one wave: one upload is one wave (as the library's read_waves requires)."""
+    col = info.wave_column
+    if not col or col not in frame.columns:
+        return
+    values = [v for v in frame[col].map(_text_or_none).dropna().map(lambda v: " ".join(v.split())).unique()]
+    if len(values) > 1:
+        shown = [library.redact_name(v)[:50] for v in values[:5]]
+        raise ApiError(422, "several_waves", f"the file holds several waves in column {library.redact_name(col)} "
+                       f"({', '.join(shown)}{', …' if len(values) > 5 else ''}); split it per wave and upload each "
+                       "file as its own wave", {"column": col, "values": shown, "count": len(values)})
+
+
 def _check_comment_lengths(frame: pd.DataFrame, info: library.SurveyInfo, max_chars: int) -> None:
     too_long = []
     for col in info.text_columns:
@@ -403,6 +424,7 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
     """Store a validated codebook version; same name+version with the same content returns the existing row."""
     cb = library.codebook_from_dict(content)
     normal = library.codebook_to_dict(cb)
+    _refuse_personal_data_in_codebook(normal)
     existing = session.scalars(select(Codebook).where(Codebook.name == cb.name,
                                                       Codebook.version == str(cb.version))).first()
     if existing is not None:
@@ -427,6 +449,18 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
                        f"codebook {cb.name!r} version {cb.version!r} exists with different content; bump the version",
                        {"id": existing.id}) from None
     return row, True
+
+
+def _refuse_personal_data_in_codebook(content: dict[str, Any]) -> None:
+    """422 ``personal_data_in_name`` when the codebook's name or description, or a theme's label or description,
+    holds personal data (readers see them, reports print them); the theme is named by id, the value never."""
+    for field in ("name", "description"):
+        if isinstance(content.get(field), str):
+            refuse_personal_data(content[field], f"codebook {field}")
+    for theme in content.get("themes") or []:
+        for field in ("label", "description"):
+            if isinstance(theme.get(field), str):
+                refuse_personal_data(theme[field], f"{field} of theme {theme.get('id')}")
 
 
 def default_codebook_row(session: Session) -> Codebook:
@@ -468,6 +502,19 @@ def job_key(wave_id: int, codebook_id: int, model_id: int | None) -> str:
     return f"wave={wave_id};codebook={codebook_id};model={model_id if model_id is not None else 'default'}"
 
 
+JOB_LOCK = 0x746A  # PostgreSQL advisory lock namespace ("tj") of job starts; the second key is the wave id
+
+
+def lock_wave_jobs(session: Session, wave_id: int) -> None:
+    """Serialise job starts for one wave until the transaction ends, so that the existing-job check and the insert
+    are atomic (as :func:`lock_survey_uploads` does for uploads): an advisory lock on PostgreSQL, the database
+    write lock on SQLite (a no-op write), after which reads see every committed job."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :wave)"), {"ns": JOB_LOCK, "wave": wave_id})
+    else:
+        session.execute(text("UPDATE waves SET label = label WHERE id = :wave"), {"wave": wave_id})
+
+
 def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id: int | None,
               force: bool = False) -> tuple[CodingJob, bool]:
     """Same wave+codebook+model returns the existing (active or finished) job unless ``force``."""
@@ -475,6 +522,7 @@ def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id:
     codebook = resolve_codebook(session, codebook_id)
     model = resolve_model(session, model_id, codebook)
     key = job_key(wave.id, codebook.id, model.id if model else None)
+    lock_wave_jobs(session, wave.id)  # held until commit: no concurrent start between check and insert
     if not force:
         existing = session.scalars(select(CodingJob).where(CodingJob.job_key == key,
                                                            CodingJob.state.in_(("queued", "running", "done")))
@@ -594,45 +642,116 @@ def _chosen_job(session: Session, wave: Wave, job_id: int | None) -> CodingJob |
     return job
 
 
-def _compare_job(session: Session, other: Wave, codebook_id: int | None) -> CodingJob | None:
-    """The comparison wave's latest finished job coded with ``codebook_id`` (theme changes are only meaningful
-    between codings with the same codebook id and version); 409 when it has finished jobs, but none with it."""
+def _later_wave(a: Wave, b: Wave) -> bool:
+    """Whether wave ``a`` comes after wave ``b``: by number when both labels are numbers, otherwise by upload order
+    (the order of ``service.web.reportdata.previous_wave``)."""
+    la, lb = str(a.label), str(b.label)
+    if la.isdigit() and lb.isdigit():
+        return int(la) > int(lb)
+    return a.id > b.id
+
+
+def _model_text(job: CodingJob) -> str:
+    return f"model {job.model_id}" if job.model_id else "the default model"
+
+
+def _refuse_other_model(other: Wave, main: CodingJob, found: CodingJob) -> None:
+    """409 ``model_mismatch``: theme changes between codings by different models show the change of model."""
+    raise ApiError(409, "model_mismatch",
+                   f"wave {main.wave_id} is reported from job {main.id} ({_model_text(main)}), but the comparison job "
+                   f"{found.id} of wave {other.id} used {_model_text(found)}: theme changes between codings by "
+                   f"different models show the change of model, not of the respondents; code wave {other.id} with "
+                   f"{_model_text(main)} first (POST /waves/{other.id}/coding-jobs"
+                   + (f' {{"model_id": {main.model_id}}})' if main.model_id else " {})")
+                   + ", or choose jobs by the same model with job_id and compare_job_id",
+                   {"wave_id": main.wave_id, "job_id": main.id, "model_id": main.model_id,
+                    "compare_wave_id": other.id, "compare_job_id": found.id, "compare_model_id": found.model_id})
+
+
+def _refuse_other_codebook(other: Wave, main: CodingJob, found: CodingJob) -> None:
+    raise ApiError(409, "codebook_mismatch",
+                   f"wave {other.id} was coded with codebook {found.codebook_id}, not codebook {main.codebook_id}: "
+                   "themes from different codebooks (or versions) cannot be compared; code the comparison wave "
+                   f"with codebook {main.codebook_id} first",
+                   {"compare_wave_id": other.id, "codebook_id": main.codebook_id,
+                    "compare_codebook_id": found.codebook_id})
+
+
+def _compare_job(session: Session, other: Wave, main: CodingJob | None,
+                 job_id: int | None = None) -> CodingJob | None:
+    """The comparison wave's job: ``job_id``, or its latest finished job with the main job's codebook (id and
+    version) and model. Theme changes are only meaningful between such codings: 409 ``codebook_mismatch`` or
+    ``model_mismatch`` otherwise (never a silent comparison across models). None when it has no finished job."""
+    if job_id is not None:
+        job = _chosen_job(session, other, job_id)
+        if main is not None and job.codebook_id != main.codebook_id:
+            _refuse_other_codebook(other, main, job)
+        if main is not None and job.model_id != main.model_id:
+            _refuse_other_model(other, main, job)
+        return job
     latest = latest_done_job(session, other.id)
-    if latest is None or codebook_id is None or latest.codebook_id == codebook_id:
+    if latest is None or main is None:
         return latest
-    same = session.scalars(select(CodingJob).where(CodingJob.wave_id == other.id, CodingJob.state == "done",
-                                                   CodingJob.codebook_id == codebook_id)
-                           .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).first()
-    if same is None:
-        raise ApiError(409, "codebook_mismatch",
-                       f"wave {other.id} was coded with codebook {latest.codebook_id}, not codebook {codebook_id}: "
-                       "themes from different codebooks (or versions) cannot be compared; code the comparison wave "
-                       f"with codebook {codebook_id} first",
-                       {"compare_wave_id": other.id, "codebook_id": codebook_id,
-                        "compare_codebook_id": latest.codebook_id})
-    return same
+    same_codebook = session.scalars(select(CodingJob).where(
+        CodingJob.wave_id == other.id, CodingJob.state == "done", CodingJob.codebook_id == main.codebook_id)
+        .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).all()
+    if not same_codebook:
+        _refuse_other_codebook(other, main, latest)
+    same = [j for j in same_codebook if j.model_id == main.model_id]
+    if not same:
+        _refuse_other_model(other, main, same_codebook[0])
+    return same[0]
+
+
+def _uncoded_warnings(wave: Wave, chosen: dict[int, CodingJob | None], other: Wave | None) -> list[str]:
+    """Say which wave of the summary has no finished coding job, and what that leaves out."""
+    notes = []
+    if chosen[wave.id] is None:
+        notes.append(f"wave {wave.id} has no finished coding job yet: the summary has no themes for it, only the "
+                     f"structured indicators; code the wave first (POST /waves/{wave.id}/coding-jobs)")
+    if other is not None and chosen[other.id] is None:
+        model = f" with {_model_text(chosen[wave.id])}" if chosen[wave.id] is not None else ""
+        notes.append(f"comparison wave {other.id} has no finished coding job yet: theme changes are left out, only "
+                     f"the structured indicators are compared; code wave {other.id}{model} first")
+    return notes
+
+
+def _check_compare_wave(wave: Wave, other: Wave) -> None:
+    if other.id == wave.id:
+        raise ApiError(422, "same_wave", "compare_wave_id must name a different wave")
+    if other.survey_id != wave.survey_id:
+        raise ApiError(422, "other_survey", f"wave {other.id} belongs to another survey; compare_wave_id must name "
+                       f"a wave of survey {wave.survey_id}", {"compare_wave_id": other.id})
+    if _wave_key(other.label) == _wave_key(wave.label):
+        raise ApiError(422, "same_wave_label", f"waves {other.id} and {wave.id} have the same wave label; they "
+                       "cannot be compared", {"compare_wave_id": other.id})
+    if _later_wave(other, wave):
+        raise ApiError(422, "later_wave", f"compare_wave_id must name an earlier wave: wave {other.id} comes after "
+                       f"wave {wave.id} (by wave label, or by upload order when the labels are not numbers); "
+                       f"ask for the summary of wave {other.id} with compare_wave_id={wave.id} instead",
+                       {"wave_id": wave.id, "compare_wave_id": other.id})
 
 
 def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = None,
-                 job_id: int | None = None) -> dict[str, Any]:
+                 job_id: int | None = None, compare_job_id: int | None = None) -> dict[str, Any]:
+    """Summary of a wave (its job ``job_id`` or latest finished one), optionally against an earlier wave coded with
+    the same codebook and model (``compare_job_id`` or that wave's latest such job); ``coding_models`` gives each
+    coded wave's model id (null: the default model)."""
     wave = get_or_404(session, Wave, wave_id, "wave")
+    if compare_job_id is not None and compare_wave_id is None:
+        raise ApiError(422, "compare_job_without_wave", "compare_job_id needs compare_wave_id (the wave of that job)",
+                       {"compare_job_id": compare_job_id})
     info = library.parse_survey(wave.definition_yaml or "")
     main_job = _chosen_job(session, wave, job_id)
     waves = [wave]
     chosen = {wave.id: main_job}
+    other = None
     if compare_wave_id is not None:
         other = get_or_404(session, Wave, compare_wave_id, "wave")
-        if other.id == wave.id:
-            raise ApiError(422, "same_wave", "compare_wave_id must name a different wave")
-        if other.survey_id != wave.survey_id:
-            raise ApiError(422, "other_survey", f"wave {other.id} belongs to another survey; compare_wave_id must name "
-                           f"a wave of survey {wave.survey_id}", {"compare_wave_id": other.id})
-        if _wave_key(other.label) == _wave_key(wave.label):
-            raise ApiError(422, "same_wave_label", f"waves {other.id} and {wave.id} have the same wave label; they "
-                           "cannot be compared", {"compare_wave_id": other.id})
+        _check_compare_wave(wave, other)
         waves.insert(0, other)
-        chosen[other.id] = _compare_job(session, other, main_job.codebook_id if main_job else None)
-    frames, coded, jobs, labels = {}, {}, {}, {}
+        chosen[other.id] = _compare_job(session, other, main_job, compare_job_id)
+    frames, coded, jobs, models, labels = {}, {}, {}, {}, {}
     for w in waves:
         frames[_wave_key(w.label)] = structured_frame(session, w, info.id_column)
         job = chosen[w.id]
@@ -642,9 +761,13 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
             labels.update({t["id"]: t.get("label") or t["id"] for t in cb.content.get("themes", [])})
             coded[_wave_key(w.label)] = coded_frame(session, w, job, theme_ids)
             jobs[w.id] = job.id
+            models[w.id] = job.model_id
     compare_to = _wave_key(waves[0].label) if len(waves) > 1 else None
     summary = library.build_summary(frames, info, coded or None, theme_labels=labels or None, compare_to=compare_to)
-    return {"wave_id": wave.id, "compare_wave_id": compare_wave_id, "coding_jobs": jobs, "summary": summary}
+    summary["warnings"] = _uncoded_warnings(wave, chosen, other) + list(summary.get("warnings") or [])
+    compared = chosen[other.id].id if other is not None and chosen[other.id] is not None else None
+    return {"wave_id": wave.id, "compare_wave_id": compare_wave_id, "compare_job_id": compared,
+            "coding_jobs": jobs, "coding_models": models, "summary": summary}
 
 
 def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None,
@@ -717,15 +840,34 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
         raise ApiError(422, "unknown_theme", f"unknown theme id(s) for codebook {codebook.name}: {', '.join(named)}",
                        {"unknown": named, "positions": [i for i, t in enumerate(themes) if t not in valid][:50],
                         "valid": valid})
+    _refuse_exclusive_combination(codebook, themes)
     types = codebook.content.get("types") or ["klage", "ønske", "ros"]
-    if ctype and ctype not in types:
-        raise ApiError(422, "unknown_type", f"type must be one of {', '.join(types)}", {"valid": types})
+    if ctype:  # case is ignored, as in labelled files: "Klage" is stored as the codebook's "klage"
+        ctype = {t.casefold(): t for t in types}.get(ctype.strip().casefold())
+        if ctype is None:
+            raise ApiError(422, "unknown_type", f"type must be one of {', '.join(types)} (case is ignored)",
+                           {"valid": types})
     ordered = [t for t in valid if t in set(themes)]
     row = Correction(response_id=response.id, codebook_id=codebook.id, themes=";".join(ordered), type=ctype or "",
                      api_key_id=key_id)
     session.add(row)
     session.flush()
     return row
+
+
+def _refuse_exclusive_combination(codebook: Codebook, themes: list[str]) -> None:
+    """422 ``exclusive_theme`` when known theme ids combine an exclusive theme (e.g. ``annet``, used only when no
+    other theme applies) with another, as the library refuses it in labelled files."""
+    exclusive = [t["id"] for t in codebook.content.get("themes", []) if t.get("exclusive")]
+    chosen = list(dict.fromkeys(themes))
+    excl = [t for t in chosen if t in exclusive]
+    if not excl or len(chosen) < 2:
+        return
+    others = [t for t in chosen if t != excl[0]]
+    raise ApiError(422, "exclusive_theme",
+                   f"{';'.join(chosen)!r} combines the exclusive theme {excl[0]!r} (used only when no other theme "
+                   f"applies) with {', '.join(map(repr, others))}; expected {excl[0]!r} alone or only the other "
+                   "theme(s)", {"exclusive": excl[0], "position": themes.index(excl[0]), "others": others})
 
 
 def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,

@@ -57,7 +57,9 @@ def codebook_out(row: Codebook) -> CodebookOut:
              responses={200: {"model": CodebookOut, "description": "identical version already stored"}})
 def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session, scope="function"),
                     _: Principal = Depends(require_analyst)):
-    """Store a codebook version (the library validates it). Same name+version+content → the existing row (200)."""
+    """Store a codebook version (the library validates it). Same name+version+content → the existing row (200).
+    Personal data in the name, the description or a theme's label or description is refused (422
+    ``personal_data_in_name``, naming the field, never the value): readers and reports show them."""
     _check_unicode(content, "body")
     row, created = store.add_codebook(session, content)
     out = codebook_out(row)

@@ -19,9 +19,14 @@ router = APIRouter(tags=["results"])
 @router.get("/waves/{wave_id}/summary", response_model=dict[str, Any])
 def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1, le=MAX_ID, description="earlier wave to compare"),
                  job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest finished)"),
+                 compare_job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job of the compare "
+                                                    "wave (default: its latest finished one by the same codebook and "
+                                                    "model)"),
                  session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
-    """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change."""
-    return store.wave_summary(session, wave_id, compare_wave_id, job_id)
+    """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change.
+    Themes are compared only between codings with the same codebook and model (409 ``codebook_mismatch`` /
+    ``model_mismatch`` otherwise); a wave without a finished coding job is named in ``summary.warnings``."""
+    return store.wave_summary(session, wave_id, compare_wave_id, job_id, compare_job_id)
 
 
 @router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)

@@ -30,7 +30,8 @@ def wave_out(session: Session, w: Wave) -> WaveOut:
 @router.post("/surveys", response_model=SurveyOut, status_code=201)
 def create_survey(body: SurveyIn, session: Session = Depends(get_session, scope="function"),
                   _: Principal = Depends(require_analyst)) -> SurveyOut:
-    """Create a survey (optionally with its survey definition YAML)."""
+    """Create a survey (optionally with its survey definition YAML). A name or description holding personal data
+    is refused (422 ``personal_data_in_name``, the value never quoted)."""
     return survey_out(store.create_survey(session, body.name.strip(), body.description, body.definition_yaml))
 
 
@@ -60,7 +61,9 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
                       _: Principal = Depends(require_analyst)) -> WaveOut:
     """Upload one wave: validates columns/ids/encoding, redacts free text, stores everything in one transaction.
     409 ``wave_exists`` for a label the survey has, 409 ``duplicate_wave`` for content a wave of the survey already
-    holds (under any label; ``allow_duplicate`` stores it anyway)."""
+    holds (under any label; ``allow_duplicate`` stores it anyway), 422 ``several_waves`` for a file whose wave column
+    holds more than one wave (split it per wave). A file name in which the redaction finds personal data (a name, a
+    fødselsnummer, …) is stored as ``upload`` plus its suffix, e.g. ``upload.csv``."""
     data = file.file.read()
     definition_yaml = None
     if definition is not None:

@@ -49,6 +49,24 @@ def _state_key(session: Session, waves: list[Wave]) -> tuple:
     return tuple(key)
 
 
+def _job_text(job_id: int, model_id: int | None) -> str:
+    return f"kodejobb {job_id}, " + (f"modell {model_id}" if model_id else "standardmodellen")
+
+
+def _model_note(wave: Wave, job: CodingJob | None, refused: ApiError | None, compared: bool) -> str:
+    """The method section's model line for one wave: its coding job and model, or why its themes are not compared."""
+    label = str(wave.label)
+    if job is not None:
+        return f"{label}: {_job_text(job.id, job.model_id)}"
+    if refused is None:
+        return f"{label}: ikke kodet ennå" + (" (temaene sammenlignes ikke)" if compared else "")
+    if refused.code == "model_mismatch":
+        d = refused.details or {}
+        return (f"{label}: {_job_text(d.get('compare_job_id'), d.get('compare_model_id'))} – temaene sammenlignes "
+                "ikke, fordi bølgene er kodet med ulike modeller; kod bølgen med samme modell for å sammenligne dem")
+    return f"{label}: kodet med en annen kodebok – temaene sammenlignes ikke"
+
+
 def wave_report(request, session: Session, wave_id: int, compare: bool = True) -> ReportData:
     """ReportData for a wave (and the previous wave of the same survey), cached until codes change."""
     wave = session.get(Wave, wave_id)
@@ -67,15 +85,14 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
             return cache[key]
     frames, coded = {}, {}
     codebook = None
-    models = []
     labels: dict[str, str] = {}
     jobs = {wave.id: store.latest_done_job(session, wave.id)}
-    if prev is not None:  # themes are only compared between codings with the same codebook (id = name+version)
-        main = jobs[wave.id]
+    refused = None
+    if prev is not None:  # themes are only compared between codings with the same codebook and model
         try:
-            jobs[prev.id] = store._compare_job(session, prev, main.codebook_id if main else None)
-        except ApiError:
-            jobs[prev.id] = None  # the earlier wave was coded with another codebook: compare indicators only
+            jobs[prev.id] = store._compare_job(session, prev, jobs[wave.id])
+        except ApiError as exc:
+            jobs[prev.id], refused = None, exc  # another codebook or model: compare the indicators only
     for w in waves:
         wkey = _summary_key(w.label)  # (not ``key``: that is the cache key)
         frames[wkey] = store.structured_frame(session, w, info.id_column)
@@ -87,10 +104,9 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
             coded[wkey] = store.coded_frame(session, w, job, theme_ids)
             if w.id == wave.id:
                 codebook = cb.content
-                models.append(f"kodejobb {job.id}" + (f", modell {job.model_id}" if job.model_id else
-                                                      ", standardmodellen"))
+    models = [_model_note(w, jobs[w.id], refused if w is prev else None, w is prev) for w in reversed(waves)]
     n_corr = sum(int(c["corrected"].sum()) for c in coded.values() if "corrected" in c.columns)
-    method = {"model": "; ".join(models) or "ikke kodet ennå",
+    method = {"model": "; ".join(models),
               "coding": f"{n_corr} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene."}
     settings = getattr(request.app.state, "settings", None)
     embedder = getattr(settings, "quote_embedder", None) or "fallback"  # page loads stay model-free by default

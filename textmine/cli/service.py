@@ -500,14 +500,17 @@ def store_cancel(job_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
 @store_app.command("summary")
 @_store_errors
 def store_summary(wave_id: int = _id(), compare_wave_id: Optional[int] = _id_opt("--compare"),
+                  job_id: Optional[int] = _id_opt("--job"), compare_job_id: Optional[int] = _id_opt("--compare-job"),
                   database: Optional[str] = DB_OPT) -> None:
-    """Print the wave summary as JSON (like GET /waves/{id}/summary)."""
+    """Print the wave summary as JSON (like GET /waves/{id}/summary?compare_wave_id=&job_id=&compare_job_id=):
+    --job picks the wave's finished coding job (default: the latest), --compare-job the compare wave's (default:
+    its latest with the same codebook and model)."""
     from service import store
     from service.errors import ApiError
 
     try:
         with _db(database).session() as s:
-            _echo_json(store.wave_summary(s, wave_id, compare_wave_id))
+            _echo_json(store.wave_summary(s, wave_id, compare_wave_id, job_id, compare_job_id))
     except ApiError as exc:
         _fail(exc)
 
@@ -515,14 +518,16 @@ def store_summary(wave_id: int = _id(), compare_wave_id: Optional[int] = _id_opt
 @store_app.command("quotes")
 @_store_errors
 def store_quotes(wave_id: int = _id(), theme: str = typer.Argument(...),
-                 n: int = typer.Option(5, "-n", min=3, max=6), database: Optional[str] = DB_OPT) -> None:
-    """Redacted quotes for a theme (like GET /waves/{id}/themes/{theme}/quotes)."""
+                 n: int = typer.Option(5, "-n", "--n", min=3, max=6, help="number of quotes (3-6)"),
+                 job_id: Optional[int] = _id_opt("--job"), database: Optional[str] = DB_OPT) -> None:
+    """Redacted quotes for a theme (like GET /waves/{id}/themes/{theme}/quotes?n=&job_id=): --job picks the
+    wave's finished coding job (default: the latest)."""
     from service import store
     from service.errors import ApiError
 
     try:
         with _db(database).session() as s:
-            _echo_json(store.theme_quotes(s, wave_id, theme, n))
+            _echo_json(store.theme_quotes(s, wave_id, theme, n, job_id=job_id))
     except ApiError as exc:
         _fail(exc)
 
