@@ -31,8 +31,12 @@ def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
 
 
 def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) -> dict[Any, pd.DataFrame]:
-    """Read one file per wave (validated against the survey definition), keyed by wave."""
+    """Read one file per wave (validated against the survey definition), keyed by wave. Values of a
+    declared-levels segment that are not declared levels are set to missing, with a warning (rows, never values)."""
+    import warnings
+
     from .io import read_table
+    from .summary import CLEARED_LEVELS_ATTR
 
     if isinstance(paths, (str, Path)):
         raise TypeError("read_waves expects a list of files, one per wave; wrap a single file in a list")
@@ -42,6 +46,10 @@ def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) 
         wave = wave_of(df, survey, p)
         if wave in frames:
             raise ValueError(f"{p}: wave {wave} is given twice")
+        df, cleared = survey.clear_undeclared_levels(df, source=p.name)
+        for m in cleared:
+            warnings.warn(m, UserWarning, stacklevel=2)
+        df.attrs[CLEARED_LEVELS_ATTR] = cleared
         frames[wave] = df
     return frames
 

@@ -27,6 +27,7 @@ TOTAL_SEGMENT = "Totalt"
 TOTAL_VALUE = "Alle"
 DENOMINATORS = ("kommentatorer", "spurt", "alle")
 VERDICT_SUPPRESSED = "for få svar"
+VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
     "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange sammenligninger innen hver tabell: "
     "én bryting × indikatorer/temaer); tendens: ikke signifikant etter justeringen, men ujustert p < 0,10 — "
@@ -35,8 +36,10 @@ VERDICT_RULE = (
 )
 DIFFERENCE_RULE = (
     "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg); tendens: ujustert "
-    "p < 0,10 men ikke etter justeringen; ingen sikker forskjell ellers"
+    "p < 0,10 men ikke etter justeringen; ingen sikker forskjell ellers; ikke testbar: indikatoren er lik for alle "
+    "kommentatorene (f.eks. et spørsmål som bare stilles dem som svarte negativt på den), ingen test"
 )
+CLEARED_LEVELS_ATTR = "undeclared_levels_cleared"  # frame attr: warnings of read_waves' clearing, kept for the summary
 TABLES = ("indicators", "multiselect", "themes", "theme_indicators", "drivers", "changes", "quotes")
 
 
@@ -533,12 +536,19 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     t["n_other"] = t["n_other"].round().astype(int)
     small = (t["n_mention"] < survey.min_cell) | (t["n_other"] < survey.min_cell)
     t["suppressed"] = small.to_numpy()
-    p = t["p_value"].where(~small & ~np.asarray(r["degenerate"], dtype=bool).ravel())
+    # an indicator constant among the commenters (e.g. a question routed on it: 0 % vs 0 %) has nothing to test
+    vsum, psum = V.sum(axis=0), P.sum(axis=0)
+    constant = (vsum == 0) | (psum == 0) | (psum == vsum)
+    t["applicable"] = ~np.tile(constant, K)
+    p = t["p_value"].where(~small & t["applicable"] & ~np.asarray(r["degenerate"], dtype=bool).ravel())
     t["p_adjusted"] = np.nan
     for _, idx in t.groupby("indicator", sort=False).groups.items():  # one BH family per indicator (one table)
         t.loc[idx, "p_adjusted"] = st.bh_adjust(p.loc[idx].to_numpy())
     t.loc[~small & p.isna() & t["p_value"].notna(), "p_adjusted"] = 1.0  # both groups 0 % (or 100 %): no test
     t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy())
+    na = ~t["applicable"]
+    t.loc[na, ["diff", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
+    t.loc[na, "verdict"] = VERDICT_NOT_APPLICABLE
     t.loc[small, "verdict"] = VERDICT_SUPPRESSED
     if survey.suppression == "hide":
         for c in ("share_mention", "share_other", "diff", "ci_low", "ci_high", "p_value"):
@@ -561,6 +571,11 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
     use = [j for j, th in enumerate(themes) if survey.min_cell <= counts[j] <= len(y) - survey.min_cell]
     if len(y) < 3 * survey.min_cell or not use or y.min() == y.max():
         return pd.DataFrame()
+    rollup = _rollup_themes(T, use, themes, _theme_parents(survey, qd.column))
+    if rollup:
+        warn(f"drivers {qd.column} {wave}: theme(s) {', '.join(themes[j] for j in rollup)} left out of the adjusted "
+             "model: they roll up other themes in it (one level of the hierarchy only)")
+        use = [j for j in use if j not in rollup]
     X = pd.DataFrame(T[:, use], columns=[themes[j] for j in use])
     controls = list(survey.driver_controls)
     for c in controls:
@@ -569,6 +584,15 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
         d = d.loc[:, d.sum() >= survey.min_cell] if len(d.columns) else d
         X = pd.concat([X, d], axis=1)
     X = sm.add_constant(X, has_constant="add")
+    X, dependent = _independent_columns(X)
+    if dependent:
+        names_left = [c for c in dependent if c in {themes[j] for j in use}]
+        if names_left:
+            warn(f"drivers {qd.column} {wave}: theme(s) {', '.join(names_left)} left out of the adjusted model: "
+                 "linearly dependent on the other themes/controls (effect not estimable)")
+        use = [j for j in use if themes[j] not in dependent]
+        if not use:
+            return pd.DataFrame()
     names = list(X.columns)
     Xa = X.to_numpy(float)
     ww = w[rows]
@@ -597,7 +621,13 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
             eff = fit.params[cols]
             ci = fit.conf_int()[cols]
             pv = fit.pvalues[cols]
+    wide = ~np.isfinite(ci).all(axis=1) | (ci[:, 1] - ci[:, 0] > 2 * MAX_DRIVER_CI_HALF_WIDTH)
+    if wide.any():
+        warn(f"drivers {qd.column} {wave}: effect of theme(s) {', '.join(themes[j] for j, b in zip(use, wide) if b)} "
+             "not estimable (confidence interval wider than ±100 percentage points); left out")
     for r_i, j in enumerate(use):
+        if wide[r_i]:
+            continue
         th = themes[j]
         res_rows.append(
             {
@@ -617,9 +647,60 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
             }
         )
     t = pd.DataFrame(res_rows)
+    if t.empty:
+        return t
     t["p_adjusted"] = st.bh_adjust(t["p_value"].to_numpy())
     t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy())
     return t
+
+
+MAX_DRIVER_CI_HALF_WIDTH = 1.0  # an effect on a 0/1 outcome lies in [−1, 1]: a wider CI means "not estimable"
+MAX_DRIVER_CONDITION = 1e8  # condition number of the design matrix above which a column is treated as dependent
+
+
+def _theme_parents(survey: SurveyDefinition, question: str) -> dict[str, str]:
+    """Theme → parent from the question's codebook (empty when it has none or cannot be read)."""
+    try:
+        path = survey.question(question).codebook
+        if not path or not Path(path).exists():
+            return {}
+        from .codebook import load_codebook
+
+        return {t.id: t.parent for t in load_codebook(path).themes if t.parent}
+    except Exception:  # noqa: BLE001 - the hierarchy is optional here; the data rule below still applies
+        return {}
+
+
+def _rollup_themes(T: np.ndarray, use: list[int], themes: Sequence[str], parents: Mapping[str, str]) -> list[int]:
+    """Themes in ``use`` that roll up others in ``use``: a codebook parent with a child in the model, or a theme
+    whose mentions strictly contain all mentions of another (a parent is the union of its children). Putting both
+    levels in one model makes it (nearly) singular."""
+    M = T[:, use] > 0
+    ids = {themes[j] for j in use}
+    out = []
+    for a, j in enumerate(use):
+        if any(parents.get(c) == themes[j] for c in ids):
+            out.append(j)
+            continue
+        for b in range(len(use)):
+            if b != a and M[:, b].any() and not (M[:, b] & ~M[:, a]).any() and (M[:, a] & ~M[:, b]).any():
+                out.append(j)
+                break
+    return out
+
+
+def _independent_columns(X: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Keep columns left to right while the design stays of full rank and well conditioned; the names left out."""
+    keep, dropped = [], []
+    A = X.to_numpy(float)
+    for i, c in enumerate(X.columns):
+        cand = A[:, keep + [i]]
+        sv = np.linalg.svd(cand, compute_uv=False)
+        if sv[-1] <= 0 or sv[0] / sv[-1] > MAX_DRIVER_CONDITION:
+            dropped.append(c)
+        else:
+            keep.append(i)
+    return X.iloc[:, keep], dropped
 
 
 def _sf(z):
@@ -890,6 +971,9 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         df, masked = survey.mask_free_segments(frames[wave].reset_index(drop=True))
         for col, n in masked.items():
             warn(f"{wave}: column {col}: personal data masked in {n} cell(s) of a segment without declared levels")
+        df, cleared = survey.clear_undeclared_levels(df)  # never published as a level: may be personal data
+        for m in list(df.attrs.get(CLEARED_LEVELS_ATTR, ())) + cleared:
+            warn(f"{wave}: {m}")
         if validate:
             for m in survey.validate_frame(df, strict=False):
                 warn(f"{wave}: {m}")

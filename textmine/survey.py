@@ -517,11 +517,33 @@ class SurveyDefinition:
         return ", ".join(parts)
 
     def segment_levels(self, df: pd.DataFrame, column: str) -> list[str]:
-        """Ordered level keys for a segment: declared order first, then undeclared values sorted."""
+        """Ordered level keys for a segment: its declared levels present in ``df`` (an undeclared value is never a
+        level: it may be personal data, see :meth:`clear_undeclared_levels`); free-valued segments: values sorted."""
         seg = self.segment(column)
         present = {_value_key(v) for v in df[column].dropna().unique()} - {""}
-        out = [lv for lv in seg.levels if lv in present] if seg.levels else []
-        return out + sorted(present - set(out))
+        if seg.levels:
+            return [lv for lv in seg.levels if lv in present]
+        return sorted(present)
+
+    def clear_undeclared_levels(self, df: pd.DataFrame, *, source: str | None = None) -> tuple[pd.DataFrame, list[str]]:
+        """Set values of declared-levels segments that are not declared levels to missing (as the service's store
+        scrub does; its upload refuses them). Returns the frame (a copy only when something changed) and one
+        warning per column naming the count and rows, never the values (a stray value may be personal data)."""
+        bad = self.undeclared_levels(df)
+        if not bad:
+            return df, []
+        src = source or str(df.attrs.get("source", "data"))
+        offset = int(df.attrs.get("first_data_row", 2))
+        out = df.copy()
+        warnings = []
+        for col, pos in bad.items():
+            values = out[col].astype(object)
+            values.iloc[pos] = None
+            out[col] = values
+            warnings.append(UNDECLARED_LEVELS_WARNING.format(src=src, col=col, n=len(pos),
+                                                             rows=_rows(pos, lambda p: p + offset))
+                            + "; treated as missing")
+        return out, warnings
 
     def mask_free_segments(self, df: pd.DataFrame, redact=None) -> tuple[pd.DataFrame, dict[str, int]]:
         """Segments that declare no levels (free values such as an industry) are shown verbatim in tables,
