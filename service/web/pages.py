@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from service import store
+from service import library, store
 from service.auth import Principal
 from service.db.models import Codebook, CodingJob, Survey, Wave
 from service.errors import ApiError
@@ -241,24 +241,41 @@ def coding(request: Request, wave_id: IdPath, who: Principal = Depends(page_prin
 def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", pattern="^(html|xlsx)$"),
                 session=Depends(_session)):
     """The wave's report as one self-contained HTML file (inline CSS and SVG charts), or the Excel workbook
-    (``format=xlsx``). Compared with the survey's previous wave. Needs a reader key (header or UI login)."""
+    (``format=xlsx``). Compared with the survey's previous wave. Needs a reader key (header or UI login); the
+    workbook's row-level sheet «Kodede svar» is for analysts only."""
     who = _report_principal(request)
     if who is None:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
     if format == "xlsx":
         data = reportdata.wave_report(request, session, wave_id)
-        import tempfile
-
-        from textmine.report.excel import write_workbook
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = write_workbook(data, Path(tmp) / "rapport.xlsx")
-            body = path.read_bytes()
+        body = _workbook_bytes(data, who, session.get(Wave, wave_id))
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="rapport_{wave_id}.xlsx"',
                                  "Cache-Control": "no-store"})
     data, charts = reportdata.wave_report_with_charts(request, session, wave_id)
     return HTMLResponse(render_html(data, charts), headers={"Cache-Control": "no-store"})
+
+
+def _workbook_bytes(data, who: Principal, wave: Wave) -> bytes:
+    """The Excel report for ``who``: readers get summaries and checked quotes only (no row per respondent);
+    analysts also get «Kodede svar», without the respondent id and the ``attribution: false`` segments."""
+    import tempfile
+
+    from textmine.report.excel import write_workbook
+
+    row_level = who.can("analyst")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_workbook(data, Path(tmp) / "rapport.xlsx", row_level=row_level,
+                              omit_columns=_identifying_columns(wave) if row_level else ())
+        return path.read_bytes()
+
+
+def _identifying_columns(wave: Wave) -> list[str]:
+    """Coded-answer columns the service never exports: the respondent id and segments declared
+    ``attribution: false`` (identifying, e.g. næring)."""
+    definition = library.parse_survey(wave.definition_yaml or "").definition
+    segments = getattr(definition, "segments", None) or []
+    return ["respondent_id"] + [s.column for s in segments if not s.attribution]
 
 
 def _report_principal(request: Request) -> Principal | None:

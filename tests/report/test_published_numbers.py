@@ -69,9 +69,9 @@ def test_report_views_hide_small_theme_cells_in_all_three_shares(strict_report):
 def test_workbook_blanks_suppressed_change_rows_and_has_norwegian_headers(tmp_path):
     ch = pd.DataFrame({"kind": ["tema", "tema"], "key": ["a", "b"], "label": ["A", "B"], "question": ["q", "q"],
                        "prev_wave": "2022", "wave": "2023", "prev_share": [0.30, 0.5], "share": [0.40, 0.2],
-                       "diff": [0.10, -0.3], "p_value": [0.2, 0.01], "verdict": ["tendens", "for få svar"],
+                       "diff": [0.10, -0.3], "p_value": [0.03, 0.01], "verdict": ["tendens", "for få svar"],
                        "n_prev": [200, 4], "n": [210, 5], "ci_low": [0.007, -0.8], "ci_high": [0.19, 0.2],
-                       "p_unadjusted": [0.03, 0.01], "verdict_unadjusted": ["signifikant", "for få svar"],
+                       "p_adjusted": [0.2, 0.01], "verdict_unadjusted": ["signifikant", "for få svar"],
                        "weighted": False, "suppressed": [False, True]})
     path = write_workbook(ReportData(title="t", waves=["2022", "2023"], changes=ch), tmp_path / "r.xlsx")
     header, rows = _sheet(path, "Endring")
@@ -92,9 +92,9 @@ def test_html_change_table_shows_raw_and_adjusted_p_and_consistent_rounding():
     ch = pd.DataFrame({"kind": ["indikator", "indikator"], "key": ["x", "y"], "label": ["Grenseland", "Rund"],
                        "question": "", "prev_wave": "2022", "wave": "2023",
                        "prev_share": [0.026, 0.50], "share": [0.034, 0.60], "diff": [0.008, 0.10],
-                       "p_value": [0.21, 0.001], "verdict": ["tendens", "signifikant"], "n_prev": [900, 900],
+                       "p_value": [0.043, 0.0004], "verdict": ["tendens", "signifikant"], "n_prev": [900, 900],
                        "n": [900, 900], "ci_low": [0.0004, 0.05], "ci_high": [0.0206, 0.15],
-                       "p_unadjusted": [0.043, 0.0004], "suppressed": False})
+                       "p_adjusted": [0.21, 0.001], "suppressed": False})
     html = render_html(ReportData(title="t", waves=["2022", "2023"], changes=ch), charts={})
     assert "p (ujustert)" in html and "p (justert)" in html and "95 % KI" in html
     row = re.search(r"<th scope=\"row\">Grenseland.*?</tr>", html, re.S).group(0)
@@ -109,11 +109,11 @@ def test_html_change_table_shows_raw_and_adjusted_p_and_consistent_rounding():
 
 def test_report_change_and_impact_views_carry_both_p_values(summary, report_data):
     ch = report_data.changes
-    assert {"p_value", "p_unadjusted", "ci_low", "ci_high", "suppressed"} <= set(ch.columns)
+    assert {"p_value", "p_adjusted", "ci_low", "ci_high", "suppressed"} <= set(ch.columns)
     excludes = (ch["ci_low"] > 0) | (ch["ci_high"] < 0)
     assert not (excludes & (ch["verdict"] == "uendret")).any()
     imp = report_data.impact
-    assert "p_unadjusted" in imp.columns and (imp["p_unadjusted"] <= imp["p_value"] + 1e-12).all()
+    assert "p_adjusted" in imp.columns and (imp["p_value"] <= imp["p_adjusted"] + 1e-12).all()
     assert not (imp["verdict"] == "uendret").any()
     assert set(imp["verdict"]) <= {"forskjell", "tendens", "ingen sikker forskjell"}
     assert "forskjell" in report_data.method["difference"]

@@ -81,7 +81,8 @@ def test_change_flags_planted_shift_with_the_summarys_verdict(summary, report_da
     src = summary.table("changes")
     src = src[(src.kind == "theme") & (src.item == "telefon") & (src.segment == "Totalt")
               & (src.denominator == "kommentatorer")].iloc[0]
-    assert (tel["diff"], tel["p_value"], tel["verdict"]) == (src["diff"], src["p_adjusted"], src["verdict"])
+    assert (tel["diff"], tel["p_value"], tel["p_adjusted"], tel["verdict"]) == (
+        src["diff"], src["p_value"], src["p_adjusted"], src["verdict"])
     assert set(ch["verdict"]) <= {"signifikant", "tendens", "uendret", "for få svar"}
     assert (ch["n"] > 0).all() and (ch["n_prev"] > 0).all()
     # the report's previous/current shares are the ones its theme table shows

@@ -139,6 +139,41 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     return render(fig, name, title, alt, png=png)
 
 
+def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], n_themes: int = 3,
+                 png: bool = True) -> Chart:
+    """Segments with many levels (up to ~20): one panel of horizontal bars (95 % CI) per level for each of the
+    ``n_themes`` most common themes; a hidden cell (small base) is marked «skjult» instead of a bar."""
+    segs = list(dict.fromkeys(rows["segment"].astype(str)))
+    themes = [t for t in theme_order if t in set(rows["label"])][:n_themes]
+    fig, axes = plt.subplots(1, len(themes), figsize=(7.2, _height(len(segs)) + 0.5), sharey=True, squeeze=False)
+    y = np.arange(len(segs))
+    parts = []
+    for ax, theme in zip(axes[0], themes):
+        part = rows[rows["label"] == theme].assign(segment=lambda d: d["segment"].astype(str)).set_index("segment")
+        shown = [s in part.index and not bool(part.loc[s, "suppressed"]) for s in segs]
+        share = np.array([part.loc[s, "share"] if ok else np.nan for s, ok in zip(segs, shown)], dtype=float)
+        lo = np.array([part.loc[s, "ci_low"] if ok else np.nan for s, ok in zip(segs, shown)], dtype=float)
+        hi = np.array([part.loc[s, "ci_high"] if ok else np.nan for s, ok in zip(segs, shown)], dtype=float)
+        ax.barh(y, np.nan_to_num(share), color=BLUE, height=0.6)
+        ax.errorbar(share, y, xerr=[np.clip(share - lo, 0, None), np.clip(hi - share, 0, None)], fmt="none",
+                    ecolor="#222", elinewidth=1, capsize=2)
+        for yi, ok in zip(y, shown):
+            if not ok:
+                ax.text(0.01, yi, "skjult", va="center", fontsize=7, color=GREY)
+        ax.set_title("\n".join(textwrap.wrap(str(theme), 28)), fontsize=8.5)
+        ax.xaxis.set_major_formatter(_pct_axis)
+        ax.set_xlim(0, max(0.1, float(np.nanmax(hi)) if np.isfinite(hi).any() else 0.1) * 1.05)
+        ax.grid(axis="x", color="#e3e3e3")
+        ax.set_axisbelow(True)
+        parts.append(f"{theme}: " + ", ".join(f"{s} {fmt_pct(v)}" for s, v, ok in zip(segs, share, shown) if ok))
+    axes[0][0].set_yticks(y, segs)
+    axes[0][0].invert_yaxis()
+    _title(fig, title)
+    fig.supxlabel("Andel av dem som svarte, 95 % konfidensintervall", fontsize=8)
+    alt = f"{title}. " + "; ".join(parts) + "."
+    return render(fig, name, title, alt, png=png)
+
+
 def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:
     """Previous → current share per row, coloured by verdict (signifikant/tendens/uendret)."""
     rows = rows.sort_values("share")

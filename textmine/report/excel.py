@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from .model import ReportData
-from .views import hide_suppressed
+from .views import hide_suppressed, method_lines
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 PCT = "0.0%"
@@ -21,7 +22,7 @@ SHEETS = [
     ("Indikatorer", "indicators",
      {"wave": "Måling", "indicator": "Variabel", "label": "Indikator", "segment_var": "Segmentvariabel",
       "segment": "Segment", "share": "Andel positive", "ci_low": "KI nedre", "ci_high": "KI øvre",
-      "n": "n (positive)", "base": "Grunnlag", "mean": "Snitt (1–6)", "suppressed": "Skjult",
+      "n": "n (positive)", "base": "Grunnlag", "mean": "Snitt", "suppressed": "Skjult",
       "n_eff": "Effektiv n", "ci_method": "KI-metode", "share_unweighted": "Andel positive (uvektet)"},
      {"share", "ci_low", "ci_high"}),
     ("Temaer", "themes",
@@ -35,15 +36,15 @@ SHEETS = [
      {"kind": "Type", "key": "Id", "label": "Hva", "question": "Spørsmål", "prev_wave": "Forrige måling",
       "wave": "Måling", "prev_share": "Forrige andel", "share": "Andel", "diff": "Endring (andel)",
       "ci_low": "KI nedre (endring)", "ci_high": "KI øvre (endring)", "verdict": "Vurdering",
-      "p_unadjusted": "p-verdi (ujustert)", "p_value": "p-verdi (BH-justert)", "n_prev": "Grunnlag forrige",
+      "p_value": "p-verdi (ujustert)", "p_adjusted": "p-verdi (BH-justert)", "n_prev": "Grunnlag forrige",
       "n": "Grunnlag", "verdict_unadjusted": "Vurdering (ujustert)", "weighted": "Vektet", "suppressed": "Skjult"},
      {"prev_share", "share", "diff", "ci_low", "ci_high"}),
     ("Betydning", "impact",
      {"question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "indicator": "Indikator",
       "indicator_label": "Indikatortekst", "share_with": "Andel positive med tema",
       "share_without": "Andel positive uten tema", "diff": "Forskjell", "ci_low": "KI nedre", "ci_high": "KI øvre",
-      "n_with": "n med", "n_without": "n uten", "verdict": "Vurdering", "p_unadjusted": "p (ujustert)",
-      "p_value": "p (BH-justert)",
+      "n_with": "n med", "n_without": "n uten", "verdict": "Vurdering", "p_value": "p (ujustert)",
+      "p_adjusted": "p (BH-justert)",
       "adjusted_pp": "Justert effekt (pp)", "adjusted_ci_low_pp": "Justert KI nedre (pp)",
       "adjusted_ci_high_pp": "Justert KI øvre (pp)", "adjusted_p": "Justert p (BH)",
       "adjusted_verdict": "Justert vurdering", "adjusted_method": "Modell"},
@@ -59,8 +60,8 @@ SHEETS = [
 HIDDEN = {
     "indicators": ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted"),
     "themes": ("count", "share", "ci_low", "ci_high", "share_asked", "share_all"),
-    "changes": ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_unadjusted"),
-    "impact": ("share_with", "share_without", "diff", "ci_low", "ci_high", "p_value", "p_unadjusted",
+    "changes": ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted"),
+    "impact": ("share_with", "share_without", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
                "adjusted_pp", "adjusted_ci_low_pp", "adjusted_ci_high_pp", "adjusted_p"),
 }
 
@@ -128,27 +129,66 @@ def _cell(v):
 EXCEL_CELL_MAX = 32_767
 
 
-def write_workbook(r: ReportData, path: str | Path) -> Path:
-    """Write the report tables, coded responses, codebook and method notes to ``path`` (.xlsx)."""
+ROW_LEVEL_SHEET = "Kodede svar"
+
+
+def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
+                   omit_columns: Iterable[str] = ()) -> Path:
+    """Write the report tables, coded responses, codebook and method notes to ``path`` (.xlsx).
+
+    ``row_level=False`` leaves out the one-row-per-comment sheet «Kodede svar» (summaries and checked quotes
+    only); ``omit_columns`` are coded-answer columns (e.g. ``respondent_id``, identifying segments) left out of it."""
     path = Path(path)
     wb = Workbook(write_only=True)
     for name, attr, headers, pct in SHEETS:
+        headers = _scale_headers(r, headers) if attr == "indicators" else headers
         _write(wb.create_sheet(name), hide_suppressed(getattr(r, attr), HIDDEN.get(attr, ())), headers, pct)
-    coded = r.coded.copy()
-    theme_cols = [c for c in coded.columns if c.startswith("theme_")]
-    _write(wb.create_sheet("Kodede svar"), coded.drop(columns=theme_cols),
-           {"respondent_id": "Respondent-id", "wave": "Måling", "sektor": "Sektor", "ansatte": "Antall ansatte",
-            "naering": "Næring", "fylke": "Fylke", "vekt": "Vekt", "question": "Spørsmål",
-            "text_clean": "Kommentar (anonymisert)", "themes": "Temaer", "type": "Type",
-            "confidence": "Sikkerhet", "needs_review": "Til gjennomgang", "is_non_answer": "Ikke-svar",
-            "language": "Språk"}, set())
+    if row_level:
+        _write_coded(wb, r, set(omit_columns))
     cb = pd.DataFrame(r.codebook or [], columns=["id", "label", "description", "keywords", "parent", "exclusive"])
     cb["keywords"] = cb["keywords"].map(lambda k: ", ".join(k) if isinstance(k, (list, tuple)) else k)
     _write(wb.create_sheet("Kodebok"), cb, {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse",
                                             "keywords": "Nøkkelord", "parent": "Overordnet", "exclusive": "Eksklusiv"},
            set())
-    method = pd.DataFrame([{"key": k, "value": str(v)} for k, v in r.method.items() if v is not None])
+    method = pd.DataFrame(method_lines(r.method), columns=["key", "value"])
     _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, set())
     wb.properties.creator = "textmine"
     wb.save(path)
     return path
+
+
+def _scale_headers(r: ReportData, headers: dict[str, str]) -> dict[str, str]:
+    """«Snitt (1–5)»: the mean's header with the survey definition's scale (plain «Snitt» when unknown)."""
+    scale = (r.method.get("labels") or {}).get("scale")
+    return {**headers, "mean": f"Snitt ({scale})"} if scale else headers
+
+
+CODED_HEADERS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "Spørsmål",
+                 "text_clean": "Kommentar (anonymisert)", "themes": "Temaer", "type": "Type",
+                 "confidence": "Sikkerhet", "needs_review": "Til gjennomgang", "is_non_answer": "Ikke-svar",
+                 "language": "Språk"}
+
+
+# headers of the sample survey's columns for tables built without a survey definition (the definition's labels win)
+SAMPLE_COLUMN_HEADERS = {"sektor": "Sektor", "ansatte": "Antall ansatte", "naering": "Næring", "fylke": "Fylke",
+                         "vekt": "Vekt"}
+
+
+def _write_coded(wb, r: ReportData, omit: set[str]) -> None:
+    """The row-level sheet: one row per coded comment, without theme dummies and the ``omit`` columns; the
+    survey definition's columns (segments, weight) under their labels, declared segment levels as display text."""
+    coded = r.coded
+    drop = [c for c in coded.columns if c.startswith("theme_") or c in omit]
+    declared = r.method.get("labels") or {}
+    coded = coded.drop(columns=drop)
+    for col, display in (declared.get("values") or {}).items():
+        if col in coded.columns:
+            coded[col] = coded[col].map(lambda v, d=display: d.get(_level_key(v), v))
+    first = {k: CODED_HEADERS[k] for k in ("respondent_id", "wave")}  # then the survey's columns, as coded_view
+    headers = {**first, **SAMPLE_COLUMN_HEADERS, **r.segments, **(declared.get("columns") or {}), **CODED_HEADERS}
+    _write(wb.create_sheet(ROW_LEVEL_SHEET), coded, headers, set())
+
+
+def _level_key(v):
+    """A cell as the survey definition writes its levels: 2.0 → "2"."""
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)

@@ -10,6 +10,7 @@ import pandas as pd
 from . import charts as ch
 from .model import ReportData
 from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, verbal_share
+from .views import METHOD_NAMES, method_lines  # noqa: F401 - METHOD_NAMES re-exported
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -26,14 +27,6 @@ INDICATOR_THEMES = {
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
 
-METHOD_NAMES = {
-    "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
-    "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
-    "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
-    "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
-    "quotes": "Sitater", "warnings": "Merknader", "difference": "Forskjell mellom grupper",
-}
-
 
 def _change_digits(prev, cur, diff) -> int:
     """0 decimals, or 1 when the rounded shares would not add up to the rounded change ("3 % → 3 %, +1 pp")."""
@@ -48,8 +41,32 @@ def _cur(df: pd.DataFrame, wave: str) -> pd.DataFrame:
     return df[df["wave"] == wave] if "wave" in df.columns else df
 
 
-def make_charts(r: ReportData, *, top_segment_levels: int = 6, png: bool = True) -> dict[str, ch.Chart]:
-    """Every chart of the report, keyed by file stem (``png=False``: SVG only, for web pages)."""
+def positive_caption(r: ReportData) -> str:
+    """«Andel positive (4–5)»: the survey definition's positive codes (plain «Andel positive» when unknown)."""
+    pos = (r.method.get("labels") or {}).get("positive")
+    return f"Andel positive ({pos})" if pos else "Andel positive"
+
+
+def segment_chart_note(r: ReportData, q: str, seg_var: str) -> str:
+    """Why a segment has no chart (too many levels for a readable figure), or "" when it has one."""
+    th = _cur(r.themes, r.current_wave)
+    n = th[(th["question"] == q) & (th["segment_var"] == seg_var)]["segment"].nunique()
+    if n > MAX_BAR_LEVELS:
+        return f"Ingen figur: {n} grupper er for mange til en lesbar figur (høyst {MAX_BAR_LEVELS}). Se tabellen."
+    return ""
+
+
+#: segments up to this many levels get a dot plot; up to MAX_BAR_LEVELS panels of horizontal bars; more: no chart
+DOT_LEVELS = 6
+MAX_BAR_LEVELS = 20
+
+
+def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: bool = True) -> dict[str, ch.Chart]:
+    """Every chart of the report, keyed by file stem (``png=False``: SVG only, for web pages).
+
+    A segment with up to ``top_segment_levels`` levels gets a dot plot, one with up to ``MAX_BAR_LEVELS`` levels
+    horizontal bars for its most common themes; larger ones get a note in the report instead (see
+    :func:`segment_chart_note`)."""
     out: dict[str, ch.Chart] = {}
     th = _cur(r.themes, r.current_wave)
     for q, qtext in r.questions.items():
@@ -61,16 +78,20 @@ def make_charts(r: ReportData, *, top_segment_levels: int = 6, png: bool = True)
         order = list(overall.sort_values("share", ascending=False)["label"])
         for seg_var, seg_label in r.segments.items():
             rows = th[(th["question"] == q) & (th["segment_var"] == seg_var)]
-            if rows.empty or rows["segment"].nunique() > top_segment_levels:
+            n_levels = rows["segment"].nunique()
+            if rows.empty or n_levels > MAX_BAR_LEVELS:
                 continue
-            out[f"temaer_{q}_{seg_var}"] = ch.segment_dots(
-                rows, name=f"temaer_{q}_{seg_var}", title=f"Temaer etter {seg_label.lower()}, {r.current_wave}",
-                theme_order=order, png=png)
+            name, title = f"temaer_{q}_{seg_var}", f"Temaer etter {seg_label.lower()}, {r.current_wave}"
+            if n_levels <= top_segment_levels:
+                out[name] = ch.segment_dots(rows, name=name, title=title, theme_order=order, png=png)
+            else:
+                out[name] = ch.segment_bars(rows, name=name, title=f"{title}: de vanligste temaene",
+                                            theme_order=order, png=png)
     ind = _cur(r.indicators, r.current_wave)
     ind = ind[ind["segment_var"] == "Alle"]
     if not ind.empty:
         out["indikatorer"] = ch.share_bars(ind.assign(count=ind["n"]), name="indikatorer",
-                                           title=f"Andel positive (4–6), {r.current_wave}", png=png)
+                                           title=f"{positive_caption(r)}, {r.current_wave}", png=png)
     if not r.changes.empty:
         for kind, title in (("tema", "Endring i temaer"), ("indikator", "Endring i indikatorer")):
             for q in ([None] if kind == "indikator" else list(r.questions)):
@@ -142,7 +163,8 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
             body.append({"label": label, "cells": cells})
         blocks.append({"var": seg_var, "label": seg_label,
                        "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": body,
-                       "has_suppressed": has_suppressed, "chart": charts.get(f"temaer_{q}_{seg_var}")})
+                       "has_suppressed": has_suppressed, "chart": charts.get(f"temaer_{q}_{seg_var}"),
+                       "chart_note": segment_chart_note(r, q, seg_var)})
     return blocks
 
 
@@ -209,12 +231,12 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         dg = _change_digits(c["prev_share"], c["share"], c["diff"])
         lo, hi = c.get("ci_low"), c.get("ci_high")
         ci = f"{fmt_pp(lo, dg)} til {fmt_pp(hi, dg)}" if lo is not None and pd.notna(lo) and pd.notna(hi) else "–"
-        p_raw = c.get("p_unadjusted")
+        p_raw, p_adj = c.get("p_value"), c.get("p_adjusted")
         changes.append({"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"], dg),
                         "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg), "ci": ci,
                         "verdict": c["verdict"],
                         "p_raw": fmt_decimal(p_raw, 3) if p_raw is not None and pd.notna(p_raw) else "–",
-                        "p": fmt_decimal(c["p_value"], 3) if pd.notna(c["p_value"]) else "–",
+                        "p": fmt_decimal(p_adj, 3) if p_adj is not None and pd.notna(p_adj) else "–",
                         "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}"})
     impact = []
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
@@ -236,22 +258,14 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                     f"({fmt_n_base(s['count'], s['base'])}), tar opp dette.")
         quotes.append({"qid": q, "theme": t, "label": g["label"].iloc[0], "question": _short(r.questions.get(q, q), 50),
                        "lead": lead, "quotes": g[["text", "attribution"]].to_dict("records")})
-    method = []
-    for key, value in r.method.items():
-        if value is None or key in ("min_n", "agreement_values"):
-            continue
-        if isinstance(value, dict):
-            value = "; ".join(f"{k}: {fmt_int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v}"
-                              for k, v in value.items())
-        method.append({"name": METHOD_NAMES.get(key, key), "value": str(value)})
-    if "agreement" not in r.method or r.method.get("agreement") is None:
-        method.append({"name": METHOD_NAMES["agreement"], "value": "Ingen manuelt kodede data tilgjengelig."})
+    method = [{"name": name, "value": text} for name, text in method_lines(r.method)]
     return {
         "r": r, "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"), "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
         "changes": changes, "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
         "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
+        "positive_caption": positive_caption(r),
     }
 
 

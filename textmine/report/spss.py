@@ -10,12 +10,11 @@ import pyreadstat
 
 from .model import ReportData
 
-VAR_LABELS = {"respondent_id": "Respondent-id", "wave": "Måling", "sektor": "Sektor", "ansatte": "Antall ansatte",
-              "naering": "Næring", "fylke": "Fylke", "vekt": "Vekt", "question": "Fritekstspørsmål",
+VAR_LABELS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "Fritekstspørsmål",
               "text_clean": "Kommentar (anonymisert)", "themes": "Temaer (id-er skilt med ;)",
               "type": "Type kommentar", "confidence": "Sikkerhet (0–1)", "needs_review": "Til manuell gjennomgang",
               "is_non_answer": "Ikke-svar", "language": "Språk"}
-CATEGORICAL = ("sektor", "ansatte", "naering", "fylke", "question", "type", "language")
+CATEGORICAL = ("question", "type", "language")  # besides the survey definition's segments
 YES_NO = {0: "Nei", 1: "Ja"}
 
 
@@ -26,12 +25,35 @@ def _spss_name(name: str) -> str:
     return name[:64]
 
 
+def _key(v):
+    """A cell as its level key: 2.0 → "2" (as the survey definition writes levels), missing stays missing."""
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+        return None
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
+def _labelled(values: pd.Series, declared: dict[str, str]) -> tuple[pd.Series, dict[int, str]]:
+    """(codes 1…k, {code: label}): declared levels first in their order (labelled with their display text),
+    then any other values in natural order (labelled with themselves)."""
+    values = values.astype(object).map(_key)
+    present = [c for c in pd.unique(values.dropna()) if c != ""]
+    rest = sorted((c for c in present if c not in declared),
+                  key=lambda s: (not s[:1].isdigit(), int(re.match(r"\d+", s).group()) if s[:1].isdigit() else 0, s))
+    cats = list(declared) + rest
+    codes = {c: i + 1 for i, c in enumerate(cats)}
+    coded = values.map(lambda v: codes.get(v) if pd.notna(v) else None).astype("float64")
+    return coded, {i: str(declared.get(c, c))[:120] for c, i in codes.items()}
+
+
 def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict]]:
     """(frame, variable labels, value labels): categoricals become labelled integer codes."""
     df = r.coded.copy()
     labels: dict[str, str] = {}
     values: dict[str, dict] = {}
     labels_by_theme = {t["id"]: t.get("label", t["id"]) for t in r.codebook}
+    declared = r.method.get("labels") or {}
+    columns = {**r.segments, **(declared.get("columns") or {})}
+    levels = declared.get("values") or {}
     for col in list(df.columns):
         if col.startswith("theme_"):
             df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0).astype(int)
@@ -40,20 +62,15 @@ def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[st
         elif col in ("needs_review", "is_non_answer"):
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
             values[col] = dict(YES_NO)
-        elif col in CATEGORICAL:
-            cats = [c for c in pd.unique(df[col].dropna().astype(str)) if c != ""]
-            cats = sorted(cats, key=lambda s: (not s[:1].isdigit(), int(re.match(r"\d+", s).group()) if s[:1].isdigit() else 0, s))
-            codes = {c: i + 1 for i, c in enumerate(cats)}
-            df[col] = df[col].astype(object).map(lambda v: codes.get(str(v)) if pd.notna(v) else None).astype("float64")
-            mapping = {i: c for c, i in codes.items()}
+        elif col in CATEGORICAL or col in r.segments:
+            df[col], values[col] = _labelled(df[col], levels.get(col) or {})
             if col == "question":
-                mapping = {i: f"{c}: {r.questions.get(c, c)}"[:120] for i, c in mapping.items()}
-            values[col] = mapping
+                values[col] = {i: f"{c}: {r.questions.get(c, c)}"[:120] for i, c in values[col].items()}
         elif col == "wave":
             df[col] = pd.to_numeric(df[col], errors="coerce")
         elif df[col].dtype == object or str(df[col].dtype).startswith("string"):
             df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
-        labels.setdefault(col, VAR_LABELS.get(col, col))
+        labels.setdefault(col, columns.get(col) or VAR_LABELS.get(col, col))
     rename = {c: _spss_name(c) for c in df.columns}
     df = df.rename(columns=rename)
     return (df, {rename[k]: v for k, v in labels.items()}, {rename[k]: v for k, v in values.items()})

@@ -57,7 +57,7 @@ def hide_suppressed(df: pd.DataFrame, columns) -> pd.DataFrame:
 #: the numbers of one cell that are blanked when it is suppressed (per report table)
 HIDDEN_INDICATOR = ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted")
 HIDDEN_THEME = ("count", "share", "ci_low", "ci_high", "share_asked", "share_all")
-HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_unadjusted")
+HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted")
 
 
 def indicator_view(summary, survey) -> pd.DataFrame:
@@ -109,7 +109,9 @@ def theme_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
 
 
 def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -> pd.DataFrame:
-    """Overall wave changes into ``current_wave``: indicators and themes among commenters (BH-adjusted verdicts)."""
+    """Overall wave changes into ``current_wave``: indicators and themes among commenters (BH-adjusted verdicts).
+
+    ``p_value`` is the unadjusted p and ``p_adjusted`` the Benjamini–Hochberg one, as in the summary outputs."""
     c = summary.table("changes")
     if c.empty:
         return pd.DataFrame()
@@ -126,8 +128,8 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
         "question": c["question"].where(~is_ind, "").fillna(""),
         "prev_wave": c["wave_prev"].astype(str), "wave": c["wave"].astype(str),
         "prev_share": c["share_prev"], "share": c["share"], "diff": c["diff"],
-        "p_value": c["p_adjusted"], "verdict": c["verdict"], "n_prev": c["n_prev"], "n": c["n"],
-        "ci_low": c["ci_low"], "ci_high": c["ci_high"], "p_unadjusted": c["p_value"],
+        "p_value": c["p_value"], "p_adjusted": c["p_adjusted"], "verdict": c["verdict"], "n_prev": c["n_prev"],
+        "n": c["n"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
         "verdict_unadjusted": c["verdict_unadjusted"], "weighted": c["weighted"],
         "suppressed": c["suppressed"].astype(bool),
     }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
@@ -141,12 +143,14 @@ def impact_view(summary, survey, labels: Mapping[str, str], wave: str) -> pd.Dat
     if t.empty or outcome is None:
         return pd.DataFrame()
     t = t[(t["wave"].astype(str) == str(wave)) & (t["indicator"] == outcome.id) & ~t["suppressed"].astype(bool)]
+    if "applicable" in t.columns:  # constant by routing ("ikke testbar"): no comparison to show or chart
+        t = t[t["applicable"].astype(bool)]
     out = pd.DataFrame({
         "question": t["question"], "theme": t["theme"], "label": t["theme"].map(lambda x: labels.get(x, x)),
         "indicator": outcome.column, "indicator_label": outcome.label, "share_with": t["share_mention"],
         "share_without": t["share_other"], "diff": t["diff"], "ci_low": t["ci_low"], "ci_high": t["ci_high"],
-        "n_with": t["n_mention"], "n_without": t["n_other"], "p_value": t["p_adjusted"], "verdict": t["verdict"],
-        "p_unadjusted": t["p_value"],
+        "n_with": t["n_mention"], "n_without": t["n_other"], "p_value": t["p_value"], "p_adjusted": t["p_adjusted"],
+        "verdict": t["verdict"],
     })
     d = summary.table("drivers")
     if not d.empty:
@@ -187,6 +191,10 @@ def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
             out["themes"] = [";".join(c[6:] for c, v in zip(theme_cols, row) if v) for row in y]
         df = frames.get(wave)
         if df is not None:
+            # the same safeguards as the summary (frames may come straight from a caller, not read_waves):
+            # personal data typed into free segments masked, undeclared levels of declared segments left out
+            df, _ = survey.mask_free_segments(df)
+            df, _ = survey.clear_undeclared_levels(df)
             extra = [s.column for s in survey.segments if s.column in df.columns]
             if survey.weight_column and survey.weight_column in df.columns:
                 extra.append(survey.weight_column)
@@ -225,12 +233,70 @@ def _excluded_text(survey, indicator) -> str:
     return " og ".join(f"«{n}»" for n in names) if names else "svar utenfor skalaen"
 
 
+def _codes_text(codes) -> str:
+    """Scale codes as report wording: a run of whole numbers as "4–5", others listed ("1, 3")."""
+    c = sorted(int(x) if float(x).is_integer() else float(x) for x in codes)
+    if len(c) > 1 and all(isinstance(x, int) for x in c) and c == list(range(c[0], c[-1] + 1)):
+        return f"{c[0]}–{c[-1]}"
+    return ", ".join(str(x) for x in c)
+
+
+def report_labels(survey) -> dict:
+    """Wording the renderers take from the survey definition (kept in the method notes under ``labels``):
+    the indicators' scale and positive codes ("1–5", "4–5"; None when the indicators differ), and variable and
+    value labels of the declared columns of the coded-answers export (segments and weight)."""
+    scales = {f"{_codes_text([min(i.scale)])}–{_codes_text([max(i.scale)])}" for i in survey.indicators}
+    positive = {_codes_text(i.positive) for i in survey.indicators}
+    columns = {s.column: s.label for s in survey.segments}
+    values = {s.column: {str(k): str(s.display.get(str(k), k)) for k in s.levels} for s in survey.segments if s.levels}
+    if survey.weight_column:
+        columns[survey.weight_column] = "Vekt"
+    return {"scale": scales.pop() if len(scales) == 1 else None,
+            "positive": positive.pop() if len(positive) == 1 else None, "columns": columns, "values": values}
+
+
+#: method keys that carry data for the renderers, not a line of the method section
+METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels")
+METHOD_NAMES = {
+    "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
+    "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
+    "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
+    "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
+    "quotes": "Sitater", "warnings": "Merknader", "difference": "Forskjell mellom grupper",
+}
+
+
+def _method_text(value) -> str:
+    """One method note as readable text: mappings as "2024: 320, 2025: 300", whole numbers with spaces."""
+    from .numbers import fmt_int
+
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_method_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_method_text(v) for v in value)
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return fmt_int(value) if float(value).is_integer() else str(value).replace(".", ",")
+    return str(value)
+
+
+def method_lines(method: Mapping) -> list[tuple[str, str]]:
+    """The method notes as (Norwegian heading, readable text), for the HTML section and the sheet «Metode»."""
+    lines = [(METHOD_NAMES.get(k, k), _method_text(v)) for k, v in method.items()
+             if v is not None and k not in METHOD_DATA_KEYS]
+    if method.get("agreement") is None:
+        lines.append((METHOD_NAMES["agreement"], "Ingen manuelt kodede data tilgjengelig."))
+    return lines
+
+
 def method_notes(summary, survey, codebook) -> dict:
     """The method section, from the summary's metadata (CI methods, test, verdict rule, bases)."""
     meta = summary.meta or {}
     counts = meta.get("question_counts") or []
     respondents = {str(c["wave"]): int(c["respondents"]) for c in counts}
-    commenters = {f"{c['wave']} {c['question']}": int(c["commenters"]) for c in counts}
+    qlabels = {q.column: q.label for q in survey.free_text}
+    commenters = {f"{c['wave']} «{qlabels.get(c['question'], c['question'])}»": int(c["commenters"]) for c in counts}
     min_n = int(meta.get("min_cell", survey.min_cell))
     first = survey.indicators[0] if survey.indicators else None
     cb = codebook.to_dict() if hasattr(codebook, "to_dict") else (codebook or {})
@@ -257,6 +323,7 @@ def method_notes(summary, survey, codebook) -> dict:
         "source": "Alle tall er hentet fra textmine.summary (én kilde for tabeller, figurer, Excel og JSON).",
         "model": "–",
         "agreement": None,
+        "labels": report_labels(survey),
     }
 
 
