@@ -378,18 +378,25 @@ def purge_leftovers(engine: sa.Engine, *, full: bool = False) -> dict[str, Any]:
 def scrub_database(engine: sa.Engine, *, full: bool = False) -> dict[str, int]:
     """Scrub the whole store outside a migration and commit (on SQLite with ``secure_delete`` on), then
     :func:`purge_leftovers`. Counts only."""
-    sqlite = engine.dialect.name == "sqlite"
     with engine.begin() as conn:
-        old = _set_secure_delete(conn, True) if sqlite else None
-        session = Session(bind=conn)
-        try:
-            counts = scrub_store(session)
-            session.flush()
-        finally:
-            session.close()
-            if sqlite:
-                _set_secure_delete(conn, old)
+        counts = scrub_on_connection(conn)
     purge_leftovers(engine, full=full)
+    return counts
+
+
+def scrub_on_connection(conn: sa.Connection) -> dict[str, int]:
+    """:func:`scrub_store` on ``conn`` in its transaction (flushed, not committed), on SQLite with
+    ``secure_delete`` on for the scrub and restored after (a connection setting). Counts only."""
+    sqlite = conn.dialect.name == "sqlite"
+    old = _set_secure_delete(conn, True) if sqlite else None
+    session = Session(bind=conn)
+    try:
+        counts = scrub_store(session)
+        session.flush()
+    finally:
+        session.close()
+        if sqlite:
+            _set_secure_delete(conn, old)
     return counts
 
 

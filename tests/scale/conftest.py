@@ -127,13 +127,18 @@ def dask_result(sample_input, codebook_path, text_col, dask_cluster, tmp_path_fa
     return info, out
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """One in-process Dask worker (threads), per test module: for tests that patch the coder in-process."""
+def in_process_cluster(threads: int = 1):
+    """One in-process Dask worker with ``threads`` threads (a generator for fixtures: yields the cluster)."""
     from dask.distributed import LocalCluster
 
-    cl = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0")
+    cl = LocalCluster(n_workers=1, threads_per_worker=threads, processes=False, dashboard_address=":0")
     try:
         yield cl
     finally:
         cl.close()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """One in-process Dask worker (threads), per test module: for tests that patch the coder in-process."""
+    yield from in_process_cluster(1)

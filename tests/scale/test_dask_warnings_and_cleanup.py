@@ -15,6 +15,7 @@ from textmine.distributed import code_with_dask, read_coded_parts
 from textmine.paths import DEFAULT_CODEBOOK, FAST_MODEL_DIR
 
 from ..clitools import run_cli
+from .conftest import in_process_cluster
 
 pytestmark = pytest.mark.skipif(not (FAST_MODEL_DIR / "manifest.json").exists(), reason="models/fast not built")
 MODEL = str(FAST_MODEL_DIR)
@@ -133,13 +134,7 @@ REAL_WRITE = distributed._code_and_write_part
 @pytest.fixture()
 def two_threads():
     """One in-process worker running two partitions at once."""
-    from dask.distributed import LocalCluster
-
-    cl = LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0")
-    try:
-        yield cl
-    finally:
-        cl.close()
+    yield from in_process_cluster(2)
 
 
 @pytest.mark.parametrize("existing", [False, True])

@@ -17,7 +17,6 @@ Create Date: 2026-12-04 00:00:00
 import logging
 
 from alembic import context, op
-from sqlalchemy.orm import Session
 
 revision = '0002'
 down_revision = '0001'
@@ -32,21 +31,9 @@ def upgrade() -> None:
         log.warning("migration 0002 (store scrub) skipped in offline mode: it needs a database connection "
                     "(run service.scrub.scrub_store on the store)")
         return
-    from service.scrub import scrub_store
+    from service.scrub import scrub_on_connection
 
-    bind = op.get_bind()
-    sqlite = bind.dialect.name == "sqlite"
-    if sqlite:  # zero the freed space, not only unlink it (restored afterwards: it is a connection setting)
-        secure_delete = bind.exec_driver_sql("PRAGMA secure_delete").scalar()
-        bind.exec_driver_sql("PRAGMA secure_delete = 1")
-    session = Session(bind=bind)
-    try:
-        counts = scrub_store(session)
-        session.flush()
-    finally:
-        session.close()
-        if sqlite:
-            bind.exec_driver_sql(f"PRAGMA secure_delete = {int(secure_delete)}")
+    counts = scrub_on_connection(op.get_bind())  # on SQLite with secure_delete on (freed space zeroed)
     if counts["waves_changed"] or counts["waves_skipped"]:
         log.info("store scrub (migration 0002): %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
 
