@@ -192,18 +192,22 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
         job = session.get(CodingJob, jid)
         cb = session.get(Codebook, job.codebook_id) if job and job.codebook_id else None
         if cb is not None:
-            codebooks[jid] = {"id": cb.id, "themes": [{"id": t["id"], "label": t.get("label", t["id"])}
-                                                      for t in cb.content.get("themes", [])]}
+            codebooks[jid] = {"id": cb.id, "themes": _review_themes(cb)}
     if not codebooks:
         cb = store.default_codebook_row(session)
-        default = {"id": cb.id, "themes": [{"id": t["id"], "label": t.get("label", t["id"])}
-                                           for t in cb.content.get("themes", [])]}
+        default = {"id": cb.id, "themes": _review_themes(cb)}
     else:
         default = next(iter(codebooks.values()))
     boot = {"items": items, "total": total, "wave_id": wave_id, "codebooks": {str(k): v for k, v in codebooks.items()},
             "default_codebook": default}
     return render(request, "review.html", who=who, total=total, wave_id=wave_id, wave=wave,
                   boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
+
+
+def _review_themes(cb) -> list[dict]:
+    """The review page's theme list: id, label and whether the theme must stand alone (``exclusive``)."""
+    return [{"id": t["id"], "label": t.get("label", t["id"]), "exclusive": bool(t.get("exclusive", False))}
+            for t in cb.content.get("themes", [])]
 
 
 @router.get("/ui/codebooks", include_in_schema=False)

@@ -46,6 +46,21 @@ def test_login_and_dashboard_with_segment_filter(page, live_server, login, artif
     page.screenshot(path=str(artifacts / "dashboard_sektor.png"), full_page=True)
 
 
+def test_review_queue_keeps_an_exclusive_theme_alone(page, live_server, login):
+    base, key, info = live_server
+    login(page, base, key, f"/ui/review?wave_id={info['waves']['2023']}")
+    boxes = page.locator("#review-themes input[type=checkbox]")
+    ids = [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]
+    annet, other = page.locator("#theme-annet"), boxes.nth(ids.index("telefon"))
+    if not annet.is_checked():
+        annet.click()
+    assert annet.is_checked() and [i for i in ids if page.locator(f"#theme-{i}").is_checked()] == ["annet"]
+    page.keyboard.press(str(ids.index("telefon") + 1))  # choosing another theme clears the exclusive one
+    assert other.is_checked() and not annet.is_checked()
+    annet.click()  # and choosing the exclusive theme clears the others
+    assert annet.is_checked() and [i for i in ids if page.locator(f"#theme-{i}").is_checked()] == ["annet"]
+
+
 def test_review_queue_keyboard_correction_changes_count(page, live_server, login, artifacts):
     base, key, info = live_server
     wid = info["waves"]["2023"]

@@ -79,10 +79,24 @@
     }).catch(function () {});
   }
 
+  // an exclusive theme ("annet") stands alone: choosing it clears the others, choosing another clears it
+  function keepExclusiveAlone(box) {
+    if (!box.checked) return;
+    var themes = codebookFor(items[pos]).themes;
+    var exclusive = new Set(themes.filter(function (t) { return t.exclusive; }).map(function (t) { return t.id; }));
+    themesEl.querySelectorAll("input[type=checkbox]").forEach(function (b) {
+      if (b !== box && b.checked && (exclusive.has(box.value) || exclusive.has(b.value))) b.checked = false;
+    });
+  }
+
   function toggle(i) {
     var box = themesEl.querySelector('input[data-index="' + i + '"]');
-    if (box) { box.checked = !box.checked; statusEl.textContent = (box.checked ? "Valgt: " : "Fjernet: ") + box.parentNode.textContent; }
+    if (box) {
+      box.checked = !box.checked; keepExclusiveAlone(box);
+      statusEl.textContent = (box.checked ? "Valgt: " : "Fjernet: ") + box.parentNode.textContent;
+    }
   }
+  themesEl.addEventListener("change", function (ev) { if (ev.target.type === "checkbox") keepExclusiveAlone(ev.target); });
 
   document.addEventListener("keydown", function (ev) {
     var t = ev.target;
