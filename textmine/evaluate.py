@@ -50,7 +50,13 @@ def _as01(y: Any, name: str = "labels") -> np.ndarray:
         i, j = (int(v) for v in missing[0])
         raise ValueError(f"{name}: row {i}, column {j}: missing value (NaN); expected 0 or 1 "
                          f"({len(missing)} missing value(s) in all)")
-    return (f > 0).astype(np.int64)
+    # a score or probability matrix (0.3 …) would otherwise count every nonzero score as a code
+    other = np.argwhere((f != 0) & (f != 1))
+    if len(other):
+        i, j = (int(v) for v in other[0])
+        raise ValueError(f"{name}: row {i}, column {j}: value {f[i, j]:g}; expected 0 or 1 (a 0/1 code, not a score: "
+                         f"apply the thresholds first; {len(other)} such value(s) in all)")
+    return f.astype(np.int64)
 
 
 def _check_ids(theme_ids: Sequence[str] | None, k: int) -> list[str]:
@@ -62,6 +68,9 @@ def _check_ids(theme_ids: Sequence[str] | None, k: int) -> list[str]:
     ids = list(theme_ids)
     if len(ids) != k:
         raise ValueError(f"got {len(ids)} theme ids for a label matrix with {k} theme column(s)")
+    dup = sorted({str(t) for t in ids if ids.count(t) > 1})
+    if dup:
+        raise ValueError(f"theme ids must be unique; repeated: {dup}")
     return ids
 
 
@@ -139,7 +148,8 @@ def example_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
-    """Cohen's kappa for two coders' nominal codes (same as sklearn's ``cohen_kappa_score``)."""
+    """Cohen's kappa for two coders' nominal codes (same as sklearn's ``cohen_kappa_score``, except where both
+    coders use one and the same category throughout: 1.0 here, NaN in sklearn)."""
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         raise ValueError("the two coders must code the same items")
@@ -156,25 +166,32 @@ def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
 def krippendorff_alpha_nominal(data: Any) -> float:
     """Krippendorff's alpha, nominal metric.
 
-    ``data``: (n_coders, n_units) array; missing codes as NaN (or None). Units with fewer than two codes are
-    ignored. Returns NaN when there is no pairable data, 1.0 when all pairable values are one category.
+    ``data``: (n_coders, n_units) array; missing codes as NaN (or None, pd.NA). Units with fewer than two codes
+    are ignored. Returns NaN when there is no pairable data, 1.0 when all pairable values are one category.
     """
-    arr = pd.DataFrame(np.asarray(data, dtype=object).T)  # units as rows
+    arr = np.asarray(data, dtype=object)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise ValueError(f"data: expected (n_coders, n_units), got {arr.ndim} dimension(s)")
+    # missing: None, NaN, pd.NA (nullable integer columns), NaT — never a category of its own
+    present = ~pd.isna(arr)
     cats: dict[Any, int] = {}
-    rows = []
-    for _, unit in arr.iterrows():
-        vals = [v for v in unit.tolist() if v is not None and not (isinstance(v, float) and np.isnan(v))]
-        if len(vals) < 2:
-            continue
-        rows.append([cats.setdefault(v, len(cats)) for v in vals])
-    if not rows:
-        return float("nan")
+    codes = np.full(arr.shape, -1, dtype=np.int64)
+    for i, j in zip(*np.nonzero(present), strict=True):
+        codes[i, j] = cats.setdefault(arr[i, j], len(cats))
     k = len(cats)
-    coincidence = np.zeros((k, k))
-    for vals in rows:
-        m = len(vals)
-        counts = np.bincount(vals, minlength=k).astype(float)
-        coincidence += (np.outer(counts, counts) - np.diag(counts)) / (m - 1)
+    m = present.sum(0)  # values per unit
+    pairable = m >= 2
+    if not pairable.any():
+        return float("nan")
+    counts = np.zeros((arr.shape[1], k))
+    units = np.broadcast_to(np.arange(arr.shape[1]), arr.shape)
+    np.add.at(counts, (units[present], codes[present]), 1.0)
+    counts, m = counts[pairable], m[pairable].astype(float)
+    # o_ck = Σ_units (n_uc·n_uk − [c = k]·n_uc) / (m_u − 1)
+    scaled = counts / (m - 1)[:, None]
+    coincidence = counts.T @ scaled - np.diag(scaled.sum(0))
     n_c = coincidence.sum(1)
     n = n_c.sum()
     d_o = coincidence.sum() - np.trace(coincidence)
@@ -208,6 +225,11 @@ def coverage_accuracy_curve(confidence: Any, correct: Any, *, n_points: int | No
     ok = np.asarray(correct, dtype=float)
     if conf.shape != ok.shape:
         raise ValueError("confidence and correct must have the same length")
+    for what, v in (("confidence", conf), ("correct", ok)):
+        bad = np.flatnonzero(np.isnan(v))
+        if len(bad):
+            raise ValueError(f"{what}: row {int(bad[0])}: missing value (NaN); expected a number "
+                             f"({len(bad)} missing value(s) in all)")
     n = len(conf)
     if n == 0:
         return pd.DataFrame(columns=["threshold", "coverage", "accuracy", "n_auto"])
@@ -245,7 +267,10 @@ def theme_share_error(y_true: Any, y_pred: Any, theme_ids: Sequence[str] | None 
     bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if len(bad):
         raise ValueError(f"weights: row {int(bad[0])}: expected a finite number ≥ 0 ({len(bad)} such value(s))")
-    tot = w.sum() or 1.0
+    tot = w.sum()
+    if len(w) and tot == 0:
+        raise ValueError(f"weights: all {len(w)} weights are 0; expected at least one above 0")
+    tot = tot or 1.0
     true_share = (t * w[:, None]).sum(0) / tot
     pred_share = (p * w[:, None]).sum(0) / tot
     ids = _check_ids(theme_ids, t.shape[1])
@@ -273,9 +298,10 @@ def corrected_shares(pred_share: Any, tpr: Any, fpr: Any) -> np.ndarray:
 
 
 def json_value(v: Any) -> Any:
-    """A metric as plain JSON: floats rounded to 6 places (NaN → None), NumPy integers as int."""
+    """A metric as plain JSON: floats rounded to 6 places (NaN and ±inf → None: JSON has no such numbers),
+    NumPy integers as int."""
     if isinstance(v, float | np.floating):
-        return None if np.isnan(v) else round(float(v), 6)
+        return round(float(v), 6) if np.isfinite(v) else None
     if isinstance(v, np.integer):
         return int(v)
     return v
@@ -308,7 +334,9 @@ class CodingReport:
                          f"  {int(r.support):6d} {int(r.predicted):6d}  {r.true_share:9.1%} {r.pred_share:9.1%}")
         s = self.summary
         lines.append("")
-        lines.append("  ".join(f"{k}={v:.3f}" for k, v in s.items() if isinstance(v, float | int)))
+        lines.append("  ".join(f"{k}={v}" if isinstance(v, int | np.integer) else f"{k}={v:.3f}"
+                               for k, v in s.items()
+                               if isinstance(v, float | int | np.number) and not isinstance(v, bool)))
         return "\n".join(lines)
 
 
@@ -331,10 +359,13 @@ def evaluate_coding(y_true: Any, y_pred: Any, theme_ids: Sequence[str], *, confi
     summary["n"] = int(len(t))
     curve = pd.DataFrame()
     if confidence is not None:
+        confidence = np.asarray(confidence, dtype=float)
+        if confidence.shape != (len(t),):
+            raise ValueError(f"confidence: expected one number per row ({len(t)}), got shape {confidence.shape}")
         # accuracy = the whole theme set right (subset accuracy); the example-based figure gives partial credit
         correct = (t == p).all(1).astype(float)
         curve = coverage_accuracy_curve(confidence, correct, n_points=50)
-        pct = int(coverage * 100)
+        pct = f"{round(float(coverage) * 100, 6):g}"  # 0.57 → "57" (int(0.57 * 100) is 56)
         at = accuracy_at_coverage(confidence, correct, coverage)
         summary[f"accuracy_at_{pct}pct_coverage"] = at["accuracy"]
         summary[f"example_accuracy_at_{pct}pct_coverage"] = accuracy_at_coverage(
