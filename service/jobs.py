@@ -30,6 +30,27 @@ def _result_rows(job_id: int, chunk: int, ids: list[int], frame, theme_ids: list
     return rows
 
 
+def _insert_new_results(s, rows: list[dict]) -> None:
+    """Insert result rows, skipping (job, response) pairs already stored by another worker on the same job, so
+    that two workers never fail the job on the unique constraint and nothing is stored twice."""
+    if not rows:
+        return
+    dialect = s.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        s.execute(insert(CodingResult.__table__).on_conflict_do_nothing(index_elements=["job_id", "response_id"]),
+                  rows)
+        return
+    have = set(s.scalars(select(CodingResult.response_id).where(
+        CodingResult.job_id == rows[0]["job_id"], CodingResult.response_id.in_([r["response_id"] for r in rows]))))
+    rows = [r for r in rows if r["response_id"] not in have]
+    if rows:
+        s.execute(CodingResult.__table__.insert(), rows)
+
+
 def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200,
             stop: threading.Event | None = None, on_chunk: Callable[[CodingJob], None] | None = None) -> str:
     """Process a job to the end (or until cancelled/stopped). Each chunk's results, the done counter and the
@@ -73,9 +94,12 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
                 if job.state != "running":  # cancelled meanwhile: drop this chunk
                     return job.state
                 chunk = job.chunks_done
-                s.execute(CodingResult.__table__.insert(), _result_rows(job_id, chunk, ids, frame, theme_ids))
+                _insert_new_results(s, _result_rows(job_id, chunk, ids, frame, theme_ids))
                 job.chunks_done = chunk + 1
-                job.done = job.done + len(ids)
+                # counted, not added: another worker on this job (``textmine store code`` next to a server, or a
+                # second server process resuming it) may have stored some of these responses already
+                job.done = s.scalar(select(func.count()).select_from(CodingResult)
+                                    .where(CodingResult.job_id == job_id)) or 0
                 job.seconds_running = float(job.seconds_running or 0.0) + (time.perf_counter() - t0)
             if on_chunk is not None:
                 on_chunk(job)
@@ -148,5 +172,8 @@ class JobRunner:
             self.current = job_id
             try:
                 run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop)
+            except Exception as exc:  # e.g. the database unreachable for a moment: the worker must live on for
+                # the jobs queued after this one (this one stays queued/running and is resumed at the next start)
+                log.error("coding job %s could not be run: %s", job_id, type(exc).__name__)
             finally:
                 self.current = None

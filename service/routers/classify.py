@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service import library, store
 from service.auth import Principal, require_analyst
+from service.db.models import TrainedModel
 from service.errors import ApiError
 from service.schemas import ClassifiedText, ClassifyIn, ClassifyOut, ThemeScore
 
@@ -47,7 +48,8 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
     else:
         def _resolve():
             with request.app.state.db.session() as session:
-                cb = store.resolve_codebook(session, body.codebook_id)
+                # a model named alone codes with its own codebook (not checked against the default codebook)
+                cb = store.resolve_codebook(session, _codebook_id_of(session, body.codebook_id, body.model_id))
                 model = store.resolve_model(session, body.model_id, cb)
                 coder = coders.get(cb, model, default=store.is_default_codebook(cb))
                 return cb, model, coder
@@ -62,6 +64,15 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
     labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}
     return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
                        results=[_one(rec, rec.get("text_redacted"), labels) for rec in records])
+
+
+def _codebook_id_of(session, codebook_id: int | None, model_id: int | None) -> int | None:
+    """The codebook a request means: the one named, else the named model's own (None: the default codebook).
+    An unknown model is left to ``store.resolve_model`` (404 ``unknown_model``)."""
+    if codebook_id is not None or model_id is None:
+        return codebook_id
+    model = session.get(TrainedModel, model_id)
+    return model.codebook_id if model is not None else None
 
 
 def _check_question(coder, question: str | None) -> None:

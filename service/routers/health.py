@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import func, select, text
 
 from service.db.models import CodingJob
-from service.schemas import Health, Ready
+from service.schemas import Health, JobState, Ready
 
 router = APIRouter(tags=["health"])
 
@@ -39,15 +41,20 @@ def readyz(request: Request):
 def metrics(request: Request) -> PlainTextResponse:
     """Prometheus text exposition format."""
     state = request.app.state
-    jobs = []
+    jobs = None  # None: the database did not answer, so no job series (not a false 0)
     try:
         with state.db.session() as s:
             jobs = s.execute(select(CodingJob.state, func.count()).group_by(CodingJob.state)).all()
     except Exception:
         pass
+    job_series = []
+    if jobs is not None:  # every state, 0 included: a series that vanishes when its last job moves on reads as
+        counts = {str(st): int(n) for st, n in jobs}  # "no data" to an alert, not as 0
+        known = get_args(JobState)
+        job_series = [({"state": st}, counts.get(st, 0)) for st in (*known, *sorted(set(counts) - set(known)))]
     gauges = {
         "textmine_model_ready": ("1 when the default coder is loaded.", [({}, 1 if state.coders.ready.is_set() else 0)]),
-        "textmine_coding_jobs": ("Coding jobs by state.", [({"state": st}, n) for st, n in jobs]),
+        "textmine_coding_jobs": ("Coding jobs by state.", job_series),
         "textmine_classify_cache": ("/classify result cache: texts answered from it (hit), coded (miss), held.",
                                     [({"kind": "hit"}, state.results.hits), ({"kind": "miss"}, state.results.misses),
                                      ({"kind": "entries"}, len(state.results))]),
