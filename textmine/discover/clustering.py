@@ -171,8 +171,13 @@ def small_wave_labels(embeddings: np.ndarray, *, seed: int, k_min: int = 2, k_ma
     n = len(x)
     if n < 3:
         return np.zeros(n, dtype=np.int64)
+    # identical answers (same vector, up to float noise) always share a topic: never more clusters than distinct
+    # points (Ward joins identical points first), and one topic when every answer is the same
+    n_distinct = len(np.unique(np.round(np.asarray(x, dtype=np.float64), 5), axis=0))
+    if n_distinct < 2:
+        return np.zeros(n, dtype=np.int64)
     k_max = k_max or max(2, min(15, n // 8))
-    k_max = min(k_max, n - 1)
+    k_max = min(k_max, n - 1, n_distinct)
     best_s, best = -2.0, None
     for k in range(max(2, k_min), k_max + 1):
         lab = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)

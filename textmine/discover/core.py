@@ -16,6 +16,7 @@ import json
 import re
 import time
 import unicodedata
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
@@ -30,6 +31,7 @@ from .labels import class_tfidf, make_label, make_vectorizer, top_keywords
 
 SMALL_WAVE_MAX = 300  # below this many answers HDBSCAN is unreliable -> agglomerative fallback
 MIN_DOCS = 3
+MAX_SEED = 2**32 - 1  # numpy, scikit-learn and UMAP accept seeds 0 .. 2**32 - 1
 
 
 @dataclass
@@ -204,6 +206,9 @@ def discover_themes(
     """
     if method not in {"auto", "bertopic", "bertopic-defaults", "small"}:
         raise ValueError(f"method must be auto, bertopic, bertopic-defaults or small; got {method!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}; got {seed!r}")
+    seed = int(seed)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     raw = list(text_column(texts, "discover_themes"))
@@ -239,7 +244,10 @@ def discover_themes(
             getattr(embedder, "inner", embedder), "_fitted", True)
         fit_texts = _lexical_fit_texts([clean[i] for i in valid], cb) if unfitted else []
         if len(fit_texts) >= 2:
-            embedder.fit(fit_texts)
+            with warnings.catch_warnings():  # identical answers: 0/0 explained variance (unused), see below
+                warnings.filterwarnings("ignore", message="invalid value encountered in divide",
+                                        category=RuntimeWarning)
+                embedder.fit(fit_texts)
             unfitted = False
         # no answer, or one for a lexical space that needs two to be fitted: nothing to compare, no vectors needed
         emb = (l2_normalize(embedder.encode([clean[i] for i in valid])) if len(valid) and not unfitted
@@ -274,13 +282,18 @@ def discover_themes(
             # time and memory), then project every answer into it
             fit = _fit_sample(len(pool), max_fit_docs, seed)
             lex = LexicalEmbedder(n_components=min(200, len(fit) - 1), seed=seed)
-            if len(fit) == len(pool):  # fitted on every answer: their features are built once
-                lex_emb = (lexical_weight * lex.fit_encode_prepared(ptexts, plem)).astype(np.float32)
-            else:
-                lex.fit([ptexts[i] for i in fit], lemmas=[plem[i] for i in fit])
-                step = max(max_fit_docs, 1)  # project in chunks (row-wise, so the same numbers): bounded memory
-                lex_emb = np.vstack([(lexical_weight * lex.encode_prepared(ptexts[a:a + step], plem[a:a + step]))
-                                     .astype(np.float32) for a in range(0, len(pool), step)])
+            # identical answers: a lexical space of zero variance, whose explained-variance ratio (unused here)
+            # is 0/0; scikit-learn's RuntimeWarning about it would only alarm the analyst
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="invalid value encountered in divide",
+                                        category=RuntimeWarning)
+                if len(fit) == len(pool):  # fitted on every answer: their features are built once
+                    lex_emb = (lexical_weight * lex.fit_encode_prepared(ptexts, plem)).astype(np.float32)
+                else:
+                    lex.fit([ptexts[i] for i in fit], lemmas=[plem[i] for i in fit])
+                    step = max(max_fit_docs, 1)  # project in chunks (row-wise, so the same numbers): bounded memory
+                    lex_emb = np.vstack([(lexical_weight * lex.encode_prepared(ptexts[a:a + step], plem[a:a + step]))
+                                         .astype(np.float32) for a in range(0, len(pool), step)])
             pool_emb = l2_normalize(np.hstack([pool_emb, lex_emb]))
             del lex_emb
             timings["lexical_s"] = time.perf_counter() - t3
@@ -419,7 +432,8 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
 
 
 def slugify(text: str) -> str:
-    """ASCII theme id from a keyword: ``"ventetid på telefon"`` -> ``"ventetid_pa_telefon"``."""
+    """ASCII theme id from a keyword: ``"ventetid på telefon"`` -> ``"ventetid_paa_telefon"`` (å -> aa, æ -> ae,
+    ø -> o)."""
     s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
