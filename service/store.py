@@ -517,8 +517,12 @@ def lock_wave_jobs(session: Session, wave_id: int) -> None:
 
 def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id: int | None,
               force: bool = False) -> tuple[CodingJob, bool]:
-    """Same wave+codebook+model returns the existing (active or finished) job unless ``force``."""
+    """Same wave+codebook+model returns the existing (active or finished) job unless ``force``. A model named
+    without a codebook codes with the codebook it was trained for."""
     wave = get_or_404(session, Wave, wave_id, "wave")
+    if codebook_id is None and model_id is not None:  # a model named alone codes with its own codebook
+        named = session.get(TrainedModel, model_id)
+        codebook_id = named.codebook_id if named is not None else None  # unknown: 404 from resolve_model
     codebook = resolve_codebook(session, codebook_id)
     model = resolve_model(session, model_id, codebook)
     key = job_key(wave.id, codebook.id, model.id if model else None)

@@ -111,8 +111,11 @@ class Codebook:
         if unknown:
             raise CodebookError(f"unknown top-level key(s) {sorted(unknown)}; expected some of {sorted(_TOP_KEYS)}")
         for key in ("name", "themes"):
-            if key not in d or d[key] in (None, "", []):
+            if key not in d or d[key] is None:
                 raise CodebookError(f"codebook is missing '{key}'")
+            if d[key] in ("", []):
+                raise CodebookError(f"codebook '{key}' is empty" + ("; list at least one theme (id, label)"
+                                                                    if key == "themes" else ""))
         raw_themes = d["themes"]
         if not isinstance(raw_themes, Sequence) or isinstance(raw_themes, str | bytes):
             raise CodebookError("'themes' must be a list of theme mappings")

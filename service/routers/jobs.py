@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
-from service.db.models import CodingJob, TrainedModel
+from service.db.models import CodingJob
 from service.schemas import MAX_ID, IdPath, JobIn, JobOut, JobState, Limit, Offset, Page
 
 router = APIRouter(tags=["jobs"])
@@ -22,11 +22,7 @@ def start_coding_job(wave_id: IdPath, request: Request, body: JobIn = Body(defau
     """Code every free-text response of a wave in the background. The same wave + codebook + model returns the
     existing job (queued, running or done) unless ``force`` is true; an existing *queued* job (e.g. left by an
     interrupted ``textmine store code``) is (re)started here."""
-    codebook_id = body.codebook_id
-    if codebook_id is None and body.model_id is not None:  # a model named alone codes with its own codebook
-        model = session.get(TrainedModel, body.model_id)
-        codebook_id = model.codebook_id if model is not None else None  # unknown: 404 from start_job
-    job, created = store.start_job(session, wave_id, codebook_id, body.model_id, body.force)
+    job, created = store.start_job(session, wave_id, body.codebook_id, body.model_id, body.force)
     session.commit()
     if created or job.state == "queued":  # a second submit of a job already queued here finds it done: no-op
         request.app.state.jobs.submit(job.id)

@@ -57,7 +57,9 @@ def test_hash_changes_with_content_not_formatting(toy_codebook):
         (lambda d: d["themes"][1].update(id="Pris-x"), "lower-case"),
         (lambda d: d["themes"][1].update(colour="red"), "unknown key"),
         (lambda d: d["themes"][1].update(exclusive="yes"), "'exclusive' must be true or false"),
-        (lambda d: d.update(themes=[]), "missing 'themes'"),
+        (lambda d: d.update(themes=[]), "'themes' is empty; list at least one theme"),
+        (lambda d: d.pop("themes"), "missing 'themes'"),
+        (lambda d: d.update(name=""), "'name' is empty"),
         (lambda d: d["themes"][0].update(parent="mat"), "its own parent"),
     ],
 )

@@ -110,6 +110,18 @@ def test_coding_job_with_model_id_alone_uses_the_models_codebook(client, keys):
     assert wait_job(client, keys["reader"], r.json()["id"])["state"] == "done"
     missing = client.post(f"/waves/{wave_id}/coding-jobs", json={"model_id": 999}, headers=a)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_model"
+    # the store function itself (what `textmine store code --model N` calls) does the same
+    with client.app.state.db.session() as s:
+        job, _ = store.start_job(s, wave_id, None, model_id, force=True)
+        assert (job.codebook_id, job.model_id) == (cb_id, model_id)
+
+
+def test_metrics_label_only_known_http_methods(client, keys):
+    """A client-chosen method string is never a metrics label (no personal data, no unbounded series)."""
+    client.request("OLANORDMANN01019012345", "/healthz")
+    text = client.get("/metrics").text
+    assert "OLANORDMANN" not in text and "01019012345" not in text
+    assert 'method="other"' in text
 
 
 

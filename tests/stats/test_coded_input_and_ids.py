@@ -132,3 +132,19 @@ def test_summary_coded_error_names_the_command(tmp_path):
     assert r.exit_code == 2 and "theme_<id>" in r.output and "textmine code WAVE --text-col QUESTION" in r.output
     help_text = CliRunner().invoke(app, ["summary", "--help"]).output
     assert "textmine code" in " ".join(help_text.split())
+
+
+def test_numeric_columns_of_phones_or_personal_numbers_are_reported():
+    from textmine.classify.table import pii_in_columns
+
+    n = 30
+    df = pd.DataFrame({
+        "tlf": [91234567 + 7919 * i for i in range(n)],  # phone numbers read as integers
+        "fnr": [24049210007] * n,  # a valid fødselsnummer read as an integer
+        "lopenr": list(range(40000001, 40000001 + n)),  # consecutive ids that look like mobiles
+        "orgnr": [987654325] * n,  # an organisation number: not personal data
+        "vekt": [1.5] * n,
+        "antall": list(range(n)),
+    })
+    assert pii_in_columns(df) == {"tlf": n, "fnr": n}
+    assert pii_in_columns(df, skip=["tlf"]) == {"fnr": n}

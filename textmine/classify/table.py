@@ -62,6 +62,28 @@ def _year_ids(vals: pd.Series) -> pd.Series:
     return shaped if shaped.mean() > 0.5 else shaped & False
 
 
+_MOBILE = re.compile(r"[49]\d{7}")
+
+
+def _numeric_personal(col: pd.Series) -> int:
+    """Cells of a numeric column read from a file that are a fødselsnummer/D-number (valid check digits) or a
+    mobile number (8 digits from 4 or 9) — unless the column is a run of ids (most cells share the first
+    digits' order of magnitude and are distinct): a column of phone numbers read as integers is still personal."""
+    from textmine.preprocess.redact import personal_number_type
+
+    v = pd.to_numeric(col, errors="coerce").dropna()
+    v = v[(v == v.round()) & (v > 0)]
+    if v.empty:
+        return 0
+    digits = v.astype("int64").astype(str)
+    fnr = digits.str.zfill(11).where(digits.str.len().isin([10, 11])).map(
+        lambda d: isinstance(d, str) and bool(personal_number_type(d)))
+    mobile = digits.map(lambda d: bool(_MOBILE.fullmatch(d)))
+    if mobile.any() and digits.is_unique and len(digits) > 20 and (v.max() - v.min()) < 5 * len(v):
+        mobile[:] = False  # consecutive numbers: a respondent id column, not phones
+    return int((fnr | mobile).sum())
+
+
 def pii_in_columns(df: pd.DataFrame, skip=()) -> dict[str, int]:
     """``{column: cells with personal data the Redactor would mask}`` for the text columns not in ``skip``
     (only counts: the values are never returned). Year + running number ids in an id column are not counted."""
@@ -69,7 +91,14 @@ def pii_in_columns(df: pd.DataFrame, skip=()) -> dict[str, int]:
     skip = set(skip)
     found: dict[str, int] = {}
     for c in df.columns:
-        if c in skip or not (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
+        if c in skip:
+            continue
+        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
+            n = _numeric_personal(df[c])
+            if n:
+                found[str(c)] = n
+            continue
+        if not (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
             continue
         vals = df[c][df[c].map(lambda v: isinstance(v, str) and bool(v.strip()))]
         if vals.empty:
