@@ -44,6 +44,13 @@ def analyze_keyword(keyword: str) -> list[str]:
     return analyze(normalize(keyword))
 
 
+def _is_expansion(word: str, toks: list[str]) -> bool:
+    """Whether the analysis of the one-word keyword ``word`` replaced it by other words (an abbreviation
+    expanded: "nks" → nav, kontaktsenter, …) rather than giving its own lemma first (a compound's lemma
+    starts as the word does: "skolebussen" → skolebuss, skole, buss)."""
+    return len(toks) >= 2 and not toks[0][:2] == word[:2]
+
+
 class KeywordMatcher:
     """Counts, per theme, how many of its keywords occur in a comment.
 
@@ -52,8 +59,14 @@ class KeywordMatcher:
     occurs in the lower-cased text or all its content lemmas occur in the comment.
     """
 
-    def __init__(self, codebook: Codebook):
+    def __init__(self, codebook: Codebook, *, expansions_as_phrases: bool = False):
+        """``expansions_as_phrases``: a one-word keyword that the analysis expands into several words (an
+        abbreviation: "NKS" → "nav kontaktsenter", "IA" → "inkluderende arbeidsliv") must find all of them,
+        as a phrase does. Without it only the first word is required, so the keyword "NKS" matched every
+        comment that mentions NAV. Off by default: a trained model's features were computed without it (the
+        zero-shot coder turns it on)."""
         self.codebook = codebook
+        self.expansions_as_phrases = bool(expansions_as_phrases)
         # per theme: list of (literal, regex on lower-cased text, lemma set or None); the literal is a cheap
         # substring pre-check (the regex can only match where the literal occurs)
         self._rules: list[list[tuple[str, re.Pattern, frozenset[str] | None]]] = []
@@ -67,6 +80,8 @@ class KeywordMatcher:
                 toks = analyze_keyword(kw)
                 if " " in low:
                     lem = frozenset(toks) if len(toks) >= 2 else None  # phrase: all content lemmas present
+                elif self.expansions_as_phrases and _is_expansion(low, toks):
+                    lem = frozenset(toks)  # an abbreviation's expansion: all its words, as for a phrase
                 else:
                     lem = frozenset(toks[:1]) if toks else None  # main lemma (comment lemmas carry compound parts)
                 rules.append((low, pat, lem))

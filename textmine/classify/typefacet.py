@@ -25,7 +25,11 @@ CUES: dict[str, tuple[str, ...]] = {
               "venta", "sendrektig", "uforståelig", "håpløst", "kaos", "mangler", "manglar", "misfornøyd",
               "skuffet", "tungvint", "sein", "seint", "sent"),
 }
-_NEGATED_PRAISE = re.compile(r"\b(ikke|ikkje|lite|aldri)\s+(noe\s+|så\s+|særlig\s+|spesielt\s+)?(fornøyd|fornøgd|bra|godt|god|flink)")
+# Negated praise ("ikke fornøyd", "ikke noe særlig bra", "ikkje særleg god hjelp", "ikke veldig fornøyd"): a
+# negator, up to two softeners (bokmål and nynorsk) and a praise word. Counted against the praise cues it contains.
+_SOFTENER = r"(?:noe|noko|så|so|særlig|særleg|serleg|spesielt|veldig|helt|heilt|like|fullt|altfor|for)"
+_NEGATED_PRAISE = re.compile(r"\b(?:ikke|ikkje|lite|aldri)\s+(?:" + _SOFTENER + r"\s+){0,2}"
+                             r"(fornøyd|fornøgd|nøgd|bra|godt|god|flink)(?!\w)")
 _PATTERNS = {k: [(c.strip(), re.compile(r"(?<!\w)" + re.escape(c.strip()) + (r"(?!\w)" if not c.endswith(" ") else "")))
                  for c in v] for k, v in CUES.items()}  # (literal pre-check, exact pattern)
 

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
-from .base import BaseCoder, Prepared
+from .base import BaseCoder, Prepared, assemble
+from .lexical import KeywordMatcher
 from .typefacet import TypeRules
 
 __all__ = ["ZeroShotCoder", "theme_prototype_texts"]
@@ -63,6 +64,14 @@ class ZeroShotCoder(BaseCoder):
         self._proto: tuple[np.ndarray, np.ndarray] | None = None
         self._types_rules = TypeRules()
 
+    @property
+    def matcher(self) -> KeywordMatcher:
+        """Keyword matching for zero-shot coding: an abbreviation keyword ("NKS") needs its whole expansion
+        (see :class:`KeywordMatcher`). A :class:`SupervisedCoder` gives its zero-shot prior its own matcher."""
+        if self._matcher is None:
+            self._matcher = KeywordMatcher(self.codebook, expansions_as_phrases=True)
+        return self._matcher
+
     # ------------------------------------------------------------------ fitting (optional)
     def fit(self, texts: Sequence[str] | pd.Series | None = None, labels: Any = None) -> ZeroShotCoder:
         """Learn per-theme similarity scales from unlabelled comments (labels are ignored)."""
@@ -102,8 +111,17 @@ class ZeroShotCoder(BaseCoder):
             out[:, j] = np.sort(c, axis=1)[:, -kk:].mean(1) if kk else 0.0
         return out
 
-    def scores(self, prep: Prepared) -> np.ndarray:
-        """Normalised evidence per theme (z units; comparable across themes within a row)."""
+    def scores(self, prep: Prepared, *, exclusive_apart: bool = False) -> np.ndarray:
+        """Normalised evidence per theme (z units; comparable across themes within a row).
+
+        ``exclusive_apart`` (what :class:`ZeroShotCoder` codes with): a non-exclusive theme's z is also taken
+        among the non-exclusive themes only, and the larger of the two is used. An exclusive theme's text
+        ("annet": comments that fit none of the other themes) is generic, so e5 puts it close to almost any short
+        comment; inside the row's mean and spread it pulls every other theme's z down, and a comment whose
+        keyword and nearest theme agree ("Trenger tolk men fikk ikke" with keyword "tolk") went to the exclusive
+        theme. The exclusive theme itself keeps its z over all themes.
+        ``False`` (the default) keeps the scores a trained model was fitted on (its zero-shot prior, see
+        ``SupervisedCoder``): changing them would change what a shipped model predicts."""
         sims = self.similarities(prep.emb).astype(np.float64)
         excl = np.array([t.exclusive for t in self.codebook.themes])
         inc = ~excl
@@ -111,6 +129,14 @@ class ZeroShotCoder(BaseCoder):
         gain = self.z_gain(sims.shape[1])
         if gain != 1.0:
             z = z * gain
+        if exclusive_apart and excl.any() and inc.sum() >= 2:
+            s_in = sims[:, inc]
+            z_in = ((s_in - s_in.mean(1, keepdims=True)) / (s_in.std(1, keepdims=True) + 1e-6)
+                    * self.z_gain(int(inc.sum())))
+            # the larger of the two: a generic exclusive theme near the comment no longer pulls the others down,
+            # and one far from it still widens the spread as before (in a small codebook that is what lets a
+            # second theme with keyword hits through)
+            z[:, inc] = np.maximum(z[:, inc], z_in)
         if self.theme_mean_ is not None:
             zt = (sims - self.theme_mean_) / self.theme_std_
             z = 0.5 * (z + zt)
@@ -133,14 +159,32 @@ class ZeroShotCoder(BaseCoder):
         return 1.0 / (1.0 + np.exp(-self.slope * (scores - self.tau)))
 
     def _theme_probs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """The zero-shot prior a trained model blends in (:meth:`scores` as it was fitted on)."""
         p = self.probs_from_scores(self.scores(prep))
         return p, np.full(p.shape[1], 0.5)
 
+    def _coding_probs(self, prep: Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """What this coder codes with on its own (``scores(exclusive_apart=True)``, see :meth:`scores`)."""
+        p = self.probs_from_scores(self.scores(prep, exclusive_apart=True))
+        return p, np.full(p.shape[1], 0.5)
+
+    def predict_prepared(self, prep: Prepared) -> pd.DataFrame:
+        prep = self.ensure_embedded(prep)
+        probs, thresholds = self._coding_probs(prep)
+        return assemble(self.codebook, prep, probs, thresholds, self._types(prep), self.review_threshold,
+                        confidence=self._confidence)
+
+    def predict_proba(self, texts: Sequence[str] | pd.Series) -> np.ndarray:
+        prep = self.prepare(self.clean(texts))
+        return self.codebook.rollup_matrix(self._coding_probs(prep)[0])
+
     def _types(self, prep: Prepared) -> list[str]:
         types = self._types_rules.predict(prep.feature_text)  # placeholders are no type cues
-        allowed = set(self.codebook.types)
+        # the rules name klage/ønske/ros; a codebook may spell its types "Klage", "Ønske", "Ros" (case is
+        # ignored for types elsewhere too): answer in the codebook's spelling
+        allowed = {t.casefold(): t for t in reversed(self.codebook.types)}
         fallback = self.codebook.types[0] if self.codebook.types else ""
-        return [t if t in allowed else fallback for t in types]
+        return [allowed.get(t.casefold(), fallback) for t in types]
 
     def params(self) -> dict[str, Any]:
         return {"lexical_weight": self.lexical_weight, "tau": self.tau, "slope": self.slope, "top_k": self.top_k,
