@@ -4,7 +4,9 @@ Value of labelling comment *i* = uncertainty × rare-theme bonus:
 ``(1 − confidence_i) × (1 + β · Σ_t p_it·r_t / Σ_t p_it)`` with ``r_t = 1/√(1 + labelled positives of t)``
 scaled to max 1, so comments that probably belong to thinly labelled themes come first. Selection is by
 maximal marginal relevance over the embeddings (λ·value − (1−λ)·max cosine to the already chosen) and skips
-near-duplicates (cosine ≥ ``dup_cosine`` or identical text), so the queue is diverse.
+near-duplicates (cosine ≥ ``dup_cosine``, identical text, or the same number of words spelled nearly alike: a typo
+or a nynorsk/bokmål spelling of a chosen comment, character similarity ≥ ``DUP_TEXT_RATIO``), so the queue is
+diverse.
 """
 
 from __future__ import annotations
@@ -23,6 +25,28 @@ from .codebook import Codebook, parse_theme_list, shown_value, shown_values
 from .evaluate import evaluate_coding
 
 __all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled"]
+
+DUP_TEXT_RATIO = 0.9  # character similarity (difflib ratio) of two texts of as many words that makes them duplicates
+
+
+def _dup_key(text: str) -> str:
+    """Case, punctuation and spacing folded: 'Telefonkøen er håpløs!!!' and 'telefonkøen er håpløs' are one key."""
+    return " ".join(re.sub(r"[\W_]+", " ", str(text).lower()).split())
+
+
+def _near_duplicate(key: str, chosen_keys: Sequence[str]) -> bool:
+    """``key`` is a chosen key spelled nearly alike (same word count: 'ikke' added is not a near-duplicate)."""
+    from difflib import SequenceMatcher
+
+    n_words = key.count(" ")
+    for other in chosen_keys:
+        if other.count(" ") != n_words:
+            continue
+        m = SequenceMatcher(None, key, other, autojunk=False)
+        if m.real_quick_ratio() >= DUP_TEXT_RATIO and m.quick_ratio() >= DUP_TEXT_RATIO \
+                and m.ratio() >= DUP_TEXT_RATIO:
+            return True
+    return False
 
 
 def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | None, coder: BaseCoder, *,
@@ -54,6 +78,7 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | 
     cand = np.flatnonzero(prep.answered)
     chosen: list[int] = []
     seen_text: set[str] = set()
+    chosen_keys: list[str] = []
     emb = prep.emb
     vmax = value[cand].max() if len(cand) else 1.0
     vnorm = value / (vmax if vmax > 0 else 1.0)
@@ -64,11 +89,12 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | 
         mmr = np.where(available, lam * vnorm - (1 - lam) * max_sim, -np.inf)
         i = int(np.argmax(mmr))
         available[i] = False
-        key = " ".join(re.sub(r"[\W_]+", " ", prep.text_clean[i].lower()).split())
-        if key in seen_text or (chosen and max_sim[i] >= dup_cosine):
+        key = _dup_key(prep.text_clean[i])
+        if key in seen_text or (chosen and max_sim[i] >= dup_cosine) or _near_duplicate(key, chosen_keys):
             continue
         chosen.append(i)
         seen_text.add(key)
+        chosen_keys.append(key)
         max_sim = np.maximum(max_sim, emb @ emb[i])
     ids = cb.theme_ids
     rows = []
@@ -247,15 +273,18 @@ class RetrainResult:
 def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
                       eval_set: pd.DataFrame | None = None, where: str = "corrections", id_col: str | None = "id",
                       warn: Callable[[str], None] | None = None, weight: int = 1) -> RetrainResult:
-    """Merge corrected labels into the training data (a correction replaces an identical training text), retrain a
+    """Merge corrected labels into the training data (a correction replaces an identical training text, compared as
+    the coder cleans and redacts them, so a queue file's '[TELEFON]' matches the number it hides), retrain a
     :class:`~textmine.classify.SupervisedCoder` with the same settings, and report quality before/after: on
     ``eval_set`` when given, else on the corrected items (old model vs human) and the out-of-fold metrics.
 
     ``corrections`` (a frame with ``text``, ``themes`` and optional ``type`` — a ``textmine review --queue-out`` file
     after editing is one) is checked against the coder's codebook like a training file (see :func:`read_labelled`);
-    ``where`` names it in errors and warnings. ``weight``: how many training rows each correction counts as (an
-    integer ≥ 1; the corrections are repeated): above 1 the analyst's own coding outweighs the original training
-    data's where the two draw a line differently."""
+    ``where`` names it in errors and warnings. Eval comments whose text is among the corrections are left out of the
+    comparison (with a note; refused when that leaves none): the new model has learnt them; eval comments in the
+    training data are counted in a note (both models have learnt them). ``weight``: how many training rows each
+    correction counts as (an integer ≥ 1; the corrections are repeated): above 1 the analyst's own coding outweighs
+    the original training data's where the two draw a line differently."""
     from .classify import SupervisedCoder
 
     if int(weight) != weight or weight < 1:
@@ -271,12 +300,29 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
     base = (read_labelled(train) if train is not None
             else pd.DataFrame(columns=["text", "themes", "type", "question"]))
     key = lambda s: " ".join(str(s).lower().split())  # noqa: E731
-    corr_keys = set(corr["text"].map(key))
+
+    def keys(frame: pd.DataFrame) -> pd.Series:
+        """Each text as the coder cleans it (redacted: a queue file holds '[TELEFON]' where the training file may
+        hold the number), case and spacing folded: the same comment has the same key on both sides."""
+        if frame.empty:
+            return pd.Series([], index=frame.index, dtype=object)
+        return pd.Series(coder.clean(frame["text"].astype(str).tolist())["text_clean"].astype(str).map(key).tolist(),
+                         index=frame.index)
+
+    corr_keys = set(keys(corr))
+    if eval_set is not None:  # checked before the (long) retraining
+        ev = read_labelled(eval_set)
+        seen = keys(ev).isin(corr_keys)  # the new model will have trained on these: not held out
+        if len(ev) and seen.all():
+            raise ValueError(f"the eval set's {len(ev)} comment(s) are all among the corrections ({where}); the "
+                             f"retrained model learns them, so they cannot measure it — give an eval file of other "
+                             f"comments")
     # cross-validation groups: a ``group`` column of ``train`` (e.g. its source file) and the corrections as one more
     # group, so that out-of-fold calibration holds out whole sources (used from 3 groups on, see cv_splits)
     base_groups = (train["group"].astype(str).tolist() if train is not None and "group" in train.columns
                    and len(train) == len(base) else ["training"] * len(base))
-    keep = ~base["text"].map(key).isin(corr_keys)
+    base_keys = keys(base)
+    keep = ~base_keys.isin(corr_keys)
     corr_rows = pd.concat([corr] * int(weight), ignore_index=True)  # repeats stay in the corrections' CV group
     merged = pd.concat([base[keep], corr_rows], ignore_index=True)
     groups = [g for g, k in zip(base_groups, keep.tolist()) if k] + ["corrections"] * len(corr_rows)
@@ -313,7 +359,16 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
                 f"{prefix}auto_coded_share": float((pred["needs_review"] == 0).mean())}
 
     if eval_set is not None:
-        ev = read_labelled(eval_set)
+        if seen.any():
+            notes.append(f"{int(seen.sum())} of the eval set's {len(ev)} comments are among the corrections and were "
+                         f"left out of 'eval_*' (the retrained model has learnt them): measured on the other "
+                         f"{int((~seen).sum())}")
+            ev = ev[~seen].reset_index(drop=True)
+        in_train = keys(ev).isin(set(base_keys))
+        if in_train.any():
+            notes.append(f"{int(in_train.sum())} of the {len(ev)} eval comments measured are in the training data: "
+                         f"both models have learnt them, so 'eval_*' is optimistic — an eval file of comments "
+                         f"outside the training data measures honestly")
         before, after = quality(coder, ev, "eval_"), quality(new, ev, "eval_")
     else:
         before = quality(coder, corr, "corrections_")

@@ -202,6 +202,31 @@ def _unknown_questions_warning(unknown, known, what: str) -> None:
                   f"question's theme rates ({knows})", highlight=False, markup=False)
 
 
+def _check_correction_ids(corr_df, corrections: Path, input: Path, id_col: Optional[str],
+                          sheet: Optional[str]) -> None:
+    """``review --corrections``: an explicit ``--id-col`` must be a column of the corrections file, and its ids should
+    be those of INPUT (the comments the queue was drawn from): ids not there are warned about (another survey's or
+    wave's corrections?) — they still train, as each correction carries its own text."""
+    col = id_col or "id"
+    if col not in corr_df.columns:
+        if id_col is not None:
+            _fail(f"{corrections}: no id column {id_col!r} (--id-col); {_columns(corr_df)}")
+        return
+    data = _read(input, sheet=sheet)
+    if col not in data.columns:
+        if id_col is not None:
+            _fail(f"{input}: no id column {id_col!r} (--id-col); {_columns(data)}")
+        return
+    known = set(data[col].astype("string").fillna("").astype(str).str.strip())
+    ids = corr_df[col].astype("string").fillna("").astype(str).str.strip().tolist()
+    missing = [(i + 1, v) for i, v in enumerate(ids) if v and v not in known]
+    if missing:
+        shown = ", ".join(f"data row {r} ({col} {v!r})" for r, v in missing[:10])
+        _note(f"{corrections}: {len(missing)} correction(s) have an id that is not in {input}'s {col!r} column: "
+              f"{shown}{' …' if len(missing) > 10 else ''}; expected the ids of the comments the queue was drawn "
+              f"from — check that the corrections belong to this survey (they are still used for retraining)")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the coding commands."""
 
@@ -499,6 +524,9 @@ def register(app: typer.Typer) -> None:
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
+        if queue_out is not None:
+            _fail("--queue-out writes a queue from the model as it is, and is not written when retraining with "
+                  "--corrections: run review without --corrections (with the retrained --out model) for a new queue")
         if out is not None:
             _check_model_out(out)
         if train and corrections_only:
@@ -527,8 +555,10 @@ def register(app: typer.Typer) -> None:
                               ignore_index=True)
                     if train_paths else None)
         eval_df = _read_labelled(eval_file, cb, sheet, id_col=None) if eval_file else None
+        corr_df = _read(corrections, sheet=sheet)
+        _check_correction_ids(corr_df, corrections, input, id_col, sheet)
         try:
-            res = apply_corrections(coder, _read(corrections, sheet=sheet), train=train_df, eval_set=eval_df,
+            res = apply_corrections(coder, corr_df, train=train_df, eval_set=eval_df,
                                     where=str(corrections), id_col=id_col or "id", warn=_note,
                                     weight=corrections_weight)
         except ValueError as exc:
