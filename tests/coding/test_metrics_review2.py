@@ -172,3 +172,27 @@ def test_confidence_of_the_wrong_length_says_so():
     # before: "confidence and correct must have the same length" — evaluate_coding takes no `correct`
     with pytest.raises(ValueError, match=r"confidence: expected one number per row \(2\), got shape \(3,\)"):
         evaluate_coding([[1, 0], [0, 1]], [[1, 0], [0, 1]], ["a", "b"], confidence=[0.9, 0.5, 0.1])
+
+
+def test_cli_evaluate_leaves_blank_rows_out(tmp_path):
+    """Blank lines in a labelled file are no comments: counted, they would be free 'no theme' hits."""
+    import json
+
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    from ..clitools import run_cli
+
+    rows = [("Umulig å komme gjennom på telefon", "telefon"), ("Refusjonen kom aldri", "refusjon"),
+            ("Veldig god hjelp fra veilederen", "ros")]
+    plain, gaps = tmp_path / "plain.csv", tmp_path / "gaps.csv"
+    body = [f'"{t}",{th}' for t, th in rows]
+    plain.write_text("text,themes\n" + "\n".join(body) + "\n", encoding="utf-8")
+    gaps.write_text("text,themes\n" + body[0] + "\n,\n" + body[1] + "\n,\n" + body[2] + "\n", encoding="utf-8")
+    out = {}
+    for name, path in (("plain", plain), ("gaps", gaps)):
+        res = run_cli("evaluate", path, "--codebook", DEFAULT_CODEBOOK, "--json", tmp_path / f"{name}.json")
+        assert res.exit_code == 0, res.output
+        out[name] = (json.loads((tmp_path / f"{name}.json").read_text()), res.output)
+    assert out["gaps"][0]["summary"]["n"] == out["plain"][0]["summary"]["n"] == 3
+    assert out["gaps"][0]["summary"] == out["plain"][0]["summary"]
+    assert "2 blank row(s) left out of the evaluation (data row(s) 2, 4)" in " ".join(out["gaps"][1].split())

@@ -421,6 +421,8 @@ def register(app: typer.Typer) -> None:
         json_out: Path = typer.Option(Path("evaluation.json"), "--json", help="where to write the metrics JSON"),
     ) -> None:
         """Compare the coder with human codes: per-theme P/R/F1, kappa, alpha, coverage–accuracy, shares."""
+        import numpy as np
+
         from textmine.codebook import parse_theme_list
         from textmine.evaluate import evaluate_coding
 
@@ -430,6 +432,14 @@ def register(app: typer.Typer) -> None:
         coder = _coder(model, codebook)
         data = _read_labelled(labelled, coder.codebook, sheet, text_col=text_col, themes_col=themes_col,
                               type_col=type_col)
+        blank = np.ones(len(data), dtype=bool)
+        for c in ("text", "themes", "type"):
+            blank &= data[c].astype(str).str.strip().eq("").to_numpy()
+        if blank.any():  # a blank row is no comment: counted, it would be a free "no theme" hit
+            rows = np.flatnonzero(blank) + 1
+            shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+            _note(f"{labelled}: {len(rows)} blank row(s) left out of the evaluation (data row(s) {shown})")
+            data = data[~blank]
         if data.empty:
             _fail(f"{labelled}: no labelled comments to evaluate (only a header); expected rows with "
                   f"{text_col!r} and {themes_col!r}")
