@@ -89,3 +89,17 @@ def test_default_coder_gives_no_theme_to_filler_non_answers():
     texts = ["vet ikke altså", "nei altså", "ingen kommentar hehe"]
     pred = default_coder().predict(texts)
     assert all(not t for t in pred["themes"]), list(pred["themes"])
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("Fødselsnummer til den ansatte er 01017012345", True),  # the cue a few words earlier
+        ("personnummeret hennes var 01017012345", True),
+        ("Fødselsnummeret står ikke på skjemaet. Saken 01017012345 er lukket", False),  # another sentence
+        ("Personnummer mangler, vi hadde 01017012345 saker", False),  # a comma ends the phrase
+    ],
+)
+def test_a_personal_number_cue_a_few_words_earlier(redactor, text, masked):
+    out, _ = redactor.redact(text)
+    assert ("01017012345" not in out) is masked, out

@@ -136,11 +136,12 @@ _FNR_FULLYEAR = re.compile(_LB + r"\d{2}([ .-]?)\d{2}\1(?:19|20)\d{2}[ .-]?\d{5}
 _NUM11_GLUED = re.compile(r"(?<![\d+])(?<!\d[.:-])\d{11}(?![\d%]|[.:-]\d)")
 # Any 11 digits grouped by single spaces/dots/dashes: only after a personal-number cue ("fnr 010 190 100 46").
 _NUM11_LOOSE = re.compile(_LB + r"\d(?:[ .-]?\d){10}" + _RB)
-_PNR_CUE = re.compile(
-    r"(?:\bf\.?nr|\bfødsels?n(?:umme)?r\w*|\bperson(?:nummer|nr)\w*|\bp\.?nr|\bd-?n(?:umme)?r\w*"
-    r"|\bpersonlig\s+id\w*)\.?\s*[:.]?\s*(?:er|:)?\s*$",
-    re.IGNORECASE,
-)
+_PNR_WORD = (r"(?:\bf\.?nr|\bfødsels?n(?:umme)?r\w*|\bperson(?:nummer|nr)\w*|\bp\.?nr|\bd-?n(?:umme)?r\w*"
+             r"|\bpersonlig\s+id\w*)")
+_PNR_CUE = re.compile(_PNR_WORD + r"\.?\s*[:.]?\s*(?:er|:)?\s*$", re.IGNORECASE)
+# The cue a few words earlier in the same sentence ("Fødselsnummer til den ansatte er 01017012345"): only
+# letters between, no digits or sentence end.
+_PNR_CUE_NEAR = re.compile(_PNR_WORD + r"(?:\s+[^\W\d_]+){1,5}\s*[:.]?\s*$", re.IGNORECASE)
 # After a personal-number cue, 11 digits written plain or as birth date + individual number ("240492 12346")
 # are the writer's personal number even with wrong check digits (a typo or a made-up digit still identifies);
 # a D-nummer after a "d-nr" cue or with day + 40.
@@ -777,7 +778,7 @@ class Redactor:
         """Loosely grouped 11 digits: a personal number only right after fnr/fødselsnummer/d-nr."""
         before = text[max(0, m.start() - 25) : m.start()]
         d = _digits(m.group(0))
-        if _PNR_CUE.search(before):
+        if _PNR_CUE.search(before) or _PNR_CUE_NEAR.search(text[max(0, m.start() - 70) : m.start()]):
             return personal_number_type(d) or _cued_personal_type(m.group(0), before)
         if _ACCOUNT_CUE.search(before) and valid_account(d):  # "konto: 1234 5678903"
             return "kontonummer"
