@@ -52,6 +52,11 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             raise _encoding_error(raw, e, path, encoding) from None
         except LookupError:
             raise TableReadError(f"unknown encoding {encoding!r}", file=path) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" (UTF-16, tab-separated)
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as e:
+            raise _encoding_error(raw, e, path, "utf-16 (file has a UTF-16 BOM)") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig"
@@ -134,7 +139,8 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, delimiter: str |
     if not head.strip():
         raise TableReadError("file is empty", file=path)
     if encoding is None:
-        encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+        encoding = ("utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff"))
+                    else "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8")
         dec = codecs.getincrementaldecoder(encoding)()
         saw_multibyte = False
         with open(path, "rb") as fh:
@@ -143,7 +149,7 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, delimiter: str |
                 try:
                     dec.decode(chunk, final=not chunk)
                 except UnicodeDecodeError:
-                    if encoding == "utf-8-sig" or saw_multibyte or re.search(
+                    if encoding in ("utf-8-sig", "utf-16") or saw_multibyte or re.search(
                             rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", chunk):
                         _decode(path.read_bytes(), path, None)  # raises the error naming row and column
                     encoding = "cp1252"

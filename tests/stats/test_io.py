@@ -163,3 +163,18 @@ def test_sample_waves_read_and_validate(sample_survey, sample_data):
     for w, df in frames.items():
         assert len(df) > 2500 and df["respondent_id"].is_unique and (df["wave"] == w).all()
         assert df["vekt"].dtype.kind == "f" and abs(df["vekt"].mean() - 1) < 0.01
+
+
+def test_utf16_tab_separated_text_from_excel_is_read(tmp_path):
+    """Excel's "Unicode Text" save: UTF-16 with a BOM, tab-separated."""
+    from textmine.io import read_table, sniff_csv
+
+    df = pd.DataFrame({"id": ["R1", "R2"], "text": ["Ventetida er for lang", "Bra hjelp frå NAV, æøå"],
+                       "themes": ["telefon", "ros"]})
+    for enc in ("utf-16", "utf-16-be"):
+        path = tmp_path / f"{enc}.txt.csv"
+        body = df.to_csv(sep="\t", index=False)
+        path.write_bytes((b"\xfe\xff" if enc == "utf-16-be" else b"") + body.encode(enc))
+        got = read_table(path)
+        assert got.astype(str).equals(df), got
+        assert sniff_csv(path)["encoding"] == "utf-16" and sniff_csv(path)["delimiter"] == "\t"
