@@ -70,8 +70,9 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
         coder = coders.get(codebook, model, default=is_default)
         theme_ids = [t["id"] for t in codebook.content.get("themes", [])]
         while True:
-            if stop is not None and stop.is_set():
-                return "running"  # server shutting down: resumed at next start
+            if stop is not None and stop.is_set():  # server shutting down: back to "queued", every chunk kept;
+                release_interrupted(db, job_id)  # the next start, or a POST of the same job anywhere, resumes it
+                return "queued"
             t0 = time.perf_counter()
             with db.session() as s:
                 done_ids = select(CodingResult.response_id).where(CodingResult.job_id == job_id)
