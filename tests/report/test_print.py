@@ -56,6 +56,15 @@ def test_screen_still_collapses_the_other_segments(html):
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"chromium not installed at {CHROMIUM}")
 def test_closed_segment_table_is_visible_when_printed(html):
+    # in a thread of its own: the browser tests' session-wide Playwright keeps an event loop in this one, and the
+    # sync API refuses to start inside it
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(_print_check, html).result()
+
+
+def _print_check(html: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
