@@ -228,10 +228,16 @@ def lock_survey_uploads(session: Session, survey_id: int) -> None:
     """Serialise wave uploads to one survey until the transaction ends, so that the duplicate check and the insert
     are atomic: a transaction-level advisory lock on PostgreSQL; on SQLite the database write lock, taken now by a
     no-op write (as ``BEGIN IMMEDIATE`` would), which also makes the next read see every committed upload."""
+    _transaction_lock(session, UPLOAD_LOCK, survey_id, "UPDATE surveys SET name = name WHERE id = :key")
+
+
+def _transaction_lock(session: Session, namespace: int, key: int, sqlite_noop: str) -> None:
+    """Held until the transaction ends: ``pg_advisory_xact_lock(namespace, key)`` on PostgreSQL; elsewhere the
+    database write lock, taken by ``sqlite_noop`` (a write that changes nothing, as ``BEGIN IMMEDIATE`` would)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :survey)"), {"ns": UPLOAD_LOCK, "survey": survey_id})
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": namespace, "key": key})
     else:
-        session.execute(text("UPDATE surveys SET name = name WHERE id = :survey"), {"survey": survey_id})
+        session.execute(text(sqlite_noop), {"key": key})
 
 
 def same_content_wave(session: Session, survey_id: int, keyed: str, legacy: str | None = None) -> Wave | None:
@@ -509,10 +515,7 @@ def lock_wave_jobs(session: Session, wave_id: int) -> None:
     """Serialise job starts for one wave until the transaction ends, so that the existing-job check and the insert
     are atomic (as :func:`lock_survey_uploads` does for uploads): an advisory lock on PostgreSQL, the database
     write lock on SQLite (a no-op write), after which reads see every committed job."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :wave)"), {"ns": JOB_LOCK, "wave": wave_id})
-    else:
-        session.execute(text("UPDATE waves SET label = label WHERE id = :wave"), {"wave": wave_id})
+    _transaction_lock(session, JOB_LOCK, wave_id, "UPDATE waves SET label = label WHERE id = :key")
 
 
 def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id: int | None,
@@ -861,17 +864,15 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
 
 def _refuse_exclusive_combination(codebook: Codebook, themes: list[str]) -> None:
     """422 ``exclusive_theme`` when known theme ids combine an exclusive theme (e.g. ``annet``, used only when no
-    other theme applies) with another, as the library refuses it in labelled files."""
-    exclusive = [t["id"] for t in codebook.content.get("themes", []) if t.get("exclusive")]
+    other theme applies) with another: the library's rule and wording (``Codebook.exclusive_problem``)."""
+    cb = library.codebook_from_dict(codebook.content)
     chosen = list(dict.fromkeys(themes))
-    excl = [t for t in chosen if t in exclusive]
-    if not excl or len(chosen) < 2:
+    problem = cb.exclusive_problem(chosen)
+    if problem is None:
         return
-    others = [t for t in chosen if t != excl[0]]
-    raise ApiError(422, "exclusive_theme",
-                   f"{';'.join(chosen)!r} combines the exclusive theme {excl[0]!r} (used only when no other theme "
-                   f"applies) with {', '.join(map(repr, others))}; expected {excl[0]!r} alone or only the other "
-                   "theme(s)", {"exclusive": excl[0], "position": themes.index(excl[0]), "others": others})
+    excl = next(t for t in chosen if t in cb.exclusive_ids)
+    raise ApiError(422, "exclusive_theme", problem,
+                   {"exclusive": excl, "position": themes.index(excl), "others": [t for t in chosen if t != excl]})
 
 
 def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,

@@ -128,3 +128,14 @@ def cb(tmp_path, toy_codebook):
     p = tmp_path / "kantine.yaml"
     p.write_text(toy_codebook.to_yaml(), encoding="utf-8")
     return p
+
+
+@pytest.fixture(scope="module")
+def e5():
+    """The real e5 backend (all 12 layers); the test is skipped where the model cannot be built."""
+    from textmine.embed import get_embedder
+
+    try:
+        return get_embedder("e5")
+    except Exception as exc:  # pragma: no cover - environment without the model
+        pytest.skip(f"e5 backend unavailable: {exc}")

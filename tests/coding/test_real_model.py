@@ -11,15 +11,6 @@ from textmine.paths import DEFAULT_CODEBOOK, SAMPLE_DIR
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def e5():
-    from textmine.embed import get_embedder
-
-    try:
-        return get_embedder("e5")
-    except Exception as exc:  # pragma: no cover - environment without the model
-        pytest.skip(f"e5 backend unavailable: {exc}")
-
 
 def _labels(wave):
     df = pd.read_csv(SAMPLE_DIR / f"labels_{wave}.csv", dtype=str, keep_default_na=False)

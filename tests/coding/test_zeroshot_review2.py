@@ -102,15 +102,6 @@ def test_negated_praise_needs_a_whole_praise_word():
     assert TypeRules().predict(["Ikke fornøyd", "Veldig fornøyd, ikke noe å klage på"]) == ["klage", "ros"]
 
 
-@pytest.fixture(scope="module")
-def e5():
-    from textmine.embed import get_embedder
-
-    try:
-        return get_embedder("e5")
-    except Exception as exc:  # pragma: no cover - environment without the model
-        pytest.skip(f"e5 backend unavailable: {exc}")
-
 
 @pytest.mark.slow
 def test_unseen_codebook_real_comments(e5):

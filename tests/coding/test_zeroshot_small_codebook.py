@@ -28,15 +28,6 @@ def test_gain_is_one_for_large_codebooks_and_stretches_small_ones():
         assert zs.z_gain(n) * zs.Z_REACH * np.sqrt(n - 1) == pytest.approx(zs.tau)
 
 
-@pytest.fixture(scope="module")
-def e5():
-    from textmine.embed import get_embedder
-
-    try:
-        return get_embedder("e5")
-    except Exception as exc:  # pragma: no cover - environment without the model
-        pytest.skip(f"e5 backend unavailable: {exc}")
-
 
 @pytest.mark.slow
 def test_small_codebook_codes_on_topic_comments_by_meaning(e5):
