@@ -682,9 +682,9 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
             rows_of[fut.key] = (index, first, first + max(len(part) - 1, 0))
             pending.add(fut)
             while pending.count() >= max_in_flight:
-                results.append(_part_result(next(pending), rows_of))
+                results.append(_part_result(next(pending), rows_of, out_dir, futures))
         for fut in pending:
-            results.append(_part_result(fut, rows_of))
+            results.append(_part_result(fut, rows_of, out_dir, futures))
     except BaseException:
         _stop_tasks(client, futures, stop)  # no part is written after the run has failed
         raise
@@ -723,7 +723,40 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     return info
 
 
-def _part_result(fut, rows_of: dict) -> dict:
+KILLED_WAIT_S = 10  # after a KilledWorker: seconds to let the dead worker's other tasks come back as failed
+
+
+def _part_path(out_dir: Path, index: int) -> Path:
+    return out_dir / f"part-{index:05d}.parquet"
+
+
+def _killed_while_coding(fut, rows_of: dict, out_dir: Path, futures: list):
+    """The partition that was being coded when a worker died. Dask fails every task the scheduler still counts as
+    the dead worker's, which can include one that had finished and written its part a moment before (its 'finished'
+    message was not sent yet). When ``fut`` is such a partition, the one to name is a partition lost with the same
+    worker whose part is not in place; ``fut`` itself when there is none."""
+    from distributed import KilledWorker, wait
+
+    index = rows_of.get(fut.key, (None,))[0]
+    if index is None or not _part_path(out_dir, index).exists():
+        return fut
+    others = [f for f in futures if f.key != fut.key and f.key in rows_of]
+    try:
+        wait(others, timeout=KILLED_WAIT_S)
+    except Exception:  # noqa: BLE001 - the timeout: name what has failed so far
+        pass
+    for other in sorted(others, key=lambda f: rows_of[f.key][0]):
+        if other.status != "error" or _part_path(out_dir, rows_of[other.key][0]).exists():
+            continue
+        try:
+            if isinstance(other.exception(timeout=1), KilledWorker):
+                return other
+        except Exception:  # noqa: BLE001
+            continue
+    return fut
+
+
+def _part_result(fut, rows_of: dict, out_dir: Path | None = None, futures: list | None = None) -> dict:
     """A partition's result; a worker's error other than ValueError/OSError, or a worker process that died
     (``KilledWorker``), as a one-line :class:`DaskWorkerError` naming the partition and its ``_row`` range."""
     from distributed import KilledWorker
@@ -733,6 +766,8 @@ def _part_result(fut, rows_of: dict) -> dict:
     except (ValueError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - PartitionError, KilledWorker, anything else from dask
+        if isinstance(exc, KilledWorker) and out_dir is not None and futures:
+            fut = _killed_while_coding(fut, rows_of, out_dir, futures)
         index, first, last = rows_of.get(fut.key, (None, None, None))
         where = f"partition {index} (_row {first}–{last})" if index is not None else "a partition"
         if isinstance(exc, KilledWorker):

@@ -80,3 +80,35 @@ def test_worker_process_that_dies_is_one_line_naming_the_partition(tmp_path, mon
             out = tmp_path / "out"
             res = _code(_input(tmp_path), out, cl.scheduler_address)
     _assert_run_failure(res, out, "partition 1", "_row 2–3", "KilledWorker", "died")
+
+
+class _Failed:
+    """A finished Dask future stand-in whose task failed with ``exc``."""
+
+    status = "error"
+
+    def __init__(self, key, exc):
+        self.key, self._exc = key, exc
+
+    def result(self):
+        raise self._exc
+
+    def exception(self, timeout=None):
+        return self._exc
+
+
+@pytest.mark.parametrize("part_0_written", [True, False])
+def test_killed_worker_names_the_partition_it_was_coding_not_one_that_had_finished(tmp_path, part_0_written):
+    # Dask fails every task the scheduler still counts as the dead worker's; partition 0 may have finished and
+    # written its part a moment before its 'finished' message could be sent
+    from distributed import KilledWorker
+
+    if part_0_written:
+        (tmp_path / "part-00000.parquet").write_bytes(b"")
+    futs = [_Failed("k0", KilledWorker("k0", None, 0)), _Failed("k1", KilledWorker("k1", None, 0))]
+    rows_of = {"k0": (0, 0, 1), "k1": (1, 2, 3)}
+    with pytest.raises(distributed.DaskWorkerError) as err:
+        distributed._part_result(futs[0], rows_of, tmp_path, futs)
+    named = "partition 1 (_row 2–3)" if part_0_written else "partition 0 (_row 0–1)"
+    assert str(err.value).startswith(named), str(err.value)
+    assert "KilledWorker" in str(err.value)
