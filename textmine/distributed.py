@@ -161,17 +161,45 @@ class _Stopped(Exception):
     """The run was stopped while this partition was coded: its part is not put in place."""
 
 
+class StopFlagUnreachable(RuntimeError):
+    """A worker could not ask whether the run was stopped when its part was ready to be put in place, so it did not
+    put it there (a part written after the run failed would outlive the client's clean-up). A RuntimeError, so the
+    client reports it as the partition's failure (:class:`DaskWorkerError`, exit 1), never as a bad input."""
+
+
+def _stop_event(name: str):
+    """The run's stop Event ``name`` as this worker sees it (through its client to the scheduler)."""
+    from distributed import Event
+
+    return Event(name)
+
+
 def _stopped(name: str | None) -> bool:
-    """Whether the client has stopped the run (set its Dask ``Event`` ``name`` after a failure); ``False`` when that
-    cannot be asked (the client then still waits for this task before removing parts)."""
+    """Whether the client has stopped the run (set its Dask ``Event`` ``name`` after a failure); asked before a
+    partition is coded. ``False`` when that cannot be asked (no client on this worker, scheduler unreachable …):
+    nothing is written yet, and the task asks again with :func:`_stopped_before_writing` before its part is put in
+    place, where not knowing is an error."""
     if not name:
         return False
     try:
-        from distributed import Event
-
-        return bool(Event(name).is_set())
+        return bool(_stop_event(name).is_set())
     except Exception:  # noqa: BLE001 - no client on this worker, scheduler gone …
         return False
+
+
+def _stopped_before_writing(name: str | None, index: int) -> bool:
+    """Whether the run was stopped, asked when partition ``index``'s part is about to be renamed into place.
+    Raises :class:`StopFlagUnreachable` (one line naming the part; the cause's class, not its message) when
+    that cannot be asked: the run may have failed and its parts been removed, so the part must not be put in place.
+    ``False`` when the run has no stop Event (``name`` empty)."""
+    if not name:
+        return False
+    try:
+        return bool(_stop_event(name).is_set())
+    except Exception as exc:  # noqa: BLE001 - no client on this worker, scheduler gone …
+        raise StopFlagUnreachable(
+            f"could not ask the scheduler whether the run was stopped ({exc.__class__.__name__}), so "
+            f"part-{index:05d}.parquet was not put in place") from None
 
 
 def _text_counts(part: pd.DataFrame, text_col: str, blank_is_missing: bool) -> tuple[int, bool]:
@@ -213,7 +241,7 @@ def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: d
     try:
         with replacing(Path(path)) as tmp:  # renamed into place only when whole, and only while the run goes on
             coded.to_parquet(tmp, index=False)
-            if _stopped(stop):
+            if _stopped_before_writing(stop, index):  # (raises when it cannot be asked: the temporary file goes)
                 raise _Stopped
     except _Stopped:
         return {"path": None, "rows": 0, "stopped": True}
@@ -617,8 +645,9 @@ def _no_letters_warning(input_path: Path, text_col: str, columns: list[str], res
 
 def _stop_tasks(client, futures: list, stop: str) -> None:
     """After a failure: set the run's stop Event (partitions not started skip their coding, those being coded drop
-    their part instead of renaming it into place), wait up to ``STOP_WAIT_S`` for every task to end, so that none
-    writes a part after the caller removes them, then cancel what is left."""
+    their part instead of renaming it into place, and fail without putting it there when they cannot ask the Event),
+    wait up to ``STOP_WAIT_S`` for every task to end, so that none writes a part after the caller removes them, then
+    cancel what is left."""
     from distributed import Event, wait
 
     if not futures:

@@ -1,7 +1,8 @@
 """The main job as plain functions: read waves, clean + code their free text, summarise.
 
 Shared by ``textmine demo``, ``textmine summary`` and ``textmine report`` so every entry point
-codes the same way. I/O is limited to :func:`read_waves`; the rest is data in, data out.
+codes the same way. I/O is limited to :func:`read_waves`; the rest is data in, data out (also
+:func:`coded_from_code_output`, which turns a ``textmine code`` output the caller has read into a coded frame).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 CODED_BASE_COLUMNS = ("respondent_id", "question", "text_clean", "is_non_answer", "health_flag", "language")
+LONG_CODED_COLUMNS = CODED_BASE_COLUMNS[:3]  # what a coded frame given as a table must have
+CODE_OUTPUT_COLUMNS = ("themes", "confidence", "needs_review", "type")  # the coders' columns besides theme_/score_
 
 
 def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
@@ -116,3 +119,75 @@ def code_wave(
     if not parts:
         return pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
     return pd.concat(parts, ignore_index=True)
+
+
+def code_output_theme_columns(df: pd.DataFrame) -> list:
+    """The ``theme_<id>`` columns of a ``textmine code`` output (not those of its input kept as ``<name>_input``)."""
+    return [c for c in df.columns if str(c).startswith("theme_") and not str(c).endswith("_input")]
+
+
+def coded_question(df: pd.DataFrame, survey: Any, question: str | None = None, *,
+                   source: str | Path = "the coded table") -> str:
+    """The free-text column a ``textmine code`` output ``df`` coded: ``question`` when given, else the survey's only
+    free-text column in ``df``.
+
+    ``ValueError`` (one line starting with ``source``) when ``df`` lacks the survey's id column or every
+    ``theme_<id>`` column, when ``question`` is not one of the survey's free-text columns or not a column of ``df``,
+    or when ``question`` is None and ``df`` holds none or several of the survey's free-text columns. The messages say
+    what to give ``textmine summary --coded`` (and ``textmine code``).
+    """
+    lacks = [c for c, ok in ((survey.id_column, survey.id_column in df.columns),
+                             ("theme_<id>", bool(code_output_theme_columns(df)))) if not ok]
+    if lacks:
+        raise ValueError(f"{source}: lacks column(s) {', '.join(lacks)}; --coded takes what `textmine code WAVE "
+                         f"--text-col QUESTION` writes (or a table with {', '.join(LONG_CODED_COLUMNS)})")
+    free = [q.column for q in survey.free_text]
+    present = [c for c in free if c in df.columns]
+    if question is not None and question not in free:
+        raise ValueError(f"{source}: {question!r} is not one of the survey's free-text columns ({', '.join(free)})")
+    if question is not None and question not in df.columns:
+        raise ValueError(f"{source}: no column {question!r}; give the file `textmine code --text-col {question}` "
+                         f"wrote")
+    if question is not None:
+        return question
+    if len(present) == 1:
+        return present[0]
+    if not present:
+        raise ValueError(f"{source}: none of the survey's free-text columns ({', '.join(free)}) is in it; give the "
+                         f"file `textmine code WAVE --text-col QUESTION` wrote")
+    raise ValueError(f"{source}: holds the free-text columns {', '.join(present)}; say which one `textmine code "
+                     f"--text-col` coded: --coded {present[0]}={source}")
+
+
+def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None = None, *,
+                           source: str | Path = "the coded table") -> pd.DataFrame:
+    """The coded frame :func:`code_wave` would give for one question, from a ``textmine code`` output already read
+    (the wave's columns + the coding columns): the coding is taken as it is, the text is cleaned again.
+
+    ``question``: the free-text column that was coded (default: the survey's only free-text column in ``df``, see
+    :func:`coded_question`, whose ``ValueError`` this raises; ``source`` names ``df`` in it, e.g. its file).
+
+    One row per answer to ``question`` that is not missing or blank (whitespace only), in ``df``'s order, with
+    ``respondent_id`` (the survey's id column, as text), ``question``, then ``text_clean``, ``is_non_answer``,
+    ``health_flag`` and ``language`` from the cleaner (the question's label counts as an echo, i.e. a non-answer;
+    no lemmas), then ``df``'s ``theme_<id>`` columns (not ``<name>_input`` ones), ``score_<id>`` columns and
+    ``themes``/``confidence``/``needs_review``/``type`` where present, values unchanged. The answers are cleaned
+    again (redaction, non-answers, health flag) so the file's text is never used unredacted; no other column of
+    ``df`` is kept. ``df`` is not changed; nothing is read or written.
+    """
+    from .preprocess import Cleaner
+
+    themes = code_output_theme_columns(df)
+    col = coded_question(df, survey, question, source=source)
+    label = next(q.label for q in survey.free_text if q.column == col)
+    texts = df[col]
+    sub = df.loc[texts.notna() & texts.astype(str).str.strip().ne("")].reset_index(drop=True)
+    cleaned = Cleaner(question_texts=(label,), lemmatize=False).fit().transform(sub[col].astype(str))
+    part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": col})
+    for c in CODED_BASE_COLUMNS[2:]:
+        if c in cleaned.columns:
+            part[c] = cleaned[c].to_numpy()
+    for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *CODE_OUTPUT_COLUMNS]:
+        if c in sub.columns:
+            part[c] = sub[c].to_numpy()
+    return part

@@ -9,13 +9,10 @@ from typing import Any, Optional
 import pandas as pd
 import typer
 
+from ..pipeline import LONG_CODED_COLUMNS as _LONG_CODED
 from .coding import _check_out, _columns, _fail, _read, _write_text
 
 __all__ = ["register", "load_coded", "load_survey", "write_summary"]
-
-
-_LONG_CODED = ("respondent_id", "question", "text_clean")
-_CODE_OUTPUT = ("themes", "confidence", "needs_review", "type")
 
 
 def load_coded(path: Path) -> pd.DataFrame:
@@ -35,11 +32,6 @@ def _long_coded(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     return df
 
 
-def _theme_columns(df: pd.DataFrame) -> list:
-    """The ``theme_<id>`` columns of a ``textmine code`` output (not those of its input kept as ``<name>_input``)."""
-    return [c for c in df.columns if str(c).startswith("theme_") and not str(c).endswith("_input")]
-
-
 def coded_arg(value: Path, survey) -> tuple[str | None, Path]:
     """``--coded [QUESTION=]FILE`` → (the survey's free-text column named before ``=``, or None; the file)."""
     question, sep, rest = str(value).partition("=")
@@ -48,57 +40,13 @@ def coded_arg(value: Path, survey) -> tuple[str | None, Path]:
     return None, value
 
 
-def coded_question(df: pd.DataFrame, survey, path: Path, question: str | None) -> str:
-    """The free-text column a ``textmine code`` output coded: the one named, else the survey's only one in it."""
-    lacks = [c for c, ok in ((survey.id_column, survey.id_column in df.columns),
-                             ("theme_<id>", bool(_theme_columns(df)))) if not ok]
-    if lacks:
-        raise ValueError(f"{path}: lacks column(s) {', '.join(lacks)}; --coded takes what `textmine code WAVE "
-                         f"--text-col QUESTION` writes (or a table with {', '.join(_LONG_CODED)})")
-    present = [q.column for q in survey.free_text if q.column in df.columns]
-    if question is not None and question not in df.columns:
-        raise ValueError(f"{path}: no column {question!r}; give the file `textmine code --text-col {question}` wrote")
-    if question is not None:
-        return question
-    if len(present) == 1:
-        return present[0]
-    if not present:
-        cols = ", ".join(q.column for q in survey.free_text)
-        raise ValueError(f"{path}: none of the survey's free-text columns ({cols}) is in it; give the file "
-                         f"`textmine code WAVE --text-col QUESTION` wrote")
-    raise ValueError(f"{path}: holds the free-text columns {', '.join(present)}; say which one `textmine code "
-                     f"--text-col` coded: --coded {present[0]}={path}")
-
-
-def coded_from_code_output(df: pd.DataFrame, survey, path: Path, question: str | None = None) -> pd.DataFrame:
-    """The coded frame of :func:`textmine.pipeline.code_wave` from a ``textmine code`` output (the wave's columns
-    + ``theme_<id>``…): one row per non-empty answer to the coded question, cleaned again (redaction,
-    non-answers, health flag) so the file's text is never used unredacted."""
-    from ..pipeline import CODED_BASE_COLUMNS
-    from ..preprocess import Cleaner
-
-    themes = _theme_columns(df)
-    col = coded_question(df, survey, path, question)
-    label = next(q.label for q in survey.free_text if q.column == col)
-    texts = df[col]
-    sub = df.loc[texts.notna() & texts.astype(str).str.strip().ne("")].reset_index(drop=True)
-    cleaned = Cleaner(question_texts=(label,), lemmatize=False).fit().transform(sub[col].astype(str))
-    part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": col})
-    for c in CODED_BASE_COLUMNS[2:]:
-        if c in cleaned.columns:
-            part[c] = cleaned[c].to_numpy()
-    for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *_CODE_OUTPUT]:
-        if c in sub.columns:
-            part[c] = sub[c].to_numpy()
-    return part
-
-
 def read_coded(specs, frames: dict, survey) -> dict:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
-    wave and question) matched to their wave by the survey's wave column (else by order)."""
+    wave and question) matched to their wave by the survey's wave column (else by order); the coded frame of a
+    ``textmine code`` output is :func:`textmine.pipeline.coded_from_code_output`'s."""
     from ..io import read_table
-    from ..pipeline import CODED_BASE_COLUMNS, wave_of
+    from ..pipeline import CODED_BASE_COLUMNS, coded_from_code_output, coded_question, wave_of
 
     waves = list(frames)
     tables = [(q, p, read_table(p)) for q, p in specs]
@@ -122,10 +70,10 @@ def read_coded(specs, frames: dict, survey) -> dict:
                              f"order of the wave files")
         if wave not in frames:
             raise ValueError(f"{p}: holds wave {wave}, not one of the wave files' ({', '.join(map(str, waves))})")
-        col = coded_question(df, survey, p, q)
+        col = coded_question(df, survey, q, source=p)
         if (wave, col) in parts:
             raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
-        parts[wave, col] = coded_from_code_output(df, survey, p, col)
+        parts[wave, col] = coded_from_code_output(df, survey, col, source=p)
     coded = {}
     for w in waves:  # a question without a file: the summary warns about its answers without a coded row
         got = [parts[k] for k in parts if k[0] == w]
