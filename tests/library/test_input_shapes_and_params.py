@@ -199,7 +199,7 @@ def test_zero_shot_coder_params_round_trip_through_clone(codebook, lexical):
     pd.testing.assert_frame_equal(copy.predict(["Maten var kald."]), coder.predict(["Maten var kald."]))
 
 
-def test_coder_set_params_checks_like_the_constructor_and_unfits(codebook, train, embedder):
+def test_coder_set_params_checks_like_the_constructor_and_unfits_for_training_arguments(codebook, train, embedder):
     coder = SupervisedCoder(codebook, embedder, embedder_spec="fake", cv=3).fit(train["text"], train["themes"])
     with pytest.raises(ValueError, match="invalid parameter 'C_' for SupervisedCoder; valid parameters: codebook"):
         coder.set_params(C_=1.0)
@@ -212,3 +212,24 @@ def test_coder_set_params_checks_like_the_constructor_and_unfits(codebook, train
         coder.predict(["Maten var kald."])
     zs = ZeroShotCoder(codebook, embedder).set_params(review_threshold=0.8)
     assert zs.review_threshold == 0.8 and zs.get_params()["review_threshold"] == 0.8
+
+
+def test_set_review_threshold_on_a_fitted_coder_keeps_the_fit_and_moves_abstention(codebook, train, embedder):
+    """Was: any set_params rebuilt the coder, so changing only the abstention level meant fitting again."""
+    coder = SupervisedCoder(codebook, embedder, embedder_spec="fake", cv=3).fit(train["text"], train["themes"])
+    probe = list(train["text"][:12])
+    before = coder.predict(probe)
+    learned = coder.review_threshold
+    assert coder.set_params(review_threshold=1.0) is coder
+    after = coder.predict(probe)  # no NotFittedError: the fit is kept
+    assert coder.review_threshold == 1.0 and coder.get_params()["review_threshold"] == 1.0
+    pd.testing.assert_frame_equal(after.drop(columns="needs_review"), before.drop(columns="needs_review"))
+    assert (after["needs_review"] == (after["confidence"] < 1.0).astype(after["needs_review"].dtype)).all()
+    assert after["needs_review"].sum() >= before["needs_review"].sum()
+    coder.set_params(review_threshold=0.0)
+    assert coder.predict(probe)["needs_review"].sum() == 0
+    assert coder.params()["fixed_review_threshold"] == 0.0  # saved as fixed: a loaded artefact keeps it
+    assert learned != 0.0
+    with pytest.raises(ValueError, match="review_threshold"):
+        coder.set_params(review_threshold=2.0)
+    assert coder.review_threshold == 0.0  # a refused value changes nothing

@@ -146,10 +146,17 @@ class BaseCoder:
                     out.update({f"{name}__{k}": v for k, v in value.get_params(deep=True).items()})
         return out
 
+    # arguments read only when predicting: setting them keeps what fit learned (with their attributes as set)
+    _PREDICT_TIME_PARAMS: dict[str, tuple[str, ...]] = {"review_threshold": ("review_threshold", "_fixed_review")}
+
     def set_params(self, **params: Any) -> BaseCoder:
-        """Set constructor arguments by name (sklearn's ``set_params``). The coder is built again from the merged
-        arguments, so they are checked as in the constructor and a fitted coder is unfitted afterwards: fit again.
-        An unknown name is refused and leaves the coder as it was."""
+        """Set constructor arguments by name (sklearn's ``set_params``), checked as in the constructor; an unknown
+        name or a bad value is refused and leaves the coder as it was.
+
+        A fitted coder keeps what it learned when only arguments read at prediction time change (a given
+        ``review_threshold``: the abstention level, as in sklearn). Any other argument shapes what ``fit`` learns,
+        so the coder is built again and must be fitted again (predicting raises ``NotFittedError`` until then)
+        rather than mixing an old fit with new settings."""
         current = self.get_params(deep=False)
         own: dict[str, Any] = {}
         nested: dict[str, dict[str, Any]] = {}
@@ -163,6 +170,13 @@ class BaseCoder:
             else:
                 own[name] = value
         new = type(self)(**{**current, **own})  # raises before anything changes
+        if not nested and own and all(k in self._PREDICT_TIME_PARAMS and v is not None for k, v in own.items()):
+            for k in own:  # keep the fit: copy the attributes the constructor derived from these arguments
+                for attr in self._PREDICT_TIME_PARAMS[k]:
+                    if attr in new.__dict__:
+                        setattr(self, attr, new.__dict__[attr])
+            self._init_params = {**(self.__dict__.get("_init_params") or {}), **own}
+            return self
         for name, sub in nested.items():
             new.get_params(deep=False)[name].set_params(**sub)
         self.__dict__.clear()
