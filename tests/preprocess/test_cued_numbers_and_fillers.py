@@ -47,8 +47,8 @@ def test_cued_11_digits_are_masked_without_valid_check_digits(redactor, text, ki
         f"ID{BAD} mangler",
         f"saksnr {BAD} gjelder oss",
         f"Saken {BAD[:6]} {BAD[6:]} er lukket",
-        "fnr 2404921234",  # ten digits
-        "fnr 240492123456",  # twelve digits
+        # (a cued number of ten or twelve digits is a mistyped personal number and is masked:
+        # tests/preprocess/test_redact_cued_number_lengths.py)
     ],
 )
 def test_uncued_or_other_shapes_keep_the_checksum_rule(redactor, text):

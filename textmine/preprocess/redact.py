@@ -138,6 +138,7 @@ _NUM11_GLUED = re.compile(r"(?<![\d+])(?<!\d[.:-])\d{11}(?![\d%]|[.:-]\d)")
 _NUM11_LOOSE = re.compile(_LB + r"\d(?:[ .-]?\d){10}" + _RB)
 _PNR_WORD = (r"(?:\bf\.?nr|\bfødsels?n(?:umme)?r\w*|\bperson(?:nummer|nr)\w*|\bp\.?nr|\bd-?n(?:umme)?r\w*"
              r"|\bpersonlig\s+id\w*)")
+_PNR_GATE = re.compile(_PNR_WORD, re.IGNORECASE)  # any personal-number cue in the text (a cheap gate)
 _PNR_CUE = re.compile(_PNR_WORD + r"\.?\s*[:.]?\s*(?:er|:)?\s*$", re.IGNORECASE)
 # The cue a few words earlier in the same sentence ("Fødselsnummer til den ansatte er 01017012345"): only
 # letters between, no digits or sentence end.
@@ -146,6 +147,12 @@ _PNR_CUE_NEAR = re.compile(_PNR_WORD + r"(?:\s+[^\W\d_]+){1,5}\s*[:.]?\s*$", re.
 # are the writer's personal number even with wrong check digits (a typo or a made-up digit still identifies);
 # a D-nummer after a "d-nr" cue or with day + 40.
 _DNR_CUE = re.compile(r"\bd-?n(?:umme)?r\w*\.?\s*[:.]?\s*(?:er|:)?\s*/?$", re.IGNORECASE)
+# 10 or 12 digits after a personal-number cue (any grouping: "240492 1234", "24049212345 6"): a personal
+# number with one digit missing or one too many. Only the cue makes them one (see _classify_pnr_typo); the
+# right boundary also refuses a following separated digit, so the run is whole ("01 01 90 10 04 6" is 11).
+_PNR_TYPO = re.compile(_LB + r"\d(?:[ .-]?\d){9}(?:(?:[ .-]?\d){2})?" + r"(?![\d%]|[ .,:/-]\d|\w)")
+# The same run glued to the cue or after "/" ("fnr0101901004", "fnr/010190100461"): digits only.
+_PNR_TYPO_GLUED = re.compile(r"(?<=[^\W\d_/]|/)(?:\d{10}|\d{12})(?![\d%]|[ .,:/-]\d|\w)")
 # Norwegian IBAN: NO + 2 check digits + 11-digit account ("NO93 8601 1117 947", "NO9386011117947").
 _IBAN = re.compile(r"(?<![\w-])NO ?\d{2}(?: ?\d{4}){2} ?\d{3}(?![\d%]|[.,:/-]\d|\w)", re.IGNORECASE)
 # Two mobile/landline numbers joined by "/" without spaces ("41234567/91234567").
@@ -558,6 +565,9 @@ class Redactor:
         text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
         text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
         text = self._sub(_FNR_FULLYEAR, text, counts, lambda m, t: personal_number_type(_fnr_from_fullyear(m)))
+        if _PNR_GATE.search(low):
+            text = self._sub(_PNR_TYPO, text, counts, self._classify_pnr_typo)
+            text = self._sub(_PNR_TYPO_GLUED, text, counts, self._classify_pnr_typo_glued)
         text = self._sub(_NUM11, text, counts, self._classify11)
         text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
         text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
@@ -783,6 +793,29 @@ class Redactor:
         if _ACCOUNT_CUE.search(before) and valid_account(d):  # "konto: 1234 5678903"
             return "kontonummer"
         return None
+
+    @staticmethod
+    def _classify_pnr_typo(m: re.Match, text: str) -> str | None:
+        """10 or 12 digits (one missing or one extra, any grouping) are a personal number only after a
+        personal-number cue, right before ("fnr 240492 1234") or a few words earlier in the same phrase
+        ("Fødselsnummer til den ansatte er 24049212345 6"); the whole run is masked. Without the cue they stay
+        as before (a phone number with country code, an order number...), and so they do when the words right
+        before the number are another kind's cue ("fnr og tlf 4791234567", "fnr i saksnr 2023123456")."""
+        before = text[max(0, m.start() - 25) : m.start()]
+        if _PNR_CUE.search(before):
+            return _cued_personal_type(m.group(0), before)
+        if not _PNR_CUE_NEAR.search(text[max(0, m.start() - 70) : m.start()]):
+            return None
+        if (_PHONE_CUE.search(before) or _ACCOUNT_CUE.search(before) or _NUMBER_NEG_BEFORE.search(before)
+                or _NOT_ACCOUNT_BEFORE.search(before)):
+            return None
+        return _cued_personal_type(m.group(0), before)
+
+    @staticmethod
+    def _classify_pnr_typo_glued(m: re.Match, text: str) -> str | None:
+        """10 or 12 digits glued to a personal-number cue or after "fnr/" ("fnr0101901004")."""
+        before = text[max(0, m.start() - 25) : m.start()]
+        return _cued_personal_type(m.group(0), before) if _PNR_CUE.search(before.removesuffix("/")) else None
 
     @staticmethod
     def _classify11_glued(m: re.Match, text: str) -> str | None:
