@@ -29,6 +29,7 @@ class CoderCache:
         self.ready = threading.Event()
         self.warmup_error: str | None = None
         self.warmup_seconds: float | None = None
+        self._default_identity: str | None = None  # of the loaded default coder (library.default_model_identity)
 
     def get(self, codebook: Codebook | None, model: TrainedModel | None, default: bool) -> Any:
         """The coder for a stored codebook (+ optional trained model); ``default`` = bundled default coder."""
@@ -38,6 +39,8 @@ class CoderCache:
             coder = self._coders.get(key)
             if coder is None:
                 if key == ("default",):
+                    # identified as the coder is loaded: a model rebuilt later is neither loaded nor identified
+                    self._default_identity = library.default_model_identity(self.default_model)
                     coder = library.make_coder(None, None, factory=self.factory, default_model=self.default_model)
                 else:
                     cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
@@ -46,6 +49,15 @@ class CoderCache:
                     self._coders.pop(next(k for k in self._coders if k != ("default",)))
                 self._coders[key] = coder
             return coder
+
+    @property
+    def default_identity(self) -> str:
+        """The identity of the default model this cache codes with (see :func:`library.default_model_identity`):
+        that of the loaded default coder, else of the configured model as it is on disk now."""
+        with self._lock:
+            if self._default_identity is None:
+                self._default_identity = library.default_model_identity(self.default_model)
+            return self._default_identity
 
     @property
     def default_model_label(self) -> str:

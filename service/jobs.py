@@ -68,6 +68,8 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
         job.total = s.scalar(select(func.count()).select_from(Response).where(Response.wave_id == job.wave_id)) or 0
     try:
         coder = coders.get(codebook, model, default=is_default)
+        if is_default and model is None and not _record_default_model(db, job_id, coders.default_identity):
+            return "failed"
         theme_ids = [t["id"] for t in codebook.content.get("themes", [])]
         while True:
             if stop is not None and stop.is_set():  # server shutting down: back to "queued", every chunk kept;
@@ -113,6 +115,32 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
                 job.error = f"coding failed: {type(exc).__name__}"
                 job.finished_at = utcnow()
         return "failed"
+
+
+def _record_default_model(db: Database, job_id: int, identity: str) -> bool:
+    """Record on the job which default model codes it (``identity``, see library.default_model_identity), or, for
+    a job that already coded chunks with another default model (resumed after the server's default changed), fail
+    it: one job's results never mix two models. False when the job was failed. A job that coded chunks before
+    migration 0005 recorded it stays without identity (unknown: compared as before)."""
+    with db.session() as s:
+        job = s.get(CodingJob, job_id, with_for_update=True)
+        if job.state != "running":
+            return True  # cancelled meanwhile: the loop sees it
+        if job.default_model_identity is None:
+            coded = s.scalar(select(func.count()).select_from(CodingResult).where(CodingResult.job_id == job_id))
+            if not coded:
+                job.default_model_identity = identity
+            return True
+        if job.default_model_identity == identity:
+            return True
+        job.state = "failed"
+        job.error = (f"the server's default model changed since this job began (it coded with "
+                     f"{library.model_identity_label(job.default_model_identity)}, the default model is now "
+                     f"{library.model_identity_label(identity)}): start the job again to code the whole wave with "
+                     "the current default model")
+        job.finished_at = utcnow()
+        log.error("coding job %s failed: the default model changed since it began", job_id)
+        return False
 
 
 def release_interrupted(db: Database, job_id: int) -> CodingJob | None:

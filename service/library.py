@@ -67,6 +67,44 @@ def check_default_model(model_dir: str | Path | None) -> Path | None:
     return path
 
 
+def default_model_identity(model_dir: str | Path | None) -> str:
+    """What identifies the default model a coding job used (``model_dir``, None = ``models/default``):
+    ``sha256:<hex>`` over the model's files (manifest with its creation stamp and codebook hash, arrays, codebook,
+    metrics, encoder adapter), so it changes whenever the model is rebuilt or the setting points at another model,
+    and stays the same for the same files under another path. ``zero-shot:<codebook hash>`` where there is no
+    model directory (the default coder then codes zero-shot for the bundled default codebook)."""
+    import hashlib
+
+    from textmine.classify.artefact import MODEL_FILES
+    from textmine.paths import DEFAULT_MODEL_DIR
+
+    path = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+    if not (path / "manifest.json").is_file():
+        from textmine.codebook import load_codebook
+        from textmine.paths import DEFAULT_CODEBOOK
+
+        return "zero-shot:" + str(load_codebook(DEFAULT_CODEBOOK).hash)[:64]
+    digest = hashlib.sha256()
+    for name in MODEL_FILES:
+        file = path / name
+        if not file.is_file():
+            continue
+        digest.update(name.encode("utf-8") + b"\0")
+        with file.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def model_identity_label(identity: str | None) -> str:
+    """A default model's identity, short, for messages (``sha256:0123456789ab``)."""
+    if not identity:
+        return ""
+    kind, _, value = identity.partition(":")
+    return f"{kind}:{value[:12]}" if value else identity[:24]
+
+
 def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None,
                default_model: str | Path | None = None):
     """A coder: injected ``factory`` (tests) > trained model dir > zero-shot for a codebook > the default coder
@@ -202,14 +240,43 @@ def personal_data_counts(text: str) -> dict[str, int]:
     return {kind: n for kind, n in redact(probe)[1].items() if n}
 
 
+# Surnames that are also a municipality or town ("sandnes_2024.csv" is about the place): never a file-name surname.
+_PLACE_SURNAMES = frozenset({"sandnes", "vestby", "kvam", "sandvik", "lervik", "hove", "husby", "nordby", "brandal"})
+_STEM_TOKEN = re.compile(r"[^\W\d_]+")
+_CAMEL_CUT = re.compile(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])")
+
+
+def stem_surnames(stem: str) -> list[str]:
+    """The unambiguous surnames in a file-name stem (lower-cased, in order). A token is a run of letters (cut at
+    digits, "_", "-", ".", spaces and a lower-to-upper case change, "NordmannSvar"); it counts when it is a
+    surname the redaction knows (Faker's ``no_NO`` surnames and ``name_last_no.txt``) and not also an ordinary
+    word or place: not in ``name_ambiguous.txt`` ("Strand", "Berg", "Lie", "Vik", "Bakken", "Haugen", "Dahl"…),
+    not on the name block list, not one of the surnames that are also municipalities or towns
+    (``_PLACE_SURNAMES``: "Sandnes", "Vestby", "Kvam"…). "Nordmann" counts: in a file name it is the surname."""
+    from textmine.preprocess import default_resources
+
+    names = default_resources().redactor.names
+    surnames = names.last | names.last_extra
+    out = []
+    for token in _STEM_TOKEN.findall(_CAMEL_CUT.sub(" ", stem)):
+        low = token.lower()
+        if (low in surnames and low not in names.ambiguous and low not in _PLACE_SURNAMES
+                and token not in names.blocked and low not in names.blocked):
+            out.append(low)
+    return out
+
+
 def safe_filename(filename: str | None) -> str:
-    """The uploaded file's base name as stored, shown to readers and quoted in messages. When the redaction finds
-    personal data (a name, a fødselsnummer, …) in the stem, none of the stem is kept: ``upload`` plus the suffix
-    (masking one word would leave the rest, e.g. a surname next to a masked first name)."""
+    """The uploaded file's base name as stored, shown to readers and quoted in messages. When the stem holds
+    personal data, none of it is kept: ``upload`` plus the suffix (masking one word would leave the rest, e.g. a
+    surname next to a masked first name). Personal data is what the redaction finds in the stem (a name, a
+    fødselsnummer, …) and also a surname on its own ("Nordmann_svar.csv", "hansen-kommentarer.xlsx"): a stem
+    token that is an unambiguous surname (:func:`stem_surnames`). A surname that is also an ordinary word or a
+    place stays ("strand_2024.csv", "berg_kommune.csv"), as do "svar_2024.csv", "NAV_arbeidsgiver_bolge3.csv"."""
     # a name from the command line may carry undecodable bytes (lone surrogates), which cannot be stored
     path = Path((filename or "upload.csv").encode("utf-8", "replace").decode("utf-8"))
     suffix = path.suffix[:20]
-    if personal_data_counts(path.stem):
+    if personal_data_counts(path.stem) or stem_surnames(path.stem):
         return "upload" + suffix
     return path.stem[:250] + suffix
 

@@ -458,8 +458,9 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
 
 
 def _refuse_personal_data_in_codebook(content: dict[str, Any]) -> None:
-    """422 ``personal_data_in_name`` when the codebook's name or description, or a theme's label or description,
-    holds personal data (readers see them, reports print them); the theme is named by id, the value never."""
+    """422 ``personal_data_in_name`` when the codebook's name or description, or a theme's label, description,
+    keywords or examples hold personal data (readers see them, reports print them); the theme is named by id and
+    a keyword or example by its place (1-based: "theme 'telefon' example 2"), the value never."""
     for field in ("name", "description"):
         if isinstance(content.get(field), str):
             refuse_personal_data(content[field], f"codebook {field}")
@@ -467,6 +468,10 @@ def _refuse_personal_data_in_codebook(content: dict[str, Any]) -> None:
         for field in ("label", "description"):
             if isinstance(theme.get(field), str):
                 refuse_personal_data(theme[field], f"{field} of theme {theme.get('id')}")
+        for field, item in (("keywords", "keyword"), ("examples", "example")):
+            for i, value in enumerate(theme.get(field) or (), start=1):
+                if isinstance(value, str):
+                    refuse_personal_data(value, f"theme {theme.get('id')!r} {item} {i}")
 
 
 def default_codebook_row(session: Session) -> Codebook:
@@ -519,9 +524,11 @@ def lock_wave_jobs(session: Session, wave_id: int) -> None:
 
 
 def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id: int | None,
-              force: bool = False) -> tuple[CodingJob, bool]:
+              force: bool = False, *, default_identity: str | None = None) -> tuple[CodingJob, bool]:
     """Same wave+codebook+model returns the existing (active or finished) job unless ``force``. A model named
-    without a codebook codes with the codebook it was trained for."""
+    without a codebook codes with the codebook it was trained for. ``default_identity``: the identity of the
+    default model the caller codes with (``CoderCache.default_identity``); given, a default-model job that
+    recorded another default is not reused (a new job codes the wave with the current default)."""
     wave = get_or_404(session, Wave, wave_id, "wave")
     if codebook_id is None and model_id is not None:  # a model named alone codes with its own codebook
         named = session.get(TrainedModel, model_id)
@@ -530,15 +537,21 @@ def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id:
     model = resolve_model(session, model_id, codebook)
     key = job_key(wave.id, codebook.id, model.id if model else None)
     lock_wave_jobs(session, wave.id)  # held until commit: no concurrent start between check and insert
+
+    def other_default(job: CodingJob) -> bool:  # coded (in part) by another default model than the current one
+        return (model is None and default_identity is not None and job.default_model_identity is not None
+                and job.default_model_identity != default_identity)
+
     if not force:
         existing = session.scalars(select(CodingJob).where(CodingJob.job_key == key,
                                                            CodingJob.state.in_(("queued", "running", "done")))
                                    .order_by(CodingJob.id.desc())).first()
-        if existing is not None:
+        if existing is not None and not other_default(existing):
             return existing, False
-    else:  # a forced job supersedes active ones
-        for old in session.scalars(select(CodingJob).where(CodingJob.job_key == key,
-                                                           CodingJob.state.in_(ACTIVE_STATES))):
+    # a forced job supersedes active ones (as does a new job for a changed default model)
+    for old in session.scalars(select(CodingJob).where(CodingJob.job_key == key,
+                                                       CodingJob.state.in_(ACTIVE_STATES))):
+        if force or other_default(old):
             old.state = "cancelled"
             old.finished_at = utcnow()
     total = session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id)) or 0
@@ -662,8 +675,39 @@ def _model_text(job: CodingJob) -> str:
     return f"model {job.model_id}" if job.model_id else "the default model"
 
 
+def _default_model_text(job: CodingJob) -> str:
+    """A default-model job's model with the identity it recorded (migration 0005), e.g. for a changed default."""
+    identity = job.default_model_identity
+    return f"the default model {library.model_identity_label(identity)}" if identity else "the default model"
+
+
+def _same_model(a: CodingJob, b: CodingJob) -> bool:
+    """Whether two jobs coded with the same model: the same trained model, or both the server's default model and,
+    where both recorded it (migration 0005), the same default (a default rebuilt or pointed elsewhere between the
+    codings is another model). A default-model job without a recorded identity matches any default-model job."""
+    if a.model_id != b.model_id:
+        return False
+    if a.model_id is not None:
+        return True
+    ia, ib = a.default_model_identity, b.default_model_identity
+    return ia is None or ib is None or ia == ib
+
+
 def _refuse_other_model(other: Wave, main: CodingJob, found: CodingJob) -> None:
     """409 ``model_mismatch``: theme changes between codings by different models show the change of model."""
+    if main.model_id is None and found.model_id is None:  # two defaults: the server's default model changed
+        raise ApiError(409, "model_mismatch",
+                       f"wave {main.wave_id} is reported from job {main.id} ({_default_model_text(main)}), but the "
+                       f"comparison job {found.id} of wave {other.id} used {_default_model_text(found)}: the "
+                       "server's default model changed between the codings, and theme changes between codings by "
+                       "different models show the change of model, not of the respondents; code both waves again "
+                       f"with the current default model (POST /waves/{other.id}/coding-jobs and "
+                       f"/waves/{main.wave_id}/coding-jobs with " '{"force": true}), or choose jobs by the same '
+                       "default model with job_id and compare_job_id",
+                       {"wave_id": main.wave_id, "job_id": main.id, "model_id": None,
+                        "default_model": main.default_model_identity, "compare_wave_id": other.id,
+                        "compare_job_id": found.id, "compare_model_id": None,
+                        "compare_default_model": found.default_model_identity})
     raise ApiError(409, "model_mismatch",
                    f"wave {main.wave_id} is reported from job {main.id} ({_model_text(main)}), but the comparison job "
                    f"{found.id} of wave {other.id} used {_model_text(found)}: theme changes between codings by "
@@ -693,7 +737,7 @@ def _compare_job(session: Session, other: Wave, main: CodingJob | None,
         job = _chosen_job(session, other, job_id)
         if main is not None and job.codebook_id != main.codebook_id:
             _refuse_other_codebook(other, main, job)
-        if main is not None and job.model_id != main.model_id:
+        if main is not None and not _same_model(job, main):
             _refuse_other_model(other, main, job)
         return job
     latest = latest_done_job(session, other.id)
@@ -704,9 +748,12 @@ def _compare_job(session: Session, other: Wave, main: CodingJob | None,
         .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).all()
     if not same_codebook:
         _refuse_other_codebook(other, main, latest)
-    same = [j for j in same_codebook if j.model_id == main.model_id]
-    if not same:
+    same_kind = [j for j in same_codebook if j.model_id == main.model_id]
+    if not same_kind:
         _refuse_other_model(other, main, same_codebook[0])
+    same = [j for j in same_kind if _same_model(j, main)]
+    if not same:  # default-model jobs only, by another default than the main job's
+        _refuse_other_model(other, main, same_kind[0])
     return same[0]
 
 

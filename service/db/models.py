@@ -147,6 +147,10 @@ class CodingJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     seconds_running: Mapped[float] = mapped_column(Float, default=0.0)  # across restarts (for ETA)
+    # a job by the server's default model (model_id NULL): which default it coded with, by
+    # service.library.default_model_identity (a hash over the model's files, migration 0005); NULL for a job
+    # stored before 0005 and for jobs that did not code with the default model
+    default_model_identity: Mapped[str | None] = mapped_column(String(100))
 
 
 class CodingResult(Base):

@@ -58,8 +58,8 @@ def codebook_out(row: Codebook) -> CodebookOut:
 def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session, scope="function"),
                     _: Principal = Depends(require_analyst)):
     """Store a codebook version (the library validates it). Same name+version+content → the existing row (200).
-    Personal data in the name, the description or a theme's label or description is refused (422
-    ``personal_data_in_name``, naming the field, never the value): readers and reports show them."""
+    Personal data in the name, the description or a theme's label, description, keywords or examples is refused
+    (422 ``personal_data_in_name``, naming the theme and field, never the value): readers and reports show them."""
     _check_unicode(content, "body")
     row, created = store.add_codebook(session, content)
     out = codebook_out(row)

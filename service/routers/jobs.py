@@ -20,9 +20,11 @@ router = APIRouter(tags=["jobs"])
 def start_coding_job(wave_id: IdPath, request: Request, body: JobIn = Body(default_factory=JobIn),
                      session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
     """Code every free-text response of a wave in the background. The same wave + codebook + model returns the
-    existing job (queued, running or done) unless ``force`` is true; an existing *queued* job (e.g. left by an
-    interrupted ``textmine store code``) is (re)started here."""
-    job, created = store.start_job(session, wave_id, body.codebook_id, body.model_id, body.force)
+    existing job (queued, running or done) unless ``force`` is true or the job used another default model than
+    the server's current one; an existing *queued* job (e.g. left by an interrupted ``textmine store code``) is
+    (re)started here."""
+    job, created = store.start_job(session, wave_id, body.codebook_id, body.model_id, body.force,
+                                   default_identity=request.app.state.coders.default_identity)
     session.commit()
     if created or job.state == "queued":  # a second submit of a job already queued here finds it done: no-op
         request.app.state.jobs.submit(job.id)

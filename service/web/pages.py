@@ -252,7 +252,7 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
     if format == "xlsx":
         data = reportdata.wave_report(request, session, wave_id)
-        body = _workbook_bytes(data, who, session.get(Wave, wave_id))
+        body = _workbook_bytes(data, who, session.get(Wave, wave_id), session)
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="rapport_{wave_id}.xlsx"',
                                  "Cache-Control": "no-store"})
@@ -260,18 +260,52 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
     return HTMLResponse(render_html(data, charts), headers={"Cache-Control": "no-store"})
 
 
-def _workbook_bytes(data, who: Principal, wave: Wave) -> bytes:
+def _workbook_bytes(data, who: Principal, wave: Wave, session=None) -> bytes:
     """The Excel report for ``who``: readers get summaries and checked quotes only (no row per respondent);
-    analysts also get «Kodede svar», without the respondent id and the ``attribution: false`` segments."""
+    analysts also get «Kodede svar», without the respondent id and the ``attribution: false`` segments, with
+    small-cell segment values blanked and health-flagged comments (the stored flags) replaced by a note
+    (textmine.report.excel.safe_coded_rows)."""
     import tempfile
 
     from textmine.report.excel import write_workbook
 
     row_level = who.can("analyst")
+    if row_level and session is not None:
+        data = _with_stored_health_flags(data, session, wave)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_workbook(data, Path(tmp) / "rapport.xlsx", row_level=row_level,
                               omit_columns=_identifying_columns(wave) if row_level else ())
         return path.read_bytes()
+
+
+def _with_stored_health_flags(data, session, wave: Wave):
+    """A copy of the (cached, shared) report data whose coded rows carry ``health_flag`` as stored with each
+    response at upload (the report's coded rows do not keep it); the cached object is left as it is."""
+    import copy
+
+    from service.db.models import Respondent
+    from service.db.models import Response as ResponseRow
+
+    coded = data.coded
+    if coded is None or not len(coded) or not {"wave", "respondent_id", "question"} <= set(coded.columns):
+        return data
+    rows = session.execute(select(Wave.label, Respondent.respondent_id, ResponseRow.question)
+                           .join(Respondent, Respondent.id == ResponseRow.respondent_pk)
+                           .join(Wave, Wave.id == ResponseRow.wave_id)
+                           .where(Wave.survey_id == wave.survey_id, ResponseRow.health_flag != 0)).all()
+    flagged = {(str(reportdata._summary_key(label)), str(rid), str(q)) for label, rid, q in rows}
+    stored = [int((str(w), str(r), str(q)) in flagged)
+              for w, r, q in zip(coded["wave"], coded["respondent_id"], coded["question"])]
+    out = coded.copy()
+    if "health_flag" in out.columns:
+        import pandas as pd
+
+        old = (pd.to_numeric(out["health_flag"], errors="coerce").fillna(0) > 0).astype(int).tolist()
+        stored = [max(a, b) for a, b in zip(stored, old)]
+    out["health_flag"] = stored
+    data = copy.copy(data)
+    data.coded = out
+    return data
 
 
 def _identifying_columns(wave: Wave) -> list[str]:

@@ -384,7 +384,8 @@ def store_code(wave_id: int = _id(), codebook_id: Optional[int] = _id_opt("--cod
     db = _db(database)
     try:
         with db.session() as s:
-            job, created = store.start_job(s, wave_id, codebook_id, model_id, force)
+            job, created = store.start_job(s, wave_id, codebook_id, model_id, force,
+                                           default_identity=coders.default_identity)
             if job.state == "done":
                 typer.echo(f"job id={job.id} already done ({job.done}/{job.total}); use --force to rerun")
                 return

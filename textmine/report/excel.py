@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -12,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from .model import ReportData
-from .views import hide_suppressed, method_lines
+from .views import METHOD_NAMES, hide_suppressed, method_lines
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 PCT = "0.0%"
@@ -143,18 +145,30 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     for name, attr, headers, pct in SHEETS:
         headers = _scale_headers(r, headers) if attr == "indicators" else headers
         _write(wb.create_sheet(name), hide_suppressed(getattr(r, attr), HIDDEN.get(attr, ())), headers, pct)
+    notes: list[str] = []
     if row_level:
-        _write_coded(wb, r, set(omit_columns))
+        notes.append(_write_coded(wb, r, set(omit_columns)))
     cb = pd.DataFrame(r.codebook or [], columns=["id", "label", "description", "keywords", "parent", "exclusive"])
     cb["keywords"] = cb["keywords"].map(lambda k: ", ".join(k) if isinstance(k, (list, tuple)) else k)
     _write(wb.create_sheet("Kodebok"), cb, {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse",
                                             "keywords": "Nøkkelord", "parent": "Overordnet", "exclusive": "Eksklusiv"},
            set())
-    method = pd.DataFrame(method_lines(r.method), columns=["key", "value"])
+    method = pd.DataFrame(_with_notes(method_lines(r.method), notes), columns=["key", "value"])
     _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, set())
     wb.properties.creator = "textmine"
     wb.save(path)
     return path
+
+
+def _with_notes(lines: list[tuple[str, str]], notes: list[str]) -> list[tuple[str, str]]:
+    """The method lines with ``notes`` added to the line «Merknader» (made when there is none)."""
+    if not notes:
+        return lines
+    key = METHOD_NAMES["warnings"]
+    for i, (k, v) in enumerate(lines):
+        if k == key:
+            return lines[:i] + [(k, "; ".join([v, *notes]))] + lines[i + 1:]
+    return lines + [(key, " ".join(notes))]
 
 
 def _scale_headers(r: ReportData, headers: dict[str, str]) -> dict[str, str]:
@@ -174,11 +188,14 @@ SAMPLE_COLUMN_HEADERS = {"sektor": "Sektor", "ansatte": "Antall ansatte", "naeri
                          "vekt": "Vekt"}
 
 
-def _write_coded(wb, r: ReportData, omit: set[str]) -> None:
+def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
     """The row-level sheet: one row per coded comment, without theme dummies and the ``omit`` columns; the
-    survey definition's columns (segments, weight) under their labels, declared segment levels as display text."""
-    coded = r.coded
-    drop = [c for c in coded.columns if c.startswith("theme_") or c in omit]
+    survey definition's columns (segments, weight) under their labels, declared segment levels as display text.
+    Made safe by :func:`safe_coded_rows` (small cells, health data); returns the method note saying what it did."""
+    min_cell = _min_cell(r)
+    segments = [c for c in r.segments if c in r.coded.columns and c not in omit]
+    coded, n_small, n_health = safe_coded_rows(r.coded, segments, min_cell)
+    drop = [c for c in coded.columns if c.startswith("theme_") or c in omit or c == "health_flag"]
     declared = r.method.get("labels") or {}
     coded = coded.drop(columns=drop)
     for col, display in (declared.get("values") or {}).items():
@@ -187,6 +204,106 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> None:
     first = {k: CODED_HEADERS[k] for k in ("respondent_id", "wave")}  # then the survey's columns, as coded_view
     headers = {**first, **SAMPLE_COLUMN_HEADERS, **r.segments, **(declared.get("columns") or {}), **CODED_HEADERS}
     _write(wb.create_sheet(ROW_LEVEL_SHEET), coded, headers, set())
+    return row_level_note(n_small, n_health, min_cell)
+
+
+# the comment text of a health-flagged comment in the row-level export (its theme codes stay)
+HEALTH_NOTE = "[helseopplysning – vises ikke i eksport]"
+DEFAULT_MIN_CELL = 10  # the survey definition's default min_cell, for report data without method notes
+
+
+def _min_cell(r: ReportData) -> int:
+    """The survey's small-cell threshold (``min_n`` of the method notes; the survey default without them)."""
+    value = (r.method or {}).get("min_n")
+    try:
+        return int(value) if value is not None else DEFAULT_MIN_CELL
+    except (TypeError, ValueError):
+        return DEFAULT_MIN_CELL
+
+
+def row_level_note(n_small: int, n_health: int, min_cell: int) -> str:
+    """The one-line explanation of the row-level sheet's protections (sheet «Metode»)."""
+    rows = "rad" if n_small == 1 else "rader"
+    comments = "kommentar" if n_health == 1 else "kommentarer"
+    return (f"«{ROW_LEVEL_SHEET}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn "
+            f"{min_cell} kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater); "
+            f"{n_health} {comments} med helseopplysninger er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
+
+
+def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int) -> tuple[pd.DataFrame, int, int]:
+    """The row-level rows with the protections the summary's tables and quotes have: (rows, n small, n health).
+
+    * Small cells: a segment value is blanked in the rows of a cell (wave × question × segment value, as in the
+      theme tables) with fewer than ``min_cell`` commenters (distinct respondents with a real comment; the cell's
+      non-answers are blanked with it), so no cell the tables suppress can be picked out of the rows.
+    * Health data: a comment flagged ``health_flag`` (or flagged now by the health word lists) is replaced by
+      :data:`HEALTH_NOTE`; its theme codes stay.
+
+    ``coded`` is not changed."""
+    out = coded.copy()
+    n_small = _blank_small_cells(out, segments, min_cell)
+    n_health = _hide_health_texts(out)
+    return out, n_small, n_health
+
+
+def _blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) -> int:
+    if not segments or not len(out) or min_cell <= 1:
+        return 0
+    keys = pd.DataFrame(index=out.index)
+    group = [c for c in ("wave", "question") if c in out.columns]
+    for c in group + segments:
+        keys[c] = out[c].map(_key_text)
+    ids = out["respondent_id"] if "respondent_id" in out.columns else pd.Series(range(len(out)), index=out.index)
+    # commenters, as the tables count them: rows with a real comment (non-answers and blanks shown, not counted)
+    real = np.ones(len(out), dtype=bool)
+    if "is_non_answer" in out.columns:
+        real &= pd.to_numeric(out["is_non_answer"], errors="coerce").fillna(0).to_numpy() == 0
+    if "text_clean" in out.columns:
+        real &= np.array([isinstance(t, str) and bool(t.strip()) for t in out["text_clean"].to_numpy()], dtype=bool)
+    keys["_id"] = ids.map(_key_text).where(real, None)
+    changed = np.zeros(len(out), dtype=bool)
+    for c in segments:
+        count = keys.groupby(group + [c], sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
+        values = out[c].astype(object)
+        small = (count < min_cell) & values.notna().to_numpy()
+        if small.any():
+            changed |= small
+            out[c] = values.where(~small, None)
+    return int(changed.sum())
+
+
+def _key_text(v) -> str:
+    """A cell as a grouping key: missing values one level of their own."""
+    try:
+        if v is None or pd.isna(v):
+            return "\x00"
+    except (TypeError, ValueError):
+        pass
+    return _level_key(v)
+
+
+def _hide_health_texts(out: pd.DataFrame) -> int:
+    if "text_clean" not in out.columns or not len(out):
+        return 0
+    flagged = np.zeros(len(out), dtype=bool)
+    if "health_flag" in out.columns:
+        flagged |= pd.to_numeric(out["health_flag"], errors="coerce").fillna(0).to_numpy() > 0
+    flagger = _health_flagger()
+    texts = out["text_clean"].astype(object).to_numpy()
+    flagged |= np.array([isinstance(t, str) and bool(t.strip()) and flagger(t) for t in texts], dtype=bool)
+    if flagged.any():
+        out["text_clean"] = out["text_clean"].astype(object).where(~flagged, HEALTH_NOTE)
+    return int(flagged.sum())
+
+
+@lru_cache(maxsize=1)
+def _health_flagger():
+    """The cleaner's health check (word lists only: no lexicon or language models loaded)."""
+    from ..preprocess.health import HealthFlagger
+    from ..preprocess.normalize import normalize
+
+    flagger = HealthFlagger.from_wordlists()
+    return lambda text: flagger.flag(normalize(text))
 
 
 def _level_key(v):

@@ -47,7 +47,12 @@ def _labelled(values: pd.Series, declared: dict[str, str]) -> tuple[pd.Series, d
 
 def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict]]:
     """(frame, variable labels, value labels): categoricals become labelled integer codes."""
-    df = r.coded.copy()
+    from .excel import _min_cell, safe_coded_rows
+
+    # the protections of the workbook's «Kodede svar»: small cells' segment values blanked, health comments hidden
+    segments = [c for c in r.segments if c in r.coded.columns]
+    df, _, _ = safe_coded_rows(r.coded, segments, _min_cell(r))
+    df = df.drop(columns=[c for c in ("health_flag",) if c in df.columns])
     labels: dict[str, str] = {}
     values: dict[str, dict] = {}
     labels_by_theme = {t["id"]: t.get("label", t["id"]) for t in r.codebook}

@@ -182,7 +182,8 @@ def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
         if cw is None or cw.empty:
             continue
         keep = [c for c in ("question", "text_clean", "themes", "type", "confidence", "needs_review",
-                            "is_non_answer", "language") if c in cw.columns]
+                            "is_non_answer", "language", "health_flag") if c in cw.columns]  # (the flag is
+        # set from the raw text: exports hide flagged comments by it, see excel.safe_coded_rows, and never show it)
         theme_cols = [c for c in cw.columns if c.startswith("theme_")]
         out = cw[["respondent_id"] + keep + theme_cols].copy()
         out["respondent_id"] = out["respondent_id"].astype(str)
