@@ -190,7 +190,9 @@ def select_quotes(
     """Pick ``k`` (clamped to 3–6) quotes for ``theme`` (a ``theme_<id>`` column; None = all comments).
 
     ``coded`` has ``respondent_id``, ``text_clean`` and optionally ``question``, ``is_non_answer``,
-    ``health_flag`` and ``theme_<id>``. ``respondents`` (with ``survey``) supplies segment columns for the
+    ``health_flag``, ``needs_review``, ``corrected`` and ``theme_<id>``. Non-answers and health-flagged comments
+    are never quoted; for a theme, neither is a comment the coder sent to review (``needs_review`` 1) unless a
+    human corrected its codes (``corrected`` 1): a quote must show the theme, not a likely miscoding. ``respondents`` (with ``survey``) supplies segment columns for the
     attribution line; ``attribute(row)`` overrides how it is built and ``is_suppressed(row)`` drops
     respondents in suppressed cells; ``eligible`` (a boolean mask aligned with ``coded``: a Series must have
     ``coded``'s index) does the same vectorised. ``vectors`` (rows aligned with ``coded``) skips encoding.
@@ -211,6 +213,11 @@ def select_quotes(
     for flag in ("is_non_answer", "health_flag"):
         if flag in df:
             keep &= pd.to_numeric(df[flag], errors="coerce").fillna(0).to_numpy() == 0
+    if theme is not None and "needs_review" in df:  # a theme is quoted only from comments it surely has
+        unsure = pd.to_numeric(df["needs_review"], errors="coerce").fillna(0).to_numpy() == 1
+        if "corrected" in df:  # a human's code stands, whatever the coder's confidence was
+            unsure &= pd.to_numeric(df["corrected"], errors="coerce").fillna(0).to_numpy() == 0
+        keep &= ~unsure
     idx = np.flatnonzero(keep)
     text_all = df["text_clean"].to_numpy(dtype=object)
     id_all = df["respondent_id"].to_numpy(dtype=object)
