@@ -120,6 +120,13 @@ class PackedDictionaryFactory:
 
 _LEMMATIZER = None
 _LEMMATIZER_LOCK = threading.Lock()
+_FACTORY = PackedDictionaryFactory()  # one packed dictionary per language per process, shared with the lemmatizer
+
+
+def knows(word: str, langs: tuple[str, ...] = ("nn", "nb")) -> bool:
+    """Whether ``word`` is a form in simplemma's dictionary of any of ``langs`` (a dictionary entry, as opposed
+    to a lemma simplemma guesses or the word returned unchanged)."""
+    return any(_FACTORY.get_dictionary(lang).get(word) is not None for lang in langs)
 
 
 def _lemmatizer():
@@ -133,7 +140,7 @@ def _lemmatizer():
                 # what simplemma.lemmatize() uses (DefaultStrategy(greedy=False), default cache and fallback),
                 # on the packed dictionaries
                 _LEMMATIZER = Lemmatizer(
-                    lemmatization_strategy=DefaultStrategy(greedy=False, dictionary_factory=PackedDictionaryFactory()))
+                    lemmatization_strategy=DefaultStrategy(greedy=False, dictionary_factory=_FACTORY))
     return _LEMMATIZER
 
 

@@ -26,6 +26,8 @@ _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 _NB_ONLY = frozenset({"jeg", "ikke", "hva", "hvordan", "hvorfor", "hvem", "hvis", "noe", "noen", "mye", "bare",
                       "selv", "være", "bedre", "et", "hun", "fikk", "gikk", "ble", "dere", "arbeidsgiver",
                       "arbeidsgiveren"})
+# sjuk- is bokmål too (radical: sjukmeldt, sjukemelding); these parts make a sjuk- word nynorsk-only
+_NN_ONLY_PARTS = ("fråvær", "pengar", "pengane")
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class NeighbourMarkers:
 class LanguageDetector:
     markers: dict[str, tuple[str, int]]
     known_words: frozenset[str] | dict = frozenset()
+    # marker words correct in both written standards ("both" in lang_markers.tsv): evidence for their
+    # language only when no marker word of the other standard is in the text
+    shared: frozenset[str] = frozenset()
     use_lingua: bool = True
     neighbours: NeighbourMarkers = field(default_factory=NeighbourMarkers)
     _lingua: object = field(default=None, repr=False)
@@ -96,13 +101,17 @@ class LanguageDetector:
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None, known_words=None, use_lingua: bool = True):
-        markers = {}
+        markers, shared = {}, set()
         for row in read_table("lang_markers.tsv", directory):
             if len(row) >= 3 and int(row[2]) > 0:
                 markers[row[0].lower()] = (row[1], int(row[2]))
+                if len(row) >= 4 and row[3] == "both":
+                    if row[1] not in ("nb", "nn"):
+                        raise ValueError(f"lang_markers.tsv: {row[0]!r}: only nb/nn marker words can be 'both'")
+                    shared.add(row[0].lower())
         neighbours = NeighbourMarkers.from_rows(read_table("lang_neighbours.tsv", directory))
         return cls(markers=markers, known_words=known_words if known_words is not None else frozenset(),
-                   use_lingua=use_lingua, neighbours=neighbours)
+                   shared=frozenset(shared), use_lingua=use_lingua, neighbours=neighbours)
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -130,15 +139,18 @@ class LanguageDetector:
         if not words:
             return "unknown"
         score = {"nb": 0, "nn": 0, "en": 0}
+        both = {"nb": 0, "nn": 0}  # words correct in both standards: count only without the other's markers
         for w in words:
             hit = self.markers.get(w)
             if hit:
-                score[hit[0]] += hit[1]
+                (both if w in self.shared else score)[hit[0]] += hit[1]
             elif w.startswith("sjuk"):
-                score["nn"] += 2  # sjukmelding, sjukepengar, sjukefråvær ...
+                # sjukmelding, sjukemeldt (bokmål too) ... sjukepengar, sjukefråvær (nynorsk only)
+                (score if any(p in w for p in _NN_ONLY_PARTS) else both)["nn"] += 2
             elif len(w) >= 6 and w.endswith("ane") and w not in self.known_words:
                 score["nn"] += 1  # nynorsk definite plural (legane, sakane)
         nb, nn, en = score["nb"], score["nn"], score["en"]
+        nb, nn = nb + (both["nb"] if nn == 0 else 0), nn + (both["nn"] if nb == 0 else 0)
         if en >= 3 and en > 2 * (nb + nn):
             return "en"
         if nn >= 2 and nn > nb:
@@ -176,7 +188,7 @@ class LanguageDetector:
             hit = self.markers.get(w)
             if w in _NB_ONLY and hit:
                 nb += hit[1]
-            elif hit and hit[0] == "nn":
+            elif hit and hit[0] == "nn" and w not in self.shared:  # a word bokmål has too is no evidence
                 nn += hit[1]
         return nb > nn
 

@@ -32,16 +32,27 @@ def simplemma_lemmatize(token: str, lang: str | tuple[str, ...]) -> str:
     return lemmatize(token, lang)
 
 
+def _simplemma_knows(word: str) -> bool:
+    """Whether simplemma's nn or nb dictionary has ``word`` as a form (as opposed to guessing its lemma)."""
+    from ._simplemma import knows
+
+    return knows(word, ("nn", "nb"))
+
+
 @dataclass
 class VariantFolder:
-    """Whole-token and prefix spelling-variant rules (``variants.tsv``)."""
+    """Whole-token and prefix spelling-variant rules (``variants.tsv``), and the nynorsk compound heads that
+    :meth:`Analyzer._shared_lemma` spells as in bokmål."""
 
     words: dict[str, str]
     prefixes: tuple[tuple[str, str], ...]
+    # nynorsk compound heads whose bokmål form is not the regular spelling (leiar → leder, not leier), for
+    # lemmas only (see Analyzer._shared_lemma), longest first
+    heads: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "VariantFolder":
-        words, prefixes = {}, []
+        words, prefixes, heads = {}, [], []
         for row in read_table("variants.tsv", directory):
             if len(row) < 3:
                 continue
@@ -50,8 +61,11 @@ class VariantFolder:
                 words[src] = dst
             elif kind == "prefix":
                 prefixes.append((src, dst))
+            elif kind == "head":
+                heads.append((src, dst))
         prefixes.sort(key=lambda p: -len(p[0]))
-        return cls(words, tuple(prefixes))
+        heads.sort(key=lambda p: -len(p[0]))
+        return cls(words, tuple(prefixes), tuple(heads))
 
     def fold(self, token: str) -> str:
         hit = self.words.get(token)
@@ -131,7 +145,7 @@ class Analyzer:
         if language == "nn":
             lem = simplemma_lemmatize(low, "nn")
             if lem and lem != low:
-                return lem.lower()
+                return self._shared_lemma(lem.lower())
         lem = self.lexicon.lemma(low)
         if lem is not None:
             return lem
@@ -144,8 +158,68 @@ class Analyzer:
             return lem
         if language in ("nn", "nb", "unknown"):
             lem = simplemma_lemmatize(low, ("nb", "nn") if language != "nn" else ("nn", "nb"))
-            return lem.lower() if lem else low
+            lem = lem.lower() if lem else low
+            if lem == low:  # simplemma knows no other lemma: a nynorsk -ar noun or a-verb form no dictionary has
+                lem = self._shared_lemma(low)
+                if lem == low and self.folder.fold(low) == low:
+                    lem = self._nn_verb_form(low) or low
+                return lem
+            return self._shared_lemma(lem)
         return low
+
+    def _shared_lemma(self, lem: str) -> str:
+        """A nynorsk lemma spelt as bokmål where the two standards differ only in a regular ending, so that
+        both standards (and the codebook keywords, analysed as bokmål) get the same lemma:
+
+        * a-infinitive (and j-infinitive) verbs: "mobba" → "mobbe", "ringja" → "ringe", "leggje" → "legge";
+        * agent nouns in -ar: "lesar" → "leser", "deltakar" → "deltaker", "skjermlesar" → "skjermleser";
+        * compounds on an irregular nynorsk head ("head" rows of ``variants.tsv``): "leiar" is "leder", not
+          "leier" (the tenant): "avdelingsleiar" → "avdelingsleder", but "sjukepleiar" is "pleiar" + -ar.
+
+        Only when ``lem`` is not itself an Ordbank lemma (Ordbank has "brukar" too), not a function word (stop /
+        keep word: "mykje" is no j-infinitive), not a word ``variants.tsv`` folds, and the bokmål spelling is an
+        Ordbank verb lemma (infinitives), an Ordbank noun lemma or a compound whose head is one (-ar)."""
+        forms = self.lexicon.forms
+        if (forms.get(lem) == lem or lem in self.stopwords or lem in self.keep_words
+                or self.folder.fold(lem) != lem):
+            return lem
+        if "-" in lem:  # "nav-rettleiar": the last part
+            left, _, last = lem.rpartition("-")
+            return left + "-" + self._shared_lemma(last) if last else lem
+        for src, dst in self.folder.heads:
+            if lem.endswith(src):
+                left = lem[: len(lem) - len(src)]
+                base = left[:-1] if left[-1:] in ("s", "e") else left
+                if not left or any(w in forms or _simplemma_knows(w) for w in {left, base} if len(w) >= 2):
+                    return left + dst
+                break  # "sjukepleiar": "pleiar", not "leiar"
+        n = len(lem)
+        if n >= 4 and lem[-1] in "ae":
+            verbs = self.lexicon.lemmas_by_pos["verb"]
+            if lem[-1] == "a" and lem[:-1] + "e" in verbs:
+                return lem[:-1] + "e"
+            if lem[-2] == "j" and lem[:-2] + "e" in verbs:
+                return lem[:-2] + "e"
+        elif n >= 5 and lem.endswith("ar"):
+            nouns = self.lexicon.lemmas_by_pos["noun"]
+            cand = lem[:-2] + "er"
+            if cand in nouns:
+                return cand
+            parts = self.splitter.split(cand)
+            if len(parts) >= 2 and len(parts[1]) >= 5 and parts[1].endswith("er") and parts[1] in nouns:
+                return cand
+        return lem
+
+    def _nn_verb_form(self, low: str) -> str | None:
+        """The bokmål-spelt verb lemma of a nynorsk a-verb form no dictionary knows: present "loggar" and
+        s-passive "mobbast" → "logge", "mobbe" (the stem + "e" must be an Ordbank verb lemma)."""
+        if not low.isalpha() or _simplemma_knows(low):
+            return None
+        for ending in ("ar", "ast"):
+            stem = low[: -len(ending)]
+            if low.endswith(ending) and len(stem) >= 3 and stem + "e" in self.lexicon.lemmas_by_pos["verb"]:
+                return stem + "e"
+        return None
 
     def _compound_lemma(self, low: str) -> str | None:
         """Lemma of an unknown compound form: known modifier + inflected known head."""
