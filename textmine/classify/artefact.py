@@ -304,7 +304,8 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         # artefacts from before these options existed: their settings then
         def make(params: dict[str, Any], emb: Any = embedder, spec: str = info["spec"]) -> SupervisedCoder:
             p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "lexical_share": 0.0,
-                 "lexical_type_gate": 0.0, "question_priors": False, "first_stage": "lexical", **params}
+                 "lexical_type_gate": 0.0, "question_priors": False, "first_stage": "lexical",
+                 "keyword_expansions": False, **params}
             fixed = p.pop("fixed_review_threshold", None)
             review = p.pop("review_threshold")
             c = SupervisedCoder(stored_cb, emb, embedder_spec=spec, review_threshold=fixed, **p)

@@ -37,7 +37,7 @@ from ..evaluate import accuracy_at_coverage, confusion_rates, corrected_shares, 
 from .base import BaseCoder, NotFittedError, Prepared, check_aligned, check_texts, confidence_of, decide
 from .calibration import (apply_confidence_model, best_thresholds, confidence_features, fit_confidence_model,
                           platt_apply, platt_fit, review_threshold_for)
-from .lexical import CharHasher, LemmaHasher
+from .lexical import CharHasher, KeywordMatcher, LemmaHasher
 from .typefacet import TypeClassifier, cue_features
 from .zeroshot import ZeroShotCoder
 
@@ -81,7 +81,7 @@ class SupervisedCoder(BaseCoder):
                  confidence: str = "stacked", share_method: str = "raw", lexical_share: float = 0.5,
                  lexical_type_gate: float = 0.8, lexical_only: bool = False, question_priors: bool = True,
                  finetune: bool = False, finetune_epochs: float = 2.0, finetune_rank: int = 8,
-                 finetune_max_tokens: int = 96, first_stage: str = "lexical"):
+                 finetune_max_tokens: int = 96, first_stage: str = "lexical", keyword_expansions: bool = True):
         super().__init__(codebook, embedder, review_threshold=0.5 if review_threshold is None else review_threshold,
                          embedder_spec=embedder_spec)
         if not 0.0 < float(target_accuracy) <= 1.0:
@@ -99,6 +99,9 @@ class SupervisedCoder(BaseCoder):
             raise ValueError(f"first_stage must be 'lexical' or one of {', '.join(FIRST_STAGE_EMBEDDERS)}, "
                              f"got {first_stage!r}")
         self.first_stage_spec = str(first_stage)
+        # an abbreviation keyword ("NKS") needs its whole expansion, as in zero-shot coding (see KeywordMatcher);
+        # artefacts trained before this option load with False, the features they were trained on
+        self.keyword_expansions = bool(keyword_expansions)
         if self.lexical_only:
             emb_scale, zero_shot_prior, prior_strength = 0.0, False, 0.0
         self.C = float(C)
@@ -150,6 +153,12 @@ class SupervisedCoder(BaseCoder):
         self.question_priors_: dict[str, np.ndarray] = {}  # question id -> (K,) smoothed theme rates
 
     # share embedder/matcher with the inner zero-shot coder
+    @property
+    def matcher(self) -> KeywordMatcher:
+        if self._matcher is None:
+            self._matcher = KeywordMatcher(self.codebook, expansions_as_phrases=self.keyword_expansions)
+        return self._matcher
+
     @property
     def embedder(self) -> Any:
         emb = BaseCoder.embedder.fget(self)
@@ -553,7 +562,7 @@ class SupervisedCoder(BaseCoder):
                 "lexical_only": self.lexical_only, "question_priors": self.question_priors,
                 "finetune": self.finetune, "finetune_epochs": self.finetune_epochs,
                 "finetune_rank": self.finetune_rank, "finetune_max_tokens": self.finetune_max_tokens,
-                "first_stage": self.first_stage_spec}
+                "first_stage": self.first_stage_spec, "keyword_expansions": self.keyword_expansions}
 
 
 MIN_TRAIN_ROWS = 4
