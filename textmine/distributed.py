@@ -218,18 +218,20 @@ def _text_counts(part: pd.DataFrame, text_col: str, blank_is_missing: bool) -> t
 
 def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
     t0 = time.perf_counter()
-    from textmine.classify.table import pii_in_columns
+    from textmine.classify.table import mask_personal_text
 
     kwargs = dict(kwargs)
     stop = kwargs.pop("_stop", None)  # the run's stop Event (see _stop_tasks)
     blank_is_missing = kwargs.pop("_csv", False)
+    unredacted = kwargs.pop("_unredacted", ())
     if _stopped(stop):  # another partition failed before this one started
         return {"path": None, "rows": 0, "stopped": True}
 
-    # what the local engine warns about, counted here where the rows are: other columns that hold personal data
-    # (cell counts only, never values) and the survey questions named
-    own = [ROW_COL, kwargs["text_col"], *kwargs.get("redact_cols", ()), kwargs.get("question_col")]
-    pii = pii_in_columns(part, skip=[c for c in own if c])
+    # as the local engine: personal data in the text cells of other columns masked (cell by cell, so the parts
+    # give the whole file's cells), numeric and code-shaped cells counted for its warning (counts, never values);
+    # and the survey questions named
+    own = [ROW_COL, kwargs["text_col"], *kwargs.get("redact_cols", ()), kwargs.get("question_col"), *unredacted]
+    part, masked, pii = mask_personal_text(part, skip=[c for c in own if c])
     qcol = kwargs.get("question_col")
     questions = ([str(v) for v in pd.unique(part[qcol].astype("string").dropna()) if str(v).strip()]
                  if qcol else [])
@@ -246,7 +248,7 @@ def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: d
     except _Stopped:
         return {"path": None, "rows": 0, "stopped": True}
     return {"path": path, "rows": len(part), "seconds": time.perf_counter() - t0, "worker_pid": os.getpid(),
-            "pii_columns": pii, "questions": questions, "text_cells": cells, "text_letters": letters}
+            "pii_columns": pii, "masked_columns": masked, "questions": questions, "text_cells": cells, "text_letters": letters}
 
 
 # ---------------------------------------------------------------------------- input
@@ -455,8 +457,10 @@ class DaskRunInfo:
     part_seconds: tuple[float, ...] = ()
     n_workers: int = 0
     wall_seconds: float = 0.0
-    # other columns copied unredacted that hold what looks like personal data: {column: cells} (never values)
+    # other columns copied as they are that hold what looks like personal data (numeric or code-shaped cells):
+    # {column: cells} (never values); and the other columns whose text cells had personal data masked
     pii_columns: dict = field(default_factory=dict)
+    masked_columns: dict = field(default_factory=dict)
     # survey questions in ``question_col`` / ``question`` the model has no theme rates for, and those it has
     questions: tuple[str, ...] = ()  # the distinct values of ``question_col``
     unknown_questions: tuple[str, ...] = ()
@@ -537,6 +541,7 @@ def code_with_dask(
     keep_raw_text: bool = False,
     encoding: str | None = None,
     warn: Callable[[str], None] | None = None,
+    unredacted_cols: list[str] | tuple[str, ...] = (),
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -547,7 +552,9 @@ def code_with_dask(
     The parts of an earlier run in ``out_path`` are removed first; an output folder that is (inside) the input or
     holds other Parquet files is refused. ``question_col``/``question``: the survey question of each row / of all
     rows (as in :func:`textmine.classify.table.code_dataframe`). ``redact_cols``: other free-text columns masked
-    in place; ``keep_raw_text``: the text column unredacted. CSV input is read as :func:`textmine.io.read_table`
+    in place; personal data in the text cells of any other column is masked too, as ``textmine code`` does
+    (:func:`textmine.classify.table.mask_personal_text`), except in ``unredacted_cols``; ``keep_raw_text``: the
+    text column unredacted. CSV input is read as :func:`textmine.io.read_table`
     reads it (delimiter, encoding, header and row checks; ``encoding`` overrides the detected one, Parquet input
     refuses it). A worker error other than ValueError/OSError, or a worker process that dies, raises a one-line
     :class:`DaskWorkerError` naming the partition (never its text). If the run fails, the partitions being coded
@@ -565,7 +572,7 @@ def code_with_dask(
     if rows_per_partition is None:
         rows_per_partition = batch_size * max(1, round(DEFAULT_ROWS_PER_PARTITION / batch_size))
     columns = _input_columns(input_path, encoding)
-    for col in (text_col, question_col, *redact_cols):
+    for col in (text_col, question_col, *redact_cols, *unredacted_cols):
         if col is not None and col not in columns:
             raise ValueError(f"{input_path}: no column {col!r} (columns: {', '.join(map(str, columns))})")
     if question_col is not None and question is not None:
@@ -594,6 +601,7 @@ def code_with_dask(
             redact_cols=tuple(redact_cols),
             keep_raw_text=keep_raw_text,
         )
+        kwargs["_unredacted"] = tuple(unredacted_cols)
         try:
             info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
                              batch_size, text_col, t_start, encoding)
@@ -724,9 +732,12 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
             cluster.close()
     results.sort(key=lambda r: r["path"])
     pii: dict[str, int] = {}
+    masked: dict[str, int] = {}
     for r in results:
         for col, n in r.get("pii_columns", {}).items():
             pii[col] = pii.get(col, 0) + int(n)
+        for col, n in r.get("masked_columns", {}).items():
+            masked[col] = masked.get(col, 0) + int(n)
     info = DaskRunInfo(
         out_dir=str(out_dir),
         n_rows=n_rows,
@@ -736,6 +747,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         n_workers=workers,
         wall_seconds=round(time.perf_counter() - t_start, 3),
         pii_columns=pii,
+        masked_columns=masked,
         questions=tuple(sorted({q for r in results for q in r.get("questions", ())})),
         warnings=tuple(_no_letters_warning(input_path, text_col, columns, results)),
     )

@@ -40,15 +40,22 @@ def test_numeric_text_column_is_redacted_and_integer_columns_keep_their_form(tmp
     assert df["likert"].tolist() == ["4", "", "5", "2"]
 
 
-def test_redact_col_masks_other_free_text_and_unnamed_columns_are_warned_about(tmp_path, cb, fake_e5):
+def test_redact_col_masks_other_free_text_and_unnamed_columns_are_masked_too(tmp_path, cb, fake_e5):
     src = tmp_path / "in.csv"
     pd.DataFrame({"id": ["a", "b"], "kommentar": ["Køen er lang", "Maten er dyr"],
                   "annen_kommentar": [f"Ring Kari Nordmann på {PHONE}", "ingen"]}).to_csv(src, index=False)
     out = tmp_path / "o.csv"
     res = _code(src, "--codebook", cb, "--text-col", "kommentar", "--out", out)
     assert res.exit_code == 0, res.output
-    msg = _flat(res.output)
-    assert "annen_kommentar (1 cell)" in msg and "--redact-col annen_kommentar" in msg and PHONE not in msg
+    msg = _flat(res.output)  # not named, masked all the same, with a note (names and counts, never values)
+    assert "annen_kommentar (1 cell)" in msg and "masked in place" in msg and PHONE not in msg
+    assert "warning: column" not in msg
+    df = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert "[TELEFON]" in df.loc[0, "annen_kommentar"] and "Kari" not in df.loc[0, "annen_kommentar"]
+    assert df.loc[1, "annen_kommentar"] == "ingen" and df["id"].tolist() == ["a", "b"]
+    res = _code(src, "--codebook", cb, "--text-col", "kommentar", "--out", out, "--unredacted-col", "annen_kommentar")
+    assert res.exit_code == 0, res.output  # asked for: copied as it is, no note
+    assert PHONE in out.read_text(encoding="utf-8") and "masked in place" not in _flat(res.output)
     res = _code(src, "--codebook", cb, "--text-col", "kommentar", "--out", out, "--redact-col", "annen_kommentar")
     assert res.exit_code == 0, res.output
     assert "warning: column" not in res.output

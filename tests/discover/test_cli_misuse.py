@@ -144,7 +144,9 @@ def test_personal_data_stays_out_of_outputs_and_messages(tmp_path):
     res = _lexical(src, "--text-col", "text", "--out", out)
     assert res.exit_code == 0, res.output
     flat = " ".join(res.output.split())
-    assert "notat (2 cells)" in flat and "--redact-col notat" in flat  # warned: names and counts, never values
+    assert "notat (2 cells)" in flat and "masked in place" in flat  # a note: names and counts, never values
+    assigned = (out / "assignments.csv").read_text(encoding="utf-8")
+    assert MAIL not in assigned and PHONE not in assigned and "[EPOST]" in assigned  # masked without being named
     for secret in (PHONE, MAIL, FNR):
         assert secret not in res.output
         assert secret not in (out / "topics.json").read_text(encoding="utf-8")

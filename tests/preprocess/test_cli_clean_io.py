@@ -42,8 +42,12 @@ def test_clean_redacts_the_raw_text_column_unless_keep_raw_text(tmp_path, resour
     assert res.exit_code == 0, res.output
     df = pd.read_csv(kept, dtype=str, keep_default_na=False)
     assert df.loc[0, "fritekst"] == f"Ring meg på {PHONE}" and "[TELEFON]" in df.loc[0, "text_clean"]
-    msg = _flat(res.output)  # annen_kommentar was not named: warned about (names and counts, not values)
-    assert "annen_kommentar (1 cell)" in msg and "--redact-col annen_kommentar" in msg and PHONE not in msg
+    msg = _flat(res.output)  # annen_kommentar was not named: masked all the same, with a note (no values)
+    assert "annen_kommentar (1 cell)" in msg and "masked in place" in msg and PHONE not in msg
+    assert "[TELEFON]" in df.loc[0, "annen_kommentar"]
+    res = _clean(src, "--text-col", "fritekst", "--out", kept, "--unredacted-col", "annen_kommentar")
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(kept, dtype=str, keep_default_na=False).loc[0, "annen_kommentar"].endswith(PHONE)
 
 
 def test_clean_reads_a_numeric_text_column_as_written(tmp_path, resources):

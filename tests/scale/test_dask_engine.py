@@ -140,20 +140,28 @@ def test_question_options_are_checked_and_reach_the_partition_coder(sample_input
 
 
 def test_workers_count_what_the_local_engine_warns_about(dask_cluster, codebook_path, tmp_path):
-    """Other columns holding personal data are counted on the workers (cell counts, never values), as the local
-    engine's warning counts them on the whole table; the questions named are collected and checked."""
-    from textmine.classify.table import pii_in_columns
+    """Other columns holding personal data are masked on the workers cell by cell as the local engine masks them
+    on the whole table (text cells; code-shaped cells such as a phone-like id are counted for the warning, never
+    shown); the questions named are collected and checked."""
+    from textmine.classify.table import mask_personal_text
 
     df = pd.DataFrame({"id": [f"R{i}" for i in range(6)],
                        "svar": ["Lang kø på telefon", "Bra hjelp", "Vet ikke", "Treg saksbehandling", "", "Fint"],
                        "notat": ["ring 912 34 567", "", "ok", "kari.hansen@firma.no", "ring 48 12 34 56", "-"],
+                       "kontakt": ["91234567", "", "", "", "", "48123456"],
                        "sporsmal": ["q_a", "q_a", "q_b", "q_b", "q_a", "q_b"]})
     path = tmp_path / "in.csv"
     df.to_csv(path, index=False)
     info = code_with_dask(path, tmp_path / "out", codebook_path, None, "svar", dask_cluster.scheduler_address,
                           rows_per_partition=2, question_col="sporsmal")
     assert info.n_partitions == 3
-    assert info.pii_columns == {"notat": 3} == pii_in_columns(df, skip=["svar", "sporsmal"])
+    local, masked, left = mask_personal_text(df.astype(object).where(df != "", None), skip=["svar", "sporsmal"])
+    assert info.masked_columns == {"notat": 3} == masked
+    assert info.pii_columns == {"kontakt": 2} == left
+    parts = read_coded_parts(tmp_path / "out")
+    assert parts["notat"].fillna("").tolist() == local["notat"].fillna("").tolist()
+    assert "[TELEFON]" in parts.loc[0, "notat"] and "[EPOST]" in parts.loc[3, "notat"]
+    assert parts["kontakt"].fillna("").astype(str).tolist()[0] in ("91234567", "91234567.0")
     assert info.questions == ("q_a", "q_b")
     assert info.unknown_questions == ("q_a", "q_b") and info.known_questions == ()  # zero-shot: no question rates
 
@@ -170,6 +178,7 @@ def test_dask_cli_prints_the_local_engines_warnings(monkeypatch, sample_input, c
     def fake(*args, **kwargs):
         seen.update(kwargs)
         return DaskRunInfo(out_dir=str(tmp_path), n_rows=3, n_partitions=1, parts=(), pii_columns={"notat": 2},
+                           masked_columns={"annet": 4},
                            questions=("q_ny",), unknown_questions=("q_ny",), known_questions=("q1", "q2"))
 
     monkeypatch.setattr(dist, "code_with_dask", fake)
@@ -178,5 +187,6 @@ def test_dask_cli_prints_the_local_engines_warnings(monkeypatch, sample_input, c
     assert res.exit_code == 0, res.output
     out = " ".join(res.output.split())
     assert "column(s) notat (2 cells) hold what looks like personal data" in out and "--redact-col notat" in out
+    assert "column(s) annet (4 cells) also hold what looks like personal data and are masked in place" in out
     assert "does not know these 'sporsmal' values: q_ny" in out and "q1, q2" in out
     assert seen["question_col"] == "sporsmal"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .base import BaseCoder, output_columns
 
-__all__ = ["code_dataframe", "redact_columns", "pii_in_columns", "unknown_questions"]
+__all__ = ["code_dataframe", "redact_columns", "pii_in_columns", "mask_personal_text", "unknown_questions"]
 
 
 def _redact_one():
@@ -108,6 +108,59 @@ def pii_in_columns(df: pd.DataFrame, skip=()) -> dict[str, int]:
         if n:
             found[str(c)] = n
     return found
+
+
+_CODE = re.compile(r"[^\W\d_]{0,4}[-_/.]?\d[\d.-]*\d|\d")  # an id: no spaces ("912 34 567" is a phone)
+
+
+def mask_personal_text(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, dict[str, int], dict[str, int]]:
+    """Mask personal data in the text cells of the columns not in ``skip`` (the Redactor of the text column:
+    ``[TELEFON]``, ``[NAVN]`` …): ``(frame, {column: cells masked}, {column: cells left})``, counts only.
+
+    Left as they are, and only counted: cells of numeric columns and code-shaped cells (``R0001``,
+    ``91234567``): masking those would change a column's type or break the join back to the survey (a
+    respondent id that looks like a phone number). Decided cell by cell, so a file coded in parts gives the same
+    cells as the whole file. ``df`` is not changed; cells without personal data are unchanged."""
+    redact = _redact_one()
+    skip = set(skip)
+    out = df
+    masked: dict[str, int] = {}
+    left: dict[str, int] = {}
+    for c in df.columns:
+        if c in skip:
+            continue
+        col = df[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            n = _numeric_personal(col)
+            if n:
+                left[str(c)] = n
+            continue
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+            continue
+        given = col[col.map(lambda v: isinstance(v, str) and bool(v.strip()))]
+        if given.empty:
+            continue
+        result: dict[str, tuple[str, bool, bool]] = {}  # value -> (masked value, has personal data, code-shaped)
+        for v in pd.unique(given):
+            r, cnt = redact(v)
+            code = bool(_CODE.fullmatch(v.strip()))
+            result[v] = (r, bool(sum(cnt.values())), code)
+        hit = given.map(lambda v: result[v][1])
+        code = given.map(lambda v: result[v][2])
+        to_mask = hit & ~code
+        n_left = int((hit & code & ~given.map(lambda v: bool(_YEAR_ID.fullmatch(v.strip())))).sum())
+        if n_left:
+            left[str(c)] = n_left
+        if to_mask.any():
+            if out is df:
+                out = df.copy()
+                out.attrs = dict(df.attrs)
+            idx = to_mask[to_mask].index
+            values = out[c].astype(object).copy()
+            values.loc[idx] = [result[v][0] for v in given.loc[idx]]
+            out[c] = values
+            masked[str(c)] = int(to_mask.sum())
+    return out, masked, left
 
 
 def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:

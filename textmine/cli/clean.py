@@ -28,16 +28,31 @@ def check_out_dir(out: Path, names, *inputs, what: str = "the output") -> None:
         _refuse_input(out / name, inputs, "--out")
 
 
-def warn_unredacted(df, skip, echo) -> None:
-    """Warn (column names and cell counts, never values) about text columns not being redacted that hold
-    personal data the Redactor would mask."""
-    from textmine.classify.table import pii_in_columns
+def mask_personal_columns(df, skip, unredacted_cols, echo):
+    """``df`` with personal data masked in the text cells of its other columns (not ``skip``, not
+    ``unredacted_cols``), as :func:`textmine.classify.table.mask_personal_text` does; a note names the masked
+    columns and a warning the ones left (numeric or code-shaped cells), with cell counts, never values."""
+    from textmine.classify.table import mask_personal_text
 
-    unredacted_warning(pii_in_columns(df, skip=skip), echo)
+    out, masked, left = mask_personal_text(df, skip=[*skip, *unredacted_cols])
+    masked_note(masked, echo)
+    unredacted_warning(left, echo)
+    return out
+
+
+def masked_note(found: dict[str, int], echo) -> None:
+    """The note for other columns masked because they hold personal data (names and cell counts only)."""
+    if found:
+        cols = ", ".join(f"{c} ({n} cell{'s' if n != 1 else ''})" for c, n in found.items())
+        flags = " ".join(f"--unredacted-col {c!r}" if not c.isidentifier() else f"--unredacted-col {c}"
+                         for c in found)
+        echo(f"note: column(s) {cols} also hold what looks like personal data and are masked in place "
+             f"({flags} copies a column as it is)")
 
 
 def unredacted_warning(found: dict[str, int], echo) -> None:
-    """The warning of :func:`warn_unredacted` for ``{column: cells}`` counted elsewhere (e.g. on Dask workers)."""
+    """The warning for other columns copied as they are that hold personal data (numeric or code-shaped cells),
+    ``{column: cells}``: names and counts, never values."""
     if found:
         cols = ", ".join(f"{c} ({n} cell{'s' if n != 1 else ''})" for c, n in found.items())
         flags = " ".join(f"--redact-col {c!r}" if not c.isidentifier() else f"--redact-col {c}" for c in found)
@@ -127,6 +142,9 @@ def register(app: typer.Typer) -> None:
                                                 "text_clean)."),
         redact_col: list[str] = typer.Option([], "--redact-col",
                                              help="Another free-text column to mask personal data in (repeatable)."),
+        unredacted_col: list[str] = typer.Option(
+            [], "--unredacted-col", help="Another column to copy as it is even where it holds personal data "
+                                         "(repeatable; by default such text columns are masked in place too)."),
         encoding: str = typer.Option(None, "--encoding", help="CSV/SAV input: its text encoding, e.g. cp1252, latin-1 "
                                                               "or utf-8 (default: detected / as the .sav declares)."),
     ) -> None:
@@ -136,14 +154,15 @@ def register(app: typer.Typer) -> None:
         encoding = _check_encoding(encoding, input)
         _check_out(out, input)  # a bad output choice fails now, not after the cleaning
         df = _read(input, [*text_col, *redact_col], sheet=sheet, encoding=encoding)
-        for opt, cols in (("--text-col", text_col), ("--redact-col", redact_col)):
+        for opt, cols in (("--text-col", text_col), ("--redact-col", redact_col), ("--unredacted-col", unredacted_col)):
             missing = [c for c in cols if c not in df.columns]
             if missing:
                 _fail(f"{input}: no column(s) {', '.join(map(repr, missing))} ({opt}); {_columns(df)}")
         for note in _check_out(out, input, df=df):
             typer.echo(note, err=True)
-        if not no_redact:
-            warn_unredacted(df, [*text_col, *redact_col], lambda m: typer.echo(m, err=True))
+        if not no_redact:  # other text columns holding personal data are masked too (--unredacted-col: not)
+            df = mask_personal_columns(df, [*text_col, *redact_col], unredacted_col,
+                                       lambda m: typer.echo(m, err=True))
         result = clean_table(df, list(text_col), redact=not no_redact, detect_language=not no_language,
                              question_texts=tuple(question), progress=True, keep_raw_text=keep_raw_text,
                              redact_cols=list(redact_col))

@@ -249,6 +249,9 @@ def register(app: typer.Typer) -> None:
         redact_col: list[str] = typer.Option([], "--redact-col",
                                              help="another free-text column to mask personal data in, in place "
                                                   "(repeatable; --text-col is always redacted unless --keep-raw-text)"),
+        unredacted_col: list[str] = typer.Option(
+            [], "--unredacted-col", help="another column to copy as it is even where it holds personal data "
+                                         "(repeatable; by default such text columns are masked in place too)"),
         sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel input: the sheet to code (default: the first)"),
         partition_rows: Optional[int] = typer.Option(
             None, "--partition-rows", min=1, help="dask: rows per partition (default: 4,000 rounded to whole "
@@ -275,7 +278,7 @@ def register(app: typer.Typer) -> None:
                                       scheduler, question_col=question_col, question=question,
                                       redact_cols=list(redact_col), batch_size=batch_size,
                                       rows_per_partition=partition_rows, keep_raw_text=keep_raw_text,
-                                      encoding=encoding, warn=_note)
+                                      encoding=encoding, warn=_note, unredacted_cols=list(unredacted_col))
             except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
                 _fail(str(exc))
             except DaskWorkerError as exc:  # the run failed (not the input or the options): exit 1
@@ -286,8 +289,9 @@ def register(app: typer.Typer) -> None:
             # the local engine's warnings, from what the workers counted (names and counts, never values)
             what = "--question" if question is not None else f"these {question_col!r} values:"
             _unknown_questions_warning(list(info.unknown_questions), list(info.known_questions), what)
-            from textmine.cli.clean import unredacted_warning
+            from textmine.cli.clean import masked_note, unredacted_warning
 
+            masked_note(dict(info.masked_columns), lambda m: console.print(m, highlight=False, markup=False))
             unredacted_warning(dict(info.pii_columns), lambda m: console.print(m, highlight=False, markup=False))
             return
         if engine != "local":
@@ -303,7 +307,7 @@ def register(app: typer.Typer) -> None:
             _question_priors_note(getattr(coder, "question_priors_", None) or {}, text_col)
         df = _read(input, [text_col, *redact_col], sheet=sheet, encoding=encoding)
         for what, cols in (("text", [text_col]), ("question", [question_col] if question_col else []),
-                           ("--redact-col", redact_col)):
+                           ("--redact-col", redact_col), ("--unredacted-col", unredacted_col)):
             missing = [c for c in cols if c not in df.columns]
             if missing:
                 _fail(f"{input}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}")
@@ -317,10 +321,10 @@ def register(app: typer.Typer) -> None:
         elif question_col is not None:
             _warn_unknown_questions(coder, df[question_col].astype("string").dropna().tolist(),
                                     f"these {question_col!r} values:")
-        from textmine.cli.clean import warn_unredacted
+        from textmine.cli.clean import mask_personal_columns
 
-        warn_unredacted(df, [text_col, *redact_col, *([question_col] if question_col else [])],
-                        lambda m: console.print(m, highlight=False, markup=False))
+        df = mask_personal_columns(df, [text_col, *redact_col, *([question_col] if question_col else [])],
+                                   unredacted_col, lambda m: console.print(m, highlight=False, markup=False))
         import warnings
 
         try:

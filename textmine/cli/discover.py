@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from textmine.cli.clean import check_out_dir, warn_unredacted
+from textmine.cli.clean import check_out_dir, mask_personal_columns
 from textmine.cli.coding import _columns, _fail, _read
 
 TOPICS_FILE = "topics.json"
@@ -22,7 +22,7 @@ MAX_SEED = 2**32 - 1  # numpy/scikit-learn/UMAP seeds: 0 .. 2**32 - 1
 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
                  codebook: Optional[Path] = None, keep_raw_text: bool = False, sheet: Optional[str] = None,
-                 redact_cols=(), warn=None) -> dict:
+                 redact_cols=(), warn=None, unredacted_cols=()) -> dict:
     """Library form of the command; returns the paths written and a summary. Bad input or output stops with a
     one-line error (exit 2), checked before the slow part; the three files are written whole or not at all."""
     import json
@@ -54,14 +54,15 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
         _fail(f"--embedder {embedder}: {exc}")
     redact_cols = list(redact_cols)
     df = _read(input_path, [text_col, *redact_cols], sheet=sheet)
-    for what, cols in (("text", [text_col]), ("--redact-col", redact_cols)):
+    unredacted_cols = list(unredacted_cols)
+    for what, cols in (("text", [text_col]), ("--redact-col", redact_cols), ("--unredacted-col", unredacted_cols)):
         missing = [c for c in cols if c not in df.columns]
         if missing:
             _fail(f"{input_path}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}")
     if df.empty:
         _fail(f"{input_path}: no rows to discover themes in (only a header)")
-    if warn is not None:
-        warn_unredacted(df, [text_col, *redact_cols], warn)
+    # other text columns holding personal data are masked in assignments.csv too (unredacted_cols: not)
+    df = mask_personal_columns(df, [text_col, *redact_cols], unredacted_cols, warn or (lambda m: None))
     texts = df[text_col].astype(object).where(df[text_col].notna(), None).tolist()
     result = discover_themes(texts, embedder=emb, seed=seed, codebook=cb)
     topics = [{"id": t.id, "label": t.label, "keywords": t.keywords, "size": t.size, "share": t.share,
@@ -124,6 +125,9 @@ def register(app: typer.Typer) -> None:
         redact_col: list[str] = typer.Option([], "--redact-col",
                                              help="Another free-text column to mask personal data in, in "
                                                   "assignments.csv (repeatable)."),
+        unredacted_col: list[str] = typer.Option(
+            [], "--unredacted-col", help="Another column to copy as it is even where it holds personal data "
+                                         "(repeatable; by default such text columns are masked in place too)."),
         sheet: Optional[str] = typer.Option(None, "--sheet",
                                             help="Excel input: the sheet to read (default: the first)."),
     ) -> None:
@@ -134,6 +138,7 @@ def register(app: typer.Typer) -> None:
         err = Console(stderr=True)
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
                            keep_raw_text=keep_raw_text, sheet=sheet, redact_cols=redact_col,
+                           unredacted_cols=unredacted_col,
                            warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
