@@ -29,6 +29,12 @@ def register(app: typer.Typer) -> None:
                                                     "default: e5, but 'fallback' with --coder keyword."),
         sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel wave files: the sheet to read (default: "
                                                                    "the first)."),
+        coded: Optional[list[Path]] = typer.Option(
+            None, "--coded", help="Already coded (e.g. reviewed and corrected) answers, used as they are: the report "
+            "does not re-code those questions (the others are coded as usual). As `textmine summary --coded`: what "
+            "`textmine code WAVE --text-col QUESTION` wrote, once per wave and question (QUESTION=FILE when the file "
+            "has several free-text columns; wave from its wave column), or one table per wave (same order) with "
+            "respondent_id, question, text_clean, theme_<id>."),
     ) -> None:
         """Write the report (HTML, Excel, SPSS, charts) for the waves."""
         import warnings
@@ -37,7 +43,9 @@ def register(app: typer.Typer) -> None:
 
         from textmine.cli.clean import check_out_dir
         from textmine.cli.coding import _fail, _note
-        from textmine.cli.stats import load_survey
+        from textmine.cli.stats import coded_arg, load_survey, read_coded
+        from textmine.io import TableReadError
+        from textmine.pipeline import read_waves
         from textmine.codebook import CodebookError, load_codebook
         from textmine.report.pipeline import KeywordCoder, build_report
         from textmine.report.writer import write_report
@@ -46,7 +54,8 @@ def register(app: typer.Typer) -> None:
         if coder not in ("model", "keyword"):
             raise typer.BadParameter("--coder must be 'model' or 'keyword'")
         sd = load_survey(survey)
-        check_out_dir(out, REPORT_FILES, *waves, survey, codebook, what="the report")
+        specs = [coded_arg(c, sd) for c in coded or []]
+        check_out_dir(out, REPORT_FILES, *waves, *(p for _, p in specs), survey, codebook, what="the report")
         injected = None
         try:  # a bad codebook fails now, not after reading and coding
             cb = load_codebook(codebook) if codebook else None
@@ -60,15 +69,29 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
         if embedder is None and coder == "keyword":
             embedder = "fallback"
+        run_warnings: list[str] = []
         with console.status("Reading, coding and computing …"), warnings.catch_warnings(record=True) as caught:
             try:
-                data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model, coder=injected,
-                                    embedder=embedder, sheet=sheet)
-            except ValueError as exc:  # bad input (TableReadError, survey/codebook errors): clear message, exit 2
+                if specs:  # the waves and the coded files read and matched before any coding (as in summary)
+                    frames = read_waves(list(waves), sd, sheet=sheet)
+                    given = read_coded(specs, frames, sd)
+                    data = build_report(frames, sd, codebook=codebook, model_dir=model, coder=injected,
+                                        embedder=embedder, coded=given, code_missing=True,
+                                        sources=dict(zip(frames, waves)), on_warning=run_warnings.append)
+                else:
+                    data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model,
+                                        coder=injected, embedder=embedder, sheet=sheet,
+                                        on_warning=run_warnings.append)
+            except (TableReadError, ValueError) as exc:  # bad input (survey/codebook/--coded errors): exit 2
                 _fail(str(exc))
+        noted = []
         for w in caught:  # e.g. the shipped model does not fit the codebook: coded zero-shot
-            if not issubclass(w.category, DeprecationWarning):
+            if not issubclass(w.category, DeprecationWarning) and str(w.message) not in noted:
+                noted.append(str(w.message))
                 _note(str(w.message))
+        for m in run_warnings:  # the run's warnings (the HTML shows only Norwegian reader notes; see «Metode»)
+            if m not in noted and m.partition(": ")[2] not in noted:
+                _note(m)
         with console.status("Writing the report …"):
             try:
                 written = write_report(data, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -168,11 +169,120 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
     return blocks
 
 
-def _adjusted(i) -> dict:
+# The summary's run warnings about the driver model (English, for the analyst) that readers need in Norwegian: a
+# theme left out of the adjusted model, or a question whose logit could not be fitted. Any other run warning
+# (file names, masked cells, unmatched ids …) stays in the terminal, the workbook's sheet «Metode» and the JSON.
+_LEFT_OUT = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): theme\(s\) (?P<t>[^:;]+?) left out of the adjusted model: "
+                       r"(?P<why>they roll up|linearly dependent)")
+_NOT_ESTIMABLE = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): effect of theme\(s\) (?P<t>[^:;]+?) not estimable")
+_LOGIT_FAILED = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): logistic model failed")
+_LEFT_OUT_WHY = {  # reason → (one theme, several themes)
+    "they roll up": ("det er et overordnet tema som samler andre temaer i modellen",
+                     "de er overordnede temaer som samler andre temaer i modellen"),
+    "linearly dependent": ("det kan ikke skilles fra de andre temaene eller kontrollvariablene",
+                           "de kan ikke skilles fra de andre temaene eller kontrollvariablene"),
+    "wide": ("effekten er for usikker til å anslås", "effektene er for usikre til å anslås"),
+}
+
+
+def _run_warnings(r: ReportData) -> str:
+    w = r.method.get("warnings")
+    if isinstance(w, (list, tuple)):
+        return "; ".join(map(str, w))
+    return str(w or "")
+
+
+def driver_left_out(r: ReportData) -> dict[tuple[str, str], str]:
+    """{(question, theme): reason key of ``_LEFT_OUT_WHY``} for themes left out of the current wave's adjusted
+    (driver) model, read from the summary's run warnings."""
+    text, wave = _run_warnings(r), str(r.current_wave)
+    out: dict[tuple[str, str], str] = {}
+    for rx, key in ((_LEFT_OUT, None), (_NOT_ESTIMABLE, "wide")):
+        for m in rx.finditer(text):
+            if m.group("w") != wave:
+                continue
+            for t in m.group("t").split(", "):
+                out.setdefault((m.group("q"), t.strip()), key or m.group("why"))
+    return out
+
+
+def reader_notes(r: ReportData) -> list[str]:
+    """The notes the published report shows under «Merknader» (Norwegian, for readers): themes left out of the
+    adjusted model, and why. The tool's other run warnings are for the analyst and are not shown in the HTML."""
+    notes = []
+    by_q: dict[str, list[tuple[str, str]]] = {}
+    for (q, t), why in driver_left_out(r).items():
+        by_q.setdefault(q, []).append((t, why))
+    for q, items in by_q.items():
+        qtext = _short(r.questions.get(q, q), 50)
+        for why in dict.fromkeys(w for _, w in items):
+            names = [f"«{r.theme_label(t)}»" for t, w in items if w == why]
+            one = len(names) == 1
+            what = f"Temaet {names[0]}" if one else "Temaene " + ", ".join(names[:-1]) + f" og {names[-1]}"
+            notes.append(f"{what} er ikke med i den justerte modellen for «{qtext}» ({r.current_wave}) fordi "
+                         f"{_LEFT_OUT_WHY[why][0 if one else 1]}.")
+    return notes
+
+
+def _model_kind(method: str) -> str:
+    m = str(method).lower()
+    if m.startswith("logit"):
+        return "logit"
+    if "vektet wls" in m:
+        return "wls"
+    if m.startswith("lineær"):
+        return "linear"
+    return "other"
+
+
+def drivers_note(r: ReportData) -> str | None:
+    """The method note on the adjusted effects: which model each question's effects come from (the column
+    «Modell» of the sheet «Betydning»), weighted or not, and why a logit is unweighted; None without a driver
+    model."""
+    imp = r.impact
+    if imp is None or imp.empty or "adjusted_method" not in imp.columns:
+        return None
+    models: dict[str, str] = {}
+    for q, m in zip(imp["question"], imp["adjusted_method"]):
+        if m is not None and not pd.isna(m) and q not in models:
+            models[str(q)] = str(m)
+    if not models:
+        return None
+    outcome = str(imp["indicator_label"].iloc[0])
+    failed = {m.group("q") for m in _LOGIT_FAILED.finditer(_run_warnings(r)) if m.group("w") == str(r.current_wave)}
+    kinds = {q: _model_kind(m) for q, m in models.items()}
+    parts = []
+    for q, m in models.items():
+        part = f"«{_short(r.questions.get(q, q), 50)}»: {m}"
+        if kinds[q] != "logit" and q in failed:
+            part += " (logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet)"
+        parts.append(part)
+    text = (f"Justert effekt ({r.current_wave}): sammenhengen mellom hvert tema og positivt svar på «{outcome}» "
+            "blant kommentatorene, med alle temaene og kontrollvariabler i samme modell; effekten er gjennomsnittlig "
+            "forskjell i prosentpoeng. ")
+    if len(set(models.values())) == 1:
+        text += f"Modell: {next(iter(models.values()))}."
+    else:
+        text += "Modell per spørsmål: " + "; ".join(parts) + "."
+    if len(set(models.values())) == 1 and failed & set(models) and kinds[next(iter(models))] != "logit":
+        text += " Logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet."
+    weighted = str(r.method.get("weights", "")).startswith("Vektet")
+    if "logit" in kinds.values() and weighted:
+        text += (" Logit-modellen er uvektet: den bruker ikke vektene, men anslår sammenhengen blant kommentatorene i "
+                 "utvalget, justert for kontrollvariablene; vektene brukes til å gjøre andelene representative.")
+        if "wls" in kinds.values():
+            text += (" Den lineære modellen er vektet. Justerte effekter fra vektede og uvektede modeller er ikke "
+                     "helt sammenlignbare mellom spørsmålene.")
+    return text
+
+
+def _adjusted(i, left_out: dict | None = None) -> dict:
     """The driver model's adjusted effect (percentage points) beside the raw difference, when there is one."""
     pp = i.get("adjusted_pp")
     if pp is None or pd.isna(pp):
-        return {"adjusted": "–", "adjusted_title": "Ikke i modellen (for få som nevner temaet)"}
+        why = (left_out or {}).get((i.get("question"), i.get("theme")))
+        return {"adjusted": "–", "adjusted_title": f"Ikke i modellen: {_LEFT_OUT_WHY[why][0]}" if why
+                else "Ikke i modellen (for få som nevner temaet)"}
     return {"adjusted": f"{fmt_pp(pp, share=False)} ({i.get('adjusted_verdict')})",
             "adjusted_title": f"95 % KI {fmt_pp(i.get('adjusted_ci_low_pp'), share=False)} til "
                               f"{fmt_pp(i.get('adjusted_ci_high_pp'), share=False)}; {i.get('adjusted_method')}"}
@@ -239,11 +349,12 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                         "p": fmt_decimal(p_adj, 3) if p_adj is not None and pd.notna(p_adj) else "–",
                         "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}"})
     impact = []
+    left_out = driver_left_out(r)
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
         impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40), "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
                        "diff": fmt_pp(i["diff"]), "ci": f"{fmt_pp(i['ci_low'])} til {fmt_pp(i['ci_high'])}",
                        "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}",
-                       **_adjusted(i)})
+                       **_adjusted(i, left_out)})
     impact_caption = ""
     if not r.impact.empty:
         impact_caption = (f"Andel positive på «{r.impact['indicator_label'].iloc[0]}» blant dem som nevner temaet "
@@ -258,7 +369,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                     f"({fmt_n_base(s['count'], s['base'])}), tar opp dette.")
         quotes.append({"qid": q, "theme": t, "label": g["label"].iloc[0], "question": _short(r.questions.get(q, q), 50),
                        "lead": lead, "quotes": g[["text", "attribution"]].to_dict("records")})
-    method = [{"name": name, "value": text} for name, text in method_lines(r.method)]
+    method = html_method_lines(r)
     return {
         "r": r, "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"), "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
@@ -267,6 +378,20 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
         "positive_caption": positive_caption(r),
     }
+
+
+def html_method_lines(r: ReportData) -> list[dict]:
+    """The method section of the published HTML: the method notes, with the adjusted-effects note per question
+    (:func:`drivers_note`) and, under «Merknader», only the Norwegian reader notes (:func:`reader_notes`) instead of
+    the tool's run warnings (English, with file names: they stay in the terminal, the sheet «Metode» and the JSON)."""
+    method = {k: v for k, v in r.method.items() if k != "warnings"}
+    note = drivers_note(r)
+    if note and "drivers" in method:
+        method["drivers"] = note
+    notes = reader_notes(r)
+    if notes:
+        method["warnings"] = " ".join(notes)
+    return [{"name": name, "value": text} for name, text in method_lines(method)]
 
 
 def render_html(r: ReportData, charts: dict[str, ch.Chart] | None = None, *, segment: str | None = None,

@@ -175,13 +175,21 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  codebook: Any = None, model_dir: str | Path | None = None, coder: Any = None,
                  coded: Mapping[Any, pd.DataFrame] | None = None, summary: Any = None,
                  labels: Mapping[Any, pd.DataFrame] | None = None, embedder: Any = None,
-                 method: Mapping | None = None, title: str | None = None, sheet: str | None = None) -> ReportData:
+                 method: Mapping | None = None, title: str | None = None, sheet: str | None = None,
+                 code_missing: bool = False, sources: Mapping[Any, str | Path] | None = None,
+                 on_warning: Any = None) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
     ``embedder`` chooses the quote embedder of :func:`textmine.summary.build_summary` (None = e5 when it
     can be built, ``"fallback"`` = lexical). ``sheet``: the sheet of Excel wave files (default: the first). ``labels`` ({wave: hand labels}) add coding agreement; for
-    files they are read from ``labels_<wave>.csv`` beside the wave file when present.
+    files they are read from ``labels_<wave>.csv`` beside the wave file when present (``sources``: {wave: file}
+    for frames given as a mapping, read from files by the caller).
+
+    ``coded`` with ``code_missing=True`` (``textmine report --coded``): the given codes are used as they are, and
+    only the free-text questions of a wave that have no row in ``coded`` (or waves not in it) are coded with
+    ``coder``; the method notes say which questions' codes were read from files. ``on_warning`` (a callable) gets
+    each of the summary's run warnings (English, for the analyst; the HTML shows Norwegian reader notes only).
     """
     from textmine.pipeline import code_wave, read_waves
     from textmine.summary import build_summary
@@ -189,7 +197,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     survey = _survey(survey)
     codebook_source = codebook
     codebook = _codebook(codebook, survey)
-    paths: dict[Any, Path] = {}
+    paths: dict[Any, Path] = {w: Path(p) for w, p in (sources or {}).items()}
     if isinstance(waves, Mapping):
         frames = dict(waves)
     else:
@@ -197,21 +205,77 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         paths = dict(zip(frames, map(Path, waves)))
     info = dict(method or {})
     info["codebook"] = f"{codebook.name} versjon {codebook.version}"
-    if coded is None:
+    given: dict[Any, list[str]] = {}
+    if coded is None:  # code everything
+        todo = {w: None for w in frames}
+    else:
+        coded = dict(coded)
+        given = {w: _coded_questions(coded.get(w)) for w in frames}
+        todo = {}
+        if code_missing:  # code only the questions (per wave) without a given code
+            for w, df in frames.items():
+                cols = [q.column for q in survey.free_text if q.column in df.columns and q.column not in given[w]]
+                if cols:
+                    todo[w] = cols
+    if todo:
         if coder is None:
             from textmine.classify import load_coder
 
             coder = load_coder(model_dir, codebook=codebook) if model_dir else _default_coder(codebook_source,
                                                                                                 codebook, survey)
-        coded = {w: code_wave(df, survey, coder=coder) for w, df in frames.items()}
+        coded = dict(coded or {})
+        for w, cols in todo.items():
+            df = frames[w]
+            if cols is not None:
+                df = df.drop(columns=[q.column for q in survey.free_text
+                                      if q.column in df.columns and q.column not in cols])
+            new = code_wave(df, survey, coder=coder)
+            old = coded.get(w)
+            coded[w] = new if old is None or old.empty else pd.concat([old, new], ignore_index=True, sort=False)
         info.setdefault("model", _describe_coder(coder, model_dir))
+    if code_missing and any(given.values()):
+        info["coding"] = _given_codes_text(given, survey, coded_rest=bool(todo))
+        if not todo:
+            info.setdefault("model", "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.")
     if summary is None:
         summary = build_summary(frames, survey, coded, theme_labels={t.id: t.label for t in codebook.themes},
                                 embedder=embedder)
+    if on_warning is not None:
+        for w in summary.warnings:
+            on_warning(str(w))
     if labels is None:
         labels = {w: lab for w, p in paths.items() if (lab := _labels_beside(p, w)) is not None}
     agree = agreement(coded, labels, list(codebook.theme_ids)) if labels else None
     if agree:
         info["agreement"] = _agreement_text(agree)
         info["agreement_values"] = agree
-    return report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
+    r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
+    from .html import drivers_note
+
+    note = drivers_note(r)
+    if note:  # which model each question's adjusted effects come from (as the sheet «Betydning» says)
+        r.method["drivers"] = note
+    return r
+
+
+def _coded_questions(cf: pd.DataFrame | None) -> list[str]:
+    """The questions a coded frame has rows for."""
+    if cf is None or cf.empty or "question" not in cf.columns:
+        return []
+    return [str(q) for q in dict.fromkeys(cf["question"].dropna())]
+
+
+def _given_codes_text(given: Mapping[Any, list[str]], survey, *, coded_rest: bool) -> str:
+    """The method note on codes read from files (``--coded``): which questions and waves (Norwegian, no file
+    names: the note is published)."""
+    labels = {q.column: q.label for q in survey.free_text}
+    by_q: dict[str, list[str]] = {}
+    for w, qs in given.items():
+        for q in qs:
+            by_q.setdefault(q, []).append(str(w))
+    parts = [f"«{labels.get(q, q)}» (måling {', '.join(ws)})" for q, ws in by_q.items()]
+    text = "Kodene for " + " og ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts) + \
+        " er lest fra ferdig kodede filer og brukt som de er (ikke kodet på nytt)."
+    if coded_rest:
+        text += " De øvrige svarene er kodet automatisk (se «Modell»)."
+    return text
