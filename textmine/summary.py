@@ -27,6 +27,7 @@ TOTAL_SEGMENT = "Totalt"
 TOTAL_VALUE = "Alle"
 DENOMINATORS = ("kommentatorer", "spurt", "alle")
 VERDICT_SUPPRESSED = "for få svar"
+NOT_CODED = "ikke kodet"  # a free-text question with answers but no coded row in a wave: no theme rows at all
 VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
     "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange sammenligninger innen hver tabell: "
@@ -153,15 +154,22 @@ class Summary:
     # -------------------------------------------------------------- terminal
     def to_text_table(self, *, wave: Any = None, width: int = 140, max_themes: int | None = None) -> str:
         """Plain-text tables (rich) for one wave (default: the last): indicators, then themes per question,
-        each with CI and change since the previous wave with its verdict."""
+        each with CI and change since the wave it is compared with, with its verdict; a question not coded in
+        the wave is one line «ikke kodet», without numbers. Returns the text; prints nothing."""
+        import io
+
         from rich.console import Console
         from rich.table import Table
 
         wave = self.waves[-1] if wave is None else wave
         weighted = bool(self.meta.get("weighted"))
         sh, lo, hi = ("share_w", "ci_low_w", "ci_high_w") if weighted else ("share", "ci_low", "ci_high")
-        console = Console(record=True, width=width, force_terminal=False, color_system=None)
+        # record only: a recording Console also writes to stdout, and the caller prints the text it returns
+        console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None)
         ch = self.table("changes")
+        prev = [p[0] for p in self.meta.get("comparisons", []) if len(p) == 2 and p[1] == wave]
+        change_col = f"Endring pp\n(fra {prev[0]})" if prev else "Endring pp"
+        not_coded = {x["question"]: x for x in self.meta.get("not_coded", []) if x.get("wave") == wave}
 
         def pct(v):
             return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{100 * v:.0f}"
@@ -181,7 +189,7 @@ class Summary:
         ind = self.table("indicators")
         if len(ind):
             t = Table(title=f"{self.survey} {wave}: indikatorer (andel positive, {'vektet' if weighted else 'uvektet'}, 95 % KI)")
-            for c in ("Indikator", "n", "Andel %", "95 % KI", "Endring pp", "Vurdering"):
+            for c in ("Indikator", "n", "Andel %", "95 % KI", change_col, "Vurdering"):
                 t.add_column(c, justify="left" if c in ("Indikator", "Vurdering") else "right")
             sub = ind[(ind["wave"] == wave) & (ind["segment"] == TOTAL_SEGMENT)]
             for _, r in sub.iterrows():
@@ -191,7 +199,17 @@ class Summary:
         th = self.table("themes")
         tix = self.table("theme_indicators")
         labels = self.meta.get("theme_labels", {})
+        outcome_label = self.meta.get("outcome_label")
+        if not outcome_label and self.meta.get("outcome") and len(ind) and "label" in ind:
+            lab = ind.loc[ind["indicator"] == self.meta["outcome"], "label"]
+            outcome_label = str(lab.iloc[0]) if len(lab) else None
+        outcome_label = outcome_label or str(self.meta.get("outcome") or "")
         for q in self.meta.get("questions", []):
+            if q["column"] in not_coded:
+                n_ans = not_coded[q["column"]]["answers"]
+                console.print(f"{q['label']} — {NOT_CODED}" + (f": {n_ans} svar uten koding" if n_ans is not None else "")
+                              + f"; ingen temaandeler for {wave}", highlight=False, markup=False)
+                continue
             sub = th[(th["wave"] == wave) & (th["question"] == q["column"]) & (th["segment"] == TOTAL_SEGMENT)] if len(th) else th
             if not len(sub):
                 continue
@@ -201,8 +219,8 @@ class Summary:
                 title=f"{q['label']} — {nb['kommentatorer']} kommentatorer / {nb['spurt']} spurt / {nb['alle']} respondenter",
                 title_justify="left",
             )
-            gap_title = f"{str(self.meta.get('outcome') or '').capitalize()}: nevner vs ikke (pp)"
-            for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", "Endring pp", "Vurdering", gap_title):
+            gap_title = f"{outcome_label}: nevner vs ikke (pp)" if outcome_label else "Nevner vs ikke (pp)"
+            for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", change_col, "Vurdering", gap_title):
                 t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
             kb = base["kommentatorer"].sort_values(sh, ascending=False)
             if max_themes:
@@ -442,6 +460,23 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
         if n_missing_coded:
             warn(f"{q.column}: {n_missing_coded} non-empty answer(s) in the survey data have no coded row")
     return _QuestionData(q.column, q.label, commenter, asked | commenter, T, c, pos, int(((pos >= 0) & nonans).sum()), int(unrouted.sum()))
+
+
+def _answers_not_coded(df: pd.DataFrame, q, coded: pd.DataFrame) -> tuple[bool, int | None]:
+    """Whether ``q`` was not coded: ``coded`` has no row at all for it (no file given for it) while the survey
+    data has answers to it, or does not hold its column (a frame of the structured columns only, or a wave
+    without the question); with the number of its non-empty answers (None when the column is not there).
+    A question with coded rows for only some answers is summarised (with a warning about the rest); one whose
+    column is there without any answer has, truly, no commenters."""
+    if "question" in coded.columns:
+        if (coded["question"].astype(str) == q.column).any():
+            return False, 0
+    elif len(coded):
+        return False, 0
+    if q.column not in df.columns:
+        return True, None
+    n = int(df[q.column].fillna("").astype(str).str.strip().ne("").sum())
+    return n > 0, n
 
 
 def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData, themes) -> pd.DataFrame:
@@ -966,6 +1001,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     themes = list(themes)
     weighted = False
     info: dict[str, Any] = {}
+    not_coded: list[dict[str, Any]] = []
     acc: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     for wave in waves:
         df, masked = survey.mask_free_segments(frames[wave].reset_index(drop=True))
@@ -990,6 +1026,14 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         if missing:
             raise ValueError(f"coded frame for wave {wave!r} lacks column(s) {missing}")
         for q in survey.free_text:
+            uncoded, n_answers = _answers_not_coded(df, q, cf)
+            if uncoded:  # answers but no coding at all: not "0 commenters" / "for få svar" — left out, said so
+                not_coded.append({"wave": wave, "question": q.column, "label": q.label, "answers": n_answers})
+                what = (f"none of its {n_answers} non-empty answer(s) has a coded row" if n_answers is not None
+                        else "no coded row (and no column in the survey data)")
+                warn(f"{wave}: {q.column}: not coded — {what}; the question is left out of the theme tables, "
+                     f"changes, drivers and quotes of this wave («{NOT_CODED}»), not shown as 0 %")
+                continue
             qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"))
             info.setdefault("question_counts", []).append(
                 {
@@ -1041,6 +1085,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "themes": themes,
         "theme_labels": dict(theme_labels or {}),
         "outcome": survey.outcome.id if survey.outcome else None,
+        "outcome_label": survey.outcome.label if survey.outcome else None,
+        "not_coded": not_coded,
         "driver_method": driver_method,
         "questions": [{"column": q.column, "label": q.label, "asked_if": ({"item": q.asked_item, "codes": list(q.asked_codes)} if q.asked_item else None)} for q in survey.free_text],
         "comparisons": [list(p) for p in pairs],

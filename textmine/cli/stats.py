@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -120,6 +121,22 @@ def write_summary(summary, out: Path) -> list[Path]:
     return [out / p.name for p in written]
 
 
+def _coding_warning(msg: str, model: Path | None) -> str:
+    """A warning from coding the waves, made to fit what the user gave: without --model, the shipped model's
+    "code zero-shot without --model" hint (meant for `textmine code --model`) becomes what happened and what
+    to do instead."""
+    import re
+
+    if model is None and "without --model" in msg:
+        head = re.split(r"\.? ?Retrain with `textmine train`", msg, maxsplit=1)[0].rstrip(". ")
+        if head.startswith("model "):
+            head = "the shipped " + head
+        return (f"{head}; the free text is coded zero-shot (less accurate) — for a trained coder, give --model "
+                f"with a model trained for this codebook (`textmine train`), or pass the codings you have checked "
+                f"with --coded")
+    return msg
+
+
 def summary_files() -> list[str]:
     """The names :meth:`textmine.summary.Summary.write` gives its files."""
     from ..summary import TABLES
@@ -139,6 +156,62 @@ def _refuse_personal(df: pd.DataFrame, not_personal, input: Path, out: Path) -> 
         _fail(f"{input}: column(s) {what} hold what looks like personal data (names, phone numbers, personal "
               f"numbers…); a crosstab would copy those values into {out} — cross-tabulate category columns, or, "
               f"if you have checked that the values are not personal data (e.g. company names), add {flags}")
+
+
+def _code_key(v: Any) -> Any:
+    """A cell as the key of its answer code: 3.0 → 3 (codes read as floats where blanks are), else as is."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return int(v)
+    return v.item() if hasattr(v, "item") else v
+
+
+def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series, list | None, list[str]]:
+    """``column`` as a crosstab shows it: the .sav's value labels (``df.attrs['value_labels']``, as
+    :func:`textmine.io.read_table` reads them; codes without a label stay codes) in the order of the codes,
+    SPSS user-missing codes left out; with a survey definition, a segment's declared levels (its labels, in its
+    order; other values left out) and an indicator's scale (its excluded codes, e.g. «Vet ikke», and codes off
+    the scale left out). Returns (values, level order or None = as before, notes on what was left out — codes
+    and counts, never other values)."""
+    from ..io import apply_value_labels
+
+    seg = next((x for x in survey.segments if x.column == column), None) if survey is not None else None
+    ind = next((x for x in survey.indicators if x.column == column), None) if survey is not None else None
+    labels = {_code_key(k): v for k, v in ((df.attrs.get("value_labels") or {}).get(column) or {}).items()}
+    spss_missing = {_code_key(v) for v in (df.attrs.get("missing_codes") or {}).get(column, [])}
+    notes: list[str] = []
+    if seg is not None and seg.levels:
+        keys = survey.level_keys(df, column)
+        undeclared = int(sum(k is None for k in keys))
+        if undeclared:
+            notes.append(f"{column}: {undeclared} value(s) that are no declared level of the segment left out")
+        shown = pd.Series([seg.display.get(k, k) if k else None for k in keys], index=df.index, dtype=object)
+        return shown, [seg.display.get(lv, lv) for lv in seg.levels], notes
+    if not labels and not spss_missing and ind is None:
+        return df[column], None, notes
+    codes = pd.Series([None if pd.isna(v) else _code_key(v) for v in df[column].tolist()], index=df.index,
+                      dtype=object)
+    present = [c for c in pd.unique(codes.dropna())]
+    drop: dict[Any, str] = {c: "SPSS missing code" for c in present if c in spss_missing}
+    if ind is not None:
+        excluded = {_code_key(c) for c in ind.excluded}
+        scale = {_code_key(c) for c in ind.scale}
+        for c in present:
+            if c in excluded:
+                drop[c] = "excluded code of the survey"
+            elif c not in scale and c not in drop:
+                drop[c] = "off the indicator's scale"
+    for c, why in drop.items():
+        n = int((codes == c).sum())
+        lab = labels.get(c) or (survey.excluded_labels.get(c) if survey is not None and isinstance(c, int) else None)
+        notes.append(f"{column}: {n} answer(s) with code {c}{f' («{lab}»)' if lab else ''} left out ({why})")
+    kept = codes.where(~codes.isin(list(drop)), None)
+    try:
+        order_codes = sorted(c for c in present if c not in drop)
+    except TypeError:
+        order_codes = sorted((c for c in present if c not in drop), key=str)
+    shown = apply_value_labels(pd.DataFrame({column: kept}), [column], {column: labels})[column]
+    order = list(dict.fromkeys(labels.get(c, c) for c in order_codes))
+    return shown.astype(object), order, notes
 
 
 from ..pipeline import code_wave, coder_for, wave_of  # noqa: E402
@@ -167,9 +240,14 @@ def register(app: typer.Typer) -> None:
         embedder: Optional[str] = typer.Option(None, "--embedder",
                                                help="Embedder for choosing quotes (default: e5, else lexical)."),
         no_quotes: bool = typer.Option(False, "--no-quotes", help="Do not choose quotes."),
-        quiet: bool = typer.Option(False, "--quiet", help="Do not print the table to the terminal."),
+        quiet: bool = typer.Option(
+            False, "--quiet", help="Do not print the tables of the latest wave (totals, with the change since the "
+            "wave it is compared with; a free-text question without coding shown as «ikke kodet»)."),
     ) -> None:
-        """Indicators and theme shares per segment with CIs, change with verdicts, and quotes."""
+        """Indicators and theme shares per segment with CIs, change with verdicts, and quotes.
+
+        The files in --out hold every wave; the terminal shows the latest wave only.
+        """
         from ..classify import ArtefactError
         from ..codebook import CodebookError, load_codebook
         from ..io import TableReadError, read_table
@@ -216,13 +294,24 @@ def register(app: typer.Typer) -> None:
             except (TableReadError, ValueError) as e:
                 _fail(str(e))
         if not coded and survey.free_text:
+            import warnings
+
+            caught: list[str] = []
             for wave, df in frames.items():
                 typer.echo(f"Coding the free text of wave {wave} …", err=True)
                 try:
-                    coded_frames[wave] = code_wave(df, survey, coder=coder, codebook=codebook,
-                                                   report=lambda m: typer.echo(f"  {m}", err=True))
+                    with warnings.catch_warnings(record=True) as got:  # one `warning:` line, no Python source line
+                        warnings.simplefilter("always")
+                        coded_frames[wave] = code_wave(df, survey, coder=coder, codebook=codebook,
+                                                       report=lambda m: typer.echo(f"  {m}", err=True))
                 except (ArtefactError, CodebookError) as e:
                     _fail(str(e))
+                for w in got:
+                    if not issubclass(w.category, DeprecationWarning):
+                        msg = _coding_warning(str(w.message), model)
+                        if msg not in caught:
+                            caught.append(msg)
+                            typer.echo(f"warning: {msg}", err=True)
         cmp: Any = compare_to
         if compare_to is not None:
             keys = {str(k): k for k in frames}
@@ -236,15 +325,24 @@ def register(app: typer.Typer) -> None:
             except CodebookError as e:  # labels are cosmetic
                 typer.echo(f"warning: theme labels not read: {e}", err=True)
         labels = {t.id: t.label for t in cbk.themes} if cbk is not None else {}
-        summary = build_summary(
-            frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
-            quotes=not no_quotes, embedder=embedder,
-        )
+        import warnings
+
+        with warnings.catch_warnings(record=True) as got:  # one `warning:` line each, no Python source line
+            summary = build_summary(
+                frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
+                quotes=not no_quotes, embedder=embedder,
+            )
+        for msg in dict.fromkeys(str(w.message) for w in got if issubclass(w.category, UserWarning)):
+            typer.echo(f"warning: {msg}", err=True)
         written = write_summary(summary, out)
         if not quiet:
             typer.echo(summary.to_text_table())
         for w in summary.warnings:
             typer.echo(f"warning: {w}", err=True)
+        uncoded = list(dict.fromkeys(x["question"] for x in summary.meta.get("not_coded", [])))
+        for q in uncoded if coded else ():
+            typer.echo(f"note: {q} is not in the theme tables; to summarise it, code it (`textmine code WAVE "
+                       f"--text-col {q}`) and add --coded {q}=FILE for each wave", err=True)
         typer.echo(f"Wrote {len(written)} files to {out}", err=True)
 
     @app.command("crosstab")
@@ -259,12 +357,18 @@ def register(app: typer.Typer) -> None:
                                             help="Excel input: the sheet to read (default: the first)."),
         decimals: int = typer.Option(1, "--decimals", min=0, max=10,
                                      help="Decimals of the row percentages (rounded as in reports)."),
+        survey_path: Optional[Path] = typer.Option(
+            None, "--survey", help="Survey definition (YAML): a segment's declared levels, an indicator's scale "
+            "(its excluded codes, e.g. «Vet ikke», left out)."),
         not_personal: list[str] = typer.Option(
             [], "--not-personal", metavar="COL",
             help="--row or --col column whose values you have checked are not personal data (e.g. company "
                  "names such as 'Hansen AS'): copied into the output without the personal-data check (repeatable)."),
     ) -> None:
-        """Crosstab with counts, row percentages and Pearson chi-square (counts, row_percent, chi2, dof, p_value, n)."""
+        """Crosstab with counts, row percentages and Pearson chi-square (counts, row_percent, chi2, dof, p_value, n).
+
+        A .sav's value labels name the rows and columns, in code order; SPSS missing codes are left out.
+        """
         from ..stats import crosstab
 
         _check_out(out, input)
@@ -276,15 +380,25 @@ def register(app: typer.Typer) -> None:
         if stray:
             _fail(f"--not-personal {stray[0]!r} is neither --row {row!r} nor --col {col!r}; name the column to "
                   f"copy unchecked exactly as --row or --col does")
+        survey = load_survey(survey_path) if survey_path is not None else None
         df = _read(input, sheet=sheet)
         missing = [c for c in (row, col, weight) if c is not None and c not in df.columns]
         if missing:
             _fail(f"{input}: no column {', '.join(map(repr, missing))}; {_columns(df)}")
         _refuse_personal(df[[row, col]], not_personal, input, out)
+        shown_row, row_order, notes = _shown_levels(df, row, survey)
+        shown_col, col_order, col_notes = _shown_levels(df, col, survey)
+        shown = df.assign(**{row: shown_row, col: shown_col})
+        shown.attrs = dict(df.attrs)
         try:
-            res = crosstab(df, row, col, weight=weight, correction=correction, decimals=decimals)
+            res = crosstab(shown, row, col, weight=weight, correction=correction, decimals=decimals,
+                           row_order=row_order, col_order=col_order)
         except (KeyError, ValueError) as e:
             _fail(f"{input}: {str(e).strip(chr(34))}")
+        if notes + col_notes:
+            res["left_out"] = notes + col_notes
+        for note in notes + col_notes:
+            typer.echo(f"note: {note}", err=True)
         _write_text(out, json.dumps(res, ensure_ascii=False, indent=1))
         p = res["p_value"]
         typer.echo(f"n = {res['n']}, chi-square = {res['chi2']:.3f}, df = {res['dof']}, p = {p:.4g}" if p is not None
