@@ -12,6 +12,7 @@ import io as _io
 import os
 import re
 import uuid
+import warnings
 from pathlib import Path
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
@@ -472,6 +473,50 @@ def apply_value_labels(df: pd.DataFrame, columns: Sequence[str] | None = None, l
     return out
 
 
+def _sav_declared_segments(df: pd.DataFrame, survey: "SurveyDefinition") -> pd.DataFrame:
+    """Segments with declared levels of a .sav: each code becomes the declared level it matches — by its code,
+    else by its value label (the shared rule, :meth:`textmine.survey.Segment.level_key`: codes win) — so levels
+    may be declared as the codes (``{1: Oslo}``) or as the labels (``[Oslo]``); a code matching no level gets its
+    value label as before (and is then undeclared: warned about and left out by ``clear_undeclared_levels``)."""
+    labels = df.attrs.get("value_labels", {})
+    out = df
+    for seg in survey.segments:
+        if not seg.levels or seg.column not in df.columns:
+            continue
+        lab = labels.get(seg.column) or {}
+        keys = seg.level_keys(df[seg.column], lab)
+        shown = apply_value_labels(df[[seg.column]], [seg.column], {seg.column: lab})[seg.column] if lab else df[seg.column]
+        if out is df:
+            out = df.copy()
+        matched = ~pd.isna(keys) & (keys != "")
+        out[seg.column] = pd.Series(np.where(matched, keys, shown.astype(object)), index=df.index, dtype=object)
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _sav_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> list[str]:
+    """Warnings for declared segments of a .sav whose value labels contradict the declared levels: a code whose
+    value label is the declared label of another level (codes win: the code's own level is used)."""
+    notes = []
+    for seg in survey.segments:
+        lab = (df.attrs.get("value_labels") or {}).get(seg.column) or {}
+        if not seg.levels or not seg.display or seg.column not in df.columns:
+            continue
+        present = set(seg.level_keys(df[seg.column])) - {"", None}
+        clash = []
+        for code, text in lab.items():
+            own = seg.level_key(code)
+            by_label = seg.level_key(text)
+            if own and own in present and by_label and by_label != own:
+                clash.append(f"code {own} is labelled {str(text)[:40]!r} in the file but declared as "
+                             f"{seg.display.get(own, own)!r}")
+        if clash:
+            notes.append(f"{path.name}: column {seg.column}: the file's value labels contradict the declared levels "
+                         f"({'; '.join(clash[:5])}); the declared code → level mapping is used — check the "
+                         "survey definition")
+    return notes
+
+
 def read_table(
     path: str | Path,
     *,
@@ -489,7 +534,9 @@ def read_table(
     unless given. SAV: codes are kept (so "vet ikke" codes stay visible), user-missing codes retained;
     value labels, missing codes and column labels go to ``df.attrs``; ``encoding`` overrides the code page
     the file declares. Parquet: a named stored index (``df.set_index("id").to_parquet()``) is a
-    column. With ``survey``, segment columns of a .sav get their value labels applied, the respondent id
+    column. With ``survey``, segment columns of a .sav without declared levels get their value labels applied,
+    those with declared levels hold the declared level keys (each code matched by its code, else by its value
+    label: :meth:`textmine.survey.Segment.level_key`), the respondent id
     becomes a string, and (if ``validate``) the table is checked with
     :meth:`SurveyDefinition.validate_frame` (errors re-raised as TableReadError).
     ``text_cols``: free-text columns, read as strings exactly as written (never converted to numbers, so
@@ -530,8 +577,11 @@ def read_table(
     if survey is not None:
         attrs = dict(df.attrs)
         if suffix == ".sav":
-            df = apply_value_labels(df, [s.column for s in survey.segments])
-            notes = []
+            notes = _sav_segments(df, survey, path)
+            for note in notes:
+                warnings.warn(note, UserWarning, stacklevel=2)
+            df = apply_value_labels(df, [s.column for s in survey.segments if not s.levels])
+            df = _sav_declared_segments(df, survey)
             for ind in survey.indicators:  # declared SPSS missing codes the survey does not name → missing
                 codes = [c for c in attrs.get("missing_codes", {}).get(ind.column, []) if c not in ind.scale and c not in ind.excluded]
                 if codes and ind.column in df.columns:

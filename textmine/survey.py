@@ -14,6 +14,8 @@ Example (see ``data/sample/survey.yaml``)::
       - column: ansatte
         label: Antall ansatte
         levels: {"1": "1 ansatt", "2-9": "2–9 ansatte"}   # ordered; list or value → display label
+        # a data value is the level whose code (key) it equals — 1, 1.0 and "1" alike — else whose label it
+        # equals (SPSS value labels of a .sav count too); codes win; see Segment.level_key
     indicators:
       - id: helhet
         column: q_helhet
@@ -33,6 +35,7 @@ Example (see ``data/sample/survey.yaml``)::
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -153,7 +156,74 @@ class Segment:
 
     def display_label(self, value: Any) -> str:
         key = _value_key(value)
+        key = self.level_key(value) or key
         return self.attribution_format.format(self.display.get(key, key))
+
+    # ---------------------------------------------------------------- matching data values to declared levels
+    # The one rule every entry point shares (the summary, read_waves / read_table, the report's coded view and
+    # the service's upload check all go through these methods): a value is the declared level whose
+    #   1. code (the key under ``levels``) it equals — 1, 1.0, "1" and "1.0" are all the code "1" — else
+    #   2. display label (the text after the colon) it equals (surrounding blanks and Unicode form ignored;
+    #      a label declared for two levels matches neither), else
+    #   3. with SPSS value labels (``value_labels``, code → label, e.g. ``df.attrs["value_labels"][column]`` of a
+    #      .sav): the level its value label names (rule 1 or 2 applied to the label), or, for a value that is
+    #      itself one of those value labels, the level whose code that label belongs to.
+    # Codes win: a value equal to one level's code and another level's label is the first level. A value that
+    # matches nothing is undeclared (never a level: it may be personal data, see clear_undeclared_levels).
+    # Labels-only levels (``levels: [Oslo, Vestland]``) declare no codes: a file holding the codes 1, 2 cannot be
+    # matched to them without value labels (positions are never guessed).
+    def _lookup(self) -> dict[str, str]:
+        cached = self.__dict__.get("_lookup_cache")
+        if cached is None:
+            cached = {_text_key(k): k for k in self.levels}
+            labels: dict[str, list[str]] = {}
+            for k in self.levels:
+                lab = _text_key(self.display.get(k, ""))
+                if lab:
+                    labels.setdefault(lab, []).append(k)
+            for lab, ks in labels.items():
+                if len(ks) == 1 and lab not in cached:  # codes win over labels; a shared label matches nothing
+                    cached[lab] = ks[0]
+            object.__setattr__(self, "_lookup_cache", cached)
+        return cached
+
+    def level_key(self, value: Any, value_labels: Mapping | None = None) -> str | None:
+        """The declared level key ``value`` matches (see the rule above); '' for a missing value, None for a value
+        matching no declared level. A segment without declared levels: the value's own key."""
+        key = _value_key(value)
+        if not self.levels or key == "":
+            return key
+        lookup = self._lookup()
+        for cand in _candidates(key):
+            if cand in self.levels:
+                return cand
+        for cand in _candidates(key):
+            if cand in lookup:
+                return lookup[cand]
+        if value_labels:
+            by_code = {_value_key(c): lab for c, lab in value_labels.items()}
+            for cand in _candidates(key):
+                if cand in by_code:
+                    found = self.level_key(by_code[cand])
+                    if found:
+                        return found
+            codes: dict[str, list[str]] = {}
+            for c, lab in by_code.items():
+                codes.setdefault(_text_key(lab), []).append(c)
+            cs = codes.get(_text_key(key), [])
+            if len(cs) == 1 and cs[0] in self.levels:
+                return cs[0]
+        return None
+
+    def level_keys(self, values: pd.Series, value_labels: Mapping | None = None) -> np.ndarray:
+        """:meth:`level_key` for a whole column (computed once per distinct value): declared level key, '' for a
+        missing value, None for an undeclared one."""
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        keys = np.empty(len(uniques) + 1, dtype=object)
+        for i, u in enumerate(uniques):
+            keys[i] = self.level_key(u, value_labels)
+        keys[-1] = ""
+        return keys[codes]
 
 
 @dataclass(frozen=True)
@@ -209,6 +279,32 @@ def _value_key(v: Any) -> str:
     if isinstance(v, (np.integer,)):
         return str(int(v))
     return str(v).strip()
+
+
+def _text_key(v: Any) -> str:
+    """A level key or label as matched: stripped, in one Unicode form (NFC)."""
+    return unicodedata.normalize("NFC", str(v).strip()) if v is not None else ""
+
+
+def _candidates(key: str) -> tuple[str, ...]:
+    """The forms a value key is matched in: as written, and a numeric text as its code ("1.0", "1,0" → "1")."""
+    key = _text_key(key)
+    try:
+        f = float(key.replace(",", ".")) if key[:1].isdigit() or key[:1] in "+-." else None
+    except ValueError:
+        f = None
+    if f is None or not np.isfinite(f):
+        return (key,)
+    num = _value_key(f)
+    return (key,) if num == key else (key, num)
+
+
+def _is_number(key: str) -> bool:
+    """Whether a value key is a numeric code ("1", "1.0", "-2"), not a label such as "2-9" or "18–29 år"."""
+    try:
+        return bool(np.isfinite(float(_text_key(key).replace(",", "."))))
+    except ValueError:
+        return False
 
 
 def _rows(positions: Sequence[int], rowno, limit: int = 10) -> str:
@@ -520,26 +616,44 @@ class SurveyDefinition:
         """Ordered level keys for a segment: its declared levels present in ``df`` (an undeclared value is never a
         level: it may be personal data, see :meth:`clear_undeclared_levels`); free-valued segments: values sorted."""
         seg = self.segment(column)
-        present = {_value_key(v) for v in df[column].dropna().unique()} - {""}
         if seg.levels:
+            present = set(self.level_keys(df, column)) - {"", None}
             return [lv for lv in seg.levels if lv in present]
+        present = {_value_key(v) for v in df[column].dropna().unique()} - {""}
         return sorted(present)
+
+    def level_keys(self, df: pd.DataFrame, column: str) -> np.ndarray:
+        """Per cell of segment ``column``: the declared level it matches by code or label (see
+        :meth:`Segment.level_key`; a .sav's value labels in ``df.attrs['value_labels']`` are used), '' for
+        missing, None for a value that is no declared level."""
+        labels = (df.attrs.get("value_labels") or {}).get(column)
+        return self.segment(column).level_keys(df[column], labels)
 
     def clear_undeclared_levels(self, df: pd.DataFrame, *, source: str | None = None) -> tuple[pd.DataFrame, list[str]]:
         """Set values of declared-levels segments that are not declared levels to missing (as the service's store
         scrub does; its upload refuses them). Returns the frame (a copy only when something changed) and one
         warning per column naming the count and rows, never the values (a stray value may be personal data)."""
-        bad = self.undeclared_levels(df)
-        if not bad:
-            return df, []
         src = source or str(df.attrs.get("source", "data"))
         offset = int(df.attrs.get("first_data_row", 2))
-        out = df.copy()
+        out = df
         warnings = []
-        for col, pos in bad.items():
-            values = out[col].astype(object)
-            values.iloc[pos] = None
-            out[col] = values
+        for s in self.segments:
+            if not s.levels or s.column not in df.columns:
+                continue
+            # values matching a level by code or label become its key ("Oslo", 1.0 → "1" for levels {1: Oslo}),
+            # so that every table, label and wave sees one level; undeclared values become missing
+            keys = self.level_keys(df, s.column)
+            pos = np.flatnonzero(pd.isna(keys))
+            new = pd.Series(np.where((keys == "") | pd.isna(keys), None, keys), index=df.index, dtype=object)
+            old = df[s.column]
+            if old.dtype == object and new.equals(old.where(old.notna(), None).astype(object)):
+                continue
+            if out is df:
+                out = df.copy()
+            out[s.column] = new
+            if not len(pos):
+                continue
+            col = s.column
             warnings.append(UNDECLARED_LEVELS_WARNING.format(src=src, col=col, n=len(pos),
                                                              rows=_rows(pos, lambda p: p + offset))
                             + "; treated as missing")
@@ -581,10 +695,26 @@ class SurveyDefinition:
         out: dict[str, np.ndarray] = {}
         for s in self.segments:
             if s.levels and s.column in df.columns:
-                keys = value_keys(df[s.column])
-                bad = np.flatnonzero((keys != "") & ~np.isin(keys, np.asarray(s.levels, dtype=object)))
+                bad = np.flatnonzero(pd.isna(self.level_keys(df, s.column)))
                 if len(bad):
                     out[s.column] = bad
+        return out
+
+    def codes_for_label_levels(self, df: pd.DataFrame) -> list[str]:
+        """Segments whose levels are declared as labels only (no codes) while the column holds numeric answer codes
+        none of which matches: the codes cannot be matched to the labels without guessing (see
+        :meth:`Segment.level_key`), so the whole segment would silently drop out."""
+        out = []
+        for s in self.segments:
+            if not s.levels or s.column not in df.columns:
+                continue
+            if any(_is_number(k) for k in s.levels):
+                continue  # some level is declared by a code
+            keys = self.level_keys(df, s.column)
+            raw = value_keys(df[s.column])
+            given = raw != ""
+            if given.any() and pd.isna(keys[given]).all() and all(_is_number(v) for v in set(raw[given])):
+                out.append(s.column)
         return out
 
     def validate_frame(self, df: pd.DataFrame, *, source: str | None = None, strict: bool | None = None) -> list[str]:
@@ -691,6 +821,15 @@ class SurveyDefinition:
                 n_bad = int((ex & oth).sum())
                 if n_bad:
                     warnings.append(EXCLUSIVE_WARNING.format(src=src, n=n_bad, group=m.id))
+        unmatched = self.codes_for_label_levels(df)
+        if unmatched:
+            seg = self.segment(unmatched[0])
+            example = ", ".join(f"<code>: {seg.display.get(k, k)}" for k in seg.levels[:2])
+            raise SurveyDefinitionError(
+                f"{src}, column(s) {', '.join(unmatched)}: the column holds numeric answer codes, but the survey "
+                f"definition declares its levels as labels only, so no value matches a level and the segment would "
+                f"be empty; declare each level's code with its label (levels: {{{example}, …}}, the codes as in the "
+                f"data) or supply the labels in the data (e.g. an SPSS .sav with value labels)")
         for col, bad in self.undeclared_levels(df).items():  # counts and rows only: a stray value may be personal data
             warnings.append(UNDECLARED_LEVELS_WARNING.format(src=src, col=col, n=len(bad), rows=_rows(bad, rowno)))
         return warnings
