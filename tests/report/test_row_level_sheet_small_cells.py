@@ -88,7 +88,7 @@ def test_textmine_report_blanks_small_cells_and_hides_health_comments(tmp_path):
 
     sav, meta = pyreadstat.read_sav(str(tmp_path / "out" / "kodede_svar.sav"), apply_value_formats=True)
     assert len(sav) == N and "health_flag" not in sav.columns
-    sav_by_id = dict(zip(sav["respondent_id"], sav.index))
+    sav_by_id = dict(zip(sav["rid"], sav.index))  # (the survey's own id variable)
     assert all(pd.isna(sav.loc[sav_by_id[f"2023-{i}"], "fylke"]) or sav.loc[sav_by_id[f"2023-{i}"], "fylke"] == ""
                for i in SMALL)
     assert "Finnmark" not in set(map(str, sav["fylke"])) and "FM" not in set(map(str, sav["fylke"]))
@@ -182,3 +182,23 @@ def test_service_download_blanks_small_cells_and_hides_stored_health_flags(servi
 
     # the HTML report (same cached report data) is unchanged by the download's protections
     assert client.get(f"/waves/{wave_id}/report", headers=analyst).status_code == 200
+
+
+def test_sav_export_keeps_the_surveys_id_variable_name_and_numeric_ids(tmp_path):
+    """Was: kodede_svar.sav named the id «respondent_id» as text, so merging it back in SPSS needed a rename and a
+    type change."""
+    import pyreadstat
+
+    survey = {**SURVEY, "id": "resp_id"}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(survey, allow_unicode=True), encoding="utf-8")
+    w = _wave({}).rename(columns={"rid": "resp_id"})
+    w["resp_id"] = range(101, 101 + N)
+    w.to_csv(tmp_path / "w2023.csv", index=False)
+    res = run_cli("report", tmp_path / "w2023.csv", "--survey", tmp_path / "s.yaml", "--coder", "keyword",
+                  "--out", tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    sav, meta = pyreadstat.read_sav(str(tmp_path / "out" / "kodede_svar.sav"))
+    assert "resp_id" in sav.columns and "respondent_id" not in sav.columns
+    assert meta.readstat_variable_types["resp_id"] == "double"
+    assert sorted(sav["resp_id"].astype(int)) == list(range(101, 101 + N))
+    assert meta.column_names_to_labels["resp_id"] == "Respondent-id"

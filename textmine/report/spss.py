@@ -54,6 +54,15 @@ def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[st
     df, _, _ = safe_coded_rows(r.coded, segments, _min_cell(r))
     df = df.drop(columns=[c for c in ("health_flag",) if c in df.columns])
     labels: dict[str, str] = {}
+    id_col = str(r.method.get("id_column") or "respondent_id")
+    if "respondent_id" in df.columns and id_col != "respondent_id" and id_col not in df.columns:
+        # the survey's own id variable, as in the input (numeric when every id is a whole number written without
+        # leading zeros): the file merges back onto the survey in SPSS
+        ids = df["respondent_id"].astype(str)
+        if len(ids) and ids.str.fullmatch(r"[1-9]\d{0,14}|0").all():
+            df["respondent_id"] = ids.astype("int64").astype("float64")
+        df = df.rename(columns={"respondent_id": id_col})
+        labels[id_col] = VAR_LABELS["respondent_id"]
     values: dict[str, dict] = {}
     labels_by_theme = {t["id"]: t.get("label", t["id"]) for t in r.codebook}
     declared = r.method.get("labels") or {}

@@ -257,7 +257,7 @@ def report_labels(survey) -> dict:
 
 
 #: method keys that carry data for the renderers, not a line of the method section
-METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels")
+METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column")
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
@@ -304,6 +304,7 @@ def method_notes(summary, survey, codebook) -> dict:
     weight = meta.get("weight_column")
     return {
         "min_n": min_n,
+        "id_column": survey.id_column,  # the exports' respondent id keeps the survey's own name (SPSS merges)
         "respondents": respondents,
         "commenters": commenters,
         "weights": (f"Vektet med «{weight}». " if weight else "Uvektet. ") + f"95 % konfidensintervall: {meta.get('ci_method', '–')}.",
