@@ -27,7 +27,7 @@ from textmine.embed.base import l2_normalize, normalize_text
 from textmine.preprocess.cleaner import text_column
 
 from . import clustering as cl
-from .labels import class_tfidf, make_label, make_vectorizer, top_keywords
+from .labels import class_tfidf, make_label, make_vectorizer, top_keywords, without_compound_parts
 
 SMALL_WAVE_MAX = 300  # below this many answers HDBSCAN is unreliable -> agglomerative fallback
 MIN_DOCS = 3
@@ -405,7 +405,7 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
     ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
     if not ids:
         return []
-    docs = [lemmas[i] for i in pool]
+    docs = [without_compound_parts(lemmas[i]) for i in pool]  # (labels: the words written, not their parts)
     ctfidf, terms = class_tfidf(docs, labels, ids, vectorizer=make_vectorizer(len(docs)))
     _, cents = cl.centroids(emb, labels)
     topics = []

@@ -30,6 +30,20 @@ def norwegian_stop_words() -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
+def without_compound_parts(lemmas: str) -> str:
+    """A lemma string without the compound parts the analysis appends after a compound ("veileder vei leder" →
+    "veileder", "meldekort melde kort" → "meldekort"): topic words and n-grams name what people wrote, not the
+    parts ("leder", "kort") that only help matching. A part is a shorter word inside the compound before it."""
+    out: list[str] = []
+    head = ""
+    for tok in lemmas.split():
+        if head and len(tok) < len(head) and tok in head:
+            continue
+        out.append(tok)
+        head = tok
+    return " ".join(out)
+
+
 def make_vectorizer(n_docs: int, *, ngram_range=(1, 3), min_df: int | None = None):
     """CountVectorizer over lemma strings (stop words removed, n-grams 1-3, ``min_df`` scaled to corpus)."""
     from sklearn.feature_extraction.text import CountVectorizer
