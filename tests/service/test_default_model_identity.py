@@ -30,10 +30,11 @@ from service import store
 from service.app import create_app
 from service.coders import CoderCache
 from service.db.models import CodingJob, CodingResult
-from service.db.session import MIGRATIONS_DIR, Database, make_engine
+from service.db.session import Database, make_engine
 from service.errors import ApiError
 from service.jobs import run_job
 from textmine.paths import FAST_MODEL_DIR
+from .test_migration_0003 import _move  # alembic up/down on one connection
 
 pytestmark = pytest.mark.skipif(not (FAST_MODEL_DIR / "manifest.json").exists(), reason="models/fast not built")
 
@@ -204,19 +205,6 @@ def test_starting_a_job_with_the_current_default_reuses_only_a_job_by_that_defau
         again, created = store.start_job(s, w21, None, None, default_identity=new.default_identity)
         assert (again.id, created) == (fresh_id, False)  # queued, not yet identified: reused
     db.dispose()
-
-
-def _move(url: str, revision: str, down: bool = False) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-    engine.dispose()
 
 
 def _counts(url: str) -> dict[str, int]:
