@@ -45,22 +45,56 @@ def cue_features(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+# Zero-shot rules only (not features of a trained type model, whose inputs must stay as they were trained):
+# praise words the cue list lacks, and a complaint denied ("ingenting å klage på"), which reads as praise.
+_RULE_PRAISE = re.compile(r"(?<!\w)(?:hyggelig|hyggelige|hyggeleg|respektfull|respektfullt|vennlig|vennlige|vennleg|venleg|"
+                          r"imøtekommende|serviceinnstilt|trygg|tryggt|lyttet|lytta|stort sett greit|"
+                          r"god behandling|bra behandling|godt mottatt|godt ivaretatt|alt gikk|alt gjekk)(?!\w)")
+_DENIED_COMPLAINT = re.compile(r"(?<!\w)(?:ingenting|ikke noe|ikkje noko|lite|ingen ting)\s+(?:å\s+)?"
+                               r"(?:klage på|klage|utsette på|å utsette|å sette fingeren på)(?!\w)"
+                               r"|(?<!\w)(?:ingen|ikke noen|ikkje nokon)\s+(?:problem|problemer|problemar|klager)(?!\w)")
+_NEGATED_BEFORE = re.compile(r"(?<!\w)(?:ikke|ikkje|lite|aldri)\s+(?:\w+\s+){0,2}$")  # "ikke særlig hyggelig"
+_BUT = re.compile(r"(?<!\w)(?:men|likevel|derimot)(?!\w)")
+
+
 class TypeRules:
-    """Zero-shot type: praise cues without complaint → ros; wish cues → ønske; otherwise klage."""
+    """Zero-shot type: praise cues without complaint → ros; wish cues → ønske; otherwise klage. A complaint
+    denied ("ingenting å klage på", "ingen problemer") counts as praise, not as its complaint words; praise
+    followed by "men" and a complaint or wish ("Flinke folk, men lang ventetid") is decided by what follows."""
 
     labels = ("klage", "ønske", "ros")
 
+    @staticmethod
+    def _counts(text: str) -> tuple[float, float, float]:
+        low = " ".join(str(text or "").lower().split())
+        ros, wish, neg, negpraise = cue_features([low])[0]
+        ros = ros - 2 * negpraise + sum(not _NEGATED_BEFORE.search(low[:m.start()]) for m in _RULE_PRAISE.finditer(low))
+        denied = _DENIED_COMPLAINT.findall(low)
+        if denied:  # its own complaint cues ("ingen", "ikke", "problem", "klage") do not count against it
+            ros += 2 * len(denied)
+            neg = max(0.0, neg - sum(float(cue_features([d])[0][2]) for d in denied))
+        return ros, wish, neg
+
+    @staticmethod
+    def _decide(ros: float, wish: float, neg: float) -> str:
+        if ros > 0 and ros >= neg + wish:
+            return "ros"
+        if wish > 0 and wish >= 0.5 * neg:
+            return "ønske"
+        return "klage"
+
     def predict(self, texts: Sequence[str]) -> list[str]:
-        f = cue_features(texts)
         out = []
-        for ros, wish, neg, negpraise in f:
-            ros = ros - 2 * negpraise
-            if ros > 0 and ros >= neg + wish:
-                out.append("ros")
-            elif wish > 0 and wish >= 0.5 * neg:
-                out.append("ønske")
-            else:
-                out.append("klage")
+        for t in texts:
+            low = " ".join(str(t or "").lower().split())
+            parts = _BUT.split(low)
+            tail = parts[-1] if len(parts) > 1 else ""
+            whole = self._decide(*self._counts(low))
+            if whole == "ros" and tail.strip():
+                counts = self._counts(tail)
+                if any(counts):
+                    whole = self._decide(*counts)
+            out.append(whole)
         return out
 
 
