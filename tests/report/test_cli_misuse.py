@@ -164,3 +164,25 @@ def test_report_reads_the_named_sheet_of_excel_waves(waves):
     res = _run("report", *args, "--sheet", "Svar", "--out", waves / "o")
     assert res.exit_code == 0, res.output
     assert (waves / "o" / "rapport.html").exists() and not (waves / "first").exists()
+
+
+def test_report_without_model_gets_the_hint_that_fits(waves, monkeypatch):
+    """The shipped model not fitting the codebook: the report says it coded zero-shot and how to get a trained
+    coder, not the library's 'code zero-shot without --model' (no --model was given)."""
+    import warnings
+
+    import textmine.report.pipeline as pipeline
+
+    real = pipeline.build_report
+
+    def warned(*a, **kw):
+        warnings.warn("model /x/models/default was trained for codebook 'arbeidsgiver' v1.0 (hash eef78c07785d), "
+                      "but the codebook given is 'mini' v1.0 (hash f4cc450a3412). Retrain with `textmine train`, "
+                      "or code zero-shot without --model. — falling back to zero-shot coding", stacklevel=2)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(pipeline, "build_report", warned)
+    res = _report(waves, "--out", waves / "r")
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.output.split())
+    assert "without --model" not in flat and "the shipped model" in flat and "coded zero-shot" in flat

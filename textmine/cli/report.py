@@ -85,10 +85,12 @@ def register(app: typer.Typer) -> None:
             except (TableReadError, ValueError) as exc:  # bad input (survey/codebook/--coded errors): exit 2
                 _fail(str(exc))
         noted = []
+        from .stats import _coding_warning
+
         for w in caught:  # e.g. the shipped model does not fit the codebook: coded zero-shot
             if not issubclass(w.category, DeprecationWarning) and str(w.message) not in noted:
                 noted.append(str(w.message))
-                _note(str(w.message))
+                _note(_coding_warning(str(w.message), model))  # (a hint that fits what was given)
         for m in run_warnings:  # the run's warnings (the HTML shows only Norwegian reader notes; see «Metode»)
             if m not in noted and m.partition(": ")[2] not in noted:
                 _note(m)
