@@ -149,13 +149,21 @@ def example_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
     """Cohen's kappa for two coders' nominal codes (same as sklearn's ``cohen_kappa_score``, except where both
-    coders use one and the same category throughout: 1.0 here, NaN in sklearn)."""
-    a, b = np.asarray(a), np.asarray(b)
+    coders use one and the same category throughout: 1.0 here, NaN in sklearn). An item either coder left
+    missing (None, NaN, pd.NA) is left out, as Krippendorff's alpha leaves out units it cannot pair; NaN when
+    no item is coded by both."""
+    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
     if a.shape != b.shape:
-        raise ValueError("the two coders must code the same items")
+        raise ValueError(f"the two coders must code the same items (got {a.shape[0] if a.ndim else 0} and "
+                         f"{b.shape[0] if b.ndim else 0} codes)")
+    both = ~(pd.isna(a) | pd.isna(b))
+    a, b = a[both], b[both]
     if a.size == 0:
         return float("nan")
-    cats = np.unique(np.concatenate([a, b]))
+    keys = {v: i for i, v in enumerate(dict.fromkeys([*a.tolist(), *b.tolist()]))}  # any hashable codes
+    a = np.array([keys[v] for v in a.tolist()])
+    b = np.array([keys[v] for v in b.tolist()])
+    cats = np.arange(len(keys))
     po = float((a == b).mean())
     pe = float(sum((a == c).mean() * (b == c).mean() for c in cats))
     if pe == 1.0:

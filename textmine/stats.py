@@ -201,7 +201,9 @@ class ProportionEstimate:
 def proportion(y: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> ProportionEstimate:
     """Share of ``y == 1`` among rows where ``y`` is not NaN; weighted if ``weights`` is given. ``y`` holds 0/1
     (anything else, e.g. a scale code, raises ``ValueError``). ``y`` and ``weights`` are paired by position:
-    pandas Series with different indexes are refused."""
+    pandas Series with different indexes are refused. A row with a missing (NaN) weight is left out like a
+    missing answer — ``n`` counts the rows used — with a ``UserWarning`` saying how many; negative, infinite or
+    non-numeric weights are refused."""
     _check_aligned(y=y, weights=weights)
     y = _as_float(y)
     ok = ~np.isnan(y)
@@ -216,6 +218,13 @@ def proportion(y: Sequence[float], weights: Sequence[float] | None = None, *, le
         lo, hi, m = proportion_ci(share, n, weighted=False, level=level)
         return ProportionEstimate(share, count, n, float(n), float(lo), float(hi), str(m), False)
     w = _weights(weights, len(y))
+    missing_w = ok & np.isnan(w)
+    if missing_w.any():
+        import warnings
+
+        warnings.warn(f"weights: {int(missing_w.sum())} answered row(s) have no weight (NaN, first at position "
+                      f"{int(np.flatnonzero(missing_w)[0])}) and are left out of the share", UserWarning,
+                      stacklevel=2)
     ok &= ~np.isnan(w)
     n_eff = kish_n(w[ok])
     count = float(np.sum(w[ok] * y[ok]))
@@ -274,8 +283,8 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
     p < 1 − ``level``. ``pooled=True`` keeps its classical p-value and takes the same fallback CI.
 
     Returns arrays ``diff``, ``ci_low``, ``ci_high`` (unpooled Wald interval of the difference, or the fallback
-    above), ``z`` and ``p_value`` (NaN where a group is empty; 1.0 where both shares are 0 or both 1, see
-    ``degenerate``).
+    above; cut to [−1, 1], which a small Kish n can overshoot), ``z`` and ``p_value`` (NaN where a group is
+    empty; 1.0 where both shares are 0 or both 1, see ``degenerate``).
     """
     _check_aligned(p1=p1, n1=n1, p2=p2, n2=n2)
     p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1, "p1"), _as_float(n1, "n1"), _as_float(p2, "p2"),
@@ -305,7 +314,7 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
     z = np.where(degenerate, 0.0, np.where(valid, z, np.nan))
     pv = np.where(degenerate, 1.0, np.where(valid, pv, np.nan))
     lo, hi = diff - half, diff + half
-    lo, hi = np.where(separated, np.clip(lo, -1, 1), lo), np.where(separated, np.clip(hi, -1, 1), hi)
+    lo, hi = np.clip(lo, -1, 1), np.clip(hi, -1, 1)  # a difference of two shares lies in [-1, 1] (small Kish n)
     out = {
         "diff": np.where(valid, diff, np.nan),
         "ci_low": np.where(valid, lo, np.nan),

@@ -21,8 +21,14 @@ OUTPUT_FIXED_COLUMNS = ("themes", "confidence", "needs_review", "type")
 REQUIRED_CLEAN_COLUMNS = ("text_clean", "lemmas", "is_non_answer")
 
 
-class NotFittedError(RuntimeError, ValueError):
-    """A coder that needs training was used before ``fit`` (as scikit-learn's ``NotFittedError``)."""
+try:  # scikit-learn's own, so that ``except sklearn.exceptions.NotFittedError`` catches it too
+    from sklearn.exceptions import NotFittedError as _SklearnNotFitted
+except ImportError:  # pragma: no cover - scikit-learn is a dependency
+    _SklearnNotFitted = ValueError
+
+
+class NotFittedError(RuntimeError, _SklearnNotFitted):
+    """A coder that needs training was used before ``fit`` (a scikit-learn ``NotFittedError``)."""
 
 
 def check_texts(texts: Any, what: str = "texts") -> None:
@@ -182,6 +188,16 @@ class BaseCoder:
         self.__dict__.clear()
         self.__dict__.update(new.__dict__)
         return self
+
+    def __sklearn_tags__(self):
+        """scikit-learn's estimator tags (``cross_val_score``, ``GridSearchCV``): a multi-label classifier of
+        texts (one string per sample) whose ``y`` is a theme list per text or a 0/1 matrix."""
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(estimator_type="classifier", target_tags=TargetTags(required=True, multi_output=True),
+                    classifier_tags=ClassifierTags(multi_class=True, multi_label=True),
+                    input_tags=InputTags(one_d_array=True, two_d_array=False, string=True, allow_nan=True),
+                    requires_fit=self.kind != "zeroshot")
 
     def __sklearn_clone__(self) -> BaseCoder:
         """An unfitted coder with the same parameters (sklearn's ``clone``). The codebook and the embedder (a

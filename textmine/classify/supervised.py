@@ -234,6 +234,15 @@ class SupervisedCoder(BaseCoder):
         Y = self.codebook.to_matrix(self.codebook.validate_labels(labs, index=index, exclusive=True))
         types = None if types is None else self._canonical_types(types)
         prep = self.prepare(self.clean(texts, questions), embed=not self.finetune)
+        unused = np.flatnonzero(~prep.answered & (Y.sum(1) > 0))
+        if len(unused):  # only answered comments train the coder: say which labelled rows it cannot learn from
+            import warnings
+
+            rows = ", ".join(label_row("", int(i), index).strip() or str(int(i)) for i in unused[:10])
+            warnings.warn(f"{len(unused)} labelled row(s) have a theme but no answer to learn from (a missing or "
+                          f"blank text, or a non-answer such as 'vet ikke'), so they are left out of training: "
+                          f"{rows}{' …' if len(unused) > 10 else ''} (rows counted from 0)", UserWarning,
+                          stacklevel=2)
         return self.fit_prepared(prep, Y, types, groups)
 
     def _canonical_types(self, types: Sequence[Any]) -> list[str]:

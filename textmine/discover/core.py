@@ -93,7 +93,8 @@ class DiscoveryResult:
         for t in self.topics:
             if t.id == topic_id:
                 return t
-        raise KeyError(topic_id)
+        ids = ", ".join(str(t.id) for t in self.topics) or "none (no topic was found)"
+        raise KeyError(f"no topic {topic_id!r}; the topic ids are {ids} (-1 marks answers without a topic)")
 
     def labels(self) -> list[str]:
         """Topic label per row ("" for -1)."""
@@ -212,6 +213,8 @@ def discover_themes(
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     raw = list(text_column(texts, "discover_themes"))
+    if not raw:
+        raise ValueError("discover_themes: texts is empty; give at least one answer to find themes in")
     n = len(raw)
     if embeddings is not None and len(embeddings) != n:
         raise ValueError(f"embeddings has {len(embeddings)} rows, texts has {n}")

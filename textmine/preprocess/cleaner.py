@@ -144,6 +144,11 @@ def text_column(texts, what: str = "texts"):
             return texts[:, 0]
         raise TypeError(f"{what}: expected a one-dimensional array of texts (or one column, shape (n, 1)), got "
                         f"shape {texts.shape}; pass one column (arr[:, 0])")
+    if (isinstance(texts, pd.Series) and pd.api.types.is_numeric_dtype(texts)
+            and not pd.api.types.is_bool_dtype(texts)):
+        from ..io import _text_column  # a column of numbers read with gaps is float: 123 stays "123", not "123.0"
+
+        return _text_column(texts)
     return texts
 
 
