@@ -355,11 +355,12 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
     t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
     for c in ("n_total", "n", "n_excluded", "n_missing", "count"):
         t[c] = t[c].round().astype(int)
-    return _suppress(t, survey, "n")
+    return _suppress(t, survey, "n", keys=["indicator", "segment"])
 
 
 def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2base: str, *, weighted: bool,
-                       level: float, also_suppress: np.ndarray | None = None) -> pd.DataFrame:
+                       level: float, also_suppress: np.ndarray | None = None, secondary: np.ndarray | None = None,
+                       keys: Sequence[str] | None = None) -> pd.DataFrame:
     """Shares + CIs from the working columns ``_c``/``_cw`` (counts) and the given weighted base columns;
     drops the working columns, makes counts whole and applies small-cell suppression."""
     b = _share_block(t["_c"].to_numpy(), t["n"].to_numpy(), t["_cw"].to_numpy(), t[wbase].to_numpy(),
@@ -369,17 +370,53 @@ def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2
     t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
     t["n"] = t["n"].round().astype(int)
     t["count"] = t["count"].round().astype(int)
-    return _suppress(t, survey, "n", also_suppress)
+    return _suppress(t, survey, "n", also_suppress, secondary=secondary, keys=keys)
 
 
-def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str, also: np.ndarray | None = None) -> pd.DataFrame:
-    """Flag rows whose base is under ``min_cell`` (or that ``also`` marks); ``suppression: hide`` blanks their
-    counts, shares, CIs and means."""
-    t["suppressed"] = t[base_col].to_numpy() < survey.min_cell
+def _secondary_levels(base: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """Complementary (secondary) suppression within one breakdown (the levels of one segment for one item):
+    when exactly one level with respondents is suppressed, the total minus the visible levels would give its
+    numbers back, so the smallest (by base) of the other levels with respondents is suppressed too. Returns
+    the levels to suppress in addition to ``small``. (A suppressed level with no respondents hides nothing.)"""
+    base = np.asarray(base, dtype=float)
+    small = np.asarray(small, dtype=bool)
+    extra = np.zeros(len(base), dtype=bool)
+    if int((small & (base > 0)).sum()) == 1:
+        cand = np.flatnonzero(~small & (base > 0))
+        if len(cand):
+            extra[cand[int(np.argmin(base[cand]))]] = True
+    return extra
+
+
+def _secondary_mask(t: pd.DataFrame, keys: Sequence[str], base: np.ndarray, small: np.ndarray) -> np.ndarray:
+    """:func:`_secondary_levels` for every breakdown of ``t`` (rows grouped by ``keys``: item and segment)."""
+    sec = np.zeros(len(t), dtype=bool)
+    if not len(t):
+        return sec
+    for idx in t.groupby(list(keys), sort=False, dropna=False).indices.values():
+        if len(idx) > 1:
+            sec[idx] = _secondary_levels(base[idx], small[idx])
+    return sec
+
+
+def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str, also: np.ndarray | None = None, *,
+              secondary: np.ndarray | None = None, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Flag rows whose base is under ``min_cell`` (or that ``also`` marks), and — secondary suppression — the
+    rows ``secondary`` marks or, given the breakdown ``keys``, the next smallest level of every breakdown with
+    exactly one suppressed level (``suppressed_secondary`` tells them apart); ``suppression: hide`` blanks their
+    counts, shares, CIs, means and effective n."""
+    primary = t[base_col].to_numpy() < survey.min_cell
     if also is not None:
-        t["suppressed"] = t["suppressed"].to_numpy() | np.asarray(also, dtype=bool)
+        primary = primary | np.asarray(also, dtype=bool)
+    if secondary is None:
+        secondary = (_secondary_mask(t, keys, t[base_col].to_numpy(float), primary) if keys is not None
+                     else np.zeros(len(t), dtype=bool))
+    secondary = np.asarray(secondary, dtype=bool) & ~primary
+    t["suppressed"] = primary | secondary
+    t["suppressed_secondary"] = secondary
     if survey.suppression == "hide" and t["suppressed"].any():
-        hide = [c for c in t.columns if c.startswith(("share", "ci_low", "ci_high", "mean", "count")) or c in ("experience_share",)]
+        hide = [c for c in t.columns if c.startswith(("share", "ci_low", "ci_high", "mean", "count", "n_eff"))
+                or c in ("experience_share",)]
         for c in hide:
             if t[c].dtype.kind in "fiu":
                 t[c] = t[c].astype(float)
@@ -410,7 +447,8 @@ def _multiselect_table(df, survey, groups, w, weighted, level, wave) -> pd.DataF
                 )
     if not out:
         return pd.DataFrame()
-    return _count_share_table(pd.concat(out, ignore_index=True), survey, "_sw", "_sw2", weighted=weighted, level=level)
+    return _count_share_table(pd.concat(out, ignore_index=True), survey, "_sw", "_sw2", weighted=weighted, level=level,
+                              keys=["group", "option", "segment"])
 
 
 @dataclass
@@ -490,14 +528,20 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
     out = []
     # A theme cell is one theme × segment level; it is suppressed on its commenter base, and then in all three
     # denominator rows: the "spurt"/"alle" rows share the same count, so showing it there would undo the hiding.
-    cell_small = []
+    # Secondary suppression on the same commenter base: with one level of a segment hidden, the next smallest
+    # level is hidden too (in every theme and denominator), so the total minus the visible levels gives nothing.
+    cell_small, cell_secondary = [], []
     for g in groups:
         S = st.group_sums(g.codes, len(g.levels), M)
         cnt, cntw = S[:, 9 : 9 + K], S[:, 9 + K :]
         L = len(g.levels)
-        small_k = np.tile(S[:, 0] < survey.min_cell, K)
+        small_lvl = S[:, 0] < survey.min_cell
+        sec_lvl = _secondary_levels(S[:, 0], small_lvl) if L > 1 else np.zeros(L, dtype=bool)
+        small_k = np.tile(small_lvl, K)
+        sec_k = np.tile(sec_lvl, K)
         for di, d in enumerate(DENOMINATORS):
             cell_small.append(small_k)
+            cell_secondary.append(sec_k)
             nb, swb, sw2b = S[:, 3 * di], S[:, 3 * di + 1], S[:, 3 * di + 2]
             out.append(
                 pd.DataFrame(
@@ -517,7 +561,7 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
                 )
             )
     return _count_share_table(pd.concat(out, ignore_index=True), survey, "_swb", "_sw2b", weighted=weighted, level=level,
-                              also_suppress=np.concatenate(cell_small))
+                              also_suppress=np.concatenate(cell_small), secondary=np.concatenate(cell_secondary))
 
 
 def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes, arr: _IndicatorArrays) -> pd.DataFrame:
@@ -868,7 +912,10 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
         m = np.zeros((len(themes), len(g.levels) + 1), dtype=bool)  # last column = missing level
         ti = {t: i for i, t in enumerate(themes)}
         li = {lv: i for i, lv in enumerate(g.levels)}
-        for th, v, x in zip(sub["theme"], sub["value"], sub["suppressed"]):
+        # (a level hidden only so that a lone small one cannot be subtracted from the total is not small: its
+        # respondents may be quoted)
+        primary = sub["suppressed"].astype(bool) & ~sub.get("suppressed_secondary", False)
+        for th, v, x in zip(sub["theme"], sub["value"], primary):
             m[ti[th], li[v]] = bool(x)
         sup_mat[s] = m
     segs = df[attr_segments].reset_index(drop=True) if attr_segments else pd.DataFrame(index=df.index)

@@ -67,7 +67,9 @@ def test_textmine_report_blanks_small_cells_and_hides_health_comments(tmp_path):
 
     # the Finnmark cell (2 commenters) cannot be picked out: its value is gone, the other segment stays
     assert [by_id[f"2023-{i}"][fylke] for i in sorted(SMALL)] == [None, None]
-    assert {row[fylke] for row in rows if int(row[rid].split("-")[1]) not in SMALL} == {"Oslo", "Vestland"}
+    # Vestland, the next smallest county, is blanked too: with one county hidden, a blank would name it
+    assert {by_id[f"2023-{i}"][fylke] for i in range(N) if i not in SMALL} == {"Oslo", None}
+    assert {by_id[f"2023-{i}"][fylke] for i in range(32, N)} == {None}
     assert all(row[sektor] in ("Privat virksomhet", "Privat", "Offentlig") for row in rows)
     assert "Finnmark" not in {str(v) for row in sheets[ROW_LEVEL_SHEET] for v in row}
 
@@ -80,7 +82,7 @@ def test_textmine_report_blanks_small_cells_and_hides_health_comments(tmp_path):
     assert sum(row[text] == HEALTH_NOTE for row in rows) == len(HEALTH)
 
     note = _note(sheets)
-    assert f"«{ROW_LEVEL_SHEET}»: {len(SMALL)} rader" in note and "færre enn 5" in note
+    assert f"«{ROW_LEVEL_SHEET}»: {len(SMALL) + N - 32} rader" in note and "færre enn 5" in note
     assert f"{len(HEALTH)} kommentarer med helseopplysninger" in note
 
     # the SPSS file of the same rows has the same protections, and no health_flag variable
@@ -107,17 +109,19 @@ def test_cells_count_commenters_and_a_health_flag_column_is_honoured(tmp_path):
                           "text_clean": ["" if i in (4, 5) else f"Lang ventetid, svar {i}" for i in range(n)],
                           "is_non_answer": [int(i in (4, 5)) for i in range(n)],
                           "health_flag": [int(i == 10) for i in range(n)],
-                          "fylke": ["FM" if i < 6 else "OS" for i in range(n)], "themes": "telefon",
+                          "fylke": ["FM" if i < 6 else "OS" if i < 12 else "VL" for i in range(n)],
+                          "themes": "telefon",
                           "theme_telefon": 1})
     before = coded.copy()
     r = ReportData(title="t", waves=["2023"], segments={"fylke": "Fylke"}, coded=coded, method={"min_n": 5})
     sheets = _sheets(write_workbook(r, tmp_path / "r.xlsx"))
     header, *rows = sheets[ROW_LEVEL_SHEET]
     fylke, text = header.index("Fylke"), header.index("Kommentar (anonymisert)")
-    assert [row[fylke] for row in rows] == [None] * 6 + ["OS"] * (n - 6)
+    # FM (4 commenters) is small; OS, the next smallest, is blanked with it so that a blank cannot name FM
+    assert [row[fylke] for row in rows] == [None] * 12 + ["VL"] * (n - 12)
     assert [i for i, row in enumerate(rows) if row[text] == HEALTH_NOTE] == [10]
     assert "health_flag" not in header
-    assert "«Kodede svar»: 6 rader" in _note(sheets) and "1 kommentar med helseopplysninger" in _note(sheets)
+    assert "«Kodede svar»: 12 rader" in _note(sheets) and "1 kommentar med helseopplysninger" in _note(sheets)
     pd.testing.assert_frame_equal(r.coded, before)
 
 
@@ -166,8 +170,8 @@ def test_service_download_blanks_small_cells_and_hides_stored_health_flags(servi
     header, *rows = sheets[ROW_LEVEL_SHEET]
     assert len(rows) == N and "Respondent-id" not in header
     fylke, text, themes = header.index("Fylke"), header.index("Kommentar (anonymisert)"), header.index("Temaer")
-    assert sum(row[fylke] is None for row in rows) == len(SMALL)
-    assert {row[fylke] for row in rows} == {"Oslo", "Vestland", None}
+    assert sum(row[fylke] is None for row in rows) == len(SMALL) + (N - 32)  # Finnmark, and Vestland with it
+    assert {row[fylke] for row in rows} == {"Oslo", None}
 
     hidden = [row for row in rows if row[text] == HEALTH_NOTE]
     assert len(hidden) == len(HEALTH) + len(STORED_ONLY)  # the stored flag counts, not only today's word lists
@@ -177,7 +181,7 @@ def test_service_download_blanks_small_cells_and_hides_stored_health_flags(servi
     assert "Send svar om telefon til" not in cells  # the redacted text of the comment flagged at upload
 
     note = _note(sheets)
-    assert f"«{ROW_LEVEL_SHEET}»: {len(SMALL)} rader" in note
+    assert f"«{ROW_LEVEL_SHEET}»: {len(SMALL) + N - 32} rader" in note
     assert f"{len(HEALTH) + len(STORED_ONLY)} kommentarer med helseopplysninger" in note
 
     # the HTML report (same cached report data) is unchanged by the download's protections

@@ -58,11 +58,14 @@ SHEETS = [
 
 
 # Cell-level numbers that a suppressed row (``suppressed`` = "Skjult") must not show: the method note says cells
-# with a base under min_cell are not shown (the HTML prints "–*"); the base and the flag stay.
+# with a base under min_cell are not shown (the HTML prints "–*"); the flag stays.
+# Its bases go too (the base of the one hidden level of a segment is the total's minus the visible levels'; and a
+# base, effective n or count next to the hidden share is the hidden count), as do the bases of a hidden change.
 HIDDEN = {
-    "indicators": ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted"),
-    "themes": ("count", "share", "ci_low", "ci_high", "share_asked", "share_all"),
-    "changes": ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted"),
+    "indicators": ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted", "base", "n_eff"),
+    "themes": ("count", "share", "ci_low", "ci_high", "share_asked", "share_all", "base", "asked", "respondents",
+               "n_eff"),
+    "changes": ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted", "n_prev", "n"),
     "impact": ("share_with", "share_without", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
                "adjusted_pp", "adjusted_ci_low_pp", "adjusted_ci_high_pp", "adjusted_p"),
 }
@@ -195,6 +198,7 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
     min_cell = _min_cell(r)
     segments = [c for c in r.segments if c in r.coded.columns and c not in omit]
     coded, n_small, n_health = safe_coded_rows(r.coded, segments, min_cell)
+    n_weight = int(coded.attrs.get(WEIGHT_BLANKED_ATTR, 0))
     drop = [c for c in coded.columns if c.startswith("theme_") or c in omit or c == "health_flag"]
     declared = r.method.get("labels") or {}
     coded = coded.drop(columns=drop)
@@ -204,7 +208,7 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
     first = {k: CODED_HEADERS[k] for k in ("respondent_id", "wave")}  # then the survey's columns, as coded_view
     headers = {**first, **SAMPLE_COLUMN_HEADERS, **r.segments, **(declared.get("columns") or {}), **CODED_HEADERS}
     _write(wb.create_sheet(ROW_LEVEL_SHEET), coded, headers, set())
-    return row_level_note(n_small, n_health, min_cell)
+    return row_level_note(n_small, n_health, min_cell, n_weight=n_weight)
 
 
 # the comment text of a health-flagged comment in the row-level export (its theme codes stay)
@@ -221,34 +225,70 @@ def _min_cell(r: ReportData) -> int:
         return DEFAULT_MIN_CELL
 
 
-def row_level_note(n_small: int, n_health: int, min_cell: int) -> str:
+def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int = 0) -> str:
     """The one-line explanation of the row-level sheet's protections (sheet «Metode»)."""
     rows = "rad" if n_small == 1 else "rader"
     comments = "kommentar" if n_health == 1 else "kommentarer"
+    weight = ""
+    if n_weight:
+        weight = (f" Vekten er fjernet i de samme radene ({n_weight}), fordi den kan røpe segmentet (f.eks. fylket)"
+                  f" den er beregnet fra.")
     return (f"«{ROW_LEVEL_SHEET}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn "
-            f"{min_cell} kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater); "
+            f"{min_cell} kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). "
+            f"Når bare ett segment er for lite, er også det nest minste fjernet, og en respondent som er fjernet i én "
+            f"rad, er fjernet i alle sine rader.{weight} "
             f"{n_health} {comments} med helseopplysninger er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
 
 
-def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int) -> tuple[pd.DataFrame, int, int]:
+#: ``attrs`` key of :func:`safe_coded_rows`' frame: the number of rows whose weight (and other per-respondent
+#: columns) was blanked with their segment values
+WEIGHT_BLANKED_ATTR = "weight_blanked"
+
+# columns of the row-level rows that are not per-respondent values which could give a blanked segment back
+_CODED_COLUMNS = frozenset(CODED_HEADERS) | {"health_flag"}
+
+
+def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int, *,
+                    weight_columns: Iterable[str] | None = None) -> tuple[pd.DataFrame, int, int]:
     """The row-level rows with the protections the summary's tables and quotes have: (rows, n small, n health).
 
     * Small cells: a segment value is blanked in the rows of a cell (wave × question × segment value, as in the
       theme tables) with fewer than ``min_cell`` commenters (distinct respondents with a real comment; the cell's
-      non-answers are blanked with it), so no cell the tables suppress can be picked out of the rows.
+      non-answers are blanked with it), so no cell the tables suppress can be picked out of the rows. So that a
+      blank cannot be filled back in:
+        - secondary rule: when exactly one level of a segment is small (wave × question), the next smallest level
+          is blanked too (a blank could otherwise only mean that level);
+        - per respondent: a respondent's value blanked in one row (one question) is blanked in all their rows of
+          the wave;
+        - the weight (``weight_columns``; by default every column that is neither a segment nor one of the
+          coded-answer columns — the survey's weight, e.g. a post-stratification weight per county) is blanked in
+          every row with a blanked segment value. The number of such rows is in ``rows.attrs["weight_blanked"]``.
     * Health data: a comment flagged ``health_flag`` (or flagged now by the health word lists) is replaced by
       :data:`HEALTH_NOTE`; its theme codes stay.
 
-    ``coded`` is not changed."""
+    ``n small`` counts the rows with any segment value blanked. ``coded`` is not changed."""
     out = coded.copy()
-    n_small = _blank_small_cells(out, segments, min_cell)
+    changed = _blank_small_cells(out, segments, min_cell)
+    if weight_columns is None:
+        weight_columns = [c for c in out.columns if c not in _CODED_COLUMNS and c not in segments
+                          and not str(c).startswith("theme_")]
+    n_weight = 0
+    if changed.any():
+        for c in weight_columns:
+            if c in out.columns:  # numeric weights stay numeric (NaN), for the .sav and the sheet's number cells
+                numeric = pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])
+                out[c] = out[c].astype(float).where(~changed) if numeric else out[c].astype(object).where(~changed, None)
+        n_weight = int(changed.sum()) if any(c in out.columns for c in weight_columns) else 0
     n_health = _hide_health_texts(out)
-    return out, n_small, n_health
+    out.attrs[WEIGHT_BLANKED_ATTR] = n_weight
+    return out, int(changed.sum()), n_health
 
 
-def _blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) -> int:
+def _blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) -> np.ndarray:
+    """Blank small cells' segment values in ``out`` (in place); returns the rows with any value blanked."""
+    changed = np.zeros(len(out), dtype=bool)
     if not segments or not len(out) or min_cell <= 1:
-        return 0
+        return changed
     keys = pd.DataFrame(index=out.index)
     group = [c for c in ("wave", "question") if c in out.columns]
     for c in group + segments:
@@ -261,15 +301,36 @@ def _blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) ->
     if "text_clean" in out.columns:
         real &= np.array([isinstance(t, str) and bool(t.strip()) for t in out["text_clean"].to_numpy()], dtype=bool)
     keys["_id"] = ids.map(_key_text).where(real, None)
-    changed = np.zeros(len(out), dtype=bool)
+    # a respondent: the same id in the same wave (a respondent has one row per question answered)
+    person = keys[["wave"]].assign(_rid=ids.map(_key_text).to_numpy()) if "wave" in keys.columns \
+        else pd.DataFrame({"_rid": ids.map(_key_text).to_numpy()}, index=out.index)
     for c in segments:
-        count = keys.groupby(group + [c], sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
         values = out[c].astype(object)
-        small = (count < min_cell) & values.notna().to_numpy()
+        present = values.notna().to_numpy()
+        count = keys.groupby(group + [c], sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
+        small = (count < min_cell) & present
+        # secondary rule, per wave × question: one small level → the next smallest level (by commenters) too
+        pos = np.flatnonzero(present)
+        if len(pos):
+            cell = keys.iloc[pos][group + [c]].reset_index(drop=True).assign(_n=count[pos], _pos=pos)
+            parts = cell.groupby(group, sort=False, dropna=False) if group else [(None, cell)]
+            for _, part in parts:
+                levels = part.groupby(c, sort=False)["_n"].first()
+                small_lvl = (levels < min_cell).to_numpy()
+                rest = levels[~small_lvl]
+                if int(small_lvl.sum()) != 1 or not len(rest):
+                    continue
+                extra = rest.index[int(np.argmin(rest.to_numpy()))]
+                small[part["_pos"].to_numpy()[part[c].to_numpy() == extra]] = True
+        # per respondent: blanked in one of their rows → blanked in all of them
+        if small.any():
+            hit = pd.Series(small).groupby([person[k].to_numpy() for k in person.columns], sort=False) \
+                .transform("any").to_numpy()
+            small = (small | hit) & present
         if small.any():
             changed |= small
             out[c] = values.where(~small, None)
-    return int(changed.sum())
+    return changed
 
 
 def _key_text(v) -> str:

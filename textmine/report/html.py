@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import charts as ch
 from .model import ReportData
-from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, verbal_share
+from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, verbal_share
 from .views import METHOD_NAMES, method_lines  # noqa: F401 - METHOD_NAMES re-exported
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -117,8 +117,37 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
 
 
 def _short(text: str, n: int = 60) -> str:
+    """``text`` cut to at most ``n`` characters at a word boundary, with "…" (never mid-word: a single word
+    longer than ``n`` is kept whole)."""
     text = str(text)
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+    if len(text) <= n:
+        return text
+    cut = text[: n - 1]
+    if not text[n - 1].isspace():  # the cut falls inside a word: drop that word
+        head, sep, _ = cut.rpartition(" ")
+        if not sep:
+            return text
+        cut = head
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+#: the pseudonymisation markers quotes can carry: «…» (quote selection) and [EPOST], [NAVN] … (the redactor)
+_MARKER = re.compile(r"\[[A-ZÆØÅ]+\]")
+
+
+def quote_markers_note(texts) -> str:
+    """The quotes intro: which markers replace personal data in the quotes actually shown."""
+    texts = [str(t) for t in texts]
+    typed = sorted({m for t in texts for m in _MARKER.findall(t)})
+    ellipsis = any("«…»" in t for t in texts)
+    parts = []
+    if typed:
+        names = " og ".join([", ".join(typed[:-1]), typed[-1]] if len(typed) > 1 else typed)
+        parts.append(f"markører som viser hva slags opplysning som er fjernet ({names})")
+    if ellipsis or not typed:
+        parts.append("«…»")
+    return ("Sitatene er anonymisert: personopplysninger er erstattet med " + " eller ".join(parts)
+            + ", og kommentarer med helseopplysninger og fra små grupper er utelatt.")
 
 
 def _theme_rows(rows: pd.DataFrame) -> list[dict]:
@@ -154,7 +183,7 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
                     cells.append({"text": "–", "title": "", "suppressed": True})
                     continue
                 if bool(c["suppressed"]):
-                    cells.append({"text": "–*", "title": f"Skjult: grunnlag {int(c['base'])}", "suppressed": True})
+                    cells.append({"text": "–*", "title": "Skjult: for lite grunnlag", "suppressed": True})
                     has_suppressed = True
                 else:
                     cells.append({"text": f"{fmt_pct(c['share'])} ({fmt_int(c['count'])})",
@@ -284,8 +313,8 @@ def _adjusted(i, left_out: dict | None = None) -> dict:
         return {"adjusted": "–", "adjusted_title": f"Ikke i modellen: {_LEFT_OUT_WHY[why][0]}" if why
                 else "Ikke i modellen (for få som nevner temaet)"}
     return {"adjusted": f"{fmt_pp(pp, share=False)} ({i.get('adjusted_verdict')})",
-            "adjusted_title": f"95 % KI {fmt_pp(i.get('adjusted_ci_low_pp'), share=False)} til "
-                              f"{fmt_pp(i.get('adjusted_ci_high_pp'), share=False)}; {i.get('adjusted_method')}"}
+            "adjusted_title": f"95 % KI {fmt_pp_ci(i.get('adjusted_ci_low_pp'), i.get('adjusted_ci_high_pp'), share=False)}; "
+                              f"{i.get('adjusted_method')}"}
 
 
 def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | None = None) -> dict:
@@ -299,10 +328,12 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         rows = th[(th["question"] == q) & (th["segment_var"] == "Alle")]
         if rows.empty:
             continue
-        base = int(rows["base"].max())
         asked = int(rows["asked"].max()) if rows["asked"].notna().any() else None
         resp = int(rows["respondents"].max()) if rows["respondents"].notna().any() else None
-        base_text = f"{fmt_int(base)} svarte på spørsmålet"
+        if rows["base"].notna().any():
+            base_text = f"{fmt_int(int(rows['base'].max()))} svarte på spørsmålet"
+        else:  # every cell hidden (fewer commenters than min_cell): no base either
+            base_text = f"Færre enn {fmt_int(min_n)} svarte på spørsmålet, så tallene vises ikke"
         if asked is not None:
             base_text += f", av {fmt_int(asked)} som fikk det"
         if resp is not None:
@@ -313,7 +344,8 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         if not ok.empty:
             top = ok.sort_values("share", ascending=False).iloc[0]
             keyfacts.append({"value": fmt_pct(top["share"]),
-                             "text": f" nevner «{top['label']}» ({verbal_share(top['share'])}) – «{_short(text, 45)}»",
+                             "text": f" av dem som svarte på «{_short(text, 60)}», nevner «{top['label']}» "
+                                     f"({verbal_share(top['share'])})",
                              "trace": fmt_n_base(top["count"], top["base"])})
     ind = _cur(r.indicators, wave)
     ind = ind[ind["segment_var"] == "Alle"]
@@ -340,7 +372,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
             kind = f"tema, «{_short(r.questions.get(c['question'], c['question']), 40)}»"
         dg = _change_digits(c["prev_share"], c["share"], c["diff"])
         lo, hi = c.get("ci_low"), c.get("ci_high")
-        ci = f"{fmt_pp(lo, dg)} til {fmt_pp(hi, dg)}" if lo is not None and pd.notna(lo) and pd.notna(hi) else "–"
+        ci = fmt_pp_ci(lo, hi, dg)
         p_raw, p_adj = c.get("p_value"), c.get("p_adjusted")
         changes.append({"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"], dg),
                         "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg), "ci": ci,
@@ -352,7 +384,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     left_out = driver_left_out(r)
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
         impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40), "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
-                       "diff": fmt_pp(i["diff"]), "ci": f"{fmt_pp(i['ci_low'])} til {fmt_pp(i['ci_high'])}",
+                       "diff": fmt_pp(i["diff"]), "ci": fmt_pp_ci(i["ci_low"], i["ci_high"]),
                        "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}",
                        **_adjusted(i, left_out)})
     impact_caption = ""
@@ -365,8 +397,8 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         lead = ""
         if not share_row.empty:
             s = share_row.iloc[0]
-            lead = (f"{verbal_share(s['share']).capitalize()} av dem som svarte, {fmt_pct(s['share'])} "
-                    f"({fmt_n_base(s['count'], s['base'])}), tar opp dette.")
+            lead = (f"{fmt_pct(s['share'])} av dem som svarte ({verbal_share(s['share'])}, "
+                    f"{fmt_n_base(s['count'], s['base'])}) tar opp dette.")
         quotes.append({"qid": q, "theme": t, "label": g["label"].iloc[0], "question": _short(r.questions.get(q, q), 50),
                        "lead": lead, "quotes": g[["text", "attribution"]].to_dict("records")})
     method = html_method_lines(r)
@@ -377,6 +409,9 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
         "positive_caption": positive_caption(r),
+        "quotes_note": quote_markers_note(r.quotes["text"] if r.quotes is not None and "text" in r.quotes.columns
+                                          else []),
+        "synthetic": r.method.get("synthetic"),
     }
 
 

@@ -7,6 +7,7 @@ labels (weighted columns when the survey is weighted, display labels for segment
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,9 +56,11 @@ def hide_suppressed(df: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 #: the numbers of one cell that are blanked when it is suppressed (per report table)
-HIDDEN_INDICATOR = ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted")
-HIDDEN_THEME = ("count", "share", "ci_low", "ci_high", "share_asked", "share_all")
-HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted")
+# hidden cells show no number that could be subtracted from a total: not even their base
+HIDDEN_INDICATOR = ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted", "base", "n_eff")
+HIDDEN_THEME = ("count", "share", "ci_low", "ci_high", "share_asked", "share_all", "base", "asked", "respondents",
+                "n_eff")
+HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted", "n_prev", "n")
 
 
 def indicator_view(summary, survey) -> pd.DataFrame:
@@ -264,7 +267,51 @@ METHOD_NAMES = {
     "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
     "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
     "quotes": "Sitater", "warnings": "Merknader", "difference": "Forskjell mellom grupper",
+    "synthetic": "Data",
 }
+
+#: the coder's kind (``coder.kind``, as the pipeline's model note writes it: "SupervisedCoder (supervised), embedding
+#: e5-l6") in words for the published method notes
+CODER_KINDS = {
+    "supervised": "Veiledet klassifiseringsmodell (trent på manuelt kodede svar)",
+    "zeroshot": "Klassifisering uten treningsdata (svarene sammenlignes med kodebokens temabeskrivelser)",
+    "zero-shot": "Klassifisering uten treningsdata (svarene sammenlignes med kodebokens temabeskrivelser)",
+    "keyword": "Nøkkelordkoding (kodebokens nøkkelord)",
+}
+_CODER_NOTE = re.compile(r"^(?P<cls>[A-Za-z_]\w*) \((?P<kind>[\w-]+)\)(?:, embedding (?P<emb>[^,]+))?"
+                         r"(?:, modellmappe (?P<dir>.+))?$")
+#: quote embedders (the summary's ``quote_embedder``) in words
+QUOTE_EMBEDDERS = {"lexical-fallback": "ordlikhet", "lexical": "ordlikhet"}
+
+
+def model_text(text: str) -> str:
+    """The pipeline's model note ("SupervisedCoder (supervised), embedding e5-l6, modellmappe default") in
+    Norwegian: "Veiledet klassifiseringsmodell (trent på manuelt kodede svar); språkmodell for tekstrepresentasjon:
+    e5-l6; modellmappe default". Text that is not such a note is returned as it is."""
+    m = _CODER_NOTE.match(str(text).strip())
+    if not m or m.group("kind").lower() not in CODER_KINDS:
+        return str(text)
+    out = CODER_KINDS[m.group("kind").lower()]
+    if m.group("emb"):
+        out += f"; språkmodell for tekstrepresentasjon: {m.group('emb').strip()}"
+    if m.group("dir"):
+        out += f"; modellmappe {m.group('dir').strip()}"
+    return out + "."
+
+
+def _group_thousands(text: str, n) -> str:
+    """The count ``n`` in a method note with a no-break thousands space ("1378" -> "1 378")."""
+    from .numbers import fmt_int
+
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        return text
+    return re.sub(rf"(?<![\d,.]){n}(?![\d]|,\d)", fmt_int(n), text) if n >= 1000 else text
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _method_text(value) -> str:
@@ -284,8 +331,16 @@ def _method_text(value) -> str:
 
 def method_lines(method: Mapping) -> list[tuple[str, str]]:
     """The method notes as (Norwegian heading, readable text), for the HTML section and the sheet «Metode»."""
-    lines = [(METHOD_NAMES.get(k, k), _method_text(v)) for k, v in method.items()
-             if v is not None and k not in METHOD_DATA_KEYS]
+    lines = []
+    for k, v in method.items():
+        if v is None or k in METHOD_DATA_KEYS:
+            continue
+        text = _method_text(v)
+        if k == "model":
+            text = model_text(text)
+        if k == "agreement":  # counts of comments: "1 378" (the note itself is written by the pipeline)
+            text = _group_thousands(text, (method.get("agreement_values") or {}).get("n"))
+        lines.append((METHOD_NAMES.get(k, k), _capital(text)))
     if method.get("agreement") is None:
         lines.append((METHOD_NAMES["agreement"], "Ingen manuelt kodede data tilgjengelig."))
     return lines
@@ -307,7 +362,7 @@ def method_notes(summary, survey, codebook) -> dict:
         "id_column": survey.id_column,  # the exports' respondent id keeps the survey's own name (SPSS merges)
         "respondents": respondents,
         "commenters": commenters,
-        "weights": (f"Vektet med «{weight}». " if weight else "Uvektet. ") + f"95 % konfidensintervall: {meta.get('ci_method', '–')}.",
+        "weights": _weights_text(survey, weight) + f" 95 % konfidensintervall: {meta.get('ci_method', '–')}.",
         "denominators": ("Andel av dem som kommenterte (grunnlag = antall med et reelt svar på spørsmålet). "
                          "Andel av de spurte og av alle respondenter står i tabellene."),
         "suppression": f"Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem.",
@@ -320,13 +375,63 @@ def method_notes(summary, survey, codebook) -> dict:
         "drivers": (f"Justert effekt: {meta.get('driver_method', '–')}-modell for «{survey.outcome.label}» blant "
                     "kommentatorene med temaene og kontrollvariabler; gjennomsnittlig marginaleffekt i prosentpoeng.")
         if survey.outcome is not None else None,
-        "quotes": f"Sitater valgt som representative og ulike (innebygging: {meta.get('quote_embedder', '–')}).",
+        "quotes": _quotes_text(meta.get("quote_embedder")),
         "codebook": f"{cb.get('name', '–')} versjon {cb.get('version', '–')}" if cb else "–",
-        "source": "Alle tall er hentet fra textmine.summary (én kilde for tabeller, figurer, Excel og JSON).",
+        "source": "Alle tall kommer fra én og samme beregning, slik at tabeller, figurer, Excel og JSON stemmer "
+                  "overens.",
         "model": "–",
         "agreement": None,
         "labels": report_labels(survey),
+        "synthetic": synthetic_note(survey),
     }
+
+
+def _weights_text(survey, weight) -> str:
+    """"Vektet …" (the prefix :func:`textmine.report.html.drivers_note` reads) with the weight variable's label
+    when the survey definition has one, else in words with the column name."""
+    if not weight:
+        return "Uvektet."
+    label = getattr(survey, "weight_label", None)
+    if label:
+        return f"Vektet med «{label}» (variabelen «{weight}»)."
+    return f"Vektet: andelene er beregnet med vektene i datafilen (variabelen «{weight}»)."
+
+
+def _quotes_text(embedder) -> str:
+    if not embedder:
+        return "Sitatene er valgt slik at de er representative og ulike."
+    how = QUOTE_EMBEDDERS.get(str(embedder), f"språkmodellen {embedder}")
+    return f"Sitatene er valgt slik at de er representative og ulike (likhet mellom svarene målt med {how})."
+
+
+#: words in a survey definition's description that say the data is not real answers
+_SYNTHETIC = re.compile(r"syntetisk|synthetic|fiktiv|fictitious|ikke ekte|ikke reelle|eksempeldata|dummy|simulert",
+                        re.IGNORECASE)
+SYNTHETIC_NOTE = "Syntetiske data – ikke reelle svar."
+
+
+def survey_description(survey) -> str:
+    """The survey definition's ``description`` (from the object when it has one, else from its YAML file)."""
+    desc = getattr(survey, "description", None)
+    if desc:
+        return str(desc)
+    src = getattr(survey, "source", None)
+    if not src:
+        return ""
+    try:
+        import yaml
+
+        with open(src, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except Exception:  # noqa: BLE001 - the description is optional wording only
+        return ""
+    return str(data.get("description") or "") if isinstance(data, Mapping) else ""
+
+
+def synthetic_note(survey) -> str | None:
+    """"Syntetiske data – ikke reelle svar." when the survey definition's description says the data is synthetic
+    (example data, not real answers); None otherwise."""
+    return SYNTHETIC_NOTE if _SYNTHETIC.search(survey_description(survey)) else None
 
 
 def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded: Mapping | None = None,
