@@ -56,8 +56,8 @@ class Chart:
         return self.svg
 
 
-def render(fig, name: str, title: str, alt: str, *, png: bool = True) -> Chart:
-    fig.tight_layout(pad=0.4)
+def render(fig, name: str, title: str, alt: str, *, png: bool = True, rect=None) -> Chart:
+    fig.tight_layout(pad=0.4, **({"rect": rect} if rect is not None else {}))
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "textmine"})
     svg = buf.getvalue()
@@ -116,6 +116,7 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     themes = [t for t in theme_order if t in set(rows["label"])]
     fig, ax = plt.subplots(figsize=(7.2, _height(len(themes)) + 0.4))
     offsets = np.linspace(-0.28, 0.28, len(segs)) if len(segs) > 1 else [0.0]
+    hidden: list[str] = []
     for i, seg in enumerate(segs):
         part = rows[rows["segment"] == seg].set_index("label")
         ys, xs, los, his = [], [], [], []
@@ -126,6 +127,9 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
                 xs.append(r["share"])
                 los.append(max(0, r["share"] - r["ci_low"]))
                 his.append(max(0, r["ci_high"] - r["share"]))
+        if not xs:  # every cell of this level is hidden (small base): no point to show, say why in the legend
+            hidden.append(str(seg))
+            continue
         ax.errorbar(xs, ys, xerr=[los, his], fmt=MARKERS[i % len(MARKERS)], ms=4, color=PALETTE[i % len(PALETTE)],
                     elinewidth=1, capsize=0, label=str(seg))
     ax.set_yticks(range(len(themes)), themes)
@@ -133,9 +137,13 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     ax.xaxis.set_major_formatter(_pct_axis)
     ax.set_xlim(left=0)
     _title(fig, title)
+    if hidden:  # not in the figure (nor in the legend) because every cell of the level is hidden: say so
+        ax.set_xlabel("\n".join(textwrap.wrap(f"Ikke vist: {', '.join(hidden)} (skjult fordi grunnlaget er for lite)",
+                                               80)), fontsize=8, color=GREY)
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
-    alt = f"{title}. Segmenter: {', '.join(map(str, segs))}."
+    shown = [str(s) for s in segs if str(s) not in hidden]
+    alt = f"{title}. Segmenter: {', '.join(shown)}." + (f" Skjult: {', '.join(hidden)}." if hidden else "")
     return render(fig, name, title, alt, png=png)
 
 
@@ -145,7 +153,12 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     ``n_themes`` most common themes; a hidden cell (small base) is marked «skjult» instead of a bar."""
     segs = list(dict.fromkeys(rows["segment"].astype(str)))
     themes = [t for t in theme_order if t in set(rows["label"])][:n_themes]
-    fig, axes = plt.subplots(1, len(themes), figsize=(7.2, _height(len(segs)) + 0.5), sharey=True, squeeze=False)
+    height = _height(len(segs)) + 0.8
+    fig, axes = plt.subplots(1, len(themes), figsize=(7.2, height), sharey=True, squeeze=False)
+    # one x scale for all panels (different scales invite wrong comparisons)
+    top = rows[rows["label"].isin(themes) & ~rows["suppressed"].astype(bool)]["ci_high"].astype(float)
+    xmax = max(0.1, float(np.nanmax(top)) if top.notna().any() else 0.1) * 1.05
+    wrap = max(12, 54 // max(1, len(themes)))  # panel titles wrapped to the panel's width: never overlap
     y = np.arange(len(segs))
     parts = []
     for ax, theme in zip(axes[0], themes):
@@ -160,18 +173,19 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
         for yi, ok in zip(y, shown):
             if not ok:
                 ax.text(0.01, yi, "skjult", va="center", fontsize=7, color=GREY)
-        ax.set_title("\n".join(textwrap.wrap(str(theme), 28)), fontsize=8.5)
+        ax.set_title("\n".join(textwrap.wrap(str(theme), wrap)), fontsize=8)
         ax.xaxis.set_major_formatter(_pct_axis)
-        ax.set_xlim(0, max(0.1, float(np.nanmax(hi)) if np.isfinite(hi).any() else 0.1) * 1.05)
+        ax.set_xlim(0, xmax)
         ax.grid(axis="x", color="#e3e3e3")
         ax.set_axisbelow(True)
         parts.append(f"{theme}: " + ", ".join(f"{s} {fmt_pct(v)}" for s, v, ok in zip(segs, share, shown) if ok))
-    axes[0][0].set_yticks(y, segs)
+    axes[0][0].set_yticks(y, ["\n".join(textwrap.wrap(s, 26)) for s in segs])
     axes[0][0].invert_yaxis()
     _title(fig, title)
     fig.supxlabel("Andel av dem som svarte, 95 % konfidensintervall", fontsize=8)
     alt = f"{title}. " + "; ".join(parts) + "."
-    return render(fig, name, title, alt, png=png)
+    lines = len(textwrap.wrap(title, 85))  # room for the figure title above the (wrapped) panel titles
+    return render(fig, name, title, alt, png=png, rect=(0, 0, 1, 1 - (0.22 * lines + 0.05) / height))
 
 
 def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:

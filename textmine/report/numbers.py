@@ -8,13 +8,22 @@ from fractions import Fraction
 NBSP = "\u00a0"
 THIN = "\u202f"  # narrow no-break space, used as thousands separator
 
+#: the plain-language shares, in increasing order. A share is written as the nearest of these (cut points halfway
+#: between neighbours), so the wording is monotone in the share and never more than half a step off: 5 % is
+#: "1 av 20", 7 % "1 av 15", 10 % "1 av 10". Below 2,5 % (fewer than 1 in 40) and above 95 % words are used.
 _VERBAL_FRACTIONS: list[tuple[Fraction, str]] = [
-    (Fraction(1, 10), "1 av 10"), (Fraction(1, 5), "1 av 5"), (Fraction(1, 4), "1 av 4"),
+    (Fraction(1, 40), "1 av 40"), (Fraction(1, 30), "1 av 30"),
+    (Fraction(1, 25), "1 av 25"), (Fraction(1, 20), "1 av 20"), (Fraction(1, 15), "1 av 15"),
+    (Fraction(1, 10), "1 av 10"), (Fraction(1, 8), "1 av 8"), (Fraction(1, 6), "1 av 6"),
+    (Fraction(1, 5), "1 av 5"), (Fraction(1, 4), "1 av 4"),
     (Fraction(3, 10), "3 av 10"), (Fraction(1, 3), "1 av 3"), (Fraction(2, 5), "4 av 10"),
     (Fraction(1, 2), "om lag halvparten"), (Fraction(3, 5), "6 av 10"), (Fraction(2, 3), "2 av 3"),
     (Fraction(7, 10), "7 av 10"), (Fraction(3, 4), "3 av 4"), (Fraction(4, 5), "8 av 10"),
     (Fraction(9, 10), "9 av 10"),
 ]
+#: cut points between neighbouring phrases (a share at a cut point gets the larger phrase)
+_VERBAL_CUTS = [float(a + b) / 2 for (a, _), (b, _) in zip(_VERBAL_FRACTIONS, _VERBAL_FRACTIONS[1:])]
+_VERBAL_LOW, _VERBAL_HIGH = 0.025, 0.95
 
 
 def _missing(x) -> bool:
@@ -63,6 +72,26 @@ def fmt_pp(diff, digits: int = 0, *, share: bool = True) -> str:
     return f"{sign}{text}{NBSP}pp"
 
 
+def fmt_pp_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
+    """A confidence interval of a difference as "+0,5 pp til +5 pp".
+
+    A bound that is not 0 is never printed as "±0": it gets more decimals (up to 3) until it shows its sign, so an
+    interval that excludes 0 never looks as if it includes it ("+0,5 pp til +5 pp", not "±0 pp til +5 pp")."""
+    if _missing(low) or _missing(high):
+        return "–"
+    return f"{_pp_bound(low, digits, share)} til {_pp_bound(high, digits, share)}"
+
+
+def _pp_bound(x, digits: int, share: bool) -> str:
+    value = float(x) * 100 if share else float(x)
+    d = digits
+    while value != 0 and round(value, d) == 0 and d < 3:
+        d += 1
+    if value != 0 and round(value, d) == 0:
+        return f"{'+' if value > 0 else '−'}<{fmt_decimal(10 ** -d, d)}{NBSP}pp"
+    return fmt_pp(value, d, share=False)
+
+
 def fmt_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
     """A confidence interval as "81–88 %"."""
     if _missing(low) or _missing(high):
@@ -73,21 +102,28 @@ def fmt_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
 
 
 def verbal_share(p) -> str:
-    """Verbal rounding the way Norwegian reports write it: 0.71 -> "7 av 10", 0.52 -> "om lag halvparten".
+    """Verbal rounding the way Norwegian reports write it: 0.71 -> "7 av 10", 0.52 -> "om lag halvparten",
+    0.05 -> "1 av 20", 0.07 -> "1 av 15".
 
-    Very small and very large shares get words ("svært få", "nesten alle") rather than a false fraction.
+    The nearest phrase of ``_VERBAL_FRACTIONS`` (monotone: a larger share never gets a smaller phrase). 0 is
+    "ingen", under 2,5 % (fewer than 1 in 40) "svært få", over 95 % "nesten alle", 1 "alle".
     """
+    import bisect
+
     if _missing(p):
         return "–"
     p = float(p)
     if not 0 <= p <= 1:
         raise ValueError(f"verbal_share expects a share between 0 and 1, got {p!r}")
-    if p < 0.05:
+    if p == 0:
+        return "ingen"
+    if p == 1:
+        return "alle"
+    if p < _VERBAL_LOW:
         return "svært få"
-    if p > 0.95:
+    if p > _VERBAL_HIGH:
         return "nesten alle"
-    best = min(_VERBAL_FRACTIONS, key=lambda fr: (abs(float(fr[0]) - p), fr[0].denominator))
-    return best[1]
+    return _VERBAL_FRACTIONS[bisect.bisect_right(_VERBAL_CUTS, p)][1]
 
 
 def fmt_n_base(n, base) -> str:
