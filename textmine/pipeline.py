@@ -126,18 +126,89 @@ def code_output_theme_columns(df: pd.DataFrame) -> list:
     return [c for c in df.columns if str(c).startswith("theme_") and not str(c).endswith("_input")]
 
 
+def _question_codebook(survey: Any, question: str | None, codebook: Any = None) -> Any:
+    """The codebook whose theme ids a coded file's ``themes`` column is checked against: ``codebook`` (a Codebook or
+    a path) when given, else the question's codebook in the survey definition, else the default codebook."""
+    from .codebook import load_codebook
+    from .paths import DEFAULT_CODEBOOK
+
+    if codebook is not None and not isinstance(codebook, (str, Path)):
+        return codebook
+    if codebook is None:
+        qs = [q for q in survey.free_text if question is None or q.column == question]
+        codebook = next((q.codebook for q in qs if getattr(q, "codebook", None)), None) or DEFAULT_CODEBOOK
+    return load_codebook(codebook)
+
+
+def theme_columns_from_themes(df: pd.DataFrame, survey: Any, question: str | None = None, *, codebook: Any = None,
+                              source: str | Path = "the coded table", id_column: str | None = None) -> pd.DataFrame:
+    """``df`` with its ``theme_<id>`` columns made to match its ``themes`` column, as ``--coded`` reads it.
+
+    - no ``themes`` column: ``df`` as it is;
+    - ``themes`` but no ``theme_<id>`` column: the ``theme_<id>`` columns (one per theme of the codebook, 0/1) are
+      built from ``themes`` (ids joined by ';'), on a copy; an id that is not the codebook's is refused;
+    - both: ``ValueError`` (one line starting with ``source``) when they disagree on any row (an id in ``themes``
+      without a ``theme_<id>`` column counts as a disagreement; the codebook is not read) — a correction typed in
+      one of them only would otherwise be used in the tables (``theme_<id>``) but not in the row-level export
+      (``themes``), or the other way round. The message gives the number of rows, the first data rows (1 = the first
+      row under the header) and their ids, and how to fix the file.
+    """
+    from .codebook import parse_theme_list, shown_values
+
+    if "themes" not in df.columns:
+        return df
+    ids_col = id_column if id_column is not None else getattr(survey, "id_column", None)
+    ids = df[ids_col].astype(str).tolist() if ids_col in df.columns else None
+    cols = code_output_theme_columns(df)
+    cb = None if cols else _question_codebook(survey, question, codebook)  # with theme_<id> columns: those ids
+    valid = list(cb.theme_ids) if cb is not None else None
+    parsed: list[list[str]] = []
+    for i, v in enumerate(df["themes"].tolist()):
+        try:
+            lab = parse_theme_list(v)
+        except TypeError:
+            lab = [str(v)]
+        bad = [x for x in lab if x not in valid] if valid is not None else []
+        if bad:
+            at = f"data row {i + 1}" + (f" ({ids_col} {ids[i]!r})" if ids and ids[i] else "")
+            raise ValueError(f"{source}: lacks column(s) theme_<id>, and its 'themes' column cannot stand in for "
+                             f"them: {at}: unknown theme id(s) {shown_values(bad)}; expected ids of codebook "
+                             f"{cb.name!r} joined by ';': {', '.join(valid)} (--coded takes what `textmine code WAVE "
+                             f"--text-col QUESTION` writes, or a table with {', '.join(LONG_CODED_COLUMNS)})")
+        parsed.append(lab)
+    if not cols:
+        out = df.copy()
+        for t in valid:
+            out[f"theme_{t}"] = [int(t in lab) for lab in parsed]
+        return out
+    have = {c[len("theme_"):]: pd.to_numeric(df[c], errors="coerce").fillna(0).to_numpy() > 0 for c in cols}
+    rows = [i for i, lab in enumerate(parsed)
+            if set(lab) != {t for t, v in have.items() if v[i]}]
+    if rows:
+        first = rows[:5]
+        where = ", ".join(str(i + 1) for i in first) + (", …" if len(rows) > len(first) else "")
+        who = f" ({ids_col} {', '.join(ids[i] for i in first)}{', …' if len(rows) > len(first) else ''})" if ids \
+            else ""
+        raise ValueError(f"{source}: the 'themes' column and the theme_<id> columns disagree on {len(rows)} row(s) "
+                         f"(data row(s) {where}{who}); a correction typed in only one of them would be used in some "
+                         f"outputs and not in others — make them agree, or delete the theme_<id> columns so that "
+                         f"'themes' is used")
+    return df
+
+
 def coded_question(df: pd.DataFrame, survey: Any, question: str | None = None, *,
                    source: str | Path = "the coded table") -> str:
     """The free-text column a ``textmine code`` output ``df`` coded: ``question`` when given, else the survey's only
     free-text column in ``df``.
 
     ``ValueError`` (one line starting with ``source``) when ``df`` lacks the survey's id column or every
-    ``theme_<id>`` column, when ``question`` is not one of the survey's free-text columns or not a column of ``df``,
-    or when ``question`` is None and ``df`` holds none or several of the survey's free-text columns. The messages say
+    ``theme_<id>`` column (and ``themes``), when ``question`` is not one of the survey's free-text columns or not a
+    column of ``df``, or when ``question`` is None and ``df`` holds none or several of the survey's free-text columns. The messages say
     what to give ``textmine summary --coded`` (and ``textmine code``).
     """
     lacks = [c for c, ok in ((survey.id_column, survey.id_column in df.columns),
-                             ("theme_<id>", bool(code_output_theme_columns(df)))) if not ok]
+                             ("theme_<id>", bool(code_output_theme_columns(df)) or "themes" in df.columns))
+             if not ok]  # `themes` alone will do: coded_from_code_output builds the theme_<id> columns from it
     if lacks:
         raise ValueError(f"{source}: lacks column(s) {', '.join(lacks)}; --coded takes what `textmine code WAVE "
                          f"--text-col QUESTION` writes (or a table with {', '.join(LONG_CODED_COLUMNS)})")
@@ -160,7 +231,7 @@ def coded_question(df: pd.DataFrame, survey: Any, question: str | None = None, *
 
 
 def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None = None, *,
-                           source: str | Path = "the coded table") -> pd.DataFrame:
+                           source: str | Path = "the coded table", codebook: Any = None) -> pd.DataFrame:
     """The coded frame :func:`code_wave` would give for one question, from a ``textmine code`` output already read
     (the wave's columns + the coding columns): the coding is taken as it is, the text is cleaned again.
 
@@ -173,10 +244,19 @@ def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None =
     no lemmas), then ``df``'s ``theme_<id>`` columns (not ``<name>_input`` ones), ``score_<id>`` columns and
     ``themes``/``confidence``/``needs_review``/``type`` where present, values unchanged. The answers are cleaned
     again (redaction, non-answers, health flag) so the file's text is never used unredacted; no other column of
-    ``df`` is kept. ``df`` is not changed; nothing is read or written.
+    ``df`` is kept. ``df`` is not changed; nothing is written (the codebook may be read, see below).
+
+    The ``themes`` and ``theme_<id>`` columns are reconciled by :func:`theme_columns_from_themes` first (a file with
+    ``themes`` only gets ``theme_<id>`` columns built from it; one where they disagree is refused with a
+    ``ValueError``); ``codebook`` (a Codebook or a path; default: the question's in the survey, else the default
+    codebook) gives the theme ids ``themes`` may hold.
     """
     from .preprocess import Cleaner
 
+    if "themes" in df.columns and survey.id_column in df.columns:
+        q = question if question is not None else next(
+            (c for c in (x.column for x in survey.free_text) if c in df.columns), None)
+        df = theme_columns_from_themes(df, survey, q, codebook=codebook, source=source)
     themes = code_output_theme_columns(df)
     col = coded_question(df, survey, question, source=source)
     label = next(q.label for q in survey.free_text if q.column == col)

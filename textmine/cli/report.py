@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
             try:
                 if specs:  # the waves and the coded files read and matched before any coding (as in summary)
                     frames = read_waves(list(waves), sd, sheet=sheet)
-                    given = read_coded(specs, frames, sd)
+                    given = read_coded(specs, frames, sd, codebook=cb)
                     data = build_report(frames, sd, codebook=codebook, model_dir=model, coder=injected,
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append)

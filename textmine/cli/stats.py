@@ -41,13 +41,18 @@ def coded_arg(value: Path, survey) -> tuple[str | None, Path]:
     return None, value
 
 
-def read_coded(specs, frames: dict, survey) -> dict:
+def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
     wave and question) matched to their wave by the survey's wave column (else by order); the coded frame of a
-    ``textmine code`` output is :func:`textmine.pipeline.coded_from_code_output`'s."""
+    ``textmine code`` output is :func:`textmine.pipeline.coded_from_code_output`'s.
+
+    A file's ``themes`` column and its ``theme_<id>`` columns must agree (else ``ValueError``); with ``themes`` only,
+    the ``theme_<id>`` columns are built from it (ids checked against ``codebook``, a path or Codebook; default: the
+    survey's) — :func:`textmine.pipeline.theme_columns_from_themes`."""
     from ..io import read_table
-    from ..pipeline import CODED_BASE_COLUMNS, coded_from_code_output, coded_question, wave_of
+    from ..pipeline import (CODED_BASE_COLUMNS, coded_from_code_output, coded_question, theme_columns_from_themes,
+                            wave_of)
 
     waves = list(frames)
     tables = [(q, p, read_table(p)) for q, p in specs]
@@ -56,7 +61,9 @@ def read_coded(specs, frames: dict, survey) -> dict:
         if len(specs) != len(waves):
             raise ValueError(f"--coded must be given once per wave ({len(waves)} wave file(s), {len(specs)} coded "
                              f"file(s))")
-        return {w: _long_coded(df, p) for w, (_, p, df) in zip(waves, tables)}
+        return {w: theme_columns_from_themes(_long_coded(df, p), survey, codebook=codebook, source=p,
+                                             id_column="respondent_id")
+                for w, (_, p, df) in zip(waves, tables)}
     parts: dict = {}
     for i, ((q, p, df), long) in enumerate(zip(tables, is_long)):
         if long:
@@ -74,7 +81,7 @@ def read_coded(specs, frames: dict, survey) -> dict:
         col = coded_question(df, survey, q, source=p)
         if (wave, col) in parts:
             raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
-        parts[wave, col] = coded_from_code_output(df, survey, col, source=p)
+        parts[wave, col] = coded_from_code_output(df, survey, col, source=p, codebook=codebook)
     coded = {}
     for w in waves:  # a question without a file: the summary warns about its answers without a coded row
         got = [parts[k] for k in parts if k[0] == w]
@@ -290,7 +297,7 @@ def register(app: typer.Typer) -> None:
             frames[wave] = df
         if coded:
             try:
-                coded_frames = read_coded(specs, frames, survey)
+                coded_frames = read_coded(specs, frames, survey, codebook=cbk)
             except (TableReadError, ValueError) as e:
                 _fail(str(e))
         if not coded and survey.free_text:

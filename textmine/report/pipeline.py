@@ -101,14 +101,99 @@ def agreement(coded: Mapping[Any, pd.DataFrame], labels: Mapping[Any, pd.DataFra
             "mean_kappa": round(float(np.nanmean(kappa)), 3) if np.isfinite(kappa).any() else None}
 
 
+def _labels_path(path: Path, wave: Any) -> Path:
+    return path.parent / f"labels_{wave}.csv"
+
+
 def _labels_beside(path: Path, wave: Any) -> pd.DataFrame | None:
-    p = path.parent / f"labels_{wave}.csv"
+    p = _labels_path(path, wave)
     if p.exists():
         try:
             return pd.read_csv(p, dtype={"respondent_id": str, "themes": str}, keep_default_na=False)
         except Exception as e:  # noqa: BLE001 - labels are optional; report without agreement
             log.warning("could not read %s: %s", p, e)
     return None
+
+
+def _file_digest(p: Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _training_files(recorded: Sequence[str], model_folder: Path | None) -> list[Path]:
+    """The training files a model records, found as ``textmine review --corrections`` finds them: absolute, else
+    relative to the working directory or to the model folder or one of its parents (paths as typed at training)."""
+    found = []
+    for r in recorded or []:
+        p = Path(str(r))
+        cands = [p] if p.is_absolute() else [Path.cwd() / p, *([b / p for b in [model_folder.resolve(),
+                                                                               *model_folder.resolve().parents][:4]]
+                                                               if model_folder is not None else [])]
+        found.extend(c.resolve() for c in cands if c.exists())
+    return list(dict.fromkeys(found))
+
+
+def _in_training(label_file: Path, training: Sequence[Path]) -> bool:
+    """Whether ``label_file`` is one of the model's training files: the same file, or a copy of one (same bytes)."""
+    if not training:
+        return False
+    lf = label_file.resolve()
+    if lf in training:
+        return True
+    digest = _file_digest(lf)
+    size = lf.stat().st_size if lf.exists() else -1
+    return digest is not None and any(t.stat().st_size == size and _file_digest(t) == digest for t in training)
+
+
+def _model_metrics(model_folder: Path | None) -> dict:
+    if model_folder is None or not (Path(model_folder) / "metrics.json").exists():
+        return {}
+    import json
+
+    try:
+        return json.loads((Path(model_folder) / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _manifest_training_data(model_folder: Path | None) -> list[str]:
+    if model_folder is None or not (Path(model_folder) / "manifest.json").exists():
+        return []
+    import json
+
+    try:
+        return list(json.loads((Path(model_folder) / "manifest.json").read_text(encoding="utf-8"))
+                    .get("training_data") or [])
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def _in_sample_text(waves: Sequence[Any], metrics: Mapping) -> str:
+    """The method note when the hand labels beside the waves were the model's training data (Norwegian, no file
+    names: the note is published)."""
+    from .numbers import fmt_decimal as f
+    from .numbers import fmt_int
+
+    ws = [str(w) for w in waves]
+    which = ws[0] if len(ws) == 1 else ", ".join(ws[:-1]) + " og " + ws[-1]
+    text = (f"Ikke målt: de manuelt kodede svarene for måling {which} ble brukt til å trene modellen, så samsvaret "
+            f"med dem sier ingenting om hvor treffsikker kodingen er.")
+    ev = (metrics or {}).get("eval_set") or {}
+    if isinstance(ev, Mapping) and ev.get("micro_f1") is not None:
+        parts = [f"mikro-F1 {f(float(ev['micro_f1']), 2)}"]
+        if ev.get("micro_precision") is not None:
+            parts.append(f"presisjon {f(float(ev['micro_precision']), 2)}")
+        if ev.get("micro_recall") is not None:
+            parts.append(f"treffsikkerhet (recall) {f(float(ev['micro_recall']), 2)}")
+        if ev.get("mean_kappa") is not None:
+            parts.append(f"gjennomsnittlig Cohens kappa {f(float(ev['mean_kappa']), 2)}")
+        n = f" ({fmt_int(int(ev['n']))} kommentarer)" if ev.get("n") else ""
+        text += (f" Mot et eget testsett{n} som ikke ble brukt i treningen, ga modellen " + ", ".join(parts) + ".")
+    return text
 
 
 def _survey(survey: Any):
@@ -217,6 +302,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                 cols = [q.column for q in survey.free_text if q.column in df.columns and q.column not in given[w]]
                 if cols:
                     todo[w] = cols
+    injected = coder
     if todo:
         if coder is None:
             from textmine.classify import load_coder
@@ -233,22 +319,51 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
             old = coded.get(w)
             coded[w] = new if old is None or old.empty else pd.concat([old, new], ignore_index=True, sort=False)
         info.setdefault("model", _describe_coder(coder, model_dir))
+    mixed: dict[str, tuple[list[Any], list[Any]]] = {}
     if code_missing and any(given.values()):
         info["coding"] = _given_codes_text(given, survey, coded_rest=bool(todo))
+        mixed = _mixed_coding(given, coded or {}, list(frames))
+        if mixed:
+            info["coding"] += " " + _mixed_coding_text(mixed, survey)
         if not todo:
             info.setdefault("model", "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.")
     if summary is None:
         summary = build_summary(frames, survey, coded, theme_labels={t.id: t.label for t in codebook.themes},
                                 embedder=embedder)
+    for q, (read, machine) in mixed.items():  # the change between these waves mixes two ways of coding
+        msg = (f"{q}: the codes of wave(s) {', '.join(map(str, read))} are read from --coded files, but wave(s) "
+               f"{', '.join(map(str, machine))} are coded automatically now; the change between them mixes "
+               f"reviewed and machine codes — give --coded {q}=FILE for every wave to compare like with like")
+        if on_warning is not None:
+            on_warning(msg)
+        else:
+            import warnings
+
+            warnings.warn(msg, UserWarning, stacklevel=2)
     if on_warning is not None:
         for w in summary.warnings:
             on_warning(str(w))
+    in_sample: list[Any] = []
     if labels is None:
         labels = {w: lab for w, p in paths.items() if (lab := _labels_beside(p, w)) is not None}
+        if labels:  # hand labels the model was trained on measure nothing: left out, with a note saying so
+            from textmine.paths import DEFAULT_MODEL_DIR
+
+            folder = Path(model_dir) if model_dir else (DEFAULT_MODEL_DIR if injected is None else None)
+            # codes read from files only (no coder): check against the model they most likely came from
+            recorded = (getattr(coder, "training_data_", None) or []) if coder is not None \
+                else _manifest_training_data(folder)
+            training = _training_files(recorded, folder)
+            in_sample = [w for w in labels if _in_training(_labels_path(paths[w], w), training)]
+            labels = {w: lab for w, lab in labels.items() if w not in in_sample}
     agree = agreement(coded, labels, list(codebook.theme_ids)) if labels else None
     if agree:
         info["agreement"] = _agreement_text(agree)
         info["agreement_values"] = agree
+    if in_sample:
+        note = _in_sample_text(in_sample, _model_metrics(folder))
+        info["agreement"] = f"{info['agreement']} {note}" if agree else note
+        info["agreement_values"] = {**(agree or {}), "in_sample_waves": [str(w) for w in in_sample]}
     r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
     from .html import drivers_note
 
@@ -279,3 +394,33 @@ def _given_codes_text(given: Mapping[Any, list[str]], survey, *, coded_rest: boo
     if coded_rest:
         text += " De øvrige svarene er kodet automatisk (se «Modell»)."
     return text
+
+
+def _mixed_coding(given: Mapping[Any, list[str]], coded: Mapping[Any, pd.DataFrame],
+                  waves: Sequence[Any]) -> dict[str, tuple[list[Any], list[Any]]]:
+    """{question: (waves whose codes were read from files, waves where it was coded automatically)} for the
+    questions read from files in some waves and coded by the model in others."""
+    out: dict[str, tuple[list[Any], list[Any]]] = {}
+    for q in dict.fromkeys(q for qs in given.values() for q in qs):
+        read = [w for w in waves if q in given.get(w, [])]
+        machine = [w for w in waves if q not in given.get(w, []) and q in _coded_questions(coded.get(w))]
+        if read and machine:
+            out[q] = (read, machine)
+    return out
+
+
+def _mixed_coding_text(mixed: Mapping[str, tuple[list[Any], list[Any]]], survey) -> str:
+    """The method note on a question read from files in some waves and coded automatically in others (Norwegian)."""
+    labels = {q.column: q.label for q in survey.free_text}
+
+    def join(ws):
+        ws = [str(w) for w in ws]
+        return ws[0] if len(ws) == 1 else ", ".join(ws[:-1]) + " og " + ws[-1]
+
+    parts = []
+    for q, (read, machine) in mixed.items():
+        parts.append(f"For «{labels.get(q, q)}» er kodene for måling {join(read)} lest fra filer (for eksempel "
+                     f"gjennomgått og rettet manuelt), mens måling {join(machine)} er kodet automatisk. Endringen "
+                     f"mellom disse målingene blander derfor to måter å kode på, og kan skyldes kodingen og ikke bare "
+                     f"en reell endring.")
+    return "Merk: " + " ".join(parts)
