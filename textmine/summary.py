@@ -933,6 +933,7 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
     emb = None
     max_candidates = 150
     rows = []
+    used: set[str] = set()  # respondents already quoted for this question: each comment under one theme if possible
     for ti_, th in enumerate(themes):
         col = f"theme_{th}"
         if col not in c:
@@ -945,7 +946,12 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             continue
         if emb is None:
             emb = resolve_embedder(embedder)
-        picked = select_quotes(c, theme=th, k=n_quotes, embedder=emb, eligible=elig, attribute=attribute, max_candidates=max_candidates)
+        picked = select_quotes(c, theme=th, k=n_quotes, embedder=emb, eligible=elig, attribute=attribute,
+                               max_candidates=max_candidates, excluded_ids=used)
+        if len(picked) < min(3, n_quotes):  # too few comments of its own: a comment quoted elsewhere may serve
+            picked = select_quotes(c, theme=th, k=n_quotes, embedder=emb, eligible=elig, attribute=attribute,
+                                   max_candidates=max_candidates)
+        used.update(q.respondent_id for q in picked)
         for q in picked:
             rows.append({"wave": wave, "question": qd.column, "theme": th, "rank": q.rank, "text": q.text, "attribution": q.attribution, "score": q.score, "respondent_id": q.respondent_id})
     if emb is not None:
