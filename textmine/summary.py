@@ -373,29 +373,32 @@ def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2
     return _suppress(t, survey, "n", also_suppress, secondary=secondary, keys=keys)
 
 
-def _secondary_levels(base: np.ndarray, small: np.ndarray) -> np.ndarray:
+def secondary_levels(base: np.ndarray, small: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
     """Complementary (secondary) suppression within one breakdown (the levels of one segment for one item):
     when exactly one level with respondents is suppressed, the total minus the visible levels would give its
     numbers back, so the smallest (by base) of the other levels with respondents is suppressed too. Returns
-    the levels to suppress in addition to ``small``. (A suppressed level with no respondents hides nothing.)"""
+    the levels to suppress in addition to ``small``. ``present``: the levels that have respondents (default:
+    base > 0; a suppressed level with no respondents hides nothing). Also the rule of the row-level exports
+    (:func:`textmine.report.excel.safe_coded_rows`), where every level listed has rows."""
     base = np.asarray(base, dtype=float)
     small = np.asarray(small, dtype=bool)
+    present = base > 0 if present is None else np.asarray(present, dtype=bool)
     extra = np.zeros(len(base), dtype=bool)
-    if int((small & (base > 0)).sum()) == 1:
-        cand = np.flatnonzero(~small & (base > 0))
+    if int((small & present).sum()) == 1:
+        cand = np.flatnonzero(~small & present)
         if len(cand):
             extra[cand[int(np.argmin(base[cand]))]] = True
     return extra
 
 
 def _secondary_mask(t: pd.DataFrame, keys: Sequence[str], base: np.ndarray, small: np.ndarray) -> np.ndarray:
-    """:func:`_secondary_levels` for every breakdown of ``t`` (rows grouped by ``keys``: item and segment)."""
+    """:func:`secondary_levels` for every breakdown of ``t`` (rows grouped by ``keys``: item and segment)."""
     sec = np.zeros(len(t), dtype=bool)
     if not len(t):
         return sec
     for idx in t.groupby(list(keys), sort=False, dropna=False).indices.values():
         if len(idx) > 1:
-            sec[idx] = _secondary_levels(base[idx], small[idx])
+            sec[idx] = secondary_levels(base[idx], small[idx])
     return sec
 
 
@@ -536,7 +539,7 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
         cnt, cntw = S[:, 9 : 9 + K], S[:, 9 + K :]
         L = len(g.levels)
         small_lvl = S[:, 0] < survey.min_cell
-        sec_lvl = _secondary_levels(S[:, 0], small_lvl) if L > 1 else np.zeros(L, dtype=bool)
+        sec_lvl = secondary_levels(S[:, 0], small_lvl) if L > 1 else np.zeros(L, dtype=bool)
         small_k = np.tile(small_lvl, K)
         sec_k = np.tile(sec_lvl, K)
         for di, d in enumerate(DENOMINATORS):

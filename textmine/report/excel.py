@@ -14,7 +14,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from .model import ReportData
-from .views import METHOD_NAMES, hide_suppressed, method_lines
+from ..summary import secondary_levels
+from ..survey import SurveyDefinition
+from .views import HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, method_lines
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 PCT = "0.0%"
@@ -57,15 +59,12 @@ SHEETS = [
 ]
 
 
-# Cell-level numbers that a suppressed row (``suppressed`` = "Skjult") must not show: the method note says cells
-# with a base under min_cell are not shown (the HTML prints "–*"); the flag stays.
-# Its bases go too (the base of the one hidden level of a segment is the total's minus the visible levels'; and a
-# base, effective n or count next to the hidden share is the hidden count), as do the bases of a hidden change.
+# Cell-level numbers that a suppressed row (``suppressed`` = "Skjult") must not show, its bases included: the
+# report views' lists (see textmine.report.views), and the impact sheet's own.
 HIDDEN = {
-    "indicators": ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted", "base", "n_eff"),
-    "themes": ("count", "share", "ci_low", "ci_high", "share_asked", "share_all", "base", "asked", "respondents",
-               "n_eff"),
-    "changes": ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted", "n_prev", "n"),
+    "indicators": HIDDEN_INDICATOR,
+    "themes": HIDDEN_THEME,
+    "changes": HIDDEN_CHANGE,
     "impact": ("share_with", "share_without", "diff", "ci_low", "ci_high", "p_value", "p_adjusted",
                "adjusted_pp", "adjusted_ci_low_pp", "adjusted_ci_high_pp", "adjusted_p"),
 }
@@ -213,7 +212,8 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
 
 # the comment text of a health-flagged comment in the row-level export (its theme codes stay)
 HEALTH_NOTE = "[helseopplysning – vises ikke i eksport]"
-DEFAULT_MIN_CELL = 10  # the survey definition's default min_cell, for report data without method notes
+# the survey definition's default min_cell, for report data without method notes
+DEFAULT_MIN_CELL = SurveyDefinition.__dataclass_fields__["min_cell"].default
 
 
 def _min_cell(r: ReportData) -> int:
@@ -316,12 +316,10 @@ def _blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) ->
             parts = cell.groupby(group, sort=False, dropna=False) if group else [(None, cell)]
             for _, part in parts:
                 levels = part.groupby(c, sort=False)["_n"].first()
-                small_lvl = (levels < min_cell).to_numpy()
-                rest = levels[~small_lvl]
-                if int(small_lvl.sum()) != 1 or not len(rest):
-                    continue
-                extra = rest.index[int(np.argmin(rest.to_numpy()))]
-                small[part["_pos"].to_numpy()[part[c].to_numpy() == extra]] = True
+                n = levels.to_numpy()  # (every level here has rows, even one whose rows are all non-answers)
+                extra = secondary_levels(n, n < min_cell, present=np.ones(len(n), dtype=bool))
+                for level in levels.index[extra]:
+                    small[part["_pos"].to_numpy()[part[c].to_numpy() == level]] = True
         # per respondent: blanked in one of their rows → blanked in all of them
         if small.any():
             hit = pd.Series(small).groupby([person[k].to_numpy() for k in person.columns], sort=False) \
