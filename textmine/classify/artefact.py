@@ -235,6 +235,20 @@ def _json_default(v: Any) -> Any:
     raise TypeError(type(v).__name__)
 
 
+def recorded_paths(recorded: str | Path, model_dir: str | Path | None = None) -> list[Path]:
+    """Where a training file a model records (``training_data``) is now, existing places only, first choice
+    first: an absolute path as recorded (models trained now); else relative to the working directory, then to the
+    model directory or one of its three parents (older models recorded the path as typed)."""
+    p = Path(str(recorded))
+    if p.is_absolute():
+        return [p] if p.exists() else []
+    cands = [p]
+    if model_dir is not None:
+        m = Path(model_dir).resolve()
+        cands += [b / p for b in [m, *m.parents][:4]]
+    return [c for c in cands if c.exists()]
+
+
 def read_manifest(model_dir: str | Path) -> dict[str, Any]:
     path = Path(model_dir) / "manifest.json"
     if not path.exists():

@@ -174,13 +174,13 @@ def _read_labelled(path: Path, cb, sheet: Optional[str] = None, **cols):
 def _recorded_path(recorded: str, model: Optional[Path]) -> Path:
     """A training file a model records: absolute (models trained now), else relative to the working directory or,
     failing that, to the model directory or one of its parents (older models recorded the path as typed)."""
+    from textmine.classify.artefact import recorded_paths
+
     p = Path(recorded)
-    if p.is_absolute() or p.exists() or model is None:
+    if p.is_absolute() or model is None:
         return p
-    for base in [model.resolve(), *model.resolve().parents][:4]:
-        if (base / p).exists():
-            return base / p
-    return p
+    found = recorded_paths(p, model)
+    return found[0] if found else p
 
 
 def _warn_unknown_questions(coder, given, what: str) -> None:

@@ -127,13 +127,9 @@ def _file_digest(p: Path) -> str | None:
 def _training_files(recorded: Sequence[str], model_folder: Path | None) -> list[Path]:
     """The training files a model records, found as ``textmine review --corrections`` finds them: absolute, else
     relative to the working directory or to the model folder or one of its parents (paths as typed at training)."""
-    found = []
-    for r in recorded or []:
-        p = Path(str(r))
-        cands = [p] if p.is_absolute() else [Path.cwd() / p, *([b / p for b in [model_folder.resolve(),
-                                                                               *model_folder.resolve().parents][:4]]
-                                                               if model_folder is not None else [])]
-        found.extend(c.resolve() for c in cands if c.exists())
+    from ..classify.artefact import recorded_paths
+
+    found = [c.resolve() for r in recorded or [] for c in recorded_paths(r, model_folder)]
     return list(dict.fromkeys(found))
 
 
@@ -161,14 +157,14 @@ def _model_metrics(model_folder: Path | None) -> dict:
 
 
 def _manifest_training_data(model_folder: Path | None) -> list[str]:
-    if model_folder is None or not (Path(model_folder) / "manifest.json").exists():
+    """The training files a model folder's manifest records ([] when it is not a readable model folder)."""
+    if model_folder is None:
         return []
-    import json
+    from ..classify.artefact import read_manifest
 
     try:
-        return list(json.loads((Path(model_folder) / "manifest.json").read_text(encoding="utf-8"))
-                    .get("training_data") or [])
-    except (OSError, ValueError, AttributeError):
+        return list(read_manifest(model_folder).get("training_data") or [])
+    except (OSError, ValueError, AttributeError):  # (ArtefactError is a ValueError)
         return []
 
 
