@@ -84,27 +84,39 @@ def _numeric_personal(col: pd.Series) -> int:
     return int((fnr | mobile).sum())
 
 
-def pii_in_columns(df: pd.DataFrame, skip=()) -> dict[str, int]:
-    """``{column: cells with personal data the Redactor would mask}`` for the text columns not in ``skip``
-    (only counts: the values are never returned). Year + running number ids in an id column are not counted."""
+def _scan_columns(df: pd.DataFrame, skip=()):
+    """Per column not in ``skip``: ``(column, n, None, None)`` for a numeric column (``n`` cells a fødselsnummer or
+    mobile number) or ``(column, None, given, seen)`` for a text column with answers (``given``: its non-blank
+    cells; ``seen``: ``{value: (masked value, has personal data)}``, the Redactor run once per distinct value).
+    Other columns are skipped."""
     redact = _redact_one()
     skip = set(skip)
-    found: dict[str, int] = {}
     for c in df.columns:
         if c in skip:
             continue
-        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
-            n = _numeric_personal(df[c])
-            if n:
-                found[str(c)] = n
+        col = df[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            yield c, _numeric_personal(col), None, None
             continue
-        if not (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
             continue
-        vals = df[c][df[c].map(lambda v: isinstance(v, str) and bool(v.strip()))]
-        if vals.empty:
+        given = col[col.map(lambda v: isinstance(v, str) and bool(v.strip()))]
+        if given.empty:
             continue
-        hit = {v: bool(sum(redact(v)[1].values())) for v in pd.unique(vals)}
-        n = int((vals.map(hit) & ~_year_ids(vals)).sum())
+        seen = {}
+        for v in pd.unique(given):
+            r, cnt = redact(v)
+            seen[v] = (r, bool(sum(cnt.values())))
+        yield c, None, given, seen
+
+
+def pii_in_columns(df: pd.DataFrame, skip=()) -> dict[str, int]:
+    """``{column: cells with personal data the Redactor would mask}`` for the text columns not in ``skip``
+    (only counts: the values are never returned). Year + running number ids in an id column are not counted."""
+    found: dict[str, int] = {}
+    for c, n, given, seen in _scan_columns(df, skip):
+        if given is not None:
+            n = int((given.map(lambda v: seen[v][1]) & ~_year_ids(given)).sum())
         if n:
             found[str(c)] = n
     return found
@@ -121,32 +133,16 @@ def mask_personal_text(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, dict[st
     ``91234567``): masking those would change a column's type or break the join back to the survey (a
     respondent id that looks like a phone number). Decided cell by cell, so a file coded in parts gives the same
     cells as the whole file. ``df`` is not changed; cells without personal data are unchanged."""
-    redact = _redact_one()
-    skip = set(skip)
     out = df
     masked: dict[str, int] = {}
     left: dict[str, int] = {}
-    for c in df.columns:
-        if c in skip:
-            continue
-        col = df[c]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            n = _numeric_personal(col)
+    for c, n, given, seen in _scan_columns(df, skip):
+        if given is None:
             if n:
                 left[str(c)] = n
             continue
-        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
-            continue
-        given = col[col.map(lambda v: isinstance(v, str) and bool(v.strip()))]
-        if given.empty:
-            continue
-        result: dict[str, tuple[str, bool, bool]] = {}  # value -> (masked value, has personal data, code-shaped)
-        for v in pd.unique(given):
-            r, cnt = redact(v)
-            code = bool(_CODE.fullmatch(v.strip()))
-            result[v] = (r, bool(sum(cnt.values())), code)
-        hit = given.map(lambda v: result[v][1])
-        code = given.map(lambda v: result[v][2])
+        hit = given.map(lambda v: seen[v][1])
+        code = given.map(lambda v: bool(_CODE.fullmatch(v.strip())))
         to_mask = hit & ~code
         n_left = int((hit & code & ~given.map(lambda v: bool(_YEAR_ID.fullmatch(v.strip())))).sum())
         if n_left:
@@ -157,7 +153,7 @@ def mask_personal_text(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, dict[st
                 out.attrs = dict(df.attrs)
             idx = to_mask[to_mask].index
             values = out[c].astype(object).copy()
-            values.loc[idx] = [result[v][0] for v in given.loc[idx]]
+            values.loc[idx] = [seen[v][0] for v in given.loc[idx]]
             out[c] = values
             masked[str(c)] = int(to_mask.sum())
     return out, masked, left
