@@ -12,7 +12,10 @@ Uploads written by older code may hold what :func:`service.store.upload_wave` no
 * ``Wave.warnings`` messages that may quote cell values (e.g. the old "values not among the declared levels:
   [...]") -> only messages that today's upload can produce for the wave (checked against the wave's own file
   name and definition) are kept; the others are withdrawn and value-free notes naming columns and counts are
-  added for what the scrub changed.
+  added for what the scrub changed;
+* ``Wave.filename`` holding personal data by today's rule (``library.filename_is_personal``: "kari_svar.csv",
+  "hansen-kommentarer.xlsx") -> ``upload`` plus the suffix, as the upload stores it today, and the warnings that
+  quote it (``{src}: …``) renamed alike; other file names are left exactly as stored.
 
 Each wave is checked against its own stored definition (``Wave.definition_yaml``), else its survey's. The scrub
 is idempotent: a second run finds nothing to change. It returns counts only, never values. After its commit,
@@ -280,17 +283,52 @@ def scrub_warnings(warnings: Any, info: library.SurveyInfo, filename: str | None
     return kept + notes, rewritten, added + len(notes)
 
 
+# ---------------------------------------------------------------- file names
+def stored_filename(filename: str | None) -> str | None:
+    """The name today's upload would store for a stored file name: ``upload`` plus the suffix when its stem holds
+    personal data (``library.filename_is_personal``: a name, a surname or first name on its own, a
+    fødselsnummer, …), else unchanged (a name stored by older code is never cut or otherwise changed)."""
+    if not filename or not library.filename_is_personal(filename):
+        return filename
+    return library.safe_filename(filename)
+
+
+def renamed_warnings(warnings: Any, old: str, new: str) -> Any:
+    """The wave's warnings with the file name they start with (``{src}: …``, ``{src}, column …``, the upload's
+    templates) changed from ``old`` to ``new``; other messages and non-list values unchanged."""
+    if not isinstance(warnings, list):
+        return warnings
+    return [new + m[len(old):] if isinstance(m, str) and m.startswith((old + ":", old + ",")) else m
+            for m in warnings]
+
+
+def _scrub_filename(session: Session, wave_id: int, filename: str | None, warnings: Any) -> tuple[str | None, Any]:
+    """Store the wave's file name as today's upload would (and the warnings quoting it renamed alike); returns the
+    (possibly new) file name and warnings."""
+    new = stored_filename(filename)
+    if new == filename:
+        return filename, warnings
+    warnings = renamed_warnings(warnings, filename, new)
+    session.execute(sa.update(_waves).where(_waves.c.id == wave_id).values(filename=new, warnings=warnings))
+    log.info("store scrub: wave %s: a file name holding personal data was replaced by %s", wave_id, new)
+    return new, warnings
+
+
 def scrub_wave(session: Session, wave_id: int) -> dict[str, int]:
-    """Apply today's upload rules to one stored wave (see the module docstring); counts only."""
+    """Apply today's upload rules to one stored wave (see the module docstring); counts only. The file name is
+    checked even when the wave has no usable definition (the rule needs none)."""
     counts = dict.fromkeys(COUNT_KEYS, 0)
     wave = session.execute(sa.select(_waves.c.survey_id, _waves.c.definition_yaml, _waves.c.filename,
                                      _waves.c.warnings).where(_waves.c.id == wave_id)).one()
     survey_yaml = session.scalar(sa.select(_surveys.c.definition_yaml).where(_surveys.c.id == wave.survey_id))
     counts["waves_scanned"] = 1
+    filename, stored_warnings = _scrub_filename(session, wave_id, wave.filename, wave.warnings)
+    renamed = filename != wave.filename
     info = wave_definition(wave.definition_yaml, survey_yaml)
     if info is None:
         log.warning("store scrub: wave %s has no usable survey definition; left as it is", wave_id)
         counts["waves_skipped"] = 1
+        counts["waves_changed"] = int(renamed)
         return counts
     rows = session.execute(sa.select(_respondents.c.id, _respondents.c.answers)
                            .where(_respondents.c.wave_id == wave_id).order_by(_respondents.c.id)).all()
@@ -299,14 +337,14 @@ def scrub_wave(session: Session, wave_id: int) -> dict[str, int]:
         session.execute(sa.update(_respondents).where(_respondents.c.id == sa.bindparam("pk"))
                         .values(answers=sa.bindparam("new_answers")),
                         [{"pk": rows[i].id, "new_answers": answers[i]} for i in changes["changed"]])
-    warnings, rewritten, added = scrub_warnings(wave.warnings, info, wave.filename, changes)
-    if warnings != wave.warnings:
+    warnings, rewritten, added = scrub_warnings(stored_warnings, info, filename, changes)
+    if warnings != stored_warnings:
         session.execute(sa.update(_waves).where(_waves.c.id == wave_id).values(warnings=warnings))
     counts.update(respondents_changed=len(changes["changed"]), columns_dropped=len(changes["dropped"]),
                   keys_dropped=sum(changes["dropped"].values()), levels_cleared=sum(changes["cleared"].values()),
                   values_masked=sum(changes["masked"].values()), warnings_rewritten=rewritten,
                   warnings_added=added)
-    counts["waves_changed"] = int(bool(changes["changed"]) or warnings != wave.warnings)
+    counts["waves_changed"] = int(renamed or bool(changes["changed"]) or warnings != stored_warnings)
     return counts
 
 

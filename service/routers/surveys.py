@@ -31,7 +31,8 @@ def wave_out(session: Session, w: Wave) -> WaveOut:
 def create_survey(body: SurveyIn, session: Session = Depends(get_session, scope="function"),
                   _: Principal = Depends(require_analyst)) -> SurveyOut:
     """Create a survey (optionally with its survey definition YAML). A name or description holding personal data
-    is refused (422 ``personal_data_in_name``, the value never quoted)."""
+    is refused (422 ``personal_data_in_name``, the value never quoted), as is a name made only of a surname or
+    first name ("Hansen", "johansen 2024")."""
     return survey_out(store.create_survey(session, body.name.strip(), body.description, body.definition_yaml))
 
 
@@ -63,7 +64,9 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
     409 ``wave_exists`` for a label the survey has, 409 ``duplicate_wave`` for content a wave of the survey already
     holds (under any label; ``allow_duplicate`` stores it anyway), 422 ``several_waves`` for a file whose wave column
     holds more than one wave (split it per wave). A file name in which the redaction finds personal data (a name, a
-    fødselsnummer, …) is stored as ``upload`` plus its suffix, e.g. ``upload.csv``."""
+    fødselsnummer, …), or that holds a surname or first name on its own ("hansen_svar.csv", "kari_svar.csv"; not a
+    name that is also a word, "svar_per_fylke.csv"), is stored as ``upload`` plus its suffix, e.g. ``upload.csv``.
+    A label made only of a name ("Hansen", "johansen 2024") is refused (422 ``personal_data_in_label``)."""
     data = file.file.read()
     definition_yaml = None
     if definition is not None:

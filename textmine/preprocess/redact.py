@@ -210,8 +210,9 @@ _MONTHS = {
 }
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![\w])\.?"
 _YEAR4 = r"(?:19|20)\d{2}"
+# not glued to a word, number or link ("1.2.3", "ref.03"), except to the birth abbreviation "f." ("f.1978-04-03")
 _DATE = re.compile(
-    r"(?<![\w./-])(?:"
+    r"(?:(?<![\w./-])|(?<=(?<![\w.])[fF]\.))(?:"
     rf"(?P<iy>{_YEAR4})(?P<isep>[-/.])(?P<im>\d{{1,2}})(?P=isep)(?P<id>\d{{1,2}})"  # 1990-01-01
     rf"|(?P<wd>\d{{1,2}})(?:\.\s?|(?:st|nd|rd|th)?\s)(?:of\s)?(?P<wm>{_MONTH})(?:,?\s(?P<wy>{_YEAR4}))?"  # 3. mars 1985
     rf"|(?P<em>{_MONTH})\s(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s(?P<ey>{_YEAR4}))?"  # March 3, 1985
