@@ -44,7 +44,7 @@ def migrate(engine: Engine) -> None:
         before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-    if before is not None and before < "0002":  # 0002 scrubbed stored rows: clear their old versions from the files
+    if before is not None and before < "0006":  # 0002/0006 scrubbed stored rows: clear their old versions from the files
         from service import scrub
 
         scrub.purge_leftovers(engine)

@@ -146,6 +146,37 @@ def test_scrub_replaces_stored_file_names_holding_a_name(sqlite_url, tmp_path):
     engine.dispose()
 
 
+def test_upgrading_a_store_past_0005_scrubs_its_stored_file_names(sqlite_url, tmp_path):
+    """A store already at 0005 (past 0002's scrub) gets today's file-name rule from migration 0006, and the old
+    names are gone from the database file too (old row versions purged after the upgrade)."""
+    from alembic import command
+    from alembic.config import Config
+    from service.db.session import MIGRATIONS_DIR
+
+    ids, seeded = _seed_old_names(sqlite_url, tmp_path)
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:  # the store as an upgrade before today left it: revision 0005, old names kept
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    assert _stored(engine)[ids["old"]][0] == OLD_NAME
+    engine.dispose()
+
+    Database(sqlite_url).dispose()  # the service's start-up: migrate to head
+
+    engine = make_engine(sqlite_url)
+    stored = _stored(engine)
+    assert stored[ids["old"]] == ("upload.csv", [w.replace(OLD_NAME, "upload.csv") for w in seeded], "2022")
+    assert stored[ids["skipped"]][0] == "upload.xlsx"
+    assert stored[ids["ordinary"]][0] == "svar_per_fylke.csv"
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0006"
+    raw = (tmp_path / "store.db").read_bytes()
+    assert b"kari_svar" not in raw and b"Hansen-ola" not in raw
+    engine.dispose()
+
+
 def test_stored_filename_changes_only_names_with_personal_data():
     assert scrub.stored_filename("svar-fra-ola.xlsx") == "upload.xlsx"
     assert scrub.stored_filename("Nordmann_svar.csv") == "upload.csv"
