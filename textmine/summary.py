@@ -616,8 +616,13 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     )
     t["n_mention"] = t["n_mention"].round().astype(int)
     t["n_other"] = t["n_other"].round().astype(int)
-    small = (t["n_mention"] < survey.min_cell) | (t["n_other"] < survey.min_cell)
+    # a row hides both its groups when either is small (with theme + without = the total any other row gives)
+    primary = ((t["n_mention"] < survey.min_cell) | (t["n_other"] < survey.min_cell)).to_numpy()
+    families = _theme_families(Tc, themes, _theme_parents(survey, qd.column))
+    secondary = _theme_indicator_secondary(t, primary, families, I)
+    small = pd.Series(primary | secondary, index=t.index)
     t["suppressed"] = small.to_numpy()
+    t["suppressed_secondary"] = secondary
     # an indicator constant among the commenters (e.g. a question routed on it: 0 % vs 0 %) has nothing to test
     vsum, psum = V.sum(axis=0), P.sum(axis=0)
     constant = (vsum == 0) | (psum == 0) | (psum == vsum)
@@ -633,9 +638,45 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     t.loc[na, "verdict"] = VERDICT_NOT_APPLICABLE
     t.loc[small, "verdict"] = VERDICT_SUPPRESSED
     if survey.suppression == "hide":
-        for c in ("share_mention", "share_other", "diff", "ci_low", "ci_high", "p_value"):
+        for c in ("share_mention", "share_other", "n_eff_mention", "n_eff_other", "diff", "ci_low", "ci_high",
+                  "p_value", "p_adjusted"):
             t.loc[small, c] = np.nan
     return t
+
+
+def _theme_families(Tc: np.ndarray, themes: Sequence[str], parents: Mapping[str, str]) -> list[list[int]]:
+    """The breakdowns of a question's themes that add up to a shown total: all its themes (total: the
+    commenters; exact when each comment has one theme) and the children of each theme that rolls others up
+    (total: the parent row), by the codebook's ``parent`` or by the data (mentions strictly within another's)."""
+    K = len(themes)
+    M = (Tc > 0).astype(float)
+    outside = M.T @ (1.0 - M)  # [b, a]: commenters mentioning b and not a
+    has = M.sum(axis=0) > 0
+    index = {th: j for j, th in enumerate(themes)}
+    families = [list(range(K))]
+    for a in range(K):
+        kids = {b for b in range(K) if b != a and has[b] and outside[b, a] == 0 and outside[a, b] > 0}
+        kids |= {index[c] for c, p in parents.items() if p == themes[a] and c in index}
+        if kids:
+            families.append(sorted(kids))
+    return families
+
+
+def _theme_indicator_secondary(t: pd.DataFrame, primary: np.ndarray, families: list[list[int]], I: int) -> np.ndarray:
+    """Secondary suppression of the theme × indicator rows (one wave × question, theme-major, ``I`` indicators
+    per theme): per indicator, the commenters mentioning each theme of a family are levels of one breakdown whose
+    total is shown (any shown row gives it: n_mention·share_mention + n_other·share_other), so one hidden row
+    takes the family's next smallest row (by n_mention) with it — the rule of :func:`secondary_levels`. A row
+    hides people only when both its groups have some (else its numbers are the total's)."""
+    nm, no = t["n_mention"].to_numpy(float), t["n_other"].to_numpy(float)
+    present = (nm > 0) & (no > 0)
+    sec = np.zeros(len(t), dtype=bool)
+    for i in range(I):
+        for fam in families:
+            rows = np.asarray(fam, dtype=np.int64) * I + i
+            if len(rows) > 1:
+                sec[rows] |= secondary_levels(nm[rows], primary[rows], present[rows])
+    return sec & ~primary
 
 
 def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, method: str, warn) -> pd.DataFrame:

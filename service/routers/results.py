@@ -15,6 +15,23 @@ from service.schemas import MAX_ID, IdPath, Limit, Offset, CorrectionIn, Correct
 
 router = APIRouter(tags=["results"])
 
+#: what a hidden (suppressed) summary row keeps: which cell it is and the flags; no value, CI, base or test
+HIDDEN_ROW_KEEPS = frozenset({
+    "kind", "wave", "wave_prev", "question", "theme", "indicator", "column", "label", "measure", "group", "option",
+    "exclusive", "item", "denominator", "segment", "value", "outcome", "weighted", "applicable", "suppressed",
+    "suppressed_secondary", "verdict", "verdict_unadjusted",
+})
+
+
+def blank_hidden_rows(summary: dict[str, Any]) -> dict[str, Any]:
+    """Null every number of the rows the summary hides (primary or secondary suppression, in ``flag`` mode too):
+    a reader sees that the cell is hidden, never its share, CI, count or base (``value`` is the segment level)."""
+    for rows in (summary.get("tables") or {}).values():
+        for row in rows:
+            if row.get("suppressed"):
+                row.update({k: None for k in row if k not in HIDDEN_ROW_KEEPS})
+    return summary
+
 
 @router.get("/waves/{wave_id}/summary", response_model=dict[str, Any])
 def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1, le=MAX_ID, description="earlier wave to compare"),
@@ -25,8 +42,11 @@ def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1
                  session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change.
     Themes are compared only between codings with the same codebook and model (409 ``codebook_mismatch`` /
-    ``model_mismatch`` otherwise); a wave without a finished coding job is named in ``summary.warnings``."""
-    return store.wave_summary(session, wave_id, compare_wave_id, job_id, compare_job_id)
+    ``model_mismatch`` otherwise); a wave without a finished coding job is named in ``summary.warnings``.
+    A hidden (suppressed) row carries only what it is and its flags: its numbers, CIs and base are null."""
+    body = store.wave_summary(session, wave_id, compare_wave_id, job_id, compare_job_id)
+    blank_hidden_rows(body["summary"])
+    return body
 
 
 @router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)
