@@ -218,7 +218,7 @@ def _text_counts(part: pd.DataFrame, text_col: str, blank_is_missing: bool) -> t
 
 def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
     t0 = time.perf_counter()
-    from textmine.classify.table import mask_personal_text
+    from textmine.classify.table import mask_column_names, mask_personal_text, masked_column_names
 
     kwargs = dict(kwargs)
     stop = kwargs.pop("_stop", None)  # the run's stop Event (see _stop_tasks)
@@ -232,6 +232,10 @@ def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: d
     # and the survey questions named
     own = [ROW_COL, kwargs["text_col"], *kwargs.get("redact_cols", ()), kwargs.get("question_col"), *unredacted]
     part, masked, pii = mask_personal_text(part, skip=[c for c in own if c])
+    names = masked_column_names(part.columns, skip=[c for c in own if c])  # the driver counts them for its note
+    part, _ = mask_column_names(part, skip=[c for c in own if c])
+    masked = {names.get(c, c): n for c, n in masked.items()}
+    pii = {names.get(c, c): n for c, n in pii.items()}
     qcol = kwargs.get("question_col")
     questions = ([str(v) for v in pd.unique(part[qcol].astype("string").dropna()) if str(v).strip()]
                  if qcol else [])
@@ -461,6 +465,7 @@ class DaskRunInfo:
     # {column: cells} (never values); and the other columns whose text cells had personal data masked
     pii_columns: dict = field(default_factory=dict)
     masked_columns: dict = field(default_factory=dict)
+    masked_names: int = 0  # column names holding personal data, masked in the parts (a count, never the names)
     # survey questions in ``question_col`` / ``question`` the model has no theme rates for, and those it has
     questions: tuple[str, ...] = ()  # the distinct values of ``question_col``
     unknown_questions: tuple[str, ...] = ()
@@ -731,6 +736,11 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         if cluster is not None:
             cluster.close()
     results.sort(key=lambda r: r["path"])
+    from textmine.classify.table import masked_column_names
+
+    renamed = masked_column_names(columns, skip=[c for c in (ROW_COL, text_col, *kwargs["redact_cols"],
+                                                             kwargs["question_col"], *kwargs.get("_unredacted", ()))
+                                                 if c])
     pii: dict[str, int] = {}
     masked: dict[str, int] = {}
     for r in results:
@@ -748,12 +758,13 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         wall_seconds=round(time.perf_counter() - t_start, 3),
         pii_columns=pii,
         masked_columns=masked,
+        masked_names=len(renamed),
         questions=tuple(sorted({q for r in results for q in r.get("questions", ())})),
         warnings=tuple(_no_letters_warning(input_path, text_col, columns, results)),
     )
     manifest = {
         "input": str(input_path), "text_col": text_col, "n_rows": n_rows, "n_partitions": len(results),
-        "rows_per_partition": rows_per_partition, "batch_size": batch_size, "input_columns": columns,
+        "rows_per_partition": rows_per_partition, "batch_size": batch_size, "input_columns": [renamed.get(c, c) for c in columns],
         "model_dir": kwargs["model_dir"], "codebook": kwargs["codebook_path"],
         "parts": [os.path.basename(r["path"]) for r in results],
     }

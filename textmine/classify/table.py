@@ -10,7 +10,8 @@ import pandas as pd
 
 from .base import BaseCoder, output_columns
 
-__all__ = ["code_dataframe", "redact_columns", "pii_in_columns", "mask_personal_text", "unknown_questions"]
+__all__ = ["code_dataframe", "redact_columns", "pii_in_columns", "mask_personal_text", "masked_column_names",
+           "mask_column_names", "unknown_questions"]
 
 
 def _redact_one():
@@ -157,6 +158,58 @@ def mask_personal_text(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, dict[st
             out[c] = values
             masked[str(c)] = int(to_mask.sum())
     return out, masked, left
+
+
+def masked_column_names(columns, skip=()) -> dict[str, str]:
+    """``{column name: masked name}`` for the column names not in ``skip`` that hold personal data (a header
+    "Kari Nordmann 01019012480" → "[NAVN] [FØDSELSNUMMER]"; the Redactor of the text column); a masked name
+    that would clash with another column gets " (2)", " (3)" … Names only: pure, so every part of a file
+    coded in parts gets the same names."""
+    redact = _redact_one()
+    skip = set(skip)
+    names = [str(c) for c in columns]
+    taken = set(names)
+    out: dict[str, str] = {}
+    for c in names:
+        if c in skip or not c.strip():
+            continue
+        r, cnt = redact(c)
+        if not sum(cnt.values()):
+            continue
+        new, k = r, 2
+        while new in taken:
+            new, k = f"{r} ({k})", k + 1
+        taken.add(new)
+        out[c] = new
+    return out
+
+
+def mask_column_names(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, int]:
+    """``(df with its column names and variable labels masked, names or labels masked)``: the names of
+    :func:`masked_column_names`, the keys of per-column ``attrs`` (value labels, variable labels, missing codes …)
+    renamed alike, and variable labels (``attrs["column_labels"]``, from a ``.sav``) holding personal data masked.
+    ``df`` is not changed."""
+    names = masked_column_names(df.columns, skip)
+    labels = df.attrs.get("column_labels")
+    masked_labels: dict[str, str] = {}
+    if isinstance(labels, dict):
+        redact = _redact_one()
+        for c, lab in labels.items():
+            if isinstance(lab, str) and lab.strip():
+                r, cnt = redact(lab)
+                if sum(cnt.values()):
+                    masked_labels[c] = r
+    if not names and not masked_labels:
+        return df, 0
+    attrs = dict(df.attrs)
+    if masked_labels:
+        attrs["column_labels"] = {**labels, **masked_labels}
+    for key, value in list(attrs.items()):
+        if isinstance(value, dict) and any(c in value for c in names):
+            attrs[key] = {names.get(c, c) if isinstance(c, str) else c: v for c, v in value.items()}
+    out = df.rename(columns=names)
+    out.attrs = attrs
+    return out, len(names) + len(set(masked_labels) - set(names))
 
 
 def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:

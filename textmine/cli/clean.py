@@ -32,12 +32,26 @@ def mask_personal_columns(df, skip, unredacted_cols, echo):
     """``df`` with personal data masked in the text cells of its other columns (not ``skip``, not
     ``unredacted_cols``), as :func:`textmine.classify.table.mask_personal_text` does; a note names the masked
     columns and a warning the ones left (numeric or code-shaped cells), with cell counts, never values."""
-    from textmine.classify.table import mask_personal_text
+    from textmine.classify.table import mask_column_names, mask_personal_text, masked_column_names
 
     out, masked, left = mask_personal_text(df, skip=[*skip, *unredacted_cols])
+    names = masked_column_names(out.columns, skip=[*skip, *unredacted_cols])
+    out, n_names = mask_column_names(out, skip=[*skip, *unredacted_cols])
+    masked = {names.get(c, c): n for c, n in masked.items()}
+    left = {names.get(c, c): n for c, n in left.items()}
     masked_note(masked, echo)
     unredacted_warning(left, echo)
+    names_note(n_names, echo)
     return out
+
+
+def names_note(n: int, echo) -> None:
+    """The note for column names or variable labels that held personal data and are masked in the output (a
+    count, never the names)."""
+    if n:
+        echo(f"note: {n} column name{'s' if n != 1 else ''} or variable label{'s' if n != 1 else ''} held what "
+             f"looks like personal data and {'are' if n != 1 else 'is'} masked in the output "
+             "([NAVN], [FØDSELSNUMMER] …)")
 
 
 def masked_note(found: dict[str, int], echo) -> None:
@@ -158,11 +172,11 @@ def register(app: typer.Typer) -> None:
             missing = [c for c in cols if c not in df.columns]
             if missing:
                 _fail(f"{input}: no column(s) {', '.join(map(repr, missing))} ({opt}); {_columns(df)}")
-        for note in _check_out(out, input, df=df):
-            typer.echo(note, err=True)
         if not no_redact:  # other text columns holding personal data are masked too (--unredacted-col: not)
             df = mask_personal_columns(df, [*text_col, *redact_col], unredacted_col,
                                        lambda m: typer.echo(m, err=True))
+        for note in _check_out(out, input, df=df):  # (after the masking: its notes name the columns written)
+            typer.echo(note, err=True)
         result = clean_table(df, list(text_col), redact=not no_redact, detect_language=not no_language,
                              question_texts=tuple(question), progress=True, keep_raw_text=keep_raw_text,
                              redact_cols=list(redact_col))

@@ -289,10 +289,11 @@ def register(app: typer.Typer) -> None:
             # the local engine's warnings, from what the workers counted (names and counts, never values)
             what = "--question" if question is not None else f"these {question_col!r} values:"
             _unknown_questions_warning(list(info.unknown_questions), list(info.known_questions), what)
-            from textmine.cli.clean import masked_note, unredacted_warning
+            from textmine.cli.clean import masked_note, names_note, unredacted_warning
 
             masked_note(dict(info.masked_columns), lambda m: console.print(m, highlight=False, markup=False))
             unredacted_warning(dict(info.pii_columns), lambda m: console.print(m, highlight=False, markup=False))
+            names_note(info.masked_names, lambda m: console.print(m, highlight=False, markup=False))
             return
         if engine != "local":
             _fail(f"--engine must be 'local' or 'dask', got {engine!r}")
