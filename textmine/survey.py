@@ -346,6 +346,11 @@ def _default_positive(scale: tuple, measure: str) -> tuple:
     raise AssertionError(measure)
 
 
+def _description(v: Any) -> str:
+    """The YAML's ``description`` as text ("" when absent)."""
+    return "" if v is None else str(v).strip()
+
+
 @dataclass(frozen=True)
 class SurveyDefinition:
     """Everything the statistics need to know about one survey's columns (see module docstring)."""
@@ -365,6 +370,7 @@ class SurveyDefinition:
     driver_controls: tuple[str, ...] = ()
     other_columns: tuple[str, ...] = ()
     allow_unknown_columns: bool = False
+    description: str = ""  # the YAML's free-text description (e.g. says the data is synthetic)
     source: Path | None = None
 
     # ------------------------------------------------------------------ construction
@@ -538,6 +544,7 @@ class SurveyDefinition:
             driver_controls=controls,
             other_columns=tuple(str(c) for c in (d.get("other_columns") or [])),
             allow_unknown_columns=_bool(d.get("allow_unknown_columns"), "allow_unknown_columns", False),
+            description=_description(d.get("description")),
             source=source,
         )
         sd._check_unique()

@@ -53,7 +53,9 @@ def output_texts(out_dir: Path) -> dict[str, str]:
             df, meta = pyreadstat.read_sav(str(p))
             cells = "\n".join(str(v) for v in df.to_numpy().ravel())
             labels = "\n".join(str(v) for m in meta.variable_value_labels.values() for v in m.values())
-            texts[str(p)] = cells + "\n" + labels + "\n" + p.read_bytes().decode("utf-8", "replace")
+            raw = p.read_bytes()
+            raw = raw[:92] + b" " * 17 + raw[109:]  # the header's creation date/time ("01 Jan 00"): not data
+            texts[str(p)] = cells + "\n" + labels + "\n" + raw.decode("utf-8", "replace")
         elif suffix == ".png":
             texts[str(p)] = p.read_bytes().decode("latin-1")
     return texts

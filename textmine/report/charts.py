@@ -211,14 +211,45 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
     return render(fig, name, title, alt, png=png)
 
 
+#: the impact chart's bar classes, by the verdict the tables print (sheet «Betydning», column «Vurdering») and the
+#: sign of the difference: (legend text, colour, hatch; the hatch is a cue besides colour, WCAG 1.4.1)
+IMPACT_CLASSES = {
+    "higher": ("Sikker forskjell: høyere med temaet", GREEN, ""),
+    "lower": ("Sikker forskjell: lavere med temaet", RED, ""),
+    "tendency": ("Tendens (ikke sikker forskjell)", ORANGE, "///"),
+    "none": ("Ingen sikker forskjell", "#9ca3af", ""),
+    "untested": ("Ikke vurdert", "#d1d5db", "..."),
+}
+
+
+def impact_class(verdict, diff) -> str:
+    """The key of :data:`IMPACT_CLASSES` for a row: only a «forskjell» verdict is a finding (coloured by its sign);
+    «tendens» and «ingen sikker forskjell» are never shown as one."""
+    v = "" if verdict is None or (isinstance(verdict, float) and np.isnan(verdict)) else str(verdict)
+    if v == "forskjell":
+        return "higher" if float(diff) > 0 else "lower"
+    if v == "tendens":
+        return "tendency"
+    if v in ("ingen sikker forskjell", "uendret"):
+        return "none"
+    return "untested"
+
+
 def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:
-    """Difference in the key indicator with vs without the theme (pp, 95 % CI)."""
+    """Difference in the key indicator with vs without the theme (pp, 95 % CI), coloured and labelled by the
+    verdict the tables print (a bar without a sure difference is never coloured as a finding)."""
     rows = rows.sort_values("diff")
-    fig, ax = plt.subplots(figsize=(7.2, _height(len(rows))))
+    height = _height(len(rows)) + 0.35  # (room for the legend under the axis)
+    fig, ax = plt.subplots(figsize=(7.2, height))
     y = np.arange(len(rows))
     d = rows["diff"].to_numpy(float)
-    colours = [RED if v < 0 else GREEN for v in d]
-    ax.barh(y, d, color=colours, height=0.6)
+    verdicts = rows["verdict"].tolist() if "verdict" in rows.columns else [None] * len(rows)
+    classes = [impact_class(v, x) for v, x in zip(verdicts, d)]
+    for key in dict.fromkeys(k for k in IMPACT_CLASSES if k in classes):  # one bar set per class: one legend entry
+        text, colour, hatch = IMPACT_CLASSES[key]
+        pick = np.array([c == key for c in classes])
+        ax.barh(y[pick], d[pick], color=colour, height=0.6, hatch=hatch or None, edgecolor="#333" if hatch else None,
+                linewidth=0, label=text)
     ax.errorbar(d, y, xerr=[np.clip(d - rows["ci_low"].to_numpy(float), 0, None),
                             np.clip(rows["ci_high"].to_numpy(float) - d, 0, None)],
                 fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
@@ -227,5 +258,8 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) 
     ax.xaxis.set_major_formatter(_pp_axis)
     _title(fig, title)
     ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95 % KI")
-    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])}" for _, r in rows.iterrows())
-    return render(fig, name, title, alt, png=png)
+    if len(rows):
+        fig.legend(loc="lower center", ncol=2, fontsize=7.5, frameon=False)
+    alt = title + ": " + "; ".join(
+        f"{r['label']} {fmt_pp(r['diff'])}: {IMPACT_CLASSES[c][0].lower()}" for c, (_, r) in zip(classes, rows.iterrows()))
+    return render(fig, name, title, alt, png=png, rect=(0, 0.4 / height, 1, 1))

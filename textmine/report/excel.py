@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import os
+import zipfile
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from .model import ReportData
 from ..summary import secondary_levels
@@ -27,21 +31,23 @@ SHEETS = [
      {"wave": "Måling", "indicator": "Variabel", "label": "Indikator", "segment_var": "Segmentvariabel",
       "segment": "Segment", "share": "Andel positive", "ci_low": "KI nedre", "ci_high": "KI øvre",
       "n": "n (positive)", "base": "Grunnlag", "mean": "Snitt", "suppressed": "Skjult",
-      "n_eff": "Effektiv n", "ci_method": "KI-metode", "share_unweighted": "Andel positive (uvektet)"},
+      "n_eff": "Effektiv n", "ci_method": "KI-metode", "share_unweighted": "Andel positive (uvektet)",
+      "indicator_id": "Indikator-id"},
      {"share", "ci_low", "ci_high"}),
     ("Temaer", "themes",
      {"wave": "Måling", "question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "segment_var": "Segmentvariabel",
       "segment": "Segment", "count": "n (nevner temaet)", "base": "Grunnlag (svarte)", "share": "Andel av svarte",
       "ci_low": "KI nedre", "ci_high": "KI øvre", "asked": "Spurt", "share_asked": "Andel av spurte",
       "respondents": "Respondenter", "share_all": "Andel av alle", "suppressed": "Skjult",
-      "n_eff": "Effektiv n", "ci_method": "KI-metode"},
+      "n_eff": "Effektiv n", "ci_method": "KI-metode", "value": "Segmentkode"},
      {"share", "ci_low", "ci_high", "share_asked", "share_all"}),
     ("Endring", "changes",
      {"kind": "Type", "key": "Id", "label": "Hva", "question": "Spørsmål", "prev_wave": "Forrige måling",
       "wave": "Måling", "prev_share": "Forrige andel", "share": "Andel", "diff": "Endring (andel)",
       "ci_low": "KI nedre (endring)", "ci_high": "KI øvre (endring)", "verdict": "Vurdering",
       "p_value": "p-verdi (ujustert)", "p_adjusted": "p-verdi (BH-justert)", "n_prev": "Grunnlag forrige",
-      "n": "Grunnlag", "verdict_unadjusted": "Vurdering (ujustert)", "weighted": "Vektet", "suppressed": "Skjult"},
+      "n": "Grunnlag", "verdict_unadjusted": "Vurdering (ujustert)", "weighted": "Vektet", "suppressed": "Skjult",
+      "coding_note": "Merknad (koding)"},
      {"prev_share", "share", "diff", "ci_low", "ci_high"}),
     ("Betydning", "impact",
      {"question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "indicator": "Indikator",
@@ -55,7 +61,7 @@ SHEETS = [
      {"share_with", "share_without", "diff", "ci_low", "ci_high"}),
     ("Sitater", "quotes",
      {"wave": "Måling", "question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "text": "Sitat",
-      "attribution": "Avsender"}, set()),
+      "attribution": "Avsender", "rank": "Rekkefølge"}, set()),
 ]
 
 
@@ -158,8 +164,53 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     method = pd.DataFrame(_with_notes(method_lines(r.method), notes), columns=["key", "value"])
     _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, set())
     wb.properties.creator = "textmine"
-    wb.save(path)
+    _save_fixed(wb, path, export_time())
     return path
+
+
+#: the export time when ``SOURCE_DATE_EPOCH`` is not set: reruns on the same input give byte-identical files. Not in
+#: January: the .sav header spells the month out, and «Jan» is also a first name (scans of the outputs for personal
+#: data would flag it)
+DEFAULT_EXPORT_TIME = dt.datetime(2000, 2, 1)
+
+
+def export_time(env: Mapping[str, str] | None = None) -> dt.datetime:
+    """The creation time written into the exports (.xlsx, .sav): ``SOURCE_DATE_EPOCH`` (UTC seconds, the
+    reproducible-builds convention) when set, else :data:`DEFAULT_EXPORT_TIME` — never the clock."""
+    value = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return DEFAULT_EXPORT_TIME
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970-01-01, got {value!r}") from None
+    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).replace(tzinfo=None)
+
+
+def _save_fixed(wb: Workbook, path: Path, when: dt.datetime) -> None:
+    """Save ``wb`` with ``when`` as its created/modified properties and as every zip entry's time
+    (``Workbook.save`` would stamp the clock on both)."""
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    wb.properties.created = wb.properties.modified = when
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    _fix_zip_times(path, when)
+
+
+def _fix_zip_times(path: Path, when: dt.datetime) -> None:
+    """Rewrite the zip ``path`` with ``when`` as every entry's time (same entries, order and compression)."""
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]  # (zip times start in 1980)
+    tmp = path.with_name(path.name + ".zip-tmp")
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
+            for info in src.infolist():
+                fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+                fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+                dst.writestr(fixed, src.read(info.filename))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _with_notes(lines: list[tuple[str, str]], notes: list[str]) -> list[tuple[str, str]]:
@@ -236,7 +287,8 @@ def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int 
     return (f"«{ROW_LEVEL_SHEET}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn "
             f"{min_cell} kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). "
             f"Når bare ett segment er for lite, er også det nest minste fjernet, og en respondent som er fjernet i én "
-            f"rad, er fjernet i alle sine rader.{weight} "
+            f"rad, er fjernet i alle sine rader. Også kombinasjoner av segmenter (for eksempel fylke og sektor) med "
+            f"færre enn {min_cell} kommentatorer er brutt opp ved at verdien i ett av segmentene er fjernet.{weight} "
             f"{n_health} {comments} med helseopplysninger er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
 
 
@@ -252,6 +304,10 @@ def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int, *,
                     weight_columns: Iterable[str] | None = None) -> tuple[pd.DataFrame, int, int]:
     """The row-level rows with the protections the summary's tables and quotes have: (rows, n small, n health).
 
+    * Small combinations: so that filtering on several segment columns at once shows no group under ``min_cell``
+      either, a combination of shown segment values with fewer than ``min_cell`` commenters (wave × question) has the
+      value of one of its columns blanked (greedy local suppression, per respondent; see
+      :func:`_blank_small_combinations`).
     * Small cells: a segment value is blanked in the rows of a cell (wave × question × segment value, as in the
       theme tables) with fewer than ``min_cell`` commenters (distinct respondents with a real comment; the cell's
       non-answers are blanked with it), so no cell the tables suppress can be picked out of the rows. So that a
@@ -285,50 +341,137 @@ def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int, *,
 
 
 def _blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) -> np.ndarray:
-    """Blank small cells' segment values in ``out`` (in place); returns the rows with any value blanked."""
+    """Blank small cells' segment values in ``out`` (in place); returns the rows with any value blanked.
+
+    Single segments (:func:`_blank_small_levels`) and combinations of segments (:func:`_blank_small_combinations`)
+    in turn until neither blanks anything more (a combination's blanks can make a single level small)."""
     changed = np.zeros(len(out), dtype=bool)
     if not segments or not len(out) or min_cell <= 1:
         return changed
-    keys = pd.DataFrame(index=out.index)
-    group = [c for c in ("wave", "question") if c in out.columns]
-    for c in group + segments:
-        keys[c] = out[c].map(_key_text)
-    ids = out["respondent_id"] if "respondent_id" in out.columns else pd.Series(range(len(out)), index=out.index)
-    # commenters, as the tables count them: rows with a real comment (non-answers and blanks shown, not counted)
-    real = np.ones(len(out), dtype=bool)
-    if "is_non_answer" in out.columns:
-        real &= pd.to_numeric(out["is_non_answer"], errors="coerce").fillna(0).to_numpy() == 0
-    if "text_clean" in out.columns:
-        real &= np.array([isinstance(t, str) and bool(t.strip()) for t in out["text_clean"].to_numpy()], dtype=bool)
-    keys["_id"] = ids.map(_key_text).where(real, None)
-    # a respondent: the same id in the same wave (a respondent has one row per question answered)
-    person = keys[["wave"]].assign(_rid=ids.map(_key_text).to_numpy()) if "wave" in keys.columns \
-        else pd.DataFrame({"_rid": ids.map(_key_text).to_numpy()}, index=out.index)
+    rows = _RowKeys.of(out)
+    shown = None
+    while True:
+        changed |= _blank_small_levels(out, segments, min_cell, rows)
+        if len(segments) > 1:
+            changed |= _blank_small_combinations(out, segments, min_cell, rows)
+        now = int(out[segments].notna().to_numpy().sum())
+        if now == shown:
+            return changed
+        shown = now
+
+
+class _RowKeys:
+    """Per-row keys of the row-level rows: the table cell (wave × question), the commenter (respondent id of a row
+    with a real comment, else None: the tables count commenters) and the respondent (wave × id)."""
+
+    def __init__(self, group: pd.DataFrame, commenter: pd.Series, person: np.ndarray):
+        self.group, self.commenter, self.person = group, commenter, person
+
+    @classmethod
+    def of(cls, out: pd.DataFrame) -> "_RowKeys":
+        cols = [c for c in ("wave", "question") if c in out.columns]
+        group = pd.DataFrame({c: out[c].map(_key_text) for c in cols}, index=out.index)
+        ids = out["respondent_id"] if "respondent_id" in out.columns else pd.Series(range(len(out)), index=out.index)
+        ids = ids.map(_key_text)
+        # commenters, as the tables count them: rows with a real comment (non-answers and blanks shown, not counted)
+        real = np.ones(len(out), dtype=bool)
+        if "is_non_answer" in out.columns:
+            real &= pd.to_numeric(out["is_non_answer"], errors="coerce").fillna(0).to_numpy() == 0
+        if "text_clean" in out.columns:
+            real &= np.array([isinstance(t, str) and bool(t.strip()) for t in out["text_clean"].to_numpy()], dtype=bool)
+        # a respondent: the same id in the same wave (a respondent has one row per question answered)
+        wave = group["wave"] if "wave" in group.columns else pd.Series("", index=out.index)
+        person = pd.factorize(pd.Series(list(zip(wave, ids)), index=out.index))[0]
+        return cls(group, ids.where(real, None), person)
+
+    def whole_respondents(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` grown to every row of each respondent with a row in it."""
+        return np.isin(self.person, self.person[rows]) if rows.any() else rows
+
+
+def _blank_small_levels(out: pd.DataFrame, segments: list[str], min_cell: int, rows: _RowKeys) -> np.ndarray:
+    """One segment at a time: blank the levels with fewer than ``min_cell`` commenters (per wave × question), the next
+    smallest level with a single small one, per respondent (in place); returns the rows with a value blanked."""
+    changed = np.zeros(len(out), dtype=bool)
+    group = list(rows.group.columns)
     for c in segments:
         values = out[c].astype(object)
         present = values.notna().to_numpy()
-        count = keys.groupby(group + [c], sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
+        keys = rows.group.assign(**{"_seg": values.map(_key_text), "_id": rows.commenter})
+        count = keys.groupby(group + ["_seg"], sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
         small = (count < min_cell) & present
         # secondary rule, per wave × question: one small level → the next smallest level (by commenters) too
         pos = np.flatnonzero(present)
         if len(pos):
-            cell = keys.iloc[pos][group + [c]].reset_index(drop=True).assign(_n=count[pos], _pos=pos)
+            cell = keys.iloc[pos][group + ["_seg"]].reset_index(drop=True).assign(_n=count[pos], _pos=pos)
             parts = cell.groupby(group, sort=False, dropna=False) if group else [(None, cell)]
             for _, part in parts:
-                levels = part.groupby(c, sort=False)["_n"].first()
+                levels = part.groupby("_seg", sort=False)["_n"].first()
                 n = levels.to_numpy()  # (every level here has rows, even one whose rows are all non-answers)
                 extra = secondary_levels(n, n < min_cell, present=np.ones(len(n), dtype=bool))
                 for level in levels.index[extra]:
-                    small[part["_pos"].to_numpy()[part[c].to_numpy() == level]] = True
+                    small[part["_pos"].to_numpy()[part["_seg"].to_numpy() == level]] = True
         # per respondent: blanked in one of their rows → blanked in all of them
-        if small.any():
-            hit = pd.Series(small).groupby([person[k].to_numpy() for k in person.columns], sort=False) \
-                .transform("any").to_numpy()
-            small = (small | hit) & present
+        small = rows.whole_respondents(small) & present
         if small.any():
             changed |= small
             out[c] = values.where(~small, None)
     return changed
+
+
+#: up to this many segment columns every combination of two or more of them is checked; with more, the pairs and the
+#: full combination (the number of combinations grows as 2^k)
+ALL_COMBINATIONS_UP_TO = 5
+
+
+def _segment_sets(segments: list[str]) -> list[tuple[str, ...]]:
+    """The combinations of segment columns the row-level rows must keep at ``min_cell`` (largest first)."""
+    from itertools import combinations
+
+    k = len(segments)
+    sizes = range(k, 1, -1) if k <= ALL_COMBINATIONS_UP_TO else (k, 2)
+    return [s for n in sizes for s in combinations(segments, n)]
+
+
+def _blank_small_combinations(out: pd.DataFrame, segments: list[str], min_cell: int, rows: _RowKeys) -> np.ndarray:
+    """Local suppression (k-anonymity, k = ``min_cell``) over combinations of segment columns: a combination of
+    shown values (rows with every column of the combination shown, per wave × question) with fewer than ``min_cell``
+    commenters is small. Greedily, the column in the most small combinations (ties: the most distinct levels, then
+    the first) is blanked in their rows (per respondent), until no combination is small (in place); returns the
+    rows with a value blanked. A row with a blanked value counts in no combination holding that column."""
+    changed = np.zeros(len(out), dtype=bool)
+    group = list(rows.group.columns)
+    n_levels = {c: out[c].nunique(dropna=True) for c in segments}
+    sets = _segment_sets(segments)
+    while True:
+        keys = rows.group.assign(_id=rows.commenter, **{f"_s{i}": out[c].map(_key_text) for i, c in
+                                                        enumerate(segments)})
+        col = {c: f"_s{i}" for i, c in enumerate(segments)}
+        shown = {c: out[c].notna().to_numpy() for c in segments}
+        score = dict.fromkeys(segments, 0)
+        small_rows: dict[str, np.ndarray] = {c: np.zeros(len(out), dtype=bool) for c in segments}
+        for combo in sets:
+            vis = np.logical_and.reduce([shown[c] for c in combo])
+            if not vis.any():
+                continue
+            part = keys[vis]
+            by = group + [col[c] for c in combo]
+            count = part.groupby(by, sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
+            small = count < min_cell
+            if not small.any():
+                continue
+            n_small = len(part[small].drop_duplicates(by))
+            mask = np.zeros(len(out), dtype=bool)
+            mask[np.flatnonzero(vis)[small]] = True
+            for c in combo:
+                score[c] += n_small
+                small_rows[c] |= mask
+        if not any(score.values()):
+            return changed
+        best = max(segments, key=lambda c: (score[c], n_levels[c], -segments.index(c)))
+        blank = rows.whole_respondents(small_rows[best]) & shown[best]
+        out[best] = out[best].astype(object).where(~blank, None)
+        changed |= blank
 
 
 def _key_text(v) -> str:

@@ -317,6 +317,15 @@ def _adjusted(i, left_out: dict | None = None) -> dict:
                               f"{i.get('adjusted_method')}"}
 
 
+def _text_or_empty(v) -> str:
+    return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+
+
+def _verdict_text(verdict) -> str:
+    """A verdict cell ("–" when there is none)."""
+    return "–" if verdict is None or (isinstance(verdict, float) and pd.isna(verdict)) else str(verdict)
+
+
 def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | None = None) -> dict:
     """Pre-formatted strings for the template (all Norwegian number formatting happens here)."""
     wave = r.current_wave
@@ -379,14 +388,15 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                         "verdict": c["verdict"],
                         "p_raw": fmt_decimal(p_raw, 3) if p_raw is not None and pd.notna(p_raw) else "–",
                         "p": fmt_decimal(p_adj, 3) if p_adj is not None and pd.notna(p_adj) else "–",
-                        "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}"})
+                        "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}",
+                        "coding_note": _text_or_empty(c.get("coding_note"))})
     impact = []
     left_out = driver_left_out(r)
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
         impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40), "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
                        "diff": fmt_pp(i["diff"]), "ci": fmt_pp_ci(i["ci_low"], i["ci_high"]),
                        "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}",
-                       **_adjusted(i, left_out)})
+                       "verdict": _verdict_text(i.get("verdict")), **_adjusted(i, left_out)})
     impact_caption = ""
     if not r.impact.empty:
         impact_caption = (f"Andel positive på «{r.impact['indicator_label'].iloc[0]}» blant dem som nevner temaet "
@@ -405,7 +415,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     return {
         "r": r, "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"), "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
-        "changes": changes, "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
+        "changes": changes, "changes_mixed": any(c["coding_note"] for c in changes), "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
         "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
         "positive_caption": positive_caption(r),

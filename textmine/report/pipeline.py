@@ -321,6 +321,9 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         mixed = _mixed_coding(given, coded or {}, list(frames))
         if mixed:
             info["coding"] += " " + _mixed_coding_text(mixed, survey)
+            # which change rows mix the two ways of coding (marked in the tables; see views.mark_mixed_coding)
+            info["mixed_coding"] = {str(q): {"read": [str(w) for w in read], "machine": [str(w) for w in machine]}
+                                    for q, (read, machine) in mixed.items()}
         if not todo:
             info.setdefault("model", "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.")
     if summary is None:

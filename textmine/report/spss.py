@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -95,4 +96,25 @@ def write_sav(r: ReportData, path: str | Path) -> Path:
     df, var_labels, value_labels = coded_for_spss(r)
     pyreadstat.write_sav(df, str(path), column_labels=var_labels, variable_value_labels=value_labels,
                          file_label=f"{r.title} – kodede fritekstsvar")
+    from .excel import export_time
+
+    set_creation_time(path, export_time())
     return path
+
+
+# the .sav header: "$FL2" (4 bytes), product name (60), five int32 (layout code, nominal case size, compression,
+# weight index, number of cases) and the float64 bias, then the creation date "dd mmm yy" (9) and time "hh:mm:ss" (8)
+_DATE_OFFSET = 4 + 60 + 5 * 4 + 8
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def set_creation_time(path: str | Path, when: dt.datetime) -> None:
+    """Overwrite the creation date and time in the header of the .sav ``path`` (pyreadstat writes the clock's), so
+    reruns on the same input are byte-identical."""
+    stamp = f"{when.day:02d} {_MONTHS[when.month - 1]} {when.year % 100:02d}{when:%H:%M:%S}".encode("ascii")
+    with open(path, "r+b") as f:
+        head = f.read(_DATE_OFFSET + len(stamp))
+        if head[:4] not in (b"$FL2", b"$FL3") or len(head) < _DATE_OFFSET + len(stamp):
+            raise ValueError(f"{path}: not an SPSS .sav file (expected the header to start with $FL2)")
+        f.seek(_DATE_OFFSET)
+        f.write(stamp)

@@ -138,6 +138,33 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
     }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
 
 
+def mixed_coding_note(question, prev_wave, wave, mixed: Mapping | None) -> str:
+    """The marker text of a theme change row whose two waves were coded in different ways (codes read from files in
+    one, machine codes in the other; ``mixed`` = the method data ``mixed_coding``), "" otherwise."""
+    info = (mixed or {}).get(str(question)) if question else None
+    if not info:
+        return ""
+    read, machine = set(map(str, info.get("read") or ())), set(map(str, info.get("machine") or ()))
+    prev, cur = str(prev_wave), str(wave)
+    if prev in read and cur in machine:
+        how = f"{prev}: lest fra filer, {cur}: kodet automatisk"
+    elif prev in machine and cur in read:
+        how = f"{prev}: kodet automatisk, {cur}: lest fra filer"
+    else:
+        return ""
+    return f"Blandet koding ({how}): endringen kan skyldes kodingen og ikke bare en reell endring."
+
+
+def mark_mixed_coding(changes: pd.DataFrame, mixed: Mapping | None) -> pd.DataFrame:
+    """``changes`` with the column ``coding_note``: :func:`mixed_coding_note` for the theme rows whose waves mix
+    reviewed and machine codes ("" elsewhere; indicator rows are not coded)."""
+    if changes is None or changes.empty:
+        return changes
+    notes = [mixed_coding_note(q, p, w, mixed) if k == "tema" else ""
+             for k, q, p, w in zip(changes["kind"], changes["question"], changes["prev_wave"], changes["wave"])]
+    return changes.assign(coding_note=notes)
+
+
 def impact_view(summary, survey, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
     """The outcome indicator among commenters mentioning a theme vs the other commenters (summary
     ``theme_indicators``), with the driver model's adjusted effect beside it; cells under min_cell left out."""
@@ -260,7 +287,7 @@ def report_labels(survey) -> dict:
 
 
 #: method keys that carry data for the renderers, not a line of the method section
-METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column")
+METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding")
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
@@ -411,21 +438,8 @@ SYNTHETIC_NOTE = "Syntetiske data – ikke reelle svar."
 
 
 def survey_description(survey) -> str:
-    """The survey definition's ``description`` (from the object when it has one, else from its YAML file)."""
-    desc = getattr(survey, "description", None)
-    if desc:
-        return str(desc)
-    src = getattr(survey, "source", None)
-    if not src:
-        return ""
-    try:
-        import yaml
-
-        with open(src, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except Exception:  # noqa: BLE001 - the description is optional wording only
-        return ""
-    return str(data.get("description") or "") if isinstance(data, Mapping) else ""
+    """The survey definition's ``description`` ("" when it has none)."""
+    return str(getattr(survey, "description", "") or "")
 
 
 def synthetic_note(survey) -> str | None:
@@ -451,6 +465,7 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         waves=waves, questions={q.column: q.label for q in survey.free_text},
         segments={s.column: s.label for s in survey.segments},
         indicators=indicator_view(summary, survey), themes=theme_view(summary, survey, labels),
-        changes=change_view(summary, survey, labels, current) if len(waves) > 1 else None,
+        changes=mark_mixed_coding(change_view(summary, survey, labels, current), info.get("mixed_coding"))
+        if len(waves) > 1 else None,
         impact=impact_view(summary, survey, labels, current), quotes=quote_view(summary, labels, current),
         codebook=cb, coded=coded_view(frames or {}, coded, survey), method=info)
