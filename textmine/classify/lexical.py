@@ -44,6 +44,32 @@ def analyze_keyword(keyword: str) -> list[str]:
     return analyze(normalize(keyword))
 
 
+# -ing nouns whose verb means something else ("løsning" is no "løsne", "ordning" no "ordne"): no verb match
+_ING_NOT_VERB = frozenset({"løsning", "ordning", "regning", "mening", "ledning", "tegning", "avdeling", "forening"})
+
+
+def _verb_noun_pair(lemma: str) -> str | None:
+    """The other half of a keyword's verb / -ing noun pair: "mobbing" → "mobbe", "forenkling" → "forenkle" and
+    back, when the lexicon has the verb as a verb lemma (and not as a noun: "lege") and the noun as a noun lemma,
+    and the two name the same act (not "løsning" / "løsne"); else None."""
+    if not lemma.isalpha():
+        return None
+    if lemma.endswith("ing"):
+        noun, verb = lemma, lemma[:-3] + "e"
+    elif lemma.endswith("e"):
+        noun, verb = lemma[:-1] + "ing", lemma
+    else:
+        return None
+    if len(noun) < 6 or noun in _ING_NOT_VERB:
+        return None
+    from ..preprocess import default_resources
+
+    lemmas = default_resources().lexicon.lemmas_by_pos
+    if verb not in lemmas["verb"] or noun not in lemmas["noun"] or (lemma == verb and verb in lemmas["noun"]):
+        return None  # a keyword that is a noun as well ("lege", the doctor) is no verb
+    return verb if lemma == noun else noun
+
+
 def _is_expansion(word: str, toks: list[str]) -> bool:
     """Whether the analysis of the one-word keyword ``word`` replaced it by other words (an abbreviation
     expanded: "nks" → nav, kontaktsenter, …) rather than giving its own lemma first (a compound's lemma
@@ -55,8 +81,10 @@ class KeywordMatcher:
     """Counts, per theme, how many of its keywords occur in a comment.
 
     A one-word keyword matches when its lemma is among the comment's lemmas (which carry compound parts, so
-    ``telefon`` matches ``telefonkøen``) or when a word of the text starts with it; a phrase matches when it
-    occurs in the lower-cased text or all its content lemmas occur in the comment.
+    ``telefon`` matches ``telefonkøen``) or when a word of the text starts with it. A keyword noun in -ing also
+    matches its verb's lemma, and a keyword verb its -ing noun (``mobbing`` matches "mobbet", "mobba"; ``mobbe``
+    matches "mobbingen"; see :func:`_verb_noun_pair`). A phrase matches when it occurs in the lower-cased text or
+    all its content lemmas occur in the comment.
     """
 
     def __init__(self, codebook: Codebook, *, expansions_as_phrases: bool = False):
@@ -67,9 +95,9 @@ class KeywordMatcher:
         zero-shot coder turns it on)."""
         self.codebook = codebook
         self.expansions_as_phrases = bool(expansions_as_phrases)
-        # per theme: list of (literal, regex on lower-cased text, lemma set or None); the literal is a cheap
-        # substring pre-check (the regex can only match where the literal occurs)
-        self._rules: list[list[tuple[str, re.Pattern, frozenset[str] | None]]] = []
+        # per theme: list of (literal, regex on lower-cased text, lemma sets any of which matches); the literal is
+        # a cheap substring pre-check (the regex can only match where the literal occurs)
+        self._rules: list[list[tuple[str, re.Pattern, tuple[frozenset[str], ...]]]] = []
         for theme in codebook.themes:
             rules = []
             for kw in theme.keywords:
@@ -84,7 +112,12 @@ class KeywordMatcher:
                     lem = frozenset(toks)  # an abbreviation's expansion: all its words, as for a phrase
                 else:
                     lem = frozenset(toks[:1]) if toks else None  # main lemma (comment lemmas carry compound parts)
-                rules.append((low, pat, lem))
+                    # an abbreviation's first word ("IA" → inkluderende …) is no keyword of its own
+                    pair = _verb_noun_pair(toks[0]) if toks and not _is_expansion(low, toks) else None
+                    if pair is not None:
+                        rules.append((low, pat, (lem, frozenset([pair]))))
+                        continue
+                rules.append((low, pat, (lem,) if lem is not None else ()))
             self._rules.append(rules)
 
     def counts(self, texts_clean: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
@@ -99,8 +132,8 @@ class KeywordMatcher:
                 continue
             for j, rules in enumerate(self._rules):
                 c = 0
-                for lit, pat, ls in rules:
-                    if (ls is not None and ls <= lemset) or (lit in low and pat.search(low)):
+                for lit, pat, alts in rules:
+                    if any(ls <= lemset for ls in alts) or (lit in low and pat.search(low)):
                         c += 1
                 out[i, j] = c
         return out

@@ -17,6 +17,8 @@ _PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ]+\]")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _URL_TOKEN = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _STRIP = ".,;:!?\"'()[]{}*/\\"
+_SENTENCE_END = (".", "!", "?", ":")
+_CLOSERS = "\"'»”’)]"
 _CACHE_LIMIT = 500_000  # entries per cache before it is cleared
 # spaCy keeps a lexeme (and its strings) for every distinct token it has seen, ~370 bytes each, for ever: the
 # tokenizer is replaced by a fresh one past this many (or cache_limit, if larger) so a long-running server's
@@ -138,7 +140,12 @@ class Analyzer:
         return self._tokenizer
 
     # -- per token ---------------------------------------------------------------------------
-    def _lemma(self, low: str, language: str) -> str:
+    def _lemma(self, low: str, language: str, proper: bool = False) -> str:
+        """Lemma of a lower-cased word. ``proper``: the word was capitalised inside a sentence; one Ordbank
+        knows only as a proper noun (a place: "Førde", not the nynorsk past tense of "føra") keeps Ordbank's
+        form (its own) instead of the nynorsk reading or an override."""
+        if proper and low in self.lexicon.uncommon:
+            return self.lexicon.forms[low]
         hit = self.overrides.get(low)
         if hit is not None:
             return hit
@@ -155,7 +162,7 @@ class Analyzer:
                 return head[0] + "-" + self._lemma(head[1], language)
         lem = self._compound_lemma(low)
         if lem is not None:
-            return lem
+            return self._compound_agent_noun(lem) if lem.endswith("ar") else lem
         if language in ("nn", "nb", "unknown"):
             lem = simplemma_lemmatize(low, ("nb", "nn") if language != "nn" else ("nn", "nb"))
             lem = lem.lower() if lem else low
@@ -210,6 +217,13 @@ class Analyzer:
                 return cand
         return lem
 
+    def _compound_agent_noun(self, lem: str) -> str:
+        """A compound lemma in -ar spelt as bokmål when that spelling is itself an Ordbank noun lemma: the
+        nynorsk agent noun "deltakar" → "deltaker", "gardbrukar" → "gardbruker"; a nynorsk plural such as
+        "stillingar" (not "stillinger", no lemma) is left as it is."""
+        shared = self._shared_lemma(lem)
+        return shared if shared in self.lexicon.lemmas_by_pos["noun"] else lem
+
     def _nn_verb_form(self, low: str) -> str | None:
         """The bokmål-spelt verb lemma of a nynorsk a-verb form no dictionary knows: present "loggar" and
         s-passive "mobbast" → "logge", "mobbe" (the stem + "e" must be an Ordbank verb lemma)."""
@@ -237,30 +251,33 @@ class Analyzer:
                 return left + head_lemma
         return None
 
-    def analyze_token(self, token: str, language: str = "nb") -> tuple[str, ...]:
-        """Analysis tokens for one surface token (may be empty: stop word, punctuation, number)."""
-        key = (token, language)
+    def analyze_token(self, token: str, language: str = "nb", initial: bool = True) -> tuple[str, ...]:
+        """Analysis tokens for one surface token (may be empty: stop word, punctuation, number). ``initial``:
+        the token may start a sentence (its capital says nothing); a capitalised token that does not may be a
+        proper noun (see :meth:`_lemma`)."""
+        tok = token.strip(_STRIP) if len(token) > 1 else token
+        proper = not initial and tok[:1].isupper()
+        key = (token, language, proper)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
         out: list[str] = []
-        tok = token.strip(_STRIP) if len(token) > 1 else token
         if tok and _HAS_LETTER.search(tok) and not _PLACEHOLDER.fullmatch(token):
             if tok in self.abbreviations_exact:
-                words = self.abbreviations_exact[tok]
+                words, proper = self.abbreviations_exact[tok], False
             elif tok.lower() in self.abbreviations_any:
-                words = self.abbreviations_any[tok.lower()]
+                words, proper = self.abbreviations_any[tok.lower()], False
             else:
                 words = [tok.lower()]
             for word in words:
-                out.extend(self._analyze_word(word, language))
+                out.extend(self._analyze_word(word, language, proper))
         result = tuple(out)
         if len(self.cache) >= self.cache_limit:
             self.cache.clear()  # bounded memory in long-running services
         self.cache[key] = result
         return result
 
-    def _analyze_word(self, low: str, language: str) -> list[str]:
+    def _analyze_word(self, low: str, language: str, proper: bool = False) -> list[str]:
         if language == "en":
             return self._analyze_english(low)
         if _URL_TOKEN.match(low):
@@ -272,7 +289,7 @@ class Analyzer:
             return [lemma]
         if low in self.stopwords:
             return []
-        lemma = self.folder.fold(self._lemma(low, language))
+        lemma = self.folder.fold(self._lemma(low, language, proper))
         if lemma in self.stopwords and lemma not in self.keep_words:
             return []
         if len(lemma) < 2 and not lemma.isdigit():
@@ -299,9 +316,11 @@ class Analyzer:
         return [lemma] if len(lemma) >= 2 and lemma not in self.stopwords_en else []
 
     # -- per text ----------------------------------------------------------------------------
-    def _analyze_chunk(self, chunk: str, language: str) -> tuple[str, ...]:
-        """Analysis tokens of one whitespace-delimited chunk (spaCy splits chunks independently)."""
-        key = (chunk, language, None)
+    def _analyze_chunk(self, chunk: str, language: str, initial: bool = True) -> tuple[str, ...]:
+        """Analysis tokens of one whitespace-delimited chunk (spaCy splits chunks independently); ``initial``:
+        the chunk may start a sentence."""
+        initial = initial or not any(c.isupper() for c in chunk)  # no capital: the position changes nothing
+        key = (chunk, language, initial)
         hit = self.chunk_cache.get(key)
         if hit is not None:
             return hit
@@ -310,9 +329,12 @@ class Analyzer:
                 and len(self._tokenizer.vocab) - self._vocab_base > max(self.cache_limit, _MIN_VOCAB_LIMIT)):
             self._tokenizer = None  # rebuilt below (~30 ms): frees the lexemes of every token seen so far
         for tok in self.tokenizer(chunk):
-            if tok.is_space or tok.is_punct or tok.like_num:
+            if tok.is_punct or tok.is_space:
+                initial = initial or tok.text in _SENTENCE_END
                 continue
-            out.extend(self.analyze_token(tok.text, language))
+            first, initial = initial, False
+            if not tok.like_num:
+                out.extend(self.analyze_token(tok.text, language, first))
         result = tuple(out)
         if len(self.chunk_cache) >= self.cache_limit:
             self.chunk_cache.clear()
@@ -326,9 +348,20 @@ class Analyzer:
         if "[" in text:
             text = _PLACEHOLDER.sub(" ", text)
         out: list[str] = []
-        for chunk in text.split():
-            out.extend(self._analyze_chunk(chunk, language))
+        for line in text.splitlines():
+            initial = True  # a line (a list item, a greeting) starts as a sentence does
+            for chunk in line.split():
+                out.extend(self._analyze_chunk(chunk, language, initial))
+                initial = _starts_sentence_after(chunk, initial)
         return out
 
     def analyze_many(self, texts: list[str], languages: list[str]) -> list[list[str]]:
         return [self.analyze(t, lang) for t, lang in zip(texts, languages)]
+
+
+def _starts_sentence_after(chunk: str, initial: bool) -> bool:
+    """Whether the chunk after ``chunk`` may start a sentence: ``chunk`` ends one ("bra.", "Førde?»"), or it has
+    no letter or digit (a dash, a bullet) and the chunk before it could start one."""
+    if chunk.rstrip(_CLOSERS).endswith(_SENTENCE_END):
+        return True
+    return initial and not any(c.isalnum() for c in chunk)
