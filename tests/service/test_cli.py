@@ -35,6 +35,11 @@ def test_store_commands_round_trip(tmp_path, monkeypatch):
     assert "\tdone\t" in run("store", "jobs")
     summary = json.loads(run("store", "summary", "1"))
     assert summary["coding_jobs"] == {"1": 1} and summary["summary"]["tables"]["indicators"]
+    from service.routers.results import HIDDEN_ROW_KEEPS
+
+    hidden = [r for rows in summary["summary"]["tables"].values() for r in rows if r.get("suppressed")]
+    assert hidden  # 60 respondents: some segment cells are under min_cell
+    assert all(v is None for r in hidden for k, v in r.items() if k not in HIDDEN_ROW_KEEPS)  # as the API
     bad = runner.invoke(app, ["store", "upload", "1", str(data)])
     assert bad.exit_code == 2 and "wave_exists" in bad.output
     monkeypatch.setenv("TEXTMINE_DEFAULT_MODEL", str(tmp_path / "no-model"))  # refused before a job starts

@@ -505,13 +505,16 @@ def store_summary(wave_id: int = _id(), compare_wave_id: Optional[int] = _id_opt
                   database: Optional[str] = DB_OPT) -> None:
     """Print the wave summary as JSON (like GET /waves/{id}/summary?compare_wave_id=&job_id=&compare_job_id=):
     --job picks the wave's finished coding job (default: the latest), --compare-job the compare wave's (default:
-    its latest with the same codebook and model)."""
+    its latest with the same codebook and model). Hidden (suppressed) rows carry no numbers, as in the API."""
     from service import store
     from service.errors import ApiError
+    from service.routers.results import blank_hidden_rows
 
     try:
         with _db(database).session() as s:
-            _echo_json(store.wave_summary(s, wave_id, compare_wave_id, job_id, compare_job_id))
+            body = store.wave_summary(s, wave_id, compare_wave_id, job_id, compare_job_id)
+            blank_hidden_rows(body["summary"])
+            _echo_json(body)
     except ApiError as exc:
         _fail(exc)
 
