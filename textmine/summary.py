@@ -849,6 +849,33 @@ def _logit_ame(X: np.ndarray, beta: np.ndarray, cov: np.ndarray, cols: list[int]
     return np.asarray(eff), np.asarray(se)
 
 
+def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: SurveyDefinition) -> list[str]:
+    """Warnings for segment levels with respondents in only one wave of a compared pair (a level renamed between
+    waves, a new category): the change tables cannot compare them. Declared levels are named; values of a
+    segment without declared levels are only counted (they may be personal data)."""
+    if ind is None or not len(ind) or "segment" not in ind.columns:
+        return []
+    present = ind[ind["n_total"] > 0] if "n_total" in ind.columns else ind
+    out = []
+    for prev, cur in pairs:
+        for seg in [s for s in pd.unique(present["segment"]) if s != TOTAL_SEGMENT]:
+            a = set(present.loc[(present["wave"] == prev) & (present["segment"] == seg), "value"].astype(str))
+            b = set(present.loc[(present["wave"] == cur) & (present["segment"] == seg), "value"].astype(str))
+            only = {prev: sorted(a - b), cur: sorted(b - a)}
+            if not (only[prev] or only[cur]):
+                continue
+            sd = next((g for g in survey.segments if g.column == seg), None)
+            declared = bool(sd and sd.levels)
+
+            def name(v, sd=sd):
+                return str(sd.display.get(sd.level_key(v) or v, v))
+            parts = [f"{len(v)} level(s) only in {w}" + (f" ({', '.join(map(name, v))})" if declared else "")
+                     for w, v in only.items() if v]
+            out.append(f"changes {prev}→{cur}: segment {seg}: {'; '.join(parts)}; not compared (a level renamed "
+                       "between waves is a new level)")
+    return out
+
+
 def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool, level: float) -> pd.DataFrame:
     """Wave-over-wave change for indicators, multi-select options and theme shares; BH within each table."""
     specs = [
@@ -1159,6 +1186,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     else:
         pairs = list(zip(waves[:-1], waves[1:]))
     tables["changes"] = _changes(tables, pairs, weighted, level)
+    for m in _unmatched_levels(tables.get("indicators"), pairs, survey):
+        warn(m)
     tables = {k: tables[k] for k in TABLES if k in tables}
     meta = {
         "survey": survey.name,
