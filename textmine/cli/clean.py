@@ -51,7 +51,7 @@ def names_note(n: int, echo) -> None:
     if n:
         echo(f"note: {n} column name{'s' if n != 1 else ''} or variable label{'s' if n != 1 else ''} held what "
              f"looks like personal data and {'are' if n != 1 else 'is'} masked in the output "
-             "([NAVN], [FØDSELSNUMMER] …)")
+             "(replaced by placeholders such as [NAVN])")
 
 
 def masked_note(found: dict[str, int], echo) -> None:
