@@ -1,4 +1,11 @@
-"""Flag comments that mention health or diagnoses (special-category personal data)."""
+"""Flag comments that mention health or diagnoses (special-category personal data).
+
+A comment is flagged when it names a diagnosis, treatment or condition (``health_terms.tsv``), a statement about a
+person's health (``health_terms_person.tsv``: "tok livet sitt", "er HIV-positiv", "bruker rullestol", "er ufør")
+or a sick-leave/injury word tied to a body part ("sykmeldt pga. ryggen", "hun har vondt i kneet";
+``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the survey's topic, not a health
+detail, and is not flagged.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,44 @@ from pathlib import Path
 from .wordlists import read_list, read_table
 
 _TOKEN = re.compile(r"[^\W\d_][\w-]*")
+# A sick-leave or injury word, up to five words of the same sentence, a link word, then a body part ("sykmeldt pga.
+# ryggen", "sykmelding i 8 uker for vondt i ryggen", "brakk armen"); away from work "med" a body part ("borte med
+# ryggen"); pain with a person as subject ("hun har vondt i kneet"). The body part alone ("har NAV i ryggen"), sick
+# leave alone ("er sykmeldt") and pain in general ("folk får vondt i skuldrene", "vondt i ryggen = 100 %") are not.
+_CAUSE = r"(?:sykmeld\w*|sjukmeld\w*|sykemeld\w*|skadet|skada|skadd|brukket|brakk|knekt|knakk)"
+_AWAY = r"borte(?:\s+[^\s.!?;]+){0,4}?\s+med\s+"  # "borte et helt år med rygg" (not "borte fra jobben i hodet")
+_PERSON_PAIN = r"(?:han|hun|ho|jeg|eg)\s+(?:har|hadde|fikk|fekk|har\s+fått|har\s+hatt)\s+(?:\w+\s+)?vondt\s+i"
+_LINK = r"(?:(?:pga\.?|på\s+grunn\s+av|grunnet|grunna|i|med|for|etter|på)\s+)?"
+_BODY_DET = r"(?:(?:min|mi|mitt|mine|sin|si|sitt|sine|hans|hennes|den|det|de|høyre|venstre|begge|ene)\s+)*"
+
+
+def _cause_pattern(body_parts: list[str]) -> str | None:
+    """The sick-leave/injury word (or a person's pain) + body part rule over the lower-cased text (``_CAUSE``)."""
+    if not body_parts:
+        return None
+    body = "|".join(re.escape(b.lower()) for b in sorted(body_parts, key=len, reverse=True))
+    return rf"\b(?:{_CAUSE}(?:\s+[^\s.!?;]+){{0,5}}?\s+{_LINK}|{_AWAY}|{_PERSON_PAIN}\s+){_BODY_DET}(?:{body})(?![\w-])"
+
+
+def _optional_table(name: str, directory: Path | None) -> list[list[str]]:
+    try:
+        return read_table(name, directory)
+    except FileNotFoundError:  # a custom word-list folder without the newer lists
+        return []
+
+
+def _optional_list(name: str, directory: Path | None) -> list[str]:
+    try:
+        return read_list(name, directory)
+    except FileNotFoundError:
+        return []
 
 
 @dataclass
 class HealthFlagger:
-    """``flag(text) -> bool``. Terms from ``health_terms.tsv``; exclusions from ``health_exclusions.txt``."""
+    """``flag(text) -> bool``. Terms from ``health_terms.tsv`` and ``health_terms_person.tsv`` (which adds mode
+    ``regex``: a regular expression over the lower-cased text); body parts from ``health_body_parts.txt``;
+    exclusions from ``health_exclusions.txt``."""
 
     contains: tuple[str, ...]
     prefixes: tuple[str, ...]
@@ -21,11 +61,13 @@ class HealthFlagger:
     exact_upper: frozenset[str]
     phrases: re.Pattern | None
     exclusions: frozenset[str]
+    patterns: re.Pattern | None = None  # health_terms_person.tsv's regex rows and the body-part rule
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "HealthFlagger":
-        contains, prefixes, exact, upper, phrases = [], [], set(), set(), []
-        for row in read_table("health_terms.tsv", directory):
+        contains, prefixes, exact, upper, phrases, regexes = [], [], set(), set(), [], []
+        rows = read_table("health_terms.tsv", directory) + _optional_table("health_terms_person.tsv", directory)
+        for row in rows:
             if len(row) < 2:
                 continue
             term, mode = row[0], row[1]
@@ -39,6 +81,11 @@ class HealthFlagger:
                 upper.add(term.upper())
             elif mode == "phrase":
                 phrases.append(re.escape(term.lower()).replace(r"\ ", r"\s+"))
+            elif mode == "regex":
+                regexes.append(term)
+        cause = _cause_pattern(_optional_list("health_body_parts.txt", directory))
+        if cause is not None:
+            regexes.append(cause)
         return cls(
             contains=tuple(contains),
             prefixes=tuple(prefixes),
@@ -46,6 +93,7 @@ class HealthFlagger:
             exact_upper=frozenset(upper),
             phrases=re.compile(r"\b(?:" + "|".join(phrases) + r")") if phrases else None,
             exclusions=frozenset(w.lower() for w in read_list("health_exclusions.txt", directory)),
+            patterns=re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None,
         )
 
     def __post_init__(self) -> None:
@@ -62,6 +110,8 @@ class HealthFlagger:
             return False
         low = text.lower()
         if self.phrases is not None and self.phrases.search(low):
+            return True
+        if self.patterns is not None and self.patterns.search(low):
             return True
         if self._upper_re is not None and self._upper_re.search(text):
             return True

@@ -5,11 +5,17 @@ kontonummer and organisasjonsnummer: mod-11; IBAN: mod-97) and checked against t
 amounts, years, durations, times and case numbers ("2023/123456") stay. Names combine Faker's
 ``no_NO`` lists and ``name_first_no.txt`` with cue words ("saksbehandler X", "Hilsen X") and
 capitalisation (lower-case and ALL-CAPS surnames follow a caught first name; a known first name + a
-surname written as an ordinary word, "kari nordmann", is a pair). Obfuscated e-mail ("kari (at) nav punktum no")
-and social-media profile links are masked too.
+surname written as an ordinary word, "kari nordmann", is a pair; in capitals too: "KARI NORDMANN", "dr. JOHANSEN";
+a particle inside a name, "Nguyen Van Anh"). Obfuscated e-mail ("kari (at) nav punktum no", "kari snabel-a nav
+punktum no"), social-media profile links and handles ("@kari_nordmann92", "snap: karinordmann") are masked too.
 
-Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "DOB", "born"):
-day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
+Licence plates ([KJENNEMERKE]): two letters + 4-5 digits after a cue ("regnr", "kjennemerke", "skilt", "bil:") or
+with a known prefix ("EL 12345"; ``plate_prefixes.txt``). Identifiers a cue names ([IDNUMMER]): patient, journal,
+HPR and employee numbers ("Pasient-ID 123456", "HPR-nummer 1234567", "ansattnr 4711"); a NAV case number
+("saksnr"), a journal post or a customer number is the organisation's reference and stays.
+
+Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
+"born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
 "født etter 01.01.1963", "alle født 1.1.1963", "født 1.1.1954 til 31.12.1962") and an organisation's founding
 date ("Bedriften ble født 12.03.1998") stay; "jeg er født ..." is always masked. Links ([LENKE]) only when
 they carry an identifier (see ``_personal_url``): an identifying query parameter (``fnr``, ``id``,
@@ -32,7 +38,7 @@ from .wordlists import read_list, read_table
 
 PII_TYPES: tuple[str, ...] = (
     "fodselsnummer", "dnummer", "telefon", "epost", "kontonummer", "orgnummer", "adresse", "navn",
-    "fodselsdato", "lenke",
+    "fodselsdato", "lenke", "kjennemerke", "idnummer",
 )
 PLACEHOLDERS: dict[str, str] = {
     "fodselsnummer": "[FØDSELSNUMMER]",
@@ -45,6 +51,8 @@ PLACEHOLDERS: dict[str, str] = {
     "navn": "[NAVN]",
     "fodselsdato": "[FØDSELSDATO]",
     "lenke": "[LENKE]",
+    "kjennemerke": "[KJENNEMERKE]",
+    "idnummer": "[IDNUMMER]",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -107,7 +115,8 @@ _EMAIL = re.compile(
     r"(?<![\w.+-])[\w.+-]+(?:\s?@\s?|\s?\(at\)\s?|\s?\[at\]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b", re.UNICODE
 )
 # Obfuscated e-mail: "(a)", "krøllalfa", " at ", spelled-out dots ("punktum", "(dot)"), "gmail . com", "gmail,com".
-_OBF_AT = r"(?:\s?[(\[]\s?(?:at|a|krøllalfa|alfakrøll)\s?[)\]]\s?|\s(?:at|krøllalfa|alfakrøll)\s|\s?@\s?)"
+_OBF_AT = (r"(?:\s?[(\[]\s?(?:at|a|krøllalfa|alfakrøll|snabel-?a)\s?[)\]]\s?"
+           r"|\s(?:at|krøllalfa|alfakrøll|snabel-?a)\s|\s?@\s?)")
 _OBF_DOT = r"(?:\s?[(\[]\s?(?:dot|punktum|prikk)\s?[)\]]\s?|\s(?:dot|punktum|prikk)\s|\.)"
 _TLD = r"(?:no|com|net|org|se|dk|nu|eu|io|info|online)"
 _EMAIL_OBF = re.compile(
@@ -121,7 +130,7 @@ _PROFILE_URL = re.compile(
     r"(?:in/|pub/|profile\.php\?id=|@)?[\w.%-]*[^\W\d_][\w.%?=&/-]*",
     re.IGNORECASE,
 )
-_EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|\sat\s", re.IGNORECASE)
+_EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|snabel|\sat\s", re.IGNORECASE)
 # "kari.nordmann@gmail" (no top-level domain): "@" glued to letters on both sides.
 _EMAIL_BARE = re.compile(r"(?<![\w.+-])[\w.+-]*[^\W\d_][\w.+-]*@[^\W\d_][\w-]+(?![\w@-])")
 _NUM11 = re.compile(
@@ -159,7 +168,7 @@ _IBAN = re.compile(r"(?<![\w-])NO ?\d{2}(?: ?\d{4}){2} ?\d{3}(?![\d%]|[.,:/-]\d|
 _PHONE_PAIR = re.compile(_LB + r"[2-9]\d{7}(?:/[2-9]\d{7})+" + _RB)
 _ORG = re.compile(_LB + r"(?:\d{9}|\d{3}[ .]\d{3}[ .]\d{3})" + _RB)
 _PHONE_CC = re.compile(
-    r"(?<![\w+])\(?(?:\+|00) ?47\)?[ .-]?"
+    r"(?<![\w+])\(?(?:\+|00) ?47\)?[ .-]?(?:\(0\)[ .-]?)?"  # "+47 (0)91234567": the trunk zero in brackets
     r"(?:\d{8}|\d{3}[ .-]?\d{2}[ .-]?\d{3}|\d{2}[ .-]?\d{2}[ .-]?\d{2}[ .-]?\d{2}|\d{4}[ .-]?\d{4})(?!\d)"
 )
 _PHONE = re.compile(
@@ -199,6 +208,40 @@ _NOT_ACCOUNT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
+# -- identifiers a cue names: patient/journal/HPR/employee numbers ----------------------------------------
+# "Pasient-ID 123456", "journalnr 98765", "HPR-nummer 1234567", "ansattnr 4711": personal. A NAV case number
+# ("saksnr"), a document's journal post ("journalpost"), a customer or invoice number stay (an organisation's
+# reference, see _NUMBER_NEG_BEFORE).
+_ID_WORD = (
+    r"(?:\bpasient[\s-]?(?:id\w*|nr|nummer\w*)|\bjournal[\s-]?(?:nr|nummer\w*)|\bhpr(?:[\s-]?(?:nr|nummer\w*))?"
+    r"|\bhelsepersonellnummer\w*|\bansatt[\s-]?(?:nr|nummer\w*|id)|\btilsett[\s-]?(?:nr|nummer\w*)"
+    r"|\bpersonal[\s-]?(?:nr|nummer\w*)|\blønns[\s-]?(?:nr|nummer\w*))"
+)
+_ID_GATE = re.compile(r"pasient|journal|hpr|helsepersonellnummer|ansatt|tilsett|personal|lønns", re.IGNORECASE)
+_ID_CUE = re.compile(
+    _ID_WORD + r"\.?\s*[:.#]?\s*(?:(?:hans|hennes|mitt|min|vårt|sitt|deres|til\s+\w+)\s+)?"
+    r"(?:(?:er|var|nr\.?)\s*[:.]?\s*)?$",
+    re.IGNORECASE,
+)
+_ID_NUM = re.compile(r"(?<![\d/,+])(?<!\d[.:-])(?<!\d )\d{3,12}" + _RB)
+# -- licence plates: two letters + 4-5 digits ("EL 12345", "DN54321") ----------------------------------------
+# Without a cue only a known prefix (plate_prefixes.txt: the electric/hydrogen series) in capitals + 5 digits;
+# after a cue ("regnr", "kjennemerke", "skilt", "bil:", "firmabilen") any letter pair, 4 digits only when not a
+# year. "IA 2024", "EU 2019", "kl 1430", "nr 12345", "AS 12345" stay.
+_PLATE = re.compile(r"(?<![\w-])(?P<l>[A-Za-z]{2})(?P<sp>\s?)(?P<d>\d{4,5})" + _RB)
+_PLATE_CUE = re.compile(
+    r"(?:\b(?:reg\.?\s?nr|regnr|registreringsn(?:umme)?r\w*|kjennemerke\w*|\w*skilt(?:et|a)?|bilnr"
+    r"|\w*bilnummer\w*)|(?<![\w-])(?:\w*(?<!mo)(?<!auto)bil(?:en)?))\.?\s*[:.]?\s*(?:(?:er|var|nr\.?)\s+)?$",
+    re.IGNORECASE,
+)
+# -- social-media handles: "@kari_nordmann92", "snap: karinordmann", "insta: kari.nordmann" ------------------
+_HANDLE_AT = re.compile(r"(?<![\w.@/])@(?P<h>\w(?:[\w.]{0,28}\w)?)(?![\w@])")
+_HANDLE_CUED = re.compile(
+    r"\b(?:snap(?:chat)?|insta(?:gram)?|ig|tiktok|twitter|facebook|fb|linkedin|telegram|discord|threads)"
+    r"\s*[:=]\s*@?(?P<h>\w(?:[\w.]{0,28}\w)?)(?![\w@])",
+    re.IGNORECASE,
+)
+
 # -- birth dates: a date right after a birth cue ----------------------------------------------------------
 _MONTHS = {
     **dict.fromkeys(("januar", "jan", "january"), 1), **dict.fromkeys(("februar", "feb", "february"), 2),
@@ -222,12 +265,13 @@ _DATE = re.compile(
     r")(?!\d|[.,/-]\d)",
     re.IGNORECASE,
 )
-_BIRTH_GATE = ("fød", "f.", "dob", "d.o", "birth", "born")  # substrings of the lower-cased text
+_BIRTH_GATE = ("fød", "f.", "dob", "d.o", "birth", "born", "bursdag")  # substrings of the lower-cased text
 # Birth cue right before the date ("født", "fødd den", "fødselsdato:", "f.dato", "DOB", "date of birth",
-# "was born on", "born:"); "født før/etter" (a rule's threshold) and "fødselspenger", "nyfødt", "fødte" are
-# not cues, nor a bare "born" (nynorsk for "children": "sjuke born 12.03").
+# "was born on", "born:", "bursdag 24/12-1960"); "født før/etter" (a rule's threshold) and "fødselspenger",
+# "nyfødt", "fødte", "bursdagsfeiring" are not cues, nor a bare "born" (nynorsk for "children": "sjuke born 12.03").
 _BIRTH_CUE = re.compile(
     r"(?:\b(?:født|fødd|fødde|fødselsdato(?:en)?|fødedato(?:en)?|f\.\s?dato|fdato|fødselsdag(?:en)?"
+    r"|bursdag(?:en)?"
     r"|dob|d\.\s?o\.\s?b|date\s+of\s+birth|birth\s?date|(?:was|is|were|been|am)\s+born|born\s*:))\.?\s*[:=]?\s*"
     r"(?:(?:er|var|den|d\.|i|on|the|in)\s+)?$",
     re.IGNORECASE,
@@ -385,6 +429,11 @@ def _cued_personal_type(raw: str, before: str) -> str | None:
     return "dnummer" if _DNR_CUE.search(before) or 41 <= int(d[:2]) <= 71 else "fodselsnummer"
 
 
+def _classify_cued_id(m: re.Match, text: str) -> str | None:
+    """3-12 digits right after a patient/journal/HPR/employee-number cue (see _ID_WORD)."""
+    return "idnummer" if _ID_CUE.search(text[max(0, m.start() - 40) : m.start()]) else None
+
+
 def _shield(text: str, urls: list[str]) -> tuple[str, list[str]]:
     """Replace each kept link that is still in ``text`` by a stand-in character (see :func:`_unshield`)."""
     shield: list[str] = []
@@ -486,6 +535,9 @@ _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]*\.?")
 _GREETINGS = frozenset({"hei", "hallo", "takk"})
 _INITIAL = re.compile(r"[A-ZÆØÅ]\.")
 _SENTENCE_END = set(".!?:;\"'()[]\n")
+# Capitalised particles inside a name ("Nguyen Van Anh", "Tran Thi Mai", "Kari Van Der Berg"): part of the
+# name when a name word follows.
+_NAME_PARTICLES = frozenset("van von der den de da di du la le thi bin ibn al el ben dos das del ter ten".split())
 # Verbs of speaking / acting after a sentence-initial surname that is also a word ("Lie ringte meg", "Berg sa"):
 # a person, where "Berg og dal", "Strand kommune" stay.
 _ACT_VERBS = frozenset(
@@ -503,6 +555,7 @@ class Redactor:
     lexicon_forms: frozenset[str] | dict = field(default_factory=frozenset)
     street_suffixes: tuple[str, ...] = ()
     public_numbers: frozenset[str] = frozenset()
+    plate_prefixes: frozenset[str] = frozenset()  # letter pairs a plate has without a cue (plate_prefixes.txt)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
@@ -533,6 +586,7 @@ class Redactor:
             lexicon_forms=lexicon_forms if lexicon_forms is not None else frozenset(),
             street_suffixes=tuple(suffixes),
             public_numbers=frozenset(read_list("public_phone_numbers.txt", directory)),
+            plate_prefixes=frozenset(p.upper() for p in _optional_list("plate_prefixes.txt", directory)),
         )
 
     # -- number rules ------------------------------------------------------------------------
@@ -553,6 +607,7 @@ class Redactor:
             text = self._sub(_EMAIL_OBF, text, counts, self._classify_email_obf)
             if "@" in text:
                 text = self._sub(_EMAIL_BARE, text, counts, lambda m, t: "epost")
+        text = self._redact_handles(text, counts)
         if _ANY_DIGIT.search(text):
             text, shield = _shield(text, kept) if kept else (text, [])
             text = self._redact_numbers(text, counts, low)
@@ -574,6 +629,9 @@ class Redactor:
         text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
         if any(cue in low for cue in _BIRTH_GATE):
             text = self._sub(_DATE, text, counts, self._classify_birth_date)
+        if _ID_GATE.search(low):
+            text = self._sub(_ID_NUM, text, counts, _classify_cued_id)
+        text = self._sub(_PLATE, text, counts, self._classify_plate)
         text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
         text = self._sub(_ORG, text, counts, self._classify9)
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
@@ -582,22 +640,58 @@ class Redactor:
         return text
 
     @staticmethod
-    def _sub(pattern: re.Pattern, text: str, counts: dict[str, int], classify, split: str | None = None) -> str:
-        """Replace classified matches; with ``split``, each ``split``-joined part gets its own placeholder."""
+    def _sub(pattern: re.Pattern, text: str, counts: dict[str, int], classify, split: str | None = None,
+             group: int | str = 0) -> str:
+        """Replace classified matches (only ``group`` of each, if given); with ``split``, each ``split``-joined
+        part gets its own placeholder."""
         out, last = [], 0
         for m in pattern.finditer(text):
             kind = classify(m, text)
             if kind is None:
                 continue
-            parts = m.group(0).count(split) + 1 if split else 1
-            out.append(text[last : m.start()])
+            parts = m.group(group).count(split) + 1 if split else 1
+            out.append(text[last : m.start(group)])
             out.append((split or "").join([PLACEHOLDERS[kind]] * parts))
             counts[kind] += parts
-            last = m.end()
+            last = m.end(group)
         if not out:
             return text
         out.append(text[last:])
         return "".join(out)
+
+    # -- handles, plates ----------------------------------------------------------------------
+    def _redact_handles(self, text: str, counts: dict[str, int]) -> str:
+        """Social-media handles as names: "@kari_nordmann92" and a handle after a platform and ":"
+        ("snap: karinordmann", "insta: kari.nordmann"); "@NAV", "@14", "Facebook: ingen svar" stay."""
+        if "@" in text:
+            text = self._sub(_HANDLE_AT, text, counts, self._classify_handle)
+        if ":" in text or "=" in text:
+            text = self._sub(_HANDLE_CUED, text, counts, self._classify_handle, group="h")
+        return text
+
+    def _classify_handle(self, m: re.Match, text: str) -> str | None:
+        """"@" + a handle with a letter that is not a blocked word ("@NAV", "@14" stay); after a platform cue
+        without "@", a handle with a digit, "_" or "." or a first name + surname run together ("karinordmann"),
+        so "Facebook: ingen svar" stays."""
+        h = m.group("h")
+        if h.isdigit() or h in self.names.blocked or h.upper() in self.names.blocked:
+            return None
+        if "@" in m.group(0) or re.search(r"[\d_.]", h) or self._slug_names_person([h.lower()]):
+            return "navn"
+        return None
+
+    def _classify_plate(self, m: re.Match, text: str) -> str | None:
+        """A licence plate (see _PLATE): after a plate cue, or a known prefix in capitals + 5 digits."""
+        letters, digits = m.group("l"), m.group("d")
+        if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
+            return None  # "EL 12345 kr"
+        if _PLATE_CUE.search(text[max(0, m.start() - 30) : m.start()]):
+            if not letters.isupper() and m.group("sp"):
+                return None  # "bilen er 12000": only a glued lower-case pair ("regnr el12345") is a plate
+            return None if len(digits) == 4 and _YEAR.match(digits) else "kjennemerke"
+        if letters.isupper() and len(digits) == 5 and letters in self.plate_prefixes:
+            return "kjennemerke"
+        return None
 
     # -- birth dates and links ----------------------------------------------------------------
     @staticmethod
@@ -995,19 +1089,52 @@ class Redactor:
                 return False
             return is_first(i) or is_last(i) or not self._is_common(lows[i])
 
+        def particle(j: int) -> bool:
+            """A capitalised name particle followed by a name word: "Van" in "Nguyen Van Anh"."""
+            return (
+                lows[j] in _NAME_PARTICLES
+                and j + 1 < n
+                and adjacent(j, j + 1)
+                and cap(j + 1)
+                and not self._is_blocked(words[j + 1][2])
+                and (is_first(j + 1) or is_last(j + 1) or not self._is_common(lows[j + 1]))
+            )
+
         def continues(i: int, j: int) -> bool:
-            """Word j extends the name started at i: capitalised as before, or a surname (or second
-            first name) in lower case / ALL CAPS after a first name ("kari hansen", "KARI NORDMANN")."""
+            """Word j extends the name started at i: capitalised as before (a particle before a name word too),
+            or a surname (or second first name) in lower case / ALL CAPS after a first name ("kari hansen",
+            "KARI NORDMANN", also a surname of name_last_no.txt in shouted text: "KARI NORDMANN RINGTE")."""
             if cap(j):
-                return is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
+                return (is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
+                        or particle(j))
             if not is_first(i):
                 return False
             if upper(j):
                 shouted = (i > 0 and upper(i - 1)) or (j + 1 < n and upper(j + 1))
                 if is_last(j) or is_first(j) or (j == i + 1 and (upper(i) or not ambiguous(i)) and not shouted):
                     return True  # "Saksbehandler KARI NORDMANN", "Kari NORDMANN" (only the name in capitals)
+                if j == i + 1 and not ambiguous(i) and is_last_any(j):
+                    return True
                 return len(words[j][2]) > 3 and not self._is_common(lows[j])
             return is_last_any(j) or (is_first(j) and not ambiguous(j) and not self._is_common(lows[j]))
+
+        def caps_pair(i: int) -> bool:
+            """ALL-CAPS first name + ALL-CAPS surname or first name ("KARI NORDMANN", "OLA HANSEN")."""
+            return (
+                is_first(i)
+                and i + 1 < n
+                and adjacent(i, i + 1)
+                and upper(i + 1)
+                and (is_last_any(i + 1) or is_first(i + 1))
+                and not self._is_blocked(words[i + 1][2])
+            )
+
+        def caps_cued(i: int) -> bool:
+            """An ALL-CAPS name after a cue ("dr. JOHANSEN", "Hilsen KARI"); an ambiguous one ("PER", "BERG") only
+            as part of a pair, so shouting after a cue ("kontakte PER TELEFON") stays."""
+            if self._is_blocked(words[i][2]) or place_after_i(i) or not (is_first(i) or is_last(i)):
+                return False
+            return not ambiguous(i) or caps_pair(i)
 
         first_names, last_names, common = names.first, names.last, self.lexicon_forms
         cue_last = names.cue_last_words
@@ -1042,16 +1169,13 @@ class Redactor:
                 start_i = i
             elif cued and not cap(i) and is_first(i) and surname_next:
                 start_i = i  # "hilsen per olsen": ambiguous first name + surname after a cue
+            elif cued and upper(i) and caps_cued(i):
+                start_i = i  # "dr. JOHANSEN", "Hilsen KARI"
             elif upper(i) and not self._is_blocked(w):
-                # uncued ALL-CAPS pair: first name + surname/first name, not both ambiguous ("ÅSE ØDEGÅRD")
-                if (
-                    is_first(i)
-                    and i + 1 < n
-                    and adjacent(i, i + 1)
-                    and upper(i + 1)
-                    and (is_last(i + 1) or is_first(i + 1))
-                    and not (ambiguous(i) and ambiguous(i + 1))
-                    and not self._is_blocked(words[i + 1][2])
+                # uncued ALL-CAPS pair: first name + surname/first name, not both ambiguous ("ÅSE ØDEGÅRD"); a
+                # surname only in name_last_no.txt after an unambiguous first name ("KARI NORDMANN")
+                if caps_pair(i) and not (ambiguous(i) and ambiguous(i + 1)) and (
+                    is_last(i + 1) or is_first(i + 1) or not ambiguous(i)
                 ):
                     start_i = i
             elif cap(i) and not self._is_blocked(w):
