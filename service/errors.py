@@ -29,6 +29,22 @@ class ApiError(Exception):
         self.details = details if details is not None else {}
 
 
+#: ids the caller sent are echoed in messages only below this: 8 digits and more may be a phone number, a
+#: fødselsnummer (``/waves/01019012480/summary`` reaches the service as 1019012480) or an organisation number
+ECHOED_ID_LIMIT = 10_000_000
+
+
+def id_text(value: Any) -> str:
+    """`` 42`` for a message ("wave 42 does not exist"), or "" for an id the caller sent that is not a small
+    number (it may be personal data)."""
+    return f" {value}" if isinstance(value, int) and 0 <= value < ECHOED_ID_LIMIT else ""
+
+
+def id_details(key: str, value: Any) -> dict[str, Any]:
+    """``{key: value}`` for an error's details, or {} where :func:`id_text` would not echo the id."""
+    return {key: value} if id_text(value) else {}
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 import unicodedata
 import uuid
 from collections import Counter
@@ -33,7 +34,7 @@ from service.db.models import (
     Wave,
     utcnow,
 )
-from service.errors import ApiError
+from service.errors import ApiError, id_details, id_text
 from service.schemas import no_lone_surrogates
 from service.settings import Settings
 
@@ -55,7 +56,7 @@ MASKED_WARNING = library.masked_segment_warning("{col}", "{n}")  # type: ignore[
 def get_or_404(session: Session, model, obj_id: int, what: str):
     row = session.get(model, obj_id)
     if row is None:
-        raise ApiError(404, "not_found", f"{what} {obj_id} does not exist", {what: obj_id})
+        raise ApiError(404, "not_found", f"{what}{id_text(obj_id)} does not exist", id_details(what, obj_id))
     return row
 
 
@@ -71,7 +72,7 @@ def create_survey(session: Session, name: str, description: str | None, definiti
     if description is not None:
         refuse_personal_data(description, "survey description")
     if definition_yaml:
-        library.parse_survey(definition_yaml)  # 422 if invalid
+        refuse_personal_data_in_definition(library.parse_survey(definition_yaml).definition)  # 422 if invalid
     if session.scalars(select(Survey).where(Survey.name == name)).first() is not None:
         raise ApiError(409, "survey_exists", f"a survey named {name!r} already exists", {"name": name})
     survey = Survey(name=name, description=description, definition_yaml=definition_yaml)
@@ -121,13 +122,63 @@ def personal_data_kinds(text: str) -> list[str]:
     return [_PII_KINDS.get(kind, kind) for kind, n in counts.items() if n]
 
 
-def refuse_personal_data(text: str, what: str) -> None:
+def refuse_personal_data(text: str, what: str, *, identifier: bool = False, field: str | None = None) -> None:
     """422 ``personal_data_in_name`` (as for survey names, never quoting the value) when ``text`` (a description,
-    a codebook name or a theme's label) holds personal data by the project's redaction."""
+    a codebook name or a theme's label) holds personal data by the project's redaction; ``identifier``: ``text`` is
+    an id or code ("kari_nordmann_01019012480"), also checked as words (:func:`identifier_words`); ``field``: the
+    details' field (default ``what``)."""
     found = personal_data_kinds(text)
+    if identifier and not found:
+        found = personal_data_kinds(identifier_words(text))
     if found:
         raise ApiError(422, "personal_data_in_name", f"the {what} looks like it holds personal data "
-                       f"({', '.join(found)}); remove it (readers see this text)", {"found": found, "field": what})
+                       f"({', '.join(found)}); remove it (readers see this text)",
+                       {"found": found, "field": field or what})
+
+
+_ID_SEPARATORS = re.compile(r"[_\-.]+")
+
+
+def identifier_words(text: str) -> str:
+    """An id or code as words for the redaction: "_", "-" and "." become spaces ("kari_nordmann_01019012480" →
+    "kari nordmann 01019012480"; inside a word a fødselsnummer or a name is not found)."""
+    return " ".join(_ID_SEPARATORS.sub(" ", text).split())
+
+
+def refuse_personal_data_in_definition(definition: Any) -> None:
+    """422 ``personal_data_in_name`` naming the field (``indicators[2].label``, never the value) when a
+    human-written string of a survey definition holds personal data: its name and description, the labels of
+    excluded codes, segments (with their levels' codes and labels and the attribution format), indicators,
+    multi-select groups (and their options' labels) and free-text questions, and the indicator and group ids.
+    Readers see all of them in summaries, reports and pages. A label left out defaults to the column (or id):
+    it is checked as an id then."""
+    for field, text, ident in _definition_texts(definition):
+        refuse_personal_data(text, f"survey definition's {field}", identifier=ident, field=field)
+
+
+def _definition_texts(d: Any):
+    """(field path, text, is an id or code) for every string of a SurveyDefinition that readers see."""
+    yield "name", d.name, True
+    yield "description", d.description, False
+    for j, text in enumerate(d.excluded_labels.values()):  # by place: a code may be any number
+        yield f"excluded_codes[{j}].label", text, False
+    for i, seg in enumerate(d.segments):
+        yield f"segments[{i}].label", seg.label, seg.label == seg.column
+        yield f"segments[{i}].format", seg.attribution_format, False
+        for j, level in enumerate(seg.levels):
+            yield f"segments[{i}].levels[{j}]", level, True
+            if level in seg.display:
+                yield f"segments[{i}].levels[{j}].label", seg.display[level], False
+    for i, ind in enumerate(d.indicators):
+        yield f"indicators[{i}].id", ind.id, True
+        yield f"indicators[{i}].label", ind.label, ind.label == ind.id
+    for i, group in enumerate(d.multiselect):
+        yield f"multiselect[{i}].id", group.id, True
+        yield f"multiselect[{i}].label", group.label, group.label == group.id
+        for j, (column, text) in enumerate(group.options.items()):
+            yield f"multiselect[{i}].options[{j}].label", text, text == column
+    for i, question in enumerate(d.free_text):
+        yield f"free_text[{i}].label", question.label, question.label == question.column
 
 
 def clean_label(label: str, what: str = "wave label", limit: int = LABEL_MAX) -> str:
@@ -273,6 +324,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
         raise ApiError(422, "missing_survey_definition",
                        "no survey definition: upload one with the wave or store one on the survey")
     info = library.parse_survey(definition_yaml)
+    refuse_personal_data_in_definition(info.definition)  # the wave keeps it; readers see its labels
     frame = library.read_table_bytes(data, filename, info.definition)
     frame.columns = [str(c).strip() for c in frame.columns]
     ids = _checked_ids(frame, info)
@@ -458,12 +510,21 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
 
 
 def _refuse_personal_data_in_codebook(content: dict[str, Any]) -> None:
-    """422 ``personal_data_in_name`` when the codebook's name or description, or a theme's label, description,
-    keywords or examples hold personal data (readers see them, reports print them); the theme is named by id and
+    """422 ``personal_data_in_name`` when the codebook's name, description, version, language or types, or a
+    theme's id (also as words: "kari_nordmann_01019012480"), label, description, keywords or examples hold
+    personal data (readers see them, reports print them); the theme is named by id and
     a keyword or example by its place (1-based: "theme 'telefon' example 2"), the value never."""
     for field in ("name", "description"):
         if isinstance(content.get(field), str):
             refuse_personal_data(content[field], f"codebook {field}")
+    for field in ("version", "language"):
+        if content.get(field) is not None:
+            refuse_personal_data(str(content[field]), f"codebook {field}", identifier=True, field=field)
+    for i, ctype in enumerate(content.get("types") or ()):
+        refuse_personal_data(str(ctype), f"codebook's types[{i}]", identifier=True, field=f"types[{i}]")
+    for i, theme in enumerate(content.get("themes") or ()):  # before the messages below name a theme by its id
+        refuse_personal_data(str(theme.get("id")), f"codebook's themes[{i}].id", identifier=True,
+                             field=f"themes[{i}].id")
     for theme in content.get("themes") or []:
         for field in ("label", "description"):
             if isinstance(theme.get(field), str):
@@ -484,7 +545,8 @@ def resolve_codebook(session: Session, codebook_id: int | None) -> Codebook:
         return default_codebook_row(session)
     row = session.get(Codebook, codebook_id)
     if row is None:
-        raise ApiError(404, "unknown_codebook", f"codebook {codebook_id} does not exist", {"codebook_id": codebook_id})
+        raise ApiError(404, "unknown_codebook", f"codebook{id_text(codebook_id)} does not exist",
+                       id_details("codebook_id", codebook_id))
     return row
 
 
@@ -493,7 +555,8 @@ def resolve_model(session: Session, model_id: int | None, codebook: Codebook | N
         return None
     row = session.get(TrainedModel, model_id)
     if row is None:
-        raise ApiError(404, "unknown_model", f"model {model_id} does not exist", {"model_id": model_id})
+        raise ApiError(404, "unknown_model", f"model{id_text(model_id)} does not exist",
+                       id_details("model_id", model_id))
     if codebook is not None and row.codebook_id != codebook.id:
         raise ApiError(422, "model_codebook_mismatch",
                        f"model {model_id} was trained for codebook {row.codebook_id}, not {codebook.id}")
@@ -655,7 +718,8 @@ def _chosen_job(session: Session, wave: Wave, job_id: int | None) -> CodingJob |
         return latest_done_job(session, wave.id)
     job = session.get(CodingJob, job_id)
     if job is None or job.wave_id != wave.id:
-        raise ApiError(404, "not_found", f"job {job_id} is not a job of wave {wave.id}", {"job_id": job_id})
+        raise ApiError(404, "not_found", f"job{id_text(job_id)} is not a job of wave {wave.id}",
+                       id_details("job_id", job_id))
     if job.state != "done":
         raise ApiError(409, "job_not_done", f"job {job_id} is {job.state}; only a finished (done) job can be "
                        "reported", {"job_id": job_id, "state": job.state})
@@ -786,15 +850,63 @@ def _check_compare_wave(wave: Wave, other: Wave) -> None:
                        {"wave_id": wave.id, "compare_wave_id": other.id})
 
 
+SMALL_LEVEL_LABEL = "(liten gruppe)"
+
+
+def neutral_small_levels(frames: dict[Any, pd.DataFrame], definition: Any) -> dict[Any, pd.DataFrame]:
+    """``frames`` (one per wave) with each level of a segment WITHOUT declared levels that fewer than the survey's
+    ``min_cell`` respondents hold (in any of the waves) renamed to a neutral label, "(liten gruppe)", numbered
+    when a segment has several ("(liten gruppe 1)", …, so that their rows stay apart): such a level's own value
+    ("EL 12345", an Instagram handle) may point at the few people in it, and summaries and pages show it beside
+    the hidden cell. Declared levels ("Oslo") keep their labels; nothing changes when ``min_cell`` is 0."""
+    min_cell = int(getattr(definition, "min_cell", 0) or 0)
+    free = [s.column for s in getattr(definition, "segments", ()) if not s.levels]
+    out = dict(frames)
+    for column in free if min_cell > 0 else ():
+        mapping = _small_level_names(frames.values(), column, min_cell)
+        if not mapping:
+            continue
+        for key, frame in out.items():
+            if column in frame.columns:
+                frame = frame.copy()
+                frame[column] = frame[column].map(lambda v: mapping.get(v, v) if _hashable(v) else v)
+                out[key] = frame
+    return out
+
+
+def _small_level_names(frames: Any, column: str, min_cell: int) -> dict[Any, str]:
+    """{value: neutral label} for the values of ``column`` that fewer than ``min_cell`` respondents hold in one of
+    ``frames`` (blank and missing values are no level), in order of first appearance."""
+    small: list[Any] = []
+    for frame in frames:
+        if column not in frame.columns:
+            continue
+        values = frame[column][frame[column].map(lambda v: _text_or_none(v) is not None)]
+        counts = values.value_counts(sort=False)
+        small += [v for v, n in counts.items() if n < min_cell and v not in small]
+    if len(small) == 1:
+        return {small[0]: SMALL_LEVEL_LABEL}
+    return {v: f"{SMALL_LEVEL_LABEL[:-1]} {i})" for i, v in enumerate(small, start=1)}
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = None,
                  job_id: int | None = None, compare_job_id: int | None = None) -> dict[str, Any]:
     """Summary of a wave (its job ``job_id`` or latest finished one), optionally against an earlier wave coded with
     the same codebook and model (``compare_job_id`` or that wave's latest such job); ``coding_models`` gives each
-    coded wave's model id (null: the default model)."""
+    coded wave's model id (null: the default model). Small levels of free-valued segments are shown with a
+    neutral label (:func:`neutral_small_levels`)."""
     wave = get_or_404(session, Wave, wave_id, "wave")
     if compare_job_id is not None and compare_wave_id is None:
         raise ApiError(422, "compare_job_without_wave", "compare_job_id needs compare_wave_id (the wave of that job)",
-                       {"compare_job_id": compare_job_id})
+                       id_details("compare_job_id", compare_job_id))
     info = library.parse_survey(wave.definition_yaml or "")
     main_job = _chosen_job(session, wave, job_id)
     waves = [wave]
@@ -817,6 +929,7 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
             jobs[w.id] = job.id
             models[w.id] = job.model_id
     compare_to = _wave_key(waves[0].label) if len(waves) > 1 else None
+    frames = neutral_small_levels(frames, info.definition)
     summary = library.build_summary(frames, info, coded or None, theme_labels=labels or None, compare_to=compare_to)
     summary["warnings"] = _uncoded_warnings(wave, chosen, other) + list(summary.get("warnings") or [])
     compared = chosen[other.id].id if other is not None and chosen[other.id] is not None else None
@@ -924,7 +1037,10 @@ def _refuse_exclusive_combination(codebook: Codebook, themes: list[str]) -> None
 
 def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
                 min_examples: int = 20) -> TrainedModel:
-    """Train a supervised coder from the stored human corrections for a codebook (latest per response)."""
+    """Train a supervised coder from the stored human corrections for a codebook (latest per response). A name
+    holding personal data is refused (422 ``personal_data_in_name``): readers see model names."""
+    if name is not None:
+        refuse_personal_data(name, "model name")
     codebook = resolve_codebook(session, codebook_id)
     latest: dict[int, Correction] = {}
     for c in session.scalars(select(Correction).where(Correction.codebook_id == codebook.id).order_by(Correction.id)):

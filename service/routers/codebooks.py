@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Codebook
-from service.errors import ApiError
+from service.errors import ApiError, id_details, id_text
 from service.schemas import IdPath, Limit, Offset, CodebookOut, CodebookVersions, Page, as_utc
 
 router = APIRouter(tags=["codebooks"])
@@ -58,8 +58,9 @@ def codebook_out(row: Codebook) -> CodebookOut:
 def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session, scope="function"),
                     _: Principal = Depends(require_analyst)):
     """Store a codebook version (the library validates it). Same name+version+content → the existing row (200).
-    Personal data in the name, the description or a theme's label, description, keywords or examples is refused
-    (422 ``personal_data_in_name``, naming the theme and field, never the value): readers and reports show them."""
+    Personal data in the name, description, version, language or types, or a theme's id (also read as words:
+    ``kari_nordmann_01019012480``), label, description, keywords or examples is refused (422
+    ``personal_data_in_name``, naming the theme and field, never the value): readers and reports show them."""
     _check_unicode(content, "body")
     row, created = store.add_codebook(session, content)
     out = codebook_out(row)
@@ -78,7 +79,8 @@ def get_codebook(codebook_id: IdPath, session: Session = Depends(get_session, sc
     """A codebook version and the list of all stored versions with the same name."""
     row = session.get(Codebook, codebook_id)
     if row is None:
-        raise ApiError(404, "unknown_codebook", f"codebook {codebook_id} does not exist", {"codebook_id": codebook_id})
+        raise ApiError(404, "unknown_codebook", f"codebook{id_text(codebook_id)} does not exist",
+                       id_details("codebook_id", codebook_id))
     versions = session.scalars(select(Codebook).where(Codebook.name == row.name).order_by(Codebook.id)).all()
     return CodebookVersions(id=row.id, name=row.name, version=row.version, content=row.content,
                             versions=[{"id": v.id, "version": v.version,

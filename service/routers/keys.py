@@ -20,7 +20,10 @@ def key_out(k: ApiKey) -> KeyOut:
 
 @router.post("/keys", response_model=KeyCreated, status_code=201)
 def new_key(body: KeyIn, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_admin)):
-    """Create a key; the full key is returned once and only its salted hash is stored."""
+    """Create a key; the full key is returned once and only its salted hash is stored. A name holding personal
+    data is refused (422 ``personal_data_in_name``, the value never quoted)."""
+    if body.name is not None:
+        store.refuse_personal_data(body.name, "key name")
     row, key = create_key(session, body.role, body.name)
     return KeyCreated(**key_out(row).model_dump(), key=key)
 

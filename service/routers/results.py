@@ -43,7 +43,9 @@ def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1
     """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change.
     Themes are compared only between codings with the same codebook and model (409 ``codebook_mismatch`` /
     ``model_mismatch`` otherwise); a wave without a finished coding job is named in ``summary.warnings``.
-    A hidden (suppressed) row carries only what it is and its flags: its numbers, CIs and base are null."""
+    A hidden (suppressed) row carries only what it is and its flags: its numbers, CIs and base are null. A level
+    of a segment without declared levels that fewer than ``min_cell`` respondents hold is shown as "(liten
+    gruppe)" (numbered when there are several), never by its own value."""
     body = store.wave_summary(session, wave_id, compare_wave_id, job_id, compare_job_id)
     blank_hidden_rows(body["summary"])
     return body
@@ -88,7 +90,8 @@ def model_out(m: TrainedModel) -> ModelOut:
 @router.post("/models", response_model=ModelOut, status_code=201)
 def train_model(request: Request, body: ModelIn = Body(default_factory=ModelIn),
                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
-    """Train a supervised coder from the stored corrections of a codebook (synchronous)."""
+    """Train a supervised coder from the stored corrections of a codebook (synchronous). A name holding personal
+    data is refused (422 ``personal_data_in_name``, the value never quoted): readers see model names."""
     return model_out(store.train_model(session, request.app.state.settings, body.codebook_id, body.name,
                                        body.min_examples))
 

@@ -32,7 +32,9 @@ def create_survey(body: SurveyIn, session: Session = Depends(get_session, scope=
                   _: Principal = Depends(require_analyst)) -> SurveyOut:
     """Create a survey (optionally with its survey definition YAML). A name or description holding personal data
     is refused (422 ``personal_data_in_name``, the value never quoted), as is a name made only of a surname or
-    first name ("Hansen", "johansen 2024")."""
+    first name ("Hansen", "johansen 2024"). So is personal data in the definition's name, description or labels
+    (segments and their levels, indicators, multi-select groups and options, free-text questions, excluded codes)
+    or ids: 422 ``personal_data_in_name`` naming the field (``indicators[2].label``), never the value."""
     return survey_out(store.create_survey(session, body.name.strip(), body.description, body.definition_yaml))
 
 
@@ -66,7 +68,8 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
     holds more than one wave (split it per wave). A file name in which the redaction finds personal data (a name, a
     fødselsnummer, …), or that holds a surname or first name on its own ("hansen_svar.csv", "kari_svar.csv"; not a
     name that is also a word, "svar_per_fylke.csv"), is stored as ``upload`` plus its suffix, e.g. ``upload.csv``.
-    A label made only of a name ("Hansen", "johansen 2024") is refused (422 ``personal_data_in_label``)."""
+    A label made only of a name ("Hansen", "johansen 2024") is refused (422 ``personal_data_in_label``), and a
+    survey definition holding personal data as on ``POST /surveys`` (422 ``personal_data_in_name``)."""
     data = file.file.read()
     definition_yaml = None
     if definition is not None:

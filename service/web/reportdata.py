@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service import library, store
 from service.db.models import Codebook, CodingJob, Correction, Response, Wave
-from service.errors import ApiError
+from service.errors import ApiError, id_details, id_text
 from textmine.summary import build_summary
 from textmine.report import ReportData, report_from_summary
 
@@ -71,7 +71,7 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
     """ReportData for a wave (and the previous wave of the same survey), cached until codes change."""
     wave = session.get(Wave, wave_id)
     if wave is None:
-        raise ApiError(404, "not_found", f"wave {wave_id} does not exist", {"wave_id": wave_id})
+        raise ApiError(404, "not_found", f"wave{id_text(wave_id)} does not exist", id_details("wave_id", wave_id))
     info = library.parse_survey(wave.definition_yaml or "")
     waves = [wave]
     prev = previous_wave(session, wave) if compare else None
@@ -111,6 +111,7 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
     settings = getattr(request.app.state, "settings", None)
     embedder = getattr(settings, "quote_embedder", None) or "fallback"  # page loads stay model-free by default
     compare_to = _summary_key(waves[0].label) if len(waves) > 1 else None
+    frames = store.neutral_small_levels(frames, info.definition)  # as GET /waves/{id}/summary
     try:
         summary = build_summary(frames, info.definition, coded or None, theme_labels=labels or None,
                                 compare_to=compare_to, embedder=embedder)
