@@ -160,6 +160,19 @@ def _note(msg: str) -> None:
 SHEET_HELP = "Excel files: the sheet to read (default: the first)"
 
 
+def _personal_id_warning(ids, id_col: str, path: Path) -> None:
+    """Warn when ids copied into ``path`` (the review queue) are personal data (the report's check,
+    :func:`textmine.report.excel.personal_id_count`): the column's name and the count, never a value. The ids stay
+    (the analyst needs them to find the comments)."""
+    from textmine.report.excel import personal_id_count
+
+    n = personal_id_count(ids)
+    if n:
+        _note(f"--id-col {id_col!r}: {n} id{'s' if n != 1 else ''} in {path} {'are' if n != 1 else 'is'} personal "
+              f"data (a national identity number, phone number, e-mail, name …), copied as they are so you can find the "
+              f"comments: keep the file where personal data may be stored, and delete it when the review is done")
+
+
 def _read_labelled(path: Path, cb, sheet: Optional[str] = None, **cols):
     """A labelled file read and checked against the codebook (errors name the file, data row, id and column)."""
     from textmine.review import read_labelled
@@ -533,6 +546,7 @@ def register(app: typer.Typer) -> None:
                                       "type": q["type"].tolist() if "type" in q else [""] * len(q)})
                 if id_col is not None:
                     sheet.insert(0, id_col, df[id_col].iloc[rows].astype("string").fillna("").tolist())
+                    _personal_id_warning(df[id_col].iloc[rows], id_col, queue_out)
                 rest = q.drop(columns=["text_clean", "type"], errors="ignore")
                 sheet = pd.concat([sheet, rest.reset_index(drop=True)], axis=1)
                 _write(sheet, queue_out)

@@ -10,6 +10,18 @@ import typer
 REPORT_FILES = ("rapport.html", "rapport.xlsx", "rapport.json", "kodede_svar.sav")  # write_report's names
 
 
+def personal_id_warning(data, warn) -> None:
+    """Warn (``warn``) when the survey's id column holds personal data and is left out of the row-level exports
+    (see :func:`textmine.report.excel.export_rows`): the column's name and the count, never a value."""
+    n = int((data.method or {}).get("personal_ids") or 0)
+    if n:
+        col = str(data.method.get("id_column") or "respondent_id")
+        warn(f"the id column {col!r} holds personal data in {n} id{'s' if n != 1 else ''} (a fødselsnummer, phone "
+             f"number, e-mail, name …): it is left out of the row-level exports (rapport.xlsx «Kodede svar», "
+             f"kodede_svar.sav), whose rows are numbered instead (Radnummer); give the respondents non-personal ids "
+             f"to merge the exports back onto the survey")
+
+
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the main app."""
 
@@ -94,6 +106,7 @@ def register(app: typer.Typer) -> None:
         for m in run_warnings:  # the run's warnings (the HTML shows only Norwegian reader notes; see «Metode»)
             if m not in noted and m.partition(": ")[2] not in noted:
                 _note(m)
+        personal_id_warning(data, _note)
         with console.status("Writing the report …"):
             try:
                 written = write_report(data, out)

@@ -241,24 +241,86 @@ SAMPLE_COLUMN_HEADERS = {"sektor": "Sektor", "ansatte": "Antall ansatte", "naeri
                          "vekt": "Vekt"}
 
 
-def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
-    """The row-level sheet: one row per coded comment, without theme dummies and the ``omit`` columns; the
-    survey definition's columns (segments, weight) under their labels, declared segment levels as display text.
-    Made safe by :func:`safe_coded_rows` (small cells, health data); returns the method note saying what it did."""
-    min_cell = _min_cell(r)
+#: the row-level exports' running row number, in place of a respondent id that holds personal data
+ROW_NUMBER = "radnummer"
+ROW_NUMBER_HEADER = "Radnummer"
+
+
+def personal_id_count(ids: pd.Series) -> int:
+    """How many distinct ids in ``ids`` are personal data (a fødselsnummer/D-number, a phone number, an e-mail, a
+    name …), by the project's detectors (:func:`textmine.classify.table.pii_in_columns`, the Redactor of the text
+    column). Ids that are all digits are checked as numbers (a run of consecutive ids is not a list of phones;
+    a fødselsnummer read as an integer has lost its leading zero). A count only: values are never returned."""
+    from ..classify.table import pii_in_columns
+
+    values = pd.Series(pd.unique(ids.dropna().astype(str).str.strip()), dtype=object)
+    values = values[values != ""].reset_index(drop=True)
+    if values.empty:
+        return 0
+    if values.str.fullmatch(r"\d{1,15}(?:\.0*)?").all():  # (whole numbers read as floats: "1019012480.0")
+        values = pd.to_numeric(values)
+    return int(sum(pii_in_columns(pd.DataFrame({"id": values})).values()))
+
+
+def report_personal_ids(r: ReportData) -> int:
+    """The number of the report's respondent ids that are personal data: the method data ``personal_ids`` (set by
+    :func:`textmine.report.pipeline.build_report`) or, without it, counted now (:func:`personal_id_count`)."""
+    n = (r.method or {}).get("personal_ids")
+    if n is not None:
+        return int(n)
+    coded = r.coded
+    if coded is None or "respondent_id" not in coded.columns:
+        return 0
+    return personal_id_count(coded["respondent_id"])
+
+
+def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The rows of every row-level export («Kodede svar», kodede_svar.sav, the JSON's ``coded``): :func:`safe_coded_rows`
+    (small cells, health comments) without the ``omit`` columns, the segments declared ``attribution: false``
+    (method data ``unattributed``; the service leaves them out too) and ``health_flag``. When any respondent id is
+    personal data (:func:`report_personal_ids`), the id column is left out and the rows get a running number
+    (:data:`ROW_NUMBER`) instead. Returns (rows, counts: ``small``, ``health``, ``weight``, ``personal_ids``)."""
+    omit = set(omit) | set((r.method or {}).get("unattributed") or ())
     segments = [c for c in r.segments if c in r.coded.columns and c not in omit]
-    coded, n_small, n_health = safe_coded_rows(r.coded, segments, min_cell)
-    n_weight = int(coded.attrs.get(WEIGHT_BLANKED_ATTR, 0))
-    drop = [c for c in coded.columns if c.startswith("theme_") or c in omit or c == "health_flag"]
+    rows, n_small, n_health = safe_coded_rows(r.coded, segments, _min_cell(r))
+    counts = {"small": n_small, "health": n_health, "weight": int(rows.attrs.get(WEIGHT_BLANKED_ATTR, 0)),
+              "personal_ids": 0}
+    rows = rows.drop(columns=[c for c in rows.columns if c in omit or c == "health_flag"])
+    if "respondent_id" in rows.columns:
+        counts["personal_ids"] = report_personal_ids(r)
+        if counts["personal_ids"]:
+            rows = rows.drop(columns=["respondent_id"])
+            rows.insert(0, ROW_NUMBER, np.arange(1, len(rows) + 1, dtype="int64"))
+    return rows, counts
+
+
+def personal_id_note(id_column: str, n: int) -> str:
+    """The method note on a respondent id left out of the row-level exports because it holds personal data."""
+    ids = "id" if n == 1 else "id-er"
+    return (f"Respondent-id («{id_column}») er utelatt fra de radvise eksportene fordi {n} {ids} inneholder "
+            f"personopplysninger (for eksempel fødselsnummer, telefonnummer, e-post eller navn); radene er i stedet "
+            f"nummerert («{ROW_NUMBER_HEADER}»).")
+
+
+def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
+    """The row-level sheet: one row per coded comment (:func:`export_rows`: without theme dummies, the ``omit``
+    columns and the ``attribution: false`` segments, a row number for personal ids); the survey definition's
+    columns (segments, weight) under their labels, declared segment levels as display text. Returns the method
+    note saying what was done to the rows."""
+    coded, counts = export_rows(r, omit)
     declared = r.method.get("labels") or {}
-    coded = coded.drop(columns=drop)
+    coded = coded.drop(columns=[c for c in coded.columns if c.startswith("theme_")])
     for col, display in (declared.get("values") or {}).items():
         if col in coded.columns:
             coded[col] = coded[col].map(lambda v, d=display: d.get(_level_key(v), v))
-    first = {k: CODED_HEADERS[k] for k in ("respondent_id", "wave")}  # then the survey's columns, as coded_view
+    first = {ROW_NUMBER: ROW_NUMBER_HEADER, **{k: CODED_HEADERS[k] for k in ("respondent_id", "wave")}}
+    # then the survey's columns, as coded_view
     headers = {**first, **SAMPLE_COLUMN_HEADERS, **r.segments, **(declared.get("columns") or {}), **CODED_HEADERS}
     _write(wb.create_sheet(ROW_LEVEL_SHEET), coded, headers, set())
-    return row_level_note(n_small, n_health, min_cell, n_weight=n_weight)
+    note = row_level_note(counts["small"], counts["health"], _min_cell(r), n_weight=counts["weight"])
+    if counts["personal_ids"]:
+        note += " " + personal_id_note(str(r.method.get("id_column") or "respondent_id"), counts["personal_ids"])
+    return note
 
 
 # the comment text of a health-flagged comment in the row-level export (its theme codes stay)

@@ -364,6 +364,10 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         info["agreement"] = f"{info['agreement']} {note}" if agree else note
         info["agreement_values"] = {**(agree or {}), "in_sample_waves": [str(w) for w in in_sample]}
     r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
+    from .excel import personal_id_count
+
+    if "respondent_id" in r.coded.columns:  # ids that are personal data are left out of the row-level exports
+        r.method["personal_ids"] = personal_id_count(r.coded["respondent_id"])
     from .html import drivers_note
 
     note = drivers_note(r)

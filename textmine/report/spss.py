@@ -15,6 +15,8 @@ VAR_LABELS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "
               "text_clean": "Kommentar (anonymisert)", "themes": "Temaer (id-er skilt med ;)",
               "type": "Type kommentar", "confidence": "Sikkerhet (0–1)", "needs_review": "Til manuell gjennomgang",
               "is_non_answer": "Ikke-svar", "language": "Språk"}
+#: the variable label of the running row number that replaces a respondent id holding personal data
+ROW_NUMBER_LABEL = "Radnummer (respondent-id utelatt: inneholder personopplysninger)"
 CATEGORICAL = ("question", "type", "language")  # besides the survey definition's segments
 YES_NO = {0: "Nei", 1: "Ja"}
 
@@ -48,13 +50,15 @@ def _labelled(values: pd.Series, declared: dict[str, str]) -> tuple[pd.Series, d
 
 def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict]]:
     """(frame, variable labels, value labels): categoricals become labelled integer codes."""
-    from .excel import _min_cell, safe_coded_rows
+    from .excel import ROW_NUMBER, export_rows
 
-    # the protections of the workbook's «Kodede svar»: small cells' segment values blanked, health comments hidden
-    segments = [c for c in r.segments if c in r.coded.columns]
-    df, _, _ = safe_coded_rows(r.coded, segments, _min_cell(r))
-    df = df.drop(columns=[c for c in ("health_flag",) if c in df.columns])
+    # the rows of the workbook's «Kodede svar»: small cells' segment values blanked, health comments hidden, no
+    # ``attribution: false`` segments, a row number in place of ids that are personal data
+    df, _ = export_rows(r)
     labels: dict[str, str] = {}
+    if ROW_NUMBER in df.columns:
+        df[ROW_NUMBER] = df[ROW_NUMBER].astype("float64")
+        labels[ROW_NUMBER] = ROW_NUMBER_LABEL
     id_col = str(r.method.get("id_column") or "respondent_id")
     if "respondent_id" in df.columns and id_col != "respondent_id" and id_col not in df.columns:
         # the survey's own id variable, as in the input (numeric when every id is a whole number written without

@@ -138,6 +138,47 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
     }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
 
 
+#: the label a hidden level of a segment without declared levels is shown under (numbered when there are several)
+SMALL_GROUP = "liten gruppe"
+
+
+def small_level_names(survey, *tables: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """``{(segment column, level): neutral label}`` for the levels of segments without declared levels (free-valued,
+    e.g. «kontor») that are hidden (``suppressed``) in any row of ``tables``: such a level's value may itself be
+    personal or identifying (a licence plate, a user name), and a hidden cell shows no number, so it need not show its
+    name either. «liten gruppe», numbered («liten gruppe 1», «liten gruppe 2» …) when a segment has several, in the
+    order the tables list them. Declared levels keep their labels (they are the survey's own categories)."""
+    free = {s.column for s in survey.segments if not s.levels}
+    hidden: dict[str, list[str]] = {}
+    for t in tables:
+        if t is None or t.empty or not {"segment_var", "segment", "suppressed"} <= set(t.columns):
+            continue
+        rows = t[t["suppressed"].fillna(False).astype(bool).to_numpy() & t["segment_var"].isin(free).to_numpy()]
+        for var, level in zip(rows["segment_var"], rows["segment"]):
+            levels = hidden.setdefault(str(var), [])
+            if str(level) not in levels:
+                levels.append(str(level))
+    return {(var, level): SMALL_GROUP if len(levels) == 1 else f"{SMALL_GROUP} {i}"
+            for var, levels in hidden.items() for i, level in enumerate(levels, start=1)}
+
+
+def neutral_small_levels(t: pd.DataFrame, names: Mapping[tuple[str, str], str]) -> pd.DataFrame:
+    """``t`` with its hidden (``suppressed``) rows of the levels in ``names`` (:func:`small_level_names`) under
+    their neutral label, in the ``segment`` column and (theme tables) the segment code ``value``."""
+    if not names or t is None or t.empty or not {"segment_var", "segment", "suppressed"} <= set(t.columns):
+        return t
+    neutral = [names.get(k) for k in zip(t["segment_var"].astype(str), t["segment"].astype(str))]
+    hit = np.array([n is not None for n in neutral], dtype=bool) & t["suppressed"].fillna(False).astype(bool).to_numpy()
+    if not hit.any():
+        return t
+    t = t.copy()
+    neutral = pd.Series(neutral, index=t.index, dtype=object)
+    for c in ("segment", "value"):
+        if c in t.columns:
+            t[c] = t[c].astype(object).where(~hit, neutral)
+    return t
+
+
 def mixed_coding_note(question, prev_wave, wave, mixed: Mapping | None) -> str:
     """The marker text of a theme change row whose two waves were coded in different ways (codes read from files in
     one, machine codes in the other; ``mixed`` = the method data ``mixed_coding``), "" otherwise."""
@@ -287,7 +328,8 @@ def report_labels(survey) -> dict:
 
 
 #: method keys that carry data for the renderers, not a line of the method section
-METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding")
+METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding", "unattributed",
+                    "personal_ids")
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
@@ -387,6 +429,8 @@ def method_notes(summary, survey, codebook) -> dict:
     return {
         "min_n": min_n,
         "id_column": survey.id_column,  # the exports' respondent id keeps the survey's own name (SPSS merges)
+        # segments declared ``attribution: false`` (identifying, e.g. næring): never in the row-level exports
+        "unattributed": [s.column for s in survey.segments if not s.attribution],
         "respondents": respondents,
         "commenters": commenters,
         "weights": _weights_text(survey, weight) + f" 95 % konfidensintervall: {meta.get('ci_method', '–')}.",
@@ -460,11 +504,13 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     info.update({k: v for k, v in (method or {}).items()})
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))
+    indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
+    small = small_level_names(survey, indicators, themes)  # hidden free-valued levels: shown under a neutral label
     return ReportData(
         title=title or {"arbeidsgiver": "Arbeidsgiverundersøkelsen"}.get(survey.name, survey.name.capitalize()),
         waves=waves, questions={q.column: q.label for q in survey.free_text},
         segments={s.column: s.label for s in survey.segments},
-        indicators=indicator_view(summary, survey), themes=theme_view(summary, survey, labels),
+        indicators=neutral_small_levels(indicators, small), themes=neutral_small_levels(themes, small),
         changes=mark_mixed_coding(change_view(summary, survey, labels, current), info.get("mixed_coding"))
         if len(waves) > 1 else None,
         impact=impact_view(summary, survey, labels, current), quotes=quote_view(summary, labels, current),

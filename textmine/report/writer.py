@@ -34,12 +34,11 @@ def report_to_dict(r: ReportData, *, include_coded: bool = False) -> dict:
          "indicators": _records(r.indicators), "themes": _records(r.themes), "changes": _records(r.changes),
          "impact": _records(r.impact), "quotes": _records(r.quotes), "codebook": r.codebook,
          "method": json.loads(json.dumps(r.method, default=str))}
-    if include_coded:  # with the workbook's protections (small cells, health comments), without the flag
-        from .excel import _min_cell, safe_coded_rows
+    if include_coded:  # the rows of the workbook's «Kodede svar» (small cells, health comments, no attribution:
+        # false segments, a row number for personal ids), without the flag
+        from .excel import export_rows
 
-        segments = [c for c in r.segments if c in r.coded.columns]
-        rows = safe_coded_rows(r.coded, segments, _min_cell(r))[0]
-        d["coded"] = _records(rows.drop(columns=[c for c in ("health_flag",) if c in rows.columns]))
+        d["coded"] = _records(export_rows(r)[0])
     return d
 
 
