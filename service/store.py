@@ -112,7 +112,8 @@ def _text_or_none(value: Any) -> str | None:
 _PII_KINDS = {"fodselsnummer": "a fødselsnummer", "dnummer": "a D number", "telefon": "a phone number",
               "epost": "an e-mail address", "kontonummer": "an account number",
               "orgnummer": "an organisation number", "adresse": "an address", "navn": "a person's name",
-              "fodselsdato": "a date of birth", "lenke": "a personal link"}
+              "fodselsdato": "a date of birth", "lenke": "a personal link", "kjennemerke": "a licence plate",
+              "idnummer": "a patient, journal, HPR or employee number"}
 
 
 def personal_data_kinds(text: str) -> list[str]:

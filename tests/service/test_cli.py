@@ -55,3 +55,18 @@ def test_store_commands_round_trip(tmp_path, monkeypatch):
     engine.dispose()
     assert n_resp == n_res > 0
     assert key.split("_", 2)[2] not in hashes
+
+
+def test_keys_create_refuses_a_personal_key_name_without_storing_or_quoting_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(app, ["keys", "create", "--role", "reader", "--name", "Kari Nordmann 91234567"])
+    assert res.exit_code == 2, res.output
+    assert "personal_data_in_name" in res.output and "Kari" not in res.output and "91234567" not in res.output
+    ok = runner.invoke(app, ["keys", "create", "--role", "reader", "--name", "rapportskriver"])
+    assert ok.exit_code == 0, ok.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'textmine.db'}")
+    with engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text("select name from api_keys"))]
+    engine.dispose()
+    assert names == ["rapportskriver"]

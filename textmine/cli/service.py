@@ -252,6 +252,13 @@ def keys_create(role: str = typer.Option(..., "--role", help="reader | analyst |
         typer.echo(f"error: --role must be one of {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
     _checked(KeyIn, role=role, name=name)
+    from service.store import refuse_personal_data
+
+    try:
+        if name:  # as POST /keys: a key's name is refused when it holds personal data (never quoted)
+            refuse_personal_data(name, "key name")
+    except ApiError as exc:
+        _fail(exc)
     db = _db(database, create=True)
     try:
         with db.session() as s:
