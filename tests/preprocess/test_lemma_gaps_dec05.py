@@ -17,7 +17,7 @@ def _themes(text: str, language: str, keywords: dict[str, list[str]]) -> set[str
         "themes": [{"id": k, "label": k, "description": f"Tema {k}.", "keywords": v} for k, v in keywords.items()],
     })
     lemmas = " ".join(analyze(normalize(text), language=language))
-    hits = KeywordMatcher(cb).predict([normalize(text)], [lemmas])[0]
+    hits = KeywordMatcher(cb, verb_noun_pairs=True).predict([normalize(text)], [lemmas])[0]
     return {t.id for t, h in zip(cb.themes, hits) if h}
 
 
@@ -103,3 +103,20 @@ def test_keyword_mobbe_matches_the_noun():
 ])
 def test_pairs_that_must_not_match(keyword, text):
     assert _themes(text, "nb", {"t": [keyword]}) == set(), f"{keyword!r} must not match {text!r}"
+
+
+def test_verb_noun_pairs_only_where_asked_zero_shot_on_trained_and_baseline_off():
+    """The keyword baseline and a trained coder's keyword features keep exact keyword matching (the shipped
+    model's features are unchanged); the zero-shot coder, for codebooks it has never seen, matches the pairs."""
+    from textmine.classify.zeroshot import ZeroShotCoder
+
+    cb = Codebook.from_dict({
+        "name": "gaps", "version": "1.0", "language": "nb", "types": ["klage", "ønske", "ros"],
+        "themes": [{"id": "mobbing", "label": "Mobbing", "description": "Mobbing på jobben.", "keywords": ["mobbing"]},
+                   {"id": "annet", "label": "Annet", "description": "Annet.", "keywords": ["annet"]}],
+    })
+    text = "Han ble mobbet på jobb"
+    lemmas = " ".join(analyze(normalize(text), language="nb"))
+    assert KeywordMatcher(cb).predict([normalize(text)], [lemmas])[0].tolist() == [0, 0]
+    assert KeywordMatcher(cb, verb_noun_pairs=True).predict([normalize(text)], [lemmas])[0].tolist() == [1, 0]
+    assert ZeroShotCoder(cb).matcher.verb_noun_pairs

@@ -69,7 +69,7 @@ class ZeroShotCoder(BaseCoder):
         """Keyword matching for zero-shot coding: an abbreviation keyword ("NKS") needs its whole expansion
         (see :class:`KeywordMatcher`). A :class:`SupervisedCoder` gives its zero-shot prior its own matcher."""
         if self._matcher is None:
-            self._matcher = KeywordMatcher(self.codebook, expansions_as_phrases=True)
+            self._matcher = KeywordMatcher(self.codebook, expansions_as_phrases=True, verb_noun_pairs=True)
         return self._matcher
 
     # ------------------------------------------------------------------ fitting (optional)
