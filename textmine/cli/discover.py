@@ -1,7 +1,11 @@
 """``textmine discover INPUT --text-col COL --out DIR``: theme discovery to topics.json, assignments.csv,
 codebook.yaml (names are stable). With ``--codebook``, assignments.csv adds ``uncovered`` and ``covered`` (1 =
 an existing theme covers the answer, so it has topic -1 without being an outlier) and topics.json
-``n_covered``; ``n_outliers`` counts only uncovered answers that fit no new topic."""
+``n_covered``; ``n_outliers`` counts only uncovered answers that fit no new topic. With ``--stability N`` the
+clustering is repeated with N more seeds on the same embeddings: each topic in topics.json gets ``stability``
+(mean best Jaccard with its counterpart in the other runs, 1 = the same answers every time), the summary a
+``stability`` block (seeds, pairwise adjusted Rand index/NMI, outlier share per run), and the command warns
+about topics found with only some seeds."""
 
 from __future__ import annotations
 
@@ -18,11 +22,13 @@ ASSIGNMENTS_FILE = "assignments.csv"
 CODEBOOK_FILE = "codebook.yaml"
 OUTPUT_FILES = (TOPICS_FILE, ASSIGNMENTS_FILE, CODEBOOK_FILE)
 MAX_SEED = 2**32 - 1  # numpy/scikit-learn/UMAP seeds: 0 .. 2**32 - 1
+MAX_STABILITY = 20  # extra seeds: each costs about one more clustering
+KEPT_TOGETHER = 0.7  # an unstable topic whose answers mostly stay in one topic with other seeds: merged there
 
 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
                  codebook: Optional[Path] = None, keep_raw_text: bool = False, sheet: Optional[str] = None,
-                 redact_cols=(), warn=None, unredacted_cols=()) -> dict:
+                 redact_cols=(), warn=None, unredacted_cols=(), stability: int = 0) -> dict:
     """Library form of the command; returns the paths written and a summary. Bad input or output stops with a
     one-line error (exit 2), checked before the slow part; the three files are written whole or not at all."""
     import json
@@ -36,6 +42,9 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
 
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
         _fail(f"--seed {seed!r}: expected a whole number from 0 to {MAX_SEED}")
+    if isinstance(stability, bool) or not isinstance(stability, (int, np.integer)) or not (
+            0 <= stability <= MAX_STABILITY):
+        _fail(f"--stability {stability!r}: expected a whole number of extra seeds from 0 (off) to {MAX_STABILITY}")
     if sheet is not None and input_path.suffix.lower() not in (".xlsx", ".xlsm"):
         _fail(f"--sheet applies to Excel input (.xlsx/.xlsm); {input_path} is a "
               f"{input_path.suffix.lower() or 'file without suffix'} file, which has no sheets - drop --sheet")
@@ -64,11 +73,12 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     # other text columns holding personal data are masked in assignments.csv too (unredacted_cols: not)
     df = mask_personal_columns(df, [text_col, *redact_cols], unredacted_cols, warn or (lambda m: None))
     texts = df[text_col].astype(object).where(df[text_col].notna(), None).tolist()
-    result = discover_themes(texts, embedder=emb, seed=seed, codebook=cb)
+    result = discover_themes(texts, embedder=emb, seed=seed, codebook=cb, stability=stability)
     topics = [{"id": t.id, "label": t.label, "keywords": t.keywords, "size": t.size, "share": t.share,
-               "examples": t.examples, **({"nearest_theme": t.nearest_theme} if cb is not None else {})}
+               "examples": t.examples, **({"nearest_theme": t.nearest_theme} if cb is not None else {}),
+               **({"stability": t.stability} if result.stability is not None else {})}
               for t in result.topics]
-    summary = {k: v for k, v in result.to_dict().items() if k != "topics"}
+    summary = {k: v for k, v in result.to_dict().items() if k != "topics" and (k != "stability" or stability)}
     # empty cells are no answer at all: counted apart from the written non-answers ("vet ikke", "-")
     blank = [t is None or not str(t).strip() for t in texts]
     n_empty = int(sum(blank))
@@ -103,6 +113,46 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
             "n_non_answers": n_non_answers}
 
 
+def _no(x: float) -> str:
+    """Norwegian decimal comma, two decimals."""
+    return f"{x:.2f}".replace(".", ",")
+
+
+def stability_lines(result) -> list[str]:
+    """Reader-facing (Norwegian) lines about seed stability: the runs' agreement, then one warning per topic
+    found with only some seeds (least stable first)."""
+    st = result.stability
+    if st is None:
+        return []
+    aris = [p["ari"] for p in st.pairwise]
+    lines = [f"Stabilitet over {st.n_runs} frø ({', '.join(map(str, st.seeds))}): justert Rand-indeks "
+             f"{_no(st.mean_ari)} i snitt (lavest {_no(min(aris) if aris else 1.0)}, NMI {_no(st.mean_nmi)}), "
+             f"andel uten tema {_no(min(st.outlier_share))}-{_no(max(st.outlier_share))}. "
+             "1 = samme temaer med alle frø."]
+    labels = {t.id: t.label for t in result.topics}
+    low = st.unstable()
+    for tid in low:
+        why = ("med de andre frøene havnet svarene mest i ett større tema sammen med andre svar"
+               if st.topic_kept.get(tid, 0.0) >= KEPT_TOGETHER else "med de andre frøene ble svarene spredt på "
+               "flere temaer")
+        lines.append(f"Advarsel: tema {tid} ({labels.get(tid, '')}) fant vi bare med {st.topic_found[tid]} av "
+                     f"{st.n_runs} frø (stabilitet {_no(st.topic_stability[tid])}); {why}. Det kan være et "
+                     "tilfeldig utslag av klyngingen - les kommentarene før du legger vekt på det.")
+    if not low and st.n_runs > 1:
+        lines.append("Alle temaene fant vi igjen med de andre frøene (stabilitet minst "
+                     f"{_no(min(st.topic_stability.values(), default=1.0))}).")
+    return lines
+
+
+def stability_hint(result) -> str | None:
+    """Without ``--stability``: a hint where the topics may depend on the seed (UMAP+HDBSCAN; the small-wave
+    clustering gives the same topics for every seed)."""
+    if result.stability is not None or not result.method.startswith("bertopic"):
+        return None
+    return ("Tips: temaene kan endre seg med frøet (--seed); kjør med --stability 4 for å se hvilke temaer som "
+            "er robuste.")
+
+
 def register(app: typer.Typer) -> None:
     """Attach ``textmine discover``."""
 
@@ -130,6 +180,10 @@ def register(app: typer.Typer) -> None:
                                          "(repeatable; by default such text columns are masked in place too)."),
         sheet: Optional[str] = typer.Option(None, "--sheet",
                                             help="Excel input: the sheet to read (default: the first)."),
+        stability: int = typer.Option(0, "--stability", min=0, max=MAX_STABILITY,
+                                      help="Repeat the clustering with this many more seeds (same embeddings) and "
+                                           "report how stable each topic is (0 = off; each costs about one more "
+                                           "clustering)."),
     ) -> None:
         """Discover themes in free-text answers (BERTopic on e5 vectors) and write a draft codebook."""
         from rich.console import Console
@@ -138,16 +192,21 @@ def register(app: typer.Typer) -> None:
         err = Console(stderr=True)
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
                            keep_raw_text=keep_raw_text, sheet=sheet, redact_cols=redact_col,
-                           unredacted_cols=unredacted_col,
+                           unredacted_cols=unredacted_col, stability=stability,
                            warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
         covered = "" if r.n_covered is None else f"{r.n_covered} covered by the codebook, "
         table = Table(title=f"{len(r.topics)} topics ({r.method}); {r.n_outliers_reassigned} outliers reassigned, "
                             f"{covered}{r.n_outliers} without a topic, {n_non} non-answers, {n_empty} empty cells")
-        for col in ("id", "label", "size"):
+        cols = ("id", "label", "size", "stability") if r.stability is not None else ("id", "label", "size")
+        for col in cols:
             table.add_column(col)
         for t in r.topics:
-            table.add_row(str(t.id), t.label, str(t.size))
+            score = [f"{t.stability:.2f}"] if r.stability is not None else []
+            table.add_row(str(t.id), t.label, str(t.size), *score)
         Console().print(table)
+        hint = stability_hint(r)
+        for line in stability_lines(r) + ([hint] if hint else []):
+            Console().print(line, highlight=False, markup=False, soft_wrap=True)
         Console().print(f"Wrote {res['topics']}, {res['assignments']}, {res['codebook']}")

@@ -159,10 +159,15 @@ def bertopic_labels(embeddings: np.ndarray, docs: list[str], *, seed: int, param
     return np.asarray(topics, dtype=np.int64)
 
 
-def small_wave_labels(embeddings: np.ndarray, *, seed: int, k_min: int = 2, k_max: int | None = None) -> np.ndarray:
+def small_wave_labels(embeddings: np.ndarray, *, seed: int, k_min: int = 2, k_max: int | None = None,
+                      max_cluster_frac: float | None = 0.5) -> np.ndarray:
     """Agglomerative (Ward on L2-normalised embeddings) with k chosen by cosine silhouette.
 
-    For waves too small for HDBSCAN (it tends to call everything noise there). Deterministic.
+    For waves too small for HDBSCAN (it tends to call everything noise there). Deterministic. As in the tuned
+    stage, a "theme" holding more than ``max_cluster_frac`` of the answers is not useful: k is chosen among the
+    cuts without one (all cuts when none qualifies; None = no cap). Without the cap silhouette often picked
+    k = 2 (a few odd answers vs everything else), and which k won changed with the lexical features' seed
+    (bench/bench_discover_stability.py).
     """
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.metrics import silhouette_score
@@ -178,16 +183,20 @@ def small_wave_labels(embeddings: np.ndarray, *, seed: int, k_min: int = 2, k_ma
         return np.zeros(n, dtype=np.int64)
     k_max = k_max or max(2, min(15, n // 8))
     k_max = min(k_max, n - 1, n_distinct)
-    best_s, best = -2.0, None
+    cuts = []  # (within the size cap, silhouette, labels), by increasing k
     for k in range(max(2, k_min), k_max + 1):
         lab = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
         if len(set(lab)) < 2:
             continue
-        s = silhouette_score(x, lab, metric="cosine", random_state=seed)
+        capped = max_cluster_frac is None or np.bincount(lab).max() <= max_cluster_frac * n
+        cuts.append((capped, silhouette_score(x, lab, metric="cosine", random_state=seed), lab))
+    cuts = [c for c in cuts if c[0]] or cuts
+    if not cuts:
+        return np.zeros(n, dtype=np.int64)
+    best_s, best = -2.0, None
+    for _, s, lab in cuts:  # first (smallest k) of the best, as before
         if s > best_s + 1e-9:
             best_s, best = s, lab
-    if best is None:
-        return np.zeros(n, dtype=np.int64)
     return relabel_by_size(best)
 
 

@@ -28,6 +28,7 @@ from textmine.preprocess.cleaner import text_column
 
 from . import clustering as cl
 from .labels import class_tfidf, make_label, make_vectorizer, top_keywords, without_compound_parts
+from .stability import Stability, compare_runs, stability_seeds
 
 SMALL_WAVE_MAX = 300  # below this many answers HDBSCAN is unreliable -> agglomerative fallback
 MIN_DOCS = 3
@@ -43,6 +44,7 @@ class Topic:
     share: float
     examples: list[str]
     nearest_theme: str | None = None  # guided mode: closest existing codebook theme
+    stability: float | None = None  # with ``stability=N``: mean best Jaccard with this topic in the other seeds' runs
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +65,7 @@ class DiscoveryResult:
     params: dict[str, Any] = field(default_factory=dict)
     uncovered: np.ndarray | None = None  # guided mode: rows no codebook theme covers
     timings: dict[str, float] = field(default_factory=dict)
+    stability: Stability | None = None  # with ``stability=N``: how much the topics depend on the seed
 
     def _valid(self) -> np.ndarray:
         """Real answers: not non-answers, not empty."""
@@ -116,6 +119,7 @@ class DiscoveryResult:
             "n_uncovered": None if self.uncovered is None else int(self.uncovered.sum()),
             "n_covered": self.n_covered,
             "params": self.params,
+            "stability": None if self.stability is None else self.stability.to_dict(),
             "topics": [t.to_dict() for t in self.topics],
         }
 
@@ -193,6 +197,7 @@ def discover_themes(
     merge_quantile: float | None = None,
     lexical_weight: float = 0.5,
     question_texts: Sequence[str] = (),
+    stability: int = 0,
 ) -> DiscoveryResult:
     """Discover themes in free-text answers.
 
@@ -204,12 +209,16 @@ def discover_themes(
     (0 = embeddings only; the benchmark shows the hybrid separates survey themes much better).
     codebook: a ``textmine.codebook.Codebook`` (or path) -> guided mode: only answers that no existing theme
     covers are clustered; topics are candidate new themes.
+    stability: fit the clustering again with this many more seeds (``seed + 1`` ..) on the same embeddings and
+    report each topic's seed stability (``Topic.stability``) and the runs' agreement (``result.stability``,
+    see ``textmine.discover.stability``); 0 = off. Each extra seed costs about one more clustering.
     """
     if method not in {"auto", "bertopic", "bertopic-defaults", "small"}:
         raise ValueError(f"method must be auto, bertopic, bertopic-defaults or small; got {method!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}; got {seed!r}")
     seed = int(seed)
+    seeds = stability_seeds(seed, stability)  # checks ``stability`` before the slow part
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     raw = list(text_column(texts, "discover_themes"))
@@ -272,40 +281,21 @@ def discover_themes(
         pool_emb = emb[unc_valid]
         timings["coverage_s"] = time.perf_counter() - t2
 
-    t3 = time.perf_counter()
     pool_e5 = pool_emb
+    fit_kw = dict(params=params, method=method, max_fit_docs=max_fit_docs, outlier_quantile=outlier_quantile,
+                  merge_quantile=merge_quantile, lexical_weight=lexical_weight)
+    ptexts, plem = [clean[i] for i in pool], [lemmas[i] for i in pool]
     # one BLAS thread: the lexical SVD and the neighbour search then give bit-identical results whatever
     # the machine's thread settings (and, on 2 busy cores, no slower: BLAS threads only spin)
     with cl.single_thread_blas():
-        if lexical_weight and len(pool) >= 20 and method != "bertopic-defaults":
-            from textmine.embed.lexical import LexicalEmbedder
-
-            ptexts, plem = [clean[i] for i in pool], [lemmas[i] for i in pool]
-            # large waves: fit the lexical space on the same seeded sample the clustering is fitted on (bounded
-            # time and memory), then project every answer into it
-            fit = _fit_sample(len(pool), max_fit_docs, seed)
-            lex = LexicalEmbedder(n_components=min(200, len(fit) - 1), seed=seed)
-            # identical answers: a lexical space of zero variance, whose explained-variance ratio (unused here)
-            # is 0/0; scikit-learn's RuntimeWarning about it would only alarm the analyst
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="invalid value encountered in divide",
-                                        category=RuntimeWarning)
-                if len(fit) == len(pool):  # fitted on every answer: their features are built once
-                    lex_emb = (lexical_weight * lex.fit_encode_prepared(ptexts, plem)).astype(np.float32)
-                else:
-                    lex.fit([ptexts[i] for i in fit], lemmas=[plem[i] for i in fit])
-                    step = max(max_fit_docs, 1)  # project in chunks (row-wise, so the same numbers): bounded memory
-                    lex_emb = np.vstack([(lexical_weight * lex.encode_prepared(ptexts[a:a + step], plem[a:a + step]))
-                                         .astype(np.float32) for a in range(0, len(pool), step)])
-            pool_emb = l2_normalize(np.hstack([pool_emb, lex_emb]))
-            del lex_emb
-            timings["lexical_s"] = time.perf_counter() - t3
-        t_cl = time.perf_counter()
-        labels_pool, used, reassigned, info = _cluster(pool_emb, [lemmas[i] for i in pool], seed=seed, params=params,
-                                                       method=method, max_fit_docs=max_fit_docs,
-                                                       outlier_quantile=outlier_quantile, merge_quantile=merge_quantile,
-                                                       timings=timings)
-        timings["cluster_s"] = time.perf_counter() - t_cl
+        pool_emb, labels_pool, used, reassigned, info = _fit_pool(pool_e5, ptexts, plem, seed=seed, timings=timings,
+                                                                  **fit_kw)
+        stab = None
+        if stability:
+            t_st = time.perf_counter()
+            others = [_fit_pool(pool_e5, ptexts, plem, seed=s, **fit_kw)[1] for s in seeds[1:]]
+            stab = compare_runs([labels_pool, *others], seeds)
+            timings["stability_s"] = time.perf_counter() - t_st
 
         assignments = np.full(n, -1, dtype=np.int64)
         assignments[pool] = labels_pool
@@ -320,12 +310,60 @@ def discover_themes(
             nearest_theme[t] = name
         for tp in topics:
             tp.nearest_theme = nearest_theme.get(tp.id)
+    if stab is not None:
+        for tp in topics:
+            tp.stability = stab.topic_stability.get(tp.id)
     timings["describe_s"] = time.perf_counter() - t4
     timings["total_s"] = time.perf_counter() - t0
     info.update({"n_valid": int(len(valid)), "n_clustered": int(len(pool)), "guided": cb is not None})
     return DiscoveryResult(topics=topics, assignments=assignments, is_non_answer=non_answer, text_clean=clean,
                            method=used, n_outliers_reassigned=reassigned, seed=seed, params=info,
-                           uncovered=uncovered, timings={k: round(v, 3) for k, v in timings.items()})
+                           uncovered=uncovered, timings={k: round(v, 3) for k, v in timings.items()},
+                           stability=stab)
+
+
+def _fit_pool(pool_e5: np.ndarray, ptexts: list[str], plem: list[str], *, seed: int, params, method: str,
+              max_fit_docs: int, outlier_quantile: float, merge_quantile: float | None, lexical_weight: float,
+              timings: dict[str, float] | None = None):
+    """Clustering features ([e5, w * lexical], L2-normalised) and topics of the answers to cluster, for one seed.
+    Returns (features, labels, method used, outliers reassigned, info); the embeddings are not recomputed."""
+    t3 = time.perf_counter()
+    pool_emb = pool_e5
+    n_pool = len(ptexts)
+    if lexical_weight and n_pool >= 20 and method != "bertopic-defaults":
+        from textmine.embed.lexical import LexicalEmbedder
+
+        # large waves: fit the lexical space on the same seeded sample the clustering is fitted on (bounded
+        # time and memory), then project every answer into it
+        fit = _fit_sample(n_pool, max_fit_docs, seed)
+        # small waves keep every component (answers - 1): the randomized SVD then spans the whole space, exact
+        # and the same for every seed; truncated to 200, which components survived changed with the seed and,
+        # with them, the topics (bench/bench_discover_stability.py). Waves up to 201 answers always did this.
+        small = method == "small" or (method == "auto" and n_pool < SMALL_WAVE_MAX)
+        lex = LexicalEmbedder(n_components=len(fit) - 1 if small else min(200, len(fit) - 1), seed=seed)
+        # identical answers: a lexical space of zero variance, whose explained-variance ratio (unused here)
+        # is 0/0; scikit-learn's RuntimeWarning about it would only alarm the analyst
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="invalid value encountered in divide",
+                                    category=RuntimeWarning)
+            if len(fit) == n_pool:  # fitted on every answer: their features are built once
+                lex_emb = (lexical_weight * lex.fit_encode_prepared(ptexts, plem)).astype(np.float32)
+            else:
+                lex.fit([ptexts[i] for i in fit], lemmas=[plem[i] for i in fit])
+                step = max(max_fit_docs, 1)  # project in chunks (row-wise, so the same numbers): bounded memory
+                lex_emb = np.vstack([(lexical_weight * lex.encode_prepared(ptexts[a:a + step], plem[a:a + step]))
+                                     .astype(np.float32) for a in range(0, n_pool, step)])
+        pool_emb = l2_normalize(np.hstack([pool_emb, lex_emb]))
+        del lex_emb
+        if timings is not None:
+            timings["lexical_s"] = time.perf_counter() - t3
+    t_cl = time.perf_counter()
+    labels, used, reassigned, info = _cluster(pool_emb, plem, seed=seed, params=params, method=method,
+                                              max_fit_docs=max_fit_docs, outlier_quantile=outlier_quantile,
+                                              merge_quantile=merge_quantile, timings=timings)
+    if timings is not None:
+        timings["cluster_s"] = time.perf_counter() - t_cl
+    return pool_emb, labels, used, reassigned, info
 
 
 def _lexical_fit_texts(answers: list[str], cb) -> list[str]:

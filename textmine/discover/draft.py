@@ -26,6 +26,9 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
                 f"kommentarer om {', '.join(tp.keywords[:5]) or 'uklart innhold'}. Rediger før bruk.")
         if tp.nearest_theme:
             desc += f" Nærmeste eksisterende tema: {tp.nearest_theme}."
+        if tp.stability is not None and result.stability is not None:
+            st, score = result.stability, f"{tp.stability:.2f}".replace(".", ",")
+            desc += f" Funnet med {st.topic_found.get(tp.id, 1)} av {st.n_runs} frø (stabilitet {score})."
         themes.append({"id": tid, "label": tp.label, "description": desc, "keywords": list(tp.keywords[:8]),
                        "examples": list(tp.examples), "parent": None, "exclusive": False})
     if "annet" not in used:
