@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from textmine.embed.base import l2_normalize, normalize_text
-from textmine.preprocess.cleaner import text_column
+from textmine.preprocess.cleaner import health_flag, text_column
 
 from . import clustering as cl
 from .labels import class_tfidf, make_label, make_vectorizer, top_keywords, without_compound_parts
@@ -462,11 +462,14 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
             if key in seen or len(text) < 8:
                 continue
             seen.add(key)
+            if health_flag(text):  # health details (special-category data) are never shown as an example
+                continue
             examples.append(text if len(text) <= 300 else text[:297] + "…")
             if len(examples) == n_examples:
                 break
         if not examples and len(members):
-            examples = [clean[pool[members[0]]][:300]]
+            first = clean[pool[members[0]]]
+            examples = [] if health_flag(first) else [first[:300]]
         topics.append(Topic(id=t, label=make_label(kws), keywords=kws, size=int(len(members)),
                             share=round(len(members) / max(total, 1), 4), examples=examples))
     return topics
