@@ -49,6 +49,15 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
 
 
+def _loc_part(part: str, redact_name) -> str:
+    """A location part to quote: redacted, and a key that holds personal data only when read as words
+    ("kari_nordmann_…": a name inside an identifier) is replaced as a whole."""
+    words = " ".join(part.replace("_", " ").replace("-", " ").replace(".", " ").split())
+    if words != part and redact_name(words) != words:
+        return "[REDIGERT]"
+    return redact_name(part)
+
+
 def sanitize_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep only location, message and type: pydantic's ``input``/``ctx`` may echo raw (personal) text."""
     from service.library import redact_name  # lazy: library imports this module
@@ -56,7 +65,7 @@ def sanitize_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, A
     clean = []
     for err in errors:
         # string parts are field names, but an extra (forbidden) key or a dict key is the caller's input
-        loc = [part if isinstance(part, int) else redact_name(part) for part in err.get("loc", ())]
+        loc = [part if isinstance(part, int) else _loc_part(str(part), redact_name) for part in err.get("loc", ())]
         msg = str(err.get("msg", "invalid value"))
         # a few pydantic messages quote the value ("Input should be 'a' or 'b'" is fine; values are not quoted)
         clean.append({"loc": loc, "msg": msg[:300], "type": str(err.get("type", "value_error"))})

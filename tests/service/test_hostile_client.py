@@ -80,3 +80,14 @@ def test_personal_data_in_file_metadata_is_not_stored_or_shown(client, keys):
     assert r.status_code == 201 and r.json()["label"] == "w2", r.text  # never a label from a personal-data cell
     listing = client.get(f"/surveys/{sid}/waves", headers=hdr(keys["reader"]))
     assert listing.status_code == 200 and _clean(listing.text), listing.text
+
+
+def test_a_name_inside_an_extra_key_is_not_echoed_in_a_validation_error(client, keys):
+    a = hdr(keys["analyst"])
+    before = table_counts(client.app)
+    r = client.post("/surveys", json={"name": "x", f"kari_nordmann_{FNR}": 1}, headers=a)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error", r.text
+    assert "kari" not in r.text.lower() and "nordmann" not in r.text.lower() and FNR not in r.text
+    ok = client.post("/surveys", json={"name": "x", "survey_colour": 1}, headers=a)  # an ordinary key is named
+    assert ok.status_code == 422 and "survey_colour" in ok.text, ok.text
+    assert table_counts(client.app) == before
