@@ -460,3 +460,17 @@ def fingerprint_waves(session: Session) -> int:
         session.execute(sa.update(waves).where(waves.c.id == wave_id)
                         .values(content_sha256=stored_fingerprint(session, wave_id)))
     return len(ids)
+
+
+def scrub_in_migration(revision: str) -> None:
+    """A data migration's body (0002, 0006): :func:`scrub_on_connection` on the migration's connection, in its
+    transaction; in offline (SQL script) mode only a warning, since rows must be read and redacted."""
+    from alembic import context, op
+
+    if context.is_offline_mode():
+        log.warning("migration %s (store scrub) skipped in offline mode: it needs a database connection "
+                    "(run service.scrub.scrub_store on the store)", revision)
+        return
+    counts = scrub_on_connection(op.get_bind())  # on SQLite with secure_delete on (freed space zeroed)
+    if counts["waves_changed"] or counts["waves_skipped"]:
+        log.info("store scrub (migration %s): %s", revision, ", ".join(f"{k}={v}" for k, v in counts.items()))

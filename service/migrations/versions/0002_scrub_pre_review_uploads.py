@@ -14,28 +14,17 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-04 00:00:00
 """
-import logging
-
-from alembic import context, op
 
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
 
-log = logging.getLogger("textmine.service")
-
 
 def upgrade() -> None:
-    if context.is_offline_mode():  # rows must be read and redacted: no SQL script can do it
-        log.warning("migration 0002 (store scrub) skipped in offline mode: it needs a database connection "
-                    "(run service.scrub.scrub_store on the store)")
-        return
-    from service.scrub import scrub_on_connection
+    from service.scrub import scrub_in_migration
 
-    counts = scrub_on_connection(op.get_bind())  # on SQLite with secure_delete on (freed space zeroed)
-    if counts["waves_changed"] or counts["waves_skipped"]:
-        log.info("store scrub (migration 0002): %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
+    scrub_in_migration("0002")
 
 
 def downgrade() -> None:

@@ -10,28 +10,17 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-05 00:00:00
 """
-import logging
-
-from alembic import context, op
 
 revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-log = logging.getLogger("textmine.service")
-
 
 def upgrade() -> None:
-    if context.is_offline_mode():  # rows must be read: no SQL script can do it
-        log.warning("migration 0006 (store scrub) skipped in offline mode: it needs a database connection "
-                    "(run service.scrub.scrub_store on the store)")
-        return
-    from service.scrub import scrub_on_connection
+    from service.scrub import scrub_in_migration
 
-    counts = scrub_on_connection(op.get_bind())
-    if counts["waves_changed"] or counts["waves_skipped"]:
-        log.info("store scrub (migration 0006): %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
+    scrub_in_migration("0006")
 
 
 def downgrade() -> None:
