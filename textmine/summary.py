@@ -373,32 +373,40 @@ def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2
     return _suppress(t, survey, "n", also_suppress, secondary=secondary, keys=keys)
 
 
-def secondary_levels(base: np.ndarray, small: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+def secondary_levels(base: np.ndarray, small: np.ndarray, present: np.ndarray | None = None,
+                     min_cell: float | None = None) -> np.ndarray:
     """Complementary (secondary) suppression within one breakdown (the levels of one segment for one item):
-    when exactly one level with respondents is suppressed, the total minus the visible levels would give its
-    numbers back, so the smallest (by base) of the other levels with respondents is suppressed too. Returns
-    the levels to suppress in addition to ``small``. ``present``: the levels that have respondents (default:
-    base > 0; a suppressed level with no respondents hides nothing). Also the rule of the row-level exports
+    the total minus the visible levels gives the hidden levels' numbers together, so while exactly one level
+    with respondents is hidden — or, given ``min_cell``, while the hidden levels together hold fewer than
+    ``min_cell`` (two hidden levels of one respondent each, both answering alike, give each answer back) — the
+    smallest (by base) of the other levels with respondents is suppressed too. Returns the levels to suppress in
+    addition to ``small``. ``present``: the levels that have respondents (default: base > 0; a suppressed level
+    with no respondents hides nothing). Also the rule of the row-level exports
     (:func:`textmine.report.excel.safe_coded_rows`), where every level listed has rows."""
     base = np.asarray(base, dtype=float)
     small = np.asarray(small, dtype=bool)
     present = base > 0 if present is None else np.asarray(present, dtype=bool)
     extra = np.zeros(len(base), dtype=bool)
-    if int((small & present).sum()) == 1:
-        cand = np.flatnonzero(~small & present)
-        if len(cand):
-            extra[cand[int(np.argmin(base[cand]))]] = True
-    return extra
+    while True:
+        hidden = (small | extra) & present
+        k = int(hidden.sum())
+        if k == 0 or not (k == 1 or (min_cell is not None and base[hidden].sum() < min_cell)):
+            return extra
+        cand = np.flatnonzero(~small & ~extra & present)
+        if not len(cand):
+            return extra
+        extra[cand[int(np.argmin(base[cand]))]] = True
 
 
-def _secondary_mask(t: pd.DataFrame, keys: Sequence[str], base: np.ndarray, small: np.ndarray) -> np.ndarray:
+def _secondary_mask(t: pd.DataFrame, keys: Sequence[str], base: np.ndarray, small: np.ndarray,
+                    min_cell: float | None = None) -> np.ndarray:
     """:func:`secondary_levels` for every breakdown of ``t`` (rows grouped by ``keys``: item and segment)."""
     sec = np.zeros(len(t), dtype=bool)
     if not len(t):
         return sec
     for idx in t.groupby(list(keys), sort=False, dropna=False).indices.values():
         if len(idx) > 1:
-            sec[idx] = secondary_levels(base[idx], small[idx])
+            sec[idx] = secondary_levels(base[idx], small[idx], min_cell=min_cell)
     return sec
 
 
@@ -412,7 +420,7 @@ def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str, also: np
     if also is not None:
         primary = primary | np.asarray(also, dtype=bool)
     if secondary is None:
-        secondary = (_secondary_mask(t, keys, t[base_col].to_numpy(float), primary) if keys is not None
+        secondary = (_secondary_mask(t, keys, t[base_col].to_numpy(float), primary, survey.min_cell) if keys is not None
                      else np.zeros(len(t), dtype=bool))
     secondary = np.asarray(secondary, dtype=bool) & ~primary
     t["suppressed"] = primary | secondary
@@ -539,7 +547,8 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
         cnt, cntw = S[:, 9 : 9 + K], S[:, 9 + K :]
         L = len(g.levels)
         small_lvl = S[:, 0] < survey.min_cell
-        sec_lvl = secondary_levels(S[:, 0], small_lvl) if L > 1 else np.zeros(L, dtype=bool)
+        sec_lvl = (secondary_levels(S[:, 0], small_lvl, min_cell=survey.min_cell) if L > 1
+                   else np.zeros(L, dtype=bool))
         small_k = np.tile(small_lvl, K)
         sec_k = np.tile(sec_lvl, K)
         for di, d in enumerate(DENOMINATORS):
@@ -619,7 +628,7 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     # a row hides both its groups when either is small (with theme + without = the total any other row gives)
     primary = ((t["n_mention"] < survey.min_cell) | (t["n_other"] < survey.min_cell)).to_numpy()
     families = _theme_families(Tc, themes, _theme_parents(survey, qd.column))
-    secondary = _theme_indicator_secondary(t, primary, families, I)
+    secondary = _theme_indicator_secondary(t, primary, families, I, survey.min_cell)
     small = pd.Series(primary | secondary, index=t.index)
     t["suppressed"] = small.to_numpy()
     t["suppressed_secondary"] = secondary
@@ -662,7 +671,8 @@ def _theme_families(Tc: np.ndarray, themes: Sequence[str], parents: Mapping[str,
     return families
 
 
-def _theme_indicator_secondary(t: pd.DataFrame, primary: np.ndarray, families: list[list[int]], I: int) -> np.ndarray:
+def _theme_indicator_secondary(t: pd.DataFrame, primary: np.ndarray, families: list[list[int]], I: int,
+                               min_cell: float | None = None) -> np.ndarray:
     """Secondary suppression of the theme × indicator rows (one wave × question, theme-major, ``I`` indicators
     per theme): per indicator, the commenters mentioning each theme of a family are levels of one breakdown whose
     total is shown (any shown row gives it: n_mention·share_mention + n_other·share_other), so one hidden row
@@ -675,7 +685,7 @@ def _theme_indicator_secondary(t: pd.DataFrame, primary: np.ndarray, families: l
         for fam in families:
             rows = np.asarray(fam, dtype=np.int64) * I + i
             if len(rows) > 1:
-                sec[rows] |= secondary_levels(nm[rows], primary[rows], present[rows])
+                sec[rows] |= secondary_levels(nm[rows], primary[rows], present[rows], min_cell)
     return sec & ~primary
 
 

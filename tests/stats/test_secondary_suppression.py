@@ -150,3 +150,18 @@ def test_no_secondary_suppression_when_nothing_or_two_levels_are_small():
     assert set(part.loc[part["suppressed"], "value"]) >= {"1", "10"}
     assert not part["suppressed_secondary"].any()
     assert not part[part["value"].isin(["2", "50"])]["suppressed"].any()
+
+
+def test_hidden_levels_that_together_stay_under_min_cell_take_the_next_smallest():
+    """Two hidden levels of one respondent each: total minus the visible levels gives both answers together
+    (n = 2, count 0 tells each one's answer), so the next smallest level is hidden until the hidden levels hold
+    min_cell respondents between them."""
+    from textmine.summary import secondary_levels
+
+    base, small = np.array([1, 1, 40, 50, 60]), np.array([True, True, False, False, False])
+    assert secondary_levels(base, small).tolist() == [False] * 5  # the old rule: two hidden levels were enough
+    assert secondary_levels(base, small, min_cell=10).tolist() == [False, False, True, False, False]
+    assert secondary_levels(np.array([4, 6, 40]), np.array([True, True, False]), min_cell=10).tolist() == [False] * 3
+    one = secondary_levels(np.array([3, 40, 50]), np.array([True, False, False]), min_cell=10)
+    assert one.tolist() == [False, True, False]  # one hidden level: as before
+    assert secondary_levels(np.array([1, 1]), np.array([True, True]), min_cell=10).tolist() == [False, False]

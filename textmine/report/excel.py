@@ -470,7 +470,7 @@ def _blank_small_levels(out: pd.DataFrame, segments: list[str], min_cell: int, r
             for _, part in parts:
                 levels = part.groupby("_seg", sort=False)["_n"].first()
                 n = levels.to_numpy()  # (every level here has rows, even one whose rows are all non-answers)
-                extra = secondary_levels(n, n < min_cell, present=np.ones(len(n), dtype=bool))
+                extra = secondary_levels(n, n < min_cell, present=np.ones(len(n), dtype=bool), min_cell=min_cell)
                 for level in levels.index[extra]:
                     small[part["_pos"].to_numpy()[part["_seg"].to_numpy() == level]] = True
         # per respondent: blanked in one of their rows → blanked in all of them
