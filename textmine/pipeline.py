@@ -29,7 +29,10 @@ def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
             except (ValueError, OverflowError):  # a label such as "2023H1" or "høst 2023"
                 return str(v).strip()
         if len(vals) > 1:
-            raise ValueError(f"{path}: several waves in one file ({', '.join(map(str, vals[:5]))}); split it per wave")
+            from textmine.preprocess import redact  # a stray wave value may be personal data: quoted masked
+
+            shown = ", ".join(redact(str(v))[0][:40] for v in vals[:5])
+            raise ValueError(f"{path}: several waves in one file ({shown}); split it per wave")
     return path.stem
 
 
