@@ -47,8 +47,21 @@ def test_clean_masks_a_personal_header_in_csv_and_sav(tmp_path, resources):
         out = tmp_path / f"o.{suffix}"
         res = CliRunner().invoke(app, ["clean", str(src), "--text-col", "fritekst", "--out", str(out)])
         assert res.exit_code == 0, res.output
-        assert "1 column name" in _flat(res.output) and FNR not in res.output and "Kari" not in res.output
+        assert "1 column had a name" in _flat(res.output) and FNR not in res.output and "Kari" not in res.output
         raw = out.read_bytes()
         assert FNR.encode() not in raw and b"Kari" not in raw and b"Nordmann" not in raw
         df = pyreadstat.read_sav(str(out))[0] if suffix == "sav" else pd.read_csv(out, dtype=str)
         assert "fritekst" in df.columns and "id" in df.columns and len(df.columns) > 3
+
+
+def test_value_labels_of_other_columns_are_masked_in_the_sav(tmp_path, resources):
+    src = tmp_path / "in.sav"
+    df = pd.DataFrame({"id": [1.0, 2.0], "fritekst": ["Telefonkøen er lang", "Bra hjelp"], "kontor": [1.0, 2.0]})
+    pyreadstat.write_sav(df, str(src), variable_value_labels={"kontor": {1.0: "Saksbehandler Kari Nordmann",
+                                                                         2.0: "Bergen"}})
+    out = tmp_path / "o.sav"
+    res = CliRunner().invoke(app, ["clean", str(src), "--text-col", "fritekst", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert b"Kari" not in out.read_bytes() and b"Nordmann" not in out.read_bytes()
+    labels = pyreadstat.read_sav(str(out))[1].variable_value_labels["kontor"]
+    assert labels[2.0] == "Bergen" and "Kari" not in labels[1.0]

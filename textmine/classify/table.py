@@ -185,10 +185,10 @@ def masked_column_names(columns, skip=()) -> dict[str, str]:
 
 
 def mask_column_names(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, int]:
-    """``(df with its column names and variable labels masked, names or labels masked)``: the names of
+    """``(df with its column names and labels masked, columns whose name or labels were masked)``: the names of
     :func:`masked_column_names`, the keys of per-column ``attrs`` (value labels, variable labels, missing codes …)
-    renamed alike, and variable labels (``attrs["column_labels"]``, from a ``.sav``) holding personal data masked.
-    ``df`` is not changed."""
+    renamed alike, and variable labels (``attrs["column_labels"]``) and value labels (``attrs["value_labels"]``,
+    of the columns not in ``skip``) from a ``.sav`` holding personal data masked. ``df`` is not changed."""
     names = masked_column_names(df.columns, skip)
     labels = df.attrs.get("column_labels")
     masked_labels: dict[str, str] = {}
@@ -199,17 +199,33 @@ def mask_column_names(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, int]:
                 r, cnt = redact(lab)
                 if sum(cnt.values()):
                     masked_labels[c] = r
-    if not names and not masked_labels:
+    value_labels = df.attrs.get("value_labels")
+    masked_values: dict[str, dict] = {}  # .sav value labels ("1 = Saksbehandler Kari Nordmann") of other columns
+    if isinstance(value_labels, dict):
+        redact = _redact_one()
+        skipped = set(skip)
+        for c, labs in value_labels.items():
+            if c in skipped or not isinstance(labs, dict):
+                continue
+            new = {}
+            for code, lab in labs.items():
+                r, cnt = redact(lab) if isinstance(lab, str) and lab.strip() else (lab, {})
+                new[code] = r if sum(cnt.values()) else lab
+            if new != labs:
+                masked_values[c] = new
+    if not names and not masked_labels and not masked_values:
         return df, 0
     attrs = dict(df.attrs)
     if masked_labels:
         attrs["column_labels"] = {**labels, **masked_labels}
+    if masked_values:
+        attrs["value_labels"] = {**value_labels, **masked_values}
     for key, value in list(attrs.items()):
         if isinstance(value, dict) and any(c in value for c in names):
             attrs[key] = {names.get(c, c) if isinstance(c, str) else c: v for c, v in value.items()}
     out = df.rename(columns=names)
     out.attrs = attrs
-    return out, len(names) + len(set(masked_labels) - set(names))
+    return out, len(names) + len(set(masked_labels) - set(names)) + len(set(masked_values) - set(names) - set(masked_labels))
 
 
 def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:

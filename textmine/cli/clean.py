@@ -49,8 +49,8 @@ def names_note(n: int, echo) -> None:
     """The note for column names or variable labels that held personal data and are masked in the output (a
     count, never the names)."""
     if n:
-        echo(f"note: {n} column name{'s' if n != 1 else ''} or variable label{'s' if n != 1 else ''} held what "
-             f"looks like personal data and {'are' if n != 1 else 'is'} masked in the output "
+        echo(f"note: {n} column{'s' if n != 1 else ''} had a name, variable label or value labels holding what "
+             f"looks like personal data, masked in the output "
              "(replaced by placeholders such as [NAVN])")
 
 
