@@ -51,8 +51,36 @@ def _insert_new_results(s, rows: list[dict]) -> None:
         s.execute(CodingResult.__table__.insert(), rows)
 
 
+class RateMeter:
+    """The recent coding rate of each running job: seconds per response, an exponentially weighted average over
+    its chunks (``weight`` = the latest chunk's share), so that an ETA follows the current pace rather than the
+    whole job's average (which a fast, e.g. cached, start keeps too low for long)."""
+
+    def __init__(self, weight: float = 0.3):
+        self.weight = weight
+        self._rates: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def record(self, job_id: int, seconds: float, n: int) -> None:
+        if n <= 0:
+            return
+        rate = max(float(seconds), 0.0) / n
+        with self._lock:
+            old = self._rates.get(job_id)
+            self._rates[job_id] = rate if old is None else self.weight * rate + (1 - self.weight) * old
+
+    def seconds_per_item(self, job_id: int) -> float | None:
+        with self._lock:
+            return self._rates.get(job_id)
+
+    def forget(self, job_id: int) -> None:
+        with self._lock:
+            self._rates.pop(job_id, None)
+
+
 def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200,
-            stop: threading.Event | None = None, on_chunk: Callable[[CodingJob], None] | None = None) -> str:
+            stop: threading.Event | None = None, on_chunk: Callable[[CodingJob], None] | None = None,
+            meter: RateMeter | None = None) -> str:
     """Process a job to the end (or until cancelled/stopped). Each chunk's results, the done counter and the
     chunk marker are committed in one transaction; already-coded responses are skipped, so a rerun after a crash
     continues where the last committed chunk ended. Returns the final state."""
@@ -104,6 +132,8 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
                 job.done = s.scalar(select(func.count()).select_from(CodingResult)
                                     .where(CodingResult.job_id == job_id)) or 0
                 job.seconds_running = float(job.seconds_running or 0.0) + (time.perf_counter() - t0)
+            if meter is not None:
+                meter.record(job_id, time.perf_counter() - t0, len(ids))
             if on_chunk is not None:
                 on_chunk(job)
     except Exception as exc:
@@ -170,6 +200,7 @@ class JobRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.current: int | None = None
+        self.rates = RateMeter()  # recent coding rates of the jobs this runner codes (for the ETA)
 
     def start(self) -> None:
         if self._thread is None:
@@ -200,9 +231,10 @@ class JobRunner:
                 break
             self.current = job_id
             try:
-                run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop)
+                run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop, meter=self.rates)
             except Exception as exc:  # e.g. the database unreachable for a moment: the worker must live on for
                 # the jobs queued after this one (this one stays queued/running and is resumed at the next start)
                 log.error("coding job %s could not be run: %s", job_id, type(exc).__name__)
             finally:
                 self.current = None
+                self.rates.forget(job_id)

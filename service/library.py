@@ -174,7 +174,99 @@ def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[s
               questions=list(questions) if questions is not None else None)
     model_dir.mkdir(parents=True, exist_ok=True)
     coder.save(model_dir)
-    return {"n_training": len(texts), "embedder": spec}
+    return {"n_training": len(texts), "embedder": spec, **held_out_metrics(coder)}
+
+
+def held_out_metrics(coder) -> dict[str, Any]:
+    """The held-out (out-of-fold) figures a trained :class:`SupervisedCoder` records (``training_metrics_``)."""
+    trained = getattr(coder, "training_metrics_", {}) or {}
+    return {k: trained[k] for k in HELD_OUT_METRICS if isinstance(trained.get(k), (int, float))}
+
+
+@dataclass
+class BaseTraining:
+    """The default model's recorded training files as one labelled frame (``frame``: text, themes, type, question,
+    group = the file), or why they cannot be used (``missing``)."""
+
+    frame: pd.DataFrame | None = None
+    files: list[str] = field(default_factory=list)
+    missing: str | None = None
+
+
+def base_training(codebook, default_model: str | Path | None = None) -> BaseTraining:
+    """The default model's (``default_model``, else ``models/default``) recorded training files
+    (``training_data`` in its manifest, found as :func:`textmine.classify.artefact.recorded_paths` finds them),
+    read and checked against ``codebook`` like ``textmine review --corrections`` reads them; usable only when the
+    model was trained for this codebook and every file is on disk."""
+    from textmine.classify.artefact import ArtefactError, checked_codebook, recorded_paths
+    from textmine.paths import DEFAULT_MODEL_DIR
+    from textmine.review import read_labelled
+
+    model_dir = Path(default_model) if default_model is not None else DEFAULT_MODEL_DIR
+    try:
+        manifest, _ = checked_codebook(model_dir, codebook)
+    except (ArtefactError, OSError, ValueError):
+        return BaseTraining(missing=f"the default model ({model_dir.name}) is not a model for this codebook")
+    recorded = [str(p) for p in manifest.get("training_data") or []]
+    if not recorded:
+        return BaseTraining(missing=f"the default model ({model_dir.name}) records no training files")
+    found = {p: recorded_paths(p, model_dir) for p in recorded}
+    gone = [Path(p).name for p, hits in found.items() if not hits]
+    if gone:
+        return BaseTraining(missing=f"the default model's training file(s) {', '.join(gone)} are not on disk")
+    quiet = lambda msg: None  # noqa: E731 - files the default model was trained on; their notes are known
+    try:
+        frames = [read_labelled(hits[0], codebook=codebook, where=Path(p).name, warn=quiet)
+                  .assign(group=str(hits[0].resolve())) for p, hits in found.items()]
+    except (ValueError, OSError) as exc:
+        return BaseTraining(missing=f"the default model's training files cannot be read: {_short(str(exc), 200)}")
+    return BaseTraining(frame=pd.concat(frames, ignore_index=True), files=[Path(p).name for p in recorded])
+
+
+#: training metrics reported (``SupervisedCoder.training_metrics_``, out-of-fold = held out in cross-validation)
+HELD_OUT_METRICS = ("n_train", "oof_macro_f1", "oof_micro_f1", "oof_weighted_f1", "oof_exact_match",
+                    "oof_auto_coded_share", "oof_accuracy_at_60pct_coverage", "cv_folds", "review_threshold")
+
+
+def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path, *, base: BaseTraining,
+                           base_coder=None, factory=None) -> dict[str, Any]:
+    """Train a supervised coder as ``textmine review --corrections`` retrains (:func:`textmine.review.
+    apply_corrections`): the base training data (``base.frame``: the default model's recorded training files)
+    plus ``corrections`` (text, themes, type, question), a correction replacing the base label of the same text;
+    the corrections alone when there is no base. Saves it to ``model_dir``; returns the held-out (out-of-fold)
+    training metrics as the library reports them."""
+    if factory is not None and hasattr(factory, "train"):  # test doubles: the merged rows, no metrics
+        merged = _merged_plain(base.frame, corrections)
+        return factory.train(codebook, merged["text"].tolist(),
+                             [[t for t in str(x).split(";") if t] for x in merged["themes"]], model_dir) or {}
+    from textmine.classify import SupervisedCoder
+
+    if base.frame is not None and isinstance(base_coder, SupervisedCoder):
+        from textmine.review import apply_corrections
+
+        result = apply_corrections(base_coder, corrections, train=base.frame, where="corrections", id_col=None,
+                                   warn=lambda msg: None)
+        coder = result.coder
+        coder.training_data_ = sorted(set(base.frame["group"].astype(str)))
+        model_dir.mkdir(parents=True, exist_ok=True)
+        coder.save(model_dir)
+        optimistic = {k: v for k, v in result.after.items() if k.startswith("corrections_")}  # seen in training
+        return {**held_out_metrics(coder), **optimistic, "embedder": getattr(coder, "embedder_spec", None) or ""}
+    types = corrections["type"].astype(str).tolist()
+    return train_supervised(codebook, corrections["text"].tolist(),
+                            [[t for t in str(x).split(";") if t] for x in corrections["themes"]], model_dir,
+                            types=types if all(types) else None,
+                            questions=corrections["question"].astype(str).tolist())
+
+
+def _merged_plain(base: pd.DataFrame | None, corrections: pd.DataFrame) -> pd.DataFrame:
+    """Base rows whose text (case and spacing folded) no correction has, then the corrections."""
+    if base is None or base.empty:
+        return corrections.reset_index(drop=True)
+    fold = lambda s: " ".join(str(s).lower().split())  # noqa: E731
+    corrected = set(corrections["text"].map(fold))
+    keep = ~base["text"].map(fold).isin(corrected)
+    return pd.concat([base[keep], corrections], ignore_index=True)
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -422,7 +514,8 @@ def validate_frame(frame: pd.DataFrame, info: SurveyInfo, filename: str) -> list
     try:
         warnings = list(info.definition.validate_frame(frame, source=filename, strict=False))
     except Exception as exc:
-        raise ApiError(422, "invalid_table", redact_name(_short(str(exc), 600))) from None
+        message = redact_name(_short(str(exc), 600))
+        raise ApiError(422, "invalid_table", message, table_error_details(message)) from None
     bad = info.definition.undeclared_levels(frame)
     if bad:
         col, pos = next(iter(bad.items()))
@@ -435,6 +528,27 @@ def validate_frame(frame: pd.DataFrame, info: SurveyInfo, filename: str) -> list
                        {"column": col, "rows": rows[:20], "count": len(rows),
                         "columns": {c: len(p) for c, p in bad.items()}})
     return warnings
+
+
+_ERR_ROW = re.compile(r"\brow (\d+)")
+_ERR_COLUMN = re.compile(r"\bcolumn ([^\s:,]+)")
+_ERR_ROWS = re.compile(r"\brows ([\d, ]+\d)")
+_ERR_MISSING = re.compile(r"column\(s\) (.+?) declared in the survey definition are missing")
+
+
+def table_error_details(message: str) -> dict[str, Any]:
+    """What a table check's message names, as details: the file ``row`` and ``column`` ("…, row 5, column
+    q_tillit: …"), the ``rows`` listed ("rows 5, 6") and missing declared ``columns``; {} when it names none."""
+    details: dict[str, Any] = {}
+    if m := _ERR_ROW.search(message):
+        details["row"] = int(m[1])
+    if m := _ERR_COLUMN.search(message):
+        details["column"] = m[1]
+    if m := _ERR_ROWS.search(message):
+        details["rows"] = [int(r) for r in m[1].split(",") if r.strip()][:20]
+    if m := _ERR_MISSING.search(message):
+        details["columns"] = [c.strip() for c in m[1].split(",") if c.strip()]
+    return details
 
 
 # ---------------------------------------------------------------- summaries and quotes

@@ -227,15 +227,24 @@ class ModelIn(BaseModel):
     name: Text | None = Field(default=None, max_length=200)
     min_examples: int = Field(default=20, ge=5, le=100000,
                               description="refuse to train on fewer corrected responses (at least 5)")
+    min_theme_examples: int = Field(default=3, ge=1, le=100000,
+                                    description="where the default model's training files are not available (the "
+                                    "model trains on the corrections alone): refuse when a theme has fewer "
+                                    "corrected responses")
 
 
 class ModelOut(BaseModel):
     id: int
     name: str
     codebook_id: int
-    n_training: int
-    metrics: dict[str, Any]
-    created_at: UtcDatetime
+    n_training: int = Field(description="corrected responses used (the latest correction of each)")
+    metrics: dict[str, Any] = Field(description="label_counts (of the corrections), n_corrections, n_base_examples "
+                                    "and base_training_files (the default model's training files the corrections "
+                                    "were added to), warnings, and the library's held-out (out-of-fold, "
+                                    "cross-validated) training metrics: n_train, oof_macro_f1, oof_micro_f1, "
+                                    "oof_weighted_f1, oof_exact_match, oof_auto_coded_share, …")
+    warnings: list[str] = Field(default_factory=list, description="e.g. trained on the corrections alone")
+    created_at: UtcDatetime = Field(description="when training finished")
 
 
 class KeyIn(BaseModel):

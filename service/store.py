@@ -623,7 +623,31 @@ def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id:
                     state="queued", total=int(total), done=0)
     session.add(job)
     session.flush()
+    if not force:
+        _take_over_cancelled(session, job, None if model is not None else default_identity)
     return job, True
+
+
+def _take_over_cancelled(session: Session, job: CodingJob, default_identity: str | None) -> None:
+    """A new (not forced) job takes over the finished chunks of the latest cancelled job with the same wave,
+    codebook and model (for the default model: the same recorded default identity): its results move to the new
+    job, which codes only the rest. Moved, not copied: every response's result belongs to one job (exactly once),
+    and the cancelled job is left with none (``done`` 0)."""
+    old = session.scalars(select(CodingJob).where(CodingJob.job_key == job.job_key, CodingJob.state == "cancelled",
+                                                  CodingJob.id != job.id)
+                          .order_by(CodingJob.id.desc()).with_for_update()).first()
+    if old is None or (job.model_id is None and old.default_model_identity != default_identity):
+        return
+    moved = session.execute(CodingResult.__table__.update().where(CodingResult.job_id == old.id)
+                            .values(job_id=job.id)).rowcount or 0
+    if not moved:
+        return
+    job.done = int(moved)
+    job.chunks_done = int(old.chunks_done or 0)
+    job.seconds_running = float(old.seconds_running or 0.0)
+    job.default_model_identity = old.default_model_identity
+    old.done = 0
+    session.flush()
 
 
 def _utc(dt):
@@ -633,9 +657,14 @@ def _utc(dt):
     return dt.replace(tzinfo=timezone.utc) if dt is not None and dt.tzinfo is None else dt
 
 
-def job_view(job: CodingJob) -> dict[str, Any]:
+def job_view(job: CodingJob, seconds_per_item: float | None = None) -> dict[str, Any]:
+    """A job as the API shows it. ``eta_seconds``: the responses left times ``seconds_per_item`` (the recent rate
+    of the worker coding it, :class:`service.jobs.RateMeter`), else the job's average rate so far (a job run by
+    another process)."""
     eta = None
-    if job.state in ACTIVE_STATES and job.done > 0 and job.seconds_running > 0:
+    if job.state in ACTIVE_STATES and seconds_per_item is not None and job.done > 0:
+        eta = round(max(job.total - job.done, 0) * seconds_per_item, 1)
+    elif job.state in ACTIVE_STATES and job.done > 0 and job.seconds_running > 0:
         eta = round((job.total - job.done) * job.seconds_running / job.done, 1)
     elif job.state == "done":
         eta = 0.0
@@ -932,10 +961,32 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
     compare_to = _wave_key(waves[0].label) if len(waves) > 1 else None
     frames = neutral_small_levels(frames, info.definition)
     summary = library.build_summary(frames, info, coded or None, theme_labels=labels or None, compare_to=compare_to)
-    summary["warnings"] = _uncoded_warnings(wave, chosen, other) + list(summary.get("warnings") or [])
+    applied = {str(w.label): int(coded[_wave_key(w.label)]["corrected"].sum()) for w in waves
+               if _wave_key(w.label) in coded}
+    summary.setdefault("meta", {})["corrections_applied"] = applied
+    summary["warnings"] = (_uncoded_warnings(wave, chosen, other) + _mixed_review_warnings(applied)
+                           + list(summary.get("warnings") or []))
     compared = chosen[other.id].id if other is not None and chosen[other.id] is not None else None
     return {"wave_id": wave.id, "compare_wave_id": compare_wave_id, "compare_job_id": compared,
             "coding_jobs": jobs, "coding_models": models, "summary": summary}
+
+
+def _mixed_review_warnings(applied: dict[str, int]) -> list[str]:
+    """The note (worded as the CLI report's on codes read from files in some waves only) when the compared waves
+    differ in whether human corrections were laid over the machine codes: ``applied`` = {wave label: count}."""
+    reviewed = [w for w, n in applied.items() if n > 0]
+    machine = [w for w, n in applied.items() if n == 0]
+    if len(applied) < 2 or not reviewed or not machine:
+        return []
+
+    def join(ws: list[str]) -> str:
+        return ws[0] if len(ws) == 1 else ", ".join(ws[:-1]) + " og " + ws[-1]
+
+    counts = ", ".join(f"{applied[w]} i måling {w}" for w in reviewed)
+    return [f"Merk: kodene for måling {join(reviewed)} er delvis gjennomgått og rettet manuelt ({counts} "
+            f"rettelser erstatter maskinkodene), mens måling {join(machine)} er kodet automatisk. Endringen mellom "
+            "disse målingene blander derfor to måter å kode på, og kan skyldes kodingen og ikke bare en reell "
+            "endring."]
 
 
 def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None,
@@ -974,14 +1025,18 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
 
 # ---------------------------------------------------------------- review and corrections
 def review_queue(session: Session, limit: int, offset: int, wave_id: int | None = None):
-    """Results flagged needs_review in each wave's latest finished job that no human has corrected yet."""
+    """Results flagged needs_review in each wave's latest finished job that no human has corrected yet; stored
+    non-answers (``is_non_answer``) are left out (nothing to code). An unknown ``wave_id`` is a 404."""
+    if wave_id is not None:
+        get_or_404(session, Wave, wave_id, "wave")
     latest = (select(CodingJob.wave_id, func.max(CodingJob.id).label("job_id"))
               .where(CodingJob.state == "done").group_by(CodingJob.wave_id).subquery())
     corrected = select(Correction.response_id)
     stmt = (select(CodingResult, Response)
             .join(latest, latest.c.job_id == CodingResult.job_id)
             .join(Response, Response.id == CodingResult.response_id)
-            .where(CodingResult.needs_review == 1, Response.id.not_in(corrected)))
+            .where(CodingResult.needs_review == 1, Response.id.not_in(corrected),
+                   func.coalesce(Response.is_non_answer, 0) == 0))
     if wave_id is not None:
         stmt = stmt.where(Response.wave_id == wave_id)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -1036,10 +1091,20 @@ def _refuse_exclusive_combination(codebook: Codebook, themes: list[str]) -> None
                    {"exclusive": excl, "position": themes.index(excl), "others": [t for t in chosen if t != excl]})
 
 
+MIN_THEME_EXAMPLES = 3  # corrections per theme a model trained on corrections alone needs (ModelIn default)
+
+
 def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
-                min_examples: int = 20) -> TrainedModel:
-    """Train a supervised coder from the stored human corrections for a codebook (latest per response). A name
-    holding personal data is refused (422 ``personal_data_in_name``): readers see model names."""
+                min_examples: int = 20, *, base_coder: Any = None,
+                min_theme_examples: int = MIN_THEME_EXAMPLES) -> TrainedModel:
+    """Train a supervised coder from the stored human corrections for a codebook (latest per response), as
+    ``textmine review --corrections`` retrains: on the default model's recorded training files plus the
+    corrections, a correction replacing the base label of the same text (:func:`library.train_with_corrections`;
+    ``base_coder``: the loaded default coder, loaded here when None). Where those files are not available (another
+    codebook, files not on disk) it trains on the corrections alone, with a warning in ``metrics.warnings``, and
+    refuses (422 ``too_few_theme_examples``, naming the themes) when a theme has fewer than
+    ``min_theme_examples`` corrections. A name holding personal data is refused (422 ``personal_data_in_name``):
+    readers see model names. ``created_at`` is when training finished."""
     if name is not None:
         refuse_personal_data(name, "model name")
     codebook = resolve_codebook(session, codebook_id)
@@ -1050,29 +1115,57 @@ def train_model(session: Session, settings: Settings, codebook_id: int | None, n
         raise ApiError(422, "not_enough_corrections",
                        f"training needs at least {min_examples} corrected responses for codebook {codebook.id}; "
                        f"found {len(latest)}", {"found": len(latest), "needed": min_examples})
-    rows = {r[0]: r for r in session.execute(select(Response.id, Response.text_redacted, Response.question)
-                                              .where(Response.id.in_(list(latest)))).all()}
-    texts = {i: r[1] for i, r in rows.items()}
-    ids = sorted(latest)
-    labels = [[t for t in latest[i].themes.split(";") if t] for i in ids]
-    counts = Counter(t for lab in labels for t in lab)
+    corrections = _corrections_frame(session, latest)
+    counts = Counter(t for x in corrections["themes"] for t in x.split(";") if t)
     cb = library.codebook_from_dict(codebook.content)
+    base = (library.base_training(cb, settings.default_model) if is_default_codebook(codebook)
+            else library.BaseTraining(missing=f"codebook {codebook.id} is not the default model's codebook"))
+    warnings = []
+    if base.frame is None:
+        _refuse_thin_themes(cb, counts, min_theme_examples, base.missing)
+        warnings.append(corrections_only_warning(len(latest), base.missing))
+    elif base_coder is None and settings.coder_factory is None:
+        base_coder = library.make_coder(None, None, default_model=settings.default_model)
+    # one models folder serves every store: a unique name keeps another store's (or a failed run's) model apart.
+    # The row is written after training (minutes): no write lock is held meanwhile, and created_at is its end
+    model_dir = settings.resolved_models_dir() / f"model-{uuid.uuid4().hex[:16]}"
+    metrics = library.train_with_corrections(cb, corrections, model_dir, base=base, base_coder=base_coder,
+                                             factory=settings.coder_factory)
     model = TrainedModel(name=name or f"{codebook.name}-{codebook.version}-supervised", codebook_id=codebook.id,
-                         path="", n_training=len(ids), metrics={})
+                         path=str(model_dir), n_training=len(latest), created_at=utcnow(),
+                         metrics={"label_counts": dict(counts), "n_corrections": len(latest),
+                                  "n_base_examples": int(len(base.frame)) if base.frame is not None else 0,
+                                  "base_training_files": base.files, "warnings": warnings,
+                                  **{k: v for k, v in (metrics or {}).items() if isinstance(v, (int, float, str))}})
     session.add(model)
     session.flush()
-    # one models folder serves every store (and ids are reused after a rollback): a unique suffix keeps another
-    # store's (or a failed run's) model-<id> from being overwritten
-    model_dir = settings.resolved_models_dir() / f"model-{model.id}-{uuid.uuid4().hex[:12]}"
-    types = [latest[i].type for i in ids]
-    metrics = library.train_supervised(cb, [texts[i] for i in ids], labels, model_dir,
-                                       factory=settings.coder_factory, types=types if all(types) else None,
-                                       questions=[rows[i][2] for i in ids])
-    model.path = str(model_dir)
-    model.metrics = {"label_counts": dict(counts), **{k: v for k, v in (metrics or {}).items()
-                                                       if isinstance(v, (int, float, str))}}
-    session.flush()
     return model
+
+
+def _corrections_frame(session: Session, latest: dict[int, Correction]) -> pd.DataFrame:
+    """The latest correction of each response as a labelled frame (text = the stored redacted text, themes joined
+    by ';', type, question), in response order."""
+    rows = {r[0]: r for r in session.execute(select(Response.id, Response.text_redacted, Response.question)
+                                              .where(Response.id.in_(list(latest)))).all()}
+    ids = sorted(latest)
+    return pd.DataFrame({"text": [rows[i][1] or "" for i in ids], "themes": [latest[i].themes for i in ids],
+                         "type": [latest[i].type or "" for i in ids], "question": [rows[i][2] or "" for i in ids]})
+
+
+def corrections_only_warning(n: int, why: str | None) -> str:
+    return (f"trained on the {n} corrections alone ({why}): such a model usually codes much worse than the default "
+            "model; compare it on answers you know before using it (textmine review --corrections adds the "
+            "corrections to the model's training files instead)")
+
+
+def _refuse_thin_themes(cb: Any, counts: Counter, minimum: int, why: str | None) -> None:
+    """422 ``too_few_theme_examples``: training on corrections alone needs ``minimum`` corrections per theme."""
+    thin = [t for t in cb.theme_ids if counts.get(t, 0) < minimum]
+    if thin:
+        raise ApiError(422, "too_few_theme_examples",
+                       f"training on the corrections alone ({why}) needs at least {minimum} corrected responses per "
+                       f"theme; too few for: {', '.join(f'{t} ({counts.get(t, 0)})' for t in thin)}",
+                       {"themes": {t: counts.get(t, 0) for t in thin}, "needed": minimum})
 
 
 def delete_job_results(session: Session, job_id: int) -> None:

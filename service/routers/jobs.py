@@ -33,7 +33,7 @@ def start_coding_job(wave_id: IdPath, request: Request, body: JobIn = Body(defau
 
 
 @router.get("/jobs", response_model=Page[JobOut])
-def list_jobs(wave_id: int | None = Query(None, ge=1, le=MAX_ID), state: JobState | None = Query(None),
+def list_jobs(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID), state: JobState | None = Query(None),
               limit: Limit = 50, offset: Offset = 0,
               session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
     stmt = select(CodingJob).order_by(CodingJob.id.desc())
@@ -42,13 +42,21 @@ def list_jobs(wave_id: int | None = Query(None, ge=1, le=MAX_ID), state: JobStat
     if state is not None:
         stmt = stmt.where(CodingJob.state == state)
     rows, total = store.page(session, stmt, limit, offset)
-    return Page[JobOut](items=[JobOut(**store.job_view(j)) for j in rows], total=total, limit=limit, offset=offset)
+    return Page[JobOut](items=[JobOut(**_view(request, j)) for j in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: IdPath, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
-    """Progress: state, done/total and an ETA in seconds."""
-    return JobOut(**store.job_view(store.get_or_404(session, CodingJob, job_id, "job")))
+def get_job(job_id: IdPath, request: Request, session: Session = Depends(get_session, scope="function"),
+            _: Principal = Depends(require_reader)):
+    """Progress: state, done/total and an ETA in seconds (at the recent rate of the server's worker: an
+    exponentially weighted average over the latest chunks; else the job's average rate so far)."""
+    return JobOut(**_view(request, store.get_or_404(session, CodingJob, job_id, "job")))
+
+
+def _view(request: Request, job: CodingJob) -> dict:
+    runner = getattr(request.app.state, "jobs", None)
+    rates = getattr(runner, "rates", None)
+    return store.job_view(job, rates.seconds_per_item(job.id) if rates is not None else None)
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobOut)

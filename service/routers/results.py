@@ -84,16 +84,24 @@ def correct_codes(response_id: IdPath, body: CorrectionIn, session: Session = De
 
 def model_out(m: TrainedModel) -> ModelOut:
     return ModelOut(id=m.id, name=m.name, codebook_id=m.codebook_id, n_training=m.n_training, metrics=m.metrics,
-                    created_at=m.created_at)
+                    warnings=list((m.metrics or {}).get("warnings") or []), created_at=m.created_at)
 
 
 @router.post("/models", response_model=ModelOut, status_code=201)
 def train_model(request: Request, body: ModelIn = Body(default_factory=ModelIn),
                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
-    """Train a supervised coder from the stored corrections of a codebook (synchronous). A name holding personal
-    data is refused (422 ``personal_data_in_name``, the value never quoted): readers see model names."""
+    """Train a supervised coder from the stored corrections of a codebook (synchronous), as ``textmine review
+    --corrections`` retrains: the default model's recorded training files plus the corrections (a correction
+    replaces the base label of the same text); takes minutes (see the README). Without those files (another
+    codebook, files not on disk) it trains on the corrections alone, with a warning, and refuses (422
+    ``too_few_theme_examples``) when a theme has fewer than ``min_theme_examples`` corrections. The response has
+    the held-out (out-of-fold) metrics. A name holding personal data is refused (422 ``personal_data_in_name``,
+    the value never quoted): readers see model names."""
+    coders = request.app.state.coders
+    base_coder = coders.default() if coders.ready.is_set() and coders.warmup_error is None else None
     return model_out(store.train_model(session, request.app.state.settings, body.codebook_id, body.name,
-                                       body.min_examples))
+                                       body.min_examples, base_coder=base_coder,
+                                       min_theme_examples=body.min_theme_examples))
 
 
 @router.get("/models", response_model=Page[ModelOut])

@@ -243,20 +243,29 @@ def coding(request: Request, wave_id: IdPath, who: Principal = Depends(page_prin
             responses={200: {"content": {"text/html": {}, "application/vnd.openxmlformats-officedocument."
                                                                     "spreadsheetml.sheet": {}}}})
 def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", pattern="^(html|xlsx)$"),
+                job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest "
+                                           "finished)"),
+                compare_wave_id: int | None = Query(None, ge=1, le=MAX_ID, description="earlier wave to compare "
+                                                    "(default: the survey's previous wave)"),
+                compare_job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job of the compare "
+                                                   "wave (default: its latest finished one by the same codebook and "
+                                                   "model)"),
                 session=Depends(_session)):
     """The wave's report as one self-contained HTML file (inline CSS and SVG charts), or the Excel workbook
-    (``format=xlsx``). Compared with the survey's previous wave. Needs a reader key (header or UI login); the
-    workbook's row-level sheet «Kodede svar» is for analysts only."""
+    (``format=xlsx``). Compared with the survey's previous wave (or ``compare_wave_id``); ``job_id`` and
+    ``compare_job_id`` choose the coding jobs, checked as by ``GET /waves/{id}/summary`` (same errors). Needs a
+    reader key (header or UI login); the workbook's row-level sheet «Kodede svar» is for analysts only."""
     who = _report_principal(request)
     if who is None:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
+    chosen = {"job_id": job_id, "compare_wave_id": compare_wave_id, "compare_job_id": compare_job_id}
     if format == "xlsx":
-        data = reportdata.wave_report(request, session, wave_id)
+        data = reportdata.wave_report(request, session, wave_id, **chosen)
         body = _workbook_bytes(data, who, session.get(Wave, wave_id), session)
         return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="rapport_{wave_id}.xlsx"',
                                  "Cache-Control": "no-store"})
-    data, charts = reportdata.wave_report_with_charts(request, session, wave_id)
+    data, charts = reportdata.wave_report_with_charts(request, session, wave_id, **chosen)
     return HTMLResponse(render_html(data, charts), headers={"Cache-Control": "no-store"})
 
 

@@ -37,10 +37,13 @@ def previous_wave(session: Session, wave: Wave) -> Wave | None:
     return max(earlier, key=lambda w: w.id) if earlier else None
 
 
-def _state_key(session: Session, waves: list[Wave]) -> tuple:
+def _state_key(session: Session, waves: list[Wave], chosen: dict[int, int | None] | None = None) -> tuple:
+    """The cache key: each wave's reported job (``chosen``: asked for by id) and its corrections."""
     key = []
     for w in waves:
         job = store.latest_done_job(session, w.id)
+        if chosen and chosen.get(w.id) is not None:
+            job = session.get(CodingJob, chosen[w.id])
         n_corr = session.scalar(select(func.count(Correction.id)).join(Response, Response.id == Correction.response_id)
                                 .where(Response.wave_id == w.id)) or 0
         last = session.scalar(select(func.max(Correction.id)).join(Response, Response.id == Correction.response_id)
@@ -67,18 +70,46 @@ def _model_note(wave: Wave, job: CodingJob | None, refused: ApiError | None, com
     return f"{label}: kodet med en annen kodebok – temaene sammenlignes ikke"
 
 
-def wave_report(request, session: Session, wave_id: int, compare: bool = True) -> ReportData:
-    """ReportData for a wave (and the previous wave of the same survey), cached until codes change."""
+def _chosen_waves(session: Session, wave: Wave, compare: bool, job_id: int | None, compare_wave_id: int | None,
+                  compare_job_id: int | None) -> tuple[Wave | None, CodingJob | None]:
+    """The comparison wave (``compare_wave_id``, else the previous wave) and the wave's reported job, checked as
+    ``GET /waves/{id}/summary`` checks them (same errors)."""
+    if compare_job_id is not None and compare_wave_id is None:
+        raise ApiError(422, "compare_job_without_wave", "compare_job_id needs compare_wave_id (the wave of that job)",
+                       id_details("compare_job_id", compare_job_id))
+    main = store._chosen_job(session, wave, job_id)
+    if compare_wave_id is None:
+        return (previous_wave(session, wave) if compare else None), main
+    other = store.get_or_404(session, Wave, compare_wave_id, "wave")
+    store._check_compare_wave(wave, other)
+    return other, main
+
+
+def wave_report(request, session: Session, wave_id: int, compare: bool = True, *, job_id: int | None = None,
+                compare_wave_id: int | None = None, compare_job_id: int | None = None) -> ReportData:
+    """ReportData for a wave (its job ``job_id`` or latest finished one) and the previous wave of the same survey
+    (or ``compare_wave_id``, its job ``compare_job_id``), cached until codes change. Jobs and waves asked for by id
+    are checked as the summary endpoint checks them (a comparison job by another codebook or model is refused)."""
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise ApiError(404, "not_found", f"wave{id_text(wave_id)} does not exist", id_details("wave_id", wave_id))
     info = library.parse_survey(wave.definition_yaml or "")
     waves = [wave]
-    prev = previous_wave(session, wave) if compare else None
+    prev, main_job = _chosen_waves(session, wave, compare, job_id, compare_wave_id, compare_job_id)
     if prev is not None:
         waves.insert(0, prev)
+    jobs = {wave.id: main_job}
+    refused = None
+    if prev is not None:  # themes are only compared between codings with the same codebook and model
+        if compare_job_id is not None:  # a job asked for by id: refused as by the summary
+            jobs[prev.id] = store._compare_job(session, prev, main_job, compare_job_id)
+        else:
+            try:
+                jobs[prev.id] = store._compare_job(session, prev, main_job)
+            except ApiError as exc:
+                jobs[prev.id], refused = None, exc  # another codebook or model: compare the indicators only
     cache: OrderedDict = request.app.state.__dict__.setdefault("_web_report_cache", OrderedDict())
-    key = _state_key(session, waves)
+    key = _state_key(session, waves, {w: (j.id if j is not None else None) for w, j in jobs.items()})
     with _LOCK:
         if key in cache:
             cache.move_to_end(key)
@@ -86,13 +117,6 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
     frames, coded = {}, {}
     codebook = None
     labels: dict[str, str] = {}
-    jobs = {wave.id: store.latest_done_job(session, wave.id)}
-    refused = None
-    if prev is not None:  # themes are only compared between codings with the same codebook and model
-        try:
-            jobs[prev.id] = store._compare_job(session, prev, jobs[wave.id])
-        except ApiError as exc:
-            jobs[prev.id], refused = None, exc  # another codebook or model: compare the indicators only
     for w in waves:
         wkey = _summary_key(w.label)  # (not ``key``: that is the cache key)
         frames[wkey] = store.structured_frame(session, w, info.id_column)
@@ -125,11 +149,12 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True) -
     return data
 
 
-def wave_report_with_charts(request, session: Session, wave_id: int):
-    """(ReportData, charts): the charts (the slow part) are kept on the cached ReportData object."""
+def wave_report_with_charts(request, session: Session, wave_id: int, **chosen):
+    """(ReportData, charts): the charts (the slow part) are kept on the cached ReportData object; ``chosen``: the
+    jobs and comparison wave (see :func:`wave_report`)."""
     from textmine.report.html import make_charts
 
-    data = wave_report(request, session, wave_id)
+    data = wave_report(request, session, wave_id, **chosen)
     with _LOCK:
         charts = data.__dict__.get("_charts")
     if charts is None:

@@ -187,7 +187,7 @@ def test_cancel_job(app_factory):
 
 
 def test_review_corrections_and_training(client, keys):
-    _sid, wave = _upload_sample(client, keys, n=80)
+    _sid, wave = _upload_sample(client, keys, n=300)
     job = client.post(f"/waves/{wave['id']}/coding-jobs", json={}, headers=hdr(keys["analyst"])).json()
     wait_job(client, keys["reader"], job["id"])
     assert client.get("/review-queue", headers=hdr(keys["reader"])).status_code == 403

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import signal
 import threading
 from pathlib import Path
@@ -161,6 +162,32 @@ def _read_text(path: Path) -> str:
 
 def _fail(exc) -> None:
     typer.echo(f"error [{exc.code}]: {exc.message}", err=True)
+    raise typer.Exit(2)
+
+
+_CLI_WORDING = (  # API wording in store messages → this CLI's commands and options (most specific first)
+    (re.compile(r'POST /waves/(\d+)/coding-jobs and /waves/(\d+)/coding-jobs with \{"force": true\}'),
+     r"textmine store code \1 --force and textmine store code \2 --force"),
+    (re.compile(r'POST /waves/(\d+)/coding-jobs \{"model_id": (\d+)\}'), r"textmine store code \1 --model-id \2"),
+    (re.compile(r"POST /waves/(\d+)/coding-jobs(?: \{\})?"), r"textmine store code \1"),
+    (re.compile(r"\bcompare_wave_id=(\d+)"), r"--compare \1"),
+    (re.compile(r"\bcompare_wave_id\b"), "--compare"),
+    (re.compile(r"\bcompare_job_id\b"), "--compare-job"),
+    (re.compile(r"\bjob_id\b"), "--job"),
+)
+
+
+def cli_wording(message: str) -> str:
+    """A store message as the CLI says it: ``--compare``/``--job``/``--compare-job`` for the API's query
+    parameters, ``textmine store code N`` for ``POST /waves/N/coding-jobs``."""
+    for pattern, repl in _CLI_WORDING:
+        message = pattern.sub(repl, message)
+    return message
+
+
+def _fail_cli(exc) -> None:
+    """:func:`_fail` in the CLI's own wording (:func:`cli_wording`)."""
+    typer.echo(f"error [{exc.code}]: {cli_wording(exc.message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -521,9 +548,10 @@ def store_summary(wave_id: int = _id(), compare_wave_id: Optional[int] = _id_opt
         with _db(database).session() as s:
             body = store.wave_summary(s, wave_id, compare_wave_id, job_id, compare_job_id)
             blank_hidden_rows(body["summary"])
+            body["summary"]["warnings"] = [cli_wording(w) for w in body["summary"].get("warnings") or []]
             _echo_json(body)
     except ApiError as exc:
-        _fail(exc)
+        _fail_cli(exc)
 
 
 @store_app.command("quotes")
@@ -540,18 +568,22 @@ def store_quotes(wave_id: int = _id(), theme: str = typer.Argument(...),
         with _db(database).session() as s:
             _echo_json(store.theme_quotes(s, wave_id, theme, n, job_id=job_id))
     except ApiError as exc:
-        _fail(exc)
+        _fail_cli(exc)
 
 
 @store_app.command("review")
 @_store_errors
 def store_review(wave_id: Optional[int] = _id_opt("--wave-id"),
                  limit: int = typer.Option(20, "--limit", min=1, max=500), database: Optional[str] = DB_OPT) -> None:
-    """The review queue (like GET /review-queue)."""
+    """The review queue (like GET /review-queue: no non-answers; an unknown --wave-id is an error)."""
     from service import store
+    from service.errors import ApiError
 
-    with _db(database).session() as s:
-        items, total = store.review_queue(s, limit, 0, wave_id)
+    try:
+        with _db(database).session() as s:
+            items, total = store.review_queue(s, limit, 0, wave_id)
+    except ApiError as exc:
+        _fail(exc)
     _echo_json({"total": total, "items": items})
 
 
@@ -580,21 +612,35 @@ def store_correct(response_id: int = _id(), themes: str = typer.Option("", "--th
 def store_train(codebook_id: Optional[int] = _id_opt("--codebook-id"),
                 name: Optional[str] = typer.Option(None, "--name"),
                 min_examples: int = typer.Option(20, "--min-examples", help="checked like POST /models (5–100,000)"),
+                min_theme_examples: int = typer.Option(
+                    3, "--min-theme-examples", help="without the default model's training files: refuse when a "
+                    "theme has fewer corrections (like POST /models)"),
                 database: Optional[str] = DB_OPT) -> None:
-    """Train a supervised model from stored corrections (like POST /models)."""
+    """Train a supervised model from stored corrections added to the default model's training files (like POST
+    /models; takes minutes)."""
     from service import store
     from service.errors import ApiError
     from service.schemas import ModelIn
 
-    body = _checked(ModelIn, codebook_id=codebook_id, name=name, min_examples=min_examples)
+    body = _checked(ModelIn, codebook_id=codebook_id, name=name, min_examples=min_examples,
+                    min_theme_examples=min_theme_examples)
     settings = _settings(database)
     try:
         with _db(database).session() as s:
-            model = store.train_model(s, settings, body.codebook_id, body.name, body.min_examples)
+            model = store.train_model(s, settings, body.codebook_id, body.name, body.min_examples,
+                                      min_theme_examples=body.min_theme_examples)
     except ApiError as exc:
         _fail(exc)
     except OSError as exc:  # the models folder (TEXTMINE_MODELS_DIR) is not writable; nothing was stored
         typer.echo(f"error: could not write the model to {settings.resolved_models_dir()}: {exc.strerror or exc}",
                    err=True)
         raise typer.Exit(2)
-    typer.echo(f"model id={model.id} name={model.name} trained on {model.n_training} responses")
+    metrics = model.metrics or {}
+    base = metrics.get("n_base_examples") or 0
+    typer.echo(f"model id={model.id} name={model.name} trained on {model.n_training} corrected responses"
+               + (f" added to {base} examples of the default model's training files" if base else ""))
+    held_out = {k: metrics[k] for k in ("oof_macro_f1", "oof_micro_f1", "oof_exact_match") if k in metrics}
+    if held_out:
+        typer.echo("held-out (out-of-fold) " + ", ".join(f"{k[4:]}={v:.3f}" for k, v in held_out.items()))
+    for warning in metrics.get("warnings") or []:
+        typer.echo(f"warning: {warning}", err=True)
