@@ -150,36 +150,13 @@ def refuse_personal_data_in_definition(definition: Any) -> None:
     """422 ``personal_data_in_name`` naming the field (``indicators[2].label``, never the value) when a
     human-written string of a survey definition holds personal data: its name and description, the labels of
     excluded codes, segments (with their levels' codes and labels and the attribution format), indicators,
-    multi-select groups (and their options' labels) and free-text questions, and the indicator and group ids.
-    Readers see all of them in summaries, reports and pages. A label left out defaults to the column (or id):
-    it is checked as an id then."""
-    for field, text, ident in _definition_texts(definition):
+    multi-select groups (and their options' labels) and free-text questions, the indicator and group ids, and
+    every column name it declares (:func:`textmine.survey.definition_texts`). Readers see all of them in
+    summaries, reports and pages. A label left out defaults to the column (or id): it is checked as an id then."""
+    from textmine.survey import definition_texts
+
+    for field, text, ident in definition_texts(definition):
         refuse_personal_data(text, f"survey definition's {field}", identifier=ident, field=field)
-
-
-def _definition_texts(d: Any):
-    """(field path, text, is an id or code) for every string of a SurveyDefinition that readers see."""
-    yield "name", d.name, True
-    yield "description", d.description, False
-    for j, text in enumerate(d.excluded_labels.values()):  # by place: a code may be any number
-        yield f"excluded_codes[{j}].label", text, False
-    for i, seg in enumerate(d.segments):
-        yield f"segments[{i}].label", seg.label, seg.label == seg.column
-        yield f"segments[{i}].format", seg.attribution_format, False
-        for j, level in enumerate(seg.levels):
-            yield f"segments[{i}].levels[{j}]", level, True
-            if level in seg.display:
-                yield f"segments[{i}].levels[{j}].label", seg.display[level], False
-    for i, ind in enumerate(d.indicators):
-        yield f"indicators[{i}].id", ind.id, True
-        yield f"indicators[{i}].label", ind.label, ind.label == ind.id
-    for i, group in enumerate(d.multiselect):
-        yield f"multiselect[{i}].id", group.id, True
-        yield f"multiselect[{i}].label", group.label, group.label == group.id
-        for j, (column, text) in enumerate(group.options.items()):
-            yield f"multiselect[{i}].options[{j}].label", text, text == column
-    for i, question in enumerate(d.free_text):
-        yield f"free_text[{i}].label", question.label, question.label == question.column
 
 
 def clean_label(label: str, what: str = "wave label", limit: int = LABEL_MAX) -> str:

@@ -845,3 +845,57 @@ class SurveyDefinition:
 def load_survey(path: str | Path) -> SurveyDefinition:
     """Shorthand for :meth:`SurveyDefinition.from_yaml`."""
     return SurveyDefinition.from_yaml(path)
+
+
+def definition_texts(d: SurveyDefinition):
+    """``(field path, text, is an id or code)`` for every string of a survey definition that readers of its
+    summaries, reports and exports see: its name and description, the labels of excluded codes, segments (with
+    their levels' codes and labels and the attribution format), indicators, multi-select groups (and their
+    options) and free-text questions, and every column name it declares (column names become variable names,
+    chart files and table headers). The checks for personal data (the service's 422, the CLI's refusal) read
+    this one list."""
+    yield "name", d.name, True
+    yield "description", d.description, False
+    for field_name, column in (("id", d.id_column), ("wave", d.wave_column), ("weight", d.weight_column)):
+        if column:
+            yield field_name, column, True
+    for j, text in enumerate(d.excluded_labels.values()):  # by place: a code may be any number
+        yield f"excluded_codes[{j}].label", text, False
+    for i, seg in enumerate(d.segments):
+        yield f"segments[{i}].column", seg.column, True
+        yield f"segments[{i}].label", seg.label, seg.label == seg.column
+        yield f"segments[{i}].format", seg.attribution_format, False
+        for j, level in enumerate(seg.levels):
+            yield f"segments[{i}].levels[{j}]", level, True
+            if level in seg.display:
+                yield f"segments[{i}].levels[{j}].label", seg.display[level], False
+    for i, ind in enumerate(d.indicators):
+        yield f"indicators[{i}].id", ind.id, True
+        yield f"indicators[{i}].column", ind.column, True
+        yield f"indicators[{i}].label", ind.label, ind.label == ind.id
+    for i, group in enumerate(d.multiselect):
+        yield f"multiselect[{i}].id", group.id, True
+        yield f"multiselect[{i}].label", group.label, group.label == group.id
+        for j, (column, text) in enumerate(group.options.items()):
+            yield f"multiselect[{i}].options[{j}].column", column, True
+            yield f"multiselect[{i}].options[{j}].label", text, text == column
+    for i, question in enumerate(d.free_text):
+        yield f"free_text[{i}].column", question.column, True
+        yield f"free_text[{i}].label", question.label, question.label == question.column
+    for i, column in enumerate(d.other_columns):
+        yield f"other_columns[{i}]", column, True
+
+
+def personal_data_fields(d: SurveyDefinition, redact=None) -> list[str]:
+    """The field paths of :func:`definition_texts` whose text holds personal data by the project's redaction
+    (ids and codes also read as words: "Kari_Nordmann_01019012480"); paths only, never the values."""
+    if redact is None:
+        from textmine.preprocess import redact
+    found = []
+    for path, text, ident in definition_texts(d):
+        if not isinstance(text, str) or not text.strip():
+            continue
+        words = " ".join(text.replace("_", " ").replace("-", " ").replace(".", " ").split()) if ident else text
+        if any(sum(redact(t)[1].values()) for t in dict.fromkeys([text, words])):
+            found.append(path)
+    return found

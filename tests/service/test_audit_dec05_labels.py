@@ -53,6 +53,9 @@ BAD_DEFINITIONS = [
     (_set(("multiselect", 0, "label"), f"Tjenester, ring {PHONE}"), "multiselect[0].label", (PHONE,)),
     (_set(("excluded_codes", 7), f"Vet ikke ({EMAIL})"), "excluded_codes[0].label", (EMAIL,)),
     (_set(("indicators", 2, "id"), f"kari_nordmann_{FNR}"), "indicators[2].id", (FNR, "kari_nordmann")),
+    (_set(("free_text", 1, "column"), f"kommentar_til_Kari_Nordmann_{PHONE.replace(' ', '')}"),
+     "free_text[1].column", ("Kari_Nordmann",)),
+    (_set(("weight",), f"vekt_{FNR}"), "weight", (FNR,)),
 ]
 
 

@@ -90,7 +90,22 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
 
 
 def load_survey(path: Path):
-    """The survey definition, or a one-line error naming the file (not valid YAML or UTF-8, a folder…)."""
+    """The survey definition, or a one-line error naming the file (not valid YAML or UTF-8, a folder…). A
+    definition whose names, labels or column names hold personal data is refused, naming the fields (never the
+    values): they are printed in every table, chart file name and export."""
+    from ..survey import personal_data_fields
+
+    survey = _read_survey(path)
+    bad = personal_data_fields(survey)
+    if bad:
+        more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
+        _fail(f"{path}: {', '.join(bad[:8])}{more} look like they hold personal data (a name, phone number, "
+              "personal number …); readers see these names and labels in every table, chart and export: rename them "
+              "(in the data file too, for column names)")
+    return survey
+
+
+def _read_survey(path: Path):
     from ..survey import SurveyDefinition, SurveyDefinitionError
 
     try:
