@@ -511,6 +511,18 @@ def _refuse_personal_data_in_codebook(content: dict[str, Any]) -> None:
             for i, value in enumerate(theme.get(field) or (), start=1):
                 if isinstance(value, str):
                     refuse_personal_data(value, f"theme {theme.get('id')!r} {item} {i}")
+        for i, value in enumerate(theme.get("examples") or (), start=1):
+            if isinstance(value, str) and _health_flag(value):  # special-category data: never shown to readers
+                raise ApiError(422, "health_data_in_example",
+                               f"theme {theme.get('id')!r} example {i} looks like it holds health information about "
+                               "a person; remove it (readers see codebook examples, and health details are never "
+                               "quoted)", {"field": f"themes[{theme.get('id')}].examples[{i - 1}]"})
+
+
+def _health_flag(text: str) -> bool:
+    from textmine.preprocess.cleaner import health_flag
+
+    return health_flag(text)
 
 
 def default_codebook_row(session: Session) -> Codebook:

@@ -53,3 +53,13 @@ def test_word_list_folder_without_the_new_lists_still_loads(tmp_path):
     flagger = HealthFlagger.from_wordlists(tmp_path)
     assert flagger.flag("hun har kreft") and not flagger.flag("Sykmeldt pga. ryggen")
     assert HealthFlagger.from_wordlists(WORDLISTS).flag("Sykmeldt pga. ryggen")
+
+
+def test_painless_is_no_health_detail():
+    """"smertefritt" (painless, of a form or a system) holds the term "smerte" but says nothing about health; the
+    shipped codebook has such an example, and the service refuses health details in codebook examples."""
+    from textmine.preprocess.cleaner import health_flag
+
+    assert not health_flag("Å sende inntektsmeldingen rett fra lønnssystemet går smertefritt.")
+    assert not health_flag("Overgangen til nytt system var smertefri")
+    assert health_flag("Hun har sterke smerter i ryggen og er sykmeldt")

@@ -244,3 +244,16 @@ def test_not_found_still_names_a_small_id(client, keys):
     assert r.status_code == 404
     assert r.json()["error"]["message"] == "wave 999 does not exist"
     assert r.json()["error"]["details"] == {"wave": 999}
+
+
+def test_a_codebook_example_with_health_details_is_refused(client, keys):
+    """A draft codebook from discover could carry a health comment as an example; readers see examples."""
+    before = table_counts(client.app)
+    cb = _codebook("version", "1")
+    cb["themes"][0]["examples"] = ["Vår sykmeldte har angst og ADHD og fikk ingen oppfølging"]
+    r = client.post("/codebooks", json=cb, headers=hdr(keys["analyst"]))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "health_data_in_example", r.text
+    assert "ADHD" not in r.text and "angst" not in r.text
+    assert table_counts(client.app) == before
+    cb["themes"][0]["examples"] = ["Vi venter altfor lenge på svar fra NAV"]
+    assert client.post("/codebooks", json=cb, headers=hdr(keys["analyst"])).status_code == 201

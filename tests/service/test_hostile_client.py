@@ -57,7 +57,7 @@ def test_error_triggering_values_are_never_echoed(client, keys, caplog):
             (upload(client, keys["analyst"], sid, to_csv_bytes(bad_column), "w.csv", "x"), 422, "missing_columns"),
             (client.post(f"/surveys/{sid}/waves", files={"file": ("w.csv", to_csv_bytes(sample_frame(5)), "text/csv"),
                                                          "definition": ("d.yaml", bad_def.encode(), "text/yaml")},
-                         data={"label": "y"}, headers=a), 422, "invalid_table"),
+                         data={"label": "y"}, headers=a), 422, "personal_data_in_name"),  # column names checked
             (client.post("/codebooks", json={"name": "x", "version": "1", "themes": [{"id": PHONE, "label": "T"}]},
                          headers=a), 422, "invalid_codebook"),
         ]
