@@ -6,12 +6,15 @@ amounts, years, durations, times and case numbers ("2023/123456") stay. Names co
 ``no_NO`` lists and ``name_first_no.txt`` with cue words ("saksbehandler X", "Hilsen X") and
 capitalisation (lower-case and ALL-CAPS surnames follow a caught first name; a known first name + a
 surname written as an ordinary word, "kari nordmann", is a pair; in capitals too: "KARI NORDMANN", "dr. JOHANSEN";
-a particle inside a name, "Nguyen Van Anh"). Obfuscated e-mail ("kari (at) nav punktum no", "kari snabel-a nav
-punktum no"), social-media profile links and handles ("@kari_nordmann92", "snap: karinordmann") are masked too.
+a particle inside a name, "Nguyen Van Anh"; a surname alone after a clear cue, "familien Nordmann", "K. Nordmann",
+"Olsen-familien"). Foreign numbers with a country code ("+46 70 123 45 67", "0046 70 1234567") are phones.
+Obfuscated e-mail ("kari (at) nav punktum no", "kari snabel-a nav punktum no"), social-media profile links
+and handles ("@kari_nordmann92", "snap: karinordmann") are masked too.
 
 Licence plates ([KJENNEMERKE]): two letters + 4-5 digits after a cue ("regnr", "kjennemerke", "skilt", "bil:") or
 with a known prefix ("EL 12345"; ``plate_prefixes.txt``). Identifiers a cue names ([IDNUMMER]): patient, journal,
-HPR and employee numbers ("Pasient-ID 123456", "HPR-nummer 1234567", "ansattnr 4711"); a NAV case number
+HPR, employee, passport and driving-licence numbers ("Pasient-ID 123456", "HPR-nummer 1234567", "ansattnr 4711",
+"passnr 12345678") and an IPv4 address after an ip cue ("IP-adresse 10.0.0.1"); a NAV case number
 ("saksnr"), a journal post or a customer number is the organisation's reference and stays.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
@@ -171,6 +174,12 @@ _PHONE_CC = re.compile(
     r"(?<![\w+])\(?(?:\+|00) ?47\)?[ .-]?(?:\(0\)[ .-]?)?"  # "+47 (0)91234567": the trunk zero in brackets
     r"(?:\d{8}|\d{3}[ .-]?\d{2}[ .-]?\d{3}|\d{2}[ .-]?\d{2}[ .-]?\d{2}[ .-]?\d{2}|\d{4}[ .-]?\d{4})(?!\d)"
 )
+# A foreign number with a country code ("+46 70 123 45 67", "+44 7700 900123", "0046 70 1234567"): "+" or "00",
+# a country code other than 47 (see _PHONE_CC), 8-15 digits in all, single spaces/dashes between.
+_PHONE_INTL = re.compile(
+    r"(?<![\w+.,/:])(?<!\d )(?:\+|00)(?!47)[1-9]\d(?:[ -]?\d){6,13}(?![\d%]|[ .,:/-]\d|\w)"
+)
+_ISO_DATE_LIKE = re.compile(r"^(?:\+|00)?\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(
     _LB
     + r"(?:[2-9]\d{7}|[2-9]\d{2}[ .-]\d{2}[ .-]\d{3}|[2-9]\d[ .-]\d{2}[ .-]\d{2}[ .-]\d{2}|[2-9]\d{3}[ .-]\d{4})"
@@ -215,14 +224,22 @@ _NOT_ACCOUNT_BEFORE = re.compile(
 _ID_WORD = (
     r"(?:\bpasient[\s-]?(?:id\w*|nr|nummer\w*)|\bjournal[\s-]?(?:nr|nummer\w*)|\bhpr(?:[\s-]?(?:nr|nummer\w*))?"
     r"|\bhelsepersonellnummer\w*|\bansatt[\s-]?(?:nr|nummer\w*|id)|\btilsett[\s-]?(?:nr|nummer\w*)"
-    r"|\bpersonal[\s-]?(?:nr|nummer\w*)|\blønns[\s-]?(?:nr|nummer\w*))"
+    r"|\bpersonal[\s-]?(?:nr|nummer\w*)|\blønns[\s-]?(?:nr|nummer\w*)"
+    r"|\bpass[\s-]?(?:nr|nummer\w*)|\bførerkort[\s-]?(?:nr|nummer\w*))"
 )
-_ID_GATE = re.compile(r"pasient|journal|hpr|helsepersonellnummer|ansatt|tilsett|personal|lønns", re.IGNORECASE)
+_ID_GATE = re.compile(
+    r"pasient|journal|hpr|helsepersonellnummer|ansatt|tilsett|personal|lønns|pass|førerkort", re.IGNORECASE
+)
 _ID_CUE = re.compile(
     _ID_WORD + r"\.?\s*[:.#]?\s*(?:(?:hans|hennes|mitt|min|vårt|sitt|deres|til\s+\w+)\s+)?"
     r"(?:(?:er|var|nr\.?)\s*[:.]?\s*)?$",
     re.IGNORECASE,
 )
+# An IPv4 address right after an "ip"/"IP-adresse" cue ("ip 192.168.1.10"): a version number ("versjon 1.2.3.4")
+# or a clock time stays.
+_IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.]|\.\d)")
+_IP_GATE = re.compile(r"\bip\b|\bip-?adr", re.IGNORECASE)
+_IP_CUE = re.compile(r"\bip(?:[\s-]?adresse\w*|[\s-]?adr\.?)?\s*[:.]?\s*(?:(?:er|var)\s*[:.]?\s*)?$", re.IGNORECASE)
 _ID_NUM = re.compile(r"(?<![\d/,+])(?<!\d[.:-])(?<!\d )\d{3,12}" + _RB)
 # -- licence plates: two letters + 4-5 digits ("EL 12345", "DN54321") ----------------------------------------
 # Without a cue only a known prefix (plate_prefixes.txt: the electric/hydrogen series) in capitals + 5 digits;
@@ -434,6 +451,22 @@ def _classify_cued_id(m: re.Match, text: str) -> str | None:
     return "idnummer" if _ID_CUE.search(text[max(0, m.start() - 40) : m.start()]) else None
 
 
+def _classify_cued_ip(m: re.Match, text: str) -> str | None:
+    """An IPv4 address right after an ip cue (see _IP_CUE)."""
+    return "idnummer" if _IP_CUE.search(text[max(0, m.start() - 30) : m.start()]) else None
+
+
+def _classify_phone_intl(m: re.Match, text: str) -> str | None:
+    """A foreign country-code number, unless shaped like a date or in a number context (amount, duration); the
+    "00" form only when grouped ("0046 70 1234567"): a plain run with leading zeros ("0012345678") is an id."""
+    raw = m.group(0)
+    if _ISO_DATE_LIKE.match(raw) or _phone_context(m, text) is False:
+        return None
+    if raw.startswith("00") and raw.isdigit():
+        return None
+    return "telefon"
+
+
 def _shield(text: str, urls: list[str]) -> tuple[str, list[str]]:
     """Replace each kept link that is still in ``text`` by a stand-in character (see :func:`_unshield`)."""
     shield: list[str] = []
@@ -533,6 +566,9 @@ class NameLists:
 _ADDR_PREFIX = r"(?:Øvre|Nedre|Store|Lille|Søndre|Nordre|Vestre|Østre|Gamle|Nye|Sankt|St\.|Indre|Ytre)"
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]*\.?")
 _GREETINGS = frozenset({"hei", "hallo", "takk"})
+# "familien Nordmann", "Olsen-familien": a surname (also one that is a common word) named as a family.
+_FAMILY_CUES = frozenset({"familien", "familie", "fam", "fam."})
+_FAMILY_SUFFIXES = frozenset({"familien", "familiens", "familie"})
 _INITIAL = re.compile(r"[A-ZÆØÅ]\.")
 _SENTENCE_END = set(".!?:;\"'()[]\n")
 # Capitalised particles inside a name ("Nguyen Van Anh", "Tran Thi Mai", "Kari Van Der Berg"): part of the
@@ -619,7 +655,10 @@ class Redactor:
     def _redact_numbers(self, text: str, counts: dict[str, int], low: str) -> str:
         """The number rules (IBAN, phones, personal/account/org numbers, birth dates, addresses)."""
         text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
+        if _IP_GATE.search(low):
+            text = self._sub(_IPV4, text, counts, _classify_cued_ip)
         text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
+        text = self._sub(_PHONE_INTL, text, counts, _classify_phone_intl)
         text = self._sub(_FNR_FULLYEAR, text, counts, lambda m, t: personal_number_type(_fnr_from_fullyear(m)))
         if _PNR_GATE.search(low):
             text = self._sub(_PNR_TYPO, text, counts, self._classify_pnr_typo)
@@ -1136,12 +1175,37 @@ class Redactor:
                 return False
             return not ambiguous(i) or caps_pair(i)
 
+        def cued_surname(i: int) -> tuple[int, int] | None:
+            """A capitalised surname (name_last_no.txt too, a common word only here) after a clear cue: "familien
+            Nordmann", an initial ("K. Nordmann"), or before "-familien" ("Olsen-familien": the surname only)."""
+            w = words[i][2]
+            if not cap(i) or self._is_blocked(w):
+                return None
+            head, _, tail = lows[i].partition("-")
+            if tail in _FAMILY_SUFFIXES and self._name_parts(head, self._last_any):
+                return words[i][0], words[i][0] + len(head)
+            if not is_last_any(i) or i == 0 or not adjacent(i - 1, i):
+                return None
+            if lows[i - 1] in _FAMILY_CUES:
+                return words[i][0], words[i][1]
+            if _INITIAL.fullmatch(words[i - 1][2]):
+                return words[i - 1][0], words[i][1]
+            return None
+
         first_names, last_names, common = names.first, names.last, self.lexicon_forms
         cue_last = names.cue_last_words
         caps = [w[2][0].isupper() and not (len(w[2]) > 1 and w[2].isupper()) for w in words]
         spans: list[tuple[int, int]] = []
         i = 0
         while i < n:
+            surname = cued_surname(i)
+            if surname is not None:
+                if spans and spans[-1][1] > surname[0]:  # "Kari K. Nordmann": extend the name before
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], surname[1]))
+                else:
+                    spans.append(surname)
+                i += 1
+                continue
             # fast path: most tokens are lower-case words or capitalised ordinary words with no cue
             low = lows[i]
             if not (i and lows[i - 1] in cue_last):
