@@ -170,3 +170,19 @@ def snapshot(path) -> dict:
         return {t: sorted(map(repr, con.execute(f'select * from "{t}"'))) for t in tables}
     finally:
         con.close()
+
+
+def uploaded_wave(client, keys, sid, frame, label):
+    """Upload ``frame`` as wave ``label`` of survey ``sid`` (201 asserted); the wave id."""
+    r = upload(client, keys["analyst"], sid, to_csv_bytes(frame), f"w{label}.csv", label)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def coded_job(client, keys, wave_id, **body):
+    """Start a coding job for the wave (202 asserted), wait until it is done; the job id."""
+    r = client.post(f"/waves/{wave_id}/coding-jobs", json=body, headers=hdr(keys["analyst"]))
+    assert r.status_code == 202, r.text
+    job = wait_job(client, keys["reader"], r.json()["id"])
+    assert job["state"] == "done", job
+    return job["id"]

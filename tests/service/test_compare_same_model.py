@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import SAMPLE_CSV_2023, create_survey, hdr, sample_frame, to_csv_bytes, upload, wait_job
+from conftest import SAMPLE_CSV_2023, coded_job, create_survey, hdr, sample_frame, uploaded_wave
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -13,18 +13,7 @@ from service.db.models import Response, Wave
 from textmine.cli import app as cli_app
 
 
-def _wave(client, keys, sid, frame, label):
-    r = upload(client, keys["analyst"], sid, to_csv_bytes(frame), f"w{label}.csv", label)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def _code(client, keys, wave_id, **body):
-    r = client.post(f"/waves/{wave_id}/coding-jobs", json=body, headers=hdr(keys["analyst"]))
-    assert r.status_code == 202, r.text
-    job = wait_job(client, keys["reader"], r.json()["id"])
-    assert job["state"] == "done", job
-    return job["id"]
+_wave, _code = uploaded_wave, coded_job
 
 
 def _train(client, keys, wave_id):

@@ -8,7 +8,8 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from conftest import SAMPLE_CSV_2023, create_survey, hdr, sample_frame, to_csv_bytes, upload, wait_job
+from conftest import (SAMPLE_CSV_2023, coded_job, create_survey, hdr, sample_frame, to_csv_bytes, upload, uploaded_wave,
+                      wait_job)
 from fakes import keyword_coder_factory
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -24,18 +25,7 @@ MINI = {"name": "mini", "version": "1",
                    {"id": "annet", "label": "Annet", "description": "Annet", "exclusive": True}]}
 
 
-def _wave(client, keys, sid, frame, label):
-    r = upload(client, keys["analyst"], sid, to_csv_bytes(frame), f"w{label}.csv", label)
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def _code(client, keys, wave_id, **body):
-    r = client.post(f"/waves/{wave_id}/coding-jobs", json=body, headers=hdr(keys["analyst"]))
-    assert r.status_code == 202, r.text
-    job = wait_job(client, keys["reader"], r.json()["id"])
-    assert job["state"] == "done", job
-    return job["id"]
+_wave, _code = uploaded_wave, coded_job
 
 
 def _answers(client, wave_id, n=6):
