@@ -52,7 +52,9 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def _loc_part(part: str, redact_name) -> str:
     """A location part to quote: redacted, and a key that holds personal data only when read as words
     ("kari_nordmann_…": a name inside an identifier) is replaced as a whole."""
-    words = " ".join(part.replace("_", " ").replace("-", " ").replace(".", " ").split())
+    from service.store import identifier_words  # lazy: store imports this module
+
+    words = identifier_words(part)
     if words != part and redact_name(words) != words:
         return "[REDIGERT]"
     return redact_name(part)
