@@ -225,7 +225,7 @@ def mask_column_names(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, int]:
             attrs[key] = {names.get(c, c) if isinstance(c, str) else c: v for c, v in value.items()}
     out = df.rename(columns=names)
     out.attrs = attrs
-    return out, len(names) + len(set(masked_labels) - set(names)) + len(set(masked_values) - set(names) - set(masked_labels))
+    return out, len(set(names) | set(masked_labels) | set(masked_values))
 
 
 def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:
