@@ -1,10 +1,14 @@
-"""Flag comments that mention health or diagnoses (special-category personal data).
+"""Flag comments that hold special-category data: health and the other GDPR art. 9/10 categories.
 
-A comment is flagged when it names a diagnosis, treatment or condition (``health_terms.tsv``), a statement about a
-person's health (``health_terms_person.tsv``: "tok livet sitt", "er HIV-positiv", "bruker rullestol", "er ufør")
-or a sick-leave/injury word tied to a body part ("sykmeldt pga. ryggen", "hun har vondt i kneet";
-``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the survey's topic, not a health
-detail, and is not flagged.
+The flag keeps the name ``health_flag`` (other tools read that column), but covers all special categories. A comment
+is flagged (category ``helse``) when it names a diagnosis, treatment or condition (``health_terms.tsv``), a
+statement about a person's health (``health_terms_person.tsv``: "tok livet sitt", "er HIV-positiv", "bruker
+rullestol", "er ufør") or a sick-leave/injury word tied to a body part ("sykmeldt pga. ryggen", "hun har vondt i
+kneet"; ``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the survey's topic, not a health
+detail, and is not flagged. ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
+trade-union membership and criminal offences, said of a person ("hun er muslim", "han er homofil", "han sitter i
+fengsel", "hun er medlem av Fagforbundet", "han stemte Frp"); institutions alone ("tariffavtale med Fagforbundet",
+"Kirkens Bymisjon", "politikerne", "kriminalomsorgen") are not flagged.
 """
 
 from __future__ import annotations
@@ -26,6 +30,34 @@ _PERSON_PAIN = r"(?:han|hun|ho|jeg|eg)\s+(?:har|hadde|fikk|fekk|har\s+fått|har\
 _LINK = r"(?:(?:pga\.?|på\s+grunn\s+av|grunnet|grunna|i|med|for|etter|på)\s+)?"
 _BODY_DET = r"(?:(?:min|mi|mitt|mine|sin|si|sitt|sine|hans|hennes|den|det|de|høyre|venstre|begge|ene)\s+)*"
 
+# Placeholders in the word lists' regex rows. {person}: one person as subject ("han", "ho", "den ansatte", "en ny
+# kollega", "kollegaen min", "en av de ansatte", optionally "..., som også"); "vi", "de", "det", plurals and
+# institutions are not persons here. {noun}: a singular person noun ("ansatt", "kollegaen"). {er}: a copula ("er",
+# "ble", "vart", "har vært"). {adv}: words that may stand between the copula and the attribute ("ikke", "en",
+# "praktiserende").
+_PERSON_NOUN = (
+    r"(?:(?:ansatt|tilsett|kollega|medarbeider|medarbeidar|arbeidstaker|arbeidstakar|lærling|vikar|kandidat|"
+    r"deltaker|deltakar|søker|søkar|praktikant|leder|leiar|sjef|mann|kvinne|dame|jente|gutt|sønn|datter|far|mor|"
+    r"bror|søster|syster|ektefelle|ektemann|samboer|sambuar|person|nyansatt|nytilsett|fagarbeider|fagarbeidar|"
+    r"sykepleier|sjukepleiar|assistent|lærer|lærar|sjåfør|elev|student)(?:en|a|et|n)?|kona|kvinna|dotra)"
+)
+_PERSON = (
+    r"(?:\b(?:han|hun|ho|jeg|eg|vedkommende|vedkomande"
+    r"|(?:den|denne)\s+(?:[\w-]+\s+)?(?:ansatte|tilsette|sykmeldte|sjukmelde|sykemeldte|nyansatte|nytilsette)"
+    r"|(?:en|ein|ei)\s+av\s+(?:de|dei|våre|mine|hans|hennes|hennar)\s+(?:[\w-]+\s+)?[\w-]+"
+    r"|(?:(?:den|denne|vår|vårt|min|mi|mitt|en|ein|ei|et|eit|hans|hennes|hennar)\s+(?:[\w-]+\s+)?)?" + _PERSON_NOUN
+    + r"(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|hennar|sin|si))?)"
+    r"(?:,?\s+som)?(?:\s+(?:også|og|ogso|ikke|ikkje|nok|vel|jo|visst|faktisk|selv|sjølv|sjøl))*)"
+)
+_BE = r"(?:er|var|ble|blei|vart|blir|vert|blitt|har\s+vært|har\s+vore|har\s+blitt|er\s+blitt|vil\s+være)"
+_ADV = (
+    r"(?:[\w-]+(?:,|\s+og|\s+eller)\s+){0,3}"  # "er muslim, homofil og ..."
+    r"(?:(?:ikke|ikkje|også|og|veldig|svært|sterkt|aktiv|aktivt|praktiserende|praktiserande|troende|truande|streng|"
+    r"strengt|åpent|ope|åpenlyst|openlyst|nok|vel|jo|visst|faktisk|tidligere|tidlegare|en|ein|ei|et|eit)\s+)*"
+)
+_PLACEHOLDERS = {"{person}": _PERSON, "{noun}": _PERSON_NOUN, "{er}": _BE, "{adv}": _ADV}
+_SPECIAL_MODES = ("contains", "prefix", "exact", "phrase", "regex")
+
 
 def _cause_pattern(body_parts: list[str]) -> str | None:
     """The sick-leave/injury word (or a person's pain) + body part rule over the lower-cased text (``_CAUSE``)."""
@@ -33,6 +65,74 @@ def _cause_pattern(body_parts: list[str]) -> str | None:
         return None
     body = "|".join(re.escape(b.lower()) for b in sorted(body_parts, key=len, reverse=True))
     return rf"\b(?:{_CAUSE}(?:\s+[^\s.!?;]+){{0,5}}?\s+{_LINK}|{_AWAY}|{_PERSON_PAIN}\s+){_BODY_DET}(?:{body})(?![\w-])"
+
+
+def _expand(regex: str) -> str:
+    """A word list's regex row with the placeholders (``{person}``, ``{noun}``, ``{er}``, ``{adv}``) filled in."""
+    for name, value in _PLACEHOLDERS.items():
+        regex = regex.replace(name, value)
+    return regex
+
+
+@dataclass(frozen=True)
+class SpecialRule:
+    """One ``special_terms_person.tsv`` row: a regex over the lower-cased text, its category and its trigger words
+    (word starts one of which every match holds; the rule is only tried on texts that have one; none = always)."""
+
+    category: str
+    pattern: re.Pattern
+    triggers: tuple[str, ...] = ()
+
+
+def _special_rule(row: list[str], row_no: int) -> SpecialRule:
+    """The rule for one ``special_terms_person.tsv`` row (term, mode, category, triggers)."""
+    where = f"special_terms_person.tsv data row {row_no} ({row[0]!r})"
+    if len(row) < 3 or not row[2]:
+        raise ValueError(f"{where}: expected the columns term, mode, category[, triggers]; got {len(row)} column(s)")
+    term, mode, category = row[0], row[1], row[2]
+    triggers = tuple(t.strip().lower() for t in row[3].split(",") if t.strip()) if len(row) > 3 else ()
+    low = term.lower()
+    if mode == "contains":  # a literal: searched fast on every text
+        return SpecialRule(category, re.compile(re.escape(low)))
+    first = re.match(r"[^\W\d_]+", low)  # prefix/exact/phrase rows start with this word (none: always tried)
+    words = (first.group(0),) if first else ()
+    if mode == "prefix":
+        return SpecialRule(category, re.compile(r"(?<![\w-])" + re.escape(low)), triggers or words)
+    if mode == "exact":
+        return SpecialRule(category, re.compile(r"(?<![\w-])" + re.escape(low) + r"(?![\w-])"), triggers or words)
+    if mode == "phrase":
+        return SpecialRule(category, re.compile(r"\b" + re.escape(low).replace(r"\ ", r"\s+")), triggers or words)
+    if mode == "regex":
+        try:
+            return SpecialRule(category, re.compile(_expand(term)), triggers)
+        except re.error as exc:
+            raise ValueError(f"{where}: column 1 is not a valid regular expression: {exc}") from None
+    raise ValueError(f"{where}: mode in column 2 must be one of {', '.join(_SPECIAL_MODES)}, got {mode!r}")
+
+
+def _special_rules(directory: Path | None) -> tuple[SpecialRule, ...]:
+    """The rules of ``special_terms_person.tsv`` (none when a custom word-list folder lacks it)."""
+    return tuple(_special_rule(row, i)
+                 for i, row in enumerate(_optional_table("special_terms_person.tsv", directory), start=1))
+
+
+def _trie_regex(words: set[str]) -> str:
+    """One regex for a set of words, prefixes shared (``alt|alle`` -> ``al(?:le|t)``): fast to scan for."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        group = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{group})?" if "" in node else group
+
+    return emit(trie)
 
 
 def _optional_table(name: str, directory: Path | None) -> list[list[str]]:
@@ -51,9 +151,12 @@ def _optional_list(name: str, directory: Path | None) -> list[str]:
 
 @dataclass
 class HealthFlagger:
-    """``flag(text) -> bool``. Terms from ``health_terms.tsv`` and ``health_terms_person.tsv`` (which adds mode
-    ``regex``: a regular expression over the lower-cased text); body parts from ``health_body_parts.txt``;
-    exclusions from ``health_exclusions.txt``."""
+    """``flag(text) -> bool``: special-category data (health and the other GDPR art. 9/10 categories);
+    ``categories(text)`` names which. Health terms from ``health_terms.tsv`` and ``health_terms_person.tsv`` (which
+    adds mode ``regex``: a regular expression over the lower-cased text); body parts from ``health_body_parts.txt``;
+    exclusions (health terms only) from ``health_exclusions.txt``; the other categories (and health statements that
+    need a person) from ``special_terms_person.tsv`` (term, mode, category, triggers). Regex rows may use
+    ``{person}``, ``{noun}``, ``{er}`` and ``{adv}``."""
 
     contains: tuple[str, ...]
     prefixes: tuple[str, ...]
@@ -62,6 +165,7 @@ class HealthFlagger:
     phrases: re.Pattern | None
     exclusions: frozenset[str]
     patterns: re.Pattern | None = None  # health_terms_person.tsv's regex rows and the body-part rule
+    special: tuple[SpecialRule, ...] = ()  # special_terms_person.tsv
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "HealthFlagger":
@@ -82,7 +186,7 @@ class HealthFlagger:
             elif mode == "phrase":
                 phrases.append(re.escape(term.lower()).replace(r"\ ", r"\s+"))
             elif mode == "regex":
-                regexes.append(term)
+                regexes.append(_expand(term))
         cause = _cause_pattern(_optional_list("health_body_parts.txt", directory))
         if cause is not None:
             regexes.append(cause)
@@ -94,21 +198,56 @@ class HealthFlagger:
             phrases=re.compile(r"\b(?:" + "|".join(phrases) + r")") if phrases else None,
             exclusions=frozenset(w.lower() for w in read_list("health_exclusions.txt", directory)),
             patterns=re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None,
+            special=_special_rules(directory),
         )
 
     def __post_init__(self) -> None:
-        self._contains_re = re.compile("|".join(re.escape(c) for c in self.contains)) if self.contains else None
+        self._contains_re = re.compile(_trie_regex(set(self.contains))) if self.contains else None
         starts = [re.escape(p) for p in self.prefixes] + [re.escape(e) + r"(?![\w-])" for e in self.exact]
         self._start_re = re.compile(r"(?<![\w-])(?:" + "|".join(starts) + ")") if starts else None
         self._upper_re = (
             re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, self.exact_upper)) + r")(?![\w-])")
             if self.exact_upper else None
         )
+        self._always = tuple(i for i, rule in enumerate(self.special) if not rule.triggers)
+        by_trigger: dict[str, set[int]] = {}
+        for i, rule in enumerate(self.special):
+            for trigger in rule.triggers:
+                by_trigger.setdefault(trigger, set()).add(i)
+        # a found trigger also stands for the shorter triggers it starts with ("domfelt" -> "dom")
+        self._by_trigger = {t: frozenset().union(*(rows for s, rows in by_trigger.items() if t.startswith(s)))
+                            for t in by_trigger}
+        self._trigger_re = re.compile(r"\b" + _trie_regex(set(by_trigger))) if by_trigger else None
 
     def flag(self, text: str) -> bool:
+        """True when the text holds special-category data (any category of ``categories``)."""
         if not text:
             return False
         low = text.lower()
+        return self._health(text, low) or any(self.special[i].pattern.search(low) for i in self._candidates(low))
+
+    def categories(self, text: str) -> set[str]:
+        """The special categories found: "helse" and those of ``special_terms_person.tsv`` ("religion",
+        "seksualitet", "etnisitet", "politikk", "fagforening", "straff")."""
+        if not text:
+            return set()
+        low = text.lower()
+        found = {self.special[i].category for i in self._candidates(low) if self.special[i].pattern.search(low)}
+        if self._health(text, low):
+            found.add("helse")
+        return found
+
+    def _candidates(self, low: str) -> list[int]:
+        """Indexes of the special rules worth trying on the text: those without triggers, those whose trigger is
+        there (one scan for all triggers instead of one per rule: ``flag`` runs on every comment)."""
+        rows = set(self._always)
+        if self._trigger_re is not None:
+            for m in self._trigger_re.finditer(low):
+                rows |= self._by_trigger[m.group(0)]
+        return sorted(rows)
+
+    def _health(self, text: str, low: str) -> bool:
+        """The health word lists' verdict (``text`` as given, ``low`` lower-cased)."""
         if self.phrases is not None and self.phrases.search(low):
             return True
         if self.patterns is not None and self.patterns.search(low):
