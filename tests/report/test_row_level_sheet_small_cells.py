@@ -83,7 +83,7 @@ def test_textmine_report_blanks_small_cells_and_hides_health_comments(tmp_path):
 
     note = _note(sheets)
     assert f"«{ROW_LEVEL_SHEET}»: {len(SMALL) + N - 32} rader" in note and "færre enn 5" in note
-    assert f"{len(HEALTH)} kommentarer med helseopplysninger" in note
+    assert f"{len(HEALTH)} kommentarer med sensitive personopplysninger" in note
 
     # the SPSS file of the same rows has the same protections, and no health_flag variable
     import pyreadstat
@@ -121,7 +121,7 @@ def test_cells_count_commenters_and_a_health_flag_column_is_honoured(tmp_path):
     assert [row[fylke] for row in rows] == [None] * 12 + ["VL"] * (n - 12)
     assert [i for i, row in enumerate(rows) if row[text] == HEALTH_NOTE] == [10]
     assert "health_flag" not in header
-    assert "«Kodede svar»: 12 rader" in _note(sheets) and "1 kommentar med helseopplysninger" in _note(sheets)
+    assert "«Kodede svar»: 12 rader" in _note(sheets) and "1 kommentar med sensitive personopplysninger" in _note(sheets)
     pd.testing.assert_frame_equal(r.coded, before)
 
 
@@ -182,7 +182,7 @@ def test_service_download_blanks_small_cells_and_hides_stored_health_flags(servi
 
     note = _note(sheets)
     assert f"«{ROW_LEVEL_SHEET}»: {len(SMALL) + N - 32} rader" in note
-    assert f"{len(HEALTH) + len(STORED_ONLY)} kommentarer med helseopplysninger" in note
+    assert f"{len(HEALTH) + len(STORED_ONLY)} kommentarer med sensitive personopplysninger" in note
 
     # the HTML report (same cached report data) is unchanged by the download's protections
     assert client.get(f"/waves/{wave_id}/report", headers=analyst).status_code == 200

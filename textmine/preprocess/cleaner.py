@@ -336,5 +336,6 @@ def detect_language(text: str) -> str:
 
 
 def health_flag(text: str) -> bool:
-    """True when the text mentions health or diagnoses (special-category data)."""
+    """True when the text holds special-category data about a person: health and the other GDPR art. 9/10
+    categories (religion, sexuality, ethnic origin, politics, union membership, criminal offences)."""
     return default_resources().health.flag(normalize(text) if text else "")

@@ -324,7 +324,7 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
 
 
 # the comment text of a health-flagged comment in the row-level export (its theme codes stay)
-HEALTH_NOTE = "[helseopplysning – vises ikke i eksport]"
+HEALTH_NOTE = "[sensitiv personopplysning – vises ikke i eksport]"
 # the survey definition's default min_cell, for report data without method notes
 DEFAULT_MIN_CELL = SurveyDefinition.__dataclass_fields__["min_cell"].default
 
@@ -351,7 +351,7 @@ def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int 
             f"Når bare ett segment er for lite, er også det nest minste fjernet, og en respondent som er fjernet i én "
             f"rad, er fjernet i alle sine rader. Også kombinasjoner av segmenter (for eksempel fylke og sektor) med "
             f"færre enn {min_cell} kommentatorer er brutt opp ved at verdien i ett av segmentene er fjernet.{weight} "
-            f"{n_health} {comments} med helseopplysninger er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
+            f"{n_health} {comments} med sensitive personopplysninger (helse, religion, legning, etnisitet, politikk, fagforening, straff) er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
 
 
 #: ``attrs`` key of :func:`safe_coded_rows`' frame: the number of rows whose weight (and other per-respondent

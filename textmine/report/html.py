@@ -147,7 +147,7 @@ def quote_markers_note(texts) -> str:
     if ellipsis or not typed:
         parts.append("«…»")
     return ("Sitatene er anonymisert: personopplysninger er erstattet med " + " eller ".join(parts)
-            + ", og kommentarer med helseopplysninger og fra små grupper er utelatt.")
+            + ", og kommentarer med helseopplysninger eller andre sensitive personopplysninger og fra små grupper er utelatt.")
 
 
 def _theme_rows(rows: pd.DataFrame) -> list[dict]:
