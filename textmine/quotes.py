@@ -15,6 +15,7 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from textmine.preprocess.health import default_flagger
 from textmine.preprocess.redact import NameLists, Redactor, personal_number_type
 
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr"]
@@ -190,8 +191,8 @@ def select_quotes(
     """Pick ``k`` (clamped to 3–6) quotes for ``theme`` (a ``theme_<id>`` column; None = all comments).
 
     ``coded`` has ``respondent_id``, ``text_clean`` and optionally ``question``, ``is_non_answer``,
-    ``health_flag``, ``needs_review``, ``corrected`` and ``theme_<id>``. Non-answers and health-flagged comments
-    are never quoted; for a theme, neither is a comment the coder sent to review (``needs_review`` 1) unless a
+    ``health_flag``, ``needs_review``, ``corrected`` and ``theme_<id>``. Non-answers and comments with
+    special-category data (``health_flag``, and the flagger re-run on the redacted text) are never quoted; for a theme, neither is a comment the coder sent to review (``needs_review`` 1) unless a
     human corrected its codes (``corrected`` 1): a quote must show the theme, not a likely miscoding. ``respondents`` (with ``survey``) supplies segment columns for the
     attribution line; ``attribute(row)`` overrides how it is built and ``is_suppressed(row)`` drops
     respondents in suppressed cells; ``eligible`` (a boolean mask aligned with ``coded``: a Series must have
@@ -262,11 +263,13 @@ def select_quotes(
         sel = np.sort(rng.choice(sel, size=3 * max_candidates, replace=False))
     seen: set[str] = set()
     uniq = []
+    flagger = default_flagger()  # re-checked with today's lists: a stored health_flag may predate them, or be missing
     for j in sel:
         key = _WS.sub(" ", texts[j].lower()).strip()
         if key not in seen:
             seen.add(key)
-            uniq.append(j)
+            if not flagger.flag(texts[j]):
+                uniq.append(j)
     sel = np.asarray(uniq, dtype=int)
     if len(sel) > max_candidates:
         sel = np.sort(rng.choice(sel, size=max_candidates, replace=False))

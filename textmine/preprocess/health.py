@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .wordlists import read_list, read_table
@@ -269,3 +270,9 @@ class HealthFlagger:
             start -= 1
         m = _TOKEN.match(low, start)
         return m.group(0) if m else ""
+
+
+@lru_cache(maxsize=1)
+def default_flagger() -> HealthFlagger:
+    """The flagger on the bundled word lists (read once per process; the lists are data, not state)."""
+    return HealthFlagger.from_wordlists()
