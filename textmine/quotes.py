@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from textmine.preprocess.health import default_flagger
+from textmine.preprocess.wordlists import read_list
 from textmine.preprocess.redact import NameLists, Redactor, personal_number_type
 
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr"]
@@ -64,7 +65,8 @@ class Quote:
 # the redactor's link and birth-date rules without name lists: conservative (a link that names someone only by a
 # slug, "/om-oss/kari-nordmann", is the cleaner's to catch); stateless, so one shared instance
 _LINK_DATE_REDACTOR = Redactor(names=NameLists(first=frozenset(), last=frozenset(), ambiguous=frozenset(),
-                                               blocked=frozenset(), cues_before=frozenset(), max_cue_len=1))
+                                               blocked=frozenset(), cues_before=frozenset(), max_cue_len=1),
+                               public_pages=frozenset(p.lower() for p in read_list("public_pages.txt")))
 
 
 def safe_quote_text(text: str) -> str:

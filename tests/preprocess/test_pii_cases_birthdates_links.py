@@ -18,9 +18,8 @@ from textmine.preprocess import redact
 
 # The rows appended for birth dates and links (ids P0293-P0317).
 FIRST_NEW, LAST_NEW = 293, 317
-# A public agency's Facebook page is masked like a person's profile (the profile-link rule cannot tell an
-# organisation's handle from a person's): over-redaction, kept in the set as a documented near miss.
-KNOWN_OVER_REDACTED = {"P0317_1"}
+# Rows known to be over-redacted (none since public agencies' pages are on public_pages.txt).
+KNOWN_OVER_REDACTED: set[str] = set()
 
 
 def _cases() -> list[dict[str, str]]:

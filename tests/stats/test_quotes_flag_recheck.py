@@ -44,3 +44,10 @@ def test_special_category_comments_are_not_quoted_whatever_the_stored_flag(with_
     picked = select_quotes(coded(with_flag), theme="telefon", k=6, embedder=FlatEmbedder(), min_chars=10)
     ids = {q.respondent_id for q in picked}
     assert ids == set(PLAIN)  # all four plain comments, none of the three sensitive ones
+
+
+def test_quote_safety_net_keeps_public_agency_pages():
+    from textmine.quotes import safe_quote_text
+
+    assert safe_quote_text("Se facebook.com/navno for nyheter") == "Se facebook.com/navno for nyheter"
+    assert "kari.nordmann.88" not in safe_quote_text("Se facebook.com/kari.nordmann.88 for bilder")

@@ -17,6 +17,14 @@ HPR, employee, passport and driving-licence numbers ("Pasient-ID 123456", "HPR-n
 "passnr 12345678") and an IPv4 address after an ip cue ("IP-adresse 10.0.0.1"); a NAV case number
 ("saksnr"), a journal post or a customer number is the organisation's reference and stays.
 
+Gårds- og bruksnummer ([EIENDOM]: "gnr. 12 bnr. 34", "gnr/bnr 12/34") identify a property and its owner. A sole
+proprietor's organisation number ("ENK"/"enkeltpersonforetak", or "org.nr" right after a person's name) is masked in
+any grouping, a company's only with a valid check digit. Numbers spelled in words ("ni to tre fire fem seks sju åtte",
+after a phone or personal-number word in the text) or with a letter O for a zero ("0101901248O") are read as digits.
+A first name in a list of names ("Per, Kari, Ola og Lise"), a sentence-initial "Per" before a verb of speaking, a
+Vietnamese three-part name ("Tran Thi Mai") and lower-case particles ("de la Cruz") are names; "vitamin D. Berg" (a
+letter labelling a word, not an initial) and public agencies' pages ("facebook.com/navno", ``public_pages.txt``) stay.
+
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
 "født etter 01.01.1963", "alle født 1.1.1963", "født 1.1.1954 til 31.12.1962") and an organisation's founding
@@ -41,7 +49,7 @@ from .wordlists import read_list, read_table
 
 PII_TYPES: tuple[str, ...] = (
     "fodselsnummer", "dnummer", "telefon", "epost", "kontonummer", "orgnummer", "adresse", "navn",
-    "fodselsdato", "lenke", "kjennemerke", "idnummer",
+    "fodselsdato", "lenke", "kjennemerke", "idnummer", "eiendom",
 )
 PLACEHOLDERS: dict[str, str] = {
     "fodselsnummer": "[FØDSELSNUMMER]",
@@ -56,6 +64,7 @@ PLACEHOLDERS: dict[str, str] = {
     "lenke": "[LENKE]",
     "kjennemerke": "[KJENNEMERKE]",
     "idnummer": "[IDNUMMER]",
+    "eiendom": "[EIENDOM]",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -179,6 +188,10 @@ _PHONE_CC = re.compile(
 _PHONE_INTL = re.compile(
     r"(?<![\w+.,/:])(?<!\d )(?:\+|00)(?!47)[1-9]\d(?:[ -]?\d){6,13}(?![\d%]|[ .,:/-]\d|\w)"
 )
+# The country code in brackets ("(+46) 70 123 45 67", "(0046) 701234567"); "(+47)" is _PHONE_CC's.
+_PHONE_INTL_BRACKET = re.compile(
+    r"(?<![\w+])\((?:\+|00)(?!47\))[1-9]\d{0,2}\)[ -]?\d(?:[ -]?\d){5,12}(?![\d%]|[ .,:/-]\d|\w)"
+)
 _ISO_DATE_LIKE = re.compile(r"^(?:\+|00)?\d{4}-\d{2}-\d{2}$")
 _PHONE = re.compile(
     _LB
@@ -186,7 +199,8 @@ _PHONE = re.compile(
     + _RB
 )
 _PHONE_CUE = re.compile(
-    r"(?:\b(?:tlf|telefon\w*|mobil\w*|mob|tel|sms|direktenummer|tlf\.?nr|nummer|nr)\.?"
+    r"(?:\b(?:tlf|telefon\w*|mobil\w*|mob|tel|sms|direktenummer|tlf\.?nr|nummer(?:et)?|nr)\.?"
+    r"(?:\s+(?:mitt|min|mi|hans|hennes|hennar|vårt|vår))?"
     r"|\bring\w*(?:\s+(?:meg|oss|ham|henne|han|ho|dei|dem|meg))?(?:\s+(?:tilbake|opp))?"
     r"|\bnå\s+(?:meg|oss|ham|henne|han|ho)|\btreff\w*(?:\s+(?:meg|oss))?)"
     r"\s*[:.]?\s*(?:på|til|er|:)?\s*$",
@@ -240,7 +254,49 @@ _ID_CUE = re.compile(
 _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.]|\.\d)")
 _IP_GATE = re.compile(r"\bip\b|\bip-?adr", re.IGNORECASE)
 _IP_CUE = re.compile(r"\bip(?:[\s-]?adresse\w*|[\s-]?adr\.?)?\s*[:.]?\s*(?:(?:er|var)\s*[:.]?\s*)?$", re.IGNORECASE)
+# A letter-prefixed passport/licence number after an id cue ("pass nr. FN1234567", "passnr AB123456").
+_ID_ALNUM = re.compile(r"(?<![\w-])(?:[A-Z]{1,2} |[A-Za-z]{1,2})\d{6,9}(?![\w-])")
 _ID_NUM = re.compile(r"(?<![\d/,+])(?<!\d[.:-])(?<!\d )\d{3,12}" + _RB)
+# -- a property's gårds- og bruksnummer ("gnr. 12 bnr. 34", "gnr/bnr 12/34", "gårdsnummer 12, bruksnummer 34"), with
+# an optional feste-/seksjonsnummer: identifies a property and so its owner ([EIENDOM]).
+_GNR_GATE = re.compile(r"g\.?\s?nr|gårdsn", re.IGNORECASE)
+_GNR_WORD = r"(?:g\.?\s?nr\.?|gårds?n(?:umme)?r\.?)"
+_BNR_WORD = r"(?:b\.?\s?nr\.?|bruks?n(?:umme)?r\.?)"
+_GNR_TAIL = r"(?:,?\s?(?:f\.?\s?nr\.?|festen(?:umme)?r\.?|s\.?\s?nr\.?|seksjonsn(?:umme)?r\.?)\s?:?\s?\d{1,4})?"
+_GNR = re.compile(
+    rf"(?<![\w])(?:{_GNR_WORD}\s?:?\s?\d{{1,4}}\s?[,/]?\s?(?:og\s)?{_BNR_WORD}\s?:?\s?\d{{1,4}}"
+    rf"|{_GNR_WORD}\s?/\s?{_BNR_WORD}\s?:?\s?\d{{1,4}}\s?/\s?\d{{1,4}}(?:\s?/\s?\d{{1,4}})?)"
+    rf"{_GNR_TAIL}(?![\d]|[.,]\d)",
+    re.IGNORECASE,
+)
+# -- a letter O typed for a zero in a number ("0101901248O", "9234567O"): read as digits, then as the number it is.
+_O_FOR_ZERO = re.compile(r"(?<![\w])(?=[\dOo]*[Oo])(?=(?:[Oo]*\d){6})[\dOo]{8,11}(?!\w)")
+# -- digits spelled as words ("ni to tre fire fem seks sju åtte", "nittito trettifire femtiseks syttiåtte").
+_UNITS = {"null": "0", "en": "1", "ein": "1", "én": "1", "to": "2", "tre": "3", "fire": "4", "fem": "5", "seks": "6",
+          "sju": "7", "syv": "7", "åtte": "8", "ni": "9"}
+_TEENS = {"ti": "10", "elleve": "11", "tolv": "12", "tretten": "13", "fjorten": "14", "femten": "15", "seksten": "16",
+          "sytten": "17", "atten": "18", "nitten": "19"}
+_TENS = {"tjue": "2", "tyve": "2", "tretti": "3", "tredve": "3", "førti": "4", "femti": "5",
+         "seksti": "6", "sytti": "7", "åtti": "8", "nitti": "9"}
+def _alternatives(words) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+_NUMBER_WORD = rf"(?:(?:{_alternatives(_TENS)})-?(?:{_alternatives(_UNITS)})?|{_alternatives({**_UNITS, **_TEENS})})"
+_SPELLED = re.compile(rf"(?<![\w-]){_NUMBER_WORD}(?:[ ,-]\s?{_NUMBER_WORD}){{3,10}}(?![\w-])", re.IGNORECASE)
+_SPELLED_TOKEN = re.compile(_NUMBER_WORD, re.IGNORECASE)
+# Spelled digits are only looked for in a text with 3+ different number words (a cheap set intersection).
+_NUMBER_WORDS = frozenset(
+    [*_UNITS, *_TEENS, *_TENS]
+    + [t + sep + u for t in _TENS for u in _UNITS if u not in ("null", "én") for sep in ("", "-")]
+)
+_O_GATE = re.compile(r"\d[Oo]|[Oo]\d")
+# -- a sole proprietor's organisation number: after "enkeltpersonforetak"/"ENK" in the same phrase, any 9 digits in
+# any grouping (also a mistyped check digit) are the owner's number.
+_ENK_CUE = re.compile(r"\b(?:(?i:enkeltpersonforetak\w*|enkeltmannsforetak\w*)|ENK)\b(?:[^.!?\n\d]|\.(?=\S)){0,40}$")
+_ORG_LOOSE = re.compile(_LB + r"\d(?:[ .-]?\d){8}" + r"(?![\d%]|[ .,:/-]\d|\w)")
+_ORG_CUE = re.compile(r"\b(?:org\.?\s?nr|orgnr|org\.?\s?nummer|organisasjonsn(?:umme)?r\w*|foretaksn(?:umme)?r\w*)"
+                      r"\.?\s*[:.]?\s*(?:(?:er|NO)\s*)?$", re.IGNORECASE)
 # -- licence plates: two letters + 4-5 digits ("EL 12345", "DN54321") ----------------------------------------
 # Without a cue only a known prefix (plate_prefixes.txt: the electric/hydrogen series) in capitals + 5 digits;
 # after a cue ("regnr", "kjennemerke", "skilt", "bil:", "firmabilen") any letter pair, 4 digits only when not a
@@ -467,6 +523,37 @@ def _classify_phone_intl(m: re.Match, text: str) -> str | None:
     return "telefon"
 
 
+def _classify_cued_id_alnum(m: re.Match, text: str) -> str | None:
+    """Letters + digits after a passport/driving-licence cue ("pass nr. FN1234567")."""
+    before = text[max(0, m.start() - 40) : m.start()]
+    return "idnummer" if _ID_CUE.search(before) and re.search(r"pass|førerkort", before, re.I) else None
+
+
+def _spelled_digits(raw: str) -> str:
+    """The digits that number words spell ("ni to" -> "92", "nittito" -> "92", "tjueen" -> "21")."""
+    out = []
+    for m in _SPELLED_TOKEN.finditer(raw):
+        w = m.group(0).lower().replace("-", "")
+        if w in _UNITS or w in _TEENS:
+            out.append(_UNITS.get(w) or _TEENS[w])
+            continue
+        tens = next(t for t in sorted(_TENS, key=len, reverse=True) if w.startswith(t))
+        out.append(_TENS[tens] + (_UNITS[w[len(tens):]] if w[len(tens):] else "0"))
+    return "".join(out)
+
+
+def _name_words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) for each word the name rules read; a trailing period is cut off except after "dr"/"prof"."""
+    words = []
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        end = m.end()
+        if w.endswith(".") and len(w) > 3 and w[:-1].lower() not in ("dr", "prof"):
+            w, end = w[:-1], end - 1
+        words.append((m.start(), end, w.rstrip("-'")))
+    return words
+
+
 def _shield(text: str, urls: list[str]) -> tuple[str, list[str]]:
     """Replace each kept link that is still in ``text`` by a stand-in character (see :func:`_unshield`)."""
     shield: list[str] = []
@@ -574,6 +661,17 @@ _SENTENCE_END = set(".!?:;\"'()[]\n")
 # Capitalised particles inside a name ("Nguyen Van Anh", "Tran Thi Mai", "Kari Van Der Berg"): part of the
 # name when a name word follows.
 _NAME_PARTICLES = frozenset("van von der den de da di du la le thi bin ibn al el ben dos das del ter ten".split())
+# Vietnamese middle names: "Tran Thi Mai" is a name without a cue, also when the first part is a word ("tran") and
+# the last one a month ("Mai").
+_VIET_MIDDLE = frozenset({"thi", "thị", "văn"})
+# Particles written in lower case ("van der Berg", "de la Cruz"): only before a surname or an unknown capitalised
+# word ("Kari la Per vente" stays two names); "den" (the) is left out.
+_LOWER_PARTICLES = _NAME_PARTICLES - {"den", "thi"}
+# Lower-case words before a capital letter + period that can come before an initial ("med K. Berg"); after any other
+# lower-case word the letter is a label ("vitamin D.", "plan B.") and the period ends the sentence.
+_BEFORE_INITIAL = frozenset(
+    "med til fra av hos og eller ved om for mot v/ c/o fru herr hr fr ifølge sammen mellom enn som".split()
+)
 # Verbs of speaking / acting after a sentence-initial surname that is also a word ("Lie ringte meg", "Berg sa"):
 # a person, where "Berg og dal", "Strand kommune" stay.
 _ACT_VERBS = frozenset(
@@ -592,6 +690,7 @@ class Redactor:
     street_suffixes: tuple[str, ...] = ()
     public_numbers: frozenset[str] = frozenset()
     plate_prefixes: frozenset[str] = frozenset()  # letter pairs a plate has without a cue (plate_prefixes.txt)
+    public_pages: frozenset[str] = frozenset()  # public agencies' social-media handles (public_pages.txt)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
@@ -623,6 +722,7 @@ class Redactor:
             street_suffixes=tuple(suffixes),
             public_numbers=frozenset(read_list("public_phone_numbers.txt", directory)),
             plate_prefixes=frozenset(p.upper() for p in _optional_list("plate_prefixes.txt", directory)),
+            public_pages=frozenset(p.lower() for p in _optional_list("public_pages.txt", directory)),
         )
 
     # -- number rules ------------------------------------------------------------------------
@@ -633,7 +733,7 @@ class Redactor:
             return text, counts
         low = text.lower()
         if ".com/" in low:
-            text = self._sub(_PROFILE_URL, text, counts, lambda m, t: "navn")
+            text = self._sub(_PROFILE_URL, text, counts, self._classify_profile)
         kept: list[str] | None = None  # links that stay and have digits: shielded from the number rules
         if _URL_GATE.search(low):
             kept = None if _PUA.search(text) else []
@@ -647,6 +747,8 @@ class Redactor:
         if _ANY_DIGIT.search(text):
             text, shield = _shield(text, kept) if kept else (text, [])
             text = self._redact_numbers(text, counts, low)
+            if _O_GATE.search(text):  # "0101901248O": a letter O typed for a zero
+                text = self._sub(_O_FOR_ZERO, text, counts, self._classify_o_for_zero)
             if shield:
                 text = _unshield(text, shield)
         text = self._redact_names(text, counts)
@@ -655,10 +757,14 @@ class Redactor:
     def _redact_numbers(self, text: str, counts: dict[str, int], low: str) -> str:
         """The number rules (IBAN, phones, personal/account/org numbers, birth dates, addresses)."""
         text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
+        if _GNR_GATE.search(low):
+            text = self._sub(_GNR, text, counts, lambda m, t: "eiendom")
         if _IP_GATE.search(low):
             text = self._sub(_IPV4, text, counts, _classify_cued_ip)
         text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
         text = self._sub(_PHONE_INTL, text, counts, _classify_phone_intl)
+        if "(" in text:
+            text = self._sub(_PHONE_INTL_BRACKET, text, counts, _classify_phone_intl)
         text = self._sub(_FNR_FULLYEAR, text, counts, lambda m, t: personal_number_type(_fnr_from_fullyear(m)))
         if _PNR_GATE.search(low):
             text = self._sub(_PNR_TYPO, text, counts, self._classify_pnr_typo)
@@ -669,10 +775,14 @@ class Redactor:
         if any(cue in low for cue in _BIRTH_GATE):
             text = self._sub(_DATE, text, counts, self._classify_birth_date)
         if _ID_GATE.search(low):
+            if "pass" in low or "førerkort" in low:
+                text = self._sub(_ID_ALNUM, text, counts, _classify_cued_id_alnum)
             text = self._sub(_ID_NUM, text, counts, _classify_cued_id)
         text = self._sub(_PLATE, text, counts, self._classify_plate)
         text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
         text = self._sub(_ORG, text, counts, self._classify9)
+        if "ENK" in text or "enkelt" in low or "orgn" in low or "org.n" in low or "org n" in low or "foretaksn" in low:
+            text = self._sub(_ORG_LOOSE, text, counts, self._classify_org_loose)
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
         text = self._sub(self._address, text, counts, self._classify_address)
@@ -708,12 +818,22 @@ class Redactor:
             text = self._sub(_HANDLE_CUED, text, counts, self._classify_handle, group="h")
         return text
 
+    def _public_page(self, handle: str) -> bool:
+        """A public agency's own page or handle ("navno", "oslokommune", "skatteetaten"): not personal data."""
+        h = handle.lower().strip("@/.").split("/")[0].split("?")[0]
+        return h in self.public_pages or h.endswith(("kommune", "kommunen"))
+
+    def _classify_profile(self, m: re.Match, text: str) -> str | None:
+        """A social-media profile link names a person ([NAVN]), except a public agency's page ("facebook.com/navno")."""
+        handle = m.group(0).split(".com/", 1)[1] if ".com/" in m.group(0) else m.group(0).rsplit("/", 1)[-1]
+        return None if self._public_page(handle) else "navn"
+
     def _classify_handle(self, m: re.Match, text: str) -> str | None:
         """"@" + a handle with a letter that is not a blocked word ("@NAV", "@14" stay); after a platform cue
         without "@", a handle with a digit, "_" or "." or a first name + surname run together ("karinordmann"),
         so "Facebook: ingen svar" stays."""
         h = m.group("h")
-        if h.isdigit() or h in self.names.blocked or h.upper() in self.names.blocked:
+        if h.isdigit() or h in self.names.blocked or h.upper() in self.names.blocked or self._public_page(h):
             return None
         if "@" in m.group(0) or re.search(r"[\d_.]", h) or self._slug_names_person([h.lower()]):
             return "navn"
@@ -757,7 +877,7 @@ class Redactor:
         counts = dict.fromkeys(PII_TYPES, 0)
         low = text.lower()
         if ".com/" in low:
-            text = self._sub(_PROFILE_URL, text, counts, lambda m, t: "navn")
+            text = self._sub(_PROFILE_URL, text, counts, self._classify_profile)
         if _URL_GATE.search(low):
             text = self._sub_urls(text, counts)
         if any(cue in low for cue in _BIRTH_GATE):
@@ -877,6 +997,52 @@ class Redactor:
                 if a in names.first and b in last and a not in names.ambiguous and b not in names.ambiguous:
                     return True
         return False
+
+    def _classify_spelled(self, m: re.Match, text: str) -> str | None:
+        """Number words spelling 8 digits (a phone: a mobile/landline first digit or a phone cue) or 11 digits that
+        are a personal number ("ni to tre fire fem seks sju åtte")."""
+        d = _spelled_digits(m.group(0))
+        if len(d) == 8 and d not in self.public_numbers and (d[0] in "2345679" or _phone_context(m, text)):
+            return "telefon"
+        if len(d) == 11:
+            return personal_number_type(d) or (_cued_personal_type(d, "") if _PNR_CUE.search(
+                text[max(0, m.start() - 25) : m.start()]) else None)
+        return None
+
+    def _classify_o_for_zero(self, m: re.Match, text: str) -> str | None:
+        """A number with the letter O typed for a zero, classified as the digits it stands for: 11 as a personal
+        (or, after an account cue, account) number, 8 after a phone cue as a phone."""
+        raw = m.group(0)
+        d = raw.replace("O", "0").replace("o", "0")
+        before = text[max(0, m.start() - 25) : m.start()]
+        if len(d) == 11:
+            if valid_account(d) and _ACCOUNT_CUE.search(before):
+                return "kontonummer"
+            if kind := personal_number_type(d):
+                return kind
+            return _cued_personal_type(d, before) if _PNR_CUE.search(before) else None
+        if len(d) == 8 and _PHONE_CUE.search(before) and d not in self.public_numbers:
+            return "telefon"
+        return None
+
+    def _classify_org_loose(self, m: re.Match, text: str) -> str | None:
+        """9 digits in any grouping (check digit not needed) as a sole proprietor's organisation number: after
+        "enkeltpersonforetak"/"ENK" in the same phrase, or after an org-number cue right after a person's name
+        ("Kari Nordmann, org.nr 912 345 678"). A company's number keeps _classify9's rule."""
+        before = text[max(0, m.start() - 60) : m.start()]
+        if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
+            return None
+        if _ENK_CUE.search(before):
+            return "orgnummer"
+        cue = _ORG_CUE.search(before)
+        if not cue:
+            return None
+        head = before[: cue.start()].rstrip(" ,:(")
+        words = head.split()[-2:]
+        if len(words) == 2 and all(w[:1].isupper() and not w.isupper() for w in words):
+            first = words[0].lower()
+            return "orgnummer" if first in self.names.first and first not in self.names.ambiguous else None
+        return None
 
     @staticmethod
     def _classify11(m: re.Match, text: str) -> str | None:
@@ -1043,18 +1209,19 @@ class Redactor:
         return low in self.lexicon_forms
 
     def _redact_names(self, text: str, counts: dict[str, int]) -> str:
-        words = []
-        for m in _WORD.finditer(text):
-            w = m.group(0)
-            end = m.end()
-            if w.endswith(".") and len(w) > 3 and w[:-1].lower() not in ("dr", "prof"):
-                w, end = w[:-1], end - 1
-            words.append((m.start(), end, w.rstrip("-'")))
+        """Names; first numbers spelled in words ("ni to tre fire fem seks sju åtte"), looked for here where the
+        words are at hand (only in a text with 3+ different number words)."""
+        words = _name_words(text)
         if not words:
             return text
+        lows = [w[2].lower() for w in words]
+        if len(_NUMBER_WORDS.intersection(lows)) >= 3:
+            spelled = self._sub(_SPELLED, text, counts, self._classify_spelled)
+            if spelled != text:
+                text, words = spelled, _name_words(spelled)
+                lows = [w[2].lower() for w in words]
         names = self.names
         n = len(words)
-        lows = [w[2].lower() for w in words]
 
         def cap(i: int) -> bool:
             w = words[i][2]
@@ -1076,7 +1243,7 @@ class Redactor:
             k = words[i][0] - 1
             while k >= 0 and text[k] in " \t":
                 k -= 1
-            if k > 0 and text[k] == "." and i and words[i - 1][1] == k + 1 and _INITIAL.fullmatch(words[i - 1][2]):
+            if k > 0 and text[k] == "." and i and words[i - 1][1] == k + 1 and initial_before(i - 1):
                 return sentence_initial(i - 1)  # "K. Berg": an initial, not a sentence end
             return k < 0 or text[k] in _SENTENCE_END or text[k] == "-"
 
@@ -1143,6 +1310,10 @@ class Redactor:
             """Word j extends the name started at i: capitalised as before (a particle before a name word too),
             or a surname (or second first name) in lower case / ALL CAPS after a first name ("kari hansen",
             "KARI NORDMANN", also a surname of name_last_no.txt in shouted text: "KARI NORDMANN RINGTE")."""
+            if lows[j] in _LOWER_PARTICLES and not cap(j) and not upper(j):
+                return lower_particles(j) is not None  # "Maria de la Cruz"
+            if lows[j - 1] in _VIET_MIDDLE and cap(j) and cap(j - 1):
+                return True  # "Tran Thi Mai": the name after the middle name, a month too
             if cap(j):
                 return (is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
                         or particle(j))
@@ -1175,6 +1346,76 @@ class Redactor:
                 return False
             return not ambiguous(i) or caps_pair(i)
 
+        def initial_before(k: int) -> bool:
+            """Word k is an initial of the name after it ("K. Berg"), not a capital letter + period labelling the
+            lower-case word before it ("vitamin D.", "plan B.": the period ends the sentence)."""
+            if not _INITIAL.fullmatch(words[k][2]):
+                return False
+            return not (
+                k > 0
+                and adjacent(k - 1, k)
+                and not cap(k - 1)
+                and not upper(k - 1)
+                and lows[k - 1] not in names.cue_last_words
+                and lows[k - 1] not in _BEFORE_INITIAL
+            )
+
+        def lower_particles(j: int) -> int | None:
+            """Index of the surname after 1-3 lower-case particles from j ("van der Berg", "de la Cruz"): a surname
+            or an unknown capitalised word, not a first name alone ("Kari la Per vente")."""
+            k = j
+            while k < n and k - j < 3 and lows[k] in _LOWER_PARTICLES and not cap(k) and not upper(k):
+                if k + 1 >= n or not adjacent(k, k + 1):
+                    return None
+                k += 1
+            if k == j or k >= n or not cap(k) or self._is_blocked(words[k][2]):
+                return None
+            if is_last(k) or (not self._is_common(lows[k]) and not is_first(k)):
+                return k
+            return None
+
+        def list_step(k: int, step: int) -> int | None:
+            """The next member of a list from word k ("Kari, Ola og Per"): the word after "," or "og"/"eller"."""
+            a, b = (k, k + step) if step > 0 else (k + step, k)
+            if 0 <= a and b < n and text[words[a][1] : words[b][0]].strip() == ",":
+                return k + step
+            a, b = (k, k + 2 * step) if step > 0 else (k + 2 * step, k)
+            if 0 <= a and b < n and lows[a + 1] in ("og", "eller", "and") and (
+                text[words[a][1] : words[b][0]].split() == [words[a + 1][2]]
+            ):
+                return k + 2 * step
+            return None
+
+        def in_list(i: int) -> bool:
+            """First name i is in a list of 3+ single words joined by "," / "og" / "eller" with 2+ other unambiguous
+            first names written alike: "Per, Kari, Ola og Lise", "kari, ola, per og lise"."""
+            if not is_first(i) or self._is_blocked(words[i][2]):
+                return False
+            members = [i]
+            for step in (-1, 1):
+                k = list_step(i, step)
+                while k is not None and len(members) < 30:
+                    members.append(k)
+                    k = list_step(k, step)
+            if len(members) < 3:
+                return False
+            st = (cap(i), upper(i))  # written alike: capitalised, ALL CAPS or lower case
+            strong = sum(1 for k in members[1:] if (cap(k), upper(k)) == st and is_first(k) and not ambiguous(k)
+                         and not self._is_blocked(words[k][2]))
+            return strong >= 2
+
+        def viet_name(i: int) -> bool:
+            """A capitalised word + a Vietnamese middle name + a capitalised word: "Tran Thi Mai", "Le Văn Hung"."""
+            return (
+                i + 2 < n
+                and lows[i + 1] in _VIET_MIDDLE
+                and cap(i)
+                and cap(i + 1)
+                and cap(i + 2)
+                and adjacent(i, i + 1)
+                and adjacent(i + 1, i + 2)
+            )
+
         def cued_surname(i: int) -> tuple[int, int] | None:
             """A capitalised surname (name_last_no.txt too, a common word only here) after a clear cue: "familien
             Nordmann", an initial ("K. Nordmann"), or before "-familien" ("Olsen-familien": the surname only)."""
@@ -1188,13 +1429,15 @@ class Redactor:
                 return None
             if lows[i - 1] in _FAMILY_CUES:
                 return words[i][0], words[i][1]
-            if _INITIAL.fullmatch(words[i - 1][2]):
+            if initial_before(i - 1):
                 return words[i - 1][0], words[i][1]
             return None
 
         first_names, last_names, common = names.first, names.last, self.lexicon_forms
         cue_last = names.cue_last_words
         caps = [w[2][0].isupper() and not (len(w[2]) > 1 and w[2].isupper()) for w in words]
+        has_comma = "," in text
+        viet_any = "Thi " in text or "Văn " in text or "Thị " in text
         spans: list[tuple[int, int]] = []
         i = 0
         while i < n:
@@ -1208,7 +1451,7 @@ class Redactor:
                 continue
             # fast path: most tokens are lower-case words or capitalised ordinary words with no cue
             low = lows[i]
-            if not (i and lows[i - 1] in cue_last):
+            if not (i and lows[i - 1] in cue_last) and not (viet_any and viet_name(i)):
                 if not caps[i]:
                     if not is_first(i):  # ALL-CAPS "ÅSE ØDEGÅRD", lower-case "kari og ola", "olav hansen"
                         i += 1
@@ -1229,8 +1472,14 @@ class Redactor:
                 and not self._is_blocked(words[i + 1][2])
             )
             lower_first = not cap(i) and is_first(i) and lows[i] not in names.ambiguous
-            if cued and (namey(i) or lower_first) and not place_after_i(i):
+            if has_comma and (not caps[i] or ambiguous(i)) and in_list(i):
+                start_i = i  # "Per, Kari, Ola og Lise": a first name in a list of names
+            elif cued and (namey(i) or lower_first) and not place_after_i(i):
                 start_i = i
+            elif cued and not cap(i) and not upper(i) and lower_particles(i) is not None:
+                start_i = i  # "saksbehandler van der Berg", "snakket med de la Cruz"
+            elif viet_any and viet_name(i) and not self._is_blocked(w):
+                start_i = i  # "Tran Thi Mai"
             elif cued and not cap(i) and is_first(i) and surname_next:
                 start_i = i  # "hilsen per olsen": ambiguous first name + surname after a cue
             elif cued and upper(i) and caps_cued(i):
@@ -1252,8 +1501,8 @@ class Redactor:
                     start_i = i
                 elif last and (lows[i] not in names.ambiguous or not (initial or place_after_i(i))):
                     start_i = i
-                elif last and initial and acts(i):
-                    start_i = i  # "Lie ringte meg", "Strand fra NAV sa"
+                elif (last or first) and initial and acts(i):
+                    start_i = i  # "Lie ringte meg", "Strand fra NAV sa", "Per ringte meg" (not "Per i dag")
                 elif (
                     not initial
                     and nxt_name
@@ -1298,12 +1547,14 @@ class Redactor:
             if start_i is None:
                 i += 1
                 continue
-            if start_i > 0 and _INITIAL.fullmatch(words[start_i - 1][2]) and adjacent(start_i - 1, start_i):
+            if start_i > 0 and initial_before(start_i - 1) and adjacent(start_i - 1, start_i):
                 start_i -= 1  # "K. Berg"
             if spans and spans[-1][1] > words[start_i][0]:
                 start_i = i  # never reach back into the previous name
             j = i + 1
-            while j < n and j - i < 4 and adjacent(j - 1, j) and not self._is_blocked(words[j][2]) and continues(i, j):
+            while j < n and j - i < 4 and adjacent(j - 1, j) and (
+                not self._is_blocked(words[j][2]) or (lows[j - 1] in _VIET_MIDDLE and cap(j))
+            ) and continues(i, j):
                 j += 1
             spans.append((words[start_i][0], words[j - 1][1]))
             i = j
