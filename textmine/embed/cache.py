@@ -3,14 +3,22 @@
 ``EmbeddingCache`` is a small SQLite store (WAL mode: many concurrent readers, one writer at a time,
 writers wait instead of failing). ``CachedEmbedder`` wraps any embedder: it de-duplicates texts within a
 call, looks them up in the store (or an in-memory dict when no store is given), and encodes only misses.
+
+Rows are keyed by a keyed hash (blake2b with a per-cache random secret kept beside the store in
+``<name>.key``, mode 0600), so someone who can read the store cannot test whether a guessed comment was ever
+embedded by hashing it.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
+import secrets
 import sqlite3
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -18,6 +26,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .base import as_text_list, empty_matrix
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
@@ -27,15 +37,89 @@ CREATE TABLE IF NOT EXISTS vectors (
     PRIMARY KEY (model, key)
 ) WITHOUT ROWID
 """
+_META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
+# Store format in PRAGMA user_version: 0/1 = rows under unkeyed blake2b text hashes, 2 = keyed by the secret.
+_VERSION = 2
+_SECRET_BYTES = 32
+_CHECK_TEXT = b"textmine embedding cache key check"
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
 
 
-def text_key(text: str) -> bytes:
-    """Stable 16-byte key for an (already normalised) text."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+def text_key(text: str, secret: bytes) -> bytes:
+    """16-byte key for an (already normalised) text: blake2b keyed by the cache's ``secret``."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16, key=secret).digest()
+
+
+def key_check(secret: bytes) -> bytes:
+    """Fingerprint of ``secret`` kept in the store: tells whether its rows were written under this secret."""
+    return hashlib.blake2b(_CHECK_TEXT, digest_size=16, key=secret).digest()
 
 
 class CacheUnavailable(OSError):
     """The embedding cache's file or folder cannot be opened or written."""
+
+
+def secret_path(store: Path) -> Path:
+    """Where the secret of the store at ``store`` lives (beside it)."""
+    return store.with_name(store.name + ".key")
+
+
+def _read_secret(path: Path, tries: int = 20) -> bytes:
+    """The secret at ``path``; a file still being written (short) is read again for up to about a second."""
+    for attempt in range(tries):
+        data = path.read_bytes()
+        if len(data) == _SECRET_BYTES:
+            return data
+        if attempt + 1 < tries:
+            time.sleep(0.05)
+    raise CacheUnavailable(f"the embedding cache key {path} holds {len(data)} bytes, expected {_SECRET_BYTES}; "
+                           f"delete it together with {path.with_suffix('').name} to start a new cache")
+
+
+def _write_exclusive(path: Path, data: bytes) -> None:
+    """Create ``path`` (mode 0600) holding ``data``; ``FileExistsError`` when it exists already; a failed write
+    leaves no file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.chmod(path, 0o600)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Give the whole file ``tmp`` the name ``path`` unless ``path`` exists (then the existing file stays)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process won the race: its secret is the one
+    except OSError as exc:  # a file system without hard links: create in place (readers wait for a short file)
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        try:
+            _write_exclusive(path, tmp.read_bytes())
+        except FileExistsError:
+            pass
+
+
+def read_or_create_secret(path: Path) -> bytes:
+    """The cache secret at ``path``: read when present, else created at random (mode 0600) and published with a
+    hard link, so the file appears whole and processes racing to create it all end up with the one that won."""
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        _write_exclusive(tmp, secrets.token_bytes(_SECRET_BYTES))
+        _publish(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _read_secret(path)
 
 
 def _plausible(vec: np.ndarray) -> bool:
@@ -56,15 +140,17 @@ class EmbeddingCache:
     """SQLite-backed vector store shared across runs and processes."""
 
     def __init__(self, path: str | Path | None = None):
-        """Open (or create) the store; a file that is not a valid SQLite store is moved aside to
-        ``<name>.corrupt`` with a warning and a new store is started. Raises :class:`CacheUnavailable` when the
-        folder cannot be written."""
+        """Open (or create) the store and its secret; a file that is not a valid SQLite store is moved aside to
+        ``<name>.corrupt`` with a warning and a new store is started; rows of an older format or written under
+        another secret are dropped once. Raises :class:`CacheUnavailable` when the folder cannot be written."""
         self.path = Path(path) if path is not None else default_cache_path()
+        self.key_path = secret_path(self.path)
         self._local = threading.local()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._secret = read_or_create_secret(self.key_path)
             try:
-                self._create()
+                self._open()
             except sqlite3.OperationalError:
                 raise
             except sqlite3.DatabaseError as exc:  # "file is not a database", "disk image is malformed"
@@ -75,17 +161,59 @@ class EmbeddingCache:
                 os.replace(self.path, aside)
                 for suffix in ("-wal", "-shm"):
                     Path(str(self.path) + suffix).unlink(missing_ok=True)
-                self._create()
+                self._open()
+        except CacheUnavailable:
+            self.close()
+            raise
         except (OSError, sqlite3.Error) as exc:
             self.close()
             raise CacheUnavailable(f"cannot use the embedding cache {self.path}: {exc}; make its folder writable "
                                    "or set TEXTMINE_CACHE_DIR to a writable folder") from exc
 
-    def _create(self) -> None:
+    def key(self, text: str) -> bytes:
+        """Row key of an (already normalised) text in this store."""
+        return text_key(text, self._secret)
+
+    def _open(self) -> None:
         con = self._con()
         with con:
             con.execute(_SCHEMA)
+            con.execute(_META)
         con.execute("SELECT COUNT(*) FROM (SELECT 1 FROM vectors LIMIT 1)").fetchone()
+        self._upgrade(con)
+
+    def _is_current(self, con: sqlite3.Connection) -> bool:
+        """Whether the store is of this format and its rows were written under this secret."""
+        version = int(con.execute("PRAGMA user_version").fetchone()[0])
+        if version > _VERSION:
+            raise CacheUnavailable(f"the embedding cache {self.path} has format {version}, newer than this "
+                                   f"textmine reads ({_VERSION}); upgrade textmine or set TEXTMINE_CACHE_DIR to "
+                                   "another folder")
+        row = con.execute("SELECT value FROM meta WHERE name='key_check'").fetchone()
+        return version == _VERSION and row is not None and bytes(row[0]) == key_check(self._secret)
+
+    def _upgrade(self, con: sqlite3.Connection) -> None:
+        """Drop rows stored under unkeyed (format < 2) or other-secret keys, once, and mark the store current."""
+        if self._is_current(con):
+            return
+        con.execute("BEGIN IMMEDIATE")  # one process upgrades; the others then find the store current
+        try:
+            if not self._is_current(con):
+                dropped = int(con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+                version = int(con.execute("PRAGMA user_version").fetchone()[0])
+                con.execute("DELETE FROM vectors")
+                con.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('key_check', ?)",
+                            [key_check(self._secret)])
+                con.execute(f"PRAGMA user_version = {_VERSION}")
+                if dropped:
+                    log.info("embedding cache %s: dropped %d vectors stored under %s (format %d -> %d); they are "
+                             "encoded again when needed", self.path, dropped,
+                             "unkeyed text hashes" if version < _VERSION else "another cache key", version,
+                             _VERSION)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -150,7 +278,7 @@ class CachedEmbedder:
     def __init__(self, embedder, store: EmbeddingCache | None = None):
         self.inner = embedder
         self.store = store
-        self._memory: dict[bytes, np.ndarray] = {}
+        self._memory: dict[str, np.ndarray] = {}  # keyed by the text itself: never leaves the process
         self.encoded_texts = 0
         self.cache_hits = 0
         self.encode_calls = 0
@@ -194,8 +322,8 @@ class CachedEmbedder:
         for t in items:
             unique.setdefault(t, len(unique))
         uniq_texts = list(unique)
-        keys = [text_key(t) for t in uniq_texts]
-        vectors: dict[bytes, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
+        keys = [self.store.key(t) for t in uniq_texts] if self.store is not None else uniq_texts
+        vectors: dict[bytes | str, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
         missing = [k for k in keys if k not in vectors]
         if missing and self.store is not None:
             try:
