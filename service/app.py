@@ -16,7 +16,7 @@ from service.crypto import RawTextCodec
 from service.db.session import Database
 from service.errors import install_error_handlers, install_log_filter
 from service.schemas import ErrorBody
-from service.jobs import JobRunner
+from service.jobs import JobRunner, TrainingRunner
 from service.memory import tune_malloc
 from service.middleware import BodySizeLimit, Metrics, MetricsMiddleware
 from service.resultcache import ResultCache
@@ -29,7 +29,8 @@ ERROR_RESPONSES = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 4
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app: database (migrated), coder cache, job runner, routers, middleware, error handlers."""
+    """Build the app: database (migrated), coder cache, coding-job and training-job runners, routers, middleware,
+    error handlers."""
     settings = settings or Settings.from_env()
     tune_malloc(settings.malloc_arena_max, settings.malloc_mmap_threshold)  # before any worker thread starts
     RawTextCodec(settings.store_raw_text, settings.fernet_key)  # fail fast on a bad raw-text configuration
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         freeze=settings.freeze_heap)
     db = Database(settings.database_url)
     runner = JobRunner(db, coders, chunk_size=settings.job_chunk_size)
+    training = TrainingRunner(db, settings, coders)  # POST /models: one training at a time
     metrics = Metrics()
 
     @asynccontextmanager
@@ -50,11 +52,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resumed = runner.resume()
             if resumed:
                 log.info("resumed coding jobs %s", resumed)
+            training.start()
+            failed, queued = training.resume()
+            if failed:
+                log.warning("training jobs %s were cut off by a server stop: marked failed", failed)
+            if queued:
+                log.info("queued training jobs %s", queued)
         try:
             yield
         finally:
             await app.state.batcher.close()
             runner.stop()
+            training.stop()
             db.dispose()
 
     app = FastAPI(title="textmine", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
@@ -64,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.coders = coders
     app.state.jobs = runner
+    app.state.training = training
     app.state.metrics = metrics
     app.state.key_cache = KeyCache(ttl=settings.key_cache_seconds)
     app.state.results = ResultCache(settings.classify_cache_entries)

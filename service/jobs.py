@@ -1,4 +1,6 @@
-"""Background coding jobs: chunked, committed per chunk, cancellable, resumed after a restart."""
+"""Background jobs. Coding jobs: chunked, committed per chunk, cancellable, resumed after a restart. Training
+jobs (``POST /models``): one at a time on their own worker; one cut off by a stopped server is failed, never left
+running."""
 
 from __future__ import annotations
 
@@ -6,14 +8,16 @@ import logging
 import queue
 import threading
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 
 from service import library, store
 from service.coders import CoderCache
-from service.db.models import Codebook, CodingJob, CodingResult, Response, TrainedModel, utcnow
+from service.db.models import Codebook, CodingJob, CodingResult, Response, TrainedModel, TrainingJob, utcnow
 from service.db.session import Database
+from service.errors import ApiError
+from service.settings import Settings
 
 log = logging.getLogger("textmine.service")
 
@@ -93,6 +97,7 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
         is_default = store.is_default_codebook(codebook)
         job.state = "running"
         job.started_at = job.started_at or utcnow()
+        _record_versions(job)
         job.total = s.scalar(select(func.count()).select_from(Response).where(Response.wave_id == job.wave_id)) or 0
     try:
         coder = coders.get(codebook, model, default=is_default)
@@ -145,6 +150,14 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
                 job.error = f"coding failed: {type(exc).__name__}"
                 job.finished_at = utcnow()
         return "failed"
+
+
+def _record_versions(job: CodingJob | TrainingJob) -> None:
+    """Record on a starting job the textmine and word-list versions it runs with (library.run_versions); a job
+    resumed after a restart keeps those it first ran with."""
+    for column, value in library.run_versions().items():
+        if getattr(job, column) is None:
+            setattr(job, column, value)
 
 
 def _record_default_model(db: Database, job_id: int, identity: str) -> bool:
@@ -238,3 +251,147 @@ class JobRunner:
             finally:
                 self.current = None
                 self.rates.forget(job_id)
+
+
+# ---------------------------------------------------------------- training jobs
+INTERRUPTED_TRAINING = ("the server stopped while this model was training; no model was stored: start the training "
+                        "again (POST /models)")
+
+
+def _claim_training(db: Database, job_id: int) -> TrainingJob | None:
+    """Mark a queued training job running (and record the versions it runs with); None when it is not queued
+    (cancelled, or claimed by another server process on the same database)."""
+    with db.session() as s:
+        job = s.get(TrainingJob, job_id, with_for_update=True)
+        if job is None or job.state != "queued":
+            return None
+        job.state = "running"
+        job.started_at = utcnow()
+        _record_versions(job)
+        return job
+
+
+def _finish_training(db: Database, job_id: int, model: TrainedModel | None, error: str | None) -> str:
+    """Store the outcome of a training run: the model row and "done" in one transaction, or "failed" with
+    ``error`` and no model row. A job no longer running (cancelled, or failed as interrupted, meanwhile) keeps its
+    state and the model is discarded (its folder removed). Returns the final state."""
+    with db.session() as s:
+        job = s.get(TrainingJob, job_id, with_for_update=True)
+        if job is None or job.state != "running":
+            if model is not None:
+                store.remove_model_dir(model.path)
+            return job.state if job else "missing"
+        job.finished_at = utcnow()
+        if model is None:
+            job.state, job.error = "failed", error
+            return job.state
+        s.add(model)
+        s.flush()
+        job.model_id, job.state = model.id, "done"
+        return job.state
+
+
+def training_error(exc: BaseException) -> str:
+    """A failed training's message for the job: an ApiError's message (value-free by design, e.g. too few
+    corrections since the request was checked), else the kind of failure only (never its text: it may quote data)."""
+    if isinstance(exc, ApiError):
+        return f"training refused: {exc.message}"
+    if isinstance(exc, OSError):
+        return f"training failed: the model could not be written to the models folder ({type(exc).__name__})"
+    return f"training failed: {type(exc).__name__}"
+
+
+def run_training_job(db: Database, settings: Settings, job_id: int,
+                     default_coder: Callable[[], Any] | None = None) -> str:
+    """Train a queued job's model: check the request again (the corrections as they are now), train
+    (:func:`store.fit_model`, minutes, no transaction open) and store the model and "done" together, or "failed"
+    with a clear message and no model row. ``default_coder``: gives the loaded default coder to retrain (the
+    server's CoderCache), else it is loaded for this run. Returns the final state."""
+    job = _claim_training(db, job_id)
+    if job is None:
+        with db.session() as s:
+            found = s.get(TrainingJob, job_id)
+            return found.state if found else "missing"
+    try:
+        with db.session() as s:
+            plan = store.check_training(s, settings, job.codebook_id, job.name, job.min_examples,
+                                        job.min_theme_examples)
+        base_coder = default_coder() if default_coder is not None and store.needs_base_coder(settings, plan) else None
+        model = store.fit_model(settings, plan, base_coder=base_coder)
+    except Exception as exc:
+        log.error("training job %s failed: %s", job_id, type(exc).__name__)
+        return _finish_training(db, job_id, None, training_error(exc))
+    return _finish_training(db, job_id, model, None)
+
+
+def fail_interrupted_training(db: Database, job_id: int | None = None) -> list[int]:
+    """Fail the training jobs left running (all of them, or ``job_id``) by a server that stopped or was killed
+    mid-training: training cannot resume half-way, and no reader may see one running forever."""
+    with db.session() as s:
+        stmt = select(TrainingJob).where(TrainingJob.state == "running").with_for_update()
+        if job_id is not None:
+            stmt = stmt.where(TrainingJob.id == job_id)
+        jobs = list(s.scalars(stmt))
+        for job in jobs:
+            job.state, job.error, job.finished_at = "failed", INTERRUPTED_TRAINING, utcnow()
+        return [j.id for j in jobs]
+
+
+class TrainingRunner:
+    """One worker thread that trains queued models one after another (never two at once: each takes minutes on
+    every core). ``resume()`` at start-up fails the jobs a stopped server left running and re-queues the queued."""
+
+    def __init__(self, db: Database, settings: Settings, coders: CoderCache | None = None):
+        self.db = db
+        self.settings = settings
+        self.coders = coders
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.current: int | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="training-jobs", daemon=True)
+            self._thread.start()
+
+    def resume(self) -> tuple[list[int], list[int]]:
+        """(failed, re-queued) job ids: those left running by a stopped server, and the queued ones."""
+        failed = fail_interrupted_training(self.db)
+        with self.db.session() as s:
+            queued = list(s.scalars(select(TrainingJob.id).where(TrainingJob.state == "queued")
+                                    .order_by(TrainingJob.id)))
+        for job_id in queued:
+            self.submit(job_id)
+        return failed, queued
+
+    def submit(self, job_id: int) -> None:
+        self._queue.put(job_id)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the current training; one still running after ``timeout`` is failed now (the process is
+        about to end), so that it is not shown running until the next start."""
+        self._stop.set()
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+            current = self.current
+            if self._thread.is_alive() and current is not None:
+                fail_interrupted_training(self.db, current)
+
+    def _default_coder(self) -> Any:
+        return self.coders.default() if self.coders is not None else None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            job_id = self._queue.get()
+            if job_id is None:
+                break
+            self.current = job_id
+            try:
+                run_training_job(self.db, self.settings, job_id, self._default_coder)
+            except Exception as exc:  # e.g. the database unreachable for a moment: the worker lives on (the job
+                # stays queued, or running until the next start fails it)
+                log.error("training job %s could not be run: %s", job_id, type(exc).__name__)
+            finally:
+                self.current = None

@@ -6,6 +6,7 @@ import io
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -95,6 +96,42 @@ def default_model_identity(model_dir: str | Path | None) -> str:
                 digest.update(block)
         digest.update(b"\0")
     return "sha256:" + digest.hexdigest()
+
+
+def textmine_version() -> str:
+    """The installed textmine package's version (``textmine.__version__``, as ``pyproject.toml`` sets it)."""
+    import textmine
+
+    return str(getattr(textmine, "__version__", "") or "unknown")
+
+
+def wordlists_digest(directory: str | Path | None = None) -> str:
+    """``sha256:<16 hex>`` over the word lists ``textmine.preprocess`` loads (every file under
+    ``data/wordlists``, or ``directory``: names and bytes, in name order): changes when any list is edited, added
+    or removed, and is the same on every machine with the same files. ``missing`` without the folder."""
+    import hashlib
+
+    from textmine.paths import WORDLIST_DIR
+
+    folder = Path(directory) if directory is not None else WORDLIST_DIR
+    if not folder.is_dir():
+        return "missing"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(folder).as_posix().encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=None)
+def lexicon_version() -> str:
+    """The word-list (lexicon) version this process runs with: :func:`wordlists_digest` of the bundled lists,
+    computed once per process (the lists are read once, at the first Cleaner, and not reloaded)."""
+    return wordlists_digest()
+
+
+def run_versions() -> dict[str, str]:
+    """What a coding or training job records it ran with: the textmine version and the word-list version."""
+    return {"textmine_version": textmine_version(), "lexicon_version": lexicon_version()}
 
 
 def model_identity_label(identity: str | None) -> str:

@@ -142,6 +142,10 @@ class JobOut(BaseModel):
     started_at: UtcDatetime | None = None
     finished_at: UtcDatetime | None = None
     created: bool | None = None
+    textmine_version: str | None = Field(default=None, description="the textmine version the job coded with (null: "
+                                         "not started, or stored before the server recorded it)")
+    lexicon_version: str | None = Field(default=None, description="the word lists (data/wordlists) the job coded "
+                                        "with: sha256 over their files, first 16 hex digits")
 
 
 class ClassifyIn(BaseModel):
@@ -245,6 +249,26 @@ class ModelOut(BaseModel):
                                     "oof_weighted_f1, oof_exact_match, oof_auto_coded_share, …")
     warnings: list[str] = Field(default_factory=list, description="e.g. trained on the corrections alone")
     created_at: UtcDatetime = Field(description="when training finished")
+
+
+class TrainingJobOut(BaseModel):
+    """A model training in the background (``POST /models``)."""
+
+    id: int
+    state: JobState
+    codebook_id: int
+    name: str | None = None
+    min_examples: int
+    min_theme_examples: int
+    model: ModelOut | None = Field(default=None, description="the trained model, when the job is done")
+    error: str | None = Field(default=None, description="why the job failed (a short, value-free message)")
+    created_at: UtcDatetime
+    started_at: UtcDatetime | None = None
+    finished_at: UtcDatetime | None = None
+    textmine_version: str | None = Field(default=None, description="the textmine version it trained with (set "
+                                         "when it starts)")
+    lexicon_version: str | None = Field(default=None, description="the word lists (data/wordlists) it trained "
+                                        "with: sha256 over their files, first 16 hex digits")
 
 
 class KeyIn(BaseModel):

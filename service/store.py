@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -31,6 +32,7 @@ from service.db.models import (
     StoreSecret,
     Survey,
     TrainedModel,
+    TrainingJob,
     Wave,
     utcnow,
 )
@@ -113,7 +115,8 @@ _PII_KINDS = {"fodselsnummer": "a fødselsnummer", "dnummer": "a D number", "tel
               "epost": "an e-mail address", "kontonummer": "an account number",
               "orgnummer": "an organisation number", "adresse": "an address", "navn": "a person's name",
               "fodselsdato": "a date of birth", "lenke": "a personal link", "kjennemerke": "a licence plate",
-              "idnummer": "a patient, journal, HPR or employee number"}
+              "idnummer": "a patient, journal, HPR or employee number",
+              "eiendom": "a property's gårds-/bruksnummer"}
 
 
 def personal_data_kinds(text: str) -> list[str]:
@@ -620,7 +623,7 @@ def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id:
 def _take_over_cancelled(session: Session, job: CodingJob, default_identity: str | None) -> None:
     """A new (not forced) job takes over the finished chunks of the latest cancelled job with the same wave,
     codebook and model (for the default model: the same recorded default identity): its results move to the new
-    job, which codes only the rest. Moved, not copied: every response's result belongs to one job (exactly once),
+    job, which codes only the rest, and keeps the versions they were coded with. Moved, not copied: every response's result belongs to one job (exactly once),
     and the cancelled job is left with none (``done`` 0)."""
     old = session.scalars(select(CodingJob).where(CodingJob.job_key == job.job_key, CodingJob.state == "cancelled",
                                                   CodingJob.id != job.id)
@@ -635,6 +638,7 @@ def _take_over_cancelled(session: Session, job: CodingJob, default_identity: str
     job.chunks_done = int(old.chunks_done or 0)
     job.seconds_running = float(old.seconds_running or 0.0)
     job.default_model_identity = old.default_model_identity
+    job.textmine_version, job.lexicon_version = old.textmine_version, old.lexicon_version  # what coded them
     old.done = 0
     session.flush()
 
@@ -660,7 +664,8 @@ def job_view(job: CodingJob, seconds_per_item: float | None = None) -> dict[str,
     return {"id": job.id, "wave_id": job.wave_id, "codebook_id": job.codebook_id, "model_id": job.model_id,
             "state": job.state, "done": job.done, "total": job.total, "chunks_done": job.chunks_done,
             "eta_seconds": eta, "error": job.error, "created_at": _utc(job.created_at),
-            "started_at": _utc(job.started_at), "finished_at": _utc(job.finished_at)}
+            "started_at": _utc(job.started_at), "finished_at": _utc(job.finished_at),
+            "textmine_version": job.textmine_version, "lexicon_version": job.lexicon_version}
 
 
 def cancel_job(session: Session, job_id: int) -> CodingJob:
@@ -1083,17 +1088,26 @@ def _refuse_exclusive_combination(codebook: Codebook, themes: list[str]) -> None
 MIN_THEME_EXAMPLES = 3  # corrections per theme a model trained on corrections alone needs (ModelIn default)
 
 
-def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
-                min_examples: int = 20, *, base_coder: Any = None,
-                min_theme_examples: int = MIN_THEME_EXAMPLES) -> TrainedModel:
-    """Train a supervised coder from the stored human corrections for a codebook (latest per response), as
-    ``textmine review --corrections`` retrains: on the default model's recorded training files plus the
-    corrections, a correction replacing the base label of the same text (:func:`library.train_with_corrections`;
-    ``base_coder``: the loaded default coder, loaded here when None). Where those files are not available (another
-    codebook, files not on disk) it trains on the corrections alone, with a warning in ``metrics.warnings``, and
-    refuses (422 ``too_few_theme_examples``, naming the themes) when a theme has fewer than
-    ``min_theme_examples`` corrections. A name holding personal data is refused (422 ``personal_data_in_name``):
-    readers see model names. ``created_at`` is when training finished."""
+@dataclasses.dataclass
+class TrainingPlan:
+    """A checked training request (:func:`check_training`): what :func:`fit_model` trains on."""
+
+    codebook: Codebook
+    name: str | None
+    corrections: pd.DataFrame  # the latest correction of each response (text, themes, type, question)
+    counts: Counter  # corrections per theme
+    cb: Any  # the library codebook
+    base: library.BaseTraining  # the default model's recorded training files, or why they are missing
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+def check_training(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
+                   min_examples: int = 20, min_theme_examples: int = MIN_THEME_EXAMPLES) -> TrainingPlan:
+    """Every check of a training request, before anything is trained (seconds, not minutes): a name holding
+    personal data (422 ``personal_data_in_name``: readers see model names), an unknown codebook (404), fewer than
+    ``min_examples`` corrected responses (422 ``not_enough_corrections``) and, where the default model's training
+    files are not available (another codebook, files not on disk), a theme with fewer than ``min_theme_examples``
+    corrections (422 ``too_few_theme_examples``, naming the themes; otherwise a warning)."""
     if name is not None:
         refuse_personal_data(name, "model name")
     codebook = resolve_codebook(session, codebook_id)
@@ -1109,26 +1123,94 @@ def train_model(session: Session, settings: Settings, codebook_id: int | None, n
     cb = library.codebook_from_dict(codebook.content)
     base = (library.base_training(cb, settings.default_model) if is_default_codebook(codebook)
             else library.BaseTraining(missing=f"codebook {codebook.id} is not the default model's codebook"))
-    warnings = []
+    plan = TrainingPlan(codebook=codebook, name=name, corrections=corrections, counts=counts, cb=cb, base=base)
     if base.frame is None:
         _refuse_thin_themes(cb, counts, min_theme_examples, base.missing)
-        warnings.append(corrections_only_warning(len(latest), base.missing))
-    elif base_coder is None and settings.coder_factory is None:
+        plan.warnings.append(corrections_only_warning(len(latest), base.missing))
+    return plan
+
+
+def needs_base_coder(settings: Settings, plan: TrainingPlan) -> bool:
+    """Whether :func:`fit_model` retrains the loaded default coder (the default model's files are there)."""
+    return plan.base.frame is not None and settings.coder_factory is None
+
+
+def fit_model(settings: Settings, plan: TrainingPlan, *, base_coder: Any = None) -> TrainedModel:
+    """Train a checked request (minutes; no database access) as ``textmine review --corrections`` retrains: on the
+    default model's recorded training files plus the corrections, a correction replacing the base label of the
+    same text (:func:`library.train_with_corrections`; ``base_coder``: the loaded default coder, loaded here when
+    None and needed); the corrections alone where those files are not available. Returns the model's row, not yet
+    added to a session (``created_at`` = when training finished); a failed run leaves no model folder behind."""
+    if base_coder is None and needs_base_coder(settings, plan):
         base_coder = library.make_coder(None, None, default_model=settings.default_model)
-    # one models folder serves every store: a unique name keeps another store's (or a failed run's) model apart.
-    # The row is written after training (minutes): no write lock is held meanwhile, and created_at is its end
+    # one models folder serves every store: a unique name keeps another store's (or a failed run's) model apart
     model_dir = settings.resolved_models_dir() / f"model-{uuid.uuid4().hex[:16]}"
-    metrics = library.train_with_corrections(cb, corrections, model_dir, base=base, base_coder=base_coder,
-                                             factory=settings.coder_factory)
-    model = TrainedModel(name=name or f"{codebook.name}-{codebook.version}-supervised", codebook_id=codebook.id,
-                         path=str(model_dir), n_training=len(latest), created_at=utcnow(),
-                         metrics={"label_counts": dict(counts), "n_corrections": len(latest),
-                                  "n_base_examples": int(len(base.frame)) if base.frame is not None else 0,
-                                  "base_training_files": base.files, "warnings": warnings,
-                                  **{k: v for k, v in (metrics or {}).items() if isinstance(v, (int, float, str))}})
+    try:
+        metrics = library.train_with_corrections(plan.cb, plan.corrections, model_dir, base=plan.base,
+                                                 base_coder=base_coder, factory=settings.coder_factory)
+    except BaseException:
+        remove_model_dir(model_dir)
+        raise
+    base, n = plan.base, len(plan.corrections)
+    return TrainedModel(name=plan.name or f"{plan.codebook.name}-{plan.codebook.version}-supervised",
+                        codebook_id=plan.codebook.id, path=str(model_dir), n_training=n, created_at=utcnow(),
+                        metrics={"label_counts": dict(plan.counts), "n_corrections": n,
+                                 "n_base_examples": int(len(base.frame)) if base.frame is not None else 0,
+                                 "base_training_files": base.files, "warnings": list(plan.warnings),
+                                 **{k: v for k, v in (metrics or {}).items() if isinstance(v, (int, float, str))}})
+
+
+def remove_model_dir(path: str | Path) -> None:
+    """Remove a model folder no model row points at (a failed or discarded training)."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
+                min_examples: int = 20, *, base_coder: Any = None,
+                min_theme_examples: int = MIN_THEME_EXAMPLES) -> TrainedModel:
+    """Check and train in the foreground (``textmine store train``; ``POST /models`` runs :func:`fit_model` in a
+    training job instead): :func:`check_training`, then :func:`fit_model`; the model row is added and flushed.
+    The row is written after training (minutes): no write lock is held meanwhile."""
+    plan = check_training(session, settings, codebook_id, name, min_examples, min_theme_examples)
+    model = fit_model(settings, plan, base_coder=base_coder)
     session.add(model)
     session.flush()
     return model
+
+
+# ---------------------------------------------------------------- training jobs
+def start_training_job(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
+                       min_examples: int = 20, min_theme_examples: int = MIN_THEME_EXAMPLES) -> TrainingJob:
+    """A queued training job for a request that passes every check of :func:`check_training` now (its 4xx come
+    back before any job exists); the worker checks again when it starts (corrections may change meanwhile)."""
+    plan = check_training(session, settings, codebook_id, name, min_examples, min_theme_examples)
+    job = TrainingJob(codebook_id=plan.codebook.id, name=name, min_examples=min_examples,
+                      min_theme_examples=min_theme_examples, state="queued")
+    session.add(job)
+    session.flush()
+    return job
+
+
+def cancel_training_job(session: Session, job_id: int) -> TrainingJob:
+    """Cancel a queued or running training job: a queued one never starts; a running one trains on (it cannot be
+    stopped half-way) but its model is discarded, not stored. A finished job is left as it is."""
+    job = get_or_404(session, TrainingJob, job_id, "training job")
+    if job.state in ACTIVE_STATES:
+        job.state = "cancelled"
+        job.finished_at = utcnow()
+    return job
+
+
+def training_job_view(session: Session, job: TrainingJob) -> dict[str, Any]:
+    """A training job as the API shows it (``model``: the model row when done, else None)."""
+    return {"id": job.id, "state": job.state, "codebook_id": job.codebook_id, "name": job.name,
+            "min_examples": job.min_examples, "min_theme_examples": job.min_theme_examples,
+            "model": session.get(TrainedModel, job.model_id) if job.model_id else None, "error": job.error,
+            "created_at": _utc(job.created_at), "started_at": _utc(job.started_at),
+            "finished_at": _utc(job.finished_at), "textmine_version": job.textmine_version,
+            "lexicon_version": job.lexicon_version}
 
 
 def _corrections_frame(session: Session, latest: dict[int, Correction]) -> pd.DataFrame:

@@ -151,6 +151,30 @@ class CodingJob(Base):
     # service.library.default_model_identity (a hash over the model's files, migration 0005); NULL for a job
     # stored before 0005 and for jobs that did not code with the default model
     default_model_identity: Mapped[str | None] = mapped_column(String(100))
+    # what the job first coded with (service.library.run_versions, migration 0007); NULL for a job stored before
+    # 0007 and for a job that has not started
+    textmine_version: Mapped[str | None] = mapped_column(String(50))
+    lexicon_version: Mapped[str | None] = mapped_column(String(100))
+
+
+class TrainingJob(Base):
+    """A model training run in the background (``POST /models``): the checked request, its state and, when done,
+    the model it made. ``error`` is a value-free message (never a comment's text)."""
+
+    __tablename__ = "training_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    min_examples: Mapped[int] = mapped_column(Integer, default=20)
+    min_theme_examples: Mapped[int] = mapped_column(Integer, default=3)
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # queued|running|done|failed|cancelled
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    textmine_version: Mapped[str | None] = mapped_column(String(50))  # what it trained with (set when it starts)
+    lexicon_version: Mapped[str | None] = mapped_column(String(100))
 
 
 class CodingResult(Base):

@@ -1,17 +1,18 @@
-"""Summaries, quotes, the review queue, human corrections and model training."""
+"""Summaries, quotes, the review queue, human corrections and model training (background training jobs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
-from service.db.models import TrainedModel
-from service.schemas import MAX_ID, IdPath, Limit, Offset, CorrectionIn, CorrectionOut, ModelIn, ModelOut, Page, QuotesOut, ReviewItem
+from service.db.models import TrainedModel, TrainingJob
+from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, IdPath, JobState, Limit, ModelIn, ModelOut, Offset,
+                             Page, QuotesOut, ReviewItem, TrainingJobOut)
 
 router = APIRouter(tags=["results"])
 
@@ -87,21 +88,63 @@ def model_out(m: TrainedModel) -> ModelOut:
                     warnings=list((m.metrics or {}).get("warnings") or []), created_at=m.created_at)
 
 
-@router.post("/models", response_model=ModelOut, status_code=201)
-def train_model(request: Request, body: ModelIn = Body(default_factory=ModelIn),
+@router.post("/models", response_model=TrainingJobOut, status_code=202,
+             responses={202: {"description": "training job queued: poll GET /training-jobs/{id}"}})
+def train_model(request: Request, response: Response, body: ModelIn = Body(default_factory=ModelIn),
                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
-    """Train a supervised coder from the stored corrections of a codebook (synchronous), as ``textmine review
-    --corrections`` retrains: the default model's recorded training files plus the corrections (a correction
-    replaces the base label of the same text); takes minutes (see the README). Without those files (another
-    codebook, files not on disk) it trains on the corrections alone, with a warning, and refuses (422
-    ``too_few_theme_examples``) when a theme has fewer than ``min_theme_examples`` corrections. The response has
-    the held-out (out-of-fold) metrics. A name holding personal data is refused (422 ``personal_data_in_name``,
-    the value never quoted): readers see model names."""
-    coders = request.app.state.coders
-    base_coder = coders.default() if coders.ready.is_set() and coders.warmup_error is None else None
-    return model_out(store.train_model(session, request.app.state.settings, body.codebook_id, body.name,
-                                       body.min_examples, base_coder=base_coder,
-                                       min_theme_examples=body.min_theme_examples))
+    """Train a supervised coder from the stored corrections of a codebook in the background, as ``textmine
+    review --corrections`` retrains: the default model's recorded training files plus the corrections (a
+    correction replacing the base label of the same text); training takes minutes (see the README). Answers 202
+    with a training job at once (``Location``: ``/training-jobs/{id}``); poll it until ``state`` is ``done`` (its
+    ``model`` then has the held-out, out-of-fold metrics and is listed by ``GET /models``) or ``failed`` (``error``
+    says why; no model stored). One training runs at a time; the others wait ``queued``.
+
+    Every check comes back here, before a job exists: a name holding personal data (422
+    ``personal_data_in_name``, the value never quoted: readers see model names), an unknown codebook (404), fewer
+    than ``min_examples`` corrections (422 ``not_enough_corrections``) and, without the default model's training
+    files (another codebook, files not on disk: the model then trains on the corrections alone, with a warning),
+    a theme with fewer than ``min_theme_examples`` corrections (422 ``too_few_theme_examples``)."""
+    job = store.start_training_job(session, request.app.state.settings, body.codebook_id, body.name,
+                                   body.min_examples, min_theme_examples=body.min_theme_examples)
+    session.commit()
+    request.app.state.training.submit(job.id)
+    response.headers["Location"] = f"/training-jobs/{job.id}"
+    return training_job_out(session, job)
+
+
+def training_job_out(session: Session, job: TrainingJob) -> TrainingJobOut:
+    view = store.training_job_view(session, job)
+    return TrainingJobOut(**{**view, "model": model_out(view["model"]) if view["model"] is not None else None})
+
+
+@router.get("/training-jobs", response_model=Page[TrainingJobOut])
+def list_training_jobs(state: JobState | None = Query(None), limit: Limit = 50, offset: Offset = 0,
+                       session: Session = Depends(get_session, scope="function"),
+                       _: Principal = Depends(require_analyst)):
+    """Training jobs (``POST /models``), newest first."""
+    stmt = select(TrainingJob).order_by(TrainingJob.id.desc())
+    if state is not None:
+        stmt = stmt.where(TrainingJob.state == state)
+    rows, total = store.page(session, stmt, limit, offset)
+    return Page[TrainingJobOut](items=[training_job_out(session, j) for j in rows], total=total, limit=limit,
+                                offset=offset)
+
+
+@router.get("/training-jobs/{job_id}", response_model=TrainingJobOut)
+def get_training_job(job_id: IdPath, session: Session = Depends(get_session, scope="function"),
+                     _: Principal = Depends(require_analyst)):
+    """A training job: ``queued`` (waiting for the training worker), ``running``, ``done`` (with the ``model``),
+    ``failed`` (``error``: why; no model stored; a job cut off by a server stop says so) or ``cancelled``
+    (``POST /training-jobs/{id}/cancel``: no model stored)."""
+    return training_job_out(session, store.get_or_404(session, TrainingJob, job_id, "training job"))
+
+
+@router.post("/training-jobs/{job_id}/cancel", response_model=TrainingJobOut)
+def cancel_training_job(job_id: IdPath, session: Session = Depends(get_session, scope="function"),
+                        _: Principal = Depends(require_analyst)):
+    """Cancel a queued or running training job: a queued one never starts; a running one finishes its training
+    (it cannot stop half-way) but no model is stored. A finished job is left as it is."""
+    return training_job_out(session, store.cancel_training_job(session, job_id))
 
 
 @router.get("/models", response_model=Page[ModelOut])

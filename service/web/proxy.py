@@ -15,7 +15,7 @@ from .session import CSRF_HEADER, current_login
 
 router = APIRouter()
 
-ALLOWED = ("surveys", "waves", "codebooks", "jobs", "review-queue", "responses", "classify", "models")
+ALLOWED = ("surveys", "waves", "codebooks", "jobs", "review-queue", "responses", "classify", "models", "training-jobs")
 
 
 @router.api_route("/ui/api/{path:path}", methods=["GET", "POST"], include_in_schema=False)

@@ -6,6 +6,7 @@ import io
 import os
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -186,3 +187,27 @@ def coded_job(client, keys, wave_id, **body):
     job = wait_job(client, keys["reader"], r.json()["id"])
     assert job["state"] == "done", job
     return job["id"]
+
+
+def wait_training(client, key: str, job_id: int, timeout: float = 60.0) -> dict:
+    """Poll GET /training-jobs/{id} until the job has finished; its last body."""
+    deadline = time.time() + timeout
+    job: dict = {}
+    while time.time() < deadline:
+        r = client.get(f"/training-jobs/{job_id}", headers=hdr(key))
+        assert r.status_code == 200, r.text
+        job = r.json()
+        if job["state"] in ("done", "failed", "cancelled"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"training job {job_id} did not finish in {timeout}s: {job}")
+
+
+def trained(client, key: str, body: dict, timeout: float = 60.0) -> dict:
+    """POST /models (202 asserted) and wait for the training job to be done (asserted); the finished job, whose
+    ``model`` is the trained model."""
+    r = client.post("/models", json=body, headers=hdr(key))
+    assert r.status_code == 202, r.text
+    job = wait_training(client, key, r.json()["id"], timeout)
+    assert job["state"] == "done", job
+    return job

@@ -15,6 +15,7 @@ from conftest import (
     wait_job,
 )
 from sqlalchemy import select
+from conftest import trained
 
 from service.db.models import ApiKey, CodingResult, Response
 
@@ -212,11 +213,11 @@ def test_review_corrections_and_training(client, keys):
     assert table_counts(client.app) == before
     for it in after["items"][:4]:
         client.post(f"/responses/{it['response_id']}/codes", json={"themes": ["annet"]}, headers=hdr(keys["analyst"]))
-    model = client.post("/models", json={"min_examples": 5}, headers=hdr(keys["analyst"]))
-    assert model.status_code == 201 and model.json()["n_training"] == 5
-    mjob = client.post(f"/waves/{wave['id']}/coding-jobs", json={"model_id": model.json()["id"]},
+    model = trained(client, keys["analyst"], {"min_examples": 5})["model"]  # 202, then the training job's model
+    assert model["n_training"] == 5
+    mjob = client.post(f"/waves/{wave['id']}/coding-jobs", json={"model_id": model["id"]},
                        headers=hdr(keys["analyst"]))
-    assert mjob.status_code == 202 and mjob.json()["model_id"] == model.json()["id"]
+    assert mjob.status_code == 202 and mjob.json()["model_id"] == model["id"]
     assert wait_job(client, keys["reader"], mjob.json()["id"])["state"] == "done"
 
 

@@ -7,6 +7,7 @@ import json
 
 from conftest import SAMPLE_CSV_2023, coded_job, create_survey, hdr, sample_frame, uploaded_wave
 from sqlalchemy import select
+from conftest import trained
 from typer.testing import CliRunner
 
 from service.db.models import Response, Wave
@@ -25,9 +26,7 @@ def _train(client, keys, wave_id):
         r = client.post(f"/responses/{rid}/codes", json={"themes": ["telefon" if i % 2 else "annet"]},
                         headers=hdr(keys["analyst"]))
         assert r.status_code == 201, r.text
-    r = client.post("/models", json={"min_examples": 5}, headers=hdr(keys["analyst"]))
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return trained(client, keys["analyst"], {"min_examples": 5})["model"]["id"]
 
 
 def _frame_2021(n=40):

@@ -6,6 +6,7 @@ import threading
 
 from conftest import create_survey, hdr, sample_frame, to_csv_bytes, upload
 from sqlalchemy import func, select
+from conftest import trained
 
 from service import store
 from service.db.models import CodingResult, Response
@@ -73,10 +74,9 @@ def _mini_model(client, keys, wave_id):
         r = client.post(f"/responses/{rid}/codes", json={"themes": ["ventetid" if i % 2 else "annet"],
                                                          "codebook_id": cb_id}, headers=a)
         assert r.status_code == 201, r.text
-    m = client.post("/models", json={"min_examples": 5, "codebook_id": cb_id}, headers=a)
-    assert m.status_code == 201, m.text
-    assert m.json()["codebook_id"] == cb_id
-    return cb_id, m.json()["id"]
+    m = trained(client, keys["analyst"], {"min_examples": 5, "codebook_id": cb_id})["model"]
+    assert m["codebook_id"] == cb_id
+    return cb_id, m["id"]
 
 
 def test_classify_with_model_id_alone_uses_the_models_codebook(client, keys):

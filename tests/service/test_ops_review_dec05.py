@@ -12,6 +12,7 @@ from conftest import (SAMPLE_CSV_2023, coded_job, create_survey, hdr, sample_fra
                       wait_job)
 from fakes import keyword_coder_factory
 from sqlalchemy import func, select
+from conftest import trained
 from typer.testing import CliRunner
 
 from service import store
@@ -49,9 +50,7 @@ def test_training_adds_corrections_to_the_default_models_training_files(client, 
         r = client.post(f"/responses/{rid}/codes", json={"themes": ["telefon" if i % 2 else "ros"]},
                         headers=hdr(keys["analyst"]))
         assert r.status_code == 201, r.text
-    r = client.post("/models", json={"min_examples": 5}, headers=hdr(keys["analyst"]))
-    assert r.status_code == 201, r.text
-    body = r.json()
+    body = trained(client, keys["analyst"], {"min_examples": 5})["model"]
     assert body["n_training"] == 6 and body["warnings"] == []
     metrics = body["metrics"]
     assert metrics["n_corrections"] == 6 and metrics["n_base_examples"] > 6000
@@ -79,10 +78,9 @@ def test_training_on_corrections_alone_warns_and_refuses_thin_themes(client, key
     for rid in ids[7:10]:
         r = client.post(f"/responses/{rid}/codes", json={"themes": ["telefon"], "codebook_id": cb_id}, headers=a)
         assert r.status_code == 201, r.text
-    ok = client.post("/models", json={"min_examples": 5, "codebook_id": cb_id}, headers=a)
-    assert ok.status_code == 201, ok.text
-    assert ok.json()["metrics"]["n_base_examples"] == 0
-    assert len(ok.json()["warnings"]) == 1 and "corrections alone" in ok.json()["warnings"][0]
+    ok = trained(client, keys["analyst"], {"min_examples": 5, "codebook_id": cb_id})["model"]
+    assert ok["metrics"]["n_base_examples"] == 0
+    assert len(ok["warnings"]) == 1 and "corrections alone" in ok["warnings"][0]
 
 
 def test_model_created_at_is_when_training_finished(client, keys, monkeypatch):
@@ -98,9 +96,8 @@ def test_model_created_at_is_when_training_finished(client, keys, monkeypatch):
 
     monkeypatch.setattr(keyword_coder_factory, "train", slow)
     start = datetime.now(timezone.utc)
-    r = client.post("/models", json={"min_examples": 5}, headers=hdr(keys["analyst"]))
-    assert r.status_code == 201, r.text
-    created = datetime.fromisoformat(r.json()["created_at"].replace("Z", "+00:00"))
+    created = datetime.fromisoformat(trained(client, keys["analyst"], {"min_examples": 5})["model"]["created_at"]
+                                     .replace("Z", "+00:00"))
     assert (created - start).total_seconds() >= 1.4
 
 
@@ -285,9 +282,7 @@ def test_a_model_from_a_few_corrections_codes_as_well_as_the_default(sqlite_url,
         for rid, themes in zip(ids, [target, *given[1:]]):
             r = client.post(f"/responses/{rid}/codes", json={"themes": themes}, headers=a)
             assert r.status_code == 201, r.text
-        trained = client.post("/models", json={"min_examples": 5}, headers=a)
-        assert trained.status_code == 201, trained.text
-        body = trained.json()
+        body = trained(client, keys["analyst"], {"min_examples": 5}, timeout=1800)["model"]
         assert body["warnings"] == [] and body["metrics"]["n_base_examples"] > 6000
         assert body["metrics"]["oof_macro_f1"] > 0.8 and "oof_exact_match" in body["metrics"]
         labelled = pd.read_csv(SAMPLE_DIR / "labels_2023.csv", dtype=str, keep_default_na=False)
