@@ -1,4 +1,10 @@
-"""CLI for the service: ``textmine serve``, ``textmine keys …`` and ``textmine store …`` (same store as the API)."""
+"""CLI for the service: ``textmine serve``, ``textmine keys …`` and ``textmine store …`` (same store as the API).
+
+``textmine store`` offers what the API offers, by the same service functions and with the same privacy rules
+(redacted text only, hidden cells blanked, no personal data in messages): create and upload (``survey-create``,
+``upload``, ``codebook-add``), list and show (``surveys``, ``waves``, ``wave``, ``codebooks``, ``codebook``,
+``models``, ``jobs``; ``--json`` prints the API's JSON), code (``code``, ``cancel``), read results (``summary``,
+``quotes``, ``report``), review and correct (``review``, ``correct``, also from a CSV file) and ``train``."""
 
 from __future__ import annotations
 
@@ -14,12 +20,16 @@ from typing import Optional
 import typer
 
 keys_app = typer.Typer(help="API keys (stored only as salted hashes).", no_args_is_help=True)
-store_app = typer.Typer(help="The store: surveys, waves, codebooks, coding jobs, summaries.", no_args_is_help=True)
+store_app = typer.Typer(help="The store (the same as the API's): surveys, waves, codebooks, coding jobs, "
+                        "summaries, quotes, reports, review and corrections, models.", no_args_is_help=True)
 
 DB_OPT = typer.Option(None, "--database", help="SQLAlchemy URL (default: TEXTMINE_DATABASE_URL or ./textmine.db)")
 # = service.schemas.MAX_ID (ids are 32-bit in every supported database; SQLite overflows past 2**63), kept here so
 # that ``textmine --help`` does not import FastAPI; a test checks they agree
 MAX_ID = 2_147_483_647
+LIMIT_OPT = typer.Option(50, "--limit", min=1, max=500, help="rows per page (as the API's limit)")
+OFFSET_OPT = typer.Option(0, "--offset", min=0, max=MAX_ID, help="rows to skip (as the API's offset)")
+JSON_OPT = typer.Option(False, "--json", help="print the API's JSON instead of a table")
 
 
 def _id():
@@ -199,6 +209,34 @@ def _refuse_setting(exc: ValueError | str) -> None:
 
 def _echo_json(obj) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _table(title: str, columns: list[str], rows: list[list]) -> None:
+    """A rich table on stdout; cells are plain text (never read as markup), long ones wrap instead of being cut."""
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _page_note(page) -> None:
+    """On stderr, when the page does not hold every row: which rows are shown and the --offset of the next page."""
+    shown = len(page.items)
+    if page.offset == 0 and shown >= page.total:
+        return
+    if shown == 0:
+        typer.echo(f"no rows at --offset {page.offset} (there are {page.total})", err=True)
+        return
+    more = f"; --offset {page.offset + shown} for more" if page.offset + shown < page.total else ""
+    typer.echo(f"rows {page.offset + 1}–{page.offset + shown} of {page.total}{more}", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -396,6 +434,132 @@ def store_codebook_add(file: Path = typer.Argument(..., exists=True, dir_okay=Fa
     typer.echo(f"codebook id={row.id} {row.name} {row.version} ({'new' if created else 'already stored'})")
 
 
+# ---------------------------------------------------------------- store: listing (GET /surveys, /waves, …)
+def _when(dt) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M UTC") if dt is not None else ""
+
+
+def _listed(database: str | None, read, as_json: bool, show) -> None:
+    """Run ``read(session)`` (a page or an object of the API's schema) and print it as the API's JSON or with
+    ``show``; a store error (an unknown id) is one line."""
+    from service.errors import ApiError
+
+    try:
+        with _db(database).session() as s:
+            result = read(s)
+    except ApiError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json(result.model_dump(mode="json"))
+    else:
+        show(result)
+
+
+@store_app.command("surveys")
+@_store_errors
+def store_surveys(limit: int = LIMIT_OPT, offset: int = OFFSET_OPT, as_json: bool = JSON_OPT,
+                  database: Optional[str] = DB_OPT) -> None:
+    """List surveys (like GET /surveys?limit=&offset=)."""
+    from service import listing
+
+    def show(page):
+        _table(f"surveys ({page.total})", ["id", "name", "description", "definition", "created"],
+               [[v.id, v.name, v.description, "yes" if v.has_definition else "no", _when(v.created_at)]
+                for v in page.items])
+        _page_note(page)
+
+    _listed(database, lambda s: listing.surveys(s, limit, offset), as_json, show)
+
+
+@store_app.command("waves")
+@_store_errors
+def store_waves(survey_id: Optional[int] = _id_opt("--survey"), limit: int = LIMIT_OPT, offset: int = OFFSET_OPT,
+                as_json: bool = JSON_OPT, database: Optional[str] = DB_OPT) -> None:
+    """List waves with their counts (like GET /surveys/{id}/waves?limit=&offset=; without --survey: every
+    survey's)."""
+    from service import listing
+
+    def show(page):
+        _table(f"waves ({page.total})", ["id", "survey", "label", "file", "respondents", "responses", "warnings",
+                                         "created"],
+               [[w.id, w.survey_id, w.label, w.filename, w.counts.get("respondents"), w.counts.get("responses"),
+                 len(w.warnings), _when(w.created_at)] for w in page.items])
+        _page_note(page)
+
+    _listed(database, lambda s: listing.waves(s, survey_id, limit, offset), as_json, show)
+
+
+@store_app.command("wave")
+@_store_errors
+def store_wave(wave_id: int = _id(), as_json: bool = JSON_OPT, database: Optional[str] = DB_OPT) -> None:
+    """A wave: counts per free-text question and the upload's warnings (like GET /waves/{id})."""
+    from service import listing
+
+    def show(w):
+        rows = [["survey", w.survey_id], ["label", w.label], ["file", w.filename],
+                ["respondents", w.counts.get("respondents")], ["responses", w.counts.get("responses")]]
+        rows += [[f"responses: {q}", n] for q, n in (w.counts.get("responses_by_question") or {}).items()]
+        rows.append(["created", _when(w.created_at)])
+        _table(f"wave {w.id}", ["field", "value"], rows)
+        if w.warnings:
+            _table(f"warnings ({len(w.warnings)})", ["warning"], [[m] for m in w.warnings])
+
+    _listed(database, lambda s: listing.wave(s, wave_id), as_json, show)
+
+
+@store_app.command("codebooks")
+@_store_errors
+def store_codebooks(limit: int = LIMIT_OPT, offset: int = OFFSET_OPT, as_json: bool = JSON_OPT,
+                    database: Optional[str] = DB_OPT) -> None:
+    """List stored codebook versions (like GET /codebooks?limit=&offset=)."""
+    from service import listing
+
+    def show(page):
+        _table(f"codebooks ({page.total})", ["id", "name", "version", "themes", "created"],
+               [[c.id, c.name, c.version, c.n_themes, _when(c.created_at)] for c in page.items])
+        _page_note(page)
+
+    _listed(database, lambda s: listing.codebooks(s, limit, offset), as_json, show)
+
+
+@store_app.command("codebook")
+@_store_errors
+def store_codebook(codebook_id: int = _id(), as_json: bool = JSON_OPT, database: Optional[str] = DB_OPT) -> None:
+    """A codebook version: its themes and every stored version of the same name (like GET /codebooks/{id})."""
+    from service import listing
+
+    def show(c):
+        _table(f"codebook {c.id}: {c.name} {c.version}", ["theme", "label", "exclusive", "description"],
+               [[t.get("id"), t.get("label"), "yes" if t.get("exclusive") else "", t.get("description")]
+                for t in c.content.get("themes", [])])
+        _table(f"versions of {c.name}", ["id", "version", "created"],
+               [[v["id"], v["version"], v["created_at"]] for v in c.versions])
+
+    _listed(database, lambda s: listing.codebook(s, codebook_id), as_json, show)
+
+
+@store_app.command("models")
+@_store_errors
+def store_models(limit: int = LIMIT_OPT, offset: int = OFFSET_OPT, as_json: bool = JSON_OPT,
+                 database: Optional[str] = DB_OPT) -> None:
+    """List trained models with their held-out (out-of-fold) macro F1 (like GET /models?limit=&offset=)."""
+    from service import listing
+
+    def show(page):
+        _table(f"models ({page.total})", ["id", "name", "codebook", "trained on", "held-out macro F1", "warnings",
+                                          "created"],
+               [[m.id, m.name, m.codebook_id, m.n_training, _f1(m.metrics), len(m.warnings), _when(m.created_at)]
+                for m in page.items])
+        _page_note(page)
+
+    _listed(database, lambda s: listing.models(s, limit, offset), as_json, show)
+
+
+def _f1(metrics: dict) -> str:
+    value = (metrics or {}).get("oof_macro_f1")
+    return f"{value:.3f}" if isinstance(value, (int, float)) else ""
+
+
 @store_app.command("code")
 @_store_errors
 def store_code(wave_id: int = _id(), codebook_id: Optional[int] = _id_opt("--codebook-id"),
@@ -500,21 +664,39 @@ def _release_interrupted(db, job_id: int, resume: str, terminated: bool) -> None
 
 @store_app.command("jobs")
 @_store_errors
-def store_jobs(wave_id: Optional[int] = _id_opt("--wave-id"), database: Optional[str] = DB_OPT) -> None:
-    """List coding jobs with progress (like GET /jobs)."""
-    from sqlalchemy import select
+def store_jobs(wave_id: Optional[int] = _id_opt("--wave-id"),
+               wave: Optional[int] = typer.Option(None, "--wave", min=1, max=MAX_ID, help="the same as --wave-id"),
+               state: Optional[str] = typer.Option(None, "--state",
+                                                   help="queued | running | done | failed | cancelled"),
+               limit: int = LIMIT_OPT, offset: int = OFFSET_OPT, as_json: bool = JSON_OPT,
+               database: Optional[str] = DB_OPT) -> None:
+    """List coding jobs, newest first, with done/total and the ETA in seconds (like GET /jobs?wave_id=&state=: the
+    ETA at the job's average rate so far, as GET /jobs/{id} gives for a job that another process runs)."""
+    from typing import get_args
 
-    from service import store
-    from service.db.models import CodingJob
+    from service import listing
+    from service.schemas import JobState
 
-    with _db(database).session() as s:
-        stmt = select(CodingJob).order_by(CodingJob.id)
-        if wave_id is not None:
-            stmt = stmt.where(CodingJob.wave_id == wave_id)
-        for job in s.scalars(stmt):
-            v = store.job_view(job)
-            typer.echo(f"{v['id']}\twave={v['wave_id']}\tcodebook={v['codebook_id']}\tmodel={v['model_id']}\t"
-                       f"{v['state']}\t{v['done']}/{v['total']}")
+    if wave is not None and wave_id is not None and wave != wave_id:
+        typer.echo("error: --wave and --wave-id name the same filter: give one", err=True)
+        raise typer.Exit(2)
+    wave_id = wave if wave is not None else wave_id
+    if state is not None and state not in get_args(JobState):
+        typer.echo(f"error: --state must be one of {', '.join(get_args(JobState))}", err=True)
+        raise typer.Exit(2)
+
+    def show(page):
+        for j in page.items:
+            typer.echo(f"{j.id}\twave={j.wave_id}\tcodebook={j.codebook_id}\tmodel={j.model_id}\t{j.state}\t"
+                       f"{j.done}/{j.total}\teta={_eta_text(j.eta_seconds)}")
+        _page_note(page)
+
+    _listed(database, lambda s: listing.jobs(s, wave_id, state, limit, offset), as_json, show)
+
+
+def _eta_text(seconds: float | None) -> str:
+    """``eta_seconds`` as the listing shows it: ``-`` when unknown (not started, finished other than done)."""
+    return "-" if seconds is None else f"{seconds:g}s"
 
 
 @store_app.command("cancel")
@@ -571,40 +753,202 @@ def store_quotes(wave_id: int = _id(), theme: str = typer.Argument(...),
         _fail_cli(exc)
 
 
+@store_app.command("report")
+@_store_errors
+def store_report(wave_id: int = _id(), out: Path = typer.Option(..., "--out", file_okay=False,
+                                                                help="folder for the files (created if missing)"),
+                 job_id: Optional[int] = typer.Option(None, "--job-id", "--job", min=1, max=MAX_ID),
+                 compare_wave_id: Optional[int] = typer.Option(None, "--compare-wave-id", "--compare", min=1,
+                                                               max=MAX_ID),
+                 compare_job_id: Optional[int] = typer.Option(None, "--compare-job-id", "--compare-job", min=1,
+                                                              max=MAX_ID),
+                 format_: str = typer.Option("all", "--format", help="html | xlsx | all"),
+                 row_level: bool = typer.Option(False, "--row-level",
+                                                help="the analyst's workbook: adds «Kodede svar» (redacted comments, "
+                                                     "no respondent ids); default: the reader's"),
+                 database: Optional[str] = DB_OPT) -> None:
+    """Write the wave's report (like GET /waves/{id}/report?format=html|xlsx&job_id=&compare_wave_id=
+    &compare_job_id=) to --out as rapport_ID.html and rapport_ID.xlsx: compared with the survey's previous wave
+    (or --compare-wave-id); jobs checked as by ``store summary``. Nothing is written when the report fails."""
+    from service import listing
+    from service.errors import ApiError
+
+    formats = listing.REPORT_FORMATS if format_ == "all" else (format_,)
+    if not set(formats) <= set(listing.REPORT_FORMATS):
+        typer.echo(f"error: --format must be one of {', '.join(listing.REPORT_FORMATS)}, all", err=True)
+        raise typer.Exit(2)
+    settings = _settings(database)
+    try:
+        with _db(database).session() as s:
+            files = listing.report_files(s, settings, wave_id, formats, row_level=row_level, job_id=job_id,
+                                         compare_wave_id=compare_wave_id, compare_job_id=compare_job_id)
+    except ApiError as exc:
+        _fail_cli(exc)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            (out / name).write_bytes(content)
+    except OSError as exc:
+        typer.echo(f"error: could not write the report to --out: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2)
+    for name in files:
+        typer.echo(f"wrote {out / name}")
+
+
 @store_app.command("review")
 @_store_errors
 def store_review(wave_id: Optional[int] = _id_opt("--wave-id"),
-                 limit: int = typer.Option(20, "--limit", min=1, max=500), database: Optional[str] = DB_OPT) -> None:
-    """The review queue (like GET /review-queue: no non-answers; an unknown --wave-id is an error)."""
-    from service import store
+                 limit: int = typer.Option(20, "--limit", min=1, max=500), offset: int = OFFSET_OPT,
+                 database: Optional[str] = DB_OPT) -> None:
+    """The review queue as JSON (like GET /review-queue?wave_id=&limit=&offset=: least confident first, redacted
+    texts, no non-answers; ``total`` counts the whole queue; an unknown --wave-id is an error)."""
+    from service import listing
     from service.errors import ApiError
 
     try:
         with _db(database).session() as s:
-            items, total = store.review_queue(s, limit, 0, wave_id)
+            page = listing.review_queue(s, wave_id, limit, offset)
     except ApiError as exc:
         _fail(exc)
-    _echo_json({"total": total, "items": items})
+    _echo_json(page.model_dump(mode="json"))
 
 
 @store_app.command("correct")
 @_store_errors
-def store_correct(response_id: int = _id(), themes: str = typer.Option("", "--themes", help="theme ids joined by ;"),
+def store_correct(response_id: Optional[int] = typer.Argument(None, min=1, max=MAX_ID),
+                  themes: Optional[str] = typer.Option(None, "--themes", help="theme ids joined by ;"),
                   type_: Optional[str] = typer.Option(None, "--type"),
                   codebook_id: Optional[int] = _id_opt("--codebook-id"),
+                  file: Optional[Path] = typer.Option(
+                      None, "--file", exists=True, dir_okay=False,
+                      help="CSV (UTF-8, comma-separated) with the columns response_id, themes (ids joined by ;) and "
+                           "optionally type: every row is checked first; one bad row and nothing is stored"),
                   database: Optional[str] = DB_OPT) -> None:
-    """Store a human correction (like POST /responses/{id}/codes)."""
+    """Store a human correction (like POST /responses/{id}/codes), or one per row of a --file, all in one
+    transaction. Bad rows are listed by row number (the header is row 1) and column; --codebook-id applies to
+    every row."""
+    if file is not None:
+        if response_id is not None or themes is not None or type_ is not None:
+            typer.echo("error: --file takes the responses, themes and types from the file: give RESPONSE_ID, "
+                       "--themes and --type only without --file", err=True)
+            raise typer.Exit(2)
+        return _correct_file(file, codebook_id, database)
+    if response_id is None:
+        typer.echo("error: give RESPONSE_ID (with --themes and --type) or --file CSV", err=True)
+        raise typer.Exit(2)
     from service import store
     from service.errors import ApiError
     from service.schemas import CorrectionIn
 
-    body = _checked(CorrectionIn, themes=[t for t in themes.split(";") if t], type=type_, codebook_id=codebook_id)
+    body = _checked(CorrectionIn, themes=[t for t in (themes or "").split(";") if t], type=type_,
+                    codebook_id=codebook_id)
     try:
         with _db(database).session() as s:
             row = store.add_correction(s, response_id, body.themes, body.type, body.codebook_id, None)
     except ApiError as exc:
         _fail(exc)
     typer.echo(f"correction id={row.id} response={row.response_id} themes={row.themes}")
+
+
+CORRECTION_COLUMNS = ("response_id", "themes", "type")
+#: the column a store refusal of a correction (POST /responses/{id}/codes) is about
+_REFUSAL_COLUMN = {"not_found": "response_id", "unknown_theme": "themes", "exclusive_theme": "themes",
+                   "unknown_type": "type"}
+
+
+class _BadRows(Exception):
+    """Raised inside the corrections' transaction so that it rolls back."""
+
+
+def _correct_file(path: Path, codebook_id: int | None, database: str | None) -> None:
+    """``store correct --file``: read and check every row, then store all corrections in one transaction, or none
+    and every bad row listed (exit 2)."""
+    from service import store
+    from service.errors import ApiError
+
+    rows, problems = _correction_rows(_read_text(path))
+    try:
+        with _db(database).session() as s:
+            for line, body in rows:
+                try:
+                    store.add_correction(s, body["response_id"], body["themes"], body["type"], codebook_id, None)
+                except ApiError as exc:
+                    if exc.code not in _REFUSAL_COLUMN:
+                        raise
+                    problems.append((line, _REFUSAL_COLUMN[exc.code], exc.message))
+            if problems:
+                raise _BadRows()
+    except ApiError as exc:  # not about one row (e.g. an unknown --codebook-id): nothing was stored
+        _fail(exc)
+    except _BadRows:
+        _fail_rows(problems)
+    typer.echo(f"stored {len(rows)} correction(s) in one transaction")
+
+
+def _fail_rows(problems: list[tuple[int, str | None, str]]) -> None:
+    typer.echo(f"error: --file: {len(problems)} problem(s); nothing was stored:", err=True)
+    for line, column, message in sorted(problems, key=lambda p: p[0]):
+        typer.echo(f"  row {line}" + (f", column {column}" if column else "") + f": {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _correction_rows(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str | None, str]]]:
+    """(the checked rows as (row number, body), the problems as (row number, column, what was expected)); row 1
+    is the header. Values are never quoted (a cell may hold personal data)."""
+    import csv
+    import io
+
+    from service.library import redact_name
+
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        records = list(reader)
+    except csv.Error as exc:  # e.g. a cell over the csv module's field limit; the message holds no value
+        _fail_rows([(reader.line_num, None, f"not readable as CSV ({exc})")])
+    header = [h.strip().casefold() for h in (records[0] if records else [])]
+    unknown = [h for h in header if h not in CORRECTION_COLUMNS]
+    missing = [c for c in CORRECTION_COLUMNS[:2] if c not in header]
+    if unknown or missing or len(set(header)) < len(header):
+        found = ", ".join(redact_name(h)[:40] for h in header) or "nothing"
+        _fail_rows([(1, None, "expected the columns response_id, themes and optionally type, comma-separated "
+                              f"(found: {found})")])
+    rows, problems = [], []
+    for line, cells in enumerate(records[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        body, row_problems = _correction_row(dict(zip(header, cells)), len(cells), len(header))
+        problems += [(line, column, message) for column, message in row_problems]
+        if not row_problems:
+            rows.append((line, body))
+    if not rows and not problems:
+        problems.append((2, None, "expected at least one correction below the header"))
+    return rows, problems
+
+
+def _correction_row(cells: dict[str, str], n_cells: int, n_columns: int) -> tuple[dict, list[tuple[str | None, str]]]:
+    """One row's body for ``store.add_correction`` and its problems (column, what was expected), checked by the
+    API's request schema (CorrectionIn)."""
+    from pydantic import ValidationError
+
+    from service.errors import sanitize_validation_errors
+    from service.schemas import CorrectionIn
+
+    if n_cells != n_columns:
+        return {}, [(None, f"expected {n_columns} cells (as the header), found {n_cells}")]
+    problems = []
+    raw_id = cells["response_id"].strip()
+    if not (raw_id.isascii() and raw_id.isdigit() and 1 <= int(raw_id) <= MAX_ID):
+        problems.append(("response_id", f"expected a response id (a whole number from 1 to {MAX_ID})"))
+    try:
+        body = CorrectionIn(themes=[t.strip() for t in cells["themes"].split(";") if t.strip()],
+                            type=(cells.get("type") or "").strip() or None)
+    except ValidationError as exc:
+        for err in sanitize_validation_errors(list(exc.errors())):
+            problems.append((str(err["loc"][0]), err["msg"]))
+        return {}, problems
+    if problems:
+        return {}, problems
+    return {"response_id": int(raw_id), "themes": body.themes, "type": body.type}, []
 
 
 @store_app.command("train")
