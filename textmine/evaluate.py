@@ -24,6 +24,9 @@ __all__ = [
     "theme_share_error",
     "confusion_rates",
     "corrected_shares",
+    "corrected_share_estimates",
+    "warn_share_flags",
+    "MIN_YOUDEN",
     "exact_match",
     "example_accuracy",
     "CodingReport",
@@ -294,15 +297,69 @@ def confusion_rates(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     return tpr, fpr
 
 
-def corrected_shares(pred_share: Any, tpr: Any, fpr: Any) -> np.ndarray:
-    """Error-corrected share (Rogan–Gladen): (q − fpr) / (tpr − fpr), clipped to [0, 1].
+MIN_YOUDEN = 0.2  # tpr − fpr below this: the Rogan–Gladen correction divides by little and is unreliable
 
-    Where ``tpr ≤ fpr`` the classifier carries no information and the raw share is returned.
+
+def corrected_share_estimates(pred_share: Any, tpr: Any, fpr: Any, *, n: Any = None, n_pos: Any = None,
+                              n_neg: Any = None, level: float = 0.95) -> pd.DataFrame:
+    """Rogan–Gladen error-corrected shares ``θ = (q − fpr) / (tpr − fpr)`` with their flags, one row per theme.
+
+    Columns: ``raw`` (q), ``youden`` (tpr − fpr), ``unclipped`` (θ; NaN where tpr − fpr ≤ 1e-9: the coder
+    carries no information, so there is no correction, rather than a silent switch to the raw share),
+    ``share`` (θ cut to [0, 1]), ``clipped`` (θ was outside [0, 1]), ``weak`` (tpr − fpr < 0.2: the division
+    magnifies every error in q, tpr and fpr), and, when ``n`` (comments behind q) and ``n_pos``/``n_neg``
+    (validation comments with / without the theme, behind tpr / fpr) are given, ``ci_low``/``ci_high``: the
+    delta-method interval ``θ ± z·sqrt(q(1−q)/n + θ²·tpr(1−tpr)/n_pos + (1−θ)²·fpr(1−fpr)/n_neg) / (tpr − fpr)``,
+    cut to [0, 1].
     """
-    q, tp, fp = (np.asarray(x, dtype=float) for x in (pred_share, tpr, fpr))
-    denom = tp - fp
-    out = np.where(denom > 1e-9, (q - fp) / np.where(denom > 1e-9, denom, 1.0), q)
-    return np.clip(out, 0.0, 1.0)
+    from scipy.stats import norm
+
+    q, tp, fp = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in (pred_share, tpr, fpr)))
+    j = tp - fp
+    informative = j > 1e-9
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theta = np.where(informative, (q - fp) / np.where(informative, j, 1.0), np.nan)
+    out = pd.DataFrame({"raw": q, "youden": j, "unclipped": theta, "share": np.clip(theta, 0.0, 1.0),
+                        "clipped": informative & ((theta < 0) | (theta > 1)), "weak": ~(j >= MIN_YOUDEN)})
+    if n is not None and n_pos is not None and n_neg is not None:
+        nn, npos, nneg = (np.broadcast_to(np.asarray(x, dtype=float), q.shape) for x in (n, n_pos, n_neg))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = (q * (1 - q) / nn + theta**2 * tp * (1 - tp) / npos + (1 - theta) ** 2 * fp * (1 - fp) / nneg) / j**2
+            half = norm.ppf(0.5 + level / 2) * np.sqrt(var)
+        out["ci_low"] = np.clip(theta - half, 0.0, 1.0)
+        out["ci_high"] = np.clip(theta + half, 0.0, 1.0)
+    return out
+
+
+def corrected_shares(pred_share: Any, tpr: Any, fpr: Any) -> np.ndarray:
+    """Error-corrected share (Rogan–Gladen): (q − fpr) / (tpr − fpr), clipped to [0, 1]
+    (see :func:`corrected_share_estimates` for the flags and a CI).
+
+    Where ``tpr ≤ fpr`` the classifier carries no information and the raw share is returned; that, a weak coder
+    (tpr − fpr < 0.2) and a clipped share are said in a ``UserWarning`` naming the positions (never silent).
+    """
+    est = corrected_share_estimates(pred_share, tpr, fpr)
+    warn_share_flags(est)
+    out = np.where(est["unclipped"].notna(), est["share"], est["raw"])
+    return out.reshape(np.shape(np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (pred_share, tpr, fpr)))[0]))
+
+
+def warn_share_flags(est: pd.DataFrame, names: Sequence[str] | None = None) -> None:
+    """One ``UserWarning`` for the flagged rows of :func:`corrected_share_estimates` (by name or position)."""
+    import warnings
+
+    label = list(names) if names is not None else [f"position {i}" for i in range(len(est))]
+    parts = []
+    none = est["unclipped"].isna().to_numpy()
+    weak = est["weak"].to_numpy() & ~none
+    clipped = est["clipped"].to_numpy()
+    for mask, what in ((none, "tpr − fpr ≈ 0: no correction possible, the raw share is kept"),
+                       (weak, f"tpr − fpr < {MIN_YOUDEN}: the corrected share is unreliable"),
+                       (clipped, "corrected share outside [0, 1], clipped")):
+        if mask.any():
+            parts.append(f"{what} ({', '.join(label[i] for i in np.flatnonzero(mask))})")
+    if parts:
+        warnings.warn("Rogan–Gladen correction: " + "; ".join(parts), UserWarning, stacklevel=3)
 
 
 def json_value(v: Any) -> Any:

@@ -6,14 +6,16 @@ Conventions (the way Norwegian survey reports compute them):
 * unweighted shares get a **Wilson** score interval on the respondent count ``n``;
 * weighted shares get a **logit** interval on Kish's effective sample size
   ``n_eff = (Σw)² / Σw²`` (Wilson on ``n_eff`` when the share is exactly 0 or 1, where the logit is undefined);
-* two-proportion z-tests use the **unpooled** (Wald) standard error — the same one as the published CI of the
-  difference, so "95 % CI excludes 0" ⟺ "unadjusted p < 0.05" — and, for weighted estimates, the effective n
-  of each group; at 0 % vs 100 %, where that standard error is 0, the pooled one with a continuity correction
-  (see :func:`two_proportion_test`);
-* change verdicts (:func:`change_verdict`): BH-adjusted p < 0.05 ``signifikant``; otherwise unadjusted
-  p < 0.10 ``tendens`` (this includes every change whose CI excludes 0 but that does not survive the adjustment
-  for many comparisons); otherwise ``uendret``. Between-group differences (:func:`difference_verdict`) use the
-  same rule with the words ``forskjell`` / ``tendens`` / ``ingen sikker forskjell``.
+* the CI of a difference of two shares is **Newcombe's** hybrid score interval (from the two Wilson intervals,
+  on Kish's effective n for weighted shares); its p-value is the **pooled**-SE z-test on the (effective) n, or,
+  where a share is 0 % or 100 % or an expected count is under 5, **Fisher's exact test** on the (effective)
+  counts rounded to whole numbers (see :func:`two_proportion_test`);
+* change verdicts (:func:`change_verdict`): BH-adjusted p < 0.05 and a CI that excludes 0 ``signifikant``;
+  otherwise BH-adjusted p < 0.10 ``tendens``; otherwise ``uendret`` (the unadjusted p alone never gives a verdict
+  word in a table: on many comparisons it calls 6–8 % of pure-noise cells ``tendens``; :func:`verdict` gives
+  the unadjusted reading). Between-group differences
+  (:func:`difference_verdict`) use the same rule with the words ``forskjell`` / ``tendens`` /
+  ``ingen sikker forskjell``.
 
 Every function is pure and vectorised over numpy arrays where it makes sense.
 """
@@ -42,7 +44,9 @@ __all__ = [
     "proportion_ci",
     "proportion",
     "weighted_mean",
+    "mean_quantile",
     "two_proportion_test",
+    "newcombe_ci",
     "difference_ci",
     "verdict",
     "change_verdict",
@@ -246,8 +250,21 @@ class MeanEstimate:
     weighted: bool
 
 
+def mean_quantile(level: float, n=None):
+    """Two-sided quantile of a mean's CI: Student's t with ``n − 1`` df for an unweighted mean of ``n`` values
+    (arrays allowed; NaN where n < 2), the normal z when ``n`` is None (weighted: SE on Kish n)."""
+    if n is None:
+        return z_value(level)
+    z_value(level)  # checks the level
+    n = _as_float(n, "n")
+    with np.errstate(invalid="ignore"):
+        q = _sst.t.ppf(0.5 + level / 2, np.where(n > 1, n - 1, np.nan))
+    return float(q) if np.ndim(q) == 0 else q
+
+
 def weighted_mean(x: Sequence[float], weights: Sequence[float] | None = None, *, level: float = 0.95) -> MeanEstimate:
-    """Mean of the non-NaN values; SE = weighted SD / sqrt(n_eff) (sample SD with n−1 when unweighted)."""
+    """Mean of the non-NaN values; SE = weighted SD / sqrt(n_eff) (sample SD with n−1 when unweighted); the CI uses
+    Student's t with n − 1 df when unweighted, the normal z on Kish n when weighted."""
     _check_aligned(x=x, weights=weights)
     x = _as_float(x)
     w = np.ones_like(x) if weights is None else _weights(weights, len(x))
@@ -262,29 +279,84 @@ def weighted_mean(x: Sequence[float], weights: Sequence[float] | None = None, *,
     if n_eff > 1:
         var *= n_eff / (n_eff - 1)
     sd = float(np.sqrt(var))
-    half = z_value(level) * sd / np.sqrt(n_eff) if n_eff > 1 else float("nan")
-    return MeanEstimate(m, n, n_eff, sd, m - half, m + half, weights is not None)
+    half = mean_quantile(level, n if weights is None else None) * sd / np.sqrt(n_eff) if n_eff > 1 else float("nan")
+    return MeanEstimate(m, n, n_eff, sd, float(m - half), float(m + half), weights is not None)
+
+
+FISHER_GRID_CELLS = 4_000_000  # tables × support points evaluated at once by the vectorised Fisher test
+
+
+def _log_choose(a, b):
+    from scipy.special import gammaln
+
+    return gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+
+
+def _fisher_p(x1, n1, x2, n2) -> np.ndarray:
+    """Two-sided Fisher exact p-values for arrays of whole counts ``x_i`` of ``n_i``: the total probability
+    (hypergeometric, margins fixed) of the tables no more likely than the observed one (relative tolerance
+    1e-7, as R's ``fisher.test``; the same as ``scipy.stats.fisher_exact``), vectorised over the support."""
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    K, N = x1 + x2, n1 + n2
+    lo, hi = np.maximum(0, K - n2), np.minimum(n1, K)
+    size = (hi - lo + 1).astype(np.int64)
+    out = np.ones(len(x1))
+    obs = _log_choose(K, x1) + _log_choose(N - K, n1 - x1)
+    order = np.argsort(size, kind="stable")
+    start = 0
+    while start < len(order):  # chunks of similar support length, at most FISHER_GRID_CELLS points each
+        width = int(size[order[start]])
+        stop = start + 1
+        while stop < len(order) and (stop - start + 1) * int(size[order[stop]]) <= max(FISHER_GRID_CELLS, width):
+            stop += 1
+        idx = order[start:stop]
+        width = int(size[idx].max())
+        k = lo[idx, None] + np.arange(width)[None, :]
+        ok = k <= hi[idx, None]
+        kk = np.where(ok, k, lo[idx, None])
+        lp = _log_choose(K[idx, None], kk) + _log_choose((N - K)[idx, None], n1[idx, None] - kk)
+        base = _log_choose(N[idx], n1[idx])
+        keep = ok & (lp <= obs[idx, None] + 1e-7)
+        out[idx] = np.minimum(np.where(keep, np.exp(lp - base[:, None]), 0.0).sum(axis=1), 1.0)
+        start = stop
+    # the log-gamma sums carry ~1e-13 of rounding: 12 significant digits, so that 0/3 vs 3/3 is p = 0.1 exactly,
+    # not 0.0999…92 (which would be a «tendens»)
+    scale = 10.0 ** (11 - np.floor(np.log10(np.clip(out, 1e-6, 1.0))))
+    return np.where(out > 1e-6, np.round(out * scale) / scale, out)
+
+
+MIN_EXPECTED_COUNT = 5.0  # below this expected count (or at 0 % / 100 %) the z-test gives way to Fisher's exact test
+
+
+def newcombe_ci(p1, n1, p2, n2, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Newcombe's hybrid score interval (his method 10) of ``p2 − p1`` from the Wilson intervals ``(l_i, u_i)`` of
+    each share on its (effective) n: ``d − sqrt((p2 − l2)² + (u1 − p1)²)``, ``d + sqrt((u2 − p2)² + (p1 − l1)²)``.
+    Unlike the Wald interval it stays wide at 0 % or 100 % (0/20 vs 3/20: −0.038 to 0.360)."""
+    l1, u1 = wilson_ci(np.asarray(p1) * np.asarray(n1), n1, level)
+    l2, u2 = wilson_ci(np.asarray(p2) * np.asarray(n2), n2, level)
+    d = np.asarray(p2) - np.asarray(p1)
+    lo = d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    hi = d + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return np.clip(lo, -1, 1), np.clip(hi, -1, 1)
 
 
 def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = False) -> dict[str, np.ndarray]:
-    """Two-sided z-test of ``p2 − p1`` for independent samples (pass Kish n for weighted shares).
+    """Two-sided test of ``p2 − p1`` for independent samples (pass Kish n for weighted shares), with its CI.
 
-    By default the test uses the **unpooled** (Wald) standard error ``sqrt(p1(1−p1)/n1 + p2(1−p2)/n2)``, the
-    same as the returned CI, so the 95 % CI excludes 0 exactly when ``p_value < 0.05`` (at ``level``).
-    ``pooled=True`` gives the classical pooled-share test (``statsmodels.proportions_ztest``); its p-value can
-    disagree with the Wald CI near the threshold.
+    * **CI**: Newcombe's hybrid score interval (:func:`newcombe_ci`, Wilson intervals on the (effective) n), which
+      does not treat a 0 % or 100 % group as certain (the Wald interval has no width there).
+    * **p-value**: the pooled-SE z-test ``z = (p2 − p1) / sqrt(p̄(1−p̄)(1/n1 + 1/n2))`` on the (effective) n
+      (``statsmodels.proportions_ztest``); where a share is 0 or 1, or an expected count (``p̄·n_i`` or
+      ``(1−p̄)·n_i``) is under 5, **Fisher's exact test** (two-sided, as ``scipy.stats.fisher_exact``) on the counts ``round(p_i·n_i)`` of
+      ``round(n_i)`` (effective counts for weighted shares): 0/20 vs 3/20 gives p = 0.23, not the Wald 0.06;
+      0/3 vs 3/3 gives 0.10. ``test`` says which (``"z-pooled"`` / ``"fisher"``). ``pooled=True`` gives the pooled
+      z-test everywhere (no Fisher).
 
-    **0 % vs 100 %** (one share 0, the other 1): the unpooled standard error is 0 — not because there is no
-    sampling variance but because the plug-in estimate has none — and the Wald test would say p = 0 even for
-    0/3 vs 3/3. There the test and the CI fall back to the pooled standard error with a continuity correction
-    ``cc = (1/n1 + 1/n2) / 2``: ``z = (|p2 − p1| − cc) / se_pooled`` (Yates' chi-square for the 2×2 table, close
-    to Fisher's exact test in small groups: 0/3 vs 3/3 gives p = 0.102, Fisher 0.100; 0/500 vs 500/500 stays
-    p ≈ 0) and the CI ``diff ± (z·se_pooled + cc)``, cut to [−1, 1], so the CI still excludes 0 exactly when
-    p < 1 − ``level``. ``pooled=True`` keeps its classical p-value and takes the same fallback CI.
+    The test and the CI are different methods, so near the threshold one can exclude 0 while the other is above
+    0.05: :func:`change_verdict` takes the CI too and never calls a change whose CI covers 0 significant.
 
-    Returns arrays ``diff``, ``ci_low``, ``ci_high`` (unpooled Wald interval of the difference, or the fallback
-    above; cut to [−1, 1], which a small Kish n can overshoot), ``z`` and ``p_value`` (NaN where a group is
-    empty; 1.0 where both shares are 0 or both 1, see ``degenerate``).
+    Returns arrays ``diff``, ``ci_low``, ``ci_high``, ``z`` (pooled), ``p_value`` (NaN where a group is empty;
+    1.0 where both shares are 0 or both 1, see ``degenerate``) and ``test``.
     """
     _check_aligned(p1=p1, n1=n1, p2=p2, n2=n2)
     p1, n1, p2, n2 = np.broadcast_arrays(_as_float(p1, "p1"), _as_float(n1, "n1"), _as_float(p2, "p2"),
@@ -295,66 +367,74 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
         bad = np.flatnonzero((v < 0) | (v > high))  # NaN passes: an empty group is reported as NaN
         if len(bad):
             raise ValueError(f"{name}: position {int(bad[0])}: expected {what}, got {float(v.ravel()[bad[0]])}")
-    zc = z_value(level)
+    shape = p1.shape
+    p1, n1, p2, n2 = (np.atleast_1d(a).astype(float).ravel() for a in (p1, n1, p2, n2))
+    valid = (n1 > 0) & (n2 > 0) & ~np.isnan(p1) & ~np.isnan(p2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+        diff = p2 - p1
         pp = (p1 * n1 + p2 * n2) / (n1 + n2)
         se_pooled = np.sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2))
-        se0 = se_pooled if pooled else se
-        diff = p2 - p1
-        z = diff / se0
-        valid = (n1 > 0) & (n2 > 0) & ~np.isnan(p1) & ~np.isnan(p2)
-        separated = valid & (se == 0) & (diff != 0)  # 0 % vs 100 %: the fallback above
-        cc = 0.5 * (1 / n1 + 1 / n2)
-        if not pooled:
-            z = np.where(separated, np.copysign(np.fmax(np.abs(diff) - cc, 0) / se_pooled, diff), z)
+        z = diff / se_pooled
         pv = 2 * _sst.norm.sf(np.abs(z))
-        half = np.where(separated, zc * se_pooled + cc, zc * se)
-    degenerate = valid & (se0 == 0) & (diff == 0)  # both 0 or both 1: nothing to test
+        lo, hi = newcombe_ci(np.where(valid, p1, 0.5), np.where(valid, n1, 1.0), np.where(valid, p2, 0.5),
+                             np.where(valid, n2, 1.0), level)
+        expected = np.fmin(np.fmin(pp * n1, (1 - pp) * n1), np.fmin(pp * n2, (1 - pp) * n2))
+    degenerate = valid & (diff == 0) & ((pp <= 0) | (pp >= 1))  # both 0 or both 1: nothing to test
+    edge = (p1 <= 0) | (p1 >= 1) | (p2 <= 0) | (p2 >= 1) | (expected < MIN_EXPECTED_COUNT)
+    exact = valid & ~degenerate & edge & (not pooled)
+    if exact.any():
+        r1, r2 = np.fmax(np.round(n1[exact]), 1), np.fmax(np.round(n2[exact]), 1)
+        x1, x2 = np.clip(np.round(p1[exact] * r1), 0, r1), np.clip(np.round(p2[exact] * r2), 0, r2)
+        pv[exact] = _fisher_p(x1, r1, x2, r2)
     z = np.where(degenerate, 0.0, np.where(valid, z, np.nan))
     pv = np.where(degenerate, 1.0, np.where(valid, pv, np.nan))
-    lo, hi = diff - half, diff + half
-    lo, hi = np.clip(lo, -1, 1), np.clip(hi, -1, 1)  # a difference of two shares lies in [-1, 1] (small Kish n)
     out = {
-        "diff": np.where(valid, diff, np.nan),
-        "ci_low": np.where(valid, lo, np.nan),
-        "ci_high": np.where(valid, hi, np.nan),
-        "z": z,
-        "p_value": pv,
-        "degenerate": degenerate,
+        "diff": np.where(valid, diff, np.nan).reshape(shape),
+        "ci_low": np.where(valid, lo, np.nan).reshape(shape),
+        "ci_high": np.where(valid, hi, np.nan).reshape(shape),
+        "z": z.reshape(shape),
+        "p_value": pv.reshape(shape),
+        "degenerate": degenerate.reshape(shape),
+        "test": np.where(exact, "fisher", np.where(valid, "z-pooled", "")).astype(object).reshape(shape),
     }
-    if np.ndim(out["diff"]) == 0:
-        return {k: (bool(v) if k == "degenerate" else float(v)) for k, v in out.items()}
+    if not shape:
+        return {k: (bool(v) if k == "degenerate" else str(v) if k == "test" else float(v)) for k, v in out.items()}
     return out
 
 
 def difference_ci(p1, n1, p2, n2, *, level: float = 0.95):
-    """CI of ``p2 − p1``: unpooled Wald, with the 0 % vs 100 % fallback (a view of :func:`two_proportion_test`)."""
+    """CI of ``p2 − p1``: Newcombe's hybrid score interval (a view of :func:`two_proportion_test`)."""
     r = two_proportion_test(p1, n1, p2, n2, level=level)
     return r["ci_low"], r["ci_high"]
 
 
 def verdict(p_value, *, significant: float = 0.05, tendency: float = 0.10):
-    """``signifikant`` (p < 0.05), ``tendens`` (p < 0.10), ``uendret``; ``ikke testbar`` for NaN."""
+    """``signifikant`` (p < 0.05), ``tendens`` (p < 0.10), ``uendret``; ``ikke testbar`` for NaN (one p, taken as
+    is: the unadjusted verdict)."""
     return change_verdict(p_value, p_value, significant=significant, tendency=tendency)
 
 
 def change_verdict(p_value, p_adjusted, *, significant: float = 0.05, tendency: float = 0.10,
-                   words: tuple[str, str, str] = (VERDICT_SIGNIFICANT, VERDICT_TENDENCY, VERDICT_UNCHANGED)):
-    """Verdict for a published estimate with its CI, unadjusted ``p_value`` and BH-adjusted ``p_adjusted``.
+                   words: tuple[str, str, str] = (VERDICT_SIGNIFICANT, VERDICT_TENDENCY, VERDICT_UNCHANGED),
+                   ci_low=None, ci_high=None):
+    """Verdict for a published estimate from its BH-adjusted ``p_adjusted`` (and its CI, when given).
 
-    ``signifikant`` when the adjusted p < 0.05; otherwise ``tendens`` when the unadjusted p < 0.10 — which covers
-    every estimate whose 95 % CI excludes 0 but that does not hold up after the adjustment for many comparisons,
-    so a CI that excludes 0 is never called ``uendret``; otherwise ``uendret``; ``ikke testbar`` when p is NaN.
-    ``words`` replaces the three words (see :func:`difference_verdict`).
+    ``signifikant`` when the adjusted p < 0.05 and the CI (``ci_low``/``ci_high``, when given) excludes 0;
+    otherwise ``tendens`` when the adjusted p < 0.10 (an unadjusted p < 0.10 alone is no tendency: among many
+    comparisons of pure noise it turns up in 6–8 % of the cells); otherwise ``uendret``; ``ikke testbar`` when
+    the unadjusted ``p_value`` is NaN. ``words`` replaces the three words (see :func:`difference_verdict`).
     """
     _check_aligned(p_value=p_value, p_adjusted=p_adjusted)
     p, q = np.broadcast_arrays(_as_float(p_value), _as_float(p_adjusted))
+    sig_ok = q < significant
+    if ci_low is not None and ci_high is not None:
+        lo, hi = np.broadcast_arrays(_as_float(ci_low, "ci_low"), _as_float(ci_high, "ci_high"))
+        sig_ok = sig_ok & ~((lo <= 0) & (hi >= 0))  # NaN CI: not checked (no interval to contradict)
     sig, tend, none = words
     out = np.where(
         np.isnan(p),
         VERDICT_UNTESTABLE,
-        np.where(q < significant, sig, np.where(p < tendency, tend, none)),
+        np.where(sig_ok, sig, np.where(q < tendency, tend, none)),
     ).astype(object)
     return str(out) if out.ndim == 0 else out
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import warnings as _warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -21,24 +21,36 @@ import pandas as pd
 from . import stats as st
 from .survey import SurveyDefinition, value_keys
 
-__all__ = ["Summary", "build_summary", "TOTAL_SEGMENT", "TOTAL_VALUE", "DENOMINATORS"]
+__all__ = ["Summary", "build_summary", "blank_hidden_rows", "TOTAL_SEGMENT", "TOTAL_VALUE", "MISSING_LEVEL",
+           "DENOMINATORS"]
 
 TOTAL_SEGMENT = "Totalt"
 TOTAL_VALUE = "Alle"
+MISSING_LEVEL = "(uoppgitt)"  # the level of respondents without a (declared) value of a segment
 DENOMINATORS = ("kommentatorer", "spurt", "alle")
 VERDICT_SUPPRESSED = "for få svar"
 NOT_CODED = "ikke kodet"  # a free-text question with answers but no coded row in a wave: no theme rows at all
 VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
     "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange sammenligninger innen hver tabell: "
-    "én bryting × indikatorer/temaer); tendens: ikke signifikant etter justeringen, men ujustert p < 0,10 — "
-    "det gjelder alle endringer der 95 % KI utelukker 0 uten å holde etter justeringen; uendret: ujustert p ≥ 0,10 "
-    "(KI inneholder 0); verdict_unadjusted bruker ujustert p"
+    "én bryting × indikatorer/temaer) og 95 % KI for endringen utelukker 0; tendens: ellers justert p < 0,10; "
+    "uendret: justert p ≥ 0,10; ikke testbar: andelen mangler i en av bølgene (f.eks. et tema som ikke er kodet); "
+    "verdict_unadjusted bruker ujustert p"
 )
 DIFFERENCE_RULE = (
-    "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg); tendens: ujustert "
-    "p < 0,10 men ikke etter justeringen; ingen sikker forskjell ellers; ikke testbar: indikatoren er lik for alle "
-    "kommentatorene (f.eks. et spørsmål som bare stilles dem som svarte negativt på den), ingen test"
+    "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg) og 95 % KI utelukker "
+    "0; tendens: ellers justert p < 0,10; ingen sikker forskjell ellers; ikke testbar: indikatoren er lik for alle "
+    "kommentatorene (f.eks. et spørsmål som bare stilles dem som svarte negativt på den), eller temaet er ikke kodet, "
+    "ingen test"
+)
+TEST_METHOD = (
+    "95 % KI for forskjellen mellom to andeler: Newcombes hybride score-intervall (fra Wilson-intervallene til de to "
+    "andelene); p-verdi: to-utvalgs z-test med sammenslått standardfeil, eller Fishers eksakte test når en andel er "
+    "0 % eller 100 % eller en forventet frekvens er under 5; vektet: på Kish effektiv n (eksakt test på avrundede "
+    "effektive antall)"
+)
+MULTI_LABEL_NOTE = (
+    "en kommentar kan ha flere temaer, så temaandelene kan til sammen bli mer enn 100 %"
 )
 CLEARED_LEVELS_ATTR = "undeclared_levels_cleared"  # frame attr: warnings of read_waves' clearing, kept for the summary
 TABLES = ("indicators", "multiselect", "themes", "theme_indicators", "drivers", "changes", "quotes")
@@ -49,7 +61,7 @@ TABLES = ("indicators", "multiselect", "themes", "theme_indicators", "drivers", 
 class _Grouping:
     segment: str
     levels: list[str]
-    codes: np.ndarray  # per respondent, −1 = no level (missing value)
+    codes: np.ndarray  # per respondent (a missing value is the level MISSING_LEVEL)
 
 
 def _groupings(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[str] | None) -> list[_Grouping]:
@@ -58,9 +70,22 @@ def _groupings(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[st
         if segments is not None and s.column not in segments:
             continue
         levels = survey.segment_levels(df, s.column)
-        codes = pd.Index(levels, dtype=object).get_indexer(value_keys(df[s.column]))  # −1 = missing value
-        out.append(_Grouping(s.column, levels, codes.astype(np.int64)))
+        codes = pd.Index(levels, dtype=object).get_indexer(value_keys(df[s.column])).astype(np.int64)
+        levels, codes = _with_missing_level(levels, codes)
+        out.append(_Grouping(s.column, levels, codes))
     return out
+
+
+def _with_missing_level(levels: list[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Respondents with a missing (or undeclared, hence cleared) segment value as a level of their own,
+    «(uoppgitt)», last: they are in the total, so without a row of their own the total minus the levels would give
+    their numbers back unsuppressed. Added only when some respondent has no level."""
+    if not (codes < 0).any():
+        return levels, codes
+    levels = list(levels)
+    if MISSING_LEVEL not in levels:
+        levels.append(MISSING_LEVEL)
+    return levels, np.where(codes < 0, levels.index(MISSING_LEVEL), codes)
 
 
 @dataclass
@@ -107,11 +132,60 @@ def _share_block(count, base, wcount, wbase, w2base, *, weighted: bool, level: f
     return out
 
 
+#: what a hidden (suppressed) row keeps when its numbers are blanked: which cell it is and its flags; no value, CI,
+#: base or test (the service's summary keeps the same columns)
+HIDDEN_ROW_KEEPS = frozenset({
+    "kind", "wave", "wave_prev", "question", "theme", "indicator", "column", "label", "measure", "group", "option",
+    "exclusive", "item", "denominator", "segment", "value", "outcome", "weighted", "applicable", "suppressed",
+    "suppressed_secondary", "verdict", "verdict_unadjusted",
+})
+
+
+def _blank_rows(t: pd.DataFrame, nullable: bool) -> tuple[pd.DataFrame, int]:
+    """``t`` with every column but :data:`HIDDEN_ROW_KEEPS` blanked on its suppressed rows (whole numbers stay
+    whole on the other rows as nullable Int64, or become float with ``nullable=False``). Returns the table and
+    how many rows were blanked."""
+    if "suppressed" not in t.columns or not len(t):
+        return t, 0
+    hidden = t["suppressed"].fillna(False).astype(bool).to_numpy()
+    if not hidden.any():
+        return t, 0
+    t = t.copy()
+    for c in t.columns:
+        if c in HIDDEN_ROW_KEEPS or c == "respondent_id":
+            continue
+        kind = t[c].dtype.kind
+        if kind in "iu":
+            t[c] = t[c].astype("Int64" if nullable else float)
+        elif kind != "f":
+            t[c] = t[c].astype(object)
+        t.loc[hidden, c] = None
+    return t, int(hidden.sum())
+
+
+def blank_hidden_rows(summary: "Summary", *, nullable: bool = True) -> tuple["Summary", int]:
+    """A copy of ``summary`` whose hidden rows (primary or secondary suppression, in ``flag`` mode too) carry no
+    number — no share, CI, count, base or test —, only which cell they are and the ``suppressed`` flags; for what
+    is written or shown to readers. Whole-number columns stay whole (nullable Int64: files write visible cells
+    as before), or become float with ``nullable=False`` (for :meth:`Summary.to_text_table`). Returns the copy and
+    how many rows were blanked."""
+    tables, n = {}, 0
+    for name, t in summary.tables.items():
+        tables[name], k = _blank_rows(t, nullable)
+        n += k
+    return replace(summary, tables=tables), n
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     """JSON-safe records (NaN/inf → None, numpy → Python) via pandas' C JSON writer."""
     if not len(df):
         return []
     return json.loads(df.to_json(orient="records", force_ascii=False, double_precision=12, date_format="iso"))
+
+
+def _missing(v: Any) -> bool:
+    """A blank number: None, NA or NaN/inf."""
+    return v is None or v is pd.NA or (isinstance(v, (float, np.floating)) and not math.isfinite(v))
 
 
 # ---------------------------------------------------------------------------- the Summary object
@@ -172,7 +246,13 @@ class Summary:
         not_coded = {x["question"]: x for x in self.meta.get("not_coded", []) if x.get("wave") == wave}
 
         def pct(v):
-            return "–" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{100 * v:.0f}"
+            return "–" if _missing(v) else f"{100 * v:.0f}"
+
+        def whole(v):
+            return "–" if _missing(v) else str(int(v))
+
+        def ci(a, b):
+            return "–" if _missing(a) and _missing(b) else f"{pct(a)}–{pct(b)}"
 
         def change_of(kind, key):
             if not len(ch):
@@ -184,7 +264,7 @@ class Summary:
                 return "", ""
             r = m.iloc[0]
             d = r["diff"]
-            return ("–" if not np.isfinite(d) else f"{100 * d:+.0f}"), str(r["verdict"])
+            return ("–" if _missing(d) else f"{100 * d:+.0f}"), str(r["verdict"])
 
         ind = self.table("indicators")
         if len(ind):
@@ -194,7 +274,7 @@ class Summary:
             sub = ind[(ind["wave"] == wave) & (ind["segment"] == TOTAL_SEGMENT)]
             for _, r in sub.iterrows():
                 d, v = change_of("indicator", {"item": r["indicator"]})
-                t.add_row(str(r["label"])[:60], str(int(r["n"])), pct(r[sh]), f"{pct(r[lo])}–{pct(r[hi])}", d, v)
+                t.add_row(str(r["label"])[:60], whole(r["n"]), pct(r[sh]), ci(r[lo], r[hi]), d, v)
             console.print(t)
         th = self.table("themes")
         tix = self.table("theme_indicators")
@@ -214,7 +294,7 @@ class Summary:
             if not len(sub):
                 continue
             base = {d: sub[sub["denominator"] == d] for d in DENOMINATORS}
-            nb = {d: int(base[d]["n"].iloc[0]) if len(base[d]) else 0 for d in DENOMINATORS}
+            nb = {d: whole(next(iter(base[d]["n"].dropna()), None)) if len(base[d]) else "0" for d in DENOMINATORS}
             t = Table(
                 title=f"{q['label']} — {nb['kommentatorer']} kommentatorer / {nb['spurt']} spurt / {nb['alle']} respondenter",
                 title_justify="left",
@@ -223,6 +303,8 @@ class Summary:
             for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", change_col, "Vurdering", gap_title):
                 t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
             kb = base["kommentatorer"].sort_values(sh, ascending=False)
+            uncoded = {x["theme"] for x in self.meta.get("themes_not_coded", [])
+                       if x.get("wave") == wave and x.get("question") == q["column"]}
             if max_themes:
                 kb = kb.head(max_themes)
             for _, r in kb.iterrows():
@@ -233,13 +315,13 @@ class Summary:
                 gap = ""
                 if len(tix):
                     g = tix[(tix["wave"] == wave) & (tix["question"] == q["column"]) & (tix["theme"] == theme) & (tix["indicator"] == self.meta.get("outcome"))]
-                    if len(g) and np.isfinite(g["diff"].iloc[0]):
+                    if len(g) and not _missing(g["diff"].iloc[0]):
                         gap = f"{100 * g['diff'].iloc[0]:+.0f} ({g['verdict'].iloc[0]})"
                 t.add_row(
                     str(labels.get(theme, theme)),  # rich wraps long labels; never cut a word
-                    str(int(r["count"])),
+                    NOT_CODED if theme in uncoded else whole(r["count"]),
                     pct(r[sh]),
-                    f"{pct(r[lo])}–{pct(r[hi])}",
+                    ci(r[lo], r[hi]),
                     pct(sp[sh].iloc[0]) if len(sp) else "–",
                     pct(al[sh].iloc[0]) if len(al) else "–",
                     d,
@@ -250,7 +332,8 @@ class Summary:
         notes = [
             f"KI: {self.meta.get('ci_method', '')}",
             f"Vurdering: {self.meta.get('verdict_rule', '')}",
-        ]
+        ] + ([f"Temaandeler: {self.meta['theme_shares']}"] if self.meta.get("theme_shares") and th is not None
+              and len(th) else [])
         console.print("\n".join(notes))
         return console.export_text()
 
@@ -308,7 +391,8 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
     vals, valid, excl, pos = arr.vals, arr.valid, arr.excl, arr.pos
     x = np.where(valid > 0, np.nan_to_num(vals), 0.0)
     W = w[:, None]
-    blocks = [valid, valid * W, valid * W * W, pos, pos * W, excl, x, x * x, x * W, x * x * W, np.ones((n, 1))]
+    blocks = [valid, valid * W, valid * W * W, pos, pos * W, excl, x, x * x, x * W, x * x * W, valid * (W > 0),
+              np.ones((n, 1))]
     M = np.hstack(blocks)
     I_ids = np.asarray([i.id for i in inds], dtype=object)
     meta_cols = {
@@ -316,12 +400,12 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
         "label": np.asarray([i.label for i in inds], dtype=object),
         "measure": np.asarray([i.measure for i in inds], dtype=object),
     }
-    names = ["n", "_swv", "_sw2v", "_npos", "_swpos", "n_excluded", "_sx", "_sx2", "_swx", "_swx2"]
+    names = ["n", "_swv", "_sw2v", "_npos", "_swpos", "n_excluded", "_sx", "_sx2", "_swx", "_swx2", "_npw"]
     cols: dict[str, list] = {k: [] for k in ["indicator", "column", "label", "measure", "segment", "value", "n_total"] + names}
     for g in groups:
         S = st.group_sums(g.codes, len(g.levels), M)
         L = len(g.levels)
-        parts = np.split(S[:, :-1], 10, axis=1)  # each L × I
+        parts = np.split(S[:, :-1], len(names), axis=1)  # each L × I
         cols["indicator"].append(np.repeat(I_ids, L))
         for k, v in meta_cols.items():
             cols[k].append(np.repeat(v, L))
@@ -342,8 +426,9 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
         mean = np.where(nv > 0, t["_sx"] / nv, np.nan)
         var = np.where(nv > 1, (t["_sx2"] - nv * mean**2) / (nv - 1), np.nan)
         t["mean"] = mean
-        t["mean_ci_low"] = mean - z * np.sqrt(np.maximum(var, 0) / nv)
-        t["mean_ci_high"] = mean + z * np.sqrt(np.maximum(var, 0) / nv)
+        tq = st.mean_quantile(level, nv)  # Student's t, n − 1 df (the weighted mean below: z on Kish n)
+        t["mean_ci_low"] = mean - tq * np.sqrt(np.maximum(var, 0) / nv)
+        t["mean_ci_high"] = mean + tq * np.sqrt(np.maximum(var, 0) / nv)
         if weighted:
             sw = t["_swv"].to_numpy()
             mw = np.where(sw > 0, t["_swx"] / sw, np.nan)
@@ -352,10 +437,11 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
             t["mean_w"] = mw
             t["mean_ci_low_w"] = mw - z * np.sqrt(vw / ne)
             t["mean_ci_high_w"] = mw + z * np.sqrt(vw / ne)
+    n_positive = t["_npw"].to_numpy()
     t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
     for c in ("n_total", "n", "n_excluded", "n_missing", "count"):
         t[c] = t[c].round().astype(int)
-    return _suppress(t, survey, "n", keys=["indicator", "segment"])
+    return _suppress(t, survey, "n", keys=["indicator", "segment"], base=n_positive)
 
 
 def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2base: str, *, weighted: bool,
@@ -367,10 +453,11 @@ def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2
                      t[w2base].to_numpy(), weighted=weighted, level=level)
     for k, v in b.items():
         t[k] = v
+    n_positive = t["_npw"].to_numpy() if "_npw" in t else None
     t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
     t["n"] = t["n"].round().astype(int)
     t["count"] = t["count"].round().astype(int)
-    return _suppress(t, survey, "n", also_suppress, secondary=secondary, keys=keys)
+    return _suppress(t, survey, "n", also_suppress, secondary=secondary, keys=keys, base=n_positive)
 
 
 def secondary_levels(base: np.ndarray, small: np.ndarray, present: np.ndarray | None = None,
@@ -411,16 +498,20 @@ def _secondary_mask(t: pd.DataFrame, keys: Sequence[str], base: np.ndarray, smal
 
 
 def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str, also: np.ndarray | None = None, *,
-              secondary: np.ndarray | None = None, keys: Sequence[str] | None = None) -> pd.DataFrame:
+              secondary: np.ndarray | None = None, keys: Sequence[str] | None = None,
+              base: np.ndarray | None = None) -> pd.DataFrame:
     """Flag rows whose base is under ``min_cell`` (or that ``also`` marks), and — secondary suppression — the
     rows ``secondary`` marks or, given the breakdown ``keys``, the next smallest level of every breakdown with
     exactly one suppressed level (``suppressed_secondary`` tells them apart); ``suppression: hide`` blanks their
-    counts, shares, CIs, means and effective n."""
-    primary = t[base_col].to_numpy() < survey.min_cell
+    counts, shares, CIs, means and effective n. ``base``: the respondents that count toward ``min_cell`` when not
+    ``t[base_col]`` — those with a positive weight (a weight-0 respondent adds nothing to a weighted share, so 12
+    respondents of whom 11 weigh 0 show one person's answer)."""
+    base = t[base_col].to_numpy(float) if base is None else np.asarray(base, dtype=float)
+    primary = base < survey.min_cell
     if also is not None:
         primary = primary | np.asarray(also, dtype=bool)
     if secondary is None:
-        secondary = (_secondary_mask(t, keys, t[base_col].to_numpy(float), primary, survey.min_cell) if keys is not None
+        secondary = (_secondary_mask(t, keys, base, primary, survey.min_cell) if keys is not None
                      else np.zeros(len(t), dtype=bool))
     secondary = np.asarray(secondary, dtype=bool) & ~primary
     t["suppressed"] = primary | secondary
@@ -442,7 +533,8 @@ def _multiselect_table(df, survey, groups, w, weighted, level, wave) -> pd.DataF
         V = np.column_stack([pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in opts])
         answered = (~np.isnan(V)).any(axis=1).astype(float)
         X = np.nan_to_num(V) * answered[:, None]
-        M = np.hstack([answered[:, None], (answered * w)[:, None], (answered * w * w)[:, None], X, X * w[:, None]])
+        M = np.hstack([answered[:, None], (answered * w)[:, None], (answered * w * w)[:, None], X, X * w[:, None],
+                       (answered * (w > 0))[:, None]])
         K = len(opts)
         for g in groups:
             S = st.group_sums(g.codes, len(g.levels), M)
@@ -452,7 +544,7 @@ def _multiselect_table(df, survey, groups, w, weighted, level, wave) -> pd.DataF
                         {
                             "wave": wave, "group": m.id, "option": c, "label": m.options[c], "exclusive": c in m.exclusive,
                             "segment": g.segment, "value": g.levels, "n": S[:, 0],
-                            "_sw": S[:, 1], "_sw2": S[:, 2], "_c": S[:, 3 + j], "_cw": S[:, 3 + K + j],
+                            "_sw": S[:, 1], "_sw2": S[:, 2], "_c": S[:, 3 + j], "_cw": S[:, 3 + K + j], "_npw": S[:, -1],
                         }
                     )
                 )
@@ -473,6 +565,7 @@ class _QuestionData:
     pos: np.ndarray  # respondent position of each coded row (−1 = unknown respondent)
     n_nonanswer: int
     n_unrouted: int
+    uncoded: list[str] = field(default_factory=list)  # themes without a (filled) theme_<id> column in this wave
 
 
 def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
@@ -494,12 +587,15 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
     ok = (pos >= 0) & ~nonans
     commenter[pos[ok]] = True
     T = np.zeros((n, len(themes)))
+    uncoded = []
     for j, th in enumerate(themes):
         col = f"theme_{th}"
-        if col in c:
-            v = pd.to_numeric(c[col], errors="coerce").fillna(0).to_numpy() > 0
-            sel = ok & v
-            T[pos[sel], j] = 1.0
+        raw = pd.to_numeric(c[col], errors="coerce") if col in c else None
+        if raw is None or (len(raw) and raw.isna().all()):  # not in this wave's codebook/file: not 0 %
+            uncoded.append(th)
+            continue
+        sel = ok & (raw.fillna(0).to_numpy() > 0)
+        T[pos[sel], j] = 1.0
     unrouted = commenter & ~asked
     if unrouted.any():
         warn(f"{q.column}: {int(unrouted.sum())} comment(s) from respondents not routed to the question; counted as asked")
@@ -508,7 +604,8 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
         n_missing_coded = int((has_text & ~np.isin(np.arange(n), pos[pos >= 0])).sum())
         if n_missing_coded:
             warn(f"{q.column}: {n_missing_coded} non-empty answer(s) in the survey data have no coded row")
-    return _QuestionData(q.column, q.label, commenter, asked | commenter, T, c, pos, int(((pos >= 0) & nonans).sum()), int(unrouted.sum()))
+    return _QuestionData(q.column, q.label, commenter, asked | commenter, T, c, pos, int(((pos >= 0) & nonans).sum()),
+                         int(unrouted.sum()), uncoded)
 
 
 def _answers_not_coded(df: pd.DataFrame, q, coded: pd.DataFrame) -> tuple[bool, int | None]:
@@ -535,7 +632,7 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
     for d in DENOMINATORS:
         m = masks[d].astype(float)
         base_cols += [m, m * w, m * w * w]
-    M = np.hstack([np.column_stack(base_cols), qd.T, qd.T * w[:, None]])
+    M = np.hstack([np.column_stack(base_cols), qd.T, qd.T * w[:, None], (qd.commenter * (w > 0))[:, None]])
     out = []
     # A theme cell is one theme × segment level; it is suppressed on its commenter base, and then in all three
     # denominator rows: the "spurt"/"alle" rows share the same count, so showing it there would undo the hiding.
@@ -544,10 +641,10 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
     cell_small, cell_secondary = [], []
     for g in groups:
         S = st.group_sums(g.codes, len(g.levels), M)
-        cnt, cntw = S[:, 9 : 9 + K], S[:, 9 + K :]
+        cnt, cntw, npw = S[:, 9 : 9 + K], S[:, 9 + K : 9 + 2 * K], S[:, -1]  # npw: commenters of positive weight
         L = len(g.levels)
-        small_lvl = S[:, 0] < survey.min_cell
-        sec_lvl = (secondary_levels(S[:, 0], small_lvl, min_cell=survey.min_cell) if L > 1
+        small_lvl = npw < survey.min_cell
+        sec_lvl = (secondary_levels(npw, small_lvl, min_cell=survey.min_cell) if L > 1
                    else np.zeros(L, dtype=bool))
         small_k = np.tile(small_lvl, K)
         sec_k = np.tile(sec_lvl, K)
@@ -572,22 +669,37 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
                     }
                 )
             )
-    return _count_share_table(pd.concat(out, ignore_index=True), survey, "_swb", "_sw2b", weighted=weighted, level=level,
-                              also_suppress=np.concatenate(cell_small), secondary=np.concatenate(cell_secondary))
+    t = _count_share_table(pd.concat(out, ignore_index=True), survey, "_swb", "_sw2b", weighted=weighted, level=level,
+                           also_suppress=np.concatenate(cell_small), secondary=np.concatenate(cell_secondary))
+    return _blank_uncoded(t, qd.uncoded)
 
 
-def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes, arr: _IndicatorArrays) -> pd.DataFrame:
-    """Indicator among commenters who mention a theme vs commenters who do not (difference = mention − not)."""
+def _blank_uncoded(t: pd.DataFrame, uncoded: Sequence[str]) -> pd.DataFrame:
+    """Theme rows of themes not coded in the wave (no ``theme_<id>`` column): count, share and CI empty («ikke
+    kodet»), not 0 %; their change is then «ikke testbar»."""
+    rows = t["theme"].isin(list(uncoded)).to_numpy()
+    if rows.any():
+        for c in [c for c in t.columns if c.startswith(("share", "ci_low", "ci_high", "count"))]:
+            if t[c].dtype.kind in "iub":
+                t[c] = t[c].astype(float)
+            t.loc[rows, c] = np.nan
+    return t
+
+
+def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes, arr: _IndicatorArrays,
+                           bh_log: list[dict] | None = None) -> pd.DataFrame:
+    """Indicator among commenters who mention a theme vs commenters who do not (difference = mention − not); the
+    number of tests of each BH family (one indicator) is appended to ``bh_log``."""
     inds = survey.indicators
     if not inds or not themes:
         return pd.DataFrame()
     valid, pos = arr.valid, arr.pos
     ci = np.flatnonzero(qd.commenter)
     V, P, Wc, Tc = valid[ci], pos[ci], w[ci][:, None], np.ascontiguousarray(qd.T[ci])
-    blocks = {"n": V, "pos": P, "sw": V * Wc, "sw2": V * Wc * Wc, "swpos": P * Wc}
+    blocks = {"n": V, "pos": P, "sw": V * Wc, "sw2": V * Wc * Wc, "swpos": P * Wc, "npw": V * (Wc > 0)}
     I_ = V.shape[1]
     B = np.hstack(list(blocks.values()))
-    prod = Tc.T @ B  # themes × (5 · indicators)
+    prod = Tc.T @ B  # themes × (6 · indicators)
     # "other" summed directly over the commenters without the theme, not as total − mention: the subtraction
     # leaves rounding residue (a share of ±1e-16 instead of 0, a NaN standard error at 0 % vs 100 %)
     prod_other = (1.0 - Tc).T @ B
@@ -626,7 +738,9 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     t["n_mention"] = t["n_mention"].round().astype(int)
     t["n_other"] = t["n_other"].round().astype(int)
     # a row hides both its groups when either is small (with theme + without = the total any other row gives)
-    primary = ((t["n_mention"] < survey.min_cell) | (t["n_other"] < survey.min_cell)).to_numpy()
+    # counted toward min_cell: respondents of positive weight (all of them when unweighted)
+    npw_m, npw_o = mention["npw"].ravel(), np.broadcast_to(other["npw"], (K, I)).ravel()
+    primary = (npw_m < survey.min_cell) | (npw_o < survey.min_cell)
     families = _theme_families(Tc, themes, _theme_parents(survey, qd.column))
     secondary = _theme_indicator_secondary(t, primary, families, I, survey.min_cell)
     small = pd.Series(primary | secondary, index=t.index)
@@ -638,14 +752,21 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     t["applicable"] = ~np.tile(constant, K)
     p = t["p_value"].where(~small & t["applicable"] & ~np.asarray(r["degenerate"], dtype=bool).ravel())
     t["p_adjusted"] = np.nan
-    for _, idx in t.groupby("indicator", sort=False).groups.items():  # one BH family per indicator (one table)
+    for key, idx in t.groupby("indicator", sort=False).groups.items():  # one BH family per indicator (one table)
         t.loc[idx, "p_adjusted"] = st.bh_adjust(p.loc[idx].to_numpy())
+        if bh_log is not None:
+            bh_log.append({"table": "theme_indicators", "wave": wave, "family": f"{qd.column} / {key}",
+                           "tests": int(p.loc[idx].notna().sum())})
     t.loc[~small & p.isna() & t["p_value"].notna(), "p_adjusted"] = 1.0  # both groups 0 % (or 100 %): no test
-    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy())
+    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy(),
+                                         ci_low=t["ci_low"].to_numpy(), ci_high=t["ci_high"].to_numpy())
     na = ~t["applicable"]
     t.loc[na, ["diff", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
     t.loc[na, "verdict"] = VERDICT_NOT_APPLICABLE
     t.loc[small, "verdict"] = VERDICT_SUPPRESSED
+    uncoded = t["theme"].isin(qd.uncoded).to_numpy()  # no coding of the theme in this wave: nothing to compare
+    t.loc[uncoded, ["share_mention", "diff", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
+    t.loc[uncoded, "verdict"] = VERDICT_NOT_APPLICABLE
     if survey.suppression == "hide":
         for c in ("share_mention", "share_other", "n_eff_mention", "n_eff_other", "diff", "ci_low", "ci_high",
                   "p_value", "p_adjusted"):
@@ -783,7 +904,8 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
     if t.empty:
         return t
     t["p_adjusted"] = st.bh_adjust(t["p_value"].to_numpy())
-    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy())
+    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy(),
+                                         ci_low=t["ci_low_pp"].to_numpy(), ci_high=t["ci_high_pp"].to_numpy())
     return t
 
 
@@ -859,6 +981,33 @@ def _logit_ame(X: np.ndarray, beta: np.ndarray, cov: np.ndarray, cols: list[int]
     return np.asarray(eff), np.asarray(se)
 
 
+def _bh_note(families: list[dict]) -> str:
+    """Reader's note on the Benjamini–Hochberg families: how many, and how many tests each (per table)."""
+    if not families:
+        return "ingen tester"
+    parts = []
+    for table in dict.fromkeys(f["table"] for f in families):
+        n = [f["tests"] for f in families if f["table"] == table]
+        parts.append(f"{table}: {len(n)} familier, {min(n)}–{max(n)} tester per familie ({sum(n)} i alt)")
+    return ("Benjamini–Hochberg-justering innen hver familie (én tabell); " + "; ".join(parts)
+            + " — antallet per familie står i bh_families")
+
+
+def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple]) -> list[str]:
+    """Warnings for compared waves whose coded files have different ``theme_<id>`` columns (codebooks that differ:
+    a theme missing from one wave is «ikke kodet» there, not 0 %)."""
+    out = []
+    for prev, cur in pairs:
+        if prev not in coded or cur not in coded:
+            continue
+        a, b = ({str(c)[6:] for c in coded[w].columns if str(c).startswith("theme_")} for w in (prev, cur))
+        if a != b:
+            parts = [f"only in {w}: {', '.join(sorted(x))}" for w, x in ((prev, a - b), (cur, b - a)) if x]
+            out.append(f"changes {prev}→{cur}: the coded files have different theme columns ({'; '.join(parts)}); "
+                       f"a theme without a column in a wave is «{NOT_CODED}» there and its change «{st.VERDICT_UNTESTABLE}»")
+    return out
+
+
 def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: SurveyDefinition) -> list[str]:
     """Warnings for segment levels with respondents in only one wave of a compared pair (a level renamed between
     waves, a new category): the change tables cannot compare them. Declared levels are named; values of a
@@ -871,6 +1020,7 @@ def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: Surv
         for seg in [s for s in pd.unique(present["segment"]) if s != TOTAL_SEGMENT]:
             a = set(present.loc[(present["wave"] == prev) & (present["segment"] == seg), "value"].astype(str))
             b = set(present.loc[(present["wave"] == cur) & (present["segment"] == seg), "value"].astype(str))
+            a, b = a - {MISSING_LEVEL}, b - {MISSING_LEVEL}  # no renamed level: missing values in one wave only
             only = {prev: sorted(a - b), cur: sorted(b - a)}
             if not (only[prev] or only[cur]):
                 continue
@@ -886,8 +1036,10 @@ def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: Surv
     return out
 
 
-def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool, level: float) -> pd.DataFrame:
-    """Wave-over-wave change for indicators, multi-select options and theme shares; BH within each table."""
+def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool, level: float,
+             families: list[dict] | None = None) -> pd.DataFrame:
+    """Wave-over-wave change for indicators, multi-select options and theme shares; BH within each table (the
+    number of tests of each family is appended to ``families``)."""
     specs = [
         ("indicator", "indicators", ["indicator", "segment", "value"], "indicator"),
         ("multiselect", "multiselect", ["group", "option", "segment", "value"], "option"),
@@ -929,6 +1081,7 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
                     "ci_low": r["ci_low"],
                     "ci_high": r["ci_high"],
                     "p_value": p,
+                    "test": np.where(supp, "", r["test"]),  # which test says something of a hidden cell
                     "suppressed": supp,
                 }
             )
@@ -937,10 +1090,14 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
             # rows with both shares 0 (or both 1) are no test: left out of the BH family (their adjusted p is 1)
             family_p = frame["p_value"].where(~degenerate)
             frame["p_adjusted"] = np.nan
-            for _, idx in frame.groupby(groups, sort=False).groups.items():
+            for key, idx in frame.groupby(groups, sort=False).groups.items():
                 frame.loc[idx, "p_adjusted"] = st.bh_adjust(family_p.loc[idx].to_numpy())
+                if families is not None:
+                    families.append({"table": "changes", "wave_prev": prev, "wave": cur,
+                                     "family": " / ".join(map(str, key)), "tests": int(family_p.loc[idx].notna().sum())})
             frame.loc[degenerate, "p_adjusted"] = 1.0
-            frame["verdict"] = st.change_verdict(frame["p_value"].to_numpy(), frame["p_adjusted"].to_numpy())
+            frame["verdict"] = st.change_verdict(frame["p_value"].to_numpy(), frame["p_adjusted"].to_numpy(),
+                                                 ci_low=frame["ci_low"].to_numpy(), ci_high=frame["ci_high"].to_numpy())
             frame["verdict_unadjusted"] = st.verdict(frame["p_value"].to_numpy())
             frame.loc[supp, ["verdict", "verdict_unadjusted"]] = VERDICT_SUPPRESSED
             frame["direction"] = np.where(frame["diff"] > 0, "opp", np.where(frame["diff"] < 0, "ned", ""))
@@ -1136,6 +1293,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     weighted = False
     info: dict[str, Any] = {}
     not_coded: list[dict[str, Any]] = []
+    bh_families: list[dict[str, Any]] = []
     acc: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     for wave in waves:
         df, masked = survey.mask_free_segments(frames[wave].reset_index(drop=True))
@@ -1149,6 +1307,11 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
                 warn(f"{wave}: {m}")
         ids = value_keys(df[survey.id_column])
         w, weighted = _weights(df, survey)
+        if weighted and (w <= 0).any():
+            first = int(np.flatnonzero(w <= 0)[0]) + int(df.attrs.get("first_data_row", 2))
+            warn(f"{wave}: weight column {survey.weight_column}: {int((w <= 0).sum())} row(s) with weight 0 or no "
+                 f"weight (first at row {first}); they count in n but not in the weighted shares, and not toward "
+                 f"min_cell ({survey.min_cell})")
         groups = _groupings(df, survey, segments)
         arr = _indicator_arrays(df, survey)
         acc["indicators"].append(_indicator_table(df, survey, groups, w, weighted, level, wave, arr))
@@ -1169,6 +1332,11 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
                      f"changes, drivers and quotes of this wave («{NOT_CODED}»), not shown as 0 %")
                 continue
             qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"))
+            for th in qd.uncoded:
+                info.setdefault("themes_not_coded", []).append({"wave": wave, "question": q.column, "theme": th})
+                warn(f"{wave}: {q.column}: theme {th} not coded (no column theme_{th} in the coded file, or no value "
+                     f"in it); its shares are left empty («{NOT_CODED}»), not 0 %, and its change is not tested "
+                     f"(«{st.VERDICT_UNTESTABLE}»)")
             info.setdefault("question_counts", []).append(
                 {
                     "wave": wave,
@@ -1183,9 +1351,13 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
             )
             tt = _theme_table(df, survey, groups, w, weighted, level, wave, qd, themes)
             acc["themes"].append(tt)
-            acc["theme_indicators"].append(_theme_indicator_table(df, survey, w, weighted, level, wave, qd, themes, arr))
+            acc["theme_indicators"].append(_theme_indicator_table(df, survey, w, weighted, level, wave, qd, themes, arr,
+                                                                  bh_families))
             if drivers:
-                acc["drivers"].append(_driver_table(df, survey, w, weighted, wave, qd, themes, driver_method, lambda m: warn(m)))
+                dt = _driver_table(df, survey, w, weighted, wave, qd, themes, driver_method, lambda m: warn(m))
+                if len(dt):
+                    bh_families.append({"table": "drivers", "wave": wave, "family": q.column, "tests": len(dt)})
+                acc["drivers"].append(dt)
             if quotes:
                 acc["quotes"].append(_quotes(df, ids, survey, groups, wave, qd, themes, tt, n_quotes, embedder, info))
     tables = {k: pd.concat([x for x in v if len(x)], ignore_index=True) if any(len(x) for x in v) else pd.DataFrame() for k, v in acc.items() if k != "changes"}
@@ -1195,7 +1367,9 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         pairs = [(compare_to, wv) for wv in waves if wv != compare_to]
     else:
         pairs = list(zip(waves[:-1], waves[1:]))
-    tables["changes"] = _changes(tables, pairs, weighted, level)
+    tables["changes"] = _changes(tables, pairs, weighted, level, bh_families)
+    for m in _theme_set_warnings(coded, pairs):
+        warn(m)
     for m in _unmatched_levels(tables.get("indicators"), pairs, survey):
         warn(m)
     tables = {k: tables[k] for k in TABLES if k in tables}
@@ -1210,9 +1384,11 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         ),
         "ci_method_unweighted": st.CI_METHOD_UNWEIGHTED,
         "ci_method_weighted": st.CI_METHOD_WEIGHTED if weighted else None,
-        "test": ("to-utvalgs z-test med usammenslått (Wald) standardfeil, den samme som i 95 % KI for endringen "
-                 "(KI utelukker 0 nøyaktig når ujustert p < 0,05); vektet: på Kish effektiv n; ved 0 % mot 100 %, "
-                 "der den standardfeilen er 0: sammenslått standardfeil med kontinuitetskorreksjon (Yates)"),
+        "test": TEST_METHOD,
+        "theme_shares": MULTI_LABEL_NOTE,
+        "bh_families": bh_families,
+        "bh_note": _bh_note(bh_families),
+        "mean_ci": "uvektet: t-fordeling med n − 1 frihetsgrader; vektet: normalfordeling på Kish effektiv n",
         "verdict_rule": VERDICT_RULE,
         "difference_rule": DIFFERENCE_RULE,
         "min_cell": survey.min_cell,

@@ -72,55 +72,53 @@ def test_weighted_mean_against_descrstatsw():
 
 
 def test_two_proportion_test_by_hand_and_against_statsmodels():
-    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+    from statsmodels.stats.proportion import confint_proportions_2indep
 
+    # review dec05: Newcombe CI + pooled z (Fisher at the edges), no longer the unpooled Wald test and CI
     r = st.two_proportion_test(0.5, 100, 0.6, 100)
-    # unpooled (Wald) se = sqrt(0.5·0.5/100 + 0.6·0.4/100) = sqrt(0.0049) = 0.07, z = 0.1 / 0.07 = 1.428571
-    se = math.sqrt(0.25 / 100 + 0.24 / 100)
-    assert se == pytest.approx(0.07) and r["z"] == pytest.approx(0.1 / 0.07)
-    assert round(r["p_value"], 4) == 0.1531  # 2·(1 − Φ(1.428571))
-    w = test_proportions_2indep(60, 100, 50, 100, method="wald", compare="diff")
-    assert r["p_value"] == pytest.approx(w.pvalue) and r["z"] == pytest.approx(w.statistic)
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx((0.1 - 1.959964 * se, 0.1 + 1.959964 * se), abs=1e-6)
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx(confint_proportions_2indep(60, 100, 50, 100, method="wald"))
-    # the classical pooled test stays available: pooled 0.55, se0 = sqrt(0.55·0.45·0.02), p = 0.1552
-    rp = st.two_proportion_test(0.5, 100, 0.6, 100, pooled=True)
-    assert rp["z"] == pytest.approx(0.1 / math.sqrt(0.55 * 0.45 * 0.02)) and round(rp["p_value"], 4) == 0.1552
+    # pooled 0.55, se0 = sqrt(0.55·0.45·0.02), z = 1.421338, p = 0.1552
+    assert r["z"] == pytest.approx(0.1 / math.sqrt(0.55 * 0.45 * 0.02)) and round(r["p_value"], 4) == 0.1552
     z, p = proportions_ztest([60, 50], [100, 100])
+    assert r["p_value"] == pytest.approx(p) and r["test"] == "z-pooled"
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(confint_proportions_2indep(60, 100, 50, 100, method="newcomb"))
+    rp = st.two_proportion_test(0.5, 100, 0.6, 100, pooled=True)
     assert rp["p_value"] == pytest.approx(p)
     # weighted: the same test on Kish effective n (counts = share · n_eff)
     p1, n1, p2, n2 = 0.47, 812.4, 0.52, 790.1
     r = st.two_proportion_test(p1, n1, p2, n2)
-    w = test_proportions_2indep(p2 * n2, n2, p1 * n1, n1, method="wald", compare="diff")
-    assert r["p_value"] == pytest.approx(w.pvalue)
+    pp = (p1 * n1 + p2 * n2) / (n1 + n2)
+    assert r["p_value"] == pytest.approx(2 * sst.norm.sf(0.05 / math.sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2))))
     vec = st.two_proportion_test(np.array([0.5, 0.0]), np.array([100, 50]), np.array([0.6, 0.0]), np.array([100, 50]))
     assert vec["p_value"][1] == 1.0 and list(vec["degenerate"]) == [False, True]
     assert np.isnan(st.two_proportion_test(0.5, 0, 0.5, 10)["p_value"])
-    sep = st.two_proportion_test(0.0, 20, 1.0, 20)  # 0 % vs 100 %: pooled, continuity-corrected fallback
-    assert 0 < sep["p_value"] < 1e-8 and 0.6 < sep["ci_low"] < sep["ci_high"] == 1.0 and not sep["degenerate"]
+    sep = st.two_proportion_test(0.0, 20, 1.0, 20)  # 0 % vs 100 %: Fisher's exact test
+    assert sep["p_value"] == pytest.approx(sst.fisher_exact([[0, 20], [20, 0]])[1]) and sep["test"] == "fisher"
+    assert 0.6 < sep["ci_low"] < sep["ci_high"] == 1.0 and not sep["degenerate"]
 
 
-def test_ci_excludes_zero_iff_unadjusted_p_below_005():
-    """Test and CI use the same (unpooled) variance, so they can never contradict each other.
-    Here the pooled test (the old one) said p = 0.0502 ≥ 0.05 while the Wald CI excluded 0."""
+def test_verdict_never_calls_a_ci_that_covers_zero_significant():
+    """Newcombe's CI and the pooled z-test can disagree near the border; the verdict takes both. A hand case:
+    19/100 vs 31/100 → pooled p̄ = .25, se0 = sqrt(.25·.75·.02) = .0612372, z = 1.95959, p = .05004, and the
+    Newcombe CI [−.00027, .23607] covers 0."""
+    r = st.two_proportion_test(0.19, 100, 0.31, 100)
+    assert r["p_value"] == pytest.approx(0.050044, abs=1e-5) and r["ci_low"] < 0 < r["ci_high"]
+    assert st.change_verdict(0.01, 0.01, ci_low=-0.001, ci_high=0.2) == "tendens"
+    assert st.change_verdict(0.01, 0.01, ci_low=0.001, ci_high=0.2) == "signifikant"
+    assert st.difference_verdict(0.01, 0.01, ci_low=-0.2, ci_high=0.0) == "tendens"
     rng = np.random.default_rng(3)
     p1, p2 = rng.uniform(0.02, 0.98, 4000), rng.uniform(0.02, 0.98, 4000)
     n1, n2 = rng.integers(10, 400, 4000), rng.integers(10, 400, 4000)
     r = st.two_proportion_test(p1, n1, p2, n2)
-    excludes = (r["ci_low"] > 0) | (r["ci_high"] < 0)
-    np.testing.assert_array_equal(excludes, r["p_value"] < 0.05)
-    # a hand case on the border: 19/100 vs 31/100 → diff .12, se = sqrt(.19·.81/100 + .31·.69/100) = .0606465,
-    # z = 1.97868, p = .04785 and the CI [.00114, .23887] excludes 0; the pooled test (pbar = .25,
-    # se0 = sqrt(.25·.75·.02) = .0612372, z = 1.95959) said p = .05004 — "uendret" next to a CI without 0
-    r = st.two_proportion_test(0.19, 100, 0.31, 100)
-    assert r["z"] == pytest.approx(0.12 / 0.0606465, rel=1e-6) and r["p_value"] == pytest.approx(0.047852, abs=1e-5)
-    assert r["ci_low"] == pytest.approx(0.12 - 1.959964 * 0.0606465, abs=1e-6) and r["ci_low"] > 0
-    assert st.two_proportion_test(0.19, 100, 0.31, 100, pooled=True)["p_value"] == pytest.approx(0.050044, abs=1e-5)
+    v = st.change_verdict(r["p_value"], r["p_value"], ci_low=r["ci_low"], ci_high=r["ci_high"])
+    covers = (r["ci_low"] <= 0) & (r["ci_high"] >= 0)
+    assert not np.any(covers & (v == "signifikant"))
 
 
 @pytest.mark.parametrize("p,q,verdict", [(0.001, 0.004, "signifikant"), (0.01, 0.0499, "signifikant"),
-                                         (0.01, 0.20, "tendens"), (0.049, 0.9, "tendens"), (0.07, 0.07, "tendens"),
-                                         (0.0999, 0.5, "tendens"), (0.10, 0.10, "uendret"), (0.7, 0.9, "uendret"),
+                                         # dec05: «tendens» from the adjusted p only (was «tendens» for these 3)
+                                         (0.01, 0.20, "uendret"), (0.049, 0.9, "uendret"), (0.07, 0.07, "tendens"),
+                                         (0.0999, 0.5, "uendret"), (0.05, 0.0999, "tendens"),
+                                         (0.10, 0.10, "uendret"), (0.7, 0.9, "uendret"),
                                          (float("nan"), float("nan"), "ikke testbar")])
 def test_change_verdict_uses_adjusted_p_and_never_calls_a_significant_ci_unchanged(p, q, verdict):
     assert st.change_verdict(p, q) == verdict

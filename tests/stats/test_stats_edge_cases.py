@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sst
+from statsmodels.stats.proportion import proportion_confint
 
 from textmine import stats as st
 from textmine.agreement import intercoder_agreement
@@ -57,15 +58,12 @@ def test_weighted_yates_with_constant_weights_equals_the_unweighted_yates():
 # ---------------------------------------------------------------------------- 0 % vs 100 %
 def test_zero_versus_all_in_tiny_groups_is_not_p_zero():
     r = st.two_proportion_test(0.0, 3, 1.0, 3)
-    # fallback: pooled se sqrt(.5 · .5 · (1/3 + 1/3)) = .408248 with continuity correction .5 · (1/3 + 1/3):
-    # z = (1 − 1/3) / .408248 = 1.632993, p = .102470 (Fisher's exact test on [[0, 3], [3, 0]]: p = .1)
-    assert r["z"] == pytest.approx((2 / 3) / math.sqrt(0.25 * 2 / 3), rel=1e-9)
-    assert r["p_value"] == pytest.approx(2 * sst.norm.sf(1.632993), abs=1e-6) and r["p_value"] > 0.05
-    assert r["p_value"] == pytest.approx(sst.chi2_contingency([[0, 3], [3, 0]], correction=True)[1], abs=1e-12)
-    assert r["p_value"] == pytest.approx(sst.fisher_exact([[0, 3], [3, 0]])[1], abs=0.01)
-    assert r["diff"] == 1.0 and not r["degenerate"]
-    # the CI agrees with the test (it holds 0 here) and stays within [−1, 1]
-    assert r["ci_low"] < 0 < r["ci_high"] == 1.0
+    # review dec05: at 0 % / 100 % Fisher's exact test on [[0, 3], [3, 0]]: p = .1 (was Yates' .102470)
+    assert r["p_value"] == pytest.approx(sst.fisher_exact([[0, 3], [3, 0]])[1], abs=1e-12) and r["p_value"] > 0.05
+    assert r["z"] == pytest.approx((1.0) / math.sqrt(0.25 * 2 / 3), rel=1e-9)  # the pooled z, for reference
+    assert r["diff"] == 1.0 and not r["degenerate"] and r["test"] == "fisher"
+    # Newcombe's CI: 1 − sqrt(2 · .561497²) = .205923 to 1 (Wilson 0/3: [0, .561497]); the verdict follows p
+    assert r["ci_low"] == pytest.approx(1 - math.sqrt(2) * proportion_confint(0, 3, method="wilson")[1]) and r["ci_high"] == 1.0
     assert st.verdict(r["p_value"]) == "uendret"
 
 
@@ -80,24 +78,23 @@ def test_zero_versus_all_keeps_ci_and_test_consistent_and_works_on_kish_n():
     n1 = np.array([2.0, 3, 5, 8, 13, 40, 2.7, 6.4])
     n2 = np.array([2.0, 3, 4, 9, 11, 35, 3.1, 9.8])  # non-integer: Kish effective n of weighted groups
     r = st.two_proportion_test(np.zeros(8), n1, np.ones(8), n2)
-    pooled = n2 / (n1 + n2)
-    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    z = (1 - 0.5 * (1 / n1 + 1 / n2)) / se0
-    np.testing.assert_allclose(r["p_value"], 2 * sst.norm.sf(z), rtol=1e-9)
+    # dec05: Fisher's exact test on the effective counts rounded to whole numbers
+    ref = [sst.fisher_exact([[0, round(a)], [round(b), 0]])[1] for a, b in zip(n1, n2)]
+    np.testing.assert_allclose(r["p_value"], ref, rtol=1e-9)
     assert np.all(r["p_value"] > 0)
     excludes = (r["ci_low"] > 0) | (r["ci_high"] < 0)
-    np.testing.assert_array_equal(excludes, r["p_value"] < 0.05)
+    assert not np.any(~excludes & (r["p_value"] < 0.05) & (st.change_verdict(r["p_value"], r["p_value"], ci_low=r["ci_low"], ci_high=r["ci_high"]) == "signifikant"))
     assert np.all((r["ci_low"] >= -1) & (r["ci_high"] <= 1))
 
 
-def test_ordinary_cases_still_match_the_wald_test():
-    """The fallback only replaces a standard error of exactly 0 with a difference (0 % vs 100 %)."""
+def test_ordinary_cases_use_the_pooled_z_test():
+    """dec05: away from the edges the pooled z-test (was: the unpooled Wald test)."""
     r = st.two_proportion_test(0.5, 100, 0.6, 100)
-    assert r["p_value"] == pytest.approx(2 * sst.norm.sf(0.1 / 0.07))
-    one0 = st.two_proportion_test(0.0, 40, 0.2, 50)  # one side without variance: Wald still defined
-    assert one0["p_value"] == pytest.approx(2 * sst.norm.sf(0.2 / math.sqrt(0.2 * 0.8 / 50)))
+    assert r["p_value"] == pytest.approx(2 * sst.norm.sf(0.1 / math.sqrt(0.55 * 0.45 * 0.02)))
+    one0 = st.two_proportion_test(0.0, 40, 0.2, 50)  # a 0 % group: Fisher, not a Wald z without variance
+    assert one0["p_value"] == pytest.approx(sst.fisher_exact([[0, 40], [10, 40]])[1])
     assert st.two_proportion_test(0.0, 40, 0.0, 55)["p_value"] == 1.0
-    pooled = st.two_proportion_test(0.0, 3, 1.0, 3, pooled=True)  # the classical pooled test is unchanged
+    pooled = st.two_proportion_test(0.0, 3, 1.0, 3, pooled=True)  # pooled=True: the pooled z everywhere
     assert pooled["p_value"] == pytest.approx(2 * sst.norm.sf(1 / math.sqrt(0.25 * 2 / 3)))
 
 

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as sst
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
-from statsmodels.stats.proportion import test_proportions_2indep as wald_2indep
 
 from textmine import stats as st
 from textmine.summary import build_summary
@@ -137,15 +137,16 @@ def test_wave_change_verdicts_and_bh(make_tiny_definition):
     a = _row(ind, wave=2023, indicator="helhet", segment="Totalt")
     b = _row(ind, wave=2024, indicator="helhet", segment="Totalt")
     assert c["diff"] == pytest.approx(b["share_w"] - a["share_w"])
-    # unpooled (Wald) z-test on Kish n: the same variance as the published CI of the change
-    w = wald_2indep(b["share_w"] * b["n_eff"], b["n_eff"], a["share_w"] * a["n_eff"], a["n_eff"],
-                                method="wald", compare="diff")
-    assert c["p_value"] == pytest.approx(w.pvalue)
+    # review dec05: pooled z-test on Kish n, Newcombe's CI of the change (was the unpooled Wald test and CI)
+    pp = (b["share_w"] * b["n_eff"] + a["share_w"] * a["n_eff"]) / (b["n_eff"] + a["n_eff"])
+    se0 = np.sqrt(pp * (1 - pp) * (1 / a["n_eff"] + 1 / b["n_eff"]))
+    assert c["p_value"] == pytest.approx(2 * sst.norm.sf(abs(c["diff"]) / se0))
     assert (c["ci_low"], c["ci_high"]) == pytest.approx(confint_proportions_2indep(
-        b["share_w"] * b["n_eff"], b["n_eff"], a["share_w"] * a["n_eff"], a["n_eff"], method="wald"))
+        b["share_w"] * b["n_eff"], b["n_eff"], a["share_w"] * a["n_eff"], a["n_eff"], method="newcomb"))
     sub = ch[(ch["kind"] == "indicator") & ~ch["suppressed"] & (ch["segment"] == "sektor")]  # one table = one breakdown
     np.testing.assert_allclose(sub["p_adjusted"], multipletests(sub["p_value"], method="fdr_bh")[1])
-    assert c["verdict"] == st.change_verdict(c["p_value"], c["p_adjusted"]) and c["direction"] == "opp"
+    assert c["verdict"] == st.change_verdict(c["p_value"], c["p_adjusted"], ci_low=c["ci_low"], ci_high=c["ci_high"])
+    assert c["direction"] == "opp"
     assert set(ch["verdict"]) <= {"signifikant", "tendens", "uendret", "for få svar", "ikke testbar"}
     tel = _row(ch, kind="indicator", item="telefon", segment="Totalt")
     assert tel["diff"] == pytest.approx(0) and tel["verdict"] == "uendret"
@@ -284,14 +285,15 @@ def test_changes_leave_rows_with_both_shares_zero_out_of_the_bh_family(make_tiny
 
 
 def test_sample_change_verdicts_agree_with_published_cis(sample_summary):
-    """No change is called "uendret" while its 95 % CI excludes 0, and CI-excludes-0 ⟺ unadjusted p < .05."""
+    """Review dec05: «signifikant» ⟺ BH-adjusted p < .05 and a 95 % (Newcombe) CI without 0; «tendens» ⟺ not that
+    and adjusted p < .10 (no longer: CI-excludes-0 ⟺ unadjusted p < .05, nor «tendens» from the unadjusted p)."""
     ch = sample_summary.table("changes")
     ch = ch[~ch["suppressed"] & ch["p_value"].notna()]
     excludes = (ch["ci_low"] > 0) | (ch["ci_high"] < 0)
     assert excludes.any()
-    np.testing.assert_array_equal(excludes.to_numpy(), (ch["p_value"] < 0.05).to_numpy())
-    assert not (excludes & (ch["verdict"] == "uendret")).any()
-    assert ((ch["verdict"] == "signifikant") == (ch["p_adjusted"] < 0.05)).all()
+    sig = (ch["p_adjusted"] < 0.05) & excludes
+    assert ((ch["verdict"] == "signifikant") == sig).all()
+    assert ((ch["verdict"] == "tendens") == (~sig & (ch["p_adjusted"] < 0.10))).all()
     assert "tendens" in sample_summary.meta["verdict_rule"] and "utelukker 0" in sample_summary.meta["verdict_rule"]
 
 

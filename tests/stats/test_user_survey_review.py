@@ -45,7 +45,8 @@ def test_undeclared_segment_value_is_treated_as_missing_and_never_published(make
     for name, t in s.tables.items():
         assert EMAIL not in t.to_csv(), name
         if "segment" in t.columns:
-            assert set(t.loc[t["segment"] == "sektor", "value"]) <= {"P", "O"}, name
+            # the cleared value is never published; its respondent is in the level «(uoppgitt)» (review dec05)
+            assert set(t.loc[t["segment"] == "sektor", "value"]) <= {"P", "O", "(uoppgitt)"}, name
     written = s.write(tmp_path / "sum")  # CSV, JSON and Excel
     assert written
     for f in written:
@@ -56,10 +57,11 @@ def test_undeclared_segment_value_is_treated_as_missing_and_never_published(make
     msgs = [m for m in s.warnings if "declared levels" in m]
     assert msgs and all(EMAIL not in m for m in s.warnings)
     assert "column sektor has 1 value(s)" in msgs[0] and "row 10" in msgs[0] and "treated as missing" in msgs[0]
-    ind = s.table("indicators")  # the respondent still counts in the total, only without a sektor level
+    ind = s.table("indicators")  # the respondent still counts in the total, in the level «(uoppgitt)» (dec05)
     tot = ind[(ind["segment"] == TOTAL_SEGMENT) & (ind["indicator"] == "helhet")]
     lv = ind[(ind["segment"] == "sektor") & (ind["indicator"] == "helhet")]
-    assert int(tot["n"].iloc[0]) == 12 and int(lv["n"].sum()) == 11
+    assert int(tot["n"].iloc[0]) == 12 and int(lv["n"].sum()) == 12
+    assert lv["value"].tolist() == ["P", "O", "(uoppgitt)"] and int(lv["n"].iloc[-1]) == 1
 
 def test_segment_levels_lists_declared_levels_only(make_tiny_definition):
     survey = make_tiny_definition()

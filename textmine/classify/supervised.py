@@ -33,7 +33,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..codebook import Codebook, label_row, parse_theme_list
-from ..evaluate import accuracy_at_coverage, confusion_rates, corrected_shares, f1_summary
+from ..evaluate import (accuracy_at_coverage, confusion_rates, corrected_share_estimates, f1_summary,
+                        warn_share_flags)
 from .base import BaseCoder, NotFittedError, Prepared, check_aligned, check_texts, confidence_of, decide
 from .calibration import (apply_confidence_model, best_thresholds, confidence_features, fit_confidence_model,
                           platt_apply, platt_fit, review_threshold_for)
@@ -532,7 +533,10 @@ class SupervisedCoder(BaseCoder):
 
         ``raw``: share of rows coded with the theme; ``prob``: mean probability over answered rows;
         ``corrected``: Rogan–Gladen correction of the raw share among answered rows with the out-of-fold
-        confusion rates. Default: the coder's ``share_method``."""
+        confusion rates; a theme whose tpr − fpr is under 0.2 (weak), whose correction was cut to [0, 1]
+        (clipped) or that has no information (tpr ≤ fpr: raw share kept) is named in a ``UserWarning`` and listed
+        in the result's ``attrs["weak"]`` / ``attrs["clipped"]`` / ``attrs["uncorrected"]``. Default: the coder's
+        ``share_method``."""
         method = method or self.share_method
         ids = self.codebook.theme_ids
         y = pred[[f"theme_{t}" for t in ids]].to_numpy()
@@ -545,7 +549,13 @@ class SupervisedCoder(BaseCoder):
         elif method == "corrected":
             if self.share_rates_ is None:
                 raise RuntimeError("no out-of-fold confusion rates: retrain the model")
-            est = corrected_shares(y[answered].mean(0), self.share_rates_[0], self.share_rates_[1]) * frac
+            rg = corrected_share_estimates(y[answered].mean(0), self.share_rates_[0], self.share_rates_[1])
+            warn_share_flags(rg, ids)
+            out = pd.Series(np.where(rg["unclipped"].notna(), rg["share"], rg["raw"]) * frac, index=ids, name="share")
+            out.attrs.update({k: [t for t, f in zip(ids, m) if f] for k, m in (
+                ("weak", rg["weak"] & rg["unclipped"].notna()), ("clipped", rg["clipped"]),
+                ("uncorrected", rg["unclipped"].isna()))})
+            return out
         else:
             raise ValueError(f"unknown share method {method!r}")
         return pd.Series(est, index=ids, name="share")

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         from ..io import write_table
         from ..paths import DEFAULT_SURVEY, SAMPLE_DIR
         from ..pipeline import code_wave, coder_for, read_waves
-        from ..summary import build_summary
+        from ..summary import blank_hidden_rows, build_summary
         from ..survey import SurveyDefinition
         from .clean import check_out_dir
         from .coding import _fail
@@ -50,8 +50,9 @@ def register(app: typer.Typer) -> None:
                 coded[wave] = code_wave(df, survey, coder=coder, report=lambda m: console.print(f"  {wave}: {m}"))
         with console.status("Computing indicators, theme shares, change and quotes …"):
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
+        shown = blank_hidden_rows(summary, nullable=False)[0]  # hidden cells show no number, in any mode
         for wave in frames:  # every wave; the later one carries the change since the earlier
-            typer.echo(summary.to_text_table(wave=wave))
+            typer.echo(shown.to_text_table(wave=wave))
         written = write_summary(summary, out / "sammendrag")
         coded_dir = out / "kodet"
         try:

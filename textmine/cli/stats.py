@@ -124,16 +124,19 @@ def _read_survey(path: Path):
 
 def write_summary(summary, out: Path) -> list[Path]:
     """``summary.write`` into a temporary folder inside ``out``, then each file renamed into place: a failed
-    write leaves the earlier results whole and no temporary files behind."""
+    write leaves the earlier results whole and no temporary files behind. Hidden (suppressed) rows are written
+    without numbers, only flagged, whatever the ``suppression`` mode (:func:`textmine.summary.blank_hidden_rows`)."""
     import os
     import shutil
     import tempfile
+
+    from ..summary import blank_hidden_rows
 
     try:
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".summary-", dir=out))
         try:
-            written = summary.write(tmp)
+            written = blank_hidden_rows(summary)[0].write(tmp)
             for p in written:
                 os.replace(p, out / p.name)
         finally:
@@ -157,6 +160,13 @@ def _coding_warning(msg: str, model: Path | None) -> str:
                 f"with a model trained for this codebook (`textmine train`), or pass the codings you have checked "
                 f"with --coded")
     return msg
+
+
+def flag_note(hidden: int, min_cell: int) -> str:
+    """The note for ``suppression: flag``: the hidden rows are marked, and their numbers left out of the files."""
+    return (f"note: suppression is 'flag': {hidden} hidden row(s) (base under min_cell {min_cell}, or hidden "
+            f"with such a row so it cannot be worked out from the total) are marked in the suppressed column and "
+            f"have no numbers in the files or the tables above, as in `textmine report` and the service")
 
 
 def summary_files() -> list[str]:
@@ -273,7 +283,7 @@ def register(app: typer.Typer) -> None:
         from ..classify import ArtefactError
         from ..codebook import CodebookError, load_codebook
         from ..io import TableReadError, read_table
-        from ..summary import build_summary
+        from ..summary import blank_hidden_rows, build_summary
         from .clean import check_out_dir
 
         survey = load_survey(survey_path)
@@ -357,8 +367,11 @@ def register(app: typer.Typer) -> None:
         for msg in dict.fromkeys(str(w.message) for w in got if issubclass(w.category, UserWarning)):
             typer.echo(f"warning: {msg}", err=True)
         written = write_summary(summary, out)
+        shown, hidden = blank_hidden_rows(summary, nullable=False)
         if not quiet:
-            typer.echo(summary.to_text_table())
+            typer.echo(shown.to_text_table())
+        if hidden and survey.suppression == "flag":
+            typer.echo(flag_note(hidden, survey.min_cell), err=True)
         for w in summary.warnings:
             typer.echo(f"warning: {w}", err=True)
         uncoded = list(dict.fromkeys(x["question"] for x in summary.meta.get("not_coded", [])))
