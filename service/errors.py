@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from textmine.disclosure import identifier_words
+
 log = logging.getLogger("textmine.service")
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
@@ -52,8 +54,6 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def _loc_part(part: str, redact_name) -> str:
     """A location part to quote: redacted, and a key that holds personal data only when read as words
     ("kari_nordmann_…": a name inside an identifier) is replaced as a whole."""
-    from service.store import identifier_words  # lazy: store imports this module
-
     words = identifier_words(part)
     if words != part and redact_name(words) != words:
         return "[REDIGERT]"

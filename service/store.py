@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import math
-import re
 import unicodedata
 import uuid
 from collections import Counter
@@ -39,6 +38,7 @@ from service.db.models import (
 from service.errors import ApiError, id_details, id_text
 from service.schemas import no_lone_surrogates
 from service.settings import Settings
+from textmine.disclosure import free_segments, identifier_words, neutral_level_names
 
 ACTIVE_STATES = ("queued", "running")
 LABEL_MAX = 100  # waves.label is VARCHAR(100) (PostgreSQL enforces it)
@@ -138,15 +138,6 @@ def refuse_personal_data(text: str, what: str, *, identifier: bool = False, fiel
         raise ApiError(422, "personal_data_in_name", f"the {what} looks like it holds personal data "
                        f"({', '.join(found)}); remove it (readers see this text)",
                        {"found": found, "field": field or what})
-
-
-_ID_SEPARATORS = re.compile(r"[_\-.]+")
-
-
-def identifier_words(text: str) -> str:
-    """An id or code as words for the redaction: "_", "-" and "." become spaces ("kari_nordmann_01019012480" →
-    "kari nordmann 01019012480"; inside a word a fødselsnummer or a name is not found)."""
-    return " ".join(_ID_SEPARATORS.sub(" ", text).split())
 
 
 def refuse_personal_data_in_definition(definition: Any) -> None:
@@ -874,20 +865,24 @@ def _check_compare_wave(wave: Wave, other: Wave) -> None:
                        {"wave_id": wave.id, "compare_wave_id": other.id})
 
 
-SMALL_LEVEL_LABEL = "(liten gruppe)"
+#: the service's wording of the neutral label: "(liten gruppe)", "(liten gruppe 1)" …
+SMALL_LEVEL_FORMAT = "({})"
 
 
 def neutral_small_levels(frames: dict[Any, pd.DataFrame], definition: Any) -> dict[Any, pd.DataFrame]:
     """``frames`` (one per wave) with each level of a segment WITHOUT declared levels that fewer than the survey's
     ``min_cell`` respondents hold (in any of the waves) renamed to a neutral label, "(liten gruppe)", numbered
-    when a segment has several ("(liten gruppe 1)", …, so that their rows stay apart): such a level's own value
-    ("EL 12345", an Instagram handle) may point at the few people in it, and summaries and pages show it beside
-    the hidden cell. Declared levels ("Oslo") keep their labels; nothing changes when ``min_cell`` is 0."""
+    when a segment has several ("(liten gruppe 1)", …, so that their rows stay apart; the library's
+    :func:`textmine.disclosure.neutral_level_names`, as the CLI report's): such a level's own value ("EL 12345",
+    an Instagram handle) may point at the few people in it, and summaries and pages show it beside the hidden
+    cell. Declared levels ("Oslo") keep their labels; nothing changes when ``min_cell`` is 0."""
     min_cell = int(getattr(definition, "min_cell", 0) or 0)
-    free = [s.column for s in getattr(definition, "segments", ()) if not s.levels]
+    free = free_segments(definition) if min_cell > 0 else []
+    small = [(column, v) for column in free for v in _small_levels(frames.values(), column, min_cell)]
+    names = neutral_level_names(small, fmt=SMALL_LEVEL_FORMAT)
     out = dict(frames)
-    for column in free if min_cell > 0 else ():
-        mapping = _small_level_names(frames.values(), column, min_cell)
+    for column in free:
+        mapping = {v: label for (c, v), label in names.items() if c == column}
         if not mapping:
             continue
         for key, frame in out.items():
@@ -898,9 +893,9 @@ def neutral_small_levels(frames: dict[Any, pd.DataFrame], definition: Any) -> di
     return out
 
 
-def _small_level_names(frames: Any, column: str, min_cell: int) -> dict[Any, str]:
-    """{value: neutral label} for the values of ``column`` that fewer than ``min_cell`` respondents hold in one of
-    ``frames`` (blank and missing values are no level), in order of first appearance."""
+def _small_levels(frames: Any, column: str, min_cell: int) -> list[Any]:
+    """The values of ``column`` that fewer than ``min_cell`` respondents hold in one of ``frames`` (blank and
+    missing values are no level), in order of first appearance."""
     small: list[Any] = []
     for frame in frames:
         if column not in frame.columns:
@@ -908,9 +903,7 @@ def _small_level_names(frames: Any, column: str, min_cell: int) -> dict[Any, str
         values = frame[column][frame[column].map(lambda v: _text_or_none(v) is not None)]
         counts = values.value_counts(sort=False)
         small += [v for v, n in counts.items() if n < min_cell and v not in small]
-    if len(small) == 1:
-        return {small[0]: SMALL_LEVEL_LABEL}
-    return {v: f"{SMALL_LEVEL_LABEL[:-1]} {i})" for i, v in enumerate(small, start=1)}
+    return small
 
 
 def _hashable(value: Any) -> bool:

@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .disclosure import identifier_words
+
 __all__ = [
     "SurveyDefinitionError",
     "Segment",
@@ -888,14 +890,15 @@ def definition_texts(d: SurveyDefinition):
 
 def personal_data_fields(d: SurveyDefinition, redact=None) -> list[str]:
     """The field paths of :func:`definition_texts` whose text holds personal data by the project's redaction
-    (ids and codes also read as words: "Kari_Nordmann_01019012480"); paths only, never the values."""
+    (ids and codes also read as words, :func:`textmine.disclosure.identifier_words`, as the service's checks:
+    "Kari_Nordmann_01019012480"); paths only, never the values."""
     if redact is None:
         from textmine.preprocess import redact
     found = []
     for path, text, ident in definition_texts(d):
         if not isinstance(text, str) or not text.strip():
             continue
-        words = " ".join(text.replace("_", " ").replace("-", " ").replace(".", " ").split()) if ident else text
+        words = identifier_words(text) if ident else text
         if any(sum(redact(t)[1].values()) for t in dict.fromkeys([text, words])):
             found.append(path)
     return found

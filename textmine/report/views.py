@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..disclosure import SMALL_GROUP, free_segments, neutral_level_names  # noqa: F401 (SMALL_GROUP re-exported)
 from .model import ReportData
 
 TOTAL_SEGMENT, TOTAL_VALUE, ALL = "Totalt", "Alle", "Alle"
@@ -138,28 +139,21 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
     }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
 
 
-#: the label a hidden level of a segment without declared levels is shown under (numbered when there are several)
-SMALL_GROUP = "liten gruppe"
-
-
 def small_level_names(survey, *tables: pd.DataFrame) -> dict[tuple[str, str], str]:
     """``{(segment column, level): neutral label}`` for the levels of segments without declared levels (free-valued,
     e.g. «kontor») that are hidden (``suppressed``) in any row of ``tables``: such a level's value may itself be
     personal or identifying (a licence plate, a user name), and a hidden cell shows no number, so it need not show its
     name either. «liten gruppe», numbered («liten gruppe 1», «liten gruppe 2» …) when a segment has several, in the
-    order the tables list them. Declared levels keep their labels (they are the survey's own categories)."""
-    free = {s.column for s in survey.segments if not s.levels}
-    hidden: dict[str, list[str]] = {}
+    order the tables list them (:func:`textmine.disclosure.neutral_level_names`, as the service's). Declared levels
+    keep their labels (they are the survey's own categories)."""
+    free = set(free_segments(survey))
+    hidden: list[tuple[str, str]] = []
     for t in tables:
         if t is None or t.empty or not {"segment_var", "segment", "suppressed"} <= set(t.columns):
             continue
         rows = t[t["suppressed"].fillna(False).astype(bool).to_numpy() & t["segment_var"].isin(free).to_numpy()]
-        for var, level in zip(rows["segment_var"], rows["segment"]):
-            levels = hidden.setdefault(str(var), [])
-            if str(level) not in levels:
-                levels.append(str(level))
-    return {(var, level): SMALL_GROUP if len(levels) == 1 else f"{SMALL_GROUP} {i}"
-            for var, levels in hidden.items() for i, level in enumerate(levels, start=1)}
+        hidden += [(str(var), str(level)) for var, level in zip(rows["segment_var"], rows["segment"])]
+    return neutral_level_names(hidden)
 
 
 def neutral_small_levels(t: pd.DataFrame, names: Mapping[tuple[str, str], str]) -> pd.DataFrame:
