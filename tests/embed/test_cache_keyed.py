@@ -159,8 +159,9 @@ def test_old_unkeyed_rows_are_purged_once_with_a_log_line(tmp_path, caplog):
     make_old_store(path, [SECRET_TEXT, "b", "c"])
     with caplog.at_level(logging.INFO, logger="textmine.embed.cache"):
         store = EmbeddingCache(path)
-    msgs = [r.getMessage() for r in caplog.records if r.name == "textmine.embed.cache"]
+    msgs = [r.getMessage() for r in caplog.records if r.name == "textmine.embed.cache" and r.levelno == logging.INFO]
     assert store.count() == 0 and len(msgs) == 1 and "dropped 3 vectors" in msgs[0] and "unkeyed" in msgs[0]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the old store was 0644: tightened (with a warning)
     assert SECRET_TEXT not in msgs[0]
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA user_version").fetchone()[0] == cache_mod._VERSION
@@ -250,3 +251,55 @@ def test_vectors_are_byte_identical_to_a_cache_less_encode(tmp_path):
     assert inner.seen == []
     for got in (first, second, memory):
         assert got.dtype == np.float32 and got.tobytes() == plain.tobytes()
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_cache_folder_store_and_key_are_private_under_umask_022(tmp_path):
+    folder = tmp_path / "ny" / "embeddings"
+    old = os.umask(0o022)
+    try:
+        store = EmbeddingCache(folder / "vectors.sqlite")
+        CachedEmbedder(UnitEmbedder(), store).encode([SECRET_TEXT])  # the WAL now holds the row
+    finally:
+        os.umask(old)
+    assert {p.name: _mode(p) for p in folder.iterdir()} == {
+        "vectors.sqlite": 0o600, "vectors.sqlite-wal": 0o600, "vectors.sqlite-shm": 0o600,
+        "vectors.sqlite.key": 0o600}
+    assert _mode(folder) == 0o700 and _mode(folder.parent) == 0o700
+    store.close()
+
+
+def test_an_existing_folder_keeps_its_mode(tmp_path):
+    folder = tmp_path / "felles"
+    folder.mkdir()
+    folder.chmod(0o755)
+    EmbeddingCache(folder / "v.sqlite")
+    assert _mode(folder) == 0o755 and _mode(folder / "v.sqlite") == 0o600
+
+
+def test_loose_existing_key_and_store_are_tightened_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "v.sqlite"
+    store = EmbeddingCache(path)
+    CachedEmbedder(UnitEmbedder(), store).encode([SECRET_TEXT])
+    secret = store.key_path.read_bytes()
+    store.close()
+    store.key_path.chmod(0o644)
+    path.chmod(0o664)
+    with caplog.at_level(logging.WARNING, logger="textmine.embed.cache"):
+        again = EmbeddingCache(path)
+    assert _mode(store.key_path) == 0o600 and _mode(path) == 0o600
+    assert again.key_path.read_bytes() == secret and again.count() == 1  # same secret, rows kept
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("v.sqlite.key had mode 644" in m for m in warned), warned
+    assert any("v.sqlite had mode 664" in m for m in warned), warned
+
+
+def test_a_private_key_is_not_touched_and_nothing_is_logged(tmp_path, caplog):
+    path = tmp_path / "v.sqlite"
+    EmbeddingCache(path).close()
+    with caplog.at_level(logging.WARNING, logger="textmine.embed.cache"):
+        EmbeddingCache(path)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -335,3 +335,76 @@ def test_report_errors_use_cli_option_names_and_write_nothing(coded, env):
     (env / "fil").write_text("x")
     _fail(_run("store", "report", 2, "--out", env / "fil"), "Invalid value for '--out'")
     _fail(_run("store", "report", 2, "--out", env / "fil" / "under"), "could not write the report to --out")
+
+
+# ---------------------------------------------------------------- H10: bulk-correction messages, report modes
+def test_correct_file_with_an_overlong_type_names_the_codebooks_types(coded, env):
+    before = snapshot(coded)
+    path = _corrections(env / "t.csv", "response_id,themes,type\n1,telefon,klage\n"
+                        f"2,telefon,{NAME} er sykmeldt!!\n"  # row 3: 30 characters, over the schema's 16
+                        f"{FNR},telefon,{NAME} er sykmeldt!!\n"  # row 4: bad id as well
+                        "3,nosuch,ikke en type i det hele tatt\n")  # row 5: bad theme as well
+    flat = _fail(_run("store", "correct", "--file", path), "--file: 5 problem(s); nothing was stored",
+                 "row 3, column type: expected one of klage, ønske, ros (case is ignored)",
+                 "row 4, column response_id: expected a response id",
+                 "row 4, column type: expected one of klage, ønske, ros",
+                 "row 5, column themes: unknown theme id(s) for codebook arbeidsgiver",
+                 "row 5, column type: expected one of klage, ønske, ros")
+    assert "items after validation" not in flat and "sykmeldt" not in flat and NAME not in flat
+    assert "row 2" not in flat
+    assert snapshot(coded) == before
+
+
+def test_correct_file_never_echoes_an_unknown_theme_cell(coded, env):
+    before = snapshot(coded)
+    path = _corrections(env / "u.csv", "response_id,themes\n"
+                        f"1,telefon;{NAME} er homofil\n"
+                        f"2,{EMAIL}\n")
+    flat = _fail(_run("store", "correct", "--file", path), "--file: 2 problem(s); nothing was stored",
+                 "row 2, column themes: unknown theme id(s) for codebook arbeidsgiver (id no. 2 in the cell), not "
+                 "shown; expected one of the codebook's theme ids",
+                 "row 3, column themes: unknown theme id(s) for codebook arbeidsgiver (id no. 1 in the cell)")
+    assert "homofil" not in flat and "[NAVN]" not in flat and "[EPOST]" not in flat
+    assert not any(p in flat for p in PII)
+    assert snapshot(coded) == before
+
+
+@pytest.mark.parametrize("text, needle", [
+    ('response_id,themes\n1,telefon\n2,"ros\n3,telefon\n',
+     'row 3: not readable as CSV (a quoted cell starting in this row is never closed: a closing " is missing)'),
+    ('response_id,themes\n1,"telefon\nros"\n2,"ros\n',
+     'row 3: not readable as CSV (line 4) (a quoted cell starting in this row is never closed'),
+    ('response_id,themes\n1,"tele"fon\n', "row 2: not readable as CSV (',' expected after '\"'; a \" inside a "
+                                          'quoted cell is written "")')])
+def test_correct_file_with_a_quote_never_closed_is_refused_at_its_row(coded, env, text, needle):
+    before = snapshot(coded)
+    flat = _fail(_run("store", "correct", "--file", _corrections(env / "q.csv", text)),
+                 "--file: 1 problem(s); nothing was stored", needle)
+    assert "telefon" not in flat
+    assert snapshot(coded) == before
+
+
+def test_correct_file_with_a_closed_multi_line_quote_is_still_read(coded, env):
+    path = _corrections(env / "m.csv", 'response_id,themes\n1,"telefon;\nros"\n')
+    assert "stored 1 correction(s)" in _ok("store", "correct", "--file", path)
+    with sqlite3.connect(coded) as con:
+        assert con.execute("select themes from corrections").fetchall() == [("telefon;ros",)]
+
+
+def test_report_files_are_private_even_over_existing_files(coded, env):
+    import os
+    import stat
+
+    out = env / "privat"
+    out.mkdir()
+    (out / "rapport_2.html").write_text("gammel")
+    (out / "rapport_2.html").chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        _ok("store", "report", 2, "--out", out)
+        _ok("store", "report", 2, "--out", env / "analytiker", "--format", "xlsx", "--row-level")
+    finally:
+        os.umask(old)
+    files = [out / "rapport_2.html", out / "rapport_2.xlsx", env / "analytiker" / "rapport_2.xlsx"]
+    assert [stat.S_IMODE(os.stat(p).st_mode) for p in files] == [0o600] * 3
+    assert (out / "rapport_2.html").read_text(encoding="utf-8") != "gammel"

@@ -787,12 +787,23 @@ def store_report(wave_id: int = _id(), out: Path = typer.Option(..., "--out", fi
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, content in files.items():
-            (out / name).write_bytes(content)
+            _write_private(out / name, content)
     except OSError as exc:
         typer.echo(f"error: could not write the report to --out: {exc.strerror or exc}", err=True)
         raise typer.Exit(2)
     for name in files:
         typer.echo(f"wrote {out / name}")
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` readable by its owner only (0600, also when the file existed): a report holds
+    quotes, with --row-level the analyst's rows."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(content)
 
 
 @store_app.command("review")
@@ -875,7 +886,11 @@ def _correct_file(path: Path, codebook_id: int | None, database: str | None) -> 
                 except ApiError as exc:
                     if exc.code not in _REFUSAL_COLUMN:
                         raise
-                    problems.append((line, _REFUSAL_COLUMN[exc.code], exc.message))
+                    problems.append((line, _REFUSAL_COLUMN[exc.code], _refusal_message(s, exc, body, codebook_id)))
+            ids = {line: body["response_id"] for line, body in rows}
+            problems = [(line, column, message if message is not None else
+                         _expected_types(_row_codebook(s, ids.get(line), codebook_id)))
+                        for line, column, message in problems]
             if problems:
                 raise _BadRows()
     except ApiError as exc:  # not about one row (e.g. an unknown --codebook-id): nothing was stored
@@ -885,6 +900,38 @@ def _correct_file(path: Path, codebook_id: int | None, database: str | None) -> 
     typer.echo(f"stored {len(rows)} correction(s) in one transaction")
 
 
+def _row_codebook(session, response_id: int | None, codebook_id: int | None):
+    """The codebook ``store.add_correction`` checks a correction of ``response_id`` against: --codebook-id, else
+    the one of the response's wave's latest finished job, else the default codebook."""
+    from service import store
+    from service.db.models import Codebook, Response
+
+    if codebook_id is not None:
+        return store.resolve_codebook(session, codebook_id)
+    response = session.get(Response, response_id) if response_id is not None else None
+    job = store.latest_done_job(session, response.wave_id) if response is not None else None
+    return session.get(Codebook, job.codebook_id) if job is not None else store.default_codebook_row(session)
+
+
+def _expected_types(codebook) -> str:
+    from textmine.codebook import DEFAULT_TYPES
+
+    types = codebook.content.get("types") or DEFAULT_TYPES
+    return f"expected one of {', '.join(types)} (case is ignored)"
+
+
+def _refusal_message(session, exc, body: dict, codebook_id: int | None) -> str:
+    """A store refusal of one row, in words; an unknown theme id is never echoed (not even through the name
+    mask: the cell may hold special-category text), only its position in the cell."""
+    if exc.code != "unknown_theme":
+        return exc.message
+    codebook = _row_codebook(session, body["response_id"], codebook_id)
+    positions = ", ".join(str(i + 1) for i in (exc.details or {}).get("positions", []))
+    where = f" (id no. {positions} in the cell)" if positions else ""
+    return (f"unknown theme id(s) for codebook {codebook.name}{where}, not shown; expected one of the codebook's "
+            "theme ids")
+
+
 def _fail_rows(problems: list[tuple[int, str | None, str]]) -> None:
     typer.echo(f"error: --file: {len(problems)} problem(s); nothing was stored:", err=True)
     for line, column, message in sorted(problems, key=lambda p: p[0]):
@@ -892,19 +939,25 @@ def _fail_rows(problems: list[tuple[int, str | None, str]]) -> None:
     raise typer.Exit(2)
 
 
-def _correction_rows(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str | None, str]]]:
-    """(the checked rows as (row number, body), the problems as (row number, column, what was expected)); row 1
-    is the header. Values are never quoted (a cell may hold personal data)."""
+def _correction_rows(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str | None, str | None]]]:
+    """(the rows to check against the store as (row number, body), the problems as (row number, column, what was
+    expected; None for a bad type, see :func:`_correction_row`)); row 1 is the header. Values are never quoted (a
+    cell may hold personal data); a file that is not CSV (e.g. a quote never closed) is refused at its row."""
     import csv
     import io
 
     from service.library import redact_name
 
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
-    try:
-        records = list(reader)
-    except csv.Error as exc:  # e.g. a cell over the csv module's field limit; the message holds no value
-        _fail_rows([(reader.line_num, None, f"not readable as CSV ({exc})")])
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
+    records: list[list[str]] = []
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            records.append(next(reader))
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the message holds no value
+            _fail_rows([(len(records) + 1, None, _csv_problem(exc, first_line, len(records) + 1))])
     header = [h.strip().casefold() for h in (records[0] if records else [])]
     unknown = [h for h in header if h not in CORRECTION_COLUMNS]
     missing = [c for c in CORRECTION_COLUMNS[:2] if c not in header]
@@ -918,16 +971,31 @@ def _correction_rows(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int,
             continue
         body, row_problems = _correction_row(dict(zip(header, cells)), len(cells), len(header))
         problems += [(line, column, message) for column, message in row_problems]
-        if not row_problems:
+        if body:  # also with a bad type only: the store still checks its response and themes
             rows.append((line, body))
     if not rows and not problems:
         problems.append((2, None, "expected at least one correction below the header"))
     return rows, problems
 
 
-def _correction_row(cells: dict[str, str], n_cells: int, n_columns: int) -> tuple[dict, list[tuple[str | None, str]]]:
+def _csv_problem(exc: Exception, first_line: int, row: int) -> str:
+    """Why a CSV record cannot be read, e.g. a quote that is never closed (then the rest of the file would be one
+    cell); ``first_line`` is its first line in the file when that differs from its row number."""
+    reason = str(exc)
+    if reason == "unexpected end of data":
+        reason = 'a quoted cell starting in this row is never closed: a closing " is missing'
+    elif "expected after" in reason:
+        reason += '; a " inside a quoted cell is written ""'
+    at = f" (line {first_line})" if first_line != row else ""
+    return f"not readable as CSV{at} ({reason})"
+
+
+def _correction_row(cells: dict[str, str], n_cells: int,
+                    n_columns: int) -> tuple[dict, list[tuple[str | None, str | None]]]:
     """One row's body for ``store.add_correction`` and its problems (column, what was expected), checked by the
-    API's request schema (CorrectionIn)."""
+    API's request schema (CorrectionIn). A bad type cell is the problem ("type", None): the message names the
+    types of the row's codebook (:func:`_expected_types`); the body (type None) is still returned when that is the
+    row's only problem."""
     from pydantic import ValidationError
 
     from service.errors import sanitize_validation_errors
@@ -939,16 +1007,21 @@ def _correction_row(cells: dict[str, str], n_cells: int, n_columns: int) -> tupl
     raw_id = cells["response_id"].strip()
     if not (raw_id.isascii() and raw_id.isdigit() and 1 <= int(raw_id) <= MAX_ID):
         problems.append(("response_id", f"expected a response id (a whole number from 1 to {MAX_ID})"))
+    themes = [t.strip() for t in cells["themes"].split(";") if t.strip()]
+    ctype = (cells.get("type") or "").strip() or None
     try:
-        body = CorrectionIn(themes=[t.strip() for t in cells["themes"].split(";") if t.strip()],
-                            type=(cells.get("type") or "").strip() or None)
+        body = CorrectionIn(themes=themes, type=ctype)
     except ValidationError as exc:
-        for err in sanitize_validation_errors(list(exc.errors())):
-            problems.append((str(err["loc"][0]), err["msg"]))
+        errors = sanitize_validation_errors(list(exc.errors()))
+        if any(str(err["loc"][0]) == "type" for err in errors):  # not a type (e.g. too long): the codebook's list
+            problems.append(("type", None))
+        problems += [(str(err["loc"][0]), err["msg"]) for err in errors if str(err["loc"][0]) != "type"]
+        if any(column != "type" for column, _ in problems):
+            return {}, problems
+        body = CorrectionIn(themes=themes)
+    if any(message is not None for _, message in problems):
         return {}, problems
-    if problems:
-        return {}, problems
-    return {"response_id": int(raw_id), "themes": body.themes, "type": body.type}, []
+    return {"response_id": int(raw_id), "themes": body.themes, "type": body.type}, problems
 
 
 @store_app.command("train")

@@ -5,8 +5,12 @@ writers wait instead of failing). ``CachedEmbedder`` wraps any embedder: it de-d
 call, looks them up in the store (or an in-memory dict when no store is given), and encodes only misses.
 
 Rows are keyed by a keyed hash (blake2b with a per-cache random secret kept beside the store in
-``<name>.key``, mode 0600), so someone who can read the store cannot test whether a guessed comment was ever
-embedded by hashing it.
+``<name>.key``), so a guessed comment cannot be looked up by hashing it. That alone does not keep the stored
+comments private: the vectors themselves come from a public model, so whoever can read the store can embed a
+guessed comment and look for a cosine of about 1 among them (a membership test). What keeps other users out is
+the files' permissions: the folder is created 0700, the store (with its ``-wal``/``-shm`` files) and the key
+0600, and existing files of ours with looser permissions are tightened to 0600 with a warning. Anyone who can
+read the files as their owner (that user, root, a backup) can still test membership by embedding.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import stat
 import threading
 import time
 import warnings
@@ -122,6 +127,46 @@ def read_or_create_secret(path: Path) -> bytes:
     return _read_secret(path)
 
 
+def _make_private_dir(folder: Path) -> None:
+    """Create ``folder`` and any missing parents with mode 0700; folders that exist are left as they are."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+
+
+def _create_private(path: Path) -> None:
+    """Create the empty store file ``path`` with mode 0600 unless it exists (SQLite then starts a database in it
+    and gives its ``-wal``/``-shm`` files the store's mode)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _tighten(path: Path) -> None:
+    """Set an existing file of ours that others may read or write to 0600, with a warning log line; a file of
+    another owner is left alone (chmod would fail) and a failed chmod is logged."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return
+    mode = stat.S_IMODE(st.st_mode)
+    if not mode & 0o077 or st.st_uid != os.geteuid():
+        return
+    try:
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        log.warning("embedding cache file %s has mode %o (others may read it) and could not be made private: %s",
+                    path, mode, exc.strerror or exc)
+        return
+    log.warning("embedding cache file %s had mode %o (others could read it); set it to 600", path, mode)
+
+
 def _plausible(vec: np.ndarray) -> bool:
     """A stored vector is used only if finite and unit-length (or the all-zero row of an empty text)."""
     if not np.isfinite(vec).all():
@@ -147,7 +192,9 @@ class EmbeddingCache:
         self.key_path = secret_path(self.path)
         self._local = threading.local()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _make_private_dir(self.path.parent)
+            for file in (self.key_path, *self._store_files()):
+                _tighten(file)
             self._secret = read_or_create_secret(self.key_path)
             try:
                 self._open()
@@ -174,7 +221,12 @@ class EmbeddingCache:
         """Row key of an (already normalised) text in this store."""
         return text_key(text, self._secret)
 
+    def _store_files(self) -> tuple[Path, Path, Path]:
+        """The store and its SQLite ``-wal`` and ``-shm`` files."""
+        return self.path, Path(str(self.path) + "-wal"), Path(str(self.path) + "-shm")
+
     def _open(self) -> None:
+        _create_private(self.path)
         con = self._con()
         with con:
             con.execute(_SCHEMA)
