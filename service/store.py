@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 import unicodedata
 import uuid
 from collections import Counter
@@ -1035,6 +1036,19 @@ def review_queue(session: Session, limit: int, offset: int, wave_id: int | None 
     return items, int(total)
 
 
+_THEME_ID_LIKE = re.compile(r"[\w-]{1,40}")
+
+
+def _shown_theme_id(value: str) -> str:
+    """An unknown theme id as an error may quote it: shown when it looks like an id ("telefn", a typo) and holds
+    no personal data; otherwise «(ikke vist)» — a cell of free text may hold special-category details that the
+    name mask does not remove ("[NAVN] er homofil")."""
+    text = str(value)
+    if _THEME_ID_LIKE.fullmatch(text) and library.redact_name(text) == text:
+        return text
+    return "(ikke vist)"
+
+
 def add_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,
                    codebook_id: int | None, key_id: int | None) -> Correction:
     response = get_or_404(session, Response, response_id, "response")
@@ -1046,7 +1060,7 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
     valid = [t["id"] for t in codebook.content.get("themes", [])]
     unknown = [t for t in themes if t not in valid]
     if unknown:
-        named = [library.redact_name(t)[:100] for t in unknown[:20]]  # quoted redacted: a value may be anything
+        named = [_shown_theme_id(t) for t in unknown[:20]]  # an id-like value is shown, free text never
         raise ApiError(422, "unknown_theme", f"unknown theme id(s) for codebook {codebook.name}: {', '.join(named)}",
                        {"unknown": named, "positions": [i for i, t in enumerate(themes) if t not in valid][:50],
                         "valid": valid})

@@ -29,7 +29,7 @@ def cache_dir() -> Path:
     base = os.environ.get("TEXTMINE_CACHE_DIR")
     path = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "textmine"
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when textmine creates it (embedding cache)
     except OSError as e:  # a file in the way, no permission, read-only disk
         setting = "TEXTMINE_CACHE_DIR" if base else "TEXTMINE_CACHE_DIR (or XDG_CACHE_HOME)"
         raise CacheDirError(e.errno, f"the cache folder {path} cannot be created ({e.strerror or type(e).__name__}); "

@@ -41,3 +41,15 @@ def test_cli_reports_it_in_one_line_with_exit_2(tmp_path, monkeypatch, capsys):
     assert err.strip().splitlines() == ["Error: the cache folder /x cannot be created (Not a directory); set "
                                         "TEXTMINE_CACHE_DIR to a writable folder"]
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_cache_dir_created_by_textmine_is_private(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "tm-cache"))
+    old = os.umask(0o022)
+    try:
+        path = cache_dir()
+    finally:
+        os.umask(old)
+    assert (path.stat().st_mode & 0o777) == 0o700
