@@ -1032,7 +1032,7 @@ def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: Surv
             parts = [f"{len(v)} level(s) only in {w}" + (f" ({', '.join(map(name, v))})" if declared else "")
                      for w, v in only.items() if v]
             out.append(f"changes {prev}→{cur}: segment {seg}: {'; '.join(parts)}; not compared (a level renamed "
-                       "between waves is a new level)")
+                       "between waves is a new level: declare its other spelling under the segment's `aliases`)")
     return out
 
 

@@ -16,6 +16,7 @@ Example (see ``data/sample/survey.yaml``)::
         levels: {"1": "1 ansatt", "2-9": "2–9 ansatte"}   # ordered; list or value → display label
         # a data value is the level whose code (key) it equals — 1, 1.0 and "1" alike — else whose label it
         # equals (SPSS value labels of a .sav count too); codes win; see Segment.level_key
+        aliases: {"2-9": ["2 til 9", "2-9 ansatte"]}   # other spellings of a level (e.g. an earlier wave's)
     indicators:
       - id: helhet
         column: q_helhet
@@ -155,6 +156,7 @@ class Segment:
     display: Mapping[str, str] = field(default_factory=dict)
     attribution: bool = True
     attribution_format: str = "{}"
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # level key → other spellings of it
 
     def display_label(self, value: Any) -> str:
         key = _value_key(value)
@@ -166,7 +168,8 @@ class Segment:
     # the service's upload check all go through these methods): a value is the declared level whose
     #   1. code (the key under ``levels``) it equals — 1, 1.0, "1" and "1.0" are all the code "1" — else
     #   2. display label (the text after the colon) it equals (surrounding blanks and Unicode form ignored;
-    #      a label declared for two levels matches neither), else
+    #      a label declared for two levels matches neither), or one of its declared ``aliases`` (another
+    #      spelling, or the name a level had in an earlier wave: "Privat sektor" for "Privat"), else
     #   3. with SPSS value labels (``value_labels``, code → label, e.g. ``df.attrs["value_labels"][column]`` of a
     #      .sav): the level its value label names (rule 1 or 2 applied to the label), or, for a value that is
     #      itself one of those value labels, the level whose code that label belongs to.
@@ -186,15 +189,27 @@ class Segment:
             for lab, ks in labels.items():
                 if len(ks) == 1 and lab not in cached:  # codes win over labels; a shared label matches nothing
                     cached[lab] = ks[0]
+            for k, names in self.aliases.items():  # checked when read: never another level's code or label
+                for name in names:
+                    cached.setdefault(_text_key(name), k)
             object.__setattr__(self, "_lookup_cache", cached)
+        return cached
+
+    def _free_aliases(self) -> dict[str, str]:
+        cached = self.__dict__.get("_free_alias_cache")
+        if cached is None:
+            cached = {_text_key(a): k for k, names in self.aliases.items() for a in names}
+            object.__setattr__(self, "_free_alias_cache", cached)
         return cached
 
     def level_key(self, value: Any, value_labels: Mapping | None = None) -> str | None:
         """The declared level key ``value`` matches (see the rule above); '' for a missing value, None for a value
         matching no declared level. A segment without declared levels: the value's own key."""
         key = _value_key(value)
-        if not self.levels or key == "":
+        if key == "":
             return key
+        if not self.levels:  # free values: an alias becomes the value it names, anything else stays itself
+            return self._free_aliases().get(_text_key(key), key) if self.aliases else key
         lookup = self._lookup()
         for cand in _candidates(key):
             if cand in self.levels:
@@ -281,6 +296,48 @@ def _value_key(v: Any) -> str:
     if isinstance(v, (np.integer,)):
         return str(int(v))
     return str(v).strip()
+
+
+def _segment_aliases(raw: Any, levels: tuple[str, ...], display: Mapping[str, str],
+                     where: str) -> dict[str, tuple[str, ...]]:
+    """``aliases: {level: [other spelling, …]}`` of a segment, checked: a declared level (or, for a segment without
+    declared levels, the value its spellings become), never another level's code, label or alias (a value must
+    match one level or none)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise SurveyDefinitionError(f"{where}.aliases: expected a mapping of level → other spellings, "
+                                    f"got {type(raw).__name__}")
+    owner: dict[str, str] = {}
+    for k in levels:
+        owner[_text_key(k)] = k
+        if display.get(k):
+            owner.setdefault(_text_key(display[k]), k)
+    out: dict[str, tuple[str, ...]] = {}
+    for j, (level, names) in enumerate(raw.items()):
+        key = _value_key(level)
+        if levels and key not in levels:  # without declared levels, the key is the value the spellings become
+            raise SurveyDefinitionError(f"{where}.aliases[{j}]: {key!r} is not a declared level of this segment "
+                                        f"(declared: {', '.join(levels[:10])}{' …' if len(levels) > 10 else ''})")
+        names = [names] if isinstance(names, (str, int, float)) else names
+        if not isinstance(names, (list, tuple)) or not names:
+            raise SurveyDefinitionError(f"{where}.aliases[{j}]: expected a spelling or a list of spellings")
+        kept = []
+        for name in names:
+            text = _text_key(name)
+            if not text:
+                raise SurveyDefinitionError(f"{where}.aliases[{j}]: an empty spelling")
+            other = owner.get(text) or (key if not levels and text == _text_key(key) else None)
+            if other is None and not levels and text in {_text_key(k) for k in raw}:
+                other = _value_key(next(k for k in raw if _text_key(k) == text))
+            if other is not None and other != key:
+                raise SurveyDefinitionError(f"{where}.aliases[{j}]: {text!r} already names level {other!r} (its code "
+                                            "or label, or an alias of it); a spelling can name one level only")
+            if other is None:
+                owner[text] = key
+                kept.append(text)
+        out[key] = tuple(kept)
+    return out
 
 
 def _text_key(v: Any) -> str:
@@ -423,7 +480,7 @@ class SurveyDefinition:
             where = f"segments[{i}]"
             if isinstance(s, str):
                 s = {"column": s}
-            _check_keys(s, {"column", "label", "levels", "attribution", "format"}, where)
+            _check_keys(s, {"column", "label", "levels", "aliases", "attribution", "format"}, where)
             col = str(_req(s, "column", where))
             lv = s.get("levels") or []
             if isinstance(lv, Mapping):
@@ -439,8 +496,9 @@ class SurveyDefinition:
             fmt = str(s.get("format", "{}"))
             if "{}" not in fmt:
                 raise SurveyDefinitionError(f"{where}.format: must contain '{{}}', got {fmt!r}")
+            aliases = _segment_aliases(s.get("aliases"), levels, display, where)
             segments.append(Segment(col, str(s.get("label", col)), levels, display,
-                                    _bool(s.get("attribution"), f"{where}.attribution", True), fmt))
+                                    _bool(s.get("attribution"), f"{where}.attribution", True), fmt, aliases))
 
         indicators = []
         for i, s in enumerate(d.get("indicators") or []):
@@ -647,7 +705,16 @@ class SurveyDefinition:
         out = df
         warnings = []
         for s in self.segments:
-            if not s.levels or s.column not in df.columns:
+            if s.column not in df.columns:
+                continue
+            if not s.levels:  # free values: only declared aliases change (to the value they name)
+                if s.aliases:
+                    old = df[s.column]
+                    new = old.map(lambda v, s=s: v if v is None or v != v else s.level_key(v) if
+                                  s._free_aliases().get(_text_key(_value_key(v))) else v)
+                    if not new.equals(old):
+                        out = df.copy() if out is df else out
+                        out[s.column] = new
                 continue
             # values matching a level by code or label become its key ("Oslo", 1.0 → "1" for levels {1: Oslo}),
             # so that every table, label and wave sees one level; undeclared values become missing
@@ -871,6 +938,8 @@ def definition_texts(d: SurveyDefinition):
             yield f"segments[{i}].levels[{j}]", level, True
             if level in seg.display:
                 yield f"segments[{i}].levels[{j}].label", seg.display[level], False
+        for j, alias in enumerate(a for names in seg.aliases.values() for a in names):  # by place, never the value
+            yield f"segments[{i}].aliases[{j}]", alias, False
     for i, ind in enumerate(d.indicators):
         yield f"indicators[{i}].id", ind.id, True
         yield f"indicators[{i}].column", ind.column, True
