@@ -202,31 +202,23 @@ def release_interrupted(db: Database, job_id: int) -> CodingJob | None:
         return job
 
 
-class JobRunner:
-    """One worker thread that runs queued jobs in order; ``resume()`` re-queues jobs left running/queued."""
+class _QueueWorker:
+    """One daemon thread that runs queued job ids in order (:meth:`_run` each); ``None`` on the queue stops it.
+    Subclasses say how a job runs and what a failure leaves; an exception never kills the worker."""
 
-    def __init__(self, db: Database, coders: CoderCache, chunk_size: int = 200):
-        self.db = db
-        self.coders = coders
-        self.chunk_size = chunk_size
+    thread_name = "jobs"
+    what = "job"
+
+    def __init__(self) -> None:
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.current: int | None = None
-        self.rates = RateMeter()  # recent coding rates of the jobs this runner codes (for the ETA)
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="coding-jobs", daemon=True)
+            self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
             self._thread.start()
-
-    def resume(self) -> list[int]:
-        with self.db.session() as s:
-            ids = list(s.scalars(select(CodingJob.id).where(CodingJob.state.in_(store.ACTIVE_STATES))
-                                 .order_by(CodingJob.id)))
-        for job_id in ids:
-            self.submit(job_id)
-        return ids
 
     def submit(self, job_id: int) -> None:
         self._queue.put(job_id)
@@ -237,6 +229,12 @@ class JobRunner:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def _run(self, job_id: int) -> None:
+        raise NotImplementedError
+
+    def _done(self, job_id: int) -> None:
+        """After a job, whatever its outcome."""
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             job_id = self._queue.get()
@@ -244,13 +242,40 @@ class JobRunner:
                 break
             self.current = job_id
             try:
-                run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop, meter=self.rates)
+                self._run(job_id)
             except Exception as exc:  # e.g. the database unreachable for a moment: the worker must live on for
-                # the jobs queued after this one (this one stays queued/running and is resumed at the next start)
-                log.error("coding job %s could not be run: %s", job_id, type(exc).__name__)
+                # the jobs queued after this one (this one stays as it was and is resumed at the next start)
+                log.error("%s %s could not be run: %s", self.what, job_id, type(exc).__name__)
             finally:
                 self.current = None
-                self.rates.forget(job_id)
+                self._done(job_id)
+
+
+class JobRunner(_QueueWorker):
+    """One worker thread that runs queued jobs in order; ``resume()`` re-queues jobs left running/queued."""
+
+    thread_name, what = "coding-jobs", "coding job"
+
+    def __init__(self, db: Database, coders: CoderCache, chunk_size: int = 200):
+        super().__init__()
+        self.db = db
+        self.coders = coders
+        self.chunk_size = chunk_size
+        self.rates = RateMeter()  # recent coding rates of the jobs this runner codes (for the ETA)
+
+    def resume(self) -> list[int]:
+        with self.db.session() as s:
+            ids = list(s.scalars(select(CodingJob.id).where(CodingJob.state.in_(store.ACTIVE_STATES))
+                                 .order_by(CodingJob.id)))
+        for job_id in ids:
+            self.submit(job_id)
+        return ids
+
+    def _run(self, job_id: int) -> None:
+        run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop, meter=self.rates)
+
+    def _done(self, job_id: int) -> None:
+        self.rates.forget(job_id)
 
 
 # ---------------------------------------------------------------- training jobs
@@ -337,23 +362,17 @@ def fail_interrupted_training(db: Database, job_id: int | None = None) -> list[i
         return [j.id for j in jobs]
 
 
-class TrainingRunner:
+class TrainingRunner(_QueueWorker):
     """One worker thread that trains queued models one after another (never two at once: each takes minutes on
     every core). ``resume()`` at start-up fails the jobs a stopped server left running and re-queues the queued."""
 
+    thread_name, what = "training-jobs", "training job"
+
     def __init__(self, db: Database, settings: Settings, coders: CoderCache | None = None):
+        super().__init__()
         self.db = db
         self.settings = settings
         self.coders = coders
-        self._queue: queue.Queue[int | None] = queue.Queue()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.current: int | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="training-jobs", daemon=True)
-            self._thread.start()
 
     def resume(self) -> tuple[list[int], list[int]]:
         """(failed, re-queued) job ids: those left running by a stopped server, and the queued ones."""
@@ -365,33 +384,16 @@ class TrainingRunner:
             self.submit(job_id)
         return failed, queued
 
-    def submit(self, job_id: int) -> None:
-        self._queue.put(job_id)
-
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the current training; one still running after ``timeout`` is failed now (the process is
         about to end), so that it is not shown running until the next start."""
-        self._stop.set()
-        self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            current = self.current
-            if self._thread.is_alive() and current is not None:
-                fail_interrupted_training(self.db, current)
+        super().stop(timeout)
+        current = self.current
+        if self._thread is not None and self._thread.is_alive() and current is not None:
+            fail_interrupted_training(self.db, current)
 
     def _default_coder(self) -> Any:
         return self.coders.default() if self.coders is not None else None
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            job_id = self._queue.get()
-            if job_id is None:
-                break
-            self.current = job_id
-            try:
-                run_training_job(self.db, self.settings, job_id, self._default_coder)
-            except Exception as exc:  # e.g. the database unreachable for a moment: the worker lives on (the job
-                # stays queued, or running until the next start fails it)
-                log.error("training job %s could not be run: %s", job_id, type(exc).__name__)
-            finally:
-                self.current = None
+    def _run(self, job_id: int) -> None:
+        run_training_job(self.db, self.settings, job_id, self._default_coder)
