@@ -158,3 +158,110 @@ def test_trigger_gated_rule_only_runs_with_its_trigger(tmp_path):
     assert custom.categories("Den ansatte er ikke muslim") == {"religion"}
     assert custom.categories("hun stemte Frp") == {"politikk"}
     assert custom.categories("Den ansatte er ikke sykmeldt") == set()
+
+
+# --- task H8: misses and false positives found by the privacy re-audit ---------------------------------------------
+
+_NAMED_PREDICATES = [
+    ("er kristen", "religion"), ("er same", "etnisitet"), ("er skeiv", "seksualitet"),
+    ("er innvandrer fra Irak", "etnisitet"), ("går i moskeen", "religion"), ("ble dømt for vold", "straff"),
+    ("har sonet en dom", "straff"),
+]
+
+
+@pytest.mark.parametrize("subject", ["Kari", "[NAVN]", "Kollegaen vår Kari", "Kollegaen vår [NAVN]", "Kari Hansen"])
+@pytest.mark.parametrize(("predicate", "category"), _NAMED_PREDICATES)
+def test_a_named_person_counts_as_a_person(flagger, subject, predicate, category):
+    """A first name or the redactor's "[NAVN]" is a person: the quote re-check runs on the redacted text."""
+    text = f"{subject} {predicate}."
+    assert category in flagger.categories(text), text
+    assert flagger.flag(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Kunden er kristen i sitt syn på regelverk.", "Svaret er same kva vi gjer.", "Systemet er skeivt.",
+     "Liv er viktig.", "Dagen går i moskeen.", "Saken ble dømt for vold."],
+)
+def test_capitalised_ordinary_words_are_not_names(flagger, text):
+    """Sentence-initial words that are not first names ("Kunden", "Svaret"), or first names that are also ordinary
+    words ("Liv", "Dag") at the start of a sentence, are not read as a person."""
+    assert flagger.categories(text) == set(), text
+
+
+def test_name_marking_follows_the_redactor(flagger):
+    names = flagger.names
+    assert names.mark("Kari Hansen og Per er her. Liv er viktig, sa Liv.") == (
+        "[navn] [navn] og [navn] er her. Liv er viktig, sa [navn].")
+    assert names.mark("Kunden er kristen. NAV svarer ikke.") == "Kunden er kristen. NAV svarer ikke."
+    assert names.mark("Per Olsen ble dømt. Per i dag er det greit.") == (
+        "[navn] [navn] ble dømt. Per i dag er det greit.")
+
+
+def test_quote_recheck_on_redacted_text_sees_the_person(flagger):
+    """The redactor writes names as "[NAVN]"; the flag on the redacted text still finds the person."""
+    from textmine.preprocess.cleaner import redact
+
+    for text in ("Kari er kristen og ber ofte.", "Ahmed går i moskeen.", "Per Olsen ble dømt for vold."):
+        redacted, _ = redact(text)
+        assert "[NAVN]" in redacted and flagger.flag(redacted), redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Kollegaen vår, en muslim, fikk ikke fri til id.", "religion"),
+        ("Han har vært i fengsel", "straff"), ("Han har vore i fengsel", "straff"),
+        ("Vår ansatte har vore i fengsel.", "straff"),
+        ("Kari var siktet for tyveri", "straff"), ("Kari var sikta for tyveri", "straff"),
+        ("Lærlingen vår ble tatt for promillekjøring", "straff"), ("Han er under etterforskning", "straff"),
+        ("Han har en plettet vandel", "straff"),
+        ("Ho er medlem av Høgre", "politikk"), ("Ho røystar på Raudt", "politikk"),
+        ("Ho røysta på Framstegspartiet", "politikk"), ("Han var med i Vigrid", "politikk"),
+        ("Han er gay", "seksualitet"), ("Hun er homo", "seksualitet"), ("Hun er transkvinne", "seksualitet"),
+        ("Han er transmann", "seksualitet"), ("Han har en kjæreste av samme kjønn", "seksualitet"),
+        ("Hun lever med en annen kvinne", "seksualitet"), ("Hennes kone jobber også her.", "seksualitet"),
+        ("Han er rom og folk var skeptiske", "etnisitet"), ("Han er rom.", "etnisitet"),
+        ("Han er afrikaner", "etnisitet"), ("Han er polakk", "etnisitet"), ("Han er kurder", "etnisitet"),
+        ("Ho er frå ein samisk familie", "etnisitet"), ("Ho har hijab på seg", "religion"),
+        ("Vi hadde en praktikant fra moskeen som ba fem ganger om dagen", "religion"),
+        ("Han er LO-medlem", "fagforening"), ("Han er med i fagforeningen", "fagforening"),
+        ("Han er i Parat", "fagforening"), ("Han er leder for fagforeningen lokalt", "fagforening"),
+        # skin colour: "svart" next to another adjective is still said of the person (kept flagged)
+        ("Han er stor og svart", "etnisitet"),
+    ],
+)
+def test_reaudit_misses_are_flagged(flagger, text, category):
+    assert category in flagger.categories(text), text
+    assert health_flag(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sjefen er svart i humøret", "Han ble dømt ut av laget", "Den ansatte ble arrestert av reglene i NAV",
+        "Kunden er ateist på NAV sine løfter", "Han er katolsk i sin tilnærming",
+        "Han er medlem av bystyret for Ap",  # a politician's party is public
+        "Det er rom for forbedring", "Han er rom-ekspert", "Han trenger et rom.", "Vi ba fem ganger om svar",
+        "Han lever med det", "Vi har mange LO-medlemmer lokalt", "Lokalt er det bra", "Hun er homo sapiens",
+    ],
+)
+def test_reaudit_false_positives_are_not_flagged(flagger, text):
+    assert flagger.categories(text) == set(), text
+    assert not health_flag(text), text
+
+
+def test_conviction_by_a_court_is_still_flagged(flagger):
+    assert flagger.categories("Han ble dømt av tingretten") == {"straff"}
+    assert flagger.categories("Han ble arrestert av politiet") == {"straff"}
+
+
+def test_whole_word_trigger_only_fires_on_the_whole_word(tmp_path):
+    """A trigger ending in "$" is a whole word ("lo$": "LO", not "lokalt")."""
+    for name in ("health_terms.tsv", "health_exclusions.txt"):
+        shutil.copy(WORDLISTS / name, tmp_path / name)
+    (tmp_path / "special_terms_person.tsv").write_text(
+        "\\blo\\w*\tregex\tfagforening\tlo$\n", encoding="utf-8")
+    custom = HealthFlagger.from_wordlists(tmp_path)
+    assert custom.categories("han er i LO") == {"fagforening"}
+    assert custom.categories("lokalt er det bra") == set()

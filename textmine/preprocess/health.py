@@ -7,7 +7,8 @@ rullestol", "er ufør") or a sick-leave/injury word tied to a body part ("sykmel
 kneet"; ``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the survey's topic, not a health
 detail, and is not flagged. ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
 trade-union membership and criminal offences, said of a person ("hun er muslim", "han er homofil", "han sitter i
-fengsel", "hun er medlem av Fagforbundet", "han stemte Frp"); institutions alone ("tariffavtale med Fagforbundet",
+fengsel", "hun er medlem av Fagforbundet", "han stemte Frp"; a person may be named: "Kari er kristen", or the
+redactor's "[NAVN] er kristen", which quotes re-check); institutions alone ("tariffavtale med Fagforbundet",
 "Kirkens Bymisjon", "politikerne", "kriminalomsorgen") are not flagged.
 """
 
@@ -42,14 +43,22 @@ _PERSON_NOUN = (
     r"bror|søster|syster|ektefelle|ektemann|samboer|sambuar|person|nyansatt|nytilsett|fagarbeider|fagarbeidar|"
     r"sykepleier|sjukepleiar|assistent|lærer|lærar|sjåfør|elev|student)(?:en|a|et|n)?|kona|kvinna|dotra)"
 )
+# A named person: "[navn]" (the redactor's placeholder, or a capitalised first name: ``NameWords.mark``), after a
+# person noun too ("kollegaen vår Kari").
+_NAME = r"\[navn\](?:\s+\[navn\])*"
 _PERSON = (
-    r"(?:\b(?:han|hun|ho|jeg|eg|vedkommende|vedkomande"
-    r"|(?:den|denne)\s+(?:[\w-]+\s+)?(?:ansatte|tilsette|sykmeldte|sjukmelde|sykemeldte|nyansatte|nytilsette)"
+    r"(?:(?:" + _NAME + r"|\b(?:han|hun|ho|jeg|eg|vedkommende|vedkomande"
+    r"|(?:den|denne|vår|min|mi|hans|hennes|hennar)\s+(?:[\w-]+\s+)?"
+    r"(?:ansatte|tilsette|sykmeldte|sjukmelde|sykemeldte|nyansatte|nytilsette)"
     r"|(?:en|ein|ei)\s+av\s+(?:de|dei|våre|mine|hans|hennes|hennar)\s+(?:[\w-]+\s+)?[\w-]+"
     r"|(?:(?:den|denne|vår|vårt|min|mi|mitt|en|ein|ei|et|eit|hans|hennes|hennar)\s+(?:[\w-]+\s+)?)?" + _PERSON_NOUN
-    + r"(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|hennar|sin|si))?)"
+    + r"(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|hennar|sin|si))?)(?:,?\s+" + _NAME + r",?)?)"
     r"(?:,?\s+som)?(?:\s+(?:også|og|ogso|ikke|ikkje|nok|vel|jo|visst|faktisk|selv|sjølv|sjøl))*)"
 )
+# A run of capitalised words ("Kari Hansen", "NAV", "Han"): ``NameWords.mark`` picks the names in it.
+_CAPITALISED = re.compile(r"(?<![\w\[-])[^\W\d_a-zæøåäöüé][\w-]*(?:[ \t]+[^\W\d_a-zæøåäöüé][\w-]*)*")
+_CAPITAL_WORD = re.compile(r"(?<![\w\[-])[^\W\d_a-zæøåäöüé][\w-]*")
+_SENTENCE_ENDS = frozenset('.!?:;"«(')
 _BE = r"(?:er|var|ble|blei|vart|blir|vert|blitt|har\s+vært|har\s+vore|har\s+blitt|er\s+blitt|vil\s+være)"
 _ADV = (
     r"(?:[\w-]+(?:,|\s+og|\s+eller)\s+){0,3}"  # "er muslim, homofil og ..."
@@ -78,11 +87,13 @@ def _expand(regex: str) -> str:
 @dataclass(frozen=True)
 class SpecialRule:
     """One ``special_terms_person.tsv`` row: a regex over the lower-cased text, its category and its trigger words
-    (word starts one of which every match holds; the rule is only tried on texts that have one; none = always)."""
+    (word starts one of which every match holds, or whole words when they end in "$"; the rule is only tried on
+    texts that have one; none = always)."""
 
     category: str
     pattern: re.Pattern
     triggers: tuple[str, ...] = ()
+    named: bool = False  # a {person} row: run on the text with names as "[navn]"
 
 
 def _special_rule(row: list[str], row_no: int) -> SpecialRule:
@@ -105,7 +116,7 @@ def _special_rule(row: list[str], row_no: int) -> SpecialRule:
         return SpecialRule(category, re.compile(r"\b" + re.escape(low).replace(r"\ ", r"\s+")), triggers or words)
     if mode == "regex":
         try:
-            return SpecialRule(category, re.compile(_expand(term)), triggers)
+            return SpecialRule(category, re.compile(_expand(term)), triggers, named="{person}" in term)
         except re.error as exc:
             raise ValueError(f"{where}: column 1 is not a valid regular expression: {exc}") from None
     raise ValueError(f"{where}: mode in column 2 must be one of {', '.join(_SPECIAL_MODES)}, got {mode!r}")
@@ -150,6 +161,72 @@ def _optional_list(name: str, directory: Path | None) -> list[str]:
         return []
 
 
+def _sentence_start(text: str, pos: int) -> bool:
+    """Whether ``pos`` starts the text or a sentence (after ".", "!", "?", ":", ";", a quote or a bracket)."""
+    before = text[:pos].rstrip()
+    return not before or before[-1] in _SENTENCE_ENDS
+
+
+@dataclass(frozen=True)
+class NameWords:
+    """First names (Faker ``no_NO`` + ``name_first_no.txt``, as the redactor's ``NameLists``), surnames, names that
+    are also ordinary words (``name_ambiguous.txt``) and capitalised words that are never names
+    (``name_blocklist.txt``): enough to tell "Kari er muslim" from "Kunden er ateist"."""
+
+    first: frozenset[str]
+    last: frozenset[str] = frozenset()
+    ambiguous: frozenset[str] = frozenset()
+    blocked: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_wordlists(cls, directory: Path | None = None) -> "NameWords":
+        from faker.providers.person.no_NO import Provider as NoPerson
+
+        first = {n.lower() for n in (*NoPerson.first_names_male, *NoPerson.first_names_female)}
+        last = {n.lower() for n in NoPerson.last_names}
+        return cls(
+            first=frozenset(first | {n.lower() for n in _optional_list("name_first_no.txt", directory)}),
+            last=frozenset(last | {n.lower() for n in _optional_list("name_last_no.txt", directory)}),
+            ambiguous=frozenset(n.lower() for n in _optional_list("name_ambiguous.txt", directory)),
+            blocked=frozenset(_optional_list("name_blocklist.txt", directory)),
+        )
+
+    def may_hold_name(self, text: str) -> bool:
+        """A quick pre-check for ``mark``: a capitalised word that is a first name (or has a hyphen)."""
+        return any(w.lower() in self.first or "-" in w for w in _CAPITAL_WORD.findall(text))
+
+    def mark(self, text: str) -> str:
+        """The text with each capitalised first name (and surnames right after one) as "[navn]". A sentence's first
+        word counts only when it is a first name that is not also an ordinary word ("Kari er", not "Liv er",
+        "Kunden er"), or one followed by a surname ("Per Olsen er")."""
+        return _CAPITALISED.sub(lambda m: self._mark_run(m.group(0), _sentence_start(text, m.start())), text)
+
+    def _mark_run(self, run: str, sentence_start: bool) -> str:
+        out, after_name, words = [], False, re.split(r"([ \t]+)", run)
+        for i, word in enumerate(words):
+            if i % 2:
+                out.append(word)
+                continue
+            low = word.lower()
+            if not word[0].isupper() or word in self.blocked:
+                name = False
+            elif after_name:
+                name = low in self.first or low in self.last
+            else:
+                name = self._is_first(low) and not (i == 0 and sentence_start and low in self.ambiguous
+                                                    and not self._surname_follows(words))
+            out.append("[navn]" if name else word)
+            after_name = name
+        return "".join(out)
+
+    def _surname_follows(self, words: list[str]) -> bool:
+        """Whether the run's second word is a surname ("Per Olsen": a name even at the start of a sentence)."""
+        return len(words) > 2 and words[2][:1].isupper() and words[2].lower() in self.last
+
+    def _is_first(self, low: str) -> bool:
+        return low in self.first or ("-" in low and all(part in self.first for part in low.split("-")))
+
+
 @dataclass
 class HealthFlagger:
     """``flag(text) -> bool``: special-category data (health and the other GDPR art. 9/10 categories);
@@ -167,6 +244,7 @@ class HealthFlagger:
     exclusions: frozenset[str]
     patterns: re.Pattern | None = None  # health_terms_person.tsv's regex rows and the body-part rule
     special: tuple[SpecialRule, ...] = ()  # special_terms_person.tsv
+    names: "NameWords | None" = None  # capitalised first names count as a {person} ("Kari er muslim")
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "HealthFlagger":
@@ -200,6 +278,7 @@ class HealthFlagger:
             exclusions=frozenset(w.lower() for w in read_list("health_exclusions.txt", directory)),
             patterns=re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None,
             special=_special_rules(directory),
+            names=NameWords.from_wordlists(directory),
         )
 
     def __post_init__(self) -> None:
@@ -212,20 +291,29 @@ class HealthFlagger:
         )
         self._always = tuple(i for i, rule in enumerate(self.special) if not rule.triggers)
         by_trigger: dict[str, set[int]] = {}
+        by_word: dict[str, set[int]] = {}  # whole-word triggers ("lo$": "LO", not "lokalt")
         for i, rule in enumerate(self.special):
             for trigger in rule.triggers:
-                by_trigger.setdefault(trigger, set()).add(i)
+                if trigger.endswith("$"):
+                    by_word.setdefault(trigger[:-1], set()).add(i)
+                else:
+                    by_trigger.setdefault(trigger, set()).add(i)
         # a found trigger also stands for the shorter triggers it starts with ("domfelt" -> "dom")
         self._by_trigger = {t: frozenset().union(*(rows for s, rows in by_trigger.items() if t.startswith(s)))
                             for t in by_trigger}
-        self._trigger_re = re.compile(r"\b" + _trie_regex(set(by_trigger))) if by_trigger else None
+        # ... and so does a whole-word trigger ("lo$"); one scan finds both kinds
+        self._by_word = {w: frozenset(rows).union(*(r for s, r in by_trigger.items() if w.startswith(s)))
+                         for w, rows in by_word.items()}
+        alternatives = ([f"({_trie_regex(set(by_word))})(?![\\w-])"] if by_word else []) + (
+            [_trie_regex(set(by_trigger))] if by_trigger else [])
+        self._trigger_re = re.compile(r"\b(?:" + "|".join(alternatives) + ")") if alternatives else None
 
     def flag(self, text: str) -> bool:
         """True when the text holds special-category data (any category of ``categories``)."""
         if not text:
             return False
         low = text.lower()
-        return self._health(text, low) or any(self.special[i].pattern.search(low) for i in self._candidates(low))
+        return self._health(text, low) or bool(self._special_found(text, low, first_only=True))
 
     def categories(self, text: str) -> set[str]:
         """The special categories found: "helse" and those of ``special_terms_person.tsv`` ("religion",
@@ -233,7 +321,7 @@ class HealthFlagger:
         if not text:
             return set()
         low = text.lower()
-        found = {self.special[i].category for i in self._candidates(low) if self.special[i].pattern.search(low)}
+        found = self._special_found(text, low)
         if self._health(text, low):
             found.add("helse")
         return found
@@ -244,8 +332,28 @@ class HealthFlagger:
         rows = set(self._always)
         if self._trigger_re is not None:
             for m in self._trigger_re.finditer(low):
-                rows |= self._by_trigger[m.group(0)]
+                rows |= self._by_word[m.group(1)] if m.lastindex else self._by_trigger[m.group(0)]
         return sorted(rows)
+
+    def _special_found(self, text: str, low: str, first_only: bool = False) -> set[str]:
+        """The categories of the special rules that match (only the first one with ``first_only``); ``{person}`` rows
+        run on the text with names as "[navn]" (made only when such a row is tried: ``flag`` runs on every comment)."""
+        found, marked = set(), None
+        for i in self._candidates(low):
+            rule = self.special[i]
+            if rule.named and marked is None:
+                marked = self._marked(text, low)
+            if rule.pattern.search(marked if rule.named else low):
+                found.add(rule.category)
+                if first_only:
+                    break
+        return found
+
+    def _marked(self, text: str, low: str) -> str:
+        """The lower-cased text with capitalised first names as "[navn]" (as the redactor writes them)."""
+        if self.names is None or not self.names.may_hold_name(text):
+            return low
+        return self.names.mark(text).lower()
 
     def _health(self, text: str, low: str) -> bool:
         """The health word lists' verdict (``text`` as given, ``low`` lower-cased)."""
