@@ -24,6 +24,10 @@ after a phone or personal-number word in the text) or with a letter O for a zero
 A first name in a list of names ("Per, Kari, Ola og Lise"), a sentence-initial "Per" before a verb of speaking, a
 Vietnamese three-part name ("Tran Thi Mai") and lower-case particles ("de la Cruz") are names; "vitamin D. Berg" (a
 letter labelling a word, not an initial) and public agencies' pages ("facebook.com/navno", ``public_pages.txt``) stay.
+A capitalised "Van" after a Vietnamese surname ("Tran Van Minh"), a list of ambiguous first names next to a person verb
+("Kim, Eli og Per kom på intervju"), "gnr 45/7", "Bnr 3 gnr 12", "Eiendom 45/7", phones spelled with hyphens or tens +
+units ("nitti to, trettifire, ...") and "+46 (0)70 ..." are caught; places in a list of places ("i Moss, Lier og Berg",
+``place_names_no.txt``) and public pages with a dotted suffix ("facebook.com/politiet.oslo") stay.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -186,7 +190,7 @@ _PHONE_CC = re.compile(
 # A foreign number with a country code ("+46 70 123 45 67", "+44 7700 900123", "0046 70 1234567"): "+" or "00",
 # a country code other than 47 (see _PHONE_CC), 8-15 digits in all, single spaces/dashes between.
 _PHONE_INTL = re.compile(
-    r"(?<![\w+.,/:])(?<!\d )(?:\+|00)(?!47)[1-9]\d(?:[ -]?\d){6,13}(?![\d%]|[ .,:/-]\d|\w)"
+    r"(?<![\w+.,/:])(?<!\d )(?:\+|00)(?!47)[1-9]\d(?: ?\(0\))?(?:[ -]?\d){6,13}(?![\d%]|[ .,:/-]\d|\w)"
 )
 # The country code in brackets ("(+46) 70 123 45 67", "(0046) 701234567"); "(+47)" is _PHONE_CC's.
 _PHONE_INTL_BRACKET = re.compile(
@@ -259,14 +263,23 @@ _ID_ALNUM = re.compile(r"(?<![\w-])(?:[A-Z]{1,2} |[A-Za-z]{1,2})\d{6,9}(?![\w-])
 _ID_NUM = re.compile(r"(?<![\d/,+])(?<!\d[.:-])(?<!\d )\d{3,12}" + _RB)
 # -- a property's gårds- og bruksnummer ("gnr. 12 bnr. 34", "gnr/bnr 12/34", "gårdsnummer 12, bruksnummer 34"), with
 # an optional feste-/seksjonsnummer: identifies a property and so its owner ([EIENDOM]).
-_GNR_GATE = re.compile(r"g\.?\s?nr|gårdsn", re.IGNORECASE)
+_GNR_GATE = re.compile(r"g\.?\s?nr|gårdsn|b\.?\s?nr|bruksn|eiendom|tomt", re.IGNORECASE)
 _GNR_WORD = r"(?:g\.?\s?nr\.?|gårds?n(?:umme)?r\.?)"
 _BNR_WORD = r"(?:b\.?\s?nr\.?|bruks?n(?:umme)?r\.?)"
 _GNR_TAIL = r"(?:,?\s?(?:f\.?\s?nr\.?|festen(?:umme)?r\.?|s\.?\s?nr\.?|seksjonsn(?:umme)?r\.?)\s?:?\s?\d{1,4})?"
 _GNR = re.compile(
     rf"(?<![\w])(?:{_GNR_WORD}\s?:?\s?\d{{1,4}}\s?[,/]?\s?(?:og\s)?{_BNR_WORD}\s?:?\s?\d{{1,4}}"
-    rf"|{_GNR_WORD}\s?/\s?{_BNR_WORD}\s?:?\s?\d{{1,4}}\s?/\s?\d{{1,4}}(?:\s?/\s?\d{{1,4}})?)"
+    rf"|{_GNR_WORD}\s?/\s?{_BNR_WORD}\s?:?\s?\d{{1,4}}\s?/\s?\d{{1,4}}(?:\s?/\s?\d{{1,4}})?"
+    rf"|{_BNR_WORD}\s?:?\s?\d{{1,4}}\s?[,/]?\s?(?:og\s)?{_GNR_WORD}\s?:?\s?\d{{1,4}}"  # reversed: "bnr 3 gnr 12"
+    rf"|{_GNR_WORD}\s?:?\s?\d{{1,4}}(?:\s?/\s?\d{{1,4}}){{0,2}})"  # "gnr 45/7", "gnr. 12" alone
     rf"{_GNR_TAIL}(?![\d]|[.,]\d)",
+    re.IGNORECASE,
+)
+# A property word + gnr/bnr written as a fraction ("eiendom 45/7", "tomten 12/34"); a year first ("2023/45") is a
+# case number and stays, and so does "sak 45/7" (no property word).
+_PROPERTY_FRACTION = re.compile(
+    r"(?<![\w])(?:eiendom(?:men)?|tomt(?:en)?)\s?:?\s?(?:nr\.?\s?)?(?P<n>(?!(?:19|20)\d\d\b)\d{1,4}\s?/\s?\d{1,4})"
+    r"(?![\d]|[.,/]\d)",
     re.IGNORECASE,
 )
 # -- a letter O typed for a zero in a number ("0101901248O", "9234567O"): read as digits, then as the number it is.
@@ -282,8 +295,10 @@ def _alternatives(words) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_NUMBER_WORD = rf"(?:(?:{_alternatives(_TENS)})-?(?:{_alternatives(_UNITS)})?|{_alternatives({**_UNITS, **_TEENS})})"
-_SPELLED = re.compile(rf"(?<![\w-]){_NUMBER_WORD}(?:[ ,-]\s?{_NUMBER_WORD}){{3,10}}(?![\w-])", re.IGNORECASE)
+# A tens word joins the unit after it, also across a space ("nitti to" = 92); up to 15 groups, so a spelled
+# international number fits ("null null fire seks sju null ...").
+_NUMBER_WORD = rf"(?:(?:{_alternatives(_TENS)})[- ]?(?:{_alternatives(_UNITS)})?|{_alternatives({**_UNITS, **_TEENS})})"
+_SPELLED = re.compile(rf"(?<![\w-]){_NUMBER_WORD}(?:[ ,-]\s?{_NUMBER_WORD}){{3,14}}(?![\w-])", re.IGNORECASE)
 _SPELLED_TOKEN = re.compile(_NUMBER_WORD, re.IGNORECASE)
 # Spelled digits are only looked for in a text with 3+ different number words (a cheap set intersection).
 _NUMBER_WORDS = frozenset(
@@ -523,6 +538,13 @@ def _classify_phone_intl(m: re.Match, text: str) -> str | None:
     return "telefon"
 
 
+def _classify_property_fraction(m: re.Match, text: str) -> str | None:
+    """"Eiendom 45/7" (only the numbers are masked: "Eiendom [EIENDOM]"), not a share ("eiendommen 1/2 med
+    søsteren": a small fraction below one)."""
+    a, b = (int(x) for x in m.group("n").replace(" ", "").split("/"))
+    return None if a < b <= 12 else "eiendom"
+
+
 def _classify_cued_id_alnum(m: re.Match, text: str) -> str | None:
     """Letters + digits after a passport/driving-licence cue ("pass nr. FN1234567")."""
     before = text[max(0, m.start() - 40) : m.start()]
@@ -533,7 +555,7 @@ def _spelled_digits(raw: str) -> str:
     """The digits that number words spell ("ni to" -> "92", "nittito" -> "92", "tjueen" -> "21")."""
     out = []
     for m in _SPELLED_TOKEN.finditer(raw):
-        w = m.group(0).lower().replace("-", "")
+        w = m.group(0).lower().replace("-", "").replace(" ", "")
         if w in _UNITS or w in _TEENS:
             out.append(_UNITS.get(w) or _TEENS[w])
             continue
@@ -651,7 +673,8 @@ class NameLists:
 
 
 _ADDR_PREFIX = r"(?:Øvre|Nedre|Store|Lille|Søndre|Nordre|Vestre|Østre|Gamle|Nye|Sankt|St\.|Indre|Ytre)"
-_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]*\.?")
+# Letters include Latin Extended and Vietnamese ("Văn", "Thị", "Đặng"), so such a name is one word.
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'-]*\.?")
 _GREETINGS = frozenset({"hei", "hallo", "takk"})
 # "familien Nordmann", "Olsen-familien": a surname (also one that is a common word) named as a family.
 _FAMILY_CUES = frozenset({"familien", "familie", "fam", "fam."})
@@ -664,6 +687,12 @@ _NAME_PARTICLES = frozenset("van von der den de da di du la le thi bin ibn al el
 # Vietnamese middle names: "Tran Thi Mai" is a name without a cue, also when the first part is a word ("tran") and
 # the last one a month ("Mai").
 _VIET_MIDDLE = frozenset({"thi", "thị", "văn"})
+# Common Vietnamese family names, some of them Norwegian words ("Le", "Do", "Ho"): before a capitalised "Van" they
+# start a name ("Le Van Thanh"); "Van" alone is not a marker (Dutch "Van Gogh" after an ordinary word stays).
+_VIET_SURNAMES = frozenset(
+    "nguyen nguyễn tran trần le lê pham phạm hoang hoàng huynh huỳnh phan vu vũ vo võ dang đặng bui bùi do đỗ ho hồ "
+    "ngo ngô duong dương ly lý truong trương dinh đinh lam lâm mai cao ha hà".split()
+)
 # Particles written in lower case ("van der Berg", "de la Cruz"): only before a surname or an unknown capitalised
 # word ("Kari la Per vente" stays two names); "den" (the) is left out.
 _LOWER_PARTICLES = _NAME_PARTICLES - {"den", "thi"}
@@ -671,6 +700,26 @@ _LOWER_PARTICLES = _NAME_PARTICLES - {"den", "thi"}
 # lower-case word the letter is a label ("vitamin D.", "plan B.") and the period ends the sentence.
 _BEFORE_INITIAL = frozenset(
     "med til fra av hos og eller ved om for mot v/ c/o fru herr hr fr ifølge sammen mellom enn som".split()
+)
+# Dotted suffixes of a public page name that are not a person's ("navarbeidsgiver.no", "politiet.oslo" also takes
+# a place from place_names_no.txt).
+_PAGE_SUFFIXES = frozenset({"no", "com", "org", "net", "official", "offisiell", "norge"})
+# A list of first names that are also words ("Kim, Eli og Per") is people only next to a person verb/noun.
+_LIST_PERSON_AFTER = frozenset(
+    "kom var jobber jobbet jobba arbeider arbeidet ansatt ansatte søkte søker slutta sluttet begynte begynner startet "
+    "ble fikk møtte intervjuet ringte sa skrev svarte".split()
+)
+_LIST_PERSON_BEFORE = frozenset(
+    "ansatte ansatt intervjuet intervjua kollegene kollegaene søkerne lærlingene vikarene tilsette medarbeiderne "
+    "kandidatene hilsen".split()
+)
+# Words before/after a list that make it a list of places: "i Moss, Lier og Berg", "Berg, Dal og Lie er kommuner".
+_PLACE_BEFORE = frozenset(
+    "i på fra til ved mellom kommunene kommuner avdelingene avdelinger kontorene kontorer byene steder".split()
+)
+_PLACE_NOUNS = frozenset(
+    "kommune kommuner kommunene kommunes avdeling avdelinger avdelingene kontor kontorer kontorene byer "
+    "tettsteder steder".split()
 )
 # Verbs of speaking / acting after a sentence-initial surname that is also a word ("Lie ringte meg", "Berg sa"):
 # a person, where "Berg og dal", "Strand kommune" stay.
@@ -691,6 +740,7 @@ class Redactor:
     public_numbers: frozenset[str] = frozenset()
     plate_prefixes: frozenset[str] = frozenset()  # letter pairs a plate has without a cue (plate_prefixes.txt)
     public_pages: frozenset[str] = frozenset()  # public agencies' social-media handles (public_pages.txt)
+    place_names: frozenset[str] = frozenset()  # municipalities that are also names (place_names_no.txt)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
@@ -723,6 +773,7 @@ class Redactor:
             public_numbers=frozenset(read_list("public_phone_numbers.txt", directory)),
             plate_prefixes=frozenset(p.upper() for p in _optional_list("plate_prefixes.txt", directory)),
             public_pages=frozenset(p.lower() for p in _optional_list("public_pages.txt", directory)),
+            place_names=frozenset(p.lower() for p in _optional_list("place_names_no.txt", directory)),
         )
 
     # -- number rules ------------------------------------------------------------------------
@@ -757,8 +808,9 @@ class Redactor:
     def _redact_numbers(self, text: str, counts: dict[str, int], low: str) -> str:
         """The number rules (IBAN, phones, personal/account/org numbers, birth dates, addresses)."""
         text = self._sub(_IBAN, text, counts, lambda m, t: "kontonummer" if valid_iban_no(m.group(0)) else None)
-        if _GNR_GATE.search(low):
+        if ("nr" in low or "eiendom" in low or "tomt" in low or "gårdsn" in low) and _GNR_GATE.search(low):
             text = self._sub(_GNR, text, counts, lambda m, t: "eiendom")
+            text = self._sub(_PROPERTY_FRACTION, text, counts, _classify_property_fraction, group="n")
         if _IP_GATE.search(low):
             text = self._sub(_IPV4, text, counts, _classify_cued_ip)
         text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
@@ -821,7 +873,14 @@ class Redactor:
     def _public_page(self, handle: str) -> bool:
         """A public agency's own page or handle ("navno", "oslokommune", "skatteetaten"): not personal data."""
         h = handle.lower().strip("@/.").split("/")[0].split("?")[0]
-        return h in self.public_pages or h.endswith(("kommune", "kommunen"))
+        if h in self.public_pages or h.endswith(("kommune", "kommunen")):
+            return True
+        # a dotted suffix that is a top-level domain or a place ("navarbeidsgiver.no", "politiet.oslo"); a person's
+        # "kari.nordmann" has no public prefix
+        head, *rest = h.split(".")
+        return bool(rest) and head in self.public_pages and all(
+            p in _PAGE_SUFFIXES or p in self.place_names for p in rest
+        )
 
     def _classify_profile(self, m: re.Match, text: str) -> str | None:
         """A social-media profile link names a person ([NAVN]), except a public agency's page ("facebook.com/navno")."""
@@ -1004,6 +1063,10 @@ class Redactor:
         d = _spelled_digits(m.group(0))
         if len(d) == 8 and d not in self.public_numbers and (d[0] in "2345679" or _phone_context(m, text)):
             return "telefon"
+        if d.startswith("00") and not d.startswith("000") and 10 <= len(d) <= 15 and (
+            d.startswith("0047") or _phone_context(m, text)
+        ):
+            return "telefon"  # "null null fire seks sju null en to ...": a country code + number
         if len(d) == 11:
             return personal_number_type(d) or (_cued_personal_type(d, "") if _PNR_CUE.search(
                 text[max(0, m.start() - 25) : m.start()]) else None)
@@ -1215,7 +1278,10 @@ class Redactor:
         if not words:
             return text
         lows = [w[2].lower() for w in words]
-        if len(_NUMBER_WORDS.intersection(lows)) >= 3:
+        if len(_NUMBER_WORDS.intersection(lows)) >= 3 or (
+            text.count("-") >= 3
+            and len(_NUMBER_WORDS.intersection(p for w in lows if "-" in w for p in w.split("-"))) >= 3
+        ):  # "ni-to-tre-fire-fem-seks-sju-åtte" is one word
             spelled = self._sub(_SPELLED, text, counts, self._classify_spelled)
             if spelled != text:
                 text, words = spelled, _name_words(spelled)
@@ -1386,35 +1452,77 @@ class Redactor:
                 return k + 2 * step
             return None
 
-        def in_list(i: int) -> bool:
-            """First name i is in a list of 3+ single words joined by "," / "og" / "eller" with 2+ other unambiguous
-            first names written alike: "Per, Kari, Ola og Lise", "kari, ola, per og lise"."""
-            if not is_first(i) or self._is_blocked(words[i][2]):
-                return False
+        def list_members(i: int) -> list[int]:
+            """Word i and the other members of the list it is in (just [i] outside a list)."""
             members = [i]
             for step in (-1, 1):
                 k = list_step(i, step)
                 while k is not None and len(members) < 30:
                     members.append(k)
                     k = list_step(k, step)
+            return members
+
+        def list_cued(members: list[int]) -> bool:
+            """A person verb right after the list or a person noun right before it: "Kim, Eli og Per kom på
+            intervju", "vi ansatte Kim, Eli og Per"."""
+            first, last = min(members), max(members)
+            after = last + 1 < n and adjacent(last, last + 1) and lows[last + 1] in _LIST_PERSON_AFTER
+            return after or (first > 0 and adjacent(first - 1, first) and lows[first - 1] in _LIST_PERSON_BEFORE)
+
+        def in_list(i: int) -> bool:
+            """First name i is in a list of 3+ single words joined by "," / "og" / "eller" with 2+ other unambiguous
+            first names written alike ("Per, Kari, Ola og Lise", "kari, ola, per og lise"), or of first names only,
+            none a place, next to a person verb/noun ("Kim, Eli og Per kom på intervju")."""
+            if not is_first(i) or self._is_blocked(words[i][2]):
+                return False
+            members = list_members(i)
             if len(members) < 3:
                 return False
             st = (cap(i), upper(i))  # written alike: capitalised, ALL CAPS or lower case
-            strong = sum(1 for k in members[1:] if (cap(k), upper(k)) == st and is_first(k) and not ambiguous(k)
-                         and not self._is_blocked(words[k][2]))
-            return strong >= 2
+            alike = [k for k in members[1:] if (cap(k), upper(k)) == st and is_first(k)
+                     and not self._is_blocked(words[k][2])]
+            if sum(1 for k in alike if not ambiguous(k)) >= 2:
+                return True
+            return (  # capitalised only: "liv, dag og sol var viktig" stays
+                cap(i)
+                and len(alike) == len(members) - 1
+                and not any(lows[k] in self.place_names for k in members)
+                and list_cued(members)
+            )
+
+        def place_list(i: int) -> bool:
+            """Word i is a place in a list of places: "i Moss, Lier og Berg", "Berg, Dal og Lie er kommuner" (a
+            place word before or after the list; no member an unambiguous first name)."""
+            if lows[i] not in self.place_names:
+                return False
+            members = list_members(i)
+            if len(members) < 2 or any(is_first(k) and not ambiguous(k) and lows[k] not in self.place_names
+                                        for k in members):
+                return False
+            first, last = min(members), max(members)
+            before = first > 0 and adjacent(first - 1, first) and lows[first - 1] in _PLACE_BEFORE
+            k = last + 1 + (last + 1 < n and lows[last + 1] in ("er", "var"))
+            return before or (k < n and adjacent(k - 1, k) and lows[k] in _PLACE_NOUNS)
 
         def viet_name(i: int) -> bool:
             """A capitalised word + a Vietnamese middle name + a capitalised word: "Tran Thi Mai", "Le Văn Hung"."""
-            return (
+            if not (
                 i + 2 < n
-                and lows[i + 1] in _VIET_MIDDLE
+                and (lows[i + 1] in _VIET_MIDDLE or words[i + 1][2] == "Van")
                 and cap(i)
                 and cap(i + 1)
                 and cap(i + 2)
                 and adjacent(i, i + 1)
                 and adjacent(i + 1, i + 2)
-            )
+            ):
+                return False
+            if lows[i + 1] != "van":
+                return True
+            # "Van" is also Dutch/English: only between a Vietnamese surname (or an unknown word) and a name word
+            # that is not an ordinary word ("Tran Van Minh", "Le Van Thanh")
+            first_ok = lows[i] in _VIET_SURNAMES or not self._is_common(lows[i])
+            last_ok = is_first(i + 2) or is_last(i + 2) or not self._is_common(lows[i + 2])
+            return first_ok and last_ok and not self._is_blocked(words[i + 2][2])
 
         def cued_surname(i: int) -> tuple[int, int] | None:
             """A capitalised surname (name_last_no.txt too, a common word only here) after a clear cue: "familien
@@ -1437,7 +1545,7 @@ class Redactor:
         cue_last = names.cue_last_words
         caps = [w[2][0].isupper() and not (len(w[2]) > 1 and w[2].isupper()) for w in words]
         has_comma = "," in text
-        viet_any = "Thi " in text or "Văn " in text or "Thị " in text
+        viet_any = "Thi " in text or "Văn " in text or "Thị " in text or "Van " in text
         spans: list[tuple[int, int]] = []
         i = 0
         while i < n:
@@ -1461,6 +1569,9 @@ class Redactor:
                 ):
                     i += 1
                     continue
+            if low in self.place_names and caps[i] and place_list(i):
+                i += 1  # "i Moss, Lier og Berg": a place in a list of places
+                continue
             w = words[i][2]
             start_i = None
             cued = has_cue(i)
