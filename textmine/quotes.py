@@ -23,6 +23,7 @@ __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedde
 
 PLACEHOLDER = "«…»"
 _WS = re.compile(r"\W+")
+_MARKER = re.compile(r"\[[A-ZÆØÅ]{3,}\]")  # a redaction marker ([NAVN], [TELEFON] …)
 
 _PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
     # (pattern, replacement): None = one placeholder; a function decides (checksum gate, several parts)
@@ -254,7 +255,10 @@ def select_quotes(
 
     lengths = np.asarray([len(t) for t in texts])
     readable = (lengths >= min_chars) & (lengths <= max_chars * 1.5)
-    if readable.sum() >= k:
+    unmarked = readable & np.asarray([not _MARKER.search(t) for t in texts], dtype=bool)
+    if unmarked.sum() >= k:  # a quote for publication reads better without «[FØDSELSNUMMER]» in it
+        sel = np.flatnonzero(unmarked)
+    elif readable.sum() >= k:
         sel = np.flatnonzero(readable)
     else:  # relax: anything of at least 15 characters, preferring the readable ones
         sel = np.flatnonzero(lengths >= min(15, min_chars))

@@ -368,8 +368,11 @@ class Summary:
 
 
 def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
-    """Fast streaming .xlsx (openpyxl write-only mode): one sheet per table, NaN → empty cell."""
+    """Fast streaming .xlsx (openpyxl write-only mode): one sheet per table, NaN → empty cell. Its time stamps are
+    ``SOURCE_DATE_EPOCH`` or a fixed date, never the clock (reruns give byte-identical files, as the report's)."""
     from openpyxl import Workbook
+
+    from .report.excel import _save_fixed, export_time
 
     wb = Workbook(write_only=True)
     for name, df in sheets.items():
@@ -378,7 +381,7 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
         obj = df.astype(object).where(df.notna(), None)
         for row in obj.itertuples(index=False, name=None):
             ws.append([v.item() if hasattr(v, "item") else v for v in row])
-    wb.save(path)
+    _save_fixed(wb, path, export_time())
 
 
 # ---------------------------------------------------------------------------- computations
@@ -1008,6 +1011,31 @@ def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple]) -
     return out
 
 
+def _hidden_for_missing(ind: pd.DataFrame | None, survey: SurveyDefinition) -> list[str]:
+    """Warnings for levels hidden by secondary suppression in a breakdown whose only small level is «(uoppgitt)»
+    (respondents without a declared value): a whole sector can vanish for three stray codes, and the fix is the
+    analyst's (declare the value, add an alias, recode). Declared levels are named; free values only counted."""
+    if ind is None or not len(ind) or "suppressed_secondary" not in ind.columns:
+        return []
+    out = []
+    t = ind[ind["segment"] != TOTAL_SEGMENT]
+    for (wave, seg), g in t.groupby(["wave", "segment"], sort=False):
+        values = g["value"].astype(str)
+        primary = g["suppressed"].astype(bool) & ~g["suppressed_secondary"].astype(bool)
+        if not (primary & (values == MISSING_LEVEL)).any() or (primary & (values != MISSING_LEVEL)).any():
+            continue
+        hidden = sorted(set(values[g["suppressed_secondary"].astype(bool)]) - {MISSING_LEVEL})
+        if not hidden:
+            continue
+        sd = next((x for x in survey.segments if x.column == seg), None)
+        named = (f" ({', '.join(str(sd.display.get(v, v)) for v in hidden)})" if sd is not None and sd.levels
+                 else "")
+        out.append(f"{wave}: segment {seg}: {len(hidden)} level(s){named} hidden only to protect the respondents "
+                   f"without a declared value «{MISSING_LEVEL}» (fewer than min_cell = {survey.min_cell}); declare "
+                   "their value(s) as a level or an `aliases` spelling, or recode them, to show the level(s)")
+    return out
+
+
 def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: SurveyDefinition) -> list[str]:
     """Warnings for segment levels with respondents in only one wave of a compared pair (a level renamed between
     waves, a new category): the change tables cannot compare them. Declared levels are named; values of a
@@ -1371,6 +1399,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     for m in _theme_set_warnings(coded, pairs):
         warn(m)
     for m in _unmatched_levels(tables.get("indicators"), pairs, survey):
+        warn(m)
+    for m in _hidden_for_missing(tables.get("indicators"), survey):
         warn(m)
     tables = {k: tables[k] for k in TABLES if k in tables}
     meta = {

@@ -51,3 +51,22 @@ def test_quote_safety_net_keeps_public_agency_pages():
 
     assert safe_quote_text("Se facebook.com/navno for nyheter") == "Se facebook.com/navno for nyheter"
     assert "kari.nordmann.88" not in safe_quote_text("Se facebook.com/kari.nordmann.88 for bilder")
+
+
+def test_quotes_prefer_comments_without_redaction_markers():
+    texts = {
+        "r0": "Telefonen er umulig å komme gjennom på, vi venter i timevis hver gang.",
+        "r1": "Vi ringer og ringer på telefon, saksbehandler [NAVN] tar den aldri.",
+        "r2": "Telefontiden er for kort for oss som jobber skift, åpne lenger.",
+        "r3": "Ring oss på telefon [TELEFON], ingen ringer tilbake fra NAV.",
+        "r4": "Det er bedre å sende melding enn å ringe, telefonen blir ikke besvart.",
+        "r5": "Telefonkøen er lang, og det tar for lang tid å få svar fra NAV.",
+    }
+    ids = sorted(texts)
+    df = pd.DataFrame({"respondent_id": ids, "question": "ft", "text_clean": [texts[i] for i in ids],
+                       "is_non_answer": 0, "theme_telefon": 1})
+    picked = {q.respondent_id for q in select_quotes(df, theme="telefon", k=4, embedder=FlatEmbedder(), min_chars=10)}
+    assert picked == {"r0", "r2", "r4", "r5"}  # enough comments without markers: those are quoted
+    few = df[df["respondent_id"].isin(["r0", "r1", "r2", "r3"])]
+    picked = {q.respondent_id for q in select_quotes(few, theme="telefon", k=4, embedder=FlatEmbedder(), min_chars=10)}
+    assert picked == {"r0", "r1", "r2", "r3"}  # too few: marked comments still fill the quota

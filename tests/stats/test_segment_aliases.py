@@ -81,3 +81,19 @@ def test_a_name_in_an_alias_is_found_by_the_personal_data_check_without_quoting_
     survey = _survey({"Privat": ["Kari Nordmann AS sin avdeling", "Ola Nordmann"]})
     fields = personal_data_fields(survey)
     assert "segments[0].aliases[1]" in fields and not any("Nordmann" in f for f in fields)
+
+
+def test_a_level_hidden_only_for_the_missing_values_is_named_in_a_warning_with_the_remedy():
+    survey = SurveyDefinition.from_dict({
+        "name": "t", "id": "rid", "wave": "wave", "min_cell": 5,
+        "segments": [{"column": "sektor", "levels": {"Privat": "Privat virksomhet", "Offentlig": "Offentlig virksomhet"}}],
+        "indicators": [{"id": "fornoyd", "column": "q", "scale": [1, 6]}], "allow_unknown_columns": True})
+    df = _wave(2024, "Privat", "Offentlig")
+    df.loc[[0, 2, 4], "sektor"] = "Frivillig"  # three stray values: «(uoppgitt)» is a cell of 3
+    summary = build_summary({2024: df}, survey, quotes=False, drivers=False)
+    ind = summary.tables["indicators"]
+    hidden = ind[(ind["segment"] == "sektor") & ind["suppressed_secondary"].astype(bool)]
+    assert list(hidden["value"]) == ["Offentlig"]
+    msgs = [w for w in summary.warnings if "hidden only to protect" in w]
+    assert len(msgs) == 1 and "(Offentlig virksomhet)" in msgs[0] and "aliases" in msgs[0]
+    assert "Frivillig" not in msgs[0]  # the stray value itself is never quoted

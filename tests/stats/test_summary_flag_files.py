@@ -172,3 +172,19 @@ def test_write_summary_blanks_hidden_rows_for_every_caller(tmp_path):
     kept = s.table("themes")[~hidden].reset_index(drop=True)
     assert th.loc[~hidden, "count"].tolist() == kept["count"].tolist()
     assert s.table("themes").loc[hidden, "n"].notna().all()  # the summary itself keeps them (flag mode)
+
+
+def test_summary_xlsx_is_byte_identical_on_rerun(tmp_path, monkeypatch):
+    """The workbook's time stamps come from SOURCE_DATE_EPOCH or a fixed date, never the clock."""
+    import time as _time
+
+    import pandas as pd
+
+    from textmine.summary import _write_xlsx
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    sheets = {"meta": pd.DataFrame({"k": ["a"], "v": [1]})}
+    _write_xlsx(sheets, tmp_path / "a.xlsx")
+    _time.sleep(1.1)
+    _write_xlsx(sheets, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
