@@ -81,7 +81,7 @@ def test_cli_train_code_evaluate_review(tmp_path, toy_files, toy_codebook, fake_
     assert 0 <= payload["summary"]["macro_f1"] <= 1 and len(payload["per_theme"]) == len(toy_codebook)
     res = runner.invoke(app, ["review", str(survey), "--model", str(model), "--text-col", "kommentar", "--n", "2"])
     assert res.exit_code == 0, res.output
-    assert "review queue (2 of 4)" in res.output
+    assert "review queue (2 of 4 rows)" in res.output and "data row" in res.output
 
 
 def test_cli_refuses_other_codebook_and_missing_column(tmp_path, toy_files, hier_codebook, fake_e5):

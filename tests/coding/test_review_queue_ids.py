@@ -36,3 +36,12 @@ def test_ordinary_queue_ids_give_no_warning(tmp_path, toy_codebook, fake_e5):
     output, queue = _queue(tmp_path, toy_codebook, ["R0001", "R0002", "R0003", "R0004"])
     assert "personal data" not in output, output
     assert set(queue["respondent_id"]) == {"R0001", "R0002", "R0003", "R0004"}
+
+
+def test_queue_rows_are_data_rows_counted_from_one(tmp_path, toy_codebook, fake_e5):
+    """The queue file's data_row is the input's data row counted from 1 (as warnings and errors count), so
+    data row 1 is the first comment under the header."""
+    ids = ["R0001", "R0002", "R0003", "R0004"]
+    _, queue = _queue(tmp_path, toy_codebook, ids)
+    assert "row" not in queue.columns
+    assert all(ids[int(r) - 1] == rid for r, rid in zip(queue["data_row"], queue["respondent_id"]))

@@ -533,11 +533,11 @@ def register(app: typer.Typer) -> None:
             q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n)
             from rich.table import Table
 
-            table = Table(title=f"review queue ({len(q)} of {len(df)})")
-            for col in ("rank", "row", "confidence", "suggested_themes", "candidates", "text_clean"):
+            table = Table(title=f"review queue ({len(q)} of {len(df)} rows)")
+            for col in ("rank", "data row", "confidence", "suggested_themes", "candidates", "text_clean"):
                 table.add_column(col, overflow="fold")
-            for r in q.itertuples():
-                table.add_row(str(r.rank), str(r.row), f"{r.confidence:.2f}", r.suggested_themes, r.candidates,
+            for r in q.itertuples():  # data rows counted from 1, as in every warning and error
+                table.add_row(str(r.rank), str(r.row + 1), f"{r.confidence:.2f}", r.suggested_themes, r.candidates,
                               r.text_clean[:160])
             Console(width=200).print(table)
             if queue_out:
@@ -548,6 +548,7 @@ def register(app: typer.Typer) -> None:
                     sheet.insert(0, id_col, df[id_col].iloc[rows].astype("string").fillna("").tolist())
                     _personal_id_warning(df[id_col].iloc[rows], id_col, queue_out)
                 rest = q.drop(columns=["text_clean", "type"], errors="ignore")
+                rest = rest.rename(columns={"row": "data_row"}).assign(data_row=rest["row"] + 1)  # from 1
                 sheet = pd.concat([sheet, rest.reset_index(drop=True)], axis=1)
                 _write(sheet, queue_out)
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
