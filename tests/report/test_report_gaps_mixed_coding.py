@@ -89,3 +89,16 @@ def test_mixed_coding_note_direction():
     assert "2024: kodet automatisk, 2025: lest fra filer" in mixed_coding_note("ft_a", 2024, 2025, mixed)
     assert mixed_coding_note("ft_b", "2024", "2025", mixed) == ""
     assert mixed_coding_note("ft_a", "2025", "2025", mixed) == ""
+
+
+def test_report_says_in_the_terminal_which_questions_it_coded_itself(study):
+    """With --coded for ft_a only, the report codes ft_b itself (textmine summary would leave it «ikke kodet»):
+    the analyst is told so, per wave, not only in the published method section."""
+    args = [a for c in study["coded"] for a in ("--coded", str(c))]
+    res = run_cli("report", *study["waves"], "--survey", study["survey"], "--coder", "keyword",
+                  "--out", study["dir"] / "r_note", *args)
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.output.split())
+    for year in (2024, 2025):
+        assert f"wave {year}: question(s) ft_b had no --coded file and are coded automatically" in flat, res.output
+    assert "ft_a had no --coded" not in flat

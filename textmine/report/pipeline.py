@@ -298,6 +298,10 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                 cols = [q.column for q in survey.free_text if q.column in df.columns and q.column not in given[w]]
                 if cols:
                     todo[w] = cols
+                    if on_warning is not None:  # textmine summary with the same --coded leaves them «ikke kodet»
+                        on_warning(f"wave {w}: question(s) {', '.join(cols)} had no --coded file and are coded "
+                                   "automatically for this report (textmine summary with the same --coded files "
+                                   "shows them as not coded)")
     injected = coder
     if todo:
         if coder is None:
