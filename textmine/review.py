@@ -343,8 +343,15 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         notes.append("the previous coder was zero-shot: the corrections start a few-shot supervised model")
     if train is None and isinstance(coder, SupervisedCoder):
         notes.append("no original training data given: the new model learns from the corrections (+ codebook) only")
-    new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(), groups=groups,
-            questions=merged["question"].fillna("").tolist())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(), groups=groups,
+                questions=merged["question"].fillna("").tolist())
+    for w in caught:  # fit counts rows of the merged table (training files + corrections), not of any file
+        msg = str(w.message)
+        if "have a theme but no answer to learn from" in msg:
+            msg = msg.split(":", 1)[0] + " (counted over the training files and corrections together)"
+        warnings.warn(msg, w.category, stacklevel=2)
     new.training_data_ = list(getattr(coder, "training_data_", []) or [])
     ids = coder.codebook.theme_ids
 

@@ -288,3 +288,48 @@ def test_queue_file_edited_is_a_corrections_file(work, fake_e5):
 def test_codebook_refuses_duplicate_types(types):
     with pytest.raises(CodebookError, match="'types'.*(listed twice|the same type)"):
         Codebook.from_dict({**TOY_CODEBOOK, "types": types})
+
+
+def test_retraining_does_not_repeat_the_recorded_files_no_theme_note(work, fake_e5):
+    """The training files a model records were read (and their 'no theme' rows noted) when it was trained: a
+    retraining from them does not repeat the note; a file given with --train still gets it."""
+    proj, cb, _, survey = work
+    df = _labelled()
+    df.loc[2, "themes"] = ""
+    labelled = proj / "with_blank.csv"
+    df.to_csv(labelled, index=False)
+    runner = CliRunner()
+    res = _train(runner, [labelled], cb, proj / "mb")
+    assert res.exit_code == 0 and "empty 'themes' cell" in " ".join(res.output.split()), res.output
+    corr = proj / "corr.csv"
+    pd.DataFrame({"text": ["Kassa er treg"], "themes": ["ko"], "type": ["klage"]}).to_csv(corr, index=False)
+    args = ["review", str(survey), "--model", str(proj / "mb"), "--corrections", str(corr)]
+    res = runner.invoke(app, [*args, "--out", str(proj / "mb2")])
+    assert res.exit_code == 0, res.output
+    assert "empty 'themes' cell" not in " ".join(res.output.split())
+    res = runner.invoke(app, [*args, "--train", str(labelled), "--out", str(proj / "mb3")])
+    assert res.exit_code == 0, res.output
+    assert "empty 'themes' cell" in " ".join(res.output.split())
+
+
+def test_retraining_names_no_merged_row_numbers(toy_codebook):
+    """A labelled row without an answer is counted in the merged table when retraining: the warning gives the count,
+    not row numbers of a table the analyst never sees."""
+    import warnings as _w
+
+    from textmine.classify import SupervisedCoder
+    from textmine.review import apply_corrections
+
+    from .conftest import FakeEmbedder
+
+    texts, labels, types = zip(*TOY_TRAIN, strict=True)
+    base = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3).fit(list(texts), list(labels), list(types))
+    train = _labelled(ids=False)
+    train.loc[len(train)] = ["vet ikke", "ko", "klage"]  # a theme on a non-answer
+    corr = pd.DataFrame({"text": ["Kassa er treg"], "themes": ["ko"], "type": ["klage"]})
+    with _w.catch_warnings(record=True) as caught:
+        _w.simplefilter("always")
+        apply_corrections(base, corr, train=train, id_col=None)
+    msgs = [str(w.message) for w in caught if "no answer to learn from" in str(w.message)]
+    assert msgs and all("counted over the training files and corrections together" in m for m in msgs)
+    assert not any("rows counted from 0" in m for m in msgs)

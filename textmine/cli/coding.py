@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -34,13 +35,37 @@ def _coder(model: Optional[Path], codebook: Optional[Path]):
         _fail(str(exc))
 
 
-def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optional[str] = None):
+def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optional[str] = None,
+          header_row: int = 1):
     from textmine.io import read_table
 
     try:
-        return read_table(path, text_cols=tuple(text_cols), sheet=sheet, encoding=encoding)
+        return read_table(path, text_cols=tuple(text_cols), sheet=sheet, encoding=encoding, header_row=header_row)
     except (ValueError, OSError) as exc:
-        _fail(str(exc))
+        _fail(header_row_wording(str(exc)))
+
+
+HEADER_ROW_HELP = "Excel/CSV: the file row holding the column names (rows above it, e.g. a title, are skipped)"
+TITLE_HINT = "if the column names are on a later row (a title above them), give --header-row N"
+_HEADER_ROW_WORDING = (
+    (re.compile(r"\bpass header_row=N\b"), "give --header-row N"),
+    (re.compile(r"\bheader_row=(\d+)"), r"--header-row \1"),
+    (re.compile(r"\bleave it at 1\b"), "drop --header-row"),
+    (re.compile(r"\bheader_row\b"), "--header-row"),
+)
+
+
+def header_row_wording(message: str) -> str:
+    """A read error as the CLI says it: ``--header-row`` for the library's ``header_row``."""
+    for pattern, repl in _HEADER_ROW_WORDING:
+        message = pattern.sub(repl, message)
+    return message
+
+
+def _title_hint(df) -> str:
+    """'; if the column names are on a later row …' for a missing column when the CSV/Excel header read was row 1
+    and holds one name only (a title, likely)."""
+    return f"; {TITLE_HINT}" if len(df.columns) == 1 and df.attrs.get("first_data_row") == 2 else ""
 
 
 ENCODING_HELP = ("CSV/SAV input: its text encoding, e.g. cp1252, latin-1 or utf-8 (default: detected / as the .sav "
@@ -173,15 +198,22 @@ def _personal_id_warning(ids, id_col: str, path: Path) -> None:
               f"comments: keep the file where personal data may be stored, and delete it when the review is done")
 
 
-def _read_labelled(path: Path, cb, sheet: Optional[str] = None, **cols):
+def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, **cols):
     """A labelled file read and checked against the codebook (errors name the file, data row, id and column)."""
     from textmine.review import read_labelled
 
     df = _read(path, sheet=sheet)
     try:
-        return read_labelled(df, codebook=cb, where=str(path), warn=_note, **cols)
+        return read_labelled(df, codebook=cb, where=str(path), warn=warn or _note, **cols)
     except ValueError as exc:
         _fail(f"{exc}{_sheet_hint(df) if 'no column' in str(exc) else ''}")
+
+
+def _not_unlabelled_note(msg: str) -> None:
+    """:func:`_note` except the "empty 'themes' cell … trained as 'no theme applies'" note (for the training files a
+    model records: they were trained that way already)."""
+    if "trained as 'no theme applies'" not in msg:
+        _note(msg)
 
 
 def _recorded_path(recorded: str, model: Optional[Path]) -> Path:
@@ -216,7 +248,7 @@ def _unknown_questions_warning(unknown, known, what: str) -> None:
 
 
 def _check_correction_ids(corr_df, corrections: Path, input: Path, id_col: Optional[str],
-                          sheet: Optional[str]) -> None:
+                          sheet: Optional[str], header_row: int = 1) -> None:
     """``review --corrections``: an explicit ``--id-col`` must be a column of the corrections file, and its ids should
     be those of INPUT (the comments the queue was drawn from): ids not there are warned about (another survey's or
     wave's corrections?) — they still train, as each correction carries its own text."""
@@ -225,7 +257,7 @@ def _check_correction_ids(corr_df, corrections: Path, input: Path, id_col: Optio
         if id_col is not None:
             _fail(f"{corrections}: no id column {id_col!r} (--id-col); {_columns(corr_df)}")
         return
-    data = _read(input, sheet=sheet)
+    data = _read(input, sheet=sheet, header_row=header_row)
     if col not in data.columns:
         if id_col is not None:
             _fail(f"{input}: no id column {id_col!r} (--id-col); {_columns(data)}")
@@ -270,12 +302,16 @@ def register(app: typer.Typer) -> None:
             None, "--partition-rows", min=1, help="dask: rows per partition (default: 4,000 rounded to whole "
                                                   "--batch-size batches, as the local engine embeds them)"),
         encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
+        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
         if not input.exists():
             _fail(f"input file not found: {input}")
         encoding = _check_encoding(encoding, input)
         if engine == "dask":
+            if header_row != 1:
+                _fail("--header-row applies to --engine local; --engine dask reads the header from row 1 (delete the "
+                      "rows above the column names, or use --engine local)")
             if sheet is not None:
                 _fail("--sheet selects an Excel sheet; --engine dask reads CSV or Parquet (save the sheet as CSV, "
                       "or use --engine local)")
@@ -319,12 +355,12 @@ def register(app: typer.Typer) -> None:
         coder = _coder(model, codebook)
         if question is None and question_col is None:
             _question_priors_note(getattr(coder, "question_priors_", None) or {}, text_col)
-        df = _read(input, [text_col, *redact_col], sheet=sheet, encoding=encoding)
+        df = _read(input, [text_col, *redact_col], sheet=sheet, encoding=encoding, header_row=header_row)
         for what, cols in (("text", [text_col]), ("question", [question_col] if question_col else []),
                            ("--redact-col", redact_col), ("--unredacted-col", unredacted_col)):
             missing = [c for c in cols if c not in df.columns]
             if missing:
-                _fail(f"{input}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}")
+                _fail(f"{input}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}{_title_hint(df)}")
         _check_out(out, input, df=df)  # (its notes on SPSS names are shown for the coded columns, below)
         given = df[text_col].dropna().astype(str)
         if len(given) and not given.str.contains(r"[^\W\d_]", regex=True).any():
@@ -511,6 +547,7 @@ def register(app: typer.Typer) -> None:
             1, "--corrections-weight", min=1,
             help="training rows each correction counts as: above 1 your coding outweighs the original training "
                  "data's where they differ (see bench/RESULTS.md, review loop)"),
+        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + " (INPUT)"),
     ) -> None:
         """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
         import pandas as pd
@@ -526,10 +563,10 @@ def register(app: typer.Typer) -> None:
             if queue_out:
                 _check_out(queue_out, input, flag="--queue-out")
             coder = _coder(model, codebook)
-            df = _read(input, [text_col], sheet=sheet)
+            df = _read(input, [text_col], sheet=sheet, header_row=header_row)
             for what, col in (("text", text_col), ("id", id_col)):
                 if col is not None and col not in df.columns:
-                    _fail(f"{input}: no {what} column {col!r}; {_columns(df)}")
+                    _fail(f"{input}: no {what} column {col!r}; {_columns(df)}{_title_hint(df)}")
             q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n)
             from rich.table import Table
 
@@ -581,12 +618,15 @@ def register(app: typer.Typer) -> None:
                 _fail("the model records no training files: give them with --train FILE, or pass "
                       "--corrections-only to retrain on the corrections only")
             train_paths = recorded
-        train_df = (pd.concat([_read_labelled(p, cb, sheet).assign(group=str(p.resolve())) for p in train_paths],
-                              ignore_index=True)
+        # the files the model itself records were read this way when it was trained: their 'no theme' rows are
+        # known, and repeating that on every retraining is noise the analyst cannot act on
+        warn_train = _note if train else _not_unlabelled_note
+        train_df = (pd.concat([_read_labelled(p, cb, sheet, warn=warn_train).assign(group=str(p.resolve()))
+                               for p in train_paths], ignore_index=True)
                     if train_paths else None)
         eval_df = _read_labelled(eval_file, cb, sheet, id_col=None) if eval_file else None
         corr_df = _read(corrections, sheet=sheet)
-        _check_correction_ids(corr_df, corrections, input, id_col, sheet)
+        _check_correction_ids(corr_df, corrections, input, id_col, sheet, header_row)
         try:
             res = apply_corrections(coder, corr_df, train=train_df, eval_set=eval_df,
                                     where=str(corrections), id_col=id_col or "id", warn=_note,
