@@ -109,12 +109,17 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | 
 
 
 def review_queue(coder: BaseCoder, texts: Sequence[str] | pd.Series, *, n: int = 20, lam: float = 0.7,
-                 beta: float = 1.0, dup_cosine: float = 0.95) -> pd.DataFrame:
+                 beta: float = 1.0, dup_cosine: float = 0.95,
+                 questions: str | Sequence[str] | None = None) -> pd.DataFrame:
     """The ``n`` comments most worth a human label, diverse (``row`` = position in ``texts``). Themes, scores,
-    type and confidence are the coder's own output (``predict``: with a cascade, the lexical stage's where it decides)."""
+    type and confidence are the coder's own output (``predict``: with a cascade, the lexical stage's where it decides),
+    with ``questions`` (one question for all, or one per text) as ``textmine code --question/--question-col`` gives
+    them, so that the queue suggests what the coded file holds."""
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise ValueError(f"n must be a whole number ≥ 0 (how many comments to queue), got {n!r}")
-    prep = coder.prepare(coder.clean(texts))  # embedded: the queue's diversity needs every vector
+    if questions is not None and not isinstance(questions, str):
+        questions = list(questions)
+    prep = coder.prepare(coder.clean(texts, questions))  # embedded: the queue's diversity needs every vector
     pred = coder.predict_prepared(prep)
     ids = coder.codebook.theme_ids
     probs = pred[[f"score_{t}" for t in ids]].to_numpy(dtype=float)

@@ -196,3 +196,18 @@ def test_cli_train_finetune_needs_the_e5_l6_encoder(tmp_path, toy_files):
                                    "--finetune", "--embedder", "e5"])
     assert res.exit_code != 0 and "fine-tunes the e5-l6 encoder" in res.output
     assert not (tmp_path / "m").exists()  # nothing written
+
+
+def test_review_queue_codes_with_the_given_questions(toy_codebook, monkeypatch):
+    """With the survey question given, the queue cleans and codes the texts for that question (the coder's theme
+    rates for it), as ``textmine code --question/--question-col`` does, not question-less."""
+    texts, labels, types = zip(*TOY_TRAIN, strict=True)
+    coder = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3).fit(list(texts), list(labels), list(types))
+    seen = []
+    clean = coder.clean
+    monkeypatch.setattr(coder, "clean", lambda t, q=None: (seen.append(q), clean(t, q))[1])
+    batch = list(texts)[:6]
+    review_queue(coder, batch, n=3, questions="q_mat")
+    review_queue(coder, batch, n=3, questions=pd.Series(["q_kø"] * 6))
+    review_queue(coder, batch, n=3)
+    assert seen == ["q_mat", ["q_kø"] * 6, None]
