@@ -2,7 +2,8 @@
 SPSS .sav (value labels and user-missing codes via pyreadstat) and Parquet.
 
 Every failure is a :class:`TableReadError` naming the file and, where it applies, the row and column.
-Row numbers are as a spreadsheet shows them: the header is row 1, the first data row is row 2.
+Row numbers are as a spreadsheet shows them: the header is row 1 (or ``header_row``, below a title), the first
+data row the one after it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class TableReadError(ValueError):
     """A survey file could not be read; ``file``, ``row`` and ``column`` say where (None if not applicable)."""
 
     def __init__(self, message: str, *, file: str | Path | None = None, row: int | None = None, column: str | None = None):
-        self.file, self.row, self.column = (str(file) if file else None), row, column
+        self.file, self.row, self.column, self.message = (str(file) if file else None), row, column, message
         where = ", ".join(
             x for x in (str(file) if file else "", f"row {row}" if row is not None else "", f"column {column}" if column else "") if x
         )
@@ -224,18 +225,40 @@ def _text_column(s: pd.Series) -> pd.Series:
     return pd.Series([one(v) for v in s.tolist()], index=s.index, dtype=object)
 
 
+HEADER_ROW_HINT = "if the column names are on a later row (a title above them), pass header_row=N"
+
+
+def _skip_title_rows(reader, path: Path, header_row: int) -> None:
+    """Read past the rows above the header (``header_row`` counted from 1); a header row beyond the file is an error."""
+    for n in range(header_row - 1):
+        try:
+            row = next(reader, None)
+        except csv.Error as e:
+            raise TableReadError(f"malformed CSV above the header: {e}", file=path, row=n + 1) from None
+        if row is None:
+            raise TableReadError(f"header_row {header_row} is beyond the end of the file (it has {n} row(s)); "
+                                 "expected the file row holding the column names", file=path)
+
+
 def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decimal: str | None,
-              text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
+              text_cols: frozenset[str] = frozenset(), header_row: int = 1) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise TableReadError("file is empty", file=path)
     text, enc = _decode(raw, path, encoding)
-    fmt = detect_csv_format(text)
+    fmt = detect_csv_format("\n".join(text.splitlines()[header_row - 1:]))  # not from the title rows
     delimiter = delimiter or fmt["delimiter"]
     decimal = decimal or fmt["decimal"]
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header = csv_header(reader, path)
-    rows = list(csv_rows(reader, header, path))
+    _skip_title_rows(reader, path, header_row)
+    header = csv_header(reader, path, row=header_row, hint=True)
+    try:
+        rows = list(csv_rows(reader, header, path))
+    except TableReadError as e:
+        if len(header) == 1 and header_row == 1:  # row 1 is one cell: likely a title above the column names
+            raise TableReadError(f"{e.message}; {HEADER_ROW_HINT}", file=path, row=e.row,
+                                 column=e.column) from None
+        raise
     rows = rows[: _data_end([not any(v.strip() for v in r) for r in rows])]
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     for c in df.columns:
@@ -243,25 +266,34 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
             df[c] = _text_column(df[c])
         else:
             df[c] = _convert_column(df[c].astype(str), decimal)
-    df.attrs.update({"source": str(path), "encoding": enc, "delimiter": delimiter, "decimal": decimal, "first_data_row": 2})
+    df.attrs.update({"source": str(path), "encoding": enc, "delimiter": delimiter, "decimal": decimal,
+                     "first_data_row": header_row + 1})
     return df
 
 
-def csv_header(reader, path: Path) -> list[str]:
-    """The header row of a ``csv.reader``: names stripped; an empty or a repeated name is an error (row 1)."""
+def csv_header(reader, path: Path, row: int = 1, hint: bool = False) -> list[str]:
+    """The header row of a ``csv.reader`` (file row ``row``): names stripped; an empty or a repeated name is an
+    error naming that row (with ``hint``, an empty name on row 1 suggests ``header_row``)."""
     try:
         header = next(reader, None)
     except csv.Error as e:
-        raise TableReadError(f"could not parse header: {e}", file=path, row=1) from None
+        raise TableReadError(f"could not parse header: {e}", file=path, row=row) from None
     if header is None:
-        raise TableReadError("file is empty", file=path)
-    header = [h.strip() for h in header]
+        raise TableReadError("file is empty" if row == 1 else f"header_row {row} is beyond the end of the file "
+                             f"(it has {row - 1} row(s)); expected the file row holding the column names", file=path)
+    return _check_header([h.strip() for h in header], path, row, hint=hint)
+
+
+def _check_header(header: list[str], path: Path, row: int, where: str = "header", hint: bool = False) -> list[str]:
+    """Refuse an empty column name (with ``hint``, the header_row hint when the header is row 1) or a repeated one."""
     for j, h in enumerate(header):
         if not h:
-            raise TableReadError(f"empty column name in header (position {j + 1})", file=path, row=1)
+            more = f"; {HEADER_ROW_HINT}" if hint and row == 1 else ""
+            raise TableReadError(f"empty column name in {where} (position {j + 1}){more}", file=path, row=row)
     dups = sorted({h for h in header if header.count(h) > 1})
     if dups:
-        raise TableReadError(f"duplicate column name(s) in header: {', '.join(dups)}", file=path, row=1, column=dups[0])
+        raise TableReadError(f"duplicate column name(s) in {where}: {', '.join(dups)}", file=path, row=row,
+                             column=dups[0])
     return header
 
 
@@ -330,7 +362,8 @@ def _integers_if_possible(s: pd.Series) -> pd.Series:
     return s
 
 
-def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] = frozenset(),
+                header_row: int = 1) -> pd.DataFrame:
     import openpyxl
 
     try:
@@ -348,20 +381,25 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
     elif sheet not in names:
         wb.close()
         raise TableReadError(f"no sheet named {sheet!r} (sheets: {', '.join(names)})", file=path)
-    first = next(wb[sheet].iter_rows(min_row=1, max_row=1, values_only=True), ())
+    rows = list(wb[sheet].iter_rows(min_row=1, max_row=header_row, values_only=True))
     wb.close()
+    if header_row > 1 and len(rows) < header_row:
+        raise TableReadError(f"header_row {header_row} is beyond the last row of sheet {sheet!r} (it has "
+                             f"{len(rows)} row(s)); expected the file row holding the column names", file=path)
+    first = rows[header_row - 1] if len(rows) >= header_row else ()
     heads = [str(h).strip() for h in first if h is not None and str(h).strip()]
     if not heads:
-        raise TableReadError(f"sheet {sheet!r} is empty (no header row)", file=path, row=1)
-    dups = sorted({h for h in heads if heads.count(h) > 1})
-    if dups:  # pandas would silently rename the second one "<name>.1"
-        raise TableReadError(f"duplicate column name(s) in header of sheet {sheet!r}: {', '.join(dups)}",
-                             file=path, row=1, column=dups[0])
-    df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype=object)
+        raise TableReadError(f"sheet {sheet!r} is empty (no header row)" if header_row == 1 else
+                             f"row {header_row} of sheet {sheet!r} is empty; expected the column names there "
+                             "(header_row)", file=path, row=header_row)
+    # pandas would silently rename a repeated name "<name>.1"
+    _check_header(heads, path, header_row, where=f"header of sheet {sheet!r}")
+    df = pd.read_excel(path, sheet_name=sheet, engine="openpyxl", dtype=object, header=header_row - 1)
     header = [str(c).strip() for c in df.columns]
     bad = [i for i, c in enumerate(df.columns) if str(c).startswith("Unnamed:")]
     if bad:
-        raise TableReadError(f"empty column name in header (position {bad[0] + 1})", file=path, row=1)
+        hint = f"; {HEADER_ROW_HINT}" if header_row == 1 else ""
+        raise TableReadError(f"empty column name in header (position {bad[0] + 1}){hint}", file=path, row=header_row)
     df.columns = header
     df = df.iloc[: _data_end(_blank_rows(df))].reset_index(drop=True)  # blank rows between data rows kept
     for c in df.columns:
@@ -372,7 +410,8 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
             df[c] = _convert_column(col.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)), ".")
         else:
             df[c] = _integers_if_possible(pd.to_numeric(col, errors="coerce"))
-    df.attrs.update({"source": f"{path} [{sheet}]", "sheet": sheet, "sheets": list(names), "first_data_row": 2})
+    df.attrs.update({"source": f"{path} [{sheet}]", "sheet": sheet, "sheets": list(names),
+                     "first_data_row": header_row + 1})
     return df
 
 
@@ -517,6 +556,15 @@ def _sav_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> l
     return notes
 
 
+def _check_header_row(header_row: Any, suffix: str, path: Path) -> None:
+    """``header_row`` is a whole number ≥ 1, and other than 1 only for a CSV or Excel file."""
+    if isinstance(header_row, bool) or not isinstance(header_row, (int, np.integer)) or header_row < 1:
+        raise TableReadError(f"header_row must be a file row number (1 or more), got {header_row!r}", file=path)
+    if header_row != 1 and suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        raise TableReadError(f"header_row applies to Excel and CSV files; a {suffix or 'file without suffix'} file "
+                             f"has no header row to choose (got header_row={header_row}) — leave it at 1", file=path)
+
+
 def read_table(
     path: str | Path,
     *,
@@ -527,6 +575,7 @@ def read_table(
     decimal: str | None = None,
     validate: bool = True,
     text_cols: Sequence[str] = (),
+    header_row: int = 1,
 ) -> pd.DataFrame:
     """Read a survey table (.csv/.txt/.tsv, .xlsx/.xlsm, .sav, .parquet, .json records) into a DataFrame.
 
@@ -544,6 +593,8 @@ def read_table(
     CSV/Excel: a fully blank row between data rows is kept as a row of missing values (row i of the table
     is row i of the file, and row numbers in errors are the file's); trailing blank rows are dropped. A
     respondent table checked against ``survey`` refuses blank rows, naming them.
+    ``header_row`` (CSV/Excel): the file row (from 1) holding the column names; rows above it (a title, notes)
+    are skipped and row numbers in errors and warnings stay the file's (the first data row is ``header_row + 1``).
     """
     path = Path(path)
     text_cols = frozenset(text_cols or ())
@@ -552,11 +603,12 @@ def read_table(
     if path.is_dir():
         raise TableReadError("is a folder, not a table file", file=path)
     suffix = path.suffix.lower()
+    _check_header_row(header_row, suffix, path)
     if suffix in (".csv", ".txt", ".tsv"):
         df = _read_csv(path, encoding=encoding, delimiter=delimiter or ("\t" if suffix == ".tsv" else None), decimal=decimal,
-                       text_cols=text_cols)
+                       text_cols=text_cols, header_row=header_row)
     elif suffix in (".xlsx", ".xlsm"):
-        df = _read_excel(path, sheet, text_cols)
+        df = _read_excel(path, sheet, text_cols, header_row)
     elif suffix == ".sav":
         df = _read_sav(path, text_cols, encoding)
     elif suffix == ".json":

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+HEADER_ROW_HELP = "Excel/CSV: the file row holding the column names (rows above it, e.g. a title, are skipped)."
+
 
 def _fail(msg: str, code: int = 2) -> None:
     """One-line error and exit (2: a bad option/argument, as for the other commands)."""
@@ -161,17 +163,18 @@ def register(app: typer.Typer) -> None:
                                          "(repeatable; by default such text columns are masked in place too)."),
         encoding: str = typer.Option(None, "--encoding", help="CSV/SAV input: its text encoding, e.g. cp1252, latin-1 "
                                                               "or utf-8 (default: detected / as the .sav declares)."),
+        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP),
     ) -> None:
         """Clean free text: normalisation, personal-data masking, language, non-answers and lemmas."""
-        from textmine.cli.coding import _check_encoding, _check_out, _columns, _read, _write
+        from textmine.cli.coding import _check_encoding, _check_out, _columns, _read, _title_hint, _write
 
         encoding = _check_encoding(encoding, input)
         _check_out(out, input)  # a bad output choice fails now, not after the cleaning
-        df = _read(input, [*text_col, *redact_col], sheet=sheet, encoding=encoding)
+        df = _read(input, [*text_col, *redact_col], sheet=sheet, encoding=encoding, header_row=header_row)
         for opt, cols in (("--text-col", text_col), ("--redact-col", redact_col), ("--unredacted-col", unredacted_col)):
             missing = [c for c in cols if c not in df.columns]
             if missing:
-                _fail(f"{input}: no column(s) {', '.join(map(repr, missing))} ({opt}); {_columns(df)}")
+                _fail(f"{input}: no column(s) {', '.join(map(repr, missing))} ({opt}); {_columns(df)}{_title_hint(df)}")
         if not no_redact:  # other text columns holding personal data are masked too (--unredacted-col: not)
             df = mask_personal_columns(df, [*text_col, *redact_col], unredacted_col,
                                        lambda m: typer.echo(m, err=True))

@@ -15,7 +15,7 @@ from typing import Optional
 import typer
 
 from textmine.cli.clean import check_out_dir, mask_personal_columns
-from textmine.cli.coding import _columns, _fail, _read
+from textmine.cli.coding import HEADER_ROW_HELP, _columns, _fail, _read, _title_hint
 
 TOPICS_FILE = "topics.json"
 ASSIGNMENTS_FILE = "assignments.csv"
@@ -28,7 +28,7 @@ KEPT_TOGETHER = 0.7  # an unstable topic whose answers mostly stay in one topic 
 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
                  codebook: Optional[Path] = None, keep_raw_text: bool = False, sheet: Optional[str] = None,
-                 redact_cols=(), warn=None, unredacted_cols=(), stability: int = 0) -> dict:
+                 redact_cols=(), warn=None, unredacted_cols=(), stability: int = 0, header_row: int = 1) -> dict:
     """Library form of the command; returns the paths written and a summary. Bad input or output stops with a
     one-line error (exit 2), checked before the slow part; the three files are written whole or not at all."""
     import json
@@ -62,12 +62,12 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     except (ValueError, OSError, ImportError) as exc:
         _fail(f"--embedder {embedder}: {exc}")
     redact_cols = list(redact_cols)
-    df = _read(input_path, [text_col, *redact_cols], sheet=sheet)
+    df = _read(input_path, [text_col, *redact_cols], sheet=sheet, header_row=header_row)
     unredacted_cols = list(unredacted_cols)
     for what, cols in (("text", [text_col]), ("--redact-col", redact_cols), ("--unredacted-col", unredacted_cols)):
         missing = [c for c in cols if c not in df.columns]
         if missing:
-            _fail(f"{input_path}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}")
+            _fail(f"{input_path}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}{_title_hint(df)}")
     if df.empty:
         _fail(f"{input_path}: no rows to discover themes in (only a header)")
     # other text columns holding personal data are masked in assignments.csv too (unredacted_cols: not)
@@ -184,6 +184,7 @@ def register(app: typer.Typer) -> None:
                                       help="Repeat the clustering with this many more seeds (same embeddings) and "
                                            "report how stable each topic is (0 = off; each costs about one more "
                                            "clustering)."),
+        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + "."),
     ) -> None:
         """Discover themes in free-text answers (BERTopic on e5 vectors) and write a draft codebook."""
         from rich.console import Console
@@ -192,7 +193,7 @@ def register(app: typer.Typer) -> None:
         err = Console(stderr=True)
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
                            keep_raw_text=keep_raw_text, sheet=sheet, redact_cols=redact_col,
-                           unredacted_cols=unredacted_col, stability=stability,
+                           unredacted_cols=unredacted_col, stability=stability, header_row=header_row,
                            warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
