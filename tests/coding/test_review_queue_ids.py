@@ -45,3 +45,32 @@ def test_queue_rows_are_data_rows_counted_from_one(tmp_path, toy_codebook, fake_
     _, queue = _queue(tmp_path, toy_codebook, ids)
     assert "row" not in queue.columns
     assert all(ids[int(r) - 1] == rid for r, rid in zip(queue["data_row"], queue["respondent_id"]))
+
+
+def test_review_takes_the_question_as_code_does(tmp_path, toy_codebook, fake_e5, monkeypatch):
+    """--question / --question-col reach the queue's coder (the suggestions are then what textmine code
+    --question wrote); both together, an unknown column, or with --corrections are refused."""
+    from textmine import review as review_mod
+
+    seen = []
+    real = review_mod.review_queue
+    monkeypatch.setattr(review_mod, "review_queue", lambda coder, texts, **kw: (seen.append(kw.get("questions")),
+                                                                                   real(coder, texts, **kw))[1])
+    cb = tmp_path / "kantine.yaml"
+    cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")
+    survey = tmp_path / "survey.csv"
+    pd.DataFrame({"kommentar": ["Køen i kassa er lang", "Maten er dyr", "Suppen var kald"],
+                  "spm": ["q_ko", "q_mat", "q_mat"]}).to_csv(survey, index=False)
+    base = ["review", str(survey), "--codebook", str(cb), "--text-col", "kommentar", "--n", "2"]
+    runner = CliRunner()
+    assert runner.invoke(app, [*base, "--question", "q_ko"]).exit_code == 0
+    assert runner.invoke(app, [*base, "--question-col", "spm"]).exit_code == 0
+    assert seen == ["q_ko", ["q_ko", "q_mat", "q_mat"]]
+    res = runner.invoke(app, [*base, "--question", "q_ko", "--question-col", "spm"])
+    assert res.exit_code == 2 and "not both" in res.output
+    res = runner.invoke(app, [*base, "--question-col", "nope"])
+    assert res.exit_code == 2 and "no question column 'nope'" in res.output
+    corr = tmp_path / "corr.csv"
+    pd.DataFrame({"text": ["Kassa er treg"], "themes": ["ko"], "type": ["klage"]}).to_csv(corr, index=False)
+    res = runner.invoke(app, [*base, "--corrections", str(corr), "--question", "q_ko"])
+    assert res.exit_code == 2 and "go with the review queue" in " ".join(res.output.split())

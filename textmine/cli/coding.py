@@ -548,6 +548,12 @@ def register(app: typer.Typer) -> None:
             help="training rows each correction counts as: above 1 your coding outweighs the original training "
                  "data's where they differ (see bench/RESULTS.md, review loop)"),
         header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + " (INPUT)"),
+        question_col: Optional[str] = typer.Option(
+            None, "--question-col", help="column naming the survey question each comment answers (as for textmine "
+                                         "code: the queue then suggests what code wrote)"),
+        question: Optional[str] = typer.Option(None, "--question",
+                                               help="the survey question (column id) all comments answer, as given "
+                                                    "to textmine code"),
     ) -> None:
         """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
         import pandas as pd
@@ -564,10 +570,21 @@ def register(app: typer.Typer) -> None:
                 _check_out(queue_out, input, flag="--queue-out")
             coder = _coder(model, codebook)
             df = _read(input, [text_col], sheet=sheet, header_row=header_row)
-            for what, col in (("text", text_col), ("id", id_col)):
+            if question is not None and question_col is not None:
+                _fail("give --question or --question-col, not both")
+            for what, col in (("text", text_col), ("id", id_col), ("question", question_col)):
                 if col is not None and col not in df.columns:
                     _fail(f"{input}: no {what} column {col!r}; {_columns(df)}{_title_hint(df)}")
-            q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n)
+            if question is not None:
+                _warn_unknown_questions(coder, [question], "--question")
+                asked = question
+            elif question_col is not None:
+                asked = df[question_col].astype("string").fillna("").astype(str).tolist()
+                _warn_unknown_questions(coder, [a for a in asked if a], f"these {question_col!r} values:")
+            else:
+                asked = None
+                _question_priors_note(getattr(coder, "question_priors_", None) or {}, text_col)
+            q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n, questions=asked)
             from rich.table import Table
 
             table = Table(title=f"review queue ({len(q)} of {len(df)} rows)")
@@ -591,6 +608,9 @@ def register(app: typer.Typer) -> None:
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
+        if question is not None or question_col is not None:
+            _fail("--question and --question-col go with the review queue (without --corrections); a corrections "
+                  "file gives each row's question in a 'question' column")
         if queue_out is not None:
             _fail("--queue-out writes a queue from the model as it is, and is not written when retraining with "
                   "--corrections: run review without --corrections (with the retrained --out model) for a new queue")
