@@ -13,15 +13,9 @@ from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import TrainedModel, TrainingJob
 from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, IdPath, JobState, Limit, ModelIn, ModelOut, Offset,
                              Page, QuotesOut, ReviewItem, TrainingJobOut)
+from textmine.summary import HIDDEN_ROW_KEEPS  # the columns a hidden row keeps, as in the CLI's files
 
 router = APIRouter(tags=["results"])
-
-#: what a hidden (suppressed) summary row keeps: which cell it is and the flags; no value, CI, base or test
-HIDDEN_ROW_KEEPS = frozenset({
-    "kind", "wave", "wave_prev", "question", "theme", "indicator", "column", "label", "measure", "group", "option",
-    "exclusive", "item", "denominator", "segment", "value", "outcome", "weighted", "applicable", "suppressed",
-    "suppressed_secondary", "verdict", "verdict_unadjusted",
-})
 
 
 def blank_hidden_rows(summary: dict[str, Any]) -> dict[str, Any]:
