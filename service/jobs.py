@@ -1,13 +1,18 @@
 """Background jobs. Coding jobs: chunked, committed per chunk, cancellable, resumed after a restart. Training
 jobs (``POST /models``): one at a time on their own worker; one cut off by a stopped server is failed, never left
-running."""
+running. Several servers may share one database: a training server keeps a heartbeat on its job, and another
+server fails the job only once that heartbeat is stale or its process is gone."""
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import secrets
+import socket
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from sqlalchemy import func, select
@@ -283,17 +288,68 @@ INTERRUPTED_TRAINING = ("the server stopped while this model was training; no mo
                         "again (POST /models)")
 
 
-def _claim_training(db: Database, job_id: int) -> TrainingJob | None:
-    """Mark a queued training job running (and record the versions it runs with); None when it is not queued
-    (cancelled, or claimed by another server process on the same database)."""
+def worker_id() -> str:
+    """A training server's name in ``training_jobs.worker``: ``host:pid:token`` (the token tells apart two runners
+    in one process, and a restarted process that got its old pid back, e.g. pid 1 in a container)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}"
+
+
+_LIVE_WORKERS: set[str] = set()  # the started TrainingRunners of this process (their worker ids)
+_LIVE_LOCK = threading.Lock()
+
+
+def _process_gone(worker: str | None) -> bool:
+    """True when ``worker`` (see :func:`worker_id`) names a training server of this host that no longer runs: its
+    process has ended, or it is this process but not one of its started runners (a restart that got the same
+    pid). Servers on other hosts are judged by their heartbeat only."""
+    try:
+        host, pid_text, _token = (worker or "").rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        with _LIVE_LOCK:
+            return worker not in _LIVE_WORKERS
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # e.g. PermissionError: the process exists under another user
+        return False
+    return False
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A stored time as aware UTC (SQLite gives it back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+def _claim_training(db: Database, job_id: int, worker: str | None = None) -> TrainingJob | None:
+    """Mark a queued training job running by ``worker`` (with a first heartbeat, and the versions it runs with);
+    None when it is not queued (cancelled, or claimed by another server process on the same database)."""
     with db.session() as s:
         job = s.get(TrainingJob, job_id, with_for_update=True)
         if job is None or job.state != "queued":
             return None
         job.state = "running"
         job.started_at = utcnow()
+        job.worker, job.heartbeat_at = worker, job.started_at
         _record_versions(job)
         return job
+
+
+def beat_training(db: Database, job_id: int, worker: str) -> bool:
+    """Refresh the heartbeat of a training ``worker`` runs; False when the job is no longer running by it."""
+    with db.session() as s:
+        job = s.get(TrainingJob, job_id, with_for_update=True)
+        if job is None or job.state != "running" or job.worker != worker:
+            return False
+        job.heartbeat_at = utcnow()
+        return True
 
 
 def _finish_training(db: Database, job_id: int, model: TrainedModel | None, error: str | None) -> str:
@@ -327,12 +383,13 @@ def training_error(exc: BaseException) -> str:
 
 
 def run_training_job(db: Database, settings: Settings, job_id: int,
-                     default_coder: Callable[[], Any] | None = None) -> str:
+                     default_coder: Callable[[], Any] | None = None, worker: str | None = None) -> str:
     """Train a queued job's model: check the request again (the corrections as they are now), train
     (:func:`store.fit_model`, minutes, no transaction open) and store the model and "done" together, or "failed"
     with a clear message and no model row. ``default_coder``: gives the loaded default coder to retrain (the
-    server's CoderCache), else it is loaded for this run. Returns the final state."""
-    job = _claim_training(db, job_id)
+    server's CoderCache), else it is loaded for this run; ``worker``: the training server (:func:`worker_id`), whose
+    heartbeat the caller keeps. Returns the final state."""
+    job = _claim_training(db, job_id, worker)
     if job is None:
         with db.session() as s:
             found = s.get(TrainingJob, job_id)
@@ -349,34 +406,78 @@ def run_training_job(db: Database, settings: Settings, job_id: int,
     return _finish_training(db, job_id, model, None)
 
 
-def fail_interrupted_training(db: Database, job_id: int | None = None) -> list[int]:
-    """Fail the training jobs left running (all of them, or ``job_id``) by a server that stopped or was killed
-    mid-training: training cannot resume half-way, and no reader may see one running forever."""
+def fail_interrupted_training(db: Database, job_id: int | None = None, *, stale_after: float | None = None,
+                              now: datetime | None = None) -> list[int]:
+    """Fail the training jobs left running by a server that stopped or was killed mid-training: training cannot
+    resume half-way, and no reader may see one running forever. ``job_id``: that job (a server failing its own
+    training as it stops). Else, with ``stale_after`` (seconds), only jobs whose server is gone: no heartbeat
+    (jobs from before migration 0008), a heartbeat older than ``stale_after``, or a server process of this host
+    that has ended; without it, every running job."""
+    now = now or utcnow()
     with db.session() as s:
         stmt = select(TrainingJob).where(TrainingJob.state == "running").with_for_update()
         if job_id is not None:
             stmt = stmt.where(TrainingJob.id == job_id)
         jobs = list(s.scalars(stmt))
+        if job_id is None and stale_after is not None:
+            cutoff = now - timedelta(seconds=stale_after)
+            jobs = [j for j in jobs if j.heartbeat_at is None or _aware(j.heartbeat_at) < cutoff
+                    or _process_gone(j.worker)]
         for job in jobs:
-            job.state, job.error, job.finished_at = "failed", INTERRUPTED_TRAINING, utcnow()
+            job.state, job.error, job.finished_at = "failed", INTERRUPTED_TRAINING, now
         return [j.id for j in jobs]
 
 
 class TrainingRunner(_QueueWorker):
     """One worker thread that trains queued models one after another (never two at once: each takes minutes on
-    every core). ``resume()`` at start-up fails the jobs a stopped server left running and re-queues the queued."""
+    every core), and a heartbeat thread: every ``settings.training_heartbeat_seconds`` it refreshes the heartbeat
+    of the job it trains and fails the jobs of servers gone (heartbeat older than four beats, or a process of this
+    host that has ended). ``resume()`` at start-up does the same once and re-queues the queued jobs."""
 
     thread_name, what = "training-jobs", "training job"
+    stale_beats = 4  # a heartbeat this many beats old means its server is gone
 
     def __init__(self, db: Database, settings: Settings, coders: CoderCache | None = None):
         super().__init__()
         self.db = db
         self.settings = settings
         self.coders = coders
+        self.worker = worker_id()
+        self._beat_thread: threading.Thread | None = None
+
+    @property
+    def stale_after(self) -> float:
+        return self.stale_beats * float(self.settings.training_heartbeat_seconds)
+
+    def start(self) -> None:
+        with _LIVE_LOCK:
+            _LIVE_WORKERS.add(self.worker)
+        super().start()
+        if self._beat_thread is None:
+            self._beat_thread = threading.Thread(target=self._beat_loop, name="training-heartbeat", daemon=True)
+            self._beat_thread.start()
+
+    def _beat_loop(self) -> None:
+        while not self._stop.wait(float(self.settings.training_heartbeat_seconds)):
+            self.beat()
+
+    def beat(self) -> list[int]:
+        """One heartbeat: refresh the current job's, fail the jobs of servers gone (their ids)."""
+        try:
+            current = self.current
+            if current is not None:
+                beat_training(self.db, current, self.worker)
+            failed = fail_interrupted_training(self.db, stale_after=self.stale_after)
+        except Exception as exc:  # the database unreachable for a moment: the next beat tries again
+            log.error("training heartbeat failed: %s", type(exc).__name__)
+            return []
+        if failed:
+            log.warning("training jobs %s lost their server (no heartbeat): marked failed", failed)
+        return failed
 
     def resume(self) -> tuple[list[int], list[int]]:
-        """(failed, re-queued) job ids: those left running by a stopped server, and the queued ones."""
-        failed = fail_interrupted_training(self.db)
+        """(failed, re-queued) job ids: those left running by a server gone, and the queued ones."""
+        failed = fail_interrupted_training(self.db, stale_after=self.stale_after)
         with self.db.session() as s:
             queued = list(s.scalars(select(TrainingJob.id).where(TrainingJob.state == "queued")
                                     .order_by(TrainingJob.id)))
@@ -391,9 +492,13 @@ class TrainingRunner(_QueueWorker):
         current = self.current
         if self._thread is not None and self._thread.is_alive() and current is not None:
             fail_interrupted_training(self.db, current)
+        if self._beat_thread is not None:
+            self._beat_thread.join(timeout)
+        with _LIVE_LOCK:
+            _LIVE_WORKERS.discard(self.worker)
 
     def _default_coder(self) -> Any:
         return self.coders.default() if self.coders is not None else None
 
     def _run(self, job_id: int) -> None:
-        run_training_job(self.db, self.settings, job_id, self._default_coder)
+        run_training_job(self.db, self.settings, job_id, self._default_coder, worker=self.worker)

@@ -46,6 +46,9 @@ class Settings(BaseModel):
     # after warm-up, move the loaded model and lexicons to the garbage collector's permanent generation: a full
     # collection then skips them (≈ 120 ms → < 1 ms; see service/memory.py)
     freeze_heap: bool = True
+    # a training server refreshes its job's heartbeat this often; another server sharing the database fails the job
+    # as interrupted when the heartbeat is four times as old (its server is gone)
+    training_heartbeat_seconds: float = Field(default=30.0, gt=0)
     classify_concurrency: int = 1  # /classify micro-batches coded at once (see service/batcher.py)
     # recent /classify results of the default coder, keyed by a hash of the text (~1 KB each; 0 = off)
     classify_cache_entries: int = 10_000
@@ -100,6 +103,8 @@ class Settings(BaseModel):
             values["freeze_heap"] = env["TEXTMINE_FREEZE_HEAP"] not in ("0", "false", "no")
         if env.get("TEXTMINE_CLASSIFY_CONCURRENCY"):
             values["classify_concurrency"] = _int(env, "TEXTMINE_CLASSIFY_CONCURRENCY")
+        if env.get("TEXTMINE_TRAINING_HEARTBEAT_SECONDS"):
+            values["training_heartbeat_seconds"] = _float(env, "TEXTMINE_TRAINING_HEARTBEAT_SECONDS")
         if env.get("TEXTMINE_CLASSIFY_CACHE_ENTRIES"):
             values["classify_cache_entries"] = _int(env, "TEXTMINE_CLASSIFY_CACHE_ENTRIES")
         for name in ("ui_session_lifetime_seconds", "ui_session_idle_seconds", "ui_sessions_max"):
@@ -123,6 +128,13 @@ def _int(env, name: str) -> int:
         return int(env[name])
     except ValueError:
         raise ValueError(f"{name} must be a whole number, got {env[name]!r}") from None
+
+
+def _float(env, name: str) -> float:
+    try:
+        return float(env[name])
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, e.g. 30, got {env[name]!r}") from None
 
 
 def _import_object(name: str) -> Any:

@@ -175,6 +175,8 @@ class TrainingJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     textmine_version: Mapped[str | None] = mapped_column(String(50))  # what it trained with (set when it starts)
     lexicon_version: Mapped[str | None] = mapped_column(String(100))
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid:token of the server training it (0008)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # refreshed while it trains
 
 
 class CodingResult(Base):

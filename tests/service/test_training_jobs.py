@@ -326,6 +326,15 @@ def _move(url: str, revision: str, down: bool = False) -> None:
     engine.dispose()
 
 
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
 def test_migration_0007_adds_training_jobs_and_version_columns_keeping_every_row(db_url, tmp_path):
     app = create_app(make_settings(db_url, tmp_path))
     with TestClient(app) as c:
@@ -352,6 +361,6 @@ def test_migration_0007_adds_training_jobs_and_version_columns_keeping_every_row
             counts = {t: s.scalar(text(f"SELECT count(*) FROM {t}")) for t in before}
         assert counts == before
         with db.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0007"
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == _head()
     finally:
         db.dispose()
