@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 
@@ -14,27 +13,13 @@ from conftest import hdr, issue_keys, make_settings
 from fakes import keyword_coder_factory
 from fastapi.testclient import TestClient
 from sqlalchemy import func, inspect, select, text
-from test_training_jobs import _correct, _move
+from test_training_jobs import _correct, _move, _slow_training
 
 from service import store
 from service.app import create_app
 from service.db.models import TrainedModel, TrainingJob, utcnow
 from service.db.session import Database, make_engine
 from service.jobs import INTERRUPTED_TRAINING, TrainingRunner, worker_id
-
-
-def _slow_training(monkeypatch):
-    """Make training wait until released; returns (started, release) events."""
-    started, release = threading.Event(), threading.Event()
-    plain = keyword_coder_factory.train
-
-    def slow(*args):
-        started.set()
-        release.wait(30)
-        return plain(*args)
-
-    monkeypatch.setattr(keyword_coder_factory, "train", slow)
-    return started, release
 
 
 def _job(app, **columns) -> int:

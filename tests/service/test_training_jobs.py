@@ -40,6 +40,20 @@ def _correct(client, keys, n: int = 6, themes=("telefon", "annet"), codebook_id:
         assert r.status_code == 201, r.text
 
 
+def _slow_training(monkeypatch):
+    """Make training wait until released; returns (started, release) events."""
+    started, release = threading.Event(), threading.Event()
+    plain = keyword_coder_factory.train
+
+    def slow(*args):
+        started.set()
+        release.wait(30)
+        return plain(*args)
+
+    monkeypatch.setattr(keyword_coder_factory, "train", slow)
+    return started, release
+
+
 def _model_dirs(tmp_path) -> list:
     folder = tmp_path / "models"
     return sorted(p.name for p in folder.glob("model-*")) if folder.exists() else []
@@ -149,15 +163,7 @@ def test_corrections_gone_since_the_request_fail_the_job_with_the_check_s_messag
 def test_cancelled_training_jobs_store_no_model(client, keys, monkeypatch, tmp_path):
     """A queued job cancelled never starts; a running one trains to the end but its model is discarded."""
     _correct(client, keys)
-    started, release = threading.Event(), threading.Event()
-    plain = keyword_coder_factory.train
-
-    def slow(*args):
-        started.set()
-        release.wait(30)
-        return plain(*args)
-
-    monkeypatch.setattr(keyword_coder_factory, "train", slow)
+    started, release = _slow_training(monkeypatch)
     a = hdr(keys["analyst"])
     running, queued = (client.post("/models", json={"min_examples": 5}, headers=a).json()["id"] for _ in range(2))
     assert started.wait(30)
@@ -200,15 +206,7 @@ def test_a_training_job_left_running_is_failed_at_start_up_and_a_queued_one_runs
 def test_stopping_the_server_mid_training_fails_the_job_and_discards_a_late_model(client, keys, monkeypatch,
                                                                                   tmp_path):
     _correct(client, keys)
-    started, release = threading.Event(), threading.Event()
-    plain = keyword_coder_factory.train
-
-    def slow(*args):
-        started.set()
-        release.wait(30)
-        return plain(*args)
-
-    monkeypatch.setattr(keyword_coder_factory, "train", slow)
+    started, release = _slow_training(monkeypatch)
     app = client.app
     runner = TrainingRunner(app.state.db, app.state.settings)
     runner.start()
