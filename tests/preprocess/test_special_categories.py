@@ -229,6 +229,7 @@ def test_quote_recheck_on_redacted_text_sees_the_person(flagger):
         ("Han er i Parat", "fagforening"), ("Han er leder for fagforeningen lokalt", "fagforening"),
         # skin colour: "svart" next to another adjective is still said of the person (kept flagged)
         ("Han er stor og svart", "etnisitet"),
+        ("Han er medlem av bystyret for Ap", "politikk"),
     ],
 )
 def test_reaudit_misses_are_flagged(flagger, text, category):
@@ -241,7 +242,9 @@ def test_reaudit_misses_are_flagged(flagger, text, category):
     [
         "Sjefen er svart i humøret", "Han ble dømt ut av laget", "Den ansatte ble arrestert av reglene i NAV",
         "Kunden er ateist på NAV sine løfter", "Han er katolsk i sin tilnærming",
-        "Han er medlem av bystyret for Ap",  # a politician's party is public
+        # the assembly, not a person ("Han er medlem av bystyret for Ap" is flagged since 5 December: elected office
+        # for a named party is a political opinion, as "Jeg sitter i kommunestyret for Ap")
+        "Medlemmer av bystyret for Ap stemte nei",
         "Det er rom for forbedring", "Han er rom-ekspert", "Han trenger et rom.", "Vi ba fem ganger om svar",
         "Han lever med det", "Vi har mange LO-medlemmer lokalt", "Lokalt er det bra", "Hun er homo sapiens",
     ],

@@ -7,7 +7,8 @@ rullestol", "er ufør") or a sick-leave/injury word tied to a body part ("sykmel
 kneet"; ``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the survey's topic, not a health
 detail, and is not flagged. ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
 trade-union membership and criminal offences, said of a person ("hun er muslim", "han er homofil", "han sitter i
-fengsel", "hun er medlem av Fagforbundet", "han stemte Frp"; a person may be named: "Kari er kristen", or the
+fengsel", "hun er medlem av Fagforbundet", "han er tillitsvalgt", "han stemte Frp", elected office for a party:
+"sitter i kommunestyret for Ap", "medlem av bystyret for Ap"; a person may be named: "Kari er kristen", or the
 redactor's "[NAVN] er kristen", which quotes re-check); institutions alone ("tariffavtale med Fagforbundet",
 "Kirkens Bymisjon", "politikerne", "kriminalomsorgen") are not flagged.
 """
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from .wordlists import read_list, read_table
+from .redact import SUBJECT_NOUN_NAMES, SUBJECT_VERBS, NameLists
+from .wordlists import read_list, read_list_optional, read_table, read_table_optional
 
 _TOKEN = re.compile(r"[^\W\d_][\w-]*")
 # A sick-leave or injury word, up to five words of the same sentence, a link word, then a body part ("sykmeldt pga.
@@ -58,6 +59,7 @@ _PERSON = (
 # A run of capitalised words ("Kari Hansen", "NAV", "Han"): ``NameWords.mark`` picks the names in it.
 _CAPITALISED = re.compile(r"(?<![\w\[-])[^\W\d_a-zæøåäöüé][\w-]*(?:[ \t]+[^\W\d_a-zæøåäöüé][\w-]*)*")
 _CAPITAL_WORD = re.compile(r"(?<![\w\[-])[^\W\d_a-zæøåäöüé][\w-]*")
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 _SENTENCE_ENDS = frozenset('.!?:;"«(')
 _BE = r"(?:er|var|ble|blei|vart|blir|vert|blitt|har\s+vært|har\s+vore|har\s+blitt|er\s+blitt|vil\s+være)"
 _ADV = (
@@ -125,7 +127,7 @@ def _special_rule(row: list[str], row_no: int) -> SpecialRule:
 def _special_rules(directory: Path | None) -> tuple[SpecialRule, ...]:
     """The rules of ``special_terms_person.tsv`` (none when a custom word-list folder lacks it)."""
     return tuple(_special_rule(row, i)
-                 for i, row in enumerate(_optional_table("special_terms_person.tsv", directory), start=1))
+                 for i, row in enumerate(read_table_optional("special_terms_person.tsv", directory), start=1))
 
 
 def _trie_regex(words: set[str]) -> str:
@@ -147,24 +149,17 @@ def _trie_regex(words: set[str]) -> str:
     return emit(trie)
 
 
-def _optional_table(name: str, directory: Path | None) -> list[list[str]]:
-    try:
-        return read_table(name, directory)
-    except FileNotFoundError:  # a custom word-list folder without the newer lists
-        return []
-
-
-def _optional_list(name: str, directory: Path | None) -> list[str]:
-    try:
-        return read_list(name, directory)
-    except FileNotFoundError:
-        return []
-
-
 def _sentence_start(text: str, pos: int) -> bool:
     """Whether ``pos`` starts the text or a sentence (after ".", "!", "?", ":", ";", a quote or a bracket)."""
     before = text[:pos].rstrip()
     return not before or before[-1] in _SENTENCE_ENDS
+
+
+def _subject_of(low: str, after: str) -> bool:
+    """Whether the word after a one-word name (``after``: the text that follows) is a finite verb that makes the
+    name its subject (the redactor's ``SUBJECT_VERBS``, not for ``SUBJECT_NOUN_NAMES``: "Liv er viktig")."""
+    m = _NEXT_WORD.match(after)
+    return m is not None and m.group(1).lower() in SUBJECT_VERBS and low not in SUBJECT_NOUN_NAMES
 
 
 @dataclass(frozen=True)
@@ -180,16 +175,11 @@ class NameWords:
 
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "NameWords":
-        from faker.providers.person.no_NO import Provider as NoPerson
-
-        first = {n.lower() for n in (*NoPerson.first_names_male, *NoPerson.first_names_female)}
-        last = {n.lower() for n in NoPerson.last_names}
-        return cls(
-            first=frozenset(first | {n.lower() for n in _optional_list("name_first_no.txt", directory)}),
-            last=frozenset(last | {n.lower() for n in _optional_list("name_last_no.txt", directory)}),
-            ambiguous=frozenset(n.lower() for n in _optional_list("name_ambiguous.txt", directory)),
-            blocked=frozenset(_optional_list("name_blocklist.txt", directory)),
-        )
+        """The redactor's name lists (``NameLists``; a missing list counts as empty), surnames of
+        ``name_last_no.txt`` included."""
+        names = NameLists.from_wordlists(directory, required=False)
+        return cls(first=names.first, last=names.last | names.last_extra, ambiguous=names.ambiguous,
+                   blocked=names.blocked)
 
     def may_hold_name(self, text: str) -> bool:
         """A quick pre-check for ``mark``: a capitalised word that is a first name (or has a hyphen)."""
@@ -198,10 +188,12 @@ class NameWords:
     def mark(self, text: str) -> str:
         """The text with each capitalised first name (and surnames right after one) as "[navn]". A sentence's first
         word counts only when it is a first name that is not also an ordinary word ("Kari er", not "Liv er",
-        "Kunden er"), or one followed by a surname ("Per Olsen er")."""
-        return _CAPITALISED.sub(lambda m: self._mark_run(m.group(0), _sentence_start(text, m.start())), text)
+        "Kunden er"), one followed by a surname ("Per Olsen er") or, as in the redactor, one that is the subject of
+        a finite verb ("Per er", "Sam var"; not "Per i dag", "Liv er")."""
+        return _CAPITALISED.sub(
+            lambda m: self._mark_run(m.group(0), _sentence_start(text, m.start()), text[m.end() : m.end() + 20]), text)
 
-    def _mark_run(self, run: str, sentence_start: bool) -> str:
+    def _mark_run(self, run: str, sentence_start: bool, after: str = "") -> str:
         out, after_name, words = [], False, re.split(r"([ \t]+)", run)
         for i, word in enumerate(words):
             if i % 2:
@@ -214,7 +206,8 @@ class NameWords:
                 name = low in self.first or low in self.last
             else:
                 name = self._is_first(low) and not (i == 0 and sentence_start and low in self.ambiguous
-                                                    and not self._surname_follows(words))
+                                                    and not self._surname_follows(words)
+                                                    and not (len(words) == 1 and _subject_of(low, after)))
             out.append("[navn]" if name else word)
             after_name = name
         return "".join(out)
@@ -249,7 +242,7 @@ class HealthFlagger:
     @classmethod
     def from_wordlists(cls, directory: Path | None = None) -> "HealthFlagger":
         contains, prefixes, exact, upper, phrases, regexes = [], [], set(), set(), [], []
-        rows = read_table("health_terms.tsv", directory) + _optional_table("health_terms_person.tsv", directory)
+        rows = read_table("health_terms.tsv", directory) + read_table_optional("health_terms_person.tsv", directory)
         for row in rows:
             if len(row) < 2:
                 continue
@@ -266,7 +259,7 @@ class HealthFlagger:
                 phrases.append(re.escape(term.lower()).replace(r"\ ", r"\s+"))
             elif mode == "regex":
                 regexes.append(_expand(term))
-        cause = _cause_pattern(_optional_list("health_body_parts.txt", directory))
+        cause = _cause_pattern(read_list_optional("health_body_parts.txt", directory))
         if cause is not None:
             regexes.append(cause)
         return cls(
@@ -378,9 +371,3 @@ class HealthFlagger:
             start -= 1
         m = _TOKEN.match(low, start)
         return m.group(0) if m else ""
-
-
-@lru_cache(maxsize=1)
-def default_flagger() -> HealthFlagger:
-    """The flagger on the bundled word lists (read once per process; the lists are data, not state)."""
-    return HealthFlagger.from_wordlists()

@@ -27,7 +27,10 @@ letter labelling a word, not an initial) and public agencies' pages ("facebook.c
 A capitalised "Van" after a Vietnamese surname ("Tran Van Minh"), a list of ambiguous first names next to a person verb
 ("Kim, Eli og Per kom på intervju"), "gnr 45/7", "Bnr 3 gnr 12", "Eiendom 45/7", phones spelled with hyphens or tens +
 units ("nitti to, trettifire, ...") and "+46 (0)70 ..." are caught; places in a list of places ("i Moss, Lier og Berg",
-``place_names_no.txt``) and public pages with a dotted suffix ("facebook.com/politiet.oslo") stay.
+``place_names_no.txt``) and public pages with a dotted suffix ("facebook.com/politiet.oslo") stay. A letter l/I for
+a one in a phone after a phone cue ("ring meg på 9l2 34 567"), a sole proprietor's number right before "ENK" ("Org nr:
+998877665 (ENK, Kari Hansen)") and a sentence-initial ambiguous first name before a finite verb ("Per har vært
+hjelpsom"; not "Per i dag", "Liv er viktig") are masked; "SAM-prosjektet" and "Sam- arbeidet" stay.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -49,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from .wordlists import read_list, read_table
+from .wordlists import read_list, read_list_optional, read_table, read_table_optional
 
 PII_TYPES: tuple[str, ...] = (
     "fodselsnummer", "dnummer", "telefon", "epost", "kontonummer", "orgnummer", "adresse", "navn",
@@ -306,9 +309,20 @@ _NUMBER_WORDS = frozenset(
     + [t + sep + u for t in _TENS for u in _UNITS if u not in ("null", "én") for sep in ("", "-")]
 )
 _O_GATE = re.compile(r"\d[Oo]|[Oo]\d")
+# -- a letter l/I typed for a one inside a phone number after a phone cue ("ring meg på 9l2 34 567"): only in a
+# phone's grouping (8 together, 3-2-3, 2-2-2-2, 4-4) with 6+ real digits, so words and codes ("Il", "l0") stay.
+_PHONE_CHAR = r"[\dOolI]"
+_L_FOR_ONE = re.compile(
+    r"(?<![\w+])(?:{c}{{8}}|{c}{{3}}[ .-]{c}{{2}}[ .-]{c}{{3}}|{c}{{2}}(?:[ .-]{c}{{2}}){{3}}|{c}{{4}}[ .-]{c}{{4}})"
+    .format(c=_PHONE_CHAR) + r"(?![\w]|[ .,:/-]\d)"
+)
+_L_GATE = re.compile(r"\d[lI]|[lI]\d")
+_LETTER_DIGITS = str.maketrans("OolI", "0011")
 # -- a sole proprietor's organisation number: after "enkeltpersonforetak"/"ENK" in the same phrase, any 9 digits in
 # any grouping (also a mistyped check digit) are the owner's number.
 _ENK_CUE = re.compile(r"\b(?:(?i:enkeltpersonforetak\w*|enkeltmannsforetak\w*)|ENK)\b(?:[^.!?\n\d]|\.(?=\S)){0,40}$")
+# ... or right before "ENK"/"enkeltpersonforetak" ("Org nr: 998877665 (ENK, Kari Hansen)", "998 877 665 - ENK")
+_ENK_AFTER = re.compile(r"\s*[(,:–-]?\s*(?:ENK|(?i:enkeltpersonforetak\w*|enkeltmannsforetak\w*))\b")
 _ORG_LOOSE = re.compile(_LB + r"\d(?:[ .-]?\d){8}" + r"(?![\d%]|[ .,:/-]\d|\w)")
 _ORG_CUE = re.compile(r"\b(?:org\.?\s?nr|orgnr|org\.?\s?nummer|organisasjonsn(?:umme)?r\w*|foretaksn(?:umme)?r\w*)"
                       r"\.?\s*[:.]?\s*(?:(?:er|NO)\s*)?$", re.IGNORECASE)
@@ -629,13 +643,6 @@ def _url_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _optional_list(name: str, directory: Path | None) -> list[str]:
-    try:
-        return read_list(name, directory)
-    except FileNotFoundError:  # a custom word-list folder without the newer lists
-        return []
-
-
 @dataclass
 class NameLists:
     """Name knowledge: Faker ``no_NO`` names + ``name_first_no.txt``, ambiguity list, cue words, block list."""
@@ -650,25 +657,28 @@ class NameLists:
     last_extra: frozenset[str] = frozenset()  # surnames only used right after a first name (name_last_no.txt)
 
     @classmethod
-    def from_wordlists(cls, directory: Path | None = None) -> "NameLists":
+    def from_wordlists(cls, directory: Path | None = None, required: bool = True) -> "NameLists":
+        """The lists of ``directory``; with ``required=False`` a missing list counts as empty (the health flagger
+        reads custom folders without the name lists), else it raises ``FileNotFoundError``."""
         from faker.providers.person.no_NO import Provider as NoPerson
 
+        lst, table = (read_list, read_table) if required else (read_list_optional, read_table_optional)
         first = {n.lower() for n in (*NoPerson.first_names_male, *NoPerson.first_names_female)}
-        first |= {n.lower() for n in read_list("name_first_no.txt", directory)}
+        first |= {n.lower() for n in lst("name_first_no.txt", directory)}
         last = {n.lower() for n in NoPerson.last_names}
         cues = set()
-        for row in read_table("name_cues.tsv", directory):
+        for row in table("name_cues.tsv", directory):
             if len(row) >= 2 and row[1] == "before":
                 cues.add(tuple(row[0].lower().split()))
         return cls(
             first=frozenset(first),
             last=frozenset(last),
-            ambiguous=frozenset(w.lower() for w in read_list("name_ambiguous.txt", directory)),
-            blocked=frozenset(read_list("name_blocklist.txt", directory)),
+            ambiguous=frozenset(w.lower() for w in lst("name_ambiguous.txt", directory)),
+            blocked=frozenset(lst("name_blocklist.txt", directory)),
             cues_before=frozenset(cues),
             max_cue_len=max((len(c) for c in cues), default=1),
             cue_last_words=frozenset(c[-1] for c in cues),
-            last_extra=frozenset(w.lower() for w in _optional_list("name_last_no.txt", directory)),
+            last_extra=frozenset(w.lower() for w in read_list_optional("name_last_no.txt", directory)),
         )
 
 
@@ -728,6 +738,18 @@ _ACT_VERBS = frozenset(
     "fortalte forteller fortalde spurte forklarte forklarer opplyste informerte bekreftet bekrefta hevdet påsto "
     "mailet sendte".split()
 )
+# Finite verbs after a sentence-initial ambiguous first name that make it the subject ("Per har vært hjelpsom",
+# "Per er flink"): the preposition "per" never stands before one ("Per i dag har", "Per time", "Per ansatt" stay).
+SUBJECT_VERBS = frozenset(
+    "har hadde er var ble blei vart blir vert skal skulle kan kunne vil ville må måtte bør burde får fikk fekk "
+    "gjør gjorde tok kom kjem hjalp hjelper hjelpte ga gav gir vet visste jobber jobbet jobba begynte sluttet "
+    "slutta".split()
+)
+# Ambiguous first names whose ordinary sense is a noun that can stand alone as a subject ("Liv er viktig", "Sol er
+# meldt", "Dag var lang", "Tone er viktig i brev", "Helga var travel"): never a name by SUBJECT_VERBS alone.
+SUBJECT_NOUN_NAMES = frozenset(
+    "liv dag sol tone stein helga ask siv gry kai bjørn linnea marina siren aurora".split()
+)
 
 
 @dataclass
@@ -771,9 +793,9 @@ class Redactor:
             lexicon_forms=lexicon_forms if lexicon_forms is not None else frozenset(),
             street_suffixes=tuple(suffixes),
             public_numbers=frozenset(read_list("public_phone_numbers.txt", directory)),
-            plate_prefixes=frozenset(p.upper() for p in _optional_list("plate_prefixes.txt", directory)),
-            public_pages=frozenset(p.lower() for p in _optional_list("public_pages.txt", directory)),
-            place_names=frozenset(p.lower() for p in _optional_list("place_names_no.txt", directory)),
+            plate_prefixes=frozenset(p.upper() for p in read_list_optional("plate_prefixes.txt", directory)),
+            public_pages=frozenset(p.lower() for p in read_list_optional("public_pages.txt", directory)),
+            place_names=frozenset(p.lower() for p in read_list_optional("place_names_no.txt", directory)),
         )
 
     # -- number rules ------------------------------------------------------------------------
@@ -800,6 +822,8 @@ class Redactor:
             text = self._redact_numbers(text, counts, low)
             if _O_GATE.search(text):  # "0101901248O": a letter O typed for a zero
                 text = self._sub(_O_FOR_ZERO, text, counts, self._classify_o_for_zero)
+            if _L_GATE.search(text):  # "9l2 34 567": a letter l/I typed for a one, after a phone cue
+                text = self._sub(_L_FOR_ONE, text, counts, self._classify_l_for_one)
             if shield:
                 text = _unshield(text, shield)
         text = self._redact_names(text, counts)
@@ -1088,14 +1112,27 @@ class Redactor:
             return "telefon"
         return None
 
+    def _classify_l_for_one(self, m: re.Match, text: str) -> str | None:
+        """A phone number with a letter l/I typed for a one (an O for a zero too): a phone after a phone cue when
+        the letters stand for at most two of its 8 digits and it starts as a Norwegian number (2-9)."""
+        raw = m.group(0)
+        if not ("l" in raw or "I" in raw) or len(_digits(raw)) < 6:
+            return None
+        d = _digits(raw.translate(_LETTER_DIGITS))
+        before = text[max(0, m.start() - 30) : m.start()]
+        if d[0] in "01" or d in self.public_numbers or not _PHONE_CUE.search(before):
+            return None
+        return "telefon"
+
     def _classify_org_loose(self, m: re.Match, text: str) -> str | None:
         """9 digits in any grouping (check digit not needed) as a sole proprietor's organisation number: after
-        "enkeltpersonforetak"/"ENK" in the same phrase, or after an org-number cue right after a person's name
-        ("Kari Nordmann, org.nr 912 345 678"). A company's number keeps _classify9's rule."""
+        "enkeltpersonforetak"/"ENK" in the same phrase or right before it ("998877665 (ENK, Kari Hansen)"), or after
+        an org-number cue right after a person's name ("Kari Nordmann, org.nr 912 345 678"). A company's number
+        keeps _classify9's rule."""
         before = text[max(0, m.start() - 60) : m.start()]
         if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
             return None
-        if _ENK_CUE.search(before):
+        if _ENK_CUE.search(before) or _ENK_AFTER.match(text, m.end()):
             return "orgnummer"
         cue = _ORG_CUE.search(before)
         if not cue:
@@ -1328,6 +1365,12 @@ class Redactor:
             if lows[i + 1] in _ACT_VERBS:
                 return True
             return lows[i + 1] == "fra" and i + 2 < n and words[i + 2][2] in ("NAV", "Nav") and adjacent(i + 1, i + 2)
+
+        def subject(i: int) -> bool:
+            """Word i (an ambiguous first name) is followed by a finite verb (``SUBJECT_VERBS``) and is no noun that
+            stands alone as a subject (``SUBJECT_NOUN_NAMES``)."""
+            return (i + 1 < n and adjacent(i, i + 1) and lows[i + 1] in SUBJECT_VERBS
+                    and lows[i] not in SUBJECT_NOUN_NAMES)
 
         def has_cue(i: int) -> bool:
             if i == 0 or lows[i - 1] not in names.cue_last_words:
@@ -1569,6 +1612,9 @@ class Redactor:
                 ):
                     i += 1
                     continue
+            if low.endswith("-") and i + 1 < n and adjacent(i, i + 1) and words[i + 1][2][0].islower():
+                i += 1  # a word split at a line break ("Sam- arbeidet", "Per- sonalet"): no name
+                continue
             if low in self.place_names and caps[i] and place_list(i):
                 i += 1  # "i Moss, Lier og Berg": a place in a list of places
                 continue
@@ -1612,6 +1658,8 @@ class Redactor:
                     start_i = i
                 elif last and (lows[i] not in names.ambiguous or not (initial or place_after_i(i))):
                     start_i = i
+                elif first and initial and subject(i):
+                    start_i = i  # "Per har vært hjelpsom", "Sam var til stede" (not "Per i dag", "Liv er viktig")
                 elif (last or first) and initial and acts(i):
                     start_i = i  # "Lie ringte meg", "Strand fra NAV sa", "Per ringte meg" (not "Per i dag")
                 elif (

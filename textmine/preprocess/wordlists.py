@@ -28,3 +28,19 @@ def read_list(name: str, directory: Path | None = None) -> list[str]:
 def read_table(name: str, directory: Path | None = None) -> list[list[str]]:
     """Tab-separated rows; ``#`` comments and blank lines skipped."""
     return [[c.strip() for c in line.split("\t")] for line in _lines(name, directory)]
+
+
+def read_list_optional(name: str, directory: Path | None = None) -> list[str]:
+    """``read_list``, or no entries when the list is missing (a custom word-list folder without the newer lists)."""
+    try:
+        return read_list(name, directory)
+    except FileNotFoundError:
+        return []
+
+
+def read_table_optional(name: str, directory: Path | None = None) -> list[list[str]]:
+    """``read_table``, or no rows when the table is missing (a custom word-list folder without the newer lists)."""
+    try:
+        return read_table(name, directory)
+    except FileNotFoundError:
+        return []
