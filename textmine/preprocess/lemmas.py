@@ -156,6 +156,9 @@ class Analyzer:
         lem = self.lexicon.lemma(low)
         if lem is not None:
             return lem
+        lem = self._nn_adjective(low, language)
+        if lem is not None:
+            return lem
         if "-" in low:
             head = low.rsplit("-", 1)
             if head[1]:
@@ -180,6 +183,7 @@ class Analyzer:
 
         * a-infinitive (and j-infinitive) verbs: "mobba" → "mobbe", "ringja" → "ringe", "leggje" → "legge";
         * agent nouns in -ar: "lesar" → "leser", "deltakar" → "deltaker", "skjermlesar" → "skjermleser";
+        * adjectives in -leg: "tidleg" → "tidlig", "vanskeleg" → "vanskelig";
         * compounds on an irregular nynorsk head ("head" rows of ``variants.tsv``): "leiar" is "leder", not
           "leier" (the tenant): "avdelingsleiar" → "avdelingsleder", but "sjukepleiar" is "pleiar" + -ar.
 
@@ -201,6 +205,10 @@ class Analyzer:
                     return left + dst
                 break  # "sjukepleiar": "pleiar", not "leiar"
         n = len(lem)
+        if n >= 6 and lem.endswith("leg"):  # adjectives: "tidleg", "vanskeleg" → "tidlig", "vanskelig"
+            cand = lem[:-3] + "lig"
+            if cand in self.lexicon.lemmas_by_pos["adj"]:
+                return cand
         if n >= 4 and lem[-1] in "ae":
             verbs = self.lexicon.lemmas_by_pos["verb"]
             if lem[-1] == "a" and lem[:-1] + "e" in verbs:
@@ -216,6 +224,16 @@ class Analyzer:
             if len(parts) >= 2 and len(parts[1]) >= 5 and parts[1].endswith("er") and parts[1] in nouns:
                 return cand
         return lem
+
+    def _nn_adjective(self, low: str, language: str) -> str | None:
+        """The bokmål lemma of a nynorsk -leg adjective form no dictionary knows: "tydeleg" → "tydelig"; in
+        nynorsk text also "tidlege" → "tidlig" (before compound splitting, which would read "tid" + "lege", the
+        doctor; in bokmål text "-lege" is the doctor: "skolelege")."""
+        for ending in ("leg", "lege") if language == "nn" else ("leg",):
+            stem = low[: -len(ending)]
+            if low.endswith(ending) and len(stem) >= 3 and stem + "lig" in self.lexicon.lemmas_by_pos["adj"]:
+                return stem + "lig"
+        return None
 
     def _compound_agent_noun(self, lem: str) -> str:
         """A compound lemma in -ar spelt as bokmål when that spelling is itself an Ordbank noun lemma: the
