@@ -1,6 +1,7 @@
 """Read-only views behind the ``textmine store`` listing and report commands, answered by the API's own route
 handlers, converters and report builder (same queries, order, paging and response schemas as ``GET /surveys``,
-``/waves/{id}``, ``/codebooks``, ``/models``, ``/jobs``, ``/review-queue`` and ``/waves/{id}/report``), so
+``/waves/{id}``, ``/codebooks``, ``/models``, ``/jobs``, ``/training-jobs``, ``/review-queue`` and
+``/waves/{id}/report``), so
 that the CLI and the API cannot drift apart. The handlers are called without a caller (the CLI has the store
 itself); every value they return is what the API shows its readers (analysts for the review queue)."""
 
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from service import store
 from service.db.models import Wave
-from service.schemas import CodebookOut, CodebookVersions, JobOut, ModelOut, Page, ReviewItem, SurveyOut, WaveOut
+from service.schemas import (CodebookOut, CodebookVersions, JobOut, ModelOut, Page, ReviewItem, SurveyOut,
+                             TrainingJobOut, WaveOut)
 from service.settings import Settings
 
 
@@ -74,6 +76,13 @@ def jobs(session: Session, wave_id: int | None, state: str | None, limit: int, o
     from service.routers.jobs import list_jobs
 
     return list_jobs(no_server(), wave_id=wave_id, state=state, limit=limit, offset=offset, session=session, _=None)
+
+
+def training_jobs(session: Session, state: str | None, limit: int, offset: int) -> Page[TrainingJobOut]:
+    """``GET /training-jobs?state=&limit=&offset=`` (newest first; a done job with its model)."""
+    from service.routers.results import list_training_jobs
+
+    return list_training_jobs(state=state, limit=limit, offset=offset, session=session, _=None)
 
 
 def review_queue(session: Session, wave_id: int | None, limit: int, offset: int) -> Page[ReviewItem]:

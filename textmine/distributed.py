@@ -10,7 +10,8 @@ never holds the whole input.
 
 Output: ``out_path/part-00000.parquet`` … in input order, each holding every input column (CSV columns
 as strings, exactly as in the file; Parquet columns as stored), the coding columns (``theme_<id>``,
-``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``) and ``_row`` (the input row
+``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``, ``health_flag``, ``is_non_answer``, as
+:func:`textmine.pipeline.code_table` writes them for the local engine) and ``_row`` (the input row
 number), plus ``_manifest.json``, written last (the readers refuse parts without it: a run that did not
 finish). :func:`read_coded_parts` re-assembles the parts in input order;
 :func:`summary_inputs_from_parts` / :func:`summarise_parts` build the survey summary from the parts
@@ -113,13 +114,14 @@ def _coder_for(model_dir: str | None, codebook_path: str | None):
 def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None,
                    batch_size: int = DEFAULT_BATCH_SIZE, question_col: str | None = None,
                    question: str | None = None, redact_cols: list[str] | tuple[str, ...] = (),
-                   keep_raw_text: bool = False) -> pd.DataFrame:
-    """Code one partition with the local engine's code path: input columns + coding columns, order kept.
+                   keep_raw_text: bool = False, question_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Code one partition with the local engine's code path (:func:`textmine.pipeline.code_table`): input columns +
+    coding columns + ``health_flag``, ``is_non_answer``, order kept.
 
     Numbers stored in the text column or a ``redact_cols`` column (Parquet) become text as ``read_table`` writes
     them (``1.0`` → ``"1"``)."""
-    from textmine.classify.table import code_dataframe
     from textmine.io import _text_column
+    from textmine.pipeline import code_table
 
     coder = _coder_for(model_dir, codebook_path)
     for c in dict.fromkeys([text_col, *redact_cols]):
@@ -127,8 +129,8 @@ def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, 
             part = part.assign(**{c: _text_column(part[c])})
     part, (text_col, question_col, *redact_cols) = _renamed_clashes(part, coder.codebook,
                                                                     [text_col, question_col, *redact_cols])
-    coded = code_dataframe(coder, part, text_col, batch_size=batch_size, question_col=question_col, question=question,
-                           redact_cols=tuple(redact_cols), keep_raw_text=keep_raw_text)
+    coded = code_table(coder, part, text_col, batch_size=batch_size, question_col=question_col, question=question,
+                       redact_cols=tuple(redact_cols), keep_raw_text=keep_raw_text, question_labels=question_labels)
     coded.attrs = {}  # (labels for a .sav; not wanted in the Parquet parts' metadata)
     return coded
 
@@ -138,8 +140,9 @@ def _renamed_clashes(part: pd.DataFrame, codebook, names: list) -> tuple[pd.Data
     ``code_dataframe`` renames them, and ``names`` (text/question/redact columns) renamed alike: the same output
     without its warning on every partition (the client gives it once). Unchanged where a new name is taken."""
     from textmine.classify.base import output_columns
+    from textmine.pipeline import CODE_FLAG_COLUMNS
 
-    coding = set(output_columns(codebook))
+    coding = {*output_columns(codebook), *CODE_FLAG_COLUMNS}
     new = {c: f"{c}_input" for c in part.columns if c in coding}
     if not new or any(n in part.columns or n in coding for n in new.values()):
         return part, names
@@ -259,34 +262,54 @@ def _code_and_write_part(part: pd.DataFrame, index: int, out_dir: str, kwargs: d
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 
 
-def _csv_format(input_path: Path, encoding: str | None = None) -> dict:
+def _csv_format(input_path: Path, encoding: str | None = None, header_row: int = 1) -> dict:
     """Delimiter and encoding of a CSV as ``textmine.io.read_table`` detects them (semicolons, tabs, cp1252…;
-    ``encoding`` when given); a file that cannot be read raises a TableReadError naming it."""
-    from textmine.io import sniff_csv
+    ``encoding`` when given; the delimiter from the rows from ``header_row`` on, not from a title above them); a file
+    that cannot be read raises a TableReadError naming it."""
+    from textmine.io import detect_csv_format, sniff_csv
 
-    return sniff_csv(input_path, encoding=encoding, delimiter="\t" if input_path.suffix.lower() == ".tsv" else None)
+    tab = "\t" if input_path.suffix.lower() == ".tsv" else None
+    fmt = sniff_csv(input_path, encoding=encoding, delimiter=tab)
+    if header_row > 1:
+        with open(input_path, "rb") as fh:
+            head = fh.read(1 << 20).decode(fmt["encoding"], errors="replace")
+        below = detect_csv_format("\n".join(head.splitlines()[header_row - 1:]))
+        fmt = {**fmt, "delimiter": tab or below["delimiter"], "decimal": below["decimal"]}
+    return fmt
+
+
+def _check_header_row(input_path: Path, header_row: int) -> None:
+    """``header_row`` is a file row number (from 1), other than 1 only for CSV input."""
+    if isinstance(header_row, bool) or not isinstance(header_row, (int, np.integer)) or header_row < 1:
+        raise ValueError(f"{input_path}: header_row must be a file row number (1 or more), got {header_row!r}")
+    if header_row != 1 and _is_parquet(input_path):
+        raise ValueError(f"{input_path}: header_row applies to CSV input; Parquet stores its column names apart from "
+                         f"the data, with no title rows above them (got header_row={header_row}) — leave it at 1")
 
 
 def _csv_chunks(input_path: Path, rows: int, header_only: bool = False,
-                encoding: str | None = None) -> Iterator[pd.DataFrame]:
+                encoding: str | None = None, header_row: int = 1) -> Iterator[pd.DataFrame]:
     """The CSV in frames of ``rows`` rows of strings, parsed and checked exactly as ``read_table`` does (same
-    parser: a repeated or empty column name, or a row with another number of fields, is an error naming it)."""
+    parser: a repeated or empty column name, or a row with another number of fields, is an error naming it; the
+    rows above ``header_row`` skipped, error rows staying the file's)."""
     from textmine.io import TableReadError
 
-    fmt = _csv_format(input_path, encoding)
+    fmt = _csv_format(input_path, encoding, header_row)
     try:
-        yield from _csv_frames(input_path, fmt, rows, header_only)
+        yield from _csv_frames(input_path, fmt, rows, header_only, header_row)
     except UnicodeDecodeError as exc:  # only with an explicit encoding (a detected one is checked whole)
         raise TableReadError(f"byte 0x{exc.object[exc.start]:02x} is not valid {fmt['encoding']}; pass the file's "
                              f"encoding (--encoding)", file=input_path) from None
 
 
-def _csv_frames(input_path: Path, fmt: dict, rows: int, header_only: bool) -> Iterator[pd.DataFrame]:
-    from textmine.io import csv_header, csv_rows
+def _csv_frames(input_path: Path, fmt: dict, rows: int, header_only: bool,
+                header_row: int = 1) -> Iterator[pd.DataFrame]:
+    from textmine.io import _skip_title_rows, csv_header, csv_rows
 
     with open(input_path, encoding=fmt["encoding"], newline="") as fh:
         reader = csv.reader(fh, delimiter=fmt["delimiter"], strict=True)
-        header = csv_header(reader, input_path)
+        _skip_title_rows(reader, input_path, header_row)
+        header = csv_header(reader, input_path, row=header_row)
         if header_only:
             yield pd.DataFrame(columns=header, dtype=object)
             return
@@ -365,34 +388,37 @@ def _check_suffix(input_path: Path) -> None:
         raise ValueError(f"{input_path}: the Dask engine reads Parquet or CSV, not '{suffix or 'no suffix'}'")
 
 
-def _empty_input(input_path: Path, encoding: str | None = None) -> pd.DataFrame:
+def _empty_input(input_path: Path, encoding: str | None = None, header_row: int = 1) -> pd.DataFrame:
     """The input's columns without rows."""
     if _is_parquet(input_path):
         return _parquet_frame(_parquet_dataset(input_path).schema.empty_table())
-    return next(_csv_chunks(input_path, 1, header_only=True, encoding=encoding))
+    return next(_csv_chunks(input_path, 1, header_only=True, encoding=encoding, header_row=header_row))
 
 
-def _input_columns(input_path: Path, encoding: str | None = None) -> list[str]:
+def _input_columns(input_path: Path, encoding: str | None = None, header_row: int = 1) -> list[str]:
     _check_suffix(input_path)
     if encoding is not None and _is_parquet(input_path):
         raise ValueError(f"{input_path}: an encoding applies to CSV input; Parquet stores its text as UTF-8 "
                          f"(drop --encoding)")
-    return [str(c) for c in _empty_input(input_path, encoding).columns]
+    _check_header_row(input_path, header_row)
+    return [str(c) for c in _empty_input(input_path, encoding, header_row).columns]
 
 
 def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int,
-                          encoding: str | None = None) -> Iterator[pd.DataFrame]:
+                          encoding: str | None = None, header_row: int = 1) -> Iterator[pd.DataFrame]:
     """Stream the input as DataFrames of exactly ``rows_per_partition`` rows (the last may be shorter).
 
     CSV: every column as a string, empty fields as ``""`` (like the file); Parquet: as stored (a named stored
     index as a column). Each frame has ``_row`` (global input row number) as its first column. An input
     without rows gives one frame without rows (its columns), so the output still has every column.
-    ``encoding``: the CSV's encoding (default: detected as ``read_table`` does).
+    ``encoding``: the CSV's encoding (default: detected as ``read_table`` does); ``header_row``: the CSV's file row
+    holding the column names (rows above it, e.g. a title, skipped; Parquet: 1 only).
     """
     input_path = Path(input_path)
     if rows_per_partition < 1:
         raise ValueError(f"rows_per_partition must be ≥ 1, got {rows_per_partition}")
     _check_suffix(input_path)
+    _check_header_row(input_path, header_row)
     if _is_parquet(input_path):
         dataset = _parquet_dataset(input_path)
 
@@ -402,7 +428,8 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
                     yield _parquet_frame(batch)
     else:
         def chunks() -> Iterator[pd.DataFrame]:
-            yield from _without_trailing_blank_rows(_csv_chunks(input_path, rows_per_partition, encoding=encoding))
+            yield from _without_trailing_blank_rows(_csv_chunks(input_path, rows_per_partition, encoding=encoding,
+                                                                header_row=header_row))
     # Re-chunk so partitions start at multiples of rows_per_partition whatever the reader yields.
     buffer: list[pd.DataFrame] = []
     held = 0
@@ -420,7 +447,7 @@ def iter_input_partitions(input_path: str | os.PathLike, rows_per_partition: int
         frame = pd.concat(buffer, ignore_index=True)
         yield _with_row(frame, start)
     elif start == 0:
-        yield _with_row(_empty_input(input_path, encoding), 0)
+        yield _with_row(_empty_input(input_path, encoding, header_row), 0)
 
 
 def _without_trailing_blank_rows(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -547,6 +574,8 @@ def code_with_dask(
     encoding: str | None = None,
     warn: Callable[[str], None] | None = None,
     unredacted_cols: list[str] | tuple[str, ...] = (),
+    header_row: int = 1,
+    question_labels: dict[str, str] | None = None,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -566,7 +595,10 @@ def code_with_dask(
     are stopped or waited for, then the parts it wrote are removed again (and the output folder, if the run created
     it); the readers refuse a folder without the run's manifest. The local engine's warnings about the input (a text
     column without letters, input columns named like coding columns) go to ``warn`` once per run (default:
-    :func:`warnings.warn`) and are kept in ``DaskRunInfo.warnings``.
+    :func:`warnings.warn`) and are kept in ``DaskRunInfo.warnings``. ``header_row``: the CSV's file row holding the
+    column names (rows above it skipped, as ``read_table(header_row=…)`` does; Parquet refuses another than 1).
+    ``question_labels``: {survey question column: label}, as :func:`textmine.pipeline.code_table` takes them.
+    Each part ends with ``health_flag`` and ``is_non_answer``, as ``textmine code`` writes them.
     """
     import dask.distributed  # noqa: F401 - fail early when dask is not installed
 
@@ -576,7 +608,7 @@ def code_with_dask(
         raise FileNotFoundError(f"input not found: {input_path}")
     if rows_per_partition is None:
         rows_per_partition = batch_size * max(1, round(DEFAULT_ROWS_PER_PARTITION / batch_size))
-    columns = _input_columns(input_path, encoding)
+    columns = _input_columns(input_path, encoding, header_row)
     for col in (text_col, question_col, *redact_cols, *unredacted_cols):
         if col is not None and col not in columns:
             raise ValueError(f"{input_path}: no column {col!r} (columns: {', '.join(map(str, columns))})")
@@ -605,11 +637,12 @@ def code_with_dask(
             question=question,
             redact_cols=tuple(redact_cols),
             keep_raw_text=keep_raw_text,
+            question_labels=dict(question_labels or {}),
         )
         kwargs["_unredacted"] = tuple(unredacted_cols)
         try:
             info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
-                             batch_size, text_col, t_start, encoding)
+                             batch_size, text_col, t_start, encoding, header_row)
         except BaseException:
             # a failed run leaves no partial output (it would look like a result) and no folder it created
             for old in _own_files(out_dir):
@@ -627,8 +660,9 @@ def code_with_dask(
 
     named = [question] if question is not None else list(info.questions)
     unknown, known = unknown_questions(coder, named)  # (known: every question the model has theme rates for)
-    clashes = _clash_warnings(coder, _empty_input(input_path, encoding), text_col, question_col=question_col,
-                              question=question, redact_cols=tuple(redact_cols), keep_raw_text=keep_raw_text)
+    clashes = _clash_warnings(coder, _empty_input(input_path, encoding, header_row), text_col,
+                              question_col=question_col, question=question, redact_cols=tuple(redact_cols),
+                              keep_raw_text=keep_raw_text)
     info = replace(info, unknown_questions=tuple(unknown), known_questions=tuple(known),
                    warnings=(*info.warnings, *clashes))
     warn = warn or (lambda msg: warnings.warn(msg, UserWarning, stacklevel=3))
@@ -638,13 +672,13 @@ def code_with_dask(
 
 
 def _clash_warnings(coder, empty: pd.DataFrame, text_col: str, **kw) -> list[str]:
-    """What ``code_dataframe`` warns about the input's columns (those named like coding columns, kept as
+    """What ``code_table`` warns about the input's columns (those named like coding columns, kept as
     ``<name>_input``), found on the input's columns without rows: given once per run, not once per partition."""
-    from textmine.classify.table import code_dataframe
+    from textmine.pipeline import code_table
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        code_dataframe(coder, empty, text_col, **kw)
+        code_table(coder, empty, text_col, **kw)
     return list(dict.fromkeys(str(w.message) for w in caught))
 
 
@@ -683,7 +717,7 @@ def _stop_tasks(client, futures: list, stop: str) -> None:
 
 def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict, scheduler, client, n_workers: int,
               rows_per_partition: int, batch_size: int, text_col: str, t_start: float,
-              encoding: str | None = None) -> DaskRunInfo:
+              encoding: str | None = None, header_row: int = 1) -> DaskRunInfo:
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -713,7 +747,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         # read_table strips a CSV's non-text columns: the question values must match the model's question names
         qcol = kwargs.get("question_col")
         strip = qcol if qcol and not _is_parquet(input_path) and qcol not in (text_col, *kwargs["redact_cols"]) else None
-        for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding)):
+        for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding, header_row)):
             n_rows += len(part)
             if strip:
                 part[strip] = part[strip].str.strip()
@@ -765,6 +799,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     manifest = {
         "input": str(input_path), "text_col": text_col, "n_rows": n_rows, "n_partitions": len(results),
         "rows_per_partition": rows_per_partition, "batch_size": batch_size, "input_columns": [renamed.get(c, c) for c in columns],
+        "header_row": header_row,
         "model_dir": kwargs["model_dir"], "codebook": kwargs["codebook_path"],
         "parts": [os.path.basename(r["path"]) for r in results],
     }
@@ -892,7 +927,8 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
 
     Streams the parts one at a time reading only the survey's structured columns (id, wave, weight,
     segments, indicators, multi-select options; never the free text) and ``theme_<id>``/``themes``.
-    A row whose ``themes`` is empty is a non-answer (the coders give every real answer at least one theme).
+    ``is_non_answer`` and ``health_flag`` are the parts' own, as ``textmine code`` wrote them (parts written before
+    it wrote them: a row whose ``themes`` is empty is a non-answer; no health flag).
     ``text_col``: the free-text question that was coded (default: the manifest's ``text_col``).
     Returns frames and coded comments keyed by wave (one key ``None`` → the survey has no wave column).
     """
@@ -917,15 +953,22 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
         theme_cols = [f"theme_{t}" for t in themes]
     if "themes" not in names:
         raise ValueError(f"{out_dir}: parts lack the 'themes' column (not textmine coding output?)")
+    from textmine.pipeline import CODE_FLAG_COLUMNS
+
+    flags = [c for c in CODE_FLAG_COLUMNS if c in names] if all(c in names for c in CODE_FLAG_COLUMNS) else []
     resp_parts, coded_parts = [], []
     for p in parts:
-        d = pd.read_parquet(p, columns=[ROW_COL, *structured, *theme_cols, "themes"])
+        d = pd.read_parquet(p, columns=[ROW_COL, *structured, *theme_cols, "themes", *flags])
         coded = pd.DataFrame({ROW_COL: d[ROW_COL].to_numpy(),
                               "respondent_id": d[survey.id_column].astype("string").to_numpy(),
                               "question": text_col})
         for c in theme_cols:
             coded[c] = pd.to_numeric(d[c], errors="coerce").fillna(0).astype(np.int8).to_numpy()
-        coded["is_non_answer"] = (d["themes"].fillna("").astype(str).str.len() == 0).astype(np.int8).to_numpy()
+        if flags:
+            for c in flags:
+                coded[c] = pd.to_numeric(d[c], errors="coerce").fillna(0).astype(np.int8).to_numpy()
+        else:
+            coded["is_non_answer"] = (d["themes"].fillna("").astype(str).str.len() == 0).astype(np.int8).to_numpy()
         resp_parts.append(d[[ROW_COL, *structured]])
         coded_parts.append(coded)
         del d

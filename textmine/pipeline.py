@@ -16,6 +16,8 @@ import pandas as pd
 CODED_BASE_COLUMNS = ("respondent_id", "question", "text_clean", "is_non_answer", "health_flag", "language")
 LONG_CODED_COLUMNS = CODED_BASE_COLUMNS[:3]  # what a coded frame given as a table must have
 CODE_OUTPUT_COLUMNS = ("themes", "confidence", "needs_review", "type")  # the coders' columns besides theme_/score_
+CODE_FLAG_COLUMNS = ("health_flag", "is_non_answer")  # what `textmine code` writes after the coders' columns
+FLAG_LABELS = {"health_flag": "Helseopplysninger nevnt (1 = ja)", "is_non_answer": "Ikke-svar (1 = ja)"}
 
 
 def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
@@ -122,6 +124,78 @@ def code_wave(
     if not parts:
         return pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
     return pd.concat(parts, ignore_index=True)
+
+
+class _FlaggingCoder:
+    """``coder`` as :func:`textmine.classify.table.code_dataframe` uses it, its cleaning also counting an answer that
+    only repeats its question's label as a non-answer (as :class:`textmine.preprocess.Cleaner` does with
+    ``question_texts``), and keeping each batch's ``health_flag`` and ``is_non_answer``."""
+
+    def __init__(self, coder: Any, labels: dict[str, str], default_question: str | None):
+        self._coder = coder
+        self._labels = labels
+        self._default = default_question
+        self.flags: list[pd.DataFrame] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._coder, name)
+
+    def _row_labels(self, n: int, questions: Any) -> list[str]:
+        """Each row's question label ('' where unknown): its question, else the default question's."""
+        if questions is None or isinstance(questions, str):
+            asked = [questions or self._default] * n
+        else:
+            asked = [q if isinstance(q, str) and q.strip() else self._default for q in questions]
+        return [self._labels.get(q, "") if q else "" for q in asked]
+
+    def clean(self, texts: Any, questions: Any = None) -> pd.DataFrame:
+        from .preprocess import is_non_answer
+
+        cleaned = self._coder.clean(texts, questions)
+        if self._labels:
+            seen: dict[tuple[str, str], bool] = {}
+            non = cleaned["is_non_answer"].to_numpy().copy()
+            for i, (t, lab) in enumerate(zip(pd.Series(texts).tolist(), self._row_labels(len(cleaned), questions))):
+                if lab and not non[i] and isinstance(t, str):
+                    key = (t, lab)
+                    if key not in seen:
+                        seen[key] = is_non_answer(t, (lab,))
+                    non[i] = int(seen[key])
+            cleaned = cleaned.assign(is_non_answer=non)
+        self.flags.append(cleaned[list(CODE_FLAG_COLUMNS)].astype(int))
+        return cleaned
+
+
+def code_table(coder: Any, df: pd.DataFrame, text_col: str, *, question_labels: dict[str, str] | None = None,
+               **kw: Any) -> pd.DataFrame:
+    """What ``textmine code`` writes (both engines): :func:`textmine.classify.table.code_dataframe`'s output, then
+    ``health_flag`` and ``is_non_answer`` (0/1 ints) from the cleaning the coder ran, appended last.
+
+    ``question_labels``: {survey question column: its label} (a survey definition's free-text questions): an answer
+    that only repeats its question's label is a non-answer, as :func:`coded_from_code_output` counts it. A row's
+    question is ``question`` or its ``question_col`` value (keyword arguments of ``code_dataframe``), else
+    ``text_col``. An input column already named like one of the flags is kept as ``<name>_input`` (with a warning).
+    """
+    import warnings
+
+    from .classify.table import code_dataframe
+
+    flagging = _FlaggingCoder(coder, dict(question_labels or {}), text_col)
+    coded = code_dataframe(flagging, df, text_col, **kw)
+    clash = [c for c in CODE_FLAG_COLUMNS if c in coded.columns]
+    if clash:
+        warnings.warn(f"input already has column(s) {clash}; kept them as <name>_input", stacklevel=2)
+        coded = coded.rename(columns={c: f"{c}_input" for c in clash})
+    flags = (pd.concat(flagging.flags) if flagging.flags
+             else pd.DataFrame({c: pd.Series(dtype="int64") for c in CODE_FLAG_COLUMNS}))
+    for c in CODE_FLAG_COLUMNS:
+        coded[c] = flags[c].to_numpy(dtype="int64")
+    labels = dict(coded.attrs.get("column_labels") or {})
+    for c in clash:
+        if c in labels:
+            labels[f"{c}_input"] = labels.pop(c)
+    coded.attrs["column_labels"] = {**labels, **FLAG_LABELS}
+    return coded
 
 
 def code_output_theme_columns(df: pd.DataFrame) -> list:
@@ -233,6 +307,18 @@ def coded_question(df: pd.DataFrame, survey: Any, question: str | None = None, *
                      f"--text-col` coded: --coded {present[0]}={source}")
 
 
+def _flag_values(values: pd.Series, column: str, source: str | Path, rows: list[int]) -> Any:
+    """A coded file's 0/1 flag column as ints (blank → 0); ``ValueError`` naming the first data row (``rows``: each
+    value's) holding another value."""
+    num = pd.to_numeric(values.astype("string").str.strip().replace("", pd.NA), errors="coerce")
+    bad = (values.notna() & values.astype(str).str.strip().ne("") & ~num.isin([0, 1])).to_numpy()
+    if bad.any():
+        i = int(bad.argmax())
+        raise ValueError(f"{source}: column {column!r}, data row {rows[i]}: expected 0 or 1 (as `textmine code` "
+                         f"writes it), got {str(values.iloc[i])[:20]!r}")
+    return num.fillna(0).astype("int64").to_numpy()
+
+
 def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None = None, *,
                            source: str | Path = "the coded table", codebook: Any = None) -> pd.DataFrame:
     """The coded frame :func:`code_wave` would give for one question, from a ``textmine code`` output already read
@@ -244,7 +330,9 @@ def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None =
     One row per answer to ``question`` that is not missing or blank (whitespace only), in ``df``'s order, with
     ``respondent_id`` (the survey's id column, as text), ``question``, then ``text_clean``, ``is_non_answer``,
     ``health_flag`` and ``language`` from the cleaner (the question's label counts as an echo, i.e. a non-answer;
-    no lemmas), then ``df``'s ``theme_<id>`` columns (not ``<name>_input`` ones), ``score_<id>`` columns and
+    no lemmas; ``is_non_answer`` and ``health_flag`` are ``df``'s own where it has both, as ``textmine code``
+    wrote them, so the coded file and the summary agree: 0/1, blank = 0, another value a ``ValueError`` naming the
+    data row), then ``df``'s ``theme_<id>`` columns (not ``<name>_input`` ones), ``score_<id>`` columns and
     ``themes``/``confidence``/``needs_review``/``type`` where present, values unchanged. The answers are cleaned
     again (redaction, non-answers, health flag) so the file's text is never used unredacted; no other column of
     ``df`` is kept. ``df`` is not changed; nothing is written (the codebook may be read, see below).
@@ -264,12 +352,17 @@ def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None =
     col = coded_question(df, survey, question, source=source)
     label = next(q.label for q in survey.free_text if q.column == col)
     texts = df[col]
-    sub = df.loc[texts.notna() & texts.astype(str).str.strip().ne("")].reset_index(drop=True)
+    given = (texts.notna() & texts.astype(str).str.strip().ne("")).to_numpy()
+    rows = [int(i) + 1 for i in given.nonzero()[0]]  # data rows of df (1 = the first row under the header)
+    sub = df.loc[given].reset_index(drop=True)
     cleaned = Cleaner(question_texts=(label,), lemmatize=False).fit().transform(sub[col].astype(str))
     part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": col})
     for c in CODED_BASE_COLUMNS[2:]:
         if c in cleaned.columns:
             part[c] = cleaned[c].to_numpy()
+    if all(c in sub.columns for c in CODE_FLAG_COLUMNS):  # as `textmine code` flagged them (file and summary agree)
+        for c in CODE_FLAG_COLUMNS:
+            part[c] = _flag_values(sub[c], c, source, rows)
     for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *CODE_OUTPUT_COLUMNS]:
         if c in sub.columns:
             part[c] = sub[c].to_numpy()

@@ -33,7 +33,8 @@ def test_cli_code_zero_shot_keeps_input_and_adds_columns(tmp_path, toy_files, to
                                    "--out", str(out)])
     assert res.exit_code == 0, res.output
     df = pd.read_csv(out, keep_default_na=False, dtype=str)
-    assert list(df.columns) == ["id", "sektor", "kommentar"] + output_columns(toy_codebook)
+    assert list(df.columns) == ["id", "sektor", "kommentar"] + output_columns(toy_codebook) + ["health_flag",
+                                                                                         "is_non_answer"]
     assert df["id"].tolist() == ["r3", "r1", "r2", "r4"]  # row order kept
     assert df.loc[0, "theme_ko"] == "1" and df.loc[1, "themes"] == "" and df.loc[3, "needs_review"] == "0"
 

@@ -183,9 +183,3 @@ def test_other_commands_take_header_row(command):
     assert "--header-row" in res.output and "the file row holding the column names" in _flat(res.output)
 
 
-def test_code_dask_refuses_header_row(tmp_path):
-    res = CliRunner().invoke(app, ["code", str(_csv(tmp_path / "a.csv")), "--codebook", str(tmp_path / "cb.yaml"),
-                                   "--text-col", "fritekst", "--out", str(tmp_path / "out"), "--engine", "dask",
-                                   "--header-row", "3"])
-    assert res.exit_code == 2
-    assert "--header-row applies to --engine local" in _flat(res.output)

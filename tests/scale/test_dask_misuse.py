@@ -181,12 +181,12 @@ def test_parquet_files_differing_only_in_index_or_null_columns_are_read_together
 
 
 def test_parquet_named_index_and_numeric_text_are_coded_like_the_local_engine(tmp_path, cluster, coder):
-    from textmine.classify.table import code_dataframe
+    from textmine.pipeline import code_table
 
     src = tmp_path / "in.parquet"
     pd.DataFrame({"svar": [1.0, np.nan, 2.5, 15038512345.0], "notat": [1.0, None, 3.0, 4.0]},
                  index=pd.Index(["R1", "R2", "R3", "R4"], name="resp")).to_parquet(src)
-    local = code_dataframe(coder, read_table(src, text_cols=["svar", "notat"]), "svar", redact_cols=["notat"])
+    local = code_table(coder, read_table(src, text_cols=["svar", "notat"]), "svar", redact_cols=["notat"])
     _dask(src, tmp_path / "out", cluster, rows_per_partition=3, redact_cols=["notat"])
     got = read_coded_parts(tmp_path / "out")
     assert list(got.columns) == list(local.columns)
@@ -227,7 +227,7 @@ def test_input_without_rows_gives_an_empty_readable_output(tmp_path, cluster, su
 # ---------------------------------------------------------------------------- identical to local, any partitioning
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_tricky_rows_are_coded_as_the_local_engine_codes_them_at_any_partition_size(tmp_path, cluster, coder, suffix):
-    from textmine.classify.table import code_dataframe
+    from textmine.pipeline import code_table
 
     df = _frame()
     src = tmp_path / f"in.{suffix}"
@@ -237,7 +237,7 @@ def test_tricky_rows_are_coded_as_the_local_engine_codes_them_at_any_partition_s
         src.write_text("\n".join(lines[:4] + [""] + lines[4:]), encoding="utf-8")  # a blank line: a row
     else:
         df.set_index(pd.RangeIndex(100, 100 + len(df))).to_parquet(src)  # a non-default row index
-    local = code_dataframe(coder, read_table(src, text_cols=["svar"]), "svar")
+    local = code_table(coder, read_table(src, text_cols=["svar"]), "svar")
     cols = [c for c in local.columns if c.startswith(("theme_", "score_"))] + CODING
     for rows in (1, 5, 40):
         _dask(src, tmp_path / f"out{rows}", cluster, rows_per_partition=rows)
@@ -321,12 +321,12 @@ def test_default_partitions_are_whole_batches(tmp_path, monkeypatch):
 def test_question_column_of_a_csv_is_read_like_the_local_engine(tmp_path, cluster, coder):
     """'id; sporsmal; svar' exports: the local engine strips the question values (a non-text CSV column), so the
     model's theme rates for the question apply; the Dask engine looked up ' fritekst_sykefravaer ' and found none."""
-    from textmine.classify.table import code_dataframe
+    from textmine.pipeline import code_table
 
     src = tmp_path / "in.csv"
     src.write_text("id;sporsmal;svar\n1; fritekst_generell ;Lang ventetid på telefon\n"
                    "2; fritekst_sykefravaer ;Oppfølgingen av sykmeldte tar tid\n", encoding="utf-8")
-    local = code_dataframe(coder, read_table(src, text_cols=["svar"]), "svar", question_col="sporsmal")
+    local = code_table(coder, read_table(src, text_cols=["svar"]), "svar", question_col="sporsmal")
     info = _dask(src, tmp_path / "out", cluster, question_col="sporsmal")
     assert info.unknown_questions == ()
     got = read_coded_parts(tmp_path / "out")

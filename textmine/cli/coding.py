@@ -46,6 +46,7 @@ def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optio
 
 
 HEADER_ROW_HELP = "Excel/CSV: the file row holding the column names (rows above it, e.g. a title, are skipped)"
+FILES_HEADER_ROW_HELP = HEADER_ROW_HELP + "; applies to every labelled file given"
 TITLE_HINT = "if the column names are on a later row (a title above them), give --header-row N"
 _HEADER_ROW_WORDING = (
     (re.compile(r"\bpass header_row=N\b"), "give --header-row N"),
@@ -198,11 +199,11 @@ def _personal_id_warning(ids, id_col: str, path: Path) -> None:
               f"comments: keep the file where personal data may be stored, and delete it when the review is done")
 
 
-def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, **cols):
+def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, header_row: int = 1, **cols):
     """A labelled file read and checked against the codebook (errors name the file, data row, id and column)."""
     from textmine.review import read_labelled
 
-    df = _read(path, sheet=sheet)
+    df = _read(path, sheet=sheet, header_row=header_row)
     try:
         return read_labelled(df, codebook=cb, where=str(path), warn=warn or _note, **cols)
     except ValueError as exc:
@@ -272,6 +273,21 @@ def _check_correction_ids(corr_df, corrections: Path, input: Path, id_col: Optio
               f"from — check that the corrections belong to this survey (they are still used for retraining)")
 
 
+def _question_labels(survey: Optional[Path], asked: str, question_col: Optional[str]) -> dict:
+    """``--survey``: {free-text question column: its label}, the labels an answer that only repeats them is a
+    non-answer for (``{}`` without a survey). Warns when neither ``--question-col`` nor ``asked`` (``--question`` or
+    ``--text-col``) names one of the survey's free-text questions (no label is then known)."""
+    if survey is None:
+        return {}
+    from textmine.cli.stats import load_survey
+
+    labels = {q.column: q.label for q in load_survey(survey).free_text}
+    if question_col is None and asked not in labels:
+        _note(f"--survey {survey}: {asked!r} is not one of its free-text questions ({', '.join(labels) or 'none'}); "
+              f"answers that repeat a question are not counted as non-answers — give --question QUESTION")
+    return labels
+
+
 def register(app: typer.Typer) -> None:
     """Attach the coding commands."""
 
@@ -302,16 +318,23 @@ def register(app: typer.Typer) -> None:
             None, "--partition-rows", min=1, help="dask: rows per partition (default: 4,000 rounded to whole "
                                                   "--batch-size batches, as the local engine embeds them)"),
         encoding: Optional[str] = typer.Option(None, "--encoding", help=ENCODING_HELP),
-        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP),
+        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + " (CSV only with --engine dask)"),
+        survey: Optional[Path] = typer.Option(
+            None, "--survey", help="survey definition (YAML): an answer that only repeats its question's label (the "
+                                   "question --question, --question-col or else --text-col names) is a non-answer, "
+                                   "as textmine summary counts it"),
     ) -> None:
-        """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type."""
+        """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type, health_flag,
+        is_non_answer."""
         if not input.exists():
             _fail(f"input file not found: {input}")
         encoding = _check_encoding(encoding, input)
+        labels = _question_labels(survey, question or text_col, question_col)
+        from textmine.discover.draft import draft_warning  # a discover draft coded as it is: say so
+
+        if (draft_note := draft_warning(codebook)) is not None:
+            _note(draft_note)
         if engine == "dask":
-            if header_row != 1:
-                _fail("--header-row applies to --engine local; --engine dask reads the header from row 1 (delete the "
-                      "rows above the column names, or use --engine local)")
             if sheet is not None:
                 _fail("--sheet selects an Excel sheet; --engine dask reads CSV or Parquet (save the sheet as CSV, "
                       "or use --engine local)")
@@ -327,9 +350,10 @@ def register(app: typer.Typer) -> None:
                                       scheduler, question_col=question_col, question=question,
                                       redact_cols=list(redact_col), batch_size=batch_size,
                                       rows_per_partition=partition_rows, keep_raw_text=keep_raw_text,
-                                      encoding=encoding, warn=_note, unredacted_cols=list(unredacted_col))
+                                      encoding=encoding, warn=_note, unredacted_cols=list(unredacted_col),
+                                      header_row=header_row, question_labels=labels)
             except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
-                _fail(str(exc))
+                _fail(header_row_wording(str(exc)))
             except DaskWorkerError as exc:  # the run failed (not the input or the options): exit 1
                 _fail(str(exc), 1)
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
@@ -349,7 +373,7 @@ def register(app: typer.Typer) -> None:
         for flag, given in (("--scheduler", scheduler), ("--partition-rows", partition_rows)):
             if given is not None:
                 _fail(f"{flag} goes with --engine dask (the local engine codes in this process)")
-        from textmine.classify.table import code_dataframe
+        from textmine.pipeline import code_table
 
         _check_out(out, input)  # a bad output choice fails now, not after all the coding
         coder = _coder(model, codebook)
@@ -379,9 +403,9 @@ def register(app: typer.Typer) -> None:
 
         try:
             with warnings.catch_warnings(record=True) as caught:  # shown as one line, not with Python source lines
-                coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
-                                       keep_raw_text=keep_raw_text, question_col=question_col, question=question,
-                                       redact_cols=list(redact_col))
+                coded = code_table(coder, df, text_col, batch_size=batch_size, progress=True,
+                                   keep_raw_text=keep_raw_text, question_col=question_col, question=question,
+                                   redact_cols=list(redact_col), question_labels=labels)
         except ValueError as exc:
             _fail(f"{input}: {exc}")
         for w in caught:
@@ -414,6 +438,7 @@ def register(app: typer.Typer) -> None:
                                       help="first fine-tune e5's first 6 layers on the labels (a LoRA adapter saved "
                                            "with the model, validated per CV fold; needs the e5-l6 embedder, takes minutes)"),
         finetune_epochs: float = typer.Option(2.0, "--finetune-epochs", min=0.1, max=20.0),
+        header_row: int = typer.Option(1, "--header-row", help=FILES_HEADER_ROW_HELP),
     ) -> None:
         """Train a calibrated supervised coder and save it as a model directory."""
         import pandas as pd
@@ -433,7 +458,8 @@ def register(app: typer.Typer) -> None:
         except CodebookError as exc:
             _fail(str(exc))
         frames = [_read_labelled(p, cb, sheet, text_col=text_col, themes_col=themes_col, type_col=type_col,
-                                 id_col=id_col).assign(group=str(p.resolve())) for p in labelled]
+                                 id_col=id_col, header_row=header_row).assign(group=str(p.resolve()))
+                  for p in labelled]
         data = pd.concat(frames, ignore_index=True)
         from textmine.classify.supervised import embedder_for_labels
 
@@ -473,6 +499,7 @@ def register(app: typer.Typer) -> None:
         type_col: str = typer.Option("type", "--type-col"),
         sheet: Optional[str] = typer.Option(None, "--sheet", help=SHEET_HELP),
         json_out: Path = typer.Option(Path("evaluation.json"), "--json", help="where to write the metrics JSON"),
+        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP),
     ) -> None:
         """Compare the coder with human codes: per-theme P/R/F1, kappa, alpha, coverage–accuracy, shares."""
         import numpy as np
@@ -485,7 +512,7 @@ def register(app: typer.Typer) -> None:
         _check_json_out(json_out, labelled)
         coder = _coder(model, codebook)
         data = _read_labelled(labelled, coder.codebook, sheet, text_col=text_col, themes_col=themes_col,
-                              type_col=type_col)
+                              type_col=type_col, header_row=header_row)
         blank = np.ones(len(data), dtype=bool)
         for c in ("text", "themes", "type"):
             blank &= data[c].astype(str).str.strip().eq("").to_numpy()
@@ -548,6 +575,9 @@ def register(app: typer.Typer) -> None:
             help="training rows each correction counts as: above 1 your coding outweighs the original training "
                  "data's where they differ (see bench/RESULTS.md, review loop)"),
         header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + " (INPUT)"),
+        labelled_header_row: int = typer.Option(
+            1, "--labelled-header-row", help=HEADER_ROW_HELP + " (the --corrections, --train and --eval files, and "
+                                                               "the training files the model records)"),
         question_col: Optional[str] = typer.Option(
             None, "--question-col", help="column naming the survey question each comment answers (as for textmine "
                                          "code: the queue then suggests what code wrote)"),
@@ -563,9 +593,9 @@ def register(app: typer.Typer) -> None:
         if not input.exists():
             _fail(f"input file not found: {input}")
         if corrections is None:
-            if train or corrections_only or eval_file or out or corrections_weight != 1:
-                _fail("--train, --corrections-only, --corrections-weight, --eval and --out go with --corrections "
-                      "(retraining)")
+            if train or corrections_only or eval_file or out or corrections_weight != 1 or labelled_header_row != 1:
+                _fail("--train, --corrections-only, --corrections-weight, --eval, --labelled-header-row and --out go "
+                      "with --corrections (retraining)")
             if queue_out:
                 _check_out(queue_out, input, flag="--queue-out")
             coder = _coder(model, codebook)
@@ -641,11 +671,12 @@ def register(app: typer.Typer) -> None:
         # the files the model itself records were read this way when it was trained: their 'no theme' rows are
         # known, and repeating that on every retraining is noise the analyst cannot act on
         warn_train = _note if train else _not_unlabelled_note
-        train_df = (pd.concat([_read_labelled(p, cb, sheet, warn=warn_train).assign(group=str(p.resolve()))
-                               for p in train_paths], ignore_index=True)
+        train_df = (pd.concat([_read_labelled(p, cb, sheet, warn=warn_train, header_row=labelled_header_row)
+                               .assign(group=str(p.resolve())) for p in train_paths], ignore_index=True)
                     if train_paths else None)
-        eval_df = _read_labelled(eval_file, cb, sheet, id_col=None) if eval_file else None
-        corr_df = _read(corrections, sheet=sheet)
+        eval_df = (_read_labelled(eval_file, cb, sheet, id_col=None, header_row=labelled_header_row)
+                   if eval_file else None)
+        corr_df = _read(corrections, sheet=sheet, header_row=labelled_header_row)
         _check_correction_ids(corr_df, corrections, input, id_col, sheet, header_row)
         try:
             res = apply_corrections(coder, corr_df, train=train_df, eval_set=eval_df,
@@ -671,6 +702,7 @@ def register(app: typer.Typer) -> None:
         json_out: Optional[Path] = typer.Option(None, "--json", help="write the report as JSON"),
         disagreements: Optional[Path] = typer.Option(None, "--disagreements",
                                                      help="write the disagreeing ids and both codes (no text)"),
+        header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + "; the same row in both files"),
     ) -> None:
         """Inter-coder reliability of two codings: per-theme kappa/alpha/F1, share differences, type agreement."""
         from textmine.agreement import intercoder_agreement
@@ -684,7 +716,7 @@ def register(app: typer.Typer) -> None:
             cb = load_codebook(codebook)
         except CodebookError as exc:
             _fail(str(exc))
-        a, b = _read(first, sheet=sheet), _read(second, sheet=sheet)
+        a, b = _read(first, sheet=sheet, header_row=header_row), _read(second, sheet=sheet, header_row=header_row)
         try:
             rep = intercoder_agreement(a, b, cb.theme_ids, id_col=id_col, themes_col=themes_col, type_col=type_col,
                                        names=(str(first), str(second)), rollup=cb.rollup)

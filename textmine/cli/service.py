@@ -694,6 +694,33 @@ def store_jobs(wave_id: Optional[int] = _id_opt("--wave-id"),
     _listed(database, lambda s: listing.jobs(s, wave_id, state, limit, offset), as_json, show)
 
 
+@store_app.command("training-jobs")
+@_store_errors
+def store_training_jobs(state: Optional[str] = typer.Option(None, "--state",
+                                                            help="queued | running | done | failed | cancelled"),
+                        limit: int = LIMIT_OPT, offset: int = OFFSET_OPT, as_json: bool = JSON_OPT,
+                        database: Optional[str] = DB_OPT) -> None:
+    """List model training jobs, newest first, with the model a done job made (like GET /training-jobs?state=)."""
+    from typing import get_args
+
+    from service import listing
+    from service.schemas import JobState
+
+    if state is not None and state not in get_args(JobState):
+        typer.echo(f"error: --state must be one of {', '.join(get_args(JobState))}", err=True)
+        raise typer.Exit(2)
+
+    def show(page):
+        for j in page.items:
+            model = j.model.id if j.model is not None else "-"
+            error = f"\terror={j.error}" if j.error else ""
+            typer.echo(f"{j.id}\tcodebook={j.codebook_id}\tname={j.name or '-'}\tmodel={model}\t{j.state}\t"
+                       f"{_when(j.created_at)}{error}")
+        _page_note(page)
+
+    _listed(database, lambda s: listing.training_jobs(s, state, limit, offset), as_json, show)
+
+
 def _eta_text(seconds: float | None) -> str:
     """``eta_seconds`` as the listing shows it: ``-`` when unknown (not started, finished other than done)."""
     return "-" if seconds is None else f"{seconds:g}s"
