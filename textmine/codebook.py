@@ -442,10 +442,20 @@ def _parse_theme(raw: Any, i: int) -> Theme:
     )
 
 
+def ascii_id(text: str) -> str:
+    """The one transliteration for theme ids (validator suggestions and ``textmine discover`` drafts alike):
+    lower-case, æ -> ae, ø -> o, å -> aa, other accents dropped, any other character run -> '_'
+    (``"Ventetid på telefon"`` -> ``"ventetid_paa_telefon"``); may be empty."""
+    import unicodedata
+
+    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+
+
 def _suggest_id(tid: str) -> str:
-    """A valid id close to ``tid`` (for error messages): lower-cased, æøå spelt out, other characters as '_'."""
-    s = tid.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    s = re.sub(r"[^a-z0-9_]+", "_", s).strip("_")
+    """A valid id close to ``tid`` (for error messages), spelt as :func:`ascii_id` spells it."""
+    s = ascii_id(tid)
     return s if _ID_RE.match(s) else f"theme_{s}".rstrip("_")
 
 

@@ -21,7 +21,8 @@ def test_cli_writes_the_three_files(tmp_path, labelled, e5_root, monkeypatch):
     topics = json.loads((out / "topics.json").read_text(encoding="utf-8"))["topics"]
     assert topics and {"id", "label", "keywords", "size", "examples"} <= set(topics[0])
     assigned = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
-    assert list(assigned.columns) == ["respondent_id", "question", "text", "topic"]
+    assert list(assigned.columns) == ["respondent_id", "question", "text", "topic", "topic_label", "is_non_answer",
+                                       "outlier"]
     assert assigned["respondent_id"].tolist() == src["respondent_id"].tolist()
     assert "91234567" not in (out / "assignments.csv").read_text(encoding="utf-8")
     counts = assigned["topic"].astype(int).value_counts()

@@ -121,8 +121,9 @@ def test_draft_codebook_is_valid_contract_format(wave):
     idx = np.arange(100)
     r = discover_themes([texts[i] for i in idx], embeddings=emb[idx], prepared=prep.iloc[idx].reset_index(drop=True))
     cb = Codebook.from_yaml(r.codebook_yaml(name="test"))
-    assert len(cb.theme_ids) == len(r.topics) + 1 and "annet" in cb.theme_ids
-    assert cb.theme("annet").exclusive
+    # no empty catch-all «annet» in an unguided draft (it took a fifth of the answers); topics without keywords or
+    # examples are left out
+    assert "annet" not in cb.theme_ids and 1 <= len(cb.theme_ids) <= len(r.topics)
 
 
 def test_label_format():

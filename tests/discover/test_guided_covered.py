@@ -72,7 +72,8 @@ def _discover_cli(tmp_path, labelled, *extra):
 
 def test_cli_guided_marks_covered_answers(tmp_path, labelled):
     printed, assigned, summary = _discover_cli(tmp_path, labelled, "--codebook", DEFAULT_CODEBOOK)
-    assert list(assigned.columns) == ["respondent_id", "text", "topic", "uncovered", "covered"]
+    assert list(assigned.columns) == ["respondent_id", "text", "topic", "topic_label", "is_non_answer", "outlier",
+                                      "uncovered", "covered"]
     covered, uncovered = assigned["covered"] == "1", assigned["uncovered"] == "1"
     assert covered.any() and not (covered & uncovered).any()
     assert (assigned.loc[covered, "topic"] == "-1").all()
@@ -83,6 +84,6 @@ def test_cli_guided_marks_covered_answers(tmp_path, labelled):
 
 def test_cli_unguided_output_unchanged(tmp_path, labelled):
     printed, assigned, summary = _discover_cli(tmp_path, labelled)
-    assert list(assigned.columns) == ["respondent_id", "text", "topic"]
+    assert list(assigned.columns) == ["respondent_id", "text", "topic", "topic_label", "is_non_answer", "outlier"]
     assert summary["n_covered"] is None and "covered by the codebook" not in printed
     assert f"{summary['n_outliers']} without a topic" in printed

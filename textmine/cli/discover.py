@@ -1,11 +1,13 @@
 """``textmine discover INPUT --text-col COL --out DIR``: theme discovery to topics.json, assignments.csv,
-codebook.yaml (names are stable). With ``--codebook``, assignments.csv adds ``uncovered`` and ``covered`` (1 =
-an existing theme covers the answer, so it has topic -1 without being an outlier) and topics.json
-``n_covered``; ``n_outliers`` counts only uncovered answers that fit no new topic. With ``--stability N`` the
-clustering is repeated with N more seeds on the same embeddings: each topic in topics.json gets ``stability``
-(mean best Jaccard with its counterpart in the other runs, 1 = the same answers every time), the summary a
-``stability`` block (seeds, pairwise adjusted Rand index/NMI, outlier share per run), and the command warns
-about topics found with only some seeds."""
+codebook.yaml (names are stable). assignments.csv is the input's columns plus ``topic`` (-1: none),
+``topic_label``, ``is_non_answer`` (1: a written non-answer, a repeated ``--question``/``--question-col`` text
+or an empty cell) and ``outlier`` (1: a real answer without a topic). With ``--codebook``, assignments.csv adds
+``uncovered`` and ``covered`` (1 = an existing theme covers the answer, so it has topic -1 without being an
+outlier) and topics.json ``n_covered``; ``n_outliers`` counts only uncovered answers that fit no new topic.
+With ``--stability N`` the clustering is repeated with N more seeds on the same embeddings: each topic in
+topics.json gets ``stability`` (mean best Jaccard with its counterpart in the other runs, 1 = the same answers
+every time), the summary a ``stability`` block (seeds, pairwise adjusted Rand index/NMI, outlier share per
+run), and the command warns about topics found with only some seeds."""
 
 from __future__ import annotations
 
@@ -24,13 +26,18 @@ OUTPUT_FILES = (TOPICS_FILE, ASSIGNMENTS_FILE, CODEBOOK_FILE)
 MAX_SEED = 2**32 - 1  # numpy/scikit-learn/UMAP seeds: 0 .. 2**32 - 1
 MAX_STABILITY = 20  # extra seeds: each costs about one more clustering
 KEPT_TOGETHER = 0.7  # an unstable topic whose answers mostly stay in one topic with other seeds: merged there
+SHAKY = 0.7  # stability below this (but not flagged unstable): a note that the topic's answers vary with the seed
+MIN_ANSWERS = 100  # fewer answers than this: the topics are warned about (few, uneven, chance groupings)
 
 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
                  codebook: Optional[Path] = None, keep_raw_text: bool = False, sheet: Optional[str] = None,
-                 redact_cols=(), warn=None, unredacted_cols=(), stability: int = 0, header_row: int = 1) -> dict:
+                 redact_cols=(), warn=None, unredacted_cols=(), stability: int = 0, header_row: int = 1,
+                 question_texts=(), question_col: Optional[str] = None) -> dict:
     """Library form of the command; returns the paths written and a summary. Bad input or output stops with a
-    one-line error (exit 2), checked before the slow part; the three files are written whole or not at all."""
+    one-line error (exit 2), checked before the slow part; the three files are written whole or not at all.
+    ``question_texts`` (and the texts of ``question_col``): an answer that only repeats a question is a
+    non-answer. The codebook's name is ``utkast_<text column>`` - never the file name, which may name a person."""
     import json
     from contextlib import ExitStack
 
@@ -64,7 +71,8 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     redact_cols = list(redact_cols)
     df = _read(input_path, [text_col, *redact_cols], sheet=sheet, header_row=header_row)
     unredacted_cols = list(unredacted_cols)
-    for what, cols in (("text", [text_col]), ("--redact-col", redact_cols), ("--unredacted-col", unredacted_cols)):
+    for what, cols in (("text", [text_col]), ("--redact-col", redact_cols), ("--unredacted-col", unredacted_cols),
+                       ("--question-col", [question_col] if question_col is not None else [])):
         missing = [c for c in cols if c not in df.columns]
         if missing:
             _fail(f"{input_path}: no {what} column {', '.join(map(repr, missing))}; {_columns(df)}{_title_hint(df)}")
@@ -73,7 +81,9 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     # other text columns holding personal data are masked in assignments.csv too (unredacted_cols: not)
     df = mask_personal_columns(df, [text_col, *redact_cols], unredacted_cols, warn or (lambda m: None))
     texts = df[text_col].astype(object).where(df[text_col].notna(), None).tolist()
-    result = discover_themes(texts, embedder=emb, seed=seed, codebook=cb, stability=stability)
+    questions = _question_texts(df, question_texts, question_col)
+    result = discover_themes(texts, embedder=emb, seed=seed, codebook=cb, stability=stability,
+                             question_texts=questions)
     topics = [{"id": t.id, "label": t.label, "keywords": t.keywords, "size": t.size, "share": t.share,
                "examples": t.examples, **({"nearest_theme": t.nearest_theme} if cb is not None else {}),
                **({"stability": t.stability} if result.stability is not None else {})}
@@ -94,23 +104,71 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
 
         assigned, _ = redact_columns(assigned, extra)
     assigned["topic"] = result.assignments
+    for col, values in row_flags(result).items():
+        assigned[col] = values
     if cb is not None:
         assigned["uncovered"] = result.uncovered.astype(int)
         assigned["covered"] = result.covered.astype(int)  # topic -1 here: an existing theme covers the answer
     try:  # all three written to temporary files first: a failure leaves the earlier results as they were
         with ExitStack() as stack:
             tmp = {name: stack.enter_context(replacing(out_dir / name, Path(name).suffix)) for name in OUTPUT_FILES}
-            tmp[TOPICS_FILE].write_text(json.dumps({"topics": topics, **summary, "input": input_path.name,
-                                                    "text_col": text_col, "embedder": embedder},
+            tmp[TOPICS_FILE].write_text(json.dumps({"topics": topics, **summary, "text_col": text_col,
+                                                    "embedder": embedder},
                                                    ensure_ascii=False, indent=2, default=str), encoding="utf-8")
             write_table(assigned, tmp[ASSIGNMENTS_FILE])
-            tmp[CODEBOOK_FILE].write_text(result.codebook_yaml(name=input_path.stem, base_codebook=cb),
+            tmp[CODEBOOK_FILE].write_text(result.codebook_yaml(name=draft_name(text_col), base_codebook=cb),
                                           encoding="utf-8")
     except OSError as exc:
         _fail(f"could not write {out_dir}: {exc.strerror or exc}")
     return {"topics": out_dir / TOPICS_FILE, "assignments": out_dir / ASSIGNMENTS_FILE,
             "codebook": out_dir / CODEBOOK_FILE, "result": result, "n_empty": n_empty,
             "n_non_answers": n_non_answers}
+
+
+def _question_texts(df, question_texts, question_col: Optional[str]) -> tuple[str, ...]:
+    """The question texts answers may repeat: ``--question`` values, then the distinct texts of ``--question-col``."""
+    out = [str(q).strip() for q in question_texts if str(q).strip()]
+    if question_col is not None:
+        for q in df[question_col].dropna().astype(str):
+            if q.strip() and q.strip() not in out:
+                out.append(q.strip())
+    return tuple(out)
+
+
+def row_flags(result) -> dict[str, list]:
+    """assignments.csv columns after ``topic``: ``topic_label`` ("" for -1), ``is_non_answer`` (1 = a written
+    non-answer, a repeated question or an empty cell) and ``outlier`` (1 = a real answer that fits no topic; in
+    guided mode not one an existing theme covers)."""
+    import numpy as np
+
+    valid = ~np.asarray(result.is_non_answer, dtype=bool) & np.array([bool(t.strip()) for t in result.text_clean])
+    outlier = (np.asarray(result.assignments) < 0) & valid
+    if result.uncovered is not None:
+        outlier &= np.asarray(result.uncovered, dtype=bool)
+    return {"topic_label": result.labels(), "is_non_answer": (~valid).astype(int).tolist(),
+            "outlier": outlier.astype(int).tolist()}
+
+
+def draft_name(text_col: str) -> str:
+    """The draft codebook's name: ``utkast_<column>`` (ASCII), or ``utkast`` where the column name holds personal
+    data (the file name never: "svar fra Ola Nordmann 91234567.csv")."""
+    from textmine.codebook import ascii_id
+    from textmine.discover import prepare
+
+    col = str(text_col).strip()
+    masked = prepare([col])["text_clean"].iloc[0].strip()
+    slug = ascii_id(col)
+    return f"utkast_{slug}" if slug and masked == col else "utkast"
+
+
+def small_input_line(result) -> str | None:
+    """Reader-facing (Norwegian) warning when fewer than ``MIN_ANSWERS`` real answers were clustered."""
+    n = int(result.params.get("n_valid", 0))
+    if n >= MIN_ANSWERS:
+        return None
+    return (f"Advarsel: bare {n} svar (ikke-svar og tomme celler ikke regnet med); med færre enn {MIN_ANSWERS} "
+            "svar blir temaene få, ujevne og ofte tilfeldige - les kommentarene selv i stedet for å stole på "
+            "temaene.")
 
 
 def _no(x: float) -> str:
@@ -138,10 +196,21 @@ def stability_lines(result) -> list[str]:
         lines.append(f"Advarsel: tema {tid} ({labels.get(tid, '')}) fant vi bare med {st.topic_found[tid]} av "
                      f"{st.n_runs} frø (stabilitet {_no(st.topic_stability[tid])}); {why}. Det kan være et "
                      "tilfeldig utslag av klyngingen - les kommentarene før du legger vekt på det.")
+    for tid in shaky_topics(st, low):
+        lines.append(f"Merk: tema {tid} ({labels.get(tid, '')}) fant vi med {st.topic_found[tid]} av {st.n_runs} frø, "
+                     f"men med delvis andre svar (stabilitet {_no(st.topic_stability[tid])}); størrelsen og "
+                     "grensene til temaet avhenger av frøet.")
     if not low and st.n_runs > 1:
         lines.append("Alle temaene fant vi igjen med de andre frøene (stabilitet minst "
                      f"{_no(min(st.topic_stability.values(), default=1.0))}).")
     return lines
+
+
+def shaky_topics(st, low) -> list[int]:
+    """Topics not warned about (``low``) whose stability is still below ``SHAKY`` (least stable first): found
+    again with the other seeds, but with partly other answers."""
+    shaky = [t for t, v in st.topic_stability.items() if v < SHAKY and t not in set(low)]
+    return sorted(shaky, key=lambda t: (st.topic_stability[t], t))
 
 
 def stability_hint(result) -> str | None:
@@ -185,6 +254,12 @@ def register(app: typer.Typer) -> None:
                                            "report how stable each topic is (0 = off; each costs about one more "
                                            "clustering)."),
         header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + "."),
+        question: list[str] = typer.Option([], "--question",
+                                           help="Question text (answers that only repeat it are non-answers; "
+                                                "repeatable)."),
+        question_col: Optional[str] = typer.Option(None, "--question-col",
+                                                   help="Column holding the question text each answer replies to "
+                                                        "(answers that only repeat it are non-answers)."),
     ) -> None:
         """Discover themes in free-text answers (BERTopic on e5 vectors) and write a draft codebook."""
         from rich.console import Console
@@ -194,6 +269,7 @@ def register(app: typer.Typer) -> None:
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
                            keep_raw_text=keep_raw_text, sheet=sheet, redact_cols=redact_col,
                            unredacted_cols=unredacted_col, stability=stability, header_row=header_row,
+                           question_texts=tuple(question), question_col=question_col,
                            warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
@@ -207,7 +283,9 @@ def register(app: typer.Typer) -> None:
             score = [f"{t.stability:.2f}"] if r.stability is not None else []
             table.add_row(str(t.id), t.label, str(t.size), *score)
         Console().print(table)
-        hint = stability_hint(r)
-        for line in stability_lines(r) + ([hint] if hint else []):
+        from textmine.discover.draft import left_out_lines
+
+        hint, small = stability_hint(r), small_input_line(r)
+        for line in ([small] if small else []) + left_out_lines(r) + stability_lines(r) + ([hint] if hint else []):
             Console().print(line, highlight=False, markup=False, soft_wrap=True)
         Console().print(f"Wrote {res['topics']}, {res['assignments']}, {res['codebook']}")

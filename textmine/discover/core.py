@@ -15,19 +15,20 @@ from __future__ import annotations
 import json
 import re
 import time
-import unicodedata
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from textmine.embed.base import l2_normalize, normalize_text
 from textmine.preprocess.cleaner import health_flag, text_column
 
 from . import clustering as cl
-from .labels import class_tfidf, make_label, make_vectorizer, top_keywords, without_compound_parts
+from .labels import (allowed_terms, class_tfidf, make_label, make_vectorizer, name_words, top_keywords,
+                     without_compound_parts)
 from .stability import Stability, compare_runs, stability_seeds
 
 SMALL_WAVE_MAX = 300  # below this many answers HDBSCAN is unreliable -> agglomerative fallback
@@ -441,44 +442,126 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
     return cl.relabel_by_size(labels), "bertopic", reassigned, info
 
 
+MIN_KEYWORD_COVER = 0.15  # a topic word is in at least this share of the topic's answers (not one stock phrase)
+EXAMPLE_MAX_CHARS = 300
+SHORT_EXAMPLE = 160  # examples this short are preferred (one theme, readable in the codebook)
+NEAR_DUPLICATE = 0.6  # word overlap (``_word_overlap``) above which an example repeats one already chosen
+_PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ_\- ]+\]")
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+_WORDS = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+
+
 def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list[str], lemmas: list[str], *,
               n_examples: int, n_keywords: int, total: int) -> list[Topic]:
     ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
     if not ids:
         return []
     docs = [without_compound_parts(lemmas[i]) for i in pool]  # (labels: the words written, not their parts)
-    ctfidf, terms = class_tfidf(docs, labels, ids, vectorizer=make_vectorizer(len(docs)))
+    ctfidf, terms, counts = class_tfidf(docs, labels, ids, vectorizer=make_vectorizer(len(docs)), doc_counts=True)
+    allowed = allowed_terms(terms)
+    holds = sparse.csc_matrix(counts > 0)
     _, cents = cl.centroids(emb, labels)
     topics = []
     for row, (t, c) in enumerate(zip(ids, cents)):
         members = np.flatnonzero(labels == t)
-        kws = top_keywords(ctfidf[row], terms, n_keywords) if ctfidf.shape[1] else []
+        kws, label_kws, doc_sets = _topic_keywords(ctfidf[row], terms, holds, members, allowed, n_keywords)
         sims = emb[members] @ c
-        examples: list[str] = []
-        seen: set[str] = set()
-        for j in members[np.lexsort((members, -sims))]:
-            text = clean[pool[j]].strip()
-            key = text.lower()
-            if key in seen or len(text) < 8:
-                continue
-            seen.add(key)
-            if health_flag(text):  # health details (special-category data) are never shown as an example
-                continue
-            examples.append(text if len(text) <= 300 else text[:297] + "…")
-            if len(examples) == n_examples:
-                break
-        if not examples and len(members):
-            first = clean[pool[members[0]]]
-            examples = [] if health_flag(first) else [first[:300]]
-        topics.append(Topic(id=t, label=make_label(kws), keywords=kws, size=int(len(members)),
-                            share=round(len(members) / max(total, 1), 4), examples=examples))
+        ranked = [clean[pool[j]] for j in members[np.lexsort((members, -sims))]]
+        topics.append(Topic(id=t, label=make_label(label_kws, doc_sets=doc_sets), keywords=kws,
+                            size=int(len(members)), share=round(len(members) / max(total, 1), 4),
+                            examples=pick_examples(ranked, n_examples)))
     return topics
+
+
+def _topic_keywords(weights, terms: np.ndarray, holds, members: np.ndarray, allowed: np.ndarray, n_keywords: int):
+    """A topic's keywords (c-TF-IDF order, never a name), the ones a label may show (each in at least
+    ``MIN_KEYWORD_COVER`` of its answers, not one writer's stock phrase; all of them where none is) and, per
+    keyword, the set of its answers holding it."""
+    if not len(terms):
+        return [], [], {}
+    sub = sparse.csc_matrix(holds[members])
+    row = weights.toarray().ravel() if sparse.issparse(weights) else np.asarray(weights).ravel()
+    kws = top_keywords(np.where(allowed, row, 0.0), terms, n_keywords)
+    col = {str(x): i for i, x in enumerate(terms)}
+    doc_sets = {k: frozenset(sub[:, col[k]].nonzero()[0].tolist()) for k in kws}
+    need = max(1, int(np.ceil(MIN_KEYWORD_COVER * len(members))))
+    wide = [k for k in kws if len(doc_sets[k]) >= need]
+    return kws, wide or kws, doc_sets
+
+
+def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX_CHARS) -> list[str]:
+    """Up to ``n`` example answers from ``ranked`` (most typical first): whole sentences (a long answer cut after
+    its last full sentence within ``max_chars``; one whose first sentence is longer is skipped), never a
+    redaction placeholder, a name-list word, health details or a near-duplicate of one already chosen. Short
+    answers (up to ``SHORT_EXAMPLE`` characters) among the more typical half come first: long answers mostly
+    touch several themes."""
+    raw = [str(t).strip() for t in ranked]
+    short = [i for i in range(min(max(10, len(raw) // 2), len(raw))) if len(raw[i]) <= SHORT_EXAMPLE]
+    first = set(short)
+    out: list[str] = []
+    shown: list[set[str]] = []
+    for i in short + [i for i in range(len(raw)) if i not in first]:
+        text = _whole_sentences(raw[i], max_chars)
+        if len(text) < 8 or not _showable(text):
+            continue
+        words = {w.lower() for w in _WORDS.findall(text)}
+        if any(_word_overlap(words, s) > NEAR_DUPLICATE for s in shown):
+            continue
+        out.append(text)
+        shown.append(words)
+        if len(out) == n:
+            break
+    return out
+
+
+def _whole_sentences(text: str, max_chars: int) -> str:
+    """``text`` when short enough, else its leading whole sentences within ``max_chars`` ("" if none fits)."""
+    if len(text) <= max_chars:
+        return text
+    kept = ""
+    for m in _SENTENCE.finditer(text):
+        nxt = (kept + m.group(0)).rstrip()
+        if len(nxt) > max_chars:
+            break
+        kept = nxt if m.group(0).rstrip()[-1:] in ".!?" else kept
+    return kept.strip()
+
+
+def _showable(text: str) -> bool:
+    """No placeholder ([NAVN], [TELEFON] ...), no name-list word, no health details."""
+    return not (_PLACEHOLDER.search(text) or _shows_name(text) or health_flag(text))
+
+
+def _shows_name(text: str) -> bool:
+    """A first name or surname of the name lists (one that is an ordinary word too - "Per", "Dag" - only when
+    written with a capital inside a sentence)."""
+    names, ordinary = name_words()
+    sentence_start = True
+    for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*|[.!?:]", text):
+        tok = m.group(0)
+        if tok in ".!?:":
+            sentence_start = True
+            continue
+        low = tok.lower()
+        if low in names and (low not in ordinary or (tok[0].isupper() and not sentence_start)):
+            return True
+        sentence_start = False
+    return False
+
+
+def _word_overlap(a: set[str], b: set[str]) -> float:
+    """Word-set Jaccard, or the share of the shorter answer's words in the other one when that is 0.8 or more
+    (an answer that repeats another and adds a sentence)."""
+    if not (a and b):
+        return 1.0 if a == b else 0.0
+    inter = len(a & b)
+    contained = inter / min(len(a), len(b))
+    return max(inter / len(a | b), contained if contained >= 0.8 else 0.0)
 
 
 def slugify(text: str) -> str:
     """ASCII theme id from a keyword: ``"ventetid på telefon"`` -> ``"ventetid_paa_telefon"`` (å -> aa, æ -> ae,
-    ø -> o)."""
-    s = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "aa")
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
-    return s or "tema"
+    ø -> o; the codebook validator's rule, ``textmine.codebook.ascii_id``)."""
+    from textmine.codebook import ascii_id
+
+    return ascii_id(text) or "tema"

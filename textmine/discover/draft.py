@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import numpy as np
+
+DRAFT_VERSION = "0.1-utkast"  # ``textmine code`` warns about a codebook whose version holds "utkast"
+MAX_ID_LEN = 40
+NON_ANSWER_LIKE = 0.5  # a topic where at least this share of answers has no content word is no theme
 
 
 def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[str, Any]:
-    """Unguided: one theme per topic + ``annet``. Guided: the existing themes + candidates ``ny_*``."""
-    from .core import slugify
-
+    """Unguided: one theme per topic that has keywords and answers with content (no catch-all ``annet``: a
+    draft ``annet`` without keywords or examples took a fifth of the next wave's answers). Guided: the
+    existing themes + candidates ``ny_*``."""
     themes: list[dict[str, Any]] = []
     used: set[str] = set()
     if base_codebook is not None:
@@ -17,13 +24,15 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
         used.update(t["id"] for t in base["themes"])
     prefix = "ny_" if base_codebook is not None else ""
     for tp in result.topics:
-        base_id = prefix + slugify("_".join(tp.keywords[:2]) if tp.keywords else f"tema_{tp.id}")[:40]
+        if not is_draft_theme(tp, _member_texts(result, tp.id)):
+            continue
+        base_id = prefix + theme_id(tp.label, fallback=f"tema_{tp.id}", max_len=MAX_ID_LEN - len(prefix))
         tid, k = base_id, 2
         while tid in used:
             tid, k = f"{base_id}_{k}", k + 1
         used.add(tid)
         desc = (f"Utkast fra temaoppdagelse (emne {tp.id}, {tp.size} kommentarer): "
-                f"kommentarer om {', '.join(tp.keywords[:5]) or 'uklart innhold'}. Rediger før bruk.")
+                f"kommentarer om {', '.join(tp.keywords[:5])}. Rediger før bruk.")
         if tp.nearest_theme:
             desc += f" Nærmeste eksisterende tema: {tp.nearest_theme}."
         if tp.stability is not None and result.stability is not None:
@@ -31,15 +40,85 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
             desc += f" Funnet med {st.topic_found.get(tp.id, 1)} av {st.n_runs} frø (stabilitet {score})."
         themes.append({"id": tid, "label": tp.label, "description": desc, "keywords": list(tp.keywords[:8]),
                        "examples": list(tp.examples), "parent": None, "exclusive": False})
-    if "annet" not in used:
-        themes.append({"id": "annet", "label": "Annet", "description": "Kommentarer som ikke passer i noe annet tema.",
-                       "keywords": [], "examples": [], "parent": None, "exclusive": True})
     meta = base_codebook.to_dict() if base_codebook is not None else {}
     return {
         "name": meta.get("name", name) if base_codebook is None else f"{meta.get('name', name)}_utkast",
-        "version": "0.1-utkast",
+        "version": DRAFT_VERSION,
         "language": meta.get("language", "nb"),
-        "description": "Utkast generert av textmine discover; gå gjennom etiketter, beskrivelser og eksempler.",
+        "description": "Utkast generert av textmine discover; gå gjennom etiketter, beskrivelser og eksempler, "
+                       "og gi versjonen et nytt navn uten «utkast» før bruk.",
         "types": list(meta.get("types", ["klage", "ønske", "ros"])),
         "themes": themes,
     }
+
+
+def theme_id(label: str, *, fallback: str, max_len: int = MAX_ID_LEN) -> str:
+    """Theme id from the label's words ("telefon · kø · telefonkø" -> "telefon_ko_telefonko"): each word once,
+    transliterated as the codebook validator does, cut after a whole word within ``max_len``."""
+    from textmine.codebook import ascii_id
+
+    words: list[str] = []
+    for w in ascii_id(label).split("_"):
+        if w and w not in words:
+            words.append(w)
+    out = ""
+    for w in words:
+        nxt = f"{out}_{w}" if out else w
+        if len(nxt) > max_len:
+            break
+        out = nxt
+    return out or (words[0][:max_len] if words else fallback)
+
+
+def left_out_lines(result) -> list[str]:
+    """Reader-facing (Norwegian) lines naming the topics the draft codebook leaves out, and why."""
+    lines = []
+    for tp in result.topics:
+        texts = _member_texts(result, tp.id)
+        if is_draft_theme(tp, texts):
+            continue
+        why = ("ingen nøkkelord" if not tp.keywords else "ingen eksempler som kan vises" if not tp.examples
+               else "svarene er mest ikke-svar")
+        lines.append(f"Tema {tp.id} ({tp.label}, {tp.size} svar) er ikke tatt med i codebook.yaml: {why}.")
+    return lines
+
+
+def is_draft_theme(topic, texts: list[str]) -> bool:
+    """A topic becomes a draft theme when it has keywords and examples and most of its answers hold a content
+    word (not "kva", "?", "ok" repeated)."""
+    if not topic.keywords or not topic.examples:
+        return False
+    if not texts:
+        return True
+    empty = sum(not _content_words(t) for t in texts)
+    return empty / len(texts) < NON_ANSWER_LIKE
+
+
+def _content_words(text: str) -> list[str]:
+    from .labels import norwegian_stop_words
+
+    stop = norwegian_stop_words()
+    return [w for w in re.findall(r"[^\W\d_]{2,}", text.lower()) if w not in stop]
+
+
+def _member_texts(result, topic_id: int) -> list[str]:
+    idx = np.flatnonzero(np.asarray(result.assignments) == topic_id)
+    return [result.text_clean[i] for i in idx]
+
+
+def draft_warning(path) -> str | None:
+    """``textmine code``'s warning when the codebook at ``path`` is still a draft (its version holds "utkast",
+    as ``textmine discover`` writes it); None otherwise or when it cannot be read (loading reports that)."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            raw = yaml.safe_load(fh)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    version = str(raw.get("version", "")) if isinstance(raw, dict) else ""
+    if "utkast" not in version.lower():
+        return None
+    return (f"{path} is a draft codebook (version {version!r}, as textmine discover writes it): its labels are "
+            "keyword lists and its themes unchecked - edit labels, descriptions, keywords and examples, merge or "
+            "drop themes, add 'annet' if needed, and give it a version without 'utkast' before coding with it")

@@ -14,13 +14,27 @@ _EXTRA_STOP = {
     "vite", "synes", "ha", "være", "mer", "mange", "nok", "litt", "ofte", "alltid", "aldri", "gang", "bare", "også",
     "helt", "the", "and", "to", "of", "is", "it", "we", "nei", "ja", "takk", "ingen", "ting", "kommentar", "eg",
     "ikkje", "ein", "eit", "frå", "berre", "meir", "vere", "vert", "korleis", "kva", "dei", "oss", "vi", "meg",
+    "andre", "annen", "annet",
 }
+# nynorsk function words and fillers the ``stop-words`` list (bokmål) lacks; "ante" is how the lemmatiser reads
+# "anten" (either), never a topic word in these surveys
+_NYNORSK_STOP = {
+    "ho", "honom", "dykk", "dykkar", "deira", "deim", "hjå", "noko", "nokon", "nokre", "inkje", "kvar", "kven",
+    "kvifor", "kvi", "vore", "vart", "verte", "sidan", "utan", "desse", "same", "anten", "ante", "òg", "gong",
+    "gonger", "sjølv", "sjølve", "annan", "anna", "nokså", "svært", "mykje", "kome", "kjem", "både", "då", "no",
+    "enno", "likevel", "elles", "mellom", "sjå", "seie", "sei", "gjere", "gje", "fekk", "fått",
+}
+# English answers: scikit-learn's English stop words, less the ones that are Norwegian words too
+_NOT_ENGLISH_STOP = {"side", "full", "fire", "mine", "under", "over", "bare", "alle", "man", "sin"}
+_ENGLISH_EXTRA = {"just", "really", "get", "got", "lot", "don", "didn", "doesn", "isn", "ll", "ve"}
 
 
 @lru_cache(maxsize=1)
 def norwegian_stop_words() -> frozenset[str]:
-    """Bokmål + nynorsk stop words from the ``stop-words`` package plus survey filler words."""
-    words: set[str] = set(_EXTRA_STOP)
+    """Bokmål stop words from the ``stop-words`` package, nynorsk and English function words, survey fillers."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words: set[str] = set(_EXTRA_STOP) | _NYNORSK_STOP | (set(ENGLISH_STOP_WORDS) - _NOT_ENGLISH_STOP) | _ENGLISH_EXTRA
     try:
         from stop_words import get_stop_words
 
@@ -28,6 +42,26 @@ def norwegian_stop_words() -> frozenset[str]:
     except Exception:  # pragma: no cover - package missing
         pass
     return frozenset(w.lower() for w in words)
+
+
+@lru_cache(maxsize=1)
+def name_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names and surnames of the redaction's name lists, the ones among them that are ordinary words too),
+    lower-case: a topic word is never one of them, an example never holds one (see ``core._shows_name``)."""
+    try:
+        from textmine.preprocess.redact import NameLists
+
+        names = NameLists.from_wordlists()
+    except (ImportError, FileNotFoundError):  # pragma: no cover - preprocessing not installed
+        return frozenset(), frozenset()
+    return frozenset(names.first | names.last | names.last_extra), frozenset(names.ambiguous)
+
+
+def allowed_terms(terms) -> np.ndarray:
+    """Mask over vectorizer terms: False where a word of the term is a first name or surname ("kari", "hils
+    kari", "per olsen"), also one that is an ordinary word ("per", "dag"): a name never labels a topic."""
+    names = name_words()[0]
+    return np.array([not any(w in names for w in str(t).split()) for t in terms], dtype=bool)
 
 
 def without_compound_parts(lemmas: str) -> str:
@@ -54,17 +88,25 @@ def make_vectorizer(n_docs: int, *, ngram_range=(1, 3), min_df: int | None = Non
                            min_df=min_df, lowercase=True)
 
 
-def class_tfidf(lemma_docs: list[str], labels: np.ndarray, topic_ids: list[int], *, vectorizer=None):
-    """c-TF-IDF (as BERTopic's ClassTfidfTransformer, frequent words damped) -> (matrix [topics, terms], terms).
+def class_tfidf(lemma_docs: list[str], labels: np.ndarray, topic_ids: list[int], *, vectorizer=None,
+                doc_counts: bool = False):
+    """c-TF-IDF (as BERTopic's ClassTfidfTransformer, frequent words damped) -> (matrix [topics, terms], terms),
+    with ``doc_counts=True`` also the [documents, terms] counts (which answers hold a term).
 
     ``min_df`` applies to documents; documents whose label is not in ``topic_ids`` are ignored.
     """
+    out = _class_tfidf(lemma_docs, labels, topic_ids, vectorizer)
+    return out if doc_counts else out[:2]
+
+
+def _class_tfidf(lemma_docs, labels, topic_ids, vectorizer):
     labels = np.asarray(labels)
     vectorizer = vectorizer or make_vectorizer(len(lemma_docs))
     try:
         doc_counts = vectorizer.fit_transform(lemma_docs)
     except ValueError:  # empty vocabulary (e.g. only stop words)
-        return sparse.csr_matrix((len(topic_ids), 0)), np.array([], dtype=object)
+        return (sparse.csr_matrix((len(topic_ids), 0)), np.array([], dtype=object),
+                sparse.csr_matrix((len(lemma_docs), 0)))
     row_of = {int(t): i for i, t in enumerate(topic_ids)}
     keep = np.array([int(t) in row_of for t in labels], dtype=bool)
     rows = np.array([row_of[int(t)] for t in labels[keep]], dtype=np.int64)
@@ -72,10 +114,10 @@ def class_tfidf(lemma_docs: list[str], labels: np.ndarray, topic_ids: list[int],
     counts = sparse.csr_matrix(ind @ doc_counts)
     terms = vectorizer.get_feature_names_out()
     used = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() > 0)  # terms seen only in outliers: df = 0
-    counts, terms = counts[:, used], terms[used]
+    counts, terms, doc_counts = counts[:, used], terms[used], sparse.csr_matrix(doc_counts)[:, used]
     if counts.shape[1] == 0:
-        return sparse.csr_matrix((len(topic_ids), 0)), np.array([], dtype=object)
-    return ctfidf_weights(counts), terms
+        return sparse.csr_matrix((len(topic_ids), 0)), np.array([], dtype=object), doc_counts
+    return ctfidf_weights(counts), terms, doc_counts
 
 
 def ctfidf_weights(counts) -> sparse.csr_matrix:
@@ -101,21 +143,39 @@ def top_keywords(row, terms: np.ndarray, k: int = 10) -> list[str]:
     return [str(terms[i]) for i in order[:k] if row[i] > 0]
 
 
-def make_label(keywords: list[str], n: int = 3) -> str:
-    """``"telefon · kø · ventetid"``: top keywords, skipping ones whose words are already shown."""
+def make_label(keywords: list[str], n: int = 3, *, doc_sets: dict[str, frozenset] | None = None,
+               max_overlap: float = 0.6) -> str:
+    """``"telefon · kø · ventetid"``: top keywords, skipping ones whose words are already shown and (with
+    ``doc_sets``: keyword -> the answers holding it) ones found in mostly the same answers as a chosen one (the
+    pieces of one stock phrase: "leder travel", "hverdag lite") - Jaccard above ``max_overlap``."""
+    return " · ".join(label_keywords(keywords, n, doc_sets=doc_sets, max_overlap=max_overlap)) or "(uten nøkkelord)"
+
+
+def label_keywords(keywords: list[str], n: int = 3, *, doc_sets: dict[str, frozenset] | None = None,
+                   max_overlap: float = 0.6) -> list[str]:
+    """The keywords :func:`make_label` shows, in order: first those from other answers than the ones chosen,
+    then (a small topic whose words all come from the same answers) the others, up to ``n``."""
     chosen: list[str] = []
     seen: set[str] = set()
-    for kw in keywords:
-        words = kw.split()
-        if all(w in seen for w in words):
-            continue
-        if any(_contains(c, kw) or _contains(kw, c) for c in chosen):
-            continue
-        chosen.append(kw)
-        seen.update(words)
-        if len(chosen) == n:
-            break
-    return " · ".join(chosen) if chosen else "(uten nøkkelord)"
+    for diverse in ((True, False) if doc_sets is not None else (False,)):
+        for kw in keywords:
+            if len(chosen) == n:
+                return chosen
+            words = kw.split()
+            if kw in chosen or all(w in seen for w in words):
+                continue
+            if any(_contains(c, kw) or _contains(kw, c) for c in chosen):
+                continue
+            if diverse and any(_jaccard(doc_sets.get(kw, frozenset()), doc_sets.get(c, frozenset())) > max_overlap
+                               for c in chosen):
+                continue
+            chosen.append(kw)
+            seen.update(words)
+    return chosen
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
 
 
 def _contains(a: str, b: str) -> bool:
