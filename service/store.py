@@ -40,6 +40,7 @@ from service.errors import ApiError, id_details, id_text
 from service.schemas import no_lone_surrogates
 from service.settings import Settings
 from textmine.disclosure import free_segments, identifier_words, neutral_level_names
+from textmine.survey import value_keys
 
 ACTIVE_STATES = ("queued", "running")
 LABEL_MAX = 100  # waves.label is VARCHAR(100) (PostgreSQL enforces it)
@@ -870,49 +871,71 @@ def _check_compare_wave(wave: Wave, other: Wave) -> None:
 SMALL_LEVEL_FORMAT = "({})"
 
 
-def neutral_small_levels(frames: dict[Any, pd.DataFrame], definition: Any) -> dict[Any, pd.DataFrame]:
+def neutral_small_levels(frames: dict[Any, pd.DataFrame], definition: Any, coded: dict[Any, pd.DataFrame] | None = None,
+                         *, compare_to: Any = None) -> dict[Any, pd.DataFrame]:
     """``frames`` (one per wave) with each level of a segment WITHOUT declared levels that fewer than the survey's
     ``min_cell`` respondents hold (in any of the waves) renamed to a neutral label, "(liten gruppe)", numbered
     when a segment has several ("(liten gruppe 1)", …, so that their rows stay apart; the library's
-    :func:`textmine.disclosure.neutral_level_names`, as the CLI report's): such a level's own value ("EL 12345",
-    an Instagram handle) may point at the few people in it, and summaries and pages show it beside the hidden
-    cell. Declared levels ("Oslo") keep their labels; nothing changes when ``min_cell`` is 0."""
+    :func:`textmine.disclosure.neutral_level_names`): such a level's own value ("EL 12345", an Instagram handle) may
+    point at the few people in it, and summaries and pages show it beside the hidden cell. Declared levels ("Oslo")
+    keep their labels; nothing changes when ``min_cell`` is 0.
+
+    The numbers are the CLI report's for the same ``frames`` / ``coded`` (``compare_to`` as for the summary): its
+    rule numbers all levels hidden in the summary's indicator and theme tables, in the order those tables list
+    them (:func:`_hidden_free_levels`), then come any other small levels — so a level hidden by secondary
+    suppression takes its number, though it keeps its value here (its other rows are shown), and one level has one
+    name in both."""
     min_cell = int(getattr(definition, "min_cell", 0) or 0)
     free = free_segments(definition) if min_cell > 0 else []
     small = [(column, v) for column in free for v in _small_levels(frames.values(), column, min_cell)]
-    names = neutral_level_names(small, fmt=SMALL_LEVEL_FORMAT)
+    if not small:
+        return dict(frames)
+    order = _hidden_free_levels(frames, definition, coded, compare_to)
+    names = neutral_level_names(order + [lv for lv in small if lv not in order], fmt=SMALL_LEVEL_FORMAT)
     out = dict(frames)
     for column in free:
-        mapping = {v: label for (c, v), label in names.items() if c == column}
-        if not mapping:
-            continue
+        mapping = {v: names[(c, v)] for c, v in small if c == column}
         for key, frame in out.items():
-            if column in frame.columns:
+            if not mapping or column not in frame.columns:
+                continue
+            keys = pd.Series(value_keys(frame[column]), index=frame.index)
+            hit = keys.isin(list(mapping)).to_numpy()
+            if hit.any():
                 frame = frame.copy()
-                frame[column] = frame[column].map(lambda v: mapping.get(v, v) if _hashable(v) else v)
+                frame[column] = frame[column].astype(object).where(~hit, keys.map(mapping))
                 out[key] = frame
     return out
 
 
-def _small_levels(frames: Any, column: str, min_cell: int) -> list[Any]:
-    """The values of ``column`` that fewer than ``min_cell`` respondents hold in one of ``frames`` (blank and
-    missing values are no level), in order of first appearance."""
-    small: list[Any] = []
+def _hidden_free_levels(frames: dict[Any, pd.DataFrame], definition: Any, coded: dict[Any, pd.DataFrame] | None,
+                        compare_to: Any) -> list[tuple[str, str]]:
+    """``(column, level)`` of the free-valued segments' levels that the CLI report names neutrally for this data, in
+    its order: the report's own rule (:func:`textmine.report.views.small_level_names` on the indicator and theme
+    views of the library summary), so that the two cannot drift apart. Empty when the summary cannot be built (the
+    summary call then says why)."""
+    from textmine.report.views import indicator_view, small_level_names, theme_view
+    from textmine.summary import build_summary
+
+    try:
+        summary = build_summary(frames, definition, coded or None, compare_to=compare_to, quotes=False,
+                                drivers=False, validate=False)
+    except (ValueError, KeyError):
+        return []
+    return list(small_level_names(definition, indicator_view(summary, definition),
+                                  theme_view(summary, definition, {})))
+
+
+def _small_levels(frames: Any, column: str, min_cell: int) -> list[str]:
+    """The levels (value keys, as the summary groups them) of ``column`` that fewer than ``min_cell`` respondents
+    hold in one of ``frames`` (blank and missing values are no level), in order of first appearance."""
+    small: list[str] = []
     for frame in frames:
         if column not in frame.columns:
             continue
-        values = frame[column][frame[column].map(lambda v: _text_or_none(v) is not None)]
-        counts = values.value_counts(sort=False)
+        keys = pd.Series(value_keys(frame[column]))
+        counts = keys[keys != ""].value_counts(sort=False)
         small += [v for v, n in counts.items() if n < min_cell and v not in small]
     return small
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = None,
@@ -947,7 +970,7 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
             jobs[w.id] = job.id
             models[w.id] = job.model_id
     compare_to = _wave_key(waves[0].label) if len(waves) > 1 else None
-    frames = neutral_small_levels(frames, info.definition)
+    frames = neutral_small_levels(frames, info.definition, coded or None, compare_to=compare_to)
     summary = library.build_summary(frames, info, coded or None, theme_labels=labels or None, compare_to=compare_to)
     applied = {str(w.label): int(coded[_wave_key(w.label)]["corrected"].sum()) for w in waves
                if _wave_key(w.label) in coded}

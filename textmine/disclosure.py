@@ -5,6 +5,7 @@ the package: the service's store and the survey module use it without pulling in
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Hashable, Iterable
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 #: the label a small (hidden) level of a segment without declared levels is shown under (numbered when several)
 SMALL_GROUP = "liten gruppe"
 
+_NEUTRAL_LABEL = re.compile(rf"(\()?{SMALL_GROUP} ([1-9]\d*)(?(1)\))")  # already a numbered neutral label
 _ID_SEPARATORS = re.compile(r"[_\-.]+")
 _CAMEL = re.compile(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])|(?<=[^\W\d_])(?=\d{6})|(?<=\d)(?=[^\W\d_])")
 
@@ -34,11 +36,30 @@ def neutral_level_names(levels: Iterable[tuple[str, Hashable]], fmt: str = "{}")
     """``{(segment column, level): neutral label}`` for the ``(column, level)`` pairs of ``levels`` (small or hidden
     levels of free-valued segments, in order of first appearance; repeats count once): «liten gruppe», numbered per
     segment («liten gruppe 1», «liten gruppe 2» …) when a segment has several, so that their rows stay apart.
-    ``fmt`` wraps the label ("({})": "(liten gruppe 1)")."""
+    ``fmt`` wraps the label ("({})": "(liten gruppe 1)"). A level that already is a numbered neutral label («(liten
+    gruppe 3)»: the service renames small levels before the summary, and its pages run the report's naming on that
+    summary) keeps its number, and the others take the free numbers in order, so one level has one name in both."""
     by_segment: dict[str, list[Hashable]] = {}
     for column, level in levels:
         seen = by_segment.setdefault(column, [])
         if level not in seen:
             seen.append(level)
-    return {(column, level): fmt.format(SMALL_GROUP if len(seen) == 1 else f"{SMALL_GROUP} {i}")
-            for column, seen in by_segment.items() for i, level in enumerate(seen, start=1)}
+    out: dict[tuple[str, Hashable], str] = {}
+    for column, seen in by_segment.items():
+        fixed = _carried_numbers(seen)
+        free = (i for i in itertools.count(1) if i not in fixed.values())
+        for level in seen:
+            label = SMALL_GROUP if len(seen) == 1 and not fixed else f"{SMALL_GROUP} {fixed.get(level) or next(free)}"
+            out[(column, level)] = fmt.format(label)
+    return out
+
+
+def _carried_numbers(levels: list[Hashable]) -> dict[Hashable, int]:
+    """The levels that already are a numbered neutral label («liten gruppe 3», «(liten gruppe 3)») → their number
+    (a number claimed twice: the first keeps it)."""
+    fixed: dict[Hashable, int] = {}
+    for level in levels:
+        m = _NEUTRAL_LABEL.fullmatch(level) if isinstance(level, str) else None
+        if m and int(m.group(2)) not in fixed.values():
+            fixed[level] = int(m.group(2))
+    return fixed

@@ -135,7 +135,8 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     settings = getattr(request.app.state, "settings", None)
     embedder = getattr(settings, "quote_embedder", None) or "fallback"  # page loads stay model-free by default
     compare_to = _summary_key(waves[0].label) if len(waves) > 1 else None
-    frames = store.neutral_small_levels(frames, info.definition)  # as GET /waves/{id}/summary
+    frames = store.neutral_small_levels(frames, info.definition, coded or None,  # as GET /waves/{id}/summary
+                                        compare_to=compare_to)
     try:
         summary = build_summary(frames, info.definition, coded or None, theme_labels=labels or None,
                                 compare_to=compare_to, embedder=embedder)

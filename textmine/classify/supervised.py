@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .. import stats
 from ..codebook import Codebook, label_row, parse_theme_list
 from ..evaluate import (accuracy_at_coverage, confusion_rates, corrected_share_estimates, f1_summary,
                         warn_share_flags)
@@ -536,7 +537,46 @@ class SupervisedCoder(BaseCoder):
         confusion rates; a theme whose tpr − fpr is under 0.2 (weak), whose correction was cut to [0, 1]
         (clipped) or that has no information (tpr ≤ fpr: raw share kept) is named in a ``UserWarning`` and listed
         in the result's ``attrs["weak"]`` / ``attrs["clipped"]`` / ``attrs["uncorrected"]``. Default: the coder's
-        ``share_method``."""
+        ``share_method``. :meth:`estimate_shares_ci` gives the same shares with a confidence interval."""
+        est = self._share_frame(pred, method)
+        out = pd.Series(est["share"].to_numpy(), index=est.index, name="share")
+        out.attrs.update({k: est.attrs[k] for k in ("weak", "clipped", "uncorrected") if k in est.attrs})
+        return out
+
+    def estimate_shares_ci(self, pred: pd.DataFrame, method: str | None = None, *,
+                           level: float = 0.95) -> pd.DataFrame:
+        """:meth:`estimate_shares` with a confidence interval, one row per theme: ``share``, ``ci_low``,
+        ``ci_high``, ``ci_method`` and ``ci_missing`` (why the interval is NaN, "" where it is given).
+
+        ``raw``: Wilson interval on the coded count out of all rows; ``prob``: Wilson on the summed probability (the
+        expected count); ``corrected``: the delta-method interval of :func:`textmine.evaluate.corrected_share_estimates`
+        among answered rows (it takes in the coder's own errors: the out-of-fold validation counts with / without
+        the theme, saved with the model in its training metrics), times the answered share. NaN, with
+        ``ci_missing``: "uncorrected" (tpr ≤ fpr, no correction), "no_validation_counts" (a model saved without
+        the counts, or a theme without validation comments: said in a ``UserWarning``; retrain for an interval),
+        "no_rows" (no predictions)."""
+        import warnings
+
+        est = self._share_frame(pred, method, level=level)
+        old = est.index[est["ci_missing"] == "no_validation_counts"]
+        if len(old):
+            warnings.warn(f"no confidence interval for the corrected share of {', '.join(map(str, old))}: the model "
+                          "has no out-of-fold validation comments with and without them (saved before those counts "
+                          "were kept, or no such comments in training); retrain it on labels of them for an "
+                          "interval", UserWarning, stacklevel=2)
+        return est
+
+    def _validation_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Out-of-fold validation comments with / without each theme (behind ``share_rates_``' tpr / fpr), from
+        the training metrics saved with the model; NaN where the model lacks them."""
+        tm = getattr(self, "training_metrics_", None) or {}
+        pos, n = tm.get("positives_per_theme") or {}, tm.get("n_train")
+        n_pos = np.array([float(pos[t]) if t in pos else np.nan for t in self.codebook.theme_ids])
+        n_neg = (float(n) - n_pos) if isinstance(n, int | float) else np.full(len(n_pos), np.nan)
+        return n_pos, n_neg
+
+    def _share_frame(self, pred: pd.DataFrame, method: str | None = None, level: float = 0.95) -> pd.DataFrame:
+        """Shares and their CIs per theme (see :meth:`estimate_shares_ci`)."""
         method = method or self.share_method
         ids = self.codebook.theme_ids
         y = pred[[f"theme_{t}" for t in ids]].to_numpy()
@@ -544,21 +584,29 @@ class SupervisedCoder(BaseCoder):
         frac = answered.mean() if len(y) else 0.0
         if method == "raw" or not answered.any():
             est = y.mean(0) if len(y) else np.zeros(len(ids))
-        elif method == "prob":
-            est = pred[[f"score_{t}" for t in ids]].to_numpy()[answered].mean(0) * frac
-        elif method == "corrected":
-            if self.share_rates_ is None:
-                raise RuntimeError("no out-of-fold confusion rates: retrain the model")
-            rg = corrected_share_estimates(y[answered].mean(0), self.share_rates_[0], self.share_rates_[1])
-            warn_share_flags(rg, ids)
-            out = pd.Series(np.where(rg["unclipped"].notna(), rg["share"], rg["raw"]) * frac, index=ids, name="share")
-            out.attrs.update({k: [t for t, f in zip(ids, m) if f] for k, m in (
-                ("weak", rg["weak"] & rg["unclipped"].notna()), ("clipped", rg["clipped"]),
-                ("uncorrected", rg["unclipped"].isna()))})
-            return out
-        else:
+            return _share_ci_frame(ids, est, *stats.wilson_ci(y.sum(0).astype(float), np.full(len(ids), len(y)),
+                                                              level), "wilson")
+        if method == "prob":
+            scores = pred[[f"score_{t}" for t in ids]].to_numpy()[answered]
+            return _share_ci_frame(ids, scores.mean(0) * frac,
+                                   *stats.wilson_ci(scores.sum(0), np.full(len(ids), len(y)), level), "wilson")
+        if method != "corrected":
             raise ValueError(f"unknown share method {method!r}")
-        return pd.Series(est, index=ids, name="share")
+        if self.share_rates_ is None:
+            raise RuntimeError("no out-of-fold confusion rates: retrain the model")
+        n_pos, n_neg = self._validation_counts()
+        rg = corrected_share_estimates(y[answered].mean(0), self.share_rates_[0], self.share_rates_[1],
+                                       n=int(answered.sum()), n_pos=n_pos, n_neg=n_neg, level=level)
+        warn_share_flags(rg, ids)
+        none = rg["unclipped"].isna().to_numpy()
+        out = _share_ci_frame(ids, np.where(~none, rg["share"], rg["raw"]) * frac, rg["ci_low"].to_numpy() * frac,
+                              rg["ci_high"].to_numpy() * frac, "delta")
+        out["ci_missing"] = np.where(none, "uncorrected", np.where(out["ci_low"].isna() | out["ci_high"].isna(),
+                                                                   "no_validation_counts", ""))
+        out.loc[out["ci_missing"] != "", ["ci_low", "ci_high"]] = np.nan
+        out.attrs.update({k: [t for t, f in zip(ids, m) if f] for k, m in (
+            ("weak", rg["weak"] & ~none), ("clipped", rg["clipped"]), ("uncorrected", none))})
+        return out
 
     def _types(self, prep: Prepared) -> list[str]:
         if self.type_model_ is None:
@@ -582,6 +630,16 @@ class SupervisedCoder(BaseCoder):
                 "finetune": self.finetune, "finetune_epochs": self.finetune_epochs,
                 "finetune_rank": self.finetune_rank, "finetune_max_tokens": self.finetune_max_tokens,
                 "first_stage": self.first_stage_spec, "keyword_expansions": self.keyword_expansions}
+
+
+def _share_ci_frame(ids: Sequence[str], share: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                    how: str) -> pd.DataFrame:
+    """One row per theme: share, its CI and how it was computed (``ci_missing``: why it is NaN)."""
+    out = pd.DataFrame({"share": np.asarray(share, dtype=float), "ci_low": np.asarray(lo, dtype=float),
+                        "ci_high": np.asarray(hi, dtype=float), "ci_method": how, "ci_missing": ""},
+                       index=pd.Index(list(ids)))
+    out.loc[out["ci_low"].isna() | out["ci_high"].isna(), "ci_missing"] = "no_rows"
+    return out
 
 
 MIN_TRAIN_ROWS = 4
