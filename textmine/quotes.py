@@ -3,31 +3,42 @@ line from the respondent's segments ("Privat virksomhet, 10–49 ansatte, Vestla
 
 Representative = close to the theme's centroid in embedding space; diverse = maximal marginal relevance
 (MMR). Only redacted text (``text_clean``) is ever used, with a second regex redaction pass as a safety
-net. Comments flagged for health data, non-answers, and respondents in suppressed cells are never quoted.
+net. Comments flagged for health data, non-answers, respondents in suppressed cells and comments holding an
+identity number are never quoted. The attribution shows only what the row-level exports show for the same comment
+(:func:`export_shown_segments`, the exports' own rule), and a comment naming its writer's withheld segment value
+(:class:`SegmentMentions`) is not quoted.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from textmine.preprocess.health import default_flagger
+from textmine.preprocess.cleaner import default_resources
 from textmine.preprocess.wordlists import read_list
-from textmine.preprocess.redact import NameLists, Redactor, personal_number_type
+from textmine.preprocess.redact import PLACEHOLDERS, NameLists, Redactor, personal_number_type
 
-__all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr"]
+__all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr",
+           "has_id_number", "SegmentMentions", "export_shown_segments", "exported_segments", "typo_share"]
 
 PLACEHOLDER = "«…»"
+MAX_TYPO_SHARE = 0.15  # comments with more unknown words are quoted only when too few others are left
+TYPO_WEIGHT = 0.5  # misspelling's penalty on a candidate's relevance (cosine to the theme's centroid)
 _WS = re.compile(r"\W+")
 _MARKER = re.compile(r"\[[A-ZÆØÅ]{3,}\]")  # a redaction marker ([NAVN], [TELEFON] …)
 
-_PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
+# the cleaner's placeholders of identity numbers (a person's, an account's, a company's, a car's, a property's):
+# a comment holding one is never quoted, however well it reads
+_ID_TYPES = ("fodselsnummer", "dnummer", "idnummer", "kontonummer", "fodselsdato", "orgnummer", "kjennemerke", "eiendom")
+_ID_MARKER = re.compile("|".join(re.escape(PLACEHOLDERS[t]) for t in _ID_TYPES))
+
+_ID_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
     # (pattern, replacement): None = one placeholder; a function decides (checksum gate, several parts)
-    (re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)+"), None),  # e-mail, also "kari.nordmann @ firma.no"
     (re.compile(r"(?<![\w-])(?i:no) ?\d{2}(?: ?\d{4}){2} ?\d{3}(?!\d)"), None),  # IBAN NO93 8601 1117 947
     (re.compile(r"(?<!\d)\d{6}[ .-]?\d{5}(?!\d)"), None),  # fødselsnummer / d-nummer, also "fnr/..." "ID..."
     (  # fødselsnummer in date groups "01 01 90 10046", "01.01.90.10046" (checksum + date, not a plain date)
@@ -36,6 +47,10 @@ _PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
     ),
     # kontonummer 1234.56.78901 / 1234-56-78903 (not "2023-10-12345")
     (re.compile(r"(?<![\d/])(?:\d{4}[ .]\d{2}[ .]|(?!(?:19|20)\d\d-)\d{4}-\d{2}-)\d{5}(?!\d)"), None),
+]
+_PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
+    (re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)+"), None),  # e-mail, also "kari.nordmann @ firma.no"
+    *_ID_PATTERNS,
     (  # phone numbers joined by "/": 41234567/91234567
         re.compile(r"(?<![\d/])[2-9]\d{7}(?:/[2-9]\d{7})+(?![\d/])"),
         lambda m: "/".join(PLACEHOLDER for _ in m.group(0).split("/")),
@@ -55,6 +70,7 @@ class Quote:
     respondent_id: str
     score: float
     rank: int
+    language: str = ""  # the cleaner's language of the comment (nb, nn, en …; "" when unknown)
 
     def to_dict(self, *, with_id: bool = False) -> dict[str, Any]:
         d = asdict(self)
@@ -83,16 +99,221 @@ def safe_quote_text(text: str) -> str:
     return out
 
 
-def _shorten(text: str, max_chars: int) -> str:
+def has_id_number(text: str) -> bool:
+    """True when ``text`` holds an identity number: a cleaner placeholder of one ([FØDSELSNUMMER], [DNUMMER],
+    [IDNUMMER], [KONTONUMMER] …) or a number the safety net would mask as one (fødselsnummer, IBAN, account)."""
+    text = str(text)
+    if _ID_MARKER.search(text):
+        return True
+    for pat, repl in _ID_PATTERNS:
+        if pat.sub(repl or PLACEHOLDER, text) != text:
+            return True
+    return False
+
+
+# a sentence ends at . ! ? … before a capital, digit or opening quote (not inside "f.eks. dette"), or a line break
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÆØÅÀ-Ý0-9«\"'(\[])|\s*\n+\s*")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s+(?=[–—-]\s)")
+_CUT = "[…]"
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _relevance(part: str, keywords: Sequence[str]) -> int:
+    """How many of the theme's ``keywords`` ``part`` names (a one-word keyword also as the start of a word:
+    "digital" in "digitale"; several words as a phrase)."""
+    low = part.lower()
+    words = _WORD.findall(low)
+    hits = 0
+    for kw in keywords:
+        kw = str(kw).lower().strip()
+        if not kw:
+            continue
+        if " " in kw or not kw.isalpha():
+            hits += kw in low
+        else:
+            hits += any(w == kw or (len(kw) >= 4 and w.startswith(kw)) for w in words)
+    return hits
+
+
+def _window(parts: list[str], budget: int, keywords: Sequence[str]) -> tuple[int, int]:
+    """The run of whole ``parts`` around the most relevant one that fits ``budget`` characters (one part at least)."""
+    scores = [_relevance(p, keywords) for p in parts]
+    lo = hi = int(np.argmax(scores)) if any(scores) else 0
+    size = len(parts[lo])
+    while True:
+        nxt = [(scores[i], -k, i) for k, i in enumerate((hi + 1, lo - 1)) if 0 <= i < len(parts)
+               and size + 1 + len(parts[i]) <= budget]
+        if not nxt:
+            return lo, hi
+        _, _, i = max(nxt)
+        size += 1 + len(parts[i])
+        lo, hi = min(lo, i), max(hi, i)
+
+
+def _shorten(text: str, max_chars: int, keywords: Sequence[str] = ()) -> str:
+    """``text`` cut to about ``max_chars``: the whole sentences around the one that names most of the theme's
+    ``keywords`` (the first without any), «[…]» where something is left out. A sentence longer than that is cut
+    the same way at clause boundaries (, ; : –); a clause is never cut (a long one is kept whole), unless it is
+    over twice ``max_chars`` (a run-on text without punctuation: cut between words)."""
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= max_chars:
         return text
-    cut = text[:max_chars]
-    sentence = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    if sentence >= max_chars * 0.6:
-        return cut[: sentence + 1] + " […]"
-    space = cut.rfind(" ")
-    return (cut[:space] if space > 0 else cut).rstrip(",;:- ") + " […]"
+    budget = max(max_chars - 2 * (len(_CUT) + 1), 1)
+    sentences = [p for p in _SENTENCE_END.split(text) if p]
+    lo, hi = _window(sentences, budget, keywords)
+    out, before, after = " ".join(sentences[lo:hi + 1]), lo > 0, hi < len(sentences) - 1
+    if len(out) > budget:  # one sentence too long: its clauses
+        clauses = [p for p in _CLAUSE_END.split(out) if p]
+        c_lo, c_hi = _window(clauses, budget, keywords)
+        out = " ".join(clauses[c_lo:c_hi + 1])
+        before, after = before or c_lo > 0, after or c_hi < len(clauses) - 1
+        if after:
+            out = out.rstrip(",;:–—- ")
+        if len(out) > 2 * max_chars:  # a run-on text without any punctuation: last resort, a cut between words
+            out, after = out[: out.rfind(" ", 0, budget) if " " in out[:budget] else budget].rstrip(",;:–—- "), True
+    return (f"{_CUT} " if before else "") + out + (f" {_CUT}" if after else "")
+
+
+def _plain_guillemets(text: str) -> str:
+    """Inner «» of a comment as ‹›: the report sets every quote in «», and quotes must not nest badly."""
+    return text.replace("«", "‹").replace("»", "›")
+
+
+def typo_share(text: str, known_words: Any) -> float:
+    """The share of a comment's words (two letters or more; placeholders and numbers left out) that are not in
+    ``known_words`` (the cleaner's lexicon): a cheap measure of misspelling ("gjern", "svarwne", "ffår")."""
+    words = [w.lower() for w in _WORD.findall(_MARKER.sub(" ", str(text))) if len(w) >= 2]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w not in known_words) / len(words)
+
+
+# ------------------------------------------------------------------ segment values named in a comment's text
+_GENERIC_LEVELS = frozenset({"annet", "annen", "andre", "ukjent", "vet ikke", "ikke oppgitt", "other", "unknown",
+                             "alle", "ingen", "totalt", "ja", "nei"})
+_HEADCOUNT_SEGMENT = re.compile(r"ansatt|tilsett|employee|storrelse|størrelse|headcount", re.IGNORECASE)
+_NUMBER_WORDS = "to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|førti|femti|hundre"
+_HEADCOUNT = re.compile(
+    r"(?<![\w.,])(?:\d{1,3}(?:[  .]\d{3})+|\d+|" + _NUMBER_WORDS + r")\s+(?:(?:faste?|heltids|deltids|egne)\s+)?"
+    r"(ansatte|ansatt|tilsette|tilsett|medarbeidere|medarbeider|arbeidstakere|årsverk|employees|staff)(?!\w)",
+    re.IGNORECASE)
+_LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ|ä|ae|a)", "ä": "(?:æ|ä|ae|a)",
+                    "å": "(?:å|aa|a)"}
+
+
+def _fold(text: str) -> str:
+    """Lower case, Norwegian letters spelled out and accents dropped ("Østfold" → "ostfold")."""
+    low = str(text).lower().replace("ø", "o").replace("æ", "ae").replace("å", "a")
+    return "".join(ch for ch in unicodedata.normalize("NFKD", low) if not unicodedata.combining(ch))
+
+
+def _name_regex(name: str) -> str:
+    """A level name as a pattern that ignores case, diacritics and æøå typed as ae/o/a ("ostfold" = Østfold)."""
+    out = []
+    for ch in unicodedata.normalize("NFC", name.strip()).lower():
+        if ch in _LETTER_VARIANTS:
+            out.append(_LETTER_VARIANTS[ch])
+        elif ch.isspace():
+            out.append(r"[\s-]+")
+        elif ch in "-–—":
+            out.append(r"[\s\-–—]*")
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            out.append(f"(?:{re.escape(ch)}|{re.escape(base)})" if base and base != ch else re.escape(ch))
+    return "".join(out)
+
+
+def _placeholder(segment: Any) -> str:
+    """The mask of a segment's value in a text: «[FYLKE]», «[BRANSJE]», «[SEKTOR]», else the label in capitals."""
+    what = _fold(f"{segment.column} {segment.label}")
+    for pattern, mark in (("fylke|county|region|kommune", "[FYLKE]"), ("naering|bransje|industr", "[BRANSJE]"),
+                          ("sektor|sector", "[SEKTOR]")):
+        if re.search(pattern, what):
+            return mark
+    letters = re.sub(r"[^A-ZÆØÅ]", "", str(segment.label).upper())
+    return f"[{letters or 'SEGMENT'}]"
+
+
+class SegmentMentions:
+    """Finds and masks a respondent's own segment values in the text of their comment ("… i Østfold med 6
+    ansatte", "… innen helse- og sosialtjenester"): the value's code, display label and aliases from the survey
+    definition (case, diacritics and æøå spelled ae/o/a ignored), and for a headcount segment any exact number of
+    employees. Only names of three letters or more that are not generic ("Annet", "Ukjent") count."""
+
+    def __init__(self, survey: Any):
+        self.survey = survey
+        self._cache: dict[tuple[str, str], re.Pattern | None] = {}
+
+    def _pattern(self, column: str, value: Any) -> re.Pattern | None:
+        key = (column, str(value))
+        if key not in self._cache:
+            seg = self.survey.segment(column)
+            level = seg.level_key(value) or str(value)
+            names = {str(value), level, str(seg.display.get(level, "")), *seg.aliases.get(level, ())}
+            names = {n.strip() for n in names if sum(ch.isalpha() for ch in n) >= 3 and _fold(n).strip()
+                     not in _GENERIC_LEVELS}
+            alts = sorted((_name_regex(n) for n in names), key=len, reverse=True)
+            self._cache[key] = (re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?:s|en|et)?(?!\w)", re.IGNORECASE)
+                                if alts else None)
+        return self._cache[key]
+
+    def _headcount(self, column: str) -> bool:
+        seg = self.survey.segment(column)
+        return bool(_HEADCOUNT_SEGMENT.search(" ".join([seg.column, seg.label, *map(str, seg.display.values())])))
+
+    @staticmethod
+    def _has_value(value: Any) -> bool:
+        try:
+            return value is not None and not pd.isna(value) and str(value).strip() != ""
+        except (TypeError, ValueError):
+            return True
+
+    def named(self, text: Any, row: Mapping[str, Any], columns: Collection[str]) -> list[str]:
+        """The ``columns`` whose own value (``row[column]``) the text names."""
+        if not isinstance(text, str) or not text:
+            return []
+        out = []
+        for c in columns:
+            if not self._has_value(row.get(c)):
+                continue
+            pat = self._pattern(c, row.get(c))
+            if (pat is not None and pat.search(text)) or (self._headcount(c) and _HEADCOUNT.search(text)):
+                out.append(c)
+        return out
+
+    def mask(self, text: Any, row: Mapping[str, Any], columns: Collection[str]) -> Any:
+        """``text`` with the own values of ``columns`` it names masked («[FYLKE]», «[BRANSJE]», «[ANTALL] ansatte»)."""
+        if not isinstance(text, str) or not text:
+            return text
+        for c in self.named(text, row, columns):
+            pat = self._pattern(c, row.get(c))
+            if pat is not None:
+                text = pat.sub(_placeholder(self.survey.segment(c)), text)
+            if self._headcount(c):
+                text = _HEADCOUNT.sub(lambda m: f"[ANTALL] {m.group(1)}", text)
+        return text
+
+
+# ------------------------------------------------------------------ the row-level exports' combination rule
+def exported_segments(survey: Any, columns: Collection[str]) -> list[str]:
+    """The segment columns the row-level exports show (survey order): those not declared ``attribution: false``."""
+    return [s.column for s in survey.segments if s.attribution and s.column in columns]
+
+
+def export_shown_segments(rows: pd.DataFrame, segments: Sequence[str], min_cell: int) -> pd.DataFrame:
+    """Which segment values the row-level exports show, per row: the exports' own rule
+    (:func:`textmine.report.excel.safe_coded_rows`: among the commenters of each wave × question, levels and
+    combinations of segment values with fewer than ``min_cell`` commenters blanked, per respondent) applied to
+    ``rows`` (``respondent_id``, ``wave``, ``question``, ``text_clean``, ``is_non_answer`` and the ``segments``).
+    Returns a boolean frame (rows × segments; False = blank or missing). Quote attributions show only these, so a
+    quote never shows a combination the exports blank."""
+    from textmine.rowdisclosure import blank_small_cells as _blank_small_cells  # the exports' own rule
+
+    segments = [s for s in segments if s in rows.columns]
+    keys = [c for c in ("respondent_id", "wave", "question", "text_clean", "is_non_answer") if c in rows.columns]
+    out = rows[keys + segments].copy()
+    _blank_small_cells(out, segments, int(min_cell))
+    return pd.DataFrame({s: out[s].notna().to_numpy() for s in segments}, index=rows.index)
 
 
 class LexicalFallbackEmbedder:
@@ -139,14 +360,17 @@ def _dot(a, b) -> np.ndarray:
     return np.asarray(r, dtype=float)
 
 
-def mmr(vectors, k: int, *, diversity: float = 0.5) -> list[int]:
-    """Greedy maximal marginal relevance: relevance = cosine to the centroid, penalty = max cosine to picks."""
+def mmr(vectors, k: int, *, diversity: float = 0.5, prior: Any = None) -> list[int]:
+    """Greedy maximal marginal relevance: relevance = cosine to the centroid (plus ``prior``, one value per row,
+    e.g. a penalty for misspelt text), penalty = max cosine to picks."""
     n = vectors.shape[0]
     if n == 0 or k <= 0:
         return []
     centroid = np.asarray(vectors.mean(axis=0)).ravel()
     norm = np.linalg.norm(centroid)
     rel = _dot(vectors, centroid[None, :] / (norm if norm > 0 else 1)).ravel()
+    if prior is not None:
+        rel = rel + np.asarray(prior, dtype=float)
     sim = _dot(vectors, vectors)
     picked = [int(np.argmax(rel))]
     while len(picked) < min(k, n):
@@ -190,6 +414,8 @@ def select_quotes(
     diversity: float = 0.5,
     max_candidates: int = 300,
     seed: int = 0,
+    keywords: Sequence[str] = (),
+    few: int = 0,
 ) -> list[Quote]:
     """Pick ``k`` (clamped to 3–6) quotes for ``theme`` (a ``theme_<id>`` column; None = all comments).
 
@@ -200,7 +426,14 @@ def select_quotes(
     attribution line; ``attribute(row)`` overrides how it is built and ``is_suppressed(row)`` drops
     respondents in suppressed cells; ``eligible`` (a boolean mask aligned with ``coded``: a Series must have
     ``coded``'s index) does the same vectorised. ``vectors`` (rows aligned with ``coded``) skips encoding.
-    Fewer than 3 quotes come back only when fewer eligible comments exist.
+    Fewer than 3 quotes come back only when fewer eligible comments exist, and only 1 when fewer than ``few``
+    exist (a handful of comments is not "representative" of anything).
+
+    A comment holding an identity number (:func:`has_id_number`) is never quoted; with ``survey`` and
+    ``respondents``, neither is one that names its writer's own value of a segment the attribution leaves out
+    (``attribution: false``, e.g. næring). Well-spelt comments are preferred (:func:`typo_share`). A long comment
+    is shortened to its sentences (or clauses) that name most of the theme's ``keywords``; inner «» become ‹›.
+    ``language`` (the cleaner's column, when ``coded`` has it) goes with each quote.
     """
     k = int(min(max(k, 3), 6))
     df = coded
@@ -227,7 +460,7 @@ def select_quotes(
     id_all = df["respondent_id"].to_numpy(dtype=object)
     texts = np.asarray([("" if v is None or v != v else str(v)).strip() for v in text_all[idx]], dtype=object)
     ids_sub = np.asarray([str(v) for v in id_all[idx]], dtype=object)
-    ok = np.asarray([len(t) > 0 for t in texts], dtype=bool)
+    ok = np.asarray([len(t) > 0 and not has_id_number(t) for t in texts], dtype=bool)
     if excluded_ids:
         ex = {str(x) for x in excluded_ids}
         ok &= np.asarray([i not in ex for i in ids_sub], dtype=bool)
@@ -250,9 +483,17 @@ def select_quotes(
     if is_suppressed is not None:
         ok = np.asarray([not is_suppressed(row_of(j)) for j in range(len(idx))], dtype=bool)
         idx, texts, ids_sub = idx[ok], texts[ok], ids_sub[ok]
+    if attribute is None and survey is not None and seg is not None:  # own withheld segment values named
+        withheld = [s.column for s in survey.segments if not s.attribution and s.column in seg.columns]
+        if withheld:
+            mentions = SegmentMentions(survey)
+            ok = np.asarray([not mentions.named(texts[j], row_of(j), withheld) for j in range(len(idx))], dtype=bool)
+            idx, texts, ids_sub = idx[ok], texts[ok], ids_sub[ok]
     if len(idx) == 0:
         return []
 
+    if few and len(idx) < few:  # eligible comments (repeated wordings too), before preferences
+        k = 1
     lengths = np.asarray([len(t) for t in texts])
     readable = (lengths >= min_chars) & (lengths <= max_chars * 1.5)
     unmarked = readable & np.asarray([not _MARKER.search(t) for t in texts], dtype=bool)
@@ -269,7 +510,7 @@ def select_quotes(
         sel = np.sort(rng.choice(sel, size=3 * max_candidates, replace=False))
     seen: set[str] = set()
     uniq = []
-    flagger = default_flagger()  # re-checked with today's lists: a stored health_flag may predate them, or be missing
+    flagger = default_resources().health  # the cleaner's flagger, today's lists: a stored health_flag may be stale
     for j in sel:
         key = _WS.sub(" ", texts[j].lower()).strip()
         if key not in seen:
@@ -277,13 +518,25 @@ def select_quotes(
             if not flagger.flag(texts[j]):
                 uniq.append(j)
     sel = np.asarray(uniq, dtype=int)
+    known = default_resources().language.known_words
+    lang_all = df["language"].to_numpy(dtype=object) if "language" in df else None
+
+    def language(j: int) -> str:
+        v = lang_all[idx[j]] if lang_all is not None else None
+        return "" if v is None or v != v or str(v) == "unknown" else str(v)
+
+    typos = np.asarray([0.0 if language(j) == "en" else typo_share(texts[j], known) for j in sel], dtype=float)
+    spelt = typos <= MAX_TYPO_SHARE
+    if spelt.sum() >= k:  # typo-heavy comments only when too few well-spelt ones are left
+        sel, typos = sel[spelt], typos[spelt]
     if len(sel) > max_candidates:
-        sel = np.sort(rng.choice(sel, size=max_candidates, replace=False))
+        pick = np.sort(rng.choice(len(sel), size=max_candidates, replace=False))
+        sel, typos = sel[pick], typos[pick]
     if vectors is not None:
         V = vectors[idx[sel]]
     else:
         V = resolve_embedder(embedder).encode([texts[j] for j in sel])
-    order = mmr(V, k, diversity=diversity)
+    order = mmr(V, k, diversity=diversity, prior=-TYPO_WEIGHT * typos)
     centroid_rel = None
     if order:
         c = np.asarray(V.mean(axis=0)).ravel()
@@ -301,13 +554,14 @@ def select_quotes(
             attr = ""
         out.append(
             Quote(
-                text=safe_quote_text(_shorten(texts[j], max_chars)),
+                text=safe_quote_text(_plain_guillemets(_shorten(texts[j], max_chars, keywords))),
                 attribution=attr,
                 theme=(theme[6:] if theme and theme.startswith("theme_") else theme),
                 question=str(qcol[idx[j]]) if qcol is not None else question,
                 respondent_id=ids_sub[j],
                 score=float(centroid_rel[o]) if centroid_rel is not None else float("nan"),
                 rank=rank,
+                language=language(j),
             )
         )
     return out

@@ -11,7 +11,7 @@ Conventions (the way Norwegian survey reports compute them):
   where a share is 0 % or 100 % or an expected count is under 5, **Fisher's exact test** on the (effective)
   counts rounded to whole numbers (see :func:`two_proportion_test`);
 * change verdicts (:func:`change_verdict`): BH-adjusted p < 0.05 and a CI that excludes 0 ``signifikant``;
-  otherwise BH-adjusted p < 0.10 ``tendens``; otherwise ``uendret`` (the unadjusted p alone never gives a verdict
+  otherwise BH-adjusted p < 0.10 ``tendens``; otherwise ``ingen sikker endring`` (the unadjusted p alone never gives a verdict
   word in a table: on many comparisons it calls 6–8 % of pure-noise cells ``tendens``; :func:`verdict` gives
   the unadjusted reading). Between-group differences
   (:func:`difference_verdict`) use the same rule with the words ``forskjell`` / ``tendens`` /
@@ -63,7 +63,7 @@ CI_METHOD_UNWEIGHTED = "wilson"
 CI_METHOD_WEIGHTED = "logit-kish"
 VERDICT_SIGNIFICANT = "signifikant"
 VERDICT_TENDENCY = "tendens"
-VERDICT_UNCHANGED = "uendret"
+VERDICT_UNCHANGED = "ingen sikker endring"  # not «uendret»: a test that finds no change does not show that nothing changed
 VERDICT_UNTESTABLE = "ikke testbar"
 VERDICT_DIFFERENT = "forskjell"
 VERDICT_NO_CLEAR_DIFFERENCE = "ingen sikker forskjell"
@@ -409,7 +409,7 @@ def difference_ci(p1, n1, p2, n2, *, level: float = 0.95):
 
 
 def verdict(p_value, *, significant: float = 0.05, tendency: float = 0.10):
-    """``signifikant`` (p < 0.05), ``tendens`` (p < 0.10), ``uendret``; ``ikke testbar`` for NaN (one p, taken as
+    """``signifikant`` (p < 0.05), ``tendens`` (p < 0.10), ``ingen sikker endring``; ``ikke testbar`` for NaN (one p, taken as
     is: the unadjusted verdict)."""
     return change_verdict(p_value, p_value, significant=significant, tendency=tendency)
 
@@ -421,7 +421,7 @@ def change_verdict(p_value, p_adjusted, *, significant: float = 0.05, tendency: 
 
     ``signifikant`` when the adjusted p < 0.05 and the CI (``ci_low``/``ci_high``, when given) excludes 0;
     otherwise ``tendens`` when the adjusted p < 0.10 (an unadjusted p < 0.10 alone is no tendency: among many
-    comparisons of pure noise it turns up in 6–8 % of the cells); otherwise ``uendret``; ``ikke testbar`` when
+    comparisons of pure noise it turns up in 6–8 % of the cells); otherwise ``ingen sikker endring``; ``ikke testbar`` when
     the unadjusted ``p_value`` is NaN. ``words`` replaces the three words (see :func:`difference_verdict`).
     """
     _check_aligned(p_value=p_value, p_adjusted=p_adjusted)
@@ -441,7 +441,7 @@ def change_verdict(p_value, p_adjusted, *, significant: float = 0.05, tendency: 
 
 def difference_verdict(p_value, p_adjusted, **kw):
     """:func:`change_verdict` for a difference between groups in one wave: ``forskjell`` / ``tendens`` /
-    ``ingen sikker forskjell`` (``uendret`` would wrongly suggest a change over time)."""
+    ``ingen sikker forskjell`` (``ingen sikker endring`` would wrongly suggest a change over time)."""
     return change_verdict(p_value, p_adjusted, words=(VERDICT_DIFFERENT, VERDICT_TENDENCY, VERDICT_NO_CLEAR_DIFFERENCE), **kw)
 
 

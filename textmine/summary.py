@@ -33,9 +33,9 @@ NOT_CODED = "ikke kodet"  # a free-text question with answers but no coded row i
 VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
     "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange sammenligninger innen hver tabell: "
-    "én bryting × indikatorer/temaer) og 95 % KI for endringen utelukker 0; tendens: ellers justert p < 0,10; "
-    "uendret: justert p ≥ 0,10; ikke testbar: andelen mangler i en av bølgene (f.eks. et tema som ikke er kodet); "
-    "verdict_unadjusted bruker ujustert p"
+    "én inndeling × indikatorer/temaer) og 95 % KI for endringen utelukker 0; tendens: ellers justert p < 0,10; "
+    "ingen sikker endring: justert p ≥ 0,10 (ikke det samme som at andelen er uendret); ikke testbar: andelen mangler "
+    "i en av målingene (f.eks. et tema som ikke er kodet); verdict_unadjusted (i filene) bruker ujustert p"
 )
 DIFFERENCE_RULE = (
     "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg) og 95 % KI utelukker "
@@ -745,7 +745,7 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     npw_m, npw_o = mention["npw"].ravel(), np.broadcast_to(other["npw"], (K, I)).ravel()
     primary = (npw_m < survey.min_cell) | (npw_o < survey.min_cell)
     families = _theme_families(Tc, themes, _theme_parents(survey, qd.column))
-    secondary = _theme_indicator_secondary(t, primary, families, I, survey.min_cell)
+    secondary = _theme_indicator_secondary(npw_m, npw_o, primary, families, I, survey.min_cell)
     small = pd.Series(primary | secondary, index=t.index)
     t["suppressed"] = small.to_numpy()
     t["suppressed_secondary"] = secondary
@@ -795,16 +795,19 @@ def _theme_families(Tc: np.ndarray, themes: Sequence[str], parents: Mapping[str,
     return families
 
 
-def _theme_indicator_secondary(t: pd.DataFrame, primary: np.ndarray, families: list[list[int]], I: int,
-                               min_cell: float | None = None) -> np.ndarray:
+def _theme_indicator_secondary(nm: np.ndarray, no: np.ndarray, primary: np.ndarray, families: list[list[int]],
+                               I: int, min_cell: float | None = None) -> np.ndarray:
     """Secondary suppression of the theme × indicator rows (one wave × question, theme-major, ``I`` indicators
     per theme): per indicator, the commenters mentioning each theme of a family are levels of one breakdown whose
     total is shown (any shown row gives it: n_mention·share_mention + n_other·share_other), so one hidden row
-    takes the family's next smallest row (by n_mention) with it — the rule of :func:`secondary_levels`. A row
-    hides people only when both its groups have some (else its numbers are the total's)."""
-    nm, no = t["n_mention"].to_numpy(float), t["n_other"].to_numpy(float)
+    takes the family's next smallest row (by ``nm``) with it — the rule of :func:`secondary_levels`. ``nm`` /
+    ``no``: the respondents with / without the theme who count toward ``min_cell``, as in primary suppression
+    (those of positive weight: weight-0 mentioners add nothing to a weighted share, so they must not make the
+    hidden rows look big enough). A row hides people only when both its groups have some (else its numbers are
+    the total's)."""
+    nm, no = np.asarray(nm, dtype=float), np.asarray(no, dtype=float)
     present = (nm > 0) & (no > 0)
-    sec = np.zeros(len(t), dtype=bool)
+    sec = np.zeros(len(nm), dtype=bool)
     for i in range(I):
         for fam in families:
             rows = np.asarray(fam, dtype=np.int64) * I + i
@@ -1134,24 +1137,81 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_table, n_quotes, embedder, info) -> pd.DataFrame:
+#: a theme with fewer eligible comments than this gets one quote (a handful of comments represents nothing)
+FEW_COMMENTS = 5
+
+
+def _theme_keywords(survey: SurveyDefinition, question: str) -> dict[str, tuple[str, ...]]:
+    """Theme → its codebook keywords (for shortening a quote to its relevant sentences); empty without a codebook."""
+    try:
+        path = survey.question(question).codebook
+        if not path or not Path(path).exists():
+            return {}
+        from .codebook import load_codebook
+
+        return {t.id: tuple(t.keywords) for t in load_codebook(path).themes}
+    except Exception:  # noqa: BLE001 - keywords only choose which sentences a long quote keeps
+        return {}
+
+
+def _export_shown(df, ids, survey, wave, qd: _QuestionData, wave_coded: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per coded row of the question (``qd.coded``'s order): which of its writer's segment values the row-level
+    exports show — the exports' own rule (:func:`textmine.quotes.export_shown_segments`) on the rows the exports
+    hold: every coded row of the wave (``wave_coded``: a value blanked in one question's row is blanked in all the
+    respondent's rows), or this question's rows alone without it."""
+    from .quotes import export_shown_segments, exported_segments
+
+    frame = qd.coded if wave_coded is None else wave_coded
+    question = (frame["question"].astype(str).to_numpy() if "question" in frame.columns
+                else np.full(len(frame), str(qd.column), dtype=object))
+    pos = pd.Index(ids).get_indexer(value_keys(frame["respondent_id"])) if len(frame) else np.zeros(0, np.int64)
+    segments = exported_segments(survey, df.columns)
+    rows = pd.DataFrame({"respondent_id": frame["respondent_id"].astype(str).to_numpy(), "wave": str(wave),
+                         "question": question, "text_clean": frame["text_clean"].to_numpy(dtype=object),
+                         **({"is_non_answer": frame["is_non_answer"].to_numpy()} if "is_non_answer" in frame else {}),
+                         **{s: np.where(pos >= 0, df[s].to_numpy(dtype=object)[np.maximum(pos, 0)], None)
+                            for s in segments}})
+    shown = export_shown_segments(rows, segments, survey.min_cell)
+    return shown[question == str(qd.column)].reset_index(drop=True)
+
+
+def mask_withheld_mentions(rows: pd.DataFrame, survey) -> pd.DataFrame:
+    """Row-level rows with each comment's mention of its writer's own segment value masked («[FYLKE]»,
+    «[BRANSJE]», «[ANTALL] ansatte») where the exports do not show that value: a segment declared ``attribution:
+    false`` (left out of the exports), or a value the exports blank (the one rule of the exports and the quotes,
+    :func:`textmine.quotes.export_shown_segments`, on these rows with the survey's ``min_cell``)."""
+    from .quotes import SegmentMentions, export_shown_segments, exported_segments
+
+    segments = [s.column for s in survey.segments if s.column in rows.columns]
+    if not len(rows) or "text_clean" not in rows.columns or not segments:
+        return rows
+    shown = export_shown_segments(rows, exported_segments(survey, segments), survey.min_cell)
+    mentions = SegmentMentions(survey)
+    values = rows[segments].astype(object).to_numpy()
+    texts = rows["text_clean"].astype(object).to_numpy().copy()
+    for i, text in enumerate(texts):
+        withheld = [s for s in segments if not (s in shown and shown[s].iat[i])]
+        if withheld and isinstance(text, str):
+            texts[i] = mentions.mask(text, dict(zip(segments, values[i])), withheld)
+    return rows.assign(text_clean=texts)
+
+
+def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_table, n_quotes, embedder, info,
+            wave_coded: pd.DataFrame | None = None) -> pd.DataFrame:
     """Quotes per theme: never health-flagged, non-answers or respondents in a suppressed theme × segment cell
-    (any segment of the tables, whether or not it is used in the attribution);
-    the attribution drops its finest parts until the segment combination has ≥ min_cell respondents."""
-    from .quotes import resolve_embedder, select_quotes
+    (any segment of the tables, whether or not it is used in the attribution), never a comment that names its
+    writer's own segment value the attribution leaves out (county, næring, a headcount);
+    the attribution shows only the segment values the row-level exports show for that comment (the same
+    combination rule among the question's commenters, :func:`_export_shown`; pass the wave's whole coded frame as
+    ``wave_coded`` so that a value blanked in another question's row is left out too, as the exports do)."""
+    from .quotes import SegmentMentions, resolve_embedder, select_quotes
 
     c = qd.coded
     if not len(c) or "text_clean" not in c:
         return pd.DataFrame()
     gmap = {g.segment: g for g in groups}
     attr_segments = [s.column for s in survey.segments if s.attribution and s.column in gmap]
-    combo_ok: dict[int, np.ndarray] = {}
-    for k in range(len(attr_segments), 0, -1):
-        key = np.zeros(len(df), dtype=np.int64)
-        for s in attr_segments[:k]:
-            key = key * (len(gmap[s].levels) + 1) + (gmap[s].codes + 1)
-        _, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
-        combo_ok[k] = cnt[inv] >= survey.min_cell
+    language = c["language"].astype(object).to_numpy() if "language" in c else None
     theme_cols = [f"theme_{t}" for t in themes if f"theme_{t}" in c]
     keep_cols = ["respondent_id", "text_clean", "is_non_answer", "health_flag"]
     c = pd.DataFrame(
@@ -1159,6 +1219,7 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             "respondent_id": c["respondent_id"].to_numpy(dtype=object),
             "text_clean": c["text_clean"].to_numpy(dtype=object),
             **{k: pd.to_numeric(c[k], errors="coerce").fillna(0).to_numpy() for k in keep_cols[2:] + theme_cols if k in c},
+            **({"language": language} if language is not None else {}),
         }
     ).astype({"respondent_id": object, "text_clean": object})  # plain objects: no Arrow round trips per theme
     row_pos = qd.pos
@@ -1168,6 +1229,17 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
     nonans = pd.to_numeric(c["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0 if "is_non_answer" in c else np.zeros(len(c), bool)
     text_ok = np.asarray([isinstance(t, str) and bool(t.strip()) for t in c["text_clean"].to_numpy()], dtype=bool)
     elig_any = valid_row & ~health & ~nonans & text_ok
+    seg_cols = [s.column for s in survey.segments if s.column in df.columns]
+    own = {s: np.where(valid_row, df[s].to_numpy(dtype=object)[rp], None) for s in seg_cols}
+    shown = _export_shown(df, ids, survey, wave, qd, wave_coded)
+    on = {s: shown[s].to_numpy(dtype=bool) for s in attr_segments if s in shown}
+    attr_of = [[s for s in on if on[s][j]] for j in range(len(c))]
+    mentions = SegmentMentions(survey)
+    texts = c["text_clean"].to_numpy(dtype=object)
+    for j in np.flatnonzero(elig_any):  # the text must not give back what the attribution leaves out
+        withheld = [s for s in seg_cols if s not in attr_of[j]]
+        if mentions.named(texts[j], {s: own[s][j] for s in seg_cols}, withheld):
+            elig_any[j] = False
     kb = theme_table[theme_table["denominator"] == "kommentatorer"]
     # suppressed[s]: themes × levels boolean, for EVERY segment of the tables (attributed or not, and the total):
     # a respondent in any suppressed theme × segment cell is never quoted
@@ -1184,17 +1256,17 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
         for th, v, x in zip(sub["theme"], sub["value"], primary):
             m[ti[th], li[v]] = bool(x)
         sup_mat[s] = m
-    segs = df[attr_segments].reset_index(drop=True) if attr_segments else pd.DataFrame(index=df.index)
-    pos_by_id = {rid: i for i, rid in enumerate(ids)}
+    row_by_id: dict[str, int] = {}
+    for j, rid in enumerate(c["respondent_id"].astype(str)):
+        row_by_id.setdefault(rid, j)
 
     def attribute(row):
-        p = pos_by_id.get(str(row["respondent_id"]))
-        if p is None:
+        j = row_by_id.get(str(row["respondent_id"]))
+        if j is None or not valid_row[j]:
             return ""
-        for k in range(len(attr_segments), 0, -1):
-            if combo_ok[k][p]:
-                return survey.attribution(segs.iloc[p].to_dict(), attr_segments[:k])
-        return ""
+        return survey.attribution({s: own[s][j] for s in attr_of[j]}, attr_of[j])
+
+    keywords = _theme_keywords(survey, qd.column)
 
     emb = None
     max_candidates = 150
@@ -1212,14 +1284,14 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             continue
         if emb is None:
             emb = resolve_embedder(embedder)
-        picked = select_quotes(c, theme=th, k=n_quotes, embedder=emb, eligible=elig, attribute=attribute,
-                               max_candidates=max_candidates, excluded_ids=used)
+        how = dict(k=n_quotes, embedder=emb, eligible=elig, attribute=attribute, max_candidates=max_candidates,
+                   keywords=keywords.get(th, ()), few=FEW_COMMENTS)
+        picked = select_quotes(c, theme=th, excluded_ids=used, **how)
         if len(picked) < min(3, n_quotes):  # too few comments of its own: a comment quoted elsewhere may serve
-            picked = select_quotes(c, theme=th, k=n_quotes, embedder=emb, eligible=elig, attribute=attribute,
-                                   max_candidates=max_candidates)
+            picked = select_quotes(c, theme=th, **how)
         used.update(q.respondent_id for q in picked)
         for q in picked:
-            rows.append({"wave": wave, "question": qd.column, "theme": th, "rank": q.rank, "text": q.text, "attribution": q.attribution, "score": q.score, "respondent_id": q.respondent_id})
+            rows.append({"wave": wave, "question": qd.column, "theme": th, "rank": q.rank, "text": q.text, "attribution": q.attribution, "score": q.score, "respondent_id": q.respondent_id, "language": q.language})
     if emb is not None:
         info["quote_embedder"] = str(getattr(emb, "name", type(emb).__name__))
     return pd.DataFrame(rows)
@@ -1387,7 +1459,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
                     bh_families.append({"table": "drivers", "wave": wave, "family": q.column, "tests": len(dt)})
                 acc["drivers"].append(dt)
             if quotes:
-                acc["quotes"].append(_quotes(df, ids, survey, groups, wave, qd, themes, tt, n_quotes, embedder, info))
+                acc["quotes"].append(_quotes(df, ids, survey, groups, wave, qd, themes, tt, n_quotes, embedder, info,
+                                             wave_coded=cf))
     tables = {k: pd.concat([x for x in v if len(x)], ignore_index=True) if any(len(x) for x in v) else pd.DataFrame() for k, v in acc.items() if k != "changes"}
     if compare_to is not None:
         if compare_to not in waves:

@@ -58,7 +58,7 @@ def test_css_text_colours_and_focus_ring_have_enough_contrast():
 
 
 def test_chart_text_colours_have_enough_contrast_on_white():
-    # change_dumbbell writes "+3 pp (uendret)" in the verdict colour: that is text, 4.5:1 on the white chart
+    # change_dumbbell writes "+3 pp (ingen sikker endring)" in the verdict colour: that is text, 4.5:1 on the white chart
     for verdict, colour in ch.VERDICT_COLOURS.items():
         assert contrast(colour, "#ffffff") >= 4.5, verdict
     # every segment colour in segment_dots is a data marker (non-text, 3:1)

@@ -29,8 +29,8 @@ def test_ci_and_percentage_points():
     assert fmt_pp(0.001) == f"±0{NBSP}pp"
 
 
-@pytest.mark.parametrize("share,text", [(0.71, "7 av 10"), (0.5, "om lag halvparten"), (0.48, "om lag halvparten"),
-                                        (0.25, "1 av 4"), (0.33, "1 av 3"), (0.86, "9 av 10"), (0.1, "1 av 10"),
+@pytest.mark.parametrize("share,text", [(0.70, "7 av 10"), (0.5, "halvparten"), (0.48, "nesten halvparten"),
+                                        (0.25, "1 av 4"), (0.33, "1 av 3"), (0.86, "nesten 9 av 10"), (0.1, "1 av 10"),
                                         (0.02, "svært få"), (0.99, "nesten alle")])
 def test_verbal_rounding(share, text):
     assert verbal_share(share) == text

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from textmine.report import report_from_summary
-from textmine.report.excel import write_workbook
+from textmine.report.excel import PP, write_workbook
 from textmine.report.html import render_html
 from textmine.report.model import ReportData
 from textmine.summary import build_summary
@@ -75,15 +75,15 @@ def test_workbook_blanks_suppressed_change_rows_and_has_norwegian_headers(tmp_pa
                        "weighted": False, "suppressed": [False, True]})
     path = write_workbook(ReportData(title="t", waves=["2022", "2023"], changes=ch), tmp_path / "r.xlsx")
     header, rows = _sheet(path, "Endring")
-    for col in ("KI nedre (endring)", "KI øvre (endring)", "p-verdi (ujustert)", "p-verdi (BH-justert)", "Vektet",
+    for col in ("KI nedre (pp)", "KI øvre (pp)", "p-verdi (ujustert)", "p-verdi (BH-justert)", "Vektet",
                 "Skjult"):
         assert col in header
     assert not {"ci_low", "ci_high", "weighted", "suppressed"} & set(header)
     assert header.index("Vurdering") < header.index("p-verdi (ujustert)") < header.index("p-verdi (BH-justert)")
-    lo = header.index("KI nedre (endring)")
-    assert rows[0][lo].value == pytest.approx(0.007) and rows[0][lo].number_format == "0.0%"
-    assert rows[0][header.index("KI øvre (endring)")].number_format == "0.0%"
-    for col in ("Forrige andel", "Andel", "Endring (andel)", "KI nedre (endring)", "p-verdi (ujustert)"):
+    lo = header.index("KI nedre (pp)")
+    assert rows[0][lo].value == pytest.approx(0.7) and rows[0][lo].number_format == PP  # percentage points
+    assert rows[0][header.index("KI øvre (pp)")].number_format == PP
+    for col in ("Forrige andel", "Andel", "Endring (pp)", "KI nedre (pp)", "p-verdi (ujustert)"):
         assert rows[1][header.index(col)].value is None, col
     assert rows[1][header.index("Grunnlag")].value is None  # (a hidden row's base would give it away)
 
@@ -111,9 +111,9 @@ def test_report_change_and_impact_views_carry_both_p_values(summary, report_data
     ch = report_data.changes
     assert {"p_value", "p_adjusted", "ci_low", "ci_high", "suppressed"} <= set(ch.columns)
     excludes = (ch["ci_low"] > 0) | (ch["ci_high"] < 0)
-    assert not (excludes & (ch["verdict"] == "uendret")).any()
+    assert not (excludes & (ch["verdict"] == "ingen sikker endring")).any()
     imp = report_data.impact
     assert "p_adjusted" in imp.columns and (imp["p_value"] <= imp["p_adjusted"] + 1e-12).all()
-    assert not (imp["verdict"] == "uendret").any()
+    assert not (imp["verdict"] == "ingen sikker endring").any()
     assert set(imp["verdict"]) <= {"forskjell", "tendens", "ingen sikker forskjell"}
     assert "forskjell" in report_data.method["difference"]

@@ -132,5 +132,5 @@ def test_suppressed_theme_rows_show_no_base_in_the_workbook(tmp_path):
     shown = [row for row in rows if row[header.index("Segment")] == "Oslo"][0]
     assert shown[header.index("Grunnlag (svarte)")] == 40
     header, *rows = list(wb["Endring"].iter_rows(values_only=True))
-    for h in ("Grunnlag", "Grunnlag forrige", "Andel", "Endring (andel)"):
+    for h in ("Grunnlag", "Grunnlag forrige", "Andel", "Endring (pp)"):
         assert rows[0][header.index(h)] is None, h

@@ -124,7 +124,7 @@ def test_method_sheet_is_readable_norwegian(user_report, tmp_path):
     assert set(notes) <= set(METHOD_NAMES.values())  # no English keys (min_n, respondents, labels …)
     assert not any(c in str(v) for v in notes.values() for c in "{}'")  # no Python dict reprs
     assert notes["Respondenter"] == "2024: 480; 2025: 480"
-    assert "2025 «Har du andre kommentarer?»: 240" in notes["Kommentarer (reelle svar)"]
+    assert "2025 «Har du andre kommentarer?»: 240" in notes["Kommentarer (svar med innhold)"]
     html = render_html(r, charts={})
     assert "2024: 480; 2025: 480" in html and "{&#39;" not in html
 

@@ -351,20 +351,20 @@ def test_change_verdict_rule_and_consistency_with_ci():
         for i in range(m):
             # review dec05: «tendens» on the adjusted p (< 0.10), not the unadjusted one; «signifikant» also
             # needs the (Newcombe) CI to exclude 0
-            exp = "signifikant" if q[i] < 0.05 and excl[i] else ("tendens" if q[i] < 0.10 else "uendret")
+            exp = "signifikant" if q[i] < 0.05 and excl[i] else ("tendens" if q[i] < 0.10 else "ingen sikker endring")
             assert v[i] == exp
             if v[i] == "signifikant":
                 assert excl[i]  # significant ⇒ the CI of the difference excludes 0
         dv = st.difference_verdict(r["p_value"], q, ci_low=r["ci_low"], ci_high=r["ci_high"])
-        mapping = {"signifikant": "forskjell", "tendens": "tendens", "uendret": "ingen sikker forskjell"}
+        mapping = {"signifikant": "forskjell", "tendens": "tendens", "ingen sikker endring": "ingen sikker forskjell"}
         assert [mapping[x] for x in v] == list(dv)
 
 
 def test_verdict_thresholds_are_strict():
     assert st.change_verdict(0.05, 0.05) == "tendens"
     assert st.change_verdict(0.0499, 0.0499) == "signifikant"
-    assert st.change_verdict(0.10, 0.2) == "uendret"
-    assert st.change_verdict(0.0999, 0.2) == "uendret"  # dec05: an unadjusted p < 0.10 alone is no tendency
+    assert st.change_verdict(0.10, 0.2) == "ingen sikker endring"
+    assert st.change_verdict(0.0999, 0.2) == "ingen sikker endring"  # dec05: an unadjusted p < 0.10 alone is no tendency
     assert st.change_verdict(0.09, 0.0999) == "tendens"
     assert st.change_verdict(np.nan, np.nan) == "ikke testbar"
 

@@ -158,14 +158,14 @@ def test_changes_match_hand_recomputation_and_bh_per_table(built):
         excl = c["ci_low"] > 0 or c["ci_high"] < 0
         if c["verdict"] == "signifikant":
             assert excl and c["p_adjusted"] < 0.05
-        exp = "signifikant" if c["p_adjusted"] < 0.05 and excl else ("tendens" if c["p_adjusted"] < 0.10 else "uendret")
+        exp = "signifikant" if c["p_adjusted"] < 0.05 and excl else ("tendens" if c["p_adjusted"] < 0.10 else "ingen sikker endring")
         assert c["verdict"] == exp
-        assert c["verdict_unadjusted"] == ("signifikant" if c["p_value"] < 0.05 else "tendens" if c["p_value"] < 0.10 else "uendret")
+        assert c["verdict_unadjusted"] == ("signifikant" if c["p_value"] < 0.05 else "tendens" if c["p_value"] < 0.10 else "ingen sikker endring")
     assert worst < 1e-9
     # BH: one family per printed table (one breakdown × indicators), suppressed rows left out
     for seg, fam in ch[~ch["suppressed"]].groupby("segment"):
         np.testing.assert_allclose(fam["p_adjusted"], multipletests(fam["p_value"], method="fdr_bh")[1], atol=1e-12)
-    assert set(ch["verdict"]) <= {"signifikant", "tendens", "uendret", "for få svar"}
+    assert set(ch["verdict"]) <= {"signifikant", "tendens", "ingen sikker endring", "for få svar"}
     assert (ch["verdict"] == "signifikant").any()  # the shifted wave is detected somewhere
 
 

@@ -116,18 +116,18 @@ def test_verdict_never_calls_a_ci_that_covers_zero_significant():
 
 @pytest.mark.parametrize("p,q,verdict", [(0.001, 0.004, "signifikant"), (0.01, 0.0499, "signifikant"),
                                          # dec05: «tendens» from the adjusted p only (was «tendens» for these 3)
-                                         (0.01, 0.20, "uendret"), (0.049, 0.9, "uendret"), (0.07, 0.07, "tendens"),
-                                         (0.0999, 0.5, "uendret"), (0.05, 0.0999, "tendens"),
-                                         (0.10, 0.10, "uendret"), (0.7, 0.9, "uendret"),
+                                         (0.01, 0.20, "ingen sikker endring"), (0.049, 0.9, "ingen sikker endring"), (0.07, 0.07, "tendens"),
+                                         (0.0999, 0.5, "ingen sikker endring"), (0.05, 0.0999, "tendens"),
+                                         (0.10, 0.10, "ingen sikker endring"), (0.7, 0.9, "ingen sikker endring"),
                                          (float("nan"), float("nan"), "ikke testbar")])
 def test_change_verdict_uses_adjusted_p_and_never_calls_a_significant_ci_unchanged(p, q, verdict):
     assert st.change_verdict(p, q) == verdict
-    between = {"signifikant": "forskjell", "tendens": "tendens", "uendret": "ingen sikker forskjell"}.get(verdict, verdict)
+    between = {"signifikant": "forskjell", "tendens": "tendens", "ingen sikker endring": "ingen sikker forskjell"}.get(verdict, verdict)
     assert st.difference_verdict(p, q) == between
 
 
 @pytest.mark.parametrize("p,verdict", [(0.001, "signifikant"), (0.0499, "signifikant"), (0.05, "tendens"),
-                                       (0.0999, "tendens"), (0.10, "uendret"), (0.7, "uendret"), (float("nan"), "ikke testbar")])
+                                       (0.0999, "tendens"), (0.10, "ingen sikker endring"), (0.7, "ingen sikker endring"), (float("nan"), "ikke testbar")])
 def test_verdict_thresholds(p, verdict):
     assert st.verdict(p) == verdict
 

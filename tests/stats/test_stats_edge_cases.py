@@ -64,7 +64,7 @@ def test_zero_versus_all_in_tiny_groups_is_not_p_zero():
     assert r["diff"] == 1.0 and not r["degenerate"] and r["test"] == "fisher"
     # Newcombe's CI: 1 − sqrt(2 · .561497²) = .205923 to 1 (Wilson 0/3: [0, .561497]); the verdict follows p
     assert r["ci_low"] == pytest.approx(1 - math.sqrt(2) * proportion_confint(0, 3, method="wilson")[1]) and r["ci_high"] == 1.0
-    assert st.verdict(r["p_value"]) == "uendret"
+    assert st.verdict(r["p_value"]) == "ingen sikker endring"
 
 
 def test_zero_versus_all_in_large_groups_is_still_clearly_significant():

@@ -160,7 +160,7 @@ def test_theme_without_column_in_one_wave_is_not_coded_not_zero(sample_survey, s
 
 # ---------------------------------------------------------------------------- 4. tendens on the adjusted p
 def test_tendens_needs_the_adjusted_p():
-    assert st.change_verdict(0.01, 0.30) == "uendret"  # was «tendens» (unadjusted p < 0.10)
+    assert st.change_verdict(0.01, 0.30) == "ingen sikker endring"  # was «tendens» (unadjusted p < 0.10)
     assert st.change_verdict(0.04, 0.08) == "tendens"
     assert st.difference_verdict(0.01, 0.30) == "ingen sikker forskjell"
     assert st.verdict(0.07) == "tendens"  # the unadjusted reading (verdict_unadjusted) is unchanged

@@ -115,8 +115,8 @@ def test_quotes_skip_health_nonanswers_and_redact(make_tiny_definition):
     assert not q["text"].str.contains("kreft").any()  # r05 is health-flagged
     assert "r03" not in set(q["respondent_id"])  # non-answer
     tel = q[(q["theme"] == "telefon")]
-    assert len(tel) == 3 and not tel["text"].str.contains("91234567").any()  # regex safety net
-    assert tel["text"].str.contains("«…»").any()
+    # three eligible comments (fewer than 5): one quote, and the phone number masked by the regex safety net
+    assert len(tel) == 1 and not tel["text"].str.contains("91234567").any()
     assert set(tel["attribution"]) <= {"Privat virksomhet, Oslo", "Privat virksomhet, Vestland", "Offentlig virksomhet, Oslo",
                                        "Offentlig virksomhet, Vestland", "Privat virksomhet", "Offentlig virksomhet", ""}
     d = s.to_dict()
@@ -147,9 +147,9 @@ def test_wave_change_verdicts_and_bh(make_tiny_definition):
     np.testing.assert_allclose(sub["p_adjusted"], multipletests(sub["p_value"], method="fdr_bh")[1])
     assert c["verdict"] == st.change_verdict(c["p_value"], c["p_adjusted"], ci_low=c["ci_low"], ci_high=c["ci_high"])
     assert c["direction"] == "opp"
-    assert set(ch["verdict"]) <= {"signifikant", "tendens", "uendret", "for få svar", "ikke testbar"}
+    assert set(ch["verdict"]) <= {"signifikant", "tendens", "ingen sikker endring", "for få svar", "ikke testbar"}
     tel = _row(ch, kind="indicator", item="telefon", segment="Totalt")
-    assert tel["diff"] == pytest.approx(0) and tel["verdict"] == "uendret"
+    assert tel["diff"] == pytest.approx(0) and tel["verdict"] == "ingen sikker endring"
     ref = build_summary({2023: big, 2024: later}, make_tiny_definition(free_text=[]), quotes=False, compare_to=2024)
     assert ref.meta["comparisons"] == [[2024, 2023]]
 
@@ -212,8 +212,9 @@ def test_sample_quotes_safe(sample_data, sample_summary, sample_survey):
                 val = str(df.loc[r["respondent_id"], seg])
                 assert not ((sup["question"] == r["question"]) & (sup["theme"] == r["theme"]) & (sup["segment"] == seg) & (sup["value"] == val)).any()
         per_theme = qw.groupby(["question", "theme"]).size()
-        assert per_theme.max() <= 6 and (per_theme >= 3).mean() > 0.8
-        assert qw["text"].str.len().max() <= 300
+        # a theme with fewer than 5 eligible comments gets one quote, the others 3–6
+        assert per_theme.isin([1, 3, 4, 5, 6]).all() and (per_theme >= 3).mean() > 0.7
+        assert qw["text"].str.len().max() <= 2 * 300  # a long clause is kept whole rather than cut (max 2 × 300)
         first = qw.iloc[0]
         row = frames[w].set_index("respondent_id").loc[first["respondent_id"]]
         assert first["attribution"].startswith(sample_survey.segment("sektor").display_label(row["sektor"]))
@@ -226,7 +227,7 @@ def test_sample_summary_serialises_and_prints(sample_summary, tmp_path):
     tidy = sample_summary.to_frame()
     assert tidy["table"].nunique() == 7 and {"wave", "segment", "value"} <= set(tidy.columns)
     out = sample_summary.to_text_table(max_themes=5)
-    assert "Fornøyd med NAV" in out and "kommentatorer" in out and any(v in out for v in ("uendret", "tendens", "signifikant"))
+    assert "Fornøyd med NAV" in out and "kommentatorer" in out and any(v in out for v in ("ingen sikker endring", "tendens", "signifikant"))
     files = sample_summary.write(tmp_path, formats=("csv", "json"))
     names = {p.name for p in files}
     assert {"summary.json", "themes.csv", "summary_tidy.csv"} <= names
@@ -245,7 +246,7 @@ def test_unweighted_survey_uses_wilson_and_plain_n(make_tiny_definition):
     s = build_summary({2023: df, 2024: later}, s_def, {2023: coded, 2024: coded}, quotes=False)
     assert not s.meta["weighted"] and "share_w" not in s.table("indicators").columns
     c = _row(s.table("changes"), kind="indicator", item="helhet", segment="Totalt", value="Alle")
-    assert c["diff"] == 0 and c["p_value"] == pytest.approx(1.0) and c["verdict"] == "uendret" and not c["weighted"]
+    assert c["diff"] == 0 and c["p_value"] == pytest.approx(1.0) and c["verdict"] == "ingen sikker endring" and not c["weighted"]
     t = _row(s.table("themes"), wave=2024, question="ft_rutet", theme="telefon", denominator="kommentatorer", segment="Totalt")
     assert (t["ci_low"], t["ci_high"]) == pytest.approx(st.wilson_ci(3, 4))
     assert "uvektet" in s.to_text_table()
@@ -277,7 +278,7 @@ def test_changes_leave_rows_with_both_shares_zero_out_of_the_bh_family(make_tiny
     ch = s.table("changes")
     zero = _row(ch, kind="indicator", item="telefon", segment="sektor", value="O")
     assert zero["share"] == 0 and zero["share_prev"] == 0 and zero["p_value"] == 1.0
-    assert zero["p_adjusted"] == 1.0 and zero["verdict"] == "uendret"
+    assert zero["p_adjusted"] == 1.0 and zero["verdict"] == "ingen sikker endring"
     fam = ch[(ch["kind"] == "indicator") & (ch["segment"] == "sektor") & ~((ch["item"] == "telefon") & (ch["value"] == "O"))]
     assert len(fam) == 3
     # BH over the three real tests only (m = 3, not 4)
@@ -338,7 +339,7 @@ def test_theme_indicator_bh_per_indicator_and_between_group_wording(make_tiny_de
     for (q, ind), g in t.groupby(["question", "indicator"]):
         ok = g[~g["suppressed"] & g["p_value"].notna()]
         np.testing.assert_allclose(ok["p_adjusted"], multipletests(ok["p_value"], method="fdr_bh")[1])
-    assert not (t["verdict"] == "uendret").any()
+    assert not (t["verdict"] == "ingen sikker endring").any()
     assert set(t["verdict"]) <= {"forskjell", "tendens", "ingen sikker forskjell", "for få svar", "ikke testbar"}
     assert "forskjell" in s.meta["difference_rule"]
 

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         from ..survey import SurveyDefinition
         from .clean import check_out_dir
         from .coding import _fail
-        from .stats import write_summary
+        from .stats import text_tables, write_summary
 
         console = Console(stderr=True)
         t0 = time.perf_counter()
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
         shown = blank_hidden_rows(summary, nullable=False)[0]  # hidden cells show no number, in any mode
         for wave in frames:  # every wave; the later one carries the change since the earlier
-            typer.echo(shown.to_text_table(wave=wave))
+            typer.echo(text_tables(shown, wave=wave))  # Norwegian number format, as textmine summary prints
         written = write_summary(summary, out / "sammendrag")
         coded_dir = out / "kodet"
         try:
@@ -66,8 +66,12 @@ def register(app: typer.Typer) -> None:
             from ..report.writer import write_report
 
             with console.status("Writing the report (HTML, Excel, SPSS, charts) …"):
+                from ..paths import DEFAULT_MODEL_DIR
+
+                # the coder and the waves' files: the same model and agreement notes as ``textmine report``
                 data = build_report(frames, survey, codebook=getattr(coder, "codebook", None), coded=coded,
-                                    summary=summary)
+                                    summary=summary, coder=coder, model_dir=model,
+                                    model_folder=model or DEFAULT_MODEL_DIR, sources=dict(zip(frames, paths)))
                 try:
                     files = write_report(data, out / "rapport")
                 except OSError as exc:

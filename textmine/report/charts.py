@@ -18,12 +18,12 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from .numbers import fmt_int, fmt_pct, fmt_pp  # noqa: E402
 
 BLUE = "#1f5a96"
-GREY = "#6b7280"  # 4.8:1 on white: also used for text ("+1 pp (uendret)")
+GREY = "#6b7280"  # 4.8:1 on white: also used for text ("+1 pp (ingen sikker endring)")
 ORANGE = "#c2510f"
 GREEN = "#2e7d32"
 RED = "#b3261e"
 PALETTE = ["#1f5a96", "#c2510f", "#2e7d32", "#6a3d9a", "#8c564b", "#00838f"]
-VERDICT_COLOURS = {"signifikant": "#b3261e", "tendens": "#c2510f", "uendret": GREY}
+VERDICT_COLOURS = {"signifikant": "#b3261e", "tendens": "#c2510f", "ingen sikker endring": GREY}
 MARKERS = ["o", "s", "^", "D", "v", "P"]  # one shape per segment: colour is never the only cue (WCAG 1.4.1)
 
 plt.rcParams.update({
@@ -110,9 +110,16 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
     return render(fig, name, title, alt, png=png)
 
 
+def small_last(levels) -> list:
+    """``levels`` with the neutral «Liten gruppe» labels after all named levels (order otherwise kept)."""
+    levels = list(levels)
+    small = [str(x).lower().startswith("liten gruppe") for x in levels]
+    return [x for x, sm in zip(levels, small) if not sm] + [x for x, sm in zip(levels, small) if sm]
+
+
 def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], png: bool = True) -> Chart:
     """Dot plot: one row per theme, one coloured dot (with CI) per segment value."""
-    segs = list(dict.fromkeys(rows["segment"]))
+    segs = small_last(dict.fromkeys(rows["segment"]))
     themes = [t for t in theme_order if t in set(rows["label"])]
     fig, ax = plt.subplots(figsize=(7.2, _height(len(themes)) + 0.4))
     offsets = np.linspace(-0.28, 0.28, len(segs)) if len(segs) > 1 else [0.0]
@@ -138,7 +145,8 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     ax.set_xlim(left=0)
     _title(fig, title)
     if hidden:  # not in the figure (nor in the legend) because every cell of the level is hidden: say so
-        ax.set_xlabel("\n".join(textwrap.wrap(f"Ikke vist: {', '.join(hidden)} (skjult fordi grunnlaget er for lite)",
+        ax.set_xlabel("\n".join(textwrap.wrap(f"Ikke vist: {', '.join(hidden)} (skjult fordi grunnlaget er for lite, eller for at "
+                                              "skjulte tall ikke skal kunne regnes ut)",
                                                80)), fontsize=8, color=GREY)
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
@@ -151,7 +159,7 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
                  png: bool = True) -> Chart:
     """Segments with many levels (up to ~20): one panel of horizontal bars (95 % CI) per level for each of the
     ``n_themes`` most common themes; a hidden cell (small base) is marked «skjult» instead of a bar."""
-    segs = list(dict.fromkeys(rows["segment"].astype(str)))
+    segs = small_last(dict.fromkeys(rows["segment"].astype(str)))
     themes = [t for t in theme_order if t in set(rows["label"])][:n_themes]
     height = _height(len(segs)) + 0.8
     fig, axes = plt.subplots(1, len(themes), figsize=(7.2, height), sharey=True, squeeze=False)
@@ -189,7 +197,7 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
 
 
 def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:
-    """Previous → current share per row, coloured by verdict (signifikant/tendens/uendret)."""
+    """Previous → current share per row, coloured by verdict (signifikant/tendens/ingen sikker endring)."""
     rows = rows.sort_values("share")
     fig, ax = plt.subplots(figsize=(7.2, _height(len(rows)) + 0.3))
     y = np.arange(len(rows))
@@ -207,7 +215,8 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.05])
     _title(fig, title)
     ax.set_xlabel("Åpen sirkel = forrige måling, fylt = siste måling")
-    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {r['verdict']}" for _, r in rows.iterrows())
+    # top to bottom, as drawn (the rows are plotted bottom-up from the smallest share)
+    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {r['verdict']}" for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
 
 
@@ -230,7 +239,7 @@ def impact_class(verdict, diff) -> str:
         return "higher" if float(diff) > 0 else "lower"
     if v == "tendens":
         return "tendency"
-    if v in ("ingen sikker forskjell", "uendret"):
+    if v in ("ingen sikker forskjell", "ingen sikker endring"):
         return "none"
     return "untested"
 
@@ -260,6 +269,7 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) 
     ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95 % KI")
     if len(rows):
         fig.legend(loc="lower center", ncol=2, fontsize=7.5, frameon=False)
-    alt = title + ": " + "; ".join(
-        f"{r['label']} {fmt_pp(r['diff'])}: {IMPACT_CLASSES[c][0].lower()}" for c, (_, r) in zip(classes, rows.iterrows()))
+    alt = title + ": " + "; ".join(  # top to bottom, as drawn (bars are plotted bottom-up from the smallest)
+        f"{r['label']} {fmt_pp(r['diff'])}: {IMPACT_CLASSES[c][0].lower()}"
+        for c, (_, r) in reversed(list(zip(classes, rows.iterrows()))))
     return render(fig, name, title, alt, png=png, rect=(0, 0.4 / height, 1, 1))

@@ -18,14 +18,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from .model import ReportData
-from ..summary import secondary_levels
+from .numbers import fmt_int
+from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key
 from ..survey import SurveyDefinition
 from .views import HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, method_lines
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+# number formats: shares, percentage points (values stored in pp), p-values, means, whole numbers, counts
 PCT = "0.0%"
+PP = '+0.0" pp";-0.0" pp";0.0" pp"'
+P_VALUE = "0.000"
+MEAN = "0.00"
+WHOLE = "0"
+COUNT = "#,##0"
 
-# (sheet name, attribute, {column: Norwegian header}, percent columns)
+# (sheet name, attribute, {column: Norwegian header}, {column: number format})
 SHEETS = [
     ("Indikatorer", "indicators",
      {"wave": "Måling", "indicator": "Variabel", "label": "Indikator", "segment_var": "Segmentvariabel",
@@ -33,24 +40,30 @@ SHEETS = [
       "n": "n (positive)", "base": "Grunnlag", "mean": "Snitt", "suppressed": "Skjult",
       "n_eff": "Effektiv n", "ci_method": "KI-metode", "share_unweighted": "Andel positive (uvektet)",
       "indicator_id": "Indikator-id"},
-     {"share", "ci_low", "ci_high"}),
+     {"share": PCT, "ci_low": PCT, "ci_high": PCT, "share_unweighted": PCT, "mean": MEAN, "n_eff": WHOLE,
+      "n": COUNT, "base": COUNT}),
     ("Temaer", "themes",
-     {"wave": "Måling", "question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "segment_var": "Segmentvariabel",
+     {"wave": "Måling", "question": "Spørsmål", "question_label": "Spørsmålstekst", "theme": "Tema-id",
+      "label": "Tema", "segment_var": "Segmentvariabel",
       "segment": "Segment", "count": "n (nevner temaet)", "base": "Grunnlag (svarte)", "share": "Andel av svarte",
       "ci_low": "KI nedre", "ci_high": "KI øvre", "asked": "Spurt", "share_asked": "Andel av spurte",
       "respondents": "Respondenter", "share_all": "Andel av alle", "suppressed": "Skjult",
       "n_eff": "Effektiv n", "ci_method": "KI-metode", "value": "Segmentkode"},
-     {"share", "ci_low", "ci_high", "share_asked", "share_all"}),
+     {"share": PCT, "ci_low": PCT, "ci_high": PCT, "share_asked": PCT, "share_all": PCT, "n_eff": WHOLE,
+      "count": COUNT, "base": COUNT, "asked": COUNT, "respondents": COUNT}),
     ("Endring", "changes",
-     {"kind": "Type", "key": "Id", "label": "Hva", "question": "Spørsmål", "prev_wave": "Forrige måling",
-      "wave": "Måling", "prev_share": "Forrige andel", "share": "Andel", "diff": "Endring (andel)",
-      "ci_low": "KI nedre (endring)", "ci_high": "KI øvre (endring)", "verdict": "Vurdering",
+     {"kind": "Type", "key": "Id", "label": "Hva", "question": "Spørsmål", "question_label": "Spørsmålstekst",
+      "prev_wave": "Forrige måling",
+      "wave": "Måling", "prev_share": "Forrige andel", "share": "Andel", "diff": "Endring (pp)",
+      "ci_low": "KI nedre (pp)", "ci_high": "KI øvre (pp)", "verdict": "Vurdering",
       "p_value": "p-verdi (ujustert)", "p_adjusted": "p-verdi (BH-justert)", "n_prev": "Grunnlag forrige",
       "n": "Grunnlag", "verdict_unadjusted": "Vurdering (ujustert)", "weighted": "Vektet", "suppressed": "Skjult",
       "coding_note": "Merknad (koding)"},
-     {"prev_share", "share", "diff", "ci_low", "ci_high"}),
+     {"prev_share": PCT, "share": PCT, "diff": PP, "ci_low": PP, "ci_high": PP, "p_value": P_VALUE,
+      "p_adjusted": P_VALUE, "n_prev": COUNT, "n": COUNT}),
     ("Betydning", "impact",
-     {"question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "indicator": "Indikator",
+     {"question": "Spørsmål", "question_label": "Spørsmålstekst", "theme": "Tema-id", "label": "Tema",
+      "indicator": "Indikator",
       "indicator_label": "Indikatortekst", "share_with": "Andel positive med tema",
       "share_without": "Andel positive uten tema", "diff": "Forskjell", "ci_low": "KI nedre", "ci_high": "KI øvre",
       "n_with": "n med", "n_without": "n uten", "verdict": "Vurdering", "p_value": "p (ujustert)",
@@ -58,11 +71,20 @@ SHEETS = [
       "adjusted_pp": "Justert effekt (pp)", "adjusted_ci_low_pp": "Justert KI nedre (pp)",
       "adjusted_ci_high_pp": "Justert KI øvre (pp)", "adjusted_p": "Justert p (BH)",
       "adjusted_verdict": "Justert vurdering", "adjusted_method": "Modell"},
-     {"share_with", "share_without", "diff", "ci_low", "ci_high"}),
+     {"share_with": PCT, "share_without": PCT, "diff": PP, "ci_low": PP, "ci_high": PP, "p_value": P_VALUE,
+      "p_adjusted": P_VALUE, "adjusted_pp": PP, "adjusted_ci_low_pp": PP, "adjusted_ci_high_pp": PP,
+      "adjusted_p": P_VALUE, "n_with": COUNT, "n_without": COUNT}),
     ("Sitater", "quotes",
-     {"wave": "Måling", "question": "Spørsmål", "theme": "Tema-id", "label": "Tema", "text": "Sitat",
-      "attribution": "Avsender", "rank": "Rekkefølge"}, set()),
+     {"wave": "Måling", "question": "Spørsmål", "question_label": "Spørsmålstekst", "theme": "Tema-id",
+      "label": "Tema", "text": "Sitat", "attribution": "Avsender", "language": "Språk", "rank": "Rekkefølge"}, {}),
 ]
+
+#: differences of two shares (0–1) that the sheets show in percentage points (the value × 100, format :data:`PP`)
+PP_FROM_SHARE = {"changes": ("diff", "ci_low", "ci_high"), "impact": ("diff", "ci_low", "ci_high")}
+
+#: the language codes of the cleaner (:data:`textmine.preprocess.language.LANGUAGES`) as readers name them
+LANGUAGE_NAMES = {"nb": "bokmål", "nn": "nynorsk", "en": "engelsk", "sv": "svensk", "da": "dansk",
+                  "other": "annet språk", "unknown": "ukjent"}
 
 
 # Cell-level numbers that a suppressed row (``suppressed`` = "Skjult") must not show, its bases included: the
@@ -75,13 +97,49 @@ HIDDEN = {
                "adjusted_pp", "adjusted_ci_low_pp", "adjusted_ci_high_pp", "adjusted_p"),
 }
 
+#: column widths (characters): a text column is as wide as its longest value, up to ``TEXT_WIDTH`` (longer values
+#: wrap); a header wraps above ``HEADER_WIDTH``
+MIN_WIDTH, HEADER_WIDTH, TEXT_WIDTH = 10, 18, 60
+WRAP = Alignment(wrap_text=True, vertical="top")
 
-def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None:
-    """Write a table to a write-only sheet: bold header, frozen first row, filters, % formats."""
+
+def reader_table(r: ReportData, attr: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A report table as its sheet shows it: the segment variable by its label, the question's wording next to its
+    id (``question_label``, when the report has question wordings), language names in Norwegian and share
+    differences in percentage points."""
+    df = df.copy()
+    if "language" in df.columns:
+        df["language"] = df["language"].map(lambda v: LANGUAGE_NAMES.get(v, v) if isinstance(v, str) else v)
+    if "segment_var" in df.columns:
+        df["segment_var"] = df["segment_var"].map(lambda v: r.segments.get(v, v) if isinstance(v, str) else v)
+    if "question" in df.columns and r.questions:
+        at = df.columns.get_loc("question") + 1
+        df.insert(at, "question_label", df["question"].map(lambda q: r.questions.get(q, q) if q else None))
+    for c in PP_FROM_SHARE.get(attr, ()):
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce") * 100
+    return df
+
+
+def _layout(header: str, values: list) -> tuple[float, bool]:
+    """(width, wrap) of a column: text columns as wide as their longest value (up to :data:`TEXT_WIDTH`, then
+    wrapped), other columns as wide as their header (up to :data:`HEADER_WIDTH`, the header wraps)."""
+    longest = max((len(v) for v in values if isinstance(v, str)), default=0)
+    width = max(MIN_WIDTH, min(len(header), HEADER_WIDTH) + 2, min(longest, TEXT_WIDTH) + 2)
+    return width, longest > TEXT_WIDTH
+
+
+def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, str]) -> None:
+    """Write a table to a write-only sheet: bold header, frozen first row, filters, number formats (``formats``:
+    {column: Excel number format}), text columns wide enough (long text wrapped)."""
     cols = [c for c in headers if c in df.columns] + [c for c in df.columns if c not in headers]
-    for j, c in enumerate(cols, start=1):
-        width = 60 if c in ("text", "text_clean") else min(40, max(10, len(headers.get(c, c)) + 2))
-        ws.column_dimensions[get_column_letter(j)].width = width
+    rows = [[_cell(v) for v in row] for row in df[cols].itertuples(index=False)]
+    wrap = set()
+    for j, c in enumerate(cols):
+        width, wraps = _layout(str(headers.get(c, c)), [row[j] for row in rows])
+        ws.column_dimensions[get_column_letter(j + 1)].width = width
+        if wraps:
+            wrap.add(j)
     ws.freeze_panes = "A2"
     if len(cols):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
@@ -92,23 +150,28 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], pct: set[str]) -> None
             cell.data_type = "s"
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = WRAP
         header.append(cell)
     ws.append(header)
-    pct_idx = {i for i, c in enumerate(cols) if c in pct}
-    for row in df[cols].itertuples(index=False):
-        out = []
-        for i, v in enumerate(row):
-            v = _cell(v)
-            if i in pct_idx and v is not None:
-                cell = WriteOnlyCell(ws, value=v)
-                cell.number_format = PCT
-                out.append(cell)
-            elif isinstance(v, str) and v.startswith("="):
-                out.append(_text_cell(ws, v))
-            else:
-                out.append(v)
-        ws.append(out)
+    fmt = {j: formats[c] for j, c in enumerate(cols) if c in formats}
+    for row in rows:
+        ws.append([_styled(ws, v, fmt.get(j), j in wrap) for j, v in enumerate(row)])
+
+
+def _styled(ws, v, number_format: str | None, wrap: bool):
+    """A cell value as written: with its number format, wrapped, or as text (never a formula)."""
+    if v is None:
+        return None
+    if isinstance(v, str) and (v.startswith("=") or wrap):
+        cell = _text_cell(ws, v)
+        if wrap:
+            cell.alignment = WRAP
+        return cell
+    if number_format and isinstance(v, (int, float)) and not isinstance(v, bool):
+        cell = WriteOnlyCell(ws, value=v)
+        cell.number_format = number_format
+        return cell
+    return v
 
 
 def _text_cell(ws, v: str) -> WriteOnlyCell:
@@ -150,9 +213,10 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     only); ``omit_columns`` are coded-answer columns (e.g. ``respondent_id``, identifying segments) left out of it."""
     path = Path(path)
     wb = Workbook(write_only=True)
-    for name, attr, headers, pct in SHEETS:
+    for name, attr, headers, formats in SHEETS:
         headers = _scale_headers(r, headers) if attr == "indicators" else headers
-        _write(wb.create_sheet(name), hide_suppressed(getattr(r, attr), HIDDEN.get(attr, ())), headers, pct)
+        table = reader_table(r, attr, hide_suppressed(getattr(r, attr), HIDDEN.get(attr, ())))
+        _write(wb.create_sheet(name), table, headers, formats)
     notes: list[str] = []
     if row_level:
         notes.append(_write_coded(wb, r, set(omit_columns)))
@@ -160,9 +224,9 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     cb["keywords"] = cb["keywords"].map(lambda k: ", ".join(k) if isinstance(k, (list, tuple)) else k)
     _write(wb.create_sheet("Kodebok"), cb, {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse",
                                             "keywords": "Nøkkelord", "parent": "Overordnet", "exclusive": "Eksklusiv"},
-           set())
+           {})
     method = pd.DataFrame(_with_notes(method_lines(r.method), notes), columns=["key", "value"])
-    _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, set())
+    _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, {})
     wb.properties.creator = "textmine"
     _save_fixed(wb, path, export_time())
     return path
@@ -231,7 +295,8 @@ def _scale_headers(r: ReportData, headers: dict[str, str]) -> dict[str, str]:
 
 
 CODED_HEADERS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "Spørsmål",
-                 "text_clean": "Kommentar (anonymisert)", "themes": "Temaer", "type": "Type",
+                 "question_label": "Spørsmålstekst", "text_clean": "Kommentar (anonymisert)", "themes": "Temaer",
+                 "theme_labels": "Temanavn", "type": "Type",
                  "confidence": "Sikkerhet", "needs_review": "Til gjennomgang", "is_non_answer": "Ikke-svar",
                  "language": "Språk"}
 
@@ -297,9 +362,33 @@ def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, 
 def personal_id_note(id_column: str, n: int) -> str:
     """The method note on a respondent id left out of the row-level exports because it holds personal data."""
     ids = "id" if n == 1 else "id-er"
-    return (f"Respondent-id («{id_column}») er utelatt fra de radvise eksportene fordi {n} {ids} inneholder "
+    return (f"Respondent-id («{id_column}») er utelatt fra de radvise eksportene fordi {fmt_int(n)} {ids} inneholder "
             f"personopplysninger (for eksempel fødselsnummer, telefonnummer, e-post eller navn); radene er i stedet "
             f"nummerert («{ROW_NUMBER_HEADER}»).")
+
+
+def reader_rows(r: ReportData, coded: pd.DataFrame) -> pd.DataFrame:
+    """The row-level rows as «Kodede svar» shows them: language names in Norwegian, and beside the ids that other
+    tools read (``question``, ``themes``) the question's wording (``question_label``, when the report has wordings)
+    and the themes' labels (``theme_labels``, «; »-joined, when it has a codebook)."""
+    coded = coded.copy()
+    if "language" in coded.columns:
+        coded["language"] = coded["language"].map(lambda v: LANGUAGE_NAMES.get(v, v) if isinstance(v, str) else v)
+    if "question" in coded.columns and r.questions:
+        coded.insert(coded.columns.get_loc("question") + 1, "question_label",
+                     coded["question"].map(lambda q: r.questions.get(q, q) if isinstance(q, str) else q))
+    if "themes" in coded.columns and r.codebook:
+        labels = {t["id"]: t.get("label") or t["id"] for t in r.codebook}
+        coded.insert(coded.columns.get_loc("themes") + 1, "theme_labels",
+                     coded["themes"].map(lambda v: theme_names(v, labels)))
+    return coded
+
+
+def theme_names(themes, labels: Mapping[str, str]) -> str | None:
+    """«a;b» (theme ids) → «A; B» (their labels; an unknown id as itself)."""
+    if not isinstance(themes, str) or not themes.strip():
+        return None
+    return "; ".join(labels.get(t.strip(), t.strip()) for t in themes.split(";") if t.strip())
 
 
 def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
@@ -313,10 +402,11 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
     for col, display in (declared.get("values") or {}).items():
         if col in coded.columns:
             coded[col] = coded[col].map(lambda v, d=display: d.get(_level_key(v), v))
+    coded = reader_rows(r, coded)
     first = {ROW_NUMBER: ROW_NUMBER_HEADER, **{k: CODED_HEADERS[k] for k in ("respondent_id", "wave")}}
     # then the survey's columns, as coded_view
     headers = {**first, **SAMPLE_COLUMN_HEADERS, **r.segments, **(declared.get("columns") or {}), **CODED_HEADERS}
-    _write(wb.create_sheet(ROW_LEVEL_SHEET), coded, headers, set())
+    _write(wb.create_sheet(ROW_LEVEL_SHEET), coded, headers, {"confidence": MEAN})
     note = row_level_note(counts["small"], counts["health"], _min_cell(r), n_weight=counts["weight"])
     if counts["personal_ids"]:
         note += " " + personal_id_note(str(r.method.get("id_column") or "respondent_id"), counts["personal_ids"])
@@ -344,14 +434,15 @@ def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int 
     comments = "kommentar" if n_health == 1 else "kommentarer"
     weight = ""
     if n_weight:
-        weight = (f" Vekten er fjernet i de samme radene ({n_weight}), fordi den kan røpe segmentet (f.eks. fylket)"
-                  f" den er beregnet fra.")
-    return (f"«{ROW_LEVEL_SHEET}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn "
-            f"{min_cell} kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). "
+        weight = (f" Vekten er fjernet i de samme radene ({fmt_int(n_weight)}), fordi den kan røpe segmentet "
+                  f"(f.eks. fylket) den er beregnet fra.")
+    return (f"«{ROW_LEVEL_SHEET}»: {fmt_int(n_small)} {rows} har fått segmentverdier fjernet fordi segmentet har "
+            f"færre enn {min_cell} kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). "
             f"Når bare ett segment er for lite, er også det nest minste fjernet, og en respondent som er fjernet i én "
             f"rad, er fjernet i alle sine rader. Også kombinasjoner av segmenter (for eksempel fylke og sektor) med "
             f"færre enn {min_cell} kommentatorer er brutt opp ved at verdien i ett av segmentene er fjernet.{weight} "
-            f"{n_health} {comments} med sensitive personopplysninger (helse, religion, legning, etnisitet, politikk, fagforening, straff) er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
+            f"{fmt_int(n_health)} {comments} med sensitive personopplysninger (helse, religion, legning, etnisitet, "
+            f"politikk, fagforening, straff) er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
 
 
 #: ``attrs`` key of :func:`safe_coded_rows`' frame: the number of rows whose weight (and other per-respondent
@@ -402,150 +493,6 @@ def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int, *,
     return out, int(changed.sum()), n_health
 
 
-def _blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) -> np.ndarray:
-    """Blank small cells' segment values in ``out`` (in place); returns the rows with any value blanked.
-
-    Single segments (:func:`_blank_small_levels`) and combinations of segments (:func:`_blank_small_combinations`)
-    in turn until neither blanks anything more (a combination's blanks can make a single level small)."""
-    changed = np.zeros(len(out), dtype=bool)
-    if not segments or not len(out) or min_cell <= 1:
-        return changed
-    rows = _RowKeys.of(out)
-    shown = None
-    while True:
-        changed |= _blank_small_levels(out, segments, min_cell, rows)
-        if len(segments) > 1:
-            changed |= _blank_small_combinations(out, segments, min_cell, rows)
-        now = int(out[segments].notna().to_numpy().sum())
-        if now == shown:
-            return changed
-        shown = now
-
-
-class _RowKeys:
-    """Per-row keys of the row-level rows: the table cell (wave × question), the commenter (respondent id of a row
-    with a real comment, else None: the tables count commenters) and the respondent (wave × id)."""
-
-    def __init__(self, group: pd.DataFrame, commenter: pd.Series, person: np.ndarray):
-        self.group, self.commenter, self.person = group, commenter, person
-
-    @classmethod
-    def of(cls, out: pd.DataFrame) -> "_RowKeys":
-        cols = [c for c in ("wave", "question") if c in out.columns]
-        group = pd.DataFrame({c: out[c].map(_key_text) for c in cols}, index=out.index)
-        ids = out["respondent_id"] if "respondent_id" in out.columns else pd.Series(range(len(out)), index=out.index)
-        ids = ids.map(_key_text)
-        # commenters, as the tables count them: rows with a real comment (non-answers and blanks shown, not counted)
-        real = np.ones(len(out), dtype=bool)
-        if "is_non_answer" in out.columns:
-            real &= pd.to_numeric(out["is_non_answer"], errors="coerce").fillna(0).to_numpy() == 0
-        if "text_clean" in out.columns:
-            real &= np.array([isinstance(t, str) and bool(t.strip()) for t in out["text_clean"].to_numpy()], dtype=bool)
-        # a respondent: the same id in the same wave (a respondent has one row per question answered)
-        wave = group["wave"] if "wave" in group.columns else pd.Series("", index=out.index)
-        person = pd.factorize(pd.Series(list(zip(wave, ids)), index=out.index))[0]
-        return cls(group, ids.where(real, None), person)
-
-    def whole_respondents(self, rows: np.ndarray) -> np.ndarray:
-        """``rows`` grown to every row of each respondent with a row in it."""
-        return np.isin(self.person, self.person[rows]) if rows.any() else rows
-
-
-def _blank_small_levels(out: pd.DataFrame, segments: list[str], min_cell: int, rows: _RowKeys) -> np.ndarray:
-    """One segment at a time: blank the levels with fewer than ``min_cell`` commenters (per wave × question), the next
-    smallest level with a single small one, per respondent (in place); returns the rows with a value blanked."""
-    changed = np.zeros(len(out), dtype=bool)
-    group = list(rows.group.columns)
-    for c in segments:
-        values = out[c].astype(object)
-        present = values.notna().to_numpy()
-        keys = rows.group.assign(**{"_seg": values.map(_key_text), "_id": rows.commenter})
-        count = keys.groupby(group + ["_seg"], sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
-        small = (count < min_cell) & present
-        # secondary rule, per wave × question: one small level → the next smallest level (by commenters) too
-        pos = np.flatnonzero(present)
-        if len(pos):
-            cell = keys.iloc[pos][group + ["_seg"]].reset_index(drop=True).assign(_n=count[pos], _pos=pos)
-            parts = cell.groupby(group, sort=False, dropna=False) if group else [(None, cell)]
-            for _, part in parts:
-                levels = part.groupby("_seg", sort=False)["_n"].first()
-                n = levels.to_numpy()  # (every level here has rows, even one whose rows are all non-answers)
-                extra = secondary_levels(n, n < min_cell, present=np.ones(len(n), dtype=bool), min_cell=min_cell)
-                for level in levels.index[extra]:
-                    small[part["_pos"].to_numpy()[part["_seg"].to_numpy() == level]] = True
-        # per respondent: blanked in one of their rows → blanked in all of them
-        small = rows.whole_respondents(small) & present
-        if small.any():
-            changed |= small
-            out[c] = values.where(~small, None)
-    return changed
-
-
-#: up to this many segment columns every combination of two or more of them is checked; with more, the pairs and the
-#: full combination (the number of combinations grows as 2^k)
-ALL_COMBINATIONS_UP_TO = 5
-
-
-def _segment_sets(segments: list[str]) -> list[tuple[str, ...]]:
-    """The combinations of segment columns the row-level rows must keep at ``min_cell`` (largest first)."""
-    from itertools import combinations
-
-    k = len(segments)
-    sizes = range(k, 1, -1) if k <= ALL_COMBINATIONS_UP_TO else (k, 2)
-    return [s for n in sizes for s in combinations(segments, n)]
-
-
-def _blank_small_combinations(out: pd.DataFrame, segments: list[str], min_cell: int, rows: _RowKeys) -> np.ndarray:
-    """Local suppression (k-anonymity, k = ``min_cell``) over combinations of segment columns: a combination of
-    shown values (rows with every column of the combination shown, per wave × question) with fewer than ``min_cell``
-    commenters is small. Greedily, the column in the most small combinations (ties: the most distinct levels, then
-    the first) is blanked in their rows (per respondent), until no combination is small (in place); returns the
-    rows with a value blanked. A row with a blanked value counts in no combination holding that column."""
-    changed = np.zeros(len(out), dtype=bool)
-    group = list(rows.group.columns)
-    n_levels = {c: out[c].nunique(dropna=True) for c in segments}
-    sets = _segment_sets(segments)
-    while True:
-        keys = rows.group.assign(_id=rows.commenter, **{f"_s{i}": out[c].map(_key_text) for i, c in
-                                                        enumerate(segments)})
-        col = {c: f"_s{i}" for i, c in enumerate(segments)}
-        shown = {c: out[c].notna().to_numpy() for c in segments}
-        score = dict.fromkeys(segments, 0)
-        small_rows: dict[str, np.ndarray] = {c: np.zeros(len(out), dtype=bool) for c in segments}
-        for combo in sets:
-            vis = np.logical_and.reduce([shown[c] for c in combo])
-            if not vis.any():
-                continue
-            part = keys[vis]
-            by = group + [col[c] for c in combo]
-            count = part.groupby(by, sort=False, dropna=False)["_id"].transform("nunique").to_numpy()
-            small = count < min_cell
-            if not small.any():
-                continue
-            n_small = len(part[small].drop_duplicates(by))
-            mask = np.zeros(len(out), dtype=bool)
-            mask[np.flatnonzero(vis)[small]] = True
-            for c in combo:
-                score[c] += n_small
-                small_rows[c] |= mask
-        if not any(score.values()):
-            return changed
-        best = max(segments, key=lambda c: (score[c], n_levels[c], -segments.index(c)))
-        blank = rows.whole_respondents(small_rows[best]) & shown[best]
-        out[best] = out[best].astype(object).where(~blank, None)
-        changed |= blank
-
-
-def _key_text(v) -> str:
-    """A cell as a grouping key: missing values one level of their own."""
-    try:
-        if v is None or pd.isna(v):
-            return "\x00"
-    except (TypeError, ValueError):
-        pass
-    return _level_key(v)
-
-
 def _hide_health_texts(out: pd.DataFrame) -> int:
     if "text_clean" not in out.columns or not len(out):
         return 0
@@ -568,8 +515,3 @@ def _health_flagger():
 
     flagger = HealthFlagger.from_wordlists()
     return lambda text: flagger.flag(normalize(text))
-
-
-def _level_key(v):
-    """A cell as the survey definition writes its levels: 2.0 → "2"."""
-    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)

@@ -150,6 +150,29 @@ def quote_markers_note(texts) -> str:
             + ", og kommentarer med helseopplysninger eller andre sensitive personopplysninger og fra små grupper er utelatt.")
 
 
+#: why a cell is hidden (primary and secondary suppression), as the report's notes say it
+HIDDEN_WHY = "for lite grunnlag, eller for at andre skjulte tall ikke skal kunne regnes ut"
+#: the footnote on neutral «Liten gruppe» labels (hidden levels of free-valued segments)
+SMALL_GROUP_NOTE = ("«Liten gruppe» = en gruppe med så få svar at tallene er skjult; navnet vises ikke fordi det kan "
+                    "gjøre det mulig å kjenne igjen dem som svarte. Små grupper står sist, etter alle grupper med "
+                    "navn.")
+
+
+def is_small_group(name) -> bool:
+    """Whether a segment level is shown under the neutral label «Liten gruppe» (numbered or not)."""
+    return str(name).lower().startswith("liten gruppe")
+
+
+def is_weighted(r: ReportData) -> bool:
+    """Whether the report's shares are weighted (the method note «Vektet …»)."""
+    return str(r.method.get("weights", "")).startswith("Vektet")
+
+
+def weighted_note(r: ReportData) -> str:
+    """"; andeler vektet, antall og grunnlag uvektet" for captions of tables that show both, "" when unweighted."""
+    return "; andeler vektet, antall og grunnlag uvektet" if is_weighted(r) else ""
+
+
 def _theme_rows(rows: pd.DataFrame) -> list[dict]:
     out = []
     for _, t in rows.sort_values("share", ascending=False).iterrows():
@@ -169,7 +192,7 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
         rows = th[(th["question"] == q) & (th["segment_var"] == seg_var)]
         if rows.empty:
             continue
-        segs = list(dict.fromkeys(rows["segment"]))
+        segs = ch.small_last(dict.fromkeys(rows["segment"]))
         bases = rows.groupby("segment", sort=False)["base"].max()
         overall = th[(th["question"] == q) & (th["segment_var"] == "Alle")].sort_values("share", ascending=False)
         body = []
@@ -183,7 +206,7 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
                     cells.append({"text": "–", "title": "", "suppressed": True})
                     continue
                 if bool(c["suppressed"]):
-                    cells.append({"text": "–*", "title": "Skjult: for lite grunnlag", "suppressed": True})
+                    cells.append({"text": "–*", "title": f"Skjult: {HIDDEN_WHY}", "suppressed": True})
                     has_suppressed = True
                 else:
                     cells.append({"text": f"{fmt_pct(c['share'])} ({fmt_int(c['count'])})",
@@ -193,7 +216,8 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
             body.append({"label": label, "cells": cells})
         blocks.append({"var": seg_var, "label": seg_label,
                        "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": body,
-                       "has_suppressed": has_suppressed, "chart": charts.get(f"temaer_{q}_{seg_var}"),
+                       "has_suppressed": has_suppressed, "has_small": any(is_small_group(x) for x in segs),
+                       "chart": charts.get(f"temaer_{q}_{seg_var}"),
                        "chart_note": segment_chart_note(r, q, seg_var)})
     return blocks
 
@@ -286,9 +310,13 @@ def drivers_note(r: ReportData) -> str | None:
         if kinds[q] != "logit" and q in failed:
             part += " (logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet)"
         parts.append(part)
+    controls = r.method.get("driver_controls") or "kontrollvariabler"
     text = (f"Justert effekt ({r.current_wave}): sammenhengen mellom hvert tema og positivt svar på «{outcome}» "
-            "blant kommentatorene, med alle temaene og kontrollvariabler i samme modell; effekten er gjennomsnittlig "
-            "forskjell i prosentpoeng. ")
+            f"blant dem som svarte på spørsmålet, med alle temaene og {controls} i samme modell; effekten er "
+            "gjennomsnittlig forskjell i prosentpoeng. Vurderingen i kolonnen «Justert effekt» bygger på modellens "
+            "eget 95 % konfidensintervall og p-verdi (justert med Benjamini–Hochberg over temaene), ikke på den "
+            "ujusterte forskjellen, så de to vurderingene kan avvike; med få som nevner et tema er den justerte "
+            "effekten svært usikker. ")
     if len(set(models.values())) == 1:
         text += f"Modell: {next(iter(models.values()))}."
     else:
@@ -297,7 +325,7 @@ def drivers_note(r: ReportData) -> str | None:
         text += " Logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet."
     weighted = str(r.method.get("weights", "")).startswith("Vektet")
     if "logit" in kinds.values() and weighted:
-        text += (" Logit-modellen er uvektet: den bruker ikke vektene, men anslår sammenhengen blant kommentatorene i "
+        text += (" Logit-modellen er uvektet: den bruker ikke vektene, men anslår sammenhengen blant dem som svarte i "
                  "utvalget, justert for kontrollvariablene; vektene brukes til å gjøre andelene representative.")
         if "wls" in kinds.values():
             text += (" Den lineære modellen er vektet. Justerte effekter fra vektede og uvektede modeller er ikke "
@@ -356,40 +384,14 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                              "text": f" av dem som svarte på «{_short(text, 60)}», nevner «{top['label']}» "
                                      f"({verbal_share(top['share'])})",
                              "trace": fmt_n_base(top["count"], top["base"])})
+    indicators, indicator_questions = _indicator_rows(r, th)
     ind = _cur(r.indicators, wave)
-    ind = ind[ind["segment_var"] == "Alle"]
-    indicators = []
+    ind = ind[(ind["segment_var"] == "Alle") & (ind["indicator"] == "q_helhet")]
     for _, i in ind.iterrows():
-        row = {"label": i["label"], "share": fmt_pct(i["share"]), "ci": fmt_ci(i["ci_low"], i["ci_high"]),
-               "trace": f"{fmt_int(i['n'])} / {fmt_int(i['base'])}", "theme": None, "theme_share": None,
-               "theme_trace": None}
-        tid = INDICATOR_THEMES.get(i["indicator"])
-        if tid:
-            cand = th[(th["theme"] == tid) & (th["segment_var"] == "Alle")]
-            if not cand.empty:
-                c = cand.sort_values("base", ascending=False).iloc[0]
-                row.update(theme=c["label"], theme_share=fmt_pct(c["share"]),
-                           theme_trace=f"{fmt_int(c['count'])} / {fmt_int(c['base'])}")
-        indicators.append(row)
-        if i["indicator"] == "q_helhet":
-            keyfacts.insert(0, {"value": fmt_pct(i["share"]), "text": f" – {i['label'][:1].lower() + i['label'][1:]} "
-                                f"({verbal_share(i['share'])})", "trace": fmt_n_base(i["n"], i["base"])})
-    changes = []
-    for _, c in r.changes.sort_values(["kind", "diff"]).iterrows():
-        kind = c["kind"]
-        if kind == "tema" and c.get("question"):
-            kind = f"tema, «{_short(r.questions.get(c['question'], c['question']), 40)}»"
-        dg = _change_digits(c["prev_share"], c["share"], c["diff"])
-        lo, hi = c.get("ci_low"), c.get("ci_high")
-        ci = fmt_pp_ci(lo, hi, dg)
-        p_raw, p_adj = c.get("p_value"), c.get("p_adjusted")
-        changes.append({"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"], dg),
-                        "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg), "ci": ci,
-                        "verdict": c["verdict"],
-                        "p_raw": fmt_decimal(p_raw, 3) if p_raw is not None and pd.notna(p_raw) else "–",
-                        "p": fmt_decimal(p_adj, 3) if p_adj is not None and pd.notna(p_adj) else "–",
-                        "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}",
-                        "coding_note": _text_or_empty(c.get("coding_note"))})
+        keyfacts.insert(0, {"value": fmt_pct(i["share"]), "text": f" svarer positivt på «{i['label']}» "
+                            f"({verbal_share(i['share'])})", "trace": fmt_n_base(i["n"], i["base"])})
+    change_tables = _change_tables(r, charts)
+    changes = [c for t in change_tables for c in t["rows"]]
     impact = []
     left_out = driver_left_out(r)
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
@@ -400,22 +402,17 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     impact_caption = ""
     if not r.impact.empty:
         impact_caption = (f"Andel positive på «{r.impact['indicator_label'].iloc[0]}» blant dem som nevner temaet "
-                          "og blant de andre som kommenterte")
-    quotes = []
-    for (q, t), g in r.quotes.groupby(["question", "theme"], sort=False):
-        share_row = th[(th["question"] == q) & (th["theme"] == t) & (th["segment_var"] == "Alle")]
-        lead = ""
-        if not share_row.empty:
-            s = share_row.iloc[0]
-            lead = (f"{fmt_pct(s['share'])} av dem som svarte ({verbal_share(s['share'])}, "
-                    f"{fmt_n_base(s['count'], s['base'])}) tar opp dette.")
-        quotes.append({"qid": q, "theme": t, "label": g["label"].iloc[0], "question": _short(r.questions.get(q, q), 50),
-                       "lead": lead, "quotes": g[["text", "attribution"]].to_dict("records")})
+                          "og blant de andre som svarte på spørsmålet")
+    quotes = _quote_groups(r, th)
     method = html_method_lines(r)
     return {
         "r": r, "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"), "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
-        "changes": changes, "changes_mixed": any(c["coding_note"] for c in changes), "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
+        "changes": changes, "change_tables": change_tables, "changes_mixed": any(c["coding_note"] for c in changes),
+        "changes_unrounded": any(c["unrounded"] for c in changes), "indicator_questions": indicator_questions,
+        "impact_missing": impact_missing(r), "weighted_note": weighted_note(r), "hidden_why": HIDDEN_WHY,
+        "small_group_note": SMALL_GROUP_NOTE,
+        "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
         "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
         "positive_caption": positive_caption(r),
@@ -423,6 +420,141 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                                           else []),
         "synthetic": r.method.get("synthetic"),
     }
+
+
+def _indicator_rows(r: ReportData, th: pd.DataFrame) -> tuple[list[dict], list[str]]:
+    """The rows of «Temaer ved siden av indikatorene»: each indicator with its matching theme's share among those who
+    answered each free-text question (one cell per question, so a share is never shown without its question), and
+    the questions' short wordings for the column heads."""
+    ind = _cur(r.indicators, r.current_wave)
+    ind = ind[ind["segment_var"] == "Alle"]
+    overall = th[th["segment_var"] == "Alle"]
+    qids = [q for q in r.questions if (overall["question"] == q).any()]
+    rows = []
+    for _, i in ind.iterrows():
+        row = {"label": i["label"], "share": fmt_pct(i["share"]), "ci": fmt_ci(i["ci_low"], i["ci_high"]),
+               "trace": f"{fmt_int(i['n'])} / {fmt_int(i['base'])}", "theme": None, "theme_cells": []}
+        tid = INDICATOR_THEMES.get(i["indicator"])
+        cand = overall[overall["theme"] == tid] if tid else overall.iloc[0:0]
+        if not cand.empty:
+            row["theme"] = cand["label"].iloc[0]
+        for q in qids:
+            c = cand[cand["question"] == q]
+            if c.empty or bool(c["suppressed"].iloc[0]):
+                row["theme_cells"].append({"share": "–", "trace": ""})
+            else:
+                c = c.iloc[0]
+                row["theme_cells"].append({"share": fmt_pct(c["share"]),
+                                           "trace": f"{fmt_int(c['count'])} / {fmt_int(c['base'])}"})
+        # one line for pages with a single theme column (the service's dashboard): every question, named
+        named = [(cell, _short(r.questions[q], 30)) for cell, q in zip(row["theme_cells"], qids) if cell["trace"]]
+        row["theme_share"] = "; ".join(f"{cell['share']} («{qt}»)" for cell, qt in named) or None
+        row["theme_trace"] = "; ".join(cell["trace"] for cell, _ in named) or None
+        rows.append(row)
+    return rows, [_short(r.questions[q], 40) for q in qids]
+
+
+def _shown_adds_up(prev, cur, diff, digits: int) -> bool:
+    """Whether the shown (rounded) change equals the difference of the shown shares."""
+    if any(v is None or pd.isna(v) for v in (prev, cur, diff)):
+        return True
+    p, c, d = (round(float(f"{100 * float(v):.{digits}f}") * 10 ** digits) for v in (prev, cur, diff))
+    return c - p == d
+
+
+def _change_row(r: ReportData, c) -> dict:
+    kind = c["kind"]
+    if kind == "tema" and c.get("question"):
+        kind = f"tema, «{_short(r.questions.get(c['question'], c['question']), 40)}»"
+    dg = _change_digits(c["prev_share"], c["share"], c["diff"])
+    p_raw, p_adj = c.get("p_value"), c.get("p_adjusted")
+    return {"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"], dg),
+            "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg),
+            "ci": fmt_pp_ci(c.get("ci_low"), c.get("ci_high"), dg),
+            "verdict": c["verdict"],
+            "p_raw": fmt_decimal(p_raw, 3) if p_raw is not None and pd.notna(p_raw) else "–",
+            "p": fmt_decimal(p_adj, 3) if p_adj is not None and pd.notna(p_adj) else "–",
+            "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}",
+            "unrounded": not _shown_adds_up(c["prev_share"], c["share"], c["diff"], dg),
+            "coding_note": _text_or_empty(c.get("coding_note"))}
+
+
+def _change_tables(r: ReportData, charts: dict | None = None) -> list[dict]:
+    """The change table split by adjustment family (Benjamini–Hochberg is applied within each): the indicators,
+    then the themes of each question in the report's question order; rows by change, each with its chart."""
+    charts = charts or {}
+    ch = r.changes
+    if ch is None or ch.empty:
+        return []
+    tables = []
+    ind = ch[ch["kind"] == "indikator"]
+    if not ind.empty:
+        tables.append({"title": "Indikatorer", "question": "", "chart": charts.get("endring_indikator"),
+                       "rows": [_change_row(r, c) for _, c in ind.sort_values("diff").iterrows()]})
+    themes = ch[ch["kind"] == "tema"]
+    order = list(r.questions) + [q for q in dict.fromkeys(themes["question"]) if q not in r.questions]
+    for q in order:
+        rows = themes[themes["question"] == q]
+        if rows.empty:
+            continue
+        tables.append({"title": f"Temaer, «{r.questions.get(q, q)}»", "question": q,
+                       "chart": charts.get(f"endring_tema_{q}"),
+                       "rows": [_change_row(r, c) for _, c in rows.sort_values("diff").iterrows()]})
+    return tables
+
+
+def impact_missing(r: ReportData) -> list[str]:
+    """Notes under «Betydning» naming the themes of each question that have no row there (too few mentions for a
+    comparison, or not testable), so that no theme is left out silently."""
+    if r.impact is None or r.impact.empty:
+        return []
+    th = _cur(r.themes, r.current_wave)
+    th = th[th["segment_var"] == "Alle"]
+    notes = []
+    for q, text in r.questions.items():
+        shown = set(r.impact.loc[r.impact["question"] == q, "theme"])
+        rows = th[th["question"] == q].sort_values("share", ascending=False)
+        missing = [str(lab) for t, lab in zip(rows["theme"], rows["label"]) if t not in shown]
+        if not missing:
+            continue
+        names = ", ".join(f"«{m}»" for m in missing)
+        notes.append(f"Ikke med for «{_short(text, 60)}» ({len(missing)} temaer): {names}. For få nevner disse "
+                     "temaene til en sikker sammenligning, eller sammenligningen kan ikke testes.")
+    return notes
+
+
+#: quote languages marked with a lang attribute (the page itself is bokmål)
+_QUOTE_LANG = {"en": "en", "eng": "en", "english": "en", "engelsk": "en", "nn": "nn", "nno": "nn", "nynorsk": "nn"}
+
+
+def quote_lang(value) -> str:
+    """The HTML lang of a quote in another language than the page («en», «nn»), "" otherwise or when unknown."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return _QUOTE_LANG.get(str(value).strip().lower(), "")
+
+
+def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
+    """The quote sections in the report's order: questions as listed, themes by share (largest first)."""
+    q_order = {q: k for k, q in enumerate(r.questions)}
+    overall = th[th["segment_var"] == "Alle"]
+    share = {(q, t): s for q, t, s in zip(overall["question"], overall["theme"], overall["share"])}
+    groups = []
+    for (q, t), g in r.quotes.groupby(["question", "theme"], sort=False):
+        lead = ""
+        row = overall[(overall["question"] == q) & (overall["theme"] == t)]
+        if not row.empty and not bool(row["suppressed"].iloc[0]):
+            s = row.iloc[0]
+            lead = (f"{fmt_pct(s['share'])} av dem som svarte ({verbal_share(s['share'])}, "
+                    f"{fmt_n_base(s['count'], s['base'])}) tar opp dette.")
+        langs = g["language"] if "language" in g.columns else [None] * len(g)
+        items = [{"text": x, "attribution": a, "lang": quote_lang(lang)}
+                 for x, a, lang in zip(g["text"], g["attribution"], langs)]
+        sv = share.get((q, t))
+        key = (q_order.get(q, len(q_order)), -(float(sv) if sv is not None and pd.notna(sv) else -1.0))
+        groups.append((key, {"qid": q, "theme": t, "label": g["label"].iloc[0],
+                             "question": _short(r.questions.get(q, q), 50), "lead": lead, "quotes": items}))
+    return [g for _, g in sorted(groups, key=lambda x: x[0])]
 
 
 def html_method_lines(r: ReportData) -> list[dict]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-VERDICTS = ("signifikant", "tendens", "uendret", "for få svar", "ikke testbar")  # textmine.stats.verdict + suppression
+VERDICTS = ("signifikant", "tendens", "ingen sikker endring", "for få svar", "ikke testbar")  # textmine.stats.verdict + suppression
 
 INDICATOR_COLUMNS = ["wave", "indicator", "label", "segment_var", "segment", "share", "ci_low", "ci_high",
                      "n", "base", "mean", "suppressed"]

@@ -1,4 +1,4 @@
-"""Norwegian number formatting: decimal comma, "86 %", "7 av 10", "om lag halvparten"."""
+"""Norwegian number formatting: decimal comma, "86 %", "7 av 10", "nesten 9 av 10"."""
 
 from __future__ import annotations
 
@@ -8,22 +8,23 @@ from fractions import Fraction
 NBSP = "\u00a0"
 THIN = "\u202f"  # narrow no-break space, used as thousands separator
 
-#: the plain-language shares, in increasing order. A share is written as the nearest of these (cut points halfway
-#: between neighbours), so the wording is monotone in the share and never more than half a step off: 5 % is
-#: "1 av 20", 7 % "1 av 15", 10 % "1 av 10". Below 2,5 % (fewer than 1 in 40) and above 95 % words are used.
+#: the plain-language shares ("k av N"), in increasing order. A share is written from its shown whole percent
+#: (:func:`fmt_pct`), so the same «4 %» always gets the same phrase: the phrase whose value rounds to that percent,
+#: else the nearest phrase with «nesten» (the share is a little below it) or «drøyt» (a little above): 86 % is
+#: «nesten 9 av 10», 8 % «1 av 12». Under 3 % is «svært få», over 95 % «nesten alle».
 _VERBAL_FRACTIONS: list[tuple[Fraction, str]] = [
-    (Fraction(1, 40), "1 av 40"), (Fraction(1, 30), "1 av 30"),
-    (Fraction(1, 25), "1 av 25"), (Fraction(1, 20), "1 av 20"), (Fraction(1, 15), "1 av 15"),
-    (Fraction(1, 10), "1 av 10"), (Fraction(1, 8), "1 av 8"), (Fraction(1, 6), "1 av 6"),
-    (Fraction(1, 5), "1 av 5"), (Fraction(1, 4), "1 av 4"),
+    (Fraction(1, 30), "1 av 30"),
+    (Fraction(1, 25), "1 av 25"), (Fraction(1, 20), "1 av 20"), (Fraction(1, 17), "1 av 17"),
+    (Fraction(1, 15), "1 av 15"), (Fraction(1, 14), "1 av 14"), (Fraction(1, 12), "1 av 12"),
+    (Fraction(1, 11), "1 av 11"), (Fraction(1, 10), "1 av 10"), (Fraction(1, 9), "1 av 9"),
+    (Fraction(1, 8), "1 av 8"), (Fraction(1, 7), "1 av 7"), (Fraction(3, 20), "3 av 20"),
+    (Fraction(1, 6), "1 av 6"), (Fraction(1, 5), "1 av 5"), (Fraction(1, 4), "1 av 4"),
     (Fraction(3, 10), "3 av 10"), (Fraction(1, 3), "1 av 3"), (Fraction(2, 5), "4 av 10"),
-    (Fraction(1, 2), "om lag halvparten"), (Fraction(3, 5), "6 av 10"), (Fraction(2, 3), "2 av 3"),
+    (Fraction(1, 2), "halvparten"), (Fraction(3, 5), "6 av 10"), (Fraction(2, 3), "2 av 3"),
     (Fraction(7, 10), "7 av 10"), (Fraction(3, 4), "3 av 4"), (Fraction(4, 5), "8 av 10"),
     (Fraction(9, 10), "9 av 10"),
 ]
-#: cut points between neighbouring phrases (a share at a cut point gets the larger phrase)
-_VERBAL_CUTS = [float(a + b) / 2 for (a, _), (b, _) in zip(_VERBAL_FRACTIONS, _VERBAL_FRACTIONS[1:])]
-_VERBAL_LOW, _VERBAL_HIGH = 0.025, 0.95
+_VERBAL_LOW, _VERBAL_HIGH = 3, 95  # shown whole percents: below LOW «svært få», above HIGH «nesten alle»
 
 
 def _missing(x) -> bool:
@@ -102,14 +103,13 @@ def fmt_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
 
 
 def verbal_share(p) -> str:
-    """Verbal rounding the way Norwegian reports write it: 0.71 -> "7 av 10", 0.52 -> "om lag halvparten",
-    0.05 -> "1 av 20", 0.07 -> "1 av 15".
+    """The share ``p`` (0–1) in words, from its shown whole percent so that it never contradicts «86 %» and the
+    same percent always reads the same: 0.86 -> "nesten 9 av 10", 0.08 -> "1 av 12", 0.04 -> "1 av 25",
+    0.5 -> "halvparten", 0.52 -> "drøyt halvparten".
 
-    The nearest phrase of ``_VERBAL_FRACTIONS`` (monotone: a larger share never gets a smaller phrase). 0 is
-    "ingen", under 2,5 % (fewer than 1 in 40) "svært få", over 95 % "nesten alle", 1 "alle".
-    """
-    import bisect
-
+    A phrase of ``_VERBAL_FRACTIONS`` is used as it is when its value rounds to the shown percent (within half a
+    point), else the nearest one with «nesten» (share below it) or «drøyt» (above; ties go to «drøyt» of the smaller
+    phrase). 0 is "ingen", 1 "alle", under 3 % "svært få", over 95 % "nesten alle"."""
     if _missing(p):
         return "–"
     p = float(p)
@@ -119,11 +119,16 @@ def verbal_share(p) -> str:
         return "ingen"
     if p == 1:
         return "alle"
-    if p < _VERBAL_LOW:
+    shown = int(f"{p * 100:.0f}")  # the whole percent fmt_pct prints
+    if shown < _VERBAL_LOW:
         return "svært få"
-    if p > _VERBAL_HIGH:
+    if shown > _VERBAL_HIGH:
         return "nesten alle"
-    return _VERBAL_FRACTIONS[bisect.bisect_right(_VERBAL_CUTS, p)][1]
+    gaps = [(abs(shown - float(f) * 100), float(f), f, text) for f, text in _VERBAL_FRACTIONS]
+    gap, _, frac, text = min(gaps)
+    if gap <= 0.5 + 1e-9:
+        return text
+    return f"nesten {text}" if float(frac) * 100 > shown else f"drøyt {text}"
 
 
 def fmt_n_base(n, base) -> str:

@@ -258,7 +258,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  labels: Mapping[Any, pd.DataFrame] | None = None, embedder: Any = None,
                  method: Mapping | None = None, title: str | None = None, sheet: str | None = None,
                  code_missing: bool = False, sources: Mapping[Any, str | Path] | None = None,
-                 on_warning: Any = None) -> ReportData:
+                 on_warning: Any = None, model_folder: str | Path | None = None) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
@@ -271,6 +271,10 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     only the free-text questions of a wave that have no row in ``coded`` (or waves not in it) are coded with
     ``coder``; the method notes say which questions' codes were read from files. ``on_warning`` (a callable) gets
     each of the summary's run warnings (English, for the analyst; the HTML shows Norwegian reader notes only).
+
+    A ``coder`` given with ready ``coded`` frames (``textmine demo``) is still described in the method notes, and
+    ``model_folder`` (the folder it was loaded from, not named in the notes) lets the agreement note check its
+    training files and read its test-set scores, so the notes read as ``textmine report``'s for the same model.
     """
     from textmine.pipeline import code_wave, read_waves
     from textmine.summary import build_summary
@@ -319,6 +323,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
             old = coded.get(w)
             coded[w] = new if old is None or old.empty else pd.concat([old, new], ignore_index=True, sort=False)
         info.setdefault("model", _describe_coder(coder, model_dir))
+    elif coder is not None and not code_missing:  # codes this coder made before (textmine demo): same model note
+        info.setdefault("model", _describe_coder(coder, model_dir))
     mixed: dict[str, tuple[list[Any], list[Any]]] = {}
     if code_missing and any(given.values()):
         info["coding"] = _given_codes_text(given, survey, coded_rest=bool(todo))
@@ -352,7 +358,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         if labels:  # hand labels the model was trained on measure nothing: left out, with a note saying so
             from textmine.paths import DEFAULT_MODEL_DIR
 
-            folder = Path(model_dir) if model_dir else (DEFAULT_MODEL_DIR if injected is None else None)
+            folder = Path(model_dir) if model_dir else Path(model_folder) if model_folder else (
+                DEFAULT_MODEL_DIR if injected is None else None)
             # codes read from files only (no coder): check against the model they most likely came from
             recorded = (getattr(coder, "training_data_", None) or []) if coder is not None \
                 else _manifest_training_data(folder)

@@ -50,7 +50,7 @@ def _labelled(values: pd.Series, declared: dict[str, str]) -> tuple[pd.Series, d
 
 def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict]]:
     """(frame, variable labels, value labels): categoricals become labelled integer codes."""
-    from .excel import ROW_NUMBER, export_rows
+    from .excel import LANGUAGE_NAMES, ROW_NUMBER, export_rows
 
     # the rows of the workbook's «Kodede svar»: small cells' segment values blanked, health comments hidden, no
     # ``attribution: false`` segments, a row number in place of ids that are personal data
@@ -85,6 +85,8 @@ def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[st
             df[col], values[col] = _labelled(df[col], levels.get(col) or {})
             if col == "question":
                 values[col] = {i: f"{c}: {r.questions.get(c, c)}"[:120] for i, c in values[col].items()}
+            elif col == "language":
+                values[col] = {i: LANGUAGE_NAMES.get(c, c) for i, c in values[col].items()}
         elif col == "wave":
             df[col] = pd.to_numeric(df[col], errors="coerce")
         elif df[col].dtype == object or str(df[col].dtype).startswith("string"):
@@ -95,11 +97,39 @@ def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[st
     return (df, {rename[k]: v for k, v in labels.items()}, {rename[k]: v for k, v in values.items()})
 
 
+def likert_columns(r: ReportData) -> set[str]:
+    """The report's indicator (Likert item) columns, by their SPSS names."""
+    ind = r.indicators
+    cols = ind["indicator"].dropna().astype(str) if ind is not None and "indicator" in ind.columns else []
+    return {_spss_name(c) for c in cols}
+
+
+def measure_levels(df: pd.DataFrame, var_labels: dict[str, str], value_labels: dict[str, dict],
+                   likert: set[str]) -> dict[str, str]:
+    """SPSS measurement level of each column of :func:`coded_for_spss`'s frame: «ordinal» for a Likert item
+    (``likert``: the survey's indicators), «scale» for other numbers without value labels (weights, scores),
+    «nominal» for the rest (ids, row number, wave, question, segments, theme codes, yes/no, language, text)."""
+    ids = {c for c, label in var_labels.items() if label in (VAR_LABELS["respondent_id"], ROW_NUMBER_LABEL)}
+    levels = {}
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+        if col in likert and numeric:
+            levels[col] = "ordinal"
+        elif numeric and col not in value_labels and col not in ids and col != "wave":
+            levels[col] = "scale"
+        else:
+            levels[col] = "nominal"
+    return levels
+
+
 def write_sav(r: ReportData, path: str | Path) -> Path:
+    """Write the coded rows (:func:`coded_for_spss`) to ``path`` with labels and measurement levels; the header's
+    creation time is the export time, so reruns are byte-identical."""
     path = Path(path)
     df, var_labels, value_labels = coded_for_spss(r)
+    measure = measure_levels(df, var_labels, value_labels, likert_columns(r))
     pyreadstat.write_sav(df, str(path), column_labels=var_labels, variable_value_labels=value_labels,
-                         file_label=f"{r.title} – kodede fritekstsvar")
+                         variable_measure=measure, file_label=f"{r.title} – kodede fritekstsvar")
     from .excel import export_time
 
     set_creation_time(path, export_time())

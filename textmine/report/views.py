@@ -166,11 +166,24 @@ def neutral_small_levels(t: pd.DataFrame, names: Mapping[tuple[str, str], str]) 
     if not hit.any():
         return t
     t = t.copy()
-    neutral = pd.Series(neutral, index=t.index, dtype=object)
+    neutral = pd.Series([_capital(n) if n else n for n in neutral], index=t.index, dtype=object)
     for c in ("segment", "value"):
         if c in t.columns:
             t[c] = t[c].astype(object).where(~hit, neutral)
-    return t
+    return small_levels_last(t, hit)
+
+
+def small_levels_last(t: pd.DataFrame, small) -> pd.DataFrame:
+    """``t`` with its ``small`` rows (neutral «Liten gruppe» labels) moved after the last row of their table group
+    (wave × question/indicator × theme × segment), so a small group never sits in the (alphabetical) slot of its
+    real name; the order is otherwise kept."""
+    small = np.asarray(small, dtype=bool)
+    keys = [c for c in ("wave", "question", "indicator", "theme", "segment_var") if c in t.columns]
+    pos = np.arange(len(t))
+    group = t[keys].astype(str).agg("\x1f".join, axis=1).to_numpy() if keys else np.zeros(len(t), dtype=object)
+    last = pd.Series(pos).groupby(group).transform("max").to_numpy()
+    anchor = np.where(small, last, pos)
+    return t.iloc[np.lexsort((pos, small, anchor))].reset_index(drop=True)
 
 
 def mixed_coding_note(question, prev_wave, wave, mixed: Mapping | None) -> str:
@@ -234,9 +247,12 @@ def quote_view(summary, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
     if q.empty:
         return pd.DataFrame()
     q = q[q["wave"].astype(str) == str(wave)].sort_values(["question", "theme", "rank"], kind="stable")
-    return pd.DataFrame({"wave": q["wave"].astype(str), "question": q["question"], "theme": q["theme"],
-                         "label": q["theme"].map(lambda x: labels.get(x, x)), "text": q["text"],
-                         "attribution": q["attribution"], "rank": q["rank"]}).reset_index(drop=True)
+    out = pd.DataFrame({"wave": q["wave"].astype(str), "question": q["question"], "theme": q["theme"],
+                        "label": q["theme"].map(lambda x: labels.get(x, x)), "text": q["text"],
+                        "attribution": q["attribution"], "rank": q["rank"]})
+    if "language" in q.columns:  # the quote's language (marked lang="en"/"nn" in the HTML); absent in older summaries
+        out["language"] = q["language"]
+    return out.reset_index(drop=True)
 
 
 def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
@@ -271,7 +287,9 @@ def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
         parts.append(out)
     if not parts:
         return pd.DataFrame()
-    res = pd.concat(parts, ignore_index=True)
+    from ..summary import mask_withheld_mentions  # the quotes' rule: what the exports blank, the text must not say
+
+    res = mask_withheld_mentions(pd.concat(parts, ignore_index=True), survey)
     first = ["respondent_id", "wave"] + [s.column for s in survey.segments if s.column in res.columns]
     if survey.weight_column in res.columns:
         first.append(survey.weight_column)
@@ -323,9 +341,9 @@ def report_labels(survey) -> dict:
 
 #: method keys that carry data for the renderers, not a line of the method section
 METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding", "unattributed",
-                    "personal_ids")
+                    "personal_ids", "driver_controls")
 METHOD_NAMES = {
-    "respondents": "Respondenter", "commenters": "Kommentarer (reelle svar)", "denominators": "Grunnlag (nevnere)",
+    "respondents": "Respondenter", "commenters": "Kommentarer (svar med innhold)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
     "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
     "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
@@ -428,17 +446,20 @@ def method_notes(summary, survey, codebook) -> dict:
         "respondents": respondents,
         "commenters": commenters,
         "weights": _weights_text(survey, weight) + f" 95 % konfidensintervall: {meta.get('ci_method', '–')}.",
-        "denominators": ("Andel av dem som kommenterte (grunnlag = antall med et reelt svar på spørsmålet). "
-                         "Andel av de spurte og av alle respondenter står i tabellene."),
-        "suppression": f"Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem.",
+        "denominators": ("Andel av dem som svarte på spørsmålet (grunnlag = antall med et svar med innhold på "
+                         "spørsmålet). Andel av de spurte og av alle respondenter står i tabellene, uten "
+                         "konfidensintervall."),
+        "suppression": SUPPRESSION_TEXT.format(min_n=min_n),
         "indicators": (f"Andel positive = svar {', '.join(map(str, first.positive))} på skala "
                        f"{min(first.scale)}–{max(first.scale)}; {_excluded_text(survey, first)} "
                        "er holdt utenfor grunnlaget.") if first is not None else "–",
         "test": meta.get("test"),
-        "verdict": str(meta.get("verdict_rule") or "–").split("; verdict_unadjusted")[0],
-        "difference": meta.get("difference_rule"),
+        "verdict": reader_terms(str(meta.get("verdict_rule") or "–").split("; verdict_unadjusted")[0]),
+        "difference": reader_terms(str(meta["difference_rule"])) if meta.get("difference_rule") else None,
+        "driver_controls": controls_text(survey),
         "drivers": (f"Justert effekt: {meta.get('driver_method', '–')}-modell for «{survey.outcome.label}» blant "
-                    "kommentatorene med temaene og kontrollvariabler; gjennomsnittlig marginaleffekt i prosentpoeng.")
+                    f"dem som svarte på spørsmålet, med temaene og {controls_text(survey)}; gjennomsnittlig "
+                    "marginaleffekt i prosentpoeng.")
         if survey.outcome is not None else None,
         "quotes": _quotes_text(meta.get("quote_embedder")),
         "codebook": f"{cb.get('name', '–')} versjon {cb.get('version', '–')}" if cb else "–",
@@ -449,6 +470,33 @@ def method_notes(summary, survey, codebook) -> dict:
         "labels": report_labels(survey),
         "synthetic": synthetic_note(survey),
     }
+
+
+#: the method note on small groups: primary suppression (base under min_cell) and secondary suppression
+SUPPRESSION_TEXT = ("Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem. Celler med "
+                    "større grunnlag kan også være skjult, for at de skjulte tallene ikke skal kunne regnes ut fra "
+                    "totalen og de andre cellene (sekundær skjuling). «Liten gruppe» står for en gruppe med så få "
+                    "svar at også navnet er holdt tilbake; slike grupper står sist i tabeller og figurer.")
+
+#: analyst words in the summary's rule texts and their reader wording
+_READER_TERMS = {"bølgene": "målingene", "bølgen": "målingen", "bølger": "målinger", "bølge": "måling",
+                 "brytingen": "inndelingen", "bryting": "inndeling", "kommentatorene": "dem som svarte på spørsmålet"}
+_READER_WORDS = re.compile(r"\b(" + "|".join(_READER_TERMS) + r")\b")
+
+
+def reader_terms(text: str) -> str:
+    """A rule text from the summary in the report's terms («måling», «inndeling», «dem som svarte»)."""
+    return _READER_WORDS.sub(lambda m: _READER_TERMS[m.group(1)], text)
+
+
+def controls_text(survey) -> str:
+    """The driver model's control variables by their labels: "kontrollvariablene sektor og antall ansatte"."""
+    labels = {s.column: s.label.lower() for s in survey.segments}
+    names = [labels.get(c, c) for c in getattr(survey, "driver_controls", ()) or ()]
+    if not names:
+        return "ingen kontrollvariabler"
+    which = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+    return f"kontrollvariablene {which}"
 
 
 def _weights_text(survey, weight) -> str:
