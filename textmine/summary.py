@@ -229,113 +229,11 @@ class Summary:
     def to_text_table(self, *, wave: Any = None, width: int = 140, max_themes: int | None = None) -> str:
         """Plain-text tables (rich) for one wave (default: the last): indicators, then themes per question,
         each with CI and change since the wave it is compared with, with its verdict; a question not coded in
-        the wave is one line «ikke kodet», without numbers. Returns the text; prints nothing."""
-        import io
+        the wave is one line «ikke kodet», without numbers; Norwegian number format
+        (:func:`textmine.texttables.text_tables`). Returns the text; prints nothing."""
+        from .texttables import text_tables
 
-        from rich.console import Console
-        from rich.table import Table
-
-        wave = self.waves[-1] if wave is None else wave
-        weighted = bool(self.meta.get("weighted"))
-        sh, lo, hi = ("share_w", "ci_low_w", "ci_high_w") if weighted else ("share", "ci_low", "ci_high")
-        # record only: a recording Console also writes to stdout, and the caller prints the text it returns
-        console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None)
-        ch = self.table("changes")
-        prev = [p[0] for p in self.meta.get("comparisons", []) if len(p) == 2 and p[1] == wave]
-        change_col = f"Endring pp\n(fra {prev[0]})" if prev else "Endring pp"
-        not_coded = {x["question"]: x for x in self.meta.get("not_coded", []) if x.get("wave") == wave}
-
-        def pct(v):
-            return "–" if _missing(v) else f"{100 * v:.0f}"
-
-        def whole(v):
-            return "–" if _missing(v) else str(int(v))
-
-        def ci(a, b):
-            return "–" if _missing(a) and _missing(b) else f"{pct(a)}–{pct(b)}"
-
-        def change_of(kind, key):
-            if not len(ch):
-                return "", ""
-            m = ch[(ch["kind"] == kind) & (ch["wave"] == wave) & (ch["segment"] == TOTAL_SEGMENT)]
-            for k, v in key.items():
-                m = m[m[k] == v]
-            if not len(m):
-                return "", ""
-            r = m.iloc[0]
-            d = r["diff"]
-            return ("–" if _missing(d) else f"{100 * d:+.0f}"), str(r["verdict"])
-
-        ind = self.table("indicators")
-        if len(ind):
-            t = Table(title=f"{self.survey} {wave}: indikatorer (andel positive, {'vektet' if weighted else 'uvektet'}, 95 % KI)")
-            for c in ("Indikator", "n", "Andel %", "95 % KI", change_col, "Vurdering"):
-                t.add_column(c, justify="left" if c in ("Indikator", "Vurdering") else "right")
-            sub = ind[(ind["wave"] == wave) & (ind["segment"] == TOTAL_SEGMENT)]
-            for _, r in sub.iterrows():
-                d, v = change_of("indicator", {"item": r["indicator"]})
-                t.add_row(str(r["label"])[:60], whole(r["n"]), pct(r[sh]), ci(r[lo], r[hi]), d, v)
-            console.print(t)
-        th = self.table("themes")
-        tix = self.table("theme_indicators")
-        labels = self.meta.get("theme_labels", {})
-        outcome_label = self.meta.get("outcome_label")
-        if not outcome_label and self.meta.get("outcome") and len(ind) and "label" in ind:
-            lab = ind.loc[ind["indicator"] == self.meta["outcome"], "label"]
-            outcome_label = str(lab.iloc[0]) if len(lab) else None
-        outcome_label = outcome_label or str(self.meta.get("outcome") or "")
-        for q in self.meta.get("questions", []):
-            if q["column"] in not_coded:
-                n_ans = not_coded[q["column"]]["answers"]
-                console.print(f"{q['label']} — {NOT_CODED}" + (f": {n_ans} svar uten koding" if n_ans is not None else "")
-                              + f"; ingen temaandeler for {wave}", highlight=False, markup=False)
-                continue
-            sub = th[(th["wave"] == wave) & (th["question"] == q["column"]) & (th["segment"] == TOTAL_SEGMENT)] if len(th) else th
-            if not len(sub):
-                continue
-            base = {d: sub[sub["denominator"] == d] for d in DENOMINATORS}
-            nb = {d: whole(next(iter(base[d]["n"].dropna()), None)) if len(base[d]) else "0" for d in DENOMINATORS}
-            t = Table(
-                title=f"{q['label']} — {nb['kommentatorer']} kommentatorer / {nb['spurt']} spurt / {nb['alle']} respondenter",
-                title_justify="left",
-            )
-            gap_title = f"{outcome_label}: nevner vs ikke (pp)" if outcome_label else "Nevner vs ikke (pp)"
-            for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", change_col, "Vurdering", gap_title):
-                t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
-            kb = base["kommentatorer"].sort_values(sh, ascending=False)
-            uncoded = {x["theme"] for x in self.meta.get("themes_not_coded", [])
-                       if x.get("wave") == wave and x.get("question") == q["column"]}
-            if max_themes:
-                kb = kb.head(max_themes)
-            for _, r in kb.iterrows():
-                theme = r["theme"]
-                sp = base["spurt"][base["spurt"]["theme"] == theme]
-                al = base["alle"][base["alle"]["theme"] == theme]
-                d, v = change_of("theme", {"question": q["column"], "item": theme, "denominator": "kommentatorer"})
-                gap = ""
-                if len(tix):
-                    g = tix[(tix["wave"] == wave) & (tix["question"] == q["column"]) & (tix["theme"] == theme) & (tix["indicator"] == self.meta.get("outcome"))]
-                    if len(g) and not _missing(g["diff"].iloc[0]):
-                        gap = f"{100 * g['diff'].iloc[0]:+.0f} ({g['verdict'].iloc[0]})"
-                t.add_row(
-                    str(labels.get(theme, theme)),  # rich wraps long labels; never cut a word
-                    NOT_CODED if theme in uncoded else whole(r["count"]),
-                    pct(r[sh]),
-                    ci(r[lo], r[hi]),
-                    pct(sp[sh].iloc[0]) if len(sp) else "–",
-                    pct(al[sh].iloc[0]) if len(al) else "–",
-                    d,
-                    v,
-                    gap,
-                )
-            console.print(t)
-        notes = [
-            f"KI: {self.meta.get('ci_method', '')}",
-            f"Vurdering: {self.meta.get('verdict_rule', '')}",
-        ] + ([f"Temaandeler: {self.meta['theme_shares']}"] if self.meta.get("theme_shares") and th is not None
-              and len(th) else [])
-        console.print("\n".join(notes))
-        return console.export_text()
+        return text_tables(self, wave=wave, width=width, max_themes=max_themes)
 
     # -------------------------------------------------------------- files
     def write(self, out_dir: str | Path, *, formats: Sequence[str] = ("csv", "json", "xlsx")) -> list[Path]:

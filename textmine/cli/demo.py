@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         from ..survey import SurveyDefinition
         from .clean import check_out_dir
         from .coding import _fail
-        from .stats import text_tables, write_summary
+        from .stats import write_summary
 
         console = Console(stderr=True)
         t0 = time.perf_counter()
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
         shown = blank_hidden_rows(summary, nullable=False)[0]  # hidden cells show no number, in any mode
         for wave in frames:  # every wave; the later one carries the change since the earlier
-            typer.echo(text_tables(shown, wave=wave))  # Norwegian number format, as textmine summary prints
+            typer.echo(shown.to_text_table(wave=wave))
         written = write_summary(summary, out / "sammendrag")
         coded_dir = out / "kodet"
         try:

@@ -1,0 +1,199 @@
+"""The terminal tables of a summary (``textmine summary``, ``textmine demo``, :meth:`textmine.summary.Summary.
+to_text_table`): indicators and theme shares of one wave with CIs and the change since the compared wave, in
+Norwegian number format (no-break thousands, real minus sign, no «-0»)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["text_tables"]
+
+
+def _blank(v: Any) -> bool:
+    """A missing number: None, NA or NaN/inf."""
+    if v is None or v is pd.NA:
+        return True
+    return isinstance(v, (float, np.floating)) and not np.isfinite(v)
+
+
+def _whole(v: Any) -> str:
+    """A count as the terminal shows it: «2 973» (no-break space between thousands), «–» when missing."""
+    from .report.numbers import fmt_int
+
+    return "–" if _blank(v) else fmt_int(v)
+
+
+def _percent(v: Any) -> str:
+    """A share (0–1) in whole percent: «86», «–» when missing (the header says %)."""
+    from .report.numbers import fmt_decimal
+
+    return "–" if _blank(v) else fmt_decimal(100 * float(v), 0)
+
+
+def _points(v: Any) -> str:
+    """A share difference (0–1) in whole percentage points, real minus sign: «+3», «−2», «0» (no «-0»)."""
+    from .report.numbers import fmt_decimal
+
+    if _blank(v):
+        return "–"
+    pp = round(100 * float(v))
+    return "0" if pp == 0 else f"{'+' if pp > 0 else '−'}{fmt_decimal(abs(pp), 0)}"
+
+
+def _reader_rule(rule: str) -> str:
+    """A verdict rule as the terminal footnote prints it: in words, without the files' column id
+    ``verdict_unadjusted``."""
+    return rule.split("; verdict_unadjusted")[0] + "; filene har også en vurdering etter ujustert p"
+
+
+def text_tables(summary, *, wave: Any = None, width: int = 140, max_themes: int | None = None) -> str:
+    """The terminal tables of one wave (default: the last) in Norwegian number format: indicators, then the themes
+    of each free-text question (a question not coded in the wave as one line «ikke kodet»), each with CI and the
+    change since the wave it is compared with, with its verdict; then the notes. Returns the text; prints nothing."""
+    import io
+
+    from rich.console import Console
+
+    wave = summary.waves[-1] if wave is None else wave
+    console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None)
+    for table in [_indicator_text_table(summary, wave), *_theme_text_tables(summary, wave, max_themes)]:
+        if isinstance(table, str):  # (a question not coded: one line, printed as is)
+            console.print(table, highlight=False, markup=False)
+        elif table is not None:
+            console.print(table)
+    console.print(_text_notes(summary), highlight=False, markup=False)
+    return console.export_text()
+
+
+def _shares(summary) -> tuple[str, str, str]:
+    """The share and CI columns the tables show: weighted when the summary is."""
+    return ("share_w", "ci_low_w", "ci_high_w") if summary.meta.get("weighted") else ("share", "ci_low", "ci_high")
+
+
+def _change_header(summary, wave: Any) -> str:
+    prev = [p[0] for p in summary.meta.get("comparisons", []) if len(p) == 2 and p[1] == wave]
+    return f"Endring pp\n(fra {prev[0]})" if prev else "Endring pp"
+
+
+def _change_of(summary, wave: Any, kind: str, key: dict) -> tuple[str, str]:
+    """(change in pp, verdict) of one row of the total since the compared wave; blanks without one."""
+    from .summary import TOTAL_SEGMENT
+
+    ch = summary.table("changes")
+    if not len(ch):
+        return "", ""
+    m = ch[(ch["kind"] == kind) & (ch["wave"] == wave) & (ch["segment"] == TOTAL_SEGMENT)]
+    for k, v in key.items():
+        m = m[m[k] == v]
+    if not len(m):
+        return "", ""
+    return _points(m.iloc[0]["diff"]), str(m.iloc[0]["verdict"])
+
+
+def _indicator_text_table(summary, wave: Any):
+    from rich.table import Table
+
+    from .summary import TOTAL_SEGMENT
+
+    ind = summary.table("indicators")
+    if not len(ind):
+        return None
+    sh, lo, hi = _shares(summary)
+    weighted = "vektet" if summary.meta.get("weighted") else "uvektet"
+    t = Table(title=f"{summary.survey} {wave}: indikatorer (andel positive, {weighted}, 95 % KI)")
+    for c in ("Indikator", "n", "Andel %", "95 % KI", _change_header(summary, wave), "Vurdering"):
+        t.add_column(c, justify="left" if c in ("Indikator", "Vurdering") else "right")
+    for _, r in ind[(ind["wave"] == wave) & (ind["segment"] == TOTAL_SEGMENT)].iterrows():
+        d, v = _change_of(summary, wave, "indicator", {"item": r["indicator"]})
+        t.add_row(str(r["label"])[:60], _whole(r["n"]), _percent(r[sh]), _ci(r[lo], r[hi]), d, v)
+    return t
+
+
+def _ci(low: Any, high: Any) -> str:
+    return "–" if _blank(low) and _blank(high) else f"{_percent(low)}–{_percent(high)}"
+
+
+def _outcome_label(summary) -> str:
+    """The label of the outcome indicator the theme tables compare with (its column id without a label)."""
+    ind = summary.table("indicators")
+    label = summary.meta.get("outcome_label")
+    if not label and summary.meta.get("outcome") and len(ind) and "label" in ind:
+        lab = ind.loc[ind["indicator"] == summary.meta["outcome"], "label"]
+        label = str(lab.iloc[0]) if len(lab) else None
+    return label or str(summary.meta.get("outcome") or "")
+
+
+def _theme_text_tables(summary, wave: Any, max_themes: int | None) -> list:
+    from .summary import NOT_CODED, TOTAL_SEGMENT
+
+    th = summary.table("themes")
+    not_coded = {x["question"]: x for x in summary.meta.get("not_coded", []) if x.get("wave") == wave}
+    out: list = []
+    for q in summary.meta.get("questions", []):
+        if q["column"] in not_coded:
+            n_ans = not_coded[q["column"]]["answers"]
+            out.append(f"{q['label']} — {NOT_CODED}" + (f": {_whole(n_ans)} svar uten koding" if n_ans is not None
+                                                         else "") + f"; ingen temaandeler for {wave}")
+            continue
+        sub = th[(th["wave"] == wave) & (th["question"] == q["column"]) & (th["segment"] == TOTAL_SEGMENT)] \
+            if len(th) else th
+        if len(sub):
+            out.append(_theme_text_table(summary, wave, q, sub, max_themes))
+    return out
+
+
+def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes: int | None):
+    from rich.table import Table
+
+    from .summary import DENOMINATORS, NOT_CODED
+
+    sh, lo, hi = _shares(summary)
+    base = {d: sub[sub["denominator"] == d] for d in DENOMINATORS}
+    nb = {d: _whole(next(iter(base[d]["n"].dropna()), None)) if len(base[d]) else "0" for d in DENOMINATORS}
+    t = Table(title=f"{q['label']} — {nb['kommentatorer']} kommentatorer / {nb['spurt']} spurt / {nb['alle']} "
+                    f"respondenter", title_justify="left")
+    outcome = _outcome_label(summary)
+    gap_title = f"{outcome}: nevner vs ikke (pp)" if outcome else "Nevner vs ikke (pp)"
+    for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", _change_header(summary, wave),
+              "Vurdering", gap_title):
+        t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
+    kb = base["kommentatorer"].sort_values(sh, ascending=False)
+    kb = kb.head(max_themes) if max_themes else kb
+    uncoded = {x["theme"] for x in summary.meta.get("themes_not_coded", [])
+               if x.get("wave") == wave and x.get("question") == q["column"]}
+    labels = summary.meta.get("theme_labels", {})
+    for _, r in kb.iterrows():
+        theme = r["theme"]
+        sp = base["spurt"][base["spurt"]["theme"] == theme]
+        al = base["alle"][base["alle"]["theme"] == theme]
+        d, v = _change_of(summary, wave, "theme", {"question": q["column"], "item": theme,
+                                                   "denominator": "kommentatorer"})
+        t.add_row(str(labels.get(theme, theme)),  # rich wraps long labels; never cut a word
+                  NOT_CODED if theme in uncoded else _whole(r["count"]), _percent(r[sh]), _ci(r[lo], r[hi]),
+                  _percent(sp[sh].iloc[0]) if len(sp) else "–", _percent(al[sh].iloc[0]) if len(al) else "–",
+                  d, v, _gap(summary, wave, q["column"], theme))
+    return t
+
+
+def _gap(summary, wave: Any, question: str, theme: str) -> str:
+    """«+13 (ingen sikker forskjell)»: the outcome's difference between those who mention the theme and not."""
+    tix = summary.table("theme_indicators")
+    if not len(tix):
+        return ""
+    g = tix[(tix["wave"] == wave) & (tix["question"] == question) & (tix["theme"] == theme)
+            & (tix["indicator"] == summary.meta.get("outcome"))]
+    if not len(g) or _blank(g["diff"].iloc[0]):
+        return ""
+    return f"{_points(g['diff'].iloc[0])} ({g['verdict'].iloc[0]})"
+
+
+def _text_notes(summary) -> str:
+    th = summary.table("themes")
+    notes = [f"KI: {summary.meta.get('ci_method', '')}",
+             f"Vurdering: {_reader_rule(str(summary.meta.get('verdict_rule', '')))}"]
+    if summary.meta.get("theme_shares") and len(th):
+        notes.append(f"Temaandeler: {summary.meta['theme_shares']}")
+    return "\n".join(notes)
