@@ -613,7 +613,8 @@ def select_quotes(coded: pd.DataFrame, theme: str, *, respondents: pd.DataFrame 
     picked = _select(coded, theme=theme, question=None, respondents=respondents, survey=survey, k=n,
                      embedder=embedder)
     return [{"respondent_id": q.respondent_id, "question": q.question, "text": q.text,
-             "attribution": q.attribution, "score": q.score, "rank": q.rank} for q in picked]
+             "attribution": q.attribution, "score": q.score, "rank": q.rank, "language": q.language or None}
+            for q in picked]
 
 
 def summary_quotes(respondents: pd.DataFrame, coded: pd.DataFrame, info: SurveyInfo, theme: str, *, n: int = 5,
@@ -635,7 +636,8 @@ def summary_quotes(respondents: pd.DataFrame, coded: pd.DataFrame, info: SurveyI
     table["_neg_score"] = -pd.to_numeric(table["score"], errors="coerce").fillna(0.0)
     table = table.sort_values(["rank", "_neg_score"], kind="stable").head(n)
     return [{"respondent_id": r["respondent_id"], "question": r["question"], "text": r["text"],
-             "attribution": r["attribution"], "score": r["score"], "rank": int(r["rank"])}
+             "attribution": r["attribution"], "score": r["score"], "rank": int(r["rank"]),
+             "language": str(r.get("language") or "") or None}
             for r in table.to_dict("records")]
 
 

@@ -188,6 +188,7 @@ class QuoteOut(BaseModel):
     score: float
     rank: int
     type: str | None = None
+    language: str | None = Field(default=None, description="language of the comment (nb, nn, en, …), if known")
 
 
 class QuotesOut(BaseModel):

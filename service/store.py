@@ -1029,7 +1029,7 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
         score = q["score"] if q["score"] == q["score"] else 0.0  # NaN → 0
         quotes.append({"response_id": response_id, "question": q["question"], "text": q["text"],
                        "attribution": q["attribution"], "score": float(score), "rank": len(quotes) + 1,
-                       "type": ctype or None})
+                       "type": ctype or None, "language": q.get("language")})
     n_theme = int(frame[f"theme_{theme}"].sum()) if len(frame) else 0
     return {"wave_id": wave.id, "theme": theme, "job_id": job.id, "n_mentions": n_theme, "quotes": quotes}
 

@@ -144,6 +144,9 @@ def test_theme_quotes_use_the_summary_suppression_rules(client, keys):
         # the same respondents and the same (shortened) attributions as the library summary would quote
         assert got <= _library_quotes(client, wave["id"], theme), (theme, got)
         assert [q["rank"] for q in r.json()["quotes"]] == list(range(1, len(got) + 1))
+        langs = {q["response_id"]: q["language"] for q in r.json()["quotes"]}  # the stored language of the comment
+        by_id = frame.set_index("response_id")["language"]
+        assert all(lang == (by_id[rid] or None) for rid, lang in langs.items())
         quoted += len(got)
     assert quoted
 
