@@ -21,7 +21,8 @@ from .model import ReportData
 from .numbers import fmt_int
 from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key
 from ..survey import SurveyDefinition
-from .views import HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, method_lines
+from .views import (HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, method_lines,
+                    quotes_in_report_order)
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 # number formats: shares, percentage points (values stored in pp), p-values, means, whole numbers, counts
@@ -215,7 +216,7 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     wb = Workbook(write_only=True)
     for name, attr, headers, formats in SHEETS:
         headers = _scale_headers(r, headers) if attr == "indicators" else headers
-        table = reader_table(r, attr, hide_suppressed(getattr(r, attr), HIDDEN.get(attr, ())))
+        table = reader_table(r, attr, hide_suppressed(_sheet_rows(r, attr), HIDDEN.get(attr, ())))
         _write(wb.create_sheet(name), table, headers, formats)
     notes: list[str] = []
     if row_level:
@@ -230,6 +231,13 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     wb.properties.creator = "textmine"
     _save_fixed(wb, path, export_time())
     return path
+
+
+def _sheet_rows(r: ReportData, attr: str) -> pd.DataFrame:
+    """The report table of a sheet; the quotes in the HTML's order (questions as listed, themes by share)."""
+    if attr == "quotes":
+        return quotes_in_report_order(r.quotes, r.themes, r.questions, r.current_wave)
+    return getattr(r, attr)
 
 
 #: the export time when ``SOURCE_DATE_EPOCH`` is not set: reruns on the same input give byte-identical files. Not in

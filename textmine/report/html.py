@@ -11,7 +11,7 @@ import pandas as pd
 from . import charts as ch
 from .model import ReportData
 from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, verbal_share
-from .views import METHOD_NAMES, method_lines  # noqa: F401 - METHOD_NAMES re-exported
+from .views import METHOD_NAMES, method_lines, quotes_in_report_order  # noqa: F401 - METHOD_NAMES re-exported
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -153,9 +153,10 @@ def quote_markers_note(texts) -> str:
 #: why a cell is hidden (primary and secondary suppression), as the report's notes say it
 HIDDEN_WHY = "for lite grunnlag, eller for at andre skjulte tall ikke skal kunne regnes ut"
 #: the footnote on neutral «Liten gruppe» labels (hidden levels of free-valued segments)
-SMALL_GROUP_NOTE = ("«Liten gruppe» = en gruppe med så få svar at tallene er skjult; navnet vises ikke fordi det kan "
-                    "gjøre det mulig å kjenne igjen dem som svarte. Små grupper står sist, etter alle grupper med "
-                    "navn.")
+SMALL_GROUP_NOTE = ("«Liten gruppe» = en gruppe med så få svar et sted i rapporten at tallene der er skjult; navnet "
+                    "vises ikke fordi det kan gjøre det mulig å kjenne igjen dem som svarte. Gruppen har samme "
+                    "nøytrale navn i alle tabeller og figurer, også der tallene vises. Små grupper står sist, etter "
+                    "alle grupper med navn.")
 
 
 def is_small_group(name) -> bool:
@@ -536,11 +537,10 @@ def quote_lang(value) -> str:
 
 def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
     """The quote sections in the report's order: questions as listed, themes by share (largest first)."""
-    q_order = {q: k for k, q in enumerate(r.questions)}
     overall = th[th["segment_var"] == "Alle"]
-    share = {(q, t): s for q, t, s in zip(overall["question"], overall["theme"], overall["share"])}
     groups = []
-    for (q, t), g in r.quotes.groupby(["question", "theme"], sort=False):
+    quotes = quotes_in_report_order(r.quotes, r.themes, r.questions, r.current_wave)
+    for (q, t), g in quotes.groupby(["question", "theme"], sort=False):
         lead = ""
         row = overall[(overall["question"] == q) & (overall["theme"] == t)]
         if not row.empty and not bool(row["suppressed"].iloc[0]):
@@ -550,11 +550,9 @@ def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
         langs = g["language"] if "language" in g.columns else [None] * len(g)
         items = [{"text": x, "attribution": a, "lang": quote_lang(lang)}
                  for x, a, lang in zip(g["text"], g["attribution"], langs)]
-        sv = share.get((q, t))
-        key = (q_order.get(q, len(q_order)), -(float(sv) if sv is not None and pd.notna(sv) else -1.0))
-        groups.append((key, {"qid": q, "theme": t, "label": g["label"].iloc[0],
-                             "question": _short(r.questions.get(q, q), 50), "lead": lead, "quotes": items}))
-    return [g for _, g in sorted(groups, key=lambda x: x[0])]
+        groups.append({"qid": q, "theme": t, "label": g["label"].iloc[0],
+                       "question": _short(r.questions.get(q, q), 50), "lead": lead, "quotes": items})
+    return groups
 
 
 def html_method_lines(r: ReportData) -> list[dict]:

@@ -145,24 +145,29 @@ def small_level_names(survey, *tables: pd.DataFrame) -> dict[tuple[str, str], st
     personal or identifying (a licence plate, a user name), and a hidden cell shows no number, so it need not show its
     name either. «liten gruppe», numbered («liten gruppe 1», «liten gruppe 2» …) when a segment has several, in the
     order the tables list them (:func:`textmine.disclosure.neutral_level_names`, as the service's). Declared levels
-    keep their labels (they are the survey's own categories)."""
+    keep their labels (they are the survey's own categories), and «(uoppgitt)» (no value: nothing to hold back) keeps
+    its own; it is still hidden when small."""
+    from ..summary import MISSING_LEVEL
+
     free = set(free_segments(survey))
     hidden: list[tuple[str, str]] = []
     for t in tables:
         if t is None or t.empty or not {"segment_var", "segment", "suppressed"} <= set(t.columns):
             continue
         rows = t[t["suppressed"].fillna(False).astype(bool).to_numpy() & t["segment_var"].isin(free).to_numpy()]
-        hidden += [(str(var), str(level)) for var, level in zip(rows["segment_var"], rows["segment"])]
+        hidden += [(str(var), str(level)) for var, level in zip(rows["segment_var"], rows["segment"])
+                   if str(level) != MISSING_LEVEL]
     return neutral_level_names(hidden)
 
 
 def neutral_small_levels(t: pd.DataFrame, names: Mapping[tuple[str, str], str]) -> pd.DataFrame:
-    """``t`` with its hidden (``suppressed``) rows of the levels in ``names`` (:func:`small_level_names`) under
-    their neutral label, in the ``segment`` column and (theme tables) the segment code ``value``."""
-    if not names or t is None or t.empty or not {"segment_var", "segment", "suppressed"} <= set(t.columns):
+    """``t`` with every row of the levels in ``names`` (:func:`small_level_names`) under their neutral label, in the
+    ``segment`` column and (theme tables) the segment code ``value``: hidden or not, as a level hidden in one table
+    (question, wave) but named in another would be found by elimination. Its shown rows keep their numbers."""
+    if not names or t is None or t.empty or not {"segment_var", "segment"} <= set(t.columns):
         return t
     neutral = [names.get(k) for k in zip(t["segment_var"].astype(str), t["segment"].astype(str))]
-    hit = np.array([n is not None for n in neutral], dtype=bool) & t["suppressed"].fillna(False).astype(bool).to_numpy()
+    hit = np.array([n is not None for n in neutral], dtype=bool)
     if not hit.any():
         return t
     t = t.copy()
@@ -171,6 +176,21 @@ def neutral_small_levels(t: pd.DataFrame, names: Mapping[tuple[str, str], str]) 
         if c in t.columns:
             t[c] = t[c].astype(object).where(~hit, neutral)
     return small_levels_last(t, hit)
+
+
+def neutral_attributions(quotes: pd.DataFrame | None, names: Mapping[tuple[str, str], str]) -> pd.DataFrame | None:
+    """``quotes`` with each level in ``names`` (:func:`small_level_names`) that stands as a whole part of an
+    attribution ("Privat virksomhet, Kontor Z") under its neutral label, as in the tables: a quote from a question
+    where the level is not small must not give the name back."""
+    if not names or quotes is None or quotes.empty or "attribution" not in quotes.columns:
+        return quotes
+    label: dict[str, str] = {}
+    for (_, level), name in names.items():
+        label.setdefault(level, _capital(name))
+    alts = "|".join(re.escape(lv) for lv in sorted(label, key=len, reverse=True))
+    rx = re.compile(rf"(^|, )({alts})(?=, |$)")
+    fix = (lambda a: rx.sub(lambda m: m.group(1) + label[m.group(2)], a) if isinstance(a, str) else a)
+    return quotes.assign(attribution=quotes["attribution"].map(fix))
 
 
 def small_levels_last(t: pd.DataFrame, small) -> pd.DataFrame:
@@ -253,6 +273,25 @@ def quote_view(summary, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
     if "language" in q.columns:  # the quote's language (marked lang="en"/"nn" in the HTML); absent in older summaries
         out["language"] = q["language"]
     return out.reset_index(drop=True)
+
+
+def quotes_in_report_order(quotes: pd.DataFrame | None, themes: pd.DataFrame | None, questions,
+                           wave: str) -> pd.DataFrame | None:
+    """``quotes`` (:func:`quote_view`) in the report's order, as the HTML and the sheet «Sitater» show them: the
+    questions in ``questions``' order (others last), within a question the themes by their overall share among
+    commenters in ``wave`` (largest first; a theme without a shown share last); a theme's quotes keep their rank."""
+    if quotes is None or quotes.empty:
+        return quotes
+    q_order = {q: k for k, q in enumerate(questions)}
+    share: dict = {}
+    if themes is not None and not themes.empty:
+        overall = themes[(themes["segment_var"] == ALL) & (themes["wave"].astype(str) == str(wave))]
+        share = {(q, t): s for q, t, s in zip(overall["question"], overall["theme"], overall["share"])}
+    shares = [share.get(k) for k in zip(quotes["question"], quotes["theme"])]
+    key = pd.DataFrame({"q": [q_order.get(q, len(q_order)) for q in quotes["question"]],
+                        "s": [-(float(v) if v is not None and pd.notna(v) else -1.0) for v in shares]})
+    order = key.sort_values(["q", "s"], kind="stable").index
+    return quotes.iloc[order].reset_index(drop=True)
 
 
 def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
@@ -476,7 +515,8 @@ def method_notes(summary, survey, codebook) -> dict:
 SUPPRESSION_TEXT = ("Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem. Celler med "
                     "større grunnlag kan også være skjult, for at de skjulte tallene ikke skal kunne regnes ut fra "
                     "totalen og de andre cellene (sekundær skjuling). «Liten gruppe» står for en gruppe med så få "
-                    "svar at også navnet er holdt tilbake; slike grupper står sist i tabeller og figurer.")
+                    "svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme nøytrale navn i alle "
+                    "tabeller og figurer, også der tallene vises, og slike grupper står sist.")
 
 #: analyst words in the summary's rule texts and their reader wording
 _READER_TERMS = {"bølgene": "målingene", "bølgen": "målingen", "bølger": "målinger", "bølge": "måling",
@@ -555,5 +595,6 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         indicators=neutral_small_levels(indicators, small), themes=neutral_small_levels(themes, small),
         changes=mark_mixed_coding(change_view(summary, survey, labels, current), info.get("mixed_coding"))
         if len(waves) > 1 else None,
-        impact=impact_view(summary, survey, labels, current), quotes=quote_view(summary, labels, current),
+        impact=impact_view(summary, survey, labels, current),
+        quotes=neutral_attributions(quote_view(summary, labels, current), small),
         codebook=cb, coded=coded_view(frames or {}, coded, survey), method=info)
