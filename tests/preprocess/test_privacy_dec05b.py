@@ -252,7 +252,10 @@ def test_quotes_use_the_cleaners_flagger(monkeypatch):
     df = pd.DataFrame({"respondent_id": ids, "question": "ft", "text_clean": [texts[i] for i in ids],
                        "is_non_answer": 0, "theme_telefon": 1})
     flag_r1 = SimpleNamespace(flag=lambda t: t.startswith("Vi ringer"))
-    monkeypatch.setattr(quotes, "default_resources", lambda: SimpleNamespace(health=flag_r1))
+    from textmine.preprocess.cleaner import default_resources
+
+    known = default_resources().language  # (the spelling check's lexicon, unchanged)
+    monkeypatch.setattr(quotes, "default_resources", lambda: SimpleNamespace(health=flag_r1, language=known))
     picked = {q.respondent_id for q in quotes.select_quotes(df, theme="telefon", k=3, embedder=_FlatEmbedder(),
                                                             min_chars=10)}
     assert picked == {"r0", "r2"}

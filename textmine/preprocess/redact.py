@@ -313,10 +313,19 @@ _O_GATE = re.compile(r"\d[Oo]|[Oo]\d")
 # phone's grouping (8 together, 3-2-3, 2-2-2-2, 4-4) with 6+ real digits, so words and codes ("Il", "l0") stay.
 _PHONE_CHAR = r"[\dOolI]"
 _L_FOR_ONE = re.compile(
-    r"(?<![\w+])(?:{c}{{8}}|{c}{{3}}[ .-]{c}{{2}}[ .-]{c}{{3}}|{c}{{2}}(?:[ .-]{c}{{2}}){{3}}|{c}{{4}}[ .-]{c}{{4}})"
+    r"(?<![\w+])(?P<cc>\(?(?:\+|00) ?47\)?[ .-]?)?"  # "+47 9l2 34 567": the country code is a cue of its own
+    r"(?:{c}{{8}}|{c}{{3}}[ .-]{c}{{2}}[ .-]{c}{{3}}|{c}{{2}}(?:[ .-]{c}{{2}}){{3}}|{c}{{4}}[ .-]{c}{{4}})"
     .format(c=_PHONE_CHAR) + r"(?![\w]|[ .,:/-]\d)"
 )
 _L_GATE = re.compile(r"\d[lI]|[lI]\d")
+# Cues that make an l/I number a phone besides _PHONE_CUE: a phone just before ("[TELEFON] eller 9l2 34 568") and
+# a cue right after it ("9l2 34 567 er nummeret mitt", "9l2 34 567 (mobil)").
+_PHONE_BEFORE_SECOND = re.compile(r"\[TELEFON\]\s*,?\s*(?:eller|og|/|,)\s*$", re.IGNORECASE)
+_PHONE_CUE_AFTER = re.compile(
+    r"\s*(?:(?:er|var)\s+(?:(?:det\s+)?(?:nye\s+)?(?:tlf\.?|telefon|mobil)?nummer(?:et)?|telefonen|mobilen)\b"
+    r"|\(?\s*(?:tlf|telefon|mobil|mob)\b)",
+    re.IGNORECASE,
+)
 _LETTER_DIGITS = str.maketrans("OolI", "0011")
 # -- a sole proprietor's organisation number: after "enkeltpersonforetak"/"ENK" in the same phrase, any 9 digits in
 # any grouping (also a mistyped check digit) are the owner's number.
@@ -745,6 +754,17 @@ SUBJECT_VERBS = frozenset(
     "gjør gjorde tok kom kjem hjalp hjelper hjelpte ga gav gir vet visste jobber jobbet jobba begynte sluttet "
     "slutta".split()
 )
+# "X på NAV-kontoret": a capitalised surname or unknown word before one of these prepositions + an office word is a
+# person ("Kvernmo på NAV-kontoret ringte aldri tilbake").
+_OFFICE_PREPS = frozenset("på hos ved fra i".split())
+_OFFICE_WORDS = frozenset("kontoret kontor sentralbordet kundesenteret servicesenteret kundeservice".split())
+_PAIR_WORDS = ("og", "eller", "&")
+# An unknown word is surname-like only when it is no pronoun/quantifier ("Ingen fra NAV har", "Noen på NAV") and has
+# no ending of a definite or plural noun ("Chatboten på nav.no", "Skjemaa på nav.no", "Rettleiaren på NAV-kontoret").
+_NOT_SURNAMES = frozenset("ingen noen noe han hun de dere den det denne dette disse hver enhver begge man".split())
+_NOUN_ENDINGS = ("en", "et", "ene", "ane", "a", "ar", "er", "ing", "het")
+_OBJECT_PREPS = frozenset("i på fra frå til ved via med hos gjennom mot om av for".split())
+_SELF_WORDS = ("jeg", "eg", "meg")
 # Ambiguous first names whose ordinary sense is a noun that can stand alone as a subject ("Liv er viktig", "Sol er
 # meldt", "Dag var lang", "Tone er viktig i brev", "Helga var travel"): never a name by SUBJECT_VERBS alone.
 SUBJECT_NOUN_NAMES = frozenset(
@@ -1114,15 +1134,19 @@ class Redactor:
 
     def _classify_l_for_one(self, m: re.Match, text: str) -> str | None:
         """A phone number with a letter l/I typed for a one (an O for a zero too): a phone after a phone cue when
-        the letters stand for at most two of its 8 digits and it starts as a Norwegian number (2-9)."""
-        raw = m.group(0)
+        the letters stand for at most two of its 8 digits and it starts as a Norwegian number (2-9); also after
+        +47/0047, after "[TELEFON] eller/og" (a second number) and before a cue ("… er nummeret mitt")."""
+        cc = m.group("cc") or ""
+        raw = m.group(0)[len(cc):]
         if not ("l" in raw or "I" in raw) or len(_digits(raw)) < 6:
             return None
         d = _digits(raw.translate(_LETTER_DIGITS))
-        before = text[max(0, m.start() - 30) : m.start()]
-        if d[0] in "01" or d in self.public_numbers or not _PHONE_CUE.search(before):
+        if d[0] in "01" or d in self.public_numbers:
             return None
-        return "telefon"
+        before = text[max(0, m.start() - 30) : m.start()]
+        cued = (bool(cc) or _PHONE_CUE.search(before) or _PHONE_BEFORE_SECOND.search(before)
+                or _PHONE_CUE_AFTER.match(text, m.end()))
+        return "telefon" if cued else None
 
     def _classify_org_loose(self, m: re.Match, text: str) -> str | None:
         """9 digits in any grouping (check digit not needed) as a sole proprietor's organisation number: after
@@ -1367,10 +1391,66 @@ class Redactor:
             return lows[i + 1] == "fra" and i + 2 < n and words[i + 2][2] in ("NAV", "Nav") and adjacent(i + 1, i + 2)
 
         def subject(i: int) -> bool:
-            """Word i (an ambiguous first name) is followed by a finite verb (``SUBJECT_VERBS``) and is no noun that
-            stands alone as a subject (``SUBJECT_NOUN_NAMES``)."""
-            return (i + 1 < n and adjacent(i, i + 1) and lows[i + 1] in SUBJECT_VERBS
+            """Word i (an ambiguous first name) is followed by a finite verb (``SUBJECT_VERBS``) or by "og jeg" ("Per
+            og jeg") and is no noun that stands alone as a subject (``SUBJECT_NOUN_NAMES``)."""
+            return (i + 1 < n and adjacent(i, i + 1) and (lows[i + 1] in SUBJECT_VERBS or with_self(i))
                     and lows[i] not in SUBJECT_NOUN_NAMES)
+
+        def with_self(i: int) -> bool:
+            """Word i is joined to "jeg": "kari og jeg", "jeg og KARI"."""
+            after = (i + 2 < n and lows[i + 1] in _PAIR_WORDS and lows[i + 2] in _SELF_WORDS
+                     and adjacent(i, i + 1) and adjacent(i + 1, i + 2))
+            return after or (i >= 2 and lows[i - 1] in _PAIR_WORDS and lows[i - 2] in _SELF_WORDS
+                             and adjacent(i - 2, i - 1) and adjacent(i - 1, i))
+
+        def plain_subject(i: int) -> bool:
+            """A lower-case or ALL-CAPS first name that is no ordinary word (not ambiguous, not in the lexicon) as
+            the subject of a finite verb or joined to "jeg": "kari har ringt", "KARI HAR RINGT", "kari og jeg"."""
+            if cap(i) or not is_first(i) or ambiguous(i) or self._is_common(lows[i]) or self._is_blocked(words[i][2]):
+                return False
+            verb = i + 1 < n and adjacent(i, i + 1) and (lows[i + 1] in SUBJECT_VERBS or lows[i + 1] in _ACT_VERBS)
+            return verb or with_self(i)
+
+        def placeholder(k: int) -> bool:
+            """Word k is a name placeholder already in the text ("[NAVN]")."""
+            s0, e0 = words[k][0], words[k][1]
+            return words[k][2] == "NAVN" and text[s0 - 1 : s0] == "[" and text[e0 : e0 + 1] == "]"
+
+        def surname_like(i: int) -> bool:
+            """Capitalised, not blocked, not a place of place_names_no.txt, and a surname or an unknown word that does
+            not read as a noun or pronoun (``_NOT_SURNAMES``, ``_NOUN_ENDINGS``) nor follows a preposition."""
+            low = lows[i]
+            if not cap(i) or self._is_blocked(words[i][2]) or low in self.place_names or len(low) < 3:
+                return False
+            if is_last_any(i):
+                return True
+            if i and lows[i - 1] in _OBJECT_PREPS:
+                return False  # "via Altinn og Kari", "i Hammerfest og Kari": a service or a place
+            return not (self._is_common(low) or low in _NOT_SURNAMES or "-" in low or low.endswith(_NOUN_ENDINGS))
+
+        def partner(i: int) -> bool:
+            """A surname-like word joined by "og"/"eller" to a name: "[NAVN] og Kvernmo", "Kvernmo og [NAVN]"."""
+            if not surname_like(i):
+                return False
+            before = (i >= 2 and lows[i - 1] in _PAIR_WORDS and adjacent(i - 1, i)
+                      and (placeholder(i - 2) or (bool(spans) and spans[-1][1] == words[i - 2][1])))
+            return before or (
+                i + 2 < n and lows[i + 1] in _PAIR_WORDS and adjacent(i, i + 1)
+                and (placeholder(i + 2) or (cap(i + 2) and is_first(i + 2) and not ambiguous(i + 2)
+                                            and not self._is_blocked(words[i + 2][2])))
+            )
+
+        def linked(i: int) -> bool:
+            """Word i stands next to "og"/"eller" or before an office preposition: a partner/office candidate."""
+            nxt = lows[i + 1] if i + 1 < n else ""
+            return (i > 0 and lows[i - 1] in _PAIR_WORDS) or nxt in _PAIR_WORDS or nxt in _OFFICE_PREPS
+
+        def at_office(i: int) -> bool:
+            """A surname-like word as the subject of "på NAV-kontoret"/"hos NAV"/"fra NAV Bergen"."""
+            if not surname_like(i) or i + 2 >= n or lows[i + 1] not in _OFFICE_PREPS or not adjacent(i, i + 1):
+                return False
+            office = lows[i + 2]
+            return office in ("nav", "navkontoret") or office.startswith("nav-") or office in _OFFICE_WORDS
 
         def has_cue(i: int) -> bool:
             if i == 0 or lows[i - 1] not in names.cue_last_words:
@@ -1609,7 +1689,7 @@ class Redactor:
                         continue
                 elif low in common and low not in first_names and low not in last_names and "-" not in low and not (
                     low.endswith("s") and (low[:-1] in first_names or low[:-1] in last_names)
-                ):
+                ) and not (low in self._last_any and linked(i)):
                     i += 1
                     continue
             if low.endswith("-") and i + 1 < n and adjacent(i, i + 1) and words[i + 1][2][0].islower():
@@ -1641,6 +1721,8 @@ class Redactor:
                 start_i = i  # "hilsen per olsen": ambiguous first name + surname after a cue
             elif cued and upper(i) and caps_cued(i):
                 start_i = i  # "dr. JOHANSEN", "Hilsen KARI"
+            elif plain_subject(i):
+                start_i = i  # "kari har ringt", "KARI HAR RINGT", "kari og jeg", "jeg og ola"
             elif upper(i) and not self._is_blocked(w):
                 # uncued ALL-CAPS pair: first name + surname/first name, not both ambiguous ("ÅSE ØDEGÅRD"); a
                 # surname only in name_last_no.txt after an unambiguous first name ("KARI NORDMANN")
@@ -1703,6 +1785,8 @@ class Redactor:
                     start_i = i
                     if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
                         start_i = i - 1
+            if start_i is None and (partner(i) or at_office(i)):
+                start_i = i  # "[NAVN] og Kvernmo", "Kvernmo på NAV-kontoret ringte"
             if start_i is None:
                 i += 1
                 continue
