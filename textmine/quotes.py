@@ -192,11 +192,41 @@ def typo_share(text: str, known_words: Any) -> float:
 _GENERIC_LEVELS = frozenset({"annet", "annen", "andre", "ukjent", "vet ikke", "ikke oppgitt", "other", "unknown",
                              "alle", "ingen", "totalt", "ja", "nei"})
 _HEADCOUNT_SEGMENT = re.compile(r"ansatt|tilsett|employee|storrelse|størrelse|headcount", re.IGNORECASE)
-_NUMBER_WORDS = "to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|femten|tjue|tretti|førti|femti|hundre"
+_NUMBER_WORDS = ("to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten|"
+                 "nitten|tjue|tjuge|tretti|førti|femti|hundre")
+_DIGITS = r"(?:\d{1,3}(?:[  .]\d{3})+|\d+)"
+_TO = r"\s*(?:[-–—]|til)\s*"
+#: a headcount: a number (digits, up to «tjue» in words, a range «1-2» / «fem til ti»: the whole range is the
+#: number), «stk»/«personer»/«faste» …, then employees; «en/én/eneste ansatt» (not «en mann», a man)
 _HEADCOUNT = re.compile(
-    r"(?<![\w.,])(?:\d{1,3}(?:[  .]\d{3})+|\d+|" + _NUMBER_WORDS + r")\s+(?:(?:faste?|heltids|deltids|egne)\s+)?"
-    r"(ansatte|ansatt|tilsette|tilsett|medarbeidere|medarbeider|arbeidstakere|årsverk|employees|staff)(?!\w)",
+    r"(?<![\w.,])(?:(?P<num>" + _DIGITS + "(?:" + _TO + _DIGITS + r")?)\s*"
+    r"|(?P<word>(?:" + _NUMBER_WORDS + ")(?:" + _TO + "(?:" + _NUMBER_WORDS + r"))?)\s+)"
+    r"(?:(?:stk\.?|stykker|personer|folk|faste?|fast|heltids|deltids|egne)\s+){0,2}"
+    r"(ansatte|ansatt|tilsette|tilsett|medarbeidere|medarbeider|arbeidstakere|årsverk|employees|staff|mann)(?!\w)"
+    r"|(?<!\w)(?P<one>eneste|ene|en|én|ett|ein|eitt|éin)\s+(?:(?:fast|faste|heltids|deltids)\s+)?"
+    r"(ansatte|ansatt|tilsette|tilsett|medarbeider|årsverk)(?!\w)",
     re.IGNORECASE)
+#: a business of one: «enmannsbedrift», «enkeltmannsforetak», «driver/jobber alene»
+_ONE_PERSON = re.compile(
+    r"(?<!\w)(?:(?:enmanns|enkeltmanns|enkeltpersons?)(?:bedrift|foretak|firma)(?:en|er|ene|et)?"
+    r"|(?<=driver )alene|(?<=jobber )alene|(?<=arbeider )alene)(?!\w)", re.IGNORECASE)
+
+
+def _has_headcount(text: str) -> bool:
+    """Whether ``text`` says a number of employees (see :data:`_HEADCOUNT`, :data:`_ONE_PERSON`)."""
+    return bool(_HEADCOUNT.search(text) or _ONE_PERSON.search(text))
+
+
+def _mask_headcount(text: str) -> str:
+    """``text`` with each number of employees masked: «1-2 ansatte» → «[ANTALL] ansatte», «12 stk ansatte» →
+    «[ANTALL] stk ansatte», «enmannsbedrift» → «[ANTALL]»."""
+    def number(m: re.Match) -> str:
+        name = "num" if m.group("num") else "word" if m.group("word") else "one"
+        return "[ANTALL] " + m.group(0)[m.end(name) - m.start():].lstrip()
+
+    return _ONE_PERSON.sub("[ANTALL]", _HEADCOUNT.sub(number, text))
+
+
 _LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ|ä|ae|a)", "ä": "(?:æ|ä|ae|a)",
                     "å": "(?:å|aa|a)"}
 
@@ -227,7 +257,7 @@ def _placeholder(segment: Any) -> str:
     """The mask of a segment's value in a text: «[FYLKE]», «[BRANSJE]», «[SEKTOR]», else the label in capitals."""
     what = _fold(f"{segment.column} {segment.label}")
     for pattern, mark in (("fylke|county|region|kommune", "[FYLKE]"), ("naering|bransje|industr", "[BRANSJE]"),
-                          ("sektor|sector", "[SEKTOR]")):
+                          ("sektor|sector", "[SEKTOR]"), ("ansatt|tilsett|employee|storrelse|headcount", "[ANTALL]")):
         if re.search(pattern, what):
             return mark
     letters = re.sub(r"[^A-ZÆØÅ]", "", str(segment.label).upper())
@@ -237,19 +267,46 @@ def _placeholder(segment: Any) -> str:
 class SegmentMentions:
     """Finds and masks a respondent's own segment values in the text of their comment ("… i Østfold med 6
     ansatte", "… innen helse- og sosialtjenester"): the value's code, display label and aliases from the survey
-    definition (case, diacritics and æøå spelled ae/o/a ignored), and for a headcount segment any exact number of
-    employees. Only names of three letters or more that are not generic ("Annet", "Ukjent") count."""
+    definition (case, diacritics and æøå spelled ae/o/a ignored), for a segment whose levels are Norwegian
+    counties also the built-in aliases of the writer's own county (``data/wordlists/county_aliases.tsv``: old
+    county names, regions, towns, demonyms; another county's names are left alone), and for a headcount segment
+    any number of employees («12 ansatte», «1-2 ansatte», «eneste ansatt», «enmannsbedrift»). Only names of three
+    letters or more that are not generic ("Annet", "Ukjent") count."""
 
-    def __init__(self, survey: Any):
+    def __init__(self, survey: Any, wordlist_dir: Any = None):
         self.survey = survey
         self._cache: dict[tuple[str, str], re.Pattern | None] = {}
+        self._wordlist_dir = wordlist_dir
+        self._counties: dict[str, tuple[str, ...]] | None = None
+        self._is_county: dict[str, bool] = {}
+
+    def _county_table(self) -> dict[str, tuple[str, ...]]:
+        """The built-in county aliases (``data/wordlists/county_aliases.tsv``), by folded county name."""
+        if self._counties is None:
+            from textmine.preprocess.wordlists import read_county_aliases
+
+            self._counties = {_fold(k): v for k, v in read_county_aliases(self._wordlist_dir).items()}
+        return self._counties
+
+    def _county_aliases(self, seg: Any, level: str) -> tuple[str, ...]:
+        """The built-in aliases of ``level`` when ``seg``'s levels are Norwegian counties (at least two of them, and
+        at least half, name a county of the list), else none."""
+        table = self._county_table()
+        if seg.column not in self._is_county:
+            names = [{_fold(k), _fold(seg.display.get(k, k))} for k in seg.levels]
+            hits = sum(1 for n in names if n & table.keys())
+            self._is_county[seg.column] = hits >= 2 and 2 * hits >= len(names)
+        if not self._is_county[seg.column]:
+            return ()
+        return tuple(a for n in {_fold(level), _fold(seg.display.get(level, level))} for a in table.get(n, ()))
 
     def _pattern(self, column: str, value: Any) -> re.Pattern | None:
         key = (column, str(value))
         if key not in self._cache:
             seg = self.survey.segment(column)
             level = seg.level_key(value) or str(value)
-            names = {str(value), level, str(seg.display.get(level, "")), *seg.aliases.get(level, ())}
+            names = {str(value), level, str(seg.display.get(level, "")), *seg.aliases.get(level, ()),
+                     *self._county_aliases(seg, level)}
             names = {n.strip() for n in names if sum(ch.isalpha() for ch in n) >= 3 and _fold(n).strip()
                      not in _GENERIC_LEVELS}
             alts = sorted((_name_regex(n) for n in names), key=len, reverse=True)
@@ -277,7 +334,7 @@ class SegmentMentions:
             if not self._has_value(row.get(c)):
                 continue
             pat = self._pattern(c, row.get(c))
-            if (pat is not None and pat.search(text)) or (self._headcount(c) and _HEADCOUNT.search(text)):
+            if (pat is not None and pat.search(text)) or (self._headcount(c) and _has_headcount(text)):
                 out.append(c)
         return out
 
@@ -286,11 +343,11 @@ class SegmentMentions:
         if not isinstance(text, str) or not text:
             return text
         for c in self.named(text, row, columns):
+            if self._headcount(c):  # first: «1 ansatt» (also the level's name) → «[ANTALL] ansatt»
+                text = _mask_headcount(text)
             pat = self._pattern(c, row.get(c))
             if pat is not None:
                 text = pat.sub(_placeholder(self.survey.segment(c)), text)
-            if self._headcount(c):
-                text = _HEADCOUNT.sub(lambda m: f"[ANTALL] {m.group(1)}", text)
         return text
 
 

@@ -18,19 +18,53 @@ def level_key(v) -> str:
 
 def blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) -> np.ndarray:
     """Blank small cells' segment values in ``out`` (in place), each wave on its own (a wave's blanks never depend on
-    another wave's rows); returns the rows with any value blanked. See :func:`_blank_small_cells_all`."""
+    another wave's rows); then a respondent id shown in several waves has a value blanked in one wave blanked in all
+    its rows (the rows show the id, so its other wave would give the value back), and the waves are checked again,
+    until nothing more is blanked. Returns the rows with any value blanked. See :func:`_blank_small_cells_all`."""
     if "wave" not in out.columns or out["wave"].nunique(dropna=False) <= 1:
         return _blank_small_cells_all(out, segments, min_cell)
+    segments = [c for c in segments if c in out.columns]
+    before = {c: out[c].notna().to_numpy() for c in segments}
+    changed = np.zeros(len(out), dtype=bool)
+    while True:
+        changed |= _blank_per_wave(out, segments, min_cell)
+        spread = _blank_across_waves(out, segments, before)
+        if not spread.any():
+            return changed
+        changed |= spread
+
+
+def _blank_per_wave(out: pd.DataFrame, segments: list[str], min_cell: int) -> np.ndarray:
+    """:func:`_blank_small_cells_all` on each wave's rows (in place); returns the rows with a value blanked."""
     changed = np.zeros(len(out), dtype=bool)
     for _, pos in out.groupby(out["wave"].map(_key_text), sort=False).indices.items():
         part = out.iloc[pos].copy()
         changed[pos] = _blank_small_cells_all(part, segments, min_cell)
         for c in segments:
-            if c in part.columns:
-                col = out[c].astype(object)
-                col.iloc[pos] = part[c].astype(object).to_numpy()
-                out[c] = col
+            col = out[c].astype(object)
+            col.iloc[pos] = part[c].astype(object).to_numpy()
+            out[c] = col
     return changed
+
+
+def _blank_across_waves(out: pd.DataFrame, segments: list[str], before: dict[str, np.ndarray]) -> np.ndarray:
+    """A segment value blanked (shown in ``before``, blank now) in any row of a respondent id is blanked in every row
+    with that id, whatever the wave (in place); returns the rows newly blanked."""
+    spread = np.zeros(len(out), dtype=bool)
+    if "respondent_id" not in out.columns:
+        return spread
+    ids = out["respondent_id"].map(_key_text).to_numpy(dtype=object)
+    has_id = out["respondent_id"].notna().to_numpy()  # (rows without an id link to nothing)
+    for c in segments:
+        shown = out[c].notna().to_numpy()
+        blanked = before[c] & ~shown & has_id
+        if not blanked.any():
+            continue
+        rows = np.isin(ids, ids[blanked]) & shown & has_id
+        if rows.any():
+            out[c] = out[c].astype(object).where(~rows, None)
+            spread |= rows
+    return spread
 
 
 def _blank_small_cells_all(out: pd.DataFrame, segments: list[str], min_cell: int) -> np.ndarray:

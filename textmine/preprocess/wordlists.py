@@ -44,3 +44,23 @@ def read_table_optional(name: str, directory: Path | None = None) -> list[list[s
         return read_table(name, directory)
     except FileNotFoundError:
         return []
+
+
+def read_county_aliases(directory: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """``county_aliases.tsv``: county → its aliases (old names, regions, towns, demonyms), a «=County» row taking
+    over that county's name and aliases (a merged county); no entries when the list is missing. Raises
+    ``ValueError`` naming the line of a row without exactly two columns."""
+    rows = read_table_optional("county_aliases.tsv", directory)
+    own: dict[str, list[str]] = {}
+    for i, row in enumerate(rows, 1):
+        if len(row) != 2 or not all(row):
+            raise ValueError(f"county_aliases.tsv: entry {i} ({' | '.join(row)!r}): expected «county<TAB>alias»")
+        own.setdefault(row[0], []).append(row[1])
+    out = {}
+    for county, names in own.items():
+        expanded = []
+        for name in names:
+            part = name[1:].strip() if name.startswith("=") else None
+            expanded += [part, *(n for n in own.get(part, ()) if not n.startswith("="))] if part else [name]
+        out[county] = tuple(dict.fromkeys(expanded))
+    return out
