@@ -56,7 +56,20 @@ _PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
         lambda m: "/".join(PLACEHOLDER for _ in m.group(0).split("/")),
     ),
     (re.compile(r"(?<![\d/])(?:\+47[ ]?|0047[ ]?)?(?:\d{2}[ ]?\d{2}[ ]?\d{2}[ ]?\d{2}|\d{3}[ ]?\d{2}[ ]?\d{3})(?![\d])"), None),  # telefon
+    (  # a phone number typed with the letter l or I for 1 ("9l2 34 567", "+47 9l2 34 567"), as the redactor reads it
+        re.compile(r"(?<![\w/])(?:\+47[ ]?|0047[ ]?)?(?:[\dlI]{2}[ ]?[\dlI]{2}[ ]?[\dlI]{2}[ ]?[\dlI]{2}|"
+                   r"[\dlI]{3}[ ]?[\dlI]{2}[ ]?[\dlI]{3})(?![\w])"),
+        lambda m: PLACEHOLDER if _letter_one_phone(m.group(0)) else m.group(0),
+    ),
 ]
+
+
+def _letter_one_phone(span: str) -> bool:
+    """A phone-shaped span with one or two l/I for 1 and at least six real digits, starting with 2–9 (as Norwegian
+    numbers do): "9l2 34 567" yes, "l2 34 56 78" and "llll llll" no."""
+    body = re.sub(r"^(?:\+47|0047)", "", span).replace(" ", "")
+    letters = sum(ch in "lI" for ch in body)
+    return 1 <= letters <= 2 and len(body) - letters >= 6 and body[0] in "23456789"
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,19 @@ def test_special_categories_said_of_a_person_are_flagged(flagger, text, category
 )
 def test_institutions_sides_and_firms_are_not_flagged(flagger, text):
     assert not flagger.categories(text), f"{text!r}: got {flagger.categories(text)}"
+
+
+@pytest.mark.parametrize("text, leaked", [("Ring 9l2 34 567 i dag", "9l2 34 567"), ("Ring +47 9l2 34 567", "9l2"),
+                                          ("0047 9I2 34 567 er nummeret", "9I2"), ("Mobil 4l23 4567", "4l23")])
+def test_quote_safety_net_masks_letter_l_phones(text, leaked):
+    """The quotes' second pass (on already redacted text) catches an l/I-for-1 phone number the redactor missed."""
+    from textmine.quotes import safe_quote_text
+
+    assert leaked not in safe_quote_text(text)
+
+
+@pytest.mark.parametrize("text", ["Ring l2 34 56 78", "Kode llll llll", "Se side lll", "Hallo alle sammen 2024"])
+def test_quote_safety_net_leaves_look_alikes(text):
+    from textmine.quotes import safe_quote_text
+
+    assert safe_quote_text(text) == text
