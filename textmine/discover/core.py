@@ -17,7 +17,7 @@ import re
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,8 @@ from textmine.embed.base import l2_normalize, normalize_text
 from textmine.preprocess.cleaner import health_flag, text_column
 
 from . import clustering as cl
-from .labels import (allowed_terms, class_tfidf, make_label, make_vectorizer, name_words, top_keywords,
-                     without_compound_parts)
+from .labels import (allowed_terms, class_tfidf, make_label, make_vectorizer, name_words, probable_names,
+                     top_keywords, without_compound_parts)
 from .stability import Stability, compare_runs, stability_seeds
 
 SMALL_WAVE_MAX = 300  # below this many answers HDBSCAN is unreliable -> agglomerative fallback
@@ -458,7 +458,8 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
         return []
     docs = [without_compound_parts(lemmas[i]) for i in pool]  # (labels: the words written, not their parts)
     ctfidf, terms, counts = class_tfidf(docs, labels, ids, vectorizer=make_vectorizer(len(docs)), doc_counts=True)
-    allowed = allowed_terms(terms)
+    avoid = probable_names([clean[i] for i in pool])  # names the redaction did not know: no keyword, no example
+    allowed = allowed_terms(terms, avoid)
     holds = sparse.csc_matrix(counts > 0)
     _, cents = cl.centroids(emb, labels)
     topics = []
@@ -469,7 +470,7 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
         ranked = [clean[pool[j]] for j in members[np.lexsort((members, -sims))]]
         topics.append(Topic(id=t, label=make_label(label_kws, doc_sets=doc_sets), keywords=kws,
                             size=int(len(members)), share=round(len(members) / max(total, 1), 4),
-                            examples=pick_examples(ranked, n_examples)))
+                            examples=pick_examples(ranked, n_examples, avoid=avoid)))
     return topics
 
 
@@ -489,7 +490,8 @@ def _topic_keywords(weights, terms: np.ndarray, holds, members: np.ndarray, allo
     return kws, wide or kws, doc_sets
 
 
-def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX_CHARS) -> list[str]:
+def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX_CHARS,
+                  avoid: Collection[str] = ()) -> list[str]:
     """Up to ``n`` example answers from ``ranked`` (most typical first): whole sentences (a long answer cut after
     its last full sentence within ``max_chars``; one whose first sentence is longer is skipped), never a
     redaction placeholder, a name-list word, health details or a near-duplicate of one already chosen. Short
@@ -502,7 +504,7 @@ def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX
     shown: list[set[str]] = []
     for i in short + [i for i in range(len(raw)) if i not in first]:
         text = _whole_sentences(raw[i], max_chars)
-        if len(text) < 8 or not _showable(text):
+        if len(text) < 8 or not _showable(text, avoid):
             continue
         words = {w.lower() for w in _WORDS.findall(text)}
         if any(_word_overlap(words, s) > NEAR_DUPLICATE for s in shown):
@@ -527,8 +529,10 @@ def _whole_sentences(text: str, max_chars: int) -> str:
     return kept.strip()
 
 
-def _showable(text: str) -> bool:
-    """No placeholder ([NAVN], [TELEFON] ...), no name-list word, no health details."""
+def _showable(text: str, avoid: Collection[str] = ()) -> bool:
+    """No placeholder ([NAVN], [TELEFON] ...), no name-list word or probable name (``avoid``), no health details."""
+    if avoid and any(w.lower() in avoid for w in _WORDS.findall(text)):
+        return False
     return not (_PLACEHOLDER.search(text) or _shows_name(text) or health_flag(text))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -57,11 +58,61 @@ def name_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names.first | names.last | names.last_extra), frozenset(names.ambiguous)
 
 
-def allowed_terms(terms) -> np.ndarray:
+def allowed_terms(terms, probable_names: Collection[str] = ()) -> np.ndarray:
     """Mask over vectorizer terms: False where a word of the term is a first name or surname ("kari", "hils
-    kari", "per olsen"), also one that is an ordinary word ("per", "dag"): a name never labels a topic."""
-    names = name_words()[0]
+    kari", "per olsen"), also one that is an ordinary word ("per", "dag"), or one of ``probable_names``
+    (:func:`probable_names`): a name never labels a topic."""
+    names = name_words()[0] | frozenset(probable_names)
     return np.array([not any(w in names for w in str(t).split()) for t in terms], dtype=bool)
+
+
+_SENTENCE_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[.!?:;\n]")
+
+
+def probable_names(texts: Sequence[str], *, min_uses: int = 2, capital_share: float = 0.6) -> frozenset[str]:
+    """Lower-case words the answers write with a capital inside a sentence (at least ``min_uses`` times, and in
+    at least ``capital_share`` of their uses there) that are no known word, no organisation, service or place the
+    redaction's lists know (``name_blocklist.txt``, ``place_names_no.txt``), no compound on a known word
+    ("NAV-kontoret") and not all capitals (NAV, BHT): most
+    likely a person's name the redaction did not know ("Kvernmo på NAV-kontoret ringte aldri"). Such a word is
+    never a topic word and no example shows it."""
+    from collections import Counter
+
+    capital, uses = Counter(), Counter()
+    for text in texts:
+        start = True
+        for m in _SENTENCE_WORDS.finditer(str(text)):
+            tok = m.group(0)
+            if tok in ".!?:;\n":
+                start = True
+                continue
+            if not start:
+                low = tok.lower()
+                uses[low] += 1
+                if tok[0].isupper() and not tok.isupper():
+                    capital[low] += 1
+            start = False
+    cands = {w for w, n in capital.items() if n >= min_uses and n >= capital_share * uses[w]}
+    if not cands:
+        return frozenset()
+    known, kept = _known_words_and_places()
+    return frozenset(w for w in cands if w not in known and w not in kept
+                     and not ("-" in w and w.rsplit("-", 1)[1] in known))  # "NAV-kontoret", "IA-avtalen"
+
+
+def _known_words_and_places() -> tuple[Collection[str], frozenset[str]]:
+    """(the lexicon's known words, the lower-cased organisations/services/places of the redaction's lists)."""
+    try:
+        from textmine.preprocess.cleaner import default_resources
+        from textmine.preprocess.redact import NameLists
+        from textmine.preprocess.wordlists import read_list_optional
+
+        known = default_resources().language.known_words
+        kept = {w.lower() for w in NameLists.from_wordlists().blocked}
+        kept |= {w.lower() for w in read_list_optional("place_names_no.txt")}
+    except (ImportError, FileNotFoundError):  # pragma: no cover - preprocessing not installed
+        return frozenset(), frozenset()
+    return known, frozenset(kept)
 
 
 def without_compound_parts(lemmas: str) -> str:
