@@ -14,26 +14,11 @@ from textmine.rowdisclosure import blank_small_cells
 from textmine.summary import build_summary
 from textmine.survey import SurveyDefinition
 
+from .test_quote_privacy_dec05b import TEXT_A, TEXT_B, _survey  # noqa: F401 (one tiny survey for both rounds)
+
 ROOT = Path(__file__).resolve().parents[2]
-TEXT_A = "I Oslo kommer vi aldri gjennom på telefon, køen er for lang."
-TEXT_B = "Telefonen svarer ikke før etter en time i kø hver gang."
 T07 = "Vi ringer og ringer, men telefonen blir aldri besvart av noen."
 T08 = "Telefontiden er altfor kort for oss som jobber skift."
-
-
-def _survey(**extra) -> SurveyDefinition:
-    d = {
-        "name": "tiny", "id": "rid", "wave": "wave", "min_cell": 5,
-        "segments": [
-            {"column": "fylke", "label": "Fylke", "levels": ["Oslo", "Østfold"]},
-            {"column": "sektor", "label": "Sektor", "levels": {"P": "Privat virksomhet", "O": "Offentlig virksomhet"}},
-            {"column": "naering", "label": "Næring", "attribution": False},
-        ],
-        "indicators": [{"id": "helhet", "column": "q1", "scale": [1, 6]}],
-        "free_text": [{"column": "ft"}],
-    }
-    d.update(extra)
-    return SurveyDefinition.from_dict(d)
 
 
 def _wave(wave: int, combos7_8):
