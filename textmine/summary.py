@@ -1052,13 +1052,13 @@ def _theme_keywords(survey: SurveyDefinition, question: str) -> dict[str, tuple[
         return {}
 
 
-def _export_rows(df, ids, survey, wave, frame: pd.DataFrame, question_default: str = "") -> pd.DataFrame:
-    """The row-level exports' rows of one wave's coded ``frame``: id, wave, question, text and the exported segment
-    values of each row's writer (from ``df``)."""
+def _export_rows(df, ids, survey, wave, frame: pd.DataFrame) -> pd.DataFrame:
+    """The row-level exports' rows of one wave's coded ``frame``: id, wave, question ("" without a ``question``
+    column), text and the exported segment values of each row's writer (from ``df``)."""
     from .quotes import exported_segments
 
     question = (frame["question"].astype(str).to_numpy() if "question" in frame.columns
-                else np.full(len(frame), str(question_default), dtype=object))
+                else np.full(len(frame), "", dtype=object))
     pos = pd.Index(ids).get_indexer(value_keys(frame["respondent_id"])) if len(frame) else np.zeros(0, np.int64)
     segments = exported_segments(survey, df.columns)
     return pd.DataFrame({"respondent_id": frame["respondent_id"].astype(str).to_numpy(), "wave": str(wave),
@@ -1068,19 +1068,18 @@ def _export_rows(df, ids, survey, wave, frame: pd.DataFrame, question_default: s
                             for s in segments}})
 
 
-def _export_shown_by_wave(frames, survey, coded: Mapping, waves) -> dict[Any, pd.DataFrame]:
+def _export_shown_by_wave(prepared: Mapping, survey, coded: Mapping) -> dict[Any, pd.DataFrame]:
     """Per wave, per row of its coded frame (in order, with ``question``): which exported segment values the
     row-level exports show — their own rule (:func:`textmine.quotes.export_shown_segments`) on every wave's coded
-    rows at once, as «Kodede svar» holds them (a value blanked in one wave is blanked in the id's other waves)."""
+    rows at once, as «Kodede svar» holds them (a value blanked in one wave is blanked in the id's other waves).
+    ``prepared``: wave → its frame with free segments masked and undeclared levels cleared, as the tables use it."""
     from .quotes import export_shown_segments, exported_segments
 
     parts, keys = [], []
-    for wave in waves:
+    for wave, df in prepared.items():
         cf = coded.get(wave)
         if cf is None or "respondent_id" not in cf.columns or "text_clean" not in cf.columns:
             continue
-        df, _ = survey.mask_free_segments(frames[wave].reset_index(drop=True))
-        df, _ = survey.clear_undeclared_levels(df)
         parts.append(_export_rows(df, value_keys(df[survey.id_column]), survey, wave, cf))
         keys.append(wave)
     if not parts:
@@ -1092,25 +1091,13 @@ def _export_shown_by_wave(frames, survey, coded: Mapping, waves) -> dict[Any, pd
     return {w: shown.iloc[a:b].reset_index(drop=True) for w, a, b in zip(keys, bounds[:-1], bounds[1:])}
 
 
-def _export_shown(df, ids, survey, wave, qd: _QuestionData, wave_coded: pd.DataFrame | None = None,
-                  wave_shown: pd.DataFrame | None = None) -> pd.DataFrame:
+def _export_shown(qd: _QuestionData, wave_coded: pd.DataFrame, wave_shown: pd.DataFrame) -> pd.DataFrame:
     """Per coded row of the question (``qd.coded``'s order): which of its writer's segment values the row-level
-    exports show — ``wave_shown`` (:func:`_export_shown_by_wave`: every wave's coded rows, as the exports hold them)
-    where given, else the exports' own rule (:func:`textmine.quotes.export_shown_segments`) on every coded row of
-    the wave (``wave_coded``: a value blanked in one question's row is blanked in all the respondent's rows), or on
-    this question's rows alone without it."""
-    from .quotes import export_shown_segments
-
-    if wave_shown is not None and wave_coded is not None and len(wave_shown) == len(wave_coded):
-        mine = (wave_shown["question"].astype(str).to_numpy() == str(qd.column) if "question" in wave_coded.columns
-                else np.ones(len(wave_shown), dtype=bool))  # (a frame without questions: all rows are this one's)
-        return wave_shown.drop(columns="question")[mine].reset_index(drop=True)
-    frame = qd.coded if wave_coded is None else wave_coded
-    rows = _export_rows(df, ids, survey, wave, frame, qd.column)
-    segments = [s for s in rows.columns if s not in ("respondent_id", "wave", "question", "text_clean",
-                                                     "is_non_answer")]
-    shown = export_shown_segments(rows, segments, survey.min_cell)
-    return shown[rows["question"].to_numpy() == str(qd.column)].reset_index(drop=True)
+    exports show — the question's rows of ``wave_shown`` (:func:`_export_shown_by_wave` on the wave's coded frame
+    ``wave_coded``; a frame without ``question`` holds this question's rows only)."""
+    mine = (wave_shown["question"].astype(str).to_numpy() == str(qd.column) if "question" in wave_coded.columns
+            else np.ones(len(wave_shown), dtype=bool))
+    return wave_shown.drop(columns="question")[mine].reset_index(drop=True)
 
 
 def mask_withheld_mentions(rows: pd.DataFrame, survey) -> pd.DataFrame:
@@ -1135,14 +1122,14 @@ def mask_withheld_mentions(rows: pd.DataFrame, survey) -> pd.DataFrame:
 
 
 def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_table, n_quotes, embedder, info,
-            wave_coded: pd.DataFrame | None = None, wave_shown: pd.DataFrame | None = None) -> pd.DataFrame:
+            wave_coded: pd.DataFrame, wave_shown: pd.DataFrame) -> pd.DataFrame:
     """Quotes per theme: never health-flagged, non-answers or respondents in a suppressed theme × segment cell
     (any segment of the tables, whether or not it is used in the attribution), never a comment that names its
     writer's own segment value the attribution leaves out (county, næring, a headcount);
     the attribution shows only the segment values the row-level exports show for that comment (the same
-    combination rule among the question's commenters, :func:`_export_shown`; pass the wave's whole coded frame as
-    ``wave_coded`` so that a value blanked in another question's row is left out too, as the exports do, and
-    ``wave_shown`` from :func:`_export_shown_by_wave` so that a value blanked in the id's other wave is too)."""
+    combination rule among the question's commenters, :func:`_export_shown`: ``wave_shown`` from
+    :func:`_export_shown_by_wave` on the wave's coded frame ``wave_coded``, so that a value blanked in another
+    question's row or in the id's other wave is left out too, as the exports do)."""
     from .quotes import SegmentMentions, resolve_embedder, select_quotes
 
     c = qd.coded
@@ -1170,7 +1157,7 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
     elig_any = valid_row & ~health & ~nonans & text_ok
     seg_cols = [s.column for s in survey.segments if s.column in df.columns]
     own = {s: np.where(valid_row, df[s].to_numpy(dtype=object)[rp], None) for s in seg_cols}
-    shown = _export_shown(df, ids, survey, wave, qd, wave_coded, wave_shown)
+    shown = _export_shown(qd, wave_coded, wave_shown)
     on = {s: shown[s].to_numpy(dtype=bool) for s in attr_segments if s in shown}
     attr_of = [[s for s in on if on[s][j]] for j in range(len(c))]
     mentions = SegmentMentions(survey)
@@ -1334,12 +1321,16 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     not_coded: list[dict[str, Any]] = []
     bh_families: list[dict[str, Any]] = []
     acc: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
-    shown_by_wave = _export_shown_by_wave(frames, survey, coded, waves) if quotes else {}
+    prepared = {}  # wave → (frame with free segments masked and undeclared levels cleared, masked, cleared)
     for wave in waves:
         df, masked = survey.mask_free_segments(frames[wave].reset_index(drop=True))
+        df, cleared = survey.clear_undeclared_levels(df)  # never published as a level: may be personal data
+        prepared[wave] = (df, masked, cleared)
+    shown_by_wave = _export_shown_by_wave({w: p[0] for w, p in prepared.items()}, survey, coded) if quotes else {}
+    for wave in waves:
+        df, masked, cleared = prepared[wave]
         for col, n in masked.items():
             warn(f"{wave}: column {col}: personal data masked in {n} cell(s) of a segment without declared levels")
-        df, cleared = survey.clear_undeclared_levels(df)  # never published as a level: may be personal data
         for m in list(df.attrs.get(CLEARED_LEVELS_ATTR, ())) + cleared:
             warn(f"{wave}: {m}")
         if validate:
