@@ -219,6 +219,16 @@ _HEADCOUNT = re.compile(
     r"|(?<!\w)(?P<one>eneste|ene|en|én|ett|ein|eitt|éin)\s+(?:(?:fast|faste|heltids|deltids)\s+)?"
     r"(ansatte|ansatt|tilsette|tilsett|medarbeider|årsverk)(?!\w)",
     re.IGNORECASE)
+#: a headcount without an employee noun after «vi er» / «me er»: «vi er 12 stykker», «vi er bare 3 stk», «vi er 4
+#: personer i firmaet», «vi er 2 i bedriften» (not «12 stykker sykmeldinger»: no «vi er», no headcount)
+_WE_ARE = re.compile(
+    r"(?<!\w)(?:vi|me)\s+(?:er|e)\s+(?:(?:bare|kun|berre|totalt|til\s+sammen|tilsammen|ca\.?|cirka|rundt|omtrent|"
+    r"om\s+lag|nå|no|nesten|over|under)\s+){0,2}"
+    r"(?P<count>" + _DIGITS + "(?:" + _TO + _DIGITS + ")?|(?:" + _NUMBER_WORDS + ")(?:" + _TO + "(?:" + _NUMBER_WORDS
+    + r"))?(?=\s))\s*"
+    r"(?:(?:stykker|stykke|stykk|stk\.?|personer|person|folk|hoder|mann)(?!\w)"
+    r"|(?=i\s+(?:firmaet|bedriften|selskapet|virksomheten|verksemda|foretaket)(?!\w)))",
+    re.IGNORECASE)
 #: a business of one: «enmannsbedrift», «enkeltmannsforetak», «driver/jobber alene»
 _ONE_PERSON = re.compile(
     r"(?<!\w)(?:(?:enmanns|enkeltmanns|enkeltpersons?)(?:bedrift|foretak|firma)(?:en|er|ene|et)?"
@@ -226,18 +236,22 @@ _ONE_PERSON = re.compile(
 
 
 def _has_headcount(text: str) -> bool:
-    """Whether ``text`` says a number of employees (see :data:`_HEADCOUNT`, :data:`_ONE_PERSON`)."""
-    return bool(_HEADCOUNT.search(text) or _ONE_PERSON.search(text))
+    """Whether ``text`` says a number of employees (see :data:`_HEADCOUNT`, :data:`_WE_ARE`, :data:`_ONE_PERSON`)."""
+    return bool(_HEADCOUNT.search(text) or _WE_ARE.search(text) or _ONE_PERSON.search(text))
 
 
 def _mask_headcount(text: str) -> str:
     """``text`` with each number of employees masked: «1-2 ansatte» → «[ANTALL] ansatte», «12 stk ansatte» →
-    «[ANTALL] stk ansatte», «enmannsbedrift» → «[ANTALL]»."""
+    «[ANTALL] stk ansatte», «vi er 12 stykker» → «vi er [ANTALL] stykker», «enmannsbedrift» → «[ANTALL]»."""
     def number(m: re.Match) -> str:
         name = "num" if m.group("num") else "word" if m.group("word") else "one"
         return "[ANTALL] " + m.group(0)[m.end(name) - m.start():].lstrip()
 
-    return _ONE_PERSON.sub("[ANTALL]", _HEADCOUNT.sub(number, text))
+    def count(m: re.Match) -> str:
+        whole, at = m.group(0), m.start()
+        return whole[: m.start("count") - at] + "[ANTALL] " + whole[m.end("count") - at:].lstrip()
+
+    return _ONE_PERSON.sub("[ANTALL]", _WE_ARE.sub(count, _HEADCOUNT.sub(number, text)))
 
 
 _LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ|ä|ae|a)", "ä": "(?:æ|ä|ae|a)",
@@ -266,13 +280,23 @@ def _name_regex(name: str) -> str:
     return "".join(out)
 
 
+def _is_headcount(segment: Any) -> bool:
+    """Whether ``segment`` counts employees: its column, label or a level's display label says so
+    (:data:`_HEADCOUNT_SEGMENT`: «ansatte», «Størrelse», «1–4 ansatte» …)."""
+    return bool(_HEADCOUNT_SEGMENT.search(" ".join([segment.column, segment.label,
+                                                    *map(str, segment.display.values())])))
+
+
 def _placeholder(segment: Any) -> str:
-    """The mask of a segment's value in a text: «[FYLKE]», «[BRANSJE]», «[SEKTOR]», else the label in capitals."""
+    """The mask of a segment's value in a text: «[FYLKE]», «[BRANSJE]», «[SEKTOR]», «[ANTALL]» (a headcount
+    segment, :func:`_is_headcount`), else the label in capitals."""
     what = _fold(f"{segment.column} {segment.label}")
     for pattern, mark in (("fylke|county|region|kommune", "[FYLKE]"), ("naering|bransje|industr", "[BRANSJE]"),
-                          ("sektor|sector", "[SEKTOR]"), ("ansatt|tilsett|employee|storrelse|headcount", "[ANTALL]")):
+                          ("sektor|sector", "[SEKTOR]")):
         if re.search(pattern, what):
             return mark
+    if _is_headcount(segment):
+        return "[ANTALL]"
     letters = re.sub(r"[^A-ZÆØÅ]", "", str(segment.label).upper())
     return f"[{letters or 'SEGMENT'}]"
 
@@ -283,8 +307,8 @@ class SegmentMentions:
     definition (case, diacritics and æøå spelled ae/o/a ignored), for a segment whose levels are Norwegian
     counties also the built-in aliases of the writer's own county (``data/wordlists/county_aliases.tsv``: old
     county names, regions, towns, demonyms; another county's names are left alone), and for a headcount segment
-    any number of employees («12 ansatte», «1-2 ansatte», «eneste ansatt», «enmannsbedrift»). Only names of three
-    letters or more that are not generic ("Annet", "Ukjent") count."""
+    any number of employees («12 ansatte», «1-2 ansatte», «eneste ansatt», «enmannsbedrift», «vi er 12 stykker»).
+    Only names of three letters or more that are not generic ("Annet", "Ukjent") count."""
 
     def __init__(self, survey: Any, wordlist_dir: Any = None):
         self.survey = survey
@@ -328,8 +352,7 @@ class SegmentMentions:
         return self._cache[key]
 
     def _headcount(self, column: str) -> bool:
-        seg = self.survey.segment(column)
-        return bool(_HEADCOUNT_SEGMENT.search(" ".join([seg.column, seg.label, *map(str, seg.display.values())])))
+        return _is_headcount(self.survey.segment(column))
 
     @staticmethod
     def _has_value(value: Any) -> bool:

@@ -759,6 +759,8 @@ SUBJECT_VERBS = frozenset(
 _OFFICE_PREPS = frozenset("på hos ved fra i".split())
 _OFFICE_WORDS = frozenset("kontoret kontor sentralbordet kundesenteret servicesenteret kundeservice".split())
 _PAIR_WORDS = ("og", "eller", "&")
+# Words after which a clause starts with its subject: "… men Kvernmo i Hammerfest har aldri svart".
+_CLAUSE_STARTS = frozenset("og men at da så fordi når mens der hvis".split())
 # An unknown word is surname-like only when it is no pronoun/quantifier ("Ingen fra NAV har", "Noen på NAV") and has
 # no ending of a definite or plural noun ("Chatboten på nav.no", "Skjemaa på nav.no", "Rettleiaren på NAV-kontoret").
 _NOT_SURNAMES = frozenset("ingen noen noe han hun de dere den det denne dette disse hver enhver begge man".split())
@@ -1452,6 +1454,19 @@ class Redactor:
             office = lows[i + 2]
             return office in ("nav", "navkontoret") or office.startswith("nav-") or office in _OFFICE_WORDS
 
+        def placed_subject(i: int) -> bool:
+            """A surname-like word as the subject of a finite verb after "i <Place>" at the start of a clause:
+            "Kvernmo i Hammerfest har aldri svart" ("NAV i Bergen", "Kontoret i Bodø", "Posten i Tromsø" stay: an
+            organisation of the blocklist, a definite noun, an ordinary word; see :func:`surname_like`)."""
+            if i + 3 >= n or lows[i + 1] != "i" or not adjacent(i, i + 1) or not surname_like(i):
+                return False
+            if not (sentence_initial(i) or (i and lows[i - 1] in _CLAUSE_STARTS and adjacent(i - 1, i))):
+                return False
+            j = i + 2
+            while j < n and j < i + 4 and (cap(j) or upper(j)) and adjacent(j - 1, j):
+                j += 1  # the place: "Hammerfest", "Indre Østfold", "NAV Hammerfest"
+            return i + 2 < j < n and adjacent(j - 1, j) and (lows[j] in SUBJECT_VERBS or lows[j] in _ACT_VERBS)
+
         def has_cue(i: int) -> bool:
             if i == 0 or lows[i - 1] not in names.cue_last_words:
                 return False
@@ -1785,8 +1800,8 @@ class Redactor:
                     start_i = i
                     if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
                         start_i = i - 1
-            if start_i is None and (partner(i) or at_office(i)):
-                start_i = i  # "[NAVN] og Kvernmo", "Kvernmo på NAV-kontoret ringte"
+            if start_i is None and (partner(i) or at_office(i) or placed_subject(i)):
+                start_i = i  # "[NAVN] og Kvernmo", "Kvernmo på NAV-kontoret ringte", "Kvernmo i Hammerfest har"
             if start_i is None:
                 i += 1
                 continue

@@ -349,13 +349,15 @@ def report_personal_ids(r: ReportData) -> int:
 
 def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[str, int]]:
     """The rows of every row-level export («Kodede svar», kodede_svar.sav, the JSON's ``coded``): :func:`safe_coded_rows`
-    (small cells, health comments) without the ``omit`` columns, the segments declared ``attribution: false``
-    (method data ``unattributed``; the service leaves them out too) and ``health_flag``. When any respondent id is
-    personal data (:func:`report_personal_ids`), the id column is left out and the rows get a running number
-    (:data:`ROW_NUMBER`) instead. Returns (rows, counts: ``small``, ``health``, ``weight``, ``personal_ids``)."""
+    (small cells, health comments; a comment's mention of its writer's own value of a segment the rows leave out or
+    blank masked, :func:`_mask_unshown_mentions`) without the ``omit`` columns, the segments declared
+    ``attribution: false`` (method data ``unattributed``; the service leaves them out too) and ``health_flag``.
+    When any respondent id is personal data (:func:`report_personal_ids`), the id column is left out and the rows
+    get a running number (:data:`ROW_NUMBER`) instead. Returns (rows, counts: ``small``, ``health``, ``weight``,
+    ``personal_ids``)."""
     omit = set(omit) | set((r.method or {}).get("unattributed") or ())
     segments = [c for c in r.segments if c in r.coded.columns and c not in omit]
-    rows, n_small, n_health = safe_coded_rows(r.coded, segments, _min_cell(r))
+    rows, n_small, n_health = safe_coded_rows(_mask_unshown_mentions(r, segments), segments, _min_cell(r))
     counts = {"small": n_small, "health": n_health, "weight": int(rows.attrs.get(WEIGHT_BLANKED_ATTR, 0)),
               "personal_ids": 0}
     rows = rows.drop(columns=[c for c in rows.columns if c in omit or c == "health_flag"])
@@ -365,6 +367,32 @@ def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, 
             rows = rows.drop(columns=["respondent_id"])
             rows.insert(0, ROW_NUMBER, np.arange(1, len(rows) + 1, dtype="int64"))
     return rows, counts
+
+
+def _mask_unshown_mentions(r: ReportData, shown: list[str]) -> pd.DataFrame:
+    """``r.coded`` with each comment's mention of its writer's own segment value masked («[FYLKE]», «[ANTALL]
+    ansatte») where the row-level export does not show that value: a segment column left out (not in ``shown``:
+    ``omit_columns``, ``attribution: false``) or a value the export blanks. The blanked-value path itself
+    (:func:`textmine.summary.mask_withheld_mentions`), with the left-out columns as not attributed."""
+    from ..summary import mask_withheld_mentions
+
+    segments = [c for c in r.segments if c in r.coded.columns]
+    if not segments:
+        return r.coded
+    return mask_withheld_mentions(r.coded, _report_survey(r, segments, shown))
+
+
+def _report_survey(r: ReportData, segments: list[str], shown: list[str]) -> SurveyDefinition:
+    """The report's ``segments`` as a survey definition for the masking: labels and declared levels with their
+    display text from the method data (``labels``), ``attribution`` only for the ``shown`` ones, the report's
+    ``min_cell``. The definition's own aliases are not in the report data (a county's built-in aliases apply)."""
+    from ..survey import Segment
+
+    values = ((r.method or {}).get("labels") or {}).get("values") or {}
+    return SurveyDefinition(name="report", id_column="respondent_id", min_cell=_min_cell(r), segments=tuple(
+        Segment(c, str(r.segments.get(c) or c), tuple(map(str, values.get(c) or {})),
+                {str(k): str(v) for k, v in (values.get(c) or {}).items()}, attribution=c in shown)
+        for c in segments))
 
 
 def personal_id_note(id_column: str, n: int) -> str:
