@@ -140,7 +140,7 @@ def _renamed_clashes(part: pd.DataFrame, codebook, names: list) -> tuple[pd.Data
     ``code_dataframe`` renames them, and ``names`` (text/question/redact columns) renamed alike: the same output
     without its warning on every partition (the client gives it once). Unchanged where a new name is taken."""
     from textmine.classify.base import output_columns
-    from textmine.pipeline import CODE_FLAG_COLUMNS
+    from textmine.classify.table import CODE_FLAG_COLUMNS
 
     coding = {*output_columns(codebook), *CODE_FLAG_COLUMNS}
     new = {c: f"{c}_input" for c in part.columns if c in coding}
@@ -953,7 +953,7 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
         theme_cols = [f"theme_{t}" for t in themes]
     if "themes" not in names:
         raise ValueError(f"{out_dir}: parts lack the 'themes' column (not textmine coding output?)")
-    from textmine.pipeline import CODE_FLAG_COLUMNS
+    from textmine.classify.table import CODE_FLAG_COLUMNS
 
     flags = [c for c in CODE_FLAG_COLUMNS if c in names] if all(c in names for c in CODE_FLAG_COLUMNS) else []
     resp_parts, coded_parts = [], []

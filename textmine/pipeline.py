@@ -16,8 +16,6 @@ import pandas as pd
 CODED_BASE_COLUMNS = ("respondent_id", "question", "text_clean", "is_non_answer", "health_flag", "language")
 LONG_CODED_COLUMNS = CODED_BASE_COLUMNS[:3]  # what a coded frame given as a table must have
 CODE_OUTPUT_COLUMNS = ("themes", "confidence", "needs_review", "type")  # the coders' columns besides theme_/score_
-CODE_FLAG_COLUMNS = ("health_flag", "is_non_answer")  # what `textmine code` writes after the coders' columns
-FLAG_LABELS = {"health_flag": "Helseopplysninger nevnt (1 = ja)", "is_non_answer": "Ikke-svar (1 = ja)"}
 
 
 def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
@@ -126,76 +124,14 @@ def code_wave(
     return pd.concat(parts, ignore_index=True)
 
 
-class _FlaggingCoder:
-    """``coder`` as :func:`textmine.classify.table.code_dataframe` uses it, its cleaning also counting an answer that
-    only repeats its question's label as a non-answer (as :class:`textmine.preprocess.Cleaner` does with
-    ``question_texts``), and keeping each batch's ``health_flag`` and ``is_non_answer``."""
-
-    def __init__(self, coder: Any, labels: dict[str, str], default_question: str | None):
-        self._coder = coder
-        self._labels = labels
-        self._default = default_question
-        self.flags: list[pd.DataFrame] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._coder, name)
-
-    def _row_labels(self, n: int, questions: Any) -> list[str]:
-        """Each row's question label ('' where unknown): its question, else the default question's."""
-        if questions is None or isinstance(questions, str):
-            asked = [questions or self._default] * n
-        else:
-            asked = [q if isinstance(q, str) and q.strip() else self._default for q in questions]
-        return [self._labels.get(q, "") if q else "" for q in asked]
-
-    def clean(self, texts: Any, questions: Any = None) -> pd.DataFrame:
-        from .preprocess import is_non_answer
-
-        cleaned = self._coder.clean(texts, questions)
-        if self._labels:
-            seen: dict[tuple[str, str], bool] = {}
-            non = cleaned["is_non_answer"].to_numpy().copy()
-            for i, (t, lab) in enumerate(zip(pd.Series(texts).tolist(), self._row_labels(len(cleaned), questions))):
-                if lab and not non[i] and isinstance(t, str):
-                    key = (t, lab)
-                    if key not in seen:
-                        seen[key] = is_non_answer(t, (lab,))
-                    non[i] = int(seen[key])
-            cleaned = cleaned.assign(is_non_answer=non)
-        self.flags.append(cleaned[list(CODE_FLAG_COLUMNS)].astype(int))
-        return cleaned
-
-
 def code_table(coder: Any, df: pd.DataFrame, text_col: str, *, question_labels: dict[str, str] | None = None,
                **kw: Any) -> pd.DataFrame:
-    """What ``textmine code`` writes (both engines): :func:`textmine.classify.table.code_dataframe`'s output, then
-    ``health_flag`` and ``is_non_answer`` (0/1 ints) from the cleaning the coder ran, appended last.
-
-    ``question_labels``: {survey question column: its label} (a survey definition's free-text questions): an answer
-    that only repeats its question's label is a non-answer, as :func:`coded_from_code_output` counts it. A row's
-    question is ``question`` or its ``question_col`` value (keyword arguments of ``code_dataframe``), else
-    ``text_col``. An input column already named like one of the flags is kept as ``<name>_input`` (with a warning).
-    """
-    import warnings
-
+    """What ``textmine code`` writes (both engines): :func:`textmine.classify.table.code_dataframe`'s output with
+    ``health_flag`` and ``is_non_answer`` (``question_labels``: an answer that only repeats its question's label is
+    a non-answer, as :func:`coded_from_code_output` counts it)."""
     from .classify.table import code_dataframe
 
-    flagging = _FlaggingCoder(coder, dict(question_labels or {}), text_col)
-    coded = code_dataframe(flagging, df, text_col, **kw)
-    clash = [c for c in CODE_FLAG_COLUMNS if c in coded.columns]
-    if clash:
-        warnings.warn(f"input already has column(s) {clash}; kept them as <name>_input", stacklevel=2)
-        coded = coded.rename(columns={c: f"{c}_input" for c in clash})
-    flags = (pd.concat(flagging.flags) if flagging.flags
-             else pd.DataFrame({c: pd.Series(dtype="int64") for c in CODE_FLAG_COLUMNS}))
-    for c in CODE_FLAG_COLUMNS:
-        coded[c] = flags[c].to_numpy(dtype="int64")
-    labels = dict(coded.attrs.get("column_labels") or {})
-    for c in clash:
-        if c in labels:
-            labels[f"{c}_input"] = labels.pop(c)
-    coded.attrs["column_labels"] = {**labels, **FLAG_LABELS}
-    return coded
+    return code_dataframe(coder, df, text_col, question_labels=question_labels, **kw)
 
 
 def code_output_theme_columns(df: pd.DataFrame) -> list:
@@ -360,6 +296,8 @@ def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None =
     for c in CODED_BASE_COLUMNS[2:]:
         if c in cleaned.columns:
             part[c] = cleaned[c].to_numpy()
+    from .classify.table import CODE_FLAG_COLUMNS  # what `textmine code` writes after the coders' columns
+
     if all(c in sub.columns for c in CODE_FLAG_COLUMNS):  # as `textmine code` flagged them (file and summary agree)
         for c in CODE_FLAG_COLUMNS:
             part[c] = _flag_values(sub[c], c, source, rows)

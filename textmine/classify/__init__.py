@@ -6,6 +6,7 @@ Public API::
     SupervisedCoder(codebook, embedder=None, …).fit(texts, labels, types=None)
     coder.predict(texts) -> DataFrame                      # theme_<id>, score_<id>, themes, confidence, needs_review, type
     coder.predict_frame(cleaned_df)                        # output of textmine.preprocess.Cleaner
+    code_dataframe(coder, df, text_col, question_labels=None)  # df + the coding columns, health_flag, is_non_answer
     coder.save(model_dir); load_coder(model_dir, codebook=None, embedder=None)
     default_coder()                                        # models/default + default codebook (zero-shot fallback)
     KeywordMatcher(codebook)                               # keyword baseline
@@ -21,10 +22,12 @@ from .artefact import ArtefactError, load_coder, read_manifest, save_coder
 from .base import BaseCoder, NotFittedError, Prepared, output_columns
 from .lexical import KeywordMatcher
 from .supervised import SupervisedCoder
+from .table import CODE_FLAG_COLUMNS, code_dataframe
 from .typefacet import TypeClassifier, TypeRules
 from .zeroshot import ZeroShotCoder
 
 __all__ = [
+    "CODE_FLAG_COLUMNS",
     "ArtefactError",
     "BaseCoder",
     "KeywordMatcher",
@@ -34,6 +37,7 @@ __all__ = [
     "TypeClassifier",
     "TypeRules",
     "ZeroShotCoder",
+    "code_dataframe",
     "default_coder",
     "load_coder",
     "output_columns",

@@ -10,8 +10,11 @@ import pandas as pd
 
 from .base import BaseCoder, output_columns
 
-__all__ = ["code_dataframe", "redact_columns", "pii_in_columns", "mask_personal_text", "masked_column_names",
-           "mask_column_names", "unknown_questions"]
+__all__ = ["CODE_FLAG_COLUMNS", "FLAG_LABELS", "code_dataframe", "redact_columns", "pii_in_columns",
+           "mask_personal_text", "masked_column_names", "mask_column_names", "unknown_questions"]
+
+CODE_FLAG_COLUMNS = ("health_flag", "is_non_answer")  # written after the coders' columns (0/1)
+FLAG_LABELS = {"health_flag": "Helseopplysninger nevnt (1 = ja)", "is_non_answer": "Ikke-svar (1 = ja)"}
 
 
 def _redact_one():
@@ -235,29 +238,70 @@ def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:
     return [q for q in given if q not in known], known
 
 
+def _row_labels(n: int, questions: Any, labels: dict[str, str], default: str) -> list[str]:
+    """Each row's question label ('' where unknown): its question (one for all rows, or per row), else
+    ``default``'s."""
+    if questions is None or isinstance(questions, str):
+        asked = [questions or default] * n
+    else:
+        asked = [q if isinstance(q, str) and q.strip() else default for q in questions]
+    return [labels.get(q, "") if q else "" for q in asked]
+
+
+def _echoes_as_non_answers(cleaned: pd.DataFrame, texts: pd.Series, row_labels: list[str]) -> pd.DataFrame:
+    """``cleaned`` with an answer that only repeats its question's label marked ``is_non_answer`` (as
+    :class:`textmine.preprocess.Cleaner` does with ``question_texts``); each distinct (text, label) checked once."""
+    from ..preprocess import is_non_answer
+
+    seen: dict[tuple[str, str], bool] = {}
+    non = cleaned["is_non_answer"].to_numpy().copy()
+    for i, (t, lab) in enumerate(zip(texts.tolist(), row_labels)):
+        if lab and not non[i] and isinstance(t, str):
+            if (t, lab) not in seen:
+                seen[(t, lab)] = is_non_answer(t, (lab,))
+            non[i] = int(seen[(t, lab)])
+    return cleaned.assign(is_non_answer=non)
+
+
+def _batch_flags(cleaned: pd.DataFrame) -> pd.DataFrame:
+    """``health_flag`` and ``is_non_answer`` (0/1) of one cleaned batch."""
+    missing = [c for c in CODE_FLAG_COLUMNS if c not in cleaned.columns]
+    if missing:
+        raise ValueError(f"the coder's clean() gave no column(s) {missing}; expected the output of "
+                         f"textmine.preprocess.Cleaner")
+    return cleaned[list(CODE_FLAG_COLUMNS)].astype(int)
+
+
 def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_size: int = 2000,
                    progress: bool = False, keep_raw_text: bool = False, question_col: str | None = None,
-                   question: str | None = None, redact_cols: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
-    """Return ``df`` + ``theme_<id>``, ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``.
+                   question: str | None = None, redact_cols: list[str] | tuple[str, ...] = (),
+                   question_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return ``df`` + ``theme_<id>``, ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``,
+    ``health_flag``, ``is_non_answer`` (0/1): what ``textmine code`` writes.
 
     The text column is replaced by its redacted form (personal data never leaves unredacted) unless
     ``keep_raw_text``. An input column that already has one of the output names is kept as
     ``<name>_input`` (with a warning). ``question_col`` (a column naming each row's survey question) or
     ``question`` (one question for every row) lets a supervised coder use that question's theme rates.
+    ``question_labels``: {survey question column: its label} (a survey definition's free-text questions): an answer
+    that only repeats its question's label is a non-answer (a row's question is ``question`` or its
+    ``question_col`` value, else ``text_col``).
     ``redact_cols``: other free-text columns to mask personal data in (in place, always). ``df.attrs``
-    (e.g. SPSS labels of a .sav input) are kept, with variable labels added for the theme columns.
+    (e.g. SPSS labels of a .sav input) are kept, with variable labels added for the theme and flag columns.
     """
     for what, col in (("text", text_col), ("question", question_col)):
         if col is not None and col not in df.columns:
             raise ValueError(f"no {what} column {col!r}; columns are: {', '.join(map(str, df.columns))}")
     if question_col is not None and question is not None:
         raise ValueError("give either question_col or question, not both")
+    labels = dict(question_labels or {})
     questions = (df[question_col].astype("string").fillna("").astype(str).reset_index(drop=True)
                  if question_col is not None else None)
     texts = df[text_col].astype("string").fillna("").astype(str)
     texts = texts.reset_index(drop=True)
     parts: list[pd.DataFrame] = []
     redacted: list[pd.Series] = []
+    flags: list[pd.DataFrame] = []
     starts = range(0, len(texts), max(1, batch_size))
     bar: Any = None
     if progress and len(texts) > batch_size:
@@ -269,9 +313,13 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
     try:
         for s in starts:
             qs = question if questions is None else questions.iloc[s : s + batch_size].tolist()
-            cleaned = coder.clean(texts.iloc[s : s + batch_size], qs)
+            batch = texts.iloc[s : s + batch_size]
+            cleaned = coder.clean(batch, qs)
+            if labels:
+                cleaned = _echoes_as_non_answers(cleaned, batch, _row_labels(len(cleaned), qs, labels, text_col))
             parts.append(coder.predict_frame(cleaned))
             redacted.append(cleaned["text_clean"])
+            flags.append(_batch_flags(cleaned))
             if bar is not None:
                 bar.update(task, advance=min(batch_size, len(texts) - s))
     finally:
@@ -279,6 +327,10 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
             bar.stop()
     coded = pd.concat(parts) if parts else pd.DataFrame(columns=output_columns(coder.codebook))
     coded.index = df.index
+    flag_frame = (pd.concat(flags) if flags
+                  else pd.DataFrame({c: pd.Series(dtype="int64") for c in CODE_FLAG_COLUMNS}))
+    for c in CODE_FLAG_COLUMNS:
+        coded[c] = flag_frame[c].to_numpy(dtype="int64")
     out = df.copy()
     if not keep_raw_text and redacted:
         out[text_col] = pd.concat(redacted).to_numpy()
@@ -290,13 +342,14 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
         out = out.rename(columns={c: f"{c}_input" for c in clash})
     result = pd.concat([out, coded], axis=1)
     attrs = dict(df.attrs)
-    labels = dict(attrs.get("column_labels") or {})
+    column_labels = dict(attrs.get("column_labels") or {})
     for c in clash:
-        if c in labels:
-            labels[f"{c}_input"] = labels.pop(c)
+        if c in column_labels:
+            column_labels[f"{c}_input"] = column_labels.pop(c)
     for t in coder.codebook.themes:
-        labels.setdefault(f"theme_{t.id}", f"Tema: {t.label}"[:256])
-        labels.setdefault(f"score_{t.id}", f"Skår (0–1): {t.label}"[:256])
-    attrs["column_labels"] = labels
+        column_labels.setdefault(f"theme_{t.id}", f"Tema: {t.label}"[:256])
+        column_labels.setdefault(f"score_{t.id}", f"Skår (0–1): {t.label}"[:256])
+    column_labels.update(FLAG_LABELS)
+    attrs["column_labels"] = column_labels
     result.attrs = attrs
     return result

@@ -373,7 +373,7 @@ def register(app: typer.Typer) -> None:
         for flag, given in (("--scheduler", scheduler), ("--partition-rows", partition_rows)):
             if given is not None:
                 _fail(f"{flag} goes with --engine dask (the local engine codes in this process)")
-        from textmine.pipeline import code_table
+        from textmine.classify.table import code_dataframe  # (the flags too: one implementation, the library's)
 
         _check_out(out, input)  # a bad output choice fails now, not after all the coding
         coder = _coder(model, codebook)
@@ -403,9 +403,9 @@ def register(app: typer.Typer) -> None:
 
         try:
             with warnings.catch_warnings(record=True) as caught:  # shown as one line, not with Python source lines
-                coded = code_table(coder, df, text_col, batch_size=batch_size, progress=True,
-                                   keep_raw_text=keep_raw_text, question_col=question_col, question=question,
-                                   redact_cols=list(redact_col), question_labels=labels)
+                coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
+                                       keep_raw_text=keep_raw_text, question_col=question_col, question=question,
+                                       redact_cols=list(redact_col), question_labels=labels)
         except ValueError as exc:
             _fail(f"{input}: {exc}")
         for w in caught:

@@ -101,18 +101,16 @@ def probable_names(texts: Sequence[str], *, min_uses: int = 2, capital_share: fl
 
 
 def _known_words_and_places() -> tuple[Collection[str], frozenset[str]]:
-    """(the lexicon's known words, the lower-cased organisations/services/places of the redaction's lists)."""
+    """(the lexicon's known words, the lower-cased organisations/services/places of the redaction's lists): the
+    cleaner's shared resources, read once (its redactor holds ``name_blocklist.txt`` and ``place_names_no.txt``)."""
     try:
         from textmine.preprocess.cleaner import default_resources
-        from textmine.preprocess.redact import NameLists
-        from textmine.preprocess.wordlists import read_list_optional
 
-        known = default_resources().language.known_words
-        kept = {w.lower() for w in NameLists.from_wordlists().blocked}
-        kept |= {w.lower() for w in read_list_optional("place_names_no.txt")}
+        res = default_resources()
     except (ImportError, FileNotFoundError):  # pragma: no cover - preprocessing not installed
         return frozenset(), frozenset()
-    return known, frozenset(kept)
+    kept = {w.lower() for w in res.redactor.names.blocked} | set(res.redactor.place_names)
+    return res.language.known_words, frozenset(kept)
 
 
 def without_compound_parts(lemmas: str) -> str:

@@ -1,0 +1,55 @@
+"""Discovery's name check (``probable_names``) takes the organisations/services and places from the cleaner's shared
+resources, read once: no word list is read again per call, and the lists, names and topic labels are unchanged."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from textmine.discover.core import _describe
+from textmine.discover.labels import _known_words_and_places, name_words, probable_names
+from textmine.preprocess import wordlists
+from textmine.preprocess.cleaner import default_resources
+from textmine.preprocess.redact import NameLists
+
+TEXTS = ["Kvernmo på NAV-kontoret ringte aldri tilbake om telefonkøen.", "Vi ringte Kvernmo om telefonkøen.",
+         "Kontakten med Kvernmo om telefonkøen var dårlig.", "Vi bruker Altinn hver dag, men Altinn er tregt.",
+         "Vi sendte søknaden i Altinn.", "Kontoret i Bergen er bra, og Bergen svarer raskt.",
+         "Søknaden i Altinn tok lang tid."]
+LEMMAS = ["kvernmo nav-kontor ringe telefonkø", "ringe kvernmo telefonkø", "kontakt kvernmo telefonkø dårlig",
+          "altinn dag altinn treg", "sende søknad altinn", "kontor bergen bra bergen svare rask",
+          "søknad altinn lang tid"]
+
+
+def _topics():
+    emb = np.eye(len(TEXTS), dtype=np.float32) + 0.5
+    return _describe(np.arange(len(TEXTS)), np.array([0, 0, 0, 1, 1, 1, 1]), emb, TEXTS, LEMMAS, n_examples=3,
+                     n_keywords=6, total=len(TEXTS))
+
+
+def test_probable_names_and_labels_read_no_word_list_again(monkeypatch):
+    default_resources(), name_words(), probable_names(TEXTS)  # the shared, cached lists: built here once
+    read, real = [], wordlists._lines
+    monkeypatch.setattr(wordlists, "_lines", lambda name, directory=None: read.append(name) or real(name, directory))
+    for _ in range(3):
+        assert probable_names(TEXTS) == frozenset({"kvernmo"})  # Altinn (block list), Bergen (a place): kept
+    _topics()
+    assert read == [], f"word lists read again: {sorted(set(read))}"
+
+
+def test_the_kept_words_are_the_block_list_and_the_places():
+    known, kept = _known_words_and_places()
+    assert known is default_resources().language.known_words
+    assert kept == ({w.lower() for w in NameLists.from_wordlists().blocked}
+                    | {w.lower() for w in wordlists.read_list_optional("place_names_no.txt")})
+    assert {"altinn", "bergen"} <= kept
+
+
+def test_topic_labels_are_unchanged_on_a_small_corpus():
+    """Labels, keywords and examples as before the change (recorded with the lists read per call)."""
+    first, second = _topics()
+    assert first.label == "telefonkø · dårlig · nav-kontor"
+    assert first.keywords == ["telefonkø", "ringe", "dårlig", "kontakt", "nav-kontor", "nav-kontor ringe"]
+    assert second.label == "altinn · bergen · søknad"
+    assert second.keywords == ["altinn", "bergen", "søknad", "søknad altinn", "altinn lang", "altinn lang tid"]
+    assert second.examples == [TEXTS[4], TEXTS[5], TEXTS[6]]
+    assert not any("kvernmo" in k for t in (first, second) for k in t.keywords)
