@@ -891,7 +891,9 @@ def neutral_small_levels(frames: dict[Any, pd.DataFrame], definition: Any, coded
     if not small:
         return dict(frames)
     order = _hidden_free_levels(frames, definition, coded, compare_to)
-    names = neutral_level_names(order + [lv for lv in small if lv not in order], fmt=SMALL_LEVEL_FORMAT)
+    from textmine.report.views import neutral_order
+
+    names = neutral_level_names(order + neutral_order([lv for lv in small if lv not in order]), fmt=SMALL_LEVEL_FORMAT)
     out = dict(frames)
     for column in free:
         mapping = {v: names[(c, v)] for c, v in small if c == column}

@@ -37,6 +37,45 @@ def cache_dir() -> Path:
     return path
 
 
+DISCLOSURE_KEY_ENV = "TEXTMINE_DISCLOSURE_KEY"
+
+
+def disclosure_key() -> bytes:
+    """The installation's private key for orders a reader must not recompute (the numbering of «Liten gruppe N»):
+    ``TEXTMINE_DISCLOSURE_KEY`` when set (give every server and CLI of one deployment the same value), otherwise a
+    random key made once in the cache folder (``disclosure.key``, readable by the owner only) and kept there, so
+    the same input gives the same report on this installation."""
+    env = os.environ.get(DISCLOSURE_KEY_ENV, "")
+    if env.strip():
+        return env.strip().encode("utf-8")
+    path = cache_dir() / "disclosure.key"
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    import secrets
+
+    tmp = path.with_name(f".disclosure.key.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secrets.token_hex(32))
+    try:
+        os.link(tmp, path)  # the first process to make a key wins; the others read it
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise CacheDirError(0, f"{path} holds no usable key (expected 64 hex digits); delete it to make a new one "
+                               f"or set {DISCLOSURE_KEY_ENV}")
+    return key.encode("ascii")
+
+
 def default_training_files(*, handwritten: bool = True) -> list[Path]:
     """Labelled files the shipped model trains on: both generated sample waves, plus the hand-written comments."""
     files = [SAMPLE_DIR / f"labels_{w}.csv" for w in (2022, 2023)]

@@ -106,14 +106,14 @@ def test_segment_tables_explain_the_suppression_symbol_and_show_ci_and_counts_vi
     assert "–*" in text
     # the symbol is explained in visible text, not only in a title attribute (not reachable by keyboard/touch)
     assert re.search(r"–\*\s*=\s*skjult", text), "the suppression symbol –* is not explained"
-    # the larger count uses the thousands separator, like every other count in the report
-    assert "62\u00a0% (1\u00a0234)" in text
-    # the CI is visible in the cell, as a range (the lead says all shares are shown with their CI)
-    cell = re.search(r"62\u00a0% \(1\u00a0234\)(.*?)</td>", html, re.S).group(1)
-    assert "60–64\u00a0%" in _visible_text(cell)
-    # the caption describes what is in the parentheses
-    cap = re.search(r"<caption>(Andel av dem som svarte, etter sektor[^<]*)</caption>", html).group(1)
-    assert "grunnlag i parentes" not in cap
+    # one value per cell (pastes into a spreadsheet cell by cell): the count with the thousands separator, like
+    # every other count in the report, the base, the share and both CI bounds visible in cells of their own
+    row = re.search(r"<tr>((?:(?!</tr>).)*?<td[^>]*>1\u00a0234</td>(?:(?!</tr>).)*)</tr>", html, re.S).group(1)
+    cells = [_visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells == ["1\u00a0234", "2\u00a0000", "62", "60", "64"], cells
+    # the caption says what the columns hold (no parentheses to explain any more)
+    cap = re.search(r"<caption>([^<]*etter sektor[^<]*)</caption>", html).group(1)
+    assert "grunnlag i parentes" not in cap and ("KI" in cap or "konfidens" in cap), cap
 
 
 def test_abbreviations_are_explained(report_data):

@@ -217,8 +217,12 @@ def test_small_groups_are_capitalised_listed_last_and_explained(report_data):
     seg = _section(render_html(r, charts={}), "segment")
     block = seg[seg.index('data-segment="fylke"'):]
     block = block[:block.index("</details>")]
-    heads = re.findall(r'<th scope="col" class="num">([^<]+)<br>', block)
-    assert heads[-1] == "Liten gruppe" and "Nordland" not in heads
+    # one row per theme × level: the level is each row's second row header, «Liten gruppe» the last of each theme
+    groups = re.findall(r"<tbody>(.*?)</tbody>", block, re.S)
+    assert groups
+    for tbody in groups:
+        levels = re.findall(r'<th scope="row">[^<]*</th><th scope="row">([^<]*)</th>', tbody)
+        assert levels and levels[-1] == "Liten gruppe" and "Nordland" not in levels, levels
     assert "«Liten gruppe» = en gruppe med så få svar" in block
 
 

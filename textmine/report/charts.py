@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .numbers import fmt_int, fmt_pct, fmt_pp  # noqa: E402
+from .views import small_group_number  # noqa: E402
 
 BLUE = "#1f5a96"
 GREY = "#6b7280"  # 4.8:1 on white: also used for text ("+1 pp (ingen sikker endring)")
@@ -111,10 +112,12 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
 
 
 def small_last(levels) -> list:
-    """``levels`` with the neutral «Liten gruppe» labels after all named levels (order otherwise kept)."""
+    """``levels`` with the neutral «Liten gruppe» labels after all named levels, in the order of their numbers
+    («Liten gruppe 1», «… 2» …, never the order of the names behind them); the named levels keep their order."""
     levels = list(levels)
-    small = [str(x).lower().startswith("liten gruppe") for x in levels]
-    return [x for x, sm in zip(levels, small) if not sm] + [x for x, sm in zip(levels, small) if sm]
+    number = [small_group_number(x) for x in levels]
+    small = sorted((n, i) for i, n in enumerate(number) if n >= 0)
+    return [x for x, n in zip(levels, number) if n < 0] + [levels[i] for _, i in small]
 
 
 def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], png: bool = True) -> Chart:

@@ -11,7 +11,8 @@ import pandas as pd
 from . import charts as ch
 from .model import ReportData
 from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, verbal_share
-from .views import METHOD_NAMES, method_lines, quotes_in_report_order  # noqa: F401 - METHOD_NAMES re-exported
+from .views import (METHOD_NAMES, method_lines, quotes_in_report_order,  # noqa: F401 - METHOD_NAMES re-exported
+                    small_group_number)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -156,12 +157,12 @@ HIDDEN_WHY = "for lite grunnlag, eller for at andre skjulte tall ikke skal kunne
 SMALL_GROUP_NOTE = ("«Liten gruppe» = en gruppe med så få svar et sted i rapporten at tallene der er skjult; navnet "
                     "vises ikke fordi det kan gjøre det mulig å kjenne igjen dem som svarte. Gruppen har samme "
                     "nøytrale navn i alle tabeller og figurer, også der tallene vises. Små grupper står sist, etter "
-                    "alle grupper med navn.")
+                    "alle grupper med navn, og numrene følger ikke gruppenes navn.")
 
 
 def is_small_group(name) -> bool:
     """Whether a segment level is shown under the neutral label «Liten gruppe» (numbered or not)."""
-    return str(name).lower().startswith("liten gruppe")
+    return small_group_number(name) >= 0
 
 
 def is_weighted(r: ReportData) -> bool:
@@ -184,7 +185,48 @@ def _theme_rows(rows: pd.DataFrame) -> list[dict]:
     return out
 
 
+#: the columns of a segment table, as the sheet «Temaer» has them (after «Tema» and the segment's own label): one
+#: measure a column, so a table copied into Excel or Word keeps each number in a cell of its own
+SEGMENT_COLUMNS = ("n (nevner temaet)", "Grunnlag (svarte)", "Andel av svarte (%)", "KI nedre (%)", "KI øvre (%)")
+
+
+def _pct_number(p) -> str:
+    """A share (0–1) as a bare percent for a number cell: "34", "0,3" under 0,5 % (never "<1", which is no number),
+    "–" when missing; the column head carries the «%»."""
+    if p is None or pd.isna(p):
+        return "–"
+    value = 100 * float(p)
+    return fmt_decimal(value, 1 if 0 < value < 0.5 else 0)
+
+
+def _segment_line(c: dict | None) -> list[dict]:
+    """The number cells of one theme × segment level row, in :data:`SEGMENT_COLUMNS` order: each hidden
+    (suppressed) number «–*» (the first one explained for screen readers), and «–» without a cell."""
+    if c is None:
+        return [{"text": "–", "title": "", "suppressed": True} for _ in SEGMENT_COLUMNS]
+    if bool(c["suppressed"]):
+        return [{"text": "–*", "title": f"Skjult: {HIDDEN_WHY}", "suppressed": True, "explain": i == 0}
+                for i in range(len(SEGMENT_COLUMNS))]
+    values = (fmt_int(c["count"]), fmt_int(c["base"]), _pct_number(c["share"]), _pct_number(c["ci_low"]),
+              _pct_number(c["ci_high"]))
+    return [{"text": v, "title": "", "suppressed": False} for v in values]
+
+
+def _segment_cells(c: dict | None) -> dict:
+    """One cell of the compact theme × level grid (the service's dashboard): share and count in one cell."""
+    if c is None:
+        return {"text": "–", "title": "", "suppressed": True}
+    if bool(c["suppressed"]):
+        return {"text": "–*", "title": f"Skjult: {HIDDEN_WHY}", "suppressed": True}
+    return {"text": f"{fmt_pct(c['share'])} ({fmt_int(c['count'])})", "ci": fmt_ci(c["ci_low"], c["ci_high"]),
+            "title": f"95 % KI {fmt_ci(c['ci_low'], c['ci_high'])}; {fmt_n_base(c['count'], c['base'])}",
+            "suppressed": False}
+
+
 def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> list[dict]:
+    """The segment tables of question ``q``: per segment, ``themes`` (one group of rows per theme, largest overall
+    share first; one row per level, «Liten gruppe» rows last, one measure a column: :data:`SEGMENT_COLUMNS`) for the
+    report, and the compact grid ``columns``/``rows`` (themes × levels) for the service's dashboard."""
     th = _cur(r.themes, r.current_wave)
     blocks = []
     for seg_var, seg_label in r.segments.items():
@@ -196,27 +238,15 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
         segs = ch.small_last(dict.fromkeys(rows["segment"]))
         bases = rows.groupby("segment", sort=False)["base"].max()
         overall = th[(th["question"] == q) & (th["segment_var"] == "Alle")].sort_values("share", ascending=False)
-        body = []
-        has_suppressed = False
-        lookup = {(r["label"], r["segment"]): r for r in rows.to_dict("records")}
+        lookup = {(x["label"], x["segment"]): x for x in rows.to_dict("records")}
+        grid, themes = [], []
         for label in overall["label"]:
-            cells = []
-            for s in segs:
-                c = lookup.get((label, s))
-                if c is None:
-                    cells.append({"text": "–", "title": "", "suppressed": True})
-                    continue
-                if bool(c["suppressed"]):
-                    cells.append({"text": "–*", "title": f"Skjult: {HIDDEN_WHY}", "suppressed": True})
-                    has_suppressed = True
-                else:
-                    cells.append({"text": f"{fmt_pct(c['share'])} ({fmt_int(c['count'])})",
-                                  "ci": fmt_ci(c["ci_low"], c["ci_high"]),
-                                  "title": f"95 % KI {fmt_ci(c['ci_low'], c['ci_high'])}; "
-                                           f"{fmt_n_base(c['count'], c['base'])}", "suppressed": False})
-            body.append({"label": label, "cells": cells})
-        blocks.append({"var": seg_var, "label": seg_label,
-                       "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": body,
+            grid.append({"label": label, "cells": [_segment_cells(lookup.get((label, s))) for s in segs]})
+            themes.append({"label": label, "lines": [{"segment": s, "small": is_small_group(s),
+                                                      "cells": _segment_line(lookup.get((label, s)))} for s in segs]})
+        has_suppressed = any(c["text"] == "–*" for t in themes for line in t["lines"] for c in line["cells"])
+        blocks.append({"var": seg_var, "label": seg_label, "measures": list(SEGMENT_COLUMNS), "themes": themes,
+                       "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": grid,
                        "has_suppressed": has_suppressed, "has_small": any(is_small_group(x) for x in segs),
                        "chart": charts.get(f"temaer_{q}_{seg_var}"),
                        "chart_note": segment_chart_note(r, q, seg_var)})

@@ -7,8 +7,10 @@ labels (weighted columns when the survey is weighted, display labels for segment
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -139,14 +141,15 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
     }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
 
 
-def small_level_names(survey, *tables: pd.DataFrame) -> dict[tuple[str, str], str]:
+def small_level_names(survey, *tables: pd.DataFrame, key: bytes | str | None = None) -> dict[tuple[str, str], str]:
     """``{(segment column, level): neutral label}`` for the levels of segments without declared levels (free-valued,
     e.g. «kontor») that are hidden (``suppressed``) in any row of ``tables``: such a level's value may itself be
     personal or identifying (a licence plate, a user name), and a hidden cell shows no number, so it need not show its
-    name either. «liten gruppe», numbered («liten gruppe 1», «liten gruppe 2» …) when a segment has several, in the
-    order the tables list them (:func:`textmine.disclosure.neutral_level_names`, as the service's). Declared levels
-    keep their labels (they are the survey's own categories), and «(uoppgitt)» (no value: nothing to hold back) keeps
-    its own; it is still hidden when small."""
+    name either. «liten gruppe», numbered («liten gruppe 1», «liten gruppe 2» …) when a segment has several, in
+    :func:`neutral_order` (keyed by ``key``; not the names' or the tables' order, which a reader with the list of
+    levels could map back to the names) through :func:`textmine.disclosure.neutral_level_names`, as the service's.
+    Declared levels keep their labels (they are the survey's own categories), and «(uoppgitt)» (no value: nothing to
+    hold back) keeps its own; it is still hidden when small."""
     from ..summary import MISSING_LEVEL
 
     free = set(free_segments(survey))
@@ -157,7 +160,30 @@ def small_level_names(survey, *tables: pd.DataFrame) -> dict[tuple[str, str], st
         rows = t[t["suppressed"].fillna(False).astype(bool).to_numpy() & t["segment_var"].isin(free).to_numpy()]
         hidden += [(str(var), str(level)) for var, level in zip(rows["segment_var"], rows["segment"])
                    if str(level) != MISSING_LEVEL]
-    return neutral_level_names(hidden)
+    return neutral_level_names(neutral_order(hidden, key))
+
+
+def neutral_order(levels: Iterable[tuple[str, str]], key: bytes | str | None = None) -> list[tuple[str, str]]:
+    """The distinct ``(segment column, level)`` pairs of ``levels`` in the order their neutral labels are numbered:
+    segments in order of first appearance, and within a segment by a keyed hash of the level (HMAC-SHA256 with
+    ``key``, by default the installation's private :func:`textmine.paths.disclosure_key`), so that the numbers
+    follow neither the names' alphabetical order nor the order of the tables, and a reader with the list of levels
+    cannot recompute them (same levels and key: same order, whatever order they come in). The answer counts are no
+    key: a hidden level's are blanked, and a size order could be matched with a register of the levels' sizes."""
+    distinct = list(dict.fromkeys(levels))
+    first = {column: i for i, column in enumerate(dict.fromkeys(c for c, _ in distinct))}
+    if key is None:
+        from ..paths import disclosure_key
+
+        key = disclosure_key()
+    key = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+
+    def rank(pair: tuple[str, str]) -> tuple[int, str]:
+        column, level = pair
+        mac = hmac.new(key, f"{column}\x1f{level}".encode("utf-8"), hashlib.sha256).hexdigest()
+        return first[column], mac
+
+    return sorted(distinct, key=rank)
 
 
 def neutral_small_levels(t: pd.DataFrame, names: Mapping[tuple[str, str], str]) -> pd.DataFrame:
@@ -195,15 +221,30 @@ def neutral_attributions(quotes: pd.DataFrame | None, names: Mapping[tuple[str, 
 
 def small_levels_last(t: pd.DataFrame, small) -> pd.DataFrame:
     """``t`` with its ``small`` rows (neutral «Liten gruppe» labels) moved after the last row of their table group
-    (wave × question/indicator × theme × segment), so a small group never sits in the (alphabetical) slot of its
-    real name; the order is otherwise kept."""
+    (wave × question/indicator × theme × segment), in the order of their numbers («Liten gruppe 1», «… 2» …), so a
+    small group never sits in the (alphabetical) slot of its real name, nor do the small groups among themselves
+    keep the order of their names; the order is otherwise kept."""
     small = np.asarray(small, dtype=bool)
     keys = [c for c in ("wave", "question", "indicator", "theme", "segment_var") if c in t.columns]
     pos = np.arange(len(t))
     group = t[keys].astype(str).agg("\x1f".join, axis=1).to_numpy() if keys else np.zeros(len(t), dtype=object)
     last = pd.Series(pos).groupby(group).transform("max").to_numpy()
     anchor = np.where(small, last, pos)
-    return t.iloc[np.lexsort((pos, small, anchor))].reset_index(drop=True)
+    labels = t["segment"] if "segment" in t.columns else pd.Series([""] * len(t))
+    number = np.array([small_group_number(x) if sm else 0 for x, sm in zip(labels, small)], dtype=np.int64)
+    return t.iloc[np.lexsort((pos, number, small, anchor))].reset_index(drop=True)
+
+
+_SMALL_NUMBER = re.compile(rf"\(?{SMALL_GROUP}(?: ([1-9]\d*))?\)?", re.IGNORECASE)
+
+
+def small_group_number(label) -> int:
+    """The number of a neutral label («Liten gruppe 3», «(liten gruppe 3)» → 3; unnumbered «Liten gruppe» → 0);
+    -1 for any other label."""
+    m = _SMALL_NUMBER.fullmatch(str(label).strip())
+    if not m:
+        return -1
+    return int(m.group(1)) if m.group(1) else 0
 
 
 def mixed_coding_note(question, prev_wave, wave, mixed: Mapping | None) -> str:
@@ -575,9 +616,12 @@ def synthetic_note(survey) -> str | None:
 
 
 def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded: Mapping | None = None,
-                        codebook: Any = None, method: Mapping | None = None, title: str | None = None) -> ReportData:
+                        codebook: Any = None, method: Mapping | None = None, title: str | None = None,
+                        key: bytes | str | None = None) -> ReportData:
     """All report sections as views of ``summary`` (built with the survey definition ``survey``);
-    ``frames``/``coded`` only feed the coded-answers export (Excel/SPSS), never a number."""
+    ``frames``/``coded`` only feed the coded-answers export (Excel/SPSS), never a number. ``key`` keys the
+    numbering of the neutral «Liten gruppe» labels (:func:`neutral_order`): one numbering for every table, chart,
+    sheet and quote attribution of the report."""
     waves = [str(w) for w in summary.waves]
     cb = codebook_records(codebook)
     labels = {**{t["id"]: t.get("label", t["id"]) for t in cb}, **((summary.meta or {}).get("theme_labels") or {})}
@@ -587,7 +631,7 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))
     indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
-    small = small_level_names(survey, indicators, themes)  # hidden free-valued levels: shown under a neutral label
+    small = small_level_names(survey, indicators, themes, key=key)  # hidden free-valued levels: neutral labels
     return ReportData(
         title=title or {"arbeidsgiver": "Arbeidsgiverundersøkelsen"}.get(survey.name, survey.name.capitalize()),
         waves=waves, questions={q.column: q.label for q in survey.free_text},

@@ -1,0 +1,291 @@
+"""«Liten gruppe N» numbers do not follow the hidden levels' names (dec05d): a reader with the list of levels could
+otherwise map each number back to its name. They follow a keyed hash of the level (the installation's private key):
+same data and seed, same numbers, in every table, chart, sheet and quote attribution of the report, and small
+groups are listed in the order of their numbers, never in the order of their names.
+
+Data: «kontor» is free-valued. Six small offices (2–7 respondents, under min_cell 10), whose alphabetical order is
+also the order of the data, are hidden everywhere; «Zeta kontor» (40) is hidden only in question «q_zz» of 2023."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SMALL = {"AA 101": 4, "BB 202": 5, "CC 303": 6, "DD 404": 3, "EE 505": 7, "FF 606": 2}
+ZETA = "Zeta kontor"
+KONTOR = ["Kontor A"] * 120 + ["Kontor B"] * 100 + [ZETA] * 40 + [k for k, n in SMALL.items() for _ in range(n)]
+THEMES = {"x": 0.3, "y": 0.5, "z": 0.8}
+WORDS = ["ventetid", "telefonen", "saksbehandler", "refusjon", "skjemaet", "oppfølging", "veileder", "nettsiden"]
+LABEL = re.compile(r"Liten gruppe (\d+)")
+
+
+def _keyed_order(levels, key: bytes | None = None) -> list[str]:
+    """The levels of one segment in the order of HMAC-SHA256(key, "kontor" + US + level); by default the
+    installation's private key."""
+    from textmine.paths import disclosure_key
+
+    key = disclosure_key() if key is None else key
+
+    def mac(level):
+        return hmac.new(key, f"kontor\x1f{level}".encode(), hashlib.sha256).hexdigest()
+    return sorted(levels, key=mac)
+
+
+def _survey():
+    return SimpleNamespace(segments=[SimpleNamespace(column="kontor", levels=())])
+
+
+def _hidden_table(levels) -> pd.DataFrame:
+    return pd.DataFrame({"segment_var": "kontor", "segment": list(levels), "suppressed": True})
+
+
+def _numbers(names: dict, levels) -> list[int]:
+    return [int(LABEL.fullmatch(names[("kontor", lv)].capitalize()).group(1)) for lv in levels]
+
+
+# ------------------------------------------------------------------ the numbering rule
+def test_numbers_do_not_follow_the_names_alphabetical_order():
+    from textmine.report.views import small_level_names
+
+    levels = sorted(SMALL)  # alphabetical, and the order the tables list them
+    names = small_level_names(_survey(), _hidden_table(levels))
+    numbers = _numbers(names, levels)
+    assert sorted(numbers) == list(range(1, len(levels) + 1)), names
+    assert numbers != sorted(numbers) and numbers != sorted(numbers, reverse=True), numbers
+    # numbered in the keyed-hash order (the installation's private key by default)
+    assert [lv for _, lv in sorted(zip(numbers, levels))] == _keyed_order(levels)
+
+
+def test_numbers_are_deterministic_keyed_by_the_key_and_not_by_the_tables_order():
+    from textmine.report.views import small_level_names
+
+    levels = sorted(SMALL)
+    base = small_level_names(_survey(), _hidden_table(levels), key=b"k7")
+    assert small_level_names(_survey(), _hidden_table(levels), key=b"k7") == base
+    shuffled = small_level_names(_survey(), _hidden_table(levels[::-1]), _hidden_table(levels[2:]), key=b"k7")
+    assert shuffled == base  # the order of the rows or tables does not matter
+    others = [small_level_names(_survey(), _hidden_table(levels), key=k) for k in (b"k0", b"k1", b"k2")]
+    assert any(o != base for o in others), "the key does not change the numbering"
+
+
+def test_small_rows_are_listed_in_the_order_of_their_numbers():
+    from textmine.report.charts import small_last
+    from textmine.report.views import small_levels_last
+
+    t = pd.DataFrame({"question": "q", "theme": "a", "segment_var": "kontor",
+                      "segment": ["Liten gruppe 2", "Kontor A", "Liten gruppe 10", "Liten gruppe 1", "Kontor B"]})
+    out = small_levels_last(t, t["segment"].str.startswith("Liten gruppe"))
+    assert list(out["segment"]) == ["Kontor A", "Kontor B", "Liten gruppe 1", "Liten gruppe 2", "Liten gruppe 10"]
+    assert small_last(["Liten gruppe 2", "Bygg", "Liten gruppe 10", "liten gruppe 1", "Helse"]) == [
+        "Bygg", "Helse", "liten gruppe 1", "Liten gruppe 2", "Liten gruppe 10"]
+
+
+# ------------------------------------------------------------------ one numbering in the whole report
+def _definition():
+    from textmine.survey import SurveyDefinition
+
+    return SurveyDefinition.from_dict({
+        "name": "smaa", "id": "rid", "wave": "aar", "min_cell": 10,
+        "segments": [{"column": "kontor", "label": "Kontor"}],
+        "indicators": [{"id": "helhet", "column": "q1", "label": "Fornøyd", "scale": [1, 6]}],
+        "free_text": [{"column": "q_zz", "label": "Første spørsmål?"},
+                      {"column": "q_aa", "label": "Andre spørsmål?"}]})
+
+
+def _wave(year: int, seed: int, zeta_answers_zz: int):
+    rng = np.random.default_rng(seed)
+    n = len(KONTOR)
+    ids = [f"r{year}-{i}" for i in range(n)]
+    df = pd.DataFrame({"rid": ids, "aar": year, "kontor": KONTOR, "q1": rng.integers(1, 7, n).astype(float)})
+    rows, zeta_seen = [], 0
+    for i, (rid, kontor) in enumerate(zip(ids, KONTOR)):
+        for q in ("q_zz", "q_aa"):
+            if q == "q_zz" and kontor == ZETA:
+                zeta_seen += 1
+                if zeta_seen > zeta_answers_zz:
+                    continue
+            words = " ".join(rng.choice(WORDS, 6))
+            rows.append({"respondent_id": rid, "question": q, "is_non_answer": 0, "health_flag": 0,
+                         "text_clean": f"Vi synes {words} kunne vært bedre, svar nummer {i} for {q}.",
+                         **{f"theme_{t}": int(rng.random() < p) for t, p in THEMES.items()}})
+    coded = pd.DataFrame(rows)
+    for q in ("q_zz", "q_aa"):
+        df[q] = df["rid"].map(dict(zip(*coded.loc[coded["question"] == q, ["respondent_id", "text_clean"]].T.values)))
+    return df, coded
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from textmine.report import report_from_summary, write_report
+    from textmine.summary import build_summary
+
+    survey = _definition()
+    f22, c22 = _wave(2022, 1, zeta_answers_zz=40)
+    f23, c23 = _wave(2023, 2, zeta_answers_zz=3)
+    frames, coded = {"2022": f22, "2023": f23}, {"2022": c22, "2023": c23}
+    labels = {"x": "Tema X", "y": "Tema Y", "z": "Tema Z"}
+    summary = build_summary(frames, survey, coded, theme_labels=labels, embedder="fallback")
+    codebook = {"name": "t", "version": "1", "themes": [{"id": t, "label": lab, "description": "", "keywords": [t]}
+                                                          for t, lab in labels.items()]}
+    r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook)
+    out = tmp_path_factory.mktemp("rekkefolge")
+    write_report(r, out, formats=("html", "xlsx", "json", "charts"))
+    return {"survey": survey, "summary": summary, "frames": frames, "coded": coded, "report": r, "out": out,
+            "codebook": codebook}
+
+
+def _expected(built, key: bytes | None = None) -> dict[str, str]:
+    """{real level: neutral name} by the report's own rule on the summary's views."""
+    from textmine.report.views import indicator_view, small_level_names, theme_view
+
+    s, survey = built["summary"], built["survey"]
+    names = small_level_names(survey, indicator_view(s, survey), theme_view(s, survey, {}), key=key)
+    return {lv: name.capitalize() for (_, lv), name in names.items()}
+
+
+def _small_runs(levels) -> list[int]:
+    return [int(LABEL.fullmatch(str(x)).group(1)) for x in levels if LABEL.fullmatch(str(x))]
+
+
+def test_the_report_numbers_the_small_offices_by_the_keyed_order(built):
+    expected = _expected(built)
+    assert set(SMALL) <= set(expected), expected
+    by_number = [lv for lv, _ in sorted(expected.items(), key=lambda kv: int(kv[1].split()[-1]))]
+    small = [lv for lv in by_number if lv in SMALL]
+    assert small != sorted(SMALL), "numbered in the names' alphabetical order"
+    assert small == [lv for lv in _keyed_order(list(expected)) if lv in SMALL]
+
+
+def test_every_table_lists_small_groups_in_number_order_and_no_real_name(built):
+    r = built["report"]
+    for attr, key in (("indicators", ["wave", "indicator"]), ("themes", ["wave", "question", "theme"])):
+        t = getattr(r, attr)
+        t = t[t["segment_var"] == "kontor"]
+        assert not set(t["segment"]) & (set(SMALL) | {ZETA}), attr
+        for _, g in t.groupby(key, sort=False):
+            runs = _small_runs(g["segment"])
+            assert runs == sorted(runs) and len(runs) == len(SMALL) + (ZETA in _expected(built)), (attr, runs)
+
+
+def test_html_sheets_and_charts_use_the_same_numbers_in_the_same_order(built):
+    import openpyxl
+
+    out = built["out"]
+    names = set(_expected(built).values())
+    html = (out / "rapport.html").read_text(encoding="utf-8")
+    for block in re.findall(r'<details(?: open)? data-segment="kontor">(.*?)</details>', html, re.S):
+        for tbody in re.findall(r"<tbody>(.*?)</tbody>", block, re.S):
+            levels = re.findall(r'<th scope="row">[^<]*</th><th scope="row">([^<]*)</th>', tbody)
+            runs = _small_runs(levels)
+            assert runs == sorted(runs) and runs, levels
+    assert set(LABEL.findall(html)) == {n.split()[-1] for n in names}
+    wb = openpyxl.load_workbook(out / "rapport.xlsx", read_only=True)
+    sheet_names = set()
+    for ws in (wb["Temaer"], wb["Indikatorer"]):
+        rows = list(ws.iter_rows(values_only=True))
+        col = list(rows[0]).index("Segment")
+        sheet_names |= {row[col] for row in rows[1:] if LABEL.fullmatch(str(row[col]))}
+    assert sheet_names == names
+    svgs = " ".join(p.read_text(encoding="utf-8") for p in (out / "figurer").glob("*.svg"))
+    assert set(LABEL.findall(svgs)) <= {n.split()[-1] for n in names} and LABEL.search(svgs)
+
+
+def test_the_same_data_and_key_give_the_same_names_another_key_other_ones(built):
+    from textmine.report import report_from_summary
+
+    s, survey = built["summary"], built["survey"]
+    again = report_from_summary(s, survey, codebook=built["codebook"])
+    pd.testing.assert_frame_equal(again.themes, built["report"].themes)
+    pd.testing.assert_frame_equal(again.indicators, built["report"].indicators)
+    other = [report_from_summary(s, survey, codebook=built["codebook"], key=k) for k in (b"k1", b"k2")]
+    assert any(not o.themes.equals(built["report"].themes) for o in other), "the key changes nothing"
+    for o, k in zip(other, (b"k1", b"k2")):  # each report's tables follow its own key's names
+        assert set(o.themes.loc[o.themes["segment_var"] == "kontor", "segment"]) >= set(_expected(built, k).values())
+
+
+def test_quote_attributions_use_the_tables_names(built):
+    from textmine.report.views import neutral_attributions
+
+    r = built["report"]
+    names = {("kontor", lv): name for lv, name in _expected(built).items()}
+    q = pd.DataFrame({"attribution": [lv for lv in sorted(SMALL)], "text": "t"})
+    out = neutral_attributions(q, names)
+    assert list(out["attribution"]) == [names[("kontor", lv)].capitalize() for lv in sorted(SMALL)]
+    shown = [a for a in (r.quotes["attribution"] if r.quotes is not None else []) if isinstance(a, str)]
+    assert not [a for a in shown if ZETA in a or any(lv in a for lv in SMALL)], shown
+    assert {m for a in shown for m in LABEL.findall(a)} <= {n.split()[-1] for n in names.values()}
+    assert _expected(built)[ZETA] in shown  # Zeta kontor's quotes (q_aa) carry its tables' name
+
+
+def test_the_services_names_match_the_reports(built):
+    from service import store
+
+    frames = store.neutral_small_levels(built["frames"], built["survey"], built["coded"])
+    expected = _expected(built)
+    for df in frames.values():
+        for lv in SMALL:
+            assert lv not in set(df["kontor"].dropna())
+    original = pd.concat([f["kontor"] for f in built["frames"].values()], ignore_index=True)
+    renamed = pd.concat([f["kontor"] for f in frames.values()], ignore_index=True)
+    for lv in SMALL:
+        got = set(renamed[original == lv])
+        assert got == {f"({expected[lv].lower()})"}, (lv, got)
+
+
+# ------------------------------------------------------------------ the private key
+def test_the_default_key_is_private_to_the_installation_and_kept(tmp_path, monkeypatch):
+    """Without TEXTMINE_DISCLOSURE_KEY each installation makes its own random key once (owner-only file) and keeps
+    it: the same installation numbers alike run after run, another installation (whose key a reader cannot know)
+    differently, so the published list of levels is no key to the numbers."""
+    import stat
+
+    from textmine.paths import disclosure_key
+    from textmine.report.views import small_level_names
+
+    monkeypatch.delenv("TEXTMINE_DISCLOSURE_KEY", raising=False)
+    levels = sorted(SMALL)
+    runs = {}
+    for place in ("a", "b"):
+        monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / place))
+        first = disclosure_key()
+        assert disclosure_key() == first and len(first) == 64
+        f = tmp_path / place / "disclosure.key"
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600
+        runs[place] = small_level_names(_survey(), _hidden_table(levels))
+        assert small_level_names(_survey(), _hidden_table(levels)) == runs[place]
+    assert (tmp_path / "a" / "disclosure.key").read_text() != (tmp_path / "b" / "disclosure.key").read_text()
+    for place in ("a", "b"):  # each numbering follows its own installation's key
+        key = (tmp_path / place / "disclosure.key").read_bytes().strip()
+        numbers = _numbers(runs[place], levels)
+        assert [lv for _, lv in sorted(zip(numbers, levels))] == _keyed_order(levels, key)
+
+
+def test_the_key_setting_is_shared_by_every_process_of_a_deployment(tmp_path, monkeypatch):
+    from textmine.paths import disclosure_key
+    from textmine.report.views import small_level_names
+
+    levels = sorted(SMALL)
+    monkeypatch.setenv("TEXTMINE_DISCLOSURE_KEY", "deployment-secret")
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "one"))
+    one = small_level_names(_survey(), _hidden_table(levels))
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path / "two"))
+    assert small_level_names(_survey(), _hidden_table(levels)) == one
+    assert disclosure_key() == b"deployment-secret"
+    assert not (tmp_path / "two" / "disclosure.key").exists()  # a set key makes no file
+    assert one == small_level_names(_survey(), _hidden_table(levels), key=b"deployment-secret")
+
+
+def test_a_damaged_key_file_is_named_with_its_fix(tmp_path, monkeypatch):
+    from textmine.paths import CacheDirError, disclosure_key
+
+    monkeypatch.delenv("TEXTMINE_DISCLOSURE_KEY", raising=False)
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path))
+    (tmp_path / "disclosure.key").write_text("abc")
+    with pytest.raises(CacheDirError, match="disclosure.key.*delete it.*TEXTMINE_DISCLOSURE_KEY"):
+        disclosure_key()
