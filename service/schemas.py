@@ -208,6 +208,7 @@ class ReviewItem(BaseModel):
     themes: list[str]
     confidence: float
     type: str | None = None
+    language: str | None = Field(default=None, description="language of the comment (nb, nn, en, …), if known")
 
 
 class CorrectionIn(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
+from service.db.models import Response as ResponseRow
 from service.db.models import TrainedModel, TrainingJob
 from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, IdPath, JobState, Limit, ModelIn, ModelOut, Offset,
                              Page, QuotesOut, ReviewItem, TrainingJobOut)
@@ -64,7 +65,16 @@ def review_queue(wave_id: int | None = Query(None, ge=1, le=MAX_ID), limit: Limi
                  _: Principal = Depends(require_analyst)):
     """Uncertain codes (needs_review) not yet corrected, least confident first."""
     items, total = store.review_queue(session, limit, offset, wave_id)
-    return Page[ReviewItem](items=items, total=total, limit=limit, offset=offset)
+    return Page[ReviewItem](items=with_languages(session, items), total=total, limit=limit, offset=offset)
+
+
+def with_languages(session: Session, items: list[dict]) -> list[dict]:
+    """The review-queue items with each comment's stored ``language`` (the UI marks other languages with lang)."""
+    ids = [i["response_id"] for i in items]
+    if not ids:
+        return items
+    langs = dict(session.execute(select(ResponseRow.id, ResponseRow.language).where(ResponseRow.id.in_(ids))).all())
+    return [{**i, "language": langs.get(i["response_id"])} for i in items]
 
 
 @router.post("/responses/{response_id}/codes", response_model=CorrectionOut, status_code=201)

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jinja2
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from service import library, store
 from service.auth import Principal
 from service.db.models import Codebook, CodingJob, Survey, Wave
 from service.errors import ApiError
+from service.routers.results import with_languages
 from service.schemas import MAX_ID, IdPath
-from textmine.report.html import render_html, view_model
+from textmine import stats as _stats
+from textmine import summary as _summary
+from textmine.preprocess.language import LANGUAGES
+from textmine.report.html import quote_lang, render_html, view_model
 from textmine.report.numbers import fmt_ci, fmt_int, fmt_pct, fmt_pp
 
 from . import reportdata
-from .session import (cross_site, current_login, end_session, header_key, page_principal, principal_for, sessions,
-                      start_session)
+from .session import (CSRF_HEADER, cross_site, current_login, end_session, header_key, page_principal, principal_for,
+                      session_left, sessions, start_session)
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
@@ -30,10 +36,63 @@ env.filters["int"] = fmt_int
 env.filters["pp"] = fmt_pp
 env.filters["ci"] = fmt_ci
 
+#: a coding job's state as readers see it (home page, coding page and coding.js, which gets it from the page)
+JOB_STATES = {"queued": "i kø", "running": "pågår", "done": "ferdig", "failed": "feilet", "cancelled": "avbrutt"}
+_ASCII = str.maketrans({"å": "a", "æ": "ae", "ø": "o"})
+
+
+def library_verdicts() -> tuple[str, ...]:
+    """Every verdict word the library can emit: the short ``VERDICT_*`` texts of textmine.stats and
+    textmine.summary (not the rule texts, which hold a colon)."""
+    found = []
+    for module in (_stats, _summary):
+        for name, value in vars(module).items():
+            if name.startswith("VERDICT_") and isinstance(value, str) and ":" not in value and value not in found:
+                found.append(value)
+    return tuple(found)
+
+
+def verdict_class(verdict) -> str:
+    """The badge class of a verdict («for få svar» → ``v-for-fa-svar``); anything the library does not emit gets
+    ``v-ukjent`` (app.css has a rule, with a background, for each)."""
+    text = str(verdict or "").strip()
+    if text not in library_verdicts():
+        return "v-ukjent"
+    return "v-" + re.sub(r"[^a-z0-9]+", "-", text.lower().translate(_ASCII)).strip("-")
+
+
+#: abbreviations in page text and theme labels: shown as <abbr title> and expanded in each page's «Forkortelser»
+ABBREVIATIONS = {"IA": "inkluderende arbeidsliv", "KI": "konfidensintervall", "pp": "prosentpoeng"}
+_ABBR = re.compile(r"\b(" + "|".join(ABBREVIATIONS) + r")\b")
+
+
+def with_abbr(text) -> Markup:
+    """``text`` (escaped) with each known abbreviation as ``<abbr title="…">``."""
+    escaped = str(escape(present(text)))
+    return Markup(_ABBR.sub(lambda m: f'<abbr title="{ABBREVIATIONS[m.group(1)]}">{m.group(1)}</abbr>', escaped))
+
+
+def present(value) -> str:
+    """A cell as text: "" for None, NaN and blanks (an empty attribution is left out, not shown as «– »)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+env.filters["verdict_class"] = verdict_class
+env.filters["abbr"] = with_abbr
+env.filters["present"] = present
+env.filters["quote_lang"] = quote_lang
+env.filters["job_state"] = lambda state: JOB_STATES.get(str(state), str(state))
+env.globals["ABBREVIATIONS"] = ABBREVIATIONS
+env.globals["JOB_STATES"] = JOB_STATES
+
 router = APIRouter()
 
 
 def render(request: Request, template: str, status: int = 200, **ctx) -> HTMLResponse:
+    login = getattr(request.state, "ui_login", None)
+    ctx.setdefault("session_timing", session_left(request, login) if login is not None else None)
     html = env.get_template(template).render(request=request, **ctx)
     resp = HTMLResponse(html, status_code=status)
     resp.headers["Cache-Control"] = "no-store"
@@ -103,6 +162,19 @@ def logout(request: Request):
     resp = RedirectResponse("/ui/login", status_code=303)
     end_session(request, resp)
     return resp
+
+
+@router.post("/ui/session", include_in_schema=False)
+def keep_alive(request: Request):
+    """«Forleng økten»: a request that restarts the session's idle timer (the login time limit stays); answers
+    how many seconds are left (``idle``, ``left``), or 401 when the session has already ended. Needs the UI's
+    custom header, as the proxy does (no cross-site posts)."""
+    if cross_site(request) or request.headers.get(CSRF_HEADER) != "1":
+        return JSONResponse({"error": {"code": "csrf", "message": f"missing {CSRF_HEADER} header"}}, status_code=403)
+    login = current_login(request)
+    if login is None:
+        return JSONResponse({"error": {"code": "unauthenticated", "message": "log in first"}}, status_code=401)
+    return JSONResponse(session_left(request, login), headers={"Cache-Control": "no-store"})
 
 
 def _login_form(request: Request, status: int, next_url: str, error: str | None) -> HTMLResponse:
@@ -183,6 +255,7 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
         return render(request, "error.html", status=403, who=who, message="Gjennomgang krever rollen analytiker.")
     wave = store.get_or_404(session, Wave, wave_id, "wave") if wave_id else None
     items, total = store.review_queue(session, 50, 0, wave_id)
+    items = with_languages(session, items)
     scores = reportdata.theme_scores(session, [i["response_id"] for i in items])
     for i in items:
         i["scores"] = scores.get(i["response_id"], {})
@@ -199,9 +272,16 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
     else:
         default = next(iter(codebooks.values()))
     boot = {"items": items, "total": total, "wave_id": wave_id, "codebooks": {str(k): v for k, v in codebooks.items()},
-            "default_codebook": default}
+            "default_codebook": default, "langs": _html_langs(i["language"] for i in items)}
     return render(request, "review.html", who=who, total=total, wave_id=wave_id, wave=wave,
                   boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
+
+
+def _html_langs(languages) -> dict[str, str]:
+    """{stored language: HTML lang} for the languages other than the page's (quote_lang, as the report): review.js
+    sets ``lang`` on such a comment."""
+    codes = dict.fromkeys([*LANGUAGES, *(x for x in languages if x)])
+    return {c: quote_lang(c) for c in codes if quote_lang(c)}
 
 
 def _review_themes(cb) -> list[dict]:

@@ -34,6 +34,7 @@ class Login:
     principal: Principal
     sid: str = field(repr=False)
     sealed_key: bytes = field(repr=False)
+    created: float = 0.0  # clock time of login (the session ends ``lifetime`` seconds after it)
 
     def api_key(self) -> str:
         return unseal(self.sid, self.sealed_key)
@@ -81,7 +82,15 @@ def current_login(request: Request) -> Login | None:
     if who is None:
         sessions(request).end_key(entry.key_id)
         return None
-    return Login(who, sid, entry.sealed_key)
+    return Login(who, sid, entry.sealed_key, entry.created)
+
+
+def session_left(request: Request, login: Login) -> dict[str, int]:
+    """Seconds the session has left right after a request: ``idle`` until it ends unused (each request restarts
+    it) and ``left`` until it ends anyway (``lifetime`` after login; no request extends that)."""
+    store = sessions(request)
+    left = max(0, int(login.created + store.lifetime - store.clock()))
+    return {"idle": min(int(store.idle), left), "left": left}
 
 
 def page_principal(request: Request) -> Principal:
@@ -92,6 +101,7 @@ def page_principal(request: Request) -> Principal:
         if request.url.query:
             path += "?" + request.url.query
         raise LoginRequired(path if path.startswith("/ui") else "/ui/")
+    request.state.ui_login = login  # the page tells the browser when the session ends (session.js)
     return login.principal
 
 

@@ -9,6 +9,7 @@ window.tmApi = function (method, path, body) {
         var msg = data && data.error ? data.error.message : ("HTTP " + r.status);
         var err = new Error(msg); err.status = r.status; err.data = data; throw err;
       }
+      document.dispatchEvent(new CustomEvent("tm:session-used"));  // the server restarted the idle timer (session.js)
       return data;
     });
   });

@@ -1,4 +1,5 @@
-// Codebook editor: rename, add and merge themes locally; "Lagre" posts a new version to POST /codebooks.
+// Codebook editor: rename, add and merge themes locally; "Lagre" posts a new version to POST /codebooks. Unsaved
+// changes are not lost silently (the browser asks before leaving); an invalid field is marked, described and focused.
 (function () {
   var root = document.getElementById("cb-editor");
   if (!root) return;
@@ -7,6 +8,30 @@
   var content = JSON.parse(JSON.stringify(boot.content));
   var status = document.getElementById("cb-status");
   var tbody = document.querySelector("#cb-table tbody");
+  var dirty = false;
+
+  window.addEventListener("beforeunload", function (ev) {
+    if (!dirty) return;
+    ev.preventDefault(); ev.returnValue = "";  // the browser asks «Vil du forlate siden?»
+  });
+  function changed(message) { dirty = true; status.textContent = message; }
+
+  function invalid(input, message) {
+    var id = input.id + "-error", msg = document.getElementById(id);
+    if (!msg) {
+      msg = document.createElement("p"); msg.id = id; msg.className = "error";
+      input.insertAdjacentElement("afterend", msg);
+    }
+    msg.textContent = message; msg.hidden = false;
+    input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", id);
+    status.textContent = message;
+    input.focus();
+  }
+  function valid(input) {
+    var msg = document.getElementById(input.id + "-error");
+    if (msg) { msg.hidden = true; msg.textContent = ""; }
+    input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby");
+  }
 
   function bump(v) {
     var m = /^(.*?)(\d+)$/.exec(String(v || "1.0"));
@@ -24,7 +49,7 @@
       var c1 = document.createElement("td"); c1.textContent = t.id;
       var c2 = document.createElement("td"), inp = document.createElement("input");
       inp.value = t.label; inp.id = "label-" + t.id; inp.disabled = !canEdit; inp.setAttribute("aria-label", "Navn på " + t.id);
-      inp.addEventListener("input", function () { t.label = inp.value; });
+      inp.addEventListener("input", function () { t.label = inp.value; dirty = true; });
       c2.appendChild(inp);
       var c3 = document.createElement("td"); c3.textContent = t.description || "";
       tr.appendChild(c0); tr.appendChild(c1); tr.appendChild(c2); tr.appendChild(c3);
@@ -40,11 +65,13 @@
   function on(id, fn) { var el = document.getElementById(id); if (el) el.addEventListener("click", fn); }
 
   on("cb-add", function () {
-    var id = document.getElementById("new-id").value.trim(), label = document.getElementById("new-label").value.trim();
-    if (!/^[a-z0-9][a-z0-9_]*$/.test(id)) { status.textContent = "Ugyldig id: bruk små bokstaver, tall og _."; return; }
-    if (content.themes.some(function (t) { return t.id === id; })) { status.textContent = "Id-en finnes fra før."; return; }
+    var idInput = document.getElementById("new-id");
+    var id = idInput.value.trim(), label = document.getElementById("new-label").value.trim();
+    if (!/^[a-z0-9][a-z0-9_]*$/.test(id)) { invalid(idInput, "Ugyldig id: bruk små bokstaver, tall og _, og begynn med en bokstav eller et tall."); return; }
+    if (content.themes.some(function (t) { return t.id === id; })) { invalid(idInput, "Id-en «" + id + "» finnes fra før. Velg en annen id."); return; }
+    valid(idInput);
     content.themes.push({ id: id, label: label || id, description: document.getElementById("new-desc").value.trim(), keywords: [] });
-    status.textContent = "La til «" + (label || id) + "». Husk å lagre."; draw();
+    changed("La til «" + (label || id) + "». Husk å lagre."); draw();
   });
 
   on("cb-merge", function () {
@@ -62,16 +89,18 @@
     });
     content.themes = content.themes.filter(function (t) { return chosen.indexOf(t.id) < 0; })
       .map(function (t) { if (chosen.indexOf(t.parent) >= 0) t.parent = into; return t; });
-    status.textContent = "Slo sammen " + chosen.join(", ") + " med " + into + ". Husk å lagre."; draw();
+    changed("Slo sammen " + chosen.join(", ") + " med " + into + ". Husk å lagre."); draw();
   });
 
   on("cb-save", function () {
-    var v = document.getElementById("cb-version").value.trim();
-    if (!v) { status.textContent = "Oppgi en ny versjon."; return; }
+    var verInput = document.getElementById("cb-version"), v = verInput.value.trim();
+    if (!v) { invalid(verInput, "Oppgi en ny versjon, for eksempel 1.1."); return; }
+    valid(verInput);
     var body = JSON.parse(JSON.stringify(content)); body.version = v;
     status.textContent = "Lagrer …";
     tmApi("POST", "/codebooks", body).then(function (row) {
       status.textContent = "Lagret som versjon " + row.version + ".";
+      dirty = false;
       window.location.href = "/ui/codebooks/" + row.id;
     }).catch(function (e) { status.textContent = "Kunne ikke lagre: " + e.message; });
   });

@@ -3,7 +3,7 @@
   var form = document.getElementById("job-form");
   if (!form) return;
   var bar = document.getElementById("job-progress"), text = document.getElementById("job-text");
-  var names = { queued: "i kø", running: "pågår", done: "ferdig", failed: "feilet", cancelled: "avbrutt" };
+  var names = JSON.parse(form.dataset.stateNames || "{}");  // the server's one mapping (pages.JOB_STATES)
   var timer = null;
 
   function render(job) {

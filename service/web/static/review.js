@@ -1,4 +1,6 @@
-// Review queue: one comment at a time; number keys toggle themes, Enter accepts, j/k move, s skips.
+// Review queue: one comment at a time; number keys toggle themes, Enter accepts, j/k move, s skips. The keys work
+// inside the review region only; Enter never overrides a link, <summary>, button or form field, and the
+// single-key shortcuts (digits, letters) can be turned off (WCAG 2.1.4), remembered in localStorage.
 (function () {
   var root = document.getElementById("review");
   if (!root) return;
@@ -8,6 +10,8 @@
   var statusEl = document.getElementById("review-status");
   var themesEl = document.getElementById("review-themes");
   var busy = false;
+  var SHORTCUTS_KEY = "textmine.review.singleKeys";
+  var switchEl = document.getElementById("review-shortcuts");
 
   function codebookFor(item) { return boot.codebooks[String(item.job_id)] || boot.default_codebook; }
   function keyLabel(i) { return i < 9 ? String(i + 1) : (i === 9 ? "0" : "Alt+" + ((i - 10 + 1) % 10)); }
@@ -22,7 +26,10 @@
     var item = items[pos];
     document.getElementById("review-meta").textContent =
       "Kommentar " + (pos + 1) + " av " + items.length + " lastet · spørsmål " + item.question + " · svar-id " + item.response_id;
-    document.getElementById("review-text").textContent = item.text;
+    var textEl = document.getElementById("review-text");
+    textEl.textContent = item.text;
+    var lang = (boot.langs || {})[item.language] || "";  // another language than the page's (nynorsk, English)
+    if (lang) textEl.setAttribute("lang", lang); else textEl.removeAttribute("lang");
     document.getElementById("review-conf").value = item.confidence;
     document.getElementById("review-conf-text").textContent = fmtPct(item.confidence);
     themesEl.innerHTML = "";
@@ -36,7 +43,7 @@
       box.type = "checkbox"; box.value = t.id; box.checked = suggested.has(t.id);
       box.id = "theme-" + t.id; box.dataset.index = String(i);
       var kbd = document.createElement("kbd"); kbd.textContent = keyLabel(i);
-      var name = document.createElement("span"); name.textContent = t.label;
+      var name = document.createElement("span"); name.className = "name"; name.textContent = t.label;
       var score = document.createElement("span"); score.className = "score";
       var sc = item.scores[t.id];
       if (sc !== undefined) score.textContent = (sc >= 0 && sc <= 1) ? fmtPct(sc) : sc.toFixed(2).replace(".", ",");
@@ -93,25 +100,43 @@
     var box = themesEl.querySelector('input[data-index="' + i + '"]');
     if (box) {
       box.checked = !box.checked; keepExclusiveAlone(box);
-      statusEl.textContent = (box.checked ? "Valgt: " : "Fjernet: ") + box.parentNode.textContent;
+      var name = box.parentNode.querySelector(".name").textContent;
+      statusEl.textContent = (box.checked ? "Valgt: " : "Fjernet: ") + "«" + name + "» (tast " + keyLabel(i) + ").";
     }
   }
   themesEl.addEventListener("change", function (ev) { if (ev.target.type === "checkbox") keepExclusiveAlone(ev.target); });
 
-  document.addEventListener("keydown", function (ev) {
-    var t = ev.target;
-    if (t && (t.tagName === "INPUT" && t.type !== "checkbox" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
-    if (ev.ctrlKey || ev.metaKey) return;
+  function singleKeysOn() { return !switchEl || switchEl.checked; }
+  function rememberSwitch() {
+    try { window.localStorage.setItem(SHORTCUTS_KEY, switchEl.checked ? "on" : "off"); } catch (e) { /* private mode */ }
+  }
+  if (switchEl) {
+    try { switchEl.checked = window.localStorage.getItem(SHORTCUTS_KEY) !== "off"; } catch (e) { switchEl.checked = true; }
+    switchEl.addEventListener("change", rememberSwitch);
+  }
+
+  // elements whose own Enter (follow, open, press, submit) or typing must never become a review action
+  function ownsKeys(t) {
+    return /^(A|SUMMARY|BUTTON|INPUT|TEXTAREA|SELECT|OPTION)$/.test(t.tagName || "") || t.isContentEditable;
+  }
+
+  root.addEventListener("keydown", function (ev) {
+    var t = ev.target || root;
+    if (ev.ctrlKey || ev.metaKey || ev.defaultPrevented) return;
+    if (ev.key === "Enter") {
+      if (ev.altKey || ev.shiftKey || ownsKeys(t)) return;
+      accept(); ev.preventDefault(); return;
+    }
+    var box = t.tagName === "INPUT" && t.type === "checkbox";  // a theme box: keys still work there
+    if (!singleKeysOn() || (ownsKeys(t) && !box)) return;
     if (/^[0-9]$/.test(ev.key)) {
       var n = ev.key === "0" ? 9 : Number(ev.key) - 1;
       if (ev.altKey) n = ev.key === "0" ? 19 : Number(ev.key) + 9;
       toggle(n); ev.preventDefault(); return;
     }
-    if (ev.altKey) return;
-    if (ev.key === "Enter" || ev.key === "a") {
-      if (t && t.tagName === "BUTTON" && t.id !== "review-accept") return;
-      accept(); ev.preventDefault();
-    } else if (ev.key === "j" || ev.key === "s") { if (pos < items.length - 1) { pos++; show(); } ev.preventDefault(); }
+    if (ev.altKey || ev.shiftKey) return;
+    if (ev.key === "a") { accept(); ev.preventDefault(); }
+    else if (ev.key === "j" || ev.key === "s") { if (pos < items.length - 1) { pos++; show(); } ev.preventDefault(); }
     else if (ev.key === "k") { if (pos > 0) { pos--; show(); } ev.preventDefault(); }
   });
   document.getElementById("review-accept").addEventListener("click", accept);
