@@ -13,15 +13,15 @@ import hmac
 import re
 from types import SimpleNamespace
 
-import numpy as np
 import pandas as pd
 import pytest
+
+from .test_small_groups_dec05c import _definition
+from .test_small_groups_dec05c import _wave as _wave_c
 
 SMALL = {"AA 101": 4, "BB 202": 5, "CC 303": 6, "DD 404": 3, "EE 505": 7, "FF 606": 2}
 ZETA = "Zeta kontor"
 KONTOR = ["Kontor A"] * 120 + ["Kontor B"] * 100 + [ZETA] * 40 + [k for k, n in SMALL.items() for _ in range(n)]
-THEMES = {"x": 0.3, "y": 0.5, "z": 0.8}
-WORDS = ["ventetid", "telefonen", "saksbehandler", "refusjon", "skjemaet", "oppfølging", "veileder", "nettsiden"]
 LABEL = re.compile(r"Liten gruppe (\d+)")
 
 
@@ -87,37 +87,8 @@ def test_small_rows_are_listed_in_the_order_of_their_numbers():
 
 
 # ------------------------------------------------------------------ one numbering in the whole report
-def _definition():
-    from textmine.survey import SurveyDefinition
-
-    return SurveyDefinition.from_dict({
-        "name": "smaa", "id": "rid", "wave": "aar", "min_cell": 10,
-        "segments": [{"column": "kontor", "label": "Kontor"}],
-        "indicators": [{"id": "helhet", "column": "q1", "label": "Fornøyd", "scale": [1, 6]}],
-        "free_text": [{"column": "q_zz", "label": "Første spørsmål?"},
-                      {"column": "q_aa", "label": "Andre spørsmål?"}]})
-
-
 def _wave(year: int, seed: int, zeta_answers_zz: int):
-    rng = np.random.default_rng(seed)
-    n = len(KONTOR)
-    ids = [f"r{year}-{i}" for i in range(n)]
-    df = pd.DataFrame({"rid": ids, "aar": year, "kontor": KONTOR, "q1": rng.integers(1, 7, n).astype(float)})
-    rows, zeta_seen = [], 0
-    for i, (rid, kontor) in enumerate(zip(ids, KONTOR)):
-        for q in ("q_zz", "q_aa"):
-            if q == "q_zz" and kontor == ZETA:
-                zeta_seen += 1
-                if zeta_seen > zeta_answers_zz:
-                    continue
-            words = " ".join(rng.choice(WORDS, 6))
-            rows.append({"respondent_id": rid, "question": q, "is_non_answer": 0, "health_flag": 0,
-                         "text_clean": f"Vi synes {words} kunne vært bedre, svar nummer {i} for {q}.",
-                         **{f"theme_{t}": int(rng.random() < p) for t, p in THEMES.items()}})
-    coded = pd.DataFrame(rows)
-    for q in ("q_zz", "q_aa"):
-        df[q] = df["rid"].map(dict(zip(*coded.loc[coded["question"] == q, ["respondent_id", "text_clean"]].T.values)))
-    return df, coded
+    return _wave_c(year, seed, zeta_answers_zz, kontor=KONTOR)
 
 
 @pytest.fixture(scope="module")

@@ -31,16 +31,18 @@ def _definition():
         "free_text": [{"column": "q_zz", "label": "Første spørsmål?"}, {"column": "q_aa", "label": "Andre spørsmål?"}]})
 
 
-def _wave(year: int, seed: int, zeta_answers_zz: int):
+def _wave(year: int, seed: int, zeta_answers_zz: int, kontor: list | None = None):
+    """One wave's frame and coded answers (``kontor``: each respondent's office, by default this module's)."""
+    kontor = KONTOR if kontor is None else kontor
     rng = np.random.default_rng(seed)
-    n = len(KONTOR)
+    n = len(kontor)
     ids = [f"r{year}-{i}" for i in range(n)]
-    df = pd.DataFrame({"rid": ids, "aar": year, "kontor": KONTOR, "q1": rng.integers(1, 7, n).astype(float)})
+    df = pd.DataFrame({"rid": ids, "aar": year, "kontor": kontor, "q1": rng.integers(1, 7, n).astype(float)})
     rows = []
     zeta_seen = 0
-    for i, (rid, kontor) in enumerate(zip(ids, KONTOR)):
+    for i, (rid, office) in enumerate(zip(ids, kontor)):
         for q in ("q_zz", "q_aa"):
-            if q == "q_zz" and kontor == ZETA:
+            if q == "q_zz" and office == ZETA:
                 zeta_seen += 1
                 if zeta_seen > zeta_answers_zz:
                     continue
