@@ -3,7 +3,6 @@ and a headless Debian chromium driven by Playwright. Screenshots go to tests/art
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -14,10 +13,9 @@ import pytest
 
 from textmine.paths import REPO_DIR, SAMPLE_DIR
 
-CHROMIUM = os.environ.get("TEXTMINE_CHROMIUM", "/usr/bin/chromium")
+from ..browsertools import CHROMIUM, chromium
+
 ARTIFACTS = REPO_DIR / "tests" / "artifacts"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 pytestmark = pytest.mark.browser
 
@@ -101,14 +99,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

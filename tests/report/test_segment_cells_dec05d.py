@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import html as htmllib
-import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from textmine.report.html import render_html
+
+from ..browsertools import CHROMIUM, HAS_CHROMIUM, chromium
 from textmine.report.views import neutral_small_levels
 
 NBSP = "\u00a0"
@@ -183,30 +183,20 @@ def test_small_group_rows_come_last_in_each_theme_and_the_note_stays(report_data
     assert "«Liten gruppe» = en gruppe med så få svar" in block and "–* = skjult" in block
 
 
-CHROMIUM = os.environ.get("TEXTMINE_CHROMIUM", "/usr/bin/chromium")
-
-
 def _copied_text(html: str, segment: str) -> str:
     """The plain text a browser puts on the clipboard when the reader selects the whole segment table."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.abort())
-            page.set_content(html)
-            return page.evaluate("""(seg) => {
-                const t = document.querySelector(`details[data-segment="${seg}"] table`);
-                const range = document.createRange(); range.selectNode(t);
-                const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
-                return sel.toString(); }""", segment)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.abort())
+        page.set_content(html)
+        return page.evaluate("""(seg) => {
+            const t = document.querySelector(`details[data-segment="${seg}"] table`);
+            const range = document.createRange(); range.selectNode(t);
+            const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+            return sel.toString(); }""", segment)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"chromium not installed at {CHROMIUM}")
+@pytest.mark.skipif(not HAS_CHROMIUM, reason=f"chromium not installed at {CHROMIUM}")
 def test_a_copied_segment_table_has_one_value_per_cell(report_data):
     from concurrent.futures import ThreadPoolExecutor
 

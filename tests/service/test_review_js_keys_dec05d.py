@@ -6,7 +6,6 @@ the status text, the session time-out warning (2.2.1) and the codebook editor's 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,11 +13,10 @@ import pytest
 
 from service.web.pages import _html_langs, env
 
-CHROMIUM = os.environ.get("TEXTMINE_CHROMIUM", "/usr/bin/chromium")
+from ..browsertools import chromium
+
 STATIC = Path(__file__).resolve().parents[2] / "service" / "web" / "static"
 BASE = "http://textmine.test"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 
 pytestmark = pytest.mark.browser
 
@@ -63,14 +61,8 @@ def _home_html(idle: int, left: int) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Site:
