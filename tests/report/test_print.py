@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from textmine.report.html import render_html
 
-CHROMIUM = os.environ.get("TEXTMINE_CHROMIUM", "/usr/bin/chromium")
+from ..browsertools import CHROMIUM, HAS_CHROMIUM, chromium
+
 
 
 def _print_rules(html: str) -> list[str]:
@@ -54,7 +53,7 @@ def test_screen_still_collapses_the_other_segments(html):
     assert "details-content" not in screen
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"chromium not installed at {CHROMIUM}")
+@pytest.mark.skipif(not HAS_CHROMIUM, reason=f"chromium not installed at {CHROMIUM}")
 def test_closed_segment_table_is_visible_when_printed(html):
     # in a thread of its own: the browser tests' session-wide Playwright keeps an event loop in this one, and the
     # sync API refuses to start inside it
@@ -65,24 +64,17 @@ def test_closed_segment_table_is_visible_when_printed(html):
 
 
 def _print_check(html: str) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.abort())  # self-contained: nothing may be fetched
-            page.set_content(html)
-            table = page.locator("details:not([open]) table").first
-            caption = table.locator("caption")
-            assert not table.is_visible()  # on screen the segment stays collapsed
-            page.emulate_media(media="print")
-            assert table.is_visible() and caption.is_visible()
-            assert "Andel av dem som svarte, etter" in caption.inner_text()
-            box = table.bounding_box()
-            assert box and box["height"] > 20
-            page.emulate_media(media="screen")
-            assert not table.is_visible()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.abort())  # self-contained: nothing may be fetched
+        page.set_content(html)
+        table = page.locator("details:not([open]) table").first
+        caption = table.locator("caption")
+        assert not table.is_visible()  # on screen the segment stays collapsed
+        page.emulate_media(media="print")
+        assert table.is_visible() and caption.is_visible()
+        assert "Andel av dem som svarte, etter" in caption.inner_text()
+        box = table.bounding_box()
+        assert box and box["height"] > 20
+        page.emulate_media(media="screen")
+        assert not table.is_visible()
