@@ -39,6 +39,7 @@ __all__ = [
     "Theme",
     "load_codebook",
     "parse_theme_list",
+    "personal_data_fields",
     "DEFAULT_TYPES",
 ]
 
@@ -120,7 +121,10 @@ class Codebook:
         if not isinstance(raw_themes, Sequence) or isinstance(raw_themes, str | bytes):
             raise CodebookError("'themes' must be a list of theme mappings")
         themes = tuple(_parse_theme(t, i) for i, t in enumerate(raw_themes))
-        types = d.get("types") or DEFAULT_TYPES
+        types = DEFAULT_TYPES if d.get("types") is None else d["types"]  # left out (or blank): the defaults
+        if isinstance(types, Sequence) and not isinstance(types, str | bytes) and not len(types):
+            raise CodebookError("'types' is empty; list the comment types, e.g. [klage, ønske, ros], or leave "
+                                "'types' out for these defaults")
         if (isinstance(types, str) or not isinstance(types, Sequence)
                 or not all(isinstance(x, str) and x.strip() for x in types)):
             raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
@@ -364,9 +368,58 @@ def load_codebook(path: str | Path) -> Codebook:
     except OSError as exc:
         raise CodebookError(f"{path}: cannot read the codebook ({exc.strerror or exc})") from None
     try:
-        return Codebook.from_yaml(text)
+        cb = Codebook.from_yaml(text)
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}") from None
+    found = personal_data_fields(cb)
+    if found:  # the service refuses these too (personal_data_in_name): readers see every one of these texts
+        shown = "; ".join(f"{field} ({', '.join(kinds)})" for field, kinds in found[:5])
+        raise CodebookError(f"{path}: {shown}{' …' if len(found) > 5 else ''}: looks like personal data; remove it "
+                            f"(readers and reports see codebook texts)")
+    return cb
+
+
+# an 8-digit date (YYYYMMDD, e.g. 20240115) is a date, not a phone number (as the service's label checks read it)
+_DATE8 = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def codebook_texts(cb: Codebook) -> Iterable[tuple[str, str, bool]]:
+    """Every human-written text of a codebook that readers see, as (field path, text, is an id or code): its name,
+    description, version, language and types, and each theme's id, label, description, keywords and examples."""
+    yield "name", cb.name, False
+    yield "description", cb.description, False
+    yield "version", cb.version, True
+    yield "language", cb.language, True
+    for i, ty in enumerate(cb.types):
+        yield f"types[{i}]", ty, True
+    for i, t in enumerate(cb.themes):
+        yield f"themes[{i}].id", t.id, True
+        yield f"theme {t.id!r} label", t.label, False
+        yield f"theme {t.id!r} description", t.description, False
+        for field, item, values in (("keywords", "keyword", t.keywords), ("examples", "example", t.examples)):
+            for j, value in enumerate(values, start=1):
+                yield f"theme {t.id!r} {item} {j}", value, False
+
+
+def personal_data_fields(cb: Codebook, redact: Any = None) -> list[tuple[str, list[str]]]:
+    """(field, kinds of personal data) for each text of :func:`codebook_texts` that holds personal data by the
+    project's redaction (ids and codes also read as words: :func:`textmine.disclosure.identifier_words`), as the
+    service checks codebooks (``personal_data_in_name``); fields and kinds only, never the values."""
+    if redact is None:
+        from .preprocess import redact
+    from .disclosure import identifier_words
+
+    found = []
+    for field, text, ident in codebook_texts(cb):
+        if not isinstance(text, str) or not text.strip():
+            continue
+        kinds: dict[str, int] = {}
+        for probe in dict.fromkeys([text, identifier_words(text) if ident else text]):
+            for kind, n in redact(_DATE8.sub(lambda m: f"{m[1]}-{m[2]}-{m[3]}", probe))[1].items():
+                kinds[kind] = kinds.get(kind, 0) + n
+        if any(kinds.values()):
+            found.append((field, [k for k, n in kinds.items() if n]))
+    return found
 
 
 # ---------------------------------------------------------------------- internals
@@ -379,12 +432,33 @@ def _load_yaml(text: str) -> Any:
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
+    if isinstance(node, yaml.MappingNode):
+        _refuse_duplicate_keys(node, "")
+        for key, value in node.value:
+            if key.value == "themes" and isinstance(value, yaml.SequenceNode):
+                for i, item in enumerate(value.value):
+                    if isinstance(item, yaml.MappingNode):
+                        _refuse_duplicate_keys(item, f"theme #{i + 1}: ")
     if isinstance(data, dict) and isinstance(data.get("version"), int | float) \
             and not isinstance(data["version"], bool):
         for key, value in node.value:
             if key.value == "version" and isinstance(value, yaml.ScalarNode) and value.style is None:
                 data["version"] = value.value
     return data
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode, where: str) -> None:
+    """A key given twice in one mapping (YAML keeps the last silently, e.g. a second ``types: []``) is refused,
+    naming both lines."""
+    first: dict[Any, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        line = key.start_mark.line + 1
+        if key.value in first:
+            raise CodebookError(f"{where}key {key.value!r} is given twice (lines {first[key.value]} and {line}); "
+                                f"expected it once")
+        first[key.value] = line
 
 
 def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str, ...]:
@@ -475,8 +549,16 @@ def _validate(cb: Codebook) -> None:
         seen.add(t.id)
         if not t.label:
             raise CodebookError(f"{where}: missing 'label'")
-        if not (t.description or t.keywords or t.examples):
-            raise CodebookError(f"{where}: empty theme (needs a description, keywords or examples)")
+    parents = {t.parent for t in cb.themes if t.parent}
+    for t in cb.themes:  # a parent may only group its children: it is coded from them (rollup) and its label
+        if not (t.description or t.keywords or t.examples or t.id in parents):
+            raise CodebookError(f"theme {t.id!r}: empty theme (needs a description, keywords or examples)")
+    _refuse_duplicate_labels(cb)
+    _warn_duplicate_keywords(cb)
+    if len(cb.themes) == 1 and cb.themes[0].exclusive:
+        raise CodebookError(f"theme {cb.themes[0].id!r}: the only theme is exclusive ('never with another theme'), "
+                            f"which needs other themes; add the themes it stands apart from, or drop "
+                            f"'exclusive: true'")
     seen_types: dict[str, str] = {}
     for ty in cb.types:  # labels match types case-insensitively, so "Klage" and "klage" are the same type
         if ty.casefold() in seen_types:
@@ -491,7 +573,9 @@ def _validate(cb: Codebook) -> None:
         if t.parent == t.id:
             raise CodebookError(f"theme {t.id!r}: is its own parent")
         if t.parent not in by_id:
-            raise CodebookError(f"theme {t.id!r}: unknown parent {t.parent!r}")
+            others = ", ".join(i for i in by_id if i != t.id)
+            raise CodebookError(f"theme {t.id!r}: unknown parent {t.parent!r}{_did_you_mean(t.parent, by_id)}; "
+                                f"'parent' is the id of another theme, one of: {others}")
     for t in cb.themes:  # cycles
         path, cur = [t.id], t.parent
         while cur is not None:
@@ -502,3 +586,43 @@ def _validate(cb: Codebook) -> None:
     for t in cb.themes:
         if t.exclusive and (t.parent or any(c.parent == t.id for c in cb.themes)):
             raise CodebookError(f"theme {t.id!r}: an exclusive theme cannot have a parent or children")
+
+
+def _did_you_mean(value: str, ids: Iterable[str]) -> str:
+    """A hint naming the id that ``value`` spells another way (case, æøå) or comes close to; else empty."""
+    import difflib
+
+    ids = list(ids)
+    for tid in ids:
+        if value.casefold() == tid.casefold() or ascii_id(value) == tid:
+            return f" (did you mean {tid!r}?)"
+    close = difflib.get_close_matches(ascii_id(value) or value.casefold(), ids, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _refuse_duplicate_labels(cb: Codebook) -> None:
+    """Two themes with one label (case and spacing ignored) cannot be told apart by readers or coders."""
+    seen: dict[str, str] = {}
+    for t in cb.themes:
+        key = " ".join(t.label.casefold().split())
+        if key in seen:
+            raise CodebookError(f"themes {seen[key]!r} and {t.id!r} have the same label; give each theme its own "
+                                f"label (readers see labels, not ids)")
+        seen[key] = t.id
+
+
+def _warn_duplicate_keywords(cb: Codebook) -> None:
+    """A ``UserWarning`` naming the themes whose keyword lists are the same (case and order ignored): their keyword
+    evidence cannot tell them apart."""
+    import warnings
+
+    seen: dict[frozenset[str], str] = {}
+    for t in cb.themes:
+        key = frozenset(k.casefold() for k in t.keywords)
+        if not key:
+            continue
+        if key in seen:
+            warnings.warn(f"codebook {cb.name!r}: themes {seen[key]!r} and {t.id!r} have the same keywords; "
+                          f"keywords cannot tell them apart (give each its own)", UserWarning, stacklevel=5)
+        else:
+            seen[key] = t.id

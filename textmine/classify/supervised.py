@@ -192,6 +192,18 @@ class SupervisedCoder(BaseCoder):
         self.zeroshot._matcher = self.matcher
         return self.zeroshot.scores(prep)
 
+    def clean(self, texts: Sequence[str] | pd.Series, questions: Sequence[Any] | None = None) -> pd.DataFrame:
+        """The Cleaner's frame, where an answer that is one of the codebook's keywords ("chat") is no non-answer:
+        it names a theme (labelled, it is trained on; coded, it is coded)."""
+        from ..preprocess.nonanswer import is_keyword_answer, keyword_forms
+
+        cleaned = super().clean(texts, questions)
+        forms = keyword_forms(k for t in self.codebook.themes for k in t.keywords)
+        named = np.array([is_keyword_answer(t, forms) for t in texts], dtype=bool) if forms else None
+        if named is not None and named.any():
+            cleaned["is_non_answer"] = np.where(named, 0, cleaned["is_non_answer"].to_numpy())
+        return cleaned
+
     def _codebook_rows(self) -> tuple[pd.DataFrame, list[list[str]]]:
         texts, labels = [], []
         for t in self.codebook.themes:
@@ -401,7 +413,11 @@ class SupervisedCoder(BaseCoder):
             lex = SupervisedCoder(self.codebook, get_embedder(self.first_stage_spec),
                                   embedder_spec=self.first_stage_spec, emb_scale=self.emb_scale,
                                   prior_strength=self.prior_strength, lexical_share=0.0, **shared)
-        lex.fit_prepared(lex.ensure_embedded(prep.without_embeddings()), Y, types, groups)
+        import warnings
+
+        with warnings.catch_warnings():  # the stage's own review level is not used: this coder's is
+            warnings.filterwarnings("ignore", message="too little out-of-fold evidence", category=UserWarning)
+            lex.fit_prepared(lex.ensure_embedded(prep.without_embeddings()), Y, types, groups)
         if not lex.trained_.all() or lex.type_model_ is None:
             return
         self.attach_lexical_stage(lex, float(np.quantile(lex.oof_conf_, 1.0 - self.lexical_share)))
@@ -483,8 +499,12 @@ class SupervisedCoder(BaseCoder):
         conf = self._confidence(rolled, oof_y, self.thresholds_)
         self.oof_conf_ = conf  # in memory only (the cascade's gate is a quantile of the lexical stage's)
         self.share_rates_ = np.vstack(confusion_rates(Y_a, oof_y)).astype(np.float64)
+        evidence = None
         if self._fixed_review is None:
-            self.review_threshold = review_threshold_for(conf, correct, target_accuracy=self.target_accuracy)
+            fitted = review_threshold_for(conf, correct, target_accuracy=self.target_accuracy)
+            evidence = review_level_evidence(conf, correct, fitted, self.target_accuracy)
+            self.review_threshold = evidence["level"]
+            _warn_thin_evidence(evidence)
         summ = f1_summary(Y_a, oof_y)
         self.training_metrics_ = {
             "n_train": int(n_real),
@@ -493,6 +513,7 @@ class SupervisedCoder(BaseCoder):
             "oof_accuracy_at_60pct_coverage": accuracy_at_coverage(conf, correct, 0.6)["accuracy"],
             "oof_auto_coded_share": float((conf >= self.review_threshold).mean()),
             "review_threshold": self.review_threshold,
+            **({"review_evidence": evidence} if evidence is not None else {}),
             "positives_per_theme": {t: int(v) for t, v in zip(self.codebook.theme_ids, Y_a.sum(0), strict=True)},
         }
 
@@ -643,6 +664,62 @@ def _share_ci_frame(ids: Sequence[str], share: np.ndarray, lo: np.ndarray, hi: n
 
 
 MIN_TRAIN_ROWS = 4
+# the review level must show its target accuracy on enough out-of-fold answers: at least REVIEW_MIN_AUTO answers
+# above it, and the one-sided 95 % lower bound (Wilson) of their accuracy within REVIEW_TOLERANCE of the target. The
+# fitted level sits where the point accuracy just reaches the target, so its bound is always a little under it; the
+# tolerance tells that sampling error apart from evidence too small to say anything (15 of 16 right: bound 0.76)
+REVIEW_EVIDENCE_LEVEL = 0.90  # two-sided level whose lower end is the one-sided 95 % bound
+REVIEW_MIN_AUTO = 20
+REVIEW_TOLERANCE = 0.05
+
+
+def review_level_evidence(conf: np.ndarray, correct: np.ndarray, fitted: float, target: float) -> dict[str, Any]:
+    """The abstention level backed by the out-of-fold evidence. ``fitted`` (the lowest level whose auto-coded share
+    reaches ``target`` out of fold) stands where the answers above it are at least REVIEW_MIN_AUTO and the lower
+    bound of their accuracy reaches ``target`` less REVIEW_TOLERANCE; else the lowest level that holds both, or 1.0
+    (everything to review). Returns the numbers behind the choice (what a training report states)."""
+    conf, ok = np.asarray(conf, dtype=float), np.asarray(correct, dtype=float)
+
+    def holds(level: float) -> tuple[int, int, float | None]:
+        m = conf >= level
+        n, k = int(m.sum()), int(ok[m].sum())
+        return n, k, float(stats.wilson_ci(k, n, REVIEW_EVIDENCE_LEVEL)[0]) if n else None
+
+    n, k, low = holds(fitted)
+    need = float(target) - REVIEW_TOLERANCE
+    out = {"target_accuracy": float(target), "fitted_level": float(fitted), "n_oof": int(len(conf)),
+           "n_auto_fitted": n, "correct_auto_fitted": k, "accuracy_low_fitted": low,
+           "min_auto": REVIEW_MIN_AUTO, "min_accuracy_low": need, "raised": False, "level": float(fitted)}
+    if fitted >= 1.0 or (n >= REVIEW_MIN_AUTO and low >= need):
+        return out
+    levels = np.unique(conf[conf > fitted])  # each level's answers above it, by cumulative counts
+    n_at = len(conf) - np.searchsorted(np.sort(conf), levels, side="left")
+    order = np.argsort(-conf, kind="stable")
+    k_at = np.r_[0.0, np.cumsum(ok[order])][n_at]
+    low_at = np.asarray(stats.wilson_ci(k_at, np.maximum(n_at, 1), REVIEW_EVIDENCE_LEVEL)[0])
+    good = np.flatnonzero((n_at >= REVIEW_MIN_AUTO) & (low_at >= need))
+    level = float(levels[good[0]]) if len(good) else 1.0  # the lowest level the evidence holds
+    n_l, k_l, low_l = holds(level) if level < 1.0 else (0, 0, None)
+    out.update(raised=True, level=level, n_auto=n_l, correct_auto=k_l, accuracy_low=low_l)
+    return out
+
+
+def _warn_thin_evidence(ev: dict[str, Any]) -> None:
+    """A ``UserWarning`` with the numbers when the review level was raised for want of out-of-fold evidence."""
+    if not ev["raised"]:
+        return
+    import warnings
+
+    n, k, low = ev["n_auto_fitted"], ev["correct_auto_fitted"], ev["accuracy_low_fitted"]
+    seen = (f"{k} of {n} out-of-fold answers above it right, accuracy lower bound {low:.2f}" if n
+            else "no out-of-fold answers above it")
+    then = (f"raised to {ev['level']:.3f}, which auto-codes {ev['n_auto']} of {ev['n_oof']} out-of-fold answers "
+            f"({ev['correct_auto']} right, lower bound {ev['accuracy_low']:.2f})" if ev["level"] < 1.0
+            else "every answer is sent to review")
+    warnings.warn(f"too little out-of-fold evidence for target accuracy {ev['target_accuracy']:.2f}: the fitted "
+                  f"review level {ev['fitted_level']:.3f} has {seen} (needed: at least {ev['min_auto']} answers and "
+                  f"a 95 % lower bound ≥ {ev['min_accuracy_low']:.2f}, from {ev['n_oof']} labelled answers); {then}. "
+                  f"Label more answers for a lower level", UserWarning, stacklevel=5)
 
 
 def _multi_hot(codebook: Codebook, labels: Any, texts: Any) -> np.ndarray | None:

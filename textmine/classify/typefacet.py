@@ -49,16 +49,37 @@ def cue_features(texts: Sequence[str]) -> np.ndarray:
 # praise words the cue list lacks, and a complaint denied ("ingenting å klage på"), which reads as praise.
 _RULE_PRAISE = re.compile(r"(?<!\w)(?:hyggelig|hyggelige|hyggeleg|respektfull|respektfullt|vennlig|vennlige|vennleg|venleg|"
                           r"imøtekommende|serviceinnstilt|trygg|tryggt|lyttet|lytta|stort sett greit|"
-                          r"god behandling|bra behandling|godt mottatt|godt ivaretatt|alt gikk|alt gjekk)(?!\w)")
+                          r"god behandling|bra behandling|godt mottatt|godt ivaretatt|alt gikk|alt gjekk|"
+                          r"til (?:stor|god|veldig god|uvurderleg|uvurderlig) hjelp|"
+                          r"(?:kjempe|super|knall|skikkelig)(?:flink|flinke|flott|flotte|god|gode|godt|bra|fornøyd|"
+                          r"fornøgd|hyggelig|hyggelige|hyggeleg|hjelpsom|hjelpsomme|dyktig|dyktige|dugande|service)|"
+                          r"flott|flotte|dyktig|dyktige|dugande|kunnskapsrik|kunnskapsrike|gull verdt|gull verd|"
+                          r"alt (?:er )?i (?:skjønn |skjøn )?orden|god oppfølging|god oppfølgjing|god jobb|gode folk|"
+                          r"stiller opp|stiller alltid opp|stilte opp|stilde opp|"
+                          r"fint(?! om| å| hvis| viss| dersom| med)|topp|imponerende|imponerande|nyttig|nyttige|"
+                          r"gode erfaringer|gode erfaringar|god samarbeidspartner|greit samarbeid|godt samarbeid|"
+                          r"genial|oversiktlig|oversiktleg|enkelt å bruke|setter pris på|set pris på|hjalp oss|"
+                          r"hjelpte oss|hjulpet oss|hjelpsame|det beste|en fryd|ei fryd|stort løft|"
+                          r"thank you|thanks|satisfied|helpful|great|good cooperation|good job|well run)(?!\w)")
 _DENIED_COMPLAINT = re.compile(r"(?<!\w)(?:ingenting|ikke noe|ikkje noko|lite|ingen ting)\s+(?:å\s+)?"
                                r"(?:klage på|klage|utsette på|å utsette|å sette fingeren på)(?!\w)"
                                r"|(?<!\w)(?:ingen|ikke noen|ikkje nokon)\s+(?:problem|problemer|problemar|klager)(?!\w)")
-_NEGATED_BEFORE = re.compile(r"(?<!\w)(?:ikke|ikkje|lite|aldri)\s+(?:\w+\s+){0,2}$")  # "ikke særlig hyggelig"
+_NEGATED_BEFORE = re.compile(r"(?<!\w)(?:ikke|ikkje|lite|aldri|not|never)\s+(?:\w+\s+){0,2}$")  # "ikke særlig hyggelig"
+# praise in a wish or a hypothetical ("ville vært gull verdt", "hadde vore nyttig"): no praise
+_HYPOTHETICAL_BEFORE = re.compile(r"(?<!\w)(?:ville|hadde|vil|kunne|skulle)\s+"
+                                  r"(?:(?:vært|vore|blitt|bli|verte)\s+(?:\w+\s+)?)?$")
 _BUT = re.compile(r"(?<!\w)(?:men|likevel|derimot)(?!\w)")
 
 
+def _praise_counts(low: str, m: re.Match) -> bool:
+    """A zero-shot praise match counts unless negated or hypothetical just before it."""
+    before = low[:m.start()]
+    return not (_NEGATED_BEFORE.search(before) or _HYPOTHETICAL_BEFORE.search(before))
+
+
 class TypeRules:
-    """Zero-shot type: praise cues without complaint → ros; wish cues → ønske; otherwise klage. A complaint
+    """Zero-shot type: praise cues without complaint → ros; wish cues → ønske; otherwise klage (the commonest type
+    of comments without any cue: 937 of the 1,681 such labelled comments in data/train, ønske 389, ros 355). A complaint
     denied ("ingenting å klage på", "ingen problemer") counts as praise, not as its complaint words; praise
     followed by "men" and a complaint or wish ("Flinke folk, men lang ventetid") is decided by what follows."""
 
@@ -68,7 +89,7 @@ class TypeRules:
     def _counts(text: str) -> tuple[float, float, float]:
         low = " ".join(str(text or "").lower().split())
         ros, wish, neg, negpraise = cue_features([low])[0]
-        ros = ros - 2 * negpraise + sum(not _NEGATED_BEFORE.search(low[:m.start()]) for m in _RULE_PRAISE.finditer(low))
+        ros = ros - 2 * negpraise + sum(_praise_counts(low, m) for m in _RULE_PRAISE.finditer(low))
         denied = _DENIED_COMPLAINT.findall(low)
         if denied:  # its own complaint cues ("ingen", "ikke", "problem", "klage") do not count against it
             ros += 2 * len(denied)

@@ -4,8 +4,10 @@ The flag keeps the name ``health_flag`` (other tools read that column), but cove
 is flagged (category ``helse``) when it names a diagnosis, treatment or condition (``health_terms.tsv``), a
 statement about a person's health (``health_terms_person.tsv``: "tok livet sitt", "er HIV-positiv", "bruker
 rullestol", "er ufør") or a sick-leave/injury word tied to a body part ("sykmeldt pga. ryggen", "hun har vondt i
-kneet"; ``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the survey's topic, not a health
-detail, and is not flagged. ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
+kneet"; ``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the employer survey's topic, not a
+health detail, and is not flagged; the writer's own sick leave ("jeg har vært sykmeldt i ett år", "eg er sjukmeld",
+"min sykmelding", "legen sykmeldte meg") is health data about the one who writes and is (``health_terms_person.tsv``;
+"vi" is the employer's voice and stays out). ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
 trade-union membership and criminal offences, said of a person ("hun er muslim", "han er homofil", "han sitter i
 fengsel", "hun er medlem av Fagforbundet", "han er tillitsvalgt", "han stemte Frp", elected office for a party:
 "sitter i kommunestyret for Ap", "medlem av bystyret for Ap"; a person may be named: "Kari er kristen", or the

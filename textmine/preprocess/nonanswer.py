@@ -99,9 +99,22 @@ def _simplify(text: str) -> str:
     return _WS.sub(" ", _PUNCT.sub(" ", text.lower())).strip()
 
 
+def keyword_forms(keywords) -> frozenset[str]:
+    """Codebook keywords as :meth:`NonAnswerDetector.detect` compares answers with them (lower case, no
+    punctuation): an answer that is one of them ("chat", "AAP", "skriv til oss") names a theme."""
+    return frozenset(k for k in (_simplify(str(w)) for w in keywords or () if w is not None) if k)
+
+
+def is_keyword_answer(text: str | None, keywords) -> bool:
+    """Whether the whole answer is one of ``keywords`` (see :func:`keyword_forms`), so never a non-answer."""
+    forms = keywords if isinstance(keywords, frozenset) else keyword_forms(keywords)
+    return isinstance(text, str) and bool(forms) and _simplify(text) in forms
+
+
 @dataclass
 class NonAnswerDetector:
-    """``detect(text, question_texts) -> bool``; ``known_words`` guards real words from the mash rule."""
+    """``detect(text, question_texts, keywords) -> bool``; ``known_words`` (the lexicon) guards real words from the
+    short-fragment and mash rules, as the codebook's ``keywords`` do where they are given."""
 
     phrases: frozenset[str]
     known_words: frozenset[str] | dict = frozenset()
@@ -111,12 +124,17 @@ class NonAnswerDetector:
         phrases = {_simplify(p) for p in read_list("nonanswers.txt", directory)}
         return cls(phrases=frozenset(phrases), known_words=known_words if known_words is not None else frozenset())
 
-    def detect(self, text: str | None, question_texts=()) -> bool:
+    def detect(self, text: str | None, question_texts=(), keywords=()) -> bool:
+        """``keywords``: the codebook's keywords, where one is at hand: an answer that is one of them ("chat")
+        is an answer, and its words are known words to the short-fragment and keyboard-mash rules."""
         if text is None or not isinstance(text, str):
             return True
         simple = _simplify(text)
         if not simple or not any(c.isalpha() for c in simple):
             return True  # empty, punctuation or digits only
+        forms = keywords if isinstance(keywords, frozenset) else keyword_forms(keywords)
+        if simple in forms:
+            return False  # the whole answer names a theme of the codebook
         if self._whole_non_answer(simple):
             return True
         tokens = simple.split()
@@ -128,7 +146,7 @@ class NonAnswerDetector:
                 return True  # a lone unknown 2-4 letter fragment ("akd", "øaf")
         if len(tokens) <= 4:
             alpha = [t for t in tokens if t.isalpha()]
-            if alpha and all(_mash_token(t) and t not in self.known_words for t in alpha):
+            if alpha and all(_mash_token(t) and t not in self.known_words and t not in forms for t in alpha):
                 return True
         for q in question_texts or ():
             if q and self._repeats_question(tokens, _simplify(q)):
