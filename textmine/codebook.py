@@ -379,10 +379,6 @@ def load_codebook(path: str | Path) -> Codebook:
     return cb
 
 
-# an 8-digit date (YYYYMMDD, e.g. 20240115) is a date, not a phone number (as the service's label checks read it)
-_DATE8 = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
-
-
 def codebook_texts(cb: Codebook) -> Iterable[tuple[str, str, bool]]:
     """Every human-written text of a codebook that readers see, as (field path, text, is an id or code): its name,
     description, version, language and types, and each theme's id, label, description, keywords and examples."""
@@ -401,24 +397,22 @@ def codebook_texts(cb: Codebook) -> Iterable[tuple[str, str, bool]]:
                 yield f"theme {t.id!r} {item} {j}", value, False
 
 
-def personal_data_fields(cb: Codebook, redact: Any = None) -> list[tuple[str, list[str]]]:
+def personal_data_fields(cb: Codebook) -> list[tuple[str, list[str]]]:
     """(field, kinds of personal data) for each text of :func:`codebook_texts` that holds personal data by the
-    project's redaction (ids and codes also read as words: :func:`textmine.disclosure.identifier_words`), as the
-    service checks codebooks (``personal_data_in_name``); fields and kinds only, never the values."""
-    if redact is None:
-        from .preprocess import redact
+    rules the service checks codebooks with (:func:`textmine.labelcheck.personal_data_counts`; ids and codes also
+    read as words: :func:`textmine.disclosure.identifier_words`); fields and kinds only, never the values."""
     from .disclosure import identifier_words
+    from .labelcheck import personal_data_counts
 
     found = []
     for field, text, ident in codebook_texts(cb):
         if not isinstance(text, str) or not text.strip():
             continue
-        kinds: dict[str, int] = {}
-        for probe in dict.fromkeys([text, identifier_words(text) if ident else text]):
-            for kind, n in redact(_DATE8.sub(lambda m: f"{m[1]}-{m[2]}-{m[3]}", probe))[1].items():
-                kinds[kind] = kinds.get(kind, 0) + n
-        if any(kinds.values()):
-            found.append((field, [k for k, n in kinds.items() if n]))
+        kinds = personal_data_counts(text)
+        if ident and not kinds:
+            kinds = personal_data_counts(identifier_words(text))
+        if kinds:
+            found.append((field, list(kinds)))
     return found
 
 

@@ -958,16 +958,19 @@ def definition_texts(d: SurveyDefinition):
 
 
 def personal_data_fields(d: SurveyDefinition, redact=None) -> list[str]:
-    """The field paths of :func:`definition_texts` whose text holds personal data by the project's redaction
-    (ids and codes also read as words, :func:`textmine.disclosure.identifier_words`, as the service's checks:
-    "Kari_Nordmann_01019012480"); paths only, never the values."""
+    """The field paths of :func:`definition_texts` whose text holds personal data by the rules the service checks
+    definitions with (:func:`textmine.labelcheck.personal_data_counts`; ids and codes also read as words,
+    :func:`textmine.disclosure.identifier_words`: "Kari_Nordmann_01019012480"); paths only, never the values.
+    ``redact``: another redaction function (``text -> (masked, counts)``) instead of those rules."""
     if redact is None:
-        from textmine.preprocess import redact
+        from .labelcheck import personal_data_counts
+    else:
+        def personal_data_counts(text: str) -> dict[str, int]:
+            return {k: n for k, n in redact(text)[1].items() if n}
     found = []
     for path, text, ident in definition_texts(d):
         if not isinstance(text, str) or not text.strip():
             continue
-        words = identifier_words(text) if ident else text
-        if any(sum(redact(t)[1].values()) for t in dict.fromkeys([text, words])):
+        if personal_data_counts(text) or (ident and personal_data_counts(identifier_words(text))):
             found.append(path)
     return found
