@@ -295,7 +295,17 @@ class BaseCoder:
         probs, thresholds = self._theme_probs(prep)
         types = self._types(prep)
         return assemble(self.codebook, prep, probs, thresholds, types, self.review_threshold,
-                        confidence=self._confidence)
+                        confidence=self._confidence, allow_empty=self.allows_no_theme())
+
+    def allows_no_theme(self) -> bool:
+        """Whether an answer may get no theme: the coder was trained on answers labelled "no theme applies"
+        (``training_metrics_["n_no_theme"]`` > 0, saved with the model in metrics.json). A coder trained only on
+        answers with a theme, or saved before that count was kept, gives every answer at least one theme."""
+        metrics = self.__dict__.get("training_metrics_") or {}
+        try:
+            return int(metrics.get("n_no_theme") or 0) > 0
+        except (TypeError, ValueError):
+            return False
 
     def predict_proba(self, texts: Sequence[str] | pd.Series) -> np.ndarray:
         prep = self.prepare(self.clean(texts))
@@ -338,17 +348,22 @@ def _isna(v: Any) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
 
 
-def decide(codebook: Codebook, probs: np.ndarray, thresholds: np.ndarray, answered: np.ndarray) -> np.ndarray:
-    """0/1 decisions: probability ≥ theme threshold; at least one theme per answer; exclusive themes alone;
-    parents rolled up from children."""
+def decide(codebook: Codebook, probs: np.ndarray, thresholds: np.ndarray, answered: np.ndarray, *,
+           allow_empty: bool = False) -> np.ndarray:
+    """0/1 decisions: probability ≥ theme threshold; exclusive themes alone; parents rolled up from children.
+
+    An answer with no theme at its threshold gets the theme nearest to it (highest probability / threshold),
+    unless ``allow_empty`` (a coder that learnt "no theme applies" from labelled answers) or the codebook has a
+    single theme (no other theme to be nearer than: its argmax would give it to every answer): then it gets none."""
     p = codebook.rollup_matrix(probs)
     thr = np.broadcast_to(np.asarray(thresholds, dtype=float), p.shape)
     y = (p >= thr).astype(np.int8)
     excl = [codebook.index(t) for t in codebook.exclusive_ids]
     others = np.array([j for j in range(p.shape[1]) if j not in excl], dtype=int)
     ratio = p / np.maximum(thr, 1e-6)
+    force = not allow_empty and p.shape[1] >= 2
     for i in np.flatnonzero(answered):
-        if not y[i].any():
+        if force and not y[i].any():
             y[i, int(np.argmax(ratio[i]))] = 1
         if excl and len(others):
             on_ex = [j for j in excl if y[i, j]]
@@ -371,13 +386,14 @@ def confidence_of(probs: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def assemble(codebook: Codebook, prep: Prepared, probs: np.ndarray, thresholds: np.ndarray, types: list[str],
-             review_threshold: float, confidence: Callable[..., np.ndarray] | None = None) -> pd.DataFrame:
+             review_threshold: float, confidence: Callable[..., np.ndarray] | None = None, *,
+             allow_empty: bool = False) -> pd.DataFrame:
     """Build the stable output frame from per-theme probabilities (``confidence(probs, y, thresholds)``
-    defaults to :func:`confidence_of`)."""
+    defaults to :func:`confidence_of`; ``allow_empty``: see :func:`decide`)."""
     ids = codebook.theme_ids
     probs = codebook.rollup_matrix(np.asarray(probs, dtype=float))
     probs[~prep.answered] = 0.0
-    y = decide(codebook, probs, thresholds, prep.answered)
+    y = decide(codebook, probs, thresholds, prep.answered, allow_empty=allow_empty)
     raw_conf = confidence_of(probs, y) if confidence is None else confidence(probs, y, thresholds)
     conf = np.round(raw_conf, 6)  # rounded first: the published value decides needs_review
     conf[~prep.answered] = 1.0

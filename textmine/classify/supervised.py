@@ -490,7 +490,9 @@ class SupervisedCoder(BaseCoder):
         self.thresholds_ = best_thresholds(oof_p, Y_a, min_positives=3, count_weight=self.threshold_count_weight)
         # --- confidence model, share confusion rates and abstention level from out-of-fold predictions
         answered = np.ones(n_real, dtype=bool)
-        oof_y = decide(self.codebook, oof_p, self.thresholds_, answered)
+        # answers labelled "no theme applies" teach the coder that an answer may get none (base.allows_no_theme)
+        n_no_theme = int((Y_a.sum(1) == 0).sum())
+        oof_y = decide(self.codebook, oof_p, self.thresholds_, answered, allow_empty=n_no_theme > 0)
         rolled = self.codebook.rollup_matrix(oof_p)
         correct = (oof_y == Y_a).all(1)
         self.conf_model_ = None
@@ -507,7 +509,7 @@ class SupervisedCoder(BaseCoder):
             _warn_thin_evidence(evidence)
         summ = f1_summary(Y_a, oof_y)
         self.training_metrics_ = {
-            "n_train": int(n_real),
+            "n_train": int(n_real), "n_no_theme": n_no_theme,
             "oof_micro_f1": summ["micro_f1"], "oof_macro_f1": summ["macro_f1"],
             "oof_weighted_f1": summ["weighted_f1"], "oof_exact_match": summ["exact_match"],
             "oof_accuracy_at_60pct_coverage": accuracy_at_coverage(conf, correct, 0.6)["accuracy"],
@@ -601,7 +603,9 @@ class SupervisedCoder(BaseCoder):
         method = method or self.share_method
         ids = self.codebook.theme_ids
         y = pred[[f"theme_{t}" for t in ids]].to_numpy()
-        answered = y.any(1)  # every answered comment gets at least one theme
+        # an answered comment has a type (a non-answer none); it has a theme too unless the coder learnt that an
+        # answer may have none
+        answered = (pred["type"].astype(str).str.len() > 0).to_numpy() if "type" in pred else y.any(1)
         frac = answered.mean() if len(y) else 0.0
         if method == "raw" or not answered.any():
             est = y.mean(0) if len(y) else np.zeros(len(ids))
