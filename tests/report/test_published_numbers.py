@@ -96,7 +96,7 @@ def test_html_change_table_shows_raw_and_adjusted_p_and_consistent_rounding():
                        "n": [900, 900], "ci_low": [0.0004, 0.05], "ci_high": [0.0206, 0.15],
                        "p_adjusted": [0.21, 0.001], "suppressed": False})
     html = render_html(ReportData(title="t", waves=["2022", "2023"], changes=ch), charts={})
-    assert "p (ujustert)" in html and "p (justert)" in html and "95 % KI" in html
+    assert "p (ujustert)" in html and "p (justert)" in html and "95&nbsp;% KI" in html
     row = re.search(r"<th scope=\"row\">Grenseland.*?</tr>", html, re.S).group(0)
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     # whole numbers would read "3 % → 3 %, +1 pp": one decimal instead, so the row adds up

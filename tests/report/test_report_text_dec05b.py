@@ -99,7 +99,7 @@ def test_verdict_basis_is_explained_for_changes_and_adjusted_effects(report_data
     from textmine.report.html import render_html
 
     html = render_html(report_data, charts={})
-    assert "mens 95 %-intervallet ikke er justert" in _section(html, "endring")
+    assert "mens 95&nbsp;%-intervallet ikke er justert" in _section(html, "endring")
     bet = _section(html, "betydning")
     assert "bygger på modellens eget intervall og justerte p-verdi" in bet
     method = _section(html, "metode")

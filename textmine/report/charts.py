@@ -106,7 +106,7 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.1])
     ax.xaxis.set_major_formatter(_pct_axis)
     _title(fig, title)
-    ax.set_xlabel("Andel med 95 % konfidensintervall")
+    ax.set_xlabel("Andel med 95\u00a0% konfidensintervall")
     alt = title + ": " + "; ".join(f"{r[label_col]} {fmt_pct(r['share'])}" for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
 
@@ -154,8 +154,27 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
     shown = [str(s) for s in segs if str(s) not in hidden]
-    alt = f"{title}. Segmenter: {', '.join(shown)}." + (f" Skjult: {', '.join(hidden)}." if hidden else "")
+    alt = (f"{title}. Segmenter: {', '.join(shown)}. " + _dot_values(rows, themes, segs)
+           + (f" Skjult: {', '.join(hidden)}." if hidden else ""))
     return render(fig, name, title, alt, png=png)
+
+
+def _dot_values(rows: pd.DataFrame, themes: list[str], segs: list) -> str:
+    """The values of a dot plot for its text alternative, theme by theme as drawn ("Telefon: Privat 34 %, Offentlig
+    20 % (skjult: …)"), so the figure says no more than its text (WCAG 1.1.1)."""
+    parts = []
+    for t in themes:
+        cells, hidden = [], []
+        for seg in segs:
+            c = rows[(rows["label"] == t) & (rows["segment"] == seg)]
+            if c.empty:
+                continue
+            if bool(c["suppressed"].iloc[0]) or pd.isna(c["share"].iloc[0]):
+                hidden.append(str(seg))
+            else:
+                cells.append(f"{seg} {fmt_pct(c['share'].iloc[0])}")
+        parts.append(f"{t}: {', '.join(cells) or '–'}" + (f" (skjult: {', '.join(hidden)})" if hidden else ""))
+    return "; ".join(parts) + "." if parts else ""
 
 
 def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], n_themes: int = 3,
@@ -193,7 +212,7 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     axes[0][0].set_yticks(y, ["\n".join(textwrap.wrap(s, 26)) for s in segs])
     axes[0][0].invert_yaxis()
     _title(fig, title)
-    fig.supxlabel("Andel av dem som svarte, 95 % konfidensintervall", fontsize=8)
+    fig.supxlabel("Andel av dem som svarte, 95\u00a0% konfidensintervall", fontsize=8)
     alt = f"{title}. " + "; ".join(parts) + "."
     lines = len(textwrap.wrap(title, 85))  # room for the figure title above the (wrapped) panel titles
     return render(fig, name, title, alt, png=png, rect=(0, 0, 1, 1 - (0.22 * lines + 0.05) / height))
@@ -224,14 +243,18 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
 
 
 #: the impact chart's bar classes, by the verdict the tables print (sheet «Betydning», column «Vurdering») and the
-#: sign of the difference: (legend text, colour, hatch; the hatch is a cue besides colour, WCAG 1.4.1)
+#: sign of the difference: (legend text, colour, hatch). Every colour is at least 3:1 against white (WCAG 1.4.11),
+#: and colour is never the only cue (WCAG 1.4.1): a sure difference is labelled «sikker» on the bar
+#: (:data:`SURE_LABEL`), a tendency and an untested bar are hatched
 IMPACT_CLASSES = {
     "higher": ("Sikker forskjell: høyere med temaet", GREEN, ""),
     "lower": ("Sikker forskjell: lavere med temaet", RED, ""),
     "tendency": ("Tendens (ikke sikker forskjell)", ORANGE, "///"),
-    "none": ("Ingen sikker forskjell", "#9ca3af", ""),
-    "untested": ("Ikke vurdert", "#d1d5db", "..."),
+    "none": ("Ingen sikker forskjell", GREY, ""),
+    "untested": ("Ikke vurdert", "#868b94", "..."),
 }
+#: the text beside a bar with a sure difference (the cue besides its colour)
+SURE_LABEL = "sikker"
 
 
 def impact_class(verdict, diff) -> str:
@@ -251,28 +274,48 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) 
     """Difference in the key indicator with vs without the theme (pp, 95 % CI), coloured and labelled by the
     verdict the tables print (a bar without a sure difference is never coloured as a finding)."""
     rows = rows.sort_values("diff")
-    height = _height(len(rows)) + 0.35  # (room for the legend under the axis)
-    fig, ax = plt.subplots(figsize=(7.2, height))
-    y = np.arange(len(rows))
     d = rows["diff"].to_numpy(float)
     verdicts = rows["verdict"].tolist() if "verdict" in rows.columns else [None] * len(rows)
     classes = [impact_class(v, x) for v, x in zip(verdicts, d)]
+    legend = 0.2 + 0.17 * -(-len(set(classes)) // 2)  # (room for the legend under the axis label: two entries a row)
+    height = _height(len(rows)) + legend
+    fig, ax = plt.subplots(figsize=(7.2, height))
+    y = np.arange(len(rows))
     for key in dict.fromkeys(k for k in IMPACT_CLASSES if k in classes):  # one bar set per class: one legend entry
         text, colour, hatch = IMPACT_CLASSES[key]
         pick = np.array([c == key for c in classes])
+        sure = f" (merket «{SURE_LABEL}»)" if key in ("higher", "lower") else ""
         ax.barh(y[pick], d[pick], color=colour, height=0.6, hatch=hatch or None, edgecolor="#333" if hatch else None,
-                linewidth=0, label=text)
+                linewidth=0, label=text + sure)
     ax.errorbar(d, y, xerr=[np.clip(d - rows["ci_low"].to_numpy(float), 0, None),
                             np.clip(rows["ci_high"].to_numpy(float) - d, 0, None)],
                 fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
     ax.axvline(0, color="#444", lw=0.8)
+    _label_sure(ax, y, d, rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float), classes)
     ax.set_yticks(y, [f"{lab} (n = {fmt_int(n)})" for lab, n in zip(rows["label"], rows["n_with"])])
     ax.xaxis.set_major_formatter(_pp_axis)
     _title(fig, title)
-    ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95 % KI")
+    ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95\u00a0% KI")
     if len(rows):
         fig.legend(loc="lower center", ncol=2, fontsize=7.5, frameon=False)
     alt = title + ": " + "; ".join(  # top to bottom, as drawn (bars are plotted bottom-up from the smallest)
         f"{r['label']} {fmt_pp(r['diff'])}: {IMPACT_CLASSES[c][0].lower()}"
         for c, (_, r) in reversed(list(zip(classes, rows.iterrows()))))
-    return render(fig, name, title, alt, png=png, rect=(0, 0.4 / height, 1, 1))
+    return render(fig, name, title, alt, png=png, rect=(0, legend / height, 1, 1))
+
+
+def _label_sure(ax, y, d, lo, hi, classes) -> None:
+    """«sikker» beside each bar with a sure difference (past the end of its interval, on the bar's side), and room
+    for it in the axis."""
+    ends = np.where(d >= 0, np.fmax(hi, d), np.fmin(lo, d))
+    span = float(np.nanmax(np.abs(np.r_[lo, hi, d, 0.01])))
+    pad = 0.02 * span
+    for yi, x, c in zip(y, ends, classes):
+        if c in ("higher", "lower") and np.isfinite(x):
+            ax.text(x + (pad if c == "higher" else -pad), yi, SURE_LABEL, va="center",
+                    ha="left" if c == "higher" else "right", fontsize=7, fontweight="bold", color="#1b1f24")
+    if any(c in ("higher", "lower") for c in classes):
+        left, right = ax.get_xlim()
+        room = 0.22 * span
+        ax.set_xlim(min(left, float(np.nanmin(ends)) - room) if "lower" in classes else left,
+                    max(right, float(np.nanmax(ends)) + room) if "higher" in classes else right)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -15,14 +18,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
 from .model import ReportData
 from .numbers import fmt_int
 from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key
 from ..survey import SurveyDefinition
-from .views import (HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, method_lines,
-                    quotes_in_report_order)
+from .views import (HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, hierarchy_order,
+                    method_lines, quotes_in_report_order, theme_parents)
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 # number formats: shares, percentage points (values stored in pp), p-values, means, whole numbers, counts
@@ -142,11 +147,14 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, 
         if wraps:
             wrap.add(j)
     ws.freeze_panes = "A2"
+    names = [str(headers.get(c, c)) for c in cols]
     if len(cols):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+        ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+        if not _add_table(ws, ref, names):  # (a table has its own filter)
+            ws.auto_filter.ref = ref
     header = []
-    for c in cols:
-        cell = WriteOnlyCell(ws, value=headers.get(c, c))
+    for c in names:
+        cell = WriteOnlyCell(ws, value=c)
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"
         cell.font = Font(bold=True)
@@ -157,6 +165,28 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, 
     fmt = {j: formats[c] for j, c in enumerate(cols) if c in formats}
     for row in rows:
         ws.append([_styled(ws, v, fmt.get(j), j in wrap) for j, v in enumerate(row)])
+
+
+def table_name(sheet: str) -> str:
+    """The Excel table name of a sheet («Kodede svar» → «Tabell_Kodede_svar»): letters, digits and «_» only."""
+    ascii_name = sheet.translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"}))
+    return "Tabell_" + re.sub(r"[^A-Za-z0-9_]", "_", ascii_name)
+
+
+def _add_table(ws, ref: str, names: list[str]) -> bool:
+    """Define the sheet's data (``ref``, header row first) as an Excel table with ``names`` as its header row, so
+    screen readers announce the column headers (WCAG 1.3.1); with the table's own filter buttons. False (no table)
+    when there is no data row or the headers are not unique (Excel would have to repair the file)."""
+    rows = int(re.search(r"\d+$", ref).group(0))
+    if rows < 2 or len({n.casefold() for n in names}) < len(names) or not all(n.strip() for n in names):
+        return False
+    table = Table(displayName=table_name(ws.title), ref=ref, autoFilter=AutoFilter(ref=ref),
+                  tableColumns=[TableColumn(id=i + 1, name=n) for i, n in enumerate(names)],
+                  tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False))
+    with warnings.catch_warnings():  # (write-only: the columns are set above, as openpyxl asks)
+        warnings.simplefilter("ignore")
+        ws.add_table(table)
+    return True
 
 
 def _styled(ws, v, number_format: str | None, wrap: bool):
@@ -217,6 +247,8 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     for name, attr, headers, formats in SHEETS:
         headers = _scale_headers(r, headers) if attr == "indicators" else headers
         table = reader_table(r, attr, hide_suppressed(_sheet_rows(r, attr), HIDDEN.get(attr, ())))
+        if attr == "themes":
+            table, headers = grouped_themes(table, r.codebook, headers)
         _write(wb.create_sheet(name), table, headers, formats)
     notes: list[str] = []
     if row_level:
@@ -226,11 +258,64 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     _write(wb.create_sheet("Kodebok"), cb, {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse",
                                             "keywords": "Nøkkelord", "parent": "Overordnet", "exclusive": "Eksklusiv"},
            {})
-    method = pd.DataFrame(_with_notes(method_lines(r.method), notes), columns=["key", "value"])
+    method = pd.DataFrame(_with_notes(method_lines(r.method), notes) + [(ABBREVIATIONS_KEY, abbreviations_note(r))],
+                          columns=["key", "value"])
     _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, {})
     wb.properties.creator = "textmine"
+    wb.properties.title = workbook_title(r)
+    wb.properties.language = WORKBOOK_LANGUAGE
     _save_fixed(wb, path, export_time())
     return path
+
+
+def grouped_themes(table: pd.DataFrame, codebook: list[dict] | None,
+                   headers: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The sheet «Temaer» with a codebook of parent themes: within each table (wave × question × segment), each
+    child theme right after its parent (codebook order otherwise), and the parent's label in a column
+    «Overordnet tema» after «Tema» (a parent's share counts the answers with any of its children). Unchanged
+    without parents."""
+    parents = theme_parents(codebook)
+    if not parents or table.empty or "theme" not in table.columns:
+        return table, headers
+    ids = [str(t["id"]) for t in codebook or ()] + [str(t) for t in dict.fromkeys(table["theme"])]
+    rank = {t: i for i, (t, _) in enumerate(hierarchy_order(ids, parents))}
+    keys = [c for c in ("wave", "question", "segment_var") if c in table.columns]
+    block = table[keys].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", index=table.index)
+    first = {b: i for i, b in enumerate(dict.fromkeys(block))}
+    order = pd.DataFrame({"block": block.map(first).to_numpy(),
+                          "theme": table["theme"].astype(str).map(rank).to_numpy(), "pos": np.arange(len(table))})
+    table = table.iloc[order.sort_values(["block", "theme", "pos"], kind="stable").index].reset_index(drop=True)
+    labels = {str(t["id"]): t.get("label") or t["id"] for t in codebook or ()}
+    table.insert(table.columns.get_loc("label") + 1 if "label" in table.columns else len(table.columns),
+                 "parent_label", table["theme"].astype(str).map(lambda t: labels.get(parents.get(t)) if t in parents
+                                                                  else None))
+    at = list(headers).index("label") + 1 if "label" in headers else len(headers)
+    items = list(headers.items())
+    return table, dict(items[:at] + [("parent_label", "Overordnet tema")] + items[at:])
+
+
+#: the workbook's language (document property dc:language: screen readers pick their voice by it)
+WORKBOOK_LANGUAGE = "nb-NO"
+#: the line of the sheet «Metode» that spells out the abbreviations of the sheets' headers (WCAG 3.1.4)
+ABBREVIATIONS_KEY = METHOD_NAMES["abbreviations"]
+ABBREVIATIONS = ("KI = konfidensintervall (95\u00a0%: KI nedre og KI øvre er grensene); BH = Benjamini–Hochberg "
+                 "(p-verdien er justert for mange sammenligninger innen hver tabell); pp = prosentpoeng (forskjellen "
+                 "mellom to prosentandeler); n = antall; p = p-verdi")
+
+
+def workbook_title(r: ReportData) -> str:
+    """The document title (property dc:title), as the HTML report's <title>."""
+    return f"{r.title} – fritekstrapport {r.current_wave}" if r.waves else f"{r.title} – fritekstrapport"
+
+
+def abbreviations_note(r: ReportData) -> str:
+    """:data:`ABBREVIATIONS` and the abbreviations of the report's theme and indicator labels, spelled out."""
+    from .html import abbreviations
+
+    labels = [*r.themes["label"].dropna(), *r.indicators["label"].dropna()]
+    extra = "".join(f"; {a['abbr']} = {a['title']}" for a in abbreviations(dict.fromkeys(labels), r.codebook)
+                    if a["abbr"] != "BH")
+    return ABBREVIATIONS + extra + "."
 
 
 def _sheet_rows(r: ReportData, attr: str) -> pd.DataFrame:
@@ -350,14 +435,17 @@ def report_personal_ids(r: ReportData) -> int:
 def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, dict[str, int]]:
     """The rows of every row-level export («Kodede svar», kodede_svar.sav, the JSON's ``coded``): :func:`safe_coded_rows`
     (small cells, health comments; a comment's mention of its writer's own value of a segment the rows leave out or
-    blank masked, :func:`_mask_unshown_mentions`) without the ``omit`` columns, the segments declared
-    ``attribution: false`` (method data ``unattributed``; the service leaves them out too) and ``health_flag``.
+    blank masked, with the blanking computed once: ``mask`` of :func:`safe_coded_rows`) without the ``omit`` columns,
+    the segments declared ``attribution: false`` (method data ``unattributed``; the service leaves them out too) and
+    ``health_flag``.
     When any respondent id is personal data (:func:`report_personal_ids`), the id column is left out and the rows
     get a running number (:data:`ROW_NUMBER`) instead. Returns (rows, counts: ``small``, ``health``, ``weight``,
     ``personal_ids``)."""
     omit = set(omit) | set((r.method or {}).get("unattributed") or ())
     segments = [c for c in r.segments if c in r.coded.columns and c not in omit]
-    rows, n_small, n_health = safe_coded_rows(_mask_unshown_mentions(r, segments), segments, _min_cell(r))
+    columns = [c for c in r.segments if c in r.coded.columns]
+    rows, n_small, n_health = safe_coded_rows(r.coded, segments, _min_cell(r),
+                                              mask=_report_survey(r, columns, segments) if columns else None)
     counts = {"small": n_small, "health": n_health, "weight": int(rows.attrs.get(WEIGHT_BLANKED_ATTR, 0)),
               "personal_ids": 0}
     rows = rows.drop(columns=[c for c in rows.columns if c in omit or c == "health_flag"])
@@ -369,29 +457,18 @@ def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, 
     return rows, counts
 
 
-def _mask_unshown_mentions(r: ReportData, shown: list[str]) -> pd.DataFrame:
-    """``r.coded`` with each comment's mention of its writer's own segment value masked («[FYLKE]», «[ANTALL]
-    ansatte») where the row-level export does not show that value: a segment column left out (not in ``shown``:
-    ``omit_columns``, ``attribution: false``) or a value the export blanks. The blanked-value path itself
-    (:func:`textmine.summary.mask_withheld_mentions`), with the left-out columns as not attributed."""
-    from ..summary import mask_withheld_mentions
-
-    segments = [c for c in r.segments if c in r.coded.columns]
-    if not segments:
-        return r.coded
-    return mask_withheld_mentions(r.coded, _report_survey(r, segments, shown))
-
-
 def _report_survey(r: ReportData, segments: list[str], shown: list[str]) -> SurveyDefinition:
     """The report's ``segments`` as a survey definition for the masking: labels and declared levels with their
     display text from the method data (``labels``), ``attribution`` only for the ``shown`` ones, the report's
-    ``min_cell``. The definition's own aliases are not in the report data (a county's built-in aliases apply)."""
+    ``min_cell``, and the definition's ``aliases`` (method data ``labels``; a county's built-in aliases apply too)."""
     from ..survey import Segment
 
-    values = ((r.method or {}).get("labels") or {}).get("values") or {}
+    labels = (r.method or {}).get("labels") or {}
+    values, aliases = labels.get("values") or {}, labels.get("aliases") or {}
     return SurveyDefinition(name="report", id_column="respondent_id", min_cell=_min_cell(r), segments=tuple(
         Segment(c, str(r.segments.get(c) or c), tuple(map(str, values.get(c) or {})),
-                {str(k): str(v) for k, v in (values.get(c) or {}).items()}, attribution=c in shown)
+                {str(k): str(v) for k, v in (values.get(c) or {}).items()}, attribution=c in shown,
+                aliases={str(k): tuple(map(str, v)) for k, v in (aliases.get(c) or {}).items()})
         for c in segments))
 
 
@@ -490,7 +567,8 @@ _CODED_COLUMNS = frozenset(CODED_HEADERS) | {"health_flag"}
 
 
 def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int, *,
-                    weight_columns: Iterable[str] | None = None) -> tuple[pd.DataFrame, int, int]:
+                    weight_columns: Iterable[str] | None = None,
+                    mask: SurveyDefinition | None = None) -> tuple[pd.DataFrame, int, int]:
     """The row-level rows with the protections the summary's tables and quotes have: (rows, n small, n health).
 
     * Small combinations: so that filtering on several segment columns at once shows no group under ``min_cell``
@@ -511,9 +589,16 @@ def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int, *,
     * Health data: a comment flagged ``health_flag`` (or flagged now by the health word lists) is replaced by
       :data:`HEALTH_NOTE`; its theme codes stay.
 
+    * Own values in the text (``mask``: the segments as a survey definition, :func:`_report_survey`): a comment's
+      mention of its writer's own value of a segment not shown (not in ``segments``, or blanked here) is masked
+      («[FYLKE]»), as :func:`textmine.summary.mask_withheld_mentions` does, from the blanking just computed (it would
+      compute it again).
+
     ``n small`` counts the rows with any segment value blanked. ``coded`` is not changed."""
     out = coded.copy()
     changed = _blank_small_cells(out, segments, min_cell)
+    if mask is not None:
+        _mask_withheld(out, coded, mask, segments)
     if weight_columns is None:
         weight_columns = [c for c in out.columns if c not in _CODED_COLUMNS and c not in segments
                           and not str(c).startswith("theme_")]
@@ -527,6 +612,25 @@ def safe_coded_rows(coded: pd.DataFrame, segments: list[str], min_cell: int, *,
     n_health = _hide_health_texts(out)
     out.attrs[WEIGHT_BLANKED_ATTR] = n_weight
     return out, int(changed.sum()), n_health
+
+
+def _mask_withheld(out: pd.DataFrame, coded: pd.DataFrame, survey: SurveyDefinition, shown: list[str]) -> None:
+    """Mask (in ``out``, in place) each comment's mention of its writer's own value (``coded``, before blanking) of
+    every ``survey`` segment that ``out`` does not show: not in ``shown``, or blanked in the row. The masking of
+    :func:`textmine.summary.mask_withheld_mentions`, given only the withheld values (a shown value is passed as
+    missing, so it is not masked), so that it does not compute the blanking again."""
+    from ..summary import mask_withheld_mentions
+
+    columns = [s.column for s in survey.segments if s.column in coded.columns]
+    if "text_clean" not in out.columns or not columns or not len(out):
+        return
+    withheld = coded.copy()
+    for c in columns:
+        if c in shown and c in out.columns:
+            withheld[c] = coded[c].astype(object).where(out[c].isna().to_numpy(), None)
+    hidden = dataclasses.replace(survey, segments=tuple(dataclasses.replace(g, attribution=False)
+                                                        for g in survey.segments))
+    out["text_clean"] = mask_withheld_mentions(withheld, hidden)["text_clean"].to_numpy()
 
 
 def _hide_health_texts(out: pd.DataFrame) -> int:

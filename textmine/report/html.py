@@ -10,9 +10,9 @@ import pandas as pd
 
 from . import charts as ch
 from .model import ReportData
-from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, verbal_share
-from .views import (METHOD_NAMES, method_lines, quotes_in_report_order,  # noqa: F401 - METHOD_NAMES re-exported
-                    small_group_number)
+from .numbers import NBSP, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, verbal_share
+from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
+                    quotes_in_report_order, small_group_number, theme_parents)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -160,6 +160,44 @@ SMALL_GROUP_NOTE = ("«Liten gruppe» = en gruppe med så få svar et sted i rap
                     "alle grupper med navn, og numrene følger ikke gruppenes navn.")
 
 
+#: abbreviations of the report's labels that readers may not know, spelled out (others are found in the codebook's
+#: descriptions: :func:`abbreviations`); KI and pp are in the report's own list
+KNOWN_ABBREVIATIONS = {"IA": "inkluderende arbeidsliv", "AAP": "arbeidsavklaringspenger",
+                       "NKS": "NAV kontaktsenter", "BH": "Benjamini–Hochberg"}
+#: all-capital words that are names, not abbreviations to spell out (and the report's own, listed already)
+NOT_ABBREVIATIONS = frozenset({"NAV", "KI", "PP"})
+_ABBR = re.compile(r"(?<![\wÆØÅæøå])([A-ZÆØÅ]{2,6})(?![\wÆØÅæøå])")
+
+
+def _spelled_out(abbr: str, descriptions: list[str]) -> str:
+    """``abbr`` spelled out from a description whose consecutive words start with its letters ("Inkluderende
+    arbeidsliv (IA-avtalen)" → "inkluderende arbeidsliv"), "" when none does."""
+    n = len(abbr)
+    for text in descriptions:
+        words = re.findall(r"[\wÆØÅæøå]+", text)
+        for i in range(len(words) - n + 1):
+            run = words[i:i + n]
+            if all(w[0].upper() == a and w.upper() != abbr for w, a in zip(run, abbr)):
+                phrase = " ".join(run)
+                return phrase[:1].lower() + phrase[1:]
+    return ""
+
+
+def abbreviations(labels, codebook: list[dict] | None = None) -> list[dict]:
+    """The abbreviations in ``labels`` (the report's theme and indicator labels) with their meaning (WCAG 3.1.4):
+    :data:`KNOWN_ABBREVIATIONS`, else spelled out from the codebook's descriptions; in order of first use."""
+    descriptions = [str(t.get("description") or "") for t in codebook or ()]
+    out = {}
+    for label in labels:
+        for abbr in _ABBR.findall(str(label)):
+            if abbr in out or abbr in NOT_ABBREVIATIONS:
+                continue
+            title = KNOWN_ABBREVIATIONS.get(abbr) or _spelled_out(abbr, descriptions)
+            if title:
+                out[abbr] = title
+    return [{"abbr": a, "title": t} for a, t in out.items()]
+
+
 def is_small_group(name) -> bool:
     """Whether a segment level is shown under the neutral label «Liten gruppe» (numbered or not)."""
     return small_group_number(name) >= 0
@@ -175,14 +213,52 @@ def weighted_note(r: ReportData) -> str:
     return "; andeler vektet, antall og grunnlag uvektet" if is_weighted(r) else ""
 
 
-def _theme_rows(rows: pd.DataFrame) -> list[dict]:
+def _theme_rows(rows: pd.DataFrame, parents: dict[str, str] | None = None) -> list[dict]:
+    """The theme table's rows by share (largest first), each child theme right under its parent (``depth`` 1 …,
+    ``parent``: the parent's label; ``group``: a parent of shown themes, whose share counts theirs)."""
+    parents = parents or {}
+    rows = rows.sort_values("share", ascending=False)
+    records = {str(t["theme"]): t for t in rows.to_dict("records")}
+    labels = {k: t["label"] for k, t in records.items()}
     out = []
-    for _, t in rows.sort_values("share", ascending=False).iterrows():
+    for tid, depth in hierarchy_order(records, parents):
+        t = records[tid]
         out.append({"label": t["label"], "suppressed": bool(t["suppressed"]), "share": fmt_pct(t["share"]),
                     "ci": fmt_ci(t["ci_low"], t["ci_high"]), "count": fmt_int(t["count"]),
                     "base": fmt_int(t["base"]), "share_asked": fmt_pct(t["share_asked"]),
-                    "share_all": fmt_pct(t["share_all"])})
+                    "share_all": fmt_pct(t["share_all"]), "depth": depth,
+                    "parent": labels.get(parents.get(tid), "") if depth else "",
+                    "group": any(parents.get(c) == tid for c in records)})
     return out
+
+
+def theme_groups_note(rows: pd.DataFrame, parents: dict[str, str]) -> str:
+    """The note under a theme table with parent themes: a parent's share counts the answers that mention any of its
+    children (or the parent itself), so it is no share beside them ("" when the table has no such parent)."""
+    present = {str(t): lab for t, lab in zip(rows["theme"], rows["label"])}
+    groups = {}
+    for child, parent in parents.items():
+        if child in present and parent in present:
+            groups.setdefault(parent, []).append(present[child])
+    if not groups:
+        return ""
+    parts = [f"«{present[p]}» samler {_and_list([f'«{c}»' for c in kids])}" for p, kids in groups.items()]
+    return ("Overordnede temaer (gruppe): " + "; ".join(parts) + ". Andelen for en gruppe teller svar som nevner "
+            "minst ett av undertemaene eller gruppen selv, så den er ikke et eget tema ved siden av undertemaene; "
+            "undertemaene står innrykket under gruppen.")
+
+
+def _and_list(items: list[str]) -> str:
+    """«a», «b» og «c»."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _headline_theme(ok: pd.DataFrame, parents: dict[str, str]):
+    """The theme of a question's headline: the most frequent shown leaf theme (a parent's share includes its
+    children's), and whether it is a group (only when no leaf theme is shown)."""
+    ok = ok.sort_values("share", ascending=False)
+    leaves = ok[~ok["theme"].astype(str).isin(set(parents.values()))]
+    return (leaves.iloc[0], False) if not leaves.empty else (ok.iloc[0], True)
 
 
 #: the columns of a segment table, as the sheet «Temaer» has them (after «Tema» and the segment's own label): one
@@ -219,8 +295,16 @@ def _segment_cells(c: dict | None) -> dict:
     if bool(c["suppressed"]):
         return {"text": "–*", "title": f"Skjult: {HIDDEN_WHY}", "suppressed": True}
     return {"text": f"{fmt_pct(c['share'])} ({fmt_int(c['count'])})", "ci": fmt_ci(c["ci_low"], c["ci_high"]),
-            "title": f"95 % KI {fmt_ci(c['ci_low'], c['ci_high'])}; {fmt_n_base(c['count'], c['base'])}",
+            "title": f"95{NBSP}% KI {fmt_ci(c['ci_low'], c['ci_high'])}; {fmt_n_base(c['count'], c['base'])}",
             "suppressed": False}
+
+
+def _grouped(rows: pd.DataFrame, parents: dict[str, str]) -> pd.DataFrame:
+    """``rows`` (one per theme) with each child theme right after its parent (:func:`hierarchy_order`)."""
+    if not parents or rows.empty:
+        return rows
+    pos = {t: i for i, (t, _) in enumerate(hierarchy_order(rows["theme"].astype(str), parents))}
+    return rows.iloc[sorted(range(len(rows)), key=lambda i: pos[str(rows["theme"].iloc[i])])]
 
 
 def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> list[dict]:
@@ -238,6 +322,7 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
         segs = ch.small_last(dict.fromkeys(rows["segment"]))
         bases = rows.groupby("segment", sort=False)["base"].max()
         overall = th[(th["question"] == q) & (th["segment_var"] == "Alle")].sort_values("share", ascending=False)
+        overall = _grouped(overall, theme_parents(r.codebook))
         lookup = {(x["label"], x["segment"]): x for x in rows.to_dict("records")}
         grid, themes = [], []
         for label in overall["label"]:
@@ -369,11 +454,13 @@ def _adjusted(i, left_out: dict | None = None) -> dict:
     pp = i.get("adjusted_pp")
     if pp is None or pd.isna(pp):
         why = (left_out or {}).get((i.get("question"), i.get("theme")))
-        return {"adjusted": "–", "adjusted_title": f"Ikke i modellen: {_LEFT_OUT_WHY[why][0]}" if why
-                else "Ikke i modellen (for få som nevner temaet)"}
-    return {"adjusted": f"{fmt_pp(pp, share=False)} ({i.get('adjusted_verdict')})",
-            "adjusted_title": f"95 % KI {fmt_pp_ci(i.get('adjusted_ci_low_pp'), i.get('adjusted_ci_high_pp'), share=False)}; "
-                              f"{i.get('adjusted_method')}"}
+        detail = (f"Ikke i modellen: {_LEFT_OUT_WHY[why][0]}" if why
+                  else "Ikke i modellen (for få som nevner temaet)")
+        return {"adjusted": "–", "adjusted_detail": detail, "adjusted_title": detail}
+    detail = (f"95{NBSP}% KI {fmt_pp_ci(i.get('adjusted_ci_low_pp'), i.get('adjusted_ci_high_pp'), share=False)}; "
+              f"{i.get('adjusted_method')}")
+    return {"adjusted": f"{fmt_pp(pp, share=False)} ({i.get('adjusted_verdict')})", "adjusted_detail": detail,
+            "adjusted_title": detail}
 
 
 def _text_or_empty(v) -> str:
@@ -392,6 +479,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     min_n = int(r.method.get("min_n", 10)) if isinstance(r.method.get("min_n", 10), (int, float)) else 10
     questions = []
     keyfacts = []
+    parents = theme_parents(r.codebook)
     for q, text in r.questions.items():
         rows = th[(th["question"] == q) & (th["segment_var"] == "Alle")]
         if rows.empty:
@@ -406,13 +494,15 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
             base_text += f", av {fmt_int(asked)} som fikk det"
         if resp is not None:
             base_text += f" og {fmt_int(resp)} respondenter i alt"
-        questions.append({"id": q, "text": text, "base_text": base_text + ".", "rows": _theme_rows(rows),
+        questions.append({"id": q, "text": text, "base_text": base_text + ".", "rows": _theme_rows(rows, parents),
+                          "groups_note": theme_groups_note(rows, parents),
                           "chart": charts.get(f"temaer_{q}"), "segments": _segment_blocks(r, q, charts, segment)})
         ok = rows[~rows["suppressed"].astype(bool)]
         if not ok.empty:
-            top = ok.sort_values("share", ascending=False).iloc[0]
+            top, group = _headline_theme(ok, parents)
+            what = f"minst ett av temaene i gruppen «{top['label']}»" if group else f"«{top['label']}»"
             keyfacts.append({"value": fmt_pct(top["share"]),
-                             "text": f" av dem som svarte på «{_short(text, 60)}», nevner «{top['label']}» "
+                             "text": f" av dem som svarte på «{_short(text, 60)}», nevner {what} "
                                      f"({verbal_share(top['share'])})",
                              "trace": fmt_n_base(top["count"], top["base"])})
     indicators, indicator_questions = _indicator_rows(r, th)
@@ -450,6 +540,8 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "quotes_note": quote_markers_note(r.quotes["text"] if r.quotes is not None and "text" in r.quotes.columns
                                           else []),
         "synthetic": r.method.get("synthetic"),
+        "abbreviations": abbreviations([*th["label"].dropna(), *_cur(r.indicators, wave)["label"].dropna()],
+                                       r.codebook),
     }
 
 
@@ -578,7 +670,7 @@ def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
             lead = (f"{fmt_pct(s['share'])} av dem som svarte ({verbal_share(s['share'])}, "
                     f"{fmt_n_base(s['count'], s['base'])}) tar opp dette.")
         langs = g["language"] if "language" in g.columns else [None] * len(g)
-        items = [{"text": x, "attribution": a, "lang": quote_lang(lang)}
+        items = [{"text": x, "attribution": _text_or_empty(a).strip(), "lang": quote_lang(lang)}
                  for x, a, lang in zip(g["text"], g["attribution"], langs)]
         groups.append({"qid": q, "theme": t, "label": g["label"].iloc[0],
                        "question": _short(r.questions.get(q, q), 50), "lead": lead, "quotes": items})

@@ -376,6 +376,40 @@ def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
     return res[first + [c for c in res.columns if c not in first]]
 
 
+def theme_parents(codebook: Iterable[Mapping] | None) -> dict[str, str]:
+    """``{theme id: parent id}`` of the codebook records (:func:`codebook_records`) that have a parent."""
+    return {str(t["id"]): str(t["parent"]) for t in codebook or () if t.get("parent")}
+
+
+def hierarchy_order(themes: Iterable[str], parents: Mapping[str, str]) -> list[tuple[str, int]]:
+    """``themes`` (ids, in the order to keep: e.g. by share) as ``(id, depth)`` with every theme right after its
+    parent (depth 0: no parent among ``themes``), children in their given order: a parent's share counts the answers
+    with any of its children, so they are shown under it, not as peers."""
+    themes = list(dict.fromkeys(themes))
+    present = set(themes)
+    children: dict[str, list[str]] = {}
+    for t in themes:
+        if parents.get(t) in present and parents.get(t) != t:
+            children.setdefault(parents[t], []).append(t)
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+
+    def add(t: str, depth: int) -> None:
+        if t in seen:
+            return
+        seen.add(t)
+        out.append((t, depth))
+        for c in children.get(t, ()):
+            add(c, depth + 1)
+
+    for t in themes:
+        if parents.get(t) not in present or parents.get(t) == t:
+            add(t, 0)
+    for t in themes:  # (a cycle of parents: never dropped)
+        add(t, 0)
+    return out
+
+
 def codebook_records(codebook) -> list[dict]:
     """The codebook's themes as plain dicts (id, label, description, keywords, parent, exclusive)."""
     if codebook is None:
@@ -407,16 +441,20 @@ def _codes_text(codes) -> str:
 
 def report_labels(survey) -> dict:
     """Wording the renderers take from the survey definition (kept in the method notes under ``labels``):
-    the indicators' scale and positive codes ("1–5", "4–5"; None when the indicators differ), and variable and
-    value labels of the declared columns of the coded-answers export (segments and weight)."""
+    the indicators' scale and positive codes ("1–5", "4–5"; None when the indicators differ), variable and
+    value labels of the declared columns of the coded-answers export (segments and weight), and the segments'
+    declared ``aliases`` ({column: {level: [other spellings]}}: the exports mask them in comments too)."""
     scales = {f"{_codes_text([min(i.scale)])}–{_codes_text([max(i.scale)])}" for i in survey.indicators}
     positive = {_codes_text(i.positive) for i in survey.indicators}
     columns = {s.column: s.label for s in survey.segments}
     values = {s.column: {str(k): str(s.display.get(str(k), k)) for k in s.levels} for s in survey.segments if s.levels}
+    aliases = {s.column: {str(k): [str(a) for a in v] for k, v in (s.aliases or {}).items() if v}
+               for s in survey.segments if s.aliases}
     if survey.weight_column:
         columns[survey.weight_column] = "Vekt"
     return {"scale": scales.pop() if len(scales) == 1 else None,
-            "positive": positive.pop() if len(positive) == 1 else None, "columns": columns, "values": values}
+            "positive": positive.pop() if len(positive) == 1 else None, "columns": columns, "values": values,
+            "aliases": aliases}
 
 
 #: method keys that carry data for the renderers, not a line of the method section
@@ -428,7 +466,7 @@ METHOD_NAMES = {
     "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
     "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
     "quotes": "Sitater", "warnings": "Merknader", "difference": "Forskjell mellom grupper",
-    "synthetic": "Data",
+    "synthetic": "Data", "abbreviations": "Forkortelser",
 }
 
 #: the coder's kind (``coder.kind``, as the pipeline's model note writes it: "SupervisedCoder (supervised), embedding
