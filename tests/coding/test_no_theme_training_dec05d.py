@@ -54,3 +54,23 @@ def test_shares_count_an_answer_without_a_theme_in_their_base(toy_codebook):
     scores = pred[[f"score_{t}" for t in ids]].to_numpy()[answered]  # the answered rows, with or without a theme
     expected = scores.mean(0) * answered.mean()
     np.testing.assert_allclose(raw["share"].to_numpy(), expected, rtol=1e-12)
+
+
+def test_zero_shot_codes_an_answer_that_is_a_keyword():
+    """A lone codebook keyword ("chat", "wifi": short lower-case fragments the plain cleaner takes for non-answers)
+    is an answer for every coder, zero-shot included, and is coded with its theme (reviewer round dec05d)."""
+    from textmine.classify import ZeroShotCoder
+    from textmine.codebook import Codebook
+    from textmine.preprocess import Cleaner
+
+    cb = Codebook.from_dict({"name": "k", "version": "1", "themes": [
+        {"id": "kontakt", "label": "Kontakt", "description": "Å nå NAV på chat og telefon.", "keywords": ["chat"]},
+        {"id": "nett", "label": "Nettet", "description": "Trådløst nett på kontoret.", "keywords": ["wifi"]}]})
+    words = ["chat", "wifi", "vet ikke"]
+    plain = Cleaner(redact=True, detect_language=False).fit().transform(pd.Series(words))
+    assert plain["is_non_answer"].tolist() == [1, 1, 1]  # what the keyword rule changes
+    coder = ZeroShotCoder(cb, FakeEmbedder())
+    assert coder.clean(words)["is_non_answer"].tolist() == [0, 0, 1]
+    out = coder.predict(words)
+    assert out["themes"].tolist()[:2] == ["kontakt", "nett"] and (out["type"][:2] != "").all(), out.T
+    assert out["themes"].iloc[2] == "" and out["type"].iloc[2] == ""

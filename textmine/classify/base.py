@@ -243,7 +243,26 @@ class BaseCoder:
         check_aligned(texts, questions=questions)
         series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
         cleaned = self._cleaner.transform(series)
+        cleaned = self._keyword_answers(series, cleaned)
         return cleaned if questions is None else with_questions(cleaned, questions)
+
+    def _keyword_answers(self, texts: pd.Series, cleaned: pd.DataFrame) -> pd.DataFrame:
+        """``cleaned`` where an answer that is one of the codebook's keywords ("chat") is no non-answer: it names a
+        theme (labelled, it is trained on; coded, it is coded)."""
+        from ..preprocess.nonanswer import is_keyword_answer, keyword_forms
+
+        cached = self.__dict__.get("_keyword_forms")  # (codebook, its forms): redone when the codebook changes
+        if cached is None or cached[0] is not self.codebook:
+            cached = self.__dict__["_keyword_forms"] = (
+                self.codebook, keyword_forms(k for t in self.codebook.themes for k in t.keywords))
+        forms = cached[1]
+        if not forms:
+            return cleaned
+        non = cleaned["is_non_answer"].to_numpy()
+        named = np.array([bool(n) and is_keyword_answer(t, forms) for t, n in zip(texts.tolist(), non)], dtype=bool)
+        if named.any():
+            cleaned = cleaned.assign(is_non_answer=np.where(named, 0, non))
+        return cleaned
 
     def prepare(self, cleaned: pd.DataFrame, embed: bool = True) -> Prepared:
         """Embeddings + keyword counts for a cleaned frame (non-answers are not embedded). ``embed=False``

@@ -192,18 +192,6 @@ class SupervisedCoder(BaseCoder):
         self.zeroshot._matcher = self.matcher
         return self.zeroshot.scores(prep)
 
-    def clean(self, texts: Sequence[str] | pd.Series, questions: Sequence[Any] | None = None) -> pd.DataFrame:
-        """The Cleaner's frame, where an answer that is one of the codebook's keywords ("chat") is no non-answer:
-        it names a theme (labelled, it is trained on; coded, it is coded)."""
-        from ..preprocess.nonanswer import is_keyword_answer, keyword_forms
-
-        cleaned = super().clean(texts, questions)
-        forms = keyword_forms(k for t in self.codebook.themes for k in t.keywords)
-        named = np.array([is_keyword_answer(t, forms) for t in texts], dtype=bool) if forms else None
-        if named is not None and named.any():
-            cleaned["is_non_answer"] = np.where(named, 0, cleaned["is_non_answer"].to_numpy())
-        return cleaned
-
     def _codebook_rows(self) -> tuple[pd.DataFrame, list[list[str]]]:
         texts, labels = [], []
         for t in self.codebook.themes:
