@@ -45,11 +45,12 @@ def test_the_kept_words_are_the_block_list_and_the_places():
 
 
 def test_topic_labels_are_unchanged_on_a_small_corpus():
-    """Labels, keywords and examples as before the change (recorded with the lists read per call)."""
+    """Labels, keywords and examples as with the lists read per call (recorded then), less the words of one answer
+    only, which are no keywords since dec05d («dårlig», «bergen», «kontakt» …)."""
     first, second = _topics()
-    assert first.label == "telefonkø · dårlig · nav-kontor"
-    assert first.keywords == ["telefonkø", "ringe", "dårlig", "kontakt", "nav-kontor", "nav-kontor ringe"]
-    assert second.label == "altinn · bergen · søknad"
-    assert second.keywords == ["altinn", "bergen", "søknad", "søknad altinn", "altinn lang", "altinn lang tid"]
+    assert first.label == "telefonkø · ringe"
+    assert first.keywords == ["telefonkø", "ringe"]
+    assert second.label == "altinn · søknad"
+    assert second.keywords == ["altinn", "søknad", "søknad altinn"]
     assert second.examples == [TEXTS[4], TEXTS[5], TEXTS[6]]
     assert not any("kvernmo" in k for t in (first, second) for k in t.keywords)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -199,15 +201,77 @@ def _personal_id_warning(ids, id_col: str, path: Path) -> None:
               f"comments: keep the file where personal data may be stored, and delete it when the review is done")
 
 
-def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, header_row: int = 1, **cols):
-    """A labelled file read and checked against the codebook (errors name the file, data row, id and column)."""
+def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, header_row: int = 1,
+                   row_refs: bool = False, **cols):
+    """A labelled file read and checked against the codebook (errors name the file, data row, id and column).
+    ``row_refs``: add a ``row_ref`` column, "FILE: data row N (id X)" per row (data rows counted from 1)."""
     from textmine.review import read_labelled
 
     df = _read(path, sheet=sheet, header_row=header_row)
+    id_col = cols.get("id_col", "id")
+    ids = (df[id_col].astype("string").fillna("").astype(str).str.strip().tolist()
+           if id_col and id_col in df.columns else [""] * len(df))
+    show = warn or _note
     try:
-        return read_labelled(df, codebook=cb, where=str(path), warn=warn or _note, **cols)
+        out = read_labelled(df, codebook=cb, where=str(path), warn=lambda m: show(_with_ids(m, ids, id_col)),
+                            **cols)
     except ValueError as exc:
         _fail(f"{exc}{_sheet_hint(df) if 'no column' in str(exc) else ''}")
+    if row_refs:
+        out = out.assign(row_ref=[f"{path}: data row {i + 1}" + (f" ({id_col} {v!r})" if v else "")
+                                  for i, v in enumerate(ids)])
+    return out
+
+
+_DATA_ROWS = re.compile(r"\(data rows (\d+(?:, \d+)*)( …)?\)")
+
+
+def _with_ids(msg: str, ids: list[str], id_col: Optional[str]) -> str:
+    """A note's "(data rows 52, 60)" with each row's id where the file has one: "(data row 52 (id 'P005'), …)"."""
+    def name(m: re.Match) -> str:
+        rows = [int(x) for x in m.group(1).split(", ")]
+        if not any(0 < r <= len(ids) and ids[r - 1] for r in rows):
+            return m.group(0)
+        shown = ", ".join(f"{r} ({id_col} {ids[r - 1]!r})" if 0 < r <= len(ids) and ids[r - 1] else str(r)
+                          for r in rows)
+        return f"(data row{'s' if len(rows) > 1 else ''} {shown}{m.group(2) or ''})"
+
+    return _DATA_ROWS.sub(name, msg)
+
+
+@contextmanager
+def _warnings_as_notes(rewrite=None):
+    """Python warnings raised inside the block printed as one-line ``warning:`` notes (no file path or source
+    line), after ``rewrite(message)`` when given; also when the block fails."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        try:
+            yield
+        finally:
+            for w in caught:
+                _note(rewrite(str(w.message)) if rewrite else str(w.message))
+
+
+_COUNTED_FROM_0 = re.compile(r"^(?P<head>.*): (?P<rows>row \d+(?:, row \d+)*)(?P<more> …)? \(rows counted from 0\)$",
+                             re.DOTALL)
+
+
+def _fit_rows_as_data_rows(msg: str, refs: list[str]) -> str:
+    """The coder's "…: row 55, row 56 (rows counted from 0)" (positions in the labelled files read together) as
+    those rows' files, data rows (from 1) and ids, as every other message names them."""
+    m = _COUNTED_FROM_0.match(msg)
+    if not m:
+        return msg
+    pos = [int(x) for x in re.findall(r"\d+", m.group("rows"))]
+    if any(p >= len(refs) for p in pos):
+        return msg
+    return f"{m.group('head')}: {'; '.join(refs[p] for p in pos)}{m.group('more') or ''}"
+
+
+def _evaluation_wording(msg: str) -> str:
+    """A labelled file's "trained as 'no theme applies'" note worded for evaluation (which trains nothing)."""
+    return msg.replace("they are trained as 'no theme applies' — give their theme ids if that is not meant",
+                       "they count as answers with no theme — give their theme ids if that is not meant")
 
 
 def _not_unlabelled_note(msg: str) -> None:
@@ -458,7 +522,7 @@ def register(app: typer.Typer) -> None:
         except CodebookError as exc:
             _fail(str(exc))
         frames = [_read_labelled(p, cb, sheet, text_col=text_col, themes_col=themes_col, type_col=type_col,
-                                 id_col=id_col, header_row=header_row).assign(group=str(p.resolve()))
+                                 id_col=id_col, header_row=header_row, row_refs=True).assign(group=str(p.resolve()))
                   for p in labelled]
         data = pd.concat(frames, ignore_index=True)
         from textmine.classify.supervised import embedder_for_labels
@@ -469,7 +533,9 @@ def register(app: typer.Typer) -> None:
             _fail(f"--finetune fine-tunes the e5-l6 encoder; it cannot be combined with --embedder {embedder}")
         coder = SupervisedCoder(cb, embedder_spec=spec, seed=seed, finetune=finetune, finetune_epochs=finetune_epochs)
         status = "fine-tuning the encoder and training" if finetune else "training"
-        with console.status(f"{status} on {len(data)} labelled rows"):
+        refs = data["row_ref"].tolist()
+        with _warnings_as_notes(lambda m: _fit_rows_as_data_rows(m, refs)), \
+                console.status(f"{status} on {len(data)} labelled rows"):
             try:
                 # each file is one cross-validation group (from 3 files on): calibration and the review level are
                 # then fitted on comments from files (writers, waves) the fold's model has not read
@@ -511,8 +577,8 @@ def register(app: typer.Typer) -> None:
             _fail(f"labelled file not found: {labelled}")
         _check_json_out(json_out, labelled)
         coder = _coder(model, codebook)
-        data = _read_labelled(labelled, coder.codebook, sheet, text_col=text_col, themes_col=themes_col,
-                              type_col=type_col, header_row=header_row)
+        data = _read_labelled(labelled, coder.codebook, sheet, warn=lambda m: _note(_evaluation_wording(m)),
+                              text_col=text_col, themes_col=themes_col, type_col=type_col, header_row=header_row)
         blank = np.ones(len(data), dtype=bool)
         for c in ("text", "themes", "type"):
             blank &= data[c].astype(str).str.strip().eq("").to_numpy()
@@ -528,7 +594,8 @@ def register(app: typer.Typer) -> None:
             y_true = coder.codebook.to_matrix([parse_theme_list(t) for t in data["themes"]])
         except ValueError as exc:
             _fail(f"{labelled}: {exc}")
-        pred = coder.predict(data["text"].tolist(), data["question"].tolist())
+        with _warnings_as_notes():
+            pred = coder.predict(data["text"].tolist(), data["question"].tolist())
         ids = coder.codebook.theme_ids
         rep = evaluate_coding(y_true, pred[[f"theme_{t}" for t in ids]].to_numpy(), ids,
                               confidence=pred["confidence"].to_numpy())
@@ -674,14 +741,16 @@ def register(app: typer.Typer) -> None:
         train_df = (pd.concat([_read_labelled(p, cb, sheet, warn=warn_train, header_row=labelled_header_row)
                                .assign(group=str(p.resolve())) for p in train_paths], ignore_index=True)
                     if train_paths else None)
-        eval_df = (_read_labelled(eval_file, cb, sheet, id_col=None, header_row=labelled_header_row)
+        eval_df = (_read_labelled(eval_file, cb, sheet, id_col=None, header_row=labelled_header_row,
+                                  warn=lambda m: _note(_evaluation_wording(m)))
                    if eval_file else None)
         corr_df = _read(corrections, sheet=sheet, header_row=labelled_header_row)
         _check_correction_ids(corr_df, corrections, input, id_col, sheet, header_row)
         try:
-            res = apply_corrections(coder, corr_df, train=train_df, eval_set=eval_df,
-                                    where=str(corrections), id_col=id_col or "id", warn=_note,
-                                    weight=corrections_weight)
+            with _warnings_as_notes():
+                res = apply_corrections(coder, corr_df, train=train_df, eval_set=eval_df,
+                                        where=str(corrections), id_col=id_col or "id", warn=_note,
+                                        weight=corrections_weight)
         except ValueError as exc:
             _fail(str(exc))
         print(res.to_text())

@@ -86,7 +86,8 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
                              question_texts=questions)
     topics = [{"id": t.id, "label": t.label, "keywords": t.keywords, "size": t.size, "share": t.share,
                "examples": t.examples, **({"nearest_theme": t.nearest_theme} if cb is not None else {}),
-               **({"stability": t.stability} if result.stability is not None else {})}
+               **({"stability": t.stability} if result.stability is not None else {}),
+               **({"language_note": t.language_note} if t.language_note else {})}
               for t in result.topics]
     summary = {k: v for k, v in result.to_dict().items() if k != "topics" and (k != "stability" or stability)}
     # empty cells are no answer at all: counted apart from the written non-answers ("vet ikke", "-")
@@ -281,7 +282,8 @@ def register(app: typer.Typer) -> None:
             table.add_column(col)
         for t in r.topics:
             score = [f"{t.stability:.2f}"] if r.stability is not None else []
-            table.add_row(str(t.id), t.label, str(t.size), *score)
+            label = f"{t.label} ({t.language_note})" if t.language_note else t.label
+            table.add_row(str(t.id), label, str(t.size), *score)
         Console().print(table)
         from textmine.discover.draft import left_out_lines
 

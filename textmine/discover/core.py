@@ -46,6 +46,7 @@ class Topic:
     examples: list[str]
     nearest_theme: str | None = None  # guided mode: closest existing codebook theme
     stability: float | None = None  # with ``stability=N``: mean best Jaccard with this topic in the other seeds' runs
+    language_note: str | None = None  # "tema preget av språk: engelsk": its answers share a language, not a theme
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -157,7 +158,7 @@ _FALLBACK_NON_ANSWER = re.compile(
 
 
 def prepare(texts: Sequence[Any], *, question_texts: Sequence[str] = ()) -> pd.DataFrame:
-    """``text_clean`` (redacted), ``is_non_answer`` (0/1), ``lemmas`` per input row.
+    """``text_clean`` (redacted), ``is_non_answer`` (0/1), ``lemmas``, ``health_flag`` (0/1) per input row.
 
     Uses ``textmine.preprocess.Cleaner`` when available; otherwise a minimal fallback (no redaction). A
     one-column DataFrame is read as its column; wider frames and 2-D arrays are refused (:func:`text_column`).
@@ -169,12 +170,14 @@ def prepare(texts: Sequence[Any], *, question_texts: Sequence[str] = ()) -> pd.D
         df = Cleaner(detect_language=False, question_texts=tuple(question_texts)).transform(pd.Series(raw, dtype=object))
         out = pd.DataFrame({"text_clean": df["text_clean"].fillna("").astype(str).tolist(),
                             "is_non_answer": df["is_non_answer"].fillna(0).astype(int).tolist(),
-                            "lemmas": df["lemmas"].fillna("").astype(str).tolist()})
+                            "lemmas": df["lemmas"].fillna("").astype(str).tolist(),
+                            "health_flag": df["health_flag"].fillna(0).astype(int).tolist()})
     except ImportError:  # pragma: no cover - preprocessing not installed
         clean = [normalize_text(t) for t in raw]
         out = pd.DataFrame({"text_clean": clean,
                             "is_non_answer": [int(bool(_FALLBACK_NON_ANSWER.match(t))) for t in clean],
-                            "lemmas": [" ".join(re.findall(r"\w+", t.lower())) for t in clean]})
+                            "lemmas": [" ".join(re.findall(r"\w+", t.lower())) for t in clean],
+                            "health_flag": [0] * len(clean)})
     empty = out["text_clean"].str.strip() == ""
     out.loc[empty, "is_non_answer"] = 1
     return out
@@ -302,7 +305,7 @@ def discover_themes(
         assignments[pool] = labels_pool
         t4 = time.perf_counter()
         topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, n_examples=n_examples, n_keywords=n_keywords,
-                           total=len(valid))
+                           total=len(valid), health=_health_flags(prep, clean, pool))
     if cb is not None and topics:
         from .guided import nearest_themes
 
@@ -443,6 +446,11 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
 
 
 MIN_KEYWORD_COVER = 0.15  # a topic word is in at least this share of the topic's answers (not one stock phrase)
+MIN_KEYWORD_ANSWERS = 2  # a topic word is in at least this many of the topic's answers (never one person's words)
+# a word of a health-flagged answer is a topic word only when at least this many of the topic's answers hold it:
+# the rule of three of statistical disclosure control (no count of fewer than 3 people is shown, so neither one
+# person's diagnosis nor the one other answer sharing a word with it points back to a person)
+HEALTH_KEYWORD_ANSWERS = 3
 EXAMPLE_MAX_CHARS = 300
 SHORT_EXAMPLE = 160  # examples this short are preferred (one theme, readable in the codebook)
 NEAR_DUPLICATE = 0.6  # word overlap (``_word_overlap``) above which an example repeats one already chosen
@@ -451,11 +459,62 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _WORDS = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 
+def _health_flags(prep: pd.DataFrame, clean: list[str], rows: np.ndarray) -> np.ndarray:
+    """Per row of ``rows``: the answer holds health or other special-category details (the cleaner's
+    ``health_flag``; computed on the redacted text where ``prep`` has no such column)."""
+    if "health_flag" in prep.columns:
+        return prep["health_flag"].fillna(0).astype(int).to_numpy()[rows].astype(bool)
+    return np.array([health_flag(clean[i]) for i in rows], dtype=bool)
+
+
+LANGUAGE_NAMES = {"en": "engelsk", "nn": "nynorsk", "nb": "bokmål"}
+LANGUAGE_TOPIC_SHARE = 0.8  # a topic with at least this share of one non-majority language is flagged, not a theme
+
+
+def marker_languages(texts: Sequence[str]) -> list[str | None]:
+    """Each text's language by the cleaner's marker words ("nb", "nn", "en"; None undecided): fast, no model."""
+    try:
+        from textmine.preprocess.cleaner import default_resources
+
+        lang = default_resources().language
+    except (ImportError, FileNotFoundError):  # pragma: no cover - preprocessing not installed
+        return [None] * len(texts)
+    return [lang.by_markers(t) for t in texts]
+
+
+def language_notes(labels: np.ndarray, languages: Sequence[str | None]) -> dict[int, str]:
+    """Topic id -> "tema preget av språk: engelsk" for topics whose answers are at least ``LANGUAGE_TOPIC_SHARE``
+    one language other than the wave's most common one: grouped by the language they are written in (their
+    words share nothing with the other answers'), not by what they say. Answers of no decided language (None:
+    no marker word, "I had to wait four months") count for the share only as far as the topic's decided answers
+    do, but the language must still be at least half of the topic and two answers."""
+    from collections import Counter
+
+    langs = np.array([x if x in LANGUAGE_NAMES else "" for x in languages], dtype=object)
+    known = Counter(x for x in langs.tolist() if x)
+    if len(known) < 2:
+        return {}
+    majority = known.most_common(1)[0][0]
+    notes = {}
+    for t in sorted(int(x) for x in set(np.asarray(labels).tolist()) if x >= 0):
+        members = langs[np.asarray(labels) == t].tolist()
+        decided = Counter(x for x in members if x)
+        if not decided:
+            continue
+        top, n = decided.most_common(1)[0]
+        if (top != majority and n >= 2 and n >= LANGUAGE_TOPIC_SHARE * sum(decided.values())
+                and n >= 0.5 * len(members)):
+            notes[t] = f"tema preget av språk: {LANGUAGE_NAMES[top]}"
+    return notes
+
+
 def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list[str], lemmas: list[str], *,
-              n_examples: int, n_keywords: int, total: int) -> list[Topic]:
+              n_examples: int, n_keywords: int, total: int, health: np.ndarray | None = None) -> list[Topic]:
     ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
     if not ids:
         return []
+    health = np.zeros(len(pool), dtype=bool) if health is None else np.asarray(health, dtype=bool)
+    notes = language_notes(labels, marker_languages([clean[i] for i in pool]))
     docs = [without_compound_parts(lemmas[i]) for i in pool]  # (labels: the words written, not their parts)
     ctfidf, terms, counts = class_tfidf(docs, labels, ids, vectorizer=make_vectorizer(len(docs)), doc_counts=True)
     avoid = probable_names([clean[i] for i in pool])  # names the redaction did not know: no keyword, no example
@@ -465,29 +524,43 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
     topics = []
     for row, (t, c) in enumerate(zip(ids, cents)):
         members = np.flatnonzero(labels == t)
-        kws, label_kws, doc_sets = _topic_keywords(ctfidf[row], terms, holds, members, allowed, n_keywords)
+        kws, label_kws, doc_sets = _topic_keywords(ctfidf[row], terms, holds, members, allowed, n_keywords,
+                                                   health=health)
         sims = emb[members] @ c
         ranked = [clean[pool[j]] for j in members[np.lexsort((members, -sims))]]
         topics.append(Topic(id=t, label=make_label(label_kws, doc_sets=doc_sets), keywords=kws,
                             size=int(len(members)), share=round(len(members) / max(total, 1), 4),
-                            examples=pick_examples(ranked, n_examples, avoid=avoid)))
+                            examples=pick_examples(ranked, n_examples, avoid=avoid), language_note=notes.get(t)))
     return topics
 
 
-def _topic_keywords(weights, terms: np.ndarray, holds, members: np.ndarray, allowed: np.ndarray, n_keywords: int):
-    """A topic's keywords (c-TF-IDF order, never a name), the ones a label may show (each in at least
-    ``MIN_KEYWORD_COVER`` of its answers, not one writer's stock phrase; all of them where none is) and, per
-    keyword, the set of its answers holding it."""
+def _topic_keywords(weights, terms: np.ndarray, holds, members: np.ndarray, allowed: np.ndarray, n_keywords: int,
+                    *, health: np.ndarray | None = None):
+    """A topic's keywords (c-TF-IDF order, never a name; each held by at least ``MIN_KEYWORD_ANSWERS`` of its
+    answers, one held by a health-flagged answer (``health``: per pool row) by ``HEALTH_KEYWORD_ANSWERS``), the
+    ones a label may show (each in at least ``MIN_KEYWORD_COVER`` of its answers, not one writer's stock phrase;
+    all of them where none is) and, per keyword, the set of its answers holding it."""
     if not len(terms):
         return [], [], {}
     sub = sparse.csc_matrix(holds[members])
     row = weights.toarray().ravel() if sparse.issparse(weights) else np.asarray(weights).ravel()
-    kws = top_keywords(np.where(allowed, row, 0.0), terms, n_keywords)
+    kws = top_keywords(np.where(allowed & _shared_terms(sub, members, health), row, 0.0), terms, n_keywords)
     col = {str(x): i for i, x in enumerate(terms)}
     doc_sets = {k: frozenset(sub[:, col[k]].nonzero()[0].tolist()) for k in kws}
     need = max(1, int(np.ceil(MIN_KEYWORD_COVER * len(members))))
     wide = [k for k in kws if len(doc_sets[k]) >= need]
     return kws, wide or kws, doc_sets
+
+
+def _shared_terms(sub, members: np.ndarray, health: np.ndarray | None) -> np.ndarray:
+    """Mask over terms: held by at least ``MIN_KEYWORD_ANSWERS`` of the topic's answers (``sub``: their
+    [answers, terms] holds), and by ``HEALTH_KEYWORD_ANSWERS`` where a health-flagged one holds it."""
+    n = np.asarray(sub.sum(axis=0)).ravel()
+    ok = n >= MIN_KEYWORD_ANSWERS
+    if health is not None and np.asarray(health)[members].any():
+        flagged = np.asarray(sub[np.flatnonzero(np.asarray(health)[members])].sum(axis=0)).ravel() > 0
+        ok &= ~flagged | (n >= HEALTH_KEYWORD_ANSWERS)
+    return ok
 
 
 def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX_CHARS,

@@ -77,16 +77,18 @@ def left_out_lines(result) -> list[str]:
         texts = _member_texts(result, tp.id)
         if is_draft_theme(tp, texts):
             continue
-        why = ("ingen nøkkelord" if not tp.keywords else "ingen eksempler som kan vises" if not tp.examples
+        why = (f"{tp.language_note} (svarene er samlet etter språket de er skrevet på, ikke etter hva de handler "
+               "om; les dem og kod dem med temaene de handler om)" if getattr(tp, "language_note", None)
+               else "ingen nøkkelord" if not tp.keywords else "ingen eksempler som kan vises" if not tp.examples
                else "svarene er mest ikke-svar")
         lines.append(f"Tema {tp.id} ({tp.label}, {tp.size} svar) er ikke tatt med i codebook.yaml: {why}.")
     return lines
 
 
 def is_draft_theme(topic, texts: list[str]) -> bool:
-    """A topic becomes a draft theme when it has keywords and examples and most of its answers hold a content
-    word (not "kva", "?", "ok" repeated)."""
-    if not topic.keywords or not topic.examples:
+    """A topic becomes a draft theme when it has keywords and examples, most of its answers hold a content
+    word (not "kva", "?", "ok" repeated) and it is not a group of answers in one language (``language_note``)."""
+    if not topic.keywords or not topic.examples or getattr(topic, "language_note", None):
         return False
     if not texts:
         return True

@@ -15,15 +15,16 @@ _EXTRA_STOP = {
     "vite", "synes", "ha", "være", "mer", "mange", "nok", "litt", "ofte", "alltid", "aldri", "gang", "bare", "også",
     "helt", "the", "and", "to", "of", "is", "it", "we", "nei", "ja", "takk", "ingen", "ting", "kommentar", "eg",
     "ikkje", "ein", "eit", "frå", "berre", "meir", "vere", "vert", "korleis", "kva", "dei", "oss", "vi", "meg",
-    "andre", "annen", "annet",
+    "andre", "annen", "annet", "fortsatt", "ennå", "enda", "jo", "eigentlig", "liksom", "altså", "faktisk",
 }
-# nynorsk function words and fillers the ``stop-words`` list (bokmål) lacks; "ante" is how the lemmatiser reads
+# nynorsk function words and fillers ("framleis") the ``stop-words`` list lacks; "ante" is how the lemmatiser reads
 # "anten" (either), never a topic word in these surveys
 _NYNORSK_STOP = {
     "ho", "honom", "dykk", "dykkar", "deira", "deim", "hjå", "noko", "nokon", "nokre", "inkje", "kvar", "kven",
     "kvifor", "kvi", "vore", "vart", "verte", "sidan", "utan", "desse", "same", "anten", "ante", "òg", "gong",
     "gonger", "sjølv", "sjølve", "annan", "anna", "nokså", "svært", "mykje", "kome", "kjem", "både", "då", "no",
-    "enno", "likevel", "elles", "mellom", "sjå", "seie", "sei", "gjere", "gje", "fekk", "fått",
+    "enno", "likevel", "elles", "mellom", "sjå", "seie", "sei", "gjere", "gje", "fekk", "fått", "framleis", "heilt",
+    "eigentleg", "berre", "ikkje",
 }
 # English answers: scikit-learn's English stop words, less the ones that are Norwegian words too
 _NOT_ENGLISH_STOP = {"side", "full", "fire", "mine", "under", "over", "bare", "alle", "man", "sin"}
