@@ -488,6 +488,18 @@ def _eligible_mask(eligible: Any, df: pd.DataFrame) -> np.ndarray:
     return keep
 
 
+def _canonical_order(df: pd.DataFrame, idx: np.ndarray, texts: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Positions of the candidates sorted by their normalised text (the de-duplication key), then respondent id,
+    exact text, question and language: an order that does not depend on the input's row order, so that the
+    subsamples, the copy kept of a repeated wording and mmr's ties are the same however the rows are sorted."""
+    def col(name: str) -> list[str]:
+        vals = df[name].to_numpy(dtype=object)[idx] if name in df else [None] * len(idx)
+        return ["" if v is None or (np.ndim(v) == 0 and bool(pd.isna(v))) else str(v) for v in vals]
+
+    keys = list(zip((_WS.sub(" ", t.lower()).strip() for t in texts), ids, texts, col("question"), col("language")))
+    return np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=int)
+
+
 def select_quotes(
     coded: pd.DataFrame,
     *,
@@ -527,6 +539,10 @@ def select_quotes(
     (``attribution: false``, e.g. næring). Well-spelt comments are preferred (:func:`typo_share`). A long comment
     is shortened to its sentences (or clauses) that name most of the theme's ``keywords``; inner «» become ‹›.
     ``language`` (the cleaner's column, when ``coded`` has it) goes with each quote.
+
+    The choice does not depend on the order of ``coded``'s rows: the candidates are put in a canonical order first
+    (:func:`_canonical_order`), so the same comments and ``seed`` give the same quotes and attributions, and of
+    repeated wordings («…NAV…» / «…nav…») the one of the smallest respondent id is the one quoted.
     """
     k = int(min(max(k, 3), 6))
     df = coded
@@ -560,6 +576,8 @@ def select_quotes(
     idx, texts, ids_sub = idx[ok], texts[ok], ids_sub[ok]
     if len(idx) == 0:
         return []
+    order = _canonical_order(df, idx, texts, ids_sub)
+    idx, texts, ids_sub = idx[order], texts[order], ids_sub[order]
 
     seg = None
     if respondents is not None and survey is not None:
@@ -604,7 +622,7 @@ def select_quotes(
     seen: set[str] = set()
     uniq = []
     flagger = default_resources().health  # the cleaner's flagger, today's lists: a stored health_flag may be stale
-    for j in sel:
+    for j in sel:  # candidates in canonical order: the copy kept of a repeated wording is the first in that order
         key = _WS.sub(" ", texts[j].lower()).strip()
         if key not in seen:
             seen.add(key)

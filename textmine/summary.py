@@ -1292,6 +1292,20 @@ def _blas_threads(n: int):
         return contextlib.nullcontext()
 
 
+def _canonical_rows(df: pd.DataFrame, survey: SurveyDefinition) -> pd.DataFrame:
+    """``df``'s rows sorted by respondent id (rows with the same id by their content): the order the rows enter
+    the statistics, so that shuffled input gives bit-identical sums (floating-point addition depends on order)."""
+    key = pd.DataFrame({"id": value_keys(df[survey.id_column])})
+    if key["id"].is_monotonic_increasing and key["id"].is_unique:  # already in order (the usual export): as is
+        return df
+    by = ["id"]
+    if key["id"].duplicated().any():
+        key["row"] = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
+        by.append("row")
+    order = key.sort_values(by, kind="mergesort").index.to_numpy()
+    return df.take(order).reset_index(drop=True)
+
+
 def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, compare_to, level, quotes, n_quotes,
                    embedder, drivers, driver_method, validate) -> Summary:
     if driver_method not in ("logit", "linear"):
@@ -1336,13 +1350,15 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         if validate:
             for m in survey.validate_frame(df, strict=False):
                 warn(f"{wave}: {m}")
-        ids = value_keys(df[survey.id_column])
         w, weighted = _weights(df, survey)
-        if weighted and (w <= 0).any():
+        if weighted and (w <= 0).any():  # the file's row number: before the rows are put in canonical order
             first = int(np.flatnonzero(w <= 0)[0]) + int(df.attrs.get("first_data_row", 2))
             warn(f"{wave}: weight column {survey.weight_column}: {int((w <= 0).sum())} row(s) with weight 0 or no "
                  f"weight (first at row {first}); they count in n but not in the weighted shares, and not toward "
                  f"min_cell ({survey.min_cell})")
+        df = _canonical_rows(df, survey)
+        ids = value_keys(df[survey.id_column])
+        w, weighted = _weights(df, survey)
         groups = _groupings(df, survey, segments)
         arr = _indicator_arrays(df, survey)
         acc["indicators"].append(_indicator_table(df, survey, groups, w, weighted, level, wave, arr))

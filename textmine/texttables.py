@@ -27,20 +27,26 @@ def _whole(v: Any) -> str:
 
 
 def _percent(v: Any) -> str:
-    """A share (0–1) in whole percent: «86», «–» when missing (the header says %)."""
-    from .report.numbers import fmt_decimal
+    """A share (0–1) in whole percent as the report prints it (:func:`textmine.report.numbers.pct_number`: half up,
+    «<1» / «>99» for a share that is neither none nor all): «86», «–» when missing (the header says %)."""
+    from .report.numbers import pct_number
 
-    return "–" if _blank(v) else fmt_decimal(100 * float(v), 0)
+    return "–" if _blank(v) else pct_number(float(v))
+
+
+def _bound(v: Any) -> str:
+    """A CI bound (0–1) in whole percent, rounded half up like the report's «81–88 %»: «81», «–» when missing."""
+    from .report.numbers import fmt_decimal, shown
+
+    return "–" if _blank(v) else fmt_decimal(shown(float(v), 0, share=True), 0)
 
 
 def _points(v: Any) -> str:
-    """A share difference (0–1) in whole percentage points, real minus sign: «+3», «−2», «0» (no «-0»)."""
-    from .report.numbers import fmt_decimal
+    """A share difference (0–1) in whole percentage points as the report rounds it (half up), real minus sign:
+    «+3», «−2», «0» (no «-0»)."""
+    from .report.numbers import pp_number
 
-    if _blank(v):
-        return "–"
-    pp = round(100 * float(v))
-    return "0" if pp == 0 else f"{'+' if pp > 0 else '−'}{fmt_decimal(abs(pp), 0)}"
+    return "–" if _blank(v) else pp_number(float(v))
 
 
 def _reader_rule(rule: str) -> str:
@@ -113,7 +119,7 @@ def _indicator_text_table(summary, wave: Any):
 
 
 def _ci(low: Any, high: Any) -> str:
-    return "–" if _blank(low) and _blank(high) else f"{_percent(low)}–{_percent(high)}"
+    return "–" if _blank(low) and _blank(high) else f"{_bound(low)}–{_bound(high)}"
 
 
 def _outcome_label(summary) -> str:

@@ -104,7 +104,7 @@ def test_verbal_share_is_monotone_and_never_far_off():
         v = _phrase_value(text)
         assert v >= prev, (p, text)
         prev = v
-        shown = int(f"{p * 100:.0f}")
+        shown = int(nb.shown(p, share=True))  # as printed (half up)
         if 3 <= shown <= 95:  # an unqualified phrase rounds to the shown percent; a qualified one is its side of it
             gap = shown - 100 * v[0]
             if v[1] == 0:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import charts as ch
 from .model import ReportData
-from .numbers import NBSP, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, verbal_share
+from .numbers import NBSP, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, shown, verbal_share
 from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
                     quotes_in_report_order, small_group_number, theme_parents)
 
@@ -35,7 +35,7 @@ def _change_digits(prev, cur, diff) -> int:
     vals = [prev, cur, diff]
     if any(v is None or pd.isna(v) for v in vals):
         return 0
-    p0, c0, d0 = (float(f"{100 * float(v):.0f}") for v in vals)
+    p0, c0, d0 = (shown(v, share=True) for v in vals)  # as printed (half up)
     return 0 if c0 - p0 == d0 else 1
 
 
@@ -581,7 +581,7 @@ def _shown_adds_up(prev, cur, diff, digits: int) -> bool:
     """Whether the shown (rounded) change equals the difference of the shown shares."""
     if any(v is None or pd.isna(v) for v in (prev, cur, diff)):
         return True
-    p, c, d = (round(float(f"{100 * float(v):.{digits}f}") * 10 ** digits) for v in (prev, cur, diff))
+    p, c, d = (shown(v, digits, share=True) for v in (prev, cur, diff))  # as printed (half up)
     return c - p == d
 
 
@@ -635,9 +635,9 @@ def impact_missing(r: ReportData) -> list[str]:
     th = th[th["segment_var"] == "Alle"]
     notes = []
     for q, text in r.questions.items():
-        shown = set(r.impact.loc[r.impact["question"] == q, "theme"])
+        in_model = set(r.impact.loc[r.impact["question"] == q, "theme"])
         rows = th[th["question"] == q].sort_values("share", ascending=False)
-        missing = [str(lab) for t, lab in zip(rows["theme"], rows["label"]) if t not in shown]
+        missing = [str(lab) for t, lab in zip(rows["theme"], rows["label"]) if t not in in_model]
         if not missing:
             continue
         names = ", ".join(f"«{m}»" for m in missing)

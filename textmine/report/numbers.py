@@ -1,8 +1,14 @@
-"""Norwegian number formatting: decimal comma, "86 %", "7 av 10", "nesten 9 av 10"."""
+"""Norwegian number formatting: decimal comma, "86 %", "7 av 10", "nesten 9 av 10".
+
+One rounding rule for every printed number (report, exports, terminal tables): half up (away from zero) on the
+decimal value as written (:func:`shown`: 0.845 is 84,5 % → «85 %», not the binary float's 84.4999… → «84 %»;
+0.125 → «13 %», not round-half-to-even «12 %»). A share that is neither 0 nor 1 never prints as «0 %» or «100 %»:
+it prints «<1 %» when it rounds to 0 and «>99 %» when it rounds to 100 (with decimals «<0,1 %», «>99,9 %»)."""
 
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 NBSP = "\u00a0"
@@ -32,45 +38,80 @@ def _missing(x) -> bool:
 
 
 def fmt_int(n, *, sep: str = NBSP) -> str:
-    """Whole number with a (no-break) space as thousands separator: 16861 -> "16 861"."""
+    """Whole number with a (no-break) space as thousands separator: 16861 -> "16 861" (rounded half up)."""
     if _missing(n):
         return "–"
-    s = f"{int(round(float(n))):,}"
+    s = f"{int(shown(n, 0)):,}"  # half up, like every printed number
     return s.replace(",", sep)
 
 
+def _decimal(x, share: bool = False) -> Decimal:
+    """``x`` as the decimal number it is written as (its shortest repr: 0.845, not 0.84499999…), × 100 for a
+    share."""
+    d = Decimal(repr(float(x)))
+    return d.scaleb(2) if share else d
+
+
+def shown(x, digits: int = 0, *, share: bool = False) -> Decimal:
+    """``x`` rounded as printed: half up (away from zero) on its decimal value, to ``digits`` decimals; × 100 first
+    for a share (``share=True``: 0.845 → 85, 1/8 → 13, 1/200 → 1). Use it to check that shown numbers add up."""
+    return _decimal(x, share).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def _grouped(d: Decimal, digits: int, sep: str) -> str:
+    """A rounded decimal in Norwegian marks: decimal comma, ``sep`` between thousands, typographic minus."""
+    s = f"{abs(d):,.{digits}f}".replace(",", "\x00").replace(".", ",").replace("\x00", sep)  # Norwegian marks
+    return ("−" + s) if d < 0 else s  # typographic minus; never «−0»
+
+
 def fmt_decimal(x, digits: int = 1, *, sep: str = NBSP) -> str:
-    """Decimal comma and grouped thousands: 1234.56 -> "1 234,6"."""
+    """Decimal comma and grouped thousands, rounded half up: 1234.56 -> "1 234,6", 2.25 -> "2,3"."""
     if _missing(x):
         return "–"
-    s = f"{float(x):,.{digits}f}"
-    # python uses "," for groups and "." for decimals; swap to Norwegian
-    s = s.replace(",", "\x00").replace(".", ",").replace("\x00", sep)
-    if s.startswith("-"):
-        s = "−" + s[1:]  # typographic minus
-    return s
+    if not math.isfinite(float(x)):
+        return "–"
+    return _grouped(shown(x, digits), digits, sep)
+
+
+def pct_number(p, digits: int = 0, *, share: bool = True, sep: str = NBSP) -> str:
+    """The number of :func:`fmt_pct` without « %»: «86», «<1» (a positive share that rounds to 0), «>99» (a share
+    under 100 % that rounds to 100), «0» and «100» only for exactly none and all; «–» when missing."""
+    if _missing(p) or not math.isfinite(float(p)):
+        return "–"
+    value, rounded = _decimal(p, share), shown(p, digits, share=share)
+    step = Decimal(1).scaleb(-digits)
+    if rounded == 0 and value != 0:
+        return f"{'' if value > 0 else '−'}<{_grouped(step, digits, sep)}"
+    if rounded == 100 and 0 < value < 100:
+        return f">{_grouped(100 - step, digits, sep)}"
+    return _grouped(rounded, digits, sep)
 
 
 def fmt_pct(p, digits: int = 0, *, share: bool = True) -> str:
-    """A share (0–1, or a percentage with ``share=False``) as "86 %" (space before %, decimal comma)."""
-    if _missing(p):
+    """A share (0–1, or a percentage with ``share=False``) as "86 %" (space before %, decimal comma), rounded half
+    up; «<1 %» / «>99 %» for a share that is neither none nor all but would round to 0 / 100 (:func:`pct_number`)."""
+    text = pct_number(p, digits, share=share)
+    return text if text == "–" else f"{text}{NBSP}%"
+
+
+def pp_number(diff, digits: int = 0, *, share: bool = True) -> str:
+    """A difference in percentage points as a signed number rounded half up: «+3», «−4», «0» (no «−0»); «–» when
+    missing."""
+    if _missing(diff) or not math.isfinite(float(diff)):
         return "–"
-    value = float(p) * 100 if share else float(p)
-    if digits == 0 and abs(value) < 0.5 and value != 0:
-        return f"<1{NBSP}%" if value > 0 else f"−<1{NBSP}%"
-    return f"{fmt_decimal(value, digits)}{NBSP}%"
+    rounded = shown(diff, digits, share=share)
+    if rounded == 0:
+        return "0"
+    return f"{'+' if rounded > 0 else ''}{_grouped(rounded, digits, NBSP)}"
 
 
 def fmt_pp(diff, digits: int = 0, *, share: bool = True) -> str:
-    """A difference in percentage points with sign: +3 / −4 "prosentpoeng" shortened to "pp"."""
-    if _missing(diff):
-        return "–"
-    value = float(diff) * 100 if share else float(diff)
-    text = fmt_decimal(abs(value), digits)
-    if round(value, digits) == 0:
-        return f"±0{NBSP}pp"
-    sign = "+" if value > 0 else "−"
-    return f"{sign}{text}{NBSP}pp"
+    """A difference in percentage points with sign: +3 / −4 "prosentpoeng" shortened to "pp" (rounded half up:
+    0.5 pp → «+1 pp»; «±0 pp» when it rounds to 0)."""
+    text = pp_number(diff, digits, share=share)
+    if text == "–":
+        return text
+    return f"±0{NBSP}pp" if text == "0" else f"{text}{NBSP}pp"
 
 
 def fmt_pp_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
@@ -85,20 +126,23 @@ def fmt_pp_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
 
 def _pp_bound(x, digits: int, share: bool) -> str:
     value = float(x) * 100 if share else float(x)
+    if not math.isfinite(value):
+        return "–"
     d = digits
-    while value != 0 and round(value, d) == 0 and d < 3:
+    while value != 0 and shown(x, d, share=share) == 0 and d < 3:
         d += 1
-    if value != 0 and round(value, d) == 0:
+    if value != 0 and shown(x, d, share=share) == 0:
         return f"{'+' if value > 0 else '−'}<{fmt_decimal(10 ** -d, d)}{NBSP}pp"
-    return fmt_pp(value, d, share=False)
+    return fmt_pp(x, d, share=share)
 
 
 def fmt_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
     """A confidence interval as "81–88 %"."""
     if _missing(low) or _missing(high):
         return "–"
-    lo = fmt_decimal(float(low) * 100 if share else float(low), digits)
-    hi = fmt_decimal(float(high) * 100 if share else float(high), digits)
+    if not (math.isfinite(float(low)) and math.isfinite(float(high))):
+        return "–"
+    lo, hi = (_grouped(shown(v, digits, share=share), digits, NBSP) for v in (low, high))
     return f"{lo}–{hi}{NBSP}%"
 
 
@@ -119,16 +163,16 @@ def verbal_share(p) -> str:
         return "ingen"
     if p == 1:
         return "alle"
-    shown = int(f"{p * 100:.0f}")  # the whole percent fmt_pct prints
-    if shown < _VERBAL_LOW:
+    pct = int(shown(p, 0, share=True))  # the whole percent fmt_pct prints
+    if pct < _VERBAL_LOW:
         return "svært få"
-    if shown > _VERBAL_HIGH:
+    if pct > _VERBAL_HIGH:
         return "nesten alle"
-    gaps = [(abs(shown - float(f) * 100), float(f), f, text) for f, text in _VERBAL_FRACTIONS]
+    gaps = [(abs(pct - float(f) * 100), float(f), f, text) for f, text in _VERBAL_FRACTIONS]
     gap, _, frac, text = min(gaps)
     if gap <= 0.5 + 1e-9:
         return text
-    return f"nesten {text}" if float(frac) * 100 > shown else f"drøyt {text}"
+    return f"nesten {text}" if float(frac) * 100 > pct else f"drøyt {text}"
 
 
 def fmt_n_base(n, base) -> str:
