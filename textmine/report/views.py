@@ -60,9 +60,10 @@ def hide_suppressed(df: pd.DataFrame, columns) -> pd.DataFrame:
 
 #: the numbers of one cell that are blanked when it is suppressed (per report table)
 # hidden cells show no number that could be subtracted from a total: not even their base
-HIDDEN_INDICATOR = ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted", "base", "n_eff")
+# every number of a hidden row, and what follows from them: the CI method says whether the share is 0 or 100 %
+HIDDEN_INDICATOR = ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted", "base", "n_eff", "ci_method")
 HIDDEN_THEME = ("count", "share", "ci_low", "ci_high", "share_asked", "share_all", "base", "asked", "respondents",
-                "n_eff")
+                "n_eff", "ci_method")
 HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted", "n_prev", "n")
 
 
