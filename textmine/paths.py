@@ -40,13 +40,22 @@ def cache_dir() -> Path:
 DISCLOSURE_KEY_ENV = "TEXTMINE_DISCLOSURE_KEY"
 
 
+DISCLOSURE_KEY_MIN = 16  # characters of a key given in TEXTMINE_DISCLOSURE_KEY
+
+
 def disclosure_key() -> bytes:
     """The installation's private key for orders a reader must not recompute (the numbering of «Liten gruppe N»):
-    ``TEXTMINE_DISCLOSURE_KEY`` when set (give every server and CLI of one deployment the same value), otherwise a
-    random key made once in the cache folder (``disclosure.key``, readable by the owner only) and kept there, so
-    the same input gives the same report on this installation."""
+    ``TEXTMINE_DISCLOSURE_KEY`` when set (at least 16 characters; give every server and CLI of one deployment the
+    same value), otherwise a random key made once in the cache folder (``disclosure.key``, the owner's only) and kept
+    there, so the same input gives the same report on this installation. A key file that is a link, a folder, or
+    readable or owned by another user is refused (:class:`CacheDirError`, with the fix), as a key anyone can set or
+    read is no key."""
     env = os.environ.get(DISCLOSURE_KEY_ENV, "")
     if env.strip():
+        if len(env.strip()) < DISCLOSURE_KEY_MIN:
+            raise CacheDirError(0, f"{DISCLOSURE_KEY_ENV} is too short ({len(env.strip())} characters): use at least "
+                                   f"{DISCLOSURE_KEY_MIN} random characters, e.g. the output of "
+                                   "python -c 'import secrets; print(secrets.token_hex(32))'")
         return env.strip().encode("utf-8")
     path = cache_dir() / "disclosure.key"
     try:
@@ -56,23 +65,47 @@ def disclosure_key() -> bytes:
     import secrets
 
     tmp = path.with_name(f".disclosure.key.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secrets.token_hex(32))
     try:
-        os.link(tmp, path)  # the first process to make a key wins; the others read it
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)  # the first process to make a key wins; the others read it
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as e:  # a read-only cache folder, no permission
+        raise CacheDirError(e.errno, f"the key file {path} cannot be made ({e.strerror or type(e).__name__}); make the "
+                                     f"cache folder writable or set {DISCLOSURE_KEY_ENV}") from None
     return _read_key(path)
 
 
 def _read_key(path: Path) -> bytes:
-    key = path.read_text(encoding="ascii").strip()
+    """The key in ``path`` (FileNotFoundError when there is none); refused unless a plain file of this user's that
+    no one else may read."""
+    fix = f"delete it to make a new one, or set {DISCLOSURE_KEY_ENV}"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise
+    except OSError as e:  # a symbolic link (ELOOP), a folder, no permission
+        kind = "a link" if path.is_symlink() else "not a readable file"
+        raise CacheDirError(e.errno, f"{path} is {kind}; {fix}") from None
+    import stat
+
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise CacheDirError(0, f"{path} is not a plain file; {fix}")
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        os.close(fd)
+        raise CacheDirError(0, f"{path} is owned by another user or readable by others (mode "
+                               f"{stat.S_IMODE(st.st_mode):o}); {fix}")
+    with os.fdopen(fd, "rb") as f:
+        key = f.read().decode("ascii", "replace").strip()
     if len(key) < 32:
-        raise CacheDirError(0, f"{path} holds no usable key (expected 64 hex digits); delete it to make a new one "
-                               f"or set {DISCLOSURE_KEY_ENV}")
+        raise CacheDirError(0, f"{path} holds no usable key (expected 64 hex digits); {fix}")
     return key.encode("ascii")
 
 

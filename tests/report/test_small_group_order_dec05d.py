@@ -258,5 +258,54 @@ def test_a_damaged_key_file_is_named_with_its_fix(tmp_path, monkeypatch):
     monkeypatch.delenv("TEXTMINE_DISCLOSURE_KEY", raising=False)
     monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path))
     (tmp_path / "disclosure.key").write_text("abc")
+    (tmp_path / "disclosure.key").chmod(0o600)
     with pytest.raises(CacheDirError, match="disclosure.key.*delete it.*TEXTMINE_DISCLOSURE_KEY"):
         disclosure_key()
+
+
+# ------------------------------------------------------------------ an unsafe key is refused (privacy re-audit)
+def _key_error(tmp_path, monkeypatch, match):
+    from textmine.paths import CacheDirError, disclosure_key
+
+    monkeypatch.setenv("TEXTMINE_CACHE_DIR", str(tmp_path))
+    with pytest.raises(CacheDirError, match=match):
+        disclosure_key()
+
+
+def test_a_short_key_setting_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTMINE_DISCLOSURE_KEY", "x")
+    _key_error(tmp_path, monkeypatch, "TEXTMINE_DISCLOSURE_KEY is too short .1 characters.: use at least 16")
+
+
+def test_a_key_file_that_is_a_link_a_folder_or_readable_by_others_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEXTMINE_DISCLOSURE_KEY", raising=False)
+    known = tmp_path / "known.txt"
+    known.write_text("a" * 64)
+    known.chmod(0o600)
+    (tmp_path / "disclosure.key").symlink_to(known)  # a key someone else chose
+    _key_error(tmp_path, monkeypatch, "disclosure.key is a link; delete it")
+    (tmp_path / "disclosure.key").unlink()
+    (tmp_path / "disclosure.key").mkdir()
+    _key_error(tmp_path, monkeypatch, "disclosure.key is not a plain file; delete it")
+    (tmp_path / "disclosure.key").rmdir()
+    (tmp_path / "disclosure.key").write_text("b" * 64)
+    (tmp_path / "disclosure.key").chmod(0o644)
+    _key_error(tmp_path, monkeypatch, r"readable by others \(mode 644\); delete it")
+    (tmp_path / "disclosure.key").chmod(0o600)
+    from textmine.paths import disclosure_key
+
+    assert disclosure_key() == b"b" * 64
+
+
+def test_serve_stops_on_an_unsafe_key_before_it_starts(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TEXTMINE_DISCLOSURE_KEY": "short", "TEXTMINE_CACHE_DIR": str(tmp_path / "cache")}
+    res = subprocess.run([sys.executable, "-c", "from textmine.cli import main; main()", "serve", "--database",
+                          f"sqlite:///{tmp_path / 'x.db'}", "--port", "1"], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 2, res.stderr
+    assert "TEXTMINE_DISCLOSURE_KEY is too short" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "x.db").exists()  # stopped before the store was made

@@ -262,6 +262,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
         typer.echo(f"error: --log-level must be one of {', '.join(LOG_LEVELS)}", err=True)
         raise typer.Exit(2)
     settings = _settings(database, default_model=default_model)
+    from textmine.paths import disclosure_key
+
+    disclosure_key()  # a missing or unsafe key is a setting to fix now, not a 500 on the first summary (CacheDirError)
     _check_listen(host, port)  # before the store is migrated and unfinished jobs are resumed
     _check_store(settings.database_url, create=True)
     try:
