@@ -454,6 +454,8 @@ def wave_counts(session: Session, wave: Wave) -> dict[str, Any]:
 # ---------------------------------------------------------------- codebooks
 def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, bool]:
     """Store a validated codebook version; same name+version with the same content returns the existing row."""
+    if _codebook_shaped(content):  # personal data first: a validation message must not be the one to quote it
+        _refuse_personal_data_in_codebook(content)
     cb = library.codebook_from_dict(content)
     normal = library.codebook_to_dict(cb)
     _refuse_personal_data_in_codebook(normal)
@@ -481,6 +483,17 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
                        f"codebook {cb.name!r} version {cb.version!r} exists with different content; bump the version",
                        {"id": existing.id}) from None
     return row, True
+
+
+def _codebook_shaped(content: Any) -> bool:
+    """A mapping whose themes (if any) are a list of mappings and whose lists of keywords/examples are lists: what
+    :func:`_refuse_personal_data_in_codebook` can read before validation (anything else is the validator's to
+    refuse)."""
+    themes = content.get("themes") if isinstance(content, dict) else None
+    if not isinstance(content, dict) or not isinstance(themes or [], list):
+        return False
+    return all(isinstance(t, dict) and all(isinstance(t.get(f) or [], list) for f in ("keywords", "examples"))
+               for t in themes or [])
 
 
 def _refuse_personal_data_in_codebook(content: dict[str, Any]) -> None:
@@ -1019,9 +1032,10 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
                        {"themes": theme_ids})
     frame = coded_frame(session, wave, job, theme_ids)
     info = library.parse_survey(wave.definition_yaml or "")
-    respondents = structured_frame(session, wave, info.id_column)
+    respondents, names = page_level_names(session, wave, job, frame, info)
     picked = library.summary_quotes(respondents, frame, info, theme, n=n, embedder=embedder,
                                     wave=_wave_key(wave.label))
+    picked = page_attributions(picked, names)
     by_key = {(str(r.respondent_id), r.question): (int(r.response_id), r.type) for r in frame.itertuples()}
     quotes = []
     for q in picked:
@@ -1034,6 +1048,52 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
                        "type": ctype or None, "language": q.get("language")})
     n_theme = int(frame[f"theme_{theme}"].sum()) if len(frame) else 0
     return {"wave_id": wave.id, "theme": theme, "job_id": job.id, "n_mentions": n_theme, "quotes": quotes}
+
+
+def page_level_names(session: Session, wave: Wave, job: CodingJob, coded: pd.DataFrame,
+                     info: Any) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+    """(``wave``'s respondents with small free-valued levels renamed as for the pages, {(segment column, level):
+    the theme pages' neutral label}): the report the pages show (``service.web.reportdata.wave_report``: this wave
+    and the previous one, coded by the same codebook and model, through :func:`neutral_small_levels`) names each
+    level hidden in its tables by :func:`textmine.report.views.small_level_names`; a quote's attribution must not
+    give back a name the pages hold back (a level hidden by secondary suppression keeps its value in the frames)."""
+    from service.web.reportdata import previous_wave
+    from textmine.report.views import indicator_view, small_level_names, theme_view
+    from textmine.summary import build_summary
+
+    waves, jobs = [wave], {wave.id: job}
+    prev = previous_wave(session, wave)
+    if prev is not None:
+        try:
+            jobs[prev.id] = _compare_job(session, prev, job)
+        except ApiError:  # another codebook or model: the pages compare the indicators only
+            jobs[prev.id] = None
+        waves.insert(0, prev)
+    frames = {_wave_key(w.label): structured_frame(session, w, info.id_column) for w in waves}
+    theme_ids = [c[len("theme_"):] for c in coded.columns if str(c).startswith("theme_")]
+    coded_by = {_wave_key(w.label): (coded if w is wave else coded_frame(session, w, jobs[w.id], theme_ids))
+                for w in waves if jobs[w.id] is not None}
+    compare_to = _wave_key(waves[0].label) if len(waves) > 1 else None
+    frames = neutral_small_levels(frames, info.definition, coded_by or None, compare_to=compare_to)
+    try:
+        summary = build_summary(frames, info.definition, coded_by or None, compare_to=compare_to, quotes=False,
+                                drivers=False, validate=False)
+    except (ValueError, KeyError):
+        return frames[_wave_key(wave.label)], {}
+    names = small_level_names(info.definition, indicator_view(summary, info.definition),
+                              theme_view(summary, info.definition, {}))
+    return frames[_wave_key(wave.label)], names
+
+
+def page_attributions(picked: list[dict[str, Any]], names: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+    """``picked`` quotes with the levels in ``names`` (:func:`page_level_names`) in their attributions under the
+    pages' neutral labels (:func:`textmine.report.views.neutral_attributions`, as the report's quotes)."""
+    from textmine.report.views import neutral_attributions
+
+    if not picked or not names:
+        return picked
+    fixed = neutral_attributions(pd.DataFrame({"attribution": [q["attribution"] for q in picked]}), names)
+    return [{**q, "attribution": a} for q, a in zip(picked, fixed["attribution"])]
 
 
 # ---------------------------------------------------------------- review and corrections

@@ -106,51 +106,12 @@ class Codebook:
     def from_dict(cls, d: Mapping[str, Any]) -> Codebook:
         """Build from a parsed YAML/JSON mapping (validates). A float ``version`` has lost its trailing zeros
         (1.10 is 1.1): give it as text, or read YAML with :meth:`from_yaml`, which keeps it as written."""
-        if not isinstance(d, Mapping):
-            raise CodebookError(f"codebook must be a mapping with 'name', 'version' and 'themes', got {type(d).__name__}")
-        unknown = set(d) - _TOP_KEYS
-        if unknown:
-            raise CodebookError(f"unknown top-level key(s) {sorted(unknown)}; expected some of {sorted(_TOP_KEYS)}")
-        for key in ("name", "themes"):
-            if key not in d or d[key] is None:
-                raise CodebookError(f"codebook is missing '{key}'")
-            if d[key] in ("", []):
-                raise CodebookError(f"codebook '{key}' is empty" + ("; list at least one theme (id, label)"
-                                                                    if key == "themes" else ""))
-        raw_themes = d["themes"]
-        if not isinstance(raw_themes, Sequence) or isinstance(raw_themes, str | bytes):
-            raise CodebookError("'themes' must be a list of theme mappings")
-        themes = tuple(_parse_theme(t, i) for i, t in enumerate(raw_themes))
-        types = DEFAULT_TYPES if d.get("types") is None else d["types"]  # left out (or blank): the defaults
-        if isinstance(types, Sequence) and not isinstance(types, str | bytes) and not len(types):
-            raise CodebookError("'types' is empty; list the comment types, e.g. [klage, ønske, ros], or leave "
-                                "'types' out for these defaults")
-        if (isinstance(types, str) or not isinstance(types, Sequence)
-                or not all(isinstance(x, str) and x.strip() for x in types)):
-            raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
-        return cls(
-            name=str(d["name"]).strip(),
-            version=str(d.get("version", "1.0")).strip() or "1.0",
-            themes=themes,
-            language=str(d.get("language") or "nb"),
-            description=str(d.get("description") or "").strip(),
-            types=tuple(str(x).strip() for x in types),
-        )
+        return cls(**_codebook_fields(d))
 
     @classmethod
     def from_yaml(cls, text: str) -> Codebook:
         """Parse and validate YAML text; an unquoted ``version: 1.10`` is kept as written ("1.10", not 1.1)."""
-        try:
-            data = _load_yaml(text)
-        except yaml.YAMLError as exc:
-            parts = []  # one line: what went wrong and where (line/column), never "<unicode string>"
-            for what, mark in ((getattr(exc, "context", None), getattr(exc, "context_mark", None)),
-                               (getattr(exc, "problem", None), getattr(exc, "problem_mark", None))):
-                if what:
-                    parts.append(what + (f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""))
-            raise CodebookError(f"codebook is not valid YAML: {'; '.join(parts) or ' '.join(str(exc).split())}") \
-                from exc
-        return cls.from_dict(data)
+        return cls.from_dict(_yaml_data(text))
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
@@ -368,20 +329,39 @@ def load_codebook(path: str | Path) -> Codebook:
     except OSError as exc:
         raise CodebookError(f"{path}: cannot read the codebook ({exc.strerror or exc})") from None
     try:
-        cb = Codebook.from_yaml(text)
+        fields = _codebook_fields(_yaml_data(text))
+        _refuse_personal_data(_Draft(**fields))  # before any check that names a theme by its id
+        return Codebook(**fields)
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A codebook's fields before validation (what :func:`personal_data_fields` reads)."""
+
+    name: str
+    version: str
+    themes: tuple[Theme, ...]
+    language: str
+    description: str
+    types: tuple[str, ...]
+
+
+def _refuse_personal_data(cb: Codebook | _Draft) -> None:
+    """Refuse the texts that hold personal data (the service refuses these too, ``personal_data_in_name``: readers
+    see every one of them), naming fields and kinds, never values."""
     found = personal_data_fields(cb)
-    if found:  # the service refuses these too (personal_data_in_name): readers see every one of these texts
+    if found:
         shown = "; ".join(f"{field} ({', '.join(kinds)})" for field, kinds in found[:5])
-        raise CodebookError(f"{path}: {shown}{' …' if len(found) > 5 else ''}: looks like personal data; remove it "
+        raise CodebookError(f"{shown}{' …' if len(found) > 5 else ''}: looks like personal data; remove it "
                             f"(readers and reports see codebook texts)")
-    return cb
 
 
-def codebook_texts(cb: Codebook) -> Iterable[tuple[str, str, bool]]:
+def codebook_texts(cb: Codebook | _Draft) -> Iterable[tuple[str, str, bool]]:
     """Every human-written text of a codebook that readers see, as (field path, text, is an id or code): its name,
-    description, version, language and types, and each theme's id, label, description, keywords and examples."""
+    description, version, language and types, and each theme's id, label, description, parent (an id), keywords and
+    examples. A theme whose id holds personal data is named by its place (``theme #3 label``), never by that id."""
     yield "name", cb.name, False
     yield "description", cb.description, False
     yield "version", cb.version, True
@@ -390,14 +370,17 @@ def codebook_texts(cb: Codebook) -> Iterable[tuple[str, str, bool]]:
         yield f"types[{i}]", ty, True
     for i, t in enumerate(cb.themes):
         yield f"themes[{i}].id", t.id, True
-        yield f"theme {t.id!r} label", t.label, False
-        yield f"theme {t.id!r} description", t.description, False
+        theme = _theme_name(t.id, i)
+        yield f"{theme} label", t.label, False
+        yield f"{theme} description", t.description, False
+        if t.parent:
+            yield f"{theme} parent", t.parent, True
         for field, item, values in (("keywords", "keyword", t.keywords), ("examples", "example", t.examples)):
             for j, value in enumerate(values, start=1):
-                yield f"theme {t.id!r} {item} {j}", value, False
+                yield f"{theme} {item} {j}", value, False
 
 
-def personal_data_fields(cb: Codebook) -> list[tuple[str, list[str]]]:
+def personal_data_fields(cb: Codebook | _Draft) -> list[tuple[str, list[str]]]:
     """(field, kinds of personal data) for each text of :func:`codebook_texts` that holds personal data by the
     rules the service checks codebooks with (:func:`textmine.labelcheck.personal_data_counts`; ids and codes also
     read as words: :func:`textmine.disclosure.identifier_words`); fields and kinds only, never the values."""
@@ -417,6 +400,81 @@ def personal_data_fields(cb: Codebook) -> list[tuple[str, list[str]]]:
 
 
 # ---------------------------------------------------------------------- internals
+def _holds_personal_data(text: str) -> bool:
+    """An id, code or parent value holds personal data by the rules of :func:`personal_data_fields` (also read as
+    words: ``kari_nordmann``)."""
+    from .disclosure import identifier_words
+    from .labelcheck import personal_data_counts
+
+    return bool(personal_data_counts(text) or personal_data_counts(identifier_words(text)))
+
+
+def _theme_ref(tid: str, pos: int) -> str:
+    """A theme id for a message: ``'telefon'``, or ``#3`` (its 1-based place) when the id holds personal data."""
+    return f"#{pos + 1}" if _holds_personal_data(tid) else repr(tid)
+
+
+def _theme_name(tid: str, pos: int) -> str:
+    """``theme 'telefon'``, or ``theme #3`` when the id holds personal data (messages end up in logs)."""
+    return f"theme {_theme_ref(tid, pos)}"
+
+
+def _quoted(value: Any) -> str:
+    """A value for a message: its ``repr``, or only its length when it holds personal data."""
+    text = str(value)
+    if _holds_personal_data(text):
+        return f"a value of {len(text)} characters (not shown: it looks like personal data)"
+    return repr(value)
+
+
+def _codebook_fields(d: Any) -> dict[str, Any]:
+    """The fields of a :class:`Codebook` read from a parsed mapping (checked in shape only; validated on build)."""
+    if not isinstance(d, Mapping):
+        raise CodebookError(f"codebook must be a mapping with 'name', 'version' and 'themes', got {type(d).__name__}")
+    unknown = set(d) - _TOP_KEYS
+    if unknown:
+        raise CodebookError(f"unknown top-level key(s) {sorted(unknown)}; expected some of {sorted(_TOP_KEYS)}")
+    for key in ("name", "themes"):
+        if key not in d or d[key] is None:
+            raise CodebookError(f"codebook is missing '{key}'")
+        if d[key] in ("", []):
+            raise CodebookError(f"codebook '{key}' is empty" + ("; list at least one theme (id, label)"
+                                                                if key == "themes" else ""))
+    raw_themes = d["themes"]
+    if not isinstance(raw_themes, Sequence) or isinstance(raw_themes, str | bytes):
+        raise CodebookError("'themes' must be a list of theme mappings")
+    themes = tuple(_parse_theme(t, i) for i, t in enumerate(raw_themes))
+    types = DEFAULT_TYPES if d.get("types") is None else d["types"]  # left out (or blank): the defaults
+    if isinstance(types, Sequence) and not isinstance(types, str | bytes) and not len(types):
+        raise CodebookError("'types' is empty; list the comment types, e.g. [klage, ønske, ros], or leave "
+                            "'types' out for these defaults")
+    if (isinstance(types, str) or not isinstance(types, Sequence)
+            or not all(isinstance(x, str) and x.strip() for x in types)):
+        raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
+    return {
+        "name": str(d["name"]).strip(),
+        "version": str(d.get("version", "1.0")).strip() or "1.0",
+        "themes": themes,
+        "language": str(d.get("language") or "nb"),
+        "description": str(d.get("description") or "").strip(),
+        "types": tuple(str(x).strip() for x in types),
+    }
+
+
+def _yaml_data(text: str) -> Any:
+    """Parse codebook YAML text; a syntax error is one :class:`CodebookError` line naming line and column."""
+    try:
+        return _load_yaml(text)
+    except yaml.YAMLError as exc:
+        parts = []  # one line: what went wrong and where (line/column), never "<unicode string>"
+        for what, mark in ((getattr(exc, "context", None), getattr(exc, "context_mark", None)),
+                           (getattr(exc, "problem", None), getattr(exc, "problem_mark", None))):
+            if what:
+                parts.append(what + (f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""))
+        raise CodebookError(f"codebook is not valid YAML: {'; '.join(parts) or ' '.join(str(exc).split())}") \
+            from exc
+
+
 def _load_yaml(text: str) -> Any:
     """``yaml.safe_load``, except that an unquoted number as the top-level ``version`` is kept as written
     (``version: 1.10`` is "1.10", not the float 1.1)."""
@@ -463,14 +521,15 @@ def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str,
     if isinstance(value, str):
         if split_hint and re.search(r"[,;]", value):
             parts = ", ".join(p.strip() for p in re.split(r"[,;]", value) if p.strip())
-            raise CodebookError(f"{where} must be a list, e.g. [{parts}]; got one string with separators")
+            example = "[telefon, telefonkø]" if _holds_personal_data(parts) else f"[{parts}]"
+            raise CodebookError(f"{where} must be a list, e.g. {example}; got one string with separators")
         value = [value]
     if not isinstance(value, Sequence):
         raise CodebookError(f"{where} must be a list of strings")
     out = []
     for v in value:
         if not isinstance(v, str | int | float) or isinstance(v, bool):
-            raise CodebookError(f"{where} must contain strings, got {v!r}")
+            raise CodebookError(f"{where} must contain strings, got {_quoted(v)}")
         s = str(v).strip()
         if s:
             out.append(s)
@@ -479,9 +538,9 @@ def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str,
 
 def _parse_theme(raw: Any, i: int) -> Theme:
     if not isinstance(raw, Mapping):
-        raise CodebookError(f"theme #{i + 1} must be a mapping with 'id' and 'label', got {raw!r}")
+        raise CodebookError(f"theme #{i + 1} must be a mapping with 'id' and 'label', got {_quoted(raw)}")
     tid = str(raw.get("id") or "").strip()
-    where = f"theme #{i + 1} ({tid or 'no id'})"
+    where = f"theme #{i + 1}" + ("" if tid and _holds_personal_data(tid) else f" ({tid or 'no id'})")
     if not tid:
         raise CodebookError(f"{where}: missing 'id'")
     unknown = set(raw) - _THEME_KEYS
@@ -491,7 +550,7 @@ def _parse_theme(raw: Any, i: int) -> Theme:
     if exclusive is None:
         exclusive = False
     if not isinstance(exclusive, bool):
-        raise CodebookError(f"{where}: 'exclusive' must be true or false, got {exclusive!r}")
+        raise CodebookError(f"{where}: 'exclusive' must be true or false, got {_quoted(exclusive)}")
     parent = raw.get("parent")
     for key in ("label", "description"):
         v = raw.get(key)
@@ -528,58 +587,70 @@ def _suggest_id(tid: str) -> str:
 
 
 def _validate(cb: Codebook) -> None:
+    """Refuse a malformed codebook; a theme whose id (or parent) holds personal data is named by its place."""
     if not cb.name:
         raise CodebookError("codebook is missing 'name'")
     if not cb.themes:
         raise CodebookError(f"codebook {cb.name!r} has no themes")
     seen: set[str] = set()
-    for t in cb.themes:
-        where = f"theme {t.id!r}"
+    for i, t in enumerate(cb.themes):
         if not _ID_RE.match(t.id):
-            raise CodebookError(f"{where}: id must be ASCII lower-case letters a-z, digits and '_' (it becomes a column "
-                                f"name theme_<id>), e.g. {_suggest_id(t.id)!r}")
+            hint = "" if _holds_personal_data(t.id) else f", e.g. {_suggest_id(t.id)!r}"  # a hint would repeat it
+            raise CodebookError(f"{_theme_name(t.id, i)}: id must be ASCII lower-case letters a-z, digits and '_' (it "
+                                f"becomes a column name theme_<id>){hint}")
         if t.id in seen:
-            raise CodebookError(f"{where}: duplicate theme id")
+            raise CodebookError(f"{_theme_name(t.id, i)}: duplicate theme id")
         seen.add(t.id)
         if not t.label:
-            raise CodebookError(f"{where}: missing 'label'")
+            raise CodebookError(f"{_theme_name(t.id, i)}: missing 'label'")
     parents = {t.parent for t in cb.themes if t.parent}
-    for t in cb.themes:  # a parent may only group its children: it is coded from them (rollup) and its label
+    for i, t in enumerate(cb.themes):  # a parent may only group its children: it is coded from them (rollup)
         if not (t.description or t.keywords or t.examples or t.id in parents):
-            raise CodebookError(f"theme {t.id!r}: empty theme (needs a description, keywords or examples)")
+            raise CodebookError(f"{_theme_name(t.id, i)}: empty theme (needs a description, keywords or examples)")
     _refuse_duplicate_labels(cb)
     _warn_duplicate_keywords(cb)
     if len(cb.themes) == 1 and cb.themes[0].exclusive:
-        raise CodebookError(f"theme {cb.themes[0].id!r}: the only theme is exclusive ('never with another theme'), "
-                            f"which needs other themes; add the themes it stands apart from, or drop "
+        raise CodebookError(f"{_theme_name(cb.themes[0].id, 0)}: the only theme is exclusive ('never with another "
+                            f"theme'), which needs other themes; add the themes it stands apart from, or drop "
                             f"'exclusive: true'")
     seen_types: dict[str, str] = {}
     for ty in cb.types:  # labels match types case-insensitively, so "Klage" and "klage" are the same type
         if ty.casefold() in seen_types:
-            twice = (f"{ty!r} is listed twice" if seen_types[ty.casefold()] == ty
-                     else f"{seen_types[ty.casefold()]!r} and {ty!r} are the same type")
+            twice = (f"{_quoted(ty)} is listed twice" if seen_types[ty.casefold()] == ty
+                     else f"{_quoted(seen_types[ty.casefold()])} and {_quoted(ty)} are the same type")
             raise CodebookError(f"'types': {twice}; expected each type once, e.g. [klage, ønske, ros]")
         seen_types[ty.casefold()] = ty
+    _check_parents(cb)
+
+
+def _check_parents(cb: Codebook) -> None:
+    """Each parent is another theme's id; no cycles; an exclusive theme has neither parent nor children."""
     by_id = {t.id: t for t in cb.themes}
-    for t in cb.themes:
+    pos = {t.id: i for i, t in enumerate(cb.themes)}
+    for i, t in enumerate(cb.themes):
         if t.parent is None:
             continue
         if t.parent == t.id:
-            raise CodebookError(f"theme {t.id!r}: is its own parent")
+            raise CodebookError(f"{_theme_name(t.id, i)}: is its own parent")
         if t.parent not in by_id:
-            others = ", ".join(i for i in by_id if i != t.id)
-            raise CodebookError(f"theme {t.id!r}: unknown parent {t.parent!r}{_did_you_mean(t.parent, by_id)}; "
-                                f"'parent' is the id of another theme, one of: {others}")
+            others = ", ".join(tid if not _holds_personal_data(tid) else f"theme #{pos[tid] + 1}"
+                               for tid in by_id if tid != t.id)
+            shown = (f"({len(t.parent)} characters, not shown: it looks like personal data)"
+                     if _holds_personal_data(t.parent)
+                     else f"{t.parent!r}{_did_you_mean(t.parent, by_id)}")
+            raise CodebookError(f"{_theme_name(t.id, i)}: unknown parent {shown}; 'parent' is the id of another "
+                                f"theme, one of: {others}")
     for t in cb.themes:  # cycles
         path, cur = [t.id], t.parent
         while cur is not None:
             if cur in path:
-                raise CodebookError(f"parent cycle: {' -> '.join(path + [cur])}")
+                shown = [_theme_ref(tid, pos[tid]).strip("'") for tid in path + [cur]]
+                raise CodebookError(f"parent cycle: {' -> '.join(shown)}")
             path.append(cur)
             cur = by_id[cur].parent
-    for t in cb.themes:
+    for i, t in enumerate(cb.themes):
         if t.exclusive and (t.parent or any(c.parent == t.id for c in cb.themes)):
-            raise CodebookError(f"theme {t.id!r}: an exclusive theme cannot have a parent or children")
+            raise CodebookError(f"{_theme_name(t.id, i)}: an exclusive theme cannot have a parent or children")
 
 
 def _did_you_mean(value: str, ids: Iterable[str]) -> str:
@@ -588,21 +659,22 @@ def _did_you_mean(value: str, ids: Iterable[str]) -> str:
 
     ids = list(ids)
     for tid in ids:
-        if value.casefold() == tid.casefold() or ascii_id(value) == tid:
+        if (value.casefold() == tid.casefold() or ascii_id(value) == tid) and not _holds_personal_data(tid):
             return f" (did you mean {tid!r}?)"
     close = difflib.get_close_matches(ascii_id(value) or value.casefold(), ids, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {close[0]!r}?)" if close and not _holds_personal_data(close[0]) else ""
 
 
 def _refuse_duplicate_labels(cb: Codebook) -> None:
     """Two themes with one label (case and spacing ignored) cannot be told apart by readers or coders."""
-    seen: dict[str, str] = {}
-    for t in cb.themes:
+    seen: dict[str, int] = {}
+    for i, t in enumerate(cb.themes):
         key = " ".join(t.label.casefold().split())
         if key in seen:
-            raise CodebookError(f"themes {seen[key]!r} and {t.id!r} have the same label; give each theme its own "
-                                f"label (readers see labels, not ids)")
-        seen[key] = t.id
+            first = cb.themes[seen[key]].id
+            raise CodebookError(f"themes {_theme_ref(first, seen[key])} and {_theme_ref(t.id, i)} have the same label; "
+                                f"give each theme its own label (readers see labels, not ids)")
+        seen[key] = i
 
 
 def _warn_duplicate_keywords(cb: Codebook) -> None:
@@ -610,13 +682,15 @@ def _warn_duplicate_keywords(cb: Codebook) -> None:
     evidence cannot tell them apart."""
     import warnings
 
-    seen: dict[frozenset[str], str] = {}
-    for t in cb.themes:
+    seen: dict[frozenset[str], int] = {}
+    for i, t in enumerate(cb.themes):
         key = frozenset(k.casefold() for k in t.keywords)
         if not key:
             continue
         if key in seen:
-            warnings.warn(f"codebook {cb.name!r}: themes {seen[key]!r} and {t.id!r} have the same keywords; "
-                          f"keywords cannot tell them apart (give each its own)", UserWarning, stacklevel=5)
+            first = cb.themes[seen[key]].id
+            warnings.warn(f"codebook {cb.name!r}: themes {_theme_ref(first, seen[key])} and {_theme_ref(t.id, i)} have "
+                          f"the same keywords; keywords cannot tell them apart (give each its own)", UserWarning,
+                          stacklevel=5)
         else:
-            seen[key] = t.id
+            seen[key] = i

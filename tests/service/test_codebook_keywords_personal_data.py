@@ -83,3 +83,26 @@ def test_the_cli_store_path_refuses_it_too(tmp_path, monkeypatch):
             assert s.scalar(select(func.count()).select_from(Codebook)) == 0
     finally:
         db.dispose()
+
+
+def test_personal_data_in_an_id_is_refused_before_a_validation_message_could_quote_it(client, keys):
+    """Two themes with the same label, one of whose ids holds a name and a fødselsnummer: the personal-data refusal
+    comes first (the validator's message named the id: «berit_johansen_[FØDSELSNUMMER]»; privacy re-audit dec05e)."""
+    themes = [dict(t) for t in GOOD["themes"]]
+    themes[1] = {**themes[1], "id": f"berit_johansen_{FNR}", "label": "Telefon", "exclusive": False}
+    before = table_counts(client.app)
+    r = client.post("/codebooks", json={**GOOD, "themes": themes}, headers=hdr(keys["analyst"]))
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "personal_data_in_name", r.text
+    for secret in ("berit", "johansen", FNR):
+        assert secret not in r.text.lower()
+    assert table_counts(client.app) == before
+
+
+@pytest.mark.parametrize("body", [{"name": "x", "version": "1", "themes": "telefon"},
+                                  {"name": "x", "version": "1", "themes": ["telefon"]},
+                                  {"name": "x", "version": "1", "themes": [{"id": "a", "keywords": "a, b"}]}])
+def test_a_misshapen_codebook_still_gets_the_validators_message(client, keys, body):
+    r = client.post("/codebooks", json=body, headers=hdr(keys["analyst"]))
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] != "personal_data_in_name"

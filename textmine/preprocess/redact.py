@@ -767,6 +767,10 @@ _NOT_SURNAMES = frozenset("ingen noen noe han hun de dere den det denne dette di
 _NOUN_ENDINGS = ("en", "et", "ene", "ane", "a", "ar", "er", "ing", "het")
 _OBJECT_PREPS = frozenset("i på fra frå til ved via med hos gjennom mot om av for".split())
 _SELF_WORDS = ("jeg", "eg", "meg")
+# After "<Surname> i <Place> som": an adverb before the verb ("som aldri svarer"), and the endings of a present or past
+# tense ("driver", "ringte", "svarde", "jobbet") that count as the verb there.
+_RELATIVE_ADVERBS = frozenset("ikke aldri alltid også bare nå selv fortsatt".split())
+_FINITE_ENDINGS = ("er", "te", "de", "et")
 # Ambiguous first names whose ordinary sense is a noun that can stand alone as a subject ("Liv er viktig", "Sol er
 # meldt", "Dag var lang", "Tone er viktig i brev", "Helga var travel"): never a name by SUBJECT_VERBS alone.
 SUBJECT_NOUN_NAMES = frozenset(
@@ -1455,17 +1459,40 @@ class Redactor:
             return office in ("nav", "navkontoret") or office.startswith("nav-") or office in _OFFICE_WORDS
 
         def placed_subject(i: int) -> bool:
-            """A surname-like word as the subject of a finite verb after "i <Place>" at the start of a clause:
-            "Kvernmo i Hammerfest har aldri svart" ("NAV i Bergen", "Kontoret i Bodø", "Posten i Tromsø" stay: an
-            organisation of the blocklist, a definite noun, an ordinary word; see :func:`surname_like`)."""
-            if i + 3 >= n or lows[i + 1] != "i" or not adjacent(i, i + 1) or not surname_like(i):
+            """A surname-like word as the subject of a finite verb after "i <Place>", at the start of a clause or
+            joined by "og" to "jeg"/"meg" ("Kvernmo i Hammerfest har aldri svart", "Vi er bare meg og Bjørkelund i
+            Alta som driver firmaet", "Bjørkelund og jeg i Alta driver"); the verb may open a relative clause ("som
+            (aldri) svarer"). "NAV i Bergen", "Kontoret i Bodø", "Posten i Tromsø" stay: an organisation of the
+            blocklist, a definite noun, an ordinary word (see :func:`surname_like`)."""
+            if not surname_like(i):
                 return False
-            if not (sentence_initial(i) or (i and lows[i - 1] in _CLAUSE_STARTS and adjacent(i - 1, i))):
+            self_after = (i + 2 < n and lows[i + 1] in _PAIR_WORDS and lows[i + 2] in _SELF_WORDS
+                          and adjacent(i, i + 1) and adjacent(i + 1, i + 2))
+            k = i + 3 if self_after else i + 1  # the "i"
+            if k + 2 >= n or lows[k] != "i" or not adjacent(k - 1, k):
                 return False
-            j = i + 2
-            while j < n and j < i + 4 and (cap(j) or upper(j)) and adjacent(j - 1, j):
+            joined = with_self(i)
+            if not (joined or sentence_initial(i) or (i and lows[i - 1] in _CLAUSE_STARTS and adjacent(i - 1, i))):
+                return False
+            j = k + 1
+            while j < n and j < k + 3 and (cap(j) or upper(j)) and adjacent(j - 1, j):
                 j += 1  # the place: "Hammerfest", "Indre Østfold", "NAV Hammerfest"
-            return i + 2 < j < n and adjacent(j - 1, j) and (lows[j] in SUBJECT_VERBS or lows[j] in _ACT_VERBS)
+            return k + 1 < j < n and adjacent(j - 1, j) and verb_after_place(j, joined)
+
+        def verb_after_place(j: int, loose: bool) -> bool:
+            """Word j is a finite verb ("har", "ringte") or "som" + (an adverb +) a finite verb; after "som" or when
+            the subject is joined to "jeg" (``loose``), a present or past tense by its ending counts too ("driver")."""
+            relative = lows[j] == "som"
+            if relative:
+                adverb = j + 2 < n and lows[j + 1] in _RELATIVE_ADVERBS and adjacent(j, j + 1)
+                j += 2 if adverb else 1
+                if j >= n or not adjacent(j - 1, j):
+                    return False
+            low = lows[j]
+            if low in SUBJECT_VERBS or low in _ACT_VERBS:
+                return True
+            return (relative or loose) and not cap(j) and not upper(j) and len(low) >= 4 and low.isalpha() \
+                and low.endswith(_FINITE_ENDINGS)
 
         def has_cue(i: int) -> bool:
             if i == 0 or lows[i - 1] not in names.cue_last_words:
