@@ -16,6 +16,31 @@ def level_key(v) -> str:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
+def neutral_row_levels(rows: pd.DataFrame, names, columns) -> pd.DataFrame:
+    """``rows`` with each value of the segment ``columns`` that ``names`` (``{(column, level): neutral label}``, the
+    report's :func:`textmine.report.views.small_level_names`) renames under its neutral label («Liten gruppe 2»), as
+    in the tables: a row-level export that kept «Kontor Vest» with 47 rows beside «Liten gruppe 2» with base 47 in
+    the tables would give the numbering back. Blank values stay blank."""
+    if not names or rows.empty:
+        return rows
+    out = rows
+    for column in columns:
+        mapping = {level: _capital(label) for (c, level), label in names.items() if c == column}
+        if not mapping or column not in out.columns:
+            continue
+        keys = out[column].map(lambda v: None if pd.isna(v) else level_key(v))
+        hit = keys.isin(list(mapping)).to_numpy()
+        if hit.any():
+            out = out.copy() if out is rows else out
+            out[column] = out[column].astype(object).where(~hit, keys.map(mapping))
+    return out
+
+
+def _capital(text: str) -> str:
+    """«liten gruppe 2» → «Liten gruppe 2», as the report's tables write the neutral labels."""
+    return text[:1].upper() + text[1:]
+
+
 def blank_small_cells(out: pd.DataFrame, segments: list[str], min_cell: int) -> np.ndarray:
     """Blank small cells' segment values in ``out`` (in place), each wave on its own (a wave's blanks never depend on
     another wave's rows); then a respondent id shown in several waves has a value blanked in one wave blanked in all

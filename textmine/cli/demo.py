@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         from ..survey import SurveyDefinition
         from .clean import check_out_dir
         from .coding import _fail
-        from .stats import write_summary
+        from .stats import neutral_summary, write_summary
 
         console = Console(stderr=True)
         t0 = time.perf_counter()
@@ -50,10 +50,11 @@ def register(app: typer.Typer) -> None:
                 coded[wave] = code_wave(df, survey, coder=coder, report=lambda m: console.print(f"  {wave}: {m}"))
         with console.status("Computing indicators, theme shares, change and quotes …"):
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
-        shown = blank_hidden_rows(summary, nullable=False)[0]  # hidden cells show no number, in any mode
+        # hidden cells show no number, in any mode, and small free-valued levels no name (as in the report)
+        shown = blank_hidden_rows(neutral_summary(summary, survey), nullable=False)[0]
         for wave in frames:  # every wave; the later one carries the change since the earlier
             typer.echo(shown.to_text_table(wave=wave))
-        written = write_summary(summary, out / "sammendrag")
+        written = write_summary(summary, out / "sammendrag", survey)
         coded_dir = out / "kodet"
         try:
             for wave, df in coded.items():

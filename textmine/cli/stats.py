@@ -13,7 +13,7 @@ import typer
 from ..pipeline import LONG_CODED_COLUMNS as _LONG_CODED
 from .coding import _check_out, _columns, _fail, _read, _write_text
 
-__all__ = ["register", "load_coded", "load_survey", "write_summary"]
+__all__ = ["register", "load_coded", "load_survey", "neutral_summary", "write_summary"]
 
 
 def load_coded(path: Path) -> pd.DataFrame:
@@ -122,21 +122,60 @@ def _read_survey(path: Path):
         _fail(f"{path}: cannot read the survey definition ({e.strerror or e})")
 
 
-def write_summary(summary, out: Path) -> list[Path]:
+def neutral_summary(summary, survey, *, key: bytes | str | None = None):
+    """A copy of ``summary`` whose hidden levels of free-valued segments (e.g. «kontor») carry the report's neutral
+    names («Liten gruppe N», :func:`textmine.report.views.small_level_names`, numbered with ``key``, by default the
+    installation's :func:`textmine.paths.disclosure_key`) in every row of every table and in the quotes'
+    attributions: the same names as ``textmine report`` gives on the same data. Without ``survey``: as is."""
+    from dataclasses import replace
+
+    from ..report.views import indicator_view, neutral_attributions, small_level_names, theme_view
+
+    if survey is None:
+        return summary
+    labels = (summary.meta or {}).get("theme_labels") or {}
+    small = small_level_names(survey, indicator_view(summary, survey), theme_view(summary, survey, labels), key=key)
+    if not small:
+        return summary
+    tables = {name: neutral_attributions(_neutral_levels(t, survey, small), small)
+              for name, t in summary.tables.items()}
+    return replace(summary, tables=tables)
+
+
+def _neutral_levels(t: pd.DataFrame, survey, small) -> pd.DataFrame:
+    """A summary table (``segment`` = column, ``value`` = level) with the levels in ``small`` under their neutral
+    names, moved after their group's other rows, as :func:`textmine.report.views.neutral_small_levels` does."""
+    from ..report.views import neutral_small_levels
+
+    if t is None or t.empty or not {"segment", "value"} <= set(t.columns):
+        return t
+    display = {s.column: dict(s.display) for s in survey.segments}
+    shown = [display.get(var, {}).get(str(val), str(val)) for var, val in zip(t["segment"], t["value"])]
+    named = neutral_small_levels(t.assign(segment_var=t["segment"].to_numpy(), segment=shown), small)
+    return named.drop(columns="segment").rename(columns={"segment_var": "segment"})[list(t.columns)]
+
+
+def write_summary(summary, out: Path, survey=None, *, key: bytes | str | None = None) -> list[Path]:
     """``summary.write`` into a temporary folder inside ``out``, then each file renamed into place: a failed
     write leaves the earlier results whole and no temporary files behind. Hidden (suppressed) rows are written
-    without numbers, only flagged, whatever the ``suppression`` mode (:func:`textmine.summary.blank_hidden_rows`)."""
+    without numbers, only flagged, whatever the ``suppression`` mode (:func:`textmine.summary.blank_hidden_rows`);
+    with ``survey``, small free-valued levels under the report's neutral names (:func:`neutral_summary`)."""
     import os
     import shutil
     import tempfile
 
+    from ..paths import CacheDirError
     from ..summary import blank_hidden_rows
 
+    try:
+        shown = blank_hidden_rows(neutral_summary(summary, survey, key=key))[0]
+    except CacheDirError as exc:  # the installation's disclosure key (a bad TEXTMINE_DISCLOSURE_KEY …)
+        _fail(exc.strerror or str(exc))
     try:
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".summary-", dir=out))
         try:
-            written = blank_hidden_rows(summary)[0].write(tmp)
+            written = shown.write(tmp)
             for p in written:
                 os.replace(p, out / p.name)
         finally:
@@ -366,8 +405,8 @@ def register(app: typer.Typer) -> None:
             )
         for msg in dict.fromkeys(str(w.message) for w in got if issubclass(w.category, UserWarning)):
             typer.echo(f"warning: {msg}", err=True)
-        written = write_summary(summary, out)
-        shown, hidden = blank_hidden_rows(summary, nullable=False)
+        written = write_summary(summary, out, survey)
+        shown, hidden = blank_hidden_rows(neutral_summary(summary, survey), nullable=False)
         if not quiet:
             typer.echo(shown.to_text_table())
         if hidden and survey.suppression == "flag":

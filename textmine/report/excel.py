@@ -24,7 +24,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .model import ReportData
 from .numbers import fmt_int
-from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key
+from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key, neutral_row_levels
 from ..survey import SurveyDefinition
 from .views import (HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, hierarchy_order,
                     method_lines, quotes_in_report_order, theme_parents)
@@ -438,6 +438,8 @@ def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, 
     blank masked, with the blanking computed once: ``mask`` of :func:`safe_coded_rows`) without the ``omit`` columns,
     the segments declared ``attribution: false`` (method data ``unattributed``; the service leaves them out too) and
     ``health_flag``.
+    The levels the report's tables name «Liten gruppe N» (``r.small_levels``, the mapping of
+    :func:`textmine.report.views.report_from_summary`) carry that name here too.
     When any respondent id is personal data (:func:`report_personal_ids`), the id column is left out and the rows
     get a running number (:data:`ROW_NUMBER`) instead. Returns (rows, counts: ``small``, ``health``, ``weight``,
     ``personal_ids``)."""
@@ -449,6 +451,7 @@ def export_rows(r: ReportData, omit: Iterable[str] = ()) -> tuple[pd.DataFrame, 
     counts = {"small": n_small, "health": n_health, "weight": int(rows.attrs.get(WEIGHT_BLANKED_ATTR, 0)),
               "personal_ids": 0}
     rows = rows.drop(columns=[c for c in rows.columns if c in omit or c == "health_flag"])
+    rows = neutral_row_levels(rows, r.small_levels, segments)  # the tables' «Liten gruppe N»
     if "respondent_id" in rows.columns:
         counts["personal_ids"] = report_personal_ids(r)
         if counts["personal_ids"]:

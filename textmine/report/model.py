@@ -50,6 +50,9 @@ class ReportData:
     codebook: list[dict] = field(default_factory=list)
     coded: pd.DataFrame | None = None  # one row per coded comment (redacted text only)
     method: dict = field(default_factory=dict)
+    # {(segment column, level): neutral label} of the levels renamed «Liten gruppe N» in every table (the row-level
+    # exports use the same names)
+    small_levels: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.waves = [str(w) for w in self.waves]

@@ -680,4 +680,4 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         if len(waves) > 1 else None,
         impact=impact_view(summary, survey, labels, current),
         quotes=neutral_attributions(quote_view(summary, labels, current), small),
-        codebook=cb, coded=coded_view(frames or {}, coded, survey), method=info)
+        codebook=cb, coded=coded_view(frames or {}, coded, survey), method=info, small_levels=dict(small))
