@@ -30,3 +30,20 @@ def break_csv_writes(monkeypatch, partial: str = "id,te") -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+
+
+def run_fast_demo(monkeypatch, out):
+    """``textmine demo --out OUT`` with small, fast stand-ins (the keyword coder, 300 respondents per sample wave,
+    quotes without e5); returns the CLI result."""
+    from functools import partial
+
+    import textmine.pipeline as tp
+    import textmine.summary as ts
+    from textmine.report.pipeline import KeywordCoder
+
+    read = tp.read_waves
+    monkeypatch.setattr(tp, "read_waves", lambda paths, survey, **kw: {
+        w: df.head(300) for w, df in read(paths, survey, **kw).items()})
+    monkeypatch.setattr(tp, "coder_for", lambda **kw: KeywordCoder())
+    monkeypatch.setattr(ts, "build_summary", partial(ts.build_summary, embedder="fallback"))
+    return run_cli("demo", "--out", out)

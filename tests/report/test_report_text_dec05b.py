@@ -284,20 +284,9 @@ def test_build_report_describes_a_given_coder_and_reads_labels_beside_the_files(
 def test_demo_report_has_the_model_and_agreement_notes(tmp_path, monkeypatch):
     """``textmine demo`` writes the same «Modell» and «Samsvar» notes as ``textmine report`` (small, fast stand-ins:
     the keyword coder and 300 respondents per sample wave)."""
-    from functools import partial
+    from ..clitools import run_fast_demo
 
-    import textmine.pipeline as tp
-    import textmine.summary as ts
-    from textmine.report.pipeline import KeywordCoder
-
-    from ..clitools import run_cli
-
-    read = tp.read_waves
-    monkeypatch.setattr(tp, "read_waves", lambda paths, survey, **kw: {
-        w: df.head(300) for w, df in read(paths, survey, **kw).items()})
-    monkeypatch.setattr(tp, "coder_for", lambda **kw: KeywordCoder())
-    monkeypatch.setattr(ts, "build_summary", partial(ts.build_summary, embedder="fallback"))
-    res = run_cli("demo", "--out", tmp_path / "d")
+    res = run_fast_demo(monkeypatch, tmp_path / "d")
     assert res.exit_code == 0, res.output
     html = (tmp_path / "d" / "rapport" / "rapport.html").read_text(encoding="utf-8")
     method = _section(html, "metode")

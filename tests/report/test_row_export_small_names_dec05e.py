@@ -9,65 +9,33 @@ Data: «kontor» is free-valued. «Zeta kontor» has 40 respondents in each wave
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from .test_small_groups_dec05c import _definition
+from .test_small_groups_dec05c import _wave as _wave_c
+
 ZETA = "Zeta kontor"
 KONTOR = ["Kontor A"] * 120 + ["Kontor B"] * 100 + [ZETA] * 40 + ["AB 123"] * 4
-WORDS = ["ventetid", "telefonen", "saksbehandler", "refusjon", "skjemaet", "oppfølging", "veileder", "nettsiden"]
 KEY = b"dec05e-row-key-0123456789abcdef"
 
 
-def _definition():
-    from textmine.survey import SurveyDefinition
-
-    return SurveyDefinition.from_dict({
-        "name": "smaa", "id": "rid", "wave": "aar", "min_cell": 10,
-        "segments": [{"column": "kontor", "label": "Kontor"}],
-        "indicators": [{"id": "helhet", "column": "q1", "label": "Fornøyd", "scale": [1, 6]}],
-        "free_text": [{"column": "q_zz", "label": "Første spørsmål?"}, {"column": "q_aa", "label": "Andre spørsmål?"}]})
-
-
 def _wave(year: int, seed: int, zeta_answers_zz: int):
-    rng = np.random.default_rng(seed)
-    n = len(KONTOR)
-    ids = [f"r{year}-{i}" for i in range(n)]
-    df = pd.DataFrame({"rid": ids, "aar": year, "kontor": KONTOR, "q1": rng.integers(1, 7, n).astype(float)})
-    rows, zeta_seen = [], 0
-    for i, (rid, office) in enumerate(zip(ids, KONTOR)):
-        for q in ("q_zz", "q_aa"):
-            if q == "q_zz" and office == ZETA:
-                zeta_seen += 1
-                if zeta_seen > zeta_answers_zz:
-                    continue
-            words = " ".join(rng.choice(WORDS, 6))
-            rows.append({"respondent_id": rid, "question": q, "is_non_answer": 0, "health_flag": 0,
-                         "text_clean": f"Vi synes {words} kunne vært bedre, svar nummer {i} for {q}.",
-                         "theme_x": int(rng.random() < 0.4), "theme_y": int(rng.random() < 0.6)})
-    coded = pd.DataFrame(rows)
-    for q in ("q_zz", "q_aa"):
-        df[q] = df["rid"].map(dict(zip(*coded.loc[coded["question"] == q, ["respondent_id", "text_clean"]].T.values)))
-    return df, coded
+    return _wave_c(year, seed, zeta_answers_zz, kontor=KONTOR)
 
 
 @pytest.fixture(scope="module")
 def report():
     """The report of the two waves with its small-level mapping, as ``report_from_summary`` keeps it."""
     from textmine.report import report_from_summary
-    from textmine.report.views import indicator_view, small_level_names, theme_view
     from textmine.summary import build_summary
 
     survey = _definition()
     f22, c22 = _wave(2022, 1, 40)
     f23, c23 = _wave(2023, 2, 3)
     frames, coded = {"2022": f22, "2023": f23}, {"2022": c22, "2023": c23}
-    summary = build_summary(frames, survey, coded, theme_labels={"x": "Tema X", "y": "Tema Y"}, embedder="fallback")
-    r = report_from_summary(summary, survey, frames=frames, coded=coded, key=KEY)
-    if not getattr(r, "small_levels", None):  # until report_from_summary keeps its mapping on the ReportData
-        r.small_levels = small_level_names(survey, indicator_view(summary, survey),
-                                           theme_view(summary, survey, {}), key=KEY)
-    return r
+    summary = build_summary(frames, survey, coded, theme_labels={"x": "Tema X", "y": "Tema Y", "z": "Tema Z"}, embedder="fallback")
+    return report_from_summary(summary, survey, frames=frames, coded=coded, key=KEY)
 
 
 def _table_names(r) -> set[str]:

@@ -139,22 +139,10 @@ def test_the_demos_summary_files_use_the_reports_neutral_names(tmp_path, monkeyp
     """``textmine demo``'s «sammendrag» files name a free-valued level hidden in the report «Liten gruppe N», as the
     report does (they named «Primærnæringer», «Transport og lagring» … beside their hidden cells; dec05e). Small,
     fast stand-ins: the keyword coder and 300 respondents per sample wave."""
-    from functools import partial
 
-    import pandas as pd
+    from ..clitools import run_fast_demo
 
-    import textmine.pipeline as tp
-    import textmine.summary as ts
-    from textmine.report.pipeline import KeywordCoder
-
-    from ..clitools import run_cli
-
-    read = tp.read_waves
-    monkeypatch.setattr(tp, "read_waves", lambda paths, survey, **kw: {
-        w: df.head(300) for w, df in read(paths, survey, **kw).items()})
-    monkeypatch.setattr(tp, "coder_for", lambda **kw: KeywordCoder())
-    monkeypatch.setattr(ts, "build_summary", partial(ts.build_summary, embedder="fallback"))
-    res = run_cli("demo", "--out", tmp_path / "d")
+    res = run_fast_demo(monkeypatch, tmp_path / "d")
     assert res.exit_code == 0, res.output
     report = pd.read_json(tmp_path / "d" / "rapport" / "rapport.json", typ="series")
     renamed = {r["segment"] for r in report["themes"] if str(r["segment"]).startswith("Liten gruppe")}
