@@ -33,18 +33,18 @@ NOT_CODED = "ikke kodet"  # a free-text question with answers but no coded row i
 VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
     "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange sammenligninger innen hver tabell: "
-    "én inndeling × indikatorer/temaer) og 95 % KI for endringen utelukker 0; tendens: ellers justert p < 0,10; "
+    "én inndeling × indikatorer/temaer) og 95\u00a0% KI for endringen utelukker 0; tendens: ellers justert p < 0,10; "
     "ingen sikker endring: justert p ≥ 0,10 (ikke det samme som at andelen er uendret); ikke testbar: andelen mangler "
     "i en av målingene (f.eks. et tema som ikke er kodet); verdict_unadjusted (i filene) bruker ujustert p"
 )
 DIFFERENCE_RULE = (
-    "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg) og 95 % KI utelukker "
+    "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg) og 95\u00a0% KI utelukker "
     "0; tendens: ellers justert p < 0,10; ingen sikker forskjell ellers; ikke testbar: indikatoren er lik for alle "
     "kommentatorene (f.eks. et spørsmål som bare stilles dem som svarte negativt på den), eller temaet er ikke kodet, "
     "ingen test"
 )
 TEST_METHOD = (
-    "95 % KI for forskjellen mellom to andeler: Newcombes hybride score-intervall (fra Wilson-intervallene til de to "
+    "95\u00a0% KI for forskjellen mellom to andeler: Newcombes hybride score-intervall (fra Wilson-intervallene til de to "
     "andelene); p-verdi: to-utvalgs z-test med sammenslått standardfeil, eller Fishers eksakte test når en andel er "
     "0 % eller 100 % eller en forventet frekvens er under 5; vektet: på Kish effektiv n (eksakt test på avrundede "
     "effektive antall)"

@@ -341,3 +341,13 @@ def test_export_rows_equal_the_two_step_path(report_data):
     keep = [c for c in rows.columns if c in expected.columns]
     pd.testing.assert_frame_equal(rows[keep].reset_index(drop=True), expected[keep].reset_index(drop=True))
     assert (counts["small"], counts["health"]) == (n_small, n_health)
+
+
+def test_method_texts_keep_95_and_percent_together(report_data):
+    """The method notes the report, the workbook and the summary files print (verdict rule, test method, weights)
+    never break a line between «95» and «%» either (WCAG audit dec05d, left from the first round)."""
+    import textmine.summary as ts
+
+    texts = (ts.VERDICT_RULE, ts.DIFFERENCE_RULE, ts.TEST_METHOD, report_data.method["weights"])
+    for text in texts:
+        assert "95 %" not in text and "95\u00a0%" in text, text

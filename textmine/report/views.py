@@ -564,7 +564,7 @@ def method_notes(summary, survey, codebook) -> dict:
         "unattributed": [s.column for s in survey.segments if not s.attribution],
         "respondents": respondents,
         "commenters": commenters,
-        "weights": _weights_text(survey, weight) + f" 95 % konfidensintervall: {meta.get('ci_method', '–')}.",
+        "weights": _weights_text(survey, weight) + f" 95\u00a0% konfidensintervall: {meta.get('ci_method', '–')}.",
         "denominators": ("Andel av dem som svarte på spørsmålet (grunnlag = antall med et svar med innhold på "
                          "spørsmålet). Andel av de spurte og av alle respondenter står i tabellene, uten "
                          "konfidensintervall."),
