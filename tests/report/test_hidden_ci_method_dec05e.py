@@ -21,16 +21,9 @@ def test_hidden_rows_blank_the_ci_method():
 @pytest.fixture(scope="module")
 def small_report():
     """Two waves with offices under min_cell (hidden cells), as the dec05c small-group tests build them."""
-    from textmine.report import report_from_summary
-    from textmine.summary import build_summary
+    from .test_small_groups_dec05c import build_small_groups
 
-    from .test_small_groups_dec05c import _definition, _wave
-
-    survey = _definition()
-    (f22, c22), (f23, c23) = _wave(2022, 1, zeta_answers_zz=40), _wave(2023, 2, zeta_answers_zz=3)
-    frames, coded = {"2022": f22, "2023": f23}, {"2022": c22, "2023": c23}
-    summary = build_summary(frames, survey, coded, embedder="fallback")
-    return report_from_summary(summary, survey, frames=frames, coded=coded)
+    return build_small_groups()["report"]
 
 
 def test_report_views_show_no_ci_method_on_hidden_rows(small_report):

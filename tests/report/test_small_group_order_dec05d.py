@@ -16,8 +16,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from .test_small_groups_dec05c import _definition
-from .test_small_groups_dec05c import _wave as _wave_c
+from .test_small_groups_dec05c import build_small_groups
 
 SMALL = {"AA 101": 4, "BB 202": 5, "CC 303": 6, "DD 404": 3, "EE 505": 7, "FF 606": 2}
 ZETA = "Zeta kontor"
@@ -87,28 +86,14 @@ def test_small_rows_are_listed_in_the_order_of_their_numbers():
 
 
 # ------------------------------------------------------------------ one numbering in the whole report
-def _wave(year: int, seed: int, zeta_answers_zz: int):
-    return _wave_c(year, seed, zeta_answers_zz, kontor=KONTOR)
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from textmine.report import report_from_summary, write_report
-    from textmine.summary import build_summary
+    from textmine.report import write_report
 
-    survey = _definition()
-    f22, c22 = _wave(2022, 1, zeta_answers_zz=40)
-    f23, c23 = _wave(2023, 2, zeta_answers_zz=3)
-    frames, coded = {"2022": f22, "2023": f23}, {"2022": c22, "2023": c23}
-    labels = {"x": "Tema X", "y": "Tema Y", "z": "Tema Z"}
-    summary = build_summary(frames, survey, coded, theme_labels=labels, embedder="fallback")
-    codebook = {"name": "t", "version": "1", "themes": [{"id": t, "label": lab, "description": "", "keywords": [t]}
-                                                          for t, lab in labels.items()]}
-    r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook)
+    b = build_small_groups(KONTOR)
     out = tmp_path_factory.mktemp("rekkefolge")
-    write_report(r, out, formats=("html", "xlsx", "json", "charts"))
-    return {"survey": survey, "summary": summary, "frames": frames, "coded": coded, "report": r, "out": out,
-            "codebook": codebook}
+    write_report(b["report"], out, formats=("html", "xlsx", "json", "charts"))
+    return {**b, "out": out}
 
 
 def _expected(built, key: bytes | None = None) -> dict[str, str]:

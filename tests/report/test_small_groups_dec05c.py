@@ -57,21 +57,28 @@ def _wave(year: int, seed: int, zeta_answers_zz: int, kontor: list | None = None
     return df, coded
 
 
-@pytest.fixture(scope="module")
-def small_groups():
+def build_small_groups(kontor: list | None = None) -> dict:
+    """Both waves (``kontor``: each respondent's office, by default this module's), their summary, codebook and
+    report."""
     from textmine.report import report_from_summary
     from textmine.summary import build_summary
 
     survey = _definition()
-    f22, c22 = _wave(2022, 1, zeta_answers_zz=40)
-    f23, c23 = _wave(2023, 2, zeta_answers_zz=3)
+    f22, c22 = _wave(2022, 1, zeta_answers_zz=40, kontor=kontor)
+    f23, c23 = _wave(2023, 2, zeta_answers_zz=3, kontor=kontor)
     frames, coded = {"2022": f22, "2023": f23}, {"2022": c22, "2023": c23}
     labels = {"x": "Tema X", "y": "Tema Y", "z": "Tema Z"}
     summary = build_summary(frames, survey, coded, theme_labels=labels, embedder="fallback")
     codebook = {"name": "t", "version": "1", "themes": [{"id": t, "label": lab, "description": "", "keywords": [t]}
                                                           for t, lab in labels.items()]}
     r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook)
-    return {"survey": survey, "frames": frames, "coded": coded, "report": r}
+    return {"survey": survey, "summary": summary, "frames": frames, "coded": coded, "report": r,
+            "codebook": codebook}
+
+
+@pytest.fixture(scope="module")
+def small_groups():
+    return build_small_groups()
 
 
 @pytest.fixture(scope="module")
