@@ -59,7 +59,7 @@ def test_error_triggering_values_are_never_echoed(client, keys, caplog):
                                                          "definition": ("d.yaml", bad_def.encode(), "text/yaml")},
                          data={"label": "y"}, headers=a), 422, "personal_data_in_name"),  # column names checked
             (client.post("/codebooks", json={"name": "x", "version": "1", "themes": [{"id": PHONE, "label": "T"}]},
-                         headers=a), 422, "invalid_codebook"),
+                         headers=a), 422, "personal_data_in_name"),  # checked first: never quoted (dec05e)
         ]
     for r, status, code in cases:
         assert r.status_code == status and r.json()["error"]["code"] == code, r.text

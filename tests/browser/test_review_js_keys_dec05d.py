@@ -13,7 +13,6 @@ import pytest
 
 from service.web.pages import _html_langs, env
 
-from ..browsertools import chromium
 
 STATIC = Path(__file__).resolve().parents[2] / "service" / "web" / "static"
 BASE = "http://textmine.test"
@@ -59,10 +58,6 @@ def _home_html(idle: int, left: int) -> str:
     return env.get_template("codebooks.html").render(who=_who(), rows=[], session_timing={"idle": idle, "left": left})
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 class Site:
