@@ -51,10 +51,11 @@ def register(app: typer.Typer) -> None:
         with console.status("Computing indicators, theme shares, change and quotes …"):
             summary = build_summary(frames, survey, coded, theme_labels=_labels(coder))
         # hidden cells show no number, in any mode, and small free-valued levels no name (as in the report)
-        shown = blank_hidden_rows(neutral_summary(summary, survey), nullable=False)[0]
+        named = neutral_summary(summary, survey)  # once, for the terminal and the files
+        shown = blank_hidden_rows(named, nullable=False)[0]
         for wave in frames:  # every wave; the later one carries the change since the earlier
             typer.echo(shown.to_text_table(wave=wave))
-        written = write_summary(summary, out / "sammendrag", survey)
+        written = write_summary(named, out / "sammendrag")
         coded_dir = out / "kodet"
         try:
             for wave, df in coded.items():

@@ -155,6 +155,17 @@ def _neutral_levels(t: pd.DataFrame, survey, small) -> pd.DataFrame:
     return named.drop(columns="segment").rename(columns={"segment_var": "segment"})[list(t.columns)]
 
 
+def _named(summary, survey, *, key: bytes | str | None = None):
+    """:func:`neutral_summary`, a bad disclosure key (a short TEXTMINE_DISCLOSURE_KEY, an unsafe key file) being a
+    setting to fix: one line, exit 2."""
+    from ..paths import CacheDirError
+
+    try:
+        return neutral_summary(summary, survey, key=key)
+    except CacheDirError as exc:
+        _fail(exc.strerror or str(exc))
+
+
 def write_summary(summary, out: Path, survey=None, *, key: bytes | str | None = None) -> list[Path]:
     """``summary.write`` into a temporary folder inside ``out``, then each file renamed into place: a failed
     write leaves the earlier results whole and no temporary files behind. Hidden (suppressed) rows are written
@@ -164,13 +175,9 @@ def write_summary(summary, out: Path, survey=None, *, key: bytes | str | None = 
     import shutil
     import tempfile
 
-    from ..paths import CacheDirError
     from ..summary import blank_hidden_rows
 
-    try:
-        shown = blank_hidden_rows(neutral_summary(summary, survey, key=key))[0]
-    except CacheDirError as exc:  # the installation's disclosure key (a bad TEXTMINE_DISCLOSURE_KEY …)
-        _fail(exc.strerror or str(exc))
+    shown = blank_hidden_rows(_named(summary, survey, key=key))[0]
     try:
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".summary-", dir=out))
@@ -405,8 +412,9 @@ def register(app: typer.Typer) -> None:
             )
         for msg in dict.fromkeys(str(w.message) for w in got if issubclass(w.category, UserWarning)):
             typer.echo(f"warning: {msg}", err=True)
-        written = write_summary(summary, out, survey)
-        shown, hidden = blank_hidden_rows(neutral_summary(summary, survey), nullable=False)
+        named = _named(summary, survey)  # once, for the files and the terminal
+        written = write_summary(named, out)
+        shown, hidden = blank_hidden_rows(named, nullable=False)
         if not quiet:
             typer.echo(shown.to_text_table())
         if hidden and survey.suppression == "flag":
