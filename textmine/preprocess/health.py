@@ -5,9 +5,11 @@ is flagged (category ``helse``) when it names a diagnosis, treatment or conditio
 statement about a person's health (``health_terms_person.tsv``: "tok livet sitt", "er HIV-positiv", "bruker
 rullestol", "er ufør") or a sick-leave/injury word tied to a body part ("sykmeldt pga. ryggen", "hun har vondt i
 kneet"; ``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the employer survey's topic, not a
-health detail, and is not flagged; the writer's own sick leave ("jeg har vært sykmeldt i ett år", "eg er sjukmeld",
-"min sykmelding", "legen sykmeldte meg") is health data about the one who writes and is (``health_terms_person.tsv``;
-"vi" is the employer's voice and stays out). ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
+health detail, and is not flagged; the writer's own sick leave or disability benefits ("jeg har vært sykmeldt i ett
+år", "eg er sjukmeld", dialect "eg va/e sjukmeld", "min sykmelding", "legen sykmeldte meg", "eg er uføretrygda",
+English "I was on sick leave", "I'm on disability benefits") is health data about the one who writes and is
+(``health_terms_person.tsv``; "vi" is the employer's voice and stays out, as does staff: "one of our employees was
+on sick leave"). ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
 trade-union membership and criminal offences, said of a person ("hun er muslim", "han er homofil", "han sitter i
 fengsel", "hun er medlem av Fagforbundet", "han er tillitsvalgt", "han stemte Frp", elected office for a party:
 "sitter i kommunestyret for Ap", "medlem av bystyret for Ap"; a person may be named: "Kari er kristen", or the
@@ -69,7 +71,30 @@ _ADV = (
     r"(?:(?:ikke|ikkje|også|og|veldig|svært|sterkt|aktiv|aktivt|praktiserende|praktiserande|troende|truande|streng|"
     r"strengt|åpent|ope|åpenlyst|openlyst|nok|vel|jo|visst|faktisk|tidligere|tidlegare|en|ein|ei|et|eit)\s+)*"
 )
-_PLACEHOLDERS = {"{person}": _PERSON, "{noun}": _PERSON_NOUN, "{er}": _BE, "{adv}": _ADV}
+# The writer as subject, for own-health rows. {jeg}: "jeg", nynorsk "eg" and the dialect forms "æ", "je", "jæ",
+# "i" (not "i går": yesterday), then adverbs ("eg også", "jeg nå"). {vere}: a copula in bokmål, nynorsk or dialect
+# ("er", "e", "æ", "va", "har vært", "har vore", "he vorre", "gikk"), then adverbs ("har vore heilt", "er 50 %").
+# "ikke" is not an adverb here: "jeg er ikke sykmeldt" says nothing about the writer's health.
+_OWN_ADV = (
+    r"(?:(?:selv|sjølv|sjøl|sjæl|også|og|òg|nå|no|nu|da|då|nettopp|akkurat|snart|lenge|fortsatt|framleis|fremdeles|"
+    r"fortsett|enno|ennå|enda|igjen|att|delvis|helt|heilt|fullt|gradert|\d{1,3}\s?%|\d{1,3}\s+prosent)\s+)*"
+)
+_JEG = r"\b(?:jeg|eg|æ|je|jæ|i(?!\s+går\b))\s+" + _OWN_ADV
+_VERE = (
+    r"(?:(?:er|e|æ|var|va|ble|blei|bi|vart|blir|vert|gikk|gjekk|gjikk|går)\s+" + _OWN_ADV
+    + r"|(?:har|hadde|he|ha|hadd)\s+" + _OWN_ADV
+    + r"(?:vært|vore|vori|vorre|vorri|vørri|blitt|vorte|vorti|gått)\s+" + _OWN_ADV + ")"
+)
+# {i_am}: English "I am", "I'm", "I was", "I have been", "I've been", "I went", "I ended up" and the like, then
+# adverbs ("I was still", "I've been 50 %").
+_EN_ADV = (r"(?:(?:also|still|now|then|currently|already|just|recently|partly|partially|fully|again|actually|myself|"
+           r"\d{1,3}\s?%|\d{1,3}\s+percent)\s+)*")
+_I_AM = (
+    r"(?:\bi(?:\s+(?:have|had)|['’]ve|['’]d)\s+" + _EN_ADV + r"been|\bive\s+been|\bi['’]ll\s+be"
+    r"|\bi\s+(?:am|was|will\s+be|went|became|ended\s+up)|\bi['’]m|\bim)\s+" + _EN_ADV
+)
+_PLACEHOLDERS = {"{person}": _PERSON, "{noun}": _PERSON_NOUN, "{er}": _BE, "{adv}": _ADV, "{jeg}": _JEG,
+                 "{vere}": _VERE, "{i_am}": _I_AM}
 _SPECIAL_MODES = ("contains", "prefix", "exact", "phrase", "regex")
 
 
@@ -82,7 +107,8 @@ def _cause_pattern(body_parts: list[str]) -> str | None:
 
 
 def _expand(regex: str) -> str:
-    """A word list's regex row with the placeholders (``{person}``, ``{noun}``, ``{er}``, ``{adv}``) filled in."""
+    """A word list's regex row with the placeholders (``{person}``, ``{noun}``, ``{er}``, ``{adv}``, ``{jeg}``,
+    ``{vere}``, ``{i_am}``) filled in."""
     for name, value in _PLACEHOLDERS.items():
         regex = regex.replace(name, value)
     return regex
@@ -229,7 +255,7 @@ class HealthFlagger:
     adds mode ``regex``: a regular expression over the lower-cased text); body parts from ``health_body_parts.txt``;
     exclusions (health terms only) from ``health_exclusions.txt``; the other categories (and health statements that
     need a person) from ``special_terms_person.tsv`` (term, mode, category, triggers). Regex rows may use
-    ``{person}``, ``{noun}``, ``{er}`` and ``{adv}``."""
+    ``{person}``, ``{noun}``, ``{er}``, ``{adv}``, ``{jeg}``, ``{vere}`` and ``{i_am}``."""
 
     contains: tuple[str, ...]
     prefixes: tuple[str, ...]
