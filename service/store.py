@@ -8,9 +8,10 @@ import hmac
 import json
 import math
 import re
+import threading
 import unicodedata
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -1016,10 +1017,11 @@ def _mixed_review_warnings(applied: dict[str, int]) -> list[str]:
 
 
 def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None,
-                 job_id: int | None = None) -> dict[str, Any]:
+                 job_id: int | None = None, names_cache: PageNamesCache | None = None) -> dict[str, Any]:
     """Quotes by the summary's rules (textmine.summary): no health-flagged comments or non-answers, nobody from a
     theme × segment cell with fewer than ``min_cell`` commenters, attributions shortened to a segment combination
-    with at least ``min_cell`` respondents."""
+    with at least ``min_cell`` respondents. ``names_cache`` (the app's :class:`PageNamesCache`) keeps the pages'
+    neutral names between requests (:func:`page_level_names`); without it they are worked out anew."""
     wave = get_or_404(session, Wave, wave_id, "wave")
     job = _chosen_job(session, wave, job_id)
     if job is None:
@@ -1032,7 +1034,7 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
                        {"themes": theme_ids})
     frame = coded_frame(session, wave, job, theme_ids)
     info = library.parse_survey(wave.definition_yaml or "")
-    respondents, names = page_level_names(session, wave, job, frame, info)
+    respondents, names = page_level_names(session, wave, job, frame, info, cache=names_cache)
     picked = library.summary_quotes(respondents, frame, info, theme, n=n, embedder=embedder,
                                     wave=_wave_key(wave.label))
     picked = page_attributions(picked, names)
@@ -1050,16 +1052,61 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
     return {"wave_id": wave.id, "theme": theme, "job_id": job.id, "n_mentions": n_theme, "quotes": quotes}
 
 
-def page_level_names(session: Session, wave: Wave, job: CodingJob, coded: pd.DataFrame,
-                     info: Any) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+class PageNamesCache:
+    """The :func:`page_level_names` results of one app, kept until the codes change: at most ``size`` entries
+    (least recently used dropped first), under a lock; callers get copies, so the cached frames never change."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[pd.DataFrame, dict[tuple[str, str], str]] | None:
+        """A copy of the entry for ``key``; None when there is none."""
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None:
+                return None
+            self._items.move_to_end(key)
+        return hit[0].copy(), dict(hit[1])
+
+    def put(self, key: tuple, respondents: pd.DataFrame, names: dict[tuple[str, str], str]) -> None:
+        """Keep a copy of ``respondents`` and ``names`` under ``key``."""
+        with self._lock:
+            self._items[key] = (respondents.copy(), dict(names))
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def page_level_names(session: Session, wave: Wave, job: CodingJob, coded: pd.DataFrame, info: Any, *,
+                     cache: PageNamesCache | None = None) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
     """(``wave``'s respondents with small free-valued levels renamed as for the pages, {(segment column, level):
     the theme pages' neutral label}): the report the pages show (``service.web.reportdata.wave_report``: this wave
     and the previous one, coded by the same codebook and model, through :func:`neutral_small_levels`) names each
     level hidden in its tables by :func:`textmine.report.views.small_level_names`; a quote's attribution must not
-    give back a name the pages hold back (a level hidden by secondary suppression keeps its value in the frames)."""
+    give back a name the pages hold back (a level hidden by secondary suppression keeps its value in the frames).
+    ``coded`` is ``wave``'s coded frame for ``job``. With ``cache``, a result is reused while the waves' jobs,
+    corrections and ``wave``'s definition stay the same (the web report cache's key,
+    ``service.web.reportdata._state_key``); the two library summaries are built only on a miss."""
+    waves, jobs = _page_waves(session, wave, job)
+    key = None
+    if cache is not None:
+        key = _page_names_key(session, wave, waves, jobs)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    respondents, names = _page_level_names(session, wave, waves, jobs, coded, info)
+    if cache is not None:
+        cache.put(key, respondents, names)
+    return respondents, names
+
+
+def _page_waves(session: Session, wave: Wave, job: CodingJob) -> tuple[list[Wave], dict[int, CodingJob | None]]:
+    """The waves the pages report for ``wave`` (the previous one first, when there is one) and each one's job:
+    ``job`` for ``wave``, for the previous wave its job by the same codebook and model, else None (the pages then
+    compare the indicators only)."""
     from service.web.reportdata import previous_wave
-    from textmine.report.views import indicator_view, small_level_names, theme_view
-    from textmine.summary import build_summary
 
     waves, jobs = [wave], {wave.id: job}
     prev = previous_wave(session, wave)
@@ -1069,6 +1116,26 @@ def page_level_names(session: Session, wave: Wave, job: CodingJob, coded: pd.Dat
         except ApiError:  # another codebook or model: the pages compare the indicators only
             jobs[prev.id] = None
         waves.insert(0, prev)
+    return waves, jobs
+
+
+def _page_names_key(session: Session, wave: Wave, waves: list[Wave], jobs: dict[int, CodingJob | None]) -> tuple:
+    """The :class:`PageNamesCache` key: ``wave``, a digest of its definition and the web report cache's state of
+    ``waves`` (each one's job and corrections)."""
+    from service.web.reportdata import _state_key
+
+    definition = hashlib.sha256((wave.definition_yaml or "").encode("utf-8")).hexdigest()
+    chosen = {w_id: (j.id if j is not None else None) for w_id, j in jobs.items()}
+    return ("page_level_names", wave.id, definition, _state_key(session, waves, chosen))
+
+
+def _page_level_names(session: Session, wave: Wave, waves: list[Wave], jobs: dict[int, CodingJob | None],
+                      coded: pd.DataFrame, info: Any) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+    """:func:`page_level_names` worked out: the pages' frames of ``waves`` through :func:`neutral_small_levels`,
+    then the report's names of the levels hidden in the library summary of them."""
+    from textmine.report.views import indicator_view, small_level_names, theme_view
+    from textmine.summary import build_summary
+
     frames = {_wave_key(w.label): structured_frame(session, w, info.id_column) for w in waves}
     theme_ids = [c[len("theme_"):] for c in coded.columns if str(c).startswith("theme_")]
     coded_by = {_wave_key(w.label): (coded if w is wave else coded_frame(session, w, jobs[w.id], theme_ids))

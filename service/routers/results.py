@@ -56,7 +56,13 @@ def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length
     theme × segment cell below the survey's ``min_cell``; attributions name only segment combinations with at
     least ``min_cell`` respondents."""
     return store.theme_quotes(session, wave_id, theme, n, embedder=request.app.state.settings.quote_embedder,
-                              job_id=job_id)
+                              job_id=job_id, names_cache=quote_names_cache(request.app))
+
+
+def quote_names_cache(app) -> store.PageNamesCache:
+    """The app's cache of the pages' neutral level names for quote attributions (made on first use; kept until the
+    codes change, see :func:`service.store.page_level_names`)."""
+    return app.state.__dict__.setdefault("_quote_names_cache", store.PageNamesCache())
 
 
 @router.get("/review-queue", response_model=Page[ReviewItem])
