@@ -24,7 +24,8 @@ from textmine.preprocess.wordlists import read_list
 from textmine.preprocess.redact import PLACEHOLDERS, NameLists, Redactor, personal_number_type
 
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr",
-           "has_id_number", "SegmentMentions", "export_shown_segments", "exported_segments", "typo_share"]
+           "has_id_number", "SegmentMentions", "export_shown_segments", "exported_segments", "typo_share",
+           "quote_lexicon", "EitherStandard"]
 
 PLACEHOLDER = "«…»"
 MAX_TYPO_SHARE = 0.15  # comments with more unknown words are quoted only when too few others are left
@@ -192,9 +193,50 @@ def _plain_guillemets(text: str) -> str:
     return text.replace("«", "‹").replace("»", "›")
 
 
+class EitherStandard:
+    """Word forms known in bokmål or in nynorsk: ``w in`` the bokmål lexicon, or a form of four letters or more in
+    simplemma's nynorsk dictionary (a project dependency; "fekk", "fleire", "heiter", "utan", "sjølv"). Shorter
+    entries there are mostly abbreviations and noise ("sv", "sev", "ege"), and ASCII spellings of å/æ ("paa",
+    "aar") stay typos, as in bokmål; "skjemaa" (no "skjemå") is nynorsk."""
+
+    __slots__ = ("bokmal",)
+    MIN_NYNORSK = 4
+
+    def __init__(self, bokmal: Any):
+        self.bokmal = bokmal
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        if word in self.bokmal:
+            return True
+        return len(word) >= self.MIN_NYNORSK and _nynorsk(word) and not self._ascii_spelt(word)
+
+    def _ascii_spelt(self, word: str) -> bool:
+        """«paa», «vaere»: an å/æ written aa/ae, where the word with å/æ is itself known."""
+        if "aa" not in word and "ae" not in word:
+            return False
+        alt = word.replace("aa", "å").replace("ae", "æ")
+        return alt in self.bokmal or _nynorsk(alt)
+
+
+def _nynorsk(word: str) -> bool:
+    """Whether ``word`` is a form in simplemma's nynorsk dictionary (loaded once per process, shared)."""
+    from textmine.preprocess._simplemma import knows
+
+    return knows(word, ("nn",))
+
+
+def quote_lexicon() -> EitherStandard:
+    """What :func:`typo_share` checks quotes against: the cleaner's bokmål lexicon (and function words) or a
+    nynorsk word form, so that correct nynorsk is not read as misspelt bokmål."""
+    return EitherStandard(default_resources().language.known_words)
+
+
 def typo_share(text: str, known_words: Any) -> float:
     """The share of a comment's words (two letters or more; placeholders and numbers left out) that are not in
-    ``known_words`` (the cleaner's lexicon): a cheap measure of misspelling ("gjern", "svarwne", "ffår")."""
+    ``known_words`` (:func:`quote_lexicon` in quote selection): a cheap measure of misspelling ("gjern",
+    "svarwne", "ffår")."""
     words = [w.lower() for w in _WORD.findall(_MARKER.sub(" ", str(text))) if len(w) >= 2]
     if not words:
         return 0.0
@@ -629,7 +671,7 @@ def select_quotes(
             if not flagger.flag(texts[j]):
                 uniq.append(j)
     sel = np.asarray(uniq, dtype=int)
-    known = default_resources().language.known_words
+    known = quote_lexicon()  # bokmål or nynorsk word forms
     lang_all = df["language"].to_numpy(dtype=object) if "language" in df else None
 
     def language(j: int) -> str:
