@@ -87,7 +87,9 @@ class Theme:
 
 @dataclass(frozen=True)
 class Codebook:
-    """A validated, immutable codebook. Build with :meth:`from_dict` or :func:`load_codebook`."""
+    """A validated, immutable codebook. Build with :meth:`from_dict` or :func:`load_codebook`. Every way of building
+    one refuses personal data in its texts (ids, labels, descriptions, keywords, examples: :func:`personal_data_fields`)
+    with a :class:`CodebookError` that names the place, never the value."""
 
     name: str
     version: str
@@ -98,6 +100,7 @@ class Codebook:
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        _refuse_personal_data(self)  # first: a validation message names a theme by its id
         _validate(self)
         object.__setattr__(self, "_index", {t.id: i for i, t in enumerate(self.themes)})
 
@@ -329,16 +332,14 @@ def load_codebook(path: str | Path) -> Codebook:
     except OSError as exc:
         raise CodebookError(f"{path}: cannot read the codebook ({exc.strerror or exc})") from None
     try:
-        fields = _codebook_fields(_yaml_data(text))
-        _refuse_personal_data(_Draft(**fields))  # before any check that names a theme by its id
-        return Codebook(**fields)
+        return Codebook(**_codebook_fields(_yaml_data(text)))  # refuses personal data before validating
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}") from None
 
 
 @dataclass(frozen=True)
 class _Draft:
-    """A codebook's fields before validation (what :func:`personal_data_fields` reads)."""
+    """A codebook's fields before validation (what :func:`personal_data_fields` reads from a mapping)."""
 
     name: str
     version: str
@@ -348,7 +349,7 @@ class _Draft:
     types: tuple[str, ...]
 
 
-def _refuse_personal_data(cb: Codebook | _Draft) -> None:
+def _refuse_personal_data(cb: Codebook) -> None:
     """Refuse the texts that hold personal data (the service refuses these too, ``personal_data_in_name``: readers
     see every one of them), naming fields and kinds, never values."""
     found = personal_data_fields(cb)
@@ -380,13 +381,17 @@ def codebook_texts(cb: Codebook | _Draft) -> Iterable[tuple[str, str, bool]]:
                 yield f"{theme} {item} {j}", value, False
 
 
-def personal_data_fields(cb: Codebook | _Draft) -> list[tuple[str, list[str]]]:
+def personal_data_fields(cb: Codebook | Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     """(field, kinds of personal data) for each text of :func:`codebook_texts` that holds personal data by the
     rules the service checks codebooks with (:func:`textmine.labelcheck.personal_data_counts`; ids and codes also
-    read as words: :func:`textmine.disclosure.identifier_words`); fields and kinds only, never the values."""
+    read as words: :func:`textmine.disclosure.identifier_words`); fields and kinds only, never the values. A built
+    :class:`Codebook` has none (building one refuses them); give the parsed mapping to list them before building
+    (a mapping of the wrong shape raises :class:`CodebookError`)."""
     from .disclosure import identifier_words
     from .labelcheck import personal_data_counts
 
+    if isinstance(cb, Mapping):
+        cb = _Draft(**_codebook_fields(cb))
     found = []
     for field, text, ident in codebook_texts(cb):
         if not isinstance(text, str) or not text.strip():

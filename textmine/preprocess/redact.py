@@ -771,6 +771,18 @@ _SELF_WORDS = ("jeg", "eg", "meg")
 # tense ("driver", "ringte", "svarde", "jobbet") that count as the verb there.
 _RELATIVE_ADVERBS = frozenset("ikke aldri alltid også bare nå selv fortsatt".split())
 _FINITE_ENDINGS = ("er", "te", "de", "et")
+# V2 order: a sentence opened by an adverb ("Da", "Så", "Etterpå") or by a short phrase after a preposition ("Etter
+# det", "I går", "For to uker siden") puts the finite verb before its subject: "Etter det har Kvernmo i Hammerfest
+# ikke svart". A subject pronoun or a subjunction among the phrase's words makes it a clause ("Da vi har", "Etter at").
+_V2_ADVERBS = frozenset(
+    "da så etterpå deretter senere siden nå nylig likevel dessverre heldigvis derfor endelig plutselig først "
+    "igjen ofte allerede".split()
+)
+_V2_PREPS = frozenset("etter før i på for om under ved innen fra til".split())
+_V2_NOT_IN_PHRASE = frozenset("jeg eg vi me du han hun ho de dei dere man at som om når hvis fordi".split())
+# Time words after "i" that are no place, also capitalised or in capitals ("Per i Dag har", "Per i MAI har"): "per"
+# is the preposition there.
+_NOT_PLACES = frozenset(["dag", "går", "fjor", "morgen", "år", "uka", "uken", *_MONTHS])
 # Ambiguous first names whose ordinary sense is a noun that can stand alone as a subject ("Liv er viktig", "Sol er
 # meldt", "Dag var lang", "Tone er viktig i brev", "Helga var travel"): never a name by SUBJECT_VERBS alone.
 SUBJECT_NOUN_NAMES = frozenset(
@@ -1459,25 +1471,55 @@ class Redactor:
             return office in ("nav", "navkontoret") or office.startswith("nav-") or office in _OFFICE_WORDS
 
         def placed_subject(i: int) -> bool:
-            """A surname-like word as the subject of a finite verb after "i <Place>", at the start of a clause or
-            joined by "og" to "jeg"/"meg" ("Kvernmo i Hammerfest har aldri svart", "Vi er bare meg og Bjørkelund i
-            Alta som driver firmaet", "Bjørkelund og jeg i Alta driver"); the verb may open a relative clause ("som
-            (aldri) svarer"). "NAV i Bergen", "Kontoret i Bodø", "Posten i Tromsø" stay: an organisation of the
-            blocklist, a definite noun, an ordinary word (see :func:`surname_like`)."""
-            if not surname_like(i):
+            """A surname-like word (or a capitalised ambiguous first name, see :func:`placed_first`) as the subject of
+            a finite verb after "i <Place>", at the start of a clause or joined by "og" to "jeg"/"meg" ("Kvernmo i
+            Hammerfest har aldri svart", "Per i Hammerfest har svart", "Vi er bare meg og Bjørkelund i Alta som driver
+            firmaet", "Bjørkelund og jeg i Alta driver"); the verb may open a relative clause ("som (aldri)
+            svarer"), or stand before the subject in V2 order ("Etter det har Kvernmo i Hammerfest ikke svart", see
+            :func:`v2_verb_before`). "NAV i Bergen", "Kontoret i Bodø", "Posten i Tromsø", "Per i dag har" stay: an
+            organisation of the blocklist, a definite noun, an ordinary word (see :func:`surname_like`), a time."""
+            first = placed_first(i)
+            if not (first or surname_like(i)):
                 return False
             self_after = (i + 2 < n and lows[i + 1] in _PAIR_WORDS and lows[i + 2] in _SELF_WORDS
                           and adjacent(i, i + 1) and adjacent(i + 1, i + 2))
             k = i + 3 if self_after else i + 1  # the "i"
-            if k + 2 >= n or lows[k] != "i" or not adjacent(k - 1, k):
+            if k + 1 >= n or lows[k] != "i" or not adjacent(k - 1, k) or lows[k + 1] in _NOT_PLACES:
                 return False
             joined = with_self(i)
-            if not (joined or sentence_initial(i) or (i and lows[i - 1] in _CLAUSE_STARTS and adjacent(i - 1, i))):
+            inverted = not joined and not first and v2_verb_before(i)
+            if not (joined or inverted or sentence_initial(i)
+                    or (i and lows[i - 1] in _CLAUSE_STARTS and adjacent(i - 1, i))):
                 return False
             j = k + 1
             while j < n and j < k + 3 and (cap(j) or upper(j)) and adjacent(j - 1, j):
                 j += 1  # the place: "Hammerfest", "Indre Østfold", "NAV Hammerfest"
+            if inverted:
+                return k + 1 < j  # the verb came before the subject: "… har Kvernmo i Hammerfest (ikke svart)"
             return k + 1 < j < n and adjacent(j - 1, j) and verb_after_place(j, joined)
+
+        def placed_first(i: int) -> bool:
+            """A capitalised ambiguous first name ("Per", "Eli") that is no noun standing alone as a subject
+            (``SUBJECT_NOUN_NAMES``); :func:`placed_subject` asks a finite verb after its place."""
+            return (cap(i) and is_first(i) and ambiguous(i) and not self._is_blocked(words[i][2])
+                    and lows[i] not in SUBJECT_NOUN_NAMES)
+
+        def v2_verb_before(i: int) -> bool:
+            """Word i follows a finite verb that follows the opener of its sentence or of a clause after "og"/"men":
+            an adverb ("Da ringte", "Etterpå har") or a preposition + 1-3 lower-case words that hold no subject
+            pronoun or subjunction ("Etter det har", "I går kom", "For to uker siden har"; not "Da vi har")."""
+            v = i - 1
+            if v < 1 or not adjacent(v, i) or not (lows[v] in SUBJECT_VERBS or lows[v] in _ACT_VERBS):
+                return False
+            for o in range(v - 1, max(-1, v - 5), -1):
+                if not adjacent(o, o + 1):
+                    return False
+                opens = sentence_initial(o) or (o and lows[o - 1] in ("og", "men") and adjacent(o - 1, o))
+                if opens and (lows[o] in _V2_ADVERBS if o == v - 1 else lows[o] in _V2_PREPS):
+                    return True
+                if cap(o) or upper(o) or lows[o] in _V2_NOT_IN_PHRASE:
+                    return False  # a subject before the verb ("Vi har", "Da vi har", "Etter at") or no opener
+            return False
 
         def verb_after_place(j: int, loose: bool) -> bool:
             """Word j is a finite verb ("har", "ringte") or "som" + (an adverb +) a finite verb; after "som" or when
