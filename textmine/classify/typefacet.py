@@ -69,12 +69,38 @@ _NEGATED_BEFORE = re.compile(r"(?<!\w)(?:ikke|ikkje|lite|aldri|not|never)\s+(?:\
 _HYPOTHETICAL_BEFORE = re.compile(r"(?<!\w)(?:ville|hadde|vil|kunne|skulle)\s+"
                                   r"(?:(?:vært|vore|blitt|bli|verte)\s+(?:\w+\s+)?)?$")
 _BUT = re.compile(r"(?<!\w)(?:men|likevel|derimot)(?!\w)")
+# Zero-shot rules only: nynorsk and dialect forms the cue lists lack, written as the bokmål cues are ("skulle ønske"
+# and "ønske" both count, so "Eg skulle ønskje ..." counts twice). Each counts unless negated just before it
+# ("skulle ikkje ønskje", "ikkje nøgd"); praise not in a hypothetical either ("hadde vore nøgd").
+_RULE_CUES: dict[str, tuple[str, ...]] = {
+    "ros": ("nøgd", "nøgde", "kjempenøgd", "strålande", "imøtekomande", "hjelpsam", "hyggjeleg",
+            "hyggjelege"),
+    "ønske": ("ønskje", "ynskje", "skulle ønskje", "skulle ynskje", "hadde hjelpt", "ville vore",
+              "meir", "enklare", "tydelegare", "raskare", "snøggare", "lettare", "kortare", "oftare"),
+    "klage": ("umogleg", "uforståeleg", "uforståelege", "håplaust", "frustrerande", "skuffa", "misnøgd", "ventar"),
+}
+_RULE_PATTERNS = {k: [(c, re.compile(r"(?<!\w)" + re.escape(c) + r"(?!\w)")) for c in v] for k, v in _RULE_CUES.items()}
 
 
 def _praise_counts(low: str, m: re.Match) -> bool:
     """A zero-shot praise match counts unless negated or hypothetical just before it."""
     before = low[:m.start()]
     return not (_NEGATED_BEFORE.search(before) or _HYPOTHETICAL_BEFORE.search(before))
+
+
+def _rule_cue_counts(low: str) -> tuple[int, int, int]:
+    """(praise, wish, complaint) matches of the zero-shot-only cues ``_RULE_CUES`` in lower-cased ``low``."""
+    return tuple(sum(_rule_match_counts(key, low, m) for lit, p in _RULE_PATTERNS[key] if lit in low
+                     for m in p.finditer(low)) for key in ("ros", "ønske", "klage"))
+
+
+def _rule_match_counts(key: str, low: str, m: re.Match) -> bool:
+    """Complaint cues always count; praise unless negated or hypothetical just before it; wishes unless negated."""
+    if key == "ros":
+        return _praise_counts(low, m)
+    if key == "ønske":
+        return not _NEGATED_BEFORE.search(low[:m.start()])
+    return True
 
 
 class TypeRules:
@@ -90,6 +116,8 @@ class TypeRules:
         low = " ".join(str(text or "").lower().split())
         ros, wish, neg, negpraise = cue_features([low])[0]
         ros = ros - 2 * negpraise + sum(_praise_counts(low, m) for m in _RULE_PRAISE.finditer(low))
+        nn_ros, nn_wish, nn_neg = _rule_cue_counts(low)
+        ros, wish, neg = ros + nn_ros, wish + nn_wish, neg + nn_neg
         denied = _DENIED_COMPLAINT.findall(low)
         if denied:  # its own complaint cues ("ingen", "ikke", "problem", "klage") do not count against it
             ros += 2 * len(denied)

@@ -44,12 +44,24 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
     return {
         "name": meta.get("name", name) if base_codebook is None else f"{meta.get('name', name)}_utkast",
         "version": DRAFT_VERSION,
-        "language": meta.get("language", "nb"),
+        "language": meta["language"] if meta.get("language") else answers_language(result),
         "description": "Utkast generert av textmine discover; gå gjennom etiketter, beskrivelser og eksempler, "
                        "og gi versjonen et nytt navn uten «utkast» før bruk.",
         "types": list(meta.get("types", ["klage", "ønske", "ros"])),
         "themes": themes,
     }
+
+
+def answers_language(result) -> str:
+    """The written standard most answers are in: "nn" when more of the answers (not non-answers) whose marker
+    words decide are nynorsk than bokmål, else "nb" (also when none decides)."""
+    from collections import Counter
+
+    from .core import marker_languages
+
+    texts = [t for t, na in zip(result.text_clean, result.is_non_answer) if t and not na]
+    counts = Counter(x for x in marker_languages(texts) if x in ("nb", "nn"))
+    return "nn" if counts["nn"] > counts["nb"] else "nb"
 
 
 def theme_id(label: str, *, fallback: str, max_len: int = MAX_ID_LEN) -> str:

@@ -19,6 +19,7 @@ LANGUAGES = ("nb", "nn", "en", "sv", "da", "other", "unknown")
 NEIGHBOURS = ("sv", "da")
 NEIGHBOUR_MIN = 3  # Swedish/Danish marker weight (from two words at least) needed to call a text sv / da
 NN_MARGIN = 0.25  # lingua must prefer nynorsk over bokmål by this much when no marker word decides
+NN_SHORT_WORDS = 12  # up to this many words, one nynorsk-only marker word without bokmål markers decides nn
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _SCANDI_EN = frozenset({"BOKMAL", "NYNORSK", "ENGLISH", "SWEDISH", "DANISH"})
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
@@ -140,10 +141,12 @@ class LanguageDetector:
             return "unknown"
         score = {"nb": 0, "nn": 0, "en": 0}
         both = {"nb": 0, "nn": 0}  # words correct in both standards: count only without the other's markers
+        nn_words = 0  # nynorsk-only marker words ("dei", "ho", "ringde"; not "both", not the -ane guess)
         for w in words:
             hit = self.markers.get(w)
             if hit:
                 (both if w in self.shared else score)[hit[0]] += hit[1]
+                nn_words += hit[0] == "nn" and w not in self.shared
             elif w.startswith("sjuk"):
                 # sjukmelding, sjukemeldt (bokmål too) ... sjukepengar, sjukefråvær (nynorsk only)
                 (score if any(p in w for p in _NN_ONLY_PARTS) else both)["nn"] += 2
@@ -155,6 +158,8 @@ class LanguageDetector:
             return "en"
         if nn >= 2 and nn > nb:
             return "nn"
+        if nn_words and score["nb"] == 0 and en == 0 and len(words) <= NN_SHORT_WORDS:
+            return "nn"  # «Dei forklarte ingenting.»: a short answer with one nynorsk-only word, no bokmål one
         if nb >= 2 and nb > nn and nb > en:
             return "nb"
         if nn == 0 and en == 0 and len(words) >= 4 and self._coverage_words(words) >= 0.85:
