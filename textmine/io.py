@@ -910,8 +910,42 @@ def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
     return out, args
 
 
+#: what makes a spreadsheet read a CSV cell as a formula (OWASP's list for CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def _formula_like(v: Any) -> bool:
+    """Text a spreadsheet would run as a formula: it starts with ``= + - @``, a tab or CR, and is not a plain
+    number («-3», «+47», «-1,5» are read as numbers, not run)."""
+    return isinstance(v, str) and v.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v)
+
+
+def csv_text_not_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each text cell that Excel would run as a formula when it opens the CSV (``=HYPERLINK(…)``,
+    ``+47 22 33 44 55``, ``@SUM(…)``, ``- punkt``) prefixed with ``'`` (OWASP's rule for CSV injection), so it
+    is shown as text. Number columns and plain numbers in text («-3») are left as they are; ``df`` itself too."""
+    out = df
+    for j, c in enumerate(df.columns):
+        col = df.iloc[:, j]
+        texty = _is_texty(col) or isinstance(col.dtype, pd.CategoricalDtype)
+        if not texty:
+            continue
+        hit = col.map(_formula_like).fillna(False).to_numpy(dtype=bool)
+        if not hit.any():
+            continue
+        if out is df:
+            out = df.copy()
+        vals = col.astype(object)
+        out.isetitem(j, vals.where(~hit, "'" + vals[hit].astype(str)))
+    return out
+
+
 def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
+
+    .csv: text that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or CR, not a plain
+    number) is written with a leading ``'`` (:func:`csv_text_not_formulas`), so it opens as text.
 
     .xlsx: text starting with ``=`` is stored as text, never as a formula; text longer than Excel's cell
     limit is refused (``ValueError``) rather than cut. .sav: column names SPSS does not accept are renamed
@@ -927,7 +961,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
         _refuse_overlong_sav(df, path)
     with replacing(path, suffix) as tmp:
         if suffix == ".csv":
-            df.to_csv(tmp, index=False, encoding="utf-8", **kw)
+            csv_text_not_formulas(df).to_csv(tmp, index=False, encoding="utf-8", **kw)
         elif suffix in (".xlsx", ".xlsm"):
             sheet = kw.pop("sheet_name", "Sheet1")
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
@@ -81,7 +81,7 @@ class Quote:
     attribution: str
     theme: str | None
     question: str | None
-    respondent_id: str
+    respondent_id: str = field(repr=False)  # never printed beside the quote's text
     score: float
     rank: int
     language: str = ""  # the cleaner's language of the comment (nb, nn, en …; "" when unknown)

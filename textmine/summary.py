@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,8 +22,8 @@ import pandas as pd
 from . import stats as st
 from .survey import SurveyDefinition, value_keys
 
-__all__ = ["Summary", "build_summary", "blank_hidden_rows", "TOTAL_SEGMENT", "TOTAL_VALUE", "MISSING_LEVEL",
-           "DENOMINATORS"]
+__all__ = ["Summary", "build_summary", "blank_hidden_rows", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
+           "MISSING_LEVEL", "DENOMINATORS"]
 
 TOTAL_SEGMENT = "Totalt"
 TOTAL_VALUE = "Alle"
@@ -176,6 +177,45 @@ def blank_hidden_rows(summary: "Summary", *, nullable: bool = True) -> tuple["Su
     return replace(summary, tables=tables), n
 
 
+#: a level already under the service's neutral label («(liten gruppe)», «(liten gruppe 2)»: the service renames
+#: small levels in its frames before the summary): kept as is, not named a second time
+_SERVICE_NEUTRAL = re.compile(r"\(liten gruppe(?: [1-9]\d*)?\)")
+
+
+def neutral_summary(summary: "Summary", survey: SurveyDefinition | None, *,
+                    key: bytes | str | None = None) -> "Summary":
+    """A copy of ``summary`` whose hidden levels of free-valued segments (e.g. «kontor») carry the report's neutral
+    names («Liten gruppe N», :func:`textmine.report.views.small_level_names`, numbered with ``key``, by default the
+    installation's :func:`textmine.paths.disclosure_key`) in every row of every table and in the quotes'
+    attributions: the same names as ``textmine report`` gives on the same data. Without ``survey``, or when
+    ``summary`` is already such a copy: as is (naming twice would renumber the names)."""
+    from .report.views import indicator_view, neutral_attributions, small_level_names, theme_view
+
+    if survey is None or summary.levels_named:
+        return summary
+    labels = (summary.meta or {}).get("theme_labels") or {}
+    small = small_level_names(survey, indicator_view(summary, survey), theme_view(summary, survey, labels), key=key)
+    small = {k: v for k, v in small.items() if not _SERVICE_NEUTRAL.fullmatch(k[1])}
+    if not small:
+        return replace(summary, levels_named=True)
+    tables = {name: neutral_attributions(_neutral_levels(t, survey, small), small)
+              for name, t in summary.tables.items()}
+    return replace(summary, tables=tables, levels_named=True)
+
+
+def _neutral_levels(t: pd.DataFrame, survey: SurveyDefinition, small) -> pd.DataFrame:
+    """A summary table (``segment`` = column, ``value`` = level) with the levels in ``small`` under their neutral
+    names, moved after their group's other rows, as :func:`textmine.report.views.neutral_small_levels` does."""
+    from .report.views import neutral_small_levels
+
+    if t is None or t.empty or not {"segment", "value"} <= set(t.columns):
+        return t
+    display = {s.column: dict(s.display) for s in survey.segments}
+    shown = [display.get(var, {}).get(str(val), str(val)) for var, val in zip(t["segment"], t["value"])]
+    named = neutral_small_levels(t.assign(segment_var=t["segment"].to_numpy(), segment=shown), small)
+    return named.drop(columns="segment").rename(columns={"segment_var": "segment"})[list(t.columns)]
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     """JSON-safe records (NaN/inf → None, numpy → Python) via pandas' C JSON writer."""
     if not len(df):
@@ -189,37 +229,74 @@ def _missing(v: Any) -> bool:
 
 
 # ---------------------------------------------------------------------------- the Summary object
-@dataclass
+@dataclass(repr=False)
 class Summary:
-    """Everything a report needs, as tidy tables (see :data:`TABLES`) plus metadata and warnings."""
+    """Everything a report needs, as tidy tables (see :data:`TABLES`) plus metadata and warnings.
+
+    ``tables`` hold every number, hidden (suppressed) cells and the real names of small free-valued levels
+    included, and ``tables['quotes']`` the quoted respondents' ids: for in-process work. The exports
+    (:meth:`to_dict`, :meth:`to_json`, :meth:`to_frame`, :meth:`write`) are what may be published, as the CLI's
+    files: hidden rows without numbers (in ``flag`` mode too), small free-valued levels as «Liten gruppe N» (when
+    the summary knows its survey definition, as :func:`build_summary` gives it), no respondent ids."""
 
     survey: str
     waves: list
     tables: dict[str, pd.DataFrame]
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the survey definition it was built from (names the small free-valued levels in the exports)
+    definition: SurveyDefinition | None = field(default=None, compare=False)
+    #: True on :func:`neutral_summary`'s copy: its small levels already carry their neutral names
+    levels_named: bool = field(default=False, compare=False)
+
+    def __repr__(self) -> str:
+        """What it holds, in one line: waves, tables with their row counts, warnings. Never a row (the quotes
+        table links quote text to respondent ids)."""
+        tables = ", ".join(f"{name}: {len(t)} rows" for name, t in self.tables.items())
+        return (f"Summary(survey={self.survey!r}, waves={list(self.waves)!r}, tables={{{tables}}}, "
+                f"{len(self.warnings)} warnings)")
 
     def table(self, name: str) -> pd.DataFrame:
-        return self.tables.get(name, pd.DataFrame())
+        """The raw table ``name`` (one of :data:`TABLES`; empty when the summary has no rows of it), with every
+        number: not for publishing (see :meth:`to_frame`). An unknown name is a ``KeyError`` naming the tables."""
+        if name in self.tables:
+            return self.tables[name]
+        if name in TABLES:
+            return pd.DataFrame()
+        raise KeyError(f"no summary table {name!r}; the tables are {', '.join(TABLES)}")
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe: NaN → None, numpy scalars → Python. Exports (this, :meth:`to_frame`, :meth:`write`) never
-        carry respondent ids next to quotes; ``tables['quotes']`` keeps them for in-process traceability."""
-        d = {
-            "survey": self.survey,
-            "waves": [w if isinstance(w, (int, str)) else str(w) for w in self.waves],
-            "meta": json.loads(json.dumps(self.meta, default=str)),
-            "warnings": list(self.warnings),
-            "tables": {name: _records(df.drop(columns=["respondent_id"], errors="ignore")) for name, df in self.tables.items()},
+    def for_readers(self, *, key: bytes | str | None = None) -> "Summary":
+        """The copy the exports write: small free-valued levels under their neutral names (:func:`neutral_summary`,
+        when :attr:`definition` is known) and hidden rows without numbers (:func:`blank_hidden_rows`)."""
+        return blank_hidden_rows(neutral_summary(self, self.definition, key=key))[0]
+
+    def _export(self, raw: bool) -> "Summary":
+        return self if raw else self.for_readers()
+
+    def to_dict(self, *, raw: bool = False) -> dict[str, Any]:
+        """JSON-safe (NaN → None, numpy scalars → Python) and safe to publish: hidden rows carry no number and
+        small free-valued levels no name (:meth:`for_readers`), never respondent ids next to quotes.
+        ``raw=True``: every number and name as in :attr:`tables` (internal use; NOT safe to publish)."""
+        src = self._export(raw)
+        return {
+            "survey": src.survey,
+            "waves": [w if isinstance(w, (int, str)) else str(w) for w in src.waves],
+            "meta": json.loads(json.dumps(src.meta, default=str)),
+            "warnings": list(src.warnings),
+            "tables": {name: _records(df.drop(columns=["respondent_id"], errors="ignore"))
+                       for name, df in src.tables.items()},
         }
-        return d
 
-    def to_json(self, **kw: Any) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False, **kw)
+    def to_json(self, *, raw: bool = False, **kw: Any) -> str:
+        """:meth:`to_dict` as JSON text (``kw`` to :func:`json.dumps`, e.g. ``indent``); ``raw`` as there."""
+        return json.dumps(self.to_dict(raw=raw), ensure_ascii=False, allow_nan=False, **kw)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One long tidy frame: every table's rows with a ``table`` column first."""
-        parts = [df.drop(columns=["respondent_id"], errors="ignore").assign(table=name) for name, df in self.tables.items() if len(df)]
+    def to_frame(self, *, raw: bool = False) -> pd.DataFrame:
+        """One long tidy frame: every table's rows with a ``table`` column first; safe to publish as
+        :meth:`to_dict` (``raw=True``: every number and name, NOT safe to publish)."""
+        src = self._export(raw)
+        parts = [df.drop(columns=["respondent_id"], errors="ignore").assign(table=name)
+                 for name, df in src.tables.items() if len(df)]
         if not parts:
             return pd.DataFrame(columns=["table"])
         out = pd.concat(parts, ignore_index=True, sort=False)
@@ -236,29 +313,35 @@ class Summary:
         return text_tables(self, wave=wave, width=width, max_themes=max_themes)
 
     # -------------------------------------------------------------- files
-    def write(self, out_dir: str | Path, *, formats: Sequence[str] = ("csv", "json", "xlsx")) -> list[Path]:
-        """Write ``summary.json``, one CSV per table plus ``summary_tidy.csv``, and ``summary.xlsx``."""
+    def write(self, out_dir: str | Path, *, formats: Sequence[str] = ("csv", "json", "xlsx"),
+              raw: bool = False) -> list[Path]:
+        """Write ``summary.json``, one CSV per table plus ``summary_tidy.csv``, and ``summary.xlsx``: safe to
+        publish, as :meth:`to_dict` and the CLI's files (``raw=True``: every number and name, NOT safe to
+        publish)."""
+        src = self._export(raw)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         if "json" in formats:
             p = out / "summary.json"
-            p.write_text(self.to_json(indent=1), encoding="utf-8")
+            p.write_text(src.to_json(raw=True, indent=1), encoding="utf-8")
             written.append(p)
-        export = {k: (v.drop(columns=["respondent_id"], errors="ignore")) for k, v in self.tables.items()}
+        export = {k: (v.drop(columns=["respondent_id"], errors="ignore")) for k, v in src.tables.items()}
         if "csv" in formats:
+            from .io import csv_text_not_formulas  # text a spreadsheet would run as a formula: «'=…»
+
             for name, df in export.items():
                 p = out / f"{name}.csv"
-                df.to_csv(p, index=False, encoding="utf-8")
+                csv_text_not_formulas(df).to_csv(p, index=False, encoding="utf-8")
                 written.append(p)
             p = out / "summary_tidy.csv"
-            self.to_frame().to_csv(p, index=False, encoding="utf-8")
+            csv_text_not_formulas(src.to_frame(raw=True)).to_csv(p, index=False, encoding="utf-8")
             written.append(p)
         if "xlsx" in formats:
             p = out / "summary.xlsx"
             meta = pd.DataFrame(
-                [{"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)} for k, v in self.meta.items()]
-                + [{"key": "warning", "value": w} for w in self.warnings]
+                [{"key": k, "value": v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)} for k, v in src.meta.items()]
+                + [{"key": "warning", "value": w} for w in src.warnings]
             )
             _write_xlsx({"meta": meta, **export}, p)
             written.append(p)
@@ -266,8 +349,9 @@ class Summary:
 
 
 def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
-    """Fast streaming .xlsx (openpyxl write-only mode): one sheet per table, NaN → empty cell. Its time stamps are
-    ``SOURCE_DATE_EPOCH`` or a fixed date, never the clock (reruns give byte-identical files, as the report's)."""
+    """Fast streaming .xlsx (openpyxl write-only mode): one sheet per table, NaN → empty cell, text starting with
+    ``=`` stored as text, never as a formula. Its time stamps are ``SOURCE_DATE_EPOCH`` or a fixed date, never the
+    clock (reruns give byte-identical files, as the report's)."""
     from openpyxl import Workbook
 
     from .report.excel import _save_fixed, export_time
@@ -275,11 +359,23 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
     wb = Workbook(write_only=True)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=str(name)[:31])
-        ws.append([str(c) for c in df.columns])
+        ws.append([_xlsx_value(ws, str(c)) for c in df.columns])
         obj = df.astype(object).where(df.notna(), None)
         for row in obj.itertuples(index=False, name=None):
-            ws.append([v.item() if hasattr(v, "item") else v for v in row])
+            ws.append([_xlsx_value(ws, v.item() if hasattr(v, "item") else v) for v in row])
     _save_fixed(wb, path, export_time())
+
+
+def _xlsx_value(ws, v: Any) -> Any:
+    """``v`` as is, or text that openpyxl would store as a live formula (``=HYPERLINK(…)`` in a quote) as a
+    text cell."""
+    if not (isinstance(v, str) and v.startswith("=")):
+        return v
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=v)
+    cell.data_type = "s"
+    return cell
 
 
 # ---------------------------------------------------------------------------- computations
@@ -1246,7 +1342,11 @@ def build_summary(
     ``frames``: wave → respondent table (columns as in ``survey``). ``coded``: wave → coded comments
     (``respondent_id``, ``question``, ``theme_<id>`` 0/1, ``text_clean``, ``is_non_answer``,
     ``health_flag``); None = indicators only. ``themes`` defaults to the ``theme_<id>`` columns found.
-    ``compare_to``: compare every other wave with this one (default: each wave with the previous one).
+    ``compare_to``: compare every other wave with this one (default: each wave with the previous one). It is a
+    reference wave and may come later than the others (``wave_prev`` is then the later wave, ``diff`` = wave −
+    reference): the library and ``textmine summary --compare-to`` allow this on purpose (e.g. every earlier wave
+    against the latest), whereas the service's summary endpoint shows the change since an earlier wave and
+    refuses a later ``compare_wave_id`` (422 ``later_wave``).
     ``embedder``: for quote diversity (object, spec string, or None = default with lexical fallback).
     """
     for name, arg in (("frames", frames), ("coded", coded)):
@@ -1454,4 +1554,4 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "comparisons": [list(p) for p in pairs],
         **info,
     }
-    return Summary(survey=survey.name, waves=waves, tables=tables, meta=meta, warnings=warnings)
+    return Summary(survey=survey.name, waves=waves, tables=tables, meta=meta, warnings=warnings, definition=survey)

@@ -123,36 +123,10 @@ def _read_survey(path: Path):
 
 
 def neutral_summary(summary, survey, *, key: bytes | str | None = None):
-    """A copy of ``summary`` whose hidden levels of free-valued segments (e.g. «kontor») carry the report's neutral
-    names («Liten gruppe N», :func:`textmine.report.views.small_level_names`, numbered with ``key``, by default the
-    installation's :func:`textmine.paths.disclosure_key`) in every row of every table and in the quotes'
-    attributions: the same names as ``textmine report`` gives on the same data. Without ``survey``: as is."""
-    from dataclasses import replace
+    """:func:`textmine.summary.neutral_summary` (the library's, imported when used: the CLI starts without it)."""
+    from ..summary import neutral_summary as _neutral
 
-    from ..report.views import indicator_view, neutral_attributions, small_level_names, theme_view
-
-    if survey is None:
-        return summary
-    labels = (summary.meta or {}).get("theme_labels") or {}
-    small = small_level_names(survey, indicator_view(summary, survey), theme_view(summary, survey, labels), key=key)
-    if not small:
-        return summary
-    tables = {name: neutral_attributions(_neutral_levels(t, survey, small), small)
-              for name, t in summary.tables.items()}
-    return replace(summary, tables=tables)
-
-
-def _neutral_levels(t: pd.DataFrame, survey, small) -> pd.DataFrame:
-    """A summary table (``segment`` = column, ``value`` = level) with the levels in ``small`` under their neutral
-    names, moved after their group's other rows, as :func:`textmine.report.views.neutral_small_levels` does."""
-    from ..report.views import neutral_small_levels
-
-    if t is None or t.empty or not {"segment", "value"} <= set(t.columns):
-        return t
-    display = {s.column: dict(s.display) for s in survey.segments}
-    shown = [display.get(var, {}).get(str(val), str(val)) for var, val in zip(t["segment"], t["value"])]
-    named = neutral_small_levels(t.assign(segment_var=t["segment"].to_numpy(), segment=shown), small)
-    return named.drop(columns="segment").rename(columns={"segment_var": "segment"})[list(t.columns)]
+    return _neutral(summary, survey, key=key)
 
 
 def _named(summary, survey, *, key: bytes | str | None = None):
