@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from service import library
 from service.auth import KeyCache
@@ -18,7 +25,7 @@ from service.errors import install_error_handlers, install_log_filter
 from service.schemas import ErrorBody
 from service.jobs import JobRunner, TrainingRunner
 from service.memory import tune_malloc
-from service.middleware import BodySizeLimit, Metrics, MetricsMiddleware
+from service.middleware import BodySizeLimit, DefaultHeaders, Metrics, MetricsMiddleware
 from service.resultcache import ResultCache
 from service.routers import classify, codebooks, health, jobs, keys, results, surveys
 from service.settings import Settings
@@ -26,6 +33,14 @@ from service.settings import Settings
 log = logging.getLogger("textmine.service")
 
 ERROR_RESPONSES = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
+
+DOCS_STATIC = "/docs-static"  # fastapi-offline's Swagger UI and ReDoc files, served by the service (no CDN)
+#: /docs and /redoc run code from the service only (Swagger UI's start script by its hash); ReDoc needs inline
+#: styles and a blob: worker for its search
+DOCS_CSP = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db.dispose()
 
     app = FastAPI(title="textmine", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
+                  docs_url=None, redoc_url=None,  # _mount_docs: the same pages without a CDN
                   description="Text analytics for Norwegian free-text survey comments. Every data endpoint needs "
                               "an API key (`X-API-Key` or `Authorization: Bearer`).")
     app.state.settings = settings
@@ -87,23 +103,67 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, surveys, codebooks, jobs, classify, results, keys):
         app.include_router(module.router)
+    _mount_docs(app)
     _mount_web(app)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["X-API-Key", "Authorization", "Content-Type"])
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(DefaultHeaders)  # no-store and nosniff on every answer, the 413 above included
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 
 
+def _docs_page(page: HTMLResponse) -> HTMLResponse:
+    """The page with its Content-Security-Policy: code from the service, and its inline scripts by hash."""
+    scripts = _INLINE_SCRIPT.findall(page.body.decode("utf-8"))
+    hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+    page.headers["Content-Security-Policy"] = DOCS_CSP.format(hashes=hashes)
+    page.headers["X-Frame-Options"] = "DENY"
+    page.headers["Referrer-Policy"] = "same-origin"
+    return page
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc (ReDoc), public as FastAPI's own pages, but with their scripts, styles and
+    favicon from the ``fastapi-offline`` package at DOCS_STATIC: they work without internet and run no third-party
+    code (no CDN, no Google Fonts, no online validator)."""
+    import fastapi_offline
+
+    static = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_STATIC, StaticFiles(directory=str(static)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        assets = root + DOCS_STATIC
+        return _docs_page(get_swagger_ui_html(
+            openapi_url=root + app.openapi_url, title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js", swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png", swagger_ui_parameters={"validatorUrl": None}))
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        assets = root + DOCS_STATIC
+        return _docs_page(get_redoc_html(
+            openapi_url=root + app.openapi_url, title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{assets}/redoc.standalone.js", redoc_favicon_url=f"{assets}/favicon.png",
+            with_google_fonts=False))
+
+
 def _mount_web(app: FastAPI) -> None:
-    """Include the UI/report package (``service/web``, owned by the report helper) when it is installed."""
+    """Include the UI/report package (``service/web``, owned by the report helper) when it is installed; its
+    login throttle and session limits go in first, so the UI's security headers cover their answers too."""
     import importlib
     import importlib.util
 
     if importlib.util.find_spec("service.web") is None:
         return
+    from service.web.session import install_login_limits
+
+    install_login_limits(app)
     web = importlib.import_module("service.web")
     if hasattr(web, "mount"):
         web.mount(app)

@@ -1,4 +1,4 @@
-"""ASGI middleware: request size limit and Prometheus-style request metrics."""
+"""ASGI middleware: request size limit, default security headers and Prometheus-style request metrics."""
 
 from __future__ import annotations
 
@@ -87,6 +87,37 @@ class BodySizeLimit:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+#: every API answer: never stored by a browser or proxy cache (personal data, per-key results), never sniffed
+API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+#: static files (scripts, styles) may be cached: they hold no data
+CACHEABLE_PREFIXES = ("/ui/static/", "/docs-static/")
+
+
+class DefaultHeaders:
+    """Adds ``headers`` to every HTTP response that does not set them itself (a download keeps its own
+    Content-Disposition and Cache-Control); paths under ``cacheable`` get no Cache-Control."""
+
+    def __init__(self, app, headers: dict[str, str] | None = None, cacheable: tuple[str, ...] = CACHEABLE_PREFIXES):
+        self.app = app
+        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or API_HEADERS).items()]
+        self.cacheable = cacheable
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        skip = {b"cache-control"} if scope.get("path", "").startswith(self.cacheable) else set()
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", ())}
+                extra = [(k, v) for k, v in self.headers if k not in present and k not in skip]
+                if extra:
+                    message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
 
 
 class Metrics:

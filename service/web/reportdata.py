@@ -89,7 +89,8 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
                 compare_wave_id: int | None = None, compare_job_id: int | None = None) -> ReportData:
     """ReportData for a wave (its job ``job_id`` or latest finished one) and the previous wave of the same survey
     (or ``compare_wave_id``, its job ``compare_job_id``), cached until codes change. Jobs and waves asked for by id
-    are checked as the summary endpoint checks them (a comparison job by another codebook or model is refused)."""
+    are checked as the summary endpoint checks them: a comparison wave asked for whose coding has another codebook
+    or model is refused (409); the implicit previous wave is then compared by its indicators only, with a note."""
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise ApiError(404, "not_found", f"wave{id_text(wave_id)} does not exist", id_details("wave_id", wave_id))
@@ -101,7 +102,7 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     jobs = {wave.id: main_job}
     refused = None
     if prev is not None:  # themes are only compared between codings with the same codebook and model
-        if compare_job_id is not None:  # a job asked for by id: refused as by the summary
+        if compare_wave_id is not None:  # a wave (or job) asked for by id: refused as by the summary
             jobs[prev.id] = store._compare_job(session, prev, main_job, compare_job_id)
         else:
             try:

@@ -4,20 +4,29 @@ session, so logout, expiry and revocation end it at once."""
 
 from __future__ import annotations
 
+import math
+import time
+from collections import deque
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from service.auth import Principal, verify_key
 from service.db.models import ApiKey
 
-from .sessionstore import SessionStore, unseal
+from .sessionstore import SessionsFull, SessionStore, unseal
 
 COOKIE = "textmine_session"
 LEGACY_COOKIE = "textmine_key"  # held the API key itself before server-side sessions; only ever deleted now
 CSRF_HEADER = "x-textmine-ui"  # custom header required on state-changing proxy calls (no cross-site forms)
+LOGIN_PATH = "/ui/login"
+THROTTLED = ("For mange innlogginger", "Det er gjort for mange innloggingsforsøk fra denne adressen. Vent litt og "
+                                       "prøv igjen.")
+STORE_FULL = ("For mange innloggede", "For mange er logget inn akkurat nå. Prøv igjen senere, eller be en som er "
+                                      "ferdig, om å logge ut.")
 
 
 class LoginRequired(Exception):
@@ -139,3 +148,99 @@ def cross_site(request: Request) -> bool:
     if origin is None:
         return False
     return origin == "null" or urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
+
+
+# ------------------------------------------------------------------------------------------ login limits
+class LoginThrottle:
+    """Login attempts per client address over the last ``window`` seconds: at most ``max_failed`` failed and
+    ``max_total`` in all. Counted in this process (each server process keeps its own), for at most ``max_clients``
+    addresses (the quietest are forgotten first)."""
+
+    def __init__(self, max_failed: int = 10, max_total: int = 30, window: float = 60.0, max_clients: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic):
+        self.max_failed = max_failed
+        self.max_total = max_total
+        self.window = window
+        self.max_clients = max_clients
+        self.clock = clock
+        self._tries: dict[str, deque[float]] = {}
+        self._fails: dict[str, deque[float]] = {}
+
+    def retry_after(self, client: str) -> int | None:
+        """Whole seconds until ``client`` may log in again, or None when it may now."""
+        now = self.clock()
+        waits = [times[-limit] + self.window - now
+                 for times, limit in ((self._recent(self._fails, client, now), self.max_failed),
+                                      (self._recent(self._tries, client, now), self.max_total))
+                 if len(times) >= limit]
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def attempt(self, client: str) -> None:
+        self._add(self._tries, client)
+
+    def failed(self, client: str) -> None:
+        self._add(self._fails, client)
+
+    def _recent(self, log: dict[str, deque[float]], client: str, now: float) -> deque[float]:
+        times = log.get(client, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if not times:
+            log.pop(client, None)
+        return times
+
+    def _add(self, log: dict[str, deque[float]], client: str) -> None:
+        now = self.clock()
+        if client not in log and len(log) >= self.max_clients:
+            for other in [c for c in list(log) if not self._recent(log, c, now)] or list(log)[: len(log) // 10 + 1]:
+                log.pop(other, None)
+        log.setdefault(client, deque()).append(now)
+
+
+class LoginLimits:
+    """ASGI middleware on ``POST /ui/login``: 429 with Retry-After while the client address is over
+    ``app.state.login_throttle``; otherwise counts the attempt, and a 401 answer as a failed one."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") != LOGIN_PATH:
+            return await self.app(scope, receive, send)
+        throttle: LoginThrottle = scope["app"].state.login_throttle
+        client = (scope.get("client") or ("unknown",))[0]
+        wait = throttle.retry_after(client)
+        if wait is not None:
+            return await busy_page(Request(scope, receive), 429, wait, THROTTLED)(scope, receive, send)
+        throttle.attempt(client)
+        status = {}
+
+        async def watch(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if status.get("code") == 401:
+            throttle.failed(client)
+
+
+def busy_page(request: Request, status: int, retry_after: int, text: tuple[str, str]) -> Response:
+    """The login's HTML answer when it must wait (429 throttled, 503 store full), with Retry-After."""
+    from .pages import render  # pages imports this module
+
+    heading, message = text
+    resp = render(request, "error.html", status=status, who=None, heading=heading, message=message)
+    resp.headers["Retry-After"] = str(retry_after)
+    return resp
+
+
+def install_login_limits(app: FastAPI) -> None:
+    """The login throttle (``app.state.login_throttle``, replaceable) and the answer to a full session store."""
+    app.state.login_throttle = LoginThrottle()
+    app.add_middleware(LoginLimits)
+
+    async def _store_full(request: Request, exc: SessionsFull) -> Response:
+        return busy_page(request, exc.status, exc.details["retry_after"], STORE_FULL)
+
+    app.add_exception_handler(SessionsFull, _store_full)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from service.db.models import UiSession
+from service.errors import ApiError
 
 MAX_SID_CHARS = 100  # token_urlsafe(32) is 43 characters; anything much longer is not ours
 
@@ -34,6 +36,14 @@ class Entry:
     sealed_key: bytes = field(repr=False)
     created: float
     last_seen: float
+
+
+class SessionsFull(ApiError):
+    """The store holds ``max_sessions`` live sessions: a new login must wait ``details["retry_after"]`` seconds."""
+
+    def __init__(self, max_sessions: int, retry_after: int):
+        super().__init__(503, "ui_sessions_full", f"all {max_sessions} UI sessions are in use; try again later",
+                         {"max_sessions": max_sessions, "retry_after": retry_after})
 
 
 def _digest(label: bytes, sid: str) -> bytes:
@@ -59,8 +69,9 @@ def unseal(sid: str, sealed: bytes) -> str:
 
 class SessionStore:
     """Live UI sessions in ``db``. A session ends ``idle`` seconds after its last request or ``lifetime`` seconds
-    after login. At most ``max_sessions`` are kept: expired ones are purged at each login, then the least recently
-    used go."""
+    after login. At most ``max_sessions`` are kept: expired ones are purged at each login, and when all are still
+    live the login is refused (:class:`SessionsFull`), never ended early for it: otherwise anyone with a key could
+    log everyone else out by logging in again and again."""
 
     def __init__(self, db, lifetime: float, idle: float, max_sessions: int,
                  clock: Callable[[], float] = time.time):
@@ -133,10 +144,11 @@ class SessionStore:
                                                      UiSession.created_at <= now - self.lifetime))).rowcount
 
     def _make_room(self, s, now: float) -> None:
-        """Purge expired sessions; when still full, the least recently used go."""
+        """Purge expired sessions; when every place is still taken by a live one, refuse (:class:`SessionsFull`,
+        with the seconds until the first of them ends unless it is used again)."""
         self._purge(s, now)
-        excess = int(s.scalar(select(func.count()).select_from(UiSession)) or 0) - self.max_sessions + 1
-        if excess > 0:
-            oldest = s.scalars(select(UiSession.id_hash).order_by(UiSession.last_seen_at, UiSession.created_at)
-                               .limit(excess)).all()
-            s.execute(delete(UiSession).where(UiSession.id_hash.in_(oldest)))
+        if int(s.scalar(select(func.count()).select_from(UiSession)) or 0) < self.max_sessions:
+            return
+        idle_end = s.scalar(select(func.min(UiSession.last_seen_at))) + self.idle
+        lifetime_end = s.scalar(select(func.min(UiSession.created_at))) + self.lifetime
+        raise SessionsFull(self.max_sessions, max(1, math.ceil(min(idle_end, lifetime_end) - now)))

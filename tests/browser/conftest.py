@@ -50,6 +50,9 @@ def live_server(tmp_path_factory):
     settings = Settings(database_url=f"sqlite:///{tmp / 'textmine.db'}", warmup=False, run_jobs=True,
                         coder_factory=keyword_coder_factory, job_chunk_size=400)
     app = create_app(settings)
+    from service.web.session import LoginThrottle
+
+    app.state.login_throttle = LoginThrottle(max_total=1000)  # the browser tests log in often from 127.0.0.1
     with app.state.db.session() as s:
         _, admin = create_key(s, "admin", "browser-test")
         _, reader = create_key(s, "reader", "browser-reader")

@@ -56,6 +56,9 @@ def ui(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("ui_security")
     app = create_app(Settings(database_url=f"sqlite:///{tmp / 't.db'}", warmup=False, run_jobs=True,
                               coder_factory=keyword_coder_factory, job_chunk_size=400, quote_embedder="fallback"))
+    from service.web.session import LoginThrottle
+
+    app.state.login_throttle = LoginThrottle(max_total=1000)  # these tests log in ~40 times a minute from one address
     with app.state.db.session() as s:
         keys = {role: create_key(s, role, f"sec-{role}")[1] for role in ("reader", "analyst", "admin")}
     h = {"X-API-Key": keys["admin"]}

@@ -37,6 +37,9 @@ def ui(tmp_path):
         keys = {role: create_key(s, role, f"sess-{role}")[1] for role in ("reader", "analyst", "admin")}
     clock = Clock()
     app.state.ui_sessions.clock = clock
+    from service.web.session import LoginThrottle
+
+    app.state.login_throttle = LoginThrottle(max_total=1000)  # the bounded-store test logs in 51 times
     with TestClient(app) as c:
         yield c, app, keys, clock
 
@@ -185,9 +188,10 @@ def test_store_is_bounded_and_purges_expired_sessions(ui):
     for _ in range(49):
         _login(c, keys["reader"])
     assert len(store) == 50
-    newest = _login(c, keys["reader"])  # full: the least recently used session gives way
-    assert len(store) == 50
-    assert not _logged_in(_with_cookie(c, first)) and _logged_in(_with_cookie(c, newest))
+    c.cookies.clear()
+    r = c.post("/ui/login", data={"api_key": keys["reader"]}, follow_redirects=False)
+    assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0  # full of live sessions: the login waits
+    assert len(store) == 50 and _logged_in(_with_cookie(c, first))  # no live session is ended for a new login
     clock.now += HOUR + 1
     _login(c, keys["reader"])  # expired sessions are purged when a new one is made
     assert len(store) == 1
