@@ -37,8 +37,12 @@ __all__ = [
 
 def _as01(y: Any, name: str = "labels") -> np.ndarray:
     """A 0/1 matrix (comments × themes; a vector is one theme). Missing values (NaN, e.g. rows a merge left
-    unmatched) raise ``ValueError`` naming the first one; non-numbers raise ``TypeError``."""
-    y = np.asarray(y)
+    unmatched) raise ``ValueError`` naming the first one; non-numbers and theme lists raise ``TypeError``."""
+    try:
+        y = np.asarray(y)
+    except ValueError:  # rows of different lengths: theme lists ([["a"], ["a", "b"]]), not a matrix
+        raise TypeError(f"{name}: expected a 0/1 matrix (comments × themes), got rows of different lengths (theme "
+                        "lists?); turn theme lists into one with Codebook.to_matrix") from None
     if y.ndim == 1:
         y = y[:, None]
     if y.ndim != 2:
@@ -60,6 +64,42 @@ def _as01(y: Any, name: str = "labels") -> np.ndarray:
         raise ValueError(f"{name}: row {i}, column {j}: value {f[i, j]:g}; expected 0 or 1 (a 0/1 code, not a score: "
                          f"apply the thresholds first; {len(other)} such value(s) in all)")
     return f.astype(np.int64)
+
+
+_LIST_ROW = (list, tuple, set, frozenset)
+
+
+def _lists_as01(y: Any, theme_ids: Sequence[str], name: str) -> Any:
+    """``y`` as a 0/1 matrix in ``theme_ids`` order when it is theme lists (one list/tuple/set of ids per comment;
+    a missing row or an empty list: no theme; an ``"a;b"`` string among them: ids joined by ';'), else ``y``
+    itself (a matrix, also one given as nested lists of numbers)."""
+    if isinstance(y, np.ndarray) and not (y.ndim == 1 and y.dtype == object):
+        return y
+    if not isinstance(y, list | tuple | pd.Series | np.ndarray):
+        return y
+    rows = list(y)
+    if not rows or not any(isinstance(r, _LIST_ROW) for r in rows):
+        return y
+    if not all(isinstance(x, str) for r in rows if isinstance(r, _LIST_ROW) for x in r):
+        return y  # numbers: a 0/1 matrix written as nested lists
+    from .codebook import parse_theme_list, shown_values
+
+    ids = [str(t) for t in theme_ids]
+    col = {t: j for j, t in enumerate(ids)}
+    out = np.zeros((len(rows), len(ids)), dtype=np.int64)
+    for i, r in enumerate(rows):
+        try:
+            lab = parse_theme_list(sorted(r) if isinstance(r, set | frozenset) else r)
+        except TypeError:
+            raise TypeError(f"{name}: row {i}: expected a list of theme ids (or a 0/1 matrix, see "
+                            f"Codebook.to_matrix), got {type(r).__name__}") from None
+        bad = [x for x in lab if x not in col]
+        if bad:
+            raise ValueError(f"{name}: row {i}: unknown theme id(s) {shown_values(bad)}; expected ids among "
+                             f"theme_ids ({', '.join(ids)})")
+        for x in lab:
+            out[i, col[x]] = 1
+    return out
 
 
 def _check_ids(theme_ids: Sequence[str] | None, k: int) -> list[str]:
@@ -407,7 +447,15 @@ class CodingReport:
 
 def evaluate_coding(y_true: Any, y_pred: Any, theme_ids: Sequence[str], *, confidence: Any = None,
                     coverage: float = 0.6, top_k_shares: int = 10) -> CodingReport:
-    """Full evaluation of predicted vs human theme matrices (+ optional per-row confidence)."""
+    """Full evaluation of predicted vs human theme codes (+ optional per-row confidence).
+
+    ``y_true``/``y_pred``: 0/1 matrices (comments × themes, columns in ``theme_ids`` order; e.g.
+    ``Codebook.to_matrix(labels)``), or theme lists, one list of ids per comment (``[["telefon"], [], …]``),
+    turned into that matrix with ``theme_ids`` (an id not among them raises ``ValueError`` naming its row)."""
+    if isinstance(theme_ids, str):
+        raise TypeError("theme_ids: expected a list of theme ids, got one string")
+    y_true = _lists_as01(y_true, theme_ids, "y_true")
+    y_pred = _lists_as01(y_pred, theme_ids, "y_pred")
     t, p = _check_pair(y_true, y_pred)
     theme_ids = _check_ids(theme_ids, t.shape[1])
     prf = per_theme_prf(t, p, theme_ids)

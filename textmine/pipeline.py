@@ -81,7 +81,11 @@ def code_wave(
 
     One row per non-empty answer: respondent_id, question, text_clean, is_non_answer, health_flag,
     language, theme_<id>, score_<id>, themes, confidence, needs_review, type. Raw text is not kept.
+    A free-text question whose column is not in ``df`` is left out with a ``UserWarning`` naming it (the survey
+    definition's free-text columns are optional in the data, as its validation says).
     """
+    import warnings
+
     from .preprocess import Cleaner
 
     if coder is not None and not hasattr(coder, "predict_frame"):
@@ -93,6 +97,8 @@ def code_wave(
     coders: dict[str, Any] = {}  # one coder per codebook, loaded once
     for q in survey.free_text:
         if q.column not in df.columns:
+            warnings.warn(f"free-text question {q.column!r} ({q.label!r}): the data has no column {q.column!r}, so "
+                          f"its answers are not coded", UserWarning, stacklevel=2)
             continue
         texts = df[q.column]
         has = texts.notna() & texts.astype(str).str.strip().ne("")

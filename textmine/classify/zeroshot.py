@@ -65,6 +65,10 @@ class ZeroShotCoder(BaseCoder):
     #: is ±1 for any difference, and the small-codebook gain makes that a sure theme): it is taken over at least
     #: :meth:`spread_floor`. Over more themes the comment's own spread is used as it is.
     FLOOR_THEMES = 3
+    # learnt by ``fit`` (optional): per-theme similarity scales; None until then (class defaults, so that an
+    # instance holds fitted attributes only once fitted, as scikit-learn expects)
+    theme_mean_: np.ndarray | None = None
+    theme_std_: np.ndarray | None = None
 
     def __init__(self, codebook: Codebook, embedder: Any = None, *, lexical_weight: float = 1.0,
                  tau: float = 2.0, slope: float = 2.5, top_k: int = 3, review_threshold: float = 0.35,
@@ -74,8 +78,6 @@ class ZeroShotCoder(BaseCoder):
         self.tau = float(tau)
         self.slope = float(slope)
         self.top_k = int(top_k)
-        self.theme_mean_: np.ndarray | None = None
-        self.theme_std_: np.ndarray | None = None
         self._proto: tuple[np.ndarray, np.ndarray] | None = None
         self._spread_floor: float | None = None
         self._types_rules = TypeRules()
@@ -268,10 +270,6 @@ class ZeroShotCoder(BaseCoder):
         backed = (hits & (np.asarray(y) > 0)).any(1)
         words = np.array([len(_WORD.findall(t)) for t in prep.feature_text], dtype=float)
         return np.where(backed, 1.0, np.minimum(1.0, words / self.SHORT_WORDS))
-
-    def predict_proba(self, texts: Sequence[str] | pd.Series) -> np.ndarray:
-        prep = self.prepare(self.clean(texts))
-        return self.codebook.rollup_matrix(self._coding_probs(prep)[0])
 
     def _types(self, prep: Prepared) -> list[str]:
         types = self._types_rules.predict(prep.feature_text)  # placeholders are no type cues
