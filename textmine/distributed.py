@@ -12,8 +12,11 @@ Output: ``out_path/part-00000.parquet`` … in input order, each holding every i
 as strings, exactly as in the file; Parquet columns as stored), the coding columns (``theme_<id>``,
 ``score_<id>``, ``themes``, ``confidence``, ``needs_review``, ``type``, ``health_flag``, ``is_non_answer``, as
 :func:`textmine.pipeline.code_table` writes them for the local engine) and ``_row`` (the input row
-number), plus ``_manifest.json``, written last (the readers refuse parts without it: a run that did not
-finish). :func:`read_coded_parts` re-assembles the parts in input order;
+number), plus ``_manifest.json``, written last once every part is checked to be in place with its rows (the
+readers refuse parts without it: a run that did not finish); it records the coder's :func:`model_identity`, which
+every worker checks against the model files it finds before coding a partition. A Parquet input folder is read in
+natural file order (``f2`` before ``f10``), as Dask's ``read_parquet`` orders it. :func:`read_coded_parts`
+re-assembles the parts in input order;
 :func:`summary_inputs_from_parts` / :func:`summarise_parts` build the survey summary from the parts
 reading only the columns it needs (never the comment text).
 
@@ -25,6 +28,7 @@ multiple of ``batch_size`` every comment is embedded in the same batch as on the
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import os
@@ -47,6 +51,7 @@ __all__ = [
     "code_with_dask",
     "code_partition",
     "iter_input_partitions",
+    "model_identity",
     "read_coded_parts",
     "summary_inputs_from_parts",
     "summarise_parts",
@@ -61,7 +66,8 @@ STOP_WAIT_S = 120  # after a failure: seconds to wait for the partitions being c
 _LETTER = r"[^\W\d_]"  # a letter of any alphabet (the local engine's "holds no letters" check)
 _PART_RE = re.compile(r"part-\d{5}\.parquet")  # the parts this module writes (never other files' names)
 _INDEX_RE = re.compile(r"__index_level_\d+__")  # pandas' unnamed stored index (row numbers, not data)
-_CODERS: dict[tuple[str, str], Any] = {}
+_CODERS: dict[tuple[str, str], tuple[str, Any]] = {}  # (model dir, codebook) → (model identity, coder)
+_IDENTITIES: dict[tuple[str, str], tuple[tuple, str]] = {}  # (model dir, codebook) → (files' stat, identity)
 _LOCK = threading.Lock()
 
 
@@ -100,30 +106,104 @@ def load_coder_for(model_dir: str | None, codebook_path: str | None):
     return ZeroShotCoder(load_codebook(codebook_path))
 
 
-def _coder_for(model_dir: str | None, codebook_path: str | None):
-    """The coder for this worker process: loaded on first use, then reused for every partition."""
+class ModelChanged(RuntimeError):
+    """The model (or codebook) a worker finds on disk is not the one the client loaded: one line naming the worker,
+    the path and both identities. A RuntimeError: the run fails (exit 1), it is not a bad input."""
+
+
+def _model_files(model_dir: str | None, codebook_path: str | None) -> list[Path]:
+    """The files that make up the coder: every file of the model directory (sorted), then the codebook."""
+    files: list[Path] = []
+    if model_dir:
+        root = Path(model_dir)
+        files += sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+    if codebook_path:
+        files.append(Path(codebook_path))
+    return files
+
+
+def model_identity(model_dir: str | os.PathLike | None, codebook_path: str | os.PathLike | None) -> str:
+    """The coder's identity: a SHA-256 (16 hex digits) over the names and content of the model directory's files
+    and the codebook's content. Two coders with the same identity code alike; written to ``_manifest.json``."""
+    h = hashlib.sha256()
+    root = Path(model_dir) if model_dir else None
+    for p in _model_files(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None):
+        name = p.relative_to(root).as_posix() if root is not None and root in p.parents else "codebook"
+        h.update(name.encode("utf-8") + b"\0")
+        if not p.is_file():  # (a missing codebook: loading the coder says so)
+            h.update(b"\1missing\0")
+            continue
+        with open(p, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _identity_on_disk(model_dir: str | None, codebook_path: str | None) -> str:
+    """:func:`model_identity` of what is on disk now; the files are hashed again only when one's size, mtime or
+    inode changed since the last call in this process (a stat per partition, not a read)."""
+    key = (str(model_dir or ""), str(codebook_path or ""))
+    stat = tuple((str(p), st.st_size, st.st_mtime_ns, st.st_ino) if (st := _stat(p)) else (str(p),)
+                 for p in _model_files(model_dir, codebook_path))
+    seen = _IDENTITIES.get(key)
+    if seen is not None and seen[0] == stat:
+        return seen[1]
+    identity = model_identity(model_dir, codebook_path)
+    _IDENTITIES[key] = (stat, identity)
+    return identity
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _worker_address() -> str:
+    """This Dask worker's address ('' outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except Exception:  # noqa: BLE001 - not on a worker
+        return ""
+
+
+def _coder_for(model_dir: str | None, codebook_path: str | None, model_id: str | None = None):
+    """The coder for this worker process, keyed by the model's identity: loaded on first use and again when another
+    model was written to the same path, else reused for every partition. ``model_id``: the identity the client
+    loaded; a worker that finds another model on disk raises :class:`ModelChanged` (a run never mixes models)."""
     key = (str(model_dir or ""), str(codebook_path or ""))
     with _LOCK:
-        coder = _CODERS.get(key)
-        if coder is None:
-            coder = load_coder_for(model_dir, codebook_path)
-            _CODERS[key] = coder
-    return coder
+        found = _identity_on_disk(model_dir, codebook_path)
+        if model_id and found != model_id:
+            where = _worker_address() or f"pid {os.getpid()}"
+            raise ModelChanged(f"worker {where}: the model at {model_dir or codebook_path} is {found}, not {model_id} "
+                               f"as the client loaded (changed during the run, or another version on this node); "
+                               f"every worker must see the same model files")
+        cached = _CODERS.get(key)
+        if cached is None or cached[0] != found:
+            _CODERS[key] = (found, load_coder_for(model_dir, codebook_path))
+        return _CODERS[key][1]
 
 
 def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None,
                    batch_size: int = DEFAULT_BATCH_SIZE, question_col: str | None = None,
                    question: str | None = None, redact_cols: list[str] | tuple[str, ...] = (),
-                   keep_raw_text: bool = False, question_labels: dict[str, str] | None = None) -> pd.DataFrame:
+                   keep_raw_text: bool = False, question_labels: dict[str, str] | None = None,
+                   model_id: str | None = None) -> pd.DataFrame:
     """Code one partition with the local engine's code path (:func:`textmine.pipeline.code_table`): input columns +
-    coding columns + ``health_flag``, ``is_non_answer``, order kept.
+    coding columns + ``health_flag``, ``is_non_answer``, order kept. ``model_id``: the :func:`model_identity` the
+    client loaded (:class:`ModelChanged` when the files on disk differ).
 
     Numbers stored in the text column or a ``redact_cols`` column (Parquet) become text as ``read_table`` writes
     them (``1.0`` → ``"1"``)."""
     from textmine.io import _text_column
     from textmine.pipeline import code_table
 
-    coder = _coder_for(model_dir, codebook_path)
+    coder = _coder_for(model_dir, codebook_path, model_id)
     for c in dict.fromkeys([text_col, *redact_cols]):
         if pd.api.types.is_numeric_dtype(part[c]) and not pd.api.types.is_bool_dtype(part[c]):
             part = part.assign(**{c: _text_column(part[c])})
@@ -149,13 +229,32 @@ def _renamed_clashes(part: pd.DataFrame, codebook, names: list) -> tuple[pd.Data
     return part.rename(columns=new), [new.get(n, n) if n is not None else None for n in names]
 
 
+class PartitionValueError(ValueError):
+    """A ValueError raised while a worker coded a partition: ``"<class>: <short message> (worker <address>)"``, its
+    text cells masked as in :class:`PartitionError`; the client adds the partition and its ``_row`` range."""
+
+
+class PartitionOSError(OSError):
+    """An OSError raised while a worker coded or wrote a partition (disk full, no write access …), worded like
+    :class:`PartitionValueError`."""
+
+
+def _on_worker(msg: str) -> str:
+    where = _worker_address()
+    return f"{msg} (worker {where})" if where else msg
+
+
 def _code_and_write(part: pd.DataFrame, index: int, out_dir: str, kwargs: dict) -> dict:
     """Worker task: code one partition, write ``part-<index>.parquet`` atomically, report rows and seconds.
-    Errors other than ValueError/OSError come back as a :class:`PartitionError` without the partition's text."""
+    Errors come back without the partition's text: ValueError/OSError as :class:`PartitionValueError` /
+    :class:`PartitionOSError` naming the worker, others as a :class:`PartitionError`."""
     try:
         return _code_and_write_part(part, index, out_dir, kwargs)
-    except (ValueError, OSError):
-        raise
+    except ModelChanged as exc:  # (names the worker and the model path, no text of the partition; not shortened)
+        raise PartitionError(f"ModelChanged: {exc}") from None
+    except (ValueError, OSError) as exc:
+        cls = PartitionOSError if isinstance(exc, OSError) else PartitionValueError
+        raise cls(_on_worker(_short_error(exc, part))) from None
     except Exception as exc:  # noqa: BLE001 - MemoryError, RuntimeError … from the coder
         raise PartitionError(_short_error(exc, part)) from None
 
@@ -332,8 +431,11 @@ def _parquet_dataset(input_path: Path):
 
     from textmine.io import TableReadError
 
+    source = _natural_files(input_path) if input_path.is_dir() else str(input_path)
+    if not source:
+        raise TableReadError("no Parquet files in the folder", file=input_path)
     try:
-        files = [(f.path, f.physical_schema) for f in ds.dataset(str(input_path), format="parquet").get_fragments()]
+        files = [(f.path, f.physical_schema) for f in ds.dataset(source, format="parquet").get_fragments()]
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds
         raise TableReadError(f"not a readable Parquet file/folder ({exc})", file=input_path) from None
     if not files:
@@ -366,7 +468,23 @@ def _parquet_dataset(input_path: Path):
                                          f"Parquet file of the input needs the same column types", file=path,
                                          column=name) from None
         raise
-    return ds.dataset(str(input_path), format="parquet", schema=schema)
+    return ds.dataset(source, format="parquet", schema=schema)
+
+
+def _natural_key(path: str) -> list:
+    """Sort key that reads the digits in a path as numbers (``f2`` before ``f10``), as Dask's ``read_parquet``
+    orders a folder's files."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path)]
+
+
+def _natural_files(folder: Path) -> list[str]:
+    """The data files of a Parquet folder (in subfolders too; names starting with ``_`` or ``.`` skipped, as pyarrow
+    skips them) in natural order: the input's row order is this file order."""
+    files = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(("_", "."))]
+        files += [os.path.join(root, n) for n in names if not n.startswith(("_", "."))]
+    return sorted(files, key=lambda p: _natural_key(os.path.relpath(p, folder)))
 
 
 def _parquet_frame(table) -> pd.DataFrame:
@@ -576,6 +694,8 @@ def code_with_dask(
     unredacted_cols: list[str] | tuple[str, ...] = (),
     header_row: int = 1,
     question_labels: dict[str, str] | None = None,
+    progress: Callable[[int, int | None, float], None] | None = None,
+    id_cols: list[str] | tuple[str, ...] = (),
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -599,6 +719,13 @@ def code_with_dask(
     column names (rows above it skipped, as ``read_table(header_row=…)`` does; Parquet refuses another than 1).
     ``question_labels``: {survey question column: label}, as :func:`textmine.pipeline.code_table` takes them.
     Each part ends with ``health_flag`` and ``is_non_answer``, as ``textmine code`` writes them.
+    ``progress(rows_done, total_rows, seconds)`` is called as each partition finishes (``total_rows``: ``None`` for
+    CSV input, whose row count is known only at the end). ``id_cols``: the respondent id column (and the wave
+    column), as the survey definition names them; ids that occur more than once (per wave) are warned about once,
+    with the count and the first ``_row`` numbers (never the ids); columns the input lacks are left out.
+    ``_manifest.json`` records the coder's :func:`model_identity`; a worker that finds other model files on disk
+    fails its partition (:class:`DaskWorkerError`). Parts are checked to be in place with their rows before it is
+    written.
     """
     import dask.distributed  # noqa: F401 - fail early when dask is not installed
 
@@ -618,20 +745,25 @@ def code_with_dask(
         raise ValueError("give a codebook (zero-shot) or a model directory")
     out_dir = Path(out_path)
     _check_out_dir(out_dir, input_path)
-    # Fail fast in the client (bad codebook/model, unreachable cluster) before the output is touched.
-    coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
+    # Fail fast in the client (unreachable cluster, then bad codebook/model) before the output is touched: the
+    # scheduler first, so that an unreachable one is reported within SCHEDULER_TIMEOUT_S, not after a model load.
     own_client = None
     if client is None and scheduler:
         client = own_client = _connect(scheduler, SCHEDULER_TIMEOUT_S)
     try:
+        model_path = str(Path(model_dir).resolve()) if model_dir else None
+        codebook_file = str(Path(codebook_path).resolve()) if codebook_path else None
+        coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
+        model_id = model_identity(model_path, codebook_file)  # what every worker must find on disk
         created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
         out_dir.mkdir(parents=True, exist_ok=True)
         for old in _own_files(out_dir):
             old.unlink(missing_ok=True)
         kwargs = dict(
             text_col=text_col,
-            model_dir=str(Path(model_dir).resolve()) if model_dir else None,
-            codebook_path=str(Path(codebook_path).resolve()) if codebook_path else None,
+            model_dir=model_path,
+            codebook_path=codebook_file,
+            model_id=model_id,
             batch_size=batch_size,
             question_col=question_col,
             question=question,
@@ -640,6 +772,7 @@ def code_with_dask(
             question_labels=dict(question_labels or {}),
         )
         kwargs["_unredacted"] = tuple(unredacted_cols)
+        kwargs["_progress"], kwargs["_id_cols"] = progress, tuple(id_cols)  # (the client's: not sent to workers)
         try:
             info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
                              batch_size, text_col, t_start, encoding, header_row)
@@ -720,6 +853,9 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
               encoding: str | None = None, header_row: int = 1) -> DaskRunInfo:
     from dask.distributed import Client, LocalCluster, as_completed
 
+    kwargs = dict(kwargs)
+    progress, id_cols = kwargs.pop("_progress", None), kwargs.pop("_id_cols", ())
+
     cluster = None
     own_client = client is None
     if client is None:
@@ -744,11 +880,21 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         max_in_flight = 2 * workers
         pending = as_completed()
         n_rows = 0
+        total = _known_rows(input_path)
+        ids = _IdKeys(id_cols)
+
+        coded = [0]  # rows in finished partitions
+
+        def done(result: dict) -> None:  # a partition finished: tell ``progress`` (rows done, total, elapsed s)
+            coded[0] += int(result.get("rows", 0))
+            if progress is not None:
+                progress(coded[0], total, time.perf_counter() - t_start)
         # read_table strips a CSV's non-text columns: the question values must match the model's question names
         qcol = kwargs.get("question_col")
         strip = qcol if qcol and not _is_parquet(input_path) and qcol not in (text_col, *kwargs["redact_cols"]) else None
         for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding, header_row)):
             n_rows += len(part)
+            ids.add(part)
             if strip:
                 part[strip] = part[strip].str.strip()
             fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
@@ -759,8 +905,10 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
             pending.add(fut)
             while pending.count() >= max_in_flight:
                 results.append(_part_result(next(pending), rows_of, out_dir, futures))
+                done(results[-1])
         for fut in pending:
             results.append(_part_result(fut, rows_of, out_dir, futures))
+            done(results[-1])
     except BaseException:
         _stop_tasks(client, futures, stop)  # no part is written after the run has failed
         raise
@@ -794,20 +942,94 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         masked_columns=masked,
         masked_names=len(renamed),
         questions=tuple(sorted({q for r in results for q in r.get("questions", ())})),
-        warnings=tuple(_no_letters_warning(input_path, text_col, columns, results)),
+        warnings=(*_no_letters_warning(input_path, text_col, columns, results), *ids.warnings(input_path)),
     )
     manifest = {
         "input": str(input_path), "text_col": text_col, "n_rows": n_rows, "n_partitions": len(results),
         "rows_per_partition": rows_per_partition, "batch_size": batch_size, "input_columns": [renamed.get(c, c) for c in columns],
         "header_row": header_row,
-        "model_dir": kwargs["model_dir"], "codebook": kwargs["codebook_path"],
+        "model_dir": kwargs["model_dir"], "codebook": kwargs["codebook_path"], "model_id": kwargs["model_id"],
         "parts": [os.path.basename(r["path"]) for r in results],
     }
+    _check_parts_in_place(results)  # a part removed or replaced while the run went on: not marked complete
     from textmine.io import replacing
 
     with replacing(out_dir / MANIFEST) as tmp:  # written last, whole: it marks the output complete
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
+
+
+def _known_rows(input_path: Path) -> int | None:
+    """The input's row count when it is cheap to know (Parquet: from the files' metadata); ``None`` for CSV."""
+    if not _is_parquet(input_path):
+        return None
+    try:
+        return int(_parquet_dataset(input_path).count_rows())
+    except Exception:  # noqa: BLE001 - the reader reports a bad input itself
+        return None
+
+
+class _IdKeys:
+    """The respondent ids of the partitions the client ships, kept as 64-bit hashes (with ``_row``), to warn once
+    per run about ids that occur more than once (``textmine summary`` refuses them). ``cols``: the id column and
+    the wave column (a respondent answers once per wave); those the input lacks are left out."""
+
+    def __init__(self, cols: tuple[str, ...]):
+        self.cols = tuple(c for c in cols if c)
+        self.keys: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+        self.used: list[str] = []  # the columns the input has
+
+    def add(self, part: pd.DataFrame) -> None:
+        cols = [c for c in self.cols if c in part.columns]
+        if not cols or self.cols[0] not in part.columns or not len(part):
+            return
+        self.used = cols
+        from textmine.survey import value_keys
+
+        keys = pd.DataFrame({c: value_keys(part[c]) for c in cols})
+        given = (keys[self.cols[0]] != "").to_numpy()  # a missing id is another error of its own
+        hashed = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        self.keys.append(hashed[given])
+        self.rows.append(part[ROW_COL].to_numpy()[given])
+
+    def warnings(self, input_path: Path) -> list[str]:
+        """One warning naming how many ids repeat and the first ``_row`` numbers (never the ids)."""
+        if not self.keys:
+            return []
+        keys = pd.Series(np.concatenate(self.keys))
+        repeated = keys.duplicated(keep=False).to_numpy()
+        if not repeated.any():
+            return []
+        rows = np.sort(np.concatenate(self.rows)[repeated])
+        n = int(keys.duplicated().sum())
+        shown = ", ".join(str(int(r)) for r in rows[:5]) + (" …" if len(rows) > 5 else "")
+        per = " (per wave)" if len(self.used) > 1 else ""
+        return [f"{input_path}: {n} respondent id(s) in column {self.cols[0]!r} occur more than once{per} (_row "
+                f"{shown}); `textmine summary` refuses duplicate respondent ids — fix the input before summarising"]
+
+
+def _check_parts_in_place(results: list[dict]) -> None:
+    """Every part the workers reported is on disk with the rows they wrote; else a :class:`DaskWorkerError` naming
+    the first part that is not (removed or replaced by something else while the run went on)."""
+    import pyarrow.parquet as pq
+
+    for r in results:
+        path = Path(r["path"])
+        try:
+            rows = pq.read_metadata(path).num_rows
+        except FileNotFoundError:
+            raise DaskWorkerError(f"{path.name} is missing from {path.parent} although its partition was coded "
+                                  f"(removed while the run went on?); the run did not finish (no {MANIFEST} "
+                                  f"written)") from None
+        except Exception as exc:  # noqa: BLE001 - pyarrow's errors for a file that is not Parquet (any more)
+            raise DaskWorkerError(f"{path.name} in {path.parent} cannot be read back ({exc.__class__.__name__}; "
+                                  f"replaced while the run went on?); the run did not finish (no {MANIFEST} "
+                                  f"written)") from None
+        if rows != r["rows"]:
+            raise DaskWorkerError(f"{path.name} in {path.parent} holds {rows} rows, its partition had {r['rows']} "
+                                  f"(replaced while the run went on?); the run did not finish (no {MANIFEST} "
+                                  f"written)")
 
 
 KILLED_WAIT_S = 10  # after a KilledWorker: seconds to let the dead worker's other tasks come back as failed
@@ -850,6 +1072,11 @@ def _part_result(fut, rows_of: dict, out_dir: Path | None = None, futures: list 
 
     try:
         return fut.result()
+    except (PartitionValueError, PartitionOSError) as exc:  # a worker's: name the partition, keep the class
+        index, first, last = rows_of.get(fut.key, (None, None, None))
+        where = f"partition {index} (_row {first}–{last})" if index is not None else "a partition"
+        raise type(exc)(f"{where} failed on a Dask worker: {exc}; the run did not finish (no {MANIFEST} "
+                        f"written)") from None
     except (ValueError, OSError):
         raise
     except Exception as exc:  # noqa: BLE001 - PartitionError, KilledWorker, anything else from dask
@@ -957,7 +1184,7 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
 
     flags = [c for c in CODE_FLAG_COLUMNS if c in names] if all(c in names for c in CODE_FLAG_COLUMNS) else []
     resp_parts, coded_parts = [], []
-    for p in parts:
+    for i, p in enumerate(parts):
         d = pd.read_parquet(p, columns=[ROW_COL, *structured, *theme_cols, "themes", *flags])
         coded = pd.DataFrame({ROW_COL: d[ROW_COL].to_numpy(),
                               "respondent_id": d[survey.id_column].astype("string").to_numpy(),
@@ -969,12 +1196,13 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
                 coded[c] = pd.to_numeric(d[c], errors="coerce").fillna(0).astype(np.int8).to_numpy()
         else:
             coded["is_non_answer"] = (d["themes"].fillna("").astype(str).str.len() == 0).astype(np.int8).to_numpy()
-        resp_parts.append(d[[ROW_COL, *structured]])
+        resp_parts.append(d[[ROW_COL, *structured]].assign(**{_PART_COL: np.int32(i)}))
         coded_parts.append(coded)
         del d
     resp = pd.concat(resp_parts, ignore_index=True).sort_values(ROW_COL, kind="stable")
     coded_all = pd.concat(coded_parts, ignore_index=True).sort_values(ROW_COL, kind="stable")
-    resp = resp.drop(columns=ROW_COL).reset_index(drop=True)
+    _check_unique_ids(resp, survey, parts)
+    resp = resp.drop(columns=[ROW_COL, _PART_COL]).reset_index(drop=True)
     coded_all = coded_all.drop(columns=ROW_COL).reset_index(drop=True)
     for c in resp.columns:
         resp[c] = _numeric_if_possible(resp[c])
@@ -990,6 +1218,31 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
         frames[key] = resp[sel].reset_index(drop=True)
         coded_by[key] = coded_all[sel].reset_index(drop=True)
     return frames, coded_by
+
+
+_PART_COL = "\0part"  # (the part each respondent row was read from, while the parts are put together)
+
+
+def _check_unique_ids(resp: pd.DataFrame, survey, parts: list[Path]) -> None:
+    """Each respondent id once (per wave, when the parts hold the wave column), as the survey check wants it; a
+    SurveyDefinitionError names the part files and ``_row`` numbers of the first repeated id (never the ids), not
+    row numbers of the frame put together from the parts."""
+    from textmine.survey import SurveyDefinitionError, value_keys
+
+    id_col = survey.id_column
+    cols = [id_col, *([survey.wave_column] if getattr(survey, "wave_column", None) in resp.columns else [])]
+    keys = pd.DataFrame({c: value_keys(resp[c]) for c in cols}, index=resp.index)
+    keys = keys[keys[id_col] != ""]  # (a missing id is the survey check's error)
+    repeated = keys.duplicated(keep=False)
+    if not repeated.any():
+        return
+    first = keys[repeated].iloc[0]
+    same = resp.loc[keys.index[(keys == first).all(axis=1).to_numpy()]]
+    where = ", ".join(f"{parts[int(pt)].name} _row {int(r)}" for pt, r in list(zip(same[_PART_COL], same[ROW_COL]))[:5])
+    per = " in the same wave" if len(cols) > 1 else ""
+    raise SurveyDefinitionError(  # part files and _row numbers only: an id may itself be personal data
+        f"{parts[0].parent}: column {id_col}: the same respondent id occurs more than once{per} ({where}; "
+        f"{int(keys.duplicated().sum())} duplicate id(s) in all)")
 
 
 def summarise_parts(out_dir: str | os.PathLike, survey, text_col: str | None = None, *,

@@ -352,6 +352,39 @@ def _question_labels(survey: Optional[Path], asked: str, question_col: Optional[
     return labels
 
 
+def _survey_id_cols(survey: Optional[Path]) -> list[str]:
+    """``--survey``: its respondent id column and wave column, for the dask engine's duplicate-id warning."""
+    if survey is None:
+        return []
+    from textmine.cli.stats import load_survey
+
+    s = load_survey(survey)
+    return [c for c in (s.id_column, getattr(s, "wave_column", None)) if c]
+
+
+class _DaskProgress:
+    """``--engine dask`` progress as the local engine shows it (a transient rich bar, silent when the output is not
+    a terminal): rows coded as partitions finish, against the total when it is known (Parquet input)."""
+
+    def __init__(self):
+        self.bar = None
+        self.task = None
+
+    def update(self, done: int, total: Optional[int], seconds: float) -> None:
+        if self.bar is None:
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True, console=console)
+            self.bar.start()
+            self.task = self.bar.add_task("koder (dask)", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
 def register(app: typer.Typer) -> None:
     """Attach the coding commands."""
 
@@ -409,17 +442,23 @@ def register(app: typer.Typer) -> None:
                 from textmine.distributed import DaskWorkerError, code_with_dask
             except ImportError as exc:
                 _fail(f"--engine dask needs textmine.distributed (not available: {exc})")
+            bar = _DaskProgress()
             try:
                 info = code_with_dask(str(input), str(out), str(codebook), str(model) if model else None, text_col,
                                       scheduler, question_col=question_col, question=question,
                                       redact_cols=list(redact_col), batch_size=batch_size,
                                       rows_per_partition=partition_rows, keep_raw_text=keep_raw_text,
                                       encoding=encoding, warn=_note, unredacted_cols=list(unredacted_col),
-                                      header_row=header_row, question_labels=labels)
+                                      header_row=header_row, question_labels=labels, progress=bar.update,
+                                      id_cols=_survey_id_cols(survey))
             except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
+                bar.stop()
                 _fail(header_row_wording(str(exc)))
             except DaskWorkerError as exc:  # the run failed (not the input or the options): exit 1
+                bar.stop()
                 _fail(str(exc), 1)
+            finally:
+                bar.stop()
             console.print(f"coded {getattr(info, 'n_rows', '?')} rows on dask → {out}")
             if question is None and question_col is None:
                 _question_priors_note(info.known_questions, text_col)
