@@ -14,6 +14,9 @@ _DATE8 = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])
 
 # Surnames that are also a municipality or town ("sandnes_2024.csv" is about the place): never a file-name surname.
 _PLACE_SURNAMES = frozenset({"sandnes", "vestby", "kvam", "sandvik", "lervik", "hove", "husby", "nordby", "brandal"})
+# First names of ``name_ambiguous.txt`` that a file name still counts as names: the ordinary word is a sentence's
+# ("Anna enn det", nynorsk "other", also a catch-all theme «anna»); a file stem "anna_2024" is a person's.
+_FILE_STEM_FIRST_NAMES = frozenset({"anna"})
 _STEM_TOKEN = re.compile(r"[^\W\d_]+")
 _CAMEL_CUT = re.compile(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])")
 
@@ -58,9 +61,11 @@ def stem_first_names(stem: str) -> list[str]:
     """The unambiguous first names in a file-name stem (lower-cased, in order; tokens as :func:`_stem_tokens`):
     a first name the redaction knows (Faker's ``no_NO`` first names and ``name_first_no.txt``: "kari", "ola",
     "anne") that is not also an ordinary word (``name_ambiguous.txt``: "per", "tor", "liv", "sol", "dag") nor on
-    the name block list ("Mai")."""
+    the name block list ("Mai"); "anna" counts too (``_FILE_STEM_FIRST_NAMES``), though a label «Anna» is the
+    nynorsk word (:func:`only_names`)."""
     names = _name_lists()
-    return [t.lower() for t in _stem_tokens(stem) if _is_first_name(t, names)]
+    return [t.lower() for t in _stem_tokens(stem)
+            if _is_first_name(t, names) or t.lower() in _FILE_STEM_FIRST_NAMES]
 
 
 def only_names(text: str) -> bool:

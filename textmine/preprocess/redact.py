@@ -30,7 +30,10 @@ units ("nitti to, trettifire, ...") and "+46 (0)70 ..." are caught; places in a 
 ``place_names_no.txt``) and public pages with a dotted suffix ("facebook.com/politiet.oslo") stay. A letter l/I for
 a one in a phone after a phone cue ("ring meg på 9l2 34 567"), a sole proprietor's number right before "ENK" ("Org nr:
 998877665 (ENK, Kari Hansen)") and a sentence-initial ambiguous first name before a finite verb ("Per har vært
-hjelpsom"; not "Per i dag", "Liv er viktig") are masked; "SAM-prosjektet" and "Sam- arbeidet" stay.
+hjelpsom"; not "Per i dag", "Liv er viktig") are masked; "SAM-prosjektet" and "Sam- arbeidet" stay. The nynorsk
+word "anna" ("Anna enn det er alt bra", a catch-all theme «anna») is an ambiguous first name; "Anna på NAV-kontoret
+ringte" is a person. An address takes "i"/"på" + its town along ("Fjellvegen 3 i Førde", like ", 6800 Førde") but never
+reads the preposition "i" after the number as a house letter ("Storgata 12 i stedet for …").
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -809,8 +812,12 @@ class Redactor:
         suffixes = sorted(set(self.street_suffixes), key=len, reverse=True)
         alt = "|".join(re.escape(s) for s in suffixes)
         sep_words = r"gate|gata|gaten|gt\.|vei|veien|veg|vegen|plass|allé|alle|torg|brygge|stredet|smuget"
-        num = r"\d{1,4}(?:\s?[A-Za-z](?![\wæøå]))?(?:\s?-\s?\d{1,4})?"
-        post = r"(?:,?\s\d{4}\s[A-ZÆØÅ][\wæøå-]+)?"
+        # a house letter ("12B", "12 B"), never the preposition "i" after the number ("Fjellvegen 3 i Førde")
+        num = r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?(?:\s?-\s?\d{1,4})?"
+        # the post code + town (", 6800 Førde") or "i"/"på" + town ("i Førde", "i Mo i Rana", "på Hamar"): part of the
+        # address, since a street with its town narrows the household far more than the street name alone
+        town = r"[A-ZÆØÅ][\wæøå-]+"
+        post = rf"(?:,?\s\d{{4}}\s{town}|\s(?:i|på)\s{town}(?:\si\s{town})?)?"
         self._address = re.compile(
             r"(?<![\w-])(?:"
             rf"(?:[A-ZÆØÅ][\wæøåéü.'-]*\s){{1,3}}(?:{sep_words})\s{num}"  # Kongens gate 5
@@ -1464,8 +1471,11 @@ class Redactor:
             return (i > 0 and lows[i - 1] in _PAIR_WORDS) or nxt in _PAIR_WORDS or nxt in _OFFICE_PREPS
 
         def at_office(i: int) -> bool:
-            """A surname-like word as the subject of "på NAV-kontoret"/"hos NAV"/"fra NAV Bergen"."""
-            if not surname_like(i) or i + 2 >= n or lows[i + 1] not in _OFFICE_PREPS or not adjacent(i, i + 1):
+            """A surname-like word or a capitalised ambiguous first name (:func:`placed_first`: "Anna", "Per") as the
+            subject of "på NAV-kontoret"/"hos NAV"/"fra NAV Bergen"."""
+            if not (surname_like(i) or placed_first(i)) or i + 2 >= n:
+                return False
+            if lows[i + 1] not in _OFFICE_PREPS or not adjacent(i, i + 1):
                 return False
             office = lows[i + 2]
             return office in ("nav", "navkontoret") or office.startswith("nav-") or office in _OFFICE_WORDS
