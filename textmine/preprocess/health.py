@@ -13,7 +13,8 @@ on sick leave"). ``special_terms_person.tsv`` adds religion, sexuality, ethnic o
 trade-union membership and criminal offences, said of a person ("hun er muslim", "han er homofil", "han sitter i
 fengsel", "hun er medlem av Fagforbundet", "han er tillitsvalgt", "han stemte Frp", elected office for a party:
 "sitter i kommunestyret for Ap", "medlem av bystyret for Ap"; a person may be named: "Kari er kristen", or the
-redactor's "[NAVN] er kristen", which quotes re-check); institutions alone ("tariffavtale med Fagforbundet",
+redactor's "[NAVN] er kristen", which quotes re-check; in dialect: "ho e muslim", "æ va straffedømt"; the writer in
+English: "I am a Muslim", "I was convicted"); institutions alone ("tariffavtale med Fagforbundet",
 "Kirkens Bymisjon", "politikerne", "kriminalomsorgen") are not flagged.
 """
 
@@ -37,11 +38,18 @@ _PERSON_PAIN = r"(?:han|hun|ho|jeg|eg)\s+(?:har|hadde|fikk|fekk|har\s+fått|har\
 _LINK = r"(?:(?:pga\.?|på\s+grunn\s+av|grunnet|grunna|i|med|for|etter|på)\s+)?"
 _BODY_DET = r"(?:(?:min|mi|mitt|mine|sin|si|sitt|sine|hans|hennes|den|det|de|høyre|venstre|begge|ene)\s+)*"
 
+# {er}'s dialect copulas: those of {vere} but "gikk"/"går" ("ho e muslim", "æ va straffedømt", "eg he vore i LO").
+_BE_DIALECT = (r"e|æ|va|bi|(?:har|hadde|he|ha|hadd)\s+(?:vært|vore|vori|vorre|vorri|vørri|blitt|vorte|vorti)"
+               r"|(?:e|æ)\s+blitt")
+_BE = (r"(?:er|var|ble|blei|vart|blir|vert|blitt|har\s+vært|har\s+vore|har\s+blitt|er\s+blitt|vil\s+være|"
+       + _BE_DIALECT + ")")
+# Dialect "i" (as {jeg}: "i e medlem") is a {person} only before a copula: elsewhere it is the preposition.
+_I_BE = r"i(?=\s+(?:er|e|æ|var|va|ble|blei|bi|vart|har|hadde|he|ha|hadd)\s)"
 # Placeholders in the word lists' regex rows. {person}: one person as subject ("han", "ho", "den ansatte", "en ny
-# kollega", "kollegaen min", "en av de ansatte", optionally "..., som også"); "vi", "de", "det", plurals and
-# institutions are not persons here. {noun}: a singular person noun ("ansatt", "kollegaen"). {er}: a copula ("er",
-# "ble", "vart", "har vært"). {adv}: words that may stand between the copula and the attribute ("ikke", "en",
-# "praktiserende").
+# kollega", "kollegaen min", "en av de ansatte", the writer: "jeg", "eg", dialect "æ", "je", "jæ", "i" before a
+# copula; optionally "..., som også"); "vi", "de", "det", plurals and institutions are not persons here. {noun}: a
+# singular person noun ("ansatt", "kollegaen"). {er}: a copula ("er", "ble", "vart", "har vært", dialect "e", "va",
+# "he vore"). {adv}: words that may stand between the copula and the attribute ("ikke", "en", "praktiserende").
 _PERSON_NOUN = (
     r"(?:(?:ansatt|tilsett|kollega|medarbeider|medarbeidar|arbeidstaker|arbeidstakar|lærling|vikar|kandidat|"
     r"deltaker|deltakar|søker|søkar|praktikant|leder|leiar|sjef|mann|kvinne|dame|jente|gutt|sønn|datter|far|mor|"
@@ -52,7 +60,7 @@ _PERSON_NOUN = (
 # person noun too ("kollegaen vår Kari").
 _NAME = r"\[navn\](?:\s+\[navn\])*"
 _PERSON = (
-    r"(?:(?:" + _NAME + r"|\b(?:han|hun|ho|jeg|eg|vedkommende|vedkomande"
+    r"(?:(?:" + _NAME + r"|\b(?:han|hun|ho|jeg|eg|æ|je|jæ|" + _I_BE + r"|vedkommende|vedkomande"
     r"|(?:den|denne|vår|min|mi|hans|hennes|hennar)\s+(?:[\w-]+\s+)?"
     r"(?:ansatte|tilsette|sykmeldte|sjukmelde|sykemeldte|nyansatte|nytilsette)"
     r"|(?:en|ein|ei)\s+av\s+(?:de|dei|våre|mine|hans|hennes|hennar)\s+(?:[\w-]+\s+)?[\w-]+"
@@ -65,7 +73,6 @@ _CAPITALISED = re.compile(r"(?<![\w\[-])[^\W\d_a-zæøåäöüé][\w-]*(?:[ \t]+
 _CAPITAL_WORD = re.compile(r"(?<![\w\[-])[^\W\d_a-zæøåäöüé][\w-]*")
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
 _SENTENCE_ENDS = frozenset('.!?:;"«(')
-_BE = r"(?:er|var|ble|blei|vart|blir|vert|blitt|har\s+vært|har\s+vore|har\s+blitt|er\s+blitt|vil\s+være)"
 _ADV = (
     r"(?:[\w-]+(?:,|\s+og|\s+eller)\s+){0,3}"  # "er muslim, homofil og ..."
     r"(?:(?:ikke|ikkje|også|og|veldig|svært|sterkt|aktiv|aktivt|praktiserende|praktiserande|troende|truande|streng|"
