@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import tempfile
@@ -14,6 +15,7 @@ import pandas as pd
 import yaml
 
 from service.errors import ApiError
+from service.settings import DEFAULT_MIN_CELL_FLOOR
 from textmine.labelcheck import (  # noqa: F401  (re-exported: the service's callers and tests use them here)
     only_names,
     personal_data_counts,
@@ -435,11 +437,16 @@ class SurveyInfo:
     text_columns: list[str] = field(default_factory=list)
     question_texts: dict[str, str] = field(default_factory=dict)
     required_columns: list[str] = field(default_factory=list)
-    definition: Any = None  # the library's SurveyDefinition when available
+    definition: Any = None  # the library's SurveyDefinition when available, its min_cell raised to the floor
+    declared_min_cell: int | None = None  # the definition's own min_cell (before the service's floor)
 
 
-def parse_survey(yaml_text: str) -> SurveyInfo:
-    """Validate a survey definition (library ``SurveyDefinition``) and extract id/wave/free-text columns."""
+def parse_survey(yaml_text: str, min_cell_floor: int = DEFAULT_MIN_CELL_FLOOR) -> SurveyInfo:
+    """Validate a survey definition (library ``SurveyDefinition``) and extract id/wave/free-text columns. The
+    definition's ``min_cell`` is raised to ``min_cell_floor`` (the service's ``min_cell_floor`` setting, default
+    :data:`DEFAULT_MIN_CELL_FLOOR`) when below it: every summary, quote, report and page the service builds
+    reads the stored definition through here, so a definition with ``min_cell: 1`` cannot show readers cells of
+    one respondent. ``declared_min_cell`` keeps the definition's own value."""
     from textmine.survey import SurveyDefinition
 
     try:
@@ -454,10 +461,13 @@ def parse_survey(yaml_text: str) -> SurveyInfo:
     except Exception as exc:  # SurveyDefinitionError and malformed structures
         raise ApiError(422, "invalid_survey_definition",
                        f"invalid survey definition: {redact_name(_short(str(exc)))}") from None
+    declared = int(definition.min_cell)
+    if declared < min_cell_floor:
+        definition = dataclasses.replace(definition, min_cell=int(min_cell_floor))
     info = SurveyInfo(yaml_text=yaml_text, id_column=definition.id_column, wave_column=definition.wave_column,
                       text_columns=[q.column for q in definition.free_text],
                       question_texts={q.column: q.label for q in definition.free_text},
-                      required_columns=list(definition.columns), definition=definition)
+                      required_columns=list(definition.columns), definition=definition, declared_min_cell=declared)
     if not info.text_columns:
         raise ApiError(422, "invalid_survey_definition", "the survey definition declares no free-text questions")
     return info
@@ -530,7 +540,7 @@ def build_summary(frames: dict[Any, pd.DataFrame], info: SurveyInfo, coded: dict
                          quotes=False)
     except (ValueError, KeyError) as exc:
         raise ApiError(422, "summary_failed", f"could not build the summary: {redact_name(_short(str(exc)))}") from None
-    return summary.to_dict()
+    return summary.to_dict(raw=True)  # the service names small levels and blanks hidden rows itself
 
 
 def select_quotes(coded: pd.DataFrame, theme: str, *, respondents: pd.DataFrame | None = None,

@@ -12,6 +12,9 @@ DEFAULT_DATABASE_URL = "sqlite:///./textmine.db"
 
 RawTextPolicy = Literal["none", "plain", "encrypted"]
 
+#: the smallest small-cell threshold the service applies to what readers see, whatever a survey definition says
+DEFAULT_MIN_CELL_FLOOR = 5
+
 
 class Settings(BaseModel):
     """Everything the app needs to know; tests build one directly, ``textmine serve`` uses ``from_env``."""
@@ -24,6 +27,15 @@ class Settings(BaseModel):
     max_request_bytes: int = 20 * 1024 * 1024
     max_comment_chars: int = 5_000
     max_classify_texts: int = 1_000
+    # characters of all texts of one POST /classify together: one request holds the single coder thread (and so
+    # every other /classify request and coding job) while it runs. The default coder takes ≈ 2.3 s of CPU time
+    # per 100,000 characters (8–13 s wall on the 2-core dev VM under heavy load), so this is ≈ 3.5 s of CPU,
+    # ≤ 20 s wall under that load, and still holds 1,000 comments of the sample's average length (115 characters)
+    classify_max_total_chars: int = Field(default=150_000, ge=1)
+    # effective min_cell of every summary, quote, report and dashboard = max(the survey definition's, this): an
+    # analyst's definition cannot lower small-cell suppression for readers below it (the library and CLI keep
+    # the definition's own value)
+    min_cell_floor: int = Field(default=DEFAULT_MIN_CELL_FLOOR, ge=0)
     cors_origins: list[str] = Field(default_factory=list)
     job_chunk_size: int = Field(default=200, ge=1)  # responses coded and committed per transaction
     run_jobs: bool = True  # start the background job runner (and resume running jobs) at startup
@@ -81,6 +93,9 @@ class Settings(BaseModel):
             values["fernet_key"] = env["TEXTMINE_FERNET_KEY"]
         if env.get("TEXTMINE_MAX_REQUEST_BYTES"):
             values["max_request_bytes"] = _int(env, "TEXTMINE_MAX_REQUEST_BYTES")
+        for name in ("classify_max_total_chars", "min_cell_floor"):
+            if env.get(f"TEXTMINE_{name.upper()}"):
+                values[name] = _int(env, f"TEXTMINE_{name.upper()}")
         if env.get("TEXTMINE_CORS_ORIGINS"):
             values["cors_origins"] = [o.strip() for o in env["TEXTMINE_CORS_ORIGINS"].split(",") if o.strip()]
         if env.get("TEXTMINE_JOB_CHUNK_SIZE"):

@@ -39,7 +39,7 @@ from service.db.models import (
 )
 from service.errors import ApiError, id_details, id_text
 from service.schemas import no_lone_surrogates
-from service.settings import Settings
+from service.settings import DEFAULT_MIN_CELL_FLOOR, Settings
 from textmine.disclosure import free_segments, identifier_words, neutral_level_names
 from textmine.survey import value_keys
 
@@ -955,16 +955,18 @@ def _small_levels(frames: Any, column: str, min_cell: int) -> list[str]:
 
 
 def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = None,
-                 job_id: int | None = None, compare_job_id: int | None = None) -> dict[str, Any]:
+                 job_id: int | None = None, compare_job_id: int | None = None, *,
+                 min_cell_floor: int = DEFAULT_MIN_CELL_FLOOR) -> dict[str, Any]:
     """Summary of a wave (its job ``job_id`` or latest finished one), optionally against an earlier wave coded with
     the same codebook and model (``compare_job_id`` or that wave's latest such job); ``coding_models`` gives each
     coded wave's model id (null: the default model). Small levels of free-valued segments are shown with a
-    neutral label (:func:`neutral_small_levels`)."""
+    neutral label (:func:`neutral_small_levels`). ``min_cell`` is the definition's, raised to ``min_cell_floor``
+    (the service's setting) when below it."""
     wave = get_or_404(session, Wave, wave_id, "wave")
     if compare_job_id is not None and compare_wave_id is None:
         raise ApiError(422, "compare_job_without_wave", "compare_job_id needs compare_wave_id (the wave of that job)",
                        id_details("compare_job_id", compare_job_id))
-    info = library.parse_survey(wave.definition_yaml or "")
+    info = library.parse_survey(wave.definition_yaml or "", min_cell_floor)
     main_job = _chosen_job(session, wave, job_id)
     waves = [wave]
     chosen = {wave.id: main_job}
@@ -1017,11 +1019,13 @@ def _mixed_review_warnings(applied: dict[str, int]) -> list[str]:
 
 
 def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None,
-                 job_id: int | None = None, names_cache: PageNamesCache | None = None) -> dict[str, Any]:
+                 job_id: int | None = None, names_cache: PageNamesCache | None = None,
+                 min_cell_floor: int = DEFAULT_MIN_CELL_FLOOR) -> dict[str, Any]:
     """Quotes by the summary's rules (textmine.summary): no health-flagged comments or non-answers, nobody from a
     theme × segment cell with fewer than ``min_cell`` commenters, attributions shortened to a segment combination
     with at least ``min_cell`` respondents. ``names_cache`` (the app's :class:`PageNamesCache`) keeps the pages'
-    neutral names between requests (:func:`page_level_names`); without it they are worked out anew."""
+    neutral names between requests (:func:`page_level_names`); without it they are worked out anew.
+    ``min_cell`` is the definition's, raised to ``min_cell_floor`` (the service's setting) when below it."""
     wave = get_or_404(session, Wave, wave_id, "wave")
     job = _chosen_job(session, wave, job_id)
     if job is None:
@@ -1033,7 +1037,7 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
                        f"theme {library.redact_name(theme)!r} is not in codebook {cb.name} {cb.version}",
                        {"themes": theme_ids})
     frame = coded_frame(session, wave, job, theme_ids)
-    info = library.parse_survey(wave.definition_yaml or "")
+    info = library.parse_survey(wave.definition_yaml or "", min_cell_floor)
     respondents, names = page_level_names(session, wave, job, frame, info, cache=names_cache)
     picked = library.summary_quotes(respondents, frame, info, theme, n=n, embedder=embedder,
                                     wave=_wave_key(wave.label))

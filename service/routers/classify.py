@@ -16,8 +16,9 @@ router = APIRouter(tags=["classify"])
 
 @router.post("/classify", response_model=ClassifyOut)
 async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(require_analyst)) -> ClassifyOut:
-    """Code up to 1,000 texts now. Without ids the bundled default codebook and model are used. Responses carry
-    only redacted text."""
+    """Code up to 1,000 texts now (at most ``classify_max_total_chars`` characters together, default 150,000:
+    longer requests hold the coder from everyone else; 422 ``too_many_characters``). Without ids the bundled
+    default codebook and model are used. Responses carry only redacted text."""
     settings = request.app.state.settings
     too_long = [i for i, t in enumerate(body.texts) if len(t) > settings.max_comment_chars]
     if too_long:
@@ -27,6 +28,7 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
                        {"indexes": too_long[:20], "max_chars": settings.max_comment_chars})
     if len(body.texts) > settings.max_classify_texts:
         raise ApiError(422, "too_many_texts", f"at most {settings.max_classify_texts} texts per request")
+    _check_total_chars(body.texts, settings.classify_max_total_chars)
     coders = request.app.state.coders
     if body.codebook_id is None and body.model_id is None:
         if coders.warmup_error is not None:
@@ -64,6 +66,17 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
     labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}
     return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
                        results=[_one(rec, rec.get("text_redacted"), labels) for rec in records])
+
+
+def _check_total_chars(texts: list[str], limit: int) -> None:
+    """422 ``too_many_characters`` when the texts together exceed ``limit`` characters: one request is coded on
+    the single coder thread, and a long one stalls every other /classify request and coding job meanwhile."""
+    total = sum(len(t) for t in texts)
+    if total > limit:
+        raise ApiError(422, "too_many_characters",
+                       f"the {len(texts)} texts hold {total} characters together; the limit is {limit} characters "
+                       "per request (classify_max_total_chars): split them over several requests",
+                       {"total_chars": total, "max_total_chars": limit})
 
 
 def _codebook_id_of(session, codebook_id: int | None, model_id: int | None) -> int | None:

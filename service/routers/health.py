@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import get_args
 
 from fastapi import APIRouter, Request
@@ -33,8 +34,14 @@ def readyz(request: Request):
     loaded = state.coders.ready.is_set()
     body = Ready(ready=db_ok and loaded, model_loaded=loaded, database=db_ok,
                  detail=state.coders.warmup_error or (None if loaded else "warming up"),
-                 default_model=state.coders.default_model_label)
+                 default_model=_model_name(state.coders.default_model))
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
+
+
+def _model_name(model_dir: str | Path | None) -> str:
+    """The default model as /readyz (no key needed) names it: its folder's name ("default", "fast"), never its
+    path on the server."""
+    return Path(model_dir).name if model_dir is not None else "default"
 
 
 @router.get("/metrics", response_class=PlainTextResponse)

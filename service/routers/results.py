@@ -12,8 +12,10 @@ from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Response as ResponseRow
 from service.db.models import TrainedModel, TrainingJob
+from service.deps import get_settings
 from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, IdPath, JobState, Limit, ModelIn, ModelOut, Offset,
                              Page, QuotesOut, ReviewItem, TrainingJobOut)
+from service.settings import Settings
 from textmine.summary import HIDDEN_ROW_KEEPS  # the columns a hidden row keeps, as in the CLI's files
 
 router = APIRouter(tags=["results"])
@@ -35,14 +37,16 @@ def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1
                  compare_job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job of the compare "
                                                     "wave (default: its latest finished one by the same codebook and "
                                                     "model)"),
-                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
+                 session: Session = Depends(get_session, scope="function"), settings: Settings = Depends(get_settings),
+                 _: Principal = Depends(require_reader)):
     """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change.
     Themes are compared only between codings with the same codebook and model (409 ``codebook_mismatch`` /
     ``model_mismatch`` otherwise); a wave without a finished coding job is named in ``summary.warnings``.
     A hidden (suppressed) row carries only what it is and its flags: its numbers, CIs and base are null. A level
     of a segment without declared levels that fewer than ``min_cell`` respondents hold is shown as "(liten
     gruppe)" (numbered when there are several), never by its own value."""
-    body = store.wave_summary(session, wave_id, compare_wave_id, job_id, compare_job_id)
+    body = store.wave_summary(session, wave_id, compare_wave_id, job_id, compare_job_id,
+                              min_cell_floor=settings.min_cell_floor)
     blank_hidden_rows(body["summary"])
     return body
 
@@ -55,8 +59,9 @@ def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length
     ``job_id``), by the summary's rules: comments flagged as health information are never quoted, nor anyone in a
     theme × segment cell below the survey's ``min_cell``; attributions name only segment combinations with at
     least ``min_cell`` respondents."""
-    return store.theme_quotes(session, wave_id, theme, n, embedder=request.app.state.settings.quote_embedder,
-                              job_id=job_id, names_cache=quote_names_cache(request.app))
+    settings = request.app.state.settings
+    return store.theme_quotes(session, wave_id, theme, n, embedder=settings.quote_embedder, job_id=job_id,
+                              names_cache=quote_names_cache(request.app), min_cell_floor=settings.min_cell_floor)
 
 
 def quote_names_cache(app) -> store.PageNamesCache:

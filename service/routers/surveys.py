@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import store
+from service import library, store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Survey, Wave
 from service.deps import get_settings
@@ -69,7 +69,9 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
     fødselsnummer, …), or that holds a surname or first name on its own ("hansen_svar.csv", "kari_svar.csv"; not a
     name that is also a word, "svar_per_fylke.csv"), is stored as ``upload`` plus its suffix, e.g. ``upload.csv``.
     A label made only of a name ("Hansen", "johansen 2024") is refused (422 ``personal_data_in_label``), and a
-    survey definition holding personal data as on ``POST /surveys`` (422 ``personal_data_in_name``)."""
+    survey definition holding personal data as on ``POST /surveys`` (422 ``personal_data_in_name``). A definition
+    whose ``min_cell`` is under the service's floor (``TEXTMINE_MIN_CELL_FLOOR``, default 5) is stored as it is,
+    with a warning in this response: summaries, quotes and reports use the floor."""
     data = file.file.read()
     definition_yaml = None
     if definition is not None:
@@ -80,7 +82,24 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
             raise ApiError(422, "wrong_encoding", "the survey definition is not valid UTF-8") from None
     wave, _warnings = store.upload_wave(session, settings, survey_id, data, file.filename or "upload.csv", label,
                                         definition_yaml, allow_duplicate=allow_duplicate)
-    return wave_out(session, wave)
+    out = wave_out(session, wave)
+    floor_note = min_cell_floor_warning(wave.definition_yaml, settings.min_cell_floor)
+    if floor_note:  # in this response only: the stored warnings hold what the upload found in the file
+        out.warnings = [*out.warnings, floor_note]
+    return out
+
+
+def min_cell_floor_warning(definition_yaml: str | None, floor: int) -> str | None:
+    """The upload's note when the wave's survey definition sets ``min_cell`` under the service's floor (the
+    floor then applies to everything readers see); None otherwise."""
+    if not definition_yaml:
+        return None
+    declared = library.parse_survey(definition_yaml, floor).declared_min_cell
+    if declared is None or declared >= floor:
+        return None
+    return (f"the survey definition's min_cell is {declared}, below this service's floor of {floor} "
+            f"(TEXTMINE_MIN_CELL_FLOOR): summaries, quotes and reports hide cells with fewer than {floor} "
+            "respondents")
 
 
 @router.get("/surveys/{survey_id}/waves", response_model=Page[WaveOut])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service import library, store
 from service.db.models import Codebook, CodingJob, Correction, Response, Wave
 from service.errors import ApiError, id_details, id_text
+from service.settings import DEFAULT_MIN_CELL_FLOOR
 from textmine.summary import build_summary
 from textmine.report import ReportData, report_from_summary
 
@@ -94,7 +95,8 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise ApiError(404, "not_found", f"wave{id_text(wave_id)} does not exist", id_details("wave_id", wave_id))
-    info = library.parse_survey(wave.definition_yaml or "")
+    floor = getattr(getattr(request.app.state, "settings", None), "min_cell_floor", DEFAULT_MIN_CELL_FLOOR)
+    info = library.parse_survey(wave.definition_yaml or "", floor)  # min_cell raised to the service's floor
     waves = [wave]
     prev, main_job = _chosen_waves(session, wave, compare, job_id, compare_wave_id, compare_job_id)
     if prev is not None:
