@@ -69,6 +69,7 @@ class Theme:
     exclusive: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """The theme as a YAML mapping (optional keys only when set)."""
         d: dict[str, Any] = {"id": self.id, "label": self.label, "description": self.description,
                              "keywords": list(self.keywords)}
         if self.examples:
@@ -112,12 +113,21 @@ class Codebook:
         return cls(**_codebook_fields(d))
 
     @classmethod
-    def from_yaml(cls, text: str) -> Codebook:
-        """Parse and validate YAML text; an unquoted ``version: 1.10`` is kept as written ("1.10", not 1.1)."""
+    def from_yaml(cls, text: str | Path) -> Codebook:
+        """Parse and validate YAML text; an unquoted ``version: 1.10`` is kept as written ("1.10", not 1.1).
+        A :class:`~pathlib.Path` is read as a file (:func:`load_codebook`); a string that looks like a file name
+        is refused with a pointer to :func:`load_codebook`."""
+        if isinstance(text, Path):
+            return load_codebook(text)
+        if _looks_like_path(text):
+            raise CodebookError(f"Codebook.from_yaml takes YAML text, but got what looks like a file path "
+                                f"({_quoted(text)}); use load_codebook(path) or "
+                                f"Codebook.from_yaml(Path(path).read_text())")
         return cls.from_dict(_yaml_data(text))
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
+        """The codebook as a plain mapping (what :meth:`from_dict` reads back)."""
         return {
             "name": self.name,
             "version": self.version,
@@ -128,6 +138,7 @@ class Codebook:
         }
 
     def to_yaml(self) -> str:
+        """The codebook as YAML text (what :meth:`from_yaml` reads back)."""
         return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=110)
 
     @property
@@ -139,6 +150,7 @@ class Codebook:
     # ------------------------------------------------------------------ access
     @property
     def theme_ids(self) -> list[str]:
+        """The theme ids in codebook order."""
         return [t.id for t in self.themes]
 
     def __len__(self) -> int:
@@ -148,12 +160,14 @@ class Codebook:
         return theme_id in self._index
 
     def theme(self, theme_id: str) -> Theme:
+        """The :class:`Theme` with this id (``KeyError`` naming the valid ids when unknown)."""
         try:
             return self.themes[self._index[theme_id]]
         except KeyError:
             raise KeyError(self._unknown(theme_id)) from None
 
     def index(self, theme_id: str) -> int:
+        """The theme's position (its column in a label matrix); ``KeyError`` when unknown."""
         try:
             return self._index[theme_id]
         except KeyError:
@@ -163,9 +177,11 @@ class Codebook:
         return f"unknown theme id {shown_value(theme_id)}; codebook {self.name!r} has {self.theme_ids}"
 
     def children(self, theme_id: str) -> list[str]:
+        """Ids of the themes whose parent is ``theme_id`` (codebook order)."""
         return [t.id for t in self.themes if t.parent == theme_id]
 
     def ancestors(self, theme_id: str) -> list[str]:
+        """Ids of the parent, grandparent, … of ``theme_id`` (nearest first)."""
         out, cur = [], self.theme(theme_id).parent
         while cur is not None:
             out.append(cur)
@@ -174,10 +190,12 @@ class Codebook:
 
     @property
     def has_hierarchy(self) -> bool:
+        """Some theme has a parent."""
         return any(t.parent for t in self.themes)
 
     @property
     def exclusive_ids(self) -> list[str]:
+        """Ids of the exclusive themes (never combined with another)."""
         return [t.id for t in self.themes if t.exclusive]
 
     # ------------------------------------------------------------------ label helpers
@@ -231,6 +249,7 @@ class Codebook:
         return y
 
     def from_matrix(self, y: np.ndarray) -> list[list[str]]:
+        """Theme id lists from a 0/1 matrix (n, n_themes): the inverse of :meth:`to_matrix`."""
         ids = self.theme_ids
         return [[ids[j] for j in np.flatnonzero(row)] for row in np.asarray(y)]
 
@@ -464,6 +483,20 @@ def _codebook_fields(d: Any) -> dict[str, Any]:
         "description": str(d.get("description") or "").strip(),
         "types": tuple(str(x).strip() for x in types),
     }
+
+
+def _looks_like_path(text: Any) -> bool:
+    """One line of text ending in .yaml/.yml, or naming an existing file (what ``from_yaml`` was given instead of
+    YAML text)."""
+    if not isinstance(text, str) or "\n" in text.strip() or not text.strip() or len(text) > 4096:
+        return False
+    name = text.strip()
+    if name.lower().endswith((".yaml", ".yml")):
+        return True
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _yaml_data(text: str) -> Any:

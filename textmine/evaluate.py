@@ -423,6 +423,7 @@ class CodingReport:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready lists and numbers (summary, per theme, coverage/accuracy curve, shares)."""
         return {
             "summary": {k: json_value(v) for k, v in self.summary.items()},
             "per_theme": [{k: json_value(v) for k, v in r.items()} for r in self.per_theme.to_dict("records")],
@@ -432,6 +433,7 @@ class CodingReport:
         }
 
     def to_text(self) -> str:
+        """A plain-text table per theme (precision, recall, F1, kappa, alpha, counts, shares) and the summary."""
         lines = ["theme                      P     R    F1  kappa alpha  n_true n_pred  share_true share_pred"]
         merged = self.per_theme.merge(self.shares, on="theme")
         for r in merged.itertuples():

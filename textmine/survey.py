@@ -159,6 +159,7 @@ class Segment:
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # level key → other spellings of it
 
     def display_label(self, value: Any) -> str:
+        """The reader-facing label of a cell value (its declared level's display text, in ``attribution_format``)."""
         key = _value_key(value)
         key = self.level_key(value) or key
         return self.attribution_format.format(self.display.get(key, key))
@@ -645,18 +646,21 @@ class SurveyDefinition:
         return out
 
     def indicator(self, key: str) -> Indicator:
+        """The indicator with this id or column (``KeyError`` naming the declared ids)."""
         for i in self.indicators:
             if key in (i.id, i.column):
                 return i
         raise KeyError(f"no indicator {key!r} (have: {', '.join(i.id for i in self.indicators)})")
 
     def segment(self, column: str) -> Segment:
+        """The segment declared for ``column`` (``KeyError`` naming the declared segment columns)."""
         for s in self.segments:
             if s.column == column:
                 return s
         raise KeyError(f"no segment {column!r} (have: {', '.join(s.column for s in self.segments)})")
 
     def question(self, column: str) -> FreeTextQuestion:
+        """The free-text question declared for ``column`` (``KeyError`` when none is)."""
         for q in self.free_text:
             if q.column == column:
                 return q

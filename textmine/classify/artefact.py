@@ -152,12 +152,14 @@ def _write_model(coder: Any, out: Path) -> None:
     if isinstance(coder, SupervisedCoder):
         coder._check_fitted()
         manifest["params"] = coder.params()
+        manifest["init_params"] = _init_params(coder)
         arrays.update(_supervised_arrays(coder))
         if coder.type_model_ is not None:
             manifest["type_classes"] = [str(c) for c in coder.type_model_.classes_]
         if coder.lexical_ is not None:  # the cascade's lexical first stage: arrays under "lexical/"
             lex = coder.lexical_
             manifest["lexical_stage"] = {"gate": coder.lexical_gate_, "params": lex.params(),
+                                         "init_params": _init_params(lex),
                                          "type_classes": [str(c) for c in lex.type_model_.classes_]}
             if not lex.lexical_only:  # a first stage on its own (cheap) embedder
                 manifest["lexical_stage"]["embedder"] = _embedder_info(lex)
@@ -172,6 +174,22 @@ def _write_model(coder: Any, out: Path) -> None:
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=_json_default),
                                       encoding="utf-8")
     np.savez_compressed(out / "arrays.npz", **arrays)
+
+
+def _init_params(coder: Any) -> dict[str, Any]:
+    """The constructor arguments as given (``get_params``), less the codebook and embedder (stored apart) and any
+    value JSON would not give back as it is: what :func:`load_coder` restores so ``get_params`` is unchanged
+    (``params()`` holds the settings derived from them, e.g. ``emb_scale`` 0 for ``lexical_only``)."""
+    out = {}
+    for k, v in coder.get_params(deep=False).items():
+        if k in ("codebook", "embedder"):
+            continue
+        try:
+            if json.loads(json.dumps(v)) == v and type(json.loads(json.dumps(v))) is type(v):
+                out[k] = v
+        except (TypeError, ValueError):
+            pass
+    return out
 
 
 def _supervised_arrays(coder: Any) -> dict[str, np.ndarray]:
@@ -250,6 +268,7 @@ def recorded_paths(recorded: str | Path, model_dir: str | Path | None = None) ->
 
 
 def read_manifest(model_dir: str | Path) -> dict[str, Any]:
+    """A model folder's manifest.json (:class:`ArtefactError` when missing, damaged or of another format)."""
     path = Path(model_dir) / "manifest.json"
     if not path.exists():
         raise ArtefactError(f"{model_dir}: not a textmine model directory (no manifest.json)")
@@ -316,7 +335,8 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
         zs = coder
     elif manifest["kind"] == "supervised":
         # artefacts from before these options existed: their settings then
-        def make(params: dict[str, Any], emb: Any = embedder, spec: str = info["spec"]) -> SupervisedCoder:
+        def make(params: dict[str, Any], emb: Any = embedder, spec: str = info["spec"],
+                 given: dict[str, Any] | None = None) -> SupervisedCoder:
             p = {"char_features": 0, "threshold_count_weight": 0.0, "confidence": "product", "lexical_share": 0.0,
                  "lexical_type_gate": 0.0, "question_priors": False, "first_stage": "lexical",
                  "keyword_expansions": False, **params}
@@ -324,14 +344,16 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
             review = p.pop("review_threshold")
             c = SupervisedCoder(stored_cb, emb, embedder_spec=spec, review_threshold=fixed, **p)
             c.review_threshold = float(review)
+            if given:  # the arguments as given (artefacts from before: as derived, which builds the same model)
+                c._init_params = {**c._init_params, **{k: v for k, v in given.items() if k in c._init_params}}
             return c
 
-        coder = make(manifest["params"])
+        coder = make(manifest["params"], given=manifest.get("init_params"))
         _restore_supervised(coder, arrays, manifest.get("type_classes"), model_dir, "theme")
         stage = manifest.get("lexical_stage")
         if stage is not None:
             own = _stage_embedder(model_dir, stage) if "embedder" in stage else ()  # else the model's embedder
-            lex = make(stage["params"], *own)
+            lex = make(stage["params"], *own, given=stage.get("init_params"))
             sub = {k[len("lexical/"):]: v for k, v in arrays.items() if k.startswith("lexical/")}
             if not sub:
                 raise ArtefactError(f"{model_dir}: arrays.npz lacks the lexical stage; the artefact is damaged — "

@@ -42,6 +42,7 @@ class Resources:
 
     @classmethod
     def build(cls, directory: Path | None = None) -> "Resources":
+        """Build from the word lists in ``directory`` (default: the bundled ones)."""
         lex = load_lexicon()  # shared by every Resources in the process (read-only)
         analyzer = Analyzer.from_wordlists(directory, lexicon=lex)
         function_words = analyzer.stopwords | analyzer.keep_words | frozenset(
@@ -178,6 +179,18 @@ def _worker_chunk(args) -> list[tuple]:
     return _process(_WORKER["resources"], *args)
 
 
+def _check_params(*, redact, detect_language, lemmatize, n_jobs) -> None:
+    """Refuse a Cleaner argument of the wrong kind, naming it and what is expected."""
+    for name, value in (("redact", redact), ("detect_language", detect_language), ("lemmatize", lemmatize)):
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"Cleaner: {name} must be True or False, got {value!r} ({type(value).__name__})")
+    ok = n_jobs is None or (isinstance(n_jobs, int | np.integer) and not isinstance(n_jobs, bool | np.bool_)
+                            and (n_jobs >= 1 or n_jobs == -1))
+    if not ok:
+        raise ValueError(f"Cleaner: n_jobs must be None or 1 (in process), a positive whole number of worker "
+                         f"processes, or -1 (one per core), got {n_jobs!r}")
+
+
 class Cleaner:
     """Clean survey answers (sklearn-style). ``transform`` keeps length, order and index; a one-column DataFrame
     (what ``ColumnTransformer`` passes for ``["kommentar"]``) is read as its column, a wider one is refused.
@@ -193,6 +206,7 @@ class Cleaner:
 
     def __init__(self, *, redact: bool = True, detect_language: bool = True, question_texts=(),
                  lemmatize: bool = True, n_jobs: int | None = None, resources: Resources | None = None):
+        _check_params(redact=redact, detect_language=detect_language, lemmatize=lemmatize, n_jobs=n_jobs)
         self.redact = redact
         self.detect_language = detect_language
         self.question_texts = tuple(question_texts or ())
@@ -219,7 +233,26 @@ class Cleaner:
     def __sklearn_clone__(self) -> "Cleaner":
         """A new Cleaner with the same parameters (sklearn's ``clone``); the read-only ``resources`` are shared,
         not deep-copied."""
-        return type(self)(**self.get_params(deep=False))
+        new = type(self)(**self.get_params(deep=False))
+        if "_sklearn_output_config" in self.__dict__:
+            new._sklearn_output_config = dict(self._sklearn_output_config)
+        return new
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The output column names (sklearn's ``get_feature_names_out``): the same whatever the input column."""
+        return np.asarray(OUTPUT_COLUMNS, dtype=object)
+
+    def set_output(self, *, transform: str | None = None) -> "Cleaner":
+        """sklearn's ``set_output``: ``transform`` may be "default" or "pandas" (both give the DataFrame that
+        :meth:`transform` returns; None keeps the setting), so ``ColumnTransformer(...).set_output(
+        transform="pandas")`` works. Any other container is refused."""
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas"):
+            raise ValueError(f"Cleaner.set_output: transform must be 'default' or 'pandas' (the output is a "
+                             f"pandas DataFrame), got {transform!r}")
+        self._sklearn_output_config = {"transform": transform}
+        return self
 
     def __sklearn_tags__(self):
         """sklearn's estimator tags: a transformer of texts (one column) that needs no fit (``transform`` loads
@@ -305,6 +338,7 @@ class Cleaner:
         return [r for part in parts for r in part]
 
     def fit_transform(self, texts, y=None) -> pd.DataFrame:
+        """:meth:`fit`, then :meth:`transform` (``y`` is ignored)."""
         return self.fit().transform(texts)
 
 
