@@ -758,7 +758,8 @@ def store_summary(wave_id: int = _id(), compare_wave_id: Optional[int] = _id_opt
 
     try:
         with _db(database).session() as s:
-            body = store.wave_summary(s, wave_id, compare_wave_id, job_id, compare_job_id)
+            body = store.wave_summary(s, wave_id, compare_wave_id, job_id, compare_job_id,
+                                      min_cell_floor=_settings(database).min_cell_floor)  # as the server's
             blank_hidden_rows(body["summary"])
             body["summary"]["warnings"] = [cli_wording(w) for w in body["summary"].get("warnings") or []]
             _echo_json(body)
@@ -778,7 +779,8 @@ def store_quotes(wave_id: int = _id(), theme: str = typer.Argument(...),
 
     try:
         with _db(database).session() as s:
-            _echo_json(store.theme_quotes(s, wave_id, theme, n, job_id=job_id))
+            _echo_json(store.theme_quotes(s, wave_id, theme, n, job_id=job_id,
+                                          min_cell_floor=_settings(database).min_cell_floor))
     except ApiError as exc:
         _fail_cli(exc)
 
