@@ -22,6 +22,11 @@ _MIN_PART = 3
 _MIN_HEAD = 4
 _MIN_FREQ = 3
 _MIN_WORD = 7
+# the inflections of the adjective suffix (nynorsk -leg, bokmål -lig): never a compound head, so "vanskelegt" is
+# no "vanske" + "legt" and "vanskelege" no "vanske" + "lege" (the doctor) where "-lig" makes an adjective of the
+# rest (see CompoundSplitter._adjective_head)
+_ADJ_SUFFIXES = frozenset({"leg", "lege", "legt", "leget", "legare", "legast", "legaste",
+                           "lig", "lige", "ligt", "ligere", "ligst", "ligste"})
 
 
 class CompoundSplitter:
@@ -67,13 +72,22 @@ class CompoundSplitter:
             return 1
         return 0
 
+    def _adjective_head(self, word: str, i: int) -> bool:
+        """Whether ``word[i:]`` is the adjective suffix rather than a head: any -leg/-lig inflection but "lege",
+        and "lege" too where ``word[:i]`` + "lig" is a known adjective ("vanske|lege", "tid|lege") and ``word`` is
+        no known lemma itself ("huslege", the doctor, against "huslig")."""
+        right = word[i:]
+        if right not in _ADJ_SUFFIXES:
+            return False
+        return right != "lege" or (word[:i] + "lig" in self.vocab and word not in self.vocab)
+
     def _best_split(self, word: str) -> tuple[str, str] | None:
         best, best_score = None, 0.0
         n = len(word)
         for i in range(2, n - 1):
             right = word[i:]
             fr = self._known(right, head=True)
-            if not fr:
+            if not fr or self._adjective_head(word, i):
                 continue
             left_raw = word[:i]
             for link in _LINKERS:

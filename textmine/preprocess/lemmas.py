@@ -24,6 +24,7 @@ _CACHE_LIMIT = 500_000  # entries per cache before it is cleared
 # tokenizer is replaced by a fresh one past this many (or cache_limit, if larger) so a long-running server's
 # memory stays bounded. Tokenisation does not depend on that memo, so neither do the results.
 _MIN_VOCAB_LIMIT = 100_000
+_LEG_ENDINGS = ("legaste", "legare", "legast", "leget", "legt", "lege", "leg")  # nynorsk -leg adjectives, longest first
 
 
 def simplemma_lemmatize(token: str, lang: str | tuple[str, ...]) -> str:
@@ -151,14 +152,14 @@ class Analyzer:
             return hit
         if language == "nn":
             lem = simplemma_lemmatize(low, "nn")
-            if lem and lem != low:
-                return self._shared_lemma(lem.lower())
+            if lem and lem != low and not self._definite_guess(low, lem.lower()):
+                return self._override_or_shared(lem.lower())
         lem = self.lexicon.lemma(low)
         if lem is not None:
             return lem
-        lem = self._nn_adjective(low, language)
+        lem = self._nn_adjective(low)
         if lem is not None:
-            return lem
+            return self.overrides.get(lem, lem)  # "hyggjelege" → "hyggjeleg" → "hyggelig"
         if "-" in low:
             head = low.rsplit("-", 1)
             if head[1]:
@@ -174,8 +175,22 @@ class Analyzer:
                 if lem == low and self.folder.fold(low) == low:
                     lem = self._nn_verb_form(low) or low
                 return lem
-            return self._shared_lemma(lem)
+            return self._override_or_shared(lem)
         return low
+
+    def _override_or_shared(self, lem: str) -> str:
+        """The bokmål lemma of a nynorsk lemma simplemma gave: its ``lemma_overrides.tsv`` row where it has one
+        (the row for "følgje" then serves "følgde" and "følgjer" too), else :meth:`_shared_lemma`."""
+        hit = self.overrides.get(lem)
+        return hit if hit is not None else self._shared_lemma(lem)
+
+    def _definite_guess(self, low: str, lem: str) -> bool:
+        """Whether simplemma's nynorsk "lemma" is the form + "n", a definite form taken for the lemma, of a compound
+        on an Ordbank noun: "sjukehuslege" → "sjukehuslegen" ("open"/"ope", "liten"/"lite" are real pairs)."""
+        if lem != low + "n":
+            return False
+        parts = self.splitter.split(low)
+        return len(parts) >= 2 and parts[1] in self.lexicon.lemmas_by_pos["noun"]
 
     def _shared_lemma(self, lem: str) -> str:
         """A nynorsk lemma spelt as bokmål where the two standards differ only in a regular ending, so that
@@ -225,14 +240,19 @@ class Analyzer:
                 return cand
         return lem
 
-    def _nn_adjective(self, low: str, language: str) -> str | None:
-        """The bokmål lemma of a nynorsk -leg adjective form no dictionary knows: "tydeleg" → "tydelig"; in
-        nynorsk text also "tidlege" → "tidlig" (before compound splitting, which would read "tid" + "lege", the
-        doctor; in bokmål text "-lege" is the doctor: "skolelege")."""
-        for ending in ("leg", "lege") if language == "nn" else ("leg",):
-            stem = low[: -len(ending)]
-            if low.endswith(ending) and len(stem) >= 3 and stem + "lig" in self.lexicon.lemmas_by_pos["adj"]:
-                return stem + "lig"
+    def _nn_adjective(self, low: str) -> str | None:
+        """The lemma of a nynorsk -leg adjective form Ordbank does not know, in text of any language (nynorsk is
+        often detected as bokmål), before compound splitting would read "-lege" as the doctor: the bokmål -lig
+        lemma where Ordbank has one ("tydeleg" → "tydelig", "vanskelege"/"vanskelegare" → "vanskelig"), else
+        the nynorsk -leg lemma simplemma knows ("venlege" → "venleg"). Ordbank's doctors ("skolelege",
+        "kvinnelege") never get here; an unknown one ("sjukehuslege") has no "-lig"/"-leg" adjective."""
+        stem = _leg_stem(low)
+        if stem is None:
+            return None
+        if stem + "lig" in self.lexicon.lemmas_by_pos["adj"]:
+            return stem + "lig"
+        if _simplemma_knows(stem + "leg") and simplemma_lemmatize(low, "nn").lower() == stem + "leg":
+            return stem + "leg"
         return None
 
     def _compound_agent_noun(self, lem: str) -> str:
@@ -375,6 +395,15 @@ class Analyzer:
 
     def analyze_many(self, texts: list[str], languages: list[str]) -> list[list[str]]:
         return [self.analyze(t, lang) for t, lang in zip(texts, languages)]
+
+
+def _leg_stem(low: str) -> str | None:
+    """The stem of a word ending in an inflection of the nynorsk adjective suffix -leg ("vanske" for "vanskelege",
+    "vanskelegt", "vanskelegare"), or None."""
+    for ending in _LEG_ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 3 and low.isalpha():
+            return low[: -len(ending)]
+    return None
 
 
 def _starts_sentence_after(chunk: str, initial: bool) -> bool:
