@@ -20,26 +20,13 @@ import pytest
 from textmine.summary import TABLES, Summary, build_summary
 from textmine.survey import SurveyDefinition
 
-SMALL = ("Hammerfest legekontor", "Vardø")
-OFFICES = {"Kontor A": 60, "Kontor B": 50, SMALL[0]: 3, SMALL[1]: 4}
+from ..stats.test_summary_small_names_dec05e import SMALL, _wave  # the same two small offices, the same waves
+
 SPEC = {"name": "smaa", "id": "rid", "wave": "aar", "min_cell": 10, "suppression": "flag",
         "segments": [{"column": "kontor", "label": "Kontor"}],
         "indicators": [{"id": "helhet", "column": "q1", "label": "Fornøyd", "scale": [1, 6]}],
         "free_text": [{"column": "ft", "label": "Kommentar?"}]}
 KEY = "dec05e-library-key-0123456789abcdef"
-
-
-def _wave(year: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rng = np.random.default_rng(seed)
-    kontor = [k for k, n in OFFICES.items() for _ in range(n)]
-    n = len(kontor)
-    df = pd.DataFrame({"rid": [f"{year}-{i}" for i in range(n)], "aar": year, "kontor": kontor,
-                       "q1": rng.integers(1, 7, n),
-                       "ft": [f"Vi synes ventetiden på telefonen er for lang, svar {i}" for i in range(n)]})
-    tel = rng.integers(0, 2, n)
-    coded = pd.DataFrame({"respondent_id": df["rid"], "question": "ft", "text_clean": df["ft"], "is_non_answer": 0,
-                          "theme_telefon": tel, "theme_ros": 1 - tel})
-    return df, coded
 
 
 @pytest.fixture(scope="module")
