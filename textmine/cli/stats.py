@@ -49,13 +49,13 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
 
     A file's ``themes`` column and its ``theme_<id>`` columns must agree (else ``ValueError``); with ``themes`` only,
     the ``theme_<id>`` columns are built from it (ids checked against ``codebook``, a path or Codebook; default: the
-    survey's) — :func:`textmine.pipeline.theme_columns_from_themes`."""
-    from ..io import read_table
+    survey's) — :func:`textmine.pipeline.theme_columns_from_themes`. A folder ``textmine code --engine dask`` wrote
+    stands for a ``textmine code`` output of the question its run coded (:func:`_coded_folder`)."""
     from ..pipeline import (CODED_BASE_COLUMNS, coded_from_code_output, coded_question, theme_columns_from_themes,
                             wave_of)
 
     waves = list(frames)
-    tables = [(q, p, read_table(p)) for q, p in specs]
+    tables = [_coded_table(q, p, survey) for q, p in specs]
     is_long = [q is None and set(_LONG_CODED) <= set(df.columns) for q, _, df in tables]
     if all(is_long):
         if len(specs) != len(waves):
@@ -65,28 +65,173 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
                                              id_column="respondent_id")
                 for w, (_, p, df) in zip(waves, tables)}
     parts: dict = {}
-    for i, ((q, p, df), long) in enumerate(zip(tables, is_long)):
+    for i, ((q, p, table), long) in enumerate(zip(tables, is_long)):
         if long:
             raise ValueError(f"{p}: a table with {', '.join(_LONG_CODED)} cannot be mixed with `textmine code` "
                              f"outputs in one run")
-        if survey.wave_column and survey.wave_column in df.columns:
-            wave = wave_of(df, survey, p)
-        elif len(specs) == len(waves):
-            wave = waves[i]
-        else:
-            raise ValueError(f"{p}: no wave column {survey.wave_column!r}; give one --coded file per wave, in the "
-                             f"order of the wave files")
-        if wave not in frames:
-            raise ValueError(f"{p}: holds wave {wave}, not one of the wave files' ({', '.join(map(str, waves))})")
-        col = coded_question(df, survey, q, source=p)
-        if (wave, col) in parts:
-            raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
-        parts[wave, col] = coded_from_code_output(df, survey, col, source=p, codebook=codebook)
+        for df in _folder_waves(table, survey) if p.is_dir() else [table]:
+            if survey.wave_column and survey.wave_column in df.columns:
+                wave = wave_of(df, survey, p)
+            elif len(specs) == len(waves):
+                wave = waves[i]
+            else:
+                raise ValueError(f"{p}: no wave column {survey.wave_column!r}; give one --coded file per wave, in "
+                                 f"the order of the wave files")
+            if wave not in frames:
+                raise ValueError(f"{p}: holds wave {wave}, not one of the wave files' ({', '.join(map(str, waves))})")
+            col = coded_question(df, survey, q, source=p)
+            if (wave, col) in parts:
+                raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
+            parts[wave, col] = coded_from_code_output(df, survey, col, source=p, codebook=codebook)
     coded = {}
     for w in waves:  # a question without a file: the summary warns about its answers without a coded row
         got = [parts[k] for k in parts if k[0] == w]
         coded[w] = pd.concat(got, ignore_index=True) if got else pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
     return coded
+
+
+def _coded_table(question: str | None, path: Path, survey) -> tuple[str | None, Path, pd.DataFrame]:
+    """One ``--coded`` input read: a table file with :func:`textmine.io.read_table`, or the folder
+    ``textmine code --engine dask`` wrote (:func:`_coded_folder`; the question is the one its run coded)."""
+    from ..io import read_table
+
+    if path.is_dir():
+        coded_col, df = _coded_folder(path, survey, question)
+        return coded_col, path, df
+    return question, path, read_table(path)
+
+
+def _coded_folder(path: Path, survey, question: str | None) -> tuple[str, pd.DataFrame]:
+    """``(question coded, frame)`` from a finished ``textmine code --engine dask`` output folder, in input order
+    (:func:`textmine.distributed.read_coded_parts`): only the columns the summary and report use from a coded file
+    (respondent id, wave, the coded question's redacted text for non-answers and quotes, the coding columns), never
+    the other free-text or survey columns (those come from the wave files). ``ValueError`` (one line naming the
+    folder, and the part file / ``_row`` where there is one) for a folder without ``_manifest.json``, a run that did
+    not finish, parts that disagree, another question than the run coded, or a respondent id given twice."""
+    from ..distributed import MANIFEST, read_coded_parts
+
+    manifest = _dask_manifest(path)
+    coded_col = manifest["text_col"]
+    free = [q.column for q in survey.free_text]
+    if question is not None and question != coded_col:
+        raise ValueError(f"{path}: this `textmine code --engine dask` output coded {coded_col!r} (its "
+                         f"{MANIFEST}), not {question!r}; give --coded {coded_col}={path}, or the folder "
+                         f"`textmine code --engine dask --text-col {question}` wrote")
+    if coded_col not in free:
+        raise ValueError(f"{path}: coded {coded_col!r} (its {MANIFEST}), not one of the survey's free-text columns "
+                         f"({', '.join(free)})")
+    columns = _folder_columns(path, manifest, survey, coded_col)
+    try:
+        df = read_coded_parts(path, columns=columns)
+    except FileNotFoundError as exc:  # (the library's wording; an OSError the callers would not catch)
+        raise ValueError(str(exc)) from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read its part files ({exc.strerror or exc.__class__.__name__})") from None
+    wave = survey.wave_column
+    if wave in df.columns and not pd.api.types.is_numeric_dtype(df[wave]):  # (CSV input: text; blank = no wave)
+        df[wave] = df[wave].where(df[wave].astype("string").str.strip().fillna("") != "", None)
+    _check_folder_ids(df, survey, path, manifest)
+    return coded_col, df
+
+
+def _folder_waves(df: pd.DataFrame, survey) -> list[pd.DataFrame]:
+    """A Dask output folder's frame split by the survey's wave column, in the order the waves first occur (one run
+    may code several waves, as :func:`textmine.distributed.summary_inputs_from_parts` reads them; rows without a wave
+    are then left out, as there); ``[df]`` without that column or with one wave."""
+    col = survey.wave_column
+    if not col or col not in df.columns:
+        return [df]
+    values = pd.unique(df[col].dropna())
+    if len(values) < 2:
+        return [df]
+    return [df[(df[col] == v).to_numpy()] for v in values]
+
+
+def _dask_manifest(path: Path) -> dict:
+    """The ``_manifest.json`` of a ``textmine code --engine dask`` output folder; ``ValueError`` for a folder without
+    one (the library's message for the part files of a run that did not finish) or one that is not a manifest."""
+    from ..distributed import MANIFEST, read_coded_parts
+
+    mpath = path / MANIFEST
+    if not mpath.is_file():
+        try:  # part files without a manifest: the library's ValueError (nothing is read)
+            read_coded_parts(path, columns=[])
+        except OSError:  # (no part files either)
+            pass
+        raise ValueError(f"{path}: is a folder without {MANIFEST}; --coded takes a file `textmine code` wrote, or "
+                         f"the folder `textmine code --engine dask` wrote")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{mpath}: cannot be read ({exc.__class__.__name__}); run `textmine code --engine dask` "
+                         f"again") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("text_col"), str) \
+            or not isinstance(manifest.get("parts"), list):
+        raise ValueError(f"{mpath}: not the manifest `textmine code --engine dask` writes (no text_col or parts); "
+                         f"run `textmine code --engine dask` again")
+    return manifest
+
+
+def _folder_columns(path: Path, manifest: dict, survey, coded_col: str) -> list[str]:
+    """The columns to read from the parts: id, wave, ``coded_col``, ``theme_<id>``/``score_<id>`` and the coders'
+    and flag columns, as the first part has them; ``ValueError`` naming a part that cannot be read or lacks one."""
+    import pyarrow.parquet as pq
+
+    from ..classify.table import CODE_FLAG_COLUMNS
+    from ..pipeline import CODE_OUTPUT_COLUMNS
+
+    wanted = {survey.id_column, survey.wave_column, coded_col, *CODE_OUTPUT_COLUMNS, *CODE_FLAG_COLUMNS}
+    columns: list[str] | None = None
+    for name in manifest["parts"]:
+        part = path / str(name)
+        if not part.is_file():
+            continue  # (read_coded_parts names every missing part)
+        try:
+            names = pq.read_schema(part).names
+        except Exception as exc:  # noqa: BLE001 - pyarrow's errors for a file that is not Parquet
+            raise ValueError(f"{part}: cannot be read as a part file ({exc.__class__.__name__}); run `textmine code "
+                             f"--engine dask` again") from None
+        if columns is None:
+            columns = [c for c in names if c in wanted or str(c).startswith(("theme_", "score_"))]
+        lacking = [c for c in columns if c not in names]
+        if lacking:
+            raise ValueError(f"{part}: lacks column(s) {', '.join(lacking)} that {manifest['parts'][0]} has: parts "
+                             f"of different runs mixed; run `textmine code --engine dask` again")
+    return columns or []
+
+
+def _check_folder_ids(df: pd.DataFrame, survey, path: Path, manifest: dict) -> None:
+    """Each respondent id once (per wave, where the parts hold the wave column); else ``ValueError`` naming the part
+    files and ``_row`` numbers of the first repeated id (never the id: it may be personal data)."""
+    from ..survey import value_keys
+
+    id_col = survey.id_column
+    if id_col not in df.columns:
+        return  # (coded_question says the file lacks it)
+    cols = [id_col, *([survey.wave_column] if survey.wave_column in df.columns else [])]
+    keys = pd.DataFrame({c: value_keys(df[c]) for c in cols}, index=df.index)
+    keys = keys[keys[id_col] != ""]
+    repeated = keys.duplicated(keep=False)
+    if not repeated.any():
+        return
+    first = keys[repeated].iloc[0]
+    rows = keys.index[(keys == first).all(axis=1).to_numpy()][:5]
+    where = ", ".join(f"{_part_of_row(path, manifest, int(r))} _row {int(r)}" for r in rows)
+    per = " in the same wave" if len(cols) > 1 else ""
+    raise ValueError(f"{path}: column {id_col}: the same respondent id occurs more than once{per} ({where}; "
+                     f"{int(keys.duplicated().sum())} duplicate id(s) in all); fix the input and code it again")
+
+
+def _part_of_row(path: Path, manifest: dict, row: int) -> str:
+    """The name of the part file holding input row ``row`` (its ``_row``)."""
+    import pyarrow.parquet as pq
+
+    from ..distributed import ROW_COL
+
+    for name in manifest["parts"]:
+        if row in set(pq.read_table(path / str(name), columns=[ROW_COL]).column(0).to_pylist()):
+            return str(name)
+    return "a part"
 
 
 def load_survey(path: Path):
