@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             "does not re-code those questions (the others are coded as usual). As `textmine summary --coded`: what "
             "`textmine code WAVE --text-col QUESTION` wrote, once per wave and question (QUESTION=FILE when the file "
             "has several free-text columns; wave from its wave column), or one table per wave (same order) with "
-            "respondent_id, question, text_clean, theme_<id>."),
+            "respondent_id, question, text_clean, theme_<id>. QUESTION=FOLDER reads the folder `textmine code --engine dask` wrote."),
     ) -> None:
         """Write the report (HTML, Excel, SPSS, charts) for the waves."""
         import warnings

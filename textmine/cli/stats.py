@@ -431,7 +431,7 @@ def register(app: typer.Typer) -> None:
             None, "--coded", help="Already coded answers; skips the coding. What `textmine code WAVE --text-col "
             "QUESTION` wrote, once per wave and question (QUESTION=FILE when the file has several free-text "
             "columns; wave from its wave column), or one table per wave (same order) with respondent_id, question, "
-            "text_clean, theme_<id>."),
+            "text_clean, theme_<id>. QUESTION=FOLDER reads the folder `textmine code --engine dask` wrote."),
         sheet: Optional[str] = typer.Option(None, "--sheet",
                                             help="Excel input: the sheet to read (default: the first)."),
         embedder: Optional[str] = typer.Option(None, "--embedder",
