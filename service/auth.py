@@ -7,6 +7,7 @@ import hmac
 import secrets
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -41,9 +42,14 @@ def hash_secret(secret: str, salt: str) -> str:
 
 
 def create_key(session: Session, role: str, name: str | None = None) -> tuple[ApiKey, str]:
-    """Create a key; returns the row and the full key string (shown once, never stored)."""
+    """Create a key; returns the row and the full key string (shown once, never stored). A name with a control
+    character (NUL, ESC, a line break …) is refused (422 ``invalid_name``, as survey names): PostgreSQL cannot store
+    NUL, and ``textmine keys list`` prints names one per line."""
     if role not in ROLES:
         raise ApiError(422, "invalid_role", f"role must be one of {', '.join(ROLES)}", {"role": role})
+    if name is not None and any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise ApiError(422, "invalid_name", "the key name contains a control character; use printable text",
+                       {"field": "name"})
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_hex(16)

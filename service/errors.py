@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from typing import Any
 
@@ -75,6 +76,10 @@ def sanitize_validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, A
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """The error handlers of every failure; an unhandled error is logged as one line (type, route, request id),
+    with its traceback only when the app's settings ask for debug logging (:func:`debug_logging`)."""
+    debug = debug_logging(getattr(app.state, "settings", None))
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
@@ -102,11 +107,37 @@ def install_error_handlers(app: FastAPI) -> None:
         request_id = uuid.uuid4().hex[:16]
         request.scope["textmine.request_id"] = request_id
         log.error("unhandled %s on %s %s (request %s)", type(exc).__name__, request.method,
-                  route_template(request.scope), request_id)
+                  route_template(request.scope), request_id, exc_info=exc if debug else None)
         return JSONResponse(error_body("internal_error", "internal server error", {"request_id": request_id}),
                             status_code=500, headers={"X-Request-ID": request_id})
 
     install_log_filter()
+    if not debug:
+        install_unraisable_hook()
+
+
+def debug_logging(settings: Any) -> bool:
+    """Whether the service may log tracebacks and exception messages: only with ``log_level`` debug (they can hold
+    data values: SQL parameters, cell text)."""
+    return str(getattr(settings, "log_level", "") or "").lower() == "debug"
+
+
+def log_unraisable(unraisable: Any) -> None:
+    """``sys.unraisablehook`` for the server: an exception Python cannot raise (a generator or ``__del__`` failing
+    during clean-up, e.g. openpyxl's write-only sheets after a failed workbook) as one log line with its type and
+    where it happened (the function's qualified name) — no message, no traceback. Python's own hook prints both."""
+    exc_type = getattr(unraisable, "exc_type", None)
+    obj = getattr(unraisable, "object", None)
+    where = getattr(obj, "__qualname__", None) or (type(obj).__name__ if obj is not None else "unknown")
+    log.error("unraisable %s in %s (details withheld; log_level debug shows them)",
+              getattr(exc_type, "__name__", "exception"), where)
+
+
+def install_unraisable_hook() -> None:
+    """Use :func:`log_unraisable` instead of Python's default hook, which writes a traceback to stderr. A hook
+    someone else installed (pytest, a debugger, an error tracker) is left in place."""
+    if sys.unraisablehook is sys.__unraisablehook__:
+        sys.unraisablehook = log_unraisable
 
 
 def route_template(scope) -> str:

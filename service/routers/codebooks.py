@@ -24,13 +24,19 @@ EXAMPLE = {"name": "demo", "version": "1.0", "language": "nb", "types": ["klage"
 
 
 def _check_unicode(value: Any, where: str) -> None:
-    """422 naming the place of a string that is not valid Unicode (a lone surrogate cannot be stored)."""
+    """422 naming the place of a string that is not valid Unicode (a lone surrogate cannot be stored) or holds a
+    C0 control character other than tab, newline and CR (NUL cannot be stored in PostgreSQL; XML, so the Excel
+    report, forbids them all). The text itself is never quoted."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise ApiError(422, "invalid_unicode", f"{where}: text contains a lone surrogate (invalid Unicode)",
                            {"loc": where}) from None
+        bad = _control_character(value)
+        if bad is not None:
+            raise ApiError(422, "control_character", f"{where}: text contains the control character U+{ord(bad):04X}; "
+                           "use printable text", {"loc": where})
     elif isinstance(value, dict):
         for k, v in value.items():
             _check_unicode(k, where)
@@ -40,12 +46,21 @@ def _check_unicode(value: Any, where: str) -> None:
             _check_unicode(v, f"{where}.{i}")
 
 
+#: the control characters a codebook text may hold: tab, newline and CR (a description may have lines)
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _control_character(text: str) -> str | None:
+    """The first C0 control character (U+0000–U+001F) of ``text`` other than tab, newline and CR, or None."""
+    return next((ch for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS), None)
+
+
 def _valid(text: str) -> bool:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
+    return _control_character(text) is None
 
 
 def codebook_out(row: Codebook) -> CodebookOut:

@@ -9,8 +9,12 @@ import unicodedata
 _DASH_TABLE = {ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
 _QUOTE_TABLE = {ord(c): '"' for c in "«»“”„‟″〝〞＂"}
 _QUOTE_TABLE.update({ord(c): "'" for c in "‘’‚‛′`´"})
+# C0 control characters that are not whitespace (NUL, backspace, ESC of a pasted colour code …): dropped. XML (so
+# Excel) forbids them; tab, newline, CR and the whitespace-like ones (\x0b, \x0c, \x1c–\x1f) become spaces below.
+_CONTROLS = [c for c in range(0x20) if not chr(c).isspace()]
 _TRANSLATE = {**_DASH_TABLE, **_QUOTE_TABLE,
-              **dict.fromkeys((0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))}  # soft hyphen, zero-width
+              **dict.fromkeys((0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)),  # soft hyphen, zero-width
+              **dict.fromkeys(_CONTROLS)}
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # Empty-cell markers and Excel error values, English and Norwegian-localised ("#I/T", "#VERDI!", "#NAVN?").
@@ -43,7 +47,8 @@ def _excel_unescape(match: re.Match) -> str:
 
 
 def normalize(text: str | None) -> str:
-    """Return display-ready text: NFKC, ASCII dashes/quotes, no HTML/Excel artefacts, single spaces.
+    """Return display-ready text: NFKC, ASCII dashes/quotes, no HTML/Excel artefacts, no control characters,
+    single spaces.
 
     Numbers, times and durations are left untouched ("20 min", "08:00 - 16:00", "100%").
     ``None``/NaN and literal "nan"/"NULL" cells become "".

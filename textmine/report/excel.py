@@ -17,6 +17,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -147,7 +148,7 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, 
         if wraps:
             wrap.add(j)
     ws.freeze_panes = "A2"
-    names = [str(headers.get(c, c)) for c in cols]
+    names = [excel_text(str(headers.get(c, c))) for c in cols]
     if len(cols):
         ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
         if not _add_table(ws, ref, names):  # (a table has its own filter)
@@ -222,7 +223,9 @@ def _cell(v):
     except (TypeError, ValueError):
         pass
     if hasattr(v, "item"):
-        return v.item()
+        v = v.item()
+    if isinstance(v, str):
+        v = excel_text(v)
     if isinstance(v, str) and len(v) > EXCEL_CELL_MAX:
         # Excel holds at most 32,767 characters per cell (openpyxl would cut silently): cut visibly instead
         mark = f" … [avkortet i Excel: {len(v):,} tegn; hele teksten står i CSV/SAV-filene]".replace(",", " ")
@@ -231,6 +234,15 @@ def _cell(v):
 
 
 EXCEL_CELL_MAX = 32_767
+
+
+def excel_text(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids (openpyxl's ``ILLEGAL_CHARACTERS_RE``: C0 controls
+    but tab, newline and CR), which make openpyxl refuse the whole workbook: the whitespace-like ones (\\x0b, \\x0c,
+    \\x1c–\\x1f) become a space, the others (NUL, backspace, ESC …) are dropped."""
+    if not ILLEGAL_CHARACTERS_RE.search(text):
+        return text
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: " " if m.group().isspace() else "", text)
 
 
 ROW_LEVEL_SHEET = "Kodede svar"
@@ -262,7 +274,7 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
                           columns=["key", "value"])
     _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, {})
     wb.properties.creator = "textmine"
-    wb.properties.title = workbook_title(r)
+    wb.properties.title = excel_text(workbook_title(r))
     wb.properties.language = WORKBOOK_LANGUAGE
     _save_fixed(wb, path, export_time())
     return path
