@@ -941,6 +941,32 @@ def csv_text_not_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def excel_text(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids (openpyxl's ``ILLEGAL_CHARACTERS_RE``: C0 controls
+    but tab, newline and CR), which make openpyxl refuse the whole workbook: the whitespace-like ones (\\x0b, \\x0c,
+    \\x1c–\\x1f) become a space, the others (NUL, backspace, ESC …) are dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if not ILLEGAL_CHARACTERS_RE.search(text):
+        return text
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: " " if m.group().isspace() else "", text)
+
+
+def excel_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with :func:`excel_text` applied to its text cells and column names (a copy; ``df`` unchanged when
+    nothing needs it), so that an .xlsx of it is always written."""
+    names = {c: excel_text(c) for c in df.columns if isinstance(c, str) and excel_text(c) != c}
+    out = df.rename(columns=names) if names else df
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype) or isinstance(col.dtype, pd.CategoricalDtype):
+            fixed = col.astype(object).map(lambda v: excel_text(v) if isinstance(v, str) else v)
+            if not fixed.equals(col.astype(object)):
+                out = out.copy() if out is df else out
+                out[c] = fixed
+    return out
+
+
 def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
 
@@ -965,6 +991,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
         elif suffix in (".xlsx", ".xlsm"):
             sheet = kw.pop("sheet_name", "Sheet1")
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                df = excel_frame(df)
                 df.to_excel(xw, index=False, sheet_name=sheet, **kw)
                 _excel_text_not_formulas(xw.sheets[sheet], df)
             _fix_xlsx_timestamps(tmp, macro_enabled=suffix == ".xlsm")

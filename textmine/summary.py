@@ -369,6 +369,10 @@ def _write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> None:
 def _xlsx_value(ws, v: Any) -> Any:
     """``v`` as is, or text that openpyxl would store as a live formula (``=HYPERLINK(…)`` in a quote) as a
     text cell."""
+    if isinstance(v, str):
+        from .io import excel_text
+
+        v = excel_text(v)  # a control character would make openpyxl refuse the whole workbook
     if not (isinstance(v, str) and v.startswith("=")):
         return v
     from openpyxl.cell import WriteOnlyCell

@@ -50,3 +50,25 @@ def test_workbook_with_control_characters_in_comments_labels_and_headers_is_writ
     with zipfile.ZipFile(path) as z:  # every part is well-formed XML (Excel would refuse to open it otherwise)
         raw = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
     assert not any(bytes([c]) in raw for c in (0, 2, 7, 8, 0x0b, 0x1b, 0x1f))
+
+
+def test_write_table_and_the_summary_workbook_drop_forbidden_characters(tmp_path):
+    """The library's other .xlsx writers (``write_table``, the summary's workbook) write text with control
+    characters instead of failing (openpyxl refused the whole file), and leave the caller's frame as it was."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from textmine.io import write_table
+    from textmine.summary import _write_xlsx
+
+    df = pd.DataFrame({"kommentar\x1b": ["ring\x08 meg", "=SUM(1)", None], "n": [1, 2, 3],
+                       "kontor": pd.Categorical(["A\x00", "B", "A\x00"])})
+    before = df.copy()
+    write_table(df, tmp_path / "t.xlsx")
+    back = pd.read_excel(tmp_path / "t.xlsx")
+    assert list(back.columns) == ["kommentar", "n", "kontor"]
+    assert back["kommentar"].tolist()[:2] == ["ring meg", "=SUM(1)"] and back["kontor"].tolist() == ["A", "B", "A"]
+    pd.testing.assert_frame_equal(df, before)
+    _write_xlsx({"themes": df}, tmp_path / "s.xlsx")
+    rows = list(load_workbook(tmp_path / "s.xlsx").active.values)
+    assert rows[0][0] == "kommentar" and rows[1][0] == "ring meg" and rows[1][2] == "A"

@@ -17,12 +17,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from ..io import excel_text  # noqa: F401  (here too: the report's cells and the service use it)
 from .model import ReportData
 from .numbers import fmt_int
 from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key, neutral_row_levels
@@ -234,15 +234,6 @@ def _cell(v):
 
 
 EXCEL_CELL_MAX = 32_767
-
-
-def excel_text(text: str) -> str:
-    """``text`` without the control characters XML 1.0 forbids (openpyxl's ``ILLEGAL_CHARACTERS_RE``: C0 controls
-    but tab, newline and CR), which make openpyxl refuse the whole workbook: the whitespace-like ones (\\x0b, \\x0c,
-    \\x1c–\\x1f) become a space, the others (NUL, backspace, ESC …) are dropped."""
-    if not ILLEGAL_CHARACTERS_RE.search(text):
-        return text
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: " " if m.group().isspace() else "", text)
 
 
 ROW_LEVEL_SHEET = "Kodede svar"
