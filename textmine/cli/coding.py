@@ -376,7 +376,7 @@ class _DaskProgress:
 
             self.bar = Progress(transient=True, console=console)
             self.bar.start()
-            self.task = self.bar.add_task("koder (dask)", total=total)
+            self.task = self.bar.add_task("coding (dask)", total=total)
         self.bar.update(self.task, completed=done)
 
     def stop(self) -> None:
