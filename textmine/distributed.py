@@ -1223,26 +1223,39 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
 _PART_COL = "\0part"  # (the part each respondent row was read from, while the parts are put together)
 
 
-def _check_unique_ids(resp: pd.DataFrame, survey, parts: list[Path]) -> None:
-    """Each respondent id once (per wave, when the parts hold the wave column), as the survey check wants it; a
-    SurveyDefinitionError names the part files and ``_row`` numbers of the first repeated id (never the ids), not
-    row numbers of the frame put together from the parts."""
-    from textmine.survey import SurveyDefinitionError, value_keys
+def repeated_id_error(ids: pd.DataFrame, survey, folder, locate: Callable[[pd.Index], list[str]]) -> str | None:
+    """The message for the first respondent id that ``ids`` (coding output put together from parts: the id column,
+    and the wave column where the parts hold it) gives more than once (per wave), or None. ``locate`` turns the
+    index labels of that id's first rows (at most five) into "part file _row N" texts: the message names those,
+    never the id (it may be personal data), nor row numbers of the frame put together from the parts."""
+    from textmine.survey import value_keys
 
     id_col = survey.id_column
-    cols = [id_col, *([survey.wave_column] if getattr(survey, "wave_column", None) in resp.columns else [])]
-    keys = pd.DataFrame({c: value_keys(resp[c]) for c in cols}, index=resp.index)
+    cols = [id_col, *([survey.wave_column] if getattr(survey, "wave_column", None) in ids.columns else [])]
+    keys = pd.DataFrame({c: value_keys(ids[c]) for c in cols}, index=ids.index)
     keys = keys[keys[id_col] != ""]  # (a missing id is the survey check's error)
     repeated = keys.duplicated(keep=False)
     if not repeated.any():
-        return
+        return None
     first = keys[repeated].iloc[0]
-    same = resp.loc[keys.index[(keys == first).all(axis=1).to_numpy()]]
-    where = ", ".join(f"{parts[int(pt)].name} _row {int(r)}" for pt, r in list(zip(same[_PART_COL], same[ROW_COL]))[:5])
+    where = ", ".join(locate(keys.index[(keys == first).all(axis=1).to_numpy()][:5]))
     per = " in the same wave" if len(cols) > 1 else ""
-    raise SurveyDefinitionError(  # part files and _row numbers only: an id may itself be personal data
-        f"{parts[0].parent}: column {id_col}: the same respondent id occurs more than once{per} ({where}; "
-        f"{int(keys.duplicated().sum())} duplicate id(s) in all)")
+    return (f"{folder}: column {id_col}: the same respondent id occurs more than once{per} ({where}; "
+            f"{int(keys.duplicated().sum())} duplicate id(s) in all)")
+
+
+def _check_unique_ids(resp: pd.DataFrame, survey, parts: list[Path]) -> None:
+    """Each respondent id once (per wave, when the parts hold the wave column), as the survey check wants it; else
+    a SurveyDefinitionError (:func:`repeated_id_error`) naming part files and ``_row`` numbers."""
+    from textmine.survey import SurveyDefinitionError
+
+    def locate(index: pd.Index) -> list[str]:
+        same = resp.loc[index]
+        return [f"{parts[int(pt)].name} _row {int(r)}" for pt, r in zip(same[_PART_COL], same[ROW_COL])]
+
+    message = repeated_id_error(resp, survey, parts[0].parent, locate)
+    if message:
+        raise SurveyDefinitionError(message)
 
 
 def summarise_parts(out_dir: str | os.PathLike, survey, text_col: str | None = None, *,

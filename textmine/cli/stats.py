@@ -202,36 +202,32 @@ def _folder_columns(path: Path, manifest: dict, survey, coded_col: str) -> list[
 
 def _check_folder_ids(df: pd.DataFrame, survey, path: Path, manifest: dict) -> None:
     """Each respondent id once (per wave, where the parts hold the wave column); else ``ValueError`` naming the part
-    files and ``_row`` numbers of the first repeated id (never the id: it may be personal data)."""
-    from ..survey import value_keys
+    files and ``_row`` numbers of the first repeated id, never the id (the library's
+    :func:`textmine.distributed.repeated_id_error`)."""
+    from ..distributed import repeated_id_error
 
-    id_col = survey.id_column
-    if id_col not in df.columns:
+    if survey.id_column not in df.columns:
         return  # (coded_question says the file lacks it)
-    cols = [id_col, *([survey.wave_column] if survey.wave_column in df.columns else [])]
-    keys = pd.DataFrame({c: value_keys(df[c]) for c in cols}, index=df.index)
-    keys = keys[keys[id_col] != ""]
-    repeated = keys.duplicated(keep=False)
-    if not repeated.any():
-        return
-    first = keys[repeated].iloc[0]
-    rows = keys.index[(keys == first).all(axis=1).to_numpy()][:5]
-    where = ", ".join(f"{_part_of_row(path, manifest, int(r))} _row {int(r)}" for r in rows)
-    per = " in the same wave" if len(cols) > 1 else ""
-    raise ValueError(f"{path}: column {id_col}: the same respondent id occurs more than once{per} ({where}; "
-                     f"{int(keys.duplicated().sum())} duplicate id(s) in all); fix the input and code it again")
+    message = repeated_id_error(df, survey, path, lambda rows: _rows_in_parts(path, manifest, rows))
+    if message:
+        raise ValueError(f"{message}; fix the input and code it again")
 
 
-def _part_of_row(path: Path, manifest: dict, row: int) -> str:
-    """The name of the part file holding input row ``row`` (its ``_row``)."""
+def _rows_in_parts(path: Path, manifest: dict, rows) -> list[str]:
+    """The text "part file _row N" for each input row number in ``rows`` (the frame's index is ``_row``), reading each part's
+    ``_row`` column at most once."""
     import pyarrow.parquet as pq
 
     from ..distributed import ROW_COL
 
+    wanted = {int(r) for r in rows}
+    found: dict[int, str] = {}
     for name in manifest["parts"]:
-        if row in set(pq.read_table(path / str(name), columns=[ROW_COL]).column(0).to_pylist()):
-            return str(name)
-    return "a part"
+        if len(found) == len(wanted):
+            break
+        held = set(pq.read_table(path / str(name), columns=[ROW_COL]).column(0).to_pylist())
+        found.update({r: str(name) for r in wanted & held})
+    return [f"{found.get(int(r), 'a part')} _row {int(r)}" for r in rows]
 
 
 def load_survey(path: Path):
