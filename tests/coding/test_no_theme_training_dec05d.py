@@ -77,7 +77,7 @@ def test_zero_shot_codes_an_answer_that_is_a_keyword():
 
 
 def test_a_stray_theme_less_row_does_not_switch_the_decision_rule(toy_codebook, monkeypatch):
-    """One theme-less row among the labels (a pasted survey question, as in the default model's files) is counted
+    """One theme-less row among the labels (an answer the coder put no theme on) is counted
     but does not let the coder leave answers without a theme: under NO_THEME_MIN_SHARE of the answers it takes
     out-of-fold evidence (more theme sets right), which one stray row does not give."""
     from textmine.classify import supervised
@@ -85,7 +85,7 @@ def test_a_stray_theme_less_row_does_not_switch_the_decision_rule(toy_codebook, 
     monkeypatch.setattr(supervised, "NO_THEME_MIN_SHARE", 0.5)  # the toy set is small: 1 row would be ≥ 1 %
     texts, labels, types = (list(x) for x in zip(*TOY_TRAIN))
     coder = SupervisedCoder(toy_codebook, FakeEmbedder(), cv=3, seed=1).fit(
-        texts + ["Har du andre kommentarer til NAV?"], labels + [""], types + ["ros"])
+        texts + ["Vi har ikke hatt kontakt med dem i år."], labels + [""], types + ["ros"])
     assert coder.training_metrics_["n_no_theme"] == 1
     assert coder.training_metrics_["allow_no_theme"] is False and not coder.allows_no_theme()
     out = coder.predict(texts)

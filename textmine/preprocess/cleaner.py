@@ -158,11 +158,14 @@ _PARALLEL_MIN = 2  # fewer distinct texts than this never start worker processes
 
 def _process(res: Resources, texts: list[str], langs: list[str], redact: bool, lemmatize: bool,
              question_texts: tuple[str, ...]) -> list[tuple]:
-    """Per distinct normalised text: (redacted, counts, non_answer, health, lemmas)."""
+    """Per distinct normalised text: (redacted, counts, non_answer, health, lemmas). An answer that begins by
+    repeating the question ("Har du andre kommentarer? Ja, telefonen er umulig") is redacted, lemmatised and
+    judged without it (its health flag is the whole text's)."""
     out = []
     zero = dict.fromkeys(PII_TYPES, 0)
     for t, lang in zip(texts, langs):
-        r, c = res.redactor.redact(t) if redact else (t, dict(zero))
+        body = res.nonanswer.strip_question(t, question_texts)
+        r, c = res.redactor.redact(body) if redact else (body, dict(zero))
         lem = " ".join(res.analyzer.analyze(r, lang)) if lemmatize else ""
         out.append((r, c, res.nonanswer.detect(t, question_texts), res.health.flag(t), lem))
     return out
@@ -197,10 +200,13 @@ class Cleaner:
 
     Parameters: ``redact`` (replace personal data by typed placeholders), ``detect_language``
     (else ``language`` is "unknown"; lemmas always take the marker-word language, bokmål when undecided,
-    so they do not depend on it), ``question_texts`` (answers that only repeat one of these
-    are non-answers), ``lemmatize`` (else ``lemmas`` is ""), ``n_jobs`` (worker processes for the
-    per-text work: None/1 = in process, -1 = one per core; results are identical whatever
-    ``n_jobs`` is; workers only pay off for very large unique inputs on an idle machine).
+    so they do not depend on it), ``question_texts`` (the wording of the survey question(s) answered, e.g. the
+    survey definition's ``free_text`` ``label``: an answer that only repeats one of these, nearly (one word
+    more, less or spelled differently) or by its main words, is a non-answer; an answer that begins with one is
+    coded without it; generic questionnaire wording such as "Andre kommentarer" is a non-answer without them),
+    ``lemmatize`` (else ``lemmas`` is ""), ``n_jobs`` (worker processes for the per-text work: None/1 = in
+    process, -1 = one per core; results are identical whatever ``n_jobs`` is; workers only pay off for very
+    large unique inputs on an idle machine).
     Identical texts are processed once.
     """
 

@@ -27,6 +27,74 @@ _MIN_VOCAB_LIMIT = 100_000
 _LEG_ENDINGS = ("legaste", "legare", "legast", "leget", "legt", "lege", "leg")  # nynorsk -leg adjectives, longest first
 
 
+# Words whose lemma depends on their neighbours (rows of lemma_overrides.tsv give the usual reading):
+# "klart" is the adjective ("klart språk") but the verb "klare" after a form of "ha" ("har klart å", "hadde vi
+# ikke klart oss"); "søker" is the verb "søke" ("vi søker om") but the noun, the applicant, after a determiner
+# or adjective ("en eneste søker", "relevant søker") or as the subject of a sentence ("Søker må vente").
+_HA_FORMS = frozenset("har hadde ha hatt hev".split())
+_HA_GAP = frozenset("""
+ikke ikkje ikkj inte aldri nesten endelig endeleg faktisk ennå enno fortsatt framleis fremdeles heller også
+alltid bare berre vel nok jo likevel allerede allereie bestandig sjelden sjeldan knapt neppe
+vi me jeg eg du dere dokker dykk de dei dem man ein en han hun ho den det ingen noen nokon nav
+""".split())
+_SUPINE_FOLLOWERS = frozenset("""
+å aa det dette den denne oss seg meg deg dere dykk dokker dem dei henne ham han ho hun alt mye mykje noe noko
+ingenting lite og men eller så til heller ennå enno selv sjølv bra fint godt greit ganske nå no da
+""".split())
+_APPLICANT_BEFORE = frozenset("""
+en ein ei én eneste einaste hver kvar enhver annen anna ny første fyrste neste siste riktig rett aktuell relevant
+kvalifisert egnet eigna god potensiell mulig ekstern intern ung eldre passende typisk enkelt ene din min vår
+deres dykkar hans hennes hvilken kva
+""".split())
+_FINITE_AFTER = frozenset("""
+må skal kan får fikk vil bør burde skulle kunne ville blir ble vert vart er var har hadde mottar mottok venter
+ventar trenger treng mangler manglar sender sendte
+""".split())
+_SUBJECT_PRONOUNS = frozenset("jeg eg vi me man du de dei".split())
+
+
+def _bare(chunk: str) -> str:
+    """A whitespace chunk as a lower-case word, without punctuation around it."""
+    return chunk.strip(_STRIP + _CLOSERS + "«“‘-–").lower()
+
+
+def _ends_clause(chunk: str) -> bool:
+    """Whether the chunk ends with punctuation that closes a clause ("klart.", "søker,")."""
+    return chunk.rstrip(_CLOSERS)[-1:] in ".,;:!?"
+
+
+def _supine_after_ha(chunks: list[str], i: int) -> bool:
+    """Whether ``chunks[i]`` ("klart") is the supine of "klare": a form of "ha" before it in the same clause (at
+    most three adverbs or pronouns between: "har ikkje klart", "hadde vi ikke klart"), and after it "å", an
+    object pronoun, a clause end or an adverb, not a noun ("har klart språk" is the adjective)."""
+    for j in range(i - 1, max(-1, i - 5), -1):
+        if _ends_clause(chunks[j]):
+            return False
+        w = _bare(chunks[j])
+        if w in _HA_FORMS:
+            break
+        if w not in _HA_GAP:
+            return False
+    else:
+        return False
+    return _ends_clause(chunks[i]) or i + 1 >= len(chunks) or _bare(chunks[i + 1]) in _SUPINE_FOLLOWERS
+
+
+def _applicant_noun(chunks: list[str], i: int, initial: bool) -> bool:
+    """Whether ``chunks[i]`` ("søker") is the noun, the applicant: after a determiner or adjective ("en eneste
+    søker", "relevant søker"), or a subject followed by a finite verb, at the start of a sentence ("Søker må
+    vente") or as "som søker har jeg" (as an applicant I have)."""
+    before = _bare(chunks[i - 1]) if i > 0 and not _ends_clause(chunks[i - 1]) else ""
+    if before in _APPLICANT_BEFORE:
+        return True
+    if _ends_clause(chunks[i]) or i + 1 >= len(chunks) or _bare(chunks[i + 1]) not in _FINITE_AFTER:
+        return False
+    if initial:
+        return True
+    return (before == "som" and i + 2 < len(chunks) and not _ends_clause(chunks[i + 1])
+            and _bare(chunks[i + 2]) in _SUBJECT_PRONOUNS)
+
+
 def simplemma_lemmatize(token: str, lang: str | tuple[str, ...]) -> str:
     """``simplemma.lemmatize(token, lang=lang)`` with simplemma's dictionaries packed into byte strings
     (same data, same lemmas; ~21 MB instead of ~99 MB for nb + nn + en; see ``_simplemma``)."""
@@ -388,10 +456,23 @@ class Analyzer:
         out: list[str] = []
         for line in text.splitlines():
             initial = True  # a line (a list item, a greeting) starts as a sentence does
-            for chunk in line.split():
-                out.extend(self._analyze_chunk(chunk, language, initial))
+            chunks = line.split()
+            for i, chunk in enumerate(chunks):
+                out.extend(self._in_context(self._analyze_chunk(chunk, language, initial), chunks, i, initial))
                 initial = _starts_sentence_after(chunk, initial)
         return out
+
+    @staticmethod
+    def _in_context(tokens: tuple[str, ...], chunks: list[str], i: int, initial: bool) -> tuple[str, ...]:
+        """``tokens`` (the analysis of ``chunks[i]``) with the lemma its neighbours call for: "klare" for "klart"
+        after a form of "ha", "søker" (the applicant) for the noun "søker" (see :func:`_supine_after_ha`,
+        :func:`_applicant_noun`)."""
+        word = _bare(chunks[i])
+        if word == "klart" and "klar" in tokens and _supine_after_ha(chunks, i):
+            return tuple("klare" if t == "klar" else t for t in tokens)
+        if word == "søker" and "søke" in tokens and _applicant_noun(chunks, i, initial):
+            return tuple("søker" if t == "søke" else t for t in tokens)
+        return tokens
 
     def analyze_many(self, texts: list[str], languages: list[str]) -> list[list[str]]:
         return [self.analyze(t, lang) for t, lang in zip(texts, languages)]

@@ -75,6 +75,92 @@ def _strip_interjections(tokens: list[str]) -> list[str]:
     return tokens[i:j]
 
 
+# Questionnaire wording that is no answer on its own, whatever the question ("Andre kommentarer",
+# "har du andre kommentarar?", "Eventuelle kommentarer til NAV", "Kommentar"): a modifier or "har du" first,
+# or a bare "kommentar(er)"/"merknad(er)".
+_GENERIC_QUESTION = re.compile(
+    r"^(?:(?:har|hev) (?:du|de|dere|dykk|dykkar|me|vi) )?(?:nokon |noen |noko |noe )?"
+    r"(?:(?:andre|anna|øvrige|ytterligere|ytterlegare|eventuelle|evt|fleire|flere|generelle|ekstra) )"
+    r"(?:kommentar|kommentarer|kommentarar|merknad|merknader|merknadar|innspill|innspel|tilbakemelding|"
+    r"tilbakemeldinger|tilbakemeldingar|synspunkt|synspunkter|synspunkta)"
+    r"(?: (?:til|om|for|på|angående|angåande) (?:nav|oss|dette|undersøkelsen|undersøkinga|spørreundersøkelsen|"
+    r"spørjeundersøkinga|tenestene|tjenestene))?$"
+    r"|^(?:(?:har|hev) (?:du|de|dere|dykk) (?:nokon |noen )?)?(?:kommentar|kommentarer|kommentarar|merknad|"
+    r"merknader|merknadar)(?: til (?:nav|oss))?$"
+)
+# Spelling-independent forms of question words, so that a nynorsk echo of a bokmål question (and back) matches.
+_QUESTION_WORD_FORMS = {"kva": "hva", "korleis": "hvordan", "kvifor": "hvorfor", "kven": "hvem", "noko": "noe",
+                        "nokon": "noen", "dykk": "dere", "dykkar": "deres", "frå": "fra", "eg": "jeg",
+                        "ikkje": "ikke", "meir": "mer", "fleire": "flere", "hev": "har", "anna": "andre"}
+# A question's words that carry no topic: its "main words" are the others ("kommentarer", "nav").
+_QUESTION_FUNCTION_WORDS = frozenset("""
+hva hvordan hvorfor hvem hvilke hvilken når hvor kor
+har er var kan kunne vil ville skal skulle må bør bli blir være vere
+du de dere deg jeg vi oss man en ein et eit
+til for at av om på i med fra og eller som sin sitt sine din ditt dine deres
+det den denne dette noe noen andre øvrige eventuelle flere
+""".split())
+# The one word an echo may add to its question: a function word or an interjection, never a word that says
+# something ("alt kan bli bedre" answers "Hva kan bli bedre?").
+_ECHO_EXTRA = _QUESTION_FUNCTION_WORDS | frozenset("ja nei takk ok okei hm hmm da nå no her vel si noko nokon".split())
+
+
+def _edits_within(a: str, b: str, limit: int) -> bool:
+    """Whether ``a`` and ``b`` are at most ``limit`` character edits apart (Levenshtein, early exit)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word up to a small spelling difference ("kommentarar"/"kommentarer", "Nav"/"NAV")."""
+    a, b = _QUESTION_WORD_FORMS.get(a, a), _QUESTION_WORD_FORMS.get(b, b)
+    if a == b:
+        return True
+    shorter = min(len(a), len(b))
+    return (shorter >= 5 and _edits_within(a, b, 1)) or (shorter >= 8 and _edits_within(a, b, 2))
+
+
+def _echo_of(tokens: list[str], q_tokens: list[str]) -> bool:
+    """Whether an answer's ``tokens`` only repeat the question's ``q_tokens``: every token is a question word (up
+    to spelling), save at most one function word or interjection ("Har du noen andre kommentarer til NAV",
+    "... nei"), and they give the whole question but at most one word, its main words (two or more), most of its
+    words, or a 4+ word stretch of it."""
+    matched: list[str] = []
+    extra = 0
+    for t in tokens:
+        hit = next((q for q in q_tokens if _same_word(t, q)), None)
+        if hit is not None:
+            matched.append(hit)
+        elif t in _ECHO_EXTRA:
+            extra += 1
+        else:
+            return False
+    if not matched or extra > 1:
+        return False
+    a_set, q_set = set(matched), set(q_tokens)
+    if len(q_set - a_set) <= 1 and len(a_set) >= 2:
+        return True  # the question with one word left out, added, or spelled differently
+    main = {q for q in q_set if q not in _QUESTION_FUNCTION_WORDS}
+    if len(main) >= 2 and main <= a_set:
+        return True  # the question's main words only ("kommentarer til NAV")
+    if len(a_set) >= max(3, 0.6 * len(q_set)):
+        return True
+    return len(matched) >= 4 and f" {' '.join(matched)} " in f" {' '.join(q_tokens)} "
+
+
+# Where an echoed question can end before the answer proper: "?", ":", "!", ".", a new line, or a dash.
+_QUESTION_END = re.compile(r"[?:!.\n]+|\s[-–—]\s")
+
+
 _ENGLISH = re.compile(r"^(?:no|nothing|none)\s*(?:else|more|further|other)?\s*"
                       r"(?:to add|to say|to comment|comments?|remarks?)?\s*(?:here|thanks|thank you)?$")
 
@@ -125,8 +211,10 @@ class NonAnswerDetector:
         return cls(phrases=frozenset(phrases), known_words=known_words if known_words is not None else frozenset())
 
     def detect(self, text: str | None, question_texts=(), keywords=()) -> bool:
-        """``keywords``: the codebook's keywords, where one is at hand: an answer that is one of them ("chat")
-        is an answer, and its words are known words to the short-fragment and keyboard-mash rules."""
+        """Whether ``text`` is no answer. ``question_texts``: the wording of the question(s) it answers (see
+        :meth:`_is_echo`; an answer that begins by repeating one is judged by the rest). ``keywords``: the
+        codebook's keywords, where one is at hand: an answer that is one of them ("chat") is an answer, and its
+        words are known words to the short-fragment and keyboard-mash rules."""
         if text is None or not isinstance(text, str):
             return True
         simple = _simplify(text)
@@ -151,25 +239,42 @@ class NonAnswerDetector:
         for q in question_texts or ():
             if q and self._repeats_question(tokens, _simplify(q)):
                 return True
-        return False
+        body = self.strip_question(text, question_texts)  # "Andre kommentarer til NAV? Nei takk"
+        return body != text and self.detect(body, question_texts, keywords)
 
     def _whole_non_answer(self, simple: str) -> bool:
         """A listed phrase, a composed "nothing to add"/"don't know", or only closing words."""
         return (simple in self.phrases or bool(_COMPOSED.match(simple) or _DONT_KNOW.match(simple)
-                or _ENGLISH.match(simple)) or _only_closing_words(simple.split()))
+                or _ENGLISH.match(simple) or _GENERIC_QUESTION.match(simple)) or _only_closing_words(simple.split()))
 
     @staticmethod
     def _repeats_question(tokens: list[str], question: str) -> bool:
+        """Whether the answer's ``tokens`` only repeat ``question`` (simplified), see :func:`_echo_of`."""
         q_tokens = question.split()
         if not q_tokens or not tokens:
             return False
-        answer = " ".join(tokens)
-        if answer == question:
-            return True
-        a_set, q_set = set(tokens), set(q_tokens)
-        if not a_set <= q_set:
+        return " ".join(tokens) == question or _echo_of(tokens, q_tokens)
+
+    def _is_echo(self, text: str, question_texts=()) -> bool:
+        """Whether ``text`` is only questionnaire wording: generic ("Andre kommentarer") or one of the questions."""
+        simple = _simplify(text)
+        if not simple:
             return False
-        # the answer only re-uses the question's words: most of it, or a 4+ word stretch of it
-        if len(a_set) >= max(3, 0.6 * len(q_set)):
+        if _GENERIC_QUESTION.match(simple):
             return True
-        return len(tokens) >= 4 and f" {answer} " in f" {question} "
+        tokens = simple.split()
+        return any(q and self._repeats_question(tokens, _simplify(q)) for q in question_texts or ())
+
+    def strip_question(self, text: str | None, question_texts=()) -> str | None:
+        """``text`` without a question it begins by repeating ("Har du andre kommentarer? Ja, telefonen er
+        umulig" → "Ja, telefonen er umulig"): the longest run of echoed sentences, each ended by "?", ":", "!",
+        ".", a new line or a dash, with some answer after it. Otherwise ``text`` itself."""
+        if not isinstance(text, str):
+            return text
+        cut = 0
+        for m in _QUESTION_END.finditer(text):
+            rest = text[m.end():]
+            if not any(c.isalpha() for c in rest) or not self._is_echo(text[:m.end()], question_texts):
+                break
+            cut = m.end()
+        return text[cut:].lstrip(" \t\n-–—:,.") if cut else text
