@@ -27,7 +27,7 @@ from service.jobs import JobRunner, TrainingRunner
 from service.memory import tune_malloc
 from service.middleware import BodySizeLimit, DefaultHeaders, Metrics, MetricsMiddleware
 from service.resultcache import ResultCache
-from service.routers import classify, codebooks, health, jobs, keys, results, surveys
+from service.routers import classify, codebooks, erasure, health, jobs, keys, results, surveys
 from service.settings import Settings
 
 log = logging.getLogger("textmine.service")
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                      concurrency=settings.classify_concurrency)
 
     install_error_handlers(app)
-    for module in (health, surveys, codebooks, jobs, classify, results, keys):
+    for module in (health, surveys, codebooks, jobs, classify, results, keys, erasure):
         app.include_router(module.router)
     _mount_docs(app)
     _mount_web(app)

@@ -4,7 +4,8 @@
 (redacted text only, hidden cells blanked, no personal data in messages): create and upload (``survey-create``,
 ``upload``, ``codebook-add``), list and show (``surveys``, ``waves``, ``wave``, ``codebooks``, ``codebook``,
 ``models``, ``jobs``; ``--json`` prints the API's JSON), code (``code``, ``cancel``), read results (``summary``,
-``quotes``, ``report``), review and correct (``review``, ``correct``, also from a CSV file) and ``train``."""
+``quotes``, ``report``), review and correct (``review``, ``correct``, also from a CSV file) and ``train``; erase (``delete-wave``,
+``delete-survey``, ``delete-respondent``, ``delete-model``) and apply a retention period (``purge``)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ import typer
 
 keys_app = typer.Typer(help="API keys (stored only as salted hashes).", no_args_is_help=True)
 store_app = typer.Typer(help="The store (the same as the API's): surveys, waves, codebooks, coding jobs, "
-                        "summaries, quotes, reports, review and corrections, models.", no_args_is_help=True)
+                        "summaries, quotes, reports, review and corrections, models; erasure (delete-*) and "
+                        "retention (purge).", no_args_is_help=True)
 
 DB_OPT = typer.Option(None, "--database", help="SQLAlchemy URL (default: TEXTMINE_DATABASE_URL or ./textmine.db)")
 # = service.schemas.MAX_ID (ids are 32-bit in every supported database; SQLite overflows past 2**63), kept here so
@@ -88,6 +90,7 @@ def _check_store(url: str, create: bool) -> None:
         if not create:
             _fail_store(url, f"no database file {path} (check the path; `textmine keys create` or `textmine store "
                              "survey-create` starts a new store)")
+        _create_private(path)
         return
     try:
         with path.open("rb") as fh:
@@ -104,6 +107,21 @@ def _check_store(url: str, create: bool) -> None:
     if tables and "alembic_version" not in tables:
         _fail_store(url, f"{path} is a SQLite database but not a textmine store (it has other tables); "
                          "choose another file")
+
+
+def _create_private(path: Path) -> None:
+    """Create the new store's empty file with mode 0600 (only its owner reads it: it holds the survey data);
+    SQLite gives its ``-wal`` and ``-shm`` files the same mode. A file that appeared meanwhile is left alone."""
+    import os
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        _fail_store(f"sqlite:///{path}", f"cannot create {path}: {exc.strerror or exc}")
+    os.close(fd)
+    os.chmod(path, 0o600)  # whatever the umask
 
 
 def _fail_store(url: str, reason: str) -> None:
@@ -1093,3 +1111,126 @@ def store_train(codebook_id: Optional[int] = _id_opt("--codebook-id"),
         typer.echo("held-out (out-of-fold) " + ", ".join(f"{k[4:]}={v:.3f}" for k, v in held_out.items()))
     for warning in metrics.get("warnings") or []:
         typer.echo(f"warning: {warning}", err=True)
+
+
+# ---------------------------------------------------------------- store: erasure and retention (DELETE /waves/{id} …)
+YES_OPT = typer.Option(False, "--yes", "-y", help="delete without asking (e.g. from cron); deletion cannot be undone")
+
+
+def _confirm(what: str, yes: bool) -> None:
+    """Ask before an irreversible deletion unless ``--yes``; exit 1 (nothing deleted) on no."""
+    if yes:
+        return
+    if not typer.confirm(f"Delete {what} and everything derived from it? This cannot be undone", default=False):
+        typer.echo("nothing deleted", err=True)
+        raise typer.Exit(1)
+
+
+def _erase(database: str | None, action, *args, **kwargs):
+    """``action`` (a ``service.erasure.erase_*``) in one transaction, then what follows the commit (embedding
+    cache, model folder, database files); the erasure. A refusal (unknown id, running job) exits 2."""
+    from service import erasure
+    from service.errors import ApiError
+
+    db = _db(database)
+    try:
+        with db.session() as s:
+            er = action(s, *args, **kwargs)
+    except ApiError as exc:
+        db.dispose()
+        _fail_cli(exc)
+    erasure.after_commit(er, db.engine)
+    db.dispose()
+    return er
+
+
+def _erased(er) -> None:
+    """One line of counts on stdout; notes (models trained on erased answers, …) on stderr."""
+    typer.echo("deleted " + " ".join(f"{k}={v}" for k, v in er.counts.items()))
+    for note in er.notes:
+        typer.echo(f"note: {cli_wording(note)}", err=True)
+    if er.notes or er.counts.get("waves") or er.counts.get("respondents"):
+        typer.echo("note: a running server keeps cached results in memory: restart it so that none of the deleted "
+                   "data is served from its caches", err=True)
+
+
+@store_app.command("delete-wave")
+@_store_errors
+def store_delete_wave(wave_id: int = _id(), yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
+    """Delete a wave with everything derived from it (like DELETE /waves/{id}): respondents, responses, coding
+    jobs and results, corrections, embedding-cache vectors."""
+    from service import erasure
+
+    _confirm(f"wave {wave_id}", yes)
+    _erased(_erase(database, erasure.erase_wave, wave_id))
+
+
+@store_app.command("delete-survey")
+@_store_errors
+def store_delete_survey(survey_id: int = _id(), yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
+    """Delete a survey and all its waves (like DELETE /surveys/{id})."""
+    from service import erasure
+
+    _confirm(f"survey {survey_id} with all its waves", yes)
+    _erased(_erase(database, erasure.erase_survey, survey_id))
+
+
+@store_app.command("delete-respondent")
+@_store_errors
+def store_delete_respondent(survey_id: int = _id(), respondent_id: str = typer.Argument(..., help="the value of "
+                                                                                        "the survey's id column"),
+                            yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
+    """Erase one respondent from every wave of a survey (like DELETE /surveys/{id}/respondents/{respondent_id}):
+    answers, comments, codes, review-queue entries, corrections; wave counts and fingerprints are updated."""
+    from service import erasure
+    from service.errors import ApiError
+
+    try:
+        rid = erasure.check_respondent_id(respondent_id)
+    except ApiError as exc:
+        _fail(exc)
+    _confirm(f"that respondent's answers in every wave of survey {survey_id}", yes)
+    _erased(_erase(database, erasure.erase_respondent, survey_id, rid))
+
+
+@store_app.command("delete-model")
+@_store_errors
+def store_delete_model(model_id: int = _id(), yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
+    """Delete a trained model: its row, its folder and its coding jobs with their results (like DELETE
+    /models/{id}); refused for the default model (TEXTMINE_DEFAULT_MODEL) and while a job codes with it."""
+    from service import erasure
+
+    settings = _settings(database)
+    _confirm(f"model {model_id}", yes)
+    _erased(_erase(database, erasure.erase_model, model_id, default_model=settings.default_model,
+                   models_dir=settings.resolved_models_dir()))
+
+
+@store_app.command("purge")
+@_store_errors
+def store_purge(older_than: float = typer.Option(..., "--older-than", min=0, help="delete waves uploaded more "
+                                                 "than this many days ago"),
+                dry_run: bool = typer.Option(False, "--dry-run", help="list what would be deleted; delete nothing"),
+                yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
+    """Retention: delete every wave uploaded more than --older-than days ago, with everything derived from it
+    (as delete-wave). For cron, e.g. daily at 03:15 with two years' retention:
+    ``15 3 * * * textmine store purge --older-than 730 --yes --database sqlite:////srv/textmine/textmine.db``."""
+    from datetime import datetime, timezone
+
+    from service import erasure
+
+    now = datetime.now(timezone.utc)  # one cutoff for the listing and the deletion
+    db = _db(database)
+    with db.session() as s:
+        listed, _ = erasure.purge_expired(s, older_than, dry_run=True, now=now)
+    db.dispose()
+    verb = "would delete" if dry_run else "to delete"
+    for w in listed:
+        typer.echo(f"{verb} wave id={w['wave_id']} survey={w['survey_id']} label={w['label']} "
+                   f"uploaded={w['uploaded']} respondents={w['respondents']} responses={w['responses']}")
+    if dry_run or not listed:
+        typer.echo(f"{len(listed)} wave(s) uploaded more than {older_than:g} days ago"
+                   + ("; nothing deleted (dry run)" if dry_run else "; nothing to delete"))
+        return
+    _confirm(f"these {len(listed)} wave(s)", yes)
+    _erased(_erase(database, lambda s: erasure.purge_expired(s, older_than, now=now)[1]))

@@ -313,11 +313,46 @@ class EmbeddingCache:
             else:
                 con.execute("DELETE FROM vectors WHERE model=?", [model])
 
+    def delete_keys(self, keys: Iterable[bytes], model: str | None = None) -> int:
+        """Delete the vectors stored under ``keys`` (of every embedder, or of ``model``); how many rows went."""
+        keys = list(dict.fromkeys(keys))
+        n = 0
+        con = self._con()
+        with con:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                where, args = f"key IN ({marks})", list(chunk)
+                if model is not None:
+                    where, args = f"model=? AND {where}", [model, *chunk]
+                n += con.execute(f"DELETE FROM vectors WHERE {where}", args).rowcount
+        return n
+
+    def delete_texts(self, texts: Iterable[str], model: str | None = None) -> int:
+        """Delete the vectors of ``texts`` (normalised as :class:`CachedEmbedder` keys them), e.g. when the
+        comments are erased; how many rows went."""
+        from .base import normalize_text
+
+        return self.delete_keys([self.key(normalize_text(t)) for t in texts], model)
+
     def close(self) -> None:
         con = getattr(self._local, "con", None)
         if con is not None:
             con.close()
             self._local.con = None
+
+
+def delete_texts_at(path: str | Path, texts: Iterable[str]) -> int:
+    """Delete the vectors of ``texts`` from the cache store at ``path`` (every embedder's); 0 when there is no
+    store there (none is created). The store is closed again."""
+    path = Path(path)
+    if not path.exists():
+        return 0
+    store = EmbeddingCache(path)
+    try:
+        return store.delete_texts(texts)
+    finally:
+        store.close()
 
 
 class CachedEmbedder:
