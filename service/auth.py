@@ -13,7 +13,7 @@ from typing import Callable
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -73,8 +73,9 @@ def verify_key(session: Session, key: str) -> Principal | None:
 
 
 class KeyCache:
-    """Verified keys for ``ttl`` seconds (keyed by a hash of the key), so hot endpoints skip the key lookup.
-    Revoking through the API clears it; a key revoked from another process stops working within ``ttl``."""
+    """Verified keys for ``ttl`` seconds (keyed by a hash of the key), so hot endpoints skip the hash check.
+    It never decides alone whether a key still works: :func:`get_principal` re-reads the key's row on every
+    request, so a key revoked from another process (``textmine keys revoke``) stops working at once."""
 
     def __init__(self, ttl: float = 30.0, max_size: int = 1024):
         self.ttl = ttl
@@ -99,6 +100,10 @@ class KeyCache:
                 self._items.clear()
             self._items[self._k(key)] = (time.monotonic() + self.ttl, principal)
 
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(self._k(key), None)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -119,25 +124,56 @@ async def get_principal(
     api_key: str | None = Depends(_api_key_header),
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
 ) -> Principal:
-    """The caller's key, checked: from the key cache on the event loop, else looked up in the database on a
-    worker thread (async so that a cached key costs no thread hop)."""
+    """The caller's key, checked on a worker thread: a key in the key cache skips the hash check but its row is
+    read again (one select by primary key: revoked? role?), so a revocation from any process acts on the next
+    request; an unknown one is looked up by prefix and its secret hashed."""
     key = api_key or (bearer.credentials if bearer is not None else None)
     if not key:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
     cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
-    principal = cache.get(key) if cache is not None else None
-    if principal is None:
-        principal = await run_in_threadpool(_lookup_key, request.app.state.db, key)
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        principal = await run_in_threadpool(_current_principal, request.app.state.db, cached)
         if principal is None:
-            raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked")
-        if cache is not None:
+            cache.drop(key)
+    else:
+        principal = await run_in_threadpool(_lookup_key, request.app.state.db, key)
+        if principal is not None and cache is not None:
             cache.put(key, principal)
+    if principal is None:
+        raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked")
     return principal
 
 
 def _lookup_key(db, key: str) -> Principal | None:
     with db.session() as session:
         return verify_key(session, key)
+
+
+#: a cached key's current state (built once: building the statement costs more than running it on SQLite)
+_KEY_STATE = select(ApiKey.revoked, ApiKey.role).where(ApiKey.id == bindparam("key_id"))
+
+
+def _current_principal(db, cached: Principal) -> Principal | None:
+    """``cached`` as its row says now (role included), or None when the key was revoked or deleted. A plain
+    connection, not an ORM session: this runs on every request (≈ 0.1 ms less on SQLite)."""
+    with db.engine.connect() as conn:
+        row = conn.execute(_KEY_STATE, {"key_id": cached.key_id}).first()
+    if row is None or row.revoked:
+        return None
+    return cached if row.role == cached.role else Principal(key_id=cached.key_id, role=row.role, name=cached.name)
+
+
+async def metrics_access(
+    request: Request,
+    api_key: str | None = Depends(_api_key_header),
+    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+) -> Principal | None:
+    """``GET /metrics``: a valid key of any role (Prometheus sends ``Authorization: Bearer``), or nothing when the
+    settings make metrics public (``TEXTMINE_METRICS_PUBLIC=true``, a scraper on a private network)."""
+    if request.app.state.settings.metrics_public:
+        return None
+    return await get_principal(request, api_key, bearer)
 
 
 def require(role: str) -> Callable[..., Principal]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from service.auth import Principal, get_principal, get_session, require, require_admin, require_analyst, require_reader
+from service.auth import (Principal, get_principal, get_session, metrics_access, require, require_admin,
+                          require_analyst, require_reader)
 from service.coders import CoderCache
 from service.settings import Settings
 
-__all__ = ["Principal", "get_principal", "get_session", "get_settings", "get_coders", "require", "require_reader",
-           "require_analyst", "require_admin"]
+__all__ = ["Principal", "get_principal", "get_session", "get_settings", "get_coders", "metrics_access", "require",
+           "require_reader", "require_analyst", "require_admin"]
 
 
 def get_settings(request: Request) -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -400,7 +401,9 @@ def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataF
                        "save it as UTF-8 text")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private whatever the umask
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         from textmine.io import read_table
 
         try:

@@ -47,7 +47,11 @@ class Settings(BaseModel):
     coder_factory: Callable[..., Any] | None = None  # (codebook|None, model_dir|None) -> coder; tests inject
     cleaner_factory: Callable[..., Any] | None = None  # texts -> cleaned frame; tests inject (default: Cleaner)
     quote_embedder: str | None = None  # None = the default embedder (lexical fallback); tests use "lexical-fallback"
-    key_cache_seconds: float = 30.0  # verified API keys are cached this long (revoking via the API clears it)
+    # a verified API key skips the hash check this long; whether it is revoked is read from the database on every
+    # request, so a key revoked by another process (``textmine keys revoke``) stops working at once
+    key_cache_seconds: float = 30.0
+    # GET /metrics without an API key (for a Prometheus scraper on a private network); default: a key of any role
+    metrics_public: bool = False
     log_level: str = "info"
     # glibc allocator settings applied by create_app (see service/memory.py); None/0 = glibc's default
     malloc_arena_max: int | None = 2
@@ -114,6 +118,8 @@ class Settings(BaseModel):
             values["malloc_mmap_threshold"] = _int(env, "TEXTMINE_MALLOC_MMAP_THRESHOLD")
         if env.get("TEXTMINE_CLEANER_CACHE_ENTRIES"):
             values["cleaner_cache_entries"] = _int(env, "TEXTMINE_CLEANER_CACHE_ENTRIES")
+        if env.get("TEXTMINE_METRICS_PUBLIC"):
+            values["metrics_public"] = _bool(env, "TEXTMINE_METRICS_PUBLIC")
         if env.get("TEXTMINE_FREEZE_HEAP"):
             values["freeze_heap"] = env["TEXTMINE_FREEZE_HEAP"] not in ("0", "false", "no")
         if env.get("TEXTMINE_CLASSIFY_CONCURRENCY"):
@@ -143,6 +149,16 @@ def _int(env, name: str) -> int:
         return int(env[name])
     except ValueError:
         raise ValueError(f"{name} must be a whole number, got {env[name]!r}") from None
+
+
+def _bool(env, name: str) -> bool:
+    """true/1/yes or false/0/no (any case); anything else is refused rather than guessed (a security switch)."""
+    value = env[name].strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{name} must be true or false (also 1/0, yes/no), got {env[name]!r}")
 
 
 def _float(env, name: str) -> float:

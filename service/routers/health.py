@@ -1,14 +1,16 @@
-"""Liveness, readiness and Prometheus metrics (no key needed)."""
+"""Liveness and readiness (no key needed) and Prometheus metrics (a key of any role, unless
+``TEXTMINE_METRICS_PUBLIC=true``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import get_args
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import func, select, text
 
+from service.auth import Principal, metrics_access
 from service.db.models import CodingJob
 from service.schemas import Health, JobState, Ready
 
@@ -45,8 +47,10 @@ def _model_name(model_dir: str | Path | None) -> str:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-def metrics(request: Request) -> PlainTextResponse:
-    """Prometheus text exposition format."""
+def metrics(request: Request, _: Principal | None = Depends(metrics_access)) -> PlainTextResponse:
+    """Prometheus text exposition format. Needs an API key of any role (``Authorization: Bearer`` from
+    Prometheus' ``authorization`` setting, or ``X-API-Key``): the series name routes, job states and cache use.
+    ``TEXTMINE_METRICS_PUBLIC=true`` opens it for a scraper on a private network."""
     state = request.app.state
     jobs = None  # None: the database did not answer, so no job series (not a false 0)
     try:

@@ -72,10 +72,10 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
     survey definition holding personal data as on ``POST /surveys`` (422 ``personal_data_in_name``). A definition
     whose ``min_cell`` is under the service's floor (``TEXTMINE_MIN_CELL_FLOOR``, default 5) is stored as it is,
     with a warning in this response: summaries, quotes and reports use the floor."""
-    data = file.file.read()
+    data = read_and_close(file)
     definition_yaml = None
     if definition is not None:
-        raw = definition.file.read()
+        raw = read_and_close(definition)
         try:
             definition_yaml = raw.decode("utf-8") if raw.strip() else None
         except UnicodeDecodeError:
@@ -87,6 +87,16 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
     if floor_note:  # in this response only: the stored warnings hold what the upload found in the file
         out.warnings = [*out.warnings, floor_note]
     return out
+
+
+def read_and_close(upload: UploadFile) -> bytes:
+    """The uploaded part's bytes. Its spool file (Starlette writes a part over 1 MB to an unnamed 0600 temporary
+    file) is closed, and so deleted, at once rather than after the response: checking and redacting a large wave
+    takes a while, and the bytes are in memory from here on."""
+    try:
+        return upload.file.read()
+    finally:
+        upload.file.close()
 
 
 def min_cell_floor_warning(definition_yaml: str | None, floor: int) -> str | None:

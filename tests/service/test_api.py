@@ -20,13 +20,14 @@ from conftest import trained
 from service.db.models import ApiKey, CodingResult, Response
 
 
-def test_health_ready_and_metrics_need_no_key(client):
+def test_health_and_ready_need_no_key_metrics_a_key_of_any_role(client, keys):
     assert client.get("/healthz").json() == {"status": "ok"}
     client.app.state.coders.ready.wait(30)
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["model_loaded"] is True
     client.get("/surveys")  # a 401, counted too
-    text = client.get("/metrics").text
+    assert client.get("/metrics").status_code == 401
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {keys['reader']}"}).text
     assert 'textmine_http_requests_total{method="GET",route="/surveys",status="401"} 1' in text
     assert "textmine_model_ready 1" in text
     assert "# TYPE textmine_http_request_duration_seconds histogram" in text
@@ -270,7 +271,7 @@ def test_default_classify_answers_a_repeated_comment_from_the_result_cache(clien
     assert again.json()["results"][1] == first.json()["results"][0]  # same answer, from the cache
     assert client.app.state.results.hits == before + 1
     assert "91234567" not in again.text
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers=hdr(keys["reader"])).text
     assert 'textmine_classify_cache{kind="hit"}' in metrics and 'textmine_classify_cache{kind="miss"}' in metrics
 
 

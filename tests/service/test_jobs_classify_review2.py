@@ -119,7 +119,7 @@ def test_coding_job_with_model_id_alone_uses_the_models_codebook(client, keys):
 def test_metrics_label_only_known_http_methods(client, keys):
     """A client-chosen method string is never a metrics label (no personal data, no unbounded series)."""
     client.request("OLANORDMANN01019012345", "/healthz")
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=hdr(keys["reader"])).text
     assert "OLANORDMANN" not in text and "01019012345" not in text
     assert 'method="other"' in text
 
@@ -168,7 +168,8 @@ def test_metrics_report_every_job_state_with_zero(client, keys):
     from conftest import wait_job
 
     def series():
-        lines = [ln for ln in client.get("/metrics").text.splitlines() if ln.startswith("textmine_coding_jobs{")]
+        text = client.get("/metrics", headers=hdr(keys["reader"])).text
+        lines = [ln for ln in text.splitlines() if ln.startswith("textmine_coding_jobs{")]
         return {ln.split('"')[1]: float(ln.rsplit(" ", 1)[1]) for ln in lines}
 
     states = {"queued", "running", "done", "failed", "cancelled"}
