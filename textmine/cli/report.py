@@ -22,6 +22,16 @@ def personal_id_warning(data, warn) -> None:
              f"to merge the exports back onto the survey")
 
 
+def report_language(language: str | None, survey, codebook) -> str:
+    """The report's language: ``language`` ("nb"/"nn", checked: ValueError otherwise) when given, else the survey
+    definition's ``language`` or the codebook's when it is "nb" or "nn", else "nb" (bokmål)."""
+    from textmine.report.wording import check_language, default_language
+
+    if language is not None:
+        return check_language(language)
+    return default_language(getattr(survey, "language", None), getattr(codebook, "language", None))
+
+
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the main app."""
 
@@ -47,6 +57,10 @@ def register(app: typer.Typer) -> None:
             "`textmine code WAVE --text-col QUESTION` wrote, once per wave and question (QUESTION=FILE when the file "
             "has several free-text columns; wave from its wave column), or one table per wave (same order) with "
             "respondent_id, question, text_clean, theme_<id>. QUESTION=FOLDER reads the folder `textmine code --engine dask` wrote."),
+        language: Optional[str] = typer.Option(
+            None, "--language", help="Written standard of the report's fixed text: 'nb' (bokmål) or 'nn' (nynorsk); "
+            "default: the survey definition's or the codebook's language when it is nb or nn, else nb. Theme labels, "
+            "questions and quotes are printed as they are."),
     ) -> None:
         """Write the report (HTML, Excel, SPSS, charts) for the waves."""
         import warnings
@@ -65,6 +79,11 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         if coder not in ("model", "keyword"):
             raise typer.BadParameter("--coder must be 'model' or 'keyword'")
+        if language is not None:  # a wrong value fails at once, on one line
+            try:
+                language = report_language(language, None, None)
+            except ValueError:
+                _fail(f"--language: expected 'nb' (bokmål) or 'nn' (nynorsk), got {language!r}")
         sd = load_survey(survey)
         specs = [coded_arg(c, sd) for c in coded or []]
         check_out_dir(out, REPORT_FILES, *waves, *(p for _, p in specs), survey, codebook, what="the report")
@@ -77,6 +96,12 @@ def register(app: typer.Typer) -> None:
                 if cb is None:
                     cb = load_codebook(next((q.codebook for q in sd.free_text if q.codebook), None) or DEFAULT_CODEBOOK)
                 injected = KeywordCoder(cb)
+            if language is None:  # the survey definition's or the codebook's language
+                from textmine.paths import DEFAULT_CODEBOOK
+
+                cb_lang = cb if cb is not None else load_codebook(
+                    next((q.codebook for q in sd.free_text if q.codebook), None) or DEFAULT_CODEBOOK)
+                language = report_language(None, sd, cb_lang)
         except CodebookError as exc:
             _fail(str(exc))
         if embedder is None and coder == "keyword":
@@ -89,11 +114,12 @@ def register(app: typer.Typer) -> None:
                     given = read_coded(specs, frames, sd, codebook=cb)
                     data = build_report(frames, sd, codebook=codebook, model_dir=model, coder=injected,
                                         embedder=embedder, coded=given, code_missing=True,
-                                        sources=dict(zip(frames, waves)), on_warning=run_warnings.append)
+                                        sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
+                                        language=language)
                 else:
                     data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model,
                                         coder=injected, embedder=embedder, sheet=sheet,
-                                        on_warning=run_warnings.append)
+                                        on_warning=run_warnings.append, language=language)
             except (TableReadError, ValueError) as exc:  # bad input (survey/codebook/--coded errors): exit 2
                 _fail(str(exc))
         noted = []

@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .numbers import fmt_int, fmt_pct, fmt_pp  # noqa: E402
 from .views import small_group_number  # noqa: E402
+from .wording import say, verdict as verdict_word  # noqa: E402
 
 BLUE = "#1f5a96"
 GREY = "#6b7280"  # 4.8:1 on white: also used for text ("+1 pp (ingen sikker endring)")
@@ -87,7 +88,7 @@ def _height(n_rows: int) -> float:
 
 
 def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "label",
-               n_col: str = "count", png: bool = True) -> Chart:
+               n_col: str = "count", png: bool = True, language: str = "nb") -> Chart:
     """Horizontal bars with 95 % CI error bars, sorted by share; labels show share and n/base."""
     rows = rows.dropna(subset=["share"]).sort_values("share")
     fig, ax = plt.subplots(figsize=(7.2, _height(len(rows))))
@@ -106,7 +107,7 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.1])
     ax.xaxis.set_major_formatter(_pct_axis)
     _title(fig, title)
-    ax.set_xlabel("Andel med 95\u00a0% konfidensintervall")
+    ax.set_xlabel(say("Andel med 95\u00a0% konfidensintervall", language))
     alt = title + ": " + "; ".join(f"{r[label_col]} {fmt_pct(r['share'])}" for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
 
@@ -120,7 +121,8 @@ def small_last(levels) -> list:
     return [x for x, n in zip(levels, number) if n < 0] + [levels[i] for _, i in small]
 
 
-def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], png: bool = True) -> Chart:
+def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], png: bool = True,
+                 language: str = "nb") -> Chart:
     """Dot plot: one row per theme, one coloured dot (with CI) per segment value."""
     segs = small_last(dict.fromkeys(rows["segment"]))
     themes = [t for t in theme_order if t in set(rows["label"])]
@@ -148,18 +150,18 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     ax.set_xlim(left=0)
     _title(fig, title)
     if hidden:  # not in the figure (nor in the legend) because every cell of the level is hidden: say so
-        ax.set_xlabel("\n".join(textwrap.wrap(f"Ikke vist: {', '.join(hidden)} (skjult fordi grunnlaget er for lite, eller for at "
-                                              "skjulte tall ikke skal kunne regnes ut)",
-                                               80)), fontsize=8, color=GREY)
+        why = say("Ikke vist: {levels} (skjult fordi grunnlaget er for lite, eller for at skjulte tall ikke skal kunne "
+                  "regnes ut)", language, levels=", ".join(hidden))
+        ax.set_xlabel("\n".join(textwrap.wrap(why, 80)), fontsize=8, color=GREY)
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
     shown = [str(s) for s in segs if str(s) not in hidden]
-    alt = (f"{title}. Segmenter: {', '.join(shown)}. " + _dot_values(rows, themes, segs)
-           + (f" Skjult: {', '.join(hidden)}." if hidden else ""))
+    alt = (f"{title}. {say('Segmenter', language)}: {', '.join(shown)}. " + _dot_values(rows, themes, segs, language)
+           + (f" {say('Skjult', language)}: {', '.join(hidden)}." if hidden else ""))
     return render(fig, name, title, alt, png=png)
 
 
-def _dot_values(rows: pd.DataFrame, themes: list[str], segs: list) -> str:
+def _dot_values(rows: pd.DataFrame, themes: list[str], segs: list, language: str = "nb") -> str:
     """The values of a dot plot for its text alternative, theme by theme as drawn ("Telefon: Privat 34 %, Offentlig
     20 % (skjult: …)"), so the figure says no more than its text (WCAG 1.1.1)."""
     parts = []
@@ -173,12 +175,13 @@ def _dot_values(rows: pd.DataFrame, themes: list[str], segs: list) -> str:
                 hidden.append(str(seg))
             else:
                 cells.append(f"{seg} {fmt_pct(c['share'].iloc[0])}")
-        parts.append(f"{t}: {', '.join(cells) or '–'}" + (f" (skjult: {', '.join(hidden)})" if hidden else ""))
+        parts.append(f"{t}: {', '.join(cells) or '–'}"
+                     + (f" ({say('skjult', language)}: {', '.join(hidden)})" if hidden else ""))
     return "; ".join(parts) + "." if parts else ""
 
 
 def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], n_themes: int = 3,
-                 png: bool = True) -> Chart:
+                 png: bool = True, language: str = "nb") -> Chart:
     """Segments with many levels (up to ~20): one panel of horizontal bars (95 % CI) per level for each of the
     ``n_themes`` most common themes; a hidden cell (small base) is marked «skjult» instead of a bar."""
     segs = small_last(dict.fromkeys(rows["segment"].astype(str)))
@@ -202,7 +205,7 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
                     ecolor="#222", elinewidth=1, capsize=2)
         for yi, ok in zip(y, shown):
             if not ok:
-                ax.text(0.01, yi, "skjult", va="center", fontsize=7, color=GREY)
+                ax.text(0.01, yi, say("skjult", language), va="center", fontsize=7, color=GREY)
         ax.set_title("\n".join(textwrap.wrap(str(theme), wrap)), fontsize=8)
         ax.xaxis.set_major_formatter(_pct_axis)
         ax.set_xlim(0, xmax)
@@ -212,13 +215,13 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     axes[0][0].set_yticks(y, ["\n".join(textwrap.wrap(s, 26)) for s in segs])
     axes[0][0].invert_yaxis()
     _title(fig, title)
-    fig.supxlabel("Andel av dem som svarte, 95\u00a0% konfidensintervall", fontsize=8)
+    fig.supxlabel(say("Andel av dem som svarte, 95\u00a0% konfidensintervall", language), fontsize=8)
     alt = f"{title}. " + "; ".join(parts) + "."
     lines = len(textwrap.wrap(title, 85))  # room for the figure title above the (wrapped) panel titles
     return render(fig, name, title, alt, png=png, rect=(0, 0, 1, 1 - (0.22 * lines + 0.05) / height))
 
 
-def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:
+def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = True, language: str = "nb") -> Chart:
     """Previous → current share per row, coloured by verdict (signifikant/tendens/ingen sikker endring)."""
     rows = rows.sort_values("share")
     fig, ax = plt.subplots(figsize=(7.2, _height(len(rows)) + 0.3))
@@ -236,9 +239,10 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
     ax.set_xlim(0, xmax + 0.3)
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.05])
     _title(fig, title)
-    ax.set_xlabel("Åpen sirkel = forrige måling, fylt = siste måling")
+    ax.set_xlabel(say("Åpen sirkel = forrige måling, fylt = siste måling", language))
     # top to bottom, as drawn (the rows are plotted bottom-up from the smallest share)
-    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {r['verdict']}" for _, r in rows[::-1].iterrows())
+    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {verdict_word(r['verdict'], language)}"
+                                   for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
 
 
@@ -270,7 +274,7 @@ def impact_class(verdict, diff) -> str:
     return "untested"
 
 
-def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) -> Chart:
+def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True, language: str = "nb") -> Chart:
     """Difference in the key indicator with vs without the theme (pp, 95 % CI), coloured and labelled by the
     verdict the tables print (a bar without a sure difference is never coloured as a finding)."""
     rows = rows.sort_values("diff")
@@ -283,28 +287,30 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True) 
     y = np.arange(len(rows))
     for key in dict.fromkeys(k for k in IMPACT_CLASSES if k in classes):  # one bar set per class: one legend entry
         text, colour, hatch = IMPACT_CLASSES[key]
+        text = say(text, language)
         pick = np.array([c == key for c in classes])
-        sure = f" (merket «{SURE_LABEL}»)" if key in ("higher", "lower") else ""
+        sure = (say(" (merket «{label}»)", language, label=say(SURE_LABEL, language)) if key in ("higher", "lower")
+                else "")
         ax.barh(y[pick], d[pick], color=colour, height=0.6, hatch=hatch or None, edgecolor="#333" if hatch else None,
                 linewidth=0, label=text + sure)
     ax.errorbar(d, y, xerr=[np.clip(d - rows["ci_low"].to_numpy(float), 0, None),
                             np.clip(rows["ci_high"].to_numpy(float) - d, 0, None)],
                 fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
     ax.axvline(0, color="#444", lw=0.8)
-    _label_sure(ax, y, d, rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float), classes)
+    _label_sure(ax, y, d, rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float), classes, language)
     ax.set_yticks(y, [f"{lab} (n = {fmt_int(n)})" for lab, n in zip(rows["label"], rows["n_with"])])
     ax.xaxis.set_major_formatter(_pp_axis)
     _title(fig, title)
-    ax.set_xlabel("Forskjell i prosentpoeng (med minus uten temaet), 95\u00a0% KI")
+    ax.set_xlabel(say("Forskjell i prosentpoeng (med minus uten temaet), 95\u00a0% KI", language))
     if len(rows):
         fig.legend(loc="lower center", ncol=2, fontsize=7.5, frameon=False)
     alt = title + ": " + "; ".join(  # top to bottom, as drawn (bars are plotted bottom-up from the smallest)
-        f"{r['label']} {fmt_pp(r['diff'])}: {IMPACT_CLASSES[c][0].lower()}"
+        f"{r['label']} {fmt_pp(r['diff'])}: {say(IMPACT_CLASSES[c][0], language).lower()}"
         for c, (_, r) in reversed(list(zip(classes, rows.iterrows()))))
     return render(fig, name, title, alt, png=png, rect=(0, legend / height, 1, 1))
 
 
-def _label_sure(ax, y, d, lo, hi, classes) -> None:
+def _label_sure(ax, y, d, lo, hi, classes, language: str = "nb") -> None:
     """«sikker» beside each bar with a sure difference (past the end of its interval, on the bar's side), and room
     for it in the axis."""
     ends = np.where(d >= 0, np.fmax(hi, d), np.fmin(lo, d))
@@ -312,7 +318,7 @@ def _label_sure(ax, y, d, lo, hi, classes) -> None:
     pad = 0.02 * span
     for yi, x, c in zip(y, ends, classes):
         if c in ("higher", "lower") and np.isfinite(x):
-            ax.text(x + (pad if c == "higher" else -pad), yi, SURE_LABEL, va="center",
+            ax.text(x + (pad if c == "higher" else -pad), yi, say(SURE_LABEL, language), va="center",
                     ha="left" if c == "higher" else "right", fontsize=7, fontweight="bold", color="#1b1f24")
     if any(c in ("higher", "lower") for c in classes):
         left, right = ax.get_xlim()

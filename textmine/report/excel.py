@@ -29,6 +29,7 @@ from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key a
 from ..survey import SurveyDefinition
 from .views import (HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, hierarchy_order,
                     method_lines, quotes_in_report_order, theme_parents)
+from .wording import WORKBOOK_LANG, nn_text, say, verdict as verdict_word
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 # number formats: shares, percentage points (values stored in pp), p-values, means, whole numbers, counts
@@ -115,8 +116,15 @@ def reader_table(r: ReportData, attr: str, df: pd.DataFrame) -> pd.DataFrame:
     id (``question_label``, when the report has question wordings), language names in Norwegian and share
     differences in percentage points."""
     df = df.copy()
+    lang = _language(r)
     if "language" in df.columns:
-        df["language"] = df["language"].map(lambda v: LANGUAGE_NAMES.get(v, v) if isinstance(v, str) else v)
+        df["language"] = df["language"].map(lambda v: say(LANGUAGE_NAMES[v], lang) if v in LANGUAGE_NAMES else v)
+    for c in ("verdict", "verdict_unadjusted", "adjusted_verdict"):
+        if c in df.columns:
+            df[c] = df[c].map(lambda v: verdict_word(v, lang))
+    for c in ("coding_note", "adjusted_method"):
+        if c in df.columns:
+            df[c] = df[c].map(lambda v: nn_text(v, lang))
     if "segment_var" in df.columns:
         df["segment_var"] = df["segment_var"].map(lambda v: r.segments.get(v, v) if isinstance(v, str) else v)
     if "question" in df.columns and r.questions:
@@ -246,33 +254,49 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     ``row_level=False`` leaves out the one-row-per-comment sheet «Kodede svar» (summaries and checked quotes
     only); ``omit_columns`` are coded-answer columns (e.g. ``respondent_id``, identifying segments) left out of it."""
     path = Path(path)
+    lang = _language(r)
     wb = Workbook(write_only=True)
     for name, attr, headers, formats in SHEETS:
         headers = _scale_headers(r, headers) if attr == "indicators" else headers
         table = reader_table(r, attr, hide_suppressed(_sheet_rows(r, attr), HIDDEN.get(attr, ())))
         if attr == "themes":
-            table, headers = grouped_themes(table, r.codebook, headers)
-        _write(wb.create_sheet(name), table, headers, formats)
+            table, headers = grouped_themes(table, r.codebook, headers, lang)
+        _write(wb.create_sheet(say(name, lang)), table, {k: say(v, lang) for k, v in headers.items()}, formats)
     notes: list[str] = []
     if row_level:
         notes.append(_write_coded(wb, r, set(omit_columns)))
     cb = pd.DataFrame(r.codebook or [], columns=["id", "label", "description", "keywords", "parent", "exclusive"])
     cb["keywords"] = cb["keywords"].map(lambda k: ", ".join(k) if isinstance(k, (list, tuple)) else k)
-    _write(wb.create_sheet("Kodebok"), cb, {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse",
-                                            "keywords": "Nøkkelord", "parent": "Overordnet", "exclusive": "Eksklusiv"},
-           {})
-    method = pd.DataFrame(_with_notes(method_lines(r.method), notes) + [(ABBREVIATIONS_KEY, abbreviations_note(r))],
-                          columns=["key", "value"])
-    _write(wb.create_sheet("Metode"), method, {"key": "Punkt", "value": "Beskrivelse"}, {})
+    _write(wb.create_sheet(say("Kodebok", lang)), cb, {k: say(v, lang) for k, v in CODEBOOK_HEADERS.items()}, {})
+    method = pd.DataFrame(_with_notes(method_lines(_method_data(r), lang), notes, lang)
+                          + [(say(ABBREVIATIONS_KEY, lang), abbreviations_note(r))], columns=["key", "value"])
+    _write(wb.create_sheet(say("Metode", lang)), method,
+           {"key": say("Punkt", lang), "value": say("Beskrivelse", lang)}, {})
     wb.properties.creator = "textmine"
     wb.properties.title = excel_text(workbook_title(r))
-    wb.properties.language = WORKBOOK_LANGUAGE
+    wb.properties.language = WORKBOOK_LANG[lang]
     _save_fixed(wb, path, export_time())
     return path
 
 
+#: the sheet «Kodebok»'s headers
+CODEBOOK_HEADERS = {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse", "keywords": "Nøkkelord",
+                    "parent": "Overordnet", "exclusive": "Eksklusiv"}
+
+
+def _method_data(r: ReportData) -> dict:
+    """The method data of the sheet «Metode»: the report's, with the adjusted-effects note in the report's language
+    (the pipeline writes it in bokmål)."""
+    method = dict(r.method or {})
+    if _language(r) != "nb" and "drivers" in method:
+        from .html import drivers_note
+
+        method["drivers"] = drivers_note(r, _language(r)) or method["drivers"]
+    return method
+
+
 def grouped_themes(table: pd.DataFrame, codebook: list[dict] | None,
-                   headers: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+                   headers: dict[str, str], language: str = "nb") -> tuple[pd.DataFrame, dict[str, str]]:
     """The sheet «Temaer» with a codebook of parent themes: within each table (wave × question × segment), each
     child theme right after its parent (codebook order otherwise), and the parent's label in a column
     «Overordnet tema» after «Tema» (a parent's share counts the answers with any of its children). Unchanged
@@ -294,7 +318,7 @@ def grouped_themes(table: pd.DataFrame, codebook: list[dict] | None,
                                                                   else None))
     at = list(headers).index("label") + 1 if "label" in headers else len(headers)
     items = list(headers.items())
-    return table, dict(items[:at] + [("parent_label", "Overordnet tema")] + items[at:])
+    return table, dict(items[:at] + [("parent_label", say("Overordnet tema", language))] + items[at:])
 
 
 #: the workbook's language (document property dc:language: screen readers pick their voice by it)
@@ -306,9 +330,15 @@ ABBREVIATIONS = ("KI = konfidensintervall (95\u00a0%: KI nedre og KI øvre er gr
                  "mellom to prosentandeler); n = antall; p = p-verdi")
 
 
+def _language(r: ReportData) -> str:
+    """The report's language ("nb" for report data without one)."""
+    return getattr(r, "language", None) or "nb"
+
+
 def workbook_title(r: ReportData) -> str:
     """The document title (property dc:title), as the HTML report's <title>."""
-    return f"{r.title} – fritekstrapport {r.current_wave}" if r.waves else f"{r.title} – fritekstrapport"
+    what = say("fritekstrapport", _language(r))
+    return f"{r.title} – {what} {r.current_wave}" if r.waves else f"{r.title} – {what}"
 
 
 def abbreviations_note(r: ReportData) -> str:
@@ -316,9 +346,9 @@ def abbreviations_note(r: ReportData) -> str:
     from .html import abbreviations
 
     labels = [*r.themes["label"].dropna(), *r.indicators["label"].dropna()]
-    extra = "".join(f"; {a['abbr']} = {a['title']}" for a in abbreviations(dict.fromkeys(labels), r.codebook)
-                    if a["abbr"] != "BH")
-    return ABBREVIATIONS + extra + "."
+    extra = "".join(f"; {a['abbr']} = {a['title']}"
+                    for a in abbreviations(dict.fromkeys(labels), r.codebook, _language(r)) if a["abbr"] != "BH")
+    return say(ABBREVIATIONS, _language(r)) + extra + "."
 
 
 def _sheet_rows(r: ReportData, attr: str) -> pd.DataFrame:
@@ -373,11 +403,11 @@ def _fix_zip_times(path: Path, when: dt.datetime) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _with_notes(lines: list[tuple[str, str]], notes: list[str]) -> list[tuple[str, str]]:
+def _with_notes(lines: list[tuple[str, str]], notes: list[str], language: str = "nb") -> list[tuple[str, str]]:
     """The method lines with ``notes`` added to the line «Merknader» (made when there is none)."""
     if not notes:
         return lines
-    key = METHOD_NAMES["warnings"]
+    key = say(METHOD_NAMES["warnings"], language)
     for i, (k, v) in enumerate(lines):
         if k == key:
             return lines[:i] + [(k, "; ".join([v, *notes]))] + lines[i + 1:]
@@ -387,7 +417,7 @@ def _with_notes(lines: list[tuple[str, str]], notes: list[str]) -> list[tuple[st
 def _scale_headers(r: ReportData, headers: dict[str, str]) -> dict[str, str]:
     """«Snitt (1–5)»: the mean's header with the survey definition's scale (plain «Snitt» when unknown)."""
     scale = (r.method.get("labels") or {}).get("scale")
-    return {**headers, "mean": f"Snitt ({scale})"} if scale else headers
+    return {**headers, "mean": f"{say('Snitt', _language(r))} ({scale})"} if scale else headers
 
 
 CODED_HEADERS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "Spørsmål",
@@ -478,12 +508,13 @@ def _report_survey(r: ReportData, segments: list[str], shown: list[str]) -> Surv
         for c in segments))
 
 
-def personal_id_note(id_column: str, n: int) -> str:
+def personal_id_note(id_column: str, n: int, language: str = "nb") -> str:
     """The method note on a respondent id left out of the row-level exports because it holds personal data."""
-    ids = "id" if n == 1 else "id-er"
-    return (f"Respondent-id («{id_column}») er utelatt fra de radvise eksportene fordi {fmt_int(n)} {ids} inneholder "
-            f"personopplysninger (for eksempel fødselsnummer, telefonnummer, e-post eller navn); radene er i stedet "
-            f"nummerert («{ROW_NUMBER_HEADER}»).")
+    ids = "id" if n == 1 else say("id-er", language)
+    return say("Respondent-id («{column}») er utelatt fra de radvise eksportene fordi {n} {ids} inneholder "
+               "personopplysninger (for eksempel fødselsnummer, telefonnummer, e-post eller navn); radene er i stedet "
+               "nummerert («{header}»).", language, column=id_column, n=fmt_int(n), ids=ids,
+               header=say(ROW_NUMBER_HEADER, language))
 
 
 def reader_rows(r: ReportData, coded: pd.DataFrame) -> pd.DataFrame:
@@ -522,13 +553,19 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
         if col in coded.columns:
             coded[col] = coded[col].map(lambda v, d=display: d.get(_level_key(v), v))
     coded = reader_rows(r, coded)
-    first = {ROW_NUMBER: ROW_NUMBER_HEADER, **{k: CODED_HEADERS[k] for k in ("respondent_id", "wave")}}
+    lang = _language(r)
+    if lang != "nb" and "text_clean" in coded.columns:  # (the marker of a hidden comment, in the report's language)
+        coded["text_clean"] = coded["text_clean"].map(lambda v: say(HEALTH_NOTE, lang) if v == HEALTH_NOTE else v)
+    fixed = {k: say(v, lang) for k, v in CODED_HEADERS.items()}
+    first = {ROW_NUMBER: say(ROW_NUMBER_HEADER, lang), **{k: fixed[k] for k in ("respondent_id", "wave")}}
     # then the survey's columns, as coded_view
-    headers = {**first, **SAMPLE_COLUMN_HEADERS, **r.segments, **(declared.get("columns") or {}), **CODED_HEADERS}
-    _write(wb.create_sheet(ROW_LEVEL_SHEET), coded, headers, {"confidence": MEAN})
-    note = row_level_note(counts["small"], counts["health"], _min_cell(r), n_weight=counts["weight"])
+    headers = {**first, **{k: say(v, lang) for k, v in SAMPLE_COLUMN_HEADERS.items()}, **r.segments,
+               **({"vekt": say("Vekt", lang)} if lang != "nb" else {}), **(declared.get("columns") or {}), **fixed}
+    _write(wb.create_sheet(say(ROW_LEVEL_SHEET, lang)), coded, headers, {"confidence": MEAN})
+    note = row_level_note(counts["small"], counts["health"], _min_cell(r), n_weight=counts["weight"], language=lang)
     if counts["personal_ids"]:
-        note += " " + personal_id_note(str(r.method.get("id_column") or "respondent_id"), counts["personal_ids"])
+        note += " " + personal_id_note(str(r.method.get("id_column") or "respondent_id"), counts["personal_ids"],
+                                       lang)
     return note
 
 
@@ -547,21 +584,23 @@ def _min_cell(r: ReportData) -> int:
         return DEFAULT_MIN_CELL
 
 
-def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int = 0) -> str:
+def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int = 0, language: str = "nb") -> str:
     """The one-line explanation of the row-level sheet's protections (sheet «Metode»)."""
-    rows = "rad" if n_small == 1 else "rader"
-    comments = "kommentar" if n_health == 1 else "kommentarer"
+    rows = say("rad" if n_small == 1 else "rader", language)
+    comments = say("kommentar" if n_health == 1 else "kommentarer", language)
     weight = ""
     if n_weight:
-        weight = (f" Vekten er fjernet i de samme radene ({fmt_int(n_weight)}), fordi den kan røpe segmentet "
-                  f"(f.eks. fylket) den er beregnet fra.")
-    return (f"«{ROW_LEVEL_SHEET}»: {fmt_int(n_small)} {rows} har fått segmentverdier fjernet fordi segmentet har "
-            f"færre enn {min_cell} kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). "
-            f"Når bare ett segment er for lite, er også det nest minste fjernet, og en respondent som er fjernet i én "
-            f"rad, er fjernet i alle sine rader. Også kombinasjoner av segmenter (for eksempel fylke og sektor) med "
-            f"færre enn {min_cell} kommentatorer er brutt opp ved at verdien i ett av segmentene er fjernet.{weight} "
-            f"{fmt_int(n_health)} {comments} med sensitive personopplysninger (helse, religion, legning, etnisitet, "
-            f"politikk, fagforening, straff) er erstattet med «{HEALTH_NOTE}» (temakodene er beholdt).")
+        weight = say(" Vekten er fjernet i de samme radene ({n}), fordi den kan røpe segmentet (f.eks. fylket) den er "
+                     "beregnet fra.", language, n=fmt_int(n_weight))
+    return say("«{sheet}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn {min_cell} "
+               "kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). Når bare ett "
+               "segment er for lite, er også det nest minste fjernet, og en respondent som er fjernet i én rad, er "
+               "fjernet i alle sine rader. Også kombinasjoner av segmenter (for eksempel fylke og sektor) med færre "
+               "enn {min_cell} kommentatorer er brutt opp ved at verdien i ett av segmentene er fjernet.{weight} "
+               "{n_health} {comments} med sensitive personopplysninger (helse, religion, legning, etnisitet, "
+               "politikk, fagforening, straff) er erstattet med «{note}» (temakodene er beholdt).", language,
+               sheet=say(ROW_LEVEL_SHEET, language), n_small=fmt_int(n_small), rows=rows, min_cell=min_cell,
+               weight=weight, n_health=fmt_int(n_health), comments=comments, note=say(HEALTH_NOTE, language))
 
 
 #: ``attrs`` key of :func:`safe_coded_rows`' frame: the number of rows whose weight (and other per-respondent

@@ -13,6 +13,7 @@ from .model import ReportData
 from .numbers import NBSP, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, shown, verbal_share
 from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
                     quotes_in_report_order, small_group_number, theme_parents)
+from .wording import HTML_LANG, nn_text, say, verdict as verdict_word
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -43,10 +44,16 @@ def _cur(df: pd.DataFrame, wave: str) -> pd.DataFrame:
     return df[df["wave"] == wave] if "wave" in df.columns else df
 
 
+def report_language(r: ReportData) -> str:
+    """The report's language ("nb" bokmål, "nn" nynorsk; "nb" for report data without one)."""
+    return getattr(r, "language", None) or "nb"
+
+
 def positive_caption(r: ReportData) -> str:
     """«Andel positive (4–5)»: the survey definition's positive codes (plain «Andel positive» when unknown)."""
     pos = (r.method.get("labels") or {}).get("positive")
-    return f"Andel positive ({pos})" if pos else "Andel positive"
+    caption = say("Andel positive", report_language(r))
+    return f"{caption} ({pos})" if pos else caption
 
 
 def segment_chart_note(r: ReportData, q: str, seg_var: str) -> str:
@@ -54,7 +61,8 @@ def segment_chart_note(r: ReportData, q: str, seg_var: str) -> str:
     th = _cur(r.themes, r.current_wave)
     n = th[(th["question"] == q) & (th["segment_var"] == seg_var)]["segment"].nunique()
     if n > MAX_BAR_LEVELS:
-        return f"Ingen figur: {n} grupper er for mange til en lesbar figur (høyst {MAX_BAR_LEVELS}). Se tabellen."
+        return say("Ingen figur: {n} grupper er for mange til en lesbar figur (høyst {most}). Se tabellen.",
+                   report_language(r), n=n, most=MAX_BAR_LEVELS)
     return ""
 
 
@@ -70,30 +78,34 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
     horizontal bars for its most common themes; larger ones get a note in the report instead (see
     :func:`segment_chart_note`)."""
     out: dict[str, ch.Chart] = {}
+    lang = report_language(r)
     th = _cur(r.themes, r.current_wave)
     for q, qtext in r.questions.items():
         overall = th[(th["question"] == q) & (th["segment_var"] == "Alle") & (~th["suppressed"].astype(bool))]
         if overall.empty:
             continue
-        out[f"temaer_{q}"] = ch.share_bars(overall, name=f"temaer_{q}",
-                                           title=f"Temaer, {r.current_wave}: «{qtext}»", png=png)
+        out[f"temaer_{q}"] = ch.share_bars(overall, name=f"temaer_{q}", language=lang, png=png,
+                                           title=say("Temaer, {wave}: «{question}»", lang, wave=r.current_wave,
+                                                     question=qtext))
         order = list(overall.sort_values("share", ascending=False)["label"])
         for seg_var, seg_label in r.segments.items():
             rows = th[(th["question"] == q) & (th["segment_var"] == seg_var)]
             n_levels = rows["segment"].nunique()
             if rows.empty or n_levels > MAX_BAR_LEVELS:
                 continue
-            name, title = f"temaer_{q}_{seg_var}", f"Temaer etter {seg_label.lower()}, {r.current_wave}"
+            name = f"temaer_{q}_{seg_var}"
+            title = say("Temaer etter {segment}, {wave}", lang, segment=seg_label.lower(), wave=r.current_wave)
             if n_levels <= top_segment_levels:
-                out[name] = ch.segment_dots(rows, name=name, title=title, theme_order=order, png=png)
+                out[name] = ch.segment_dots(rows, name=name, title=title, theme_order=order, png=png, language=lang)
             else:
-                out[name] = ch.segment_bars(rows, name=name, title=f"{title}: de vanligste temaene",
-                                            theme_order=order, png=png)
+                out[name] = ch.segment_bars(rows, name=name, title=say("{title}: de vanligste temaene", lang,
+                                                                       title=title),
+                                            theme_order=order, png=png, language=lang)
     ind = _cur(r.indicators, r.current_wave)
     ind = ind[ind["segment_var"] == "Alle"]
     if not ind.empty:
         out["indikatorer"] = ch.share_bars(ind.assign(count=ind["n"]), name="indikatorer",
-                                           title=f"{positive_caption(r)}, {r.current_wave}", png=png)
+                                           title=f"{positive_caption(r)}, {r.current_wave}", png=png, language=lang)
     if not r.changes.empty:
         for kind, title in (("tema", "Endring i temaer"), ("indikator", "Endring i indikatorer")):
             for q in ([None] if kind == "indikator" else list(r.questions)):
@@ -106,14 +118,16 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
                     continue
                 stem = f"endring_{kind}" + (f"_{q}" if q else "")
                 sub = f": «{r.questions[q]}»" if q else ""
-                out[stem] = ch.change_dumbbell(rows, name=stem,
-                                               title=f"{title}, {r.previous_wave}–{r.current_wave}{sub}", png=png)
+                out[stem] = ch.change_dumbbell(rows, name=stem, language=lang, png=png,
+                                               title=f"{say(title, lang)}, {r.previous_wave}–{r.current_wave}{sub}")
     if not r.impact.empty:
         for q in r.impact["question"].unique():
             rows = r.impact[r.impact["question"] == q]
             ind_label = str(rows["indicator_label"].iloc[0])
             out[f"betydning_{q}"] = ch.impact_bars(
-                rows, name=f"betydning_{q}", title=f"{ind_label}: med og uten temaet («{r.questions.get(q, q)}»)", png=png)
+                rows, name=f"betydning_{q}", png=png, language=lang,
+                title=say("{indicator}: med og uten temaet («{question}»)", lang, indicator=ind_label,
+                          question=r.questions.get(q, q)))
     return out
 
 
@@ -136,7 +150,7 @@ def _short(text: str, n: int = 60) -> str:
 _MARKER = re.compile(r"\[[A-ZÆØÅ]+\]")
 
 
-def quote_markers_note(texts) -> str:
+def quote_markers_note(texts, language: str = "nb") -> str:
     """The quotes intro: which markers replace personal data in the quotes actually shown."""
     texts = [str(t) for t in texts]
     typed = sorted({m for t in texts for m in _MARKER.findall(t)})
@@ -144,11 +158,12 @@ def quote_markers_note(texts) -> str:
     parts = []
     if typed:
         names = " og ".join([", ".join(typed[:-1]), typed[-1]] if len(typed) > 1 else typed)
-        parts.append(f"markører som viser hva slags opplysning som er fjernet ({names})")
+        parts.append(say("markører som viser hva slags opplysning som er fjernet ({names})", language, names=names))
     if ellipsis or not typed:
         parts.append("«…»")
-    return ("Sitatene er anonymisert: personopplysninger er erstattet med " + " eller ".join(parts)
-            + ", og kommentarer med helseopplysninger eller andre sensitive personopplysninger og fra små grupper er utelatt.")
+    return (say("Sitatene er anonymisert: personopplysninger er erstattet med ", language) + " eller ".join(parts)
+            + say(", og kommentarer med helseopplysninger eller andre sensitive personopplysninger og fra små grupper "
+                  "er utelatt.", language))
 
 
 #: why a cell is hidden (primary and secondary suppression), as the report's notes say it
@@ -183,7 +198,7 @@ def _spelled_out(abbr: str, descriptions: list[str]) -> str:
     return ""
 
 
-def abbreviations(labels, codebook: list[dict] | None = None) -> list[dict]:
+def abbreviations(labels, codebook: list[dict] | None = None, language: str = "nb") -> list[dict]:
     """The abbreviations in ``labels`` (the report's theme and indicator labels) with their meaning (WCAG 3.1.4):
     :data:`KNOWN_ABBREVIATIONS`, else spelled out from the codebook's descriptions; in order of first use."""
     descriptions = [str(t.get("description") or "") for t in codebook or ()]
@@ -192,7 +207,8 @@ def abbreviations(labels, codebook: list[dict] | None = None) -> list[dict]:
         for abbr in _ABBR.findall(str(label)):
             if abbr in out or abbr in NOT_ABBREVIATIONS:
                 continue
-            title = KNOWN_ABBREVIATIONS.get(abbr) or _spelled_out(abbr, descriptions)
+            title = say(KNOWN_ABBREVIATIONS[abbr], language) if abbr in KNOWN_ABBREVIATIONS else \
+                _spelled_out(abbr, descriptions)
             if title:
                 out[abbr] = title
     return [{"abbr": a, "title": t} for a, t in out.items()]
@@ -210,7 +226,7 @@ def is_weighted(r: ReportData) -> bool:
 
 def weighted_note(r: ReportData) -> str:
     """"; andeler vektet, antall og grunnlag uvektet" for captions of tables that show both, "" when unweighted."""
-    return "; andeler vektet, antall og grunnlag uvektet" if is_weighted(r) else ""
+    return say("; andeler vektet, antall og grunnlag uvektet", report_language(r)) if is_weighted(r) else ""
 
 
 def _theme_rows(rows: pd.DataFrame, parents: dict[str, str] | None = None) -> list[dict]:
@@ -232,7 +248,7 @@ def _theme_rows(rows: pd.DataFrame, parents: dict[str, str] | None = None) -> li
     return out
 
 
-def theme_groups_note(rows: pd.DataFrame, parents: dict[str, str]) -> str:
+def theme_groups_note(rows: pd.DataFrame, parents: dict[str, str], language: str = "nb") -> str:
     """The note under a theme table with parent themes: a parent's share counts the answers that mention any of its
     children (or the parent itself), so it is no share beside them ("" when the table has no such parent)."""
     present = {str(t): lab for t, lab in zip(rows["theme"], rows["label"])}
@@ -242,10 +258,12 @@ def theme_groups_note(rows: pd.DataFrame, parents: dict[str, str]) -> str:
             groups.setdefault(parent, []).append(present[child])
     if not groups:
         return ""
-    parts = [f"«{present[p]}» samler {_and_list([f'«{c}»' for c in kids])}" for p, kids in groups.items()]
-    return ("Overordnede temaer (gruppe): " + "; ".join(parts) + ". Andelen for en gruppe teller svar som nevner "
-            "minst ett av undertemaene eller gruppen selv, så den er ikke et eget tema ved siden av undertemaene; "
-            "undertemaene står innrykket under gruppen.")
+    parts = [say("«{parent}» samler {children}", language, parent=present[p],
+                 children=_and_list([f"«{c}»" for c in kids])) for p, kids in groups.items()]
+    return (say("Overordnede temaer (gruppe): ", language) + "; ".join(parts)
+            + say(". Andelen for en gruppe teller svar som nevner minst ett av undertemaene eller gruppen selv, så den "
+                  "er ikke et eget tema ved siden av undertemaene; undertemaene står innrykket under gruppen.",
+                  language))
 
 
 def _and_list(items: list[str]) -> str:
@@ -275,25 +293,25 @@ def _pct_number(p) -> str:
     return fmt_decimal(value, 1 if 0 < value < 0.5 else 0)
 
 
-def _segment_line(c: dict | None) -> list[dict]:
+def _segment_line(c: dict | None, language: str = "nb") -> list[dict]:
     """The number cells of one theme × segment level row, in :data:`SEGMENT_COLUMNS` order: each hidden
     (suppressed) number «–*» (the first one explained for screen readers), and «–» without a cell."""
     if c is None:
         return [{"text": "–", "title": "", "suppressed": True} for _ in SEGMENT_COLUMNS]
     if bool(c["suppressed"]):
-        return [{"text": "–*", "title": f"Skjult: {HIDDEN_WHY}", "suppressed": True, "explain": i == 0}
-                for i in range(len(SEGMENT_COLUMNS))]
+        return [{"text": "–*", "title": say("Skjult: ", language) + say(HIDDEN_WHY, language), "suppressed": True,
+                 "explain": i == 0} for i in range(len(SEGMENT_COLUMNS))]
     values = (fmt_int(c["count"]), fmt_int(c["base"]), _pct_number(c["share"]), _pct_number(c["ci_low"]),
               _pct_number(c["ci_high"]))
     return [{"text": v, "title": "", "suppressed": False} for v in values]
 
 
-def _segment_cells(c: dict | None) -> dict:
+def _segment_cells(c: dict | None, language: str = "nb") -> dict:
     """One cell of the compact theme × level grid (the service's dashboard): share and count in one cell."""
     if c is None:
         return {"text": "–", "title": "", "suppressed": True}
     if bool(c["suppressed"]):
-        return {"text": "–*", "title": f"Skjult: {HIDDEN_WHY}", "suppressed": True}
+        return {"text": "–*", "title": say("Skjult: ", language) + say(HIDDEN_WHY, language), "suppressed": True}
     return {"text": f"{fmt_pct(c['share'])} ({fmt_int(c['count'])})", "ci": fmt_ci(c["ci_low"], c["ci_high"]),
             "title": f"95{NBSP}% KI {fmt_ci(c['ci_low'], c['ci_high'])}; {fmt_n_base(c['count'], c['base'])}",
             "suppressed": False}
@@ -312,6 +330,7 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
     share first; one row per level, «Liten gruppe» rows last, one measure a column: :data:`SEGMENT_COLUMNS`) for the
     report, and the compact grid ``columns``/``rows`` (themes × levels) for the service's dashboard."""
     th = _cur(r.themes, r.current_wave)
+    lang = report_language(r)
     blocks = []
     for seg_var, seg_label in r.segments.items():
         if only and seg_var != only:
@@ -326,11 +345,13 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
         lookup = {(x["label"], x["segment"]): x for x in rows.to_dict("records")}
         grid, themes = [], []
         for label in overall["label"]:
-            grid.append({"label": label, "cells": [_segment_cells(lookup.get((label, s))) for s in segs]})
+            grid.append({"label": label, "cells": [_segment_cells(lookup.get((label, s)), lang) for s in segs]})
             themes.append({"label": label, "lines": [{"segment": s, "small": is_small_group(s),
-                                                      "cells": _segment_line(lookup.get((label, s)))} for s in segs]})
+                                                      "cells": _segment_line(lookup.get((label, s)), lang)}
+                                                     for s in segs]})
         has_suppressed = any(c["text"] == "–*" for t in themes for line in t["lines"] for c in line["cells"])
-        blocks.append({"var": seg_var, "label": seg_label, "measures": list(SEGMENT_COLUMNS), "themes": themes,
+        blocks.append({"var": seg_var, "label": seg_label, "measures": [say(m, lang) for m in SEGMENT_COLUMNS],
+                       "themes": themes,
                        "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": grid,
                        "has_suppressed": has_suppressed, "has_small": any(is_small_group(x) for x in segs),
                        "chart": charts.get(f"temaer_{q}_{seg_var}"),
@@ -375,9 +396,10 @@ def driver_left_out(r: ReportData) -> dict[tuple[str, str], str]:
     return out
 
 
-def reader_notes(r: ReportData) -> list[str]:
+def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
     """The notes the published report shows under «Merknader» (Norwegian, for readers): themes left out of the
     adjusted model, and why. The tool's other run warnings are for the analyst and are not shown in the HTML."""
+    lang = language or report_language(r)
     notes = []
     by_q: dict[str, list[tuple[str, str]]] = {}
     for (q, t), why in driver_left_out(r).items():
@@ -387,9 +409,11 @@ def reader_notes(r: ReportData) -> list[str]:
         for why in dict.fromkeys(w for _, w in items):
             names = [f"«{r.theme_label(t)}»" for t, w in items if w == why]
             one = len(names) == 1
-            what = f"Temaet {names[0]}" if one else "Temaene " + ", ".join(names[:-1]) + f" og {names[-1]}"
-            notes.append(f"{what} er ikke med i den justerte modellen for «{qtext}» ({r.current_wave}) fordi "
-                         f"{_LEFT_OUT_WHY[why][0 if one else 1]}.")
+            what = (say("Temaet {theme}", lang, theme=names[0]) if one
+                    else say("Temaene {themes}", lang, themes=", ".join(names[:-1]) + f" og {names[-1]}"))
+            notes.append(say("{what} er ikke med i den justerte modellen for «{question}» ({wave}) fordi {why}.",
+                             lang, what=what, question=qtext, wave=r.current_wave,
+                             why=say(_LEFT_OUT_WHY[why][0 if one else 1], lang)))
     return notes
 
 
@@ -404,7 +428,7 @@ def _model_kind(method: str) -> str:
     return "other"
 
 
-def drivers_note(r: ReportData) -> str | None:
+def drivers_note(r: ReportData, language: str | None = None) -> str | None:
     """The method note on the adjusted effects: which model each question's effects come from (the column
     «Modell» of the sheet «Betydning»), weighted or not, and why a logit is unweighted; None without a driver
     model."""
@@ -417,64 +441,71 @@ def drivers_note(r: ReportData) -> str | None:
             models[str(q)] = str(m)
     if not models:
         return None
+    lang = language or report_language(r)
     outcome = str(imp["indicator_label"].iloc[0])
     failed = {m.group("q") for m in _LOGIT_FAILED.finditer(_run_warnings(r)) if m.group("w") == str(r.current_wave)}
     kinds = {q: _model_kind(m) for q, m in models.items()}
+    models = {q: nn_text(m, lang) for q, m in models.items()}  # (the kinds read the bokmål)
     parts = []
     for q, m in models.items():
         part = f"«{_short(r.questions.get(q, q), 50)}»: {m}"
         if kinds[q] != "logit" and q in failed:
-            part += " (logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet)"
+            part += say(" (logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet)",
+                        lang)
         parts.append(part)
-    controls = r.method.get("driver_controls") or "kontrollvariabler"
-    text = (f"Justert effekt ({r.current_wave}): sammenhengen mellom hvert tema og positivt svar på «{outcome}» "
-            f"blant dem som svarte på spørsmålet, med alle temaene og {controls} i samme modell; effekten er "
-            "gjennomsnittlig forskjell i prosentpoeng. Vurderingen i kolonnen «Justert effekt» bygger på modellens "
-            "eget 95 % konfidensintervall og p-verdi (justert med Benjamini–Hochberg over temaene), ikke på den "
-            "ujusterte forskjellen, så de to vurderingene kan avvike; med få som nevner et tema er den justerte "
-            "effekten svært usikker. ")
+    controls = nn_text(r.method.get("driver_controls") or "kontrollvariabler", lang)
+    text = say("Justert effekt ({wave}): sammenhengen mellom hvert tema og positivt svar på «{outcome}» blant dem som "
+               "svarte på spørsmålet, med alle temaene og {controls} i samme modell; effekten er gjennomsnittlig "
+               "forskjell i prosentpoeng. Vurderingen i kolonnen «Justert effekt» bygger på modellens eget 95 % "
+               "konfidensintervall og p-verdi (justert med Benjamini–Hochberg over temaene), ikke på den ujusterte "
+               "forskjellen, så de to vurderingene kan avvike; med få som nevner et tema er den justerte effekten "
+               "svært usikker. ", lang, wave=r.current_wave, outcome=outcome, controls=controls)
     if len(set(models.values())) == 1:
-        text += f"Modell: {next(iter(models.values()))}."
+        text += say("Modell: {model}.", lang, model=next(iter(models.values())))
     else:
-        text += "Modell per spørsmål: " + "; ".join(parts) + "."
+        text += say("Modell per spørsmål: ", lang) + "; ".join(parts) + "."
     if len(set(models.values())) == 1 and failed & set(models) and kinds[next(iter(models))] != "logit":
-        text += " Logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet."
+        text += say(" Logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet.", lang)
     weighted = str(r.method.get("weights", "")).startswith("Vektet")
     if "logit" in kinds.values() and weighted:
-        text += (" Logit-modellen er uvektet: den bruker ikke vektene, men anslår sammenhengen blant dem som svarte i "
-                 "utvalget, justert for kontrollvariablene; vektene brukes til å gjøre andelene representative.")
+        text += say(" Logit-modellen er uvektet: den bruker ikke vektene, men anslår sammenhengen blant dem som svarte "
+                    "i utvalget, justert for kontrollvariablene; vektene brukes til å gjøre andelene representative.",
+                    lang)
         if "wls" in kinds.values():
-            text += (" Den lineære modellen er vektet. Justerte effekter fra vektede og uvektede modeller er ikke "
-                     "helt sammenlignbare mellom spørsmålene.")
+            text += say(" Den lineære modellen er vektet. Justerte effekter fra vektede og uvektede modeller er ikke "
+                        "helt sammenlignbare mellom spørsmålene.", lang)
     return text
 
 
-def _adjusted(i, left_out: dict | None = None) -> dict:
+def _adjusted(i, left_out: dict | None = None, language: str = "nb") -> dict:
     """The driver model's adjusted effect (percentage points) beside the raw difference, when there is one."""
     pp = i.get("adjusted_pp")
     if pp is None or pd.isna(pp):
         why = (left_out or {}).get((i.get("question"), i.get("theme")))
-        detail = (f"Ikke i modellen: {_LEFT_OUT_WHY[why][0]}" if why
-                  else "Ikke i modellen (for få som nevner temaet)")
+        detail = (say("Ikke i modellen: ", language) + say(_LEFT_OUT_WHY[why][0], language) if why
+                  else say("Ikke i modellen (for få som nevner temaet)", language))
         return {"adjusted": "–", "adjusted_detail": detail, "adjusted_title": detail}
     detail = (f"95{NBSP}% KI {fmt_pp_ci(i.get('adjusted_ci_low_pp'), i.get('adjusted_ci_high_pp'), share=False)}; "
-              f"{i.get('adjusted_method')}")
-    return {"adjusted": f"{fmt_pp(pp, share=False)} ({i.get('adjusted_verdict')})", "adjusted_detail": detail,
-            "adjusted_title": detail}
+              f"{nn_text(i.get('adjusted_method'), language)}")
+    return {"adjusted": f"{fmt_pp(pp, share=False)} ({verdict_word(i.get('adjusted_verdict'), language)})",
+            "adjusted_detail": detail, "adjusted_title": detail}
 
 
 def _text_or_empty(v) -> str:
     return "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
 
-def _verdict_text(verdict) -> str:
-    """A verdict cell ("–" when there is none)."""
-    return "–" if verdict is None or (isinstance(verdict, float) and pd.isna(verdict)) else str(verdict)
+def _verdict_text(verdict, language: str = "nb") -> str:
+    """A verdict cell in ``language`` ("–" when there is none)."""
+    if verdict is None or (isinstance(verdict, float) and pd.isna(verdict)):
+        return "–"
+    return str(verdict_word(str(verdict), language))
 
 
 def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | None = None) -> dict:
     """Pre-formatted strings for the template (all Norwegian number formatting happens here)."""
     wave = r.current_wave
+    lang = report_language(r)
     th = _cur(r.themes, wave)
     min_n = int(r.method.get("min_n", 10)) if isinstance(r.method.get("min_n", 10), (int, float)) else 10
     questions = []
@@ -487,30 +518,34 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         asked = int(rows["asked"].max()) if rows["asked"].notna().any() else None
         resp = int(rows["respondents"].max()) if rows["respondents"].notna().any() else None
         if rows["base"].notna().any():
-            base_text = f"{fmt_int(int(rows['base'].max()))} svarte på spørsmålet"
+            base_text = say("{n} svarte på spørsmålet", lang, n=fmt_int(int(rows['base'].max())))
         else:  # every cell hidden (fewer commenters than min_cell): no base either
-            base_text = f"Færre enn {fmt_int(min_n)} svarte på spørsmålet, så tallene vises ikke"
+            base_text = say("Færre enn {n} svarte på spørsmålet, så tallene vises ikke", lang, n=fmt_int(min_n))
         if asked is not None:
-            base_text += f", av {fmt_int(asked)} som fikk det"
+            base_text += say(", av {n} som fikk det", lang, n=fmt_int(asked))
         if resp is not None:
-            base_text += f" og {fmt_int(resp)} respondenter i alt"
+            base_text += say(" og {n} respondenter i alt", lang, n=fmt_int(resp))
         questions.append({"id": q, "text": text, "base_text": base_text + ".", "rows": _theme_rows(rows, parents),
-                          "groups_note": theme_groups_note(rows, parents),
+                          "groups_note": theme_groups_note(rows, parents, lang),
                           "chart": charts.get(f"temaer_{q}"), "segments": _segment_blocks(r, q, charts, segment)})
         ok = rows[~rows["suppressed"].astype(bool)]
         if not ok.empty:
             top, group = _headline_theme(ok, parents)
-            what = f"minst ett av temaene i gruppen «{top['label']}»" if group else f"«{top['label']}»"
+            what = (say("minst ett av temaene i gruppen «{label}»", lang, label=top["label"]) if group
+                    else f"«{top['label']}»")
             keyfacts.append({"value": fmt_pct(top["share"]),
-                             "text": f" av dem som svarte på «{_short(text, 60)}», nevner {what} "
-                                     f"({verbal_share(top['share'])})",
+                             "text": say(" av dem som svarte på «{question}», nevner {what} ({verbal})", lang,
+                                         question=_short(text, 60), what=what,
+                                         verbal=verbal_share(top["share"], lang)),
                              "trace": fmt_n_base(top["count"], top["base"])})
     indicators, indicator_questions = _indicator_rows(r, th)
     ind = _cur(r.indicators, wave)
     ind = ind[(ind["segment_var"] == "Alle") & (ind["indicator"] == "q_helhet")]
     for _, i in ind.iterrows():
-        keyfacts.insert(0, {"value": fmt_pct(i["share"]), "text": f" svarer positivt på «{i['label']}» "
-                            f"({verbal_share(i['share'])})", "trace": fmt_n_base(i["n"], i["base"])})
+        keyfacts.insert(0, {"value": fmt_pct(i["share"]),
+                            "text": say(" svarer positivt på «{label}» ({verbal})", lang, label=i["label"],
+                                        verbal=verbal_share(i["share"], lang)),
+                            "trace": fmt_n_base(i["n"], i["base"])})
     change_tables = _change_tables(r, charts)
     changes = [c for t in change_tables for c in t["rows"]]
     impact = []
@@ -519,11 +554,11 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40), "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
                        "diff": fmt_pp(i["diff"]), "ci": fmt_pp_ci(i["ci_low"], i["ci_high"]),
                        "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}",
-                       "verdict": _verdict_text(i.get("verdict")), **_adjusted(i, left_out)})
+                       "verdict": _verdict_text(i.get("verdict"), lang), **_adjusted(i, left_out, lang)})
     impact_caption = ""
     if not r.impact.empty:
-        impact_caption = (f"Andel positive på «{r.impact['indicator_label'].iloc[0]}» blant dem som nevner temaet "
-                          "og blant de andre som svarte på spørsmålet")
+        impact_caption = say("Andel positive på «{indicator}» blant dem som nevner temaet og blant de andre som svarte "
+                             "på spørsmålet", lang, indicator=r.impact["indicator_label"].iloc[0])
     quotes = _quote_groups(r, th)
     method = html_method_lines(r)
     return {
@@ -531,17 +566,18 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
         "changes": changes, "change_tables": change_tables, "changes_mixed": any(c["coding_note"] for c in changes),
         "changes_unrounded": any(c["unrounded"] for c in changes), "indicator_questions": indicator_questions,
-        "impact_missing": impact_missing(r), "weighted_note": weighted_note(r), "hidden_why": HIDDEN_WHY,
-        "small_group_note": SMALL_GROUP_NOTE,
+        "impact_missing": impact_missing(r), "weighted_note": weighted_note(r), "hidden_why": say(HIDDEN_WHY, lang),
+        "small_group_note": say(SMALL_GROUP_NOTE, lang), "lang": HTML_LANG[lang], "language": lang,
+        "tr": lambda text, **values: _markup(text, lang, values),
         "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
         "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
         "positive_caption": positive_caption(r),
         "quotes_note": quote_markers_note(r.quotes["text"] if r.quotes is not None and "text" in r.quotes.columns
-                                          else []),
-        "synthetic": r.method.get("synthetic"),
+                                          else [], lang),
+        "synthetic": nn_text(r.method.get("synthetic"), lang),
         "abbreviations": abbreviations([*th["label"].dropna(), *_cur(r.indicators, wave)["label"].dropna()],
-                                       r.codebook),
+                                       r.codebook, lang),
     }
 
 
@@ -585,7 +621,14 @@ def _shown_adds_up(prev, cur, diff, digits: int) -> bool:
     return c - p == d
 
 
+def _markup(text: str, language: str, values: dict):
+    """A fixed string of the template (:func:`say`; trusted markup such as ``&nbsp;``) with ``values`` escaped."""
+    out = jinja2.utils.markupsafe.Markup(say(text, language))
+    return out.format(**values) if values else out
+
+
 def _change_row(r: ReportData, c) -> dict:
+    lang = report_language(r)
     kind = c["kind"]
     if kind == "tema" and c.get("question"):
         kind = f"tema, «{_short(r.questions.get(c['question'], c['question']), 40)}»"
@@ -594,7 +637,7 @@ def _change_row(r: ReportData, c) -> dict:
     return {"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"], dg),
             "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg),
             "ci": fmt_pp_ci(c.get("ci_low"), c.get("ci_high"), dg),
-            "verdict": c["verdict"],
+            "verdict": verdict_word(c["verdict"], lang), "verdict_key": c["verdict"],
             "p_raw": fmt_decimal(p_raw, 3) if p_raw is not None and pd.notna(p_raw) else "–",
             "p": fmt_decimal(p_adj, 3) if p_adj is not None and pd.notna(p_adj) else "–",
             "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}",
@@ -612,7 +655,7 @@ def _change_tables(r: ReportData, charts: dict | None = None) -> list[dict]:
     tables = []
     ind = ch[ch["kind"] == "indikator"]
     if not ind.empty:
-        tables.append({"title": "Indikatorer", "question": "", "chart": charts.get("endring_indikator"),
+        tables.append({"title": say("Indikatorer", report_language(r)), "question": "", "chart": charts.get("endring_indikator"),
                        "rows": [_change_row(r, c) for _, c in ind.sort_values("diff").iterrows()]})
     themes = ch[ch["kind"] == "tema"]
     order = list(r.questions) + [q for q in dict.fromkeys(themes["question"]) if q not in r.questions]
@@ -620,7 +663,8 @@ def _change_tables(r: ReportData, charts: dict | None = None) -> list[dict]:
         rows = themes[themes["question"] == q]
         if rows.empty:
             continue
-        tables.append({"title": f"Temaer, «{r.questions.get(q, q)}»", "question": q,
+        tables.append({"title": say("Temaer, «{question}»", report_language(r), question=r.questions.get(q, q)),
+                       "question": q,
                        "chart": charts.get(f"endring_tema_{q}"),
                        "rows": [_change_row(r, c) for _, c in rows.sort_values("diff").iterrows()]})
     return tables
@@ -641,8 +685,9 @@ def impact_missing(r: ReportData) -> list[str]:
         if not missing:
             continue
         names = ", ".join(f"«{m}»" for m in missing)
-        notes.append(f"Ikke med for «{_short(text, 60)}» ({len(missing)} temaer): {names}. For få nevner disse "
-                     "temaene til en sikker sammenligning, eller sammenligningen kan ikke testes.")
+        notes.append(say("Ikke med for «{question}» ({n} temaer): {names}. For få nevner disse temaene til en sikker "
+                         "sammenligning, eller sammenligningen kan ikke testes.", report_language(r),
+                         question=_short(text, 60), n=len(missing), names=names))
     return notes
 
 
@@ -667,8 +712,9 @@ def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
         row = overall[(overall["question"] == q) & (overall["theme"] == t)]
         if not row.empty and not bool(row["suppressed"].iloc[0]):
             s = row.iloc[0]
-            lead = (f"{fmt_pct(s['share'])} av dem som svarte ({verbal_share(s['share'])}, "
-                    f"{fmt_n_base(s['count'], s['base'])}) tar opp dette.")
+            lead = say("{pct} av dem som svarte ({verbal}, {trace}) tar opp dette.", report_language(r),
+                       pct=fmt_pct(s["share"]), verbal=verbal_share(s["share"], report_language(r)),
+                       trace=fmt_n_base(s["count"], s["base"]))
         langs = g["language"] if "language" in g.columns else [None] * len(g)
         items = [{"text": x, "attribution": _text_or_empty(a).strip(), "lang": quote_lang(lang)}
                  for x, a, lang in zip(g["text"], g["attribution"], langs)]
@@ -681,14 +727,15 @@ def html_method_lines(r: ReportData) -> list[dict]:
     """The method section of the published HTML: the method notes, with the adjusted-effects note per question
     (:func:`drivers_note`) and, under «Merknader», only the Norwegian reader notes (:func:`reader_notes`) instead of
     the tool's run warnings (English, with file names: they stay in the terminal, the sheet «Metode» and the JSON)."""
+    lang = report_language(r)
     method = {k: v for k, v in r.method.items() if k != "warnings"}
-    note = drivers_note(r)
+    note = drivers_note(r, lang)
     if note and "drivers" in method:
         method["drivers"] = note
-    notes = reader_notes(r)
+    notes = reader_notes(r, lang)
     if notes:
         method["warnings"] = " ".join(notes)
-    return [{"name": name, "value": text} for name, text in method_lines(method)]
+    return [{"name": name, "value": text} for name, text in method_lines(method, lang)]
 
 
 def render_html(r: ReportData, charts: dict[str, ch.Chart] | None = None, *, segment: str | None = None,

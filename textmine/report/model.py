@@ -53,8 +53,13 @@ class ReportData:
     # {(segment column, level): neutral label} of the levels renamed «Liten gruppe N» in every table (the row-level
     # exports use the same names)
     small_levels: dict = field(default_factory=dict)
+    # the report's language: "nb" (bokmål) or "nn" (nynorsk), for every fixed text (textmine.report.wording)
+    language: str = "nb"
 
     def __post_init__(self) -> None:
+        from .wording import check_language
+
+        self.language = check_language(self.language)
         self.waves = [str(w) for w in self.waves]
         self.indicators = _frame(self.indicators, INDICATOR_COLUMNS)
         self.themes = _frame(self.themes, THEME_COLUMNS)

@@ -146,14 +146,15 @@ def fmt_ci(low, high, digits: int = 0, *, share: bool = True) -> str:
     return f"{lo}–{hi}{NBSP}%"
 
 
-def verbal_share(p) -> str:
+def verbal_share(p, language: str = "nb") -> str:
     """The share ``p`` (0–1) in words, from its shown whole percent so that it never contradicts «86 %» and the
     same percent always reads the same: 0.86 -> "nesten 9 av 10", 0.08 -> "1 av 12", 0.04 -> "1 av 25",
     0.5 -> "halvparten", 0.52 -> "drøyt halvparten".
 
     A phrase of ``_VERBAL_FRACTIONS`` is used as it is when its value rounds to the shown percent (within half a
     point), else the nearest one with «nesten» (share below it) or «drøyt» (above; ties go to «drøyt» of the smaller
-    phrase). 0 is "ingen", 1 "alle", under 3 % "svært få", over 95 % "nesten alle"."""
+    phrase). 0 is "ingen", 1 "alle", under 3 % "svært få", over 95 % "nesten alle". ``language="nn"``: nynorsk
+    («drygt» for «drøyt»; the other words are the same)."""
     if _missing(p):
         return "–"
     p = float(p)
@@ -172,7 +173,7 @@ def verbal_share(p) -> str:
     gap, _, frac, text = min(gaps)
     if gap <= 0.5 + 1e-9:
         return text
-    return f"nesten {text}" if float(frac) * 100 > pct else f"drøyt {text}"
+    return f"nesten {text}" if float(frac) * 100 > pct else f"{'drygt' if language == 'nn' else 'drøyt'} {text}"
 
 
 def fmt_n_base(n, base) -> str:

@@ -258,7 +258,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  labels: Mapping[Any, pd.DataFrame] | None = None, embedder: Any = None,
                  method: Mapping | None = None, title: str | None = None, sheet: str | None = None,
                  code_missing: bool = False, sources: Mapping[Any, str | Path] | None = None,
-                 on_warning: Any = None, model_folder: str | Path | None = None) -> ReportData:
+                 on_warning: Any = None, model_folder: str | Path | None = None,
+                 language: str = "nb") -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
@@ -275,7 +276,13 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     A ``coder`` given with ready ``coded`` frames (``textmine demo``) is still described in the method notes, and
     ``model_folder`` (the folder it was loaded from, not named in the notes) lets the agreement note check its
     training files and read its test-set scores, so the notes read as ``textmine report``'s for the same model.
+
+    ``language``: "nb" (bokmål, default) or "nn" (nynorsk), the written standard of every fixed text of the report
+    (:mod:`textmine.report.wording`; theme labels, question wordings and quotes are the user's and stay as they are).
     """
+    from .wording import check_language
+
+    language = check_language(language)  # (a wrong value fails before any reading or coding)
     from textmine.pipeline import code_wave, read_waves
     from textmine.summary import build_summary
 
@@ -375,6 +382,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         info["agreement"] = f"{info['agreement']} {note}" if agree else note
         info["agreement_values"] = {**(agree or {}), "in_sample_waves": [str(w) for w in in_sample]}
     r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
+    r.language = language
     from .excel import personal_id_count
 
     if "respondent_id" in r.coded.columns:  # ids that are personal data are left out of the row-level exports

@@ -10,6 +10,7 @@ import pandas as pd
 import pyreadstat
 
 from .model import ReportData
+from .wording import say
 
 VAR_LABELS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "Fritekstspørsmål",
               "text_clean": "Kommentar (anonymisert)", "themes": "Temaer (id-er skilt med ;)",
@@ -97,6 +98,23 @@ def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[st
     return (df, {rename[k]: v for k, v in labels.items()}, {rename[k]: v for k, v in values.items()})
 
 
+def in_language(df: pd.DataFrame, var_labels: dict[str, str], value_labels: dict[str, dict],
+                language: str) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict]]:
+    """:func:`coded_for_spss`' frame and labels with the fixed wording (variable labels, language names, the marker
+    of a hidden comment) in ``language``; the survey's and the codebook's labels as they are."""
+    from .excel import HEALTH_NOTE, LANGUAGE_NAMES
+
+    fixed = {*VAR_LABELS.values(), ROW_NUMBER_LABEL}
+    names = set(LANGUAGE_NAMES.values()) | set(YES_NO.values())
+    var_labels = {k: say(v, language) if v in fixed else v for k, v in var_labels.items()}
+    value_labels = {k: {i: say(v, language) if v in names else v for i, v in vals.items()}
+                    for k, vals in value_labels.items()}
+    if "text_clean" in df.columns:
+        df = df.assign(text_clean=df["text_clean"].map(lambda v: say(HEALTH_NOTE, language) if v == HEALTH_NOTE
+                                                       else v))
+    return df, var_labels, value_labels
+
+
 def likert_columns(r: ReportData) -> set[str]:
     """The report's indicator (Likert item) columns, by their SPSS names."""
     ind = r.indicators
@@ -128,8 +146,11 @@ def write_sav(r: ReportData, path: str | Path) -> Path:
     path = Path(path)
     df, var_labels, value_labels = coded_for_spss(r)
     measure = measure_levels(df, var_labels, value_labels, likert_columns(r))
+    lang = getattr(r, "language", None) or "nb"
+    if lang != "nb":
+        df, var_labels, value_labels = in_language(df, var_labels, value_labels, lang)
     pyreadstat.write_sav(df, str(path), column_labels=var_labels, variable_value_labels=value_labels,
-                         variable_measure=measure, file_label=f"{r.title} – kodede fritekstsvar")
+                         variable_measure=measure, file_label=f"{r.title} – {say('kodede fritekstsvar', lang)}")
     from .excel import export_time
 
     set_creation_time(path, export_time())

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..disclosure import SMALL_GROUP, free_segments, neutral_level_names  # noqa: F401 (SMALL_GROUP re-exported)
 from .model import ReportData
+from .wording import nn_text, say
 
 TOTAL_SEGMENT, TOTAL_VALUE, ALL = "Totalt", "Alle", "Alle"
 
@@ -484,18 +485,19 @@ _CODER_NOTE = re.compile(r"^(?P<cls>[A-Za-z_]\w*) \((?P<kind>[\w-]+)\)(?:, embed
 QUOTE_EMBEDDERS = {"lexical-fallback": "ordlikhet", "lexical": "ordlikhet"}
 
 
-def model_text(text: str) -> str:
+def model_text(text: str, language: str = "nb") -> str:
     """The pipeline's model note ("SupervisedCoder (supervised), embedding e5-l6, modellmappe default") in
     Norwegian: "Veiledet klassifiseringsmodell (trent på manuelt kodede svar); språkmodell for tekstrepresentasjon:
-    e5-l6; modellmappe default". Text that is not such a note is returned as it is."""
+    e5-l6; modellmappe default" (``language="nn"``: in nynorsk). Text that is not such a note is returned as it
+    is (nynorsk: its known phrases, :func:`textmine.report.wording.nn_text`)."""
     m = _CODER_NOTE.match(str(text).strip())
     if not m or m.group("kind").lower() not in CODER_KINDS:
-        return str(text)
-    out = CODER_KINDS[m.group("kind").lower()]
+        return nn_text(str(text), language)
+    out = say(CODER_KINDS[m.group("kind").lower()], language)
     if m.group("emb"):
-        out += f"; språkmodell for tekstrepresentasjon: {m.group('emb').strip()}"
+        out += say("; språkmodell for tekstrepresentasjon: {name}", language, name=m.group("emb").strip())
     if m.group("dir"):
-        out += f"; modellmappe {m.group('dir').strip()}"
+        out += say("; modellmappe {name}", language, name=m.group("dir").strip())
     return out + "."
 
 
@@ -529,20 +531,24 @@ def _method_text(value) -> str:
     return str(value)
 
 
-def method_lines(method: Mapping) -> list[tuple[str, str]]:
-    """The method notes as (Norwegian heading, readable text), for the HTML section and the sheet «Metode»."""
+def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]:
+    """The method notes as (Norwegian heading, readable text), for the HTML section and the sheet «Metode»; in
+    nynorsk with ``language="nn"`` (the notes are made in bokmål: :func:`textmine.report.wording.nn_text`)."""
     lines = []
     for k, v in method.items():
         if v is None or k in METHOD_DATA_KEYS:
             continue
         text = _method_text(v)
         if k == "model":
-            text = model_text(text)
+            text = model_text(text, language)
+        elif k != "warnings":  # (the run warnings are the tool's, in English)
+            text = nn_text(text, language)
         if k == "agreement":  # counts of comments: "1 378" (the note itself is written by the pipeline)
             text = _group_thousands(text, (method.get("agreement_values") or {}).get("n"))
-        lines.append((METHOD_NAMES.get(k, k), _capital(text)))
+        lines.append((say(METHOD_NAMES[k], language) if k in METHOD_NAMES else k, _capital(text)))
     if method.get("agreement") is None:
-        lines.append((METHOD_NAMES["agreement"], "Ingen manuelt kodede data tilgjengelig."))
+        lines.append((say(METHOD_NAMES["agreement"], language),
+                      say("Ingen manuelt kodede data tilgjengelig.", language)))
     return lines
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from pathlib import Path
@@ -12,6 +13,7 @@ from .excel import write_workbook
 from .html import make_charts, render_html
 from .model import ReportData
 from .spss import write_sav
+from .wording import check_language
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -30,7 +32,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 def report_to_dict(r: ReportData, *, include_coded: bool = False) -> dict:
     """JSON-safe form of the report (tables as lists of records)."""
-    d = {"title": r.title, "waves": r.waves, "questions": r.questions, "segments": r.segments,
+    d = {"title": r.title, "language": r.language, "waves": r.waves, "questions": r.questions, "segments": r.segments,
          "indicators": _records(r.indicators), "themes": _records(r.themes), "changes": _records(r.changes),
          "impact": _records(r.impact), "quotes": _records(r.quotes), "codebook": r.codebook,
          "method": json.loads(json.dumps(r.method, default=str))}
@@ -43,11 +45,15 @@ def report_to_dict(r: ReportData, *, include_coded: bool = False) -> dict:
 
 
 def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx", "sav", "charts", "json"),
-                 stem: str = "rapport") -> dict[str, Path]:
+                 stem: str = "rapport", language: str | None = None) -> dict[str, Path]:
     """Write the chosen outputs; returns {kind: path} (charts as ``chart:<name>.svg/png``). Each file is written
-    whole or not at all: a failed write leaves the file of an earlier run as it was."""
+    whole or not at all: a failed write leaves the file of an earlier run as it was. ``language``: "nb" (bokmål)
+    or "nn" (nynorsk) for every fixed text; default: the report's own (``r.language``, set by ``build_report``)."""
     from textmine.io import replacing
 
+    if language is not None:  # (a copy: the caller's report keeps its language)
+        r = copy.copy(r)
+        r.language = check_language(language)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}

@@ -1,0 +1,582 @@
+"""The report's fixed reader-facing wording in both written standards: bokmål (``nb``) and nynorsk (``nn``).
+
+Every fixed string of the report (HTML page, workbook, SPSS labels, charts, method notes) is written in bokmål at
+its call site and looked up here for nynorsk (:func:`say`): :data:`NN` holds the pairs side by side, bokmål first.
+Texts the report takes from elsewhere in bokmål (the summary's verdicts and rule texts, the pipeline's method notes)
+are put into nynorsk at the report edge by :func:`nn_text` (whole phrases, never inside «…»: quoted text is the
+user's). Theme labels, question wordings, segment labels and quotes come from the user's files and are never
+translated."""
+
+from __future__ import annotations
+
+import re
+
+#: the report languages: bokmål and nynorsk
+LANGUAGES = {"nb": "bokmål", "nn": "nynorsk"}
+#: the document language of each (HTML ``lang``; the workbook's dc:language)
+HTML_LANG = {"nb": "nb", "nn": "nn"}
+WORKBOOK_LANG = {"nb": "nb-NO", "nn": "nn-NO"}
+
+
+def check_language(value) -> str:
+    """``value`` as a report language ("nb" or "nn"; case and spaces ignored); ValueError naming the value
+    otherwise."""
+    lang = str(value or "").strip().lower()
+    if lang not in LANGUAGES:
+        raise ValueError(f"report language: expected 'nb' (bokmål) or 'nn' (nynorsk), got {value!r}")
+    return lang
+
+
+def default_language(*candidates) -> str:
+    """The first of ``candidates`` (e.g. the survey definition's and the codebook's ``language``) that is "nb" or
+    "nn", else "nb"."""
+    for c in candidates:
+        lang = str(c or "").strip().lower()
+        if lang in LANGUAGES:
+            return lang
+    return "nb"
+
+
+def say(text: str, language: str = "nb", **values) -> str:
+    """The fixed string ``text`` (bokmål, as written at the call site) in ``language``, with ``values`` filled in
+    (``str.format``). A string without a nynorsk wording stays bokmål (the tests check that none is missing)."""
+    out = NN.get(text, text) if language == "nn" else text
+    return out.format(**values) if values else out
+
+
+def has_wording(text: str) -> bool:
+    """Whether ``text`` has a nynorsk wording in :data:`NN`."""
+    return text in NN
+
+
+_QUOTED = re.compile(r"(«[^«»]*»)")
+
+
+def nn_text(text, language: str = "nb") -> str:
+    """A text made elsewhere in bokmål (method notes, the summary's rule texts, verdicts) in ``language``: for
+    nynorsk, the known phrases of :data:`NN_PHRASES` replaced outside «…» (quoted text is the user's: question
+    wordings, labels), a whole known text by its :data:`NN` wording."""
+    if language != "nn" or not isinstance(text, str):
+        return text
+    if text in NN:
+        return NN[text]
+    parts = _QUOTED.split(text)
+    for i in range(0, len(parts), 2):  # (odd parts are «…»)
+        for rx, repl in _NN_PHRASES:
+            parts[i] = rx.sub(repl, parts[i])
+    return "".join(parts)
+
+
+def verdict(value, language: str = "nb"):
+    """A verdict word of the summary («signifikant», «ingen sikker endring», «forskjell» …) in ``language``;
+    anything else (None, NaN, «–») as it is."""
+    if language != "nn" or not isinstance(value, str):
+        return value
+    return VERDICTS_NN.get(value, value)
+
+
+#: the summary's verdict words (textmine.stats / textmine.summary write them in bokmål) in nynorsk
+VERDICTS_NN = {
+    "signifikant": "signifikant", "tendens": "tendens", "ingen sikker endring": "ingen sikker endring",
+    "for få svar": "for få svar", "ikke testbar": "ikkje testbar", "forskjell": "skilnad",
+    "ingen sikker forskjell": "ingen sikker skilnad", "økning": "auke", "nedgang": "nedgang",
+}
+
+#: bokmål → nynorsk, every fixed string of the report (keys exactly as written at the call sites; "{name}" are
+#: the values :func:`say` fills in). Where a word is the same in both, the pair says so.
+NN: dict[str, str] = {
+    # --- the HTML page (templates/report.html)
+    "fritekstrapport": "fritekstrapport",
+    "hva respondentene skriver": "kva respondentane skriv",
+    "Måling {wave}": "Måling {wave}",
+    ", sammenlignet med {wave}": ", samanlikna med {wave}",
+    "Andelene av dem som svarte vises med 95&nbsp;% konfidensintervall, antall (n) og grunnlag; andelene av de spurte "
+    "og av alle respondenter vises uten intervall.":
+        "Delane av dei som svarte blir viste med 95&nbsp;% konfidensintervall, tal (n) og grunnlag; delane av dei "
+        "spurde og av alle respondentane blir viste utan intervall.",
+    "Forkortelser": "Forkortingar",
+    "konfidensintervall": "konfidensintervall",
+    "prosentpoeng (forskjellen mellom to prosentandeler)": "prosentpoeng (skilnaden mellom to prosentdelar)",
+    "antall": "tal",
+    "p-verdi": "p-verdi",
+    "skjult fordi grunnlaget er under {min_n}, eller for at skjulte tall ikke skal kunne regnes ut.":
+        "skjult fordi grunnlaget er under {min_n}, eller for at skjulte tal ikkje skal kunne reknast ut.",
+    "Innhold": "Innhald",
+    "Temaer": "Tema",
+    "Etter segment": "Etter segment",
+    "Temaer og indikatorer": "Tema og indikatorar",
+    "Endring": "Endring",
+    "Betydning": "Samanheng",
+    "Sitater": "Sitat",
+    "Metode": "Metode",
+    "Hovedfunn": "Hovudfunn",
+    "Temaer i fritekstsvarene": "Tema i fritekstsvara",
+    "Feilstolpene viser 95&nbsp;% konfidensintervall.": "Feilstolpane viser 95&nbsp;% konfidensintervall.",
+    "Andel som nevner hvert tema, {wave}": "Del som nemner kvart tema, {wave}",
+    "Tema": "Tema",
+    "Andel av dem som svarte": "Del av dei som svarte",
+    "Grunnlag": "Grunnlag",
+    "Andel av de spurte": "Del av dei spurde",
+    "Andel av alle": "Del av alle",
+    "Undertema av «{parent}»: ": "Undertema av «{parent}»: ",
+    "gruppe": "gruppe",
+    "skjult (grunnlag under {min_n}, eller for at skjulte tall ikke skal kunne regnes ut)":
+        "skjult (grunnlag under {min_n}, eller for at skjulte tal ikkje skal kunne reknast ut)",
+    "Temaer etter segment": "Tema etter segment",
+    "Andel av dem som svarte, etter {segment}, med antall som nevner temaet (n), grunnlag og 95&nbsp;% KI (andel og KI "
+    "i prosent":
+        "Del av dei som svarte, etter {segment}, med talet på dei som nemner temaet (n), grunnlag og 95&nbsp;% KI (del "
+        "og KI i prosent",
+    "skjult": "skjult",
+    "Skjult": "Skjult",
+    "Skjult: ": "Skjult: ",
+    "Temaer ved siden av indikatorene": "Tema ved sida av indikatorane",
+    "Andel som nevner temaet = andel av dem som svarte på fritekstspørsmålet i kolonneoverskriften.":
+        "Del som nemner temaet = del av dei som svarte på fritekstspørsmålet i kolonneoverskrifta.",
+    "på hver indikator og andel som tar opp tilsvarende tema i hvert fritekstspørsmål, {wave}":
+        "på kvar indikator og del som tek opp tilsvarande tema i kvart fritekstspørsmål, {wave}",
+    "Indikator": "Indikator",
+    "Andel positive": "Del positive",
+    "n / grunnlag": "n / grunnlag",
+    "Tilsvarende tema": "Tilsvarande tema",
+    "Andel som nevner, «{question}» (n / grunnlag)": "Del som nemner, «{question}» (n / grunnlag)",
+    "Endring siden {wave}": "Endring sidan {wave}",
+    "Signifikant = endringen holder ved 95&nbsp;% sikkerhet også etter justering for mange sammenligninger "
+    "(Benjamini–Hochberg, justert p under 0,05), og 95&nbsp;%-intervallet utelukker 0. Tendens = mulig endring som "
+    "ikke er sikker: justert p under 0,10. Ingen sikker endring = ingen påviselig endring etter justeringen. Ikke "
+    "testbar = andelen mangler i en av målingene (for eksempel et tema som ikke er kodet). Intervallet er Newcombes "
+    "score-intervall; p-verdien er fra en z-test, eller Fishers eksakte test ved 0&nbsp;% eller 100&nbsp;% og små "
+    "tall. Andelene vises med én desimal der hele tall ville gitt en endring som ikke stemmer med de viste andelene. "
+    "Vurderingen bygger på justert p-verdi (Benjamini–Hochberg innen hver tabell nedenfor: indikatorene for seg og "
+    "temaene for hvert spørsmål for seg), mens 95&nbsp;%-intervallet ikke er justert: en endring kan derfor ha et "
+    "intervall som utelukker 0 og likevel ikke være vurdert som sikker.":
+        "Signifikant = endringa held med 95&nbsp;% tryggleik òg etter justering for mange samanlikningar "
+        "(Benjamini–Hochberg, justert p under 0,05), og 95&nbsp;%-intervallet inneheld ikkje 0. Tendens = mogleg "
+        "endring som ikkje er sikker: justert p under 0,10. Ingen sikker endring = inga påviseleg endring etter "
+        "justeringa. Ikkje testbar = delen manglar i ei av målingane (til dømes eit tema som ikkje er koda). "
+        "Intervallet er Newcombes score-intervall; p-verdien er frå ein z-test, eller Fishers eksakte test ved "
+        "0&nbsp;% eller 100&nbsp;% og små tal. Delane blir viste med éin desimal der heile tal ville ha gitt ei "
+        "endring som ikkje stemmer med dei viste delane. Vurderinga byggjer på justert p-verdi (Benjamini–Hochberg "
+        "innanfor kvar tabell nedanfor: indikatorane for seg og temaa for kvart spørsmål for seg), medan "
+        "95&nbsp;%-intervallet ikkje er justert: ei endring kan difor ha eit intervall som ikkje inneheld 0 og "
+        "likevel ikkje vere vurdert som sikker.",
+    "Endring i prosentpoeng fra {prev} til {wave}": "Endring i prosentpoeng frå {prev} til {wave}",
+    "Indikator/tema": "Indikator/tema",
+    "Vurdering": "Vurdering",
+    "ujustert": "ujustert",
+    "justert": "justert",
+    "regnet ut fra uavrundede andeler": "rekna ut frå uavrunda delar",
+    '† Blandet koding: i disse radene er kodene for den ene målingen lest fra filer (for eksempel gjennomgått og '
+    'rettet manuelt), mens den andre målingen er kodet automatisk. Endringen kan derfor skyldes kodingen og ikke bare '
+    'en reell endring (se <a href="#metode">Metode</a>).':
+        '† Blanda koding: i desse radene er kodane for den eine målinga henta frå filer (til dømes gjennomgått og '
+        'retta manuelt), medan den andre målinga er koda automatisk. Endringa kan difor kome av kodinga og ikkje berre '
+        'av ei reell endring (sjå <a href="#metode">Metode</a>).',
+    "Endringen og intervallet er regnet ut fra uavrundede andeler, så endringen kan avvike litt fra differansen mellom "
+    "de avrundede andelene i tabellen":
+        "Endringa og intervallet er rekna ut frå uavrunda delar, så endringa kan avvike litt frå differansen mellom "
+        "dei avrunda delane i tabellen",
+    "merket": "merkt",
+    "Hvilke temaer henger sammen med tilfredshet?": "Kva for tema heng saman med nøgdsemd?",
+    "Spørsmål": "Spørsmål",
+    "Med temaet": "Med temaet",
+    "Uten temaet": "Utan temaet",
+    "Forskjell": "Skilnad",
+    "n med / uten": "n med / utan",
+    "Justert effekt": "Justert effekt",
+    'Vurdering = om forskjellen mellom dem som nevner temaet og de andre er sikker (justert p for mange '
+    'sammenligninger). Justert effekt = sammenhengen med temaet når de andre temaene og kontrollvariablene holdes '
+    'like; vurderingen i parentes bygger på modellens eget intervall og justerte p-verdi, ikke på den ujusterte '
+    'forskjellen, og kan derfor avvike fra kolonnen Vurdering. Hvilken modell som er brukt for hvert spørsmål (og om '
+    'den er vektet), står under <a href="#metode">Metode</a>.':
+        'Vurdering = om skilnaden mellom dei som nemner temaet og dei andre er sikker (justert p for mange '
+        'samanlikningar). Justert effekt = samanhengen med temaet når dei andre temaa og kontrollvariablane blir '
+        'haldne like; vurderinga i parentes byggjer på modellen sitt eige intervall og justerte p-verdi, ikkje på den '
+        'ujusterte skilnaden, og kan difor avvike frå kolonnen Vurdering. Kva modell som er brukt for kvart spørsmål '
+        '(og om han er vekta), står under <a href="#metode">Metode</a>.',
+    "Ingen sitater (for få kommentarer).": "Ingen sitat (for få kommentarar).",
+    "Laget med textmine. Filen er selvstendig og virker uten nettilgang.":
+        "Laga med textmine. Fila er sjølvstendig og verkar utan nettilgang.",
+    # --- the HTML page's texts made in textmine/report/html.py
+    "Ingen figur: {n} grupper er for mange til en lesbar figur (høyst {most}). Se tabellen.":
+        "Ingen figur: {n} grupper er for mange til ein lesbar figur (høgst {most}). Sjå tabellen.",
+    "Temaer, {wave}: «{question}»": "Tema, {wave}: «{question}»",
+    "Temaer etter {segment}, {wave}": "Tema etter {segment}, {wave}",
+    "{title}: de vanligste temaene": "{title}: dei vanlegaste temaa",
+    "Endring i temaer": "Endring i tema",
+    "Endring i indikatorer": "Endring i indikatorar",
+    "{indicator}: med og uten temaet («{question}»)": "{indicator}: med og utan temaet («{question}»)",
+    "markører som viser hva slags opplysning som er fjernet ({names})":
+        "markørar som viser kva slags opplysning som er fjerna ({names})",
+    "Sitatene er anonymisert: personopplysninger er erstattet med ":
+        "Sitata er anonymiserte: personopplysningar er erstatta med ",
+    ", og kommentarer med helseopplysninger eller andre sensitive personopplysninger og fra små grupper er utelatt.":
+        ", og kommentarar med helseopplysningar eller andre sensitive personopplysningar og frå små grupper er ikkje "
+        "tekne med.",
+    "for lite grunnlag, eller for at andre skjulte tall ikke skal kunne regnes ut":
+        "for lite grunnlag, eller for at andre skjulte tal ikkje skal kunne reknast ut",
+    "«Liten gruppe» = en gruppe med så få svar et sted i rapporten at tallene der er skjult; navnet vises ikke fordi "
+    "det kan gjøre det mulig å kjenne igjen dem som svarte. Gruppen har samme nøytrale navn i alle tabeller og "
+    "figurer, også der tallene vises. Små grupper står sist, etter alle grupper med navn, og numrene følger ikke "
+    "gruppenes navn.":
+        "«Liten gruppe» = ei gruppe med så få svar ein stad i rapporten at tala der er skjulte; namnet blir ikkje vist "
+        "fordi det kan gjere det mogleg å kjenne att dei som svarte. Gruppa har same nøytrale namn i alle tabellar og "
+        "figurar, òg der tala blir viste. Små grupper står sist, etter alle grupper med namn, og numra følgjer ikkje "
+        "namna på gruppene.",
+    "inkluderende arbeidsliv": "inkluderande arbeidsliv",
+    "arbeidsavklaringspenger": "arbeidsavklaringspengar",
+    "NAV kontaktsenter": "NAV kontaktsenter",
+    "Benjamini–Hochberg": "Benjamini–Hochberg",
+    "; andeler vektet, antall og grunnlag uvektet": "; delar vekta, tal og grunnlag uvekta",
+    "«{parent}» samler {children}": "«{parent}» samlar {children}",
+    "Overordnede temaer (gruppe): ": "Overordna tema (gruppe): ",
+    ". Andelen for en gruppe teller svar som nevner minst ett av undertemaene eller gruppen selv, så den er ikke et "
+    "eget tema ved siden av undertemaene; undertemaene står innrykket under gruppen.":
+        ". Delen for ei gruppe tel svar som nemner minst eitt av undertemaa eller gruppa sjølv, så gruppa er ikkje eit "
+        "eige tema ved sida av undertemaa; undertemaa står med innrykk under gruppa.",
+    "n (nevner temaet)": "n (nemner temaet)",
+    "Grunnlag (svarte)": "Grunnlag (svarte)",
+    "Andel av svarte (%)": "Del av svarte (%)",
+    "KI nedre (%)": "KI nedre (%)",
+    "KI øvre (%)": "KI øvre (%)",
+    "det er et overordnet tema som samler andre temaer i modellen":
+        "det er eit overordna tema som samlar andre tema i modellen",
+    "de er overordnede temaer som samler andre temaer i modellen":
+        "dei er overordna tema som samlar andre tema i modellen",
+    "det kan ikke skilles fra de andre temaene eller kontrollvariablene":
+        "det kan ikkje skiljast frå dei andre temaa eller kontrollvariablane",
+    "de kan ikke skilles fra de andre temaene eller kontrollvariablene":
+        "dei kan ikkje skiljast frå dei andre temaa eller kontrollvariablane",
+    "effekten er for usikker til å anslås": "effekten er for usikker til å kunne anslåast",
+    "effektene er for usikre til å anslås": "effektane er for usikre til å kunne anslåast",
+    "Temaet {theme}": "Temaet {theme}",
+    "Temaene {themes}": "Temaa {themes}",
+    "{what} er ikke med i den justerte modellen for «{question}» ({wave}) fordi {why}.":
+        "{what} er ikkje med i den justerte modellen for «{question}» ({wave}) fordi {why}.",
+    " (logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet)":
+        " (logit-modellen kunne ikkje tilpassast desse svara, så ein lineær modell er brukt i staden)",
+    "Justert effekt ({wave}): sammenhengen mellom hvert tema og positivt svar på «{outcome}» blant dem som svarte på "
+    "spørsmålet, med alle temaene og {controls} i samme modell; effekten er gjennomsnittlig forskjell i prosentpoeng. "
+    "Vurderingen i kolonnen «Justert effekt» bygger på modellens eget 95 % konfidensintervall og p-verdi (justert med "
+    "Benjamini–Hochberg over temaene), ikke på den ujusterte forskjellen, så de to vurderingene kan avvike; med få som "
+    "nevner et tema er den justerte effekten svært usikker. ":
+        "Justert effekt ({wave}): samanhengen mellom kvart tema og positivt svar på «{outcome}» blant dei som svarte "
+        "på spørsmålet, med alle temaa og {controls} i same modell; effekten er gjennomsnittleg skilnad i "
+        "prosentpoeng. Vurderinga i kolonnen «Justert effekt» byggjer på modellen sitt eige 95 % konfidensintervall og "
+        "p-verdi (justert med Benjamini–Hochberg over temaa), ikkje på den ujusterte skilnaden, så dei to vurderingane "
+        "kan avvike; når få nemner eit tema, er den justerte effekten svært usikker. ",
+    "Modell: {model}.": "Modell: {model}.",
+    "Modell per spørsmål: ": "Modell per spørsmål: ",
+    " Logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet.":
+        " Logit-modellen kunne ikkje tilpassast desse svara, så ein lineær modell er brukt i staden.",
+    " Logit-modellen er uvektet: den bruker ikke vektene, men anslår sammenhengen blant dem som svarte i utvalget, "
+    "justert for kontrollvariablene; vektene brukes til å gjøre andelene representative.":
+        " Logit-modellen er uvekta: han brukar ikkje vektene, men anslår samanhengen blant dei som svarte i utvalet, "
+        "justert for kontrollvariablane; vektene blir brukte til å gjere delane representative.",
+    " Den lineære modellen er vektet. Justerte effekter fra vektede og uvektede modeller er ikke helt sammenlignbare "
+    "mellom spørsmålene.":
+        " Den lineære modellen er vekta. Justerte effektar frå vekta og uvekta modellar er ikkje heilt samanliknbare "
+        "mellom spørsmåla.",
+    "Ikke i modellen: ": "Ikkje i modellen: ",
+    "Ikke i modellen (for få som nevner temaet)": "Ikkje i modellen (for få som nemner temaet)",
+    "{n} svarte på spørsmålet": "{n} svarte på spørsmålet",
+    "Færre enn {n} svarte på spørsmålet, så tallene vises ikke":
+        "Færre enn {n} svarte på spørsmålet, så tala blir ikkje viste",
+    ", av {n} som fikk det": ", av {n} som fekk det",
+    " og {n} respondenter i alt": " og {n} respondentar i alt",
+    "minst ett av temaene i gruppen «{label}»": "minst eitt av temaa i gruppa «{label}»",
+    " av dem som svarte på «{question}», nevner {what} ({verbal})":
+        " av dei som svarte på «{question}», nemner {what} ({verbal})",
+    " svarer positivt på «{label}» ({verbal})": " svarar positivt på «{label}» ({verbal})",
+    "Andel positive på «{indicator}» blant dem som nevner temaet og blant de andre som svarte på spørsmålet":
+        "Del positive på «{indicator}» blant dei som nemner temaet og blant dei andre som svarte på spørsmålet",
+    "Indikatorer": "Indikatorar",
+    "Temaer, «{question}»": "Tema, «{question}»",
+    "Ikke med for «{question}» ({n} temaer): {names}. For få nevner disse temaene til en sikker sammenligning, eller "
+    "sammenligningen kan ikke testes.":
+        "Ikkje med for «{question}» ({n} tema): {names}. For få nemner desse temaa til ei sikker samanlikning, eller "
+        "samanlikninga kan ikkje testast.",
+    "{pct} av dem som svarte ({verbal}, {trace}) tar opp dette.":
+        "{pct} av dei som svarte ({verbal}, {trace}) tek opp dette.",
+    # --- charts (textmine/report/charts.py)
+    "Andel med 95\u00a0% konfidensintervall": "Del med 95\u00a0% konfidensintervall",
+    "Andel av dem som svarte, 95\u00a0% konfidensintervall": "Del av dei som svarte, 95\u00a0% konfidensintervall",
+    "Åpen sirkel = forrige måling, fylt = siste måling": "Open sirkel = førre måling, fylt = siste måling",
+    "Forskjell i prosentpoeng (med minus uten temaet), 95\u00a0% KI":
+        "Skilnad i prosentpoeng (med minus utan temaet), 95\u00a0% KI",
+    " (merket «{label}»)": " (merkt «{label}»)",
+    "Ikke vist: {levels} (skjult fordi grunnlaget er for lite, eller for at skjulte tall ikke skal kunne regnes ut)":
+        "Ikkje vist: {levels} (skjult fordi grunnlaget er for lite, eller for at skjulte tal ikkje skal kunne reknast "
+        "ut)",
+    "Segmenter": "Segment",
+    "sikker": "sikker",
+    "Sikker forskjell: høyere med temaet": "Sikker skilnad: høgare med temaet",
+    "Sikker forskjell: lavere med temaet": "Sikker skilnad: lågare med temaet",
+    "Tendens (ikke sikker forskjell)": "Tendens (ikkje sikker skilnad)",
+    "Ingen sikker forskjell": "Ingen sikker skilnad",
+    "Ikke vurdert": "Ikkje vurdert",
+    # --- method notes: headings (textmine/report/views.METHOD_NAMES) and fixed texts
+    "Respondenter": "Respondentar",
+    "Kommentarer (svar med innhold)": "Kommentarar (svar med innhald)",
+    "Grunnlag (nevnere)": "Grunnlag (nemnarar)",
+    "Vekting og usikkerhet": "Vekting og uvisse",
+    "Små grupper": "Små grupper",
+    "Kodebok": "Kodebok",
+    "Modell": "Modell",
+    "Samsvar med manuell koding": "Samsvar med manuell koding",
+    "Koding": "Koding",
+    "Kilde": "Kjelde",
+    "Test for endring": "Test for endring",
+    "Justert effekt (drivere)": "Justert effekt (drivarar)",
+    "Merknader": "Merknader",
+    "Forskjell mellom grupper": "Skilnad mellom grupper",
+    "Data": "Data",
+    "Veiledet klassifiseringsmodell (trent på manuelt kodede svar)":
+        "Rettleidd klassifiseringsmodell (trena på manuelt koda svar)",
+    "Klassifisering uten treningsdata (svarene sammenlignes med kodebokens temabeskrivelser)":
+        "Klassifisering utan treningsdata (svara blir samanlikna med temaskildringane i kodeboka)",
+    "Nøkkelordkoding (kodebokens nøkkelord)": "Nøkkelordkoding (nøkkelorda i kodeboka)",
+    "; språkmodell for tekstrepresentasjon: {name}": "; språkmodell for tekstrepresentasjon: {name}",
+    "; modellmappe {name}": "; modellmappe {name}",
+    "Ingen manuelt kodede data tilgjengelig.": "Ingen manuelt koda data er tilgjengelege.",
+    # --- workbook (textmine/report/excel.py): sheets, headers, notes
+    "Sitat": "Sitat",
+    "Kodede svar": "Koda svar",
+    "Punkt": "Punkt",
+    "Beskrivelse": "Skildring",
+    "Snitt": "Snitt",
+    "Overordnet tema": "Overordna tema",
+    "Måling": "Måling",
+    "Variabel": "Variabel",
+    "Segmentvariabel": "Segmentvariabel",
+    "Segment": "Segment",
+    "KI nedre": "KI nedre",
+    "KI øvre": "KI øvre",
+    "n (positive)": "n (positive)",
+    "Effektiv n": "Effektiv n",
+    "KI-metode": "KI-metode",
+    "Andel positive (uvektet)": "Del positive (uvekta)",
+    "Indikator-id": "Indikator-id",
+    "Spørsmålstekst": "Spørsmålstekst",
+    "Tema-id": "Tema-id",
+    "Andel av svarte": "Del av svarte",
+    "Spurt": "Spurt",
+    "Andel av spurte": "Del av spurde",
+    "Segmentkode": "Segmentkode",
+    "Type": "Type",
+    "Id": "Id",
+    "Hva": "Kva",
+    "Forrige måling": "Førre måling",
+    "Forrige andel": "Førre del",
+    "Andel": "Del",
+    "Endring (pp)": "Endring (pp)",
+    "KI nedre (pp)": "KI nedre (pp)",
+    "KI øvre (pp)": "KI øvre (pp)",
+    "p-verdi (ujustert)": "p-verdi (ujustert)",
+    "p-verdi (BH-justert)": "p-verdi (BH-justert)",
+    "Grunnlag forrige": "Grunnlag førre",
+    "Vurdering (ujustert)": "Vurdering (ujustert)",
+    "Vektet": "Vekta",
+    "Merknad (koding)": "Merknad (koding)",
+    "Indikatortekst": "Indikatortekst",
+    "Andel positive med tema": "Del positive med tema",
+    "Andel positive uten tema": "Del positive utan tema",
+    "n med": "n med",
+    "n uten": "n utan",
+    "p (ujustert)": "p (ujustert)",
+    "p (BH-justert)": "p (BH-justert)",
+    "Justert effekt (pp)": "Justert effekt (pp)",
+    "Justert KI nedre (pp)": "Justert KI nedre (pp)",
+    "Justert KI øvre (pp)": "Justert KI øvre (pp)",
+    "Justert p (BH)": "Justert p (BH)",
+    "Justert vurdering": "Justert vurdering",
+    "Avsender": "Avsendar",
+    "Språk": "Språk",
+    "Rekkefølge": "Rekkjefølgje",
+    "Respondent-id": "Respondent-id",
+    "Kommentar (anonymisert)": "Kommentar (anonymisert)",
+    "Temanavn": "Temanamn",
+    "Sikkerhet": "Sikkerheit",
+    "Til gjennomgang": "Til gjennomgang",
+    "Ikke-svar": "Ikkje-svar",
+    "Sektor": "Sektor",
+    "Antall ansatte": "Talet på tilsette",
+    "Næring": "Næring",
+    "Fylke": "Fylke",
+    "Vekt": "Vekt",
+    "Nøkkelord": "Nøkkelord",
+    "Overordnet": "Overordna",
+    "Eksklusiv": "Eksklusiv",
+    "Radnummer": "Radnummer",
+    "bokmål": "bokmål",
+    "nynorsk": "nynorsk",
+    "engelsk": "engelsk",
+    "svensk": "svensk",
+    "dansk": "dansk",
+    "annet språk": "anna språk",
+    "ukjent": "ukjend",
+    "KI = konfidensintervall (95\u00a0%: KI nedre og KI øvre er grensene); BH = Benjamini–Hochberg (p-verdien er "
+    "justert for mange sammenligninger innen hver tabell); pp = prosentpoeng (forskjellen mellom to prosentandeler); "
+    "n = antall; p = p-verdi":
+        "KI = konfidensintervall (95\u00a0%: KI nedre og KI øvre er grensene); BH = Benjamini–Hochberg (p-verdien er "
+        "justert for mange samanlikningar innanfor kvar tabell); pp = prosentpoeng (skilnaden mellom to "
+        "prosentdelar); n = tal; p = p-verdi",
+    "[sensitiv personopplysning – vises ikke i eksport]": "[sensitiv personopplysning – blir ikkje vist i eksport]",
+    "rad": "rad",
+    "rader": "rader",
+    "kommentar": "kommentar",
+    "kommentarer": "kommentarar",
+    "id-er": "id-ar",
+    "Respondent-id («{column}») er utelatt fra de radvise eksportene fordi {n} {ids} inneholder personopplysninger "
+    "(for eksempel fødselsnummer, telefonnummer, e-post eller navn); radene er i stedet nummerert («{header}»).":
+        "Respondent-id («{column}») er ikkje med i dei radvise eksportane fordi {n} {ids} inneheld "
+        "personopplysningar (til dømes fødselsnummer, telefonnummer, e-post eller namn); radene er i staden nummererte "
+        "(«{header}»).",
+    " Vekten er fjernet i de samme radene ({n}), fordi den kan røpe segmentet (f.eks. fylket) den er beregnet fra.":
+        " Vekta er fjerna i dei same radene ({n}), fordi ho kan røpe segmentet (t.d. fylket) ho er rekna ut frå.",
+    "«{sheet}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn {min_cell} "
+    "kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). Når bare ett segment er for "
+    "lite, er også det nest minste fjernet, og en respondent som er fjernet i én rad, er fjernet i alle sine rader. "
+    "Også kombinasjoner av segmenter (for eksempel fylke og sektor) med færre enn {min_cell} kommentatorer er brutt "
+    "opp ved at verdien i ett av segmentene er fjernet.{weight} {n_health} {comments} med sensitive "
+    "personopplysninger (helse, religion, legning, etnisitet, politikk, fagforening, straff) er erstattet med "
+    "«{note}» (temakodene er beholdt).":
+        "«{sheet}»: {n_small} {rows} har fått segmentverdiar fjerna fordi segmentet har færre enn {min_cell} "
+        "kommentatorar på spørsmålet i målinga (same grense som for tabellar og sitat). Når berre eitt segment er for "
+        "lite, er òg det nest minste fjerna, og ein respondent som er fjerna i éi rad, er fjerna i alle radene sine. "
+        "Òg kombinasjonar av segment (til dømes fylke og sektor) med færre enn {min_cell} kommentatorar er brotne "
+        "opp ved at verdien i eitt av segmenta er fjerna.{weight} {n_health} {comments} med sensitive "
+        "personopplysningar (helse, religion, legning, etnisitet, politikk, fagforeining, straff) er erstatta med "
+        "«{note}» (temakodane står att).",
+    # --- SPSS (textmine/report/spss.py)
+    "kodede fritekstsvar": "koda fritekstsvar",
+    "Fritekstspørsmål": "Fritekstspørsmål",
+    "Temaer (id-er skilt med ;)": "Tema (id-ar skilde med ;)",
+    "Type kommentar": "Type kommentar",
+    "Sikkerhet (0–1)": "Sikkerheit (0–1)",
+    "Til manuell gjennomgang": "Til manuell gjennomgang",
+    "Radnummer (respondent-id utelatt: inneholder personopplysninger)":
+        "Radnummer (respondent-id ikkje med: inneheld personopplysningar)",
+    "Nei": "Nei",
+    "Ja": "Ja",
+    # --- whole method notes made elsewhere (textmine.summary, textmine.report.views / pipeline) in bokmål
+    "Andel av dem som svarte på spørsmålet (grunnlag = antall med et svar med innhold på spørsmålet). Andel av de "
+    "spurte og av alle respondenter står i tabellene, uten konfidensintervall.":
+        "Del av dei som svarte på spørsmålet (grunnlag = talet på dei som har eit svar med innhald på spørsmålet). "
+        "Del av dei spurde og av alle respondentane står i tabellane, utan konfidensintervall.",
+    "Alle tall kommer fra én og samme beregning, slik at tabeller, figurer, Excel og JSON stemmer overens.":
+        "Alle tal kjem frå éi og same utrekning, slik at tabellar, figurar, Excel og JSON stemmer overeins.",
+    "Syntetiske data – ikke reelle svar.": "Syntetiske data – ikkje reelle svar.",
+    "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.":
+        "Inga automatisk koding i denne køyringa: alle kodane er henta frå filer.",
+    "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange sammenligninger innen hver tabell: én "
+    "inndeling × indikatorer/temaer) og 95\u00a0% KI for endringen utelukker 0; tendens: ellers justert p < 0,10; "
+    "ingen sikker endring: justert p ≥ 0,10 (ikke det samme som at andelen er uendret); ikke testbar: andelen mangler "
+    "i en av målingene (f.eks. et tema som ikke er kodet)":
+        "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange samanlikningar innanfor kvar "
+        "tabell: éi inndeling × indikatorar/tema) og 95\u00a0% KI for endringa inneheld ikkje 0; tendens: elles "
+        "justert p < 0,10; ingen sikker endring: justert p ≥ 0,10 (ikkje det same som at delen er uendra); ikkje "
+        "testbar: delen manglar i ei av målingane (t.d. eit tema som ikkje er koda)",
+    "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg) og 95\u00a0% KI "
+    "utelukker 0; tendens: ellers justert p < 0,10; ingen sikker forskjell ellers; ikke testbar: indikatoren er lik "
+    "for alle dem som svarte på spørsmålet (f.eks. et spørsmål som bare stilles dem som svarte negativt på den), eller "
+    "temaet er ikke kodet, ingen test":
+        "skilnad: justert p < 0,05 (Benjamini–Hochberg over temaa, for kvar indikator for seg) og 95\u00a0% KI "
+        "inneheld ikkje 0; tendens: elles justert p < 0,10; ingen sikker skilnad elles; ikkje testbar: indikatoren er "
+        "lik for alle dei som svarte på spørsmålet (t.d. eit spørsmål som berre blir stilt til dei som svarte "
+        "negativt på han), eller temaet er ikkje koda, ingen test",
+}
+
+#: phrases of method notes made outside this module in bokmål (textmine.report.views / pipeline, textmine.summary)
+#: and their nynorsk, for :func:`nn_text`: literal text, "{x}" for a value in between (a number, a wave); applied
+#: in order, outside «…» only
+NN_PHRASES: list[tuple[str, str]] = [
+    # weights and confidence intervals (views._weights_text, the summary's ci_method)
+    ("Vektet: andelene er beregnet med vektene i datafilen (variabelen ",
+     "Vekta: delane er rekna ut med vektene i datafila (variabelen "),
+    ("Vektet med ", "Vekta med "),
+    ("Uvektet.", "Uvekta."),
+    ("konfidensintervall: uvektet: {a}-intervall på n; vektet: logit-intervall på Kish effektiv n ({b} på effektiv n "
+     "når andelen er 0 eller 1)", "konfidensintervall: uvekta: {a}-intervall på n; vekta: logit-intervall på Kish "
+     "effektiv n ({b} på effektiv n når delen er 0 eller 1)"),
+    # the test for change (the summary's test note; its interval's name as a value)
+    ("95\u00a0% KI for forskjellen mellom to andeler: Newcombes hybride score-intervall (fra {a}-intervallene til de to "
+     "andelene); p-verdi: to-utvalgs z-test med sammenslått standardfeil, eller Fishers eksakte test når en andel er "
+     "0 % eller 100 % eller en forventet frekvens er under 5; vektet: på Kish effektiv n (eksakt test på avrundede "
+     "effektive antall)",
+     "95\u00a0% KI for skilnaden mellom to delar: Newcombes hybride score-intervall (frå {a}-intervalla til dei to "
+     "delane); p-verdi: to-utvals z-test med samanslått standardfeil, eller Fishers eksakte test når ein del er 0 % "
+     "eller 100 % eller ein forventa frekvens er under 5; vekta: på Kish effektiv n (eksakt test på avrunda effektive "
+     "tal)"),
+    # small groups (views.SUPPRESSION_TEXT)
+    ("Celler med grunnlag under {n} vises ikke, og sitater hentes aldri fra dem. Celler med større grunnlag kan også "
+     "være skjult, for at de skjulte tallene ikke skal kunne regnes ut fra totalen og de andre cellene (sekundær "
+     "skjuling). ",
+     "Celler med grunnlag under {n} blir ikkje viste, og sitat blir aldri henta frå dei. Celler med større grunnlag "
+     "kan òg vere skjulte, for at dei skjulte tala ikkje skal kunne reknast ut frå totalen og dei andre cellene "
+     "(sekundær skjuling). "),
+    (" står for en gruppe med så få svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme "
+     "nøytrale navn i alle tabeller og figurer, også der tallene vises, og slike grupper står sist.",
+     " står for ei gruppe med så få svar ein stad i rapporten at òg namnet er halde tilbake; gruppa har same nøytrale "
+     "namn i alle tabellar og figurar, òg der tala blir viste, og slike grupper står sist."),
+    # indicators (views.method_notes)
+    ("Andel positive = svar ", "Del positive = svar "),
+    ("svar utenfor skalaen", "svar utanfor skalaen"),
+    (" er holdt utenfor grunnlaget.", " er haldne utanfor grunnlaget."),
+    # the driver model (views.method_notes, views.controls_text; the summary's model names)
+    (" blant dem som svarte på spørsmålet, med temaene og ", " blant dei som svarte på spørsmålet, med temaa og "),
+    ("; gjennomsnittlig marginaleffekt i prosentpoeng.", "; gjennomsnittleg marginaleffekt i prosentpoeng."),
+    ("ingen kontrollvariabler", "ingen kontrollvariablar"),
+    ("kontrollvariablene ", "kontrollvariablane "),
+    ("kontrollvariabler", "kontrollvariablar"),
+    ("logit (gjennomsnittlig marginaleffekt, uvektet)", "logit (gjennomsnittleg marginaleffekt, uvekta)"),
+    ("lineær sannsynlighetsmodell, ", "lineær sannsynsmodell, "),
+    ("vektet WLS", "vekta WLS"),
+    # quotes (views._quotes_text)
+    ("Sitatene er valgt slik at de er representative og ulike",
+     "Sitata er valde slik at dei er representative og ulike"),
+    (" (likhet mellom svarene målt med ", " (likskap mellom svara målt med "),
+    ("ordlikhet)", "ordlikskap)"),
+    # coding agreement (pipeline)
+    (" kommentarer: mikro-F1 ", " kommentarar: mikro-F1 "),
+    ("treffsikkerhet (recall)", "treffsikkerheit (recall)"),
+    ("helt like temasett", "heilt like temasett"),
+    ("gjennomsnittlig Cohens kappa", "gjennomsnittleg Cohens kappa"),
+    ("Ikke målt: de manuelt kodede svarene for måling ", "Ikkje målt: dei manuelt koda svara for måling "),
+    (" ble brukt til å trene modellen, så samsvaret med dem sier ingenting om hvor treffsikker kodingen er.",
+     " vart brukte til å trene modellen, så samsvaret med dei seier ingenting om kor treffsikker kodinga er."),
+    (" Mot et eget testsett", " Mot eit eige testsett"),
+    (" kommentarer)", " kommentarar)"),
+    (" som ikke ble brukt i treningen, ga modellen ", " som ikkje vart brukt i treninga, gav modellen "),
+    # codes read from files (pipeline._given_codes_text, _mixed_coding_text; views.mixed_coding_note)
+    ("Kodene for ", "Kodane for "),
+    (" er lest fra ferdig kodede filer og brukt som de er (ikke kodet på nytt).",
+     " er henta frå ferdig koda filer og brukte som dei er (ikkje koda på nytt)."),
+    (" De øvrige svarene er kodet automatisk (se ", " Dei andre svara er koda automatisk (sjå "),
+    (" er kodene for måling ", " er kodane for måling "),
+    (" lest fra filer (for eksempel gjennomgått og rettet manuelt), mens måling ",
+     " henta frå filer (til dømes gjennomgått og retta manuelt), medan måling "),
+    (" er kodet automatisk. Endringen mellom disse målingene blander derfor to måter å kode på, og kan skyldes "
+     "kodingen og ikke bare en reell endring.",
+     " er koda automatisk. Endringa mellom desse målingane blandar difor to måtar å kode på, og kan kome av kodinga og "
+     "ikkje berre av ei reell endring."),
+    ("Blandet koding (", "Blanda koding ("),
+    ("): endringen kan skyldes kodingen og ikke bare en reell endring.",
+     "): endringa kan kome av kodinga og ikkje berre av ei reell endring."),
+    (": lest fra filer", ": henta frå filer"),
+    (": kodet automatisk", ": koda automatisk"),
+]
+
+
+def _phrase(bokmal: str, nynorsk: str) -> tuple[re.Pattern, str]:
+    """A phrase pair as (pattern, replacement): "{x}" matches a value (no «» in it) and carries it over."""
+    names = re.findall(r"\{(\w+)\}", bokmal)
+    pattern = "".join(f"(?P<{p[1:-1]}>[^«»]+?)" if re.fullmatch(r"\{\w+\}", p) else re.escape(p)
+                      for p in re.split(r"(\{\w+\})", bokmal) if p)
+    repl = nynorsk.replace("\\", "\\\\")
+    for name in names:
+        repl = repl.replace("{" + name + "}", rf"\g<{name}>")
+    return re.compile(pattern), repl
+
+
+_NN_PHRASES: list[tuple[re.Pattern, str]] = [_phrase(b, n) for b, n in NN_PHRASES]
