@@ -21,7 +21,7 @@ import pandas as pd
 
 from textmine.preprocess.cleaner import default_resources
 from textmine.preprocess.wordlists import read_list
-from textmine.preprocess.redact import PLACEHOLDERS, NameLists, Redactor, personal_number_type
+from textmine.preprocess.redact import CASE_NUMBER_CUED, PLACEHOLDERS, NameLists, Redactor, personal_number_type
 
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr",
            "has_id_number", "SegmentMentions", "export_shown_segments", "exported_segments", "typo_share",
@@ -48,6 +48,9 @@ _ID_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
     ),
     # kontonummer 1234.56.78901 / 1234-56-78903 (not "2023-10-12345")
     (re.compile(r"(?<![\d/])(?:\d{4}[ .]\d{2}[ .]|(?!(?:19|20)\d\d-)\d{4}-\d{2}-)\d{5}(?!\d)"), None),
+    # a NAV case number after its cue ("saksnr 22/12345", "ref.nr 22-12345"): points to one person inside NAV;
+    # the cue stays, the number goes
+    (CASE_NUMBER_CUED, lambda m: m.group(0)[: m.start("n") - m.start()] + PLACEHOLDER),
 ]
 _PII_PATTERNS: list[tuple[re.Pattern, Callable[[re.Match], str] | None]] = [
     (re.compile(r"[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)+"), None),  # e-mail, also "kari.nordmann @ firma.no"
@@ -102,10 +105,10 @@ _LINK_DATE_REDACTOR = Redactor(names=NameLists(first=frozenset(), last=frozenset
 
 def safe_quote_text(text: str) -> str:
     """Safety-net redaction on top of ``text_clean``: personal links, birth dates after a birth cue, e-mail,
-    fødselsnummer/d-nummer, account and phone numbers.
+    fødselsnummer/d-nummer, account and phone numbers, case numbers after their cue ("saksnr 22/12345").
 
-    Numbers that are not personal data ("kr 12 500", "2023/123456", "08:00 - 16:00"), dates without a birth cue
-    and organisational links ("nav.no/sykepenger") are left alone.
+    Numbers that are not personal data ("kr 12 500", "2023/123456" without a case-number cue, "08:00 - 16:00"),
+    dates without a birth cue and organisational links ("nav.no/sykepenger") are left alone.
     """
     out = _LINK_DATE_REDACTOR.mask_links_and_birth_dates(str(text))  # first: a link goes whole, not piecewise
     for pat, repl in _PII_PATTERNS:
@@ -115,7 +118,8 @@ def safe_quote_text(text: str) -> str:
 
 def has_id_number(text: str) -> bool:
     """True when ``text`` holds an identity number: a cleaner placeholder of one ([FØDSELSNUMMER], [DNUMMER],
-    [IDNUMMER], [KONTONUMMER] …) or a number the safety net would mask as one (fødselsnummer, IBAN, account)."""
+    [IDNUMMER], [KONTONUMMER] …) or a number the safety net would mask as one (fødselsnummer, IBAN, account, a
+    cued case number)."""
     text = str(text)
     if _ID_MARKER.search(text):
         return True

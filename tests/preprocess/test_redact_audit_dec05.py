@@ -153,7 +153,7 @@ def test_cued_personal_identifiers_masked(text, expected, n):
 @pytest.mark.parametrize(
     "text",
     [
-        "saksnr 2023/12345",  # a NAV case number: the organisation's reference, kept as before
+        "kundenr 2023/12345",  # a customer number: the organisation's reference (a cued NAV case number is masked)
         "kundenr 123456", "Journalposten har nummer 88123", "journalpost 12345", "Vi har 4711 ansatte",
         "Ansatt nr 2 ble sykmeldt først", "Ordrenr 556677",
     ],
@@ -195,10 +195,13 @@ def _corpus_texts() -> set[str]:
 
 
 def test_survey_corpus_has_no_plate_id_or_handle_masks(redactor):
-    """The corpus (train, eval set, sample) holds no plates, identifiers or handles: none may be masked."""
+    """The corpus (train, eval set, sample) holds no plates, identifiers or handles: none may be masked (a NAV case
+    number after its cue, «saksnummer 22/55936», is masked as an identifier on purpose)."""
+    from textmine.preprocess.redact import CASE_NUMBER_CUED
+
     wrong = []
     for text in _corpus_texts():
-        out, counts = redactor.redact(text)
+        out, counts = redactor.redact(CASE_NUMBER_CUED.sub(" ", text))
         handles = dict.fromkeys(counts, 0)
         redactor._redact_handles(text, handles)
         if counts["kjennemerke"] or counts["idnummer"] or handles["navn"]:

@@ -7,7 +7,11 @@ rullestol", "er ufør") or a sick-leave/injury word tied to a body part ("sykmel
 kneet"; ``health_body_parts.txt``). Sick leave alone ("Den ansatte er sykmeldt") is the employer survey's topic, not a
 health detail, and is not flagged; the writer's own sick leave or disability benefits ("jeg har vært sykmeldt i ett
 år", "eg er sjukmeld", dialect "eg va/e sjukmeld", "min sykmelding", "legen sykmeldte meg", "eg er uføretrygda",
-English "I was on sick leave", "I'm on disability benefits") is health data about the one who writes and is
+English "I was on sick leave", "I'm on disability benefits"; with the verb first: "Etter fødselen ble jeg sykmeldt";
+after another verb: "Jeg driver alene og har vært sykmeldt"; AAP: "jeg er på AAP", "jeg går på
+arbeidsavklaringspenger") is health data about the one who writes and is flagged, and so are sick leave, AAP and
+disability of one person a reader could single out ("styreren er sykmeldt", "min kollega er på AAP", a name) and a
+benefit granted or refused to one person ("ansatt har fått innvilget AAP")
 (``health_terms_person.tsv``; "vi" is the employer's voice and stays out, as does staff: "one of our employees was
 on sick leave"). ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
 trade-union membership and criminal offences, said of a person ("hun er muslim", "han er homofil", "han sitter i
@@ -92,6 +96,25 @@ _VERE = (
     + r"|(?:har|hadde|he|ha|hadd)\s+" + _OWN_ADV
     + r"(?:vært|vore|vori|vorre|vorri|vørri|blitt|vorte|vorti|gått)\s+" + _OWN_ADV + ")"
 )
+# {vere_jeg}: the copula first, then the writer ("ble jeg", "har jeg selv vært", "var eg", "e æ"), as after a
+# fronted word ("Etter fødselen ble jeg sykmeldt", "Som eneste ansatt har jeg vært sykmeldt"); "er jeg ikke" is not.
+# {own_adv}: the adverbs that may stand there ("nå", "fortsatt", "50 %").
+_VERE_JEG = (
+    r"\b(?:(?:er|e|æ|var|va|ble|blei|bi|vart|blir|vert|gikk|gjekk|gjikk|går)\s+(?:jeg|eg|æ|je|jæ)\s+" + _OWN_ADV
+    + r"|(?:har|hadde|he|ha|hadd)\s+(?:jeg|eg|æ|je|jæ)\s+" + _OWN_ADV
+    + r"(?:vært|vore|vori|vorre|vorri|vørri|blitt|vorte|vorti|gått)\s+" + _OWN_ADV + ")"
+)
+# {single}: one person the reader could single out: a name ("[navn]", a capitalised first name), a role there is
+# one of ("styreren", "rektor", "daglig leder", "eieren", "vår eneste ansatte") or the writer's own colleague or
+# boss ("min kollega", "sjefen min"); not "den ansatte" or "en ansatt" (the survey's everyday talk about staff).
+_SINGLE = (
+    r"(?:" + _NAME + r"|\b(?:(?:vår|vårt|min|mi|den|denne)\s+)?(?:eneste|einaste)\s+"
+    r"(?:ansatte|ansatt|tilsette|tilsett|medarbeider(?:en)?|medarbeidar(?:en)?|kollega(?:en)?)"
+    r"|\b(?:styrer(?:en)?|styrar(?:en)?|rektor(?:en)?|daglig\s+leder|dagleg\s+leiar|eier(?:en)?|eigar(?:en)?"
+    r"|innehaver(?:en)?|innehavar(?:en)?"
+    r"|(?:min|mi|vår)\s+(?:kollega|sjef|leder|leiar|nærmeste\s+leder|næraste\s+leiar)"
+    r"|(?:kollega|sjef|leder|leiar)(?:en)?\s+(?:min|mi|vår))(?:,?\s+" + _NAME + r",?)?)"
+)
 # {i_am}: English "I am", "I'm", "I was", "I have been", "I've been", "I went", "I ended up" and the like, then
 # adverbs ("I was still", "I've been 50 %").
 _EN_ADV = (r"(?:(?:also|still|now|then|currently|already|just|recently|partly|partially|fully|again|actually|myself|"
@@ -101,7 +124,8 @@ _I_AM = (
     r"|\bi\s+(?:am|was|will\s+be|went|became|ended\s+up)|\bi['’]m|\bim)\s+" + _EN_ADV
 )
 _PLACEHOLDERS = {"{person}": _PERSON, "{noun}": _PERSON_NOUN, "{er}": _BE, "{adv}": _ADV, "{jeg}": _JEG,
-                 "{vere}": _VERE, "{i_am}": _I_AM}
+                 "{vere_jeg}": _VERE_JEG, "{vere}": _VERE, "{own_adv}": _OWN_ADV, "{single}": _SINGLE, "{i_am}": _I_AM}
+_NAMED_PLACEHOLDERS = ("{person}", "{single}")  # rows that run on the text with names as "[navn]"
 _SPECIAL_MODES = ("contains", "prefix", "exact", "phrase", "regex")
 
 
@@ -115,7 +139,7 @@ def _cause_pattern(body_parts: list[str]) -> str | None:
 
 def _expand(regex: str) -> str:
     """A word list's regex row with the placeholders (``{person}``, ``{noun}``, ``{er}``, ``{adv}``, ``{jeg}``,
-    ``{vere}``, ``{i_am}``) filled in."""
+    ``{vere}``, ``{vere_jeg}``, ``{own_adv}``, ``{single}``, ``{i_am}``) filled in."""
     for name, value in _PLACEHOLDERS.items():
         regex = regex.replace(name, value)
     return regex
@@ -153,7 +177,8 @@ def _special_rule(row: list[str], row_no: int) -> SpecialRule:
         return SpecialRule(category, re.compile(r"\b" + re.escape(low).replace(r"\ ", r"\s+")), triggers or words)
     if mode == "regex":
         try:
-            return SpecialRule(category, re.compile(_expand(term)), triggers, named="{person}" in term)
+            named = any(p in term for p in _NAMED_PLACEHOLDERS)
+            return SpecialRule(category, re.compile(_expand(term)), triggers, named=named)
         except re.error as exc:
             raise ValueError(f"{where}: column 1 is not a valid regular expression: {exc}") from None
     raise ValueError(f"{where}: mode in column 2 must be one of {', '.join(_SPECIAL_MODES)}, got {mode!r}")
@@ -262,7 +287,8 @@ class HealthFlagger:
     adds mode ``regex``: a regular expression over the lower-cased text); body parts from ``health_body_parts.txt``;
     exclusions (health terms only) from ``health_exclusions.txt``; the other categories (and health statements that
     need a person) from ``special_terms_person.tsv`` (term, mode, category, triggers). Regex rows may use
-    ``{person}``, ``{noun}``, ``{er}``, ``{adv}``, ``{jeg}``, ``{vere}`` and ``{i_am}``."""
+    ``{person}``, ``{noun}``, ``{er}``, ``{adv}``, ``{jeg}``, ``{vere}``, ``{vere_jeg}``, ``{own_adv}``, ``{single}``
+    and ``{i_am}``."""
 
     contains: tuple[str, ...]
     prefixes: tuple[str, ...]

@@ -2,7 +2,7 @@
 
 Numbers are validated (fødselsnummer/D-nummer: both mod-11 check digits + a plausible date;
 kontonummer and organisasjonsnummer: mod-11; IBAN: mod-97) and checked against their context so
-amounts, years, durations, times and case numbers ("2023/123456") stay. Names combine Faker's
+amounts, years, durations, times and uncued case numbers ("2023/123456") stay. Names combine Faker's
 ``no_NO`` lists and ``name_first_no.txt`` with cue words ("saksbehandler X", "Hilsen X") and
 capitalisation (lower-case and ALL-CAPS surnames follow a caught first name; a known first name + a
 surname written as an ordinary word, "kari nordmann", is a pair; in capitals too: "KARI NORDMANN", "dr. JOHANSEN";
@@ -14,8 +14,12 @@ and handles ("@kari_nordmann92", "snap: karinordmann") are masked too.
 Licence plates ([KJENNEMERKE]): two letters + 4-5 digits after a cue ("regnr", "kjennemerke", "skilt", "bil:") or
 with a known prefix ("EL 12345"; ``plate_prefixes.txt``). Identifiers a cue names ([IDNUMMER]): patient, journal,
 HPR, employee, passport and driving-licence numbers ("Pasient-ID 123456", "HPR-nummer 1234567", "ansattnr 4711",
-"passnr 12345678") and an IPv4 address after an ip cue ("IP-adresse 10.0.0.1"); a NAV case number
-("saksnr"), a journal post or a customer number is the organisation's reference and stays.
+"passnr 12345678") and an IPv4 address after an ip cue ("IP-adresse 10.0.0.1"); so is a NAV case number right
+after its cue ("saksnr 22/12345", "sak nr. 21/4455-7", "ref.nr 22-12345": it points to one person inside NAV), while
+one without the cue ("2023/123456"), a journal post or a customer number is the organisation's reference and stays.
+A personal-number cue right after 11 digits counts as one before them ("15038510191 som personnummer"), 11 digits
+right after an account word are an account number whatever their check digit ("feil konto 9710 05 12345"), and a
+lone capital initial right after a name goes with it ("Bjørn H.").
 
 Gårds- og bruksnummer ([EIENDOM]: "gnr. 12 bnr. 34", "gnr/bnr 12/34") identify a property and its owner. A sole
 proprietor's organisation number ("ENK"/"enkeltpersonforetak", or "org.nr" right after a person's name) is masked in
@@ -174,6 +178,15 @@ _PNR_CUE = re.compile(_PNR_WORD + r"\.?\s*[:.]?\s*(?:er|:)?\s*$", re.IGNORECASE)
 # The cue a few words earlier in the same sentence ("Fødselsnummer til den ansatte er 01017012345"): only
 # letters between, no digits or sentence end.
 _PNR_CUE_NEAR = re.compile(_PNR_WORD + r"(?:\s+[^\W\d_]+){1,5}\s*[:.]?\s*$", re.IGNORECASE)
+# The cue right after the number ("15038510191 som personnummer", "… (d-nummer)", "…, fnr til den ansatte", "… er
+# fødselsnummeret hans"): a possessive or "riktige"/"nye" may stand between, no other word ("… søknader om
+# personnummer" stays).
+_PNR_CUE_AFTER = re.compile(
+    r"\s*(?:[(,:–-]\s*)?(?:(?:som|er|var|=)\s+)?"
+    r"(?:(?:mitt|min|mi|hans|hennes|hennar|sitt|vårt|deres|det|den|et|eit|ett|riktige|rette|nye|gamle)\s+){0,2}"
+    + _PNR_WORD,
+    re.IGNORECASE,
+)
 # After a personal-number cue, 11 digits written plain or as birth date + individual number ("240492 12346")
 # are the writer's personal number even with wrong check digits (a typo or a made-up digit still identifies);
 # a D-nummer after a "d-nr" cue or with day + 40.
@@ -231,6 +244,13 @@ _NUMBER_NEG_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ACCOUNT_CUE = re.compile(r"(?:konto\w*|kontonr|bankkonto\w*)\.?\s*[:.]?\s*(?:nr\.?\s*)?(?:er|:)?\s*$", re.IGNORECASE)
+# An account word right before the number ("feil konto", "kontonummer:", "bankkontoen min er"; not "kontoret"): 11
+# digits there are an account number whatever their check digit (people mistype).
+_ACCOUNT_CUE_STRICT = re.compile(
+    r"(?<![\w-])(?:bank)?konto(?:en|nr|nummer|nummeret|nummer\s+mitt)?\.?\s*[:.]?\s*(?:nr\.?\s*)?"
+    r"(?:(?:mitt|min|mi|vårt|vår|hans|hennes|hennar|sitt|deres)\s+)?(?:(?:er|var)\s*)?[:.]?\s*$",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 # A year + dash + 4-digit running number ("2024-0001"): a respondent/case id unless a phone cue precedes it.
 _YEAR_SERIAL = re.compile(r"^(?:19|20)\d\d-\d{4}$")
@@ -257,6 +277,19 @@ _ID_GATE = re.compile(
 _ID_CUE = re.compile(
     _ID_WORD + r"\.?\s*[:.#]?\s*(?:(?:hans|hennes|mitt|min|vårt|sitt|deres|til\s+\w+)\s+)?"
     r"(?:(?:er|var|nr\.?)\s*[:.]?\s*)?$",
+    re.IGNORECASE,
+)
+# A case number after its cue ("saksnr 22/12345", "Saksnummer: 2023/123456", "sak nr. 21/4455-7", "ref.nr 22-12345",
+# "referanse 22/12345 og 22/12399"): a NAV case points to one person inside NAV ([IDNUMMER]). Only digits joined by
+# "/" or "-" (a plain run after "saksnr" keeps the number rules), and never without the cue ("2023/123456" stays).
+_CASE_CUE = (
+    r"(?:saks?\.?\s?nr\.?|saks?nummer(?:et)?|sak\s+(?:nr\.?|nummer)|saksreferanse(?:n)?|ref\.?\s?nr\.?"
+    r"|ref\.?\s?nummer(?:et)?|referanse(?:n|nummer(?:et)?|nr\.?)?)"
+)
+_CASE_DIGITS = r"\d{1,4}\s?[/-]\s?\d{1,8}(?:\s?[/-]\s?\d{1,8})?"
+CASE_NUMBER_CUED = re.compile(
+    r"(?<![\w-])" + _CASE_CUE + r"\s*[:.#]?\s*(?:(?:er|var|nr\.?)\s*[:.]?\s*)?"
+    rf"(?P<n>{_CASE_DIGITS}(?:\s*(?:,|og|eller)\s*{_CASE_DIGITS})*)(?![\w-]|[.,/]\d)",
     re.IGNORECASE,
 )
 # An IPv4 address right after an "ip"/"IP-adresse" cue ("ip 192.168.1.10"): a version number ("versjon 1.2.3.4")
@@ -543,6 +576,16 @@ def _cued_personal_type(raw: str, before: str) -> str | None:
     return "dnummer" if _DNR_CUE.search(before) or 41 <= int(d[:2]) <= 71 else "fodselsnummer"
 
 
+def _personal_type_cued_after(m: re.Match, text: str) -> str | None:
+    """Type of 11 digits that fail the checks but have a personal-number cue right after them (``_PNR_CUE_AFTER``):
+    a D-nummer after "d-nr"/"d-nummer" or with day + 40, else a fødselsnummer."""
+    cue = _PNR_CUE_AFTER.match(text, m.end())
+    if cue is None:
+        return None
+    d_cue = re.search(r"\bd-?n", cue.group(0), re.IGNORECASE)
+    return "dnummer" if d_cue or 41 <= int(_digits(m.group(0))[:2]) <= 71 else "fodselsnummer"
+
+
 def _classify_cued_id(m: re.Match, text: str) -> str | None:
     """3-12 digits right after a patient/journal/HPR/employee-number cue (see _ID_WORD)."""
     return "idnummer" if _ID_CUE.search(text[max(0, m.start() - 40) : m.start()]) else None
@@ -702,6 +745,9 @@ _GREETINGS = frozenset({"hei", "hallo", "takk"})
 _FAMILY_CUES = frozenset({"familien", "familie", "fam", "fam."})
 _FAMILY_SUFFIXES = frozenset({"familien", "familiens", "familie"})
 _INITIAL = re.compile(r"[A-ZÆØÅ]\.")
+# A lone capital initial right after a name ("Bjørn H.", "Bjørn H", "Kari N. svarte"): with a dot, or without one
+# when it is no word of its own ("I", "Å") and nothing is glued to it ("E-post", "A4").
+_TRAILING_INITIAL = re.compile(r"[ \t]+(?:[A-ZÆØÅ]\.(?![\w-])|[A-HJ-ZÆØ](?![\w.-]))")
 _SENTENCE_END = set(".!?:;\"'()[]\n")
 # Capitalised particles inside a name ("Nguyen Van Anh", "Tran Thi Mai", "Kari Van Der Berg"): part of the
 # name when a name word follows.
@@ -880,6 +926,8 @@ class Redactor:
         if ("nr" in low or "eiendom" in low or "tomt" in low or "gårdsn" in low) and _GNR_GATE.search(low):
             text = self._sub(_GNR, text, counts, lambda m, t: "eiendom")
             text = self._sub(_PROPERTY_FRACTION, text, counts, _classify_property_fraction, group="n")
+        if "sak" in low or "ref" in low:
+            text = self._sub(CASE_NUMBER_CUED, text, counts, lambda m, t: "idnummer", group="n")
         if _IP_GATE.search(low):
             text = self._sub(_IPV4, text, counts, _classify_cued_ip)
         text = self._sub(_PHONE_CC, text, counts, lambda m, t: "telefon")
@@ -1203,6 +1251,10 @@ class Redactor:
             return kind
         if _PNR_CUE.search(before) and (cued := _cued_personal_type(raw, before)):
             return cued  # "fnr 12345678903": the cue wins over an account checksum
+        if cued_after := _personal_type_cued_after(m, text):
+            return cued_after  # "15038510191 som personnummer"
+        if _ACCOUNT_CUE_STRICT.search(before):
+            return "kontonummer"  # "feil konto 9710 05 12345": a mistyped account number is still one
         if raw[2] in " .-":  # "01 01 90 10046" is a date-grouped personal number, never an account
             return None
         if raw[4] == "-" and _YEAR.match(raw[:4]) and not _ACCOUNT_CUE.search(before):
@@ -1234,13 +1286,16 @@ class Redactor:
 
     @staticmethod
     def _classify11_cued(m: re.Match, text: str) -> str | None:
-        """Loosely grouped 11 digits: a personal number only right after fnr/fødselsnummer/d-nr."""
+        """Loosely grouped 11 digits: a personal number only right after or before fnr/fødselsnummer/d-nr, an
+        account number only right after an account word."""
         before = text[max(0, m.start() - 25) : m.start()]
         d = _digits(m.group(0))
         if _PNR_CUE.search(before) or _PNR_CUE_NEAR.search(text[max(0, m.start() - 70) : m.start()]):
             return personal_number_type(d) or _cued_personal_type(m.group(0), before)
-        if _ACCOUNT_CUE.search(before) and valid_account(d):  # "konto: 1234 5678903"
-            return "kontonummer"
+        if cued_after := _personal_type_cued_after(m, text):
+            return personal_number_type(d) or cued_after  # "150385 10191 som fødselsnummer"
+        if _ACCOUNT_CUE_STRICT.search(before) or (_ACCOUNT_CUE.search(before) and valid_account(d)):
+            return "kontonummer"  # "konto: 1234 5678903", also with a mistyped check digit
         return None
 
     @staticmethod
@@ -1273,7 +1328,8 @@ class Redactor:
         d = m.group(0)
         before = text[max(0, m.start() - 25) : m.start()]
         cued = _PNR_CUE.search(before.removesuffix("/"))
-        return personal_number_type(d) or (_cued_personal_type(d, before) if cued else None)
+        return (personal_number_type(d) or (_cued_personal_type(d, before) if cued else None)
+                or _personal_type_cued_after(m, text))
 
     def _classify_phone_pair(self, m: re.Match, text: str) -> str | None:
         """"41234567/91234567": phones if the first would be one and no part is a date or public number."""
@@ -1898,7 +1954,10 @@ class Redactor:
         if not spans:
             return text
         out, last_end = [], 0
-        for s, e in spans:
+        for k, (s, e) in enumerate(spans):
+            initial = _TRAILING_INITIAL.match(text, e)
+            if initial and (k + 1 == len(spans) or spans[k + 1][0] >= initial.end()):
+                e = initial.end()  # "Bjørn H.": the initial belongs to the name
             out.append(text[last_end:s])
             out.append(PLACEHOLDERS["navn"])
             last_end = e
