@@ -38,7 +38,10 @@ def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
 
 def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) -> dict[Any, pd.DataFrame]:
     """Read one file per wave (validated against the survey definition), keyed by wave. Values of a
-    declared-levels segment that are not declared levels are set to missing, with a warning (rows, never values)."""
+    declared-levels segment that are not declared levels are set to missing, with a warning (rows, never values).
+    A .sav's labelled SPSS user-missing codes of an indicator stay as excluded codes (``read_table``'s
+    ``user_missing="excluded"``); waves whose value labels of an indicator disagree are refused
+    (:func:`check_wave_labels`)."""
     import warnings
 
     from .io import read_table
@@ -48,7 +51,7 @@ def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) 
         raise TypeError("read_waves expects a list of files, one per wave; wrap a single file in a list")
     frames: dict[Any, pd.DataFrame] = {}
     for p in map(Path, paths):
-        df = read_table(p, sheet=sheet, survey=survey)
+        df = read_table(p, sheet=sheet, survey=survey, user_missing="excluded")
         wave = wave_of(df, survey, p)
         if wave in frames:
             raise ValueError(f"{p}: wave {wave} is given twice")
@@ -57,7 +60,44 @@ def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) 
             warnings.warn(m, UserWarning, stacklevel=2)
         df.attrs[CLEARED_LEVELS_ATTR] = cleared
         frames[wave] = df
+    check_wave_labels(frames, survey)
     return frames
+
+
+def _label_text(label: Any) -> str:
+    return " ".join(str(label).split()).casefold()
+
+
+def _labels_shown(labels: dict, limit: int = 10) -> str:
+    items = [f"{c} = «{str(v)[:40]}»" for c, v in labels.items()]
+    return "; ".join(items[:limit]) + (f"; … ({len(items) - limit} more)" if len(items) > limit else "")
+
+
+def check_wave_labels(frames: dict[Any, pd.DataFrame], survey: Any) -> None:
+    """Refuse waves whose value labels of an indicator disagree (``ValueError`` naming both files, the column and
+    both label sets): a code labelled «Svært fornøyd» in one wave and «Svært misfornøyd» in another means the
+    waves are coded differently, and their change would be published as real. Only codes labelled in both waves
+    are compared (case and spacing aside); files without value labels (CSV, Excel) are not checked."""
+    first: dict[str, tuple[str, dict]] = {}  # column → (source, labels) of the first wave that labels it
+    for wave, df in frames.items():
+        src = str(df.attrs.get("source", f"wave {wave}"))
+        for ind in survey.indicators:
+            labels = (df.attrs.get("value_labels") or {}).get(ind.column) or {}
+            if not labels:
+                continue
+            if ind.column not in first:
+                first[ind.column] = (src, labels)
+                continue
+            src0, labels0 = first[ind.column]
+            differ = [c for c in labels if c in labels0 and _label_text(labels[c]) != _label_text(labels0[c])]
+            if differ:
+                c = differ[0]
+                raise ValueError(
+                    f"{src}: column {ind.column} (indicator {ind.id}): its value labels differ from those of "
+                    f"{src0}: code {c} is «{str(labels[c])[:40]}» here and «{str(labels0[c])[:40]}» there "
+                    f"({len(differ)} code(s) differ); {src0}: {_labels_shown(labels0)}; {src}: "
+                    f"{_labels_shown(labels)}. The waves are not coded alike, so their change would be wrong: recode "
+                    f"one file so that each code means the same in every wave")
 
 
 def coder_for(*, model: Path | None = None, codebook: Path | None = None) -> Any:

@@ -54,6 +54,7 @@ MULTI_LABEL_NOTE = (
     "en kommentar kan ha flere temaer, så temaandelene kan til sammen bli mer enn 100 %"
 )
 CLEARED_LEVELS_ATTR = "undeclared_levels_cleared"  # frame attr: warnings of read_waves' clearing, kept for the summary
+READ_NOTES_ATTR = "missing_notes"  # frame attr: read_table's notes on a .sav (SPSS missing codes, value labels)
 TABLES = ("indicators", "multiselect", "themes", "theme_indicators", "drivers", "changes", "quotes")
 
 
@@ -580,7 +581,13 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
     cid = value_keys(c["respondent_id"]) if len(c) else np.array([], dtype=object)
     pos = index.get_indexer(cid) if len(c) else np.array([], dtype=np.int64)
     if (pos < 0).any():
-        warn(f"{q.column}: {int((pos < 0).sum())} coded comment(s) have respondent ids not in the survey data; ignored")
+        hint = _leading_zero_hint(cid[pos < 0], ids)
+        if (pos < 0).all():
+            raise ValueError(f"{q.column}: none of the {len(c)} coded comment(s) has a respondent id of the survey "
+                             f"data{hint or ''}; check that the coded file belongs to this wave and keeps the ids "
+                             f"as the survey data writes them")
+        warn(f"{q.column}: {int((pos < 0).sum())} coded comment(s) have respondent ids not in the survey data; "
+             f"ignored{hint or ''}")
     nonans = pd.to_numeric(c["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0 if "is_non_answer" in c else np.zeros(len(c), bool)
     if "text_clean" in c:
         nonans |= c["text_clean"].fillna("").astype(str).str.strip().eq("").to_numpy()
@@ -607,6 +614,25 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
             warn(f"{q.column}: {n_missing_coded} non-empty answer(s) in the survey data have no coded row")
     return _QuestionData(q.column, q.label, commenter, asked | commenter, T, c, pos, int(((pos >= 0) & nonans).sum()),
                          int(unrouted.sum()), uncoded)
+
+
+def _leading_zero_hint(unmatched: np.ndarray, ids: np.ndarray) -> str | None:
+    """Where coded ids that match no respondent do match one once leading zeros are stripped on both sides
+    ("1" for "000001": the coded file went through Excel), the text saying so; None otherwise. The ids are not
+    joined that way (two respondents may differ only in their zeros): the file is to be fixed."""
+    def strip(v: Any) -> str:
+        t = str(v).strip()
+        return (t.lstrip("0") or "0") if t.isdigit() else t
+
+    if not any(str(i).strip().startswith("0") for i in ids):
+        return None
+    stripped = {strip(i) for i in ids}
+    n = sum(1 for v in unmatched if strip(v) in stripped)
+    if not n:
+        return None
+    return (f" ({n} of them match a respondent id once leading zeros are stripped: the coded file's ids lost their "
+            f"leading zeros, as in an Excel round trip; they are not joined — give the coded file with the ids as "
+            f"in the survey data, e.g. the file `textmine code` wrote)")
 
 
 def _answers_not_coded(df: pd.DataFrame, q, coded: pd.DataFrame) -> tuple[bool, int | None]:
@@ -814,6 +840,23 @@ def _theme_indicator_secondary(nm: np.ndarray, no: np.ndarray, primary: np.ndarr
     return sec & ~primary
 
 
+def _separating_themes(X: np.ndarray, y: np.ndarray, names: list[str], themes: list[str]) -> str:
+    """The 0/1 columns of the driver model (themes, control dummies) whose 1s all have the same outcome — perfect
+    separation: the logit's coefficient runs to infinity and the fit never converges. Text naming each (its
+    count and outcome), "" when none."""
+    out = []
+    for j, name in enumerate(names):
+        col = X[:, j]
+        on = col == 1
+        if name == "const" or not on.any() or on.all() or not np.isin(col, (0.0, 1.0)).all():
+            continue
+        if y[on].min() == y[on].max():
+            what = f"theme {name}" if name in themes else f"control {name}"
+            out.append(f"all {int(on.sum())} commenters with {what} have outcome "
+                       f"{'positive' if y[on][0] == 1 else 'not positive'}")
+    return "; ".join(out)
+
+
 def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, method: str, warn) -> pd.DataFrame:
     """Outcome positive (0/1) among commenters regressed on theme dummies + segment controls."""
     import statsmodels.api as sm
@@ -859,7 +902,12 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
         eff = ci = pv = params = None
-        if method == "logit":
+        separated = _separating_themes(Xa, y, names, [themes[j] for j in use]) if method == "logit" else ""
+        if separated:  # no finite maximum-likelihood estimate: the logit cannot converge
+            warn(f"drivers {qd.column} {wave}: logistic model failed (perfect separation: {separated}); linear "
+                 "probability model used")
+            used = "linear"
+        elif method == "logit":
             try:
                 fit = sm.Logit(y, Xa, check_rank=False).fit(disp=0, maxiter=50, method="newton")
                 if not fit.mle_retvals.get("converged", True) or not np.all(np.isfinite(fit.bse)):
@@ -869,8 +917,9 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
                 z = st.z_value(0.95)
                 ci = np.column_stack([eff - z * se, eff + z * se])
                 pv = 2 * _sf(np.abs(eff / se))
-            except Exception as e:  # noqa: BLE001 - separation, singular matrix → linear model
-                warn(f"drivers {qd.column} {wave}: logistic model failed ({e.__class__.__name__}); linear probability model used")
+            except Exception as e:  # noqa: BLE001 - quasi-separation by a combination, singular matrix → linear model
+                warn(f"drivers {qd.column} {wave}: logistic model failed ({e.__class__.__name__}: {e}); linear "
+                     "probability model used")
                 used = "linear"
         if used == "linear":
             fit = sm.WLS(y, Xa, weights=ww if weighted else np.ones(len(y))).fit(cov_type="HC1")
@@ -1379,10 +1428,25 @@ def build_summary(
         if found and missing:
             raise ValueError(f"themes: no column theme_<id> for {', '.join(map(repr, missing))} in the coded frames "
                              f"(themes there: {', '.join(sorted(found))})")
+    from .pipeline import check_wave_labels
+
+    check_wave_labels(frames, survey)  # (read_waves checks too; frames read otherwise are checked here)
+    survey = survey.with_excluded(_spss_excluded(frames))
     with _blas_threads(1):  # many small matrix products: BLAS threads only add synchronisation cost
         return _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
                               compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes, embedder=embedder,
                               drivers=drivers, driver_method=driver_method, validate=validate)
+
+
+def _spss_excluded(frames: Mapping[Any, pd.DataFrame]) -> dict[str, dict]:
+    """The labelled SPSS user-missing codes of the waves' indicators (``df.attrs['spss_excluded']``, as
+    :func:`textmine.io.read_table` sets it for a .sav), joined over the waves: excluded codes in every wave."""
+    out: dict[str, dict] = {}
+    for df in frames.values():
+        for col, codes in (getattr(df, "attrs", {}).get("spss_excluded") or {}).items():
+            for c, lab in codes.items():
+                out.setdefault(col, {}).setdefault(c, lab)
+    return out
 
 
 def _blas_threads(n: int):
@@ -1449,8 +1513,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         df, masked, cleared = prepared[wave]
         for col, n in masked.items():
             warn(f"{wave}: column {col}: personal data masked in {n} cell(s) of a segment without declared levels")
-        for m in list(df.attrs.get(CLEARED_LEVELS_ATTR, ())) + cleared:
-            warn(f"{wave}: {m}")
+        for m in list(df.attrs.get(READ_NOTES_ATTR, ())) + list(df.attrs.get(CLEARED_LEVELS_ATTR, ())) + cleared:
+            warn(f"{wave}: {m}")  # the file's read notes (SPSS missing codes, value labels) first
         if validate:
             for m in survey.validate_frame(df, strict=False):
                 warn(f"{wave}: {m}")
@@ -1482,7 +1546,10 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
                 warn(f"{wave}: {q.column}: not coded — {what}; the question is left out of the theme tables, "
                      f"changes, drivers and quotes of this wave («{NOT_CODED}»), not shown as 0 %")
                 continue
-            qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"))
+            try:
+                qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"))
+            except ValueError as e:
+                raise ValueError(f"wave {wave}: {e}") from None
             for th in qd.uncoded:
                 info.setdefault("themes_not_coded", []).append({"wave": wave, "question": q.column, "theme": th})
                 warn(f"{wave}: {q.column}: theme {th} not coded (no column theme_{th} in the coded file, or no value "

@@ -37,7 +37,7 @@ Example (see ``data/sample/survey.yaml``)::
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -255,6 +255,7 @@ class Indicator:
     positive: tuple
     excluded: tuple
     measure: str = "positive"
+    excluded_given: bool = False  # the definition lists the indicator's own ``excluded`` codes (it decides alone)
 
 
 @dataclass(frozen=True)
@@ -525,7 +526,7 @@ class SurveyDefinition:
             clash = [c for c in excl if c in sc]
             if clash:
                 raise SurveyDefinitionError(f"{where}.excluded: codes {clash} are also on the scale {list(sc)}")
-            indicators.append(Indicator(iid, col, str(s.get("label", iid)), sc, pos, excl, measure))
+            indicators.append(Indicator(iid, col, str(s.get("label", iid)), sc, pos, excl, measure, "excluded" in s))
 
         multis = []
         for i, s in enumerate(d.get("multiselect") or []):
@@ -767,6 +768,23 @@ class SurveyDefinition:
                 out[col] = values.where(~hit, values.map(lambda v: mapping.get(v, v)))
                 masked[col] = int(hit.sum())
         return out, masked
+
+    def with_excluded(self, extra: Mapping[str, Mapping[Any, str]]) -> "SurveyDefinition":
+        """This definition with more excluded codes: ``extra`` maps an indicator column to ``{code: label}`` (a
+        .sav's labelled SPSS user-missing codes, ``df.attrs['spss_excluded']`` of :func:`textmine.io.read_table`).
+        The codes join those indicators' ``excluded`` codes and their labels ``excluded_labels`` (a label the
+        definition gives wins); ``self`` when nothing is added."""
+        if not extra:
+            return self
+        inds, labels = [], dict(self.excluded_labels)
+        for ind in self.indicators:
+            add = [c for c in (extra.get(ind.column) or {}) if c not in ind.excluded and c not in ind.scale]
+            inds.append(replace(ind, excluded=tuple(ind.excluded) + tuple(add)) if add else ind)
+            for c in add:
+                labels.setdefault(c, str(extra[ind.column][c]))
+        if tuple(inds) == self.indicators:
+            return self
+        return replace(self, indicators=tuple(inds), excluded_labels=labels)
 
     # ------------------------------------------------------------------ data checks
     def undeclared_levels(self, df: pd.DataFrame) -> dict[str, np.ndarray]:

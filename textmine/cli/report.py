@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
             try:
                 language = report_language(language, None, None)
             except ValueError:
-                _fail(f"--language: expected 'nb' (bokmål) or 'nn' (nynorsk), got {language!r}")
+                _fail(f"--language: expected 'nb' or 'nn' (the two written standards), got {language!r}")
         sd = load_survey(survey)
         specs = [coded_arg(c, sd) for c in coded or []]
         check_out_dir(out, REPORT_FILES, *waves, *(p for _, p in specs), survey, codebook, what="the report")

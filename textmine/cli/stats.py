@@ -372,9 +372,19 @@ def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series
     labels = {_code_key(k): v for k, v in ((df.attrs.get("value_labels") or {}).get(column) or {}).items()}
     spss_missing = {_code_key(v) for v in (df.attrs.get("missing_codes") or {}).get(column, [])}
     notes: list[str] = []
+    blank = int(df[column].map(lambda v: (isinstance(v, str) and not v.strip())
+                               or (not isinstance(v, str) and bool(pd.isna(v)))).sum())
+    if blank:
+        notes.append(f"{column}: {blank} blank answer(s) left out")
     if seg is not None and seg.levels:
         keys = survey.level_keys(df, column)
-        undeclared = int(sum(k is None for k in keys))
+        codes = [None if pd.isna(v) else _code_key(v) for v in df[column].tolist()]
+        missing = [c for c, k in zip(codes, keys) if k is None and c in spss_missing]
+        for c in dict.fromkeys(missing):
+            lab = labels.get(c)
+            notes.append(f"{column}: {missing.count(c)} answer(s) with code {c}{f' («{lab}»)' if lab else ''} left "
+                         f"out (SPSS missing code)")
+        undeclared = int(sum(k is None for k in keys)) - len(missing)
         if undeclared:
             notes.append(f"{column}: {undeclared} value(s) that are no declared level of the segment left out")
         shown = pd.Series([seg.display.get(k, k) if k else None for k in keys], index=df.index, dtype=object)
@@ -407,7 +417,22 @@ def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series
     return shown.astype(object), order, notes
 
 
-from ..pipeline import code_wave, coder_for, wave_of  # noqa: E402
+def _crosstab_weight(weight: str | None, no_weight: bool, survey, df: pd.DataFrame) -> tuple[str | None, str]:
+    """The crosstab's weight column and a note on it: ``--weight`` as given (``""`` = none), none with
+    ``--no-weight``, else the survey definition's weight (as ``textmine summary`` and ``report`` weight) when the
+    data has that column."""
+    if no_weight or weight == "":
+        return None, ""
+    if weight is not None or survey is None or not survey.weight_column:
+        return weight, ""
+    if survey.weight_column not in df.columns:
+        return None, (f"the survey definition's weight column {survey.weight_column!r} is not in the data; "
+                      "counts are unweighted")
+    return survey.weight_column, (f"weighted by {survey.weight_column!r} (the survey definition's weight, as in "
+                                  "`textmine summary`); --no-weight for unweighted counts")
+
+
+from ..pipeline import check_wave_labels, code_wave, coder_for, wave_of  # noqa: E402
 
 
 def register(app: typer.Typer) -> None:
@@ -470,25 +495,33 @@ def register(app: typer.Typer) -> None:
                 embedder = resolve_embedder(embedder)
             except (ValueError, OSError, ImportError) as e:
                 _fail(f"--embedder {embedder}: {e}")
+        import warnings
+
         frames: dict[Any, pd.DataFrame] = {}
         coded_frames: dict[Any, pd.DataFrame] = {}
+        read_warnings: list[str] = []  # printed with the summary's warnings (which carry the files' read notes)
         for p in waves:  # every file read and checked before any coding
             try:
-                df = read_table(p, sheet=sheet, survey=survey)
+                with warnings.catch_warnings(record=True) as got:
+                    warnings.simplefilter("always")
+                    df = read_table(p, sheet=sheet, survey=survey, user_missing="excluded")
+                read_warnings += [str(w.message) for w in got if issubclass(w.category, UserWarning)]
                 wave = wave_of(df, survey, p)
             except (TableReadError, ValueError) as e:
                 _fail(str(e))
             if wave in frames:
                 _fail(f"wave {wave!r} given twice")
             frames[wave] = df
+        try:
+            check_wave_labels(frames, survey)
+        except ValueError as e:
+            _fail(str(e))
         if coded:
             try:
                 coded_frames = read_coded(specs, frames, survey, codebook=cbk)
             except (TableReadError, ValueError) as e:
                 _fail(str(e))
         if not coded and survey.free_text:
-            import warnings
-
             caught: list[str] = []
             for wave, df in frames.items():
                 typer.echo(f"Coding the free text of wave {wave} …", err=True)
@@ -518,15 +551,18 @@ def register(app: typer.Typer) -> None:
             except CodebookError as e:  # labels are cosmetic
                 typer.echo(f"warning: theme labels not read: {e}", err=True)
         labels = {t.id: t.label for t in cbk.themes} if cbk is not None else {}
-        import warnings
-
         with warnings.catch_warnings(record=True) as got:  # one `warning:` line each, no Python source line
-            summary = build_summary(
-                frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
-                quotes=not no_quotes, embedder=embedder,
-            )
-        for msg in dict.fromkeys(str(w.message) for w in got if issubclass(w.category, UserWarning)):
-            typer.echo(f"warning: {msg}", err=True)
+            try:
+                summary = build_summary(
+                    frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
+                    quotes=not no_quotes, embedder=embedder,
+                )
+            except ValueError as e:  # e.g. a coded file whose ids match no respondent
+                _fail(str(e))
+        carried = [w.partition(": ")[2] for w in summary.warnings]
+        for msg in dict.fromkeys(read_warnings + [str(w.message) for w in got if issubclass(w.category, UserWarning)]):
+            if msg not in carried:  # (a file's read notes come with the summary's warnings below)
+                typer.echo(f"warning: {msg}", err=True)
         named = _named(summary, survey)  # once, for the files and the terminal
         written = write_summary(named, out)
         shown, hidden = blank_hidden_rows(named, nullable=False)
@@ -547,7 +583,11 @@ def register(app: typer.Typer) -> None:
         input: Path = typer.Argument(..., help="Data file (CSV/XLSX/SAV/Parquet/JSON)."),
         row: str = typer.Option(..., "--row", help="Row variable (e.g. sektor)."),
         col: str = typer.Option(..., "--col", help="Column variable (e.g. q_helhet)."),
-        weight: Optional[str] = typer.Option(None, "--weight", help="Weight column."),
+        weight: Optional[str] = typer.Option(
+            None, "--weight", help="Weight column (default: the --survey definition's weight; --weight \"\" or "
+            "--no-weight for unweighted counts)."),
+        no_weight: bool = typer.Option(False, "--no-weight", help="Unweighted counts, even with a --survey "
+                                       "definition that names a weight."),
         out: Path = typer.Option(..., "--out", help="JSON file to write."),
         correction: bool = typer.Option(False, "--correction", help="Yates' continuity correction (2×2 only)."),
         sheet: Optional[str] = typer.Option(None, "--sheet",
@@ -564,7 +604,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Crosstab with counts, row percentages and Pearson chi-square (counts, row_percent, chi2, dof, p_value, n).
 
-        A .sav's value labels name the rows and columns, in code order; SPSS missing codes are left out.
+        A .sav's value labels name the rows and columns, in code order; SPSS missing codes and blank answers are
+        left out (each noted). With --survey, counts are weighted by the definition's weight unless --no-weight.
         """
         from ..stats import crosstab
 
@@ -578,7 +619,12 @@ def register(app: typer.Typer) -> None:
             _fail(f"--not-personal {stray[0]!r} is neither --row {row!r} nor --col {col!r}; name the column to "
                   f"copy unchecked exactly as --row or --col does")
         survey = load_survey(survey_path) if survey_path is not None else None
+        if no_weight and weight:
+            _fail(f"--no-weight and --weight {weight!r} contradict each other; give one of them")
         df = _read(input, sheet=sheet)
+        weight, weight_note = _crosstab_weight(weight, no_weight, survey, df)
+        if weight_note:
+            typer.echo(f"note: {weight_note}", err=True)
         missing = [c for c in (row, col, weight) if c is not None and c not in df.columns]
         if missing:
             _fail(f"{input}: no column {', '.join(map(repr, missing))}; {_columns(df)}")

@@ -381,7 +381,9 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         note = _in_sample_text(in_sample, _model_metrics(folder))
         info["agreement"] = f"{info['agreement']} {note}" if agree else note
         info["agreement_values"] = {**(agree or {}), "in_sample_waves": [str(w) for w in in_sample]}
-    r = report_from_summary(summary, survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
+    # the summary's definition holds the excluded codes an SPSS file declared (user-missing «Vet ikke»), so the
+    # method note names them
+    r = report_from_summary(summary, summary.definition or survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
     r.language = language
     from .excel import personal_id_count
 
