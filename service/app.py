@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service import library
 from service.auth import KeyCache
+from service.audit import AuditMiddleware, audit_file_from_env
 from service.batcher import MicroBatcher
 from service.coders import CoderCache
 from service.crypto import RawTextCodec
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: database (migrated), coder cache, coding-job and training-job runners, routers, middleware,
     error handlers."""
     settings = settings or Settings.from_env()
+    audit_file = audit_file_from_env()  # TEXTMINE_AUDIT_LOG: a folder that does not exist fails before any migration
     tune_malloc(settings.malloc_arena_max, settings.malloc_mmap_threshold)  # before any worker thread starts
     RawTextCodec(settings.store_raw_text, settings.fernet_key)  # fail fast on a bad raw-text configuration
     coders = CoderCache(factory=settings.coder_factory, cleaner_cache_entries=settings.cleaner_cache_entries,
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["X-API-Key", "Authorization", "Content-Type"])
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(DefaultHeaders)  # no-store and nosniff on every answer, the 413 above included
+    app.add_middleware(AuditMiddleware, file=audit_file)  # one line per data request, the 413s included
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 

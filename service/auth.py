@@ -142,6 +142,7 @@ async def get_principal(
             cache.put(key, principal)
     if principal is None:
         raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked")
+    request.state.principal = principal  # for the audit line (service/audit.py)
     return principal
 
 

@@ -50,6 +50,14 @@ class CoderCache:
                 self._coders[key] = coder
             return coder
 
+    def unload_model(self, model_id: int) -> int:
+        """Drop the loaded coders of trained model ``model_id`` (deleted: not to be used again); how many."""
+        with self._lock:
+            keys = [k for k in self._coders if len(k) == 2 and k[1] == model_id]
+            for key in keys:
+                del self._coders[key]
+        return len(keys)
+
     @property
     def default_identity(self) -> str:
         """The identity of the default model this cache codes with (see :func:`library.default_model_identity`):

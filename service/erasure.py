@@ -400,26 +400,20 @@ def clear_app_caches(app: Any, er: Erasure) -> None:
     state = app.state
     results = getattr(state, "results", None)
     if results is not None:
-        clear = getattr(results, "clear", None)
-        if callable(clear):
-            clear()
-        else:  # service.resultcache.ResultCache has no clear(): empty it under its lock
-            with results._lock:
-                results._items.clear()
+        results.clear()
     for name in ("_web_report_cache", "_quote_names_cache"):
         cache = state.__dict__.get(name)
         if cache is None:
             continue
-        if hasattr(cache, "_items"):  # store.PageNamesCache
+        if hasattr(cache, "_items"):  # store.PageNamesCache has no clear(): empty it under its lock
             with cache._lock:
                 cache._items.clear()
         else:
             cache.clear()
     coders = getattr(state, "coders", None)
-    if coders is not None and er.model_ids:
-        with coders._lock:
-            for key in [k for k in coders._coders if len(k) == 2 and k[1] in er.model_ids]:
-                coders._coders.pop(key, None)
+    if coders is not None:
+        for model_id in er.model_ids:
+            coders.unload_model(model_id)
 
 
 _ID_LIKE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")

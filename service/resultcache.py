@@ -32,6 +32,13 @@ class ResultCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    def clear(self) -> None:
+        """Forget every entry (after an erasure: a deleted comment is not answered from memory); the hit and miss
+        counters stay."""
+        with self._lock:
+            self._items.clear()
+            self._columns, self._owner, self._owner_ref = None, None, None
+
     @staticmethod
     def _key(text: str) -> bytes:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()

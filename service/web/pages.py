@@ -408,7 +408,10 @@ def _identifying_columns(wave: Wave) -> list[str]:
 def _report_principal(request: Request) -> Principal | None:
     """An API key header decides when present; otherwise the UI session."""
     key = header_key(request)
-    if key is not None:
-        return principal_for(request, key)
-    login = current_login(request)
-    return login.principal if login is not None else None
+    who = principal_for(request, key) if key is not None else None
+    if key is None:
+        login = current_login(request)
+        who = login.principal if login is not None else None
+    if who is not None:
+        request.state.principal = who  # for the audit line (service/audit.py)
+    return who

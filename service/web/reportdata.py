@@ -39,7 +39,9 @@ def previous_wave(session: Session, wave: Wave) -> Wave | None:
 
 
 def _state_key(session: Session, waves: list[Wave], chosen: dict[int, int | None] | None = None) -> tuple:
-    """The cache key: each wave's reported job (``chosen``: asked for by id) and its corrections."""
+    """The cache key: each wave's reported job (``chosen``: asked for by id), its corrections and what it holds
+    (respondent and response counts, content fingerprint): an erasure by another process (``textmine store
+    delete-respondent``) changes them, so a running server does not serve the deleted answers from its cache."""
     key = []
     for w in waves:
         job = store.latest_done_job(session, w.id)
@@ -49,7 +51,7 @@ def _state_key(session: Session, waves: list[Wave], chosen: dict[int, int | None
                                 .where(Response.wave_id == w.id)) or 0
         last = session.scalar(select(func.max(Correction.id)).join(Response, Response.id == Correction.response_id)
                               .where(Response.wave_id == w.id))
-        key.append((w.id, job.id if job else None, n_corr, last))
+        key.append((w.id, job.id if job else None, n_corr, last, w.n_respondents, w.n_responses, w.content_sha256))
     return tuple(key)
 
 

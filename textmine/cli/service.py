@@ -267,6 +267,9 @@ def register(app: typer.Typer) -> None:
 @_store_errors
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port", min=1, max=65535),
           database: Optional[str] = DB_OPT, log_level: str = typer.Option("info", "--log-level"),
+          log_format: Optional[str] = typer.Option(
+              None, "--log-format", help="plain (default: TEXTMINE_LOG_FORMAT or plain) or json: one JSON object "
+                                         "per line"),
           default_model: Optional[Path] = typer.Option(
               None, "--default-model", help="model for requests that name none (default: TEXTMINE_DEFAULT_MODEL "
                                             "or models/default; models/fast is the faster e5-static model)")) -> None:
@@ -275,9 +278,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     from uvicorn.config import LOG_LEVELS
 
     from service.app import create_app
+    from service.logsetup import configure, log_format as chosen_format
 
     if log_level.lower() not in LOG_LEVELS:
         typer.echo(f"error: --log-level must be one of {', '.join(LOG_LEVELS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        fmt = chosen_format(log_format)
+    except ValueError as exc:
+        typer.echo(f"error: --log-format / TEXTMINE_LOG_FORMAT: {exc}", err=True)
         raise typer.Exit(2)
     settings = _settings(database, default_model=default_model)
     from textmine.paths import disclosure_key
@@ -291,6 +300,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
         _refuse_setting(exc)
     typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {_redact_url(settings.database_url)}",
                err=True)
+    configure(log_level, fmt)  # the textmine.* loggers: time, level, name; info lines and tracebacks included
     uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), access_log=False, timeout_keep_alive=30)
 
 

@@ -1,0 +1,204 @@
+"""Audit trail: one JSON line per data request, on the ``textmine.audit`` logger and, with
+``TEXTMINE_AUDIT_LOG=/path``, appended to that file (created 0600).
+
+A line says who (the API key's row id and role, never the key), what (method, the route TEMPLATE such as
+``/waves/{wave_id}/summary``, the store ids among its path parameters, the names of the query parameters the route
+declares, a download's ``format``), the answer's status and how long it took. Never the filled path (it may hold a
+respondent id), query values, bodies or any text. Probes, metrics, API docs and static files are not audited.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from service.middleware import _METHODS  # the methods named as they are; any other is "other"
+
+AUDIT_LOGGER = "textmine.audit"
+AUDIT_FILE_ENV = "TEXTMINE_AUDIT_LOG"
+#: not data requests: probes, metrics scrapes, the API docs
+SKIPPED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/favicon.ico"})
+SKIPPED_PREFIXES = ("/ui/static/", "/docs-static/")
+#: path parameters quoted with their value: store ids only (never a respondent id, a theme or a free path)
+ID_PARAMS = frozenset({"wave_id", "survey_id", "job_id", "model_id", "codebook_id", "response_id", "key_id"})
+_FORMAT = re.compile(r"[a-z0-9]{1,10}")
+_ID = re.compile(r"[0-9]{1,10}")
+
+log = logging.getLogger(AUDIT_LOGGER)
+
+
+class AuditFile:
+    """Appends lines to ``path`` (created with mode 0600; an existing file is set to 0600). Opened per line, so a
+    rotated file is picked up; a failing write is logged (type only) and never fails the request."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path).expanduser()
+        if not self.path.parent.is_dir():
+            raise ValueError(f"{AUDIT_FILE_ENV}: the folder {self.path.parent} does not exist")
+        self._lock = threading.Lock()
+        self.write("")  # create it (0600) now: a bad path fails at startup, not on the first request
+
+    def write(self, line: str) -> None:
+        data = (line + "\n").encode("utf-8") if line else b""
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(fd).st_mode & 0o077:
+                    os.fchmod(fd, 0o600)
+                if data:
+                    os.write(fd, data)
+            finally:
+                os.close(fd)
+
+
+def audit_file_from_env(environ: dict[str, str] | None = None) -> AuditFile | None:
+    """The audit file named by ``TEXTMINE_AUDIT_LOG``, or None when it is not set."""
+    value = (os.environ if environ is None else environ).get(AUDIT_FILE_ENV, "").strip()
+    return AuditFile(value) if value else None
+
+
+def audited(path: str) -> bool:
+    """Whether a request to ``path`` gets an audit line."""
+    return path not in SKIPPED_PATHS and not path.startswith(SKIPPED_PREFIXES)
+
+
+def _principal(scope) -> Any:
+    """The caller recorded on ``request.state`` by the auth dependency (``principal``) or a UI page
+    (``ui_login``), else None."""
+    state = scope.get("state") or {}
+    who = state.get("principal")
+    if who is None and state.get("ui_login") is not None:
+        who = getattr(state["ui_login"], "principal", None)
+    return who
+
+
+def _header_key(scope) -> str | None:
+    headers = dict(scope.get("headers") or [])
+    key = headers.get(b"x-api-key", b"").decode("latin-1").strip()
+    if not key:
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    return key if 0 < len(key) <= 300 else None
+
+
+def _lookup(app, key: str) -> Any:
+    """The principal of a header key no dependency recorded (e.g. ``GET /waves/{id}/report``): from the key
+    cache, else checked in the database; None when unknown or revoked."""
+    cache = getattr(app.state, "key_cache", None)
+    who = cache.get(key) if cache is not None else None
+    if who is not None:
+        return who
+    from service.auth import verify_key
+
+    with app.state.db.session() as session:
+        return verify_key(session, key)
+
+
+def _query_names(scope, route) -> tuple[list[str], int]:
+    """(names the route declares among the query's parameters, how many other names): a name the client made up
+    may be anything, so it is only counted."""
+    from urllib.parse import parse_qsl
+
+    sent = dict.fromkeys(k for k, _ in parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                                                 keep_blank_values=True))
+    if not sent:
+        return [], 0
+    declared = _declared_query(route)
+    known = sorted(k for k in sent if k in declared)
+    return known, len(sent) - len(known)
+
+
+def _declared_query(route) -> set[str]:
+    """The query parameter names ``route`` and its dependencies declare."""
+    names: set[str] = set()
+    todo = [getattr(route, "dependant", None)]
+    while todo:
+        dependant = todo.pop()
+        if dependant is not None:
+            names.update(p.alias for p in dependant.query_params)
+            todo.extend(dependant.dependencies)
+    return names
+
+
+def audit_record(scope, status: int, seconds: float, who: Any) -> dict[str, Any]:
+    """The audit line's fields for one finished request (see the module docstring)."""
+    route = scope.get("route")
+    params = scope.get("path_params") or {}
+    ids = {k: int(v) for k, v in sorted(params.items()) if k in ID_PARAMS and _ID.fullmatch(str(v))}
+    query, other = _query_names(scope, route)
+    method = scope.get("method", "GET")
+    record: dict[str, Any] = {
+        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "key_id": getattr(who, "key_id", None), "role": getattr(who, "role", None),
+        "method": method if method in _METHODS else "other",
+        "route": str(getattr(route, "path", None) or "unmatched"), "ids": ids, "query": query,
+        "status": int(status), "ms": round(seconds * 1000, 1)}
+    if other:
+        record["other_query_params"] = other
+    fmt = _format(scope, query)
+    if fmt:
+        record["format"] = fmt
+    return record
+
+
+def _format(scope, query: list[str]) -> str | None:
+    """A download's ``format`` (html, xlsx …), when the route declares it and the value is a plain word."""
+    if "format" not in query:
+        return None
+    from urllib.parse import parse_qs
+
+    value = (parse_qs(scope.get("query_string", b"").decode("latin-1")).get("format") or [""])[-1]
+    return value if _FORMAT.fullmatch(value) else "other"
+
+
+class AuditMiddleware:
+    """Writes :func:`audit_record` for every audited HTTP request (an exception counts as status 500)."""
+
+    def __init__(self, app, file: AuditFile | None = None):
+        self.app = app
+        self.file = file
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not audited(scope.get("path", "")):
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            try:
+                await self._write(scope, status["code"], time.perf_counter() - start)
+            except Exception as exc:  # an audit failure never fails the request: it is logged (type only)
+                log.error("audit: no line written (%s)", type(exc).__name__)
+
+    async def _write(self, scope, status: int, seconds: float) -> None:
+        who = _principal(scope)
+        key = _header_key(scope) if who is None and (status < 400 or status == 403) else None
+        if key is not None and scope.get("app") is not None:
+            try:
+                who = await run_in_threadpool(_lookup, scope["app"], key)
+            except Exception as exc:  # the store is down: the line goes out without the key
+                log.warning("audit: key not resolved (%s)", type(exc).__name__)
+        record = audit_record(scope, status, seconds, who)
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        log.info(line, extra={"audit": record})
+        if self.file is not None:
+            try:
+                self.file.write(line)  # one short append
+            except OSError as exc:
+                log.error("audit: could not write %s (%s)", AUDIT_FILE_ENV, type(exc).__name__)
