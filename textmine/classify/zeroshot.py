@@ -65,6 +65,16 @@ class ZeroShotCoder(BaseCoder):
     #: is ±1 for any difference, and the small-codebook gain makes that a sure theme): it is taken over at least
     #: :meth:`spread_floor`. Over more themes the comment's own spread is used as it is.
     FLOOR_THEMES = 3
+    #: "Nothing else fits" (see :meth:`null_levels`, :meth:`_nothing_fits`): the best other theme of an answer with
+    #: no keyword of theirs is compared with what the codebook's own texts reach against themes they were not
+    #: written for: the NULL_QUANTILE of those best scores, and of their similarities (counted with
+    #: NULL_SIM_WEIGHT score units per standard deviation). Set on the eval set (16 themes), the nynorsk
+    #: reviewers' codebook and two small hand-written ones.
+    NULL_QUANTILE = 0.6
+    NULL_SIM_WEIGHT = 0.25
+    #: Below this many non-exclusive themes there is no null level: a text scored against the two others has a
+    #: z of ±1 whatever it says, which is no measure of "fits nothing".
+    NULL_MIN_THEMES = 4
     # learnt by ``fit`` (optional): per-theme similarity scales; None until then (class defaults, so that an
     # instance holds fitted attributes only once fitted, as scikit-learn expects)
     theme_mean_: np.ndarray | None = None
@@ -80,6 +90,7 @@ class ZeroShotCoder(BaseCoder):
         self.top_k = int(top_k)
         self._proto: tuple[np.ndarray, np.ndarray] | None = None
         self._spread_floor: float | None = None
+        self._null_levels: tuple[float, float, float] | tuple[()] | None = None
         self._types_rules = TypeRules()
 
     @property
@@ -167,7 +178,8 @@ class ZeroShotCoder(BaseCoder):
         lex = np.log1p(prep.kw.astype(np.float64))
         score = z + self.lexical_weight * 2.0 * lex
         if exclusive_apart:
-            return self._exclusive_scores(score, excl)
+            best_sim = sims[:, inc].max(1) if inc.any() else None
+            return self._exclusive_scores(score, excl, keyword_hit=(prep.kw[:, inc] > 0).any(1), best_sim=best_sim)
         if excl.any() and inc.any():
             # an exclusive theme ("annet") is likely when its own evidence is strong or nothing else fits
             mirror = 2 * self.tau - score[:, inc].max(1, keepdims=True)
@@ -184,7 +196,8 @@ class ZeroShotCoder(BaseCoder):
         zt = np.zeros_like(sims) if self.theme_mean_ is None else (sims - self.theme_mean_) / self.theme_std_
         return np.where(kw > 0, self.tau + lex, zt)
 
-    def _exclusive_scores(self, score: np.ndarray, excl: np.ndarray) -> np.ndarray:
+    def _exclusive_scores(self, score: np.ndarray, excl: np.ndarray, keyword_hit: np.ndarray | None = None,
+                          best_sim: np.ndarray | None = None) -> np.ndarray:
         """``score`` with each exclusive theme's "nothing else fits" evidence (what this coder codes with).
 
         An exclusive theme scores the larger of its own evidence and a mirror of the best other theme ``m``
@@ -192,7 +205,9 @@ class ZeroShotCoder(BaseCoder):
         not, so a weak best theme alone sent a comment to the catch-all ("annet" predicted 4× as often as meant);
         now the exclusive theme also needs its own evidence near the best other theme's. And two exclusive themes
         no longer share one score (the first in the codebook won every tie): each keeps its own similarity and
-        keywords."""
+        keywords. Neither could tell an answer that fits nothing (in a small codebook the stretched z of the best
+        other theme passes ``tau`` for any answer, so the catch-all never won there): with ``keyword_hit`` and
+        ``best_sim`` given, it also scores at least :meth:`_nothing_fits`."""
         inc = ~excl
         if not (excl.any() and inc.any()):
             return score
@@ -200,7 +215,22 @@ class ZeroShotCoder(BaseCoder):
         own = score[:, excl]
         mirror = self.tau + self.MIRROR_GAP * (self.tau - best) + self.MIRROR_OWN * (own - best)
         score[:, excl] = np.maximum(own, mirror)
+        nulls = self.null_levels()
+        if nulls is not None and keyword_hit is not None and best_sim is not None:
+            score[:, excl] = np.maximum(score[:, excl], self._nothing_fits(best, best_sim, keyword_hit, nulls))
         return score
+
+    def _nothing_fits(self, best: np.ndarray, best_sim: np.ndarray, keyword_hit: np.ndarray,
+                      nulls: tuple[float, float, float]) -> np.ndarray:
+        """(n, 1) "nothing else fits" score of an exclusive theme: how far the best other theme (score ``best``,
+        similarity ``best_sim``) falls below what a text that fits none of the themes reaches in this codebook
+        (:meth:`null_levels`). At that level it is ``max(tau, best)``; below it the exclusive theme passes ``tau``
+        and outscores the best other theme (so it is coded alone), above it it stays under both. An answer with a
+        keyword of another theme gets none (something does fit)."""
+        null_score, null_sim, sim_scale = nulls
+        fit = best[:, 0] + self.NULL_SIM_WEIGHT * (np.asarray(best_sim, dtype=np.float64) - null_sim) / sim_scale
+        nothing = np.maximum(self.tau, best[:, 0]) + (null_score - fit)
+        return np.where(np.asarray(keyword_hit, dtype=bool), -np.inf, nothing)[:, None]
 
     def _floor(self, n_themes: int) -> float:
         """The spread floor for a z-score over ``n_themes`` themes: :meth:`spread_floor` for at most
@@ -218,19 +248,66 @@ class ZeroShotCoder(BaseCoder):
         difference (see :attr:`FLOOR_THEMES`). It depends only on the codebook and the embedder (batch-independent);
         0 for one theme."""
         if self._spread_floor is None:
-            protos, owner = self.prototypes()
             k = len(self.codebook)
-            cos = np.asarray(protos, dtype=np.float64) @ np.asarray(protos, dtype=np.float64).T
-            np.fill_diagonal(cos, -np.inf)  # a text is no evidence of its own theme
-            rows = np.full((len(protos), k), np.nan)
-            for j in range(k):
-                c = np.sort(cos[:, owner == j], axis=1)[:, -self.top_k:]
-                seen = np.isfinite(c).sum(1)
-                total = np.where(np.isfinite(c), c, 0.0).sum(1)
-                rows[:, j] = np.where(seen > 0, total / np.maximum(seen, 1), np.nan)
+            rows = self._prototype_rows()
             rows = rows[~np.isnan(rows).any(1)]
             self._spread_floor = float(np.quantile(rows.std(1), 0.1)) if k >= 2 and len(rows) else 0.0
         return self._spread_floor
+
+    def _prototype_rows(self) -> np.ndarray:
+        """(n_texts, n_themes) similarity of each prototype text to each theme as :meth:`similarities` has it,
+        the text itself left out (a text is no evidence of its own theme); NaN where a theme has no other text."""
+        protos, owner = self.prototypes()
+        cos = np.asarray(protos, dtype=np.float64) @ np.asarray(protos, dtype=np.float64).T
+        np.fill_diagonal(cos, -np.inf)
+        rows = np.full((len(protos), len(self.codebook)), np.nan)
+        for j in range(len(self.codebook)):
+            c = np.sort(cos[:, owner == j], axis=1)[:, -self.top_k:]
+            seen = np.isfinite(c).sum(1)
+            total = np.where(np.isfinite(c), c, 0.0).sum(1)
+            rows[:, j] = np.where(seen > 0, total / np.maximum(seen, 1), np.nan)
+        return rows
+
+    def null_levels(self) -> tuple[float, float, float] | None:
+        """What the best theme of a text that fits none of the themes reaches in this codebook: (its score in z
+        units, as :meth:`scores` has it for an answer without keywords; its similarity; the spread of that
+        similarity). Each text of a non-exclusive theme is scored against the other non-exclusive themes (its own
+        theme, parent and children left out, so nothing it was written for is there) and :attr:`NULL_QUANTILE` of
+        those is taken. e5 cosines sit in a narrow band, so "nothing fits" is judged against the codebook's own
+        texts, never a fixed cosine. Depends only on the codebook and the embedder (batch-independent); ``None``
+        with fewer than :attr:`NULL_MIN_THEMES` non-exclusive themes, no exclusive theme, or similarities that do
+        not come from this coder's prototypes."""
+        if self._proto is None:  # similarities that do not come from this coder's prototypes (set in a test)
+            return None
+        if self._null_levels is None:
+            self._null_levels = self._compute_null_levels()
+        return self._null_levels or None
+
+    def _compute_null_levels(self) -> tuple[float, float, float] | tuple[()]:
+        cb = self.codebook
+        inc = np.flatnonzero([not t.exclusive for t in cb.themes])
+        if len(inc) < self.NULL_MIN_THEMES or len(inc) == len(cb):
+            return ()
+        rows = self._prototype_rows()
+        _, owner = self.prototypes()
+        best_z, best_s = [], []
+        for i, j in enumerate(owner):
+            if cb.themes[j].exclusive:
+                continue
+            tid = cb.themes[j].id
+            related = {tid, *cb.ancestors(tid), *cb.children(tid)}
+            cols = [c for c in inc if cb.themes[c].id not in related]
+            s = rows[i, cols]
+            if len(cols) < self.NULL_MIN_THEMES - 1 or np.isnan(s).any():
+                continue
+            # in the units a comment's z has over all the non-exclusive themes (same floor and gain)
+            z = (s - s.mean()) / (max(s.std(), self._floor(len(inc))) + 1e-6) * self.z_gain(len(inc))
+            best_z.append(z.max())
+            best_s.append(s.max())
+        if len(best_s) < 2:
+            return ()
+        q = self.NULL_QUANTILE
+        return float(np.quantile(best_z, q)), float(np.quantile(best_s, q)), float(np.std(best_s)) + 1e-6
 
     def z_gain(self, n_themes: int) -> float:
         """Stretch of the within-comment z-scores for a codebook of ``n_themes`` (see :attr:`Z_REACH`)."""
