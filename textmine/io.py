@@ -362,10 +362,45 @@ def _integers_if_possible(s: pd.Series) -> pd.Series:
     return s
 
 
+#: decompression limits of an .xlsx, checked on the sizes its zip declares before openpyxl opens it (a zip bomb: a
+#: small file whose sheet XML expands to gigabytes). Real workbooks are far below both: a 30,000-row export of the
+#: sample survey (23 columns) is a 3.2 MB file holding 35 MB of XML (11×); 30,000 rows × 60 answer columns are
+#: 60 MB (10–16×, the most for a sheet of one repeated value); deflate reaches ≈ 1,000×. The cap leaves room for
+#: exports of a few hundred thousand rows read with the CLI (the service takes files up to 20 MB).
+XLSX_MAX_UNCOMPRESSED = 1_000_000_000
+XLSX_MAX_RATIO = 100
+#: below this much XML the ratio is not checked (a tiny workbook may expand many times and still be harmless)
+XLSX_RATIO_FLOOR = 16 << 20
+
+
+def _check_xlsx_expansion(path: Path) -> None:
+    """Refuse a workbook whose zip declares more uncompressed bytes than :data:`XLSX_MAX_UNCOMPRESSED`, or more
+    than :data:`XLSX_MAX_RATIO` times its file size. The declared sizes cannot understate what openpyxl reads:
+    Python's zipfile stops each entry at its declared size (and then fails its CRC check)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: openpyxl says so in its own words below
+    size = max(path.stat().st_size, 1)
+    if total > XLSX_MAX_UNCOMPRESSED or (total > XLSX_RATIO_FLOOR and total > XLSX_MAX_RATIO * size):
+        raise TableReadError(
+            f"refused: the workbook would expand to {_size_text(total)} uncompressed from a {_size_text(size)} "
+            f"file; the limit is {_size_text(XLSX_MAX_UNCOMPRESSED)} and {XLSX_MAX_RATIO} times the file size "
+            "(a damaged file or a zip bomb; save it again from Excel, or export it as CSV)", file=path)
+
+
+def _size_text(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
 def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] = frozenset(),
                 header_row: int = 1) -> pd.DataFrame:
     import openpyxl
 
+    _check_xlsx_expansion(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds
@@ -556,6 +591,114 @@ def _sav_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> l
     return notes
 
 
+def _spss_missing_text(codes: Sequence[Any], labels: Mapping) -> str:
+    """``[98 «Vet ikke», 99]`` — SPSS missing codes with their value labels where they have one."""
+    return "[" + ", ".join(f"{c} «{str(labels[c])[:40]}»" if c in labels else str(c) for c in codes) + "]"
+
+
+def _sav_missing_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """A segment's SPSS user-missing codes (declared missing in the .sav) set to missing, with a note naming them:
+    not a level (nor an undeclared one). A code the definition declares as a level of the segment stays."""
+    notes: list[str] = []
+    out = df
+    for seg in survey.segments:
+        codes = (df.attrs.get("missing_codes") or {}).get(seg.column) or []
+        if seg.column not in df.columns or not codes:
+            continue
+        codes = [c for c in codes if not (seg.levels and seg.level_key(c))]
+        hit = df[seg.column].isin(codes) & df[seg.column].notna()
+        if not hit.any():
+            continue
+        if out is df:
+            out = df.copy()
+        out[seg.column] = df[seg.column].astype(object).mask(hit)
+        lab = (df.attrs.get("value_labels") or {}).get(seg.column) or {}
+        present = [c for c in codes if (df[seg.column] == c).any()]
+        notes.append(f"{path}: column {seg.column}: {int(hit.sum())} value(s) with SPSS missing code(s) "
+                     f"{_spss_missing_text(present, lab)} treated as missing (declared missing in the .sav, not a "
+                     f"level of the segment)")
+    out.attrs = dict(df.attrs)
+    return out, notes
+
+
+def _sav_missing_indicators(df: pd.DataFrame, survey: "SurveyDefinition", path: Path,
+                            keep: bool = True) -> tuple[pd.DataFrame, dict[str, dict], list[str]]:
+    """An indicator's SPSS user-missing codes (off its scale, not among its excluded codes): with ``keep``, a code
+    with a value label is an excluded code (like the survey's ``excluded_codes``: it counts in ``n_excluded``,
+    with its label) unless the indicator lists its own ``excluded`` codes; other codes become missing. Returns the
+    frame, the codes made excluded (column → {code: label}, for :meth:`SurveyDefinition.with_excluded`), notes."""
+    notes: list[str] = []
+    excluded: dict[str, dict] = {}
+    for ind in survey.indicators:
+        codes = [c for c in (df.attrs.get("missing_codes") or {}).get(ind.column, [])
+                 if c not in ind.scale and c not in ind.excluded]
+        if not codes or ind.column not in df.columns:
+            continue
+        lab = (df.attrs.get("value_labels") or {}).get(ind.column) or {}
+        kept = [c for c in codes if keep and c in lab and not ind.excluded_given]
+        dropped = [c for c in codes if c not in kept]
+        values = df[ind.column]
+        if kept:
+            excluded[ind.column] = {c: str(lab[c]) for c in kept}
+            n = int(values.isin(kept).sum())
+            if n:
+                notes.append(f"{path}: column {ind.column}: {n} value(s) with SPSS missing code(s) "
+                             f"{_spss_missing_text(kept, lab)} counted as excluded codes (as the survey "
+                             f"definition's excluded_codes: in n_excluded, not in the base)")
+        hit = values.isin(dropped)
+        if hit.any():
+            df[ind.column] = values.astype(float).mask(hit)
+            why = ("the indicator lists its own excluded codes" if ind.excluded_given and keep
+                   else "no value label" if keep else "read as missing, not as excluded codes")
+            notes.append(f"{path}: column {ind.column}: {int(hit.sum())} value(s) with SPSS missing code(s) "
+                         f"{_spss_missing_text(dropped, lab)} treated as missing ({why})")
+    return df, excluded, notes
+
+
+#: value-label wording that makes an answer negative or positive (Norwegian and English scales), for
+#: :func:`label_direction`: «Svært misfornøyd», «Uenig», «Dårlig», «Svært lite», «Ikke fornøyd» …
+_NEGATIVE_WORDS = re.compile(
+    r"misfornøy|utilfreds|uenig|dårleg|dårlig|\blite\b|liten grad|ingen tillit|lite tillit|ikkje|ikke|negativ|misnøgd|"
+    r"\bsvak|\bverst|\bdissatisfied|\bdisagree|\bpoor|\bbad\b|\bunsatisf|\bnot\b", re.I)
+_POSITIVE_WORDS = re.compile(
+    r"fornøy|tilfreds|\benig|\bgod|\bgodt|\bbra\b|utmerket|\bmye\b|stor grad|stor tillit|høy tillit|positiv|nøgd|"
+    r"\bsatisf|\bagree|\bgood|\bexcellent", re.I)
+
+
+def label_direction(label: Any) -> int:
+    """+1 for a value label that reads as a positive answer («Fornøyd», «Helt enig»), −1 for a negative one
+    («Svært misfornøyd», «Ikke fornøyd», «Dårlig»), 0 for a neutral or unknown one («Verken … eller», «Vet ikke»)."""
+    text = str(label).strip().lower()
+    if not text or "verken" in text or "neither" in text or "hverken" in text:
+        return 0
+    if _NEGATIVE_WORDS.search(text):
+        return -1
+    return 1 if _POSITIVE_WORDS.search(text) else 0
+
+
+def _sav_indicator_direction(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> list[str]:
+    """Warnings for indicators whose .sav value labels run the other way from the definition: every labelled code
+    the indicator counts reads as negative while the other scale codes read mostly positive (for ``bottom2``,
+    which counts the low end, the other way round) — a reverse-coded file would be published as its opposite."""
+    notes = []
+    for ind in survey.indicators:
+        lab = (df.attrs.get("value_labels") or {}).get(ind.column) or {}
+        counted = [c for c in ind.positive if c in lab]
+        other = [c for c in ind.scale if c not in ind.positive and c in lab]
+        if not counted or not other:
+            continue
+        want = -1 if ind.measure == "bottom2" else 1
+        dc = [label_direction(lab[c]) for c in counted]
+        do = [label_direction(lab[c]) for c in other]
+        if all(d == -want for d in dc) and sum(d == want for d in do) > sum(d == -want for d in do):
+            shown = "; ".join(f"{c} = «{str(lab[c])[:40]}»" for c in list(ind.scale) if c in lab)
+            notes.append(f"{path.name}: column {ind.column} (indicator {ind.id}): the file's value labels run the "
+                         f"other way from the survey definition: the codes it counts as {ind.measure} "
+                         f"{list(counted)} are labelled {'negative' if want == 1 else 'positive'} ({shown}); "
+                         f"check the scale direction (recode the file, or set the indicator's positive codes)")
+    return notes
+
+
 def _check_header_row(header_row: Any, suffix: str, path: Path) -> None:
     """``header_row`` is a whole number ≥ 1, and other than 1 only for a CSV or Excel file."""
     if isinstance(header_row, bool) or not isinstance(header_row, (int, np.integer)) or header_row < 1:
@@ -576,6 +719,7 @@ def read_table(
     validate: bool = True,
     text_cols: Sequence[str] = (),
     header_row: int = 1,
+    user_missing: str = "missing",
 ) -> pd.DataFrame:
     """Read a survey table (.csv/.txt/.tsv, .xlsx/.xlsm, .sav, .parquet, .json records) into a DataFrame.
 
@@ -595,7 +739,16 @@ def read_table(
     respondent table checked against ``survey`` refuses blank rows, naming them.
     ``header_row`` (CSV/Excel): the file row (from 1) holding the column names; rows above it (a title, notes)
     are skipped and row numbers in errors and warnings stay the file's (the first data row is ``header_row + 1``).
+    ``user_missing`` (a .sav read with ``survey``): an indicator's SPSS user-missing codes off its scale (98 «Vet
+    ikke») become missing (``"missing"``, the default: for callers that keep the definition as it is, e.g. the
+    service's store), or, when they have a value label and the indicator lists no ``excluded`` codes of its own,
+    stay as excluded codes (``"excluded"``, what :func:`textmine.pipeline.read_waves` and the CLI use: they are in
+    ``df.attrs['spss_excluded']``, which :func:`textmine.summary.build_summary` adds to the definition). A
+    segment's SPSS user-missing codes become missing. The notes on what was done (and warnings on value labels
+    that run the other way from an indicator's positive codes) are in ``df.attrs['missing_notes']``.
     """
+    if user_missing not in ("missing", "excluded"):
+        raise ValueError(f"user_missing must be 'missing' or 'excluded', got {user_missing!r}")
     path = Path(path)
     text_cols = frozenset(text_cols or ())
     if not path.exists():
@@ -629,19 +782,17 @@ def read_table(
     if survey is not None:
         attrs = dict(df.attrs)
         if suffix == ".sav":
-            notes = _sav_segments(df, survey, path)
+            notes = _sav_segments(df, survey, path) + _sav_indicator_direction(df, survey, path)
             for note in notes:
                 warnings.warn(note, UserWarning, stacklevel=2)
+            df, seg_notes = _sav_missing_segments(df, survey, path)
             df = apply_value_labels(df, [s.column for s in survey.segments if not s.levels])
             df = _sav_declared_segments(df, survey)
-            for ind in survey.indicators:  # declared SPSS missing codes the survey does not name → missing
-                codes = [c for c in attrs.get("missing_codes", {}).get(ind.column, []) if c not in ind.scale and c not in ind.excluded]
-                if codes and ind.column in df.columns:
-                    hit = df[ind.column].isin(codes)
-                    if hit.any():
-                        df[ind.column] = df[ind.column].astype(float).mask(hit)
-                        notes.append(f"{path}: column {ind.column}: {int(hit.sum())} value(s) with SPSS missing code(s) {codes} treated as missing")
-            attrs["missing_notes"] = notes
+            df, spss_excluded, ind_notes = _sav_missing_indicators(df, survey, path, user_missing == "excluded")
+            notes += seg_notes + ind_notes
+            attrs["spss_excluded"] = spss_excluded
+            attrs["missing_notes"] = notes  # the read notes: build_summary carries them into Summary.warnings
+            survey = survey.with_excluded(spss_excluded)
         if survey.id_column in df.columns:
             df[survey.id_column] = df[survey.id_column].map(lambda v: None if pd.isna(v) else (str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)))
         df.attrs = attrs
@@ -865,6 +1016,30 @@ def _dates_or_times(s: pd.Series) -> bool:
     return bool(vals) and (all(isinstance(v, dt.date) for v in vals) or all(isinstance(v, dt.time) for v in vals))
 
 
+#: ``df.attrs`` key: {text column: the columns a .sav holds system-missing on the rows where that text is missing
+#: or blank} — set by ``textmine code``/``clean`` (:func:`textmine.classify.table.spss_coding_attrs`): an empty cell
+#: is no answer at all, so its flags, scores and confidence do not apply (other formats keep their values)
+SAV_MISSING_IF_BLANK = "sav_missing_if_blank"
+
+
+def _blank_answers_missing(df: pd.DataFrame, out: pd.DataFrame, name: dict[str, str]) -> None:
+    """In ``out`` (:func:`_sav_frame`'s frame; ``name``: ``df``'s column → its SPSS name), the
+    :data:`SAV_MISSING_IF_BLANK` columns system-missing (numbers) or blank (text) where their text column of ``df``
+    is missing or blank; nothing where ``df`` no longer has that text column."""
+    by_name = {str(c): c for c in df.columns}
+    for text_col, cols in ((df.attrs or {}).get(SAV_MISSING_IF_BLANK) or {}).items():
+        text = df[by_name[str(text_col)]] if str(text_col) in by_name else None
+        if not isinstance(text, pd.Series):  # gone, or a name given twice
+            continue
+        blank = (text.isna() | text.astype(str).str.strip().eq("")).to_numpy(dtype=bool)
+        for c in (c for c in cols if c in name and blank.any()):
+            col = out[name[c]]
+            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_datetime64_any_dtype(col):
+                out[name[c]] = col.astype("float64").mask(blank)
+            elif col.dtype == object:
+                out[name[c]] = col.mask(blank, "")
+
+
 def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
     """The frame and pyreadstat arguments for a .sav: SPSS-valid names, nullable types as float/str, and
     the variable labels, value labels, user-missing codes and measures kept in ``df.attrs`` (from a .sav input)."""
@@ -883,6 +1058,7 @@ def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
             s = s.astype(object).map(lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
         out[mapping.get(str(c), str(c))] = s
     name = {str(c): mapping.get(str(c), str(c)) for c in df.columns}
+    _blank_answers_missing(df, out, name)
     numeric = {name[str(c)]: pd.api.types.is_numeric_dtype(out[name[str(c)]]) for c in df.columns}
 
     labels = {name[k]: v for k, v in (attrs.get("column_labels") or {}).items() if k in name and v}
@@ -976,7 +1152,8 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     .xlsx: text starting with ``=`` is stored as text, never as a formula; text longer than Excel's cell
     limit is refused (``ValueError``) rather than cut. .sav: column names SPSS does not accept are renamed
     (see :func:`spss_names`); variable/value labels, user-missing codes and measures of a .sav input
-    (``df.attrs``) are carried over; extra ``kw`` override them."""
+    (``df.attrs``) are carried over, and so are those ``textmine code``/``clean`` give their columns, whose cells
+    are system-missing where the answer is empty (:data:`SAV_MISSING_IF_BLANK`); extra ``kw`` override them."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in WRITABLE_SUFFIXES:

@@ -96,7 +96,7 @@ def test_sav_output_note_names_the_columns_renamed_because_of_the_coding_columns
     msg = _flat(res.output)
     assert "'type' → type_2" in msg and "'theme ko' → theme_ko_2" in msg, msg
     assert "'theme ko' → theme_ko " not in msg
-    assert meta.column_names_to_labels["type_2"] == "type"
+    assert meta.column_names_to_labels["type_2"] == "Type kommentar"
 
 
 def test_sav_long_strings_and_dotted_names_round_trip_through_code(tmp_path, cb, fake_e5):

@@ -10,14 +10,64 @@ import pandas as pd
 
 from .base import BaseCoder, output_columns
 
-__all__ = ["CODE_FLAG_COLUMNS", "FLAG_LABELS", "code_dataframe", "redact_columns", "pii_in_columns",
-           "mask_personal_text", "masked_column_names", "mask_column_names", "unknown_questions"]
+__all__ = ["CODE_FLAG_COLUMNS", "FLAG_LABELS", "YES_NO", "CODING_LABELS", "spss_coding_attrs", "code_dataframe",
+           "redact_columns", "pii_in_columns", "mask_personal_text", "masked_column_names", "mask_column_names",
+           "unknown_questions"]
 
 CODE_FLAG_COLUMNS = ("health_flag", "is_non_answer")  # written after the coders' columns (0/1)
 # ``df.attrs`` key :func:`mask_personal_text` sets: the columns whose text cells it has masked or was told to
 # leave (``skip``), so that :func:`code_dataframe` leaves them as that caller decided (the CLI's --unredacted-col)
 MASKED_COLUMNS_ATTR = "personal_text_masked_columns"
 FLAG_LABELS = {"health_flag": "Helseopplysninger nevnt (1 = ja)", "is_non_answer": "Ikke-svar (1 = ja)"}
+#: SPSS value labels of the 0/1 columns and variable labels of the other coding columns in a .sav, as the report's
+#: kodede_svar.sav has them (``textmine.report.spss``: ``YES_NO``, ``VAR_LABELS``), so both .sav writers agree
+YES_NO = {0: "Nei", 1: "Ja"}
+CODING_LABELS = {"themes": "Temaer (id-er skilt med ;)", "type": "Type kommentar", "confidence": "Sikkerhet (0–1)",
+                 "needs_review": "Til manuell gjennomgang"}
+
+
+def _spss_kind(base: str) -> tuple[dict | None, str, bool]:
+    """(value labels, measurement level, system-missing where the answer is blank) of a coding or cleaning column
+    by its name without a ``<text column>__`` prefix."""
+    if base.startswith("theme_") or base in ("needs_review", *CODE_FLAG_COLUMNS):
+        return YES_NO, "nominal", True
+    if base.startswith("score_") or base == "confidence":
+        return None, "scale", True
+    if base.startswith("pii_"):  # counts of the personal data masked: 0 in an empty cell is a true count
+        return None, "scale", False
+    return None, "nominal", base == "type"  # text: themes, type, text_clean, language, lemmas
+
+
+def spss_coding_attrs(attrs: dict, columns: dict[str, str], text_col: str) -> dict:
+    """A copy of ``attrs`` (a frame's ``df.attrs``) with what :func:`textmine.io.write_table` writes to a .sav for
+    the coding or cleaning ``columns`` of ``text_col`` ({column: its name without a ``<text column>__`` prefix}),
+    as the report's kodede_svar.sav has it: variable labels (:data:`CODING_LABELS`, :data:`FLAG_LABELS`; prefixed
+    with ``text_col`` where the name is), «Nei»/«Ja» on the 0/1 columns, measurement levels (nominal: 0/1 columns
+    and text; scale: scores, ``confidence``, counts), and the rows where ``text_col`` is missing or blank
+    system-missing in the 0/1, score, ``confidence`` and ``type`` columns (``type``'s blank is user-missing): an
+    empty cell is no answer at all, not a non-answer. The columns' values are not changed (other formats keep 0/1)."""
+    from ..io import SAV_MISSING_IF_BLANK
+
+    out = dict(attrs)
+    keys = ("column_labels", "value_labels", "variable_measure", "spss_missing", SAV_MISSING_IF_BLANK)
+    labels, values, measure, missing, blank = (dict(out.get(k) or {}) for k in keys)
+    blank_cols = []
+    for col, base in columns.items():
+        vals, level, if_blank = _spss_kind(base)
+        label = {**CODING_LABELS, **FLAG_LABELS}.get(base)
+        if label:
+            labels[col] = (label if col == base else f"{text_col}: {label}")[:256]
+        if vals:
+            values[col] = dict(vals)
+        measure[col] = level
+        if base == "type":
+            missing[col] = [""]
+        if if_blank:
+            blank_cols.append(col)
+    blank[text_col] = blank_cols
+    for k, v in zip(keys, (labels, values, measure, missing, blank)):
+        out[k] = v
+    return out
 
 
 def _redact_one():
@@ -375,15 +425,15 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
         out = out.rename(columns={c: f"{c}_input" for c in clash})
     result = pd.concat([out, coded], axis=1)
     attrs = dict(df.attrs)
+    for key in ("column_labels", "value_labels", "variable_measure", "spss_missing", "variable_format"):
+        if clash and attrs.get(key):  # an input column kept as <name>_input keeps its SPSS definitions
+            attrs[key] = {(f"{c}_input" if c in clash else c): v for c, v in attrs[key].items()}
     column_labels = dict(attrs.get("column_labels") or {})
-    for c in clash:
-        if c in column_labels:
-            column_labels[f"{c}_input"] = column_labels.pop(c)
     for t in coder.codebook.themes:
         column_labels.setdefault(f"theme_{t.id}", f"Tema: {t.label}"[:256])
         column_labels.setdefault(f"score_{t.id}", f"Skår (0–1): {t.label}"[:256])
-    column_labels.update(FLAG_LABELS)
     attrs["column_labels"] = column_labels
+    attrs = spss_coding_attrs(attrs, {str(c): str(c) for c in coded.columns}, str(text_col))
     attrs.pop(MASKED_COLUMNS_ATTR, None)
     result.attrs = attrs
     return result

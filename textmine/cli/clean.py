@@ -84,10 +84,12 @@ def clean_table(df, text_cols: list[str], *, redact: bool = True, detect_languag
     One text column: the contract names (``text_clean``, ``pii_count``…). Several: prefixed
     ``<col>__text_clean`` etc. With ``redact`` (default) the text column itself is replaced by its
     redacted text (as ``textmine code`` does) unless ``keep_raw_text``; ``redact_cols`` are other
-    free-text columns masked in place.
+    free-text columns masked in place. ``df.attrs`` are kept, with the cleaning columns' SPSS labels, levels and
+    missing values added (:func:`textmine.classify.table.spss_coding_attrs`).
     """
     import pandas as pd
 
+    from textmine.classify.table import spss_coding_attrs
     from textmine.preprocess import Cleaner
 
     missing = [c for c in text_cols if c not in df.columns]
@@ -103,6 +105,7 @@ def clean_table(df, text_cols: list[str], *, redact: bool = True, detect_languag
     cleaner = Cleaner(redact=redact, detect_language=detect_language, question_texts=question_texts,
                       lemmatize=lemmatize).fit()
     out = df.copy()
+    spss: dict[str, dict[str, str]] = {}  # text column → {its cleaning column: the name without the prefix}
     for col in text_cols:
         values = out[col].astype(object).where(out[col].notna(), None)
         values = values.map(lambda v: v if v is None or isinstance(v, str) else str(v))
@@ -123,8 +126,10 @@ def clean_table(df, text_cols: list[str], *, redact: bool = True, detect_languag
         if redact and not keep_raw_text:  # the raw text never leaves unredacted next to text_clean
             red = cleaned["text_clean"].set_axis(out.index)
             out[col] = red.where(values.notna(), None).astype(object)
+        bases = [str(c) for c in cleaned.columns]
         if len(text_cols) > 1:
             cleaned = cleaned.add_prefix(f"{col}__")
+        spss[col] = dict(zip(map(str, cleaned.columns), bases))
         clash = [c for c in cleaned.columns if c in out.columns]
         if clash:
             out = out.drop(columns=clash)
@@ -136,7 +141,10 @@ def clean_table(df, text_cols: list[str], *, redact: bool = True, detect_languag
         out, counts = redact_columns(out, extra)
     else:
         counts = {}
-    out.attrs = {**df.attrs, "redacted_columns": counts}
+    attrs = {**df.attrs, "redacted_columns": counts}
+    for col, columns in spss.items():  # the .sav's labels, levels and missing values of the cleaning columns
+        attrs = spss_coding_attrs(attrs, columns, str(col))
+    out.attrs = attrs
     return out
 
 
