@@ -46,7 +46,8 @@ def delete_survey(survey_id: IdPath, request: Request, _: Principal = Depends(re
     return _run(request, erasure.erase_survey, survey_id)
 
 
-@router.delete("/surveys/{survey_id}/respondents/{respondent_id}", response_model=dict[str, Any],
+# ":path": a respondent id may hold "/" (AG/2024/01)
+@router.delete("/surveys/{survey_id}/respondents/{respondent_id:path}", response_model=dict[str, Any],
                responses=ERASURE_RESPONSES)
 def delete_respondent(survey_id: IdPath, request: Request, respondent_id: str = Path(max_length=200),
                       _: Principal = Depends(require_admin)) -> dict[str, Any]:

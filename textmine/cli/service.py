@@ -381,7 +381,7 @@ def keys_list(database: Optional[str] = DB_OPT) -> None:
 @keys_app.command("revoke")
 @_store_errors
 def keys_revoke(key_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
-    """Revoke a key (a running server notices within its key cache time; DELETE /keys/{id} acts at once)."""
+    """Revoke a key (a running server refuses it from its next request on, as after DELETE /keys/{id})."""
     from service.db.models import ApiKey
 
     with _db(database).session() as s:
@@ -390,8 +390,7 @@ def keys_revoke(key_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
             typer.echo(f"error: key {key_id} does not exist", err=True)
             raise typer.Exit(2)
         row.revoked = True
-    typer.echo(f"revoked key {key_id} (a running server may accept it for up to "
-               f"{_settings(database).key_cache_seconds:g} s more; revoking via the API takes effect at once)")
+    typer.echo(f"revoked key {key_id} (a running server refuses it from its next request on)")
 
 
 # ---------------------------------------------------------------- store
@@ -1218,8 +1217,8 @@ def store_delete_model(model_id: int = _id(), yes: bool = YES_OPT, database: Opt
 
 @store_app.command("purge")
 @_store_errors
-def store_purge(older_than: float = typer.Option(..., "--older-than", min=0, help="delete waves uploaded more "
-                                                 "than this many days ago"),
+def store_purge(older_than: float = typer.Option(..., "--older-than", min=0, max=36500, help="delete waves uploaded "
+                                                 "more than this many days ago (at most 36500)"),
                 dry_run: bool = typer.Option(False, "--dry-run", help="list what would be deleted; delete nothing"),
                 yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
     """Retention: delete every wave uploaded more than --older-than days ago, with everything derived from it
