@@ -5,6 +5,9 @@ A line says who (the API key's row id and role, never the key), what (method, th
 ``/waves/{wave_id}/summary``, the store ids among its path parameters, the names of the query parameters the route
 declares, a download's ``format``), the answer's status and how long it took. Never the filled path (it may hold a
 respondent id), query values, bodies or any text. Probes, metrics, API docs and static files are not audited.
+
+Erasures made from the CLI (``textmine store delete-* / purge``) get a line of their own (:func:`cli_record`):
+source ``cli``, the OS user, the command, store ids, counts, dry run or not.
 """
 
 from __future__ import annotations
@@ -64,6 +67,55 @@ def audit_file_from_env(environ: dict[str, str] | None = None) -> AuditFile | No
     """The audit file named by ``TEXTMINE_AUDIT_LOG``, or None when it is not set."""
     value = (os.environ if environ is None else environ).get(AUDIT_FILE_ENV, "").strip()
     return AuditFile(value) if value else None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def emit(record: dict[str, Any], file: AuditFile | None) -> bool:
+    """Write one audit line: on the ``textmine.audit`` logger (the JSON line as the message, the fields as
+    ``extra={"audit": …}``) and appended to ``file`` when there is one. False when the file write failed (logged,
+    type only; never raised)."""
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    log.info(line, extra={"audit": record})
+    if file is None:
+        return True
+    try:
+        file.write(line)  # one short append
+    except OSError as exc:
+        log.error("audit: could not write %s (%s)", AUDIT_FILE_ENV, type(exc).__name__)
+        return False
+    return True
+
+
+def os_user() -> str:
+    """The operating-system user running this process: its effective uid's name (not ``$USER``, which the caller
+    sets), ``uid:N`` when the uid has no name."""
+    if not hasattr(os, "geteuid"):  # Windows
+        import getpass
+
+        return getpass.getuser()
+    import pwd
+
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
+
+
+def cli_record(command: str, ids: dict[str, Any], counts: dict[str, int], *, dry_run: bool,
+               error: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The audit line of an erasure made from the CLI (``textmine store delete-* / purge``): UTC time, source
+    ``cli``, the OS user, the command (its name, never its arguments: one may be a respondent id), the store ids
+    it named, the counts, dry run or not, and ``outcome`` (``done``, or ``refused`` with the ``error`` code)."""
+    record: dict[str, Any] = {"time": _now(), "source": "cli", "user": os_user(), "command": command, "ids": ids,
+                              **extra, "counts": dict(counts), "dry_run": bool(dry_run),
+                              "outcome": "refused" if error else "done"}
+    if error:
+        record["error"] = error
+    return record
 
 
 def audited(path: str) -> bool:
@@ -137,8 +189,7 @@ def audit_record(scope, status: int, seconds: float, who: Any) -> dict[str, Any]
     query, other = _query_names(scope, route)
     method = scope.get("method", "GET")
     record: dict[str, Any] = {
-        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "key_id": getattr(who, "key_id", None), "role": getattr(who, "role", None),
+        "time": _now(), "key_id": getattr(who, "key_id", None), "role": getattr(who, "role", None),
         "method": method if method in _METHODS else "other",
         "route": str(getattr(route, "path", None) or "unmatched"), "ids": ids, "query": query,
         "status": int(status), "ms": round(seconds * 1000, 1)}
@@ -194,11 +245,4 @@ class AuditMiddleware:
                 who = await run_in_threadpool(_lookup, scope["app"], key)
             except Exception as exc:  # the store is down: the line goes out without the key
                 log.warning("audit: key not resolved (%s)", type(exc).__name__)
-        record = audit_record(scope, status, seconds, who)
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-        log.info(line, extra={"audit": record})
-        if self.file is not None:
-            try:
-                self.file.write(line)  # one short append
-            except OSError as exc:
-                log.error("audit: could not write %s (%s)", AUDIT_FILE_ENV, type(exc).__name__)
+        emit(audit_record(scope, status, seconds, who), self.file)  # a failed file write is logged, not raised

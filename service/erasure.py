@@ -15,6 +15,7 @@ corrections are deleted (409 ``training_running``): it trains on them.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import re
@@ -390,7 +391,8 @@ def after_commit(er: Erasure, engine: Any = None, *, purge: bool = True, cache_p
                 er.notes.append("old row versions may remain in the database files until the next VACUUM")
         except Exception as exc:
             log.warning("erasure: database files not purged: %s", type(exc).__name__)
-    log.info("erasure: %s", {k: v for k, v in er.counts.items() if v})
+    counts = {k: v for k, v in er.counts.items() if v}
+    log.info("erasure: %s", json.dumps(counts), extra={"fields": {"erasure": counts}})  # JSON, not a Python dict
 
 
 def clear_app_caches(app: Any, er: Erasure) -> None:

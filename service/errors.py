@@ -10,8 +10,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.db.session import is_connection_error
 from textmine.disclosure import identifier_words
 
 log = logging.getLogger("textmine.service")
@@ -100,6 +102,12 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        if not is_connection_error(exc):  # a failing statement is a bug: answered as any unhandled error
+            return await _unhandled(request, exc)
+        return database_unavailable(request, exc)
+
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         # type, route template and a request id only: the message (SQL parameters, cell values) and the decoded
@@ -114,6 +122,21 @@ def install_error_handlers(app: FastAPI) -> None:
     install_log_filter()
     if not debug:
         install_unraisable_hook()
+
+
+#: seconds a client is asked to wait (``Retry-After``) when the database is unavailable
+DATABASE_RETRY_AFTER = 5
+
+
+def database_unavailable(request: Request, exc: BaseException) -> JSONResponse:
+    """503 ``database_unavailable`` with ``Retry-After`` for a database that is down, restarting or unreachable
+    (:func:`service.db.session.is_connection_error`): the client may retry, nothing is wrong with its request.
+    Logged as one line (type and route template only: the driver's message may quote SQL parameters)."""
+    log.warning("database unavailable (%s) on %s %s", type(exc).__name__, request.method,
+                route_template(request.scope))
+    return JSONResponse(error_body("database_unavailable", "the database is unavailable at the moment; try again "
+                                   f"in {DATABASE_RETRY_AFTER} seconds", {"retry_after": DATABASE_RETRY_AFTER}),
+                        status_code=503, headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
 
 
 def debug_logging(settings: Any) -> bool:

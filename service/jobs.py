@@ -1,7 +1,10 @@
-"""Background jobs. Coding jobs: chunked, committed per chunk, cancellable, resumed after a restart. Training
-jobs (``POST /models``): one at a time on their own worker; one cut off by a stopped server is failed, never left
-running. Several servers may share one database: a training server keeps a heartbeat on its job, and another
-server fails the job only once that heartbeat is stale or its process is gone."""
+"""Background jobs. Coding jobs: chunked, committed per chunk, cancellable, resumed after a restart; a database
+step that loses the connection is retried, and a job outlasting the retries goes back to "queued". Each server
+codes a job under a lease (worker + heartbeat): its runner claims queued jobs and jobs whose server stopped
+beating, never one another live server codes. Training jobs (``POST /models``): one at a time on their own worker;
+one cut off by a stopped server is failed, never left running. Several servers may share one database: a training
+server keeps a heartbeat on its job, and another server fails the job only once that heartbeat is stale or its
+process is gone."""
 
 from __future__ import annotations
 
@@ -15,12 +18,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from service import library, store
 from service.coders import CoderCache
 from service.db.models import Codebook, CodingJob, CodingResult, Response, TrainedModel, TrainingJob, utcnow
-from service.db.session import Database
+from service.db.session import Database, is_connection_error
 from service.errors import ApiError
 from service.settings import Settings
 
@@ -87,74 +90,283 @@ class RateMeter:
             self._rates.pop(job_id, None)
 
 
-def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200,
-            stop: threading.Event | None = None, on_chunk: Callable[[CodingJob], None] | None = None,
-            meter: RateMeter | None = None) -> str:
-    """Process a job to the end (or until cancelled/stopped). Each chunk's results, the done counter and the
-    chunk marker are committed in one transaction; already-coded responses are skipped, so a rerun after a crash
-    continues where the last committed chunk ended. Returns the final state."""
+#: a coding job's lease: its server refreshes the heartbeat every ``LEASE_SECONDS / 4``; a running job whose
+#: heartbeat is older than this is taken over by another server's runner
+LEASE_SECONDS = 60.0
+#: how long one database step of a coding job is retried while the database is unreachable before the job is put
+#: back to "queued" (to be claimed again once the database answers)
+RETRY_SECONDS = 120.0
+
+
+class DatabaseUnavailable(Exception):
+    """A coding job's database step still failed on a connection error after :data:`RETRY_SECONDS`."""
+
+
+def _retrying(step: Callable[[], Any], job_id: int, budget: float, stop: threading.Event | None = None) -> Any:
+    """``step()`` (which opens its own session, so each try gets a fresh connection), tried again with a growing
+    pause (0.5 s doubling, at most 5 s) while it fails on a connection error (:func:`is_connection_error`), for
+    ``budget`` seconds in all; then, or when ``stop`` is set meanwhile, :class:`DatabaseUnavailable`. Other
+    errors are raised at once."""
+    deadline, pause = time.monotonic() + budget, 0.5
+    while True:
+        try:
+            return step()
+        except Exception as exc:
+            if not is_connection_error(exc):
+                raise
+            left = deadline - time.monotonic()  # wall time: a try may itself wait for the connect timeout
+            if left <= 0:
+                raise DatabaseUnavailable(type(exc).__name__) from exc
+            wait = min(pause, left)
+            log.warning("coding job %s: database unreachable (%s), trying again in %.1f s", job_id,
+                        type(exc).__name__, wait)
+            if stop is not None and stop.wait(wait):
+                raise DatabaseUnavailable(type(exc).__name__) from exc
+            if stop is None:
+                time.sleep(wait)
+            pause = min(pause * 2, 5.0)
+
+
+def _claimable(worker: str, cutoff: datetime):
+    """The coding jobs ``worker`` may take: queued, or running by itself, or running with no heartbeat or one
+    older than ``cutoff`` (a server gone or cut off from the database)."""
+    return (CodingJob.state == "queued") | ((CodingJob.state == "running") & (
+        (CodingJob.worker == worker) | CodingJob.heartbeat_at.is_(None) | (CodingJob.heartbeat_at < cutoff)))
+
+
+def claim_job(db: Database, job_id: int, worker: str, lease: float = LEASE_SECONDS,
+              now: datetime | None = None) -> bool:
+    """Take the lease of one coding job for ``worker``: "running" by it with a fresh heartbeat. One conditional
+    UPDATE (atomic on SQLite and PostgreSQL), so two servers never both claim a job; False when it is not
+    claimable (finished, cancelled, or running by another server with a fresh heartbeat)."""
+    now = now or utcnow()
+    with db.session() as s:
+        res = s.execute(update(CodingJob).where(CodingJob.id == job_id, _claimable(worker, now - timedelta(seconds=lease)))
+                        .values(state="running", worker=worker, heartbeat_at=now)
+                        .execution_options(synchronize_session=False))
+        return res.rowcount == 1
+
+
+def claim_next_job(db: Database, worker: str, lease: float = LEASE_SECONDS, now: datetime | None = None) -> int | None:
+    """Claim the oldest claimable coding job (queued, or running with a stale lease) for ``worker``; its id, or
+    None. On PostgreSQL the candidate is read ``FOR UPDATE SKIP LOCKED``: runners polling together take different
+    jobs; the claim itself is :func:`claim_job`'s conditional update (SQLite: its write lock serialises it)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=lease)
+    with db.session() as s:
+        stmt = select(CodingJob.id).where(_claimable(worker, cutoff)).order_by(CodingJob.id).limit(1)
+        if s.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        job_id = s.scalar(stmt)
+        if job_id is None:
+            return None
+        res = s.execute(update(CodingJob).where(CodingJob.id == job_id, _claimable(worker, cutoff))
+                        .values(state="running", worker=worker, heartbeat_at=now)
+                        .execution_options(synchronize_session=False))
+        return job_id if res.rowcount == 1 else None
+
+
+def beat_job(db: Database, job_id: int, worker: str) -> bool:
+    """Refresh the heartbeat of a coding job ``worker`` runs; False when it no longer holds the lease."""
+    with db.session() as s:
+        res = s.execute(update(CodingJob).where(CodingJob.id == job_id, CodingJob.state == "running",
+                                                CodingJob.worker == worker)
+                        .values(heartbeat_at=utcnow()).execution_options(synchronize_session=False))
+        return res.rowcount == 1
+
+
+class _Heartbeat:
+    """A daemon thread that refreshes one job's heartbeat every ``every`` seconds while the job runs (a chunk may
+    take longer than the lease); a failed beat (database unreachable) is logged and tried at the next one."""
+
+    def __init__(self, db: Database, job_id: int, worker: str, every: float):
+        self._args, self._every = (db, job_id, worker), every
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"coding-job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "_Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._done.set()
+        self._thread.join(5.0)
+
+    def _loop(self) -> None:
+        while not self._done.wait(self._every):
+            try:
+                beat_job(*self._args)
+            except Exception as exc:
+                log.warning("coding job %s heartbeat failed: %s", self._args[1], type(exc).__name__)
+
+
+def _wait_for_lease(db: Database, job_id: int, worker: str, lease: float, stop: threading.Event | None,
+                    on_chunk: Callable[[CodingJob], None] | None) -> str | None:
+    """Wait while another server holds the job's lease (its progress passed to ``on_chunk``): None once this
+    worker has claimed it (the other one finished its part, or went stale), else the job's final state."""
+    seen = -1
+    while True:
+        if claim_job(db, job_id, worker, lease):
+            return None
+        with db.session() as s:
+            job = s.get(CodingJob, job_id)
+        if job is None or job.state != "running":
+            return job.state if job else "missing"
+        if on_chunk is not None and job.done != seen:
+            seen = job.done
+            on_chunk(job)
+        if stop is not None and stop.is_set():
+            return job.state
+        time.sleep(min(1.0, lease / 4))
+
+
+def _start_job(db: Database, job_id: int):
+    """The claimed job's inputs (job, codebook, model, default?), its start time, versions and total recorded."""
     with db.session() as s:
         job = s.get(CodingJob, job_id)
-        if job is None or job.state not in store.ACTIVE_STATES:
-            return job.state if job else "missing"
+        if job is None:  # its wave was deleted
+            return None
         codebook = s.get(Codebook, job.codebook_id)
         model = s.get(TrainedModel, job.model_id) if job.model_id else None
-        is_default = store.is_default_codebook(codebook)
-        job.state = "running"
         job.started_at = job.started_at or utcnow()
         _record_versions(job)
         job.total = s.scalar(select(func.count()).select_from(Response).where(Response.wave_id == job.wave_id)) or 0
-    try:
-        coder = coders.get(codebook, model, default=is_default)
-        if is_default and model is None and not _record_default_model(db, job_id, coders.default_identity):
-            return "failed"
-        theme_ids = [t["id"] for t in codebook.content.get("themes", [])]
-        while True:
-            if stop is not None and stop.is_set():  # server shutting down: back to "queued", every chunk kept;
-                release_interrupted(db, job_id)  # the next start, or a POST of the same job anywhere, resumes it
-                return "queued"
-            t0 = time.perf_counter()
-            with db.session() as s:
-                done_ids = select(CodingResult.response_id).where(CodingResult.job_id == job_id)
-                pending = s.execute(select(Response.id, Response.text_redacted, Response.question)
-                                    .where(Response.wave_id == job.wave_id, Response.id.not_in(done_ids))
-                                    .order_by(Response.id).limit(chunk_size)).all()
-            if not pending:
-                with db.session() as s:
-                    job = s.get(CodingJob, job_id)
-                    if job.state == "running":
-                        job.state = "done"
-                        job.finished_at = utcnow()
-                        job.done = s.scalar(select(func.count()).select_from(CodingResult)
-                                            .where(CodingResult.job_id == job_id)) or 0
-                    return job.state
-            ids = [p[0] for p in pending]
-            frame = library.predict(coder, [p[1] for p in pending], [p[2] for p in pending])
-            with db.session() as s:
-                job = s.get(CodingJob, job_id, with_for_update=True)
-                if job.state != "running":  # cancelled meanwhile: drop this chunk
-                    return job.state
-                chunk = job.chunks_done
-                _insert_new_results(s, _result_rows(job_id, chunk, ids, frame, theme_ids))
-                job.chunks_done = chunk + 1
-                # counted, not added: another worker on this job (``textmine store code`` next to a server, or a
-                # second server process resuming it) may have stored some of these responses already
-                job.done = s.scalar(select(func.count()).select_from(CodingResult)
-                                    .where(CodingResult.job_id == job_id)) or 0
-                job.seconds_running = float(job.seconds_running or 0.0) + (time.perf_counter() - t0)
-            if meter is not None:
-                meter.record(job_id, time.perf_counter() - t0, len(ids))
-            if on_chunk is not None:
-                on_chunk(job)
-    except Exception as exc:
-        log.error("coding job %s failed: %s", job_id, type(exc).__name__)
+        return job, codebook, model, store.is_default_codebook(codebook)
+
+
+def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200,
+            stop: threading.Event | None = None, on_chunk: Callable[[CodingJob], None] | None = None,
+            meter: RateMeter | None = None, *, worker: str | None = None, lease: float = LEASE_SECONDS,
+            retry_seconds: float = RETRY_SECONDS, wait: bool = True) -> str:
+    """Process a job to the end (or until cancelled/stopped). Each chunk's results, the done counter and the
+    chunk marker are committed in one transaction; already-coded responses are skipped, so a rerun after a crash
+    continues where the last committed chunk ended. Returns the final state.
+
+    The run holds the job's lease (:func:`claim_job`, a heartbeat thread) as ``worker`` (default: a new
+    :func:`worker_id`): a job another server codes is waited for (``wait``, e.g. ``textmine store code``) or left
+    to it ("running"), and a chunk is stored only while the lease is still this worker's. A database step that
+    fails on a connection error (database down, a dropped connection) is retried with a fresh session for
+    ``retry_seconds``; then the job goes back to "queued" (every chunk kept) to be claimed again, never "failed"."""
+    worker = worker or worker_id()
+    if not claim_job(db, job_id, worker, lease):
         with db.session() as s:
             job = s.get(CodingJob, job_id)
-            if job.state == "running":
-                job.state = "failed"
-                job.error = f"coding failed: {type(exc).__name__}"
-                job.finished_at = utcnow()
+            state = job.state if job else "missing"
+        if state != "running" or not wait:
+            return state
+        waited = _wait_for_lease(db, job_id, worker, lease, stop, on_chunk)
+        if waited is not None:
+            return waited
+
+    def step(fn: Callable[[], Any]) -> Any:
+        return _retrying(fn, job_id, retry_seconds, stop)
+
+    with _Heartbeat(db, job_id, worker, lease / 4):
+        try:
+            return _code_chunks(db, coders, job_id, chunk_size, stop, on_chunk, meter, worker, step)
+        except DatabaseUnavailable as exc:
+            log.error("coding job %s paused: the database was unreachable for %.0f s (%s); it is queued again and "
+                      "resumes when the database answers", job_id, retry_seconds, exc)
+            return _release_quietly(db, job_id, worker)
+        except Exception as exc:
+            log.error("coding job %s failed: %s", job_id, type(exc).__name__)
+            return _fail_job(db, job_id, worker, f"coding failed: {type(exc).__name__}")
+
+
+def _code_chunks(db: Database, coders: CoderCache, job_id: int, chunk_size: int, stop, on_chunk, meter,
+                 worker: str, step: Callable[[Callable[[], Any]], Any]) -> str:
+    """:func:`run_job`'s loop over the chunks, each database step through ``step`` (the retry)."""
+    started = step(lambda: _start_job(db, job_id))
+    if started is None:
+        return "missing"
+    job, codebook, model, is_default = started
+    coder = coders.get(codebook, model, default=is_default)
+    if is_default and model is None and not step(lambda: _record_default_model(db, job_id, coders.default_identity)):
         return "failed"
+    theme_ids = [t["id"] for t in codebook.content.get("themes", [])]
+    while True:
+        if stop is not None and stop.is_set():  # server shutting down: back to "queued", every chunk kept;
+            step(lambda: release_interrupted(db, job_id, worker))  # the next start, or another server, resumes it
+            return "queued"
+        t0 = time.perf_counter()
+        pending = step(lambda: _pending(db, job_id, job.wave_id, chunk_size))
+        if not pending:
+            return step(lambda: _finish_job(db, job_id, worker))
+        ids = [p[0] for p in pending]
+        frame = library.predict(coder, [p[1] for p in pending], [p[2] for p in pending])
+        rows = _result_rows(job_id, 0, ids, frame, theme_ids)
+        stored = step(lambda: _store_chunk(db, job_id, worker, rows, time.perf_counter() - t0))
+        if stored.state != "running" or stored.worker != worker:  # cancelled, or taken over: chunk dropped
+            return stored.state
+        if meter is not None:
+            meter.record(job_id, time.perf_counter() - t0, len(ids))
+        if on_chunk is not None:
+            on_chunk(stored)
+
+
+def _pending(db: Database, job_id: int, wave_id: int, chunk_size: int) -> list:
+    with db.session() as s:
+        done_ids = select(CodingResult.response_id).where(CodingResult.job_id == job_id)
+        return s.execute(select(Response.id, Response.text_redacted, Response.question)
+                         .where(Response.wave_id == wave_id, Response.id.not_in(done_ids))
+                         .order_by(Response.id).limit(chunk_size)).all()
+
+
+def _store_chunk(db: Database, job_id: int, worker: str, rows: list[dict], seconds: float) -> CodingJob:
+    """Commit one chunk's results with the chunk marker, the recounted ``done`` and a heartbeat, only while the
+    job is running by ``worker``; the job as it is then (a job cancelled or taken over stores nothing)."""
+    with db.session() as s:
+        job = s.get(CodingJob, job_id, with_for_update=True)
+        if job.state != "running" or job.worker != worker:
+            return job
+        chunk = job.chunks_done
+        _insert_new_results(s, [{**row, "chunk": chunk} for row in rows])
+        job.chunks_done = chunk + 1
+        # counted, not added: another worker on this job (``textmine store code`` next to a server, or a
+        # second server process resuming it) may have stored some of these responses already
+        job.done = s.scalar(select(func.count()).select_from(CodingResult)
+                            .where(CodingResult.job_id == job_id)) or 0
+        job.seconds_running = float(job.seconds_running or 0.0) + seconds
+        job.heartbeat_at = utcnow()
+        return job
+
+
+def _finish_job(db: Database, job_id: int, worker: str) -> str:
+    with db.session() as s:
+        job = s.get(CodingJob, job_id, with_for_update=True)
+        if job.state == "running" and job.worker == worker:
+            job.state = "done"
+            job.finished_at = utcnow()
+            job.done = s.scalar(select(func.count()).select_from(CodingResult)
+                                .where(CodingResult.job_id == job_id)) or 0
+        return job.state
+
+
+def _fail_job(db: Database, job_id: int, worker: str, error: str) -> str:
+    """Mark the job failed (value-free ``error``) if it still runs by ``worker``; a database unreachable now
+    leaves it running with a lease that goes stale, so another runner retries it later."""
+    try:
+        with db.session() as s:
+            job = s.get(CodingJob, job_id, with_for_update=True)
+            if job is None:
+                return "missing"
+            if job.state == "running" and job.worker == worker:
+                job.state, job.error, job.finished_at = "failed", error, utcnow()
+            return job.state
+    except Exception as exc:
+        log.error("coding job %s could not be marked failed: %s", job_id, type(exc).__name__)
+        return "running"
+
+
+def _release_quietly(db: Database, job_id: int, worker: str) -> str:
+    """Back to "queued" after the database stayed unreachable; if it still is, the job stays running with a lease
+    that goes stale and the runners claim it again all the same."""
+    try:
+        job = release_interrupted(db, job_id, worker)
+        return job.state if job is not None else "missing"
+    except Exception as exc:
+        log.warning("coding job %s left running until its lease goes stale: %s", job_id, type(exc).__name__)
+        return "queued"
 
 
 def _record_versions(job: CodingJob | TrainingJob) -> None:
@@ -191,16 +403,16 @@ def _record_default_model(db: Database, job_id: int, identity: str) -> bool:
         return False
 
 
-def release_interrupted(db: Database, job_id: int) -> CodingJob | None:
+def release_interrupted(db: Database, job_id: int, worker: str | None = None) -> CodingJob | None:
     """A job whose foreground run was interrupted (Ctrl-C or SIGTERM in ``textmine store code``): "running" goes
     back to "queued", so that no reader sees it running forever and a rerun of the command or the server's next
     start resumes it. Every committed chunk stays (``done`` recounted from the stored results); a job cancelled
-    or finished meanwhile is left as it is."""
+    or finished meanwhile, or (``worker`` given) running by another worker, is left as it is."""
     with db.session() as s:
         job = s.get(CodingJob, job_id, with_for_update=True)
         if job is None:
             return None
-        if job.state == "running":
+        if job.state == "running" and (worker is None or job.worker in (worker, None)):
             job.state = "queued"
             job.done = s.scalar(select(func.count()).select_from(CodingResult)
                                 .where(CodingResult.job_id == job_id)) or 0
@@ -249,7 +461,7 @@ class _QueueWorker:
             try:
                 self._run(job_id)
             except Exception as exc:  # e.g. the database unreachable for a moment: the worker must live on for
-                # the jobs queued after this one (this one stays as it was and is resumed at the next start)
+                # the jobs queued after this one (a coding job stays as it was: a runner's poll claims it again)
                 log.error("%s %s could not be run: %s", self.what, job_id, type(exc).__name__)
             finally:
                 self.current = None
@@ -257,16 +469,53 @@ class _QueueWorker:
 
 
 class JobRunner(_QueueWorker):
-    """One worker thread that runs queued jobs in order; ``resume()`` re-queues jobs left running/queued."""
+    """One worker thread that runs queued jobs in order, as one worker of the lease (:func:`claim_job`); a poll
+    thread that, every ``poll_seconds`` while the worker is idle, claims the oldest claimable job (queued, e.g.
+    posted to another server or put back after a database outage, or running with a stale lease: its server was
+    killed) and runs it. ``resume()`` at start-up re-queues the jobs left running/queued (each claimed as it
+    runs: a job another live server codes is left to it)."""
 
     thread_name, what = "coding-jobs", "coding job"
 
-    def __init__(self, db: Database, coders: CoderCache, chunk_size: int = 200):
+    def __init__(self, db: Database, coders: CoderCache, chunk_size: int = 200, *, poll_seconds: float = 15.0,
+                 lease: float = LEASE_SECONDS, retry_seconds: float = RETRY_SECONDS):
         super().__init__()
         self.db = db
         self.coders = coders
         self.chunk_size = chunk_size
+        self.poll_seconds, self.lease, self.retry_seconds = poll_seconds, lease, retry_seconds
+        self.worker = worker_id()
         self.rates = RateMeter()  # recent coding rates of the jobs this runner codes (for the ETA)
+        self._poll_thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        super().start()
+        if self._poll_thread is None:
+            self._poll_thread = threading.Thread(target=self._poll_loop, name="coding-jobs-poll", daemon=True)
+            self._poll_thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        super().stop(timeout)
+        if self._poll_thread is not None:
+            self._poll_thread.join(timeout)
+
+    def _poll_loop(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            self.poll()
+
+    def poll(self) -> int | None:
+        """Claim and queue one claimable job when the worker is idle; its id, or None."""
+        if self.current is not None or not self._queue.empty():
+            return None
+        try:
+            job_id = claim_next_job(self.db, self.worker, self.lease)
+        except Exception as exc:  # the database unreachable for a moment: the next poll tries again
+            log.warning("coding job poll failed: %s", type(exc).__name__)
+            return None
+        if job_id is not None:
+            log.info("claimed coding job %s (queued, or its server stopped beating)", job_id)
+            self.submit(job_id)
+        return job_id
 
     def resume(self) -> list[int]:
         with self.db.session() as s:
@@ -277,7 +526,8 @@ class JobRunner(_QueueWorker):
         return ids
 
     def _run(self, job_id: int) -> None:
-        run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop, meter=self.rates)
+        run_job(self.db, self.coders, job_id, self.chunk_size, stop=self._stop, meter=self.rates,
+                worker=self.worker, lease=self.lease, retry_seconds=self.retry_seconds, wait=False)
 
     def _done(self, job_id: int) -> None:
         self.rates.forget(job_id)

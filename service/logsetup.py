@@ -1,6 +1,7 @@
-"""Logging for ``textmine serve``: the ``textmine.*`` loggers (``textmine.service``, ``textmine.audit`` …) to stderr
-with time (UTC), level and logger name, as plain text or JSON lines (``--log-format json`` or
-``TEXTMINE_LOG_FORMAT=json``), at the chosen ``--log-level``.
+"""Logging for ``textmine serve``: the ``textmine.*`` loggers (``textmine.service``, ``textmine.audit`` …) and
+uvicorn's (``uvicorn``, ``uvicorn.error``) to stderr with time (UTC), level and logger name, as plain text or JSON lines
+(``--log-format json`` or ``TEXTMINE_LOG_FORMAT=json``), at the chosen ``--log-level``. The items of a record's
+``extra={"fields": {…}}`` become fields of its JSON line (the message stays).
 
 An error logged while an exception is being handled (the 500 handler's "unhandled …" line) gets that exception's
 traceback. Tracebacks hold code lines, not values; exception MESSAGES may hold data (SQL parameters, cell text, a
@@ -22,6 +23,11 @@ FORMATS = ("plain", "json")
 FORMAT_ENV = "TEXTMINE_LOG_FORMAT"
 LOGGER = "textmine"
 AUDIT_LOGGER = "textmine.audit"
+#: uvicorn's loggers (``uvicorn.error``, ``uvicorn.access`` … propagate to ``uvicorn``): serve runs uvicorn with
+#: ``log_config=None``, so that they keep this handler
+UVICORN_LOGGER = "uvicorn"
+#: the keys of a JSON line that a record's ``fields`` cannot replace
+_RESERVED = frozenset({"time", "level", "logger", "message", "exc_type", "traceback"})
 WITHHELD = "(message withheld: it may contain data)"
 #: exception types whose messages quote data: SQL and its parameters, a value that did not parse, a missing key,
 #: bytes that did not decode, a file name, pydantic's input
@@ -108,8 +114,8 @@ class PlainFormatter(logging.Formatter):
 
 
 class JsonFormatter(PlainFormatter):
-    """One JSON object per line: time, level, logger, message (an audit line's fields instead of its message),
-    exception type and scrubbed traceback."""
+    """One JSON object per line: time, level, logger, message (an audit line's fields instead of its message;
+    a record's ``fields`` beside it), exception type and scrubbed traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {"time": _utc(record), "level": record.levelname, "logger": record.name}
@@ -119,6 +125,9 @@ class JsonFormatter(PlainFormatter):
             out["time"] = _utc(record)
         else:
             out["message"] = record.getMessage()
+            fields = getattr(record, "fields", None)
+            if isinstance(fields, dict):
+                out.update({str(k): v for k, v in fields.items() if k not in _RESERVED})
         if record.exc_info and record.exc_info[1] is not None:
             out["exc_type"] = type(record.exc_info[1]).__name__
             out["traceback"] = exception_text(record.exc_info[1])
@@ -126,11 +135,13 @@ class JsonFormatter(PlainFormatter):
 
 
 class AttachTraceback(logging.Filter):
-    """An ERROR record logged while an exception is being handled, without ``exc_info`` of its own, gets that
-    exception (the 500 handler logs only the type: the formatter adds the scrubbed traceback)."""
+    """A ``textmine.*`` ERROR record logged while an exception is being handled, without ``exc_info`` of its own,
+    gets that exception (the 500 handler logs only the type: the formatter adds the scrubbed traceback). Not
+    uvicorn's: ``service.errors.UnhandledErrorFilter`` removed its traceback on purpose."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR and not record.exc_info:
+        textmine = record.name == LOGGER or record.name.startswith(LOGGER + ".")
+        if textmine and record.levelno >= logging.ERROR and not record.exc_info:
             exc = sys.exc_info()[1]
             if exc is not None:
                 record.exc_info = (type(exc), exc, exc.__traceback__)
@@ -159,14 +170,16 @@ def make_handler(fmt: str = "plain", stream=None) -> logging.Handler:
 
 
 def configure(level: str = "info", fmt: str | None = None, stream=None) -> logging.Handler:
-    """Send the ``textmine`` loggers to one handler (replacing one an earlier call installed) at ``level``; the
-    audit logger stays at INFO or lower, so that its lines are not lost to ``--log-level warning``. Returns the
-    handler."""
+    """Send the ``textmine`` and ``uvicorn`` loggers to one handler (replacing one an earlier call installed) at
+    ``level``; the audit logger stays at INFO or lower, so that its lines are not lost to ``--log-level warning``.
+    Returns the handler."""
     handler = make_handler(log_format(fmt), stream)
-    root = logging.getLogger(LOGGER)
-    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level.upper() if level.lower() != "trace" else logging.DEBUG)
-    logging.getLogger(AUDIT_LOGGER).setLevel(min(root.level, logging.INFO))
+    number = logging.DEBUG if level.lower() == "trace" else logging.getLevelName(level.upper())
+    for name in (LOGGER, UVICORN_LOGGER):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(number)
+    logging.getLogger(AUDIT_LOGGER).setLevel(min(number, logging.INFO))
     return handler

@@ -172,6 +172,11 @@ class ClassifiedText(BaseModel):
     confidence: float
     needs_review: bool
     type: str | None = None
+    health_flag: bool = Field(
+        description="true when the text mentions special-category data about a person (health, and the other GDPR "
+                    "art. 9/10 categories: religion, sexuality, ethnic origin, politics, union membership, criminal "
+                    "offences), as the cleaner flags it (the health_flag column of cleaned and coded tables). The "
+                    "text is coded all the same: its themes are given; handle it with care")
 
 
 class ClassifyOut(BaseModel):

@@ -303,6 +303,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     frame = library.read_table_bytes(data, filename, info.definition)
     frame.columns = [str(c).strip() for c in frame.columns]
     ids = _checked_ids(frame, info)
+    _refuse_personal_ids(ids, info.id_column)
     _check_single_wave(frame, info)
     _check_comment_lengths(frame, info, settings.max_comment_chars)
     keyed_answers = _declared_answers(frame, info)  # before masking: the fingerprint does not depend on it
@@ -339,6 +340,8 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
         if not allow_duplicate:
             raise duplicate_error(survey_id, existing)
         warnings.append(DUPLICATE_WARNING.format(wave_id=existing.id))
+    else:  # (an exact copy stored on request holds nothing to difference against its original)
+        _refuse_near_duplicate(session, survey_id, ids.tolist(), answers, texts)
 
     wave = Wave(survey_id=survey_id, label=label, definition_yaml=definition_yaml, filename=Path(filename).name[:300],
                 text_columns=list(info.text_columns), warnings=warnings, content_sha256=fingerprint,
@@ -373,6 +376,111 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     wave.warnings = list(warnings)
     session.flush()
     return wave, warnings
+
+
+NEAR_DUPLICATE_SHARE = 0.9  # new ids found in one stored wave, and of those rows identical: a near-duplicate
+
+
+def row_fingerprint(secret: str, answers: dict[str, Any] | None, texts: dict[str, str] | None) -> bytes:
+    """HMAC-SHA256, keyed with the store's secret, over one respondent's stored structured answers and redacted
+    comments (canonical JSON). Computed in memory to compare waves, never stored or returned."""
+    line = json.dumps([answers or {}, texts or {}], sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+    return hmac.new(secret.encode("ascii"), line.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
+def _stored_row_fingerprints(session: Session, secret: str, wave_id: int) -> dict[str, bytes]:
+    """``{respondent id: row_fingerprint}`` of a stored wave (its stored answers and redacted comments)."""
+    texts: dict[int, dict[str, str]] = {}
+    for pk, question, text_redacted in session.execute(
+            select(Response.respondent_pk, Response.question, Response.text_redacted)
+            .where(Response.wave_id == wave_id)):
+        texts.setdefault(pk, {})[question] = text_redacted
+    rows = session.execute(select(Respondent.id, Respondent.respondent_id, Respondent.answers)
+                           .where(Respondent.wave_id == wave_id))
+    return {str(rid): row_fingerprint(secret, answers, texts.get(pk)) for pk, rid, answers in rows}
+
+
+def near_duplicate_wave(session: Session, survey_id: int, ids: list[str], answers: list[dict[str, Any]],
+                        texts: list[dict[str, str]]) -> tuple[Wave, int, int] | None:
+    """The survey's first stored wave that holds ≥ 90 % of these respondent ids and whose rows for those ids are
+    ≥ 90 % identical (stored answers + redacted comments, compared by keyed row hashes), with (ids shared,
+    rows identical); None if there is none. A panel's next wave (same ids, new answers) is not one."""
+    secret = fingerprint_secret(session)
+    new = {str(rid): row_fingerprint(secret, a, t) for rid, a, t in zip(ids, answers, texts)}
+    stored_ids: dict[int, set[str]] = {}
+    for wave_id, rid in session.execute(select(Respondent.wave_id, Respondent.respondent_id)
+                                        .join(Wave, Wave.id == Respondent.wave_id).where(Wave.survey_id == survey_id)):
+        stored_ids.setdefault(wave_id, set()).add(str(rid))
+    for wave_id in sorted(stored_ids):
+        shared = [rid for rid in new if rid in stored_ids[wave_id]]
+        if not shared or len(shared) < NEAR_DUPLICATE_SHARE * len(new):
+            continue
+        stored = _stored_row_fingerprints(session, secret, wave_id)
+        same = sum(hmac.compare_digest(stored[rid], new[rid]) for rid in shared if rid in stored)
+        if same >= NEAR_DUPLICATE_SHARE * len(shared):
+            return session.get(Wave, wave_id), len(shared), same
+    return None
+
+
+def _refuse_near_duplicate(session: Session, survey_id: int, ids: list[str], answers: list[dict[str, Any]],
+                           texts: list[dict[str, str]]) -> None:
+    """409 ``near_duplicate_wave`` naming the stored wave the upload nearly repeats (id, label, counts only):
+    two such waves, differenced, give away the few respondents that differ."""
+    found = near_duplicate_wave(session, survey_id, ids, answers, texts)
+    if found is None:
+        return
+    wave, shared, same = found
+    raise ApiError(409, "near_duplicate_wave",
+                   f"survey {survey_id}: this file is nearly the same as wave {wave.id} ({wave.label!r}): {shared} of "
+                   f"its {len(ids)} respondent ids are in that wave and {same} of those respondents' answers and "
+                   "comments are identical. Two nearly equal waves let anyone who compares them single out the "
+                   f"few respondents that differ. If this is a corrected re-upload, replace the wave: an admin "
+                   f"deletes wave {wave.id} (DELETE /waves/{wave.id}; CLI: textmine store delete-wave {wave.id}), then "
+                   "upload the file again",
+                   {"wave_id": wave.id, "label": wave.label, "respondents": len(ids), "shared_ids": shared,
+                    "identical_rows": same})
+
+
+_PERSONAL_ID_KINDS = ("fodselsnummer", "dnummer", "epost", "telefon")
+
+
+def _refuse_personal_ids(ids: pd.Series, column: str) -> None:
+    """422 ``personal_data_in_ids`` when respondent ids look like personal data (a fødselsnummer/D-number, an
+    e-mail address or a phone number: the check ``textmine clean`` warns with); the message names the column and
+    file rows, never the values."""
+    rows = _personal_id_rows(ids)
+    if rows:
+        shown = ", ".join(map(str, rows[:10])) + (", …" if len(rows) > 10 else "")
+        raise ApiError(422, "personal_data_in_ids",
+                       f"column {column} holds what looks like personal data (a fødselsnummer, D number, e-mail "
+                       f"address or phone number) in {len(rows)} row(s) (file row(s) {shown}); respondent ids are "
+                       "stored and shown to analysts: replace them with survey ids (e.g. a running number) and "
+                       "upload again", {"column": column, "count": len(rows), "rows": rows[:20]})
+
+
+def _personal_id_rows(ids: pd.Series) -> list[int]:
+    """File rows (header = row 1) whose id the library's personal-data check flags (the Redactor, as
+    ``textmine.classify.table.pii_in_columns``; year + running number ids in a column of them are not counted), plus
+    10-digit ids that are a fødselsnummer whose leading zero was lost. In a run of consecutive numeric ids
+    (fødselsnumre aside; as the library's numeric check) only fødselsnumre/D-numbers count, not phone-shaped
+    numbers."""
+    from textmine.classify.table import _year_ids, pii_in_columns
+    from textmine.preprocess import redact
+    from textmine.preprocess.redact import personal_number_type
+
+    values = ids.astype(str).str.strip()
+    digits = values.str.fullmatch(r"\d+")
+    if not pii_in_columns(values.to_frame()) and not digits.any():
+        return []  # the library's check finds nothing, and no id could be a fødselsnummer short of its zero
+    fnr = values.map(lambda v: v.isdigit() and len(v) in (10, 11) and bool(personal_number_type(v.zfill(11))))
+    numbers = pd.to_numeric(values[~fnr].where(digits), errors="coerce")
+    run = bool(digits.all() and values.is_unique and len(numbers) > 20
+               and numbers.max() - numbers.min() < 5 * len(numbers))
+    kinds = ("fodselsnummer", "dnummer") if run else _PERSONAL_ID_KINDS
+    flagged = {v: any(redact(v)[1].get(k) for k in kinds) for v in pd.unique(values)}
+    hit = (fnr | values.map(flagged)) & ~_year_ids(values)
+    return [int(i) + 2 for i in np.flatnonzero(hit.to_numpy())]
 
 
 def _declared_answers(frame: pd.DataFrame, info: library.SurveyInfo) -> list[dict[str, Any]]:
@@ -628,12 +736,13 @@ def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id:
 
 
 def _take_over_cancelled(session: Session, job: CodingJob, default_identity: str | None) -> None:
-    """A new (not forced) job takes over the finished chunks of the latest cancelled job with the same wave,
-    codebook and model (for the default model: the same recorded default identity): its results move to the new
-    job, which codes only the rest, and keeps the versions they were coded with. Moved, not copied: every response's result belongs to one job (exactly once),
-    and the cancelled job is left with none (``done`` 0)."""
-    old = session.scalars(select(CodingJob).where(CodingJob.job_key == job.job_key, CodingJob.state == "cancelled",
-                                                  CodingJob.id != job.id)
+    """A new (not forced) job takes over the finished chunks of the latest cancelled or failed job (e.g. failed by
+    a coder error, or by a database outage before jobs were queued again instead) with the same wave, codebook and
+    model (for the default model: the same recorded default identity): its results move to the new job, which
+    codes only the rest, and keeps the versions they were coded with. Moved, not copied: every response's result
+    belongs to one job (exactly once), and the old job is left with none (``done`` 0)."""
+    old = session.scalars(select(CodingJob).where(CodingJob.job_key == job.job_key,
+                                                  CodingJob.state.in_(("cancelled", "failed")), CodingJob.id != job.id)
                           .order_by(CodingJob.id.desc()).with_for_update()).first()
     if old is None or (job.model_id is None and old.default_model_identity != default_identity):
         return
@@ -987,6 +1096,9 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
             coded[_wave_key(w.label)] = coded_frame(session, w, job, theme_ids)
             jobs[w.id] = job.id
             models[w.id] = job.model_id
+    from service.limits import end_read_transaction
+
+    end_read_transaction(session)  # all read: no connection held "idle in transaction" while computing
     compare_to = _wave_key(waves[0].label) if len(waves) > 1 else None
     frames = neutral_small_levels(frames, info.definition, coded or None, compare_to=compare_to)
     summary = library.build_summary(frames, info, coded or None, theme_labels=labels or None, compare_to=compare_to)
@@ -1039,6 +1151,9 @@ def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedde
     frame = coded_frame(session, wave, job, theme_ids)
     info = library.parse_survey(wave.definition_yaml or "", min_cell_floor)
     respondents, names = page_level_names(session, wave, job, frame, info, cache=names_cache)
+    from service.limits import end_read_transaction
+
+    end_read_transaction(session)  # all read: the quote choice (embeddings) runs without an open transaction
     picked = library.summary_quotes(respondents, frame, info, theme, n=n, embedder=embedder,
                                     wave=_wave_key(wave.label))
     picked = page_attributions(picked, names)

@@ -32,6 +32,7 @@ class ApiKey(Base):
     """An API key: only a salted SHA-256 hash of the secret is stored; ``prefix`` finds the row."""
 
     __tablename__ = "api_keys"
+    __table_args__ = {"sqlite_autoincrement": True}  # SQLite never hands out an id twice (migration 0010)
     id: Mapped[int] = mapped_column(primary_key=True)
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     salt: Mapped[str] = mapped_column(String(64))
@@ -44,6 +45,7 @@ class ApiKey(Base):
 
 class Survey(Base):
     __tablename__ = "surveys"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
@@ -55,7 +57,8 @@ class Wave(Base):
     """One uploaded data collection round of a survey, with the survey definition it was validated against."""
 
     __tablename__ = "waves"
-    __table_args__ = (UniqueConstraint("survey_id", "label", name="uq_wave_survey_label"),)
+    __table_args__ = (UniqueConstraint("survey_id", "label", name="uq_wave_survey_label"),
+                      {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(100))
@@ -78,7 +81,8 @@ class Respondent(Base):
     """A respondent's structured answers (everything except the free-text columns)."""
 
     __tablename__ = "respondents"
-    __table_args__ = (UniqueConstraint("wave_id", "respondent_id", name="uq_respondent_wave_rid"),)
+    __table_args__ = (UniqueConstraint("wave_id", "respondent_id", name="uq_respondent_wave_rid"),
+                      {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
     respondent_id: Mapped[str] = mapped_column(String(200))
@@ -92,6 +96,7 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("respondent_pk", "question", name="uq_response_respondent_question"),
         Index("ix_responses_wave_question", "wave_id", "question"),
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"))
@@ -108,7 +113,8 @@ class Response(Base):
 
 class Codebook(Base):
     __tablename__ = "codebooks"
-    __table_args__ = (UniqueConstraint("name", "version", name="uq_codebook_name_version"),)
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_codebook_name_version"),
+                      {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     version: Mapped[str] = mapped_column(String(50))
@@ -120,6 +126,7 @@ class TrainedModel(Base):
     """Metadata of a trained coder; the artefact lives on disk at ``path``."""
 
     __tablename__ = "models"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id"))
@@ -133,6 +140,7 @@ class CodingJob(Base):
     """A batch coding run over a wave. ``job_key`` = wave + codebook + model (idempotency)."""
 
     __tablename__ = "coding_jobs"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"), index=True)
     codebook_id: Mapped[int | None] = mapped_column(ForeignKey("codebooks.id"))
@@ -155,6 +163,10 @@ class CodingJob(Base):
     # 0007 and for a job that has not started
     textmine_version: Mapped[str | None] = mapped_column(String(50))
     lexicon_version: Mapped[str | None] = mapped_column(String(100))
+    # the lease (migration 0009): the server coding the job (service.jobs.worker_id) and its latest heartbeat; a
+    # running job whose heartbeat is older than the lease is claimed by another server's runner
+    worker: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class TrainingJob(Base):
@@ -162,6 +174,7 @@ class TrainingJob(Base):
     the model it made. ``error`` is a value-free message (never a comment's text)."""
 
     __tablename__ = "training_jobs"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id"))
     name: Mapped[str | None] = mapped_column(String(200))
@@ -183,7 +196,8 @@ class CodingResult(Base):
     """The coder's output for one response in one job; unique per (job, response): nothing double-counts."""
 
     __tablename__ = "coding_results"
-    __table_args__ = (UniqueConstraint("job_id", "response_id", name="uq_result_job_response"),)
+    __table_args__ = (UniqueConstraint("job_id", "response_id", name="uq_result_job_response"),
+                      {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("coding_jobs.id", ondelete="CASCADE"), index=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
@@ -199,6 +213,7 @@ class Correction(Base):
     """A human's codes for a response (the latest one wins)."""
 
     __tablename__ = "corrections"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
     codebook_id: Mapped[int] = mapped_column(ForeignKey("codebooks.id"))

@@ -2,19 +2,60 @@
 
 from __future__ import annotations
 
+import math
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc as sa_exc, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
+#: PostgreSQL advisory lock key held while a process reads the schema version and upgrades ("tm" "mg")
+MIGRATION_LOCK = 0x746D6D67
 
-def make_engine(url: str) -> Engine:
-    """An engine with sane defaults: SQLite in WAL mode with FK checks and a busy timeout."""
+#: the TEXTMINE_DB_* settings of a PostgreSQL engine: environment variable -> (default, smallest allowed, kind)
+DB_ENV = {"TEXTMINE_DB_CONNECT_TIMEOUT": (5.0, 1.0, float),  # seconds to open a connection
+          "TEXTMINE_DB_STATEMENT_TIMEOUT": (30.0, 0.0, float),  # seconds one statement may run; 0 = no limit
+          "TEXTMINE_DB_POOL_SIZE": (10, 1, int),
+          "TEXTMINE_DB_MAX_OVERFLOW": (20, 0, int),
+          "TEXTMINE_DB_POOL_TIMEOUT": (30.0, 1.0, float)}  # seconds to wait for a free pooled connection
+
+
+def db_setting(name: str, value: float | int | None = None) -> float | int:
+    """A TEXTMINE_DB_* setting: ``value`` when given, else the environment variable, else its default; a value
+    that is not a number or below the smallest allowed fails with a message naming the variable."""
+    default, low, kind = DB_ENV[name]
+    raw = value if value is not None else os.environ.get(name, "").strip() or default
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not math.isfinite(number) or (kind is int and not number.is_integer()):  # not a number, or not whole for a count
+        raise ValueError(f"{name} must be a {'whole ' if kind is int else ''}number (got {str(raw)[:20]!r})")
+    number = kind(number)
+    if number < low:
+        raise ValueError(f"{name} must be at least {low} (got {number})")
+    return number
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True for a database that is unreachable or lost the connection (down, restarting, failover, a pgbouncer
+    restart, a killed backend, a statement or pool timeout): worth retrying later, unlike a bad statement."""
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.DisconnectionError, sa_exc.TimeoutError)):
+        return True
+    return bool(getattr(exc, "connection_invalidated", False))
+
+
+def make_engine(url: str, *, connect_timeout: float | None = None, statement_timeout: float | None = None,
+                pool_size: int | None = None, max_overflow: int | None = None,
+                pool_timeout: float | None = None) -> Engine:
+    """An engine with sane defaults: SQLite in WAL mode with FK checks and a busy timeout; PostgreSQL with
+    pre-ping (a dropped connection is replaced, not handed out), a connect timeout, a statement timeout and a
+    sized pool (arguments, else the TEXTMINE_DB_* environment variables of :data:`DB_ENV`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -28,11 +69,30 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    statement_ms = int(db_setting("TEXTMINE_DB_STATEMENT_TIMEOUT", statement_timeout) * 1000)
+    connect_args = {"connect_timeout": max(1, round(db_setting("TEXTMINE_DB_CONNECT_TIMEOUT", connect_timeout)))}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args,
+                           pool_size=db_setting("TEXTMINE_DB_POOL_SIZE", pool_size),
+                           max_overflow=db_setting("TEXTMINE_DB_MAX_OVERFLOW", max_overflow),
+                           pool_timeout=db_setting("TEXTMINE_DB_POOL_TIMEOUT", pool_timeout))
+    if url.startswith("postgresql") and statement_ms:
+
+        @event.listens_for(engine, "connect")
+        def _statement_timeout(dbapi_conn, _record):  # a SET, not a startup option: pgbouncer accepts it
+            autocommit = dbapi_conn.autocommit
+            dbapi_conn.autocommit = True
+            cur = dbapi_conn.cursor()
+            cur.execute(f"SET statement_timeout = {statement_ms}")
+            cur.close()
+            dbapi_conn.autocommit = autocommit
+
+    return engine
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent)."""
+    """Bring the schema to the newest Alembic revision (idempotent). On PostgreSQL, reading the version and
+    upgrading hold an advisory lock, so that two processes starting together migrate one after the other (the
+    second finds the schema current) instead of both creating the same types and columns."""
     from alembic import command
     from alembic.config import Config
 
@@ -41,6 +101,9 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL statement_timeout = 0"))  # a long migration, or waiting for one, is fine
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})  # until commit
         before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -20,8 +20,10 @@ router = APIRouter(tags=["classify"])
 async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(require_analyst)) -> ClassifyOut:
     """Code up to 1,000 texts now (at most ``classify_max_total_chars`` characters together, default 150,000:
     longer requests hold the coder from everyone else; 422 ``too_many_characters``). Without ids the bundled
-    default codebook and model are used. Responses carry only redacted text. The texts are coded in steps of
-    100; a client that disconnects stops the coding at the next step."""
+    default codebook and model are used. Responses carry only redacted text, and per text ``health_flag``: true
+    when it mentions special-category data (health and the other GDPR art. 9/10 categories); such a text is coded
+    all the same (its themes are given). The texts are coded in steps of 100; a client that disconnects stops
+    the coding at the next step."""
     settings = request.app.state.settings
     too_long = [i for i, t in enumerate(body.texts) if len(t) > settings.max_comment_chars]
     if too_long:
@@ -68,8 +70,23 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
                                                                  body.question))))
     cb_obj = library.coder_codebook(coder)
     labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}
+    flags = await run_in_threadpool(health_flags, body.texts, records, settings.cleaner_factory)
     return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
-                       results=[_one(rec, rec.get("text_redacted"), labels) for rec in records])
+                       results=[_one(rec, rec.get("text_redacted"), labels, flag)
+                                for rec, flag in zip(records, flags, strict=True)])
+
+
+def health_flags(texts: list[str], records: Sequence[dict], cleaner_factory=None) -> list[bool]:
+    """Per text, whether the cleaner flags special-category (health) data: the record's ``health_flag`` where the
+    coding gave one, else the cleaner's flag for the text (``cleaner_factory``'s column when one is set; else the
+    library's :func:`textmine.preprocess.health_flag`, the check the Cleaner runs)."""
+    if all("health_flag" in rec for rec in records):
+        return [bool(int(rec["health_flag"] or 0)) for rec in records]
+    if cleaner_factory is not None:
+        return [bool(int(v or 0)) for v in library.clean_texts(texts, (), factory=cleaner_factory)["health_flag"]]
+    from textmine.preprocess import health_flag
+
+    return [bool(health_flag(t)) for t in texts]
 
 
 #: one step of a /classify request's coding: at most this many texts and characters (≈ 0.35 s of the default
@@ -140,11 +157,11 @@ def _check_question(coder, question: str | None) -> None:
                        {"known": known})
 
 
-def _one(rec: dict, redacted_text, labels: dict[str, str]) -> ClassifiedText:
+def _one(rec: dict, redacted_text, labels: dict[str, str], health: bool) -> ClassifiedText:
     scores = {k[6:]: round(float(v), 6) for k, v in rec.items() if k.startswith("score_")}
     chosen = [k[6:] for k, v in rec.items() if k.startswith("theme_") and int(v or 0) == 1]
     return ClassifiedText(
         text=redacted_text if isinstance(redacted_text, str) else "",
         themes=[ThemeScore(id=t, label=labels.get(t), score=scores.get(t, 0.0)) for t in chosen],
         scores=scores, confidence=float(rec.get("confidence", 0.0) or 0.0),
-        needs_review=bool(int(rec.get("needs_review", 0) or 0)), type=(rec.get("type") or None))
+        needs_review=bool(int(rec.get("needs_review", 0) or 0)), type=(rec.get("type") or None), health_flag=health)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
@@ -13,12 +14,14 @@ from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Response as ResponseRow
 from service.db.models import TrainedModel, TrainingJob
 from service.deps import get_settings
-from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, IdPath, JobState, Limit, ModelIn, ModelOut, Offset,
-                             Page, QuotesOut, ReviewItem, TrainingJobOut)
+from service.limits import BusyAwareRoute, heavy_slot
+from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, ErrorBody, IdPath, JobState, Limit, ModelIn,
+                             ModelOut, Offset, Page, QuotesOut, ReviewItem, TrainingJobOut)
 from service.settings import Settings
+from textmine import quotes as quotes_lib
 from textmine.summary import HIDDEN_ROW_KEEPS  # the columns a hidden row keeps, as in the CLI's files
 
-router = APIRouter(tags=["results"])
+router = APIRouter(tags=["results"], route_class=BusyAwareRoute)  # 503 busy answers carry Retry-After
 
 
 def blank_hidden_rows(summary: dict[str, Any]) -> dict[str, Any]:
@@ -31,37 +34,56 @@ def blank_hidden_rows(summary: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-@router.get("/waves/{wave_id}/summary", response_model=dict[str, Any])
+#: the heavy routes' extra answer: every slot taken for the whole wait (service.limits)
+BUSY = {503: {"model": ErrorBody, "description": "busy: too many summaries or reports computing; see Retry-After"}}
+
+
+@router.get("/waves/{wave_id}/summary", response_model=dict[str, Any], responses=BUSY)
 def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1, le=MAX_ID, description="earlier wave to compare"),
                  job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest finished)"),
                  compare_job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job of the compare "
                                                     "wave (default: its latest finished one by the same codebook and "
                                                     "model)"),
-                 session: Session = Depends(get_session, scope="function"), settings: Settings = Depends(get_settings),
-                 _: Principal = Depends(require_reader)):
+                 _: Principal = Depends(require_reader), _slot: None = Depends(heavy_slot, scope="function"),
+                 session: Session = Depends(get_session, scope="function"), settings: Settings = Depends(get_settings)):
     """Themed counts beside the structured indicators, by segment, weighted, with CIs, suppression and change.
     Themes are compared only between codings with the same codebook and model (409 ``codebook_mismatch`` /
     ``model_mismatch`` otherwise); a wave without a finished coding job is named in ``summary.warnings``.
     A hidden (suppressed) row carries only what it is and its flags: its numbers, CIs and base are null. A level
     of a segment without declared levels that fewer than ``min_cell`` respondents hold is shown as "(liten
-    gruppe)" (numbered when there are several), never by its own value."""
+    gruppe)" (numbered when there are several), never by its own value. At most ``TEXTMINE_HEAVY_CONCURRENCY``
+    summaries, quotes and reports are computed at once; a request waits for a slot at most
+    ``TEXTMINE_HEAVY_WAIT_SECONDS``, then gets 503 ``busy`` with ``Retry-After``."""
     body = store.wave_summary(session, wave_id, compare_wave_id, job_id, compare_job_id,
                               min_cell_floor=settings.min_cell_floor)
     blank_hidden_rows(body["summary"])
     return body
 
 
-@router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut)
+@router.get("/waves/{wave_id}/themes/{theme}/quotes", response_model=QuotesOut, responses=BUSY)
 def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length=100), n: int = Query(5, ge=3, le=6),
                  job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest finished)"),
-                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
+                 _: Principal = Depends(require_reader), _slot: None = Depends(heavy_slot, scope="function"),
+                 session: Session = Depends(get_session, scope="function")):
     """3–6 redacted, attributed, diverse quotes for a theme from the wave's latest finished coding job (or
     ``job_id``), by the summary's rules: comments flagged as health information are never quoted, nor anyone in a
     theme × segment cell below the survey's ``min_cell``; attributions name only segment combinations with at
-    least ``min_cell`` respondents."""
+    least ``min_cell`` respondents. Bounded as the summary (503 ``busy`` after the wait)."""
     settings = request.app.state.settings
-    return store.theme_quotes(session, wave_id, theme, n, embedder=settings.quote_embedder, job_id=job_id,
+    return store.theme_quotes(session, wave_id, theme, n, embedder=quote_embedder(request.app), job_id=job_id,
                               names_cache=quote_names_cache(request.app), min_cell_floor=settings.min_cell_floor)
+
+
+def quote_embedder(app) -> Any:
+    """The app's quote embedder: ``settings.quote_embedder`` resolved once and shared by the requests (the default,
+    None, is the e5 model). Resolved per request, every quotes request loaded its own copy of the e5 model (about
+    0.5 GB at its peak; ten requests at once took the server to 4 GB)."""
+    state = app.state.__dict__
+    if "_quote_embedder" not in state:
+        with state.setdefault("_quote_embedder_lock", threading.Lock()):
+            if "_quote_embedder" not in state:
+                state["_quote_embedder"] = quotes_lib.resolve_embedder(app.state.settings.quote_embedder)
+    return state["_quote_embedder"]
 
 
 def quote_names_cache(app) -> store.PageNamesCache:

@@ -29,6 +29,7 @@ async def proxy(request: Request, path: str):
     login = await run_in_threadpool(current_login, request)  # checks the key in the database
     if login is None:
         return JSONResponse({"error": {"code": "unauthenticated", "message": "log in first"}}, status_code=401)
+    request.state.principal = login.principal  # for this request's audit line (service/audit.py)
     headers = {"X-API-Key": login.api_key()}
     if request.headers.get("content-type"):
         headers["Content-Type"] = request.headers["content-type"]

@@ -261,7 +261,9 @@ def test_upload_file_name_with_odd_bytes_or_a_long_stem(store):
     out = _ok(_run("store", "upload", "1", odd))
     assert "wave id=2 label=b?lge " in out
     long = store.parent / ("w" * 150 + ".csv")
-    long.write_bytes(to_csv_bytes(frame.head(39)))  # other content: the same content is refused (duplicate_wave)
+    other = sample_frame(80).iloc[40:].copy()  # other respondents: the same or nearly the same content is refused
+    other["wave"] = ""
+    long.write_bytes(to_csv_bytes(other))
     out = _ok(_run("store", "upload", "1", long))
     assert f"label={'w' * 100} " in out  # the wave label column holds 100 characters (PostgreSQL enforces it)
 

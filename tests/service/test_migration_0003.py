@@ -40,7 +40,8 @@ def test_existing_waves_get_the_upload_s_fingerprint_and_downgrade_keeps_every_r
         survey = store.create_survey(s, "arbeidsgiver", None, survey_yaml())
         first, _ = store.upload_wave(s, settings, survey.id, data, "a.csv", label="2022")
         second, _ = store.upload_wave(s, settings, survey.id, data, "b.csv", label="kopi", allow_duplicate=True)
-        other, _ = store.upload_wave(s, settings, survey.id, to_csv_bytes(sample_frame(10)), "c.csv", label="2021")
+        other, _ = store.upload_wave(s, settings, survey.id, to_csv_bytes(sample_frame(35).iloc[25:]), "c.csv",
+                                          label="2021")  # other respondents (a near copy is refused)
         fingerprints = {w.id: w.content_sha256 for w in (first, second, other)}
         survey_id, first_id = survey.id, first.id
     counts = _counts(db)

@@ -70,6 +70,9 @@ def test_different_content_or_another_survey_is_not_a_duplicate(client, keys):
     assert upload(client, keys["analyst"], sid, to_csv_bytes(frame), "a.csv", "2022").status_code == 201
     changed = frame.copy()
     changed.loc[0, "q_helhet"] = "1" if changed.loc[0, "q_helhet"] != "1" else "2"
+    r = upload(client, keys["analyst"], sid, to_csv_bytes(changed), "b.csv", "2022b")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "near_duplicate_wave", r.text  # 19 of 20 rows equal
+    changed.loc[:4, "q_helhet"] = changed.loc[:4, "q_helhet"].map(lambda v: "1" if v != "1" else "2")
     assert upload(client, keys["analyst"], sid, to_csv_bytes(changed), "b.csv", "2022b").status_code == 201
     other = create_survey(client, keys["analyst"], "annen")
     assert upload(client, keys["analyst"], other, to_csv_bytes(frame), "a.csv", "2022").status_code == 201

@@ -294,14 +294,17 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     disclosure_key()  # a missing or unsafe key is a setting to fix now, not a 500 on the first summary (CacheDirError)
     _check_listen(host, port)  # before the store is migrated and unfinished jobs are resumed
     _check_store(settings.database_url, create=True)
+    # the textmine.* and uvicorn loggers: time, level, name; before the app is built, so that its lines (debug
+    # included) go out in the chosen format; uvicorn then keeps them (log_config=None)
+    configure(log_level, fmt)
     try:
         app = create_app(settings)
     except ValueError as exc:
         _refuse_setting(exc)
     typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {_redact_url(settings.database_url)}",
                err=True)
-    configure(log_level, fmt)  # the textmine.* loggers: time, level, name; info lines and tracebacks included
-    uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), access_log=False, timeout_keep_alive=30)
+    uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), access_log=False, timeout_keep_alive=30,
+                log_config=None)
 
 
 def _check_listen(host: str, port: int) -> None:
@@ -1135,9 +1138,40 @@ def _confirm(what: str, yes: bool) -> None:
         raise typer.Exit(1)
 
 
-def _erase(database: str | None, action, *args, **kwargs):
+class _ErasureAudit:
+    """The audit line of one CLI erasure (``service.audit.cli_record``: source cli, OS user, command, store ids,
+    counts, dry run or not) on the ``textmine.audit`` logger and in ``TEXTMINE_AUDIT_LOG``. Made before anything
+    is deleted: an audit file that cannot be opened exits 2, nothing deleted."""
+
+    def __init__(self, command: str, ids: dict, **extra):
+        from service.audit import audit_file_from_env
+
+        self.command, self.ids, self.extra = f"store {command}", ids, extra
+        try:
+            self.file = audit_file_from_env()
+        except ValueError as exc:  # the folder does not exist
+            _refuse_audit(str(exc))
+        except OSError as exc:
+            _refuse_audit(f"TEXTMINE_AUDIT_LOG cannot be written ({type(exc).__name__})")
+
+    def write(self, counts: dict, *, dry_run: bool = False, error: str | None = None, ids: dict | None = None) -> None:
+        from service import audit
+
+        record = audit.cli_record(self.command, self.ids if ids is None else ids, counts, dry_run=dry_run,
+                                  error=error, **self.extra)
+        if not audit.emit(record, self.file):
+            typer.echo("warning: the audit line could not be written to TEXTMINE_AUDIT_LOG", err=True)
+
+
+def _refuse_audit(reason: str) -> None:
+    typer.echo(f"error: {reason}; nothing deleted", err=True)
+    raise typer.Exit(2)
+
+
+def _erase(database: str | None, audit: _ErasureAudit, action, *args, **kwargs):
     """``action`` (a ``service.erasure.erase_*``) in one transaction, then what follows the commit (embedding
-    cache, model folder, database files); the erasure. A refusal (unknown id, running job) exits 2."""
+    cache, model folder, database files) and the audit line; the erasure. A refusal (unknown id, running job) is
+    audited and exits 2."""
     from service import erasure
     from service.errors import ApiError
 
@@ -1147,9 +1181,11 @@ def _erase(database: str | None, action, *args, **kwargs):
             er = action(s, *args, **kwargs)
     except ApiError as exc:
         db.dispose()
+        audit.write({}, error=exc.code)
         _fail_cli(exc)
     erasure.after_commit(er, db.engine)
     db.dispose()
+    audit.write(er.counts, ids={"wave_ids": list(er.waves)} if "wave_ids" in audit.ids else None)
     return er
 
 
@@ -1170,8 +1206,9 @@ def store_delete_wave(wave_id: int = _id(), yes: bool = YES_OPT, database: Optio
     jobs and results, corrections, embedding-cache vectors."""
     from service import erasure
 
+    audit = _ErasureAudit("delete-wave", {"wave_id": wave_id})
     _confirm(f"wave {wave_id}", yes)
-    _erased(_erase(database, erasure.erase_wave, wave_id))
+    _erased(_erase(database, audit, erasure.erase_wave, wave_id))
 
 
 @store_app.command("delete-survey")
@@ -1180,8 +1217,9 @@ def store_delete_survey(survey_id: int = _id(), yes: bool = YES_OPT, database: O
     """Delete a survey and all its waves (like DELETE /surveys/{id})."""
     from service import erasure
 
+    audit = _ErasureAudit("delete-survey", {"survey_id": survey_id})
     _confirm(f"survey {survey_id} with all its waves", yes)
-    _erased(_erase(database, erasure.erase_survey, survey_id))
+    _erased(_erase(database, audit, erasure.erase_survey, survey_id))
 
 
 @store_app.command("delete-respondent")
@@ -1198,8 +1236,9 @@ def store_delete_respondent(survey_id: int = _id(), respondent_id: str = typer.A
         rid = erasure.check_respondent_id(respondent_id)
     except ApiError as exc:
         _fail(exc)
+    audit = _ErasureAudit("delete-respondent", {"survey_id": survey_id})  # never the respondent id
     _confirm(f"that respondent's answers in every wave of survey {survey_id}", yes)
-    _erased(_erase(database, erasure.erase_respondent, survey_id, rid))
+    _erased(_erase(database, audit, erasure.erase_respondent, survey_id, rid))
 
 
 @store_app.command("delete-model")
@@ -1210,8 +1249,9 @@ def store_delete_model(model_id: int = _id(), yes: bool = YES_OPT, database: Opt
     from service import erasure
 
     settings = _settings(database)
+    audit = _ErasureAudit("delete-model", {"model_id": model_id})
     _confirm(f"model {model_id}", yes)
-    _erased(_erase(database, erasure.erase_model, model_id, default_model=settings.default_model,
+    _erased(_erase(database, audit, erasure.erase_model, model_id, default_model=settings.default_model,
                    models_dir=settings.resolved_models_dir()))
 
 
@@ -1229,6 +1269,7 @@ def store_purge(older_than: float = typer.Option(..., "--older-than", min=0, max
     from service import erasure
 
     now = datetime.now(timezone.utc)  # one cutoff for the listing and the deletion
+    audit = _ErasureAudit("purge", {"wave_ids": []}, older_than_days=older_than)
     db = _db(database)
     with db.session() as s:
         listed, _ = erasure.purge_expired(s, older_than, dry_run=True, now=now)
@@ -1237,9 +1278,17 @@ def store_purge(older_than: float = typer.Option(..., "--older-than", min=0, max
     for w in listed:
         typer.echo(f"{verb} wave id={w['wave_id']} survey={w['survey_id']} label={w['label']} "
                    f"uploaded={w['uploaded']} respondents={w['respondents']} responses={w['responses']}")
+    audit.ids = {"wave_ids": [w["wave_id"] for w in listed]}
     if dry_run or not listed:
         typer.echo(f"{len(listed)} wave(s) uploaded more than {older_than:g} days ago"
                    + ("; nothing deleted (dry run)" if dry_run else "; nothing to delete"))
+        audit.write(_listed_counts(listed) if dry_run else erasure.Erasure().counts, dry_run=dry_run)
         return
     _confirm(f"these {len(listed)} wave(s)", yes)
-    _erased(_erase(database, lambda s: erasure.purge_expired(s, older_than, now=now)[1]))
+    _erased(_erase(database, audit, lambda s: erasure.purge_expired(s, older_than, now=now)[1]))
+
+
+def _listed_counts(listed: list[dict]) -> dict[str, int]:
+    """A purge listing's totals (a dry run's audit counts): waves, respondents, responses."""
+    return {"waves": len(listed), "respondents": sum(int(w["respondents"] or 0) for w in listed),
+            "responses": sum(int(w["responses"] or 0) for w in listed)}
