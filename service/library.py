@@ -543,7 +543,11 @@ def build_summary(frames: dict[Any, pd.DataFrame], info: SurveyInfo, coded: dict
                          quotes=False)
     except (ValueError, KeyError) as exc:
         raise ApiError(422, "summary_failed", f"could not build the summary: {redact_name(_short(str(exc)))}") from None
-    return summary.to_dict(raw=True)  # the service names small levels and blanks hidden rows itself
+    # small excluded/missing splits and small complements hidden (textmine.summary.hide_small_counts); the service
+    # names small levels and blanks hidden rows itself
+    from textmine.summary import hide_small_counts
+
+    return hide_small_counts(summary).to_dict(raw=True)
 
 
 def select_quotes(coded: pd.DataFrame, theme: str, *, respondents: pd.DataFrame | None = None,

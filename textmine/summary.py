@@ -22,7 +22,7 @@ import pandas as pd
 from . import stats as st
 from .survey import SurveyDefinition, value_keys
 
-__all__ = ["Summary", "build_summary", "blank_hidden_rows", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
+__all__ = ["Summary", "build_summary", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
            "MISSING_LEVEL", "DENOMINATORS"]
 
 TOTAL_SEGMENT = "Totalt"
@@ -168,14 +168,166 @@ def _blank_rows(t: pd.DataFrame, nullable: bool) -> tuple[pd.DataFrame, int]:
 def blank_hidden_rows(summary: "Summary", *, nullable: bool = True) -> tuple["Summary", int]:
     """A copy of ``summary`` whose hidden rows (primary or secondary suppression, in ``flag`` mode too) carry no
     number — no share, CI, count, base or test —, only which cell they are and the ``suppressed`` flags; for what
-    is written or shown to readers. Whole-number columns stay whole (nullable Int64: files write visible cells
-    as before), or become float with ``nullable=False`` (for :meth:`Summary.to_text_table`). Returns the copy and
-    how many rows were blanked."""
+    is written or shown to readers. Small counts beside them are hidden first (:func:`hide_small_counts`).
+    Whole-number columns stay whole (nullable Int64: files write visible cells as before), or become float with
+    ``nullable=False`` (for :meth:`Summary.to_text_table`). Returns the copy and how many rows were blanked."""
+    summary = hide_small_counts(summary)
     tables, n = {}, 0
     for name, t in summary.tables.items():
         tables[name], k = _blank_rows(t, nullable)
         n += k
     return replace(summary, tables=tables), n
+
+
+#: the count columns of a table whose complement (base − count) may single respondents out: (count, base, the
+#: breakdown's item keys); the theme table's cell is judged on its «kommentatorer» row and hidden in all denominators
+_COMPLEMENT_TABLES = {
+    "indicators": ("count", "n", ["indicator"]),
+    "multiselect": ("count", "n", ["group", "option"]),
+    "themes": ("count", "n", ["question", "theme"]),
+}
+#: the change rows' keys per source table: (change kind, source key columns → change columns)
+_CHANGE_KEYS = {
+    "indicators": ("indicator", {"indicator": "item"}),
+    "multiselect": ("multiselect", {"option": "item"}),
+    "themes": ("theme", {"question": "question", "theme": "item", "denominator": "denominator"}),
+}
+#: the split of an indicator's non-base answers: excluded codes («vet ikke») and no answer; hidden together
+_SPLIT_COLUMNS = ("n_excluded", "n_missing", "experience_share")
+
+
+def hide_small_counts(summary: "Summary") -> "Summary":
+    """A copy of ``summary`` for readers without the small counts the row suppression leaves: (a) an indicator's
+    ``n_excluded`` / ``n_missing`` from 1 to ``min_cell`` − 1 (with ``experience_share``, which gives
+    ``n_excluded`` back) are blanked, both together (``n_total`` − ``n`` gives one from the other), and while
+    their total row minus the visible levels would give them back the next smallest levels' too
+    (:func:`secondary_levels`); 0 stays; (b) a count (indicator positive, multi-select option, theme) whose
+    complement (base − count; a theme's commenters without it) is from 1 to ``min_cell`` − 1 hides its row
+    (``suppressed``; its change rows too), with secondary suppression on the complements within the breakdown.
+    The total («Totalt», all respondents) keeps every headline number. :attr:`Summary.tables` stay as they are."""
+    min_cell = (summary.meta or {}).get("min_cell") or getattr(summary.definition, "min_cell", None)
+    if not min_cell or min_cell <= 1:
+        return summary
+    tables = dict(summary.tables)
+    hidden_cells = []
+    for name, spec in _COMPLEMENT_TABLES.items():
+        t = tables.get(name)
+        if t is None or not len(t) or not {spec[0], spec[1], "segment", "value", "suppressed"} <= set(t.columns):
+            continue
+        tables[name], new = _hide_complements(t, min_cell, *spec)
+        if new.any():
+            hidden_cells.append((name, tables[name].loc[new]))
+    if tables.get("indicators") is not None and len(tables["indicators"]):
+        tables["indicators"] = _hide_small_split(tables["indicators"], min_cell)
+    if hidden_cells and tables.get("changes") is not None and len(tables["changes"]):
+        tables["changes"] = _hide_changes(tables["changes"], hidden_cells)
+    return replace(summary, tables=tables)
+
+
+def _small(v: np.ndarray, min_cell: float) -> np.ndarray:
+    """Counts from 1 to ``min_cell`` − 1 (blank: not small)."""
+    v = np.asarray(v, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (v >= 1) & (v < min_cell)
+
+
+def _hide_complements(t: pd.DataFrame, min_cell: float, count: str, base: str,
+                      items: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rule (b) of :func:`hide_small_counts` on one table: the rows to hide flagged ``suppressed`` (the cells hidden
+    for their own complement primary, the others ``suppressed_secondary``). Returns the table and the new rows."""
+    judged = t["denominator"].eq(DENOMINATORS[0]).to_numpy() if "denominator" in t.columns else np.ones(len(t), bool)
+    keys = [k for k in ["wave", *items, "segment"] if k in t.columns]
+    comp = (t[base].to_numpy(float) - t[count].to_numpy(float))
+    shown = ~t["suppressed"].fillna(False).astype(bool).to_numpy()
+    primary = judged & shown & _small(comp, min_cell) & t["segment"].ne(TOTAL_SEGMENT).to_numpy()
+    if not primary.any():
+        return t, primary
+    secondary = np.zeros(len(t), dtype=bool)
+    sub = t[judged]
+    pos = np.flatnonzero(judged)
+    for idx in sub.groupby(keys, sort=False, dropna=False).indices.values():
+        rows = pos[idx]
+        if not primary[rows].any() or len(rows) < 2:
+            continue
+        small = primary[rows] | ~shown[rows]  # the rows hidden already count as hidden
+        present = t[base].to_numpy(float)[rows] > 0
+        secondary[rows] = secondary_levels(np.nan_to_num(comp[rows]), small, present, min_cell) & shown[rows]
+    cells = [k for k in ["wave", *[i for i in items if i != "denominator"], "segment", "value"] if k in t.columns]
+    new = _spread(t, cells, judged, primary | secondary)
+    sec = _spread(t, cells, judged, secondary)
+    t = t.copy()
+    t["suppressed"] = t["suppressed"].fillna(False).astype(bool) | new
+    t["suppressed_secondary"] = (t["suppressed_secondary"].fillna(False).astype(bool) | sec) & t["suppressed"]
+    return t, new & shown
+
+
+def _spread(t: pd.DataFrame, cells: list[str], judged: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``mask`` (on the judged rows) for every row of the same cell (a theme's three denominators)."""
+    if judged.all():
+        return mask.copy()
+    marked = t.loc[judged & mask, cells].drop_duplicates()
+    if not len(marked):
+        return np.zeros(len(t), dtype=bool)
+    return t[cells].merge(marked.assign(_hit=True), on=cells, how="left")["_hit"].fillna(False).to_numpy(bool)
+
+
+def _hide_small_split(t: pd.DataFrame, min_cell: float) -> pd.DataFrame:
+    """Rule (a) of :func:`hide_small_counts`: ``n_excluded``, ``n_missing`` and ``experience_share`` blanked where
+    either count is small in a segment level (not in the total), and on the next smallest levels of the segment
+    while the total minus the visible levels would give them back."""
+    if not {"n_excluded", "n_missing"} <= set(t.columns):
+        return t
+    excl, miss = t["n_excluded"].to_numpy(float), t["n_missing"].to_numpy(float)
+    levels = t["segment"].ne(TOTAL_SEGMENT).to_numpy()  # the total (all respondents) is the headline: shown
+    hide = (_small(excl, min_cell) | _small(miss, min_cell)) & levels
+    if not hide.any():
+        return t
+    keys = [k for k in ("wave", "indicator", "segment") if k in t.columns]
+    rows_hidden = t["suppressed"].fillna(False).astype(bool).to_numpy() if "suppressed" in t.columns else hide & False
+    extra = np.zeros(len(t), dtype=bool)
+    for idx in t.groupby(keys, sort=False, dropna=False).indices.values():
+        if len(idx) < 2 or not levels[idx].all() or not (hide[idx] & ~rows_hidden[idx]).any():
+            continue
+        for v in (excl[idx], miss[idx]):  # each count's total minus its visible levels: the hidden levels' sum
+            v = np.nan_to_num(v)  # (a hidden row's split is blanked with the row: it counts as hidden)
+            extra[idx] |= secondary_levels(v, hide[idx] | rows_hidden[idx], v > 0, min_cell)
+    hide |= extra
+    t = t.copy()
+    for c in _SPLIT_COLUMNS:
+        if c in t.columns:
+            t[c] = t[c].astype("Int64" if t[c].dtype.kind in "iu" else t[c].dtype)
+            t.loc[hide, c] = None
+    return t
+
+
+def _hide_changes(ch: pd.DataFrame, hidden_cells: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """The change rows of cells :func:`_hide_complements` hid (in the wave or the wave compared with): flagged
+    ``suppressed`` with the verdict «for få svar», as a change of a suppressed cell is."""
+    need = {"kind", "wave", "wave_prev", "item", "segment", "value", "suppressed"}
+    if not need <= set(ch.columns):
+        return ch
+    hit = np.zeros(len(ch), dtype=bool)
+    for name, rows in hidden_cells:
+        kind, rename = _CHANGE_KEYS[name]
+        cols = ["wave", "segment", "value", *[c for c in rename if c in rows.columns]]
+        keys = rows[cols].rename(columns=rename).drop_duplicates().assign(_hit=True)
+        on = [rename.get(c, c) for c in cols]
+        mine = ch["kind"].eq(kind).to_numpy()
+        for wave_col in ("wave", "wave_prev"):
+            k = keys.rename(columns={"wave": wave_col})
+            on_w = [wave_col if c == "wave" else c for c in on]
+            m = ch[on_w].merge(k, on=on_w, how="left")["_hit"].fillna(False).to_numpy(bool)
+            hit |= mine & m
+    if not hit.any():
+        return ch
+    ch = ch.copy()
+    ch["suppressed"] = ch["suppressed"].fillna(False).astype(bool) | hit
+    for c in ("verdict", "verdict_unadjusted"):
+        if c in ch.columns:
+            ch.loc[hit, c] = VERDICT_SUPPRESSED
+    if "test" in ch.columns:
+        ch.loc[hit, "test"] = ""
+    return ch
 
 
 #: a level already under the service's neutral label («(liten gruppe)», «(liten gruppe 2)»: the service renames

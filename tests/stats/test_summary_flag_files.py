@@ -61,7 +61,7 @@ def runs(tmp_path_factory):
     assert r.exit_code == 0, r.output
     out["new"], out["output"] = tmp / "new", r.output
     mp = pytest.MonkeyPatch()
-    mp.setattr(summary_mod, "blank_hidden_rows", lambda s, **k: (s, 0))
+    mp.setattr(summary_mod, "blank_hidden_rows", lambda s, **k: (summary_mod.hide_small_counts(s), 0))
     try:
         r = CliRunner().invoke(app, [*args, "--out", str(tmp / "old")])
     finally:
