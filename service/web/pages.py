@@ -149,6 +149,7 @@ def login(request: Request, api_key: str = Form(""), next: str = Form("/ui/")):
     who = principal_for(request, key)
     if who is None:
         return _login_form(request, 401, next_url, "Ukjent eller tilbakekalt API-nøkkel.")
+    request.state.principal = who  # for the audit line (service/audit.py)
     resp = RedirectResponse(next_url, status_code=303)
     start_session(request, resp, who, key)
     return resp
@@ -159,6 +160,9 @@ def logout(request: Request):
     """End the session on the server (a copied cookie stops working) and delete the cookie."""
     if cross_site(request):
         return render(request, "error.html", status=403, who=None, message=CROSS_SITE_MESSAGE)
+    login = current_login(request)
+    if login is not None:
+        request.state.principal = login.principal  # for the audit line (service/audit.py)
     resp = RedirectResponse("/ui/login", status_code=303)
     end_session(request, resp)
     return resp
@@ -174,6 +178,7 @@ def keep_alive(request: Request):
     login = current_login(request)
     if login is None:
         return JSONResponse({"error": {"code": "unauthenticated", "message": "log in first"}}, status_code=401)
+    request.state.principal = login.principal  # for the audit line (service/audit.py)
     return JSONResponse(session_left(request, login), headers={"Cache-Control": "no-store"})
 
 
@@ -330,6 +335,9 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
                 compare_job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job of the compare "
                                                    "wave (default: its latest finished one by the same codebook and "
                                                    "model)"),
+                language: str | None = Query(None, pattern="^(nb|nn)$", description="written standard of the "
+                                             "report's fixed text: nb (bokmål) or nn (nynorsk); default: the "
+                                             "codebook's language when nb or nn, else nb"),
                 session=Depends(_session)):
     """The wave's report as one self-contained HTML file (inline CSS and SVG charts), or the Excel workbook
     (``format=xlsx``). Compared with the survey's previous wave (or ``compare_wave_id``); ``job_id`` and
@@ -338,7 +346,8 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
     who = _report_principal(request)
     if who is None:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")
-    chosen = {"job_id": job_id, "compare_wave_id": compare_wave_id, "compare_job_id": compare_job_id}
+    chosen = {"job_id": job_id, "compare_wave_id": compare_wave_id, "compare_job_id": compare_job_id,
+              "language": language}
     if format == "xlsx":
         data = reportdata.wave_report(request, session, wave_id, **chosen)
         body = _workbook_bytes(data, who, session.get(Wave, wave_id), session)

@@ -15,6 +15,7 @@ from service.errors import ApiError, id_details, id_text
 from service.settings import DEFAULT_MIN_CELL_FLOOR
 from textmine.summary import build_summary
 from textmine.report import ReportData, report_from_summary
+from textmine.report.wording import say
 
 _LOCK = threading.Lock()
 
@@ -55,22 +56,31 @@ def _state_key(session: Session, waves: list[Wave], chosen: dict[int, int | None
     return tuple(key)
 
 
-def _job_text(job_id: int, model_id: int | None) -> str:
-    return f"kodejobb {job_id}, " + (f"modell {model_id}" if model_id else "standardmodellen")
+def _job_text(job_id: int, model_id: int | None, language: str = "nb") -> str:
+    return say("kodejobb {job}, ", language, job=job_id) + (say("modell {model}", language, model=model_id)
+                                                           if model_id else say("standardmodellen", language))
 
 
-def _model_note(wave: Wave, job: CodingJob | None, refused: ApiError | None, compared: bool) -> str:
-    """The method section's model line for one wave: its coding job and model, or why its themes are not compared."""
+#: why the compared wave's themes are not compared when it was coded with another model
+MISMATCH_NOTE = (" – temaene sammenlignes ikke, fordi bølgene er kodet med ulike modeller; kod bølgen med samme modell "
+                 "for å sammenligne dem")
+
+
+def _model_note(wave: Wave, job: CodingJob | None, refused: ApiError | None, compared: bool,
+                language: str = "nb") -> str:
+    """The method section's model line for one wave: its coding job and model, or why its themes are not compared
+    (in ``language``)."""
     label = str(wave.label)
     if job is not None:
-        return f"{label}: {_job_text(job.id, job.model_id)}"
+        return f"{label}: {_job_text(job.id, job.model_id, language)}"
     if refused is None:
-        return f"{label}: ikke kodet ennå" + (" (temaene sammenlignes ikke)" if compared else "")
+        return f"{label}: " + say("ikke kodet ennå", language) + (say(" (temaene sammenlignes ikke)", language)
+                                                                   if compared else "")
     if refused.code == "model_mismatch":
         d = refused.details or {}
-        return (f"{label}: {_job_text(d.get('compare_job_id'), d.get('compare_model_id'))} – temaene sammenlignes "
-                "ikke, fordi bølgene er kodet med ulike modeller; kod bølgen med samme modell for å sammenligne dem")
-    return f"{label}: kodet med en annen kodebok – temaene sammenlignes ikke"
+        return (f"{label}: {_job_text(d.get('compare_job_id'), d.get('compare_model_id'), language)}"
+                + say(MISMATCH_NOTE, language))
+    return f"{label}: " + say("kodet med en annen kodebok – temaene sammenlignes ikke", language)
 
 
 def _chosen_waves(session: Session, wave: Wave, compare: bool, job_id: int | None, compare_wave_id: int | None,
@@ -88,12 +98,24 @@ def _chosen_waves(session: Session, wave: Wave, compare: bool, job_id: int | Non
     return other, main
 
 
+def report_language(asked: str | None, definition, codebook: dict | None) -> str:
+    """The report's language: ``asked`` ("nb"/"nn", checked) when given, else the survey definition's or the
+    codebook's ``language`` when it is "nb" or "nn", else "nb" (bokmål)."""
+    from textmine.report.wording import check_language, default_language
+
+    if asked is not None:
+        return check_language(asked)
+    return default_language(getattr(definition, "language", None), (codebook or {}).get("language"))
+
+
 def wave_report(request, session: Session, wave_id: int, compare: bool = True, *, job_id: int | None = None,
-                compare_wave_id: int | None = None, compare_job_id: int | None = None) -> ReportData:
+                compare_wave_id: int | None = None, compare_job_id: int | None = None,
+                language: str | None = None) -> ReportData:
     """ReportData for a wave (its job ``job_id`` or latest finished one) and the previous wave of the same survey
     (or ``compare_wave_id``, its job ``compare_job_id``), cached until codes change. Jobs and waves asked for by id
     are checked as the summary endpoint checks them: a comparison wave asked for whose coding has another codebook
-    or model is refused (409); the implicit previous wave is then compared by its indicators only, with a note."""
+    or model is refused (409); the implicit previous wave is then compared by its indicators only, with a note.
+    ``language``: "nb" or "nn" (:func:`report_language`; default: the codebook's when nb or nn, else bokmål)."""
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise ApiError(404, "not_found", f"wave{id_text(wave_id)} does not exist", id_details("wave_id", wave_id))
@@ -113,8 +135,10 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
                 jobs[prev.id] = store._compare_job(session, prev, main_job)
             except ApiError as exc:
                 jobs[prev.id], refused = None, exc  # another codebook or model: compare the indicators only
+    main_cb = session.get(Codebook, main_job.codebook_id) if main_job is not None else None
+    language = report_language(language, info.definition, main_cb.content if main_cb is not None else None)
     cache: OrderedDict = request.app.state.__dict__.setdefault("_web_report_cache", OrderedDict())
-    key = _state_key(session, waves, {w: (j.id if j is not None else None) for w, j in jobs.items()})
+    key = (language, _state_key(session, waves, {w: (j.id if j is not None else None) for w, j in jobs.items()}))
     with _LOCK:
         if key in cache:
             cache.move_to_end(key)
@@ -133,10 +157,12 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
             coded[wkey] = store.coded_frame(session, w, job, theme_ids)
             if w.id == wave.id:
                 codebook = cb.content
-    models = [_model_note(w, jobs[w.id], refused if w is prev else None, w is prev) for w in reversed(waves)]
+    models = [_model_note(w, jobs[w.id], refused if w is prev else None, w is prev, language)
+              for w in reversed(waves)]
     n_corr = sum(int(c["corrected"].sum()) for c in coded.values() if "corrected" in c.columns)
     method = {"model": "; ".join(models),
-              "coding": f"{n_corr} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene."}
+              "coding": say("{n} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene.", language,
+                            n=n_corr)}
     settings = getattr(request.app.state, "settings", None)
     embedder = getattr(settings, "quote_embedder", None) or "fallback"  # page loads stay model-free by default
     compare_to = _summary_key(waves[0].label) if len(waves) > 1 else None
@@ -148,6 +174,7 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     except (ValueError, KeyError) as exc:
         raise ApiError(422, "summary_failed", f"could not build the report: {str(exc)[:300]}") from None
     data = report_from_summary(summary, info.definition, frames=frames, coded=coded, codebook=codebook, method=method)
+    data.language = language
     with _LOCK:
         cache[key] = data
         while len(cache) > 8:

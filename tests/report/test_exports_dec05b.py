@@ -160,9 +160,10 @@ def test_reader_sheets_show_labels_next_to_ids(workbook):
 
 
 def test_method_note_groups_thousands():
-    note = row_level_note(1131, 1200, 10, n_weight=1131)
-    assert f"1{NBSP}131 rader" in note and f"({1}{NBSP}131)" in note and f"1{NBSP}200 kommentarer" in note, note
-    assert "1131" not in note and "1200" not in note
+    note = row_level_note(1131, 1200, 10, n_weight=1131, n_rows=1378)
+    assert f"1{NBSP}131 rader" in note and f"fjernet i 1{NBSP}131 av 1{NBSP}378 rader" in note, note
+    assert f"1{NBSP}200 kommentarer" in note, note
+    assert "1131" not in note and "1200" not in note and "1378" not in note
 
 
 def test_sav_measurement_levels_and_norwegian_language_labels(tmp_path):

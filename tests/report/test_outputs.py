@@ -56,8 +56,9 @@ def test_excel_has_one_sheet_per_table_and_coded_responses(written, report_data)
                              "Metode"]
     rows = list(wb["Kodede svar"].iter_rows(values_only=True))
     header = rows[0]
-    for col in ("Respondent-id", "Sektor", "Kommentar (anonymisert)", "Temaer", "Sikkerhet"):
+    for col in ("Sektor", "Kommentar (anonymisert)", "Temaer", "Sikkerhet"):
         assert col in header
+    assert "Respondent-id" not in header  # (write_report leaves it out unless with_respondent_id)
     assert len(rows) - 1 == len(report_data.coded)
     themes = list(wb["Temaer"].iter_rows(values_only=True))
     assert len(themes) - 1 == len(report_data.themes)

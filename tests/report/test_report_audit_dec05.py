@@ -59,7 +59,7 @@ def report_run(tmp_path_factory):
     (tmp / "s.yaml").write_text(yaml.safe_dump(SURVEY, allow_unicode=True), encoding="utf-8")
     _wave().to_csv(tmp / "w2023.csv", index=False)
     res = run_cli("report", tmp / "w2023.csv", "--survey", tmp / "s.yaml", "--coder", "keyword",
-                  "--out", tmp / "out")
+                  "--out", tmp / "out", "--with-respondent-id")  # (asked for: still no personal id exported)
     assert res.exit_code == 0, res.output
     return res, tmp / "out"
 

@@ -56,7 +56,7 @@ def test_textmine_report_blanks_small_cells_and_hides_health_comments(tmp_path):
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(SURVEY, allow_unicode=True), encoding="utf-8")
     _wave(HEALTH).to_csv(tmp_path / "w2023.csv", index=False)
     res = run_cli("report", tmp_path / "w2023.csv", "--survey", tmp_path / "s.yaml", "--coder", "keyword",
-                  "--out", tmp_path / "out")
+                  "--out", tmp_path / "out", "--with-respondent-id")  # (the rows keyed by id below)
     assert res.exit_code == 0, res.output
     sheets = _sheets(tmp_path / "out" / "rapport.xlsx")
     header, *rows = sheets[ROW_LEVEL_SHEET]
@@ -199,7 +199,7 @@ def test_sav_export_keeps_the_surveys_id_variable_name_and_numeric_ids(tmp_path)
     w["resp_id"] = range(101, 101 + N)
     w.to_csv(tmp_path / "w2023.csv", index=False)
     res = run_cli("report", tmp_path / "w2023.csv", "--survey", tmp_path / "s.yaml", "--coder", "keyword",
-                  "--out", tmp_path / "out")
+                  "--out", tmp_path / "out", "--with-respondent-id")  # (the id only when asked for, to merge back)
     assert res.exit_code == 0, res.output
     sav, meta = pyreadstat.read_sav(str(tmp_path / "out" / "kodede_svar.sav"))
     assert "resp_id" in sav.columns and "respondent_id" not in sav.columns

@@ -22,6 +22,17 @@ def personal_id_warning(data, warn) -> None:
              f"to merge the exports back onto the survey")
 
 
+def weight_blanked_line(data, with_respondent_id: bool = False) -> str | None:
+    """The run's line on the weights the small-cell rule blanked in the row-level exports (None when none is)."""
+    from textmine.report.writer import weight_blanked
+
+    n, m = weight_blanked(data, with_respondent_id=with_respondent_id)
+    if not n:
+        return None
+    return (f"{n} of {m} rows have their weight blanked (small-cell rule); weighted figures cannot be reproduced "
+            f"from kodede_svar.sav")
+
+
 def report_language(language: str | None, survey, codebook) -> str:
     """The report's language: ``language`` ("nb"/"nn", checked: ValueError otherwise) when given, else the survey
     definition's ``language`` or the codebook's when it is "nb" or "nn", else "nb" (bokmål)."""
@@ -61,6 +72,10 @@ def register(app: typer.Typer) -> None:
             None, "--language", help="Written standard of the report's fixed text: 'nb' (bokmål) or 'nn' (nynorsk); "
             "default: the survey definition's or the codebook's language when it is nb or nn, else nb. Theme labels, "
             "questions and quotes are printed as they are."),
+        with_respondent_id: bool = typer.Option(
+            False, "--with-respondent-id", help="Keep the respondent id in the row-level exports (rapport.xlsx "
+            "«Kodede svar», kodede_svar.sav), to merge them back onto the survey; default: left out (it is personal "
+            "data). «Metode» says when it is included."),
     ) -> None:
         """Write the report (HTML, Excel, SPSS, charts) for the waves."""
         import warnings
@@ -132,10 +147,14 @@ def register(app: typer.Typer) -> None:
         for m in run_warnings:  # the run's warnings (the HTML shows only Norwegian reader notes; see «Metode»)
             if m not in noted and m.partition(": ")[2] not in noted:
                 _note(m)
-        personal_id_warning(data, _note)
+        if with_respondent_id:  # (otherwise the id is left out anyway)
+            personal_id_warning(data, _note)
+        line = weight_blanked_line(data, with_respondent_id)
+        if line:
+            typer.echo(line)
         with console.status("Writing the report …"):
             try:
-                written = write_report(data, out)
+                written = write_report(data, out, with_respondent_id=with_respondent_id)
             except OSError as exc:
                 _fail(f"could not write {out}: {exc.strerror or exc}")
         for kind in ("html", "xlsx", "sav", "json"):

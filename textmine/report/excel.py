@@ -562,10 +562,13 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
     headers = {**first, **{k: say(v, lang) for k, v in SAMPLE_COLUMN_HEADERS.items()}, **r.segments,
                **({"vekt": say("Vekt", lang)} if lang != "nb" else {}), **(declared.get("columns") or {}), **fixed}
     _write(wb.create_sheet(say(ROW_LEVEL_SHEET, lang)), coded, headers, {"confidence": MEAN})
-    note = row_level_note(counts["small"], counts["health"], _min_cell(r), n_weight=counts["weight"], language=lang)
+    note = row_level_note(counts["small"], counts["health"], _min_cell(r), n_weight=counts["weight"],
+                          n_rows=len(coded), language=lang)
     if counts["personal_ids"]:
         note += " " + personal_id_note(str(r.method.get("id_column") or "respondent_id"), counts["personal_ids"],
                                        lang)
+    elif "respondent_id" in coded.columns:
+        note += " " + say(ID_KEPT_NOTE, lang, sheet=say(ROW_LEVEL_SHEET, lang))
     return note
 
 
@@ -584,14 +587,17 @@ def _min_cell(r: ReportData) -> int:
         return DEFAULT_MIN_CELL
 
 
-def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int = 0, language: str = "nb") -> str:
-    """The one-line explanation of the row-level sheet's protections (sheet «Metode»)."""
+def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int = 0, n_rows: int | None = None,
+                   language: str = "nb") -> str:
+    """The one-line explanation of the row-level sheet's protections (sheet «Metode»); ``n_weight`` of ``n_rows``
+    rows have their weight blanked (then weighted figures cannot be reproduced from the rows)."""
     rows = say("rad" if n_small == 1 else "rader", language)
     comments = say("kommentar" if n_health == 1 else "kommentarer", language)
     weight = ""
     if n_weight:
-        weight = say(" Vekten er fjernet i de samme radene ({n}), fordi den kan røpe segmentet (f.eks. fylket) den er "
-                     "beregnet fra.", language, n=fmt_int(n_weight))
+        weight = say(WEIGHT_NOTE, language, n=fmt_int(n_weight), total=fmt_int(n_rows if n_rows is not None
+                                                                                 else n_weight),
+                     sheet=say(ROW_LEVEL_SHEET, language))
     return say("«{sheet}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn {min_cell} "
                "kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). Når bare ett "
                "segment er for lite, er også det nest minste fjernet, og en respondent som er fjernet i én rad, er "
@@ -602,6 +608,14 @@ def row_level_note(n_small: int, n_health: int, min_cell: int, *, n_weight: int 
                sheet=say(ROW_LEVEL_SHEET, language), n_small=fmt_int(n_small), rows=rows, min_cell=min_cell,
                weight=weight, n_health=fmt_int(n_health), comments=comments, note=say(HEALTH_NOTE, language))
 
+
+#: the row-level note's sentence on the blanked weight (:func:`row_level_note`)
+WEIGHT_NOTE = (" Vekten er fjernet i {n} av {total} rader (de samme radene), fordi den kan røpe segmentet (f.eks. "
+               "fylket) den er beregnet fra; vektede tall kan derfor ikke regnes ut igjen fra «{sheet}» eller "
+               "kodede_svar.sav.")
+#: the method note when the row-level exports keep the respondent id (``textmine report --with-respondent-id``)
+ID_KEPT_NOTE = ("Respondent-id-en er tatt med i «{sheet}» og kodede_svar.sav slik at radene kan kobles tilbake til "
+                "undersøkelsen; den er en personopplysning, så del filene bare med dem som trenger dem.")
 
 #: ``attrs`` key of :func:`safe_coded_rows`' frame: the number of rows whose weight (and other per-respondent
 #: columns) was blanked with their segment values

@@ -49,13 +49,15 @@ def _labelled(values: pd.Series, declared: dict[str, str]) -> tuple[pd.Series, d
     return coded, {i: str(declared.get(c, c))[:120] for c, i in codes.items()}
 
 
-def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict]]:
-    """(frame, variable labels, value labels): categoricals become labelled integer codes."""
+def coded_for_spss(r: ReportData, omit=()) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict]]:
+    """(frame, variable labels, value labels): categoricals become labelled integer codes; without the ``omit``
+    columns (e.g. ``respondent_id``). A weight blanked by the small-cell rule says so in its label
+    (:data:`WEIGHT_BLANKED_LABEL`)."""
     from .excel import LANGUAGE_NAMES, ROW_NUMBER, export_rows
 
     # the rows of the workbook's «Kodede svar»: small cells' segment values blanked, health comments hidden, no
     # ``attribution: false`` segments, a row number in place of ids that are personal data
-    df, _ = export_rows(r)
+    df, counts = export_rows(r, omit)
     labels: dict[str, str] = {}
     if ROW_NUMBER in df.columns:
         df[ROW_NUMBER] = df[ROW_NUMBER].astype("float64")
@@ -93,9 +95,29 @@ def coded_for_spss(r: ReportData) -> tuple[pd.DataFrame, dict[str, str], dict[st
         elif df[col].dtype == object or str(df[col].dtype).startswith("string"):
             df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str)
         labels.setdefault(col, columns.get(col) or VAR_LABELS.get(col, col))
+    for col in blanked_weight_columns(df, r, counts["weight"]):
+        labels[col] = f"{labels.get(col, col)} " + say(WEIGHT_BLANKED_LABEL, r.language, n=counts["weight"])
     rename = {c: _spss_name(c) for c in df.columns}
     df = df.rename(columns=rename)
     return (df, {rename[k]: v for k, v in labels.items()}, {rename[k]: v for k, v in values.items()})
+
+
+#: added to the variable label of a weight blanked in some rows by the small-cell rule (SPSS ``WEIGHT BY`` drops
+#: those rows)
+WEIGHT_BLANKED_LABEL = "(blanket i {n} rader: liten gruppe)"
+
+
+def blanked_weight_columns(df: pd.DataFrame, r: ReportData, n_blanked: int) -> list[str]:
+    """The columns of :func:`coded_for_spss`' frame that the small-cell rule blanks with the segment values (the
+    weight, other per-respondent values; see :func:`textmine.report.excel.safe_coded_rows`), when ``n_blanked``
+    rows were blanked."""
+    from .excel import CODED_HEADERS, ROW_NUMBER
+
+    if not n_blanked:
+        return []
+    id_col = str(r.method.get("id_column") or "respondent_id")
+    skip = set(CODED_HEADERS) | set(r.segments) | {ROW_NUMBER, id_col, "theme_labels"}
+    return [c for c in df.columns if c not in skip and not str(c).startswith("theme_") and df[c].isna().any()]
 
 
 def in_language(df: pd.DataFrame, var_labels: dict[str, str], value_labels: dict[str, dict],
@@ -140,11 +162,11 @@ def measure_levels(df: pd.DataFrame, var_labels: dict[str, str], value_labels: d
     return levels
 
 
-def write_sav(r: ReportData, path: str | Path) -> Path:
-    """Write the coded rows (:func:`coded_for_spss`) to ``path`` with labels and measurement levels; the header's
-    creation time is the export time, so reruns are byte-identical."""
+def write_sav(r: ReportData, path: str | Path, *, omit=()) -> Path:
+    """Write the coded rows (:func:`coded_for_spss`, without the ``omit`` columns) to ``path`` with labels and
+    measurement levels; the header's creation time is the export time, so reruns are byte-identical."""
     path = Path(path)
-    df, var_labels, value_labels = coded_for_spss(r)
+    df, var_labels, value_labels = coded_for_spss(r, omit)
     measure = measure_levels(df, var_labels, value_labels, likert_columns(r))
     lang = getattr(r, "language", None) or "nb"
     if lang != "nb":

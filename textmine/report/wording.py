@@ -432,8 +432,28 @@ NN: dict[str, str] = {
         "Respondent-id («{column}») er ikkje med i dei radvise eksportane fordi {n} {ids} inneheld "
         "personopplysningar (til dømes fødselsnummer, telefonnummer, e-post eller namn); radene er i staden nummererte "
         "(«{header}»).",
-    " Vekten er fjernet i de samme radene ({n}), fordi den kan røpe segmentet (f.eks. fylket) den er beregnet fra.":
-        " Vekta er fjerna i dei same radene ({n}), fordi ho kan røpe segmentet (t.d. fylket) ho er rekna ut frå.",
+    " Vekten er fjernet i {n} av {total} rader (de samme radene), fordi den kan røpe segmentet (f.eks. fylket) den er "
+    "beregnet fra; vektede tall kan derfor ikke regnes ut igjen fra «{sheet}» eller kodede_svar.sav.":
+        " Vekta er fjerna i {n} av {total} rader (dei same radene), fordi ho kan røpe segmentet (t.d. fylket) ho er "
+        "rekna ut frå; vekta tal kan difor ikkje reknast ut att frå «{sheet}» eller kodede_svar.sav.",
+    "Respondent-id-en er tatt med i «{sheet}» og kodede_svar.sav slik at radene kan kobles tilbake til "
+    "undersøkelsen; den er en personopplysning, så del filene bare med dem som trenger dem.":
+        "Respondent-id-en er teken med i «{sheet}» og kodede_svar.sav slik at radene kan koplast tilbake til "
+        "undersøkinga; ho er ei personopplysning, så del filene berre med dei som treng dei.",
+    "(blanket i {n} rader: liten gruppe)": "(blanka i {n} rader: lita gruppe)",
+    # --- the service's method notes (service/web/reportdata.py)
+    "kodejobb {job}, ": "kodejobb {job}, ",
+    "modell {model}": "modell {model}",
+    "standardmodellen": "standardmodellen",
+    "ikke kodet ennå": "ikkje koda enno",
+    " (temaene sammenlignes ikke)": " (tema blir ikkje samanlikna)",
+    " – temaene sammenlignes ikke, fordi bølgene er kodet med ulike modeller; kod bølgen med samme modell for å "
+    "sammenligne dem":
+        " – tema blir ikkje samanlikna, fordi bølgjene er koda med ulike modellar; kod bølgja med same modell for å "
+        "samanlikne dei",
+    "kodet med en annen kodebok – temaene sammenlignes ikke": "koda med ei anna kodebok – tema blir ikkje samanlikna",
+    "{n} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene.":
+        "{n} kommentarar er retta manuelt; rettingane erstattar maskinkodane.",
     "«{sheet}»: {n_small} {rows} har fått segmentverdier fjernet fordi segmentet har færre enn {min_cell} "
     "kommentatorer på spørsmålet i målingen (samme grense som for tabeller og sitater). Når bare ett segment er for "
     "lite, er også det nest minste fjernet, og en respondent som er fjernet i én rad, er fjernet i alle sine rader. "

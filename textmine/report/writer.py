@@ -16,6 +16,19 @@ from .spss import write_sav
 from .wording import check_language
 
 
+#: the coded-answer columns the row-level exports leave out unless asked for (``with_respondent_id``)
+ID_COLUMNS = ("respondent_id",)
+
+
+def weight_blanked(r: ReportData, *, with_respondent_id: bool = False) -> tuple[int, int]:
+    """(rows whose weight the small-cell rule blanked, rows) of the row-level exports that :func:`write_report`
+    writes."""
+    from .excel import export_rows
+
+    rows, counts = export_rows(r, () if with_respondent_id else ID_COLUMNS)
+    return int(counts["weight"]), len(rows)
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     out = []
     for rec in df.to_dict("records"):
@@ -45,15 +58,19 @@ def report_to_dict(r: ReportData, *, include_coded: bool = False) -> dict:
 
 
 def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx", "sav", "charts", "json"),
-                 stem: str = "rapport", language: str | None = None) -> dict[str, Path]:
+                 stem: str = "rapport", language: str | None = None,
+                 with_respondent_id: bool = False) -> dict[str, Path]:
     """Write the chosen outputs; returns {kind: path} (charts as ``chart:<name>.svg/png``). Each file is written
     whole or not at all: a failed write leaves the file of an earlier run as it was. ``language``: "nb" (bokmål)
-    or "nn" (nynorsk) for every fixed text; default: the report's own (``r.language``, set by ``build_report``)."""
+    or "nn" (nynorsk) for every fixed text; default: the report's own (``r.language``, set by ``build_report``).
+    The row-level exports («Kodede svar», kodede_svar.sav) leave the respondent id out unless
+    ``with_respondent_id`` (to merge the rows back onto the survey; «Metode» then says it is there)."""
     from textmine.io import replacing
 
     if language is not None:  # (a copy: the caller's report keeps its language)
         r = copy.copy(r)
         r.language = check_language(language)
+    omit = () if with_respondent_id else ID_COLUMNS
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
@@ -68,11 +85,11 @@ def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx",
         written["html"] = text(out / f"{stem}.html", render_html(r, charts))
     if "xlsx" in formats:
         with replacing(out / f"{stem}.xlsx", ".xlsx") as tmp:
-            write_workbook(r, tmp)
+            write_workbook(r, tmp, omit_columns=omit)
         written["xlsx"] = out / f"{stem}.xlsx"
     if "sav" in formats:
         with replacing(out / "kodede_svar.sav", ".sav") as tmp:
-            write_sav(r, tmp)
+            write_sav(r, tmp, omit=omit)
         written["sav"] = out / "kodede_svar.sav"
     if "charts" in formats:
         cdir = out / "figurer"
