@@ -24,7 +24,8 @@ from .classify.base import BaseCoder, Prepared, decide
 from .codebook import Codebook, parse_theme_list, shown_value, shown_values
 from .evaluate import evaluate_coding
 
-__all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled"]
+__all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled",
+           "correction_effect", "stored_corrections"]
 
 DUP_TEXT_RATIO = 0.9  # character similarity (difflib ratio) of two texts of as many words that makes them duplicates
 
@@ -258,9 +259,13 @@ class RetrainResult:
     after: dict[str, float]
     n_corrections: int
     notes: list[str] = field(default_factory=list)
+    effect: dict[str, int] = field(default_factory=dict)  # see :func:`correction_effect`
+    corrections: pd.DataFrame | None = None  # the corrections trained on (earlier + new), as :func:`stored_corrections`
+    n_earlier: int = 0  # earlier corrections (a model's stored ones) trained on again
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n_corrections": self.n_corrections, "before": self.before, "after": self.after,
+        return {"n_corrections": self.n_corrections, "n_earlier": self.n_earlier, "effect": self.effect,
+                "before": self.before, "after": self.after,
                 "delta": {k: round(self.after[k] - self.before[k], 4) for k in self.after
                           if k in self.before and isinstance(self.after[k], int | float)
                           and isinstance(self.before[k], int | float)},
@@ -268,16 +273,166 @@ class RetrainResult:
 
     def to_text(self) -> str:
         d = self.to_dict()
-        lines = [f"corrections applied: {self.n_corrections}", f"{'metric':<34}{'before':>9}{'after':>9}{'change':>9}"]
+        lines = [f"corrections applied: {self.n_corrections} (rows of the corrections file)"]
+        if self.effect:
+            lines.append(effect_text(self.effect))
+        if self.n_earlier:
+            lines.append(f"also trained on {self.n_earlier} earlier correction(s) stored with the model (a new "
+                         f"correction of the same respondent and question, or of the same text, replaces its earlier "
+                         f"one)")
+        lines.append(f"{'metric':<34}{'before':>9}{'after':>9}{'change':>9}")
         for k, dv in d["delta"].items():
             lines.append(f"{k:<34}{self.before[k]:>9.3f}{self.after[k]:>9.3f}{dv:>+9.3f}")
         lines.extend(self.notes)
         return "\n".join(lines)
 
 
+def _labelled_matrix(codebook: Codebook, themes: Sequence[str]) -> np.ndarray:
+    """0/1 themes per row ('a;b' cells), rolled up as a coder's output is."""
+    return codebook.rollup_matrix(codebook.to_matrix([parse_theme_list(t) for t in themes])).astype(bool)
+
+
+def correction_effect(codebook: Codebook, corr: pd.DataFrame, old: pd.DataFrame, new: pd.DataFrame) -> dict[str, int]:
+    """What the corrections (``text``, ``themes``, ``type``) did: how many changed the previous model's coding
+    (``old``: its predictions of them; themes, or a given type, differ) and, of those, how many the retrained model
+    (``new``) codes as corrected: themes exactly and a given type (``follows``), themes the correction removed that it
+    still gives (``removed_kept``), themes it added that it still misses (``added_missing``), type as corrected
+    (``type_follows`` of ``type_changed``). In-sample: the new model has trained on the corrections."""
+    ids = codebook.theme_ids
+    want = _labelled_matrix(codebook, corr["themes"].tolist())
+    o = old[[f"theme_{t}" for t in ids]].to_numpy().astype(bool)
+    n = new[[f"theme_{t}" for t in ids]].to_numpy().astype(bool)
+    wt = corr["type"].fillna("").astype(str).tolist() if "type" in corr else [""] * len(corr)
+    ot = old["type"].fillna("").astype(str).tolist() if "type" in old else [""] * len(old)
+    nt = new["type"].fillna("").astype(str).tolist() if "type" in new else [""] * len(new)
+    eff = dict.fromkeys(("corrections", "changed", "follows", "removed_kept", "added_missing", "type_changed",
+                         "type_follows"), 0)
+    eff["corrections"] = len(corr)
+    for i in range(len(corr)):
+        themes_changed = bool((o[i] != want[i]).any())
+        type_changed = bool(wt[i]) and wt[i] != ot[i]
+        if not (themes_changed or type_changed):
+            continue
+        eff["changed"] += 1
+        type_ok = not wt[i] or nt[i] == wt[i]
+        eff["follows"] += bool((n[i] == want[i]).all()) and type_ok
+        eff["removed_kept"] += bool((n[i] & o[i] & ~want[i]).any())
+        eff["added_missing"] += bool((want[i] & ~o[i] & ~n[i]).any())
+        eff["type_changed"] += type_changed
+        eff["type_follows"] += type_changed and type_ok
+    return eff
+
+
+def effect_text(eff: dict[str, int]) -> str:
+    """:func:`correction_effect` in words (one line)."""
+    n, ch = eff["corrections"], eff["changed"]
+    if not ch:
+        return (f"{n} corrections, none changed the coding: each gives the themes and type the previous model gave "
+                f"(they confirm it, and teach it little)")
+    details = [f"{eff['removed_kept']} still carry a removed theme", f"{eff['added_missing']} still miss an added theme"]
+    if eff["type_changed"]:
+        details.append(f"type as corrected in {eff['type_follows']} of {eff['type_changed']} whose type changed")
+    return (f"{n} corrections, {ch} changed the coding (themes or type differ from what the previous model gave); "
+            f"the new model follows {eff['follows']} of {ch} ({'; '.join(details)}) — in-sample: the new model was "
+            f"trained on these corrections, so this shows whether they were learnt, not quality")
+
+
+STORED_COLUMNS = ["id", "question", "text", "themes", "type", "text_sha256"]
+
+
+def stored_corrections(coder: BaseCoder, corr: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
+    """Corrections as a model folder keeps them (``STORED_COLUMNS``): the text as the coder cleans it — redacted,
+    as a review queue writes it, whatever the corrections file held — with its SHA-256, the respondent id and
+    question (so that a later correction of the same answer replaces it), themes and type."""
+    import hashlib
+
+    texts = (coder.clean(corr["text"].astype(str).tolist())["text_clean"].astype(str).tolist() if len(corr) else [])
+    return pd.DataFrame({"id": [str(i) for i in ids], "question": corr["question"].fillna("").astype(str).tolist(),
+                         "text": texts, "themes": corr["themes"].tolist(), "type": corr["type"].tolist(),
+                         "text_sha256": [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]},
+                        columns=STORED_COLUMNS)
+
+
+class _FitProgress:
+    """Stages of a :class:`~textmine.classify.SupervisedCoder` fit reported through ``say`` (cleaning, embedding
+    N texts, fold k of K, calibrating, final models, first stage). ``fit`` has no progress hook: this wraps the
+    instance's own methods while the block runs (never the class) and removes the wrappers after."""
+
+    WRAPPED = ("clean", "prepare", "_fit_one", "_calibrate", "_fit_lexical_stage")
+
+    def __init__(self, coder: Any, say: Callable[[str], None], groups: Sequence[Any] | None):
+        self.coder, self.say, self.groups = coder, say, groups
+        self.phase, self.folds, self.fold, self.fits, self.rows = "prepare", 0, 0, 0, -1
+        self.what = "texts"  # the training texts, then the codebook's examples
+
+    def __enter__(self) -> _FitProgress:
+        c = self.coder
+        orig = {name: getattr(c, name) for name in self.WRAPPED}
+
+        def clean(texts, *a, **k):
+            if self.phase == "prepare":
+                self.say(f"cleaning and redacting {len(texts):,} {self.what}")
+            return orig["clean"](texts, *a, **k)
+
+        def prepare(cleaned, *a, **k):
+            if self.phase == "prepare":
+                self.say(f"embedding {len(cleaned):,} {self.what}")
+            prep = orig["prepare"](cleaned, *a, **k)
+            if self.phase == "prepare" and self.what == "texts":
+                self._count_folds(prep)
+                self.what = "codebook examples"
+            return prep
+
+        def fit_one(X, y):
+            if self.phase == "prepare":
+                self.phase = "folds"
+            if self.phase == "folds":
+                per_fold = max(1, int(np.sum(getattr(c, "trained_", [1]))))
+                if X.shape[0] != self.rows or self.fits >= per_fold:
+                    self.fold, self.fits, self.rows = self.fold + 1, 0, X.shape[0]
+                    self.say(f"fitting fold {min(self.fold, self.folds or self.fold)} of {self.folds or '?'} "
+                             f"(out-of-fold scores)")
+                self.fits += 1
+            return orig["_fit_one"](X, y)
+
+        def calibrate(*a, **k):
+            self.phase = "calibrate"
+            self.say("calibrating")
+            out = orig["_calibrate"](*a, **k)
+            self.phase = "final"
+            self.say("fitting the final models on all rows")
+            return out
+
+        def lexical_stage(*a, **k):
+            self.phase = "lexical"
+            self.say("fitting the fast first stage")
+            return orig["_fit_lexical_stage"](*a, **k)
+
+        for name, f in zip(self.WRAPPED, (clean, prepare, fit_one, calibrate, lexical_stage)):
+            setattr(c, name, f)
+        return self
+
+    def _count_folds(self, prep: Prepared) -> None:
+        from .classify.supervised import cv_splits
+
+        keep = np.asarray(prep.answered, dtype=bool)
+        groups = None if self.groups is None else [g for g, k in zip(self.groups, keep) if k]
+        try:
+            self.folds = len(cv_splits(int(keep.sum()), groups, int(getattr(self.coder, "cv", 5)),
+                                       int(getattr(self.coder, "seed", 0)))[0])
+        except ValueError:  # too few rows: fit says so itself
+            self.folds = 0
+
+    def __exit__(self, *exc: Any) -> None:
+        for name in self.WRAPPED:
+            self.coder.__dict__.pop(name, None)
+
+
 def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
                       eval_set: pd.DataFrame | None = None, where: str = "corrections", id_col: str | None = "id",
-                      warn: Callable[[str], None] | None = None, weight: int = 1) -> RetrainResult:
+                      warn: Callable[[str], None] | None = None, weight: int = 1,
+                      earlier: pd.DataFrame | None = None, earlier_where: str = "earlier corrections",
+                      progress: Callable[[str], None] | None = None) -> RetrainResult:
     """Merge corrected labels into the training data (a correction replaces an identical training text, compared as
     the coder cleans and redacts them, so a queue file's '[TELEFON]' matches the number it hides), retrain a
     :class:`~textmine.classify.SupervisedCoder` with the same settings, and report quality before/after: on
@@ -289,14 +444,27 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
     comparison (with a note; refused when that leaves none): the new model has learnt them; eval comments in the
     training data are counted in a note (both models have learnt them). ``weight``: how many training rows each
     correction counts as (an integer ≥ 1; the corrections are repeated): above 1 the analyst's own coding outweighs
-    the original training data's where the two draw a line differently."""
+    the original training data's where the two draw a line differently.
+
+    ``earlier``: corrections a model folder keeps (:func:`stored_corrections`; ``earlier_where`` names them), trained
+    on again except where a new correction has the same id and question, or the same text (newer wins).
+    ``progress``: called with each stage of the retraining (cleaning, embedding, folds, calibrating, evaluating).
+    The result says how many corrections changed the previous model's coding and how many of those the new model
+    follows (:func:`correction_effect`), and holds the corrections trained on as a model folder keeps them."""
     from .classify import SupervisedCoder
 
     if int(weight) != weight or weight < 1:
         raise ValueError(f"the corrections' weight must be a whole number ≥ 1, got {weight!r}")
+    say = progress or (lambda msg: None)
+    if not isinstance(corrections, pd.DataFrame):
+        from .io import read_table
+
+        corrections = read_table(corrections)
     corr = read_labelled(corrections, codebook=coder.codebook, where=where, id_col=id_col, warn=warn)
     if corr.empty:
         raise ValueError(f"{where}: no corrections given")
+    corr_ids = (corrections[id_col].astype("string").fillna("").astype(str).str.strip().tolist()
+                if id_col and id_col in corrections.columns else [""] * len(corr))
     quiet = lambda msg: None  # noqa: E731 - only errors matter here: checked before the (long) retraining
     for frame, name in ((train, "training data"), (eval_set, "eval set")):
         if frame is not None:
@@ -314,7 +482,21 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         return pd.Series(coder.clean(frame["text"].astype(str).tolist())["text_clean"].astype(str).map(key).tolist(),
                          index=frame.index)
 
-    corr_keys = set(keys(corr))
+    new_store = stored_corrections(coder, corr, corr_ids)
+    all_corr, store, n_earlier = corr, new_store, 0
+    if earlier is not None and len(earlier):
+        ear = read_labelled(earlier, codebook=coder.codebook, where=earlier_where, id_col=None, warn=quiet)
+        ear_store = stored_corrections(coder, ear, earlier["id"].astype(str).tolist() if "id" in earlier
+                                       else [""] * len(ear))
+        newer = {(i, q) for i, q in zip(new_store["id"], new_store["question"]) if i}
+        new_texts = set(keys(corr))
+        old = [bool(i) and (i, q) in newer or k in new_texts
+               for i, q, k in zip(ear_store["id"], ear_store["question"], keys(ear))]
+        kept = ~pd.Series(old, dtype=bool).to_numpy()
+        n_earlier = int(kept.sum())
+        all_corr = pd.concat([corr, ear[kept]], ignore_index=True)
+        store = pd.concat([new_store, ear_store[kept]], ignore_index=True)
+    corr_keys = set(keys(all_corr))
     if eval_set is not None:  # checked before the (long) retraining
         ev = read_labelled(eval_set)
         seen = keys(ev).isin(corr_keys)  # the new model will have trained on these: not held out
@@ -328,14 +510,14 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
                    and len(train) == len(base) else ["training"] * len(base))
     base_keys = keys(base)
     keep = ~base_keys.isin(corr_keys)
-    corr_rows = pd.concat([corr] * int(weight), ignore_index=True)  # repeats stay in the corrections' CV group
+    corr_rows = pd.concat([all_corr] * int(weight), ignore_index=True)  # repeats stay in the corrections' CV group
     merged = pd.concat([base[keep], corr_rows], ignore_index=True)
     groups = [g for g, k in zip(base_groups, keep.tolist()) if k] + ["corrections"] * len(corr_rows)
     if weight > 1 and len(set(groups)) < 3:
         # too few groups for a grouped split (cv_splits would shuffle rows): one group per original row instead,
         # so that a correction's copies are never on both sides of an out-of-fold split
         n_base = len(groups) - len(corr_rows)
-        groups = [f"row {i}" for i in range(n_base)] + [f"correction {j}" for j in range(n_corr)] * int(weight)
+        groups = [f"row {i}" for i in range(n_base)] + [f"correction {j}" for j in range(len(all_corr))] * int(weight)
     notes = []
     if isinstance(coder, SupervisedCoder):
         params = coder.params()
@@ -350,8 +532,11 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         notes.append("no original training data given: the new model learns from the corrections (+ codebook) only")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(), groups=groups,
-                questions=merged["question"].fillna("").tolist())
+        say(f"training on {len(merged):,} rows ({len(merged) - len(corr_rows):,} training, {len(corr_rows):,} "
+            f"correction rows)")
+        with _FitProgress(new, say, groups):
+            new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(), groups=groups,
+                    questions=merged["question"].fillna("").tolist())
     for w in caught:  # fit counts rows of the merged table (training files + corrections), not of any file
         msg = str(w.message)
         if "have a theme but no answer to learn from" in msg:
@@ -370,6 +555,11 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
                 f"{prefix}weighted_f1": s["weighted_f1"], f"{prefix}exact_match": s["exact_match"],
                 f"{prefix}auto_coded_share": float((pred["needs_review"] == 0).mean())}
 
+    say(f"evaluating: the previous and the new model on the {len(corr):,} corrections"
+        + (f" and {len(ev):,} eval comments" if eval_set is not None else ""))
+    corr_q = corr["question"].tolist()
+    effect = correction_effect(coder.codebook, corr, coder.predict(corr["text"].tolist(), corr_q),
+                               new.predict(corr["text"].tolist(), corr_q))
     if eval_set is not None:
         if seen.any():
             notes.append(f"{int(seen.sum())} of the eval set's {len(ev)} comments are among the corrections and were "
@@ -394,4 +584,5 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
                 after[k] = float(new.training_metrics_[k])
     if weight > 1:
         notes.append(f"each correction counted as {int(weight)} training rows")
-    return RetrainResult(coder=new, before=before, after=after, n_corrections=n_corr, notes=notes)
+    return RetrainResult(coder=new, before=before, after=after, n_corrections=n_corr, notes=notes, effect=effect,
+                         corrections=store, n_earlier=n_earlier)

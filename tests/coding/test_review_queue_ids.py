@@ -72,5 +72,5 @@ def test_review_takes_the_question_as_code_does(tmp_path, toy_codebook, fake_e5,
     assert res.exit_code == 2 and "no question column 'nope'" in res.output
     corr = tmp_path / "corr.csv"
     pd.DataFrame({"text": ["Kassa er treg"], "themes": ["ko"], "type": ["klage"]}).to_csv(corr, index=False)
-    res = runner.invoke(app, [*base, "--corrections", str(corr), "--question", "q_ko"])
-    assert res.exit_code == 2 and "go with the review queue" in " ".join(res.output.split())
+    res = runner.invoke(app, [*base, "--corrections", str(corr), "--question-col", "spm"])
+    assert res.exit_code == 2 and "goes with the review queue" in " ".join(res.output.split())

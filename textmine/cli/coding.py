@@ -385,6 +385,89 @@ class _DaskProgress:
             self.bar = None
 
 
+CORRECTIONS_FILE = "corrections.csv"  # a retrained model's corrections, kept in its folder (see review --corrections)
+
+
+class _Progress:
+    """Retraining stages on stderr with the time since the start ("[  12.3 s] embedding 7,000 texts"), so that a
+    retraining of minutes is not silent."""
+
+    def __init__(self):
+        import time
+
+        self.clock = time.monotonic
+        self.start = self.clock()
+
+    def __call__(self, msg: str) -> None:
+        import sys
+
+        print(f"[{self.clock() - self.start:7.1f} s] {msg}", file=sys.stderr, flush=True)
+
+
+def _with_question(corr_df, question: str):
+    """``review --corrections --question Q``: Q as the question of the rows without one (a row's own wins)."""
+    corr_df = corr_df.copy()
+    if "question" not in corr_df.columns:
+        corr_df["question"] = question
+    else:
+        own = corr_df["question"].astype("string").fillna("").astype(str).str.strip()
+        corr_df["question"] = own.where(own != "", question)
+    return corr_df
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _stored_corrections(model: Optional[Path]):
+    """The corrections a retrained model keeps in its folder and the corrections files they came from, in the order
+    of the rounds ((None, []) without). Checked against the hash its manifest records: a changed or missing file
+    stops ``review`` (exit 2) rather than train without them."""
+    import pandas as pd
+
+    if model is None:
+        return None, []
+    from textmine.classify.artefact import ArtefactError, read_manifest
+
+    try:
+        info = read_manifest(model).get("corrections")
+    except ArtefactError:
+        return None, []
+    if not info:
+        return None, []
+    path = model / info.get("file", CORRECTIONS_FILE)
+    if not path.exists():
+        _fail(f"{path}: not found; the model's manifest records {info.get('rows', '?')} corrections kept there "
+              f"(sha256 {str(info.get('sha256'))[:12]}…) — copy the whole model folder, {CORRECTIONS_FILE} "
+              f"included")
+    if _sha256(path) != info.get("sha256"):
+        _fail(f"{path}: changed after the model was saved (its sha256 is not the one manifest.json records); "
+              f"expected the corrections the model was trained on — put the file back as it was")
+    return pd.read_csv(path, dtype=str, keep_default_na=False), list(info.get("sources") or [])
+
+
+def _store_corrections(out: Path, stored, corrections: Path, earlier_sources) -> None:
+    """The corrections a model was trained on (redacted text, as a queue writes it) into its folder, with their
+    sha256, count and source files in manifest.json (both files replaced whole: never half written)."""
+    import os
+
+    path = out / CORRECTIONS_FILE
+    tmp = out / f".{CORRECTIONS_FILE}.tmp"
+    stored.to_csv(tmp, index=False, encoding="utf-8")
+    os.replace(tmp, path)
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    # the corrections files of all rounds (the earlier ones' rows are in this model's corrections too)
+    sources = list(dict.fromkeys([*earlier_sources, str(corrections.resolve())]))
+    manifest["corrections"] = {"file": CORRECTIONS_FILE, "sha256": _sha256(path), "rows": int(len(stored)),
+                               "sources": sources}
+    tmp = out / ".manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, manifest_path)
+
+
 def register(app: typer.Typer) -> None:
     """Attach the coding commands."""
 
@@ -734,6 +817,8 @@ def register(app: typer.Typer) -> None:
                 rows = q["row"].to_numpy()
                 sheet = pd.DataFrame({"text": q["text_clean"].tolist(), "themes": q["suggested_themes"].tolist(),
                                       "type": q["type"].tolist() if "type" in q else [""] * len(q)})
+                if asked is not None:  # the question each row answers: the edited queue is a corrections file as it is
+                    sheet["question"] = [asked] * len(q) if isinstance(asked, str) else [asked[i] for i in rows]
                 if id_col is not None:
                     sheet.insert(0, id_col, df[id_col].iloc[rows].astype("string").fillna("").tolist())
                     _personal_id_warning(df[id_col].iloc[rows], id_col, queue_out)
@@ -744,9 +829,9 @@ def register(app: typer.Typer) -> None:
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
-        if question is not None or question_col is not None:
-            _fail("--question and --question-col go with the review queue (without --corrections); a corrections "
-                  "file gives each row's question in a 'question' column")
+        if question_col is not None:
+            _fail("--question-col goes with the review queue (without --corrections); a corrections file gives each "
+                  "row's question in a 'question' column (--question QUESTION gives it for rows that have none)")
         if queue_out is not None:
             _fail("--queue-out writes a queue from the model as it is, and is not written when retraining with "
                   "--corrections: run review without --corrections (with the retrained --out model) for a new queue")
@@ -759,12 +844,15 @@ def register(app: typer.Typer) -> None:
                 _fail(f"{what} file not found: {pth}")
         coder = _coder(model, codebook)
         cb = coder.codebook
+        earlier, kept_sources = _stored_corrections(model)
         if train:
             train_paths = list(train)
         elif corrections_only:
             train_paths = []
         else:
-            recorded = [_recorded_path(p, model) for p in (getattr(coder, "training_data_", None) or [])]
+            # corrections files of earlier rounds are kept in the model folder (corrections.csv), not read again
+            recorded = [_recorded_path(p, model) for p in (getattr(coder, "training_data_", None) or [])
+                        if p not in kept_sources]
             gone = [str(p) for p in recorded if not p.exists()]
             if gone:
                 _fail(f"the model's training file(s) {', '.join(gone)} are not found (from {Path.cwd()}); retraining "
@@ -774,6 +862,9 @@ def register(app: typer.Typer) -> None:
                 _fail("the model records no training files: give them with --train FILE, or pass "
                       "--corrections-only to retrain on the corrections only")
             train_paths = recorded
+        progress = _Progress()
+        progress(f"reading {len(train_paths)} training file(s), the corrections"
+                 + (" and the eval file" if eval_file else ""))
         # the files the model itself records were read this way when it was trained: their 'no theme' rows are
         # known, and repeating that on every retraining is noise the analyst cannot act on
         warn_train = _note if train else _not_unlabelled_note
@@ -784,19 +875,32 @@ def register(app: typer.Typer) -> None:
                                   warn=lambda m: _note(_evaluation_wording(m)))
                    if eval_file else None)
         corr_df = _read(corrections, sheet=sheet, header_row=labelled_header_row)
+        if question is not None:
+            corr_df = _with_question(corr_df, question)
+            _warn_unknown_questions(coder, [question], "--question")
         _check_correction_ids(corr_df, corrections, input, id_col, sheet, header_row)
+        if earlier is not None:
+            progress(f"{len(earlier)} earlier correction(s) stored with {model} ({CORRECTIONS_FILE}) are trained on "
+                     f"again")
         try:
             with _warnings_as_notes():
                 res = apply_corrections(coder, corr_df, train=train_df, eval_set=eval_df,
                                         where=str(corrections), id_col=id_col or "id", warn=_note,
-                                        weight=corrections_weight)
+                                        weight=corrections_weight, earlier=earlier,
+                                        earlier_where=f"{model}/{CORRECTIONS_FILE}", progress=progress)
         except ValueError as exc:
             _fail(str(exc))
         print(res.to_text())
         if out:
-            res.coder.training_data_ = [str(p.resolve()) for p in [*train_paths, corrections]]
+            progress(f"saving {out}")
+            # the corrections travel in the model folder (corrections.csv, hash in the manifest); their file's path is
+            # recorded as before, and skipped as a training file by a later review of this model
+            res.coder.training_data_ = list(dict.fromkeys(str(p.resolve()) for p in [*train_paths, corrections]))
             res.coder.save(out)
-            console.print(f"saved retrained model → {out}")
+            _store_corrections(out, res.corrections, corrections, kept_sources)
+            console.print(f"saved retrained model → {out} (with its {len(res.corrections)} correction(s) in "
+                          f"{CORRECTIONS_FILE}: a later review --model {out} --corrections NEW trains on them too)",
+                          soft_wrap=True)
 
     @app.command("agreement")
     def agreement(
