@@ -16,6 +16,7 @@ from service import library, store
 from service.auth import Principal
 from service.db.models import Codebook, CodingJob, Survey, Wave
 from service.errors import ApiError
+from service.limits import heavy_slot
 from service.routers.results import with_languages
 from service.schemas import MAX_ID, IdPath
 from textmine import stats as _stats
@@ -338,11 +339,12 @@ def wave_report(request: Request, wave_id: IdPath, format: str = Query("html", p
                 language: str | None = Query(None, pattern="^(nb|nn)$", description="written standard of the "
                                              "report's fixed text: nb (bokmål) or nn (nynorsk); default: the "
                                              "codebook's language when nb or nn, else nb"),
-                session=Depends(_session)):
+                _slot: None = Depends(heavy_slot, scope="function"), session=Depends(_session)):
     """The wave's report as one self-contained HTML file (inline CSS and SVG charts), or the Excel workbook
     (``format=xlsx``). Compared with the survey's previous wave (or ``compare_wave_id``); ``job_id`` and
     ``compare_job_id`` choose the coding jobs, checked as by ``GET /waves/{id}/summary`` (same errors). Needs a
-    reader key (header or UI login); the workbook's row-level sheet «Kodede svar» is for analysts only."""
+    reader key (header or UI login); the workbook's row-level sheet «Kodede svar» is for analysts only. Bounded
+    with the summaries and quotes (``TEXTMINE_HEAVY_CONCURRENCY``; 503 ``busy`` after the wait)."""
     who = _report_principal(request)
     if who is None:
         raise ApiError(401, "unauthenticated", "an API key is required (X-API-Key header or Authorization: Bearer)")

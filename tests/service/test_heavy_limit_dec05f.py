@@ -87,6 +87,7 @@ def test_a_request_beyond_the_limit_gets_503_busy_with_retry_after(limited, monk
         assert slow.entered.wait(30)
         busy = client.get("/waves/1/summary", headers=hdr(keys["reader"]))
         quotes = client.get("/waves/1/themes/x/quotes", headers=hdr(keys["reader"]))
+        report = client.get("/waves/1/report", headers=hdr(keys["reader"]))  # the report builds a summary too
         slow.go.set()
         first.join(30)
         after = client.get("/waves/1/summary", headers=hdr(keys["reader"]))
@@ -94,6 +95,7 @@ def test_a_request_beyond_the_limit_gets_503_busy_with_retry_after(limited, monk
     assert busy.json()["error"]["code"] == "busy"
     assert busy.headers["Retry-After"] == str(limits.RETRY_AFTER)
     assert quotes.status_code == 503 and quotes.json()["error"]["code"] == "busy", quotes.text
+    assert report.status_code == 503 and report.json()["error"]["code"] == "busy", report.text
     assert out["first"].status_code == 200, out["first"].text
     assert after.status_code == 200, after.text  # the slot was given back
     assert slow.calls == 2 and slow.most_inside == 1
