@@ -24,7 +24,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from service.middleware import _METHODS  # the methods named as they are; any other is "other"
+from service.middleware import _METHODS, StatusCapture  # the methods named as they are; any other is "other"
 
 AUDIT_LOGGER = "textmine.audit"
 AUDIT_FILE_ENV = "TEXTMINE_AUDIT_LOG"
@@ -222,18 +222,12 @@ class AuditMiddleware:
         if scope["type"] != "http" or not audited(scope.get("path", "")):
             return await self.app(scope, receive, send)
         start = time.perf_counter()
-        status = {"code": 500}
-
-        async def send_wrapper(message):
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
+        status = StatusCapture(send)
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive, status)
         finally:
             try:
-                await self._write(scope, status["code"], time.perf_counter() - start)
+                await self._write(scope, status.code, time.perf_counter() - start)
             except Exception as exc:  # an audit failure never fails the request: it is logged (type only)
                 log.error("audit: no line written (%s)", type(exc).__name__)
 

@@ -171,6 +171,20 @@ def _esc(value: str) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+
+class StatusCapture:
+    """An ASGI ``send`` that passes every message on and keeps the response status (500 until one is sent: an
+    exception before the response counts as a server error)."""
+
+    def __init__(self, send):
+        self._send = send
+        self.code = 500
+
+    async def __call__(self, message):
+        if message["type"] == "http.response.start":
+            self.code = message["status"]
+        await self._send(message)
+
 class MetricsMiddleware:
     def __init__(self, app, metrics: Metrics):
         self.app = app
@@ -180,18 +194,12 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start = time.perf_counter()
-        status = {"code": 500}
-
-        async def send_wrapper(message):
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
+        status = StatusCapture(send)
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive, status)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "GET")
             method = method if method in _METHODS else "other"  # a client-chosen string is no metrics label
-            self.metrics.observe(method, path, status["code"], time.perf_counter() - start)
+            self.metrics.observe(method, path, status.code, time.perf_counter() - start)
