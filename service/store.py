@@ -344,7 +344,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
         _refuse_near_duplicate(session, survey_id, ids.tolist(), answers, texts)
 
     wave = Wave(survey_id=survey_id, label=label, definition_yaml=definition_yaml, filename=Path(filename).name[:300],
-                text_columns=list(info.text_columns), warnings=warnings, content_sha256=fingerprint,
+                text_columns=list(info.text_columns), warnings=list(warnings), content_sha256=fingerprint,
                 content_hmac=keyed)
     session.add(wave)
     try:
@@ -373,7 +373,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     n_pii = int(sum(r["pii_count"] for r in response_rows))
     if n_pii:
         warnings.append(PII_WARNING.format(n=n_pii))
-    wave.warnings = list(warnings)
+    wave.warnings = list(warnings)  # a new list: the row's own copy was flushed before the note was added
     session.flush()
     return wave, warnings
 

@@ -146,3 +146,17 @@ def test_classify_returns_health_flag_and_themes_for_flagged_text(client, keys):
     assert "health_flag" in schema["required"]
     assert "helse" in schema["properties"]["health_flag"]["description"].lower() or \
         "health" in schema["properties"]["health_flag"]["description"].lower()
+
+
+def test_the_redaction_note_is_stored_with_the_wave(client, keys):
+    """The upload's answer said «N personal data item(s) were redacted …» but GET /waves/{id} showed no warning: the
+    note was appended to the list the new Wave row already held, so the later assignment looked unchanged."""
+    sid = create_survey(client, keys["analyst"])
+    frame = sample_frame(12)
+    frame.loc[3, "fritekst_generell"] = "Ring meg på 91234567, hilsen Kari Nordmann"
+    r = upload(client, keys["analyst"], sid, to_csv_bytes(frame), "a.csv", "2022")
+    assert r.status_code == 201, r.text
+    said = [w for w in r.json()["warnings"] if "personal data item(s) were redacted" in w]
+    assert said, r.json()
+    stored = client.get(f"/waves/{r.json()['id']}", headers=hdr(keys["reader"])).json()
+    assert [w for w in stored["warnings"] if "personal data item(s) were redacted" in w] == said, stored
