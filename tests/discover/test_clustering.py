@@ -69,8 +69,10 @@ def test_tuned_stage_is_the_bertopic_partition(wave, warm):
     ours = cl.tuned_labels(x, seed=3, params=p)
     knn = cl.exact_knn(x, min(p.n_neighbors, n - 1))
     mcs = max(p.min_cluster_size, int(round(p.min_cluster_frac * n)))
+    cap = int(p.max_cluster_frac * n) if p.max_cluster_frac else 0  # the tuned stage's cluster size cap
     hdb = HDBSCAN(min_cluster_size=mcs, min_samples=p.min_samples, metric="euclidean",
-                  cluster_selection_method=p.selection, prediction_data=False, core_dist_n_jobs=1)
+                  cluster_selection_method=p.selection, prediction_data=False, core_dist_n_jobs=1,
+                  max_cluster_size=cap if cap > mcs else 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref, _ = BERTopic(umap_model=cl._umap(n, 3, p, knn), hdbscan_model=hdb,
