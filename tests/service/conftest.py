@@ -25,6 +25,36 @@ from service.db.models import Base  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from textmine.paths import SAMPLE_DIR  # noqa: E402
 
+
+_LOGGERS = ("textmine", "textmine.service", "textmine.audit", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Every test starts with the textmine and uvicorn loggers in their default state and leaves them as it found
+    them: `textmine serve` (run through the CLI runner with uvicorn stubbed) installs its log handler, filters and
+    levels, and a uvicorn server started in-process configures uvicorn's loggers; either would otherwise change what
+    later tests log (e.g. a traceback attached to a line that must have none, or a level that hides a line)."""
+    import logging
+
+    saved = {n: (list(lg.handlers), lg.level, lg.propagate, list(lg.filters), lg.disabled)
+             for n in _LOGGERS for lg in [logging.getLogger(n)]}
+    for name in _LOGGERS:
+        lg = logging.getLogger(name)
+        lg.handlers[:] = []
+        lg.setLevel(logging.NOTSET)
+        lg.propagate = True
+        lg.filters[:] = []
+        lg.disabled = False
+    yield
+    for name, (handlers, level, propagate, filters, disabled) in saved.items():
+        lg = logging.getLogger(name)
+        lg.handlers[:] = handlers
+        lg.setLevel(level)
+        lg.propagate = propagate
+        lg.filters[:] = filters
+        lg.disabled = disabled
+
 POSTGRES_ENV = "TEXTMINE_TEST_POSTGRES_URL"
 SAMPLE_CSV = SAMPLE_DIR / "arbeidsgiver_2022.csv"
 SAMPLE_CSV_2023 = SAMPLE_DIR / "arbeidsgiver_2023.csv"
