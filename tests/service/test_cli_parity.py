@@ -116,7 +116,7 @@ def test_listings_print_the_apis_json_and_tables_of_the_same_values(coded, env):
     surveys = _stdout("store", "surveys")
     assert _cells(surveys, "1")[1:4] == ["arbeidsgiver", "", "yes"] and _cells(surveys, "2")[1] == "tomt"
     waves = _stdout("store", "waves")
-    assert _cells(waves, "1")[1:5] == ["1", "2022", "w2022.csv", "100"] and _cells(waves, "1")[6] == "1"  # 1 warning
+    assert _cells(waves, "1")[1:5] == ["1", "2022", "w2022.csv", "100"] and _cells(waves, "1")[6] == "2"  # 2 warnings (one + the redaction note)
     assert _cells(waves, "2")[1:5] == ["1", "2023", "w2023.csv", "100"]
     codebooks = _stdout("store", "codebooks")
     assert _cells(codebooks, "1")[1:4] == ["arbeidsgiver", "1.0", "16"]
