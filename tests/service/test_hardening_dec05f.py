@@ -251,7 +251,23 @@ def _classify_then_disconnect(app, key: str, payload: dict) -> list[dict]:
              "headers": [(b"host", b"test"), (b"content-type", b"application/json"),
                          (b"content-length", str(len(body)).encode()), (b"x-api-key", key.encode())],
              "client": ("127.0.0.1", 1), "server": ("test", 80)}
-    asyncio.run(app(scope, receive, send))
+    # in a thread of its own: an earlier test (the browser tests) may leave an event loop running in this one,
+    # where asyncio.run refuses to start
+    import threading
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(app(scope, receive, send))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(120)
+    if failed:
+        raise failed[0]
     return sent
 
 
