@@ -26,6 +26,22 @@ from service.settings import Settings  # noqa: E402
 from textmine.paths import SAMPLE_DIR  # noqa: E402
 
 
+def move_store(url: str, revision: str, down: bool = False) -> None:
+    """Upgrade (or, ``down``, downgrade) the store at ``url`` to Alembic ``revision``."""
+    from alembic import command
+    from alembic.config import Config
+
+    from service.db.session import MIGRATIONS_DIR, make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+    engine.dispose()
+
+
 _LOGGERS = ("textmine", "textmine.service", "textmine.audit", "uvicorn", "uvicorn.error", "uvicorn.access")
 
 

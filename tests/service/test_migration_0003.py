@@ -5,26 +5,13 @@ PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_settings, sample_frame, survey_yaml, to_csv_bytes
+from conftest import move_store, make_settings, sample_frame, survey_yaml, to_csv_bytes
 from sqlalchemy import func, inspect, select, text
 
 from service import store
 from service.db.models import Base, Wave
-from service.db.session import MIGRATIONS_DIR, Database, make_engine
+from service.db.session import Database, make_engine
 from service.errors import ApiError
-
-
-def _move(url: str, revision: str, down: bool = False) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-    engine.dispose()
 
 
 def _counts(db: Database) -> dict[str, int]:
@@ -48,7 +35,7 @@ def test_existing_waves_get_the_upload_s_fingerprint_and_downgrade_keeps_every_r
     db.dispose()
     assert fingerprints[first_id] == fingerprints[second.id] != fingerprints[other.id]
 
-    _move(db_url, "0002", down=True)  # as a store written before 0003: no column, every row kept
+    move_store(db_url, "0002", down=True)  # as a store written before 0003: no column, every row kept
     engine = make_engine(db_url)
     assert "content_sha256" not in {c["name"] for c in inspect(engine).get_columns("waves")}
     with engine.connect() as conn:

@@ -7,28 +7,15 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import coded_job, create_survey, hdr, sample_frame, snapshot, uploaded_wave
+from conftest import move_store, coded_job, create_survey, hdr, sample_frame, snapshot, uploaded_wave
 from sqlalchemy import func, select, text
 
 from service.db.models import Base, CodingJob, CodingResult, Respondent, Response, Survey, Wave
-from service.db.session import MIGRATIONS_DIR, Database, make_engine, migrate
+from service.db.session import Database, make_engine, migrate
 
 ID_TABLES = ["api_keys", "surveys", "waves", "respondents", "responses", "codebooks", "models", "coding_jobs",
              "training_jobs", "coding_results", "corrections"]
 TS = "2026-12-01 10:00:00.000000"
-
-
-def _move(url: str, revision: str, down: bool = False) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-    engine.dispose()
 
 
 def _max_ids(app) -> dict[str, int]:
@@ -143,7 +130,7 @@ def _rows(path) -> dict:
 @pytest.fixture
 def store_0009(sqlite_url, tmp_path):
     """A SQLite store at revision 0009 with rows in every table; its path."""
-    _move(sqlite_url, "0009")
+    move_store(sqlite_url, "0009")
     engine = make_engine(sqlite_url)
     with engine.begin() as conn:
         _fill(conn)
@@ -194,7 +181,7 @@ def test_upgrading_again_changes_nothing_and_keeps_the_sequence_above_a_deleted_
     assert sequence["surveys"] == 3
 
     migrate(db.engine)  # already at head
-    _move(sqlite_url, "0009", down=True)  # the downgrade keeps AUTOINCREMENT; 0010 runs again on such tables
+    move_store(sqlite_url, "0009", down=True)  # the downgrade keeps AUTOINCREMENT; 0010 runs again on such tables
     migrate(db.engine)
     assert (_rows(path), _schema(path), _sequence(path)) == (rows, schema, sequence)
     assert _autoincrement(path) == set(ID_TABLES)
@@ -221,7 +208,7 @@ def test_a_table_made_again_by_an_earlier_revision_is_rebuilt_alone(sqlite_url, 
     with db.session() as s:
         s.delete(s.scalar(select(Survey).where(Survey.name == "c")))
     rows = _rows(path)
-    _move(sqlite_url, "0006", down=True)  # drops training_jobs; 0007 makes it again without AUTOINCREMENT
+    move_store(sqlite_url, "0006", down=True)  # drops training_jobs; 0007 makes it again without AUTOINCREMENT
     assert "training_jobs" not in _autoincrement(path)
     migrate(db.engine)
     assert _autoincrement(path) == set(ID_TABLES)

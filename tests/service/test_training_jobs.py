@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import time
 
-from conftest import coded_job, trained, wait_training, create_survey, hdr, issue_keys, make_settings, sample_frame, table_counts, uploaded_wave
+from conftest import move_store, coded_job, trained, wait_training, create_survey, hdr, issue_keys, make_settings, sample_frame, table_counts, uploaded_wave
 from fakes import keyword_coder_factory
 from fastapi.testclient import TestClient
 from sqlalchemy import func, inspect, select, text
@@ -311,19 +311,6 @@ def test_the_word_list_version_is_stable_and_follows_the_files(tmp_path):
 
 
 # ---------------------------------------------------------------- migration 0007
-def _move(url: str, revision: str, down: bool = False) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.attributes["connection"] = conn
-        (command.downgrade if down else command.upgrade)(cfg, revision)
-    engine.dispose()
-
-
 def _head() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -342,7 +329,7 @@ def test_migration_0007_adds_training_jobs_and_version_columns_keeping_every_row
         job_id = coded_job(c, keys, wave)
         before = table_counts(app)
 
-    _move(db_url, "0006", down=True)  # a store before 0007: no training_jobs, no version columns, every row kept
+    move_store(db_url, "0006", down=True)  # a store before 0007: no training_jobs, no version columns, every row kept
     engine = make_engine(db_url)
     assert "training_jobs" not in inspect(engine).get_table_names()
     assert not {"textmine_version", "lexicon_version"} & {c["name"] for c in inspect(engine).get_columns("coding_jobs")}
