@@ -405,12 +405,7 @@ def clear_app_caches(app: Any, er: Erasure) -> None:
         results.clear()
     for name in ("_web_report_cache", "_quote_names_cache"):
         cache = state.__dict__.get(name)
-        if cache is None:
-            continue
-        if hasattr(cache, "_items"):  # store.PageNamesCache has no clear(): empty it under its lock
-            with cache._lock:
-                cache._items.clear()
-        else:
+        if cache is not None:
             cache.clear()
     coders = getattr(state, "coders", None)
     if coders is not None:

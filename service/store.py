@@ -1197,6 +1197,11 @@ class PageNamesCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every entry (e.g. after an erasure)."""
+        with self._lock:
+            self._items.clear()
+
 
 def page_level_names(session: Session, wave: Wave, job: CodingJob, coded: pd.DataFrame, info: Any, *,
                      cache: PageNamesCache | None = None) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
