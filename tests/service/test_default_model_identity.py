@@ -34,7 +34,7 @@ from service.db.session import Database, make_engine
 from service.errors import ApiError
 from service.jobs import run_job
 from textmine.paths import FAST_MODEL_DIR
-from .test_migration_0003 import _move  # alembic up/down on one connection
+from conftest import move_store  # alembic up/down on one connection
 
 pytestmark = pytest.mark.skipif(not (FAST_MODEL_DIR / "manifest.json").exists(), reason="models/fast not built")
 
@@ -229,7 +229,7 @@ def test_migration_0005_keeps_every_job_and_old_jobs_compare_as_before(db_url, t
     db.dispose()
     counts = _counts(db_url)
 
-    _move(db_url, "0004", down=True)  # a store as written before 0005: no column, every job and result kept
+    move_store(db_url, "0004", down=True)  # a store as written before 0005: no column, every job and result kept
     engine = make_engine(db_url)
     assert "default_model_identity" not in {c["name"] for c in inspect(engine).get_columns("coding_jobs")}
     engine.dispose()

@@ -154,7 +154,7 @@ def test_a_wave_stored_before_0004_is_found_by_its_old_fingerprint(db_url, tmp_p
 
 
 def test_migration_0004_keeps_old_fingerprints_and_downgrades(db_url, tmp_path):
-    from test_migration_0003 import _move
+    from conftest import move_store
 
     db = Database(db_url)
     settings = _settings(db_url, tmp_path)
@@ -164,7 +164,7 @@ def test_migration_0004_keeps_old_fingerprints_and_downgrades(db_url, tmp_path):
     with db.session() as s:
         old = s.scalars(select(Wave.content_sha256)).one()
     db.dispose()
-    _move(db_url, "0003", down=True)
+    move_store(db_url, "0003", down=True)
     engine = make_engine(db_url)
     tables = set(inspect(engine).get_table_names())
     assert not {"ui_sessions", "store_secrets"} & tables

@@ -15,7 +15,7 @@ from conftest import sample_frame, to_csv_bytes, upload
 from fastapi.testclient import TestClient
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from test_training_jobs import _move
+from conftest import move_store
 
 import service.jobs as jobs
 from service import store
@@ -263,7 +263,7 @@ def test_migration_0009_adds_the_lease_columns_keeping_every_coding_job(store_ap
     app, job_id = store_app
     _set(app, job_id, state="running")
     app.state.db.dispose()
-    _move(db_url, "0008", down=True)
+    move_store(db_url, "0008", down=True)
     engine = make_engine(db_url)
     assert not {"worker", "heartbeat_at"} & {c["name"] for c in inspect(engine).get_columns("coding_jobs")}
     engine.dispose()

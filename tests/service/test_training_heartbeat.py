@@ -13,7 +13,8 @@ from conftest import hdr, issue_keys, make_settings
 from fakes import keyword_coder_factory
 from fastapi.testclient import TestClient
 from sqlalchemy import func, inspect, select, text
-from test_training_jobs import _correct, _move, _slow_training
+from conftest import move_store
+from test_training_jobs import _correct, _slow_training
 
 from service import store
 from service.app import create_app
@@ -153,7 +154,7 @@ def test_migration_0008_adds_the_heartbeat_columns_keeping_every_training_job(db
         _correct(c, keys)
         legacy = _job(app, state="running", started_at=utcnow())
         done = _job(app, state="cancelled")
-    _move(db_url, "0007", down=True)
+    move_store(db_url, "0007", down=True)
     engine = make_engine(db_url)
     assert not {"worker", "heartbeat_at"} & {col["name"] for col in inspect(engine).get_columns("training_jobs")}
     with engine.connect() as conn:
