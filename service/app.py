@@ -23,12 +23,14 @@ from service.coders import CoderCache
 from service.crypto import RawTextCodec
 from service.db.session import Database
 from service.errors import install_error_handlers, install_log_filter
+from service.limits import limit_from_env
 from service.schemas import ErrorBody
 from service.jobs import JobRunner, TrainingRunner
 from service.memory import tune_malloc
 from service.middleware import BodySizeLimit, DefaultHeaders, Metrics, MetricsMiddleware
 from service.resultcache import ResultCache
 from service.routers import classify, codebooks, erasure, health, jobs, keys, results, surveys
+from service.routers.health import DatabaseProbe
 from service.settings import Settings
 
 log = logging.getLogger("textmine.service")
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     audit_file = audit_file_from_env()  # TEXTMINE_AUDIT_LOG: a folder that does not exist fails before any migration
     tune_malloc(settings.malloc_arena_max, settings.malloc_mmap_threshold)  # before any worker thread starts
     RawTextCodec(settings.store_raw_text, settings.fernet_key)  # fail fast on a bad raw-text configuration
+    heavy = limit_from_env()  # a bad TEXTMINE_HEAVY_* fails at start, before any migration, not at the first summary
     coders = CoderCache(factory=settings.coder_factory, cleaner_cache_entries=settings.cleaner_cache_entries,
                         default_model=settings.default_model,  # a bad default model fails before any migration
                         freeze=settings.freeze_heap)
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runner = JobRunner(db, coders, chunk_size=settings.job_chunk_size)
     training = TrainingRunner(db, settings, coders)  # POST /models: one training at a time
     metrics = Metrics()
+    db_probe = DatabaseProbe(db)  # /metrics' textmine_database_up
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.batcher.close()
             runner.stop()
             training.stop()
+            db_probe.close()
             db.dispose()
 
     app = FastAPI(title="textmine", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
@@ -93,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = runner
     app.state.training = training
     app.state.metrics = metrics
+    app.state.db_probe = db_probe
+    app.state.heavy_limit = heavy  # summaries, quotes, reports (service/limits.py)
     app.state.key_cache = KeyCache(ttl=settings.key_cache_seconds)
     app.state.results = ResultCache(settings.classify_cache_entries)
 

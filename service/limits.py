@@ -5,6 +5,8 @@ side, each with its own frames in memory (peak RSS 1.78 GB with the default mode
 none faster. :func:`heavy_slot` lets ``TEXTMINE_HEAVY_CONCURRENCY`` of them compute at once (default: the CPUs
 this process may use); the others wait on the event loop, holding neither a worker thread nor a database
 connection, for at most ``TEXTMINE_HEAVY_WAIT_SECONDS`` (default 120), then get 503 ``busy`` with ``Retry-After``.
+``create_app`` reads both at start (:func:`limit_from_env`): a bad value stops the server there, not at the
+first summary.
 
 Usage in a router whose routes use ``route_class=BusyAwareRoute`` (the answer then carries ``Retry-After``)::
 
@@ -50,6 +52,8 @@ def cpu_count() -> int:
 
 
 def _env_number(name: str, default: float, low: float, whole: bool) -> float:
+    """The variable ``name`` as a number of at least ``low`` (``whole``: an integer), ``default`` when unset; else a
+    ValueError naming the variable, what is expected and the value (as settings.py words a bad setting)."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -59,7 +63,7 @@ def _env_number(name: str, default: float, low: float, whole: bool) -> float:
         number = float("nan")
     if not math.isfinite(number) or (whole and not number.is_integer()) or number < low:
         kind = "a whole number" if whole else "a number"
-        raise ValueError(f"{name} must be {kind} of at least {low:g} (got {raw[:20]!r})")
+        raise ValueError(f"{name} must be {kind} of at least {low:g}, got {raw[:20]!r}")
     return number
 
 
@@ -115,11 +119,24 @@ class HeavyLimit:
             self.waiting += step
 
 
+def limit_from_env() -> HeavyLimit:
+    """A :class:`HeavyLimit` from ``TEXTMINE_HEAVY_CONCURRENCY`` and ``TEXTMINE_HEAVY_WAIT_SECONDS``; a bad value
+    fails here (ValueError naming the variable): ``create_app`` makes it at start, as ``app.state.heavy_limit``."""
+    return HeavyLimit(heavy_concurrency(), heavy_wait_seconds())
+
+
+_LAZY_LOCK = threading.Lock()
+
+
 def heavy_limit(app) -> HeavyLimit:
-    """The app's :class:`HeavyLimit`, made on first use from the environment (one per app, shared by its routes)."""
-    limit = app.state.__dict__.get("_heavy_limit")
+    """The app's :class:`HeavyLimit` (``app.state.heavy_limit``, one per app, shared by its routes); an app built
+    without one (not by ``create_app``) gets one made from the environment on first use."""
+    limit = getattr(app.state, "heavy_limit", None)
     if limit is None:
-        limit = app.state.__dict__.setdefault("_heavy_limit", HeavyLimit(heavy_concurrency(), heavy_wait_seconds()))
+        with _LAZY_LOCK:
+            limit = getattr(app.state, "heavy_limit", None)
+            if limit is None:
+                limit = app.state.heavy_limit = limit_from_env()
     return limit
 
 
