@@ -353,81 +353,6 @@ def stored_corrections(coder: BaseCoder, corr: pd.DataFrame, ids: Sequence[str])
                         columns=STORED_COLUMNS)
 
 
-class _FitProgress:
-    """Stages of a :class:`~textmine.classify.SupervisedCoder` fit reported through ``say`` (cleaning, embedding
-    N texts, fold k of K, calibrating, final models, first stage). ``fit`` has no progress hook: this wraps the
-    instance's own methods while the block runs (never the class) and removes the wrappers after."""
-
-    WRAPPED = ("clean", "prepare", "_fit_one", "_calibrate", "_fit_lexical_stage")
-
-    def __init__(self, coder: Any, say: Callable[[str], None], groups: Sequence[Any] | None):
-        self.coder, self.say, self.groups = coder, say, groups
-        self.phase, self.folds, self.fold, self.fits, self.rows = "prepare", 0, 0, 0, -1
-        self.what = "texts"  # the training texts, then the codebook's examples
-
-    def __enter__(self) -> _FitProgress:
-        c = self.coder
-        orig = {name: getattr(c, name) for name in self.WRAPPED}
-
-        def clean(texts, *a, **k):
-            if self.phase == "prepare":
-                self.say(f"cleaning and redacting {len(texts):,} {self.what}")
-            return orig["clean"](texts, *a, **k)
-
-        def prepare(cleaned, *a, **k):
-            if self.phase == "prepare":
-                self.say(f"embedding {len(cleaned):,} {self.what}")
-            prep = orig["prepare"](cleaned, *a, **k)
-            if self.phase == "prepare" and self.what == "texts":
-                self._count_folds(prep)
-                self.what = "codebook examples"
-            return prep
-
-        def fit_one(X, y):
-            if self.phase == "prepare":
-                self.phase = "folds"
-            if self.phase == "folds":
-                per_fold = max(1, int(np.sum(getattr(c, "trained_", [1]))))
-                if X.shape[0] != self.rows or self.fits >= per_fold:
-                    self.fold, self.fits, self.rows = self.fold + 1, 0, X.shape[0]
-                    self.say(f"fitting fold {min(self.fold, self.folds or self.fold)} of {self.folds or '?'} "
-                             f"(out-of-fold scores)")
-                self.fits += 1
-            return orig["_fit_one"](X, y)
-
-        def calibrate(*a, **k):
-            self.phase = "calibrate"
-            self.say("calibrating")
-            out = orig["_calibrate"](*a, **k)
-            self.phase = "final"
-            self.say("fitting the final models on all rows")
-            return out
-
-        def lexical_stage(*a, **k):
-            self.phase = "lexical"
-            self.say("fitting the fast first stage")
-            return orig["_fit_lexical_stage"](*a, **k)
-
-        for name, f in zip(self.WRAPPED, (clean, prepare, fit_one, calibrate, lexical_stage)):
-            setattr(c, name, f)
-        return self
-
-    def _count_folds(self, prep: Prepared) -> None:
-        from .classify.supervised import cv_splits
-
-        keep = np.asarray(prep.answered, dtype=bool)
-        groups = None if self.groups is None else [g for g, k in zip(self.groups, keep) if k]
-        try:
-            self.folds = len(cv_splits(int(keep.sum()), groups, int(getattr(self.coder, "cv", 5)),
-                                       int(getattr(self.coder, "seed", 0)))[0])
-        except ValueError:  # too few rows: fit says so itself
-            self.folds = 0
-
-    def __exit__(self, *exc: Any) -> None:
-        for name in self.WRAPPED:
-            self.coder.__dict__.pop(name, None)
-
-
 def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
                       eval_set: pd.DataFrame | None = None, where: str = "corrections", id_col: str | None = "id",
                       warn: Callable[[str], None] | None = None, weight: int = 1,
@@ -534,9 +459,8 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         warnings.simplefilter("always")
         say(f"training on {len(merged):,} rows ({len(merged) - len(corr_rows):,} training, {len(corr_rows):,} "
             f"correction rows)")
-        with _FitProgress(new, say, groups):
-            new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(), groups=groups,
-                    questions=merged["question"].fillna("").tolist())
+        new.fit(merged["text"].tolist(), merged["themes"].tolist(), merged["type"].tolist(), groups=groups,
+                questions=merged["question"].fillna("").tolist(), progress=progress)
     for w in caught:  # fit counts rows of the merged table (training files + corrections), not of any file
         msg = str(w.message)
         if "have a theme but no answer to learn from" in msg:

@@ -138,9 +138,9 @@ def test_training_files_are_cross_validation_groups(work, monkeypatch, fake_e5):
     seen = []
     real_fit = SupervisedCoder.fit
 
-    def spy(self, texts, labels, types=None, groups=None, questions=None):
+    def spy(self, texts, labels, types=None, groups=None, questions=None, **kw):
         seen.append(list(groups) if groups is not None else None)
-        return real_fit(self, texts, labels, types, groups=groups, questions=questions)
+        return real_fit(self, texts, labels, types, groups=groups, questions=questions, **kw)
 
     monkeypatch.setattr(SupervisedCoder, "fit", spy)
     rows = _labelled(ids=False)
@@ -185,9 +185,9 @@ def test_repeated_corrections_never_straddle_a_cross_validation_split(work, monk
     seen = []
     real_fit = SupervisedCoder.fit
 
-    def spy(self, texts, labels, types=None, groups=None, questions=None):
+    def spy(self, texts, labels, types=None, groups=None, questions=None, **kw):
         seen.append((list(texts), list(groups)))
-        return real_fit(self, texts, labels, types, groups=groups, questions=questions)
+        return real_fit(self, texts, labels, types, groups=groups, questions=questions, **kw)
 
     monkeypatch.setattr(SupervisedCoder, "fit", spy)
     corr = pd.DataFrame({"text": ["Kassa er treg", "Altfor dyrt", "Suppa var lunken"], "themes": ["ko", "pris", "mat"],

@@ -26,7 +26,7 @@ Themes with fewer than two labelled positives fall back to the zero-shot probabi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -218,7 +218,8 @@ class SupervisedCoder(BaseCoder):
 
     # ------------------------------------------------------------------ fitting
     def fit(self, texts: Sequence[str] | pd.Series, labels: Sequence[Any], types: Sequence[Any] | None = None,
-            groups: Sequence[Any] | None = None, questions: Sequence[Any] | None = None) -> SupervisedCoder:
+            groups: Sequence[Any] | None = None, questions: Sequence[Any] | None = None, *,
+            progress: Callable[[str], None] | None = None) -> SupervisedCoder:
         """Train on raw texts and their theme lists (``[["telefon"], ["ros", "kompetanse"], …]`` or ``"a;b"``),
         or a 0/1 multi-hot matrix (as :meth:`Codebook.to_matrix` returns): a 2-D array with one column per theme
         in ``codebook.theme_ids`` order, or a DataFrame whose columns are the theme ids (or ``theme_<id>``).
@@ -227,7 +228,13 @@ class SupervisedCoder(BaseCoder):
         id, and an exclusive theme combined with another (``"annet;telefon"``), as ``textmine train`` does.
         ``groups``: optional writer/source per row; out-of-fold scores then hold out whole groups.
         ``questions``: optional survey question per row ("" unknown); a question with enough labelled answers
-        gets its own theme rates, used when a comment to be coded names that question."""
+        gets its own theme rates, used when a comment to be coded names that question.
+        ``progress``: called with a short message as each stage of the fit starts ("cleaning and redacting N
+        texts", "embedding N texts", the same for the codebook's examples, "fitting fold k of K (out-of-fold
+        scores)", "calibrating", "fitting the final models on all rows", "fitting the fast first stage"); never
+        kept on the coder, and the fit is the same with or without it. An exception it raises stops the fit
+        there and propagates (a way to cancel; the coder is then not usable until fitted again)."""
+        say = _progress_callback(progress)
         check_texts(texts)
         if isinstance(labels, str | bytes | dict):
             raise TypeError(f"labels: expected one theme list per text ('a;b' or a list of ids), got "
@@ -251,7 +258,7 @@ class SupervisedCoder(BaseCoder):
                 raise TypeError(f"{label_row('labels', i, index)}: {exc}; rows are counted from 0") from None
         Y = self.codebook.to_matrix(self.codebook.validate_labels(labs, index=index, exclusive=True))
         types = None if types is None else self._canonical_types(types)
-        prep = self.prepare(self.clean(texts, questions), embed=not self.finetune)
+        prep = self._prepare_reported(texts, questions, "texts", say, embed=not self.finetune)
         unused = np.flatnonzero(~prep.answered & (Y.sum(1) > 0))
         if len(unused):  # only answered comments train the coder: say which labelled rows it cannot learn from
             import warnings
@@ -261,7 +268,17 @@ class SupervisedCoder(BaseCoder):
                           f"blank text, or a non-answer such as 'vet ikke'), so they are left out of training: "
                           f"{rows}{' …' if len(unused) > 10 else ''} (rows counted from 0)", UserWarning,
                           stacklevel=2)
-        return self.fit_prepared(prep, Y, types, groups)
+        return self.fit_prepared(prep, Y, types, groups, progress=progress)
+
+    def _prepare_reported(self, texts: Sequence[str] | pd.Series, questions: Sequence[Any] | None, what: str,
+                          say: Callable[[str], None], embed: bool = True) -> Prepared:
+        """:meth:`prepare` of the cleaned ``texts``, each step said first ("cleaning and redacting N texts",
+        "embedding N texts"; ``what`` names the rows, no embedding is said when ``embed`` is off)."""
+        say(f"cleaning and redacting {len(texts):,} {what}")
+        cleaned = self.clean(texts, questions)
+        if embed:
+            say(f"embedding {len(texts):,} {what}")
+        return self.prepare(cleaned, embed=embed)
 
     def _canonical_types(self, types: Sequence[Any]) -> list[str]:
         """Types as the codebook spells them (case is ignored: "Klage" is "klage"); "" where missing. An unknown
@@ -281,10 +298,13 @@ class SupervisedCoder(BaseCoder):
         return out
 
     def fit_prepared(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None = None,
-                     groups: Sequence[Any] | None = None) -> SupervisedCoder:
+                     groups: Sequence[Any] | None = None, *,
+                     progress: Callable[[str], None] | None = None) -> SupervisedCoder:
         """Fit on prepared rows. With ``finetune`` the encoder is fine-tuned first: the final models use the
         vectors of the encoder fine-tuned on all rows, each out-of-fold fit those of its own fold's encoder
-        (``prep``'s own embeddings are ignored and ``prep`` is not changed)."""
+        (``prep``'s own embeddings are ignored and ``prep`` is not changed). ``progress``: as in :meth:`fit`,
+        from the codebook's examples on (``prep`` is cleaned and embedded already)."""
+        say = _progress_callback(progress)
         Y = self.codebook.rollup_matrix(np.asarray(Y).astype(np.int8))
         keep = prep.answered
         if not keep.any():
@@ -296,6 +316,7 @@ class SupervisedCoder(BaseCoder):
         if self.finetune:  # prep: the fine-tuned encoder's vectors; fold_emb[k]: fold k's own encoder's
             from .finetune import finetuned_prepared
 
+            say(f"fine-tuning the encoder on {int(keep.sum()):,} texts")
             prep, fold_emb = finetuned_prepared(self, prep, Y, types, groups)
         prep_a, Y_a = prep.subset(np.flatnonzero(keep)), Y[keep]
         types_a = None if types is None else [types[i] for i in np.flatnonzero(keep)]
@@ -309,7 +330,7 @@ class SupervisedCoder(BaseCoder):
         n_real = X.shape[0]
         if self.codebook_examples:
             cb_df, cb_labels = self._codebook_rows()
-            cb_prep = self.prepare(self.clean(cb_df["text"]))
+            cb_prep = self._prepare_reported(cb_df["text"], None, "codebook examples", say)
             X_all = sp.vstack([X, self.features(cb_prep)], format="csr")
             Y_all = np.vstack([Y_a, self.codebook.to_matrix(cb_labels)])
         else:
@@ -325,6 +346,7 @@ class SupervisedCoder(BaseCoder):
         has_oof = np.zeros((n_real, K), dtype=bool)
         extra = np.arange(n_real, X_all.shape[0])
         for fold, (tr, te) in enumerate(splits):
+            say(f"fitting fold {fold + 1} of {n_splits} (out-of-fold scores)")
             tr_all = np.concatenate([tr, extra])
             X_f, X_all_f = X, X_all
             if fold_emb is not None:  # as deployed: this fold's encoder embeds its training and held-out rows
@@ -336,10 +358,12 @@ class SupervisedCoder(BaseCoder):
                     oof[te, j] = self._fit_one(X_all_f[tr_all], y).decision_function(X_f[te])
                     has_oof[te, j] = True
         self.oof_ = (oof, has_oof, zs_probs, Y_a)  # kept in memory only (re-calibration experiments)
+        say("calibrating")
         self._calibrate(oof, has_oof, zs_probs, Y_a)
         self.training_metrics_.update({"n_codebook_rows": int(len(extra)), "cv_folds": int(n_splits),
                                        "cv_grouped": grouped})
         # --- final models on everything
+        say("fitting the final models on all rows")
         coef = np.zeros((K, X_all.shape[1]), dtype=np.float32)
         intercept = np.zeros(K, dtype=np.float32)
         for j in range(K):
@@ -357,7 +381,7 @@ class SupervisedCoder(BaseCoder):
                 Xt = TypeClassifier.features(prep_a.emb[mt], self.hasher.transform([prep_a.lemmas[i] for i in np.flatnonzero(mt)]),
                                              [prep_a.feature_text[i] for i in np.flatnonzero(mt)])
                 self.type_model_ = TypeClassifier(seed=self.seed).fit(Xt, ty[mt])
-        self._fit_lexical_stage(prep, Y, types, groups)
+        self._fit_lexical_stage(prep, Y, types, groups, say)
         if fold_emb is not None:
             self.training_metrics_["finetune"] = {
                 "folds": len(fold_emb), "rows": int(keep.sum()), "rank": self.finetune_rank,
@@ -396,13 +420,16 @@ class SupervisedCoder(BaseCoder):
 
     # ------------------------------------------------------------------ cascade
     def _fit_lexical_stage(self, prep: Prepared, Y: np.ndarray, types: Sequence[str] | None,
-                           groups: Sequence[Any] | None) -> None:
+                           groups: Sequence[Any] | None, say: Callable[[str], None] | None = None) -> None:
         """Train the first stage on the same rows (see ``first_stage``); its gate is the out-of-fold confidence
         that ``lexical_share`` of the training comments reach. Off when a theme or the type facet would need the
-        embedding (too few labels), or when ``lexical_share`` is 0."""
+        embedding (too few labels), or when ``lexical_share`` is 0. ``say``: told when the stage is fitted (the
+        stage's own fit is silent)."""
         self.lexical_, self.lexical_gate_ = None, None
         if self.lexical_only or self.lexical_share <= 0 or self.type_model_ is None:
             return
+        if say is not None:
+            say("fitting the fast first stage")
         shared = dict(C=self.C, hash_features=self.hash_features, codebook_examples=self.codebook_examples,
                       cv=self.cv, target_accuracy=self.target_accuracy, seed=self.seed,
                       char_features=self.char_features, char_scale=self.char_scale, class_weight=self.class_weight,
@@ -737,6 +764,21 @@ def _warn_thin_evidence(ev: dict[str, Any]) -> None:
                   f"review level {ev['fitted_level']:.3f} has {seen} (needed: at least {ev['min_auto']} answers and "
                   f"a 95 % lower bound ≥ {ev['min_accuracy_low']:.2f}, from {ev['n_oof']} labelled answers); {then}. "
                   f"Label more answers for a lower level", UserWarning, stacklevel=5)
+
+
+def _silent(msg: str) -> None:
+    """The progress callback of a fit that reports nothing."""
+
+
+def _progress_callback(progress: Any) -> Callable[[str], None]:
+    """``progress`` (a callable taking one message, or None: silent) as the fit calls it; anything else is refused
+    before the fit starts, not at its first stage."""
+    if progress is None:
+        return _silent
+    if not callable(progress):
+        raise TypeError(f"progress must be a callable taking one message (a str), or None; got "
+                        f"{type(progress).__name__}")
+    return progress
 
 
 def _check_C(C: Any) -> None:
