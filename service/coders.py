@@ -1,11 +1,13 @@
-"""An explicit cache of loaded coders (one per codebook/model), shared by /classify and coding jobs."""
+"""An explicit cache of loaded coders (one per codebook/model), shared by /classify and coding jobs, and
+:func:`memory_only_embedders`: the embedding caches /classify keeps in memory while it codes."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from typing import Any
+from contextlib import ExitStack
+from typing import Any, Sequence
 
 from service import library
 from service.db.models import Codebook, TrainedModel
@@ -101,3 +103,41 @@ class CoderCache:
         thread = threading.Thread(target=self.warm_up, name="coder-warmup", daemon=True)
         thread.start()
         return thread
+
+
+def cached_embedders(coder: Any) -> list[Any]:
+    """The caching embedders (``textmine.embed.CachedEmbedder``) ``coder`` encodes with: its own (built first when
+    still lazy, as its first prediction would) and those of its nested coders (a supervised coder's zero-shot
+    prior and first stage); none for coders without one (test doubles, ``e5-static``)."""
+    from textmine.embed.cache import CachedEmbedder
+
+    getattr(coder, "embedder", None)  # a lazy embedder is built now, so that it is found
+    found: dict[int, Any] = {}
+    seen: set[int] = set()
+    todo = [coder]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or not hasattr(obj, "__dict__"):
+            continue
+        seen.add(id(obj))
+        for value in vars(obj).values():
+            if isinstance(value, CachedEmbedder):
+                found[id(value)] = value
+            elif type(value).__module__.startswith("textmine.classify"):
+                todo.append(value)
+    return list(found.values())
+
+
+def memory_only_embedders(embedders: Sequence[Any]) -> ExitStack:
+    """Every embedder of ``embedders`` in ``memory_only`` mode until the returned stack is closed: what they encode
+    meanwhile (a /classify request's texts) stays in memory, never in the embedding cache on disk, which an
+    erasure could not clean (no respondent owns those texts). Vectors that coding jobs encode at the same moment
+    are kept in memory too (encoded again later): never more on disk, at worst less."""
+    stack = ExitStack()
+    try:
+        for embedder in embedders:
+            stack.enter_context(embedder.memory_only())
+    except BaseException:
+        stack.close()
+        raise
+    return stack

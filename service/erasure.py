@@ -5,7 +5,8 @@ and purge waves older than N days, with everything derived from them. Store-leve
 Each ``erase_*`` runs in the caller's session (one transaction: a failure half-way leaves the store as it was)
 and returns an :class:`Erasure`: counts and ids only, never text. After the commit, :func:`after_commit` removes
 what lives outside the database: the deleted texts' vectors in the embedding cache, the folder of a deleted
-model, and the deleted rows' old page images in the SQLite files (``service.scrub.purge_leftovers``).
+model, and the deleted rows' old versions in the database files (``service.scrub.purge_leftovers``: SQLite's
+VACUUM and checkpoint; PostgreSQL's VACUUM of every table the erasure deletes from, ``ERASED_TABLES``).
 
 A coding job of an affected wave that is queued or running makes the erasure refuse (409 ``job_running``; cancel
 it first): a running job writes results for the rows being deleted. So does a training job of a codebook whose
@@ -40,6 +41,10 @@ CHUNK = 500  # ids per IN (...) list: far under SQLite's variable limit
 EMBED_CACHE_ENV = "TEXTMINE_EMBED_CACHE"
 COUNT_KEYS = ("surveys", "waves", "respondents", "responses", "coding_results", "review_flags", "corrections",
               "coding_jobs")
+#: every table an erasure deletes rows from: their dead row versions hold the erased comments (``responses``),
+#: answers, codes, file names and definitions until VACUUMed (PostgreSQL: ``service.scrub.purge_leftovers``)
+ERASED_TABLES = tuple(m.__tablename__ for m in (Response, Respondent, CodingResult, Correction, CodingJob, Wave,
+                                                 Survey, TrainedModel))
 
 
 @dataclasses.dataclass
@@ -369,8 +374,9 @@ def forget_vectors(texts: Sequence[str], path: Path | None = None) -> int:
 
 
 def after_commit(er: Erasure, engine: Any = None, *, purge: bool = True, cache_path: Path | None = None) -> None:
-    """What follows a committed erasure outside the database: vectors, model folder, SQLite leftovers. Each step's
-    failure is logged (counts only) and noted, never raised: the rows are gone either way."""
+    """What follows a committed erasure outside the database: vectors, model folder, the deleted rows' old versions
+    (SQLite file; PostgreSQL ``ERASED_TABLES``). Each step's failure is logged (counts only) and noted, never
+    raised: the rows are gone either way."""
     try:
         er.counts["embedding_vectors"] = forget_vectors(er.texts, cache_path)
     except Exception as exc:  # the cache is a file beside the store: a failure is reported, the rows are gone
@@ -386,7 +392,7 @@ def after_commit(er: Erasure, engine: Any = None, *, purge: bool = True, cache_p
         try:
             from service import scrub
 
-            done = scrub.purge_leftovers(engine)
+            done = scrub.purge_leftovers(engine, tables=ERASED_TABLES)
             if not done.get("complete"):
                 er.notes.append("old row versions may remain in the database files until the next VACUUM")
         except Exception as exc:

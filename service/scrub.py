@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -365,7 +365,8 @@ def scrub_store(session: Session) -> dict[str, int]:
 # Neither VACUUM can run inside a transaction, so purge_leftovers runs after the scrub's commit (migration 0002
 # runs the scrub inside the migration's transaction: call purge_leftovers on the engine once migrate() returns).
 # Not reachable from here: PostgreSQL's WAL segments and archives, and backups, keep old versions until recycled.
-SCRUBBED_TABLES = ("respondents", "waves")
+SCRUBBED_TABLES = ("respondents", "waves")  # the scrub's; an erasure passes its own (service.erasure.ERASED_TABLES)
+_TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 def _set_secure_delete(conn: sa.Connection, on: bool | int) -> int:
@@ -387,29 +388,40 @@ def _purge_sqlite(conn: sa.Connection) -> dict[str, Any]:
     return {"vacuumed": "database", "complete": busy == 0 and wal_frames == checkpointed}
 
 
-def _purge_postgresql(conn: sa.Connection, full: bool) -> dict[str, Any]:
-    """VACUUM the scrubbed tables: plain VACUUM (the default) removes dead row versions without blocking the
-    service, but may leave their bytes in freed page space; VACUUM FULL rewrites the tables and their TOAST into
-    new files (old files deleted) under an exclusive lock: run it when the service can wait."""
-    conn.exec_driver_sql(("VACUUM FULL " if full else "VACUUM ") + ", ".join(SCRUBBED_TABLES))
-    return {"vacuumed": ", ".join(SCRUBBED_TABLES), "full": full, "complete": full}
+def _purge_postgresql(conn: sa.Connection, full: bool, tables: Sequence[str]) -> dict[str, Any]:
+    """VACUUM ``tables``: plain VACUUM (the default) removes dead row versions without blocking the service, but
+    may leave their bytes in freed page space; VACUUM FULL rewrites the tables and their TOAST into new files (old
+    files deleted) under an exclusive lock: run it when the service can wait."""
+    conn.exec_driver_sql(("VACUUM FULL " if full else "VACUUM ") + ", ".join(tables))
+    return {"vacuumed": ", ".join(tables), "full": full, "complete": full}
 
 
-def purge_leftovers(engine: sa.Engine, *, full: bool = False) -> dict[str, Any]:
-    """After a committed scrub: remove the old row versions it left in the database files (see above). Returns
-    what was done (no values); logs a warning when something may remain."""
+def _checked_tables(tables: Sequence[str]) -> tuple[str, ...]:
+    """``tables`` as plain table names (they are written into the VACUUM statement); ValueError otherwise."""
+    bad = [t for t in tables if not isinstance(t, str) or not _TABLE_NAME.fullmatch(t)]
+    if bad or not tables:
+        raise ValueError(f"purge_leftovers: tables must be one or more lower-case table names, got {list(tables)!r}")
+    return tuple(tables)
+
+
+def purge_leftovers(engine: sa.Engine, *, full: bool = False,
+                    tables: Sequence[str] = SCRUBBED_TABLES) -> dict[str, Any]:
+    """After a committed scrub or erasure: remove the old row versions it left in the database files (see above):
+    on SQLite the whole file, on PostgreSQL ``tables`` (default: the scrub's, ``SCRUBBED_TABLES``). Returns what
+    was done (no values); logs a warning when something may remain."""
+    tables = _checked_tables(tables)
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM refuses a transaction
         if engine.dialect.name == "sqlite":
             done = _purge_sqlite(conn)
         elif engine.dialect.name == "postgresql":
-            done = _purge_postgresql(conn, full)
+            done = _purge_postgresql(conn, full, tables)
         else:
             done = {"vacuumed": "", "complete": False}
     if not done["complete"]:
         log.warning("store scrub: old row versions may remain in the database files until the next %s",
                     "VACUUM and checkpoint (another connection is using the store)" if engine.dialect.name == "sqlite"
-                    else "VACUUM FULL of respondents and waves")
+                    else "VACUUM FULL of " + ", ".join(tables))
     return done
 
 

@@ -1,14 +1,18 @@
-"""Synchronous classification of a small batch of texts."""
+"""Synchronous classification of a small batch of texts. The texts' vectors are not written to the embedding cache
+on disk (:func:`off_disk`): nothing ties them to a respondent, so no erasure could remove them there."""
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Sequence
+import asyncio
+from contextlib import ExitStack
+from typing import Any, Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from service import library, store
 from service.auth import Principal, require_analyst
+from service.coders import cached_embedders, memory_only_embedders
 from service.db.models import TrainedModel
 from service.errors import ApiError
 from service.schemas import ClassifiedText, ClassifyIn, ClassifyOut, ThemeScore
@@ -45,13 +49,15 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
             if coders.ready.is_set():
                 cached = request.app.state.results.get_many(coders.default(), body.texts)
             missing = [t for t, rec in zip(body.texts, cached) if rec is None]
-            fresh = iter(await code_in_steps(request, missing, request.app.state.batcher.predict))
+            embedders = await run_in_threadpool(lambda: cached_embedders(coders.default())) if missing else []
+            fresh = iter(await code_in_steps(request, missing, off_disk(embedders, request.app.state.batcher.predict)))
             records = [rec if rec is not None else next(fresh) for rec in cached]
         else:  # coded directly: the result cache and the micro-batcher serve question-free requests
             _check_question(await run_in_threadpool(coders.default), body.question)
-            records = await code_in_steps(request, body.texts, lambda part: run_in_threadpool(
+            embedders = await run_in_threadpool(lambda: cached_embedders(coders.default()))
+            records = await code_in_steps(request, body.texts, off_disk(embedders, lambda part: run_in_threadpool(
                 lambda: library.frame_records(library.classify_texts(coders.default(), part, settings.cleaner_factory,
-                                                                     body.question))))
+                                                                     body.question)))))
         coder = coders.default()
     else:
         def _resolve():
@@ -60,14 +66,14 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
                 cb = store.resolve_codebook(session, _codebook_id_of(session, body.codebook_id, body.model_id))
                 model = store.resolve_model(session, body.model_id, cb)
                 coder = coders.get(cb, model, default=store.is_default_codebook(cb))
-                return cb, model, coder
+                return cb, model, coder, cached_embedders(coder)
 
-        cb, model, coder = await run_in_threadpool(_resolve)
+        cb, model, coder, embedders = await run_in_threadpool(_resolve)
         _check_question(coder, body.question)
         codebook_id, model_id = cb.id, model.id if model else None
-        records = await code_in_steps(request, body.texts, lambda part: run_in_threadpool(
+        records = await code_in_steps(request, body.texts, off_disk(embedders, lambda part: run_in_threadpool(
             lambda: library.frame_records(library.classify_texts(coder, part, settings.cleaner_factory,
-                                                                 body.question))))
+                                                                 body.question)))))
     cb_obj = library.coder_codebook(coder)
     labels = {t.id: t.label for t in getattr(cb_obj, "themes", [])} if cb_obj is not None else {}
     flags = await run_in_threadpool(health_flags, body.texts, records, settings.cleaner_factory)
@@ -120,6 +126,27 @@ async def code_in_steps(request: Request, texts: list[str], code: Callable[[list
                            {"coded": len(records), "texts": len(texts)})
         records.extend(await code(part))
     return records
+
+
+def off_disk(embedders: Sequence[Any], code: Callable[[list[str]], Awaitable[Sequence]]
+             ) -> Callable[[list[str]], Awaitable[Sequence]]:
+    """``code`` with ``embedders`` (the coder's embedding caches) in memory-only mode from each step's start until
+    its coding has ended: the vectors stay in memory (an LRU: repeats stay fast), never in the cache file. A
+    request that is cancelled meanwhile (its client gone) does not end the mode early: the coding thread may
+    still be encoding its texts."""
+    async def run(part: list[str]) -> Sequence:
+        stack = memory_only_embedders(embedders)
+        task = asyncio.ensure_future(code(part))
+        task.add_done_callback(lambda done: _close_after(stack, done))
+        return await asyncio.shield(task)
+
+    return run
+
+
+def _close_after(stack: ExitStack, task: asyncio.Future) -> None:
+    stack.close()
+    if not task.cancelled():
+        task.exception()  # retrieved here too: a request that went away leaves no "never retrieved" warning
 
 
 def _check_total_chars(texts: list[str], limit: int) -> None:

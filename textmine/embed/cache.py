@@ -1,8 +1,11 @@
 """Persistent embedding cache: (embedder name+version, normalised text) -> float32 vector.
 
 ``EmbeddingCache`` is a small SQLite store (WAL mode: many concurrent readers, one writer at a time,
-writers wait instead of failing). ``CachedEmbedder`` wraps any embedder: it de-duplicates texts within a
-call, looks them up in the store (or an in-memory dict when no store is given), and encodes only misses.
+writers wait instead of failing; ``secure_delete`` on, so deleted vectors are zeroed in the file, not only
+unlinked). ``CachedEmbedder`` wraps any embedder: it de-duplicates texts within a call, looks them up in the
+store (or an in-memory dict when no store is given), and encodes only misses. Inside
+``CachedEmbedder.memory_only()`` new vectors are kept in a bounded in-memory LRU instead of the store (texts
+that must not outlive the process on disk, e.g. the service's ``POST /classify``).
 
 Rows are keyed by a keyed hash (blake2b with a per-cache random secret kept beside the store in
 ``<name>.key``), so a guessed comment cannot be looked up by hashing it. That alone does not keep the stored
@@ -25,8 +28,10 @@ import stat
 import threading
 import time
 import warnings
+from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -271,6 +276,7 @@ class EmbeddingCache:
         con = getattr(self._local, "con", None)
         if con is None:
             con = sqlite3.connect(self.path, timeout=60.0, isolation_level="DEFERRED")
+            con.execute("PRAGMA secure_delete=1")  # deleted vectors (an erasure's) are zeroed, not only unlinked
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute("PRAGMA busy_timeout=60000")
@@ -335,6 +341,19 @@ class EmbeddingCache:
 
         return self.delete_keys([self.key(normalize_text(t)) for t in texts], model)
 
+    def checkpoint(self, wait_seconds: float = 2.0) -> bool:
+        """Write the ``-wal`` file's pages into the store and empty it (its frames may still hold deleted
+        vectors), waiting at most ``wait_seconds`` for other connections' reads; whether it finished."""
+        con = self._con()
+        con.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+        try:
+            busy, frames, done = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:  # "database is locked": another connection kept it
+            return False
+        finally:
+            con.execute("PRAGMA busy_timeout=60000")
+        return busy == 0 and frames == done
+
     def close(self) -> None:
         con = getattr(self._local, "con", None)
         if con is not None:
@@ -343,14 +362,19 @@ class EmbeddingCache:
 
 
 def delete_texts_at(path: str | Path, texts: Iterable[str]) -> int:
-    """Delete the vectors of ``texts`` from the cache store at ``path`` (every embedder's); 0 when there is no
-    store there (none is created). The store is closed again."""
+    """Delete the vectors of ``texts`` from the cache store at ``path`` (every embedder's; zeroed in the file:
+    ``secure_delete``, then a checkpoint that empties the ``-wal`` file where no other connection is reading);
+    0 when there is no store there (none is created). The store is closed again."""
     path = Path(path)
     if not path.exists():
         return 0
     store = EmbeddingCache(path)
     try:
-        return store.delete_texts(texts)
+        n = store.delete_texts(texts)
+        if n and not store.checkpoint():
+            log.info("embedding cache %s: deleted vectors stay in its -wal file until the next checkpoint",
+                     path.name)
+        return n
     finally:
         store.close()
 
@@ -359,16 +383,70 @@ class CachedEmbedder:
     """Wrap an embedder with de-duplication and a (persistent) cache.
 
     ``encoded_texts`` counts texts actually sent to the wrapped encoder; ``cache_hits`` counts texts served
-    from the cache. Without a store the cache lives in memory for the lifetime of this object.
+    from the cache. Without a store the cache lives in memory for the lifetime of this object. While a
+    :meth:`memory_only` block is open (in any thread), new vectors go to a bounded in-memory LRU
+    (``recent_limit`` vectors) instead of the store.
     """
 
-    def __init__(self, embedder, store: EmbeddingCache | None = None):
+    def __init__(self, embedder, store: EmbeddingCache | None = None, recent_limit: int = 4096):
         self.inner = embedder
         self.store = store
         self._memory: dict[str, np.ndarray] = {}  # keyed by the text itself: never leaves the process
+        self.recent_limit = max(0, int(recent_limit))
+        self._recent: OrderedDict[bytes | str, np.ndarray] = OrderedDict()  # memory_only vectors, newest last
+        self._memory_only = 0  # open memory_only blocks
+        self._lock = threading.Lock()
         self.encoded_texts = 0
         self.cache_hits = 0
         self.encode_calls = 0
+
+    def __getstate__(self) -> dict:
+        """Pickled without the lock and the memory-only vectors (a copy starts with none open)."""
+        state = dict(self.__dict__)
+        state.pop("_lock", None)
+        state["_recent"], state["_memory_only"] = OrderedDict(), 0
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_recent", OrderedDict())
+        self.__dict__.setdefault("_memory_only", 0)
+        self.__dict__.setdefault("recent_limit", 4096)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def memory_only(self) -> Iterator["CachedEmbedder"]:
+        """While open, vectors encoded by this embedder (by any thread) are not written to the store but kept in
+        the in-memory LRU; the store is still read. For texts that must not persist on disk (the service's
+        ``POST /classify``: nothing ties them to a respondent an erasure could name)."""
+        with self._lock:
+            self._memory_only += 1
+        try:
+            yield self
+        finally:
+            with self._lock:
+                self._memory_only -= 1
+
+    @property
+    def persisting(self) -> bool:
+        """Whether new vectors are written to the store now (a store, and no :meth:`memory_only` block open)."""
+        return self.store is not None and self._memory_only == 0
+
+    def _recent_get(self, keys: Sequence[bytes | str]) -> dict[bytes | str, np.ndarray]:
+        with self._lock:
+            found = {k: self._recent[k] for k in keys if k in self._recent}
+            for k in found:
+                self._recent.move_to_end(k)
+        return found
+
+    def _remember(self, items: list[tuple[bytes | str, np.ndarray]]) -> None:
+        """Keep ``items`` in the in-memory LRU (the oldest dropped beyond ``recent_limit``)."""
+        with self._lock:
+            for k, v in items:
+                self._recent[k] = v
+                self._recent.move_to_end(k)
+            while len(self._recent) > self.recent_limit:
+                self._recent.popitem(last=False)
 
     @property
     def name(self) -> str:
@@ -411,6 +489,8 @@ class CachedEmbedder:
         uniq_texts = list(unique)
         keys = [self.store.key(t) for t in uniq_texts] if self.store is not None else uniq_texts
         vectors: dict[bytes | str, np.ndarray] = {k: self._memory[k] for k in keys if k in self._memory}
+        if self._recent:
+            vectors.update(self._recent_get([k for k in keys if k not in vectors]))
         missing = [k for k in keys if k not in vectors]
         if missing and self.store is not None:
             try:
@@ -427,7 +507,9 @@ class CachedEmbedder:
             new = np.asarray(new, dtype=np.float32)
             fresh = list(zip([k for k, _ in todo], new))
             vectors.update(fresh)
-            if self.store is not None:
+            if self.store is not None and not self.persisting:
+                self._remember(fresh)
+            elif self.store is not None:
                 try:
                     self.store.put_many(self.model_key, fresh)
                 except sqlite3.Error as exc:  # e.g. disk full, read-only: the vectors are still right

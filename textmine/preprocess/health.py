@@ -10,7 +10,8 @@ health detail, and is not flagged; the writer's own sick leave or disability ben
 English "I was on sick leave", "I'm on disability benefits"; with the verb first: "Etter fødselen ble jeg sykmeldt";
 after another verb: "Jeg driver alene og har vært sykmeldt"; AAP: "jeg er på AAP", "jeg går på
 arbeidsavklaringspenger") is health data about the one who writes and is flagged, and so are sick leave, AAP and
-disability of one person a reader could single out ("styreren er sykmeldt", "min kollega er på AAP", a name) and a
+disability of one person a reader could single out ("styreren er sykmeldt", "rådmannen i Røst kommune er sykmeldt",
+"ordføraren er sjukmeld", "min kollega er på AAP", a name) and a
 benefit granted or refused to one person ("ansatt har fått innvilget AAP")
 (``health_terms_person.tsv``; "vi" is the employer's voice and stays out, as does staff: "one of our employees was
 on sick leave"). ``special_terms_person.tsv`` adds religion, sexuality, ethnic origin, political opinion,
@@ -104,15 +105,27 @@ _VERE_JEG = (
     + r"|(?:har|hadde|he|ha|hadd)\s+(?:jeg|eg|æ|je|jæ)\s+" + _OWN_ADV
     + r"(?:vært|vore|vori|vorre|vorri|vørri|blitt|vorte|vorti|gått)\s+" + _OWN_ADV + ")"
 )
+# A role there is one of in a municipality or at an employer, bokmål and nynorsk ("rådmannen", "kommunedirektøren",
+# "ordføraren", "daglig leder", "styreleiar", "rektor", "eieren", "sjefen", "lederen", "enhetslederen"), not after an
+# indefinite article ("en enhetsleder": one of several); then where ("i Røst kommune", "ved skolen", "av butikken":
+# two words at most, not "for de som" or "i dei").
+_ROLE = (
+    r"(?<!\ben\s)(?<!\bein\s)(?<!\bei\s)(?<!\bet\s)(?<!\beit\s)"
+    r"(?:styrer(?:en)?|styrar(?:en)?|rektor(?:en)?|daglig\s+leder(?:en)?|dagleg\s+leiar(?:en)?|eier(?:en)?"
+    r"|eigar(?:en)?|innehaver(?:en)?|innehavar(?:en)?|(?:fylkes)?rådmann(?:en)?|(?:fylkes)?kommunedirektør(?:en)?"
+    r"|(?:vara|fylkes)?ordfør(?:er|ar)(?:en)?|styreleder(?:en)?|styreleiar(?:en)?|enhetsleder(?:en)?"
+    r"|einingsleiar(?:en)?|administrerende\s+direktør(?:en)?|administrerande\s+direktør(?:en)?|direktøren"
+    r"|konsernsjef(?:en)?|sjefen|lederen|leiaren)"
+    r"(?:\s+(?:i|på|ved|av)(?:\s+(?!(?:de|dei|dem|som|han|hun|ho|meg|oss|seg|deg)\b)[\w-]+){1,2}?)?"
+)
 # {single}: one person the reader could single out: a name ("[navn]", a capitalised first name), a role there is
-# one of ("styreren", "rektor", "daglig leder", "eieren", "vår eneste ansatte") or the writer's own colleague or
+# one of (``_ROLE``: "styreren", "rådmannen i Røst kommune", "vår eneste ansatte") or the writer's own colleague or
 # boss ("min kollega", "sjefen min"); not "den ansatte" or "en ansatt" (the survey's everyday talk about staff).
 _SINGLE = (
     r"(?:" + _NAME + r"|\b(?:(?:vår|vårt|min|mi|den|denne)\s+)?(?:eneste|einaste)\s+"
     r"(?:ansatte|ansatt|tilsette|tilsett|medarbeider(?:en)?|medarbeidar(?:en)?|kollega(?:en)?)"
-    r"|\b(?:styrer(?:en)?|styrar(?:en)?|rektor(?:en)?|daglig\s+leder|dagleg\s+leiar|eier(?:en)?|eigar(?:en)?"
-    r"|innehaver(?:en)?|innehavar(?:en)?"
-    r"|(?:min|mi|vår)\s+(?:kollega|sjef|leder|leiar|nærmeste\s+leder|næraste\s+leiar)"
+    r"|\b(?:" + _ROLE
+    + r"|(?:min|mi|vår)\s+(?:kollega|sjef|leder|leiar|nærmeste\s+leder|næraste\s+leiar)"
     r"|(?:kollega|sjef|leder|leiar)(?:en)?\s+(?:min|mi|vår))(?:,?\s+" + _NAME + r",?)?)"
 )
 # {i_am}: English "I am", "I'm", "I was", "I have been", "I've been", "I went", "I ended up" and the like, then
