@@ -3,14 +3,16 @@ line from the respondent's segments ("Privat virksomhet, 10–49 ansatte, Vestla
 
 Representative = close to the theme's centroid in embedding space; diverse = maximal marginal relevance
 (MMR). Only redacted text (``text_clean``) is ever used, with a second regex redaction pass as a safety
-net. Comments flagged for health data, non-answers, respondents in suppressed cells and comments holding an
-identity number are never quoted. The attribution shows only what the row-level exports show for the same comment
+net. Comments flagged for health data, comments telling of one particular person's health
+(:func:`describes_personal_health`), non-answers, respondents in suppressed cells and comments holding an
+identity number are never quoted, nor two near-duplicates (:func:`near_duplicate`) in one theme. The attribution shows only what the row-level exports show for the same comment
 (:func:`export_shown_segments`, the exports' own rule), and a comment naming its writer's withheld segment value
 (:class:`SegmentMentions`) is not quoted.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -25,10 +27,13 @@ from textmine.preprocess.redact import CASE_NUMBER_CUED, PLACEHOLDERS, NameLists
 
 __all__ = ["Quote", "select_quotes", "resolve_embedder", "LexicalFallbackEmbedder", "safe_quote_text", "mmr",
            "has_id_number", "SegmentMentions", "export_shown_segments", "exported_segments", "typo_share",
-           "quote_lexicon", "EitherStandard"]
+           "quote_lexicon", "EitherStandard", "describes_personal_health", "near_duplicate", "is_praise_theme",
+           "complaint_cues"]
 
+_log = logging.getLogger(__name__)
 PLACEHOLDER = "«…»"
 MAX_TYPO_SHARE = 0.15  # comments with more unknown words are quoted only when too few others are left
+CLEAN_TYPO_SHARE = 0.05  # ... and with more than this, only when too few cleaner ones are left
 TYPO_WEIGHT = 0.5  # misspelling's penalty on a candidate's relevance (cosine to the theme's centroid)
 _WS = re.compile(r"\W+")
 _MARKER = re.compile(r"\[[A-ZÆØÅ]{3,}\]")  # a redaction marker ([NAVN], [TELEFON] …)
@@ -247,6 +252,158 @@ def typo_share(text: str, known_words: Any) -> float:
     return sum(1 for w in words if w not in known_words) / len(words)
 
 
+# ------------------------------------------------------------------ a particular person's health in a comment
+# (the health flag leaves routine sick-leave talk alone, it is the survey's subject; a published quote is stricter)
+#: one person: a singular determiner before a person noun («en ansatt», «vår ansatte», «ein tilsett», «the employee»)
+_ONE_DET = frozenset({"en", "én", "ein", "éin", "ei", "éi", "one", "an", "a", "the", "our", "my", "this", "that"})
+_ONE_DET_DEF = frozenset({"den", "denne", "vår", "min", "mi", "hans", "hennes", "hennar"})  # + «ansatte»/«tilsette»
+_PERSON_NOUNS = frozenset({"ansatt", "tilsett", "medarbeider", "medarbeidar", "arbeidstaker", "arbeidstakar",
+                           "kollega", "kollege", "lærling", "employee", "worker", "colleague", "apprentice"})
+_PERSON_NOUNS_DEF = _PERSON_NOUNS | {"ansatte", "tilsette"}
+#: one person without a determiner: a role noun in the definite singular, a personal pronoun
+_PERSON_WORDS = frozenset({"medarbeideren", "medarbeidaren", "arbeidstakeren", "arbeidstakaren", "kollegaen",
+                           "kollegen", "lærlingen", "sjåføren", "vikaren", "han", "hun", "ho", "he", "she", "him"})
+#: «én av våre ansatte», «ein av dei tilsette», «one of our employees»
+_ONE_OF = (frozenset({"en", "én", "ein", "éin", "ei", "one"}), frozenset({"av", "of"}),
+           frozenset({"våre", "vore", "de", "dei", "our", "the", "my", "mine"}),
+           frozenset({"ansatte", "tilsette", "medarbeidere", "medarbeidarar", "employees", "staff", "workers"}))
+#: the one treating doctor («legen», «fastlegen», «the doctor», «hans lege»): what a doctor did is a person's health
+_DOCTOR_WORDS = frozenset({"legen", "fastlegen", "lækjaren"})
+_DOCTOR_NOUNS = frozenset({"lege", "fastlege", "doctor", "gp", "lækjar"})
+_DOCTOR_DET = frozenset({"the", "his", "her", "their", "hans", "hennes", "hennar", "sin", "din"})
+#: a sick person in the singular («den sykmeldte», «the sick employee» is «the» + «sick» + a person noun)
+_SICK_PERSON = re.compile(r"(?:lang(?:tids)?)?(?:sy|sju)k(?:e)?meld(?:t)?e")
+#: words of sickness, diagnosis, sick leave and treatment (word beginnings; not «sykt», «very» in speech)
+_HEALTH_STARTS = ("sykmeld", "sykemeld", "sjukmeld", "sjukemeld", "langtidssyk", "langtidssjuk", "sykefrav",
+                  "sjukefråv", "sjukefrav", "sykdom", "sjukdom", "diagnos", "kreft", "cancer", "depresj", "depress",
+                  "angst", "anxiety", "utbrent", "burnout", "operasjon", "operert", "surgery", "sykehus",
+                  "sjukehus", "hospital", "innlagt", "gravid", "pregnan", "prolaps", "psykisk", "psykiatr", "medisin",
+                  "medication", "smerte", "illness", "friskmeld", "arbeidsuføre", "uføretrygd", "rusprobl")
+_HEALTH_WORDS = frozenset({"syk", "syke", "sjuk", "sjuke", "sick", "ill", "pain", "injured", "skadet", "skada"})
+#: how many words apart the person and the health word may be (within one sentence)
+_PERSON_HEALTH_SPAN = 8
+#: a sentence that tells what happened (a past or perfect verb, «har»/«has»): one person's case, not a role
+_TELLS = frozenset({"har", "hadde", "fikk", "fekk", "ble", "blei", "vart", "var", "vært", "vore", "skrev", "sa",
+                    "sykmeldte", "sykemeldte", "sjukmelde", "sjukmeldte", "fått", "gikk", "gjekk", "has", "had", "was",
+                    "were", "been", "got", "wrote", "said", "suggested", "went"})
+#: a sentence of wishes, rules or questions about the sick in general («følg opp den sykmeldte tettere», «når en
+#: ansatt blir sykmeldt», «hva gjør NAV for den sykmeldte»)
+_GENERAL = frozenset({"bør", "burde", "må", "skal", "skulle", "ønsker", "ønskjer", "ønskes", "ønske", "should",
+                      "must", "when", "if", "når", "hvis", "dersom", "viss", "følg", "sørg", "gi", "tettere",
+                      "hvordan", "korleis", "how", "hva", "kva", "what", "why", "hvorfor", "kvifor"})
+_SENTENCE_BREAK = re.compile(r"[.!?;:\n]+")
+
+
+def _tokens(text: str) -> list[str]:
+    """The lower-cased words of ``text`` (as :func:`typo_share` reads them; redaction markers left out)."""
+    return [w.lower() for w in _WORD.findall(_MARKER.sub(" ", str(text)))]
+
+
+def _person_positions(words: Sequence[str]) -> tuple[list[int], list[int]]:
+    """(where one particular person is named, where a sick person is named: «den sykmeldte», which is both)."""
+    person, sick = [], []
+    for i, w in enumerate(words):
+        prev = words[i - 1] if i else ""
+        prev2 = words[i - 2] if i > 1 else ""
+        if w in _PERSON_WORDS or (w in _DOCTOR_WORDS) or (w in _DOCTOR_NOUNS and prev in _DOCTOR_DET):
+            person.append(i)
+        elif any((w in _PERSON_NOUNS and d in _ONE_DET) or (w in _PERSON_NOUNS_DEF and d in _ONE_DET_DEF)
+                 for d in (prev, prev2)):
+            person.append(i)
+        elif i >= 3 and w in _ONE_OF[3] and prev in _ONE_OF[2] and prev2 in _ONE_OF[1] and words[i - 3] in _ONE_OF[0]:
+            person.append(i)
+        if _SICK_PERSON.fullmatch(w) and prev in _ONE_DET_DEF | {"the"}:
+            sick.append(i)
+    return person, sick
+
+
+def _is_health_word(w: str) -> bool:
+    return w in _HEALTH_WORDS or w.startswith(_HEALTH_STARTS) or bool(_SICK_PERSON.fullmatch(w))
+
+
+def describes_personal_health(text: Any) -> bool:
+    """Whether a comment tells of one particular person's sickness, diagnosis, sick leave or treatment: a sentence
+    with a singular person («en ansatt», «vår ansatte», «ein tilsett», «den tilsette», «the employee», «one of our
+    employees», a role noun such as «lærlingen», a pronoun «han»/«ho»/«she», the treating doctor «legen»/«the
+    doctor») within :data:`_PERSON_HEALTH_SPAN` words of a health word («sykemeldt», «diagnose», «sick leave» …)
+    or a sick person in the singular («den sykmeldte», «den sjukmelde»), that tells what happened (:data:`_TELLS`:
+    «har vært», «skrev», «fikk») and is no wish, rule or question (:data:`_GENERAL`). Plural and general talk
+    («sykmeldte ansatte», «ved sykefravær», «følg opp den sykmeldte tettere», «når en ansatt blir sykmeldt») is
+    not: a published quote must not describe an identifiable person's health, and with the attribution (sector,
+    size, county) a small firm's employee is identifiable."""
+    if not isinstance(text, str) or not text:
+        return False
+    return any(_tells_personal_health(_tokens(part)) for part in _SENTENCE_BREAK.split(text))
+
+
+def _tells_personal_health(words: list[str]) -> bool:
+    """:func:`describes_personal_health` of one sentence's words."""
+    person, sick = _person_positions(words)
+    tells = any(w in _TELLS for i, w in enumerate(words) if i not in sick)  # («den sykmeldte» is no verb)
+    if not (person or sick) or not tells or _GENERAL.intersection(words):
+        return False
+    if sick:
+        return True
+    health = [i for i, w in enumerate(words) if _is_health_word(w)]
+    return any(abs(i - j) <= _PERSON_HEALTH_SPAN for i in person for j in health)
+
+
+# ------------------------------------------------------------------ near-duplicate quotes
+#: a run of this many words shared by two quotes makes them near-duplicates («forklar trekk i refusjonen, så …»)
+SHARED_RUN = 6
+#: ... and so does this share of their words in common (Jaccard of the word sets)
+SHARED_WORDS = 0.7
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Whether two quotes read as the same (case-folded words, punctuation ignored): one holds the other's whole
+    text (three words or more), they share a run of :data:`SHARED_RUN` words (a sentence or clause in common), or
+    :data:`SHARED_WORDS` of their words."""
+    return _same_reading(_reading(a), _reading(b))
+
+
+def _reading(text: str) -> tuple[str, frozenset, frozenset, int]:
+    """What :func:`near_duplicate` compares: (the words joined, their runs of :data:`SHARED_RUN`, the word set,
+    the number of words)."""
+    words = _tokens(text)
+    runs = frozenset(tuple(words[i:i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1))
+    return f" {' '.join(words)} ", runs, frozenset(words), len(words)
+
+
+def _same_reading(a: tuple, b: tuple) -> bool:
+    (ja, ra, sa, na), (jb, rb, sb, nb) = a, b
+    if not na or not nb:
+        return False
+    short, long_ = (ja, jb) if na <= nb else (jb, ja)
+    if min(na, nb) >= 3 and short in long_:
+        return True
+    if ra & rb:
+        return True
+    return min(len(sa), len(sb)) >= 4 and len(sa & sb) / len(sa | sb) >= SHARED_WORDS
+
+
+# ------------------------------------------------------------------ praise themes
+#: theme ids (and labels) of a praise theme, and the comment types (``type``) that are praise
+PRAISE_THEMES = frozenset({"ros", "praise", "positiv", "positive", "skryt", "positivt"})
+PRAISE_TYPES = frozenset({"ros", "praise", "positiv", "positive"})
+#: words that turn praise into a complaint or a wish («TOPP! – MEN …», «Likevel: ønsker at dere …»)
+_COMPLAINT_WORDS = frozenset({"men", "likevel", "dessverre", "derimot", "but", "however", "unfortunately",
+                              "although", "though", "burde", "bør", "savner", "saknar", "ønsker", "ønskjer",
+                              "ønskes", "wish", "should", "raskere", "snøggare", "dårlig", "dårleg", "klage",
+                              "problem", "problemer", "frustrerende", "irriterende", "minus", "altfor", "komplisert",
+                              "tungvint", "vanskelig", "vanskeleg", "treg", "tregt", "ventetid"})
+
+
+def is_praise_theme(theme: Any, label: Any = None) -> bool:
+    """Whether a theme is praise: its id or label is one of :data:`PRAISE_THEMES` («ros», «praise»)."""
+    return any(str(x).strip().lower().removeprefix("theme_") in PRAISE_THEMES for x in (theme, label) if x)
+
+
+def complaint_cues(text: str) -> int:
+    """How many words of complaint or wish a comment has (:data:`_COMPLAINT_WORDS`; «!!» counts as one)."""
+    return sum(w in _COMPLAINT_WORDS for w in _tokens(text)) + ("!!" in str(text))
+
+
 # ------------------------------------------------------------------ segment values named in a comment's text
 _GENERIC_LEVELS = frozenset({"annet", "annen", "andre", "ukjent", "vet ikke", "ikke oppgitt", "other", "unknown",
                              "alle", "ingen", "totalt", "ja", "nei"})
@@ -286,18 +443,22 @@ def _has_headcount(text: str) -> bool:
     return bool(_HEADCOUNT.search(text) or _WE_ARE.search(text) or _ONE_PERSON.search(text))
 
 
-def _mask_headcount(text: str) -> str:
+def _mask_headcount(text: str, *, one: bool = True) -> str:
     """``text`` with each number of employees masked: «1-2 ansatte» → «[ANTALL] ansatte», «12 stk ansatte» →
-    «[ANTALL] stk ansatte», «vi er 12 stykker» → «vi er [ANTALL] stykker», «enmannsbedrift» → «[ANTALL]»."""
+    «[ANTALL] stk ansatte», «vi er 12 stykker» → «vi er [ANTALL] stykker», «enmannsbedrift» → «[ANTALL]».
+    ``one=False`` leaves «en ansatt» (mostly «an employee») and «enmannsbedrift» alone: counts only."""
     def number(m: re.Match) -> str:
         name = "num" if m.group("num") else "word" if m.group("word") else "one"
+        if name == "one" and not one:
+            return m.group(0)
         return "[ANTALL] " + m.group(0)[m.end(name) - m.start():].lstrip()
 
     def count(m: re.Match) -> str:
         whole, at = m.group(0), m.start()
         return whole[: m.start("count") - at] + "[ANTALL] " + whole[m.end("count") - at:].lstrip()
 
-    return _ONE_PERSON.sub("[ANTALL]", _WE_ARE.sub(count, _HEADCOUNT.sub(number, text)))
+    masked = _WE_ARE.sub(count, _HEADCOUNT.sub(number, text))
+    return _ONE_PERSON.sub("[ANTALL]", masked) if one else masked
 
 
 _LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ|ä|ae|a)", "ä": "(?:æ|ä|ae|a)",
@@ -499,9 +660,11 @@ def _dot(a, b) -> np.ndarray:
     return np.asarray(r, dtype=float)
 
 
-def mmr(vectors, k: int, *, diversity: float = 0.5, prior: Any = None) -> list[int]:
+def mmr(vectors, k: int, *, diversity: float = 0.5, prior: Any = None,
+        exclude: Callable[[int, list[int]], bool] | None = None) -> list[int]:
     """Greedy maximal marginal relevance: relevance = cosine to the centroid (plus ``prior``, one value per row,
-    e.g. a penalty for misspelt text), penalty = max cosine to picks."""
+    e.g. a penalty for misspelt text), penalty = max cosine to picks. ``exclude(i, picked)`` True skips row ``i``
+    for good (e.g. a near-duplicate of a pick); fewer than ``k`` come back when every row left is skipped."""
     n = vectors.shape[0]
     if n == 0 or k <= 0:
         return []
@@ -511,12 +674,20 @@ def mmr(vectors, k: int, *, diversity: float = 0.5, prior: Any = None) -> list[i
     if prior is not None:
         rel = rel + np.asarray(prior, dtype=float)
     sim = _dot(vectors, vectors)
-    picked = [int(np.argmax(rel))]
+    picked: list[int] = []
+    skipped = np.zeros(n, dtype=bool)
     while len(picked) < min(k, n):
-        penalty = sim[:, picked].max(axis=1)
-        score = (1 - diversity) * rel - diversity * penalty
+        score = rel.copy() if not picked else (1 - diversity) * rel - diversity * sim[:, picked].max(axis=1)
         score[picked] = -np.inf
-        picked.append(int(np.argmax(score)))
+        score[skipped] = -np.inf
+        while True:
+            i = int(np.argmax(score))
+            if score[i] == -np.inf:
+                return picked
+            if exclude is None or not exclude(i, picked):
+                break
+            skipped[i], score[i] = True, -np.inf
+        picked.append(i)
     return picked
 
 
@@ -567,6 +738,8 @@ def select_quotes(
     seed: int = 0,
     keywords: Sequence[str] = (),
     few: int = 0,
+    avoid: Collection[str] = (),
+    praise: bool | None = None,
 ) -> list[Quote]:
     """Pick ``k`` (clamped to 3–6) quotes for ``theme`` (a ``theme_<id>`` column; None = all comments).
 
@@ -585,6 +758,15 @@ def select_quotes(
     (``attribution: false``, e.g. næring). Well-spelt comments are preferred (:func:`typo_share`). A long comment
     is shortened to its sentences (or clauses) that name most of the theme's ``keywords``; inner «» become ‹›.
     ``language`` (the cleaner's column, when ``coded`` has it) goes with each quote.
+
+    Rules for publication on top of the flags: a comment about one particular person's health
+    (:func:`describes_personal_health`) is never quoted; nor are two near-duplicates (:func:`near_duplicate`) in
+    one theme. While at least ``k`` others are left, these give way, in this order: for a praise theme (``praise``;
+    None = :func:`is_praise_theme` of ``theme``) a comment not typed praise (``type`` column, when it has values)
+    and then one with words of complaint (:func:`complaint_cues`); an English comment (``language`` «en»); one
+    repeating an ``avoid`` text (the quotes of the question's other themes); a misspelt one (:func:`typo_share`
+    of the quoted text over :data:`MAX_TYPO_SHARE`, then over :data:`CLEAN_TYPO_SHARE`). A number of employees
+    in a quote is masked («rundt [ANTALL] ansatte»): beside the attribution's size band it narrows who wrote it.
 
     The choice does not depend on the order of ``coded``'s rows: the candidates are put in a canonical order first
     (:func:`_canonical_order`), so the same comments and ``seed`` give the same quotes and attributions, and of
@@ -672,7 +854,7 @@ def select_quotes(
         key = _WS.sub(" ", texts[j].lower()).strip()
         if key not in seen:
             seen.add(key)
-            if not flagger.flag(texts[j]):
+            if not flagger.flag(texts[j]) and not describes_personal_health(texts[j]):
                 uniq.append(j)
     sel = np.asarray(uniq, dtype=int)
     known = quote_lexicon()  # bokmål or nynorsk word forms
@@ -682,10 +864,46 @@ def select_quotes(
         v = lang_all[idx[j]] if lang_all is not None else None
         return "" if v is None or v != v or str(v) == "unknown" else str(v)
 
-    typos = np.asarray([0.0 if language(j) == "en" else typo_share(texts[j], known) for j in sel], dtype=float)
-    spelt = typos <= MAX_TYPO_SHARE
-    if spelt.sum() >= k:  # typo-heavy comments only when too few well-spelt ones are left
-        sel, typos = sel[spelt], typos[spelt]
+    shown = {int(j): _shorten(texts[j], max_chars, keywords) for j in sel}  # what the reader would see
+    reading = {j: _reading(t) for j, t in shown.items()}
+
+    def distinct(pool: Sequence[int]) -> int:
+        """How many of ``pool`` (up to ``k``) can be quoted together: not near-duplicates of each other."""
+        kept: list[int] = []
+        for j in pool:
+            if not any(_same_reading(reading[int(j)], reading[p]) for p in kept):
+                kept.append(int(j))
+                if len(kept) >= k:
+                    break
+        return len(kept)
+
+    def prefer(good: Sequence[bool], why: str) -> None:
+        """Keep the ``good`` candidates when ``k`` quotes can be drawn from them (near-duplicates count once)."""
+        nonlocal sel
+        good = np.asarray(good, dtype=bool)
+        if good.sum() >= k and distinct(sel[good]) >= min(k, distinct(sel)):
+            sel = sel[good]
+        elif not good.all():
+            _log.info("quotes of theme %s: %d of %d candidates %s; the others fill up", theme, int(good.sum()),
+                      len(good), why)
+
+    if is_praise_theme(theme) if praise is None else praise:
+        if "type" in df:
+            kind = df["type"].to_numpy(dtype=object)
+            typed = [str(kind[idx[j]]).strip().lower() for j in sel]
+            if any(t not in ("", "nan", "none") for t in typed):
+                prefer([t in PRAISE_TYPES for t in typed], "typed as praise")
+        prefer([complaint_cues(shown[int(j)]) == 0 for j in sel], "praise without a complaint")
+    prefer([language(j) != "en" for j in sel], "not in English")
+    if avoid:
+        avoided = [_reading(a) for a in avoid]
+        prefer([not any(_same_reading(reading[int(j)], a) for a in avoided) for j in sel],
+               "not quoted under another theme")
+    typos = np.asarray([0.0 if language(j) == "en" else typo_share(shown[int(j)], known) for j in sel], dtype=float)
+    for limit in (MAX_TYPO_SHARE, CLEAN_TYPO_SHARE):  # typo-heavy comments only when too few well-spelt ones are left
+        spelt = typos <= limit
+        if spelt.sum() >= k and distinct(sel[spelt]) >= min(k, distinct(sel)):
+            sel, typos = sel[spelt], typos[spelt]
     if len(sel) > max_candidates:
         pick = np.sort(rng.choice(len(sel), size=max_candidates, replace=False))
         sel, typos = sel[pick], typos[pick]
@@ -693,7 +911,10 @@ def select_quotes(
         V = vectors[idx[sel]]
     else:
         V = resolve_embedder(embedder).encode([texts[j] for j in sel])
-    order = mmr(V, k, diversity=diversity, prior=-TYPO_WEIGHT * typos)
+    def repeats(i: int, picked: list[int]) -> bool:  # a near-duplicate of a pick is never quoted beside it
+        return any(_same_reading(reading[int(sel[i])], reading[int(sel[p])]) for p in picked)
+
+    order = mmr(V, k, diversity=diversity, prior=-TYPO_WEIGHT * typos, exclude=repeats)
     centroid_rel = None
     if order:
         c = np.asarray(V.mean(axis=0)).ravel()
@@ -711,7 +932,7 @@ def select_quotes(
             attr = ""
         out.append(
             Quote(
-                text=safe_quote_text(_plain_guillemets(_shorten(texts[j], max_chars, keywords))),
+                text=safe_quote_text(_plain_guillemets(_mask_headcount(shown[j], one=False))),
                 attribution=attr,
                 theme=(theme[6:] if theme and theme.startswith("theme_") else theme),
                 question=str(qcol[idx[j]]) if qcol is not None else question,

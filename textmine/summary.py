@@ -1447,6 +1447,7 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             "text_clean": c["text_clean"].to_numpy(dtype=object),
             **{k: pd.to_numeric(c[k], errors="coerce").fillna(0).to_numpy() for k in keep_cols[2:] + theme_cols if k in c},
             **({"language": language} if language is not None else {}),
+            **({"type": c["type"].astype(object).to_numpy()} if "type" in c else {}),  # praise quotes
         }
     ).astype({"respondent_id": object, "text_clean": object})  # plain objects: no Arrow round trips per theme
     row_pos = qd.pos
@@ -1512,7 +1513,8 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
         if emb is None:
             emb = resolve_embedder(embedder)
         how = dict(k=n_quotes, embedder=emb, eligible=elig, attribute=attribute, max_candidates=max_candidates,
-                   keywords=keywords.get(th, ()), few=FEW_COMMENTS)
+                   keywords=keywords.get(th, ()), few=FEW_COMMENTS,
+                   avoid=[r["text"] for r in rows])  # not the same sentence under two themes of the question
         picked = select_quotes(c, theme=th, excluded_ids=used, **how)
         if len(picked) < min(3, n_quotes):  # too few comments of its own: a comment quoted elsewhere may serve
             picked = select_quotes(c, theme=th, **how)

@@ -38,7 +38,7 @@ BOKMAL_FIXED = ["Temaer i fritekstsvarene", "Hovedfunn", "Temaer etter segment",
                 "Laget med textmine. Filen er selvstendig og virker uten nettilgang."]
 NYNORSK_FIXED = ["Tema i fritekstsvara", "Hovudfunn", "Tema etter segment", "Tema ved sida av indikatorane",
                  "Endring sidan 2022", "Kva for tema heng saman med nøgdsemd?", "Sitat", "Metode", "Kjelde",
-                 "Del av dei som svarte", "Del av dei spurde", "Forkortingar", "Del positive", "ingen sikker endring",
+                 "Del av dei som svarte", "Del av dei spurde", "Forkortingar", "Del positive", "inga sikker endring",
                  "ikkje", "Laga med textmine. Fila er sjølvstendig og verkar utan nettilgang."]
 
 
@@ -84,7 +84,7 @@ def _user_strings(report_json: dict) -> list[str]:
     user |= set((labels.get("columns") or {}).values()) | {"vet ikke", "ikke benyttet tjenesten"}
     user |= {u.lower() for u in user if u}
     user |= {q[:n] for q in d["questions"].values() for n in range(20, len(q))}  # (shortened wordings)
-    user |= {"[NAVN]"}  # (a marker in the quotes: a redaction, not wording)
+    user |= {"[NAVN]", "[ANTALL]"}  # (markers in the quotes: a redaction, a masked headcount; not wording)
     return sorted((u for u in user if u and len(u) > 1), key=len, reverse=True)
 
 
@@ -134,7 +134,10 @@ def test_nynorsk_fixed_text_has_no_bokmal_words(nn_report):
     user = _user_strings(report)
     assert _bokmal_words((nn_report / "rapport.html").read_text(encoding="utf-8"), user) == set()
     sheets, text = _workbook_text(nn_report / "rapport.xlsx")
-    assert sheets == ["Indikatorar", "Tema", "Endring", "Samanheng", "Sitat", "Koda svar", "Kodebok", "Metode"]
+    assert sheets == ["Indikatorar", "Tema", "Endring", "Samanheng", "Sitat", "Kodebok", "Metode"]
+    assert _bokmal_words(text, user) == set()
+    sheets, text = _workbook_text(nn_report / "kodede_svar.xlsx")  # the rows, in a workbook of their own
+    assert sheets == ["Koda svar", "Metode"]
     assert _bokmal_words(text, user) == set()
     charts = "\n".join(p.read_text(encoding="utf-8") for p in sorted((nn_report / "figurer").glob("*.svg")))
     assert _bokmal_words(charts, user) == set()
@@ -178,7 +181,7 @@ def test_bokmal_report_is_unchanged_and_write_report_takes_a_language(nb_data, t
     for text in ("Hovudfunn", "Kjelde", "Tema i fritekstsvara", "Del positive", "Laga med textmine"):
         assert text not in page, text  # (the quotes may be in nynorsk: the fixed text is not)
     sheets, _ = _workbook_text(nb["xlsx"])
-    assert sheets == ["Indikatorer", "Temaer", "Endring", "Betydning", "Sitater", "Kodede svar", "Kodebok", "Metode"]
+    assert sheets == ["Indikatorer", "Temaer", "Endring", "Betydning", "Sitater", "Kodebok", "Metode"]
     assert _doc_language(nb["xlsx"]) == "nb-NO"
     nn = write_report(nb_data, tmp_path / "nn", formats=("html",), language="nn")  # the same data in nynorsk
     assert '<html lang="nn">' in nn["html"].read_text(encoding="utf-8")

@@ -69,6 +69,11 @@ def _sheet(path, name):
     return list(wb[name].iter_rows(values_only=True))
 
 
+def _rows_sheet(out):
+    """The CLI report's row-level sheet (in kodede_svar.xlsx, below its «not for publication» first row)."""
+    return _sheet(out / "kodede_svar.xlsx", ROW_LEVEL_SHEET)[1:]
+
+
 def test_cli_warns_of_personal_ids_by_column_and_count_only(report_run):
     res, _ = report_run
     flat = " ".join(res.output.split())
@@ -80,19 +85,19 @@ def test_personal_ids_are_in_no_output_file_and_rows_are_numbered(report_run, pi
     _, out = report_run
     hits = [name for name, text in piiscan.output_texts(out).items() if FNR in text]
     assert not hits, f"the fødselsnummer used as respondent id is in {hits}"
-    header, *rows = _sheet(out / "rapport.xlsx", ROW_LEVEL_SHEET)
+    header, *rows = _rows_sheet(out)
     assert "Respondent-id" not in header and header[0] == "Radnummer", header
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     df, meta = pyreadstat.read_sav(str(out / "kodede_svar.sav"))
     assert ROW_NUMBER in df.columns and not {"rid", "respondent_id"} & set(df.columns), list(df.columns)
     assert df[ROW_NUMBER].tolist() == list(range(1, len(df) + 1))
-    notes = [r[1] for r in _sheet(out / "rapport.xlsx", "Metode")[1:] if r[0] == "Merknader"]
+    notes = [r[1] for r in _sheet(out / "kodede_svar.xlsx", "Metode")[1:] if r[0] == "Merknader"]
     assert any("Respondent-id («rid») er utelatt" in n for n in notes), notes
 
 
 def test_unattributed_segment_is_not_in_the_row_level_exports(report_run):
     _, out = report_run
-    header = _sheet(out / "rapport.xlsx", ROW_LEVEL_SHEET)[0]
+    header = _rows_sheet(out)[0]
     assert "Næring" not in header and "naering" not in header, header
     df, meta = pyreadstat.read_sav(str(out / "kodede_svar.sav"))
     assert "naering" not in df.columns, list(df.columns)

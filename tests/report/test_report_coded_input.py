@@ -107,7 +107,7 @@ def test_report_uses_the_given_codes_and_a_correction_changes_its_numbers(study,
     assert _count(st["dir"] / "after", 2025, "ft_a", "annet") == _count(st["dir"] / "before", 2025, "ft_a", "annet") + 1
     assert _count(st["dir"] / "after", 2024, "ft_a", "telefon") == _count(st["dir"] / "before", 2024, "ft_a", "telefon")
     # the row-level export carries the corrected code
-    rows = pd.read_excel(st["dir"] / "after" / "rapport.xlsx", sheet_name="Kodede svar")
+    rows = pd.read_excel(st["dir"] / "after" / "kodede_svar.xlsx", sheet_name="Kodede svar", skiprows=1)
     a25 = rows[(rows["Måling"].astype(str) == "2025") & (rows["Spørsmål"] == "ft_a")]
     assert (a25["Temaer"].fillna("") == "telefon").sum() == before - 1
     # the file's raw text is cleaned again: no phone number in any output

@@ -171,6 +171,8 @@ def test_quotes_follow_question_order_and_share_and_carry_their_language(report_
     assert gen == sorted(gen, key=lambda t: -overall[t])
     html = render_html(r, charts={})
     assert html.count('<blockquote lang="en">') == 1 and html.count('<blockquote lang="nn">') == 1
+    # an English quote is also marked in words, outside the quote (read in the page's language)
+    assert html.count("(på engelsk)</div>") == 1 and "(på engelsk)</blockquote>" not in html
     assert 'lang="nb"' not in _section(html, "sitater")
     no_lang = replace(r, quotes=r.quotes.drop(columns=["language"]))
     assert "<blockquote lang=" not in render_html(no_lang, charts={})
@@ -243,7 +245,7 @@ def test_terms_are_consistent_and_the_opening_claim_is_true(report_data):
         "én inndeling × temaer; andelen mangler i en av målingene"
     assert reader_terms("i bølgen, to bølger, per bølge") == "i målingen, to målinger, per måling"
     key = view_model(report_data, {})["keyfacts"][0]
-    assert key["text"].startswith(" svarer positivt på «Fornøyd med NAV»")
+    assert key["text"].startswith(" (vektet) svarer positivt på «Fornøyd med NAV»")  # (weighted fixture: dec05g)
     html = render_html(report_data, charts={})
     assert "Alle tall viser andel med 95" not in html
     assert "andelene av de spurte og av alle respondenter vises uten intervall" in html

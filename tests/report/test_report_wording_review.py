@@ -118,9 +118,10 @@ def test_quote_lead_and_keyfacts_say_of_those_who_answered(report_data):
 
     vm = view_model(report_data, {})
     themed = [k for k in vm["keyfacts"] if "nevner" in k["text"]]
-    assert themed and all(k["text"].startswith(" av dem som svarte på «") for k in themed)
+    # (the fixture is weighted: « (vektet)» after the weighted share, beside unweighted n; dec05g)
+    assert themed and all(k["text"].startswith(" (vektet) av dem som svarte på «") for k in themed)
     for g in vm["quotes"]:
-        assert g["lead"] == "" or re.match(r"^(<1|\d+)\u00a0% av dem som svarte \(", g["lead"]), g["lead"]
+        assert g["lead"] == "" or re.match(r"^(<1|\d+)\u00a0% \(vektet\) av dem som svarte \(", g["lead"]), g["lead"]
         assert " av 10 av dem" not in g["lead"]
 
 

@@ -58,7 +58,10 @@ def test_textmine_report_blanks_small_cells_and_hides_health_comments(tmp_path):
     res = run_cli("report", tmp_path / "w2023.csv", "--survey", tmp_path / "s.yaml", "--coder", "keyword",
                   "--out", tmp_path / "out", "--with-respondent-id")  # (the rows keyed by id below)
     assert res.exit_code == 0, res.output
-    sheets = _sheets(tmp_path / "out" / "rapport.xlsx")
+    # the rows in their own workbook (under a «not for publication» first row), rapport.xlsx without them
+    assert ROW_LEVEL_SHEET not in _sheets(tmp_path / "out" / "rapport.xlsx")
+    sheets = {**_sheets(tmp_path / "out" / "rapport.xlsx"), **_sheets(tmp_path / "out" / "kodede_svar.xlsx")}
+    sheets[ROW_LEVEL_SHEET] = sheets[ROW_LEVEL_SHEET][1:]
     header, *rows = sheets[ROW_LEVEL_SHEET]
     assert len(rows) == N
     rid, fylke, sektor = header.index("Respondent-id"), header.index("Fylke"), header.index("Sektor")

@@ -24,7 +24,7 @@ def sample_report(tmp_path_factory):
 
 def test_cli_writes_all_outputs(sample_report):
     out, output = sample_report
-    for name in ("rapport.html", "rapport.xlsx", "kodede_svar.sav", "rapport.json"):
+    for name in ("rapport.html", "rapport.xlsx", "kodede_svar.xlsx", "kodede_svar.sav", "rapport.json"):
         assert (out / name).stat().st_size > 1000, name
     assert len(list((out / "figurer").glob("*.png"))) >= 6
     assert "html:" in output and "xlsx:" in output

@@ -18,6 +18,11 @@ import pytest
 ZETA = "Zeta kontor"
 KONTOR = ["Kontor A"] * 120 + ["Kontor B"] * 100 + [ZETA] * 40 + ["AB 123"] * 4 + [None] * 7
 THEMES = {"x": 0.3, "y": 0.5, "z": 0.8}
+VARIED = ["ventetid", "telefonkø", "brev", "frister", "lege", "arbeidsgiver", "vedtak", "klage", "møte", "digitalt",
+          "skjema", "innlogging", "altinn", "svartid", "sykmelding", "refusjonskrav", "tiltak", "lønnstilskudd",
+          "rekruttering", "kurs", "dialogmøte", "informasjon", "regelverk", "språket", "chat", "kontaktperson",
+          "oppfølgingsplan", "permittering", "dagpenger", "utbetaling", "saksgang", "ventetiden", "nettside",
+          "søknad", "attest", "fastlege", "samarbeid", "koordinering", "ansvar", "rutiner"]
 WORDS = ["ventetid", "telefonen", "saksbehandler", "refusjon", "skjemaet", "oppfølging", "veileder", "nettsiden"]
 
 
@@ -35,6 +40,7 @@ def _wave(year: int, seed: int, zeta_answers_zz: int, kontor: list | None = None
     """One wave's frame and coded answers (``kontor``: each respondent's office, by default this module's)."""
     kontor = KONTOR if kontor is None else kontor
     rng = np.random.default_rng(seed)
+    vary = np.random.default_rng(seed + 100)  # the texts' own words: distinct answers, not near-duplicate quotes
     n = len(kontor)
     ids = [f"r{year}-{i}" for i in range(n)]
     df = pd.DataFrame({"rid": ids, "aar": year, "kontor": kontor, "q1": rng.integers(1, 7, n).astype(float)})
@@ -49,7 +55,8 @@ def _wave(year: int, seed: int, zeta_answers_zz: int, kontor: list | None = None
             words = " ".join(rng.choice(WORDS, 6))
             hits = {t: int(rng.random() < p) for t, p in THEMES.items()}
             rows.append({"respondent_id": rid, "question": q, "is_non_answer": 0, "health_flag": 0,
-                         "text_clean": f"Vi synes {words} kunne vært bedre, svar nummer {i} for {q}.",
+                         "text_clean": f"{' '.join(vary.choice(VARIED, 7, replace=False)).capitalize()} og "
+                                       f"{words.split()[0]}, svar {i} {q}.",
                          **{f"theme_{t}": v for t, v in hits.items()}})
     coded = pd.DataFrame(rows)
     for q in ("q_zz", "q_aa"):  # the raw answers (the coded frames carry their cleaned text)

@@ -2,6 +2,8 @@
 a likely miscoding) is not quoted for the theme unless a human corrected its codes; quotes of all comments
 (no theme) still use it."""
 
+import itertools
+
 import pandas as pd
 
 from textmine.quotes import select_quotes
@@ -45,7 +47,10 @@ def test_a_comment_is_quoted_under_one_theme_when_each_theme_has_enough_of_its_o
     from textmine.survey import SurveyDefinition
 
     n = 24
-    texts = [f"Telefonen svarer aldri og brevet kom aldri fram, sak nummer {i} venter fortsatt" for i in range(n)]
+    # distinct comments (near-duplicates, e.g. the same words but a number, are never quoted together)
+    made = ["".join(p) for p in itertools.product("bdfgk", "aeiou", "lmnrst")]
+    texts = [f"Telefonen svarer aldri, {made[3 * i]} og {made[3 * i + 1]} venter, brevet {made[3 * i + 2]} kom "
+             f"aldri fram" for i in range(n)]
     df = pd.DataFrame({"rid": [f"r{i}" for i in range(n)], "aar": 2023, "q1": [1 + i % 6 for i in range(n)],
                        "ft": texts})
     coded = pd.DataFrame({"respondent_id": df["rid"], "question": "ft", "text_clean": texts, "is_non_answer": 0,

@@ -78,9 +78,10 @@ def register(app: typer.Typer) -> None:
                     files = write_report(data, out / "rapport")
                 except OSError as exc:
                     _fail(f"could not write {out / 'rapport'}: {exc.strerror or exc}")
-            for kind in ("html", "xlsx", "sav"):
+            for kind in ("html", "xlsx", "xlsx_rows", "sav"):
                 if kind in files:
-                    console.print(f"Report ({kind}): {files[kind]}")
+                    note = " (one row per comment: not for publication)" if kind == "xlsx_rows" else ""
+                    console.print(f"Report ({kind}): {files[kind]}{note}")
         console.print(f"Done in {time.perf_counter() - t0:.0f} s. Results in {out.resolve()}")
 
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-REPORT_FILES = ("rapport.html", "rapport.xlsx", "rapport.json", "kodede_svar.sav")  # write_report's names
+REPORT_FILES = ("rapport.html", "rapport.xlsx", "rapport.json", "kodede_svar.xlsx", "kodede_svar.sav")  # write_report's names
 
 
 def personal_id_warning(data, warn) -> None:
@@ -17,7 +17,7 @@ def personal_id_warning(data, warn) -> None:
     if n:
         col = str(data.method.get("id_column") or "respondent_id")
         warn(f"the id column {col!r} holds personal data in {n} id{'s' if n != 1 else ''} (a fødselsnummer, phone "
-             f"number, e-mail, name …): it is left out of the row-level exports (rapport.xlsx «Kodede svar», "
+             f"number, e-mail, name …): it is left out of the row-level exports (kodede_svar.xlsx, "
              f"kodede_svar.sav), whose rows are numbered instead (Radnummer); give the respondents non-personal ids "
              f"to merge the exports back onto the survey")
 
@@ -72,9 +72,12 @@ def register(app: typer.Typer) -> None:
             None, "--language", help="Written standard of the report's fixed text: 'nb' (bokmål) or 'nn' (nynorsk); "
             "default: the survey definition's or the codebook's language when it is nb or nn, else nb. Theme labels, "
             "questions and quotes are printed as they are."),
+        title: Optional[str] = typer.Option(
+            None, "--title", help="The report's title (default: the survey's, e.g. «Arbeidsgiverundersøkelsen», in "
+            "the report's language)."),
         with_respondent_id: bool = typer.Option(
-            False, "--with-respondent-id", help="Keep the respondent id in the row-level exports (rapport.xlsx "
-            "«Kodede svar», kodede_svar.sav), to merge them back onto the survey; default: left out (it is personal "
+            False, "--with-respondent-id", help="Keep the respondent id in the row-level exports (kodede_svar.xlsx, "
+            "kodede_svar.sav), to merge them back onto the survey; default: left out (it is personal "
             "data). «Metode» says when it is included."),
     ) -> None:
         """Write the report (HTML, Excel, SPSS, charts) for the waves."""
@@ -130,11 +133,11 @@ def register(app: typer.Typer) -> None:
                     data = build_report(frames, sd, codebook=codebook, model_dir=model, coder=injected,
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
-                                        language=language)
+                                        language=language, title=title)
                 else:
                     data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model,
                                         coder=injected, embedder=embedder, sheet=sheet,
-                                        on_warning=run_warnings.append, language=language)
+                                        on_warning=run_warnings.append, language=language, title=title)
             except (TableReadError, ValueError) as exc:  # bad input (survey/codebook/--coded errors): exit 2
                 _fail(str(exc))
         noted = []
@@ -157,8 +160,9 @@ def register(app: typer.Typer) -> None:
                 written = write_report(data, out, with_respondent_id=with_respondent_id)
             except OSError as exc:
                 _fail(f"could not write {out}: {exc.strerror or exc}")
-        for kind in ("html", "xlsx", "sav", "json"):
+        for kind in ("html", "xlsx", "xlsx_rows", "sav", "json"):
             if kind in written:
-                typer.echo(f"{kind}: {written[kind]}")
+                typer.echo(f"{kind}: {written[kind]}" + (" (one row per comment: not for publication)"
+                                                          if kind == "xlsx_rows" else ""))
         n_charts = sum(1 for k in written if k.startswith("chart:"))
         typer.echo(f"charts: {n_charts} files in {Path(out) / 'figurer'}")

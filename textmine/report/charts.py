@@ -17,7 +17,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .numbers import fmt_int, fmt_pct, fmt_pp  # noqa: E402
 from .views import small_group_number  # noqa: E402
-from .wording import say, verdict as verdict_word  # noqa: E402
+from .wording import change_verdict, say, small_group_label  # noqa: E402
 
 BLUE = "#1f5a96"
 GREY = "#6b7280"  # 4.8:1 on white: also used for text ("+1 pp (ingen sikker endring)")
@@ -88,8 +88,10 @@ def _height(n_rows: int) -> float:
 
 
 def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "label",
-               n_col: str = "count", png: bool = True, language: str = "nb") -> Chart:
-    """Horizontal bars with 95 % CI error bars, sorted by share; labels show share and n/base."""
+               n_col: str = "count", png: bool = True, language: str = "nb", weighted: bool = False) -> Chart:
+    """Horizontal bars with 95 % CI error bars, sorted by share; labels show share and n/base (``weighted``: the
+    share is weighted and n/base are not, so the label says «(vektet)» after the share)."""
+    mark = say(" (vektet)", language) if weighted else ""
     rows = rows.dropna(subset=["share"]).sort_values("share")
     fig, ax = plt.subplots(figsize=(7.2, _height(len(rows))))
     y = np.arange(len(rows))
@@ -100,15 +102,17 @@ def share_bars(rows: pd.DataFrame, *, name: str, title: str, label_col: str = "l
     ax.errorbar(share, y, xerr=[lo, hi], fmt="none", ecolor="#222", elinewidth=1, capsize=2.5)
     ax.set_yticks(y, rows[label_col].astype(str))
     for yi, (_, r) in zip(y, rows.iterrows()):
-        ax.text(r["ci_high"] + 0.01, yi, f"{fmt_pct(r['share'])}  (n = {fmt_int(r[n_col])} av {fmt_int(r['base'])})",
+        ax.text(r["ci_high"] + 0.01, yi,
+                f"{fmt_pct(r['share'])}{mark}  (n = {fmt_int(r[n_col])} av {fmt_int(r['base'])})",
                 va="center", fontsize=7.5, color="#333")
     xmax = float(np.nanmax(rows["ci_high"])) if len(rows) else 1.0
-    ax.set_xlim(0, xmax + 0.12 + 0.6 * xmax)  # room for the "86 % (n = 2 559 av 2 973)" labels
+    # room for the "86 % (n = 2 559 av 2 973)" labels (a fifth more for «(vektet)»)
+    ax.set_xlim(0, (xmax + 0.12 + 0.6 * xmax) * (1.2 if mark else 1))
     ax.set_xticks([t for t in np.arange(0, 1.01, 0.1 if xmax < 0.5 else 0.2) if t <= xmax + 0.1])
     ax.xaxis.set_major_formatter(_pct_axis)
     _title(fig, title)
     ax.set_xlabel(say("Andel med 95\u00a0% konfidensintervall", language))
-    alt = title + ": " + "; ".join(f"{r[label_col]} {fmt_pct(r['share'])}" for _, r in rows[::-1].iterrows())
+    alt = title + ": " + "; ".join(f"{r[label_col]} {fmt_pct(r['share'])}{mark}" for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
 
 
@@ -140,10 +144,10 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
                 los.append(max(0, r["share"] - r["ci_low"]))
                 his.append(max(0, r["ci_high"] - r["share"]))
         if not xs:  # every cell of this level is hidden (small base): no point to show, say why in the legend
-            hidden.append(str(seg))
+            hidden.append(small_group_label(str(seg), language))
             continue
         ax.errorbar(xs, ys, xerr=[los, his], fmt=MARKERS[i % len(MARKERS)], ms=4, color=PALETTE[i % len(PALETTE)],
-                    elinewidth=1, capsize=0, label=str(seg))
+                    elinewidth=1, capsize=0, label=small_group_label(str(seg), language))
     ax.set_yticks(range(len(themes)), themes)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_pct_axis)
@@ -155,7 +159,8 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
         ax.set_xlabel("\n".join(textwrap.wrap(why, 80)), fontsize=8, color=GREY)
     ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
-    shown = [str(s) for s in segs if str(s) not in hidden]
+    shown = [small_group_label(str(s), language) for s in segs
+             if small_group_label(str(s), language) not in hidden]
     alt = (f"{title}. {say('Segmenter', language)}: {', '.join(shown)}. " + _dot_values(rows, themes, segs, language)
            + (f" {say('Skjult', language)}: {', '.join(hidden)}." if hidden else ""))
     return render(fig, name, title, alt, png=png)
@@ -171,10 +176,11 @@ def _dot_values(rows: pd.DataFrame, themes: list[str], segs: list, language: str
             c = rows[(rows["label"] == t) & (rows["segment"] == seg)]
             if c.empty:
                 continue
+            seg_name = small_group_label(str(seg), language)
             if bool(c["suppressed"].iloc[0]) or pd.isna(c["share"].iloc[0]):
-                hidden.append(str(seg))
+                hidden.append(seg_name)
             else:
-                cells.append(f"{seg} {fmt_pct(c['share'].iloc[0])}")
+                cells.append(f"{seg_name} {fmt_pct(c['share'].iloc[0])}")
         parts.append(f"{t}: {', '.join(cells) or '–'}"
                      + (f" ({say('skjult', language)}: {', '.join(hidden)})" if hidden else ""))
     return "; ".join(parts) + "." if parts else ""
@@ -211,8 +217,9 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
         ax.set_xlim(0, xmax)
         ax.grid(axis="x", color="#e3e3e3")
         ax.set_axisbelow(True)
-        parts.append(f"{theme}: " + ", ".join(f"{s} {fmt_pct(v)}" for s, v, ok in zip(segs, share, shown) if ok))
-    axes[0][0].set_yticks(y, ["\n".join(textwrap.wrap(s, 26)) for s in segs])
+        parts.append(f"{theme}: " + ", ".join(f"{small_group_label(s, language)} {fmt_pct(v)}"
+                                              for s, v, ok in zip(segs, share, shown) if ok))
+    axes[0][0].set_yticks(y, ["\n".join(textwrap.wrap(small_group_label(s, language), 26)) for s in segs])
     axes[0][0].invert_yaxis()
     _title(fig, title)
     fig.supxlabel(say("Andel av dem som svarte, 95\u00a0% konfidensintervall", language), fontsize=8)
@@ -231,7 +238,8 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
         ax.plot([r["prev_share"], r["share"]], [yi, yi], color=colour, lw=2)
         ax.plot(r["prev_share"], yi, "o", color="white", mec=colour, ms=5)
         ax.plot(r["share"], yi, "o", color=colour, ms=5)
-        ax.text(max(r["share"], r["prev_share"]) + 0.015, yi, f"{fmt_pp(r['diff'])} ({r['verdict']})",
+        ax.text(max(r["share"], r["prev_share"]) + 0.015, yi,
+                f"{fmt_pp(r['diff'])} ({change_verdict(r['verdict'], r['diff'], language)})",
                 va="center", fontsize=7.5, color=colour)
     ax.set_yticks(y, rows["label"].astype(str))
     ax.xaxis.set_major_formatter(_pct_axis)
@@ -241,7 +249,8 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
     _title(fig, title)
     ax.set_xlabel(say("Åpen sirkel = forrige måling, fylt = siste måling", language))
     # top to bottom, as drawn (the rows are plotted bottom-up from the smallest share)
-    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} {verdict_word(r['verdict'], language)}"
+    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} "
+                                   f"{change_verdict(r['verdict'], r['diff'], language)}"
                                    for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
 

@@ -28,14 +28,14 @@ from .numbers import fmt_int
 from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key, neutral_row_levels
 from ..survey import SurveyDefinition
 from .views import (HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, hierarchy_order,
-                    method_lines, quotes_in_report_order, theme_parents)
-from .wording import WORKBOOK_LANG, nn_text, say, verdict as verdict_word
+                    method_lines, quotes_in_report_order, shown_title, theme_parents)
+from .wording import WORKBOOK_LANG, change_verdict, nn_text, say, small_group_label, verdict as verdict_word
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 # number formats: shares, percentage points (values stored in pp), p-values, means, whole numbers, counts
 PCT = "0.0%"
 PP = '+0.0" pp";-0.0" pp";0.0" pp"'
-P_VALUE = "0.000"
+P_VALUE = '[<0.001]"< 0,001";0.000'  # (the number is kept; p under 0,001 shows «< 0,001», never «0,000»)
 MEAN = "0.00"
 WHOLE = "0"
 COUNT = "#,##0"
@@ -120,8 +120,13 @@ def reader_table(r: ReportData, attr: str, df: pd.DataFrame) -> pd.DataFrame:
     if "language" in df.columns:
         df["language"] = df["language"].map(lambda v: say(LANGUAGE_NAMES[v], lang) if v in LANGUAGE_NAMES else v)
     for c in ("verdict", "verdict_unadjusted", "adjusted_verdict"):
-        if c in df.columns:
+        if c in df.columns and attr == "changes" and "diff" in df.columns:  # «signifikant økning» / «… nedgang»
+            df[c] = [change_verdict(v, d, lang) for v, d in zip(df[c], pd.to_numeric(df["diff"], errors="coerce"))]
+        elif c in df.columns:
             df[c] = df[c].map(lambda v: verdict_word(v, lang))
+    for c in ("segment", "value", "attribution"):  # nynorsk «Lita gruppe N» (the stored label stays)
+        if c in df.columns and lang == "nn":
+            df[c] = df[c].map(lambda v: small_group_label(v, lang))
     for c in ("coding_note", "adjusted_method"):
         if c in df.columns:
             df[c] = df[c].map(lambda v: nn_text(v, lang))
@@ -144,9 +149,11 @@ def _layout(header: str, values: list) -> tuple[float, bool]:
     return width, longest > TEXT_WIDTH
 
 
-def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, str]) -> None:
+def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, str], *,
+           note: str | None = None) -> None:
     """Write a table to a write-only sheet: bold header, frozen first row, filters, number formats (``formats``:
-    {column: Excel number format}), text columns wide enough (long text wrapped)."""
+    {column: Excel number format}), text columns wide enough (long text wrapped). ``note``: a bold first row
+    above the table (a warning), the header row then second."""
     cols = [c for c in headers if c in df.columns] + [c for c in df.columns if c not in headers]
     rows = [[_cell(v) for v in row] for row in df[cols].itertuples(index=False)]
     wrap = set()
@@ -155,10 +162,11 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, 
         ws.column_dimensions[get_column_letter(j + 1)].width = width
         if wraps:
             wrap.add(j)
-    ws.freeze_panes = "A2"
+    top = 2 if note else 1  # the header row
+    ws.freeze_panes = f"A{top + 1}"
     names = [excel_text(str(headers.get(c, c))) for c in cols]
     if len(cols):
-        ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+        ref = f"A{top}:{get_column_letter(len(cols))}{len(df) + top}"
         if not _add_table(ws, ref, names):  # (a table has its own filter)
             ws.auto_filter.ref = ref
     header = []
@@ -170,6 +178,10 @@ def _write(ws, df: pd.DataFrame, headers: dict[str, str], formats: Mapping[str, 
         cell.fill = HEADER_FILL
         cell.alignment = WRAP
         header.append(cell)
+    if note:
+        first = _text_cell(ws, excel_text(note))
+        first.font = Font(bold=True)
+        ws.append([first])
     ws.append(header)
     fmt = {j: formats[c] for j, c in enumerate(cols) if c in formats}
     for row in rows:
@@ -186,8 +198,8 @@ def _add_table(ws, ref: str, names: list[str]) -> bool:
     """Define the sheet's data (``ref``, header row first) as an Excel table with ``names`` as its header row, so
     screen readers announce the column headers (WCAG 1.3.1); with the table's own filter buttons. False (no table)
     when there is no data row or the headers are not unique (Excel would have to repair the file)."""
-    rows = int(re.search(r"\d+$", ref).group(0))
-    if rows < 2 or len({n.casefold() for n in names}) < len(names) or not all(n.strip() for n in names):
+    first, last = (int(x) for x in re.findall(r"\d+", ref))
+    if last <= first or len({n.casefold() for n in names}) < len(names) or not all(n.strip() for n in names):
         return False
     table = Table(displayName=table_name(ws.title), ref=ref, autoFilter=AutoFilter(ref=ref),
                   tableColumns=[TableColumn(id=i + 1, name=n) for i, n in enumerate(names)],
@@ -279,6 +291,32 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     return path
 
 
+#: the file name of the row-level workbook of ``textmine report`` (:func:`write_row_workbook`)
+ROW_WORKBOOK = "kodede_svar.xlsx"
+#: its first row, by report language
+ROW_WORKBOOK_WARNING = {"nb": "Ikke for publisering: én rad per kommentar, til kontroll av kodingen",
+                        "nn": "Ikkje for publisering: éin rad per kommentar, til kontroll av kodinga"}
+
+
+def write_row_workbook(r: ReportData, path: str | Path, *, omit_columns: Iterable[str] = ()) -> Path:
+    """The row-level sheet «Kodede svar» in a workbook of its own (``kodede_svar.xlsx``, beside kodede_svar.sav),
+    under a bold first-row warning (:data:`ROW_WORKBOOK_WARNING`), with a sheet «Metode» saying what was done to
+    the rows. ``textmine report``'s rapport.xlsx, which a report writer may attach to a publication, then holds
+    the summaries and checked quotes only (:func:`write_workbook` with ``row_level=False``)."""
+    path = Path(path)
+    lang = _language(r)
+    wb = Workbook(write_only=True)
+    note = _write_coded(wb, r, set(omit_columns), warning=ROW_WORKBOOK_WARNING.get(lang, ROW_WORKBOOK_WARNING["nb"]))
+    method = pd.DataFrame(_with_notes([], [note], lang), columns=["key", "value"])  # («Merknader», as in rapport.xlsx)
+    _write(wb.create_sheet(say("Metode", lang)), method,
+           {"key": say("Punkt", lang), "value": say("Beskrivelse", lang)}, {})
+    wb.properties.creator = "textmine"
+    wb.properties.title = excel_text(workbook_title(r))
+    wb.properties.language = WORKBOOK_LANG[lang]
+    _save_fixed(wb, path, export_time())
+    return path
+
+
 #: the sheet «Kodebok»'s headers
 CODEBOOK_HEADERS = {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse", "keywords": "Nøkkelord",
                     "parent": "Overordnet", "exclusive": "Eksklusiv"}
@@ -338,7 +376,8 @@ def _language(r: ReportData) -> str:
 def workbook_title(r: ReportData) -> str:
     """The document title (property dc:title), as the HTML report's <title>."""
     what = say("fritekstrapport", _language(r))
-    return f"{r.title} – {what} {r.current_wave}" if r.waves else f"{r.title} – {what}"
+    title = shown_title(r)
+    return f"{title} – {what} {r.current_wave}" if r.waves else f"{title} – {what}"
 
 
 def abbreviations_note(r: ReportData) -> str:
@@ -541,7 +580,7 @@ def theme_names(themes, labels: Mapping[str, str]) -> str | None:
     return "; ".join(labels.get(t.strip(), t.strip()) for t in themes.split(";") if t.strip())
 
 
-def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
+def _write_coded(wb, r: ReportData, omit: set[str], *, warning: str | None = None) -> str:
     """The row-level sheet: one row per coded comment (:func:`export_rows`: without theme dummies, the ``omit``
     columns and the ``attribution: false`` segments, a row number for personal ids); the survey definition's
     columns (segments, weight) under their labels, declared segment levels as display text. Returns the method
@@ -561,7 +600,7 @@ def _write_coded(wb, r: ReportData, omit: set[str]) -> str:
     # then the survey's columns, as coded_view
     headers = {**first, **{k: say(v, lang) for k, v in SAMPLE_COLUMN_HEADERS.items()}, **r.segments,
                **({"vekt": say("Vekt", lang)} if lang != "nb" else {}), **(declared.get("columns") or {}), **fixed}
-    _write(wb.create_sheet(say(ROW_LEVEL_SHEET, lang)), coded, headers, {"confidence": MEAN})
+    _write(wb.create_sheet(say(ROW_LEVEL_SHEET, lang)), coded, headers, {"confidence": MEAN}, note=warning)
     note = row_level_note(counts["small"], counts["health"], _min_cell(r), n_weight=counts["weight"],
                           n_rows=len(coded), language=lang)
     if counts["personal_ids"]:

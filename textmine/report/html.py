@@ -10,10 +10,11 @@ import pandas as pd
 
 from . import charts as ch
 from .model import ReportData
-from .numbers import NBSP, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_pct, fmt_pp, fmt_pp_ci, shown, verbal_share
+from .numbers import (NBSP, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_p, fmt_pct, fmt_pp, fmt_pp_ci, shown,
+                      verbal_share)
 from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
-                    quotes_in_report_order, small_group_number, theme_parents)
-from .wording import HTML_LANG, nn_text, say, verdict as verdict_word
+                    quotes_in_report_order, shown_title, small_group_number, theme_parents)
+from .wording import HTML_LANG, change_verdict, nn_text, say, small_group_label, verdict as verdict_word
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -85,6 +86,7 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
         if overall.empty:
             continue
         out[f"temaer_{q}"] = ch.share_bars(overall, name=f"temaer_{q}", language=lang, png=png,
+                                           weighted=is_weighted(r),
                                            title=say("Temaer, {wave}: «{question}»", lang, wave=r.current_wave,
                                                      question=qtext))
         order = list(overall.sort_values("share", ascending=False)["label"])
@@ -105,7 +107,8 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
     ind = ind[ind["segment_var"] == "Alle"]
     if not ind.empty:
         out["indikatorer"] = ch.share_bars(ind.assign(count=ind["n"]), name="indikatorer",
-                                           title=f"{positive_caption(r)}, {r.current_wave}", png=png, language=lang)
+                                           title=f"{positive_caption(r)}, {r.current_wave}", png=png, language=lang,
+                                           weighted=is_weighted(r))
     if not r.changes.empty:
         for kind, title in (("tema", "Endring i temaer"), ("indikator", "Endring i indikatorer")):
             for q in ([None] if kind == "indikator" else list(r.questions)):
@@ -229,6 +232,40 @@ def weighted_note(r: ReportData) -> str:
     return say("; andeler vektet, antall og grunnlag uvektet", report_language(r)) if is_weighted(r) else ""
 
 
+def weighted_mark(r: ReportData) -> str:
+    """" (vektet)" after a weighted share printed beside unweighted counts (main findings, quote headers, chart
+    labels): one short form everywhere; "" when the survey has no weight."""
+    return say(" (vektet)", report_language(r)) if is_weighted(r) else ""
+
+
+#: the most significant changes the main findings name (largest first)
+MAX_CHANGE_FINDINGS = 3
+
+
+def change_keyfacts(r: ReportData) -> list[dict]:
+    """The main findings' sentences on significant changes of indicators and themes (overall; at most
+    :data:`MAX_CHANGE_FINDINGS`, largest change first): «+20 pp «Telefon» fra 2022 til 2023: signifikant økning
+    (95 % KI +15 pp til +25 pp)». None when nothing changed significantly."""
+    ch = r.changes
+    if ch is None or ch.empty or not {"verdict", "diff"} <= set(ch.columns):
+        return []
+    lang = report_language(r)
+    sig = ch[(ch["verdict"] == "signifikant") & ch["diff"].notna() & ~ch["suppressed"].fillna(False).astype(bool)]
+    sig = sig.reindex(sig["diff"].abs().sort_values(ascending=False).index).head(MAX_CHANGE_FINDINGS)
+    out = []
+    for _, c in sig.iterrows():
+        ci = f"95{NBSP}% KI {fmt_pp_ci(c.get('ci_low'), c.get('ci_high'))}"
+        what = f" «{c['label']}»"
+        if c["kind"] == "tema" and c.get("question"):
+            what += f" («{_short(r.questions.get(c['question'], c['question']), 40)}»)"
+        out.append({"value": fmt_pp(c["diff"]),
+                    "text": what + say(" fra {prev} til {wave}: {verdict} ({ci})", lang, prev=c["prev_wave"],
+                                       wave=c["wave"], verdict=change_verdict(c["verdict"], c["diff"], lang),
+                                       ci=ci) + ".",
+                    "trace": f"{fmt_pct(c['prev_share'])} → {fmt_pct(c['share'])}{weighted_mark(r)}"})
+    return out
+
+
 def _theme_rows(rows: pd.DataFrame, parents: dict[str, str] | None = None) -> list[dict]:
     """The theme table's rows by share (largest first), each child theme right under its parent (``depth`` 1 …,
     ``parent``: the parent's label; ``group``: a parent of shown themes, whose share counts theirs)."""
@@ -346,13 +383,14 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
         grid, themes = [], []
         for label in overall["label"]:
             grid.append({"label": label, "cells": [_segment_cells(lookup.get((label, s)), lang) for s in segs]})
-            themes.append({"label": label, "lines": [{"segment": s, "small": is_small_group(s),
-                                                      "cells": _segment_line(lookup.get((label, s)), lang)}
-                                                     for s in segs]})
+            themes.append({"label": label,
+                           "lines": [{"segment": small_group_label(s, lang), "small": is_small_group(s),
+                                      "cells": _segment_line(lookup.get((label, s)), lang)} for s in segs]})
         has_suppressed = any(c["text"] == "–*" for t in themes for line in t["lines"] for c in line["cells"])
         blocks.append({"var": seg_var, "label": seg_label, "measures": [say(m, lang) for m in SEGMENT_COLUMNS],
                        "themes": themes,
-                       "columns": [{"name": s, "base": fmt_int(bases[s])} for s in segs], "rows": grid,
+                       "columns": [{"name": small_group_label(s, lang), "base": fmt_int(bases[s])} for s in segs],
+                       "rows": grid,
                        "has_suppressed": has_suppressed, "has_small": any(is_small_group(x) for x in segs),
                        "chart": charts.get(f"temaer_{q}_{seg_var}"),
                        "chart_note": segment_chart_note(r, q, seg_var)})
@@ -511,6 +549,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     questions = []
     keyfacts = []
     parents = theme_parents(r.codebook)
+    weighted = weighted_mark(r)
     for q, text in r.questions.items():
         rows = th[(th["question"] == q) & (th["segment_var"] == "Alle")]
         if rows.empty:
@@ -534,20 +573,21 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
             what = (say("minst ett av temaene i gruppen «{label}»", lang, label=top["label"]) if group
                     else f"«{top['label']}»")
             keyfacts.append({"value": fmt_pct(top["share"]),
-                             "text": say(" av dem som svarte på «{question}», nevner {what} ({verbal})", lang,
-                                         question=_short(text, 60), what=what,
-                                         verbal=verbal_share(top["share"], lang)),
+                             "text": weighted + say(" av dem som svarte på «{question}», nevner {what} ({verbal})",
+                                                    lang, question=_short(text, 60), what=what,
+                                                    verbal=verbal_share(top["share"], lang)),
                              "trace": fmt_n_base(top["count"], top["base"])})
     indicators, indicator_questions = _indicator_rows(r, th)
     ind = _cur(r.indicators, wave)
     ind = ind[(ind["segment_var"] == "Alle") & (ind["indicator"] == "q_helhet")]
     for _, i in ind.iterrows():
         keyfacts.insert(0, {"value": fmt_pct(i["share"]),
-                            "text": say(" svarer positivt på «{label}» ({verbal})", lang, label=i["label"],
-                                        verbal=verbal_share(i["share"], lang)),
+                            "text": weighted + say(" svarer positivt på «{label}» ({verbal})", lang,
+                                                   label=i["label"], verbal=verbal_share(i["share"], lang)),
                             "trace": fmt_n_base(i["n"], i["base"])})
     change_tables = _change_tables(r, charts)
     changes = [c for t in change_tables for c in t["rows"]]
+    keyfacts += change_keyfacts(r)
     impact = []
     left_out = driver_left_out(r)
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
@@ -562,7 +602,8 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     quotes = _quote_groups(r, th)
     method = html_method_lines(r)
     return {
-        "r": r, "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"), "questions": questions,
+        "r": r, "title": shown_title(r), "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
         "changes": changes, "change_tables": change_tables, "changes_mixed": any(c["coding_note"] for c in changes),
         "changes_unrounded": any(c["unrounded"] for c in changes), "indicator_questions": indicator_questions,
@@ -638,8 +679,10 @@ def _change_row(r: ReportData, c) -> dict:
             "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg),
             "ci": fmt_pp_ci(c.get("ci_low"), c.get("ci_high"), dg),
             "verdict": verdict_word(c["verdict"], lang), "verdict_key": c["verdict"],
-            "p_raw": fmt_decimal(p_raw, 3) if p_raw is not None and pd.notna(p_raw) else "–",
-            "p": fmt_decimal(p_adj, 3) if p_adj is not None and pd.notna(p_adj) else "–",
+            # with its direction («signifikant økning»): the report's badge text («verdict» stays the bare word,
+            # which the service's pages take for the badge class too)
+            "verdict_text": change_verdict(c["verdict"], c["diff"], lang),
+            "p_raw": fmt_p(p_raw), "p": fmt_p(p_adj),
             "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}",
             "unrounded": not _shown_adds_up(c["prev_share"], c["share"], c["diff"], dg),
             "coding_note": _text_or_empty(c.get("coding_note"))}
@@ -713,10 +756,12 @@ def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
         if not row.empty and not bool(row["suppressed"].iloc[0]):
             s = row.iloc[0]
             lead = say("{pct} av dem som svarte ({verbal}, {trace}) tar opp dette.", report_language(r),
-                       pct=fmt_pct(s["share"]), verbal=verbal_share(s["share"], report_language(r)),
+                       pct=fmt_pct(s["share"]) + weighted_mark(r), verbal=verbal_share(s["share"], report_language(r)),
                        trace=fmt_n_base(s["count"], s["base"]))
         langs = g["language"] if "language" in g.columns else [None] * len(g)
-        items = [{"text": x, "attribution": _text_or_empty(a).strip(), "lang": quote_lang(lang)}
+        items = [{"text": x, "attribution": small_group_label(_text_or_empty(a).strip(), report_language(r)),
+                  "lang": quote_lang(lang),
+                  "note": say("(på engelsk)", report_language(r)) if quote_lang(lang) == "en" else ""}
                  for x, a, lang in zip(g["text"], g["attribution"], langs)]
         groups.append({"qid": q, "theme": t, "label": g["label"].iloc[0],
                        "question": _short(r.questions.get(q, q), 50), "lead": lead, "quotes": items})

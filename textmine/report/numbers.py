@@ -73,6 +73,19 @@ def fmt_decimal(x, digits: int = 1, *, sep: str = NBSP) -> str:
     return _grouped(shown(x, digits), digits, sep)
 
 
+#: the smallest p-value printed as a number: smaller ones read «< 0,001» (three decimals would print «0,000»)
+P_FLOOR = 0.001
+
+
+def fmt_p(p) -> str:
+    """A p-value with three decimals, «< 0,001» below :data:`P_FLOOR` (never «0,000»); «–» when missing."""
+    if _missing(p) or not math.isfinite(float(p)):
+        return "–"
+    if float(p) < P_FLOOR:
+        return f"<{NBSP}0,001"
+    return fmt_decimal(p, 3)
+
+
 def pct_number(p, digits: int = 0, *, share: bool = True, sep: str = NBSP) -> str:
     """The number of :func:`fmt_pct` without « %»: «86», «<1» (a positive share that rounds to 0), «>99» (a share
     under 100 % that rounds to 100), «0» and «100» only for exactly none and all; «–» when missing."""

@@ -184,7 +184,7 @@ def _in_sample_text(waves: Sequence[Any], metrics: Mapping) -> str:
         if ev.get("micro_precision") is not None:
             parts.append(f"presisjon {f(float(ev['micro_precision']), 2)}")
         if ev.get("micro_recall") is not None:
-            parts.append(f"treffsikkerhet (recall) {f(float(ev['micro_recall']), 2)}")
+            parts.append(f"dekning (recall) {f(float(ev['micro_recall']), 2)}")
         if ev.get("mean_kappa") is not None:
             parts.append(f"gjennomsnittlig Cohens kappa {f(float(ev['mean_kappa']), 2)}")
         n = f" ({fmt_int(int(ev['n']))} kommentarer)" if ev.get("n") else ""
@@ -247,7 +247,7 @@ def _agreement_text(agree: dict) -> str:
     from .numbers import fmt_decimal as f
 
     return (f"Mot manuell koding av {agree['n']} kommentarer: mikro-F1 {f(agree['micro_f1'], 2)}, "
-            f"presisjon {f(agree['precision'], 2)}, treffsikkerhet (recall) {f(agree['recall'], 2)}, "
+            f"presisjon {f(agree['precision'], 2)}, dekning (recall) {f(agree['recall'], 2)}, "
             f"helt like temasett {f(agree['exact_match'], 2)}, gjennomsnittlig Cohens kappa "
             f"{f(agree['mean_kappa'], 2)}.")
 
@@ -383,8 +383,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         info["agreement_values"] = {**(agree or {}), "in_sample_waves": [str(w) for w in in_sample]}
     # the summary's definition holds the excluded codes an SPSS file declared (user-missing «Vet ikke»), so the
     # method note names them
-    r = report_from_summary(summary, summary.definition or survey, frames=frames, coded=coded, codebook=codebook, method=info, title=title)
-    r.language = language
+    r = report_from_summary(summary, summary.definition or survey, frames=frames, coded=coded, codebook=codebook,
+                            method=info, title=title, language=language)
     from .excel import personal_id_count
 
     if "respondent_id" in r.coded.columns:  # ids that are personal data are left out of the row-level exports

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..disclosure import SMALL_GROUP, free_segments, neutral_level_names  # noqa: F401 (SMALL_GROUP re-exported)
 from .model import ReportData
-from .wording import nn_text, say
+from .wording import nn_text, say, small_group_label
 
 TOTAL_SEGMENT, TOTAL_VALUE, ALL = "Totalt", "Alle", "Alle"
 
@@ -543,6 +543,8 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
             text = model_text(text, language)
         elif k != "warnings":  # (the run warnings are the tool's, in English)
             text = nn_text(text, language)
+        if k == "suppression":  # «Liten gruppe» is quoted (so nn_text leaves it): nynorsk «Lita gruppe»
+            text = small_group_label(text, language)
         if k == "agreement":  # counts of comments: "1 378" (the note itself is written by the pipeline)
             text = _group_thousands(text, (method.get("agreement_values") or {}).get("n"))
         lines.append((say(METHOD_NAMES[k], language) if k in METHOD_NAMES else k, _capital(text)))
@@ -660,13 +662,36 @@ def synthetic_note(survey) -> str | None:
     return SYNTHETIC_NOTE if _SYNTHETIC.search(survey_description(survey)) else None
 
 
+#: the report titles of known survey names (bokmål; nynorsk in :data:`textmine.report.wording.NN`)
+SURVEY_TITLES = {"arbeidsgiver": "Arbeidsgiverundersøkelsen"}
+
+
+def report_title(survey, language: str = "nb") -> str:
+    """The report's default title: the survey definition's ``title`` when it has one (as written), else the known
+    title of its name (:data:`SURVEY_TITLES`) in ``language``, else the name capitalised."""
+    own = str(getattr(survey, "title", "") or "").strip()
+    if own:
+        return own
+    name = str(getattr(survey, "name", "") or "")
+    return say(SURVEY_TITLES[name], language) if name in SURVEY_TITLES else name.capitalize()
+
+
+def shown_title(r) -> str:
+    """The report's title as printed in its language: a known default title (:data:`SURVEY_TITLES`, bokmål) in the
+    report's language (a report whose language is set after it was built, e.g. by ``write_report(language=...)``);
+    any other title (the user's ``--title``) as it is."""
+    title = str(getattr(r, "title", "") or "")
+    return say(title, getattr(r, "language", None) or "nb") if title in SURVEY_TITLES.values() else title
+
+
 def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded: Mapping | None = None,
                         codebook: Any = None, method: Mapping | None = None, title: str | None = None,
-                        key: bytes | str | None = None) -> ReportData:
+                        key: bytes | str | None = None, language: str = "nb") -> ReportData:
     """All report sections as views of ``summary`` (built with the survey definition ``survey``);
     ``frames``/``coded`` only feed the coded-answers export (Excel/SPSS), never a number. ``key`` keys the
     numbering of the neutral «Liten gruppe» labels (:func:`neutral_order`): one numbering for every table, chart,
-    sheet and quote attribution of the report."""
+    sheet and quote attribution of the report. ``language`` ("nb"/"nn"): the report's written standard, and the
+    default title's (:func:`report_title`; ``title`` is the user's, as given)."""
     waves = [str(w) for w in summary.waves]
     cb = codebook_records(codebook)
     labels = {**{t["id"]: t.get("label", t["id"]) for t in cb}, **((summary.meta or {}).get("theme_labels") or {})}
@@ -678,7 +703,7 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
     small = small_level_names(survey, indicators, themes, key=key)  # hidden free-valued levels: neutral labels
     return ReportData(
-        title=title or {"arbeidsgiver": "Arbeidsgiverundersøkelsen"}.get(survey.name, survey.name.capitalize()),
+        title=title or report_title(survey, language), language=language,
         waves=waves, questions={q.column: q.label for q in survey.free_text},
         segments={s.column: s.label for s in survey.segments},
         indicators=neutral_small_levels(indicators, small), themes=neutral_small_levels(themes, small),

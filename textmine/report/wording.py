@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 #: the report languages: bokmål and nynorsk
 LANGUAGES = {"nb": "bokmål", "nn": "nynorsk"}
 #: the document language of each (HTML ``lang``; the workbook's dc:language)
@@ -75,9 +77,29 @@ def verdict(value, language: str = "nb"):
     return VERDICTS_NN.get(value, value)
 
 
+def change_verdict(value, diff, language: str = "nb"):
+    """A change's verdict in ``language`` with its direction when it is «signifikant» («signifikant økning» /
+    «signifikant nedgang» by the sign of ``diff``); other verdicts as :func:`verdict`."""
+    if value == "signifikant" and isinstance(diff, (int, float, np.number)) and np.isfinite(diff) and diff != 0:
+        return say("signifikant økning" if diff > 0 else "signifikant nedgang", language)
+    return verdict(value, language)
+
+
+#: the neutral label of a small group, capitalised or not, inside an attribution too («Liten gruppe 2»)
+_SMALL_LABEL = re.compile(r"\b([Ll])iten gruppe\b")
+
+
+def small_group_label(text, language: str = "nb"):
+    """A text with the neutral label of small groups («Liten gruppe 2», a data value the parsers read) as the page
+    writes it in ``language``: nynorsk «Lita gruppe 2» (ei gruppe). Only at render time: the stored value stays."""
+    if language != "nn" or not isinstance(text, str):
+        return text
+    return _SMALL_LABEL.sub(lambda m: ("L" if m.group(1) == "L" else "l") + "ita gruppe", text)
+
+
 #: the summary's verdict words (textmine.stats / textmine.summary write them in bokmål) in nynorsk
 VERDICTS_NN = {
-    "signifikant": "signifikant", "tendens": "tendens", "ingen sikker endring": "ingen sikker endring",
+    "signifikant": "signifikant", "tendens": "tendens", "ingen sikker endring": "inga sikker endring",
     "for få svar": "for få svar", "ikke testbar": "ikkje testbar", "forskjell": "skilnad",
     "ingen sikker forskjell": "ingen sikker skilnad", "økning": "auke", "nedgang": "nedgang",
 }
@@ -141,25 +163,29 @@ NN: dict[str, str] = {
     "Tilsvarende tema": "Tilsvarande tema",
     "Andel som nevner, «{question}» (n / grunnlag)": "Del som nemner, «{question}» (n / grunnlag)",
     "Endring siden {wave}": "Endring sidan {wave}",
-    "Signifikant = endringen holder ved 95&nbsp;% sikkerhet også etter justering for mange sammenligninger "
-    "(Benjamini–Hochberg, justert p under 0,05), og 95&nbsp;%-intervallet utelukker 0. Tendens = mulig endring som "
-    "ikke er sikker: justert p under 0,10. Ingen sikker endring = ingen påviselig endring etter justeringen. Ikke "
-    "testbar = andelen mangler i en av målingene (for eksempel et tema som ikke er kodet). Intervallet er Newcombes "
-    "score-intervall; p-verdien er fra en z-test, eller Fishers eksakte test ved 0&nbsp;% eller 100&nbsp;% og små "
-    "tall. Andelene vises med én desimal der hele tall ville gitt en endring som ikke stemmer med de viste andelene. "
-    "Vurderingen bygger på justert p-verdi (Benjamini–Hochberg innen hver tabell nedenfor: indikatorene for seg og "
-    "temaene for hvert spørsmål for seg), mens 95&nbsp;%-intervallet ikke er justert: en endring kan derfor ha et "
-    "intervall som utelukker 0 og likevel ikke være vurdert som sikker.":
-        "Signifikant = endringa held med 95&nbsp;% tryggleik òg etter justering for mange samanlikningar "
-        "(Benjamini–Hochberg, justert p under 0,05), og 95&nbsp;%-intervallet inneheld ikkje 0. Tendens = mogleg "
-        "endring som ikkje er sikker: justert p under 0,10. Ingen sikker endring = inga påviseleg endring etter "
-        "justeringa. Ikkje testbar = delen manglar i ei av målingane (til dømes eit tema som ikkje er koda). "
-        "Intervallet er Newcombes score-intervall; p-verdien er frå ein z-test, eller Fishers eksakte test ved "
-        "0&nbsp;% eller 100&nbsp;% og små tal. Delane blir viste med éin desimal der heile tal ville ha gitt ei "
-        "endring som ikkje stemmer med dei viste delane. Vurderinga byggjer på justert p-verdi (Benjamini–Hochberg "
-        "innanfor kvar tabell nedanfor: indikatorane for seg og temaa for kvart spørsmål for seg), medan "
-        "95&nbsp;%-intervallet ikkje er justert: ei endring kan difor ha eit intervall som ikkje inneheld 0 og "
-        "likevel ikkje vere vurdert som sikker.",
+    "Signifikant økning eller nedgang = endringen er større enn tilfeldig variasjon kan forklare (z-test "
+    "for to andeler, eller Fishers eksakte test ved 0&nbsp;% eller 100&nbsp;% og små tall; 5&nbsp;% nivå "
+    "etter Benjamini–Hochberg-justering for mange sammenligninger, altså justert p under 0,05), og "
+    "95&nbsp;%-intervallet utelukker 0. Tendens = mulig endring som ikke er sikker: justert p under "
+    "0,10. Ingen sikker endring = endringen kan skyldes tilfeldig variasjon (justert p 0,10 eller "
+    "høyere); det viser ikke at andelen er den samme. Ikke testbar = andelen mangler i en av målingene "
+    "(for eksempel et tema som ikke er kodet). Intervallet er Newcombes score-intervall. Andelene vises "
+    "med én desimal der hele tall ville gitt en endring som ikke stemmer med de viste andelene. "
+    "Vurderingen bygger på justert p-verdi (Benjamini–Hochberg innen hver tabell nedenfor: indikatorene "
+    "for seg og temaene for hvert spørsmål for seg), mens 95&nbsp;%-intervallet ikke er justert: en "
+    "endring kan derfor ha et intervall som utelukker 0 og likevel ikke være vurdert som sikker.":
+        "Signifikant auke eller nedgang = endringa er større enn tilfeldig variasjon kan forklare (z-test "
+        "for to delar, eller Fishers eksakte test ved 0&nbsp;% eller 100&nbsp;% og små tal; 5&nbsp;% nivå "
+        "etter Benjamini–Hochberg-justering for mange samanlikningar, altså justert p under 0,05), og "
+        "95&nbsp;%-intervallet inneheld ikkje 0. Tendens = mogleg endring som ikkje er sikker: justert p "
+        "under 0,10. Inga sikker endring = endringa kan kome av tilfeldig variasjon (justert p 0,10 eller "
+        "høgare); det viser ikkje at delen er den same. Ikkje testbar = delen manglar i ei av målingane (til "
+        "dømes eit tema som ikkje er koda). Intervallet er Newcombes score-intervall. Delane blir viste med "
+        "éin desimal der heile tal ville ha gitt ei endring som ikkje stemmer med dei viste delane. "
+        "Vurderinga byggjer på justert p-verdi (Benjamini–Hochberg innanfor kvar tabell nedanfor: "
+        "indikatorane for seg og temaa for kvart spørsmål for seg), medan 95&nbsp;%-intervallet ikkje er "
+        "justert: ei endring kan difor ha eit intervall som ikkje inneheld 0 og likevel ikkje vere vurdert "
+        "som sikker.",
     "Endring i prosentpoeng fra {prev} til {wave}": "Endring i prosentpoeng frå {prev} til {wave}",
     "Indikator/tema": "Indikator/tema",
     "Vurdering": "Vurdering",
@@ -197,6 +223,14 @@ NN: dict[str, str] = {
     "Ingen sitater (for få kommentarer).": "Ingen sitat (for få kommentarar).",
     "Laget med textmine. Filen er selvstendig og virker uten nettilgang.":
         "Laga med textmine. Fila er sjølvstendig og verkar utan nettilgang.",
+    # --- dec05g: direction of a significant change, weighted shares beside unweighted counts, the title
+    "signifikant økning": "signifikant auke",
+    "signifikant nedgang": "signifikant nedgang",
+    " (vektet)": " (vekta)",
+    "(på engelsk)": "(på engelsk)",
+    "{pct} (vektet)": "{pct} (vekta)",
+    "Arbeidsgiverundersøkelsen": "Arbeidsgivarundersøkinga",
+    " fra {prev} til {wave}: {verdict} ({ci})": " frå {prev} til {wave}: {verdict} ({ci})",
     # --- the HTML page's texts made in textmine/report/html.py
     "Ingen figur: {n} grupper er for mange til en lesbar figur (høyst {most}). Se tabellen.":
         "Ingen figur: {n} grupper er for mange til ein lesbar figur (høgst {most}). Sjå tabellen.",
@@ -219,7 +253,7 @@ NN: dict[str, str] = {
     "det kan gjøre det mulig å kjenne igjen dem som svarte. Gruppen har samme nøytrale navn i alle tabeller og "
     "figurer, også der tallene vises. Små grupper står sist, etter alle grupper med navn, og numrene følger ikke "
     "gruppenes navn.":
-        "«Liten gruppe» = ei gruppe med så få svar ein stad i rapporten at tala der er skjulte; namnet blir ikkje vist "
+        "«Lita gruppe» = ei gruppe med så få svar ein stad i rapporten at tala der er skjulte; namnet blir ikkje vist "
         "fordi det kan gjere det mogleg å kjenne att dei som svarte. Gruppa har same nøytrale namn i alle tabellar og "
         "figurar, òg der tala blir viste. Små grupper står sist, etter alle grupper med namn, og numra følgjer ikkje "
         "namna på gruppene.",
@@ -495,7 +529,7 @@ NN: dict[str, str] = {
     "i en av målingene (f.eks. et tema som ikke er kodet)":
         "signifikant: justert p < 0,05 (p justert med Benjamini–Hochberg for mange samanlikningar innanfor kvar "
         "tabell: éi inndeling × indikatorar/tema) og 95\u00a0% KI for endringa inneheld ikkje 0; tendens: elles "
-        "justert p < 0,10; ingen sikker endring: justert p ≥ 0,10 (ikkje det same som at delen er uendra); ikkje "
+        "justert p < 0,10; inga sikker endring: justert p ≥ 0,10 (ikkje det same som at delen er uendra); ikkje "
         "testbar: delen manglar i ei av målingane (t.d. eit tema som ikkje er koda)",
     "forskjell: justert p < 0,05 (Benjamini–Hochberg over temaene, for hver indikator for seg) og 95\u00a0% KI "
     "utelukker 0; tendens: ellers justert p < 0,10; ingen sikker forskjell ellers; ikke testbar: indikatoren er lik "
@@ -559,7 +593,7 @@ NN_PHRASES: list[tuple[str, str]] = [
     ("ordlikhet)", "ordlikskap)"),
     # coding agreement (pipeline)
     (" kommentarer: mikro-F1 ", " kommentarar: mikro-F1 "),
-    ("treffsikkerhet (recall)", "treffsikkerheit (recall)"),
+    ("dekning (recall)", "dekning (recall)"),
     ("helt like temasett", "heilt like temasett"),
     ("gjennomsnittlig Cohens kappa", "gjennomsnittleg Cohens kappa"),
     ("Ikke målt: de manuelt kodede svarene for måling ", "Ikkje målt: dei manuelt koda svara for måling "),

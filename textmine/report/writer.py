@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .excel import write_workbook
+from .excel import ROW_WORKBOOK, write_row_workbook, write_workbook
 from .html import make_charts, render_html
 from .model import ReportData
 from .spss import write_sav
@@ -63,8 +63,11 @@ def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx",
     """Write the chosen outputs; returns {kind: path} (charts as ``chart:<name>.svg/png``). Each file is written
     whole or not at all: a failed write leaves the file of an earlier run as it was. ``language``: "nb" (bokmål)
     or "nn" (nynorsk) for every fixed text; default: the report's own (``r.language``, set by ``build_report``).
-    The row-level exports («Kodede svar», kodede_svar.sav) leave the respondent id out unless
-    ``with_respondent_id`` (to merge the rows back onto the survey; «Metode» then says it is there)."""
+    The row-level exports («Kodede svar» in kodede_svar.xlsx, kodede_svar.sav) leave the respondent id out unless
+    ``with_respondent_id`` (to merge the rows back onto the survey; «Metode» then says it is there). ``{stem}.xlsx``
+    holds the summaries and checked quotes only: a report writer may attach it to a publication, so the rows (one
+    per comment, with sector, size and county) go to kodede_svar.xlsx under a «not for publication» first row
+    (written with "xlsx", as ``written["xlsx_rows"]``)."""
     from textmine.io import replacing
 
     if language is not None:  # (a copy: the caller's report keeps its language)
@@ -85,8 +88,11 @@ def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx",
         written["html"] = text(out / f"{stem}.html", render_html(r, charts))
     if "xlsx" in formats:
         with replacing(out / f"{stem}.xlsx", ".xlsx") as tmp:
-            write_workbook(r, tmp, omit_columns=omit)
+            write_workbook(r, tmp, row_level=False)
         written["xlsx"] = out / f"{stem}.xlsx"
+        with replacing(out / ROW_WORKBOOK, ".xlsx") as tmp:
+            write_row_workbook(r, tmp, omit_columns=omit)
+        written["xlsx_rows"] = out / ROW_WORKBOOK
     if "sav" in formats:
         with replacing(out / "kodede_svar.sav", ".sav") as tmp:
             write_sav(r, tmp, omit=omit)
