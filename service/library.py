@@ -7,6 +7,7 @@ import io
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -237,13 +238,17 @@ class BaseTraining:
     frame: pd.DataFrame | None = None
     files: list[str] = field(default_factory=list)
     missing: str | None = None
+    earlier: pd.DataFrame | None = None  # the corrections the model keeps (corrections.csv), trained on again
+    sources: list[str] = field(default_factory=list)  # the corrections files those came from (manifest)
 
 
 def base_training(codebook, default_model: str | Path | None = None) -> BaseTraining:
     """The default model's (``default_model``, else ``models/default``) recorded training files
     (``training_data`` in its manifest, found as :func:`textmine.classify.artefact.recorded_paths` finds them),
     read and checked against ``codebook`` like ``textmine review --corrections`` reads them; usable only when the
-    model was trained for this codebook and every file is on disk."""
+    model was trained for this codebook and every file is on disk. A model that ``review --corrections`` retrained
+    keeps its corrections in its folder (``earlier``, hash-checked: :func:`kept_corrections`); their source files
+    (``sources``) are not training files, as in the CLI."""
     from textmine.classify.artefact import ArtefactError, checked_codebook, recorded_paths
     from textmine.paths import DEFAULT_MODEL_DIR
     from textmine.review import read_labelled
@@ -253,7 +258,12 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
         manifest, _ = checked_codebook(model_dir, codebook)
     except (ArtefactError, OSError, ValueError):
         return BaseTraining(missing=f"the default model ({model_dir.name}) is not a model for this codebook")
-    recorded = [str(p) for p in manifest.get("training_data") or []]
+    try:
+        earlier, sources = kept_corrections(model_dir, manifest)
+    except ValueError as exc:
+        return BaseTraining(missing=f"the default model's corrections cannot be used: {exc}")
+    # corrections files of earlier rounds are kept in the model folder (corrections.csv), not read again (as the CLI)
+    recorded = [str(p) for p in manifest.get("training_data") or [] if str(p) not in sources]
     if not recorded:
         return BaseTraining(missing=f"the default model ({model_dir.name}) records no training files")
     found = {p: recorded_paths(p, model_dir) for p in recorded}
@@ -266,7 +276,54 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
                   .assign(group=str(hits[0].resolve())) for p, hits in found.items()]
     except (ValueError, OSError) as exc:
         return BaseTraining(missing=f"the default model's training files cannot be read: {_short(str(exc), 200)}")
-    return BaseTraining(frame=pd.concat(frames, ignore_index=True), files=[Path(p).name for p in recorded])
+    return BaseTraining(frame=pd.concat(frames, ignore_index=True), files=[Path(p).name for p in recorded],
+                        earlier=earlier, sources=sources)
+
+
+#: the file a retrained model keeps its corrections in (``textmine review --corrections``; sha256, rows and source
+#: files in the manifest's ``corrections`` entry)
+CORRECTIONS_FILE = "corrections.csv"
+
+
+def kept_corrections(model_dir: Path, manifest: dict[str, Any]) -> tuple[pd.DataFrame | None, list[str]]:
+    """The corrections a retrained model keeps in its folder and the corrections files they came from, as ``textmine
+    review`` reads them ((None, []) without); ValueError when the file is gone or is not the one the manifest's
+    sha256 records (never trained on a changed file)."""
+    info = manifest.get("corrections")
+    if not info:
+        return None, []
+    path = model_dir / str(info.get("file") or CORRECTIONS_FILE)
+    if not path.is_file():
+        raise ValueError(f"{model_dir.name}/{path.name} is not found; the model's manifest records "
+                         f"{info.get('rows', '?')} corrections kept there — copy the whole model folder")
+    if _sha256_file(path) != info.get("sha256"):
+        raise ValueError(f"{model_dir.name}/{path.name} changed after the model was saved (its sha256 is not the "
+                         "one manifest.json records)")
+    return pd.read_csv(path, dtype=str, keep_default_na=False), [str(p) for p in info.get("sources") or []]
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def keep_corrections(model_dir: Path, stored: pd.DataFrame, sources: Sequence[str]) -> None:
+    """The corrections a model was trained on (``RetrainResult.corrections``: redacted, as a queue writes them) into
+    its folder as :data:`CORRECTIONS_FILE`, with sha256, count and source files in its manifest, as ``textmine
+    review --corrections --out`` keeps them (both files replaced whole): a later review of the model trains on them."""
+    import json
+
+    path, tmp = model_dir / CORRECTIONS_FILE, model_dir / f".{CORRECTIONS_FILE}.tmp"
+    stored.to_csv(tmp, index=False, encoding="utf-8")
+    os.replace(tmp, path)
+    manifest_path = model_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["corrections"] = {"file": CORRECTIONS_FILE, "sha256": _sha256_file(path), "rows": int(len(stored)),
+                               "sources": list(dict.fromkeys(sources))}
+    tmp = model_dir / ".manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, manifest_path)
 
 
 #: training metrics reported (``SupervisedCoder.training_metrics_``, out-of-fold = held out in cross-validation)
@@ -279,8 +336,10 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
     """Train a supervised coder as ``textmine review --corrections`` retrains (:func:`textmine.review.
     apply_corrections`): the base training data (``base.frame``: the default model's recorded training files)
     plus ``corrections`` (text, themes, type, question), a correction replacing the base label of the same text;
-    the corrections alone when there is no base. Saves it to ``model_dir``; returns the held-out (out-of-fold)
-    training metrics as the library reports them."""
+    the corrections alone when there is no base. The default model's kept corrections (``base.earlier``) are trained
+    on again (a newer correction of the same text wins), and all of them are kept in the new model's folder
+    (:func:`keep_corrections`) as the CLI keeps them. Saves it to ``model_dir``; returns the held-out
+    (out-of-fold) training metrics as the library reports them."""
     if factory is not None and hasattr(factory, "train"):  # test doubles: the merged rows, no metrics
         merged = _merged_plain(base.frame, corrections)
         return factory.train(codebook, merged["text"].tolist(),
@@ -291,11 +350,13 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
         from textmine.review import apply_corrections
 
         result = apply_corrections(base_coder, corrections, train=base.frame, where="corrections", id_col=None,
-                                   warn=lambda msg: None)
+                                   warn=lambda msg: None, earlier=base.earlier,
+                                   earlier_where=f"the default model's {CORRECTIONS_FILE}")
         coder = result.coder
         coder.training_data_ = sorted(set(base.frame["group"].astype(str)))
         model_dir.mkdir(parents=True, exist_ok=True)
         coder.save(model_dir)
+        keep_corrections(model_dir, result.corrections, base.sources)  # the default model's and these
         optimistic = {k: v for k, v in result.after.items() if k.startswith("corrections_")}  # seen in training
         return {**held_out_metrics(coder), **optimistic, "embedder": getattr(coder, "embedder_spec", None) or ""}
     types = corrections["type"].astype(str).tolist()
@@ -390,7 +451,10 @@ def safe_filename(filename: str | None) -> str:
 
 # ---------------------------------------------------------------- tables and survey definitions
 def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataFrame:
-    """Parse an uploaded CSV/XLSX/SAV/Parquet; every failure is a 422 naming what was wrong."""
+    """Parse an uploaded CSV/XLSX/SAV/Parquet; every failure is a 422 naming what was wrong. A .sav read with
+    ``survey`` is read as the CLI reads it (``user_missing="excluded"``): an indicator's labelled SPSS user-missing
+    codes (98 «Vet ikke») stay as excluded codes (``attrs['spss_excluded']``, see :func:`with_spss_excluded`), and
+    the read notes (:func:`read_notes`) name ``filename``, never the temporary file."""
     suffix = Path(filename or "upload.csv").suffix.lower() or ".csv"
     if suffix not in {".csv", ".txt", ".xlsx", ".sav", ".parquet"}:
         raise ApiError(415, "unsupported_file_type", f"unsupported file type {suffix!r}; use CSV, XLSX, SAV or Parquet")
@@ -407,7 +471,10 @@ def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataF
         from textmine.io import read_table
 
         try:
-            frame = read_table(path, survey=survey, validate=False) if survey is not None else read_table(path)
+            with warnings.catch_warnings():  # the same notes are in attrs['missing_notes'] (read_notes)
+                warnings.simplefilter("ignore", UserWarning)
+                frame = (read_table(path, survey=survey, validate=False, user_missing="excluded")
+                         if survey is not None else read_table(path))
         except ApiError:
             raise
         except Exception as exc:  # TableReadError and parser errors: name the problem, not the data
@@ -416,7 +483,96 @@ def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataF
             raise ApiError(422, code, f"could not read the table: {message}") from None
     if frame.shape[0] == 0:
         raise ApiError(422, "empty_file", "the uploaded table has no data rows")
+    name = Path(filename or "upload").name
+    if frame.attrs.get(READ_NOTES):
+        frame.attrs[READ_NOTES] = [_named_note(str(n), path, name) for n in frame.attrs[READ_NOTES]]
     return frame
+
+
+#: ``read_table``'s frame attrs: the notes on a .sav read with a survey definition, and an indicator's labelled
+#: SPSS user-missing codes kept as excluded codes (column → {code: label})
+READ_NOTES = "missing_notes"
+SPSS_EXCLUDED = "spss_excluded"
+
+
+def _named_note(note: str, path: Path, name: str) -> str:
+    """A read note naming the uploaded file ``name`` where it names the temporary ``path`` (or its base name)."""
+    note = note.replace(str(path), name)
+    return name + note[len(path.name):] if note.startswith(path.name + ":") else note
+
+
+def read_notes(frame: pd.DataFrame) -> list[str]:
+    """The notes :func:`read_table_bytes` made on the file (a .sav's SPSS missing codes, value labels that run
+    the other way from an indicator), worded as the CLI prints them; [] for other files."""
+    return [str(n) for n in (frame.attrs.get(READ_NOTES) or [])]
+
+
+def with_spss_excluded(info: "SurveyInfo", frame: pd.DataFrame) -> "SurveyInfo":
+    """``info`` with the excluded codes :func:`read_table_bytes` kept from a .sav (``attrs['spss_excluded']``),
+    as the CLI adds them to the definition (:meth:`SurveyDefinition.with_excluded`): in ``definition`` and in
+    ``yaml_text`` (under :data:`SPSS_EXCLUDED_KEY`, which :func:`parse_survey` reads back), so the wave's stored
+    definition counts them as excluded in every later summary, page and report. ``info`` when there are none."""
+    extra = {str(col): {_plain_code(c): str(label) for c, label in codes.items()}
+             for col, codes in (frame.attrs.get(SPSS_EXCLUDED) or {}).items() if codes}
+    if not extra:
+        return info
+    return dataclasses.replace(info, yaml_text=_yaml_with_key(info.yaml_text, SPSS_EXCLUDED_KEY, extra),
+                               definition=info.definition.with_excluded(extra))
+
+
+#: the key of a wave's stored definition that holds the .sav's labelled SPSS user-missing codes kept as excluded
+#: codes (indicator column → {code: label}); written by the upload, read by :func:`parse_survey`
+SPSS_EXCLUDED_KEY = "spss_excluded"
+
+
+def stored_spss_excluded(yaml_text: str | None) -> dict[str, dict]:
+    """The excluded codes a wave's stored definition holds from its .sav (:data:`SPSS_EXCLUDED_KEY`; {} without):
+    set as the wave frame's ``attrs['spss_excluded']``, the library summary adds every compared wave's codes to the
+    definition, as the CLI does for the files it reads (a wave read from CSV compared with one read from a .sav).
+    Only a definition that names the key is parsed."""
+    if not yaml_text or SPSS_EXCLUDED_KEY not in yaml_text:
+        return {}
+    try:
+        raw = yaml.safe_load(yaml_text)
+        return _spss_excluded_entry(dict(raw)) if isinstance(raw, dict) else {}
+    except (yaml.YAMLError, ApiError):
+        return {}
+
+
+def _plain_code(code: Any) -> Any:
+    """98.0 → 98 (a code as YAML writes it back the same)."""
+    return int(code) if isinstance(code, float) and code.is_integer() else code
+
+
+def _yaml_with_key(yaml_text: str, key: str, value: dict[str, Any]) -> str:
+    """``yaml_text`` (a mapping) with ``key`` set to ``value`` (merged into one already there): appended as a block
+    so that the definition's own text and comments stay as written; the whole mapping written anew where appending
+    would not read back as meant (a flow mapping, an end-of-document marker, the key already there)."""
+    raw = yaml.safe_load(yaml_text)
+    merged = dict(raw.get(key) or {}) if isinstance(raw.get(key), dict) else {}
+    for col, codes in value.items():
+        merged[col] = {**(merged.get(col) or {}), **codes}
+    want = {**raw, key: merged}
+    text = yaml_text.rstrip("\n") + "\n" + yaml.safe_dump({key: merged}, allow_unicode=True, sort_keys=False)
+    try:
+        if key not in raw and yaml.safe_load(text) == want:
+            return text
+    except yaml.YAMLError:
+        pass
+    return yaml.safe_dump(want, allow_unicode=True, sort_keys=False)
+
+
+def _spss_excluded_entry(raw: dict[str, Any]) -> dict[str, dict]:
+    """The :data:`SPSS_EXCLUDED_KEY` entry of a definition mapping (removed from ``raw``), checked: a mapping of
+    indicator column → {numeric code: label}; a 422 naming what is wrong otherwise."""
+    value = raw.pop(SPSS_EXCLUDED_KEY, None) or {}
+    ok = isinstance(value, dict) and all(
+        isinstance(codes, dict) and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in codes)
+        for codes in value.values())
+    if not ok:
+        raise ApiError(422, "invalid_survey_definition", f"invalid survey definition: {SPSS_EXCLUDED_KEY} must map "
+                       "indicator columns to {code: label} (numeric codes)")
+    return {str(col): {c: str(label) for c, label in codes.items()} for col, codes in value.items()}
 
 
 def _yaml_position(exc: Exception) -> str:
@@ -449,7 +605,9 @@ def parse_survey(yaml_text: str, min_cell_floor: int = DEFAULT_MIN_CELL_FLOOR) -
     definition's ``min_cell`` is raised to ``min_cell_floor`` (the service's ``min_cell_floor`` setting, default
     :data:`DEFAULT_MIN_CELL_FLOOR`) when below it: every summary, quote, report and page the service builds
     reads the stored definition through here, so a definition with ``min_cell: 1`` cannot show readers cells of
-    one respondent. ``declared_min_cell`` keeps the definition's own value."""
+    one respondent. ``declared_min_cell`` keeps the definition's own value. A wave's stored definition may hold
+    :data:`SPSS_EXCLUDED_KEY` (written by the upload, :func:`with_spss_excluded`): the .sav's labelled SPSS
+    user-missing codes, added to the definition's excluded codes as the CLI adds them."""
     from textmine.survey import SurveyDefinition
 
     try:
@@ -459,8 +617,9 @@ def parse_survey(yaml_text: str, min_cell_floor: int = DEFAULT_MIN_CELL_FLOOR) -
                        f"survey definition is not valid YAML{_yaml_position(exc)}") from None
     if not isinstance(raw, dict):
         raise ApiError(422, "invalid_survey_definition", "survey definition must be a YAML mapping")
+    spss_excluded = _spss_excluded_entry(raw)
     try:
-        definition = SurveyDefinition.from_dict(raw)
+        definition = SurveyDefinition.from_dict(raw).with_excluded(spss_excluded)
     except Exception as exc:  # SurveyDefinitionError and malformed structures
         raise ApiError(422, "invalid_survey_definition",
                        f"invalid survey definition: {redact_name(_short(str(exc)))}") from None

@@ -214,6 +214,9 @@ class ReviewItem(BaseModel):
     confidence: float
     type: str | None = None
     language: str | None = Field(default=None, description="language of the comment (nb, nn, en, …), if known")
+    reason: str | None = Field(default=None, description="why it is queued here: 'uncertain', 'rare theme: <theme "
+                               "id>' (fewer than 3 corrections of it so far) or 'near-duplicate' (of a comment "
+                               "earlier in the queue)")
 
 
 class CorrectionIn(BaseModel):
@@ -230,6 +233,15 @@ class CorrectionOut(BaseModel):
     themes: list[str]
     type: str | None
     created_at: UtcDatetime
+
+
+class CorrectionsRemoved(BaseModel):
+    """What ``DELETE /responses/{id}/codes`` removed: ids and counts only, never text or themes."""
+
+    response_id: int
+    removed: int
+    correction_ids: list[int]
+    codebook_ids: list[int]
 
 
 class ModelIn(BaseModel):

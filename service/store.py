@@ -301,6 +301,10 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     info = library.parse_survey(definition_yaml)
     refuse_personal_data_in_definition(info.definition)  # the wave keeps it; readers see its labels
     frame = library.read_table_bytes(data, filename, info.definition)
+    read_notes = library.read_notes(frame)  # a .sav's notes, as the CLI prints them
+    info = library.with_spss_excluded(info, frame)  # its labelled SPSS missing codes: excluded codes, as the CLI
+    if info.yaml_text != definition_yaml:
+        refuse_personal_data_in_definition(info.definition)  # (the codes' value labels joined its labels)
     frame.columns = [str(c).strip() for c in frame.columns]
     ids = _checked_ids(frame, info)
     _refuse_personal_ids(ids, info.id_column)
@@ -308,6 +312,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     _check_comment_lengths(frame, info, settings.max_comment_chars)
     keyed_answers = _declared_answers(frame, info)  # before masking: the fingerprint does not depend on it
     frame, warnings = _stored_frame(frame, info, filename)
+    warnings = read_notes + warnings
     label = label if label is not None else _default_label(frame, info, filename)
     _refuse_existing_label(session, survey_id, label)
 
@@ -343,7 +348,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     else:  # (an exact copy stored on request holds nothing to difference against its original)
         _refuse_near_duplicate(session, survey_id, ids.tolist(), answers, texts)
 
-    wave = Wave(survey_id=survey_id, label=label, definition_yaml=definition_yaml, filename=Path(filename).name[:300],
+    wave = Wave(survey_id=survey_id, label=label, definition_yaml=info.yaml_text, filename=Path(filename).name[:300],
                 text_columns=list(info.text_columns), warnings=list(warnings), content_sha256=fingerprint,
                 content_hmac=keyed)
     session.add(wave)
@@ -808,6 +813,8 @@ def structured_frame(session: Session, wave: Wave, id_column: str = "respondent_
     for col in wave.text_columns:
         mapping = {rid: t for rid, q, t in texts if q == col}
         frame[col] = frame[id_column].map(mapping) if len(frame) else []
+    # a .sav wave's labelled SPSS missing codes: excluded codes in every summary it is part of (as the CLI's)
+    frame.attrs[library.SPSS_EXCLUDED] = library.stored_spss_excluded(wave.definition_yaml)
     return frame
 
 
@@ -1288,28 +1295,141 @@ def page_attributions(picked: list[dict[str, Any]], names: dict[tuple[str, str],
 
 
 # ---------------------------------------------------------------- review and corrections
+#: the review queue's diverse head: its first REVIEW_HEAD items are chosen one by one (rare themes, no
+#: near-duplicates); the rest follows by value, distinct texts before duplicates
+REVIEW_HEAD = 200
+REVIEW_HEAD_SCAN = 20  # at most REVIEW_HEAD_SCAN × REVIEW_HEAD rows are looked at to fill the head (bounded cost)
+REVIEW_RARE_BETA = 1.0  # weight of the rare-theme bonus (the library's ``beta``)
+
+
 def review_queue(session: Session, limit: int, offset: int, wave_id: int | None = None):
     """Results flagged needs_review in each wave's latest finished job that no human has corrected yet; stored
-    non-answers (``is_non_answer``) are left out (nothing to code). An unknown ``wave_id`` is a 404."""
+    non-answers (``is_non_answer``) are left out (nothing to code). An unknown ``wave_id`` is a 404.
+
+    Ranked as the library's queue (:func:`textmine.review.rank_for_review`) without embeddings, by
+    :func:`rank_review_rows`: uncertainty × a bonus for themes rare among the stored corrections and the items
+    ranked before, near-duplicates of the redacted text behind the distinct ones. One fixed, deterministic ranking
+    (ties by result id) that ``offset``/``limit`` slice; ``total`` counts the whole queue."""
     if wave_id is not None:
         get_or_404(session, Wave, wave_id, "wave")
     latest = (select(CodingJob.wave_id, func.max(CodingJob.id).label("job_id"))
               .where(CodingJob.state == "done").group_by(CodingJob.wave_id).subquery())
     corrected = select(Correction.response_id)
-    stmt = (select(CodingResult, Response)
+    stmt = (select(CodingResult.id, CodingResult.job_id, CodingResult.themes, CodingResult.confidence,
+                   CodingResult.type, Response.id, Response.wave_id, Response.question, Response.text_redacted)
             .join(latest, latest.c.job_id == CodingResult.job_id)
             .join(Response, Response.id == CodingResult.response_id)
             .where(CodingResult.needs_review == 1, Response.id.not_in(corrected),
                    func.coalesce(Response.is_non_answer, 0) == 0))
     if wave_id is not None:
         stmt = stmt.where(Response.wave_id == wave_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(stmt.order_by(CodingResult.confidence, CodingResult.id).limit(limit).offset(offset)).all()
-    items = [{"response_id": resp.id, "wave_id": resp.wave_id, "question": resp.question,
-              "text": resp.text_redacted, "job_id": res.job_id,
-              "themes": [t for t in res.themes.split(";") if t], "confidence": res.confidence,
-              "type": res.type or None} for res, resp in rows]
-    return items, int(total)
+    rows = session.execute(stmt).all()
+    candidates = [ReviewRow(result_id=r[0], confidence=float(r[3] or 0.0),
+                            themes=tuple(t for t in (r[2] or "").split(";") if t), text=r[8] or "") for r in rows]
+    ranked = rank_review_rows(candidates, _correction_theme_counts(session, {r[1] for r in rows}))
+    by_id = {r[0]: r for r in rows}
+    items = []
+    for result_id, reason in ranked[offset:offset + limit]:
+        _rid, job_id, themes, conf, ctype, resp_id, w_id, question, text_ = by_id[result_id]
+        items.append({"response_id": resp_id, "wave_id": w_id, "question": question, "text": text_,
+                      "job_id": job_id, "themes": [t for t in (themes or "").split(";") if t], "confidence": conf,
+                      "type": ctype or None, "reason": reason})
+    return items, len(rows)
+
+
+@dataclasses.dataclass(slots=True)
+class ReviewRow:
+    """What the review queue ranks a candidate by: its result id (ties), confidence, machine themes and the
+    redacted text (near-duplicates)."""
+
+    result_id: int
+    confidence: float
+    themes: tuple[str, ...]
+    text: str
+
+
+def _correction_theme_counts(session: Session, job_ids: set[int]) -> Counter:
+    """Corrections per theme (the latest correction of each response) in the codebooks of ``job_ids``."""
+    if not job_ids:
+        return Counter()
+    codebooks = select(CodingJob.codebook_id).where(CodingJob.id.in_(job_ids))
+    latest: dict[int, str] = {}
+    for response_id, themes in session.execute(select(Correction.response_id, Correction.themes)
+                                               .where(Correction.codebook_id.in_(codebooks))
+                                               .order_by(Correction.id)):
+        latest[response_id] = themes or ""
+    return Counter(t for themes in latest.values() for t in themes.split(";") if t)
+
+
+def rank_review_rows(rows: list[ReviewRow], corrected: Counter, *, head: int | None = None,
+                     beta: float = REVIEW_RARE_BETA) -> list[tuple[int, str]]:
+    """The review order as [(result id, reason)], deterministic (ties by result id).
+
+    Value of a row = ``(1 − confidence) × (1 + beta · mean r_t over its themes)`` with ``r_t = 1/√(1 + n_t)``
+    scaled to max 1, ``n_t`` the corrections of theme t (``corrected``) plus the items of t ranked before it (the
+    library's rule, :func:`textmine.review.rank_for_review`, with the decided themes in place of the scores).
+    The first ``head`` items (:data:`REVIEW_HEAD`) are chosen greedily by that value, skipping a text equal or
+    nearly equal to a chosen one (``textmine.review._dup_key`` / ``_near_duplicate``); the rest follow by value,
+    the texts not yet seen (by ``_dup_key``) before the duplicates. Reasons: ``rare theme: X`` (fewer than
+    :data:`MIN_THEME_EXAMPLES` corrections and earlier items of X), ``near-duplicate``, else ``uncertain``."""
+    import heapq
+
+    from textmine.review import _dup_key, _near_duplicate
+
+    head = REVIEW_HEAD if head is None else head
+    counts = Counter({t: corrected.get(t, 0) for row in rows for t in row.themes})
+    scale = 1.0 / math.sqrt(1.0 + min(counts.values(), default=0))  # r_t's maximum: r_t / scale ≤ 1
+    rarity = {t: 1.0 / math.sqrt(1.0 + n) / scale for t, n in counts.items()}
+
+    def value(row: ReviewRow) -> float:
+        bonus = sum(rarity[t] for t in row.themes) / len(row.themes) if row.themes else 0.0
+        return (1.0 - row.confidence) * (1.0 + beta * bonus)
+
+    def reason(row: ReviewRow) -> str:
+        rarest = min(row.themes, key=lambda t: (counts[t], t), default=None)
+        return f"rare theme: {rarest}" if rarest is not None and counts[rarest] < MIN_THEME_EXAMPLES else "uncertain"
+
+    folded: dict[str, str] = {}
+
+    def key(i: int) -> str:  # _dup_key once per distinct text
+        text_ = rows[i].text
+        if text_ not in folded:
+            folded[text_] = _dup_key(text_)
+        return folded[text_]
+
+    ranked: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    chosen_keys: list[str] = []
+    deferred: list[int] = []  # equal or nearly equal to a head item
+    heap = [(-value(row), row.result_id, i) for i, row in enumerate(rows)]
+    heapq.heapify(heap)
+    scans = 0
+    while heap and len(ranked) < head and scans < REVIEW_HEAD_SCAN * head:
+        neg, _, i = heapq.heappop(heap)
+        scans += 1
+        current = -value(rows[i])  # values only fall as counts grow: a stale entry is re-queued (lazy greedy)
+        if heap and current > neg and (current, rows[i].result_id) > heap[0][:2]:
+            heapq.heappush(heap, (current, rows[i].result_id, i))
+            continue
+        if key(i) in seen or _near_duplicate(key(i), chosen_keys):
+            deferred.append(i)
+            continue
+        ranked.append((rows[i].result_id, reason(rows[i])))
+        seen.add(key(i))
+        chosen_keys.append(key(i))
+        counts.update(rows[i].themes)
+        rarity.update({t: 1.0 / math.sqrt(1.0 + counts[t]) / scale for t in rows[i].themes})
+    last = {i: value(rows[i]) for i in [*(i for _, _, i in heap), *deferred]}  # by the counts after the head
+    later: list[tuple[int, str]] = []
+    for i in sorted((i for _, _, i in heap), key=lambda i: (-last[i], rows[i].result_id)):
+        if key(i) in seen:
+            later.append((i, "near-duplicate"))
+            continue
+        seen.add(key(i))
+        ranked.append((rows[i].result_id, reason(rows[i])))
+    later += [(i, "near-duplicate") for i in deferred]
+    later.sort(key=lambda x: (-last[x[0]], rows[x[0]].result_id))
+    return ranked + [(rows[i].result_id, why) for i, why in later]
 
 
 _THEME_ID_LIKE = re.compile(r"[\w-]{1,40}")
@@ -1353,6 +1473,25 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
     session.add(row)
     session.flush()
     return row
+
+
+def remove_corrections(session: Session, response_id: int) -> dict[str, Any]:
+    """Remove every human correction of a response (all codebooks), so that its machine codes count again in
+    summaries and it is queued for review again when they need it. All, not only the latest: the latest wins, so
+    removing it alone would bring back an earlier correction the analyst had replaced. Models trained on them
+    are not changed. An unknown response is a 404 ``not_found``, one without corrections a 404 ``no_correction``.
+    Returns ids and counts only."""
+    get_or_404(session, Response, response_id, "response")
+    found = session.execute(select(Correction.id, Correction.codebook_id)
+                            .where(Correction.response_id == response_id).order_by(Correction.id)).all()
+    if not found:
+        raise ApiError(404, "no_correction", f"response{id_text(response_id)} has no correction",
+                       id_details("response", response_id))
+    ids = [cid for cid, _ in found]
+    session.execute(delete(Correction).where(Correction.id.in_(ids)))
+    session.flush()
+    return {"response_id": response_id, "removed": len(ids), "correction_ids": ids,
+            "codebook_ids": sorted({cb for _, cb in found})}
 
 
 def _refuse_exclusive_combination(codebook: Codebook, themes: list[str]) -> None:

@@ -15,8 +15,8 @@ from service.db.models import Response as ResponseRow
 from service.db.models import TrainedModel, TrainingJob
 from service.deps import get_settings
 from service.limits import BusyAwareRoute, heavy_slot
-from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, ErrorBody, IdPath, JobState, Limit, ModelIn,
-                             ModelOut, Offset, Page, QuotesOut, ReviewItem, TrainingJobOut)
+from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, CorrectionsRemoved, ErrorBody, IdPath, JobState,
+                             Limit, ModelIn, ModelOut, Offset, Page, QuotesOut, ReviewItem, TrainingJobOut)
 from service.settings import Settings
 from textmine import quotes as quotes_lib
 from textmine.summary import HIDDEN_ROW_KEEPS  # the columns a hidden row keeps, as in the CLI's files
@@ -110,7 +110,9 @@ def quote_names_cache(app) -> store.PageNamesCache:
 def review_queue(wave_id: int | None = Query(None, ge=1, le=MAX_ID), limit: Limit = 50,
                  offset: Offset = 0, session: Session = Depends(get_session, scope="function"),
                  _: Principal = Depends(require_analyst)):
-    """Uncertain codes (needs_review) not yet corrected, least confident first."""
+    """Uncertain codes (needs_review) not yet corrected, ranked by the value of a label: least confident first, raised
+    for themes with few corrections so far (stored, or earlier in the queue), near-duplicate texts behind the
+    distinct ones (``reason`` says which). One deterministic ranking that ``offset``/``limit`` page through."""
     items, total = store.review_queue(session, limit, offset, wave_id)
     return Page[ReviewItem](items=with_languages(session, items), total=total, limit=limit, offset=offset)
 
@@ -132,6 +134,18 @@ def correct_codes(response_id: IdPath, body: CorrectionIn, session: Session = De
     return CorrectionOut(id=row.id, response_id=row.response_id, codebook_id=row.codebook_id,
                          themes=[t for t in row.themes.split(";") if t], type=row.type or None,
                          created_at=row.created_at)
+
+
+@router.delete("/responses/{response_id}/codes", response_model=CorrectionsRemoved,
+               responses={404: {"model": ErrorBody, "description": "unknown response (``not_found``) or no "
+                                                                   "correction to remove (``no_correction``)"}})
+def undo_correction(response_id: IdPath, session: Session = Depends(get_session, scope="function"),
+                    _: Principal = Depends(require_analyst)):
+    """Undo the human correction of a response: every correction of it is removed (the latest wins, so removing only
+    that one would bring back an earlier one; POST it again to keep one). Summaries use the machine codes again and
+    the response is back in the review queue when they need review. Answers ids and counts only. A model trained
+    earlier on the correction is not changed (train a new one). Audited as every data request."""
+    return CorrectionsRemoved(**store.remove_corrections(session, response_id))
 
 
 def model_out(m: TrainedModel) -> ModelOut:

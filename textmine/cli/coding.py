@@ -468,6 +468,23 @@ def _store_corrections(out: Path, stored, corrections: Path, earlier_sources) ->
     os.replace(tmp, manifest_path)
 
 
+def _question_echoes(data, labels: dict, default: str) -> list[int]:
+    """Positions of the labelled rows (``text``, ``question``) whose answer only repeats its survey question's label
+    (``labels``: {question: label}; a row without a question answers ``default``) and is no non-answer otherwise:
+    what ``textmine code --survey`` counts as a non-answer besides the cleaner's own ones."""
+    from textmine.preprocess import is_non_answer
+
+    if not labels:
+        return []
+    out = []
+    for i, (text, asked) in enumerate(zip(data["text"].tolist(), data["question"].tolist())):
+        label = labels.get(asked or default, "")
+        if label and isinstance(text, str) and text.strip() and not is_non_answer(text) \
+                and is_non_answer(text, (label,)):
+            out.append(i)
+    return out
+
+
 def register(app: typer.Typer) -> None:
     """Attach the coding commands."""
 
@@ -625,6 +642,16 @@ def register(app: typer.Typer) -> None:
                                            "with the model, validated per CV fold; needs the e5-l6 embedder, takes minutes)"),
         finetune_epochs: float = typer.Option(2.0, "--finetune-epochs", min=0.1, max=20.0),
         header_row: int = typer.Option(1, "--header-row", help=FILES_HEADER_ROW_HELP),
+        question_col: Optional[str] = typer.Option(
+            None, "--question-col", help="column naming the survey question each labelled comment answers (the model "
+                                         "learns routed questions' theme rates; default: a 'question' column)"),
+        question: Optional[str] = typer.Option(
+            None, "--question", help="the one survey question all labelled comments answer (a row's own 'question' "
+                                     "value wins)"),
+        survey: Optional[Path] = typer.Option(
+            None, "--survey", help="survey definition (YAML): a labelled answer that only repeats its question's label "
+                                   "(the question --question, --question-col or else --text-col names) is a "
+                                   "non-answer, left out of training as textmine code counts it"),
     ) -> None:
         """Train a calibrated supervised coder and save it as a model directory."""
         import pandas as pd
@@ -639,14 +666,32 @@ def register(app: typer.Typer) -> None:
         if missing:
             _fail(f"labelled file(s) not found: {', '.join(missing)}")
         _check_model_out(out)
+        if question is not None and question_col is not None:
+            _fail("give --question or --question-col, not both")
         try:
             cb = load_codebook(codebook)
         except CodebookError as exc:
             _fail(str(exc))
+        asked = {"question_col": question_col} if question_col else {}
         frames = [_read_labelled(p, cb, sheet, text_col=text_col, themes_col=themes_col, type_col=type_col,
-                                 id_col=id_col, header_row=header_row, row_refs=True).assign(group=str(p.resolve()))
-                  for p in labelled]
+                                 id_col=id_col, header_row=header_row, row_refs=True, **asked)
+                  .assign(group=str(p.resolve())) for p in labelled]
         data = pd.concat(frames, ignore_index=True)
+        if question_col is not None:
+            empty = [Path(g).name for g, none in (data["question"] == "").groupby(data["group"]).all().items() if none]
+            if empty:
+                _fail(f"{', '.join(empty)}: no question in column {question_col!r} (--question-col): the column is "
+                      f"missing or empty; expected the survey question each comment answers")
+        if question is not None:
+            data = _with_question(data, question)
+        asked_col = question_col or ("question" if (data["question"] != "").any() else None)
+        echoes = _question_echoes(data, _question_labels(survey, question or text_col, asked_col), text_col)
+        if echoes:  # a non-answer, as `code --survey` counts it: blank, so that fit leaves it out like one
+            refs = data["row_ref"].tolist()
+            _note(f"{len(echoes)} labelled answer(s) only repeat their survey question's wording (--survey {survey}): "
+                  f"non-answers, left out of training as textmine code counts them: "
+                  f"{'; '.join(refs[i] for i in echoes[:10])}{' …' if len(echoes) > 10 else ''}")
+            data.loc[echoes, "text"] = ""
         from textmine.classify.supervised import embedder_for_labels
 
         answered = int((data["themes"] != "").sum())

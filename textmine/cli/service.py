@@ -4,7 +4,7 @@
 (redacted text only, hidden cells blanked, no personal data in messages): create and upload (``survey-create``,
 ``upload``, ``codebook-add``), list and show (``surveys``, ``waves``, ``wave``, ``codebooks``, ``codebook``,
 ``models``, ``jobs``; ``--json`` prints the API's JSON), code (``code``, ``cancel``), read results (``summary``,
-``quotes``, ``report``), review and correct (``review``, ``correct``, also from a CSV file) and ``train``; erase (``delete-wave``,
+``quotes``, ``report``), review and correct (``review``, ``correct``, also from a CSV file, ``uncorrect``) and ``train``; erase (``delete-wave``,
 ``delete-survey``, ``delete-respondent``, ``delete-model``) and apply a retention period (``purge``)."""
 
 from __future__ import annotations
@@ -873,8 +873,9 @@ def _write_private(path: Path, content: bytes) -> None:
 def store_review(wave_id: Optional[int] = _id_opt("--wave-id"),
                  limit: int = typer.Option(20, "--limit", min=1, max=500), offset: int = OFFSET_OPT,
                  database: Optional[str] = DB_OPT) -> None:
-    """The review queue as JSON (like GET /review-queue?wave_id=&limit=&offset=: least confident first, redacted
-    texts, no non-answers; ``total`` counts the whole queue; an unknown --wave-id is an error)."""
+    """The review queue as JSON (like GET /review-queue?wave_id=&limit=&offset=: least confident first, raised for
+    rarely corrected themes, near-duplicates later; redacted texts, no non-answers; ``total`` counts the whole queue;
+    an unknown --wave-id is an error)."""
     from service import listing
     from service.errors import ApiError
 
@@ -921,6 +922,23 @@ def store_correct(response_id: Optional[int] = typer.Argument(None, min=1, max=M
     except ApiError as exc:
         _fail(exc)
     typer.echo(f"correction id={row.id} response={row.response_id} themes={row.themes}")
+
+
+@store_app.command("uncorrect")
+@_store_errors
+def store_uncorrect(response_id: int = typer.Argument(..., min=1, max=MAX_ID),
+                    database: Optional[str] = DB_OPT) -> None:
+    """Undo the human corrections of a response (like DELETE /responses/{id}/codes: all of them; the machine codes
+    count again; models trained on them are not changed). Prints the removed ids and counts as JSON."""
+    from service import store
+    from service.errors import ApiError
+
+    try:
+        with _db(database).session() as s:
+            removed = store.remove_corrections(s, response_id)
+    except ApiError as exc:
+        _fail(exc)
+    _echo_json(removed)
 
 
 CORRECTION_COLUMNS = ("response_id", "themes", "type")
@@ -1292,3 +1310,56 @@ def _listed_counts(listed: list[dict]) -> dict[str, int]:
     """A purge listing's totals (a dry run's audit counts): waves, respondents, responses."""
     return {"waves": len(listed), "respondents": sum(int(w["respondents"] or 0) for w in listed),
             "responses": sum(int(w["responses"] or 0) for w in listed)}
+
+
+# ---------------------------------------------------------------- store: copy to another database
+@store_app.command("copy")
+def store_copy(source: str = typer.Option(..., "--from", help="SQLAlchemy URL of the store to copy (only read)"),
+               target: str = typer.Option(..., "--to", help="SQLAlchemy URL of an empty database (created and "
+                                          "migrated; refused if it holds any rows)"),
+               yes: bool = typer.Option(False, "--yes", "-y", help="copy without asking")) -> None:
+    """Copy a whole store to another database, e.g. from the embedded SQLite file to PostgreSQL: every table with
+    its ids, hashed API keys, encrypted raw text and the store's secret, in one transaction on the target; prints
+    the rows per table (never their contents) after checking them against the source. Stop the servers writing to
+    the source first; point them at the target afterwards."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.storecopy import CountMismatch, StoreCopyError, copy_store
+
+    _check_copy_url(source, create=False)
+    shown = f"{_redact_url(source)} → {_redact_url(target)}"
+    if not yes and not typer.confirm(f"Copy the store {shown}?", default=False):
+        typer.echo("nothing copied", err=True)
+        raise typer.Exit(1)
+    _check_copy_url(target, create=True)
+    try:
+        counts = copy_store(source, target, progress=_copy_progress)
+    except CountMismatch as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    except StoreCopyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    except (SQLAlchemyError, CommandError) as exc:
+        typer.echo(f"error: copy {shown}: {_store_reason(exc)}; no rows copied to the target", err=True)
+        raise typer.Exit(2)
+    _table("rows copied per table", ["table", "rows"], [[name, n] for name, n in counts.items()])
+    typer.echo(f"copied {shown}: {sum(counts.values())} rows in {len(counts)} tables, counts checked against the "
+               "source", err=True)
+
+
+def _check_copy_url(url: str, create: bool) -> None:
+    """:func:`_check_store` for ``store copy`` (an unparsable URL is one line too)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        _check_store(url, create)
+    except SQLAlchemyError as exc:
+        _fail_store(url, _store_reason(exc))
+
+
+def _copy_progress(table: str, done: int, total: int) -> None:
+    """On stderr: each table as its copy starts."""
+    if done == 0:
+        typer.echo(f"copying {table} ({total} rows)…", err=True)
