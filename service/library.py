@@ -224,6 +224,11 @@ def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[s
     return {"n_training": len(texts), "embedder": spec, **held_out_metrics(coder)}
 
 
+#: training metrics reported (``SupervisedCoder.training_metrics_``, out-of-fold = held out in cross-validation)
+HELD_OUT_METRICS = ("n_train", "oof_macro_f1", "oof_micro_f1", "oof_weighted_f1", "oof_exact_match",
+                    "oof_auto_coded_share", "oof_accuracy_at_60pct_coverage", "cv_folds", "review_threshold")
+
+
 def held_out_metrics(coder) -> dict[str, Any]:
     """The held-out (out-of-fold) figures a trained :class:`SupervisedCoder` records (``training_metrics_``)."""
     trained = getattr(coder, "training_metrics_", {}) or {}
@@ -247,11 +252,11 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
     (``training_data`` in its manifest, found as :func:`textmine.classify.artefact.recorded_paths` finds them),
     read and checked against ``codebook`` like ``textmine review --corrections`` reads them; usable only when the
     model was trained for this codebook and every file is on disk. A model that ``review --corrections`` retrained
-    keeps its corrections in its folder (``earlier``, hash-checked: :func:`kept_corrections`); their source files
-    (``sources``) are not training files, as in the CLI."""
+    keeps its corrections in its folder (``earlier``, hash-checked: :func:`textmine.review.read_kept_corrections`);
+    their source files (``sources``) are not training files, as in the CLI."""
     from textmine.classify.artefact import ArtefactError, checked_codebook, recorded_paths
     from textmine.paths import DEFAULT_MODEL_DIR
-    from textmine.review import read_labelled
+    from textmine.review import CORRECTIONS_FILE, read_kept_corrections, read_labelled
 
     model_dir = Path(default_model) if default_model is not None else DEFAULT_MODEL_DIR
     try:
@@ -259,7 +264,7 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
     except (ArtefactError, OSError, ValueError):
         return BaseTraining(missing=f"the default model ({model_dir.name}) is not a model for this codebook")
     try:
-        earlier, sources = kept_corrections(model_dir, manifest)
+        earlier, sources = read_kept_corrections(model_dir, manifest, shown=f"{model_dir.name}/{CORRECTIONS_FILE}")
     except ValueError as exc:
         return BaseTraining(missing=f"the default model's corrections cannot be used: {exc}")
     # corrections files of earlier rounds are kept in the model folder (corrections.csv), not read again (as the CLI)
@@ -280,57 +285,6 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
                         earlier=earlier, sources=sources)
 
 
-#: the file a retrained model keeps its corrections in (``textmine review --corrections``; sha256, rows and source
-#: files in the manifest's ``corrections`` entry)
-CORRECTIONS_FILE = "corrections.csv"
-
-
-def kept_corrections(model_dir: Path, manifest: dict[str, Any]) -> tuple[pd.DataFrame | None, list[str]]:
-    """The corrections a retrained model keeps in its folder and the corrections files they came from, as ``textmine
-    review`` reads them ((None, []) without); ValueError when the file is gone or is not the one the manifest's
-    sha256 records (never trained on a changed file)."""
-    info = manifest.get("corrections")
-    if not info:
-        return None, []
-    path = model_dir / str(info.get("file") or CORRECTIONS_FILE)
-    if not path.is_file():
-        raise ValueError(f"{model_dir.name}/{path.name} is not found; the model's manifest records "
-                         f"{info.get('rows', '?')} corrections kept there — copy the whole model folder")
-    if _sha256_file(path) != info.get("sha256"):
-        raise ValueError(f"{model_dir.name}/{path.name} changed after the model was saved (its sha256 is not the "
-                         "one manifest.json records)")
-    return pd.read_csv(path, dtype=str, keep_default_na=False), [str(p) for p in info.get("sources") or []]
-
-
-def _sha256_file(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def keep_corrections(model_dir: Path, stored: pd.DataFrame, sources: Sequence[str]) -> None:
-    """The corrections a model was trained on (``RetrainResult.corrections``: redacted, as a queue writes them) into
-    its folder as :data:`CORRECTIONS_FILE`, with sha256, count and source files in its manifest, as ``textmine
-    review --corrections --out`` keeps them (both files replaced whole): a later review of the model trains on them."""
-    import json
-
-    path, tmp = model_dir / CORRECTIONS_FILE, model_dir / f".{CORRECTIONS_FILE}.tmp"
-    stored.to_csv(tmp, index=False, encoding="utf-8")
-    os.replace(tmp, path)
-    manifest_path = model_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["corrections"] = {"file": CORRECTIONS_FILE, "sha256": _sha256_file(path), "rows": int(len(stored)),
-                               "sources": list(dict.fromkeys(sources))}
-    tmp = model_dir / ".manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, manifest_path)
-
-
-#: training metrics reported (``SupervisedCoder.training_metrics_``, out-of-fold = held out in cross-validation)
-HELD_OUT_METRICS = ("n_train", "oof_macro_f1", "oof_micro_f1", "oof_weighted_f1", "oof_exact_match",
-                    "oof_auto_coded_share", "oof_accuracy_at_60pct_coverage", "cv_folds", "review_threshold")
-
-
 def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path, *, base: BaseTraining,
                            base_coder=None, factory=None) -> dict[str, Any]:
     """Train a supervised coder as ``textmine review --corrections`` retrains (:func:`textmine.review.
@@ -338,7 +292,7 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
     plus ``corrections`` (text, themes, type, question), a correction replacing the base label of the same text;
     the corrections alone when there is no base. The default model's kept corrections (``base.earlier``) are trained
     on again (a newer correction of the same text wins), and all of them are kept in the new model's folder
-    (:func:`keep_corrections`) as the CLI keeps them. Saves it to ``model_dir``; returns the held-out
+    (:func:`textmine.review.keep_corrections`) as the CLI keeps them. Saves it to ``model_dir``; returns the held-out
     (out-of-fold) training metrics as the library reports them."""
     if factory is not None and hasattr(factory, "train"):  # test doubles: the merged rows, no metrics
         merged = _merged_plain(base.frame, corrections)
@@ -347,7 +301,7 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
     from textmine.classify import SupervisedCoder
 
     if base.frame is not None and isinstance(base_coder, SupervisedCoder):
-        from textmine.review import apply_corrections
+        from textmine.review import CORRECTIONS_FILE, apply_corrections, keep_corrections
 
         result = apply_corrections(base_coder, corrections, train=base.frame, where="corrections", id_col=None,
                                    warn=lambda msg: None, earlier=base.earlier,

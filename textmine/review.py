@@ -353,6 +353,60 @@ def stored_corrections(coder: BaseCoder, corr: pd.DataFrame, ids: Sequence[str])
                         columns=STORED_COLUMNS)
 
 
+#: the file a retrained model keeps its corrections in (``textmine review --corrections``; sha256, rows and source
+#: files in the manifest's ``corrections`` entry), read by later rounds and by the service's training
+CORRECTIONS_FILE = "corrections.csv"
+
+
+def _sha256_file(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_kept_corrections(model_dir, manifest: dict[str, Any], shown: str | None = None
+                          ) -> tuple[pd.DataFrame | None, list[str]]:
+    """The corrections a retrained model keeps in its folder and the corrections files they came from, in the order
+    of the rounds ((None, []) without). ValueError when the file is gone or is not the one whose sha256 the manifest
+    records (never train on a changed file); ``shown`` names the file in the message (default: its path)."""
+    from pathlib import Path
+
+    info = manifest.get("corrections")
+    if not info:
+        return None, []
+    path = Path(model_dir) / str(info.get("file") or CORRECTIONS_FILE)
+    name = shown or str(path)
+    if not path.is_file():
+        raise ValueError(f"{name}: not found; the model's manifest records {info.get('rows', '?')} corrections kept "
+                         f"there (sha256 {str(info.get('sha256'))[:12]}…) — copy the whole model folder, "
+                         f"{CORRECTIONS_FILE} included")
+    if _sha256_file(path) != info.get("sha256"):
+        raise ValueError(f"{name}: changed after the model was saved (its sha256 is not the one manifest.json "
+                         "records); expected the corrections the model was trained on — put the file back as it was")
+    return pd.read_csv(path, dtype=str, keep_default_na=False), [str(x) for x in info.get("sources") or []]
+
+
+def keep_corrections(model_dir, stored: pd.DataFrame, sources: Sequence[str]) -> None:
+    """The corrections a model was trained on (:func:`stored_corrections`: redacted text, as a queue writes it) into
+    its folder as :data:`CORRECTIONS_FILE`, with sha256, count and the corrections files of all rounds in
+    manifest.json (both files replaced whole: never half written); a later round trains on them too."""
+    import json
+    import os
+    from pathlib import Path
+
+    model_dir = Path(model_dir)
+    path, tmp = model_dir / CORRECTIONS_FILE, model_dir / f".{CORRECTIONS_FILE}.tmp"
+    stored.to_csv(tmp, index=False, encoding="utf-8")
+    os.replace(tmp, path)
+    manifest_path = model_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["corrections"] = {"file": CORRECTIONS_FILE, "sha256": _sha256_file(path), "rows": int(len(stored)),
+                               "sources": list(dict.fromkeys(str(x) for x in sources))}
+    tmp = model_dir / ".manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, manifest_path)
+
+
 def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
                       eval_set: pd.DataFrame | None = None, where: str = "corrections", id_col: str | None = "id",
                       warn: Callable[[str], None] | None = None, weight: int = 1,

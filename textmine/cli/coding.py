@@ -385,9 +385,6 @@ class _DaskProgress:
             self.bar = None
 
 
-CORRECTIONS_FILE = "corrections.csv"  # a retrained model's corrections, kept in its folder (see review --corrections)
-
-
 class _Progress:
     """Retraining stages on stderr with the time since the start ("[  12.3 s] embedding 7,000 texts"), so that a
     retraining of minutes is not silent."""
@@ -415,57 +412,30 @@ def _with_question(corr_df, question: str):
     return corr_df
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _stored_corrections(model: Optional[Path]):
-    """The corrections a retrained model keeps in its folder and the corrections files they came from, in the order
-    of the rounds ((None, []) without). Checked against the hash its manifest records: a changed or missing file
-    stops ``review`` (exit 2) rather than train without them."""
-    import pandas as pd
-
+    """The corrections a retrained model keeps in its folder and their source files ((None, []) without); a changed
+    or missing file stops ``review`` (exit 2) rather than train without them."""
     if model is None:
         return None, []
     from textmine.classify.artefact import ArtefactError, read_manifest
+    from textmine.review import read_kept_corrections
 
     try:
-        info = read_manifest(model).get("corrections")
+        manifest = read_manifest(model)
     except ArtefactError:
         return None, []
-    if not info:
-        return None, []
-    path = model / info.get("file", CORRECTIONS_FILE)
-    if not path.exists():
-        _fail(f"{path}: not found; the model's manifest records {info.get('rows', '?')} corrections kept there "
-              f"(sha256 {str(info.get('sha256'))[:12]}…) — copy the whole model folder, {CORRECTIONS_FILE} "
-              f"included")
-    if _sha256(path) != info.get("sha256"):
-        _fail(f"{path}: changed after the model was saved (its sha256 is not the one manifest.json records); "
-              f"expected the corrections the model was trained on — put the file back as it was")
-    return pd.read_csv(path, dtype=str, keep_default_na=False), list(info.get("sources") or [])
+    try:
+        return read_kept_corrections(model, manifest)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def _store_corrections(out: Path, stored, corrections: Path, earlier_sources) -> None:
-    """The corrections a model was trained on (redacted text, as a queue writes it) into its folder, with their
-    sha256, count and source files in manifest.json (both files replaced whole: never half written)."""
-    import os
+    """The corrections a model was trained on into its folder (:func:`textmine.review.keep_corrections`), with the
+    corrections files of all rounds (the earlier ones' rows are in this model's corrections too)."""
+    from textmine.review import keep_corrections
 
-    path = out / CORRECTIONS_FILE
-    tmp = out / f".{CORRECTIONS_FILE}.tmp"
-    stored.to_csv(tmp, index=False, encoding="utf-8")
-    os.replace(tmp, path)
-    manifest_path = out / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    # the corrections files of all rounds (the earlier ones' rows are in this model's corrections too)
-    sources = list(dict.fromkeys([*earlier_sources, str(corrections.resolve())]))
-    manifest["corrections"] = {"file": CORRECTIONS_FILE, "sha256": _sha256(path), "rows": int(len(stored)),
-                               "sources": sources}
-    tmp = out / ".manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, manifest_path)
+    keep_corrections(out, stored, [*earlier_sources, str(corrections.resolve())])
 
 
 def _question_echoes(data, labels: dict, default: str) -> list[int]:
@@ -822,7 +792,7 @@ def register(app: typer.Typer) -> None:
         """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
         import pandas as pd
 
-        from textmine.review import apply_corrections, review_queue
+        from textmine.review import CORRECTIONS_FILE, apply_corrections, review_queue
 
         if not input.exists():
             _fail(f"input file not found: {input}")
