@@ -173,7 +173,8 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
                                 compare_to=compare_to, embedder=embedder)
     except (ValueError, KeyError) as exc:
         raise ApiError(422, "summary_failed", f"could not build the report: {str(exc)[:300]}") from None
-    data = report_from_summary(summary, info.definition, frames=frames, coded=coded, codebook=codebook, method=method)
+    data = report_from_summary(summary, info.definition, frames=frames, coded=coded, codebook=codebook, method=method,
+                               language=language)
     data.language = language
     with _LOCK:
         cache[key] = data

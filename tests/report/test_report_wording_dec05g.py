@@ -278,3 +278,16 @@ def test_workbook_change_verdicts_have_direction(workbooks):
     assert {"signifikant økning", "signifikant nedgang"} <= nb and "signifikant" not in nb
     nn = {c.value for c in _column(workbooks["nn"][say("Endring", "nn")], say("Vurdering", "nn"))}
     assert "signifikant auke" in nn and "inga sikker endring" in nn
+
+
+def test_spss_file_label_carries_the_title_in_the_report_language(report_data, tmp_path):
+    """kodede_svar.sav's file label starts with the title as printed (nynorsk report: the nynorsk title)."""
+    import pyreadstat
+
+    from textmine.report.spss import write_sav
+
+    nn = _lang(report_data, "nn")
+    if nn.coded is None or len(nn.coded) == 0:
+        pytest.skip("no coded rows in this report")
+    _, meta = pyreadstat.read_sav(str(write_sav(nn, tmp_path / "nn.sav")), metadataonly=True)
+    assert meta.file_label.startswith("Arbeidsgivarundersøkinga – "), meta.file_label

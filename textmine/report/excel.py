@@ -284,6 +284,11 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
                           + [(say(ABBREVIATIONS_KEY, lang), abbreviations_note(r))], columns=["key", "value"])
     _write(wb.create_sheet(say("Metode", lang)), method,
            {"key": say("Punkt", lang), "value": say("Beskrivelse", lang)}, {})
+    return _save_report_workbook(wb, r, lang, path)
+
+
+def _save_report_workbook(wb: Workbook, r: ReportData, lang: str, path: Path) -> Path:
+    """Save a report workbook with its properties (creator, title, language) and fixed export times."""
     wb.properties.creator = "textmine"
     wb.properties.title = excel_text(workbook_title(r))
     wb.properties.language = WORKBOOK_LANG[lang]
@@ -310,11 +315,7 @@ def write_row_workbook(r: ReportData, path: str | Path, *, omit_columns: Iterabl
     method = pd.DataFrame(_with_notes([], [note], lang), columns=["key", "value"])  # («Merknader», as in rapport.xlsx)
     _write(wb.create_sheet(say("Metode", lang)), method,
            {"key": say("Punkt", lang), "value": say("Beskrivelse", lang)}, {})
-    wb.properties.creator = "textmine"
-    wb.properties.title = excel_text(workbook_title(r))
-    wb.properties.language = WORKBOOK_LANG[lang]
-    _save_fixed(wb, path, export_time())
-    return path
+    return _save_report_workbook(wb, r, lang, path)
 
 
 #: the sheet «Kodebok»'s headers

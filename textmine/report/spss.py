@@ -10,6 +10,7 @@ import pandas as pd
 import pyreadstat
 
 from .model import ReportData
+from .views import shown_title
 from .wording import say
 
 VAR_LABELS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "Fritekstspørsmål",
@@ -172,7 +173,7 @@ def write_sav(r: ReportData, path: str | Path, *, omit=()) -> Path:
     if lang != "nb":
         df, var_labels, value_labels = in_language(df, var_labels, value_labels, lang)
     pyreadstat.write_sav(df, str(path), column_labels=var_labels, variable_value_labels=value_labels,
-                         variable_measure=measure, file_label=f"{r.title} – {say('kodede fritekstsvar', lang)}")
+                         variable_measure=measure, file_label=f"{shown_title(r)} – {say('kodede fritekstsvar', lang)}")
     from .excel import export_time
 
     set_creation_time(path, export_time())
