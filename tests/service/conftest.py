@@ -26,6 +26,15 @@ from service.settings import Settings  # noqa: E402
 from textmine.paths import SAMPLE_DIR  # noqa: E402
 
 
+def sqlite_sequence(path) -> dict[str, int]:
+    """SQLite's AUTOINCREMENT counters of the store file ``path``: table -> the highest id handed out."""
+    con = sqlite3.connect(path)
+    try:
+        return dict(con.execute("SELECT name, seq FROM sqlite_sequence"))
+    finally:
+        con.close()
+
+
 def move_store(url: str, revision: str, down: bool = False) -> None:
     """Upgrade (or, ``down``, downgrade) the store at ``url`` to Alembic ``revision``."""
     from alembic import command
@@ -42,7 +51,8 @@ def move_store(url: str, revision: str, down: bool = False) -> None:
     engine.dispose()
 
 
-_LOGGERS = ("textmine", "textmine.service", "textmine.audit", "uvicorn", "uvicorn.error", "uvicorn.access")
+_LOGGERS = ("textmine", "textmine.service", "textmine.audit", "uvicorn", "uvicorn.error", "uvicorn.access",
+            "uvicorn.asgi")
 
 
 @pytest.fixture(autouse=True)

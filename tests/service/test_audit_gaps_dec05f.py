@@ -24,26 +24,10 @@ from service.db.models import ApiKey
 from textmine.cli import app as cli_app
 
 RID = str(sample_frame(30)["respondent_id"].iloc[0])  # the sample's first respondent
-UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 
 
 def _lines(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-@pytest.fixture
-def logging_state():
-    """The textmine and uvicorn loggers as they were, after the test."""
-    names = ("textmine", "textmine.audit", *UVICORN)
-    before = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).level, logging.getLogger(n).propagate,
-                  list(logging.getLogger(n).filters)) for n in names}
-    yield
-    for name, (handlers, level, propagate, filters) in before.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
-        logger.filters[:] = filters
 
 
 # ---------------------------------------------------------------- 1. CLI erasures are audited
@@ -200,7 +184,7 @@ def test_a_failed_ui_login_and_a_proxy_call_without_a_session_name_no_key(audite
 
 
 # ---------------------------------------------------------------- 3. logs
-def test_the_erasure_log_line_is_json(logging_state, tmp_path):
+def test_the_erasure_log_line_is_json(tmp_path):
     buf = io.StringIO()
     logsetup.configure("info", "json", stream=buf)
     er = erasure.Erasure()
@@ -219,7 +203,7 @@ def test_the_erasure_log_line_is_json(logging_state, tmp_path):
         buf.getvalue()
 
 
-def test_uvicorn_lines_go_through_the_same_json_handler(logging_state):
+def test_uvicorn_lines_go_through_the_same_json_handler():
     buf = io.StringIO()
     logsetup.configure("info", "json", stream=buf)
     logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
@@ -228,7 +212,7 @@ def test_uvicorn_lines_go_through_the_same_json_handler(logging_state):
                                                                    "Started server process [42]"), entry
 
 
-def test_uvicorns_unhandled_error_line_gets_no_traceback_from_the_handler(logging_state):
+def test_uvicorns_unhandled_error_line_gets_no_traceback_from_the_handler():
     from service.errors import install_log_filter
 
     buf = io.StringIO()
@@ -260,7 +244,7 @@ def _serve(tmp_path, monkeypatch, fake_run, *args):
     return CliRunner().invoke(cli_app, ["serve", "--port", str(port), *args])
 
 
-def test_serve_with_log_format_json_writes_uvicorns_startup_lines_as_json(tmp_path, monkeypatch, logging_state):
+def test_serve_with_log_format_json_writes_uvicorns_startup_lines_as_json(tmp_path, monkeypatch):
     import uvicorn
 
     def fake_run(app, **kwargs):
@@ -273,8 +257,7 @@ def test_serve_with_log_format_json_writes_uvicorns_startup_lines_as_json(tmp_pa
     assert len(lines) == 1 and json.loads(lines[0])["logger"] == "uvicorn.error", res.stderr
 
 
-def test_serve_with_log_level_debug_shows_debug_lines_logged_while_the_app_is_built(tmp_path, monkeypatch,
-                                                                                    logging_state):
+def test_serve_with_log_level_debug_shows_debug_lines_logged_while_the_app_is_built(tmp_path, monkeypatch):
     import service.app
 
     monkeypatch.setattr(service.app, "tune_malloc", lambda *a: logging.getLogger("textmine.service").debug(

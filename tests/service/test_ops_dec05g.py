@@ -6,7 +6,6 @@ Was: the heavy-request limit was made at the first summary, quote or report, so 
 
 from __future__ import annotations
 
-import logging
 import threading
 
 import pytest
@@ -99,22 +98,7 @@ def test_the_limit_made_at_start_is_the_one_the_routes_use(app_factory, heavy_en
     assert app.state.heavy_limit._sem._value == 1  # given back
 
 
-@pytest.fixture
-def logging_state():
-    """The textmine and uvicorn loggers as they were, after the test (``serve`` configures them)."""
-    names = ("textmine", "textmine.audit", "uvicorn", "uvicorn.error", "uvicorn.access")
-    before = {n: (list(logging.getLogger(n).handlers), logging.getLogger(n).level, logging.getLogger(n).propagate,
-                  list(logging.getLogger(n).filters)) for n in names}
-    yield
-    for name, (handlers, level, propagate, filters) in before.items():
-        logger = logging.getLogger(name)
-        logger.handlers[:] = handlers
-        logger.setLevel(level)
-        logger.propagate = propagate
-        logger.filters[:] = filters
-
-
-def test_serve_with_a_bad_heavy_setting_exits_2_with_one_line(tmp_path, heavy_env, logging_state):
+def test_serve_with_a_bad_heavy_setting_exits_2_with_one_line(tmp_path, heavy_env):
     import socket
 
     import uvicorn

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import move_store, coded_job, create_survey, hdr, sample_frame, snapshot, uploaded_wave
+from conftest import sqlite_sequence, move_store, coded_job, create_survey, hdr, sample_frame, snapshot, uploaded_wave
 from sqlalchemy import func, select, text
 
 from service.db.models import Base, CodingJob, CodingResult, Respondent, Response, Survey, Wave
@@ -112,14 +112,6 @@ def _autoincrement(path) -> set[str]:
         con.close()
 
 
-def _sequence(path) -> dict[str, int]:
-    con = sqlite3.connect(path)
-    try:
-        return dict(con.execute("SELECT name, seq FROM sqlite_sequence"))
-    finally:
-        con.close()
-
-
 def _rows(path) -> dict:
     rows = snapshot(path)
     rows.pop("sqlite_sequence", None)
@@ -147,7 +139,7 @@ def test_a_0009_store_upgrades_keeping_every_row_id_foreign_key_and_index(sqlite
     assert _schema(store_0009) == schema
     assert _autoincrement(store_0009) == set(ID_TABLES)
     highest = {t: max(eval(r)[0] for r in rows[t]) for t in ID_TABLES}  # id is the first column
-    assert _sequence(store_0009) == highest
+    assert sqlite_sequence(store_0009) == highest
     con = sqlite3.connect(store_0009)
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     con.close()
@@ -177,13 +169,13 @@ def test_upgrading_again_changes_nothing_and_keeps_the_sequence_above_a_deleted_
             s.add(Survey(name=name))
     with db.session() as s:
         s.delete(s.scalar(select(Survey).where(Survey.name == "c")))
-    rows, schema, sequence = _rows(path), _schema(path), _sequence(path)
+    rows, schema, sequence = _rows(path), _schema(path), sqlite_sequence(path)
     assert sequence["surveys"] == 3
 
     migrate(db.engine)  # already at head
     move_store(sqlite_url, "0009", down=True)  # the downgrade keeps AUTOINCREMENT; 0010 runs again on such tables
     migrate(db.engine)
-    assert (_rows(path), _schema(path), _sequence(path)) == (rows, schema, sequence)
+    assert (_rows(path), _schema(path), sqlite_sequence(path)) == (rows, schema, sequence)
     assert _autoincrement(path) == set(ID_TABLES)
     with db.session() as s:
         survey = Survey(name="d")
@@ -213,5 +205,5 @@ def test_a_table_made_again_by_an_earlier_revision_is_rebuilt_alone(sqlite_url, 
     migrate(db.engine)
     assert _autoincrement(path) == set(ID_TABLES)
     assert _rows(path) == {**rows, "training_jobs": []}
-    assert _sequence(path)["surveys"] == 3  # the survey tables' sequence untouched: id 3 stays used
+    assert sqlite_sequence(path)["surveys"] == 3  # the survey tables' sequence untouched: id 3 stays used
     db.dispose()

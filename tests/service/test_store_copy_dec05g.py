@@ -9,7 +9,7 @@ from datetime import timezone
 
 import pytest
 from conftest import (coded_job, create_survey, hdr, issue_keys, make_settings, move_store, postgres_url_or_skip,
-                      reset_postgres, sample_frame, snapshot, to_csv_bytes, upload, uploaded_wave)
+                      reset_postgres, sqlite_sequence, sample_frame, snapshot, to_csv_bytes, upload, uploaded_wave)
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
@@ -47,15 +47,6 @@ def _secrets(url: str) -> list[tuple]:
             return list(conn.execute(text("SELECT name, value FROM store_secrets ORDER BY name")))
     finally:
         engine.dispose()
-
-
-def _sequence(path) -> dict[str, int]:
-    """SQLite's AUTOINCREMENT counters: table -> the highest id handed out."""
-    con = sqlite3.connect(path)
-    try:
-        return dict(con.execute("SELECT name, seq FROM sqlite_sequence"))
-    finally:
-        con.close()
 
 
 def _build_store(url: str, tmp_path) -> dict:
@@ -224,7 +215,7 @@ def test_round_trip_through_postgres_keeps_every_value(tmp_path, monkeypatch):
     before, after = snapshot(tmp_path / "store.db"), snapshot(tmp_path / "back.db")
     for table in Base.metadata.tables:
         assert after[table] == before[table], table
-    seq, back = _sequence(tmp_path / "store.db"), _sequence(tmp_path / "back.db")
+    seq, back = sqlite_sequence(tmp_path / "store.db"), sqlite_sequence(tmp_path / "back.db")
     assert all(back[name] >= n for name, n in seq.items()) and back["waves"] == seq["waves"]
 
 
