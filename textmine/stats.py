@@ -529,6 +529,7 @@ def crosstab(
     row_order: Sequence | None = None,
     col_order: Sequence | None = None,
     decimals: int | None = 1,
+    min_cell: int = 0,
 ) -> dict[str, Any]:
     """Crosstab of ``row`` × ``col`` with counts, row percentages and Pearson chi-square.
 
@@ -541,7 +542,16 @@ def crosstab(
     first-order Rao–Scott style correction); Yates' correction (``correction=True``, 2×2 only) is applied to
     that rescaled table, the scale the test is computed on. Row percentages are rounded half-up to ``decimals``
     (``None`` keeps full precision).
+
+    ``sparse_cells`` / ``min_expected``: cells whose expected count (on the tested scale) is under 5, and the
+    smallest; ``warnings`` says so when more than 20 % of the cells are under 5 or any is under 1 (Cochran's
+    rule: the chi-square p-value is then unreliable). ``min_cell`` > 0 hides every row holding a cell of 1 to
+    ``min_cell`` − 1 respondents (unweighted): its counts and percentages become ``None`` and it is listed in
+    ``hidden_rows`` (a whole row, so no hidden cell follows from its row's other cells); the test still uses
+    the full table.
     """
+    if min_cell < 0:
+        raise ValueError(f"min_cell must be ≥ 0, got {min_cell}")
     for c in (row, col) + ((weight,) if weight else ()):
         if c not in df.columns:
             raise KeyError(f"column {c!r} not in data (columns: {', '.join(map(str, df.columns))})")
@@ -566,6 +576,8 @@ def crosstab(
     ri, ci, w = ri[first], ci[first], w[first]
     table = np.zeros((len(rows), len(cols)))
     np.add.at(table, (ri, ci), w)
+    people = np.zeros((len(rows), len(cols)), dtype=int)  # unweighted respondents per cell
+    np.add.at(people, (ri, ci), 1)
     n = int(keep.sum())
     if weight:
         n_eff = kish_n(w)
@@ -584,6 +596,18 @@ def crosstab(
         pct = 100 * table / table.sum(axis=1, keepdims=True)
     if decimals is not None:
         pct = round_half_up(pct, decimals)
+    expected = np.asarray(res["expected"], dtype=float) if res["dof"] else np.zeros(0)  # no test, no check
+    n_sparse = int((expected < 5).sum()) if expected.size else 0
+    min_expected = float(expected.min()) if expected.size else None
+    warnings_: list[str] = []
+    if expected.size and (n_sparse > 0.2 * expected.size or min_expected < 1):
+        warnings_.append(f"{n_sparse} of {expected.size} cells have an expected count under 5 (smallest "
+                         f"{min_expected:.2f}): the chi-square p-value is unreliable; merge sparse levels")
+    hidden = [i for i in range(len(rows)) if ((people[i] > 0) & (people[i] < min_cell)).any()] if min_cell else []
+    if hidden:
+        table[hidden], pct[hidden] = np.nan, np.nan
+        warnings_.append(f"{len(hidden)} row(s) hidden: a cell with fewer than {min_cell} respondents "
+                         f"(min_cell)")
 
     def label(v):
         v = v.item() if hasattr(v, "item") else v
@@ -610,6 +634,11 @@ def crosstab(
         "weighted": bool(weight),
         "correction": bool(correction),
         "method": method,
+        "sparse_cells": n_sparse,
+        "min_expected": min_expected,
+        "min_cell": int(min_cell),
+        "hidden_rows": [label(rows[i]) for i in hidden],
+        "warnings": warnings_,
     }
 
 

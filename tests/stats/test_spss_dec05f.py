@@ -247,7 +247,7 @@ def _ct(tmp_path, *extra):
     a, raw = _sav(tmp_path, 2022)
     out = tmp_path / "x.json"
     r = CliRunner().invoke(app, ["crosstab", str(a), "--row", "sektor", "--col", "q_helhet", "--survey", str(sp),
-                                 "--out", str(out), *extra])
+                                 "--out", str(out), "--min-cell", "0", *extra])  # weights, not suppression
     assert r.exit_code == 0, r.output
     return json.loads(out.read_text(encoding="utf-8")), r.output, raw
 

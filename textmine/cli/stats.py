@@ -601,6 +601,10 @@ def register(app: typer.Typer) -> None:
             [], "--not-personal", metavar="COL",
             help="--row or --col column whose values you have checked are not personal data (e.g. company "
                  "names such as 'Hansen AS'): copied into the output without the personal-data check (repeatable)."),
+        min_cell: Optional[int] = typer.Option(
+            None, "--min-cell", min=0,
+            help="Hide every row holding a cell of 1 to N−1 respondents (default: the --survey definition's "
+                 "min_cell, else 0 = hide nothing)."),
     ) -> None:
         """Crosstab with counts, row percentages and Pearson chi-square (counts, row_percent, chi2, dof, p_value, n).
 
@@ -635,13 +639,16 @@ def register(app: typer.Typer) -> None:
         shown.attrs = dict(df.attrs)
         try:
             res = crosstab(shown, row, col, weight=weight, correction=correction, decimals=decimals,
-                           row_order=row_order, col_order=col_order)
+                           row_order=row_order, col_order=col_order,
+                           min_cell=min_cell if min_cell is not None else (survey.min_cell if survey else 0))
         except (KeyError, ValueError) as e:
             _fail(f"{input}: {str(e).strip(chr(34))}")
         if notes + col_notes:
             res["left_out"] = notes + col_notes
         for note in notes + col_notes:
             typer.echo(f"note: {note}", err=True)
+        for warning in res["warnings"]:
+            typer.echo(f"warning: {warning}", err=True)
         _write_text(out, json.dumps(res, ensure_ascii=False, indent=1))
         p = res["p_value"]
         typer.echo(f"n = {res['n']}, chi-square = {res['chi2']:.3f}, df = {res['dof']}, p = {p:.4g}" if p is not None
