@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import sqlite3
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 
 HERE = Path(__file__).resolve().parent
@@ -19,9 +23,10 @@ if str(HERE) not in sys.path:  # fakes.py is importable by name here and in serv
 
 from fakes import keyword_coder_factory  # noqa: E402
 
+from service import audit, erasure  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.auth import create_key  # noqa: E402
-from service.db.models import Base  # noqa: E402
+from service.db.models import ApiKey, Base  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from textmine.paths import SAMPLE_DIR  # noqa: E402
 
@@ -148,8 +153,6 @@ def app_factory(db_url, tmp_path):
 
 @pytest.fixture
 def client(app_factory):
-    from fastapi.testclient import TestClient
-
     app = app_factory()
     with TestClient(app) as c:
         yield c
@@ -267,3 +270,104 @@ def trained(client, key: str, body: dict, timeout: float = 60.0) -> dict:
     job = wait_training(client, key, r.json()["id"], timeout)
     assert job["state"] == "done", job
     return job
+
+
+def jsonl_lines(path) -> list[dict]:
+    """The JSON records of the JSON-lines file ``path`` (an audit log), blank lines skipped."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def embed_cache_file(tmp_path, monkeypatch) -> Path:
+    """The embedding cache file erasures clean (TEXTMINE_EMBED_CACHE), under ``tmp_path``; not made yet."""
+    path = tmp_path / "emb" / "vectors.sqlite"
+    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def audit_log_file(tmp_path, monkeypatch) -> Path:
+    """The audit file (TEXTMINE_AUDIT_LOG) in a new folder under ``tmp_path``; not made yet."""
+    path = tmp_path / "audit" / "audit.log"
+    path.parent.mkdir()
+    monkeypatch.setenv(audit.AUDIT_FILE_ENV, str(path))
+    return path
+
+
+@contextmanager
+def app_client(url: str, tmp_path: Path, **settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A test client of a new app on the store ``url`` (the environment as the caller set it) and its keys."""
+    app = create_app(make_settings(url, tmp_path, **settings))
+    with TestClient(app) as client:
+        yield client, issue_keys(app)
+
+
+@pytest.fixture
+def erasure_app(sqlite_url, tmp_path, embed_cache_file):
+    """An app on a SQLite store whose erasures clean ``embed_cache_file``; (client, keys, the cache file)."""
+    with app_client(sqlite_url, tmp_path) as (client, keys):
+        yield client, keys, embed_cache_file
+
+
+@pytest.fixture
+def audited_app(sqlite_url, tmp_path, embed_cache_file, audit_log_file):
+    """An app on a SQLite store writing its audit lines to ``audit_log_file`` (erasures clean ``embed_cache_file``);
+    (client, keys, key ids by role, the audit file)."""
+    with app_client(sqlite_url, tmp_path) as (client, keys):
+        with client.app.state.db.session() as s:
+            ids = {row.role: row.id for row in s.scalars(select(ApiKey))}
+        yield client, keys, ids, audit_log_file
+
+
+def cli_env(tmp_path: Path, monkeypatch) -> None:
+    """The environment of a ``textmine`` command run in ``tmp_path`` (its store ``textmine.db`` there): the fake
+    coder, the models and the embedding cache under ``tmp_path``, no store URL or audit file from outside."""
+    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
+    if not _library_cleaner_available():
+        monkeypatch.setenv("TEXTMINE_CLEANER_FACTORY", "fakes:regex_cleaner")
+    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(tmp_path / "emb" / "vectors.sqlite"))
+    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.delenv("TEXTMINE_DATABASE_URL", raising=False)
+    monkeypatch.delenv(audit.AUDIT_FILE_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def cli_with_two_waves(tmp_path: Path, monkeypatch) -> Callable[..., str]:
+    """Run ``textmine`` in :func:`cli_env` after making survey 1 with waves 1 ("2022") and 2 ("2023") of the
+    sample's first 30 rows; ``run(*args, code=0, input=None)`` asserts the exit code and returns the output."""
+    from typer.testing import CliRunner
+
+    from textmine.cli import app as cli_app
+
+    cli_env(tmp_path, monkeypatch)
+    runner = CliRunner()
+
+    def run(*args, code: int = 0, input: str | None = None) -> str:
+        res = runner.invoke(cli_app, list(args), input=input)
+        assert res.exit_code == code, res.output
+        return res.output
+
+    data = tmp_path / "wave.csv"
+    data.write_bytes(to_csv_bytes(sample_frame(30)))
+    run("store", "survey-create", "arbeidsgiver", "--definition", str(SURVEY_YAML))
+    run("store", "upload", "1", str(data), "--label", "2022")
+    run("store", "upload", "1", str(data), "--label", "2023", "--allow-duplicate")
+    return run
+
+
+def serve_cli(tmp_path: Path, monkeypatch, fake_run: Callable[..., None], *args: str):
+    """``textmine serve *args`` on a free port in :func:`cli_env`, uvicorn.run replaced by ``fake_run``; the
+    CliRunner result."""
+    import socket
+
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from textmine.cli import app as cli_app
+
+    cli_env(tmp_path, monkeypatch)
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return CliRunner().invoke(cli_app, ["serve", "--port", str(port), *args])

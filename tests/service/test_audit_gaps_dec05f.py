@@ -12,48 +12,18 @@ import pwd
 import stat
 
 import pytest
-from conftest import (SURVEY_YAML, _library_cleaner_available, create_survey, issue_keys, make_settings, sample_frame,
-                      to_csv_bytes)
-from fastapi.testclient import TestClient
-from sqlalchemy import select
-from typer.testing import CliRunner
+from conftest import cli_with_two_waves, create_survey, jsonl_lines, sample_frame, serve_cli
 
 from service import audit, erasure, logsetup
-from service.app import create_app
-from service.db.models import ApiKey
-from textmine.cli import app as cli_app
 
 RID = str(sample_frame(30)["respondent_id"].iloc[0])  # the sample's first respondent
-
-
-def _lines(path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------- 1. CLI erasures are audited
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
     """A store with survey 1 and waves 1 and 2 made by the CLI, the audit file set; (run, audit file)."""
-    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
-    if not _library_cleaner_available():
-        monkeypatch.setenv("TEXTMINE_CLEANER_FACTORY", "fakes:regex_cleaner")
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(tmp_path / "emb" / "vectors.sqlite"))
-    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.delenv("TEXTMINE_DATABASE_URL", raising=False)
-    monkeypatch.delenv(audit.AUDIT_FILE_ENV, raising=False)
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def run(*args, code=0, input=None):
-        res = runner.invoke(cli_app, list(args), input=input)
-        assert res.exit_code == code, res.output
-        return res.output
-
-    data = tmp_path / "wave.csv"
-    data.write_bytes(to_csv_bytes(sample_frame(30)))
-    run("store", "survey-create", "arbeidsgiver", "--definition", str(SURVEY_YAML))
-    run("store", "upload", "1", str(data), "--label", "2022")
-    run("store", "upload", "1", str(data), "--label", "2023", "--allow-duplicate")
+    run = cli_with_two_waves(tmp_path, monkeypatch)
     path = tmp_path / "log" / "audit.jsonl"
     path.parent.mkdir()
     monkeypatch.setenv(audit.AUDIT_FILE_ENV, str(path))
@@ -67,7 +37,7 @@ def test_each_cli_erasure_writes_one_audit_line_with_user_command_ids_and_counts
         run("store", "delete-respondent", "1", RID, "--yes")
         run("store", "delete-wave", "2", "--yes")
         run("store", "delete-survey", "1", "--yes")
-    lines = _lines(path)
+    lines = jsonl_lines(path)
     assert [(e["source"], e["user"], e["command"], e["ids"], e["dry_run"], e["outcome"]) for e in lines] == [
         ("cli", user, "store delete-respondent", {"survey_id": 1}, False, "done"),
         ("cli", user, "store delete-wave", {"wave_id": 2}, False, "done"),
@@ -100,7 +70,7 @@ def test_purge_dry_run_and_purge_are_audited_with_the_wave_ids(cli):
     run("store", "purge", "--older-than", "365", "--dry-run")
     run("store", "purge", "--older-than", "365", "--yes")
     run("store", "purge", "--older-than", "365", "--yes")  # the cron route when there is nothing left to purge
-    dry, done, nothing = _lines(path)
+    dry, done, nothing = jsonl_lines(path)
     assert (dry["command"], dry["dry_run"], dry["ids"], dry["older_than_days"]) == (
         "store purge", True, {"wave_ids": [1]}, 365), dry
     assert dry["counts"] == {"waves": 1, "respondents": 30, "responses": done["counts"]["responses"]}, dry
@@ -114,7 +84,7 @@ def test_a_refused_cli_erasure_is_audited_and_a_declined_one_is_not(cli):
     run, path = cli
     run("store", "delete-model", "5", "--yes", code=2)
     run("store", "delete-wave", "1", input="n\n", code=1)  # nothing happened: no line
-    (line,) = _lines(path)
+    (line,) = jsonl_lines(path)
     assert (line["command"], line["ids"], line["outcome"], line["error"], line["counts"]) == (
         "store delete-model", {"model_id": 5}, "refused", "unknown_model", {}), line
 
@@ -135,26 +105,13 @@ def test_cli_audit_record_holds_only_the_fields_given():
 
 
 # ---------------------------------------------------------------- 2. UI requests name their key
-@pytest.fixture
-def audited(sqlite_url, tmp_path, monkeypatch):
-    path = tmp_path / "audit" / "audit.log"
-    path.parent.mkdir()
-    monkeypatch.setenv(audit.AUDIT_FILE_ENV, str(path))
-    app = create_app(make_settings(sqlite_url, tmp_path))
-    with TestClient(app) as client:
-        keys = issue_keys(app)
-        with app.state.db.session() as s:
-            ids = {row.role: row.id for row in s.scalars(select(ApiKey))}
-        yield client, keys, ids, path
-
-
-def test_a_ui_login_and_ui_api_calls_name_the_key(audited):
-    client, keys, ids, path = audited
+def test_a_ui_login_and_ui_api_calls_name_the_key(audited_app):
+    client, keys, ids, path = audited_app
     create_survey(client, keys["analyst"])
-    before = len(_lines(path))
+    before = len(jsonl_lines(path))
     assert client.post("/ui/login", data={"api_key": keys["reader"]}, follow_redirects=False).status_code == 303
     assert client.get("/ui/api/surveys").status_code == 200
-    login, *api = _lines(path)[before:]
+    login, *api = jsonl_lines(path)[before:]
     assert (login["route"], login["status"], login["key_id"], login["role"]) == (
         "/ui/login", 303, ids["reader"], "reader"), login
     assert sorted(e["route"] for e in api) == ["/surveys", "/ui/api/{path:path}"], api
@@ -162,23 +119,23 @@ def test_a_ui_login_and_ui_api_calls_name_the_key(audited):
     assert keys["reader"] not in path.read_text(encoding="utf-8")
 
 
-def test_ui_session_keep_alive_and_logout_name_the_key(audited):
-    client, keys, ids, path = audited
+def test_ui_session_keep_alive_and_logout_name_the_key(audited_app):
+    client, keys, ids, path = audited_app
     assert client.post("/ui/login", data={"api_key": keys["analyst"]}, follow_redirects=False).status_code == 303
-    before = len(_lines(path))
+    before = len(jsonl_lines(path))
     assert client.post("/ui/session", headers={"X-Textmine-UI": "1"}).status_code == 200
     assert client.post("/ui/logout", follow_redirects=False).status_code == 303
-    lines = _lines(path)[before:]
+    lines = jsonl_lines(path)[before:]
     assert [(e["route"], e["status"], e["key_id"], e["role"]) for e in lines] == [
         ("/ui/session", 200, ids["analyst"], "analyst"), ("/ui/logout", 303, ids["analyst"], "analyst")], lines
 
 
-def test_a_failed_ui_login_and_a_proxy_call_without_a_session_name_no_key(audited):
-    client, keys, ids, path = audited
-    before = len(_lines(path))
+def test_a_failed_ui_login_and_a_proxy_call_without_a_session_name_no_key(audited_app):
+    client, keys, ids, path = audited_app
+    before = len(jsonl_lines(path))
     assert client.post("/ui/login", data={"api_key": "tm_nope_nope"}, follow_redirects=False).status_code == 401
     assert client.get("/ui/api/surveys").status_code == 401
-    lines = _lines(path)[before:]
+    lines = jsonl_lines(path)[before:]
     assert [(e["route"], e["status"], e["key_id"]) for e in lines] == [
         ("/ui/login", 401, None), ("/ui/api/{path:path}", 401, None)], lines
 
@@ -227,23 +184,6 @@ def test_uvicorns_unhandled_error_line_gets_no_traceback_from_the_handler():
     assert "Kari" not in buf.getvalue()
 
 
-def _serve(tmp_path, monkeypatch, fake_run, *args):
-    import socket
-
-    import uvicorn
-
-    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
-    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.delenv("TEXTMINE_DATABASE_URL", raising=False)
-    monkeypatch.delenv(audit.AUDIT_FILE_ENV, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(uvicorn, "run", fake_run)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return CliRunner().invoke(cli_app, ["serve", "--port", str(port), *args])
-
-
 def test_serve_with_log_format_json_writes_uvicorns_startup_lines_as_json(tmp_path, monkeypatch):
     import uvicorn
 
@@ -251,7 +191,7 @@ def test_serve_with_log_format_json_writes_uvicorns_startup_lines_as_json(tmp_pa
         uvicorn.Config(app, **kwargs)  # configures uvicorn's logging as uvicorn.run does
         logging.getLogger("uvicorn.error").info("Started server process [%d]", 42)
 
-    res = _serve(tmp_path, monkeypatch, fake_run, "--log-format", "json")
+    res = serve_cli(tmp_path, monkeypatch, fake_run, "--log-format", "json")
     assert res.exit_code == 0, res.output
     lines = [line for line in res.stderr.splitlines() if "Started server process" in line]
     assert len(lines) == 1 and json.loads(lines[0])["logger"] == "uvicorn.error", res.stderr
@@ -262,7 +202,7 @@ def test_serve_with_log_level_debug_shows_debug_lines_logged_while_the_app_is_bu
 
     monkeypatch.setattr(service.app, "tune_malloc", lambda *a: logging.getLogger("textmine.service").debug(
         "malloc settings %s", {"arena_max": 2}))
-    res = _serve(tmp_path, monkeypatch, lambda *a, **k: None, "--log-level", "debug", "--log-format", "json")
+    res = serve_cli(tmp_path, monkeypatch, lambda *a, **k: None, "--log-level", "debug", "--log-format", "json")
     assert res.exit_code == 0, res.output
     entries = [json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
     assert ("DEBUG", "malloc settings {'arena_max': 2}") in [(e["level"], e["message"]) for e in entries], res.stderr

@@ -11,33 +11,18 @@ import stat
 from types import SimpleNamespace
 
 import pytest
-from conftest import (coded_job, create_survey, hdr, issue_keys, make_settings, sample_frame, uploaded_wave)
+from conftest import (coded_job, create_survey, hdr, jsonl_lines, make_settings, sample_frame, serve_cli,
+                      uploaded_wave)
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from service import audit, erasure, logsetup
 from service.app import create_app
 from service.coders import CoderCache
-from service.db.models import ApiKey, Wave
+from service.db.models import Wave
 from service.resultcache import ResultCache
 from service.web import reportdata
 
 RID = "AG2022-00001"  # the sample's first respondent
-
-
-@pytest.fixture
-def audited(sqlite_url, tmp_path, monkeypatch):
-    """An app writing its audit lines to a file; (client, keys, key ids by role, the file)."""
-    path = tmp_path / "audit" / "audit.log"
-    path.parent.mkdir()
-    monkeypatch.setenv(audit.AUDIT_FILE_ENV, str(path))
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(tmp_path / "emb.sqlite"))
-    app = create_app(make_settings(sqlite_url, tmp_path))
-    with TestClient(app) as client:
-        keys = issue_keys(app)
-        with app.state.db.session() as s:
-            ids = {row.role: row.id for row in s.scalars(select(ApiKey))}
-        yield client, keys, ids, path
 
 
 @pytest.fixture
@@ -58,26 +43,22 @@ def serve_logging():
     audit_logger.setLevel(before[2])
 
 
-def _lines(path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def _wave(client, keys) -> tuple[int, int]:
     sid = create_survey(client, keys["analyst"])
     return sid, uploaded_wave(client, keys, sid, sample_frame(30), "2022")
 
 
 # ---------------------------------------------------------------- audit trail
-def test_audit_line_per_data_request_with_key_id_role_route_template_and_status(audited):
-    client, keys, ids, path = audited
+def test_audit_line_per_data_request_with_key_id_role_route_template_and_status(audited_app):
+    client, keys, ids, path = audited_app
     sid, wave_id = _wave(client, keys)
     job = coded_job(client, keys, wave_id)
-    before = len(_lines(path))
+    before = len(jsonl_lines(path))
     r = client.get(f"/waves/{wave_id}/summary", params={"job_id": job}, headers=hdr(keys["reader"]))
     assert r.status_code == 200, r.text
     assert client.get("/healthz").status_code == 200 and client.get("/readyz").status_code in (200, 503)
     assert client.get(f"/waves/{wave_id}/summary", headers=hdr("tm_nope_nope")).status_code == 401
-    lines = _lines(path)[before:]
+    lines = jsonl_lines(path)[before:]
     assert len(lines) == 2, lines  # the summary and the 401; no line for /healthz or /readyz
     line, refused = lines
     assert {k: line[k] for k in ("key_id", "role", "method", "route", "ids", "query", "status")} == {
@@ -88,12 +69,12 @@ def test_audit_line_per_data_request_with_key_id_role_route_template_and_status(
     assert "tm_nope" not in path.read_text(encoding="utf-8") and keys["reader"] not in path.read_text()
 
 
-def test_audit_line_of_a_respondent_erasure_holds_no_respondent_id_and_the_file_is_0600(audited):
-    client, keys, ids, path = audited
+def test_audit_line_of_a_respondent_erasure_holds_no_respondent_id_and_the_file_is_0600(audited_app):
+    client, keys, ids, path = audited_app
     sid, wave_id = _wave(client, keys)
     r = client.delete(f"/surveys/{sid}/respondents/{RID}", headers=hdr(keys["admin"]))
     assert r.status_code == 200, r.text
-    line = _lines(path)[-1]
+    line = jsonl_lines(path)[-1]
     assert line["route"] == "/surveys/{survey_id}/respondents/{respondent_id:path}" and line["status"] == 200
     assert line["ids"] == {"survey_id": sid} and line["key_id"] == ids["admin"] and line["role"] == "admin"
     text = path.read_text(encoding="utf-8")
@@ -101,22 +82,22 @@ def test_audit_line_of_a_respondent_erasure_holds_no_respondent_id_and_the_file_
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_audit_line_lists_declared_query_names_only_and_a_downloads_format(audited):
-    client, keys, ids, path = audited
+def test_audit_line_lists_declared_query_names_only_and_a_downloads_format(audited_app):
+    client, keys, ids, path = audited_app
     sid, wave_id = _wave(client, keys)
     coded_job(client, keys, wave_id)
     r = client.get(f"/waves/{wave_id}/report", params={"format": "xlsx", "Kari Nordmann": "91234567"},
                    headers=hdr(keys["analyst"]))
     assert r.status_code == 200, r.text[:300]
-    line = _lines(path)[-1]
+    line = jsonl_lines(path)[-1]
     assert line["route"] == "/waves/{wave_id}/report" and line["format"] == "xlsx" and line["query"] == ["format"]
     assert line["other_query_params"] == 1 and line["key_id"] == ids["analyst"] and line["role"] == "analyst"
     text = path.read_text(encoding="utf-8")
     assert "Kari" not in text and "91234567" not in text
 
 
-def test_audit_lines_go_to_the_textmine_audit_logger_as_json(audited, serve_logging):
-    client, keys, ids, _ = audited
+def test_audit_lines_go_to_the_textmine_audit_logger_as_json(audited_app, serve_logging):
+    client, keys, ids, _ = audited_app
     buf = serve_logging("warning", "json")  # audit lines are kept at --log-level warning
     assert client.get("/surveys", headers=hdr(keys["reader"])).status_code == 200
     entries = [json.loads(line) for line in buf.getvalue().splitlines()]
@@ -194,29 +175,13 @@ def test_other_exception_messages_are_redacted_and_chained_ones_scrubbed_too():
     assert "Kari" not in text and "91234567" not in text and text.count("Traceback") == 2
 
 
-def _serve(tmp_path, monkeypatch, *args):
-    """``textmine serve`` on a free port with uvicorn.run replaced by a startup that logs one info line."""
-    import socket
-
-    import uvicorn
-    from typer.testing import CliRunner
-
-    from textmine.cli import app as cli_app
-
-    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
-    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.delenv("TEXTMINE_DATABASE_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: logging.getLogger("textmine.service").info(
-        "resumed coding jobs %s", [7]))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return CliRunner().invoke(cli_app, ["serve", "--port", str(port), *args])
+def _resumed_jobs_startup(*_args, **_kwargs) -> None:
+    """A stand-in for uvicorn.run: a startup that logs one info line."""
+    logging.getLogger("textmine.service").info("resumed coding jobs %s", [7])
 
 
 def test_serve_logs_info_lines_as_json_with_log_format_json(tmp_path, monkeypatch, serve_logging):
-    res = _serve(tmp_path, monkeypatch, "--log-format", "json")
+    res = serve_cli(tmp_path, monkeypatch, _resumed_jobs_startup, "--log-format", "json")
     assert res.exit_code == 0, res.output
     entries = [json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
     assert ("INFO", "textmine.service", "resumed coding jobs [7]") in [
@@ -225,7 +190,7 @@ def test_serve_logs_info_lines_as_json_with_log_format_json(tmp_path, monkeypatc
 
 
 def test_serve_refuses_an_unknown_log_format_before_touching_the_store(tmp_path, monkeypatch, serve_logging):
-    res = _serve(tmp_path, monkeypatch, "--log-format", "xml")
+    res = serve_cli(tmp_path, monkeypatch, _resumed_jobs_startup, "--log-format", "xml")
     assert res.exit_code == 2 and "--log-format" in res.output and "plain, json" in res.output
     assert not (tmp_path / "textmine.db").exists()
 
@@ -252,8 +217,8 @@ def test_coder_cache_unloads_one_models_coders(tmp_path):
     assert cache.get(codebook, SimpleNamespace(id=6, path="m6"), default=False) is not None and made.count("m6") == 1
 
 
-def test_report_cache_key_changes_when_a_respondent_is_erased_by_another_process(audited):
-    client, keys, _, _ = audited
+def test_report_cache_key_changes_when_a_respondent_is_erased_by_another_process(audited_app):
+    client, keys, _, _ = audited_app
     app = client.app
     sid, wave_id = _wave(client, keys)
     coded_job(client, keys, wave_id)

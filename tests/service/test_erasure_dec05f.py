@@ -10,15 +10,13 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
-from conftest import (SAMPLE_CSV_2023, SURVEY_YAML, _library_cleaner_available, coded_job, create_survey, hdr,
-                      issue_keys, make_settings, sample_frame, snapshot, table_counts, to_csv_bytes, uploaded_wave)
-from fastapi.testclient import TestClient
+from conftest import (SAMPLE_CSV_2023, cli_with_two_waves, coded_job, create_survey, hdr, sample_frame, snapshot,
+                      table_counts, to_csv_bytes, uploaded_wave)
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from service import erasure
 from service.store import PageNamesCache
-from service.app import create_app
 from service.db.models import (Codebook, CodingJob, CodingResult, Correction, Respondent, Response, Survey,
                                TrainedModel, Wave)
 from service.errors import ApiError
@@ -27,16 +25,6 @@ from textmine.embed.base import normalize_text
 from textmine.embed.cache import EmbeddingCache
 
 MODEL_KEY = "fake|1"
-
-
-@pytest.fixture
-def env(sqlite_url, tmp_path, monkeypatch):
-    """An app on a SQLite store, its keys, and an embedding cache file erasure cleans (TEXTMINE_EMBED_CACHE)."""
-    cache_path = tmp_path / "emb" / "vectors.sqlite"
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(cache_path))
-    app = create_app(make_settings(sqlite_url, tmp_path))
-    with TestClient(app) as client:
-        yield client, issue_keys(app), cache_path
 
 
 def _texts(app, wave_id: int) -> list[str]:
@@ -107,8 +95,8 @@ def _two_waves(client, keys):
 
 
 # ---------------------------------------------------------------- waves and surveys
-def test_delete_wave_removes_its_rows_cache_vectors_and_flags_models_leaving_other_waves(env, tmp_path):
-    client, keys, cache_path = env
+def test_delete_wave_removes_its_rows_cache_vectors_and_flags_models_leaving_other_waves(erasure_app, tmp_path):
+    client, keys, cache_path = erasure_app
     app = client.app
     sid, w1, w2 = _two_waves(client, keys)
     coded_job(client, keys, w1)
@@ -144,8 +132,8 @@ def test_delete_wave_removes_its_rows_cache_vectors_and_flags_models_leaving_oth
     assert folder.exists()  # flagged, not deleted
 
 
-def test_delete_survey_removes_every_wave_and_leaves_other_surveys(env):
-    client, keys, _ = env
+def test_delete_survey_removes_every_wave_and_leaves_other_surveys(erasure_app):
+    client, keys, _ = erasure_app
     app = client.app
     sid, w1, w2 = _two_waves(client, keys)
     coded_job(client, keys, w1)
@@ -165,8 +153,8 @@ def test_delete_survey_removes_every_wave_and_leaves_other_surveys(env):
 
 
 @pytest.mark.parametrize("role", ["reader", "analyst"])
-def test_erasure_endpoints_are_admin_only_and_change_nothing(env, role):
-    client, keys, _ = env
+def test_erasure_endpoints_are_admin_only_and_change_nothing(erasure_app, role):
+    client, keys, _ = erasure_app
     sid, w1, _ = _two_waves(client, keys)
     with client.app.state.db.session() as s:
         rid = s.scalars(select(Respondent.respondent_id).where(Respondent.wave_id == w1)).first()
@@ -178,8 +166,8 @@ def test_erasure_endpoints_are_admin_only_and_change_nothing(env, role):
     assert table_counts(client.app) == before
 
 
-def test_unknown_ids_are_404_and_change_nothing(env):
-    client, keys, _ = env
+def test_unknown_ids_are_404_and_change_nothing(erasure_app):
+    client, keys, _ = erasure_app
     sid, w1, _ = _two_waves(client, keys)
     before = table_counts(client.app)
     for path, code in ((f"/waves/{w1 + 100}", "not_found"), (f"/surveys/{sid + 100}", "not_found"),
@@ -192,8 +180,8 @@ def test_unknown_ids_are_404_and_change_nothing(env):
     assert table_counts(client.app) == before
 
 
-def test_a_running_coding_job_refuses_the_deletion(env):
-    client, keys, _ = env
+def test_a_running_coding_job_refuses_the_deletion(erasure_app):
+    client, keys, _ = erasure_app
     sid, w1, w2 = _two_waves(client, keys)
     job = coded_job(client, keys, w1)
     with client.app.state.db.session() as s:
@@ -208,8 +196,8 @@ def test_a_running_coding_job_refuses_the_deletion(env):
     assert client.delete(f"/waves/{w2}", headers=hdr(keys["admin"])).status_code == 200  # another wave: fine
 
 
-def test_a_failure_half_way_leaves_the_database_unchanged(env, tmp_path, monkeypatch):
-    client, keys, _ = env
+def test_a_failure_half_way_leaves_the_database_unchanged(erasure_app, tmp_path, monkeypatch):
+    client, keys, _ = erasure_app
     sid, w1, _ = _two_waves(client, keys)
     coded_job(client, keys, w1)
     _correct(client, keys, client.app, w1)
@@ -230,9 +218,9 @@ def test_a_failure_half_way_leaves_the_database_unchanged(env, tmp_path, monkeyp
         assert snapshot(db_file) == before
 
 
-def test_a_respondent_id_with_slashes_is_erased_through_the_api(env):
+def test_a_respondent_id_with_slashes_is_erased_through_the_api(erasure_app):
     """Ids such as «AG/2024/01» are accepted at upload, so the erasure route takes them too (percent-encoded or not)."""
-    client, keys, _ = env
+    client, keys, _ = erasure_app
     frame = sample_frame(20)
     frame["respondent_id"] = [f"AG/2024/{i:02d}" for i in range(len(frame))]
     sid = create_survey(client, keys["analyst"], "skråstrek")
@@ -247,8 +235,8 @@ def test_a_respondent_id_with_slashes_is_erased_through_the_api(env):
 
 
 # ---------------------------------------------------------------- one respondent
-def test_summary_after_erasing_a_respondent_equals_the_wave_uploaded_without_them(env, tmp_path):
-    client, keys, cache_path = env
+def test_summary_after_erasing_a_respondent_equals_the_wave_uploaded_without_them(erasure_app, tmp_path):
+    client, keys, cache_path = erasure_app
     app = client.app
     frame = sample_frame(60)
     gone = str(frame["respondent_id"].iloc[3])
@@ -300,8 +288,8 @@ def test_summary_after_erasing_a_respondent_equals_the_wave_uploaded_without_the
     assert again.status_code == 409 and again.json()["error"]["code"] == "duplicate_wave", again.text
 
 
-def test_result_caches_are_emptied_by_an_erasure(env):
-    client, keys, _ = env
+def test_result_caches_are_emptied_by_an_erasure(erasure_app):
+    client, keys, _ = erasure_app
     app = client.app
     sid, w1, _ = _two_waves(client, keys)
     r = client.post("/classify", json={"texts": ["Ventetiden på telefon er altfor lang."]},
@@ -315,8 +303,8 @@ def test_result_caches_are_emptied_by_an_erasure(env):
 
 
 # ---------------------------------------------------------------- models
-def test_delete_model_removes_row_folder_and_its_jobs_and_refuses_the_default_model(env, tmp_path):
-    client, keys, _ = env
+def test_delete_model_removes_row_folder_and_its_jobs_and_refuses_the_default_model(erasure_app, tmp_path):
+    client, keys, _ = erasure_app
     app = client.app
     sid, w1, _ = _two_waves(client, keys)
     coded_job(client, keys, w1)
@@ -344,28 +332,6 @@ def test_delete_model_removes_row_folder_and_its_jobs_and_refuses_the_default_mo
 
 
 # ---------------------------------------------------------------- CLI
-def _cli_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
-    if not _library_cleaner_available():
-        monkeypatch.setenv("TEXTMINE_CLEANER_FACTORY", "fakes:regex_cleaner")
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(tmp_path / "emb" / "vectors.sqlite"))
-    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def run(*args, code=0, input=None):
-        res = runner.invoke(cli_app, list(args), input=input)
-        assert res.exit_code == code, res.output
-        return res.output
-
-    data = tmp_path / "wave.csv"
-    data.write_bytes(to_csv_bytes(sample_frame(30)))
-    run("store", "survey-create", "arbeidsgiver", "--definition", str(SURVEY_YAML))
-    run("store", "upload", "1", str(data), "--label", "2022")
-    run("store", "upload", "1", str(data), "--label", "2023", "--allow-duplicate")
-    return run
-
-
 def _count(tmp_path, model) -> int:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
@@ -378,7 +344,7 @@ def _count(tmp_path, model) -> int:
 
 
 def test_cli_delete_commands_ask_unless_yes_and_print_counts(tmp_path, monkeypatch):
-    run = _cli_env(tmp_path, monkeypatch)
+    run = cli_with_two_waves(tmp_path, monkeypatch)
     run("store", "code", "1")
     out = run("store", "delete-wave", "1", input="n\n", code=1)
     assert "nothing deleted" in out and _count(tmp_path, Wave) == 2
@@ -400,7 +366,7 @@ def test_cli_delete_commands_ask_unless_yes_and_print_counts(tmp_path, monkeypat
 
 
 def test_cli_delete_model_removes_the_row_and_folder(tmp_path, monkeypatch):
-    run = _cli_env(tmp_path, monkeypatch)
+    run = cli_with_two_waves(tmp_path, monkeypatch)
     folder = tmp_path / "models" / "model-x"
     folder.mkdir(parents=True)
     (folder / "fake_model.json").write_text(json.dumps({}))
@@ -419,7 +385,7 @@ def test_cli_delete_model_removes_the_row_and_folder(tmp_path, monkeypatch):
 
 
 def test_cli_purge_dry_run_lists_and_keeps_then_purge_deletes_only_old_waves(tmp_path, monkeypatch):
-    run = _cli_env(tmp_path, monkeypatch)
+    run = cli_with_two_waves(tmp_path, monkeypatch)
     from sqlalchemy import create_engine
 
     engine = create_engine(f"sqlite:///{tmp_path / 'textmine.db'}")
@@ -481,7 +447,7 @@ def test_embedding_cache_delete_texts_removes_every_embedders_vectors_and_create
 
 @pytest.mark.parametrize("days", ["99999999", "inf", "1e400"])
 def test_cli_purge_refuses_an_age_past_a_century_without_a_traceback(tmp_path, monkeypatch, days):
-    run = _cli_env(tmp_path, monkeypatch)
+    run = cli_with_two_waves(tmp_path, monkeypatch)
     out = run("store", "purge", "--older-than", days, "--dry-run", code=2)
     assert "Traceback" not in out and "OverflowError" not in out and "--older-than" in out
     assert _count(tmp_path, Wave) == 2

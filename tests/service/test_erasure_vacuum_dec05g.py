@@ -9,13 +9,11 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from conftest import (POSTGRES_ENV, coded_job, create_survey, hdr, issue_keys, make_settings, reset_postgres,
-                      sample_frame, table_counts, uploaded_wave)
-from fastapi.testclient import TestClient
+from conftest import (POSTGRES_ENV, app_client, coded_job, create_survey, hdr, reset_postgres, sample_frame,
+                      table_counts, uploaded_wave)
 from sqlalchemy import create_engine, select, text
 
 from service import erasure, scrub
-from service.app import create_app
 from service.db.models import Codebook, CodingJob, Response, TrainedModel
 
 
@@ -73,14 +71,6 @@ def test_purge_refuses_anything_but_table_names(tables):
     assert statements == []
 
 
-@pytest.fixture
-def app_client(sqlite_url, tmp_path, monkeypatch):
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(tmp_path / "emb" / "vectors.sqlite"))
-    app = create_app(make_settings(sqlite_url, tmp_path))
-    with TestClient(app) as client:
-        yield client, issue_keys(app)
-
-
 def _correct_first(client, keys, wave_id: int) -> None:
     app = client.app
     with app.state.db.session() as s:
@@ -102,9 +92,9 @@ def _model_row(app, tmp_path) -> int:
         return row.id
 
 
-def test_every_table_an_erasure_deletes_from_is_in_the_vacuumed_list(app_client, tmp_path):
+def test_every_table_an_erasure_deletes_from_is_in_the_vacuumed_list(erasure_app, tmp_path):
     """Drift guard: the tables whose rows a survey and a model erasure remove are all in ERASED_TABLES."""
-    client, keys = app_client
+    client, keys, _ = erasure_app
     app = client.app
     sid = create_survey(client, keys["analyst"])
     wave_id = uploaded_wave(client, keys, sid, sample_frame(20), "2022")
@@ -121,16 +111,13 @@ def test_every_table_an_erasure_deletes_from_is_in_the_vacuumed_list(app_client,
     assert not missed, f"deleted from but not vacuumed: {missed}"
 
 
-def test_an_erasure_vacuums_the_comments_table_on_postgres(tmp_path, monkeypatch):
+def test_an_erasure_vacuums_the_comments_table_on_postgres(tmp_path, embed_cache_file):
     url = os.environ.get(POSTGRES_ENV)
     if not url:
         pytest.skip(f"PostgreSQL only ({POSTGRES_ENV} is not set)")
     reset_postgres(url)
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(tmp_path / "emb" / "vectors.sqlite"))
-    app = create_app(make_settings(url, tmp_path))
     last_vacuum = text("SELECT relname, last_vacuum FROM pg_stat_user_tables WHERE relname = ANY(:t)")
-    with TestClient(app) as client:
-        keys = issue_keys(app)
+    with app_client(url, tmp_path) as (client, keys):
         sid = create_survey(client, keys["analyst"])
         wave_id = uploaded_wave(client, keys, sid, sample_frame(20), "2022")
         engine = create_engine(url)

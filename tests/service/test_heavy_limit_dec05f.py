@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from conftest import coded_job, create_survey, hdr, sample_frame, uploaded_wave
@@ -61,61 +64,76 @@ def _get(client, path: str, key: str, out: dict, name: str) -> threading.Thread:
     return t
 
 
+@dataclass
+class _SlotTaken:
+    """The app's one heavy slot taken by a first ``GET /waves/1/summary`` blocked in :attr:`slow`."""
+
+    client: object
+    keys: dict[str, str]
+    slow: _Blocking
+    out: dict  # the responses of the requests made by _get, by name ("first")
+    release: Callable[[], None]  # let the first request finish and wait for it
+
+
 @pytest.fixture
-def limited(app_factory, monkeypatch):
-    """An app with one heavy slot, and the keys; the wait is set per test."""
+def slot_taken(app_factory, monkeypatch):
+    """``with slot_taken(wait) as taken``: an app with one heavy slot and ``wait`` seconds to wait for it, whose
+    summary computation is a :class:`_Blocking` one that a first summary request is inside; on leaving, the first
+    request is released (as by ``taken.release()``)."""
     from fastapi.testclient import TestClient
 
     from conftest import issue_keys
 
-    def make(wait: str):
+    @contextmanager
+    def take(wait: str) -> Iterator[_SlotTaken]:
         monkeypatch.setenv(limits.CONCURRENCY_ENV, "1")
         monkeypatch.setenv(limits.WAIT_ENV, wait)
-        return TestClient(app_factory())
+        slow = _Blocking()
+        monkeypatch.setattr(store, "wave_summary", slow)
+        with TestClient(app_factory()) as client:
+            keys = issue_keys(client.app)
+            out: dict = {}
+            first = _get(client, "/waves/1/summary", keys["reader"], out, "first")
 
-    return make, issue_keys
+            def release() -> None:
+                slow.go.set()
+                first.join(30)
+
+            try:
+                assert slow.entered.wait(30)
+                yield _SlotTaken(client, keys, slow, out, release)
+            finally:
+                release()
+
+    return take
 
 
-def test_a_request_beyond_the_limit_gets_503_busy_with_retry_after(limited, monkeypatch):
-    make, issue_keys = limited
-    slow = _Blocking()
-    monkeypatch.setattr(store, "wave_summary", slow)
-    with make("0") as client:
-        keys = issue_keys(client.app)
-        out: dict = {}
-        first = _get(client, "/waves/1/summary", keys["reader"], out, "first")
-        assert slow.entered.wait(30)
-        busy = client.get("/waves/1/summary", headers=hdr(keys["reader"]))
-        quotes = client.get("/waves/1/themes/x/quotes", headers=hdr(keys["reader"]))
-        report = client.get("/waves/1/report", headers=hdr(keys["reader"]))  # the report builds a summary too
-        slow.go.set()
-        first.join(30)
-        after = client.get("/waves/1/summary", headers=hdr(keys["reader"]))
+def test_a_request_beyond_the_limit_gets_503_busy_with_retry_after(slot_taken):
+    with slot_taken("0") as taken:
+        client, reader = taken.client, hdr(taken.keys["reader"])
+        busy = client.get("/waves/1/summary", headers=reader)
+        quotes = client.get("/waves/1/themes/x/quotes", headers=reader)
+        report = client.get("/waves/1/report", headers=reader)  # the report builds a summary too
+        taken.release()
+        after = client.get("/waves/1/summary", headers=reader)
     assert busy.status_code == 503, busy.text
     assert busy.json()["error"]["code"] == "busy"
     assert busy.headers["Retry-After"] == str(limits.RETRY_AFTER)
     assert quotes.status_code == 503 and quotes.json()["error"]["code"] == "busy", quotes.text
     assert report.status_code == 503 and report.json()["error"]["code"] == "busy", report.text
-    assert out["first"].status_code == 200, out["first"].text
+    assert taken.out["first"].status_code == 200, taken.out["first"].text
     assert after.status_code == 200, after.text  # the slot was given back
-    assert slow.calls == 2 and slow.most_inside == 1
+    assert taken.slow.calls == 2 and taken.slow.most_inside == 1
 
 
-def test_a_request_beyond_the_limit_waits_for_the_slot_then_computes(limited, monkeypatch):
-    make, issue_keys = limited
-    slow = _Blocking()
-    monkeypatch.setattr(store, "wave_summary", slow)
-    with make("60") as client:
-        keys = issue_keys(client.app)
-        out: dict = {}
-        first = _get(client, "/waves/1/summary", keys["reader"], out, "first")
-        assert slow.entered.wait(30)
-        second = _get(client, "/waves/2/summary", keys["reader"], out, "second")
+def test_a_request_beyond_the_limit_waits_for_the_slot_then_computes(slot_taken):
+    with slot_taken("60") as taken:
+        client, out, slow = taken.client, taken.out, taken.slow
+        second = _get(client, "/waves/2/summary", taken.keys["reader"], out, "second")
         limit = limits.heavy_limit(client.app)
         _until(lambda: limit.waiting == 1, "the second request waits for the slot")
         assert slow.calls == 1  # waiting, not computing
-        slow.go.set()
-        first.join(30)
+        taken.release()
         second.join(30)
     assert out["first"].status_code == 200 and out["second"].status_code == 200, out["second"].text
     assert out["second"].json()["wave_id"] == 2
@@ -123,19 +141,10 @@ def test_a_request_beyond_the_limit_waits_for_the_slot_then_computes(limited, mo
     assert limit.waiting == 0
 
 
-def test_an_unauthenticated_request_is_refused_before_waiting(limited, monkeypatch):
-    make, issue_keys = limited
-    slow = _Blocking()
-    monkeypatch.setattr(store, "wave_summary", slow)
-    with make("60") as client:
-        keys = issue_keys(client.app)
-        out: dict = {}
-        first = _get(client, "/waves/1/summary", keys["reader"], out, "first")
-        assert slow.entered.wait(30)
-        anonymous = client.get("/waves/1/summary")
-        waiting = limits.heavy_limit(client.app).waiting
-        slow.go.set()
-        first.join(30)
+def test_an_unauthenticated_request_is_refused_before_waiting(slot_taken):
+    with slot_taken("60") as taken:
+        anonymous = taken.client.get("/waves/1/summary")
+        waiting = limits.heavy_limit(taken.client.app).waiting
     assert anonymous.status_code == 401, anonymous.text
     assert waiting == 0
 

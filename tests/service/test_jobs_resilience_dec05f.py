@@ -52,6 +52,14 @@ def _job(app, job_id: int) -> CodingJob:
         return s.get(CodingJob, job_id)
 
 
+def _wait_for_state(app, job_id: int, state: str, seconds: float) -> str:
+    """Poll the job until it is in ``state`` or ``seconds`` have passed; the state it was last seen in."""
+    deadline = time.monotonic() + seconds
+    while (seen := _job(app, job_id).state) != state and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return seen
+
+
 def _results(app, job_id: int) -> tuple[int, int, int]:
     """(results, distinct responses among them, responses of the job's wave)."""
     with app.state.db.session() as s:
@@ -132,14 +140,9 @@ def test_the_runner_resumes_a_job_after_an_outage_without_a_restart_or_a_new_pos
     runner.start()
     try:
         runner.submit(job_id)
-        deadline = time.monotonic() + 10
-        while _job(app, job_id).state != "queued" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _job(app, job_id).state == "queued"
+        assert _wait_for_state(app, job_id, "queued", 10) == "queued"
         down.clear()
-        deadline = time.monotonic() + 20
-        while _job(app, job_id).state != "done" and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for_state(app, job_id, "done", 20)
     finally:
         runner.stop()
     _assert_done_exactly_once(app, job_id)
@@ -194,9 +197,7 @@ def test_a_job_left_running_by_a_killed_server_is_claimed_by_another_runner(stor
     runner = jobs.JobRunner(app.state.db, app.state.coders, CHUNK, poll_seconds=0.1)
     runner.start()
     try:
-        deadline = time.monotonic() + 20
-        while _job(app, job_id).state != "done" and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for_state(app, job_id, "done", 20)
     finally:
         runner.stop()
     _assert_done_exactly_once(app, job_id)

@@ -161,14 +161,23 @@ def test_a_0009_store_upgrades_keeping_every_row_id_foreign_key_and_index(sqlite
     db.dispose()
 
 
-def test_upgrading_again_changes_nothing_and_keeps_the_sequence_above_a_deleted_newest_id(sqlite_url, tmp_path):
-    path = tmp_path / "store.db"
+@pytest.fixture
+def newest_survey_deleted(sqlite_url, tmp_path):
+    """A SQLite store at head where surveys a, b and c (ids 1 to 3) were made and c, the newest, deleted; (its
+    Database, disposed of afterwards; its file)."""
     db = Database(sqlite_url)
     with db.session() as s:
         for name in ("a", "b", "c"):
             s.add(Survey(name=name))
     with db.session() as s:
         s.delete(s.scalar(select(Survey).where(Survey.name == "c")))
+    yield db, tmp_path / "store.db"
+    db.dispose()
+
+
+def test_upgrading_again_changes_nothing_and_keeps_the_sequence_above_a_deleted_newest_id(
+        sqlite_url, newest_survey_deleted):
+    db, path = newest_survey_deleted
     rows, schema, sequence = _rows(path), _schema(path), sqlite_sequence(path)
     assert sequence["surveys"] == 3
 
@@ -182,7 +191,6 @@ def test_upgrading_again_changes_nothing_and_keeps_the_sequence_above_a_deleted_
         s.add(survey)
         s.flush()
         assert survey.id == 4
-    db.dispose()
 
 
 def test_the_models_and_the_migrated_store_agree_on_autoincrement(sqlite_url, tmp_path):
@@ -191,14 +199,8 @@ def test_the_models_and_the_migrated_store_agree_on_autoincrement(sqlite_url, tm
     assert declared == set(ID_TABLES) == _autoincrement(tmp_path / "store.db")
 
 
-def test_a_table_made_again_by_an_earlier_revision_is_rebuilt_alone(sqlite_url, tmp_path):
-    path = tmp_path / "store.db"
-    db = Database(sqlite_url)
-    with db.session() as s:
-        for name in ("a", "b", "c"):
-            s.add(Survey(name=name))
-    with db.session() as s:
-        s.delete(s.scalar(select(Survey).where(Survey.name == "c")))
+def test_a_table_made_again_by_an_earlier_revision_is_rebuilt_alone(sqlite_url, newest_survey_deleted):
+    db, path = newest_survey_deleted
     rows = _rows(path)
     move_store(sqlite_url, "0006", down=True)  # drops training_jobs; 0007 makes it again without AUTOINCREMENT
     assert "training_jobs" not in _autoincrement(path)
@@ -206,4 +208,3 @@ def test_a_table_made_again_by_an_earlier_revision_is_rebuilt_alone(sqlite_url, 
     assert _autoincrement(path) == set(ID_TABLES)
     assert _rows(path) == {**rows, "training_jobs": []}
     assert sqlite_sequence(path)["surveys"] == 3  # the survey tables' sequence untouched: id 3 stays used
-    db.dispose()
