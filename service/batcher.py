@@ -1,10 +1,15 @@
-"""Micro-batching for /classify: concurrent single-comment requests share one coder call."""
+"""Micro-batching for /classify: concurrent single-comment requests share one coder call. The embedding cache's
+memory-only mode of each request's context (``CachedEmbedder.memory_only``) is set on the coder thread for the
+call that codes it: a call shared by several requests keeps every one's mode."""
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
+
+from textmine.embed.cache import memory_only_state, memory_only_states
 
 
 class MicroBatcher:
@@ -27,22 +32,29 @@ class MicroBatcher:
         if self._queue is None or self._task is None or self._task.done() or self._loop_ref is not loop:
             self._loop_ref = loop
             self._queue = asyncio.Queue()
-            self._task = loop.create_task(self._loop(self._queue))
+            # a context of its own: the loop outlives the request that started it (and that request's mode)
+            self._task = loop.create_task(self._loop(self._queue), context=contextvars.Context())
         return self._queue
 
     async def predict(self, texts: Sequence[str]) -> Sequence[Any]:
+        state = memory_only_state()  # the caller's memory-only mode, for the coder thread
         if len(texts) >= self.max_texts:  # big batches go straight through
-            return await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, list(texts))
+            return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, list(texts), [state])
         future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._ensure_started().put_nowait((list(texts), future))
+        self._ensure_started().put_nowait((list(texts), future, state))
         return await future
+
+    def _call(self, texts: list[str], states: list[frozenset[int]]) -> Sequence[Any]:
+        """``predict`` on the coder thread, in the memory-only mode of every request of the batch."""
+        with memory_only_states(*states):
+            return self._predict(texts)
 
     async def _loop(self, queue: asyncio.Queue) -> None:
         slots = asyncio.Semaphore(self.concurrency)
         running: set[asyncio.Task] = set()
         try:
             while True:
-                batch: list[tuple[list[str], Any]] = [await queue.get()]
+                batch: list[tuple[list[str], Any, frozenset[int]]] = [await queue.get()]
                 await slots.acquire()  # requests arriving meanwhile join this batch
                 n = len(batch[0][0])
                 while not queue.empty() and n < self.max_texts:
@@ -56,21 +68,22 @@ class MicroBatcher:
             for task in running:
                 task.cancel()
 
-    async def _run(self, batch: list[tuple[list[str], Any]], slots: asyncio.Semaphore) -> None:
-        texts = [t for item, _ in batch for t in item]
+    async def _run(self, batch: list[tuple[list[str], Any, frozenset[int]]], slots: asyncio.Semaphore) -> None:
+        texts = [t for item, _, _ in batch for t in item]
+        states = [state for _, _, state in batch]
         try:
-            out = await asyncio.get_running_loop().run_in_executor(self._executor, self._predict, texts)
+            out = await asyncio.get_running_loop().run_in_executor(self._executor, self._call, texts, states)
             if len(out) != len(texts):
                 raise RuntimeError(f"predict returned {len(out)} results for {len(texts)} texts")
         except Exception as exc:
-            for _, fut in batch:
+            for _, fut, _ in batch:
                 if not fut.done():
                     fut.set_exception(exc)
             return
         finally:
             slots.release()
         start = 0
-        for item, fut in batch:
+        for item, fut, _ in batch:
             part = out[start:start + len(item)]
             start += len(item)
             if not fut.done():

@@ -1,11 +1,13 @@
 """An explicit cache of loaded coders (one per codebook/model), shared by /classify and coding jobs, and
-:func:`memory_only_embedders`: the embedding caches /classify keeps in memory while it codes."""
+:func:`memory_only_embedders`: the embedding caches /classify keeps in memory while it codes (found once per loaded
+coder, :func:`cached_embedders`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+import weakref
 from contextlib import ExitStack
 from typing import Any, Sequence
 
@@ -105,34 +107,75 @@ class CoderCache:
         return thread
 
 
+#: the embedders :func:`cached_embedders` found, by ``id`` of a coder that is still alive (dropped with it)
+_FOUND: dict[int, list[Any]] = {}
+_FOUND_LOCK = threading.Lock()
+
+
 def cached_embedders(coder: Any) -> list[Any]:
     """The caching embedders (``textmine.embed.CachedEmbedder``) ``coder`` encodes with: its own (built first when
     still lazy, as its first prediction would) and those of its nested coders (a supervised coder's zero-shot
-    prior and first stage); none for coders without one (test doubles, ``e5-static``)."""
+    prior and first stage); none for coders without one (test doubles, ``e5-static``). Found by a walk of the
+    coder's objects once per coder (:func:`known_embedders`); walked again while a nested coder's embedder is
+    still unbuilt (it may be built by a later prediction)."""
+    known = known_embedders(coder)
+    if known is not None:
+        return known
+    found, complete = _find_embedders(coder)
+    if complete:
+        _remember(coder, found)
+    return list(found)
+
+
+def known_embedders(coder: Any) -> list[Any] | None:
+    """What :func:`cached_embedders` found for ``coder`` (no walk, no loading); None when it has not yet."""
+    found = _FOUND.get(id(coder))
+    return list(found) if found is not None else None
+
+
+def _remember(coder: Any, found: list[Any]) -> None:
+    """Keep ``found`` for ``coder`` while the coder lives (a coder that takes no weak reference is not kept)."""
+    key = id(coder)
+    with _FOUND_LOCK:
+        if key in _FOUND:
+            return
+        try:
+            weakref.finalize(coder, _FOUND.pop, key, None)  # runs before the id can name another object
+        except TypeError:
+            return
+        _FOUND[key] = found
+
+
+def _find_embedders(coder: Any) -> tuple[list[Any], bool]:
+    """The walk behind :func:`cached_embedders`; and whether it was complete (no lazy embedder left unbuilt)."""
     from textmine.embed.cache import CachedEmbedder
 
     getattr(coder, "embedder", None)  # a lazy embedder is built now, so that it is found
     found: dict[int, Any] = {}
     seen: set[int] = set()
+    complete = True
     todo = [coder]
     while todo:
         obj = todo.pop()
         if id(obj) in seen or not hasattr(obj, "__dict__"):
             continue
         seen.add(id(obj))
-        for value in vars(obj).values():
+        attrs = vars(obj)
+        if "_embedder" in attrs and attrs["_embedder"] is None:  # a nested coder's, built at its first use
+            complete = False
+        for value in attrs.values():
             if isinstance(value, CachedEmbedder):
                 found[id(value)] = value
             elif type(value).__module__.startswith("textmine.classify"):
                 todo.append(value)
-    return list(found.values())
+    return list(found.values()), complete
 
 
 def memory_only_embedders(embedders: Sequence[Any]) -> ExitStack:
-    """Every embedder of ``embedders`` in ``memory_only`` mode until the returned stack is closed: what they encode
-    meanwhile (a /classify request's texts) stays in memory, never in the embedding cache on disk, which an
-    erasure could not clean (no respondent owns those texts). Vectors that coding jobs encode at the same moment
-    are kept in memory too (encoded again later): never more on disk, at worst less."""
+    """Every embedder of ``embedders`` in ``memory_only`` mode in the current context until the returned stack is
+    closed (in that context): what they encode meanwhile there, and in the threads it hands work to (a /classify
+    request's texts), stays in memory, never in the embedding cache on disk, which an erasure could not clean (no
+    respondent owns those texts). Coding jobs encoding at the same moment in other threads persist as usual."""
     stack = ExitStack()
     try:
         for embedder in embedders:

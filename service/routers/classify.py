@@ -3,8 +3,6 @@ on disk (:func:`off_disk`): nothing ties them to a respondent, so no erasure cou
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import ExitStack
 from typing import Any, Awaitable, Callable, Sequence
 
 from fastapi import APIRouter, Depends, Request
@@ -12,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service import library, store
 from service.auth import Principal, require_analyst
-from service.coders import cached_embedders, memory_only_embedders
+from service.coders import cached_embedders, known_embedders, memory_only_embedders
 from service.db.models import TrainedModel
 from service.errors import ApiError
 from service.schemas import ClassifiedText, ClassifyIn, ClassifyOut, ThemeScore
@@ -49,12 +47,12 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
             if coders.ready.is_set():
                 cached = request.app.state.results.get_many(coders.default(), body.texts)
             missing = [t for t, rec in zip(body.texts, cached) if rec is None]
-            embedders = await run_in_threadpool(lambda: cached_embedders(coders.default())) if missing else []
+            embedders = await _default_embedders(coders) if missing else []
             fresh = iter(await code_in_steps(request, missing, off_disk(embedders, request.app.state.batcher.predict)))
             records = [rec if rec is not None else next(fresh) for rec in cached]
         else:  # coded directly: the result cache and the micro-batcher serve question-free requests
-            _check_question(await run_in_threadpool(coders.default), body.question)
-            embedders = await run_in_threadpool(lambda: cached_embedders(coders.default()))
+            _check_question(await _default_coder(coders), body.question)
+            embedders = await _default_embedders(coders)
             records = await code_in_steps(request, body.texts, off_disk(embedders, lambda part: run_in_threadpool(
                 lambda: library.frame_records(library.classify_texts(coders.default(), part, settings.cleaner_factory,
                                                                      body.question)))))
@@ -80,6 +78,20 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
     return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
                        results=[_one(rec, rec.get("text_redacted"), labels, flag)
                                 for rec, flag in zip(records, flags, strict=True)])
+
+
+async def _default_coder(coders) -> Any:
+    """The default coder: looked up here once loaded, else loaded in a worker thread."""
+    return coders.default() if coders.ready.is_set() else await run_in_threadpool(coders.default)
+
+
+async def _default_embedders(coders) -> list[Any]:
+    """The default coder's caching embedders: known once found (no walk, no worker thread), else found in a worker
+    thread (loading the coder first if need be)."""
+    known = known_embedders(coders.default()) if coders.ready.is_set() else None
+    if known is not None:
+        return known
+    return await run_in_threadpool(lambda: cached_embedders(coders.default()))
 
 
 def health_flags(texts: list[str], records: Sequence[dict], cleaner_factory=None) -> list[bool]:
@@ -130,23 +142,16 @@ async def code_in_steps(request: Request, texts: list[str], code: Callable[[list
 
 def off_disk(embedders: Sequence[Any], code: Callable[[list[str]], Awaitable[Sequence]]
              ) -> Callable[[list[str]], Awaitable[Sequence]]:
-    """``code`` with ``embedders`` (the coder's embedding caches) in memory-only mode from each step's start until
-    its coding has ended: the vectors stay in memory (an LRU: repeats stay fast), never in the cache file. A
-    request that is cancelled meanwhile (its client gone) does not end the mode early: the coding thread may
-    still be encoding its texts."""
+    """``code`` with ``embedders`` (the coder's embedding caches) in memory-only mode for each step, in the
+    request's context only: the vectors stay in memory (an LRU: repeats stay fast), never in the cache file. The
+    mode travels with the step's work: ``run_in_threadpool`` copies the context into its worker thread and the
+    micro-batcher sets it on its coder thread, so a request cancelled meanwhile (its client gone) does not end it
+    while that thread still encodes; coding jobs in other threads meanwhile persist as usual."""
     async def run(part: list[str]) -> Sequence:
-        stack = memory_only_embedders(embedders)
-        task = asyncio.ensure_future(code(part))
-        task.add_done_callback(lambda done: _close_after(stack, done))
-        return await asyncio.shield(task)
+        with memory_only_embedders(embedders):
+            return await code(part)
 
     return run
-
-
-def _close_after(stack: ExitStack, task: asyncio.Future) -> None:
-    stack.close()
-    if not task.cancelled():
-        task.exception()  # retrieved here too: a request that went away leaves no "never retrieved" warning
 
 
 def _check_total_chars(texts: list[str], limit: int) -> None:

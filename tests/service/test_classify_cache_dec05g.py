@@ -5,8 +5,6 @@ review, 5 December, g)."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 
 import numpy as np
 import pytest
@@ -18,7 +16,6 @@ from sqlalchemy import select
 from service import erasure
 from service.db.models import Response
 from service.coders import cached_embedders
-from service.routers.classify import off_disk
 from textmine.embed import CachedEmbedder, EmbeddingCache, normalize_text
 
 
@@ -126,37 +123,3 @@ def test_a_coding_job_still_keeps_its_vectors_where_erasure_finds_them(env):
     assert _on_disk(embedder, texts) == 0
 
 
-def test_a_request_that_goes_away_keeps_the_mode_until_its_coding_has_ended(tmp_path):
-    """A cancelled request (client gone) must not end memory-only mode while the coding thread still encodes."""
-    embedder = CachedEmbedder(CountingBackend(), EmbeddingCache(tmp_path / "v.sqlite"))
-    seen: dict[str, bool] = {}
-
-    async def main():
-        release = asyncio.Event()
-
-        async def code(part):
-            await release.wait()
-            return part
-
-        request = asyncio.ensure_future(off_disk([embedder], code)(["tekst"]))
-        await asyncio.sleep(0)
-        seen["while coding"] = embedder.persisting
-        request.cancel()
-        try:
-            await request
-        except asyncio.CancelledError:
-            pass
-        seen["after the cancel"] = embedder.persisting
-        release.set()
-        for _ in range(100):
-            await asyncio.sleep(0.01)
-            if embedder.persisting:
-                break
-        seen["once coded"] = embedder.persisting
-
-    # a thread of its own: in the full suite an earlier test may leave an event loop running in this one
-    runner = threading.Thread(target=lambda: asyncio.run(main()))
-    runner.start()
-    runner.join(10)
-    embedder.store.close()
-    assert seen == {"while coding": False, "after the cancel": False, "once coded": True}

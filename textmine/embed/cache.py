@@ -5,7 +5,9 @@ writers wait instead of failing; ``secure_delete`` on, so deleted vectors are ze
 unlinked). ``CachedEmbedder`` wraps any embedder: it de-duplicates texts within a call, looks them up in the
 store (or an in-memory dict when no store is given), and encodes only misses. Inside
 ``CachedEmbedder.memory_only()`` new vectors are kept in a bounded in-memory LRU instead of the store (texts
-that must not outlive the process on disk, e.g. the service's ``POST /classify``).
+that must not outlive the process on disk, e.g. the service's ``POST /classify``). The mode is a switch of the
+current context (a ``ContextVar``): it holds in the thread or task that opened it and in work handed on with a copy
+of its context (``run_in_threadpool``, asyncio tasks), not in other threads encoding at the same time.
 
 Rows are keyed by a keyed hash (blake2b with a per-cache random secret kept beside the store in
 ``<name>.key``), so a guessed comment cannot be looked up by hashing it. That alone does not keep the stored
@@ -30,6 +32,7 @@ import time
 import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -53,6 +56,10 @@ _VERSION = 2
 _SECRET_BYTES = 32
 _CHECK_TEXT = b"textmine embedding cache key check"
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
+#: how long a connection waits for another one's write lock before failing (milliseconds)
+BUSY_TIMEOUT_MS = 60_000
+#: the embedders (by ``id``) in :meth:`CachedEmbedder.memory_only` mode in the current context
+_MEMORY_ONLY: ContextVar[frozenset[int]] = ContextVar("textmine_embed_memory_only", default=frozenset())
 
 
 def text_key(text: str, secret: bytes) -> bytes:
@@ -275,11 +282,11 @@ class EmbeddingCache:
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.path, timeout=60.0, isolation_level="DEFERRED")
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED")
             con.execute("PRAGMA secure_delete=1")  # deleted vectors (an erasure's) are zeroed, not only unlinked
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA busy_timeout=60000")
+            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._local.con = con
         return con
 
@@ -351,7 +358,7 @@ class EmbeddingCache:
         except sqlite3.OperationalError:  # "database is locked": another connection kept it
             return False
         finally:
-            con.execute("PRAGMA busy_timeout=60000")
+            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return busy == 0 and frames == done
 
     def close(self) -> None:
@@ -379,13 +386,30 @@ def delete_texts_at(path: str | Path, texts: Iterable[str]) -> int:
         store.close()
 
 
+def memory_only_state() -> frozenset[int]:
+    """Which embedders are in :meth:`CachedEmbedder.memory_only` mode in the current context: for work that another
+    thread does for this context without a copy of it (see :func:`memory_only_states`)."""
+    return _MEMORY_ONLY.get()
+
+
+@contextmanager
+def memory_only_states(*states: frozenset[int]) -> Iterator[None]:
+    """While open, the embedders of every state (:func:`memory_only_state`) are in memory-only mode in the current
+    context too: work shared by several contexts (one call coding several requests) keeps the mode of each."""
+    token = _MEMORY_ONLY.set(_MEMORY_ONLY.get().union(*states))
+    try:
+        yield
+    finally:
+        _MEMORY_ONLY.reset(token)
+
+
 class CachedEmbedder:
     """Wrap an embedder with de-duplication and a (persistent) cache.
 
     ``encoded_texts`` counts texts actually sent to the wrapped encoder; ``cache_hits`` counts texts served
-    from the cache. Without a store the cache lives in memory for the lifetime of this object. While a
-    :meth:`memory_only` block is open (in any thread), new vectors go to a bounded in-memory LRU
-    (``recent_limit`` vectors) instead of the store.
+    from the cache. Without a store the cache lives in memory for the lifetime of this object. Inside a
+    :meth:`memory_only` block (in that context only), new vectors go to a bounded in-memory LRU (``recent_limit``
+    vectors) instead of the store.
     """
 
     def __init__(self, embedder, store: EmbeddingCache | None = None, recent_limit: int = 4096):
@@ -394,43 +418,43 @@ class CachedEmbedder:
         self._memory: dict[str, np.ndarray] = {}  # keyed by the text itself: never leaves the process
         self.recent_limit = max(0, int(recent_limit))
         self._recent: OrderedDict[bytes | str, np.ndarray] = OrderedDict()  # memory_only vectors, newest last
-        self._memory_only = 0  # open memory_only blocks
         self._lock = threading.Lock()
         self.encoded_texts = 0
         self.cache_hits = 0
         self.encode_calls = 0
 
     def __getstate__(self) -> dict:
-        """Pickled without the lock and the memory-only vectors (a copy starts with none open)."""
+        """Pickled without the lock and the memory-only vectors (a copy is in no memory-only block)."""
         state = dict(self.__dict__)
         state.pop("_lock", None)
-        state["_recent"], state["_memory_only"] = OrderedDict(), 0
+        state["_recent"] = OrderedDict()
         return state
 
     def __setstate__(self, state: dict) -> None:
+        state.pop("_memory_only", None)  # the per-object counter of older versions
         self.__dict__.update(state)
         self.__dict__.setdefault("_recent", OrderedDict())
-        self.__dict__.setdefault("_memory_only", 0)
         self.__dict__.setdefault("recent_limit", 4096)
         self._lock = threading.Lock()
 
     @contextmanager
     def memory_only(self) -> Iterator["CachedEmbedder"]:
-        """While open, vectors encoded by this embedder (by any thread) are not written to the store but kept in
-        the in-memory LRU; the store is still read. For texts that must not persist on disk (the service's
-        ``POST /classify``: nothing ties them to a respondent an erasure could name)."""
-        with self._lock:
-            self._memory_only += 1
+        """While open, vectors this embedder encodes in the current context (this thread or task, and the
+        threads and tasks it hands work to with a copy of its context) are not written to the store but kept in
+        the in-memory LRU; the store is still read. Other threads encoding meanwhile write to the store as usual.
+        For texts that must not persist on disk (the service's ``POST /classify``: nothing ties them to a
+        respondent an erasure could name)."""
+        token = _MEMORY_ONLY.set(_MEMORY_ONLY.get() | {id(self)})
         try:
             yield self
         finally:
-            with self._lock:
-                self._memory_only -= 1
+            _MEMORY_ONLY.reset(token)
 
     @property
     def persisting(self) -> bool:
-        """Whether new vectors are written to the store now (a store, and no :meth:`memory_only` block open)."""
-        return self.store is not None and self._memory_only == 0
+        """Whether new vectors encoded in the current context are written to the store (a store, and no
+        :meth:`memory_only` block of this embedder open in this context)."""
+        return self.store is not None and id(self) not in _MEMORY_ONLY.get()
 
     def _recent_get(self, keys: Sequence[bytes | str]) -> dict[bytes | str, np.ndarray]:
         with self._lock:
