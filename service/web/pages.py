@@ -254,6 +254,12 @@ def theme_page(request: Request, wave_id: IdPath, theme: str, who: Principal = D
     return render(request, "theme.html", who=who, wave=wave, data=data, theme=theme, label=label, blocks=blocks)
 
 
+#: the review queue's ``reason`` (service.store.review_queue) as the page says it; review.js adds the theme's label
+#: after «sjeldent tema» and shows an unknown reason as it is
+REVIEW_REASONS = {"uncertain": "usikker kode", "rare theme": "sjeldent tema",
+                  "near-duplicate": "nesten lik en kommentar tidligere i køen"}
+
+
 @router.get("/ui/review", include_in_schema=False)
 def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID), who: Principal = Depends(page_principal),
            session=Depends(_session)):
@@ -271,14 +277,13 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
         job = session.get(CodingJob, jid)
         cb = session.get(Codebook, job.codebook_id) if job and job.codebook_id else None
         if cb is not None:
-            codebooks[jid] = {"id": cb.id, "themes": _review_themes(cb)}
+            codebooks[jid] = _review_codebook(cb)
     if not codebooks:
-        cb = store.default_codebook_row(session)
-        default = {"id": cb.id, "themes": _review_themes(cb)}
+        default = _review_codebook(store.default_codebook_row(session))
     else:
         default = next(iter(codebooks.values()))
     boot = {"items": items, "total": total, "wave_id": wave_id, "codebooks": {str(k): v for k, v in codebooks.items()},
-            "default_codebook": default, "langs": _html_langs(i["language"] for i in items)}
+            "default_codebook": default, "langs": _html_langs(i["language"] for i in items), "reasons": REVIEW_REASONS}
     return render(request, "review.html", who=who, total=total, wave_id=wave_id, wave=wave,
                   boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
 
@@ -288,6 +293,14 @@ def _html_langs(languages) -> dict[str, str]:
     sets ``lang`` on such a comment."""
     codes = dict.fromkeys([*LANGUAGES, *(x for x in languages if x)])
     return {c: quote_lang(c) for c in codes if quote_lang(c)}
+
+
+def _review_codebook(cb) -> dict:
+    """A codebook as the review page uses it: id, themes (:func:`_review_themes`) and the comment types a
+    correction may give (the codebook's ``types``, else the library's defaults, as the store checks them)."""
+    from textmine.codebook import DEFAULT_TYPES
+
+    return {"id": cb.id, "themes": _review_themes(cb), "types": list(cb.content.get("types") or DEFAULT_TYPES)}
 
 
 def _review_themes(cb) -> list[dict]:

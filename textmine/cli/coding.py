@@ -455,6 +455,30 @@ def _question_echoes(data, labels: dict, default: str) -> list[int]:
     return out
 
 
+def _without_question_echoes(df, text_col: str, asked, labels: dict, path: Path, id_col: Optional[str],
+                             survey: Optional[Path]):
+    """``review --survey``: INPUT's texts with the answers that only repeat their survey question's label blanked
+    (:func:`_question_echoes`, as ``train`` finds them): non-answers, which the queue leaves out as ``code --survey``
+    codes them. A note names their data rows (and ids), never their text."""
+    import pandas as pd
+
+    texts = df[text_col].astype("string").fillna("").astype(str).reset_index(drop=True)
+    if not labels:
+        return texts
+    rows = [asked] * len(texts) if isinstance(asked, str) else list(asked or [""] * len(texts))
+    echoes = _question_echoes(pd.DataFrame({"text": texts, "question": rows}), labels, text_col)
+    if echoes:
+        ids = (df[id_col].astype("string").fillna("").astype(str).str.strip().tolist()
+               if id_col is not None else [""] * len(df))
+        shown = "; ".join(f"data row {i + 1}" + (f" ({id_col} {ids[i]!r})" if ids[i] else "") for i in echoes[:10])
+        _note(f"{path}: {len(echoes)} answer(s) only repeat their survey question's wording (--survey {survey}): "
+              f"non-answers, left out of the queue as textmine code counts them: {shown}"
+              f"{' …' if len(echoes) > 10 else ''}")
+        texts = texts.copy()
+        texts.iloc[echoes] = ""
+    return texts
+
+
 def register(app: typer.Typer) -> None:
     """Attach the coding commands."""
 
@@ -788,6 +812,10 @@ def register(app: typer.Typer) -> None:
         question: Optional[str] = typer.Option(None, "--question",
                                                help="the survey question (column id) all comments answer, as given "
                                                     "to textmine code"),
+        survey: Optional[Path] = typer.Option(
+            None, "--survey", help="survey definition (YAML): an answer that only repeats its question's label (the "
+                                   "question --question, --question-col or else --text-col names) is a non-answer, "
+                                   "left out of the queue as textmine code counts it"),
     ) -> None:
         """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
         import pandas as pd
@@ -802,10 +830,11 @@ def register(app: typer.Typer) -> None:
                       "with --corrections (retraining)")
             if queue_out:
                 _check_out(queue_out, input, flag="--queue-out")
-            coder = _coder(model, codebook)
-            df = _read(input, [text_col], sheet=sheet, header_row=header_row)
             if question is not None and question_col is not None:
                 _fail("give --question or --question-col, not both")
+            labels = _question_labels(survey, question or text_col, question_col)
+            coder = _coder(model, codebook)
+            df = _read(input, [text_col], sheet=sheet, header_row=header_row)
             for what, col in (("text", text_col), ("id", id_col), ("question", question_col)):
                 if col is not None and col not in df.columns:
                     _fail(f"{input}: no {what} column {col!r}; {_columns(df)}{_title_hint(df)}")
@@ -818,7 +847,8 @@ def register(app: typer.Typer) -> None:
             else:
                 asked = None
                 _question_priors_note(getattr(coder, "question_priors_", None) or {}, text_col)
-            q = review_queue(coder, df[text_col].astype("string").fillna("").astype(str), n=n, questions=asked)
+            texts = _without_question_echoes(df, text_col, asked, labels, input, id_col, survey)
+            q = review_queue(coder, texts, n=n, questions=asked)
             from rich.table import Table
 
             table = Table(title=f"review queue ({len(q)} of {len(df)} rows)")
@@ -844,6 +874,10 @@ def register(app: typer.Typer) -> None:
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
+        if survey is not None:
+            _fail("--survey goes with the review queue (without --corrections); retraining takes the corrections as "
+                  "you checked them and reads no survey definition — delete rows that only repeat the question from "
+                  "the corrections file instead")
         if question_col is not None:
             _fail("--question-col goes with the review queue (without --corrections); a corrections file gives each "
                   "row's question in a 'question' column (--question QUESTION gives it for rows that have none)")

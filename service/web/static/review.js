@@ -1,4 +1,5 @@
-// Review queue: one comment at a time; number keys toggle themes, Enter accepts, j/k move, s skips. The keys work
+// Review queue: one comment at a time; number keys toggle themes, t goes to the comment type (Esc back), Enter
+// accepts (themes and type), j/k move, s skips. The keys work
 // inside the review region only; Enter never overrides a link, <summary>, button or form field, and the
 // single-key shortcuts (digits, letters) can be turned off (WCAG 2.1.4), remembered in localStorage.
 (function () {
@@ -9,6 +10,8 @@
   var countEl = document.getElementById("review-count");
   var statusEl = document.getElementById("review-status");
   var themesEl = document.getElementById("review-themes");
+  var typeEl = document.getElementById("review-type");
+  var DEFAULT_TYPES = ["klage", "\u00f8nske", "ros"];  // a codebook that lists no types has these (as the API)
   var busy = false;
   var SHORTCUTS_KEY = "textmine.review.singleKeys";
   var switchEl = document.getElementById("review-shortcuts");
@@ -16,6 +19,34 @@
   function codebookFor(item) { return boot.codebooks[String(item.job_id)] || boot.default_codebook; }
   function keyLabel(i) { return i < 9 ? String(i + 1) : (i === 9 ? "0" : "Alt+" + ((i - 10 + 1) % 10)); }
   function fmtPct(x) { return Math.round(x * 100) + "\u00a0%"; }
+  function typesOf(cb) { return cb.types && cb.types.length ? cb.types : DEFAULT_TYPES; }
+
+  // why the item is queued (the API's reason), in the page's words: "rare theme: X" names the theme's label
+  function reasonText(reason, cb) {
+    var words = boot.reasons || {};
+    if (!reason) return "";
+    var m = /^rare theme: (.+)$/.exec(reason);
+    if (m) {
+      var theme = cb.themes.filter(function (t) { return t.id === m[1]; })[0];
+      return (words["rare theme"] || "rare theme") + ": \u00ab" + (theme ? theme.label : m[1]) + "\u00bb";
+    }
+    return words[reason] || reason;
+  }
+
+  // the type control: the codebook's types, the machine's type chosen (case ignored, as the API takes it)
+  function showType(item, cb) {
+    var types = typesOf(cb), machine = item.type || "";
+    var match = types.filter(function (t) { return t.toLowerCase() === machine.toLowerCase(); })[0] || "";
+    typeEl.innerHTML = "";
+    [""].concat(types).forEach(function (t) {
+      var opt = document.createElement("option");
+      opt.value = t; opt.textContent = t || "(ingen type)";
+      typeEl.appendChild(opt);
+    });
+    typeEl.value = match;
+    document.getElementById("review-type-machine").textContent = machine
+      ? "Modellens forslag: " + machine + (match ? "" : " (ikke en type i kodeboka)") : "Modellen ga ingen type.";
+  }
 
   function show() {
     var empty = pos >= items.length;
@@ -34,6 +65,10 @@
     document.getElementById("review-conf-text").textContent = fmtPct(item.confidence);
     themesEl.innerHTML = "";
     var cb = codebookFor(item);
+    var reason = reasonText(item.reason, cb);
+    document.getElementById("review-reason").textContent = reason;
+    document.getElementById("review-reason-line").hidden = !reason;
+    showType(item, cb);
     var suggested = new Set(item.themes);
     // stable codebook order: the same key always toggles the same theme (muscle memory)
     cb.themes.forEach(function (t, i) {
@@ -65,7 +100,8 @@
     var cb = codebookFor(item);
     busy = true;
     statusEl.textContent = "Lagrer …";
-    tmApi("POST", "/responses/" + item.response_id + "/codes", { themes: selected(), codebook_id: cb.id })
+    tmApi("POST", "/responses/" + item.response_id + "/codes",
+          { themes: selected(), type: typeEl.value || null, codebook_id: cb.id })
       .then(function () {
         items.splice(pos, 1);
         total = Math.max(0, total - 1);
@@ -123,6 +159,7 @@
   root.addEventListener("keydown", function (ev) {
     var t = ev.target || root;
     if (ev.ctrlKey || ev.metaKey || ev.defaultPrevented) return;
+    if (ev.key === "Escape" && t === typeEl) { root.focus(); ev.preventDefault(); return; }
     if (ev.key === "Enter") {
       if (ev.altKey || ev.shiftKey || ownsKeys(t)) return;
       accept(); ev.preventDefault(); return;
@@ -136,6 +173,7 @@
     }
     if (ev.altKey || ev.shiftKey) return;
     if (ev.key === "a") { accept(); ev.preventDefault(); }
+    else if (ev.key === "t") { typeEl.focus(); ev.preventDefault(); }
     else if (ev.key === "j" || ev.key === "s") { if (pos < items.length - 1) { pos++; show(); } ev.preventDefault(); }
     else if (ev.key === "k") { if (pos > 0) { pos--; show(); } ev.preventDefault(); }
   });
