@@ -388,17 +388,27 @@ def after_commit(er: Erasure, engine: Any = None, *, purge: bool = True, cache_p
         store.remove_model_dir(er.model_dir)
         if Path(er.model_dir).exists():
             er.notes.append("the model folder could not be removed; delete it by hand")
-    if purge and engine is not None:
-        try:
-            from service import scrub
-
-            done = scrub.purge_leftovers(engine, tables=ERASED_TABLES)
-            if not done.get("complete"):
-                er.notes.append("old row versions may remain in the database files until the next VACUUM")
-        except Exception as exc:
-            log.warning("erasure: database files not purged: %s", type(exc).__name__)
+    if purge and engine is not None and not purge_files(engine):
+        er.notes.append(LEFTOVERS_NOTE)
     counts = {k: v for k, v in er.counts.items() if v}
     log.info("erasure: %s", json.dumps(counts), extra={"fields": {"erasure": counts}})  # JSON, not a Python dict
+
+
+LEFTOVERS_NOTE = "old row versions may remain in the database files until the next VACUUM"
+
+
+def purge_files(engine: Any, tables: Sequence[str] = ERASED_TABLES) -> bool:
+    """After a committed erasure (or any change removing stored text): VACUUM the deleted or overwritten rows' old
+    versions out of the database files (``service.scrub.purge_leftovers``: the SQLite file; PostgreSQL
+    ``tables``). False when some may remain (another connection held the file, or the purge failed: logged, type
+    only, never raised: the rows are gone either way)."""
+    try:
+        from service import scrub
+
+        return bool(scrub.purge_leftovers(engine, tables=tables).get("complete"))
+    except Exception as exc:
+        log.warning("erasure: database files not purged: %s", type(exc).__name__)
+        return False
 
 
 def clear_app_caches(app: Any, er: Erasure) -> None:

@@ -294,6 +294,9 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["reader", "analyst", "admin"]
     name: Text | None = Field(default=None, max_length=200)
+    expires_in_days: int | None = Field(default=None, gt=0, le=3650, strict=True,
+                                        description="the key is refused this many days from now on (like a "
+                                                    "revoked key); default: it never expires")
 
 
 class KeyOut(BaseModel):
@@ -303,6 +306,9 @@ class KeyOut(BaseModel):
     name: str | None
     revoked: bool
     created_at: UtcDatetime
+    expires_at: UtcDatetime | None = Field(default=None, description="when the key stops working; null: never")
+    expired: bool = Field(default=False, description="past its expiry (refused like a revoked key)")
+    state: Literal["active", "revoked", "expired"] = "active"
 
 
 class KeyCreated(KeyOut):

@@ -41,6 +41,8 @@ class ApiKey(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # after this moment the key is refused like a revoked one; NULL: it never expires (migration 0011)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Survey(Base):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from service.auth import Principal, verify_key
+from service.auth import Principal, expired, verify_key
 from service.db.models import ApiKey
 
 from .sessionstore import SessionsFull, SessionStore, unseal
@@ -72,10 +72,10 @@ def principal_for(request: Request, key: str | None) -> Principal | None:
 
 
 def _principal_by_id(request: Request, key_id: int) -> Principal | None:
-    """The key's current principal, or None when it was deleted or revoked."""
+    """The key's current principal, or None when it was deleted, revoked or has expired."""
     with request.app.state.db.session() as session:
         row = session.get(ApiKey, key_id)
-        if row is None or row.revoked:
+        if row is None or row.revoked or expired(row.expires_at):
             return None
         return Principal(key_id=row.id, role=row.role, name=row.name)
 

@@ -148,3 +148,23 @@ def test_a_deleted_key_cascades_to_its_sessions(two_apps):
         key_id = s.scalars(select(UiSession.key_id)).one()
         s.delete(s.get(ApiKey, key_id))
     assert _rows(one.app) == []
+
+
+def test_a_key_that_expires_ends_its_open_sessions(two_apps):
+    """An open UI session ends at the next request once its key has expired, as it does once the key is revoked."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from service.db.models import ApiKey
+
+    one, two, keys, _ = two_apps
+    made = one.post("/keys", json={"role": "reader", "expires_in_days": 1}, headers={"X-API-Key": keys["admin"]})
+    assert made.status_code == 201, made.text
+    sid = _login(one, made.json()["key"])
+    assert _logged_in(two, sid)
+    with one.app.state.db.session() as s:
+        s.execute(update(ApiKey).where(ApiKey.id == made.json()["id"])
+                  .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    assert not _logged_in(two, sid)
+    assert _rows(one.app) == []

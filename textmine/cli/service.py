@@ -5,7 +5,9 @@
 ``upload``, ``codebook-add``), list and show (``surveys``, ``waves``, ``wave``, ``codebooks``, ``codebook``,
 ``models``, ``jobs``; ``--json`` prints the API's JSON), code (``code``, ``cancel``), read results (``summary``,
 ``quotes``, ``report``), review and correct (``review``, ``correct``, also from a CSV file, ``uncorrect``) and ``train``; erase (``delete-wave``,
-``delete-survey``, ``delete-respondent``, ``delete-model``) and apply a retention period (``purge``)."""
+``delete-survey``, ``delete-respondent``, ``delete-model``) and apply a retention period (``purge``); remove or
+re-encrypt stored raw text (``clear-raw-text``, ``rotate-raw-key``). Store changes made here write an audit line
+(ids and counts only)."""
 
 from __future__ import annotations
 
@@ -293,6 +295,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
 
     disclosure_key()  # a missing or unsafe key is a setting to fix now, not a 500 on the first summary (CacheDirError)
     _check_listen(host, port)  # before the store is migrated and unfinished jobs are resumed
+    _check_serve_settings(settings)  # before the store file is made: a refused setting leaves no empty store
     _check_store(settings.database_url, create=True)
     # the textmine.* and uvicorn loggers: time, level, name; before the app is built, so that its lines (debug
     # included) go out in the chosen format; uvicorn then keeps them (log_config=None)
@@ -305,6 +308,25 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
                err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), access_log=False, timeout_keep_alive=30,
                 log_config=None)
+
+
+def _check_serve_settings(settings) -> None:
+    """Refuse (exit 2, one line) the settings ``create_app`` checks before it migrates: the audit log's folder,
+    the raw-text policy and key, TEXTMINE_HEAVY_* (:func:`service.limits.limit_from_env`), the default model."""
+    from service.audit import audit_file_from_env
+    from service.crypto import RawTextCodec
+    from service.library import check_default_model
+    from service.limits import limit_from_env
+
+    try:
+        audit_file_from_env()
+        RawTextCodec(settings.store_raw_text, settings.fernet_key)
+        limit_from_env()
+        check_default_model(settings.default_model)
+    except ValueError as exc:
+        _refuse_setting(exc)
+    except OSError as exc:
+        _refuse_setting(f"TEXTMINE_AUDIT_LOG cannot be written ({type(exc).__name__})")
 
 
 def _check_listen(host: str, port: int) -> None:
@@ -341,7 +363,11 @@ def _redact_url(url: str) -> str:
 @keys_app.command("create")
 @_store_errors
 def keys_create(role: str = typer.Option(..., "--role", help="reader | analyst | admin"),
-                name: Optional[str] = typer.Option(None, "--name"), database: Optional[str] = DB_OPT) -> None:
+                name: Optional[str] = typer.Option(None, "--name"),
+                expires_in: Optional[int] = typer.Option(None, "--expires-in", min=1, max=3650,
+                                                         help="days until the key is refused (like a revoked one); "
+                                                              "default: it never expires"),
+                database: Optional[str] = DB_OPT) -> None:
     """Create an API key; the key is printed once, on the last line."""
     from service.auth import ROLES, create_key
     from service.errors import ApiError
@@ -350,7 +376,7 @@ def keys_create(role: str = typer.Option(..., "--role", help="reader | analyst |
     if role not in ROLES:
         typer.echo(f"error: --role must be one of {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
-    _checked(KeyIn, role=role, name=name)
+    _checked(KeyIn, role=role, name=name, expires_in_days=expires_in)
     from service.store import refuse_personal_data
 
     try:
@@ -361,24 +387,28 @@ def keys_create(role: str = typer.Option(..., "--role", help="reader | analyst |
     db = _db(database, create=True)
     try:
         with db.session() as s:
-            row, key = create_key(s, role, name)
+            row, key = create_key(s, role, name, expires_in)
     except ApiError as exc:
         _fail(exc)
-    typer.echo(f"created {role} key id={row.id} prefix={row.prefix} (store it now; it is not shown again):")
+    expiry = f" expires={_when(row.expires_at)}" if row.expires_at is not None else ""
+    typer.echo(f"created {role} key id={row.id} prefix={row.prefix}{expiry} (store it now; it is not shown again):")
     typer.echo(key)
 
 
 @keys_app.command("list")
 @_store_errors
 def keys_list(database: Optional[str] = DB_OPT) -> None:
-    """List keys (id, prefix, role, revoked); secrets are never stored."""
+    """List keys (id, prefix, role, state: active, revoked or expired; expiry in UTC or never; name); secrets are
+    never stored."""
     from sqlalchemy import select
 
+    from service.auth import key_state
     from service.db.models import ApiKey
 
     with _db(database).session() as s:
         for k in s.scalars(select(ApiKey).order_by(ApiKey.id)):
-            typer.echo(f"{k.id}\t{k.prefix}\t{k.role}\t{'revoked' if k.revoked else 'active'}\t{k.name or ''}")
+            expires = _when(k.expires_at) if k.expires_at is not None else "never"
+            typer.echo(f"{k.id}\t{k.prefix}\t{k.role}\t{key_state(k)}\t{expires}\t{k.name or ''}")
 
 
 @keys_app.command("revoke")
@@ -916,11 +946,15 @@ def store_correct(response_id: Optional[int] = typer.Argument(None, min=1, max=M
 
     body = _checked(CorrectionIn, themes=[t for t in (themes or "").split(";") if t], type=type_,
                     codebook_id=codebook_id)
+    audit = _ErasureAudit("correct", {"response_ids": [response_id], "codebook_id": codebook_id},
+                          nothing="nothing stored")
     try:
         with _db(database).session() as s:
             row = store.add_correction(s, response_id, body.themes, body.type, body.codebook_id, None)
     except ApiError as exc:
+        audit.write({}, error=exc.code)
         _fail(exc)
+    audit.write({"corrections": 1}, ids={"response_ids": [response_id], "codebook_id": row.codebook_id})
     typer.echo(f"correction id={row.id} response={row.response_id} themes={row.themes}")
 
 
@@ -933,11 +967,16 @@ def store_uncorrect(response_id: int = typer.Argument(..., min=1, max=MAX_ID),
     from service import store
     from service.errors import ApiError
 
+    audit = _ErasureAudit("uncorrect", {"response_id": response_id}, nothing="nothing removed")
     try:
         with _db(database).session() as s:
             removed = store.remove_corrections(s, response_id)
     except ApiError as exc:
+        audit.write({}, error=exc.code)
         _fail(exc)
+    audit.write({"corrections": removed["removed"]}, ids={"response_id": response_id,
+                                                          "correction_ids": removed["correction_ids"],
+                                                          "codebook_ids": removed["codebook_ids"]})
     _echo_json(removed)
 
 
@@ -958,6 +997,8 @@ def _correct_file(path: Path, codebook_id: int | None, database: str | None) -> 
     from service.errors import ApiError
 
     rows, problems = _correction_rows(_read_text(path))
+    audit = _ErasureAudit("correct", {"response_ids": [body["response_id"] for _, body in rows],
+                                      "codebook_id": codebook_id}, nothing="nothing stored", file=True)
     try:
         with _db(database).session() as s:
             for line, body in rows:
@@ -974,9 +1015,12 @@ def _correct_file(path: Path, codebook_id: int | None, database: str | None) -> 
             if problems:
                 raise _BadRows()
     except ApiError as exc:  # not about one row (e.g. an unknown --codebook-id): nothing was stored
+        audit.write({}, error=exc.code)
         _fail(exc)
     except _BadRows:
+        audit.write({"bad_rows": len(problems)}, error="bad_rows")
         _fail_rows(problems)
+    audit.write({"corrections": len(rows)})
     typer.echo(f"stored {len(rows)} correction(s) in one transaction")
 
 
@@ -1157,20 +1201,21 @@ def _confirm(what: str, yes: bool) -> None:
 
 
 class _ErasureAudit:
-    """The audit line of one CLI erasure (``service.audit.cli_record``: source cli, OS user, command, store ids,
-    counts, dry run or not) on the ``textmine.audit`` logger and in ``TEXTMINE_AUDIT_LOG``. Made before anything
-    is deleted: an audit file that cannot be opened exits 2, nothing deleted."""
+    """The audit line of one CLI store change (``service.audit.cli_record``: source cli, OS user, command, store
+    ids, counts, dry run or not) on the ``textmine.audit`` logger and in ``TEXTMINE_AUDIT_LOG``: erasures, raw-text
+    rotation and clearing, corrections, copies. Made before anything changes: an audit file that cannot be opened
+    exits 2 (``nothing``: what the refusal says was not done)."""
 
-    def __init__(self, command: str, ids: dict, **extra):
+    def __init__(self, command: str, ids: dict, *, nothing: str = "nothing deleted", **extra):
         from service.audit import audit_file_from_env
 
         self.command, self.ids, self.extra = f"store {command}", ids, extra
         try:
             self.file = audit_file_from_env()
         except ValueError as exc:  # the folder does not exist
-            _refuse_audit(str(exc))
+            _refuse_audit(str(exc), nothing)
         except OSError as exc:
-            _refuse_audit(f"TEXTMINE_AUDIT_LOG cannot be written ({type(exc).__name__})")
+            _refuse_audit(f"TEXTMINE_AUDIT_LOG cannot be written ({type(exc).__name__})", nothing)
 
     def write(self, counts: dict, *, dry_run: bool = False, error: str | None = None, ids: dict | None = None) -> None:
         from service import audit
@@ -1181,8 +1226,8 @@ class _ErasureAudit:
             typer.echo("warning: the audit line could not be written to TEXTMINE_AUDIT_LOG", err=True)
 
 
-def _refuse_audit(reason: str) -> None:
-    typer.echo(f"error: {reason}; nothing deleted", err=True)
+def _refuse_audit(reason: str, nothing: str = "nothing deleted") -> None:
+    typer.echo(f"error: {reason}; {nothing}", err=True)
     raise typer.Exit(2)
 
 
@@ -1312,6 +1357,92 @@ def _listed_counts(listed: list[dict]) -> dict[str, int]:
             "responses": sum(int(w["responses"] or 0) for w in listed)}
 
 
+# ---------------------------------------------------------------- store: stored raw text (TEXTMINE_STORE_RAW_TEXT)
+@store_app.command("rotate-raw-key")
+@_store_errors
+def store_rotate_raw_key(dry_run: bool = typer.Option(False, "--dry-run", help="check that every stored token "
+                                                      "decrypts; change nothing"),
+                         database: Optional[str] = DB_OPT) -> None:
+    """Re-encrypt every stored raw text under the first key of TEXTMINE_FERNET_KEY (comma-separated: the new key
+    first, the old ones after it; all decrypt), in batches, one transaction each; then VACUUM the old tokens out
+    of the database files. Plain raw text is left alone and counted. Prints counts only. Afterwards the old keys
+    can be dropped from TEXTMINE_FERNET_KEY."""
+    from service import erasure
+    from service.crypto import RawTextCodec, UndecryptableRawText, rotate_stored
+
+    settings = _settings(database)
+    if settings.store_raw_text != "encrypted" or not settings.fernet_key:
+        _refuse_setting("rotate-raw-key needs TEXTMINE_STORE_RAW_TEXT=encrypted and TEXTMINE_FERNET_KEY (the new "
+                        "Fernet key first, the old ones after it, comma-separated)")
+    try:
+        codec = RawTextCodec(settings.store_raw_text, settings.fernet_key)
+    except ValueError as exc:
+        _refuse_setting(exc)
+    audit = _ErasureAudit("rotate-raw-key", {}, nothing="nothing re-encrypted")
+    db = _db(database)
+    try:
+        counts = rotate_stored(db.engine, codec, dry_run=dry_run)
+    except UndecryptableRawText as exc:
+        if exc.rotated and not dry_run:
+            erasure.purge_files(db.engine, tables=("responses",))
+        db.dispose()
+        audit.write({"rotated": 0 if dry_run else exc.rotated}, dry_run=dry_run, error="undecryptable",
+                    ids={"response_id": exc.response_id})
+        kept = (f"; the {exc.rotated} raw text(s) before its batch were re-encrypted and kept" if exc.rotated
+                and not dry_run else "; nothing changed")
+        typer.echo(f"error: {exc} (add the key it was encrypted with after the first){kept}", err=True)
+        raise typer.Exit(2)
+    if counts["rotated"] and not dry_run and not erasure.purge_files(db.engine, tables=("responses",)):
+        typer.echo(f"note: {erasure.LEFTOVERS_NOTE}", err=True)
+    db.dispose()
+    audit.write(counts, dry_run=dry_run)
+    plain = (f"; {counts['plain']} plain raw text(s) left as they are (`textmine store clear-raw-text` removes "
+             "them)" if counts["plain"] else "")
+    if dry_run:
+        typer.echo(f"would re-encrypt {counts['rotated']} encrypted raw text(s){plain}; nothing changed (dry run)")
+    else:
+        typer.echo(f"re-encrypted {counts['rotated']} encrypted raw text(s) under the first key{plain}")
+
+
+@store_app.command("clear-raw-text")
+@_store_errors
+def store_clear_raw_text(survey_id: Optional[int] = _id_opt("--survey"),
+                         dry_run: bool = typer.Option(False, "--dry-run", help="count; change nothing"),
+                         yes: bool = typer.Option(False, "--yes", "-y", help="clear without asking; it cannot be "
+                                                  "undone"),
+                         database: Optional[str] = DB_OPT) -> None:
+    """Remove the stored raw text (TEXTMINE_STORE_RAW_TEXT=plain or encrypted) of every response, or of one
+    --survey's, then VACUUM it out of the database files (as erasure does). The redacted texts stay. Prints the
+    count. Switching the setting to none only stops storing new raw text: this removes what is stored."""
+    from service import erasure
+    from service.crypto import clear_stored
+    from service.errors import ApiError
+
+    ids = {"survey_id": survey_id} if survey_id is not None else {}
+    audit = _ErasureAudit("clear-raw-text", ids, nothing="nothing cleared")
+    where = f"survey {survey_id}'s responses" if survey_id is not None else "every response"
+    if not dry_run and not yes and not typer.confirm(f"Remove the stored raw text of {where}? This cannot be "
+                                                     "undone", default=False):
+        typer.echo("nothing cleared", err=True)
+        raise typer.Exit(1)
+    db = _db(database)
+    try:
+        with db.session() as s:
+            n = clear_stored(s, survey_id, dry_run=dry_run)
+    except ApiError as exc:
+        db.dispose()
+        audit.write({}, dry_run=dry_run, error=exc.code)
+        _fail_cli(exc)
+    if n and not dry_run and not erasure.purge_files(db.engine, tables=("responses",)):
+        typer.echo(f"note: {erasure.LEFTOVERS_NOTE}", err=True)
+    db.dispose()
+    audit.write({"responses": n}, dry_run=dry_run)
+    if dry_run:
+        typer.echo(f"would clear the raw text of {n} response(s) ({where}); nothing changed (dry run)")
+    else:
+        typer.echo(f"cleared the raw text of {n} response(s) ({where}); the redacted texts stay")
+
+
 # ---------------------------------------------------------------- store: copy to another database
 @store_app.command("copy")
 def store_copy(source: str = typer.Option(..., "--from", help="SQLAlchemy URL of the store to copy (only read)"),
@@ -1333,20 +1464,36 @@ def store_copy(source: str = typer.Option(..., "--from", help="SQLAlchemy URL of
         typer.echo("nothing copied", err=True)
         raise typer.Exit(1)
     _check_copy_url(target, create=True)
+    audit = _ErasureAudit("copy", {}, nothing="nothing copied",  # the databases by kind only (URLs are no ids)
+                          source=_url_kind(source), target=_url_kind(target))
     try:
         counts = copy_store(source, target, progress=_copy_progress)
     except CountMismatch as exc:
+        audit.write({}, error="count_mismatch")
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
     except StoreCopyError as exc:
+        audit.write({}, error="refused")
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
     except (SQLAlchemyError, CommandError) as exc:
+        audit.write({}, error="database_error")
         typer.echo(f"error: copy {shown}: {_store_reason(exc)}; no rows copied to the target", err=True)
         raise typer.Exit(2)
+    audit.write(counts)
     _table("rows copied per table", ["table", "rows"], [[name, n] for name, n in counts.items()])
     typer.echo(f"copied {shown}: {sum(counts.values())} rows in {len(counts)} tables, counts checked against the "
                "source", err=True)
+
+
+def _url_kind(url: str) -> str:
+    """A database URL's backend name (``sqlite``, ``postgresql``) for an audit line: never its path or host."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).get_backend_name()
+    except Exception:
+        return "unknown"
 
 
 def _check_copy_url(url: str, create: bool) -> None:
