@@ -15,10 +15,12 @@ from typing import Callable
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.db.models import ApiKey
+from service.db.session import is_connection_error
 from service.errors import ApiError
 
 ROLES = ("reader", "analyst", "admin")
@@ -198,10 +200,23 @@ async def metrics_access(
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
 ) -> Principal | None:
     """``GET /metrics``: a valid key of any role (Prometheus sends ``Authorization: Bearer``), or nothing when the
-    settings make metrics public (``TEXTMINE_METRICS_PUBLIC=true``, a scraper on a private network)."""
+    settings make metrics public (``TEXTMINE_METRICS_PUBLIC=true``, a scraper on a private network).
+
+    While the database is unreachable a key this server already verified (in its key cache) still reads the
+    metrics, so ``textmine_database_up`` can report the outage to a keyed scraper; an unknown key is answered 503
+    as elsewhere. A revocation made during the outage reaches metrics only when the database is back."""
     if request.app.state.settings.metrics_public:
         return None
-    return await get_principal(request, api_key, bearer)
+    try:
+        return await get_principal(request, api_key, bearer)
+    except SQLAlchemyError as exc:
+        key = api_key or (bearer.credentials if bearer is not None else None)
+        cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
+        cached = cache.get(key) if cache is not None and key and is_connection_error(exc) else None
+        if cached is None:
+            raise
+        request.state.principal = cached
+        return cached
 
 
 def require(role: str) -> Callable[..., Principal]:
