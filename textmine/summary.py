@@ -22,7 +22,7 @@ import pandas as pd
 from . import stats as st
 from .survey import SurveyDefinition, value_keys
 
-__all__ = ["Summary", "build_summary", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
+__all__ = ["Summary", "build_summary", "VERDICT_HIDDEN_GROUP", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
            "MISSING_LEVEL", "DENOMINATORS"]
 
 TOTAL_SEGMENT = "Totalt"
@@ -30,6 +30,9 @@ TOTAL_VALUE = "Alle"
 MISSING_LEVEL = "(uoppgitt)"  # the level of respondents without a (declared) value of a segment
 DENOMINATORS = ("kommentatorer", "spurt", "alle")
 VERDICT_SUPPRESSED = "for få svar"
+#: the reason of a cell hidden for its complement (:func:`hide_small_counts` rule b): its base is large, but so few
+#: are outside its count (or in one of its two groups) that they could be named
+VERDICT_HIDDEN_GROUP = "for få i en av gruppene"
 NOT_CODED = "ikke kodet"  # a free-text question with answers but no coded row in a wave: no theme rows at all
 VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
@@ -203,8 +206,12 @@ def hide_small_counts(summary: "Summary") -> "Summary":
     their total row minus the visible levels would give them back the next smallest levels' too
     (:func:`secondary_levels`); 0 stays; (b) a count (indicator positive, multi-select option, theme) whose
     complement (base − count; a theme's commenters without it) is from 1 to ``min_cell`` − 1 hides its row
-    (``suppressed``; its change rows too), with secondary suppression on the complements within the breakdown.
-    The total («Totalt», all respondents) keeps every headline number. :attr:`Summary.tables` stay as they are."""
+    (``suppressed``; its change rows too, with the verdict :data:`VERDICT_HIDDEN_GROUP`), with secondary suppression
+    on the complements within the breakdown; the change families' Benjamini–Hochberg adjustment is then redone over
+    the shown tests (``meta.bh_families`` to match). The total («Totalt», all respondents) keeps every headline
+    number. :attr:`Summary.tables` stay as they are. Every reader output applies it — the summary's files and terminal
+    tables, and the report (:func:`textmine.report.views.report_from_summary`) — and a second call changes nothing.
+    (The theme × indicator table applies rule (b) when it is built: it needs the themes' families.)"""
     min_cell = (summary.meta or {}).get("min_cell") or getattr(summary.definition, "min_cell", None)
     if not min_cell or min_cell <= 1:
         return summary
@@ -219,9 +226,27 @@ def hide_small_counts(summary: "Summary") -> "Summary":
             hidden_cells.append((name, tables[name].loc[new]))
     if tables.get("indicators") is not None and len(tables["indicators"]):
         tables["indicators"] = _hide_small_split(tables["indicators"], min_cell)
+    meta = summary.meta
     if hidden_cells and tables.get("changes") is not None and len(tables["changes"]):
-        tables["changes"] = _hide_changes(tables["changes"], hidden_cells)
-    return replace(summary, tables=tables)
+        tables["changes"], families = _adjust_changes(_hide_changes(tables["changes"], hidden_cells))
+        meta = _with_families(meta, "changes", families)
+    return replace(summary, tables=tables, meta=meta)
+
+
+def _family_key(f: Mapping) -> tuple:
+    return f.get("table"), str(f.get("wave_prev")), str(f.get("wave")), str(f.get("family"))
+
+
+def _with_families(meta: Mapping | None, table: str, families: list[dict]) -> dict:
+    """``meta`` (a copy) whose ``bh_families`` of ``table`` count the tests of ``families`` (the adjustment redone
+    over the shown tests), and its ``bh_note`` to match."""
+    meta = dict(meta or {})
+    new = {_family_key(f): f for f in families}
+    old = list(meta.get("bh_families") or [])
+    merged = [new.pop(_family_key(f), f) if f.get("table") == table else f for f in old] + list(new.values())
+    meta["bh_families"] = merged
+    meta["bh_note"] = _bh_note(merged)
+    return meta
 
 
 def _small(v: np.ndarray, min_cell: float) -> np.ndarray:
@@ -302,7 +327,8 @@ def _hide_small_split(t: pd.DataFrame, min_cell: float) -> pd.DataFrame:
 
 def _hide_changes(ch: pd.DataFrame, hidden_cells: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """The change rows of cells :func:`_hide_complements` hid (in the wave or the wave compared with): flagged
-    ``suppressed`` with the verdict «for få svar», as a change of a suppressed cell is."""
+    ``suppressed``, with the verdict «for få i en av gruppene» (:data:`VERDICT_HIDDEN_GROUP`; a row hidden
+    already keeps its «for få svar»)."""
     need = {"kind", "wave", "wave_prev", "item", "segment", "value", "suppressed"}
     if not need <= set(ch.columns):
         return ch
@@ -321,10 +347,11 @@ def _hide_changes(ch: pd.DataFrame, hidden_cells: list[tuple[str, pd.DataFrame]]
     if not hit.any():
         return ch
     ch = ch.copy()
-    ch["suppressed"] = ch["suppressed"].fillna(False).astype(bool) | hit
+    before = ch["suppressed"].fillna(False).astype(bool).to_numpy()
+    ch["suppressed"] = before | hit
     for c in ("verdict", "verdict_unadjusted"):
         if c in ch.columns:
-            ch.loc[hit, c] = VERDICT_SUPPRESSED
+            ch.loc[hit & ~before, c] = VERDICT_HIDDEN_GROUP
     if "test" in ch.columns:
         ch.loc[hit, "test"] = ""
     return ch
@@ -340,10 +367,12 @@ def neutral_summary(summary: "Summary", survey: SurveyDefinition | None, *,
     """A copy of ``summary`` whose hidden levels of free-valued segments (e.g. «kontor») carry the report's neutral
     names («Liten gruppe N», :func:`textmine.report.views.small_level_names`, numbered with ``key``, by default the
     installation's :func:`textmine.paths.disclosure_key`) in every row of every table and in the quotes'
-    attributions: the same names as ``textmine report`` gives on the same data. Without ``survey``, or when
-    ``summary`` is already such a copy: as is (naming twice would renumber the names)."""
+    attributions: the same names as ``textmine report`` gives on the same data. The cells hidden are those of
+    :func:`hide_small_counts` (applied first: the copy carries its flags). Without ``survey``, or when ``summary`` is
+    already such a copy: not renamed again (naming twice would renumber the names)."""
     from .report.views import indicator_view, neutral_attributions, small_level_names, theme_view
 
+    summary = hide_small_counts(summary)
     if survey is None or summary.levels_named:
         return summary
     labels = (summary.meta or {}).get("theme_labels") or {}
@@ -903,6 +932,8 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
             "indicator": np.tile(np.asarray([i.id for i in inds], dtype=object), K),
             "n_mention": mention["n"].ravel(),
             "n_other": np.broadcast_to(other["n"], (K, I)).ravel(),
+            "count_mention": mention["pos"].ravel(),
+            "count_other": np.broadcast_to(other["pos"], (K, I)).ravel(),
             "share_mention": p2.ravel(),
             "share_other": np.broadcast_to(p1, (K, I)).ravel(),
             "n_eff_mention": n2.ravel(),
@@ -914,43 +945,66 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
             "weighted": weighted,
         }
     )
-    t["n_mention"] = t["n_mention"].round().astype(int)
-    t["n_other"] = t["n_other"].round().astype(int)
+    for c in ("n_mention", "n_other", "count_mention", "count_other"):
+        t[c] = t[c].round().astype(int)
     # a row hides both its groups when either is small (with theme + without = the total any other row gives)
     # counted toward min_cell: respondents of positive weight (all of them when unweighted)
     npw_m, npw_o = mention["npw"].ravel(), np.broadcast_to(other["npw"], (K, I)).ravel()
     primary = (npw_m < survey.min_cell) | (npw_o < survey.min_cell)
     families = _theme_families(Tc, themes, _theme_parents(survey, qd.column))
     secondary = _theme_indicator_secondary(npw_m, npw_o, primary, families, I, survey.min_cell)
-    small = pd.Series(primary | secondary, index=t.index)
+    # the complement rule of hide_small_counts (b) on both groups: 75 of 76 mentioners positive names the one who is
+    # not; with secondary suppression on the mentioners' complements within each family of themes
+    comp_m = (t["n_mention"] - t["count_mention"]).to_numpy(float)
+    comp_o = (t["n_other"] - t["count_other"]).to_numpy(float)
+    both = (t["n_mention"].to_numpy() > 0) & (t["n_other"].to_numpy() > 0)
+    by_complement = both & ~(primary | secondary) & (_small(comp_m, survey.min_cell) | _small(comp_o, survey.min_cell))
+    comp_secondary = _theme_indicator_secondary(comp_m, comp_o, primary | secondary | by_complement, families, I,
+                                                survey.min_cell, trigger=by_complement) & both
+    small = pd.Series(primary | secondary | by_complement | comp_secondary, index=t.index)
     t["suppressed"] = small.to_numpy()
-    t["suppressed_secondary"] = secondary
+    t["suppressed_secondary"] = secondary | comp_secondary
     # an indicator constant among the commenters (e.g. a question routed on it: 0 % vs 0 %) has nothing to test
     vsum, psum = V.sum(axis=0), P.sum(axis=0)
     constant = (vsum == 0) | (psum == 0) | (psum == vsum)
     t["applicable"] = ~np.tile(constant, K)
-    p = t["p_value"].where(~small & t["applicable"] & ~np.asarray(r["degenerate"], dtype=bool).ravel())
-    t["p_adjusted"] = np.nan
-    for key, idx in t.groupby("indicator", sort=False).groups.items():  # one BH family per indicator (one table)
-        t.loc[idx, "p_adjusted"] = st.bh_adjust(p.loc[idx].to_numpy())
-        if bh_log is not None:
-            bh_log.append({"table": "theme_indicators", "wave": wave, "family": f"{qd.column} / {key}",
-                           "tests": int(p.loc[idx].notna().sum())})
-    t.loc[~small & p.isna() & t["p_value"].notna(), "p_adjusted"] = 1.0  # both groups 0 % (or 100 %): no test
-    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy(),
-                                         ci_low=t["ci_low"].to_numpy(), ci_high=t["ci_high"].to_numpy())
+    t, fams = _adjust_theme_indicators(t, np.asarray(r["degenerate"], dtype=bool).ravel())
+    if bh_log is not None:
+        bh_log.extend(fams)
     na = ~t["applicable"]
     t.loc[na, ["diff", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
     t.loc[na, "verdict"] = VERDICT_NOT_APPLICABLE
     t.loc[small, "verdict"] = VERDICT_SUPPRESSED
+    t.loc[by_complement, "verdict"] = VERDICT_HIDDEN_GROUP
     uncoded = t["theme"].isin(qd.uncoded).to_numpy()  # no coding of the theme in this wave: nothing to compare
     t.loc[uncoded, ["share_mention", "diff", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
     t.loc[uncoded, "verdict"] = VERDICT_NOT_APPLICABLE
     if survey.suppression == "hide":
-        for c in ("share_mention", "share_other", "n_eff_mention", "n_eff_other", "diff", "ci_low", "ci_high",
-                  "p_value", "p_adjusted"):
+        for c in ("count_mention", "count_other"):
+            t[c] = t[c].astype(float)
+        for c in ("share_mention", "share_other", "count_mention", "count_other", "n_eff_mention", "n_eff_other",
+                  "diff", "ci_low", "ci_high", "p_value", "p_adjusted"):
             t.loc[small, c] = np.nan
     return t
+
+
+def _adjust_theme_indicators(t: pd.DataFrame, degenerate: np.ndarray) -> tuple[pd.DataFrame, list[dict]]:
+    """``t`` (one wave × question) with ``p_adjusted`` (Benjamini–Hochberg within each indicator over the shown,
+    applicable tests; both groups 0 % or 100 %: no test, adjusted p 1) and ``verdict``, and the families with their
+    number of tests."""
+    t = t.copy()
+    small = t["suppressed"].astype(bool)
+    p = t["p_value"].where(~small & t["applicable"].astype(bool) & ~degenerate)
+    t["p_adjusted"] = np.nan
+    families = []
+    for (wave, question, key), idx in t.groupby(["wave", "question", "indicator"], sort=False).groups.items():
+        t.loc[idx, "p_adjusted"] = st.bh_adjust(p.loc[idx].to_numpy())  # one family per indicator (one table)
+        families.append({"table": "theme_indicators", "wave": wave, "family": f"{question} / {key}",
+                         "tests": int(p.loc[idx].notna().sum())})
+    t.loc[~small & p.isna() & t["p_value"].notna(), "p_adjusted"] = 1.0  # both groups 0 % (or 100 %): no test
+    t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy(),
+                                         ci_low=t["ci_low"].to_numpy(), ci_high=t["ci_high"].to_numpy())
+    return t, families
 
 
 def _theme_families(Tc: np.ndarray, themes: Sequence[str], parents: Mapping[str, str]) -> list[list[int]]:
@@ -972,7 +1026,7 @@ def _theme_families(Tc: np.ndarray, themes: Sequence[str], parents: Mapping[str,
 
 
 def _theme_indicator_secondary(nm: np.ndarray, no: np.ndarray, primary: np.ndarray, families: list[list[int]],
-                               I: int, min_cell: float | None = None) -> np.ndarray:
+                               I: int, min_cell: float | None = None, trigger: np.ndarray | None = None) -> np.ndarray:
     """Secondary suppression of the theme × indicator rows (one wave × question, theme-major, ``I`` indicators
     per theme): per indicator, the commenters mentioning each theme of a family are levels of one breakdown whose
     total is shown (any shown row gives it: n_mention·share_mention + n_other·share_other), so one hidden row
@@ -980,14 +1034,15 @@ def _theme_indicator_secondary(nm: np.ndarray, no: np.ndarray, primary: np.ndarr
     ``no``: the respondents with / without the theme who count toward ``min_cell``, as in primary suppression
     (those of positive weight: weight-0 mentioners add nothing to a weighted share, so they must not make the
     hidden rows look big enough). A row hides people only when both its groups have some (else its numbers are
-    the total's)."""
+    the total's). ``trigger``: only the breakdowns with one of these rows are looked at (the others' hidden rows are
+    protected already)."""
     nm, no = np.asarray(nm, dtype=float), np.asarray(no, dtype=float)
     present = (nm > 0) & (no > 0)
     sec = np.zeros(len(nm), dtype=bool)
     for i in range(I):
         for fam in families:
             rows = np.asarray(fam, dtype=np.int64) * I + i
-            if len(rows) > 1:
+            if len(rows) > 1 and (trigger is None or trigger[rows].any()):
                 sec[rows] |= secondary_levels(nm[rows], primary[rows], present[rows], min_cell)
     return sec & ~primary
 
@@ -1307,6 +1362,9 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
                     "share": c[f"{sh}_cur"],
                     "n_prev": c["n_prev"],
                     "n": c["n_cur"],
+                    # the n the test runs on (Kish effective n when weighted): the test can be redone from the file
+                    "n_eff_prev": c[f"{nn}_prev"],
+                    "n_eff": c[f"{nn}_cur"],
                     "diff": r["diff"],
                     "ci_low": r["ci_low"],
                     "ci_high": r["ci_high"],
@@ -1315,25 +1373,54 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
                     "suppressed": supp,
                 }
             )
-            # BH family = one printed table: a breakdown (segment) of one kind (and question/denominator for themes)
-            groups = [frame["kind"], frame["segment"]] + ([frame["question"], frame["denominator"]] if kind == "theme" else [])
-            # rows with both shares 0 (or both 1) are no test: left out of the BH family (their adjusted p is 1)
-            family_p = frame["p_value"].where(~degenerate)
-            frame["p_adjusted"] = np.nan
-            for key, idx in frame.groupby(groups, sort=False).groups.items():
-                frame.loc[idx, "p_adjusted"] = st.bh_adjust(family_p.loc[idx].to_numpy())
-                if families is not None:
-                    families.append({"table": "changes", "wave_prev": prev, "wave": cur,
-                                     "family": " / ".join(map(str, key)), "tests": int(family_p.loc[idx].notna().sum())})
-            frame.loc[degenerate, "p_adjusted"] = 1.0
-            frame["verdict"] = st.change_verdict(frame["p_value"].to_numpy(), frame["p_adjusted"].to_numpy(),
-                                                 ci_low=frame["ci_low"].to_numpy(), ci_high=frame["ci_high"].to_numpy())
-            frame["verdict_unadjusted"] = st.verdict(frame["p_value"].to_numpy())
-            frame.loc[supp, ["verdict", "verdict_unadjusted"]] = VERDICT_SUPPRESSED
+            frame, fams = _adjust_changes(frame, degenerate)
+            if families is not None:
+                families.extend(fams)
             frame["direction"] = np.where(frame["diff"] > 0, "opp", np.where(frame["diff"] < 0, "ned", ""))
             frame["weighted"] = weighted
             out.append(frame)
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+#: the columns of a change row that name its Benjamini–Hochberg family: one printed table, a breakdown (segment) of
+#: one kind (and question/denominator for themes) between two waves
+_CHANGE_FAMILY = ["kind", "wave_prev", "wave", "segment", "question", "denominator"]
+
+
+def _degenerate_changes(ch: pd.DataFrame) -> np.ndarray:
+    """The change rows whose two shares are both 0 or both 1 (no test; p = 1), read from the table."""
+    p, d, prev = (pd.to_numeric(ch[c], errors="coerce").to_numpy(float) for c in ("p_value", "diff", "share_prev"))
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(p) & (d == 0) & ((prev <= 0) | (prev >= 1))
+
+
+def _adjust_changes(ch: pd.DataFrame, degenerate: np.ndarray | None = None) -> tuple[pd.DataFrame, list[dict]]:
+    """``ch`` with ``p_adjusted`` (Benjamini–Hochberg within each family of :data:`_CHANGE_FAMILY` over the shown
+    tests only: a hidden row is no published test, so a reader can redo the adjustment from the file; rows with
+    both shares 0 or both 1 are no test either: their adjusted p is 1), ``verdict`` and ``verdict_unadjusted`` (a
+    hidden row keeps the verdict it has, else «for få svar»), and the families with their number of tests.
+    ``degenerate``: the rows with both shares 0 or 1 (default: read from the table)."""
+    ch = ch.copy()
+    hidden = ch["suppressed"].fillna(False).astype(bool).to_numpy()
+    degenerate = (_degenerate_changes(ch) if degenerate is None else np.asarray(degenerate, dtype=bool)) & ~hidden
+    family_p = pd.to_numeric(ch["p_value"], errors="coerce").where(~hidden & ~degenerate)
+    ch["p_adjusted"] = np.nan
+    families = []
+    keys = [c for c in _CHANGE_FAMILY if c in ch.columns]
+    for key, idx in ch.groupby(keys, sort=False, dropna=False).groups.items():
+        ch.loc[idx, "p_adjusted"] = st.bh_adjust(family_p.loc[idx].to_numpy())
+        k = dict(zip(keys, key))
+        name = [k["kind"], k["segment"]] + ([k.get("question"), k.get("denominator")] if k["kind"] == "theme" else [])
+        families.append({"table": "changes", "wave_prev": k["wave_prev"], "wave": k["wave"],
+                         "family": " / ".join(map(str, name)), "tests": int(family_p.loc[idx].notna().sum())})
+    ch.loc[degenerate, "p_adjusted"] = 1.0
+    kept = {c: ch[c].copy() for c in ("verdict", "verdict_unadjusted") if c in ch.columns}
+    ch["verdict"] = st.change_verdict(ch["p_value"].to_numpy(float), ch["p_adjusted"].to_numpy(float),
+                                      ci_low=ch["ci_low"].to_numpy(float), ci_high=ch["ci_high"].to_numpy(float))
+    ch["verdict_unadjusted"] = st.verdict(ch["p_value"].to_numpy(float))
+    for c in ("verdict", "verdict_unadjusted"):
+        ch.loc[hidden, c] = kept[c][hidden] if c in kept else VERDICT_SUPPRESSED
+    return ch, families
 
 
 #: a theme with fewer eligible comments than this gets one quote (a handful of comments represents nothing)

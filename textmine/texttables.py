@@ -96,7 +96,11 @@ def _change_of(summary, wave: Any, kind: str, key: dict) -> tuple[str, str]:
         m = m[m[k] == v]
     if not len(m):
         return "", ""
-    return _points(m.iloc[0]["diff"]), str(m.iloc[0]["verdict"])
+    from .report.numbers import change_digits, pp_number
+
+    r = m.iloc[0]  # one decimal when the rounded shares would not add up to the rounded change, as the report
+    digits = change_digits(r.get("share_prev"), r.get("share"), r["diff"])
+    return ("–" if _blank(r["diff"]) else pp_number(float(r["diff"]), digits)), str(r["verdict"])
 
 
 def _indicator_text_table(summary, wave: Any):
@@ -163,8 +167,9 @@ def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes
                     f"respondenter", title_justify="left")
     outcome = _outcome_label(summary)
     gap_title = f"{outcome}: nevner vs ikke (pp)" if outcome else "Nevner vs ikke (pp)"
-    for c in ("Tema", "Antall", "% av komm.", "95 % KI", "% av spurt", "% av alle", _change_header(summary, wave),
-              "Vurdering", gap_title):
+    weighted = " (vektet)" if summary.meta.get("weighted") else ""  # beside the unweighted «Antall»
+    for c in ("Tema", "Antall", f"% av komm.{weighted}", "95 % KI", f"% av spurt{weighted}", f"% av alle{weighted}",
+              _change_header(summary, wave), "Vurdering", gap_title):
         t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
     kb = base["kommentatorer"].sort_values(sh, ascending=False)
     kb = kb.head(max_themes) if max_themes else kb

@@ -112,7 +112,9 @@ def test_suppression_notes_mention_secondary_suppression(report_data):
 
     html = render_html(report_data, charts={})
     head = html[html.index("<header>"):html.index("</header>")]
-    assert "–* = skjult fordi grunnlaget er under 10, eller for at skjulte tall ikke skal kunne regnes ut." in head
+    # (Dec 06: the complement rule's reason too)
+    assert ("–* = skjult fordi grunnlaget er under 10, fordi det er for få i en av gruppene (nesten alle svarte likt), "
+            "eller for at skjulte tall ikke skal kunne regnes ut.") in head
     assert "sekundær skjuling" in _section(html, "metode")
     seg = _section(html, "segment")
     if "–*" in seg:

@@ -76,7 +76,8 @@ def test_non_finite_numbers_print_as_missing():
 def test_change_table_checks_the_sum_with_the_printed_rounding():
     """«Does the change add up» uses the printed (half-up) rounding: 14.5 % → 16 % with a change of 1.5 pp prints
     «15 % → 16 %, +2 pp» with whole numbers, which does not add up, so one decimal is used."""
-    from textmine.report.html import _change_digits, _shown_adds_up
+    from textmine.report.html import _shown_adds_up
+    from textmine.report.numbers import change_digits as _change_digits
 
     assert not _shown_adds_up(0.145, 0.16, 0.015, 0)
     assert _change_digits(0.145, 0.16, 0.015) == 1

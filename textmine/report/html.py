@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import charts as ch
 from .model import ReportData
-from .numbers import (NBSP, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_p, fmt_pct, fmt_pp, fmt_pp_ci, shown,
+from .numbers import (NBSP, change_digits, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_p, fmt_pct, fmt_pp, fmt_pp_ci, shown,
                       verbal_share)
 from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
                     quotes_in_report_order, shown_title, small_group_number, theme_parents)
@@ -30,15 +30,6 @@ INDICATOR_THEMES = {
 }
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
-
-
-def _change_digits(prev, cur, diff) -> int:
-    """0 decimals, or 1 when the rounded shares would not add up to the rounded change ("3 % → 3 %, +1 pp")."""
-    vals = [prev, cur, diff]
-    if any(v is None or pd.isna(v) for v in vals):
-        return 0
-    p0, c0, d0 = (shown(v, share=True) for v in vals)  # as printed (half up)
-    return 0 if c0 - p0 == d0 else 1
 
 
 def _cur(df: pd.DataFrame, wave: str) -> pd.DataFrame:
@@ -170,7 +161,8 @@ def quote_markers_note(texts, language: str = "nb") -> str:
 
 
 #: why a cell is hidden (primary and secondary suppression), as the report's notes say it
-HIDDEN_WHY = "for lite grunnlag, eller for at andre skjulte tall ikke skal kunne regnes ut"
+HIDDEN_WHY = ("for lite grunnlag, for få i en av gruppene (nesten alle svarte likt), eller for at andre skjulte tall "
+              "ikke skal kunne regnes ut")
 #: the footnote on neutral «Liten gruppe» labels (hidden levels of free-valued segments)
 SMALL_GROUP_NOTE = ("«Liten gruppe» = en gruppe med så få svar et sted i rapporten at tallene der er skjult; navnet "
                     "vises ikke fordi det kan gjøre det mulig å kjenne igjen dem som svarte. Gruppen har samme "
@@ -673,7 +665,7 @@ def _change_row(r: ReportData, c) -> dict:
     kind = c["kind"]
     if kind == "tema" and c.get("question"):
         kind = f"tema, «{_short(r.questions.get(c['question'], c['question']), 40)}»"
-    dg = _change_digits(c["prev_share"], c["share"], c["diff"])
+    dg = change_digits(c["prev_share"], c["share"], c["diff"])
     p_raw, p_adj = c.get("p_value"), c.get("p_adjusted")
     return {"label": c["label"], "kind": kind, "prev": fmt_pct(c["prev_share"], dg),
             "cur": fmt_pct(c["share"], dg), "diff": fmt_pp(c["diff"], dg),

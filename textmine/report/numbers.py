@@ -107,6 +107,16 @@ def fmt_pct(p, digits: int = 0, *, share: bool = True) -> str:
     return text if text == "–" else f"{text}{NBSP}%"
 
 
+def change_digits(prev, cur, diff) -> int:
+    """Decimals to print a change with: 0, or 1 when the rounded shares would not add up to the rounded change
+    («3 % → 3 %, +1 pp»); 0 when a value is missing. The report and the terminal tables use it alike."""
+    vals = [prev, cur, diff]
+    if any(_missing(v) or not math.isfinite(float(v)) for v in vals):
+        return 0
+    p0, c0, d0 = (shown(v, share=True) for v in vals)  # as printed (half up)
+    return 0 if c0 - p0 == d0 else 1
+
+
 def pp_number(diff, digits: int = 0, *, share: bool = True) -> str:
     """A difference in percentage points as a signed number rounded half up: «+3», «−4», «0» (no «−0»); «–» when
     missing."""

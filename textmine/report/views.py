@@ -65,7 +65,8 @@ def hide_suppressed(df: pd.DataFrame, columns) -> pd.DataFrame:
 HIDDEN_INDICATOR = ("share", "ci_low", "ci_high", "n", "mean", "share_unweighted", "base", "n_eff", "ci_method")
 HIDDEN_THEME = ("count", "share", "ci_low", "ci_high", "share_asked", "share_all", "base", "asked", "respondents",
                 "n_eff", "ci_method")
-HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted", "n_prev", "n")
+HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", "p_adjusted", "n_prev", "n",
+                 "n_eff_prev", "n_eff")
 
 
 def indicator_view(summary, survey) -> pd.DataFrame:
@@ -138,6 +139,8 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
         "prev_share": c["share_prev"], "share": c["share"], "diff": c["diff"],
         "p_value": c["p_value"], "p_adjusted": c["p_adjusted"], "verdict": c["verdict"], "n_prev": c["n_prev"],
         "n": c["n"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
+        # the n the test runs on (Kish effective n when weighted; the summary's before Dec 06 had none: n)
+        "n_eff_prev": c["n_eff_prev"] if "n_eff_prev" in c else c["n_prev"], "n_eff": c["n_eff"] if "n_eff" in c else c["n"],
         "verdict_unadjusted": c["verdict_unadjusted"], "weighted": c["weighted"],
         "suppressed": c["suppressed"].astype(bool),
     }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
@@ -465,7 +468,7 @@ METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_c
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (svar med innhold)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
-    "verdict": "Endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
+    "verdict": "Endring", "verdict_ci": "Konfidensintervall for endring", "codebook": "Kodebok", "model": "Modell", "agreement": "Samsvar med manuell koding",
     "coding": "Koding", "source": "Kilde", "test": "Test for endring", "drivers": "Justert effekt (drivere)",
     "quotes": "Sitater", "warnings": "Merknader", "difference": "Forskjell mellom grupper",
     "synthetic": "Data", "abbreviations": "Forkortelser",
@@ -582,6 +585,7 @@ def method_notes(summary, survey, codebook) -> dict:
                        "er holdt utenfor grunnlaget.") if first is not None else "–",
         "test": meta.get("test"),
         "verdict": reader_terms(str(meta.get("verdict_rule") or "–").split("; verdict_unadjusted")[0]),
+        "verdict_ci": CI_NOT_ADJUSTED_TEXT,
         "difference": reader_terms(str(meta["difference_rule"])) if meta.get("difference_rule") else None,
         "driver_controls": controls_text(survey),
         "drivers": (f"Justert effekt: {meta.get('driver_method', '–')}-modell for «{survey.outcome.label}» blant "
@@ -599,11 +603,20 @@ def method_notes(summary, survey, codebook) -> dict:
     }
 
 
+#: the method note on the change's CI beside its BH-adjusted verdict
+CI_NOT_ADJUSTED_TEXT = ("95\u00a0% KI for en endring er ikke justert for mange sammenligninger (bare p-verdien er "
+                        "justert), så en endring kan ha et KI som utelukker 0 og likevel være vurdert som ingen sikker "
+                        "endring.")
+#: the method note on cells hidden for their complement (textmine.summary.hide_small_counts rule b; their verdict is
+#: textmine.summary.VERDICT_HIDDEN_GROUP, not «for få svar»)
+COMPLEMENT_TEXT = ("Celler der under {min_n} i en av gruppene svarte annerledes enn resten (for eksempel 75 av 76 "
+                   "fornøyde), er også skjult, for at de få ikke skal kunne kjennes igjen (merket: for få i en av "
+                   "gruppene). ")
 #: the method note on small groups: primary suppression (base under min_cell) and secondary suppression
 SUPPRESSION_TEXT = ("Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem. Celler med "
                     "større grunnlag kan også være skjult, for at de skjulte tallene ikke skal kunne regnes ut fra "
-                    "totalen og de andre cellene (sekundær skjuling). «Liten gruppe» står for en gruppe med så få "
-                    "svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme nøytrale navn i alle "
+                    "totalen og de andre cellene (sekundær skjuling). " + COMPLEMENT_TEXT
+                    + "«Liten gruppe» står for en gruppe med så få svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme nøytrale navn i alle "
                     "tabeller og figurer, også der tallene vises, og slike grupper står sist.")
 
 #: analyst words in the summary's rule texts and their reader wording
@@ -691,7 +704,12 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     ``frames``/``coded`` only feed the coded-answers export (Excel/SPSS), never a number. ``key`` keys the
     numbering of the neutral «Liten gruppe» labels (:func:`neutral_order`): one numbering for every table, chart,
     sheet and quote attribution of the report. ``language`` ("nb"/"nn"): the report's written standard, and the
-    default title's (:func:`report_title`; ``title`` is the user's, as given)."""
+    default title's (:func:`report_title`; ``title`` is the user's, as given). The report views the summary's
+    reader copy of the hidden cells (:func:`textmine.summary.hide_small_counts`: small complements too), so every
+    table, chart, sheet and JSON of the report hides what the summary's files hide."""
+    from ..summary import hide_small_counts
+
+    summary = hide_small_counts(summary)
     waves = [str(w) for w in summary.waves]
     cb = codebook_records(codebook)
     labels = {**{t["id"]: t.get("label", t["id"]) for t in cb}, **((summary.meta or {}).get("theme_labels") or {})}

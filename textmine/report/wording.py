@@ -100,7 +100,8 @@ def small_group_label(text, language: str = "nb"):
 #: the summary's verdict words (textmine.stats / textmine.summary write them in bokmål) in nynorsk
 VERDICTS_NN = {
     "signifikant": "signifikant", "tendens": "tendens", "ingen sikker endring": "inga sikker endring",
-    "for få svar": "for få svar", "ikke testbar": "ikkje testbar", "forskjell": "skilnad",
+    "for få svar": "for få svar", "for få i en av gruppene": "for få i ei av gruppene",
+    "ikke testbar": "ikkje testbar", "forskjell": "skilnad",
     "ingen sikker forskjell": "ingen sikker skilnad", "økning": "auke", "nedgang": "nedgang",
 }
 
@@ -121,13 +122,20 @@ NN: dict[str, str] = {
     "prosentpoeng (forskjellen mellom to prosentandeler)": "prosentpoeng (skilnaden mellom to prosentdelar)",
     "antall": "tal",
     "p-verdi": "p-verdi",
-    "skjult fordi grunnlaget er under {min_n}, eller for at skjulte tall ikke skal kunne regnes ut.":
-        "skjult fordi grunnlaget er under {min_n}, eller for at skjulte tal ikkje skal kunne reknast ut.",
+    "skjult fordi grunnlaget er under {min_n}, fordi det er for få i en av gruppene (nesten alle svarte likt), eller "
+    "for at skjulte tall ikke skal kunne regnes ut.":
+        "skjult fordi grunnlaget er under {min_n}, fordi det er for få i ei av gruppene (nesten alle svara likt), eller "
+        "for at skjulte tal ikkje skal kunne reknast ut.",
     "Innhold": "Innhald",
     "Temaer": "Tema",
     "Etter segment": "Etter segment",
     "Temaer og indikatorer": "Tema og indikatorar",
     "Endring": "Endring",
+    "Konfidensintervall for endring": "Konfidensintervall for endring",
+    "95\u00a0% KI for en endring er ikke justert for mange sammenligninger (bare p-verdien er justert), så en endring "
+    "kan ha et KI som utelukker 0 og likevel være vurdert som ingen sikker endring.":
+        "95\u00a0% KI for ei endring er ikkje justert for mange samanlikningar (berre p-verdien er justert), så ei "
+        "endring kan ha eit KI som ikkje inneheld 0 og likevel vere vurdert som inga sikker endring.",
     "Betydning": "Samanheng",
     "Sitater": "Sitat",
     "Metode": "Metode",
@@ -247,8 +255,10 @@ NN: dict[str, str] = {
     ", og kommentarer med helseopplysninger eller andre sensitive personopplysninger og fra små grupper er utelatt.":
         ", og kommentarar med helseopplysningar eller andre sensitive personopplysningar og frå små grupper er ikkje "
         "tekne med.",
-    "for lite grunnlag, eller for at andre skjulte tall ikke skal kunne regnes ut":
-        "for lite grunnlag, eller for at andre skjulte tal ikkje skal kunne reknast ut",
+    "for lite grunnlag, for få i en av gruppene (nesten alle svarte likt), eller for at andre skjulte tall ikke skal "
+    "kunne regnes ut":
+        "for lite grunnlag, for få i ei av gruppene (nesten alle svara likt), eller for at andre skjulte tal ikkje skal "
+        "kunne reknast ut",
     "«Liten gruppe» = en gruppe med så få svar et sted i rapporten at tallene der er skjult; navnet vises ikke fordi "
     "det kan gjøre det mulig å kjenne igjen dem som svarte. Gruppen har samme nøytrale navn i alle tabeller og "
     "figurer, også der tallene vises. Små grupper står sist, etter alle grupper med navn, og numrene følger ikke "
@@ -409,6 +419,7 @@ NN: dict[str, str] = {
     "p-verdi (ujustert)": "p-verdi (ujustert)",
     "p-verdi (BH-justert)": "p-verdi (BH-justert)",
     "Grunnlag forrige": "Grunnlag førre",
+    "Effektiv n forrige": "Effektiv n førre",
     "Vurdering (ujustert)": "Vurdering (ujustert)",
     "Vektet": "Vekta",
     "Merknad (koding)": "Merknad (koding)",
@@ -569,6 +580,11 @@ NN_PHRASES: list[tuple[str, str]] = [
      "Celler med grunnlag under {n} blir ikkje viste, og sitat blir aldri henta frå dei. Celler med større grunnlag "
      "kan òg vere skjulte, for at dei skjulte tala ikkje skal kunne reknast ut frå totalen og dei andre cellene "
      "(sekundær skjuling). "),
+    # cells hidden for their complement (views.COMPLEMENT_TEXT)
+    ("Celler der under {n} i en av gruppene svarte annerledes enn resten (for eksempel 75 av 76 fornøyde), er også "
+     "skjult, for at de få ikke skal kunne kjennes igjen (merket: for få i en av gruppene). ",
+     "Celler der under {n} i ei av gruppene svara annleis enn resten (til dømes 75 av 76 nøgde), er òg skjulte, for "
+     "at dei få ikkje skal kunne kjennast att (merkte: for få i ei av gruppene). "),
     (" står for en gruppe med så få svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme "
      "nøytrale navn i alle tabeller og figurer, også der tallene vises, og slike grupper står sist.",
      " står for ei gruppe med så få svar ein stad i rapporten at òg namnet er halde tilbake; gruppa har same nøytrale "
