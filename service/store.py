@@ -1326,7 +1326,8 @@ def review_queue(session: Session, limit: int, offset: int, wave_id: int | None 
     rows = session.execute(stmt).all()
     candidates = [ReviewRow(result_id=r[0], confidence=float(r[3] or 0.0),
                             themes=tuple(t for t in (r[2] or "").split(";") if t), text=r[8] or "") for r in rows]
-    ranked = rank_review_rows(candidates, _correction_theme_counts(session, {r[1] for r in rows}))
+    ranked = rank_review_rows(candidates, _correction_theme_counts(session, {r[1] for r in rows}),
+                              n=offset + limit)  # the places up to this page only (the same as the whole order's)
     by_id = {r[0]: r for r in rows}
     items = []
     for result_id, reason in ranked[offset:offset + limit]:
@@ -1362,74 +1363,27 @@ def _correction_theme_counts(session: Session, job_ids: set[int]) -> Counter:
 
 
 def rank_review_rows(rows: list[ReviewRow], corrected: Counter, *, head: int | None = None,
-                     beta: float = REVIEW_RARE_BETA) -> list[tuple[int, str]]:
-    """The review order as [(result id, reason)], deterministic (ties by result id).
-
-    Value of a row = ``(1 − confidence) × (1 + beta · mean r_t over its themes)`` with ``r_t = 1/√(1 + n_t)``
-    scaled to max 1, ``n_t`` the corrections of theme t (``corrected``) plus the items of t ranked before it (the
-    library's rule, :func:`textmine.review.rank_for_review`, with the decided themes in place of the scores).
-    The first ``head`` items (:data:`REVIEW_HEAD`) are chosen greedily by that value, skipping a text equal or
-    nearly equal to a chosen one (``textmine.review._dup_key`` / ``_near_duplicate``); the rest follow by value,
-    the texts not yet seen (by ``_dup_key``) before the duplicates. Reasons: ``rare theme: X`` (fewer than
+                     beta: float = REVIEW_RARE_BETA, n: int | None = None) -> list[tuple[int, str]]:
+    """The first ``n`` (default: all) places of the review order as [(result id, reason)], deterministic (ties by
+    result id): the library's ranking, :func:`textmine.review.rank_review`, with the decided themes as the weights,
+    the corrections of each theme (``corrected``) as its labelled counts, the items ranked before counted too, and
+    the first ``head`` items (:data:`REVIEW_HEAD`) chosen one by one (no near-duplicates of the redacted text among
+    them, at most :data:`REVIEW_HEAD_SCAN` × ``head`` rows looked at). Reasons: ``rare theme: X`` (fewer than
     :data:`MIN_THEME_EXAMPLES` corrections and earlier items of X), ``near-duplicate``, else ``uncertain``."""
-    import heapq
-
-    from textmine.review import _dup_key, _near_duplicate
+    from textmine.review import rank_review
 
     head = REVIEW_HEAD if head is None else head
-    counts = Counter({t: corrected.get(t, 0) for row in rows for t in row.themes})
-    scale = 1.0 / math.sqrt(1.0 + min(counts.values(), default=0))  # r_t's maximum: r_t / scale ≤ 1
-    rarity = {t: 1.0 / math.sqrt(1.0 + n) / scale for t, n in counts.items()}
-
-    def value(row: ReviewRow) -> float:
-        bonus = sum(rarity[t] for t in row.themes) / len(row.themes) if row.themes else 0.0
-        return (1.0 - row.confidence) * (1.0 + beta * bonus)
-
-    def reason(row: ReviewRow) -> str:
-        rarest = min(row.themes, key=lambda t: (counts[t], t), default=None)
-        return f"rare theme: {rarest}" if rarest is not None and counts[rarest] < MIN_THEME_EXAMPLES else "uncertain"
-
-    folded: dict[str, str] = {}
-
-    def key(i: int) -> str:  # _dup_key once per distinct text
-        text_ = rows[i].text
-        if text_ not in folded:
-            folded[text_] = _dup_key(text_)
-        return folded[text_]
-
-    ranked: list[tuple[int, str]] = []
-    seen: set[str] = set()
-    chosen_keys: list[str] = []
-    deferred: list[int] = []  # equal or nearly equal to a head item
-    heap = [(-value(row), row.result_id, i) for i, row in enumerate(rows)]
-    heapq.heapify(heap)
-    scans = 0
-    while heap and len(ranked) < head and scans < REVIEW_HEAD_SCAN * head:
-        neg, _, i = heapq.heappop(heap)
-        scans += 1
-        current = -value(rows[i])  # values only fall as counts grow: a stale entry is re-queued (lazy greedy)
-        if heap and current > neg and (current, rows[i].result_id) > heap[0][:2]:
-            heapq.heappush(heap, (current, rows[i].result_id, i))
-            continue
-        if key(i) in seen or _near_duplicate(key(i), chosen_keys):
-            deferred.append(i)
-            continue
-        ranked.append((rows[i].result_id, reason(rows[i])))
-        seen.add(key(i))
-        chosen_keys.append(key(i))
-        counts.update(rows[i].themes)
-        rarity.update({t: 1.0 / math.sqrt(1.0 + counts[t]) / scale for t in rows[i].themes})
-    last = {i: value(rows[i]) for i in [*(i for _, _, i in heap), *deferred]}  # by the counts after the head
-    later: list[tuple[int, str]] = []
-    for i in sorted((i for _, _, i in heap), key=lambda i: (-last[i], rows[i].result_id)):
-        if key(i) in seen:
-            later.append((i, "near-duplicate"))
-            continue
-        seen.add(key(i))
-        ranked.append((rows[i].result_id, reason(rows[i])))
-    later += [(i, "near-duplicate") for i in deferred]
-    later.sort(key=lambda x: (-last[x[0]], rows[x[0]].result_id))
-    return ranked + [(rows[i].result_id, why) for i, why in later]
+    themes = sorted({t for row in rows for t in row.themes})
+    col = {t: j for j, t in enumerate(themes)}
+    decided = np.zeros((len(rows), len(themes)))
+    at = [(i, col[t]) for i, row in enumerate(rows) for t in row.themes]
+    if at:
+        decided[tuple(np.array(at).T)] = 1.0
+    ranking = rank_review([row.confidence for row in rows], decided, [corrected.get(t, 0) for t in themes],
+                          [row.text for row in rows], theme_ids=themes, n=n, head=head, beta=beta,
+                          count_chosen=True, ties=[row.result_id for row in rows], max_scan=REVIEW_HEAD_SCAN * head,
+                          rare_below=MIN_THEME_EXAMPLES)
+    return [(rows[i].result_id, why) for i, why in zip(ranking.order.tolist(), ranking.reasons)]
 
 
 _THEME_ID_LIKE = re.compile(r"[\w-]{1,40}")

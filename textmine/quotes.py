@@ -21,6 +21,8 @@ from typing import Any, Callable, Collection, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from textmine.neardup import SHARED_RUN, SHARED_WORDS, near_duplicate  # noqa: F401 - near_duplicate re-exported
+from textmine.neardup import reading as _reading
 from textmine.preprocess.cleaner import default_resources
 from textmine.preprocess.wordlists import read_list
 from textmine.preprocess.redact import CASE_NUMBER_CUED, PLACEHOLDERS, NameLists, Redactor, personal_number_type
@@ -349,37 +351,9 @@ def _tells_personal_health(words: list[str]) -> bool:
 
 
 # ------------------------------------------------------------------ near-duplicate quotes
-#: a run of this many words shared by two quotes makes them near-duplicates («forklar trekk i refusjonen, så …»)
-SHARED_RUN = 6
-#: ... and so does this share of their words in common (Jaccard of the word sets)
-SHARED_WORDS = 0.7
-
-
-def near_duplicate(a: str, b: str) -> bool:
-    """Whether two quotes read as the same (case-folded words, punctuation ignored): one holds the other's whole
-    text (three words or more), they share a run of :data:`SHARED_RUN` words (a sentence or clause in common), or
-    :data:`SHARED_WORDS` of their words."""
-    return _same_reading(_reading(a), _reading(b))
-
-
-def _reading(text: str) -> tuple[str, frozenset, frozenset, int]:
-    """What :func:`near_duplicate` compares: (the words joined, their runs of :data:`SHARED_RUN`, the word set,
-    the number of words)."""
-    words = _tokens(text)
-    runs = frozenset(tuple(words[i:i + SHARED_RUN]) for i in range(len(words) - SHARED_RUN + 1))
-    return f" {' '.join(words)} ", runs, frozenset(words), len(words)
-
-
-def _same_reading(a: tuple, b: tuple) -> bool:
-    (ja, ra, sa, na), (jb, rb, sb, nb) = a, b
-    if not na or not nb:
-        return False
-    short, long_ = (ja, jb) if na <= nb else (jb, ja)
-    if min(na, nb) >= 3 and short in long_:
-        return True
-    if ra & rb:
-        return True
-    return min(len(sa), len(sb)) >= 4 and len(sa & sb) / len(sa | sb) >= SHARED_WORDS
+# two quotes that read as the same (:func:`textmine.neardup.near_duplicate`: the same words or a spelling variant,
+# one holding the other's whole text, a run of SHARED_RUN words or SHARED_WORDS of their words in common) are never
+# quoted in one theme (``near_duplicate``, ``SHARED_RUN`` and ``SHARED_WORDS`` stay importable from here)
 
 
 # ------------------------------------------------------------------ praise themes
@@ -871,7 +845,7 @@ def select_quotes(
         """How many of ``pool`` (up to ``k``) can be quoted together: not near-duplicates of each other."""
         kept: list[int] = []
         for j in pool:
-            if not any(_same_reading(reading[int(j)], reading[p]) for p in kept):
+            if not any(near_duplicate(reading[int(j)], reading[p]) for p in kept):
                 kept.append(int(j))
                 if len(kept) >= k:
                     break
@@ -897,7 +871,7 @@ def select_quotes(
     prefer([language(j) != "en" for j in sel], "not in English")
     if avoid:
         avoided = [_reading(a) for a in avoid]
-        prefer([not any(_same_reading(reading[int(j)], a) for a in avoided) for j in sel],
+        prefer([not any(near_duplicate(reading[int(j)], a) for a in avoided) for j in sel],
                "not quoted under another theme")
     typos = np.asarray([0.0 if language(j) == "en" else typo_share(shown[int(j)], known) for j in sel], dtype=float)
     for limit in (MAX_TYPO_SHARE, CLEAN_TYPO_SHARE):  # typo-heavy comments only when too few well-spelt ones are left
@@ -912,7 +886,7 @@ def select_quotes(
     else:
         V = resolve_embedder(embedder).encode([texts[j] for j in sel])
     def repeats(i: int, picked: list[int]) -> bool:  # a near-duplicate of a pick is never quoted beside it
-        return any(_same_reading(reading[int(sel[i])], reading[int(sel[p])]) for p in picked)
+        return any(near_duplicate(reading[int(sel[i])], reading[int(sel[p])]) for p in picked)
 
     order = mmr(V, k, diversity=diversity, prior=-TYPO_WEIGHT * typos, exclude=repeats)
     centroid_rel = None

@@ -5,13 +5,14 @@ Value of labelling comment *i* = uncertainty × rare-theme bonus:
 scaled to max 1, so comments that probably belong to thinly labelled themes come first. Selection is by
 maximal marginal relevance over the embeddings (λ·value − (1−λ)·max cosine to the already chosen) and skips
 near-duplicates (cosine ≥ ``dup_cosine``, identical text, or the same number of words spelled nearly alike: a typo
-or a nynorsk/bokmål spelling of a chosen comment, character similarity ≥ ``DUP_TEXT_RATIO``), so the queue is
-diverse.
+or a nynorsk/bokmål spelling of a chosen comment, character similarity ≥ ``DUP_TEXT_RATIO``; the rule of
+:func:`textmine.neardup.near_duplicate` with ``overlap=False``, ``spelling=DUP_TEXT_RATIO``), so the queue is
+diverse. :func:`rank_review` is that ranking on plain arrays, shared by ``textmine review`` and the service's
+review queue.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,39 +24,226 @@ import pandas as pd
 from .classify.base import BaseCoder, Prepared, decide
 from .codebook import Codebook, parse_theme_list, shown_value, shown_values
 from .evaluate import evaluate_coding
+from .neardup import SPELLING, Reading, near_duplicate_of_any
 
-__all__ = ["review_queue", "rank_for_review", "apply_corrections", "RetrainResult", "read_labelled",
-           "correction_effect", "stored_corrections"]
+__all__ = ["review_queue", "rank_review", "ReviewRanking", "rank_for_review", "apply_corrections", "RetrainResult",
+           "read_labelled", "correction_effect", "stored_corrections"]
 
-DUP_TEXT_RATIO = 0.9  # character similarity (difflib ratio) of two texts of as many words that makes them duplicates
-
-
-def _dup_key(text: str) -> str:
-    """Case, punctuation and spacing folded: 'Telefonkøen er håpløs!!!' and 'telefonkøen er håpløs' are one key."""
-    return " ".join(re.sub(r"[\W_]+", " ", str(text).lower()).split())
+DUP_TEXT_RATIO = SPELLING  # character similarity of two texts of as many words that makes them duplicates
+#: a row is ranked for a ``rare theme`` (its reason) while its rarest decided theme has fewer labelled positives
+RARE_BELOW = 3
+NEAR_DUPLICATE_REASON = "near-duplicate"
 
 
-def _near_duplicate(key: str, chosen_keys: Sequence[str]) -> bool:
-    """``key`` is a chosen key spelled nearly alike (same word count: 'ikke' added is not a near-duplicate)."""
-    from difflib import SequenceMatcher
+@dataclass(frozen=True)
+class ReviewRanking:
+    """A review order (:func:`rank_review`): row positions in queue order, each one's reason (``rare theme: X``,
+    ``uncertain`` or ``near-duplicate``), how many of them form the diverse head (chosen one by one) and each row's
+    value by the labelled counts alone (by row position, not by rank)."""
 
-    n_words = key.count(" ")
-    for other in chosen_keys:
-        if other.count(" ") != n_words:
+    order: np.ndarray
+    reasons: list[str]
+    head: int
+    value: np.ndarray
+
+
+class _Ranker:
+    """The state of one :func:`rank_review` call: theme counts (grown by the chosen rows' themes with
+    ``count_chosen``), values, reasons and the texts' readings (folded once per distinct text, when first needed)."""
+
+    def __init__(self, confidence: np.ndarray, weights: np.ndarray, labelled: np.ndarray, texts: Sequence[str],
+                 decided: np.ndarray, theme_ids: Sequence[str], beta: float, rare_below: int):
+        self.conf, self.weights = confidence, weights
+        self.counts = labelled.astype(float).copy()
+        self.texts, self.theme_ids, self.beta, self.rare_below = texts, list(theme_ids), beta, rare_below
+        self.mass = weights.sum(1)
+        rows, cols = np.nonzero(decided)
+        self._cols, self._starts = cols, np.searchsorted(rows, np.arange(len(confidence) + 1)).tolist()
+        self._id_rank = np.argsort(np.argsort(np.asarray(self.theme_ids, dtype=object))).tolist() \
+            if len(self.theme_ids) else []
+        raw = 1.0 / np.sqrt(1.0 + self.counts)
+        self.scale = raw.max() if raw.size and raw.max() > 0 else 1.0  # r_t scaled to max 1 by the first counts
+        self.rare = raw / self.scale
+        self._readings: dict[str, Reading] = {}
+
+    def values(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """``(1 − confidence) × (1 + beta · Σ_t w_t·r_t / Σ_t w_t)`` of ``rows`` by the current counts."""
+        w, mass = self.weights[rows], self.mass[rows]
+        bonus = np.divide((w * self.rare).sum(1), mass, out=np.zeros(len(mass)), where=mass > 0)
+        return (1.0 - self.conf[rows]) * (1.0 + self.beta * bonus)
+
+    def value(self, i: int) -> float:
+        """:meth:`values` of one row (the same arithmetic: a row's sum is the same alone or in a matrix)."""
+        mass = self.mass[i]
+        bonus = (self.weights[i] * self.rare).sum() / mass if mass > 0 else 0.0
+        return float((1.0 - self.conf[i]) * (1.0 + self.beta * bonus))
+
+    def cols(self, i: int) -> np.ndarray:
+        """The decided themes (columns) of row ``i``."""
+        return self._cols[self._starts[i]:self._starts[i + 1]]
+
+    def count(self, i: int) -> None:
+        """Row ``i`` chosen: its decided themes count as labelled from now on."""
+        cols = self.cols(i)
+        self.counts[cols] += 1
+        self.rare[cols] = 1.0 / np.sqrt(1.0 + self.counts[cols]) / self.scale
+
+    def reason(self, i: int) -> str:
+        cols = self.cols(i).tolist()
+        if not cols:
+            return "uncertain"
+        counts = self.counts
+        rarest = min(cols, key=lambda c: (counts[c], self._id_rank[c]))
+        return f"rare theme: {self.theme_ids[rarest]}" if counts[rarest] < self.rare_below else "uncertain"
+
+    def reading(self, i: int) -> Reading:
+        text = str(self.texts[i])
+        if text not in self._readings:
+            self._readings[text] = Reading(text)
+        return self._readings[text]
+
+
+def rank_review(confidence: Sequence[float] | np.ndarray, weights: np.ndarray, labelled: Sequence[float] | np.ndarray,
+                texts: Sequence[str], *, decided: np.ndarray | None = None, theme_ids: Sequence[str] | None = None,
+                n: int | None = None, head: int | None = None, beta: float = 1.0, count_chosen: bool = False,
+                emb: np.ndarray | None = None, lam: float = 0.7, dup_cosine: float = 0.95,
+                ties: Sequence[int] | np.ndarray | None = None, max_scan: int | None = None,
+                rare_below: int = RARE_BELOW) -> ReviewRanking:
+    """The review order of rows (pure; the rule of the module doc), used by :func:`rank_for_review` and the
+    service's review queue.
+
+    Row i (``confidence[i]``, theme weights ``weights[i]``: probabilities or the decided themes as 0/1, text
+    ``texts[i]``) is worth ``(1 − confidence) × (1 + beta · Σ_t w_t·r_t / Σ_t w_t)``, ``r_t = 1/√(1 + n_t)`` scaled to
+    max 1 over the columns, ``n_t`` = ``labelled[t]`` (labelled positives of theme t) plus, with ``count_chosen``,
+    the head rows chosen before whose ``decided`` themes (default: ``weights > 0``) hold t.
+
+    The first ``head`` rows (default: ``n``) are chosen one by one: the most valuable (with ``emb``, unit row
+    vectors: maximal marginal relevance ``λ·value/max value − (1−λ)·max cosine to the chosen``), skipping a
+    near-duplicate of a chosen one (:func:`textmine.neardup.near_duplicate` with ``overlap=False`` and ``spelling``
+    :data:`DUP_TEXT_RATIO`: the same folded words or a spelling variant; with ``emb`` also cosine ≥ ``dup_cosine``).
+    ``max_scan`` bounds the rows looked at to fill the head. The other rows follow by value (by the counts after the
+    head), those whose folded text is not yet ranked first, then the near-duplicates. Ties go to the smaller ``ties``
+    (default: row position).
+
+    Only the first ``n`` positions are worked out (default: all rows), the same as the first ``n`` of the whole
+    order, so the cost follows what is asked for. Reasons: ``rare theme: X`` (X the row's rarest decided theme, with
+    fewer than ``rare_below`` counted), ``near-duplicate``, else ``uncertain``; ``theme_ids`` name the columns."""
+    import heapq
+
+    conf = np.asarray(confidence, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    lab = np.asarray(labelled, dtype=float).reshape(-1)
+    dec = (w > 0) if decided is None else np.asarray(decided).astype(bool)
+    if w.ndim != 2 or dec.shape != w.shape or w.shape[0] != len(conf) or len(texts) != len(conf) \
+            or len(lab) != w.shape[1]:
+        raise ValueError(f"rank_review: {len(conf)} confidences, {len(texts)} texts, weights {w.shape}, decided "
+                         f"{dec.shape} and {len(lab)} labelled counts; expected one text and one row of theme weights "
+                         f"per confidence and one labelled count per theme")
+    k = w.shape[1]
+    r = _Ranker(conf, w, lab, texts, dec, theme_ids if theme_ids is not None else [str(t) for t in range(k)],
+                beta, rare_below)
+    value0 = r.values()
+    tie = np.arange(len(conf)) if ties is None else np.asarray(ties)
+    need = len(conf) if n is None else max(0, min(int(n), len(conf)))
+    fill = need if head is None else min(need, max(0, int(head)))
+    ranked: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    chosen: list[Reading] = []
+    deferred: list[int] = []  # near-duplicates of a head row
+
+    def take(i: int) -> bool:
+        """Row ``i`` into the head unless it repeats a chosen one (then deferred)."""
+        key = r.reading(i)
+        if key.key in seen or near_duplicate_of_any(key, chosen, overlap=False, spelling=DUP_TEXT_RATIO):
+            deferred.append(i)
+            return False
+        ranked.append((i, r.reason(i)))
+        seen.add(key.key)
+        chosen.append(key)
+        if count_chosen:
+            r.count(i)
+        return True
+
+    if emb is not None:
+        rest = _mmr_head(r, take, np.asarray(emb), value0, tie, fill, lam, dup_cosine, deferred, max_scan,
+                         count_chosen)
+    else:
+        heap = [(-v, t, i) for i, (v, t) in enumerate(zip(value0.tolist(), tie.tolist()))]
+        heapq.heapify(heap)
+        scans = 0
+        while heap and len(ranked) < fill and (max_scan is None or scans < max_scan):
+            neg, t, i = heapq.heappop(heap)
+            scans += 1
+            current = -r.value(i)  # values only fall as counts grow: a stale entry is re-queued (lazy greedy)
+            if heap and current > neg and (current, t) > heap[0][:2]:
+                heapq.heappush(heap, (current, t, i))
+                continue
+            take(i)
+        rest = np.array([i for _, _, i in heap], dtype=int)
+    n_head = len(ranked)
+    if len(ranked) < need:
+        ranked += _tail(r, rest, np.array(deferred, dtype=int), tie, seen, need - len(ranked))
+    ranked = ranked[:need]
+    return ReviewRanking(order=np.array([i for i, _ in ranked], dtype=int), reasons=[why for _, why in ranked],
+                         head=n_head, value=value0)
+
+
+def _mmr_head(r: _Ranker, take: Callable[[int], bool], emb: np.ndarray, value0: np.ndarray, tie: np.ndarray,
+              fill: int, lam: float, dup_cosine: float, deferred: list[int], max_scan: int | None,
+              count_chosen: bool) -> np.ndarray:
+    """:func:`rank_review`'s head by maximal marginal relevance over ``emb``; returns the rows left."""
+    vmax = value0.max() if len(value0) else 1.0
+    vnorm = value0 / (vmax if vmax > 0 else 1.0)
+    max_sim = np.zeros(len(value0))
+    available = np.ones(len(value0), dtype=bool)
+    n_chosen = scans = 0
+    while n_chosen < fill and available.any() and (max_scan is None or scans < max_scan):
+        mmr = np.where(available, lam * vnorm - (1 - lam) * max_sim, -np.inf)
+        best = np.flatnonzero(mmr == mmr.max())
+        i = int(best[np.argmin(tie[best])])
+        available[i] = False
+        scans += 1
+        if n_chosen and max_sim[i] >= dup_cosine:
+            deferred.append(i)
             continue
-        m = SequenceMatcher(None, key, other, autojunk=False)
-        if m.real_quick_ratio() >= DUP_TEXT_RATIO and m.quick_ratio() >= DUP_TEXT_RATIO \
-                and m.ratio() >= DUP_TEXT_RATIO:
-            return True
-    return False
+        if take(i):
+            n_chosen += 1
+            max_sim = np.maximum(max_sim, emb @ emb[i])
+            if count_chosen:
+                vnorm = r.values() / (vmax if vmax > 0 else 1.0)
+    return np.flatnonzero(available)
+
+
+def _tail(r: _Ranker, rest: np.ndarray, deferred: np.ndarray, tie: np.ndarray, seen: set[str],
+          need: int) -> list[tuple[int, str]]:
+    """Up to ``need`` rows after the head: ``rest`` by value (current counts) whose folded text is not yet ranked,
+    then the near-duplicates (texts seen before and ``deferred``) by value."""
+    last_rest = r.values(rest) if len(rest) else np.zeros(0)
+    out: list[tuple[int, str]] = []
+    later: list[int] = []
+    for i in rest[np.lexsort((tie[rest], -last_rest))].tolist() if len(rest) else []:
+        key = r.reading(i).key
+        if key in seen:
+            later.append(i)
+            continue
+        seen.add(key)
+        out.append((i, r.reason(i)))
+        if len(out) == need:
+            return out
+    dups = np.concatenate([np.array(later, dtype=int), deferred])
+    if len(dups):
+        last = r.values(dups)
+        out += [(i, NEAR_DUPLICATE_REASON) for i in dups[np.lexsort((tie[dups], -last))][:need - len(out)].tolist()]
+    return out
 
 
 def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | None, coder: BaseCoder, *,
                     n: int = 20, lam: float = 0.7, beta: float = 1.0, dup_cosine: float = 0.95,
                     labelled_counts: dict[str, int] | None = None,
                     decided: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
-    """Pure ranking core (see module doc). Returns the chosen rows in queue order. ``decided``: the coder's own
-    (theme 0/1 matrix, confidence) per row, used instead of deciding from ``probs`` and ``thresholds``."""
+    """Pure ranking core (see module doc; the order is :func:`rank_review`'s diverse head). Returns the chosen rows
+    in queue order. ``decided``: the coder's own (theme 0/1 matrix, confidence) per row, used instead of deciding
+    from ``probs`` and ``thresholds``."""
     cb = coder.codebook
     probs = cb.rollup_matrix(np.asarray(probs, dtype=float))
     if decided is not None:
@@ -70,41 +258,19 @@ def rank_for_review(prep: Prepared, probs: np.ndarray, thresholds: np.ndarray | 
         c = np.array([float(counts.get(t, 0)) for t in cb.theme_ids])
     else:  # zero-shot: rarity from the predicted distribution in this batch
         c = y[prep.answered].sum(0).astype(float)
-    rare = 1.0 / np.sqrt(1.0 + c)
-    rare = rare / rare.max() if rare.max() > 0 else rare
-    mass = probs.sum(1)
-    bonus = np.divide(probs @ rare, mass, out=np.zeros(len(mass)), where=mass > 0)
-    value = (1.0 - conf) * (1.0 + beta * bonus)
-    value[~prep.answered] = -np.inf
     cand = np.flatnonzero(prep.answered)
-    chosen: list[int] = []
-    seen_text: set[str] = set()
-    chosen_keys: list[str] = []
-    emb = prep.emb
-    vmax = value[cand].max() if len(cand) else 1.0
-    vnorm = value / (vmax if vmax > 0 else 1.0)
-    max_sim = np.zeros(len(value))
-    available = np.zeros(len(value), dtype=bool)
-    available[cand] = True
-    while len(chosen) < n and available.any():
-        mmr = np.where(available, lam * vnorm - (1 - lam) * max_sim, -np.inf)
-        i = int(np.argmax(mmr))
-        available[i] = False
-        key = _dup_key(prep.text_clean[i])
-        if key in seen_text or (chosen and max_sim[i] >= dup_cosine) or _near_duplicate(key, chosen_keys):
-            continue
-        chosen.append(i)
-        seen_text.add(key)
-        chosen_keys.append(key)
-        max_sim = np.maximum(max_sim, emb @ emb[i])
+    ranking = rank_review(conf[cand], probs[cand], c, [prep.text_clean[i] for i in cand], decided=y[cand],
+                          theme_ids=cb.theme_ids, n=n, beta=beta, emb=np.asarray(prep.emb)[cand], lam=lam,
+                          dup_cosine=dup_cosine)
     ids = cb.theme_ids
     rows = []
-    for rank, i in enumerate(chosen, 1):
+    for rank, j in enumerate(ranking.order[:ranking.head], 1):
+        i = int(cand[j])
         order = np.argsort(-probs[i])[:3]
-        rows.append({"rank": rank, "row": int(i), "text_clean": prep.text_clean[i],
-                     "suggested_themes": ";".join(ids[j] for j in np.flatnonzero(y[i])),
-                     "candidates": ", ".join(f"{ids[j]} {probs[i, j]:.2f}" for j in order),
-                     "confidence": round(float(conf[i]), 4), "value": round(float(value[i]), 4)})
+        rows.append({"rank": rank, "row": i, "text_clean": prep.text_clean[i],
+                     "suggested_themes": ";".join(ids[t] for t in np.flatnonzero(y[i])),
+                     "candidates": ", ".join(f"{ids[t]} {probs[i, t]:.2f}" for t in order),
+                     "confidence": round(float(conf[i]), 4), "value": round(float(ranking.value[j]), 4)})
     return pd.DataFrame(rows, columns=["rank", "row", "text_clean", "suggested_themes", "candidates", "confidence",
                                        "value"])
 

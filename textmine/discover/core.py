@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import sparse
 
 from textmine.embed.base import l2_normalize, normalize_text
+from textmine.neardup import Reading, near_duplicate_of_any, reading
 from textmine.preprocess.cleaner import health_flag, text_column
 
 from . import clustering as cl
@@ -453,7 +454,9 @@ MIN_KEYWORD_ANSWERS = 2  # a topic word is in at least this many of the topic's 
 HEALTH_KEYWORD_ANSWERS = 3
 EXAMPLE_MAX_CHARS = 300
 SHORT_EXAMPLE = 160  # examples this short are preferred (one theme, readable in the codebook)
-NEAR_DUPLICATE = 0.6  # word overlap (``_word_overlap``) above which an example repeats one already chosen
+#: share of common words (:func:`textmine.neardup.near_duplicate`'s ``shared_words``) from which an example repeats
+#: one already chosen: lower than the quotes' (two examples of one topic share its words)
+NEAR_DUPLICATE = 0.6
 _PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ_\- ]+\]")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _WORDS = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
@@ -567,20 +570,21 @@ def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX
                   avoid: Collection[str] = ()) -> list[str]:
     """Up to ``n`` example answers from ``ranked`` (most typical first): whole sentences (a long answer cut after
     its last full sentence within ``max_chars``; one whose first sentence is longer is skipped), never a
-    redaction placeholder, a name-list word, health details or a near-duplicate of one already chosen. Short
+    redaction placeholder, a name-list word, health details or a near-duplicate of one already chosen
+    (:func:`textmine.neardup.near_duplicate`, ``shared_words`` :data:`NEAR_DUPLICATE`). Short
     answers (up to ``SHORT_EXAMPLE`` characters) among the more typical half come first: long answers mostly
     touch several themes."""
     raw = [str(t).strip() for t in ranked]
     short = [i for i in range(min(max(10, len(raw) // 2), len(raw))) if len(raw[i]) <= SHORT_EXAMPLE]
     first = set(short)
     out: list[str] = []
-    shown: list[set[str]] = []
+    shown: list[Reading] = []
     for i in short + [i for i in range(len(raw)) if i not in first]:
         text = _whole_sentences(raw[i], max_chars)
         if len(text) < 8 or not _showable(text, avoid):
             continue
-        words = {w.lower() for w in _WORDS.findall(text)}
-        if any(_word_overlap(words, s) > NEAR_DUPLICATE for s in shown):
+        words = reading(text)
+        if near_duplicate_of_any(words, shown, shared_words=NEAR_DUPLICATE):
             continue
         out.append(text)
         shown.append(words)
@@ -624,16 +628,6 @@ def _shows_name(text: str) -> bool:
             return True
         sentence_start = False
     return False
-
-
-def _word_overlap(a: set[str], b: set[str]) -> float:
-    """Word-set Jaccard, or the share of the shorter answer's words in the other one when that is 0.8 or more
-    (an answer that repeats another and adds a sentence)."""
-    if not (a and b):
-        return 1.0 if a == b else 0.0
-    inter = len(a & b)
-    contained = inter / min(len(a), len(b))
-    return max(inter / len(a | b), contained if contained >= 0.8 else 0.0)
 
 
 def slugify(text: str) -> str:
