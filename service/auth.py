@@ -204,7 +204,8 @@ async def metrics_access(
 
     While the database is unreachable a key this server already verified (in its key cache) still reads the
     metrics, so ``textmine_database_up`` can report the outage to a keyed scraper; an unknown key is answered 503
-    as elsewhere. A revocation made during the outage reaches metrics only when the database is back."""
+    as elsewhere. A key revoked or expired during the outage, or shortly before it while still in the key cache
+    (30 s), reads metrics until the database is back: metrics hold no survey data."""
     if request.app.state.settings.metrics_public:
         return None
     try:

@@ -6,9 +6,12 @@ store rotate-raw-key`` (every stored token re-encrypted under the first key), th
 
 from __future__ import annotations
 
+import re
+
 from service.errors import ApiError
 
 KEY_ENV = "TEXTMINE_FERNET_KEY"
+_FERNET_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}=")  # 32 bytes, url-safe base64: 43 characters and one «=»
 
 
 def fernet_keys(value: str | bytes) -> list[bytes]:
@@ -23,7 +26,9 @@ def fernet_keys(value: str | bytes) -> list[bytes]:
         where = f"key {i} of {len(parts)} in {KEY_ENV}" if len(parts) > 1 else KEY_ENV
         if not part:
             raise ValueError(f"{where} is empty (separate Fernet keys with single commas)")
-        try:
+        try:  # the exact shape first: base64 decoding stops at the padding, so "K1;K2" would pass as K1
+            if not _FERNET_KEY_SHAPE.fullmatch(part):
+                raise ValueError
             Fernet(part.encode("ascii"))
         except (ValueError, UnicodeEncodeError):
             raise ValueError(f"{where} is not a Fernet key (32 url-safe base64-encoded bytes, as made by "

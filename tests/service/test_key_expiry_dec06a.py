@@ -139,6 +139,25 @@ def test_migration_0011_adds_and_removes_the_column_keeping_every_key(db_url):
     engine.dispose()
 
 
+def test_downgrading_0011_revokes_every_key_with_an_expiry(db_url):
+    """Without the column a key would never expire: the downgrade must not bring an expired key back (re-test)."""
+    db = Database(db_url)
+    with db.session() as s:
+        _, lasting = create_key(s, "reader", "lasting")
+        _, soon = create_key(s, "reader", "soon", expires_in_days=5)
+        _, gone = create_key(s, "reader", "gone", expires_in_days=5)
+        s.execute(update(ApiKey).where(ApiKey.name == "gone")
+                  .values(expires_at=datetime.now(timezone.utc) - timedelta(days=1)))
+    db.dispose()
+    move_store(db_url, "0010", down=True)
+    move_store(db_url, "head")
+    db = Database(db_url)
+    with db.session() as s:
+        assert verify_key(s, lasting) is not None
+        assert verify_key(s, soon) is None and verify_key(s, gone) is None
+    db.dispose()
+
+
 def test_every_migration_runs_down_to_base_and_up_again_and_matches_the_models(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

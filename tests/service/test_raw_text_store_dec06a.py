@@ -237,3 +237,18 @@ def test_store_copy_is_audited_with_the_row_counts(cli, tmp_path):
     assert (line["command"], line["outcome"]) == ("store copy", "done"), line
     assert line["counts"]["responses"] == len(_rows(db)) and line["counts"]["surveys"] == 2, line
     assert str(db) not in json.dumps(line)  # the URLs are not store ids
+
+
+@pytest.mark.parametrize("sep", [";", " ", "\n", "=", "garbage!!"])
+def test_a_wrong_separator_is_refused_not_read_as_the_first_key(sep):
+    """Base64 decoding stops at the first key's padding: «K1;K2» used to pass silently as K1 (re-test of Dec 06)."""
+    from cryptography.fernet import Fernet
+
+    from service.crypto import fernet_keys
+
+    k1, k2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    value = k1 + sep + (k2 if sep != "garbage!!" else "")
+    with pytest.raises(ValueError, match="is not a Fernet key") as err:
+        fernet_keys(value)
+    assert k1 not in str(err.value) and k2 not in str(err.value)
+    assert fernet_keys(f" {k1} , {k2} ") == [k1.encode(), k2.encode()]

@@ -499,7 +499,12 @@ def store_codebook_add(file: Path = typer.Argument(..., exists=True, dir_okay=Fa
 
 # ---------------------------------------------------------------- store: listing (GET /surveys, /waves, …)
 def _when(dt) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M UTC") if dt is not None else ""
+    """A stored time in UTC (a time with another offset converted; SQLite's zone-less times are UTC already)."""
+    if dt is None:
+        return ""
+    from datetime import timezone
+
+    return (dt.astimezone(timezone.utc) if dt.tzinfo is not None else dt).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _listed(database: str | None, read, as_json: bool, show) -> None:
