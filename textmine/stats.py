@@ -547,8 +547,8 @@ def crosstab(
     smallest; ``warnings`` says so when more than 20 % of the cells are under 5 or any is under 1 (Cochran's
     rule: the chi-square p-value is then unreliable). ``min_cell`` > 0 hides every row holding a cell of 1 to
     ``min_cell`` − 1 respondents (unweighted): its counts and percentages become ``None`` and it is listed in
-    ``hidden_rows`` (a whole row, so no hidden cell follows from its row's other cells); the test still uses
-    the full table.
+    ``hidden_rows`` (a whole row, so no hidden cell follows from its row's other cells); ``n`` and the test then
+    cover the shown rows only (the full table's n and chi-square would give a hidden row's cells back).
     """
     if min_cell < 0:
         raise ValueError(f"min_cell must be ≥ 0, got {min_cell}")
@@ -578,18 +578,21 @@ def crosstab(
     np.add.at(table, (ri, ci), w)
     people = np.zeros((len(rows), len(cols)), dtype=int)  # unweighted respondents per cell
     np.add.at(people, (ri, ci), 1)
-    n = int(keep.sum())
+    hidden = [i for i in range(len(rows)) if ((people[i] > 0) & (people[i] < min_cell)).any()] if min_cell else []
+    shown_rows = ~np.isin(ri, hidden)  # n and the test cover the shown rows only: with the full table's n and
+    tested = np.delete(table, hidden, axis=0)  # chi-square a hidden row's cells could be solved for
+    n = int(shown_rows.sum())
     if weight:
-        n_eff = kish_n(w)
+        n_eff = kish_n(w[shown_rows]) if n else 0.0
         # the test (and Yates' correction, when asked) on the table rescaled to Kish n: the same as scaling to n
         # and dividing chi-square by the design effect, but the 0.5 correction is taken on the tested scale
-        res = chi_square(table * (n_eff / table.sum()) if table.sum() > 0 else table, correction=correction)
+        res = chi_square(tested * (n_eff / tested.sum()) if tested.sum() > 0 else tested, correction=correction)
         chi2, p = res["chi2"], res["p_value"]
         method = ("Pearson chi-square on weighted counts scaled to Kish effective n (= scaled to n, divided by "
                   "the design effect)" + (" with Yates correction" if correction else ""))
     else:
         n_eff = float(n)
-        res = chi_square(table, correction=correction)
+        res = chi_square(tested, correction=correction)
         chi2, p = res["chi2"], res["p_value"]
         method = "Pearson chi-square" + (" with Yates correction" if correction else " (no continuity correction)")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -603,7 +606,6 @@ def crosstab(
     if expected.size and (n_sparse > 0.2 * expected.size or min_expected < 1):
         warnings_.append(f"{n_sparse} of {expected.size} cells have an expected count under 5 (smallest "
                          f"{min_expected:.2f}): the chi-square p-value is unreliable; merge sparse levels")
-    hidden = [i for i in range(len(rows)) if ((people[i] > 0) & (people[i] < min_cell)).any()] if min_cell else []
     if hidden:
         table[hidden], pct[hidden] = np.nan, np.nan
         warnings_.append(f"{len(hidden)} row(s) hidden: a cell with fewer than {min_cell} respondents "

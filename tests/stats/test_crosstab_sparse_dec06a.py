@@ -32,7 +32,7 @@ def test_no_warning_when_cells_are_large():
     assert res["sparse_cells"] == 0 and res["warnings"] == [] and res["hidden_rows"] == []
 
 
-def test_min_cell_hides_whole_row_but_tests_the_full_table():
+def test_min_cell_hides_whole_row_and_tests_the_shown_rows_only():
     df = _frame(small=3)
     full = crosstab(df, "fylke", "svar")
     res = crosstab(df, "fylke", "svar", min_cell=5)
@@ -40,7 +40,11 @@ def test_min_cell_hides_whole_row_but_tests_the_full_table():
     assert res["counts"]["C"] == {"ja": None, "nei": None}  # the 20 is hidden too: 3 = row total − 20
     assert res["row_percent"]["C"] == {"ja": None, "nei": None}
     assert res["counts"]["A"] == full["counts"]["A"] == {"ja": 40, "nei": 30}
-    assert res["chi2"] == pytest.approx(full["chi2"]) and res["n"] == full["n"]
+    shown = crosstab(df[df.fylke != "C"], "fylke", "svar")  # n and chi2 of the full table would solve for C's split
+    assert res["n"] == shown["n"] == 130 and res["chi2"] == pytest.approx(shown["chi2"])
+    assert res["chi2"] != pytest.approx(full["chi2"])
+    nothing = crosstab(df, "fylke", "svar", min_cell=1000)
+    assert nothing["n"] == 0 and nothing["chi2"] is None and nothing["p_value"] is None
     assert any("1 row(s) hidden" in w for w in res["warnings"])
     assert crosstab(df, "fylke", "svar", min_cell=3)["hidden_rows"] == []  # 3 respondents is not below 3
 
