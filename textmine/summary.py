@@ -30,9 +30,11 @@ TOTAL_VALUE = "Alle"
 MISSING_LEVEL = "(uoppgitt)"  # the level of respondents without a (declared) value of a segment
 DENOMINATORS = ("kommentatorer", "spurt", "alle")
 VERDICT_SUPPRESSED = "for få svar"
-#: the reason of a cell hidden for its complement (:func:`hide_small_counts` rule b): its base is large, but so few
-#: are outside its count (or in one of its two groups) that they could be named
-VERDICT_HIDDEN_GROUP = "for få i en av gruppene"
+#: the verdict of a cell hidden for its complement (:func:`hide_small_counts` rule b: its base is large, but so few
+#: are outside its count, or in one of its two groups, that they could be named). The same words as a small base:
+#: a published reason per hidden cell would narrow its count (a complement-hidden cell holds base − 1 … base −
+#: min_cell + 1) and, with the totals, give hidden cells back; the method note names all the reasons together
+VERDICT_HIDDEN_GROUP = VERDICT_SUPPRESSED
 NOT_CODED = "ikke kodet"  # a free-text question with answers but no coded row in a wave: no theme rows at all
 VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
@@ -142,8 +144,8 @@ def _share_block(count, base, wcount, wbase, w2base, *, weighted: bool, level: f
 HIDDEN_ROW_KEEPS = frozenset({
     "kind", "wave", "wave_prev", "question", "theme", "indicator", "column", "label", "measure", "group", "option",
     "exclusive", "item", "denominator", "segment", "value", "outcome", "weighted", "applicable", "suppressed",
-    "suppressed_secondary", "verdict", "verdict_unadjusted",
-})
+    "verdict", "verdict_unadjusted",
+})  # not ``suppressed_secondary``: a secondary cell is not small itself, so saying which one it is narrows it
 
 
 def _blank_rows(t: pd.DataFrame, nullable: bool) -> tuple[pd.DataFrame, int]:
@@ -327,7 +329,7 @@ def _hide_small_split(t: pd.DataFrame, min_cell: float) -> pd.DataFrame:
 
 def _hide_changes(ch: pd.DataFrame, hidden_cells: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """The change rows of cells :func:`_hide_complements` hid (in the wave or the wave compared with): flagged
-    ``suppressed``, with the verdict «for få i en av gruppene» (:data:`VERDICT_HIDDEN_GROUP`; a row hidden
+    ``suppressed``, with the verdict «for få svar» (:data:`VERDICT_HIDDEN_GROUP`; a row hidden
     already keeps its «for få svar»)."""
     need = {"kind", "wave", "wave_prev", "item", "segment", "value", "suppressed"}
     if not need <= set(ch.columns):

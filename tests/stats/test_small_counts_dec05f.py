@@ -143,8 +143,8 @@ def test_indicator_positive_count_with_small_complement_is_hidden(summary):
 def test_change_rows_of_complement_hidden_cells_are_hidden(summary):
     ch = summary.for_readers().table("changes")
     r = _row(ch, kind="theme", denominator="alle")
-    # its own reason, not «for få svar» (methodologist's review, Dec 06: the cell's base is not small)
-    assert r["suppressed"] and r["verdict"] == "for få i en av gruppene"
+    # «for få svar» as every hidden cell: which rule hid it is not published (it would narrow the count)
+    assert r["suppressed"] and r["verdict"] == "for få svar"
     assert _blank(r["share"]) and _blank(r["share_prev"])
     raw = _row(summary.table("changes"), kind="theme", denominator="alle")
     assert not raw["suppressed"], "raw changes as before"
@@ -175,3 +175,16 @@ def test_headline_total_keeps_a_small_split():
     t = s.for_readers().table("indicators")
     assert _row(t, segment=TOTAL_SEGMENT, value="Alle")["n_excluded"] == 2
     assert _blank(_row(t, value="prim")["n_excluded"])
+
+
+def test_readers_are_not_told_which_hidden_cell_is_secondary():
+    """A secondary cell is not small itself: publishing that flag narrows it (with the totals: 0 or ≥ min_cell)."""
+    import pandas as pd
+
+    from textmine.summary import _blank_rows
+
+    t = pd.DataFrame({"segment": ["fylke"] * 3, "value": ["a", "b", "c"], "count": [3, 40, 12], "n": [12, 90, 80],
+                      "suppressed": [True, True, False], "suppressed_secondary": [False, True, False]})
+    out, n = _blank_rows(t, True)
+    assert n == 2 and out["suppressed_secondary"].iloc[:2].isna().all() and out["suppressed_secondary"].iloc[2] == False  # noqa: E712
+    assert out["count"].iloc[:2].isna().all() and list(out["suppressed"]) == [True, True, False]

@@ -57,7 +57,8 @@ def test_small_complement_on_either_side_hides_the_row(summary):
     assert t.loc["a", "suppressed"], "a: 19 of 20 mentioners positive gives the one who is not"
     assert t.loc["b", "suppressed"], "b: 29 of 30 non-mentioners positive gives the one who is not"
     assert not t.loc["c", "suppressed"]
-    assert list(t.loc[["a", "b"], "verdict"]) == ["for få i en av gruppene"] * 2, "its own reason, not «for få svar»"
+    # the same words as every hidden cell: a reason per cell would narrow its count (the re-test of Dec 06)
+    assert list(t.loc[["a", "b"], "verdict"]) == ["for få svar"] * 2
 
 
 def test_hidden_rows_are_out_of_the_bh_family(summary):

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-VERDICTS = ("signifikant", "tendens", "ingen sikker endring", "for få svar", "for få i en av gruppene",
-            "ikke testbar")  # textmine.stats.verdict + suppression (base; complement: textmine.summary.VERDICT_HIDDEN_GROUP)
+VERDICTS = ("signifikant", "tendens", "ingen sikker endring", "for få svar",
+            "ikke testbar")  # textmine.stats.verdict + suppression (every hidden cell: «for få svar»)
 
 INDICATOR_COLUMNS = ["wave", "indicator", "label", "segment_var", "segment", "share", "ci_low", "ci_high",
                      "n", "base", "mean", "suppressed"]

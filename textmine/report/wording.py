@@ -100,7 +100,7 @@ def small_group_label(text, language: str = "nb"):
 #: the summary's verdict words (textmine.stats / textmine.summary write them in bokmål) in nynorsk
 VERDICTS_NN = {
     "signifikant": "signifikant", "tendens": "tendens", "ingen sikker endring": "inga sikker endring",
-    "for få svar": "for få svar", "for få i en av gruppene": "for få i ei av gruppene",
+    "for få svar": "for få svar",
     "ikke testbar": "ikkje testbar", "forskjell": "skilnad",
     "ingen sikker forskjell": "ingen sikker skilnad", "økning": "auke", "nedgang": "nedgang",
 }
@@ -582,9 +582,11 @@ NN_PHRASES: list[tuple[str, str]] = [
      "(sekundær skjuling). "),
     # cells hidden for their complement (views.COMPLEMENT_TEXT)
     ("Celler der under {n} i en av gruppene svarte annerledes enn resten (for eksempel 75 av 76 fornøyde), er også "
-     "skjult, for at de få ikke skal kunne kjennes igjen (merket: for få i en av gruppene). ",
+     "skjult, for at de få ikke skal kunne kjennes igjen. Alle skjulte celler er merket «for få svar», uansett grunn, "
+     "for at grunnen ikke skal røpe noe om tallet. ",
      "Celler der under {n} i ei av gruppene svara annleis enn resten (til dømes 75 av 76 nøgde), er òg skjulte, for "
-     "at dei få ikkje skal kunne kjennast att (merkte: for få i ei av gruppene). "),
+     "at dei få ikkje skal kunne kjennast att. Alle skjulte celler er merkte «for få svar», same kva grunnen er, for "
+     "at grunnen ikkje skal røpe noko om talet. "),
     (" står for en gruppe med så få svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme "
      "nøytrale navn i alle tabeller og figurer, også der tallene vises, og slike grupper står sist.",
      " står for ei gruppe med så få svar ein stad i rapporten at òg namnet er halde tilbake; gruppa har same nøytrale "
