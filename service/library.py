@@ -276,8 +276,10 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
     if gone:
         return BaseTraining(missing=f"the default model's training file(s) {', '.join(gone)} are not on disk")
     quiet = lambda msg: None  # noqa: E731 - files the default model was trained on; their notes are known
+    # the question column the model was trained with (train --question-col), so its echoes are found again
+    question_col = (manifest.get("training_questions") or {}).get("question_col") or "question"
     try:
-        frames = [read_labelled(hits[0], codebook=codebook, where=Path(p).name, warn=quiet)
+        frames = [read_labelled(hits[0], codebook=codebook, where=Path(p).name, warn=quiet, question_col=question_col)
                   .assign(group=str(hits[0].resolve())) for p, hits in found.items()]
     except (ValueError, OSError) as exc:
         return BaseTraining(missing=f"the default model's training files cannot be read: {_short(str(exc), 200)}")

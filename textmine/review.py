@@ -573,6 +573,48 @@ def keep_corrections(model_dir, stored: pd.DataFrame, sources: Sequence[str]) ->
     os.replace(tmp, manifest_path)
 
 
+def question_echoes(texts: Sequence[Any], questions: Sequence[Any], labels: dict[str, str], default: str) -> list[int]:
+    """Positions of the answers (``texts``, each answering ``questions``; a row without a question answers
+    ``default``) that only repeat their survey question's label (``labels``: {question: label}) and are no
+    non-answer otherwise: what ``textmine code --survey`` counts as a non-answer besides the cleaner's own ones."""
+    from .preprocess import is_non_answer
+
+    if not labels:
+        return []
+    out = []
+    for i, (text, asked) in enumerate(zip(texts, questions)):
+        label = labels.get(asked or default, "")
+        if label and isinstance(text, str) and text.strip() and not is_non_answer(text) \
+                and is_non_answer(text, (label,)):
+            out.append(i)
+    return out
+
+
+def _without_recorded_echoes(base: pd.DataFrame, asked: dict[str, Any] | None,
+                             warn: Callable[[str], None]) -> pd.DataFrame:
+    """The training rows as ``textmine train`` used them, by the model's record of its question settings
+    (``training_questions`` in its manifest: the survey's question labels, ``--question``, ``--text-col``): rows
+    without a question answer ``--question``, and the answers that only repeat their survey question's label are
+    left out (a note counts them). Without a record (older models) the rows as they are."""
+    if not asked or base.empty:
+        return base
+    base = base.copy()
+    if "question" not in base.columns:
+        base["question"] = ""
+    if asked.get("question"):
+        own = base["question"].astype("string").fillna("").astype(str).str.strip()
+        base["question"] = own.where(own != "", str(asked["question"]))
+    labels = {str(k): str(v) for k, v in (asked.get("survey_labels") or {}).items()}
+    echoes = question_echoes(base["text"].tolist(), base["question"].fillna("").astype(str).tolist(), labels,
+                             str(asked.get("default_question") or "text"))
+    if echoes:
+        warn(f"{len(echoes)} row(s) of the training data only repeat their survey question's wording (as train "
+             f"--survey found them, recorded with the model): non-answers, left out of retraining as the first "
+             f"training left them out")
+        base = base.drop(index=base.index[echoes])
+    return base
+
+
 def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.DataFrame | None = None,
                       eval_set: pd.DataFrame | None = None, where: str = "corrections", id_col: str | None = "id",
                       warn: Callable[[str], None] | None = None, weight: int = 1,
@@ -615,6 +657,9 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
         if frame is not None:
             read_labelled(frame, codebook=coder.codebook, where=name, id_col=None, warn=quiet)
     n_corr = len(corr)
+    if train is not None:  # the model's own settings repeated (its survey's question echoes left out)
+        train = _without_recorded_echoes(train.reset_index(drop=True), getattr(coder, "training_questions_", None),
+                                         warn or (lambda msg: warnings.warn(msg, UserWarning, stacklevel=3)))
     base = (read_labelled(train) if train is not None
             else pd.DataFrame(columns=["text", "themes", "type", "question"]))
     key = lambda s: " ".join(str(s).lower().split())  # noqa: E731
@@ -687,6 +732,7 @@ def apply_corrections(coder: BaseCoder, corrections: pd.DataFrame, *, train: pd.
             msg = msg.split(":", 1)[0] + " (counted over the training files and corrections together)"
         warnings.warn(msg, w.category, stacklevel=2)
     new.training_data_ = list(getattr(coder, "training_data_", []) or [])
+    new.training_questions_ = getattr(coder, "training_questions_", None)  # a later round repeats the exclusion
     ids = coder.codebook.theme_ids
 
     def quality(c: BaseCoder, df: pd.DataFrame, prefix: str) -> dict[str, float]:

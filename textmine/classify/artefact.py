@@ -165,6 +165,9 @@ def _write_model(coder: Any, out: Path) -> None:
                 manifest["lexical_stage"]["embedder"] = _embedder_info(lex)
             arrays.update({f"lexical/{k}": v for k, v in _supervised_arrays(lex).items()})
         manifest["training_data"] = getattr(coder, "training_data_", [])
+        asked = getattr(coder, "training_questions_", None)
+        if asked:  # how train --survey found the answers that only repeat their question (survey wordings, no data)
+            manifest["training_questions"] = asked
         metrics = {"training": coder.training_metrics_, **getattr(coder, "extra_metrics_", {})}
     adapter = getattr(coder.embedder, "adapter", None)
     if adapter is not None:
@@ -361,6 +364,7 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
             _restore_supervised(lex, sub, stage["type_classes"], model_dir, "lexical-stage")
             coder.attach_lexical_stage(lex, float(stage["gate"]))
         coder.training_data_ = manifest.get("training_data", [])
+        coder.training_questions_ = manifest.get("training_questions")
         metrics_path = model_dir / "metrics.json"
         coder.training_metrics_ = (json.loads(metrics_path.read_text(encoding="utf-8")).get("training", {})
                                    if metrics_path.exists() else {})

@@ -442,17 +442,9 @@ def _question_echoes(data, labels: dict, default: str) -> list[int]:
     """Positions of the labelled rows (``text``, ``question``) whose answer only repeats its survey question's label
     (``labels``: {question: label}; a row without a question answers ``default``) and is no non-answer otherwise:
     what ``textmine code --survey`` counts as a non-answer besides the cleaner's own ones."""
-    from textmine.preprocess import is_non_answer
+    from textmine.review import question_echoes
 
-    if not labels:
-        return []
-    out = []
-    for i, (text, asked) in enumerate(zip(data["text"].tolist(), data["question"].tolist())):
-        label = labels.get(asked or default, "")
-        if label and isinstance(text, str) and text.strip() and not is_non_answer(text) \
-                and is_non_answer(text, (label,)):
-            out.append(i)
-    return out
+    return question_echoes(data["text"].tolist(), data["question"].tolist(), labels, default)
 
 
 def _without_question_echoes(df, text_col: str, asked, labels: dict, path: Path, id_col: Optional[str],
@@ -679,7 +671,8 @@ def register(app: typer.Typer) -> None:
         if question is not None:
             data = _with_question(data, question)
         asked_col = question_col or ("question" if (data["question"] != "").any() else None)
-        echoes = _question_echoes(data, _question_labels(survey, question or text_col, asked_col), text_col)
+        labels = _question_labels(survey, question or text_col, asked_col)
+        echoes = _question_echoes(data, labels, text_col)
         if echoes:  # a non-answer, as `code --survey` counts it: blank, so that fit leaves it out like one
             refs = data["row_ref"].tolist()
             _note(f"{len(echoes)} labelled answer(s) only repeat their survey question's wording (--survey {survey}): "
@@ -710,6 +703,10 @@ def register(app: typer.Typer) -> None:
             _note(f"{len(thin)} of {len(cb.theme_ids)} themes have fewer than 2 labelled comments and are not learned "
                   f"from the labels (coded from the codebook alone): {', '.join(thin)}")
         coder.training_data_ = [str(p.resolve()) for p in labelled]  # absolute: review --corrections finds them anywhere
+        if survey is not None or question is not None or question_col is not None:
+            # review --corrections reads the training files again as this did (question echoes left out)
+            coder.training_questions_ = {"survey_labels": labels, "question_col": question_col,
+                                         "question": question, "default_question": text_col}
         coder.save(out)
         m = coder.training_metrics_
         console.print(f"saved {out}: n={m['n_train']} out-of-fold macro-F1={m['oof_macro_f1']:.3f} "
@@ -790,7 +787,10 @@ def register(app: typer.Typer) -> None:
                                       "--corrections file"),
         corrections: Optional[Path] = typer.Option(None, "--corrections",
                                                    help="corrected labels (text, themes, type; an edited --queue-out "
-                                                        "file): retrain with them and the model's training files"),
+                                                        "file): retrain with them and the model's training files "
+                                                        "(read as train read them: answers there that only repeat "
+                                                        "their survey question stay out; such an answer in the "
+                                                        "corrections is your decision and is trained on)"),
         train: Optional[list[Path]] = typer.Option(None, "--train",
                                                    help="original training file(s) (default: those the model records)"),
         corrections_only: bool = typer.Option(False, "--corrections-only",
@@ -917,7 +917,11 @@ def register(app: typer.Typer) -> None:
         # the files the model itself records were read this way when it was trained: their 'no theme' rows are
         # known, and repeating that on every retraining is noise the analyst cannot act on
         warn_train = _note if train else _not_unlabelled_note
-        train_df = (pd.concat([_read_labelled(p, cb, sheet, warn=warn_train, header_row=labelled_header_row)
+        # the question column train read (--question-col, recorded with the model): each row's question, as then
+        recorded_col = (getattr(coder, "training_questions_", None) or {}).get("question_col")
+        asked_col = {"question_col": recorded_col} if recorded_col else {}
+        train_df = (pd.concat([_read_labelled(p, cb, sheet, warn=warn_train, header_row=labelled_header_row,
+                                              **asked_col)
                                .assign(group=str(p.resolve())) for p in train_paths], ignore_index=True)
                     if train_paths else None)
         eval_df = (_read_labelled(eval_file, cb, sheet, id_col=None, header_row=labelled_header_row,
