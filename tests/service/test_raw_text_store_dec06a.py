@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SURVEY_YAML, _library_cleaner_available, sample_frame, snapshot, to_csv_bytes
+from conftest import SURVEY_YAML, cli_env, sample_frame, snapshot, to_csv_bytes
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import create_engine, select, update
 from typer.testing import CliRunner
 
-from service import audit, erasure
+from service import audit
 from service.crypto import RawTextCodec
 from service.db.models import Response, Wave
 from textmine.cli import app as cli_app
@@ -50,16 +50,9 @@ def test_a_bad_key_in_the_list_is_refused_naming_its_position_not_its_value(valu
 def cli(tmp_path, monkeypatch):
     """A store with survey 1 (wave 1) and survey 2 (wave 2), raw text encrypted under K1, the audit file set;
     (run, audit file, database path)."""
-    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
-    if not _library_cleaner_available():
-        monkeypatch.setenv("TEXTMINE_CLEANER_FACTORY", "fakes:regex_cleaner")
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(tmp_path / "emb" / "vectors.sqlite"))
-    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.delenv("TEXTMINE_DATABASE_URL", raising=False)
-    monkeypatch.delenv(audit.AUDIT_FILE_ENV, raising=False)
+    cli_env(tmp_path, monkeypatch)
     monkeypatch.setenv("TEXTMINE_STORE_RAW_TEXT", "encrypted")
     monkeypatch.setenv("TEXTMINE_FERNET_KEY", K1)
-    monkeypatch.chdir(tmp_path)
     runner = CliRunner()
 
     def run(*args, code=0, input=None):
