@@ -370,21 +370,23 @@ def neutral_summary(summary: "Summary", survey: SurveyDefinition | None, *,
     names («Liten gruppe N», :func:`textmine.report.views.small_level_names`, numbered with ``key``, by default the
     installation's :func:`textmine.paths.disclosure_key`) in every row of every table and in the quotes'
     attributions: the same names as ``textmine report`` gives on the same data. The cells hidden are those of
-    :func:`hide_small_counts` (applied first: the copy carries its flags). Without ``survey``, or when ``summary`` is
-    already such a copy: not renamed again (naming twice would renumber the names)."""
+    :func:`hide_small_counts` (the copy carries its flags); the names are those of the levels hidden before its
+    complement rule (a small base, or secondary): a cell hidden for its small complement belongs to a large group,
+    which «Liten gruppe» would misname. Without ``survey``, or when ``summary`` is already such a copy: not renamed
+    again (naming twice would renumber the names)."""
     from .report.views import indicator_view, neutral_attributions, small_level_names, theme_view
 
-    summary = hide_small_counts(summary)
+    hidden = hide_small_counts(summary)
     if survey is None or summary.levels_named:
-        return summary
+        return hidden
     labels = (summary.meta or {}).get("theme_labels") or {}
     small = small_level_names(survey, indicator_view(summary, survey), theme_view(summary, survey, labels), key=key)
     small = {k: v for k, v in small.items() if not _SERVICE_NEUTRAL.fullmatch(k[1])}
     if not small:
-        return replace(summary, levels_named=True)
+        return replace(hidden, levels_named=True)
     tables = {name: neutral_attributions(_neutral_levels(t, survey, small), small)
-              for name, t in summary.tables.items()}
-    return replace(summary, tables=tables, levels_named=True)
+              for name, t in hidden.tables.items()}
+    return replace(hidden, tables=tables, levels_named=True)
 
 
 def _neutral_levels(t: pd.DataFrame, survey: SurveyDefinition, small) -> pd.DataFrame:

@@ -71,7 +71,7 @@ def test_survey_definition_levels_and_excluded_codes(tmp_path, levels):
     sy = tmp_path / "s.yaml"
     sy.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "x.json"
-    r = _crosstab(p, "--row", "fylke", "--col", "q_fornoyd", "--survey", sy, "--out", out)
+    r = _crosstab(p, "--row", "fylke", "--col", "q_fornoyd", "--survey", sy, "--out", out, "--min-cell", "0")
     assert r.exit_code == 0, r.output
     d = json.loads(out.read_text(encoding="utf-8"))
     assert list(d["counts"]) == ["Oslo", "Vestland", "Trøndelag"]

@@ -709,6 +709,7 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     table, chart, sheet and JSON of the report hides what the summary's files hide."""
     from ..summary import hide_small_counts
 
+    before = summary  # the neutral names: levels hidden for a small base (or secondary), as neutral_summary names them
     summary = hide_small_counts(summary)
     waves = [str(w) for w in summary.waves]
     cb = codebook_records(codebook)
@@ -719,7 +720,8 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))
     indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
-    small = small_level_names(survey, indicators, themes, key=key)  # hidden free-valued levels: neutral labels
+    # hidden free-valued levels: neutral labels (not a large level whose cell only its small complement hid)
+    small = small_level_names(survey, indicator_view(before, survey), theme_view(before, survey, labels), key=key)
     return ReportData(
         title=title or report_title(survey, language), language=language,
         waves=waves, questions={q.column: q.label for q in survey.free_text},
