@@ -610,8 +610,8 @@ CI_NOT_ADJUSTED_TEXT = ("95\u00a0% KI for en endring er ikke justert for mange s
 #: the method note on cells hidden for their complement (textmine.summary.hide_small_counts rule b; their verdict is
 #: «for få svar» as every hidden cell's: which rule hid a cell is not published)
 COMPLEMENT_TEXT = ("Celler der under {min_n} i en av gruppene svarte annerledes enn resten (for eksempel 75 av 76 "
-                   "fornøyde), er også skjult, for at de få ikke skal kunne kjennes igjen. Alle skjulte celler er merket «for "
-                   "få svar», uansett grunn, for at grunnen ikke skal røpe noe om tallet. ")
+                   "fornøyde), er også skjult, for at de få ikke skal kunne kjennes igjen. Alle skjulte celler er merket likt, "
+                   "uansett grunn, for at grunnen ikke skal røpe noe om tallet. ")
 #: the method note on small groups: primary suppression (base under min_cell) and secondary suppression
 SUPPRESSION_TEXT = ("Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem. Celler med "
                     "større grunnlag kan også være skjult, for at de skjulte tallene ikke skal kunne regnes ut fra "

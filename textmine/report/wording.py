@@ -582,10 +582,10 @@ NN_PHRASES: list[tuple[str, str]] = [
      "(sekundær skjuling). "),
     # cells hidden for their complement (views.COMPLEMENT_TEXT)
     ("Celler der under {n} i en av gruppene svarte annerledes enn resten (for eksempel 75 av 76 fornøyde), er også "
-     "skjult, for at de få ikke skal kunne kjennes igjen. Alle skjulte celler er merket «for få svar», uansett grunn, "
+     "skjult, for at de få ikke skal kunne kjennes igjen. Alle skjulte celler er merket likt, uansett grunn, "
      "for at grunnen ikke skal røpe noe om tallet. ",
      "Celler der under {n} i ei av gruppene svara annleis enn resten (til dømes 75 av 76 nøgde), er òg skjulte, for "
-     "at dei få ikkje skal kunne kjennast att. Alle skjulte celler er merkte «for få svar», same kva grunnen er, for "
+     "at dei få ikkje skal kunne kjennast att. Alle skjulte celler er merkte likt, same kva grunnen er, for "
      "at grunnen ikkje skal røpe noko om talet. "),
     (" står for en gruppe med så få svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme "
      "nøytrale navn i alle tabeller og figurer, også der tallene vises, og slike grupper står sist.",
