@@ -139,3 +139,34 @@ def e5():
         return get_embedder("e5")
     except Exception as exc:  # pragma: no cover - environment without the model
         pytest.skip(f"e5 backend unavailable: {exc}")
+
+
+KANTINE_QUESTION = "Hva synes du om kantina?"
+
+
+@pytest.fixture()
+def kantine_survey(tmp_path):
+    """A survey definition file: survey "kantine", id column ``rid``, one free-text question ``kommentar`` worded
+    :data:`KANTINE_QUESTION`."""
+    import yaml
+
+    p = tmp_path / "survey.yaml"
+    definition = {"name": "kantine", "id": "rid", "free_text": [{"column": "kommentar", "label": KANTINE_QUESTION}]}
+    p.write_text(yaml.safe_dump(definition, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+@pytest.fixture()
+def toy_model(tmp_path, cb, fake_e5):
+    """The folder of a model that ``textmine train`` made from TOY_TRAIN (``labelled.csv``) and the toy codebook."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from textmine.cli import app
+
+    labelled = tmp_path / "labelled.csv"
+    pd.DataFrame(TOY_TRAIN, columns=["text", "themes", "type"]).to_csv(labelled, index=False)
+    model = tmp_path / "model"
+    res = CliRunner().invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(model)])
+    assert res.exit_code == 0, res.output
+    return model

@@ -9,25 +9,19 @@ import json
 
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from textmine.cli import app
 
+from .conftest import KANTINE_QUESTION as WORDING
 from .conftest import TOY_TRAIN
 
-WORDING = "Hva synes du om kantina?"
 ECHO = "Hva synes du om kantina"  # the question repeated back
 
 
 @pytest.fixture()
-def files(tmp_path, toy_codebook, fake_e5):
-    cb = tmp_path / "kantine.yaml"
-    cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")
-    survey = tmp_path / "survey.yaml"
-    survey.write_text(yaml.safe_dump({"name": "kantine", "id": "rid",
-                                      "free_text": [{"column": "kommentar", "label": WORDING}]}, allow_unicode=True),
-                      encoding="utf-8")
+def files(tmp_path, cb, kantine_survey, fake_e5):
+    survey = kantine_survey
     rows = [(ECHO, "mat", "klage"), *TOY_TRAIN]
     labelled = tmp_path / "labelled.csv"
     pd.DataFrame({"id": [f"r{i}" for i in range(len(rows))], "text": [t for t, _, _ in rows],

@@ -18,19 +18,12 @@ from .conftest import TOY_TRAIN, FakeEmbedder
 
 
 @pytest.fixture()
-def loop(tmp_path, toy_codebook, fake_e5):
-    cb = tmp_path / "kantine.yaml"
-    cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")
-    labelled = tmp_path / "labelled.csv"
-    pd.DataFrame(TOY_TRAIN, columns=["text", "themes", "type"]).to_csv(labelled, index=False)
+def loop(tmp_path, toy_model):
     survey = tmp_path / "survey.csv"
     pd.DataFrame({"rid": ["s1", "s2", "s3", "s4"],
                   "kommentar": ["Køen i kassa er lang", "Kaffen koster for mye", "Stolene vipper",
                                 "Ring meg på 912 34 567 om maten"]}).to_csv(survey, index=False)
-    model = tmp_path / "model"
-    res = CliRunner().invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(model)])
-    assert res.exit_code == 0, res.output
-    return tmp_path, survey, model
+    return tmp_path, survey, toy_model
 
 
 def _review(*args):

@@ -6,25 +6,18 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from textmine.cli import app
 
 from .conftest import TOY_TRAIN
 
-WORDING = "Hva synes du om kantina?"
 ECHO = "Hva synes du om kantina"  # the question repeated back (no question mark)
 
 
 @pytest.fixture()
-def files(tmp_path, toy_codebook, fake_e5):
-    cb = tmp_path / "kantine.yaml"
-    cb.write_text(toy_codebook.to_yaml(), encoding="utf-8")
-    survey = tmp_path / "survey.yaml"
-    survey.write_text(yaml.safe_dump({"name": "kantine", "id": "rid",
-                                      "free_text": [{"column": "kommentar", "label": WORDING}]}, allow_unicode=True),
-                      encoding="utf-8")
+def files(tmp_path, cb, kantine_survey, fake_e5):
+    survey = kantine_survey
     texts = [ECHO, *(t for t, _, _ in TOY_TRAIN[:6])]
     data = tmp_path / "svar.csv"
     pd.DataFrame({"rid": [f"r{i}" for i in range(len(texts))], "kommentar": texts,

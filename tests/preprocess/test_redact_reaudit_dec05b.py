@@ -13,24 +13,17 @@ import pytest
 
 from textmine.preprocess import redact
 
-
-def _check(text: str, expected: str, kind: str | None = None) -> None:
-    out, counts = redact(text)
-    assert out == expected, f"{text!r}: expected {expected!r}, got {out!r}"
-    if kind is not None:
-        assert counts[kind] >= 1, f"{text!r}: no {kind} counted in {counts}"
+from .conftest import assert_redacts, redacts_to, stays_as_is
 
 
-@pytest.mark.parametrize(
-    "text, expected",
+test_vietnamese_name_with_capital_van = redacts_to(
     [
         ("Nguyen Thi Hoa og Tran Van Minh er flinke.", "[NAVN] og [NAVN] er flinke."),
         ("Le Van Thanh er ny.", "[NAVN] er ny."),
         ("Vi ansatte Le Văn Hung i fjor.", "Vi ansatte [NAVN] i fjor."),
     ],
+    "navn",
 )
-def test_vietnamese_name_with_capital_van(text, expected):
-    _check(text, expected, "navn")
 
 
 @pytest.mark.parametrize(
@@ -40,34 +33,28 @@ def test_vietnamese_name_with_capital_van(text, expected):
     ],
 )
 def test_dutch_lower_case_van_still_one_name(text):
-    _check(text, "[NAVN] sa opp.", "navn")
+    assert_redacts(text, "[NAVN] sa opp.", "navn")
 
 
-@pytest.mark.parametrize(
-    "text",
+test_capital_van_after_ordinary_word_stays = stays_as_is(
     [
         "Vi så Van Gogh-utstillingen på firmaturen.",
         "Det Van Morrison spilte var bra.",  # an ordinary word before "Van"
     ],
 )
-def test_capital_van_after_ordinary_word_stays(text):
-    _check(text, text)
 
 
-@pytest.mark.parametrize(
-    "text, expected",
+test_list_of_ambiguous_first_names_next_to_person_word = redacts_to(
     [
         ("Kim, Sam og Alex kom på intervju.", "[NAVN], [NAVN] og [NAVN] kom på intervju."),
         ("Per, Eli og Kim kom på intervju i mai.", "[NAVN], [NAVN] og [NAVN] kom på intervju i mai."),
         ("Vi ansatte Per, Eli og Kim i fjor.", "Vi ansatte [NAVN], [NAVN] og [NAVN] i fjor."),
     ],
+    "navn",
 )
-def test_list_of_ambiguous_first_names_next_to_person_word(text, expected):
-    _check(text, expected, "navn")
 
 
-@pytest.mark.parametrize(
-    "text",
+test_place_names_in_a_list_of_places_stay = stays_as_is(
     [
         "Vi har ansatte i Moss, Lier og Berg.",
         "Berg, Dal og Lie er kommuner vi samarbeider med.",
@@ -75,28 +62,22 @@ def test_list_of_ambiguous_first_names_next_to_person_word(text, expected):
         "Kontorene i Lie og Berg er stengt.",
     ],
 )
-def test_place_names_in_a_list_of_places_stay(text):
-    _check(text, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_word_lists_next_to_person_verb_stay = stays_as_is(
     [
         "liv, dag og sol var viktig for oss.",  # lower case: words
         "Liv, helse og trivsel var tema.",  # not all first names
     ],
 )
-def test_word_lists_next_to_person_verb_stay(text):
-    _check(text, text)
 
 
 def test_person_in_list_with_a_place_name_still_masked():
     """A list with an unambiguous first name is people, not places: "Lie" after "Kari" stays masked."""
-    _check("Takk til Kari, Ola og Lie for hjelpen.", "Takk til [NAVN], [NAVN] og [NAVN] for hjelpen.", "navn")
+    assert_redacts("Takk til Kari, Ola og Lie for hjelpen.", "Takk til [NAVN], [NAVN] og [NAVN] for hjelpen.", "navn")
 
 
-@pytest.mark.parametrize(
-    "text, expected",
+test_property_numbers = redacts_to(
     [
         ("Han bor på gnr 45/7 i Vik.", "Han bor på [EIENDOM] i Vik."),
         ("Bnr 3 gnr 12.", "[EIENDOM]."),
@@ -105,13 +86,11 @@ def test_person_in_list_with_a_place_name_still_masked():
         ("Eiendommen 45/7 ble solgt.", "Eiendommen [EIENDOM] ble solgt."),
         ("Tomten 12/34 er regulert.", "Tomten [EIENDOM] er regulert."),
     ],
+    "eiendom",
 )
-def test_property_numbers(text, expected):
-    _check(text, expected, "eiendom")
 
 
-@pytest.mark.parametrize(
-    "text",
+test_property_near_misses_stay = stays_as_is(
     [
         "Vedtak i sak 45/7 kom i går.",
         "Eiendomsskatten for 2023/24 ble høyere.",
@@ -120,12 +99,9 @@ def test_property_numbers(text, expected):
         "Han eier eiendommen 1/2 sammen med søsteren.",  # a share, not gnr/bnr
     ],
 )
-def test_property_near_misses_stay(text):
-    _check(text, text)
 
 
-@pytest.mark.parametrize(
-    "text, expected",
+test_spelled_and_foreign_phones = redacts_to(
     [
         ("Ring ni-to-tre-fire-fem-seks-sju-åtte.", "Ring [TELEFON]."),
         ("Ring fire-åtte-null-null-en-to-tre-fire.", "Ring [TELEFON]."),
@@ -133,33 +109,26 @@ def test_property_near_misses_stay(text):
         ("Ring meg på null null fire seks sju null en to tre fire fem seks sju.", "Ring meg på [TELEFON]."),
         ("Ring +46 (0)70 123 45 67 for svensk kollega.", "Ring [TELEFON] for svensk kollega."),
     ],
+    "telefon",
 )
-def test_spelled_and_foreign_phones(text, expected):
-    _check(text, expected, "telefon")
 
 
-@pytest.mark.parametrize(
-    "text",
+test_number_words_that_are_not_phones_stay = stays_as_is(
     [
         "Vi var tjue to tre fire av oss.",
         "Det tok tretti fire fem og seks minutter.",
         "Se side-to-side-visning.",
     ],
 )
-def test_number_words_that_are_not_phones_stay(text):
-    _check(text, text)
 
 
-@pytest.mark.parametrize(
-    "text",
+test_public_pages_with_dotted_suffix_stay = stays_as_is(
     [
         "Se facebook.com/navarbeidsgiver.no for nyheter.",
         "Følg facebook.com/politiet.oslo for trafikkmeldinger.",
         "Se facebook.com/udir.no for info.",
     ],
 )
-def test_public_pages_with_dotted_suffix_stay(text):
-    _check(text, text)
 
 
 @pytest.mark.parametrize(

@@ -371,3 +371,90 @@ def serve_cli(tmp_path: Path, monkeypatch, fake_run: Callable[..., None], *args:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return CliRunner().invoke(cli_app, ["serve", "--port", str(port), *args])
+
+
+# ---------------------------------------------------------------- UI sessions on a settable clock
+UI_HOUR = 3600  # the idle timeout of :func:`ui_app`'s sessions (their lifetime: eight of them)
+
+
+class SettableClock:
+    """A clock the test moves by hand (``clock.now += seconds``)."""
+
+    def __init__(self, now: float = 1_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def ui_app(url: str, tmp_path: Path, clock: SettableClock):
+    """An app without jobs or warm-up whose UI sessions (idle an hour, lifetime eight hours) read ``clock``."""
+    app = create_app(make_settings(url, tmp_path, warmup=False, run_jobs=False, ui_session_idle_seconds=UI_HOUR,
+                                   ui_session_lifetime_seconds=8 * UI_HOUR))
+    app.state.ui_sessions.clock = clock
+    return app
+
+
+# ---------------------------------------------------------------- the micro-batcher and the embedding cache
+def run_async(make_coro: Callable, timeout: float = 60.0):
+    """``asyncio.run(make_coro())`` on a thread of its own (the browser tests leave an event loop running on this
+    one); its value, or its exception re-raised here."""
+    import asyncio
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(make_coro())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            box["error"] = exc
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join(timeout)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def vectors_on_disk(embedder, texts) -> int:
+    """How many of ``texts`` have a vector in ``embedder``'s cache file (read through a connection of its own)."""
+    from textmine.embed import EmbeddingCache, normalize_text
+
+    store = EmbeddingCache(embedder.store.path)
+    try:
+        keys = [store.key(normalize_text(t)) for t in dict.fromkeys(texts)]
+        return len(store.get_many(embedder.model_key, keys, embedder.dimension))
+    finally:
+        store.close()
+
+
+@contextmanager
+def embedding_service(url: str, tmp_path: Path, monkeypatch, backend, coder: Callable):
+    """(client, keys, embedder): an app whose coders are ``coder(codebook, embedder)``, all sharing one
+    CachedEmbedder on ``backend`` with its cache file under ``tmp_path`` (where an erasure looks for it)."""
+    from textmine.embed import CachedEmbedder, EmbeddingCache
+
+    cache_path = tmp_path / "emb" / "vectors.sqlite"
+    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(cache_path))
+    embedder = CachedEmbedder(backend, EmbeddingCache(cache_path))
+
+    def factory(codebook, model_dir):
+        return coder(keyword_coder_factory(codebook, model_dir).codebook, embedder)
+
+    factory.train = keyword_coder_factory.train
+    app = create_app(make_settings(url, tmp_path, coder_factory=factory))
+    try:
+        with TestClient(app) as client:
+            assert app.state.coders.ready.wait(30)
+            yield client, issue_keys(app), embedder
+    finally:
+        embedder.store.close()
+
+
+@pytest.fixture
+def cli_dir(tmp_path: Path, monkeypatch) -> Path:
+    """``tmp_path``, a ``textmine`` command's working folder in :func:`cli_env`."""
+    cli_env(tmp_path, monkeypatch)
+    return tmp_path

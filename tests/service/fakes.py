@@ -85,3 +85,15 @@ def regex_cleaner(texts) -> pd.DataFrame:
         out.append({"text_clean": red, "pii_count": n, "health_flag": 0, "language": "nb",
                     "is_non_answer": int(not t.strip())})
     return pd.DataFrame(out)
+
+
+class EmbeddingKeywordCoder(KeywordCoder):
+    """The keyword double, embedding its texts first through one shared embedder, as the library's coders do."""
+
+    def __init__(self, codebook, embedder):
+        super().__init__(codebook)
+        self._embedder = embedder
+
+    def predict(self, texts, questions=None) -> pd.DataFrame:
+        self._embedder.encode(list(texts))
+        return super().predict(texts, questions)

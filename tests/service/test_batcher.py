@@ -5,26 +5,9 @@ import threading
 import time
 
 import pytest
+from conftest import run_async
 
 from service.batcher import MicroBatcher
-
-
-def _run(make_coro):
-    """asyncio.run on a thread of its own: other tests (the browser ones) leave an event loop running here."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["value"] = asyncio.run(make_coro())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            box["error"] = exc
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join(60)
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 def _recording_predict(calls: list[list[str]], delay: float = 0.05):
@@ -49,7 +32,7 @@ def test_concurrent_requests_are_batched_and_sliced_in_order():
         await batcher.close()
         return reqs, outs
 
-    reqs, outs = _run(main)
+    reqs, outs = run_async(main)
     for r, o in zip(reqs, outs):
         assert list(o) == [f"{t}!" for t in r]
     assert sorted(t for c in calls for t in c) == sorted(t for r in reqs for t in r)  # each text coded once
@@ -65,7 +48,7 @@ def test_max_texts_bounds_a_batch_and_big_requests_go_straight_through():
         big = batcher.predict([f"b{i}" for i in range(6)])
         return await asyncio.gather(*small, big)
 
-    outs = _run(main)
+    outs = run_async(main)
     assert list(outs[-1]) == [f"b{i}!" for i in range(6)]
     assert [f"b{i}" for i in range(6)] in calls  # one call of its own
     assert all(len(c) <= 4 for c in calls if not c[0].startswith("b"))
@@ -80,7 +63,7 @@ def test_a_failing_or_short_result_reaches_every_caller_of_that_batch():
     async def main():
         return await asyncio.gather(*(batcher.predict([f"t{i}"]) for i in range(3)), return_exceptions=True)
 
-    outs = _run(main)
+    outs = run_async(main)
     # the first call may hold one text (then its single result is valid); every multi-text batch fails loudly
     errors = [o for o in outs if isinstance(o, Exception)]
     assert errors and all("results for" in str(e) for e in errors)
@@ -116,7 +99,7 @@ def test_concurrency_bounds_how_many_calls_run_at_once():
             await batcher.close()
             return outs
 
-        outs = _run(main)
+        outs = run_async(main)
         return state["peak"], outs
 
     peak1, outs1 = run_with(1)

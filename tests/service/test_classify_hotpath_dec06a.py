@@ -9,13 +9,11 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import hdr, issue_keys, make_settings
-from fakes import KeywordCoder, keyword_coder_factory
-from fastapi.testclient import TestClient
+from conftest import embedding_service, hdr, run_async, vectors_on_disk
+from fakes import EmbeddingKeywordCoder
 
-from service import erasure
 from service.batcher import MicroBatcher
-from textmine.embed import CachedEmbedder, EmbeddingCache, normalize_text
+from textmine.embed import CachedEmbedder, EmbeddingCache
 
 
 class Backend:
@@ -33,51 +31,22 @@ class Backend:
         return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
 
 
-class WalkCountingCoder(KeywordCoder):
-    """The keyword double with a lazily-looked-up ``embedder`` (as the library's coders have), counting lookups."""
+class WalkCountingCoder(EmbeddingKeywordCoder):
+    """The embedding keyword double with a lazily-looked-up ``embedder`` (as the library's coders have), counting
+    lookups."""
 
     lookups = 0
-
-    def __init__(self, codebook, embedder):
-        super().__init__(codebook)
-        self._embedder = embedder
 
     @property
     def embedder(self):
         type(self).lookups += 1
         return self._embedder
 
-    def predict(self, texts, questions=None):
-        self._embedder.encode(list(texts))
-        return super().predict(texts, questions)
-
-
-def _on_disk(emb: CachedEmbedder, texts) -> int:
-    store = EmbeddingCache(emb.store.path)
-    try:
-        keys = [store.key(normalize_text(t)) for t in dict.fromkeys(texts)]
-        return len(store.get_many(emb.model_key, keys, emb.dimension))
-    finally:
-        store.close()
-
 
 @pytest.fixture
 def env(sqlite_url, tmp_path, monkeypatch):
-    cache_path = tmp_path / "emb" / "vectors.sqlite"
-    monkeypatch.setenv(erasure.EMBED_CACHE_ENV, str(cache_path))
-    embedder = CachedEmbedder(Backend(), EmbeddingCache(cache_path))
-
-    def factory(codebook, model_dir):
-        return WalkCountingCoder(keyword_coder_factory(codebook, model_dir).codebook, embedder)
-
-    factory.train = keyword_coder_factory.train
-    from service.app import create_app
-
-    app = create_app(make_settings(sqlite_url, tmp_path, coder_factory=factory))
-    with TestClient(app) as client:
-        assert app.state.coders.ready.wait(30)
-        yield client, issue_keys(app), embedder
-    embedder.store.close()
+    with embedding_service(sqlite_url, tmp_path, monkeypatch, Backend(), WalkCountingCoder) as service:
+        yield service
 
 
 def test_classify_walks_the_coder_once_not_on_every_request(env):
@@ -90,25 +59,7 @@ def test_classify_walks_the_coder_once_not_on_every_request(env):
     for body in ({"texts": [texts[2]]}, {"texts": [texts[3]], "question": "fritekst_generell"}, *bodies):
         assert client.post("/classify", json=body, headers=hdr(keys["analyst"])).status_code == 200
     assert WalkCountingCoder.lookups == after_first  # no further walk of the coder's graph
-    assert _on_disk(embedder, texts) == 0  # and still nothing on disk
-
-
-def _run(make_coro):
-    """asyncio.run on a thread of its own: other tests (the browser ones) leave an event loop running here."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["value"] = asyncio.run(make_coro())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            box["error"] = exc
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join(30)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+    assert vectors_on_disk(embedder, texts) == 0  # and still nothing on disk
 
 
 @pytest.mark.parametrize("max_texts", [256, 1], ids=["micro-batched", "straight-through"])
@@ -127,9 +78,9 @@ def test_the_mode_holds_on_the_batcher_thread_and_not_for_a_job_beside_it(tmp_pa
         await batcher.close()
         return out
 
-    assert _run(main) == [request_text]
+    assert run_async(main, timeout=30) == [request_text]
     job.join(10)
-    assert _on_disk(emb, [request_text]) == 0 and _on_disk(emb, [job_text]) == 1
+    assert vectors_on_disk(emb, [request_text]) == 0 and vectors_on_disk(emb, [job_text]) == 1
     emb.store.close()
 
 
@@ -158,8 +109,8 @@ def test_a_batch_holding_one_memory_only_request_keeps_all_its_vectors_off_disk(
         await batcher.close()
         return out
 
-    assert _run(main) == [["blokkerer"], ["privat tekst"], ["vanlig tekst"]]
-    assert _on_disk(emb, ["privat tekst", "vanlig tekst"]) == 0  # shared a call: the private one's mode holds
+    assert run_async(main, timeout=30) == [["blokkerer"], ["privat tekst"], ["vanlig tekst"]]
+    assert vectors_on_disk(emb, ["privat tekst", "vanlig tekst"]) == 0  # shared a call: the private one's mode holds
     emb.store.close()
 
 
@@ -193,6 +144,6 @@ def test_a_cancelled_step_keeps_its_threads_vectors_off_disk(tmp_path):
                 break
             await asyncio.sleep(0.01)
 
-    _run(main)
-    assert emb.encoded_texts == 1 and _on_disk(emb, ["forlatt tekst"]) == 0
+    run_async(main, timeout=30)
+    assert emb.encoded_texts == 1 and vectors_on_disk(emb, ["forlatt tekst"]) == 0
     emb.store.close()

@@ -10,8 +10,7 @@ import json
 import sqlite3
 
 import pytest
-from conftest import (SAMPLE_CSV_2023, SURVEY_YAML, _library_cleaner_available, hdr, issue_keys, make_settings,
-                      sample_frame, snapshot, to_csv_bytes)
+from conftest import SAMPLE_CSV_2023, SURVEY_YAML, hdr, issue_keys, make_settings, sample_frame, snapshot, to_csv_bytes
 from typer.testing import CliRunner
 
 from textmine.cli import app
@@ -59,14 +58,8 @@ def _cells(output: str, first: str) -> list[str]:
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
-    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.delenv("TEXTMINE_DATABASE_URL", raising=False)
-    if not _library_cleaner_available():
-        monkeypatch.setenv("TEXTMINE_CLEANER_FACTORY", "fakes:regex_cleaner")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def env(cli_dir):
+    return cli_dir
 
 
 @pytest.fixture

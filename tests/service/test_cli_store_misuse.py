@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SURVEY_YAML, _library_cleaner_available, sample_frame, snapshot, to_csv_bytes
+from conftest import SURVEY_YAML, sample_frame, snapshot, to_csv_bytes
 from typer.testing import CliRunner
 
 from textmine.cli import app
@@ -44,14 +44,8 @@ def _clean_fail(res, *needles):
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TEXTMINE_CODER_FACTORY", "fakes:keyword_coder_factory")
-    monkeypatch.setenv("TEXTMINE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.delenv("TEXTMINE_DATABASE_URL", raising=False)
-    if not _library_cleaner_available():
-        monkeypatch.setenv("TEXTMINE_CLEANER_FACTORY", "fakes:regex_cleaner")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def env(cli_dir):
+    return cli_dir
 
 
 @pytest.fixture

@@ -5,28 +5,15 @@ sessions."""
 from __future__ import annotations
 
 import pytest
-from conftest import issue_keys, make_settings
-
-HOUR = 3600
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from conftest import UI_HOUR as HOUR
+from conftest import SettableClock, issue_keys, make_settings, ui_app
 
 
 @pytest.fixture
 def ui(sqlite_url, tmp_path):
     """(app, keys, clock): an app without jobs; sessions and the login throttle share a settable clock."""
-    from service.app import create_app
-
-    app = create_app(make_settings(sqlite_url, tmp_path, warmup=False, run_jobs=False,
-                                   ui_session_idle_seconds=HOUR, ui_session_lifetime_seconds=8 * HOUR))
-    clock = Clock()
-    app.state.ui_sessions.clock = clock
+    clock = SettableClock()
+    app = ui_app(sqlite_url, tmp_path, clock)
     return app, issue_keys(app), clock
 
 
@@ -132,7 +119,7 @@ def test_store_refuses_rather_than_evicts(sqlite_url, tmp_path):
     with app.state.db.session() as s:
         row, key = create_key(s, "reader", "full-store")
         key_id = row.id
-    clock = Clock()
+    clock = SettableClock()
     store = SessionStore(app.state.db, lifetime=8 * HOUR, idle=HOUR, max_sessions=2, clock=clock)
     one, two = store.create(key_id, key), store.create(key_id, key)
     clock.now += HOUR - 1  # both still live (idle for just under the timeout)

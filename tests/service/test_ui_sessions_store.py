@@ -6,18 +6,9 @@ sealed under the (unstored) session id: never the session id or the API key. SQL
 from __future__ import annotations
 
 import pytest
-from conftest import issue_keys, make_settings
+from conftest import UI_HOUR as HOUR
+from conftest import SettableClock, issue_keys, ui_app
 from sqlalchemy import select, text
-
-HOUR = 3600
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -25,13 +16,8 @@ def two_apps(db_url, tmp_path):
     """Two app instances (as two worker processes, or before and after a restart) on one store, one clock."""
     from fastapi.testclient import TestClient
 
-    from service.app import create_app
-
-    apps = [create_app(make_settings(db_url, tmp_path, warmup=False, run_jobs=False, ui_session_idle_seconds=HOUR,
-                                     ui_session_lifetime_seconds=8 * HOUR)) for _ in range(2)]
-    clock = Clock()
-    for app in apps:
-        app.state.ui_sessions.clock = clock
+    clock = SettableClock()
+    apps = [ui_app(db_url, tmp_path, clock) for _ in range(2)]
     keys = issue_keys(apps[0])
     with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
         yield one, two, keys, clock
