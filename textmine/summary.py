@@ -22,19 +22,23 @@ import pandas as pd
 from . import stats as st
 from .survey import SurveyDefinition, value_keys
 
-__all__ = ["Summary", "build_summary", "VERDICT_HIDDEN_GROUP", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
+__all__ = ["Summary", "build_summary", "VERDICT_SUPPRESSED", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
            "MISSING_LEVEL", "DENOMINATORS"]
 
 TOTAL_SEGMENT = "Totalt"
 TOTAL_VALUE = "Alle"
 MISSING_LEVEL = "(uoppgitt)"  # the level of respondents without a (declared) value of a segment
 DENOMINATORS = ("kommentatorer", "spurt", "alle")
+#: the verdict of a hidden cell: a small base, and a cell hidden for its complement too (:func:`hide_small_counts`
+#: rule b: its base is large, but so few are outside its count, or in one of its two groups, that they could be
+#: named). One reason for all: a published reason per hidden cell would narrow its count (a complement-hidden
+#: cell holds base − 1 … base − min_cell + 1) and, with the totals, give hidden cells back; the method note names
+#: all the reasons together
 VERDICT_SUPPRESSED = "for få svar"
-#: the verdict of a cell hidden for its complement (:func:`hide_small_counts` rule b: its base is large, but so few
-#: are outside its count, or in one of its two groups, that they could be named). The same words as a small base:
-#: a published reason per hidden cell would narrow its count (a complement-hidden cell holds base − 1 … base −
-#: min_cell + 1) and, with the totals, give hidden cells back; the method note names all the reasons together
-VERDICT_HIDDEN_GROUP = VERDICT_SUPPRESSED
+#: the column of :func:`hide_small_counts`' copy marking the rows its complement rule (b) hid (the levels hidden
+#: before it are the ones named «Liten gruppe»); internal, never published: :func:`blank_hidden_rows` and the
+#: exports (``raw=True`` too) drop it
+COMPLEMENT_HIDDEN = "suppressed_complement"
 NOT_CODED = "ikke kodet"  # a free-text question with answers but no coded row in a wave: no theme rows at all
 VERDICT_NOT_APPLICABLE = st.VERDICT_UNTESTABLE  # theme × indicator: the indicator does not vary among the commenters
 VERDICT_RULE = (
@@ -173,12 +177,15 @@ def _blank_rows(t: pd.DataFrame, nullable: bool) -> tuple[pd.DataFrame, int]:
 def blank_hidden_rows(summary: "Summary", *, nullable: bool = True) -> tuple["Summary", int]:
     """A copy of ``summary`` whose hidden rows (primary or secondary suppression, in ``flag`` mode too) carry no
     number — no share, CI, count, base or test —, only which cell they are and the ``suppressed`` flags; for what
-    is written or shown to readers. Small counts beside them are hidden first (:func:`hide_small_counts`).
+    is written or shown to readers. Small counts beside them are hidden first (:func:`hide_small_counts`, unless
+    ``summary`` is its copy already), and its record of which rule hid a row (:data:`COMPLEMENT_HIDDEN`) dropped.
     Whole-number columns stay whole (nullable Int64: files write visible cells as before), or become float with
     ``nullable=False`` (for :meth:`Summary.to_text_table`). Returns the copy and how many rows were blanked."""
     summary = hide_small_counts(summary)
     tables, n = {}, 0
     for name, t in summary.tables.items():
+        if COMPLEMENT_HIDDEN in t.columns:
+            t = t.drop(columns=COMPLEMENT_HIDDEN)
         tables[name], k = _blank_rows(t, nullable)
         n += k
     return replace(summary, tables=tables), n
@@ -208,15 +215,18 @@ def hide_small_counts(summary: "Summary") -> "Summary":
     their total row minus the visible levels would give them back the next smallest levels' too
     (:func:`secondary_levels`); 0 stays; (b) a count (indicator positive, multi-select option, theme) whose
     complement (base − count; a theme's commenters without it) is from 1 to ``min_cell`` − 1 hides its row
-    (``suppressed``; its change rows too, with the verdict :data:`VERDICT_HIDDEN_GROUP`), with secondary suppression
+    (``suppressed``; its change rows too, with the verdict :data:`VERDICT_SUPPRESSED`), with secondary suppression
     on the complements within the breakdown; the change families' Benjamini–Hochberg adjustment is then redone over
     the shown tests (``meta.bh_families`` to match). The total («Totalt», all respondents) keeps every headline
-    number. :attr:`Summary.tables` stay as they are. Every reader output applies it — the summary's files and terminal
-    tables, and the report (:func:`textmine.report.views.report_from_summary`) — and a second call changes nothing.
+    number. :attr:`Summary.tables` stay as they are. The copy marks the rows rule (b) hid (:data:`COMPLEMENT_HIDDEN`)
+    and carries :attr:`Summary.small_counts_hidden`: a second call returns it as it is. Every reader output applies
+    it — the summary's files and terminal tables, and the report (:func:`textmine.report.views.report_from_summary`).
     (The theme × indicator table applies rule (b) when it is built: it needs the themes' families.)"""
+    if summary.small_counts_hidden:
+        return summary
     min_cell = (summary.meta or {}).get("min_cell") or getattr(summary.definition, "min_cell", None)
     if not min_cell or min_cell <= 1:
-        return summary
+        return replace(summary, small_counts_hidden=True)
     tables = dict(summary.tables)
     hidden_cells = []
     for name, spec in _COMPLEMENT_TABLES.items():
@@ -232,7 +242,7 @@ def hide_small_counts(summary: "Summary") -> "Summary":
     if hidden_cells and tables.get("changes") is not None and len(tables["changes"]):
         tables["changes"], families = _adjust_changes(_hide_changes(tables["changes"], hidden_cells))
         meta = _with_families(meta, "changes", families)
-    return replace(summary, tables=tables, meta=meta)
+    return replace(summary, tables=tables, meta=meta, small_counts_hidden=True)
 
 
 def _family_key(f: Mapping) -> tuple:
@@ -261,7 +271,8 @@ def _small(v: np.ndarray, min_cell: float) -> np.ndarray:
 def _hide_complements(t: pd.DataFrame, min_cell: float, count: str, base: str,
                       items: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """Rule (b) of :func:`hide_small_counts` on one table: the rows to hide flagged ``suppressed`` (the cells hidden
-    for their own complement primary, the others ``suppressed_secondary``). Returns the table and the new rows."""
+    for their own complement primary, the others ``suppressed_secondary``), and the rows it hid marked in
+    :data:`COMPLEMENT_HIDDEN`. Returns the table and the new rows."""
     judged = t["denominator"].eq(DENOMINATORS[0]).to_numpy() if "denominator" in t.columns else np.ones(len(t), bool)
     keys = [k for k in ["wave", *items, "segment"] if k in t.columns]
     comp = (t[base].to_numpy(float) - t[count].to_numpy(float))
@@ -285,6 +296,8 @@ def _hide_complements(t: pd.DataFrame, min_cell: float, count: str, base: str,
     t = t.copy()
     t["suppressed"] = t["suppressed"].fillna(False).astype(bool) | new
     t["suppressed_secondary"] = (t["suppressed_secondary"].fillna(False).astype(bool) | sec) & t["suppressed"]
+    before = t[COMPLEMENT_HIDDEN].fillna(False).astype(bool) if COMPLEMENT_HIDDEN in t.columns else False
+    t[COMPLEMENT_HIDDEN] = before | (new & shown)
     return t, new & shown
 
 
@@ -329,7 +342,7 @@ def _hide_small_split(t: pd.DataFrame, min_cell: float) -> pd.DataFrame:
 
 def _hide_changes(ch: pd.DataFrame, hidden_cells: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """The change rows of cells :func:`_hide_complements` hid (in the wave or the wave compared with): flagged
-    ``suppressed``, with the verdict «for få svar» (:data:`VERDICT_HIDDEN_GROUP`; a row hidden
+    ``suppressed``, with the verdict «for få svar» (:data:`VERDICT_SUPPRESSED`; a row hidden
     already keeps its «for få svar»)."""
     need = {"kind", "wave", "wave_prev", "item", "segment", "value", "suppressed"}
     if not need <= set(ch.columns):
@@ -353,7 +366,7 @@ def _hide_changes(ch: pd.DataFrame, hidden_cells: list[tuple[str, pd.DataFrame]]
     ch["suppressed"] = before | hit
     for c in ("verdict", "verdict_unadjusted"):
         if c in ch.columns:
-            ch.loc[hit & ~before, c] = VERDICT_HIDDEN_GROUP
+            ch.loc[hit & ~before, c] = VERDICT_SUPPRESSED
     if "test" in ch.columns:
         ch.loc[hit, "test"] = ""
     return ch
@@ -371,8 +384,9 @@ def neutral_summary(summary: "Summary", survey: SurveyDefinition | None, *,
     installation's :func:`textmine.paths.disclosure_key`) in every row of every table and in the quotes'
     attributions: the same names as ``textmine report`` gives on the same data. The cells hidden are those of
     :func:`hide_small_counts` (the copy carries its flags); the names are those of the levels hidden before its
-    complement rule (a small base, or secondary): a cell hidden for its small complement belongs to a large group,
-    which «Liten gruppe» would misname. Without ``survey``, or when ``summary`` is already such a copy: not renamed
+    complement rule (a small base, or secondary; :func:`textmine.report.views.small_level_names` leaves out the rows
+    marked :data:`COMPLEMENT_HIDDEN`): a cell hidden for its small complement belongs to a large group, which
+    «Liten gruppe» would misname. Without ``survey``, or when ``summary`` is already such a copy: not renamed
     again (naming twice would renumber the names)."""
     from .report.views import indicator_view, neutral_attributions, small_level_names, theme_view
 
@@ -380,7 +394,7 @@ def neutral_summary(summary: "Summary", survey: SurveyDefinition | None, *,
     if survey is None or summary.levels_named:
         return hidden
     labels = (summary.meta or {}).get("theme_labels") or {}
-    small = small_level_names(survey, indicator_view(summary, survey), theme_view(summary, survey, labels), key=key)
+    small = small_level_names(survey, indicator_view(hidden, survey), theme_view(hidden, survey, labels), key=key)
     small = {k: v for k, v in small.items() if not _SERVICE_NEUTRAL.fullmatch(k[1])}
     if not small:
         return replace(hidden, levels_named=True)
@@ -400,6 +414,10 @@ def _neutral_levels(t: pd.DataFrame, survey: SurveyDefinition, small) -> pd.Data
     shown = [display.get(var, {}).get(str(val), str(val)) for var, val in zip(t["segment"], t["value"])]
     named = neutral_small_levels(t.assign(segment_var=t["segment"].to_numpy(), segment=shown), small)
     return named.drop(columns="segment").rename(columns={"segment_var": "segment"})[list(t.columns)]
+
+
+#: the columns no export writes, ``raw=True`` too: the quoted respondents' ids, and which rule hid a row
+_NEVER_EXPORTED = ["respondent_id", COMPLEMENT_HIDDEN]
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -434,6 +452,8 @@ class Summary:
     definition: SurveyDefinition | None = field(default=None, compare=False)
     #: True on :func:`neutral_summary`'s copy: its small levels already carry their neutral names
     levels_named: bool = field(default=False, compare=False)
+    #: True on :func:`hide_small_counts`' copy (so on every reader copy): its small counts are hidden already
+    small_counts_hidden: bool = field(default=False, compare=False)
 
     def __repr__(self) -> str:
         """What it holds, in one line: waves, tables with their row counts, warnings. Never a row (the quotes
@@ -469,7 +489,7 @@ class Summary:
             "waves": [w if isinstance(w, (int, str)) else str(w) for w in src.waves],
             "meta": json.loads(json.dumps(src.meta, default=str)),
             "warnings": list(src.warnings),
-            "tables": {name: _records(df.drop(columns=["respondent_id"], errors="ignore"))
+            "tables": {name: _records(df.drop(columns=_NEVER_EXPORTED, errors="ignore"))
                        for name, df in src.tables.items()},
         }
 
@@ -481,7 +501,7 @@ class Summary:
         """One long tidy frame: every table's rows with a ``table`` column first; safe to publish as
         :meth:`to_dict` (``raw=True``: every number and name, NOT safe to publish)."""
         src = self._export(raw)
-        parts = [df.drop(columns=["respondent_id"], errors="ignore").assign(table=name)
+        parts = [df.drop(columns=_NEVER_EXPORTED, errors="ignore").assign(table=name)
                  for name, df in src.tables.items() if len(df)]
         if not parts:
             return pd.DataFrame(columns=["table"])
@@ -512,7 +532,7 @@ class Summary:
             p = out / "summary.json"
             p.write_text(src.to_json(raw=True, indent=1), encoding="utf-8")
             written.append(p)
-        export = {k: (v.drop(columns=["respondent_id"], errors="ignore")) for k, v in src.tables.items()}
+        export = {k: (v.drop(columns=_NEVER_EXPORTED, errors="ignore")) for k, v in src.tables.items()}
         if "csv" in formats:
             from .io import csv_text_not_formulas  # text a spreadsheet would run as a formula: «'=…»
 
@@ -978,8 +998,7 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     na = ~t["applicable"]
     t.loc[na, ["diff", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
     t.loc[na, "verdict"] = VERDICT_NOT_APPLICABLE
-    t.loc[small, "verdict"] = VERDICT_SUPPRESSED
-    t.loc[by_complement, "verdict"] = VERDICT_HIDDEN_GROUP
+    t.loc[small, "verdict"] = VERDICT_SUPPRESSED  # a small group, or one hidden for its complement: one reason
     uncoded = t["theme"].isin(qd.uncoded).to_numpy()  # no coding of the theme in this wave: nothing to compare
     t.loc[uncoded, ["share_mention", "diff", "ci_low", "ci_high", "p_value", "p_adjusted"]] = np.nan
     t.loc[uncoded, "verdict"] = VERDICT_NOT_APPLICABLE

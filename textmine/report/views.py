@@ -69,6 +69,23 @@ HIDDEN_CHANGE = ("prev_share", "share", "diff", "ci_low", "ci_high", "p_value", 
                  "n_eff_prev", "n_eff")
 
 
+def _complement_record(t: pd.DataFrame) -> dict[str, pd.Series]:
+    """The summary's record of the rows hidden for their complement (:data:`textmine.summary.COMPLEMENT_HIDDEN`,
+    on :func:`textmine.summary.hide_small_counts`' copy), for a view to carry: {} when ``t`` has none."""
+    from ..summary import COMPLEMENT_HIDDEN
+
+    if COMPLEMENT_HIDDEN not in t.columns:
+        return {}
+    return {COMPLEMENT_HIDDEN: t[COMPLEMENT_HIDDEN].fillna(False).astype(bool)}
+
+
+def without_complement_record(view: pd.DataFrame) -> pd.DataFrame:
+    """``view`` without the record of which rows its complement hid (never shown to readers)."""
+    from ..summary import COMPLEMENT_HIDDEN
+
+    return view.drop(columns=COMPLEMENT_HIDDEN) if COMPLEMENT_HIDDEN in view.columns else view
+
+
 def indicator_view(summary, survey) -> pd.DataFrame:
     """Share positive per indicator × segment: summary ``indicators`` (n = positives, base = on-scale answers)."""
     t = summary.table("indicators")
@@ -82,7 +99,7 @@ def indicator_view(summary, survey) -> pd.DataFrame:
         "share": _pick(t, w, "share"), "ci_low": _pick(t, w, "ci_low"), "ci_high": _pick(t, w, "ci_high"),
         "n": t["count"], "base": t["n"], "mean": _pick(t, w, "mean"), "suppressed": t["suppressed"].astype(bool),
         "indicator_id": t["indicator"], "n_eff": t["n_eff"] if w and "n_eff" in t else t["n"],
-        "ci_method": _pick(t, w, "ci_method"), "share_unweighted": t["share"],
+        "ci_method": _pick(t, w, "ci_method"), "share_unweighted": t["share"], **_complement_record(t),
     }), HIDDEN_INDICATOR)
 
 
@@ -105,7 +122,7 @@ def theme_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
                                  "ci_low": _pick(s, w, "ci_low"), "ci_high": _pick(s, w, "ci_high"),
                                  "count": s["count"], "base": s["n"], "suppressed": s["suppressed"],
                                  "n_eff": s["n_eff"] if w and "n_eff" in s else s["n"],
-                                 "ci_method": _pick(s, w, "ci_method")})
+                                 "ci_method": _pick(s, w, "ci_method"), **_complement_record(s)})
     com = parts["kommentatorer"]
     asked = parts["spurt"][keys + ["base", "share"]].rename(columns={"base": "asked", "share": "share_asked"})
     every = parts["alle"][keys + ["base", "share"]].rename(columns={"base": "respondents", "share": "share_all"})
@@ -154,15 +171,19 @@ def small_level_names(survey, *tables: pd.DataFrame, key: bytes | str | None = N
     :func:`neutral_order` (keyed by ``key``; not the names' or the tables' order, which a reader with the list of
     levels could map back to the names) through :func:`textmine.disclosure.neutral_level_names`, as the service's.
     Declared levels keep their labels (they are the survey's own categories), and «(uoppgitt)» (no value: nothing to
-    hold back) keeps its own; it is still hidden when small."""
-    from ..summary import MISSING_LEVEL
+    hold back) keeps its own; it is still hidden when small. A row hidden only for its small complement (marked
+    :data:`textmine.summary.COMPLEMENT_HIDDEN`) names nothing: its level is a large group."""
+    from ..summary import COMPLEMENT_HIDDEN, MISSING_LEVEL
 
     free = set(free_segments(survey))
     hidden: list[tuple[str, str]] = []
     for t in tables:
         if t is None or t.empty or not {"segment_var", "segment", "suppressed"} <= set(t.columns):
             continue
-        rows = t[t["suppressed"].fillna(False).astype(bool).to_numpy() & t["segment_var"].isin(free).to_numpy()]
+        hidden_rows = t["suppressed"].fillna(False).astype(bool).to_numpy() & t["segment_var"].isin(free).to_numpy()
+        if COMPLEMENT_HIDDEN in t.columns:
+            hidden_rows &= ~t[COMPLEMENT_HIDDEN].fillna(False).astype(bool).to_numpy()
+        rows = t[hidden_rows]
         hidden += [(str(var), str(level)) for var, level in zip(rows["segment_var"], rows["segment"])
                    if str(level) != MISSING_LEVEL]
     return neutral_level_names(neutral_order(hidden, key))
@@ -709,7 +730,6 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     table, chart, sheet and JSON of the report hides what the summary's files hide."""
     from ..summary import hide_small_counts
 
-    before = summary  # the neutral names: levels hidden for a small base (or secondary), as neutral_summary names them
     summary = hide_small_counts(summary)
     waves = [str(w) for w in summary.waves]
     cb = codebook_records(codebook)
@@ -720,8 +740,10 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))
     indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
-    # hidden free-valued levels: neutral labels (not a large level whose cell only its small complement hid)
-    small = small_level_names(survey, indicator_view(before, survey), theme_view(before, survey, labels), key=key)
+    # hidden free-valued levels: neutral labels (not a large level whose cell only its small complement hid), as
+    # neutral_summary names them; the views carry the summary's record of those cells, not the report
+    small = small_level_names(survey, indicators, themes, key=key)
+    indicators, themes = without_complement_record(indicators), without_complement_record(themes)
     return ReportData(
         title=title or report_title(survey, language), language=language,
         waves=waves, questions={q.column: q.label for q in survey.free_text},
