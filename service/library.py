@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
+import json
 import os
 import re
 import tempfile
@@ -58,6 +60,23 @@ def default_codebook_dict() -> dict[str, Any]:
     from textmine.paths import DEFAULT_CODEBOOK
 
     return load_codebook(DEFAULT_CODEBOOK).to_dict()
+
+
+@lru_cache(maxsize=1)
+def default_codebook_identity() -> tuple[str, str, str]:
+    """The bundled codebook's name, version and content hash (``Codebook.hash``; the file ships with the
+    package, so it is read once)."""
+    from textmine.codebook import load_codebook
+    from textmine.paths import DEFAULT_CODEBOOK
+
+    cb = load_codebook(DEFAULT_CODEBOOK)
+    return cb.name, str(cb.version), cb.hash
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    """``Codebook.hash`` of a stored, already normalised codebook dict, without validating it again."""
+    canon = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- coders

@@ -677,11 +677,17 @@ def resolve_model(session: Session, model_id: int | None, codebook: Codebook | N
 
 
 def is_default_codebook(row: Codebook) -> bool:
+    """Whether the bundled model may code ``row``: its content is the bundled codebook's (compared by the codebook
+    hash, as a model artefact is), not just its name and version."""
     try:
-        default = library.default_codebook_dict()
+        name, version, default = library.default_codebook_identity()
+        if library.content_hash(row.content) == default:  # stored content is normalised: the fast path
+            return True
+        if (row.name, row.version) != (name, version):
+            return False
+        return library.codebook_from_dict(row.content).hash == default  # e.g. stored by an older version
     except Exception:
         return False
-    return row.name == default.get("name") and row.version == str(default.get("version"))
 
 
 # ---------------------------------------------------------------- coding jobs

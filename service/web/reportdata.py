@@ -56,9 +56,18 @@ def _state_key(session: Session, waves: list[Wave], chosen: dict[int, int | None
     return tuple(key)
 
 
-def _job_text(job_id: int, model_id: int | None, language: str = "nb") -> str:
-    return say("kodejobb {job}, ", language, job=job_id) + (say("modell {model}", language, model=model_id)
-                                                           if model_id else say("standardmodellen", language))
+def _job_text(job_id: int, model_id: int | None, language: str = "nb", zero_shot: bool = False) -> str:
+    if model_id:
+        coder = say("modell {model}", language, model=model_id)
+    else:
+        coder = say("klassifisering uten treningsdata (svarene sammenlignes med kodebokens temabeskrivelser)", language) if zero_shot \
+            else say("standardmodellen", language)
+    return say("kodejobb {job}, ", language, job=job_id) + coder
+
+
+def _zero_shot(session: Session, job: CodingJob) -> bool:
+    """Whether a job without a trained model coded zero-shot: the bundled model codes the bundled codebook only."""
+    return job.model_id is None and not store.is_default_codebook(session.get(Codebook, job.codebook_id))
 
 
 #: why the compared wave's themes are not compared when it was coded with another model
@@ -67,12 +76,12 @@ MISMATCH_NOTE = (" – temaene sammenlignes ikke, fordi bølgene er kodet med ul
 
 
 def _model_note(wave: Wave, job: CodingJob | None, refused: ApiError | None, compared: bool,
-                language: str = "nb") -> str:
-    """The method section's model line for one wave: its coding job and model, or why its themes are not compared
-    (in ``language``)."""
+                language: str = "nb", zero_shot: bool = False) -> str:
+    """The method section's model line for one wave: its coding job and model (``zero_shot``: the job coded
+    without a trained model), or why its themes are not compared (in ``language``)."""
     label = str(wave.label)
     if job is not None:
-        return f"{label}: {_job_text(job.id, job.model_id, language)}"
+        return f"{label}: {_job_text(job.id, job.model_id, language, zero_shot)}"
     if refused is None:
         return f"{label}: " + say("ikke kodet ennå", language) + (say(" (temaene sammenlignes ikke)", language)
                                                                    if compared else "")
@@ -157,7 +166,8 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
             coded[wkey] = store.coded_frame(session, w, job, theme_ids)
             if w.id == wave.id:
                 codebook = cb.content
-    models = [_model_note(w, jobs[w.id], refused if w is prev else None, w is prev, language)
+    models = [_model_note(w, jobs[w.id], refused if w is prev else None, w is prev, language,
+                          jobs[w.id] is not None and _zero_shot(session, jobs[w.id]))
               for w in reversed(waves)]
     n_corr = sum(int(c["corrected"].sum()) for c in coded.values() if "corrected" in c.columns)
     method = {"model": "; ".join(models),

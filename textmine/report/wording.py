@@ -491,6 +491,8 @@ NN: dict[str, str] = {
     "modell {model}": "modell {model}",
     "standardmodellen": "standardmodellen",
     "ikke kodet ennå": "ikkje koda enno",
+    "klassifisering uten treningsdata (svarene sammenlignes med kodebokens temabeskrivelser)":
+        "klassifisering utan treningsdata (svara blir samanlikna med temaskildringane i kodeboka)",
     " (temaene sammenlignes ikke)": " (tema blir ikkje samanlikna)",
     " – temaene sammenlignes ikke, fordi bølgene er kodet med ulike modeller; kod bølgen med samme modell for å "
     "sammenligne dem":
