@@ -116,8 +116,10 @@ def code_wave(
     codebook: Path | None = None,
     cleaner: Any = None,
     report: Callable[[str], None] | None = None,
+    questions: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Clean and code every free-text question of one wave → the coded frame :func:`build_summary` takes.
+    """Clean and code every free-text question of one wave (``questions``: only these columns) → the coded frame
+    :func:`build_summary` takes.
 
     One row per non-empty answer: respondent_id, question, text_clean, is_non_answer, health_flag,
     language, theme_<id>, score_<id>, themes, confidence, needs_review, type. Raw text is not kept.
@@ -136,6 +138,8 @@ def code_wave(
     parts = []
     coders: dict[str, Any] = {}  # one coder per codebook, loaded once
     for q in survey.free_text:
+        if questions is not None and q.column not in questions:
+            continue
         if q.column not in df.columns:
             warnings.warn(f"free-text question {q.column!r} ({q.label!r}): the data has no column {q.column!r}, so "
                           f"its answers are not coded", UserWarning, stacklevel=2)

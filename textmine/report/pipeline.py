@@ -322,11 +322,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                                                                                                 codebook, survey)
         coded = dict(coded or {})
         for w, cols in todo.items():
-            df = frames[w]
-            if cols is not None:
-                df = df.drop(columns=[q.column for q in survey.free_text
-                                      if q.column in df.columns and q.column not in cols])
-            new = code_wave(df, survey, coder=coder)
+            new = code_wave(frames[w], survey, coder=coder, questions=cols)
             old = coded.get(w)
             coded[w] = new if old is None or old.empty else pd.concat([old, new], ignore_index=True, sort=False)
         info.setdefault("model", _describe_coder(coder, model_dir))
