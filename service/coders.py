@@ -1,13 +1,12 @@
 """An explicit cache of loaded coders (one per codebook/model), shared by /classify and coding jobs, and
 :func:`memory_only_embedders`: the embedding caches /classify keeps in memory while it codes (found once per loaded
-coder, :func:`cached_embedders`)."""
+coder and kept with it, :meth:`CoderCache.cached_embedders`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-import weakref
 from contextlib import ExitStack
 from typing import Any, Sequence
 
@@ -34,6 +33,7 @@ class CoderCache:
         self.warmup_error: str | None = None
         self.warmup_seconds: float | None = None
         self._default_identity: str | None = None  # of the loaded default coder (library.default_model_identity)
+        self._embedders: dict[tuple, list[Any]] = {}  # by the key of a loaded coder: its caching embedders, once found
 
     def get(self, codebook: Codebook | None, model: TrainedModel | None, default: bool) -> Any:
         """The coder for a stored codebook (+ optional trained model); ``default`` = bundled default coder."""
@@ -50,7 +50,7 @@ class CoderCache:
                     cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
                     coder = library.make_coder(cb, model.path if model else None, factory=self.factory)
                 if len(self._coders) >= self.max_size:
-                    self._coders.pop(next(k for k in self._coders if k != ("default",)))
+                    self._drop(next(k for k in self._coders if k != ("default",)))
                 self._coders[key] = coder
             return coder
 
@@ -59,8 +59,42 @@ class CoderCache:
         with self._lock:
             keys = [k for k in self._coders if len(k) == 2 and k[1] == model_id]
             for key in keys:
-                del self._coders[key]
+                self._drop(key)
         return len(keys)
+
+    def _drop(self, key: tuple) -> None:
+        """Forget the loaded coder ``key`` and its embedders (the caller holds the lock)."""
+        del self._coders[key]
+        self._embedders.pop(key, None)
+
+    def cached_embedders(self, coder: Any) -> list[Any]:
+        """The caching embedders (``textmine.embed.CachedEmbedder``) ``coder`` encodes with: its own (built first
+        when still lazy, as its first prediction would) and those of its nested coders (a supervised coder's
+        zero-shot prior and first stage); none for coders without one (test doubles, ``e5-static``). Found by a walk
+        of the coder's objects once per coder this cache holds (:meth:`known_embedders`); walked again while a
+        nested coder's embedder is still unbuilt (a later prediction may build it), and on every call for a coder
+        the cache no longer holds (not kept)."""
+        known = self.known_embedders(coder)
+        if known is not None:
+            return known
+        found, complete = _find_embedders(coder)
+        if complete:
+            with self._lock:
+                key = self._key_of(coder)
+                if key is not None:
+                    self._embedders.setdefault(key, found)
+        return list(found)
+
+    def known_embedders(self, coder: Any) -> list[Any] | None:
+        """What :meth:`cached_embedders` found for ``coder`` (no walk, no loading); None when it has not yet."""
+        with self._lock:
+            found = self._embedders.get(self._key_of(coder))
+        return list(found) if found is not None else None
+
+    def _key_of(self, coder: Any) -> tuple | None:
+        """The key under which this cache holds ``coder`` (the very object), None when it holds it not (the caller
+        holds the lock)."""
+        return next((k for k, c in self._coders.items() if c is coder), None)
 
     @property
     def default_identity(self) -> str:
@@ -107,47 +141,9 @@ class CoderCache:
         return thread
 
 
-#: the embedders :func:`cached_embedders` found, by ``id`` of a coder that is still alive (dropped with it)
-_FOUND: dict[int, list[Any]] = {}
-_FOUND_LOCK = threading.Lock()
-
-
-def cached_embedders(coder: Any) -> list[Any]:
-    """The caching embedders (``textmine.embed.CachedEmbedder``) ``coder`` encodes with: its own (built first when
-    still lazy, as its first prediction would) and those of its nested coders (a supervised coder's zero-shot
-    prior and first stage); none for coders without one (test doubles, ``e5-static``). Found by a walk of the
-    coder's objects once per coder (:func:`known_embedders`); walked again while a nested coder's embedder is
-    still unbuilt (it may be built by a later prediction)."""
-    known = known_embedders(coder)
-    if known is not None:
-        return known
-    found, complete = _find_embedders(coder)
-    if complete:
-        _remember(coder, found)
-    return list(found)
-
-
-def known_embedders(coder: Any) -> list[Any] | None:
-    """What :func:`cached_embedders` found for ``coder`` (no walk, no loading); None when it has not yet."""
-    found = _FOUND.get(id(coder))
-    return list(found) if found is not None else None
-
-
-def _remember(coder: Any, found: list[Any]) -> None:
-    """Keep ``found`` for ``coder`` while the coder lives (a coder that takes no weak reference is not kept)."""
-    key = id(coder)
-    with _FOUND_LOCK:
-        if key in _FOUND:
-            return
-        try:
-            weakref.finalize(coder, _FOUND.pop, key, None)  # runs before the id can name another object
-        except TypeError:
-            return
-        _FOUND[key] = found
-
-
 def _find_embedders(coder: Any) -> tuple[list[Any], bool]:
-    """The walk behind :func:`cached_embedders`; and whether it was complete (no lazy embedder left unbuilt)."""
+    """The walk behind :meth:`CoderCache.cached_embedders`; and whether it was complete (no lazy embedder left
+    unbuilt)."""
     from textmine.embed.cache import CachedEmbedder
 
     getattr(coder, "embedder", None)  # a lazy embedder is built now, so that it is found

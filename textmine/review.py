@@ -72,12 +72,6 @@ class _Ranker:
         bonus = np.divide((w * self.rare).sum(1), mass, out=np.zeros(len(mass)), where=mass > 0)
         return (1.0 - self.conf[rows]) * (1.0 + self.beta * bonus)
 
-    def value(self, i: int) -> float:
-        """:meth:`values` of one row (the same arithmetic: a row's sum is the same alone or in a matrix)."""
-        mass = self.mass[i]
-        bonus = (self.weights[i] * self.rare).sum() / mass if mass > 0 else 0.0
-        return float((1.0 - self.conf[i]) * (1.0 + self.beta * bonus))
-
     def cols(self, i: int) -> np.ndarray:
         """The decided themes (columns) of row ``i``."""
         return self._cols[self._starts[i]:self._starts[i + 1]]
@@ -128,8 +122,6 @@ def rank_review(confidence: Sequence[float] | np.ndarray, weights: np.ndarray, l
     Only the first ``n`` positions are worked out (default: all rows), the same as the first ``n`` of the whole
     order, so the cost follows what is asked for. Reasons: ``rare theme: X`` (X the row's rarest decided theme, with
     fewer than ``rare_below`` counted), ``near-duplicate``, else ``uncertain``; ``theme_ids`` name the columns."""
-    import heapq
-
     conf = np.asarray(confidence, dtype=float)
     w = np.asarray(weights, dtype=float)
     lab = np.asarray(labelled, dtype=float).reshape(-1)
@@ -150,11 +142,14 @@ def rank_review(confidence: Sequence[float] | np.ndarray, weights: np.ndarray, l
     seen: set[str] = set()
     chosen: list[Reading] = []
     deferred: list[int] = []  # near-duplicates of a head row
+    repeats: set[str] = set()  # folded texts found near-duplicates of a chosen one (so they stay: chosen only grows)
 
     def take(i: int) -> bool:
         """Row ``i`` into the head unless it repeats a chosen one (then deferred)."""
         key = r.reading(i)
-        if key.key in seen or near_duplicate_of_any(key, chosen, overlap=False, spelling=DUP_TEXT_RATIO):
+        if key.key in seen or key.key in repeats \
+                or near_duplicate_of_any(key, chosen, overlap=False, spelling=DUP_TEXT_RATIO):
+            repeats.add(key.key)
             deferred.append(i)
             return False
         ranked.append((i, r.reason(i)))
@@ -168,24 +163,58 @@ def rank_review(confidence: Sequence[float] | np.ndarray, weights: np.ndarray, l
         rest = _mmr_head(r, take, np.asarray(emb), value0, tie, fill, lam, dup_cosine, deferred, max_scan,
                          count_chosen)
     else:
-        heap = [(-v, t, i) for i, (v, t) in enumerate(zip(value0.tolist(), tie.tolist()))]
-        heapq.heapify(heap)
-        scans = 0
-        while heap and len(ranked) < fill and (max_scan is None or scans < max_scan):
-            neg, t, i = heapq.heappop(heap)
-            scans += 1
-            current = -r.value(i)  # values only fall as counts grow: a stale entry is re-queued (lazy greedy)
-            if heap and current > neg and (current, t) > heap[0][:2]:
-                heapq.heappush(heap, (current, t, i))
-                continue
-            take(i)
-        rest = np.array([i for _, _, i in heap], dtype=int)
+        rest = _greedy_head(r, take, value0, tie, fill, max_scan, count_chosen)
     n_head = len(ranked)
     if len(ranked) < need:
         ranked += _tail(r, rest, np.array(deferred, dtype=int), tie, seen, need - len(ranked))
     ranked = ranked[:need]
     return ReviewRanking(order=np.array([i for i, _ in ranked], dtype=int), reasons=[why for _, why in ranked],
                          head=n_head, value=value0)
+
+
+def _greedy_head(r: _Ranker, take: Callable[[int], bool], value0: np.ndarray, tie: np.ndarray, fill: int,
+                 max_scan: int | None, count_chosen: bool) -> np.ndarray:
+    """:func:`rank_review`'s head without embeddings: the row of highest value by the current counts (ties by
+    ``tie``), one at a time; returns the rows left. ``max_scan`` bounds the rows looked at (chosen or skipped as
+    near-duplicates). The rows are looked at in blocks of the best (:func:`_best_first`), a block worked out again
+    when a chosen row's themes are counted, and then only the rows weighting those themes are revalued."""
+    current = _nan_last(value0)
+    available = np.ones(len(current), dtype=bool)
+    n_chosen = scans = 0
+    block: list[int] = []
+    while n_chosen < fill and scans < len(current) and (max_scan is None or scans < max_scan):
+        if not block:
+            block = _best_first(current, available, tie)
+        i = block.pop()
+        available[i] = False
+        scans += 1
+        if take(i):
+            n_chosen += 1
+            if count_chosen and n_chosen < fill:
+                changed = np.flatnonzero(available & (r.weights[:, r.cols(i)] != 0).any(1))
+                current[changed] = _nan_last(r.values(changed))
+                block = []  # values fell: the order is worked out again
+    return np.flatnonzero(available)
+
+
+#: how many rows :func:`_greedy_head` orders at a time (skipped near-duplicates cost no new order up to this many)
+_HEAD_BLOCK = 64
+
+
+def _best_first(current: np.ndarray, available: np.ndarray, tie: np.ndarray, size: int = _HEAD_BLOCK) -> list[int]:
+    """The ``size`` available rows of highest ``current`` value (and all tied with the last of them) in reverse
+    order: the best, by value then smaller ``tie``, last."""
+    left = np.flatnonzero(available)
+    if len(left) > size:
+        vals = current[left]
+        cut = np.partition(vals, len(vals) - size)[len(vals) - size]
+        left = left[vals >= cut]
+    return left[np.lexsort((tie[left], -current[left]))][::-1].tolist()
+
+
+def _nan_last(values: np.ndarray) -> np.ndarray:
+    """``values`` with NaN (a row without a confidence) as -inf: ranked after every other row."""
+    return np.where(np.isnan(values), -np.inf, values)
 
 
 def _mmr_head(r: _Ranker, take: Callable[[int], bool], emb: np.ndarray, value0: np.ndarray, tie: np.ndarray,

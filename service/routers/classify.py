@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service import library, store
 from service.auth import Principal, require_analyst
-from service.coders import cached_embedders, known_embedders, memory_only_embedders
+from service.coders import memory_only_embedders
 from service.db.models import TrainedModel
 from service.errors import ApiError
 from service.schemas import ClassifiedText, ClassifyIn, ClassifyOut, ThemeScore
@@ -64,7 +64,7 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
                 cb = store.resolve_codebook(session, _codebook_id_of(session, body.codebook_id, body.model_id))
                 model = store.resolve_model(session, body.model_id, cb)
                 coder = coders.get(cb, model, default=store.is_default_codebook(cb))
-                return cb, model, coder, cached_embedders(coder)
+                return cb, model, coder, coders.cached_embedders(coder)
 
         cb, model, coder, embedders = await run_in_threadpool(_resolve)
         _check_question(coder, body.question)
@@ -88,10 +88,10 @@ async def _default_coder(coders) -> Any:
 async def _default_embedders(coders) -> list[Any]:
     """The default coder's caching embedders: known once found (no walk, no worker thread), else found in a worker
     thread (loading the coder first if need be)."""
-    known = known_embedders(coders.default()) if coders.ready.is_set() else None
+    known = coders.known_embedders(coders.default()) if coders.ready.is_set() else None
     if known is not None:
         return known
-    return await run_in_threadpool(lambda: cached_embedders(coders.default()))
+    return await run_in_threadpool(lambda: coders.cached_embedders(coders.default()))
 
 
 def health_flags(texts: list[str], records: Sequence[dict], cleaner_factory=None) -> list[bool]:

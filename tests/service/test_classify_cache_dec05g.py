@@ -11,7 +11,6 @@ from conftest import coded_job, create_survey, embedding_service, hdr, sample_fr
 from fakes import EmbeddingKeywordCoder
 from sqlalchemy import select
 
-from service.coders import cached_embedders
 from service.db.models import Response
 from textmine.embed import normalize_text
 
@@ -40,7 +39,8 @@ def env(sqlite_url, tmp_path, monkeypatch):
 
 def test_the_default_coders_embedder_is_found(env):
     client, _, embedder, _ = env
-    assert cached_embedders(client.app.state.coders.default()) == [embedder]
+    coders = client.app.state.coders
+    assert coders.cached_embedders(coders.default()) == [embedder]
 
 
 def test_classified_texts_leave_no_vectors_on_disk_and_repeats_come_from_memory(env):
