@@ -354,4 +354,24 @@ def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None =
     for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *CODE_OUTPUT_COLUMNS]:
         if c in sub.columns:
             part[c] = sub[c].to_numpy()
+    if themes:
+        _warn_exclusive_mixed(part, _question_codebook(survey, col, codebook), col, source)
     return part
+
+
+def _warn_exclusive_mixed(part: pd.DataFrame, codebook: Any, question: str, source: str | Path) -> None:
+    """A ``UserWarning`` per exclusive theme of ``codebook`` that answers in ``part`` carry with another theme: the
+    file was coded with another codebook (version), whose numbers are not comparable as they stand."""
+    import warnings
+
+    cols = [c for c in part.columns if str(c).startswith("theme_")]
+    if not cols:
+        return
+    values = part[cols].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0
+    for theme in (t for t in codebook.themes if t.exclusive and f"theme_{t.id}" in cols):
+        mixed = int((values[:, cols.index(f"theme_{theme.id}")] & (values.sum(axis=1) > 1)).sum())
+        if mixed:
+            warnings.warn(f"{source}: {mixed} answer(s) to {question} carry the exclusive theme {theme.id!r} with "
+                          f"another theme, which codebook {codebook.name} {codebook.version} does not allow: was the "
+                          "file coded with another codebook (version)? Its numbers may not compare with the other "
+                          "waves'", UserWarning, stacklevel=3)
