@@ -381,17 +381,19 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
 
 
 def _codebook_diff(a: Codebook, b: Codebook) -> str:
+    """How codebook ``b`` differs from ``a`` (the model's), for a refusal: new, missing and changed themes (label,
+    description, keywords, examples, parent, exclusivity), else the order or the name/version/types."""
     ia, ib = set(a.theme_ids), set(b.theme_ids)
     parts = []
     if ib - ia:
         parts.append(f"new themes {sorted(ib - ia)}")
     if ia - ib:
         parts.append(f"missing themes {sorted(ia - ib)}")
+    changed = [t for t in a.theme_ids if t in ib and a.theme(t) != b.theme(t)]
+    if changed:
+        parts.append(f"changed themes {changed}")
     if not parts:
-        changed = [t for t in a.theme_ids if t in ib and a.theme(t) != b.theme(t)]
-        if changed:
-            parts.append(f"changed themes {changed}")
-        elif a.theme_ids != b.theme_ids:
+        if a.theme_ids != b.theme_ids:
             parts.append("theme order differs")
         else:
             parts.append("name/version/types differ")
