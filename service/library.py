@@ -435,9 +435,7 @@ def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataF
         raise ApiError(415, "unsupported_file_type", f"unsupported file type {suffix!r}; use CSV, XLSX, SAV or Parquet")
     if not data or not data.strip():
         raise ApiError(422, "empty_file", "the uploaded file is empty")
-    if suffix in {".csv", ".txt"} and b"\x00" in data[:65536]:
-        raise ApiError(422, "wrong_encoding", "the CSV file contains NUL bytes (UTF-16 or a binary file?); "
-                       "save it as UTF-8 text")
+    _refuse_nul_bytes(data, suffix)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private whatever the umask
@@ -453,15 +451,57 @@ def read_table_bytes(data: bytes, filename: str, survey: Any = None) -> pd.DataF
         except ApiError:
             raise
         except Exception as exc:  # TableReadError and parser errors: name the problem, not the data
-            message = redact_name(_short(str(exc).replace(str(path), filename or "upload")))
+            message = redact_name(_short(_service_wording(str(exc).replace(str(path), filename or "upload"))))
             code = "wrong_encoding" if ("encoding" in message or "not valid utf" in message.lower()) else "unreadable_table"
             raise ApiError(422, code, f"could not read the table: {message}") from None
     if frame.shape[0] == 0:
         raise ApiError(422, "empty_file", "the uploaded table has no data rows")
+    if survey is not None:
+        _refuse_missing_header(frame, survey)
     name = Path(filename or "upload").name
     if frame.attrs.get(READ_NOTES):
         frame.attrs[READ_NOTES] = [_named_note(str(n), path, name) for n in frame.attrs[READ_NOTES]]
     return frame
+
+
+def _refuse_nul_bytes(data: bytes, suffix: str) -> None:
+    """422 ``wrong_encoding`` for a CSV with NUL bytes that is not UTF-16 with a byte-order mark (Excel's «Unicode
+    text», read as the CLI reads it): UTF-16 without one is named as such, anything else is a binary file."""
+    if suffix not in {".csv", ".txt"} or b"\x00" not in data[:65536] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    head = data[:4096]
+    if max(head[0::2].count(0) / max(len(head[0::2]), 1), head[1::2].count(0) / max(len(head[1::2]), 1)) >= 0.6:
+        raise ApiError(422, "wrong_encoding", "the file looks like UTF-16 text without a byte-order mark (a NUL byte "
+                       "every other byte); save it as UTF-8 text (or as Excel's «Unicode text», which has one)")
+    raise ApiError(422, "wrong_encoding", "the CSV file contains NUL bytes (a binary file?); save it as UTF-8 text")
+
+
+#: the library's read hints as the upload can follow them (it has no header_row nor encoding field)
+_SERVICE_HINTS = ((re.compile(r"if the column names are on a later row \(a title above them\), pass header_row=N"),
+                   "the upload reads the column names from row 1: delete the rows above them (a title) and upload "
+                   "again"),
+                  (re.compile(r"; save it as UTF-8 text, or pass encoding='[\w-]+'"), "; save it as UTF-8 text"))
+
+
+def _service_wording(message: str) -> str:
+    for pattern, text in _SERVICE_HINTS:
+        message = pattern.sub(text, message)
+    return message
+
+
+def _refuse_missing_header(frame: pd.DataFrame, survey: Any) -> None:
+    """422 ``header_missing`` when the survey's id or free-text columns are missing and the names read look like a
+    row of data (a file without its header row): says so, without quoting the names (they are a respondent's
+    answers)."""
+    from textmine.io import column_names_text, header_looks_like_data, HEADER_MISSING_HINT
+
+    needed = [survey.id_column, *(q.column for q in getattr(survey, "free_text", []) or [])]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing and (header_looks_like_data(frame.columns)
+                    or HEADER_MISSING_HINT in column_names_text(list(frame.columns)[:50])):
+        raise ApiError(422, "header_missing", f"the file lacks required column(s) {', '.join(missing)}; "
+                       f"{HEADER_MISSING_HINT} Add a first row with the column names and upload again",
+                       {"missing": missing})
 
 
 #: ``read_table``'s frame attrs: the notes on a .sav read with a survey definition, and an indicator's labelled

@@ -41,6 +41,7 @@ from service.errors import ApiError, id_details, id_text
 from service.schemas import no_lone_surrogates
 from service.settings import DEFAULT_MIN_CELL_FLOOR, Settings
 from textmine.disclosure import free_segments, identifier_words, neutral_level_names
+from textmine.io import shown_column_name
 from textmine.survey import value_keys
 
 ACTIVE_STATES = ("queued", "running")
@@ -501,7 +502,7 @@ def _checked_ids(frame: pd.DataFrame, info: library.SurveyInfo) -> pd.Series:
     missing = [c for c in [info.id_column, *info.text_columns] if c not in frame.columns]
     if missing:
         raise ApiError(422, "missing_columns", f"the file lacks required column(s): {', '.join(missing)}",
-                       {"missing": missing, "found": [library.redact_name(c) for c in list(frame.columns)[:100]]})
+                       {"missing": missing, "found": [shown_column_name(c) for c in list(frame.columns)[:100]]})
     ids = frame[info.id_column].map(_text_or_none)
     empty_rows = [int(i) + 2 for i in np.flatnonzero(ids.isna().to_numpy())]
     if empty_rows:

@@ -24,7 +24,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from .survey import SurveyDefinition
 
-__all__ = ["TableReadError", "read_table", "write_table", "check_output", "check_output_dir", "spss_names",
+__all__ = ["TableReadError", "read_table", "column_names_text", "header_looks_like_data", "write_table", "check_output", "check_output_dir", "spss_names",
            "detect_csv_format", "apply_value_labels", "excel_overlong_cells", "sniff_csv"]
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -59,6 +59,7 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as e:
             raise _encoding_error(raw, e, path, "utf-16 (file has a UTF-16 BOM)") from None
+    _refuse_utf16_without_bom(raw, path)
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig"
@@ -78,6 +79,19 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise TableReadError("could not decode file", file=path)  # pragma: no cover (latin-1 decodes anything)
+
+
+def _refuse_utf16_without_bom(raw: bytes, path: Path) -> None:
+    """A text with a NUL byte at most odd (or even) positions of its start is UTF-16 without a byte-order mark
+    (read as UTF-8 it would be ``\\x00w\\x00a…``): say so, with the encoding to pass."""
+    head = raw[:4096]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or len(head) < 4 or b"\x00" not in head:
+        return
+    even, odd = head[0::2], head[1::2]
+    for part, enc in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if part.count(0) >= 0.6 * len(part):
+            raise TableReadError(f"the file looks like UTF-16 ({enc}) without a byte-order mark (a NUL byte every other "
+                                 f"byte); save it as UTF-8 text, or pass encoding='{enc}'", file=path)
 
 
 def _encoding_error(raw: bytes, e: UnicodeDecodeError, path: Path, enc: str) -> TableReadError:
@@ -141,6 +155,7 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, delimiter: str |
     if not head.strip():
         raise TableReadError("file is empty", file=path)
     if encoding is None:
+        _refuse_utf16_without_bom(head, path)
         encoding = ("utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff"))
                     else "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8")
         dec = codecs.getincrementaldecoder(encoding)()
@@ -199,10 +214,21 @@ def _convert_column(s: pd.Series, decimal: str) -> pd.Series:
         return s.where(~empty)
     if vals.str.fullmatch(_DOT_RE).all():
         return pd.to_numeric(s.where(~empty), errors="coerce").astype(float)
+    if decimal == "." and _decimal_comma_only(vals):  # "0,9124" quoted in a comma CSV or typed as Excel text
+        return pd.to_numeric(s.where(~empty).str.replace(",", ".", regex=False), errors="coerce").astype(float)
     if decimal == "," and vals.str.fullmatch(_COMMA_RE).all():
         cleaned = s.str.replace(r"[ \u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
         return pd.to_numeric(cleaned.where(~empty), errors="coerce").astype(float)
     return s.where(~empty)
+
+
+def _decimal_comma_only(vals: pd.Series) -> bool:
+    """Every value an integer or a decimal-comma number (``0,9124``), some with a comma, and not all of those
+    with exactly three decimals (``1,234`` may be a thousand two hundred and thirty-four)."""
+    if not vals.str.fullmatch(r"[+-]?\d+(?:,\d+)?").all():
+        return False
+    decimals = vals[vals.str.contains(",", regex=False)].str.split(",").str[1].str.len()
+    return bool(len(decimals)) and not (decimals == 3).all()
 
 
 def _text_column(s: pd.Series) -> pd.Series:
@@ -226,6 +252,92 @@ def _text_column(s: pd.Series) -> pd.Series:
 
 
 HEADER_ROW_HINT = "if the column names are on a later row (a title above them), pass header_row=N"
+HEADER_MISSING_HINT = "the first row looks like data, not column names: is the header missing?"
+#: a column name longer than this is shown as its first words and "…" in messages
+NAME_SHOWN = 40
+_LONG_DIGITS = re.compile(r"\d{8,}")
+
+
+def _shown_name(name: Any) -> tuple[str, bool]:
+    """A column name for a message (personal data redacted, long names cut to their first words + "…") and whether
+    the redaction found personal data in it."""
+    from .preprocess import redact
+
+    text = " ".join(str(name).split())
+    masked, counts = redact(text) if text else ("", {})
+    masked = _LONG_DIGITS.sub("[TALL]", masked)
+    if len(masked) > NAME_SHOWN:
+        cut = ""
+        for word in masked.split():
+            if len(cut) + len(word) + 1 > NAME_SHOWN - 1:
+                break
+            cut = f"{cut} {word}".strip()
+        masked = (cut or masked[: NAME_SHOWN - 1]) + "…"
+    return masked, bool(sum(counts.values()))
+
+
+def shown_column_name(name: Any) -> str:
+    """A column name as an error message or error body may show it (see :func:`column_names_text`)."""
+    return _shown_name(name)[0]
+
+
+def header_looks_like_data(columns: Sequence[Any]) -> bool:
+    """The names read as a header look like a respondent's row: at least two kinds of data among numbers
+    (``2023``, ``0.9124``), ids (five digits or more: ``AG2023-00002``) and long sentences, or personal data."""
+    kinds = set()
+    for c in columns:
+        s = str(c).strip()
+        if re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", s):
+            kinds.add("number")
+        elif len(re.findall(r"\d", s)) >= 5:
+            kinds.add("id")
+        elif len(s) > NAME_SHOWN and len(s.split()) >= 6:
+            kinds.add("text")
+    return len(kinds) >= 2
+
+
+def column_names_text(columns: Sequence[Any], shown: int = 50) -> str:
+    """Column names for an error message: each redacted (the cleaning's redactor) and cut to its first words when
+    long, the first ``shown`` and how many more; when they look like a row of data
+    (:func:`header_looks_like_data`, or personal data in a name), :data:`HEADER_MISSING_HINT` after them."""
+    columns = list(columns)
+    names, pii = [], False
+    for c in columns[:shown]:
+        text, found = _shown_name(c)
+        names.append(text)
+        pii = pii or found
+    out = ", ".join(names) + (f" and {len(columns) - shown} more" if len(columns) > shown else "")
+    if pii or header_looks_like_data(columns):
+        out += f" ({HEADER_MISSING_HINT})"
+    return out
+
+
+class _TrailingDelimiter:
+    """A ``csv.reader`` without the empty field a delimiter at the end of each line makes: the header's (an
+    unnamed last column) and a data row's when it has one field more than the header and that field is empty."""
+
+    def __init__(self, reader, path: Path, header_row: int = 1):
+        self.reader, self.k, self.path, self.header_row, self.dropped = reader, None, path, header_row, False
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        r = next(self.reader)
+        if self.k is None:
+            if len(r) > 2 and not r[-1].strip() and all(x.strip() for x in r[:-1]):
+                r, self.dropped = r[:-1], True
+            self.k = len(r)
+        elif len(r) == self.k + 1 and not r[-1].strip():
+            r = r[:-1]
+        elif len(r) == self.k + 1 and self.dropped:  # the unnamed last column holds a value: it is no trailing delimiter
+            raise TableReadError(f"empty column name in header (position {self.k + 1}), but row {self.line_num} holds "
+                                 "a value in that column; name the column", file=self.path, row=self.header_row)
+        return r
 
 
 def _skip_title_rows(reader, path: Path, header_row: int) -> None:
@@ -251,6 +363,7 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
     decimal = decimal or fmt["decimal"]
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     _skip_title_rows(reader, path, header_row)
+    reader = _TrailingDelimiter(reader, path, header_row)
     header = csv_header(reader, path, row=header_row, hint=True)
     try:
         rows = list(csv_rows(reader, header, path))
@@ -261,6 +374,7 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
         raise
     rows = rows[: _data_end([not any(v.strip() for v in r) for r in rows])]
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+    _warn_second_header(df, header_row, path)
     for c in df.columns:
         if c in text_cols:  # free text exactly as written ("15038512345" must not become 15038512345.0)
             df[c] = _text_column(df[c])
@@ -286,14 +400,16 @@ def csv_header(reader, path: Path, row: int = 1, hint: bool = False) -> list[str
 
 def _check_header(header: list[str], path: Path, row: int, where: str = "header", hint: bool = False) -> list[str]:
     """Refuse an empty column name (with ``hint``, the header_row hint when the header is row 1) or a repeated one."""
+    data_like = row == 1 and header_looks_like_data(header)
     for j, h in enumerate(header):
         if not h:
-            more = f"; {HEADER_ROW_HINT}" if hint and row == 1 else ""
+            more = (f"; {HEADER_MISSING_HINT}" if data_like else f"; {HEADER_ROW_HINT}" if hint and row == 1 else "")
             raise TableReadError(f"empty column name in {where} (position {j + 1}){more}", file=path, row=row)
     dups = sorted({h for h in header if header.count(h) > 1})
     if dups:
-        raise TableReadError(f"duplicate column name(s) in {where}: {', '.join(dups)}", file=path, row=row,
-                             column=dups[0])
+        raise TableReadError(f"duplicate column name(s) in {where}: {column_names_text(dups)}"
+                             + (f"; {HEADER_MISSING_HINT}" if data_like else ""), file=path, row=row,
+                             column=_shown_name(dups[0])[0])
     return header
 
 
@@ -301,24 +417,62 @@ def csv_rows(reader, header: list[str], path: Path) -> Iterator[list[str]]:
     """The data rows of a ``csv.reader`` after :func:`csv_header`: a blank line is a row of empty fields (row
     numbers stay the file's); a row with another number of fields than the header is an error naming it."""
     k = len(header)
+    last = reader.line_num  # the file line the previous record ended on
     try:
         for r in reader:
             if not r or (len(r) == 1 and not r[0].strip()):
+                last = reader.line_num
                 yield [""] * k  # a blank line between data rows is kept: row numbers stay the file's
                 continue
             if len(r) != k:
                 line = reader.line_num
-                col = header[k - 1] if len(r) > k else header[len(r)] if len(r) < k else None
+                col = _shown_name(header[k - 1] if len(r) > k else header[len(r)])[0]
                 raise TableReadError(
                     f"expected {k} fields (as in the header), found {len(r)}"
-                    + (f"; first missing column is {header[len(r)]}" if len(r) < k else "; extra field(s) after the last column"),
+                    + (f"; first missing column is {col}" if len(r) < k else "; extra field(s) after the last column"),
                     file=path,
                     row=line,
                     column=col,
                 )
+            last = reader.line_num
             yield r
     except csv.Error as e:
+        start = last + 1
+        if start < reader.line_num:  # the record ran over several lines: a quote opened there is never closed
+            raise TableReadError(f"malformed CSV: {e} on row {reader.line_num}; the quoted field opened on row {start} "
+                                 "is never closed (an unbalanced \")", file=path, row=start) from None
         raise TableReadError(f"malformed CSV: {e}", file=path, row=reader.line_num) from None
+
+
+_NUMBER_CELL = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
+
+
+#: the data rows below the first one that tell whether a column holds numbers (for :func:`_warn_second_header`)
+SECOND_HEADER_SAMPLE = 200
+
+
+def _warn_second_header(cells: pd.DataFrame, header_row: int, path: Path, text: Callable[[Any], str] = str) -> None:
+    """Warn when the first data row looks like a second header row (question texts under the codes, or the
+    codes under the texts): text in at least two columns whose other cells are all numbers, and in most of them.
+    ``text``: a cell as text (the CSV's cells are text already)."""
+    if len(cells) < 3:
+        return
+    numeric = hits = 0
+    for j in range(cells.shape[1]):
+        col = cells.iloc[:, j]
+        top = text(col.iloc[0]).strip() if not _missing(col.iloc[0]) else ""
+        if top and _NUMBER_CELL.fullmatch(top):
+            continue  # a number on top: neither a hit nor a column that tells
+        rest = col.iloc[1:SECOND_HEADER_SAMPLE + 1].map(lambda v: "" if _missing(v) else text(v).strip())
+        rest = rest[rest != ""]
+        if len(rest) and rest.str.fullmatch(_NUMBER_CELL).all():
+            numeric += 1
+            hits += bool(top)
+    if hits >= 2 and hits * 2 >= numeric:
+        row = header_row + 1
+        warnings.warn(f"{path}: row {row} looks like a second header row (text in {hits} number column(s)): if the "
+                      f"column names are on that row, pass header_row={row}; otherwise delete it", UserWarning,
+                      stacklevel=4)
 
 
 def _data_end(blank: Sequence[bool]) -> int:
@@ -396,6 +550,113 @@ def _size_text(n: int) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _excel_cell_text(v: Any) -> str:
+    """A cell as text: numbers without a spurious ``.0``, a date as ISO (``2023-03-01``, with the time if any)."""
+    import datetime as dt
+
+    if _missing(v):
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, (float, np.floating)):
+        return str(int(v)) if float(v).is_integer() and abs(v) < 1e16 else repr(float(v))
+    return str(int(v)) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else str(v)
+
+
+def _excel_column(col: pd.Series) -> pd.Series:
+    """A column of an Excel sheet: numbers when every non-empty cell is a number (or text that reads as one:
+    ``"4"``, ``"0,9124"``), dates (``datetime64``) when every non-empty cell is a date; otherwise text, each cell
+    as shown (a date as ISO text): no cell is ever dropped."""
+    import datetime as dt
+
+    if not col.map(lambda v: isinstance(v, str)).any():
+        numbers = pd.to_numeric(col, errors="coerce")
+        if numbers.notna().sum() == col.notna().sum():  # every cell a number: nothing lost
+            return _integers_if_possible(numbers)
+        vals = [v for v in col.tolist() if not _missing(v)]
+        if all(isinstance(v, (dt.datetime, pd.Timestamp)) for v in vals):
+            return pd.to_datetime(col.map(lambda v: None if _missing(v) else v))
+    return _convert_column(col.map(_excel_cell_text), ".")
+
+
+#: a formula cell with no saved value in sheet XML: ``<f>…</f>`` (or ``<f …/>``) then no ``<v>``, or an empty one
+_UNSAVED_FORMULA = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
+                              rb"\s*</(?:\w+:)?c>")
+
+
+def _has_unsaved_formula(z, name: str, block: int = 1 << 20) -> bool:
+    """Whether the zip entry ``name`` (sheet XML) holds a formula cell without a saved value (read in blocks)."""
+    tail = b""
+    with z.open(name) as fh:
+        while chunk := fh.read(block):
+            if _UNSAVED_FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-4096:]
+    return False
+
+
+def _refuse_unsaved_formulas(path: Path, sheet: str, df: pd.DataFrame, header_row: int) -> None:
+    """A formula cell with no saved value (a workbook written by a tool, never saved by Excel) reads as blank:
+    refuse it, naming the sheet, the first such cell's row and column and how many there are."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            if not any(_has_unsaved_formula(z, n) for n in z.namelist() if n.startswith("xl/worksheets/")):
+                return
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        hits = []
+        for r, row in enumerate(wb[sheet].iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1):
+            for j, v in enumerate(row[: df.shape[1]]):
+                i = r - header_row - 1
+                if isinstance(v, str) and v.startswith("=") and i < len(df) and _missing(df.iat[i, j]):
+                    hits.append((r, df.columns[j]))
+    finally:
+        wb.close()
+    if hits:
+        r, c = hits[0]
+        more = f" ({len(hits)} such cell(s) in all)" if len(hits) > 1 else ""
+        raise TableReadError(f"sheet {sheet!r}: formula without a saved value{more}: open and save the file in Excel, "
+                             "or export values", file=path, row=r, column=_shown_name(c)[0])
+
+
+#: merged cells are looked for in workbooks up to this size (openpyxl reads them only with a full, slow load)
+MERGED_CHECK_MAX_BYTES = 2_000_000
+
+
+def _warn_merged_cells(path: Path, sheet: str, header_row: int) -> None:
+    """Warn, naming the ranges, about merged cells below the header of a small workbook: only their first cell
+    holds the value, the others read as blank."""
+    if path.stat().st_size > MERGED_CHECK_MAX_BYTES:
+        return
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except Exception:  # noqa: BLE001 - already read once; nothing to add
+        return
+    try:
+        ranges = [str(r) for r in wb[sheet].merged_cells.ranges if r.max_row > header_row]
+    finally:
+        wb.close()
+    if ranges:
+        shown = ", ".join(ranges[:10]) + (f" … ({len(ranges)} in all)" if len(ranges) > 10 else "")
+        warnings.warn(f"{path}: sheet {sheet!r}: merged cells in the data ({shown}): only the first cell of each holds "
+                      "the value, the others are read as blank — unmerge them and fill in the values", UserWarning,
+                      stacklevel=4)
+
+
 def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] = frozenset(),
                 header_row: int = 1) -> pd.DataFrame:
     import openpyxl
@@ -436,15 +697,12 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
         hint = f"; {HEADER_ROW_HINT}" if header_row == 1 else ""
         raise TableReadError(f"empty column name in header (position {bad[0] + 1}){hint}", file=path, row=header_row)
     df.columns = header
+    _refuse_unsaved_formulas(path, sheet, df, header_row)
     df = df.iloc[: _data_end(_blank_rows(df))].reset_index(drop=True)  # blank rows between data rows kept
+    _warn_second_header(df, header_row, path, _excel_cell_text)
+    _warn_merged_cells(path, sheet, header_row)
     for c in df.columns:
-        col = df[c]
-        if c in text_cols:  # free text exactly as written (a number typed in a comment cell stays "123")
-            df[c] = _text_column(col)
-        elif col.map(lambda v: isinstance(v, str)).any():
-            df[c] = _convert_column(col.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)), ".")
-        else:
-            df[c] = _integers_if_possible(pd.to_numeric(col, errors="coerce"))
+        df[c] = _text_column(df[c]) if c in text_cols else _excel_column(df[c])
     df.attrs.update({"source": f"{path} [{sheet}]", "sheet": sheet, "sheets": list(names),
                      "first_data_row": header_row + 1})
     return df

@@ -36,8 +36,10 @@ def wave_of(df: pd.DataFrame, survey: Any, path: Path) -> Any:
     return path.stem
 
 
-def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) -> dict[Any, pd.DataFrame]:
-    """Read one file per wave (validated against the survey definition), keyed by wave. Values of a
+def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None,
+               header_row: int = 1) -> dict[Any, pd.DataFrame]:
+    """Read one file per wave (validated against the survey definition; ``header_row``: the file row, from 1,
+    holding the column names, as in :func:`textmine.io.read_table`), keyed by wave. Values of a
     declared-levels segment that are not declared levels are set to missing, with a warning (rows, never values).
     A .sav's labelled SPSS user-missing codes of an indicator stay as excluded codes (``read_table``'s
     ``user_missing="excluded"``); waves whose value labels of an indicator disagree are refused
@@ -51,7 +53,7 @@ def read_waves(paths: Sequence[Path], survey: Any, *, sheet: str | None = None) 
         raise TypeError("read_waves expects a list of files, one per wave; wrap a single file in a list")
     frames: dict[Any, pd.DataFrame] = {}
     for p in map(Path, paths):
-        df = read_table(p, sheet=sheet, survey=survey, user_missing="excluded")
+        df = read_table(p, sheet=sheet, survey=survey, user_missing="excluded", header_row=header_row)
         wave = wave_of(df, survey, p)
         if wave in frames:
             raise ValueError(f"{p}: wave {wave} is given twice")

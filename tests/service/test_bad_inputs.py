@@ -69,7 +69,7 @@ def _csv(frame):
 BAD_UPLOADS = {
     "empty file": (lambda: b"", 422, "empty_file"),
     "header only": (lambda: _csv(sample_frame(5)).split(b"\n", 1)[0] + b"\n", 422, "empty_file"),
-    "utf-16": (lambda: _csv(sample_frame(5)).decode().encode("utf-16"), 422, "wrong_encoding"),
+    "utf-16": (lambda: _csv(sample_frame(5)).decode().encode("utf-16-le"), 422, "wrong_encoding"),  # no BOM
     "mixed encoding": (lambda: _csv(sample_frame(5)) + "AG2022-99999,2022,Privat,1,x,Oslo,1,1,1,1,1,1,1,1,1,1,1,"
                        "0,0,0,0,1,,Bl\u00e5b\u00e6r".encode("latin-1") + b"\n", 422, "wrong_encoding"),
     "missing columns": (lambda: _csv(sample_frame(5).drop(columns=["fritekst_generell"])), 422, "missing_columns"),

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .base import BaseCoder, output_columns
+from ..io import column_names_text
 
 __all__ = ["CODE_FLAG_COLUMNS", "FLAG_LABELS", "YES_NO", "CODING_LABELS", "spss_coding_attrs", "code_dataframe",
            "redact_columns", "pii_in_columns", "mask_personal_text", "masked_column_names", "mask_column_names",
@@ -83,7 +84,7 @@ def redact_columns(df: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> tu
     missing cells stay missing."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"no column(s) {missing} to redact; columns are: {', '.join(map(str, df.columns))}")
+        raise ValueError(f"no column(s) {missing} to redact; columns are: {column_names_text(df.columns)}")
     redact = _redact_one()
     out = df.copy()
     counts: dict[str, int] = {}
@@ -365,14 +366,14 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
     """
     for what, col in (("text", text_col), ("question", question_col)):
         if col is not None and col not in df.columns:
-            raise ValueError(f"no {what} column {col!r}; columns are: {', '.join(map(str, df.columns))}")
+            raise ValueError(f"no {what} column {col!r}; columns are: {column_names_text(df.columns)}")
     if isinstance(unredacted_cols, str):
         raise TypeError(f"unredacted_cols: expected a list of column names, got one string ({unredacted_cols!r}); "
                         f"wrap it in a list")
     absent = [c for c in unredacted_cols if c not in df.columns]
     if absent:
         raise ValueError(f"no column(s) {absent} to leave unredacted (unredacted_cols); columns are: "
-                         f"{', '.join(map(str, df.columns))}")
+                         f"{column_names_text(df.columns)}")
     if question_col is not None and question is not None:
         raise ValueError("give either question_col or question, not both")
     labels = dict(question_labels or {})

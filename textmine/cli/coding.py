@@ -39,12 +39,22 @@ def _coder(model: Optional[Path], codebook: Optional[Path]):
 
 def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optional[str] = None,
           header_row: int = 1):
+    import warnings
+
     from textmine.io import read_table
 
     try:
-        return read_table(path, text_cols=tuple(text_cols), sheet=sheet, encoding=encoding, header_row=header_row)
+        with warnings.catch_warnings(record=True) as got:  # the read's warnings (a second header row, merged
+            warnings.simplefilter("always", UserWarning)  # cells) said as the CLI says them
+            df = read_table(path, text_cols=tuple(text_cols), sheet=sheet, encoding=encoding, header_row=header_row)
     except (ValueError, OSError) as exc:
         _fail(header_row_wording(str(exc)))
+    for w in got:
+        if issubclass(w.category, UserWarning):
+            _note(header_row_wording(str(w.message)))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return df
 
 
 HEADER_ROW_HELP = "Excel/CSV: the file row holding the column names (rows above it, e.g. a title, are skipped)"
@@ -97,8 +107,11 @@ def _check_encoding(encoding: Optional[str], path: Path) -> Optional[str]:
 
 
 def _columns(df) -> str:
-    """'columns are: …' for a missing-column error (naming the sheet read and the workbook's others)."""
-    return f"columns are: {', '.join(map(str, df.columns))}{_sheet_hint(df)}"
+    """'columns are: …' for a missing-column error (naming the sheet read and the workbook's others); names redacted
+    and shortened, with a hint when the header looks like a row of data (:func:`textmine.io.column_names_text`)."""
+    from textmine.io import column_names_text
+
+    return f"columns are: {column_names_text(df.columns)}{_sheet_hint(df)}"
 
 
 def _sheet_hint(df) -> str:

@@ -62,6 +62,8 @@ def register(app: typer.Typer) -> None:
                                                     "default: e5, but 'fallback' with --coder keyword."),
         sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel wave files: the sheet to read (default: "
                                                                    "the first)."),
+        header_row: int = typer.Option(1, "--header-row", help="CSV/Excel wave files: the file row (from 1) holding "
+                                       "the column names, below a title (as in `textmine code`)."),
         coded: Optional[list[Path]] = typer.Option(
             None, "--coded", help="Already coded (e.g. reviewed and corrected) answers, used as they are: the report "
             "does not re-code those questions (the others are coded as usual). As `textmine summary --coded`: what "
@@ -127,9 +129,9 @@ def register(app: typer.Typer) -> None:
         run_warnings: list[str] = []
         with console.status("Reading, coding and computing …"), warnings.catch_warnings(record=True) as caught:
             try:
-                if specs:  # the waves and the coded files read and matched before any coding (as in summary)
-                    frames = read_waves(list(waves), sd, sheet=sheet)
-                    given = read_coded(specs, frames, sd, codebook=cb)
+                if specs or header_row != 1:  # the waves (and coded files) read before any coding (as in summary)
+                    frames = read_waves(list(waves), sd, sheet=sheet, header_row=header_row)
+                    given = read_coded(specs, frames, sd, codebook=cb) if specs else None
                     data = build_report(frames, sd, codebook=codebook, model_dir=model, coder=injected,
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
@@ -139,7 +141,9 @@ def register(app: typer.Typer) -> None:
                                         coder=injected, embedder=embedder, sheet=sheet,
                                         on_warning=run_warnings.append, language=language, title=title)
             except (TableReadError, ValueError) as exc:  # bad input (survey/codebook/--coded errors): exit 2
-                _fail(str(exc))
+                from textmine.cli.coding import header_row_wording
+
+                _fail(header_row_wording(str(exc)))
         noted = []
         from .stats import _coding_warning
 

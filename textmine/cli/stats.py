@@ -455,6 +455,8 @@ def register(app: typer.Typer) -> None:
             "text_clean, theme_<id>. QUESTION=FOLDER reads the folder `textmine code --engine dask` wrote."),
         sheet: Optional[str] = typer.Option(None, "--sheet",
                                             help="Excel input: the sheet to read (default: the first)."),
+        header_row: int = typer.Option(1, "--header-row", help="CSV/Excel wave files: the file row (from 1) holding "
+                                       "the column names, below a title (as in `textmine code`)."),
         embedder: Optional[str] = typer.Option(None, "--embedder",
                                                help="Embedder for choosing quotes (default: e5, else lexical)."),
         no_quotes: bool = typer.Option(False, "--no-quotes", help="Do not choose quotes."),
@@ -500,15 +502,17 @@ def register(app: typer.Typer) -> None:
         frames: dict[Any, pd.DataFrame] = {}
         coded_frames: dict[Any, pd.DataFrame] = {}
         read_warnings: list[str] = []  # printed with the summary's warnings (which carry the files' read notes)
+        from .coding import header_row_wording  # the read's hints as the CLI says them (--header-row)
+
         for p in waves:  # every file read and checked before any coding
             try:
                 with warnings.catch_warnings(record=True) as got:
                     warnings.simplefilter("always")
-                    df = read_table(p, sheet=sheet, survey=survey, user_missing="excluded")
-                read_warnings += [str(w.message) for w in got if issubclass(w.category, UserWarning)]
+                    df = read_table(p, sheet=sheet, survey=survey, user_missing="excluded", header_row=header_row)
+                read_warnings += [header_row_wording(str(w.message)) for w in got if issubclass(w.category, UserWarning)]
                 wave = wave_of(df, survey, p)
             except (TableReadError, ValueError) as e:
-                _fail(str(e))
+                _fail(header_row_wording(str(e)))
             if wave in frames:
                 _fail(f"wave {wave!r} given twice")
             frames[wave] = df
