@@ -1439,6 +1439,6 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
             pyreadstat.write_sav(frame, str(tmp), **args)
             _fix_sav_timestamp(tmp)
         elif suffix == ".json":
-            df.to_json(tmp, orient="records", force_ascii=False, indent=1, **kw)
+            df.to_json(tmp, orient="records", force_ascii=False, indent=1, **{"date_format": "iso", **kw})
     return path
 

@@ -189,3 +189,21 @@ def test_cli_says_second_header_row_as_an_option(tmp_path):
                                    "--out", str(tmp_path / "o.csv")])
     assert res.exit_code != 0
     assert "row 2 looks like a second header row" in res.output and "pass --header-row 2" in res.output
+
+
+def test_excel_dates_reach_a_json_output_as_iso_text(tmp_path):
+    """An Excel date column kept as dates is written to JSON as ISO dates, not epoch milliseconds."""
+    import datetime
+    import json
+
+    import openpyxl
+
+    from textmine.io import read_table, write_table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "dato"])
+    ws.append(["R1", datetime.datetime(2023, 2, 1)])
+    wb.save(tmp_path / "d.xlsx")
+    out = write_table(read_table(tmp_path / "d.xlsx"), tmp_path / "d.json")
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["dato"].startswith("2023-02-01")
