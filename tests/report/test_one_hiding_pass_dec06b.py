@@ -22,6 +22,8 @@ from textmine.report.views import (indicator_view, neutral_small_levels, report_
 from textmine.summary import TOTAL_SEGMENT, build_summary, hide_small_counts
 from textmine.survey import SurveyDefinition
 
+from ..smallwaves import wave_frames
+
 MIN_CELL = 5
 KEY = "dec06b-test-key"
 # a free-valued segment (no declared levels: hidden levels get neutral names); per level: respondents, positive
@@ -45,20 +47,15 @@ def _definition() -> SurveyDefinition:
         "free_text": [{"column": "ft", "label": "Kommentar?"}]})
 
 
+def _answers(lv: str, c) -> list:
+    q1 = [5] * c["pos"] + [2] * (c["n"] - c["pos"])
+    if lv == "Kontor Tj":
+        q1[-2:] = [9, 9]  # 2 excluded answers («vet ikke»): a small split (rule a)
+    return q1
+
+
 def _wave(wave: int, shift: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows, coded = [], []
-    for lv, c in LEVELS.items():
-        q1 = [5] * c["pos"] + [2] * (c["n"] - c["pos"])
-        if lv == "Kontor Tj":
-            q1[-2:] = [9, 9]  # 2 excluded answers («vet ikke»): a small split (rule a)
-        for i, v in enumerate(q1):
-            rid = f"{wave}-{lv}-{i}"
-            com = i < c["com"]
-            rows.append({"rid": rid, "aar": wave, "kontor": lv, "q1": v, "ft": f"Kommentar {i}" if com else ""})
-            if com:
-                coded.append({"respondent_id": rid, "question": "ft", "text_clean": f"Kommentar {i}",
-                              "is_non_answer": 0, "theme_pris": int(i < c["theme"] - shift)})
-    return pd.DataFrame(rows), pd.DataFrame(coded)
+    return wave_frames(LEVELS, wave, segment="kontor", answers=_answers, shift=shift)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from textmine.report.writer import write_report
 from textmine.summary import TOTAL_SEGMENT, build_summary
 from textmine.survey import SurveyDefinition
 
+from ..smallwaves import wave_frames
+
 MIN_CELL = 5
 # per level: respondents, positive answers (4–5), commenters, commenters with the theme
 LEVELS = {
@@ -38,17 +40,8 @@ def _definition() -> SurveyDefinition:
 
 
 def _wave(wave: int, shift: int = 0):
-    rows, coded = [], []
-    for lv, c in LEVELS.items():
-        q1 = [5] * c["pos"] + [2] * (c["n"] - c["pos"])
-        for i, v in enumerate(q1):
-            rid = f"{wave}-{lv}-{i}"
-            com = i < c["com"]
-            rows.append({"rid": rid, "aar": wave, "naering": lv, "q1": v, "ft": f"Kommentar {i}" if com else ""})
-            if com:
-                coded.append({"respondent_id": rid, "question": "ft", "text_clean": f"Kommentar {i}",
-                              "is_non_answer": 0, "theme_pris": int(i < c["theme"] - shift)})
-    return pd.DataFrame(rows), pd.DataFrame(coded)
+    return wave_frames(LEVELS, wave, segment="naering", shift=shift,
+                       answers=lambda lv, c: [5] * c["pos"] + [2] * (c["n"] - c["pos"]))
 
 
 @pytest.fixture(scope="module")

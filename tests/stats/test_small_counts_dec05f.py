@@ -16,6 +16,8 @@ import pytest
 from textmine.summary import TOTAL_SEGMENT, blank_hidden_rows, build_summary, hide_small_counts
 from textmine.survey import SurveyDefinition
 
+from ..smallwaves import wave_frames
+
 MIN_CELL = 5
 # per level: respondents, of them with excluded code 9 («vet ikke»), with no answer, with a positive answer (4–5)
 # among the valid, commenters, commenters with the theme
@@ -38,19 +40,13 @@ def _definition(**over) -> SurveyDefinition:
     return SurveyDefinition.from_dict(d)
 
 
+def _answers(lv: str, c) -> list:
+    valid = c["n"] - c["excl"] - c["miss"]
+    return [5] * c["pos"] + [2] * (valid - c["pos"]) + [9] * c["excl"] + [np.nan] * c["miss"]
+
+
 def _wave(wave: int, shift: int = 0):
-    rows, coded = [], []
-    for lv, c in LEVELS.items():
-        valid = c["n"] - c["excl"] - c["miss"]
-        q1 = [5] * c["pos"] + [2] * (valid - c["pos"]) + [9] * c["excl"] + [np.nan] * c["miss"]
-        for i, v in enumerate(q1):
-            rid = f"{wave}-{lv}-{i}"
-            com = i < c["com"]
-            rows.append({"rid": rid, "aar": wave, "naering": lv, "q1": v, "ft": f"Kommentar {i}" if com else ""})
-            if com:
-                coded.append({"respondent_id": rid, "question": "ft", "text_clean": f"Kommentar {i}",
-                              "is_non_answer": 0, "theme_pris": int(i < c["theme"] - shift)})
-    return pd.DataFrame(rows), pd.DataFrame(coded)
+    return wave_frames(LEVELS, wave, segment="naering", answers=_answers, shift=shift)
 
 
 @pytest.fixture(scope="module")
