@@ -417,7 +417,7 @@ def _has_headcount(text: str) -> bool:
     return bool(_HEADCOUNT.search(text) or _WE_ARE.search(text) or _ONE_PERSON.search(text))
 
 
-def _mask_headcount(text: str, *, one: bool = True) -> str:
+def mask_headcount(text: str, *, one: bool = True) -> str:
     """``text`` with each number of employees masked: «1-2 ansatte» → «[ANTALL] ansatte», «12 stk ansatte» →
     «[ANTALL] stk ansatte», «vi er 12 stykker» → «vi er [ANTALL] stykker», «enmannsbedrift» → «[ANTALL]».
     ``one=False`` leaves «en ansatt» (mostly «an employee») and «enmannsbedrift» alone: counts only."""
@@ -561,7 +561,7 @@ class SegmentMentions:
             return text
         for c in self.named(text, row, columns):
             if self._headcount(c):  # first: «1 ansatt» (also the level's name) → «[ANTALL] ansatt»
-                text = _mask_headcount(text)
+                text = mask_headcount(text)
             pat = self._pattern(c, row.get(c))
             if pat is not None:
                 text = pat.sub(_placeholder(self.survey.segment(c)), text)
@@ -906,7 +906,7 @@ def select_quotes(
             attr = ""
         out.append(
             Quote(
-                text=safe_quote_text(_plain_guillemets(_mask_headcount(shown[j], one=False))),
+                text=safe_quote_text(_plain_guillemets(mask_headcount(shown[j], one=False))),
                 attribution=attr,
                 theme=(theme[6:] if theme and theme.startswith("theme_") else theme),
                 question=str(qcol[idx[j]]) if qcol is not None else question,

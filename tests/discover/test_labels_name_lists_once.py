@@ -55,5 +55,6 @@ def test_topic_labels_are_unchanged_on_a_small_corpus():
     assert first.keywords == ["telefonkø", "ringe"]
     assert second.label == "altinn · søknad"
     assert second.keywords == ["altinn", "søknad", "søknad altinn"]
-    assert second.examples == [TEXTS[4], TEXTS[5], TEXTS[6]]
+    # examples carrying a label word first, none without one once one is chosen (dec06b): not the Bergen answer
+    assert second.examples == [TEXTS[4], TEXTS[6], TEXTS[3]]
     assert not any("kvernmo" in k for t in (first, second) for k in t.keywords)

@@ -1,7 +1,10 @@
 """``textmine discover INPUT --text-col COL --out DIR``: theme discovery to topics.json, assignments.csv,
 codebook.yaml (names are stable). assignments.csv is the input's columns plus ``topic`` (-1: none),
 ``topic_label``, ``is_non_answer`` (1: a written non-answer, a repeated ``--question``/``--question-col`` text
-or an empty cell) and ``outlier`` (1: a real answer without a topic). With ``--codebook``, assignments.csv adds
+or an empty cell) and ``outlier`` (1: a real answer without a topic); from 300 answers (UMAP/HDBSCAN) also
+``reassigned`` (1: an answer the clustering left without a topic, then moved into the nearest one; each topic's
+``n_reassigned`` in topics.json counts them). With ``--codebook`` (and ``--model``: a trained coder decides what
+the codebook covers - only its ``annet`` and review answers are clustered), assignments.csv adds
 ``uncovered`` and ``covered`` (1 = an existing theme covers the answer, so it has topic -1 without being an
 outlier) and topics.json ``n_covered``; ``n_outliers`` counts only uncovered answers that fit no new topic.
 With ``--stability N`` the clustering is repeated with N more seeds on the same embeddings: each topic in
@@ -33,11 +36,13 @@ MIN_ANSWERS = 100  # fewer answers than this: the topics are warned about (few, 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
                  codebook: Optional[Path] = None, keep_raw_text: bool = False, sheet: Optional[str] = None,
                  redact_cols=(), warn=None, unredacted_cols=(), stability: int = 0, header_row: int = 1,
-                 question_texts=(), question_col: Optional[str] = None) -> dict:
+                 question_texts=(), question_col: Optional[str] = None, model: Optional[Path] = None) -> dict:
     """Library form of the command; returns the paths written and a summary. Bad input or output stops with a
     one-line error (exit 2), checked before the slow part; the three files are written whole or not at all.
     ``question_texts`` (and the texts of ``question_col``): an answer that only repeats a question is a
-    non-answer. The codebook's name is ``utkast_<text column>`` - never the file name, which may name a person."""
+    non-answer. The codebook's name is ``utkast_<text column>`` - never the file name, which may name a person.
+    ``model``: a trained model folder (for ``codebook`` when given, refused otherwise): the answers it codes
+    ``annet`` or sends to review are the ones clustered (guided mode with that coder, its codebook the base)."""
     import json
     from contextlib import ExitStack
 
@@ -64,6 +69,12 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
             cb = load_codebook(codebook)
         except CodebookError as exc:
             _fail(str(exc))
+    coder = None
+    if model is not None:
+        from textmine.cli.coding import _coder
+
+        coder = _coder(model, codebook)  # refuses a model trained for another codebook (one-line error)
+        cb = coder.codebook
     try:
         emb = get_embedder(embedder)
     except (ValueError, OSError, ImportError) as exc:
@@ -83,11 +94,12 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     texts = df[text_col].astype(object).where(df[text_col].notna(), None).tolist()
     questions = _question_texts(df, question_texts, question_col)
     result = discover_themes(texts, embedder=emb, seed=seed, codebook=cb, stability=stability,
-                             question_texts=questions)
+                             question_texts=questions, coder=coder)
     topics = [{"id": t.id, "label": t.label, "keywords": t.keywords, "size": t.size, "share": t.share,
                "examples": t.examples, **({"nearest_theme": t.nearest_theme} if cb is not None else {}),
                **({"stability": t.stability} if result.stability is not None else {}),
-               **({"language_note": t.language_note} if t.language_note else {})}
+               **({"language_note": t.language_note} if t.language_note else {}),
+               **({"n_reassigned": t.n_reassigned} if result.reassigned is not None else {})}
               for t in result.topics]
     summary = {k: v for k, v in result.to_dict().items() if k != "topics" and (k != "stability" or stability)}
     # empty cells are no answer at all: counted apart from the written non-answers ("vet ikke", "-")
@@ -107,23 +119,64 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     assigned["topic"] = result.assignments
     for col, values in row_flags(result).items():
         assigned[col] = values
+    if result.reassigned is not None:  # 1 = an outlier of the clustering, moved into the nearest topic afterwards
+        assigned["reassigned"] = result.reassigned.astype(int)
     if cb is not None:
         assigned["uncovered"] = result.uncovered.astype(int)
         assigned["covered"] = result.covered.astype(int)  # topic -1 here: an existing theme covers the answer
-    try:  # all three written to temporary files first: a failure leaves the earlier results as they were
+    draft = result.codebook_yaml(name=draft_name(text_col), base_codebook=cb)
+    # a draft without themes (no topic fit to be one) is no codebook ``load_codebook`` reads: not written
+    names = OUTPUT_FILES if draft_has_themes(result, cb) else (TOPICS_FILE, ASSIGNMENTS_FILE)
+    try:  # all written to temporary files first: a failure leaves the earlier results as they were
         with ExitStack() as stack:
-            tmp = {name: stack.enter_context(replacing(out_dir / name, Path(name).suffix)) for name in OUTPUT_FILES}
+            tmp = {name: stack.enter_context(replacing(out_dir / name, Path(name).suffix)) for name in names}
             tmp[TOPICS_FILE].write_text(json.dumps({"topics": topics, **summary, "text_col": text_col,
                                                     "embedder": embedder},
                                                    ensure_ascii=False, indent=2, default=str), encoding="utf-8")
             write_table(assigned, tmp[ASSIGNMENTS_FILE])
-            tmp[CODEBOOK_FILE].write_text(result.codebook_yaml(name=draft_name(text_col), base_codebook=cb),
-                                          encoding="utf-8")
+            if CODEBOOK_FILE in tmp:
+                tmp[CODEBOOK_FILE].write_text(draft, encoding="utf-8")
+        if CODEBOOK_FILE not in names:
+            (out_dir / CODEBOOK_FILE).unlink(missing_ok=True)  # an earlier run's draft would read as this one's
     except OSError as exc:
         _fail(f"could not write {out_dir}: {exc.strerror or exc}")
     return {"topics": out_dir / TOPICS_FILE, "assignments": out_dir / ASSIGNMENTS_FILE,
-            "codebook": out_dir / CODEBOOK_FILE, "result": result, "n_empty": n_empty,
-            "n_non_answers": n_non_answers}
+            "codebook": out_dir / CODEBOOK_FILE if CODEBOOK_FILE in names else None, "result": result,
+            "n_empty": n_empty, "n_non_answers": n_non_answers}
+
+
+def draft_has_themes(result, cb) -> bool:
+    """Whether the draft codebook has a theme (guided: the codebook's own themes count)."""
+    return cb is not None or bool(result.draft_codebook()["themes"])
+
+
+def topic_columns(result) -> list[str]:
+    """The terminal table's columns: id, label, size, then ``moved in`` (answers the clustering left without a
+    topic and moved in afterwards, UMAP/HDBSCAN), ``nearest theme`` (guided) and ``stability`` where known."""
+    cols = ["id", "label", "size"]
+    if result.reassigned is not None:
+        cols.append("moved in")
+    if result.uncovered is not None:
+        cols.append("nearest theme")
+    if result.stability is not None:
+        cols.append("stability")
+    return cols
+
+
+def topic_rows(result) -> list[list[str]]:
+    """One row of :func:`topic_columns` per topic."""
+    rows = []
+    for t in result.topics:
+        label = f"{t.label} ({t.language_note})" if t.language_note else t.label
+        row = [str(t.id), label, str(t.size)]
+        if result.reassigned is not None:
+            row.append(str(t.n_reassigned or 0))
+        if result.uncovered is not None:
+            row.append(t.nearest_theme or "")
+        if result.stability is not None:
+            row.append(f"{t.stability:.2f}")
+        rows.append(row)
+    return rows
 
 
 def _question_texts(df, question_texts, question_col: Optional[str]) -> tuple[str, ...]:
@@ -261,6 +314,9 @@ def register(app: typer.Typer) -> None:
         question_col: Optional[str] = typer.Option(None, "--question-col",
                                                    help="Column holding the question text each answer replies to "
                                                         "(answers that only repeat it are non-answers)."),
+        model: Optional[Path] = typer.Option(None, "--model", exists=True, file_okay=False,
+                                             help="Trained model folder (for --codebook when given): cluster only "
+                                                  "the answers it codes 'annet' or sends to review."),
     ) -> None:
         """Discover themes in free-text answers (BERTopic on e5 vectors) and write a draft codebook."""
         from rich.console import Console
@@ -270,24 +326,26 @@ def register(app: typer.Typer) -> None:
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
                            keep_raw_text=keep_raw_text, sheet=sheet, redact_cols=redact_col,
                            unredacted_cols=unredacted_col, stability=stability, header_row=header_row,
-                           question_texts=tuple(question), question_col=question_col,
+                           question_texts=tuple(question), question_col=question_col, model=model,
                            warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])
         covered = "" if r.n_covered is None else f"{r.n_covered} covered by the codebook, "
         table = Table(title=f"{len(r.topics)} topics ({r.method}); {r.n_outliers_reassigned} outliers reassigned, "
                             f"{covered}{r.n_outliers} without a topic, {n_non} non-answers, {n_empty} empty cells")
-        cols = ("id", "label", "size", "stability") if r.stability is not None else ("id", "label", "size")
-        for col in cols:
+        for col in topic_columns(r):
             table.add_column(col)
-        for t in r.topics:
-            score = [f"{t.stability:.2f}"] if r.stability is not None else []
-            label = f"{t.label} ({t.language_note})" if t.language_note else t.label
-            table.add_row(str(t.id), label, str(t.size), *score)
+        for row in topic_rows(r):
+            table.add_row(*row)
         Console().print(table)
         from textmine.discover.draft import left_out_lines
 
         hint, small = stability_hint(r), small_input_line(r)
         for line in ([small] if small else []) + left_out_lines(r) + stability_lines(r) + ([hint] if hint else []):
             Console().print(line, highlight=False, markup=False, soft_wrap=True)
-        Console().print(f"Wrote {res['topics']}, {res['assignments']}, {res['codebook']}")
+        if res["codebook"] is None:
+            Console().print(f"No {CODEBOOK_FILE} written: no topic can be a draft theme (a codebook needs at least "
+                            "one theme).", highlight=False, markup=False, soft_wrap=True)
+            Console().print(f"Wrote {res['topics']}, {res['assignments']}")
+        else:
+            Console().print(f"Wrote {res['topics']}, {res['assignments']}, {res['codebook']}")

@@ -26,14 +26,20 @@ from scipy import sparse
 from textmine.embed.base import l2_normalize, normalize_text
 from textmine.neardup import Reading, near_duplicate_of_any, reading
 from textmine.preprocess.cleaner import health_flag, text_column
+from textmine.quotes import mask_headcount
+from textmine.quotes import describes_personal_health, safe_quote_text
 
 from . import clustering as cl
-from .labels import (allowed_terms, class_tfidf, make_label, make_vectorizer, name_words, probable_names,
-                     top_keywords, without_compound_parts)
+from .labels import (COUNTIES, allowed_terms, class_tfidf, in_stock_phrase, label_keywords, make_label,
+                     make_vectorizer, name_words, probable_names, stock_phrases, top_keywords, without_compound_parts)
 from .stability import Stability, compare_runs, stability_seeds
 
+# scikit-learn's warnings when the answers are identical: a lexical space of zero variance, whose explained-variance
+# ratio (unused here) is 0/0 or x/0; they would only alarm the analyst
+_ZERO_VARIANCE = ("invalid value encountered in divide", "divide by zero encountered in divide")
 SMALL_WAVE_MAX = 300  # below this many answers HDBSCAN is unreliable -> agglomerative fallback
 MIN_DOCS = 3
+MOVED = "_moved"  # ``_cluster``'s info key of the per-answer mask of answers moved into a topic (not in params)
 MAX_SEED = 2**32 - 1  # numpy, scikit-learn and UMAP accept seeds 0 .. 2**32 - 1
 
 
@@ -48,6 +54,7 @@ class Topic:
     nearest_theme: str | None = None  # guided mode: closest existing codebook theme
     stability: float | None = None  # with ``stability=N``: mean best Jaccard with this topic in the other seeds' runs
     language_note: str | None = None  # "tema preget av språk: engelsk": its answers share a language, not a theme
+    n_reassigned: int | None = None  # UMAP/HDBSCAN: how many of its answers were outliers moved in afterwards
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +76,9 @@ class DiscoveryResult:
     uncovered: np.ndarray | None = None  # guided mode: rows no codebook theme covers
     timings: dict[str, float] = field(default_factory=dict)
     stability: Stability | None = None  # with ``stability=N``: how much the topics depend on the seed
+    #: UMAP/HDBSCAN: per row, True for an answer the clustering left without a topic and that was then moved into
+    #: the nearest one (counted in its size; ``Topic.n_reassigned``); None where no answer is moved (small waves)
+    reassigned: np.ndarray | None = None
 
     def _valid(self) -> np.ndarray:
         """Real answers: not non-answers, not empty."""
@@ -203,6 +213,7 @@ def discover_themes(
     lexical_weight: float = 0.5,
     question_texts: Sequence[str] = (),
     stability: int = 0,
+    coder=None,
 ) -> DiscoveryResult:
     """Discover themes in free-text answers.
 
@@ -241,10 +252,12 @@ def discover_themes(
     valid = np.flatnonzero(~non_answer & np.array([bool(c.strip()) for c in clean]))
     timings["prepare_s"] = time.perf_counter() - t0
     cb = None
-    if codebook is not None:
-        from .guided import load_any_codebook
+    if codebook is not None or coder is not None:
+        from .guided import check_coder_codebook, load_any_codebook
 
-        cb = load_any_codebook(codebook)
+        cb = load_any_codebook(codebook) if codebook is not None else coder.codebook
+        if coder is not None:
+            check_coder_codebook(coder, cb)
 
     t1 = time.perf_counter()
     if embeddings is not None:
@@ -262,8 +275,8 @@ def discover_themes(
         fit_texts = _lexical_fit_texts([clean[i] for i in valid], cb) if unfitted else []
         if len(fit_texts) >= 2:
             with warnings.catch_warnings():  # identical answers: 0/0 explained variance (unused), see below
-                warnings.filterwarnings("ignore", message="invalid value encountered in divide",
-                                        category=RuntimeWarning)
+                for message in _ZERO_VARIANCE:
+                    warnings.filterwarnings("ignore", message=message, category=RuntimeWarning)
                 embedder.fit(fit_texts)
             unfitted = False
         # no answer, or one for a lexical space that needs two to be fitted: nothing to compare, no vectors needed
@@ -279,7 +292,8 @@ def discover_themes(
         from .guided import uncovered_mask
 
         t2 = time.perf_counter()
-        unc_valid, theme_emb = uncovered_mask(cb, [clean[i] for i in valid], emb, embedder=embedder)
+        by_coder = {"coder": coder} if coder is not None else {}  # (the zero-shot call as it always was)
+        unc_valid, theme_emb = uncovered_mask(cb, [clean[i] for i in valid], emb, embedder=embedder, **by_coder)
         uncovered = np.zeros(n, dtype=bool)
         uncovered[valid[unc_valid]] = True
         pool = valid[unc_valid]
@@ -295,6 +309,17 @@ def discover_themes(
     with cl.single_thread_blas():
         pool_emb, labels_pool, used, reassigned, info = _fit_pool(pool_e5, ptexts, plem, seed=seed, timings=timings,
                                                                   **fit_kw)
+        moved_pool = info.pop(MOVED, None)
+        t4 = time.perf_counter()
+        describe = dict(n_examples=n_examples, n_keywords=n_keywords, total=len(valid),
+                        health=_health_flags(prep, clean, pool))
+        topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, **describe)
+        merged = merge_same_labels(labels_pool, topics, pool_emb, ptexts)
+        if merged is not None:  # topics read alike (identical answers split by the clustering): one topic
+            info["merged_same_label"] = len(topics) - len(set(merged[merged >= 0].tolist()))
+            labels_pool = merged
+            topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, **describe)
+        timings["describe_s"] = time.perf_counter() - t4
         stab = None
         if stability:
             t_st = time.perf_counter()
@@ -304,9 +329,12 @@ def discover_themes(
 
         assignments = np.full(n, -1, dtype=np.int64)
         assignments[pool] = labels_pool
-        t4 = time.perf_counter()
-        topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, n_examples=n_examples, n_keywords=n_keywords,
-                           total=len(valid), health=_health_flags(prep, clean, pool))
+        moved = None
+        if moved_pool is not None:
+            moved = np.zeros(n, dtype=bool)
+            moved[pool] = moved_pool
+            for tp in topics:
+                tp.n_reassigned = int((moved_pool & (labels_pool == tp.id)).sum())
     if cb is not None and topics:
         from .guided import nearest_themes
 
@@ -318,13 +346,49 @@ def discover_themes(
     if stab is not None:
         for tp in topics:
             tp.stability = stab.topic_stability.get(tp.id)
-    timings["describe_s"] = time.perf_counter() - t4
     timings["total_s"] = time.perf_counter() - t0
     info.update({"n_valid": int(len(valid)), "n_clustered": int(len(pool)), "guided": cb is not None})
     return DiscoveryResult(topics=topics, assignments=assignments, is_non_answer=non_answer, text_clean=clean,
                            method=used, n_outliers_reassigned=reassigned, seed=seed, params=info,
                            uncovered=uncovered, timings={k: round(v, 3) for k, v in timings.items()},
-                           stability=stab)
+                           stability=stab, reassigned=moved)
+
+
+SAME_TOPIC_COSINE = 0.9  # topics of one label whose centroids are at least this alike are one topic
+
+
+def merge_same_labels(labels: np.ndarray, topics: list[Topic], emb: np.ndarray,
+                      texts: Sequence[str]) -> np.ndarray | None:
+    """``labels`` with the topics that got the same label and are alike - near-identical centroids (cosine of the
+    mean feature vectors ``emb`` at least :data:`SAME_TOPIC_COSINE`) or mostly the same answers (``texts``, one
+    per row, compared as folded words: "Altfor lang kø!" = "altfor lang kø.") - joined into the first,
+    renumbered by size; None when there are none. Identical or template answers split by the clustering would
+    otherwise be two themes of one label (the draft gives topics that only share a label distinct labels)."""
+    from textmine.neardup import fold_words
+
+    labels = np.asarray(labels)
+    said = {t.id: frozenset(" ".join(fold_words(texts[j])) for j in np.flatnonzero(labels == t.id)) for t in topics}
+    ids, cents = cl.centroids(emb, labels)
+    unit = cents / np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12) if len(ids) else cents
+    row = {int(t): i for i, t in enumerate(ids)}
+    first: dict[str, list[int]] = {}
+    into: dict[int, int] = {}
+    for t in topics:
+        key = " ".join(t.label.casefold().split())
+        if not t.keywords:  # "(uten nøkkelord)": topics without words are not alike for that
+            continue
+        alike = [f for f in first.get(key, []) if float(unit[row[f]] @ unit[row[t.id]]) >= SAME_TOPIC_COSINE
+                 or len(said[f] & said[t.id]) >= 0.5 * min(len(said[f]), len(said[t.id]))]
+        if alike:
+            into[t.id] = alike[0]
+        else:
+            first.setdefault(key, []).append(t.id)
+    if not into:
+        return None
+    out = np.asarray(labels).copy()
+    for src, dst in into.items():
+        out[out == src] = dst
+    return cl.relabel_by_size(out)
 
 
 def _fit_pool(pool_e5: np.ndarray, ptexts: list[str], plem: list[str], *, seed: int, params, method: str,
@@ -335,6 +399,8 @@ def _fit_pool(pool_e5: np.ndarray, ptexts: list[str], plem: list[str], *, seed: 
     t3 = time.perf_counter()
     pool_emb = pool_e5
     n_pool = len(ptexts)
+    if n_pool >= MIN_DOCS and len(set(ptexts)) == 1:  # the same answer every time: one topic, nothing to cluster
+        return pool_emb, np.zeros(n_pool, dtype=np.int64), "identical", 0, {"identical_answers": n_pool}
     if lexical_weight and n_pool >= 20 and method != "bertopic-defaults":
         from textmine.embed.lexical import LexicalEmbedder
 
@@ -349,8 +415,8 @@ def _fit_pool(pool_e5: np.ndarray, ptexts: list[str], plem: list[str], *, seed: 
         # identical answers: a lexical space of zero variance, whose explained-variance ratio (unused here)
         # is 0/0; scikit-learn's RuntimeWarning about it would only alarm the analyst
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="invalid value encountered in divide",
-                                    category=RuntimeWarning)
+            for message in _ZERO_VARIANCE:
+                warnings.filterwarnings("ignore", message=message, category=RuntimeWarning)
             if len(fit) == n_pool:  # fitted on every answer: their features are built once
                 lex_emb = (lexical_weight * lex.fit_encode_prepared(ptexts, plem)).astype(np.float32)
             else:
@@ -429,7 +495,11 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
         return cl.relabel_by_size(labels), "bertopic-defaults", 0, info
 
     info["hdbscan_outliers"] = int((fit_labels < 0).sum())
+    left_out = fit_labels < 0
     fit_labels, reassigned = cl.reassign_outliers(emb[fit_idx], fit_labels, quantile=outlier_quantile)
+    moved = np.zeros(n, dtype=bool)  # answers HDBSCAN left without a topic, then moved into the nearest one
+    moved[fit_idx] = left_out & (fit_labels >= 0)
+    info[MOVED] = moved
     if merge_quantile is not None:
         before = len(set(fit_labels[fit_labels >= 0].tolist()))
         fit_labels = cl.merge_close_topics(emb[fit_idx], fit_labels, quantile=merge_quantile)
@@ -446,7 +516,8 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
     return cl.relabel_by_size(labels), "bertopic", reassigned, info
 
 
-MIN_KEYWORD_COVER = 0.15  # a topic word is in at least this share of the topic's answers (not one stock phrase)
+MIN_KEYWORD_COVER = 0.2  # a label word is in at least this share of the topic's answers (not one stock phrase)
+LABEL_CANDIDATES = 3  # a label's words come from the top ``n_keywords`` times this many c-TF-IDF terms
 MIN_KEYWORD_ANSWERS = 2  # a topic word is in at least this many of the topic's answers (never one person's words)
 # a word of a health-flagged answer is a topic word only when at least this many of the topic's answers hold it:
 # the rule of three of statistical disclosure control (no count of fewer than 3 people is shown, so neither one
@@ -457,6 +528,7 @@ SHORT_EXAMPLE = 160  # examples this short are preferred (one theme, readable in
 #: share of common words (:func:`textmine.neardup.near_duplicate`'s ``shared_words``) from which an example repeats
 #: one already chosen: lower than the quotes' (two examples of one topic share its words)
 NEAR_DUPLICATE = 0.6
+HEADCOUNT_MARK = "[ANTALL]"  # the report quotes' mask of a number of employees (``textmine.quotes``)
 _PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ_\- ]+\]")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _WORDS = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
@@ -525,34 +597,46 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
     holds = sparse.csc_matrix(counts > 0)
     _, cents = cl.centroids(emb, labels)
     topics = []
+    shown: list[frozenset[str]] = []  # the examples' content words so far: no sentence in two topics
     for row, (t, c) in enumerate(zip(ids, cents)):
         members = np.flatnonzero(labels == t)
         kws, label_kws, doc_sets = _topic_keywords(ctfidf[row], terms, holds, members, allowed, n_keywords,
-                                                   health=health)
+                                                   health=health,
+                                                   stock=stock_phrases([clean[pool[j]] for j in members]))
         sims = emb[members] @ c
         ranked = [clean[pool[j]] for j in members[np.lexsort((members, -sims))]]
-        topics.append(Topic(id=t, label=make_label(label_kws, doc_sets=doc_sets), keywords=kws,
+        shown_kws = label_keywords(label_kws, doc_sets=doc_sets)
+        topics.append(Topic(id=t, label=" · ".join(shown_kws) or make_label([]), keywords=kws,
                             size=int(len(members)), share=round(len(members) / max(total, 1), 4),
-                            examples=pick_examples(ranked, n_examples, avoid=avoid), language_note=notes.get(t)))
+                            examples=pick_examples(ranked, n_examples, avoid=avoid, words=shown_kws, shown=shown),
+                            language_note=notes.get(t)))
     return topics
 
 
 def _topic_keywords(weights, terms: np.ndarray, holds, members: np.ndarray, allowed: np.ndarray, n_keywords: int,
-                    *, health: np.ndarray | None = None):
+                    *, health: np.ndarray | None = None, stock: tuple[frozenset, np.ndarray] | None = None):
     """A topic's keywords (c-TF-IDF order, never a name; each held by at least ``MIN_KEYWORD_ANSWERS`` of its
     answers, one held by a health-flagged answer (``health``: per pool row) by ``HEALTH_KEYWORD_ANSWERS``), the
-    ones a label may show (each in at least ``MIN_KEYWORD_COVER`` of its answers, not one writer's stock phrase;
-    all of them where none is) and, per keyword, the set of its answers holding it."""
+    ones a label may show (each in at least ``MIN_KEYWORD_COVER`` of its answers and not a word of a stock phrase
+    (``stock``: :func:`labels.stock_phrases` of its answers) held mostly by the answers repeating that phrase;
+    the keywords not from a stock phrase where none is wide enough, all of them where every one is) and, per
+    keyword, the set of its answers holding it."""
     if not len(terms):
         return [], [], {}
     sub = sparse.csc_matrix(holds[members])
     row = weights.toarray().ravel() if sparse.issparse(weights) else np.asarray(weights).ravel()
-    kws = top_keywords(np.where(allowed & _shared_terms(sub, members, health), row, 0.0), terms, n_keywords)
+    # candidates: the keywords, then (for a label when a stock phrase fills them) the next ones in c-TF-IDF order
+    cands = top_keywords(np.where(allowed & _shared_terms(sub, members, health), row, 0.0), terms,
+                         n_keywords * LABEL_CANDIDATES)
+    kws = cands[:n_keywords]
     col = {str(x): i for i, x in enumerate(terms)}
-    doc_sets = {k: frozenset(sub[:, col[k]].nonzero()[0].tolist()) for k in kws}
+    doc_sets = {k: frozenset(sub[:, col[k]].nonzero()[0].tolist()) for k in cands}
     need = max(1, int(np.ceil(MIN_KEYWORD_COVER * len(members))))
-    wide = [k for k in kws if len(doc_sets[k]) >= need]
-    return kws, wide or kws, doc_sets
+    words, repeats = stock if stock is not None else (frozenset(), np.zeros(len(members), dtype=bool))
+    free = [k for k in cands if not (in_stock_phrase(k, words)
+                                     and 2 * sum(bool(repeats[j]) for j in doc_sets[k]) >= len(doc_sets[k]))]
+    wide = [k for k in free if len(doc_sets[k]) >= need]
+    return kws, wide or free or kws, doc_sets
 
 
 def _shared_terms(sub, members: np.ndarray, health: np.ndarray | None) -> np.ndarray:
@@ -567,30 +651,115 @@ def _shared_terms(sub, members: np.ndarray, health: np.ndarray | None) -> np.nda
 
 
 def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX_CHARS,
-                  avoid: Collection[str] = ()) -> list[str]:
-    """Up to ``n`` example answers from ``ranked`` (most typical first): whole sentences (a long answer cut after
-    its last full sentence within ``max_chars``; one whose first sentence is longer is skipped), never a
-    redaction placeholder, a name-list word, health details or a near-duplicate of one already chosen
-    (:func:`textmine.neardup.near_duplicate`, ``shared_words`` :data:`NEAR_DUPLICATE`). Short
-    answers (up to ``SHORT_EXAMPLE`` characters) among the more typical half come first: long answers mostly
-    touch several themes."""
+                  avoid: Collection[str] = (), words: Sequence[str] = (),
+                  shown: list[frozenset[str]] | None = None) -> list[str]:
+    """Up to ``n`` example answers from ``ranked`` (most typical first): whole sentences (a long answer shows the
+    sentences holding one of the topic's label ``words`` (lemmas), else its leading ones, within ``max_chars``;
+    one whose first sentence is longer is skipped), passed through the report quotes' safety rules (headcounts
+    masked «[ANTALL] ansatte», no personal number, no one person's health, no place), never a redaction
+    placeholder, a name-list word, health details or a near-duplicate of one already chosen
+    (:func:`textmine.neardup.near_duplicate`, ``shared_words`` :data:`NEAR_DUPLICATE`, or :func:`same_content`:
+    the same content words up to spelling and bokmål/nynorsk). ``shown``: the content words of the examples of
+    the topics described before (extended here): no sentence is an example of two topics. Answers holding a label
+    word come first (once one is chosen, answers without one are not shown), then short answers (up to
+    ``SHORT_EXAMPLE`` characters) among the more typical half: long
+    answers mostly touch several themes."""
     raw = [str(t).strip() for t in ranked]
-    short = [i for i in range(min(max(10, len(raw) // 2), len(raw))) if len(raw[i]) <= SHORT_EXAMPLE]
-    first = set(short)
+    half = range(min(max(10, len(raw) // 2), len(raw)))
+    short = {i for i in half if len(raw[i]) <= SHORT_EXAMPLE}
+    topical = {i for i in range(len(raw)) if words and _holds_word(raw[i], words)}
+    order = sorted(range(len(raw)), key=lambda i: (i not in topical, i not in short, i))
     out: list[str] = []
-    shown: list[Reading] = []
-    for i in short + [i for i in range(len(raw)) if i not in first]:
-        text = _whole_sentences(raw[i], max_chars)
+    seen: list[Reading] = []
+    earlier = shown if shown is not None else []
+    mine: list[frozenset[str]] = []
+    for i in order:
+        if out and topical and i not in topical:  # an answer without the topic's words shows it only alone
+            break
+        text = mask_headcount(_example_text(raw[i], max_chars, words), one=False)
         if len(text) < 8 or not _showable(text, avoid):
             continue
-        words = reading(text)
-        if near_duplicate_of_any(words, shown, shared_words=NEAR_DUPLICATE):
+        read, content = reading(text), _sentence_words(text)
+        if near_duplicate_of_any(read, seen, shared_words=NEAR_DUPLICATE) or any(
+                same_content(a, b) for a in content for b in mine + earlier):
             continue
         out.append(text)
-        shown.append(words)
+        seen.append(read)
+        mine.extend(content)
         if len(out) == n:
             break
+    earlier.extend(mine)
     return out
+
+
+def _sentence_words(text: str) -> list[frozenset[str]]:
+    """:func:`content_words` of ``text`` and of each of its sentences of three words or more: an example that
+    repeats one sentence of another ("Hvorfor snakker ikke Nav-kontoret og legen sammen? ...") repeats it."""
+    out = [content_words(text)]
+    parts = [content_words(m.group(0)) for m in _SENTENCE.finditer(text)]
+    if len(parts) > 1:
+        out.extend(p for p in parts if len(p) >= 3)
+    return out
+
+
+#: share of content words alike (:func:`same_content`) from which two examples say the same thing
+SAME_CONTENT = 0.6
+SPELLING_ALIKE = 0.75  # character similarity (difflib ratio) of two words spelled alike ("sjukmelde", "sykmeldte")
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The distinct folded words of ``text`` (:func:`textmine.neardup.fold_words`) that :func:`same_content`
+    compares (function words too: two short comments differ in them, "i dag" / "hver dag")."""
+    from textmine.neardup import fold_words
+
+    return frozenset(fold_words(text))
+
+
+def same_content(a: frozenset[str], b: frozenset[str], *, share: float = SAME_CONTENT) -> bool:
+    """Whether two word sets (:func:`content_words`) say the same: at least ``share`` of their words alike
+    (Jaccard, a word of four letters or more matching one spelled alike in the other: "ikke"/"ikkje",
+    "forebygge"/"førebyggje", "tettere"/"tettare", "sykmeldte"/"sjukmelde")."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    from difflib import SequenceMatcher
+
+    def alike(w: str, others: frozenset[str]) -> bool:
+        return w in others or len(w) >= 4 and any(
+            SequenceMatcher(None, w, o, autojunk=False).ratio() >= SPELLING_ALIKE
+            for o in others if len(o) >= 4 and abs(len(o) - len(w)) <= 3)
+
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    common = sum(alike(w, big) for w in small)
+    return common / (len(a) + len(b) - common) >= share
+
+
+def _holds_word(text: str, words: Sequence[str]) -> bool:
+    """Whether ``text`` holds one of the (lemma) ``words`` ("refusjon" in "Refusjonen kommer sent")."""
+    from .labels import in_stock_phrase
+
+    folded = frozenset(w.lower() for w in _WORDS.findall(text))
+    return any(in_stock_phrase(w, folded) for kw in words for w in kw.split())
+
+
+def _example_text(text: str, max_chars: int, words: Sequence[str]) -> str:
+    """What an example shows of ``text``: the sentences holding a label word (``words``), within ``max_chars`` -
+    the part of a comment about several things that carries the topic -, else (every sentence or none holds
+    one) ``text`` when short enough, else its leading whole sentences."""
+    if words:
+        parts = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+        kept, n_kept = "", 0
+        for k, part in enumerate(parts):
+            whole = part[-1:] in ".!?" or k == len(parts) - 1
+            if whole and _holds_word(part, words):
+                nxt = f"{kept} {part}".strip()
+                if len(nxt) > max_chars:
+                    break
+                kept, n_kept = nxt, n_kept + 1
+        if kept and n_kept < len(parts):
+            return kept
+    return _whole_sentences(text, max_chars)
 
 
 def _whole_sentences(text: str, max_chars: int) -> str:
@@ -607,10 +776,18 @@ def _whole_sentences(text: str, max_chars: int) -> str:
 
 
 def _showable(text: str, avoid: Collection[str] = ()) -> bool:
-    """No placeholder ([NAVN], [TELEFON] ...), no name-list word or probable name (``avoid``), no health details."""
+    """No placeholder ([NAVN], [TELEFON] ...; the quotes' «[ANTALL]» is fine), no name-list word or probable name
+    (``avoid``), no county or region written as a name (:data:`labels.COUNTIES`: "fra en arbeidsgiver i Agder";
+    a town's NAV office, "kontoret i Bergen", may show), no health details, nothing the report quotes' safety net
+    masks (:func:`textmine.quotes.safe_quote_text`) and no one person's health
+    (:func:`textmine.quotes.describes_personal_health`)."""
     if avoid and any(w.lower() in avoid for w in _WORDS.findall(text)):
         return False
-    return not (_PLACEHOLDER.search(text) or _shows_name(text) or health_flag(text))
+    if _PLACEHOLDER.search(text.replace(HEADCOUNT_MARK, "")) or _shows_name(text) or health_flag(text):
+        return False
+    if any(w[0].isupper() and w.lower() in COUNTIES for w in _WORDS.findall(text)):
+        return False
+    return safe_quote_text(text) == text and not describes_personal_health(text)
 
 
 def _shows_name(text: str) -> bool:

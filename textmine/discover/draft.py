@@ -18,10 +18,12 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
     existing themes + candidates ``ny_*``."""
     themes: list[dict[str, Any]] = []
     used: set[str] = set()
+    labels: set[str] = set()
     if base_codebook is not None:
         base = base_codebook.to_dict()
         themes.extend(base["themes"])
         used.update(t["id"] for t in base["themes"])
+        labels.update(_label_key(t["label"]) for t in base["themes"])
     prefix = "ny_" if base_codebook is not None else ""
     for tp in result.topics:
         if not is_draft_theme(tp, _member_texts(result, tp.id)):
@@ -38,7 +40,11 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
         if tp.stability is not None and result.stability is not None:
             st, score = result.stability, f"{tp.stability:.2f}".replace(".", ",")
             desc += f" Funnet med {st.topic_found.get(tp.id, 1)} av {st.n_runs} frø (stabilitet {score})."
-        themes.append({"id": tid, "label": tp.label, "description": desc, "keywords": list(tp.keywords[:8]),
+        label, k = tp.label, 2
+        while _label_key(label) in labels:  # a codebook refuses two themes of one label
+            label, k = f"{tp.label} ({k})", k + 1
+        labels.add(_label_key(label))
+        themes.append({"id": tid, "label": label, "description": desc, "keywords": list(tp.keywords[:8]),
                        "examples": list(tp.examples), "parent": None, "exclusive": False})
     meta = base_codebook.to_dict() if base_codebook is not None else {}
     return {
@@ -50,6 +56,11 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
         "types": list(meta.get("types", ["klage", "ønske", "ros"])),
         "themes": themes,
     }
+
+
+def _label_key(label: str) -> str:
+    """A label as the codebook compares labels (case and spacing ignored)."""
+    return " ".join(str(label).casefold().split())
 
 
 def answers_language(result) -> str:

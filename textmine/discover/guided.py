@@ -1,6 +1,7 @@
 """Guided discovery: which answers does an existing codebook not cover, and which theme is nearest.
 
-Coverage uses ``textmine.classify.ZeroShotCoder`` when available (uncovered = no theme, or only an exclusive
+Coverage uses a trained coder when one is given (uncovered = only a catch-all theme, or sent to review), else
+``textmine.classify.ZeroShotCoder`` when available (uncovered = no theme, or only an exclusive
 catch-all such as ``annet``). Fallback: similarity to theme prototypes with a *relative* threshold (an answer
 is uncovered when its best similarity is far below what the answers of that theme typically reach) - never an
 absolute cosine threshold, since e5 cosines sit in a narrow band.
@@ -65,10 +66,44 @@ def uncovered_by_similarity(cb, emb: np.ndarray, embedder=None, *, mad_k: float 
     return out
 
 
-def uncovered_mask(cb, texts: Sequence[str], emb: np.ndarray, *, embedder=None):
-    """Boolean mask over ``texts``: True where no (non-exclusive) codebook theme covers the answer."""
+CATCH_ALL = "annet"  # the catch-all theme id of the surveys' codebooks (also when not marked exclusive)
+
+
+def catch_all_ids(cb) -> frozenset[str]:
+    """Theme ids that mean "no real theme": the codebook's exclusive themes and ``annet``."""
+    return frozenset({t.id for t in cb.themes if t.exclusive} | {CATCH_ALL})
+
+
+def uncovered_from_predictions(pred, cb) -> np.ndarray:
+    """A coder's predictions -> True where it gives no real theme (none, or only a catch-all) or sends the answer
+    to review (``needs_review``): the answers an analyst would still have to read."""
+    excl = catch_all_ids(cb)
+    themes = pred["themes"].fillna("").astype(str).tolist()
+    mask = np.array([not [x for x in s.split(";") if x and x not in excl] for s in themes], dtype=bool)
+    if "needs_review" in pred.columns:
+        mask |= pred["needs_review"].fillna(0).astype(int).to_numpy().astype(bool)
+    return mask
+
+
+def check_coder_codebook(coder, cb) -> None:
+    """Refuse (ValueError) a coder trained for another codebook than ``cb``, naming both (as ``load_coder``)."""
+    own = getattr(coder, "codebook", None)
+    if own is None or cb is None or own.hash == cb.hash:
+        return
+    raise ValueError(f"the model was trained for codebook {own.name!r} v{own.version} (hash {own.hash[:12]}), but "
+                     f"the codebook given is {cb.name!r} v{cb.version} (hash {cb.hash[:12]}). Retrain with "
+                     "`textmine train`, or discover without the model (the codebook's zero-shot coder).")
+
+
+def uncovered_mask(cb, texts: Sequence[str], emb: np.ndarray, *, embedder=None, coder=None):
+    """Boolean mask over ``texts``: True where no (non-catch-all) codebook theme covers the answer. ``coder``: a
+    trained coder for ``cb`` (``textmine.classify.load_coder``) decides, and an answer it sends to review is
+    uncovered too; without one, the codebook's zero-shot coder (fallback: prototype similarity)."""
     if len(texts) == 0:
         return np.zeros(0, dtype=bool), None
+    if coder is not None:
+        check_coder_codebook(coder, cb)
+        return uncovered_from_predictions(coder.predict(list(texts)), cb), None
     try:
         from textmine.classify import ZeroShotCoder
 
@@ -84,9 +119,14 @@ def uncovered_mask(cb, texts: Sequence[str], emb: np.ndarray, *, embedder=None):
 
 
 def nearest_themes(cb, centroids: np.ndarray, *, embedder=None) -> list[str]:
-    """Id of the closest existing theme for each candidate-topic centroid."""
+    """Id of the closest existing theme (not a catch-all such as ``annet``) for each candidate-topic centroid."""
     if len(centroids) == 0:
         return []
     protos = np.asarray(_embedder(embedder).encode(theme_texts(cb)), dtype=np.float32)
-    idx = (centroids @ protos.T).argmax(axis=1)
+    sims = centroids @ protos.T
+    catch_all = catch_all_ids(cb)
+    real = [j for j, t in enumerate(cb.themes) if t.id not in catch_all]
+    if real:  # the catch-all ("annet") is no theme a new topic overlaps
+        sims[:, [j for j in range(len(cb.themes)) if j not in set(real)]] = -np.inf
+    idx = sims.argmax(axis=1)
     return [cb.themes[int(j)].id for j in idx]

@@ -26,6 +26,20 @@ _NYNORSK_STOP = {
     "enno", "likevel", "elles", "mellom", "sjå", "seie", "sei", "gjere", "gje", "fekk", "fått", "framleis", "heilt",
     "eigentleg", "berre", "ikkje",
 }
+# greetings and sign-offs ("Mvh daglig leder", "Hilsen", "Hei", "lykke til"), light verbs, adverbs, prepositions
+# and conjunctions the ``stop-words`` list lacks ("hos", "mens", "burde", "ta", "hatt", "lyst", "ellers"), time
+# words that carry no theme ("år", "året", "sist") and numbers written as words ("tre ansatte"): never topic words
+_FILLER = {
+    "mvh", "hilsen", "hilse", "hilsning", "helsing", "vennlig", "vennleg", "hei", "hallo", "takk", "takke", "lykke",
+    "daglig", "dagleg", "hos", "mens", "medan", "burde", "bør", "ta", "tar", "tok", "tatt", "lyst",
+    "hatt", "ellers", "elles", "dessuten", "derfor", "uansett", "kanskje", "gjerne", "allerede", "allereie",
+    "egentlig", "stadig", "nettopp", "ganske", "heller", "rett", "altfor", "lite", "liten", "lita", "stor", "store",
+    "hel", "heile", "bruke", "oppleve", "sørge", "inne", "én", "sist", "siste", "år", "året", "årene", "åra",
+    "fjor",
+    "par", "slik", "sånn", "gå", "sette", "legge", "si", "se", "finne",
+    "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni", "ti", "elleve", "tolv", "tjue", "tretti",
+    "hundre", "tusen", "million", "første", "fyrste", "tredje", "fjerde", "halv", "halvt", "dobbelt",
+}
 # English answers: scikit-learn's English stop words, less the ones that are Norwegian words too
 _NOT_ENGLISH_STOP = {"side", "full", "fire", "mine", "under", "over", "bare", "alle", "man", "sin"}
 _ENGLISH_EXTRA = {"just", "really", "get", "got", "lot", "don", "didn", "doesn", "isn", "ll", "ve"}
@@ -33,10 +47,12 @@ _ENGLISH_EXTRA = {"just", "really", "get", "got", "lot", "don", "didn", "doesn",
 
 @lru_cache(maxsize=1)
 def norwegian_stop_words() -> frozenset[str]:
-    """Bokmål stop words from the ``stop-words`` package, nynorsk and English function words, survey fillers."""
+    """Bokmål stop words from the ``stop-words`` package, nynorsk and English function words, survey fillers,
+    greetings and sign-offs, light verbs and number words (:data:`_FILLER`): the one list of non-topic words."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    words: set[str] = set(_EXTRA_STOP) | _NYNORSK_STOP | (set(ENGLISH_STOP_WORDS) - _NOT_ENGLISH_STOP) | _ENGLISH_EXTRA
+    words: set[str] = (set(_EXTRA_STOP) | _NYNORSK_STOP | _FILLER | (set(ENGLISH_STOP_WORDS) - _NOT_ENGLISH_STOP)
+                       | _ENGLISH_EXTRA)
     try:
         from stop_words import get_stop_words
 
@@ -59,11 +75,34 @@ def name_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names.first | names.last | names.last_extra), frozenset(names.ambiguous)
 
 
+# counties, old and new (the redaction's place list holds municipalities and towns): where an answer comes from
+# ("Fra en arbeidsgiver i Agder") is no theme, and with the topic's other words it may point to the employer
+COUNTIES = frozenset({
+    "agder", "aust-agder", "vest-agder", "akershus", "buskerud", "finnmark", "hedmark", "hordaland", "innlandet",
+    "møre", "romsdal", "nordland", "oppland", "rogaland", "sogn", "fjordane", "telemark", "troms", "trøndelag",
+    "trøndelag", "vestfold", "vestland", "viken", "østfold", "finnmárku", "romsa", "oslo", "vestlandet",
+    "østlandet", "sørlandet", "nord-norge", "midt-norge",
+})
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """Lower-case place names: the redaction's place list (municipalities, towns) and :data:`COUNTIES`. A topic
+    word is never one, an example never shows one (``core._showable``)."""
+    try:
+        from textmine.preprocess.cleaner import default_resources
+
+        places = frozenset(default_resources().redactor.place_names)
+    except (ImportError, FileNotFoundError):  # pragma: no cover - preprocessing not installed
+        places = frozenset()
+    return frozenset(w.lower() for w in places) | COUNTIES
+
+
 def allowed_terms(terms, probable_names: Collection[str] = ()) -> np.ndarray:
     """Mask over vectorizer terms: False where a word of the term is a first name or surname ("kari", "hils
-    kari", "per olsen"), also one that is an ordinary word ("per", "dag"), or one of ``probable_names``
-    (:func:`probable_names`): a name never labels a topic."""
-    names = name_words()[0] | frozenset(probable_names)
+    kari", "per olsen"), also one that is an ordinary word ("per", "dag"), one of ``probable_names``
+    (:func:`probable_names`) or a place (:func:`place_words`: "bodø", "agder"): a name never labels a topic."""
+    names = name_words()[0] | frozenset(probable_names) | place_words()
     return np.array([not any(w in names for w in str(t).split()) for t in terms], dtype=bool)
 
 
@@ -112,6 +151,39 @@ def _known_words_and_places() -> tuple[Collection[str], frozenset[str]]:
         return frozenset(), frozenset()
     kept = {w.lower() for w in res.redactor.names.blocked} | set(res.redactor.place_names)
     return res.language.known_words, frozenset(kept)
+
+
+STOCK_RUN = 5  # a run of this many words written alike in several answers is a stock phrase ("Som leder i en travel
+STOCK_ANSWERS = 3  # hverdag har jeg lite tid til byråkrati"), when at least this many of a topic's answers hold it
+
+
+def stock_phrases(texts: Sequence[str], *, run: int = STOCK_RUN, min_answers: int = STOCK_ANSWERS
+                  ) -> tuple[frozenset[str], np.ndarray]:
+    """(the folded words of runs of ``run`` words that at least ``min_answers`` of ``texts`` hold, per text
+    whether it holds one): a repeated opening or sign-off phrase, which groups answers by how they are written."""
+    from collections import Counter
+
+    from textmine.neardup import fold_words
+
+    runs_of = []
+    seen: Counter = Counter()
+    for t in texts:
+        w = fold_words(t)
+        runs = {tuple(w[i:i + run]) for i in range(len(w) - run + 1)}
+        runs_of.append(runs)
+        seen.update(runs)
+    stock = {r for r, k in seen.items() if k >= min_answers}
+    words = frozenset(x for r in stock for x in r)
+    return words, np.array([bool(r & stock) for r in runs_of], dtype=bool)
+
+
+def in_stock_phrase(term: str, words: Collection[str]) -> bool:
+    """Every word of the (lemma) ``term`` is a stock-phrase word (``words``: folded forms; "hverdag" matches
+    "hverdagen", "travel" matches "travel")."""
+    if not words:
+        return False
+    return all(any(w == x or (len(w) >= 4 and x.startswith(w[:max(4, len(w) - 2)])) for x in words)
+               for w in term.split())
 
 
 def without_compound_parts(lemmas: str) -> str:
