@@ -403,11 +403,12 @@ def _csv_chunks(input_path: Path, rows: int, header_only: bool = False,
 
 def _csv_frames(input_path: Path, fmt: dict, rows: int, header_only: bool,
                 header_row: int = 1) -> Iterator[pd.DataFrame]:
-    from textmine.io import _skip_title_rows, csv_header, csv_rows
+    from textmine.io import _skip_title_rows, _TrailingDelimiter, csv_header, csv_rows
 
     with open(input_path, encoding=fmt["encoding"], newline="") as fh:
         reader = csv.reader(fh, delimiter=fmt["delimiter"], strict=True)
         _skip_title_rows(reader, input_path, header_row)
+        reader = _TrailingDelimiter(reader, input_path, header_row)  # a delimiter ending every line, as read_table
         header = csv_header(reader, input_path, row=header_row)
         if header_only:
             yield pd.DataFrame(columns=header, dtype=object)

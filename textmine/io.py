@@ -214,12 +214,26 @@ def _convert_column(s: pd.Series, decimal: str) -> pd.Series:
         return s.where(~empty)
     if vals.str.fullmatch(_DOT_RE).all():
         return pd.to_numeric(s.where(~empty), errors="coerce").astype(float)
-    if decimal == "." and _decimal_comma_only(vals):  # "0,9124" quoted in a comma CSV or typed as Excel text
-        return pd.to_numeric(s.where(~empty).str.replace(",", ".", regex=False), errors="coerce").astype(float)
     if decimal == "," and vals.str.fullmatch(_COMMA_RE).all():
         cleaned = s.str.replace(r"[ \u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
         return pd.to_numeric(cleaned.where(~empty), errors="coerce").astype(float)
     return s.where(~empty)
+
+
+def _decimal_comma_weights(df: pd.DataFrame, column: str | None) -> pd.DataFrame:
+    """The survey's weight column, read as text because its numbers have a decimal comma («0,9124» quoted in a comma
+    CSV, or typed as Excel text), as numbers. Only there: elsewhere «1,2» may be a multi-select answer (codes 1 and
+    2), which no rule can tell from one point two."""
+    if not column or column not in df.columns or pd.api.types.is_numeric_dtype(df[column]):
+        return df
+    s = df[column].map(lambda v: v.strip() if isinstance(v, str) else v)
+    texts = s[s.map(lambda v: isinstance(v, str) and v != "")]
+    if len(texts) == 0 or not _decimal_comma_only(texts.astype(str)):
+        return df
+    df = df.copy()
+    df[column] = pd.to_numeric(s.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
+                               .replace("", np.nan), errors="coerce").astype(float)
+    return df
 
 
 def _decimal_comma_only(vals: pd.Series) -> bool:
@@ -314,7 +328,9 @@ def column_names_text(columns: Sequence[Any], shown: int = 50) -> str:
 
 class _TrailingDelimiter:
     """A ``csv.reader`` without the empty field a delimiter at the end of each line makes: the header's (an
-    unnamed last column) and a data row's when it has one field more than the header and that field is empty."""
+    unnamed last column) and then a data row's when it has one field more than the header and that field is empty.
+    A header without one keeps every data row whole: a row one field too long is an error there (an unquoted comma
+    in an answer would otherwise shift the answer's tail into the next column)."""
 
     def __init__(self, reader, path: Path, header_row: int = 1):
         self.reader, self.k, self.path, self.header_row, self.dropped = reader, None, path, header_row, False
@@ -329,10 +345,10 @@ class _TrailingDelimiter:
     def __next__(self) -> list[str]:
         r = next(self.reader)
         if self.k is None:
-            if len(r) > 2 and not r[-1].strip() and all(x.strip() for x in r[:-1]):
+            if len(r) >= 2 and not r[-1].strip() and all(x.strip() for x in r[:-1]):
                 r, self.dropped = r[:-1], True
             self.k = len(r)
-        elif len(r) == self.k + 1 and not r[-1].strip():
+        elif len(r) == self.k + 1 and self.dropped and not r[-1].strip():
             r = r[:-1]
         elif len(r) == self.k + 1 and self.dropped:  # the unnamed last column holds a value: it is no trailing delimiter
             raise TableReadError(f"empty column name in header (position {self.k + 1}), but row {self.line_num} holds "
@@ -585,33 +601,47 @@ def _excel_column(col: pd.Series) -> pd.Series:
     return _convert_column(col.map(_excel_cell_text), ".")
 
 
-#: a formula cell with no saved value in sheet XML: ``<f>…</f>`` (or ``<f …/>``) then no ``<v>``, or an empty one
-_UNSAVED_FORMULA = re.compile(rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?"
-                              rb"\s*</(?:\w+:)?c>")
+#: a formula cell in sheet XML with no saved value: ``<f>…</f>`` (or ``<f …/>``) then no ``<v>`` or an empty one,
+#: unless the cell is text-typed (``t="str"``: Excel saves a formula returning "" as ``<v></v>``); a saved number
+#: always has digits
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)"
+                           rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_TEXT_TYPED = re.compile(rb"""\bt\s*=\s*["']str["']""")
 
 
-def _has_unsaved_formula(z, name: str, block: int = 1 << 20) -> bool:
-    """Whether the zip entry ``name`` (sheet XML) holds a formula cell without a saved value (read in blocks)."""
-    tail = b""
-    with z.open(name) as fh:
-        while chunk := fh.read(block):
-            if _UNSAVED_FORMULA.search(tail + chunk):
-                return True
-            tail = chunk[-4096:]
-    return False
+def _unsaved_formula_in(xml: bytes) -> bool:
+    return any(not _TEXT_TYPED.search(m.group(1)) for m in _FORMULA_CELL.finditer(xml))
+_MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b")
+
+
+def _sheet_xml_flags(path: Path, block: int = 1 << 20) -> tuple[bool, bool]:
+    """Whether any sheet of the workbook holds a formula cell without a saved value, and whether any holds merged
+    cells: one pass over the sheets' XML (read in blocks), so that the slower openpyxl loads that name them run
+    only for workbooks that have them."""
+    import zipfile
+
+    unsaved = merged = False
+    try:
+        with zipfile.ZipFile(path) as z:
+            for name in (n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+                tail = b""
+                with z.open(name) as fh:
+                    while chunk := fh.read(block):
+                        text = tail + chunk
+                        unsaved = unsaved or _unsaved_formula_in(text)
+                        merged = merged or bool(_MERGE_CELL.search(text))
+                        if unsaved and merged:
+                            return True, True
+                        tail = chunk[-4096:]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False, False
+    return unsaved, merged
 
 
 def _refuse_unsaved_formulas(path: Path, sheet: str, df: pd.DataFrame, header_row: int) -> None:
     """A formula cell with no saved value (a workbook written by a tool, never saved by Excel) reads as blank:
-    refuse it, naming the sheet, the first such cell's row and column and how many there are."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            if not any(_has_unsaved_formula(z, n) for n in z.namelist() if n.startswith("xl/worksheets/")):
-                return
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return
+    refuse it, naming the sheet, the first such cell's row and column and how many there are (called only for a
+    workbook :func:`_sheet_xml_flags` found one in)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
@@ -697,10 +727,13 @@ def _read_excel(path: Path, sheet: str | int | None, text_cols: frozenset[str] =
         hint = f"; {HEADER_ROW_HINT}" if header_row == 1 else ""
         raise TableReadError(f"empty column name in header (position {bad[0] + 1}){hint}", file=path, row=header_row)
     df.columns = header
-    _refuse_unsaved_formulas(path, sheet, df, header_row)
+    unsaved, merged = _sheet_xml_flags(path)
+    if unsaved:
+        _refuse_unsaved_formulas(path, sheet, df, header_row)
     df = df.iloc[: _data_end(_blank_rows(df))].reset_index(drop=True)  # blank rows between data rows kept
     _warn_second_header(df, header_row, path, _excel_cell_text)
-    _warn_merged_cells(path, sheet, header_row)
+    if merged:
+        _warn_merged_cells(path, sheet, header_row)
     for c in df.columns:
         df[c] = _text_column(df[c]) if c in text_cols else _excel_column(df[c])
     df.attrs.update({"source": f"{path} [{sheet}]", "sheet": sheet, "sheets": list(names),
@@ -1051,6 +1084,7 @@ def read_table(
             attrs["spss_excluded"] = spss_excluded
             attrs["missing_notes"] = notes  # the read notes: build_summary carries them into Summary.warnings
             survey = survey.with_excluded(spss_excluded)
+        df = _decimal_comma_weights(df, survey.weight_column)
         if survey.id_column in df.columns:
             df[survey.id_column] = df[survey.id_column].map(lambda v: None if pd.isna(v) else (str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v)))
         df.attrs = attrs

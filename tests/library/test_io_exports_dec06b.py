@@ -3,6 +3,7 @@ formula cells, decimal-comma numbers stored as text, a trailing delimiter, UTF-1
 
 import datetime as dt
 import re
+import warnings
 from pathlib import Path
 
 import openpyxl
@@ -93,17 +94,34 @@ def test_excel_formula_without_cached_value_is_named(tmp_path):
     assert "formula without a saved value" in msg and "row 3" in msg and "vekt" in msg
 
 
-def test_excel_decimal_comma_text_is_a_number(tmp_path):
-    rows = [[1, "0,9124"], [2, "1,25"], [3, "1"], [4, None]]
-    df = read_table(_xlsx(tmp_path / "w.xlsx", ["id", "vekt"], rows))
+def _weighted_survey(*other: str):
+    from textmine.survey import SurveyDefinition
+
+    return SurveyDefinition.from_dict({"name": "w", "id": "id", "weight": "vekt", "other_columns": list(other),
+                                       "free_text": [{"column": "svar", "label": "Kommentar?"}]})
+
+
+def test_excel_decimal_comma_text_is_a_number_in_the_weight_column(tmp_path):
+    rows = [[1, "0,9124", "a"], [2, "1,25", "b"], [3, "1", "c"], [4, None, "d"]]
+    df = read_table(_xlsx(tmp_path / "w.xlsx", ["id", "vekt", "svar"], rows), survey=_weighted_survey(),
+                    validate=False)
     assert df["vekt"].tolist()[:3] == [0.9124, 1.25, 1.0]
 
 
-def test_csv_comma_delimited_quoted_decimal_comma_is_a_number(tmp_path):
+def test_csv_comma_delimited_quoted_decimal_comma_is_a_number_in_the_weight_column(tmp_path):
     src = tmp_path / "w.csv"
     src.write_text('id,vekt,svar\n1,"0,9124",a\n2,"1,25",b\n3,1,c\n', encoding="utf-8")
-    df = read_table(src)
-    assert df["vekt"].tolist() == [0.9124, 1.25, 1.0]
+    assert read_table(src, survey=_weighted_survey())["vekt"].tolist() == [0.9124, 1.25, 1.0]
+
+
+def test_a_multi_select_answer_with_commas_stays_text(tmp_path):
+    """«1,2» in another column may be codes 1 and 2 (a multi-select export): only the weight is converted."""
+    src = tmp_path / "m.csv"
+    src.write_text('id,vekt,q1,svar\n1,"0,9",  "1,2",a\n2,"1,1","3",b\n3,1,"1,3",c\n'.replace("  ", ""),
+                   encoding="utf-8")
+    df = read_table(src, survey=_weighted_survey("q1"))
+    assert df["q1"].astype(str).tolist() == ["1,2", "3", "1,3"]
+    assert df["vekt"].tolist() == [0.9, 1.1, 1.0]
 
 
 def test_csv_thousands_like_value_stays_text(tmp_path):
@@ -121,14 +139,20 @@ def test_csv_trailing_delimiter_on_every_line(tmp_path):
     assert df["q"].tolist() == [4, 5]
 
 
-def test_csv_trailing_delimiter_on_data_rows_only(tmp_path):
+def test_csv_extra_empty_field_without_a_trailing_header_delimiter_is_refused(tmp_path):
+    """Only a header ending in a delimiter makes a data row's extra empty field a trailing delimiter: without it,
+    «I like it, a lot,» would put «a lot» in the next column, so the row is refused, named."""
     src = tmp_path / "t.csv"
-    src.write_text("id;q;svar\n1;4;bra;\n2;5;greit;\n", encoding="utf-8")
-    df = read_table(src)
-    assert list(df.columns) == ["id", "q", "svar"] and df["svar"].tolist() == ["bra", "greit"]
-    src.write_text("id;q;svar\n1;4;bra;x\n", encoding="utf-8")
-    with pytest.raises(TableReadError, match="extra field"):
+    src.write_text("id,text,note\n1,fine,\n2,I like it, a lot,\n", encoding="utf-8")
+    with pytest.raises(TableReadError, match="row 3"):
         read_table(src)
+
+
+def test_csv_trailing_delimiter_on_a_two_column_header(tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_text("id;svar;\n1;bra;\n2;greit;\n", encoding="utf-8")
+    df = read_table(src)
+    assert list(df.columns) == ["id", "svar"] and df["svar"].tolist() == ["bra", "greit"]
 
 
 def test_csv_unnamed_column_with_values_still_refused(tmp_path):
@@ -207,3 +231,44 @@ def test_excel_dates_reach_a_json_output_as_iso_text(tmp_path):
     wb.save(tmp_path / "d.xlsx")
     out = write_table(read_table(tmp_path / "d.xlsx"), tmp_path / "d.json")
     assert json.loads(out.read_text(encoding="utf-8"))[0]["dato"].startswith("2023-02-01")
+
+
+def _with_saved_empty_formula_values(path):
+    """The workbook with every formula's value saved as empty text (``<v></v>``), as Excel saves a formula that
+    returns ""."""
+    import zipfile
+
+    files = {}
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            if name.startswith("xl/worksheets/"):
+                data = re.sub(rb'<c (r="[A-Z]+[0-9]+")><f>', rb'<c \1 t="str"><f>', data)
+                data = data.replace(b"</f><v /></c>", b"</f><v></v></c>")
+            files[name] = data
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_excel_formula_returning_empty_text_is_read_as_blank(tmp_path):
+    """A formula whose saved value is "" (``=IF(A2=1,"",A2)``) is a saved value: read as blank, not refused."""
+    path = _with_saved_empty_formula_values(_xlsx(tmp_path / "e.xlsx", ["id", "q"],
+                                                  [[1, '=IF(A2=1,"",A2)'], [2, 4], [3, 6]]))
+    df = read_table(path)
+    assert df["q"].isna().tolist() == [True, False, False]
+
+
+def test_excel_merged_cells_only_in_the_title_do_not_warn(tmp_path):
+    path = tmp_path / "m.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Tittel", None])
+    ws.merge_cells("A1:B1")
+    ws.append(["id", "svar"])
+    ws.append([1, "bra"])
+    wb.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_table(path, header_row=2)["svar"].tolist() == ["bra"]
