@@ -60,7 +60,7 @@ def test_the_same_sentence_is_never_an_example_of_two_topics():
 
 
 def test_a_sentence_shown_for_one_topic_is_not_shown_inside_another_answer():
-    shown = []
+    shown: set = set()
     text = "Hvorfor snakker ikke Nav-kontoret og legen sammen? Hilsen en frustrert arbeidsgiver"
     first = pick_examples([text], 1, shown=shown)
     assert first

@@ -530,7 +530,9 @@ SHORT_EXAMPLE = 160  # examples this short are preferred (one theme, readable in
 NEAR_DUPLICATE = 0.6
 HEADCOUNT_MARK = "[ANTALL]"  # the report quotes' mask of a number of employees (``textmine.quotes``)
 _PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ_\- ]+\]")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+#: a sentence: up to a «.», «!» or «?» that ends a word and is followed by a space and a capital (or the end); a
+#: full stop inside a word («nav.no») or before a lower-case word («f.eks. kontoret») ends none
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?])|[.!?]+[ \t]+(?=[a-zæøå0-9,;(]))+(?:[.!?]+|\n|$)")
 _WORDS = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 
@@ -597,7 +599,7 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
     holds = sparse.csc_matrix(counts > 0)
     _, cents = cl.centroids(emb, labels)
     topics = []
-    shown: list[frozenset[str]] = []  # the examples' content words so far: no sentence in two topics
+    shown: set[frozenset[str]] = set()  # the examples' content words so far: no sentence in two topics
     for row, (t, c) in enumerate(zip(ids, cents)):
         members = np.flatnonzero(labels == t)
         kws, label_kws, doc_sets = _topic_keywords(ctfidf[row], terms, holds, members, allowed, n_keywords,
@@ -633,7 +635,7 @@ def _topic_keywords(weights, terms: np.ndarray, holds, members: np.ndarray, allo
     doc_sets = {k: frozenset(sub[:, col[k]].nonzero()[0].tolist()) for k in cands}
     need = max(1, int(np.ceil(MIN_KEYWORD_COVER * len(members))))
     words, repeats = stock if stock is not None else (frozenset(), np.zeros(len(members), dtype=bool))
-    free = [k for k in cands if not (in_stock_phrase(k, words)
+    free = [k for k in cands if not (any(in_stock_phrase(w, words) for w in k.split())
                                      and 2 * sum(bool(repeats[j]) for j in doc_sets[k]) >= len(doc_sets[k]))]
     wide = [k for k in free if len(doc_sets[k]) >= need]
     return kws, wide or free or kws, doc_sets
@@ -652,15 +654,17 @@ def _shared_terms(sub, members: np.ndarray, health: np.ndarray | None) -> np.nda
 
 def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX_CHARS,
                   avoid: Collection[str] = (), words: Sequence[str] = (),
-                  shown: list[frozenset[str]] | None = None) -> list[str]:
+                  shown: set[frozenset[str]] | None = None) -> list[str]:
     """Up to ``n`` example answers from ``ranked`` (most typical first): whole sentences (a long answer shows the
     sentences holding one of the topic's label ``words`` (lemmas), else its leading ones, within ``max_chars``;
     one whose first sentence is longer is skipped), passed through the report quotes' safety rules (headcounts
     masked «[ANTALL] ansatte», no personal number, no one person's health, no place), never a redaction
     placeholder, a name-list word, health details or a near-duplicate of one already chosen
     (:func:`textmine.neardup.near_duplicate`, ``shared_words`` :data:`NEAR_DUPLICATE`, or :func:`same_content`:
-    the same content words up to spelling and bokmål/nynorsk). ``shown``: the content words of the examples of
-    the topics described before (extended here): no sentence is an example of two topics. Answers holding a label
+    the same content words up to spelling and bokmål/nynorsk). ``shown``: the content words of the examples (and
+    their sentences) of the topics described before (extended here): no sentence is an example of two topics
+    (compared exactly, so the cost does not grow with the number of topics). At most
+    :data:`EXAMPLE_CANDIDATES` answers are looked at. Answers holding a label
     word come first (once one is chosen, answers without one are not shown), then short answers (up to
     ``SHORT_EXAMPLE`` characters) among the more typical half: long
     answers mostly touch several themes."""
@@ -671,24 +675,24 @@ def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX
     order = sorted(range(len(raw)), key=lambda i: (i not in topical, i not in short, i))
     out: list[str] = []
     seen: list[Reading] = []
-    earlier = shown if shown is not None else []
+    earlier = shown if shown is not None else set()
     mine: list[frozenset[str]] = []
-    for i in order:
+    for i in order[:EXAMPLE_CANDIDATES]:
         if out and topical and i not in topical:  # an answer without the topic's words shows it only alone
             break
         text = mask_headcount(_example_text(raw[i], max_chars, words), one=False)
         if len(text) < 8 or not _showable(text, avoid):
             continue
         read, content = reading(text), _sentence_words(text)
-        if near_duplicate_of_any(read, seen, shared_words=NEAR_DUPLICATE) or any(
-                same_content(a, b) for a in content for b in mine + earlier):
+        if near_duplicate_of_any(read, seen, shared_words=NEAR_DUPLICATE) or any(b in earlier for b in content) \
+                or any(same_content(a, b) for a in content for b in mine):
             continue
         out.append(text)
         seen.append(read)
         mine.extend(content)
         if len(out) == n:
             break
-    earlier.extend(mine)
+    earlier.update(mine)
     return out
 
 
@@ -702,6 +706,9 @@ def _sentence_words(text: str) -> list[frozenset[str]]:
     return out
 
 
+#: the most answers of a topic (in example order) :func:`pick_examples` looks at: its cost stays bounded on large
+#: topics whose typical answers are all near-duplicates or unshowable
+EXAMPLE_CANDIDATES = 200
 #: share of content words alike (:func:`same_content`) from which two examples say the same thing
 SAME_CONTENT = 0.6
 SPELLING_ALIKE = 0.75  # character similarity (difflib ratio) of two words spelled alike ("sjukmelde", "sykmeldte")
