@@ -937,11 +937,17 @@ def _refuse_other_model(other: Wave, main: CodingJob, found: CodingJob) -> None:
                     "compare_wave_id": other.id, "compare_job_id": found.id, "compare_model_id": found.model_id})
 
 
-def _refuse_other_codebook(other: Wave, main: CodingJob, found: CodingJob) -> None:
+def _codebook_text(session: Session, codebook_id: int) -> str:
+    """«codebook 2 (arbeidsgiver 1.1)»: the id a request takes and the name and version an analyst knows."""
+    cb = session.get(Codebook, codebook_id)
+    return f"codebook {codebook_id}" + (f" ({cb.name} {cb.version})" if cb is not None else "")
+
+
+def _refuse_other_codebook(session: Session, other: Wave, main: CodingJob, found: CodingJob) -> None:
     raise ApiError(409, "codebook_mismatch",
-                   f"wave {other.id} was coded with codebook {found.codebook_id}, not codebook {main.codebook_id}: "
-                   "themes from different codebooks (or versions) cannot be compared; code the comparison wave "
-                   f"with codebook {main.codebook_id} first",
+                   f"wave {other.id} was coded with {_codebook_text(session, found.codebook_id)}, not "
+                   f"{_codebook_text(session, main.codebook_id)}: themes from different codebooks (or versions) cannot "
+                   f"be compared; code the comparison wave with codebook {main.codebook_id} first",
                    {"compare_wave_id": other.id, "codebook_id": main.codebook_id,
                     "compare_codebook_id": found.codebook_id})
 
@@ -954,7 +960,7 @@ def _compare_job(session: Session, other: Wave, main: CodingJob | None,
     if job_id is not None:
         job = _chosen_job(session, other, job_id)
         if main is not None and job.codebook_id != main.codebook_id:
-            _refuse_other_codebook(other, main, job)
+            _refuse_other_codebook(session, other, main, job)
         if main is not None and not _same_model(job, main):
             _refuse_other_model(other, main, job)
         return job
@@ -965,7 +971,7 @@ def _compare_job(session: Session, other: Wave, main: CodingJob | None,
         CodingJob.wave_id == other.id, CodingJob.state == "done", CodingJob.codebook_id == main.codebook_id)
         .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).all()
     if not same_codebook:
-        _refuse_other_codebook(other, main, latest)
+        _refuse_other_codebook(session, other, main, latest)
     same_kind = [j for j in same_codebook if j.model_id == main.model_id]
     if not same_kind:
         _refuse_other_model(other, main, same_codebook[0])

@@ -287,6 +287,7 @@ def test_compare_with_a_wave_coded_with_another_codebook_is_409(client, keys):
     _code(client, keys, w2["id"])
     r = client.get(f"/waves/{w2['id']}/summary?compare_wave_id={w1['id']}", headers=hdr(keys["reader"]))
     assert r.status_code == 409 and r.json()["error"]["code"] == "codebook_mismatch", r.text
+    assert "(annen 9)" in r.json()["error"]["message"]  # the codebook's name and version beside its id
     _code(client, keys, w1["id"])  # now also coded with the default codebook: compared with that coding
     r = client.get(f"/waves/{w2['id']}/summary?compare_wave_id={w1['id']}", headers=hdr(keys["reader"]))
     assert r.status_code == 200, r.text
