@@ -493,12 +493,11 @@ def _refuse_missing_header(frame: pd.DataFrame, survey: Any) -> None:
     """422 ``header_missing`` when the survey's id or free-text columns are missing and the names read look like a
     row of data (a file without its header row): says so, without quoting the names (they are a respondent's
     answers)."""
-    from textmine.io import column_names_text, header_looks_like_data, HEADER_MISSING_HINT
+    from textmine.io import header_looks_like_data, HEADER_MISSING_HINT
 
     needed = [survey.id_column, *(q.column for q in getattr(survey, "free_text", []) or [])]
     missing = [c for c in needed if c not in frame.columns]
-    if missing and (header_looks_like_data(frame.columns)
-                    or HEADER_MISSING_HINT in column_names_text(list(frame.columns)[:50])):
+    if missing and header_looks_like_data(frame.columns):  # (personal data in one name alone: missing_columns)
         raise ApiError(422, "header_missing", f"the file lacks required column(s) {', '.join(missing)}; "
                        f"{HEADER_MISSING_HINT} Add a first row with the column names and upload again",
                        {"missing": missing})
