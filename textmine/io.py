@@ -16,6 +16,7 @@ import uuid
 import warnings
 from pathlib import Path
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -454,6 +455,15 @@ def csv_rows(reader, header: list[str], path: Path) -> Iterator[list[str]]:
             yield r
     except csv.Error as e:
         start = last + 1
+        stray = "expected after" in str(e)  # "',' expected after '\"'": a quote closed, then more text
+        if stray and start >= reader.line_num:
+            raise TableReadError(f"malformed CSV: text after a closing quote on row {start} (a \" inside a quoted "
+                                 "field is written \"\"; a field with text before or after its quotes is quoted as a "
+                                 "whole)", file=path, row=start) from None
+        if stray:  # over several lines: most often a quote never closed, ended by the next field's opening quote
+            raise TableReadError(f"malformed CSV: {e} on row {reader.line_num}; the quoted field opened on row {start} "
+                                 f"is never closed (an unbalanced \"), or text follows its closing quote on row "
+                                 f"{reader.line_num}", file=path, row=start) from None
         if start < reader.line_num:  # the record ran over several lines: a quote opened there is never closed
             raise TableReadError(f"malformed CSV: {e} on row {reader.line_num}; the quoted field opened on row {start} "
                                  "is never closed (an unbalanced \")", file=path, row=start) from None
@@ -467,13 +477,29 @@ _NUMBER_CELL = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
 SECOND_HEADER_SAMPLE = 200
 
 
+@lru_cache(maxsize=1)
+def _non_answer_phrases() -> frozenset[str]:
+    from textmine.preprocess.nonanswer import NonAnswerDetector
+
+    return NonAnswerDetector.from_wordlists().phrases
+
+
+def _is_non_answer_phrase(cell: str) -> bool:
+    """Whether a cell is a stock non-answer ("vet ikke", "ikke relevant", "-"), which no header row holds."""
+    from textmine.preprocess.nonanswer import _simplify
+
+    simple = _simplify(cell)
+    return not any(c.isalpha() for c in simple) or simple in _non_answer_phrases()
+
+
 def _warn_second_header(cells: pd.DataFrame, header_row: int, path: Path, text: Callable[[Any], str] = str) -> None:
     """Warn when the first data row looks like a second header row (question texts under the codes, or the
     codes under the texts): text in at least two columns whose other cells are all numbers, and in most of them.
     ``text``: a cell as text (the CSV's cells are text already)."""
     if len(cells) < 3:
         return
-    numeric = hits = 0
+    numeric = 0
+    tops: set[str] = set()  # the header-like texts on top of number columns
     for j in range(cells.shape[1]):
         col = cells.iloc[:, j]
         top = text(col.iloc[0]).strip() if not _missing(col.iloc[0]) else ""
@@ -483,7 +509,9 @@ def _warn_second_header(cells: pd.DataFrame, header_row: int, path: Path, text: 
         rest = rest[rest != ""]
         if len(rest) and rest.str.fullmatch(_NUMBER_CELL).all():
             numeric += 1
-            hits += bool(top)
+            if top and not _is_non_answer_phrase(top):  # "vet ikke" under a scale item is an answer
+                tops.add(top.casefold())
+    hits = len(tops)  # a header row names each column differently: one text repeated is answers
     if hits >= 2 and hits * 2 >= numeric:
         row = header_row + 1
         warnings.warn(f"{path}: row {row} looks like a second header row (text in {hits} number column(s)): if the "

@@ -1,0 +1,62 @@
+"""Read warnings and errors that named the wrong cause: a first respondent's «vet ikke» in several scale items
+is an answer, not a second header row; text after a closing quote is not a quote left open."""
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from textmine.io import TableReadError, read_table
+
+
+def _read_quietly(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return read_table(path)
+
+
+@pytest.mark.parametrize("top", ["vet ikke;Vet ikke", "-;-", "vet ikke;vet ikke"])
+def test_non_answers_on_the_first_row_are_answers_not_a_header(tmp_path, top):
+    src = tmp_path / "vk.csv"
+    src.write_text(f"id;q1;q2;q3\n1;{top};3\n2;4;5;6\n3;2;3;4\n4;1;2;3\n", encoding="utf-8")
+    df = _read_quietly(src)
+    assert df["q1"].iloc[0].lower() in {"vet ikke", "-"} and len(df) == 4
+
+
+def test_one_text_repeated_across_number_columns_is_answers(tmp_path):
+    src = tmp_path / "r.csv"
+    src.write_text("id;q1;q2;q3\n1;usikker;usikker;usikker\n2;4;5;6\n3;2;3;4\n4;1;2;3\n", encoding="utf-8")
+    assert _read_quietly(src)["q3"].iloc[0] == "usikker"
+
+
+def test_question_texts_under_the_codes_still_warn(tmp_path):
+    src = tmp_path / "h.csv"
+    src.write_text("id;q1;q2;q3\nLøpenr;Hvor fornøyd?;Hvor enig?;vet ikke\n2;4;5;6\n3;2;3;4\n4;1;2;3\n",
+                   encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"row 2 looks like a second header row \(text in 3 number column"):
+        read_table(src)
+
+
+def test_text_after_a_closing_quote_is_named_as_such(tmp_path):
+    src = tmp_path / "s.csv"
+    src.write_text('id,a,b\n1,x,4\n2,"hei" der,3\n3,x,4\n', encoding="utf-8")
+    with pytest.raises(TableReadError) as e:
+        read_table(src)
+    msg = str(e.value)
+    assert e.value.row == 3 and "text after a closing quote on row 3" in msg and "never closed" not in msg
+
+
+def test_stray_text_over_several_lines_names_both_causes(tmp_path):
+    src = tmp_path / "s.csv"
+    src.write_text('id,a,b\n1,"hei\nsann" der,3\n2,x,4\n', encoding="utf-8")
+    with pytest.raises(TableReadError) as e:
+        read_table(src)
+    msg = str(e.value)
+    assert e.value.row == 2 and "opened on row 2 is never closed" in msg and "text follows its closing quote on row 3" in msg
+
+
+def test_a_quote_never_closed_is_still_named_as_such(tmp_path):
+    src = tmp_path / "u.csv"
+    src.write_text('id,a,b\n1,"hei,3\n2,x,4\n', encoding="utf-8")
+    with pytest.raises(TableReadError, match=r"quoted field opened on row 2 is never closed"):
+        read_table(src)
