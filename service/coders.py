@@ -28,7 +28,8 @@ class CoderCache:
         self.cleaner_cache_entries = cleaner_cache_entries
         self.max_size = max_size
         self._coders: dict[tuple, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the loaded coders: held for lookups only, never while loading
+        self._load_lock = threading.Lock()  # one load at a time
         self.ready = threading.Event()
         self.warmup_error: str | None = None
         self.warmup_seconds: float | None = None
@@ -36,27 +37,40 @@ class CoderCache:
         self._embedders: dict[tuple, list[Any]] = {}  # by the key of a loaded coder: its caching embedders, once found
 
     def get(self, codebook: Codebook | None, model: TrainedModel | None, default: bool) -> Any:
-        """The coder for a stored codebook (+ optional trained model); ``default`` = bundled default coder."""
+        """The coder for a stored codebook (+ optional trained model); ``default`` = bundled default coder.
+        A loaded coder is handed out without waiting for a load in progress (the event loop asks for the default
+        coder); loads run one at a time, outside the lock that guards the loaded coders."""
         key = ("default",) if (default and model is None) else (codebook.id if codebook else None,
                                                                   model.id if model else None)
         with self._lock:
             coder = self._coders.get(key)
-            if coder is None:
-                if key == ("default",):
-                    # identified as the coder is loaded: a model rebuilt later is neither loaded nor identified
-                    self._default_identity = library.default_model_identity(self.default_model)
-                    coder = library.make_coder(None, None, factory=self.factory, default_model=self.default_model)
-                else:
-                    cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
-                    coder = library.make_coder(cb, model.path if model else None, factory=self.factory)
+        if coder is not None:
+            return coder
+        with self._load_lock:
+            with self._lock:
+                coder = self._coders.get(key)
+            if coder is not None:
+                return coder  # loaded by the thread this one waited for
+            identity = None
+            if key == ("default",):
+                # identified as the coder is loaded: a model rebuilt later is neither loaded nor identified
+                identity = library.default_model_identity(self.default_model)
+                coder = library.make_coder(None, None, factory=self.factory, default_model=self.default_model)
+            else:
+                cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
+                coder = library.make_coder(cb, model.path if model else None, factory=self.factory)
+            with self._lock:
+                if identity is not None:
+                    self._default_identity = identity
                 if len(self._coders) >= self.max_size:
                     self._drop(next(k for k in self._coders if k != ("default",)))
                 self._coders[key] = coder
             return coder
 
     def unload_model(self, model_id: int) -> int:
-        """Drop the loaded coders of trained model ``model_id`` (deleted: not to be used again); how many."""
-        with self._lock:
+        """Drop the loaded coders of trained model ``model_id`` (deleted: not to be used again); how many. Waits for
+        a load in progress, which may be of that model."""
+        with self._load_lock, self._lock:
             keys = [k for k in self._coders if len(k) == 2 and k[1] == model_id]
             for key in keys:
                 self._drop(key)
