@@ -9,6 +9,14 @@ import pytest
 from textmine.io import TableReadError, read_table
 
 
+def _read_error(tmp_path, text: str) -> TableReadError:
+    src = tmp_path / "s.csv"
+    src.write_text(text, encoding="utf-8")
+    with pytest.raises(TableReadError) as e:
+        read_table(src)
+    return e.value
+
+
 def _read_quietly(path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -38,25 +46,16 @@ def test_question_texts_under_the_codes_still_warn(tmp_path):
 
 
 def test_text_after_a_closing_quote_is_named_as_such(tmp_path):
-    src = tmp_path / "s.csv"
-    src.write_text('id,a,b\n1,x,4\n2,"hei" der,3\n3,x,4\n', encoding="utf-8")
-    with pytest.raises(TableReadError) as e:
-        read_table(src)
-    msg = str(e.value)
-    assert e.value.row == 3 and "text after a closing quote on row 3" in msg and "never closed" not in msg
+    err = _read_error(tmp_path, 'id,a,b\n1,x,4\n2,"hei" der,3\n3,x,4\n')
+    msg = str(err)
+    assert err.row == 3 and "text after a closing quote on row 3" in msg and "never closed" not in msg
 
 
 def test_stray_text_over_several_lines_names_both_causes(tmp_path):
-    src = tmp_path / "s.csv"
-    src.write_text('id,a,b\n1,"hei\nsann" der,3\n2,x,4\n', encoding="utf-8")
-    with pytest.raises(TableReadError) as e:
-        read_table(src)
-    msg = str(e.value)
-    assert e.value.row == 2 and "opened on row 2 is never closed" in msg and "text follows its closing quote on row 3" in msg
+    err = _read_error(tmp_path, 'id,a,b\n1,"hei\nsann" der,3\n2,x,4\n')
+    msg = str(err)
+    assert err.row == 2 and "opened on row 2 is never closed" in msg and "text follows its closing quote on row 3" in msg
 
 
 def test_a_quote_never_closed_is_still_named_as_such(tmp_path):
-    src = tmp_path / "u.csv"
-    src.write_text('id,a,b\n1,"hei,3\n2,x,4\n', encoding="utf-8")
-    with pytest.raises(TableReadError, match=r"quoted field opened on row 2 is never closed"):
-        read_table(src)
+    assert "quoted field opened on row 2 is never closed" in str(_read_error(tmp_path, 'id,a,b\n1,"hei,3\n2,x,4\n'))

@@ -1,12 +1,11 @@
 """Analyst misuse of ``textmine report`` and ``textmine demo``: clear one-line errors (exit 2, no traceback),
 bad outputs refused before any work, earlier outputs never half-written, no personal data in the outputs."""
 
-import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from ..clitools import assert_clean_fail as _clean_fail, run_cli as _run
+from ..smallwaves import write_mini_survey
 
 PHONE, MAIL = "91234567", "kari.nordmann@example.no"
 
@@ -14,20 +13,10 @@ PHONE, MAIL = "91234567", "kari.nordmann@example.no"
 @pytest.fixture()
 def waves(tmp_path):
     """s.yaml and two small waves w2022.csv, w2023.csv with free text (some with personal data)."""
-    rng = np.random.default_rng(3)
-    n = 60
-    spec = {"name": "mini", "id": "rid", "wave": "aar", "weight": "vekt", "min_cell": 5,
-            "segments": [{"column": "sektor", "levels": {"P": "Privat", "O": "Offentlig"}}],
-            "indicators": [{"id": "helhet", "column": "q1", "scale": [1, 6]}],
-            "free_text": [{"column": "ft", "label": "Andre kommentarer?"}]}
-    (tmp_path / "s.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
     texts = [f"Ventetiden på telefon er altfor lang, ring meg på {PHONE}", f"Svar meg på {MAIL} om refusjonen",
              "Saksbehandlingstiden er lang og vi venter på svar", ""]
-    for year in (2022, 2023):
-        pd.DataFrame({"rid": [f"{year}-{i}" for i in range(n)], "aar": year, "sektor": rng.choice(["P", "O"], n),
-                      "vekt": np.round(rng.uniform(0.5, 1.5, n), 3), "q1": rng.integers(1, 7, n),
-                      "ft": [texts[i % 4] for i in range(n)]}).to_csv(tmp_path / f"w{year}.csv", index=False)
-    return tmp_path
+    return write_mini_survey(tmp_path, seed=3, n=60, ft=lambda i: texts[i % 4],
+                             free_text={"label": "Andre kommentarer?"})
 
 
 def _report(d, *args):

@@ -19,10 +19,10 @@ from textmine.report import views
 from textmine.report.model import ReportData
 from textmine.report.views import (indicator_view, neutral_small_levels, report_from_summary, small_level_names,
                                    theme_view)
-from textmine.summary import TOTAL_SEGMENT, build_summary, hide_small_counts
+from textmine.summary import TOTAL_SEGMENT, hide_small_counts
 from textmine.survey import SurveyDefinition
 
-from ..smallwaves import wave_frames
+from ..smallwaves import small_summary
 
 MIN_CELL = 5
 KEY = "dec06b-test-key"
@@ -54,17 +54,10 @@ def _answers(lv: str, c) -> list:
     return q1
 
 
-def _wave(wave: int, shift: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return wave_frames(LEVELS, wave, segment="kontor", answers=_answers, shift=shift)
-
-
 @pytest.fixture(scope="module")
 def built():
-    f22, c22 = _wave(2022, shift=3)
-    f23, c23 = _wave(2023)
     d = _definition()
-    s = build_summary({2022: f22, 2023: f23}, d, {2022: c22, 2023: c23}, quotes=False, drivers=False)
-    return s, d
+    return small_summary(LEVELS, d, segment="kontor", answers=_answers, shift=3), d
 
 
 def _row(t: pd.DataFrame, wave, level: str) -> pd.Series:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from textmine.report.views import report_from_summary
 from textmine.report.writer import write_report
-from textmine.summary import TOTAL_SEGMENT, build_summary
+from textmine.summary import TOTAL_SEGMENT
 from textmine.survey import SurveyDefinition
 
-from ..smallwaves import wave_frames
+from ..smallwaves import small_summary, wave_frames
 
 MIN_CELL = 5
 # per level: respondents, positive answers (4–5), commenters, commenters with the theme
@@ -39,17 +38,19 @@ def _definition() -> SurveyDefinition:
         "free_text": [{"column": "ft", "label": "Kommentar?"}]})
 
 
+def _answers(lv: str, c) -> list:
+    return [5] * c["pos"] + [2] * (c["n"] - c["pos"])
+
+
 def _wave(wave: int, shift: int = 0):
-    return wave_frames(LEVELS, wave, segment="naering", shift=shift,
-                       answers=lambda lv, c: [5] * c["pos"] + [2] * (c["n"] - c["pos"]))
+    """One wave's frames (also used by test_bh_shown_dec06a and test_change_effective_n_dec06a)."""
+    return wave_frames(LEVELS, wave, segment="naering", shift=shift, answers=_answers)
 
 
 @pytest.fixture(scope="module")
 def built():
-    f22, c22 = _wave(2022, shift=3)
-    f23, c23 = _wave(2023)
     d = _definition()
-    s = build_summary({2022: f22, 2023: f23}, d, {2022: c22, 2023: c23}, quotes=False, drivers=False)
+    s = small_summary(LEVELS, d, segment="naering", answers=_answers, shift=3)
     return s, d, report_from_summary(s, d, key="test")
 
 

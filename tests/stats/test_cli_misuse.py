@@ -4,12 +4,11 @@ outputs never overwritten or half-written, no personal data in outputs or messag
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from ..clitools import assert_clean_fail as _clean_fail, break_csv_writes, run_cli as _run
+from ..smallwaves import write_mini_survey
 
 PHONE, FNR, MAIL = "91234567", "01019010046", "kari.nordmann@example.no"
 
@@ -17,23 +16,9 @@ PHONE, FNR, MAIL = "91234567", "01019010046", "kari.nordmann@example.no"
 @pytest.fixture()
 def survey(tmp_path):
     """A two-wave survey (s.yaml, w2022.csv, w2023.csv) with pre-coded comments (coded2022/2023.csv)."""
-    rng = np.random.default_rng(7)
-    n = 60
-    spec = {"name": "mini", "id": "rid", "wave": "aar", "weight": "vekt", "min_cell": 5,
-            "segments": [{"column": "sektor", "levels": {"P": "Privat", "O": "Offentlig"}}],
-            "indicators": [{"id": "helhet", "column": "q1", "scale": [1, 6], "excluded": [7]}],
-            "free_text": [{"column": "ft"}]}
-    (tmp_path / "s.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    for year in (2022, 2023):
-        df = pd.DataFrame({"rid": [f"{year}-{i}" for i in range(n)], "aar": year,
-                           "sektor": rng.choice(["P", "O"], n), "vekt": np.round(rng.uniform(0.5, 1.5, n), 3),
-                           "q1": rng.integers(1, 7, n),
-                           "ft": [f"Telefonkøen er lang, ring {PHONE}" if i % 3 == 0 else "" for i in range(n)]})
-        df.to_csv(tmp_path / f"w{year}.csv", index=False)
-        df[df["ft"] != ""][["rid"]].rename(columns={"rid": "respondent_id"}).assign(
-            question="ft", text_clean="Telefonkøen er lang, ring [TELEFON]", is_non_answer=0, health_flag=0,
-            theme_telefon=1, theme_annet=0).to_csv(tmp_path / f"coded{year}.csv", index=False)
-    return tmp_path
+    return write_mini_survey(tmp_path, seed=7, n=60, indicator={"excluded": [7]},
+                             ft=lambda i: f"Telefonkøen er lang, ring {PHONE}" if i % 3 == 0 else "",
+                             coded="Telefonkøen er lang, ring [TELEFON]")
 
 
 def _summary(d, *args, coded=True):
