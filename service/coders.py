@@ -128,23 +128,23 @@ class CoderCache:
         return self.get(None, None, default=True)
 
     def warm_up(self) -> None:
-        """Load the default coder and run one prediction (compiles numba, loads ONNX sessions)."""
+        """Load the default coder and run one prediction (compiles numba, loads ONNX sessions), and with the
+        library's coders the language detectors; then ready."""
         start = time.perf_counter()
         try:
             coder = self.default()
             library.predict(coder, ["Vi får ikke svar på telefon og ventetiden er lang.", ""])
             if self.factory is None:  # the library coder loaded the shared Cleaner resources: bound their caches
                 library.limit_cleaner_caches(self.cleaner_cache_entries)
+                # language detection for uploads, before ready: loading lingua's models holds the GIL (the server
+                # answered nothing, /healthz included, for up to 20 s when this ran after ready on a busy host)
+                library.warm_language_detection()
             release_memory()  # hand the heap freed while loading back to the OS
             if self.freeze:
                 log.info("froze %d long-lived objects", freeze_heap())
             self.warmup_seconds = round(time.perf_counter() - start, 2)
             self.ready.set()
             log.info("default coder ready after %.1f s", self.warmup_seconds)
-            if self.factory is None:  # then, still in the background: language detection for uploads
-                library.warm_language_detection()
-                if self.freeze:
-                    freeze_heap()  # lingua's models too
         except Exception as exc:  # reported by /readyz
             self.warmup_error = f"{type(exc).__name__}"
             log.error("coder warm-up failed: %s", type(exc).__name__)
