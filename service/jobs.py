@@ -269,8 +269,19 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
                       "resumes when the database answers", job_id, retry_seconds, exc)
             return _release_quietly(db, job_id, worker)
         except Exception as exc:
-            log.error("coding job %s failed: %s", job_id, type(exc).__name__)
-            return _fail_job(db, job_id, worker, f"coding failed: {type(exc).__name__}")
+            reason = _failure_reason(exc)
+            log.error("coding job %s failed: %s", job_id, reason)
+            return _fail_job(db, job_id, worker, f"coding failed: {reason}")
+
+
+def _failure_reason(exc: Exception) -> str:
+    """What a failed job says: the error's type only (its message may quote a comment), except for a model that
+    could not be loaded, whose message names the model folder and what is wrong with it (no survey data)."""
+    from textmine.classify.artefact import ArtefactError
+
+    if isinstance(exc, ArtefactError):
+        return f"the model could not be loaded: {exc}"
+    return type(exc).__name__
 
 
 def _code_chunks(db: Database, coders: CoderCache, job_id: int, chunk_size: int, stop, on_chunk, meter,

@@ -398,3 +398,16 @@ def test_no_personal_data_in_messages_or_outputs(env):
     outputs.append(_run("store", "quotes", "1", FNR).output)
     for out in outputs:
         assert not any(p in out for p in PII), out
+
+
+def test_a_job_whose_model_folder_is_gone_says_so(store, monkeypatch):
+    from service import library
+    from textmine.classify.artefact import ArtefactError
+
+    def gone(*a, **k):
+        raise ArtefactError("/srv/models/m1 is missing (moved or deleted?): no manifest.json")
+
+    monkeypatch.setattr(library, "make_coder", gone)
+    res = _run("store", "code", "1")
+    assert res.exit_code == 1, res.output
+    assert "coding failed: the model could not be loaded: /srv/models/m1 is missing" in " ".join(res.output.split())
