@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from contextlib import contextmanager
@@ -11,6 +12,8 @@ from typing import Iterator
 from sqlalchemy import create_engine, event, exc as sa_exc, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("textmine.service")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -107,6 +110,11 @@ def migrate(engine: Engine) -> None:
         before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        after = MigrationContext.configure(conn).get_current_revision()
+    if before is not None and after != before:
+        log.warning("the store's schema was upgraded from revision %s to %s (this cannot be undone: keep the "
+                    "backup taken before an upgrade); stop servers of an older textmine on this store: they refuse it "
+                    "at their next start, but one already running does not notice", before, after)
     if before is not None and before < "0006":  # 0002/0006 scrubbed stored rows: clear their old versions from the files
         from service import scrub
 
