@@ -52,3 +52,15 @@ def test_a_bad_setting_stops_serve_before_the_store_file_is_made(env, monkeypatc
     assert res.exit_code == 2, res.output
     assert needle in " ".join(res.output.split()) and "Traceback" not in res.output, res.output
     assert list(env.glob("textmine.db*")) == []
+
+
+def test_the_start_line_names_the_store_file_by_its_full_path_and_says_when_it_is_new(env, monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    first = CliRunner().invoke(cli_app, ["serve", "--port", str(_free_port())])
+    again = CliRunner().invoke(cli_app, ["serve", "--port", str(_free_port())])
+    assert first.exit_code == again.exit_code == 0, first.output + again.output
+    full = f"store: sqlite:///{(env / 'textmine.db').resolve()}"
+    assert full + " (a new, empty store: created now)" in " ".join(first.output.split()), first.output
+    assert full in again.output and "new, empty store" not in again.output

@@ -296,6 +296,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     disclosure_key()  # a missing or unsafe key is a setting to fix now, not a 500 on the first summary (CacheDirError)
     _check_listen(host, port)  # before the store is migrated and unfinished jobs are resumed
     _check_serve_settings(settings)  # before the store file is made: a refused setting leaves no empty store
+    file = _sqlite_file(settings.database_url)
+    new_store = file is not None and not file.exists()
     _check_store(settings.database_url, create=True)
     # the textmine.* and uvicorn loggers: time, level, name; before the app is built, so that its lines (debug
     # included) go out in the chosen format; uvicorn then keeps them (log_config=None)
@@ -304,8 +306,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
         app = create_app(settings)
     except ValueError as exc:
         _refuse_setting(exc)
-    typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {_redact_url(settings.database_url)}",
-               err=True)
+    shown = f"sqlite:///{file}" if file is not None else _redact_url(settings.database_url)
+    typer.echo(f"textmine serving on http://{host}:{port} (docs at /docs), store: {shown}"
+               + (" (a new, empty store: created now)" if new_store else ""), err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), access_log=False, timeout_keep_alive=30,
                 log_config=None)
 
@@ -348,6 +351,20 @@ def _check_listen(host: str, port: int) -> None:
             except OSError as exc:
                 typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
                 raise typer.Exit(2)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The absolute path of a SQLite store's file (None for another database, in-memory or an unparsable URL), so
+    that the start line says which file a server started from another folder uses."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url)
+    except Exception:
+        return None
+    if u.get_backend_name() != "sqlite" or u.database in (None, "", ":memory:") or u.query.get("uri"):
+        return None
+    return Path(u.database).resolve()
 
 
 def _redact_url(url: str) -> str:
