@@ -26,8 +26,7 @@ from scipy import sparse
 from textmine.embed.base import l2_normalize, normalize_text
 from textmine.neardup import Reading, near_duplicate_of_any, reading
 from textmine.preprocess.cleaner import health_flag, text_column
-from textmine.quotes import mask_headcount
-from textmine.quotes import describes_personal_health, safe_quote_text
+from textmine.quotes import describes_personal_health, mask_headcount, safe_quote_text
 
 from . import clustering as cl
 from .labels import (COUNTIES, allowed_terms, class_tfidf, in_stock_phrase, label_keywords, make_label,
@@ -313,17 +312,18 @@ def discover_themes(
         t4 = time.perf_counter()
         describe = dict(n_examples=n_examples, n_keywords=n_keywords, total=len(valid),
                         health=_health_flags(prep, clean, pool))
-        topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, **describe)
-        merged = merge_same_labels(labels_pool, topics, pool_emb, ptexts)
-        if merged is not None:  # topics read alike (identical answers split by the clustering): one topic
-            info["merged_same_label"] = len(topics) - len(set(merged[merged >= 0].tolist()))
-            labels_pool = merged
-            topics = _describe(pool, labels_pool, pool_emb, clean, lemmas, **describe)
+        labels_pool, topics, n_merged = _merged_topics(pool, labels_pool, pool_emb, clean, lemmas, **describe)
+        if n_merged:  # topics read alike (identical answers split by the clustering): one topic
+            info["merged_same_label"] = n_merged
         timings["describe_s"] = time.perf_counter() - t4
         stab = None
         if stability:
             t_st = time.perf_counter()
-            others = [_fit_pool(pool_e5, ptexts, plem, seed=s, **fit_kw)[1] for s in seeds[1:]]
+            # every seed's topics go through the same merge: stability compares like with like
+            others = []
+            for s in seeds[1:]:
+                feats, labels_s = _fit_pool(pool_e5, ptexts, plem, seed=s, **fit_kw)[:2]
+                others.append(_merged_topics(pool, labels_s, feats, clean, lemmas, examples=False, **describe)[0])
             stab = compare_runs([labels_pool, *others], seeds)
             timings["stability_s"] = time.perf_counter() - t_st
 
@@ -355,6 +355,19 @@ def discover_themes(
 
 
 SAME_TOPIC_COSINE = 0.9  # topics of one label whose centroids are at least this alike are one topic
+
+
+def _merged_topics(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list[str], lemmas: list[str], *,
+                   examples: bool = True, **describe) -> tuple[np.ndarray, list[Topic], int]:
+    """One seed's topics after :func:`merge_same_labels`: (labels, topics, number of topics merged away). Every
+    seed goes through it, so the stability runs compare like with like. ``examples=False``: the topics carry no
+    examples (the labels, and so the merge, do not depend on them)."""
+    topics = _describe(pool, labels, emb, clean, lemmas, examples=examples, **describe)
+    merged = merge_same_labels(labels, topics, emb, [clean[i] for i in pool])
+    if merged is None:
+        return labels, topics, 0
+    n_merged = len(topics) - len(set(merged[merged >= 0].tolist()))
+    return merged, _describe(pool, merged, emb, clean, lemmas, examples=examples, **describe), n_merged
 
 
 def merge_same_labels(labels: np.ndarray, topics: list[Topic], emb: np.ndarray,
@@ -586,7 +599,10 @@ def language_notes(labels: np.ndarray, languages: Sequence[str | None]) -> dict[
 
 
 def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list[str], lemmas: list[str], *,
-              n_examples: int, n_keywords: int, total: int, health: np.ndarray | None = None) -> list[Topic]:
+              n_examples: int, n_keywords: int, total: int, health: np.ndarray | None = None,
+              examples: bool = True) -> list[Topic]:
+    """The topics of ``labels`` (per ``pool`` row): keywords, label, size, share, language note and - unless
+    ``examples`` is False (labels only, as for the stability seeds) - example answers."""
     ids = sorted(int(t) for t in set(labels.tolist()) if t >= 0)
     if not ids:
         return []
@@ -605,13 +621,15 @@ def _describe(pool: np.ndarray, labels: np.ndarray, emb: np.ndarray, clean: list
         kws, label_kws, doc_sets = _topic_keywords(ctfidf[row], terms, holds, members, allowed, n_keywords,
                                                    health=health,
                                                    stock=stock_phrases([clean[pool[j]] for j in members]))
-        sims = emb[members] @ c
-        ranked = [clean[pool[j]] for j in members[np.lexsort((members, -sims))]]
         shown_kws = label_keywords(label_kws, doc_sets=doc_sets)
+        picked: list[str] = []
+        if examples:
+            sims = emb[members] @ c
+            ranked = [clean[pool[j]] for j in members[np.lexsort((members, -sims))]]
+            picked = pick_examples(ranked, n_examples, avoid=avoid, words=shown_kws, shown=shown)
         topics.append(Topic(id=t, label=" · ".join(shown_kws) or make_label([]), keywords=kws,
                             size=int(len(members)), share=round(len(members) / max(total, 1), 4),
-                            examples=pick_examples(ranked, n_examples, avoid=avoid, words=shown_kws, shown=shown),
-                            language_note=notes.get(t)))
+                            examples=picked, language_note=notes.get(t)))
     return topics
 
 
@@ -744,8 +762,6 @@ def same_content(a: frozenset[str], b: frozenset[str], *, share: float = SAME_CO
 
 def _holds_word(text: str, words: Sequence[str]) -> bool:
     """Whether ``text`` holds one of the (lemma) ``words`` ("refusjon" in "Refusjonen kommer sent")."""
-    from .labels import in_stock_phrase
-
     folded = frozenset(w.lower() for w in _WORDS.findall(text))
     return any(in_stock_phrase(w, folded) for kw in words for w in kw.split())
 
