@@ -251,7 +251,11 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
     if not claim_job(db, job_id, worker, lease):
         with db.session() as s:
             job = s.get(CodingJob, job_id)
-            state = job.state if job else "missing"
+            state, holder = (job.state, job.worker) if job else ("missing", None)
+        if state == "running" and _ended_here(holder):  # left by a killed process of this host: no lease wait
+            release_interrupted(db, job_id, holder)
+            return run_job(db, coders, job_id, chunk_size, stop=stop, on_chunk=on_chunk, meter=meter, worker=worker,
+                           lease=lease, retry_seconds=retry_seconds, wait=wait)
         if state != "running" or not wait:
             return state
         waited = _wait_for_lease(db, job_id, worker, lease, stop, on_chunk)
@@ -414,6 +418,43 @@ def _record_default_model(db: Database, job_id: int, identity: str) -> bool:
         return False
 
 
+def release_orphaned(db: Database) -> list[int]:
+    """The coding jobs left "running" by a process of this host that has ended (killed, crashed): back to "queued"
+    at once, through :func:`release_interrupted` (every committed chunk kept), rather than claimable only when their
+    lease runs out. Jobs of other hosts, and of a process still running, are judged by their heartbeat."""
+    with db.session() as s:
+        running = s.execute(select(CodingJob.id, CodingJob.worker).where(CodingJob.state == "running")).all()
+    released = []
+    for job_id, worker in running:
+        if _ended_here(worker):
+            job = release_interrupted(db, job_id, worker)
+            if job is not None and job.state == "queued":
+                released.append(job_id)
+    if released:
+        log.info("coding jobs %s were left running by a process of this host that has ended: queued again", released)
+    return released
+
+
+def _ended_here(worker: str | None) -> bool:
+    """True when ``worker`` (see :func:`worker_id`) is another process of this host that no longer runs."""
+    try:
+        host, pid_text, _token = (worker or "").rsplit(":", 2)
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    return host == socket.gethostname() and pid != os.getpid() and _pid_ended(pid)
+
+
+def _pid_ended(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # e.g. PermissionError: the process exists under another user
+        return False
+    return False
+
+
 def release_interrupted(db: Database, job_id: int, worker: str | None = None) -> CodingJob | None:
     """A job whose foreground run was interrupted (Ctrl-C or SIGTERM in ``textmine store code``): "running" goes
     back to "queued", so that no reader sees it running forever and a rerun of the command or the server's next
@@ -529,6 +570,9 @@ class JobRunner(_QueueWorker):
         return job_id
 
     def resume(self) -> list[int]:
+        """Submit the unfinished jobs, after re-queueing those a killed process of this host left "running" (no
+        wait for their lease to run out)."""
+        release_orphaned(self.db)
         with self.db.session() as s:
             ids = list(s.scalars(select(CodingJob.id).where(CodingJob.state.in_(store.ACTIVE_STATES))
                                  .order_by(CodingJob.id)))
@@ -573,13 +617,7 @@ def _process_gone(worker: str | None) -> bool:
     if pid == os.getpid():
         with _LIVE_LOCK:
             return worker not in _LIVE_WORKERS
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # e.g. PermissionError: the process exists under another user
-        return False
-    return False
+    return _pid_ended(pid)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -418,3 +418,39 @@ def test_a_killed_postgres_connection_mid_chunk_is_retried_exactly_once(store_ap
     assert jobs.run_job(app.state.db, app.state.coders, job_id, CHUNK) == "done"
     assert killed
     _assert_done_exactly_once(app, job_id)
+
+
+# ---------------------------------------------------------------- a job left by a killed process of this host
+def _ended_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_job_left_running_by_a_killed_local_process_is_resumed_at_once(store_app):
+    import socket
+
+    app, job_id = store_app
+    dead = f"{socket.gethostname()}:{_ended_pid()}:0123456789ab"
+    _set(app, job_id, state="running", worker=dead, heartbeat_at=utcnow())  # a fresh lease: no stale heartbeat
+    t0 = time.monotonic()
+    assert jobs.run_job(app.state.db, app.state.coders, job_id, CHUNK, wait=False) == "done"
+    assert time.monotonic() - t0 < jobs.LEASE_SECONDS / 2  # not after the lease ran out
+
+
+def test_resume_requeues_only_jobs_of_ended_local_processes(store_app):
+    import os
+    import socket
+
+    app, job_id = store_app
+    live = f"{socket.gethostname()}:{os.getppid()}:0123456789ab"  # a process that runs
+    other_host = f"elsewhere.example:{_ended_pid()}:0123456789ab"
+    for worker in (live, other_host):
+        _set(app, job_id, state="running", worker=worker, heartbeat_at=utcnow())
+        assert jobs.release_orphaned(app.state.db) == [] and _job(app, job_id).state == "running"
+    _set(app, job_id, state="running", worker=f"{socket.gethostname()}:{_ended_pid()}:0123456789ab",
+         heartbeat_at=utcnow())
+    assert jobs.release_orphaned(app.state.db) == [job_id] and _job(app, job_id).state == "queued"
