@@ -33,6 +33,8 @@ import json
 import math
 import os
 import re
+import secrets
+import shutil
 import threading
 import time
 import warnings
@@ -629,6 +631,28 @@ def _own_files(out_dir: Path) -> list[Path]:
             or re.fullmatch(r"\.(part-\d{5}\.parquet|_manifest\.json)\..*\.tmp", p.name)]
 
 
+def _stage_dirs(out_dir: Path) -> list[Path]:
+    """The hidden folders runs write into before their output is complete (see :func:`code_with_dask`)."""
+    if not out_dir.is_dir():
+        return []
+    return [p for p in out_dir.iterdir() if p.is_dir() and re.fullmatch(r"\.textmine-run-[0-9a-f]+\.tmp", p.name)]
+
+
+def _publish(stage: Path, out_dir: Path, info: "DaskRunInfo") -> "DaskRunInfo":
+    """Move a complete run's files from ``stage`` into ``out_dir``, replacing an earlier run's: its manifest goes
+    first (until the new one is in, readers refuse the folder as incomplete), then its parts; the new parts, and
+    last the new manifest, which marks the output complete."""
+    (out_dir / MANIFEST).unlink(missing_ok=True)
+    for old in _own_files(out_dir):
+        old.unlink(missing_ok=True)
+    for part in sorted(stage.iterdir()):
+        if _PART_RE.fullmatch(part.name):
+            os.replace(part, out_dir / part.name)
+    os.replace(stage / MANIFEST, out_dir / MANIFEST)
+    shutil.rmtree(stage, ignore_errors=True)
+    return replace(info, out_dir=str(out_dir), parts=tuple(str(out_dir / Path(p).name) for p in info.parts))
+
+
 def _check_out_dir(out_dir: Path, input_path: Path) -> None:
     """Refuse an output folder that would replace or mix with data: the input itself, a folder inside the input
     folder, a folder holding the input among the files a run replaces, or one holding other Parquet files."""
@@ -654,13 +678,36 @@ def _check_out_dir(out_dir: Path, input_path: Path) -> None:
                              f"coded parts — give a new or empty folder")
 
 
+#: seconds beyond the scheduler timeout that :func:`_connect` waits for the client's handshake
+CONNECT_GRACE_S = 5.0
+
+
 def _connect(scheduler: str, timeout: float):
     """A client of the cluster at ``scheduler`` with a worker; ``ValueError`` (one line) when the address is
     malformed, nothing answers there within ``timeout`` seconds, or no worker joins in that time."""
     from dask.distributed import Client
 
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = Client(scheduler, timeout=timeout)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            box["error"] = exc
+
+    # the client's timeout bounds the TCP connect, not the handshake: a server of another protocol (a dashboard,
+    # a web server) accepts the connection and never answers, so the whole start gets a deadline of its own
+    starter = threading.Thread(target=connect, name="textmine-dask-connect", daemon=True)
+    starter.start()
+    starter.join(timeout + CONNECT_GRACE_S)
+    if starter.is_alive():
+        raise ValueError(f"--scheduler {scheduler!r}: something accepts connections there but did not answer as a Dask "
+                         f"scheduler within {timeout + CONNECT_GRACE_S:g} s (another service, or the scheduler's "
+                         f"dashboard port?); expected a running scheduler's address, e.g. tcp://host:8786")
     try:
-        client = Client(scheduler, timeout=timeout)
+        if "error" in box:
+            raise box["error"]
+        client = box["client"]
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a malformed address …
         raise ValueError(f"--scheduler {scheduler!r}: could not reach a Dask scheduler there within {timeout:g} s "
                          f"({exc.__class__.__name__}: {exc}); expected a running scheduler's address, e.g. "
@@ -704,7 +751,8 @@ def code_with_dask(
     seconds, with a worker, before the output is touched); without it a local cluster of ``n_workers``
     single-threaded worker processes is started and closed again. ``client``: an existing ``distributed.Client``
     to use instead (not closed). ``rows_per_partition``: default 4,000 rounded to whole batches of ``batch_size``.
-    The parts of an earlier run in ``out_path`` are removed first; an output folder that is (inside) the input or
+    The run writes into a hidden folder inside ``out_path`` and replaces an earlier run's parts only once it is
+    complete (a failed rerun leaves them as they were); an output folder that is (inside) the input or
     holds other Parquet files is refused. ``question_col``/``question``: the survey question of each row / of all
     rows (as in :func:`textmine.classify.table.code_dataframe`). ``redact_cols``: other free-text columns masked
     in place; personal data in the text cells of any other column is masked too, as ``textmine code`` does
@@ -758,8 +806,12 @@ def code_with_dask(
         model_id = model_identity(model_path, codebook_file)  # what every worker must find on disk
         created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
         out_dir.mkdir(parents=True, exist_ok=True)
-        for old in _own_files(out_dir):
-            old.unlink(missing_ok=True)
+        for stale in _stage_dirs(out_dir):  # left by a client killed mid-run
+            shutil.rmtree(stale, ignore_errors=True)
+        # the run writes into a hidden folder inside --out (the same file system, reached by every worker) and
+        # replaces an earlier run's files only once it is complete: a failed rerun leaves the earlier result whole
+        stage = out_dir / f".textmine-run-{secrets.token_hex(6)}.tmp"
+        stage.mkdir()
         kwargs = dict(
             text_col=text_col,
             model_dir=model_path,
@@ -775,18 +827,19 @@ def code_with_dask(
         kwargs["_unredacted"] = tuple(unredacted_cols)
         kwargs["_progress"], kwargs["_id_cols"] = progress, tuple(id_cols)  # (the client's: not sent to workers)
         try:
-            info = _run_dask(input_path, out_dir, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
+            info = _run_dask(input_path, stage, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
                              batch_size, text_col, t_start, encoding, header_row)
         except BaseException:
-            # a failed run leaves no partial output (it would look like a result) and no folder it created
-            for old in _own_files(out_dir):
-                old.unlink(missing_ok=True)
+            # a failed run leaves no partial output (it would look like a result), an earlier run's output as it
+            # was, and no folder it created
+            shutil.rmtree(stage, ignore_errors=True)
             for d in created:  # innermost first
                 try:
                     d.rmdir()
                 except OSError:
                     break
             raise
+        info = _publish(stage, out_dir, info)
     finally:
         if own_client is not None:
             own_client.close()

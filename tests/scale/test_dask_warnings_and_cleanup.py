@@ -146,9 +146,11 @@ def test_failed_run_leaves_no_part_a_worker_was_still_writing(tmp_path, monkeypa
     args = ["code", src, "--codebook", DEFAULT_CODEBOOK, "--model", MODEL, "--text-col", "svar", "--out", out,
             "--engine", "dask", "--scheduler", two_threads.scheduler_address, "--partition-rows", "2",
             "--batch-size", "2"]
+    earlier = None
     if existing:  # a finished earlier run, and a file of the user's
         assert run_cli(*args).exit_code == 0
         (out / "notes.txt").write_text("mine", encoding="utf-8")
+        earlier = (sorted(p.name for p in out.iterdir()), read_coded_parts(out))
     for key in ("failed", "client_done"):
         GATE[key].clear()
     GATE["done"].clear()
@@ -163,8 +165,10 @@ def test_failed_run_leaves_no_part_a_worker_was_still_writing(tmp_path, monkeypa
     assert GATE["done"][0].wait(10)  # partition 0's task has ended: the command waited for it …
     assert GATE["result"][0]["stopped"] and GATE["result"][0]["path"] is None  # … and it dropped its part
     left = sorted(p.name for p in out.iterdir()) if out.exists() else []
-    assert left == (["notes.txt"] if existing else []), left  # no part, temporary file or manifest of any run
-    if not existing:
-        assert not out.exists()
-    with pytest.raises((ValueError, FileNotFoundError)):
-        read_coded_parts(out)
+    if existing:  # the earlier run's output is whole: a failed rerun replaces nothing
+        assert left == earlier[0], left  # no part, temporary file or folder of the failed run
+        pd.testing.assert_frame_equal(read_coded_parts(out), earlier[1])
+    else:  # no part, temporary file or manifest, and no folder the run created
+        assert left == [] and not out.exists()
+        with pytest.raises((ValueError, FileNotFoundError)):
+            read_coded_parts(out)
