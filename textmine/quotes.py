@@ -720,18 +720,23 @@ def select_quotes(
     ``coded`` has ``respondent_id``, ``text_clean`` and optionally ``question``, ``is_non_answer``,
     ``health_flag``, ``needs_review``, ``corrected`` and ``theme_<id>``. Non-answers and comments with
     special-category data (``health_flag``, and the flagger re-run on the redacted text) are never quoted; for a theme, neither is a comment the coder sent to review (``needs_review`` 1) unless a
-    human corrected its codes (``corrected`` 1): a quote must show the theme, not a likely miscoding. ``respondents`` (with ``survey``) supplies segment columns for the
-    attribution line; ``attribute(row)`` overrides how it is built and ``is_suppressed(row)`` drops
-    respondents in suppressed cells; ``eligible`` (a boolean mask aligned with ``coded``: a Series must have
-    ``coded``'s index) does the same vectorised. ``vectors`` (rows aligned with ``coded``) skips encoding.
+    human corrected its codes (``corrected`` 1): a quote must show the theme, not a likely miscoding.
+
+    With ``respondents`` (one wave's respondent table) and ``survey``, the quotes are those :func:`build_summary`
+    would publish (:func:`textmine.summary.quote_rule`, the summary's own rule, per ``question``: needed when
+    ``coded`` or the survey has several): nobody in a theme × segment cell suppressed under ``survey.min_cell``,
+    an attribution showing only the segment values the row-level exports show for that comment
+    (:mod:`textmine.rowdisclosure`), no comment naming its writer's withheld segment value. ``is_suppressed(row)``
+    and ``eligible`` (a boolean mask aligned with ``coded``: a Series must have ``coded``'s index) drop more
+    comments; ``attribute(row)`` replaces the attribution (UNSAFE to publish unless it applies the same rule).
+    Without ``survey`` no small-group rule applies: the caller's ``eligible``/``is_suppressed`` are all there is.
+    ``vectors`` (rows aligned with ``coded``) skips encoding.
     Fewer than 3 quotes come back only when fewer eligible comments exist, and only 1 when fewer than ``few``
     exist (a handful of comments is not "representative" of anything).
 
-    A comment holding an identity number (:func:`has_id_number`) is never quoted; with ``survey`` and
-    ``respondents``, neither is one that names its writer's own value of a segment the attribution leaves out
-    (``attribution: false``, e.g. næring). Well-spelt comments are preferred (:func:`typo_share`). A long comment
-    is shortened to its sentences (or clauses) that name most of the theme's ``keywords``; inner «» become ‹›.
-    ``language`` (the cleaner's column, when ``coded`` has it) goes with each quote.
+    A comment holding an identity number (:func:`has_id_number`) is never quoted. Well-spelt comments are
+    preferred (:func:`typo_share`). A long comment is shortened to its sentences (or clauses) that name most of
+    the theme's ``keywords``; inner «» become ‹›. ``language`` (the cleaner's column, when ``coded`` has it) goes with each quote.
 
     Rules for publication on top of the flags: a comment about one particular person's health
     (:func:`describes_personal_health`) is never quoted; nor are two near-duplicates (:func:`near_duplicate`) in
@@ -751,6 +756,12 @@ def select_quotes(
     if "text_clean" not in df:
         raise KeyError("coded frame needs a text_clean column (redacted text); raw text is never quoted")
     keep = np.ones(len(df), dtype=bool) if eligible is None else _eligible_mask(eligible, df)
+    if respondents is not None and survey is not None:  # build_summary's rule: what the summary would publish
+        from .summary import quote_rule
+
+        published, summary_attribute = quote_rule(respondents, survey, df, question, theme)
+        keep &= published
+        attribute = summary_attribute if attribute is None else attribute
     if question is not None and "question" in df:
         keep &= (df["question"].astype(str) == str(question)).to_numpy()
     if theme is not None:

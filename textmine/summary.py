@@ -14,7 +14,7 @@ import re
 import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -506,6 +506,8 @@ class Summary:
         if not parts:
             return pd.DataFrame(columns=["table"])
         out = pd.concat(parts, ignore_index=True, sort=False)
+        if "rank" in out.columns:  # the quotes' rank: empty in the other tables' rows, not 1.0, 2.0
+            out["rank"] = out["rank"].astype("Int64")
         return out[["table"] + [c for c in out.columns if c != "table"]]
 
     # -------------------------------------------------------------- terminal
@@ -1532,20 +1534,21 @@ def mask_withheld_mentions(rows: pd.DataFrame, survey) -> pd.DataFrame:
     return rows.assign(text_clean=texts)
 
 
-def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_table, n_quotes, embedder, info,
-            wave_coded: pd.DataFrame, wave_shown: pd.DataFrame) -> pd.DataFrame:
-    """Quotes per theme: never health-flagged, non-answers or respondents in a suppressed theme × segment cell
+def _quote_rule(df, survey, groups, qd: _QuestionData, themes, theme_table, wave_coded: pd.DataFrame,
+                wave_shown: pd.DataFrame) -> tuple[pd.DataFrame, Callable[[str], np.ndarray], Callable[[Mapping], str]]:
+    """The rule quotes are published under, for the coded rows of one question (``qd.coded``, non-empty, with
+    ``text_clean``): ``(c, eligible, attribute)`` with ``c`` those rows as plain columns, ``eligible(theme)`` the
+    rows of ``c`` that may be quoted for ``theme`` and ``attribute(row)`` the attribution of ``row["respondent_id"]``.
+    Never health-flagged, non-answers or respondents in a suppressed theme × segment cell
     (any segment of the tables, whether or not it is used in the attribution), never a comment that names its
     writer's own segment value the attribution leaves out (county, næring, a headcount);
     the attribution shows only the segment values the row-level exports show for that comment (the same
     combination rule among the question's commenters, :func:`_export_shown`: ``wave_shown`` from
     :func:`_export_shown_by_wave` on the wave's coded frame ``wave_coded``, so that a value blanked in another
     question's row or in the id's other wave is left out too, as the exports do)."""
-    from .quotes import SegmentMentions, resolve_embedder, select_quotes
+    from .quotes import SegmentMentions
 
     c = qd.coded
-    if not len(c) or "text_clean" not in c:
-        return pd.DataFrame()
     gmap = {g.segment: g for g in groups}
     attr_segments = [s.column for s in survey.segments if s.attribution and s.column in gmap]
     language = c["language"].astype(object).to_numpy() if "language" in c else None
@@ -1604,20 +1607,40 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
             return ""
         return survey.attribution({s: own[s][j] for s in attr_of[j]}, attr_of[j])
 
+    def eligible(theme: str | None) -> np.ndarray:  # None: under each theme the row has
+        elig = elig_any.copy()
+        for ti_, th in enumerate(themes):
+            if (theme is not None and th != theme) or f"theme_{th}" not in c:
+                continue
+            has = pd.to_numeric(c[f"theme_{th}"], errors="coerce").fillna(0).to_numpy() > 0
+            blocked = np.zeros(len(c), dtype=bool)
+            for s in gmap:
+                lvl = gmap[s].codes[rp]
+                blocked |= sup_mat[s][ti_, np.where(lvl >= 0, lvl, -1)]
+            elig &= ~(has & blocked) & (has | (theme is None))
+        return elig
+
+    return c, eligible, attribute
+
+
+def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_table, n_quotes, embedder, info,
+            wave_coded: pd.DataFrame, wave_shown: pd.DataFrame) -> pd.DataFrame:
+    """Quotes per theme of one question, under :func:`_quote_rule`."""
+    from .quotes import resolve_embedder, select_quotes
+
+    if not len(qd.coded) or "text_clean" not in qd.coded:
+        return pd.DataFrame()
+    c, eligible, attribute = _quote_rule(df, survey, groups, qd, themes, theme_table, wave_coded, wave_shown)
     keywords = _theme_keywords(survey, qd.column)
 
     emb = None
     max_candidates = 150
     rows = []
     used: set[str] = set()  # respondents already quoted for this question: each comment under one theme if possible
-    for ti_, th in enumerate(themes):
-        col = f"theme_{th}"
-        if col not in c:
+    for th in themes:
+        if f"theme_{th}" not in c:
             continue
-        elig = elig_any & (pd.to_numeric(c[col], errors="coerce").fillna(0).to_numpy() > 0)
-        for s in gmap:
-            lvl = gmap[s].codes[rp]
-            elig &= ~sup_mat[s][ti_, np.where(lvl >= 0, lvl, -1)]
+        elig = eligible(th)
         if not elig.any():
             continue
         if emb is None:
@@ -1634,6 +1657,55 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
     if emb is not None:
         info["quote_embedder"] = str(getattr(emb, "name", type(emb).__name__))
     return pd.DataFrame(rows)
+
+
+def _only_question(survey: SurveyDefinition, coded: pd.DataFrame, question: str | None) -> str:
+    """``question`` checked against the survey's free-text questions; None: the one question of ``coded`` (its
+    ``question`` column) or, without that column, of the survey."""
+    declared = [q.column for q in survey.free_text]
+    if question is None:
+        found = (sorted(coded["question"].dropna().astype(str).unique()) if "question" in coded.columns
+                 else declared)
+        if len(found) != 1:
+            raise ValueError(f"question: the quote rule is per question; give question= (one of "
+                             f"{', '.join(found) or 'none'})")
+        question = found[0]
+    if str(question) not in declared:
+        raise ValueError(f"question {question!r} is not a free-text question of the survey "
+                         f"({', '.join(declared) or 'none'})")
+    return str(question)
+
+
+def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.DataFrame, question: str | None,
+               theme: str | None) -> tuple[np.ndarray, Callable[[Mapping], str]]:
+    """:func:`build_summary`'s quote rule (:func:`_quote_rule`) for one wave's ``respondents`` and ``coded`` frame, as
+    :func:`textmine.quotes.select_quotes` applies it by default: ``(eligible, attribute)`` with ``eligible`` one
+    value per row of ``coded`` (False outside ``question``) and ``attribute(row)`` the summary's attribution of
+    ``row["respondent_id"]``. ``question`` None: the one question of ``coded`` (or of the survey). ``theme`` None: a
+    row must be eligible under each theme it has."""
+    question = _only_question(survey, coded, question)
+    frames = {0: respondents}
+    survey = survey.with_excluded(_spss_excluded(frames))
+    df, _ = survey.mask_free_segments(respondents.reset_index(drop=True))
+    df, _ = survey.clear_undeclared_levels(df)
+    df = _canonical_rows(df, survey)
+    ids = value_keys(df[survey.id_column])
+    w, weighted = _weights(df, survey)
+    groups = _groupings(df, survey, None)
+    themes = [str(col)[6:] for col in coded.columns if str(col).startswith("theme_")]
+    qd = _question_data(df, ids, survey, survey.question(question), coded, themes, lambda m: None)
+    mine = (coded["question"].astype(str) == question).to_numpy() if "question" in coded.columns else \
+        np.ones(len(coded), dtype=bool)
+    eligible = np.zeros(len(coded), dtype=bool)
+    if not len(qd.coded) or "text_clean" not in qd.coded:
+        return eligible, lambda row: ""
+    tt = _theme_table(df, survey, groups, w, weighted, 0.95, 0, qd, themes)
+    shown = _export_shown_by_wave({0: df}, survey, {0: coded})[0]
+    c, ok, attribute = _quote_rule(df, survey, groups, qd, themes, tt, coded, shown)
+    theme = theme[6:] if theme is not None and theme.startswith("theme_") else theme
+    mask = ok(theme) if theme is None or f"theme_{theme}" in c else np.zeros(len(c), dtype=bool)
+    eligible[np.flatnonzero(mine)] = mask
+    return eligible, attribute
 
 
 # ---------------------------------------------------------------------------- entry point

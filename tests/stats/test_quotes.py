@@ -107,7 +107,7 @@ def test_long_texts_are_shortened_readably_and_attribution_comes_from_segments(m
     long = "Dette er en setning om telefon. " * 20
     df = pd.DataFrame({"respondent_id": ["a", "b", "c"], "text_clean": [long, "Telefon er et problem for oss alle.", "Kort telefon-klage her ja."], "theme_telefon": 1})
     resp = pd.DataFrame({"rid": ["a", "b", "c"], "sektor": ["P", "O", "P"], "fylke": ["Oslo", "Vestland", "Oslo"]})
-    q = select_quotes(df, theme="telefon", respondents=resp, survey=make_tiny_definition(), embedder=LexicalFallbackEmbedder(), min_chars=10, max_chars=120)
+    q = select_quotes(df, theme="telefon", respondents=resp, survey=make_tiny_definition(min_cell=1), question="ft_alle", embedder=LexicalFallbackEmbedder(), min_chars=10, max_chars=120)
     by = {x.respondent_id: x for x in q}
     assert len(by["a"].text) <= 125 and by["a"].text.endswith("[…]")
     assert by["b"].attribution == "Offentlig virksomhet, Vestland"
