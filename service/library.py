@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
-import json
 import os
 import re
 import tempfile
@@ -20,6 +18,7 @@ import yaml
 
 from service.errors import ApiError
 from service.settings import DEFAULT_MIN_CELL_FLOOR
+from textmine.codebook import content_hash  # noqa: F401  (the service's codebook identity: Codebook.hash)
 from textmine.labelcheck import (  # noqa: F401  (re-exported: the service's callers and tests use them here)
     only_names,
     personal_data_counts,
@@ -73,10 +72,20 @@ def default_codebook_identity() -> tuple[str, str, str]:
     return cb.name, str(cb.version), cb.hash
 
 
-def content_hash(content: dict[str, Any]) -> str:
-    """``Codebook.hash`` of a stored, already normalised codebook dict, without validating it again."""
-    canon = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+def codebook_difference(stored: dict[str, Any], codebook) -> dict[str, Any]:
+    """What differs from a stored codebook (its normalised content) to ``codebook`` (validated), for a message and
+    an error's details (:func:`textmine.codebook.codebook_diff`: theme ids and field names, never texts):
+    ``text`` ("new themes ['a']; changed themes ['b']; description differs"), ``added``, ``removed``, ``changed``
+    (theme id -> fields) and ``fields``. Only the hashes where the stored content no longer validates."""
+    from textmine.codebook import Codebook, CodebookError, codebook_diff
+
+    out: dict[str, Any] = {"stored_hash": content_hash(stored), "hash": codebook.hash}
+    try:
+        diff = codebook_diff(Codebook.from_dict(stored), codebook)
+    except (CodebookError, ValueError, TypeError, KeyError, AttributeError):
+        return {"text": "", **out}
+    return {"text": diff.describe(), "added": diff.added, "removed": diff.removed, "changed": diff.changed,
+            "fields": diff.fields, **out}
 
 
 # ---------------------------------------------------------------- coders
@@ -190,7 +199,11 @@ def make_coder(codebook=None, model_dir: str | Path | None = None, factory=None,
         if getattr(coder, "embedder", None) is not None:  # share the default coder's embedder with other coders
             _EMBEDDERS.setdefault(coder.embedder_spec, coder.embedder)
         return coder
-    return classify.ZeroShotCoder(codebook, embedder=shared_embedder("e5"))
+    return classify.ZeroShotCoder(codebook, embedder=shared_embedder(ZERO_SHOT_EMBEDDER))
+
+
+#: the embedder spec a codebook without a trained model (other than the bundled one) is coded zero-shot with
+ZERO_SHOT_EMBEDDER = "e5"
 
 
 _EMBEDDERS: dict[str, Any] = {}
@@ -366,7 +379,8 @@ def clean_texts(texts: Sequence[str | None], question_texts: Sequence[str] = (),
 
 def warm_language_detection() -> None:
     """Load lingua's models (both detectors) into the shared Cleaner resources, so that the first upload does
-    not wait for them (≈ 5 s, ≈ 400 MB); /classify does not detect languages."""
+    not wait for them (5–20 s, ≈ 400 MB; the GIL is held meanwhile, so the warm-up runs it before ready);
+    /classify does not detect languages."""
     from textmine.preprocess.cleaner import default_resources
 
     default_resources().warm_up(language=True, wide=True)

@@ -103,10 +103,17 @@ class WaveOut(BaseModel):
     created_at: UtcDatetime
 
 
+CodebookHash = Annotated[str, Field(description="SHA-256 of the codebook's content (textmine.codebook.content_hash, "
+                                                "the hash a trained model records): two codebooks of the same name "
+                                                "and version (e.g. on two servers) are the same only when their "
+                                                "hashes are")]
+
+
 class CodebookOut(BaseModel):
     id: int
     name: str
     version: str
+    hash: CodebookHash
     n_themes: int
     content: dict[str, Any]
     created_at: UtcDatetime
@@ -116,8 +123,10 @@ class CodebookVersions(BaseModel):
     id: int
     name: str
     version: str
+    hash: CodebookHash
     content: dict[str, Any]
-    versions: list[dict[str, Any]]
+    versions: list[dict[str, Any]] = Field(description="every stored version of the same name: id, version, hash "
+                                           "and created_at")
 
 
 class JobIn(BaseModel):
@@ -146,6 +155,10 @@ class JobOut(BaseModel):
                                          "not started, or stored before the server recorded it)")
     lexicon_version: str | None = Field(default=None, description="the word lists (data/wordlists) the job coded "
                                         "with: sha256 over their files, first 16 hex digits")
+    coded_with: str | None = Field(default=None, description="what codes the job: 'model 3' (a trained model), "
+                                   "'default model sha256:0123456789ab' (the server's default model; its identity "
+                                   "once the job has started) or 'zero-shot (e5)' (no trained model: the themes' "
+                                   "descriptions and the embedder named)")
 
 
 class ClassifyIn(BaseModel):

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, delete, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from service import library
 from service.crypto import RawTextCodec
@@ -579,9 +579,7 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
     if existing is not None:
         if existing.content == normal:
             return existing, False
-        raise ApiError(409, "codebook_version_exists",
-                       f"codebook {cb.name!r} version {cb.version!r} exists with different content; bump the version",
-                       {"id": existing.id})
+        raise _version_exists(existing, cb)
     row = Codebook(name=cb.name, version=str(cb.version), content=normal)
     session.add(row)
     try:
@@ -594,10 +592,20 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
             raise
         if existing.content == normal:
             return existing, False
-        raise ApiError(409, "codebook_version_exists",
-                       f"codebook {cb.name!r} version {cb.version!r} exists with different content; bump the version",
-                       {"id": existing.id}) from None
+        raise _version_exists(existing, cb) from None
     return row, True
+
+
+def _version_exists(existing: Codebook, cb) -> ApiError:
+    """409 ``codebook_version_exists``: the stored codebook of the same name and version has other content; the
+    message and details say what differs (theme ids and field names, ``library.codebook_difference``) and give
+    both content hashes."""
+    diff = library.codebook_difference(existing.content, cb)
+    what = f": {diff['text']}" if diff["text"] else ""
+    return ApiError(409, "codebook_version_exists",
+                    f"codebook {cb.name!r} version {cb.version!r} exists (codebook {existing.id}, hash "
+                    f"{diff['stored_hash'][:12]}) with different content{what}; bump the version",
+                    {"id": existing.id, **{k: v for k, v in diff.items() if k != "text"}})
 
 
 def _codebook_shaped(content: Any) -> bool:
@@ -793,7 +801,26 @@ def job_view(job: CodingJob, seconds_per_item: float | None = None) -> dict[str,
             "state": job.state, "done": job.done, "total": job.total, "chunks_done": job.chunks_done,
             "eta_seconds": eta, "error": job.error, "created_at": _utc(job.created_at),
             "started_at": _utc(job.started_at), "finished_at": _utc(job.finished_at),
-            "textmine_version": job.textmine_version, "lexicon_version": job.lexicon_version}
+            "textmine_version": job.textmine_version, "lexicon_version": job.lexicon_version,
+            "coded_with": coded_with(job)}
+
+
+def coded_with(job: CodingJob) -> str:
+    """What codes a job, for listings: ``model 3`` (a trained model), ``default model sha256:0123456789ab`` (the
+    server's default model, with its identity once the job has started), or ``zero-shot (e5)`` (no trained model:
+    a codebook other than the bundled one, or the bundled one where the server has no default model)."""
+    if job.model_id is not None:
+        return f"model {job.model_id}"
+    zero_shot = f"zero-shot ({library.ZERO_SHOT_EMBEDDER})"
+    identity = job.default_model_identity
+    if identity:
+        return zero_shot if identity.startswith("zero-shot:") else \
+            f"default model {library.model_identity_label(identity)}"
+    session = object_session(job)
+    row = session.get(Codebook, job.codebook_id) if session is not None and job.codebook_id is not None else None
+    if row is None:
+        return "unknown"
+    return "default model" if is_default_codebook(row) else zero_shot
 
 
 def cancel_job(session: Session, job_id: int) -> CodingJob:

@@ -22,6 +22,7 @@ naming the theme and field.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -36,7 +37,10 @@ import yaml
 __all__ = [
     "Codebook",
     "CodebookError",
+    "CodebookDiff",
     "Theme",
+    "codebook_diff",
+    "content_hash",
     "load_codebook",
     "parse_theme_list",
     "personal_data_fields",
@@ -143,9 +147,8 @@ class Codebook:
 
     @property
     def hash(self) -> str:
-        """SHA-256 of the canonical content (order of themes matters; YAML formatting does not)."""
-        canon = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+        """SHA-256 of the canonical content (:func:`content_hash` of :meth:`to_dict`)."""
+        return content_hash(self.to_dict())
 
     # ------------------------------------------------------------------ access
     @property
@@ -265,6 +268,58 @@ class Codebook:
                 p, c = self._index[t.parent], self._index[t.id]
                 y[:, p] = np.maximum(y[:, p], y[:, c])
         return y
+
+
+def content_hash(mapping: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of a codebook as a mapping (:meth:`Codebook.to_dict`, or a stored copy of it): canonical JSON,
+    keys sorted, so YAML formatting and key order do not count; the order of the themes does. This is
+    :attr:`Codebook.hash`, which model artefacts store: changing it makes every trained model refuse its codebook."""
+    canon = json.dumps(mapping, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+#: the codebook fields :func:`codebook_diff` compares beside the themes
+_DIFF_FIELDS = ("name", "version", "language", "description", "types")
+
+
+@dataclass(frozen=True)
+class CodebookDiff:
+    """How codebook ``b`` differs from ``a`` (:func:`codebook_diff`), by theme ids and field names only (never a
+    theme's texts). False when nothing differs."""
+
+    added: list[str]  # theme ids only in b (sorted)
+    removed: list[str]  # theme ids only in a (sorted)
+    changed: dict[str, list[str]]  # theme id in both (a's order) -> the theme fields that differ
+    fields: list[str]  # codebook fields that differ (name, version, language, description, types), "theme order"
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed or self.fields)
+
+    def describe(self, *, fields: bool = True) -> str:
+        """``new themes [..]; missing themes [..]; changed themes [..]``, then (``fields``) ``description differs``
+        and the like; "" when nothing (shown) differs."""
+        parts = [f"{what} {ids}" for what, ids in (("new themes", self.added), ("missing themes", self.removed),
+                                                   ("changed themes", list(self.changed))) if ids]
+        if fields:
+            parts += [f"{name} differs" for name in self.fields]
+        return "; ".join(parts)
+
+
+def codebook_diff(a: Codebook, b: Codebook) -> CodebookDiff:
+    """What differs from codebook ``a`` to ``b``: new, missing and changed themes (with the fields that changed:
+    label, description, keywords, examples, parent, exclusive), the other codebook fields and the themes' order."""
+    ia, ib = set(a.theme_ids), set(b.theme_ids)
+    changed = {tid: _theme_fields_differing(a.theme(tid), b.theme(tid)) for tid in a.theme_ids if tid in ib}
+    fields = [name for name in _DIFF_FIELDS if getattr(a, name) != getattr(b, name)]
+    if [t for t in a.theme_ids if t in ib] != [t for t in b.theme_ids if t in ia]:
+        fields.append("theme order")
+    return CodebookDiff(added=sorted(ib - ia), removed=sorted(ia - ib),
+                        changed={tid: names for tid, names in changed.items() if names}, fields=fields)
+
+
+def _theme_fields_differing(a: Theme, b: Theme) -> list[str]:
+    """The names of the fields in which two themes of the same id differ (declaration order)."""
+    return [f.name for f in dataclasses.fields(Theme) if getattr(a, f.name) != getattr(b, f.name)]
 
 
 _FROM_0 = "; rows are counted from 0"

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import store
+from service import library, store
 from service.auth import Principal, get_session, require_analyst, require_reader
 from service.db.models import Codebook
 from service.errors import ApiError, id_details, id_text
@@ -64,8 +64,8 @@ def _valid(text: str) -> bool:
 
 
 def codebook_out(row: Codebook) -> CodebookOut:
-    return CodebookOut(id=row.id, name=row.name, version=row.version, n_themes=len(row.content.get("themes", [])),
-                       content=row.content, created_at=row.created_at)
+    return CodebookOut(id=row.id, name=row.name, version=row.version, hash=library.content_hash(row.content),
+                       n_themes=len(row.content.get("themes", [])), content=row.content, created_at=row.created_at)
 
 
 @router.post("/codebooks", response_model=CodebookOut, status_code=201,
@@ -91,13 +91,14 @@ def list_codebooks(limit: Limit = 50, offset: Offset = 0,
 
 @router.get("/codebooks/{codebook_id}", response_model=CodebookVersions)
 def get_codebook(codebook_id: IdPath, session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_reader)):
-    """A codebook version and the list of all stored versions with the same name."""
+    """A codebook version and the list of all stored versions with the same name, each with its content hash."""
     row = session.get(Codebook, codebook_id)
     if row is None:
         raise ApiError(404, "unknown_codebook", f"codebook{id_text(codebook_id)} does not exist",
                        id_details("codebook_id", codebook_id))
     versions = session.scalars(select(Codebook).where(Codebook.name == row.name).order_by(Codebook.id)).all()
-    return CodebookVersions(id=row.id, name=row.name, version=row.version, content=row.content,
-                            versions=[{"id": v.id, "version": v.version,
+    return CodebookVersions(id=row.id, name=row.name, version=row.version, hash=library.content_hash(row.content),
+                            content=row.content,
+                            versions=[{"id": v.id, "version": v.version, "hash": library.content_hash(v.content),
                                        "created_at": as_utc(v.created_at).isoformat().replace("+00:00", "Z")}
                                       for v in versions])

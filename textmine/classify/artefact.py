@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..codebook import Codebook, load_codebook
+from ..codebook import Codebook, codebook_diff, load_codebook
 
 __all__ = ["ArtefactError", "save_coder", "load_coder", "read_manifest", "checked_codebook", "FORMAT"]
 
@@ -381,20 +381,7 @@ def load_coder(model_dir: str | Path, *, codebook: Codebook | str | Path | None 
 
 
 def _codebook_diff(a: Codebook, b: Codebook) -> str:
-    """How codebook ``b`` differs from ``a`` (the model's), for a refusal: new, missing and changed themes (label,
-    description, keywords, examples, parent, exclusivity), else the order or the name/version/types."""
-    ia, ib = set(a.theme_ids), set(b.theme_ids)
-    parts = []
-    if ib - ia:
-        parts.append(f"new themes {sorted(ib - ia)}")
-    if ia - ib:
-        parts.append(f"missing themes {sorted(ia - ib)}")
-    changed = [t for t in a.theme_ids if t in ib and a.theme(t) != b.theme(t)]
-    if changed:
-        parts.append(f"changed themes {changed}")
-    if not parts:
-        if a.theme_ids != b.theme_ids:
-            parts.append("theme order differs")
-        else:
-            parts.append("name/version/types differ")
-    return " — " + "; ".join(parts)
+    """How codebook ``b`` differs from ``a`` (the model's), for a refusal (:func:`~textmine.codebook.codebook_diff`):
+    new, missing and changed themes, else the order or the other fields (name, version, …)."""
+    diff = codebook_diff(a, b)
+    return " — " + (diff.describe(fields=False) or diff.describe())
