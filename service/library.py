@@ -737,26 +737,12 @@ def build_summary(frames: dict[Any, pd.DataFrame], info: SurveyInfo, coded: dict
     return hide_small_counts(summary).to_dict(raw=True)
 
 
-def select_quotes(coded: pd.DataFrame, theme: str, *, respondents: pd.DataFrame | None = None,
-                  info: SurveyInfo | None = None, n: int = 5, embedder: Any = None) -> list[dict[str, Any]]:
-    """Redacted, attributed quotes for a theme (library ``select_quotes``: diverse, no health-flagged text).
-    Returns dicts with respondent_id/question (internal: the caller maps them to response ids), text,
-    attribution, score, rank."""
-    from textmine.quotes import select_quotes as _select
-
-    survey = info.definition if info is not None else None
-    picked = _select(coded, theme=theme, question=None, respondents=respondents, survey=survey, k=n,
-                     embedder=embedder)
-    return [{"respondent_id": q.respondent_id, "question": q.question, "text": q.text,
-             "attribution": q.attribution, "score": q.score, "rank": q.rank, "language": q.language or None}
-            for q in picked]
-
-
 def summary_quotes(respondents: pd.DataFrame, coded: pd.DataFrame, info: SurveyInfo, theme: str, *, n: int = 5,
                    embedder: Any = None, wave: Any = "wave") -> list[dict[str, Any]]:
     """Quotes for one theme chosen by the library summary's rules (``textmine.summary``: small-cell suppression
     of theme × segment cells, attributions shortened to combinations with ≥ min_cell respondents, no
-    health-flagged text); the best ``n`` over all questions, as dicts like :func:`select_quotes`."""
+    health-flagged text); the best ``n`` over all questions, as dicts: respondent_id and question (internal: the
+    caller maps them to response ids), text, attribution, score, rank, language."""
     from textmine.summary import build_summary as _build
 
     try:

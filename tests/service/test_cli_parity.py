@@ -180,8 +180,10 @@ def test_jobs_filter_by_state_and_wave_and_show_done_total_and_eta(coded, env):
     db.dispose()
     eta = round((total - 4) * 2.0 / 4, 1)
     running = _stdout("store", "jobs", "--state", "running")
-    assert running.strip().splitlines() == [
-        f"{job_id}\twave=2\tcodebook=1\tmodel=None\trunning\t4/{total}\teta={eta:g}s"]
+    (line,) = running.strip().splitlines()
+    fields = line.split("\t")
+    assert fields[:4] == [str(job_id), "wave=2", "codebook=1", "model=-"]  # no trained model: not "None"
+    assert fields[4].startswith("coded_with=default model") and fields[5:] == ["running", f"4/{total}", f"eta={eta:g}s"]
     assert [line.split("\t")[0] for line in _stdout("store", "jobs").strip().splitlines()] == [str(job_id), "2", "1"]
     assert [line.split("\t")[1] for line in _stdout("store", "jobs", "--wave", 1).strip().splitlines()] == ["wave=1"]
     assert _stdout("store", "jobs", "--wave-id", 2, "--state", "done").startswith("2\twave=2\t")

@@ -772,8 +772,9 @@ def store_jobs(wave_id: Optional[int] = _id_opt("--wave-id"),
 
     def show(page):
         for j in page.items:
-            typer.echo(f"{j.id}\twave={j.wave_id}\tcodebook={j.codebook_id}\tmodel={j.model_id}\t{j.state}\t"
-                       f"{j.done}/{j.total}\teta={_eta_text(j.eta_seconds)}")
+            model = j.model_id if j.model_id is not None else "-"
+            typer.echo(f"{j.id}\twave={j.wave_id}\tcodebook={j.codebook_id}\tmodel={model}\t"
+                       f"coded_with={j.coded_with}\t{j.state}\t{j.done}/{j.total}\teta={_eta_text(j.eta_seconds)}")
         _page_note(page)
 
     _listed(database, lambda s: listing.jobs(s, wave_id, state, limit, offset), as_json, show)
