@@ -102,11 +102,29 @@ def check_wave_labels(frames: dict[Any, pd.DataFrame], survey: Any) -> None:
                     f"one file so that each code means the same in every wave")
 
 
-def coder_for(*, model: Path | None = None, codebook: Path | None = None) -> Any:
-    """A trained coder from ``model``, else the bundled default (zero-shot for a foreign codebook)."""
+def coder_for(*, model: Path | None = None, codebook: Any = None) -> Any:
+    """A trained coder from ``model``, else the bundled default (zero-shot for a foreign codebook). ``codebook``: a
+    codebook file or a :class:`textmine.codebook.Codebook` (``TypeError`` for anything else)."""
     from .classify import default_coder, load_coder
 
-    return load_coder(model) if model else default_coder(codebook_path=codebook)
+    if model:
+        return load_coder(model)
+    if codebook is not None and not isinstance(codebook, (str, Path)):
+        codebook = _checked_codebook(codebook)
+    return default_coder(codebook_path=codebook)
+
+
+def _checked_codebook(codebook: Any) -> Any:
+    """``codebook`` when it is a :class:`textmine.codebook.Codebook`, else ``TypeError`` saying what is taken."""
+    from collections.abc import Mapping
+
+    from .codebook import Codebook
+
+    if not isinstance(codebook, Codebook):
+        hint = "; build one from a dict with Codebook.from_dict(...)" if isinstance(codebook, Mapping) else ""
+        raise TypeError(f"codebook: expected a codebook file (str or Path) or a textmine.codebook.Codebook, got "
+                        f"{type(codebook).__name__}{hint}")
+    return codebook
 
 
 def code_wave(
@@ -115,7 +133,7 @@ def code_wave(
     *,
     coder: Any = None,
     model: Path | None = None,
-    codebook: Path | None = None,
+    codebook: Any = None,
     cleaner: Any = None,
     report: Callable[[str], None] | None = None,
     questions: Sequence[str] | None = None,
@@ -126,7 +144,8 @@ def code_wave(
     One row per non-empty answer: respondent_id, question, text_clean, is_non_answer, health_flag,
     language, theme_<id>, score_<id>, themes, confidence, needs_review, type. Raw text is not kept.
     A free-text question whose column is not in ``df`` is left out with a ``UserWarning`` naming it (the survey
-    definition's free-text columns are optional in the data, as its validation says).
+    definition's free-text columns are optional in the data, as its validation says). ``codebook`` (a codebook file
+    or a :class:`textmine.codebook.Codebook`; without ``coder`` and ``model``) replaces the questions' own codebooks.
     """
     import warnings
 
@@ -135,6 +154,8 @@ def code_wave(
     if coder is not None and not hasattr(coder, "predict_frame"):
         raise TypeError(f"coder: expected a textmine coder (e.g. default_coder() or load_coder(path)), got "
                         f"{type(coder).__name__}; give a model folder as model=")
+    if codebook is not None and not isinstance(codebook, (str, Path)):
+        _checked_codebook(codebook)
     if survey.id_column not in df.columns and any(q.column in df.columns for q in survey.free_text):
         raise KeyError(f"the data has no column {survey.id_column!r} (the survey's respondent id)")
     parts = []
@@ -153,9 +174,10 @@ def code_wave(
         sub = df.loc[has, [survey.id_column, q.column]].reset_index(drop=True)
         qcoder = coder
         if qcoder is None:
-            key = str(codebook or q.codebook)
+            qcodebook = codebook if codebook is not None else q.codebook
+            key = str(qcodebook) if qcodebook is None or isinstance(qcodebook, (str, Path)) else f"id {id(qcodebook)}"
             if key not in coders:
-                coders[key] = coder_for(model=model, codebook=codebook or q.codebook)
+                coders[key] = coder_for(model=model, codebook=qcodebook)
             qcoder = coders[key]
         qcleaner = cleaner if cleaner is not None else Cleaner(question_texts=(q.label,)).fit()
         cleaned = qcleaner.transform(sub[q.column].astype(str))

@@ -54,20 +54,23 @@ def _save(self: BaseCoder, model_dir: str | Path) -> Path:
 BaseCoder.save = _save  # type: ignore[attr-defined]
 
 
-def default_coder(model_dir: str | Path | None = None, codebook_path: str | Path | None = None,
+def default_coder(model_dir: str | Path | None = None, codebook_path: Any = None,
                   embedder: Any = None, *, strict: bool = False) -> BaseCoder:
     """The shipped model (``models/default``) for the default codebook; zero-shot if the artefact is missing.
+    ``codebook_path``: a codebook file, or a :class:`textmine.codebook.Codebook` (default: the bundled codebook).
 
     If the artefact does not match the codebook or the embedding backend, ``strict=True`` raises
     :class:`ArtefactError`; otherwise a warning is issued and the zero-shot coder is returned (rebuild with
     ``python models/build_default.py``).
     """
-    from ..codebook import load_codebook
+    from ..codebook import Codebook, load_codebook
     from ..paths import DEFAULT_CODEBOOK, DEFAULT_MODEL_DIR
 
     model_dir = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
-    cb_path = Path(codebook_path) if codebook_path else DEFAULT_CODEBOOK
-    codebook = load_codebook(cb_path)
+    if isinstance(codebook_path, Codebook):
+        codebook = codebook_path
+    else:
+        codebook = load_codebook(Path(codebook_path) if codebook_path else DEFAULT_CODEBOOK)
     if (model_dir / "manifest.json").exists():
         try:
             return load_coder(model_dir, codebook=codebook, embedder=embedder)

@@ -85,6 +85,9 @@ class KeywordMatcher:
     zero-shot coder) a keyword noun in -ing also matches its verb's lemma, and a keyword verb its -ing noun
     (``mobbing`` matches "mobbet", "mobba"; ``mobbe`` matches "mobbingen"; see :func:`_verb_noun_pair`). A phrase
     matches when it occurs in the lower-cased text or all its content lemmas occur in the comment.
+
+    A part of the coders, not a coder: it takes cleaned texts and their lemmas, not raw answers or a table (for
+    ``code_dataframe`` or ``predict``, use ``ZeroShotCoder(codebook)``, which codes by keywords and embeddings).
     """
 
     def __init__(self, codebook: Codebook, *, expansions_as_phrases: bool = False, verb_noun_pairs: bool = False):

@@ -13,7 +13,7 @@ from ..io import column_names_text
 
 __all__ = ["CODE_FLAG_COLUMNS", "FLAG_LABELS", "YES_NO", "CODING_LABELS", "spss_coding_attrs", "code_dataframe",
            "redact_columns", "pii_in_columns", "mask_personal_text", "masked_column_names", "mask_column_names",
-           "unknown_questions"]
+           "unknown_questions", "warn_unknown_questions"]
 
 CODE_FLAG_COLUMNS = ("health_flag", "is_non_answer")  # written after the coders' columns (0/1)
 # ``df.attrs`` key :func:`mask_personal_text` sets: the columns whose text cells it has masked or was told to
@@ -304,6 +304,37 @@ def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:
     return [q for q in given if q not in known], known
 
 
+def warn_unknown_questions(coder: BaseCoder, questions: Any, *, stacklevel: int = 3) -> None:
+    """A ``UserWarning`` naming the given survey questions (one for all rows, or one per row; empty ones aside) that
+    ``coder`` has no theme rates for, and those it has: their rows are coded as with no question, so a misspelt
+    question would otherwise go unnoticed. Silent for a coder without per-question rates (zero-shot, a model trained
+    without routed questions or with routing off): any question is as good as none there."""
+    if questions is None or not getattr(coder, "question_priors", True):
+        return
+    if not getattr(coder, "question_priors_", None):
+        return
+    unknown, known = unknown_questions(coder, [questions] if isinstance(questions, str) else questions)
+    if unknown:
+        shown = ", ".join(map(repr, unknown[:10])) + (f" … ({len(unknown)} in all)" if len(unknown) > 10 else "")
+        warnings.warn(f"questions: the model has no theme rates for {shown}, so those answers are coded as with no "
+                      f"question; the questions it knows are: {', '.join(known)}", UserWarning, stacklevel=stacklevel)
+
+
+def _check_coder(coder: Any) -> None:
+    """``TypeError`` unless ``coder`` cleans and codes texts as the textmine coders do (``clean``, ``predict_frame``),
+    saying what to give instead (a :class:`~textmine.classify.lexical.KeywordMatcher` is a coder's part, no coder)."""
+    if hasattr(coder, "clean") and hasattr(coder, "predict_frame"):
+        return
+    from .lexical import KeywordMatcher
+
+    if isinstance(coder, KeywordMatcher):
+        raise TypeError("coder: KeywordMatcher is not a coder (it counts keyword hits in cleaned texts and lemmas, "
+                        "see KeywordMatcher.counts); to code a table by the codebook without training give "
+                        "ZeroShotCoder(codebook) (keywords and embeddings), or default_coder() / load_coder(path)")
+    raise TypeError(f"coder: expected a textmine coder (ZeroShotCoder(codebook), default_coder() or "
+                    f"load_coder(path)), got {type(coder).__name__}")
+
+
 def _row_labels(n: int, questions: Any, labels: dict[str, str], default: str) -> list[str]:
     """Each row's question label ('' where unknown): its question (one for all rows, or per row), else
     ``default``'s."""
@@ -362,7 +393,8 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
     ``mask_other_cols=False`` copies every other column as it is (the caller masks them, or they hold no
     personal data). Columns a :func:`mask_personal_text` on ``df`` already saw are left as it left them.
     ``df.attrs`` (e.g. SPSS labels of a .sav input) are kept, with variable labels added for the theme and flag
-    columns.
+    columns. ``coder`` must clean and code as the textmine coders do (``TypeError`` otherwise, e.g. for a
+    :class:`~textmine.classify.lexical.KeywordMatcher`, which is a coder's part).
     """
     for what, col in (("text", text_col), ("question", question_col)):
         if col is not None and col not in df.columns:
@@ -376,6 +408,7 @@ def code_dataframe(coder: BaseCoder, df: pd.DataFrame, text_col: str, *, batch_s
                          f"{column_names_text(df.columns)}")
     if question_col is not None and question is not None:
         raise ValueError("give either question_col or question, not both")
+    _check_coder(coder)
     labels = dict(question_labels or {})
     questions = (df[question_col].astype("string").fillna("").astype(str).reset_index(drop=True)
                  if question_col is not None else None)
