@@ -352,11 +352,12 @@ class SupervisedCoder(BaseCoder):
             if fold_emb is not None:  # as deployed: this fold's encoder embeds its training and held-out rows
                 X_f = self.features(prep_a.with_embeddings(fold_emb[fold][keep]))
                 X_all_f = sp.vstack([X_f, X_all[n_real:]], format="csr")
-            for j in range(K):
-                y = Y_all[tr_all, j]
-                if self.trained_[j] and 0 < y.sum() < len(y) and Y_a[tr, j].sum() >= 1:
-                    oof[te, j] = self._fit_one(X_all_f[tr_all], y).decision_function(X_f[te])
-                    has_oof[te, j] = True
+            X_tr, X_te = X_all_f[tr_all], X_f[te]  # sliced once per fold, shared by its K theme fits
+            jobs = [(j, Y_all[tr_all, j]) for j in range(K)
+                    if self.trained_[j] and 0 < Y_all[tr_all, j].sum() < len(tr_all) and Y_a[tr, j].sum() >= 1]
+            for j, m in self._fit_themes(X_tr, jobs):
+                oof[te, j] = m.decision_function(X_te)
+                has_oof[te, j] = True
         self.oof_ = (oof, has_oof, zs_probs, Y_a)  # kept in memory only (re-calibration experiments)
         say("calibrating")
         self._calibrate(oof, has_oof, zs_probs, Y_a)
@@ -366,10 +367,8 @@ class SupervisedCoder(BaseCoder):
         say("fitting the final models on all rows")
         coef = np.zeros((K, X_all.shape[1]), dtype=np.float32)
         intercept = np.zeros(K, dtype=np.float32)
-        for j in range(K):
-            if self.trained_[j]:
-                m = self._fit_one(X_all, Y_all[:, j])
-                coef[j], intercept[j] = m.coef_[0], m.intercept_[0]
+        for j, m in self._fit_themes(X_all, [(j, Y_all[:, j]) for j in range(K) if self.trained_[j]]):
+            coef[j], intercept[j] = m.coef_[0], m.intercept_[0]
         self.coef_, self.intercept_ = coef, intercept
         self.n_train_ = int(n_real)
         # --- type facet
@@ -428,6 +427,8 @@ class SupervisedCoder(BaseCoder):
         self.lexical_, self.lexical_gate_ = None, None
         if self.lexical_only or self.lexical_share <= 0 or self.type_model_ is None:
             return
+        if not (Y[prep.answered].sum(0) >= 2).all():  # a theme it cannot learn: the stage would be dropped below
+            return
         if say is not None:
             say("fitting the fast first stage")
         shared = dict(C=self.C, hash_features=self.hash_features, codebook_examples=self.codebook_examples,
@@ -477,6 +478,14 @@ class SupervisedCoder(BaseCoder):
 
     def ensure_embedded(self, prep: Prepared) -> Prepared:
         return prep if self.lexical_only else super().ensure_embedded(prep)
+
+    def predict(self, texts: Sequence[str] | pd.Series, questions: Sequence[Any] | None = None) -> pd.DataFrame:
+        """:meth:`BaseCoder.predict`, with a ``UserWarning`` for a question the model has no theme rates for (a
+        misspelt one would otherwise be coded as no question, silently; see ``table.warn_unknown_questions``)."""
+        from .table import warn_unknown_questions
+
+        warn_unknown_questions(self, questions)
+        return super().predict(texts, questions)
 
     def predict_frame(self, cleaned: pd.DataFrame) -> pd.DataFrame:
         if self.lexical_ is None:
@@ -558,6 +567,18 @@ class SupervisedCoder(BaseCoder):
             **({"review_evidence": evidence} if evidence is not None else {}),
             "positives_per_theme": {t: int(v) for t, v in zip(self.codebook.theme_ids, Y_a.sum(0), strict=True)},
         }
+
+    def _fit_themes(self, X: sp.csr_matrix, jobs: list[tuple[int, np.ndarray]]) -> list[tuple[int, LogisticRegression]]:
+        """One :meth:`_fit_one` per ``(theme index, labels)`` on the rows ``X``, in ``jobs`` order, on up to
+        :func:`train_threads` threads: liblinear releases the GIL and its primal solver (L2R_LR, TRON) draws no
+        random numbers, so the models are those fitted one after the other."""
+        workers = min(train_threads(), len(jobs))
+        if workers <= 1:
+            return [(j, self._fit_one(X, y)) for j, y in jobs]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(zip((j for j, _ in jobs), pool.map(lambda job: self._fit_one(X, job[1]), jobs)))
 
     def _fit_one(self, X: sp.csr_matrix, y: np.ndarray) -> LogisticRegression:
         from sklearn.linear_model import LogisticRegression  # training only
@@ -764,6 +785,22 @@ def _warn_thin_evidence(ev: dict[str, Any]) -> None:
                   f"review level {ev['fitted_level']:.3f} has {seen} (needed: at least {ev['min_auto']} answers and "
                   f"a 95 % lower bound ≥ {ev['min_accuracy_low']:.2f}, from {ev['n_oof']} labelled answers); {then}. "
                   f"Label more answers for a lower level", UserWarning, stacklevel=5)
+
+
+#: the most threads a fit uses for its per-theme logistic regressions (each thread holds liblinear's own copy of
+#: the rows it fits on)
+MAX_TRAIN_THREADS = 4
+
+
+def train_threads() -> int:
+    """Threads for the per-theme fits: the CPUs this process may run on, at most MAX_TRAIN_THREADS."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_TRAIN_THREADS, cpus))
 
 
 def _silent(msg: str) -> None:

@@ -414,6 +414,38 @@ class _Progress:
         print(f"[{self.clock() - self.start:7.1f} s] {msg}", file=sys.stderr, flush=True)
 
 
+def _embedder_said(spec: str, asked: str) -> str:
+    """The embedder a training uses, and why when ``--embedder auto`` chose it."""
+    if asked.strip().lower() != "auto":
+        return f"embedder {spec}"
+    from textmine.classify.supervised import FEW_LABELS
+
+    why = f"fewer than {FEW_LABELS:,}" if spec == "e5" else f"at least {FEW_LABELS:,}"
+    return f"embedder {spec} (auto: {why} labelled answers)"
+
+
+def _training_said(coder, seconds: float) -> str:
+    """What ``textmine train`` did, in one line: codebook, embedder, cross-validation, first stage, time taken."""
+    m = coder.training_metrics_
+    folds = m.get("cv_folds")
+    cv = (f"{folds}-fold cross-validation " + ("holding out whole files" if m.get("cv_grouped") else
+                                               "on shuffled rows (fewer than 3 files)") if folds else "")
+    first = (f"fast first stage answers {coder.lexical_share:.0%} of comments" if coder.lexical_ is not None
+             else "no fast first stage")
+    cb = coder.codebook
+    return (f"trained codebook {cb.name} {cb.version} ({len(cb.theme_ids)} themes) on {m['n_train']:,} answered "
+            f"comments and {m.get('n_codebook_rows', 0)} codebook examples; embedder {coder.embedder_spec}; {cv}; "
+            f"{first}; took {_duration(seconds)}")
+
+
+def _duration(seconds: float) -> str:
+    """``75.3`` -> "1 min 15 s"; under a minute "12.3 s"."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest} s"
+
+
 def _with_question(corr_df, question: str):
     """``review --corrections --question Q``: Q as the question of the rows without one (a row's own wins)."""
     corr_df = corr_df.copy()
@@ -701,13 +733,15 @@ def register(app: typer.Typer) -> None:
         coder = SupervisedCoder(cb, embedder_spec=spec, seed=seed, finetune=finetune, finetune_epochs=finetune_epochs)
         status = "fine-tuning the encoder and training" if finetune else "training"
         refs = data["row_ref"].tolist()
-        with _warnings_as_notes(lambda m: _fit_rows_as_data_rows(m, refs)), \
-                console.status(f"{status} on {len(data)} labelled rows"):
+        progress = _Progress()  # each stage on stderr with the time since the start: a fit of minutes is not silent
+        progress(f"{status} on {len(data):,} labelled rows from {len(labelled)} file(s) ({answered:,} with themes), "
+                 f"codebook {cb.name} {cb.version} ({len(cb.theme_ids)} themes), {_embedder_said(spec, embedder)}")
+        with _warnings_as_notes(lambda m: _fit_rows_as_data_rows(m, refs)):
             try:
                 # each file is one cross-validation group (from 3 files on): calibration and the review level are
                 # then fitted on comments from files (writers, waves) the fold's model has not read
                 coder.fit(data["text"].tolist(), data["themes"].tolist(), data["type"].tolist(),
-                          groups=data["group"].tolist(), questions=data["question"].tolist())
+                          groups=data["group"].tolist(), questions=data["question"].tolist(), progress=progress)
             except (CodebookError, ValueError) as exc:
                 _fail(f"{', '.join(map(str, labelled))}: {exc}")
         pos = (coder.training_metrics_ or {}).get("positives_per_theme") or {}
@@ -725,6 +759,8 @@ def register(app: typer.Typer) -> None:
         console.print(f"saved {out}: n={m['n_train']} out-of-fold macro-F1={m['oof_macro_f1']:.3f} "
                       f"micro-F1={m['oof_micro_f1']:.3f} review threshold={coder.review_threshold:.3f} "
                       f"(auto-codes {m['oof_auto_coded_share']:.0%} out of fold)")
+        console.print(_training_said(coder, progress.clock() - progress.start), highlight=False, markup=False,
+                      soft_wrap=True)
 
     @app.command("evaluate")
     def evaluate(
