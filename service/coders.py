@@ -115,8 +115,13 @@ class CoderCache:
         """The identity of the default model this cache codes with (see :func:`library.default_model_identity`):
         that of the loaded default coder, else of the configured model as it is on disk now."""
         with self._lock:
+            known = self._default_identity
+        if known is not None:
+            return known
+        identity = library.default_model_identity(self.default_model)  # hashes files: not under the lookup lock
+        with self._lock:
             if self._default_identity is None:
-                self._default_identity = library.default_model_identity(self.default_model)
+                self._default_identity = identity
             return self._default_identity
 
     @property
@@ -138,7 +143,7 @@ class CoderCache:
                 library.limit_cleaner_caches(self.cleaner_cache_entries)
                 # language detection for uploads, before ready: loading lingua's models holds the GIL (the server
                 # answered nothing, /healthz included, for up to 20 s when this ran after ready on a busy host)
-                library.warm_language_detection()
+                self._warm_language_detection()
             release_memory()  # hand the heap freed while loading back to the OS
             if self.freeze:
                 log.info("froze %d long-lived objects", freeze_heap())
@@ -148,6 +153,16 @@ class CoderCache:
         except Exception as exc:  # reported by /readyz
             self.warmup_error = f"{type(exc).__name__}"
             log.error("coder warm-up failed: %s", type(exc).__name__)
+
+    @staticmethod
+    def _warm_language_detection() -> None:
+        """Load the language detectors; a failure is logged, not fatal: coding does not detect languages, and an
+        upload loads them again (and reports its own error)."""
+        try:
+            library.warm_language_detection()
+        except Exception as exc:  # noqa: BLE001 - e.g. MemoryError, missing model files
+            log.error("language detection could not be loaded at start-up (%s); uploads will load it again",
+                      type(exc).__name__)
 
     def start_warm_up(self) -> threading.Thread:
         thread = threading.Thread(target=self.warm_up, name="coder-warmup", daemon=True)

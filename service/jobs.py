@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
 import secrets
 import socket
 import threading
@@ -251,8 +252,8 @@ def run_job(db: Database, coders: CoderCache, job_id: int, chunk_size: int = 200
     if not claim_job(db, job_id, worker, lease):
         with db.session() as s:
             job = s.get(CodingJob, job_id)
-            state, holder = (job.state, job.worker) if job else ("missing", None)
-        if state == "running" and _ended_here(holder):  # left by a killed process of this host: no lease wait
+            state, holder, beat = (job.state, job.worker, job.heartbeat_at) if job else ("missing", None, None)
+        if state == "running" and _orphaned(holder, beat, lease, utcnow()):  # a killed local process's: half the wait
             release_interrupted(db, job_id, holder)
             return run_job(db, coders, job_id, chunk_size, stop=stop, on_chunk=on_chunk, meter=meter, worker=worker,
                            lease=lease, retry_seconds=retry_seconds, wait=wait)
@@ -284,8 +285,18 @@ def _failure_reason(exc: Exception) -> str:
     from textmine.classify.artefact import ArtefactError
 
     if isinstance(exc, ArtefactError):
-        return f"the model could not be loaded: {exc}"
+        return f"the model could not be loaded: {_folder_names(str(exc))}"
     return type(exc).__name__
+
+
+_PATH = re.compile(r"(?:/[^\s/:()'\"]+)*/([^\s/:()'\"]+/[^\s/:()'\"]+)")
+
+
+def _folder_names(message: str, limit: int = 300) -> str:
+    """``message`` with each absolute path cut to its last two parts (a reader sees a job's error; the server's folders
+    are not theirs to see, as /readyz shows the default model by its folder name), at most ``limit`` characters."""
+    short = _PATH.sub(r"\1", message)
+    return short if len(short) <= limit else short[:limit - 1] + "…"
 
 
 def _code_chunks(db: Database, coders: CoderCache, job_id: int, chunk_size: int, stop, on_chunk, meter,
@@ -418,21 +429,31 @@ def _record_default_model(db: Database, job_id: int, identity: str) -> bool:
         return False
 
 
-def release_orphaned(db: Database) -> list[int]:
-    """The coding jobs left "running" by a process of this host that has ended (killed, crashed): back to "queued"
-    at once, through :func:`release_interrupted` (every committed chunk kept), rather than claimable only when their
-    lease runs out. Jobs of other hosts, and of a process still running, are judged by their heartbeat."""
+def release_orphaned(db: Database, lease: float = LEASE_SECONDS, now: datetime | None = None) -> list[int]:
+    """The coding jobs left "running" by a process of this host that has ended (killed, crashed) and has missed two
+    heartbeats (beats come every ``lease`` / 4 s): back to "queued" through :func:`release_interrupted` (every
+    committed chunk kept), without waiting for the whole lease. Two missed beats also guard a live server whose pid
+    this process cannot see (a container sharing the host's name, not its process ids). Jobs of other hosts are
+    judged by their lease alone."""
+    now = now or utcnow()
     with db.session() as s:
-        running = s.execute(select(CodingJob.id, CodingJob.worker).where(CodingJob.state == "running")).all()
+        running = s.execute(select(CodingJob.id, CodingJob.worker, CodingJob.heartbeat_at)
+                            .where(CodingJob.state == "running")).all()
     released = []
-    for job_id, worker in running:
-        if _ended_here(worker):
+    for job_id, worker, beat in running:
+        if _orphaned(worker, beat, lease, now):
             job = release_interrupted(db, job_id, worker)
             if job is not None and job.state == "queued":
                 released.append(job_id)
     if released:
         log.info("coding jobs %s were left running by a process of this host that has ended: queued again", released)
     return released
+
+
+def _orphaned(worker: str | None, heartbeat_at: datetime | None, lease: float, now: datetime) -> bool:
+    """Whether a running job's holder is an ended process of this host whose heartbeat is two beats old."""
+    beat = _aware(heartbeat_at)
+    return (beat is None or beat < now - timedelta(seconds=lease / 2)) and _ended_here(worker)
 
 
 def _ended_here(worker: str | None) -> bool:

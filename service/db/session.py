@@ -112,9 +112,9 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
         after = MigrationContext.configure(conn).get_current_revision()
     if before is not None and after != before:
-        log.warning("the store's schema was upgraded from revision %s to %s (this cannot be undone: keep the "
-                    "backup taken before an upgrade); stop servers of an older textmine on this store: they refuse it "
-                    "at their next start, but one already running does not notice", before, after)
+        log.warning("the store's schema was upgraded from revision %s to %s; an upgrade cannot be undone (take a "
+                    "backup before upgrading textmine); stop servers of an older textmine on this store: they refuse "
+                    "it at their next start, but one already running does not notice", before, after)
     if before is not None and before < "0006":  # 0002/0006 scrubbed stored rows: clear their old versions from the files
         from service import scrub
 

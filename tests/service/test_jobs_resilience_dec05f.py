@@ -435,10 +435,11 @@ def test_a_job_left_running_by_a_killed_local_process_is_resumed_at_once(store_a
 
     app, job_id = store_app
     dead = f"{socket.gethostname()}:{_ended_pid()}:0123456789ab"
-    _set(app, job_id, state="running", worker=dead, heartbeat_at=utcnow())  # a fresh lease: no stale heartbeat
-    t0 = time.monotonic()
+    _set(app, job_id, state="running", worker=dead, heartbeat_at=utcnow())  # beating a moment ago: left alone
+    assert jobs.run_job(app.state.db, app.state.coders, job_id, CHUNK, wait=False) == "running"
+    two_beats = timedelta(seconds=jobs.LEASE_SECONDS / 2 + 1)  # two missed beats; the lease has not run out
+    _set(app, job_id, heartbeat_at=utcnow() - two_beats)
     assert jobs.run_job(app.state.db, app.state.coders, job_id, CHUNK, wait=False) == "done"
-    assert time.monotonic() - t0 < jobs.LEASE_SECONDS / 2  # not after the lease ran out
 
 
 def test_resume_requeues_only_jobs_of_ended_local_processes(store_app):
@@ -448,9 +449,10 @@ def test_resume_requeues_only_jobs_of_ended_local_processes(store_app):
     app, job_id = store_app
     live = f"{socket.gethostname()}:{os.getppid()}:0123456789ab"  # a process that runs
     other_host = f"elsewhere.example:{_ended_pid()}:0123456789ab"
-    for worker in (live, other_host):
-        _set(app, job_id, state="running", worker=worker, heartbeat_at=utcnow())
-        assert jobs.release_orphaned(app.state.db) == [] and _job(app, job_id).state == "running"
-    _set(app, job_id, state="running", worker=f"{socket.gethostname()}:{_ended_pid()}:0123456789ab",
-         heartbeat_at=utcnow())
+    ended = f"{socket.gethostname()}:{_ended_pid()}:0123456789ab"
+    two_beats_ago = utcnow() - timedelta(seconds=jobs.LEASE_SECONDS / 2 + 1)
+    for worker, beat in ((live, two_beats_ago), (other_host, two_beats_ago), (ended, utcnow())):
+        _set(app, job_id, state="running", worker=worker, heartbeat_at=beat)
+        assert jobs.release_orphaned(app.state.db) == [] and _job(app, job_id).state == "running", worker
+    _set(app, job_id, state="running", worker=ended, heartbeat_at=two_beats_ago)
     assert jobs.release_orphaned(app.state.db) == [job_id] and _job(app, job_id).state == "queued"
