@@ -688,19 +688,29 @@ def _connect(scheduler: str, timeout: float):
     from dask.distributed import Client
 
     box: dict[str, Any] = {}
+    lock = threading.Lock()
 
     def connect() -> None:
         try:
-            box["client"] = Client(scheduler, timeout=timeout)
+            client = Client(scheduler, timeout=timeout)
         except BaseException as exc:  # noqa: BLE001 - reported below
             box["error"] = exc
+            return
+        with lock:
+            if box.get("abandoned"):  # connected after the caller gave up: not left open (nor as the default)
+                client.close()
+            else:
+                box["client"] = client
 
     # the client's timeout bounds the TCP connect, not the handshake: a server of another protocol (a dashboard,
     # a web server) accepts the connection and never answers, so the whole start gets a deadline of its own
     starter = threading.Thread(target=connect, name="textmine-dask-connect", daemon=True)
     starter.start()
     starter.join(timeout + CONNECT_GRACE_S)
-    if starter.is_alive():
+    with lock:
+        gave_up = "client" not in box and "error" not in box
+        box["abandoned"] = gave_up
+    if gave_up:
         raise ValueError(f"--scheduler {scheduler!r}: something accepts connections there but did not answer as a Dask "
                          f"scheduler within {timeout + CONNECT_GRACE_S:g} s (another service, or the scheduler's "
                          f"dashboard port?); expected a running scheduler's address, e.g. tcp://host:8786")

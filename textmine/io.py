@@ -498,8 +498,7 @@ def _warn_second_header(cells: pd.DataFrame, header_row: int, path: Path, text: 
     ``text``: a cell as text (the CSV's cells are text already)."""
     if len(cells) < 3:
         return
-    numeric = 0
-    tops: set[str] = set()  # the header-like texts on top of number columns
+    numeric = hits = 0
     for j in range(cells.shape[1]):
         col = cells.iloc[:, j]
         top = text(col.iloc[0]).strip() if not _missing(col.iloc[0]) else ""
@@ -509,9 +508,7 @@ def _warn_second_header(cells: pd.DataFrame, header_row: int, path: Path, text: 
         rest = rest[rest != ""]
         if len(rest) and rest.str.fullmatch(_NUMBER_CELL).all():
             numeric += 1
-            if top and not _is_non_answer_phrase(top):  # "vet ikke" under a scale item is an answer
-                tops.add(top.casefold())
-    hits = len(tops)  # a header row names each column differently: one text repeated is answers
+            hits += bool(top) and not _is_non_answer_phrase(top)  # "vet ikke" under a scale item is an answer
     if hits >= 2 and hits * 2 >= numeric:
         row = header_row + 1
         warnings.warn(f"{path}: row {row} looks like a second header row (text in {hits} number column(s)): if the "

@@ -1684,6 +1684,11 @@ def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.Da
     ``row["respondent_id"]``. ``question`` None: the one question of ``coded`` (or of the survey). ``theme`` None: a
     row must be eligible under each theme it has."""
     question = _only_question(survey, coded, question)
+    keys = value_keys(respondents[survey.id_column]) if survey.id_column in respondents else np.array([])
+    repeated = len(keys) - len(set(keys))
+    if repeated:
+        raise ValueError(f"respondents: {repeated} respondent id(s) occur more than once (several waves?); the quote "
+                         f"rule is per wave: pass one wave's respondents")
     frames = {0: respondents}
     survey = survey.with_excluded(_spss_excluded(frames))
     df, _ = survey.mask_free_segments(respondents.reset_index(drop=True))

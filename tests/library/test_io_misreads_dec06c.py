@@ -1,5 +1,5 @@
 """Read warnings and errors that named the wrong cause: a first respondent's «vet ikke» in several scale items
-is an answer, not a second header row; text after a closing quote is not a quote left open."""
+is an answer, not a second header row (a grid question repeated over its items still is one); text after a closing quote is not a quote left open."""
 from __future__ import annotations
 
 import warnings
@@ -31,10 +31,12 @@ def test_non_answers_on_the_first_row_are_answers_not_a_header(tmp_path, top):
     assert df["q1"].iloc[0].lower() in {"vet ikke", "-"} and len(df) == 4
 
 
-def test_one_text_repeated_across_number_columns_is_answers(tmp_path):
-    src = tmp_path / "r.csv"
-    src.write_text("id;q1;q2;q3\n1;usikker;usikker;usikker\n2;4;5;6\n3;2;3;4\n4;1;2;3\n", encoding="utf-8")
-    assert _read_quietly(src)["q3"].iloc[0] == "usikker"
+def test_a_grid_question_repeated_over_its_items_still_warns(tmp_path):
+    src = tmp_path / "g.csv"
+    src.write_text('id,q1,q2,q3\n1,"Hvor fornøyd?","Hvor fornøyd?","Hvor fornøyd?"\n2,4,5,6\n3,2,3,4\n4,1,2,3\n',
+                   encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"row 2 looks like a second header row \(text in 3 number column"):
+        read_table(src)
 
 
 def test_question_texts_under_the_codes_still_warn(tmp_path):

@@ -89,3 +89,13 @@ def test_plain_call_without_theme_keeps_each_theme_rule():
     survey, (df, coded) = _survey(), _wave()
     quoted = {q.respondent_id for q in select_quotes(coded, respondents=df, survey=survey, k=6, embedder="fallback")}
     assert quoted and not quoted & {"r15", "r16"}  # suppressed under theme telefon, the theme they have
+
+
+
+def test_several_waves_of_respondents_are_refused_in_one_line():
+    """A panel's respondents of two waves (the same ids twice): the rule is per wave, said plainly (was a pandas
+    InvalidIndexError)."""
+    survey, (df, coded) = _survey(), _wave()
+    both = pd.concat([df, df.assign(wave=2024)], ignore_index=True)
+    with pytest.raises(ValueError, match=r"respondents: 56 respondent id\(s\) occur more than once .* one wave's"):
+        select_quotes(coded, theme="telefon", question="ft", respondents=both, survey=survey, embedder="fallback")

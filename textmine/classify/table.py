@@ -304,6 +304,22 @@ def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:
     return [q for q in given if q not in known], known
 
 
+#: the longest question name a warning shows (longer values are most likely answers from a wrong column)
+SHOWN_QUESTION_CHARS = 40
+
+
+def shown_questions(values: list[str], *, quote: bool = False, limit: int = 10) -> str:
+    """Question values for a warning: the first ``limit``, each shown only when it looks like a question name
+    (short, no e-mail sign or long digit run), else as its length: values from a wrong column (the answers
+    themselves) must not reach a log."""
+    def one(v: str) -> str:
+        if len(v) > SHOWN_QUESTION_CHARS or "@" in v or re.search(r"\d{4}", v):
+            return f"<a value of {len(v)} characters, not shown>"
+        return repr(v) if quote else v
+
+    return ", ".join(one(v) for v in values[:limit]) + (f" … ({len(values)} in all)" if len(values) > limit else "")
+
+
 def warn_unknown_questions(coder: BaseCoder, questions: Any, *, stacklevel: int = 3) -> None:
     """A ``UserWarning`` naming the given survey questions (one for all rows, or one per row; empty ones aside) that
     ``coder`` has no theme rates for, and those it has: their rows are coded as with no question, so a misspelt
@@ -315,7 +331,7 @@ def warn_unknown_questions(coder: BaseCoder, questions: Any, *, stacklevel: int 
         return
     unknown, known = unknown_questions(coder, [questions] if isinstance(questions, str) else questions)
     if unknown:
-        shown = ", ".join(map(repr, unknown[:10])) + (f" … ({len(unknown)} in all)" if len(unknown) > 10 else "")
+        shown = shown_questions(unknown, quote=True)
         warnings.warn(f"questions: the model has no theme rates for {shown}, so those answers are coded as with no "
                       f"question; the questions it knows are: {', '.join(known)}", UserWarning, stacklevel=stacklevel)
 

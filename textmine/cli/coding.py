@@ -318,7 +318,9 @@ def _warn_unknown_questions(coder, given, what: str) -> None:
 def _unknown_questions_warning(unknown, known, what: str) -> None:
     if not unknown:
         return
-    shown = ", ".join(unknown[:10]) + (f" … ({len(unknown)} in all)" if len(unknown) > 10 else "")
+    from textmine.classify.table import shown_questions
+
+    shown = shown_questions(unknown)
     knows = (f"the questions it knows are: {', '.join(known)}" if known
              else "it has no per-question theme rates (a zero-shot or question-free model)")
     console.print(f"warning: the model does not know {what} {shown}; those comments are coded without a "
