@@ -631,11 +631,18 @@ def _own_files(out_dir: Path) -> list[Path]:
             or re.fullmatch(r"\.(part-\d{5}\.parquet|_manifest\.json)\..*\.tmp", p.name)]
 
 
-def _stage_dirs(out_dir: Path) -> list[Path]:
-    """The hidden folders runs write into before their output is complete (see :func:`code_with_dask`)."""
+#: a stage folder untouched this long (seconds) is a killed run's, not one still writing parts into it
+STALE_STAGE_S = 3600.0
+
+
+def _stage_dirs(out_dir: Path, older_than: float = 0.0) -> list[Path]:
+    """The hidden folders runs write into before their output is complete (see :func:`code_with_dask`), those not
+    changed for ``older_than`` seconds (a run still going adds a part every few seconds to minutes)."""
     if not out_dir.is_dir():
         return []
-    return [p for p in out_dir.iterdir() if p.is_dir() and re.fullmatch(r"\.textmine-run-[0-9a-f]+\.tmp", p.name)]
+    cutoff = time.time() - older_than
+    return [p for p in out_dir.iterdir() if p.is_dir() and re.fullmatch(r"\.textmine-run-[0-9a-f]+\.tmp", p.name)
+            and p.stat().st_mtime <= cutoff]
 
 
 def _publish(stage: Path, out_dir: Path, info: "DaskRunInfo") -> "DaskRunInfo":
@@ -816,7 +823,7 @@ def code_with_dask(
         model_id = model_identity(model_path, codebook_file)  # what every worker must find on disk
         created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
         out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in _stage_dirs(out_dir):  # left by a client killed mid-run
+        for stale in _stage_dirs(out_dir, older_than=STALE_STAGE_S):  # left by a client killed mid-run
             shutil.rmtree(stale, ignore_errors=True)
         # the run writes into a hidden folder inside --out (the same file system, reached by every worker) and
         # replaces an earlier run's files only once it is complete: a failed rerun leaves the earlier result whole

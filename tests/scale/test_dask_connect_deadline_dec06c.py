@@ -46,3 +46,17 @@ def test_a_mute_server_is_refused_within_the_deadline(mute_server, monkeypatch):
     assert time.monotonic() - t0 < 10
     msg = str(e.value)
     assert mute_server in msg and "did not answer as a Dask scheduler" in msg and "\n" not in msg
+
+
+def test_only_stage_folders_left_long_ago_count_as_stale(tmp_path):
+    """A second run into the same --out removes a killed run's stage folder, not one a run is still writing."""
+    import os
+
+    old, fresh = tmp_path / ".textmine-run-0123456789ab.tmp", tmp_path / ".textmine-run-ba9876543210.tmp"
+    old.mkdir()
+    fresh.mkdir()
+    (tmp_path / ".textmine-run-x.tmp").mkdir()  # not a stage name
+    hour_ago = time.time() - td.STALE_STAGE_S - 5
+    os.utime(old, (hour_ago, hour_ago))
+    assert td._stage_dirs(tmp_path, older_than=td.STALE_STAGE_S) == [old]
+    assert sorted(td._stage_dirs(tmp_path)) == [old, fresh]
