@@ -458,12 +458,18 @@ def _orphaned(worker: str | None, heartbeat_at: datetime | None, lease: float, n
 
 def _ended_here(worker: str | None) -> bool:
     """True when ``worker`` (see :func:`worker_id`) is another process of this host that no longer runs."""
+    pid = _local_pid(worker)
+    return pid is not None and pid != os.getpid() and _pid_ended(pid)
+
+
+def _local_pid(worker: str | None) -> int | None:
+    """The process id in ``worker`` (see :func:`worker_id`) when it names a process of this host, else None."""
     try:
         host, pid_text, _token = (worker or "").rsplit(":", 2)
         pid = int(pid_text)
     except ValueError:
-        return False
-    return host == socket.gethostname() and pid != os.getpid() and _pid_ended(pid)
+        return None
+    return pid if host == socket.gethostname() else None
 
 
 def _pid_ended(pid: int) -> bool:
@@ -591,8 +597,8 @@ class JobRunner(_QueueWorker):
         return job_id
 
     def resume(self) -> list[int]:
-        """Submit the unfinished jobs, after re-queueing those a killed process of this host left "running" (no
-        wait for their lease to run out)."""
+        """Submit the unfinished jobs, after re-queueing those a killed process of this host left "running" (after
+        two missed heartbeats, not the whole lease: :func:`release_orphaned`)."""
         release_orphaned(self.db)
         with self.db.session() as s:
             ids = list(s.scalars(select(CodingJob.id).where(CodingJob.state.in_(store.ACTIVE_STATES))
@@ -628,12 +634,8 @@ def _process_gone(worker: str | None) -> bool:
     """True when ``worker`` (see :func:`worker_id`) names a training server of this host that no longer runs: its
     process has ended, or it is this process but not one of its started runners (a restart that got the same
     pid). Servers on other hosts are judged by their heartbeat only."""
-    try:
-        host, pid_text, _token = (worker or "").rsplit(":", 2)
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if host != socket.gethostname():
+    pid = _local_pid(worker)
+    if pid is None:
         return False
     if pid == os.getpid():
         with _LIVE_LOCK:
