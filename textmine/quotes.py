@@ -807,12 +807,6 @@ def select_quotes(
     if is_suppressed is not None:
         ok = np.asarray([not is_suppressed(row_of(j)) for j in range(len(idx))], dtype=bool)
         idx, texts, ids_sub = idx[ok], texts[ok], ids_sub[ok]
-    if attribute is None and survey is not None and seg is not None:  # own withheld segment values named
-        withheld = [s.column for s in survey.segments if not s.attribution and s.column in seg.columns]
-        if withheld:
-            mentions = SegmentMentions(survey)
-            ok = np.asarray([not mentions.named(texts[j], row_of(j), withheld) for j in range(len(idx))], dtype=bool)
-            idx, texts, ids_sub = idx[ok], texts[ok], ids_sub[ok]
     if len(idx) == 0:
         return []
 
@@ -909,12 +903,7 @@ def select_quotes(
     for rank, o in enumerate(order, 1):
         j = int(sel[o])
         row = row_of(j)
-        if attribute is not None:
-            attr = attribute(row)
-        elif survey is not None and seg is not None:
-            attr = survey.attribution(row)
-        else:
-            attr = ""
+        attr = attribute(row) if attribute is not None else ""  # set with respondents and survey (quote_rule)
         out.append(
             Quote(
                 text=safe_quote_text(_plain_guillemets(mask_headcount(shown[j], one=False))),
