@@ -1689,14 +1689,9 @@ def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.Da
     if repeated:
         raise ValueError(f"respondents: {repeated} respondent id(s) occur more than once (several waves?); the quote "
                          f"rule is per wave: pass one wave's respondents")
-    frames = {0: respondents}
-    survey = survey.with_excluded(_spss_excluded(frames))
-    df, _ = survey.mask_free_segments(respondents.reset_index(drop=True))
-    df, _ = survey.clear_undeclared_levels(df)
-    df = _canonical_rows(df, survey)
-    ids = value_keys(df[survey.id_column])
-    w, weighted = _weights(df, survey)
-    groups = _groupings(df, survey, None)
+    survey = survey.with_excluded(_spss_excluded({0: respondents}))
+    df, _, _ = _prepared_wave(respondents, survey)
+    df, ids, w, weighted, groups = _wave_rows(df, survey, None)
     themes = [str(col)[6:] for col in coded.columns if str(col).startswith("theme_")]
     qd = _question_data(df, ids, survey, survey.question(question), coded, themes, lambda m: None)
     mine = (coded["question"].astype(str) == question).to_numpy() if "question" in coded.columns else \
@@ -1815,6 +1810,23 @@ def _canonical_rows(df: pd.DataFrame, survey: SurveyDefinition) -> pd.DataFrame:
     return df.take(order).reset_index(drop=True)
 
 
+def _prepared_wave(frame: pd.DataFrame, survey: SurveyDefinition) -> tuple[pd.DataFrame, dict, list[str]]:
+    """One wave's respondent table as every summary table (and :func:`quote_rule`) reads it: free-valued segments'
+    personal data masked and undeclared levels cleared (never published as a level); with what was masked and
+    cleared, for the warnings."""
+    df, masked = survey.mask_free_segments(frame.reset_index(drop=True))
+    df, cleared = survey.clear_undeclared_levels(df)
+    return df, masked, cleared
+
+
+def _wave_rows(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[str] | None):
+    """A prepared wave (:func:`_prepared_wave`) in canonical row order, with its ids, weights, whether it is
+    weighted and its segment groupings: ``(df, ids, w, weighted, groups)``."""
+    df = _canonical_rows(df, survey)
+    w, weighted = _weights(df, survey)
+    return df, value_keys(df[survey.id_column]), w, weighted, _groupings(df, survey, segments)
+
+
 def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, compare_to, level, quotes, n_quotes,
                    embedder, drivers, driver_method, validate) -> Summary:
     if driver_method not in ("logit", "linear"):
@@ -1846,9 +1858,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     acc: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
     prepared = {}  # wave → (frame with free segments masked and undeclared levels cleared, masked, cleared)
     for wave in waves:
-        df, masked = survey.mask_free_segments(frames[wave].reset_index(drop=True))
-        df, cleared = survey.clear_undeclared_levels(df)  # never published as a level: may be personal data
-        prepared[wave] = (df, masked, cleared)
+        prepared[wave] = _prepared_wave(frames[wave], survey)
     shown_by_wave = _export_shown_by_wave({w: p[0] for w, p in prepared.items()}, survey, coded) if quotes else {}
     for wave in waves:
         df, masked, cleared = prepared[wave]
@@ -1865,10 +1875,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
             warn(f"{wave}: weight column {survey.weight_column}: {int((w <= 0).sum())} row(s) with weight 0 or no "
                  f"weight (first at row {first}); they count in n but not in the weighted shares, and not toward "
                  f"min_cell ({survey.min_cell})")
-        df = _canonical_rows(df, survey)
-        ids = value_keys(df[survey.id_column])
-        w, weighted = _weights(df, survey)
-        groups = _groupings(df, survey, segments)
+        df, ids, w, weighted, groups = _wave_rows(df, survey, segments)
         arr = _indicator_arrays(df, survey)
         acc["indicators"].append(_indicator_table(df, survey, groups, w, weighted, level, wave, arr))
         acc["multiselect"].append(_multiselect_table(df, survey, groups, w, weighted, level, wave))
