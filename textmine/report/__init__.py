@@ -9,10 +9,19 @@ statistics of its own: every number is a cell of the summary.
 from .model import ReportData
 from .numbers import fmt_ci, fmt_decimal, fmt_int, fmt_pct, fmt_pp, verbal_share
 from .views import report_from_summary
-from .writer import report_to_dict, write_report
 
 __all__ = ["ReportData", "report_from_summary", "write_report", "report_to_dict", "fmt_pct",
            "fmt_decimal", "fmt_int", "fmt_ci", "fmt_pp", "verbal_share", "render_html"]
+
+
+def __getattr__(name: str):
+    """The writers on first use: they import the chart, workbook and SPSS modules (matplotlib, openpyxl,
+    pyreadstat: seconds), which the summary's exports (:func:`textmine.report.views` only) never need."""
+    if name in ("report_to_dict", "write_report"):
+        from . import writer
+
+        return getattr(writer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def render_html(r, charts=None, **kw):

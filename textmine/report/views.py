@@ -253,7 +253,10 @@ def small_levels_last(t: pd.DataFrame, small) -> pd.DataFrame:
     small = np.asarray(small, dtype=bool)
     keys = [c for c in ("wave", "question", "indicator", "theme", "segment_var") if c in t.columns]
     pos = np.arange(len(t))
-    group = t[keys].astype(str).agg("\x1f".join, axis=1).to_numpy() if keys else np.zeros(len(t), dtype=object)
+    if keys:  # (the group of a row by its keys' text, as "nan" for a missing key: one group per distinct text)
+        group = t[keys].astype(str).groupby(keys, sort=False).ngroup().to_numpy()
+    else:
+        group = np.zeros(len(t), dtype=np.int64)
     last = pd.Series(pos).groupby(group).transform("max").to_numpy()
     anchor = np.where(small, last, pos)
     labels = t["segment"] if "segment" in t.columns else pd.Series([""] * len(t))
