@@ -724,7 +724,8 @@ def select_quotes(
 
     With ``respondents`` (one wave's respondent table) and ``survey``, the quotes are those :func:`build_summary`
     would publish (:func:`textmine.summary.quote_rule`, the summary's own rule, per ``question``: needed when
-    ``coded`` or the survey has several): nobody in a theme × segment cell suppressed under ``survey.min_cell``,
+    ``coded`` or the survey has several; ``coded`` must hold every free-text question answered in ``respondents``,
+    as the attributions are decided over all of them — else a ``ValueError``): nobody in a theme × segment cell suppressed under ``survey.min_cell``,
     an attribution showing only the segment values the row-level exports show for that comment
     (:mod:`textmine.rowdisclosure`), no comment naming its writer's withheld segment value. ``is_suppressed(row)``
     and ``eligible`` (a boolean mask aligned with ``coded``: a Series must have ``coded``'s index) drop more

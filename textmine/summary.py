@@ -1676,6 +1676,27 @@ def _only_question(survey: SurveyDefinition, coded: pd.DataFrame, question: str 
     return str(question)
 
 
+def _check_all_questions_coded(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.DataFrame,
+                               question: str) -> None:
+    """``ValueError`` when ``respondents`` holds answers to a free-text question that ``coded`` has no row of: the
+    attribution rule (:func:`_export_shown_by_wave`) blanks a value per respondent over all the wave's coded
+    questions, so a quote chosen from one question's rows alone could show what the summary blanks."""
+    have = set(coded["question"].dropna().astype(str)) if "question" in coded.columns else {question}
+    missing = []
+    for q in survey.free_text:
+        if q.column in have or q.column not in respondents.columns:
+            continue
+        n = int(respondents[q.column].astype("string").str.strip().fillna("").ne("").sum())
+        if n:
+            missing.append(f"{q.column} ({n} answers)")
+    if missing:
+        raise ValueError(f"coded: no rows of question(s) {', '.join(missing)} answered in respondents; the summary's "
+                         f"quote attributions are decided over every coded question of the wave (a segment value "
+                         f"blanked for a small group in one question is blanked in all the respondent's quotes): pass "
+                         f"the wave's whole coded frame (code_wave without questions=), or respondents without those "
+                         f"columns if they are never coded")
+
+
 def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.DataFrame, question: str | None,
                theme: str | None) -> tuple[np.ndarray, Callable[[Mapping], str]]:
     """:func:`build_summary`'s quote rule (:func:`_quote_rule`) for one wave's ``respondents`` and ``coded`` frame, as
@@ -1683,12 +1704,23 @@ def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.Da
     value per row of ``coded`` (False outside ``question``) and ``attribute(row)`` the summary's attribution of
     ``row["respondent_id"]``. ``question`` None: the one question of ``coded`` (or of the survey). ``theme`` None: a
     row must be eligible under each theme it has."""
+    if not len(coded):
+        return np.zeros(0, dtype=bool), lambda row: ""
     question = _only_question(survey, coded, question)
-    keys = value_keys(respondents[survey.id_column]) if survey.id_column in respondents else np.array([])
+    if survey.id_column not in respondents.columns:
+        raise ValueError(f"respondents: no id column {survey.id_column!r} (the survey's id); the quote rule matches "
+                         f"the coded rows' respondent_id to it")
+    keys = value_keys(respondents[survey.id_column])
+    blank = int((keys == "").sum())
+    if blank:
+        first = int(np.flatnonzero(keys == "")[0])
+        raise ValueError(f"respondents: column {survey.id_column}: {blank} row(s) without a respondent id (first at "
+                         f"row {first + 1} of the frame); every respondent needs an id for the quote rule")
     repeated = len(keys) - len(set(keys))
     if repeated:
         raise ValueError(f"respondents: {repeated} respondent id(s) occur more than once (several waves?); the quote "
                          f"rule is per wave: pass one wave's respondents")
+    _check_all_questions_coded(respondents, survey, coded, question)
     survey = survey.with_excluded(_spss_excluded({0: respondents}))
     df, _, _ = _prepared_wave(respondents, survey)
     df, ids, w, weighted, groups = _wave_rows(df, survey, None)
