@@ -348,9 +348,13 @@ def corrected_share_estimates(pred_share: Any, tpr: Any, fpr: Any, *, n: Any = N
     carries no information, so there is no correction, rather than a silent switch to the raw share),
     ``share`` (θ cut to [0, 1]), ``clipped`` (θ was outside [0, 1]), ``weak`` (tpr − fpr < 0.2: the division
     magnifies every error in q, tpr and fpr), and, when ``n`` (comments behind q) and ``n_pos``/``n_neg``
-    (validation comments with / without the theme, behind tpr / fpr) are given, ``ci_low``/``ci_high``: the
-    delta-method interval ``θ ± z·sqrt(q(1−q)/n + θ²·tpr(1−tpr)/n_pos + (1−θ)²·fpr(1−fpr)/n_neg) / (tpr − fpr)``,
-    cut to [0, 1].
+    (validation comments with / without the theme, behind tpr / fpr) are given, ``ci_low``/``ci_high``: the score
+    interval (:func:`_score_interval`): the shares θ₀ in [0, 1] that the data do not reject, with the delta-method
+    variance ``(q₀(1−q₀)/n + θ₀²·tpr(1−tpr)/n_pos + (1−θ₀)²·fpr(1−fpr)/n_neg) / (tpr − fpr)²`` taken at θ₀
+    (``q₀ = fpr + θ₀·(tpr − fpr)``), as the Wilson interval takes p(1−p) at p₀. Unlike ``θ ± z·se(θ)`` cut to
+    [0, 1], it keeps its width at a share of 0 (0 of 500 comments with perfect rates: Wilson's 0–0.76 %, not
+    0–0 %) and when θ falls below 0. NaN, with ``inconsistent`` True, where no share in [0, 1] fits: the coded
+    share is further below fpr (or above tpr) than sampling error allows, so the rates do not fit these comments.
     """
     from scipy.stats import norm
 
@@ -363,12 +367,40 @@ def corrected_share_estimates(pred_share: Any, tpr: Any, fpr: Any, *, n: Any = N
                         "clipped": informative & ((theta < 0) | (theta > 1)), "weak": ~(j >= MIN_YOUDEN)})
     if n is not None and n_pos is not None and n_neg is not None:
         nn, npos, nneg = (np.broadcast_to(np.asarray(x, dtype=float), q.shape) for x in (n, n_pos, n_neg))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            var = (q * (1 - q) / nn + theta**2 * tp * (1 - tp) / npos + (1 - theta) ** 2 * fp * (1 - fp) / nneg) / j**2
-            half = norm.ppf(0.5 + level / 2) * np.sqrt(var)
-        out["ci_low"] = np.clip(theta - half, 0.0, 1.0)
-        out["ci_high"] = np.clip(theta + half, 0.0, 1.0)
+        z = float(norm.ppf(0.5 + level / 2))
+        limits = [_score_interval(*v, z) if inf else (np.nan, np.nan, False)
+                  for *v, inf in zip(q, tp, fp, nn, npos, nneg, informative)]
+        out["ci_low"] = [lo for lo, _, _ in limits]
+        out["ci_high"] = [hi for _, hi, _ in limits]
+        out["inconsistent"] = [bad for _, _, bad in limits]
     return out
+
+
+def _score_interval(q: float, tp: float, fp: float, n: float, n_pos: float, n_neg: float,
+                    z: float) -> tuple[float, float, bool]:
+    """``(low, high, inconsistent)``: the θ₀ in [0, 1] with ``(q − q₀)² ≤ z²·(q₀(1−q₀)/n + θ₀²a + (1−θ₀)²b)``,
+    ``q₀ = fpr + θ₀·j``, ``a = tpr(1−tpr)/n_pos``, ``b = fpr(1−fpr)/n_neg`` (the delta-method test of θ₀ times j²): a
+    quadratic ``Aθ₀² + Bθ₀ + C ≤ 0``; the hull of its solutions in [0, 1]. NaN for missing or non-positive counts;
+    NaN with ``inconsistent`` True when no θ₀ in [0, 1] solves it."""
+    vals = (q, tp, fp, n, n_pos, n_neg)
+    if not all(np.isfinite(vals)) or min(n, n_pos, n_neg) <= 0:
+        return np.nan, np.nan, False
+    j, a, b, z2 = tp - fp, tp * (1 - tp) / n_pos, fp * (1 - fp) / n_neg, z * z
+    A = j * j * (1 + z2 / n) - z2 * (a + b)
+    B = -2 * (q - fp) * j - z2 * j * (1 - 2 * fp) / n + 2 * z2 * b
+    C = (q - fp) ** 2 - z2 * (fp * (1 - fp) / n + b)
+
+    def f(t: float) -> float:
+        return (A * t + B) * t + C
+
+    roots = np.roots([A, B, C]) if abs(A) > 1e-15 else (np.array([-C / B]) if B else np.array([]))
+    cuts = sorted({0.0, 1.0, *(float(r.real) for r in np.atleast_1d(roots) if abs(r.imag) < 1e-12 and 0 < r.real < 1)})
+    eps = 1e-12 * max(1.0, abs(A) + abs(B) + abs(C))
+    ok = [t for t in cuts if f(t) <= eps]
+    ok += [x for lo, hi in zip(cuts[:-1], cuts[1:]) if f((lo + hi) / 2) <= eps for x in (lo, hi)]
+    if not ok:
+        return np.nan, np.nan, True
+    return float(min(ok)), float(max(ok)), False
 
 
 def corrected_shares(pred_share: Any, tpr: Any, fpr: Any) -> np.ndarray:
@@ -393,9 +425,12 @@ def warn_share_flags(est: pd.DataFrame, names: Sequence[str] | None = None) -> N
     none = est["unclipped"].isna().to_numpy()
     weak = est["weak"].to_numpy() & ~none
     clipped = est["clipped"].to_numpy()
+    off = est["inconsistent"].to_numpy(dtype=bool) if "inconsistent" in est else np.zeros(len(est), dtype=bool)
     for mask, what in ((none, "tpr − fpr ≈ 0: no correction possible, the raw share is kept"),
                        (weak, f"tpr − fpr < {MIN_YOUDEN}: the corrected share is unreliable"),
-                       (clipped, "corrected share outside [0, 1], clipped")):
+                       (clipped, "corrected share outside [0, 1], clipped"),
+                       (off, "the coded share lies further outside [fpr, tpr] than sampling error allows (the "
+                             "coder's error rates do not fit these comments): no confidence interval")):
         if mask.any():
             parts.append(f"{what} ({', '.join(label[i] for i in np.flatnonzero(mask))})")
     if parts:

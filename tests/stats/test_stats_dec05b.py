@@ -123,21 +123,22 @@ def test_raw_and_prob_shares_get_a_wilson_interval():
     assert prob["ci_high"].tolist() == pytest.approx(hi.tolist())
 
 
-def test_corrected_share_gets_the_delta_method_interval_from_the_validation_counts():
-    import math
-
+def test_corrected_share_gets_the_score_interval_from_the_validation_counts():
     coder, pred = _hand_coder({"positives_per_theme": {"a": 40, "b": 25, "c": 30}, "n_train": 200}), _pred()
     with pytest.warns(UserWarning, match=r"no correction possible.*\(c\)"):
         est = coder.estimate_shares_ci(pred, "corrected")
     frac, z = 0.8, 1.959963984540054
+    grid = np.linspace(0, 1, 200_001)
     for t, npos in (("a", 40), ("b", 25)):
         q = _Y[_Y.any(1), "abc".index(t)].mean()
         th = (q - 0.1) / 0.7
-        se = math.sqrt(q * (1 - q) / 8 + th**2 * 0.8 * 0.2 / npos + (1 - th) ** 2 * 0.1 * 0.9 / (200 - npos)) / 0.7
+        q0 = 0.1 + grid * 0.7  # the score interval: the θ₀ the delta-method test at θ₀ keeps
+        se0 = np.sqrt(q0 * (1 - q0) / 8 + grid**2 * 0.8 * 0.2 / npos + (1 - grid) ** 2 * 0.1 * 0.9 / (200 - npos)) / 0.7
+        kept = grid[np.abs(th - grid) <= z * se0]
         assert est.loc[t, "share"] == pytest.approx(th * frac)
         assert (est.loc[t, "ci_low"], est.loc[t, "ci_high"]) == pytest.approx(
-            (max(th - z * se, 0) * frac, min(th + z * se, 1) * frac))
-        assert est.loc[t, "ci_method"] == "delta" and est.loc[t, "ci_missing"] == ""
+            (kept.min() * frac, kept.max() * frac), abs=1e-5)
+        assert est.loc[t, "ci_method"] == "score" and est.loc[t, "ci_missing"] == ""
     assert np.isnan(est.loc["c", "ci_low"]) and est.loc["c", "ci_missing"] == "uncorrected"  # tpr = fpr
     assert est.attrs["uncorrected"] == ["c"]
 

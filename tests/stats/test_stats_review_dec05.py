@@ -240,14 +240,19 @@ def test_rogan_gladen_flags_weak_clipped_and_uninformative_coders():
         corrected_shares([0.30, 0.30], [0.55, 0.50 + 5e-10], [0.50, 0.50])
 
 
-def test_rogan_gladen_delta_method_ci_by_hand():
+def test_rogan_gladen_score_ci_by_grid_inversion():
     from textmine.evaluate import corrected_share_estimates
 
     q, tp, fp, n, npos, nneg = 0.3, 0.8, 0.1, 500, 100, 400
     th = (q - fp) / (tp - fp)
-    se = math.sqrt(q * (1 - q) / n + th**2 * tp * (1 - tp) / npos + (1 - th) ** 2 * fp * (1 - fp) / nneg) / (tp - fp)
+    grid = np.linspace(0, 1, 200_001)  # the shares the delta-method test at θ₀ does not reject
+    se0 = np.sqrt((fp + grid * (tp - fp)) * (1 - fp - grid * (tp - fp)) / n + grid**2 * tp * (1 - tp) / npos
+                  + (1 - grid) ** 2 * fp * (1 - fp) / nneg) / (tp - fp)
+    kept = grid[np.abs(th - grid) <= Z * se0]
     est = corrected_share_estimates([q], [tp], [fp], n=n, n_pos=npos, n_neg=nneg).iloc[0]
-    assert (est["ci_low"], est["ci_high"]) == pytest.approx((th - Z * se, th + Z * se))
+    assert (est["ci_low"], est["ci_high"]) == pytest.approx((kept.min(), kept.max()), abs=1e-5)
+    se = math.sqrt(q * (1 - q) / n + th**2 * tp * (1 - tp) / npos + (1 - th) ** 2 * fp * (1 - fp) / nneg) / (tp - fp)
+    assert abs((est["ci_high"] - est["ci_low"]) - 2 * Z * se) < 0.01  # near the delta interval's width here
 
 
 def test_supervised_estimate_shares_names_weak_and_clipped_themes(monkeypatch):

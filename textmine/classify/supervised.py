@@ -633,10 +633,11 @@ class SupervisedCoder(BaseCoder):
         ``ci_high``, ``ci_method`` and ``ci_missing`` (why the interval is NaN, "" where it is given).
 
         ``raw``: Wilson interval on the coded count out of all rows; ``prob``: Wilson on the summed probability (the
-        expected count); ``corrected``: the delta-method interval of :func:`textmine.evaluate.corrected_share_estimates`
+        expected count); ``corrected``: the score interval of :func:`textmine.evaluate.corrected_share_estimates`
         among answered rows (it takes in the coder's own errors: the out-of-fold validation counts with / without
         the theme, saved with the model in its training metrics), times the answered share. NaN, with
-        ``ci_missing``: "uncorrected" (tpr ≤ fpr, no correction), "no_validation_counts" (a model saved without
+        ``ci_missing``: "uncorrected" (tpr ≤ fpr, no correction), "inconsistent" (the coded share is further
+        outside [fpr, tpr] than sampling error allows: the rates do not fit these comments), "no_validation_counts" (a model saved without
         the counts, or a theme without validation comments: said in a ``UserWarning``; retrain for an interval),
         "no_rows" (no predictions)."""
         import warnings
@@ -686,9 +687,10 @@ class SupervisedCoder(BaseCoder):
         warn_share_flags(rg, ids)
         none = rg["unclipped"].isna().to_numpy()
         out = _share_ci_frame(ids, np.where(~none, rg["share"], rg["raw"]) * frac, rg["ci_low"].to_numpy() * frac,
-                              rg["ci_high"].to_numpy() * frac, "delta")
-        out["ci_missing"] = np.where(none, "uncorrected", np.where(out["ci_low"].isna() | out["ci_high"].isna(),
-                                                                   "no_validation_counts", ""))
+                              rg["ci_high"].to_numpy() * frac, "score")
+        off = rg["inconsistent"].to_numpy(dtype=bool)
+        out["ci_missing"] = np.where(none, "uncorrected", np.where(off, "inconsistent", np.where(
+            out["ci_low"].isna() | out["ci_high"].isna(), "no_validation_counts", "")))
         out.loc[out["ci_missing"] != "", ["ci_low", "ci_high"]] = np.nan
         out.attrs.update({k: [t for t, f in zip(ids, m) if f] for k, m in (
             ("weak", rg["weak"] & ~none), ("clipped", rg["clipped"]), ("uncorrected", none))})
