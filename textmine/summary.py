@@ -1278,6 +1278,23 @@ def _bh_note(families: list[dict]) -> str:
             + " — antallet per familie står i bh_families")
 
 
+def _panel_warnings(frames: Mapping[Any, pd.DataFrame], survey: SurveyDefinition, pairs: list[tuple]) -> list[str]:
+    """A warning per compared pair of waves that share respondent ids: the change tests take the waves as independent
+    samples, which a panel (or an overlapping sample) is not — there they are conservative, and a paired test
+    (McNemar) could find a change they call «ingen sikker endring»."""
+    keys = {w: set(value_keys(f[survey.id_column])) - {""} for w, f in frames.items() if survey.id_column in f}
+    out = []
+    for a, b in pairs:
+        if a not in keys or b not in keys or not keys[b]:
+            continue
+        both = len(keys[a] & keys[b])
+        if both:
+            out.append(f"{b} vs {a}: {both} respondent id(s) ({both / len(keys[b]):.0%} of {b}) are in both waves; "
+                       f"the change tests treat the waves as independent samples, so for the same respondents "
+                       f"(a panel) they are conservative: a real change may be called «ingen sikker endring»")
+    return out
+
+
 def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple]) -> list[str]:
     """Warnings for compared waves whose coded files have different ``theme_<id>`` columns (codebooks that differ:
     a theme missing from one wave is «ikke kodet» there, not 0 %)."""
@@ -1968,6 +1985,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         pairs = list(zip(waves[:-1], waves[1:]))
     tables["changes"] = _changes(tables, pairs, weighted, level, bh_families)
     for m in _theme_set_warnings(coded, pairs):
+        warn(m)
+    for m in _panel_warnings(frames, survey, pairs):
         warn(m)
     for m in _unmatched_levels(tables.get("indicators"), pairs, survey):
         warn(m)
