@@ -663,26 +663,9 @@ def group_sums(codes: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarr
     return out[:, 0] if one_d else out
 
 
-_VERBAL_FRACTIONS = ((1, 4), (1, 3), (2, 3), (3, 4))
+def verbal_share(p: float, language: str = "nb") -> str:
+    """A share in words as the reports write it (:func:`textmine.report.numbers.verbal_share`: from the shown whole
+    percent, «nesten 9 av 10», «drøyt halvparten», «svært få»): one wording, so a text never contradicts its report."""
+    from .report.numbers import verbal_share as _report_wording
 
-
-def verbal_share(p: float) -> str:
-    """Report-style wording of a share: "om lag halvparten", "1 av 4", "2 av 3", "7 av 10", "nesten alle".
-
-    Halves, quarters and thirds are used within ±2 points, otherwise the nearest tenth ("n av 10").
-    """
-    if p is None or not np.isfinite(p):
-        return ""
-    if not 0 <= p <= 1:
-        raise ValueError(f"share must be in [0, 1], got {p}")
-    if p < 0.05:
-        return "færre enn 1 av 20"
-    if p > 0.95:
-        return "nesten alle"
-    if abs(p - 0.5) <= 0.03:
-        return "om lag halvparten"
-    for a, b in _VERBAL_FRACTIONS:
-        if abs(p - a / b) <= 0.02:
-            return f"{a} av {b}"
-    tenth = int(round_half_up(10 * p))
-    return f"{max(tenth, 1)} av 10"
+    return _report_wording(p, language)

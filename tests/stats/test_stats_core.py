@@ -193,7 +193,10 @@ def test_logit_average_marginal_effects_match_statsmodels():
     np.testing.assert_allclose(se, me.margeff_se, rtol=1e-4)
 
 
-@pytest.mark.parametrize("p,text", [(0.51, "om lag halvparten"), (0.26, "1 av 4"), (0.66, "2 av 3"), (0.71, "7 av 10"),
-                                    (0.86, "9 av 10"), (0.12, "1 av 10"), (0.02, "færre enn 1 av 20"), (0.97, "nesten alle")])
-def test_verbal_share_like_reports(p, text):
-    assert st.verbal_share(p) == text
+def test_verbal_share_is_the_reports_wording():
+    from textmine.report.numbers import verbal_share
+
+    for p in np.linspace(0, 1, 1001):
+        assert st.verbal_share(p) == verbal_share(p) and st.verbal_share(p, "nn") == verbal_share(p, "nn")
+    # the old core wording doubled 5 % («1 av 10») and read 95 % as «10 av 10»
+    assert st.verbal_share(0.05) == "1 av 20" and st.verbal_share(0.95) != "10 av 10"
