@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -531,12 +532,12 @@ def _codebook_fields(d: Any) -> dict[str, Any]:
             or not all(isinstance(x, str) and x.strip() for x in types)):
         raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
     return {
-        "name": str(d["name"]).strip(),
+        "name": _text(d["name"]),
         "version": str(d.get("version", "1.0")).strip() or "1.0",
         "themes": themes,
-        "language": str(d.get("language") or "nb"),
-        "description": str(d.get("description") or "").strip(),
-        "types": tuple(str(x).strip() for x in types),
+        "language": str(d.get("language") or "nb").strip().lower() or "nb",
+        "description": _text(d.get("description") or ""),
+        "types": tuple(_text(x) for x in types),
     }
 
 
@@ -606,6 +607,12 @@ def _refuse_duplicate_keys(node: yaml.MappingNode, where: str) -> None:
         first[key.value] = line
 
 
+def _text(value: Any) -> str:
+    """A codebook text as it is kept (and hashed): NFC, whitespace runs (double spaces, CR/LF, tabs) one space,
+    stripped — so a description pasted from Word or saved with CRLF is the same codebook as the one typed."""
+    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+
+
 def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str, ...]:
     """A list of strings (one string is a list of one). ``split_hint``: a string with ',' or ';' is refused (the
     YAML ``keywords: a, b`` is one string, not a list)."""
@@ -623,7 +630,7 @@ def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str,
     for v in value:
         if not isinstance(v, str | int | float) or isinstance(v, bool):
             raise CodebookError(f"{where} must contain strings, got {_quoted(v)}")
-        s = str(v).strip()
+        s = _text(v)
         if s:
             out.append(s)
     return tuple(out)
@@ -653,8 +660,8 @@ def _parse_theme(raw: Any, i: int) -> Theme:
         raise CodebookError(f"{where}: 'parent' must be a theme id (a string), got {type(parent).__name__}")
     return Theme(
         id=tid,
-        label=str(raw.get("label") or "").strip(),
-        description=str(raw.get("description") or "").strip(),
+        label=_text(raw.get("label") or ""),
+        description=_text(raw.get("description") or ""),
         keywords=_str_list(raw.get("keywords"), f"{where}: 'keywords'", split_hint=True),
         examples=_str_list(raw.get("examples"), f"{where}: 'examples'"),
         parent=str(parent).strip() if parent not in (None, "") else None,
