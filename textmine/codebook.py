@@ -27,7 +27,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -507,8 +507,22 @@ def _quoted(value: Any) -> str:
     return repr(value)
 
 
-def _codebook_fields(d: Any) -> dict[str, Any]:
-    """The fields of a :class:`Codebook` read from a parsed mapping (checked in shape only; validated on build)."""
+def _legacy_text(value: Any) -> str:
+    """How codebook texts were kept before :func:`_text` (stripped only): for :func:`legacy_hash`."""
+    return str(value).strip()
+
+
+def legacy_hash(d: Mapping[str, Any]) -> str:
+    """The hash a codebook mapping had before its texts were normalised (:func:`_text`: NFC, one space): what a
+    model trained before then recorded, so its own stored codebook.yaml still matches it. Equal to
+    :attr:`Codebook.hash` for texts without double spaces, line breaks or decomposed letters."""
+    return Codebook(**_codebook_fields(d, legacy=True)).hash
+
+
+def _codebook_fields(d: Any, *, legacy: bool = False) -> dict[str, Any]:
+    """The fields of a :class:`Codebook` read from a parsed mapping (checked in shape only; validated on build).
+    ``legacy``: texts stripped only, as before :func:`_text` (for :func:`legacy_hash`)."""
+    text = _legacy_text if legacy else _text
     if not isinstance(d, Mapping):
         raise CodebookError(f"codebook must be a mapping with 'name', 'version' and 'themes', got {type(d).__name__}")
     unknown = set(d) - _TOP_KEYS
@@ -523,7 +537,7 @@ def _codebook_fields(d: Any) -> dict[str, Any]:
     raw_themes = d["themes"]
     if not isinstance(raw_themes, Sequence) or isinstance(raw_themes, str | bytes):
         raise CodebookError("'themes' must be a list of theme mappings")
-    themes = tuple(_parse_theme(t, i) for i, t in enumerate(raw_themes))
+    themes = tuple(_parse_theme(t, i, text) for i, t in enumerate(raw_themes))
     types = DEFAULT_TYPES if d.get("types") is None else d["types"]  # left out (or blank): the defaults
     if isinstance(types, Sequence) and not isinstance(types, str | bytes) and not len(types):
         raise CodebookError("'types' is empty; list the comment types, e.g. [klage, ønske, ros], or leave "
@@ -532,12 +546,12 @@ def _codebook_fields(d: Any) -> dict[str, Any]:
             or not all(isinstance(x, str) and x.strip() for x in types)):
         raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
     return {
-        "name": _text(d["name"]),
+        "name": text(d["name"]),
         "version": str(d.get("version", "1.0")).strip() or "1.0",
         "themes": themes,
-        "language": str(d.get("language") or "nb").strip().lower() or "nb",
-        "description": _text(d.get("description") or ""),
-        "types": tuple(_text(x) for x in types),
+        "language": str(d.get("language") or "nb") if legacy else str(d.get("language") or "nb").strip().lower() or "nb",
+        "description": text(d.get("description") or ""),
+        "types": tuple(text(x) for x in types),
     }
 
 
@@ -613,7 +627,7 @@ def _text(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFC", str(value)).split())
 
 
-def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str, ...]:
+def _str_list(value: Any, where: str, *, split_hint: bool = False, text: Callable[[Any], str] = _text) -> tuple[str, ...]:
     """A list of strings (one string is a list of one). ``split_hint``: a string with ',' or ';' is refused (the
     YAML ``keywords: a, b`` is one string, not a list)."""
     if value is None:
@@ -630,13 +644,13 @@ def _str_list(value: Any, where: str, *, split_hint: bool = False) -> tuple[str,
     for v in value:
         if not isinstance(v, str | int | float) or isinstance(v, bool):
             raise CodebookError(f"{where} must contain strings, got {_quoted(v)}")
-        s = _text(v)
+        s = text(v)
         if s:
             out.append(s)
     return tuple(out)
 
 
-def _parse_theme(raw: Any, i: int) -> Theme:
+def _parse_theme(raw: Any, i: int, text: Callable[[Any], str] = _text) -> Theme:
     if not isinstance(raw, Mapping):
         raise CodebookError(f"theme #{i + 1} must be a mapping with 'id' and 'label', got {_quoted(raw)}")
     tid = str(raw.get("id") or "").strip()
@@ -660,10 +674,10 @@ def _parse_theme(raw: Any, i: int) -> Theme:
         raise CodebookError(f"{where}: 'parent' must be a theme id (a string), got {type(parent).__name__}")
     return Theme(
         id=tid,
-        label=_text(raw.get("label") or ""),
-        description=_text(raw.get("description") or ""),
-        keywords=_str_list(raw.get("keywords"), f"{where}: 'keywords'", split_hint=True),
-        examples=_str_list(raw.get("examples"), f"{where}: 'examples'"),
+        label=text(raw.get("label") or ""),
+        description=text(raw.get("description") or ""),
+        keywords=_str_list(raw.get("keywords"), f"{where}: 'keywords'", split_hint=True, text=text),
+        examples=_str_list(raw.get("examples"), f"{where}: 'examples'", text=text),
         parent=str(parent).strip() if parent not in (None, "") else None,
         exclusive=exclusive,
     )

@@ -284,6 +284,16 @@ def read_manifest(model_dir: str | Path) -> dict[str, Any]:
     return manifest
 
 
+def _legacy_hash(path: Path) -> str | None:
+    """The stored codebook's hash as a model trained before texts were normalised recorded it (None if unreadable)."""
+    from ..codebook import _yaml_data, legacy_hash
+
+    try:
+        return legacy_hash(_yaml_data(path.read_text(encoding="utf-8")))
+    except Exception:  # noqa: BLE001 - not readable the old way: the new hash is all there is
+        return None
+
+
 def checked_codebook(model_dir: str | Path,
                      codebook: Codebook | str | Path | None = None) -> tuple[dict[str, Any], Codebook]:
     """The artefact's manifest and stored codebook, without loading the model. Refuses (:class:`ArtefactError`)
@@ -293,7 +303,7 @@ def checked_codebook(model_dir: str | Path,
     manifest = read_manifest(model_dir)
     stored_cb = load_codebook(model_dir / "codebook.yaml")
     want = manifest["codebook"]
-    if stored_cb.hash != want["hash"]:
+    if stored_cb.hash != want["hash"] and _legacy_hash(model_dir / "codebook.yaml") != want["hash"]:
         raise ArtefactError(f"{model_dir}: codebook.yaml was edited after training (hash {stored_cb.hash[:12]} ≠ "
                             f"trained {want['hash'][:12]}); retrain with `textmine train`")
     if codebook is not None:
