@@ -27,6 +27,7 @@ multiple of ``batch_size`` every comment is embedded in the same batch as on the
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -641,23 +642,85 @@ def _stage_dirs(out_dir: Path, older_than: float = 0.0) -> list[Path]:
     if not out_dir.is_dir():
         return []
     cutoff = time.time() - older_than
-    return [p for p in out_dir.iterdir() if p.is_dir() and re.fullmatch(r"\.textmine-run-[0-9a-f]+\.tmp", p.name)
-            and p.stat().st_mtime <= cutoff]
+    found = []
+    for p in out_dir.iterdir():
+        if not re.fullmatch(r"\.textmine-run-[0-9a-f]+\.tmp", p.name):
+            continue
+        try:  # (another run may remove its stage between the listing and here)
+            if p.is_dir() and p.stat().st_mtime <= cutoff:
+                found.append(p)
+        except OSError:
+            continue
+    return found
 
 
 def _publish(stage: Path, out_dir: Path, info: "DaskRunInfo") -> "DaskRunInfo":
-    """Move a complete run's files from ``stage`` into ``out_dir``, replacing an earlier run's: its manifest goes
-    first (until the new one is in, readers refuse the folder as incomplete), then its parts; the new parts, and
-    last the new manifest, which marks the output complete."""
-    (out_dir / MANIFEST).unlink(missing_ok=True)
-    for old in _own_files(out_dir):
-        old.unlink(missing_ok=True)
-    for part in sorted(stage.iterdir()):
-        if _PART_RE.fullmatch(part.name):
-            os.replace(part, out_dir / part.name)
-    os.replace(stage / MANIFEST, out_dir / MANIFEST)
+    """Move a complete run's files from ``stage`` into ``out_dir``, replacing an earlier run's: those are moved aside
+    into the stage first (the manifest first: until the new one is in, readers refuse the folder as incomplete),
+    then the new parts come in, and last the new manifest, which marks the output complete. A move that fails (a
+    reader holding a part open on Windows, a full disk) puts everything back as it was — the earlier output whole,
+    the new one complete in the stage — and raises an ``OSError`` saying where the new output is."""
+    aside = stage / ".replaced"
+    aside.mkdir(exist_ok=True)
+    old = sorted(_own_files(out_dir), key=lambda p: (p.name != MANIFEST, p.name))
+    new = [p for p in sorted(stage.iterdir()) if _PART_RE.fullmatch(p.name)] + [stage / MANIFEST]
+    set_aside: list[Path] = []
+    brought: list[Path] = []
+    try:
+        for p in old:
+            os.replace(p, aside / p.name)
+            set_aside.append(p)
+        for p in new:
+            os.replace(p, out_dir / p.name)
+            brought.append(p)
+    except OSError as exc:
+        left = _put_back(brought, set_aside, out_dir, aside)
+        where = (f"the earlier output in {out_dir} is as it was" if not left
+                 else f"{len(left)} file(s) of the earlier output could not be put back and are in {aside}")
+        raise OSError(f"could not put the new output in place ({type(exc).__name__}: {exc.strerror or exc}); {where}; "
+                      f"the complete new output is in {stage} (move its files into {out_dir} by hand, or run "
+                      f"again)") from None
     shutil.rmtree(stage, ignore_errors=True)
     return replace(info, out_dir=str(out_dir), parts=tuple(str(out_dir / Path(p).name) for p in info.parts))
+
+
+def _put_back(brought: list[Path], set_aside: list[Path], out_dir: Path, aside: Path) -> list[Path]:
+    """Undo :func:`_publish`'s moves: the new files back into the stage, then the earlier ones back into
+    ``out_dir`` (its manifest last). Returns the earlier files that could not be put back."""
+    for p in reversed(brought):
+        try:
+            os.replace(out_dir / p.name, p)
+        except OSError:
+            pass
+    left = []
+    for p in sorted(set_aside, key=lambda p: (p.name == MANIFEST, p.name)):
+        try:
+            os.replace(aside / p.name, p)
+        except OSError:
+            left.append(p)
+    return left
+
+
+@contextlib.contextmanager
+def _kept_fresh(stage: Path, every: float):
+    """While the block runs, touch ``stage`` every ``every`` seconds, so that another run into the same folder never
+    takes a long partition's quiet stage for a killed run's (:data:`STALE_STAGE_S`) and deletes it."""
+    stop = threading.Event()
+
+    def touch() -> None:
+        while not stop.wait(every):
+            try:
+                os.utime(stage)
+            except OSError:
+                return
+
+    t = threading.Thread(target=touch, name="textmine-dask-stage", daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join(timeout=5)
 
 
 def _check_out_dir(out_dir: Path, input_path: Path) -> None:
@@ -844,8 +907,9 @@ def code_with_dask(
         kwargs["_unredacted"] = tuple(unredacted_cols)
         kwargs["_progress"], kwargs["_id_cols"] = progress, tuple(id_cols)  # (the client's: not sent to workers)
         try:
-            info = _run_dask(input_path, stage, columns, kwargs, scheduler, client, n_workers, rows_per_partition,
-                             batch_size, text_col, t_start, encoding, header_row)
+            with _kept_fresh(stage, STALE_STAGE_S / 6):
+                info = _run_dask(input_path, stage, columns, kwargs, scheduler, client, n_workers,
+                                 rows_per_partition, batch_size, text_col, t_start, encoding, header_row)
         except BaseException:
             # a failed run leaves no partial output (it would look like a result), an earlier run's output as it
             # was, and no folder it created

@@ -1,0 +1,66 @@
+"""Publishing a Dask run's output (``_publish``) never loses the earlier output: a move that fails midway puts the
+earlier files back and says where the complete new output is; a long run's stage is kept fresh so another run into
+the same folder does not take it for a killed run's and delete it."""
+
+import os
+import time
+
+import pytest
+
+import textmine.distributed as td
+
+
+def _files(folder, names, tag):
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        (folder / n).write_text(f"{tag}:{n}", encoding="utf-8")
+
+
+def _info(out, parts):
+    return td.DaskRunInfo(out_dir=str(out), n_rows=1, n_partitions=len(parts), parts=tuple(str(out / p) for p in parts))
+
+
+def test_publish_replaces_the_earlier_output(tmp_path):
+    out, stage = tmp_path / "out", tmp_path / "out" / ".textmine-run-ab.tmp"
+    _files(out, ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet", td.MANIFEST], "old")
+    _files(stage, ["part-00000.parquet", "part-00001.parquet", td.MANIFEST], "new")
+    info = td._publish(stage, out, _info(stage, ["part-00000.parquet", "part-00001.parquet"]))
+    assert sorted(p.name for p in out.iterdir()) == [td.MANIFEST, "part-00000.parquet", "part-00001.parquet"]
+    assert all(p.read_text(encoding="utf-8").startswith("new:") for p in out.iterdir())
+    assert info.parts == (str(out / "part-00000.parquet"), str(out / "part-00001.parquet"))
+
+
+def test_a_failed_move_restores_the_earlier_output_and_keeps_the_new_one(tmp_path, monkeypatch):
+    out, stage = tmp_path / "out", tmp_path / "out" / ".textmine-run-ab.tmp"
+    old = {"part-00000.parquet", "part-00001.parquet", "part-00002.parquet", td.MANIFEST}
+    _files(out, sorted(old), "old")
+    _files(stage, ["part-00000.parquet", "part-00001.parquet", td.MANIFEST], "new")
+    real, calls = os.replace, []
+
+    def flaky(src, dst):
+        calls.append((str(src), str(dst)))
+        if str(src) == str(stage / "part-00001.parquet") and str(dst) == str(out / "part-00001.parquet"):
+            raise PermissionError(13, "Permission denied")  # e.g. a reader holds the file open (Windows)
+        return real(src, dst)
+
+    monkeypatch.setattr(td.os, "replace", flaky)
+    with pytest.raises(OSError, match=r"earlier output in .* is as it was; the complete new output is in .*run-ab"):
+        td._publish(stage, out, _info(stage, ["part-00000.parquet", "part-00001.parquet"]))
+    monkeypatch.setattr(td.os, "replace", real)
+    shown = {p.name for p in out.iterdir() if p.is_file()}
+    assert shown == old and all((out / n).read_text(encoding="utf-8") == f"old:{n}" for n in old)
+    assert {p.name for p in stage.iterdir() if p.is_file()} == {"part-00000.parquet", "part-00001.parquet",
+                                                                td.MANIFEST}
+    assert all((stage / n).read_text(encoding="utf-8").startswith("new:") for n in ("part-00000.parquet", td.MANIFEST))
+
+
+def test_a_running_stage_is_kept_fresh(tmp_path):
+    stage = tmp_path / ".textmine-run-cd.tmp"
+    stage.mkdir()
+    past = time.time() - 2 * td.STALE_STAGE_S
+    os.utime(stage, (past, past))
+    assert td._stage_dirs(tmp_path, older_than=td.STALE_STAGE_S) == [stage]
+    with td._kept_fresh(stage, 0.05):
+        time.sleep(0.3)
+        assert td._stage_dirs(tmp_path, older_than=td.STALE_STAGE_S) == []
+    assert stage.stat().st_mtime > past + td.STALE_STAGE_S
