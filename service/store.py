@@ -47,6 +47,8 @@ from textmine.survey import value_keys
 ACTIVE_STATES = ("queued", "running")
 LABEL_MAX = 100  # waves.label is VARCHAR(100) (PostgreSQL enforces it)
 SURVEY_NAME_MAX = 200  # surveys.name is VARCHAR(200)
+RESPONDENT_ID_MAX = 200  # respondents.respondent_id is VARCHAR(200)
+CODEBOOK_NAME_MAX, CODEBOOK_VERSION_MAX = 200, 50  # codebooks.name VARCHAR(200), codebooks.version VARCHAR(50)
 
 # ---------------------------------------------------------------- upload warnings (one wording, shared)
 # The value-free messages the upload writes into Wave.warnings. service.scrub recognises stored messages with
@@ -76,15 +78,28 @@ def page(session: Session, stmt, limit: int, offset: int) -> tuple[list, int]:
 def create_survey(session: Session, name: str, description: str | None, definition_yaml: str | None) -> Survey:
     name = clean_label(name, "survey name", SURVEY_NAME_MAX)
     if description is not None:
+        _refuse_nul(description, "survey description", "invalid_description")
         refuse_personal_data(description, "survey description")
     if definition_yaml:
         refuse_personal_data_in_definition(library.parse_survey(definition_yaml).definition)  # 422 if invalid
+    exists = ApiError(409, "survey_exists", f"a survey named {name!r} already exists", {"name": name})
     if session.scalars(select(Survey).where(Survey.name == name)).first() is not None:
-        raise ApiError(409, "survey_exists", f"a survey named {name!r} already exists", {"name": name})
+        raise exists
     survey = Survey(name=name, description=description, definition_yaml=definition_yaml)
     session.add(survey)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request (another server) stored the same name first: unique surveys.name
+        session.rollback()
+        raise exists from None
     return survey
+
+
+def _refuse_nul(text: str, what: str, code: str) -> None:
+    """422 ``code`` when ``text`` holds a NUL character: PostgreSQL cannot store one in a text column (SQLite can,
+    so both stores refuse it alike)."""
+    if "\x00" in text:
+        raise ApiError(422, code, f"the {what} contains a NUL character (\\x00); remove it")
 
 
 def _json_value(value: Any) -> Any:
@@ -508,6 +523,7 @@ def _checked_ids(frame: pd.DataFrame, info: library.SurveyInfo) -> pd.Series:
     if empty_rows:
         raise ApiError(422, "missing_ids", f"{len(empty_rows)} row(s) have no {info.id_column} "
                        f"(first at file row {empty_rows[0]})", {"rows": empty_rows[:20]})
+    _refuse_unstorable_ids(ids, info.id_column)
     dup = ids[ids.duplicated(keep=False)]
     if len(dup):
         rows = [int(i) + 2 for i in dup.index[:20]]
@@ -515,6 +531,19 @@ def _checked_ids(frame: pd.DataFrame, info: library.SurveyInfo) -> pd.Series:
                        f"(file rows {', '.join(map(str, rows[:10]))}{', …' if len(dup) > 10 else ''})",
                        {"column": info.id_column, "count": int(dup.nunique()), "rows": rows})
     return ids
+
+
+def _refuse_unstorable_ids(ids: pd.Series, column: str) -> None:
+    """422 ``invalid_ids`` naming the file rows (never the values) of ids the store cannot hold alike on SQLite and
+    PostgreSQL: longer than respondents.respondent_id (VARCHAR(RESPONDENT_ID_MAX)) or with a control character
+    (PostgreSQL refuses NUL; the others are invisible in an id)."""
+    bad = ids.map(lambda v: len(v) > RESPONDENT_ID_MAX or any(unicodedata.category(ch) == "Cc" for ch in v))
+    rows = [int(i) + 2 for i in np.flatnonzero(bad.to_numpy())]
+    if rows:
+        shown = ", ".join(map(str, rows[:10])) + (", …" if len(rows) > 10 else "")
+        raise ApiError(422, "invalid_ids", f"{len(rows)} {column} value(s) are longer than {RESPONDENT_ID_MAX} "
+                       f"characters or hold a control character (file row(s) {shown}); use plain survey ids",
+                       {"column": column, "count": len(rows), "rows": rows[:20]})
 
 
 def _check_single_wave(frame: pd.DataFrame, info: library.SurveyInfo) -> None:
@@ -574,6 +603,7 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
     cb = library.codebook_from_dict(content)
     normal = library.codebook_to_dict(cb)
     _refuse_personal_data_in_codebook(normal)
+    _refuse_long_codebook_key(cb.name, str(cb.version))
     existing = session.scalars(select(Codebook).where(Codebook.name == cb.name,
                                                       Codebook.version == str(cb.version))).first()
     if existing is not None:
@@ -594,6 +624,15 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
             return existing, False
         raise _version_exists(existing, cb) from None
     return row, True
+
+
+def _refuse_long_codebook_key(name: str, version: str) -> None:
+    """422 ``invalid_codebook`` when the name or version is longer than its column (codebooks.name VARCHAR(200),
+    version VARCHAR(50)): PostgreSQL refuses it, SQLite would store it; so both refuse it alike."""
+    for field, value, limit in (("name", name, CODEBOOK_NAME_MAX), ("version", version, CODEBOOK_VERSION_MAX)):
+        if len(value) > limit:
+            raise ApiError(422, "invalid_codebook", f"invalid codebook: its {field} must be at most {limit} characters "
+                           f"(got {len(value)})", {"field": field, "max": limit})
 
 
 def _version_exists(existing: Codebook, cb) -> ApiError:

@@ -368,12 +368,10 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def _redact_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    """The URL as messages show it: the password masked in the user part and in the query string."""
+    from service.db.session import shown_url
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "<invalid url>"
+    return shown_url(url)
 
 
 # ---------------------------------------------------------------- keys
