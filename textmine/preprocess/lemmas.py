@@ -268,7 +268,8 @@ class Analyzer:
         * agent nouns in -ar: "lesar" → "leser", "deltakar" → "deltaker", "skjermlesar" → "skjermleser";
         * adjectives in -leg: "tidleg" → "tidlig", "vanskeleg" → "vanskelig";
         * compounds on an irregular nynorsk head ("head" rows of ``variants.tsv``): "leiar" is "leder", not
-          "leier" (the tenant): "avdelingsleiar" → "avdelingsleder", but "sjukepleiar" is "pleiar" + -ar.
+          "leier" (the tenant): "avdelingsleiar" → "avdelingsleder", but "sjukepleiar" is "pleiar" + -ar; the
+          modifier may itself be a compound ("bedriftshelse|tenest" → "bedriftshelsetjeneste").
 
         Only when ``lem`` is not itself an Ordbank lemma (Ordbank has "brukar" too), not a function word (stop /
         keep word: "mykje" is no j-infinitive), not a word ``variants.tsv`` folds, and the bokmål spelling is an
@@ -284,7 +285,8 @@ class Analyzer:
             if lem.endswith(src):
                 left = lem[: len(lem) - len(src)]
                 base = left[:-1] if left[-1:] in ("s", "e") else left
-                if not left or any(w in forms or _simplemma_knows(w) for w in {left, base} if len(w) >= 2):
+                if not left or any(w in forms or _simplemma_knows(w) or self.splitter.split(w)  # "bedriftshelse"
+                                   for w in {left, base} if len(w) >= 2):
                     return left + dst
                 break  # "sjukepleiar": "pleiar", not "leiar"
         n = len(lem)
