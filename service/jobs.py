@@ -583,10 +583,13 @@ class JobRunner(_QueueWorker):
             self.poll()
 
     def poll(self) -> int | None:
-        """Claim and queue one claimable job when the worker is idle; its id, or None."""
+        """Claim and queue one claimable job when the worker is idle; its id, or None. A job an ended process of
+        this host left running is queued again first (:func:`release_orphaned`): a server restarted right after a
+        ``kill -9`` finds its old job still beating, and would otherwise wait out the whole lease."""
         if self.current is not None or not self._queue.empty():
             return None
         try:
+            release_orphaned(self.db, self.lease)
             job_id = claim_next_job(self.db, self.worker, self.lease)
         except Exception as exc:  # the database unreachable for a moment: the next poll tries again
             log.warning("coding job poll failed: %s", type(exc).__name__)

@@ -607,7 +607,7 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
     existing = session.scalars(select(Codebook).where(Codebook.name == cb.name,
                                                       Codebook.version == str(cb.version))).first()
     if existing is not None:
-        if existing.content == normal:
+        if _same_codebook(existing, normal, cb):
             return existing, False
         raise _version_exists(existing, cb)
     row = Codebook(name=cb.name, version=str(cb.version), content=normal)
@@ -620,10 +620,21 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
                                                           Codebook.version == str(cb.version))).first()
         if existing is None:
             raise
-        if existing.content == normal:
+        if _same_codebook(existing, normal, cb):
             return existing, False
         raise _version_exists(existing, cb) from None
     return row, True
+
+
+def _same_codebook(existing: Codebook, normal: dict[str, Any], cb) -> bool:
+    """Whether a stored codebook is ``cb``: the same normalised content, or content stored by an older version
+    (texts kept with their double spaces or CRLF) that reads today as the same codebook (the same hash)."""
+    if existing.content == normal:
+        return True
+    try:
+        return library.codebook_from_dict(existing.content).hash == cb.hash
+    except Exception:  # noqa: BLE001 - stored content that no longer validates is not this codebook
+        return False
 
 
 def _refuse_long_codebook_key(name: str, version: str) -> None:

@@ -456,3 +456,18 @@ def test_resume_requeues_only_jobs_of_ended_local_processes(store_app):
         assert jobs.release_orphaned(app.state.db) == [] and _job(app, job_id).state == "running", worker
     _set(app, job_id, state="running", worker=ended, heartbeat_at=two_beats_ago)
     assert jobs.release_orphaned(app.state.db) == [job_id] and _job(app, job_id).state == "queued"
+
+
+def test_the_poll_requeues_a_job_an_ended_local_process_left_before_its_lease_runs_out(store_app):
+    """A server restarted right after a ``kill -9`` finds the old job still beating (resume leaves it); its poll
+    queues it again once two beats are missed, not after the whole lease (review dec06d: 63 s on PostgreSQL)."""
+    import socket
+
+    app, job_id = store_app
+    dead = f"{socket.gethostname()}:{_ended_pid()}:0123456789ab"
+    _set(app, job_id, state="running", worker=dead, heartbeat_at=utcnow())
+    runner = jobs.JobRunner(app.state.db, app.state.coders, CHUNK)
+    assert runner.poll() is None and _job(app, job_id).state == "running"  # beating a moment ago: left alone
+    _set(app, job_id, heartbeat_at=utcnow() - timedelta(seconds=jobs.LEASE_SECONDS / 2 + 1))
+    assert runner.poll() == job_id  # two missed beats, lease not run out: released and claimed by this poll
+    assert _job(app, job_id).worker == runner.worker
