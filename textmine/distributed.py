@@ -776,7 +776,12 @@ def _connect(scheduler: str, timeout: float):
     # a web server) accepts the connection and never answers, so the whole start gets a deadline of its own
     starter = threading.Thread(target=connect, name="textmine-dask-connect", daemon=True)
     starter.start()
-    starter.join(timeout + CONNECT_GRACE_S)
+    try:
+        starter.join(timeout + CONNECT_GRACE_S)
+    except BaseException:  # Ctrl-C while waiting: a client that connects later is closed, not left open
+        with lock:
+            box["abandoned"] = True
+        raise
     with lock:
         gave_up = "client" not in box and "error" not in box
         box["abandoned"] = gave_up

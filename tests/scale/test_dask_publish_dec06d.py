@@ -64,3 +64,54 @@ def test_a_running_stage_is_kept_fresh(tmp_path):
         time.sleep(0.3)
         assert td._stage_dirs(tmp_path, older_than=td.STALE_STAGE_S) == []
     assert stage.stat().st_mtime > past + td.STALE_STAGE_S
+
+
+class _SlowClient:
+    """Stands in for ``dask.distributed.Client``: connects after ``delay`` seconds; records its closing."""
+
+    made: list["_SlowClient"] = []
+    delay = 0.8
+
+    def __init__(self, address, timeout=None):
+        time.sleep(self.delay)
+        self.closed = False
+        _SlowClient.made.append(self)
+
+    def close(self):
+        self.closed = True
+
+
+def _late_clients(monkeypatch):
+    import dask.distributed
+
+    _SlowClient.made = []
+    monkeypatch.setattr(dask.distributed, "Client", _SlowClient)
+    monkeypatch.setattr(td, "CONNECT_GRACE_S", 0.1)
+
+
+def test_a_client_connecting_after_the_deadline_is_closed(monkeypatch):
+    _late_clients(monkeypatch)
+    with pytest.raises(ValueError, match="did not answer as a Dask scheduler"):
+        td._connect("tcp://127.0.0.1:1", 0.1)
+    for _ in range(50):
+        if _SlowClient.made:
+            break
+        time.sleep(0.05)
+    assert len(_SlowClient.made) == 1 and _SlowClient.made[0].closed
+
+
+def test_a_client_connecting_after_ctrl_c_is_closed(monkeypatch):
+    _late_clients(monkeypatch)
+
+    class Interrupted(td.threading.Thread):
+        def join(self, timeout=None):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(td.threading, "Thread", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        td._connect("tcp://127.0.0.1:1", 5.0)
+    for _ in range(50):
+        if _SlowClient.made:
+            break
+        time.sleep(0.05)
+    assert len(_SlowClient.made) == 1 and _SlowClient.made[0].closed
