@@ -37,12 +37,12 @@ def test_html_marks_verdicts_and_traces_numbers(written, report_data):
     assert cells[0].endswith("\u00a0%") and "–" in cells[1]
     assert "Metode" in html and "grunnlag under 10" in html
     # the impact table shows the summary's driver effect beside the raw difference
-    from textmine.report.numbers import fmt_pp
+    from textmine.report.numbers import change_digits, fmt_pp
 
     imp = report_data.impact.query("theme == 'telefon'").iloc[0]
     row = re.search(r"<th scope=\"row\">Telefon og tilgjengelighet</th><td>«[^»]*»</td>(.*?)</tr>", html, re.S).group(1)
     assert f"{fmt_pp(imp['adjusted_pp'], share=False)} ({imp['adjusted_verdict']})" in row
-    assert fmt_pp(imp["diff"]) in row
+    assert fmt_pp(imp["diff"], change_digits(imp["share_without"], imp["share_with"], imp["diff"])) in row
 
 
 def test_quotes_have_attribution(written, report_data):

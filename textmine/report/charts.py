@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .numbers import fmt_int, fmt_pct, fmt_pp  # noqa: E402
+from .numbers import change_digits, fmt_int, fmt_pct, fmt_pp  # noqa: E402
 from .views import small_group_number  # noqa: E402
 from .wording import change_verdict, say, small_group_label  # noqa: E402
 
@@ -239,7 +239,7 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
         ax.plot(r["prev_share"], yi, "o", color="white", mec=colour, ms=5)
         ax.plot(r["share"], yi, "o", color=colour, ms=5)
         ax.text(max(r["share"], r["prev_share"]) + 0.015, yi,
-                f"{fmt_pp(r['diff'])} ({change_verdict(r['verdict'], r['diff'], language)})",
+                f"{_change_pp(r)} ({change_verdict(r['verdict'], r['diff'], language)})",
                 va="center", fontsize=7.5, color=colour)
     ax.set_yticks(y, rows["label"].astype(str))
     ax.xaxis.set_major_formatter(_pct_axis)
@@ -249,10 +249,16 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
     _title(fig, title)
     ax.set_xlabel(say("Åpen sirkel = forrige måling, fylt = siste måling", language))
     # top to bottom, as drawn (the rows are plotted bottom-up from the smallest share)
-    alt = title + ": " + "; ".join(f"{r['label']} {fmt_pp(r['diff'])} "
+    alt = title + ": " + "; ".join(f"{r['label']} {_change_pp(r)} "
                                    f"{change_verdict(r['verdict'], r['diff'], language)}"
                                    for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
+
+
+def _change_pp(r) -> str:
+    """A change as the change table prints it (one decimal where whole shares would not add up:
+    :func:`change_digits`), so the chart never says «−1 pp» beside the table's «−0,8 pp»."""
+    return fmt_pp(r["diff"], change_digits(r["prev_share"], r["share"], r["diff"]))
 
 
 #: the impact chart's bar classes, by the verdict the tables print (sheet «Betydning», column «Vurdering») and the
@@ -314,7 +320,8 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True, 
     if len(rows):
         fig.legend(loc="lower center", ncol=2, fontsize=7.5, frameon=False)
     alt = title + ": " + "; ".join(  # top to bottom, as drawn (bars are plotted bottom-up from the smallest)
-        f"{r['label']} {fmt_pp(r['diff'])}: {say(IMPACT_CLASSES[c][0], language).lower()}"
+        f"{r['label']} {fmt_pp(r['diff'], change_digits(r['share_without'], r['share_with'], r['diff']))}: "
+        f"{say(IMPACT_CLASSES[c][0], language).lower()}"
         for c, (_, r) in reversed(list(zip(classes, rows.iterrows()))))
     return render(fig, name, title, alt, png=png, rect=(0, legend / height, 1, 1))
 

@@ -33,8 +33,10 @@ from .wording import WORKBOOK_LANG, change_verdict, nn_text, say, small_group_la
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 # number formats: shares, percentage points (values stored in pp), p-values, means, whole numbers, counts
-PCT = "0.0%"
-PP = '+0.0" pp";-0.0" pp";0.0" pp"'
+# (as Norwegian publications print them, so a pasted cell reads «85,1 %» and «−4,0 pp»: a no-break space before
+# «%» and «pp», a typographic minus; Excel puts the reader's decimal comma)
+PCT = '0.0"\u00a0"%'
+PP = '+0.0"\u00a0pp";"\u2212"0.0"\u00a0pp";0.0"\u00a0pp"'
 P_VALUE = '[<0.001]"< 0,001";0.000'  # (the number is kept; p under 0,001 shows «< 0,001», never «0,000»)
 MEAN = "0.00"
 WHOLE = "0"

@@ -10,8 +10,8 @@ import pandas as pd
 
 from . import charts as ch
 from .model import ReportData
-from .numbers import (NBSP, change_digits, fmt_ci, fmt_decimal, fmt_int, fmt_n_base, fmt_p, fmt_pct, fmt_pp, fmt_pp_ci, shown,
-                      verbal_share)
+from .numbers import (NBSP, change_digits, fmt_ci, fmt_int, fmt_n_base, fmt_p, fmt_pct, fmt_pp, fmt_pp_ci,
+                      pct_cell, shown, verbal_share)
 from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
                     quotes_in_report_order, shown_title, small_group_number, theme_parents)
 from .wording import HTML_LANG, change_verdict, nn_text, say, small_group_label, verdict as verdict_word
@@ -246,15 +246,16 @@ def change_keyfacts(r: ReportData) -> list[dict]:
     sig = sig.reindex(sig["diff"].abs().sort_values(ascending=False).index).head(MAX_CHANGE_FINDINGS)
     out = []
     for _, c in sig.iterrows():
-        ci = f"95{NBSP}% KI {fmt_pp_ci(c.get('ci_low'), c.get('ci_high'))}"
+        dg = change_digits(c["prev_share"], c["share"], c["diff"])  # as the change table prints it
+        ci = f"95{NBSP}% KI {fmt_pp_ci(c.get('ci_low'), c.get('ci_high'), dg)}"
         what = f" «{c['label']}»"
         if c["kind"] == "tema" and c.get("question"):
             what += f" («{_short(r.questions.get(c['question'], c['question']), 40)}»)"
-        out.append({"value": fmt_pp(c["diff"]),
+        out.append({"value": fmt_pp(c["diff"], dg),
                     "text": what + say(" fra {prev} til {wave}: {verdict} ({ci})", lang, prev=c["prev_wave"],
                                        wave=c["wave"], verdict=change_verdict(c["verdict"], c["diff"], lang),
                                        ci=ci) + ".",
-                    "trace": f"{fmt_pct(c['prev_share'])} → {fmt_pct(c['share'])}{weighted_mark(r)}"})
+                    "trace": f"{fmt_pct(c['prev_share'], dg)} → {fmt_pct(c['share'], dg)}{weighted_mark(r)}"})
     return out
 
 
@@ -314,12 +315,9 @@ SEGMENT_COLUMNS = ("n (nevner temaet)", "Grunnlag (svarte)", "Andel av svarte (%
 
 
 def _pct_number(p) -> str:
-    """A share (0–1) as a bare percent for a number cell: "34", "0,3" under 0,5 % (never "<1", which is no number),
-    "–" when missing; the column head carries the «%»."""
-    if p is None or pd.isna(p):
-        return "–"
-    value = 100 * float(p)
-    return fmt_decimal(value, 1 if 0 < value < 0.5 else 0)
+    """A share (0–1) as a bare percent for a number cell (:func:`pct_cell`): "34", "0,3" under 0,5 % (never "<1",
+    which is no number), "–" when missing; the column head carries the «%»."""
+    return pct_cell(p)
 
 
 def _segment_line(c: dict | None, language: str = "nb") -> list[dict]:
@@ -583,8 +581,10 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
     impact = []
     left_out = driver_left_out(r)
     for _, i in r.impact.sort_values(["question", "diff"]).iterrows():
-        impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40), "with": fmt_pct(i["share_with"]), "without": fmt_pct(i["share_without"]),
-                       "diff": fmt_pp(i["diff"]), "ci": fmt_pp_ci(i["ci_low"], i["ci_high"]),
+        dg = change_digits(i["share_without"], i["share_with"], i["diff"])  # shares and difference that add up
+        impact.append({"label": i["label"], "question": _short(r.questions.get(i["question"], i["question"]), 40),
+                       "with": fmt_pct(i["share_with"], dg), "without": fmt_pct(i["share_without"], dg),
+                       "diff": fmt_pp(i["diff"], dg), "ci": fmt_pp_ci(i["ci_low"], i["ci_high"], dg),
                        "trace": f"{fmt_int(i['n_with'])} / {fmt_int(i['n_without'])}",
                        "verdict": _verdict_text(i.get("verdict"), lang), **_adjusted(i, left_out, lang)})
     impact_caption = ""
@@ -605,6 +605,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
         "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
+        "skip_to": "hovedfunn" if keyfacts else "tema",  # the first section after the header and contents
         "positive_caption": positive_caption(r),
         "quotes_note": quote_markers_note(r.quotes["text"] if r.quotes is not None and "text" in r.quotes.columns
                                           else [], lang),
@@ -726,15 +727,18 @@ def impact_missing(r: ReportData) -> list[str]:
     return notes
 
 
-#: quote languages marked with a lang attribute (the page itself is bokmål)
-_QUOTE_LANG = {"en": "en", "eng": "en", "english": "en", "engelsk": "en", "nn": "nn", "nno": "nn", "nynorsk": "nn"}
+#: quote languages as HTML lang values (the cleaner's codes and the names readers use)
+_QUOTE_LANG = {"en": "en", "eng": "en", "english": "en", "engelsk": "en", "nn": "nn", "nno": "nn", "nynorsk": "nn",
+               "nb": "nb", "nob": "nb", "bokmål": "nb", "bokmal": "nb"}
 
 
-def quote_lang(value) -> str:
-    """The HTML lang of a quote in another language than the page («en», «nn»), "" otherwise or when unknown."""
+def quote_lang(value, page: str = "nb") -> str:
+    """The HTML lang of a quote written in another language than the page's ``page`` («en»; «nn» on a bokmål page,
+    «nb» on a nynorsk one: WCAG 3.1.2), "" for the page's own language or when unknown."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return _QUOTE_LANG.get(str(value).strip().lower(), "")
+    lang = _QUOTE_LANG.get(str(value).strip().lower(), "")
+    return "" if lang == page else lang
 
 
 def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
@@ -751,9 +755,10 @@ def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
                        pct=fmt_pct(s["share"]) + weighted_mark(r), verbal=verbal_share(s["share"], report_language(r)),
                        trace=fmt_n_base(s["count"], s["base"]))
         langs = g["language"] if "language" in g.columns else [None] * len(g)
+        page = HTML_LANG[report_language(r)]
         items = [{"text": x, "attribution": small_group_label(_text_or_empty(a).strip(), report_language(r)),
-                  "lang": quote_lang(lang),
-                  "note": say("(på engelsk)", report_language(r)) if quote_lang(lang) == "en" else ""}
+                  "lang": quote_lang(lang, page),
+                  "note": say("(på engelsk)", report_language(r)) if quote_lang(lang, page) == "en" else ""}
                  for x, a, lang in zip(g["text"], g["attribution"], langs)]
         groups.append({"qid": q, "theme": t, "label": g["label"].iloc[0],
                        "question": _short(r.questions.get(q, q), 50), "lead": lead, "quotes": items})

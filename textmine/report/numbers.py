@@ -100,6 +100,17 @@ def pct_number(p, digits: int = 0, *, share: bool = True, sep: str = NBSP) -> st
     return _grouped(rounded, digits, sep)
 
 
+def pct_cell(p) -> str:
+    """A share (0–1) as a bare percent for a number cell whose column head carries «%»: rounded half up as
+    :func:`fmt_pct` («29» for 0.285, never the float's «28»), with one decimal where a whole percent would print
+    0 or 100 for a share that is neither («0,3», «99,7»: a cell holds a number, not «<1»); «–» when missing."""
+    if _missing(p) or not math.isfinite(float(p)):
+        return "–"
+    value, whole = _decimal(p, share=True), shown(p, 0, share=True)
+    digits = 1 if (whole == 0 and value != 0) or (whole == 100 and value != 100) else 0
+    return _grouped(shown(p, digits, share=True), digits, NBSP)
+
+
 def fmt_pct(p, digits: int = 0, *, share: bool = True) -> str:
     """A share (0–1, or a percentage with ``share=False``) as "86 %" (space before %, decimal comma), rounded half
     up; «<1 %» / «>99 %» for a share that is neither none nor all but would round to 0 / 100 (:func:`pct_number`)."""

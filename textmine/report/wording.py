@@ -110,6 +110,7 @@ VERDICTS_NN = {
 NN: dict[str, str] = {
     # --- the HTML page (templates/report.html)
     "fritekstrapport": "fritekstrapport",
+    "Hopp til hovedinnholdet": "Hopp til hovudinnhaldet",
     "hva respondentene skriver": "kva respondentane skriv",
     "Måling {wave}": "Måling {wave}",
     ", sammenlignet med {wave}": ", samanlikna med {wave}",
@@ -563,6 +564,8 @@ NN_PHRASES: list[tuple[str, str]] = [
      "Vekta: delane er rekna ut med vektene i datafila (variabelen "),
     ("Vektet med ", "Vekta med "),
     ("Uvektet.", "Uvekta."),
+    ("konfidensintervall: uvektet: {a}-intervall på n; vektet: {b}-intervall på Kish effektiv n",
+     "konfidensintervall: uvekta: {a}-intervall på n; vekta: {b}-intervall på Kish effektiv n"),
     ("konfidensintervall: uvektet: {a}-intervall på n; vektet: logit-intervall på Kish effektiv n ({b} på effektiv n "
      "når andelen er 0 eller 1)", "konfidensintervall: uvekta: {a}-intervall på n; vekta: logit-intervall på Kish "
      "effektiv n ({b} på effektiv n når delen er 0 eller 1)"),
