@@ -4,8 +4,8 @@ Pearson chi-square crosstabs and Benjamini–Hochberg adjustment.
 Conventions (the way Norwegian survey reports compute them):
 
 * unweighted shares get a **Wilson** score interval on the respondent count ``n``;
-* weighted shares get a **logit** interval on Kish's effective sample size
-  ``n_eff = (Σw)² / Σw²`` (Wilson on ``n_eff`` when the share is exactly 0 or 1, where the logit is undefined);
+* weighted shares get a **Wilson** score interval on Kish's effective sample size ``n_eff = (Σw)² / Σw²``
+  (:func:`logit_ci` is kept for callers; it misbehaves at small weighted counts);
 * the CI of a difference of two shares is **Newcombe's** hybrid score interval (from the two Wilson intervals,
   on Kish's effective n for weighted shares); its p-value is the **pooled**-SE z-test on the (effective) n, or,
   where a share is 0 % or 100 % or an expected count is under 5, **Fisher's exact test** on the (effective)
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 CI_METHOD_UNWEIGHTED = "wilson"
-CI_METHOD_WEIGHTED = "logit-kish"
+CI_METHOD_WEIGHTED = "wilson-kish"
 VERDICT_SIGNIFICANT = "signifikant"
 VERDICT_TENDENCY = "tendens"
 VERDICT_UNCHANGED = "ingen sikker endring"  # not «uendret»: a test that finds no change does not show that nothing changed
@@ -174,22 +174,18 @@ def logit_ci(p, n_eff, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
 
 
 def proportion_ci(p, n, *, weighted: bool, level: float = 0.95):
-    """The CI the package reports: Wilson on ``n`` (unweighted) or logit on Kish ``n`` (weighted).
+    """The CI the package reports: Wilson on ``n`` (unweighted) or Wilson on Kish effective ``n`` (weighted:
+    ``n`` is then the effective n).
 
-    Returns ``(low, high, method)`` arrays; weighted cells at p = 0 or 1 fall back to Wilson on the
-    effective n (method ``"wilson-kish"``).
+    Returns ``(low, high, method)`` arrays. Wilson on the effective n behaves at small weighted counts, where the
+    logit interval (:func:`logit_ci`) does not (a weighted share of 0.7 % of 30 got an upper limit of 35.6 %, three
+    times that of 0 of 30), and it is the interval the change CI (Newcombe) is built from, so a reader can rebuild
+    the change's interval from the two shares' printed ones.
     """
     _check_aligned(p=p, n=n)
     p, n = np.broadcast_arrays(_as_float(p), _as_float(n))
-    if not weighted:
-        lo, hi = wilson_ci(p * n, n, level)
-        method = np.full(p.shape, CI_METHOD_UNWEIGHTED, dtype=object)
-        return lo, hi, method
-    lo, hi = logit_ci(p, n, level)
-    wl, wh = wilson_ci(p * n, n, level)
-    edge = (n > 0) & ((p <= 0) | (p >= 1))
-    lo, hi = np.where(edge, wl, lo), np.where(edge, wh, hi)
-    method = np.where(edge, "wilson-kish", CI_METHOD_WEIGHTED).astype(object)
+    lo, hi = wilson_ci(p * n, n, level)
+    method = np.full(p.shape, CI_METHOD_WEIGHTED if weighted else CI_METHOD_UNWEIGHTED, dtype=object)
     return lo, hi, method
 
 

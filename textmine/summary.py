@@ -130,7 +130,7 @@ def _weights(df: pd.DataFrame, survey: SurveyDefinition) -> tuple[np.ndarray, bo
 
 
 def _share_block(count, base, wcount, wbase, w2base, *, weighted: bool, level: float) -> dict[str, np.ndarray]:
-    """Unweighted (Wilson) and weighted (logit on Kish n) estimates from grouped sums."""
+    """Unweighted (Wilson on n) and weighted (Wilson on Kish effective n) estimates from grouped sums."""
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(base > 0, count / base, np.nan)
         lo, hi, m = st.proportion_ci(share, base, weighted=False, level=level)
@@ -2000,7 +2000,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "weight_column": survey.weight_column,
         "level": level,
         "ci_method": (
-            "uvektet: Wilson-intervall på n; vektet: logit-intervall på Kish effektiv n (Wilson på effektiv n når andelen er 0 eller 1)"
+            "uvektet: Wilson-intervall på n; vektet: Wilson-intervall på Kish effektiv n"
         ),
         "ci_method_unweighted": st.CI_METHOD_UNWEIGHTED,
         "ci_method_weighted": st.CI_METHOD_WEIGHTED if weighted else None,

@@ -31,3 +31,17 @@ def test_separate_samples_get_no_such_warning():
     frames = {2022: _wave(2022, [f"a{i}" for i in range(100)], 1), 2023: _wave(2023, [f"b{i}" for i in range(100)], 2)}
     s = build_summary(frames, _survey(), quotes=False, drivers=False)
     assert not [w for w in s.warnings if "in both waves" in w]
+
+
+def test_a_tiny_weighted_share_gets_a_sane_interval():
+    """Review dec06d: 1 positive of 30 with weight 0.2 (share 0.7 %) got the logit interval 0.009–35.6 %, three
+    times the upper limit of 0 of 30; Wilson on Kish's effective n keeps it near the zero share's."""
+    from textmine import stats as st
+
+    w = np.ones(30)
+    w[0] = 0.2
+    y = np.zeros(30)
+    y[0] = 1
+    tiny, zero = st.proportion(y, w), st.proportion(np.zeros(30), np.ones(30))
+    assert tiny.method == "wilson-kish" and 0 < tiny.ci_low < tiny.share < tiny.ci_high < 0.15
+    assert tiny.ci_high < 1.2 * zero.ci_high

@@ -54,8 +54,8 @@ def test_weighted_proportion_estimate_end_to_end():
     assert est.share == pytest.approx(DescrStatsW(y, weights=w).mean)
     n_eff = w.sum() ** 2 / (w**2).sum()
     assert est.n_eff == pytest.approx(n_eff)
-    assert (est.ci_low, est.ci_high) == pytest.approx(st.logit_ci(est.share, n_eff))
-    assert est.method == "logit-kish" and est.weighted
+    assert (est.ci_low, est.ci_high) == pytest.approx(st.wilson_ci(est.share * n_eff, n_eff))
+    assert est.method == "wilson-kish" and est.weighted
     u = st.proportion(y)
     assert u.method == "wilson" and u.n == 500
     assert (u.ci_low, u.ci_high) == pytest.approx(proportion_confint(y.sum(), 500, method="wilson"))

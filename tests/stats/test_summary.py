@@ -65,13 +65,13 @@ def test_indicators_by_hand(make_tiny_definition):
     assert (r["ci_low"], r["ci_high"]) == pytest.approx(st.wilson_ci(6, 10)) and r["ci_method"] == "wilson"
     assert r["share_w"] == pytest.approx(6.5 / 11)  # positive weight 6.5 of valid weight 11
     assert r["n_eff"] == pytest.approx(121 / 14.5)  # Kish: 11² / Σw² (= 14.5)
-    assert (r["ci_low_w"], r["ci_high_w"]) == pytest.approx(st.logit_ci(6.5 / 11, 121 / 14.5))
-    assert r["ci_method_w"] == "logit-kish"
+    assert (r["ci_low_w"], r["ci_high_w"]) == pytest.approx(st.wilson_ci(6.5 / 11 * 121 / 14.5, 121 / 14.5))
+    assert r["ci_method_w"] == "wilson-kish"
     assert r["experience_share"] == pytest.approx(10 / 11)
     o = _row(ind, indicator="helhet", segment="sektor", value="O")
     assert (o["n"], o["count"], o["share_w"]) == (4, 3, pytest.approx(2.5 / 3))
     assert not o["suppressed"]
-    assert s.meta["weighted"] and "logit" in s.meta["ci_method"] and "Wilson" in s.meta["ci_method"]
+    assert s.meta["weighted"] and "Kish" in s.meta["ci_method"] and "logit" not in s.meta["ci_method"]
 
 
 def test_themes_three_denominators_by_hand(make_tiny_definition):

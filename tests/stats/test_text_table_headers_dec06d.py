@@ -18,6 +18,10 @@ def test_theme_change_column_names_its_share(make_tiny_definition):
                       quotes=False, drivers=False)
     text = s.to_text_table(width=400)
     indicators, themes = text.split("kommentatorer /", 1)
-    assert themes.count("Endring pp i % av komm.") == 2 and "(fra 2023)" in themes  # both questions' tables
+    from textmine.texttables import _change_header
+
+    assert _change_header(s, 2024, "av komm.") == "Endring pp\nav komm.\n(fra 2023)"
+    # both questions' tables: «av komm.» under «Endring pp» beside the «% av komm.» share column
+    assert themes.count("av komm.") - themes.count("% av komm.") == 2 and "(fra 2023)" in themes
     # the indicator table shows one share: no «of which» needed
-    assert "Endring pp" in indicators and "Endring pp i" not in indicators and "(fra 2023)" in indicators
+    assert "Endring pp" in indicators and "av komm." not in indicators and "(fra 2023)" in indicators
