@@ -82,8 +82,8 @@ def _shares(summary) -> tuple[str, str, str]:
 def _change_header(summary, wave: Any, of: str = "") -> str:
     """The change column's header: since which wave, and (``of``) of which share when the table shows several."""
     prev = [p[0] for p in summary.meta.get("comparisons", []) if len(p) == 2 and p[1] == wave]
-    what = f"Endring pp{' ' + of if of else ''}"
-    return f"{what}\n(fra {prev[0]})" if prev else what
+    lines = ["Endring pp", *([of] if of else []), *([f"(fra {prev[0]})"] if prev else [])]
+    return "\n".join(lines)  # one short line each: the column stays narrow
 
 
 def _change_of(summary, wave: Any, kind: str, key: dict) -> tuple[str, str]:
@@ -171,7 +171,7 @@ def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes
     gap_title = f"{outcome}: nevner vs ikke (pp)" if outcome else "Nevner vs ikke (pp)"
     weighted = " (vektet)" if summary.meta.get("weighted") else ""  # beside the unweighted «Antall»
     for c in ("Tema", "Antall", f"% av komm.{weighted}", "95 % KI", f"% av spurt{weighted}", f"% av alle{weighted}",
-              _change_header(summary, wave, "i % av komm."), "Vurdering", gap_title):
+              _change_header(summary, wave, "av komm."), "Vurdering", gap_title):
         t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
     kb = base["kommentatorer"].sort_values(sh, ascending=False)
     kb = kb.head(max_themes) if max_themes else kb
