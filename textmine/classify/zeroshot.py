@@ -5,12 +5,17 @@ Each comment's similarities are standardised across the themes (z-score within t
 coder has seen unlabelled comments (``fit(texts)``), also per theme across comments; keyword hits on
 lemmas/compound parts add evidence. The resulting score is mapped to a probability-like value with a logistic
 curve whose centre ``tau`` and slope were set once on the sample waves (they are codebook-independent).
+
+With few themes the nearest theme wins even where none fits: :func:`share_warning` (issued by
+:meth:`ZeroShotCoder.predict`) says when a theme, or a theme at all, went to an implausible share of the answers, and
+``background=True`` also checks each theme against generic topics that belong to no codebook.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,9 +26,75 @@ from .base import BaseCoder, Prepared, assemble
 from .lexical import KeywordMatcher
 from .typefacet import TypeRules
 
-__all__ = ["ZeroShotCoder", "theme_prototype_texts"]
+__all__ = ["ZeroShotCoder", "background_texts", "share_warning", "theme_prototype_texts"]
 
 _WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4)
+def background_texts(name: str = "zeroshot_background.txt") -> tuple[str, ...]:
+    """The background descriptions of :attr:`ZeroShotCoder.BACKGROUND_FILE` (a word list: one a line, ``#``
+    comments); none when the list is missing (a custom word-list folder without it)."""
+    from ..preprocess.wordlists import read_list_optional
+
+    return tuple(read_list_optional(name))
+
+
+#: The share sanity check of zero-shot coding (:func:`share_warning`): at least this many answers, a theme on at
+#: least this share of them, and (a codebook of fewer than ``ZeroShotCoder.BACKGROUND_MAX_THEMES`` themes) at least
+#: this share of answers with a theme. In the 16-theme sample codebook no theme is meant for over 25 % of the eval
+#: answers; over 3–5 themes nearly every answer got one, whether or not it fits.
+SHARE_MIN_ANSWERS = 30
+SHARE_THEME_MAX = 0.4
+SHARE_COVERAGE_MAX = 0.9
+
+
+def share_warning(codebook: Codebook, decided: np.ndarray, answered: np.ndarray, *,
+                  small_below: int = 13) -> str | None:
+    """A warning when zero-shot decisions ``decided`` (n, themes; 0/1) give implausible shares of the ``answered``
+    rows: a non-exclusive theme on :data:`SHARE_THEME_MAX` of them or more, or, in a codebook of fewer than
+    ``small_below`` non-exclusive themes, :data:`SHARE_COVERAGE_MAX` or more of them with such a theme. None with
+    fewer than :data:`SHARE_MIN_ANSWERS` answers (too few to judge a share) or nothing implausible. Counts only."""
+    found = _share_findings(codebook, decided, answered, small_below)
+    if found is None:
+        return None
+    n, n_themes, big, coverage = found
+    said = []
+    if big:
+        shown = ", ".join(f"{tid!r} to {share:.0%}" for tid, share in big)
+        said.append(f"gave theme{'s' if len(big) > 1 else ''} {shown} of the {n} answers")
+    if coverage is not None:
+        said.append(f"gave {coverage:.0%} of the {n} answers a theme")
+    return (f"zero-shot coding with {n_themes} theme(s) {' and '.join(said)}: shares that high are implausible and "
+            f"zero-shot coding with few themes is unreliable (the nearest theme wins even where none fits) — label "
+            f"examples and train a model (textmine train), or check a sample by hand before publishing the shares")
+
+
+def _share_findings(codebook: Codebook, decided: np.ndarray, answered: np.ndarray, small_below: int
+                    ) -> tuple[int, int, list[tuple[str, float]], float | None] | None:
+    """(answers, non-exclusive themes, [(theme, share)] at :data:`SHARE_THEME_MAX` or more, the share with a
+    theme where implausible else None) for :func:`share_warning`; None where there is nothing to say."""
+    answered = np.asarray(answered, dtype=bool)
+    n = int(answered.sum())
+    inc = np.array([not t.exclusive for t in codebook.themes])
+    if n < SHARE_MIN_ANSWERS or not inc.any():
+        return None
+    y = np.asarray(decided)[answered][:, inc] > 0
+    shares = y.mean(0)
+    ids = [t.id for t in codebook.themes if not t.exclusive]
+    parent = [bool(codebook.children(tid)) for tid in ids]  # a parent holds its children's answers: no test
+    big = [(ids[j], float(shares[j])) for j in np.argsort(-shares, kind="stable")
+           if shares[j] >= SHARE_THEME_MAX and not parent[j]]
+    coverage = float(y.any(1).mean())
+    full = int(inc.sum()) < small_below and coverage >= SHARE_COVERAGE_MAX
+    if not big and not full:
+        return None
+    return n, int(inc.sum()), big, coverage if full else None
+
+
+def _z_against(sims: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """``sims`` standardised by the mean and spread of ``ref`` in each row."""
+    return (sims - ref.mean(1, keepdims=True)) / (ref.std(1, keepdims=True) + 1e-6)
 
 
 def theme_prototype_texts(codebook: Codebook) -> tuple[list[str], np.ndarray]:
@@ -75,6 +146,16 @@ class ZeroShotCoder(BaseCoder):
     #: Below this many non-exclusive themes there is no null level: a text scored against the two others has a
     #: z of ±1 whatever it says, which is no measure of "fits nothing".
     NULL_MIN_THEMES = 4
+    #: ``background=True`` (opt-in): a codebook of fewer non-exclusive themes than this (where :meth:`z_gain`
+    #: stretches the z) is also checked against a background, generic survey-comment topics that belong to no
+    #: codebook (:attr:`BACKGROUND_FILE`, one description a line). Over two or three themes the nearest one always
+    #: looks good, so nearly every answer got a theme; with the background a theme must also stand out from topics
+    #: it was never written for, as much as the codebook's own texts stand out on a theme not theirs
+    #: (:attr:`BACKGROUND_QUANTILE` of those, :meth:`_background_gate`), and an answer may get no theme.
+    BACKGROUND_MAX_THEMES = 13
+    BACKGROUND_FILE = "zeroshot_background.txt"
+    BACKGROUND_QUANTILE = 0.75
+    BACKGROUND_SLOPE = 1.0
     # learnt by ``fit`` (optional): per-theme similarity scales; None until then (class defaults, so that an
     # instance holds fitted attributes only once fitted, as scikit-learn expects)
     theme_mean_: np.ndarray | None = None
@@ -82,8 +163,9 @@ class ZeroShotCoder(BaseCoder):
 
     def __init__(self, codebook: Codebook, embedder: Any = None, *, lexical_weight: float = 1.0,
                  tau: float = 2.0, slope: float = 2.5, top_k: int = 3, review_threshold: float = 0.35,
-                 embedder_spec: str = "e5"):
+                 embedder_spec: str = "e5", background: bool = False):
         super().__init__(codebook, embedder, review_threshold=review_threshold, embedder_spec=embedder_spec)
+        self.background = bool(background)
         self.lexical_weight = float(lexical_weight)
         self.tau = float(tau)
         self.slope = float(slope)
@@ -91,6 +173,9 @@ class ZeroShotCoder(BaseCoder):
         self._proto: tuple[np.ndarray, np.ndarray] | None = None
         self._spread_floor: float | None = None
         self._null_levels: tuple[float, float, float] | tuple[()] | None = None
+        self._background: np.ndarray | None = None
+        self._bg_levels: tuple[float, float] | tuple[()] | None = None
+        self._share_warned: set[tuple[tuple[str, ...], bool]] = set()
         self._types_rules = TypeRules()
 
     @property
@@ -178,6 +263,9 @@ class ZeroShotCoder(BaseCoder):
         lex = np.log1p(prep.kw.astype(np.float64))
         score = z + self.lexical_weight * 2.0 * lex
         if exclusive_apart:
+            gate = self._background_gate(prep.emb, sims, self.lexical_weight * 2.0 * lex)
+            if gate is not None:
+                score[:, inc] = np.minimum(score[:, inc], gate[:, inc])
             best_sim = sims[:, inc].max(1) if inc.any() else None
             return self._exclusive_scores(score, excl, keyword_hit=(prep.kw[:, inc] > 0).any(1), best_sim=best_sim)
         if excl.any() and inc.any():
@@ -309,6 +397,94 @@ class ZeroShotCoder(BaseCoder):
         q = self.NULL_QUANTILE
         return float(np.quantile(best_z, q)), float(np.quantile(best_s, q)), float(np.std(best_s)) + 1e-6
 
+    def background_embeddings(self) -> np.ndarray:
+        """(m, d) embeddings of the background descriptions this codebook is scored against (see
+        :attr:`BACKGROUND_MAX_THEMES`); none (m = 0) for a larger codebook, one theme, or similarities that do not
+        come from this coder's prototypes. A description whose nearest non-exclusive theme is nearer than the
+        codebook's own texts are, in the median, to their nearest other theme is left out: it overlaps the
+        codebook (a relative test: e5 cosines are never compared with a fixed level). Depends only on the codebook
+        and the embedder (batch-independent)."""
+        if self._background is None:
+            self._background = self._compute_background()
+        return self._background
+
+    def _compute_background(self) -> np.ndarray:
+        cb = self.codebook
+        inc = np.array([not t.exclusive for t in cb.themes])
+        texts = background_texts(self.BACKGROUND_FILE)
+        if (not self.background or self._proto is None or not texts
+                or not 2 <= inc.sum() < self.BACKGROUND_MAX_THEMES):
+            return np.zeros((0, 0), dtype=np.float32)
+        rows = self._prototype_rows()
+        _, owner = self.prototypes()
+        cross = []  # each own (non-exclusive) text's nearest other non-exclusive theme
+        for i, j in enumerate(owner):
+            if not inc[j]:
+                continue
+            related = {cb.themes[j].id, *cb.ancestors(cb.themes[j].id), *cb.children(cb.themes[j].id)}
+            cols = [c for c in np.flatnonzero(inc) if cb.themes[c].id not in related and not np.isnan(rows[i, c])]
+            if cols:
+                cross.append(rows[i, cols].max())
+        emb = np.asarray(self.embedder.encode(list(texts)), dtype=np.float32)
+        if not cross:
+            return emb
+        near = self.similarities(emb)[:, inc].max(1)
+        return emb[near < float(np.median(cross))]
+
+    def _background_gate(self, emb: np.ndarray, sims: np.ndarray, lex: np.ndarray) -> np.ndarray | None:
+        """(n, k) "beats the background" score, or None without a background: each theme's similarity ``sims`` as
+        a z over the comment's similarities to the background descriptions, placed against what the codebook's
+        own texts reach in those units on a theme they were not written for (:meth:`background_levels`): ``tau``
+        at that level, plus the keyword evidence ``lex``."""
+        levels = self.background_levels()
+        bg = self.background_similarities(emb)
+        if levels is None or bg is None:
+            return None
+        level, spread = levels
+        return self.tau + self.BACKGROUND_SLOPE * (_z_against(sims, bg) - level) / spread + lex
+
+    def background_levels(self) -> tuple[float, float] | None:
+        """(level, spread) of the z over the background (see :meth:`_background_gate`) that the codebook's own
+        texts reach on their best theme among those they were not written for: its :attr:`BACKGROUND_QUANTILE`
+        and standard deviation. None without a background (:meth:`background_embeddings`). Batch-independent."""
+        if self._proto is None:
+            return None
+        if self._bg_levels is None:
+            self._bg_levels = self._compute_background_levels()
+        return self._bg_levels or None
+
+    def _compute_background_levels(self) -> tuple[float, float] | tuple[()]:
+        cb = self.codebook
+        protos, owner = self.prototypes()
+        bg = self.background_similarities(protos)
+        if bg is None:
+            return ()
+        inc = np.flatnonzero([not t.exclusive for t in cb.themes])
+        rows = self._prototype_rows()
+        best = []
+        for i, j in enumerate(owner):
+            if cb.themes[j].exclusive:
+                continue
+            tid = cb.themes[j].id
+            related = {tid, *cb.ancestors(tid), *cb.children(tid)}
+            cols = [c for c in inc if cb.themes[c].id not in related and not np.isnan(rows[i, c])]
+            if cols:
+                best.append(float(_z_against(rows[i:i + 1, cols], bg[i:i + 1]).max()))
+        if len(best) < 2:
+            return ()
+        return float(np.quantile(best, self.BACKGROUND_QUANTILE)), float(np.std(best)) + 1e-6
+
+    def background_similarities(self, emb: np.ndarray) -> np.ndarray | None:
+        """(n, m) cosine of each embedding to each background description (:meth:`background_embeddings`); None
+        where the codebook is scored without one."""
+        if self._proto is None:
+            return None
+        bg = self.background_embeddings()
+        if bg.shape[0] == 0:
+            return None
+        return (np.asarray(emb, dtype=np.float64) @ np.asarray(bg, dtype=np.float64).T).astype(np.float32).astype(
+            np.float64)
+
     def z_gain(self, n_themes: int) -> float:
         """Stretch of the within-comment z-scores for a codebook of ``n_themes`` (see :attr:`Z_REACH`)."""
         if n_themes < 2:
@@ -336,8 +512,27 @@ class ZeroShotCoder(BaseCoder):
         def confidence(p: np.ndarray, y: np.ndarray, thr: np.ndarray) -> np.ndarray:
             return self._confidence(p, y, thr) * self.evidence_weight(prep, y)
 
-        return assemble(self.codebook, prep, probs, thresholds, self._types(prep), self.review_threshold,
-                        confidence=confidence)
+        # with a background an answer can fit none of the themes (see :meth:`background_levels`)
+        out = assemble(self.codebook, prep, probs, thresholds, self._types(prep), self.review_threshold,
+                       confidence=confidence, allow_empty=self.background_levels() is not None)
+        self._warn_shares(out, prep.answered)
+        return out
+
+    def _warn_shares(self, coded: pd.DataFrame, answered: np.ndarray) -> None:
+        """A ``UserWarning`` (:func:`share_warning`) when this call's shares are implausible; each finding (which
+        themes, whether coverage) once per coder, so a file coded in batches is not warned about batch by batch."""
+        y = coded[[f"theme_{t}" for t in self.codebook.theme_ids]].to_numpy()
+        found = _share_findings(self.codebook, y, answered, self.BACKGROUND_MAX_THEMES)
+        if found is None:
+            return
+        key = (tuple(tid for tid, _ in found[2]), found[3] is not None)
+        if key in self._share_warned:
+            return
+        self._share_warned.add(key)
+        msg = share_warning(self.codebook, y, answered, small_below=self.BACKGROUND_MAX_THEMES)
+        import warnings
+
+        warnings.warn(msg, UserWarning, stacklevel=4)  # (at the caller of predict)
 
     def evidence_weight(self, prep: Prepared, y: np.ndarray) -> np.ndarray:
         """Per row, how far the decided themes ``y`` (0/1, rolled up) rest on more than a few generic words: 1
@@ -358,4 +553,4 @@ class ZeroShotCoder(BaseCoder):
 
     def params(self) -> dict[str, Any]:
         return {"lexical_weight": self.lexical_weight, "tau": self.tau, "slope": self.slope, "top_k": self.top_k,
-                "review_threshold": self.review_threshold}
+                "review_threshold": self.review_threshold, "background": self.background}
