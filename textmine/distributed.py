@@ -39,7 +39,7 @@ import shutil
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -701,6 +701,19 @@ def _put_back(brought: list[Path], set_aside: list[Path], out_dir: Path, aside: 
     return left
 
 
+def _zero_shot_share_warning(coder: Any, parts: Sequence[str]) -> str | None:
+    """For a zero-shot coder: :func:`textmine.classify.zeroshot.share_warning` on the whole output (its theme and
+    non-answer columns only), the warning the local engine gives while it codes."""
+    if getattr(coder, "kind", "") != "zeroshot" or not parts:
+        return None
+    from textmine.classify.zeroshot import share_warning
+
+    cols = [f"theme_{t}" for t in coder.codebook.theme_ids]
+    frame = pd.concat([pd.read_parquet(p, columns=[*cols, "is_non_answer"]) for p in parts], ignore_index=True)
+    answered = frame["is_non_answer"].fillna(1).astype(int).to_numpy() == 0
+    return share_warning(coder.codebook, frame[cols].fillna(0).astype(int).to_numpy(), answered)
+
+
 @contextlib.contextmanager
 def _kept_fresh(stage: Path, every: float):
     """While the block runs, touch ``stage`` every ``every`` seconds, so that another run into the same folder never
@@ -936,8 +949,9 @@ def code_with_dask(
     clashes = _clash_warnings(coder, _empty_input(input_path, encoding, header_row), text_col,
                               question_col=question_col, question=question, redact_cols=tuple(redact_cols),
                               keep_raw_text=keep_raw_text)
+    shares = _zero_shot_share_warning(coder, info.parts)  # (the workers' own warnings do not reach the client)
     info = replace(info, unknown_questions=tuple(unknown), known_questions=tuple(known),
-                   warnings=(*info.warnings, *clashes))
+                   warnings=(*info.warnings, *clashes, *([shares] if shares else [])))
     warn = warn or (lambda msg: warnings.warn(msg, UserWarning, stacklevel=3))
     for msg in info.warnings:
         warn(msg)

@@ -115,3 +115,29 @@ def test_a_client_connecting_after_ctrl_c_is_closed(monkeypatch):
             break
         time.sleep(0.05)
     assert len(_SlowClient.made) == 1 and _SlowClient.made[0].closed
+
+
+def test_the_client_warns_about_implausible_zero_shot_shares_over_all_parts(tmp_path):
+    """Warnings raised on the workers never reach the client: the share check of zero-shot coding runs on the
+    whole output (theme and non-answer columns of the parts) instead."""
+    import types
+
+    import pandas as pd
+
+    from textmine.codebook import Codebook
+
+    cb = Codebook.from_dict({"name": "t", "version": "1", "language": "nb", "themes": [
+        {"id": "a", "label": "A", "description": "a"}, {"id": "b", "label": "B", "description": "b"},
+        {"id": "c", "label": "C", "description": "c"}]})
+    parts = []
+    for k in range(3):  # 60 answers and 15 non-answers in all; theme a on 45 of the 60 answers
+        n = 25
+        frame = pd.DataFrame({"theme_a": [1] * 15 + [0] * 10, "theme_b": [0] * 15 + [1] * 5 + [0] * 5,
+                              "theme_c": 0, "is_non_answer": [0] * 20 + [1] * 5})
+        path = tmp_path / f"part-{k:05d}.parquet"
+        frame.iloc[:n].to_parquet(path)
+        parts.append(str(path))
+    zero_shot = types.SimpleNamespace(kind="zeroshot", codebook=cb)
+    msg = td._zero_shot_share_warning(zero_shot, parts)
+    assert msg and "'a' to 75% of the 60 answers" in msg
+    assert td._zero_shot_share_warning(types.SimpleNamespace(kind="supervised", codebook=cb), parts) is None
