@@ -16,6 +16,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Collection, Mapping, Sequence
 
 import numpy as np
@@ -437,6 +438,70 @@ def mask_headcount(text: str, *, one: bool = True) -> str:
 
 _LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ|ä|ae|a)", "ä": "(?:æ|ä|ae|a)",
                     "å": "(?:å|aa|a)"}
+
+
+#: a name a quote would show after one of these words is a local one (a firm, a branch, a small place) unless it is a
+#: word, a public name (``public_names.txt``) or a county, region or large town (``county_aliases.tsv``)
+_LOCAL_CUE = r"(?:hos|på|i|fra|ved|avdeling|avd\.|kontoret\s+i|butikken\s+i|fabrikken\s+i|anlegget\s+i)"
+_CAP = r"[A-ZÆØÅ][\wÆØÅæøåéü]*(?:-[\wÆØÅæøåéü]+)*"
+_LOCAL_NAMES = re.compile(rf"(?<![\w\[])((?i:{_LOCAL_CUE}))(\s+)({_CAP}(?:\s+{_CAP})*)")
+_FIRM_SUFFIX = re.compile(rf"(?<![\w\[])({_CAP}(?:\s+{_CAP})*)\s+(?:AS|ASA|SA|BA|ANS|DA)\b")
+_NAME_MASK = "[NAVN]"
+
+
+@lru_cache(maxsize=1)
+def _public_names() -> frozenset[str]:
+    """Lower-cased names a quote keeps: ``public_names.txt`` and the counties, regions and towns of
+    ``county_aliases.tsv`` (the attribution's level, masked by :class:`SegmentMentions` where withheld)."""
+    from textmine.preprocess.wordlists import read_list_optional
+
+    names = {w.strip().lower() for w in read_list_optional("public_names.txt")}
+    for line in read_list_optional("county_aliases.tsv"):
+        names.update(p.strip().lower() for p in line.split("\t") if p.strip() and not p.startswith("="))
+    return frozenset(names)
+
+
+def _local_name(word: str, known: Any, proper: Collection[str]) -> bool:
+    """Whether a capitalised ``word`` after a place/firm cue is a local name: not in capitals («NAV», «HMS»), not
+    a public name, and not a word (every hyphen part a known common word, public name or acronym: «Nav-kontoret»,
+    «HR-avdelingen»)."""
+    if word.isupper() or word.lower() in _public_names():  # (a word in capitals: an acronym, or shouted text)
+        return False
+    parts = [p for p in word.split("-") if p]
+    return not all((p.isupper() and len(p) <= 5) or p.lower() in _public_names()
+                   or (p.lower() in known and p.lower() not in proper) for p in parts)
+
+
+def mask_local_names(text: str, known: Any = None) -> str:
+    """``text`` with the names of firms, branches and small places a quote would show masked as «[NAVN]»: a
+    capitalised word after «hos», «på», «i», «fra», «ved», «avdeling» («hos Mowi avdeling Frøya» → «hos [NAVN]
+    avdeling [NAVN]»; «Vi på Hydro Sunndalsøra» → «Vi på [NAVN]») or before «AS»/«ASA». In an employer survey
+    the respondent is the firm: its name (or its branch's place) identifies it. Public agencies and services
+    (NAV, Altinn, Helfo …), counties and large towns, acronyms and ordinary words stay. ``known``: the word list
+    (default :func:`quote_lexicon`)."""
+    text = str(text)
+    if not any(c.isupper() for c in text[1:]):
+        return text
+    known = quote_lexicon() if known is None else known
+    proper = _proper_forms()
+
+    def run(words: str) -> str:
+        out = [(_NAME_MASK if _local_name(w, known, proper) else w) for w in words.split()]
+        collapsed = [w for i, w in enumerate(out) if not (w == _NAME_MASK and i and out[i - 1] == _NAME_MASK)]
+        return " ".join(collapsed)
+
+    text = _LOCAL_NAMES.sub(lambda m: m.group(1) + m.group(2) + run(m.group(3)), text)
+    public = _public_names()
+    return _FIRM_SUFFIX.sub(lambda m: m.group(0) if all(w.lower() in public for w in m.group(1).split())
+                            else _NAME_MASK + m.group(0)[len(m.group(1)):], text)
+
+
+@lru_cache(maxsize=1)
+def _proper_forms() -> frozenset[str]:
+    """Forms Ordbank writes only with a capital (proper nouns: places, names)."""
+    from textmine.preprocess.lexicon import load_lexicon
+
+    return frozenset(load_lexicon().uncommon)
 
 
 def _fold(text: str) -> str:
@@ -907,7 +972,7 @@ def select_quotes(
         attr = attribute(row) if attribute is not None else ""  # set with respondents and survey (quote_rule)
         out.append(
             Quote(
-                text=safe_quote_text(_plain_guillemets(mask_headcount(shown[j], one=False))),
+                text=safe_quote_text(_plain_guillemets(mask_local_names(mask_headcount(shown[j], one=False)))),
                 attribution=attr,
                 theme=(theme[6:] if theme and theme.startswith("theme_") else theme),
                 question=str(qcol[idx[j]]) if qcol is not None else question,
