@@ -13,6 +13,7 @@ review queue.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from .evaluate import evaluate_coding
 from .neardup import SPELLING, Reading, near_duplicate_of_any
 
 __all__ = ["review_queue", "rank_review", "ReviewRanking", "rank_for_review", "apply_corrections", "RetrainResult",
-           "read_labelled", "correction_effect", "stored_corrections"]
+           "read_labelled", "correction_effect", "stored_corrections", "restore_correction_ids",
+           "restore_correction_texts"]
 
 DUP_TEXT_RATIO = SPELLING  # character similarity of two texts of as many words that makes them duplicates
 #: a row is ranked for a ``rare theme`` (its reason) while its rarest decided theme has fewer labelled positives
@@ -384,8 +386,8 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
             bad = [x for x in lab if x not in codebook]
             if bad:  # shown only when it looks like a theme id: a misplaced comment may be personal data
                 problems.append(f"{at(i)}, column {themes_col!r}: unknown theme id(s) "
-                                f"{shown_values(bad)}; expected ids of codebook {codebook.name!r} "
-                                f"joined by ';': {', '.join(valid)}")
+                                f"{shown_values(bad)}{_likely_ids(bad, valid)}; expected ids of codebook "
+                                f"{codebook.name!r} joined by ';': {', '.join(valid)}")
                 continue
             excl = codebook.exclusive_problem(lab)
             if excl:
@@ -431,6 +433,20 @@ def read_labelled(path_or_df: Any, *, text_col: str = "text", themes_col: str = 
                      if question_col in df.columns else [""] * len(df)),
     })
     return out
+
+
+def _likely_ids(bad: Sequence[str], valid: Sequence[str]) -> str:
+    """"; did you mean 'telefon'?" for unknown theme ids that are a typo of one id (only ids shown in messages: a
+    misplaced comment is never quoted)."""
+    import difflib
+
+    guesses = []
+    for x in bad:
+        close = difflib.get_close_matches(x.casefold(), list(valid), n=1, cutoff=0.75) if shown_value(x) == repr(x) \
+            else []
+        if close:
+            guesses.append(f"{close[0]!r} for {x!r}" if len(bad) > 1 else repr(close[0]))
+    return f"; did you mean {', '.join(guesses)}?" if guesses else ""
 
 
 def _refuse(problems: list[str], where: str, shown: int = 20) -> None:
@@ -546,6 +562,70 @@ def stored_corrections(coder: BaseCoder, corr: pd.DataFrame, ids: Sequence[str])
                          "text": texts, "themes": corr["themes"].tolist(), "type": corr["type"].tolist(),
                          "text_sha256": [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]},
                         columns=STORED_COLUMNS)
+
+
+def _id_number(value: str) -> int | None:
+    """An id of digits as Excel shows it once it took it for a number ("01554" → 1554; "1554.0" from a float column);
+    None for any other id."""
+    text = value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return int(text) if text.isdigit() else None
+
+
+def restore_correction_ids(ids: Sequence[str], known: Sequence[str]) -> tuple[list[str], int]:
+    """Correction ids as INPUT (``known``) spells them, and how many were changed: an id Excel turned into a number
+    ("1554" or "1554.0" for "01554") gets INPUT's spelling back when exactly one INPUT id has that number; any other
+    id is kept as written."""
+    known_set = set(known)
+    by_number: dict[int, list[str]] = {}
+    for k in known_set:
+        num = _id_number(k)
+        if num is not None:
+            by_number.setdefault(num, []).append(k)
+    out, changed = [], 0
+    for v in ids:
+        num = None if v in known_set else _id_number(v)
+        hits = by_number.get(num, []) if num is not None else []
+        if len(hits) == 1:
+            out.append(hits[0])
+            changed += 1
+        else:
+            out.append(v)
+    return out, changed
+
+
+def _cp1252_fold(text: str) -> str:
+    """``text`` as Excel's Windows-1252 CSV keeps it, a run of '?' (or of lost characters) as one '?': an emoji is
+    one '?' or two (a UTF-16 pair)."""
+    kept = "".join(c if c.encode("cp1252", errors="ignore") else "?" for c in text)
+    return " ".join(re.sub(r"\?+", "?", kept).split())
+
+
+def _excel_damaged(text: str, source: str) -> bool:
+    """``text`` is ``source`` after Excel: characters Windows-1252 lacks replaced by '?', or UTF-8 read as
+    Windows-1252 ("KÃ¸en" for "Køen": a UTF-8 CSV opened without its byte-order mark)."""
+    if text == source:
+        return False
+    if "?" in text and _cp1252_fold(text) == _cp1252_fold(source):
+        return True
+    moji = source.encode("utf-8").decode("cp1252", errors="replace")
+    return " ".join(text.split()) == " ".join(moji.split())
+
+
+def restore_correction_texts(texts: Sequence[str], ids: Sequence[str], source: dict[str, str]
+                             ) -> tuple[list[str], list[int]]:
+    """Correction texts with Excel's damage undone (:func:`_excel_damaged`), from ``source`` ({id: INPUT's comment as
+    the queue wrote it}), and the data rows (from 1) restored. A text that differs otherwise is kept as written."""
+    out, rows = [], []
+    for i, (text, key) in enumerate(zip(texts, ids)):
+        orig = source.get(key)
+        if orig is not None and _excel_damaged(str(text), orig):
+            out.append(orig)
+            rows.append(i + 1)
+        else:
+            out.append(text)
+    return out, rows
 
 
 #: the file a retrained model keeps its corrections in (``textmine review --corrections``; sha256, rows and source

@@ -328,20 +328,22 @@ def _unknown_questions_warning(unknown, known, what: str) -> None:
 
 
 def _check_correction_ids(corr_df, corrections: Path, input: Path, id_col: Optional[str],
-                          sheet: Optional[str], header_row: int = 1) -> None:
+                          sheet: Optional[str], header_row: int = 1, coder=None, text_col: str = "text"):
     """``review --corrections``: an explicit ``--id-col`` must be a column of the corrections file, and its ids should
     be those of INPUT (the comments the queue was drawn from): ids not there are warned about (another survey's or
-    wave's corrections?) — they still train, as each correction carries its own text."""
+    wave's corrections?) — they still train, as each correction carries its own text. Returns ``corr_df`` with
+    Excel's changes undone (:func:`_undo_excel`)."""
     col = id_col or "id"
     if col not in corr_df.columns:
         if id_col is not None:
             _fail(f"{corrections}: no id column {id_col!r} (--id-col); {_columns(corr_df)}")
-        return
+        return corr_df
     data = _read(input, sheet=sheet, header_row=header_row)
     if col not in data.columns:
         if id_col is not None:
             _fail(f"{input}: no id column {id_col!r} (--id-col); {_columns(data)}")
-        return
+        return corr_df
+    corr_df = _undo_excel(corr_df, data, col, corrections, input, coder, text_col)
     known = set(data[col].astype("string").fillna("").astype(str).str.strip())
     ids = corr_df[col].astype("string").fillna("").astype(str).str.strip().tolist()
     missing = [(i + 1, v) for i, v in enumerate(ids) if v and v not in known]
@@ -350,6 +352,71 @@ def _check_correction_ids(corr_df, corrections: Path, input: Path, id_col: Optio
         _note(f"{corrections}: {len(missing)} correction(s) have an id that is not in {input}'s {col!r} column: "
               f"{shown}{' …' if len(missing) > 10 else ''}; expected the ids of the comments the queue was drawn "
               f"from — check that the corrections belong to this survey (they are still used for retraining)")
+    return corr_df
+
+
+def _rows_said(rows: list[int]) -> str:
+    return ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+
+
+def _source_text_col(corr_df, data, col: str, ids: list[str], text_col: str) -> Optional[str]:
+    """INPUT's column the queue's texts came from: --text-col where INPUT has it, else the corrections' one question
+    when INPUT has that column, else the text column holding most of the corrections' texts under their ids."""
+    import pandas as pd
+
+    if text_col in data.columns:
+        return text_col
+    asked = (corr_df["question"].astype("string").fillna("").astype(str).str.strip().unique().tolist()
+             if "question" in corr_df.columns else [])
+    if len(asked) == 1 and asked[0] in data.columns:
+        return asked[0]
+    keyed = data.assign(_id=data[col].astype("string").fillna("").astype(str).str.strip()).drop_duplicates("_id")
+    rows = keyed.set_index("_id").reindex(ids)
+    texts = corr_df["text"].astype("string").fillna("").astype(str).str.strip().tolist()
+    best, hits = None, 0
+    for c in data.columns:
+        if c == col or not pd.api.types.is_string_dtype(data[c]):
+            continue
+        n = sum(t != "" and str(v).strip() == t for t, v in zip(texts, rows[c].tolist()))
+        if n > hits:
+            best, hits = c, n
+    return best
+
+
+def _undo_excel(corr_df, data, col: str, corrections: Path, input: Path, coder, text_col: str):
+    """``review --corrections``: a queue file saved by Excel back as INPUT wrote it, with a note for each kind of
+    change: ids Excel took for numbers ("1554" or "1554.0" for "01554", :func:`textmine.review.restore_correction_ids`),
+    and texts where Windows-1252 lost characters (an emoji as '?') or UTF-8 was read as Windows-1252 ("KÃ¸"), taken
+    again from INPUT's comment of the same id as the queue wrote it (:func:`textmine.review.restore_correction_texts`;
+    INPUT's text column: --text-col, else the corrections' one question when INPUT has that column)."""
+    from textmine.review import restore_correction_ids, restore_correction_texts
+
+    known = data[col].astype("string").fillna("").astype(str).str.strip().tolist()
+    ids = corr_df[col].astype("string").fillna("").astype(str).str.strip().tolist()
+    fixed, n = restore_correction_ids(ids, known)
+    if n:
+        rows = [i + 1 for i, (a, b) in enumerate(zip(ids, fixed)) if a != b]
+        _note(f"{corrections}: {n} id(s) in column {col!r} read as INPUT {input} writes them (Excel shows an id of "
+              f"digits as a number and drops its leading zeros: 1554 for 01554; data rows {_rows_said(rows)})")
+        corr_df = corr_df.assign(**{col: fixed})
+    if coder is None or "text" not in corr_df.columns:
+        return corr_df
+    source_col = _source_text_col(corr_df, data, col, fixed, text_col)
+    if source_col is None:
+        return corr_df
+    wanted = set(fixed)
+    pick = [i for i, k in enumerate(known) if k in wanted]
+    raw = data[source_col].iloc[pick].astype("string").fillna("").astype(str).tolist()
+    cleaned = coder.clean(raw)["text_clean"].astype(str).tolist() if pick else []
+    texts = corr_df["text"].astype("string").fillna("").astype(str).tolist()
+    restored, rows = restore_correction_texts(texts, fixed, {known[i]: t for i, t in zip(pick, cleaned)})
+    if rows:
+        _note(f"{corrections}: {len(rows)} text(s) taken again from INPUT {input}'s comment of the same id: Excel had "
+              f"changed them (characters Windows-1252 lacks, such as emoji, saved as '?', or UTF-8 read as "
+              f"Windows-1252: two odd characters for one Norwegian letter; data rows {_rows_said(rows)}) — save the "
+              f"queue as .xlsx or «CSV UTF-8» to keep them")
+        corr_df = corr_df.assign(text=restored)
+    return corr_df
 
 
 def _question_labels(survey: Optional[Path], asked: str, question_col: Optional[str]) -> dict:
@@ -982,14 +1049,22 @@ def register(app: typer.Typer) -> None:
         if question is not None:
             corr_df = _with_question(corr_df, question)
             _warn_unknown_questions(coder, [question], "--question")
-        _check_correction_ids(corr_df, corrections, input, id_col, sheet, header_row)
+        corr_df = _check_correction_ids(corr_df, corrections, input, id_col, sheet, header_row, coder=coder,
+                                        text_col=text_col)
         if earlier is not None:
             progress(f"{len(earlier)} earlier correction(s) stored with {model} ({CORRECTIONS_FILE}) are trained on "
                      f"again")
+        corr_col = id_col or "id"
+        corr_ids = (corr_df[corr_col].astype("string").fillna("").astype(str).str.strip().tolist()
+                    if corr_col in corr_df.columns else [])
+
+        def shown_ids(msg: str) -> None:  # a note's "(data rows 21, 22)" with each row's id
+            _note(_with_ids(msg, corr_ids, corr_col))
+
         try:
             with _warnings_as_notes():
                 res = apply_corrections(coder, corr_df, train=train_df, eval_set=eval_df,
-                                        where=str(corrections), id_col=id_col or "id", warn=_note,
+                                        where=str(corrections), id_col=id_col or "id", warn=shown_ids,
                                         weight=corrections_weight, earlier=earlier,
                                         earlier_where=f"{model}/{CORRECTIONS_FILE}", progress=progress)
         except ValueError as exc:
