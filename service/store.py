@@ -1489,6 +1489,14 @@ def _shown_theme_id(value: str) -> str:
     return "(ikke vist)"
 
 
+def _did_you_mean(value: str, valid: list[str]) -> str | None:
+    """The valid theme id closest to a misspelt one («telfon» → «telefon»), if one is close."""
+    import difflib
+
+    found = difflib.get_close_matches(value.strip().casefold(), valid, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
 def add_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,
                    codebook_id: int | None, key_id: int | None) -> Correction:
     response = get_or_404(session, Response, response_id, "response")
@@ -1498,10 +1506,15 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
     else:
         codebook = resolve_codebook(session, codebook_id)
     valid = [t["id"] for t in codebook.content.get("themes", [])]
+    # spaces around an id and its case are ignored, as in labelled files read by the CLI (" Telefon" is "telefon")
+    by_fold = {v.casefold(): v for v in valid}
+    themes = [by_fold.get(str(t).strip().casefold(), str(t)) for t in themes]
     unknown = [t for t in themes if t not in valid]
     if unknown:
         named = [_shown_theme_id(t) for t in unknown[:20]]  # an id-like value is shown, free text never
-        raise ApiError(422, "unknown_theme", f"unknown theme id(s) for codebook {codebook.name}: {', '.join(named)}",
+        hint = _did_you_mean(unknown[0], valid) if _shown_theme_id(unknown[0]) == unknown[0] else None
+        raise ApiError(422, "unknown_theme", f"unknown theme id(s) for codebook {codebook.name}: {', '.join(named)}"
+                       + (f" (did you mean {hint!r}?)" if hint else ""),
                        {"unknown": named, "positions": [i for i, t in enumerate(themes) if t not in valid][:50],
                         "valid": valid})
     _refuse_exclusive_combination(codebook, themes)
