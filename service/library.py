@@ -346,7 +346,16 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
         coder.save(model_dir)
         keep_corrections(model_dir, result.corrections, base.sources)  # the default model's and these
         optimistic = {k: v for k, v in result.after.items() if k.startswith("corrections_")}  # seen in training
-        return {**held_out_metrics(coder), **optimistic, "embedder": getattr(coder, "embedder_spec", None) or ""}
+        # how quality moved, as the CLI says it: the previous model on the corrected answers beside the new one
+        # (in-sample: it trained on them), and what the corrections changed
+        before = {f"{k}_before": v for k, v in result.before.items() if k.startswith("corrections_")
+                  and isinstance(v, int | float)}
+        from textmine.review import effect_text
+
+        moved = (effect_text(result.effect) + " (the figures after are in-sample: the model trained on these "
+                 "answers; the held-out ones are the cross-validated metrics)") if result.effect else ""
+        return {**held_out_metrics(coder), **optimistic, **before, "quality_moved": moved,
+                "embedder": getattr(coder, "embedder_spec", None) or ""}
     types = corrections["type"].astype(str).tolist()
     return train_supervised(codebook, corrections["text"].tolist(),
                             [[t for t in str(x).split(";") if t] for x in corrections["themes"]], model_dir,
