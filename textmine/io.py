@@ -1512,7 +1512,8 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
         _refuse_overlong_sav(df, path)
     with replacing(path, suffix) as tmp:
         if suffix == ".csv":
-            csv_text_not_formulas(df).to_csv(tmp, index=False, encoding="utf-8", **kw)
+            encoding = kw.pop("encoding", "utf-8")  # "utf-8-sig": with the byte-order mark Excel reads as UTF-8
+            csv_text_not_formulas(df).to_csv(tmp, index=False, encoding=encoding, **kw)
         elif suffix in (".xlsx", ".xlsm"):
             sheet = kw.pop("sheet_name", "Sheet1")
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:

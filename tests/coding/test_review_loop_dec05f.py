@@ -36,6 +36,7 @@ def test_queue_for_one_question_goes_back_as_corrections_with_the_same_command_l
     common = [survey, "--model", model, "--text-col", "kommentar", "--id-col", "rid", "--question", "kantine"]
     res = _review(*common, "--queue-out", queue, "--n", 3)
     assert res.exit_code == 0, res.output
+    assert queue.read_bytes().startswith(b"\xef\xbb\xbf")  # a byte-order mark: Excel reads «ø» as UTF-8
     q = pd.read_csv(queue, dtype=str, keep_default_na=False)
     assert (q["question"] == "kantine").all() and len(q) == 3, q.columns
     q.loc[0, "themes"] = "annet"

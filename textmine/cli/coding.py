@@ -142,11 +142,11 @@ def _check_out(out: Path, *inputs: Optional[Path], df=None, flag: str = "--out")
         _fail(str(exc))
 
 
-def _write(df, out: Path) -> None:
+def _write(df, out: Path, **kw) -> None:
     from textmine.io import write_table
 
     try:
-        write_table(df, out)
+        write_table(df, out, **kw)
     except (ValueError, OSError) as exc:
         msg = str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc)
         _fail(msg if msg.startswith(str(out)) else f"could not write {out}: {msg}")
@@ -988,7 +988,8 @@ def register(app: typer.Typer) -> None:
                 rest = q.drop(columns=["text_clean", "type"], errors="ignore")
                 rest = rest.rename(columns={"row": "data_row"}).assign(data_row=rest["row"] + 1)  # from 1
                 sheet = pd.concat([sheet, rest.reset_index(drop=True)], axis=1)
-                _write(sheet, queue_out)
+                # a CSV queue is opened in Excel: with a byte-order mark it reads «å» as «å», not «Ã¥»
+                _write(sheet, queue_out, **({"encoding": "utf-8-sig"} if queue_out.suffix.lower() == ".csv" else {}))
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
