@@ -89,15 +89,20 @@ def _late_clients(monkeypatch):
     monkeypatch.setattr(td, "CONNECT_GRACE_S", 0.1)
 
 
-def test_a_client_connecting_after_the_deadline_is_closed(monkeypatch):
-    _late_clients(monkeypatch)
-    with pytest.raises(ValueError, match="did not answer as a Dask scheduler"):
-        td._connect("tcp://127.0.0.1:1", 0.1)
+def _assert_late_client_closed() -> None:
+    """Wait (≤ 2.5 s) for the one slow client to connect; it must have been closed at once."""
     for _ in range(50):
         if _SlowClient.made:
             break
         time.sleep(0.05)
     assert len(_SlowClient.made) == 1 and _SlowClient.made[0].closed
+
+
+def test_a_client_connecting_after_the_deadline_is_closed(monkeypatch):
+    _late_clients(monkeypatch)
+    with pytest.raises(ValueError, match="did not answer as a Dask scheduler"):
+        td._connect("tcp://127.0.0.1:1", 0.1)
+    _assert_late_client_closed()
 
 
 def test_a_client_connecting_after_ctrl_c_is_closed(monkeypatch):
@@ -110,11 +115,7 @@ def test_a_client_connecting_after_ctrl_c_is_closed(monkeypatch):
     monkeypatch.setattr(td.threading, "Thread", Interrupted)
     with pytest.raises(KeyboardInterrupt):
         td._connect("tcp://127.0.0.1:1", 5.0)
-    for _ in range(50):
-        if _SlowClient.made:
-            break
-        time.sleep(0.05)
-    assert len(_SlowClient.made) == 1 and _SlowClient.made[0].closed
+    _assert_late_client_closed()
 
 
 def test_the_client_warns_about_implausible_zero_shot_shares_over_all_parts(tmp_path):
