@@ -457,9 +457,10 @@ def _orphaned(worker: str | None, heartbeat_at: datetime | None, lease: float, n
 
 
 def _ended_here(worker: str | None) -> bool:
-    """True when ``worker`` (see :func:`worker_id`) is another process of this host that no longer runs."""
-    pid = _local_pid(worker)
-    return pid is not None and pid != os.getpid() and _pid_ended(pid)
+    """True when ``worker`` (see :func:`worker_id`) is a process of this host that no longer runs: its process
+    has ended, or it names this process's pid but none of its started runners (a restarted container whose server
+    got its old pid back, e.g. pid 1): :func:`_process_gone`, as for training jobs."""
+    return _process_gone(worker)
 
 
 def _local_pid(worker: str | None) -> int | None:
@@ -568,6 +569,8 @@ class JobRunner(_QueueWorker):
         self._poll_thread: threading.Thread | None = None
 
     def start(self) -> None:
+        with _LIVE_LOCK:  # (its jobs are this process's live ones: see _process_gone)
+            _LIVE_WORKERS.add(self.worker)
         super().start()
         if self._poll_thread is None:
             self._poll_thread = threading.Thread(target=self._poll_loop, name="coding-jobs-poll", daemon=True)
@@ -577,6 +580,8 @@ class JobRunner(_QueueWorker):
         super().stop(timeout)
         if self._poll_thread is not None:
             self._poll_thread.join(timeout)
+        with _LIVE_LOCK:
+            _LIVE_WORKERS.discard(self.worker)
 
     def _poll_loop(self) -> None:
         while not self._stop.wait(self.poll_seconds):
@@ -629,7 +634,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}"
 
 
-_LIVE_WORKERS: set[str] = set()  # the started TrainingRunners of this process (their worker ids)
+_LIVE_WORKERS: set[str] = set()  # the started JobRunners and TrainingRunners of this process (their worker ids)
 _LIVE_LOCK = threading.Lock()
 
 

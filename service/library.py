@@ -352,8 +352,8 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
                   and isinstance(v, int | float)}
         from textmine.review import effect_text
 
-        moved = (effect_text(result.effect) + " (the figures after are in-sample: the model trained on these "
-                 "answers; the held-out ones are the cross-validated metrics)") if result.effect else ""
+        moved = (effect_text(result.effect) + " The held-out figures are the cross-validated oof_* metrics.") \
+            if result.effect else ""
         return {**held_out_metrics(coder), **optimistic, **before, "quality_moved": moved,
                 "embedder": getattr(coder, "embedder_spec", None) or ""}
     types = corrections["type"].astype(str).tolist()

@@ -604,6 +604,7 @@ def add_codebook(session: Session, content: dict[str, Any]) -> tuple[Codebook, b
     normal = library.codebook_to_dict(cb)
     _refuse_personal_data_in_codebook(normal)
     _refuse_long_codebook_key(cb.name, str(cb.version))
+    _refuse_unstorable_codebook(normal)
     existing = session.scalars(select(Codebook).where(Codebook.name == cb.name,
                                                       Codebook.version == str(cb.version))).first()
     if existing is not None:
@@ -635,6 +636,36 @@ def _same_codebook(existing: Codebook, normal: dict[str, Any], cb) -> bool:
         return library.codebook_from_dict(existing.content).hash == cb.hash
     except Exception:  # noqa: BLE001 - stored content that no longer validates is not this codebook
         return False
+
+
+#: the longest comment type a codebook may name (corrections.type and coding_results.type are VARCHAR(16))
+CODEBOOK_TYPE_MAX = 16
+
+
+def _strings(value: Any):
+    """Every string in a JSON-like value (dict keys and values, list items)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def _refuse_unstorable_codebook(normal: dict[str, Any]) -> None:
+    """422 ``invalid_codebook`` for what PostgreSQL cannot store and SQLite would: a NUL character anywhere in the
+    codebook, or a comment type longer than the type columns; both stores refuse it alike."""
+    if any("\x00" in text for text in _strings(normal)):
+        raise ApiError(422, "invalid_codebook", "invalid codebook: a text in it contains a NUL character (\\x00); "
+                       "remove it", {"field": "text"})
+    long = [t for t in normal.get("types") or [] if len(str(t)) > CODEBOOK_TYPE_MAX]
+    if long:
+        raise ApiError(422, "invalid_codebook", f"invalid codebook: comment types must be at most "
+                       f"{CODEBOOK_TYPE_MAX} characters ({len(long)} longer)", {"field": "types",
+                                                                                "max": CODEBOOK_TYPE_MAX})
 
 
 def _refuse_long_codebook_key(name: str, version: str) -> None:
@@ -1508,7 +1539,7 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
     valid = [t["id"] for t in codebook.content.get("themes", [])]
     # spaces around an id and its case are ignored, as in labelled files read by the CLI (" Telefon" is "telefon")
     by_fold = {v.casefold(): v for v in valid}
-    themes = [by_fold.get(str(t).strip().casefold(), str(t)) for t in themes]
+    themes = [by_fold.get(str(t).strip().casefold(), str(t).strip()) for t in themes]
     unknown = [t for t in themes if t not in valid]
     if unknown:
         named = [_shown_theme_id(t) for t in unknown[:20]]  # an id-like value is shown, free text never

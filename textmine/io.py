@@ -1095,6 +1095,8 @@ def read_table(
         raise ValueError(f"user_missing must be 'missing' or 'excluded', got {user_missing!r}")
     path = Path(path)
     text_cols = frozenset(text_cols or ())
+    if survey is not None:  # the survey's free-text columns are read as text too («NA» is an answer there)
+        text_cols |= {q.column for q in getattr(survey, "free_text", ())}
     if not path.exists():
         raise TableReadError("file not found", file=path)
     if path.is_dir():

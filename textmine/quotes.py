@@ -442,11 +442,17 @@ _LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ
 
 #: a name a quote would show after one of these words is a local one (a firm, a branch, a small place) unless it is a
 #: word, a public name (``public_names.txt``) or a county, region or large town (``county_aliases.tsv``)
-_LOCAL_CUE = r"(?:hos|på|i|fra|ved|avdeling|avd\.|kontoret\s+i|butikken\s+i|fabrikken\s+i|anlegget\s+i)"
+_LOCAL_CUE = (r"(?:[Hh]os|[Hh]jå|[Pp]å|[Ii]|[Ff]ra|[Ff]rå|[Vv]ed|[Aa]vdeling|[Aa]vd\.|kontoret\s+i|butikken\s+i|"
+              r"fabrikken\s+i|anlegget\s+i)")
 _CAP = r"[A-ZÆØÅ][\wÆØÅæøåéü]*(?:-[\wÆØÅæøåéü]+)*"
-_LOCAL_NAMES = re.compile(rf"(?<![\w\[])((?i:{_LOCAL_CUE}))(\s+)({_CAP}(?:\s+{_CAP})*)")
-_FIRM_SUFFIX = re.compile(rf"(?<![\w\[])({_CAP}(?:\s+{_CAP})*)\s+(?:AS|ASA|SA|BA|ANS|DA)\b")
+# a name run: capitalised words, also joined by «og»/«eller»/a comma («Frøya og Hitra») or a number inside a name
+# («Rema 1000 Storgata»)
+_RUN = rf"{_CAP}(?:(?:\s+|\s*,\s*|\s+og\s+|\s+eller\s+)(?:\d+\s+)?{_CAP})*"
+_LOCAL_NAMES = re.compile(rf"(?<![\w\[])({_LOCAL_CUE})(\s+)({_RUN})")
+# at most three words before the suffix (a bounded match: no quadratic backtracking on long capitalised text)
+_FIRM_SUFFIX = re.compile(rf"(?<![\w\[])((?:{_CAP}\s+){{0,2}}{_CAP})\s+(?:AS|ASA|SA|BA|ANS|DA)(?![\wÆØÅæøå])")
 _NAME_MASK = "[NAVN]"
+_MASKS = re.compile(r"\[NAVN\](?:(?:\s+|\s*,\s*|\s+og\s+|\s+eller\s+)\[NAVN\])+")
 
 
 @lru_cache(maxsize=1)
@@ -462,38 +468,44 @@ def _public_names() -> frozenset[str]:
 
 
 def _local_name(word: str, known: Any, proper: Collection[str]) -> bool:
-    """Whether a capitalised ``word`` after a place/firm cue is a local name: not in capitals («NAV», «HMS»), not
-    a public name, and not a word (every hyphen part a known common word, public name or acronym: «Nav-kontoret»,
-    «HR-avdelingen»)."""
-    if word.isupper() or word.lower() in _public_names():  # (a word in capitals: an acronym, or shouted text)
+    """Whether a capitalised ``word`` after a place/firm cue is a local name: not a public name, and not a word
+    (every hyphen part a known common word, public name or acronym: «Nav-kontoret», «HR-avdelingen»)."""
+    if word.isdigit() or word.lower() in _public_names():
         return False
     parts = [p for p in word.split("-") if p]
     return not all((p.isupper() and len(p) <= 5) or p.lower() in _public_names()
                    or (p.lower() in known and p.lower() not in proper) for p in parts)
 
 
+def _shouted(text: str) -> bool:
+    """Whether ``text`` is written in capitals (most of its letters): its capitalised words are no names."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
 def mask_local_names(text: str, known: Any = None) -> str:
-    """``text`` with the names of firms, branches and small places a quote would show masked as «[NAVN]»: a
-    capitalised word after «hos», «på», «i», «fra», «ved», «avdeling» («hos Mowi avdeling Frøya» → «hos [NAVN]
-    avdeling [NAVN]»; «Vi på Hydro Sunndalsøra» → «Vi på [NAVN]») or before «AS»/«ASA». In an employer survey
-    the respondent is the firm: its name (or its branch's place) identifies it. Public agencies and services
-    (NAV, Altinn, Helfo …), counties and large towns, acronyms and ordinary words stay. ``known``: the word list
-    (default :func:`quote_lexicon`)."""
+    """``text`` with the names of firms, branches and small places a quote would show masked as «[NAVN]»: a run
+    of capitalised words after «hos», «på», «i», «fra», «ved», «avdeling» (nynorsk «hjå», «frå»), when one of them
+    is a name, not a word («hos Mowi avdeling Frøya» → «hos [NAVN] avdeling [NAVN]»; «Vi på Hydro Sunndalsøra» →
+    «Vi på [NAVN]»; «på Frøya og Hitra» → «på [NAVN]»), or before «AS»/«ASA». In an employer survey the
+    respondent is the firm: its name (or its branch's place) identifies it. Public agencies and services (NAV,
+    Altinn, Helfo …), countries, counties and large towns, acronyms and ordinary words stay; so does text written
+    in capitals (its words are not names). ``known``: the word list (default :func:`quote_lexicon`)."""
     text = str(text)
-    if not any(c.isupper() for c in text[1:]):
+    if not any(c.isupper() for c in text[1:]) or _shouted(text):
         return text
     known = quote_lexicon() if known is None else known
     proper = _proper_forms()
 
-    def run(words: str) -> str:
-        out = [(_NAME_MASK if _local_name(w, known, proper) else w) for w in words.split()]
-        collapsed = [w for i, w in enumerate(out) if not (w == _NAME_MASK and i and out[i - 1] == _NAME_MASK)]
-        return " ".join(collapsed)
+    def named(words: str) -> bool:
+        return any(_local_name(w, known, proper) for w in re.split(r"\s*,\s*|\s+", words)
+                   if w and w not in ("og", "eller"))
 
-    text = _LOCAL_NAMES.sub(lambda m: m.group(1) + m.group(2) + run(m.group(3)), text)
-    public = _public_names()
-    return _FIRM_SUFFIX.sub(lambda m: m.group(0) if all(w.lower() in public for w in m.group(1).split())
-                            else _NAME_MASK + m.group(0)[len(m.group(1)):], text)
+    text = _LOCAL_NAMES.sub(lambda m: m.group(1) + m.group(2) + (_NAME_MASK if named(m.group(3)) else m.group(3)),
+                            text)
+    text = _FIRM_SUFFIX.sub(lambda m: _NAME_MASK + m.group(0)[len(m.group(1)):] if named(m.group(1)) else m.group(0),
+                            text)
+    return _MASKS.sub(_NAME_MASK, text)
 
 
 @lru_cache(maxsize=1)

@@ -570,7 +570,7 @@ def _id_number(value: str) -> int | None:
     text = value.strip()
     if text.endswith(".0"):
         text = text[:-2]
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None  # («²», «①» are digits to isdigit, not to int)
 
 
 def restore_correction_ids(ids: Sequence[str], known: Sequence[str]) -> tuple[list[str], int]:

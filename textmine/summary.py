@@ -1290,8 +1290,9 @@ def _panel_warnings(frames: Mapping[Any, pd.DataFrame], survey: SurveyDefinition
         both = len(keys[a] & keys[b])
         if both:
             out.append(f"{b} vs {a}: {both} respondent id(s) ({both / len(keys[b]):.0%} of {b}) are in both waves; "
-                       f"the change tests treat the waves as independent samples, so for the same respondents "
-                       f"(a panel) they are conservative: a real change may be called «ingen sikker endring»")
+                       f"the change tests treat the waves as independent samples, so if these are the same "
+                       f"respondents (a panel) they are conservative: a real change may be called «ingen sikker "
+                       f"endring» (ids that restart at 1 in each wave are not a panel: then ignore this)")
     return out
 
 

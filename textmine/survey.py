@@ -22,8 +22,8 @@ Example (see ``data/sample/survey.yaml``)::
         column: q_helhet
         label: Hvor fornøyd er du med NAV, helhetlig sett?
         scale: [1, 6]
-        measure: positive     # positive (4–6) | top2 | topbox | bottom2 — or give `positive: [..]` (required
-                              # for a scale of 2–3 codes such as Ja/Nei: which end is positive is not guessed)
+        measure: positive     # positive (4–6) | top2 | topbox | bottom2 — or give `positive: [..]` (do so for a
+                              # scale of 2–3 codes such as Ja/Nei: the top code is counted otherwise, with a warning)
     multiselect:
       - id: tjenester
         options: {tj_sykefravaer: Sykefraværsoppfølging, tj_ingen: Ingen av disse}
@@ -519,12 +519,15 @@ class SurveyDefinition:
             measure = str(s.get("measure", "positive"))
             if measure not in MEASURES:
                 raise SurveyDefinitionError(f"{where}.measure: {measure!r} not one of {', '.join(MEASURES)}")
-            if "positive" not in s and "measure" not in s and len(sc) <= 3:
-                # Ja = 1 / Nei = 2 is as common as the reverse: the top code is no safe guess for "positive"
-                raise SurveyDefinitionError(
-                    f"{where}: a scale of {len(sc)} codes {list(sc)} has no agreed positive end (Ja = 1, Nei = 2 is "
-                    f"common); give positive: [..] with the code(s) to count, e.g. positive: [{sc[0]}]")
             pos = _codes(s["positive"], f"{where}.positive") if "positive" in s else _default_positive(sc, measure)
+            if "positive" not in s and len(sc) <= 3:
+                # Ja = 1 / Nei = 2 is as common as the reverse: the top code is no safe guess for "positive". A
+                # warning, not a refusal: definitions stored by the service before load as they did.
+                import warnings
+
+                warnings.warn(f"{where}: a scale of {len(sc)} codes {list(sc)} counts code(s) {list(pos)} as positive "
+                              f"(measure {measure}); if another code is the positive answer (Ja = 1, Nei = 2 is "
+                              f"common), give positive: [..] with the code(s) to count", UserWarning, stacklevel=2)
             bad = [c for c in pos if c not in sc]
             if bad or not pos:
                 raise SurveyDefinitionError(f"{where}.positive: codes {bad or pos} not on the scale {list(sc)}")

@@ -182,3 +182,18 @@ def test_sav_keeps_dates_held_at_second_resolution(tmp_path):
     df = pd.DataFrame({"id": [1, 2], "d": when.astype("datetime64[s]")})
     write_table(df, tmp_path / "x.sav")
     assert read_table(tmp_path / "x.sav")["d"].tolist() == list(when)
+
+
+def test_a_survey_read_keeps_na_answers_in_its_free_text_columns(tmp_path):
+    """read_table(…, survey=) (read_waves, the service's uploads) reads the survey's free-text columns as text:
+    an Excel answer «NA» or «None» is an answer, as with text_cols (code review dec06d)."""
+    import pandas as pd
+
+    from textmine.io import read_table
+    from textmine.survey import SurveyDefinition
+
+    survey = SurveyDefinition.from_dict({"name": "s", "id": "rid", "indicators": [
+        {"id": "h", "column": "q1", "scale": [1, 6]}], "free_text": [{"column": "ft"}]})
+    path = tmp_path / "w.xlsx"
+    pd.DataFrame({"rid": ["a", "b", "c"], "q1": [4, 5, 6], "ft": ["NA", "None", "Bra"]}).to_excel(path, index=False)
+    assert read_table(path, survey=survey)["ft"].tolist() == ["NA", "None", "Bra"]

@@ -13,6 +13,11 @@ from textmine.quotes import mask_local_names, select_quotes
     ("Vi på Hydro Sunndalsøra venter på refusjonen.", "Vi på [NAVN] venter på refusjonen."),
     ("Vi er et familieeid firma i Trms.", "Vi er et familieeid firma i [NAVN]."),
     ("Det gjelder Bakeri Olsen AS og oss.", "Det gjelder [NAVN] AS og oss."),
+    # code review dec06d: nynorsk cues, lists, a number inside a name
+    ("Vi hjå Mowi Frøya er nøgde.", "Vi hjå [NAVN] er nøgde."),
+    ("Vi fekk hjelp frå Lerøy Midt.", "Vi fekk hjelp frå [NAVN]."),
+    ("Vi har avdelinger på Frøya og Hitra.", "Vi har avdelinger på [NAVN]."),
+    ("Det gjelder oss på Rema 1000 Storgata.", "Det gjelder oss på [NAVN]."),
 ])
 def test_local_names_are_masked(text, want):
     assert mask_local_names(text) == want
@@ -26,6 +31,10 @@ def test_local_names_are_masked(text, want):
     "Tilbakemelding fra HR-avdelingen: svar raskere.",
     "Hjelpen fra Arbeidslivssenteret var god.",
     "VI HOLDER PÅ MED DIALOGMØTE 1 NÅ.",
+    # text in capitals: «DA», «SA» are words there, not firm suffixes (review dec06d: «[NAVN] DA»)
+    "DET TAR ALTFOR LANG TID, VI MÅ RINGE FLERE GANGER DA",
+    "HAN SA AT SAKEN VAR BEHANDLET",
+    "Vi har to ansatte fra Ukraina og en fra Polen.",
 ])
 def test_public_names_places_and_words_stay(text):
     assert mask_local_names(text) == text
@@ -41,3 +50,4 @@ def test_selected_quotes_carry_the_mask():
     shown = {q.respondent_id: q.text for q in quotes}
     assert "Mowi" not in shown["a"] and "Frøya" not in shown["a"] and "[NAVN]" in shown["a"]
     assert shown["b"] == texts[1]
+

@@ -33,3 +33,25 @@ def test_a_codebook_stored_with_old_whitespace_is_recognised(client, keys):
     changed["themes"][0]["description"] = "Telefon og lange ventetider."
     refused = client.post("/codebooks", json=changed, headers=hdr(keys["analyst"]))
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "codebook_version_exists"
+
+
+def test_what_postgresql_cannot_store_is_refused_on_every_store(client, keys):
+    """A NUL character anywhere in a codebook, or a comment type longer than the type columns (16), is a 422 on
+    SQLite too (PostgreSQL answered 500; review dec06d); nothing is stored."""
+    import pytest
+
+    from service import store
+    from service.errors import ApiError
+
+    nul = copy.deepcopy(DEMO)
+    nul["name"], nul["themes"][0]["description"] = "nul-test", "Telefon\x00 og ventetid."
+    r = client.post("/codebooks", json=nul, headers=hdr(keys["analyst"]))  # the API refuses control characters
+    assert r.status_code == 422
+    with client.app.state.db.session() as s, pytest.raises(ApiError) as e:  # the CLI's path: the store itself
+        store.add_codebook(s, nul)
+    assert e.value.status == 422 and e.value.code == "invalid_codebook" and "NUL" in str(e.value.message)
+    long = dict(copy.deepcopy(DEMO), name="long-type", types=["klage", "forbedringsforslag"])
+    r = client.post("/codebooks", json=long, headers=hdr(keys["analyst"]))
+    assert r.status_code == 422 and r.json()["error"]["details"]["field"] == "types"
+    names = {i["name"] for i in client.get("/codebooks", headers=hdr(keys["reader"])).json()["items"]}
+    assert not names & {"nul-test", "long-type"}

@@ -20,6 +20,8 @@ def test_theme_ids_ignore_spaces_and_case_and_typos_get_a_hint(client, keys):
     rid = _queued_response(client, keys)
     typo = client.post(f"/responses/{rid}/codes", json={"themes": ["telfon"]}, headers=hdr(keys["analyst"]))
     assert typo.status_code == 422 and "did you mean 'telefon'?" in typo.json()["error"]["message"]
+    spaced = client.post(f"/responses/{rid}/codes", json={"themes": [" telfon "]}, headers=hdr(keys["analyst"]))
+    assert spaced.status_code == 422 and "did you mean 'telefon'?" in spaced.json()["error"]["message"]
     ok = client.post(f"/responses/{rid}/codes", json={"themes": [" Telefon", "ROS "]}, headers=hdr(keys["analyst"]))
     assert ok.status_code == 201, ok.text
     assert ok.json()["themes"] == ["telefon", "ros"]

@@ -471,3 +471,24 @@ def test_the_poll_requeues_a_job_an_ended_local_process_left_before_its_lease_ru
     _set(app, job_id, heartbeat_at=utcnow() - timedelta(seconds=jobs.LEASE_SECONDS / 2 + 1))
     assert runner.poll() == job_id  # two missed beats, lease not run out: released and claimed by this poll
     assert _job(app, job_id).worker == runner.worker
+
+
+def test_a_job_of_an_earlier_process_with_this_pid_is_orphaned_but_not_a_live_runners(store_app):
+    """A restarted container's server often gets its old pid back (pid 1): a job held under this pid by a worker
+    that is none of this process's started runners is released after two missed beats; a started runner's job
+    with a late beat is not (review dec06d)."""
+    import os
+    import socket
+
+    app, job_id = store_app
+    earlier = f"{socket.gethostname()}:{os.getpid()}:0123456789ab"
+    two_beats_ago = utcnow() - timedelta(seconds=jobs.LEASE_SECONDS / 2 + 1)
+    runner = jobs.JobRunner(app.state.db, app.state.coders, CHUNK, poll_seconds=3600)
+    runner.start()
+    try:
+        _set(app, job_id, state="running", worker=runner.worker, heartbeat_at=two_beats_ago)
+        assert jobs.release_orphaned(app.state.db) == [] and _job(app, job_id).state == "running"
+        _set(app, job_id, state="running", worker=earlier, heartbeat_at=two_beats_ago)
+        assert jobs.release_orphaned(app.state.db) == [job_id] and _job(app, job_id).state == "queued"
+    finally:
+        runner.stop()

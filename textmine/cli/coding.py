@@ -404,7 +404,10 @@ def _undo_excel(corr_df, data, col: str, corrections: Path, input: Path, coder, 
     source_col = _source_text_col(corr_df, data, col, fixed, text_col)
     if source_col is None:
         return corr_df
-    wanted = set(fixed)
+    from collections import Counter
+
+    once = {k for k, n in Counter(known).items() if n == 1}  # an id with several answers (long format): which one
+    wanted = set(fixed) & once                                 # the queue showed is not known here, so none is used
     pick = [i for i, k in enumerate(known) if k in wanted]
     raw = data[source_col].iloc[pick].astype("string").fillna("").astype(str).tolist()
     cleaned = coder.clean(raw)["text_clean"].astype(str).tolist() if pick else []

@@ -26,7 +26,7 @@ from scipy import sparse
 from textmine.embed.base import l2_normalize, normalize_text
 from textmine.neardup import Reading, near_duplicate_of_any, reading
 from textmine.preprocess.cleaner import health_flag, text_column
-from textmine.quotes import describes_personal_health, mask_headcount, safe_quote_text
+from textmine.quotes import describes_personal_health, mask_headcount, mask_local_names, safe_quote_text
 
 from . import clustering as cl
 from .labels import (COUNTIES, allowed_terms, class_tfidf, in_stock_phrase, label_keywords, make_label,
@@ -698,7 +698,7 @@ def pick_examples(ranked: Sequence[str], n: int, *, max_chars: int = EXAMPLE_MAX
     for i in order[:EXAMPLE_CANDIDATES]:
         if out and topical and i not in topical:  # an answer without the topic's words shows it only alone
             break
-        text = mask_headcount(_example_text(raw[i], max_chars, words), one=False)
+        text = mask_local_names(mask_headcount(_example_text(raw[i], max_chars, words), one=False))
         if len(text) < 8 or not _showable(text, avoid):
             continue
         read, content = reading(text), _sentence_words(text)

@@ -108,6 +108,9 @@ def pct_cell(p) -> str:
         return "–"
     value, whole = _decimal(p, share=True), shown(p, 0, share=True)
     digits = 1 if (whole == 0 and value != 0) or (whole == 100 and value != 100) else 0
+    if digits:  # the fewest decimals (up to 3) that neither print 0 nor 100 («0,04», «99,96»)
+        while digits < 3 and shown(p, digits, share=True) in (0, 100):
+            digits += 1
     return _grouped(shown(p, digits, share=True), digits, NBSP)
 
 
