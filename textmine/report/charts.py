@@ -320,7 +320,7 @@ def impact_bars(rows: pd.DataFrame, *, name: str, title: str, png: bool = True, 
     if len(rows):
         fig.legend(loc="lower center", ncol=2, fontsize=7.5, frameon=False)
     alt = title + ": " + "; ".join(  # top to bottom, as drawn (bars are plotted bottom-up from the smallest)
-        f"{r['label']} {fmt_pp(r['diff'], change_digits(r['share_without'], r['share_with'], r['diff']))}: "
+        f"{r['label']} {fmt_pp(r['diff'], change_digits(r.get('share_without'), r.get('share_with'), r['diff']))}: "
         f"{say(IMPACT_CLASSES[c][0], language).lower()}"
         for c, (_, r) in reversed(list(zip(classes, rows.iterrows()))))
     return render(fig, name, title, alt, png=png, rect=(0, legend / height, 1, 1))
