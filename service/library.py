@@ -644,7 +644,9 @@ def parse_survey(yaml_text: str, min_cell_floor: int = DEFAULT_MIN_CELL_FLOOR) -
     reads the stored definition through here, so a definition with ``min_cell: 1`` cannot show readers cells of
     one respondent. ``declared_min_cell`` keeps the definition's own value. A wave's stored definition may hold
     :data:`SPSS_EXCLUDED_KEY` (written by the upload, :func:`with_spss_excluded`): the .sav's labelled SPSS
-    user-missing codes, added to the definition's excluded codes as the CLI adds them."""
+    user-missing codes, added to the definition's excluded codes as the CLI adds them. The definition's own
+    warnings (a short scale's guessed positive code) are not issued: they stay in ``definition.definition_warnings``,
+    which the upload returns to the uploader (:func:`service.store.upload_wave`)."""
     from textmine.survey import SurveyDefinition
 
     try:
@@ -656,7 +658,7 @@ def parse_survey(yaml_text: str, min_cell_floor: int = DEFAULT_MIN_CELL_FLOOR) -
         raise ApiError(422, "invalid_survey_definition", "survey definition must be a YAML mapping")
     spss_excluded = _spss_excluded_entry(raw)
     try:
-        definition = SurveyDefinition.from_dict(raw).with_excluded(spss_excluded)
+        definition = SurveyDefinition.from_dict(raw, warn=False).with_excluded(spss_excluded)
     except Exception as exc:  # SurveyDefinitionError and malformed structures
         raise ApiError(422, "invalid_survey_definition",
                        f"invalid survey definition: {redact_name(_short(str(exc)))}") from None

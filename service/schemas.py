@@ -196,6 +196,10 @@ class ClassifyOut(BaseModel):
     codebook_id: int | None
     model_id: int | None
     results: list[ClassifiedText]
+    warnings: list[str] = Field(default_factory=list, description=(
+        "texts coded zero-shot (a codebook without a trained model): when the themes' shares of the answered texts "
+        "are implausible (a theme on 40 % or more of 30 or more answers, or nearly every answer with a theme in a "
+        "codebook of few themes), why; counts and theme ids only. Empty otherwise"))
 
 
 class QuoteOut(BaseModel):
@@ -322,6 +326,8 @@ class KeyOut(BaseModel):
     expires_at: UtcDatetime | None = Field(default=None, description="when the key stops working; null: never")
     expired: bool = Field(default=False, description="past its expiry (refused like a revoked key)")
     state: Literal["active", "revoked", "expired"] = "active"
+    last_used_at: UtcDatetime | None = Field(default=None, description="when the key last authenticated (recorded "
+                                             "at most once a minute); null: never used")
 
 
 class KeyCreated(KeyOut):

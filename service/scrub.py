@@ -77,9 +77,11 @@ _NUMBER = r"\d+"
 def warning_pattern(template: str, **groups: str) -> re.Pattern:
     """A pattern matching the messages ``template.format(...)`` writes: its text literally, each ``{field}`` (or
     ``{field:spec}``) a named group matching ``groups[field]`` (default: any text)."""
-    parts, last = [], 0
+    parts, last, seen = [], 0, set()
     for m in _FIELD.finditer(template):
-        parts += [re.escape(template[last:m.start()]), f"(?P<{m[1]}>{groups.get(m[1], '.+')})"]
+        group = f"(?P={m[1]})" if m[1] in seen else f"(?P<{m[1]}>{groups.get(m[1], '.+')})"  # a field used twice
+        parts += [re.escape(template[last:m.start()]), group]
+        seen.add(m[1])
         last = m.end()
     return re.compile("".join(parts) + re.escape(template[last:]))
 
@@ -110,6 +112,8 @@ _CURRENT = {
     "scrub_removed_columns": warning_pattern(REMOVED_COLUMNS_NOTE, n=_NUMBER),
     "scrub_levels": warning_pattern(LEVELS_NOTE, n=_NUMBER),
     "scrub_withdrawn": warning_pattern(WITHDRAWN_NOTE, n=_NUMBER),
+    "default_scale": warning_pattern(survey.DEFAULT_SCALE_WARNING, n=_NUMBER, top=_NUMBER, low=_NUMBER,
+                                     alt=_NUMBER),
 }
 
 
@@ -149,6 +153,8 @@ def current_warning(message: Any, info: library.SurveyInfo, filename: str | None
     if not isinstance(message, str) or "\n" in message:
         return None
     d = info.definition
+    if message in d.definition_warnings:  # rebuilt from the stored definition itself (a short scale's positive code)
+        return "definition"
     for kind, pattern in _CURRENT.items():
         m = pattern.fullmatch(message)
         if m is None:
@@ -167,6 +173,10 @@ def current_warning(message: Any, info: library.SurveyInfo, filename: str | None
         if kind == "multiselect_codes" and groups["col"] not in {c for ms in d.multiselect for c in ms.options}:
             return None
         if kind == "exclusive" and groups["group"] not in {ms.id for ms in d.multiselect if ms.exclusive}:
+            return None
+        if kind == "default_scale" and (groups["item"], groups["col"], groups["low"], groups["top"], groups["alt"]) \
+                not in {(i.id, i.column, str(i.scale[0]), str(i.scale[-1]), str(i.scale[-1] - 1))
+                        for i in d.indicators if tuple(i.scale) == survey.DEFAULT_SCALE}:
             return None
         if kind == "masked" and groups["col"] not in _free_segments(info):
             return None

@@ -305,7 +305,9 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
                 label: str | None = None, definition_yaml: str | None = None,
                 allow_duplicate: bool = False) -> tuple[Wave, list[str]]:
     """Validate and store one wave. Raises ApiError (and writes nothing) on any problem, including content a wave
-    of the survey already holds (unless ``allow_duplicate``). ``label`` None: taken from the file."""
+    of the survey already holds (unless ``allow_duplicate``). ``label`` None: taken from the file. The warnings
+    (stored with the wave, returned in the upload's response) begin with the survey definition's own
+    (``SurveyDefinition.definition_warnings``: a short scale's guessed positive code), then the file's."""
     survey = get_or_404(session, Survey, survey_id, "survey")
     if label is not None:  # refused before the file is read
         label = clean_label(label)
@@ -316,6 +318,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
                        "no survey definition: upload one with the wave or store one on the survey")
     info = library.parse_survey(definition_yaml)
     refuse_personal_data_in_definition(info.definition)  # the wave keeps it; readers see its labels
+    definition_notes = list(info.definition.definition_warnings)  # item ids and codes only (checked just above)
     frame = library.read_table_bytes(data, filename, info.definition)
     read_notes = library.read_notes(frame)  # a .sav's notes, as the CLI prints them
     info = library.with_spss_excluded(info, frame)  # its labelled SPSS missing codes: excluded codes, as the CLI
@@ -328,7 +331,7 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
     _check_comment_lengths(frame, info, settings.max_comment_chars)
     keyed_answers = _declared_answers(frame, info)  # before masking: the fingerprint does not depend on it
     frame, warnings = _stored_frame(frame, info, filename)
-    warnings = read_notes + warnings
+    warnings = definition_notes + read_notes + warnings
     label = label if label is not None else _default_label(frame, info, filename)
     _refuse_existing_label(session, survey_id, label)
 
@@ -1214,6 +1217,7 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
         waves.insert(0, other)
         chosen[other.id] = _compare_job(session, other, main_job, compare_job_id)
     frames, coded, jobs, models, labels = {}, {}, {}, {}, {}
+    zero_shot_notes: list[str] = []
     for w in waves:
         frames[_wave_key(w.label)] = structured_frame(session, w, info.id_column)
         job = chosen[w.id]
@@ -1224,6 +1228,7 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
             coded[_wave_key(w.label)] = coded_frame(session, w, job, theme_ids)
             jobs[w.id] = job.id
             models[w.id] = job.model_id
+            zero_shot_notes += zero_shot_share_warnings(w, job, cb, coded[_wave_key(w.label)])
     from service.limits import end_read_transaction
 
     end_read_transaction(session)  # all read: no connection held "idle in transaction" while computing
@@ -1234,10 +1239,33 @@ def wave_summary(session: Session, wave_id: int, compare_wave_id: int | None = N
                if _wave_key(w.label) in coded}
     summary.setdefault("meta", {})["corrections_applied"] = applied
     summary["warnings"] = (_uncoded_warnings(wave, chosen, other) + _mixed_review_warnings(applied)
+                           + zero_shot_notes
                            + list(summary.get("warnings") or []))
     compared = chosen[other.id].id if other is not None and chosen[other.id] is not None else None
     return {"wave_id": wave.id, "compare_wave_id": compare_wave_id, "compare_job_id": compared,
             "coding_jobs": jobs, "coding_models": models, "summary": summary}
+
+
+def zero_shot_share_warnings(wave: Wave, job: CodingJob, codebook: Codebook, frame: pd.DataFrame) -> list[str]:
+    """For a coding job that coded zero-shot (:func:`coded_with`): the zero-shot share check
+    (:func:`textmine.classify.zeroshot.share_warning`) over its stored codes as the summary counts them (``frame``:
+    :func:`coded_frame`, corrections laid over; its answered responses), naming the wave and job; counts and theme
+    ids only. [] for a trained or the default model's job, or plausible shares."""
+    if not coded_with(job).startswith("zero-shot"):
+        return []
+    from textmine.classify.zeroshot import ZeroShotCoder, share_warning
+
+    cb = library.codebook_from_dict(codebook.content)
+    decided = frame[[f"theme_{t}" for t in cb.theme_ids]].to_numpy(dtype=np.int8)
+    answered = pd.to_numeric(frame["is_non_answer"], errors="coerce").fillna(1).to_numpy() == 0
+    msg = share_warning(cb, decided, answered, small_below=ZeroShotCoder.BACKGROUND_MAX_THEMES)
+    return [] if msg is None else [f"wave {wave.id}, coding job {job.id} (zero-shot): {api_wording(msg)}"]
+
+
+def api_wording(message: str) -> str:
+    """A library message as the service says it: a model is trained with ``POST /models`` (from corrections), not
+    the CLI's ``textmine train``."""
+    return message.replace("train a model (textmine train)", "train a model (POST /models, from corrections)")
 
 
 def _mixed_review_warnings(applied: dict[str, int]) -> list[str]:

@@ -66,6 +66,8 @@ DEFAULT_ROWS_PER_PARTITION = 4_000
 DEFAULT_BATCH_SIZE = 2_000  # = the local engine's --batch-size default
 SCHEDULER_TIMEOUT_S = 20  # seconds to reach a --scheduler and to see a worker there
 STOP_WAIT_S = 120  # after a failure: seconds to wait for the partitions being coded to end before removing parts
+NO_WORKERS_GRACE_S = 30.0  # seconds a run waits with no worker connected before it says so
+WORKER_POLL_S = 5.0  # how often (at most) a run waiting for results asks the scheduler how many workers it has
 _LETTER = r"[^\W\d_]"  # a letter of any alphabet (the local engine's "holds no letters" check)
 _PART_RE = re.compile(r"part-\d{5}\.parquet")  # the parts this module writes (never other files' names)
 _INDEX_RE = re.compile(r"__index_level_\d+__")  # pandas' unnamed stored index (row numbers, not data)
@@ -725,22 +727,35 @@ def _zero_shot_share_warning(coder: Any, parts: Sequence[str]) -> str | None:
 def _kept_fresh(stage: Path, every: float):
     """While the block runs, touch ``stage`` every ``every`` seconds, so that another run into the same folder never
     takes a long partition's quiet stage for a killed run's (:data:`STALE_STAGE_S`) and deletes it."""
+    def touch() -> bool:
+        try:
+            os.utime(stage)
+        except OSError:
+            return False
+        return True
+
+    with _every(every, touch, "textmine-dask-stage", join=5):
+        yield
+
+
+@contextlib.contextmanager
+def _every(every: float, tick: Callable[[], bool], name: str, join: float):
+    """While the block runs, ``tick()`` every ``every`` seconds in a daemon thread (named ``name``) until it returns
+    False; at the block's end the thread is stopped and waited for up to ``join`` seconds."""
     stop = threading.Event()
 
-    def touch() -> None:
+    def run() -> None:
         while not stop.wait(every):
-            try:
-                os.utime(stage)
-            except OSError:
+            if not tick():
                 return
 
-    t = threading.Thread(target=touch, name="textmine-dask-stage", daemon=True)
+    t = threading.Thread(target=run, name=name, daemon=True)
     t.start()
     try:
         yield
     finally:
         stop.set()
-        t.join(timeout=5)
+        t.join(timeout=join)
 
 
 def _check_out_dir(out_dir: Path, input_path: Path) -> None:
@@ -826,6 +841,82 @@ def _connect(scheduler: str, timeout: float):
     return client
 
 
+def _shown_address(address: str) -> str:
+    """A scheduler's address as messages show it: a password in it masked (:func:`textmine.urls.shown_url`)."""
+    from textmine.urls import shown_url
+
+    shown = shown_url(address)
+    if shown == "<invalid url>" and "@" not in address and "password" not in address.lower():
+        return address  # a Dask address without a scheme (host:8786), holding no credentials
+    return shown
+
+
+class _WorkerWatch:
+    """Whether the cluster has lost every worker, from looks at its worker count (:meth:`check`): after ``grace``
+    seconds of looks at zero, one message to ``say`` with the partitions done (``state()``: done, read so far, total
+    or ``None`` when not known yet), and one more when workers are back. A count that cannot be asked is no look."""
+
+    def __init__(self, count: Callable[[], int], address: str, grace: float, say: Callable[[str], None],
+                 state: Callable[[], tuple[int, int, int | None]], clock: Callable[[], float] = time.monotonic):
+        self.count, self.address, self.grace = count, address, grace
+        self.say, self.state, self.clock = say, state, clock
+        self.since: float | None = None  # the first look at zero workers of this outage
+        self.said = False
+
+    def check(self) -> None:
+        try:
+            n = int(self.count())
+        except Exception:  # noqa: BLE001 - the scheduler unreachable: its own errors say so
+            return
+        now = self.clock()
+        if n > 0:
+            if self.said:
+                self.say(f"Dask workers are back at {_shown_address(self.address)} ({n} connected); the run goes on")
+            self.since, self.said = None, False
+        elif self.since is None:
+            self.since = now
+        elif not self.said and now - self.since >= self.grace:
+            self.said = True
+            self.say(self._none_message(now - self.since))
+
+    def _none_message(self, seconds: float) -> str:
+        done, read, total = self.state()
+        parts = f"{done} of {total} partitions done" if total is not None else \
+            f"{done} of the {read} partitions read so far done"
+        address = _shown_address(self.address)
+        return (f"no Dask workers connected to {address} for {seconds:.0f} s; {parts}; the run waits for workers to "
+                f"join (start one with `dask worker {address}`; Ctrl-C stops the run, leaving the output folder as "
+                f"it was)")
+
+
+@contextlib.contextmanager
+def _watching(watch: _WorkerWatch | None, every: float):
+    """While the block runs, :meth:`_WorkerWatch.check` every ``every`` seconds in a thread (nothing when ``watch``
+    is ``None``), and once more at its end when it said there were no workers (a run that finished had some); a
+    message that cannot be given does not stop the run."""
+    if watch is None:
+        yield
+        return
+    def look() -> bool:
+        try:
+            watch.check()
+        except Exception:  # noqa: BLE001 - e.g. warnings turned into errors: the run goes on
+            pass
+        return True
+
+    with _every(every, look, "textmine-dask-workers", join=every + 5):
+        yield
+    if watch.said:  # (the block ended without an error: the workers came back before the next look)
+        with contextlib.suppress(Exception):
+            watch.check()
+
+
+def _check_grace(grace: Any) -> None:
+    if grace is not None and (isinstance(grace, bool) or not isinstance(grace, (int, float))
+                              or not math.isfinite(grace) or grace <= 0):
+        raise ValueError(f"no_workers_grace_s must be a number of seconds above 0 (or None: no watch), got {grace!r}")
+
+
 def code_with_dask(
     input_path: str | os.PathLike,
     out_path: str | os.PathLike,
@@ -849,6 +940,7 @@ def code_with_dask(
     question_labels: dict[str, str] | None = None,
     progress: Callable[[int, int | None, float], None] | None = None,
     id_cols: list[str] | tuple[str, ...] = (),
+    no_workers_grace_s: float | None = NO_WORKERS_GRACE_S,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -879,11 +971,15 @@ def code_with_dask(
     with the count and the first ``_row`` numbers (never the ids); columns the input lacks are left out.
     ``_manifest.json`` records the coder's :func:`model_identity`; a worker that finds other model files on disk
     fails its partition (:class:`DaskWorkerError`). Parts are checked to be in place with their rows before it is
-    written.
+    written. While the run waits for results it asks the scheduler how many workers it has (every
+    ``WORKER_POLL_S`` seconds at most); with none for ``no_workers_grace_s`` seconds it says so through ``warn``
+    (once; the scheduler's address with any password masked, and the partitions done), and again when workers are
+    back; the run itself waits for them as before (``None``: no watch).
     """
     import dask.distributed  # noqa: F401 - fail early when dask is not installed
 
     t_start = time.perf_counter()
+    _check_grace(no_workers_grace_s)
     input_path = Path(input_path)
     if not input_path.exists():
         raise FileNotFoundError(f"input not found: {input_path}")
@@ -931,6 +1027,7 @@ def code_with_dask(
         )
         kwargs["_unredacted"] = tuple(unredacted_cols)
         kwargs["_progress"], kwargs["_id_cols"] = progress, tuple(id_cols)  # (the client's: not sent to workers)
+        kwargs["_warn"], kwargs["_grace"] = _warn_with(warn), no_workers_grace_s
         try:
             with _kept_fresh(stage, STALE_STAGE_S / 6):
                 info = _run_dask(input_path, stage, columns, kwargs, scheduler, client, n_workers,
@@ -959,10 +1056,15 @@ def code_with_dask(
     shares = _zero_shot_share_warning(coder, info.parts)  # (the workers' own warnings do not reach the client)
     info = replace(info, unknown_questions=tuple(unknown), known_questions=tuple(known),
                    warnings=(*info.warnings, *clashes, *([shares] if shares else [])))
-    warn = warn or (lambda msg: warnings.warn(msg, UserWarning, stacklevel=3))
+    warn = _warn_with(warn)
     for msg in info.warnings:
         warn(msg)
     return info
+
+
+def _warn_with(warn: Callable[[str], None] | None) -> Callable[[str], None]:
+    """``warn``, or :func:`warnings.warn` (a ``UserWarning``) when none is given."""
+    return warn or (lambda msg: warnings.warn(msg, UserWarning, stacklevel=3))
 
 
 def _clash_warnings(coder, empty: pd.DataFrame, text_col: str, **kw) -> list[str]:
@@ -1016,6 +1118,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
 
     kwargs = dict(kwargs)
     progress, id_cols = kwargs.pop("_progress", None), kwargs.pop("_id_cols", ())
+    warn, grace = kwargs.pop("_warn", None) or _warn_with(None), kwargs.pop("_grace", NO_WORKERS_GRACE_S)
 
     cluster = None
     own_client = client is None
@@ -1053,23 +1156,28 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         # read_table strips a CSV's non-text columns: the question values must match the model's question names
         qcol = kwargs.get("question_col")
         strip = qcol if qcol and not _is_parquet(input_path) and qcol not in (text_col, *kwargs["redact_cols"]) else None
-        for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding, header_row)):
-            n_rows += len(part)
-            ids.add(part)
-            if strip:
-                part[strip] = part[strip].str.strip()
-            fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
-                                key=f"textmine-code-part-{index:05d}-{run}")
-            futures.append(fut)
-            first = int(part[ROW_COL].iloc[0]) if len(part) else 0
-            rows_of[fut.key] = (index, first, first + max(len(part) - 1, 0))
-            pending.add(fut)
-            while pending.count() >= max_in_flight:
-                results.append(_part_result(next(pending), rows_of, out_dir, futures))
+        n_parts = None if total is None else max(1, partitions_needed(total, rows_per_partition))
+        watch = None if grace is None else _WorkerWatch(
+            lambda: len(client.nthreads()), scheduler or _client_address(client), grace, warn,
+            lambda: (len(results), len(futures), n_parts))
+        with _watching(watch, min(WORKER_POLL_S, max(0.1, (grace or 0) / 3))):
+            for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding, header_row)):
+                n_rows += len(part)
+                ids.add(part)
+                if strip:
+                    part[strip] = part[strip].str.strip()
+                fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
+                                    key=f"textmine-code-part-{index:05d}-{run}")
+                futures.append(fut)
+                first = int(part[ROW_COL].iloc[0]) if len(part) else 0
+                rows_of[fut.key] = (index, first, first + max(len(part) - 1, 0))
+                pending.add(fut)
+                while pending.count() >= max_in_flight:
+                    results.append(_part_result(next(pending), rows_of, out_dir, futures))
+                    done(results[-1])
+            for fut in pending:
+                results.append(_part_result(fut, rows_of, out_dir, futures))
                 done(results[-1])
-        for fut in pending:
-            results.append(_part_result(fut, rows_of, out_dir, futures))
-            done(results[-1])
     except BaseException:
         _stop_tasks(client, futures, stop)  # no part is written after the run has failed
         raise
@@ -1118,6 +1226,14 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     with replacing(out_dir / MANIFEST) as tmp:  # written last, whole: it marks the output complete
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return info
+
+
+def _client_address(client) -> str:
+    """The scheduler address ``client`` is connected to ("the Dask scheduler" when it cannot tell)."""
+    try:
+        return str(client.scheduler.address)
+    except Exception:  # noqa: BLE001
+        return "the Dask scheduler"
 
 
 def _known_rows(input_path: Path) -> int | None:

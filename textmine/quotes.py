@@ -441,18 +441,29 @@ _LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ
 
 
 #: a name a quote would show after one of these words is a local one (a firm, a branch, a small place) unless it is a
-#: word, a public name (``public_names.txt``) or a county, region or large town (``county_aliases.tsv``)
-_LOCAL_CUE = (r"(?:[Hh]os|[Hh]jå|[Pp]å|[Ii]|[Ff]ra|[Ff]rå|[Vv]ed|[Aa]vdeling|[Aa]vd\.|kontoret\s+i|butikken\s+i|"
-              r"fabrikken\s+i|anlegget\s+i)")
-_CAP = r"[A-ZÆØÅ][\wÆØÅæøåéü]*(?:-[\wÆØÅæøåéü]+)*"
-# a name run: capitalised words, also joined by «og»/«eller»/a comma («Frøya og Hitra») or a number inside a name
-# («Rema 1000 Storgata»)
-_RUN = rf"{_CAP}(?:(?:\s+|\s*,\s*|\s+og\s+|\s+eller\s+)(?:\d+\s+)?{_CAP})*"
-_LOCAL_NAMES = re.compile(rf"(?<![\w\[])({_LOCAL_CUE})(\s+)({_RUN})")
-# at most three words before the suffix (a bounded match: no quadratic backtracking on long capitalised text)
-_FIRM_SUFFIX = re.compile(rf"(?<![\w\[])((?:{_CAP}\s+){{0,2}}{_CAP})\s+(?:AS|ASA|SA|BA|ANS|DA)(?![\wÆØÅæøå])")
+#: word, a public name (``public_names.txt``) or a county, region or large town (``county_aliases.tsv``); any case
+#: («HOS Mowi»), and a quote mark, bracket or colon may stand between cue and name («hos «Mowi»», «hos: Mowi»)
+_LOCAL_CUE = (r"(?i:hos|hjå|på|i|fra|frå|ved|avdeling|avd\.?|kontoret\s+i|butikken\s+i|fabrikken\s+i|anlegget\s+i|"
+              r"jobber\s+for|jobbar\s+for|arbeider\s+for|arbeidar\s+for)")
+_CUE_GAP = r"(?::?\s+[«\"“‘'(]?|\s*[«\"“‘'(])"
+# a capital of any Latin script («Östlund», «Łukasz», «Šiauliai»; lower-case letters of Latin Extended-A match too and
+# are left alone by the word test); never the «avd»/«avdeling» cue itself, which starts the next name
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
+_CAP = rf"(?!(?i:avd|avdeling)(?!\w))[{_UPPER}]\w*(?:-\w+)*"
+_H = r"[ \t\u00a0]"
+_JOIN = rf"(?:{_H}*,{_H}*|{_H}+og{_H}+|{_H}+eller{_H}+|{_H}+)"
+# a name run on one line: capitalised words, also joined by «og»/«eller»/a comma («Frøya og Hitra») or a number
+# inside a name («Rema 1000 Storgata»)
+_RUN = rf"{_CAP}(?:{_JOIN}(?:\d+{_H}+)?{_CAP})*"
+_LOCAL_NAMES = re.compile(rf"(?<![\w\[])({_LOCAL_CUE})({_CUE_GAP})({_RUN})")
+# capitalised words on one line, also joined by «&» («Hansen & Sønn AS»; maximal, so a search is linear in the
+# text): the firm suffix is one of them
+_CAP_WORDS = re.compile(rf"(?<![\w\[])[{_UPPER}]\w*(?:-\w+)*(?:{_H}+(?:&{_H}+)?(?:\d+{_H}+)?[{_UPPER}]\w*(?:-\w+)*)*")
+_FIRM_SUFFIXES = frozenset({"AS", "ASA", "SA", "BA", "ANS", "DA"})
+_SHOUTED_SUFFIXES = frozenset({"AS", "ASA", "ANS"})  # «SA», «DA», «BA» are words in text written in capitals
+_RUN_PARTS = re.compile(rf"({_H}*,{_H}*|{_H}+og{_H}+|{_H}+eller{_H}+|{_H}+)")
 _NAME_MASK = "[NAVN]"
-_MASKS = re.compile(r"\[NAVN\](?:(?:\s+|\s*,\s*|\s+og\s+|\s+eller\s+)\[NAVN\])+")
+_MASKS = re.compile(rf"\[NAVN\](?:{_JOIN}\[NAVN\])+")
 
 
 @lru_cache(maxsize=1)
@@ -467,6 +478,14 @@ def _public_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """Function words that end a name run («hos Mowi Og Synes Det Er Bra»: only «Mowi» is the name)."""
+    from textmine.preprocess.stopwords import load_stopwords
+
+    return load_stopwords()
+
+
 def _local_name(word: str, known: Any, proper: Collection[str]) -> bool:
     """Whether a capitalised ``word`` after a place/firm cue is a local name: not a public name, and not a word
     (every hyphen part a known common word, public name or acronym: «Nav-kontoret», «HR-avdelingen»)."""
@@ -477,34 +496,95 @@ def _local_name(word: str, known: Any, proper: Collection[str]) -> bool:
                    or (p.lower() in known and p.lower() not in proper) for p in parts)
 
 
-def _shouted(text: str) -> bool:
-    """Whether ``text`` is written in capitals (most of its letters): its capitalised words are no names."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+def _word_kind(word: str, known: Any, proper: Collection[str]) -> str:
+    """``name`` (a local name), ``word`` (a capitalised common word, which may belong to a name: «Hydro
+    Sunndalsøra»), ``stop`` (a function word, which ends a name), ``number``, or ``other`` (a public name, a word
+    in capitals, lower case). A word in capitals is a name only where Ordbank writes it with a capital and it is
+    longer than an acronym («FRØYA»); otherwise it is an acronym or shouted text («SMS», «BHT», «GANGER»)."""
+    low = word.lower()
+    if word.isdigit():
+        return "number"
+    if not word[:1].isupper() or low in _public_names():
+        return "other"
+    if low in _stop_words():
+        return "stop"
+    if len(word) > 1 and word.isupper():
+        return "name" if len(word) > 3 and low in proper else "other"
+    return "name" if _local_name(word, known, proper) else "word"
+
+
+def _mask_run(run: str, known: Any, proper: Collection[str]) -> str:
+    """A name run after a cue with its names masked: from the first to the last name, widened over capitalised
+    common words and numbers joined by a space («Hydro Sunndalsøra», «Rema 1000 Storgata»), never over function
+    words, public names or words in capitals («hos Mowi Og Synes Det Er Bra» → «hos [NAVN] Og Synes Det Er Bra»)."""
+    parts = _RUN_PARTS.split(run)
+    words, gaps = parts[0::2], parts[1::2]
+    kinds = [_word_kind(w, known, proper) for w in words]
+    named = [i for i, k in enumerate(kinds) if k == "name"]
+    if not named:
+        return run
+    first, last = named[0], named[-1]
+    while first > 0 and not gaps[first - 1].strip() and kinds[first - 1] in ("word", "number"):
+        first -= 1
+    while last + 1 < len(words) and not gaps[last].strip() and kinds[last + 1] in ("word", "number"):
+        last += 1
+    head = "".join(w + g for w, g in zip(words[:first], gaps[:first]))
+    tail = "".join(g + w for g, w in zip(gaps[last:], words[last + 1:]))
+    return head + _NAME_MASK + tail
+
+
+def _mask_firms(run: str, known: Any, proper: Collection[str]) -> str:
+    """Capitalised words on one line with every firm name before «AS», «ASA», «ANS», «SA», «BA» or «DA» masked:
+    the words before the suffix after any leading function words («Vi I Mowi AS» → «Vi I [NAVN] AS»), unless all
+    are public names; in capitals only before «AS»/«ASA»/«ANS», the words back to a function word («VI I SALMAR
+    ASA» → «VI I [NAVN] ASA»; «… GANGER DA» stays)."""
+    parts = re.split(rf"({_H}+)", run)
+    words, gaps = parts[0::2], parts[1::2]
+    out, start = [], 0
+    for k, word in enumerate(words):
+        if word not in _FIRM_SUFFIXES or k == start:
+            continue
+        before = words[start:k]
+        shouted = all(w.isupper() or w.isdigit() for w in before)
+        if shouted and word not in _SHOUTED_SUFFIXES:
+            continue
+        low = [w.lower() for w in before]
+        if shouted:
+            first = len(before) - 1
+            while first > 0 and low[first - 1] not in _stop_words() and low[first - 1] not in _public_names() \
+                    and (low[first - 1] not in known or low[first - 1] in proper):
+                first -= 1
+        else:
+            first = 0
+            while first < len(before) and low[first] in _stop_words():
+                first += 1
+            if all(w in _public_names() or w.isdigit() for w in low[first:]):
+                first = len(before)
+        if first < len(before):
+            out += [words[i] + gaps[i] for i in range(start, start + first)] + [_NAME_MASK + gaps[k - 1]]
+        else:
+            out += [words[i] + gaps[i] for i in range(start, k)]
+        start = k
+    out += [w + g for w, g in zip(words[start:], gaps[start:] + [""])]
+    return "".join(out)
 
 
 def mask_local_names(text: str, known: Any = None) -> str:
-    """``text`` with the names of firms, branches and small places a quote would show masked as «[NAVN]»: a run
-    of capitalised words after «hos», «på», «i», «fra», «ved», «avdeling» (nynorsk «hjå», «frå»), when one of them
-    is a name, not a word («hos Mowi avdeling Frøya» → «hos [NAVN] avdeling [NAVN]»; «Vi på Hydro Sunndalsøra» →
-    «Vi på [NAVN]»; «på Frøya og Hitra» → «på [NAVN]»), or before «AS»/«ASA». In an employer survey the
-    respondent is the firm: its name (or its branch's place) identifies it. Public agencies and services (NAV,
-    Altinn, Helfo …), countries, counties and large towns, acronyms and ordinary words stay; so does text written
-    in capitals (its words are not names). ``known``: the word list (default :func:`quote_lexicon`)."""
-    text = str(text)
-    if not any(c.isupper() for c in text[1:]) or _shouted(text):
+    """``text`` with the names of firms, branches and small places a quote would show masked as «[NAVN]»: the
+    names in a run of capitalised words after «hos», «på», «i», «fra», «ved», «avdeling», «jobber for» (nynorsk
+    «hjå», «frå»; any case) («hos Mowi avdeling Frøya» → «hos [NAVN] avdeling [NAVN]»; «Vi på Hydro Sunndalsøra» →
+    «Vi på [NAVN]»; «på Frøya og Hitra» → «på [NAVN]»), and the words before «AS»/«ASA» («Fjord Laks AS» →
+    «[NAVN] AS»). In an employer survey the respondent is the firm: its name (or its branch's place) identifies it.
+    Public agencies and services (NAV, Altinn, Helfo …), countries, counties and large towns, acronyms and ordinary
+    words stay; a word in capitals is a name only where Ordbank writes it with a capital («FRØYA», not «GANGER»).
+    ``known``: the word list (default :func:`quote_lexicon`). The text comes back NFC-normalised."""
+    text = unicodedata.normalize("NFC", str(text))
+    if not any(c.isupper() for c in text[1:]):
         return text
     known = quote_lexicon() if known is None else known
     proper = _proper_forms()
-
-    def named(words: str) -> bool:
-        return any(_local_name(w, known, proper) for w in re.split(r"\s*,\s*|\s+", words)
-                   if w and w not in ("og", "eller"))
-
-    text = _LOCAL_NAMES.sub(lambda m: m.group(1) + m.group(2) + (_NAME_MASK if named(m.group(3)) else m.group(3)),
-                            text)
-    text = _FIRM_SUFFIX.sub(lambda m: _NAME_MASK + m.group(0)[len(m.group(1)):] if named(m.group(1)) else m.group(0),
-                            text)
+    text = _LOCAL_NAMES.sub(lambda m: m.group(1) + m.group(2) + _mask_run(m.group(3), known, proper), text)
+    text = _CAP_WORDS.sub(lambda m: _mask_firms(m.group(0), known, proper), text)
     return _MASKS.sub(_NAME_MASK, text)
 
 
@@ -513,7 +593,8 @@ def _proper_forms() -> frozenset[str]:
     """Forms Ordbank writes only with a capital (proper nouns: places, names)."""
     from textmine.preprocess.lexicon import load_lexicon
 
-    return frozenset(load_lexicon().uncommon)
+    uncommon = load_lexicon().uncommon
+    return uncommon if isinstance(uncommon, frozenset) else frozenset(uncommon)
 
 
 def _fold(text: str) -> str:
@@ -546,10 +627,11 @@ def _is_headcount(segment: Any) -> bool:
 
 
 def _placeholder(segment: Any) -> str:
-    """The mask of a segment's value in a text: «[FYLKE]», «[BRANSJE]», «[SEKTOR]», «[ANTALL]» (a headcount
-    segment, :func:`_is_headcount`), else the label in capitals."""
+    """The mask of a segment's value in a text: «[KOMMUNE]», «[FYLKE]», «[BRANSJE]», «[SEKTOR]», «[ANTALL]» (a
+    headcount segment, :func:`_is_headcount`), else the label in capitals."""
     what = _fold(f"{segment.column} {segment.label}")
-    for pattern, mark in (("fylke|county|region|kommune", "[FYLKE]"), ("naering|bransje|industr", "[BRANSJE]"),
+    for pattern, mark in (("kommun|municipal", "[KOMMUNE]"), ("fylke|county|region", "[FYLKE]"),
+                          ("naering|bransje|industr", "[BRANSJE]"),
                           ("sektor|sector", "[SEKTOR]")):
         if re.search(pattern, what):
             return mark
@@ -711,6 +793,11 @@ def _dot(a, b) -> np.ndarray:
     return np.asarray(r, dtype=float)
 
 
+#: added to a candidate's relevance in :func:`mmr` when it repeats a quote of another theme (``avoid``): larger than
+#: any cosine, so it is picked only when nothing else is left
+AVOIDED_PENALTY = 10.0
+
+
 def mmr(vectors, k: int, *, diversity: float = 0.5, prior: Any = None,
         exclude: Callable[[int, list[int]], bool] | None = None) -> list[int]:
     """Greedy maximal marginal relevance: relevance = cosine to the centroid (plus ``prior``, one value per row,
@@ -791,6 +878,7 @@ def select_quotes(
     few: int = 0,
     avoid: Collection[str] = (),
     praise: bool | None = None,
+    rule: Any = None,
 ) -> list[Quote]:
     """Pick ``k`` (clamped to 3–6) quotes for ``theme`` (a ``theme_<id>`` column; None = all comments).
 
@@ -807,6 +895,9 @@ def select_quotes(
     (:mod:`textmine.rowdisclosure`), no comment naming its writer's withheld segment value. ``is_suppressed(row)``
     and ``eligible`` (a boolean mask aligned with ``coded``: a Series must have ``coded``'s index) drop more
     comments; ``attribute(row)`` replaces the attribution (UNSAFE to publish unless it applies the same rule).
+    ``rule`` (:func:`textmine.summary.quote_rules`, built once for ``coded`` and the question) applies that same
+    rule instead of ``respondents`` and ``survey``, with the same quotes, without rebuilding the summary's theme table
+    on each call (a rule made for another frame or question is refused).
     Without ``survey`` no small-group rule applies: the caller's ``eligible``/``is_suppressed`` are all there is.
     ``vectors`` (rows aligned with ``coded``) skips encoding.
     Fewer than 3 quotes come back only when fewer eligible comments exist, and only 1 when fewer than ``few``
@@ -834,12 +925,23 @@ def select_quotes(
     if "text_clean" not in df:
         raise KeyError("coded frame needs a text_clean column (redacted text); raw text is never quoted")
     keep = np.ones(len(df), dtype=bool) if eligible is None else _eligible_mask(eligible, df)
-    if respondents is not None and survey is not None:  # build_summary's rule: what the summary would publish
-        from .summary import quote_rule
+    id_column = getattr(survey, "id_column", None)
+    if rule is not None:  # build_summary's rule, built once (quote_rules)
+        if respondents is not None or survey is not None:
+            raise ValueError("give rule= or respondents=/survey=, not both: the rule already holds the respondents")
+        if question is not None and rule.question is not None and str(question) != rule.question:
+            raise ValueError(f"rule is for question {rule.question!r}, not {str(question)!r}; build one per question "
+                             f"with quote_rules")
+        rule.check_frame(df)
+        respondents, id_column = rule.respondents, rule.id_column
+        keep &= rule.eligible(theme)
+        attribute = rule.attribute if attribute is None else attribute
+    elif respondents is not None and survey is not None:  # build_summary's rule: what the summary would publish
+        from .summary import quote_rules
 
-        published, summary_attribute = quote_rule(respondents, survey, df, question, theme)
-        keep &= published
-        attribute = summary_attribute if attribute is None else attribute
+        summary_rule = quote_rules(respondents, survey, df, question)
+        keep &= summary_rule.eligible(theme)
+        attribute = summary_rule.attribute if attribute is None else attribute
     if question is not None and "question" in df:
         keep &= (df["question"].astype(str) == str(question)).to_numpy()
     if theme is not None:
@@ -871,9 +973,9 @@ def select_quotes(
     idx, texts, ids_sub = idx[order], texts[order], ids_sub[order]
 
     seg = None
-    if respondents is not None and survey is not None:
+    if respondents is not None and id_column is not None:
         r = respondents.copy()
-        r["_rid"] = r[survey.id_column].astype(str)
+        r["_rid"] = r[id_column].astype(str)
         seg = r.drop_duplicates("_rid").set_index("_rid")
 
     def row_of(j: int) -> dict:
@@ -952,10 +1054,11 @@ def select_quotes(
                 prefer([t in PRAISE_TYPES for t in typed], "typed as praise")
         prefer([complaint_cues(shown[int(j)]) == 0 for j in sel], "praise without a complaint")
     prefer([language(j) != "en" for j in sel], "not in English")
+    quoted_elsewhere: dict[int, bool] = {}
     if avoid:
         avoided = [_reading(a) for a in avoid]
-        prefer([not any(near_duplicate(reading[int(j)], a) for a in avoided) for j in sel],
-               "not quoted under another theme")
+        quoted_elsewhere = {int(j): any(near_duplicate(reading[int(j)], a) for a in avoided) for j in sel}
+        prefer([not quoted_elsewhere[int(j)] for j in sel], "not quoted under another theme")
     typos = np.asarray([0.0 if language(j) == "en" else typo_share(shown[int(j)], known) for j in sel], dtype=float)
     for limit in (MAX_TYPO_SHARE, CLEAN_TYPO_SHARE):  # typo-heavy comments only when too few well-spelt ones are left
         spelt = typos <= limit
@@ -971,7 +1074,9 @@ def select_quotes(
     def repeats(i: int, picked: list[int]) -> bool:  # a near-duplicate of a pick is never quoted beside it
         return any(near_duplicate(reading[int(sel[i])], reading[int(sel[p])]) for p in picked)
 
-    order = mmr(V, k, diversity=diversity, prior=-TYPO_WEIGHT * typos, exclude=repeats)
+    # a comment quoted under another theme comes last even where too few others are left to filter it out
+    elsewhere = np.asarray([quoted_elsewhere.get(int(j), False) for j in sel], dtype=float)
+    order = mmr(V, k, diversity=diversity, prior=-TYPO_WEIGHT * typos - AVOIDED_PENALTY * elsewhere, exclude=repeats)
     centroid_rel = None
     if order:
         c = np.asarray(V.mean(axis=0)).ravel()

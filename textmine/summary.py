@@ -22,7 +22,7 @@ import pandas as pd
 from . import stats as st
 from .survey import SurveyDefinition, value_keys
 
-__all__ = ["Summary", "build_summary", "VERDICT_SUPPRESSED", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
+__all__ = ["Summary", "build_summary", "QuoteRule", "quote_rule", "quote_rules", "VERDICT_SUPPRESSED", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
            "MISSING_LEVEL", "DENOMINATORS"]
 
 TOTAL_SEGMENT = "Totalt"
@@ -920,6 +920,14 @@ def _blank_uncoded(t: pd.DataFrame, uncoded: Sequence[str]) -> pd.DataFrame:
     return t
 
 
+def _routed_commenters(df, survey, qd: _QuestionData) -> np.ndarray:
+    """Per respondent: a commenter whose answers count for testability — every commenter, unless fewer than
+    ``min_cell`` of them were not routed to the question (a few violators of the routing): then the routed ones
+    (README: an indicator set by the routing is «ikke testbar»)."""
+    routed = qd.commenter & survey.question(qd.column).asked_mask(df) if qd.n_unrouted else qd.commenter
+    return routed if qd.n_unrouted < survey.min_cell else qd.commenter
+
+
 def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionData, themes, arr: _IndicatorArrays,
                            bh_log: list[dict] | None = None) -> pd.DataFrame:
     """Indicator among commenters who mention a theme vs commenters who do not (difference = mention − not); the
@@ -990,8 +998,11 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     small = pd.Series(primary | secondary | by_complement | comp_secondary, index=t.index)
     t["suppressed"] = small.to_numpy()
     t["suppressed_secondary"] = secondary | comp_secondary
-    # an indicator constant among the commenters (e.g. a question routed on it: 0 % vs 0 %) has nothing to test
-    vsum, psum = V.sum(axis=0), P.sum(axis=0)
+    # an indicator constant among the commenters (e.g. a question routed on it: 0 % vs 0 %) has nothing to test;
+    # with under min_cell commenters outside the routing, among the routed ones only (a handful of violators of the
+    # routing do not make it testable)
+    routed = _routed_commenters(df, survey, qd)[ci]
+    vsum, psum = V[routed].sum(axis=0), P[routed].sum(axis=0)
     constant = (vsum == 0) | (psum == 0) | (psum == vsum)
     t["applicable"] = ~np.tile(constant, K)
     t, fams = _adjust_theme_indicators(t, np.asarray(r["degenerate"], dtype=bool).ravel())
@@ -1104,12 +1115,19 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
     use = [j for j, th in enumerate(themes) if survey.min_cell <= counts[j] <= len(y) - survey.min_cell]
     if len(y) < 3 * survey.min_cell or not use or y.min() == y.max():
         return pd.DataFrame()
+    y_routed = y[_routed_commenters(df, survey, qd)[rows]]
+    if len(y_routed) < len(y) and (not len(y_routed) or y_routed.min() == y_routed.max()):
+        warn(f"drivers {qd.column} {wave}: no adjusted model: outcome {out_ind.id} varies only through the "
+             f"{len(y) - len(y_routed)} answer(s) from respondents not routed to the question (under min_cell "
+             f"{survey.min_cell}); treated as set by the routing")
+        return pd.DataFrame()
     rollup = _rollup_themes(T, use, themes, _theme_parents(survey, qd.column))
     if rollup:
         warn(f"drivers {qd.column} {wave}: theme(s) {', '.join(themes[j] for j in rollup)} left out of the adjusted "
              "model: they roll up other themes in it (one level of the hierarchy only)")
         use = [j for j in use if j not in rollup]
-    X = pd.DataFrame(T[:, use], columns=[themes[j] for j in use])
+    order = _containers_last(T, use)  # an undeclared parent (the union of others) is the one left out as dependent
+    X = pd.DataFrame(T[:, order], columns=[themes[j] for j in order])
     controls = list(survey.driver_controls)
     for c in controls:
         keys = pd.Series(value_keys(df[c]))[rows].reset_index(drop=True)
@@ -1207,26 +1225,27 @@ def _theme_parents(survey: SurveyDefinition, question: str) -> dict[str, str]:
         from .codebook import load_codebook
 
         return {t.id: t.parent for t in load_codebook(path).themes if t.parent}
-    except Exception:  # noqa: BLE001 - the hierarchy is optional here; the data rule below still applies
+    except Exception:  # noqa: BLE001 - the hierarchy is optional here: without it no theme is a roll-up
         return {}
 
 
 def _rollup_themes(T: np.ndarray, use: list[int], themes: Sequence[str], parents: Mapping[str, str]) -> list[int]:
-    """Themes in ``use`` that roll up others in ``use``: a codebook parent with a child in the model, or a theme
-    whose mentions strictly contain all mentions of another (a parent is the union of its children). Putting both
-    levels in one model makes it (nearly) singular."""
-    M = T[:, use] > 0
+    """Themes in ``use`` that roll up others in ``use``: a codebook parent (``parents``: theme → declared parent)
+    with a child in the model — both levels in one model make it (nearly) singular. A theme that is no declared
+    parent is never one, even where its mentions contain all of another theme's (answers naming both); a design
+    that is singular all the same loses the column as linearly dependent (:func:`_independent_columns`)."""
     ids = {themes[j] for j in use}
-    out = []
-    for a, j in enumerate(use):
-        if any(parents.get(c) == themes[j] for c in ids):
-            out.append(j)
-            continue
-        for b in range(len(use)):
-            if b != a and M[:, b].any() and not (M[:, b] & ~M[:, a]).any() and (M[:, a] & ~M[:, b]).any():
-                out.append(j)
-                break
-    return out
+    return [j for j in use if any(parents.get(c) == themes[j] for c in ids)]
+
+
+def _containers_last(T: np.ndarray, use: list[int]) -> list[int]:
+    """``use`` with the themes whose mentions strictly contain another's in ``use`` last (stable): where such a theme
+    is the union of others (a parent the codebook does not declare), :func:`_independent_columns` leaves it out as
+    linearly dependent, not one of its parts; where it is not, it stays in the model."""
+    M = T[:, use] > 0
+    contains = [any(b != a and M[:, b].any() and not (M[:, b] & ~M[:, a]).any() and (M[:, a] & ~M[:, b]).any()
+                    for b in range(len(use))) for a in range(len(use))]
+    return [j for j, c in zip(use, contains) if not c] + [j for j, c in zip(use, contains) if c]
 
 
 def _independent_columns(X: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -1294,6 +1313,38 @@ def _panel_warnings(frames: Mapping[Any, pd.DataFrame], survey: SurveyDefinition
                        f"respondents (a panel) they are conservative: a real change may be called «ingen sikker "
                        f"endring» (ids that restart at 1 in each wave are not a panel: then ignore this)")
     return out
+
+
+def codebook_theme_labels(codebooks: Mapping[Any, Any], waves: Sequence[Any]) -> dict[str, str]:
+    """Theme id → label from the waves' codebooks (wave → :class:`~textmine.codebook.Codebook`): the latest wave's
+    label, and for a theme only in earlier waves the label of the latest codebook that has it."""
+    labels: dict[str, str] = {}
+    for w in reversed(list(waves)):
+        for t in getattr(codebooks.get(w), "themes", ()):
+            labels.setdefault(t.id, t.label)
+    return labels
+
+
+def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple]) -> tuple[dict[tuple, set[str]], list[str]]:
+    """(wave_prev, wave) → the theme ids the two waves' codebooks define differently (what
+    :func:`~textmine.codebook.codebook_diff` calls changed), and a warning per such pair naming them."""
+    from .codebook import codebook_diff
+
+    out: dict[tuple, set[str]] = {}
+    msgs = []
+    for prev, cur in pairs:
+        a, b = codebooks.get(prev), codebooks.get(cur)
+        if a is None or b is None or a is b:
+            continue
+        changed = sorted(codebook_diff(a, b).changed)
+        if not changed:
+            continue
+        out[prev, cur] = set(changed)
+        which = f"theme {changed[0]} is" if len(changed) == 1 else f"themes {', '.join(changed)} are"
+        second = f"v{b.version}" if b.name == a.name else f"{b.name!r} v{b.version}"
+        msgs.append(f"{which} defined differently in codebook {a.name!r} v{a.version} (wave {prev}) and {second} "
+                    f"(wave {cur}): not compared («{st.VERDICT_UNTESTABLE}»)")
+    return out, msgs
 
 
 def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple]) -> list[str]:
@@ -1365,9 +1416,10 @@ def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: Surv
 
 
 def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool, level: float,
-             families: list[dict] | None = None) -> pd.DataFrame:
+             families: list[dict] | None = None, incomparable: Mapping[tuple, set[str]] | None = None) -> pd.DataFrame:
     """Wave-over-wave change for indicators, multi-select options and theme shares; BH within each table (the
-    number of tests of each family is appended to ``families``)."""
+    number of tests of each family is appended to ``families``). ``incomparable``: (wave_prev, wave) → theme ids
+    defined differently in the two waves' codebooks: their rows keep both shares but get no test («ikke testbar»)."""
     specs = [
         ("indicator", "indicators", ["indicator", "segment", "value"], "indicator"),
         ("multiselect", "multiselect", ["group", "option", "segment", "value"], "option"),
@@ -1388,9 +1440,13 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
                 continue
             r = st.two_proportion_test(j[f"{sh}_prev"], j[f"{nn}_prev"], j[f"{sh}_cur"], j[f"{nn}_cur"], level=level)
             supp = (j["suppressed_prev"] | j["suppressed_cur"]).to_numpy()
-            p = np.where(supp, np.nan, r["p_value"])
-            degenerate = np.asarray(r["degenerate"], dtype=bool) & ~supp  # both shares 0 (or 1): p = 1, no test
             c = j.reset_index()
+            skip = c[item].isin(list((incomparable or {}).get((prev, cur), ()))).to_numpy() & (kind == "theme")
+            if skip.any():  # a theme defined differently in the two waves: not compared
+                r = {k: np.where(skip, np.nan, np.asarray(r[k], dtype=float)) if k in ("diff", "ci_low", "ci_high",
+                     "p_value") else r[k] for k in r}
+            p = np.where(supp, np.nan, r["p_value"])
+            degenerate = np.asarray(r["degenerate"], dtype=bool) & ~supp & ~skip  # both 0 (or 1): p = 1, no test
             frame = pd.DataFrame(
                 {
                     "kind": kind,
@@ -1412,7 +1468,7 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
                     "ci_low": r["ci_low"],
                     "ci_high": r["ci_high"],
                     "p_value": p,
-                    "test": np.where(supp, "", r["test"]),  # which test says something of a hidden cell
+                    "test": np.where(supp | skip, "", r["test"]),  # which test says something of a hidden cell
                     "suppressed": supp,
                 }
             )
@@ -1667,8 +1723,12 @@ def _quotes(df, ids, survey, groups, wave, qd: _QuestionData, themes, theme_tabl
                    keywords=keywords.get(th, ()), few=FEW_COMMENTS,
                    avoid=[r["text"] for r in rows])  # not the same sentence under two themes of the question
         picked = select_quotes(c, theme=th, excluded_ids=used, **how)
-        if len(picked) < min(3, n_quotes):  # too few comments of its own: a comment quoted elsewhere may serve
-            picked = select_quotes(c, theme=th, **how)
+        if len(picked) < min(3, n_quotes):  # too few comments of its own: comments quoted elsewhere top them up
+            every = select_quotes(c, theme=th, **how)  # as many as the theme's comments allow (few: fewer)
+            have = {q.respondent_id for q in picked}
+            more = [q for q in every if q.respondent_id not in have]
+            picked = [replace(q, rank=r) for r, q in
+                      enumerate(list(picked)[:len(every)] + more[:max(0, len(every) - len(picked))], start=1)]
         used.update(q.respondent_id for q in picked)
         for q in picked:
             rows.append({"wave": wave, "question": qd.column, "theme": th, "rank": q.rank, "text": q.text, "attribution": q.attribution, "score": q.score, "respondent_id": q.respondent_id, "language": q.language})
@@ -1715,15 +1775,56 @@ def _check_all_questions_coded(respondents: pd.DataFrame, survey: SurveyDefiniti
                          f"columns if they are never coded")
 
 
-def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.DataFrame, question: str | None,
-               theme: str | None) -> tuple[np.ndarray, Callable[[Mapping], str]]:
-    """:func:`build_summary`'s quote rule (:func:`_quote_rule`) for one wave's ``respondents`` and ``coded`` frame, as
-    :func:`textmine.quotes.select_quotes` applies it by default: ``(eligible, attribute)`` with ``eligible`` one
-    value per row of ``coded`` (False outside ``question``) and ``attribute(row)`` the summary's attribution of
-    ``row["respondent_id"]``. ``question`` None: the one question of ``coded`` (or of the survey). ``theme`` None: a
-    row must be eligible under each theme it has."""
+@dataclass(frozen=True, eq=False)
+class QuoteRule:
+    """:func:`build_summary`'s quote rule for one wave's coded frame and one question (:func:`quote_rules`), to hand
+    to :func:`textmine.quotes.select_quotes` (``rule=``) for each theme: ``eligible(theme)`` one value per row of
+    the frame it was made for (False outside ``question``), ``attribute(row)`` the summary's attribution of
+    ``row["respondent_id"]``. ``respondent_ids`` (the frame's, as text) ties it to that frame; ``respondents`` and
+    ``id_column`` give the respondent rows ``select_quotes`` passes to ``attribute``/``is_suppressed``."""
+
+    question: str | None
+    respondent_ids: np.ndarray = field(repr=False)
+    by_theme: Mapping[str, np.ndarray] = field(repr=False)
+    every_theme: np.ndarray = field(repr=False)
+    attribute: Callable[[Mapping], str] = field(repr=False)
+    respondents: pd.DataFrame = field(repr=False)
+    id_column: str = ""
+
+    def eligible(self, theme: str | None) -> np.ndarray:
+        """Rows that may be quoted for ``theme`` (``theme_<id>`` or ``<id>``; a theme the frame lacks: none);
+        None: rows eligible under each theme they have."""
+        if theme is None:
+            return self.every_theme.copy()
+        theme = theme[6:] if theme.startswith("theme_") else theme
+        mask = self.by_theme.get(theme)
+        return mask.copy() if mask is not None else np.zeros(len(self.respondent_ids), dtype=bool)
+
+    def check_frame(self, coded: pd.DataFrame) -> None:
+        """``ValueError`` unless ``coded`` has the rows (same respondents, same order) the rule was made for."""
+        ids = coded["respondent_id"].astype(str).to_numpy(dtype=object) if "respondent_id" in coded else None
+        if ids is None or len(ids) != len(self.respondent_ids) or not np.array_equal(ids, self.respondent_ids):
+            raise ValueError(f"rule: made for another coded frame ({len(self.respondent_ids)} rows; this one has "
+                             f"{len(coded)}, or other respondents or row order); build it with quote_rules on the "
+                             f"frame you select from")
+
+
+def _no_attribution(row: Mapping) -> str:
+    return ""
+
+
+def quote_rules(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.DataFrame,
+                question: str | None = None) -> QuoteRule:
+    """:func:`build_summary`'s quote rule (:func:`_quote_rule`) for one wave's ``respondents`` and ``coded`` frame
+    and one ``question`` (None: the one question of ``coded``, or of the survey), for every theme at once: build it
+    once and pass it to :func:`textmine.quotes.select_quotes` (``rule=``) per theme, instead of ``respondents=`` and
+    ``survey=`` (which rebuild the theme table on every call). Same checks and errors as :func:`quote_rule`."""
+    ids = coded["respondent_id"].astype(str).to_numpy(dtype=object) if "respondent_id" in coded else \
+        np.asarray([""] * len(coded), dtype=object)
+    none = np.zeros(len(coded), dtype=bool)
     if not len(coded):
-        return np.zeros(0, dtype=bool), lambda row: ""
+        return QuoteRule(None if question is None else str(question), ids, {}, none, _no_attribution, respondents,
+                         survey.id_column)
     question = _only_question(survey, coded, question)
     if survey.id_column not in respondents.columns:
         raise ValueError(f"respondents: no id column {survey.id_column!r} (the survey's id); the quote rule matches "
@@ -1739,23 +1840,38 @@ def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.Da
         raise ValueError(f"respondents: {repeated} respondent id(s) occur more than once (several waves?); the quote "
                          f"rule is per wave: pass one wave's respondents")
     _check_all_questions_coded(respondents, survey, coded, question)
+    given = respondents
     survey = survey.with_excluded(_spss_excluded({0: respondents}))
     df, _, _ = _prepared_wave(respondents, survey)
-    df, ids, w, weighted, groups = _wave_rows(df, survey, None)
+    df, _ids, w, weighted, groups = _wave_rows(df, survey, None)
     themes = [str(col)[6:] for col in coded.columns if str(col).startswith("theme_")]
-    qd = _question_data(df, ids, survey, survey.question(question), coded, themes, lambda m: None)
-    mine = (coded["question"].astype(str) == question).to_numpy() if "question" in coded.columns else \
-        np.ones(len(coded), dtype=bool)
-    eligible = np.zeros(len(coded), dtype=bool)
+    qd = _question_data(df, _ids, survey, survey.question(question), coded, themes, lambda m: None)
+    mine = np.flatnonzero((coded["question"].astype(str) == question).to_numpy() if "question" in coded.columns
+                          else np.ones(len(coded), dtype=bool))
     if not len(qd.coded) or "text_clean" not in qd.coded:
-        return eligible, lambda row: ""
+        return QuoteRule(question, ids, {}, none, _no_attribution, given, survey.id_column)
     tt = _theme_table(df, survey, groups, w, weighted, 0.95, 0, qd, themes)
     shown = _export_shown_by_wave({0: df}, survey, {0: coded})[0]
     c, ok, attribute = _quote_rule(df, survey, groups, qd, themes, tt, coded, shown)
-    theme = theme[6:] if theme is not None and theme.startswith("theme_") else theme
-    mask = ok(theme) if theme is None or f"theme_{theme}" in c else np.zeros(len(c), dtype=bool)
-    eligible[np.flatnonzero(mine)] = mask
-    return eligible, attribute
+
+    def spread(mask: np.ndarray) -> np.ndarray:  # the question's rows → the whole frame's
+        out = none.copy()
+        out[mine] = mask
+        return out
+
+    by_theme = {th: spread(ok(th)) for th in themes if f"theme_{th}" in c}
+    return QuoteRule(question, ids, by_theme, spread(ok(None)), attribute, given, survey.id_column)
+
+
+def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.DataFrame, question: str | None,
+               theme: str | None) -> tuple[np.ndarray, Callable[[Mapping], str]]:
+    """:func:`build_summary`'s quote rule (:func:`_quote_rule`) for one wave's ``respondents`` and ``coded`` frame, as
+    :func:`textmine.quotes.select_quotes` applies it by default: ``(eligible, attribute)`` with ``eligible`` one
+    value per row of ``coded`` (False outside ``question``) and ``attribute(row)`` the summary's attribution of
+    ``row["respondent_id"]``. ``question`` None: the one question of ``coded`` (or of the survey). ``theme`` None: a
+    row must be eligible under each theme it has. For several themes, build :func:`quote_rules` once."""
+    rule = quote_rules(respondents, survey, coded, question)
+    return rule.eligible(theme), rule.attribute
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -1775,6 +1891,7 @@ def build_summary(
     drivers: bool = True,
     driver_method: str = "logit",
     validate: bool = True,
+    codebooks: Mapping[Any, Any] | None = None,
 ) -> Summary:
     """Build the survey summary for one or more waves.
 
@@ -1787,6 +1904,10 @@ def build_summary(
     against the latest), whereas the service's summary endpoint shows the change since an earlier wave and
     refuses a later ``compare_wave_id`` (422 ``later_wave``).
     ``embedder``: for quote diversity (object, spec string, or None = default with lexical fallback).
+    ``codebooks``: wave → the :class:`~textmine.codebook.Codebook` it was coded with, when they differ: a theme two
+    compared waves' codebooks define differently is not compared («ikke testbar», with a warning), theme labels
+    missing from ``theme_labels`` come from the codebooks (:func:`codebook_theme_labels`), and
+    ``meta["codebooks"]`` names each wave's codebook and version.
     """
     for name, arg in (("frames", frames), ("coded", coded)):
         if arg is not None and not isinstance(arg, Mapping):
@@ -1821,7 +1942,8 @@ def build_summary(
     with _blas_threads(1):  # many small matrix products: BLAS threads only add synchronisation cost
         return _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
                               compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes, embedder=embedder,
-                              drivers=drivers, driver_method=driver_method, validate=validate)
+                              drivers=drivers, driver_method=driver_method, validate=validate,
+                              codebooks=dict(codebooks or {}))
 
 
 def _spss_excluded(frames: Mapping[Any, pd.DataFrame]) -> dict[str, dict]:
@@ -1878,7 +2000,7 @@ def _wave_rows(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[st
 
 
 def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, compare_to, level, quotes, n_quotes,
-                   embedder, drivers, driver_method, validate) -> Summary:
+                   embedder, drivers, driver_method, validate, codebooks=None) -> Summary:
     if driver_method not in ("logit", "linear"):
         raise ValueError("driver_method must be 'logit' or 'linear'")
     waves = list(frames)
@@ -1984,8 +2106,10 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         pairs = [(compare_to, wv) for wv in waves if wv != compare_to]
     else:
         pairs = list(zip(waves[:-1], waves[1:]))
-    tables["changes"] = _changes(tables, pairs, weighted, level, bh_families)
-    for m in _theme_set_warnings(coded, pairs):
+    codebooks = codebooks or {}
+    incomparable, cb_warnings = _incomparable_themes(codebooks, pairs)
+    tables["changes"] = _changes(tables, pairs, weighted, level, bh_families, incomparable)
+    for m in _theme_set_warnings(coded, pairs) + cb_warnings:
         warn(m)
     for m in _panel_warnings(frames, survey, pairs):
         warn(m)
@@ -2016,7 +2140,9 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "suppression": survey.suppression,
         "denominators": {"kommentatorer": "har skrevet en kommentar (ikke ikke-svar)", "spurt": "fikk spørsmålet (ruting)", "alle": "alle respondenter"},
         "themes": themes,
-        "theme_labels": dict(theme_labels or {}),
+        "theme_labels": {**codebook_theme_labels(codebooks, waves), **(theme_labels or {})},
+        **({"codebooks": {w: {"name": cb.name, "version": cb.version} for w, cb in codebooks.items()}}
+           if codebooks else {}),
         "outcome": survey.outcome.id if survey.outcome else None,
         "outcome_label": survey.outcome.label if survey.outcome else None,
         "not_coded": not_coded,

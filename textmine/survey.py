@@ -4,6 +4,7 @@ and routed free-text questions — read from a YAML file beside the data and val
 Example (see ``data/sample/survey.yaml``)::
 
     name: arbeidsgiver
+    title: Arbeidsgiverundersøkelsen   # optional: the reports' default title (one line, ≤ 200 characters)
     id: respondent_id
     wave: wave
     weight: vekt
@@ -21,9 +22,10 @@ Example (see ``data/sample/survey.yaml``)::
       - id: helhet
         column: q_helhet
         label: Hvor fornøyd er du med NAV, helhetlig sett?
-        scale: [1, 6]
+        scale: [1, 6]         # left out: 1–6 (checking the data warns when no answer is 6)
         measure: positive     # positive (4–6) | top2 | topbox | bottom2 — or give `positive: [..]` (do so for a
-                              # scale of 2–3 codes such as Ja/Nei: the top code is counted otherwise, with a warning)
+                              # scale of 2–3 codes such as Ja/Nei: the top code is counted otherwise, with a warning;
+                              # for a scale with a gap such as [1, 2, 9]; top2/bottom2 of 2 codes is refused)
     multiselect:
       - id: tjenester
         options: {tj_sykefravaer: Sykefraværsoppfølging, tj_ingen: Ingen av disse}
@@ -79,6 +81,13 @@ MULTISELECT_CODES_WARNING = ("{src}, column {col}: {n} multi-select value(s) are
                              "missing ({rows})")
 EXCLUSIVE_WARNING = "{src}: {n} respondent(s) ticked an exclusive option of {group} together with other options"
 UNDECLARED_LEVELS_WARNING = "{src}: column {col} has {n} value(s) not among the declared levels ({rows})"
+# not in WARNING_TEMPLATES (which lists validate_frame's checks of the data's columns); the service's store scrub
+# matches it on its own, with the item, column and scale checked against the stored definition (service/scrub.py)
+DEFAULT_SCALE_WARNING = ("{src}, column {col}: item {item}: no answer is {top} among {n} answers — is the scale "
+                         "{low}–{alt}? The survey definition gives the item no scale, so the default {low}–{top} "
+                         "applies (and decides the positive codes); declare scale: in the survey definition")
+DEFAULT_SCALE = (1, 2, 3, 4, 5, 6)  # an indicator's scale when the definition gives none
+DEFAULT_SCALE_MIN_ANSWERS = 30  # answers on the scale before a never-used top code is worth a warning
 WARNING_TEMPLATES = {
     "absent_columns": ABSENT_COLUMNS_WARNING,
     "unknown_columns": UNKNOWN_COLUMNS_WARNING,
@@ -257,6 +266,7 @@ class Indicator:
     excluded: tuple
     measure: str = "positive"
     excluded_given: bool = False  # the definition lists the indicator's own ``excluded`` codes (it decides alone)
+    scale_given: bool = True  # False: the definition gives no ``scale`` (the default 1–6 applies)
 
 
 @dataclass(frozen=True)
@@ -394,6 +404,65 @@ def yaml_error_position(exc: Exception) -> str:
     return f" at line {mark.line + 1}, column {mark.column + 1}"
 
 
+TITLE_MAX = 200  # characters of a survey's ``title``
+
+
+def _title(v: Any) -> str:
+    """The YAML's ``title`` as text ("" when absent): one line of at most :data:`TITLE_MAX` characters."""
+    if v is None:
+        return ""
+    if not isinstance(v, str):
+        raise SurveyDefinitionError(f"title: expected a text, got {type(v).__name__}")
+    text = v.strip()
+    if len(text) > TITLE_MAX:
+        raise SurveyDefinitionError(f"title: at most {TITLE_MAX} characters, got {len(text)}")
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise SurveyDefinitionError("title: expected one line of text (no line breaks or control characters)")
+    return text
+
+
+def _short_scale_warning(scale: tuple, pos: tuple, measure: str, where: str) -> str:
+    return (f"{where}: a scale of {len(scale)} codes {list(scale)} counts code(s) {list(pos)} as positive (measure "
+            f"{measure}); if another code is the positive answer (Ja = 1, Nei = 2 is common), give positive: [..] "
+            f"with the code(s) to count")
+
+
+def _lone_codes(scale: tuple) -> list:
+    """Codes at the ends of a whole-number scale that a gap sets apart from the rest (9 of [1, 2, 9], 99 of
+    [1, …, 5, 99]): likely «vet ikke» / «ikke aktuelt» codes rather than answers on the scale."""
+    codes = sorted(scale)
+    gaps = [b - a for a, b in zip(codes, codes[1:])]
+    if len(gaps) < 2:
+        return []
+    lone = []
+    if gaps[-1] > 1 and gaps[-1] > max(gaps[:-1]):
+        lone.append(codes[-1])
+    if codes[0] < 0 and gaps[0] > 1 and gaps[0] > max(gaps[1:]):  # -1 «vet ikke» below a 1–5 scale
+        lone.insert(0, codes[0])
+    return lone
+
+
+def _derived_positive(scale: tuple, measure: str, where: str) -> tuple:
+    """The positive codes ``measure`` implies on ``scale`` (no ``positive:`` given), refused with a message naming
+    the item where no sound set follows: codes the scale lacks (its codes have a gap, 9 of [1, 2, 9], or are not
+    whole numbers), or top2/bottom2 of 2 codes. (A gapped scale whose implied codes it holds loads as before.)"""
+    codes = sorted(scale)
+    whole = all(isinstance(c, int) for c in codes)
+    pos = _default_positive(scale, measure)
+    if any(c not in scale for c in pos):
+        what = "are not whole numbers" if not whole else "have a gap"
+        lone = _lone_codes(scale) if whole else []
+        it = "it" if len(lone) == 1 else "them"
+        hint = (f"; if {' or '.join(map(str, lone))} means «vet ikke» or «ikke aktuelt», list {it} under "
+                f"excluded_codes (or the item's excluded:) and leave {it} off the scale") if lone else ""
+        raise SurveyDefinitionError(f"{where}: the scale's codes {list(scale)} {what}, so measure {measure} cannot tell "
+                                    f"which codes are positive; give positive: [..] with the code(s) to count{hint}")
+    if measure in ("top2", "bottom2") and len(codes) == 2:
+        raise SurveyDefinitionError(f"{where}: measure {measure} on a scale of 2 codes {codes} takes every code (the "
+                                    f"share would be 100 %); give positive: [..] with the code(s) to count")
+    return pos
+
+
 def _default_positive(scale: tuple, measure: str) -> tuple:
     lo, hi = int(min(scale)), int(max(scale))
     codes = list(range(lo, hi + 1))
@@ -434,6 +503,9 @@ class SurveyDefinition:
     allow_unknown_columns: bool = False
     description: str = ""  # the YAML's free-text description (e.g. says the data is synthetic)
     source: Path | None = None
+    title: str = ""  # the reports' default title (textmine.report.views.report_title); "" = from the name
+    # what loaded but may count the wrong answers (wording only: item ids and codes, never data)
+    definition_warnings: tuple[str, ...] = field(default=(), compare=False)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -460,13 +532,18 @@ class SurveyDefinition:
             raise SurveyDefinitionError(f"{path}: {e}") from None
 
     @classmethod
-    def from_dict(cls, d: Mapping, *, base_dir: str | Path | None = None, source: Path | None = None) -> "SurveyDefinition":
-        """Build from a plain dict (the parsed YAML), validating as it goes."""
+    def from_dict(cls, d: Mapping, *, base_dir: str | Path | None = None, source: Path | None = None,
+                  warn: bool = True) -> "SurveyDefinition":
+        """Build from a plain dict (the parsed YAML), validating as it goes. What loads but may count the wrong
+        answers (a short scale's guessed positive code) is kept in ``definition_warnings`` and, with ``warn``,
+        also issued as ``UserWarning`` (the service passes ``warn=False`` and returns them to the uploader)."""
         top = {
             "name", "id", "wave", "weight", "segments", "indicators", "multiselect", "free_text", "min_cell",
             "suppression", "excluded_codes", "drivers", "other_columns", "allow_unknown_columns", "description",
+            "title",
         }
         _check_keys(d, top, "survey")
+        notes: list[str] = []  # the definition's warnings (see ``definition_warnings``)
         base = Path(base_dir) if base_dir else None
         excluded_labels: dict[int, str] = {}
         ex = d.get("excluded_codes") or {}
@@ -510,7 +587,7 @@ class SurveyDefinition:
             col = str(_req(s, "column", where))
             iid = str(s.get("id", col))
             where = f"indicators[{i}] ({iid})"
-            scale_raw = s.get("scale", [1, 6])
+            scale_raw = s.get("scale", [DEFAULT_SCALE[0], DEFAULT_SCALE[-1]])
             sc = _codes(scale_raw, f"{where}.scale")
             if len(sc) == 2 and all(isinstance(x, int) for x in sc) and sc[1] - sc[0] > 1:
                 sc = tuple(range(sc[0], sc[1] + 1))
@@ -519,15 +596,15 @@ class SurveyDefinition:
             measure = str(s.get("measure", "positive"))
             if measure not in MEASURES:
                 raise SurveyDefinitionError(f"{where}.measure: {measure!r} not one of {', '.join(MEASURES)}")
-            pos = _codes(s["positive"], f"{where}.positive") if "positive" in s else _default_positive(sc, measure)
-            if "positive" not in s and len(sc) <= 3:
-                # Ja = 1 / Nei = 2 is as common as the reverse: the top code is no safe guess for "positive". A
-                # warning, not a refusal: definitions stored by the service before load as they did.
-                import warnings
-
-                warnings.warn(f"{where}: a scale of {len(sc)} codes {list(sc)} counts code(s) {list(pos)} as positive "
-                              f"(measure {measure}); if another code is the positive answer (Ja = 1, Nei = 2 is "
-                              f"common), give positive: [..] with the code(s) to count", UserWarning, stacklevel=2)
+            if "positive" in s:
+                pos = _codes(s["positive"], f"{where}.positive")
+            else:
+                pos = _derived_positive(sc, measure, where)
+                # Ja = 1 / Nei = 2 is as common as the reverse: the upper half ("positive", the default measure) is
+                # no safe guess. A warning, not a refusal: definitions stored by the service before load as they
+                # did. A measure naming its codes (topbox, top2, bottom2) is the user's choice: no warning.
+                if len(sc) <= 3 and measure == "positive":
+                    notes.append(_short_scale_warning(sc, pos, measure, where))
             bad = [c for c in pos if c not in sc]
             if bad or not pos:
                 raise SurveyDefinitionError(f"{where}.positive: codes {bad or pos} not on the scale {list(sc)}")
@@ -535,7 +612,8 @@ class SurveyDefinition:
             clash = [c for c in excl if c in sc]
             if clash:
                 raise SurveyDefinitionError(f"{where}.excluded: codes {clash} are also on the scale {list(sc)}")
-            indicators.append(Indicator(iid, col, str(s.get("label", iid)), sc, pos, excl, measure, "excluded" in s))
+            indicators.append(Indicator(iid, col, str(s.get("label", iid)), sc, pos, excl, measure, "excluded" in s,
+                                        "scale" in s))
 
         multis = []
         for i, s in enumerate(d.get("multiselect") or []):
@@ -616,9 +694,16 @@ class SurveyDefinition:
             other_columns=tuple(str(c) for c in (d.get("other_columns") or [])),
             allow_unknown_columns=_bool(d.get("allow_unknown_columns"), "allow_unknown_columns", False),
             description=_description(d.get("description")),
+            title=_title(d.get("title")),
             source=source,
+            definition_warnings=tuple(notes),
         )
         sd._check_unique()
+        if warn:
+            import warnings
+
+            for note in notes:
+                warnings.warn(note, UserWarning, stacklevel=2)
         return sd
 
     def _check_unique(self) -> None:
@@ -904,6 +989,9 @@ class SurveyDefinition:
                     f"{src}, row {rowno(p)}, column {ind.column}: expected a code on the scale {list(ind.scale)} "
                     f"or an excluded code {list(ind.excluded)} ({len(bad)} value(s) do not fit: {_rows(bad, rowno)})"
                 )
+            note = _default_scale_note(ind, vals, src)
+            if note:
+                warnings.append(note)
         for m in self.multiselect:
             for c in m.options:
                 vals = pd.to_numeric(df[c], errors="coerce").to_numpy(float)
@@ -942,6 +1030,20 @@ class SurveyDefinition:
         return warnings
 
 
+def _default_scale_note(ind: Indicator, vals: np.ndarray, src: str) -> str | None:
+    """:data:`DEFAULT_SCALE_WARNING` for an item without a declared scale (the default 1–6) whose top code no
+    answer uses among at least :data:`DEFAULT_SCALE_MIN_ANSWERS` answers on the scale (a 1–5 item read as 1–6
+    gets the wrong top box, top 2 and midpoint); None otherwise. Counts only, never values."""
+    if ind.scale_given or tuple(ind.scale) != DEFAULT_SCALE:
+        return None
+    on_scale = vals[np.isin(vals, np.asarray(DEFAULT_SCALE, dtype=float))]
+    top = DEFAULT_SCALE[-1]
+    if len(on_scale) < DEFAULT_SCALE_MIN_ANSWERS or (on_scale == top).any():
+        return None
+    return DEFAULT_SCALE_WARNING.format(src=src, col=ind.column, item=ind.id, top=top, n=len(on_scale),
+                                        low=DEFAULT_SCALE[0], alt=top - 1)
+
+
 def load_survey(path: str | Path) -> SurveyDefinition:
     """Shorthand for :meth:`SurveyDefinition.from_yaml`."""
     return SurveyDefinition.from_yaml(path)
@@ -956,6 +1058,7 @@ def definition_texts(d: SurveyDefinition):
     this one list."""
     yield "name", d.name, True
     yield "description", d.description, False
+    yield "title", d.title, False
     for field_name, column in (("id", d.id_column), ("wave", d.wave_column), ("weight", d.weight_column)):
         if column:
             yield field_name, column, True

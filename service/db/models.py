@@ -43,6 +43,8 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # after this moment the key is refused like a revoked one; NULL: it never expires (migration 0011)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # when the key last authenticated, written at most once a minute (service.auth.KeyUse); NULL: never (0012)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Survey(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Sequence
 
+import numpy as np
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -77,7 +78,24 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
     flags = await run_in_threadpool(health_flags, body.texts, records, settings.cleaner_factory)
     return ClassifyOut(codebook_id=codebook_id, model_id=model_id,
                        results=[_one(rec, rec.get("text_redacted"), labels, flag)
-                                for rec, flag in zip(records, flags, strict=True)])
+                                for rec, flag in zip(records, flags, strict=True)],
+                       warnings=zero_shot_warnings(coder, records))
+
+
+def zero_shot_warnings(coder, records: Sequence[dict]) -> list[str]:
+    """For texts coded zero-shot (the coder is a :class:`~textmine.classify.ZeroShotCoder`): the share check
+    (:func:`textmine.classify.zeroshot.share_warning`) over this request's codes, worded for the API; [] for any
+    other coder or plausible shares. A text is answered where a theme has a score above 0 (the coder scores a
+    non-answer 0 on every theme). Counts and theme ids only, never a text."""
+    if getattr(coder, "kind", "") != "zeroshot" or not records:
+        return []
+    from textmine.classify.zeroshot import share_warning
+
+    cb = coder.codebook
+    decided = np.array([[int(rec.get(f"theme_{t}") or 0) for t in cb.theme_ids] for rec in records], dtype=np.int8)
+    answered = np.array([any(float(rec.get(f"score_{t}") or 0.0) > 0 for t in cb.theme_ids) for rec in records])
+    msg = share_warning(cb, decided, answered, small_below=coder.BACKGROUND_MAX_THEMES)
+    return [] if msg is None else [store.api_wording(msg)]
 
 
 async def _default_coder(coders) -> Any:

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import func, select, text
 
 from service.auth import Principal, metrics_access
-from service.db.models import CodingJob
+from service.db.models import CodingJob, TrainingJob
 from service.schemas import Health, JobState, Ready
 
 router = APIRouter(tags=["health"])
@@ -113,25 +113,33 @@ def metrics(request: Request, _: Principal | None = Depends(metrics_access)) -> 
     state = request.app.state
     probe = database_probe(request.app)
     db_up = probe.up()
-    jobs = None  # None: the database did not answer, so no job series (not a false 0)
+    jobs = training = None  # None: the database did not answer, so no job series (not a false 0)
     try:
         if db_up:  # a database that did not answer in time is not asked again (another wait)
             with state.db.session() as s:
                 jobs = s.execute(select(CodingJob.state, func.count()).group_by(CodingJob.state)).all()
+                training = s.execute(select(TrainingJob.state, func.count()).group_by(TrainingJob.state)).all()
     except Exception:
         pass
-    job_series = []
-    if jobs is not None:  # every state, 0 included: a series that vanishes when its last job moves on reads as
-        counts = {str(st): int(n) for st, n in jobs}  # "no data" to an alert, not as 0
-        known = get_args(JobState)
-        job_series = [({"state": st}, counts.get(st, 0)) for st in (*known, *sorted(set(counts) - set(known)))]
     gauges = {
         "textmine_database_up": (f"1 when select 1 on the store succeeds within {probe.timeout:g} s.",
                                  [({}, 1 if db_up else 0)]),
         "textmine_model_ready": ("1 when the default coder is loaded.", [({}, 1 if state.coders.ready.is_set() else 0)]),
-        "textmine_coding_jobs": ("Coding jobs by state.", job_series),
+        "textmine_coding_jobs": ("Coding jobs by state.", _state_series(jobs)),
+        "textmine_training_jobs": ("Training jobs by state.", _state_series(training)),
         "textmine_classify_cache": ("/classify result cache: texts answered from it (hit), coded (miss), held.",
                                     [({"kind": "hit"}, state.results.hits), ({"kind": "miss"}, state.results.misses),
                                      ({"kind": "entries"}, len(state.results))]),
     }
     return PlainTextResponse(state.metrics.render(gauges), media_type="text/plain; version=0.0.4")
+
+
+def _state_series(rows) -> list[tuple[dict[str, str], int]]:
+    """(state, count) rows as gauge samples: every known job state, 0 included (a series that vanishes when its last
+    job moves on reads as "no data" to an alert, not as 0), then any other state found; none when ``rows`` is None
+    (the database did not answer)."""
+    if rows is None:
+        return []
+    counts = {str(st): int(n) for st, n in rows}
+    known = get_args(JobState)
+    return [({"state": st}, counts.get(st, 0)) for st in (*known, *sorted(set(counts) - set(known)))]

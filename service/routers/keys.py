@@ -16,7 +16,8 @@ router = APIRouter(tags=["keys"])
 
 def key_out(k: ApiKey) -> KeyOut:
     return KeyOut(id=k.id, prefix=k.prefix, role=k.role, name=k.name, revoked=k.revoked, created_at=k.created_at,
-                  expires_at=k.expires_at, expired=expired(k.expires_at), state=key_state(k))
+                  expires_at=k.expires_at, expired=expired(k.expires_at), state=key_state(k),
+                  last_used_at=k.last_used_at)
 
 
 @router.post("/keys", response_model=KeyCreated, status_code=201)

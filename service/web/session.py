@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from service.auth import Principal, expired, verify_key
+from service.auth import Principal, expired, key_use, verify_key
 from service.db.models import ApiKey
 
 from .sessionstore import SessionsFull, SessionStore, unseal
@@ -64,20 +64,27 @@ def header_key(request: Request) -> str | None:
 
 
 def principal_for(request: Request, key: str | None) -> Principal | None:
-    """The principal for a full API key (login form, API key headers)."""
+    """The principal for a full API key (login form, API key headers); its use recorded (``last_used_at``)."""
     if not key or len(key) > 300:
         return None
     with request.app.state.db.session() as session:
-        return verify_key(session, key)
+        who = verify_key(session, key)
+        stored = session.get(ApiKey, who.key_id).last_used_at if who is not None else None
+    if who is not None:
+        key_use(request.app).record(request.app.state.db, who.key_id, stored)
+    return who
 
 
 def _principal_by_id(request: Request, key_id: int) -> Principal | None:
-    """The key's current principal, or None when it was deleted, revoked or has expired."""
+    """The key's current principal, or None when it was deleted, revoked or has expired; a page view through a
+    signed-in session is a use of its key (``last_used_at``, at most once a minute)."""
     with request.app.state.db.session() as session:
         row = session.get(ApiKey, key_id)
         if row is None or row.revoked or expired(row.expires_at):
             return None
-        return Principal(key_id=row.id, role=row.role, name=row.name)
+        who, stored = Principal(key_id=row.id, role=row.role, name=row.name), row.last_used_at
+    key_use(request.app).record(request.app.state.db, key_id, stored)
+    return who
 
 
 def current_login(request: Request) -> Login | None:

@@ -50,11 +50,12 @@ SHARE_COVERAGE_MAX = 0.9
 
 
 def share_warning(codebook: Codebook, decided: np.ndarray, answered: np.ndarray, *,
-                  small_below: int = 13) -> str | None:
+                  small_below: int = 13, question: str | None = None) -> str | None:
     """A warning when zero-shot decisions ``decided`` (n, themes; 0/1) give implausible shares of the ``answered``
     rows: a non-exclusive theme on :data:`SHARE_THEME_MAX` of them or more, or, in a codebook of fewer than
     ``small_below`` non-exclusive themes, :data:`SHARE_COVERAGE_MAX` or more of them with such a theme. None with
-    fewer than :data:`SHARE_MIN_ANSWERS` answers (too few to judge a share) or nothing implausible. Counts only."""
+    fewer than :data:`SHARE_MIN_ANSWERS` answers (too few to judge a share) or nothing implausible. Counts only.
+    ``question``: the survey question the answers reply to, named in the warning."""
     found = _share_findings(codebook, decided, answered, small_below)
     if found is None:
         return None
@@ -65,9 +66,15 @@ def share_warning(codebook: Codebook, decided: np.ndarray, answered: np.ndarray,
         said.append(f"gave theme{'s' if len(big) > 1 else ''} {shown} of the {n} answers")
     if coverage is not None:
         said.append(f"gave {coverage:.0%} of the {n} answers a theme")
-    return (f"zero-shot coding with {n_themes} theme(s) {' and '.join(said)}: shares that high are implausible and "
+    which = f" (question {question})" if question else ""
+    return (f"zero-shot coding with {n_themes} theme(s) {' and '.join(said)}{which}: shares that high are implausible and "
             f"zero-shot coding with few themes is unreliable (the nearest theme wins even where none fits) — label "
             f"examples and train a model (textmine train), or check a sample by hand before publishing the shares")
+
+
+def is_share_warning(text: str) -> bool:
+    """Whether ``text`` is :func:`share_warning`'s (as a caller that caught it may need to tell)."""
+    return bool(re.match(r"zero-shot coding with \d+ theme\(s\) gave ", str(text)))
 
 
 def _share_findings(codebook: Codebook, decided: np.ndarray, answered: np.ndarray, small_below: int
@@ -175,7 +182,7 @@ class ZeroShotCoder(BaseCoder):
         self._null_levels: tuple[float, float, float] | tuple[()] | None = None
         self._background: np.ndarray | None = None
         self._bg_levels: tuple[float, float] | tuple[()] | None = None
-        self._share_warned: set[tuple[tuple[str, ...], bool]] = set()
+        self._share_warned: set[tuple[tuple[str, ...], tuple[str, ...], bool]] = set()
         self._types_rules = TypeRules()
 
     @property
@@ -515,21 +522,25 @@ class ZeroShotCoder(BaseCoder):
         # with a background an answer can fit none of the themes (see :meth:`background_levels`)
         out = assemble(self.codebook, prep, probs, thresholds, self._types(prep), self.review_threshold,
                        confidence=confidence, allow_empty=self.background_levels() is not None)
-        self._warn_shares(out, prep.answered)
+        self._warn_shares(out, prep.answered, prep.context)
         return out
 
-    def _warn_shares(self, coded: pd.DataFrame, answered: np.ndarray) -> None:
+    def _warn_shares(self, coded: pd.DataFrame, answered: np.ndarray, context: np.ndarray | None = None) -> None:
         """A ``UserWarning`` (:func:`share_warning`) when this call's shares are implausible; each finding (which
-        themes, whether coverage) once per coder, so a file coded in batches is not warned about batch by batch."""
+        themes, whether coverage) once per coder and question (``context``: the question of each row), so a file
+        coded in batches is not warned about batch by batch, and each question coded by one coder is."""
         y = coded[[f"theme_{t}" for t in self.codebook.theme_ids]].to_numpy()
         found = _share_findings(self.codebook, y, answered, self.BACKGROUND_MAX_THEMES)
         if found is None:
             return
-        key = (tuple(tid for tid, _ in found[2]), found[3] is not None)
+        asked = [] if context is None else sorted({str(q) for q in np.asarray(context)[np.asarray(answered, bool)]
+                                                   if q not in (None, "")})
+        key = (tuple(asked), tuple(tid for tid, _ in found[2]), found[3] is not None)
         if key in self._share_warned:
             return
         self._share_warned.add(key)
-        msg = share_warning(self.codebook, y, answered, small_below=self.BACKGROUND_MAX_THEMES)
+        msg = share_warning(self.codebook, y, answered, small_below=self.BACKGROUND_MAX_THEMES,
+                            question=", ".join(asked) or None)
         import warnings
 
         warnings.warn(msg, UserWarning, stacklevel=4)  # (at the caller of predict)

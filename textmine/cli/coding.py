@@ -22,9 +22,11 @@ def _fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _coder(model: Optional[Path], codebook: Optional[Path]):
-    """Trained coder (checked against the codebook when both are given) or zero-shot for the codebook."""
-    from textmine.classify import ArtefactError, ZeroShotCoder, load_coder
+def _coder(model: Optional[Path], codebook: Optional[Path], background: bool = False):
+    """Trained coder (checked against the codebook when both are given) or zero-shot for the codebook
+    (``background``: with :class:`~textmine.classify.ZeroShotCoder`'s background check)."""
+    from textmine import classify
+    from textmine.classify import ArtefactError, load_coder
     from textmine.codebook import CodebookError, load_codebook
 
     try:
@@ -32,9 +34,53 @@ def _coder(model: Optional[Path], codebook: Optional[Path]):
             return load_coder(model, codebook=codebook)
         if codebook is None:
             _fail("give --codebook (zero-shot) or --model")
-        return ZeroShotCoder(load_codebook(codebook))
+        return classify.ZeroShotCoder(load_codebook(codebook), background=background)
     except (ArtefactError, CodebookError) as exc:
         _fail(str(exc))
+
+
+ZERO_SHOT_BACKGROUND_HELP = (
+    "zero-shot coding (no --model) of a codebook of fewer than 13 themes: a theme must also stand out from generic "
+    "survey topics that belong to no codebook, so an answer may get no theme (fewer answers forced onto the nearest "
+    "theme)")
+
+
+def _check_zero_shot_background(model: Optional[Path], engine: str) -> None:
+    """``--zero-shot-background`` goes with zero-shot coding on the local engine: refused before any work."""
+    if model is not None:
+        _fail("--zero-shot-background applies to zero-shot coding (without --model); a trained model codes from its "
+              "labels — drop --zero-shot-background or --model")
+    if engine == "dask":
+        _fail("--zero-shot-background is not available with --engine dask; use --engine local")
+
+
+def _background_note(coder) -> None:
+    """Say when ``--zero-shot-background`` changes nothing: a codebook of too many themes for the check."""
+    limit = coder.BACKGROUND_MAX_THEMES
+    n = sum(not t.exclusive for t in coder.codebook.themes)
+    if n >= limit:
+        _note(f"--zero-shot-background changes nothing for a codebook of {n} themes (without catch-all themes): the "
+              f"background check is for codebooks of fewer than {limit}")
+
+
+#: the zero-shot coder's own share warning (:func:`textmine.classify.zeroshot.share_warning`), given batch by batch;
+#: ``code`` says it once for the whole file instead (:func:`_share_note`)
+_SHARE_WARNING = r"zero-shot coding with \d+ theme\(s\) "
+
+
+def _share_note(coder, coded) -> None:
+    """The zero-shot share warning over the whole coded file (its answered rows), on stderr as the CLI's other
+    warnings; nothing for a trained model or plausible shares."""
+    if getattr(coder, "kind", "") != "zeroshot" or not len(coded):
+        return
+    from textmine.classify.zeroshot import share_warning
+
+    cb = coder.codebook
+    decided = coded[[f"theme_{t}" for t in cb.theme_ids]].fillna(0).to_numpy(dtype="int8")
+    answered = coded["is_non_answer"].fillna(1).to_numpy() == 0
+    msg = share_warning(cb, decided, answered, small_below=coder.BACKGROUND_MAX_THEMES)
+    if msg is not None:
+        _note(msg)
 
 
 def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optional[str] = None,
@@ -623,9 +669,12 @@ def register(app: typer.Typer) -> None:
             None, "--survey", help="survey definition (YAML): an answer that only repeats its question's label (the "
                                    "question --question, --question-col or else --text-col names) is a non-answer, "
                                    "as textmine summary counts it"),
+        zero_shot_background: bool = typer.Option(False, "--zero-shot-background", help=ZERO_SHOT_BACKGROUND_HELP),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type, health_flag,
         is_non_answer."""
+        if zero_shot_background:
+            _check_zero_shot_background(model, engine)
         if not input.exists():
             _fail(f"input file not found: {input}")
         encoding = _check_encoding(encoding, input)
@@ -682,7 +731,9 @@ def register(app: typer.Typer) -> None:
         from textmine.classify.table import code_dataframe  # (the flags too: one implementation, the library's)
 
         _check_out(out, input)  # a bad output choice fails now, not after all the coding
-        coder = _coder(model, codebook)
+        coder = _coder(model, codebook, background=zero_shot_background)
+        if zero_shot_background:
+            _background_note(coder)
         if question is None and question_col is None:
             _question_priors_note(getattr(coder, "question_priors_", None) or {}, text_col)
         df = _read(input, [text_col, *redact_col], sheet=sheet, encoding=encoding, header_row=header_row)
@@ -709,6 +760,7 @@ def register(app: typer.Typer) -> None:
 
         try:
             with warnings.catch_warnings(record=True) as caught:  # shown as one line, not with Python source lines
+                warnings.filterwarnings("ignore", message=_SHARE_WARNING, category=UserWarning)  # (said below)
                 coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
                                        keep_raw_text=keep_raw_text, question_col=question_col, question=question,
                                        redact_cols=list(redact_col), question_labels=labels)
@@ -716,6 +768,7 @@ def register(app: typer.Typer) -> None:
             _fail(f"{input}: {exc}")
         for w in caught:
             _note(str(w.message))
+        _share_note(coder, coded)
         from textmine.io import check_output
 
         for note in check_output(out, coded.iloc[:0]):  # names SPSS does not take, with the coding columns added

@@ -33,6 +33,23 @@ def weight_blanked_line(data, with_respondent_id: bool = False) -> str | None:
             f"from kodede_svar.sav")
 
 
+def _carry_share_warnings(data, messages: list[str]) -> None:
+    """The zero-shot share warnings of this run's coding (caught ``messages``) added to the report's run warnings
+    (``method["warnings"]``: rapport.json, sheet «Metode»), as the summary's driver warnings are: they judge the
+    published theme shares."""
+    from textmine.classify.zeroshot import is_share_warning
+
+    shares = [m for m in dict.fromkeys(messages) if is_share_warning(m)]
+    if not shares:
+        return
+    prev = data.method.get("warnings")
+    if isinstance(prev, (list, tuple)):
+        data.method["warnings"] = [*prev, *(m for m in shares if m not in prev)]
+    else:
+        data.method["warnings"] = "; ".join([*([str(prev)] if prev else []), *(m for m in shares
+                                                                             if m not in str(prev or ""))])
+
+
 def report_language(language: str | None, survey, codebook) -> str:
     """The report's language: ``language`` ("nb"/"nn", checked: ValueError otherwise) when given, else the survey
     definition's ``language`` or the codebook's when it is "nb" or "nn", else "nb" (bokmål)."""
@@ -52,8 +69,10 @@ def register(app: typer.Typer) -> None:
                                            help="Wave files (CSV/XLSX/SAV/Parquet/JSON), oldest first."),
         survey: Path = typer.Option(..., "--survey", exists=True, dir_okay=False, help="Survey definition (YAML)."),
         out: Path = typer.Option(..., "--out", help="Folder for the report files."),
-        codebook: Optional[Path] = typer.Option(None, "--codebook", exists=True, dir_okay=False,
-                                                help="Codebook (YAML); default: the one in the survey definition."),
+        codebook: Optional[list[str]] = typer.Option(
+            None, "--codebook", help="Codebook (YAML); default: the one in the survey definition. WAVE=FILE "
+            "(repeatable) for a wave coded with another codebook: a theme two compared waves' codebooks define "
+            "differently is then not compared, and «Metode» names each wave's codebook."),
         model: Optional[Path] = typer.Option(None, "--model", exists=True, file_okay=False,
                                              help="Model folder; default: models/default (else zero-shot)."),
         coder: str = typer.Option("model", "--coder", help="'model' (default) or 'keyword' (fast, no model)."),
@@ -89,7 +108,7 @@ def register(app: typer.Typer) -> None:
 
         from textmine.cli.clean import check_out_dir
         from textmine.cli.coding import _fail, _note
-        from textmine.cli.stats import coded_arg, load_survey, read_coded
+        from textmine.cli.stats import codebook_args, coded_arg, load_survey, read_coded, wave_codebooks
         from textmine.io import TableReadError
         from textmine.pipeline import read_waves
         from textmine.codebook import CodebookError, load_codebook
@@ -106,10 +125,16 @@ def register(app: typer.Typer) -> None:
                 _fail(f"--language: expected 'nb' or 'nn' (the two written standards), got {language!r}")
         sd = load_survey(survey)
         specs = [coded_arg(c, sd) for c in coded or []]
-        check_out_dir(out, REPORT_FILES, *waves, *(p for _, p in specs), survey, codebook, what="the report")
+        try:
+            codebook, per_wave = codebook_args(codebook)
+        except ValueError as exc:
+            _fail(str(exc))
+        check_out_dir(out, REPORT_FILES, *waves, *(p for _, p in specs), survey, codebook, *per_wave.values(),
+                      what="the report")
         injected = None
         try:  # a bad codebook fails now, not after reading and coding
             cb = load_codebook(codebook) if codebook else None
+            loaded = {p: load_codebook(p) for p in dict.fromkeys(per_wave.values())}  # the per-wave codebooks
             if coder == "keyword":
                 from textmine.paths import DEFAULT_CODEBOOK
 
@@ -119,7 +144,7 @@ def register(app: typer.Typer) -> None:
             if language is None:  # the survey definition's or the codebook's language
                 from textmine.paths import DEFAULT_CODEBOOK
 
-                cb_lang = cb if cb is not None else load_codebook(
+                cb_lang = cb if cb is not None else list(loaded.values())[-1] if loaded else load_codebook(
                     next((q.codebook for q in sd.free_text if q.codebook), None) or DEFAULT_CODEBOOK)
                 language = report_language(None, sd, cb_lang)
         except CodebookError as exc:
@@ -129,10 +154,14 @@ def register(app: typer.Typer) -> None:
         run_warnings: list[str] = []
         with console.status("Reading, coding and computing …"), warnings.catch_warnings(record=True) as caught:
             try:
-                if specs or header_row != 1:  # the waves (and coded files) read before any coding (as in summary)
+                if specs or header_row != 1 or per_wave:  # waves (and coded files) read before any coding
                     frames = read_waves(list(waves), sd, sheet=sheet, header_row=header_row)
+                    cbs = {w: loaded.get(p) or cb for w, p in wave_codebooks(codebook, per_wave, frames).items()}
+                    if cbs and coder == "keyword":  # each wave coded with its own codebook's keywords
+                        injected = {w: KeywordCoder(c) for w, c in cbs.items()}
                     given = read_coded(specs, frames, sd, codebook=cb) if specs else None
                     data = build_report(frames, sd, codebook=codebook, model_dir=model, coder=injected,
+                                        codebooks=cbs or None,
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
                                         language=language, title=title)
@@ -151,6 +180,7 @@ def register(app: typer.Typer) -> None:
             if not issubclass(w.category, DeprecationWarning) and str(w.message) not in noted:
                 noted.append(str(w.message))
                 _note(_coding_warning(str(w.message), model))  # (a hint that fits what was given)
+        _carry_share_warnings(data, [str(w.message) for w in caught])
         for m in run_warnings:  # the run's warnings (the HTML shows only Norwegian reader notes; see «Metode»)
             if m not in noted and m.partition(": ")[2] not in noted:
                 _note(m)

@@ -369,7 +369,7 @@ def _sqlite_file(url: str) -> Path | None:
 
 def _redact_url(url: str) -> str:
     """The URL as messages show it: the password masked in the user part and in the query string."""
-    from service.db.session import shown_url
+    from textmine.urls import shown_url
 
     return shown_url(url)
 
@@ -413,8 +413,8 @@ def keys_create(role: str = typer.Option(..., "--role", help="reader | analyst |
 @keys_app.command("list")
 @_store_errors
 def keys_list(database: Optional[str] = DB_OPT) -> None:
-    """List keys (id, prefix, role, state: active, revoked or expired; expiry in UTC or never; name); secrets are
-    never stored."""
+    """List keys (id, prefix, role, state: active, revoked or expired; expiry in UTC or never; last use in UTC, to the
+    minute, or never; name); secrets are never stored."""
     from sqlalchemy import select
 
     from service.auth import key_state
@@ -423,7 +423,8 @@ def keys_list(database: Optional[str] = DB_OPT) -> None:
     with _db(database).session() as s:
         for k in s.scalars(select(ApiKey).order_by(ApiKey.id)):
             expires = _when(k.expires_at) if k.expires_at is not None else "never"
-            typer.echo(f"{k.id}\t{k.prefix}\t{k.role}\t{key_state(k)}\t{expires}\t{k.name or ''}")
+            used = _when(k.last_used_at) if k.last_used_at is not None else "never"
+            typer.echo(f"{k.id}\t{k.prefix}\t{k.role}\t{key_state(k)}\t{expires}\t{used}\t{k.name or ''}")
 
 
 @keys_app.command("revoke")

@@ -41,6 +41,52 @@ def coded_arg(value: Path, survey) -> tuple[str | None, Path]:
     return None, value
 
 
+def codebook_args(values) -> tuple[Path | None, dict[str, Path]]:
+    """``--codebook [WAVE=]FILE`` values → (the plain FILE for every wave, or None; wave label → FILE). A value naming
+    an existing file is a plain FILE even when it holds '='."""
+    plain: Path | None = None
+    per_wave: dict[str, Path] = {}
+    for v in values or []:
+        wave, sep, rest = str(v).partition("=")
+        if not sep or not wave or not rest or Path(str(v)).exists():
+            if plain is not None:
+                raise ValueError(f"--codebook: a codebook for every wave is given twice ({plain} and {v}); give one, "
+                                 f"and WAVE=FILE for the waves coded with another")
+            plain = Path(str(v))
+        elif wave in per_wave:
+            raise ValueError(f"--codebook: wave {wave} given twice ({per_wave[wave]} and {rest})")
+        else:
+            per_wave[wave] = Path(rest)
+    return plain, per_wave
+
+
+def wave_codebooks(plain: Path | None, per_wave: dict[str, Path], waves) -> dict[Any, Path]:
+    """Wave → its codebook file from ``--codebook WAVE=FILE`` (``plain`` for the waves not named); {} without
+    per-wave codebooks. ``ValueError`` for a label that is no wave (as the CLI prints the waves), or a wave left
+    without a codebook."""
+    if not per_wave:
+        return {}
+    keys = {str(w): w for w in waves}
+    unknown = [k for k in per_wave if k not in keys]
+    if unknown:
+        raise ValueError(f"--codebook {unknown[0]}=FILE: {unknown[0]!r} is not one of the waves "
+                         f"({', '.join(keys)})")
+    missing = [k for k in keys if k not in per_wave]
+    if missing and plain is None:
+        raise ValueError(f"--codebook: wave(s) {', '.join(missing)} have no codebook while "
+                         f"{', '.join(per_wave)} have one; give WAVE=FILE for every wave, or also a plain "
+                         f"--codebook FILE for the waves not named")
+    return {w: per_wave.get(k, plain) for k, w in keys.items()}
+
+
+def _sorted_waves(frames) -> list:
+    """The waves in order (as the summary orders them; as given when they do not sort)."""
+    try:
+        return sorted(frames)
+    except TypeError:
+        return list(frames)
+
+
 def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
@@ -72,11 +118,8 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
         for df in _folder_waves(table, survey) if p.is_dir() else [table]:
             if survey.wave_column and survey.wave_column in df.columns:
                 wave = wave_of(df, survey, p)
-            elif len(specs) == len(waves):
-                wave = waves[i]
             else:
-                raise ValueError(f"{p}: no wave column {survey.wave_column!r}; give one --coded file per wave, in "
-                                 f"the order of the wave files")
+                wave = _wave_by_order(i, specs, waves, survey, p)
             if wave not in frames:
                 raise ValueError(f"{p}: holds wave {wave}, not one of the wave files' ({', '.join(map(str, waves))})")
             col = coded_question(df, survey, q, source=p)
@@ -88,6 +131,21 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
         got = [parts[k] for k in parts if k[0] == w]
         coded[w] = pd.concat(got, ignore_index=True) if got else pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
     return coded
+
+
+def _wave_by_order(i: int, specs, waves: list, survey, path: Path):
+    """The wave of ``--coded`` file ``i`` that has no wave column: the only wave, else its place among the files
+    given for its question (one per wave, in the order of the wave files); ``ValueError`` when that is ambiguous."""
+    if len(waves) == 1:
+        return waves[0]
+    same = [j for j, (q, _) in enumerate(specs) if q == specs[i][0]]
+    if len(same) == len(waves):
+        return waves[same.index(i)]
+    lacks = (f"no wave column {survey.wave_column}" if survey.wave_column
+             else "no wave column (the survey definition declares none)")
+    raise ValueError(f"{path}: {lacks}, and {len(same)} --coded file(s) for its question with {len(waves)} wave "
+                     f"files; give one --coded file per wave for each question, in the order of the wave files, or "
+                     f"declare the wave column (`wave:` in the survey definition) and keep it in the coded files")
 
 
 def _coded_table(question: str | None, path: Path, survey) -> tuple[str | None, Path, pd.DataFrame]:
@@ -247,10 +305,22 @@ def load_survey(path: Path):
 
 
 def _read_survey(path: Path):
+    """The survey definition read; what loads but may count the wrong answers (its warnings) said as the CLI's
+    other ``warning:`` lines, naming the file (not as a Python warning with a source line)."""
+    import warnings
+
     from ..survey import SurveyDefinition, SurveyDefinitionError
 
     try:
-        return SurveyDefinition.from_yaml(path)
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            survey = SurveyDefinition.from_yaml(path)
+        for w in got:
+            if issubclass(w.category, UserWarning):
+                typer.echo(f"warning: {path}: {w.message}", err=True)
+            else:  # (not the definition's: left to Python's filters)
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return survey
     except SurveyDefinitionError as e:
         _fail(str(e))
     except UnicodeDecodeError as e:
@@ -443,8 +513,10 @@ def register(app: typer.Typer) -> None:
         waves: list[Path] = typer.Argument(..., help="One file per wave (CSV/XLSX/SAV/Parquet/JSON)."),
         survey_path: Path = typer.Option(..., "--survey", help="Survey definition (YAML)."),
         out: Path = typer.Option(..., "--out", help="Folder for the CSV/JSON/XLSX files."),
-        codebook: Optional[Path] = typer.Option(None, "--codebook",
-                                                help="Codebook (overrides the one in the survey definition)."),
+        codebook: Optional[list[str]] = typer.Option(
+            None, "--codebook", help="Codebook (overrides the one in the survey definition); WAVE=FILE (repeatable) "
+            "for a wave coded with another codebook: a theme two compared waves' codebooks define differently is "
+            "then not compared."),
         model: Optional[Path] = typer.Option(None, "--model",
                                              help="Model folder for coding (default: the shipped model)."),
         compare_to: Optional[str] = typer.Option(None, "--compare-to", help="Compare every wave with this wave."),
@@ -471,19 +543,25 @@ def register(app: typer.Typer) -> None:
         from ..classify import ArtefactError
         from ..codebook import CodebookError, load_codebook
         from ..io import TableReadError, read_table
-        from ..summary import blank_hidden_rows, build_summary
+        from ..summary import blank_hidden_rows, build_summary, codebook_theme_labels
         from .clean import check_out_dir
 
         survey = load_survey(survey_path)
         specs = [coded_arg(c, survey) for c in coded or []]
+        try:
+            codebook, per_wave = codebook_args(codebook)
+        except ValueError as e:
+            _fail(str(e))
         check_out_dir(out, summary_files(), *waves, *(p for _, p in specs), survey_path, codebook,
-                      what="the summary")
+                      *per_wave.values(), what="the summary")
         cbk = None
-        if codebook is not None:  # checked now, not after the coding
-            try:
+        loaded: dict[Path, Any] = {}  # the per-wave codebooks by file
+        try:  # checked now, not after the coding
+            if codebook is not None:
                 cbk = load_codebook(codebook)
-            except CodebookError as e:
-                _fail(str(e))
+            loaded = {p: load_codebook(p) for p in dict.fromkeys(per_wave.values())}
+        except CodebookError as e:
+            _fail(str(e))
         coder = None
         if model is not None and not coded and survey.free_text:
             try:
@@ -518,6 +596,7 @@ def register(app: typer.Typer) -> None:
             frames[wave] = df
         try:
             check_wave_labels(frames, survey)
+            wave_cb = wave_codebooks(codebook, per_wave, frames)
         except ValueError as e:
             _fail(str(e))
         if coded:
@@ -525,14 +604,17 @@ def register(app: typer.Typer) -> None:
                 coded_frames = read_coded(specs, frames, survey, codebook=cbk)
             except (TableReadError, ValueError) as e:
                 _fail(str(e))
+        share_notes: list[str] = []  # zero-shot share warnings of this run's coding: kept with the summary's
         if not coded and survey.free_text:
+            from ..classify.zeroshot import is_share_warning
+
             caught: list[str] = []
             for wave, df in frames.items():
                 typer.echo(f"Coding the free text of wave {wave} …", err=True)
                 try:
                     with warnings.catch_warnings(record=True) as got:  # one `warning:` line, no Python source line
                         warnings.simplefilter("always")
-                        coded_frames[wave] = code_wave(df, survey, coder=coder, codebook=codebook,
+                        coded_frames[wave] = code_wave(df, survey, coder=coder, codebook=wave_cb.get(wave, codebook),
                                                        report=lambda m: typer.echo(f"  {m}", err=True))
                 except (ArtefactError, CodebookError) as e:
                     _fail(str(e))
@@ -542,6 +624,8 @@ def register(app: typer.Typer) -> None:
                         if msg not in caught:
                             caught.append(msg)
                             typer.echo(f"warning: {msg}", err=True)
+                        if is_share_warning(msg):
+                            share_notes.append(f"{wave}: {msg}")
         cmp: Any = compare_to
         if compare_to is not None:
             keys = {str(k): k for k in frames}
@@ -555,14 +639,18 @@ def register(app: typer.Typer) -> None:
             except CodebookError as e:  # labels are cosmetic
                 typer.echo(f"warning: theme labels not read: {e}", err=True)
         labels = {t.id: t.label for t in cbk.themes} if cbk is not None else {}
+        cbs = {w: loaded.get(p) or cbk for w, p in wave_cb.items()}
+        if cbs:  # the latest wave's labels, a theme only in an earlier wave by that wave's
+            labels = codebook_theme_labels(cbs, _sorted_waves(frames))
         with warnings.catch_warnings(record=True) as got:  # one `warning:` line each, no Python source line
             try:
                 summary = build_summary(
                     frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
-                    quotes=not no_quotes, embedder=embedder,
+                    quotes=not no_quotes, embedder=embedder, codebooks=cbs or None,
                 )
             except ValueError as e:  # e.g. a coded file whose ids match no respondent
                 _fail(str(e))
+        summary.warnings.extend(share_notes)  # (said above; in summary.json and the sheet with the run's warnings)
         carried = [w.partition(": ")[2] for w in summary.warnings]
         for msg in dict.fromkeys(read_warnings + [str(w.message) for w in got if issubclass(w.category, UserWarning)]):
             if msg not in carried:  # (a file's read notes come with the summary's warnings below)
@@ -575,7 +663,8 @@ def register(app: typer.Typer) -> None:
         if hidden and survey.suppression == "flag":
             typer.echo(flag_note(hidden, survey.min_cell), err=True)
         for w in summary.warnings:
-            typer.echo(f"warning: {w}", err=True)
+            if w not in share_notes:
+                typer.echo(f"warning: {w}", err=True)
         uncoded = list(dict.fromkeys(x["question"] for x in summary.meta.get("not_coded", [])))
         for q in uncoded if coded else ():
             typer.echo(f"note: {q} is not in the theme tables; to summarise it, code it (`textmine code WAVE "

@@ -442,7 +442,23 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
             notes.append(say("{what} er ikke med i den justerte modellen for «{question}» ({wave}) fordi {why}.",
                              lang, what=what, question=qtext, wave=r.current_wave,
                              why=say(_LEFT_OUT_WHY[why][0 if one else 1], lang)))
+    if _zero_shot_shares_warned(r):
+        notes.append(say(ZERO_SHOT_NOTE, lang))
     return notes
+
+
+#: the reader's note when the run's zero-shot coding gave implausible theme shares (its warnings in ``method``)
+ZERO_SHOT_NOTE = ("Fritekstsvarene er kodet uten en modell trent på kodede svar (zero-shot), og noen temaandeler er "
+                  "urimelig høye; temaandelene bør kontrolleres mot et utvalg kodet for hånd før de brukes.")
+
+
+def _zero_shot_shares_warned(r: ReportData) -> bool:
+    """Whether the run's warnings (``method["warnings"]``) hold a zero-shot share warning."""
+    from textmine.classify.zeroshot import is_share_warning
+
+    warned = r.method.get("warnings") if isinstance(r.method, dict) else None
+    items = warned if isinstance(warned, (list, tuple)) else str(warned or "").split("; ")
+    return any(is_share_warning(str(w)) for w in items)
 
 
 def _model_kind(method: str) -> str:

@@ -103,7 +103,8 @@ def pct_number(p, digits: int = 0, *, share: bool = True, sep: str = NBSP) -> st
 def pct_cell(p) -> str:
     """A share (0–1) as a bare percent for a number cell whose column head carries «%»: rounded half up as
     :func:`fmt_pct` («29» for 0.285, never the float's «28»), with one decimal where a whole percent would print
-    0 or 100 for a share that is neither («0,3», «99,7»: a cell holds a number, not «<1»); «–» when missing."""
+    0 or 100 for a share that is neither («0,3», «99,7»: a cell holds a number, not «<1»); one still 0 or 100 at
+    three decimals prints as :func:`pct_number` bounds it («<0,001», «>99,999», «−<0,001»); «–» when missing."""
     if _missing(p) or not math.isfinite(float(p)):
         return "–"
     value, whole = _decimal(p, share=True), shown(p, 0, share=True)
@@ -111,6 +112,8 @@ def pct_cell(p) -> str:
     if digits:  # the fewest decimals (up to 3) that neither print 0 nor 100 («0,04», «99,96»)
         while digits < 3 and shown(p, digits, share=True) in (0, 100):
             digits += 1
+        if shown(p, digits, share=True) in (0, 100):  # closer to none or all than three decimals show
+            return pct_number(p, digits)
     return _grouped(shown(p, digits, share=True), digits, NBSP)
 
 

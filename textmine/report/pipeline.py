@@ -259,7 +259,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  method: Mapping | None = None, title: str | None = None, sheet: str | None = None,
                  code_missing: bool = False, sources: Mapping[Any, str | Path] | None = None,
                  on_warning: Any = None, model_folder: str | Path | None = None,
-                 language: str = "nb") -> ReportData:
+                 language: str = "nb", codebooks: Mapping[Any, Any] | None = None) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
@@ -279,6 +279,10 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
 
     ``language``: "nb" (bokmål, default) or "nn" (nynorsk), the written standard of every fixed text of the report
     (:mod:`textmine.report.wording`; theme labels, question wordings and quotes are the user's and stay as they are).
+
+    ``codebooks`` (wave → codebook or its file) when the waves were coded with different codebooks: a wave is coded
+    with its own (``coder`` may then be a mapping wave → coder), a theme two compared waves define differently is not
+    compared (:func:`textmine.summary.build_summary`), and «Metode» names each wave's codebook and version.
     """
     from .wording import check_language
 
@@ -295,8 +299,11 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     else:
         frames = read_waves([Path(p) for p in waves], survey, sheet=sheet)
         paths = dict(zip(frames, map(Path, waves)))
+    wave_cbs = {w: _codebook(c, survey) for w, c in (codebooks or {}).items()}
+    if wave_cbs:  # the latest wave's codebook names the themes (the sheet «Kodebok», agreement)
+        codebook = wave_cbs.get(_latest(frames), codebook)
     info = dict(method or {})
-    info["codebook"] = f"{codebook.name} versjon {codebook.version}"
+    info["codebook"] = _codebooks_text(wave_cbs) or f"{codebook.name} versjon {codebook.version}"
     given: dict[Any, list[str]] = {}
     if coded is None:  # code everything
         todo = {w: None for w in frames}
@@ -314,15 +321,25 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                                    "automatically for this report (textmine summary with the same --coded files "
                                    "shows them as not coded)")
     injected = coder
+    coders = dict(coder) if isinstance(coder, Mapping) else {}
+    coder = next(iter(coders.values()), None) if isinstance(coder, Mapping) else coder
     if todo:
-        if coder is None:
+        if coder is None or wave_cbs:
             from textmine.classify import load_coder
 
-            coder = load_coder(model_dir, codebook=codebook) if model_dir else _default_coder(codebook_source,
-                                                                                                codebook, survey)
+            def make(source, cb):
+                return load_coder(model_dir, codebook=cb) if model_dir else _default_coder(source, cb, survey)
+
+            if injected is None and wave_cbs:  # each wave coded with its own codebook
+                made: dict[str, Any] = {}
+                for w in todo:
+                    cb = wave_cbs.get(w, codebook)
+                    coders[w] = made[cb.hash] = made.get(cb.hash) or make((codebooks or {}).get(w), cb)
+            if coder is None:
+                coder = make(codebook_source, codebook) if not coders else coders[list(todo)[-1]]
         coded = dict(coded or {})
         for w, cols in todo.items():
-            new = code_wave(frames[w], survey, coder=coder, questions=cols)
+            new = code_wave(frames[w], survey, coder=coders.get(w, coder), questions=cols)
             old = coded.get(w)
             coded[w] = new if old is None or old.empty else pd.concat([old, new], ignore_index=True, sort=False)
         info.setdefault("model", _describe_coder(coder, model_dir))
@@ -340,8 +357,11 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         if not todo:
             info.setdefault("model", "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.")
     if summary is None:
-        summary = build_summary(frames, survey, coded, theme_labels={t.id: t.label for t in codebook.themes},
-                                embedder=embedder)
+        from textmine.summary import codebook_theme_labels
+
+        summary = build_summary(frames, survey, coded, embedder=embedder, codebooks=wave_cbs or None,
+                                theme_labels=codebook_theme_labels(wave_cbs, _ordered(frames)) if wave_cbs
+                                else {t.id: t.label for t in codebook.themes})
     for q, (read, machine) in mixed.items():  # the change between these waves mixes two ways of coding
         msg = (f"{q}: the codes of wave(s) {', '.join(map(str, read))} are read from --coded files, but wave(s) "
                f"{', '.join(map(str, machine))} are coded automatically now; the change between them mixes "
@@ -391,6 +411,28 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     if note:  # which model each question's adjusted effects come from (as the sheet «Betydning» says)
         r.method["drivers"] = note
     return r
+
+
+def _ordered(frames: Mapping[Any, Any]) -> list[Any]:
+    """The waves in order (as the summary orders them; as given when they do not sort)."""
+    try:
+        return sorted(frames)
+    except TypeError:
+        return list(frames)
+
+
+def _latest(frames: Mapping[Any, Any]) -> Any:
+    """The latest wave."""
+    return _ordered(frames)[-1]
+
+
+def _codebooks_text(wave_cbs: Mapping[Any, Any]) -> str | None:
+    """The method note on the waves' codebooks when they differ: each wave's codebook name and version (the same
+    words in bokmål and nynorsk); None when every wave has the same one."""
+    if len({(cb.name, cb.version, cb.hash) for cb in wave_cbs.values()}) < 2:
+        return None
+    return "; ".join(f"{cb.name} versjon {cb.version} (måling {w})" for w, cb in
+                     ((w, wave_cbs[w]) for w in _ordered(wave_cbs))) + "."
 
 
 def _coded_questions(cf: pd.DataFrame | None) -> list[str]:

@@ -97,10 +97,17 @@ def indicator_view(summary, survey) -> pd.DataFrame:
         "wave": t["wave"].astype(str), "indicator": t["column"], "label": t["label"],
         "segment_var": t["segment_var"], "segment": t["segment"],
         "share": _pick(t, w, "share"), "ci_low": _pick(t, w, "ci_low"), "ci_high": _pick(t, w, "ci_high"),
-        "n": t["count"], "base": t["n"], "mean": _pick(t, w, "mean"), "suppressed": t["suppressed"].astype(bool),
+        "n": t["count"], "base": t["n"], "mean": _pick(t, w, "mean").where(~_short_scale(t, survey)), "suppressed": t["suppressed"].astype(bool),
         "indicator_id": t["indicator"], "n_eff": t["n_eff"] if w and "n_eff" in t else t["n"],
         "ci_method": _pick(t, w, "ci_method"), "share_unweighted": t["share"], **_complement_record(t),
     }), HIDDEN_INDICATOR)
+
+
+def _short_scale(t: pd.DataFrame, survey) -> np.ndarray:
+    """Rows of ``t`` (summary ``indicators``) whose indicator has under :data:`SHORT_SCALE` codes (Ja/Nei): their
+    mean is no measure and is left blank."""
+    short = {i.id for i in survey.indicators if len(i.scale) < SHORT_SCALE}
+    return t["indicator"].isin(short).to_numpy()
 
 
 def theme_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
@@ -460,6 +467,40 @@ def _excluded_text(survey, indicator) -> str:
     return " og ".join(f"«{n}»" for n in names) if names else "svar utenfor skalaen"
 
 
+#: an indicator with fewer scale codes is a yes/no-type item: no mean («Snitt»), its counted codes named one by one
+SHORT_SCALE = 4
+
+
+def _indicator_text(survey, indicator, labels: Mapping) -> str:
+    """One indicator's positive definition for the method note: its positive codes on its scale (a scale of under
+    :data:`SHORT_SCALE` codes: each code, by its value label where known — «Ja (1)» — and which do not count) and
+    its codes held out of the base."""
+    head = f"«{indicator.label}»: andel positive = svar "
+    tail = f"; {_excluded_text(survey, indicator)} er holdt utenfor grunnlaget."
+    if len(indicator.scale) >= SHORT_SCALE:
+        return (f"{head}{_codes_text(indicator.positive)} på skala {_codes_text([min(indicator.scale)])}–"
+                f"{_codes_text([max(indicator.scale)])}{tail}")
+    other = [c for c in indicator.scale if c not in indicator.positive]
+    return (f"{head}{_named_codes(indicator.positive, labels)}; svar {_named_codes(other, labels)} teller ikke som "
+            f"positive{tail}")
+
+
+def _named_codes(codes, labels: Mapping) -> str:
+    """Codes as «Ja (1)» where a value label is known, else the code («1»), joined with «og»."""
+    def one(c):
+        lab = labels.get(c, labels.get(str(c)))
+        return f"«{lab} ({_codes_text([c])})»" if lab not in (None, "") else _codes_text([c])
+    return " og ".join(one(c) for c in codes)
+
+
+def _value_labels(frames: Mapping | None, column: str) -> dict:
+    """The value labels of ``column`` in the waves' ``attrs['value_labels']`` (a .sav's; the latest wave's win)."""
+    out: dict = {}
+    for df in (frames or {}).values():
+        out.update(((getattr(df, "attrs", {}) or {}).get("value_labels") or {}).get(column) or {})
+    return out
+
+
 def _codes_text(codes) -> str:
     """Scale codes as report wording: a run of whole numbers as "4–5", others listed ("1, 3")."""
     c = sorted(int(x) if float(x).is_integer() else float(x) for x in codes)
@@ -581,15 +622,15 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
     return lines
 
 
-def method_notes(summary, survey, codebook) -> dict:
-    """The method section, from the summary's metadata (CI methods, test, verdict rule, bases)."""
+def method_notes(summary, survey, codebook, frames: Mapping | None = None) -> dict:
+    """The method section, from the summary's metadata (CI methods, test, verdict rule, bases); ``frames`` (the
+    waves, optional) only lend their value labels (a .sav's «Ja»/«Nei») to the indicators' note."""
     meta = summary.meta or {}
     counts = meta.get("question_counts") or []
     respondents = {str(c["wave"]): int(c["respondents"]) for c in counts}
     qlabels = {q.column: q.label for q in survey.free_text}
     commenters = {f"{c['wave']} «{qlabels.get(c['question'], c['question'])}»": int(c["commenters"]) for c in counts}
     min_n = int(meta.get("min_cell", survey.min_cell))
-    first = survey.indicators[0] if survey.indicators else None
     cb = codebook.to_dict() if hasattr(codebook, "to_dict") else (codebook or {})
     weight = meta.get("weight_column")
     return {
@@ -604,9 +645,8 @@ def method_notes(summary, survey, codebook) -> dict:
                          "spørsmålet). Andel av de spurte og av alle respondenter står i tabellene, uten "
                          "konfidensintervall."),
         "suppression": SUPPRESSION_TEXT.format(min_n=min_n),
-        "indicators": (f"Andel positive = svar {', '.join(map(str, first.positive))} på skala "
-                       f"{min(first.scale)}–{max(first.scale)}; {_excluded_text(survey, first)} "
-                       "er holdt utenfor grunnlaget.") if first is not None else "–",
+        "indicators": " ".join(_indicator_text(survey, i, _value_labels(frames, i.column)) for i in survey.indicators)
+        or "–",
         "test": meta.get("test"),
         "verdict": reader_terms(str(meta.get("verdict_rule") or "–").split("; verdict_unadjusted")[0]),
         "verdict_ci": CI_NOT_ADJUSTED_TEXT,
@@ -738,7 +778,7 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     cb = codebook_records(codebook)
     labels = {**{t["id"]: t.get("label", t["id"]) for t in cb}, **((summary.meta or {}).get("theme_labels") or {})}
     current = waves[-1] if waves else ""
-    info = method_notes(summary, survey, codebook)
+    info = method_notes(summary, survey, codebook, frames)
     info.update({k: v for k, v in (method or {}).items()})
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))

@@ -296,6 +296,10 @@ NN: dict[str, str] = {
     "effektene er for usikre til å anslås": "effektane er for usikre til å kunne anslåast",
     "Temaet {theme}": "Temaet {theme}",
     "Temaene {themes}": "Temaa {themes}",
+    ("Fritekstsvarene er kodet uten en modell trent på kodede svar (zero-shot), og noen temaandeler er "
+     "urimelig høye; temaandelene bør kontrolleres mot et utvalg kodet for hånd før de brukes."):
+        ("Fritekstsvara er koda utan ein modell trena på koda svar (zero-shot), og nokre temadelar er urimeleg "
+         "høge; temadelane bør kontrollerast mot eit utval koda for hand før dei blir brukte."),
     "{what} er ikke med i den justerte modellen for «{question}» ({wave}) fordi {why}.":
         "{what} er ikkje med i den justerte modellen for «{question}» ({wave}) fordi {why}.",
     " (logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet)":
@@ -598,6 +602,8 @@ NN_PHRASES: list[tuple[str, str]] = [
      "namn i alle tabellar og figurar, òg der tala blir viste, og slike grupper står sist."),
     # indicators (views.method_notes)
     ("Andel positive = svar ", "Del positive = svar "),
+    ("andel positive = svar ", "del positive = svar "),
+    (" teller ikke som positive", " tel ikkje som positive"),
     ("svar utenfor skalaen", "svar utanfor skalaen"),
     (" er holdt utenfor grunnlaget.", " er haldne utanfor grunnlaget."),
     # the driver model (views.method_notes, views.controls_text; the summary's model names)
