@@ -112,8 +112,9 @@ _CURRENT = {
     "scrub_removed_columns": warning_pattern(REMOVED_COLUMNS_NOTE, n=_NUMBER),
     "scrub_levels": warning_pattern(LEVELS_NOTE, n=_NUMBER),
     "scrub_withdrawn": warning_pattern(WITHDRAWN_NOTE, n=_NUMBER),
+    # (item and column without «:» and bounded, so a long crafted message cannot make the match slow)
     "default_scale": warning_pattern(survey.DEFAULT_SCALE_WARNING, n=_NUMBER, top=_NUMBER, low=_NUMBER,
-                                     alt=_NUMBER),
+                                     alt=_NUMBER, col=r"[^:\n]{1,300}", item=r"[^:\n]{1,300}"),
 }
 
 

@@ -1253,13 +1253,15 @@ def zero_shot_share_warnings(wave: Wave, job: CodingJob, codebook: Codebook, fra
     ids only. [] for a trained or the default model's job, or plausible shares."""
     if not coded_with(job).startswith("zero-shot"):
         return []
-    from textmine.classify.zeroshot import ZeroShotCoder, share_warning
+    from textmine.classify.zeroshot import ZeroShotCoder, question_share_warnings
 
     cb = library.codebook_from_dict(codebook.content)
     decided = frame[[f"theme_{t}" for t in cb.theme_ids]].to_numpy(dtype=np.int8)
     answered = pd.to_numeric(frame["is_non_answer"], errors="coerce").fillna(1).to_numpy() == 0
-    msg = share_warning(cb, decided, answered, small_below=ZeroShotCoder.BACKGROUND_MAX_THEMES)
-    return [] if msg is None else [f"wave {wave.id}, coding job {job.id} (zero-shot): {api_wording(msg)}"]
+    questions = frame["question"].to_numpy(dtype=object) if "question" in frame.columns else None
+    return [f"wave {wave.id}, coding job {job.id} (zero-shot): {api_wording(msg)}"
+            for msg in question_share_warnings(cb, decided, answered, questions,
+                                               small_below=ZeroShotCoder.BACKGROUND_MAX_THEMES)]
 
 
 def api_wording(message: str) -> str:

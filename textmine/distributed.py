@@ -1086,6 +1086,14 @@ def _no_letters_warning(input_path: Path, text_col: str, columns: list[str], res
             f"is coded as a non-answer — is --text-col the comment column? (columns are: {', '.join(columns)})"]
 
 
+def _no_workers(client) -> bool:
+    """Whether the cluster has no worker connected (False when it cannot be asked)."""
+    try:
+        return len(client.nthreads()) == 0
+    except Exception:  # noqa: BLE001 - unknown: wait as before
+        return False
+
+
 def _stop_tasks(client, futures: list, stop: str) -> None:
     """After a failure: set the run's stop Event (partitions not started skip their coding, those being coded drop
     their part instead of renaming it into place, and fail without putting it there when they cannot ask the Event),
@@ -1098,6 +1106,8 @@ def _stop_tasks(client, futures: list, stop: str) -> None:
     ended = False
     try:
         Event(stop, client=client).set()
+        if _no_workers(client):  # nothing runs without workers: no wait (Ctrl-C while the workers are gone);
+            return               # the Event stays set for a worker that joins before the cancel reaches it
         wait(futures, timeout=STOP_WAIT_S)
         ended = True
     except Exception:  # noqa: BLE001 - the run's own error is the one to report

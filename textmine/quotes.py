@@ -12,6 +12,7 @@ identity number are never quoted, nor two near-duplicates (:func:`near_duplicate
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -456,9 +457,9 @@ _JOIN = rf"(?:{_H}*,{_H}*|{_H}+og{_H}+|{_H}+eller{_H}+|{_H}+)"
 # inside a name («Rema 1000 Storgata»)
 _RUN = rf"{_CAP}(?:{_JOIN}(?:\d+{_H}+)?{_CAP})*"
 _LOCAL_NAMES = re.compile(rf"(?<![\w\[])({_LOCAL_CUE})({_CUE_GAP})({_RUN})")
-# capitalised words on one line, also joined by «&» («Hansen & Sønn AS»; maximal, so a search is linear in the
+# capitalised words on one line, also joined by «&» or «og» («Hansen & Sønn AS», «Hansen og Sønn AS»; maximal, so a search is linear in the
 # text): the firm suffix is one of them
-_CAP_WORDS = re.compile(rf"(?<![\w\[])[{_UPPER}]\w*(?:-\w+)*(?:{_H}+(?:&{_H}+)?(?:\d+{_H}+)?[{_UPPER}]\w*(?:-\w+)*)*")
+_CAP_WORDS = re.compile(rf"(?<![\w\[])[{_UPPER}]\w*(?:-\w+)*(?:{_H}+(?:(?:&|og){_H}+)?(?:\d+{_H}+)?[{_UPPER}]\w*(?:-\w+)*)*")
 _FIRM_SUFFIXES = frozenset({"AS", "ASA", "SA", "BA", "ANS", "DA"})
 _SHOUTED_SUFFIXES = frozenset({"AS", "ASA", "ANS"})  # «SA», «DA», «BA» are words in text written in capitals
 _RUN_PARTS = re.compile(rf"({_H}*,{_H}*|{_H}+og{_H}+|{_H}+eller{_H}+|{_H}+)")
@@ -496,11 +497,12 @@ def _local_name(word: str, known: Any, proper: Collection[str]) -> bool:
                    or (p.lower() in known and p.lower() not in proper) for p in parts)
 
 
-def _word_kind(word: str, known: Any, proper: Collection[str]) -> str:
+def _word_kind(word: str, known: Any, proper: Collection[str], shouted: bool = False) -> str:
     """``name`` (a local name), ``word`` (a capitalised common word, which may belong to a name: «Hydro
     Sunndalsøra»), ``stop`` (a function word, which ends a name), ``number``, or ``other`` (a public name, a word
-    in capitals, lower case). A word in capitals is a name only where Ordbank writes it with a capital and it is
-    longer than an acronym («FRØYA»); otherwise it is an acronym or shouted text («SMS», «BHT», «GANGER»)."""
+    in capitals, lower case). A word in capitals longer than an acronym is a name where it is no common word
+    («Vi i MOWI»); in a line written in capitals (``shouted``) only where Ordbank writes it with a capital
+    («VI ER FRA FRØYA»), as its other words are shouted text («GANGER»); «SMS», «BHT» are acronyms."""
     low = word.lower()
     if word.isdigit():
         return "number"
@@ -509,17 +511,18 @@ def _word_kind(word: str, known: Any, proper: Collection[str]) -> str:
     if low in _stop_words():
         return "stop"
     if len(word) > 1 and word.isupper():
-        return "name" if len(word) > 3 and low in proper else "other"
+        named = low in proper if shouted else (low in proper or low not in known)
+        return "name" if len(word) > 3 and named else "other"
     return "name" if _local_name(word, known, proper) else "word"
 
 
-def _mask_run(run: str, known: Any, proper: Collection[str]) -> str:
+def _mask_run(run: str, known: Any, proper: Collection[str], shouted: bool = False) -> str:
     """A name run after a cue with its names masked: from the first to the last name, widened over capitalised
     common words and numbers joined by a space («Hydro Sunndalsøra», «Rema 1000 Storgata»), never over function
     words, public names or words in capitals («hos Mowi Og Synes Det Er Bra» → «hos [NAVN] Og Synes Det Er Bra»)."""
     parts = _RUN_PARTS.split(run)
     words, gaps = parts[0::2], parts[1::2]
-    kinds = [_word_kind(w, known, proper) for w in words]
+    kinds = [_word_kind(w, known, proper, shouted) for w in words]
     named = [i for i, k in enumerate(kinds) if k == "name"]
     if not named:
         return run
@@ -531,6 +534,12 @@ def _mask_run(run: str, known: Any, proper: Collection[str]) -> str:
     head = "".join(w + g for w, g in zip(words[:first], gaps[:first]))
     tail = "".join(g + w for g, w in zip(gaps[last:], words[last + 1:]))
     return head + _NAME_MASK + tail
+
+
+def _shouted(line: str) -> bool:
+    """Whether a line is written in capitals (most of its letters): its words in capitals are no names."""
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
 def _mask_firms(run: str, known: Any, proper: Collection[str]) -> str:
@@ -583,7 +592,14 @@ def mask_local_names(text: str, known: Any = None) -> str:
         return text
     known = quote_lexicon() if known is None else known
     proper = _proper_forms()
-    text = _LOCAL_NAMES.sub(lambda m: m.group(1) + m.group(2) + _mask_run(m.group(3), known, proper), text)
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    shouted = [_shouted(text[a:b]) for a, b in zip(starts, starts[1:] + [len(text) + 1])]  # per line, once
+
+    def masked(m: re.Match) -> str:
+        line = bisect.bisect_right(starts, m.start()) - 1
+        return m.group(1) + m.group(2) + _mask_run(m.group(3), known, proper, shouted[line])
+
+    text = _LOCAL_NAMES.sub(masked, text)
     text = _CAP_WORDS.sub(lambda m: _mask_firms(m.group(0), known, proper), text)
     return _MASKS.sub(_NAME_MASK, text)
 

@@ -1231,11 +1231,19 @@ def _theme_parents(survey: SurveyDefinition, question: str) -> dict[str, str]:
 
 def _rollup_themes(T: np.ndarray, use: list[int], themes: Sequence[str], parents: Mapping[str, str]) -> list[int]:
     """Themes in ``use`` that roll up others in ``use``: a codebook parent (``parents``: theme → declared parent)
-    with a child in the model — both levels in one model make it (nearly) singular. A theme that is no declared
-    parent is never one, even where its mentions contain all of another theme's (answers naming both); a design
-    that is singular all the same loses the column as linearly dependent (:func:`_independent_columns`)."""
+    with a child in the model — both levels in one model make it (nearly) singular — or a theme whose every mention
+    is a mention of two or more themes it contains (an undeclared parent: the union of its parts, whose effect
+    would come only from the answers naming several parts). A theme that merely contains another's mentions
+    besides its own (answers naming both) is none and stays in the model."""
     ids = {themes[j] for j in use}
-    return [j for j in use if any(parents.get(c) == themes[j] for c in ids)]
+    M = np.asarray(T)[:, use] > 0
+
+    def union_of_parts(a: int) -> bool:
+        parts = [b for b in range(len(use)) if b != a and M[:, b].any() and not (M[:, b] & ~M[:, a]).any()
+                 and (M[:, a] & ~M[:, b]).any()]
+        return len(parts) >= 2 and not (M[:, a] & ~M[:, parts].any(axis=1)).any()
+
+    return [j for a, j in enumerate(use) if any(parents.get(c) == themes[j] for c in ids) or union_of_parts(a)]
 
 
 def _containers_last(T: np.ndarray, use: list[int]) -> list[int]:
@@ -1325,9 +1333,15 @@ def codebook_theme_labels(codebooks: Mapping[Any, Any], waves: Sequence[Any]) ->
     return labels
 
 
+#: theme fields whose change between two waves' codebooks leaves the theme comparable: the label shown and the
+#: examples (a coder's illustration); description, keywords, parent and exclusive decide what is coded
+COMPARABLE_EDITS = frozenset({"label", "examples"})
+
+
 def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple]) -> tuple[dict[tuple, set[str]], list[str]]:
     """(wave_prev, wave) → the theme ids the two waves' codebooks define differently (what
-    :func:`~textmine.codebook.codebook_diff` calls changed), and a warning per such pair naming them."""
+    :func:`~textmine.codebook.codebook_diff` calls changed, in a field that decides what is coded: description,
+    keywords, parent, exclusive — not a reworded label or other examples), and a warning per such pair naming them."""
     from .codebook import codebook_diff
 
     out: dict[tuple, set[str]] = {}
@@ -1336,7 +1350,7 @@ def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple]) -> tu
         a, b = codebooks.get(prev), codebooks.get(cur)
         if a is None or b is None or a is b:
             continue
-        changed = sorted(codebook_diff(a, b).changed)
+        changed = sorted(t for t, fields in codebook_diff(a, b).changed.items() if set(fields) - COMPARABLE_EDITS)
         if not changed:
             continue
         out[prev, cur] = set(changed)

@@ -442,12 +442,32 @@ def _lone_codes(scale: tuple) -> list:
     return lone
 
 
+#: the widest span of codes a scale may have when its positive codes are derived (a wider one is no rating scale)
+MAX_SCALE_SPAN = 1000
+
+
+def _lone_code_warning(scale: tuple, pos: tuple, where: str) -> str | None:
+    """A warning when derived positive codes include a code a gap sets apart (9 of [1, 2, 9] under topbox): likely a
+    «vet ikke» code counted as the top answer."""
+    lone = [c for c in _lone_codes(scale) if c in pos] if all(isinstance(c, int) for c in scale) else []
+    if not lone:
+        return None
+    return (f"{where}: the positive codes {list(pos)} include {', '.join(map(str, lone))}, which a gap sets apart "
+            f"from the scale {list(scale)}; if it means «vet ikke» or «ikke aktuelt», list it under excluded_codes "
+            f"and leave it off the scale, or give positive: [..]")
+
+
 def _derived_positive(scale: tuple, measure: str, where: str) -> tuple:
     """The positive codes ``measure`` implies on ``scale`` (no ``positive:`` given), refused with a message naming
     the item where no sound set follows: codes the scale lacks (its codes have a gap, 9 of [1, 2, 9], or are not
     whole numbers), or top2/bottom2 of 2 codes. (A gapped scale whose implied codes it holds loads as before.)"""
     codes = sorted(scale)
     whole = all(isinstance(c, int) for c in codes)
+    if codes[-1] - codes[0] > MAX_SCALE_SPAN:
+        raise SurveyDefinitionError(f"{where}: the scale's codes run from {codes[0]} to {codes[-1]}, wider than a rating "
+                                    f"scale ({MAX_SCALE_SPAN} codes at most); list the answer codes (scale: [1, 2, 3, "
+                                    f"4, 5]) and put codes such as 99 «vet ikke» under excluded_codes, or give "
+                                    f"positive: [..]")
     pos = _default_positive(scale, measure)
     if any(c not in scale for c in pos):
         what = "are not whole numbers" if not whole else "have a gap"
@@ -465,7 +485,7 @@ def _derived_positive(scale: tuple, measure: str, where: str) -> tuple:
 
 def _default_positive(scale: tuple, measure: str) -> tuple:
     lo, hi = int(min(scale)), int(max(scale))
-    codes = list(range(lo, hi + 1))
+    codes = range(lo, hi + 1)  # (a range, not a list: a scale's ends may lie far apart before they are refused)
     if measure == "positive":
         return tuple(c for c in codes if c > (lo + hi) / 2)
     if measure == "top2":
@@ -605,6 +625,9 @@ class SurveyDefinition:
                 # did. A measure naming its codes (topbox, top2, bottom2) is the user's choice: no warning.
                 if len(sc) <= 3 and measure == "positive":
                     notes.append(_short_scale_warning(sc, pos, measure, where))
+                lone = _lone_code_warning(sc, pos, where)
+                if lone:
+                    notes.append(lone)
             bad = [c for c in pos if c not in sc]
             if bad or not pos:
                 raise SurveyDefinitionError(f"{where}.positive: codes {bad or pos} not on the scale {list(sc)}")

@@ -111,3 +111,25 @@ def test_zero_shot_background_on_a_large_codebook_says_it_changes_nothing(tmp_pa
     assert res.exit_code == 0, res.output
     flat = " ".join(res.stderr.split())
     assert "warning: --zero-shot-background" in flat and "fewer than 13" in flat
+
+
+def test_share_check_is_per_question(tmp_path):
+    """One question whose 40 answers all get one theme is warned about even when the whole file's shares look
+    plausible (code review dec06e: the file-wide check hid it)."""
+    import numpy as np
+
+    from textmine.classify.zeroshot import question_share_warnings
+    from textmine.codebook import Codebook
+
+    cb = Codebook.from_dict({"name": "t", "version": "1", "language": "nb", "themes": [
+        {"id": f"t{i}", "label": f"T{i}", "description": f"tema {i}"} for i in range(14)]})
+    decided = np.zeros((160, 14), dtype=np.int8)
+    decided[:40, 0] = 1                       # q1: every answer theme t0
+    decided[40:, 1 + np.arange(120) % 5] = 0
+    for i in range(120):
+        decided[40 + i, 1 + i % 5] = 1        # q2: spread over five themes (20 % each)
+    questions = np.array(["q1"] * 40 + ["q2"] * 120, dtype=object)
+    answered = np.ones(160, dtype=bool)
+    assert question_share_warnings(cb, decided, answered) == []      # the whole file: t0 on 25 %
+    (msg,) = question_share_warnings(cb, decided, answered, questions)
+    assert "(question q1)" in msg and "'t0' to 100%" in msg

@@ -24,7 +24,18 @@ def test_other_shares_print_as_before(p, expected):
 
 
 def test_no_share_between_none_and_all_prints_as_0_or_100():
-    for p in (1e-12, 1e-7, 4e-6, 0.5e-5, 1 - 1e-12, 1 - 1e-7, 1 - 4e-6, -1e-12, -1e-7):
+    # (within 1e-9 of 0 or 1 is float noise of an exact share: see the last test)
+    for p in (1e-8, 1e-7, 4e-6, 0.5e-5, 1 - 1e-8, 1 - 1e-7, 1 - 4e-6, -1e-8, -1e-7):
         text = pct_cell(p)
         assert text.lstrip("−<>").replace(",", ".").strip("0.") != "" and text not in ("100", "100,000"), (p, text)
         assert NBSP not in text
+
+
+def test_float_noise_of_none_or_all_prints_as_exact():
+    """A weighted share of everyone summed in another order is 0.9999999999999998, not «>99,999» (review dec06e)."""
+    from textmine.report.numbers import pct_cell
+
+    weights = [0.1, 0.2, 0.3]
+    assert pct_cell(sum(reversed(weights)) / sum(weights)) == pct_cell(1.0) == "100"
+    assert pct_cell(1e-17) == pct_cell(-1e-17) == pct_cell(0.0) == "0"
+    assert pct_cell(0.9999999) == ">99,999"

@@ -25,6 +25,9 @@ from textmine.quotes import mask_local_names
     ("NAV, IA, BHT og HMS hos Mowi AS", "NAV, IA, BHT og HMS hos [NAVN] AS"),
     ("Mowi AS: NAV OG BHT SVARER ALDRI PÅ TELEFON", "[NAVN] AS: NAV OG BHT SVARER ALDRI PÅ TELEFON"),
     ("VI I SALMAR ASA", "VI I [NAVN] ASA"),
+    # a firm name in capitals in a line written in ordinary case (code review dec06e)
+    ("Vi i MOWI har det bra.", "Vi i [NAVN] har det bra."),
+    ("Hansen og Sønn AS svarer.", "[NAVN] AS svarer."),
     # cues in capitals, behind quote marks, brackets or a colon; «jobber for»; «avd» without a full stop
     ("Vi jobber HOS Mowi på Frøya, og det går fint.", "Vi jobber HOS [NAVN] på [NAVN], og det går fint."),
     ("VI ER FRA Hitra og har fått god hjelp av dere.", "VI ER FRA [NAVN] og har fått god hjelp av dere."),
@@ -57,6 +60,8 @@ def test_names_are_masked(text, want):
     "Han SA nei til det.",
     "DET TAR ALTFOR LANG TID, VI MÅ RINGE FLERE GANGER DA",
     "Vi i Skatteetaten er fornøyd.",
+    "Sender melding på SMS i DAG.",
+    "HOS OSS ER DET BRA, MEN VI TRENGER HJELP",
 ])
 def test_public_names_words_and_shouting_stay(text):
     assert mask_local_names(text) == text

@@ -223,3 +223,41 @@ def test_a_look_that_fails_does_not_stop_the_run_and_a_watch_that_said_so_looks_
                                             ("tls://u:pw@h:8786", "tls://u:***@h:8786")])
 def test_scheduler_addresses_are_shown_as_given_but_for_a_password(address, shown):
     assert td._shown_address(address) == shown
+
+
+def test_stopping_without_workers_does_not_wait(monkeypatch):
+    """Ctrl-C while every worker is gone: nothing can run, so the stop cancels at once instead of waiting
+    STOP_WAIT_S (120 s) for tasks that never start (code review dec06e); the stop Event stays set."""
+    import distributed
+
+    from textmine import distributed as td
+
+    events, waited, cancelled = [], [], []
+
+    class FakeEvent:
+        def __init__(self, name, client=None):
+            self.name = name
+
+        def set(self):
+            events.append(("set", self.name))
+
+        def clear(self):
+            events.append(("clear", self.name))
+
+    class FakeClient:
+        def __init__(self, workers):
+            self.workers = workers
+
+        def nthreads(self):
+            return self.workers
+
+        def cancel(self, futures):
+            cancelled.append(list(futures))
+
+    monkeypatch.setattr(distributed, "Event", FakeEvent)
+    monkeypatch.setattr(distributed, "wait", lambda futures, timeout=None: waited.append(timeout))
+    td._stop_tasks(FakeClient({}), ["f1", "f2"], "stop-x")
+    assert waited == [] and cancelled == [["f1", "f2"]] and events == [("set", "stop-x")]
+    events.clear(), cancelled.clear()
+    td._stop_tasks(FakeClient({"tcp://w:1": 2}), ["f1"], "stop-y")
+    assert waited == [td.STOP_WAIT_S] and cancelled == [["f1"]] and events == [("set", "stop-y"), ("clear", "stop-y")]

@@ -203,3 +203,21 @@ def test_summary_says_nothing_for_a_plausible_zero_shot_job_or_a_model_job(clien
     assert client.get(f"/jobs/{job}", headers=hdr(keys["reader"])).json()["coded_with"] == f"model {model}"
     assert _shares(client, job, ["generelt"])["generelt"] >= 0.4  # as implausible as zero-shot's would be
     assert not [w for w in _summary_warnings(client, keys, wave, job_id=job) if "zero-shot coding" in w]
+
+
+def test_share_check_per_question_with_a_pooled_fallback():
+    """Per question (a small question at 100 % is said even when the pool looks plausible), and over all answers
+    when no single question has enough answers to judge (code reviews dec06e)."""
+    import numpy as np
+
+    from textmine.classify.zeroshot import question_share_warnings
+    from textmine.codebook import Codebook
+
+    cb = Codebook.from_dict({"name": "t", "version": "1", "language": "nb", "themes": [
+        {"id": f"t{i}", "label": f"T{i}", "description": f"tema {i}"} for i in range(14)]})
+    decided = np.zeros((40, 14), dtype=np.int8)
+    decided[:, 0] = 1
+    answered = np.ones(40, dtype=bool)
+    two = np.array(["q1"] * 20 + ["q2"] * 20, dtype=object)  # 20 answers each: too few per question
+    (msg,) = question_share_warnings(cb, decided, answered, two)
+    assert "(question" not in msg and "of the 40 answers" in msg

@@ -134,3 +134,22 @@ def test_library_codebooks_mark_the_changed_theme(waves):
     assert sum("kontakt is defined differently" in w for w in s.warnings) == 1
     assert s.meta["codebooks"][2022]["version"] == "1.0"
     assert codebook_theme_labels(cbs, [2022, 2023])["telefon"] == "Telefon og ventetid"
+
+
+def test_a_reworded_label_or_other_examples_leave_a_theme_comparable():
+    """Only fields that decide what is coded make a theme incomparable (code review dec06e: a label fix blocked
+    every comparison of the theme)."""
+    from textmine.codebook import Codebook
+    from textmine.summary import _incomparable_themes
+
+    def cb(version, **telefon):
+        theme = {"id": "telefon", "label": "Telefon", "description": "Vanskelig å nå fram på telefon",
+                 "keywords": ["telefon"]} | telefon
+        return Codebook.from_dict({"name": "k", "version": version, "language": "nb", "themes": [
+            theme, {"id": "annet", "label": "Annet", "description": "Alt annet", "exclusive": True}]})
+
+    base = cb("1.0")
+    assert _incomparable_themes({1: base, 2: cb("1.1", label="Tlf")}, [(1, 2)])[0] == {}
+    assert _incomparable_themes({1: base, 2: cb("1.1", examples=["ringte i timevis"])}, [(1, 2)])[0] == {}
+    changed, msgs = _incomparable_themes({1: base, 2: cb("1.1", keywords=["telefon", "svartid"])}, [(1, 2)])
+    assert changed == {(1, 2): {"telefon"}} and "telefon" in msgs[0]

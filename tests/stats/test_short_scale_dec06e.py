@@ -128,3 +128,35 @@ def test_the_definition_keeps_its_warnings_and_can_stay_silent(recwarn):
     assert not [w for w in recwarn if "as positive" in str(w.message)]
     assert len(s.definition_warnings) == 1 and "indicators[0] (ja)" in s.definition_warnings[0]
     assert _survey({"scale": [1, 2], "positive": [1]}).definition_warnings == ()
+
+
+def test_a_lone_code_counted_as_positive_warns():
+    """topbox on [1, 2, 9] counts 9 — likely «vet ikke» — as the top answer: a definition warning (code review
+    dec06e), kept in definition_warnings like the short-scale one."""
+    import warnings as w
+
+    from textmine.survey import SurveyDefinition
+
+    with w.catch_warnings(record=True) as got:
+        w.simplefilter("always")
+        sd = SurveyDefinition.from_dict({"id": "id", "indicators": [
+            {"id": "q", "column": "q", "scale": [1, 2, 3, 4, 5, 99], "measure": "topbox"}]})
+    assert any("99" in str(x.message) and "excluded_codes" in str(x.message) for x in got)
+    assert any("99" in n for n in sd.definition_warnings)
+    sd = SurveyDefinition.from_dict({"id": "id", "indicators": [
+        {"id": "q", "column": "q", "scale": [1, 2, 3, 4, 5], "measure": "topbox"}]})
+    assert sd.definition_warnings == ()
+
+
+def test_a_scale_too_wide_is_refused_quickly():
+    import time
+
+    import pytest
+
+    from textmine.survey import SurveyDefinition, SurveyDefinitionError
+
+    start = time.perf_counter()
+    for scale in ([1, 2, 30000000], [1, 2, 12345678901]):
+        with pytest.raises(SurveyDefinitionError, match="wider than a rating scale"):
+            SurveyDefinition.from_dict({"id": "id", "indicators": [{"id": "q", "column": "q", "scale": scale}]})
+    assert time.perf_counter() - start < 2

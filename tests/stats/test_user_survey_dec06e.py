@@ -259,3 +259,22 @@ def test_driver_model_keeps_a_theme_that_contains_another_but_is_no_parent():
     s = build_summary({2025: df}, SurveyDefinition.from_dict(spec, warn=False), {2025: coded}, quotes=False)
     assert set(s.table("drivers")["theme"]) == {"skilting", "syn", "trapp"}
     assert not any("roll up" in str(m) for m in s.warnings)
+
+
+def test_an_undeclared_parent_that_is_the_union_of_its_parts_is_a_rollup():
+    """c = a OR b with a few answers naming both (code review dec06e): kept in the model, its effect would come from
+    the overlap alone; a theme with mentions of its own besides a part stays."""
+    from textmine.summary import _rollup_themes
+
+    rng = np.random.default_rng(3)
+    n = 400
+    a = rng.random(n) < 0.3
+    b = rng.random(n) < 0.3
+    c = a | b
+    d = rng.random(n) < 0.2
+    T = np.column_stack([a, b, c, d]).astype(float)
+    assert (a & b).sum() > 0
+    assert _rollup_themes(T, [0, 1, 2, 3], ["a", "b", "c", "d"], {}) == [2]
+    T2 = T.copy()
+    T2[rng.random(n) < 0.1, 2] = 1  # c has mentions of its own too: no union of parts
+    assert _rollup_themes(T2, [0, 1, 2, 3], ["a", "b", "c", "d"], {}) == []

@@ -72,6 +72,35 @@ def share_warning(codebook: Codebook, decided: np.ndarray, answered: np.ndarray,
             f"examples and train a model (textmine train), or check a sample by hand before publishing the shares")
 
 
+def _by_question(context: Any, n: int) -> list[tuple[str | None, np.ndarray]]:
+    """The rows of each question (``context``: one question per row; None or blank: no question), in order of
+    appearance; ``[(None, all rows)]`` without questions. A share check is per question: one question whose answers
+    all got one theme is implausible even when the file as a whole is not."""
+    if context is None:
+        return [(None, np.arange(n))]
+    qs = np.asarray([None if q is None or (isinstance(q, float) and q != q) or str(q) == "" else str(q)
+                     for q in np.asarray(context, dtype=object)], dtype=object)
+    order = list(dict.fromkeys(qs.tolist()))
+    return [(q, np.flatnonzero(qs == q) if q is not None else np.flatnonzero(pd.isna(qs))) for q in order]
+
+
+def question_share_warnings(codebook: Codebook, decided: np.ndarray, answered: np.ndarray, questions: Any = None,
+                            *, small_below: int = 13) -> list[str]:
+    """:func:`share_warning` per question (``questions``: one per row, or None for one check over all rows); where
+    no question says anything (each may have too few answers), one check over all rows."""
+    decided, answered = np.asarray(decided), np.asarray(answered, dtype=bool)
+    out = []
+    groups = _by_question(questions, len(decided))
+    for question, rows in groups:
+        msg = share_warning(codebook, decided[rows], answered[rows], small_below=small_below, question=question)
+        if msg is not None:
+            out.append(msg)
+    if not out and len(groups) > 1:
+        msg = share_warning(codebook, decided, answered, small_below=small_below)
+        out += [msg] if msg is not None else []
+    return out
+
+
 def is_share_warning(text: str) -> bool:
     """Whether ``text`` is :func:`share_warning`'s (as a caller that caught it may need to tell)."""
     return bool(re.match(r"zero-shot coding with \d+ theme\(s\) gave ", str(text)))
@@ -529,21 +558,21 @@ class ZeroShotCoder(BaseCoder):
         """A ``UserWarning`` (:func:`share_warning`) when this call's shares are implausible; each finding (which
         themes, whether coverage) once per coder and question (``context``: the question of each row), so a file
         coded in batches is not warned about batch by batch, and each question coded by one coder is."""
-        y = coded[[f"theme_{t}" for t in self.codebook.theme_ids]].to_numpy()
-        found = _share_findings(self.codebook, y, answered, self.BACKGROUND_MAX_THEMES)
-        if found is None:
-            return
-        asked = [] if context is None else sorted({str(q) for q in np.asarray(context)[np.asarray(answered, bool)]
-                                                   if q not in (None, "")})
-        key = (tuple(asked), tuple(tid for tid, _ in found[2]), found[3] is not None)
-        if key in self._share_warned:
-            return
-        self._share_warned.add(key)
-        msg = share_warning(self.codebook, y, answered, small_below=self.BACKGROUND_MAX_THEMES,
-                            question=", ".join(asked) or None)
         import warnings
 
-        warnings.warn(msg, UserWarning, stacklevel=4)  # (at the caller of predict)
+        y = coded[[f"theme_{t}" for t in self.codebook.theme_ids]].to_numpy()
+        answered = np.asarray(answered, dtype=bool)
+        for question, rows in _by_question(context, len(y)):
+            found = _share_findings(self.codebook, y[rows], answered[rows], self.BACKGROUND_MAX_THEMES)
+            if found is None:
+                continue
+            key = (question, tuple(tid for tid, _ in found[2]), found[3] is not None)
+            if key in self._share_warned:
+                continue
+            self._share_warned.add(key)
+            msg = share_warning(self.codebook, y[rows], answered[rows], small_below=self.BACKGROUND_MAX_THEMES,
+                                question=question)
+            warnings.warn(msg, UserWarning, stacklevel=4)  # (at the caller of predict)
 
     def evidence_weight(self, prep: Prepared, y: np.ndarray) -> np.ndarray:
         """Per row, how far the decided themes ``y`` (0/1, rolled up) rest on more than a few generic words: 1

@@ -68,18 +68,18 @@ def _background_note(coder) -> None:
 _SHARE_WARNING = r"zero-shot coding with \d+ theme\(s\) "
 
 
-def _share_note(coder, coded) -> None:
-    """The zero-shot share warning over the whole coded file (its answered rows), on stderr as the CLI's other
-    warnings; nothing for a trained model or plausible shares."""
+def _share_note(coder, coded, questions=None) -> None:
+    """The zero-shot share warning over the whole coded file (its answered rows), per question when ``questions``
+    (one per row) are given, on stderr as the CLI's other warnings; nothing for a trained model or plausible
+    shares."""
     if getattr(coder, "kind", "") != "zeroshot" or not len(coded):
         return
-    from textmine.classify.zeroshot import share_warning
+    from textmine.classify.zeroshot import question_share_warnings
 
     cb = coder.codebook
     decided = coded[[f"theme_{t}" for t in cb.theme_ids]].fillna(0).to_numpy(dtype="int8")
     answered = coded["is_non_answer"].fillna(1).to_numpy() == 0
-    msg = share_warning(cb, decided, answered, small_below=coder.BACKGROUND_MAX_THEMES)
-    if msg is not None:
+    for msg in question_share_warnings(cb, decided, answered, questions, small_below=coder.BACKGROUND_MAX_THEMES):
         _note(msg)
 
 
@@ -768,7 +768,7 @@ def register(app: typer.Typer) -> None:
             _fail(f"{input}: {exc}")
         for w in caught:
             _note(str(w.message))
-        _share_note(coder, coded)
+        _share_note(coder, coded, df[question_col].to_numpy(dtype=object) if question_col else None)
         from textmine.io import check_output
 
         for note in check_output(out, coded.iloc[:0]):  # names SPSS does not take, with the coding columns added

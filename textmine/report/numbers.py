@@ -100,6 +100,10 @@ def pct_number(p, digits: int = 0, *, share: bool = True, sep: str = NBSP) -> st
     return _grouped(rounded, digits, sep)
 
 
+#: a share this close to 0 or 1 is float noise of an exact 0 or 1 (summing weights in another order), not a share
+SHARE_NOISE = 1e-9
+
+
 def pct_cell(p) -> str:
     """A share (0–1) as a bare percent for a number cell whose column head carries «%»: rounded half up as
     :func:`fmt_pct` («29» for 0.285, never the float's «28»), with one decimal where a whole percent would print
@@ -107,6 +111,9 @@ def pct_cell(p) -> str:
     three decimals prints as :func:`pct_number` bounds it («<0,001», «>99,999», «−<0,001»); «–» when missing."""
     if _missing(p) or not math.isfinite(float(p)):
         return "–"
+    for exact in (0.0, 1.0):  # float noise of a share of none or all (a weighted sum divided by itself) is exact
+        if abs(float(p) - exact) < SHARE_NOISE:
+            p = exact
     value, whole = _decimal(p, share=True), shown(p, 0, share=True)
     digits = 1 if (whole == 0 and value != 0) or (whole == 100 and value != 100) else 0
     if digits:  # the fewest decimals (up to 3) that neither print 0 nor 100 («0,04», «99,96»)
