@@ -462,7 +462,7 @@ _LOCAL_NAMES = re.compile(rf"(?<![\w\[])({_LOCAL_CUE})({_CUE_GAP})({_RUN})")
 _CAP_WORDS = re.compile(rf"(?<![\w\[])[{_UPPER}]\w*(?:-\w+)*(?:{_H}+(?:(?:&|og){_H}+)?(?:\d+{_H}+)?[{_UPPER}]\w*(?:-\w+)*)*")
 _FIRM_SUFFIXES = frozenset({"AS", "ASA", "SA", "BA", "ANS", "DA"})
 _SHOUTED_SUFFIXES = frozenset({"AS", "ASA", "ANS"})  # «SA», «DA», «BA» are words in text written in capitals
-_RUN_PARTS = re.compile(rf"({_H}*,{_H}*|{_H}+og{_H}+|{_H}+eller{_H}+|{_H}+)")
+_RUN_PARTS = re.compile(rf"({_JOIN})")  # a run split into words and the joins between them
 _NAME_MASK = "[NAVN]"
 _MASKS = re.compile(rf"\[NAVN\](?:{_JOIN}\[NAVN\])+")
 

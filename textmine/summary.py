@@ -1237,22 +1237,27 @@ def _rollup_themes(T: np.ndarray, use: list[int], themes: Sequence[str], parents
     besides its own (answers naming both) is none and stays in the model."""
     ids = {themes[j] for j in use}
     M = np.asarray(T)[:, use] > 0
+    parts = _strict_parts(M)
 
     def union_of_parts(a: int) -> bool:
-        parts = [b for b in range(len(use)) if b != a and M[:, b].any() and not (M[:, b] & ~M[:, a]).any()
-                 and (M[:, a] & ~M[:, b]).any()]
-        return len(parts) >= 2 and not (M[:, a] & ~M[:, parts].any(axis=1)).any()
+        return len(parts[a]) >= 2 and not (M[:, a] & ~M[:, parts[a]].any(axis=1)).any()
 
     return [j for a, j in enumerate(use) if any(parents.get(c) == themes[j] for c in ids) or union_of_parts(a)]
+
+
+def _strict_parts(M: np.ndarray) -> list[list[int]]:
+    """Per column ``a`` of the mention matrix ``M`` (rows × themes, bool): the columns whose mentions it strictly
+    contains (every mention of ``b`` is one of ``a``, and ``a`` has more)."""
+    k = M.shape[1]
+    return [[b for b in range(k) if b != a and M[:, b].any() and not (M[:, b] & ~M[:, a]).any()
+             and (M[:, a] & ~M[:, b]).any()] for a in range(k)]
 
 
 def _containers_last(T: np.ndarray, use: list[int]) -> list[int]:
     """``use`` with the themes whose mentions strictly contain another's in ``use`` last (stable): where such a theme
     is the union of others (a parent the codebook does not declare), :func:`_independent_columns` leaves it out as
     linearly dependent, not one of its parts; where it is not, it stays in the model."""
-    M = T[:, use] > 0
-    contains = [any(b != a and M[:, b].any() and not (M[:, b] & ~M[:, a]).any() and (M[:, a] & ~M[:, b]).any()
-                    for b in range(len(use))) for a in range(len(use))]
+    contains = [bool(p) for p in _strict_parts(T[:, use] > 0)]
     return [j for j, c in zip(use, contains) if not c] + [j for j, c in zip(use, contains) if c]
 
 
@@ -1321,6 +1326,14 @@ def _panel_warnings(frames: Mapping[Any, pd.DataFrame], survey: SurveyDefinition
                        f"respondents (a panel) they are conservative: a real change may be called «ingen sikker "
                        f"endring» (ids that restart at 1 in each wave are not a panel: then ignore this)")
     return out
+
+
+def wave_order(frames: Mapping[Any, Any]) -> list[Any]:
+    """The waves in order (sorted; as given when their labels do not sort)."""
+    try:
+        return sorted(frames)
+    except TypeError:
+        return list(frames)
 
 
 def codebook_theme_labels(codebooks: Mapping[Any, Any], waves: Sequence[Any]) -> dict[str, str]:

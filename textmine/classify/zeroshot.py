@@ -101,9 +101,13 @@ def question_share_warnings(codebook: Codebook, decided: np.ndarray, answered: n
     return out
 
 
+#: how :func:`share_warning`'s messages begin (a pattern; ``warnings.filterwarnings(message=…)`` takes it as is)
+SHARE_WARNING_START = r"zero-shot coding with \d+ theme\(s\) "
+
+
 def is_share_warning(text: str) -> bool:
     """Whether ``text`` is :func:`share_warning`'s (as a caller that caught it may need to tell)."""
-    return bool(re.match(r"zero-shot coding with \d+ theme\(s\) gave ", str(text)))
+    return bool(re.match(SHARE_WARNING_START + "gave ", str(text)))
 
 
 def _share_findings(codebook: Codebook, decided: np.ndarray, answered: np.ndarray, small_below: int

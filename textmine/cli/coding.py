@@ -63,11 +63,6 @@ def _background_note(coder) -> None:
               f"background check is for codebooks of fewer than {limit}")
 
 
-#: the zero-shot coder's own share warning (:func:`textmine.classify.zeroshot.share_warning`), given batch by batch;
-#: ``code`` says it once for the whole file instead (:func:`_share_note`)
-_SHARE_WARNING = r"zero-shot coding with \d+ theme\(s\) "
-
-
 def _share_note(coder, coded, questions=None) -> None:
     """The zero-shot share warning over the whole coded file (its answered rows), per question when ``questions``
     (one per row) are given, on stderr as the CLI's other warnings; nothing for a trained model or plausible
@@ -758,9 +753,12 @@ def register(app: typer.Typer) -> None:
                                    unredacted_col, lambda m: console.print(m, highlight=False, markup=False))
         import warnings
 
+        from textmine.classify.zeroshot import SHARE_WARNING_START
+
         try:
             with warnings.catch_warnings(record=True) as caught:  # shown as one line, not with Python source lines
-                warnings.filterwarnings("ignore", message=_SHARE_WARNING, category=UserWarning)  # (said below)
+                # the coder's share warning comes batch by batch: said once for the whole file below (_share_note)
+                warnings.filterwarnings("ignore", message=SHARE_WARNING_START, category=UserWarning)
                 coded = code_dataframe(coder, df, text_col, batch_size=batch_size, progress=True,
                                        keep_raw_text=keep_raw_text, question_col=question_col, question=question,
                                        redact_cols=list(redact_col), question_labels=labels)

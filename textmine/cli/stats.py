@@ -79,14 +79,6 @@ def wave_codebooks(plain: Path | None, per_wave: dict[str, Path], waves) -> dict
     return {w: per_wave.get(k, plain) for k, w in keys.items()}
 
 
-def _sorted_waves(frames) -> list:
-    """The waves in order (as the summary orders them; as given when they do not sort)."""
-    try:
-        return sorted(frames)
-    except TypeError:
-        return list(frames)
-
-
 def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
@@ -543,7 +535,7 @@ def register(app: typer.Typer) -> None:
         from ..classify import ArtefactError
         from ..codebook import CodebookError, load_codebook
         from ..io import TableReadError, read_table
-        from ..summary import blank_hidden_rows, build_summary, codebook_theme_labels
+        from ..summary import blank_hidden_rows, build_summary, codebook_theme_labels, wave_order
         from .clean import check_out_dir
 
         survey = load_survey(survey_path)
@@ -641,7 +633,7 @@ def register(app: typer.Typer) -> None:
         labels = {t.id: t.label for t in cbk.themes} if cbk is not None else {}
         cbs = {w: loaded.get(p) or cbk for w, p in wave_cb.items()}
         if cbs:  # the latest wave's labels, a theme only in an earlier wave by that wave's
-            labels = codebook_theme_labels(cbs, _sorted_waves(frames))
+            labels = codebook_theme_labels(cbs, wave_order(frames))
         with warnings.catch_warnings(record=True) as got:  # one `warning:` line each, no Python source line
             try:
                 summary = build_summary(

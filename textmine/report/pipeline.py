@@ -357,10 +357,10 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         if not todo:
             info.setdefault("model", "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.")
     if summary is None:
-        from textmine.summary import codebook_theme_labels
+        from textmine.summary import codebook_theme_labels, wave_order
 
         summary = build_summary(frames, survey, coded, embedder=embedder, codebooks=wave_cbs or None,
-                                theme_labels=codebook_theme_labels(wave_cbs, _ordered(frames)) if wave_cbs
+                                theme_labels=codebook_theme_labels(wave_cbs, wave_order(frames)) if wave_cbs
                                 else {t.id: t.label for t in codebook.themes})
     for q, (read, machine) in mixed.items():  # the change between these waves mixes two ways of coding
         msg = (f"{q}: the codes of wave(s) {', '.join(map(str, read))} are read from --coded files, but wave(s) "
@@ -413,26 +413,22 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     return r
 
 
-def _ordered(frames: Mapping[Any, Any]) -> list[Any]:
-    """The waves in order (as the summary orders them; as given when they do not sort)."""
-    try:
-        return sorted(frames)
-    except TypeError:
-        return list(frames)
-
-
 def _latest(frames: Mapping[Any, Any]) -> Any:
     """The latest wave."""
-    return _ordered(frames)[-1]
+    from textmine.summary import wave_order
+
+    return wave_order(frames)[-1]
 
 
 def _codebooks_text(wave_cbs: Mapping[Any, Any]) -> str | None:
     """The method note on the waves' codebooks when they differ: each wave's codebook name and version (the same
     words in bokmål and nynorsk); None when every wave has the same one."""
+    from textmine.summary import wave_order
+
     if len({(cb.name, cb.version, cb.hash) for cb in wave_cbs.values()}) < 2:
         return None
     return "; ".join(f"{cb.name} versjon {cb.version} (måling {w})" for w, cb in
-                     ((w, wave_cbs[w]) for w in _ordered(wave_cbs))) + "."
+                     ((w, wave_cbs[w]) for w in wave_order(wave_cbs))) + "."
 
 
 def _coded_questions(cf: pd.DataFrame | None) -> list[str]:
