@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from service import library
@@ -36,6 +37,33 @@ from service.settings import Settings
 log = logging.getLogger("textmine.service")
 
 ERROR_RESPONSES = {code: {"model": ErrorBody} for code in (401, 403, 404, 409, 413, 422)}
+#: the probes that need no key and take no input: none of ERROR_RESPONSES applies to them
+KEYLESS_PROBES = ("/healthz", "/readyz")
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI operationId: its function's name (``wave_summary``, ``healthz``), which clients generated
+    from the spec use as method names (tests/service/test_retries_dec06g.py keeps them unique)."""
+    return route.name
+
+
+def without_blanket_errors(app: FastAPI, paths: tuple[str, ...] = KEYLESS_PROBES) -> None:
+    """Make ``app.openapi`` leave the app-wide error answers (401/403 for a missing key, 404, 409, 413, 422) off
+    routes that cannot give them: the key-free probes answer 200 or 503 only. (The app-wide ``responses`` are
+    merged into every route as it is included, so they are taken off the generated schema.)"""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            spec = generate()
+            for path in paths:
+                for op in spec.get("paths", {}).get(path, {}).values():
+                    for code in ERROR_RESPONSES:
+                        op.get("responses", {}).pop(str(code), None)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
 
 DOCS_STATIC = "/docs-static"  # fastapi-offline's Swagger UI and ReDoc files, served by the service (no CDN)
 #: /docs and /redoc run code from the service only (Swagger UI's start script by its hash); ReDoc needs inline
@@ -56,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     heavy = limit_from_env()  # a bad TEXTMINE_HEAVY_* fails at start, before any migration, not at the first summary
     coders = CoderCache(factory=settings.coder_factory, cleaner_cache_entries=settings.cleaner_cache_entries,
                         default_model=settings.default_model,  # a bad default model fails before any migration
-                        freeze=settings.freeze_heap)
+                        freeze=settings.freeze_heap, models_dir=settings.resolved_models_dir())
     db = Database(settings.database_url)
     runner = JobRunner(db, coders, chunk_size=settings.job_chunk_size)
     training = TrainingRunner(db, settings, coders)  # POST /models: one training at a time
@@ -89,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db.dispose()
 
     app = FastAPI(title="textmine", version="0.1.0", lifespan=lifespan, responses=ERROR_RESPONSES,
+                  generate_unique_id_function=operation_id,
                   docs_url=None, redoc_url=None,  # _mount_docs: the same pages without a CDN
                   description="Text analytics for Norwegian free-text survey comments. Every data endpoint needs "
                               "an API key (`X-API-Key` or `Authorization: Bearer`).")
@@ -114,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     _mount_docs(app)
     _mount_web(app)
+    without_blanket_errors(app)
 
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],

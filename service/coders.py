@@ -8,11 +8,13 @@ import logging
 import threading
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any, Sequence
 
 from service import library
 from service.db.models import Codebook, TrainedModel
 from service.memory import freeze_heap, release_memory
+from service.modelpaths import default_models_dir, model_folder
 
 log = logging.getLogger("textmine.service")
 
@@ -21,8 +23,9 @@ class CoderCache:
     """Loads coders lazily and keeps them; the default coder is warmed up in the background at startup."""
 
     def __init__(self, factory=None, max_size: int = 8, cleaner_cache_entries: int | None = None,
-                 default_model=None, freeze: bool = False):
+                 default_model=None, freeze: bool = False, models_dir=None):
         self.factory = factory
+        self.models_dir = models_dir  # trained models' folder (relative model paths); None: as the settings give it
         self.freeze = bool(freeze)  # freeze the loaded heap after warm-up (see service.memory.freeze_heap)
         self.default_model = library.check_default_model(default_model)  # fail at startup, not at first request
         self.cleaner_cache_entries = cleaner_cache_entries
@@ -58,7 +61,7 @@ class CoderCache:
                 coder = library.make_coder(None, None, factory=self.factory, default_model=self.default_model)
             else:
                 cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
-                coder = library.make_coder(cb, model.path if model else None, factory=self.factory)
+                coder = library.make_coder(cb, self.model_folder(model) if model else None, factory=self.factory)
             with self._lock:
                 if identity is not None:
                     self._default_identity = identity
@@ -66,6 +69,11 @@ class CoderCache:
                     self._drop(next(k for k in self._coders if k != ("default",)))
                 self._coders[key] = coder
             return coder
+
+    def model_folder(self, model: TrainedModel) -> Path:
+        """Where trained ``model``'s files lie (:func:`service.modelpaths.model_folder`; ``ModelPathError`` for a
+        stored path leading outside the models folder)."""
+        return model_folder(model.path, self.models_dir if self.models_dir is not None else default_models_dir())
 
     def unload_model(self, model_id: int) -> int:
         """Drop the loaded coders of trained model ``model_id`` (deleted: not to be used again); how many. Waits for

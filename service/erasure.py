@@ -31,6 +31,7 @@ from service import store
 from service.db.models import (CodingJob, CodingResult, Correction, Respondent, Response, Survey, TrainedModel,
                                TrainingJob, Wave)
 from service.errors import ApiError, id_details
+from service.modelpaths import ModelPathError, default_models_dir, model_folder
 
 log = logging.getLogger("textmine.service")
 
@@ -252,14 +253,24 @@ def _refresh_wave(session: Session, wave_id: int) -> None:
 
 
 # ---------------------------------------------------------------- models
-def model_in_use(model: TrainedModel, default_model: Path | str | None) -> bool:
-    """Whether ``model``'s folder is the service's default model (``TEXTMINE_DEFAULT_MODEL``)."""
-    if default_model is None:
+def model_in_use(folder: Path | None, default_model: Path | str | None) -> bool:
+    """Whether a model's ``folder`` (:func:`_model_folder`) is the service's default model
+    (``TEXTMINE_DEFAULT_MODEL``)."""
+    if default_model is None or folder is None:
         return False
     try:
-        return Path(model.path).resolve() == Path(default_model).resolve()
+        return folder.resolve() == Path(default_model).resolve()
     except OSError:
         return False
+
+
+def _model_folder(model: TrainedModel, models_dir: Path | str | None) -> Path | None:
+    """Where ``model``'s files lie (its path is stored relative to the models folder); None for a stored path
+    leading outside it (nothing there is the model's to remove)."""
+    try:
+        return model_folder(model.path, models_dir if models_dir is not None else default_models_dir())
+    except ModelPathError:
+        return None
 
 
 def erase_model(session: Session, model_id: int, *, default_model: Path | str | None = None,
@@ -272,7 +283,8 @@ def erase_model(session: Session, model_id: int, *, default_model: Path | str | 
     model = session.get(TrainedModel, model_id)
     if model is None:
         raise ApiError(404, "unknown_model", f"model {model_id} does not exist", id_details("model_id", model_id))
-    if model_in_use(model, default_model):
+    folder = _model_folder(model, models_dir)
+    if model_in_use(folder, default_model):
         raise ApiError(409, "model_in_use", f"model {model_id} is the service's default model "
                        "(TEXTMINE_DEFAULT_MODEL): point the setting at another model and restart first; nothing "
                        "was deleted", {"model_id": model_id})
@@ -287,13 +299,12 @@ def erase_model(session: Session, model_id: int, *, default_model: Path | str | 
     er.add("coding_jobs", _delete_in(session, CodingJob.id, job_ids))
     session.execute(update(TrainingJob).where(TrainingJob.model_id == model_id).values(model_id=None),
                     execution_options={"synchronize_session": False})
-    path = model.path
     session.delete(model)
     session.flush()
     er.counts["models"] = 1
     er.model_ids.append(model_id)
-    if _inside(path, models_dir):
-        er.model_dir = path
+    if folder is not None and _inside(str(folder), models_dir):
+        er.model_dir = str(folder)
     else:
         er.notes.append(f"model {model_id}'s folder is outside the service's models folder and was not removed; "
                         "delete it by hand")

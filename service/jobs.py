@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import func, select, update
@@ -365,6 +366,7 @@ def _finish_job(db: Database, job_id: int, worker: str) -> str:
             job.finished_at = utcnow()
             job.done = s.scalar(select(func.count()).select_from(CodingResult)
                                 .where(CodingResult.job_id == job_id)) or 0
+            store.prune_superseded(s, job)  # in this transaction: never before the newer job is done
         return job.state
 
 
@@ -682,7 +684,8 @@ def beat_training(db: Database, job_id: int, worker: str) -> bool:
         return True
 
 
-def _finish_training(db: Database, job_id: int, model: TrainedModel | None, error: str | None) -> str:
+def _finish_training(db: Database, job_id: int, model: TrainedModel | None, error: str | None,
+                     models_dir: Path | None = None) -> str:
     """Store the outcome of a training run: the model row and "done" in one transaction, or "failed" with
     ``error`` and no model row. A job no longer running (cancelled, or failed as interrupted, meanwhile) keeps its
     state and the model is discarded (its folder removed). Returns the final state."""
@@ -690,7 +693,7 @@ def _finish_training(db: Database, job_id: int, model: TrainedModel | None, erro
         job = s.get(TrainingJob, job_id, with_for_update=True)
         if job is None or job.state != "running":
             if model is not None:
-                store.remove_model_dir(model.path)
+                store.remove_model_dir(model.path, models_dir)  # stored relative to the models folder
             return job.state if job else "missing"
         job.finished_at = utcnow()
         if model is None:
@@ -733,7 +736,7 @@ def run_training_job(db: Database, settings: Settings, job_id: int,
     except Exception as exc:
         log.error("training job %s failed: %s", job_id, type(exc).__name__)
         return _finish_training(db, job_id, None, training_error(exc))
-    return _finish_training(db, job_id, model, None)
+    return _finish_training(db, job_id, model, None, settings.resolved_models_dir())
 
 
 def fail_interrupted_training(db: Database, job_id: int | None = None, *, stale_after: float | None = None,

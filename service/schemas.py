@@ -90,6 +90,8 @@ class SurveyOut(BaseModel):
     description: str | None = None
     has_definition: bool = False
     created_at: UtcDatetime
+    warnings: list[str] = Field(default_factory=list, description="what the survey definition loads with but may "
+                                "count wrongly (a short scale's guessed positive code): item ids and codes only")
 
 
 class WaveOut(BaseModel):
@@ -159,6 +161,11 @@ class JobOut(BaseModel):
                                    "'default model sha256:0123456789ab' (the server's default model; its identity "
                                    "once the job has started) or 'zero-shot (e5)' (no trained model: the themes' "
                                    "descriptions and the embedder named)")
+    superseded_by: int | None = Field(default=None, description="the newer job of the same wave, codebook and model "
+                                      "that replaced this one: a newer finished job whose finish deleted this job's "
+                                      "results (kept as history; it can no longer be reported), or a newer forced "
+                                      "job that cancelled this one while it was active (``error`` names it); null: "
+                                      "not superseded")
 
 
 class ClassifyIn(BaseModel):
@@ -305,6 +312,8 @@ class TrainingJobOut(BaseModel):
                                          "when it starts)")
     lexicon_version: str | None = Field(default=None, description="the word lists (data/wordlists) it trained "
                                         "with: sha256 over their files, first 16 hex digits")
+    created: bool | None = Field(default=None, description="POST /models: true for a new job, false for the same "
+                                 "request's queued or running job (a retry); null elsewhere")
 
 
 class KeyIn(BaseModel):

@@ -46,7 +46,7 @@ class Settings(BaseModel):
     default_model: Path | None = None
     coder_factory: Callable[..., Any] | None = None  # (codebook|None, model_dir|None) -> coder; tests inject
     cleaner_factory: Callable[..., Any] | None = None  # texts -> cleaned frame; tests inject (default: Cleaner)
-    quote_embedder: str | None = None  # None = the default embedder (lexical fallback); tests use "lexical-fallback"
+    quote_embedder: str | None = None  # None = the default coder's embedder (service.quoting); tests use "fallback"
     # a verified API key skips the hash check this long; whether it is revoked is read from the database on every
     # request, so a key revoked by another process (``textmine keys revoke``) stops working at once
     key_cache_seconds: float = 30.0

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, or_, select, text
+from sqlalchemy import and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
@@ -38,6 +38,7 @@ from service.db.models import (
     utcnow,
 )
 from service.errors import ApiError, id_details, id_text
+from service.modelpaths import ModelPathError, model_folder, stored_model_path
 from service.schemas import no_lone_surrogates
 from service.settings import DEFAULT_MIN_CELL_FLOOR, Settings
 from textmine.disclosure import free_segments, identifier_words, neutral_level_names
@@ -82,17 +83,23 @@ def create_survey(session: Session, name: str, description: str | None, definiti
         refuse_personal_data(description, "survey description")
     if definition_yaml:
         refuse_personal_data_in_definition(library.parse_survey(definition_yaml).definition)  # 422 if invalid
-    exists = ApiError(409, "survey_exists", f"a survey named {name!r} already exists", {"name": name})
-    if session.scalars(select(Survey).where(Survey.name == name)).first() is not None:
-        raise exists
+    found = session.scalars(select(Survey).where(Survey.name == name)).first()
+    if found is not None:
+        raise survey_exists(name, found.id)
     survey = Survey(name=name, description=description, definition_yaml=definition_yaml)
     session.add(survey)
     try:
         session.flush()
     except IntegrityError:  # a concurrent request (another server) stored the same name first: unique surveys.name
         session.rollback()
-        raise exists from None
+        raise survey_exists(name, session.scalar(select(Survey.id).where(Survey.name == name))) from None
     return survey
+
+
+def survey_exists(name: str, survey_id: int | None) -> ApiError:
+    """409 ``survey_exists`` naming the stored survey (its id: a client's retry finds what it made)."""
+    return ApiError(409, "survey_exists", f"a survey named {name!r} already exists (survey {survey_id})",
+                    {"name": name, "survey_id": survey_id})
 
 
 def _refuse_nul(text: str, what: str, code: str) -> None:
@@ -217,8 +224,15 @@ def _default_label(frame: pd.DataFrame, info: library.SurveyInfo, filename: str)
 
 
 def _refuse_existing_label(session: Session, survey_id: int, label: str) -> None:
-    if session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.label == label)).first() is not None:
-        raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label})
+    found = session.scalars(select(Wave).where(Wave.survey_id == survey_id, Wave.label == label)).first()
+    if found is not None:
+        raise wave_exists(survey_id, label, found.id)
+
+
+def wave_exists(survey_id: int, label: str, wave_id: int | None) -> ApiError:
+    """409 ``wave_exists`` naming the stored wave of the label (its id, as ``duplicate_wave`` does)."""
+    return ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r} (wave {wave_id})",
+                    {"label": label, "wave_id": wave_id})
 
 
 # ---------------------------------------------------------------- content fingerprints (duplicate uploads)
@@ -375,7 +389,8 @@ def upload_wave(session: Session, settings: Settings, survey_id: int, data: byte
         session.flush()
     except IntegrityError:  # a concurrent upload of the same label won the race (unique survey_id + label)
         session.rollback()
-        raise ApiError(409, "wave_exists", f"survey {survey_id} already has a wave {label!r}", {"label": label}) from None
+        raise wave_exists(survey_id, label, session.scalar(select(Wave.id).where(Wave.survey_id == survey_id,
+                                                                                 Wave.label == label))) from None
     respondent_rows = [{"wave_id": wave.id, "respondent_id": ids.iloc[pos], "answers": a}
                        for pos, a in enumerate(answers)]
     pks = list(session.scalars(insert(Respondent).returning(Respondent.id, sort_by_parameter_order=True),
@@ -824,19 +839,34 @@ def start_job(session: Session, wave_id: int, codebook_id: int | None, model_id:
         if existing is not None and not other_default(existing):
             return existing, False
     # a forced job supersedes active ones (as does a new job for a changed default model)
-    for old in session.scalars(select(CodingJob).where(CodingJob.job_key == key,
-                                                       CodingJob.state.in_(ACTIVE_STATES))):
-        if force or other_default(old):
-            old.state = "cancelled"
-            old.finished_at = utcnow()
+    replaced = [old for old in session.scalars(select(CodingJob).where(CodingJob.job_key == key,
+                                                                      CodingJob.state.in_(ACTIVE_STATES)))
+                if force or other_default(old)]
     total = session.scalar(select(func.count()).select_from(Response).where(Response.wave_id == wave.id)) or 0
     job = CodingJob(wave_id=wave.id, codebook_id=codebook.id, model_id=model.id if model else None, job_key=key,
                     state="queued", total=int(total), done=0)
     session.add(job)
     session.flush()
+    for old in replaced:
+        _cancel_replaced(old, job)
     if not force:
         _take_over_cancelled(session, job, None if model is not None else default_identity)
     return job, True
+
+
+def replaced_message(job_id: int) -> str:
+    """The ``error`` of a job cancelled because ``job_id`` replaced it (a client polling it learns where to go)."""
+    return (f"cancelled: replaced by job {job_id}, a newer coding of the same wave, codebook and model (force, or a "
+            f"changed default model); poll GET /jobs/{job_id}")
+
+
+def _cancel_replaced(old: CodingJob, job: CodingJob) -> None:
+    """Cancel the active job ``old`` that the new ``job`` replaces: ``superseded_by`` names the new job (whose
+    finish deletes the results ``old`` stored, :func:`prune_superseded`), and so does the message."""
+    old.state = "cancelled"
+    old.finished_at = utcnow()
+    old.superseded_by = job.id
+    old.error = replaced_message(job.id)
 
 
 def _take_over_cancelled(session: Session, job: CodingJob, default_identity: str | None) -> None:
@@ -886,7 +916,7 @@ def job_view(job: CodingJob, seconds_per_item: float | None = None) -> dict[str,
             "eta_seconds": eta, "error": job.error, "created_at": _utc(job.created_at),
             "started_at": _utc(job.started_at), "finished_at": _utc(job.finished_at),
             "textmine_version": job.textmine_version, "lexicon_version": job.lexicon_version,
-            "coded_with": coded_with(job)}
+            "coded_with": coded_with(job), "superseded_by": job.superseded_by}
 
 
 def coded_with(job: CodingJob) -> str:
@@ -915,8 +945,39 @@ def cancel_job(session: Session, job_id: int) -> CodingJob:
     return job
 
 
+FINISHED_STATES = ("done", "failed", "cancelled")
+
+
+def prune_superseded(session: Session, job: CodingJob) -> int:
+    """Delete the results of the finished jobs ``job`` (just done, in the caller's transaction) supersedes: older
+    jobs of the same wave, codebook and model (``job_key``; for the default model the same recorded default
+    identity too: a job by another default stays comparable by job id). Each keeps its row as history, marked
+    ``superseded_by`` (a job ``job`` replaced while active already names it: :func:`_cancel_replaced`); corrections
+    (another table) are never touched. Returns the number of result rows deleted."""
+    # a job replaced while active names its replacement, which may itself have failed or been replaced: any job
+    # up to this one (a chain A → B (failed) → C leaves A's results to C), whatever default coded it
+    replaced = and_(CodingJob.superseded_by.is_not(None), CodingJob.superseded_by <= job.id,
+                    CodingJob.state != "done")
+    same = CodingJob.superseded_by.is_(None)
+    if job.model_id is None:
+        identity = job.default_model_identity
+        same = and_(same, CodingJob.default_model_identity.is_(None) if identity is None
+                    else CodingJob.default_model_identity == identity)
+    stmt = select(CodingJob.id).where(CodingJob.job_key == job.job_key, CodingJob.id < job.id,
+                                      CodingJob.state.in_(FINISHED_STATES), or_(same, replaced))
+    ids = list(session.scalars(stmt))
+    if not ids:
+        return 0
+    deleted = session.execute(delete(CodingResult).where(CodingResult.job_id.in_(ids))).rowcount or 0
+    session.execute(update(CodingJob).where(CodingJob.id.in_(ids)).values(superseded_by=job.id),
+                    execution_options={"synchronize_session": False})
+    return int(deleted)
+
+
 def latest_done_job(session: Session, wave_id: int) -> CodingJob | None:
-    return session.scalars(select(CodingJob).where(CodingJob.wave_id == wave_id, CodingJob.state == "done")
+    """The wave's newest done job whose results are kept (a superseded job's were deleted, whatever its clock)."""
+    return session.scalars(select(CodingJob).where(CodingJob.wave_id == wave_id, CodingJob.state == "done",
+                                                   CodingJob.superseded_by.is_(None))
                            .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).first()
 
 
@@ -988,6 +1049,10 @@ def _chosen_job(session: Session, wave: Wave, job_id: int | None) -> CodingJob |
     if job.state != "done":
         raise ApiError(409, "job_not_done", f"job {job_id} is {job.state}; only a finished (done) job can be "
                        "reported", {"job_id": job_id, "state": job.state})
+    if job.superseded_by is not None:
+        raise ApiError(409, "job_superseded", f"job {job_id} was superseded by job {job.superseded_by} (a newer "
+                       "coding of the same wave, codebook and model), whose finish deleted its results; report job "
+                       f"{job.superseded_by}", {"job_id": job_id, "superseded_by": job.superseded_by})
     return job
 
 
@@ -1079,8 +1144,8 @@ def _compare_job(session: Session, other: Wave, main: CodingJob | None,
     if latest is None or main is None:
         return latest
     same_codebook = session.scalars(select(CodingJob).where(
-        CodingJob.wave_id == other.id, CodingJob.state == "done", CodingJob.codebook_id == main.codebook_id)
-        .order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).all()
+        CodingJob.wave_id == other.id, CodingJob.state == "done", CodingJob.codebook_id == main.codebook_id,
+        CodingJob.superseded_by.is_(None)).order_by(CodingJob.finished_at.desc(), CodingJob.id.desc())).all()
     if not same_codebook:
         _refuse_other_codebook(session, other, main, latest)
     same_kind = [j for j in same_codebook if j.model_id == main.model_id]
@@ -1271,21 +1336,22 @@ def api_wording(message: str) -> str:
 
 
 def _mixed_review_warnings(applied: dict[str, int]) -> list[str]:
-    """The note (worded as the CLI report's on codes read from files in some waves only) when the compared waves
-    differ in whether human corrections were laid over the machine codes: ``applied`` = {wave label: count}."""
+    """The note (in English, as the service's other summary warnings; the CLI report says it in Norwegian) when the
+    compared waves differ in whether human corrections were laid over the machine codes: ``applied`` = {wave
+    label: count}."""
     reviewed = [w for w, n in applied.items() if n > 0]
     machine = [w for w, n in applied.items() if n == 0]
     if len(applied) < 2 or not reviewed or not machine:
         return []
 
     def join(ws: list[str]) -> str:
-        return ws[0] if len(ws) == 1 else ", ".join(ws[:-1]) + " og " + ws[-1]
+        return ws[0] if len(ws) == 1 else ", ".join(ws[:-1]) + " and " + ws[-1]
 
-    counts = ", ".join(f"{applied[w]} i måling {w}" for w in reviewed)
-    return [f"Merk: kodene for måling {join(reviewed)} er delvis gjennomgått og rettet manuelt ({counts} "
-            f"rettelser erstatter maskinkodene), mens måling {join(machine)} er kodet automatisk. Endringen mellom "
-            "disse målingene blander derfor to måter å kode på, og kan skyldes kodingen og ikke bare en reell "
-            "endring."]
+    counts = ", ".join(f"{applied[w]} in wave {w}" for w in reviewed)
+    return [f"Note: the codes of wave {join(reviewed)} were partly reviewed and corrected by hand ({counts} "
+            f"corrections replace the machine codes), while wave {join(machine)} was coded by machine only. The "
+            "change between these waves therefore mixes two ways of coding, and may come from the coding rather "
+            "than a real change."]
 
 
 def theme_quotes(session: Session, wave_id: int, theme: str, n: int = 5, embedder: Any = None,
@@ -1560,6 +1626,33 @@ def _did_you_mean(value: str, valid: list[str]) -> str | None:
 
 def add_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,
                    codebook_id: int | None, key_id: int | None) -> Correction:
+    """Check and store a human correction (a new row; the latest of a response wins)."""
+    row = checked_correction(session, response_id, themes, ctype, codebook_id, key_id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def record_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,
+                      codebook_id: int | None, key_id: int | None) -> tuple[Correction, bool]:
+    """:func:`add_correction` for the API, where a client retries: a correction the same as the response's latest
+    (same codebook, themes and type, stored with the same key) returns that row, ``created`` False, instead of a
+    second row. ``(row, created)``."""
+    row = checked_correction(session, response_id, themes, ctype, codebook_id, key_id)
+    latest = session.scalars(select(Correction).where(Correction.response_id == row.response_id)
+                             .order_by(Correction.id.desc())).first()
+    if latest is not None and (latest.codebook_id, latest.themes, latest.type or "", latest.api_key_id) == \
+            (row.codebook_id, row.themes, row.type, row.api_key_id):
+        return latest, False
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def checked_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,
+                       codebook_id: int | None, key_id: int | None) -> Correction:
+    """A correction's row, checked (404 unknown response, 422 ``unknown_theme`` / ``unknown_type`` / exclusive
+    combinations) and normalised (themes in codebook order, the codebook's case), not yet added."""
     response = get_or_404(session, Response, response_id, "response")
     if codebook_id is None:
         job = latest_done_job(session, response.wave_id)
@@ -1586,11 +1679,8 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
             raise ApiError(422, "unknown_type", f"type must be one of {', '.join(types)} (case is ignored)",
                            {"valid": types})
     ordered = [t for t in valid if t in set(themes)]
-    row = Correction(response_id=response.id, codebook_id=codebook.id, themes=";".join(ordered), type=ctype or "",
-                     api_key_id=key_id)
-    session.add(row)
-    session.flush()
-    return row
+    return Correction(response_id=response.id, codebook_id=codebook.id, themes=";".join(ordered), type=ctype or "",
+                      api_key_id=key_id)
 
 
 def remove_corrections(session: Session, response_id: int) -> dict[str, Any]:
@@ -1693,18 +1783,29 @@ def fit_model(settings: Settings, plan: TrainingPlan, *, base_coder: Any = None)
         raise
     base, n = plan.base, len(plan.corrections)
     return TrainedModel(name=plan.name or f"{plan.codebook.name}-{plan.codebook.version}-supervised",
-                        codebook_id=plan.codebook.id, path=str(model_dir), n_training=n, created_at=utcnow(),
+                        codebook_id=plan.codebook.id, n_training=n,
+                        path=stored_model_path(model_dir, settings.resolved_models_dir()), created_at=utcnow(),
                         metrics={"label_counts": dict(plan.counts), "n_corrections": n,
                                  "n_base_examples": int(len(base.frame)) if base.frame is not None else 0,
                                  "base_training_files": base.files, "warnings": list(plan.warnings),
                                  **{k: v for k, v in (metrics or {}).items() if isinstance(v, (int, float, str))}})
 
 
-def remove_model_dir(path: str | Path) -> None:
-    """Remove a model folder no model row points at (a failed or discarded training)."""
+def remove_model_dir(path: str | Path, models_dir: str | Path | None = None) -> None:
+    """Remove a model folder no model row points at (a failed or discarded training). A relative ``path`` (as a
+    model row stores it) lies in ``models_dir``; without it, or leading outside it, nothing is removed (never a
+    folder relative to the working directory)."""
     import shutil
 
-    shutil.rmtree(path, ignore_errors=True)
+    folder = Path(path)
+    if not folder.is_absolute():
+        if models_dir is None:
+            return
+        try:
+            folder = model_folder(str(path), models_dir)
+        except ModelPathError:
+            return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def train_model(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
@@ -1731,6 +1832,49 @@ def start_training_job(session: Session, settings: Settings, codebook_id: int | 
     session.add(job)
     session.flush()
     return job
+
+
+TRAINING_LOCK = 0x7472  # PostgreSQL advisory lock namespace ("tr") of training starts; the second key: the codebook
+
+
+def start_or_find_training_job(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
+                               min_examples: int = 20,
+                               min_theme_examples: int = MIN_THEME_EXAMPLES) -> tuple[TrainingJob, bool]:
+    """``POST /models`` as a client retries it: every check of :func:`check_training` first, then the active job
+    of the same request (:func:`active_training_job`) when there is one, else a new queued job. ``(job, created)``."""
+    plan = check_training(session, settings, codebook_id, name, min_examples, min_theme_examples)
+    _transaction_lock(session, TRAINING_LOCK, plan.codebook.id, "UPDATE codebooks SET name = name WHERE id = :key")
+    found = active_training_job(session, plan.codebook.id, name, min_examples, min_theme_examples)
+    if found is not None:
+        return found, False
+    job = TrainingJob(codebook_id=plan.codebook.id, name=name, min_examples=min_examples,
+                      min_theme_examples=min_theme_examples, state="queued")
+    session.add(job)
+    session.flush()
+    return job, True
+
+
+def active_training_job(session: Session, codebook_id: int, name: str | None, min_examples: int,
+                        min_theme_examples: int) -> TrainingJob | None:
+    """The newest queued or running training job of the same request (codebook, name, minimums) that trains on the
+    corrections stored now: a queued job reads them when it starts; a running one read them when it started, so
+    a correction stored since then makes it another request. None when there is none."""
+    jobs = session.scalars(select(TrainingJob).where(
+        TrainingJob.codebook_id == codebook_id, TrainingJob.state.in_(ACTIVE_STATES),
+        TrainingJob.name.is_(None) if name is None else TrainingJob.name == name,
+        TrainingJob.min_examples == min_examples, TrainingJob.min_theme_examples == min_theme_examples)
+        .order_by(TrainingJob.id.desc()))
+    for job in jobs:
+        if job.state == "queued" or (job.started_at is not None and not _corrected_since(session, codebook_id,
+                                                                                         job.started_at)):
+            return job
+    return None
+
+
+def _corrected_since(session: Session, codebook_id: int, moment) -> bool:
+    """Whether a correction of the codebook was stored at or after ``moment``."""
+    return session.scalars(select(Correction.id).where(Correction.codebook_id == codebook_id,
+                                                       Correction.created_at >= moment).limit(1)).first() is not None
 
 
 def cancel_training_job(session: Session, job_id: int) -> TrainingJob:

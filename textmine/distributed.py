@@ -68,6 +68,7 @@ SCHEDULER_TIMEOUT_S = 20  # seconds to reach a --scheduler and to see a worker t
 STOP_WAIT_S = 120  # after a failure: seconds to wait for the partitions being coded to end before removing parts
 NO_WORKERS_GRACE_S = 30.0  # seconds a run waits with no worker connected before it says so
 WORKER_POLL_S = 5.0  # how often (at most) a run waiting for results asks the scheduler how many workers it has
+SCHEDULER_CALL_TIMEOUT_S = 10.0  # seconds a look at the worker count waits for the scheduler (a hung one: no look)
 _LETTER = r"[^\W\d_]"  # a letter of any alphabet (the local engine's "holds no letters" check)
 _PART_RE = re.compile(r"part-\d{5}\.parquet")  # the parts this module writes (never other files' names)
 _INDEX_RE = re.compile(r"__index_level_\d+__")  # pandas' unnamed stored index (row numbers, not data)
@@ -787,67 +788,98 @@ def _check_out_dir(out_dir: Path, input_path: Path) -> None:
 CONNECT_GRACE_S = 5.0
 
 
+async def _open_comm(address: str, timeout: float) -> None:
+    """Connect to the scheduler at ``address`` as a client does (its handshake included), and close again."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    comm = await connect(address, timeout=timeout, **Security().get_connection_args("client"))
+    await comm.close()
+
+
+def _handshake(scheduler: str, timeout: float) -> BaseException | None:
+    """:func:`_open_comm` on an event loop of its own: the error it raised (``None`` when the scheduler answered);
+    ``TimeoutError`` when it did not end within ``timeout`` + :data:`CONNECT_GRACE_S` seconds. The loop and its
+    thread are stopped again however it ends (an error, the deadline, Ctrl-C): no thread outlives the call."""
+    from distributed.utils import LoopRunner, sync
+
+    async def attempt() -> BaseException | None:
+        try:
+            await _open_comm(scheduler, timeout)
+        except Exception as exc:  # noqa: BLE001 - returned: told apart from the deadline
+            return exc
+        return None
+
+    runner = LoopRunner(asynchronous=False)
+    try:
+        runner.start()
+        return sync(runner.loop, attempt, callback_timeout=timeout + CONNECT_GRACE_S)
+    finally:
+        runner.stop()  # (cancels an attempt still waiting and joins the loop's thread)
+
+
 def _connect(scheduler: str, timeout: float):
-    """A client of the cluster at ``scheduler`` with a worker; ``ValueError`` (one line) when the address is
-    malformed, nothing answers there within ``timeout`` seconds, or no worker joins in that time."""
+    """A client of the cluster at ``scheduler`` with a worker; ``ValueError`` (one line, a password in the address
+    masked) when the address is malformed, nothing answers there within ``timeout`` seconds, or no worker joins in
+    that time. Reaching the scheduler runs in a thread of its own that ends with the call, whatever way it ends."""
     from dask.distributed import Client
 
-    box: dict[str, Any] = {}
-    lock = threading.Lock()
-
-    def connect() -> None:
-        try:
-            client = Client(scheduler, timeout=timeout)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            box["error"] = exc
-            return
-        with lock:
-            if box.get("abandoned"):  # connected after the caller gave up: not left open (nor as the default)
-                client.close()
-            else:
-                box["client"] = client
-
+    shown = _shown_address(scheduler)
     # the client's timeout bounds the TCP connect, not the handshake: a server of another protocol (a dashboard,
-    # a web server) accepts the connection and never answers, so the whole start gets a deadline of its own
-    starter = threading.Thread(target=connect, name="textmine-dask-connect", daemon=True)
-    starter.start()
+    # a web server) accepts the connection and never answers, so the handshake is tried first, with a deadline
     try:
-        starter.join(timeout + CONNECT_GRACE_S)
-    except BaseException:  # Ctrl-C while waiting: a client that connects later is closed, not left open
-        with lock:
-            box["abandoned"] = True
-        raise
-    with lock:
-        gave_up = "client" not in box and "error" not in box
-        box["abandoned"] = gave_up
-    if gave_up:
-        raise ValueError(f"--scheduler {scheduler!r}: something accepts connections there but did not answer as a Dask "
+        error = _handshake(scheduler, timeout)
+    except TimeoutError:
+        raise ValueError(f"--scheduler {shown!r}: something accepts connections there but did not answer as a Dask "
                          f"scheduler within {timeout + CONNECT_GRACE_S:g} s (another service, or the scheduler's "
-                         f"dashboard port?); expected a running scheduler's address, e.g. tcp://host:8786")
+                         f"dashboard port?); expected a running scheduler's address, e.g. tcp://host:8786") from None
     try:
-        if "error" in box:
-            raise box["error"]
-        client = box["client"]
+        if error is not None:
+            raise error
+        client = Client(scheduler, timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a malformed address …
-        raise ValueError(f"--scheduler {scheduler!r}: could not reach a Dask scheduler there within {timeout:g} s "
-                         f"({exc.__class__.__name__}: {exc}); expected a running scheduler's address, e.g. "
+        said = _masked(str(exc), scheduler)
+        raise ValueError(f"--scheduler {shown!r}: could not reach a Dask scheduler there within {timeout:g} s "
+                         f"({exc.__class__.__name__}: {said}); expected a running scheduler's address, e.g. "
                          f"tcp://host:8786 (not its dashboard's port)") from None
     try:
         client.wait_for_workers(1, timeout=timeout)
-    except Exception:  # noqa: BLE001 - TimeoutError
+    except BaseException as exc:  # TimeoutError; Ctrl-C: the client is not left open
         client.close()
-        raise ValueError(f"--scheduler {scheduler!r}: the scheduler has no workers (none joined within {timeout:g} s); "
-                         f"start some with `dask worker {scheduler}`") from None
+        if not isinstance(exc, Exception):
+            raise
+        raise ValueError(f"--scheduler {shown!r}: the scheduler has no workers (none joined within {timeout:g} s); "
+                         f"start some with `dask worker {shown}`") from None
     return client
 
 
+def _masked(text: str, address: str) -> str:
+    """``text`` (an error's message) with the secrets of the scheduler ``address`` masked, also where it quotes a
+    piece of it (``u:***@host:8786`` without the scheme); only its class when the address cannot be read but may
+    hold a secret."""
+    from textmine.urls import secret_values
+
+    shown = _shown_address(address)
+    if shown == "<invalid url>":
+        return "the address cannot be read"
+    text = text.replace(address, shown)
+    for secret in secret_values(address):
+        text = text.replace(secret, "***")
+    return text
+
+
+_SECRET_NAME = re.compile(r"pass|secret|token|key", re.IGNORECASE)  # (in an address that cannot be read)
+
+
 def _shown_address(address: str) -> str:
-    """A scheduler's address as messages show it: a password in it masked (:func:`textmine.urls.shown_url`)."""
+    """A scheduler's address as messages show it: a password and tokens in it masked (:func:`textmine.urls.shown_url`;
+    with or without a scheme); one that cannot be read as given when it cannot hold one (no user part, no secret's
+    name: ``not an address``), so that the message says what was wrong with it."""
     from textmine.urls import shown_url
 
     shown = shown_url(address)
-    if shown == "<invalid url>" and "@" not in address and "password" not in address.lower():
-        return address  # a Dask address without a scheme (host:8786), holding no credentials
+    if shown == "<invalid url>" and "@" not in address and not _SECRET_NAME.search(address):
+        return address
     return shown
 
 
@@ -904,7 +936,7 @@ def _watching(watch: _WorkerWatch | None, every: float):
             pass
         return True
 
-    with _every(every, look, "textmine-dask-workers", join=every + 5):
+    with _every(every, look, "textmine-dask-workers", join=every + SCHEDULER_CALL_TIMEOUT_S + 5):
         yield
     if watch.said:  # (the block ended without an error: the workers came back before the next look)
         with contextlib.suppress(Exception):
@@ -1028,6 +1060,10 @@ def code_with_dask(
         kwargs["_unredacted"] = tuple(unredacted_cols)
         kwargs["_progress"], kwargs["_id_cols"] = progress, tuple(id_cols)  # (the client's: not sent to workers)
         kwargs["_warn"], kwargs["_grace"] = _warn_with(warn), no_workers_grace_s
+        from textmine.pipeline import coded_identity  # what coded the output: recorded in the manifest
+
+        kwargs["_identity"] = (coded_identity(coder.codebook, model_dir, text_col, question)
+                               if getattr(coder, "codebook", None) is not None else None)
         try:
             with _kept_fresh(stage, STALE_STAGE_S / 6):
                 info = _run_dask(input_path, stage, columns, kwargs, scheduler, client, n_workers,
@@ -1086,10 +1122,16 @@ def _no_letters_warning(input_path: Path, text_col: str, columns: list[str], res
             f"is coded as a non-answer — is --text-col the comment column? (columns are: {', '.join(columns)})"]
 
 
+def _worker_count(client) -> int:
+    """How many workers the cluster has; the scheduler is waited for up to :data:`SCHEDULER_CALL_TIMEOUT_S` seconds
+    (``TimeoutError`` then), so that a hung one never holds the caller (a watch's thread, a stop) for long."""
+    return len(client.nthreads(callback_timeout=SCHEDULER_CALL_TIMEOUT_S))
+
+
 def _no_workers(client) -> bool:
-    """Whether the cluster has no worker connected (False when it cannot be asked)."""
+    """Whether the cluster has no worker connected (False when it cannot be asked in time)."""
     try:
-        return len(client.nthreads()) == 0
+        return _worker_count(client) == 0
     except Exception:  # noqa: BLE001 - unknown: wait as before
         return False
 
@@ -1129,6 +1171,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     kwargs = dict(kwargs)
     progress, id_cols = kwargs.pop("_progress", None), kwargs.pop("_id_cols", ())
     warn, grace = kwargs.pop("_warn", None) or _warn_with(None), kwargs.pop("_grace", NO_WORKERS_GRACE_S)
+    identity = kwargs.pop("_identity", None)  # (the client's: not sent to workers; written to the manifest)
 
     cluster = None
     own_client = client is None
@@ -1168,7 +1211,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         strip = qcol if qcol and not _is_parquet(input_path) and qcol not in (text_col, *kwargs["redact_cols"]) else None
         n_parts = None if total is None else max(1, partitions_needed(total, rows_per_partition))
         watch = None if grace is None else _WorkerWatch(
-            lambda: len(client.nthreads()), scheduler or _client_address(client), grace, warn,
+            lambda: _worker_count(client), scheduler or _client_address(client), grace, warn,
             lambda: (len(results), len(futures), n_parts))
         with _watching(watch, min(WORKER_POLL_S, max(0.1, (grace or 0) / 3))):
             for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding, header_row)):
@@ -1230,6 +1273,8 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         "model_dir": kwargs["model_dir"], "codebook": kwargs["codebook_path"], "model_id": kwargs["model_id"],
         "parts": [os.path.basename(r["path"]) for r in results],
     }
+    if identity is not None:  # (textmine.pipeline.IDENTITY_KEY)
+        manifest["coded_with"] = identity
     _check_parts_in_place(results)  # a part removed or replaced while the run went on: not marked complete
     from textmine.io import replacing
 

@@ -32,6 +32,7 @@ __all__ = [
     "CodingReport",
     "evaluate_coding",
     "json_value",
+    "label_codebook_mismatch",
 ]
 
 
@@ -522,3 +523,28 @@ def evaluate_coding(y_true: Any, y_pred: Any, theme_ids: Sequence[str], *, confi
             confidence, example_accuracy(t, p), coverage)["accuracy"]
         summary[f"threshold_at_{pct}pct_coverage"] = at["threshold"]
     return CodingReport(summary=summary, per_theme=per_theme, curve=curve, shares=shares)
+
+
+def label_codebook_mismatch(labels: Sequence[Sequence[str]], codebook: Any, columns: Sequence[Any] = ()) -> str | None:
+    """One line when labelled theme ids (``labels``: the ids of each row) or ``theme_<id>`` columns (``columns``: a
+    labelled file's column names) are not ``codebook``'s: how many it does not know (ids shown only where they look
+    like ids: a misplaced comment may be personal data) and which of its themes no label uses, as labels made with
+    another codebook (version) look; None when every id is the codebook's."""
+    from .codebook import shown_values
+
+    used = list(dict.fromkeys(x for lab in labels for x in lab))
+    unknown = [x for x in used if x not in codebook]
+    cols = [str(c) for c in columns if str(c).startswith("theme_") and str(c)[len("theme_"):] not in codebook]
+    if not unknown and not cols:
+        return None
+    said = []
+    if unknown:
+        said.append(f"{len(unknown)} theme id(s) in the labels ({shown_values(unknown)})")
+    if cols:
+        said.append(f"{len(cols)} label column(s) ({', '.join(cols)})")
+    missing = [t for t in codebook.theme_ids if t not in used]
+    gone = (f"; {len(missing)} of its {len(codebook.theme_ids)} themes occur in no label ({', '.join(missing)})"
+            if missing else "")
+    return (f"{' and '.join(said)} unknown to the model's codebook {codebook.name!r} v{codebook.version}{gone}: the "
+            f"labels look made with another codebook (version) — evaluate with a model of that codebook, or map the "
+            f"labels to this one")

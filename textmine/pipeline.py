@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 CODED_BASE_COLUMNS = ("respondent_id", "question", "text_clean", "is_non_answer", "health_flag", "language")
@@ -71,18 +72,96 @@ def _label_text(label: Any) -> str:
 
 
 def _labels_shown(labels: dict, limit: int = 10) -> str:
-    items = [f"{c} = «{str(v)[:40]}»" for c, v in labels.items()]
+    items = [f"{c} = «{_shown_label(v)}»" for c, v in labels.items()]
     return "; ".join(items[:limit]) + (f"; … ({len(items) - limit} more)" if len(items) > limit else "")
 
 
+_NAMED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".sav", ".parquet", ".pq", ".json", ".yaml", ".yml")
+
+
+def personal_name(name: str, *, file: bool = True) -> bool:
+    """A file or folder name (``file``) or a wave label holds personal data: what the label check finds in it
+    (:func:`textmine.labelcheck.personal_data_counts`, as the service checks wave labels), also read as an id's
+    words ("Ola_Nordmann_15038510190"); a file name also when it holds an unambiguous surname or first name on its
+    own ("hansen_svar", "kari", "anna_2024"), as the service checks uploaded file names. "2023", "høst 2024",
+    "20240115" and "svar_2023.csv" pass (and the label "Anna 2024", nynorsk)."""
+    from .disclosure import identifier_words
+    from .labelcheck import personal_data_counts, stem_first_names, stem_surnames
+
+    stem = str(name)
+    if file and Path(stem).suffix.lower() in _NAMED_SUFFIXES:
+        stem = Path(stem).stem
+    return bool(personal_data_counts(stem) or personal_data_counts(identifier_words(stem))
+                or file and (stem_surnames(stem) or stem_first_names(stem)))
+
+
+HIDDEN_SOURCE = "the wave file (name not shown)"  # a wave file's name with personal data, as warnings name it
+
+
+def hide_personal_sources(frames: dict[Any, pd.DataFrame], paths: dict[Any, Any] | None = None) -> None:
+    """Where a wave file's name (``paths``: wave → file, else the frame's ``source``) holds personal data
+    (:func:`personal_name`), name the file :data:`HIDDEN_SOURCE` in the frame's ``source`` and in the read's notes
+    and warnings kept on it (its attrs), in place: the summary's and report's warnings, which are published, name
+    the file they come from."""
+    for wave, df in frames.items():
+        src = str(df.attrs.get("source", ""))
+        path = Path(str((paths or {}).get(wave) or src))
+        if not (personal_name(path.name) or (src and personal_name(Path(src).name))):
+            continue
+        names = sorted({n for n in (src, str(path), path.name, Path(src).name) if n}, key=len, reverse=True)
+
+        def hidden(text: str) -> str:
+            for n in names:
+                text = text.replace(n, HIDDEN_SOURCE)
+            return text
+
+        for key, value in list(df.attrs.items()):
+            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                df.attrs[key] = type(value)(hidden(v) for v in value)
+        df.attrs["source"] = HIDDEN_SOURCE
+
+
+def _personal_wave_label(i: int, wave: Any, df: pd.DataFrame, survey: Any) -> str | None:
+    """The error for a wave label (``wave``, the ``i``-th wave) holding personal data: it names the wave column and
+    the row it is read from (or the file name it is taken from), never the value; None for a label that is fine."""
+    col = survey.wave_column
+    from_column = bool(col and col in df.columns)
+    src = str(df.attrs.get("source", ""))
+    from_file = not from_column and (src == HIDDEN_SOURCE or Path(src).stem == str(wave))  # (wave_of: the stem)
+    if not personal_name(str(wave), file=from_file):
+        return None
+    where = f"wave file {i}: the wave label (its file name: no wave column)"
+    if from_column:
+        held = np.flatnonzero(df[col].notna().to_numpy())
+        row = int(held[0]) + int(df.attrs.get("first_data_row", 2)) if len(held) else None
+        where = f"wave file {i}: column {col}" + (f", row {row}" if row is not None else "")
+    return (f"{where} looks like it holds personal data (a name, fødselsnummer, phone number, e-mail …); the wave "
+            f"label is printed in every table, chart and export: use a neutral label such as the year or round")
+
+
+def _shown_label(label: Any) -> str:
+    """A value label or file name as an error quotes it: personal data redacted, then cut at 40 characters."""
+    from .preprocess import redact
+
+    return redact(str(label))[0][:40]
+
+
 def check_wave_labels(frames: dict[Any, pd.DataFrame], survey: Any) -> None:
-    """Refuse waves whose value labels of an indicator disagree (``ValueError`` naming both files, the column and
-    both label sets): a code labelled «Svært fornøyd» in one wave and «Svært misfornøyd» in another means the
-    waves are coded differently, and their change would be published as real. Only codes labelled in both waves
-    are compared (case and spacing aside); files without value labels (CSV, Excel) are not checked."""
+    """Refuse a wave label holding personal data (``ValueError`` naming the wave column and row, never the value;
+    :func:`personal_name`), and waves whose value labels of an indicator disagree (``ValueError`` naming both
+    files, the column and both label sets, personal data redacted): a code labelled «Svært fornøyd» in one wave
+    and «Svært misfornøyd» in another means the waves are coded differently, and their change would be published
+    as real. Only codes labelled in both waves are compared (case and spacing aside); files without value labels
+    (CSV, Excel) are not checked."""
+    for i, (wave, df) in enumerate(frames.items(), start=1):
+        problem = _personal_wave_label(i, wave, df, survey)
+        if problem:
+            raise ValueError(problem)
     first: dict[str, tuple[str, dict]] = {}  # column → (source, labels) of the first wave that labels it
     for wave, df in frames.items():
         src = str(df.attrs.get("source", f"wave {wave}"))
+        if personal_name(Path(src).name):  # (quoted in the error: the file's name kept out)
+            src = f"the wave {wave} file"
         for ind in survey.indicators:
             labels = (df.attrs.get("value_labels") or {}).get(ind.column) or {}
             if not labels:
@@ -96,7 +175,7 @@ def check_wave_labels(frames: dict[Any, pd.DataFrame], survey: Any) -> None:
                 c = differ[0]
                 raise ValueError(
                     f"{src}: column {ind.column} (indicator {ind.id}): its value labels differ from those of "
-                    f"{src0}: code {c} is «{str(labels[c])[:40]}» here and «{str(labels0[c])[:40]}» there "
+                    f"{src0}: code {c} is «{_shown_label(labels[c])}» here and «{_shown_label(labels0[c])}» there "
                     f"({len(differ)} code(s) differ); {src0}: {_labels_shown(labels0)}; {src}: "
                     f"{_labels_shown(labels)}. The waves are not coded alike, so their change would be wrong: recode "
                     f"one file so that each code means the same in every wave")
@@ -399,3 +478,66 @@ def _warn_exclusive_mixed(part: pd.DataFrame, codebook: Any, question: str, sour
                           f"another theme, which codebook {codebook.name} {codebook.version} does not allow: was the "
                           "file coded with another codebook (version)? Its numbers may not compare with the other "
                           "waves'", UserWarning, stacklevel=3)
+
+
+#: the file next to a ``textmine code`` output naming what coded it (``OUT`` + this suffix); a Dask output folder
+#: keeps the same fields under ``"coded_with"`` in its ``_manifest.json``
+IDENTITY_SUFFIX = ".textmine.json"
+IDENTITY_KEY = "coded_with"
+
+
+def identity_path(out: str | Path) -> Path:
+    """The identity file of the ``textmine code`` output file ``out``: ``OUT.textmine.json`` beside it."""
+    out = Path(out)
+    return out.with_name(out.name + IDENTITY_SUFFIX)
+
+
+def _model_name(model: str | Path | None) -> str:
+    """A model as the record names it: its folder name, «(navn skjult)» when that holds personal data
+    (:func:`personal_name`), "zero-shot" without a model."""
+    if model is None:
+        return "zero-shot"
+    name = Path(model).resolve().name
+    return "(navn skjult)" if personal_name(name) else name
+
+
+def coded_identity(codebook: Any, model: str | Path | None, text_col: str, question: str | None = None, *,
+                   created: str | None = None) -> dict[str, Any]:
+    """What a ``textmine code`` run records beside its output: the codebook (name, version, hash and its YAML, which
+    :func:`identity_codebook` reads back), the model's folder name (never its path) or "zero-shot", the textmine
+    version, the UTC time (``created``, default now), the text column and the question when one was given."""
+    from datetime import datetime, timezone
+
+    from . import __version__
+
+    out: dict[str, Any] = {
+        "codebook_name": codebook.name, "codebook_version": codebook.version, "codebook_hash": codebook.hash,
+        "model": _model_name(model),
+        "textmine_version": __version__,
+        "created_utc": created or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "text_col": text_col,
+    }
+    if question is not None:
+        out["question"] = question
+    out["codebook_yaml"] = codebook.to_yaml()
+    return out
+
+
+def identity_codebook(identity: Any, where: str | Path) -> Any:
+    """The :class:`~textmine.codebook.Codebook` an identity (:func:`coded_identity`) records, read with the codebook
+    loader; ``ValueError`` (one line naming ``where``) when it is not such a record, its YAML is not a valid
+    codebook, or the YAML's hash is not the one recorded (the file was edited)."""
+    from .codebook import Codebook, CodebookError
+
+    text = identity.get("codebook_yaml") if isinstance(identity, dict) else None
+    if not isinstance(text, str) or not isinstance(identity.get("codebook_hash"), str):
+        raise ValueError(f"{where}: not what `textmine code` records (no codebook_yaml or codebook_hash); delete it "
+                         f"or code the file again")
+    try:
+        cb = Codebook.from_yaml(text)
+    except CodebookError as exc:
+        raise ValueError(f"{where}: its codebook_yaml is not a valid codebook ({exc}); code the file again") from None
+    if cb.hash != identity["codebook_hash"]:
+        raise ValueError(f"{where}: its codebook_yaml (hash {cb.hash[:12]}) is not the codebook it records (hash "
+                         f"{identity['codebook_hash'][:12]}): the file was edited; code the file again")
+    return cb

@@ -445,7 +445,7 @@ _LETTER_VARIANTS = {"ø": "(?:ø|ö|o|oe)", "ö": "(?:ø|ö|o|oe)", "æ": "(?:æ
 #: word, a public name (``public_names.txt``) or a county, region or large town (``county_aliases.tsv``); any case
 #: («HOS Mowi»), and a quote mark, bracket or colon may stand between cue and name («hos «Mowi»», «hos: Mowi»)
 _LOCAL_CUE = (r"(?i:hos|hjå|på|i|fra|frå|ved|avdeling|avd\.?|kontoret\s+i|butikken\s+i|fabrikken\s+i|anlegget\s+i|"
-              r"jobber\s+for|jobbar\s+for|arbeider\s+for|arbeidar\s+for)")
+              r"jobber\s+for|jobbar\s+for|arbeider\s+for|arbeidar\s+for|driver|driv)")  # «Vi driver Kiwi Vinstra»
 _CUE_GAP = r"(?::?\s+[«\"“‘'(]?|\s*[«\"“‘'(])"
 # a capital of any Latin script («Östlund», «Łukasz», «Šiauliai»; lower-case letters of Latin Extended-A match too and
 # are left alone by the word test); never the «avd»/«avdeling» cue itself, which starts the next name
@@ -459,9 +459,24 @@ _RUN = rf"{_CAP}(?:{_JOIN}(?:\d+{_H}+)?{_CAP})*"
 _LOCAL_NAMES = re.compile(rf"(?<![\w\[])({_LOCAL_CUE})({_CUE_GAP})({_RUN})")
 # capitalised words on one line, also joined by «&» or «og» («Hansen & Sønn AS», «Hansen og Sønn AS»; maximal, so a search is linear in the
 # text): the firm suffix is one of them
-_CAP_WORDS = re.compile(rf"(?<![\w\[])[{_UPPER}]\w*(?:-\w+)*(?:{_H}+(?:(?:&|og){_H}+)?(?:\d+{_H}+)?[{_UPPER}]\w*(?:-\w+)*)*")
-_FIRM_SUFFIXES = frozenset({"AS", "ASA", "SA", "BA", "ANS", "DA"})
-_SHOUTED_SUFFIXES = frozenset({"AS", "ASA", "ANS"})  # «SA», «DA», «BA» are words in text written in capitals
+_CAP_WORD = rf"(?:A/S(?![\w/])|[{_UPPER}]\w*(?:-\w+)*)"  # «A/S» is one word
+_CAP_WORDS = re.compile(rf"(?<![\w\[]){_CAP_WORD}(?:{_H}+(?:(?:&|og){_H}+)?(?:\d+{_H}+)?{_CAP_WORD})*")
+_FIRM_SUFFIXES = frozenset({"AS", "ASA", "SA", "BA", "ANS", "DA", "A/S", "ENK", "NUF", "Aksjeselskap", "AKSJESELSKAP"})
+# «SA», «DA», «BA» are words in text written in capitals
+_SHOUTED_SUFFIXES = frozenset({"AS", "ASA", "ANS", "A/S", "ENK", "NUF", "AKSJESELSKAP"})
+_HYPHEN_SUFFIXES = ("-AS", "-ASA", "-ANS", "-ENK", "-NUF")  # «Olsen-Rør-AS»
+# a firm suffix after a name written in lower case («vinstra rør as»): the words before it are read by
+# :func:`_mask_lower_firms`
+_LOWER_SUFFIX = re.compile(rf"(?<=[^\W\d_]){_H}+(?i:as|a/s)(?![\w/])")
+_PLAIN_WORD = re.compile(r"[^\W\d_][\w-]*")
+_WORD_AFTER = re.compile(rf"{_H}*([^\W\d_][\w-]*)?")
+# «<Sted> kommune», «<Sted> fylkeskommune»: the municipality of a respondent in a small place points to them
+_NAME_WORD = rf"[{_UPPER}]\w*(?:-\w+)*"
+_MUNICIPALITY = re.compile(
+    rf"(?<![\w\[])((?:{_NAME_WORD}{_H}+)?{_NAME_WORD})(?={_H}+(?i:(?:fylkes)?kommunen?s?)(?!\w))")
+# «NAV <Sted>»: a local NAV office
+_NAV_PLACE = re.compile(  # a second word only when not in capitals («NAV Sel NAV Sel»)
+    rf"(?<![\w\[])((?:NAV|Nav){_H}+)({_NAME_WORD}(?:{_H}+[{_UPPER}](?=\w*[a-zæøå])\w*(?:-\w+)*)?)")
 _RUN_PARTS = re.compile(rf"({_JOIN})")  # a run split into words and the joins between them
 _NAME_MASK = "[NAVN]"
 _MASKS = re.compile(rf"\[NAVN\](?:{_JOIN}\[NAVN\])+")
@@ -477,6 +492,23 @@ def _public_names() -> frozenset[str]:
     for line in read_list_optional("county_aliases.tsv"):
         names.update(p.strip().lower() for p in line.split("\t") if p.strip() and not p.startswith("="))
     return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """Lower-cased municipalities and towns of ``place_names_no.txt``, also those that are ordinary words («otta»,
+    «lom», «sel»): a place where written with a capital after a place cue, «NAV» or before «kommune»."""
+    from textmine.preprocess.wordlists import read_list_optional
+
+    return frozenset(w.strip().lower() for w in read_list_optional("place_names_no.txt"))
+
+
+@lru_cache(maxsize=1)
+def _english_stop_words() -> frozenset[str]:
+    """English function words («such», «we», «the»): a lower-case «as» among them is the English word."""
+    from textmine.preprocess.stopwords import load_english_stopwords
+
+    return load_english_stopwords()
 
 
 @lru_cache(maxsize=1)
@@ -513,7 +545,7 @@ def _word_kind(word: str, known: Any, proper: Collection[str], shouted: bool = F
     if len(word) > 1 and word.isupper():
         named = low in proper if shouted else (low in proper or low not in known)
         return "name" if len(word) > 3 and named else "other"
-    return "name" if _local_name(word, known, proper) else "word"
+    return "name" if low in _place_words() or _local_name(word, known, proper) else "word"
 
 
 def _mask_run(run: str, known: Any, proper: Collection[str], shouted: bool = False) -> str:
@@ -549,6 +581,10 @@ def _mask_firms(run: str, known: Any, proper: Collection[str]) -> str:
     ASA» → «VI I [NAVN] ASA»; «… GANGER DA» stays)."""
     parts = re.split(rf"({_H}+)", run)
     words, gaps = parts[0::2], parts[1::2]
+    for k in range(len(words) - 1, -1, -1):  # «Olsen-Rør-AS»: the name and its suffix as two words
+        head, dash, suffix = words[k].rpartition("-")
+        if head and "-" + suffix in _HYPHEN_SUFFIXES:
+            words[k:k + 1], gaps[k:k] = [head, suffix], ["-"]
     out, start = [], 0
     for k, word in enumerate(words):
         if word not in _FIRM_SUFFIXES or k == start:
@@ -578,18 +614,86 @@ def _mask_firms(run: str, known: Any, proper: Collection[str]) -> str:
     return "".join(out)
 
 
+def _lower_firm_start(before: str, after: str, known: Any, proper: Collection[str]) -> int | None:
+    """Where the name of a firm before a lower-case «as»/«a/s» starts in ``before`` (the text up to the suffix), or
+    None: the words back to a function word («vi i vinstra rør» → «vinstra rør»), at least one of them a name
+    (:func:`_is_firm_name_word`), none an English function word, and the word after the suffix (``after``), if any,
+    a known word («… as soon as possible», «such as» stay)."""
+    nxt = _WORD_AFTER.match(after).group(1)
+    if nxt and (nxt.lower() not in known or nxt.lower() in _english_stop_words()):
+        return None
+    parts = re.split(rf"({_H}+)", before)
+    name: list[str] = []
+    start = len(before)
+    for k in range(len(parts) - 1, -1, -2):  # words from the last one back, while plain words on one line
+        word = parts[k]
+        if len(name) == 4 or not _PLAIN_WORD.fullmatch(word) or word.lower() in _stop_words() \
+                or word.lower() in _public_names():
+            break
+        name.insert(0, word)
+        start -= len(word) + (len(parts[k + 1]) if k + 1 < len(parts) else 0)
+    if not name or any(w.lower() in _english_stop_words() for w in name):
+        return None
+    if not any(_is_firm_name_word(w, known, proper) for w in name):
+        return None
+    return start
+
+
+def _is_firm_name_word(word: str, known: Any, proper: Collection[str]) -> bool:
+    """A word of a firm name: a proper noun or place («vinstra», «otta»), or no word of the lexicon (three
+    letters or more)."""
+    low = word.lower()
+    return low in proper or low in _place_words() or (len(low) >= 3 and low not in known)
+
+
+def _mask_lower_firms(text: str, known: Any, proper: Collection[str]) -> str:
+    """``text`` with the firm names before a lower-case «as»/«a/s» masked (:func:`_lower_firm_start`)."""
+    out, last = [], 0
+    for m in _LOWER_SUFFIX.finditer(text):
+        window = max(last, m.start() - 160)  # four words back: a bounded look, linear in the text
+        start = _lower_firm_start(text[window:m.start()], text[m.end():m.end() + 40], known, proper)
+        if start is not None and not (start == 0 and window > last and not text[window - 1].isspace()):
+            out += [text[last:window + start], _NAME_MASK]
+            last = m.start()
+    return "".join(out) + text[last:] if out else text
+
+
+def _mask_named_run(m: re.Match, known: Any, proper: Collection[str], group: int) -> str:
+    """Match ``m`` with the names in its ``group`` masked (:func:`_mask_run`), the text before that group kept;
+    words in capitals are shouted text here («FRA NAV I SYKEFRAVÆRSSAKENE»), never a name."""
+    run = m.group(group)
+    if run.split()[0].isupper():
+        return m.group(0)
+    return m.group(0)[: m.start(group) - m.start()] + _mask_run(run, known, proper)
+
+
+def _mask_nav_office(m: re.Match, known: Any, proper: Collection[str]) -> str:
+    """«NAV <Sted>» with the place masked: a word Ordbank writes with a capital or a word of the place list
+    («NAV Vinstra», «NAV Sel» → «NAV [NAVN]»), not a county or large town («NAV Vestland»), an ordinary word
+    («NAV Kontaktsenter») or an unknown word («NAV Ordrenr 0105…»)."""
+    first = m.group(2).split()[0].lower()
+    if first not in proper and first not in _place_words() and not all(
+            p in proper for p in first.split("-") if p):
+        return m.group(0)
+    return _mask_named_run(m, known, proper, 2)
+
+
 def mask_local_names(text: str, known: Any = None) -> str:
     """``text`` with the names of firms, branches and small places a quote would show masked as «[NAVN]»: the
     names in a run of capitalised words after «hos», «på», «i», «fra», «ved», «avdeling», «jobber for» (nynorsk
     «hjå», «frå»; any case) («hos Mowi avdeling Frøya» → «hos [NAVN] avdeling [NAVN]»; «Vi på Hydro Sunndalsøra» →
-    «Vi på [NAVN]»; «på Frøya og Hitra» → «på [NAVN]»), and the words before «AS»/«ASA» («Fjord Laks AS» →
-    «[NAVN] AS»). In an employer survey the respondent is the firm: its name (or its branch's place) identifies it.
-    Public agencies and services (NAV, Altinn, Helfo …), countries, counties and large towns, acronyms and ordinary
-    words stay; a word in capitals is a name only where Ordbank writes it with a capital («FRØYA», not «GANGER»).
+    «Vi på [NAVN]»; «på Frøya og Hitra» → «på [NAVN]»; a place of ``place_names_no.txt`` that is also a word, when
+    written with a capital: «på Otta» → «på [NAVN]»), the words before «AS», «ASA», «A/S», «ENK», «NUF»,
+    «Aksjeselskap» («Fjord Laks AS» → «[NAVN] AS», «Olsen-Rør-AS» → «[NAVN]-AS»), a name before a lower-case «as»
+    («vinstra rør as» → «[NAVN] as»; not «så snart som mulig as»), «<Sted> kommune»/«fylkeskommune» and «NAV <Sted>»
+    («Sel kommune», «NAV Vinstra» → «[NAVN] kommune», «NAV [NAVN]»). In an employer survey the respondent is the
+    firm: its name (or its branch's place) identifies it. Public agencies and services (NAV, Altinn, Helfo …),
+    countries, counties and large towns, acronyms and ordinary words stay; a word in capitals is a name only where
+    Ordbank writes it with a capital («FRØYA», not «GANGER»).
     ``known``: the word list (default :func:`quote_lexicon`). The text comes back NFC-normalised."""
     text = unicodedata.normalize("NFC", str(text))
-    if not any(c.isupper() for c in text[1:]):
-        return text
+    if not any(c.isupper() for c in text[1:]) and not _LOWER_SUFFIX.search(text) and not _MUNICIPALITY.match(text):
+        return text  # no capital but the first letter, no «as» suffix, no «<Sted> kommune» at the start
     known = quote_lexicon() if known is None else known
     proper = _proper_forms()
     starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
@@ -601,6 +705,9 @@ def mask_local_names(text: str, known: Any = None) -> str:
 
     text = _LOCAL_NAMES.sub(masked, text)
     text = _CAP_WORDS.sub(lambda m: _mask_firms(m.group(0), known, proper), text)
+    text = _NAV_PLACE.sub(lambda m: _mask_nav_office(m, known, proper), text)
+    text = _MUNICIPALITY.sub(lambda m: _mask_named_run(m, known, proper, 1), text)
+    text = _mask_lower_firms(text, known, proper)
     return _MASKS.sub(_NAME_MASK, text)
 
 

@@ -22,7 +22,8 @@ import pandas as pd
 from . import stats as st
 from .survey import SurveyDefinition, value_keys
 
-__all__ = ["Summary", "build_summary", "QuoteRule", "quote_rule", "quote_rules", "VERDICT_SUPPRESSED", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
+__all__ = ["Summary", "build_summary", "QuoteRule", "quote_rule", "quote_rules", "review_drift_lines", "review_rises",
+           "VERDICT_SUPPRESSED", "blank_hidden_rows", "hide_small_counts", "neutral_summary", "TOTAL_SEGMENT", "TOTAL_VALUE",
            "MISSING_LEVEL", "DENOMINATORS"]
 
 TOTAL_SEGMENT = "Totalt"
@@ -1152,18 +1153,18 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
         eff = ci = pv = params = None
-        separated = _separating_themes(Xa, y, names, [themes[j] for j in use]) if method == "logit" else ""
+        counted = ww > 0 if weighted else np.ones(len(y), dtype=bool)  # weight-0 rows add nothing to the likelihood
+        separated = (_separating_themes(Xa[counted], y[counted], names, [themes[j] for j in use])
+                     if method == "logit" else "")
         if separated:  # no finite maximum-likelihood estimate: the logit cannot converge
             warn(f"drivers {qd.column} {wave}: logistic model failed (perfect separation: {separated}); linear "
                  "probability model used")
             used = "linear"
         elif method == "logit":
             try:
-                fit = sm.Logit(y, Xa, check_rank=False).fit(disp=0, maxiter=50, method="newton")
-                if not fit.mle_retvals.get("converged", True) or not np.all(np.isfinite(fit.bse)):
-                    raise RuntimeError("no convergence")
-                params = fit.params
-                eff, se = _logit_ame(Xa, params, fit.cov_params(), [names.index(themes[j]) for j in use])
+                params, cov = _fit_logit(y, Xa, ww if weighted else None)
+                eff, se = _logit_ame(Xa, params, cov, [names.index(themes[j]) for j in use],
+                                     weights=ww if weighted else None)
                 z = st.z_value(0.95)
                 ci = np.column_stack([eff - z * se, eff + z * se])
                 pv = 2 * _sf(np.abs(eff / se))
@@ -1199,7 +1200,7 @@ def _driver_table(df, survey, w, weighted, wave, qd: _QuestionData, themes, meth
                 "ci_high_pp": 100 * float(ci[r_i, 1]),
                 "p_value": float(pv[r_i]),
                 "odds_ratio": float(np.exp(params[names.index(th)])) if used == "logit" else np.nan,
-                "method": "logit (gjennomsnittlig marginaleffekt, uvektet)" if used == "logit" else ("lineær sannsynlighetsmodell, " + ("vektet WLS" if weighted else "OLS") + ", HC1"),
+                "method": _driver_method_label(used, weighted),
                 "controls": ", ".join(controls),
             }
         )
@@ -1281,9 +1282,55 @@ def _sf(z):
     return norm.sf(z)
 
 
-def _logit_ame(X: np.ndarray, beta: np.ndarray, cov: np.ndarray, cols: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _driver_method_label(used: str, weighted: bool) -> str:
+    """The driver table's «method»: which model gave the effects, weighted or not, which covariance."""
+    if used == "logit":
+        return ("logit (gjennomsnittlig marginaleffekt, vektet, robust SE)" if weighted
+                else "logit (gjennomsnittlig marginaleffekt, uvektet)")
+    return "lineær sannsynlighetsmodell, " + ("vektet WLS" if weighted else "OLS") + ", HC1"
+
+
+def _fit_logit(y: np.ndarray, X: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The driver logit's coefficients and their covariance; RuntimeError when it does not converge.
+
+    Unweighted (``w`` None): maximum likelihood (Newton), model-based covariance (inverse information).
+    Weighted: pseudo-maximum likelihood — the maximiser of Σ wᵢ·loglikᵢ — with the robust sandwich covariance
+    H⁻¹ [Σ (wᵢ·scoreᵢ)(wᵢ·scoreᵢ)ᵀ] H⁻¹ (H = Σ wᵢ pᵢ(1−pᵢ) xᵢxᵢᵀ), fitted as a binomial GLM with ``var_weights``
+    and ``cov_type="HC0"``. Why these: both ``var_weights`` and ``freq_weights`` give the weighted MLE (the score
+    Σ wᵢ xᵢ (yᵢ − pᵢ) is the same), but with ``freq_weights`` statsmodels reads row i as wᵢ independent copies, so its
+    "robust" covariance uses Σ wᵢ·scoreᵢ·scoreᵢᵀ and shrinks as the weights grow — not a survey sandwich; with
+    ``var_weights`` the meat is Σ (wᵢ·scoreᵢ)² and the covariance does not depend on the weights' scale. (GLM's
+    ``HC1`` equals ``HC0`` in statsmodels: no n/(n−k) factor, so HC0 says what is computed.) Rows of weight 0 are
+    left out (they add nothing to the likelihood; statsmodels' robust covariance divides by the weights); the
+    weights are normalised to mean 1 (for the numbers, not the result). A design that is singular among the rows
+    of positive weight (a column constant there) raises LinAlgError."""
+    import statsmodels.api as sm
+
+    if w is None:
+        fit = sm.Logit(y, X, check_rank=False).fit(disp=0, maxiter=50, method="newton")
+        converged = fit.mle_retvals.get("converged", True)
+    else:
+        keep = np.asarray(w, dtype=float) > 0
+        Xk, wk = X[keep], np.asarray(w, dtype=float)[keep]
+        sv = np.linalg.svd(Xk, compute_uv=False) if len(Xk) >= X.shape[1] else np.zeros(1)
+        if sv[-1] <= 0 or sv[0] / sv[-1] > MAX_DRIVER_CONDITION:
+            raise np.linalg.LinAlgError(f"design singular among the {int(keep.sum())} rows of positive weight")
+        fit = sm.GLM(y[keep], Xk, family=sm.families.Binomial(), var_weights=wk / wk.mean()).fit(
+            maxiter=50, cov_type="HC0")
+        converged = fit.converged
+    if not converged or not np.all(np.isfinite(fit.bse)):
+        raise RuntimeError("no convergence")
+    return np.asarray(fit.params), np.asarray(fit.cov_params())
+
+
+def _logit_ame(X: np.ndarray, beta: np.ndarray, cov: np.ndarray, cols: list[int],
+               weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Average marginal effect of switching each 0/1 column in ``cols`` from 0 to 1 (as statsmodels'
-    ``get_margeff(at='overall', dummy=True)``), with delta-method standard errors."""
+    ``get_margeff(at='overall', dummy=True)``), with delta-method standard errors from ``cov``. ``weights``: the
+    average is the weighted mean over the rows (weight-0 rows count for nothing); None: the plain mean (all 1s
+    give the same numbers, bit for bit)."""
+    s = np.ones(len(X)) if weights is None else np.asarray(weights, dtype=float)
+    total = s.sum()
     eta = X @ beta
     eff, se = [], []
     for c in cols:
@@ -1291,9 +1338,9 @@ def _logit_ame(X: np.ndarray, beta: np.ndarray, cov: np.ndarray, cols: list[int]
         e1 = e0 + beta[c]
         p0, p1 = 1 / (1 + np.exp(-e0)), 1 / (1 + np.exp(-e1))
         f0, f1 = p0 * (1 - p0), p1 * (1 - p1)
-        grad = ((f1 - f0) @ X) / len(X)  # d/dβ of mean(p1 − p0), with x_c = 0 in both rows…
-        grad[c] = f1.mean()  # …except β_c, which only enters p1
-        eff.append(float(np.mean(p1 - p0)))
+        grad = ((s * (f1 - f0)) @ X) / total  # d/dβ of the mean of p1 − p0, with x_c = 0 in both rows…
+        grad[c] = np.sum(s * f1) / total  # …except β_c, which only enters p1
+        eff.append(float(np.sum(s * (p1 - p0)) / total))
         se.append(float(np.sqrt(grad @ cov @ grad)))
     return np.asarray(eff), np.asarray(se)
 
@@ -1640,7 +1687,8 @@ def _quote_rule(df, survey, groups, qd: _QuestionData, themes, theme_table, wave
     """The rule quotes are published under, for the coded rows of one question (``qd.coded``, non-empty, with
     ``text_clean``): ``(c, eligible, attribute)`` with ``c`` those rows as plain columns, ``eligible(theme)`` the
     rows of ``c`` that may be quoted for ``theme`` and ``attribute(row)`` the attribution of ``row["respondent_id"]``.
-    Never health-flagged, non-answers or respondents in a suppressed theme × segment cell
+    ``c`` keeps ``needs_review``/``corrected`` where the coded rows have them, so that
+    :func:`textmine.quotes.select_quotes` quotes a theme only from comments that surely have it. Never health-flagged, non-answers or respondents in a suppressed theme × segment cell
     (any segment of the tables, whether or not it is used in the attribution), never a comment that names its
     writer's own segment value the attribution leaves out (county, næring, a headcount);
     the attribution shows only the segment values the row-level exports show for that comment (the same
@@ -1654,7 +1702,9 @@ def _quote_rule(df, survey, groups, qd: _QuestionData, themes, theme_table, wave
     attr_segments = [s.column for s in survey.segments if s.attribution and s.column in gmap]
     language = c["language"].astype(object).to_numpy() if "language" in c else None
     theme_cols = [f"theme_{t}" for t in themes if f"theme_{t}" in c]
-    keep_cols = ["respondent_id", "text_clean", "is_non_answer", "health_flag"]
+    # the coder's review flag and a human's correction go along: select_quotes quotes a theme only from the
+    # comments that surely have it (not one sent to review, unless corrected)
+    keep_cols = ["respondent_id", "text_clean", "is_non_answer", "health_flag", "needs_review", "corrected"]
     c = pd.DataFrame(
         {
             "respondent_id": c["respondent_id"].to_numpy(dtype=object),
@@ -1901,6 +1951,118 @@ def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.Da
     return rule.eligible(theme), rule.attribute
 
 
+# ---------------------------------------------------------------------------- coding quality (drift signal)
+#: what meta["coding_review"] and meta["coding_review_changes"] hold, for the reader of summary.json
+CODING_REVIEW_NOTE = (
+    "uvektet (et mål på kodingen, ikke på respondentene): per måling og spørsmål antall og andel av kommentarene "
+    "(svar med innhold) som kodemodellen sendte til manuell kontroll (needs_review = 1, ikke rettet av en person), "
+    "og andel kodet bare med kodebokens sekkeposttema (f.eks. «annet»); endring mot målingen det sammenlignes med: "
+    "to-utvalgs test som for andelene, uten justering for mange sammenligninger. En økning kan bety et nytt tema "
+    "kodeboken ikke dekker"
+)
+#: a rise in the review share of at least this much (a share, 0.05 = 5 pp) is said, significant or not
+REVIEW_RISE = 0.05
+#: …when both waves have at least this many answers to the question (3 of 3 against 1 of 4 says nothing)
+REVIEW_MIN_ANSWERS = 30
+
+
+def catch_all_themes(codebook: Any, themes: Sequence[str]) -> list[str]:
+    """The catch-all themes among ``themes``: the codebook's exclusive themes and ``annet``
+    (:func:`textmine.discover.guided.catch_all_ids`); without a codebook, ``annet`` when it is one of them."""
+    from .discover.guided import CATCH_ALL, catch_all_ids
+
+    ids = catch_all_ids(codebook) if codebook is not None else frozenset({CATCH_ALL})
+    return [t for t in themes if t in ids]
+
+
+def _coding_review_row(wave: Any, qd: _QuestionData, themes: Sequence[str], catch: Sequence[str]) -> dict | None:
+    """One wave's and question's coding-quality figures, unweighted, over its commenters (answers with content):
+    how many the coder sent to review and no person corrected (None without a ``needs_review`` column: a
+    human-coded file), and how many have only catch-all themes (None when no catch-all theme is coded).
+    None when neither can be told."""
+    c = qd.coded
+    nonans = pd.to_numeric(c["is_non_answer"], errors="coerce").fillna(0).to_numpy() > 0 if "is_non_answer" in c \
+        else np.zeros(len(c), dtype=bool)
+    if "text_clean" in c:
+        nonans |= c["text_clean"].fillna("").astype(str).str.strip().eq("").to_numpy()
+    ok = (qd.pos >= 0) & ~nonans  # the rows of the commenters (as :func:`_question_data` counts them)
+    n = int(qd.commenter.sum())
+    review = None
+    if "needs_review" in c.columns:
+        unsure = pd.to_numeric(c["needs_review"], errors="coerce").fillna(0).to_numpy() == 1
+        if "corrected" in c.columns:  # a human's code stands
+            unsure &= pd.to_numeric(c["corrected"], errors="coerce").fillna(0).to_numpy() == 0
+        sent = np.zeros(len(qd.commenter), dtype=bool)
+        sent[qd.pos[ok & unsure]] = True
+        review = int(sent.sum())
+    coded_catch = [t for t in catch if t not in qd.uncoded]
+    only = None
+    if coded_catch:
+        ci = [themes.index(t) for t in coded_catch]
+        oi = [j for j, t in enumerate(themes) if t not in coded_catch]
+        has_catch = qd.T[:, ci].any(axis=1)
+        has_other = qd.T[:, oi].any(axis=1) if oi else np.zeros(len(qd.commenter), dtype=bool)
+        only = int((has_catch & ~has_other & qd.commenter).sum())
+    if review is None and only is None:
+        return None
+
+    def share(k: int | None) -> float | None:
+        return None if k is None or not n else k / n
+
+    return {"wave": wave, "question": qd.column, "answered": n, "needs_review": review,
+            "needs_review_share": share(review), "catch_all": coded_catch or None, "catch_all_only": only,
+            "catch_all_only_share": share(only)}
+
+
+def _coding_review_changes(rows: Sequence[Mapping], pairs: Sequence[tuple], level: float) -> list[dict]:
+    """The change of each coding-quality share (:func:`_coding_review_row`) between the compared waves, per question:
+    the two-proportion test of the change rows (:func:`textmine.stats.two_proportion_test`), unweighted, each a
+    test of its own (no adjustment: a signal for the analyst, not a published finding)."""
+    by = {(r["wave"], r["question"]): r for r in rows}
+    out = []
+    for prev, cur in pairs:
+        for (w, q), b in by.items():
+            a = by.get((prev, q))
+            if w != cur or a is None:
+                continue
+            for measure in ("needs_review", "catch_all_only"):
+                pa, pb = a[f"{measure}_share"], b[f"{measure}_share"]
+                if pa is None or pb is None:
+                    continue
+                r = st.two_proportion_test(pa, a["answered"], pb, b["answered"], level=level)
+                num = {k: (r[k] if math.isfinite(r[k]) else None) for k in ("diff", "ci_low", "ci_high", "p_value")}
+                out.append({"wave_prev": prev, "wave": cur, "question": q, "measure": measure, "share_prev": pa,
+                            "share": pb, "n_prev": a["answered"], "n": b["answered"], **num, "test": r["test"],
+                            "verdict": str(st.change_verdict(r["p_value"], r["p_value"], ci_low=r["ci_low"],
+                                                             ci_high=r["ci_high"]))})
+    return out
+
+
+def review_rises(meta: Mapping, wave: Any = None) -> list[dict]:
+    """The review-share changes (``meta["coding_review_changes"]``) into ``wave`` (default: the latest wave) that
+    rose significantly or by at least :data:`REVIEW_RISE`, both waves with :data:`REVIEW_MIN_ANSWERS` answers or
+    more: a hint that the answers hold a topic the codebook lacks."""
+    waves = list(meta.get("waves") or [])
+    wave = waves[-1] if wave is None and waves else wave
+    return [c for c in meta.get("coding_review_changes") or []
+            if c["measure"] == "needs_review" and str(c["wave"]) == str(wave) and c["diff"] is not None
+            and min(c["n_prev"], c["n"]) >= REVIEW_MIN_ANSWERS and c["diff"] > 0
+            and (c["verdict"] == st.VERDICT_SIGNIFICANT or c["diff"] >= REVIEW_RISE - 1e-12)]
+
+
+def _pct_text(share: float) -> str:
+    return f"{int(st.round_half_up(100 * share))} %"
+
+
+def review_drift_lines(summary: "Summary") -> list[str]:
+    """The terminal's lines on the review share (one per question of the latest wave whose share rose:
+    :func:`review_rises`), e.g. «ft: Flere svar til manuell kontroll i 2024 (25 % mot 19 %): mulig nytt tema —
+    kjør `textmine discover`»; none for files without the coder's review flag."""
+    return [f"{c['question']}: Flere svar til manuell kontroll i {c['wave']} ({_pct_text(c['share'])} mot "
+            f"{_pct_text(c['share_prev'])}): mulig nytt tema — kjør `textmine discover`"
+            for c in review_rises(summary.meta or {})]
+
+
 # ---------------------------------------------------------------------------- entry point
 def build_summary(
     frames: Mapping[Any, pd.DataFrame],
@@ -2102,6 +2264,9 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
                 warn(f"{wave}: {q.column}: theme {th} not coded (no column theme_{th} in the coded file, or no value "
                      f"in it); its shares are left empty («{NOT_CODED}»), not 0 %, and its change is not tested "
                      f"(«{st.VERDICT_UNTESTABLE}»)")
+            review = _coding_review_row(wave, qd, themes, catch_all_themes((codebooks or {}).get(wave), themes))
+            if review is not None:
+                info.setdefault("coding_review", []).append(review)
             info.setdefault("question_counts", []).append(
                 {
                     "wave": wave,
@@ -2136,6 +2301,9 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     codebooks = codebooks or {}
     incomparable, cb_warnings = _incomparable_themes(codebooks, pairs)
     tables["changes"] = _changes(tables, pairs, weighted, level, bh_families, incomparable)
+    if info.get("coding_review"):
+        info["coding_review_changes"] = _coding_review_changes(info["coding_review"], pairs, level)
+        info["coding_review_note"] = CODING_REVIEW_NOTE
     for m in _theme_set_warnings(coded, pairs) + cb_warnings:
         warn(m)
     for m in _panel_warnings(frames, survey, pairs):

@@ -39,6 +39,7 @@ Example (see ``data/sample/survey.yaml``)::
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -421,6 +422,50 @@ def _title(v: Any) -> str:
     return text
 
 
+#: text a reader sees may not hold characters that change how it reads: bidi embeddings, overrides and isolates
+#: (U+202A–U+202E, U+2066–U+2069) can make a printed label read differently from what is stored, and tag characters
+#: (U+E0001, U+E0020–U+E007F) hide text. Other invisible format characters — the bidi marks (U+200E/U+200F, U+061C),
+#: zero-width space and joiners, BOM, the soft hyphen — are common in text pasted from e-mail and word processors,
+#: change nothing a reader sees, and loaded before (a stored definition holding one must keep loading): allowed.
+_READS_DIFFERENTLY = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0001\U000e0020-\U000e007f]")
+
+
+def _invisible_char(text: str) -> str | None:
+    """The first bidi control or tag character of ``text`` (:data:`_READS_DIFFERENTLY`), None when none."""
+    m = _READS_DIFFERENTLY.search(text)
+    return m.group() if m else None
+
+
+#: the texts of :func:`definition_texts` not checked for invisible characters: column names and aliases must equal
+#: what the data holds, as must a routing item and a codebook's file name (they are matched, not written by the
+#: definition's author for readers)
+_MATCHED_FIELDS = re.compile(r"^(id|wave|weight)$|\.column$|\.aliases\[\d+\]$|^other_columns\[|\.asked_if\.item$"
+                             r"|\.codebook$")
+
+
+def _check_visible(d: "SurveyDefinition") -> None:
+    """Refuse a reader-facing text of the definition (name, title, description, labels, level codes, ids; every
+    text of :func:`definition_texts` but column names and aliases) that holds an invisible format character,
+    naming the field and the character's code point, never the text."""
+    for path, text, _ in definition_texts(d):
+        if not isinstance(text, str) or _MATCHED_FIELDS.search(path):
+            continue
+        ch = _invisible_char(text)
+        if ch is not None:
+            raise SurveyDefinitionError(f"{path}: contains an invisible control character U+{ord(ch):04X} (it can "
+                                        f"make the printed text read differently from what is stored); remove it")
+
+
+def _check_scale_order(scale: tuple, where: str) -> None:
+    """Refuse a scale written from the top down as two codes ([5, 1]): ``[a, b]`` means every code from a to b,
+    so it must be listed from the lowest code. (Another list is a set of codes: its order changes nothing.)"""
+    if len(scale) == 2 and all(isinstance(c, int) for c in scale) and scale[0] - scale[1] > 1:
+        raise SurveyDefinitionError(
+            f"{where}: {list(scale)} must be listed from the lowest to the highest code, e.g. {sorted(scale)} (two "
+            f"codes [a, b] mean every code from a to b); the order does not say which answers are positive: to count "
+            f"the low codes, give measure: bottom2 or positive: [..]")
+
+
 def _short_scale_warning(scale: tuple, pos: tuple, measure: str, where: str) -> str:
     return (f"{where}: a scale of {len(scale)} codes {list(scale)} counts code(s) {list(pos)} as positive (measure "
             f"{measure}); if another code is the positive answer (Ja = 1, Nei = 2 is common), give positive: [..] "
@@ -609,6 +654,7 @@ class SurveyDefinition:
             where = f"indicators[{i}] ({iid})"
             scale_raw = s.get("scale", [DEFAULT_SCALE[0], DEFAULT_SCALE[-1]])
             sc = _codes(scale_raw, f"{where}.scale")
+            _check_scale_order(sc, f"{where}.scale")
             if len(sc) == 2 and all(isinstance(x, int) for x in sc) and sc[1] - sc[0] > 1:
                 sc = tuple(range(sc[0], sc[1] + 1))
             if len(sc) < 2:
@@ -721,6 +767,7 @@ class SurveyDefinition:
             source=source,
             definition_warnings=tuple(notes),
         )
+        _check_visible(sd)
         sd._check_unique()
         if warn:
             import warnings
@@ -1076,8 +1123,8 @@ def definition_texts(d: SurveyDefinition):
     """``(field path, text, is an id or code)`` for every string of a survey definition that readers of its
     summaries, reports and exports see: its name and description, the labels of excluded codes, segments (with
     their levels' codes and labels and the attribution format), indicators, multi-select groups (and their
-    options) and free-text questions, and every column name it declares (column names become variable names,
-    chart files and table headers). The checks for personal data (the service's 422, the CLI's refusal) read
+    options) and free-text questions (with the item routing them and their codebook's file name), and every column
+    name it declares (column names become variable names, chart files and table headers). The checks for personal data (the service's 422, the CLI's refusal) read
     this one list."""
     yield "name", d.name, True
     yield "description", d.description, False
@@ -1110,6 +1157,10 @@ def definition_texts(d: SurveyDefinition):
     for i, question in enumerate(d.free_text):
         yield f"free_text[{i}].column", question.column, True
         yield f"free_text[{i}].label", question.label, question.label == question.column
+        if question.asked_item:
+            yield f"free_text[{i}].asked_if.item", question.asked_item, True
+        if question.codebook is not None:  # its file name: the folders are the analyst's (the CLI resolves them)
+            yield f"free_text[{i}].codebook", Path(question.codebook).name, True
     for i, column in enumerate(d.other_columns):
         yield f"other_columns[{i}]", column, True
 

@@ -171,6 +171,9 @@ class CodingJob(Base):
     # running job whose heartbeat is older than the lease is claimed by another server's runner
     worker: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the newer "done" job of the same wave, codebook and model whose finish deleted this finished job's results
+    # (service.store.prune_superseded, migration 0013); the row stays as history. NULL: not superseded
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class TrainingJob(Base):

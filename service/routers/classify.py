@@ -14,6 +14,7 @@ from service.auth import Principal, require_analyst
 from service.coders import memory_only_embedders
 from service.db.models import TrainedModel
 from service.errors import ApiError
+from service.modelpaths import ModelPathError
 from service.schemas import ClassifiedText, ClassifyIn, ClassifyOut, ThemeScore
 
 router = APIRouter(tags=["classify"])
@@ -64,7 +65,7 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
                 # a model named alone codes with its own codebook (not checked against the default codebook)
                 cb = store.resolve_codebook(session, _codebook_id_of(session, body.codebook_id, body.model_id))
                 model = store.resolve_model(session, body.model_id, cb)
-                coder = coders.get(cb, model, default=store.is_default_codebook(cb))
+                coder = _coder_of(coders, cb, model)
                 return cb, model, coder, coders.cached_embedders(coder)
 
         cb, model, coder, embedders = await run_in_threadpool(_resolve)
@@ -80,6 +81,15 @@ async def classify(body: ClassifyIn, request: Request, _: Principal = Depends(re
                        results=[_one(rec, rec.get("text_redacted"), labels, flag)
                                 for rec, flag in zip(records, flags, strict=True)],
                        warnings=zero_shot_warnings(coder, records))
+
+
+def _coder_of(coders, cb, model):
+    """The coder of a stored codebook and model; 409 ``model_folder_refused`` for a model row whose stored folder
+    leads outside the models folder (never loaded)."""
+    try:
+        return coders.get(cb, model, default=store.is_default_codebook(cb))
+    except ModelPathError as exc:
+        raise ApiError(409, "model_folder_refused", f"model {model.id}: {exc}", {"model_id": model.id}) from None
 
 
 def zero_shot_warnings(coder, records: Sequence[dict]) -> list[str]:

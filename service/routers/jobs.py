@@ -22,14 +22,16 @@ def start_coding_job(wave_id: IdPath, request: Request, body: JobIn = Body(defau
     """Code every free-text response of a wave in the background. The same wave + codebook + model returns the
     existing job (queued, running or done) unless ``force`` is true or the job used another default model than
     the server's current one; an existing *queued* job (e.g. left by an interrupted ``textmine store code``) is
-    (re)started here."""
+    (re)started here. ``Location``: ``/jobs/{id}`` (either answer). A forced job cancels the active one it
+    replaces, whose ``superseded_by`` and ``error`` then name the new job."""
     job, created = store.start_job(session, wave_id, body.codebook_id, body.model_id, body.force,
                                    default_identity=request.app.state.coders.default_identity)
     session.commit()
     if created or job.state == "queued":  # a second submit of a job already queued here finds it done: no-op
         request.app.state.jobs.submit(job.id)
     out = JobOut(**store.job_view(job), created=created)
-    return out if created else JSONResponse(out.model_dump(mode="json"), status_code=200)
+    location = {"Location": f"/jobs/{job.id}"}
+    return JSONResponse(out.model_dump(mode="json"), status_code=202 if created else 200, headers=location)
 
 
 @router.get("/jobs", response_model=Page[JobOut])

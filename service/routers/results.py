@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
@@ -15,10 +14,10 @@ from service.db.models import Response as ResponseRow
 from service.db.models import TrainedModel, TrainingJob
 from service.deps import get_settings
 from service.limits import BusyAwareRoute, heavy_slot
+from service.quoting import quote_embedder  # the one quote embedder choice (also the report's and the CLI's)
 from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, CorrectionsRemoved, ErrorBody, IdPath, JobState,
                              Limit, ModelIn, ModelOut, Offset, Page, QuotesOut, ReviewItem, TrainingJobOut)
 from service.settings import Settings
-from textmine import quotes as quotes_lib
 from textmine.summary import HIDDEN_ROW_KEEPS  # the columns a hidden row keeps, as in the CLI's files
 
 router = APIRouter(tags=["results"], route_class=BusyAwareRoute)  # 503 busy answers carry Retry-After
@@ -68,36 +67,14 @@ def theme_quotes(request: Request, wave_id: IdPath, theme: str = Path(max_length
     """3–6 redacted, attributed, diverse quotes for a theme from the wave's latest finished coding job (or
     ``job_id``), by the summary's rules: comments flagged as health information are never quoted, nor anyone in a
     theme × segment cell below the survey's ``min_cell``; attributions name only segment combinations with at
-    least ``min_cell`` respondents. Bounded as the summary (503 ``busy`` after the wait)."""
+    least ``min_cell`` respondents. Bounded as the summary (503 ``busy`` after the wait). Picked with the embedder
+    ``textmine store quotes`` and the report use (:func:`service.quoting.quote_embedder`: the ``quote_embedder``
+    setting, by default the default coder's embedder), so the same job gives the same quotes there. The report
+    quotes a comment under one theme of a question only: a theme whose comments an earlier theme (codebook order)
+    quoted shows others there."""
     settings = request.app.state.settings
     return store.theme_quotes(session, wave_id, theme, n, embedder=quote_embedder(request.app), job_id=job_id,
                               names_cache=quote_names_cache(request.app), min_cell_floor=settings.min_cell_floor)
-
-
-def quote_embedder(app) -> Any:
-    """The app's quote embedder: ``settings.quote_embedder`` resolved once and shared by the requests. The default,
-    None, is the embedder of the default coder the server has loaded anyway (the shipped model's e5 layers), else
-    the e5 model. Resolved per request, every quotes request loaded its own copy of the e5 model (about 0.5 GB at
-    its peak; ten requests at once took the server to 4 GB); a second e5 model beside the coder's still took the
-    server from 1.40 to 1.91 GB."""
-    state = app.state.__dict__
-    if "_quote_embedder" not in state:
-        with state.setdefault("_quote_embedder_lock", threading.Lock()):
-            if "_quote_embedder" not in state:
-                spec = app.state.settings.quote_embedder
-                shared = _default_coder_embedder(app) if spec is None else None
-                state["_quote_embedder"] = shared if shared is not None else quotes_lib.resolve_embedder(spec)
-    return state["_quote_embedder"]
-
-
-def _default_coder_embedder(app) -> Any:
-    """The loaded default coder's embedder (anything with ``encode``), or None when there is none to share."""
-    try:
-        coder = app.state.coders.default()
-    except Exception:  # noqa: BLE001 - no default coder: the quotes resolve their own embedder
-        return None
-    embedder = getattr(coder, "embedder", None)
-    return embedder if callable(getattr(embedder, "encode", None)) else None
 
 
 def quote_names_cache(app) -> store.PageNamesCache:
@@ -112,7 +89,11 @@ def review_queue(wave_id: int | None = Query(None, ge=1, le=MAX_ID), limit: Limi
                  _: Principal = Depends(require_analyst)):
     """Uncertain codes (needs_review) not yet corrected, ranked by the value of a label: least confident first, raised
     for themes with few corrections so far (stored, or earlier in the queue), near-duplicate texts behind the
-    distinct ones (``reason`` says which). One deterministic ranking that ``offset``/``limit`` page through."""
+    distinct ones (``reason`` says which). One deterministic ranking that ``offset``/``limit`` page through.
+
+    The ranking changes as corrections arrive: a corrected item leaves the queue, and the raise of its themes
+    falls, so the items behind it move up. After correcting, re-read from offset 0 rather than asking for the next
+    page (which would skip the items that moved up)."""
     items, total = store.review_queue(session, limit, offset, wave_id)
     return Page[ReviewItem](items=with_languages(session, items), total=total, limit=limit, offset=offset)
 
@@ -126,11 +107,18 @@ def with_languages(session: Session, items: list[dict]) -> list[dict]:
     return [{**i, "language": langs.get(i["response_id"])} for i in items]
 
 
-@router.post("/responses/{response_id}/codes", response_model=CorrectionOut, status_code=201)
-def correct_codes(response_id: IdPath, body: CorrectionIn, session: Session = Depends(get_session, scope="function"),
-                  who: Principal = Depends(require_analyst)):
-    """Store a human correction (replaces the machine codes in summaries; used to train models)."""
-    row = store.add_correction(session, response_id, body.themes, body.type, body.codebook_id, who.key_id)
+@router.post("/responses/{response_id}/codes", response_model=CorrectionOut, status_code=201,
+             responses={200: {"model": CorrectionOut, "description": "the same correction is the response's latest, "
+                                                                     "by this key (a retry): that one, not stored again"}})
+def correct_codes(response_id: IdPath, body: CorrectionIn, response: Response,
+                  session: Session = Depends(get_session, scope="function"), who: Principal = Depends(require_analyst)):
+    """Store a human correction (replaces the machine codes in summaries; used to train models). A retry (the same
+    codebook, themes and type as the response's latest correction, by the same key) answers 200 with that
+    correction instead of storing it twice."""
+    row, created = store.record_correction(session, response_id, body.themes, body.type, body.codebook_id,
+                                           who.key_id)
+    if not created:
+        response.status_code = 200
     return CorrectionOut(id=row.id, response_id=row.response_id, codebook_id=row.codebook_id,
                          themes=[t for t in row.themes.split(";") if t], type=row.type or None,
                          created_at=row.created_at)
@@ -154,7 +142,9 @@ def model_out(m: TrainedModel) -> ModelOut:
 
 
 @router.post("/models", response_model=TrainingJobOut, status_code=202,
-             responses={202: {"description": "training job queued: poll GET /training-jobs/{id}"}})
+             responses={202: {"description": "training job queued: poll GET /training-jobs/{id}"},
+                        200: {"model": TrainingJobOut, "description": "the same request is queued or running (a "
+                                                                      "retry): that job, ``created`` false"}})
 def train_model(request: Request, response: Response, body: ModelIn = Body(default_factory=ModelIn),
                 session: Session = Depends(get_session, scope="function"), _: Principal = Depends(require_analyst)):
     """Train a supervised coder from the stored corrections of a codebook in the background, as ``textmine
@@ -162,24 +152,31 @@ def train_model(request: Request, response: Response, body: ModelIn = Body(defau
     correction replacing the base label of the same text); training takes minutes (see the README). Answers 202
     with a training job at once (``Location``: ``/training-jobs/{id}``); poll it until ``state`` is ``done`` (its
     ``model`` then has the held-out, out-of-fold metrics and is listed by ``GET /models``) or ``failed`` (``error``
-    says why; no model stored). One training runs at a time; the others wait ``queued``.
+    says why; no model stored). One training runs at a time; the others wait ``queued``. A retry finds the job
+    it made: while a job of the same request (codebook, name, ``min_examples``, ``min_theme_examples``) is queued,
+    or running with no correction of the codebook stored since it started, the answer is 200 with that job
+    (``created`` false, the same ``Location``), not a second training.
 
     Every check comes back here, before a job exists: a name holding personal data (422
     ``personal_data_in_name``, the value never quoted: readers see model names), an unknown codebook (404), fewer
     than ``min_examples`` corrections (422 ``not_enough_corrections``) and, without the default model's training
     files (another codebook, files not on disk: the model then trains on the corrections alone, with a warning),
     a theme with fewer than ``min_theme_examples`` corrections (422 ``too_few_theme_examples``)."""
-    job = store.start_training_job(session, request.app.state.settings, body.codebook_id, body.name,
-                                   body.min_examples, min_theme_examples=body.min_theme_examples)
+    job, created = store.start_or_find_training_job(session, request.app.state.settings, body.codebook_id, body.name,
+                                                    body.min_examples, min_theme_examples=body.min_theme_examples)
     session.commit()
-    request.app.state.training.submit(job.id)
+    if created:
+        request.app.state.training.submit(job.id)
+    else:
+        response.status_code = 200
     response.headers["Location"] = f"/training-jobs/{job.id}"
-    return training_job_out(session, job)
+    return training_job_out(session, job, created)
 
 
-def training_job_out(session: Session, job: TrainingJob) -> TrainingJobOut:
+def training_job_out(session: Session, job: TrainingJob, created: bool | None = None) -> TrainingJobOut:
     view = store.training_job_view(session, job)
-    return TrainingJobOut(**{**view, "model": model_out(view["model"]) if view["model"] is not None else None})
+    return TrainingJobOut(**{**view, "model": model_out(view["model"]) if view["model"] is not None else None,
+                             "created": created})
 
 
 @router.get("/training-jobs", response_model=Page[TrainingJobOut])

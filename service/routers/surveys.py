@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,24 @@ router = APIRouter(tags=["surveys"])
 
 def survey_out(s: Survey) -> SurveyOut:
     return SurveyOut(id=s.id, name=s.name, description=s.description, has_definition=bool(s.definition_yaml),
-                     created_at=s.created_at)
+                     created_at=s.created_at, warnings=definition_warnings(s.definition_yaml))
+
+
+#: a stored definition today's checks refuse (stored by an older version): said, never quoted
+OUTDATED_DEFINITION = ("the stored survey definition does not pass today's checks: a wave upload without its own "
+                       "definition is refused (422 invalid_survey_definition); upload the wave with a corrected "
+                       "definition")
+
+
+def definition_warnings(definition_yaml: str | None) -> list[str]:
+    """A survey definition's own warnings (``SurveyDefinition.definition_warnings``, as the first wave upload
+    returns them: item ids and codes, from a definition checked for personal data when stored); [] without one."""
+    if not definition_yaml:
+        return []
+    try:
+        return list(library.parse_survey(definition_yaml).definition.definition_warnings)
+    except ApiError:
+        return [OUTDATED_DEFINITION]
 
 
 def wave_out(session: Session, w: Wave) -> WaveOut:
@@ -28,14 +45,17 @@ def wave_out(session: Session, w: Wave) -> WaveOut:
 
 
 @router.post("/surveys", response_model=SurveyOut, status_code=201)
-def create_survey(body: SurveyIn, session: Session = Depends(get_session, scope="function"),
+def create_survey(body: SurveyIn, response: Response, session: Session = Depends(get_session, scope="function"),
                   _: Principal = Depends(require_analyst)) -> SurveyOut:
     """Create a survey (optionally with its survey definition YAML). A name or description holding personal data
     is refused (422 ``personal_data_in_name``, the value never quoted), as is a name made only of a surname or
     first name ("Hansen", "johansen 2024"). So is personal data in the definition's name, description or labels
     (segments and their levels, indicators, multi-select groups and options, free-text questions, excluded codes)
-    or ids: 422 ``personal_data_in_name`` naming the field (``indicators[2].label``), never the value."""
-    return survey_out(store.create_survey(session, body.name.strip(), body.description, body.definition_yaml))
+    or ids: 422 ``personal_data_in_name`` naming the field (``indicators[2].label``), never the value. A name
+    the store has is 409 ``survey_exists`` with that survey's ``survey_id``. ``Location``: ``/surveys/{id}``."""
+    survey = store.create_survey(session, body.name.strip(), body.description, body.definition_yaml)
+    response.headers["Location"] = f"/surveys/{survey.id}"
+    return survey_out(survey)
 
 
 @router.get("/surveys", response_model=Page[SurveyOut])
@@ -52,7 +72,7 @@ def get_survey(survey_id: IdPath, session: Session = Depends(get_session, scope=
 
 @router.post("/surveys/{survey_id}/waves", response_model=WaveOut, status_code=201,
              responses={413: {"description": "file too large"}, 422: {"description": "invalid file"}})
-def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV (UTF-8), XLSX, SAV or Parquet"),
+def upload_wave(survey_id: IdPath, response: Response, file: UploadFile = File(..., description="CSV (UTF-8), XLSX, SAV or Parquet"),
                       definition: UploadFile | None = File(None, description="survey definition YAML"),
                       label: str | None = Form(None, max_length=100,
                                                description="wave label (default: the file's wave column); surrounding "
@@ -63,7 +83,7 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
                       session: Session = Depends(get_session, scope="function"), settings: Settings = Depends(get_settings),
                       _: Principal = Depends(require_analyst)) -> WaveOut:
     """Upload one wave: validates columns/ids/encoding, redacts free text, stores everything in one transaction.
-    409 ``wave_exists`` for a label the survey has, 409 ``duplicate_wave`` for content a wave of the survey already
+    ``Location``: ``/waves/{id}``. 409 ``wave_exists`` for a label the survey has (``wave_id``: that wave), 409 ``duplicate_wave`` for content a wave of the survey already
     holds (under any label; ``allow_duplicate`` stores it anyway), 422 ``several_waves`` for a file whose wave column
     holds more than one wave (split it per wave). A file name in which the redaction finds personal data (a name, a
     fødselsnummer, …), or that holds a surname or first name on its own ("hansen_svar.csv", "kari_svar.csv"; not a
@@ -83,6 +103,7 @@ def upload_wave(survey_id: IdPath, file: UploadFile = File(..., description="CSV
     wave, _warnings = store.upload_wave(session, settings, survey_id, data, file.filename or "upload.csv", label,
                                         definition_yaml, allow_duplicate=allow_duplicate)
     out = wave_out(session, wave)
+    response.headers["Location"] = f"/waves/{wave.id}"
     floor_note = min_cell_floor_warning(wave.definition_yaml, settings.min_cell_floor)
     if floor_note:  # in this response only: the stored warnings hold what the upload found in the file
         out.warnings = [*out.warnings, floor_note]

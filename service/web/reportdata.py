@@ -9,7 +9,7 @@ from collections import OrderedDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import library, store
+from service import library, quoting, store
 from service.db.models import Codebook, CodingJob, Correction, Response, Wave
 from service.errors import ApiError, id_details, id_text
 from service.settings import DEFAULT_MIN_CELL_FLOOR
@@ -173,8 +173,7 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     method = {"model": "; ".join(models),
               "coding": say("{n} kommentarer er rettet manuelt; rettelsene erstatter maskinkodene.", language,
                             n=n_corr)}
-    settings = getattr(request.app.state, "settings", None)
-    embedder = getattr(settings, "quote_embedder", None) or "fallback"  # page loads stay model-free by default
+    embedder = quoting.quote_embedder(request.app)  # as GET /waves/{id}/themes/{theme}/quotes and the CLI's
     compare_to = _summary_key(waves[0].label) if len(waves) > 1 else None
     frames = store.neutral_small_levels(frames, info.definition, coded or None,  # as GET /waves/{id}/summary
                                         compare_to=compare_to)

@@ -30,7 +30,8 @@ def _topics():
 
 
 def test_probable_names_and_labels_read_no_word_list_again(monkeypatch):
-    default_resources(), name_words(), probable_names(TEXTS)  # the shared, cached lists: built here once
+    default_resources(), name_words(), probable_names(TEXTS)  # the shared, cached lists: built here once…
+    _topics()  # …and the quotes' masking lists, read on their first use
     read, real = [], wordlists._lines
     monkeypatch.setattr(wordlists, "_lines", lambda name, directory=None: read.append(name) or real(name, directory))
     for _ in range(3):

@@ -77,6 +77,15 @@ def test_drivers_note_for_one_model_says_it_once(report_data):
     assert f"Modell: {LOGIT}." in text and "Logit-modellen er uvektet" not in text  # nothing to explain unweighted
 
 
+def test_a_weighted_logit_is_not_called_unweighted(report_data):
+    r = copy.deepcopy(report_data)
+    weighted = "logit (gjennomsnittlig marginaleffekt, vektet, robust SE)"
+    r.impact["adjusted_method"] = weighted
+    text = _dd(render_html(r, charts={}), "Justert effekt (drivere)")
+    assert f"Modell: {weighted}." in text  # the synthetic survey is weighted, and so is its logit
+    assert "uvektet" not in text and "ikke helt sammenlignbare" not in text
+
+
 def test_html_notes_are_norwegian_reader_notes_only(mixed, tmp_path):
     r, q1, theme = mixed
     html = render_html(r, charts={})

@@ -248,7 +248,7 @@ def test_stopping_without_workers_does_not_wait(monkeypatch):
         def __init__(self, workers):
             self.workers = workers
 
-        def nthreads(self):
+        def nthreads(self, **kwargs):  # (asked with a callback_timeout)
             return self.workers
 
         def cancel(self, futures):

@@ -124,9 +124,11 @@ def test_coding_job_idempotent_resumable_progress(client, keys):
     assert forced.status_code == 202 and forced.json()["id"] != job["id"]
     wait_job(client, keys["reader"], forced.json()["id"])
     with client.app.state.db.session() as s:
-        for jid in (job["id"], forced.json()["id"]):
-            ids = s.scalars(select(CodingResult.response_id).where(CodingResult.job_id == jid)).all()
-            assert len(ids) == len(set(ids)) == job["total"]
+        ids = s.scalars(select(CodingResult.response_id).where(CodingResult.job_id == forced.json()["id"])).all()
+        assert len(ids) == len(set(ids)) == job["total"]
+        # the superseded job keeps its row, not its results (dec06g)
+        assert s.scalars(select(CodingResult.id).where(CodingResult.job_id == job["id"])).all() == []
+    assert client.get(f"/jobs/{job['id']}", headers=hdr(keys["reader"])).json()["superseded_by"] == forced.json()["id"]
     listed = client.get(f"/jobs?wave_id={wid}&limit=1&offset=1", headers=hdr(keys["reader"])).json()
     assert listed["total"] == 2 and listed["limit"] == 1 and listed["offset"] == 1 and len(listed["items"]) == 1
 

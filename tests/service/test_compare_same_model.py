@@ -100,7 +100,10 @@ def test_cli_summary_and_quotes_take_job_compare_job_and_n(client, keys):
     w22 = _wave(client, keys, sid, sample_frame(40), "2022")
     w23 = _wave(client, keys, sid, sample_frame(40, SAMPLE_CSV_2023), "2023")
     old22, old23 = _code(client, keys, w22), _code(client, keys, w23)
-    new22, new23 = _code(client, keys, w22, force=True), _code(client, keys, w23, force=True)
+    # newer jobs by a trained model (a forced re-coding by the same model would supersede the old jobs and delete
+    # their results, dec06g: they could no longer be reported by id)
+    model = _train(client, keys, w22)
+    new22, new23 = _code(client, keys, w22, model_id=model), _code(client, keys, w23, model_id=model)
     assert len({old22, new22, old23, new23}) == 4
     url = client.app.state.settings.database_url
     runner = CliRunner()

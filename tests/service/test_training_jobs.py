@@ -165,7 +165,8 @@ def test_cancelled_training_jobs_store_no_model(client, keys, monkeypatch, tmp_p
     _correct(client, keys)
     started, release = _slow_training(monkeypatch)
     a = hdr(keys["analyst"])
-    running, queued = (client.post("/models", json={"min_examples": 5}, headers=a).json()["id"] for _ in range(2))
+    running, queued = (client.post("/models", json={"min_examples": 5, "name": f"nightly-{i}"}, headers=a).json()["id"]
+                       for i in range(2))  # two requests (the same one again is a retry: its job)
     assert started.wait(30)
     for job_id in (running, queued):
         r = client.post(f"/training-jobs/{job_id}/cancel", headers=a)
@@ -242,8 +243,8 @@ def test_two_trainings_never_run_at_once(client, keys, monkeypatch):
         return plain(*args)
 
     monkeypatch.setattr(keyword_coder_factory, "train", counted)
-    ids = [client.post("/models", json={"min_examples": 5}, headers=hdr(keys["analyst"])).json()["id"]
-           for _ in range(3)]
+    ids = [client.post("/models", json={"min_examples": 5, "name": f"nightly-{i}"},
+                       headers=hdr(keys["analyst"])).json()["id"] for i in range(3)]
     jobs = [wait_training(client, keys["analyst"], i) for i in ids]
     assert [j["state"] for j in jobs] == ["done"] * 3 and most[0] == 1
     assert len({j["model"]["id"] for j in jobs}) == 3

@@ -294,6 +294,11 @@ def _legacy_hash(path: Path) -> str | None:
         return None
 
 
+#: the end of the message refusing a model trained for another codebook (no CLI option named: library callers get
+#: it too; the CLI rewrites it to fit what was given, ``textmine.cli.stats._coding_warning``)
+CODEBOOK_MISMATCH_HINT = "retrain the model for this codebook, or code zero-shot"
+
+
 def checked_codebook(model_dir: str | Path,
                      codebook: Codebook | str | Path | None = None) -> tuple[dict[str, Any], Codebook]:
     """The artefact's manifest and stored codebook, without loading the model. Refuses (:class:`ArtefactError`)
@@ -313,7 +318,7 @@ def checked_codebook(model_dir: str | Path,
             raise ArtefactError(
                 f"model {model_dir} was trained for codebook {stored_cb.name!r} v{stored_cb.version} "
                 f"(hash {stored_cb.hash[:12]}), but the codebook given is {cb.name!r} v{cb.version} "
-                f"(hash {cb.hash[:12]}){diff}. Retrain with `textmine train`, or code zero-shot without --model.")
+                f"(hash {cb.hash[:12]}){diff}; {CODEBOOK_MISMATCH_HINT}.")
     return manifest, stored_cb
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import typer
 
 app = typer.Typer(
@@ -11,6 +13,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
+
+
+_PATHISH = re.compile(r"[^\s'\"«»()\[\],;:=]*[/\\_][^\s'\"«»()\[\],;:=]*")  # a path, file name or id
+
+
+def redact_message(msg: str) -> str:
+    """An error message as the CLI prints it, redacted as the service redacts its messages: a file or folder name
+    (the last part of a path; the folders above it are the user's own) or id holding personal data (:func:`textmine.pipeline.personal_name`: "Ola_Nordmann_15038510190") becomes
+    «[navn skjult]», then a fødselsnummer, phone number, e-mail, name … left becomes its placeholder
+    ([FØDSELSNUMMER], [TELEFON], [EPOST], [NAVN]); the rest (quotes «», paths) stays as written."""
+    if not msg:
+        return msg
+    from ..pipeline import personal_name
+    from ..preprocess import default_resources
+
+    def part(m: re.Match) -> str:  # the last component only: the user's own folders («/home/kari/») stay readable
+        head, sep, last = m.group(0).rpartition("/") if "/" in m.group(0) else m.group(0).rpartition("\\")
+        return head + sep + ("[navn skjult]" if last and personal_name(last) else last)
+
+    return default_resources().redactor.redact(_PATHISH.sub(part, msg))[0]
 
 
 @app.callback()

@@ -11,8 +11,10 @@ HEADER_ROW_HELP = "Excel/CSV: the file row holding the column names (rows above 
 
 def _fail(msg: str, code: int = 2) -> None:
     """One-line error and exit (2: a bad option/argument, as for the other commands)."""
+    from textmine.cli import redact_message  # (as the service's messages: personal data never printed)
+
     typer.secho("error: ", fg="red", err=True, nl=False)
-    typer.echo(msg, err=True)
+    typer.echo(redact_message(msg), err=True)
     raise typer.Exit(code)
 
 

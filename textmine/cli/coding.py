@@ -17,8 +17,10 @@ console = Console(stderr=True)
 
 def _fail(msg: str, code: int = 2) -> None:
     """Print the error on one unwrapped line (paths and theme lists stay intact) and exit."""
+    from textmine.cli import redact_message  # (as the service's messages: personal data never printed)
+
     typer.secho("error: ", fg="red", err=True, nl=False)
-    typer.echo(msg, err=True)
+    typer.echo(redact_message(msg), err=True)
     raise typer.Exit(code)
 
 
@@ -204,6 +206,13 @@ def _write_text(path: Path, text: str) -> None:
         _fail(f"could not write {path}: {exc.strerror or exc}")
 
 
+def _coded_identity(coder, model: Optional[Path], text_col: str, question: Optional[str]) -> dict:
+    """What coded a ``textmine code`` output (:func:`textmine.pipeline.coded_identity`): written beside it."""
+    from textmine.pipeline import coded_identity
+
+    return coded_identity(coder.codebook, model, text_col, question)
+
+
 def _check_model_out(out: Path, flag: str = "--out") -> None:
     """A model is written as a folder: refuse a file, or a folder with other things in it, before training."""
     if out.exists() and not out.is_dir():
@@ -256,9 +265,11 @@ def _personal_id_warning(ids, id_col: str, path: Path) -> None:
 
 
 def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, header_row: int = 1,
-                   row_refs: bool = False, **cols):
+                   row_refs: bool = False, mismatch: bool = False, **cols):
     """A labelled file read and checked against the codebook (errors name the file, data row, id and column).
-    ``row_refs``: add a ``row_ref`` column, "FILE: data row N (id X)" per row (data rows counted from 1)."""
+    ``row_refs``: add a ``row_ref`` column, "FILE: data row N (id X)" per row (data rows counted from 1).
+    ``mismatch``: an error over theme ids the codebook does not know starts with one line summing them up
+    (:func:`textmine.evaluate.label_codebook_mismatch`)."""
     from textmine.review import read_labelled
 
     df = _read(path, sheet=sheet, header_row=header_row)
@@ -270,11 +281,31 @@ def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, he
         out = read_labelled(df, codebook=cb, where=str(path), warn=lambda m: show(_with_ids(m, ids, id_col)),
                             **cols)
     except ValueError as exc:
-        _fail(f"{exc}{_sheet_hint(df) if 'no column' in str(exc) else ''}")
+        first = (_label_mismatch(df, cb, cols.get("themes_col", "themes"))
+                 if mismatch and "unknown theme id" in str(exc) else None)
+        head = f"{first}\n" if first else ""
+        _fail(f"{head}{exc}{_sheet_hint(df) if 'no column' in str(exc) else ''}")
     if row_refs:
         out = out.assign(row_ref=[f"{path}: data row {i + 1}" + (f" ({id_col} {v!r})" if v else "")
                                   for i, v in enumerate(ids)])
     return out
+
+
+def _label_mismatch(df, cb, themes_col: str) -> Optional[str]:
+    """:func:`textmine.evaluate.label_codebook_mismatch` for a labelled file's ``themes_col`` and columns (None
+    without that column)."""
+    from textmine.codebook import parse_theme_list
+    from textmine.evaluate import label_codebook_mismatch
+
+    if themes_col not in df.columns:
+        return None
+    labels = []
+    for v in df[themes_col].tolist():
+        try:
+            labels.append(parse_theme_list(v))
+        except (TypeError, ValueError):
+            continue  # (the per-row errors say what is wrong with it)
+    return label_codebook_mismatch(labels, cb, df.columns)
 
 
 _DATA_ROWS = re.compile(r"\(data rows (\d+(?:, \d+)*)( …)?\)")
@@ -768,10 +799,15 @@ def register(app: typer.Typer) -> None:
             _note(str(w.message))
         _share_note(coder, coded, df[question_col].to_numpy(dtype=object) if question_col else None)
         from textmine.io import check_output
+        from textmine.pipeline import IDENTITY_KEY, identity_path
 
         for note in check_output(out, coded.iloc[:0]):  # names SPSS does not take, with the coding columns added
             console.print(note, highlight=False, markup=False)
+        identity = _coded_identity(coder, model, text_col, question)
+        if out.suffix.lower() == ".parquet":  # the same record in the file's schema metadata (pandas' attrs)
+            coded.attrs = {**coded.attrs, IDENTITY_KEY: identity}
         _write(coded, out)
+        _write_text(identity_path(out), json.dumps(identity, indent=1, ensure_ascii=False))
         answered = coded["themes"].astype(bool)
         console.print(f"coded {len(coded)} rows ({int(answered.sum())} with themes, "
                       f"{int(coded['needs_review'].sum())} need review) with {coder.kind} coder → {out}")
@@ -908,7 +944,8 @@ def register(app: typer.Typer) -> None:
         _check_json_out(json_out, labelled)
         coder = _coder(model, codebook)
         data = _read_labelled(labelled, coder.codebook, sheet, warn=lambda m: _note(_evaluation_wording(m)),
-                              text_col=text_col, themes_col=themes_col, type_col=type_col, header_row=header_row)
+                              text_col=text_col, themes_col=themes_col, type_col=type_col, header_row=header_row,
+                              mismatch=True)
         blank = np.ones(len(data), dtype=bool)
         for c in ("text", "themes", "type"):
             blank &= data[c].astype(str).str.strip().eq("").to_numpy()

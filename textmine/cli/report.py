@@ -60,6 +60,20 @@ def report_language(language: str | None, survey, codebook) -> str:
     return default_language(getattr(survey, "language", None), getattr(codebook, "language", None))
 
 
+def title_problem(title: str | None) -> str | None:
+    """Why ``--title`` cannot be used (it holds personal data by the rules the survey definition's ``title`` is
+    checked with, :func:`textmine.labelcheck.personal_data_counts`; never quoting it), or None."""
+    if title is None:
+        return None
+    from textmine.labelcheck import personal_data_counts
+
+    found = personal_data_counts(title)
+    if not found:
+        return None
+    return (f"--title looks like it holds personal data ({', '.join(found)}); readers see the title on every page "
+            f"and in the files' properties: choose a title without it")
+
+
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the main app."""
 
@@ -96,6 +110,10 @@ def register(app: typer.Typer) -> None:
         title: Optional[str] = typer.Option(
             None, "--title", help="The report's title (default: the survey's, e.g. «Arbeidsgiverundersøkelsen», in "
             "the report's language)."),
+        compare_to: Optional[str] = typer.Option(
+            None, "--compare-to", help="Compare every other wave with this wave (the earliest given), as "
+            "`textmine summary --compare-to`; the report shows its change into the latest wave and the sheet "
+            "«Endring» every pair (default: each wave with the previous one, the report the two latest)."),
         with_respondent_id: bool = typer.Option(
             False, "--with-respondent-id", help="Keep the respondent id in the row-level exports (kodede_svar.xlsx, "
             "kodede_svar.sav), to merge them back onto the survey; default: left out (it is personal "
@@ -108,7 +126,8 @@ def register(app: typer.Typer) -> None:
 
         from textmine.cli.clean import check_out_dir
         from textmine.cli.coding import _fail, _note
-        from textmine.cli.stats import codebook_args, coded_arg, load_survey, read_coded, wave_codebooks
+        from textmine.cli.stats import (codebook_args, coded_arg, coded_codebooks, load_survey, named_codebooks,
+                                        read_coded_codebooks, wave_codebooks)
         from textmine.io import TableReadError
         from textmine.pipeline import read_waves
         from textmine.codebook import CodebookError, load_codebook
@@ -123,6 +142,8 @@ def register(app: typer.Typer) -> None:
                 language = report_language(language, None, None)
             except ValueError:
                 _fail(f"--language: expected 'nb' or 'nn' (the two written standards), got {language!r}")
+        if title_problem(title):
+            _fail(title_problem(title))
         sd = load_survey(survey)
         specs = [coded_arg(c, sd) for c in coded or []]
         try:
@@ -156,19 +177,26 @@ def register(app: typer.Typer) -> None:
             try:
                 if specs or header_row != 1 or per_wave:  # waves (and coded files) read before any coding
                     frames = read_waves(list(waves), sd, sheet=sheet, header_row=header_row)
-                    cbs = {w: loaded.get(p) or cb for w, p in wave_codebooks(codebook, per_wave, frames).items()}
+                    named = named_codebooks(per_wave, loaded, frames)  # and the codebooks the coded files record:
+                    given, recorded = (read_coded_codebooks(specs, frames, sd, codebook=cb, given=named) if specs
+                                       else (None, {}))
+                    overridden: list[str] = []
+                    cbs = coded_codebooks(wave_codebooks(codebook, per_wave, frames, recorded), loaded,
+                                          cb if codebook else None, recorded, overridden)
+                    for msg in overridden:
+                        typer.echo(f"warning: {msg}", err=True)
                     if cbs and coder == "keyword":  # each wave coded with its own codebook's keywords
-                        injected = {w: KeywordCoder(c) for w, c in cbs.items()}
-                    given = read_coded(specs, frames, sd, codebook=cb) if specs else None
+                        injected = {w: KeywordCoder(cbs.get(w, cb)) for w in frames}
                     data = build_report(frames, sd, codebook=codebook, model_dir=model, coder=injected,
                                         codebooks=cbs or None,
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
-                                        language=language, title=title)
+                                        compare_to=compare_to, language=language, title=title)
                 else:
                     data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model,
                                         coder=injected, embedder=embedder, sheet=sheet,
-                                        on_warning=run_warnings.append, language=language, title=title)
+                                        on_warning=run_warnings.append, compare_to=compare_to,
+                                        language=language, title=title)
             except (TableReadError, ValueError) as exc:  # bad input (survey/codebook/--coded errors): exit 2
                 from textmine.cli.coding import header_row_wording
 

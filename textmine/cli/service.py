@@ -855,14 +855,18 @@ def store_quotes(wave_id: int = _id(), theme: str = typer.Argument(...),
                  n: int = typer.Option(5, "-n", "--n", min=3, max=6, help="number of quotes (3-6)"),
                  job_id: Optional[int] = _id_opt("--job"), database: Optional[str] = DB_OPT) -> None:
     """Redacted quotes for a theme (like GET /waves/{id}/themes/{theme}/quotes?n=&job_id=): --job picks the
-    wave's finished coding job (default: the latest)."""
-    from service import store
+    wave's finished coding job (default: the latest). Picked with the server's quote embedder (by default the
+    default coder's, :func:`service.quoting.quote_embedder`), so the same job gives the API's quotes."""
+    from service import quoting, store
     from service.errors import ApiError
+    from service.listing import no_server
 
+    settings = _settings(database)
     try:
         with _db(database).session() as s:
             _echo_json(store.theme_quotes(s, wave_id, theme, n, job_id=job_id,
-                                          min_cell_floor=_settings(database).min_cell_floor))
+                                          embedder=quoting.quote_embedder(no_server(settings).app),
+                                          min_cell_floor=settings.min_cell_floor))
     except ApiError as exc:
         _fail_cli(exc)
 

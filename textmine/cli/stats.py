@@ -60,26 +60,118 @@ def codebook_args(values) -> tuple[Path | None, dict[str, Path]]:
     return plain, per_wave
 
 
-def wave_codebooks(plain: Path | None, per_wave: dict[str, Path], waves) -> dict[Any, Path]:
-    """Wave → its codebook file from ``--codebook WAVE=FILE`` (``plain`` for the waves not named); {} without
-    per-wave codebooks. ``ValueError`` for a label that is no wave (as the CLI prints the waves), or a wave left
+def wave_codebooks(plain: Path | None, per_wave: dict[str, Path], waves, recorded=()) -> dict[Any, Path | None]:
+    """Wave → its codebook file from ``--codebook WAVE=FILE`` (``plain`` for the waves not named; None for a wave in
+    ``recorded``, whose coded files record their codebook, when there is no ``plain``); {} without per-wave or
+    recorded codebooks. ``ValueError`` for a label that is no wave (as the CLI prints the waves), or a wave left
     without a codebook."""
-    if not per_wave:
+    keys = _wave_keys(per_wave, waves)
+    if not per_wave and not recorded:
         return {}
-    keys = {str(w): w for w in waves}
-    unknown = [k for k in per_wave if k not in keys]
-    if unknown:
-        raise ValueError(f"--codebook {unknown[0]}=FILE: {unknown[0]!r} is not one of the waves "
-                         f"({', '.join(keys)})")
-    missing = [k for k in keys if k not in per_wave]
-    if missing and plain is None:
+    missing = [k for k, w in keys.items() if k not in per_wave and w not in recorded]
+    if per_wave and missing and plain is None:
         raise ValueError(f"--codebook: wave(s) {', '.join(missing)} have no codebook while "
                          f"{', '.join(per_wave)} have one; give WAVE=FILE for every wave, or also a plain "
                          f"--codebook FILE for the waves not named")
     return {w: per_wave.get(k, plain) for k, w in keys.items()}
 
 
+def _wave_keys(per_wave: dict[str, Path], waves) -> dict[str, Any]:
+    """Wave label as typed → wave; ``ValueError`` for a ``--codebook WAVE=FILE`` label that is no wave."""
+    keys = {str(w): w for w in waves}
+    unknown = [k for k in per_wave if k not in keys]
+    if unknown:
+        raise ValueError(f"--codebook {unknown[0]}=FILE: {unknown[0]!r} is not one of the waves "
+                         f"({', '.join(keys)})")
+    return keys
+
+
+def named_codebooks(per_wave: dict[str, Path], loaded: dict, waves) -> dict[Any, Any]:
+    """Wave → the Codebook ``--codebook WAVE=FILE`` names for it (``loaded``: file → Codebook); ``ValueError`` for a
+    label that is no wave."""
+    keys = _wave_keys(per_wave, waves)
+    return {keys[k]: loaded[p] for k, p in per_wave.items()}
+
+
+def coded_codebooks(files: dict[Any, Path | None], loaded: dict, plain, recorded: dict,
+                    notes: list[str] | None = None) -> dict[Any, Any]:
+    """Wave → the Codebook it was coded with, for ``build_summary(codebooks=)``: ``--codebook WAVE=FILE``
+    (``files``, from :func:`wave_codebooks`; ``loaded``: file → Codebook), else what its coded files record
+    (``recorded``), else ``plain``; waves with none are left out. A recorded codebook that is not ``plain`` wins
+    over it, said in ``notes`` (``--codebook WAVE=FILE`` is the way to say otherwise, and is checked against the
+    record)."""
+    for w, p in files.items():
+        rec = recorded.get(w)
+        if loaded.get(p) is None and rec is not None and plain is not None and rec.hash != plain.hash \
+                and notes is not None:
+            notes.append(f"wave {w}: its coded file(s) record codebook {_said(rec)}, not the --codebook given "
+                         f"({_said(plain)}): the recorded one is used for wave {w}")
+    out = {w: loaded.get(p) or recorded.get(w) or plain for w, p in files.items()}
+    return {w: cb for w, cb in out.items() if cb is not None}
+
+
+def recorded_codebook(path: Path) -> tuple[Any, str] | None:
+    """(Codebook, where it is recorded) for a ``--coded`` input that records what coded it: the ``OUT.textmine.json``
+    beside a ``textmine code`` output, the ``coded_with`` of a Dask output folder's manifest; None for a file without
+    one (or a folder whose manifest has none). ``ValueError`` (one line naming the record) for a record that cannot
+    be read or does not hold a valid codebook."""
+    from ..pipeline import IDENTITY_KEY, identity_codebook, identity_path
+
+    if path.is_dir():
+        from ..distributed import MANIFEST
+
+        identity, where = _dask_manifest(path).get(IDENTITY_KEY), path / MANIFEST
+        if identity is None:
+            return None
+    else:
+        where = identity_path(path)
+        if not where.is_file():
+            return None
+        try:
+            identity = json.loads(where.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError(f"{where}: cannot be read ({exc.__class__.__name__}); delete it or code {path.name} "
+                             f"again") from None
+    return identity_codebook(identity, where), str(where)
+
+
+def _said(cb) -> str:
+    """A codebook as messages name it: name, version and the start of its hash."""
+    return f"{cb.name!r} v{cb.version} (hash {cb.hash[:12]})"
+
+
+def _check_recorded(wave, path: Path, rec: tuple[Any, str] | None, given: dict, found: dict,
+                    survey: Any = None) -> None:
+    """``ValueError`` when the codebook ``path`` records (``rec``) is not the one ``--codebook WAVE=FILE`` names for
+    its wave (``given``), or not the one another coded file of the wave records (``found``: wave → (Codebook,
+    file), filled here) — unless the survey definition gives its questions codebooks of their own
+    (``free_text[].codebook``): then the wave keeps no recorded codebook (``found[wave]`` is ``(None, path)``) and
+    is compared as without records."""
+    if rec is None:
+        return
+    cb, where = rec
+    named = given.get(wave)
+    if named is not None and named.hash != cb.hash:
+        raise ValueError(f"{path}: was coded with codebook {_said(cb)} ({where}), but --codebook {wave}=FILE gives "
+                         f"{_said(named)}; give the codebook it was coded with, or leave out --codebook {wave}=FILE "
+                         f"to use the recorded one")
+    other = found.setdefault(wave, (cb, path))
+    if other[0] is None:
+        return
+    if other[0].hash != cb.hash:
+        if len({q.codebook for q in getattr(survey, "free_text", ()) if getattr(q, "codebook", None)}) > 1:
+            found[wave] = (None, path)  # one codebook per question, as the survey says: no one codebook for the wave
+            return
+        raise ValueError(f"wave {wave}: {other[1]} was coded with codebook {_said(other[0])} and {path} with "
+                         f"{_said(cb)}; code the questions of one wave with one codebook (version)")
+
+
 def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
+    """``{wave: coded frame}`` from the ``--coded`` files: :func:`read_coded_codebooks`' frames."""
+    return read_coded_codebooks(specs, frames, survey, codebook)[0]
+
+
+def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict | None = None) -> tuple[dict, dict]:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
     wave and question) matched to their wave by the survey's wave column (else by order); the coded frame of a
@@ -88,22 +180,32 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
     A file's ``themes`` column and its ``theme_<id>`` columns must agree (else ``ValueError``); with ``themes`` only,
     the ``theme_<id>`` columns are built from it (ids checked against ``codebook``, a path or Codebook; default: the
     survey's) — :func:`textmine.pipeline.theme_columns_from_themes`. A folder ``textmine code --engine dask`` wrote
-    stands for a ``textmine code`` output of the question its run coded (:func:`_coded_folder`)."""
+    stands for a ``textmine code`` output of the question its run coded (:func:`_coded_folder`).
+
+    Also returns wave → the Codebook its coded files record (:func:`recorded_codebook`; waves whose files record
+    none are left out); such a file's ``themes`` ids are checked against that codebook. ``ValueError`` when a record
+    is not the codebook ``given`` (wave → Codebook, from ``--codebook WAVE=FILE``) names for its wave, or two files of
+    one wave record different codebooks."""
     from ..pipeline import (CODED_BASE_COLUMNS, coded_from_code_output, coded_question, theme_columns_from_themes,
                             wave_of)
 
     waves = list(frames)
     tables = [_coded_table(q, p, survey) for q, p in specs]
+    records = [recorded_codebook(p) for _, p in specs]
+    given, found = given or {}, {}
     is_long = [q is None and set(_LONG_CODED) <= set(df.columns) for q, _, df in tables]
     if all(is_long):
         if len(specs) != len(waves):
             raise ValueError(f"--coded must be given once per wave ({len(waves)} wave file(s), {len(specs)} coded "
                              f"file(s))")
-        return {w: theme_columns_from_themes(_long_coded(df, p), survey, codebook=codebook, source=p,
-                                             id_column="respondent_id")
-                for w, (_, p, df) in zip(waves, tables)}
+        for w, (_, p, _), rec in zip(waves, tables, records):
+            _check_recorded(w, p, rec, given, found, survey)
+        return ({w: theme_columns_from_themes(_long_coded(df, p), survey, codebook=rec[0] if rec else codebook,
+                                              source=p, id_column="respondent_id")
+                 for w, (_, p, df), rec in zip(waves, tables, records)},
+                {w: cb for w, (cb, _) in found.items() if cb is not None})
     parts: dict = {}
-    for i, ((q, p, table), long) in enumerate(zip(tables, is_long)):
+    for i, ((q, p, table), long, rec) in enumerate(zip(tables, is_long, records)):
         if long:
             raise ValueError(f"{p}: a table with {', '.join(_LONG_CODED)} cannot be mixed with `textmine code` "
                              f"outputs in one run")
@@ -117,12 +219,14 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
             col = coded_question(df, survey, q, source=p)
             if (wave, col) in parts:
                 raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
-            parts[wave, col] = coded_from_code_output(df, survey, col, source=p, codebook=codebook)
+            _check_recorded(wave, p, rec, given, found, survey)
+            parts[wave, col] = coded_from_code_output(df, survey, col, source=p,
+                                                      codebook=rec[0] if rec else codebook)
     coded = {}
     for w in waves:  # a question without a file: the summary warns about its answers without a coded row
         got = [parts[k] for k in parts if k[0] == w]
         coded[w] = pd.concat(got, ignore_index=True) if got else pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
-    return coded
+    return coded, {w: cb for w, (cb, _) in found.items() if cb is not None}
 
 
 def _wave_by_order(i: int, specs, waves: list, survey, path: Path):
@@ -286,19 +390,22 @@ def load_survey(path: Path):
     values): they are printed in every table, chart file name and export."""
     from ..survey import personal_data_fields
 
-    survey = _read_survey(path)
+    survey, said = _read_survey(path)
     bad = personal_data_fields(survey)
-    if bad:
+    if bad:  # (before the definition's warnings, which quote ids and labels)
         more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
         _fail(f"{path}: {', '.join(bad[:8])}{more} look like they hold personal data (a name, phone number, "
               "personal number …); readers see these names and labels in every table, chart and export: rename them "
               "(in the data file too, for column names)")
+    for message in said:
+        typer.echo(f"warning: {path}: {message}", err=True)
     return survey
 
 
 def _read_survey(path: Path):
-    """The survey definition read; what loads but may count the wrong answers (its warnings) said as the CLI's
-    other ``warning:`` lines, naming the file (not as a Python warning with a source line)."""
+    """The survey definition read, with what loads but may count the wrong answers (its warnings), for the caller
+    to say as the CLI's other ``warning:`` lines once the definition passed the personal-data check (not as a
+    Python warning with a source line)."""
     import warnings
 
     from ..survey import SurveyDefinition, SurveyDefinitionError
@@ -307,12 +414,13 @@ def _read_survey(path: Path):
         with warnings.catch_warnings(record=True) as got:
             warnings.simplefilter("always")
             survey = SurveyDefinition.from_yaml(path)
+        said = []
         for w in got:
             if issubclass(w.category, UserWarning):
-                typer.echo(f"warning: {path}: {w.message}", err=True)
+                said.append(str(w.message))
             else:  # (not the definition's: left to Python's filters)
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        return survey
+        return survey, said
     except SurveyDefinitionError as e:
         _fail(str(e))
     except UnicodeDecodeError as e:
@@ -371,12 +479,16 @@ def write_summary(summary, out: Path, survey=None, *, key: bytes | str | None = 
 
 def _coding_warning(msg: str, model: Path | None) -> str:
     """A warning from coding the waves, made to fit what the user gave: without --model, the shipped model's
-    "code zero-shot without --model" hint (meant for `textmine code --model`) becomes what happened and what
-    to do instead."""
+    "retrain the model for this codebook, or code zero-shot" hint (:data:`textmine.classify.artefact.
+    CODEBOOK_MISMATCH_HINT`; before, "Retrain with `textmine train`, or code zero-shot without --model") becomes
+    what happened and what to do instead."""
     import re
 
-    if model is None and "without --model" in msg:
-        head = re.split(r"\.? ?Retrain with `textmine train`", msg, maxsplit=1)[0].rstrip(". ")
+    from ..classify.artefact import CODEBOOK_MISMATCH_HINT
+
+    if model is None and (CODEBOOK_MISMATCH_HINT in msg or "without --model" in msg):
+        hint = rf"[.;]? ?(?:{re.escape(CODEBOOK_MISMATCH_HINT)}|Retrain with `textmine train`)"
+        head = re.split(hint, msg, maxsplit=1)[0].rstrip(".; ")
         if head.startswith("model "):
             head = "the shipped " + head
         return (f"{head}; the free text is coded zero-shot (less accurate) — for a trained coder, give --model "
@@ -399,18 +511,29 @@ def summary_files() -> list[str]:
     return ["summary.json", "summary_tidy.csv", "summary.xlsx", *(f"{t}.csv" for t in TABLES)]
 
 
-def _refuse_personal(df: pd.DataFrame, not_personal, input: Path, out: Path) -> None:
+def _refuse_personal(df: pd.DataFrame, not_personal, input: Path, out: Path, *, labels: bool = False) -> None:
     """Stop when a column not named with ``--not-personal`` holds what looks like personal data (the message
-    gives column names and cell counts, never values)."""
+    gives column names and cell counts, never values); ``labels``: ``df`` holds the values as shown (a .sav's
+    value labels), checked as a column holding them is."""
     from ..classify.table import pii_in_columns
 
     found = pii_in_columns(df, skip=not_personal)
     if found:
         what = ", ".join(f"{c!r} ({n} cell{'s' if n != 1 else ''})" for c, n in found.items())
         flags = " ".join(f"--not-personal {c}" if c.isidentifier() else f"--not-personal {c!r}" for c in found)
-        _fail(f"{input}: column(s) {what} hold what looks like personal data (names, phone numbers, personal "
-              f"numbers…); a crosstab would copy those values into {out} — cross-tabulate category columns, or, "
-              f"if you have checked that the values are not personal data (e.g. company names), add {flags}")
+        held = "the value labels of column(s)" if labels else "column(s)"
+        values = "labels" if labels else "values"
+        _fail(f"{input}: {held} {what} hold what looks like personal data (names, phone numbers, personal "
+              f"numbers…); a crosstab would copy those {values} into {out} — cross-tabulate category columns, or, "
+              f"if you have checked that the {values} are not personal data (e.g. company names), add {flags}")
+
+
+def _note_label(label: Any) -> str:
+    """A left-out code's value label as a note shows it (`` («Vet ikke»)``): "" without a label or for one holding
+    personal data (:func:`textmine.labelcheck.personal_data_counts`), whose code alone is said."""
+    from ..labelcheck import personal_data_counts
+
+    return f" («{label}»)" if label and not personal_data_counts(str(label)) else ""
 
 
 def _code_key(v: Any) -> Any:
@@ -444,8 +567,8 @@ def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series
         missing = [c for c, k in zip(codes, keys) if k is None and c in spss_missing]
         for c in dict.fromkeys(missing):
             lab = labels.get(c)
-            notes.append(f"{column}: {missing.count(c)} answer(s) with code {c}{f' («{lab}»)' if lab else ''} left "
-                         f"out (SPSS missing code)")
+            notes.append(f"{column}: {missing.count(c)} answer(s) with code {c}{_note_label(lab)} left out (SPSS "
+                         f"missing code)")
         undeclared = int(sum(k is None for k in keys)) - len(missing)
         if undeclared:
             notes.append(f"{column}: {undeclared} value(s) that are no declared level of the segment left out")
@@ -468,7 +591,7 @@ def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series
     for c, why in drop.items():
         n = int((codes == c).sum())
         lab = labels.get(c) or (survey.excluded_labels.get(c) if survey is not None and isinstance(c, int) else None)
-        notes.append(f"{column}: {n} answer(s) with code {c}{f' («{lab}»)' if lab else ''} left out ({why})")
+        notes.append(f"{column}: {n} answer(s) with code {c}{_note_label(lab)} left out ({why})")
     kept = codes.where(~codes.isin(list(drop)), None)
     try:
         order_codes = sorted(c for c in present if c not in drop)
@@ -494,7 +617,7 @@ def _crosstab_weight(weight: str | None, no_weight: bool, survey, df: pd.DataFra
                                   "`textmine summary`); --no-weight for unweighted counts")
 
 
-from ..pipeline import check_wave_labels, code_wave, coder_for, wave_of  # noqa: E402
+from ..pipeline import check_wave_labels, code_wave, coder_for, hide_personal_sources, wave_of  # noqa: E402
 
 
 def register(app: typer.Typer) -> None:
@@ -535,7 +658,7 @@ def register(app: typer.Typer) -> None:
         from ..classify import ArtefactError
         from ..codebook import CodebookError, load_codebook
         from ..io import TableReadError, read_table
-        from ..summary import blank_hidden_rows, build_summary, codebook_theme_labels, wave_order
+        from ..summary import blank_hidden_rows, build_summary, codebook_theme_labels, review_drift_lines, wave_order
         from .clean import check_out_dir
 
         survey = load_survey(survey_path)
@@ -586,16 +709,16 @@ def register(app: typer.Typer) -> None:
             if wave in frames:
                 _fail(f"wave {wave!r} given twice")
             frames[wave] = df
+        hide_personal_sources(frames, dict(zip(frames, waves)))  # the summary's warnings name the files
+        recorded: dict[Any, Any] = {}  # wave → the codebook its coded files record (OUT.textmine.json)
         try:
             check_wave_labels(frames, survey)
-            wave_cb = wave_codebooks(codebook, per_wave, frames)
-        except ValueError as e:
+            named = named_codebooks(per_wave, loaded, frames)
+            if coded:
+                coded_frames, recorded = read_coded_codebooks(specs, frames, survey, codebook=cbk, given=named)
+            wave_cb = wave_codebooks(codebook, per_wave, frames, recorded)
+        except (TableReadError, ValueError) as e:
             _fail(str(e))
-        if coded:
-            try:
-                coded_frames = read_coded(specs, frames, survey, codebook=cbk)
-            except (TableReadError, ValueError) as e:
-                _fail(str(e))
         share_notes: list[str] = []  # zero-shot share warnings of this run's coding: kept with the summary's
         if not coded and survey.free_text:
             from ..classify.zeroshot import is_share_warning
@@ -631,7 +754,10 @@ def register(app: typer.Typer) -> None:
             except CodebookError as e:  # labels are cosmetic
                 typer.echo(f"warning: theme labels not read: {e}", err=True)
         labels = {t.id: t.label for t in cbk.themes} if cbk is not None else {}
-        cbs = {w: loaded.get(p) or cbk for w, p in wave_cb.items()}
+        overridden: list[str] = []
+        cbs = coded_codebooks(wave_cb, loaded, cbk if codebook is not None else None, recorded, overridden)
+        for msg in overridden:
+            typer.echo(f"warning: {msg}", err=True)
         if cbs:  # the latest wave's labels, a theme only in an earlier wave by that wave's
             labels = codebook_theme_labels(cbs, wave_order(frames))
         with warnings.catch_warnings(record=True) as got:  # one `warning:` line each, no Python source line
@@ -657,6 +783,8 @@ def register(app: typer.Typer) -> None:
         for w in summary.warnings:
             if w not in share_notes:
                 typer.echo(f"warning: {w}", err=True)
+        for line in review_drift_lines(summary):  # the coder's review share rose: a topic the codebook lacks?
+            typer.echo(f"note: {line}", err=True)
         uncoded = list(dict.fromkeys(x["question"] for x in summary.meta.get("not_coded", [])))
         for q in uncoded if coded else ():
             typer.echo(f"note: {q} is not in the theme tables; to summarise it, code it (`textmine code WAVE "
@@ -720,6 +848,7 @@ def register(app: typer.Typer) -> None:
         _refuse_personal(df[[row, col]], not_personal, input, out)
         shown_row, row_order, notes = _shown_levels(df, row, survey)
         shown_col, col_order, col_notes = _shown_levels(df, col, survey)
+        _refuse_personal(pd.DataFrame({row: shown_row, col: shown_col}), not_personal, input, out, labels=True)
         shown = df.assign(**{row: shown_row, col: shown_col})
         shown.attrs = dict(df.attrs)
         try:

@@ -1797,6 +1797,36 @@ class Redactor:
             last_ok = is_first(i + 2) or is_last(i + 2) or not self._is_common(lows[i + 2])
             return first_ok and last_ok and not self._is_blocked(words[i + 2][2])
 
+        def style(k: int) -> tuple[bool, bool]:
+            """How word k is written: (capitalised, in capitals); lower case is (False, False)."""
+            return cap(k), upper(k)
+
+        def word_like(k: int) -> bool:
+            """A name that is also an ordinary word, a place or an organisation («per», «vik», «NAV»)."""
+            return ambiguous(k) or lows[k] in self.place_names or self._is_blocked(words[k][2])
+
+        def surname_first(i: int) -> int | None:
+            """End (word index, exclusive) of a name written surname first at word i, as registries and Altinn
+            write it: a known surname + a known first name (+ more first names) written alike. «HANSEN KARI»,
+            «Nordmann Ola»; in lower case only when no word is also an ordinary word or place («hansen kari», not
+            «strand per», «vik kari»); capitalised or in capitals not when both are («STRAND PER») nor when a
+            surname that is also a word or place follows a place preposition («i Vik Kari»)."""
+            if i + 1 >= n or not adjacent(i, i + 1) or style(i) != style(i + 1) or len(lows[i]) < 2:
+                return None
+            if not (is_first(i + 1) and is_last_any(i)) or self._is_blocked(words[i][2]) \
+                    or self._is_blocked(words[i + 1][2]):
+                return None
+            lower = style(i) == (False, False)
+            if (word_like(i) or word_like(i + 1)) if lower else (word_like(i) and word_like(i + 1)):
+                return None
+            if word_like(i) and i and lows[i - 1] in _PLACE_BEFORE and adjacent(i - 1, i):
+                return None  # "i Vik Kari …", "på BERG KARI": the place
+            j = i + 2
+            while j < n and j - i < 4 and adjacent(j - 1, j) and style(j) == style(i) and is_first(j) \
+                    and not word_like(j):
+                j += 1  # "JOHANSEN KARI ANNE"
+            return j
+
         def cued_surname(i: int) -> tuple[int, int] | None:
             """A capitalised surname (name_last_no.txt too, a common word only here) after a clear cue: "familien
             Nordmann", an initial ("K. Nordmann"), or before "-familien" ("Olsen-familien": the surname only)."""
@@ -1822,6 +1852,14 @@ class Redactor:
         spans: list[tuple[int, int]] = []
         i = 0
         while i < n:
+            end = surname_first(i) if i + 1 < n and is_first(i + 1) else None
+            if end is not None:
+                start_i = i - 1 if i and initial_before(i - 1) and adjacent(i - 1, i) else i
+                if spans and spans[-1][1] > words[start_i][0]:
+                    start_i = i
+                spans.append((words[start_i][0], words[end - 1][1]))
+                i = end
+                continue
             surname = cued_surname(i)
             if surname is not None:
                 if spans and spans[-1][1] > surname[0]:  # "Kari K. Nordmann": extend the name before

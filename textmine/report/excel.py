@@ -63,7 +63,7 @@ SHEETS = [
       "count": COUNT, "base": COUNT, "asked": COUNT, "respondents": COUNT}),
     ("Endring", "changes",
      {"kind": "Type", "key": "Id", "label": "Hva", "question": "Spørsmål", "question_label": "Spørsmålstekst",
-      "prev_wave": "Forrige måling",
+      "segment_var": "Segmentvariabel", "segment": "Segment", "prev_wave": "Forrige måling",
       "wave": "Måling", "prev_share": "Forrige andel", "share": "Andel", "diff": "Endring (pp)",
       "ci_low": "KI nedre (pp)", "ci_high": "KI øvre (pp)", "verdict": "Vurdering",
       "p_value": "p-verdi (ujustert)", "p_adjusted": "p-verdi (BH-justert)", "n_prev": "Grunnlag forrige",
@@ -395,9 +395,12 @@ def abbreviations_note(r: ReportData) -> str:
 
 
 def _sheet_rows(r: ReportData, attr: str) -> pd.DataFrame:
-    """The report table of a sheet; the quotes in the HTML's order (questions as listed, themes by share)."""
+    """The report table of a sheet; the quotes in the HTML's order (questions as listed, themes by share); «Endring»
+    with every comparison pair and segment row of the summary (:attr:`ReportData.change_table`) when it has them."""
     if attr == "quotes":
         return quotes_in_report_order(r.quotes, r.themes, r.questions, r.current_wave)
+    if attr == "changes" and r.change_table is not None and not r.change_table.empty:
+        return r.change_table  # every comparison the summary publishes, overall and by segment
     return getattr(r, attr)
 
 

@@ -255,8 +255,130 @@ def change_keyfacts(r: ReportData) -> list[dict]:
                     "text": what + say(" fra {prev} til {wave}: {verdict} ({ci})", lang, prev=c["prev_wave"],
                                        wave=c["wave"], verdict=change_verdict(c["verdict"], c["diff"], lang),
                                        ci=ci) + ".",
-                    "trace": f"{fmt_pct(c['prev_share'], dg)} → {fmt_pct(c['share'], dg)}{weighted_mark(r)}"})
+                    "trace": f"{fmt_pct(c['prev_share'], dg)} → {fmt_pct(c['share'], dg)}{weighted_mark(r)}",
+                    "note": segment_change_note(r, c)})
     return out
+
+
+#: the other levels of a segment named beside the one a change comes from (more: left out, the sheet has them)
+MAX_OTHER_LEVELS = 3
+
+
+def _shown_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a change table a reader may see: not hidden, with a change."""
+    return df[~df["suppressed"].fillna(False).astype(bool) & df["diff"].notna()]
+
+
+def _differs(seg, total) -> bool:
+    """Whether a segment's change tells more than the total's: the total is not significant, the segment moved the
+    other way, or it moved the same way by more than the total's 95 % interval reaches (a segment that lags the total
+    — −3 pp beside a total of −10 pp — does not carry the change: it is not «særlig» named)."""
+    if total["verdict"] != "signifikant" or (seg["diff"] > 0) != (total["diff"] > 0):
+        return True
+    lo, hi = total.get("ci_low"), total.get("ci_high")
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return abs(seg["diff"]) >= 1.5 * abs(total["diff"])
+    return abs(seg["diff"]) > max(abs(lo), abs(hi))
+
+
+def _p_key(p) -> float:
+    """A p-value to sort by (a missing one last)."""
+    return 2.0 if p is None or pd.isna(p) else float(p)
+
+
+def _change_numbers(c) -> str:
+    dg = change_digits(c["prev_share"], c["share"], c["diff"])
+    return f"{fmt_pct(c['prev_share'], dg)} → {fmt_pct(c['share'], dg)}, {fmt_pp(c['diff'], dg)}"
+
+
+def _segment_name(r: ReportData, column: str) -> str:
+    """A segment's label inside a sentence: «Sektor» → «sektor» (a label such as «NAV-region» as it is)."""
+    label = str(r.segments.get(column, column))
+    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
+
+
+def segment_change_note(r: ReportData, c) -> str | None:
+    """The line under an indicator's overall change ``c`` (a row of ``r.changes``) naming the segment level(s) whose
+    own change in the same comparison is «signifikant» after Benjamini–Hochberg and tells more than the total
+    (:func:`_differs`): «Nedgangen gjelder særlig sektor «Offentlig» (64 % → 32 %, −32 pp); «Privat»: ingen sikker
+    endring (±0 pp).», with up to :data:`MAX_OTHER_LEVELS` other levels of that segment. Only the segment with the
+    clearest such change (smallest p) is named (others are pointed to the sheet «Endring»). Hidden (suppressed)
+    rows are never named. None when no segment's change differs."""
+    ct = r.change_table
+    if ct is None or ct.empty or c.get("kind") != "indikator" or pd.isna(c.get("diff")):
+        return None
+    rows = _shown_rows(ct[(ct["kind"] == "indikator") & (ct["key"] == c["key"]) & (ct["segment_var"] != "Alle")
+                          & (ct["prev_wave"] == c["prev_wave"]) & (ct["wave"] == c["wave"])])
+    notable = [i for i, s in rows.iterrows() if s["verdict"] == "signifikant" and _differs(s, c)]
+    if not notable:
+        return None
+    lang = report_language(r)
+    # the segment with the clearest such change (smallest p; then the largest change) is named: the others often
+    # echo it (a fall among public employers shows in the industries and sizes they are in, a small industry's the
+    # largest); the sheet «Endring» has them all
+    var = rows.loc[min(notable, key=lambda i: (_p_key(rows.loc[i, "p_value"]), -abs(rows.loc[i, "diff"]))),
+                   "segment_var"]
+    mine = [i for i in notable if rows.loc[i, "segment_var"] == var]
+    same = c["verdict"] == "signifikant" and all((rows.loc[i, "diff"] > 0) == (c["diff"] > 0) for i in mine)
+    items = [f"«{small_group_label(s['segment'], lang)}» ("
+             f"{'' if same else change_verdict(s['verdict'], s['diff'], lang) + ': '}{_change_numbers(s)})"
+             for s in (rows.loc[i] for i in mine)]
+    rest = rows[(rows["segment_var"] == var) & ~rows.index.isin(mine)]
+    others = [] if len(rest) > MAX_OTHER_LEVELS else [
+        f"«{small_group_label(o['segment'], lang)}»: {change_verdict(o['verdict'], o['diff'], lang)} "
+        f"({fmt_pp(o['diff'], change_digits(o['prev_share'], o['share'], o['diff']))})" for _, o in rest.iterrows()]
+    if same:
+        lead = ("Nedgangen gjelder særlig {segment} {segments}" if c["diff"] < 0
+                else "Økningen gjelder særlig {segment} {segments}")
+    else:
+        lead = "Endringen er ikke lik i alle grupper: {segment} {segments}"
+    text = "; ".join([say(lead, lang, segment=_segment_name(r, var), segments=_and_list(items)), *others]) + "."
+    if any(rows.loc[i, "segment_var"] != var for i in notable):
+        text += say(" Andre grupper har også en egen endring: se arket «Endring» i regnearket.", lang)
+    return text
+
+
+def trend_tables(r: ReportData, top_themes: int = 5) -> list[dict]:
+    """The trend over every wave (shown with three waves or more): each indicator's share positive (overall) per
+    wave, then the ``top_themes`` largest themes (current wave) of each question among those who answered it, each
+    with the verdict of the reported comparison (:attr:`ReportData.comparison`). Hidden cells show «–»."""
+    if len(r.waves) < 3:
+        return []
+    lang = report_language(r)
+    ch_ = r.changes if r.changes is not None else pd.DataFrame(columns=["kind", "key", "question", "verdict"])
+
+    def verdict_of(kind: str, key, question: str = "") -> str:
+        m = ch_[(ch_["kind"] == kind) & (ch_["key"] == key) & (ch_["question"].fillna("") == question)]
+        return "" if m.empty else change_verdict(m["verdict"].iloc[0], m["diff"].iloc[0], lang)
+
+    def cells(df: pd.DataFrame) -> list[str]:
+        out = []
+        for w in r.waves:
+            v = df[df["wave"] == w]
+            hidden = v.empty or bool(v["suppressed"].fillna(False).iloc[0]) or pd.isna(v["share"].iloc[0])
+            out.append("–" if hidden else fmt_pct(v["share"].iloc[0]))
+        return out
+
+    tables = []
+    ind = r.indicators[r.indicators["segment_var"] == "Alle"]
+    if not ind.empty:
+        tables.append({"title": say("Indikatorer", lang) + weighted_mark(r), "head": say("Indikator", lang), "rows": [
+            {"label": lab, "cells": cells(ind[ind["indicator"] == key]), "verdict": verdict_of("indikator", key)}
+            for key, lab in dict(zip(ind["indicator"], ind["label"])).items()]})
+    th = r.themes[r.themes["segment_var"] == "Alle"]
+    for q, text in r.questions.items():
+        tq = th[th["question"] == q]
+        cur = tq[(tq["wave"] == r.current_wave) & ~tq["suppressed"].fillna(False).astype(bool)]
+        top = cur.sort_values("share", ascending=False)["theme"].head(top_themes)
+        if top.empty:
+            continue
+        tables.append({"title": say("Temaer, «{question}»", lang, question=text) + weighted_mark(r),
+                       "head": say("Tema", lang),
+                       "rows": [{"label": r.theme_label(t) if not (tq["theme"] == t).any()
+                                 else tq[tq["theme"] == t]["label"].iloc[-1],
+                                 "cells": cells(tq[tq["theme"] == t]), "verdict": verdict_of("tema", t, q)}
+                                for t in top]})
+    return tables
 
 
 def _theme_rows(rows: pd.DataFrame, parents: dict[str, str] | None = None) -> list[dict]:
@@ -444,7 +566,18 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
                              why=say(_LEFT_OUT_WHY[why][0 if one else 1], lang)))
     if _zero_shot_shares_warned(r):
         notes.append(say(ZERO_SHOT_NOTE, lang))
+    for c in r.method.get("review_rises") or () if isinstance(r.method, dict) else ():
+        notes.append(say(REVIEW_RISE_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
+                         wave=c["wave"], wave_prev=c["wave_prev"], share=fmt_pct(c["share"]),
+                         share_prev=fmt_pct(c["share_prev"])))
     return notes
+
+
+#: the reader's note when more of a question's answers than in the compared wave were sent to manual review
+#: (significantly or by at least 5 pp: :func:`textmine.summary.review_rises`)
+REVIEW_RISE_NOTE = ("Flere svar enn før ble sendt til manuell kontroll for «{question}» i {wave} ({share} mot "
+                    "{share_prev} i {wave_prev}); svarene kan handle om et tema kodeboken ikke dekker, så "
+                    "temaandelene for spørsmålet bør leses med varsomhet.")
 
 
 #: the reader's note when the run's zero-shot coding gave implausible theme shares (its warnings in ``method``)
@@ -489,6 +622,8 @@ def drivers_note(r: ReportData, language: str | None = None) -> str | None:
     outcome = str(imp["indicator_label"].iloc[0])
     failed = {m.group("q") for m in _LOGIT_FAILED.finditer(_run_warnings(r)) if m.group("w") == str(r.current_wave)}
     kinds = {q: _model_kind(m) for q, m in models.items()}
+    # a weighted survey's logit is weighted (summary._driver_method_label); «uvektet» only in older summaries
+    unweighted_logit = any(kinds[q] == "logit" and "uvektet" in str(m) for q, m in models.items())
     models = {q: nn_text(m, lang) for q, m in models.items()}  # (the kinds read the bokmål)
     parts = []
     for q, m in models.items():
@@ -511,7 +646,7 @@ def drivers_note(r: ReportData, language: str | None = None) -> str | None:
     if len(set(models.values())) == 1 and failed & set(models) and kinds[next(iter(models))] != "logit":
         text += say(" Logit-modellen kunne ikke tilpasses disse svarene, så en lineær modell er brukt i stedet.", lang)
     weighted = str(r.method.get("weights", "")).startswith("Vektet")
-    if "logit" in kinds.values() and weighted:
+    if unweighted_logit and weighted:
         text += say(" Logit-modellen er uvektet: den bruker ikke vektene, men anslår sammenhengen blant dem som svarte "
                     "i utvalget, justert for kontrollvariablene; vektene brukes til å gjøre andelene representative.",
                     lang)
@@ -613,7 +748,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "r": r, "title": shown_title(r), "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
-        "changes": changes, "change_tables": change_tables, "changes_mixed": any(c["coding_note"] for c in changes),
+        "changes": changes, "change_tables": change_tables, "trend_tables": trend_tables(r), "changes_mixed": any(c["coding_note"] for c in changes),
         "changes_unrounded": any(c["unrounded"] for c in changes), "indicator_questions": indicator_questions,
         "impact_missing": impact_missing(r), "weighted_note": weighted_note(r), "hidden_why": say(HIDDEN_WHY, lang),
         "small_group_note": say(SMALL_GROUP_NOTE, lang), "lang": HTML_LANG[lang], "language": lang,
@@ -694,7 +829,7 @@ def _change_row(r: ReportData, c) -> dict:
             "p_raw": fmt_p(p_raw), "p": fmt_p(p_adj),
             "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}",
             "unrounded": not _shown_adds_up(c["prev_share"], c["share"], c["diff"], dg),
-            "coding_note": _text_or_empty(c.get("coding_note"))}
+            "coding_note": _text_or_empty(c.get("coding_note")), "segment_note": segment_change_note(r, c)}
 
 
 def _change_tables(r: ReportData, charts: dict | None = None) -> list[dict]:

@@ -19,6 +19,8 @@ CHANGE_COLUMNS = ["kind", "key", "label", "question", "prev_wave", "wave", "prev
                   "p_value", "verdict", "n_prev", "n"]
 IMPACT_COLUMNS = ["question", "theme", "label", "indicator", "indicator_label", "share_with", "share_without",
                   "diff", "ci_low", "ci_high", "n_with", "n_without"]
+#: the sheet «Endring»'s table: every comparison pair the summary publishes, overall and by segment
+CHANGE_TABLE_COLUMNS = CHANGE_COLUMNS[:4] + ["segment_var", "segment"] + CHANGE_COLUMNS[4:] + ["suppressed"]
 QUOTE_COLUMNS = ["wave", "question", "theme", "label", "text", "attribution"]
 
 
@@ -56,6 +58,12 @@ class ReportData:
     small_levels: dict = field(default_factory=dict)
     # the report's language: "nb" (bokmål) or "nn" (nynorsk), for every fixed text (textmine.report.wording)
     language: str = "nb"
+    # the reported comparison (previous wave, current wave): the pair ``changes`` holds (textmine report
+    # --compare-to WAVE picks the previous one; default: the wave before the current)
+    comparison: tuple[str, str] | None = None
+    # every comparison pair the summary publishes (meta.comparisons), overall («Alle») and by segment: the sheet
+    # «Endring» and the segments' own changes under an indicator's change (same suppression and verdicts)
+    change_table: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         from .wording import check_language
@@ -67,13 +75,17 @@ class ReportData:
         self.changes = _frame(self.changes, CHANGE_COLUMNS)
         self.impact = _frame(self.impact, IMPACT_COLUMNS)
         self.quotes = _frame(self.quotes, QUOTE_COLUMNS)
-        for df in (self.indicators, self.themes, self.changes, self.quotes):
+        self.change_table = _frame(self.change_table, CHANGE_TABLE_COLUMNS)
+        if self.comparison is not None:
+            self.comparison = (str(self.comparison[0]), str(self.comparison[1]))
+        for df in (self.indicators, self.themes, self.changes, self.quotes, self.change_table):
             for col in ("wave", "prev_wave"):
                 if col in df.columns:
                     df[col] = df[col].map(lambda v: v if pd.isna(v) else str(v)).astype(object)
-        bad = set(self.changes["verdict"].dropna()) - set(VERDICTS)
-        if bad:
-            raise ValueError(f"changes.verdict: unknown verdict(s) {sorted(bad)}; expected one of {VERDICTS}")
+        for name in ("changes", "change_table"):
+            bad = set(getattr(self, name)["verdict"].dropna()) - set(VERDICTS)
+            if bad:
+                raise ValueError(f"{name}.verdict: unknown verdict(s) {sorted(bad)}; expected one of {VERDICTS}")
         if self.coded is None:
             self.coded = pd.DataFrame(columns=["respondent_id", "wave", "question", "text_clean", "themes",
                                                "confidence"])
@@ -84,6 +96,9 @@ class ReportData:
 
     @property
     def previous_wave(self) -> str | None:
+        """The wave the current one is compared with: :attr:`comparison`'s first, else the one before it."""
+        if self.comparison is not None:
+            return self.comparison[0]
         return self.waves[-2] if len(self.waves) > 1 else None
 
     def theme_label(self, theme_id: str) -> str:

@@ -238,8 +238,11 @@ def _describe_coder(coder, model_dir) -> str:
     text = f"{type(coder).__name__} ({kind})"
     if emb and kind != "keyword":
         text += f", embedding {emb}"
-    if model_dir:
-        text += f", modellmappe {Path(model_dir).name}"
+    if model_dir:  # (published in «Metode»: a folder named after a person is not)
+        from textmine.pipeline import personal_name
+
+        name = Path(model_dir).name
+        text += f", modellmappe {'(navn skjult)' if personal_name(name) else name}"
     return text
 
 
@@ -259,7 +262,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  method: Mapping | None = None, title: str | None = None, sheet: str | None = None,
                  code_missing: bool = False, sources: Mapping[Any, str | Path] | None = None,
                  on_warning: Any = None, model_folder: str | Path | None = None,
-                 language: str = "nb", codebooks: Mapping[Any, Any] | None = None) -> ReportData:
+                 language: str = "nb", codebooks: Mapping[Any, Any] | None = None,
+                 compare_to: Any = None) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
@@ -283,11 +287,15 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     ``codebooks`` (wave → codebook or its file) when the waves were coded with different codebooks: a wave is coded
     with its own (``coder`` may then be a mapping wave → coder), a theme two compared waves define differently is not
     compared (:func:`textmine.summary.build_summary`), and «Metode» names each wave's codebook and version.
+
+    ``compare_to`` (a wave, as ``textmine summary --compare-to``): every other wave is compared with it, and the
+    report shows its change into the latest wave (default: each wave with the previous one, the report the latest
+    pair). It must be an earlier wave than the latest (ValueError otherwise, before any coding).
     """
     from .wording import check_language
 
     language = check_language(language)  # (a wrong value fails before any reading or coding)
-    from textmine.pipeline import code_wave, read_waves
+    from textmine.pipeline import code_wave, hide_personal_sources, read_waves
     from textmine.summary import build_summary
 
     survey = _survey(survey)
@@ -299,6 +307,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     else:
         frames = read_waves([Path(p) for p in waves], survey, sheet=sheet)
         paths = dict(zip(frames, map(Path, waves)))
+    hide_personal_sources(frames, paths)  # «Metode» carries the warnings, which name the files
+    compare_to = _compare_wave(compare_to, frames)
     wave_cbs = {w: _codebook(c, survey) for w, c in (codebooks or {}).items()}
     if wave_cbs:  # the latest wave's codebook names the themes (the sheet «Kodebok», agreement)
         codebook = wave_cbs.get(_latest(frames), codebook)
@@ -360,6 +370,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         from textmine.summary import codebook_theme_labels, wave_order
 
         summary = build_summary(frames, survey, coded, embedder=embedder, codebooks=wave_cbs or None,
+                                compare_to=compare_to,
                                 theme_labels=codebook_theme_labels(wave_cbs, wave_order(frames)) if wave_cbs
                                 else {t.id: t.label for t in codebook.themes})
     for q, (read, machine) in mixed.items():  # the change between these waves mixes two ways of coding
@@ -411,6 +422,29 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     if note:  # which model each question's adjusted effects come from (as the sheet «Betydning» says)
         r.method["drivers"] = note
     return r
+
+
+def _compare_wave(wave: Any, frames: Mapping[Any, Any]) -> Any:
+    """The wave key of ``frames`` that ``wave`` names (by its text: "2022" finds 2022), None for None; ValueError
+    when it is no wave, the latest (the report shows the change into the latest wave), or not the earliest (a wave
+    before it would be compared backwards in time)."""
+    if wave is None:
+        return None
+    from textmine.summary import wave_order
+
+    keys = {str(k): k for k in frames}
+    if str(wave) not in keys:
+        raise ValueError(f"--compare-to {str(wave)!r} is not one of the waves {', '.join(keys)}")
+    order = wave_order(frames)
+    if str(wave) == str(order[-1]) and len(order) > 1:
+        raise ValueError(f"--compare-to {str(wave)!r} is the latest wave: the report shows the change into the "
+                         f"latest wave, so compare it with an earlier one ({', '.join(map(str, order[:-1]))})")
+    before = [str(w) for w in order[:[str(o) for o in order].index(str(wave))]]
+    if before:  # every other wave is compared with it: an earlier one would show a change backwards in time
+        raise ValueError(f"--compare-to {str(wave)!r}: wave(s) {', '.join(before)} come before it and would be "
+                         f"compared backwards in time; leave them out of the report, or compare with "
+                         f"{before[0]}")
+    return keys[str(wave)]
 
 
 def _latest(frames: Mapping[Any, Any]) -> Any:

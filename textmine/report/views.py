@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -141,24 +141,48 @@ def theme_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
     return hide_suppressed(m, HIDDEN_THEME)
 
 
-def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -> pd.DataFrame:
+def change_view(summary, survey, labels: Mapping[str, str], current_wave: str,
+                pair: Sequence[str] | None = None) -> pd.DataFrame:
     """Overall wave changes into ``current_wave``: indicators and themes among commenters (BH-adjusted verdicts).
+    ``pair`` (previous wave, current wave): that comparison only (the report's :func:`reported_comparison`).
 
     ``p_value`` is the unadjusted p and ``p_adjusted`` the Benjamini–Hochberg one, as in the summary outputs."""
     c = summary.table("changes")
     if c.empty:
         return pd.DataFrame()
     c = c[(c["segment"] == TOTAL_SEGMENT) & (c["wave"].astype(str) == str(current_wave))]
+    if pair is not None:
+        c = c[c["wave_prev"].astype(str) == str(pair[0])]
+    return _change_rows(c, survey, labels)
+
+
+def change_table_view(summary, survey, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Every change the summary publishes (each pair of ``meta.comparisons``), overall and by segment, with
+    ``segment_var``/``segment`` as the other tables name them («Alle» overall): the sheet «Endring»."""
+    c = summary.table("changes")
+    if c.empty:
+        return pd.DataFrame()
+    c = _segment_columns(c, survey)
+    rows = _change_rows(c, survey, labels, segments=True)
+    order = {tuple(map(str, p)): i for i, p in enumerate((summary.meta or {}).get("comparisons") or [])}
+    rank = [order.get((p, w), len(order)) for p, w in zip(rows["prev_wave"], rows["wave"])]
+    return rows.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+
+
+def _change_rows(c: pd.DataFrame, survey, labels: Mapping[str, str], *, segments: bool = False) -> pd.DataFrame:
+    """The report's change rows (indicators, and themes among commenters) of the summary's change rows ``c``;
+    ``segments``: with the segment columns (``c`` through :func:`_segment_columns`)."""
     ind = {i.id: (i.column, i.label) for i in survey.indicators}
     is_ind = c["kind"] == "indicator"
     is_theme = (c["kind"] == "theme") & (c["denominator"] == "kommentatorer")
     c = c[is_ind | is_theme]
     is_ind = c["kind"] == "indicator"
+    seg = {"segment_var": c["segment_var"].to_numpy(), "segment": c["segment"].to_numpy()} if segments else {}
     return pd.DataFrame({
         "kind": np.where(is_ind, "indikator", "tema"),
         "key": [ind.get(k, (k, k))[0] if i else k for i, k in zip(is_ind, c["item"])],
         "label": [ind.get(k, (k, k))[1] if i else labels.get(k, k) for i, k in zip(is_ind, c["item"])],
-        "question": c["question"].where(~is_ind, "").fillna(""),
+        "question": c["question"].where(~is_ind, "").fillna(""), **seg,
         "prev_wave": c["wave_prev"].astype(str), "wave": c["wave"].astype(str),
         "prev_share": c["share_prev"], "share": c["share"], "diff": c["diff"],
         "p_value": c["p_value"], "p_adjusted": c["p_adjusted"], "verdict": c["verdict"], "n_prev": c["n_prev"],
@@ -168,6 +192,17 @@ def change_view(summary, survey, labels: Mapping[str, str], current_wave: str) -
         "verdict_unadjusted": c["verdict_unadjusted"], "weighted": c["weighted"],
         "suppressed": c["suppressed"].astype(bool),
     }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
+
+
+def reported_comparison(summary) -> tuple[str, str] | None:
+    """The comparison the report shows (previous wave, current wave): the summary's pair into the latest wave
+    (``meta.comparisons``; with ``compare_to`` the reference wave's), else the two latest waves; None for one
+    wave."""
+    waves = [str(w) for w in summary.waves]
+    if len(waves) < 2:
+        return None
+    into = [(str(p), str(w)) for p, w in (summary.meta or {}).get("comparisons") or [] if str(w) == waves[-1]]
+    return into[-1] if into else (waves[-2], waves[-1])
 
 
 def small_level_names(survey, *tables: pd.DataFrame, key: bytes | str | None = None) -> dict[tuple[str, str], str]:
@@ -471,11 +506,11 @@ def _excluded_text(survey, indicator) -> str:
 SHORT_SCALE = 4
 
 
-def _indicator_text(survey, indicator, labels: Mapping) -> str:
-    """One indicator's positive definition for the method note: its positive codes on its scale (a scale of under
-    :data:`SHORT_SCALE` codes: each code, by its value label where known — «Ja (1)» — and which do not count) and
-    its codes held out of the base."""
-    head = f"«{indicator.label}»: andel positive = svar "
+def _indicator_definition(survey, indicator, labels: Mapping) -> str:
+    """One indicator's positive definition for the method note, after its label: its positive codes on its scale
+    (a scale of under :data:`SHORT_SCALE` codes: each code, by its value label where known — «Ja (1)» — and which
+    do not count) and its codes held out of the base."""
+    head = "andel positive = svar "
     tail = f"; {_excluded_text(survey, indicator)} er holdt utenfor grunnlaget."
     if len(indicator.scale) >= SHORT_SCALE:
         return (f"{head}{_codes_text(indicator.positive)} på skala {_codes_text([min(indicator.scale)])}–"
@@ -485,12 +520,37 @@ def _indicator_text(survey, indicator, labels: Mapping) -> str:
             f"positive{tail}")
 
 
+def _indicators_text(survey, frames: Mapping | None) -> str:
+    """The method note «Indikatorer»: each positive definition once, after the labels of the indicators it is
+    the definition of («A», «B» og «C»: andel positive = svar 4–6 på skala 1–6; …), in the order of each
+    definition's first indicator; "–" when there are none."""
+    groups: dict[str, list[str]] = {}
+    for ind in survey.indicators:
+        groups.setdefault(_indicator_definition(survey, ind, _value_labels(frames, ind.column)), []).append(
+            f"«{ind.label}»")
+    return " ".join(f"{_joined(labels)}: {text}" for text, labels in groups.items()) or "–"
+
+
+def _joined(items: Sequence[str]) -> str:
+    """«A», «B» og «C» (one item as it is)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
 def _named_codes(codes, labels: Mapping) -> str:
-    """Codes as «Ja (1)» where a value label is known, else the code («1»), joined with «og»."""
+    """Codes as «Ja (1)» where a value label is known, else the code («1»), joined with «og». A label holding
+    personal data (:func:`textmine.labelcheck.personal_data_counts`: «Ja, ring Ola Nordmann 91234567») is never
+    shown: its code stands alone."""
     def one(c):
         lab = labels.get(c, labels.get(str(c)))
-        return f"«{lab} ({_codes_text([c])})»" if lab not in (None, "") else _codes_text([c])
+        return f"«{lab} ({_codes_text([c])})»" if _shown_label(lab) else _codes_text([c])
     return " og ".join(one(c) for c in codes)
+
+
+def _shown_label(label) -> bool:
+    """A value label the method note may print: given, and no personal data in it."""
+    from ..labelcheck import personal_data_counts
+
+    return label not in (None, "") and not personal_data_counts(str(label))
 
 
 def _value_labels(frames: Mapping | None, column: str) -> dict:
@@ -529,7 +589,7 @@ def report_labels(survey) -> dict:
 
 #: method keys that carry data for the renderers, not a line of the method section
 METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding", "unattributed",
-                    "personal_ids", "driver_controls")
+                    "personal_ids", "driver_controls", "review_rises")
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (svar med innhold)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
@@ -645,8 +705,7 @@ def method_notes(summary, survey, codebook, frames: Mapping | None = None) -> di
                          "spørsmålet). Andel av de spurte og av alle respondenter står i tabellene, uten "
                          "konfidensintervall."),
         "suppression": SUPPRESSION_TEXT.format(min_n=min_n),
-        "indicators": " ".join(_indicator_text(survey, i, _value_labels(frames, i.column)) for i in survey.indicators)
-        or "–",
+        "indicators": _indicators_text(survey, frames),
         "test": meta.get("test"),
         "verdict": reader_terms(str(meta.get("verdict_rule") or "–").split("; verdict_unadjusted")[0]),
         "verdict_ci": CI_NOT_ADJUSTED_TEXT,
@@ -771,15 +830,19 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     default title's (:func:`report_title`; ``title`` is the user's, as given). The report views the summary's
     reader copy of the hidden cells (:func:`textmine.summary.hide_small_counts`: small complements too), so every
     table, chart, sheet and JSON of the report hides what the summary's files hide."""
-    from ..summary import hide_small_counts
+    from ..summary import hide_small_counts, review_rises
 
     summary = hide_small_counts(summary)
     waves = [str(w) for w in summary.waves]
     cb = codebook_records(codebook)
     labels = {**{t["id"]: t.get("label", t["id"]) for t in cb}, **((summary.meta or {}).get("theme_labels") or {})}
     current = waves[-1] if waves else ""
+    pair = reported_comparison(summary)
     info = method_notes(summary, survey, codebook, frames)
     info.update({k: v for k, v in (method or {}).items()})
+    rises = review_rises(summary.meta or {})  # for the reader note (textmine.report.html.reader_notes)
+    if rises:
+        info["review_rises"] = rises
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))
     indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
@@ -792,8 +855,10 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         waves=waves, questions={q.column: q.label for q in survey.free_text},
         segments={s.column: s.label for s in survey.segments},
         indicators=neutral_small_levels(indicators, small), themes=neutral_small_levels(themes, small),
-        changes=mark_mixed_coding(change_view(summary, survey, labels, current), info.get("mixed_coding"))
+        changes=mark_mixed_coding(change_view(summary, survey, labels, current, pair), info.get("mixed_coding"))
         if len(waves) > 1 else None,
+        comparison=pair, change_table=mark_mixed_coding(neutral_small_levels(
+            change_table_view(summary, survey, labels), small), info.get("mixed_coding")) if pair else None,
         impact=impact_view(summary, survey, labels, current),
         quotes=neutral_attributions(quote_view(summary, labels, current), small),
         codebook=cb, coded=coded_view(frames or {}, coded, survey), method=info, small_levels=dict(small))

@@ -296,6 +296,12 @@ NN: dict[str, str] = {
     "effektene er for usikre til å anslås": "effektane er for usikre til å kunne anslåast",
     "Temaet {theme}": "Temaet {theme}",
     "Temaene {themes}": "Temaa {themes}",
+    ("Flere svar enn før ble sendt til manuell kontroll for «{question}» i {wave} ({share} mot "
+     "{share_prev} i {wave_prev}); svarene kan handle om et tema kodeboken ikke dekker, så "
+     "temaandelene for spørsmålet bør leses med varsomhet."):
+        ("Fleire svar enn før vart sende til manuell kontroll for «{question}» i {wave} ({share} mot "
+         "{share_prev} i {wave_prev}); svara kan handle om eit tema kodeboka ikkje dekkjer, så "
+         "temadelane for spørsmålet bør lesast med varsemd."),
     ("Fritekstsvarene er kodet uten en modell trent på kodede svar (zero-shot), og noen temaandeler er "
      "urimelig høye; temaandelene bør kontrolleres mot et utvalg kodet for hånd før de brukes."):
         ("Fritekstsvara er koda utan ein modell trena på koda svar (zero-shot), og nokre temadelar er urimeleg "
@@ -557,6 +563,20 @@ NN: dict[str, str] = {
         "inneheld ikkje 0; tendens: elles justert p < 0,10; ingen sikker skilnad elles; ikkje testbar: indikatoren er "
         "lik for alle dei som svarte på spørsmålet (t.d. eit spørsmål som berre blir stilt til dei som svarte "
         "negativt på han), eller temaet er ikkje koda, ingen test",
+    # --- dec06g: the segments behind an indicator's change, the trend over three waves or more
+    "Nedgangen gjelder særlig {segment} {segments}": "Nedgangen gjeld særleg {segment} {segments}",
+    "Økningen gjelder særlig {segment} {segments}": "Auken gjeld særleg {segment} {segments}",
+    "Endringen er ikke lik i alle grupper: {segment} {segments}":
+        "Endringa er ikkje lik i alle grupper: {segment} {segments}",
+    " Andre grupper har også en egen endring: se arket «Endring» i regnearket.":
+        " Andre grupper har òg ei eiga endring: sjå arket «Endring» i reknearket.",
+    "Utvikling": "Utvikling",
+    "Utvikling over alle målinger": "Utvikling over alle målingane",
+    "Andelene i hver måling. Vurderingen gjelder endringen fra {prev} til {wave} (se tabellene over); de andre "
+    "målingene er vist for sammenhengens skyld og er ikke testet her.":
+        "Delane i kvar måling. Vurderinga gjeld endringa frå {prev} til {wave} (sjå tabellane over); dei andre "
+        "målingane er viste for samanhengen si skuld og er ikkje testa her.",
+    "Vurdering {prev}–{wave}": "Vurdering {prev}–{wave}",
 }
 
 #: phrases of method notes made outside this module in bokmål (textmine.report.views / pipeline, textmine.summary)
@@ -613,6 +633,8 @@ NN_PHRASES: list[tuple[str, str]] = [
     ("kontrollvariablene ", "kontrollvariablane "),
     ("kontrollvariabler", "kontrollvariablar"),
     ("logit (gjennomsnittlig marginaleffekt, uvektet)", "logit (gjennomsnittleg marginaleffekt, uvekta)"),
+    ("logit (gjennomsnittlig marginaleffekt, vektet, robust SE)",
+     "logit (gjennomsnittleg marginaleffekt, vekta, robust SE)"),
     ("lineær sannsynlighetsmodell, ", "lineær sannsynsmodell, "),
     ("vektet WLS", "vekta WLS"),
     # quotes (views._quotes_text)

@@ -43,10 +43,21 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
+def _change_table_records(r: ReportData) -> list[dict]:
+    """The «Endring» sheet's rows (every comparison pair and segment row), hidden rows without their numbers, as
+    the sheet shows them (:func:`textmine.report.views.hide_suppressed`)."""
+    if r.change_table is None or r.change_table.empty:
+        return []
+    from .views import HIDDEN_CHANGE, hide_suppressed
+
+    return _records(hide_suppressed(r.change_table, HIDDEN_CHANGE))
+
+
 def report_to_dict(r: ReportData, *, include_coded: bool = False) -> dict:
     """JSON-safe form of the report (tables as lists of records)."""
     d = {"title": r.title, "language": r.language, "waves": r.waves, "questions": r.questions, "segments": r.segments,
          "indicators": _records(r.indicators), "themes": _records(r.themes), "changes": _records(r.changes),
+         "change_table": _change_table_records(r),
          "impact": _records(r.impact), "quotes": _records(r.quotes), "codebook": r.codebook,
          "method": json.loads(json.dumps(r.method, default=str))}
     if include_coded:  # the rows of the workbook's «Kodede svar» (small cells, health comments, no attribution:
