@@ -18,14 +18,22 @@ app = typer.Typer(
 _PATHISH = re.compile(r"[^\s'\"«»()\[\],;:=]*[/\\_][^\s'\"«»()\[\],;:=]*")  # a path, file name or id
 
 
+#: what the CLI says of a model trained for another codebook (the library says it without command names)
+CLI_MISMATCH_HINT = "Retrain with `textmine train`, or code zero-shot without --model"
+
+
 def redact_message(msg: str) -> str:
     """An error message as the CLI prints it, redacted as the service redacts its messages: a file or folder name
     (the last part of a path; the folders above it are the user's own) or id holding personal data (:func:`textmine.pipeline.personal_name`: "Ola_Nordmann_15038510190") becomes
     «[navn skjult]», then a fødselsnummer, phone number, e-mail, name … left becomes its placeholder
-    ([FØDSELSNUMMER], [TELEFON], [EPOST], [NAVN]); the rest (quotes «», paths) stays as written."""
+    ([FØDSELSNUMMER], [TELEFON], [EPOST], [NAVN]); the rest (quotes «», paths) stays as written. The library's
+    hint for a model of another codebook becomes the CLI's (:data:`CLI_MISMATCH_HINT`)."""
     if not msg:
         return msg
+    from ..classify.artefact import CODEBOOK_MISMATCH_HINT
     from ..pipeline import personal_name
+
+    msg = msg.replace(CODEBOOK_MISMATCH_HINT, CLI_MISMATCH_HINT)  # the library's neutral hint, in CLI terms
     from ..preprocess import default_resources
 
     def part(m: re.Match) -> str:  # the last component only: the user's own folders («/home/kari/») stay readable
