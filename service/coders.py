@@ -61,7 +61,7 @@ class CoderCache:
                 coder = library.make_coder(None, None, factory=self.factory, default_model=self.default_model)
             else:
                 cb = library.codebook_from_dict(codebook.content) if codebook is not None else None
-                coder = library.make_coder(cb, self.model_folder(model) if model else None, factory=self.factory)
+                coder = library.make_coder(cb, str(self.model_folder(model)) if model else None, factory=self.factory)
             with self._lock:
                 if identity is not None:
                     self._default_identity = identity

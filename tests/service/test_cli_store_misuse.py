@@ -343,7 +343,8 @@ def test_two_stores_never_share_a_trained_model_folder(env, monkeypatch):
         paths.append(con.execute("select path from models").fetchone()[0])
         con.close()
     assert paths[0] != paths[1]
-    assert all((env / "models") in Path(p).parents for p in paths)
+    # stored relative to the one models folder (service.modelpaths), each a folder of its own inside it
+    assert all(not Path(p).is_absolute() and (env / "models" / p).is_dir() for p in paths)
 
 
 # ---------------------------------------------------------------- serve
