@@ -308,13 +308,18 @@ def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:
 SHOWN_QUESTION_CHARS = 40
 
 
+def hidden_value(v: str) -> str:
+    """A value a warning does not show, by its length only."""
+    return f"<a value of {len(v)} characters, not shown>"
+
+
 def shown_questions(values: list[str], *, quote: bool = False, limit: int = 10) -> str:
     """Question values for a warning: the first ``limit``, each shown only when it looks like a question name
     (short, no e-mail sign or long digit run), else as its length: values from a wrong column (the answers
     themselves) must not reach a log."""
     def one(v: str) -> str:
         if len(v) > SHOWN_QUESTION_CHARS or "@" in v or re.search(r"\d{4}", v):
-            return f"<a value of {len(v)} characters, not shown>"
+            return hidden_value(v)
         return repr(v) if quote else v
 
     return ", ".join(one(v) for v in values[:limit]) + (f" … ({len(values)} in all)" if len(values) > limit else "")

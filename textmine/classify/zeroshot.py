@@ -77,11 +77,9 @@ def _shown_question(question: str) -> str:
     (:func:`textmine.classify.table.shown_questions`), and only by its length when it holds personal data
     (:func:`textmine.labelcheck.personal_data_counts`: "Ring Ola Nordmann")."""
     from ..labelcheck import personal_data_counts
-    from .table import shown_questions
+    from .table import hidden_value, shown_questions
 
-    if personal_data_counts(question):
-        return f"<a value of {len(question)} characters, not shown>"
-    return shown_questions([question])
+    return hidden_value(question) if personal_data_counts(question) else shown_questions([question])
 
 
 def _by_question(context: Any, n: int) -> list[tuple[str | None, np.ndarray]]:
