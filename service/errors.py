@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
+from enum import StrEnum
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,95 @@ log = logging.getLogger("textmine.service")
 _STATUS_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
                  422: "validation_error", 429: "too_many_requests", 503: "unavailable"}
+
+
+class ErrorCode(StrEnum):
+    """Every ``error.code`` the service answers (the error body's schema lists them in OpenAPI). A new code goes
+    here too: tests/service/test_error_codes_dec06h.py reads the source and fails on a code missing here."""
+
+    bad_request = "bad_request"
+    busy = "busy"
+    client_disconnected = "client_disconnected"
+    codebook_mismatch = "codebook_mismatch"
+    codebook_version_exists = "codebook_version_exists"
+    comment_too_long = "comment_too_long"
+    compare_job_without_wave = "compare_job_without_wave"
+    conflict = "conflict"
+    control_character = "control_character"
+    csrf = "csrf"
+    database_unavailable = "database_unavailable"
+    duplicate_ids = "duplicate_ids"
+    duplicate_wave = "duplicate_wave"
+    empty_file = "empty_file"
+    exclusive_theme = "exclusive_theme"
+    forbidden = "forbidden"
+    header_missing = "header_missing"
+    health_data_in_example = "health_data_in_example"
+    http_error = "http_error"
+    internal_error = "internal_error"
+    invalid_api_key = "invalid_api_key"
+    invalid_codebook = "invalid_codebook"
+    invalid_days = "invalid_days"
+    invalid_description = "invalid_description"
+    invalid_expiry = "invalid_expiry"
+    invalid_ids = "invalid_ids"
+    invalid_label = "invalid_label"
+    invalid_name = "invalid_name"
+    invalid_respondent_id = "invalid_respondent_id"
+    invalid_role = "invalid_role"
+    invalid_survey_definition = "invalid_survey_definition"
+    invalid_table = "invalid_table"
+    invalid_unicode = "invalid_unicode"
+    job_not_done = "job_not_done"
+    job_running = "job_running"
+    job_superseded = "job_superseded"
+    later_wave = "later_wave"
+    method_not_allowed = "method_not_allowed"
+    missing_columns = "missing_columns"
+    missing_ids = "missing_ids"
+    missing_survey_definition = "missing_survey_definition"
+    model_codebook_mismatch = "model_codebook_mismatch"
+    model_folder_refused = "model_folder_refused"
+    model_in_use = "model_in_use"
+    model_mismatch = "model_mismatch"
+    model_unavailable = "model_unavailable"
+    near_duplicate_wave = "near_duplicate_wave"
+    no_correction = "no_correction"
+    no_key = "no_key"
+    not_coded = "not_coded"
+    not_enough_corrections = "not_enough_corrections"
+    not_found = "not_found"
+    other_survey = "other_survey"
+    payload_too_large = "payload_too_large"
+    personal_data_in_ids = "personal_data_in_ids"
+    personal_data_in_label = "personal_data_in_label"
+    personal_data_in_name = "personal_data_in_name"
+    same_wave = "same_wave"
+    same_wave_label = "same_wave_label"
+    several_waves = "several_waves"
+    summary_failed = "summary_failed"
+    survey_exists = "survey_exists"
+    too_few_theme_examples = "too_few_theme_examples"
+    too_many_characters = "too_many_characters"
+    too_many_requests = "too_many_requests"
+    too_many_texts = "too_many_texts"
+    training_running = "training_running"
+    ui_sessions_full = "ui_sessions_full"
+    unauthenticated = "unauthenticated"
+    unavailable = "unavailable"
+    undeclared_level = "undeclared_level"
+    unknown_codebook = "unknown_codebook"
+    unknown_model = "unknown_model"
+    unknown_question = "unknown_question"
+    unknown_respondent = "unknown_respondent"
+    unknown_theme = "unknown_theme"
+    unknown_type = "unknown_type"
+    unreadable_table = "unreadable_table"
+    unsupported_file_type = "unsupported_file_type"
+    unsupported_media_type = "unsupported_media_type"
+    validation_error = "validation_error"
+    wave_exists = "wave_exists"
+    wrong_encoding = "wrong_encoding"
 
 
 class ApiError(Exception):

@@ -684,11 +684,33 @@ def beat_training(db: Database, job_id: int, worker: str) -> bool:
         return True
 
 
+class TrainingStopped(Exception):
+    """Raised by a training's progress report when its job is no longer running by this server (cancelled, or
+    failed as interrupted): the training stops at that step and stores nothing."""
+
+
+def report_training_progress(db: Database, job_id: int, worker: str | None, done: int, total: int) -> None:
+    """Store a running training's steps (``done`` of ``total``); :class:`TrainingStopped` when the job is no
+    longer running by ``worker`` (the training then stops: nothing more to compute for it). A database error is
+    logged, not raised: progress is for show, and the training's outcome is stored when it ends."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with db.session() as s:
+            job = s.get(TrainingJob, job_id, with_for_update=True)
+            if job is None or job.state != "running" or job.worker != worker:
+                raise TrainingStopped(f"training job {job_id} is {job.state if job else 'missing'}")
+            job.done, job.total = int(done), int(total)
+    except SQLAlchemyError as exc:
+        log.warning("training job %s: progress not stored (%s)", job_id, type(exc).__name__)
+
+
 def _finish_training(db: Database, job_id: int, model: TrainedModel | None, error: str | None,
-                     models_dir: Path | None = None) -> str:
-    """Store the outcome of a training run: the model row and "done" in one transaction, or "failed" with
-    ``error`` and no model row. A job no longer running (cancelled, or failed as interrupted, meanwhile) keeps its
-    state and the model is discarded (its folder removed). Returns the final state."""
+                     models_dir: Path | None = None, steps: library.TrainingSteps | None = None) -> str:
+    """Store the outcome of a training run: the model row and "done" in one transaction (every step done, as
+    ``steps`` counts them), or "failed" with ``error`` and no model row. A job no longer running (cancelled, or
+    failed as interrupted, meanwhile) keeps its state and the model is discarded (its folder removed). Returns the
+    final state."""
     with db.session() as s:
         job = s.get(TrainingJob, job_id, with_for_update=True)
         if job is None or job.state != "running":
@@ -702,6 +724,8 @@ def _finish_training(db: Database, job_id: int, model: TrainedModel | None, erro
         s.add(model)
         s.flush()
         job.model_id, job.state = model.id, "done"
+        if steps is not None and steps.total:
+            job.done, job.total = steps.finish()
         return job.state
 
 
@@ -721,7 +745,9 @@ def run_training_job(db: Database, settings: Settings, job_id: int,
     (:func:`store.fit_model`, minutes, no transaction open) and store the model and "done" together, or "failed"
     with a clear message and no model row. ``default_coder``: gives the loaded default coder to retrain (the
     server's CoderCache), else it is loaded for this run; ``worker``: the training server (:func:`worker_id`), whose
-    heartbeat the caller keeps. Returns the final state."""
+    heartbeat the caller keeps. As each step starts the job's ``done``/``total`` steps are stored
+    (:class:`library.TrainingSteps`); a job cancelled (or failed as interrupted) meanwhile stops the training
+    there (:class:`TrainingStopped`: no model folder left, the default model untouched). Returns the final state."""
     job = _claim_training(db, job_id, worker)
     if job is None:
         with db.session() as s:
@@ -732,11 +758,15 @@ def run_training_job(db: Database, settings: Settings, job_id: int,
             plan = store.check_training(s, settings, job.codebook_id, job.name, job.min_examples,
                                         job.min_theme_examples)
         base_coder = default_coder() if default_coder is not None and store.needs_base_coder(settings, plan) else None
-        model = store.fit_model(settings, plan, base_coder=base_coder)
+        steps = library.TrainingSteps(lambda done, total: report_training_progress(db, job_id, worker, done, total))
+        model = store.fit_model(settings, plan, base_coder=base_coder, progress=steps)
+    except TrainingStopped:
+        log.info("training job %s stopped: no longer running here (cancelled or failed meanwhile)", job_id)
+        return _finish_training(db, job_id, None, "training stopped: the job no longer ran on this server")
     except Exception as exc:
         log.error("training job %s failed: %s", job_id, type(exc).__name__)
         return _finish_training(db, job_id, None, training_error(exc))
-    return _finish_training(db, job_id, model, None, settings.resolved_models_dir())
+    return _finish_training(db, job_id, model, None, settings.resolved_models_dir(), steps)
 
 
 def fail_interrupted_training(db: Database, job_id: int | None = None, *, stale_after: float | None = None,

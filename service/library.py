@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 import yaml
@@ -239,18 +239,23 @@ def _predict_with_questions(coder, texts: list[str], questions: Sequence[str] | 
 
 def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[str]], model_dir: Path,
                      factory=None, types: Sequence[str] | None = None,
-                     questions: Sequence[str] | None = None) -> dict[str, Any]:
+                     questions: Sequence[str] | None = None,
+                     progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Fit a supervised coder on human-coded texts (and the survey question each answers) and save it; the
-    backend follows :func:`textmine.classify.supervised.embedder_for_labels`. Returns metrics/metadata."""
+    backend follows :func:`textmine.classify.supervised.embedder_for_labels`. Returns metrics/metadata.
+    ``progress``: told each stage as it starts (the library fit's messages, then :data:`SAVING_MESSAGE`); an
+    exception it raises stops the training there."""
     if factory is not None and hasattr(factory, "train"):
-        return factory.train(codebook, texts, labels, model_dir)
+        return _factory_train(factory, codebook, texts, labels, model_dir, progress)
     from textmine.classify import SupervisedCoder
     from textmine.classify.supervised import embedder_for_labels
 
     spec = embedder_for_labels(sum(1 for lab in labels if lab))
     coder = SupervisedCoder(codebook, embedder=shared_embedder(spec), embedder_spec=spec)
     coder.fit(list(texts), [list(x) for x in labels], types=list(types) if types else None,
-              questions=list(questions) if questions is not None else None)
+              questions=list(questions) if questions is not None else None, progress=progress)
+    if progress is not None:
+        progress(SAVING_MESSAGE)
     model_dir.mkdir(parents=True, exist_ok=True)
     coder.save(model_dir)
     return {"n_training": len(texts), "embedder": spec, **held_out_metrics(coder)}
@@ -320,18 +325,22 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
 
 
 def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path, *, base: BaseTraining,
-                           base_coder=None, factory=None) -> dict[str, Any]:
+                           base_coder=None, factory=None,
+                           progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Train a supervised coder as ``textmine review --corrections`` retrains (:func:`textmine.review.
     apply_corrections`): the base training data (``base.frame``: the default model's recorded training files)
     plus ``corrections`` (text, themes, type, question), a correction replacing the base label of the same text;
     the corrections alone when there is no base. The default model's kept corrections (``base.earlier``) are trained
     on again (a newer correction of the same text wins), and all of them are kept in the new model's folder
     (:func:`textmine.review.keep_corrections`) as the CLI keeps them. Saves it to ``model_dir``; returns the held-out
-    (out-of-fold) training metrics as the library reports them."""
+    (out-of-fold) training metrics as the library reports them. ``progress``: told each stage as it starts (the
+    library's messages, then :data:`SAVING_MESSAGE`; :class:`TrainingSteps` counts them); an exception it raises
+    stops the training there (the caller removes ``model_dir``)."""
     if factory is not None and hasattr(factory, "train"):  # test doubles: the merged rows, no metrics
         merged = _merged_plain(base.frame, corrections)
-        return factory.train(codebook, merged["text"].tolist(),
-                             [[t for t in str(x).split(";") if t] for x in merged["themes"]], model_dir) or {}
+        return _factory_train(factory, codebook, merged["text"].tolist(),
+                              [[t for t in str(x).split(";") if t] for x in merged["themes"]], model_dir,
+                              progress) or {}
     from textmine.classify import SupervisedCoder
 
     if base.frame is not None and isinstance(base_coder, SupervisedCoder):
@@ -339,9 +348,11 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
 
         result = apply_corrections(base_coder, corrections, train=base.frame, where="corrections", id_col=None,
                                    warn=lambda msg: None, earlier=base.earlier,
-                                   earlier_where=f"the default model's {CORRECTIONS_FILE}")
+                                   earlier_where=f"the default model's {CORRECTIONS_FILE}", progress=progress)
         coder = result.coder
         coder.training_data_ = sorted(set(base.frame["group"].astype(str)))
+        if progress is not None:
+            progress(SAVING_MESSAGE)
         model_dir.mkdir(parents=True, exist_ok=True)
         coder.save(model_dir)
         keep_corrections(model_dir, result.corrections, base.sources)  # the default model's and these
@@ -360,7 +371,84 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
     return train_supervised(codebook, corrections["text"].tolist(),
                             [[t for t in str(x).split(";") if t] for x in corrections["themes"]], model_dir,
                             types=types if all(types) else None,
-                            questions=corrections["question"].astype(str).tolist())
+                            questions=corrections["question"].astype(str).tolist(), progress=progress)
+
+
+def _factory_train(factory, codebook, texts, labels, model_dir: Path, progress) -> dict[str, Any] | None:
+    """A test double's ``train``; given ``progress`` when it takes that keyword (stand-ins for the library's
+    stages), else called as before."""
+    import inspect
+
+    try:
+        takes = "progress" in inspect.signature(factory.train).parameters
+    except (TypeError, ValueError):
+        takes = False
+    if takes and progress is not None:
+        return factory.train(codebook, texts, labels, model_dir, progress=progress)
+    return factory.train(codebook, texts, labels, model_dir)
+
+
+#: the stage :func:`train_with_corrections` announces after the library's fit, before the model is written
+SAVING_MESSAGE = "saving the model"
+#: the library fit's fold message (``SupervisedCoder.fit``: "fitting fold k of K (out-of-fold scores)")
+FOLD_MESSAGE = re.compile(r"fitting fold (\d+) of (\d+)\b")
+#: the stages every library fit has after its folds ("calibrating", "fitting the final models on all rows"), then
+#: saving; matched on how their messages begin
+STAGES_AFTER_FOLDS = ("calibrating", "fitting the final models", SAVING_MESSAGE)
+
+
+class TrainingSteps:
+    """A training's progress in steps, counted from the trainer's progress messages (a ``progress`` callback for
+    :func:`train_with_corrections`): preparing the rows (everything said before the first fold: cleaning,
+    embedding, merging the corrections), each cross-validation fold, then each stage said after them (calibrating,
+    the final fit, the fast first stage, evaluating, saving). A step is done when the next one starts.
+
+    ``total`` is 0 (unknown) until the first fold says how many folds there are; it then counts every step known
+    to come (calibrating, the final fit and saving always follow the folds), and a later stage not foreseen (the
+    fast first stage, evaluating the corrections) adds one. ``report(done, total)`` is called as each step starts;
+    an exception it raises stops the training there (a cancelled job)."""
+
+    def __init__(self, report: Callable[[int, int], None]):
+        self.report = report
+        self.done = 0
+        self.total = 0
+        self._current: str | None = None  # the step under way
+        self._after: list[str] = list(STAGES_AFTER_FOLDS)  # the foreseen stages after the folds not yet started
+        self._folds_seen = False
+
+    def __call__(self, message: str) -> None:
+        message = str(message)
+        fold = FOLD_MESSAGE.match(message)
+        if fold is not None:
+            step, self._folds_seen = f"fold {fold.group(1)}", True
+        elif not self._folds_seen:
+            step = "preparing"
+        else:
+            step = message
+        if step == self._current:
+            return
+        if self._current is not None:
+            self.done += 1
+        self._current = step
+        if fold is not None and not self.total:
+            k, folds = int(fold.group(1)), int(fold.group(2))
+            self.total = self.done + max(folds - k + 1, 1) + len(self._after)
+        elif fold is None and self._folds_seen:
+            foreseen = next((s for s in self._after if message.startswith(s)), None)
+            if foreseen is not None:
+                self._after.remove(foreseen)
+            elif self.total:
+                self.total += 1  # a stage the count did not foresee
+        self.total = max(self.total, self.done + 1) if self.total else 0
+        self.report(self.done, self.total)
+
+    def finish(self) -> tuple[int, int]:
+        """Every step done: ``(done, total)`` as a finished training shows them."""
+        if self._current is not None:
+            self.done, self._current = self.done + 1, None
+        self.total = max(self.total, self.done)
+        self.done = self.total
+        return self.done, self.total
 
 
 def _merged_plain(base: pd.DataFrame | None, corrections: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,8 @@ import threading
 import time
 from collections import defaultdict
 
+from starlette.routing import Match
+
 from service.errors import ApiError, error_body
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -185,6 +187,42 @@ class StatusCapture:
             self.code = message["status"]
         await self._send(message)
 
+
+def route_label(scope) -> str:
+    """The metrics' ``route`` label: the template of the route that answered (``/waves/{wave_id}/summary``), or of
+    the one the request was for when the answer went out before routing (:class:`BodySizeLimit`'s 413 on a
+    Content-Length over the limit), so those count under the route as its other answers do. "unmatched" for a
+    path no route serves: a path the client chose is never a label."""
+    route = scope.get("route") or _route_for(scope)
+    return str(getattr(route, "path", None) or "unmatched")
+
+
+def _route_for(scope):
+    """The route the app would hand ``scope`` to, or None: a full match, else the first partial one (a partial
+    match answers 405), as Starlette's router picks."""
+    try:
+        routes = getattr(getattr(scope.get("app"), "router", None), "routes", ())
+        return _match(dict(scope), routes)[1]  # on a copy: FastAPI's matching notes what it tries in the scope
+    except Exception:  # a label is never worth failing the request's bookkeeping for
+        return None
+
+
+def _match(scope, routes) -> tuple[Match, object]:
+    """(how well, which route) of ``routes`` for ``scope``; FastAPI keeps an included router as one entry
+    (``original_router``): when it matches, its own routes are searched."""
+    best: tuple[Match, object] = (Match.NONE, None)
+    for route in routes:
+        match, _ = route.matches(scope)
+        inner = getattr(getattr(route, "original_router", None), "routes", None)
+        if match is not Match.NONE and inner is not None:
+            match, route = _match(scope, inner)
+        if match is Match.FULL:
+            return match, route
+        if match is Match.PARTIAL and best[0] is Match.NONE:
+            best = (match, route)
+    return best
+
+
 class MetricsMiddleware:
     def __init__(self, app, metrics: Metrics):
         self.app = app
@@ -198,8 +236,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, status)
         finally:
-            route = scope.get("route")
-            path = getattr(route, "path", None) or "unmatched"
+            path = route_label(scope)
             method = scope.get("method", "GET")
             method = method if method in _METHODS else "other"  # a client-chosen string is no metrics label
             self.metrics.observe(method, path, status.code, time.perf_counter() - start)

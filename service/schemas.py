@@ -9,6 +9,8 @@ from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import Annotated
 
+from service.errors import ErrorCode
+
 T = TypeVar("T")
 MAX_ID = 2_147_483_647  # ids are 32-bit in every supported database
 
@@ -40,7 +42,7 @@ Text = Annotated[str, AfterValidator(no_lone_surrogates)]
 
 
 class ErrorInfo(BaseModel):
-    code: str
+    code: ErrorCode = Field(description="what went wrong, as a stable machine-readable word (the list: ErrorCode)")
     message: str
     details: Any = None
 
@@ -209,6 +211,42 @@ class ClassifyOut(BaseModel):
         "codebook of few themes), why; counts and theme ids only. Empty otherwise"))
 
 
+class SummaryBody(BaseModel):
+    """The library summary (``textmine.summary.Summary.to_dict``) as a reader may see it: every table's rows as
+    objects; a hidden (suppressed) row keeps only what it is and its flags. Keys not listed here are kept. The
+    server's summary always has all five keys (required in the answer's schema); the defaults only fill what a
+    stand-in computation (a test double) leaves out."""
+
+    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
+    survey: str = Field(default="", description="the survey's name (its definition's)")
+    waves: list[int | str] = Field(default_factory=list, description="the waves summarised, oldest first: a label "
+                                   "of digits as a number")
+    meta: dict[str, Any] = Field(default_factory=dict, description="how it was computed: weighting, CI and test "
+                                 "methods, min_cell, suppression, themes and theme_labels, questions, comparisons, "
+                                 "corrections_applied (wave label: corrections laid over the machine codes), …")
+    warnings: list[str] = Field(default_factory=list, description="what a reader should know: waves without a "
+                                "finished coding job, mixed hand-corrected and machine coding, implausible "
+                                "zero-shot shares, hidden levels, …")
+    tables: dict[str, list[dict[str, Any]]] = Field(default_factory=dict, description="table name (indicators, "
+                                                    "multiselect, themes, theme_indicators, drivers, changes, "
+                                                    "quotes) -> its rows")
+
+
+class WaveSummaryOut(BaseModel):
+    """``GET /waves/{id}/summary``. Keys not listed here are kept."""
+
+    model_config = ConfigDict(extra="allow")
+    wave_id: int = Field(description="the wave summarised")
+    compare_wave_id: int | None = Field(description="the earlier wave it is compared with (null: none)")
+    compare_job_id: int | None = Field(description="the compare wave's coding job (null: no comparison, or that "
+                                       "wave has no finished coding job)")
+    coding_jobs: dict[int, int] = Field(description="wave id -> the coding job summarised (a wave without a "
+                                        "finished coding job is not listed)")
+    coding_models: dict[int, int | None] = Field(description="wave id -> the trained model its coding job used "
+                                                 "(null: the server's default model)")
+    summary: SummaryBody
+
+
 class QuoteOut(BaseModel):
     response_id: int
     question: str
@@ -305,6 +343,12 @@ class TrainingJobOut(BaseModel):
     min_theme_examples: int
     model: ModelOut | None = Field(default=None, description="the trained model, when the job is done")
     error: str | None = Field(default=None, description="why the job failed (a short, value-free message)")
+    done: int = Field(default=0, description="training steps finished (preparing, each cross-validation fold, "
+                      "calibrating, the final fit, saving)")
+    total: int = Field(default=0, description="training steps in all; 0 until the first fold says how many folds "
+                       "there are (may grow by one when the trainer announces a further stage)")
+    eta_seconds: float | None = Field(default=None, description="estimated seconds left: elapsed ÷ steps done × "
+                                      "steps left; null before the first step is done, 0 when finished")
     created_at: UtcDatetime
     started_at: UtcDatetime | None = None
     finished_at: UtcDatetime | None = None

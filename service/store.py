@@ -1765,19 +1765,23 @@ def needs_base_coder(settings: Settings, plan: TrainingPlan) -> bool:
     return plan.base.frame is not None and settings.coder_factory is None
 
 
-def fit_model(settings: Settings, plan: TrainingPlan, *, base_coder: Any = None) -> TrainedModel:
+def fit_model(settings: Settings, plan: TrainingPlan, *, base_coder: Any = None,
+              progress: Any = None) -> TrainedModel:
     """Train a checked request (minutes; no database access) as ``textmine review --corrections`` retrains: on the
     default model's recorded training files plus the corrections, a correction replacing the base label of the
     same text (:func:`library.train_with_corrections`; ``base_coder``: the loaded default coder, loaded here when
     None and needed); the corrections alone where those files are not available. Returns the model's row, not yet
-    added to a session (``created_at`` = when training finished); a failed run leaves no model folder behind."""
+    added to a session (``created_at`` = when training finished); a failed run leaves no model folder behind.
+    ``progress``: told each training stage as it starts (:func:`library.train_with_corrections`); an exception it
+    raises stops the training there, with no model folder left behind."""
     if base_coder is None and needs_base_coder(settings, plan):
         base_coder = library.make_coder(None, None, default_model=settings.default_model)
     # one models folder serves every store: a unique name keeps another store's (or a failed run's) model apart
     model_dir = settings.resolved_models_dir() / f"model-{uuid.uuid4().hex[:16]}"
     try:
         metrics = library.train_with_corrections(plan.cb, plan.corrections, model_dir, base=plan.base,
-                                                 base_coder=base_coder, factory=settings.coder_factory)
+                                                 base_coder=base_coder, factory=settings.coder_factory,
+                                                 progress=progress)
     except BaseException:
         remove_model_dir(model_dir)
         raise
@@ -1878,23 +1882,43 @@ def _corrected_since(session: Session, codebook_id: int, moment) -> bool:
 
 
 def cancel_training_job(session: Session, job_id: int) -> TrainingJob:
-    """Cancel a queued or running training job: a queued one never starts; a running one trains on (it cannot be
-    stopped half-way) but its model is discarded, not stored. A finished job is left as it is."""
+    """Cancel a queued or running training job: a queued one never starts; a running one stops at its next step
+    (:func:`service.jobs.run_training_job`) and, should it finish first, its model is discarded, not stored (no
+    model folder is left behind and the default model is not touched). A finished job is left as it is — also one
+    that finishes between this read and the write: the state changes only where it is still active (one conditional
+    UPDATE, so a training storing its model at that instant is not relabelled «cancelled» beside a stored model)."""
     job = get_or_404(session, TrainingJob, job_id, "training job")
     if job.state in ACTIVE_STATES:
-        job.state = "cancelled"
-        job.finished_at = utcnow()
+        session.execute(update(TrainingJob)
+                        .where(TrainingJob.id == job_id, TrainingJob.state.in_(ACTIVE_STATES))
+                        .values(state="cancelled", finished_at=utcnow())
+                        .execution_options(synchronize_session=False))
+        session.refresh(job)
     return job
 
 
+def training_eta(job: TrainingJob, now: Any = None) -> float | None:
+    """Seconds a running training job has left at its average rate per step so far (its steps left times the
+    seconds since it started over the steps done); None until a step is done and for a job not running; 0 done.
+    ``now``: an aware datetime (default: now)."""
+    if job.state == "done":
+        return 0.0
+    if job.state != "running" or not job.done or not job.total or job.started_at is None:
+        return None
+    elapsed = max(((now or utcnow()) - _utc(job.started_at)).total_seconds(), 0.0)
+    return round(max(job.total - job.done, 0) * elapsed / job.done, 1)
+
+
 def training_job_view(session: Session, job: TrainingJob) -> dict[str, Any]:
-    """A training job as the API shows it (``model``: the model row when done, else None)."""
+    """A training job as the API shows it (``model``: the model row when done, else None; ``done``/``total``:
+    steps, as :class:`library.TrainingSteps` counts them, 0/0 until known; ``eta_seconds``: :func:`training_eta`)."""
     return {"id": job.id, "state": job.state, "codebook_id": job.codebook_id, "name": job.name,
             "min_examples": job.min_examples, "min_theme_examples": job.min_theme_examples,
             "model": session.get(TrainedModel, job.model_id) if job.model_id else None, "error": job.error,
             "created_at": _utc(job.created_at), "started_at": _utc(job.started_at),
             "finished_at": _utc(job.finished_at), "textmine_version": job.textmine_version,
-            "lexicon_version": job.lexicon_version}
+            "lexicon_version": job.lexicon_version, "done": job.done or 0, "total": job.total or 0,
+            "eta_seconds": training_eta(job)}
 
 
 def _corrections_frame(session: Session, latest: dict[int, Correction]) -> pd.DataFrame:

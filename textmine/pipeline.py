@@ -502,17 +502,18 @@ def _model_name(model: str | Path | None) -> str:
 
 
 def coded_identity(codebook: Any, model: str | Path | None, text_col: str, question: str | None = None, *,
-                   created: str | None = None) -> dict[str, Any]:
+                   created: str | None = None, coded_by: str | None = None) -> dict[str, Any]:
     """What a ``textmine code`` run records beside its output: the codebook (name, version, hash and its YAML, which
     :func:`identity_codebook` reads back), the model's folder name (never its path) or "zero-shot", the textmine
-    version, the UTC time (``created``, default now), the text column and the question when one was given."""
+    version, the UTC time (``created``, default now), the text column and the question when one was given.
+    ``coded_by``: recorded as the model instead, for codes no model gave (``textmine review``'s corrections)."""
     from datetime import datetime, timezone
 
     from . import __version__
 
     out: dict[str, Any] = {
         "codebook_name": codebook.name, "codebook_version": codebook.version, "codebook_hash": codebook.hash,
-        "model": _model_name(model),
+        "model": coded_by if coded_by is not None else _model_name(model),
         "textmine_version": __version__,
         "created_utc": created or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "text_col": text_col,

@@ -282,8 +282,11 @@ _HEALTH_STARTS = ("sykmeld", "sykemeld", "sjukmeld", "sjukemeld", "langtidssyk",
                   "sjukefråv", "sjukefrav", "sykdom", "sjukdom", "diagnos", "kreft", "cancer", "depresj", "depress",
                   "angst", "anxiety", "utbrent", "burnout", "operasjon", "operert", "surgery", "sykehus",
                   "sjukehus", "hospital", "innlagt", "gravid", "pregnan", "prolaps", "psykisk", "psykiatr", "medisin",
-                  "medication", "smerte", "illness", "friskmeld", "arbeidsuføre", "uføretrygd", "rusprobl")
-_HEALTH_WORDS = frozenset({"syk", "syke", "sjuk", "sjuke", "sick", "ill", "pain", "injured", "skadet", "skada"})
+                  "medication", "smerte", "illness", "friskmeld", "arbeidsuføre", "uføretrygd", "rusprobl",
+                  "fravær", "fråvær", "fraver", "fravaer", "fråver")
+#: also absence, which in a sick-leave answer is the person's sick leave («en ansatt har vært borte i 3 mnd»)
+_HEALTH_WORDS = frozenset({"syk", "syke", "sjuk", "sjuke", "sick", "ill", "pain", "injured", "skadet", "skada",
+                           "borte", "vekke", "absent"})
 #: how many words apart the person and the health word may be (within one sentence)
 _PERSON_HEALTH_SPAN = 8
 #: a sentence that tells what happened (a past or perfect verb, «har»/«has»): one person's case, not a role
@@ -618,25 +621,37 @@ def _lower_firm_start(before: str, after: str, known: Any, proper: Collection[st
     """Where the name of a firm before a lower-case «as»/«a/s» starts in ``before`` (the text up to the suffix), or
     None: the words back to a function word («vi i vinstra rør» → «vinstra rør»), at least one of them a name
     (:func:`_is_firm_name_word`), none an English function word, and the word after the suffix (``after``), if any,
-    a known word («… as soon as possible», «such as» stay)."""
+    a known word and no English-only function word («… as soon as possible», «such as the» stay; «… as er» is
+    Norwegian). Ordinary words before the first name word or person's
+    name are left to the sentence («jeg leder kari hansen» → «kari hansen»)."""
     nxt = _WORD_AFTER.match(after).group(1)
-    if nxt and (nxt.lower() not in known or nxt.lower() in _english_stop_words()):
-        return None
+    nl = nxt.lower() if nxt else ""
+    if nxt and (nl not in known or (nl in _english_stop_words() and nl not in _stop_words())):
+        return None  # («… as er fornøyd»: «er» is a Norwegian function word too)
     parts = re.split(rf"({_H}+)", before)
-    name: list[str] = []
-    start = len(before)
+    first = len(parts)  # the index in ``parts`` of the name's first word
     for k in range(len(parts) - 1, -1, -2):  # words from the last one back, while plain words on one line
         word = parts[k]
-        if len(name) == 4 or not _PLAIN_WORD.fullmatch(word) or word.lower() in _stop_words() \
+        if len(parts) - k > 7 or not _PLAIN_WORD.fullmatch(word) or word.lower() in _stop_words() \
                 or word.lower() in _public_names():
             break
-        name.insert(0, word)
-        start -= len(word) + (len(parts[k + 1]) if k + 1 < len(parts) else 0)
+        first = k
+    name = parts[first::2]
     if not name or any(w.lower() in _english_stop_words() for w in name):
         return None
     if not any(_is_firm_name_word(w, known, proper) for w in name):
         return None
-    return start
+    while not _is_firm_name_word(parts[first], known, proper) and parts[first].lower() not in _person_names():
+        first += 2  # an ordinary word before the name is the sentence's («jeg leder kari hansen as»)
+    return sum(len(p) for p in parts[:first])
+
+
+@lru_cache(maxsize=1)
+def _person_names() -> frozenset[str]:
+    """Lower-cased first names and surnames of the redactor's name lists («kari», «ola», «nordmann»): a firm name
+    before a lower-case «as» may start with one even where it is also a word."""
+    names = default_resources().redactor.names
+    return frozenset(names.first | names.last | names.last_extra)
 
 
 def _is_firm_name_word(word: str, known: Any, proper: Collection[str]) -> bool:

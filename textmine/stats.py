@@ -332,6 +332,22 @@ def _fisher_p(x1, n1, x2, n2) -> np.ndarray:
 
 
 MIN_EXPECTED_COUNT = 5.0  # below this expected count (or at 0 % / 100 %) the z-test gives way to Fisher's exact test
+#: relative tolerance of the test's switches (expected count under 5, a difference of 0, a count's rounding): the
+#: same data with every weight ×1000 gives Kish n 194.0000000000004 or 193.99999999999955, which must not change
+#: the test, the p-value or the direction
+SWITCH_TOLERANCE = 1e-9
+#: differences of two shares smaller than this are float residue (the same share computed twice): 0
+ZERO_DIFFERENCE = 1e-12
+
+
+def _stable_round(x: np.ndarray) -> np.ndarray:
+    """``np.round`` of values first rounded to 9 significant digits, so that 96.49999999999999 and
+    96.50000000000001 (one value, computed two ways) round alike."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        digits = np.where(np.isfinite(x) & (x != 0), 8 - np.floor(np.log10(np.abs(np.where(x == 0, 1, x)))), 0)
+    scale = 10.0 ** digits
+    return np.round(np.round(x * scale) / scale)
 
 
 def newcombe_ci(p1, n1, p2, n2, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -357,6 +373,9 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
       ``round(n_i)`` (effective counts for weighted shares): 0/20 vs 3/20 gives p = 0.23, not the Wald 0.06;
       0/3 vs 3/3 gives 0.10. ``test`` says which (``"z-pooled"`` / ``"fisher"``). ``pooled=True`` gives the pooled
       z-test everywhere (no Fisher).
+    * **float residue** does not decide: an expected count within :data:`SWITCH_TOLERANCE` (relative) of 5 is 5,
+      Fisher's counts are rounded from 9 significant digits, and a difference under :data:`ZERO_DIFFERENCE` is 0
+      (the same data with every weight ×1000 gives the same test, p-value and sign).
 
     The test and the CI are different methods, so near the threshold one can exclude 0 while the other is above
     0.05: :func:`change_verdict` takes the CI too and never calls a change whose CI covers 0 significant.
@@ -378,6 +397,7 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
     valid = (n1 > 0) & (n2 > 0) & ~np.isnan(p1) & ~np.isnan(p2)
     with np.errstate(invalid="ignore", divide="ignore"):
         diff = p2 - p1
+        diff = np.where(np.abs(diff) < ZERO_DIFFERENCE, 0.0, diff)  # one share computed two ways: no difference
         pp = (p1 * n1 + p2 * n2) / (n1 + n2)
         se_pooled = np.sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2))
         z = diff / se_pooled
@@ -386,11 +406,12 @@ def two_proportion_test(p1, n1, p2, n2, *, level: float = 0.95, pooled: bool = F
                              np.where(valid, n2, 1.0), level)
         expected = np.fmin(np.fmin(pp * n1, (1 - pp) * n1), np.fmin(pp * n2, (1 - pp) * n2))
     degenerate = valid & (diff == 0) & ((pp <= 0) | (pp >= 1))  # both 0 or both 1: nothing to test
-    edge = (p1 <= 0) | (p1 >= 1) | (p2 <= 0) | (p2 >= 1) | (expected < MIN_EXPECTED_COUNT)
+    low = expected < MIN_EXPECTED_COUNT * (1 - SWITCH_TOLERANCE)  # 4.999999999999999 is 5
+    edge = (p1 <= 0) | (p1 >= 1) | (p2 <= 0) | (p2 >= 1) | low
     exact = valid & ~degenerate & edge & (not pooled)
     if exact.any():
-        r1, r2 = np.fmax(np.round(n1[exact]), 1), np.fmax(np.round(n2[exact]), 1)
-        x1, x2 = np.clip(np.round(p1[exact] * r1), 0, r1), np.clip(np.round(p2[exact] * r2), 0, r2)
+        r1, r2 = np.fmax(_stable_round(n1[exact]), 1), np.fmax(_stable_round(n2[exact]), 1)
+        x1, x2 = np.clip(_stable_round(p1[exact] * r1), 0, r1), np.clip(_stable_round(p2[exact] * r2), 0, r2)
         pv[exact] = _fisher_p(x1, r1, x2, r2)
     z = np.where(degenerate, 0.0, np.where(valid, z, np.nan))
     pv = np.where(degenerate, 1.0, np.where(valid, pv, np.nan))

@@ -217,11 +217,15 @@ def hide_small_counts(summary: "Summary") -> "Summary":
     (:func:`secondary_levels`); 0 stays; (b) a count (indicator positive, multi-select option, theme) whose
     complement (base − count; a theme's commenters without it) is from 1 to ``min_cell`` − 1 hides its row
     (``suppressed``; its change rows too, with the verdict :data:`VERDICT_SUPPRESSED`), with secondary suppression
-    on the complements within the breakdown; the change families' Benjamini–Hochberg adjustment is then redone over
-    the shown tests (``meta.bh_families`` to match). The total («Totalt», all respondents) keeps every headline
-    number. :attr:`Summary.tables` stay as they are. The copy marks the rows rule (b) hid (:data:`COMPLEMENT_HIDDEN`)
-    and carries :attr:`Summary.small_counts_hidden`: a second call returns it as it is. Every reader output applies
-    it — the summary's files and terminal tables, and the report (:func:`textmine.report.views.report_from_summary`).
+    on the complements within the breakdown; (c) in every breakdown with hidden levels, while what the total minus
+    the shown levels gives back (the hidden levels together) has a base or a complement from 1 to ``min_cell`` − 1
+    in any denominator, or is one level with respondents, the smallest shown level is hidden too (its rows and
+    change rows as in (b); :func:`_union_levels`); the change families' Benjamini–Hochberg adjustment is then
+    redone over the shown tests (``meta.bh_families`` to match). The total («Totalt», all respondents) keeps every
+    headline number. :attr:`Summary.tables` stay as they are. The copy marks the rows rules (b) and (c) hid
+    (:data:`COMPLEMENT_HIDDEN`) and carries :attr:`Summary.small_counts_hidden`: a second call returns it as it is.
+    Every reader output applies it — the summary's files and terminal tables, and the report
+    (:func:`textmine.report.views.report_from_summary`).
     (The theme × indicator table applies rule (b) when it is built: it needs the themes' families.)"""
     if summary.small_counts_hidden:
         return summary
@@ -271,27 +275,38 @@ def _small(v: np.ndarray, min_cell: float) -> np.ndarray:
 
 def _hide_complements(t: pd.DataFrame, min_cell: float, count: str, base: str,
                       items: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Rule (b) of :func:`hide_small_counts` on one table: the rows to hide flagged ``suppressed`` (the cells hidden
-    for their own complement primary, the others ``suppressed_secondary``), and the rows it hid marked in
+    """Rules (b) and (c) of :func:`hide_small_counts` on one table: the rows to hide flagged ``suppressed`` (the cells
+    hidden for their own complement primary, the others ``suppressed_secondary``), and the rows it hid marked in
     :data:`COMPLEMENT_HIDDEN`. Returns the table and the new rows."""
     judged = t["denominator"].eq(DENOMINATORS[0]).to_numpy() if "denominator" in t.columns else np.ones(len(t), bool)
     keys = [k for k in ["wave", *items, "segment"] if k in t.columns]
     comp = (t[base].to_numpy(float) - t[count].to_numpy(float))
     shown = ~t["suppressed"].fillna(False).astype(bool).to_numpy()
-    primary = judged & shown & _small(comp, min_cell) & t["segment"].ne(TOTAL_SEGMENT).to_numpy()
-    if not primary.any():
+    levels = t["segment"].ne(TOTAL_SEGMENT).to_numpy()
+    primary = judged & shown & _small(comp, min_cell) & levels
+    if not primary.any() and not (judged & ~shown & levels).any():
         return t, primary
+    cells = [k for k in ["wave", *[i for i in items if i != "denominator"], "segment", "value"] if k in t.columns]
     secondary = np.zeros(len(t), dtype=bool)
     sub = t[judged]
     pos = np.flatnonzero(judged)
+    n_d, c_d = _denominator_counts(t, judged, cells, base, count)
+    tot_n, tot_c = _denominator_counts(t, judged, cells, base, count, total=True)
+    present = (n_d > 0).any(axis=1)
+    if "n_total" in t.columns:  # an indicator's level with respondents but no valid answer is in n_total
+        present |= t["n_total"].to_numpy(float)[judged] > 0
     for idx in sub.groupby(keys, sort=False, dropna=False).indices.values():
         rows = pos[idx]
-        if not primary[rows].any() or len(rows) < 2:
+        hidden = primary[rows] | ~shown[rows]  # the rows hidden already count as hidden
+        if len(rows) < 2 or not levels[rows].all() or not hidden.any():
             continue
-        small = primary[rows] | ~shown[rows]  # the rows hidden already count as hidden
-        present = t[base].to_numpy(float)[rows] > 0
-        secondary[rows] = secondary_levels(np.nan_to_num(comp[rows]), small, present, min_cell) & shown[rows]
-    cells = [k for k in ["wave", *[i for i in items if i != "denominator"], "segment", "value"] if k in t.columns]
+        extra = np.zeros(len(rows), dtype=bool)
+        if primary[rows].any():
+            extra = secondary_levels(np.nan_to_num(comp[rows]), hidden, t[base].to_numpy(float)[rows] > 0,
+                                     min_cell) & shown[rows]
+        extra |= _union_levels(n_d[idx], c_d[idx], tot_n[idx[0]], tot_c[idx[0]], hidden | extra, present[idx],
+                               min_cell)
+        secondary[rows] = extra & shown[rows]
     new = _spread(t, cells, judged, primary | secondary)
     sec = _spread(t, cells, judged, secondary)
     t = t.copy()
@@ -300,6 +315,58 @@ def _hide_complements(t: pd.DataFrame, min_cell: float, count: str, base: str,
     before = t[COMPLEMENT_HIDDEN].fillna(False).astype(bool) if COMPLEMENT_HIDDEN in t.columns else False
     t[COMPLEMENT_HIDDEN] = before | (new & shown)
     return t, new & shown
+
+
+def _denominator_counts(t: pd.DataFrame, judged: np.ndarray, cells: list[str], base: str, count: str, *,
+                        total: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Per judged row of :func:`_hide_complements`: its cell's base and count in each denominator (the theme
+    table's three, else the row's own), as two arrays judged rows × denominators; ``total``: those of the total
+    row («Totalt») of its wave and item instead (NaN where there is none)."""
+    on = [c for c in cells if c not in ("segment", "value")] if total else list(cells)
+    left = t.loc[judged, on].reset_index(drop=True)
+    n, c = [], []
+    for d in (DENOMINATORS if "denominator" in t.columns else (None,)):
+        rows = t if d is None else t[t["denominator"].eq(d)]
+        if total:
+            rows = rows[rows["segment"].eq(TOTAL_SEGMENT)]
+        right = rows[[*on, base, count]].drop_duplicates(on)
+        m = left.merge(right, on=on, how="left")
+        n.append(pd.to_numeric(m[base], errors="coerce").to_numpy(float))
+        c.append(pd.to_numeric(m[count], errors="coerce").to_numpy(float))
+    return np.column_stack(n), np.column_stack(c)
+
+
+def _union_levels(n: np.ndarray, count: np.ndarray, total_n: np.ndarray, total_c: np.ndarray, hidden: np.ndarray,
+                  present: np.ndarray, min_cell: float) -> np.ndarray:
+    """The levels of one breakdown to hide besides ``hidden`` so that what the total minus the shown levels gives
+    back — the hidden levels together — passes the rules of a shown cell in every denominator: a base (``n``,
+    levels × denominators, with the total's ``total_n``) of 0 or at least ``min_cell``, and a complement (base −
+    ``count``) of 0 or at least ``min_cell``; and never one hidden level with respondents (``present``) alone, nor
+    one alone with a base in any denominator. While it does not, the smallest shown level (by the first
+    denominator's base; for a level alone in a denominator, the smallest with a base there) is hidden too."""
+    extra = np.zeros(len(n), dtype=bool)
+    while True:
+        h = (hidden | extra) & present
+        if not h.any():
+            return extra
+        with np.errstate(invalid="ignore"):
+            un = np.where(np.isnan(total_n), np.nansum(n[h], axis=0), total_n - np.nansum(n[~(hidden | extra)], axis=0))
+            uc = np.where(np.isnan(total_c), np.nansum(count[h], axis=0),
+                          total_c - np.nansum(count[~(hidden | extra)], axis=0))
+        bad = (_small(un, min_cell) | _small(un - uc, min_cell)).any()
+        # per denominator: one hidden level with a base there is that level, given back alone (a level hidden for
+        # its respondents may have no commenters, and then adds nothing to the «kommentatorer» union)
+        alone = (np.nan_to_num(n[h]) > 0).sum(axis=0) == 1
+        if h.sum() > 1 and not bad and not alone.any():
+            return extra
+        cand = np.flatnonzero(~hidden & ~extra & present)
+        col = 0
+        if not bad and alone.any():  # hide one more level with a base in that denominator
+            col = int(np.flatnonzero(alone)[0])
+            cand = cand[np.nan_to_num(n[cand, col]) > 0]
+        if not len(cand):
+            return extra
+        extra[cand[int(np.argmin(np.nan_to_num(n[cand, col])))]] = True
 
 
 def _spread(t: pd.DataFrame, cells: list[str], judged: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -321,13 +388,14 @@ def _hide_small_split(t: pd.DataFrame, min_cell: float) -> pd.DataFrame:
     excl, miss = t["n_excluded"].to_numpy(float), t["n_missing"].to_numpy(float)
     levels = t["segment"].ne(TOTAL_SEGMENT).to_numpy()  # the total (all respondents) is the headline: shown
     hide = (_small(excl, min_cell) | _small(miss, min_cell)) & levels
-    if not hide.any():
-        return t
     keys = [k for k in ("wave", "indicator", "segment") if k in t.columns]
     rows_hidden = t["suppressed"].fillna(False).astype(bool).to_numpy() if "suppressed" in t.columns else hide & False
+    if not hide.any() and not (rows_hidden & levels).any():
+        return t
     extra = np.zeros(len(t), dtype=bool)
     for idx in t.groupby(keys, sort=False, dropna=False).indices.values():
-        if len(idx) < 2 or not levels[idx].all() or not (hide[idx] & ~rows_hidden[idx]).any():
+        # a breakdown with hidden rows too: the total minus the visible levels gives their split together
+        if len(idx) < 2 or not levels[idx].all() or not (hide[idx] | rows_hidden[idx]).any():
             continue
         for v in (excl[idx], miss[idx]):  # each count's total minus its visible levels: the hidden levels' sum
             v = np.nan_to_num(v)  # (a hidden row's split is blanked with the row: it counts as hidden)
@@ -651,7 +719,9 @@ def _indicator_table(df, survey, groups, w, weighted, level, wave, arr: _Indicat
     t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
     for c in ("n_total", "n", "n_excluded", "n_missing", "count"):
         t[c] = t[c].round().astype(int)
-    return _suppress(t, survey, "n", keys=["indicator", "segment"], base=n_positive)
+    # a level counts as holding respondents when the total's n, n_excluded or n_missing counts any (weight 0 too)
+    return _suppress(t, survey, "n", keys=["indicator", "segment"], base=n_positive,
+                     present=t["n_total"].to_numpy() > 0)
 
 
 def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2base: str, *, weighted: bool,
@@ -667,7 +737,8 @@ def _count_share_table(t: pd.DataFrame, survey: SurveyDefinition, wbase: str, w2
     t = t.drop(columns=[c for c in t.columns if c.startswith("_")])
     t["n"] = t["n"].round().astype(int)
     t["count"] = t["count"].round().astype(int)
-    return _suppress(t, survey, "n", also_suppress, secondary=secondary, keys=keys, base=n_positive)
+    return _suppress(t, survey, "n", also_suppress, secondary=secondary, keys=keys, base=n_positive,
+                     present=t["n"].to_numpy() > 0)  # the published base counts weight-0 respondents too
 
 
 def secondary_levels(base: np.ndarray, small: np.ndarray, present: np.ndarray | None = None,
@@ -677,8 +748,9 @@ def secondary_levels(base: np.ndarray, small: np.ndarray, present: np.ndarray | 
     with respondents is hidden — or, given ``min_cell``, while the hidden levels together hold fewer than
     ``min_cell`` (two hidden levels of one respondent each, both answering alike, give each answer back) — the
     smallest (by base) of the other levels with respondents is suppressed too. Returns the levels to suppress in
-    addition to ``small``. ``present``: the levels that have respondents (default: base > 0; a suppressed level
-    with no respondents hides nothing). Also the rule of the row-level exports
+    addition to ``small``. ``present``: the levels holding anyone the published totals count (default: base > 0;
+    a suppressed level with no one in any published total hides nothing — but one of weight-0 respondents, or of
+    respondents who did not comment, is in the total's n: callers pass those). Also the rule of the row-level exports
     (:func:`textmine.report.excel.safe_coded_rows`), where every level listed has rows."""
     base = np.asarray(base, dtype=float)
     small = np.asarray(small, dtype=bool)
@@ -696,32 +768,36 @@ def secondary_levels(base: np.ndarray, small: np.ndarray, present: np.ndarray | 
 
 
 def _secondary_mask(t: pd.DataFrame, keys: Sequence[str], base: np.ndarray, small: np.ndarray,
-                    min_cell: float | None = None) -> np.ndarray:
-    """:func:`secondary_levels` for every breakdown of ``t`` (rows grouped by ``keys``: item and segment)."""
+                    min_cell: float | None = None, present: np.ndarray | None = None) -> np.ndarray:
+    """:func:`secondary_levels` for every breakdown of ``t`` (rows grouped by ``keys``: item and segment);
+    ``present``: the rows with anyone the published totals count (default: base > 0)."""
     sec = np.zeros(len(t), dtype=bool)
     if not len(t):
         return sec
     for idx in t.groupby(list(keys), sort=False, dropna=False).indices.values():
         if len(idx) > 1:
-            sec[idx] = secondary_levels(base[idx], small[idx], min_cell=min_cell)
+            sec[idx] = secondary_levels(base[idx], small[idx], None if present is None else present[idx],
+                                        min_cell=min_cell)
     return sec
 
 
 def _suppress(t: pd.DataFrame, survey: SurveyDefinition, base_col: str, also: np.ndarray | None = None, *,
               secondary: np.ndarray | None = None, keys: Sequence[str] | None = None,
-              base: np.ndarray | None = None) -> pd.DataFrame:
+              base: np.ndarray | None = None, present: np.ndarray | None = None) -> pd.DataFrame:
     """Flag rows whose base is under ``min_cell`` (or that ``also`` marks), and — secondary suppression — the
     rows ``secondary`` marks or, given the breakdown ``keys``, the next smallest level of every breakdown with
     exactly one suppressed level (``suppressed_secondary`` tells them apart); ``suppression: hide`` blanks their
     counts, shares, CIs, means and effective n. ``base``: the respondents that count toward ``min_cell`` when not
     ``t[base_col]`` — those with a positive weight (a weight-0 respondent adds nothing to a weighted share, so 12
-    respondents of whom 11 weigh 0 show one person's answer)."""
+    respondents of whom 11 weigh 0 show one person's answer). ``present``: the rows holding anyone the published
+    totals count (weight 0 too: the total's n and count give a lone hidden level's back), whose hiding takes a
+    complementary level with it (default: ``base`` > 0)."""
     base = t[base_col].to_numpy(float) if base is None else np.asarray(base, dtype=float)
     primary = base < survey.min_cell
     if also is not None:
         primary = primary | np.asarray(also, dtype=bool)
     if secondary is None:
-        secondary = (_secondary_mask(t, keys, base, primary, survey.min_cell) if keys is not None
+        secondary = (_secondary_mask(t, keys, base, primary, survey.min_cell, present) if keys is not None
                      else np.zeros(len(t), dtype=bool))
     secondary = np.asarray(secondary, dtype=bool) & ~primary
     t["suppressed"] = primary | secondary
@@ -879,7 +955,9 @@ def _theme_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData
         cnt, cntw, npw = S[:, 9 : 9 + K], S[:, 9 + K : 9 + 2 * K], S[:, -1]  # npw: commenters of positive weight
         L = len(g.levels)
         small_lvl = npw < survey.min_cell
-        sec_lvl = (secondary_levels(npw, small_lvl, min_cell=survey.min_cell) if L > 1
+        # a hidden level with any respondent (the «alle» base: weight 0, not commenting, not asked) is in the
+        # published totals of some denominator: it takes a complementary level with it
+        sec_lvl = (secondary_levels(npw, small_lvl, S[:, 6] > 0, min_cell=survey.min_cell) if L > 1
                    else np.zeros(L, dtype=bool))
         small_k = np.tile(small_lvl, K)
         sec_k = np.tile(sec_lvl, K)
@@ -987,7 +1065,8 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
     npw_m, npw_o = mention["npw"].ravel(), np.broadcast_to(other["npw"], (K, I)).ravel()
     primary = (npw_m < survey.min_cell) | (npw_o < survey.min_cell)
     families = _theme_families(Tc, themes, _theme_parents(survey, qd.column))
-    secondary = _theme_indicator_secondary(npw_m, npw_o, primary, families, I, survey.min_cell)
+    counted = (t["n_mention"].to_numpy() > 0) & (t["n_other"].to_numpy() > 0)  # weight 0 too: in the shown n
+    secondary = _theme_indicator_secondary(npw_m, npw_o, primary, families, I, survey.min_cell, present=counted)
     # the complement rule of hide_small_counts (b) on both groups: 75 of 76 mentioners positive names the one who is
     # not; with secondary suppression on the mentioners' complements within each family of themes
     comp_m = (t["n_mention"] - t["count_mention"]).to_numpy(float)
@@ -1063,7 +1142,8 @@ def _theme_families(Tc: np.ndarray, themes: Sequence[str], parents: Mapping[str,
 
 
 def _theme_indicator_secondary(nm: np.ndarray, no: np.ndarray, primary: np.ndarray, families: list[list[int]],
-                               I: int, min_cell: float | None = None, trigger: np.ndarray | None = None) -> np.ndarray:
+                               I: int, min_cell: float | None = None, trigger: np.ndarray | None = None,
+                               present: np.ndarray | None = None) -> np.ndarray:
     """Secondary suppression of the theme × indicator rows (one wave × question, theme-major, ``I`` indicators
     per theme): per indicator, the commenters mentioning each theme of a family are levels of one breakdown whose
     total is shown (any shown row gives it: n_mention·share_mention + n_other·share_other), so one hidden row
@@ -1072,9 +1152,10 @@ def _theme_indicator_secondary(nm: np.ndarray, no: np.ndarray, primary: np.ndarr
     (those of positive weight: weight-0 mentioners add nothing to a weighted share, so they must not make the
     hidden rows look big enough). A row hides people only when both its groups have some (else its numbers are
     the total's). ``trigger``: only the breakdowns with one of these rows are looked at (the others' hidden rows are
-    protected already)."""
+    protected already). ``present``: the rows that hide anyone the published n_mention / n_other count (weight 0
+    too; default: both ``nm`` and ``no`` > 0)."""
     nm, no = np.asarray(nm, dtype=float), np.asarray(no, dtype=float)
-    present = (nm > 0) & (no > 0)
+    present = (nm > 0) & (no > 0) if present is None else np.asarray(present, dtype=bool)
     sec = np.zeros(len(nm), dtype=bool)
     for i in range(I):
         for fam in families:
@@ -1290,6 +1371,29 @@ def _driver_method_label(used: str, weighted: bool) -> str:
     return "lineær sannsynlighetsmodell, " + ("vektet WLS" if weighted else "OLS") + ", HC1"
 
 
+def _driver_methods(drivers: pd.DataFrame | None, requested: str) -> dict[str, Any]:
+    """The meta's record of the driver models: ``driver_method`` the model that gave the effects — ``requested``
+    (``logit`` / ``linear``) when every fitted model is that one (or none was fitted), else the model most fits
+    used with the others named per question and wave («logit (lineær for fritekst_generell 2023)»: the logit did
+    not converge there and the linear probability model was used) —; ``driver_methods`` one entry per fitted model
+    (wave, question, method: ``logit`` / ``linear``); ``driver_method_requested``."""
+    out: dict[str, Any] = {"driver_method": requested, "driver_method_requested": requested, "driver_methods": []}
+    if drivers is None or drivers.empty or not {"wave", "question", "method"} <= set(drivers.columns):
+        return out
+    fits = drivers.drop_duplicates(["wave", "question"])
+    waves, questions = fits["wave"].tolist(), fits["question"].tolist()  # Python values: the meta is written as JSON
+    used = ["logit" if str(m).startswith("logit") else "linear" for m in fits["method"]]
+    out["driver_methods"] = [{"wave": w, "question": q, "method": m} for w, q, m in zip(waves, questions, used)]
+    if len(set(used)) == 1:
+        out["driver_method"] = used[0]
+        return out
+    main = "logit" if used.count("logit") >= used.count("linear") else "linear"
+    other = [f"{q} {w}" for w, q, m in zip(waves, questions, used) if m != main]
+    word = {"logit": "logit", "linear": "lineær"}
+    out["driver_method"] = f"{main} ({word['linear' if main == 'logit' else 'logit']} for {', '.join(other)})"
+    return out
+
+
 def _fit_logit(y: np.ndarray, X: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The driver logit's coefficients and their covariance; RuntimeError when it does not converge.
 
@@ -1398,27 +1502,54 @@ def codebook_theme_labels(codebooks: Mapping[Any, Any], waves: Sequence[Any]) ->
 COMPARABLE_EDITS = frozenset({"label", "examples"})
 
 
-def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple]) -> tuple[dict[tuple, set[str]], list[str]]:
+def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple],
+                         question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None,
+                         ) -> tuple[dict[tuple, set[str]], list[str]]:
     """(wave_prev, wave) → the theme ids the two waves' codebooks define differently (what
     :func:`~textmine.codebook.codebook_diff` calls changed, in a field that decides what is coded: description,
-    keywords, parent, exclusive — not a reworded label or other examples), and a warning per such pair naming them."""
-    from .codebook import codebook_diff
+    keywords, parent, exclusive — not a reworded label or other examples), and a warning per such pair naming them.
 
+    ``question_codebooks`` (wave → question → the Codebook that question was coded with, for questions with codebooks
+    of their own): each question both waves of a pair name is compared on its own codebooks, under (wave_prev, wave,
+    question) — which stands for that question instead of the pair's entry, even when empty — with a warning naming
+    the question unless the pair's warning already says it; the other questions keep the pair's entry."""
     out: dict[tuple, set[str]] = {}
     msgs = []
+    per_q = question_codebooks or {}
     for prev, cur in pairs:
         a, b = codebooks.get(prev), codebooks.get(cur)
-        if a is None or b is None or a is b:
-            continue
-        changed = sorted(t for t, fields in codebook_diff(a, b).changed.items() if set(fields) - COMPARABLE_EDITS)
-        if not changed:
-            continue
-        out[prev, cur] = set(changed)
-        which = f"theme {changed[0]} is" if len(changed) == 1 else f"themes {', '.join(changed)} are"
-        second = f"v{b.version}" if b.name == a.name else f"{b.name!r} v{b.version}"
-        msgs.append(f"{which} defined differently in codebook {a.name!r} v{a.version} (wave {prev}) and {second} "
-                    f"(wave {cur}): not compared («{st.VERDICT_UNTESTABLE}»)")
+        changed = _changed_themes(a, b)
+        if changed:
+            out[prev, cur] = set(changed)
+            msgs.append(_incomparable_message(changed, a, b, prev, cur))
+        for q, qa in per_q.get(prev, {}).items():
+            qb = per_q.get(cur, {}).get(q)
+            if qa is None or qb is None:
+                continue
+            q_changed = _changed_themes(qa, qb)
+            out[prev, cur, q] = set(q_changed)
+            said = bool(changed) and (qa.hash, qb.hash) == (a.hash, b.hash)  # the pair's warning names them
+            if q_changed and not said:
+                msgs.append(f"question {q}: " + _incomparable_message(q_changed, qa, qb, prev, cur))
     return out, msgs
+
+
+def _changed_themes(a: Any, b: Any) -> list[str]:
+    """The theme ids codebooks ``a`` and ``b`` define differently (:func:`_incomparable_themes`), sorted; [] when
+    either is missing or they are one codebook."""
+    from .codebook import codebook_diff
+
+    if a is None or b is None or a is b:
+        return []
+    return sorted(t for t, fields in codebook_diff(a, b).changed.items() if set(fields) - COMPARABLE_EDITS)
+
+
+def _incomparable_message(changed: list[str], a: Any, b: Any, prev: Any, cur: Any) -> str:
+    """The warning for themes ``changed`` between codebook ``a`` (wave ``prev``) and ``b`` (wave ``cur``)."""
+    which = f"theme {changed[0]} is" if len(changed) == 1 else f"themes {', '.join(changed)} are"
+    second = f"v{b.version}" if b.name == a.name else f"{b.name!r} v{b.version}"
+    return (f"{which} defined differently in codebook {a.name!r} v{a.version} (wave {prev}) and {second} "
+            f"(wave {cur}): not compared («{st.VERDICT_UNTESTABLE}»)")
 
 
 def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple]) -> list[str]:
@@ -1493,7 +1624,8 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
              families: list[dict] | None = None, incomparable: Mapping[tuple, set[str]] | None = None) -> pd.DataFrame:
     """Wave-over-wave change for indicators, multi-select options and theme shares; BH within each table (the
     number of tests of each family is appended to ``families``). ``incomparable``: (wave_prev, wave) → theme ids
-    defined differently in the two waves' codebooks: their rows keep both shares but get no test («ikke testbar»)."""
+    defined differently in the two waves' codebooks, (wave_prev, wave, question) → those of one question's own
+    codebooks (:func:`_incomparable_themes`): their rows keep both shares but get no test («ikke testbar»)."""
     specs = [
         ("indicator", "indicators", ["indicator", "segment", "value"], "indicator"),
         ("multiselect", "multiselect", ["group", "option", "segment", "value"], "option"),
@@ -1515,12 +1647,13 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
             r = st.two_proportion_test(j[f"{sh}_prev"], j[f"{nn}_prev"], j[f"{sh}_cur"], j[f"{nn}_cur"], level=level)
             supp = (j["suppressed_prev"] | j["suppressed_cur"]).to_numpy()
             c = j.reset_index()
-            skip = c[item].isin(list((incomparable or {}).get((prev, cur), ()))).to_numpy() & (kind == "theme")
+            skip = _not_compared(c, item, prev, cur, incomparable or {}) if kind == "theme" else \
+                np.zeros(len(c), dtype=bool)
             if skip.any():  # a theme defined differently in the two waves: not compared
                 r = {k: np.where(skip, np.nan, np.asarray(r[k], dtype=float)) if k in ("diff", "ci_low", "ci_high",
                      "p_value") else r[k] for k in r}
             p = np.where(supp, np.nan, r["p_value"])
-            degenerate = np.asarray(r["degenerate"], dtype=bool) & ~supp & ~skip  # both 0 (or 1): p = 1, no test
+            degenerate = np.asarray(r["degenerate"], dtype=bool) & ~supp & ~skip  # both 0 (or 1): no test
             frame = pd.DataFrame(
                 {
                     "kind": kind,
@@ -1549,10 +1682,21 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
             frame, fams = _adjust_changes(frame, degenerate)
             if families is not None:
                 families.extend(fams)
-            frame["direction"] = np.where(frame["diff"] > 0, "opp", np.where(frame["diff"] < 0, "ned", ""))
+            d = frame["diff"].to_numpy(float)  # float residue of one share computed twice is no direction
+            with np.errstate(invalid="ignore"):
+                frame["direction"] = np.where(d > st.ZERO_DIFFERENCE, "opp",
+                                              np.where(d < -st.ZERO_DIFFERENCE, "ned", ""))
             frame["weighted"] = weighted
             out.append(frame)
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def _not_compared(c: pd.DataFrame, item: str, prev: Any, cur: Any, incomparable: Mapping[tuple, set[str]]) -> Any:
+    """Which theme change rows ``c`` (columns ``question`` and ``item``) compare a theme defined differently in the
+    two waves' codebooks (:func:`_incomparable_themes`: the question's own entry, else the pair's)."""
+    pair = incomparable.get((prev, cur), set())
+    return np.array([t in incomparable.get((prev, cur, q), pair) for t, q in zip(c[item], c["question"])],
+                    dtype=bool)
 
 
 #: the columns of a change row that name its Benjamini–Hochberg family: one printed table, a breakdown (segment) of
@@ -1561,18 +1705,19 @@ _CHANGE_FAMILY = ["kind", "wave_prev", "wave", "segment", "question", "denominat
 
 
 def _degenerate_changes(ch: pd.DataFrame) -> np.ndarray:
-    """The change rows whose two shares are both 0 or both 1 (no test; p = 1), read from the table."""
-    p, d, prev = (pd.to_numeric(ch[c], errors="coerce").to_numpy(float) for c in ("p_value", "diff", "share_prev"))
+    """The change rows whose two shares are both 0 or both 1 (no test), read from the table."""
+    d, prev = (pd.to_numeric(ch[c], errors="coerce").to_numpy(float) for c in ("diff", "share_prev"))
     with np.errstate(invalid="ignore"):
-        return ~np.isnan(p) & (d == 0) & ((prev <= 0) | (prev >= 1))
+        return (d == 0) & ((prev <= 0) | (prev >= 1))
 
 
 def _adjust_changes(ch: pd.DataFrame, degenerate: np.ndarray | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """``ch`` with ``p_adjusted`` (Benjamini–Hochberg within each family of :data:`_CHANGE_FAMILY` over the shown
     tests only: a hidden row is no published test, so a reader can redo the adjustment from the file; rows with
-    both shares 0 or both 1 are no test either: their adjusted p is 1), ``verdict`` and ``verdict_unadjusted`` (a
-    hidden row keeps the verdict it has, else «for få svar»), and the families with their number of tests.
-    ``degenerate``: the rows with both shares 0 or 1 (default: read from the table)."""
+    both shares 0 or both 1 are no test either: no ``test``, ``p_value`` or ``p_adjusted``, verdict «ingen sikker
+    endring»), ``verdict`` and ``verdict_unadjusted`` (a hidden row keeps the verdict it has, else «for få svar»),
+    and the families with their number of tests. ``degenerate``: the rows with both shares 0 or 1 (default: read
+    from the table)."""
     ch = ch.copy()
     hidden = ch["suppressed"].fillna(False).astype(bool).to_numpy()
     degenerate = (_degenerate_changes(ch) if degenerate is None else np.asarray(degenerate, dtype=bool)) & ~hidden
@@ -1586,11 +1731,16 @@ def _adjust_changes(ch: pd.DataFrame, degenerate: np.ndarray | None = None) -> t
         name = [k["kind"], k["segment"]] + ([k.get("question"), k.get("denominator")] if k["kind"] == "theme" else [])
         families.append({"table": "changes", "wave_prev": k["wave_prev"], "wave": k["wave"],
                          "family": " / ".join(map(str, name)), "tests": int(family_p.loc[idx].notna().sum())})
-    ch.loc[degenerate, "p_adjusted"] = 1.0
+    # no test: no p, so that BH over the file's shown p-values gives its p_adjusted
+    ch["p_value"] = pd.to_numeric(ch["p_value"], errors="coerce").where(~degenerate)
+    if "test" in ch.columns:
+        ch.loc[degenerate, "test"] = ""
     kept = {c: ch[c].copy() for c in ("verdict", "verdict_unadjusted") if c in ch.columns}
     ch["verdict"] = st.change_verdict(ch["p_value"].to_numpy(float), ch["p_adjusted"].to_numpy(float),
                                       ci_low=ch["ci_low"].to_numpy(float), ci_high=ch["ci_high"].to_numpy(float))
     ch["verdict_unadjusted"] = st.verdict(ch["p_value"].to_numpy(float))
+    for c in ("verdict", "verdict_unadjusted"):  # 0 % → 0 % (100 % → 100 %): nothing changed that a test could find
+        ch.loc[degenerate, c] = st.VERDICT_UNCHANGED
     for c in ("verdict", "verdict_unadjusted"):
         ch.loc[hidden, c] = kept[c][hidden] if c in kept else VERDICT_SUPPRESSED
     return ch, families
@@ -2081,6 +2231,7 @@ def build_summary(
     driver_method: str = "logit",
     validate: bool = True,
     codebooks: Mapping[Any, Any] | None = None,
+    question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None,
 ) -> Summary:
     """Build the survey summary for one or more waves.
 
@@ -2097,6 +2248,9 @@ def build_summary(
     compared waves' codebooks define differently is not compared («ikke testbar», with a warning), theme labels
     missing from ``theme_labels`` come from the codebooks (:func:`codebook_theme_labels`), and
     ``meta["codebooks"]`` names each wave's codebook and version.
+    ``question_codebooks``: wave → question (free-text column) → the Codebook that question was coded with, for
+    questions coded with codebooks of their own (``free_text[].codebook``): a theme is then not compared for a
+    question whose codebooks define it differently in the two waves, and compared for the others.
     """
     for name, arg in (("frames", frames), ("coded", coded)):
         if arg is not None and not isinstance(arg, Mapping):
@@ -2132,7 +2286,7 @@ def build_summary(
         return _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
                               compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes, embedder=embedder,
                               drivers=drivers, driver_method=driver_method, validate=validate,
-                              codebooks=dict(codebooks or {}))
+                              codebooks=dict(codebooks or {}), question_codebooks=question_codebooks)
 
 
 def _spss_excluded(frames: Mapping[Any, pd.DataFrame]) -> dict[str, dict]:
@@ -2189,7 +2343,7 @@ def _wave_rows(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[st
 
 
 def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, compare_to, level, quotes, n_quotes,
-                   embedder, drivers, driver_method, validate, codebooks=None) -> Summary:
+                   embedder, drivers, driver_method, validate, codebooks=None, question_codebooks=None) -> Summary:
     if driver_method not in ("logit", "linear"):
         raise ValueError("driver_method must be 'logit' or 'linear'")
     waves = list(frames)
@@ -2299,7 +2453,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     else:
         pairs = list(zip(waves[:-1], waves[1:]))
     codebooks = codebooks or {}
-    incomparable, cb_warnings = _incomparable_themes(codebooks, pairs)
+    incomparable, cb_warnings = _incomparable_themes(codebooks, pairs, question_codebooks)
     tables["changes"] = _changes(tables, pairs, weighted, level, bh_families, incomparable)
     if info.get("coding_review"):
         info["coding_review_changes"] = _coding_review_changes(info["coding_review"], pairs, level)
@@ -2341,7 +2495,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "outcome": survey.outcome.id if survey.outcome else None,
         "outcome_label": survey.outcome.label if survey.outcome else None,
         "not_coded": not_coded,
-        "driver_method": driver_method,
+        **_driver_methods(tables.get("drivers"), driver_method),
         "questions": [{"column": q.column, "label": q.label, "asked_if": ({"item": q.asked_item, "codes": list(q.asked_codes)} if q.asked_item else None)} for q in survey.free_text],
         "comparisons": [list(p) for p in pairs],
         **info,

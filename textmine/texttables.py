@@ -70,6 +70,8 @@ def text_tables(summary, *, wave: Any = None, width: int = 140, max_themes: int 
             console.print(table, highlight=False, markup=False)
         elif table is not None:
             console.print(table)
+            if (note := _decimal_note(table)) is not None:  # one line under the table it explains
+                console.print(note, highlight=False, markup=False)
     console.print(_text_notes(summary), highlight=False, markup=False)
     return console.export_text()
 
@@ -103,6 +105,20 @@ def _change_of(summary, wave: Any, kind: str, key: dict) -> tuple[str, str]:
     r = m.iloc[0]  # one decimal when the rounded shares would not add up to the rounded change, as the report
     digits = change_digits(r.get("share_prev"), r.get("share"), r["diff"])
     return ("–" if _blank(r["diff"]) else pp_number(float(r["diff"]), digits)), str(r["verdict"])
+
+
+#: the line under a terminal table whose changes are shown some in whole points, some with a decimal
+#: (:func:`_change_of`, :func:`textmine.report.numbers.change_digits`)
+DECIMAL_NOTE = ("Endring pp: én desimal der hele prosentpoeng ikke ville stemt med de avrundede andelene "
+                "(3 % → 3 %: +0,8 i stedet for +1), ellers hele")
+
+
+def _decimal_note(table) -> str | None:
+    """:data:`DECIMAL_NOTE` when ``table``'s change column («Endring pp …», as shown) mixes whole numbers and
+    numbers with a decimal; None otherwise."""
+    col = next((c for c in table.columns if str(c.header).startswith("Endring pp")), None)
+    shown = [str(v) for v in (col.cells if col is not None else ()) if str(v) not in ("", "–")]
+    return DECIMAL_NOTE if len({"," in v for v in shown}) > 1 else None
 
 
 def _indicator_text_table(summary, wave: Any):

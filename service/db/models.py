@@ -197,6 +197,9 @@ class TrainingJob(Base):
     lexicon_version: Mapped[str | None] = mapped_column(String(100))
     worker: Mapped[str | None] = mapped_column(String(200))  # host:pid:token of the server training it (0008)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # refreshed while it trains
+    # progress in steps (migration 0014): finished and known to come, written as each step starts; NULL: not started
+    done: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int | None] = mapped_column(Integer)
 
 
 class CodingResult(Base):

@@ -16,7 +16,8 @@ from service.deps import get_settings
 from service.limits import BusyAwareRoute, heavy_slot
 from service.quoting import quote_embedder  # the one quote embedder choice (also the report's and the CLI's)
 from service.schemas import (MAX_ID, CorrectionIn, CorrectionOut, CorrectionsRemoved, ErrorBody, IdPath, JobState,
-                             Limit, ModelIn, ModelOut, Offset, Page, QuotesOut, ReviewItem, TrainingJobOut)
+                             Limit, ModelIn, ModelOut, Offset, Page, QuotesOut, ReviewItem, TrainingJobOut,
+                             WaveSummaryOut)
 from service.settings import Settings
 from textmine.summary import HIDDEN_ROW_KEEPS  # the columns a hidden row keeps, as in the CLI's files
 
@@ -37,7 +38,7 @@ def blank_hidden_rows(summary: dict[str, Any]) -> dict[str, Any]:
 BUSY = {503: {"model": ErrorBody, "description": "busy: too many summaries or reports computing; see Retry-After"}}
 
 
-@router.get("/waves/{wave_id}/summary", response_model=dict[str, Any], responses=BUSY)
+@router.get("/waves/{wave_id}/summary", response_model=WaveSummaryOut, responses=BUSY)
 def wave_summary(wave_id: IdPath, compare_wave_id: int | None = Query(None, ge=1, le=MAX_ID, description="earlier wave to compare"),
                  job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job (default: the latest finished)"),
                  compare_job_id: int | None = Query(None, ge=1, le=MAX_ID, description="coding job of the compare "
@@ -204,8 +205,9 @@ def get_training_job(job_id: IdPath, session: Session = Depends(get_session, sco
 @router.post("/training-jobs/{job_id}/cancel", response_model=TrainingJobOut)
 def cancel_training_job(job_id: IdPath, session: Session = Depends(get_session, scope="function"),
                         _: Principal = Depends(require_analyst)):
-    """Cancel a queued or running training job: a queued one never starts; a running one finishes its training
-    (it cannot stop half-way) but no model is stored. A finished job is left as it is."""
+    """Cancel a queued or running training job: a queued one never starts; a running one stops at its next step
+    (and should it finish first, its model is discarded): no model is stored and the default model stays as it
+    is. A finished job is left as it is. ``textmine store cancel-training ID`` does the same."""
     return training_job_out(session, store.cancel_training_job(session, job_id))
 
 

@@ -51,11 +51,14 @@ def test_echo_of_the_question_is_queued_without_survey_and_left_out_with_it(file
         assert ECHO not in text  # rows are named, never their text
 
 
-def test_question_not_in_survey_is_warned_and_both_options_refused(files):
+def test_question_not_in_survey_is_refused_and_both_options_refused(files):
     tmp_path, cb, survey, data = files
+    # a --question the survey does not have (a typo) is an error, not a warning: it would code every answer
+    # without its question's rates and exit 0 in a batch script (new user review, 2026-12-06)
     res = _review(data, "--codebook", cb, "--text-col", "kommentar", "--survey", survey, "--question", "annet")
-    assert res.exit_code == 0, res.output
-    assert "'annet' is not one of its free-text questions (kommentar)" in " ".join(res.output.split())
+    assert res.exit_code == 2, res.output
+    assert "--question 'annet' is not one of --survey" in " ".join(res.output.split())
+    assert "free-text questions (kommentar)" in " ".join(res.output.split())
     res = _review(data, "--codebook", cb, "--text-col", "kommentar", "--survey", survey, "--question", "kommentar",
                   "--question-col", "sporsmal")
     assert res.exit_code == 2 and "--question or --question-col, not both" in res.output, res.output

@@ -38,7 +38,7 @@ def test_workbook_blanks_suppressed_cells_and_keeps_the_flag(strict_report, tmp_
     path = write_workbook(r, tmp_path / "r.xlsx")
     for sheet, numbers in (("Temaer", ("n (nevner temaet)", "Andel av svarte", "KI nedre", "KI øvre",
                                        "Andel av spurte", "Andel av alle")),
-                           ("Indikatorer", ("Andel positive", "KI nedre", "KI øvre", "n (positive)", "Snitt (1–6)",
+                           ("Indikatorer", ("Andel positive (4–6)", "KI nedre", "KI øvre", "n (positive)", "Snitt (1–6)",
                                             "Andel positive (uvektet)"))):
         header, rows = _sheet(path, sheet)
         flag, base = header.index("Skjult"), header.index("Grunnlag" if sheet == "Indikatorer" else "Grunnlag (svarte)")

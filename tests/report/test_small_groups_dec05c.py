@@ -4,8 +4,10 @@
 Data: «kontor» is free-valued (no declared levels). «Zeta kontor» has 40 respondents in each wave (shown in the
 indicator table and in question «q_aa»), but only 3 of them answer question «q_zz» in 2023: hidden there, so its
 name would be found by elimination if the other tables named it. «AB 123» (4 respondents) is small everywhere;
-7 respondents have no kontor («(uoppgitt)», small). Question «q_zz» is asked first; its themes' shares run
-z > y > x (the reverse of the theme ids)."""
+7 respondents have no kontor («(uoppgitt)», small). «Kontor C» (30 respondents) is the smallest level shown: the
+one hidden beside the small ones where the 11 of «AB 123» and «(uoppgitt)» together would give a small complement
+back (dec06h; without it «Zeta kontor» would be that level, hidden everywhere). Question «q_zz» is asked first; its
+themes' shares run z > y > x (the reverse of the theme ids)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pandas as pd
 import pytest
 
 ZETA = "Zeta kontor"
-KONTOR = ["Kontor A"] * 120 + ["Kontor B"] * 100 + [ZETA] * 40 + ["AB 123"] * 4 + [None] * 7
+KONTOR = ["Kontor A"] * 120 + ["Kontor B"] * 100 + [ZETA] * 40 + ["Kontor C"] * 30 + ["AB 123"] * 4 + [None] * 7
 THEMES = {"x": 0.3, "y": 0.5, "z": 0.8}
 VARIED = ["ventetid", "telefonkø", "brev", "frister", "lege", "arbeidsgiver", "vedtak", "klage", "møte", "digitalt",
           "skjema", "innlogging", "altinn", "svartid", "sykmelding", "refusjonskrav", "tiltak", "lønnstilskudd",

@@ -80,6 +80,7 @@ def test_scale_wording_comes_from_the_survey_definition(user_report, tmp_path):
     assert "(4–6)" not in html and "(1–6)" not in html
     header, _ = _sheet(write_workbook(r, tmp_path / "r.xlsx"), "Indikatorer")
     assert "Snitt (1–5)" in header and not any("1–6" in str(h) for h in header)
+    assert "Andel positive (4–5)" in header  # as the HTML says it
 
 
 def test_scale_wording_without_a_survey_definition_claims_no_scale():

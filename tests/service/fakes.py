@@ -97,3 +97,16 @@ class EmbeddingKeywordCoder(KeywordCoder):
     def predict(self, texts, questions=None) -> pd.DataFrame:
         self._embedder.encode(list(texts))
         return super().predict(texts, questions)
+
+
+class BrokenCoder:
+    """A coder that fails on any use (a job whose coder breaks ends "failed"): ``predict`` and every other attribute
+    raise ``RuntimeError``; ``CoderCache(factory=lambda cb, m: BrokenCoder())``."""
+
+    kind = "broken"
+
+    def predict(self, *a, **k):
+        raise RuntimeError("coder broke")
+
+    def __getattr__(self, name):
+        raise RuntimeError("coder broke")

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from conftest import coded_job, create_survey, hdr, sample_frame, trained, uploaded_wave
+from fakes import BrokenCoder
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -250,16 +251,6 @@ def test_another_models_job_is_not_superseded(client, keys):
     assert _result_count(client.app, default_job) == n
 
 
-class _Broken:
-    kind = "broken"
-
-    def predict(self, *a, **k):
-        raise RuntimeError("coder broke")
-
-    def __getattr__(self, name):
-        raise RuntimeError("coder broke")
-
-
 @pytest.mark.parametrize("ending", ["failed", "cancelled"])
 def test_a_newer_job_that_fails_or_is_cancelled_prunes_nothing(app_factory, ending):
     with TestClient(app_factory()) as client:
@@ -274,9 +265,9 @@ def test_a_newer_job_that_fails_or_is_cancelled_prunes_nothing(app_factory, endi
         if ending == "cancelled":
             with db.session() as s:
                 store.cancel_job(s, newer)
-            state = jobs_mod.run_job(db, CoderCache(factory=lambda cb, m: _Broken()), newer)
+            state = jobs_mod.run_job(db, CoderCache(factory=lambda cb, m: BrokenCoder()), newer)
         else:
-            state = jobs_mod.run_job(db, CoderCache(factory=lambda cb, m: _Broken()), newer)
+            state = jobs_mod.run_job(db, CoderCache(factory=lambda cb, m: BrokenCoder()), newer)
         assert state == ending
         assert _result_count(client.app, first) == n
         with db.session() as s:

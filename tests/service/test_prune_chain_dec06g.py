@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import coded_job, create_survey, hdr, issue_keys, sample_frame, uploaded_wave
+from fakes import BrokenCoder
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -34,16 +35,6 @@ def test_a_superseded_job_is_never_the_latest_even_with_a_later_clock(client, ke
     assert r.status_code == 200 and r.json()["coding_jobs"] == {str(wave): second}
 
 
-class _Broken:
-    kind = "broken"
-
-    def predict(self, *a, **k):
-        raise RuntimeError("broken coder")
-
-    def __getattr__(self, name):
-        raise RuntimeError("broken coder")
-
-
 def test_a_chain_of_replaced_jobs_leaves_no_results(app_factory):
     with TestClient(app_factory(run_jobs=False)) as client:
         keys = issue_keys(client.app)
@@ -61,7 +52,7 @@ def test_a_chain_of_replaced_jobs_leaves_no_results(app_factory):
         jobs_mod.run_job(db, coders, a, chunk_size=3, on_chunk=on_chunk)
         b = replaced[0]
         assert _n(client.app, a) > 0  # A's first chunk, left by the replacement
-        jobs_mod.run_job(db, CoderCache(factory=lambda cb, m: _Broken()), b)
+        jobs_mod.run_job(db, CoderCache(factory=lambda cb, m: BrokenCoder()), b)
         with db.session() as s:
             assert s.get(CodingJob, b).state == "failed"
             c = store.start_job(s, wave, None, None)[0].id

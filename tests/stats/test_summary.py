@@ -277,8 +277,9 @@ def test_changes_leave_rows_with_both_shares_zero_out_of_the_bh_family(make_tiny
     s = build_summary({2023: big, 2024: later}, make_tiny_definition(free_text=[]), quotes=False)
     ch = s.table("changes")
     zero = _row(ch, kind="indicator", item="telefon", segment="sektor", value="O")
-    assert zero["share"] == 0 and zero["share_prev"] == 0 and zero["p_value"] == 1.0
-    assert zero["p_adjusted"] == 1.0 and zero["verdict"] == "ingen sikker endring"
+    # no test: no test name, p or adjusted p (dec06h: was «z-pooled», p = 1), and nothing changed
+    assert zero["share"] == 0 and zero["share_prev"] == 0 and np.isnan(zero["p_value"]) and zero["test"] == ""
+    assert np.isnan(zero["p_adjusted"]) and zero["verdict"] == "ingen sikker endring"
     fam = ch[(ch["kind"] == "indicator") & (ch["segment"] == "sektor") & ~((ch["item"] == "telefon") & (ch["value"] == "O"))]
     assert len(fam) == 3
     # BH over the three real tests only (m = 3, not 4)

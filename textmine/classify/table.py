@@ -306,6 +306,8 @@ def unknown_questions(coder: BaseCoder, values) -> tuple[list[str], list[str]]:
 
 #: the longest question name a warning shows (longer values are most likely answers from a wrong column)
 SHOWN_QUESTION_CHARS = 40
+#: a question value with this many digits in all is not shown (a date or an id in groups: "15 03 85 101 90")
+SHOWN_QUESTION_DIGITS = 6
 
 
 def hidden_value(v: str) -> str:
@@ -315,10 +317,15 @@ def hidden_value(v: str) -> str:
 
 def shown_questions(values: list[str], *, quote: bool = False, limit: int = 10) -> str:
     """Question values for a warning: the first ``limit``, each shown only when it looks like a question name
-    (short, no e-mail sign or long digit run), else as its length: values from a wrong column (the answers
-    themselves) must not reach a log."""
+    (short, no e-mail sign, no long digit run nor :data:`SHOWN_QUESTION_DIGITS` digits in all - a fødselsnummer
+    written in groups, "15 03 85 101 90", which the redaction does not see - and no personal data by
+    :func:`textmine.labelcheck.personal_data_counts`: "Ring Ola Nordmann"), else as its length: values from a wrong
+    column (the answers themselves) must not reach a log."""
+    from ..labelcheck import personal_data_counts
+
     def one(v: str) -> str:
-        if len(v) > SHOWN_QUESTION_CHARS or "@" in v or re.search(r"\d{4}", v):
+        if (len(v) > SHOWN_QUESTION_CHARS or "@" in v or re.search(r"\d{4}", v)
+                or sum(c.isdigit() for c in v) >= SHOWN_QUESTION_DIGITS or personal_data_counts(v)):
             return hidden_value(v)
         return repr(v) if quote else v
 

@@ -66,20 +66,12 @@ def share_warning(codebook: Codebook, decided: np.ndarray, answered: np.ndarray,
         said.append(f"gave theme{'s' if len(big) > 1 else ''} {shown} of the {n} answers")
     if coverage is not None:
         said.append(f"gave {coverage:.0%} of the {n} answers a theme")
-    which = f" (question {_shown_question(question)})" if question else ""
+    from .table import shown_questions
+
+    which = f" (question {shown_questions([question])})" if question else ""
     return (f"zero-shot coding with {n_themes} theme(s) {' and '.join(said)}{which}: shares that high are implausible and "
             f"zero-shot coding with few themes is unreliable (the nearest theme wins even where none fits) — label "
             f"examples and train a model (textmine train), or check a sample by hand before publishing the shares")
-
-
-def _shown_question(question: str) -> str:
-    """A ``--question-col`` value as a warning names it: as the unknown-question warning does
-    (:func:`textmine.classify.table.shown_questions`), and only by its length when it holds personal data
-    (:func:`textmine.labelcheck.personal_data_counts`: "Ring Ola Nordmann")."""
-    from ..labelcheck import personal_data_counts
-    from .table import hidden_value, shown_questions
-
-    return hidden_value(question) if personal_data_counts(question) else shown_questions([question])
 
 
 def _by_question(context: Any, n: int) -> list[tuple[str | None, np.ndarray]]:

@@ -494,15 +494,20 @@ def _undo_excel(corr_df, data, col: str, corrections: Path, input: Path, coder, 
     return corr_df
 
 
-def _question_labels(survey: Optional[Path], asked: str, question_col: Optional[str]) -> dict:
+def _question_labels(survey: Optional[Path], asked: str, question_col: Optional[str], *,
+                     given: Optional[str] = None) -> dict:
     """``--survey``: {free-text question column: its label}, the labels an answer that only repeats them is a
     non-answer for (``{}`` without a survey). Warns when neither ``--question-col`` nor ``asked`` (``--question`` or
-    ``--text-col``) names one of the survey's free-text questions (no label is then known)."""
+    ``--text-col``) names one of the survey's free-text questions (no label is then known); a ``--question``
+    (``given``) the survey does not have is an error (a typo would code every answer without its question)."""
     if survey is None:
         return {}
     from textmine.cli.stats import load_survey
 
     labels = {q.column: q.label for q in load_survey(survey).free_text}
+    if given is not None and labels and given not in labels:
+        _fail(f"--question {given!r} is not one of --survey {survey.name}'s free-text questions "
+              f"({', '.join(labels)}); give one of them (or leave out --survey)")
     if question_col is None and asked not in labels:
         _note(f"--survey {survey}: {asked!r} is not one of its free-text questions ({', '.join(labels) or 'none'}); "
               f"answers that repeat a question are not counted as non-answers — give --question QUESTION")
@@ -619,12 +624,40 @@ def _stored_corrections(model: Optional[Path]):
         _fail(str(exc))
 
 
-def _store_corrections(out: Path, stored, corrections: Path, earlier_sources) -> None:
+#: what a retrained model's ``corrections.csv`` records as its coder (:func:`textmine.pipeline.coded_identity`): the
+#: themes there are the analyst's corrections, not a model's output
+CORRECTIONS_CODED_BY = "corrections (textmine review)"
+
+
+def _store_corrections(out: Path, stored, corrections: Path, earlier_sources, codebook) -> None:
     """The corrections a model was trained on into its folder (:func:`textmine.review.keep_corrections`), with the
-    corrections files of all rounds (the earlier ones' rows are in this model's corrections too)."""
-    from textmine.review import keep_corrections
+    corrections files of all rounds (the earlier ones' rows are in this model's corrections too), and beside them
+    the record of their codebook that ``textmine code`` writes beside its output (:func:`_write_record`)."""
+    from textmine.pipeline import coded_identity
+    from textmine.review import CORRECTIONS_FILE, keep_corrections
 
     keep_corrections(out, stored, [*earlier_sources, str(corrections.resolve())])
+    _write_record(out / CORRECTIONS_FILE, coded_identity(codebook, None, "text", coded_by=CORRECTIONS_CODED_BY))
+
+
+def _write_recorded(df, out: Path, identity: dict, **kw) -> None:
+    """``df`` written to ``out`` (:func:`_write`) with the record of what coded it (``identity``, from
+    :func:`_coded_identity`) as ``textmine code`` keeps it: in a Parquet file's schema metadata too, and beside
+    ``out`` (:func:`_write_record`), so that ``summary --coded`` checks the codebook."""
+    from textmine.pipeline import IDENTITY_KEY
+
+    if out.suffix.lower() == ".parquet":  # (pandas' attrs: the schema metadata)
+        df.attrs = {**df.attrs, IDENTITY_KEY: identity}
+    _write(df, out, **kw)
+    _write_record(out, identity)
+
+
+def _write_record(out: Path, identity: dict) -> None:
+    """The record of what coded ``out`` into ``OUT.textmine.json`` beside it (:func:`textmine.pipeline.identity_path`),
+    replacing one an earlier run left there."""
+    from textmine.pipeline import identity_path
+
+    _write_text(identity_path(out), json.dumps(identity, indent=1, ensure_ascii=False))
 
 
 def _question_echoes(data, labels: dict, default: str) -> list[int]:
@@ -704,7 +737,7 @@ def register(app: typer.Typer) -> None:
         if not input.exists():
             _fail(f"input file not found: {input}")
         encoding = _check_encoding(encoding, input)
-        labels = _question_labels(survey, question or text_col, question_col)
+        labels = _question_labels(survey, question or text_col, question_col, given=question)
         from textmine.discover.draft import draft_warning  # a discover draft coded as it is: say so
 
         if (draft_note := draft_warning(codebook)) is not None:
@@ -875,7 +908,7 @@ def register(app: typer.Typer) -> None:
         if question is not None:
             data = _with_question(data, question)
         asked_col = question_col or ("question" if (data["question"] != "").any() else None)
-        labels = _question_labels(survey, question or text_col, asked_col)
+        labels = _question_labels(survey, question or text_col, asked_col, given=question)
         echoes = _question_echoes(data, labels, text_col)
         if echoes:  # a non-answer, as `code --survey` counts it: blank, so that fit leaves it out like one
             refs = data["row_ref"].tolist()
@@ -980,8 +1013,10 @@ def register(app: typer.Typer) -> None:
     @app.command("review")
     def review(
         input: Path = typer.Argument(..., help="comments to rank (table file)"),
-        model: Optional[Path] = typer.Option(None, "--model"),
-        codebook: Optional[Path] = typer.Option(None, "--codebook"),
+        model: Optional[Path] = typer.Option(None, "--model", help="the trained model folder to review (and "
+                                             "retrain with --corrections); without it the queue is zero-shot"),
+        codebook: Optional[Path] = typer.Option(None, "--codebook", help="codebook YAML: required without "
+                                                "--model; with it, checked against the model's own copy"),
         text_col: str = typer.Option("text", "--text-col"),
         id_col: Optional[str] = typer.Option(None, "--id-col",
                                              help="the input's id column: copied into the queue file (and checked for "
@@ -992,7 +1027,7 @@ def register(app: typer.Typer) -> None:
                                                  "--train, --eval)"),
         queue_out: Optional[Path] = typer.Option(
             None, "--queue-out", help="write the queue as CSV/XLSX: [id,] text (redacted), themes (the suggestion: "
-                                      "edit it), type, then rank, row, candidates… — after editing it is a "
+                                      "edit it), type, then rank, data_row (the input's data row), candidates… — after editing it is a "
                                       "--corrections file"),
         corrections: Optional[Path] = typer.Option(None, "--corrections",
                                                    help="corrected labels (text, themes, type; an edited --queue-out "
@@ -1041,7 +1076,7 @@ def register(app: typer.Typer) -> None:
                 _check_out(queue_out, input, flag="--queue-out")
             if question is not None and question_col is not None:
                 _fail("give --question or --question-col, not both")
-            labels = _question_labels(survey, question or text_col, question_col)
+            labels = _question_labels(survey, question or text_col, question_col, given=question)
             coder = _coder(model, codebook)
             df = _read(input, [text_col], sheet=sheet, header_row=header_row)
             for what, col in (("text", text_col), ("id", id_col), ("question", question_col)):
@@ -1080,7 +1115,8 @@ def register(app: typer.Typer) -> None:
                 rest = rest.rename(columns={"row": "data_row"}).assign(data_row=rest["row"] + 1)  # from 1
                 sheet = pd.concat([sheet, rest.reset_index(drop=True)], axis=1)
                 # a CSV queue is opened in Excel: with a byte-order mark it reads «å» as «å», not «Ã¥»
-                _write(sheet, queue_out, **({"encoding": "utf-8-sig"} if queue_out.suffix.lower() == ".csv" else {}))
+                _write_recorded(sheet, queue_out, _coded_identity(coder, model, text_col, question),
+                                **({"encoding": "utf-8-sig"} if queue_out.suffix.lower() == ".csv" else {}))
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
@@ -1168,7 +1204,7 @@ def register(app: typer.Typer) -> None:
             # recorded as before, and skipped as a training file by a later review of this model
             res.coder.training_data_ = list(dict.fromkeys(str(p.resolve()) for p in [*train_paths, corrections]))
             res.coder.save(out)
-            _store_corrections(out, res.corrections, corrections, kept_sources)
+            _store_corrections(out, res.corrections, corrections, kept_sources, res.coder.codebook)
             console.print(f"saved retrained model → {out} (with its {len(res.corrections)} correction(s) in "
                           f"{CORRECTIONS_FILE}: a later review --model {out} --corrections NEW trains on them too)",
                           soft_wrap=True)

@@ -178,8 +178,9 @@ def register(app: typer.Typer) -> None:
                 if specs or header_row != 1 or per_wave:  # waves (and coded files) read before any coding
                     frames = read_waves(list(waves), sd, sheet=sheet, header_row=header_row)
                     named = named_codebooks(per_wave, loaded, frames)  # and the codebooks the coded files record:
-                    given, recorded = (read_coded_codebooks(specs, frames, sd, codebook=cb, given=named) if specs
-                                       else (None, {}))
+                    per_question: dict = {}  # wave → question → the codebook its coded file records
+                    given, recorded = (read_coded_codebooks(specs, frames, sd, codebook=cb, given=named,
+                                                            per_question=per_question) if specs else (None, {}))
                     overridden: list[str] = []
                     cbs = coded_codebooks(wave_codebooks(codebook, per_wave, frames, recorded), loaded,
                                           cb if codebook else None, recorded, overridden)
@@ -191,7 +192,8 @@ def register(app: typer.Typer) -> None:
                                         codebooks=cbs or None,
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
-                                        compare_to=compare_to, language=language, title=title)
+                                        compare_to=compare_to, language=language, title=title,
+                                        question_codebooks=per_question or None)
                 else:
                     data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model,
                                         coder=injected, embedder=embedder, sheet=sheet,

@@ -3,7 +3,8 @@
 ``textmine store`` offers what the API offers, by the same service functions and with the same privacy rules
 (redacted text only, hidden cells blanked, no personal data in messages): create and upload (``survey-create``,
 ``upload``, ``codebook-add``), list and show (``surveys``, ``waves``, ``wave``, ``codebooks``, ``codebook``,
-``models``, ``jobs``; ``--json`` prints the API's JSON), code (``code``, ``cancel``), read results (``summary``,
+``models``, ``jobs``; ``--json`` prints the API's JSON), code (``code``, ``cancel``; ``cancel-training`` cancels a
+training job), read results (``summary``,
 ``quotes``, ``report``), review and correct (``review``, ``correct``, also from a CSV file, ``uncorrect``) and ``train``; erase (``delete-wave``,
 ``delete-survey``, ``delete-respondent``, ``delete-model``) and apply a retention period (``purge``); remove or
 re-encrypt stored raw text (``clear-raw-text``, ``rotate-raw-key``). Store changes made here write an audit line
@@ -799,8 +800,10 @@ def store_training_jobs(state: Optional[str] = typer.Option(None, "--state",
         for j in page.items:
             model = j.model.id if j.model is not None else "-"
             error = f"\terror={j.error}" if j.error else ""
+            counted = f"{j.done}/{j.total}" if j.total else "-"  # 0/0 until the first fold says how many
+            steps = f"\tsteps={counted}\teta={_eta_text(j.eta_seconds)}" if j.state == "running" else ""
             typer.echo(f"{j.id}\tcodebook={j.codebook_id}\tname={j.name or '-'}\tmodel={model}\t{j.state}\t"
-                       f"{_when(j.created_at)}{error}")
+                       f"{_when(j.created_at)}{steps}{error}")
         _page_note(page)
 
     _listed(database, lambda s: listing.training_jobs(s, state, limit, offset), as_json, show)
@@ -814,7 +817,7 @@ def _eta_text(seconds: float | None) -> str:
 @store_app.command("cancel")
 @_store_errors
 def store_cancel(job_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
-    """Cancel a queued or running coding job."""
+    """Cancel a queued or running coding job (like POST /jobs/{id}/cancel; a training job: ``cancel-training``)."""
     from service import store
     from service.errors import ApiError
 
@@ -824,6 +827,29 @@ def store_cancel(job_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
     except ApiError as exc:
         _fail(exc)
     typer.echo(f"job id={job.id} {job.state}")
+
+
+@store_app.command("cancel-training")
+@_store_errors
+def store_cancel_training(job_id: int = _id(), as_json: bool = JSON_OPT,
+                          database: Optional[str] = DB_OPT) -> None:
+    """Cancel a queued or running training job (like POST /training-jobs/{id}/cancel; ids as ``training-jobs``
+    lists them): a queued one never starts; a running one stops at its next step, and no model is stored (none is
+    half-written, the default model stays as it is). A finished job is left as it is."""
+    from service import store
+    from service.errors import ApiError
+    from service.routers.results import training_job_out
+
+    try:
+        with _db(database).session() as s:
+            job = store.cancel_training_job(s, job_id)
+            out = training_job_out(s, job)
+    except ApiError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json(out.model_dump(mode="json"))
+    else:
+        typer.echo(f"training job id={out.id} {out.state}")
 
 
 @store_app.command("summary")

@@ -171,7 +171,8 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
     return read_coded_codebooks(specs, frames, survey, codebook)[0]
 
 
-def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict | None = None) -> tuple[dict, dict]:
+def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict | None = None,
+                         per_question: dict | None = None) -> tuple[dict, dict]:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
     wave and question) matched to their wave by the survey's wave column (else by order); the coded frame of a
@@ -185,7 +186,9 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
     Also returns wave → the Codebook its coded files record (:func:`recorded_codebook`; waves whose files record
     none are left out); such a file's ``themes`` ids are checked against that codebook. ``ValueError`` when a record
     is not the codebook ``given`` (wave → Codebook, from ``--codebook WAVE=FILE``) names for its wave, or two files of
-    one wave record different codebooks."""
+    one wave record different codebooks. ``per_question`` (a dict, filled here): wave → question → the Codebook its
+    ``textmine code`` output records, for ``build_summary(question_codebooks=)`` — a question's own codebook, where the
+    survey gives its questions codebooks of their own."""
     from ..pipeline import (CODED_BASE_COLUMNS, coded_from_code_output, coded_question, theme_columns_from_themes,
                             wave_of)
 
@@ -220,6 +223,8 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
             if (wave, col) in parts:
                 raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
             _check_recorded(wave, p, rec, given, found, survey)
+            if rec is not None and per_question is not None:
+                per_question.setdefault(wave, {})[col] = rec[0]
             parts[wave, col] = coded_from_code_output(df, survey, col, source=p,
                                                       codebook=rec[0] if rec else codebook)
     coded = {}
@@ -711,11 +716,13 @@ def register(app: typer.Typer) -> None:
             frames[wave] = df
         hide_personal_sources(frames, dict(zip(frames, waves)))  # the summary's warnings name the files
         recorded: dict[Any, Any] = {}  # wave → the codebook its coded files record (OUT.textmine.json)
+        per_question: dict[Any, dict] = {}  # wave → question → the codebook its coded file records
         try:
             check_wave_labels(frames, survey)
             named = named_codebooks(per_wave, loaded, frames)
             if coded:
-                coded_frames, recorded = read_coded_codebooks(specs, frames, survey, codebook=cbk, given=named)
+                coded_frames, recorded = read_coded_codebooks(specs, frames, survey, codebook=cbk, given=named,
+                                                              per_question=per_question)
             wave_cb = wave_codebooks(codebook, per_wave, frames, recorded)
         except (TableReadError, ValueError) as e:
             _fail(str(e))
@@ -765,6 +772,7 @@ def register(app: typer.Typer) -> None:
                 summary = build_summary(
                     frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
                     quotes=not no_quotes, embedder=embedder, codebooks=cbs or None,
+                    question_codebooks=per_question or None,
                 )
             except ValueError as e:  # e.g. a coded file whose ids match no respondent
                 _fail(str(e))

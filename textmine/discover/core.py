@@ -288,7 +288,7 @@ def discover_themes(
     pool = valid
     pool_emb = emb
     if cb is not None:
-        from .guided import uncovered_mask
+        from .guided import pool_params, uncovered_mask
 
         t2 = time.perf_counter()
         by_coder = {"coder": coder} if coder is not None else {}  # (the zero-shot call as it always was)
@@ -297,6 +297,7 @@ def discover_themes(
         uncovered[valid[unc_valid]] = True
         pool = valid[unc_valid]
         pool_emb = emb[unc_valid]
+        params = pool_params(params, len(valid), len(pool))  # topic sizes as shares of the wave, as unguided
         timings["coverage_s"] = time.perf_counter() - t2
 
     pool_e5 = pool_emb
@@ -478,8 +479,9 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
         return np.zeros(n, dtype=np.int64), "single", 0, info
     if method == "auto":
         method = "small" if n < SMALL_WAVE_MAX else "bertopic"
+    cap = (params or cl.ClusterParams()).max_cluster_frac  # the small-wave fallback caps a topic as HDBSCAN does
     if method == "small":
-        labels = cl.small_wave_labels(emb, seed=seed)
+        labels = cl.small_wave_labels(emb, seed=seed, max_cluster_frac=cap)
         return labels, "small-wave", 0, info
     if method not in {"bertopic", "bertopic-defaults"}:
         raise ValueError(f"method must be auto, bertopic, bertopic-defaults or small; got {method!r}")
@@ -495,7 +497,7 @@ def _cluster(emb: np.ndarray, lemma_docs: list[str], *, seed: int, params, metho
     if (fit_labels >= 0).sum() == 0 or len(set(fit_labels[fit_labels >= 0].tolist())) < 2:
         if method == "bertopic-defaults":
             return cl.relabel_by_size(fit_labels), "bertopic-defaults", 0, info
-        labels = cl.small_wave_labels(emb, seed=seed)
+        labels = cl.small_wave_labels(emb, seed=seed, max_cluster_frac=cap)
         info["fallback"] = "hdbscan found < 2 topics"
         return labels, "small-wave", 0, info
     if method == "bertopic-defaults":  # baseline: no post-processing, no sample assignment beyond nearest

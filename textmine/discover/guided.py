@@ -118,6 +118,24 @@ def uncovered_mask(cb, texts: Sequence[str], emb: np.ndarray, *, embedder=None, 
         return uncovered_by_similarity(cb, emb, embedder), None
 
 
+def pool_params(params, n_answers: int, n_pool: int):
+    """The clustering parameters (``clustering.ClusterParams``; None: the defaults) for the ``n_pool`` uncovered
+    answers of a wave of ``n_answers``: the size rules - the smallest topic (``min_cluster_frac``) and the cap on
+    the largest (``max_cluster_frac``; None where it no longer binds) - are shares of the wave's answers, as in
+    plain discovery. Shares of the uncovered answers forced apart a new theme holding most of them (the cap), and
+    gave its wordings topics of their own (a smaller smallest topic): plain discovery found it as one topic."""
+    from dataclasses import replace
+
+    from .clustering import ClusterParams
+
+    p = params or ClusterParams()
+    if not 0 < n_pool < n_answers:
+        return p
+    scale = n_answers / n_pool
+    cap = p.max_cluster_frac * scale if p.max_cluster_frac else None
+    return replace(p, min_cluster_frac=p.min_cluster_frac * scale, max_cluster_frac=cap if cap and cap < 1 else None)
+
+
 def nearest_themes(cb, centroids: np.ndarray, *, embedder=None) -> list[str]:
     """Id of the closest existing theme (not a catch-all such as ``annet``) for each candidate-topic centroid."""
     if len(centroids) == 0:

@@ -37,7 +37,9 @@ a one in a phone after a phone cue ("ring meg på 9l2 34 567"), a sole proprieto
 hjelpsom"; not "Per i dag", "Liv er viktig") are masked; "SAM-prosjektet" and "Sam- arbeidet" stay. The nynorsk
 word "anna" ("Anna enn det er alt bra", a catch-all theme «anna») is an ambiguous first name; "Anna på NAV-kontoret
 ringte" is a person. An address takes "i"/"på" + its town along ("Fjellvegen 3 i Førde", like ", 6800 Førde") but never
-reads the preposition "i" after the number as a house letter ("Storgata 12 i stedet for …").
+reads the preposition "i" after the number as a house letter ("Storgata 12 i stedet for …"). A name written surname
+first is one name: "HANSEN KARI", "Strand Per" (capitalised, both words also ordinary words), "SANDE KARI" (in capitals
+a surname on no list), and the register style with a comma ("Hansen, Kari", "hansen, kari", "HANSEN, KARI").
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -162,6 +164,16 @@ _EMAIL_BARE = re.compile(r"(?<![\w.+-])[\w.+-]*[^\W\d_][\w.+-]*@[^\W\d_][\w-]+(?
 _NUM11 = re.compile(
     _LB
     + r"(?:\d{11}|\d{6}[ .-]\d{5}|\d{6} \d{3} \d{2}|\d{4}[ .-]\d{2}[ .-]\d{5}|\d{2}[ .-]\d{2}[ .-]\d{2}[ .-]?\d{5})"
+    + _RB
+)
+# A personal number written in groups as people write them, 2-2-2-5, 2-2-2-3-2, 6-5 or 6-3-2 ("15 03 85 101 90",
+# "15.03.85 101 90", "150385-101-90"), one space, dot, hyphen or thin/no-break space between the groups: masked
+# only when valid (both check digits + date), so amounts ("15 03 85 101 91 kr") and dates stay. It runs before the
+# phone rules, so none of them takes a part of it, and once more after them ("912 34 567 15 03 85 101 90").
+_FNR_SEP = r"[ .\-\u00a0\u2009\u202f]"
+_FNR_GROUPED = re.compile(
+    _LB + r"(?<!\d[\u00a0\u2009\u202f])"
+    + rf"(?:\d{{2}}{_FNR_SEP}\d{{2}}{_FNR_SEP}\d{{2}}|\d{{6}}){_FNR_SEP}(?:\d{{5}}|\d{{3}}{_FNR_SEP}\d{{2}})"
     + _RB
 )
 # Birth date with a four-digit year + the 5-digit individual number ("01.01.1990 10046"): validated as ddmmyy+5.
@@ -808,6 +820,9 @@ SUBJECT_VERBS = frozenset(
 _OFFICE_PREPS = frozenset("på hos ved fra i".split())
 _OFFICE_WORDS = frozenset("kontoret kontor sentralbordet kundesenteret servicesenteret kundeservice".split())
 _PAIR_WORDS = ("og", "eller", "&")
+# "Hansen, Kari": a surname and a first name joined by a comma on one line (the register/list style).
+_COMMA_GAP = re.compile(r"[ \t]*,[ \t]*")
+_VOWEL = re.compile(r"[aeiouyæøåéèáàäöüâ]")
 # Words after which a clause starts with its subject: "… men Kvernmo i Hammerfest har aldri svart".
 _CLAUSE_STARTS = frozenset("og men at da så fordi når mens der hvis".split())
 # An unknown word is surname-like only when it is no pronoun/quantifier ("Ingen fra NAV har", "Noen på NAV") and has
@@ -939,6 +954,7 @@ class Redactor:
             text = self._sub(_PNR_TYPO, text, counts, self._classify_pnr_typo)
             text = self._sub(_PNR_TYPO_GLUED, text, counts, self._classify_pnr_typo_glued)
         text = self._sub(_NUM11, text, counts, self._classify11)
+        text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)
         text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
         text = self._sub(_NUM11_GLUED, text, counts, self._classify11_glued)
         if any(cue in low for cue in _BIRTH_GATE):
@@ -954,6 +970,7 @@ class Redactor:
             text = self._sub(_ORG_LOOSE, text, counts, self._classify_org_loose)
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
+        text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)  # one right after a phone
         text = self._sub(self._address, text, counts, self._classify_address)
         return text
 
@@ -1283,6 +1300,16 @@ class Redactor:
             if not (re.search(rf"[._\d]|{_OBF_DOT}", local) or local in self.names.first or local in self.names.last):
                 return None
         return "epost"
+
+    @staticmethod
+    def _classify_fnr_grouped(m: re.Match, text: str) -> str | None:
+        """A grouped personal number ("15 03 85 101 90"): only a valid one (both check digits + date); one that is
+        also a valid account number after an account word is left to the account rules, as in :meth:`_classify11`."""
+        d = _digits(m.group(0))
+        kind = personal_number_type(d)
+        if kind and valid_account(d) and _ACCOUNT_CUE.search(text[max(0, m.start() - 25) : m.start()]):
+            return None
+        return kind
 
     @staticmethod
     def _classify11_cued(m: re.Match, text: str) -> str | None:
@@ -1805,27 +1832,72 @@ class Redactor:
             """A name that is also an ordinary word, a place or an organisation («per», «vik», «NAV»)."""
             return ambiguous(k) or lows[k] in self.place_names or self._is_blocked(words[k][2])
 
-        def surname_first(i: int) -> int | None:
+        def surname_first(i: int, comma: bool = False) -> int | None:
             """End (word index, exclusive) of a name written surname first at word i, as registries and Altinn
             write it: a known surname + a known first name (+ more first names) written alike. «HANSEN KARI»,
             «Nordmann Ola»; in lower case only when no word is also an ordinary word or place («hansen kari», not
-            «strand per», «vik kari»); capitalised or in capitals not when both are («STRAND PER») nor when a
-            surname that is also a word or place follows a place preposition («i Vik Kari»)."""
-            if i + 1 >= n or not adjacent(i, i + 1) or style(i) != style(i + 1) or len(lows[i]) < 2:
+            «strand per», «vik kari»); in capitals not when both are («STRAND PER») nor when a surname that is also
+            a word or place follows a place preposition («i Vik Kari»); capitalised both may be (:func:`titled_pair`:
+            «Strand Per», «Lie Tor»). In capitals the surname may be an unknown word (:func:`unknown_surname`: «SANDE
+            KARI»). With ``comma`` the register/list style «Hansen, Kari», «hansen, kari», «HANSEN, KARI», also with
+            an unknown capitalised surname («Sæbø, Kari»), never both words also ordinary words or places. A surname
+            in capitals may precede a capitalised first name («HANSEN Kari», «SANDE, Kari Anne»)."""
+            if i + 1 >= n or len(lows[i]) < 2:
                 return None
-            if not (is_first(i + 1) and is_last_any(i)) or self._is_blocked(words[i][2]) \
-                    or self._is_blocked(words[i + 1][2]):
+            # alike, or the register style of a surname in capitals before a capitalised first name («HANSEN, Kari»)
+            mixed = upper(i) and style(i + 1) == (True, False)
+            if style(i) != style(i + 1) and not mixed:
+                return None
+            if not (comma_gap(i) if comma else adjacent(i, i + 1)):
+                return None
+            if not is_first(i + 1) or self._is_blocked(words[i][2]) or self._is_blocked(words[i + 1][2]):
+                return None
+            if not is_last_any(i) and (word_like(i + 1) or not unknown_surname(i, comma)):
                 return None
             lower = style(i) == (False, False)
-            if (word_like(i) or word_like(i + 1)) if lower else (word_like(i) and word_like(i + 1)):
+            if lower:
+                if word_like(i) or word_like(i + 1) or (comma and self._is_common(lows[i])):
+                    return None
+            elif word_like(i) and word_like(i + 1) and (comma or not titled_pair(i)):
                 return None
             if word_like(i) and i and lows[i - 1] in _PLACE_BEFORE and adjacent(i - 1, i):
                 return None  # "i Vik Kari …", "på BERG KARI": the place
+            if comma and lows[i] in self.place_names and place_list(i):
+                return None  # "i Moss, Berg, Kari …": a list of places
             j = i + 2
-            while j < n and j - i < 4 and adjacent(j - 1, j) and style(j) == style(i) and is_first(j) \
+            while j < n and j - i < 4 and adjacent(j - 1, j) and style(j) == style(i + 1) and is_first(j) \
                     and not word_like(j):
                 j += 1  # "JOHANSEN KARI ANNE"
             return j
+
+        def comma_gap(i: int) -> bool:
+            """Words i and i + 1 are joined by a comma on one line: "Hansen, Kari"."""
+            return _COMMA_GAP.fullmatch(text, words[i][1], words[i + 1][0]) is not None
+
+        def blocked_any(i: int) -> bool:
+            """Word i is on the block list as written, capitalised or in lower case ("MVH", "ALTINN")."""
+            w = words[i][2]
+            return self._is_blocked(w) or self._is_blocked(w.capitalize()) or self._is_blocked(w.lower())
+
+        def unknown_surname(i: int, comma: bool) -> bool:
+            """Word i, not on the name lists, may be a surname before a first name: in capitals a word of 4+ letters
+            with a vowel that is no ordinary word, acronym or blocked name («SANDE KARI», not «NAV KARI», «BHT»,
+            «RING KARI»); capitalised only before a comma and no place («Sæbø, Kari», not «Molde, Kari»)."""
+            low = lows[i]
+            if is_first(i) or self._is_common(low) or low in _NOT_SURNAMES or blocked_any(i):
+                return False
+            if upper(i):
+                return len(low) >= 4 and _VOWEL.search(low) is not None
+            return comma and cap(i) and len(low) >= 3 and low not in self.place_names
+
+        def titled_pair(i: int) -> bool:
+            """A capitalised surname that is also an ordinary word or place before a capitalised first name that is
+            one too ("Strand Per", "Lie Tor", "Berg Eli"): a name, as a capitalised "Per" mid-sentence is one
+            already; not a noun before a noun that stands alone ("Strand Sol", "Berg Dag": ``SUBJECT_NOUN_NAMES``
+            after an ordinary word)."""
+            if style(i) != (True, False):
+                return False
+            return not (lows[i + 1] in SUBJECT_NOUN_NAMES and self._is_common(lows[i]))
 
         def cued_surname(i: int) -> tuple[int, int] | None:
             """A capitalised surname (name_last_no.txt too, a common word only here) after a clear cue: "familien
@@ -1853,6 +1925,8 @@ class Redactor:
         i = 0
         while i < n:
             end = surname_first(i) if i + 1 < n and is_first(i + 1) else None
+            if end is None and has_comma and i + 1 < n and is_first(i + 1):
+                end = surname_first(i, comma=True)  # "Hansen, Kari", "hansen, kari", "HANSEN, KARI"
             if end is not None:
                 start_i = i - 1 if i and initial_before(i - 1) and adjacent(i - 1, i) else i
                 if spans and spans[-1][1] > words[start_i][0]:

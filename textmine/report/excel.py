@@ -461,9 +461,15 @@ def _with_notes(lines: list[tuple[str, str]], notes: list[str], language: str = 
 
 
 def _scale_headers(r: ReportData, headers: dict[str, str]) -> dict[str, str]:
-    """«Snitt (1–5)»: the mean's header with the survey definition's scale (plain «Snitt» when unknown)."""
-    scale = (r.method.get("labels") or {}).get("scale")
-    return {**headers, "mean": f"{say('Snitt', _language(r))} ({scale})"} if scale else headers
+    """«Snitt (1–5)», «Andel positive (4–5)»: the mean's and the share's headers with the survey definition's
+    scale and positive codes (as the HTML says them; plain «Snitt»/«Andel positive» when unknown)."""
+    labels = r.method.get("labels") or {}
+    scale, positive = labels.get("scale"), labels.get("positive")
+    if scale:
+        headers = {**headers, "mean": f"{say('Snitt', _language(r))} ({scale})"}
+    if positive and "share" in headers:
+        headers = {**headers, "share": f"{say(headers['share'], _language(r))} ({positive})"}
+    return headers
 
 
 CODED_HEADERS = {"respondent_id": "Respondent-id", "wave": "Måling", "question": "Spørsmål",

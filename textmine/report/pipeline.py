@@ -238,11 +238,10 @@ def _describe_coder(coder, model_dir) -> str:
     text = f"{type(coder).__name__} ({kind})"
     if emb and kind != "keyword":
         text += f", embedding {emb}"
-    if model_dir:  # (published in «Metode»: a folder named after a person is not)
-        from textmine.pipeline import personal_name
+    if model_dir:  # (published in «Metode»: a folder named after a person is not, as in the coded-file record)
+        from textmine.pipeline import _model_name
 
-        name = Path(model_dir).name
-        text += f", modellmappe {'(navn skjult)' if personal_name(name) else name}"
+        text += f", modellmappe {_model_name(model_dir)}"
     return text
 
 
@@ -263,7 +262,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  code_missing: bool = False, sources: Mapping[Any, str | Path] | None = None,
                  on_warning: Any = None, model_folder: str | Path | None = None,
                  language: str = "nb", codebooks: Mapping[Any, Any] | None = None,
-                 compare_to: Any = None) -> ReportData:
+                 compare_to: Any = None, question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None
+                 ) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
@@ -291,6 +291,9 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     ``compare_to`` (a wave, as ``textmine summary --compare-to``): every other wave is compared with it, and the
     report shows its change into the latest wave (default: each wave with the previous one, the report the latest
     pair). It must be an earlier wave than the latest (ValueError otherwise, before any coding).
+
+    ``question_codebooks`` (wave → question → codebook, as the coded files record them): a survey whose questions
+    have codebooks of their own gets its comparability checked per question (``build_summary``'s).
     """
     from .wording import check_language
 
@@ -370,7 +373,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         from textmine.summary import codebook_theme_labels, wave_order
 
         summary = build_summary(frames, survey, coded, embedder=embedder, codebooks=wave_cbs or None,
-                                compare_to=compare_to,
+                                compare_to=compare_to, question_codebooks=question_codebooks or None,
                                 theme_labels=codebook_theme_labels(wave_cbs, wave_order(frames)) if wave_cbs
                                 else {t.id: t.label for t in codebook.themes})
     for q, (read, machine) in mixed.items():  # the change between these waves mixes two ways of coding

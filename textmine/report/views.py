@@ -682,6 +682,18 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
     return lines
 
 
+def _driver_model_text(method: Any) -> str:
+    """``meta.driver_method`` in the Metode sentence: «logit-modell», «lineær sannsynlighetsmodell», or the main
+    model with the others named («logit-modell (lineær sannsynlighetsmodell for fritekst_generell 2023)»)."""
+    words = {"logit": "logit-modell", "linear": "lineær sannsynlighetsmodell", "lineær": "lineær sannsynlighetsmodell"}
+    text = str(method or "–")
+    main, _, rest = text.partition(" (")
+    if not rest:
+        return words.get(main, f"{main}-modell")
+    other, _, where = rest.rstrip(")").partition(" for ")
+    return f"{words.get(main, main)} ({words.get(other, other)} for {where})"
+
+
 def method_notes(summary, survey, codebook, frames: Mapping | None = None) -> dict:
     """The method section, from the summary's metadata (CI methods, test, verdict rule, bases); ``frames`` (the
     waves, optional) only lend their value labels (a .sav's «Ja»/«Nei») to the indicators' note."""
@@ -711,7 +723,7 @@ def method_notes(summary, survey, codebook, frames: Mapping | None = None) -> di
         "verdict_ci": CI_NOT_ADJUSTED_TEXT,
         "difference": reader_terms(str(meta["difference_rule"])) if meta.get("difference_rule") else None,
         "driver_controls": controls_text(survey),
-        "drivers": (f"Justert effekt: {meta.get('driver_method', '–')}-modell for «{survey.outcome.label}» blant "
+        "drivers": (f"Justert effekt: {_driver_model_text(meta.get('driver_method'))} for «{survey.outcome.label}» blant "
                     f"dem som svarte på spørsmålet, med temaene og {controls_text(survey)}; gjennomsnittlig "
                     "marginaleffekt i prosentpoeng.")
         if survey.outcome is not None else None,
