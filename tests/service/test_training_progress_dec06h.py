@@ -107,7 +107,7 @@ def test_the_eta_is_the_steps_left_at_the_average_rate_so_far():
 
 @pytest.mark.parametrize("how", ["api", "cli"])
 def test_a_cancelled_training_stops_at_its_next_step_and_stores_no_model(client, keys, monkeypatch, tmp_path,
-                                                                         sqlite_url, how):
+                                                                         db_url, how):
     _correct(client, keys)
     trainer = Stepping(monkeypatch, pause_at="fitting fold 1 of 2 (out-of-fold scores)")
     job_id = client.post("/models", json={"min_examples": 5}, headers=hdr(keys["analyst"])).json()["id"]
@@ -116,7 +116,7 @@ def test_a_cancelled_training_stops_at_its_next_step_and_stores_no_model(client,
         r = client.post(f"/training-jobs/{job_id}/cancel", headers=hdr(keys["analyst"]))
         assert r.status_code == 200 and r.json()["state"] == "cancelled", r.text
     else:
-        res = CliRunner().invoke(cli_app, ["store", "cancel-training", str(job_id), "--database", sqlite_url])
+        res = CliRunner().invoke(cli_app, ["store", "cancel-training", str(job_id), "--database", db_url])
         assert res.exit_code == 0 and f"training job id={job_id} cancelled" in res.output, res.output
     trainer.release.set()
     assert trainer.ended.wait(30)
@@ -130,7 +130,7 @@ def test_a_cancelled_training_stops_at_its_next_step_and_stores_no_model(client,
     assert client.get("/models", headers=hdr(keys["reader"])).json()["total"] == 0
 
 
-def test_cli_cancel_training_as_the_api_a_queued_job_never_starts_a_finished_one_stays(app_factory, sqlite_url):
+def test_cli_cancel_training_as_the_api_a_queued_job_never_starts_a_finished_one_stays(app_factory, db_url):
     app = app_factory(run_jobs=False)
     with TestClient(app) as c:
         keys = issue_keys(app)
@@ -141,32 +141,32 @@ def test_cli_cancel_training_as_the_api_a_queued_job_never_starts_a_finished_one
             finished.state = "failed"
             finished = finished.id
     runner = CliRunner()
-    res = runner.invoke(cli_app, ["store", "cancel-training", str(queued), "--json", "--database", sqlite_url])
+    res = runner.invoke(cli_app, ["store", "cancel-training", str(queued), "--json", "--database", db_url])
     assert res.exit_code == 0, res.output
     body = json.loads(res.output)
     assert body["id"] == queued and body["state"] == "cancelled" and body["model"] is None
-    res = runner.invoke(cli_app, ["store", "cancel-training", str(finished), "--database", sqlite_url])
+    res = runner.invoke(cli_app, ["store", "cancel-training", str(finished), "--database", db_url])
     assert res.exit_code == 0 and f"training job id={finished} failed" in res.output, res.output
-    res = runner.invoke(cli_app, ["store", "cancel-training", "99", "--database", sqlite_url])
+    res = runner.invoke(cli_app, ["store", "cancel-training", "99", "--database", db_url])
     assert res.exit_code != 0 and "training job 99 does not exist" in res.output, res.output
     with app.state.db.session() as s:
         assert [s.get(TrainingJob, i).state for i in (queued, finished)] == ["cancelled", "failed"]
         assert s.get(TrainingJob, queued).started_at is None
 
 
-def test_migration_0014_adds_the_progress_columns_and_keeps_every_job(client, keys, sqlite_url):
+def test_migration_0014_adds_the_progress_columns_and_keeps_every_job(client, keys, db_url):
     with client.app.state.db.session() as s:
         codebook = Codebook(name="mini", version="1", content={})
         s.add(codebook)
         s.flush()
         s.add(TrainingJob(codebook_id=codebook.id, state="done", done=6, total=6))
-    move_store(sqlite_url, "0013", down=True)
-    engine = make_engine(sqlite_url)
+    move_store(db_url, "0013", down=True)
+    engine = make_engine(db_url)
     try:
         assert not {"done", "total"} & {c["name"] for c in inspect(engine).get_columns("training_jobs")}
     finally:
         engine.dispose()
-    move_store(sqlite_url, "head")
+    move_store(db_url, "head")
     with client.app.state.db.session() as s:
         job = s.scalars(select(TrainingJob)).one()
         assert (job.state, job.done, job.total) == ("done", None, None)  # stored before 0014: no steps known
