@@ -832,15 +832,10 @@ def register(app: typer.Typer) -> None:
             _note(str(w.message))
         _share_note(coder, coded, df[question_col].to_numpy(dtype=object) if question_col else None)
         from textmine.io import check_output
-        from textmine.pipeline import IDENTITY_KEY, identity_path
 
         for note in check_output(out, coded.iloc[:0]):  # names SPSS does not take, with the coding columns added
             console.print(note, highlight=False, markup=False)
-        identity = _coded_identity(coder, model, text_col, question)
-        if out.suffix.lower() == ".parquet":  # the same record in the file's schema metadata (pandas' attrs)
-            coded.attrs = {**coded.attrs, IDENTITY_KEY: identity}
-        _write(coded, out)
-        _write_text(identity_path(out), json.dumps(identity, indent=1, ensure_ascii=False))
+        _write_recorded(coded, out, _coded_identity(coder, model, text_col, question))
         answered = coded["themes"].astype(bool)
         console.print(f"coded {len(coded)} rows ({int(answered.sum())} with themes, "
                       f"{int(coded['needs_review'].sum())} need review) with {coder.kind} coder → {out}")
