@@ -24,7 +24,8 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from service.middleware import _METHODS, StatusCapture  # the methods named as they are; any other is "other"
+# _METHODS: the methods named as they are (any other is "other"); request_route: the route /metrics names too
+from service.middleware import _METHODS, StatusCapture, request_route, route_path
 
 AUDIT_LOGGER = "textmine.audit"
 AUDIT_FILE_ENV = "TEXTMINE_AUDIT_LOG"
@@ -183,7 +184,7 @@ def _declared_query(route) -> set[str]:
 
 def audit_record(scope, status: int, seconds: float, who: Any) -> dict[str, Any]:
     """The audit line's fields for one finished request (see the module docstring)."""
-    route = scope.get("route")
+    route = request_route(scope)  # also a 413 refused before routing: the route it was for, as /metrics names it
     params = scope.get("path_params") or {}
     ids = {k: int(v) for k, v in sorted(params.items()) if k in ID_PARAMS and _ID.fullmatch(str(v))}
     query, other = _query_names(scope, route)
@@ -191,7 +192,7 @@ def audit_record(scope, status: int, seconds: float, who: Any) -> dict[str, Any]
     record: dict[str, Any] = {
         "time": _now(), "key_id": getattr(who, "key_id", None), "role": getattr(who, "role", None),
         "method": method if method in _METHODS else "other",
-        "route": str(getattr(route, "path", None) or "unmatched"), "ids": ids, "query": query,
+        "route": route_path(route), "ids": ids, "query": query,
         "status": int(status), "ms": round(seconds * 1000, 1)}
     if other:
         record["other_query_params"] = other

@@ -690,9 +690,10 @@ class TrainingStopped(Exception):
 
 
 def report_training_progress(db: Database, job_id: int, worker: str | None, done: int, total: int) -> None:
-    """Store a running training's steps (``done`` of ``total``); :class:`TrainingStopped` when the job is no
-    longer running by ``worker`` (the training then stops: nothing more to compute for it). A database error is
-    logged, not raised: progress is for show, and the training's outcome is stored when it ends."""
+    """Store a running training's steps (``done`` of ``total``; as the second step starts, when the first was done:
+    ``first_step_at``, the ETA's starting point, see :func:`store.training_eta`); :class:`TrainingStopped` when the
+    job is no longer running by ``worker`` (the training then stops: nothing more to compute for it). A database
+    error is logged, not raised: progress is for show, and the training's outcome is stored when it ends."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
@@ -700,9 +701,28 @@ def report_training_progress(db: Database, job_id: int, worker: str | None, done
             job = s.get(TrainingJob, job_id, with_for_update=True)
             if job is None or job.state != "running" or job.worker != worker:
                 raise TrainingStopped(f"training job {job_id} is {job.state if job else 'missing'}")
+            if int(done) == 1 and job.first_step_at is None:
+                job.first_step_at = utcnow()
             job.done, job.total = int(done), int(total)
     except SQLAlchemyError as exc:
         log.warning("training job %s: progress not stored (%s)", job_id, type(exc).__name__)
+
+
+def check_training_running(db: Database, job_id: int, worker: str | None) -> None:
+    """:class:`TrainingStopped` when the training job is no longer running by ``worker``: the check a training makes
+    between the batches its rows are embedded in (:class:`library.CheckedEmbedder`; one read, no lock). A database
+    error is logged, not raised, as in :func:`report_training_progress`."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with db.session() as s:
+            state, by = s.execute(select(TrainingJob.state, TrainingJob.worker)
+                                  .where(TrainingJob.id == job_id)).one_or_none() or (None, None)
+    except SQLAlchemyError as exc:
+        log.warning("training job %s: not checked (%s)", job_id, type(exc).__name__)
+        return
+    if state != "running" or by != worker:
+        raise TrainingStopped(f"training job {job_id} is {state or 'missing'}")
 
 
 def _finish_training(db: Database, job_id: int, model: TrainedModel | None, error: str | None,
@@ -747,7 +767,8 @@ def run_training_job(db: Database, settings: Settings, job_id: int,
     server's CoderCache), else it is loaded for this run; ``worker``: the training server (:func:`worker_id`), whose
     heartbeat the caller keeps. As each step starts the job's ``done``/``total`` steps are stored
     (:class:`library.TrainingSteps`); a job cancelled (or failed as interrupted) meanwhile stops the training
-    there (:class:`TrainingStopped`: no model folder left, the default model untouched). Returns the final state."""
+    there, or within the first step at the next batch of texts it embeds (:func:`check_training_running`)
+    (:class:`TrainingStopped`: no model folder left, the default model untouched). Returns the final state."""
     job = _claim_training(db, job_id, worker)
     if job is None:
         with db.session() as s:
@@ -759,7 +780,8 @@ def run_training_job(db: Database, settings: Settings, job_id: int,
                                         job.min_theme_examples)
         base_coder = default_coder() if default_coder is not None and store.needs_base_coder(settings, plan) else None
         steps = library.TrainingSteps(lambda done, total: report_training_progress(db, job_id, worker, done, total))
-        model = store.fit_model(settings, plan, base_coder=base_coder, progress=steps)
+        model = store.fit_model(settings, plan, base_coder=base_coder, progress=steps,
+                                stop_check=lambda: check_training_running(db, job_id, worker), job_id=job_id)
     except TrainingStopped:
         log.info("training job %s stopped: no longer running here (cancelled or failed meanwhile)", job_id)
         return _finish_training(db, job_id, None, "training stopped: the job no longer ran on this server")

@@ -240,18 +240,23 @@ def _predict_with_questions(coder, texts: list[str], questions: Sequence[str] | 
 def train_supervised(codebook, texts: Sequence[str], labels: Sequence[Sequence[str]], model_dir: Path,
                      factory=None, types: Sequence[str] | None = None,
                      questions: Sequence[str] | None = None,
-                     progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                     progress: Callable[[str], None] | None = None,
+                     stop_check: Callable[[], None] | None = None) -> dict[str, Any]:
     """Fit a supervised coder on human-coded texts (and the survey question each answers) and save it; the
     backend follows :func:`textmine.classify.supervised.embedder_for_labels`. Returns metrics/metadata.
     ``progress``: told each stage as it starts (the library fit's messages, then :data:`SAVING_MESSAGE`); an
-    exception it raises stops the training there."""
+    exception it raises stops the training there. ``stop_check``: called between embedding batches
+    (:class:`CheckedEmbedder`); an exception it raises stops the training there too."""
     if factory is not None and hasattr(factory, "train"):
         return _factory_train(factory, codebook, texts, labels, model_dir, progress)
     from textmine.classify import SupervisedCoder
     from textmine.classify.supervised import embedder_for_labels
 
     spec = embedder_for_labels(sum(1 for lab in labels if lab))
-    coder = SupervisedCoder(codebook, embedder=shared_embedder(spec), embedder_spec=spec)
+    embedder = shared_embedder(spec)
+    if stop_check is not None:
+        embedder = CheckedEmbedder(embedder, stop_check)
+    coder = SupervisedCoder(codebook, embedder=embedder, embedder_spec=spec)
     coder.fit(list(texts), [list(x) for x in labels], types=list(types) if types else None,
               questions=list(questions) if questions is not None else None, progress=progress)
     if progress is not None:
@@ -326,16 +331,21 @@ def base_training(codebook, default_model: str | Path | None = None) -> BaseTrai
 
 def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path, *, base: BaseTraining,
                            base_coder=None, factory=None,
-                           progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                           progress: Callable[[str], None] | None = None,
+                           stop_check: Callable[[], None] | None = None, job_id: int | None = None) -> dict[str, Any]:
     """Train a supervised coder as ``textmine review --corrections`` retrains (:func:`textmine.review.
     apply_corrections`): the base training data (``base.frame``: the default model's recorded training files)
     plus ``corrections`` (text, themes, type, question), a correction replacing the base label of the same text;
     the corrections alone when there is no base. The default model's kept corrections (``base.earlier``) are trained
     on again (a newer correction of the same text wins), and all of them are kept in the new model's folder
-    (:func:`textmine.review.keep_corrections`) as the CLI keeps them. Saves it to ``model_dir``; returns the held-out
+    (:func:`textmine.review.keep_corrections`) as the CLI keeps them, with the record the CLI writes beside them
+    (:func:`corrections_record`; ``job_id``: the training job). Saves it to ``model_dir``; returns the held-out
     (out-of-fold) training metrics as the library reports them. ``progress``: told each stage as it starts (the
     library's messages, then :data:`SAVING_MESSAGE`; :class:`TrainingSteps` counts them); an exception it raises
-    stops the training there (the caller removes ``model_dir``)."""
+    stops the training there (the caller removes ``model_dir``). ``stop_check``: called between the batches the
+    texts are embedded in (:class:`CheckedEmbedder`: preparing the rows is one long step), an exception it raises
+    stopping the training as ``progress``'s does; ``base_coder`` is then retrained through a private copy
+    (:func:`checked_copy`), never changed."""
     if factory is not None and hasattr(factory, "train"):  # test doubles: the merged rows, no metrics
         merged = _merged_plain(base.frame, corrections)
         return _factory_train(factory, codebook, merged["text"].tolist(),
@@ -346,7 +356,8 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
     if base.frame is not None and isinstance(base_coder, SupervisedCoder):
         from textmine.review import CORRECTIONS_FILE, apply_corrections, keep_corrections
 
-        result = apply_corrections(base_coder, corrections, train=base.frame, where="corrections", id_col=None,
+        previous = checked_copy(base_coder, stop_check) if stop_check is not None else base_coder
+        result = apply_corrections(previous, corrections, train=base.frame, where="corrections", id_col=None,
                                    warn=lambda msg: None, earlier=base.earlier,
                                    earlier_where=f"the default model's {CORRECTIONS_FILE}", progress=progress)
         coder = result.coder
@@ -356,6 +367,9 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
         model_dir.mkdir(parents=True, exist_ok=True)
         coder.save(model_dir)
         keep_corrections(model_dir, result.corrections, base.sources)  # the default model's and these
+        if result.corrections is not None:  # beside them the record the CLI writes there
+            write_corrections_record(model_dir / CORRECTIONS_FILE,
+                                     corrections_record(codebook, len(result.corrections), job_id))
         optimistic = {k: v for k, v in result.after.items() if k.startswith("corrections_")}  # seen in training
         # how quality moved, as the CLI says it: the previous model on the corrected answers beside the new one
         # (in-sample: it trained on them), and what the corrections changed
@@ -371,7 +385,102 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
     return train_supervised(codebook, corrections["text"].tolist(),
                             [[t for t in str(x).split(";") if t] for x in corrections["themes"]], model_dir,
                             types=types if all(types) else None,
-                            questions=corrections["question"].astype(str).tolist(), progress=progress)
+                            questions=corrections["question"].astype(str).tolist(), progress=progress,
+                            stop_check=stop_check)
+
+
+#: who coded a service-trained model's corrections, as its records say (``textmine review``'s say "corrections
+#: (textmine review)", textmine.cli.coding.CORRECTIONS_CODED_BY)
+CORRECTIONS_CODED_BY = "corrections (textmine service)"
+
+
+def corrections_record(codebook, n_corrections: int, job_id: int | None) -> dict[str, Any]:
+    """What ``textmine review --corrections`` records beside a retrained model's corrections
+    (:func:`textmine.pipeline.coded_identity`: the codebook's name, version, hash and YAML, the textmine version,
+    the time, coded by :data:`CORRECTIONS_CODED_BY`), with how many corrections and the training job (None: ``textmine
+    store train``). Never a text, an API key or a user."""
+    from textmine.pipeline import coded_identity
+
+    return {**coded_identity(codebook, None, "text", coded_by=CORRECTIONS_CODED_BY),
+            "n_corrections": int(n_corrections), "training_job_id": job_id}
+
+
+def write_corrections_record(path: Path, record: dict[str, Any]) -> Path:
+    """``record`` (:func:`corrections_record`) beside the corrections file ``path``, where the CLI writes it
+    (``PATH.textmine.json``, :func:`textmine.pipeline.identity_path`: ``summary --coded`` checks its codebook)."""
+    import json
+
+    from textmine.pipeline import identity_path
+
+    out = identity_path(path)
+    out.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+#: texts a training embeds per batch (:class:`CheckedEmbedder`), and the least seconds between two of its checks
+CHECKED_BATCH = 256
+CHECK_EVERY_SECONDS = 2.0
+
+
+class CheckedEmbedder:
+    """An embedder that encodes through ``embedder`` in batches of ``batch`` texts and calls ``check()`` between two
+    batches, at most once per ``every`` seconds: preparing a training's rows (embedding every training text, its
+    longest step) then stops at the next batch when ``check`` raises (a cancelled job), not minutes later. The
+    vectors are those ``embedder`` gives (each text's own); name, version, dimension and the rest are its own."""
+
+    def __init__(self, embedder: Any, check: Callable[[], None], batch: int | None = None,
+                 every: float | None = None, clock: Callable[[], float] | None = None):
+        import time
+
+        self._embedder = embedder  # not "inner": textmine.classify.base would take this for the backend inside
+        self._check = check
+        self._batch = max(1, int(batch if batch is not None else CHECKED_BATCH))
+        self._every = float(every if every is not None else CHECK_EVERY_SECONDS)
+        self._clock = clock or time.monotonic
+        self._checked: float | None = None  # when check() last ran
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            embedder = self.__dict__["_embedder"]
+        except KeyError:
+            raise AttributeError(name) from None
+        return getattr(embedder, name)
+
+    def encode(self, texts: Sequence[str], **options: Any):
+        """``embedder.encode`` batch by batch (``options``: batch_size, show_progress … passed on as given)."""
+        import numpy as np
+
+        if isinstance(texts, str) or len(texts) <= self._batch:  # (a bare string: the embedder's own error)
+            return self._embedder.encode(texts, **options)
+        items = list(texts)
+        parts = []
+        for start in range(0, len(items), self._batch):
+            if start:
+                self._between_batches()
+            parts.append(np.asarray(self._embedder.encode(items[start:start + self._batch], **options),
+                                    dtype=np.float32))
+        return np.vstack(parts)
+
+    def _between_batches(self) -> None:
+        now = self._clock()
+        if self._checked is None or now - self._checked >= self._every:
+            self._checked = now
+            self._check()
+
+
+def checked_copy(coder: Any, check: Callable[[], None]) -> Any:
+    """A private copy of a loaded ``coder`` whose embedding goes through :class:`CheckedEmbedder` (``check``): the
+    server's own coder, which coding jobs use meanwhile, is never changed. The copy shares the coder's embedder
+    and cleaner (``copy.deepcopy`` as the library defines it for coders leaves both out, to be rebuilt on first
+    use: seconds that are not needed)."""
+    import copy
+
+    embedder = coder.embedder
+    twin = copy.deepcopy(coder, {id(embedder): embedder})
+    twin._embedder = CheckedEmbedder(embedder, check)
+    if getattr(twin, "_cleaner", None) is None:
+        twin._cleaner = getattr(coder, "_cleaner", None)
+    return twin
 
 
 def _factory_train(factory, codebook, texts, labels, model_dir: Path, progress) -> dict[str, Any] | None:
@@ -497,9 +606,33 @@ def redact_one(text: str) -> str:
     return redact(text)[0]
 
 
+#: a word of a message between spaces, quotes, brackets and list punctuation (as the CLI's redact_message reads it)
+_MESSAGE_WORD = re.compile(r"[^\s'\"«»()\[\]{},;:=]+")
+HIDDEN_ID = "[REDIGERT]"  # an id or key holding personal data read as words, as an error's location shows it
+
+
+def hide_personal_ids(text: str) -> str:
+    """``text`` with each word that is an id or key holding personal data when read as words
+    (:func:`textmine.disclosure.identifier_words`: "ola_nordmann_91234567", where the redaction finds no name)
+    replaced by :data:`HIDDEN_ID` as a whole; e-mail addresses, links and paths are left to the redaction."""
+    from textmine.disclosure import identifier_words
+
+    def word(m: re.Match) -> str:
+        core = m.group(0).rstrip(".!?")  # a sentence's full stop is no separator
+        if "@" in core or "/" in core:
+            return m.group(0)
+        words = identifier_words(core)
+        if words != core and personal_data_counts(words):
+            return HIDDEN_ID + m.group(0)[len(core):]
+        return m.group(0)
+
+    return _MESSAGE_WORD.sub(word, text)
+
+
 def redact_name(text: str) -> str:
-    """A column name, cell or message to quote: personal data (fødselsnummer, phone, e-mail…) redacted."""
-    return redact_one(str(text))
+    """A column name, cell or message to quote: personal data (fødselsnummer, phone, e-mail…) redacted, and an id
+    or key holding personal data when read as words hidden as a whole (:func:`hide_personal_ids`)."""
+    return redact_one(hide_personal_ids(str(text)))
 
 
 def column_list(columns: list[str], shown: int = 50) -> str:

@@ -193,7 +193,17 @@ def route_label(scope) -> str:
     the one the request was for when the answer went out before routing (:class:`BodySizeLimit`'s 413 on a
     Content-Length over the limit), so those count under the route as its other answers do. "unmatched" for a
     path no route serves: a path the client chose is never a label."""
-    route = scope.get("route") or _route_for(scope)
+    return route_path(request_route(scope))
+
+
+def request_route(scope):
+    """The route that answered ``scope``, else the one it was for (:func:`_route_for`: an answer sent before
+    routing), else None; the metrics and the audit log (:func:`service.audit.audit_record`) name the same route."""
+    return scope.get("route") or _route_for(scope)
+
+
+def route_path(route) -> str:
+    """A route's template as a label, "unmatched" for None (see :func:`route_label`)."""
     return str(getattr(route, "path", None) or "unmatched")
 
 

@@ -341,14 +341,18 @@ class TrainingJobOut(BaseModel):
     name: str | None = None
     min_examples: int
     min_theme_examples: int
-    model: ModelOut | None = Field(default=None, description="the trained model, when the job is done")
+    model: ModelOut | None = Field(default=None, description="the trained model, when the job is done; its "
+                                   "metrics' corrections_record says what it was trained on as `textmine review "
+                                   "--corrections` records it: codebook_id, codebook_name, codebook_version, "
+                                   "codebook_hash, coded_by, n_corrections, training_job_id, textmine_version")
     error: str | None = Field(default=None, description="why the job failed (a short, value-free message)")
     done: int = Field(default=0, description="training steps finished (preparing, each cross-validation fold, "
                       "calibrating, the final fit, saving)")
     total: int = Field(default=0, description="training steps in all; 0 until the first fold says how many folds "
                        "there are (may grow by one when the trainer announces a further stage)")
-    eta_seconds: float | None = Field(default=None, description="estimated seconds left: elapsed ÷ steps done × "
-                                      "steps left; null before the first step is done, 0 when finished")
+    eta_seconds: float | None = Field(default=None, description="estimated seconds left: the seconds since the "
+                                      "first step (preparing) was done ÷ the steps done since × steps left; null "
+                                      "before two steps are done, 0 when finished")
     created_at: UtcDatetime
     started_at: UtcDatetime | None = None
     finished_at: UtcDatetime | None = None

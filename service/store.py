@@ -80,7 +80,7 @@ def create_survey(session: Session, name: str, description: str | None, definiti
     name = clean_label(name, "survey name", SURVEY_NAME_MAX)
     if description is not None:
         _refuse_nul(description, "survey description", "invalid_description")
-        refuse_personal_data(description, "survey description")
+        refuse_personal_data(description, "survey description", identifier=True)
     if definition_yaml:
         refuse_personal_data_in_definition(library.parse_survey(definition_yaml).definition)  # 422 if invalid
     found = session.scalars(select(Survey).where(Survey.name == name)).first()
@@ -1766,14 +1766,17 @@ def needs_base_coder(settings: Settings, plan: TrainingPlan) -> bool:
 
 
 def fit_model(settings: Settings, plan: TrainingPlan, *, base_coder: Any = None,
-              progress: Any = None) -> TrainedModel:
+              progress: Any = None, stop_check: Any = None, job_id: int | None = None) -> TrainedModel:
     """Train a checked request (minutes; no database access) as ``textmine review --corrections`` retrains: on the
     default model's recorded training files plus the corrections, a correction replacing the base label of the
     same text (:func:`library.train_with_corrections`; ``base_coder``: the loaded default coder, loaded here when
     None and needed); the corrections alone where those files are not available. Returns the model's row, not yet
     added to a session (``created_at`` = when training finished); a failed run leaves no model folder behind.
     ``progress``: told each training stage as it starts (:func:`library.train_with_corrections`); an exception it
-    raises stops the training there, with no model folder left behind."""
+    raises stops the training there, with no model folder left behind; so does one ``stop_check`` raises (called
+    between the batches the rows are embedded in, :class:`library.CheckedEmbedder`). The model's metrics record
+    the corrections as ``textmine review`` records them (``corrections_record``: :func:`corrections_summary`;
+    ``job_id``: the training job, None for ``textmine store train``)."""
     if base_coder is None and needs_base_coder(settings, plan):
         base_coder = library.make_coder(None, None, default_model=settings.default_model)
     # one models folder serves every store: a unique name keeps another store's (or a failed run's) model apart
@@ -1781,7 +1784,7 @@ def fit_model(settings: Settings, plan: TrainingPlan, *, base_coder: Any = None,
     try:
         metrics = library.train_with_corrections(plan.cb, plan.corrections, model_dir, base=plan.base,
                                                  base_coder=base_coder, factory=settings.coder_factory,
-                                                 progress=progress)
+                                                 progress=progress, stop_check=stop_check, job_id=job_id)
     except BaseException:
         remove_model_dir(model_dir)
         raise
@@ -1792,7 +1795,19 @@ def fit_model(settings: Settings, plan: TrainingPlan, *, base_coder: Any = None,
                         metrics={"label_counts": dict(plan.counts), "n_corrections": n,
                                  "n_base_examples": int(len(base.frame)) if base.frame is not None else 0,
                                  "base_training_files": base.files, "warnings": list(plan.warnings),
+                                 "corrections_record": corrections_summary(plan, job_id),
                                  **{k: v for k, v in (metrics or {}).items() if isinstance(v, (int, float, str))}})
+
+
+def corrections_summary(plan: TrainingPlan, job_id: int | None) -> dict[str, Any]:
+    """What a model row records of the corrections it was trained on (:func:`library.corrections_record`, as
+    ``textmine review --corrections`` records them, less the codebook's YAML, which the codebook row holds): the
+    codebook's id, name, version and hash, who coded them, how many, the training job; no text, no key, no user."""
+    record = library.corrections_record(plan.cb, len(plan.corrections), job_id)
+    return {"codebook_id": plan.codebook.id, "codebook_name": record["codebook_name"],
+            "codebook_version": record["codebook_version"], "codebook_hash": record["codebook_hash"],
+            "coded_by": record["model"], "n_corrections": record["n_corrections"],
+            "training_job_id": record["training_job_id"], "textmine_version": record["textmine_version"]}
 
 
 def remove_model_dir(path: str | Path, models_dir: str | Path | None = None) -> None:
@@ -1898,15 +1913,20 @@ def cancel_training_job(session: Session, job_id: int) -> TrainingJob:
 
 
 def training_eta(job: TrainingJob, now: Any = None) -> float | None:
-    """Seconds a running training job has left at its average rate per step so far (its steps left times the
-    seconds since it started over the steps done); None until a step is done and for a job not running; 0 done.
-    ``now``: an aware datetime (default: now)."""
+    """Seconds a running training job has left: its steps left times its rate per step after the first one (the
+    seconds since the first step was done, ``first_step_at``, over the steps done since). The first step (preparing
+    the rows: cleaning, embedding, merging) takes much longer or shorter than the folds and stages after it, so it is
+    no basis: None until two steps are done, and for a job not running; 0 done. A job whose first step's end was
+    not stored (a row from before migration 0015) goes by its average rate since it started. ``now``: an aware
+    datetime (default: now)."""
     if job.state == "done":
         return 0.0
-    if job.state != "running" or not job.done or not job.total or job.started_at is None:
+    if job.state != "running" or not job.total or (job.done or 0) < 2 or job.started_at is None:
         return None
-    elapsed = max(((now or utcnow()) - _utc(job.started_at)).total_seconds(), 0.0)
-    return round(max(job.total - job.done, 0) * elapsed / job.done, 1)
+    since, steps = ((job.first_step_at, job.done - 1) if job.first_step_at is not None
+                    else (job.started_at, job.done))
+    elapsed = max(((now or utcnow()) - _utc(since)).total_seconds(), 0.0)
+    return round(max(job.total - job.done, 0) * elapsed / steps, 1)
 
 
 def training_job_view(session: Session, job: TrainingJob) -> dict[str, Any]:

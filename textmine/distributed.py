@@ -409,7 +409,7 @@ def _csv_chunks(input_path: Path, rows: int, header_only: bool = False,
 
 def _csv_frames(input_path: Path, fmt: dict, rows: int, header_only: bool,
                 header_row: int = 1) -> Iterator[pd.DataFrame]:
-    from textmine.io import _skip_title_rows, _TrailingDelimiter, csv_header, csv_rows
+    from textmine.io import _skip_title_rows, _TrailingDelimiter, csv_header, csv_rows, csv_text_from_guarded
 
     with open(input_path, encoding=fmt["encoding"], newline="") as fh:
         reader = csv.reader(fh, delimiter=fmt["delimiter"], strict=True)
@@ -422,11 +422,11 @@ def _csv_frames(input_path: Path, fmt: dict, rows: int, header_only: bool,
         block: list[list[str]] = []
         for r in csv_rows(reader, header, input_path):
             block.append(r)
-            if len(block) == rows:
-                yield pd.DataFrame(block, columns=header, dtype=object)
+            if len(block) == rows:  # the CSV formula guard's «'» taken off, as read_table does
+                yield csv_text_from_guarded(pd.DataFrame(block, columns=header, dtype=object))
                 block = []
         if block:
-            yield pd.DataFrame(block, columns=header, dtype=object)
+            yield csv_text_from_guarded(pd.DataFrame(block, columns=header, dtype=object))
 
 
 def _parquet_dataset(input_path: Path):

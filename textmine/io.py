@@ -395,6 +395,7 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
         raise
     rows = rows[: _data_end([not any(v.strip() for v in r) for r in rows])]
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+    df = csv_text_from_guarded(df)  # «'- punkt» a CSV writer guarded as text is «- punkt» again, before typing
     _warn_second_header(df, header_row, path)
     for c in df.columns:
         if c in text_cols:  # free text exactly as written ("15038512345" must not become 15038512345.0)
@@ -926,7 +927,7 @@ def _sav_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> l
             own = seg.level_key(code)
             by_label = seg.level_key(text)
             if own and own in present and by_label and by_label != own:
-                clash.append(f"code {own} is labelled {str(text)[:40]!r} in the file but declared as "
+                clash.append(f"code {own} is labelled {spss_shown_label(own, text)[:40]!r} in the file but declared as "
                              f"{seg.display.get(own, own)!r}")
         if clash:
             notes.append(f"{path.name}: column {seg.column}: the file's value labels contradict the declared levels "
@@ -935,9 +936,38 @@ def _sav_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> l
     return notes
 
 
+#: a .sav value label that holds personal data, as summaries and reports show it (the code stays excluded)
+SPSS_HIDDEN_LABEL = "kode {code} (etikett skjult)"
+
+
+def spss_label_holds_personal_data(label: Any) -> bool:
+    """A .sav value label holds personal data by the rules the service checks survey definitions with
+    (:func:`textmine.labelcheck.personal_data_counts`, also read as an id's words: "per_hansen_91234567"); the
+    service refuses such a file (``personal_data_in_name``)."""
+    from .disclosure import identifier_words
+    from .labelcheck import personal_data_counts
+
+    text = str(label)
+    return bool(personal_data_counts(text) or personal_data_counts(identifier_words(text)))
+
+
+def spss_shown_label(code: Any, label: Any) -> str:
+    """A .sav value label as readers may see it: the label, or «kode 9 (etikett skjult)» when it holds personal
+    data (:func:`spss_label_holds_personal_data`)."""
+    return SPSS_HIDDEN_LABEL.format(code=code) if spss_label_holds_personal_data(label) else str(label)
+
+
 def _spss_missing_text(codes: Sequence[Any], labels: Mapping) -> str:
-    """``[98 «Vet ikke», 99]`` — SPSS missing codes with their value labels where they have one."""
-    return "[" + ", ".join(f"{c} «{str(labels[c])[:40]}»" if c in labels else str(c) for c in codes) + "]"
+    """``[98 «Vet ikke», 99]`` — SPSS missing codes with their value labels where they have one; a label holding
+    personal data is not quoted (``9 (value label hidden: personal data)``)."""
+    def one(c: Any) -> str:
+        if c not in labels:
+            return str(c)
+        if spss_label_holds_personal_data(labels[c]):
+            return f"{c} (value label hidden: personal data)"
+        return f"{c} «{str(labels[c])[:40]}»"
+
+    return "[" + ", ".join(one(c) for c in codes) + "]"
 
 
 def _sav_missing_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -1447,24 +1477,52 @@ def _formula_like(v: Any) -> bool:
     return isinstance(v, str) and v.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v)
 
 
-def csv_text_not_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with each text cell that Excel would run as a formula when it opens the CSV (``=HYPERLINK(…)``,
-    ``+47 22 33 44 55``, ``@SUM(…)``, ``- punkt``) prefixed with ``'`` (OWASP's rule for CSV injection), so it
-    is shown as text. Number columns and plain numbers in text («-3») are left as they are; ``df`` itself too."""
+def _guarded(v: Any) -> bool:
+    """Whether the CSV writer prefixes ``'`` to ``v``: formula-like text (:func:`_formula_like`), also behind
+    ``'``s of its own («'=x» is written «''=x»), so that reading strips exactly one ``'`` and gets ``v`` back."""
+    return isinstance(v, str) and _formula_like(v.lstrip("'"))
+
+
+def _guard_on(v: Any) -> bool:
+    """Whether ``v`` starts with the ``'`` the CSV writer puts before guarded text (:func:`_guarded`)."""
+    return isinstance(v, str) and v.startswith("'") and _guarded(v[1:])
+
+
+def _text_columns_mapped(df: pd.DataFrame, hit_of: Callable[[Any], bool], fix: Callable[[pd.Series], pd.Series]
+                         ) -> pd.DataFrame:
+    """``df`` with ``fix`` applied to the cells of its text (or category) columns for which ``hit_of`` holds (a
+    copy; ``df`` itself when no cell does)."""
     out = df
-    for j, c in enumerate(df.columns):
+    for j in range(df.shape[1]):
         col = df.iloc[:, j]
-        texty = _is_texty(col) or isinstance(col.dtype, pd.CategoricalDtype)
-        if not texty:
+        if not (_is_texty(col) or isinstance(col.dtype, pd.CategoricalDtype)):
             continue
-        hit = col.map(_formula_like).fillna(False).to_numpy(dtype=bool)
+        hit = col.map(hit_of).fillna(False).to_numpy(dtype=bool)
         if not hit.any():
             continue
         if out is df:
             out = df.copy()
         vals = col.astype(object)
-        out.isetitem(j, vals.where(~hit, "'" + vals[hit].astype(str)))
+        out.isetitem(j, vals.where(~hit, fix(vals[hit].astype(str))))
     return out
+
+
+def csv_text_not_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each text cell that Excel would run as a formula when it opens the CSV (``=HYPERLINK(…)``,
+    ``+47 22 33 44 55``, ``@SUM(…)``, ``- punkt``) prefixed with ``'`` (OWASP's rule for CSV injection), so it
+    is shown as text. Number columns and plain numbers in text («-3») are left as they are; ``df`` itself too.
+    Text that is such a cell behind ``'``s of its own («'=x») gets one more, so :func:`csv_text_from_guarded`
+    undoes this exactly."""
+    return _text_columns_mapped(df, _guarded, lambda s: "'" + s)
+
+
+def csv_text_from_guarded(df: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of :func:`csv_text_not_formulas`: ``df`` with exactly one leading ``'`` taken off each text
+    cell whose rest the writer guards («'- punkt» → «- punkt», «'-» → «-», «''=x» → «'=x»; «'plain» and «'-3»
+    stay as they are). :func:`read_table` applies it to every CSV it reads: a spreadsheet never saves the ``'``
+    typed before a cell's text into a CSV, so such a cell is the guard of textmine (or of another tool following
+    OWASP's rule), not an answer. ``df`` itself when no cell has one."""
+    return _text_columns_mapped(df, _guard_on, lambda s: s.str[1:])
 
 
 def excel_text(text: str) -> str:
@@ -1497,7 +1555,8 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
 
     .csv: text that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or CR, not a plain
-    number) is written with a leading ``'`` (:func:`csv_text_not_formulas`), so it opens as text.
+    number) is written with a leading ``'`` (:func:`csv_text_not_formulas`), so it opens as text; :func:`read_table`
+    takes it off again (:func:`csv_text_from_guarded`).
 
     .xlsx: text starting with ``=`` is stored as text, never as a formula; text longer than Excel's cell
     limit is refused (``ValueError``) rather than cut. .sav: column names SPSS does not accept are renamed

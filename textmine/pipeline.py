@@ -505,7 +505,8 @@ def coded_identity(codebook: Any, model: str | Path | None, text_col: str, quest
                    created: str | None = None, coded_by: str | None = None) -> dict[str, Any]:
     """What a ``textmine code`` run records beside its output: the codebook (name, version, hash and its YAML, which
     :func:`identity_codebook` reads back), the model's folder name (never its path) or "zero-shot", the textmine
-    version, the UTC time (``created``, default now), the text column and the question when one was given.
+    version, the UTC time (``created``, default now), the text column and the question when one was given
+    («(navn skjult)» when it holds personal data, :func:`personal_name`).
     ``coded_by``: recorded as the model instead, for codes no model gave (``textmine review``'s corrections)."""
     from datetime import datetime, timezone
 
@@ -518,8 +519,8 @@ def coded_identity(codebook: Any, model: str | Path | None, text_col: str, quest
         "created_utc": created or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "text_col": text_col,
     }
-    if question is not None:
-        out["question"] = question
+    if question is not None:  # as typed (--question); «(navn skjult)» when it holds personal data, as a model's name
+        out["question"] = "(navn skjult)" if personal_name(str(question), file=False) else question
     out["codebook_yaml"] = codebook.to_yaml()
     return out
 

@@ -854,7 +854,8 @@ class _QuestionData:
     uncoded: list[str] = field(default_factory=list)  # themes without a (filled) theme_<id> column in this wave
 
 
-def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
+def _question_data(df, ids, survey, q, coded, themes, warn, rows=None) -> _QuestionData:
+    """``rows``: the file row numbers of respondent positions (for the warnings), None where unknown."""
     n = len(df)
     asked = q.asked_mask(df)
     c = coded
@@ -890,7 +891,7 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
         T[pos[sel], j] = 1.0
     unrouted = commenter & ~asked
     if unrouted.any():
-        warn(f"{q.column}: {int(unrouted.sum())} comment(s) from respondents not routed to the question; counted as asked")
+        warn(_unrouted_warning(q, np.flatnonzero(unrouted), rows))
     if q.column in df.columns:
         has_text = df[q.column].fillna("").astype(str).str.strip().ne("").to_numpy()
         n_missing_coded = int((has_text & ~np.isin(np.arange(n), pos[pos >= 0])).sum())
@@ -898,6 +899,27 @@ def _question_data(df, ids, survey, q, coded, themes, warn) -> _QuestionData:
             warn(f"{q.column}: {n_missing_coded} non-empty answer(s) in the survey data have no coded row")
     return _QuestionData(q.column, q.label, commenter, asked | commenter, T, c, pos, int(((pos >= 0) & nonans).sum()),
                          int(unrouted.sum()), uncoded)
+
+
+def _unrouted_warning(q, positions: np.ndarray, rows=None, limit: int = 5) -> str:
+    """The warning on comments from respondents the routing did not ask ``q``: how many, the first ``limit`` file
+    rows (row numbers only: never what they hold) and the routing condition."""
+    where = ""
+    if rows is not None:
+        nos = sorted(int(r) for r in rows(positions))
+        where = ("row " if len(nos) == 1 else "rows ") + ", ".join(map(str, nos[:limit])) + (", …" if len(nos) > limit else "")
+        where += "; "
+    codes = ", ".join(str(int(c)) if float(c).is_integer() else str(c) for c in q.asked_codes)
+    return (f"{q.column}: {len(positions)} comment(s) from respondents not routed to the question ({where}routing: "
+            f"asked_if {q.asked_item} is one of {codes}); counted as asked")
+
+
+def _file_rows(frame: pd.DataFrame, survey: SurveyDefinition, positions: np.ndarray) -> np.ndarray:
+    """The file row numbers (as the validation counts them) of ``positions`` of ``frame`` in canonical order
+    (:func:`_canonical_rows`)."""
+    order = _canonical_order(frame, survey)
+    pos = np.asarray(positions, dtype=np.int64)
+    return (pos if order is None else order[pos]) + int(frame.attrs.get("first_data_row", 2))
 
 
 def _leading_zero_hint(unmatched: np.ndarray, ids: np.ndarray) -> str | None:
@@ -1106,10 +1128,12 @@ def _theme_indicator_table(df, survey, w, weighted, level, wave, qd: _QuestionDa
 
 def _adjust_theme_indicators(t: pd.DataFrame, degenerate: np.ndarray) -> tuple[pd.DataFrame, list[dict]]:
     """``t`` (one wave × question) with ``p_adjusted`` (Benjamini–Hochberg within each indicator over the shown,
-    applicable tests; both groups 0 % or 100 %: no test, adjusted p 1) and ``verdict``, and the families with their
-    number of tests."""
+    applicable tests) and ``verdict``, and the families with their number of tests. A shown row with both groups
+    0 % or both 100 % (``degenerate``) is no test, as in the change table (:func:`_adjust_changes`): no
+    ``p_value`` or ``p_adjusted``, outside the family, verdict «ingen sikker forskjell»."""
     t = t.copy()
     small = t["suppressed"].astype(bool)
+    degenerate = np.asarray(degenerate, dtype=bool) & ~small.to_numpy()
     p = t["p_value"].where(~small & t["applicable"].astype(bool) & ~degenerate)
     t["p_adjusted"] = np.nan
     families = []
@@ -1117,9 +1141,11 @@ def _adjust_theme_indicators(t: pd.DataFrame, degenerate: np.ndarray) -> tuple[p
         t.loc[idx, "p_adjusted"] = st.bh_adjust(p.loc[idx].to_numpy())  # one family per indicator (one table)
         families.append({"table": "theme_indicators", "wave": wave, "family": f"{question} / {key}",
                          "tests": int(p.loc[idx].notna().sum())})
-    t.loc[~small & p.isna() & t["p_value"].notna(), "p_adjusted"] = 1.0  # both groups 0 % (or 100 %): no test
+    # no test: no p, so that BH over the file's shown p-values gives its p_adjusted
+    t["p_value"] = t["p_value"].where(~degenerate)
     t["verdict"] = st.difference_verdict(t["p_value"].to_numpy(), t["p_adjusted"].to_numpy(),
                                          ci_low=t["ci_low"].to_numpy(), ci_high=t["ci_high"].to_numpy())
+    t.loc[degenerate, "verdict"] = st.VERDICT_NO_CLEAR_DIFFERENCE  # 0 % vs 0 % (100 % vs 100 %): no difference
     return t, families
 
 
@@ -2237,7 +2263,10 @@ def build_summary(
 
     ``frames``: wave → respondent table (columns as in ``survey``). ``coded``: wave → coded comments
     (``respondent_id``, ``question``, ``theme_<id>`` 0/1, ``text_clean``, ``is_non_answer``,
-    ``health_flag``); None = indicators only. ``themes`` defaults to the ``theme_<id>`` columns found.
+    ``health_flag``); None = indicators only. ``themes`` defaults to the ``theme_<id>`` columns found. Only the
+    codebook's themes are taken (ids of ``codebooks``, ``question_codebooks``, ``theme_labels`` and ``themes``, where
+    any is given): other ``theme_<id>``/``score_<id>`` columns, and any whose id holds personal data, are ignored
+    with one warning (:data:`STRAY_THEME_COLUMNS_WARNING`).
     ``compare_to``: compare every other wave with this one (default: each wave with the previous one). It is a
     reference wave and may come later than the others (``wave_prev`` is then the later wave, ``diff`` = wave −
     reference): the library and ``textmine summary --compare-to`` allow this on purpose (e.g. every earlier wave
@@ -2270,6 +2299,10 @@ def build_summary(
         if unknown:
             raise ValueError(f"segments: {', '.join(map(repr, unknown))} not among the survey's segment columns "
                              f"({', '.join(sg.column for sg in survey.segments) or 'none'})")
+    stray_note = None
+    if coded:  # only the codebook's theme_<id> columns: a stray one is no theme of the summary (nor shown)
+        coded, stray_note = _codebook_theme_columns(
+            coded, _known_theme_ids(codebooks, question_codebooks, theme_labels, themes))
     if themes is not None and coded:
         if isinstance(themes, str):
             themes = [themes]
@@ -2283,21 +2316,76 @@ def build_summary(
     check_wave_labels(frames, survey)  # (read_waves checks too; frames read otherwise are checked here)
     survey = survey.with_excluded(_spss_excluded(frames))
     with _blas_threads(1):  # many small matrix products: BLAS threads only add synchronisation cost
-        return _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
-                              compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes, embedder=embedder,
-                              drivers=drivers, driver_method=driver_method, validate=validate,
-                              codebooks=dict(codebooks or {}), question_codebooks=question_codebooks)
+        summary = _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
+                                 compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes,
+                                 embedder=embedder, drivers=drivers, driver_method=driver_method, validate=validate,
+                                 codebooks=dict(codebooks or {}), question_codebooks=question_codebooks)
+    if stray_note is not None and stray_note not in summary.warnings:
+        summary.warnings.append(stray_note)
+    return summary
 
 
 def _spss_excluded(frames: Mapping[Any, pd.DataFrame]) -> dict[str, dict]:
     """The labelled SPSS user-missing codes of the waves' indicators (``df.attrs['spss_excluded']``, as
-    :func:`textmine.io.read_table` sets it for a .sav), joined over the waves: excluded codes in every wave."""
+    :func:`textmine.io.read_table` sets it for a .sav), joined over the waves: excluded codes in every wave. A
+    label holding personal data becomes «kode 9 (etikett skjult)» (:func:`textmine.io.spss_shown_label`): the
+    definition's labels reach the report's method text and every export."""
+    from .io import spss_shown_label
+
     out: dict[str, dict] = {}
     for df in frames.values():
         for col, codes in (getattr(df, "attrs", {}).get("spss_excluded") or {}).items():
             for c, lab in codes.items():
-                out.setdefault(col, {}).setdefault(c, lab)
+                out.setdefault(col, {}).setdefault(c, spss_shown_label(c, lab))
     return out
+
+
+#: what build_summary says of coded ``theme_<id>``/``score_<id>`` columns of themes not in the codebook (ignored)
+STRAY_THEME_COLUMNS_WARNING = ("the coded frame(s) hold {n} theme_<id>/score_<id> column(s) of themes not in the "
+                               "codebook ({names}); they are ignored: only the codebook's themes are reported")
+
+
+def _known_theme_ids(codebooks, question_codebooks, theme_labels, themes) -> set[str]:
+    """The theme ids of the codebooks (``codebooks``, ``question_codebooks``) and of ``theme_labels`` and ``themes``
+    (the CLI and the service take both from the codebook); empty when none is given."""
+    ids = set(map(str, theme_labels or ())) | ({themes} if isinstance(themes, str) else set(map(str, themes or ())))
+    cbs = list((codebooks or {}).values())
+    cbs += [cb for per_q in (question_codebooks or {}).values() for cb in (per_q or {}).values()]
+    for cb in cbs:
+        ids.update(str(t.id) for t in getattr(cb, "themes", None) or ())
+    return ids
+
+
+def _codebook_theme_columns(coded: Mapping[Any, pd.DataFrame], known: set[str]) -> tuple[dict, str | None]:
+    """``coded`` with only the ``theme_<id>``/``score_<id>`` columns of ``known`` themes (all ids when ``known`` is
+    empty), never those of an id holding personal data (:func:`textmine.codebook._holds_personal_data`): a stray
+    column (a hand-edited file, another codebook's theme) is no theme of the summary. With one warning giving their
+    count and names (a name holding personal data as «navn skjult»); None when none was left out."""
+    from .codebook import _holds_personal_data
+
+    pii: dict[str, bool] = {}
+
+    def holds(text: str) -> bool:
+        if text not in pii:
+            pii[text] = _holds_personal_data(text)
+        return pii[text]
+
+    def stray(col: Any) -> bool:
+        name = str(col)
+        if not name.startswith(("theme_", "score_")):
+            return False
+        return bool(known) and name[6:] not in known or holds(name[6:])
+
+    out: dict = {}
+    dropped: list[str] = []
+    for wave, cf in coded.items():
+        cols = [c for c in cf.columns if stray(c)] if cf is not None else []
+        out[wave] = cf.drop(columns=cols) if cols else cf
+        dropped += [str(c) for c in cols if str(c) not in dropped]
+    if not dropped:
+        return out, None
+    names = ", ".join("navn skjult" if holds(c) or holds(c[6:]) else c for c in dropped)
+    return out, STRAY_THEME_COLUMNS_WARNING.format(n=len(dropped), names=names)
 
 
 def _blas_threads(n: int):
@@ -2314,15 +2402,20 @@ def _blas_threads(n: int):
 def _canonical_rows(df: pd.DataFrame, survey: SurveyDefinition) -> pd.DataFrame:
     """``df``'s rows sorted by respondent id (rows with the same id by their content): the order the rows enter
     the statistics, so that shuffled input gives bit-identical sums (floating-point addition depends on order)."""
+    order = _canonical_order(df, survey)
+    return df if order is None else df.take(order).reset_index(drop=True)
+
+
+def _canonical_order(df: pd.DataFrame, survey: SurveyDefinition) -> np.ndarray | None:
+    """The positions of ``df``'s rows in :func:`_canonical_rows`' order; None where they are in it already."""
     key = pd.DataFrame({"id": value_keys(df[survey.id_column])})
     if key["id"].is_monotonic_increasing and key["id"].is_unique:  # already in order (the usual export): as is
-        return df
+        return None
     by = ["id"]
     if key["id"].duplicated().any():
         key["row"] = pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy()
         by.append("row")
-    order = key.sort_values(by, kind="mergesort").index.to_numpy()
-    return df.take(order).reset_index(drop=True)
+    return key.sort_values(by, kind="mergesort").index.to_numpy()
 
 
 def _prepared_wave(frame: pd.DataFrame, survey: SurveyDefinition) -> tuple[pd.DataFrame, dict, list[str]]:
@@ -2390,6 +2483,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
             warn(f"{wave}: weight column {survey.weight_column}: {int((w <= 0).sum())} row(s) with weight 0 or no "
                  f"weight (first at row {first}); they count in n but not in the weighted shares, and not toward "
                  f"min_cell ({survey.min_cell})")
+        file_df = df  # (file order: the warnings' row numbers)
         df, ids, w, weighted, groups = _wave_rows(df, survey, segments)
         arr = _indicator_arrays(df, survey)
         acc["indicators"].append(_indicator_table(df, survey, groups, w, weighted, level, wave, arr))
@@ -2410,7 +2504,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
                      f"changes, drivers and quotes of this wave («{NOT_CODED}»), not shown as 0 %")
                 continue
             try:
-                qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"))
+                qd = _question_data(df, ids, survey, q, cf, themes, lambda m, wave=wave: warn(f"{wave}: {m}"),
+                                    rows=lambda p, f=file_df: _file_rows(f, survey, p))
             except ValueError as e:
                 raise ValueError(f"wave {wave}: {e}") from None
             for th in qd.uncoded:

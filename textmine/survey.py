@@ -5,6 +5,8 @@ Example (see ``data/sample/survey.yaml``)::
 
     name: arbeidsgiver
     title: Arbeidsgiverundersøkelsen   # optional: the reports' default title (one line, ≤ 200 characters)
+    language: nb              # optional: the reports' written standard, nb (bokmål) | nn (nynorsk); --language
+                              # wins over it; left out: the codebook's language, else nb
     id: respondent_id
     wave: wave
     weight: vekt
@@ -26,6 +28,12 @@ Example (see ``data/sample/survey.yaml``)::
         measure: positive     # positive (4–6) | top2 | topbox | bottom2 — or give `positive: [..]` (do so for a
                               # scale of 2–3 codes such as Ja/Nei: the top code is counted otherwise, with a warning;
                               # for a scale with a gap such as [1, 2, 9]; top2/bottom2 of 2 codes is refused)
+        overall: true         # optional, at most one indicator: the overall one the report's «Hovedfunn» leads with
+      - id: telefon
+        column: q_telefon
+        themes: [telefon]     # optional: codebook theme id(s) that speak to this indicator (the report's table
+                              # «Temaer ved siden av indikatorene»); checked against the free-text questions'
+                              # codebooks when they are found, else the report warns about an id its codebook lacks
     multiselect:
       - id: tjenester
         options: {tj_sykefravaer: Sykefraværsoppfølging, tj_ingen: Ingen av disse}
@@ -268,6 +276,8 @@ class Indicator:
     measure: str = "positive"
     excluded_given: bool = False  # the definition lists the indicator's own ``excluded`` codes (it decides alone)
     scale_given: bool = True  # False: the definition gives no ``scale`` (the default 1–6 applies)
+    overall: bool = False  # the survey's overall indicator (``overall: true``): «Hovedfunn» leads with it
+    themes: tuple[str, ...] = ()  # codebook theme ids that speak to it (``themes:``), for the report's theme table
 
 
 @dataclass(frozen=True)
@@ -385,6 +395,24 @@ def _rows(positions: Sequence[int], rowno, limit: int = 10) -> str:
     shown = [str(rowno(int(p))) for p in list(positions)[:limit]]
     more = "…" if len(positions) > limit else ""
     return ("row " if len(positions) == 1 else "rows ") + ", ".join(shown) + (", " + more if more else "")
+
+
+#: appended to the "declared columns missing" error when the weight column is one of them (a wave without weights)
+_MISSING_WEIGHT_HINT = (
+    "; to treat this wave as unweighted, add a column {col} with 1 in every row (the report's «Metode» will then say "
+    "this wave's weights were used), or remove `weight` from the survey definition to report every wave unweighted")
+
+
+def _decimal_comma_hint(col: pd.Series, bad: np.ndarray, rowno) -> str:
+    """For a weight error: where some of the bad cells are decimal-comma numbers («1,25») in a column of decimal
+    points, the text saying so and naming their rows (the first 5); '' otherwise."""
+    comma = [int(p) for p in bad if isinstance(col.iloc[int(p)], str)
+             and re.fullmatch(r"\s*[+-]?\d+,\d+\s*", col.iloc[int(p)])]
+    if not comma:
+        return ""
+    return (f"; {_rows(comma, rowno, limit=5)} of the weight column {'has' if len(comma) == 1 else 'have'} a "
+            f"decimal comma: a decimal comma is accepted only when the whole column uses it — write "
+            f"{'it' if len(comma) == 1 else 'them'} with a decimal point (1.25), or every weight with a comma")
 
 
 def value_keys(series: pd.Series) -> np.ndarray:
@@ -542,6 +570,66 @@ def _default_positive(scale: tuple, measure: str) -> tuple:
     raise AssertionError(measure)
 
 
+def _language(v: Any) -> str | None:
+    """The YAML's ``language`` (the reports' written standard), checked: one of the report's languages
+    (:data:`textmine.report.wording.LANGUAGES`, "nb" or "nn"); None when absent."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    from .report.wording import LANGUAGES
+
+    lang = str(v).strip().lower() if isinstance(v, str) else None
+    if lang not in LANGUAGES:
+        codes = " or ".join(f"'{k}' ({name})" for k, name in LANGUAGES.items())
+        raise SurveyDefinitionError(f"language: expected {codes}, got {v!r}")
+    return lang
+
+
+def _theme_ids(v: Any, where: str) -> tuple[str, ...]:
+    """An indicator's ``themes``: codebook theme ids (one id is a list of one), each given once."""
+    if isinstance(v, Mapping):
+        raise SurveyDefinitionError(f"{where}: expected a list of theme ids, got a mapping")
+    ids = [x.strip() for x in _names(v, where)]
+    if any(not x for x in ids):
+        raise SurveyDefinitionError(f"{where}: an empty theme id")
+    dup = sorted({x for x in ids if ids.count(x) > 1})
+    if dup:
+        raise SurveyDefinitionError(f"{where}: theme id(s) {', '.join(dup)} given twice")
+    return tuple(ids)
+
+
+def _known_theme_ids(free: Sequence["FreeTextQuestion"]) -> set[str] | None:
+    """The theme ids of the free-text questions' codebooks, when every question names one that is found and reads
+    (paths resolved against the definition's folder); None when any is unknown (the report checks then)."""
+    paths = [q.codebook for q in free]
+    if not paths or any(p is None or not Path(p).is_absolute() or not Path(p).is_file() for p in paths):
+        return None
+    ids: set[str] = set()
+    for p in dict.fromkeys(paths):
+        try:  # its theme ids only (checking the whole codebook is the coding's job, and slower)
+            themes = (yaml.safe_load(Path(p).read_text(encoding="utf-8")) or {}).get("themes") or []
+            ids.update(str(t["id"]).strip() for t in themes)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError, KeyError, TypeError):
+            return None  # a codebook that does not read: reported where it is used
+    return ids
+
+
+def _check_theme_ids(indicators: Sequence["Indicator"], free: Sequence["FreeTextQuestion"]) -> None:
+    """Refuse an indicator's theme id that the free-text questions' codebooks lack (when they are known), naming
+    the indicator and the id."""
+    if not any(ind.themes for ind in indicators):
+        return
+    known = _known_theme_ids(free)
+    if known is None:
+        return
+    for i, ind in enumerate(indicators):
+        bad = [t for t in ind.themes if t not in known]
+        if bad:
+            names = ", ".join(sorted({Path(q.codebook).name for q in free}))
+            raise SurveyDefinitionError(
+                f"indicators[{i}] ({ind.id}).themes: unknown theme id(s) {', '.join(bad)}: not in the codebook "
+                f"({names}); use the ids the codebook's themes have")
+
+
 def _description(v: Any) -> str:
     """The YAML's ``description`` as text ("" when absent)."""
     return "" if v is None else str(v).strip()
@@ -569,6 +657,7 @@ class SurveyDefinition:
     description: str = ""  # the YAML's free-text description (e.g. says the data is synthetic)
     source: Path | None = None
     title: str = ""  # the reports' default title (textmine.report.views.report_title); "" = from the name
+    language: str | None = None  # the reports' written standard ("nb"/"nn"); None: the codebook's, else bokmål
     # what loaded but may count the wrong answers (wording only: item ids and codes, never data)
     definition_warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -605,7 +694,7 @@ class SurveyDefinition:
         top = {
             "name", "id", "wave", "weight", "segments", "indicators", "multiselect", "free_text", "min_cell",
             "suppression", "excluded_codes", "drivers", "other_columns", "allow_unknown_columns", "description",
-            "title",
+            "title", "language",
         }
         _check_keys(d, top, "survey")
         notes: list[str] = []  # the definition's warnings (see ``definition_warnings``)
@@ -648,7 +737,8 @@ class SurveyDefinition:
         indicators = []
         for i, s in enumerate(d.get("indicators") or []):
             where = f"indicators[{i}]"
-            _check_keys(s, {"id", "column", "label", "scale", "positive", "excluded", "measure"}, where)
+            _check_keys(s, {"id", "column", "label", "scale", "positive", "excluded", "measure", "overall", "themes"},
+                        where)
             col = str(_req(s, "column", where))
             iid = str(s.get("id", col))
             where = f"indicators[{i}] ({iid})"
@@ -682,7 +772,12 @@ class SurveyDefinition:
             if clash:
                 raise SurveyDefinitionError(f"{where}.excluded: codes {clash} are also on the scale {list(sc)}")
             indicators.append(Indicator(iid, col, str(s.get("label", iid)), sc, pos, excl, measure, "excluded" in s,
-                                        "scale" in s))
+                                        "scale" in s, _bool(s.get("overall"), f"{where}.overall", False),
+                                        _theme_ids(s.get("themes"), f"{where}.themes")))
+        overall = [ind.id for ind in indicators if ind.overall]
+        if len(overall) > 1:
+            raise SurveyDefinitionError(f"indicators: {', '.join(overall)} are all marked overall: true; at most one "
+                                        f"indicator can be the survey's overall indicator")
 
         multis = []
         for i, s in enumerate(d.get("multiselect") or []):
@@ -722,6 +817,7 @@ class SurveyDefinition:
                 ids = {ind.id: ind.column for ind in indicators}
                 item = ids.get(item, item)
             free.append(FreeTextQuestion(col, str(s.get("label", col)), cbp, item, codes))
+        _check_theme_ids(indicators, free)
 
         drivers = d.get("drivers") or {}
         _check_keys(drivers, {"outcome", "controls"}, "drivers")
@@ -764,6 +860,7 @@ class SurveyDefinition:
             allow_unknown_columns=_bool(d.get("allow_unknown_columns"), "allow_unknown_columns", False),
             description=_description(d.get("description")),
             title=_title(d.get("title")),
+            language=_language(d.get("language")),
             source=source,
             definition_warnings=tuple(notes),
         )
@@ -830,6 +927,28 @@ class SurveyDefinition:
             if q.column == column:
                 return q
         raise KeyError(f"no free-text question {column!r}")
+
+    @property
+    def overall_indicator(self) -> Indicator | None:
+        """The indicator marked ``overall: true`` (the report's «Hovedfunn» leads with it), None when none is."""
+        return next((i for i in self.indicators if i.overall), None)
+
+    @property
+    def indicator_themes(self) -> dict[str, tuple[str, ...]]:
+        """Indicator column → the codebook theme ids its ``themes`` declares (indicators declaring none left out)."""
+        return {i.column: tuple(i.themes) for i in self.indicators if i.themes}
+
+    def unknown_indicator_themes(self, theme_ids) -> list[str]:
+        """One warning per indicator whose declared ``themes`` include ids not in ``theme_ids`` (the report's
+        codebook): the report's theme table shows nothing for them. Ids only, never data."""
+        known = set(theme_ids)
+        out = []
+        for ind in self.indicators:
+            bad = [t for t in ind.themes if t not in known]
+            if bad:
+                out.append(f"survey definition, indicator {ind.id}: theme id(s) {', '.join(bad)} not in the report's "
+                           f"codebook; the table «Temaer ved siden av indikatorene» shows no theme for them")
+        return out
 
     @property
     def outcome(self) -> Indicator | None:
@@ -1002,6 +1121,7 @@ class SurveyDefinition:
         if missing:
             raise SurveyDefinitionError(
                 f"{src}: column(s) {', '.join(missing)} declared in the survey definition are missing from the data"
+                + (_MISSING_WEIGHT_HINT.format(col=self.weight_column) if self.weight_column in missing else "")
             )
         warnings: list[str] = []
         absent_free = [c for c in self.columns if c in free_cols and c not in cols]
@@ -1009,7 +1129,7 @@ class SurveyDefinition:
             warnings.append(ABSENT_COLUMNS_WARNING.format(src=src, columns=", ".join(absent_free)))
         unknown = [c for c in map(str, df.columns) if c not in set(self.columns)]
         if unknown:
-            msg = UNKNOWN_COLUMNS_WARNING.format(src=src, columns=", ".join(unknown))
+            msg = UNKNOWN_COLUMNS_WARNING.format(src=src, columns=", ".join(map(_shown_column_name, unknown)))
             if strict:
                 raise SurveyDefinitionError(msg + " (declare them under other_columns or set allow_unknown_columns)")
             warnings.append(msg)
@@ -1034,6 +1154,7 @@ class SurveyDefinition:
                 raise SurveyDefinitionError(
                     f"{src}, row {rowno(p)}, column {self.weight_column}: weight must be a number ≥ 0 "
                     f"({len(bad)} such value(s): {_rows(bad, rowno)})"
+                    + _decimal_comma_hint(df[self.weight_column], bad, rowno)
                 )
             ok = w[~np.isnan(w) & (w > 0)]
             if len(ok):
@@ -1163,6 +1284,23 @@ def definition_texts(d: SurveyDefinition):
             yield f"free_text[{i}].codebook", Path(question.codebook).name, True
     for i, column in enumerate(d.other_columns):
         yield f"other_columns[{i}]", column, True
+
+
+def _shown_column_name(name: str) -> str:
+    """A data column's name as :meth:`SurveyDefinition.validate_frame`'s warnings print it: as it is, or, where it
+    holds personal data (:func:`textmine.labelcheck.personal_data_counts`, also read as an id's words), masked as the
+    CLI masks its errors (``textmine.cli.redact_message``): by the redaction («Ola Nordmann 91234567» →
+    «[NAVN] [TELEFON]»), or «[navn skjult]» where that leaves personal data («ola_nordmann_91234567»)."""
+    from .labelcheck import personal_data_counts
+    from .preprocess.cleaner import default_resources
+
+    def holds(text: str) -> bool:
+        return bool(personal_data_counts(text) or personal_data_counts(identifier_words(text)))
+
+    if not holds(name):
+        return name
+    masked = default_resources().redactor.redact(name)[0]
+    return masked if masked != name and not holds(masked) else "[navn skjult]"
 
 
 def personal_data_fields(d: SurveyDefinition, redact=None) -> list[str]:

@@ -200,6 +200,8 @@ class TrainingJob(Base):
     # progress in steps (migration 0014): finished and known to come, written as each step starts; NULL: not started
     done: Mapped[int | None] = mapped_column(Integer)
     total: Mapped[int | None] = mapped_column(Integer)
+    # when the first step (preparing the rows) was done (migration 0015): the ETA's rate counts the steps after it
+    first_step_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CodingResult(Base):

@@ -124,7 +124,8 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     (or ``compare_wave_id``, its job ``compare_job_id``), cached until codes change. Jobs and waves asked for by id
     are checked as the summary endpoint checks them: a comparison wave asked for whose coding has another codebook
     or model is refused (409); the implicit previous wave is then compared by its indicators only, with a note.
-    ``language``: "nb" or "nn" (:func:`report_language`; default: the codebook's when nb or nn, else bokmål)."""
+    ``language``: "nb" or "nn" (:func:`report_language`; default: the survey definition's, else the
+    codebook's when nb or nn, else bokmål)."""
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise ApiError(404, "not_found", f"wave{id_text(wave_id)} does not exist", id_details("wave_id", wave_id))
@@ -185,6 +186,11 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     data = report_from_summary(summary, info.definition, frames=frames, coded=coded, codebook=codebook, method=method,
                                language=language)
     data.language = language
+    if codebook is not None:  # theme ids the definition links to indicators that the job's codebook lacks
+        unknown = info.definition.unknown_indicator_themes(t["id"] for t in codebook.get("themes", []))
+        if unknown:
+            prev = data.method.get("warnings")
+            data.method["warnings"] = "; ".join(([str(prev)] if prev else []) + unknown)
     with _LOCK:
         cache[key] = data
         while len(cache) > 8:

@@ -73,9 +73,11 @@ SURVEY = {
         {"column": "naering", "label": "Næring", "attribution": False},
         {"column": "fylke", "label": "Fylke"},
     ],
-    "indicators": [{"id": i, "column": f"q_{i}", "label": lab, "scale": [1, 6]} for i, lab in
-                   (("helhet", "Fornøyd med NAV"), ("telefon", "Telefon"), ("svartid", "Svartid"),
-                    ("sykefravaer", "Sykefravær"), ("digital", "Digitalt"))],
+    "indicators": [{"id": i, "column": f"q_{i}", "label": lab, "scale": [1, 6], **more} for i, lab, more in
+                   (("helhet", "Fornøyd med NAV", {"overall": True}), ("telefon", "Telefon", {"themes": ["telefon"]}),
+                    ("svartid", "Svartid", {"themes": ["saksbehandlingstid"]}),
+                    ("sykefravaer", "Sykefravær", {}),
+                    ("digital", "Digitalt", {"themes": ["digitale_tjenester"]}))],
     "free_text": [{"column": "fritekst_generell", "label": "Har du andre kommentarer til NAV?"}],
     "drivers": {"outcome": "helhet", "controls": ["sektor"]},
 }

@@ -262,10 +262,12 @@ def test_texts_from_elsewhere_are_put_into_nynorsk_outside_quotes():
     assert nn_text(coded, "nn") == ("Kodane for «Hva er ikke bra?» (måling 2022) er henta frå ferdig koda filer og "
                                     "brukte som dei er (ikkje koda på nytt).")
     assert nn_text(coded, "nb") == coded
-    suppression = "Celler med grunnlag under 10 vises ikke, og sitater hentes aldri fra dem."
-    assert nn_text(suppression + " Celler med større grunnlag kan også være skjult, for at de skjulte tallene ikke "
-                   "skal kunne regnes ut fra totalen og de andre cellene (sekundær skjuling). ", "nn").startswith(
-        "Celler med grunnlag under 10 blir ikkje viste, og sitat blir aldri henta frå dei.")
+    suppression = ("Tall for grupper med grunnlag under 10 (færre enn 10 svar) vises ikke, og sitater hentes aldri "
+                   "fra dem.")
+    assert nn_text(suppression + " For at de skjulte tallene ikke skal kunne regnes ut ved å trekke de viste gruppene "
+                   "fra totalen, er også noen større grupper skjult, så mange at heller ikke de skjulte gruppene til "
+                   "sammen er for små til å vises (sekundær skjuling). ", "nn").startswith(
+        "Tal for grupper med grunnlag under 10 (færre enn 10 svar) blir ikkje viste, og sitat blir aldri henta frå dei.")
     assert [verdict(v, "nn") for v in ("ikke testbar", "ingen sikker forskjell", "økning", "signifikant")] == \
         ["ikkje testbar", "ingen sikker skilnad", "auke", "signifikant"]
     assert verdict("ikke testbar", "nb") == "ikke testbar"

@@ -164,7 +164,7 @@ def _write_model(coder: Any, out: Path) -> None:
             if not lex.lexical_only:  # a first stage on its own (cheap) embedder
                 manifest["lexical_stage"]["embedder"] = _embedder_info(lex)
             arrays.update({f"lexical/{k}": v for k, v in _supervised_arrays(lex).items()})
-        manifest["training_data"] = getattr(coder, "training_data_", [])
+        manifest["training_data"] = [recorded_training_file(p) for p in getattr(coder, "training_data_", None) or []]
         asked = getattr(coder, "training_questions_", None)
         if asked:  # how train --survey found the answers that only repeat their question (survey wordings, no data)
             manifest["training_questions"] = asked
@@ -254,6 +254,27 @@ def _json_default(v: Any) -> Any:
     if isinstance(v, np.ndarray):
         return v.tolist()
     raise TypeError(type(v).__name__)
+
+
+#: a training file's name that holds personal data, as a model's manifest records it (its suffix kept)
+HIDDEN_FILE_NAME = "(navn skjult)"
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sav", ".parquet", ".pq", ".json")
+
+
+def recorded_training_file(path: str | Path) -> str:
+    """A training (or corrections) file as a model's manifest records it (``training_data``): the path as given
+    (absolute for models trained now: ``review --corrections`` and the report find the file anywhere), only its
+    name when a folder on the way holds personal data, and «(navn skjult).csv» when the name itself does
+    (:func:`textmine.pipeline.personal_name`, an id read as words too: "kari_nordmann_15038512363.csv"), as the
+    coded file's record names a model. Applied again to what it returns, it returns the same."""
+    from ..pipeline import personal_name
+
+    p = Path(str(path))
+    if personal_name(p.name):
+        suffix = p.suffix.lower()  # a table's suffix only: in "ola.nordmann" the "suffix" is the surname
+        return HIDDEN_FILE_NAME + (suffix if suffix in _TABLE_SUFFIXES else "")
+    folders = p.parts[:-1][1:] if p.anchor else p.parts[:-1]
+    return p.name if any(personal_name(f, file=False) for f in folders) else str(path)
 
 
 def recorded_paths(recorded: str | Path, model_dir: str | Path | None = None) -> list[Path]:

@@ -379,12 +379,28 @@ def _recorded_path(recorded: str, model: Optional[Path]) -> Path:
 
 
 def _warn_unknown_questions(coder, given, what: str) -> None:
-    """Warn when a --question / --question-col value is a survey question the model has no theme rates for
-    (those rows are coded without a question, silently, otherwise)."""
+    """Warn when a --question / --question-col value is a survey question the trained model has no theme rates for
+    (those rows are coded without a question, silently, otherwise). Not under zero-shot: it has no per-question
+    rates for any question, so the warning would be noise."""
+    from textmine.classify import ZeroShotCoder
     from textmine.classify.table import unknown_questions
 
+    if isinstance(coder, ZeroShotCoder):
+        return
     unknown, known = unknown_questions(coder, given)
     _unknown_questions_warning(unknown, known, what)
+
+
+def _zero_shot_model(model: Optional[Path]) -> bool:
+    """Whether ``--model`` (None: zero-shot for the codebook) codes zero-shot (a saved zero-shot model)."""
+    if model is None:
+        return True
+    from textmine.classify.artefact import ArtefactError, read_manifest
+
+    try:
+        return read_manifest(model).get("kind") == "zeroshot"
+    except ArtefactError:
+        return False
 
 
 def _unknown_questions_warning(unknown, known, what: str) -> None:
@@ -394,7 +410,7 @@ def _unknown_questions_warning(unknown, known, what: str) -> None:
 
     shown = shown_questions(unknown)
     knows = (f"the questions it knows are: {', '.join(known)}" if known
-             else "it has no per-question theme rates (a zero-shot or question-free model)")
+             else "it has no per-question theme rates: it was trained without survey questions")
     console.print(f"warning: the model does not know {what} {shown}; those comments are coded without a "
                   f"question's theme rates ({knows})", highlight=False, markup=False)
 
@@ -633,10 +649,11 @@ def _store_corrections(out: Path, stored, corrections: Path, earlier_sources, co
     """The corrections a model was trained on into its folder (:func:`textmine.review.keep_corrections`), with the
     corrections files of all rounds (the earlier ones' rows are in this model's corrections too), and beside them
     the record of their codebook that ``textmine code`` writes beside its output (:func:`_write_record`)."""
+    from textmine.classify.artefact import recorded_training_file  # as the manifest's training_data names it
     from textmine.pipeline import coded_identity
     from textmine.review import CORRECTIONS_FILE, keep_corrections
 
-    keep_corrections(out, stored, [*earlier_sources, str(corrections.resolve())])
+    keep_corrections(out, stored, [*earlier_sources, recorded_training_file(corrections.resolve())])
     _write_record(out / CORRECTIONS_FILE, coded_identity(codebook, None, "text", coded_by=CORRECTIONS_CODED_BY))
 
 
@@ -775,7 +792,8 @@ def register(app: typer.Typer) -> None:
                 _question_priors_note(info.known_questions, text_col)
             # the local engine's warnings, from what the workers counted (names and counts, never values)
             what = "--question" if question is not None else f"these {question_col!r} values:"
-            _unknown_questions_warning(list(info.unknown_questions), list(info.known_questions), what)
+            if info.known_questions or not _zero_shot_model(model):  # (zero-shot has no per-question rates)
+                _unknown_questions_warning(list(info.unknown_questions), list(info.known_questions), what)
             from textmine.cli.clean import masked_note, names_note, unredacted_warning
 
             masked_note(dict(info.masked_columns), lambda m: console.print(m, highlight=False, markup=False))
@@ -936,7 +954,9 @@ def register(app: typer.Typer) -> None:
         if thin:
             _note(f"{len(thin)} of {len(cb.theme_ids)} themes have fewer than 2 labelled comments and are not learned "
                   f"from the labels (coded from the codebook alone): {', '.join(thin)}")
-        coder.training_data_ = [str(p.resolve()) for p in labelled]  # absolute: review --corrections finds them anywhere
+        # absolute: review --corrections finds them anywhere (the manifest hides a name holding personal data:
+        # textmine.classify.artefact.recorded_training_file)
+        coder.training_data_ = [str(p.resolve()) for p in labelled]
         if survey is not None or question is not None or question_col is not None:
             # review --corrections reads the training files again as this did (question echoes left out)
             coder.training_questions_ = {"survey_labels": labels, "question_col": question_col,
@@ -1021,9 +1041,9 @@ def register(app: typer.Typer) -> None:
                                             help=SHEET_HELP + "; applies to every workbook read (INPUT, --corrections, "
                                                  "--train, --eval)"),
         queue_out: Optional[Path] = typer.Option(
-            None, "--queue-out", help="write the queue as CSV/XLSX: [id,] text (redacted), themes (the suggestion: "
-                                      "edit it), type, then rank, data_row (the input's data row), candidates… — after editing it is a "
-                                      "--corrections file"),
+            None, "--queue-out", help="write the queue as CSV/XLSX: the --id-col column (when given), text "
+                                      "(redacted), themes (the suggestion: edit it), type, then rank, data_row (the "
+                                      "input's data row), candidates… — after editing it is a --corrections file"),
         corrections: Optional[Path] = typer.Option(None, "--corrections",
                                                    help="corrected labels (text, themes, type; an edited --queue-out "
                                                         "file): retrain with them and the model's training files "

@@ -179,8 +179,10 @@ def register(app: typer.Typer) -> None:
                     frames = read_waves(list(waves), sd, sheet=sheet, header_row=header_row)
                     named = named_codebooks(per_wave, loaded, frames)  # and the codebooks the coded files record:
                     per_question: dict = {}  # wave → question → the codebook its coded file records
+                    coded_by: dict = {}  # wave → question → the record of what coded its file («Metode»)
                     given, recorded = (read_coded_codebooks(specs, frames, sd, codebook=cb, given=named,
-                                                            per_question=per_question) if specs else (None, {}))
+                                                            per_question=per_question, records=coded_by)
+                                       if specs else (None, {}))
                     overridden: list[str] = []
                     cbs = coded_codebooks(wave_codebooks(codebook, per_wave, frames, recorded), loaded,
                                           cb if codebook else None, recorded, overridden)
@@ -193,7 +195,7 @@ def register(app: typer.Typer) -> None:
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
                                         compare_to=compare_to, language=language, title=title,
-                                        question_codebooks=per_question or None)
+                                        question_codebooks=per_question or None, coded_records=coded_by)
                 else:
                     data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model,
                                         coder=injected, embedder=embedder, sheet=sheet,

@@ -817,7 +817,7 @@ def _eta_text(seconds: float | None) -> str:
 @store_app.command("cancel")
 @_store_errors
 def store_cancel(job_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
-    """Cancel a queued or running coding job (like POST /jobs/{id}/cancel; a training job: ``cancel-training``)."""
+    """Cancel a queued or running coding job (like POST /jobs/{id}/cancel; a training job: 'cancel-training')."""
     from service import store
     from service.errors import ApiError
 
@@ -833,7 +833,7 @@ def store_cancel(job_id: int = _id(), database: Optional[str] = DB_OPT) -> None:
 @_store_errors
 def store_cancel_training(job_id: int = _id(), as_json: bool = JSON_OPT,
                           database: Optional[str] = DB_OPT) -> None:
-    """Cancel a queued or running training job (like POST /training-jobs/{id}/cancel; ids as ``training-jobs``
+    """Cancel a queued or running training job (like POST /training-jobs/{id}/cancel; ids as 'training-jobs'
     lists them): a queued one never starts; a running one stops at its next step, and no model is stored (none is
     half-written, the default model stays as it is). A finished job is left as it is."""
     from service import store
@@ -913,7 +913,7 @@ def store_report(wave_id: int = _id(), out: Path = typer.Option(..., "--out", fi
                  database: Optional[str] = DB_OPT) -> None:
     """Write the wave's report (like GET /waves/{id}/report?format=html|xlsx&job_id=&compare_wave_id=
     &compare_job_id=) to --out as rapport_ID.html and rapport_ID.xlsx: compared with the survey's previous wave
-    (or --compare-wave-id); jobs checked as by ``store summary``. Nothing is written when the report fails."""
+    (or --compare-wave-id); jobs checked as by 'store summary'. Nothing is written when the report fails."""
     from service import listing
     from service.errors import ApiError
 
@@ -956,7 +956,7 @@ def store_review(wave_id: Optional[int] = _id_opt("--wave-id"),
                  limit: int = typer.Option(20, "--limit", min=1, max=500), offset: int = OFFSET_OPT,
                  database: Optional[str] = DB_OPT) -> None:
     """The review queue as JSON (like GET /review-queue?wave_id=&limit=&offset=: least confident first, raised for
-    rarely corrected themes, near-duplicates later; redacted texts, no non-answers; ``total`` counts the whole queue;
+    rarely corrected themes, near-duplicates later; redacted texts, no non-answers; 'total' counts the whole queue;
     an unknown --wave-id is an error)."""
     from service import listing
     from service.errors import ApiError
@@ -1378,7 +1378,7 @@ def store_purge(older_than: float = typer.Option(..., "--older-than", min=0, max
                 yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
     """Retention: delete every wave uploaded more than --older-than days ago, with everything derived from it
     (as delete-wave). For cron, e.g. daily at 03:15 with two years' retention:
-    ``15 3 * * * textmine store purge --older-than 730 --yes --database sqlite:////srv/textmine/textmine.db``."""
+    '15 3 * * * textmine store purge --older-than 730 --yes --database sqlite:////srv/textmine/textmine.db'."""
     from datetime import datetime, timezone
 
     from service import erasure

@@ -172,7 +172,7 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
 
 
 def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict | None = None,
-                         per_question: dict | None = None) -> tuple[dict, dict]:
+                         per_question: dict | None = None, records: dict | None = None) -> tuple[dict, dict]:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
     wave and question) matched to their wave by the survey's wave column (else by order); the coded frame of a
@@ -188,11 +188,13 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
     is not the codebook ``given`` (wave → Codebook, from ``--codebook WAVE=FILE``) names for its wave, or two files of
     one wave record different codebooks. ``per_question`` (a dict, filled here): wave → question → the Codebook its
     ``textmine code`` output records, for ``build_summary(question_codebooks=)`` — a question's own codebook, where the
-    survey gives its questions codebooks of their own."""
+    survey gives its questions codebooks of their own. ``records`` (a dict, filled here): wave → question → the
+    record of what coded its file (:func:`textmine.report.pipeline.coded_record`; None without one), for «Metode»."""
     from ..pipeline import (CODED_BASE_COLUMNS, coded_from_code_output, coded_question, theme_columns_from_themes,
                             wave_of)
 
     waves = list(frames)
+    coded_by = records
     tables = [_coded_table(q, p, survey) for q, p in specs]
     records = [recorded_codebook(p) for _, p in specs]
     given, found = given or {}, {}
@@ -201,8 +203,9 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
         if len(specs) != len(waves):
             raise ValueError(f"--coded must be given once per wave ({len(waves)} wave file(s), {len(specs)} coded "
                              f"file(s))")
-        for w, (_, p, _), rec in zip(waves, tables, records):
+        for w, (_, p, df), rec in zip(waves, tables, records):
             _check_recorded(w, p, rec, given, found, survey)
+            _keep_record(coded_by, w, df["question"].dropna().astype(str).unique(), p, df)
         return ({w: theme_columns_from_themes(_long_coded(df, p), survey, codebook=rec[0] if rec else codebook,
                                               source=p, id_column="respondent_id")
                  for w, (_, p, df), rec in zip(waves, tables, records)},
@@ -223,6 +226,7 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
             if (wave, col) in parts:
                 raise ValueError(f"{p}: wave {wave}, question {col} is given twice")
             _check_recorded(wave, p, rec, given, found, survey)
+            _keep_record(coded_by, wave, [col], p, df)
             if rec is not None and per_question is not None:
                 per_question.setdefault(wave, {})[col] = rec[0]
             parts[wave, col] = coded_from_code_output(df, survey, col, source=p,
@@ -232,6 +236,16 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
         got = [parts[k] for k in parts if k[0] == w]
         coded[w] = pd.concat(got, ignore_index=True) if got else pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
     return coded, {w: cb for w, (cb, _) in found.items() if cb is not None}
+
+
+def _keep_record(records: dict | None, wave, questions, path: Path, table: pd.DataFrame) -> None:
+    """``records[wave][question]``: the record of what coded ``path`` (for ``read_coded_codebooks(records=)``)."""
+    if records is not None:
+        from ..report.pipeline import coded_record
+
+        record = coded_record(path, table)
+        for q in questions:
+            records.setdefault(wave, {})[str(q)] = record
 
 
 def _wave_by_order(i: int, specs, waves: list, survey, path: Path):
@@ -250,14 +264,61 @@ def _wave_by_order(i: int, specs, waves: list, survey, path: Path):
 
 
 def _coded_table(question: str | None, path: Path, survey) -> tuple[str | None, Path, pd.DataFrame]:
-    """One ``--coded`` input read: a table file with :func:`textmine.io.read_table`, or the folder
-    ``textmine code --engine dask`` wrote (:func:`_coded_folder`; the question is the one its run coded)."""
+    """One ``--coded`` input read: a table file with :func:`textmine.io.read_table` (a ``textmine review`` queue as
+    the question its record names, :func:`_queue_as_question`), or the folder ``textmine code --engine dask`` wrote
+    (:func:`_coded_folder`; the question is the one its run coded)."""
     from ..io import read_table
 
     if path.is_dir():
         coded_col, df = _coded_folder(path, survey, question)
         return coded_col, path, df
-    return question, path, read_table(path)
+    return _queue_as_question(question, path, read_table(path), survey)
+
+
+#: the column a ``textmine review --queue-out`` file holds its (redacted) texts in, whatever INPUT's was called
+QUEUE_TEXT_COL = "text"
+
+
+def _queue_as_question(question: str | None, path: Path, df: pd.DataFrame,
+                       survey) -> tuple[str | None, Path, pd.DataFrame]:
+    """``(question, path, df)`` with a ``textmine review`` queue read as the coded file of the free-text question its
+    record (``QUEUE.textmine.json``) names: a file without the recorded text column but with ``text`` (what the
+    queue writes) gets that column named ``question`` (default: the recorded text column, else the recorded
+    question, when the survey has it). ``ValueError`` naming the file when ``question`` is neither. Any other file
+    (a ``textmine code`` output keeps its text column's name) is returned as it is."""
+    from ..pipeline import identity_path
+
+    record = _identity_of(path)
+    recorded = record.get("text_col") if record else None
+    if (not isinstance(recorded, str) or recorded in df.columns or QUEUE_TEXT_COL not in df.columns
+            or question in df.columns):
+        return question, path, df
+    named = [c for c in dict.fromkeys((recorded, record.get("question"))) if isinstance(c, str)]
+    free = [q.column for q in survey.free_text]
+    if question is None:
+        question = next((c for c in named if c in free), None)
+        if question is None:
+            return None, path, df  # (coded_question says the file holds none of the survey's free-text columns)
+    elif question not in named:
+        known = [c for c in named if c in free]
+        hint = f"give --coded {known[0]}={path}, or" if known else "give"
+        raise ValueError(f"{path}: a `textmine review` queue of {' / '.join(map(repr, named))} (its record "
+                         f"{identity_path(path).name}), not {question!r}; {hint} the queue `textmine review WAVE "
+                         f"--text-col {question}` writes")
+    return question, path, df.rename(columns={QUEUE_TEXT_COL: question})
+
+
+def _identity_of(path: Path) -> dict | None:
+    """The record beside a ``--coded`` file (``OUT.textmine.json``) as a dict; None without one or when it cannot be
+    read (:func:`recorded_codebook` says why)."""
+    from ..pipeline import identity_path
+
+    where = identity_path(path)
+    try:
+        identity = json.loads(where.read_text(encoding="utf-8")) if where.is_file() else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return identity if isinstance(identity, dict) else None
 
 
 def _coded_folder(path: Path, survey, question: str | None) -> tuple[str, pd.DataFrame]:

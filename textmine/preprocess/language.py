@@ -29,6 +29,11 @@ _NB_ONLY = frozenset({"jeg", "ikke", "hva", "hvordan", "hvorfor", "hvem", "hvis"
                       "arbeidsgiveren"})
 # sjuk- is bokmål too (radical: sjukmeldt, sjukemelding); these parts make a sjuk- word nynorsk-only
 _NN_ONLY_PARTS = ("fråvær", "pengar", "pengane")
+# nynorsk inflection endings and the bokmål ones they replace (comparative, superlative, plural/present -ar,
+# definite plural): a word the bokmål lexicon lacks whose bokmål form it lists (flinkare/flinkere,
+# fredagar/fredager, legane/legene) is nynorsk-only evidence; none of the labelled bokmål comments has one
+_NN_ENDINGS = (("aste", "este"), ("are", "ere"), ("ane", "ene"), ("ar", "er"))
+FEMININE_A_TAIL = 4  # shortest known last part of a compound read as a definite -a feminine (mobbe|saka)
 
 
 @dataclass(frozen=True)
@@ -150,8 +155,13 @@ class LanguageDetector:
             elif w.startswith("sjuk"):
                 # sjukmelding, sjukemeldt (bokmål too) ... sjukepengar, sjukefråvær (nynorsk only)
                 (score if any(p in w for p in _NN_ONLY_PARTS) else both)["nn"] += 2
+            elif w not in self.known_words and self._nynorsk_ending(w):
+                score["nn"] += 2  # flinkare, fredagar, kandidatane: bokmål would write flinkere, fredager, …ene
+                nn_words += 1
             elif len(w) >= 6 and w.endswith("ane") and w not in self.known_words:
                 score["nn"] += 1  # nynorsk definite plural (legane, sakane)
+            elif self._feminine_a(w):
+                both["nn"] += 1  # nettsida, mobbesaka: nynorsk, and radical bokmål (so only without bokmål markers)
         nb, nn, en = score["nb"], score["nn"], score["en"]
         nb, nn = nb + (both["nb"] if nn == 0 else 0), nn + (both["nn"] if nb == 0 else 0)
         if en >= 3 and en > 2 * (nb + nn):
@@ -165,6 +175,25 @@ class LanguageDetector:
         if nn == 0 and en == 0 and len(words) >= 4 and self._coverage_words(words) >= 0.85:
             return "nb"  # no nynorsk/English marker and (almost) every word is in the bokmål lexicon
         return None
+
+    def _nynorsk_ending(self, w: str) -> bool:
+        """A nynorsk ending whose bokmål counterpart makes a known bokmål word (flinkare → flinkere)."""
+        return len(w) >= 5 and any(w.endswith(nn) and w[: -len(nn)] + nb in self.known_words
+                                   for nn, nb in _NN_ENDINGS)
+
+    def _feminine_a(self, w: str) -> bool:
+        """Definite -a of a feminine noun (sida, saka; the last part of an unknown compound: mobbesaka); a known
+        word with an -et form is a past tense (jobba, jobbet)."""
+        if len(w) < 5 or not w.endswith("a"):
+            return False
+        if w in self.known_words:
+            return w[:-1] + "et" not in self.known_words and self._definite_a(w)
+        return any(self._definite_a(w[i:]) for i in range(1, len(w) - FEMININE_A_TAIL + 1))
+
+    def _definite_a(self, t: str) -> bool:
+        """The bokmål lexicon lists ``t``, its -en definite and its indefinite (sida: siden, side)."""
+        known = self.known_words
+        return t in known and t[:-1] + "en" in known and (t[:-1] in known or t[:-1] + "e" in known)
 
     def by_neighbours(self, text: str) -> str | None:
         """sv / da when that language's marker words clearly outweigh the Norwegian-only ones, else None."""

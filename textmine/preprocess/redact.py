@@ -39,7 +39,12 @@ word "anna" ("Anna enn det er alt bra", a catch-all theme «anna») is an ambigu
 ringte" is a person. An address takes "i"/"på" + its town along ("Fjellvegen 3 i Førde", like ", 6800 Førde") but never
 reads the preposition "i" after the number as a house letter ("Storgata 12 i stedet for …"). A name written surname
 first is one name: "HANSEN KARI", "Strand Per" (capitalised, both words also ordinary words), "SANDE KARI" (in capitals
-a surname on no list), and the register style with a comma ("Hansen, Kari", "hansen, kari", "HANSEN, KARI").
+a surname on no list), and the register style with a comma ("Hansen, Kari", "hansen, kari", "HANSEN, KARI"). A run
+of capitalised names ends in a listed surname that is also a word ("Muhammad Ali Khan") or, after two first names, in
+a word on the same line that is no verb, preposition or place; a listed surname follows a person cue ("Saksbehandler
+Khan"), and "per hansen" is a name where "per dag" stays (a lower-case surname that is no word). An H-number or Danish
+CPR number after its cue, a plate with a hyphen after a plate cue ("skiltnr. AB-12345"), an e-mail spelled letter by
+letter ("o l a @ n a v . n o") and "Postboks 5 Sentrum, 0101 Oslo" are masked.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -159,6 +164,13 @@ _PROFILE_URL = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|snabel|\sat\s", re.IGNORECASE)
+# An address spelled out letter by letter ("o l a @ n a v . n o"): single characters between single spaces.
+_EMAIL_SPACED = re.compile(
+    r"(?<!\S)[\w.+-](?: [\w.+-]){1,39} @(?: [\w-]){1,40}(?: \.(?: [\w-]){1,40}){0,3} \. (?:"
+    + "|".join(" ".join(t) for t in ("no", "com", "net", "org", "se", "dk", "nu", "eu", "io", "info"))
+    + r")(?!\S)",
+    re.IGNORECASE,
+)
 # "kari.nordmann@gmail" (no top-level domain): "@" glued to letters on both sides.
 _EMAIL_BARE = re.compile(r"(?<![\w.+-])[\w.+-]*[^\W\d_][\w.+-]*@[^\W\d_][\w-]+(?![\w@-])")
 _NUM11 = re.compile(
@@ -176,6 +188,12 @@ _FNR_GROUPED = re.compile(
     + rf"(?:\d{{2}}{_FNR_SEP}\d{{2}}{_FNR_SEP}\d{{2}}|\d{{6}}){_FNR_SEP}(?:\d{{5}}|\d{{3}}{_FNR_SEP}\d{{2}})"
     + _RB
 )
+# Right-hand guard of the grouped forms: more digit groups after a space ("12 03 85 123 45 67 …", a list of scores)
+# say the 11 digits are a window of a longer run, as "\d " before them does (_LB) on the left.
+_GROUP_TAIL = re.compile(r"[ \u00a0\u2009\u202f]\d")
+_CANONICAL_FNR = re.compile(r"\d{6}[ .\-\u00a0\u2009\u202f]?\d{5}")  # "010190 12345": a fødselsnummer's own form
+_LIST_GOES_ON = re.compile(r"\d+[ \u00a0\u2009\u202f]\d")  # two groups after the 11 digits at least: a list
+_COUNT_WITH_UNIT = re.compile(r"\d{1,3} [^\W\d_]")  # "… 101 90 2 barn": a count and its unit, not a list
 # Birth date with a four-digit year + the 5-digit individual number ("01.01.1990 10046"): validated as ddmmyy+5.
 _FNR_FULLYEAR = re.compile(_LB + r"\d{2}([ .-]?)\d{2}\1(?:19|20)\d{2}[ .-]?\d{5}" + _RB)
 # An 11-digit run glued to letters, "/" or "," ("fnr/01019010046", "ID01019010046", "a,b"): only kept
@@ -184,7 +202,8 @@ _NUM11_GLUED = re.compile(r"(?<![\d+])(?<!\d[.:-])\d{11}(?![\d%]|[.:-]\d)")
 # Any 11 digits grouped by single spaces/dots/dashes: only after a personal-number cue ("fnr 010 190 100 46").
 _NUM11_LOOSE = re.compile(_LB + r"\d(?:[ .-]?\d){10}" + _RB)
 _PNR_WORD = (r"(?:\bf\.?nr|\bfødsels?n(?:umme)?r\w*|\bperson(?:nummer|nr)\w*|\bp\.?nr|\bd-?n(?:umme)?r\w*"
-             r"|\bpersonlig\s+id\w*)")
+             r"|\bpersonlig\s+id\w*"
+             r"|\bh-n(?:umme)?r\w*|\bhnummer\w*|\bcpr(?:-?n(?:umme)?r)?\w*)")  # H-number, Danish CPR number
 _PNR_GATE = re.compile(_PNR_WORD, re.IGNORECASE)  # any personal-number cue in the text (a cheap gate)
 _PNR_CUE = re.compile(_PNR_WORD + r"\.?\s*[:.]?\s*(?:er|:)?\s*$", re.IGNORECASE)
 # The cue a few words earlier in the same sentence ("Fødselsnummer til den ansatte er 01017012345"): only
@@ -219,9 +238,10 @@ _PHONE_CC = re.compile(
     r"(?:\d{8}|\d{3}[ .-]?\d{2}[ .-]?\d{3}|\d{2}[ .-]?\d{2}[ .-]?\d{2}[ .-]?\d{2}|\d{4}[ .-]?\d{4})(?!\d)"
 )
 # A foreign number with a country code ("+46 70 123 45 67", "+44 7700 900123", "0046 70 1234567"): "+" or "00",
-# a country code other than 47 (see _PHONE_CC), 8-15 digits in all, single spaces/dashes between.
+# a country code other than 47 (see _PHONE_CC), 8-15 digits in all, single spaces/dashes between; not "00" after
+# "digit-" ("150385-00651 91234567" is a personal number with a phone after it).
 _PHONE_INTL = re.compile(
-    r"(?<![\w+.,/:])(?<!\d )(?:\+|00)(?!47)[1-9]\d(?: ?\(0\))?(?:[ -]?\d){6,13}(?![\d%]|[ .,:/-]\d|\w)"
+    r"(?<![\w+.,/:])(?<!\d )(?<!\d-)(?:\+|00)(?!47)[1-9]\d(?: ?\(0\))?(?:[ -]?\d){6,13}(?![\d%]|[ .,:/-]\d|\w)"
 )
 # The country code in brackets ("(+46) 70 123 45 67", "(0046) 701234567"); "(+47)" is _PHONE_CC's.
 _PHONE_INTL_BRACKET = re.compile(
@@ -387,7 +407,7 @@ _ORG_CUE = re.compile(r"\b(?:org\.?\s?nr|orgnr|org\.?\s?nummer|organisasjonsn(?:
 # Without a cue only a known prefix (plate_prefixes.txt: the electric/hydrogen series) in capitals + 5 digits;
 # after a cue ("regnr", "kjennemerke", "skilt", "bil:", "firmabilen") any letter pair, 4 digits only when not a
 # year. "IA 2024", "EU 2019", "kl 1430", "nr 12345", "AS 12345" stay.
-_PLATE = re.compile(r"(?<![\w-])(?P<l>[A-Za-z]{2})(?P<sp>\s?)(?P<d>\d{4,5})" + _RB)
+_PLATE = re.compile(r"(?<![\w-])(?P<l>[A-Za-z]{2})(?P<sp>\s?|-)(?P<d>\d{4,5})" + _RB)
 _PLATE_CUE = re.compile(
     r"(?:\b(?:reg\.?\s?nr|regnr|registreringsn(?:umme)?r\w*|kjennemerke\w*|\w*skilt(?:et|a)?|bilnr"
     r"|\w*bilnummer\w*)|(?<![\w-])(?:\w*(?<!mo)(?<!auto)bil(?:en)?))\.?\s*[:.]?\s*(?:(?:er|var|nr\.?)\s+)?$",
@@ -586,6 +606,22 @@ def _cued_personal_type(raw: str, before: str) -> str | None:
     follow a personal-number cue: the writer says it is one, a mistyped check digit does not make it less so."""
     d = _digits(raw)
     return "dnummer" if _DNR_CUE.search(before) or 41 <= int(d[:2]) <= 71 else "fodselsnummer"
+
+
+def _more_groups_after(m: re.Match, text: str) -> bool:
+    """More digit groups right after a grouped number ("12 03 85 123 45 67 8": a list), unless what follows is a
+    number of its own (a phone or 11 digits, no group after it: "… 101 90 912 34 567") or a count with its unit
+    ("… 101 90 2 barn"). Privacy first, so only where a list is plain: never for the form a fødselsnummer is
+    written in ("010190 12345 1" stays masked), and only with two groups or more after it ("… 001 64 2023" stays
+    masked)."""
+    if _CANONICAL_FNR.fullmatch(m.group(0)) or not _GROUP_TAIL.match(text, m.end()):
+        return False
+    rest = text[m.end() + 1 : m.end() + 40]
+    for pattern in (_PHONE, _NUM11, _FNR_GROUPED):
+        own = pattern.match(rest)
+        if own and not _GROUP_TAIL.match(rest, own.end()):
+            return False
+    return not _COUNT_WITH_UNIT.match(rest) and _LIST_GOES_ON.match(rest) is not None
 
 
 def _personal_type_cued_after(m: re.Match, text: str) -> str | None:
@@ -884,7 +920,7 @@ class Redactor:
             rf"(?:[A-ZÆØÅ][\wæøåéü.'-]*\s){{1,3}}(?:{sep_words})\s{num}"  # Kongens gate 5
             rf"|(?:{_ADDR_PREFIX}\s)?[A-ZÆØÅ][a-zæøåéü'-]*?(?:{alt})\s{num}"  # (Øvre) Storgata 12B
             rf"|[a-zæøå]{{2,}}(?:gata|gate|gaten|veien|vegen|vei|veg)\s{num}"  # storgata 12
-            rf"|[Pp]ostboks\s\d{{1,5}}"
+            rf"|[Pp]ostboks\s\d{{1,5}}(?:\s{town}(?=,?\s\d{{4}}\s))?"  # "Postboks 5 Sentrum, 0101 Oslo"
             rf"){post}(?![\d,.]\d)"
         )
 
@@ -922,6 +958,8 @@ class Redactor:
             text = self._sub(_EMAIL_OBF, text, counts, self._classify_email_obf)
             if "@" in text:
                 text = self._sub(_EMAIL_BARE, text, counts, lambda m, t: "epost")
+            if " @ " in text:
+                text = self._sub(_EMAIL_SPACED, text, counts, lambda m, t: "epost")
         text = self._redact_handles(text, counts)
         if _ANY_DIGIT.search(text):
             text, shield = _shield(text, kept) if kept else (text, [])
@@ -1041,8 +1079,8 @@ class Redactor:
             if not letters.isupper() and m.group("sp"):
                 return None  # "bilen er 12000": only a glued lower-case pair ("regnr el12345") is a plate
             return None if len(digits) == 4 and _YEAR.match(digits) else "kjennemerke"
-        if letters.isupper() and len(digits) == 5 and letters in self.plate_prefixes:
-            return "kjennemerke"
+        if letters.isupper() and len(digits) == 5 and letters in self.plate_prefixes and m.group("sp") != "-":
+            return "kjennemerke"  # "AB-12345" only after a cue (a product or form code otherwise)
         return None
 
     # -- birth dates and links ----------------------------------------------------------------
@@ -1264,6 +1302,9 @@ class Redactor:
         d = _digits(raw)
         before = text[max(0, m.start() - 25) : m.start()]
         kind = personal_number_type(d)
+        if (kind and not raw.isdigit() and not (_PNR_CUE.search(before) or _ACCOUNT_CUE.search(before))
+                and _more_groups_after(m, text)):
+            return None  # "010190 12345 67": 11 digits of a longer list of groups
         if kind and not (valid_account(d) and _ACCOUNT_CUE.search(before)):
             return kind
         if _PNR_CUE.search(before) and (cued := _cued_personal_type(raw, before)):
@@ -1304,10 +1345,15 @@ class Redactor:
     @staticmethod
     def _classify_fnr_grouped(m: re.Match, text: str) -> str | None:
         """A grouped personal number ("15 03 85 101 90"): only a valid one (both check digits + date); one that is
-        also a valid account number after an account word is left to the account rules, as in :meth:`_classify11`."""
+        also a valid account number after an account word is left to the account rules, as in :meth:`_classify11`;
+        one followed by more digit groups ("15 03 85 101 90 67 …", a list) is not one, unless a personal-number cue
+        comes before it."""
         d = _digits(m.group(0))
+        before = text[max(0, m.start() - 25) : m.start()]
         kind = personal_number_type(d)
-        if kind and valid_account(d) and _ACCOUNT_CUE.search(text[max(0, m.start() - 25) : m.start()]):
+        if kind and valid_account(d) and _ACCOUNT_CUE.search(before):
+            return None
+        if kind and _more_groups_after(m, text) and not _PNR_CUE.search(before):
             return None
         return kind
 
@@ -1682,7 +1728,7 @@ class Redactor:
                 return True  # "Tran Thi Mai": the name after the middle name, a month too
             if cap(j):
                 return (is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
-                        or particle(j))
+                        or particle(j) or run_surname(i, j))
             if not is_first(i):
                 return False
             if upper(j):
@@ -1693,6 +1739,35 @@ class Redactor:
                     return True
                 return len(words[j][2]) > 3 and not self._is_common(lows[j])
             return is_last_any(j) or (is_first(j) and not ambiguous(j) and not self._is_common(lows[j]))
+
+        def run_surname(i: int, j: int) -> bool:
+            """Capitalised word j ends the run of capitalised list names i..j-1: a surname of any list, also one
+            that is an ordinary word ("Ahmed Hassan Mohamed", "Muhammad Ali Khan"), or after 2+ first names (one
+            no ordinary word) a word on the same line that is no verb, pronoun, preposition, greeting, place or
+            definite noun ("Sunná Biret Bongo"; not "Kari Anne Fikk", "Kari Anne Fra", "Kari Anne\nTakk")."""
+            if j - i < 2 or not all(cap(k) and (is_first(k) or is_last_any(k)) for k in range(i, j)):
+                return False
+            if "\n" in text[words[j - 1][1] : words[j][0]]:
+                return False  # "Mvh Kari Anne\nTakk for hjelpen": the next line
+            if is_last_any(j):
+                return True
+            firsts = [k for k in range(i, j) if is_first(k)]
+            low = lows[j]
+            return (len(firsts) >= 2 and any(not ambiguous(k) for k in firsts) and len(low) >= 3
+                    and low not in _NOT_SURNAMES and low not in SUBJECT_VERBS and low not in _ACT_VERBS
+                    and low not in _OBJECT_PREPS and low not in _CLAUSE_STARTS and low not in self.place_names
+                    and low not in _GREETINGS
+                    and not low.endswith(("en", "et", "ene")) and not ambiguous(j))
+
+        def lower_surname_after(i: int) -> bool:
+            """First name i is followed by a lower-case surname of a list that is no ordinary word, ambiguous name,
+            place or blocked word: "per hansen", "Liv johansen"; never "per dag", "per time", "per berg"."""
+            k = i + 1
+            if k >= n or not adjacent(i, k) or cap(k) or upper(k) or self._is_blocked(words[k][2]):
+                return False
+            low = lows[k]
+            return (is_last_any(k) and not self._is_common(low) and not ambiguous(k) and not is_first(k)
+                    and low not in self.place_names and low not in _NUMBER_WORDS)
 
         def caps_pair(i: int) -> bool:
             """ALL-CAPS first name + ALL-CAPS surname or first name ("KARI NORDMANN", "OLA HANSEN")."""
@@ -1928,6 +2003,9 @@ class Redactor:
             if end is None and has_comma and i + 1 < n and is_first(i + 1):
                 end = surname_first(i, comma=True)  # "Hansen, Kari", "hansen, kari", "HANSEN, KARI"
             if end is not None:
+                while end < n and end - i < 4 and adjacent(end - 1, end) and not self._is_blocked(words[end][2]) \
+                        and cap(end) and run_surname(i, end):
+                    end += 1  # "Ahmed Hassan Mohamed": a surname after the names, not a register-style pair
                 start_i = i - 1 if i and initial_before(i - 1) and adjacent(i - 1, i) else i
                 if spans and spans[-1][1] > words[start_i][0]:
                     start_i = i
@@ -1975,6 +2053,8 @@ class Redactor:
                 start_i = i  # "Per, Kari, Ola og Lise": a first name in a list of names
             elif cued and (namey(i) or lower_first) and not place_after_i(i):
                 start_i = i
+            elif cued and cap(i) and is_last_any(i) and not self._is_blocked(w) and not place_after_i(i):
+                start_i = i  # "Saksbehandler Khan", "lege Mohamed": a listed surname that is also a word
             elif cued and not cap(i) and not upper(i) and lower_particles(i) is not None:
                 start_i = i  # "saksbehandler van der Berg", "snakket med de la Cruz"
             elif viet_any and viet_name(i) and not self._is_blocked(w):
@@ -2002,6 +2082,8 @@ class Redactor:
                     start_i = i
                 elif last and (lows[i] not in names.ambiguous or not (initial or place_after_i(i))):
                     start_i = i
+                elif first and lower_surname_after(i):
+                    start_i = i  # "Per hansen svarte": a first name + a lower-case surname that is no word
                 elif first and initial and subject(i):
                     start_i = i  # "Per har vært hjelpsom", "Sam var til stede" (not "Per i dag", "Liv er viktig")
                 elif (last or first) and initial and acts(i):
@@ -2015,6 +2097,9 @@ class Redactor:
                     and len(words[i + 1][2]) > 2
                 ):
                     start_i = i  # two unknown capitalised words mid-sentence: "Ingvild Sæbø"
+            elif not cap(i) and not upper(i) and is_first(i) and ambiguous(i):
+                if lower_surname_after(i):
+                    start_i = i  # "per hansen svarte" (not "per dag", "per time", "per berg")
             elif not cap(i) and not upper(i) and is_first(i) and not ambiguous(i):
                 after_name = (
                     i >= 2 and lows[i - 1] in ("og", "eller", "&") and bool(spans) and spans[-1][1] == words[i - 2][1]

@@ -18,16 +18,6 @@ from .wording import HTML_LANG, change_verdict, nn_text, say, small_group_label,
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# Which theme speaks to which structured indicator (indicator column → theme id), for "themes next to indicators".
-INDICATOR_THEMES = {
-    "q_telefon": "telefon",
-    "q_svartid": "saksbehandlingstid",
-    "q_forstaelse": "kompetanse",
-    "q_regelverk": "regelverk_sprak",
-    "q_sykefravaer": "sykefravaersoppfolging",
-    "q_digital": "digitale_tjenester",
-    "q_samhandling": "samhandling",
-}
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
 
@@ -566,6 +556,10 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
                              why=say(_LEFT_OUT_WHY[why][0 if one else 1], lang)))
     if _zero_shot_shares_warned(r):
         notes.append(say(ZERO_SHOT_NOTE, lang))
+    for c in r.method.get("review_high") or () if isinstance(r.method, dict) else ():
+        notes.append(say(REVIEW_HIGH_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
+                         wave=c["wave"], share=fmt_pct(c["share"]), n=fmt_int(c["needs_review"]),
+                         total=fmt_int(c["answered"])))
     for c in r.method.get("review_rises") or () if isinstance(r.method, dict) else ():
         notes.append(say(REVIEW_RISE_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
                          wave=c["wave"], wave_prev=c["wave_prev"], share=fmt_pct(c["share"]),
@@ -578,6 +572,41 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
 REVIEW_RISE_NOTE = ("Flere svar enn før ble sendt til manuell kontroll for «{question}» i {wave} ({share} mot "
                     "{share_prev} i {wave_prev}); svarene kan handle om et tema kodeboken ikke dekker, så "
                     "temaandelene for spørsmålet bør leses med varsomhet.")
+
+
+#: the reader's note when the coder sent at least 90 % of a question's comments in a wave to manual review
+#: (:func:`textmine.report.views.review_high`), whether or not the share changed between waves
+REVIEW_HIGH_NOTE = ("{share} av kommentarene til «{question}» i {wave} ({n} av {total}) ble sendt til manuell kontroll "
+                    "fordi modellen var usikker på kodingen; temaandelene for spørsmålet bygger derfor mest på usikre "
+                    "koder og bør leses med varsomhet.")
+
+
+def no_quotes_text(gaps: dict | None, language: str = "nb") -> str:
+    """Why the quotes section is empty, from the counts of :func:`textmine.report.views.quote_gaps`
+    (``method["quote_gaps"]``): too few comments, comments sent to manual review (with their number), comments
+    without a theme, held back for health or personal data, or from groups too small to show."""
+    comments = int((gaps or {}).get("comments") or 0)
+    if not comments:
+        return say("Ingen sitater (for få kommentarer).", language)
+    review = int(gaps.get("review") or 0)
+    reasons = [say(text, language) for key, text in (("no_theme", "har ikke fått noe tema"),
+                                                     ("personal", "inneholder person- eller helseopplysninger"),
+                                                     ("rest", "er fra grupper som er for små til å vises"))
+               if int(gaps.get(key) or 0)]
+    said = ", ".join(reasons[:-1]) + say(" eller ", language) + reasons[-1] if len(reasons) > 1 else \
+        "".join(reasons)
+    text = say("Ingen sitater: ", language)
+    if review:
+        text += (say("alle de {n} kommentarene er sendt til manuell gjennomgang", language, n=fmt_int(review))
+                 if review == comments else
+                 say("{n} av {total} kommentarer er sendt til manuell gjennomgang", language, n=fmt_int(review),
+                     total=fmt_int(comments)))
+        if said:
+            text += say(", og de andre ", language) + said
+        text += say(" (sitater hentes bare fra svar der temaet er sikkert)", language)
+    else:
+        text += say("kommentarene ", language) + said
+    return text + "."
 
 
 #: the reader's note when the run's zero-shot coding gave implausible theme shares (its warnings in ``method``)
@@ -720,7 +749,8 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
                              "trace": fmt_n_base(top["count"], top["base"])})
     indicators, indicator_questions = _indicator_rows(r, th)
     ind = _cur(r.indicators, wave)
-    ind = ind[(ind["segment_var"] == "Alle") & (ind["indicator"] == "q_helhet")]
+    # the survey definition's overall indicator (``overall: true``), none when it marks none
+    ind = ind[(ind["segment_var"] == "Alle") & (ind["indicator"] == r.overall_indicator)]
     for _, i in ind.iterrows():
         keyfacts.insert(0, {"value": fmt_pct(i["share"]),
                             "text": weighted + say(" svarer positivt på «{label}» ({verbal})", lang,
@@ -756,6 +786,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "change_charts": [c for k, c in charts.items() if k.startswith("endring_")],
         "impact": impact, "impact_charts": [c for k, c in charts.items() if k.startswith("betydning_")],
         "impact_caption": impact_caption, "quotes": quotes, "method": method, "min_n": min_n,
+        "no_quotes": no_quotes_text(r.method.get("quote_gaps") if isinstance(r.method, dict) else None, lang),
         "skip_to": "hovedfunn" if keyfacts else "tema",  # the first section after the header and contents
         "positive_caption": positive_caption(r),
         "quotes_note": quote_markers_note(r.quotes["text"] if r.quotes is not None and "text" in r.quotes.columns
@@ -767,35 +798,41 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
 
 
 def _indicator_rows(r: ReportData, th: pd.DataFrame) -> tuple[list[dict], list[str]]:
-    """The rows of «Temaer ved siden av indikatorene»: each indicator with its matching theme's share among those who
-    answered each free-text question (one cell per question, so a share is never shown without its question), and
-    the questions' short wordings for the column heads."""
+    """The rows of «Temaer ved siden av indikatorene»: each indicator with the share of each theme the survey
+    definition links to it (``themes:``, :attr:`ReportData.indicator_themes`: one row per linked theme the report
+    has, one row with «–» when it has none) among those who answered each free-text question (one cell per question,
+    so a share is never shown without its question), and the questions' short wordings for the column heads."""
     ind = _cur(r.indicators, r.current_wave)
     ind = ind[ind["segment_var"] == "Alle"]
     overall = th[th["segment_var"] == "Alle"]
     qids = [q for q in r.questions if (overall["question"] == q).any()]
     rows = []
     for _, i in ind.iterrows():
-        row = {"label": i["label"], "share": fmt_pct(i["share"]), "ci": fmt_ci(i["ci_low"], i["ci_high"]),
-               "trace": f"{fmt_int(i['n'])} / {fmt_int(i['base'])}", "theme": None, "theme_cells": []}
-        tid = INDICATOR_THEMES.get(i["indicator"])
-        cand = overall[overall["theme"] == tid] if tid else overall.iloc[0:0]
-        if not cand.empty:
-            row["theme"] = cand["label"].iloc[0]
-        for q in qids:
-            c = cand[cand["question"] == q]
-            if c.empty or bool(c["suppressed"].iloc[0]):
-                row["theme_cells"].append({"share": "–", "trace": ""})
-            else:
-                c = c.iloc[0]
-                row["theme_cells"].append({"share": fmt_pct(c["share"]),
-                                           "trace": f"{fmt_int(c['count'])} / {fmt_int(c['base'])}"})
-        # one line for pages with a single theme column (the service's dashboard): every question, named
-        named = [(cell, _short(r.questions[q], 30)) for cell, q in zip(row["theme_cells"], qids) if cell["trace"]]
-        row["theme_share"] = "; ".join(f"{cell['share']} («{qt}»)" for cell, qt in named) or None
-        row["theme_trace"] = "; ".join(cell["trace"] for cell, _ in named) or None
-        rows.append(row)
+        tids = [t for t in (r.indicator_themes or {}).get(i["indicator"], ()) if (overall["theme"] == t).any()]
+        for tid in tids or [None]:
+            rows.append(_indicator_row(r, i, overall[overall["theme"] == tid] if tid else overall.iloc[0:0], qids))
     return rows, [_short(r.questions[q], 40) for q in qids]
+
+
+def _indicator_row(r: ReportData, i, cand: pd.DataFrame, qids: list[str]) -> dict:
+    """One row of «Temaer ved siden av indikatorene»: indicator ``i``, its theme's rows ``cand`` (none: «–»)."""
+    row = {"label": i["label"], "share": fmt_pct(i["share"]), "ci": fmt_ci(i["ci_low"], i["ci_high"]),
+           "trace": f"{fmt_int(i['n'])} / {fmt_int(i['base'])}", "theme": None, "theme_cells": []}
+    if not cand.empty:
+        row["theme"] = cand["label"].iloc[0]
+    for q in qids:
+        c = cand[cand["question"] == q]
+        if c.empty or bool(c["suppressed"].iloc[0]):
+            row["theme_cells"].append({"share": "–", "trace": ""})
+        else:
+            c = c.iloc[0]
+            row["theme_cells"].append({"share": fmt_pct(c["share"]),
+                                       "trace": f"{fmt_int(c['count'])} / {fmt_int(c['base'])}"})
+    # one line for pages with a single theme column (the service's dashboard): every question, named
+    named = [(cell, _short(r.questions[q], 30)) for cell, q in zip(row["theme_cells"], qids) if cell["trace"]]
+    row["theme_share"] = "; ".join(f"{cell['share']} («{qt}»)" for cell, qt in named) or None
+    row["theme_trace"] = "; ".join(cell["trace"] for cell, _ in named) or None
+    return row
 
 
 def _shown_adds_up(prev, cur, diff, digits: int) -> bool:

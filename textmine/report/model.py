@@ -64,6 +64,11 @@ class ReportData:
     # every comparison pair the summary publishes (meta.comparisons), overall («Alle») and by segment: the sheet
     # «Endring» and the segments' own changes under an indicator's change (same suppression and verdicts)
     change_table: pd.DataFrame | None = None
+    # from the survey definition: the overall indicator's column (``overall: true``; «Hovedfunn» leads with it, None:
+    # no indicator there) and indicator column → the theme ids its ``themes`` declares («Temaer ved siden av
+    # indikatorene»)
+    overall_indicator: str | None = None
+    indicator_themes: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from .wording import check_language

@@ -238,11 +238,135 @@ def _describe_coder(coder, model_dir) -> str:
     text = f"{type(coder).__name__} ({kind})"
     if emb and kind != "keyword":
         text += f", embedding {emb}"
+    n_train = _training_rows(coder)
+    if n_train:
+        text += f", treningssvar {n_train}"
     if model_dir:  # (published in «Metode»: a folder named after a person is not, as in the coded-file record)
         from textmine.pipeline import _model_name
 
         text += f", modellmappe {_model_name(model_dir)}"
     return text
+
+
+def _training_rows(coder) -> int | None:
+    """How many coded answers a trained coder was trained on, as its metadata records it (``n_train_``, from the
+    model folder's ``metrics.json`` ``training.n_train``); None for a coder that records none (zero-shot, keyword)."""
+    if getattr(coder, "kind", None) != "supervised":
+        return None
+    n = getattr(coder, "n_train_", None) or (getattr(coder, "training_metrics_", None) or {}).get("n_train")
+    try:
+        return int(n) if n and int(n) > 0 else None
+    except (TypeError, ValueError):
+        return None
+
+
+#: what a ``textmine review`` corrections record names as its coder (``textmine.cli.coding.CORRECTIONS_CODED_BY``)
+_CORRECTIONS_CODED_BY = "corrections (textmine review)"
+
+
+def coded_record(path: str | Path, table: pd.DataFrame | None = None) -> dict | None:
+    """The record of what coded a ``--coded`` input (:func:`textmine.pipeline.coded_identity`): ``OUT.textmine.json``
+    beside a file, else a Parquet file's schema metadata (``table.attrs``), the ``coded_with`` of a Dask output
+    folder's manifest; None when there is none or it cannot be read."""
+    import json
+
+    from textmine.pipeline import IDENTITY_KEY, identity_path
+
+    path = Path(path)
+    record = None
+    try:
+        if path.is_dir():
+            from textmine.distributed import MANIFEST
+
+            record = json.loads((path / MANIFEST).read_text(encoding="utf-8")).get(IDENTITY_KEY)
+        elif identity_path(path).is_file():
+            record = json.loads(identity_path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        record = None
+    if record is None and table is not None:
+        record = getattr(table, "attrs", {}).get(IDENTITY_KEY)
+    return record if isinstance(record, dict) else None
+
+
+def coding_origin(record: Mapping | None) -> tuple[str, str | None]:
+    """How a coded file's codes were made, from its record (:func:`coded_record`): ``("zero-shot", None)``,
+    ``("corrections", None)`` (``textmine review``'s corrections), ``("model", name)`` (a trained model, its folder
+    name as recorded; «(navn skjult)» when it holds personal data) or ``("unknown", None)`` without a record."""
+    model = record.get("model") if isinstance(record, Mapping) else None
+    if not isinstance(model, str) or not model.strip():
+        return "unknown", None
+    if model == "zero-shot":
+        return "zero-shot", None
+    if model == _CORRECTIONS_CODED_BY:
+        return "corrections", None
+    from textmine.pipeline import personal_name
+
+    name = Path(model.strip()).name  # (the record names a folder, never a path: an edited one is cut to its name)
+    return "model", "(navn skjult)" if name != "(navn skjult)" and personal_name(name) else name
+
+
+#: how each kind of codes read from files was made, in «Metode» (bokmål; nynorsk in wording.NN_PHRASES)
+ORIGIN_TEXTS = {
+    "zero-shot": "kodet uten en modell trent på kodede svar (zero-shot: maskinkoder ut fra kodebokens "
+                 "temabeskrivelser alene, ikke kontrollert manuelt)",
+    "corrections": "manuelt gjennomgåtte og rettede koder",
+    "model": "kodet med en trent modell",
+    "unknown": "ukjent (filen har ingen opplysninger om hvordan den ble kodet)",
+}
+
+
+def recorded_coding_text(given: Mapping[Any, Sequence[str]], records: Mapping[Any, Mapping[str, Any]],
+                         survey) -> str | None:
+    """The method note on how the codes read from files were made, per question and wave, from the files'
+    records (:func:`coding_origin`); None when no codes were read from files."""
+    labels = {q.column: q.label for q in survey.free_text}
+    groups: dict[tuple[str, str | None], dict[str, list[str]]] = {}
+    for w, qs in given.items():
+        for q in qs:
+            origin = coding_origin((records.get(w) or {}).get(q))
+            groups.setdefault(origin, {}).setdefault(q, []).append(str(w))
+    if not groups:
+        return None
+    parts = []
+    for (kind, name), by_q in groups.items():
+        where = "; ".join(f"«{labels.get(q, q)}» (måling {', '.join(ws)})" for q, ws in by_q.items())
+        how = ORIGIN_TEXTS[kind] + (f" («{name}»)" if name else "")
+        parts.append(f"{where}: {how}")
+    return "Slik ble kodene i filene laget: " + "; ".join(parts) + "."
+
+
+def _zero_shot_share_warnings(given: Mapping[Any, Sequence[str]], records: Mapping[Any, Mapping[str, Any]],
+                              coded: Mapping[Any, pd.DataFrame], codebooks: Mapping[Any, Any], codebook) -> list[str]:
+    """The zero-shot share warning (:func:`textmine.classify.zeroshot.question_share_warnings`, the check
+    ``textmine code`` and ``textmine summary`` run when they code zero-shot) on the codes read from files whose
+    record says zero-shot, per wave and question."""
+    from textmine.classify import ZeroShotCoder
+    from textmine.classify.zeroshot import question_share_warnings
+    from textmine.pipeline import identity_codebook
+
+    out: list[str] = []
+    for w, qs in given.items():
+        cw = coded.get(w)
+        for q in qs:
+            record = (records.get(w) or {}).get(q)
+            if cw is None or cw.empty or coding_origin(record)[0] != "zero-shot":
+                continue
+            try:
+                cb = identity_codebook(record, "record")
+            except ValueError:
+                cb = codebooks.get(w, codebook)
+            rows = cw[cw["question"].astype(str) == str(q)] if "question" in cw.columns else cw
+            cols = [f"theme_{t}" for t in cb.theme_ids]
+            if rows.empty or not all(c in rows.columns for c in cols):
+                continue
+            decided = rows[cols].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(dtype="int8")
+            answered = (pd.to_numeric(rows["is_non_answer"], errors="coerce").fillna(1).to_numpy() == 0
+                        if "is_non_answer" in rows.columns else np.ones(len(rows), dtype=bool))
+            for msg in question_share_warnings(cb, decided, answered, [str(q)] * len(rows),
+                                               small_below=ZeroShotCoder.BACKGROUND_MAX_THEMES):
+                if msg not in out:
+                    out.append(msg)
+    return out
 
 
 def _agreement_text(agree: dict) -> str:
@@ -261,9 +385,9 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  method: Mapping | None = None, title: str | None = None, sheet: str | None = None,
                  code_missing: bool = False, sources: Mapping[Any, str | Path] | None = None,
                  on_warning: Any = None, model_folder: str | Path | None = None,
-                 language: str = "nb", codebooks: Mapping[Any, Any] | None = None,
-                 compare_to: Any = None, question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None
-                 ) -> ReportData:
+                 language: str | None = None, codebooks: Mapping[Any, Any] | None = None,
+                 compare_to: Any = None, question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None,
+                 coded_records: Mapping[Any, Mapping[str, Any]] | None = None) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
@@ -281,8 +405,9 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     ``model_folder`` (the folder it was loaded from, not named in the notes) lets the agreement note check its
     training files and read its test-set scores, so the notes read as ``textmine report``'s for the same model.
 
-    ``language``: "nb" (bokmål, default) or "nn" (nynorsk), the written standard of every fixed text of the report
-    (:mod:`textmine.report.wording`; theme labels, question wordings and quotes are the user's and stay as they are).
+    ``language``: "nb" (bokmål) or "nn" (nynorsk), the written standard of every fixed text of the report
+    (:mod:`textmine.report.wording`; theme labels, question wordings and quotes are the user's and stay as they are);
+    default: the survey definition's ``language``, else the codebook's when it is nb or nn, else nb.
 
     ``codebooks`` (wave → codebook or its file) when the waves were coded with different codebooks: a wave is coded
     with its own (``coder`` may then be a mapping wave → coder), a theme two compared waves define differently is not
@@ -294,16 +419,30 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
 
     ``question_codebooks`` (wave → question → codebook, as the coded files record them): a survey whose questions
     have codebooks of their own gets its comparability checked per question (``build_summary``'s).
-    """
-    from .wording import check_language
 
-    language = check_language(language)  # (a wrong value fails before any reading or coding)
+    ``coded_records`` (wave → question → the record of what coded its ``--coded`` file, :func:`coded_record`; a
+    question missing: no record): «Metode» says how each question's codes read from files were made (zero-shot, a
+    trained model, reviewed corrections or «ukjent»), and zero-shot codes get the zero-shot share check.
+    """
+    from .wording import check_language, default_language
+
+    if language is not None:
+        language = check_language(language)  # (a wrong value fails before any reading or coding)
     from textmine.pipeline import code_wave, hide_personal_sources, read_waves
     from textmine.summary import build_summary
 
     survey = _survey(survey)
     codebook_source = codebook
     codebook = _codebook(codebook, survey)
+    if language is None:  # the survey definition's, else the codebook's, else bokmål
+        language = default_language(survey.language, getattr(codebook, "language", None))
+    for msg in survey.unknown_indicator_themes(codebook.theme_ids):  # (ids the report's codebook lacks)
+        if on_warning is not None:
+            on_warning(msg)
+        else:
+            import warnings
+
+            warnings.warn(msg, UserWarning, stacklevel=2)
     paths: dict[Any, Path] = {w: Path(p) for w, p in (sources or {}).items()}
     if isinstance(waves, Mapping):
         frames = dict(waves)
@@ -367,8 +506,12 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
             # which change rows mix the two ways of coding (marked in the tables; see views.mark_mixed_coding)
             info["mixed_coding"] = {str(q): {"read": [str(w) for w in read], "machine": [str(w) for w in machine]}
                                     for q, (read, machine) in mixed.items()}
+        origin = recorded_coding_text(given, coded_records, survey) if coded_records is not None else None
         if not todo:
-            info.setdefault("model", "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.")
+            info.setdefault("model", "Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer."
+                            + (f" {origin}" if origin else ""))
+        elif origin:
+            info["coding"] += " " + origin
     if summary is None:
         from textmine.summary import codebook_theme_labels, wave_order
 
@@ -389,6 +532,11 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     if on_warning is not None:
         for w in summary.warnings:
             on_warning(str(w))
+    shares = (_zero_shot_share_warnings(given, coded_records, coded or {}, wave_cbs, codebook)
+              if code_missing and coded_records else [])
+    if on_warning is not None:
+        for msg in shares:
+            on_warning(msg)
     in_sample: list[Any] = []
     if labels is None:
         labels = {w: lab for w, p in paths.items() if (lab := _labels_beside(p, w)) is not None}
@@ -417,6 +565,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                             method=info, title=title, language=language)
     from .excel import personal_id_count
 
+    if shares:  # the reader note on implausible zero-shot shares (html.reader_notes) reads the run's warnings
+        _add_warnings(r.method, shares)
     if "respondent_id" in r.coded.columns:  # ids that are personal data are left out of the row-level exports
         r.method["personal_ids"] = personal_id_count(r.coded["respondent_id"])
     from .html import drivers_note
@@ -425,6 +575,16 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     if note:  # which model each question's adjusted effects come from (as the sheet «Betydning» says)
         r.method["drivers"] = note
     return r
+
+
+def _add_warnings(method: dict, messages: Sequence[str]) -> None:
+    """``messages`` added to the run's warnings (``method["warnings"]``: a list, or one "; "-joined text)."""
+    prev = method.get("warnings")
+    if isinstance(prev, (list, tuple)):
+        method["warnings"] = [*prev, *(m for m in messages if m not in prev)]
+    else:
+        method["warnings"] = "; ".join([*([str(prev)] if prev else []),
+                                        *(m for m in messages if m not in str(prev or ""))])
 
 
 def _compare_wave(wave: Any, frames: Mapping[Any, Any]) -> Any:

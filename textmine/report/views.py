@@ -406,8 +406,10 @@ def quotes_in_report_order(quotes: pd.DataFrame | None, themes: pd.DataFrame | N
     return quotes.iloc[order].reset_index(drop=True)
 
 
-def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
-    """One row per coded comment (redacted text only) with the respondent's segments and weight (for exports)."""
+def coded_view(frames: Mapping, coded: Mapping | None, survey, themes: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per coded comment (redacted text only) with the respondent's segments and weight (for exports).
+    ``themes``: the summary's themes; other ``theme_<id>`` columns (a stray one of a ``--coded`` file, left out of the
+    summary too) are left out, and ``themes`` is then rebuilt from the columns kept."""
     rid = survey.id_column
     parts = []
     for wave, cw in (coded or {}).items():
@@ -417,6 +419,9 @@ def coded_view(frames: Mapping, coded: Mapping | None, survey) -> pd.DataFrame:
                             "is_non_answer", "language", "health_flag") if c in cw.columns]  # (the flag is
         # set from the raw text: exports hide flagged comments by it, see excel.safe_coded_rows, and never show it)
         theme_cols = [c for c in cw.columns if c.startswith("theme_")]
+        if themes is not None and any(c[6:] not in themes for c in theme_cols):
+            theme_cols = [c for c in theme_cols if c[6:] in themes]
+            keep = [c for c in keep if c != "themes"]
         out = cw[["respondent_id"] + keep + theme_cols].copy()
         out["respondent_id"] = out["respondent_id"].astype(str)
         if "themes" not in out.columns:
@@ -589,7 +594,7 @@ def report_labels(survey) -> dict:
 
 #: method keys that carry data for the renderers, not a line of the method section
 METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding", "unattributed",
-                    "personal_ids", "driver_controls", "review_rises")
+                    "personal_ids", "driver_controls", "review_rises", "review_high", "quote_gaps")
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (svar med innhold)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
@@ -608,7 +613,7 @@ CODER_KINDS = {
     "keyword": "Nøkkelordkoding (kodebokens nøkkelord)",
 }
 _CODER_NOTE = re.compile(r"^(?P<cls>[A-Za-z_]\w*) \((?P<kind>[\w-]+)\)(?:, embedding (?P<emb>[^,]+))?"
-                         r"(?:, modellmappe (?P<dir>.+))?$")
+                         r"(?:, treningssvar (?P<n_train>\d+))?(?:, modellmappe (?P<dir>.+))?$")
 #: quote embedders (the summary's ``quote_embedder``) in words
 QUOTE_EMBEDDERS = {"lexical-fallback": "ordlikhet", "lexical": "ordlikhet"}
 
@@ -616,12 +621,16 @@ QUOTE_EMBEDDERS = {"lexical-fallback": "ordlikhet", "lexical": "ordlikhet"}
 def model_text(text: str, language: str = "nb") -> str:
     """The pipeline's model note ("SupervisedCoder (supervised), embedding e5-l6, modellmappe default") in
     Norwegian: "Veiledet klassifiseringsmodell (trent på manuelt kodede svar); språkmodell for tekstrepresentasjon:
-    e5-l6; modellmappe default" (``language="nn"``: in nynorsk). Text that is not such a note is returned as it
+    e5-l6; modellmappe default" («trent på 20 manuelt kodede svar» when the note has ", treningssvar 20")
+    (``language="nn"``: in nynorsk). Text that is not such a note is returned as it
     is (nynorsk: its known phrases, :func:`textmine.report.wording.nn_text`)."""
     m = _CODER_NOTE.match(str(text).strip())
     if not m or m.group("kind").lower() not in CODER_KINDS:
         return nn_text(str(text), language)
     out = say(CODER_KINDS[m.group("kind").lower()], language)
+    if m.group("n_train") and m.group("kind").lower() == "supervised":  # how many coded answers it was trained on
+        out = say("Veiledet klassifiseringsmodell (trent på {n} manuelt kodede svar)", language,
+                  n=_group_thousands(m.group("n_train"), m.group("n_train")))
     if m.group("emb"):
         out += say("; språkmodell for tekstrepresentasjon: {name}", language, name=m.group("emb").strip())
     if m.group("dir"):
@@ -682,10 +691,32 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
     return lines
 
 
-def _driver_model_text(method: Any) -> str:
-    """``meta.driver_method`` in the Metode sentence: «logit-modell», «lineær sannsynlighetsmodell», or the main
-    model with the others named («logit-modell (lineær sannsynlighetsmodell for fritekst_generell 2023)»)."""
-    words = {"logit": "logit-modell", "linear": "lineær sannsynlighetsmodell", "lineær": "lineær sannsynlighetsmodell"}
+#: the driver models in the Metode sentence
+_DRIVER_MODEL_WORDS = {"logit": "logit-modell", "linear": "lineær sannsynlighetsmodell",
+                       "lineær": "lineær sannsynlighetsmodell"}
+
+
+def _driver_model_text(method: Any, methods: Sequence[Mapping] | None = None, requested: Any = None,
+                       labels: Mapping[str, str] | None = None) -> str:
+    """The driver models in the Metode sentence: «logit-modell», «lineær sannsynlighetsmodell», or the model most
+    fits used with the others named by question (its label, ``labels``) and wave («logit-modell (lineær
+    sannsynlighetsmodell for «Generelt» 2023)»). From ``methods`` (``meta.driver_methods``: wave, question,
+    method per fitted model) with ``requested`` (``meta.driver_method_requested``) when the summary has them; an
+    older summary's ``meta.driver_method`` string («logit (lineær for fritekst_generell 2023)») otherwise."""
+    words = _DRIVER_MODEL_WORDS
+    if methods is not None:
+        used = [str(m.get("method")) for m in methods]
+        if not used:  # no model fitted: the one asked for
+            used = [str(requested or method or "–")]
+        if len(set(used)) == 1:
+            return words.get(used[0], f"{used[0]}-modell")
+        # the model most fits used (a tie: the one asked for, else the first)
+        main = max(dict.fromkeys(used), key=lambda m: (used.count(m), m == requested))
+        rest = [m for m in methods if str(m.get("method")) != main]
+        kinds = " / ".join(words.get(k, k) for k in dict.fromkeys(str(m.get("method")) for m in rest))
+        labels = labels or {}
+        where = ", ".join(f"«{labels.get(m.get('question'), m.get('question'))}» {m.get('wave')}" for m in rest)
+        return f"{words.get(main, main)} ({kinds} for {where})"
     text = str(method or "–")
     main, _, rest = text.partition(" (")
     if not rest:
@@ -705,6 +736,8 @@ def method_notes(summary, survey, codebook, frames: Mapping | None = None) -> di
     min_n = int(meta.get("min_cell", survey.min_cell))
     cb = codebook.to_dict() if hasattr(codebook, "to_dict") else (codebook or {})
     weight = meta.get("weight_column")
+    model = _driver_model_text(meta.get("driver_method"), meta.get("driver_methods"),
+                               meta.get("driver_method_requested"), qlabels)
     return {
         "min_n": min_n,
         "id_column": survey.id_column,  # the exports' respondent id keeps the survey's own name (SPSS merges)
@@ -723,7 +756,7 @@ def method_notes(summary, survey, codebook, frames: Mapping | None = None) -> di
         "verdict_ci": CI_NOT_ADJUSTED_TEXT,
         "difference": reader_terms(str(meta["difference_rule"])) if meta.get("difference_rule") else None,
         "driver_controls": controls_text(survey),
-        "drivers": (f"Justert effekt: {_driver_model_text(meta.get('driver_method'))} for «{survey.outcome.label}» blant "
+        "drivers": (f"Justert effekt: {model} for «{survey.outcome.label}» blant "
                     f"dem som svarte på spørsmålet, med temaene og {controls_text(survey)}; gjennomsnittlig "
                     "marginaleffekt i prosentpoeng.")
         if survey.outcome is not None else None,
@@ -747,10 +780,13 @@ CI_NOT_ADJUSTED_TEXT = ("95\u00a0% KI for en endring er ikke justert for mange s
 COMPLEMENT_TEXT = ("Celler der under {min_n} i en av gruppene svarte annerledes enn resten (for eksempel 75 av 76 "
                    "fornøyde), er også skjult, for at de få ikke skal kunne kjennes igjen. Alle skjulte celler er merket likt, "
                    "uansett grunn, for at grunnen ikke skal røpe noe om tallet. ")
-#: the method note on small groups: primary suppression (base under min_cell) and secondary suppression
-SUPPRESSION_TEXT = ("Celler med grunnlag under {min_n} vises ikke, og sitater hentes aldri fra dem. Celler med "
-                    "større grunnlag kan også være skjult, for at de skjulte tallene ikke skal kunne regnes ut fra "
-                    "totalen og de andre cellene (sekundær skjuling). " + COMPLEMENT_TEXT
+#: the method note on small groups: primary suppression (base under min_cell) and secondary suppression (a level
+#: hidden with a lone hidden one, and while the hidden levels together — the total minus the shown ones — would be
+#: small: textmine.summary.secondary_levels, _union_levels)
+SUPPRESSION_TEXT = ("Tall for grupper med grunnlag under {min_n} (færre enn {min_n} svar) vises ikke, og sitater hentes "
+                    "aldri fra dem. For at de skjulte tallene ikke skal kunne regnes ut ved å trekke de viste gruppene "
+                    "fra totalen, er også noen større grupper skjult, så mange at heller ikke de skjulte gruppene til "
+                    "sammen er for små til å vises (sekundær skjuling). " + COMPLEMENT_TEXT
                     + "«Liten gruppe» står for en gruppe med så få svar et sted i rapporten at også navnet er holdt tilbake; gruppen har samme nøytrale navn i alle "
                     "tabeller og figurer, også der tallene vises, og slike grupper står sist.")
 
@@ -832,6 +868,55 @@ def shown_title(r) -> str:
     return say(title, getattr(r, "language", None) or "nb") if title in SURVEY_TITLES.values() else title
 
 
+#: a wave's share of a question's comments sent to manual review at or above which «Merknader» says so
+REVIEW_HIGH = 0.9
+
+
+def review_high(meta: Mapping) -> list[dict]:
+    """The waves and questions whose coder sent at least :data:`REVIEW_HIGH` of the comments to manual review and no
+    person corrected them (the summary's ``meta["coding_review"]``), each ``{wave, question, needs_review,
+    answered, share}``, in the summary's order."""
+    out = []
+    for row in meta.get("coding_review") or ():
+        n, k = row.get("answered"), row.get("needs_review")
+        if n and k is not None and k / n >= REVIEW_HIGH - 1e-12:
+            out.append({"wave": str(row["wave"]), "question": str(row["question"]), "needs_review": int(k),
+                        "answered": int(n), "share": k / n})
+    return out
+
+
+def quote_gaps(coded: pd.DataFrame | None) -> dict | None:
+    """Why the comments of one wave's coded frame (``coded``: all its questions) could not be quoted, as counts of
+    comments (answers with content), each counted once, in the order :func:`textmine.quotes.select_quotes` and the
+    summary's quote rule drop them: ``review`` sent to manual review and not corrected by a person (a theme is
+    quoted only from comments that surely have it), ``no_theme`` no theme, ``personal`` holding health data (the
+    stored health flag, or the cleaner's flagger on the redacted text, as the quote selection re-runs it), ``rest``
+    the others (left out for small groups: a hidden cell, or naming a withheld group). Counts only: the report
+    selects no quotes itself. None without a coded frame."""
+    if coded is None or "text_clean" not in coded.columns:
+        return None
+    from ..preprocess.cleaner import default_resources
+
+    def flag(col: str) -> np.ndarray:
+        return (pd.to_numeric(coded[col], errors="coerce").fillna(0).to_numpy() > 0 if col in coded.columns
+                else np.zeros(len(coded), dtype=bool))
+
+    text = np.asarray([("" if t is None or t != t else str(t)).strip() for t in coded["text_clean"]], dtype=object)
+    comment = (text != "") & ~flag("is_non_answer")
+    review = comment & flag("needs_review") & ~flag("corrected")
+    themes = [c for c in coded.columns if str(c).startswith("theme_")]
+    themed = (coded[themes].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0).any(axis=1) if themes \
+        else np.zeros(len(coded), dtype=bool)
+    no_theme = comment & ~review & ~themed
+    left = comment & ~review & themed
+    health = default_resources().health
+    personal = left & flag("health_flag")
+    for j in np.flatnonzero(left & ~personal):
+        personal[j] = bool(health.flag(text[j]))
+    return {"comments": int(comment.sum()), "review": int(review.sum()), "no_theme": int(no_theme.sum()),
+            "personal": int(personal.sum()), "rest": int((left & ~personal).sum())}
+
+
 def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded: Mapping | None = None,
                         codebook: Any = None, method: Mapping | None = None, title: str | None = None,
                         key: bytes | str | None = None, language: str = "nb") -> ReportData:
@@ -855,6 +940,9 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     rises = review_rises(summary.meta or {})  # for the reader note (textmine.report.html.reader_notes)
     if rises:
         info["review_rises"] = rises
+    high = review_high(summary.meta or {})  # (the reader note on a wave whose codes nearly all await review)
+    if high:
+        info["review_high"] = high
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))
     indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
@@ -862,6 +950,11 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     # neutral_summary names them; the views carry the summary's record of those cells, not the report
     small = small_level_names(survey, indicators, themes, key=key)
     indicators, themes = without_complement_record(indicators), without_complement_record(themes)
+    quotes = neutral_attributions(quote_view(summary, labels, current), small)
+    if (quotes is None or quotes.empty) and coded:  # why no comment could be quoted (the quotes section says it)
+        gaps = quote_gaps(next((c for w, c in coded.items() if str(w) == current), None))
+        if gaps is not None:
+            info["quote_gaps"] = gaps
     return ReportData(
         title=title or report_title(survey, language), language=language,
         waves=waves, questions={q.column: q.label for q in survey.free_text},
@@ -872,5 +965,8 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         comparison=pair, change_table=mark_mixed_coding(neutral_small_levels(
             change_table_view(summary, survey, labels), small), info.get("mixed_coding")) if pair else None,
         impact=impact_view(summary, survey, labels, current),
-        quotes=neutral_attributions(quote_view(summary, labels, current), small),
-        codebook=cb, coded=coded_view(frames or {}, coded, survey), method=info, small_levels=dict(small))
+        quotes=quotes,
+        codebook=cb, coded=coded_view(frames or {}, coded, survey, summary.meta.get("themes")), method=info,
+        small_levels=dict(small),
+        overall_indicator=survey.overall_indicator.column if survey.overall_indicator else None,
+        indicator_themes=survey.indicator_themes)

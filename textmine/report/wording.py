@@ -230,6 +230,26 @@ NN: dict[str, str] = {
         'ujusterte skilnaden, og kan difor avvike frå kolonnen Vurdering. Kva modell som er brukt for kvart spørsmål '
         '(og om han er vekta), står under <a href="#metode">Metode</a>.',
     "Ingen sitater (for få kommentarer).": "Ingen sitat (for få kommentarar).",
+    # why the quotes section is empty (html.no_quotes_text)
+    "Ingen sitater: ": "Ingen sitat: ",
+    "alle de {n} kommentarene er sendt til manuell gjennomgang":
+        "alle dei {n} kommentarane er sende til manuell gjennomgang",
+    "{n} av {total} kommentarer er sendt til manuell gjennomgang":
+        "{n} av {total} kommentarar er sende til manuell gjennomgang",
+    ", og de andre ": ", og dei andre ",
+    "kommentarene ": "kommentarane ",
+    " eller ": " eller ",
+    "har ikke fått noe tema": "har ikkje fått noko tema",
+    "inneholder person- eller helseopplysninger": "inneheld person- eller helseopplysningar",
+    "er fra grupper som er for små til å vises": "er frå grupper som er for små til å visast",
+    " (sitater hentes bare fra svar der temaet er sikkert)": " (sitat blir berre henta frå svar der temaet er sikkert)",
+    # the reader note on a question whose comments nearly all went to manual review (html.REVIEW_HIGH_NOTE)
+    ("{share} av kommentarene til «{question}» i {wave} ({n} av {total}) ble sendt til manuell kontroll fordi "
+     "modellen var usikker på kodingen; temaandelene for spørsmålet bygger derfor mest på usikre koder og bør leses "
+     "med varsomhet."):
+        ("{share} av kommentarane til «{question}» i {wave} ({n} av {total}) vart sende til manuell kontroll fordi "
+         "modellen var uviss på kodinga; temadelane for spørsmålet byggjer difor mest på usikre kodar og bør lesast "
+         "med varsemd."),
     "Laget med textmine. Filen er selvstendig og virker uten nettilgang.":
         "Laga med textmine. Fila er sjølvstendig og verkar utan nettilgang.",
     # --- dec05g: direction of a significant change, weighted shares beside unweighted counts, the title
@@ -388,6 +408,8 @@ NN: dict[str, str] = {
     "Data": "Data",
     "Veiledet klassifiseringsmodell (trent på manuelt kodede svar)":
         "Rettleidd klassifiseringsmodell (trena på manuelt koda svar)",
+    "Veiledet klassifiseringsmodell (trent på {n} manuelt kodede svar)":
+        "Rettleidd klassifiseringsmodell (trena på {n} manuelt koda svar)",
     "Klassifisering uten treningsdata (svarene sammenlignes med kodebokens temabeskrivelser)":
         "Klassifisering utan treningsdata (svara blir samanlikna med temaskildringane i kodeboka)",
     "Nøkkelordkoding (kodebokens nøkkelord)": "Nøkkelordkoding (nøkkelorda i kodeboka)",
@@ -603,11 +625,13 @@ NN_PHRASES: list[tuple[str, str]] = [
      "eller 100 % eller ein forventa frekvens er under 5; vekta: på Kish effektiv n (eksakt test på avrunda effektive "
      "tal)"),
     # small groups (views.SUPPRESSION_TEXT)
-    ("Celler med grunnlag under {n} vises ikke, og sitater hentes aldri fra dem. Celler med større grunnlag kan også "
-     "være skjult, for at de skjulte tallene ikke skal kunne regnes ut fra totalen og de andre cellene (sekundær "
+    ("Tall for grupper med grunnlag under {n} (færre enn {m} svar) vises ikke, og sitater hentes aldri fra dem. For at "
+     "de skjulte tallene ikke skal kunne regnes ut ved å trekke de viste gruppene fra totalen, er også noen større "
+     "grupper skjult, så mange at heller ikke de skjulte gruppene til sammen er for små til å vises (sekundær "
      "skjuling). ",
-     "Celler med grunnlag under {n} blir ikkje viste, og sitat blir aldri henta frå dei. Celler med større grunnlag "
-     "kan òg vere skjulte, for at dei skjulte tala ikkje skal kunne reknast ut frå totalen og dei andre cellene "
+     "Tal for grupper med grunnlag under {n} (færre enn {m} svar) blir ikkje viste, og sitat blir aldri henta frå dei. "
+     "For at dei skjulte tala ikkje skal kunne reknast ut ved å trekkje dei viste gruppene frå totalen, er òg nokre "
+     "større grupper skjulte, så mange at heller ikkje dei skjulte gruppene til saman er for små til å visast "
      "(sekundær skjuling). "),
     # cells hidden for their complement (views.COMPLEMENT_TEXT)
     ("Celler der under {n} i en av gruppene svarte annerledes enn resten (for eksempel 75 av 76 fornøyde), er også "
@@ -670,6 +694,18 @@ NN_PHRASES: list[tuple[str, str]] = [
      "): endringa kan kome av kodinga og ikkje berre av ei reell endring."),
     (": lest fra filer", ": henta frå filer"),
     (": kodet automatisk", ": koda automatisk"),
+    # how the codes read from files were made (pipeline.recorded_coding_text, ORIGIN_TEXTS)
+    ("Ingen automatisk koding i denne kjøringen: alle kodene er lest fra filer.",
+     "Inga automatisk koding i denne køyringa: alle kodane er henta frå filer."),
+    ("Slik ble kodene i filene laget: ", "Slik vart kodane i filene laga: "),
+    ("kodet uten en modell trent på kodede svar (zero-shot: maskinkoder ut fra kodebokens temabeskrivelser alene, "
+     "ikke kontrollert manuelt)",
+     "koda utan ein modell trena på koda svar (zero-shot: maskinkodar ut frå temaskildringane i kodeboka åleine, "
+     "ikkje kontrollert manuelt)"),
+    ("manuelt gjennomgåtte og rettede koder", "manuelt gjennomgåtte og retta kodar"),
+    ("kodet med en trent modell", "koda med ein trena modell"),
+    ("ukjent (filen har ingen opplysninger om hvordan den ble kodet)",
+     "ukjend (fila har ingen opplysningar om korleis ho vart koda)"),
 ]
 
 
