@@ -344,7 +344,9 @@ class TrainingJobOut(BaseModel):
     model: ModelOut | None = Field(default=None, description="the trained model, when the job is done; its "
                                    "metrics' corrections_record says what it was trained on as `textmine review "
                                    "--corrections` records it: codebook_id, codebook_name, codebook_version, "
-                                   "codebook_hash, coded_by, n_corrections, training_job_id, textmine_version")
+                                   "codebook_hash, coded_by, n_corrections (this job's; the model folder's corrections.csv and its "
+                                   "record also count earlier corrections kept from the default model), training_job_id, "
+                                   "textmine_version")
     error: str | None = Field(default=None, description="why the job failed (a short, value-free message)")
     done: int = Field(default=0, description="training steps finished (preparing, each cross-validation fold, "
                       "calibrating, the final fit, saving)")

@@ -1925,7 +1925,9 @@ def training_eta(job: TrainingJob, now: Any = None) -> float | None:
         return None
     since, steps = ((job.first_step_at, job.done - 1) if job.first_step_at is not None
                     else (job.started_at, job.done))
-    elapsed = max(((now or utcnow()) - _utc(since)).total_seconds(), 0.0)
+    elapsed = ((now or utcnow()) - _utc(since)).total_seconds()
+    if elapsed <= 0:  # the worker's clock ahead of this one: no basis (0 would read as finished)
+        return None
     return round(max(job.total - job.done, 0) * elapsed / steps, 1)
 
 

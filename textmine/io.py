@@ -1065,7 +1065,7 @@ def _sav_indicator_direction(df: pd.DataFrame, survey: "SurveyDefinition", path:
         dc = [label_direction(lab[c]) for c in counted]
         do = [label_direction(lab[c]) for c in other]
         if all(d == -want for d in dc) and sum(d == want for d in do) > sum(d == -want for d in do):
-            shown = "; ".join(f"{c} = «{str(lab[c])[:40]}»" for c in list(ind.scale) if c in lab)
+            shown = "; ".join(f"{c} = «{spss_shown_label(c, lab[c])[:40]}»" for c in list(ind.scale) if c in lab)
             notes.append(f"{path.name}: column {ind.column} (indicator {ind.id}): the file's value labels run the "
                          f"other way from the survey definition: the codes it counts as {ind.measure} "
                          f"{list(counted)} are labelled {'negative' if want == 1 else 'positive'} ({shown}); "

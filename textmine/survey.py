@@ -580,7 +580,8 @@ def _language(v: Any) -> str | None:
     lang = str(v).strip().lower() if isinstance(v, str) else None
     if lang not in LANGUAGES:
         codes = " or ".join(f"'{k}' ({name})" for k, name in LANGUAGES.items())
-        raise SurveyDefinitionError(f"language: expected {codes}, got {v!r}")
+        hint = (" (YAML reads an unquoted no/yes as false/true: write nb or nn)" if isinstance(v, bool) else "")
+        raise SurveyDefinitionError(f"language: expected {codes}, got {v!r}{hint}")
     return lang
 
 
@@ -930,13 +931,34 @@ class SurveyDefinition:
 
     @property
     def overall_indicator(self) -> Indicator | None:
-        """The indicator marked ``overall: true`` (the report's «Hovedfunn» leads with it), None when none is."""
-        return next((i for i in self.indicators if i.overall), None)
+        """The indicator marked ``overall: true`` (the report's «Hovedfunn» leads with it); a definition marking none
+        (one written before the key existed) falls back to its explicit ``drivers.outcome``; else None."""
+        marked = next((i for i in self.indicators if i.overall), None)
+        return marked or (self.indicator(self.driver_outcome) if self.driver_outcome else None)
 
     @property
     def indicator_themes(self) -> dict[str, tuple[str, ...]]:
-        """Indicator column → the codebook theme ids its ``themes`` declares (indicators declaring none left out)."""
-        return {i.column: tuple(i.themes) for i in self.indicators if i.themes}
+        """Indicator column → the codebook theme ids its ``themes`` declares (indicators declaring none left out). A
+        definition declaring none at all (written before the key existed) links an indicator to the theme named
+        as its id or its column without a ``q_``/``q3_`` prefix ("q_telefon" → "telefon"), where the codebook has
+        one (the report keeps only themes it has)."""
+        if any(i.themes for i in self.indicators):
+            return {i.column: tuple(i.themes) for i in self.indicators if i.themes}
+        return {i.column: tuple(dict.fromkeys((i.id, re.sub(r"^q\d*_", "", i.column, flags=re.IGNORECASE))))
+                for i in self.indicators}
+
+    def link_hints(self) -> list[str]:
+        """Hints for a definition that declares no ``overall`` indicator or no ``themes`` links (the report then
+        guesses or leaves them out). Ids only, never data."""
+        out = []
+        if not any(i.overall for i in self.indicators):
+            out.append("survey definition: no indicator is marked `overall: true`; «Hovedfunn» "
+                       + (f"leads with drivers.outcome ({self.driver_outcome})" if self.driver_outcome
+                          else "names no overall indicator") + " — mark the overall indicator to choose it")
+        if self.indicators and not any(i.themes for i in self.indicators):
+            out.append("survey definition: no indicator declares `themes: [id, …]`; «Temaer ved siden av "
+                       "indikatorene» links an indicator only to a theme of the same name — declare the links")
+        return out
 
     def unknown_indicator_themes(self, theme_ids) -> list[str]:
         """One warning per indicator whose declared ``themes`` include ids not in ``theme_ids`` (the report's

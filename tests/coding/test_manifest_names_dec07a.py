@@ -1,5 +1,5 @@
 """A trained model's manifest never records a training file's name holding personal data («kari_nordmann_
-15038512363.csv», a name inside an id), nor the folders above a file when one of them does; the record beside a
+15038512363.csv», a name inside an id), nor the folders above a file when one holds an identifying number; the record beside a
 coded file hides a --question holding personal data. Ordinary paths and questions are recorded as before."""
 
 import json
@@ -23,7 +23,8 @@ LEAKS = (FNR, "nordmann", "Nordmann", "91234567", "Hansen")
     (f"/tmp/rt7/kari_nordmann_{FNR}.csv", "(navn skjult).csv"),
     ("/data/Per Hansen 91234567.xlsx", "(navn skjult).xlsx"),
     ("/home/ola.nordmann", "(navn skjult)"),  # no table suffix: none kept (here it would be the surname)
-    ("/home/kari_nordmann/prosjekt/labelled.csv", "labelled.csv"),
+    (f"/home/kari_{FNR}/prosjekt/labelled.csv", "labelled.csv"),
+    ("/home/kari/data/train.csv", "/home/kari/data/train.csv"),  # an analyst's home folder: the path is kept
     ("/work/main/data/sample/labels_2023.csv", "/work/main/data/sample/labels_2023.csv"),
     ("data/sample/labels_2023.csv", "data/sample/labels_2023.csv"),
 ])
@@ -44,8 +45,8 @@ def _manifest(model) -> str:
 def test_train_and_review_record_no_personal_file_or_folder_names(tmp_path, cb, fake_e5):
     runner = CliRunner()
     hidden = _labelled(tmp_path / f"kari_nordmann_{FNR}.csv")
-    (tmp_path / "ola_nordmann").mkdir()
-    in_named_folder = _labelled(tmp_path / "ola_nordmann" / "labelled.csv")
+    (tmp_path / f"ola_{FNR}").mkdir()
+    in_named_folder = _labelled(tmp_path / f"ola_{FNR}" / "labelled.csv")
     plain = _labelled(tmp_path / "plain.csv")
     model = tmp_path / "model"
     res = runner.invoke(app, ["train", str(hidden), str(in_named_folder), str(plain), "--codebook", str(cb),

@@ -40,6 +40,7 @@ def _meta(tmp_path, wave, coded, out):
     res = run_cli("summary", wave, "--survey", tmp_path / "s.yaml", "--no-quotes", "--quiet", "--coded", coded,
                   "--out", tmp_path / out)
     assert res.exit_code == 0, res.output
+    assert "is a `textmine review` queue" in res.output and "biased" in res.output  # not a sample: said so
     return json.loads((tmp_path / out / "summary.json").read_text(encoding="utf-8"))["meta"]
 
 

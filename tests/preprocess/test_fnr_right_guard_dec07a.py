@@ -1,7 +1,6 @@
-"""Right-hand guard of the grouped personal numbers: 11 valid digits followed by more digit groups (a list of
-scores) are not a fødselsnummer; one followed by punctuation, words, a phone number or a count with its unit is."""
+"""Grouped personal numbers followed by more digits: masked whatever follows (privacy first), the phone after
+one masked too, dates and broken numbers left."""
 
-import random
 import re
 
 import pytest
@@ -48,31 +47,15 @@ def test_fixtures_are_valid_personal_numbers():
     assert personal_number_type(DNR) == "dnummer" and FNR_00[6:8] == "00"
 
 
-LIST_GROUPINGS = [(2, 2, 2, 5), (2, 2, 2, 3, 2), (6, 3, 2)]  # not how a fødselsnummer is written
-
-
-@pytest.mark.parametrize("sizes", LIST_GROUPINGS)
-@pytest.mark.parametrize("tail", [" 6 7", " 67 89 12", "\u00a067 89", " 3 4 5 6 poeng", " 67 8."])
-def test_a_valid_window_of_a_longer_list_stays(sizes, tail):
-    for d in (FNR, DNR):
-        text = f"Poeng: {_group(d, sizes)}{tail}"
-        out, counts = redact(text)
-        assert counts["fodselsnummer"] == counts["dnummer"] == 0, (text, out)
-        assert d in re.sub(r"\D", "", out), out  # every digit of the list stays
-
-
 @pytest.mark.parametrize("sizes", GROUPINGS)
-@pytest.mark.parametrize("tail", [" 67", "\u00a067", " 67.", " 2023"])
-def test_one_group_after_is_no_list_privacy_first(sizes, tail):
-    """One number after the 11 digits ("… 001 64 2023") may be anything: the number stays masked."""
-    out, counts = redact(f"Poeng: {_group(FNR, sizes)}{tail}")
-    assert counts["fodselsnummer"] == 1 and FNR not in re.sub(r"\D", "", out), out
-
-
-@pytest.mark.parametrize("tail", [" 6 7", " 67 89 12", " 3 4 5 6 poeng"])
-def test_the_written_form_of_a_fodselsnummer_is_masked_whatever_follows(tail):
-    out, counts = redact(f"{_group(FNR, (6, 5))}{tail}")
-    assert out.startswith("[FØDSELSNUMMER]") and counts["fodselsnummer"] == 1, out
+@pytest.mark.parametrize("tail", [" 67", " 6 7", " 67 89 12", "\u00a067 89", " 3 4 5 6 poeng", " 987 654 321",
+                                  " 12 03 2024", " 0 1"])
+def test_valid_numbers_followed_by_more_digit_groups_stay_masked(sizes, tail):
+    """Privacy first: 11 valid digits are masked whatever digits follow (an orgnr, a spaced date, a score list);
+    a right-hand guard let real numbers through and was taken out."""
+    for d in (FNR, DNR):
+        out, counts = redact(f"Kari Nordmann {_group(d, sizes)}{tail}")
+        assert counts["fodselsnummer"] + counts["dnummer"] == 1 and d not in re.sub(r"\D", "", out), out
 
 
 @pytest.mark.parametrize("sizes", GROUPINGS)
@@ -108,17 +91,3 @@ def test_dashed_number_with_00_and_a_phone_after_keeps_no_digit(grouped):
     text = f"{grouped} 91234567"  # "00651 91234567" is no foreign phone: the birth date would be left
     out, counts = redact(text)
     assert out == "[FØDSELSNUMMER] [TELEFON]" and counts["fodselsnummer"] == 1, out
-
-
-def test_random_score_lists_with_a_valid_window_are_not_masked():
-    """Lists in the groupings a fødselsnummer is not written in, two groups or more after the valid window."""
-    rng = random.Random(7)
-    masked = []
-    for _ in range(200):
-        head = _group(rng.choice((FNR, DNR)), rng.choice(LIST_GROUPINGS))
-        tail = " ".join(str(rng.randint(0, 99)) for _ in range(rng.randint(2, 3)))  # four would read as a phone
-        text = f"{head} {tail}"
-        out, _ = redact(text)
-        if _PERSONAL.search(out):
-            masked.append(text)
-    assert masked == []

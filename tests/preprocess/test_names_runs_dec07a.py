@@ -19,7 +19,7 @@ from textmine.preprocess import redact
         ("Ánne Márjá Gaup svarte", "[NAVN] svarte"),
         ("Áslat Máhtte Somby ringte", "[NAVN] ringte"),
         ("Máret Ánne Sara kom", "[NAVN] kom"),
-        ("Biret Elle Utsi kom", "[NAVN] kom"),
+        ("Biret Ánne Utsi kom", "[NAVN] kom"),
         ("Vi snakket med Kari Anne Bongo i går", "Vi snakket med [NAVN] i går"),  # a word on no name list
         ("Olga Petrova på NAV var hyggelig.", "[NAVN] på NAV var hyggelig."),  # sentence-initial
         ("Niillas Ovllá svarte", "[NAVN] svarte"),

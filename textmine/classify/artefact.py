@@ -264,7 +264,7 @@ _TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".sav", ".p
 def recorded_training_file(path: str | Path) -> str:
     """A training (or corrections) file as a model's manifest records it (``training_data``): the path as given
     (absolute for models trained now: ``review --corrections`` and the report find the file anywhere), only its
-    name when a folder on the way holds personal data, and «(navn skjult).csv» when the name itself does
+    name when a folder on the way holds an identifying number (:func:`_identifying_number`; a name alone keeps it), and «(navn skjult).csv» when the name itself does
     (:func:`textmine.pipeline.personal_name`, an id read as words too: "kari_nordmann_15038512363.csv"), as the
     coded file's record names a model. Applied again to what it returns, it returns the same."""
     from ..pipeline import personal_name
@@ -274,7 +274,18 @@ def recorded_training_file(path: str | Path) -> str:
         suffix = p.suffix.lower()  # a table's suffix only: in "ola.nordmann" the "suffix" is the surname
         return HIDDEN_FILE_NAME + (suffix if suffix in _TABLE_SUFFIXES else "")
     folders = p.parts[:-1][1:] if p.anchor else p.parts[:-1]
-    return p.name if any(personal_name(f, file=False) for f in folders) else str(path)
+    return p.name if any(_identifying_number(f) for f in folders) else str(path)
+
+
+def _identifying_number(folder: str) -> bool:
+    """A folder name holding a fødselsnummer, phone, account … (also read as an id's words). A name alone does not
+    count: analysts' home folders are named after them ("/home/kari"), and the path lets ``review --corrections``
+    find the file again."""
+    from ..disclosure import identifier_words
+    from ..labelcheck import personal_data_counts
+
+    kinds = {**personal_data_counts(folder), **personal_data_counts(identifier_words(folder))}
+    return any(k != "navn" for k in kinds)
 
 
 def recorded_paths(recorded: str | Path, model_dir: str | Path | None = None) -> list[Path]:

@@ -410,7 +410,8 @@ def _unknown_questions_warning(unknown, known, what: str) -> None:
 
     shown = shown_questions(unknown)
     knows = (f"the questions it knows are: {', '.join(known)}" if known
-             else "it has no per-question theme rates: it was trained without survey questions")
+             else "it learned no per-question theme rates (trained without survey questions, or no question had "
+             "enough labelled answers)")
     console.print(f"warning: the model does not know {what} {shown}; those comments are coded without a "
                   f"question's theme rates ({knows})", highlight=False, markup=False)
 

@@ -1377,8 +1377,10 @@ def store_purge(older_than: float = typer.Option(..., "--older-than", min=0, max
                 dry_run: bool = typer.Option(False, "--dry-run", help="list what would be deleted; delete nothing"),
                 yes: bool = YES_OPT, database: Optional[str] = DB_OPT) -> None:
     """Retention: delete every wave uploaded more than --older-than days ago, with everything derived from it
-    (as delete-wave). For cron, e.g. daily at 03:15 with two years' retention:
-    '15 3 * * * textmine store purge --older-than 730 --yes --database sqlite:////srv/textmine/textmine.db'."""
+    (as delete-wave). For cron, e.g. daily at 03:15 with two years' retention, the crontab line:
+
+    15 3 * * * textmine store purge --older-than 730 --yes --database sqlite:////srv/textmine/textmine.db
+    """
     from datetime import datetime, timezone
 
     from service import erasure

@@ -305,6 +305,10 @@ def _queue_as_question(question: str | None, path: Path, df: pd.DataFrame,
         raise ValueError(f"{path}: a `textmine review` queue of {' / '.join(map(repr, named))} (its record "
                          f"{identity_path(path).name}), not {question!r}; {hint} the queue `textmine review WAVE "
                          f"--text-col {question}` writes")
+    typer.echo(f"warning: a --coded file of {question} is a `textmine review` queue: its {len(df)} answer(s) are the "
+               "ones the model was least sure of, not a sample, so theme shares over them are biased; use the "
+               "coded wave (`textmine code`) with the queue's corrections (`textmine review --corrections`) for "
+               "published numbers", err=True)
     return question, path, df.rename(columns={QUEUE_TEXT_COL: question})
 
 

@@ -168,7 +168,7 @@ _EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|sna
 _EMAIL_SPACED = re.compile(
     r"(?<!\S)[\w.+-](?: [\w.+-]){1,39} @(?: [\w-]){1,40}(?: \.(?: [\w-]){1,40}){0,3} \. (?:"
     + "|".join(" ".join(t) for t in ("no", "com", "net", "org", "se", "dk", "nu", "eu", "io", "info"))
-    + r")(?!\S)",
+    + r")(?=[.,;:!?)]?(?:\s|$))",
     re.IGNORECASE,
 )
 # "kari.nordmann@gmail" (no top-level domain): "@" glued to letters on both sides.
@@ -188,12 +188,6 @@ _FNR_GROUPED = re.compile(
     + rf"(?:\d{{2}}{_FNR_SEP}\d{{2}}{_FNR_SEP}\d{{2}}|\d{{6}}){_FNR_SEP}(?:\d{{5}}|\d{{3}}{_FNR_SEP}\d{{2}})"
     + _RB
 )
-# Right-hand guard of the grouped forms: more digit groups after a space ("12 03 85 123 45 67 …", a list of scores)
-# say the 11 digits are a window of a longer run, as "\d " before them does (_LB) on the left.
-_GROUP_TAIL = re.compile(r"[ \u00a0\u2009\u202f]\d")
-_CANONICAL_FNR = re.compile(r"\d{6}[ .\-\u00a0\u2009\u202f]?\d{5}")  # "010190 12345": a fødselsnummer's own form
-_LIST_GOES_ON = re.compile(r"\d+[ \u00a0\u2009\u202f]\d")  # two groups after the 11 digits at least: a list
-_COUNT_WITH_UNIT = re.compile(r"\d{1,3} [^\W\d_]")  # "… 101 90 2 barn": a count and its unit, not a list
 # Birth date with a four-digit year + the 5-digit individual number ("01.01.1990 10046"): validated as ddmmyy+5.
 _FNR_FULLYEAR = re.compile(_LB + r"\d{2}([ .-]?)\d{2}\1(?:19|20)\d{2}[ .-]?\d{5}" + _RB)
 # An 11-digit run glued to letters, "/" or "," ("fnr/01019010046", "ID01019010046", "a,b"): only kept
@@ -606,22 +600,6 @@ def _cued_personal_type(raw: str, before: str) -> str | None:
     follow a personal-number cue: the writer says it is one, a mistyped check digit does not make it less so."""
     d = _digits(raw)
     return "dnummer" if _DNR_CUE.search(before) or 41 <= int(d[:2]) <= 71 else "fodselsnummer"
-
-
-def _more_groups_after(m: re.Match, text: str) -> bool:
-    """More digit groups right after a grouped number ("12 03 85 123 45 67 8": a list), unless what follows is a
-    number of its own (a phone or 11 digits, no group after it: "… 101 90 912 34 567") or a count with its unit
-    ("… 101 90 2 barn"). Privacy first, so only where a list is plain: never for the form a fødselsnummer is
-    written in ("010190 12345 1" stays masked), and only with two groups or more after it ("… 001 64 2023" stays
-    masked)."""
-    if _CANONICAL_FNR.fullmatch(m.group(0)) or not _GROUP_TAIL.match(text, m.end()):
-        return False
-    rest = text[m.end() + 1 : m.end() + 40]
-    for pattern in (_PHONE, _NUM11, _FNR_GROUPED):
-        own = pattern.match(rest)
-        if own and not _GROUP_TAIL.match(rest, own.end()):
-            return False
-    return not _COUNT_WITH_UNIT.match(rest) and _LIST_GOES_ON.match(rest) is not None
 
 
 def _personal_type_cued_after(m: re.Match, text: str) -> str | None:
@@ -1302,9 +1280,6 @@ class Redactor:
         d = _digits(raw)
         before = text[max(0, m.start() - 25) : m.start()]
         kind = personal_number_type(d)
-        if (kind and not raw.isdigit() and not (_PNR_CUE.search(before) or _ACCOUNT_CUE.search(before))
-                and _more_groups_after(m, text)):
-            return None  # "010190 12345 67": 11 digits of a longer list of groups
         if kind and not (valid_account(d) and _ACCOUNT_CUE.search(before)):
             return kind
         if _PNR_CUE.search(before) and (cued := _cued_personal_type(raw, before)):
@@ -1345,15 +1320,13 @@ class Redactor:
     @staticmethod
     def _classify_fnr_grouped(m: re.Match, text: str) -> str | None:
         """A grouped personal number ("15 03 85 101 90"): only a valid one (both check digits + date); one that is
-        also a valid account number after an account word is left to the account rules, as in :meth:`_classify11`;
-        one followed by more digit groups ("15 03 85 101 90 67 …", a list) is not one, unless a personal-number cue
-        comes before it."""
+        also a valid account number after an account word is left to the account rules, as in :meth:`_classify11`.
+        One followed by more digit groups ("15 03 85 101 90 67 …", maybe a list of scores) is still masked: a guard
+        there let real numbers through (before an orgnr, a spaced date, after a name); over-masking is the safe side."""
         d = _digits(m.group(0))
         before = text[max(0, m.start() - 25) : m.start()]
         kind = personal_number_type(d)
         if kind and valid_account(d) and _ACCOUNT_CUE.search(before):
-            return None
-        if kind and _more_groups_after(m, text) and not _PNR_CUE.search(before):
             return None
         return kind
 
@@ -1754,7 +1727,7 @@ class Redactor:
             firsts = [k for k in range(i, j) if is_first(k)]
             low = lows[j]
             return (len(firsts) >= 2 and any(not ambiguous(k) for k in firsts) and len(low) >= 3
-                    and low not in _NOT_SURNAMES and low not in SUBJECT_VERBS and low not in _ACT_VERBS
+                    and not self._is_common(low) and low not in _NOT_SURNAMES and low not in SUBJECT_VERBS and low not in _ACT_VERBS
                     and low not in _OBJECT_PREPS and low not in _CLAUSE_STARTS and low not in self.place_names
                     and low not in _GREETINGS
                     and not low.endswith(("en", "et", "ene")) and not ambiguous(j))

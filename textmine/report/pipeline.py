@@ -260,8 +260,9 @@ def _training_rows(coder) -> int | None:
         return None
 
 
-#: what a ``textmine review`` corrections record names as its coder (``textmine.cli.coding.CORRECTIONS_CODED_BY``)
-_CORRECTIONS_CODED_BY = "corrections (textmine review)"
+#: what a corrections record names as its coder: ``textmine review``'s (``textmine.cli.coding.CORRECTIONS_CODED_BY``)
+#: and the service's retraining (``service.library.CORRECTIONS_CODED_BY``)
+_CORRECTIONS_CODED_BY = ("corrections (textmine review)", "corrections (textmine service)")
 
 
 def coded_record(path: str | Path, table: pd.DataFrame | None = None) -> dict | None:
@@ -297,7 +298,7 @@ def coding_origin(record: Mapping | None) -> tuple[str, str | None]:
         return "unknown", None
     if model == "zero-shot":
         return "zero-shot", None
-    if model == _CORRECTIONS_CODED_BY:
+    if model in _CORRECTIONS_CODED_BY:
         return "corrections", None
     from textmine.pipeline import personal_name
 
@@ -436,7 +437,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     codebook = _codebook(codebook, survey)
     if language is None:  # the survey definition's, else the codebook's, else bokmål
         language = default_language(survey.language, getattr(codebook, "language", None))
-    for msg in survey.unknown_indicator_themes(codebook.theme_ids):  # (ids the report's codebook lacks)
+    for msg in [*survey.unknown_indicator_themes(codebook.theme_ids), *survey.link_hints()]:  # (ids only)
         if on_warning is not None:
             on_warning(msg)
         else:
