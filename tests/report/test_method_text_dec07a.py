@@ -6,8 +6,6 @@ the small-group note says both suppression rules with the configured minimum; a 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -93,9 +91,8 @@ def test_a_theme_indicator_row_without_a_test_is_a_blank_p_in_the_report():
     from textmine.report.views import report_from_summary
     from textmine.report.writer import report_to_dict
 
-    sys.path.insert(0, str(Path(__file__).parents[1] / "stats"))
-    from test_method_review_dec06h import _definition
-    from test_theme_indicator_degenerate_dec07a import _degenerate_summary
+    from ..stats.test_method_review_dec06h import _definition
+    from ..stats.test_theme_indicator_degenerate_dec07a import _degenerate_summary
 
     r = report_from_summary(_degenerate_summary(), _definition({"A": {}, "B": {}}))
     row = next(i for i in report_to_dict(r)["impact"] if i["theme"] == "pris")

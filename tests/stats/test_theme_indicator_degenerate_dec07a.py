@@ -5,8 +5,6 @@ blank as an empty cell / null, never «nan»."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,8 +13,7 @@ from openpyxl import load_workbook
 from textmine import stats as st
 from textmine.summary import _adjust_theme_indicators, build_summary
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_method_review_dec06h import _definition, _wave  # noqa: E402
+from .test_method_review_dec06h import _definition, _wave
 
 
 def _frame(p_values, degenerate_row: int) -> tuple[pd.DataFrame, np.ndarray]:
