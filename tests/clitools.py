@@ -47,3 +47,19 @@ def run_fast_demo(monkeypatch, out):
     monkeypatch.setattr(tp, "coder_for", lambda **kw: KeywordCoder())
     monkeypatch.setattr(ts, "build_summary", partial(ts.build_summary, embedder="fallback"))
     return run_cli("demo", "--out", out)
+
+
+def output_texts(folder) -> str:
+    """Every file's text under ``folder`` (workbooks unzipped; others, a .sav too, as bytes), lower-cased: for a
+    search of the outputs for planted personal data."""
+    import zipfile
+    from pathlib import Path
+
+    out = []
+    for p in sorted(Path(folder).rglob("*")):
+        if p.is_file() and zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                out += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+        elif p.is_file():
+            out.append(p.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(out).lower()

@@ -2,7 +2,6 @@
 user-missing code's value label («Per Hansen 91234567», shown as «kode 9 (etikett skjult)» in «Metode») and a
 stray ``theme_<id>`` column of a ``--coded`` file (no theme of the report, nor a variable of kodede_svar.sav)."""
 
-import zipfile
 
 import numpy as np
 import pandas as pd
@@ -12,6 +11,8 @@ from typer.testing import CliRunner
 
 from textmine.cli import app
 from textmine.codebook import Codebook
+
+from ..clitools import output_texts
 
 N = 80
 THEMES = ("ventetid", "telefon")
@@ -32,18 +33,6 @@ def _frame():
                          "sektor": (np.arange(N) % 2 + 1).astype(float), "q_helhet": q})
 
 
-def _texts(folder) -> str:
-    """Every output file's text (workbooks unzipped; others, the .sav too, as bytes), lower-cased."""
-    out = []
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and zipfile.is_zipfile(p):
-            with zipfile.ZipFile(p) as z:
-                out += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
-        elif p.is_file():
-            out.append(p.read_bytes().decode("utf-8", "replace"))
-    return "\n".join(out).lower()
-
-
 def _report(tmp_path, *args):
     out = tmp_path / "out"
     r = CliRunner().invoke(app, ["report", *args, "--out", str(out), "--coder", "keyword", "--embedder", "fallback"])
@@ -62,7 +51,7 @@ def test_report_of_a_sav_hides_a_missing_code_label_with_personal_data(tmp_path)
     assert "9 (value label hidden: personal data)" in output
     html = (out / "rapport.html").read_text(encoding="utf-8")
     assert "«kode 9 (etikett skjult)» er holdt utenfor grunnlaget" in html and "«vet ikke»" in html.lower()
-    for text in (output.lower(), _texts(out)):
+    for text in (output.lower(), output_texts(out)):
         assert "hansen" not in text and "91234567" not in text
 
 
@@ -81,7 +70,7 @@ def test_report_with_a_stray_theme_column_in_the_coded_file(tmp_path):
     output, out = _report(tmp_path, str(tmp_path / "w.csv"), "--survey", str(sp), "--coded",
                           str(tmp_path / "coded.csv"))
     assert "1 theme_<id>/score_<id> column(s) of themes not in the codebook (navn skjult)" in output
-    for text in (output.lower(), _texts(out)):
+    for text in (output.lower(), output_texts(out)):
         assert "kari" not in text and "91234567" not in text
     pyreadstat = pytest.importorskip("pyreadstat")
     rows, _ = pyreadstat.read_sav(str(out / "kodede_svar.sav"))

@@ -3,7 +3,6 @@
 theme, and the names of unknown columns (``allow_unknown_columns``) in the validation warning."""
 
 import json
-import zipfile
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,8 @@ from textmine.codebook import Codebook
 from textmine.io import _spss_missing_text, read_table
 from textmine.summary import build_summary
 from textmine.survey import SurveyDefinition, SurveyDefinitionError
+
+from ..clitools import output_texts
 
 N = 80
 PII_LABEL = "Per Hansen 91234567"
@@ -44,18 +45,6 @@ def _frame():
     q[:4], q[4:6], q[6:9] = 7.0, 8.0, 9.0
     return pd.DataFrame({"respondent_id": [f"r{i:03d}" for i in range(N)], "wave": 2024.0,
                          "sektor": (np.arange(N) % 2 + 1).astype(float), "q_helhet": q})
-
-
-def _texts(folder) -> str:
-    """Every output file's text (workbooks unzipped), lower-cased, for a search for the planted data."""
-    out = []
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and zipfile.is_zipfile(p):
-            with zipfile.ZipFile(p) as z:
-                out += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
-        elif p.is_file():
-            out.append(p.read_bytes().decode("utf-8", "replace"))
-    return "\n".join(out).lower()
 
 
 # -- 1: SPSS missing-value labels -----------------------------------------------------------------------------------
@@ -93,7 +82,7 @@ def test_cli_summary_of_the_sav_says_the_label_is_hidden_without_it(tmp_path):
                                  "--quiet", "--no-quotes"])
     assert r.exit_code == 0, r.output
     assert "value label hidden" in r.output
-    for text in (r.output.lower(), _texts(tmp_path / "o")):
+    for text in (r.output.lower(), output_texts(tmp_path / "o")):
         assert "hansen" not in text and "91234567" not in text
 
 
@@ -143,7 +132,7 @@ def test_cli_summary_with_a_stray_theme_column(tmp_path):
                                  "fallback"])
     assert r.exit_code == 0, r.output
     assert r.output.count("not in the codebook") == 1
-    for text in (r.output.lower(), _texts(tmp_path / "o")):
+    for text in (r.output.lower(), output_texts(tmp_path / "o")):
         assert "kari" not in text and "91234567" not in text
     assert set(pd.read_csv(tmp_path / "o" / "themes.csv")["theme"]) == set(THEMES)
 
@@ -172,5 +161,5 @@ def test_cli_summary_masks_unknown_column_names(tmp_path):
                                  str(tmp_path / "o"), "--quiet", "--no-quotes"])
     assert r.exit_code == 0, r.output
     assert "unknown column(s) [NAVN] [TELEFON], [navn skjult] not declared" in r.output
-    for text in (r.output.lower(), _texts(tmp_path / "o")):
+    for text in (r.output.lower(), output_texts(tmp_path / "o")):
         assert "nordmann" not in text and "91234567" not in text and "41234567" not in text
