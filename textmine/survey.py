@@ -1313,16 +1313,13 @@ def _shown_column_name(name: str) -> str:
     holds personal data (:func:`textmine.labelcheck.personal_data_counts`, also read as an id's words), masked as the
     CLI masks its errors (``textmine.cli.redact_message``): by the redaction («Ola Nordmann 91234567» →
     «[NAVN] [TELEFON]»), or «[navn skjult]» where that leaves personal data («ola_nordmann_91234567»)."""
-    from .labelcheck import personal_data_counts
+    from .pipeline import personal_name  # (the same check, on a name that is no file name)
     from .preprocess.cleaner import default_resources
 
-    def holds(text: str) -> bool:
-        return bool(personal_data_counts(text) or personal_data_counts(identifier_words(text)))
-
-    if not holds(name):
+    if not personal_name(name, file=False):
         return name
     masked = default_resources().redactor.redact(name)[0]
-    return masked if masked != name and not holds(masked) else "[navn skjult]"
+    return masked if masked != name and not personal_name(masked, file=False) else "[navn skjult]"
 
 
 def personal_data_fields(d: SurveyDefinition, redact=None) -> list[str]:
