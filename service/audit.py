@@ -182,10 +182,22 @@ def _declared_query(route) -> set[str]:
     return names
 
 
+def _path_params(scope, route) -> dict[str, Any]:
+    """The path parameters ``route`` reads from ``scope``'s path: for an answer sent before routing (the 413 of
+    :class:`service.middleware.BodySizeLimit`), whose scope has none of its own; {} when there are none."""
+    if route is None:
+        return {}
+    try:
+        _, child = route.matches(dict(scope))  # on a copy, as the route lookup does
+    except Exception:  # the audit line is never worth failing the request's bookkeeping for
+        return {}
+    return dict((child or {}).get("path_params") or {})
+
+
 def audit_record(scope, status: int, seconds: float, who: Any) -> dict[str, Any]:
     """The audit line's fields for one finished request (see the module docstring)."""
     route = request_route(scope)  # also a 413 refused before routing: the route it was for, as /metrics names it
-    params = scope.get("path_params") or {}
+    params = scope.get("path_params") or _path_params(scope, route)
     ids = {k: int(v) for k, v in sorted(params.items()) if k in ID_PARAMS and _ID.fullmatch(str(v))}
     query, other = _query_names(scope, route)
     method = scope.get("method", "GET")

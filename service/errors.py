@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     compare_job_without_wave = "compare_job_without_wave"
     conflict = "conflict"
     control_character = "control_character"
+    correction_conflict = "correction_conflict"
     csrf = "csrf"
     database_unavailable = "database_unavailable"
     duplicate_ids = "duplicate_ids"

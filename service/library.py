@@ -25,6 +25,7 @@ from textmine.labelcheck import (  # noqa: F401  (re-exported: the service's cal
     stem_first_names,
     stem_surnames,
 )
+from textmine.pipeline import SERVICE_CORRECTIONS_CODER
 
 CLEAN_COLUMNS = ("text_clean", "pii_count", "health_flag", "language", "is_non_answer")
 
@@ -389,9 +390,9 @@ def train_with_corrections(codebook, corrections: pd.DataFrame, model_dir: Path,
                             stop_check=stop_check)
 
 
-#: who coded a service-trained model's corrections, as its records say (``textmine review``'s say "corrections
-#: (textmine review)", textmine.cli.coding.CORRECTIONS_CODED_BY)
-CORRECTIONS_CODED_BY = "corrections (textmine service)"
+#: who coded a service-trained model's corrections, as its records say (``textmine review``'s say
+#: :data:`textmine.pipeline.REVIEW_CORRECTIONS_CODER`)
+CORRECTIONS_CODED_BY = SERVICE_CORRECTIONS_CODER
 
 
 def corrections_record(codebook, n_corrections: int, job_id: int | None) -> dict[str, Any]:
@@ -609,22 +610,34 @@ def redact_one(text: str) -> str:
 #: a word of a message between spaces, quotes, brackets and list punctuation (as the CLI's redact_message reads it)
 _MESSAGE_WORD = re.compile(r"[^\s'\"«»()\[\]{},;:=]+")
 HIDDEN_ID = "[REDIGERT]"  # an id or key holding personal data read as words, as an error's location shows it
+_PATH_PART_SEP = re.compile(r"([/\\])")  # between the parts of a path or link
 
 
 def hide_personal_ids(text: str) -> str:
-    """``text`` with each word that is an id or key holding personal data when read as words
-    (:func:`textmine.disclosure.identifier_words`: "ola_nordmann_91234567", where the redaction finds no name)
-    replaced by :data:`HIDDEN_ID` as a whole; e-mail addresses, links and paths are left to the redaction."""
+    """``text`` with each word that is an id or key holding personal data (:func:`textmine.masking.mask_personal`:
+    "ola_nordmann_91234567" read as words, where the redaction finds no name) replaced by :data:`HIDDEN_ID` as a
+    whole, and each part of a path or link (between «/» or «\\») checked alike as a file or folder name, where a
+    lone first name or surname counts too («x/kari_01019012480.csv», «ola_nordmann_91234567/2», «…/ola»). Other
+    words and e-mail addresses are left to the redaction."""
     from textmine.disclosure import identifier_words
+    from textmine.masking import mask_personal
+    from textmine.preprocess import redact
+
+    def shown(part: str, file: bool) -> str:
+        if not part or "@" in part and redact(part)[1].get("epost"):  # an e-mail address: the redaction's [EPOST]
+            return part
+        return mask_personal(part, HIDDEN_ID, file=file)
 
     def word(m: re.Match) -> str:
         core = m.group(0).rstrip(".!?")  # a sentence's full stop is no separator
-        if "@" in core or "/" in core:
+        if _PATH_PART_SEP.search(core):
+            parts = _PATH_PART_SEP.split(core)  # (the separators kept, at the odd places)
+            masked = "".join(p if i % 2 else shown(p, True) for i, p in enumerate(parts))
+        elif identifier_words(core) != core:
+            masked = shown(core, False)
+        else:
             return m.group(0)
-        words = identifier_words(core)
-        if words != core and personal_data_counts(words):
-            return HIDDEN_ID + m.group(0)[len(core):]
-        return m.group(0)
+        return masked + m.group(0)[len(core):]
 
     return _MESSAGE_WORD.sub(word, text)
 

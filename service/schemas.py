@@ -279,6 +279,9 @@ class ReviewItem(BaseModel):
     reason: str | None = Field(default=None, description="why it is queued here: 'uncertain', 'rare theme: <theme "
                                "id>' (fewer than 3 corrections of it so far) or 'near-duplicate' (of a comment "
                                "earlier in the queue)")
+    latest_correction_id: int | None = Field(default=None, description="the response's latest correction when the "
+                                             "queue was read (null: none); send it back as the correction's "
+                                             "``seen_correction_id``")
 
 
 class CorrectionIn(BaseModel):
@@ -286,6 +289,16 @@ class CorrectionIn(BaseModel):
     themes: list[Text] = Field(max_length=50)
     type: Text | None = Field(default=None, max_length=16)
     codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    seen_correction_id: int | None = Field(default=None, ge=0, le=MAX_ID, description="optimistic concurrency: the "
+                                           "id of the response's latest correction this client saw (a queue item's "
+                                           "``latest_correction_id``; null or 0: none). When another correction is "
+                                           "the latest now, nothing is stored: 409 ``correction_conflict`` with "
+                                           "when and the stored codes. Left out: no check, the latest wins (as "
+                                           "before)")
+
+    def seen_latest(self) -> int | None:
+        """The correction id the client saw as the latest (0: none), or None when it asked for no check."""
+        return (self.seen_correction_id or 0) if "seen_correction_id" in self.model_fields_set else None
 
 
 class CorrectionOut(BaseModel):

@@ -1634,19 +1634,44 @@ def add_correction(session: Session, response_id: int, themes: list[str], ctype:
 
 
 def record_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,
-                      codebook_id: int | None, key_id: int | None) -> tuple[Correction, bool]:
+                      codebook_id: int | None, key_id: int | None,
+                      seen_latest: int | None = None) -> tuple[Correction, bool]:
     """:func:`add_correction` for the API, where a client retries: a correction the same as the response's latest
     (same codebook, themes and type, stored with the same key) returns that row, ``created`` False, instead of a
-    second row. ``(row, created)``."""
+    second row. ``(row, created)``.
+
+    ``seen_latest`` (optimistic concurrency; None: no check): the id of the latest correction the client saw (0:
+    none). Another correction being the latest now (a second tab, another coder) is a 409 ``correction_conflict``
+    (:func:`_correction_conflict`) and nothing is stored. The response's row is locked first (PostgreSQL), so two
+    concurrent corrections of one response are checked one after the other."""
     row = checked_correction(session, response_id, themes, ctype, codebook_id, key_id)
+    session.execute(select(Response.id).where(Response.id == row.response_id).with_for_update())
     latest = session.scalars(select(Correction).where(Correction.response_id == row.response_id)
                              .order_by(Correction.id.desc())).first()
     if latest is not None and (latest.codebook_id, latest.themes, latest.type or "", latest.api_key_id) == \
             (row.codebook_id, row.themes, row.type, row.api_key_id):
         return latest, False
+    if seen_latest is not None and latest is not None and latest.id != seen_latest:
+        raise _correction_conflict(latest, seen_latest)
     session.add(row)
     session.flush()
     return row, True
+
+
+def _correction_conflict(latest: Correction, seen: int) -> ApiError:
+    """409 ``correction_conflict``: ``latest`` was stored after the correction the client saw (``seen``; 0: none).
+    Names when and its id, and gives its codes (theme ids, type, codebook) so the client can show them; never who."""
+    from datetime import timezone
+
+    when = _utc(latest.created_at).astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    saw = f"correction {seen}" if seen else "none"
+    return ApiError(409, "correction_conflict",
+                    f"response {latest.response_id} was corrected at {when} (correction {latest.id}) since the "
+                    f"latest correction this client saw ({saw}); nothing was stored: read the stored codes and "
+                    f"send the correction again with seen_correction_id {latest.id} to replace them",
+                    {"response_id": latest.response_id, "latest_id": latest.id, "latest_at": when,
+                     "seen_id": seen or None, "codebook_id": latest.codebook_id,
+                     "themes": [t for t in (latest.themes or "").split(";") if t], "type": latest.type or None})
 
 
 def checked_correction(session: Session, response_id: int, themes: list[str], ctype: str | None,

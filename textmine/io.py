@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -99,12 +100,16 @@ def _refuse_utf16_without_bom(raw: bytes, path: Path) -> None:
                                  f"byte); save it as UTF-8 text, or pass encoding='{enc}'", file=path)
 
 
+#: a line end as the CSV reader counts rows: LF, CRLF or a bare CR (old Mac/Excel exports)
+_LINE_END = re.compile(rb"\r\n?|\n")
+
+
 def _encoding_error(raw: bytes, e: UnicodeDecodeError, path: Path, enc: str) -> TableReadError:
-    line = raw.count(b"\n", 0, e.start) + 1
-    line_start = raw.rfind(b"\n", 0, e.start) + 1
+    ends = [m.end() for m in _LINE_END.finditer(raw, 0, e.start)]
+    line, line_start = len(ends) + 1, (ends[-1] if ends else 0)
     prefix = raw[line_start:e.start].decode("utf-8", errors="replace")
     column = None
-    header = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    header = _LINE_END.split(raw, 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
     for d in DELIMITERS:
         if d in header:
             names = next(csv.reader([header], delimiter=d))
@@ -193,8 +198,8 @@ def sniff_csv(path: str | Path, *, encoding: str | None = None, delimiter: str |
         except LookupError:
             raise TableReadError(f"unknown encoding {encoding!r}", file=path) from None
     text = head.decode(encoding, errors="replace")
-    if len(head) == block:  # cut to whole lines
-        text = text[: text.rfind("\n") + 1] or text
+    if len(head) == block:  # cut to whole lines (LF, CRLF or CR line ends)
+        text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1] or text
     fmt = detect_csv_format(text)
     return {"encoding": encoding, "delimiter": delimiter or fmt["delimiter"], "decimal": fmt["decimal"]}
 
@@ -395,7 +400,8 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
         raise
     rows = rows[: _data_end([not any(v.strip() for v in r) for r in rows])]
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
-    df = csv_text_from_guarded(df)  # «'- punkt» a CSV writer guarded as text is «- punkt» again, before typing
+    if _field_may_start_with(text, "'", delimiter):  # (a quick look over the text first: most files have none)
+        df = csv_text_from_guarded(df)  # «'- punkt» a CSV writer guarded as text is «- punkt» again, before typing
     _warn_second_header(df, header_row, path)
     for c in df.columns:
         if c in text_cols:  # free text exactly as written ("15038512345" must not become 15038512345.0)
@@ -405,6 +411,20 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None, decima
     df.attrs.update({"source": str(path), "encoding": enc, "delimiter": delimiter, "decimal": decimal,
                      "first_data_row": header_row + 1})
     return df
+
+
+def _field_may_start_with(text: str, char: str, delimiter: str) -> bool:
+    """Whether some field of the CSV ``text`` may start with ``char``: an occurrence at the start of the text or of
+    a line (LF or CR), or after ``delimiter``, behind a field's opening quote or not. False means no field does (a
+    scan of the text for ``char``, then a look at the few characters before each occurrence)."""
+    starts = ("\n", "\r", delimiter)
+    i = text.find(char)
+    while i >= 0:
+        k = i - 1 if i > 0 and text[i - 1] == '"' else i
+        if k == 0 or text[k - 1] in starts:
+            return True
+        i = text.find(char, i + 1)
+    return False
 
 
 def csv_header(reader, path: Path, row: int = 1, hint: bool = False) -> list[str]:
@@ -1488,16 +1508,37 @@ def _guard_on(v: Any) -> bool:
     return isinstance(v, str) and v.startswith("'") and _guarded(v[1:])
 
 
-def _text_columns_mapped(df: pd.DataFrame, hit_of: Callable[[Any], bool], fix: Callable[[pd.Series], pd.Series]
-                         ) -> pd.DataFrame:
+def _starting_with(col: pd.Series, chars: str) -> np.ndarray:
+    """Per cell of a text (or category) column: a string whose first character is one of ``chars``. The column's
+    cells joined into one text are searched first (at C speed, no Python call per cell): in most columns no cell
+    starts so, and then none is looked at one by one."""
+    vals = col.tolist()
+    try:
+        joined = "\0" + "\0".join(vals)
+    except TypeError:  # missing values or numbers among the strings
+        first = frozenset(chars)
+        return np.fromiter((isinstance(v, str) and v[:1] in first for v in vals), dtype=bool, count=len(vals))
+    if not any("\0" + ch in joined for ch in chars):
+        return np.zeros(len(vals), dtype=bool)
+    return np.fromiter(map(methodcaller("startswith", tuple(chars)), vals), dtype=bool, count=len(vals))
+
+
+def _text_columns_mapped(df: pd.DataFrame, hit_of: Callable[[Any], bool], fix: Callable[[pd.Series], pd.Series],
+                         starts: str) -> pd.DataFrame:
     """``df`` with ``fix`` applied to the cells of its text (or category) columns for which ``hit_of`` holds (a
-    copy; ``df`` itself when no cell does)."""
+    copy; ``df`` itself when no cell does). ``starts``: the first characters a hit must have — only the cells starting
+    with one of them are given to ``hit_of`` (:func:`_starting_with`), so that a 100,000-row table costs next to
+    nothing when none does."""
     out = df
     for j in range(df.shape[1]):
         col = df.iloc[:, j]
         if not (_is_texty(col) or isinstance(col.dtype, pd.CategoricalDtype)):
             continue
-        hit = col.map(hit_of).fillna(False).to_numpy(dtype=bool)
+        hit = _starting_with(col, starts)
+        if not hit.any():
+            continue
+        at = np.flatnonzero(hit)
+        hit[at] = [bool(hit_of(v)) for v in col.iloc[at].tolist()]
         if not hit.any():
             continue
         if out is df:
@@ -1513,7 +1554,7 @@ def csv_text_not_formulas(df: pd.DataFrame) -> pd.DataFrame:
     is shown as text. Number columns and plain numbers in text («-3») are left as they are; ``df`` itself too.
     Text that is such a cell behind ``'``s of its own («'=x») gets one more, so :func:`csv_text_from_guarded`
     undoes this exactly."""
-    return _text_columns_mapped(df, _guarded, lambda s: "'" + s)
+    return _text_columns_mapped(df, _guarded, lambda s: "'" + s, "'" + "".join(_FORMULA_START))
 
 
 def csv_text_from_guarded(df: pd.DataFrame) -> pd.DataFrame:
@@ -1522,7 +1563,7 @@ def csv_text_from_guarded(df: pd.DataFrame) -> pd.DataFrame:
     stay as they are). :func:`read_table` applies it to every CSV it reads: a spreadsheet never saves the ``'``
     typed before a cell's text into a CSV, so such a cell is the guard of textmine (or of another tool following
     OWASP's rule), not an answer. ``df`` itself when no cell has one."""
-    return _text_columns_mapped(df, _guard_on, lambda s: s.str[1:])
+    return _text_columns_mapped(df, _guard_on, lambda s: s.str[1:], "'")
 
 
 def excel_text(text: str) -> str:
@@ -1551,12 +1592,40 @@ def excel_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _holds_cr(df: pd.DataFrame) -> bool:
+    """Whether a column name or a text (or category) cell of ``df`` holds a carriage return."""
+    if any("\r" in str(c) for c in df.columns):
+        return True
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        if not (_is_texty(col) or isinstance(col.dtype, pd.CategoricalDtype)):
+            continue
+        vals = col.tolist()
+        try:
+            if "\r" in "".join(vals):  # all text: one search at C speed
+                return True
+        except TypeError:  # missing values or numbers among the strings
+            if any(isinstance(v, str) and "\r" in v for v in vals):
+                return True
+    return False
+
+
+def csv_line_end(df: pd.DataFrame) -> str:
+    """The line end a CSV of ``df`` is written with: ``"\\n"``, or ``"\\r\\n"`` (as Excel writes) when a text cell or
+    a column name holds a carriage return (old Mac/Excel exports: «linje en\\rlinje to»). Python's CSV writer quotes
+    a field only for the characters of its line end, so with ``"\\n"`` such a cell would be written bare and read
+    back as two rows; with ``"\\r\\n"`` it is quoted and reads back exactly."""
+    return "\r\n" if _holds_cr(df) else "\n"
+
+
 def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
 
     .csv: text that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or CR, not a plain
     number) is written with a leading ``'`` (:func:`csv_text_not_formulas`), so it opens as text; :func:`read_table`
-    takes it off again (:func:`csv_text_from_guarded`).
+    takes it off again (:func:`csv_text_from_guarded`). Lines end in LF, or in CRLF when some text holds a carriage
+    return (:func:`csv_line_end`), which is kept exactly: «linje en\\rlinje to» reads back as written, never as two
+    rows (a ``lineterminator`` in ``kw`` is used as given).
 
     .xlsx: text starting with ``=`` is stored as text, never as a formula; text longer than Excel's cell
     limit is refused (``ValueError``) rather than cut. .sav: column names SPSS does not accept are renamed
@@ -1574,6 +1643,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     with replacing(path, suffix) as tmp:
         if suffix == ".csv":
             encoding = kw.pop("encoding", "utf-8")  # "utf-8-sig": with the byte-order mark Excel reads as UTF-8
+            kw.setdefault("lineterminator", csv_line_end(df))
             csv_text_not_formulas(df).to_csv(tmp, index=False, encoding=encoding, **kw)
         elif suffix in (".xlsx", ".xlsm"):
             sheet = kw.pop("sheet_name", "Sheet1")

@@ -239,6 +239,7 @@ def code_wave(
         raise KeyError(f"the data has no column {survey.id_column!r} (the survey's respondent id)")
     parts = []
     coders: dict[str, Any] = {}  # one coder per codebook, loaded once
+    used: dict[str, str | None] = {}  # question → what coded it (coder_label), in the result's attrs
     for q in survey.free_text:
         if questions is not None and q.column not in questions:
             continue
@@ -262,6 +263,7 @@ def code_wave(
         cleaned = qcleaner.transform(sub[q.column].astype(str))
         cleaned["question"] = q.column  # routed questions: a supervised coder applies this question's theme rates
         pred = qcoder.predict_frame(cleaned)
+        used[q.column] = coder_label(qcoder, model if coder is None else None, default=coder is None)
         part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": q.column})
         for c in CODED_BASE_COLUMNS[2:]:
             if c in cleaned.columns:
@@ -274,7 +276,64 @@ def code_wave(
             report(f"coded {len(part)} answers to {q.column}")
     if not parts:
         return pd.DataFrame(columns=list(CODED_BASE_COLUMNS[:3]))
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs[CODERS_ATTR] = used
+    return out
+
+
+#: the attrs key of :func:`code_wave`'s result naming what coded each question (:func:`coder_label`)
+CODERS_ATTR = "coded_by"
+
+
+def coder_label(coder: Any, model: str | Path | None = None, *, default: bool = False) -> str | None:
+    """What coded a question, as a coding record names it (``model`` of :func:`coded_identity`): "zero-shot", a
+    trained model's folder name (``model``; the shipped model's when ``default`` and no ``model``: the coder
+    :func:`coder_for` made), "keyword" for the keyword coder; None when a trained coder's folder is not known."""
+    kind = getattr(coder, "kind", None)
+    if kind == "zeroshot":
+        return "zero-shot"
+    if kind == "keyword":
+        return "keyword"
+    if kind == "supervised" and (model or default):
+        from .paths import DEFAULT_MODEL_DIR
+
+        folder = model or DEFAULT_MODEL_DIR
+        return with_fingerprint(_model_name(folder), model_fingerprint(folder))
+    return None
+
+
+#: between a model's name and its fingerprint in a coder label (:func:`coder_label`): «default@@1f2e…»
+FINGERPRINT_MARK = "@@"
+
+
+def model_fingerprint(folder: str | Path | None) -> str | None:
+    """A trained model's identity whatever its folder is called: the first 16 hex digits of the SHA-256 of its
+    ``manifest.json`` (it holds the creation time, codebook hash and embedder); None without one."""
+    import hashlib
+
+    path = Path(folder) / "manifest.json" if folder is not None else None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path is not None else None
+    except OSError:
+        return None
+
+
+def with_fingerprint(name: str, fingerprint: str | None) -> str:
+    """A coder label: the model's name, and its fingerprint when known (compared by :func:`same_coder`)."""
+    return f"{name}{FINGERPRINT_MARK}{fingerprint}" if fingerprint else name
+
+
+def coder_name(label: str) -> str:
+    """A coder label (:func:`coder_label`) as shown: the model's name without its fingerprint."""
+    return str(label).split(FINGERPRINT_MARK, 1)[0]
+
+
+def same_coder(a: str, b: str) -> bool:
+    """Whether two coder labels name the same coder: by fingerprint where both have one (a model copied to a
+    folder of another name is the same model; two models in folders of one name are not), else by name."""
+    na, _, fa = str(a).partition(FINGERPRINT_MARK)
+    nb, _, fb = str(b).partition(FINGERPRINT_MARK)
+    return fa == fb if fa and fb else na == nb
 
 
 def code_table(coder: Any, df: pd.DataFrame, text_col: str, *, question_labels: dict[str, str] | None = None,
@@ -501,6 +560,14 @@ def _model_name(model: str | Path | None) -> str:
     return "(navn skjult)" if personal_name(name) else name
 
 
+#: what a corrections record names as its coder (:func:`coded_identity`'s ``coded_by``): the analyst's corrections
+#: that ``textmine review --corrections`` and the service's retraining keep beside a retrained model, not a model's
+#: output. Stored in records: never change them.
+REVIEW_CORRECTIONS_CODER = "corrections (textmine review)"
+SERVICE_CORRECTIONS_CODER = "corrections (textmine service)"
+CORRECTIONS_CODERS = (REVIEW_CORRECTIONS_CODER, SERVICE_CORRECTIONS_CODER)
+
+
 def coded_identity(codebook: Any, model: str | Path | None, text_col: str, question: str | None = None, *,
                    created: str | None = None, coded_by: str | None = None) -> dict[str, Any]:
     """What a ``textmine code`` run records beside its output: the codebook (name, version, hash and its YAML, which
@@ -515,6 +582,7 @@ def coded_identity(codebook: Any, model: str | Path | None, text_col: str, quest
     out: dict[str, Any] = {
         "codebook_name": codebook.name, "codebook_version": codebook.version, "codebook_hash": codebook.hash,
         "model": coded_by if coded_by is not None else _model_name(model),
+        **({"model_fingerprint": model_fingerprint(model)} if coded_by is None and model_fingerprint(model) else {}),
         "textmine_version": __version__,
         "created_utc": created or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "text_col": text_col,

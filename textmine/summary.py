@@ -1539,8 +1539,18 @@ def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple],
     of their own): each question both waves of a pair name is compared on its own codebooks, under (wave_prev, wave,
     question) — which stands for that question instead of the pair's entry, even when empty — with a warning naming
     the question unless the pair's warning already says it; the other questions keep the pair's entry."""
+    out, msgs, _ = _incomparable(codebooks, pairs, question_codebooks)
+    return out, msgs
+
+
+def _incomparable(codebooks: Mapping[Any, Any], pairs: list[tuple],
+                  question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None,
+                  ) -> tuple[dict[tuple, set[str]], list[str], list[dict[str, Any]]]:
+    """:func:`_incomparable_themes` and, one per warning and in its order, the redefined themes as data
+    (:func:`_redefined_record`: what ``meta["redefined_themes"]`` holds)."""
     out: dict[tuple, set[str]] = {}
     msgs = []
+    records = []
     per_q = question_codebooks or {}
     for prev, cur in pairs:
         a, b = codebooks.get(prev), codebooks.get(cur)
@@ -1548,6 +1558,7 @@ def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple],
         if changed:
             out[prev, cur] = set(changed)
             msgs.append(_incomparable_message(changed, a, b, prev, cur))
+            records.append(_redefined_record(changed, a, b, prev, cur))
         for q, qa in per_q.get(prev, {}).items():
             qb = per_q.get(cur, {}).get(q)
             if qa is None or qb is None:
@@ -1557,7 +1568,8 @@ def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple],
             said = bool(changed) and (qa.hash, qb.hash) == (a.hash, b.hash)  # the pair's warning names them
             if q_changed and not said:
                 msgs.append(f"question {q}: " + _incomparable_message(q_changed, qa, qb, prev, cur))
-    return out, msgs
+                records.append(_redefined_record(q_changed, qa, qb, prev, cur, q))
+    return out, msgs, records
 
 
 def _changed_themes(a: Any, b: Any) -> list[str]:
@@ -1576,6 +1588,95 @@ def _incomparable_message(changed: list[str], a: Any, b: Any, prev: Any, cur: An
     second = f"v{b.version}" if b.name == a.name else f"{b.name!r} v{b.version}"
     return (f"{which} defined differently in codebook {a.name!r} v{a.version} (wave {prev}) and {second} "
             f"(wave {cur}): not compared («{st.VERDICT_UNTESTABLE}»)")
+
+
+def _json_wave(w: Any) -> Any:
+    return w if isinstance(w, (int, str)) and not isinstance(w, bool) else str(w)
+
+
+def _redefined_record(changed: list[str], a: Any, b: Any, prev: Any, cur: Any, question: Any = None) -> dict:
+    """The data of :func:`_incomparable_message`'s warning, JSON-safe: ``{question ("" for every question), themes,
+    waves: [prev, cur], codebooks: [name in prev, in cur], versions: [version in prev, in cur]}``."""
+    return {"question": "" if question is None else str(question), "themes": [str(t) for t in changed],
+            "waves": [_json_wave(prev), _json_wave(cur)], "codebooks": [str(a.name), str(b.name)],
+            "versions": [str(a.version), str(b.version)]}
+
+
+def _pairs(frames: Mapping[Any, Any], compare_to: Any) -> list[tuple]:
+    """The compared wave pairs as :func:`_build_summary` makes them ([] for a ``compare_to`` that is no wave: it
+    refuses that)."""
+    waves = list(frames)
+    try:
+        waves = sorted(waves)
+    except TypeError:
+        pass
+    if compare_to is not None:
+        return [(compare_to, w) for w in waves if w != compare_to] if compare_to in waves else []
+    return list(zip(waves[:-1], waves[1:]))
+
+
+def mixed_coders(coded_by: Mapping[Any, Mapping[str, str | None]] | None,
+                 pairs: Sequence[tuple]) -> dict[tuple, dict[str, tuple[str, str]]]:
+    """(wave_prev, wave) → question → (its coder in wave_prev, in wave), for the compared pairs whose question two
+    different coders coded (``coded_by``: wave → question → coder label, None when not known: never a mismatch;
+    a model is told by its fingerprint where both labels carry one, :func:`textmine.pipeline.same_coder`)."""
+    from .pipeline import same_coder
+
+    out: dict[tuple, dict[str, tuple[str, str]]] = {}
+    for prev, cur in pairs:
+        a, b = (coded_by or {}).get(prev) or {}, (coded_by or {}).get(cur) or {}
+        for q in a:
+            ca, cb = a.get(q), b.get(q)
+            if ca and cb and not same_coder(ca, cb):
+                out.setdefault((prev, cur), {})[str(q)] = (ca, cb)
+    return out
+
+
+def coder_text(name: str, norwegian: bool = False) -> str:
+    """A coder's label (:func:`textmine.pipeline.coder_label`) as messages say it (``norwegian``: as the published
+    notes and the terminal's Norwegian lines do, bokmål)."""
+    from .pipeline import coder_name
+
+    if name == "zero-shot":
+        return "zero-shot (uten en trent modell)" if norwegian else "zero-shot (no trained model)"
+    if name == "keyword":
+        return "nøkkelordkoding" if norwegian else "the keyword coder"
+    return f"modellen «{coder_name(name)}»" if norwegian else f"model {coder_name(name)!r}"
+
+
+def _mixed_lines(mixed: Mapping[tuple, Mapping[str, tuple[str, str]]]) -> list[tuple[Any, Any, str, str, str]]:
+    return [(prev, cur, q, a, b) for (prev, cur), by_q in mixed.items() for q, (a, b) in by_q.items()]
+
+
+def mixed_coders_error(mixed: Mapping[tuple, Mapping[str, tuple[str, str]]]) -> str:
+    """The refusal of theme changes between waves coded by different coders (:func:`mixed_coders`): each wave's
+    coder, and how to compare like with like."""
+    from .pipeline import coder_name
+
+    def how(c: str) -> str:
+        return ("without --model (zero-shot, with that wave's --codebook)" if c == "zero-shot"
+                else "with --coder keyword (textmine report)" if c == "keyword"
+                else f"with --model for {coder_name(c)!r}")
+
+    parts, fixes = [], []
+    for prev, cur, q, a, b in _mixed_lines(mixed):
+        parts.append(f"{q}: wave {prev} was coded by {coder_text(a)}, wave {cur} by {coder_text(b)}")
+        for fix in (f"`textmine code` wave {prev}'s file {how(b)}", f"wave {cur}'s file {how(a)}"):
+            if fix not in fixes:
+                fixes.append(fix)
+    return ("theme shares coded by different coders cannot be compared (" + "; ".join(parts) + "): the change "
+            "would show the change of coder, not of the respondents (the service refuses this as model_mismatch); "
+            "recode one of the waves so that both have the same coder — " + " or ".join(fixes) + " (a trained "
+            "model codes only waves of the codebook version it was trained for; zero-shot codes any) — and give the "
+            "files with --coded, or give --allow-mixed-coding to go on with those theme changes not compared "
+            "(ikke testbar)")
+
+
+def mixed_coders_warnings(mixed: Mapping[tuple, Mapping[str, tuple[str, str]]]) -> list[str]:
+    """The warning per question and pair coded by different coders, when they are summarised anyway."""
+    return [f"changes {prev}→{cur}: {q}: coded by {coder_text(a)} in {prev} and by {coder_text(b)} in {cur} "
+            f"(--allow-mixed-coding): its theme changes are not compared («{st.VERDICT_UNTESTABLE}»), as they would "
+            f"show the change of coder" for prev, cur, q, a, b in _mixed_lines(mixed)]
 
 
 def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple]) -> list[str]:
@@ -2131,7 +2232,7 @@ def quote_rule(respondents: pd.DataFrame, survey: SurveyDefinition, coded: pd.Da
 #: what meta["coding_review"] and meta["coding_review_changes"] hold, for the reader of summary.json
 CODING_REVIEW_NOTE = (
     "uvektet (et mål på kodingen, ikke på respondentene): per måling og spørsmål antall og andel av kommentarene "
-    "(svar med innhold) som kodemodellen sendte til manuell kontroll (needs_review = 1, ikke rettet av en person), "
+    "(svar med innhold) som kodemodellen sendte til manuell gjennomgang (needs_review = 1, ikke rettet av en person), "
     "og andel kodet bare med kodebokens sekkeposttema (f.eks. «annet»); endring mot målingen det sammenlignes med: "
     "to-utvalgs test som for andelene, uten justering for mange sammenligninger. En økning kan bety et nytt tema "
     "kodeboken ikke dekker"
@@ -2190,10 +2291,13 @@ def _coding_review_row(wave: Any, qd: _QuestionData, themes: Sequence[str], catc
             "catch_all_only_share": share(only)}
 
 
-def _coding_review_changes(rows: Sequence[Mapping], pairs: Sequence[tuple], level: float) -> list[dict]:
+def _coding_review_changes(rows: Sequence[Mapping], pairs: Sequence[tuple], level: float,
+                           mixed: Mapping[tuple, Mapping[str, tuple]] | None = None) -> list[dict]:
     """The change of each coding-quality share (:func:`_coding_review_row`) between the compared waves, per question:
     the two-proportion test of the change rows (:func:`textmine.stats.two_proportion_test`), unweighted, each a
-    test of its own (no adjustment: a signal for the analyst, not a published finding)."""
+    test of its own (no adjustment: a signal for the analyst, not a published finding). A change between waves whose
+    question two coders coded (``mixed``, :func:`mixed_coders`) has ``coders`` (the two coders' names): it measures
+    the change of coder."""
     by = {(r["wave"], r["question"]): r for r in rows}
     out = []
     for prev, cur in pairs:
@@ -2211,17 +2315,22 @@ def _coding_review_changes(rows: Sequence[Mapping], pairs: Sequence[tuple], leve
                             "share": pb, "n_prev": a["answered"], "n": b["answered"], **num, "test": r["test"],
                             "verdict": str(st.change_verdict(r["p_value"], r["p_value"], ci_low=r["ci_low"],
                                                              ci_high=r["ci_high"]))})
+                coders = (mixed or {}).get((prev, cur), {}).get(q)
+                if coders:
+                    out[-1]["coders"] = list(coders)
     return out
 
 
-def review_rises(meta: Mapping, wave: Any = None) -> list[dict]:
+def review_rises(meta: Mapping, wave: Any = None, *, coders_differ: bool = False) -> list[dict]:
     """The review-share changes (``meta["coding_review_changes"]``) into ``wave`` (default: the latest wave) that
     rose significantly or by at least :data:`REVIEW_RISE`, both waves with :data:`REVIEW_MIN_ANSWERS` answers or
-    more: a hint that the answers hold a topic the codebook lacks."""
+    more: a hint that the answers hold a topic the codebook lacks. ``coders_differ``: instead the rises between
+    waves coded by different coders (``coders``), which say nothing about the topics."""
     waves = list(meta.get("waves") or [])
     wave = waves[-1] if wave is None and waves else wave
     return [c for c in meta.get("coding_review_changes") or []
-            if c["measure"] == "needs_review" and str(c["wave"]) == str(wave) and c["diff"] is not None
+            if bool(c.get("coders")) == coders_differ
+            and c["measure"] == "needs_review" and str(c["wave"]) == str(wave) and c["diff"] is not None
             and min(c["n_prev"], c["n"]) >= REVIEW_MIN_ANSWERS and c["diff"] > 0
             and (c["verdict"] == st.VERDICT_SIGNIFICANT or c["diff"] >= REVIEW_RISE - 1e-12)]
 
@@ -2232,11 +2341,53 @@ def _pct_text(share: float) -> str:
 
 def review_drift_lines(summary: "Summary") -> list[str]:
     """The terminal's lines on the review share (one per question of the latest wave whose share rose:
-    :func:`review_rises`), e.g. «ft: Flere svar til manuell kontroll i 2024 (25 % mot 19 %): mulig nytt tema —
-    kjør `textmine discover`»; none for files without the coder's review flag."""
-    return [f"{c['question']}: Flere svar til manuell kontroll i {c['wave']} ({_pct_text(c['share'])} mot "
+    :func:`review_rises`), e.g. «ft: Flere svar til manuell gjennomgang i 2024 (25 % mot 19 %): mulig nytt tema —
+    kjør `textmine discover`»; none for files without the coder's review flag. Between waves coded by different
+    coders the line says so, and blames no new topic."""
+    meta = summary.meta or {}
+    return [f"{c['question']}: Flere svar til manuell gjennomgang i {c['wave']} ({_pct_text(c['share'])} mot "
             f"{_pct_text(c['share_prev'])}): mulig nytt tema — kjør `textmine discover`"
-            for c in review_rises(summary.meta or {})]
+            for c in review_rises(meta)] + \
+        [f"{c['question']}: Flere svar til manuell gjennomgang i {c['wave']} ({_pct_text(c['share'])} mot "
+         f"{_pct_text(c['share_prev'])}), men {c['wave_prev']} og {c['wave']} er kodet med ulike kodere "
+         f"({coder_text(c['coders'][0], True)} mot {coder_text(c['coders'][1], True)}): endringen skyldes trolig "
+         f"kodingen, ikke et nytt tema" for c in review_rises(meta, coders_differ=True)]
+
+
+def quote_gaps(coded: pd.DataFrame | None) -> dict | None:
+    """Why the comments of one wave's coded frame (``coded``: all its questions) could not be quoted, as counts of
+    comments (answers with content), each counted once, in the order :func:`textmine.quotes.select_quotes` and the
+    summary's quote rule drop them: ``review`` sent to manual review and not corrected by a person (a theme is
+    quoted only from comments that surely have it), ``no_theme`` no theme, ``personal`` holding health data (the
+    stored health flag, or the cleaner's flagger on the redacted text, as the quote selection re-runs it), an
+    identity number or one person's health (:func:`textmine.quotes.has_id_number`,
+    :func:`~textmine.quotes.describes_personal_health`: never quoted), ``rest``
+    the others (left out for small groups: a hidden cell, or naming a withheld group). Counts only: the report
+    selects no quotes itself. None without a coded frame."""
+    if coded is None or "text_clean" not in coded.columns:
+        return None
+    from .preprocess.cleaner import default_resources
+
+    def flag(col: str) -> np.ndarray:
+        return (pd.to_numeric(coded[col], errors="coerce").fillna(0).to_numpy() > 0 if col in coded.columns
+                else np.zeros(len(coded), dtype=bool))
+
+    text = np.asarray([("" if t is None or t != t else str(t)).strip() for t in coded["text_clean"]], dtype=object)
+    comment = (text != "") & ~flag("is_non_answer")
+    review = comment & flag("needs_review") & ~flag("corrected")
+    themes = [c for c in coded.columns if str(c).startswith("theme_")]
+    themed = (coded[themes].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0).any(axis=1) if themes \
+        else np.zeros(len(coded), dtype=bool)
+    no_theme = comment & ~review & ~themed
+    left = comment & ~review & themed
+    from .quotes import describes_personal_health, has_id_number
+
+    health = default_resources().health
+    personal = left & flag("health_flag")
+    for j in np.flatnonzero(left & ~personal):  # the quote selection's own rules on the redacted text
+        personal[j] = bool(health.flag(text[j])) or has_id_number(text[j]) or describes_personal_health(text[j])
+    return {"comments": int(comment.sum()), "review": int(review.sum()), "no_theme": int(no_theme.sum()),
+            "personal": int(personal.sum()), "rest": int((left & ~personal).sum())}
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -2258,15 +2409,18 @@ def build_summary(
     validate: bool = True,
     codebooks: Mapping[Any, Any] | None = None,
     question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None,
+    coded_by: Mapping[Any, Mapping[str, str | None]] | None = None,
+    allow_mixed_coding: bool = False,
 ) -> Summary:
     """Build the survey summary for one or more waves.
 
     ``frames``: wave → respondent table (columns as in ``survey``). ``coded``: wave → coded comments
     (``respondent_id``, ``question``, ``theme_<id>`` 0/1, ``text_clean``, ``is_non_answer``,
-    ``health_flag``); None = indicators only. ``themes`` defaults to the ``theme_<id>`` columns found. Only the
-    codebook's themes are taken (ids of ``codebooks``, ``question_codebooks``, ``theme_labels`` and ``themes``, where
-    any is given): other ``theme_<id>``/``score_<id>`` columns, and any whose id holds personal data, are ignored
-    with one warning (:data:`STRAY_THEME_COLUMNS_WARNING`).
+    ``health_flag``); None = indicators only. ``themes`` (the themes to report) defaults to the ``theme_<id>``
+    columns found. Only the codebook's themes are taken (ids of ``codebooks``, ``question_codebooks`` and
+    ``theme_labels``, where any is given, and then of ``themes``): other ``theme_<id>``/``score_<id>`` columns, and
+    any whose id holds personal data, are ignored with one warning (:data:`STRAY_THEME_COLUMNS_WARNING`). A selection
+    in ``themes`` alone makes no other theme's columns stray.
     ``compare_to``: compare every other wave with this one (default: each wave with the previous one). It is a
     reference wave and may come later than the others (``wave_prev`` is then the later wave, ``diff`` = wave −
     reference): the library and ``textmine summary --compare-to`` allow this on purpose (e.g. every earlier wave
@@ -2280,6 +2434,11 @@ def build_summary(
     ``question_codebooks``: wave → question (free-text column) → the Codebook that question was coded with, for
     questions coded with codebooks of their own (``free_text[].codebook``): a theme is then not compared for a
     question whose codebooks define it differently in the two waves, and compared for the others.
+    ``coded_by``: wave → question → what coded it (:func:`textmine.pipeline.coder_label`'s names: "zero-shot", a model's folder name,
+    "keyword"; None = not known, e.g. a coded file without a record). Theme shares of two compared waves coded by
+    different coders are not compared: ``ValueError`` naming each wave's coder (:func:`mixed_coders`), or, with
+    ``allow_mixed_coding``, their theme changes get no test («ikke testbar», out of the BH families, as a redefined
+    theme) with a warning, and the coding-review changes between them give no «new topic» hint (:func:`review_rises`).
     """
     for name, arg in (("frames", frames), ("coded", coded)):
         if arg is not None and not isinstance(arg, Mapping):
@@ -2300,6 +2459,7 @@ def build_summary(
             raise ValueError(f"segments: {', '.join(map(repr, unknown))} not among the survey's segment columns "
                              f"({', '.join(sg.column for sg in survey.segments) or 'none'})")
     stray_note = None
+    coded_in = coded
     if coded:  # only the codebook's theme_<id> columns: a stray one is no theme of the summary (nor shown)
         coded, stray_note = _codebook_theme_columns(
             coded, _known_theme_ids(codebooks, question_codebooks, theme_labels, themes))
@@ -2314,14 +2474,20 @@ def build_summary(
     from .pipeline import check_wave_labels
 
     check_wave_labels(frames, survey)  # (read_waves checks too; frames read otherwise are checked here)
+    mixed = mixed_coders(coded_by, _pairs(frames, compare_to))
+    if mixed and not allow_mixed_coding:  # a change of coder would read as a change of the respondents
+        raise ValueError(mixed_coders_error(mixed))
     survey = survey.with_excluded(_spss_excluded(frames))
     with _blas_threads(1):  # many small matrix products: BLAS threads only add synchronisation cost
         summary = _build_summary(frames, survey, coded, themes=themes, theme_labels=theme_labels, segments=segments,
                                  compare_to=compare_to, level=level, quotes=quotes, n_quotes=n_quotes,
                                  embedder=embedder, drivers=drivers, driver_method=driver_method, validate=validate,
-                                 codebooks=dict(codebooks or {}), question_codebooks=question_codebooks)
+                                 codebooks=dict(codebooks or {}), question_codebooks=question_codebooks,
+                                 mixed=mixed, coded_by=coded_by)
     if stray_note is not None and stray_note not in summary.warnings:
         summary.warnings.append(stray_note)
+        summary.meta["stray_theme_waves"] = [w for w, cf in (coded_in or {}).items() if cf is not None
+                                             and len(cf.columns) != len(coded[w].columns)]
     return summary
 
 
@@ -2346,13 +2512,17 @@ STRAY_THEME_COLUMNS_WARNING = ("the coded frame(s) hold {n} theme_<id>/score_<id
 
 
 def _known_theme_ids(codebooks, question_codebooks, theme_labels, themes) -> set[str]:
-    """The theme ids of the codebooks (``codebooks``, ``question_codebooks``) and of ``theme_labels`` and ``themes``
-    (the CLI and the service take both from the codebook); empty when none is given."""
-    ids = set(map(str, theme_labels or ())) | ({themes} if isinstance(themes, str) else set(map(str, themes or ())))
+    """The theme ids of the codebooks (``codebooks``, ``question_codebooks``) and of ``theme_labels`` (which the CLI
+    and the service take from the codebook); empty when none is given. ``themes`` is a selection of themes to report,
+    no codebook: it never makes the others unknown (alone it gives no ids); with a codebook, a selected id it lacks
+    is known too (reported as asked)."""
+    ids = set(map(str, theme_labels or ()))
     cbs = list((codebooks or {}).values())
     cbs += [cb for per_q in (question_codebooks or {}).values() for cb in (per_q or {}).values()]
     for cb in cbs:
         ids.update(str(t.id) for t in getattr(cb, "themes", None) or ())
+    if ids:
+        ids |= {themes} if isinstance(themes, str) else set(map(str, themes or ()))
     return ids
 
 
@@ -2386,6 +2556,20 @@ def _codebook_theme_columns(coded: Mapping[Any, pd.DataFrame], known: set[str]) 
         return out, None
     names = ", ".join("navn skjult" if holds(c) or holds(c[6:]) else c for c in dropped)
     return out, STRAY_THEME_COLUMNS_WARNING.format(n=len(dropped), names=names)
+
+
+def stray_columns_hint(summary: "Summary", unrecorded: Sequence[Any]) -> None:
+    """Add to the stray-columns warning (:data:`STRAY_THEME_COLUMNS_WARNING`) that its waves whose coded files
+    record no codebook (``unrecorded``) may have been coded with another codebook (version), and how to say which."""
+    waves = [w for w in summary.meta.get("stray_theme_waves") or [] if w in set(unrecorded)]
+    if not waves:
+        return
+    which = ", ".join(map(str, waves))
+    hint = (f"; wave(s) {which} may have been coded with another codebook (version) — their coded files record none: "
+            f"give it with --codebook {waves[0]}=FILE")
+    for i, w in enumerate(summary.warnings):
+        if str(w).startswith(STRAY_THEME_COLUMNS_WARNING.split("{")[0]) and hint not in str(w):
+            summary.warnings[i] = f"{w}{hint}"
 
 
 def _blas_threads(n: int):
@@ -2436,7 +2620,8 @@ def _wave_rows(df: pd.DataFrame, survey: SurveyDefinition, segments: Sequence[st
 
 
 def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, compare_to, level, quotes, n_quotes,
-                   embedder, drivers, driver_method, validate, codebooks=None, question_codebooks=None) -> Summary:
+                   embedder, drivers, driver_method, validate, codebooks=None, question_codebooks=None,
+                   mixed=None, coded_by=None) -> Summary:
     if driver_method not in ("logit", "linear"):
         raise ValueError("driver_method must be 'logit' or 'linear'")
     waves = list(frames)
@@ -2548,13 +2733,18 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     else:
         pairs = list(zip(waves[:-1], waves[1:]))
     codebooks = codebooks or {}
-    incomparable, cb_warnings = _incomparable_themes(codebooks, pairs, question_codebooks)
+    incomparable, cb_warnings, redefined = _incomparable(codebooks, pairs, question_codebooks)
+    for (prev, cur), by_q in (mixed or {}).items():  # coded by different coders: no theme of the question compared
+        for q in by_q:
+            incomparable[prev, cur, q] = set(themes)
     tables["changes"] = _changes(tables, pairs, weighted, level, bh_families, incomparable)
     if info.get("coding_review"):
-        info["coding_review_changes"] = _coding_review_changes(info["coding_review"], pairs, level)
+        info["coding_review_changes"] = _coding_review_changes(info["coding_review"], pairs, level, mixed)
         info["coding_review_note"] = CODING_REVIEW_NOTE
-    for m in _theme_set_warnings(coded, pairs) + cb_warnings:
+    for m in _theme_set_warnings(coded, pairs) + cb_warnings + mixed_coders_warnings(mixed or {}):
         warn(m)
+    if coded_by:
+        info["coded_by"] = {w: {str(q): c for q, c in (by_q or {}).items()} for w, by_q in coded_by.items()}
     for m in _panel_warnings(frames, survey, pairs):
         warn(m)
     for m in _unmatched_levels(tables.get("indicators"), pairs, survey):
@@ -2587,6 +2777,7 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         "theme_labels": {**codebook_theme_labels(codebooks, waves), **(theme_labels or {})},
         **({"codebooks": {w: {"name": cb.name, "version": cb.version} for w, cb in codebooks.items()}}
            if codebooks else {}),
+        "redefined_themes": redefined,  # (the warnings' redefined themes as data: textmine.report.views reads it)
         "outcome": survey.outcome.id if survey.outcome else None,
         "outcome_label": survey.outcome.label if survey.outcome else None,
         "not_coded": not_coded,

@@ -1310,16 +1310,12 @@ def definition_texts(d: SurveyDefinition):
 
 def _shown_column_name(name: str) -> str:
     """A data column's name as :meth:`SurveyDefinition.validate_frame`'s warnings print it: as it is, or, where it
-    holds personal data (:func:`textmine.labelcheck.personal_data_counts`, also read as an id's words), masked as the
-    CLI masks its errors (``textmine.cli.redact_message``): by the redaction («Ola Nordmann 91234567» →
-    «[NAVN] [TELEFON]»), or «[navn skjult]» where that leaves personal data («ola_nordmann_91234567»)."""
-    from .pipeline import personal_name  # (the same check, on a name that is no file name)
-    from .preprocess.cleaner import default_resources
+    holds personal data, masked (:func:`textmine.masking.mask_personal`) with the CLI's marker for its errors
+    (``textmine.cli.redact_message``): by the redaction («Ola Nordmann 91234567» → «[NAVN] [TELEFON]»), or
+    «[navn skjult]» where that is not enough («ola_nordmann_91234567»)."""
+    from .masking import mask_personal
 
-    if not personal_name(name, file=False):
-        return name
-    masked = default_resources().redactor.redact(name)[0]
-    return masked if masked != name and not personal_name(masked, file=False) else "[navn skjult]"
+    return mask_personal(name, "[navn skjult]")
 
 
 def personal_data_fields(d: SurveyDefinition, redact=None) -> list[str]:

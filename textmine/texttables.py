@@ -4,12 +4,23 @@ Norwegian number format (no-break thousands, real minus sign, no «-0»)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["text_tables"]
+__all__ = ["distinct_labels", "text_tables"]
+
+
+def distinct_labels(labels: Mapping[str, Any]) -> dict[str, str]:
+    """Theme id → label, with the theme id added in brackets to a label two or more ids share («Kontaktperson
+    (kontaktperson)» / «Kontaktperson (fast_kontakt)»: a theme renamed between two waves' codebooks keeps its
+    label), so that every table, chart and sheet can tell them apart (and index by label)."""
+    out = {str(k): str(v) for k, v in labels.items()}
+    seen: dict[str, int] = {}
+    for v in out.values():
+        seen[v.strip()] = seen.get(v.strip(), 0) + 1
+    return {k: f"{v} ({k})" if seen[v.strip()] > 1 else v for k, v in out.items()}
 
 
 def _blank(v: Any) -> bool:
@@ -188,12 +199,13 @@ def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes
     weighted = " (vektet)" if summary.meta.get("weighted") else ""  # beside the unweighted «Antall»
     for c in ("Tema", "Antall", f"% av komm.{weighted}", "95 % KI", f"% av spurt{weighted}", f"% av alle{weighted}",
               _change_header(summary, wave, "av komm."), "Vurdering", gap_title):
-        t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right")
+        t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right",
+                     overflow="fold" if c == "Tema" else "ellipsis")  # (a label's «(id)» is never cut off)
     kb = base["kommentatorer"].sort_values(sh, ascending=False)
     kb = kb.head(max_themes) if max_themes else kb
     uncoded = {x["theme"] for x in summary.meta.get("themes_not_coded", [])
                if x.get("wave") == wave and x.get("question") == q["column"]}
-    labels = summary.meta.get("theme_labels", {})
+    labels = distinct_labels(summary.meta.get("theme_labels") or {})
     for _, r in kb.iterrows():
         theme = r["theme"]
         sp = base["spurt"][base["spurt"]["theme"] == theme]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service import store
 from service.auth import Principal, get_session, require_analyst, require_reader
+from service.db.models import Correction
 from service.db.models import Response as ResponseRow
 from service.db.models import TrainedModel, TrainingJob
 from service.deps import get_settings
@@ -96,7 +97,8 @@ def review_queue(wave_id: int | None = Query(None, ge=1, le=MAX_ID), limit: Limi
     falls, so the items behind it move up. After correcting, re-read from offset 0 rather than asking for the next
     page (which would skip the items that moved up)."""
     items, total = store.review_queue(session, limit, offset, wave_id)
-    return Page[ReviewItem](items=with_languages(session, items), total=total, limit=limit, offset=offset)
+    return Page[ReviewItem](items=with_latest_corrections(session, with_languages(session, items)), total=total,
+                            limit=limit, offset=offset)
 
 
 def with_languages(session: Session, items: list[dict]) -> list[dict]:
@@ -108,16 +110,37 @@ def with_languages(session: Session, items: list[dict]) -> list[dict]:
     return [{**i, "language": langs.get(i["response_id"])} for i in items]
 
 
+def with_latest_corrections(session: Session, items: list[dict]) -> list[dict]:
+    """The review-queue items with the id of each response's latest correction (``latest_correction_id``, None:
+    none), which a client sends back as ``seen_correction_id`` (:func:`correct_codes`)."""
+    ids = [i["response_id"] for i in items]
+    if not ids:
+        return items
+    latest = dict(session.execute(select(Correction.response_id, func.max(Correction.id))
+                                  .where(Correction.response_id.in_(ids)).group_by(Correction.response_id)).all())
+    return [{**i, "latest_correction_id": latest.get(i["response_id"])} for i in items]
+
+
 @router.post("/responses/{response_id}/codes", response_model=CorrectionOut, status_code=201,
              responses={200: {"model": CorrectionOut, "description": "the same correction is the response's latest, "
-                                                                     "by this key (a retry): that one, not stored again"}})
+                                                                     "by this key (a retry): that one, not stored again"},
+                        409: {"model": ErrorBody, "description": "``correction_conflict``: the response's latest "
+                                                                 "correction is not the ``seen_correction_id`` "
+                                                                 "sent; nothing stored"}})
 def correct_codes(response_id: IdPath, body: CorrectionIn, response: Response,
                   session: Session = Depends(get_session, scope="function"), who: Principal = Depends(require_analyst)):
     """Store a human correction (replaces the machine codes in summaries; used to train models). A retry (the same
     codebook, themes and type as the response's latest correction, by the same key) answers 200 with that
-    correction instead of storing it twice."""
+    correction instead of storing it twice.
+
+    Two coders (or two tabs) correcting one response: send ``seen_correction_id``, the latest correction the
+    client saw (a review-queue item's ``latest_correction_id``; null or 0: none). When another correction is the
+    latest now, nothing is stored and the answer is 409 ``correction_conflict``: its ``details`` say when
+    (``latest_at``), its id (``latest_id``) and its codes (``themes``, ``type``, ``codebook_id``); send the
+    correction again with ``seen_correction_id`` = ``latest_id`` to replace it deliberately. Without the field
+    there is no check and the latest correction wins, as before (the UI at ``/ui/review`` always sends it)."""
     row, created = store.record_correction(session, response_id, body.themes, body.type, body.codebook_id,
-                                           who.key_id)
+                                           who.key_id, seen_latest=body.seen_latest())
     if not created:
         response.status_code = 200
     return CorrectionOut(id=row.id, response_id=row.response_id, codebook_id=row.codebook_id,

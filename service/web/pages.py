@@ -17,7 +17,7 @@ from service.auth import Principal
 from service.db.models import Codebook, CodingJob, Survey, Wave
 from service.errors import ApiError
 from service.limits import heavy_slot
-from service.routers.results import with_languages
+from service.routers.results import with_languages, with_latest_corrections
 from service.schemas import MAX_ID, IdPath
 from textmine import stats as _stats
 from textmine import summary as _summary
@@ -267,7 +267,7 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
         return render(request, "error.html", status=403, who=who, message="Gjennomgang krever rollen analytiker.")
     wave = store.get_or_404(session, Wave, wave_id, "wave") if wave_id else None
     items, total = store.review_queue(session, 50, 0, wave_id)
-    items = with_languages(session, items)
+    items = with_latest_corrections(session, with_languages(session, items))  # review.js sends it back on save
     scores = reportdata.theme_scores(session, [i["response_id"] for i in items])
     for i in items:
         i["scores"] = scores.get(i["response_id"], {})

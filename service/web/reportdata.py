@@ -186,11 +186,13 @@ def wave_report(request, session: Session, wave_id: int, compare: bool = True, *
     data = report_from_summary(summary, info.definition, frames=frames, coded=coded, codebook=codebook, method=method,
                                language=language)
     data.language = language
-    if codebook is not None:  # theme ids the definition links to indicators that the job's codebook lacks
-        unknown = info.definition.unknown_indicator_themes(t["id"] for t in codebook.get("themes", []))
-        if unknown:
-            prev = data.method.get("warnings")
-            data.method["warnings"] = "; ".join(([str(prev)] if prev else []) + unknown)
+    # theme ids the definition links to indicators that the job's codebook lacks, and the hints for a definition
+    # without `overall`/`themes` links: as the CLI's report warns (textmine.report.pipeline.build_report; ids only)
+    notes = [*(info.definition.unknown_indicator_themes(t["id"] for t in codebook.get("themes", []))
+               if codebook is not None else []), *info.definition.link_hints()]
+    if notes:
+        prev = data.method.get("warnings")
+        data.method["warnings"] = "; ".join(([str(prev)] if prev else []) + notes)
     with _LOCK:
         cache[key] = data
         while len(cache) > 8:

@@ -260,4 +260,4 @@ def test_review_high_note_in_nynorsk():
     notes = reader_notes(r, "nn")
     assert notes == [say(REVIEW_HIGH_NOTE, "nn", question=LABEL, wave="2024", share="91\u00a0%", n="376",
                          total="415")]
-    assert "vart sende til manuell kontroll" in notes[0]
+    assert "vart sende til manuell gjennomgang" in notes[0]

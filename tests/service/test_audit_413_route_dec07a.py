@@ -24,3 +24,5 @@ def test_an_oversized_post_to_a_real_route_is_audited_under_that_route(db_url, t
     assert lines == [("POST", "/surveys", 413), ("POST", "/surveys/{survey_id}/waves", 413),
                      ("POST", "unmatched", 413)]
     assert "/no/such/path" not in audit_log_file.read_text(encoding="utf-8")
+    ids = [r["ids"] for r in jsonl_lines(audit_log_file) if r["status"] == 413]
+    assert ids == [{}, {"survey_id": 7}, {}]  # the store id of the route it was for, as a routed answer has

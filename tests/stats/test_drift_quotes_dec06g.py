@@ -165,7 +165,7 @@ def test_terminal_line_when_the_review_share_rose():
     s = build_summary(frames, _survey(), coded, quotes=False, drivers=False)
     lines = review_drift_lines(s)
     assert len(lines) == 1  # only 2024 rose (2023: +2 pp, not significant)
-    assert "ft" in lines[0] and "Flere svar til manuell kontroll i 2024 (40 % mot 19 %)" in lines[0]
+    assert "ft" in lines[0] and "Flere svar til manuell gjennomgang i 2024 (40 % mot 19 %)" in lines[0]
     assert "textmine discover" in lines[0]
 
 
@@ -193,10 +193,10 @@ def test_reader_note_in_bokmal_and_nynorsk():
     frames, coded = _three_waves()
     s = build_summary(frames, _survey(), coded, quotes=False, drivers=False)
     r = report_from_summary(s, _survey())
-    nb = [x for x in reader_notes(r, "nb") if "manuell kontroll" in x]
+    nb = [x for x in reader_notes(r, "nb") if "manuell gjennomgang" in x]
     nb = [x.replace("\u00a0", " ") for x in nb]
     assert len(nb) == 1 and "2024" in nb[0] and "40 %" in nb[0] and "19 %" in nb[0] and "Kommentar" in nb[0]
-    nn = [x for x in reader_notes(r, "nn") if "manuell kontroll" in x]
+    nn = [x for x in reader_notes(r, "nn") if "manuell gjennomgang" in x]
     assert len(nn) == 1 and nn[0] != nb[0]
     # the data key is no method line of its own
     from textmine.report.views import method_lines
@@ -208,7 +208,7 @@ def test_reader_note_in_bokmal_and_nynorsk():
     for year in (2023, 2024):
         frames2[year], coded2[year] = _wave(year, n, _flags(n, 60), np.zeros(n, bool))
     r2 = report_from_summary(build_summary(frames2, _survey(), coded2, quotes=False, drivers=False), _survey())
-    assert not [x for x in reader_notes(r2, "nb") if "manuell kontroll" in x]
+    assert not [x for x in reader_notes(r2, "nb") if "manuell gjennomgang" in x]
 
 
 def test_summary_cli_prints_the_review_line_and_writes_the_figures(tmp_path):
@@ -231,8 +231,8 @@ def test_summary_cli_prints_the_review_line_and_writes_the_figures(tmp_path):
         args += ["--coded", str(c)]
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0, r.output
-    lines = [x for x in r.output.splitlines() if "manuell kontroll" in x]
-    assert lines == ["note: ft: Flere svar til manuell kontroll i 2023 (50 % mot 10 %): mulig nytt tema — kjør "
+    lines = [x for x in r.output.splitlines() if "manuell gjennomgang" in x]
+    assert lines == ["note: ft: Flere svar til manuell gjennomgang i 2023 (50 % mot 10 %): mulig nytt tema — kjør "
                      "`textmine discover`"]
     meta = json.loads((out / "summary.json").read_text(encoding="utf-8"))["meta"]
     assert [r["needs_review"] for r in meta["coding_review"]] == [4, 20]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -11,7 +13,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from ..codebook import Codebook
 
-__all__ = ["KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword", "feature_text", "has_placeholder"]
+__all__ = ["KEYWORD_IDIOMS", "KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword", "feature_text",
+           "has_placeholder"]
 
 # A redaction placeholder (``[TELEFON]``, ``[NAVN]``…, see ``preprocess.redact.PLACEHOLDERS``; the same pattern
 # the lemma analysis drops). Placeholders stay in the redacted text users see but are no evidence for any theme
@@ -19,6 +22,53 @@ __all__ = ["KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword", "fe
 _PLACEHOLDER = re.compile(r"\[[A-ZÆØÅ]+\]")
 _PLACEHOLDER_SPAN = re.compile(r"\s*\[[A-ZÆØÅ]+\]\s*")
 _SPACE_BEFORE_PUNCT = re.compile(r" (?=[.,;:!?)\]}])")
+
+
+#: Idioms in which a word means something else: (the word, as it stands in the idiom; a regex over the lower-cased
+#: text). A one-word keyword does not match inside an idiom ("setter pris på", to appreciate, is no price; "som
+#: regel", usually, no rule), only where its word also stands outside one ("Vi setter pris på hjelpen, men prisen er
+#: for høy"). A phrase keyword is not blocked: a phrase names its own context ("setter pris på" may be a keyword).
+KEYWORD_IDIOMS: tuple[tuple[str, str], ...] = (
+    # "setter (stor) pris på", "det satte vi veldig stor pris på", nynorsk "set/sette/setje pris på"
+    # (not "sett", seen: "har aldri sett en pris på over 5000 kr"; between verb and "pris" only pronouns and degree
+    # words, so "setter en pris på tjenesten" stays a price)
+    ("pris", r"(?:setter|sette|satte|satt|set|setj[ae])\s+(?:(?:vi|jeg|eg|me|de|dei|dere|dykk|han|hun|ho|alle|"
+             r"veldig|svært|særs|utrolig|utruleg|enormt|så|stor|kjempestor|mye|mykje|høy|høg|meget|virkelig|"
+             r"verkeleg|helt|heilt|absolutt|ikke|ikkje|alltid|også|òg|nok|faktisk)\s+){0,4}?pris\s+på"),
+    ("pris", r"pris(?:e|er|te|a|ar|et)?\s+(?:seg|oss|meg|deg|dykk|dere)\s+lykk\w*"),  # count oneself lucky
+    ("pris", r"prisverdig\w*|prisverd(?:e|t)?"),  # praiseworthy (analysed as pris + verdig); not "prisverdien"
+    ("regel", r"som\s+regel|i\s+regelen"),  # usually
+    ("helhet", r"i\s+sin\s+helhet"),  # in its entirety
+    ("topp", r"på\s+toppen\s+av\s+(?:det\s+hele|alt(?:\s+sammen)?)"),  # on top of it all
+)
+_IDIOMS = tuple(re.compile(r"(?<!\w)(?:" + rx + r")(?!\w)") for _, rx in KEYWORD_IDIOMS)
+_IDIOM_WORDS = frozenset(word for word, _ in KEYWORD_IDIOMS)  # each idiom's text holds its word: a pre-check
+
+
+def _idiom_spans(low: str) -> list[tuple[int, int]]:
+    """The spans of :data:`KEYWORD_IDIOMS` in the lower-cased ``low``, in order."""
+    if not any(w in low for w in _IDIOM_WORDS):
+        return []
+    return sorted(m.span() for pat in _IDIOMS for m in pat.finditer(low))
+
+
+def _outside_idioms(low: str, tokens: list[str], spans: list[tuple[int, int]]) -> tuple[str, set[str]]:
+    """``low`` with each idiom span blanked out, and the comment's lemmas (``tokens``: one per word and compound
+    part) less those of the idioms' words (as often as the idioms hold them): what is said outside the idioms."""
+    parts, last, held = [], 0, Counter()
+    for a, b in spans:
+        parts.append(low[last:a] + " ")
+        last = max(last, b)
+        held.update(_idiom_lemmas(low[a:b]))
+    rest = Counter(tokens)
+    rest.subtract(held)
+    return "".join(parts) + low[last:], {t for t, c in rest.items() if c > 0}
+
+
+@lru_cache(maxsize=256)
+def _idiom_lemmas(idiom: str) -> tuple[str, ...]:
+    """The lemmas an idiom's words add to a comment's (as :func:`analyze_keyword` has them)."""
+    return tuple(analyze_keyword(idiom))
 
 
 def has_placeholder(text: str) -> bool:
@@ -105,8 +155,10 @@ class KeywordMatcher:
         # per theme: list of (literal, regex on lower-cased text, lemma sets any of which matches); the literal is
         # a cheap substring pre-check (the regex can only match where the literal occurs)
         self._rules: list[list[tuple[str, re.Pattern, tuple[frozenset[str], ...]]]] = []
+        # per theme: whether each rule is a one-word keyword (no match inside an idiom, see KEYWORD_IDIOMS)
+        self._one_word: list[list[bool]] = []
         for theme in codebook.themes:
-            rules = []
+            rules, one_word = [], []
             for kw in theme.keywords:
                 low = " ".join(kw.lower().split())
                 if not low:
@@ -124,24 +176,32 @@ class KeywordMatcher:
                             else None)
                     if pair is not None:
                         rules.append((low, pat, (lem, frozenset([pair]))))
+                        one_word.append(True)
                         continue
                 rules.append((low, pat, (lem,) if lem is not None else ()))
+                one_word.append(" " not in low)
             self._rules.append(rules)
+            self._one_word.append(one_word)
 
     def counts(self, texts_clean: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
         """(n, n_themes) float32 matrix: number of distinct keywords of each theme found in each comment
-        (redaction placeholders are not words of the comment: ``[TELEFON]`` does not match ``telefon``)."""
+        (redaction placeholders are not words of the comment: ``[TELEFON]`` does not match ``telefon``; a keyword
+        inside one of its :data:`KEYWORD_IDIOMS` is no match)."""
         n, k = len(texts_clean), len(self.codebook)
         out = np.zeros((n, k), dtype=np.float32)
         for i, (text, lem) in enumerate(zip(texts_clean, lemmas, strict=True)):
             low = " ".join(feature_text(text).lower().split())
-            lemset = set(str(lem or "").split())
+            tokens = str(lem or "").split()
+            lemset = set(tokens)
             if not low and not lemset:
                 continue
+            spans = _idiom_spans(low)
+            rest, rest_lemset = _outside_idioms(low, tokens, spans) if spans else (low, lemset)
             for j, rules in enumerate(self._rules):
                 c = 0
-                for lit, pat, alts in rules:
-                    if any(ls <= lemset for ls in alts) or (lit in low and pat.search(low)):
+                for (lit, pat, alts), one_word in zip(rules, self._one_word[j]):
+                    said, lems = (rest, rest_lemset) if one_word else (low, lemset)
+                    if any(ls <= lems for ls in alts) or (lit in said and pat.search(said)):
                         c += 1
                 out[i, j] = c
         return out

@@ -231,23 +231,15 @@ def _masked_before(df: pd.DataFrame) -> list[str]:
 HIDDEN_COLUMN_NAME = "[REDIGERT]"
 
 
-def _identifier_is_personal(name: str) -> bool:
-    """``name`` is an id or code ("ola_nordmann_91234567", "q_per_hansen_15038512363") that holds personal data
-    when read as words (:func:`textmine.disclosure.identifier_words`, checked as the codebook's ids are)."""
-    from ..disclosure import identifier_words
-    from ..labelcheck import personal_data_counts
-
-    words = identifier_words(name)
-    return words != name and bool(personal_data_counts(words))
-
-
 def masked_column_names(columns, skip=()) -> dict[str, str]:
-    """``{column name: masked name}`` for the column names not in ``skip`` that hold personal data (a header
-    "Kari Nordmann 01019012480" → "[NAVN] [FØDSELSNUMMER]"; the Redactor of the text column); a name that is an
-    id holding personal data read as words ("ola_nordmann_91234567": the Redactor finds no name inside an id)
-    becomes :data:`HIDDEN_COLUMN_NAME` as a whole. A masked name that would clash with another column gets
-    " (2)", " (3)" … Names only: pure, so every part of a file coded in parts gets the same names."""
-    redact = _redact_one()
+    """``{column name: masked name}`` for the column names not in ``skip`` that hold personal data, masked by
+    :func:`textmine.masking.mask_personal`: redacted (a header "Kari Nordmann 01019012480" → "[NAVN]
+    [FØDSELSNUMMER]"; the Redactor of the text column), or :data:`HIDDEN_COLUMN_NAME` as a whole where that is not
+    enough (an id holding personal data read as words, "ola_nordmann_91234567": the Redactor finds no name inside
+    an id). A masked name that would clash with another column gets " (2)", " (3)" … Names only: pure, so every
+    part of a file coded in parts gets the same names."""
+    from ..masking import mask_personal
+
     skip = set(skip)
     names = [str(c) for c in columns]
     taken = set(names)
@@ -255,10 +247,8 @@ def masked_column_names(columns, skip=()) -> dict[str, str]:
     for c in names:
         if c in skip or not c.strip():
             continue
-        r, cnt = redact(c)
-        if _identifier_is_personal(c):
-            r = HIDDEN_COLUMN_NAME
-        elif not sum(cnt.values()):
+        r = mask_personal(c, HIDDEN_COLUMN_NAME)
+        if r == c:
             continue
         new, k = r, 2
         while new in taken:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["TypeRules", "TypeClassifier", "cue_features", "CUES"]
+__all__ = ["TypeRules", "TypeClassifier", "cue_features", "CUES", "TYPE_NAMES", "codebook_type_names"]
 
 # Cue words on the lower-cased cleaned text (bokmål + nynorsk). Used as features and by the zero-shot rules.
 CUES: dict[str, tuple[str, ...]] = {
@@ -101,6 +101,38 @@ def _rule_match_counts(key: str, low: str, m: re.Match) -> bool:
     if key == "ønske":
         return not _NEGATED_BEFORE.search(low[:m.start()])
     return True
+
+
+#: What a codebook may call each of the rules' types (casefolded; bokmål, nynorsk, English). A codebook's type is
+#: the rules' type when it is one of these names, holds one as a word ("Ros og skryt", "ønske/forslag") or ends in
+#: one ("forbedringsforslag", "endringsønske").
+TYPE_NAMES: dict[str, tuple[str, ...]] = {
+    "klage": ("klage", "klager", "klagar", "kritikk", "negativ", "negative", "negativt", "misnøye", "misnøgd",
+              "complaint", "complaints", "criticism", "negative feedback"),
+    "ønske": ("ønske", "ønsker", "ønskje", "ynske", "ynskje", "forslag", "innspill", "innspel", "forbedring",
+              "forbetring", "wish", "wishes", "suggestion", "suggestions", "request", "requests"),
+    "ros": ("ros", "skryt", "positiv", "positive", "positivt", "lovord", "praise", "compliment", "compliments",
+            "positive feedback"),
+}
+_TYPE_WORD = re.compile(r"[^\W\d_]+")
+
+
+def codebook_type_names(types: Sequence[str]) -> dict[str, str]:
+    """The codebook's spelling of each of the rules' types (klage, ønske, ros) it has (see :data:`TYPE_NAMES`):
+    an exact name first, then a name as a word of the type, then a type ending in a name; each codebook type
+    stands for one rule type at most. A rule type the codebook has no name for is left out."""
+    tests = (lambda ty, n: ty == n, lambda ty, n: n in _TYPE_WORD.findall(ty),
+             lambda ty, n: " " not in n and len(ty) > len(n) and ty.endswith(n))
+    out: dict[str, str] = {}
+    for test in tests:
+        for label, names in TYPE_NAMES.items():
+            if label in out:
+                continue
+            for ty in types:
+                if ty not in out.values() and any(test(ty.casefold(), n) for n in names):
+                    out[label] = ty
+                    break
+    return out
 
 
 class TypeRules:

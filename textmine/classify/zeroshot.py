@@ -24,7 +24,7 @@ import pandas as pd
 from ..codebook import Codebook
 from .base import BaseCoder, Prepared, assemble
 from .lexical import KeywordMatcher
-from .typefacet import TypeRules
+from .typefacet import TypeRules, codebook_type_names
 
 __all__ = ["ZeroShotCoder", "background_texts", "share_warning", "theme_prototype_texts"]
 
@@ -591,11 +591,12 @@ class ZeroShotCoder(BaseCoder):
 
     def _types(self, prep: Prepared) -> list[str]:
         types = self._types_rules.predict(prep.feature_text)  # placeholders are no type cues
-        # the rules name klage/ønske/ros; a codebook may spell its types "Klage", "Ønske", "Ros" (case is
-        # ignored for types elsewhere too): answer in the codebook's spelling
-        allowed = {t.casefold(): t for t in reversed(self.codebook.types)}
+        # the rules name klage/ønske/ros; a codebook may spell its types "Klage", "Ønske", "Ros" (case is ignored
+        # for types elsewhere too) or name them otherwise ("forslag", "skryt", "positiv"): answer in the codebook's
+        # names (praise went to the first type, "klage", where the codebook called it "skryt")
+        names = codebook_type_names(self.codebook.types)
         fallback = self.codebook.types[0] if self.codebook.types else ""
-        return [allowed.get(t.casefold(), fallback) for t in types]
+        return [names.get(t, fallback) for t in types]
 
     def params(self) -> dict[str, Any]:
         return {"lexical_weight": self.lexical_weight, "tau": self.tau, "slope": self.slope, "top_k": self.top_k,

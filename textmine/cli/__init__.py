@@ -68,8 +68,9 @@ CLI_MISMATCH_HINT = "Retrain with `textmine train`, or code zero-shot without --
 
 def redact_message(msg: str) -> str:
     """An error message as the CLI prints it, redacted as the service redacts its messages: a file or folder name
-    (the last part of a path; the folders above it are the user's own) or id holding personal data (:func:`textmine.pipeline.personal_name`: "Ola_Nordmann_15038510190") becomes
-    «[navn skjult]», then a fødselsnummer, phone number, e-mail, name … left becomes its placeholder
+    (the last part of a path; the folders above it are the user's own) or id holding personal data
+    (:func:`textmine.masking.mask_personal` as a file name: "Ola_Nordmann_15038510190") becomes «[navn skjult]»,
+    then a fødselsnummer, phone number, e-mail, name … left becomes its placeholder
     ([FØDSELSNUMMER], [TELEFON], [EPOST], [NAVN]); the rest (quotes «», paths) stays as written. A number
     textmine prints itself is redacted like any other (an 8-digit row number reads as a phone number): telling it
     apart from a number the user typed next to a row word let a fødselsnummer through. The library's hint for a
@@ -77,7 +78,7 @@ def redact_message(msg: str) -> str:
     if not msg:
         return msg
     from ..classify.artefact import CODEBOOK_MISMATCH_HINT
-    from ..pipeline import personal_name
+    from ..masking import mask_personal
     from ..preprocess.redact import personal_number_type
 
     msg = msg.replace(CODEBOOK_MISMATCH_HINT, CLI_MISMATCH_HINT)  # the library's neutral hint, in CLI terms
@@ -87,7 +88,7 @@ def redact_message(msg: str) -> str:
         if not _PATH_MARK.search(m.group(0)):
             return m.group(0)
         head, sep, last = m.group(0).rpartition("/") if "/" in m.group(0) else m.group(0).rpartition("\\")
-        return head + sep + ("[navn skjult]" if last and personal_name(last) else last)
+        return head + sep + mask_personal(last, "[navn skjult]", file=True, whole=True)
 
     def number(m: re.Match) -> str:  # a grouped one only: an 11-digit run the path and redactor rules handle
         if m.group(0).isdigit():

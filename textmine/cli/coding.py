@@ -12,6 +12,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from textmine.pipeline import REVIEW_CORRECTIONS_CODER
+
 console = Console(stderr=True)
 
 
@@ -643,7 +645,7 @@ def _stored_corrections(model: Optional[Path]):
 
 #: what a retrained model's ``corrections.csv`` records as its coder (:func:`textmine.pipeline.coded_identity`): the
 #: themes there are the analyst's corrections, not a model's output
-CORRECTIONS_CODED_BY = "corrections (textmine review)"
+CORRECTIONS_CODED_BY = REVIEW_CORRECTIONS_CODER
 
 
 def _store_corrections(out: Path, stored, corrections: Path, earlier_sources, codebook) -> None:

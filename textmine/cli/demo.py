@@ -21,7 +21,6 @@ def register(app: typer.Typer) -> None:
 
         from ..classify import ArtefactError
         from ..codebook import CodebookError
-        from ..io import write_table
         from ..paths import DEFAULT_SURVEY, SAMPLE_DIR
         from ..pipeline import code_wave, coder_for, read_waves
         from ..summary import blank_hidden_rows, build_summary
@@ -58,8 +57,7 @@ def register(app: typer.Typer) -> None:
         written = write_summary(named, out / "sammendrag")
         coded_dir = out / "kodet"
         try:
-            for wave, df in coded.items():
-                write_table(df, coded_dir / f"kodet_{wave}.csv")
+            write_coded(coded, coded_dir, coder_record(coder, model))
         except OSError as exc:
             _fail(f"could not write {coded_dir}: {exc.strerror or exc}")
         console.print(f"Summary: {len(written)} files in {out / 'sammendrag'}; coded answers in {coded_dir}")
@@ -88,3 +86,37 @@ def register(app: typer.Typer) -> None:
 def _labels(coder) -> dict[str, str]:
     codebook = getattr(coder, "codebook", None)
     return {t.id: t.label for t in codebook.themes} if codebook is not None else {}
+
+
+def coder_record(coder, model: Optional[Path]) -> dict | None:
+    """The record ``textmine code`` writes beside its output (:func:`textmine.pipeline.coded_identity`) for codes
+    ``coder`` made: the model folder it was loaded from (``model``, else the shipped default for a trained coder),
+    "zero-shot" for the zero-shot fallback; None for any other coder (no record: «ukjent» in «Metode»)."""
+    from ..paths import DEFAULT_MODEL_DIR
+    from ..pipeline import coded_identity
+
+    codebook, kind = getattr(coder, "codebook", None), getattr(coder, "kind", None)
+    if codebook is None or (model is None and kind not in ("supervised", "zeroshot")):
+        return None
+    folder = model if model is not None else DEFAULT_MODEL_DIR if kind == "supervised" else None
+    return coded_identity(codebook, folder, "text_clean")
+
+
+def write_coded(coded: dict, folder: Path, record: dict | None) -> list[Path]:
+    """Each wave's coded answers to ``folder/kodet_<wave>.csv``, with ``record`` (:func:`coder_record`) beside each
+    as ``textmine code`` keeps it (``OUT.textmine.json``), so ``textmine report --coded`` names the coding in
+    «Metode»; the written files. ``OSError`` when a file cannot be written."""
+    import json
+
+    from ..io import replacing, write_table
+    from ..pipeline import identity_path
+
+    written = []
+    for wave, df in coded.items():
+        path = folder / f"kodet_{wave}.csv"
+        write_table(df, path)
+        if record is not None:
+            with replacing(identity_path(path)) as tmp:
+                tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+        written.append(path)
+    return written

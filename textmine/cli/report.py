@@ -76,6 +76,7 @@ def title_problem(title: str | None) -> str | None:
 
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the main app."""
+    from textmine.cli.stats import ALLOW_MIXED_CODING_HELP
 
     @app.command("report")
     def report(
@@ -118,6 +119,7 @@ def register(app: typer.Typer) -> None:
             False, "--with-respondent-id", help="Keep the respondent id in the row-level exports (kodede_svar.xlsx, "
             "kodede_svar.sav), to merge them back onto the survey; default: left out (it is personal "
             "data). «Metode» says when it is included."),
+        allow_mixed_coding: bool = typer.Option(False, "--allow-mixed-coding", help=ALLOW_MIXED_CODING_HELP),
     ) -> None:
         """Write the report (HTML, Excel, SPSS, charts) for the waves."""
         import warnings
@@ -195,12 +197,13 @@ def register(app: typer.Typer) -> None:
                                         embedder=embedder, coded=given, code_missing=True,
                                         sources=dict(zip(frames, waves)), on_warning=run_warnings.append,
                                         compare_to=compare_to, language=language, title=title,
-                                        question_codebooks=per_question or None, coded_records=coded_by)
+                                        question_codebooks=per_question or None, coded_records=coded_by,
+                                        allow_mixed_coding=allow_mixed_coding)
                 else:
                     data = build_report([str(w) for w in waves], sd, codebook=codebook, model_dir=model,
                                         coder=injected, embedder=embedder, sheet=sheet,
                                         on_warning=run_warnings.append, compare_to=compare_to,
-                                        language=language, title=title)
+                                        language=language, title=title, allow_mixed_coding=allow_mixed_coding)
             except (TableReadError, ValueError) as exc:  # bad input (survey/codebook/--coded errors): exit 2
                 from textmine.cli.coding import header_row_wording
 

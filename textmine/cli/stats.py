@@ -687,6 +687,46 @@ def _crosstab_weight(weight: str | None, no_weight: bool, survey, df: pd.DataFra
                                   "`textmine summary`); --no-weight for unweighted counts")
 
 
+#: ``--allow-mixed-coding`` of ``textmine summary`` and ``textmine report``
+ALLOW_MIXED_CODING_HELP = (
+    "Go on when compared waves were coded by different coders (zero-shot and a trained model, or two models, as "
+    "the coded files' records say or as this run coded them): their theme changes are then not compared (ikke "
+    "testbar), with a warning. Default: refused, as the change would show the change of coder.")
+
+
+def check_model_codebooks(model: Path, plain, per_wave: dict[str, Path], loaded: dict) -> None:
+    """``ArtefactError`` (the message ``textmine code`` gives) when ``--model`` was not trained for the codebook
+    ``--codebook FILE`` (``plain``, a Codebook or None) or a ``--codebook WAVE=FILE`` gives: one model codes every
+    wave, so it must be the codebook of each."""
+    from ..classify.artefact import ArtefactError, checked_codebook
+
+    if plain is not None:
+        checked_codebook(model, plain)
+    for wave, path in per_wave.items():
+        try:
+            checked_codebook(model, loaded[path])
+        except ArtefactError as exc:
+            raise ArtefactError(f"--codebook {wave}={path}: {exc}") from None
+
+
+def record_coders(records: dict) -> dict:
+    """Wave → question → what coded its ``--coded`` file, as its record says (:func:`textmine.report.pipeline.
+    record_coder`; None without a record), for ``build_summary(coded_by=)``."""
+    from ..report.pipeline import record_coder
+
+    return {w: {q: record_coder(r) for q, r in by_q.items()} for w, by_q in records.items()}
+
+
+def run_coders(coded: dict, coder: Any = None, model: Path | None = None) -> dict:
+    """Wave → question → what coded it in this run (``code_wave``'s :data:`textmine.pipeline.CODERS_ATTR`; every
+    question ``coder``'s, loaded from ``model``, when one coded them all)."""
+    from ..pipeline import CODERS_ATTR, coder_label
+
+    name = coder_label(coder, model) if coder is not None else None
+    return {w: {q: name or c for q, c in (cf.attrs.get(CODERS_ATTR) or {}).items()}
+            for w, cf in coded.items() if cf is not None}
+
+
 from ..pipeline import check_wave_labels, code_wave, coder_for, hide_personal_sources, wave_of  # noqa: E402
 
 
@@ -720,6 +760,8 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(
             False, "--quiet", help="Do not print the tables of the latest wave (totals, with the change since the "
             "wave it is compared with; a free-text question without coding shown as «ikke kodet»)."),
+        allow_mixed_coding: bool = typer.Option(
+            False, "--allow-mixed-coding", help=ALLOW_MIXED_CODING_HELP),
     ) -> None:
         """Indicators and theme shares per segment with CIs, change with verdicts, and quotes.
 
@@ -728,7 +770,8 @@ def register(app: typer.Typer) -> None:
         from ..classify import ArtefactError
         from ..codebook import CodebookError, load_codebook
         from ..io import TableReadError, read_table
-        from ..summary import blank_hidden_rows, build_summary, codebook_theme_labels, review_drift_lines, wave_order
+        from ..summary import (blank_hidden_rows, build_summary, codebook_theme_labels, review_drift_lines,
+                               stray_columns_hint, wave_order)
         from .clean import check_out_dir
 
         survey = load_survey(survey_path)
@@ -750,6 +793,7 @@ def register(app: typer.Typer) -> None:
         coder = None
         if model is not None and not coded and survey.free_text:
             try:
+                check_model_codebooks(model, cbk, per_wave, loaded)  # (before loading the model)
                 coder = coder_for(model=model, codebook=codebook)
             except (ArtefactError, CodebookError) as e:
                 _fail(str(e))
@@ -782,12 +826,13 @@ def register(app: typer.Typer) -> None:
         hide_personal_sources(frames, dict(zip(frames, waves)))  # the summary's warnings name the files
         recorded: dict[Any, Any] = {}  # wave → the codebook its coded files record (OUT.textmine.json)
         per_question: dict[Any, dict] = {}  # wave → question → the codebook its coded file records
+        records: dict[Any, dict] = {}  # wave → question → the record of what coded its file
         try:
             check_wave_labels(frames, survey)
             named = named_codebooks(per_wave, loaded, frames)
             if coded:
                 coded_frames, recorded = read_coded_codebooks(specs, frames, survey, codebook=cbk, given=named,
-                                                              per_question=per_question)
+                                                              per_question=per_question, records=records)
             wave_cb = wave_codebooks(codebook, per_wave, frames, recorded)
         except (TableReadError, ValueError) as e:
             _fail(str(e))
@@ -838,9 +883,13 @@ def register(app: typer.Typer) -> None:
                     frames, survey, coded_frames or None, theme_labels=labels, compare_to=cmp,
                     quotes=not no_quotes, embedder=embedder, codebooks=cbs or None,
                     question_codebooks=per_question or None,
+                    coded_by=record_coders(records) if coded else run_coders(coded_frames, coder, model),
+                    allow_mixed_coding=allow_mixed_coding,
                 )
-            except ValueError as e:  # e.g. a coded file whose ids match no respondent
+            except ValueError as e:  # e.g. a coded file whose ids match no respondent; waves coded by two coders
                 _fail(str(e))
+        if coded:  # stray theme columns in a file that records no codebook: coded with another codebook?
+            stray_columns_hint(summary, [w for w in frames if w not in recorded])
         summary.warnings.extend(share_notes)  # (said above; in summary.json and the sheet with the run's warnings)
         carried = [w.partition(": ")[2] for w in summary.warnings]
         for msg in dict.fromkeys(read_warnings + [str(w.message) for w in got if issubclass(w.category, UserWarning)]):

@@ -10,21 +10,42 @@ import numpy as np
 DRAFT_VERSION = "0.1-utkast"  # ``textmine code`` warns about a codebook whose version holds "utkast"
 MAX_ID_LEN = 40
 NON_ANSWER_LIKE = 0.5  # a topic where at least this share of answers has no content word is no theme
+# the fixed words of a draft's descriptions, in the codebook's written standard (nynorsk for an "nn" codebook or,
+# without one, for mostly nynorsk answers; bokmål otherwise)
+_TEXTS = {
+    "nb": {
+        "theme": "Utkast fra temaoppdagelse (emne {id}, {size} kommentarer): kommentarer om {words}. Rediger før bruk.",
+        "nearest": " Nærmeste eksisterende tema: {theme}.",
+        "stability": " Funnet med {found} av {runs} frø (stabilitet {score}).",
+        "codebook": "Utkast generert av textmine discover; gå gjennom etiketter, beskrivelser og eksempler, og gi "
+                    "versjonen et nytt navn uten «utkast» før bruk.",
+    },
+    "nn": {
+        "theme": "Utkast frå temaoppdaging (emne {id}, {size} kommentarar): kommentarar om {words}. Rediger før bruk.",
+        "nearest": " Næraste eksisterande tema: {theme}.",
+        "stability": " Funne med {found} av {runs} frø (stabilitet {score}).",
+        "codebook": "Utkast laga av textmine discover; gå gjennom etikettar, skildringar og døme, og gi versjonen "
+                    "eit nytt namn utan «utkast» før bruk.",
+    },
+}
 
 
 def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[str, Any]:
     """Unguided: one theme per topic that has keywords and answers with content (no catch-all ``annet``: a
     draft ``annet`` without keywords or examples took a fifth of the next wave's answers). Guided: the
-    existing themes + candidates ``ny_*``."""
+    existing themes + candidates ``ny_*``. The descriptions are in the codebook's language (the base codebook's,
+    else the answers': :func:`answers_language`), bokmål or nynorsk."""
     themes: list[dict[str, Any]] = []
     used: set[str] = set()
     labels: set[str] = set()
+    meta = base_codebook.to_dict() if base_codebook is not None else {}
     if base_codebook is not None:
-        base = base_codebook.to_dict()
-        themes.extend(base["themes"])
-        used.update(t["id"] for t in base["themes"])
-        labels.update(_label_key(t["label"]) for t in base["themes"])
+        themes.extend(meta["themes"])
+        used.update(t["id"] for t in meta["themes"])
+        labels.update(_label_key(t["label"]) for t in meta["themes"])
     prefix = "ny_" if base_codebook is not None else ""
+    language = meta["language"] if meta.get("language") else answers_language(result)
+    text = _TEXTS["nn" if language == "nn" else "nb"]
     for tp in result.topics:
         if not is_draft_theme(tp, _member_texts(result, tp.id)):
             continue
@@ -33,26 +54,23 @@ def draft_codebook(result, *, name: str = "utkast", base_codebook=None) -> dict[
         while tid in used:
             tid, k = f"{base_id}_{k}", k + 1
         used.add(tid)
-        desc = (f"Utkast fra temaoppdagelse (emne {tp.id}, {tp.size} kommentarer): "
-                f"kommentarer om {', '.join(tp.keywords[:5])}. Rediger før bruk.")
+        desc = text["theme"].format(id=tp.id, size=tp.size, words=", ".join(tp.keywords[:5]))
         if tp.nearest_theme:
-            desc += f" Nærmeste eksisterende tema: {tp.nearest_theme}."
+            desc += text["nearest"].format(theme=tp.nearest_theme)
         if tp.stability is not None and result.stability is not None:
             st, score = result.stability, f"{tp.stability:.2f}".replace(".", ",")
-            desc += f" Funnet med {st.topic_found.get(tp.id, 1)} av {st.n_runs} frø (stabilitet {score})."
+            desc += text["stability"].format(found=st.topic_found.get(tp.id, 1), runs=st.n_runs, score=score)
         label, k = tp.label, 2
         while _label_key(label) in labels:  # a codebook refuses two themes of one label
             label, k = f"{tp.label} ({k})", k + 1
         labels.add(_label_key(label))
         themes.append({"id": tid, "label": label, "description": desc, "keywords": list(tp.keywords[:8]),
                        "examples": list(tp.examples), "parent": None, "exclusive": False})
-    meta = base_codebook.to_dict() if base_codebook is not None else {}
     return {
         "name": meta.get("name", name) if base_codebook is None else f"{meta.get('name', name)}_utkast",
         "version": DRAFT_VERSION,
-        "language": meta["language"] if meta.get("language") else answers_language(result),
-        "description": "Utkast generert av textmine discover; gå gjennom etiketter, beskrivelser og eksempler, "
-                       "og gi versjonen et nytt navn uten «utkast» før bruk.",
+        "language": language,
+        "description": text["codebook"],
         "types": list(meta.get("types", ["klage", "ønske", "ros"])),
         "themes": themes,
     }

@@ -136,8 +136,69 @@ _I_AM = (
     r"(?:\bi(?:\s+(?:have|had)|['’]ve|['’]d)\s+" + _EN_ADV + r"been|\bive\s+been|\bi['’]ll\s+be"
     r"|\bi\s+(?:am|was|will\s+be|went|became|ended\s+up)|\bi['’]m|\bim)\s+" + _EN_ADV
 )
+# {relative}: a relative of the writer ("mor mi", "min mor", "far min", "sønnen vår", "kona mi", "foreldra mine",
+# bare "mamma", "mor", "bestefar"), maybe named or aged ("mor mi (86)", "sonen vår på 12 år").
+_RELATIVE_NOUN = (
+    r"(?:mor|mora|moren|far|faren|mamma|mammaen|pappa|pappaen|sønn|sønnen|son|sonen|datter|datteren|dattera|dotter|"
+    r"dottera|barn|barnet|barna|barnebarn|barnebarnet|bror|broren|søster|søsteren|søstera|syster|systera|søsken|"
+    r"søsknene|ektefelle|ektefellen|ektemann|ektemannen|kone|kona|konen|mann|mannen|samboer|samboeren|sambuar|"
+    r"sambuaren|svigermor|svigermora|svigermoren|svigerfar|svigerfaren|svigerforeldre|svigerforeldrene|foreldre|"
+    r"foreldrene|foreldra|bestemor|bestemora|bestemoren|bestefar|bestefaren|besteforeldre|besteforeldrene|farmor|"
+    r"farfar|mormor|morfar|oldemor|oldefar|onkel|onkelen|tante|tanta|tanten|gutten|guten|jenta|jenten|ungen|ungane|"
+    r"ungene)"
+)
+_RELATIVE_OWNER = r"(?:min|mi|mitt|mine|vår|vårt|våre)"
+_RELATIVE_WORDS = (
+    r"(?:" + _RELATIVE_OWNER + r"\s+" + _RELATIVE_NOUN + r"|" + _RELATIVE_NOUN + r"\s+" + _RELATIVE_OWNER
+    + r"|mamma|pappa|mor|far|bestemor|bestefar|farmor|farfar|mormor|morfar)(?![\w-])"
+    r"(?:,?\s+" + _NAME + r",?|\s+på\s+\d{1,3}(?:\s+år)?|\s*\(\d{1,3}\))?"
+)
+_RELATIVE = r"\b" + _RELATIVE_WORDS
+# Care a person receives: home nursing, home help, personal assistance (BPA), care benefits, a safety alarm, a
+# support contact, a nursing home ("hjemmesykepleie", "heimetenesta", "BPA-vedtak", "pleiepengar", "sjukeheimen");
+# not those who work there ("hjemmesykepleieren", "sykehjemsleder") nor the plural a service provider speaks of
+# ("støttekontakter").
+_CARE_HOME = r"(?:(?:sykehjem|sjukeheim|sykeheim)(?:splass|splassen|met|men|en)?|omsorgs(?:bolig|bustad)(?:en|a)?)"
+_CARE = (
+    r"(?:(?:hjemme|heime)(?:syke|sjuke|syk|sjuk)pleie(?:n|a)?|(?:hjemmetjenest|heimetenest)(?:e|en|a|er|ene|ane|ar)"
+    r"|(?:hjemme|heime)hjelp(?:en|a)?|bpa(?:-(?:ordning|vedtak|timar|timer|assistent|assistanse)\w*)?"
+    r"|(?:brukerstyrt|brukarstyrt)\s+(?:personlig|personleg)\s+assist(?:anse|ansen|anen|ent|enter|entar)"
+    r"|omsorgs(?:stønad|løn|lønn)(?:en|a)?|(?:trygghets|tryggleiks)alarm(?:en)?|støttekontakt(?:en)?"
+    r"|pleiepeng(?:er|ar|ene|ane)|" + _CARE_HOME + r")(?![\w-])"
+)
+_CARE_ADV = (r"(?:(?:ikke|ikkje|veldig|svært|godt|heilt|helt|ganske|så|også|og|òg|nå|no|fortsatt|framleis|endelig|"
+             r"endeleg|heldigvis|dessverre|allerede|alt|akkurat|nettopp|snart|daglig|dagleg)\s+)*")
+# between the verb and the care: "innvilget", "vedtak om", "hjelp fra", "(fast) plass på", an article
+_CARE_OBJ = (r"(?:(?:innvilg(?:et|a)|tildelt|vedtak\s+om|tilbud\s+om|tilbod\s+om|(?:hjelp|hjelpa|besøk|tilsyn)"
+             r"\s+(?:fra|frå|av)|(?:(?:en|ein|fast)\s+)?plass\s+(?:på|i)|en|ein|ei|et|eit|den|det)\s+)*")
+_CARE_VERB = (
+    r"(?:får|fær|fikk|fekk|(?:har|hadde)\s+" + _CARE_ADV + r"(?:fått|fenge|mottatt)|har|hadde|he|ha|mottar|mottek|"
+    r"mottok|tar\s+imot|tek\s+imot|tok\s+imot|bruker|brukar|brukte|trenger|treng|trengte|trong|"
+    r"(?:er|var|e|va)\s+" + _CARE_ADV + r"(?:fornøyd|nøgd|misfornøyd|misnøgd|skuffet|skuffa)\s+med)\s+"
+)
+_CARE_LIVES = (r"(?:bor|bur|bodde|budde|har\s+bodd|har\s+budd|flyttet|flytta|har\s+flyttet|har\s+flytta|ligger|ligg"
+               r"|lå|låg|er|var|e|va)\s+" + _CARE_ADV + r"(?:inn\s+)?(?:på|i|til)\s+")
+_WRITER = r"\b(?:jeg|eg|æ|je|jæ)\s+"
+# The writer's or a relative's care is health data about a person ("far min får hjemmesykepleie", "mor mi er nøgd med
+# heimetenesta", "sønnen vår har fått BPA", "eg har fått innvilga BPA", "mor mi bur på sjukeheim", "no får mor mi
+# heimesjukepleie", "heimetenesta til far"); the service itself ("Hjemmesykepleien i kommunen er bra", "kommunen
+# tilbyr BPA") and work there ("jeg jobber i hjemmesykepleien", "mannen min jobbar i heimetenesta") are not.
+_CARE_RULE = (
+    r"(?:" + _WRITER + _CARE_ADV + r"|" + _RELATIVE + r"\s+" + _CARE_ADV + r")" + _CARE_VERB + _CARE_ADV + _CARE_OBJ
+    + r"\b" + _CARE
+    + r"|" + _RELATIVE + r"\s+" + _CARE_ADV + _CARE_LIVES + r"(?:en\s+|ein\s+|et\s+|eit\s+)?\b" + _CARE_HOME
+    + r"(?![\w-])"
+    + r"|\b(?:får|fær|fikk|fekk|har|hadde|mottar|bruker|brukar)\s+(?:jeg|eg|æ|" + _RELATIVE_WORDS + r")\s+"
+    + _CARE_ADV + r"(?:(?:fått|fenge|mottatt)\s+" + _CARE_ADV + r")?" + _CARE_OBJ + r"\b" + _CARE
+    + r"|" + _RELATIVE + r"\s+(?:sin|si|sitt|sine)\s+\b" + _CARE
+    + r"|\b" + _CARE + r"\s+(?:til|åt)\s+" + _RELATIVE
+)
+
+_CARE_RE = re.compile(_CARE_RULE)
+
 _PLACEHOLDERS = {"{person}": _PERSON, "{noun}": _PERSON_NOUN, "{er}": _BE, "{adv}": _ADV, "{jeg}": _JEG,
-                 "{vere_jeg}": _VERE_JEG, "{vere}": _VERE, "{own_adv}": _OWN_ADV, "{single}": _SINGLE, "{i_am}": _I_AM}
+                 "{vere_jeg}": _VERE_JEG, "{vere}": _VERE, "{own_adv}": _OWN_ADV, "{single}": _SINGLE, "{i_am}": _I_AM,
+                 "{relative}": _RELATIVE}
 _NAMED_PLACEHOLDERS = ("{person}", "{single}")  # rows that run on the text with names as "[navn]"
 _SPECIAL_MODES = ("contains", "prefix", "exact", "phrase", "regex")
 
@@ -336,6 +397,7 @@ class HealthFlagger:
         cause = _cause_pattern(read_list_optional("health_body_parts.txt", directory))
         if cause is not None:
             regexes.append(cause)
+        regexes.append(_CARE_RULE)  # the writer's or a relative's care
         return cls(
             contains=tuple(contains),
             prefixes=tuple(prefixes),
@@ -427,6 +489,9 @@ class HealthFlagger:
         if self.phrases is not None and self.phrases.search(low):
             return True
         if self.patterns is not None and self.patterns.search(low):
+            return True
+        marked = self._marked(text, low)  # a named relative («far min Per får hjemmehjelp»): names as «[navn]»
+        if marked is not low and _CARE_RE.search(marked):
             return True
         if self._upper_re is not None and self._upper_re.search(text):
             return True

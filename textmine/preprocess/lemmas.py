@@ -51,6 +51,8 @@ må skal kan får fikk vil bør burde skulle kunne ville blir ble vert vart er v
 ventar trenger treng mangler manglar sender sendte
 """.split())
 _SUBJECT_PRONOUNS = frozenset("jeg eg vi me man du de dei".split())
+_USER_AFTER = frozenset("av som med hos frå fra".split())  # "ein brukar av tenesta": the noun
+_NOT_BEFORE_USER = frozenset("kva hva hvilken min din vår deres dykkar hans hennes".split())
 
 
 def _bare(chunk: str) -> str:
@@ -95,12 +97,33 @@ def _applicant_noun(chunks: list[str], i: int, initial: bool) -> bool:
             and _bare(chunks[i + 2]) in _SUBJECT_PRONOUNS)
 
 
+def _user_noun(chunks: list[str], i: int, initial: bool) -> bool:
+    """Whether ``chunks[i]`` (nynorsk "brukar") is the noun, the user, as :func:`_applicant_noun` reads "søker";
+    after "ein"/"en", also the generic pronoun ("ein brukar lang tid": one spends), only at a clause end or
+    before a finite verb or "av", "som", "med" ("ein brukar av tenesta"); after "kva" ("kva brukar de") or a
+    possessive, which nynorsk puts after its noun ("rekneskapsføraren min brukar meir tid"), the verb."""
+    before = _bare(chunks[i - 1]) if i > 0 and not _ends_clause(chunks[i - 1]) else ""
+    if before in ("ein", "en"):
+        return (_ends_clause(chunks[i]) or i + 1 >= len(chunks)
+                or _bare(chunks[i + 1]) in _FINITE_AFTER | _USER_AFTER)
+    return before not in _NOT_BEFORE_USER and _applicant_noun(chunks, i, initial)
+
+
 def simplemma_lemmatize(token: str, lang: str | tuple[str, ...]) -> str:
     """``simplemma.lemmatize(token, lang=lang)`` with simplemma's dictionaries packed into byte strings
     (same data, same lemmas; ~21 MB instead of ~99 MB for nb + nn + en; see ``_simplemma``)."""
     from ._simplemma import lemmatize
 
     return lemmatize(token, lang)
+
+
+def _simplemma_knows_nn(word: str) -> bool:
+    """Whether simplemma's nn dictionary has ``word`` as a form: its nn lemma of a word it does not have is a
+    guess from the word's last letters ("pårørende" → "pårørenna"), worse than Ordbank's lemma of a word Ordbank
+    knows."""
+    from ._simplemma import knows
+
+    return knows(word, ("nn",))
 
 
 def _simplemma_knows(word: str) -> bool:
@@ -218,13 +241,13 @@ class Analyzer:
         hit = self.overrides.get(low)
         if hit is not None:
             return hit
-        if language == "nn":
+        known = self.lexicon.lemma(low)
+        if language == "nn" and (known is None or _simplemma_knows_nn(low)):
             lem = simplemma_lemmatize(low, "nn")
             if lem and lem != low and not self._definite_guess(low, lem.lower()):
                 return self._override_or_shared(lem.lower())
-        lem = self.lexicon.lemma(low)
-        if lem is not None:
-            return lem
+        if known is not None:
+            return known
         lem = self._nn_adjective(low)
         if lem is not None:
             return self.overrides.get(lem, lem)  # "hyggjelege" → "hyggjeleg" → "hyggelig"
@@ -234,7 +257,7 @@ class Analyzer:
                 return head[0] + "-" + self._lemma(head[1], language)
         lem = self._compound_lemma(low)
         if lem is not None:
-            return self._compound_agent_noun(lem) if lem.endswith("ar") else lem
+            return self._compound_agent_noun(lem) if lem.endswith("ar") else self._bokmal_head(lem) or lem
         if language in ("nn", "nb", "unknown"):
             lem = simplemma_lemmatize(low, ("nb", "nn") if language != "nn" else ("nn", "nb"))
             lem = lem.lower() if lem else low
@@ -281,14 +304,9 @@ class Analyzer:
         if "-" in lem:  # "nav-rettleiar": the last part
             left, _, last = lem.rpartition("-")
             return left + "-" + self._shared_lemma(last) if last else lem
-        for src, dst in self.folder.heads:
-            if lem.endswith(src):
-                left = lem[: len(lem) - len(src)]
-                base = left[:-1] if left[-1:] in ("s", "e") else left
-                if not left or any(w in forms or _simplemma_knows(w) or self.splitter.split(w)  # "bedriftshelse"
-                                   for w in {left, base} if len(w) >= 2):
-                    return left + dst
-                break  # "sjukepleiar": "pleiar", not "leiar"
+        head = self._bokmal_head(lem)
+        if head is not None:
+            return head
         n = len(lem)
         if n >= 6 and lem.endswith("leg"):  # adjectives: "tidleg", "vanskeleg" → "tidlig", "vanskelig"
             cand = lem[:-3] + "lig"
@@ -309,6 +327,21 @@ class Analyzer:
             if len(parts) >= 2 and len(parts[1]) >= 5 and parts[1].endswith("er") and parts[1] in nouns:
                 return cand
         return lem
+
+    def _bokmal_head(self, lem: str) -> str | None:
+        """``lem`` with its nynorsk compound head spelt as in bokmål ("head" rows of ``variants.tsv``:
+        "avdelingsleiar" → "avdelingsleder", "kulturskule" → "kulturskole") when the modifier is a word (or a
+        compound: "bedriftshelse|teneste"), else None ("sjukepleiar" is "pleiar" + -ar, not "leiar")."""
+        forms = self.lexicon.forms
+        for src, dst in self.folder.heads:
+            if lem.endswith(src):
+                left = lem[: len(lem) - len(src)]
+                base = left[:-1] if left[-1:] in ("s", "e") else left
+                if not left or any(w in forms or _simplemma_knows(w) or self.splitter.split(w)  # "bedriftshelse"
+                                   for w in {left, base} if len(w) >= 2):
+                    return left + dst
+                return None
+        return None
 
     def _nn_adjective(self, low: str) -> str | None:
         """The lemma of a nynorsk -leg adjective form Ordbank does not know, in text of any language (nynorsk is
@@ -467,13 +500,15 @@ class Analyzer:
     @staticmethod
     def _in_context(tokens: tuple[str, ...], chunks: list[str], i: int, initial: bool) -> tuple[str, ...]:
         """``tokens`` (the analysis of ``chunks[i]``) with the lemma its neighbours call for: "klare" for "klart"
-        after a form of "ha", "søker" (the applicant) for the noun "søker" (see :func:`_supine_after_ha`,
-        :func:`_applicant_noun`)."""
+        after a form of "ha", "søker" (the applicant) for the noun "søker" and "bruker" for the nynorsk noun
+        "brukar" ("ein brukar"; "eg brukar" stays the verb; see :func:`_supine_after_ha`, :func:`_applicant_noun`)."""
         word = _bare(chunks[i])
         if word == "klart" and "klar" in tokens and _supine_after_ha(chunks, i):
             return tuple("klare" if t == "klar" else t for t in tokens)
         if word == "søker" and "søke" in tokens and _applicant_noun(chunks, i, initial):
             return tuple("søker" if t == "søke" else t for t in tokens)
+        if word == "brukar" and "bruke" in tokens and _user_noun(chunks, i, initial):
+            return tuple("bruker" if t == "bruke" else t for t in tokens)  # "ein brukar", "Brukar må vente"
         return tokens
 
     def analyze_many(self, texts: list[str], languages: list[str]) -> list[list[str]]:

@@ -13,10 +13,11 @@ and handles ("@kari_nordmann92", "snap: karinordmann") are masked too.
 
 Licence plates ([KJENNEMERKE]): two letters + 4-5 digits after a cue ("regnr", "kjennemerke", "skilt", "bil:") or
 with a known prefix ("EL 12345"; ``plate_prefixes.txt``). Identifiers a cue names ([IDNUMMER]): patient, journal,
-HPR, employee, passport and driving-licence numbers ("Pasient-ID 123456", "HPR-nummer 1234567", "ansattnr 4711",
-"passnr 12345678") and an IPv4 address after an ip cue ("IP-adresse 10.0.0.1"); so is a NAV case number right
-after its cue ("saksnr 22/12345", "sak nr. 21/4455-7", "ref.nr 22-12345": it points to one person inside NAV), while
-one without the cue ("2023/123456"), a journal post or a customer number is the organisation's reference and stays.
+HPR, employee, passport, driving-licence and hospital H-numbers ("Pasient-ID 123456", "HPR-nummer 1234567",
+"ansattnr 4711", "passnr 12345678", "hnr 12345") and an IPv4 address after an ip cue ("IP-adresse 10.0.0.1"); so
+is a NAV case number right after its cue ("saksnr 22/12345", "sak nr. 21/4455-7", "ref.nr 22-12345": it points to
+one person inside NAV), while one without the cue ("2023/123456"), a journal post or a customer number is the
+organisation's reference and stays.
 A personal-number cue right after 11 digits counts as one before them ("15038510191 som personnummer"), 11 digits
 right after an account word are an account number whatever their check digit ("feil konto 9710 05 12345"), and a
 lone capital initial right after a name goes with it ("Bjørn H.").
@@ -188,6 +189,14 @@ _FNR_GROUPED = re.compile(
     + rf"(?:\d{{2}}{_FNR_SEP}\d{{2}}{_FNR_SEP}\d{{2}}|\d{{6}}){_FNR_SEP}(?:\d{{5}}|\d{{3}}{_FNR_SEP}\d{{2}})"
     + _RB
 )
+# A list of personal numbers ("15038510190, 010190 12345 og 24 12 72 123 45"): the boundaries above refuse a number
+# glued to a comma or right after another number's digits, so in a list only some were masked. The run is found
+# whole, then each member that is valid (both check digits + date) is masked; the others are left to the rules.
+_PNR_ONE = (rf"(?:\d{{11}}|\d{{6}}{_FNR_SEP}(?:\d{{5}}|\d{{3}}{_FNR_SEP}\d{{2}})"
+            rf"|\d{{2}}{_FNR_SEP}\d{{2}}{_FNR_SEP}\d{{2}}{_FNR_SEP}(?:\d{{5}}|\d{{3}}{_FNR_SEP}\d{{2}}))")
+_PNR_ONE_RE = re.compile(_PNR_ONE)
+_PNR_LIST_JOIN = r"(?:\s*[,;&]\s*|\s+(?:og|eller|samt|and|or)\s+|\s+)"
+_PNR_RUN = re.compile(_LB + _PNR_ONE + rf"(?:{_PNR_LIST_JOIN}{_PNR_ONE})+" + _RB)
 # Birth date with a four-digit year + the 5-digit individual number ("01.01.1990 10046"): validated as ddmmyy+5.
 _FNR_FULLYEAR = re.compile(_LB + r"\d{2}([ .-]?)\d{2}\1(?:19|20)\d{2}[ .-]?\d{5}" + _RB)
 # An 11-digit run glued to letters, "/" or "," ("fnr/01019010046", "ID01019010046", "a,b"): only kept
@@ -197,7 +206,7 @@ _NUM11_GLUED = re.compile(r"(?<![\d+])(?<!\d[.:-])\d{11}(?![\d%]|[.:-]\d)")
 _NUM11_LOOSE = re.compile(_LB + r"\d(?:[ .-]?\d){10}" + _RB)
 _PNR_WORD = (r"(?:\bf\.?nr|\bfødsels?n(?:umme)?r\w*|\bperson(?:nummer|nr)\w*|\bp\.?nr|\bd-?n(?:umme)?r\w*"
              r"|\bpersonlig\s+id\w*"
-             r"|\bh-n(?:umme)?r\w*|\bhnummer\w*|\bcpr(?:-?n(?:umme)?r)?\w*)")  # H-number, Danish CPR number
+             r"|\bh-?n(?:umme)?r\w*|\bcpr(?:-?n(?:umme)?r)?\w*)")  # H-number ("hnr", "h-nr"), Danish CPR number
 _PNR_GATE = re.compile(_PNR_WORD, re.IGNORECASE)  # any personal-number cue in the text (a cheap gate)
 _PNR_CUE = re.compile(_PNR_WORD + r"\.?\s*[:.]?\s*(?:er|:)?\s*$", re.IGNORECASE)
 # The cue a few words earlier in the same sentence ("Fødselsnummer til den ansatte er 01017012345"): only
@@ -287,18 +296,21 @@ _NOT_ACCOUNT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
-# -- identifiers a cue names: patient/journal/HPR/employee numbers ----------------------------------------
-# "Pasient-ID 123456", "journalnr 98765", "HPR-nummer 1234567", "ansattnr 4711": personal. A NAV case number
-# ("saksnr"), a document's journal post ("journalpost"), a customer or invoice number stay (an organisation's
-# reference, see _NUMBER_NEG_BEFORE).
+# -- identifiers a cue names: patient/journal/HPR/employee/H-numbers -------------------------------------
+# "Pasient-ID 123456", "journalnr 98765", "HPR-nummer 1234567", "ansattnr 4711", "h-nr 123456": personal. A NAV
+# case number ("saksnr"), a document's journal post ("journalpost"), a customer or invoice number stay (an
+# organisation's reference, see _NUMBER_NEG_BEFORE).
 _ID_WORD = (
     r"(?:\bpasient[\s-]?(?:id\w*|nr|nummer\w*)|\bjournal[\s-]?(?:nr|nummer\w*)|\bhpr(?:[\s-]?(?:nr|nummer\w*))?"
     r"|\bhelsepersonellnummer\w*|\bansatt[\s-]?(?:nr|nummer\w*|id)|\btilsett[\s-]?(?:nr|nummer\w*)"
     r"|\bpersonal[\s-]?(?:nr|nummer\w*)|\blønns[\s-]?(?:nr|nummer\w*)"
-    r"|\bpass[\s-]?(?:nr|nummer\w*)|\bførerkort[\s-]?(?:nr|nummer\w*))"
+    r"|\bpass[\s-]?(?:nr|nummer\w*)|\bførerkort[\s-]?(?:nr|nummer\w*)"
+    r"|\bh-?n(?:umme)?r\w*|\bhjelpenummer\w*)"  # a hospital's H-number (hjelpenummer) of any length
 )
 _ID_GATE = re.compile(
-    r"pasient|journal|hpr|helsepersonellnummer|ansatt|tilsett|personal|lønns|pass|førerkort", re.IGNORECASE
+    r"pasient|journal|hpr|helsepersonellnummer|ansatt|tilsett|personal|lønns|pass|førerkort|\bh-?n(?:umme)?r"
+    r"|hjelpenummer",
+    re.IGNORECASE,
 )
 _ID_CUE = re.compile(
     _ID_WORD + r"\.?\s*[:.#]?\s*(?:(?:hans|hennes|mitt|min|vårt|sitt|deres|til\s+\w+)\s+)?"
@@ -404,8 +416,14 @@ _ORG_CUE = re.compile(r"\b(?:org\.?\s?nr|orgnr|org\.?\s?nummer|organisasjonsn(?:
 _PLATE = re.compile(r"(?<![\w-])(?P<l>[A-Za-z]{2})(?P<sp>\s?|-)(?P<d>\d{4,5})" + _RB)
 _PLATE_CUE = re.compile(
     r"(?:\b(?:reg\.?\s?nr|regnr|registreringsn(?:umme)?r\w*|kjennemerke\w*|\w*skilt(?:et|a)?|bilnr"
-    r"|\w*bilnummer\w*)|(?<![\w-])(?:\w*(?<!mo)(?<!auto)bil(?:en)?))\.?\s*[:.]?\s*(?:(?:er|var|nr\.?)\s+)?$",
+    r"|\w*bilnummer\w*)|(?<![\w-])(?:\w*(?<!mo)(?<!auto)bil(?:en)?))\.?\s*[:.]?\s*"
+    r"(?:(?:min|mi|mitt|din|hans|hennes|hennar|vår|vårt|deres|sin|sitt)\s+)?(?:(?:er|var|nr\.?)\s+)?$",
     re.IGNORECASE,
+)
+# Two-letter words and units a lower-case, spaced letter pair after a plate cue may be ("bilen er 12000", "bilen min
+# er ca 15000 km"): no plate.
+_PLATE_NOT_LETTERS = frozenset(
+    "er nr kr kl ca km kg cm mm mb gb og om at av en ei et to da se ny nb nn ok ti tv pc".split()
 )
 # -- social-media handles: "@kari_nordmann92", "snap: karinordmann", "insta: kari.nordmann" ------------------
 _HANDLE_AT = re.compile(r"(?<![\w.@/])@(?P<h>\w(?:[\w.]{0,28}\w)?)(?![\w@])")
@@ -777,6 +795,8 @@ _TRAILING_INITIAL = re.compile(r"[ \t]+(?:[A-ZÆØÅ]\.(?![\w-])|[A-HJ-ZÆØ](?!
 _SENTENCE_END = set(".!?:;\"'()[]\n")
 # Capitalised particles inside a name ("Nguyen Van Anh", "Tran Thi Mai", "Kari Van Der Berg"): part of the
 # name when a name word follows.
+# The most words one name may have ("Kari Anne Marie Nordmann Olsen"): a longer run is split into two names.
+_NAME_MAX_PARTS = 5
 _NAME_PARTICLES = frozenset("van von der den de da di du la le thi bin ibn al el ben dos das del ter ten".split())
 # Vietnamese middle names: "Tran Thi Mai" is a name without a cue, also when the first part is a word ("tran") and
 # the last one a month ("Mai").
@@ -969,6 +989,7 @@ class Redactor:
         if _PNR_GATE.search(low):
             text = self._sub(_PNR_TYPO, text, counts, self._classify_pnr_typo)
             text = self._sub(_PNR_TYPO_GLUED, text, counts, self._classify_pnr_typo_glued)
+        text = self._redact_pnr_runs(text, counts)
         text = self._sub(_NUM11, text, counts, self._classify11)
         text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)
         text = self._sub(_NUM11_LOOSE, text, counts, self._classify11_cued)
@@ -987,6 +1008,7 @@ class Redactor:
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
         text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)  # one right after a phone
+        text = self._redact_pnr_runs(text, counts)  # a list resumed after a phone ("[TELEFON], 150385 10190,…")
         text = self._sub(self._address, text, counts, self._classify_address)
         return text
 
@@ -1005,6 +1027,23 @@ class Redactor:
             out.append((split or "").join([PLACEHOLDERS[kind]] * parts))
             counts[kind] += parts
             last = m.end(group)
+        if not out:
+            return text
+        out.append(text[last:])
+        return "".join(out)
+
+    def _redact_pnr_runs(self, text: str, counts: dict[str, int]) -> str:
+        """Mask each valid member of a list of personal numbers (see _PNR_RUN), whatever its neighbours are."""
+        out, last = [], 0
+        for run in _PNR_RUN.finditer(text):
+            for m in _PNR_ONE_RE.finditer(text, run.start(), run.end()):
+                kind = self._classify_fnr_grouped(m, text)
+                if kind is None:
+                    continue
+                out.append(text[last : m.start()])
+                out.append(PLACEHOLDERS[kind])
+                counts[kind] += 1
+                last = m.end()
         if not out:
             return text
         out.append(text[last:])
@@ -1054,8 +1093,9 @@ class Redactor:
         if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
             return None  # "EL 12345 kr"
         if _PLATE_CUE.search(text[max(0, m.start() - 30) : m.start()]):
-            if not letters.isupper() and m.group("sp"):
-                return None  # "bilen er 12000": only a glued lower-case pair ("regnr el12345") is a plate
+            low = letters.lower()
+            if not letters.isupper() and m.group("sp") and (low in _PLATE_NOT_LETTERS or self._is_common(low)):
+                return None  # "bilen er 12000", "bilen er ca 12000" (but "reg.nr. ab 12345" is a plate)
             return None if len(digits) == 4 and _YEAR.match(digits) else "kjennemerke"
         if letters.isupper() and len(digits) == 5 and letters in self.plate_prefixes and m.group("sp") != "-":
             return "kjennemerke"  # "AB-12345" only after a cue (a product or form code otherwise)
@@ -1708,8 +1748,8 @@ class Redactor:
                 shouted = (i > 0 and upper(i - 1)) or (j + 1 < n and upper(j + 1))
                 if is_last(j) or is_first(j) or (j == i + 1 and (upper(i) or not ambiguous(i)) and not shouted):
                     return True  # "Saksbehandler KARI NORDMANN", "Kari NORDMANN" (only the name in capitals)
-                if j == i + 1 and not ambiguous(i) and is_last_any(j):
-                    return True
+                if not ambiguous(i) and is_last_any(j) and all(is_first(k) for k in range(i + 1, j)):
+                    return True  # "KARI NORDMANN", "KARI ANNE MARIE NORDMANN": a surname after the first names
                 return len(words[j][2]) > 3 and not self._is_common(lows[j])
             return is_last_any(j) or (is_first(j) and not ambiguous(j) and not self._is_common(lows[j]))
 
@@ -1741,6 +1781,13 @@ class Redactor:
             low = lows[k]
             return (is_last_any(k) and not self._is_common(low) and not ambiguous(k) and not is_first(k)
                     and low not in self.place_names and low not in _NUMBER_WORDS)
+
+        def lower_first_before(k: int, nxt: int) -> bool:
+            """Word k, right before the lower-case name word ``nxt``, is one more lower-case first name of it: on a
+            list and not ambiguous, as for a lower-case first name alone («kari» in «kari anne marie nordmann»;
+            never «per», «liv»)."""
+            return (adjacent(k, nxt) and not caps[nxt] and not upper(nxt) and not caps[k] and not upper(k)
+                    and is_first(k) and not ambiguous(k) and not self._is_blocked(words[k][2]))
 
         def caps_pair(i: int) -> bool:
             """ALL-CAPS first name + ALL-CAPS surname or first name ("KARI NORDMANN", "OLA HANSEN")."""
@@ -1913,8 +1960,8 @@ class Redactor:
             if comma and lows[i] in self.place_names and place_list(i):
                 return None  # "i Moss, Berg, Kari …": a list of places
             j = i + 2
-            while j < n and j - i < 4 and adjacent(j - 1, j) and style(j) == style(i + 1) and is_first(j) \
-                    and not word_like(j):
+            while j < n and j - i < _NAME_MAX_PARTS and adjacent(j - 1, j) and style(j) == style(i + 1) \
+                    and is_first(j) and not word_like(j):
                 j += 1  # "JOHANSEN KARI ANNE"
             return j
 
@@ -1976,7 +2023,8 @@ class Redactor:
             if end is None and has_comma and i + 1 < n and is_first(i + 1):
                 end = surname_first(i, comma=True)  # "Hansen, Kari", "hansen, kari", "HANSEN, KARI"
             if end is not None:
-                while end < n and end - i < 4 and adjacent(end - 1, end) and not self._is_blocked(words[end][2]) \
+                while end < n and end - i < _NAME_MAX_PARTS and adjacent(end - 1, end) \
+                        and not self._is_blocked(words[end][2]) \
                         and cap(end) and run_surname(i, end):
                     end += 1  # "Ahmed Hassan Mohamed": a surname after the names, not a register-style pair
                 start_i = i - 1 if i and initial_before(i - 1) and adjacent(i - 1, i) else i
@@ -2115,10 +2163,14 @@ class Redactor:
             if spans and spans[-1][1] > words[start_i][0]:
                 start_i = i  # never reach back into the previous name
             j = i + 1
-            while j < n and j - i < 4 and adjacent(j - 1, j) and (
+            while j < n and j - i < _NAME_MAX_PARTS and adjacent(j - 1, j) and (
                 not self._is_blocked(words[j][2]) or (lows[j - 1] in _VIET_MIDDLE and cap(j))
             ) and continues(i, j):
                 j += 1
+            while start_i > 0 and j - start_i < _NAME_MAX_PARTS and lower_first_before(start_i - 1, start_i) and not (
+                spans and spans[-1][1] > words[start_i - 1][0]
+            ):
+                start_i -= 1  # "kari anne marie nordmann olsen": more lower-case first names before the pair
             spans.append((words[start_i][0], words[j - 1][1]))
             i = j
         if not spans:

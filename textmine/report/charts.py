@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .numbers import change_digits, fmt_int, fmt_pct, fmt_pp  # noqa: E402
@@ -39,6 +40,7 @@ plt.rcParams.update({
     "axes.titleweight": "bold",
 })
 
+_TEXT_PATH = TextToPath()
 _pct_axis = FuncFormatter(lambda x, _: fmt_pct(x))
 _pp_axis = FuncFormatter(lambda x, _: fmt_pp(x))
 
@@ -59,7 +61,7 @@ class Chart:
 
 
 def render(fig, name: str, title: str, alt: str, *, png: bool = True, rect=None) -> Chart:
-    fig.tight_layout(pad=0.4, **({"rect": rect} if rect is not None else {}))
+    _layout(fig, rect)
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "textmine"})
     svg = buf.getvalue()
@@ -76,6 +78,85 @@ def render(fig, name: str, title: str, alt: str, *, png: bool = True, rect=None)
         data = pbuf.getvalue()
     plt.close(fig)
     return Chart(name=name, title=title, alt=alt, svg=svg, png=data)
+
+
+#: the most layout passes :func:`_layout` makes (one when every text fits at once)
+_LAYOUT_ROUNDS = 4
+
+
+def _layout(fig, rect=None) -> None:
+    """Tight layout, then room for every text by its measured width (:func:`_text_width`, never guessed from its
+    length): each axes' x range widened until its value labels end inside it, and its x-axis label wrapped to its
+    width, then laid out again until nothing changes. No label runs past the figure's edge (cut off in the PNG and
+    in the SVG)."""
+    where = {"rect": rect} if rect is not None else {}
+    for _ in range(_LAYOUT_ROUNDS):
+        fig.tight_layout(pad=0.4, **where)
+        renderer = fig.canvas.get_renderer()
+        changed = False
+        for ax in fig.axes:
+            changed |= _wrap_xlabel(ax, renderer)
+            changed |= _room_for_texts(ax, renderer)
+        if not changed:
+            return
+    fig.tight_layout(pad=0.4, **where)  # (the last round's change laid out too)
+
+
+#: the width a text is given room for, as a share of its outline width: renderers round glyph widths differently
+#: (Agg hints them, more at some sizes and resolutions; browsers draw the SVG's text with their own)
+_TEXT_MARGIN = 1.06
+
+
+def _text_width(t, dpi: float) -> float:
+    """The width of text artist ``t`` in pixels at ``dpi``, from the font's outlines (unhinted: as an SVG viewer
+    lays it out, not as the Agg renderer happens to round it), with :data:`_TEXT_MARGIN`."""
+    prop = t.get_fontproperties()
+    widest = max(_TEXT_PATH.get_text_width_height_descent(line, prop, ismath=False)[0]
+                 for line in t.get_text().split("\n"))
+    return widest * dpi / 72 * _TEXT_MARGIN
+
+
+def _wrap_xlabel(ax, renderer) -> bool:
+    """Wrap ``ax``'s x-axis label to the axes' width when it is wider (it is centred under the axes, so a wider one
+    can run past the figure's edge); True when it changed. Wraps at spaces only: «95\u00a0%» stays together."""
+    label = ax.xaxis.label
+    text = label.get_text()
+    width = ax.get_window_extent(renderer).width
+    drawn = _text_width(label, ax.figure.dpi) if text else 0.0
+    if drawn <= width or width <= 0:
+        return False
+    longest = max(len(line) for line in text.split("\n"))
+    lines = textwrap.wrap(" ".join(text.split("\n")), max(10, int(longest * width / drawn) - 1))
+    if "\n".join(lines) == text:
+        return False
+    label.set_text("\n".join(lines))
+    return True
+
+
+def _room_for_texts(ax, renderer, pad: float = 3.0) -> bool:
+    """Widen ``ax``'s x range until every text placed in its data coordinates (value labels beside bars and dots)
+    lies inside the axes, ``pad`` pixels from its edges; True when it changed. A text wider than most of the axes is
+    left as it is (no x range can hold it)."""
+    box = ax.get_window_extent(renderer)
+    width = box.width
+    lo, hi = ax.get_xlim()
+    new_lo, new_hi = lo, hi
+    for t in ax.texts:
+        if t.get_transform() is not ax.transData or not t.get_visible() or not t.get_text().strip():
+            continue
+        x = float(t.get_position()[0])
+        anchor = ax.transData.transform((x, 0))[0]
+        w = _text_width(t, ax.figure.dpi)
+        share_left = {"left": 0.0, "center": 0.5, "right": 1.0}.get(t.get_horizontalalignment(), 0.0)
+        right, left = w * (1 - share_left) + pad, w * share_left + pad  # the text's reach either side of its anchor
+        if anchor + right > box.x1 + 0.01 and right < 0.8 * width:
+            new_hi = max(new_hi, lo + (x - lo) * width / (width - right))
+        if anchor - left < box.x0 - 0.01 and left < 0.8 * width:
+            new_lo = min(new_lo, (x * width - left * hi) / (width - left))
+    if (new_lo, new_hi) == (lo, hi):
+        return False
+    ax.set_xlim(new_lo, new_hi)
+    return True
 
 
 def _title(fig, title: str) -> None:
@@ -189,7 +270,8 @@ def _dot_values(rows: pd.DataFrame, themes: list[str], segs: list, language: str
 def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list[str], n_themes: int = 3,
                  png: bool = True, language: str = "nb") -> Chart:
     """Segments with many levels (up to ~20): one panel of horizontal bars (95 % CI) per level for each of the
-    ``n_themes`` most common themes; a hidden cell (small base) is marked «skjult» instead of a bar."""
+    ``n_themes`` most common themes; a hidden cell (small base) is marked «skjult» instead of a bar, and named so in
+    the text alternative («Telefon: Oslo 30 %, … (skjult: Agder)», as :func:`_dot_values`: WCAG 1.1.1)."""
     segs = small_last(dict.fromkeys(rows["segment"].astype(str)))
     themes = [t for t in theme_order if t in set(rows["label"])][:n_themes]
     height = _height(len(segs)) + 0.8
@@ -217,8 +299,10 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
         ax.set_xlim(0, xmax)
         ax.grid(axis="x", color="#e3e3e3")
         ax.set_axisbelow(True)
-        parts.append(f"{theme}: " + ", ".join(f"{small_group_label(s, language)} {fmt_pct(v)}"
-                                              for s, v, ok in zip(segs, share, shown) if ok))
+        hidden = [small_group_label(s, language) for s, ok in zip(segs, shown) if not ok]
+        parts.append(f"{theme}: " + (", ".join(f"{small_group_label(s, language)} {fmt_pct(v)}"
+                                               for s, v, ok in zip(segs, share, shown) if ok) or "–")
+                     + (f" ({say('skjult', language)}: {', '.join(hidden)})" if hidden else ""))
     axes[0][0].set_yticks(y, ["\n".join(textwrap.wrap(small_group_label(s, language), 26)) for s in segs])
     axes[0][0].invert_yaxis()
     _title(fig, title)
@@ -238,8 +322,7 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
         ax.plot([r["prev_share"], r["share"]], [yi, yi], color=colour, lw=2)
         ax.plot(r["prev_share"], yi, "o", color="white", mec=colour, ms=5)
         ax.plot(r["share"], yi, "o", color=colour, ms=5)
-        ax.text(max(r["share"], r["prev_share"]) + 0.015, yi,
-                f"{_change_pp(r)} ({change_verdict(r['verdict'], r['diff'], language)})",
+        ax.text(max(r["share"], r["prev_share"]) + 0.015, yi, f"{_change_pp(r)} ({_verdict_words(r, language)})",
                 va="center", fontsize=7.5, color=colour)
     ax.set_yticks(y, rows["label"].astype(str))
     ax.xaxis.set_major_formatter(_pct_axis)
@@ -249,10 +332,19 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
     _title(fig, title)
     ax.set_xlabel(say("Åpen sirkel = forrige måling, fylt = siste måling", language))
     # top to bottom, as drawn (the rows are plotted bottom-up from the smallest share)
-    alt = title + ": " + "; ".join(f"{r['label']} {_change_pp(r)} "
-                                   f"{change_verdict(r['verdict'], r['diff'], language)}"
+    alt = title + ": " + "; ".join(f"{r['label']} {_change_pp(r)} {_verdict_words(r, language)}"
                                    for _, r in rows[::-1].iterrows())
     return render(fig, name, title, alt, png=png)
+
+
+def _verdict_words(r, language: str = "nb") -> str:
+    """A change row's verdict as the chart writes it; a theme the two waves' codebooks define differently (its
+    ``codebook_note``: :func:`textmine.report.views.mark_redefined`) says so beside «ikke testbar»."""
+    words = change_verdict(r["verdict"], r["diff"], language)
+    note = r.get("codebook_note")
+    if isinstance(note, str) and note:
+        return say("{verdict}: definert annerledes", language, verdict=words)
+    return words
 
 
 def _change_pp(r) -> str:

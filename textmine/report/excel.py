@@ -27,6 +27,7 @@ from .model import ReportData
 from .numbers import fmt_int
 from ..rowdisclosure import blank_small_cells as _blank_small_cells, level_key as _level_key, neutral_row_levels
 from ..survey import SurveyDefinition
+from ..texttables import distinct_labels
 from .views import (HIDDEN_CHANGE, HIDDEN_INDICATOR, HIDDEN_THEME, METHOD_NAMES, hide_suppressed, hierarchy_order,
                     method_lines, quotes_in_report_order, shown_title, theme_parents)
 from .wording import WORKBOOK_LANG, change_verdict, nn_text, say, small_group_label, verdict as verdict_word
@@ -69,7 +70,7 @@ SHEETS = [
       "p_value": "p-verdi (ujustert)", "p_adjusted": "p-verdi (BH-justert)", "n_prev": "Grunnlag forrige",
       "n": "Grunnlag", "n_eff_prev": "Effektiv n forrige", "n_eff": "Effektiv n",
       "verdict_unadjusted": "Vurdering (ujustert)", "weighted": "Vektet", "suppressed": "Skjult",
-      "coding_note": "Merknad (koding)"},
+      "coding_note": "Merknad (koding)", "codebook_note": "Merknad (kodebok)"},
      {"prev_share": PCT, "share": PCT, "diff": PP, "ci_low": PP, "ci_high": PP, "p_value": P_VALUE,
       "p_adjusted": P_VALUE, "n_prev": COUNT, "n": COUNT, "n_eff_prev": WHOLE, "n_eff": WHOLE}),
     ("Betydning", "impact",
@@ -130,7 +131,7 @@ def reader_table(r: ReportData, attr: str, df: pd.DataFrame) -> pd.DataFrame:
     for c in ("segment", "value", "attribution"):  # nynorsk «Lita gruppe N» (the stored label stays)
         if c in df.columns and lang == "nn":
             df[c] = df[c].map(lambda v: small_group_label(v, lang))
-    for c in ("coding_note", "adjusted_method"):
+    for c in ("coding_note", "codebook_note", "adjusted_method"):
         if c in df.columns:
             df[c] = df[c].map(lambda v: nn_text(v, lang))
     if "segment_var" in df.columns:
@@ -280,9 +281,8 @@ def write_workbook(r: ReportData, path: str | Path, *, row_level: bool = True,
     notes: list[str] = []
     if row_level:
         notes.append(_write_coded(wb, r, set(omit_columns)))
-    cb = pd.DataFrame(r.codebook or [], columns=["id", "label", "description", "keywords", "parent", "exclusive"])
-    cb["keywords"] = cb["keywords"].map(lambda k: ", ".join(k) if isinstance(k, (list, tuple)) else k)
-    _write(wb.create_sheet(say("Kodebok", lang)), cb, {k: say(v, lang) for k, v in CODEBOOK_HEADERS.items()}, {})
+    cb, cb_headers = codebook_sheet(r)
+    _write(wb.create_sheet(say("Kodebok", lang)), cb, {k: say(v, lang) for k, v in cb_headers.items()}, {})
     method = pd.DataFrame(_with_notes(method_lines(_method_data(r), lang), notes, lang)
                           + [(say(ABBREVIATIONS_KEY, lang), abbreviations_note(r))], columns=["key", "value"])
     _write(wb.create_sheet(say("Metode", lang)), method,
@@ -324,6 +324,24 @@ def write_row_workbook(r: ReportData, path: str | Path, *, omit_columns: Iterabl
 #: the sheet «Kodebok»'s headers
 CODEBOOK_HEADERS = {"id": "Tema-id", "label": "Tema", "description": "Beskrivelse", "keywords": "Nøkkelord",
                     "parent": "Overordnet", "exclusive": "Eksklusiv"}
+#: and the two columns before them when the waves were coded with different codebooks (versions)
+VERSION_HEADERS = {"codebook_version": "Kodebok (versjon)", "codebook_waves": "Brukt i måling"}
+
+
+def codebook_sheet(r: ReportData) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The sheet «Kodebok» and its (bokmål) headers: the codebook's themes; when the waves were coded with different
+    codebooks (``method["codebook_versions"]``), every version's themes, each row naming its version and the waves
+    coded with it (wave order)."""
+    columns = list(CODEBOOK_HEADERS)
+    versions = (r.method or {}).get("codebook_versions") if isinstance(r.method, dict) else None
+    if versions:
+        rows = [{"codebook_version": f"{v['name']} v{v['version']}", "codebook_waves": ", ".join(v["waves"]), **t}
+                for v in versions for t in v["themes"]]
+        cb, headers = pd.DataFrame(rows, columns=[*VERSION_HEADERS, *columns]), {**VERSION_HEADERS, **CODEBOOK_HEADERS}
+    else:
+        cb, headers = pd.DataFrame(r.codebook or [], columns=columns), dict(CODEBOOK_HEADERS)
+    cb["keywords"] = cb["keywords"].map(lambda k: ", ".join(k) if isinstance(k, (list, tuple)) else k)
+    return cb, headers
 
 
 def _method_data(r: ReportData) -> dict:
@@ -579,11 +597,19 @@ def reader_rows(r: ReportData, coded: pd.DataFrame) -> pd.DataFrame:
     if "question" in coded.columns and r.questions:
         coded.insert(coded.columns.get_loc("question") + 1, "question_label",
                      coded["question"].map(lambda q: r.questions.get(q, q) if isinstance(q, str) else q))
-    if "themes" in coded.columns and r.codebook:
-        labels = {t["id"]: t.get("label") or t["id"] for t in r.codebook}
+    if "themes" in coded.columns and r.codebook:  # (an earlier codebook's themes too: a wave coded with it)
+        labels = all_theme_labels(r)
         coded.insert(coded.columns.get_loc("themes") + 1, "theme_labels",
                      coded["themes"].map(lambda v: theme_names(v, labels)))
     return coded
+
+
+def all_theme_labels(r: ReportData) -> dict[str, str]:
+    """Theme id → label over every codebook the report's waves used (an earlier version's themes too, the latest
+    label winning), labels two ids share told apart (:func:`textmine.texttables.distinct_labels`)."""
+    versions = (r.method or {}).get("codebook_versions") if isinstance(r.method, dict) else None
+    return distinct_labels({t["id"]: t.get("label") or t["id"]
+                            for t in [*(t for v in versions or () for t in v["themes"]), *(r.codebook or ())]})
 
 
 def theme_names(themes, labels: Mapping[str, str]) -> str | None:

@@ -13,13 +13,16 @@ from .model import ReportData
 from .numbers import (NBSP, change_digits, fmt_ci, fmt_int, fmt_n_base, fmt_p, fmt_pct, fmt_pp, fmt_pp_ci,
                       pct_cell, shown, verbal_share)
 from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
-                    quotes_in_report_order, shown_title, small_group_number, theme_parents)
+                    quotes_in_report_order, shown_title, small_group_number, theme_parents, versions_text,
+                    with_distinct_labels)
 from .wording import HTML_LANG, change_verdict, nn_text, say, small_group_label, verdict as verdict_word
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
+#: a question's wording shortened for captions (``{{ q.text|short }}``: :func:`_short`, as the chart titles)
+_ENV.filters["short"] = lambda text, n=50: _short(text, n)
 
 
 def _cur(df: pd.DataFrame, wave: str) -> pd.DataFrame:
@@ -61,7 +64,7 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
     :func:`segment_chart_note`)."""
     out: dict[str, ch.Chart] = {}
     lang = report_language(r)
-    th = _cur(r.themes, r.current_wave)
+    th = with_distinct_labels(_cur(r.themes, r.current_wave))  # (the charts go by label: two themes never share one)
     for q, qtext in r.questions.items():
         overall = th[(th["question"] == q) & (th["segment_var"] == "Alle") & (~th["suppressed"].astype(bool))]
         if overall.empty:
@@ -77,13 +80,15 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
             if rows.empty or n_levels > MAX_BAR_LEVELS:
                 continue
             name = f"temaer_{q}_{seg_var}"
-            title = say("Temaer etter {segment}, {wave}", lang, segment=seg_label.lower(), wave=r.current_wave)
+            # the question in the title: the charts of two questions never share a name (WCAG 2.4.6)
+            words = dict(segment=seg_label.lower(), wave=r.current_wave, question=_short(qtext, 50))
             if n_levels <= top_segment_levels:
-                out[name] = ch.segment_dots(rows, name=name, title=title, theme_order=order, png=png, language=lang)
+                out[name] = ch.segment_dots(rows, name=name, png=png, language=lang, theme_order=order,
+                                            title=say("Temaer etter {segment}, {wave}: «{question}»", lang, **words))
             else:
-                out[name] = ch.segment_bars(rows, name=name, title=say("{title}: de vanligste temaene", lang,
-                                                                       title=title),
-                                            theme_order=order, png=png, language=lang)
+                out[name] = ch.segment_bars(rows, name=name, png=png, language=lang, theme_order=order,
+                                            title=say("De vanligste temaene etter {segment}, {wave}: «{question}»",
+                                                      lang, **words))
     ind = _cur(r.indicators, r.current_wave)
     ind = ind[ind["segment_var"] == "Alle"]
     if not ind.empty:
@@ -100,13 +105,14 @@ def make_charts(r: ReportData, *, top_segment_levels: int = DOT_LEVELS, png: boo
                     rows = rows[rows["question"] == q]
                 if rows.empty:
                     continue
+                rows = with_distinct_labels(rows, "key")
                 stem = f"endring_{kind}" + (f"_{q}" if q else "")
                 sub = f": «{r.questions[q]}»" if q else ""
                 out[stem] = ch.change_dumbbell(rows, name=stem, language=lang, png=png,
                                                title=f"{say(title, lang)}, {r.previous_wave}–{r.current_wave}{sub}")
     if not r.impact.empty:
         for q in r.impact["question"].unique():
-            rows = r.impact[r.impact["question"] == q]
+            rows = with_distinct_labels(r.impact[r.impact["question"] == q])
             ind_label = str(rows["indicator_label"].iloc[0])
             out[f"betydning_{q}"] = ch.impact_bars(
                 rows, name=f"betydning_{q}", png=png, language=lang,
@@ -468,7 +474,7 @@ def _segment_blocks(r: ReportData, q: str, charts: dict, only: str | None) -> li
     """The segment tables of question ``q``: per segment, ``themes`` (one group of rows per theme, largest overall
     share first; one row per level, «Liten gruppe» rows last, one measure a column: :data:`SEGMENT_COLUMNS`) for the
     report, and the compact grid ``columns``/``rows`` (themes × levels) for the service's dashboard."""
-    th = _cur(r.themes, r.current_wave)
+    th = with_distinct_labels(_cur(r.themes, r.current_wave))  # (rows are looked up by label)
     lang = report_language(r)
     blocks = []
     for seg_var, seg_label in r.segments.items():
@@ -560,6 +566,8 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
         notes.append(say(REVIEW_HIGH_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
                          wave=c["wave"], share=fmt_pct(c["share"]), n=fmt_int(c["needs_review"]),
                          total=fmt_int(c["answered"])))
+    for d in r.method.get("redefined_themes") or () if isinstance(r.method, dict) else ():
+        notes.append(redefined_reader_note(r, d, lang))
     for c in r.method.get("review_rises") or () if isinstance(r.method, dict) else ():
         notes.append(say(REVIEW_RISE_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
                          wave=c["wave"], wave_prev=c["wave_prev"], share=fmt_pct(c["share"]),
@@ -567,18 +575,60 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
     return notes
 
 
+def redefined_reader_note(r: ReportData, d: dict, language: str = "nb") -> str:
+    """The reader's note on themes the two waves' codebooks define differently (``d``: an entry of
+    :func:`textmine.report.views.redefined_themes`): which, in which versions, and that their change is not tested."""
+    names = [f"«{_theme_name(r, t)}»" for t in d["themes"]]
+    what = (say("Temaet {theme}", language, theme=names[0]) if len(names) == 1
+            else say("Temaene {themes}", language, themes=", ".join(names[:-1]) + f" og {names[-1]}"))
+    if d.get("question"):
+        what += say(" i «{question}»", language, question=_short(r.questions.get(d["question"], d["question"]), 50))
+    return say(REDEFINED_NOTE, language, what=what, versions=_versions_with_waves(d), prev=d["prev_wave"],
+               wave=d["wave"])
+
+
+def _theme_name(r: ReportData, theme: str) -> str:
+    """A theme's label as the report's tables show it (two themes with one label told apart by their ids)."""
+    th = r.themes if r.themes is not None else pd.DataFrame(columns=["theme", "label"])
+    hit = th.loc[th["theme"].astype(str) == str(theme), "label"].dropna()
+    return str(hit.iloc[0]) if len(hit) else r.theme_label(theme)
+
+
+def _versions_with_waves(d: dict) -> str:
+    """«kodebok v1.0 (måling 2022) og v1.1 (måling 2023)» of a redefined-themes entry."""
+    a = f"«{d['prev_codebook']}» " if d["prev_codebook"] != d["codebook"] else ""
+    b = f"«{d['codebook']}» " if d["prev_codebook"] != d["codebook"] else ""
+    return (f"kodebok {a}v{d['prev_version']} (måling {d['prev_wave']}) og {b}v{d['version']} "
+            f"(måling {d['wave']})")
+
+
+def redefined_versions(r: ReportData) -> str:
+    """The codebook versions of the reported comparison's redefined themes («kodebok v1.0 og v1.1»), for the note
+    under the change tables; "" when there are none."""
+    comp = (r.previous_wave, r.current_wave)
+    found = [versions_text(d) for d in (r.method.get("redefined_themes") or () if isinstance(r.method, dict) else ())
+             if (str(d["prev_wave"]), str(d["wave"])) == comp]
+    return "; ".join(dict.fromkeys(found))
+
+
+#: the reader's note on themes the waves' codebooks define differently (bokmål; nynorsk in wording.NN)
+REDEFINED_NOTE = ("{what} er definert annerledes i {versions}, så andelene i de to målingene måler ikke det samme. "
+                  "Endringen fra {prev} til {wave} er derfor ikke testet («ikke testbar»), selv om begge andelene "
+                  "vises.")
+
+
 #: the reader's note when more of a question's answers than in the compared wave were sent to manual review
 #: (significantly or by at least 5 pp: :func:`textmine.summary.review_rises`)
-REVIEW_RISE_NOTE = ("Flere svar enn før ble sendt til manuell kontroll for «{question}» i {wave} ({share} mot "
+REVIEW_RISE_NOTE = ("Flere svar enn før ble sendt til manuell gjennomgang for «{question}» i {wave} ({share} mot "
                     "{share_prev} i {wave_prev}); svarene kan handle om et tema kodeboken ikke dekker, så "
                     "temaandelene for spørsmålet bør leses med varsomhet.")
 
 
 #: the reader's note when the coder sent at least 90 % of a question's comments in a wave to manual review
 #: (:func:`textmine.report.views.review_high`), whether or not the share changed between waves
-REVIEW_HIGH_NOTE = ("{share} av kommentarene til «{question}» i {wave} ({n} av {total}) ble sendt til manuell kontroll "
-                    "fordi modellen var usikker på kodingen; temaandelene for spørsmålet bygger derfor mest på usikre "
-                    "koder og bør leses med varsomhet.")
+REVIEW_HIGH_NOTE = ("{share} av kommentarene til «{question}» i {wave} ({n} av {total}) ble sendt til manuell "
+                    "gjennomgang fordi modellen var usikker på kodingen; temaandelene for spørsmålet bygger derfor "
+                    "mest på usikre koder og bør leses med varsomhet.")
 
 
 def no_quotes_text(gaps: dict | None, language: str = "nb") -> str:
@@ -597,7 +647,8 @@ def no_quotes_text(gaps: dict | None, language: str = "nb") -> str:
         "".join(reasons)
     text = say("Ingen sitater: ", language)
     if review:
-        text += (say("alle de {n} kommentarene er sendt til manuell gjennomgang", language, n=fmt_int(review))
+        text += (say("den ene kommentaren er sendt til manuell gjennomgang", language) if comments == 1 else
+                 say("alle de {n} kommentarene er sendt til manuell gjennomgang", language, n=fmt_int(review))
                  if review == comments else
                  say("{n} av {total} kommentarer er sendt til manuell gjennomgang", language, n=fmt_int(review),
                      total=fmt_int(comments)))
@@ -779,6 +830,7 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
         "changes": changes, "change_tables": change_tables, "trend_tables": trend_tables(r), "changes_mixed": any(c["coding_note"] for c in changes),
+        "changes_redefined": redefined_versions(r) if any(c["codebook_note"] for c in changes) else "",
         "changes_unrounded": any(c["unrounded"] for c in changes), "indicator_questions": indicator_questions,
         "impact_missing": impact_missing(r), "weighted_note": weighted_note(r), "hidden_why": say(HIDDEN_WHY, lang),
         "small_group_note": say(SMALL_GROUP_NOTE, lang), "lang": HTML_LANG[lang], "language": lang,
@@ -866,7 +918,9 @@ def _change_row(r: ReportData, c) -> dict:
             "p_raw": fmt_p(p_raw), "p": fmt_p(p_adj),
             "trace": f"{fmt_int(c['n_prev'])} / {fmt_int(c['n'])}",
             "unrounded": not _shown_adds_up(c["prev_share"], c["share"], c["diff"], dg),
-            "coding_note": _text_or_empty(c.get("coding_note")), "segment_note": segment_change_note(r, c)}
+            "coding_note": _text_or_empty(c.get("coding_note")),
+            "codebook_note": nn_text(_text_or_empty(c.get("codebook_note")), lang),
+            "segment_note": segment_change_note(r, c)}
 
 
 def _change_tables(r: ReportData, charts: dict | None = None) -> list[dict]:
@@ -917,7 +971,10 @@ def impact_missing(r: ReportData) -> list[str]:
 
 #: quote languages as HTML lang values (the cleaner's codes and the names readers use)
 _QUOTE_LANG = {"en": "en", "eng": "en", "english": "en", "engelsk": "en", "nn": "nn", "nno": "nn", "nynorsk": "nn",
-               "nb": "nb", "nob": "nb", "bokmål": "nb", "bokmal": "nb"}
+               "nb": "nb", "nob": "nb", "bokmål": "nb", "bokmal": "nb", "sv": "sv", "swe": "sv", "swedish": "sv",
+               "svensk": "sv", "da": "da", "dan": "da", "danish": "da", "dansk": "da"}
+#: the note after a quote in a language other than Norwegian (HTML lang → note; none for the other written standard)
+QUOTE_LANG_NOTES = {"en": "(på engelsk)", "sv": "(på svensk)", "da": "(på dansk)"}
 
 
 def quote_lang(value, page: str = "nb") -> str:
@@ -927,6 +984,13 @@ def quote_lang(value, page: str = "nb") -> str:
         return ""
     lang = _QUOTE_LANG.get(str(value).strip().lower(), "")
     return "" if lang == page else lang
+
+
+def quote_lang_note(lang: str, language: str = "nb") -> str:
+    """The note a reader sees after a quote whose HTML lang (:func:`quote_lang`) is ``lang`` («(på svensk)»), in the
+    report's ``language``; "" for Norwegian or no lang."""
+    note = QUOTE_LANG_NOTES.get(lang)
+    return say(note, language) if note else ""
 
 
 def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
@@ -946,7 +1010,7 @@ def _quote_groups(r: ReportData, th: pd.DataFrame) -> list[dict]:
         page = HTML_LANG[report_language(r)]
         items = [{"text": x, "attribution": small_group_label(_text_or_empty(a).strip(), report_language(r)),
                   "lang": quote_lang(lang, page),
-                  "note": say("(på engelsk)", report_language(r)) if quote_lang(lang, page) == "en" else ""}
+                  "note": quote_lang_note(quote_lang(lang, page), report_language(r))}
                  for x, a, lang in zip(g["text"], g["attribution"], langs)]
         groups.append({"qid": q, "theme": t, "label": g["label"].iloc[0],
                        "question": _short(r.questions.get(q, q), 50), "lead": lead, "quotes": items})

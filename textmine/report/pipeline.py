@@ -33,7 +33,9 @@ class KeywordCoder:
         from textmine.paths import DEFAULT_CODEBOOK
 
         self.codebook = codebook if codebook is not None else load_codebook(DEFAULT_CODEBOOK)
-        self._matcher = KeywordMatcher(self.codebook)
+        # an abbreviation the analysis spells out («NKS» → «nav kontaktsenter») matches as that phrase, never on
+        # one of its words alone («nav» is in nearly every comment)
+        self._matcher = KeywordMatcher(self.codebook, expansions_as_phrases=True)
         self._cleaner = None
 
     def predict(self, texts) -> pd.DataFrame:
@@ -73,12 +75,18 @@ def keyword_coder_factory(codebook=None, model_dir=None) -> KeywordCoder:
     return KeywordCoder(codebook)
 
 
-def agreement(coded: Mapping[Any, pd.DataFrame], labels: Mapping[Any, pd.DataFrame], theme_ids: Sequence[str]) -> dict | None:
+def agreement(coded: Mapping[Any, pd.DataFrame], labels: Mapping[Any, pd.DataFrame],
+              theme_ids: Sequence[str] | Mapping[Any, Sequence[str]]) -> dict | None:
     """Agreement between the coding and hand labels (``textmine.evaluate``: micro F1/precision/recall,
-    exact match, mean per-theme Cohen's kappa), or None when no coded comment has a label."""
+    exact match, mean per-theme Cohen's kappa), or None when no coded comment has a label. ``theme_ids``: the themes
+    scored, or wave → its codebook's themes (waves coded with different codebooks): each wave is scored on its own
+    themes that its coded frame has a column for; a theme a wave lacks counts for neither side there (its kappa over
+    the waves that have it)."""
     from textmine.evaluate import f1_summary, per_theme_agreement
 
-    true_parts, pred_parts = [], []
+    per_wave = {str(k): list(v) for k, v in theme_ids.items()} if isinstance(theme_ids, Mapping) else None
+    ids = list(dict.fromkeys(t for v in per_wave.values() for t in v)) if per_wave is not None else list(theme_ids)
+    true_parts, pred_parts, has_parts = [], [], []
     coded_by = {str(k): v for k, v in coded.items()}
     for wave, lab in labels.items():
         cw = coded_by.get(str(wave))
@@ -87,15 +95,26 @@ def agreement(coded: Mapping[Any, pd.DataFrame], labels: Mapping[Any, pd.DataFra
         lab = lab[["respondent_id", "question", "themes"]].rename(columns={"themes": "_true"})
         lab = lab.assign(respondent_id=lab["respondent_id"].astype(str))
         m = cw.assign(respondent_id=cw["respondent_id"].astype(str)).merge(lab, on=["respondent_id", "question"])
+        own = set(per_wave.get(str(wave), ids) if per_wave is not None else ids)
+        has = np.array([t in own and f"theme_{t}" in m.columns for t in ids], dtype=bool)
         truth = m["_true"].fillna("").astype(str).map(lambda s: set(filter(None, s.split(";"))))
-        true_parts.append(np.array([[int(t in s) for t in theme_ids] for s in truth], dtype=int).reshape(-1, len(theme_ids)))
-        pred_parts.append(np.column_stack([pd.to_numeric(m.get(f"theme_{t}", 0), errors="coerce").fillna(0).to_numpy() > 0
-                                           for t in theme_ids]).astype(int).reshape(-1, len(theme_ids)))
+        yt = np.array([[int(t in s) for t in ids] for s in truth], dtype=int).reshape(-1, len(ids))
+        yp = np.zeros((len(m), len(ids)), dtype=int)
+        for j, t in enumerate(ids):
+            if has[j]:
+                yp[:, j] = pd.to_numeric(m[f"theme_{t}"], errors="coerce").fillna(0).to_numpy() > 0
+        true_parts.append(yt * has)
+        pred_parts.append(yp)
+        has_parts.append(np.broadcast_to(has, yt.shape))
     if not true_parts or not sum(len(p) for p in true_parts):
         return None
-    yt, yp = np.vstack(true_parts), np.vstack(pred_parts)
+    yt, yp, scored = np.vstack(true_parts), np.vstack(pred_parts), np.vstack(has_parts)
     f = f1_summary(yt, yp)
-    kappa = per_theme_agreement(yt, yp, theme_ids)["kappa"].to_numpy(float)
+    if scored.all():
+        kappa = per_theme_agreement(yt, yp, ids)["kappa"].to_numpy(float)
+    else:  # each theme over the rows of the waves that have it
+        kappa = np.array([per_theme_agreement(yt[scored[:, j], j:j + 1], yp[scored[:, j], j:j + 1], [t])["kappa"]
+                          .to_numpy(float)[0] if scored[:, j].any() else np.nan for j, t in enumerate(ids)])
     return {"n": int(len(yt)), "micro_f1": round(f["micro_f1"], 3), "precision": round(f["micro_precision"], 3),
             "recall": round(f["micro_recall"], 3), "exact_match": round(f["exact_match"], 3),
             "mean_kappa": round(float(np.nanmean(kappa)), 3) if np.isfinite(kappa).any() else None}
@@ -260,11 +279,6 @@ def _training_rows(coder) -> int | None:
         return None
 
 
-#: what a corrections record names as its coder: ``textmine review``'s (``textmine.cli.coding.CORRECTIONS_CODED_BY``)
-#: and the service's retraining (``service.library.CORRECTIONS_CODED_BY``)
-_CORRECTIONS_CODED_BY = ("corrections (textmine review)", "corrections (textmine service)")
-
-
 def coded_record(path: str | Path, table: pd.DataFrame | None = None) -> dict | None:
     """The record of what coded a ``--coded`` input (:func:`textmine.pipeline.coded_identity`): ``OUT.textmine.json``
     beside a file, else a Parquet file's schema metadata (``table.attrs``), the ``coded_with`` of a Dask output
@@ -298,12 +312,26 @@ def coding_origin(record: Mapping | None) -> tuple[str, str | None]:
         return "unknown", None
     if model == "zero-shot":
         return "zero-shot", None
-    if model in _CORRECTIONS_CODED_BY:
+    from textmine.pipeline import CORRECTIONS_CODERS, personal_name
+
+    if model in CORRECTIONS_CODERS:  # ``textmine review``'s or the service's retraining's corrections
         return "corrections", None
-    from textmine.pipeline import personal_name
 
     name = Path(model.strip()).name  # (the record names a folder, never a path: an edited one is cut to its name)
     return "model", "(navn skjult)" if name != "(navn skjult)" and personal_name(name) else name
+
+
+def record_coder(record: Mapping | None) -> str | None:
+    """What coded a ``--coded`` file, as :func:`textmine.pipeline.coder_label` names a coder: "zero-shot", or the
+    trained model's folder name its record (:func:`coded_record`) gives; None for reviewed corrections and files
+    without a record (not known: never a mismatch)."""
+    from textmine.pipeline import with_fingerprint
+
+    kind, name = coding_origin(record)
+    if kind == "model" and name:  # with the model's fingerprint when the record has it (pipeline.same_coder)
+        fp = (record or {}).get("model_fingerprint")
+        return with_fingerprint(name, fp if isinstance(fp, str) and fp.isalnum() else None)
+    return "zero-shot" if kind == "zero-shot" else None
 
 
 #: how each kind of codes read from files was made, in «Metode» (bokmål; nynorsk in wording.NN_PHRASES)
@@ -388,7 +416,8 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                  on_warning: Any = None, model_folder: str | Path | None = None,
                  language: str | None = None, codebooks: Mapping[Any, Any] | None = None,
                  compare_to: Any = None, question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None,
-                 coded_records: Mapping[Any, Mapping[str, Any]] | None = None) -> ReportData:
+                 coded_records: Mapping[Any, Mapping[str, Any]] | None = None,
+                 allow_mixed_coding: bool = False) -> ReportData:
     """Read (or take) the wave frames, code the free text unless ``coded`` is given, summarise them
     unless ``summary`` is given, and view the summary as a :class:`ReportData`.
 
@@ -424,13 +453,18 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     ``coded_records`` (wave → question → the record of what coded its ``--coded`` file, :func:`coded_record`; a
     question missing: no record): «Metode» says how each question's codes read from files were made (zero-shot, a
     trained model, reviewed corrections or «ukjent»), and zero-shot codes get the zero-shot share check.
+
+    Waves whose question two different coders coded (the records', or this run's coders: zero-shot, a trained model,
+    another model, the keyword coder) are refused (ValueError, ``build_summary(coded_by=)``): their theme change
+    would show the change of coder. ``allow_mixed_coding``: reported anyway, those theme changes not tested («ikke
+    testbar»), and «Koding» says so.
     """
     from .wording import check_language, default_language
 
     if language is not None:
         language = check_language(language)  # (a wrong value fails before any reading or coding)
-    from textmine.pipeline import code_wave, hide_personal_sources, read_waves
-    from textmine.summary import build_summary
+    from textmine.pipeline import CODERS_ATTR, code_wave, coder_label, hide_personal_sources, read_waves
+    from textmine.summary import build_summary, mixed_coders, stray_columns_hint
 
     survey = _survey(survey)
     codebook_source = codebook
@@ -474,6 +508,9 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                                    "automatically for this report (textmine summary with the same --coded files "
                                    "shows them as not coded)")
     injected = coder
+    # wave → question → what coded it (the files' records, this run's coders), for build_summary(coded_by=)
+    coded_by: dict[Any, dict[str, str | None]] = {
+        w: {q: record_coder((coded_records or {}).get(w, {}).get(q)) for q in qs} for w, qs in given.items()}
     coders = dict(coder) if isinstance(coder, Mapping) else {}
     coder = next(iter(coders.values()), None) if isinstance(coder, Mapping) else coder
     if todo:
@@ -492,7 +529,11 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
                 coder = make(codebook_source, codebook) if not coders else coders[list(todo)[-1]]
         coded = dict(coded or {})
         for w, cols in todo.items():
-            new = code_wave(frames[w], survey, coder=coders.get(w, coder), questions=cols)
+            wc = coders.get(w, coder)
+            new = code_wave(frames[w], survey, coder=wc, questions=cols)
+            name = coder_label(wc, model_dir, default=injected is None and not model_dir)
+            for q in new.attrs.get(CODERS_ATTR) or {}:
+                coded_by.setdefault(w, {})[q] = name
             old = coded.get(w)
             coded[w] = new if old is None or old.empty else pd.concat([old, new], ignore_index=True, sort=False)
         info.setdefault("model", _describe_coder(coder, model_dir))
@@ -519,7 +560,14 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
         summary = build_summary(frames, survey, coded, embedder=embedder, codebooks=wave_cbs or None,
                                 compare_to=compare_to, question_codebooks=question_codebooks or None,
                                 theme_labels=codebook_theme_labels(wave_cbs, wave_order(frames)) if wave_cbs
-                                else {t.id: t.label for t in codebook.themes})
+                                else {t.id: t.label for t in codebook.themes},
+                                coded_by=coded_by, allow_mixed_coding=allow_mixed_coding)
+        if given:  # stray theme columns in files that record no codebook: coded with another codebook?
+            stray_columns_hint(summary, [w for w, qs in given.items() if qs and not any(
+                (coded_records or {}).get(w, {}).get(q) for q in qs)])
+        shifted = mixed_coders(coded_by, [tuple(p) for p in summary.meta.get("comparisons") or []])
+        if shifted:  # --allow-mixed-coding: «Koding» says which theme changes were left untested, and why
+            info["coding"] = " ".join(filter(None, [info.get("coding"), _mixed_coders_text(shifted, survey)]))
     for q, (read, machine) in mixed.items():  # the change between these waves mixes two ways of coding
         msg = (f"{q}: the codes of wave(s) {', '.join(map(str, read))} are read from --coded files, but wave(s) "
                f"{', '.join(map(str, machine))} are coded automatically now; the change between them mixes "
@@ -552,7 +600,9 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
             training = _training_files(recorded, folder)
             in_sample = [w for w in labels if _in_training(_labels_path(paths[w], w), training)]
             labels = {w: lab for w, lab in labels.items() if w not in in_sample}
-    agree = agreement(coded, labels, list(codebook.theme_ids)) if labels else None
+    scored = ({w: list(wave_cbs.get(w, codebook).theme_ids) for w in frames} if wave_cbs
+              else list(codebook.theme_ids))  # each wave on its own codebook's themes
+    agree = agreement(coded, labels, scored) if labels else None
     if agree:
         info["agreement"] = _agreement_text(agree)
         info["agreement_values"] = agree
@@ -563,7 +613,7 @@ def build_report(waves: Sequence[str | Path] | Mapping[Any, pd.DataFrame], surve
     # the summary's definition holds the excluded codes an SPSS file declared (user-missing «Vet ikke»), so the
     # method note names them
     r = report_from_summary(summary, summary.definition or survey, frames=frames, coded=coded, codebook=codebook,
-                            method=info, title=title, language=language)
+                            method=info, title=title, language=language, codebooks=wave_cbs or None)
     from .excel import personal_id_count
 
     if shares:  # the reader note on implausible zero-shot shares (html.reader_notes) reads the run's warnings
@@ -663,6 +713,23 @@ def _mixed_coding(given: Mapping[Any, list[str]], coded: Mapping[Any, pd.DataFra
         if read and machine:
             out[q] = (read, machine)
     return out
+
+
+def _coder_words(name: str) -> str:
+    """A coder (:func:`textmine.pipeline.coder_label`) in the published notes' words (bokmål)."""
+    from textmine.summary import coder_text
+
+    return coder_text(name, norwegian=True)
+
+
+def _mixed_coders_text(mixed: Mapping[tuple, Mapping[str, tuple[str, str]]], survey) -> str:
+    """The method note on theme changes between waves coded by different coders (``--allow-mixed-coding``):
+    which, by which coders, and that they are not tested (Norwegian)."""
+    labels = {q.column: q.label for q in survey.free_text}
+    parts = [f"For «{labels.get(q, q)}» er måling {prev} kodet med {_coder_words(a)} og måling {cur} med "
+             f"{_coder_words(b)}." for (prev, cur), by_q in mixed.items() for q, (a, b) in by_q.items()]
+    return ("Merk: " + " ".join(parts) + " Endringene i temaandelene mellom disse målingene er derfor ikke testet "
+            "(ikke testbar): de ville vist byttet av koder, ikke en endring blant respondentene.")
 
 
 def _mixed_coding_text(mixed: Mapping[str, tuple[list[Any], list[Any]]], survey) -> str:

@@ -54,7 +54,7 @@ def coded_for_spss(r: ReportData, omit=()) -> tuple[pd.DataFrame, dict[str, str]
     """(frame, variable labels, value labels): categoricals become labelled integer codes; without the ``omit``
     columns (e.g. ``respondent_id``). A weight blanked by the small-cell rule says so in its label
     (:data:`WEIGHT_BLANKED_LABEL`)."""
-    from .excel import LANGUAGE_NAMES, ROW_NUMBER, export_rows
+    from .excel import LANGUAGE_NAMES, ROW_NUMBER, all_theme_labels, export_rows
 
     # the rows of the workbook's «Kodede svar»: small cells' segment values blanked, health comments hidden, no
     # ``attribution: false`` segments, a row number in place of ids that are personal data
@@ -73,7 +73,7 @@ def coded_for_spss(r: ReportData, omit=()) -> tuple[pd.DataFrame, dict[str, str]
         df = df.rename(columns={"respondent_id": id_col})
         labels[id_col] = VAR_LABELS["respondent_id"]
     values: dict[str, dict] = {}
-    labels_by_theme = {t["id"]: t.get("label", t["id"]) for t in r.codebook}
+    labels_by_theme = all_theme_labels(r)  # an earlier codebook's themes too, shared labels told apart
     declared = r.method.get("labels") or {}
     columns = {**r.segments, **(declared.get("columns") or {})}
     levels = declared.get("values") or {}

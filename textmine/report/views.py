@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..disclosure import SMALL_GROUP, free_segments, neutral_level_names  # noqa: F401 (SMALL_GROUP re-exported)
+from ..summary import quote_gaps  # noqa: F401 (counted where quotes are chosen; re-exported)
+from ..texttables import distinct_labels
 from .model import ReportData
 from .wording import nn_text, say, small_group_label
 
@@ -345,6 +347,87 @@ def mark_mixed_coding(changes: pd.DataFrame, mixed: Mapping | None) -> pd.DataFr
     return changes.assign(coding_note=notes)
 
 
+def with_distinct_labels(df: pd.DataFrame | None, id_col: str = "theme") -> pd.DataFrame | None:
+    """``df`` with its ``label`` column told apart where two ids (``id_col``) share a label (:func:`distinct_labels`:
+    «label (id)»), so that a table or chart that goes by label never mixes two themes; as it is otherwise."""
+    if df is None or df.empty or "label" not in df.columns or id_col not in df.columns:
+        return df
+    first = dict(zip(df[id_col].astype(str), df["label"].astype(str)))
+    fixed = distinct_labels(first)
+    if fixed == first:
+        return df
+    return df.assign(label=[fixed.get(str(k), lab) if isinstance(lab, str) else lab
+                            for k, lab in zip(df[id_col], df["label"])])
+
+
+#: a theme whose definition differs between two waves' codebooks (textmine.summary._incomparable_message's warning):
+#: read only for a summary without ``meta["redefined_themes"]`` (one built before the summary kept it as data)
+_REDEFINED = re.compile(r"^(?:question (?P<q>\S+): )?themes? (?P<themes>.+?) (?:is|are) defined differently in codebook "
+                        r"(?P<a>'[^']*'|\"[^\"]*\") v(?P<va>\S+) \(wave (?P<prev>[^)]+)\) and "
+                        r"(?:(?P<b>'[^']*'|\"[^\"]*\") )?v(?P<vb>\S+) \(wave (?P<cur>[^)]+)\)")
+
+
+def redefined_themes(summary) -> list[dict]:
+    """The themes the summary left untested because the two waves' codebooks define them differently
+    (:func:`textmine.summary._incomparable_themes`), each ``{question ("" for every question), themes, prev_wave,
+    wave, prev_codebook, codebook, prev_version, version}``, in the summary's order: from ``meta["redefined_themes"]``,
+    else (an older summary) read back out of its warnings."""
+    data = (getattr(summary, "meta", None) or {}).get("redefined_themes")
+    if isinstance(data, list):
+        return [_redefined_entry(d) for d in data]
+    return _redefined_from_warnings(summary.warnings)
+
+
+def _redefined_entry(d: Mapping) -> dict:
+    """A :func:`redefined_themes` entry from one of ``meta["redefined_themes"]``
+    (:func:`textmine.summary._redefined_record`)."""
+    (prev, cur), (a, b), (va, vb) = d["waves"], d["codebooks"], d["versions"]
+    return {"question": str(d.get("question") or ""), "themes": [str(t) for t in d["themes"]],
+            "prev_wave": str(prev), "wave": str(cur), "prev_codebook": str(a), "codebook": str(b),
+            "prev_version": str(va), "version": str(vb)}
+
+
+def _redefined_from_warnings(warnings) -> list[dict]:
+    out = []
+    for w in warnings or ():
+        m = _REDEFINED.match(str(w))
+        if not m:
+            continue
+        a = m["a"][1:-1]
+        out.append({"question": m["q"] or "", "themes": [t.strip() for t in m["themes"].split(",") if t.strip()],
+                    "prev_wave": m["prev"], "wave": m["cur"], "prev_codebook": a,
+                    "codebook": m["b"][1:-1] if m["b"] else a, "prev_version": m["va"], "version": m["vb"]})
+    return out
+
+
+def versions_text(d: Mapping) -> str:
+    """«kodebok v1.0 og v1.1» (or «kodebok «a» v1 og «b» v2» for two codebooks) of a :func:`redefined_themes` entry."""
+    if d["prev_codebook"] == d["codebook"]:
+        return f"kodebok v{d['prev_version']} og v{d['version']}"
+    return f"kodebok «{d['prev_codebook']}» v{d['prev_version']} og «{d['codebook']}» v{d['version']}"
+
+
+def redefined_note(question, key, prev_wave, wave, redefined: Sequence[Mapping] | None) -> str:
+    """The note of a theme change row whose theme the two waves' codebooks define differently (so it is «ikke
+    testbar» although both shares exist; ``redefined``: :func:`redefined_themes`), "" otherwise."""
+    hits = [d for d in redefined or () if str(key) in d["themes"] and (str(d["prev_wave"]), str(d["wave"])) ==
+            (str(prev_wave), str(wave)) and d["question"] in ("", str(question or ""))]
+    own = [d for d in hits if d["question"]]  # a question's own codebooks stand for the pair's
+    if not (own or hits):
+        return ""
+    return f"Temaet er definert annerledes i {versions_text((own or hits)[0])}: endringen er ikke testet."
+
+
+def mark_redefined(changes: pd.DataFrame | None, redefined: Sequence[Mapping] | None) -> pd.DataFrame | None:
+    """``changes`` with the column ``codebook_note``: :func:`redefined_note` for the theme rows whose theme the two
+    waves' codebooks define differently ("" elsewhere); as it is when there are none."""
+    if changes is None or changes.empty or not redefined:
+        return changes
+    notes = [redefined_note(q, k, p, w, redefined) if kind == "tema" else "" for kind, q, k, p, w in
+             zip(changes["kind"], changes["question"], changes["key"], changes["prev_wave"], changes["wave"])]
+    return changes.assign(codebook_note=notes)
+
+
 def impact_view(summary, survey, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
     """The outcome indicator among commenters mentioning a theme vs the other commenters (summary
     ``theme_indicators``), with the driver model's adjusted effect beside it; cells under min_cell left out."""
@@ -502,6 +585,20 @@ def codebook_records(codebook) -> list[dict]:
     return out
 
 
+def codebook_versions(codebooks: Mapping[Any, Any] | None, waves: Sequence[Any]) -> list[dict]:
+    """The waves' codebooks when they differ (wave → codebook): one entry per codebook, in wave order, ``{name,
+    version, waves, themes}`` (``themes``: :func:`codebook_records`); [] when every wave has the same one."""
+    order = [w for w in waves if w in (codebooks or {})] + [w for w in codebooks or () if w not in waves]
+    out: dict[tuple, dict] = {}
+    for w in order:
+        cb = codebooks[w]
+        d = cb.to_dict() if hasattr(cb, "to_dict") else dict(cb or {})
+        key = (str(d.get("name", "")), str(d.get("version", "")), getattr(cb, "hash", None) or repr(d.get("themes")))
+        entry = out.setdefault(key, {"name": key[0], "version": key[1], "waves": [], "themes": codebook_records(d)})
+        entry["waves"].append(str(w))
+    return list(out.values()) if len(out) > 1 else []
+
+
 def _excluded_text(survey, indicator) -> str:
     names = [str(survey.excluded_labels.get(c, c)).lower() for c in indicator.excluded]
     return " og ".join(f"«{n}»" for n in names) if names else "svar utenfor skalaen"
@@ -594,7 +691,8 @@ def report_labels(survey) -> dict:
 
 #: method keys that carry data for the renderers, not a line of the method section
 METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding", "unattributed",
-                    "personal_ids", "driver_controls", "review_rises", "review_high", "quote_gaps")
+                    "personal_ids", "driver_controls", "review_rises", "review_high", "quote_gaps",
+                    "redefined_themes", "codebook_versions")
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (svar med innhold)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
@@ -682,6 +780,8 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
             text = nn_text(text, language)
         if k == "suppression":  # «Liten gruppe» is quoted (so nn_text leaves it): nynorsk «Lita gruppe»
             text = small_group_label(text, language)
+        if k == "verdict" and method.get("redefined_themes"):  # «ikke testbar» with both shares there: say why
+            text = f"{text.rstrip('.')}. {say(REDEFINED_VERDICT, language)}"
         if k == "agreement":  # counts of comments: "1 378" (the note itself is written by the pipeline)
             text = _group_thousands(text, (method.get("agreement_values") or {}).get("n"))
         lines.append((say(METHOD_NAMES[k], language) if k in METHOD_NAMES else k, _capital(text)))
@@ -689,6 +789,11 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
         lines.append((say(METHOD_NAMES["agreement"], language),
                       say("Ingen manuelt kodede data tilgjengelig.", language)))
     return lines
+
+
+#: the method note on «ikke testbar» for a theme the waves' codebooks define differently (after the verdict rule)
+REDEFINED_VERDICT = ("Ikke testbar gjelder også et tema som er definert annerledes i kodebøkene til de to målingene "
+                     "(se «Merknader»): begge andelene vises, men endringen er ikke testet.")
 
 
 #: the driver models in the Metode sentence
@@ -885,54 +990,26 @@ def review_high(meta: Mapping) -> list[dict]:
     return out
 
 
-def quote_gaps(coded: pd.DataFrame | None) -> dict | None:
-    """Why the comments of one wave's coded frame (``coded``: all its questions) could not be quoted, as counts of
-    comments (answers with content), each counted once, in the order :func:`textmine.quotes.select_quotes` and the
-    summary's quote rule drop them: ``review`` sent to manual review and not corrected by a person (a theme is
-    quoted only from comments that surely have it), ``no_theme`` no theme, ``personal`` holding health data (the
-    stored health flag, or the cleaner's flagger on the redacted text, as the quote selection re-runs it), ``rest``
-    the others (left out for small groups: a hidden cell, or naming a withheld group). Counts only: the report
-    selects no quotes itself. None without a coded frame."""
-    if coded is None or "text_clean" not in coded.columns:
-        return None
-    from ..preprocess.cleaner import default_resources
-
-    def flag(col: str) -> np.ndarray:
-        return (pd.to_numeric(coded[col], errors="coerce").fillna(0).to_numpy() > 0 if col in coded.columns
-                else np.zeros(len(coded), dtype=bool))
-
-    text = np.asarray([("" if t is None or t != t else str(t)).strip() for t in coded["text_clean"]], dtype=object)
-    comment = (text != "") & ~flag("is_non_answer")
-    review = comment & flag("needs_review") & ~flag("corrected")
-    themes = [c for c in coded.columns if str(c).startswith("theme_")]
-    themed = (coded[themes].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0).any(axis=1) if themes \
-        else np.zeros(len(coded), dtype=bool)
-    no_theme = comment & ~review & ~themed
-    left = comment & ~review & themed
-    health = default_resources().health
-    personal = left & flag("health_flag")
-    for j in np.flatnonzero(left & ~personal):
-        personal[j] = bool(health.flag(text[j]))
-    return {"comments": int(comment.sum()), "review": int(review.sum()), "no_theme": int(no_theme.sum()),
-            "personal": int(personal.sum()), "rest": int((left & ~personal).sum())}
-
-
 def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded: Mapping | None = None,
                         codebook: Any = None, method: Mapping | None = None, title: str | None = None,
-                        key: bytes | str | None = None, language: str = "nb") -> ReportData:
+                        key: bytes | str | None = None, language: str = "nb",
+                        codebooks: Mapping[Any, Any] | None = None) -> ReportData:
     """All report sections as views of ``summary`` (built with the survey definition ``survey``);
     ``frames``/``coded`` only feed the coded-answers export (Excel/SPSS), never a number. ``key`` keys the
     numbering of the neutral «Liten gruppe» labels (:func:`neutral_order`): one numbering for every table, chart,
     sheet and quote attribution of the report. ``language`` ("nb"/"nn"): the report's written standard, and the
     default title's (:func:`report_title`; ``title`` is the user's, as given). The report views the summary's
     reader copy of the hidden cells (:func:`textmine.summary.hide_small_counts`: small complements too), so every
-    table, chart, sheet and JSON of the report hides what the summary's files hide."""
+    table, chart, sheet and JSON of the report hides what the summary's files hide. ``codebooks`` (wave → codebook,
+    when the waves were coded with different ones): the sheet «Kodebok» lists each version's themes."""
     from ..summary import hide_small_counts, review_rises
 
     summary = hide_small_counts(summary)
     waves = [str(w) for w in summary.waves]
     cb = codebook_records(codebook)
-    labels = {**{t["id"]: t.get("label", t["id"]) for t in cb}, **((summary.meta or {}).get("theme_labels") or {})}
+    # two theme ids with one label (a theme renamed between the waves' codebooks): told apart by their ids
+    labels = distinct_labels({**{t["id"]: t.get("label", t["id"]) for t in cb},
+                              **((summary.meta or {}).get("theme_labels") or {})})
     current = waves[-1] if waves else ""
     pair = reported_comparison(summary)
     info = method_notes(summary, survey, codebook, frames)
@@ -945,6 +1022,12 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         info["review_high"] = high
     if summary.warnings:
         info["warnings"] = "; ".join(map(str, summary.warnings))
+    redefined = redefined_themes(summary)  # (the change tables' notes and the reader note under «Merknader»)
+    if redefined:
+        info["redefined_themes"] = redefined
+    versions = codebook_versions(codebooks, summary.waves)
+    if versions:  # the sheet «Kodebok» lists each version's themes
+        info["codebook_versions"] = versions
     indicators, themes = indicator_view(summary, survey), theme_view(summary, survey, labels)
     # hidden free-valued levels: neutral labels (not a large level whose cell only its small complement hid), as
     # neutral_summary names them; the views carry the summary's record of those cells, not the report
@@ -960,10 +1043,11 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         waves=waves, questions={q.column: q.label for q in survey.free_text},
         segments={s.column: s.label for s in survey.segments},
         indicators=neutral_small_levels(indicators, small), themes=neutral_small_levels(themes, small),
-        changes=mark_mixed_coding(change_view(summary, survey, labels, current, pair), info.get("mixed_coding"))
-        if len(waves) > 1 else None,
-        comparison=pair, change_table=mark_mixed_coding(neutral_small_levels(
-            change_table_view(summary, survey, labels), small), info.get("mixed_coding")) if pair else None,
+        changes=mark_redefined(mark_mixed_coding(change_view(summary, survey, labels, current, pair),
+                                                 info.get("mixed_coding")), redefined) if len(waves) > 1 else None,
+        comparison=pair, change_table=mark_redefined(mark_mixed_coding(neutral_small_levels(
+            change_table_view(summary, survey, labels), small), info.get("mixed_coding")), redefined)
+        if pair else None,
         impact=impact_view(summary, survey, labels, current),
         quotes=quotes,
         codebook=cb, coded=coded_view(frames or {}, coded, survey, summary.meta.get("themes")), method=info,

@@ -143,7 +143,7 @@ NN: dict[str, str] = {
     "Hovedfunn": "Hovudfunn",
     "Temaer i fritekstsvarene": "Tema i fritekstsvara",
     "Feilstolpene viser 95&nbsp;% konfidensintervall.": "Feilstolpane viser 95&nbsp;% konfidensintervall.",
-    "Andel som nevner hvert tema, {wave}": "Del som nemner kvart tema, {wave}",
+    "Andel som nevner hvert tema, {wave}: «{question}»": "Del som nemner kvart tema, {wave}: «{question}»",
     "Tema": "Tema",
     "Andel av dem som svarte": "Del av dei som svarte",
     "Grunnlag": "Grunnlag",
@@ -232,6 +232,7 @@ NN: dict[str, str] = {
     "Ingen sitater (for få kommentarer).": "Ingen sitat (for få kommentarar).",
     # why the quotes section is empty (html.no_quotes_text)
     "Ingen sitater: ": "Ingen sitat: ",
+    "den ene kommentaren er sendt til manuell gjennomgang": "den eine kommentaren er sendt til manuell gjennomgang",
     "alle de {n} kommentarene er sendt til manuell gjennomgang":
         "alle dei {n} kommentarane er sende til manuell gjennomgang",
     "{n} av {total} kommentarer er sendt til manuell gjennomgang":
@@ -244,10 +245,10 @@ NN: dict[str, str] = {
     "er fra grupper som er for små til å vises": "er frå grupper som er for små til å visast",
     " (sitater hentes bare fra svar der temaet er sikkert)": " (sitat blir berre henta frå svar der temaet er sikkert)",
     # the reader note on a question whose comments nearly all went to manual review (html.REVIEW_HIGH_NOTE)
-    ("{share} av kommentarene til «{question}» i {wave} ({n} av {total}) ble sendt til manuell kontroll fordi "
+    ("{share} av kommentarene til «{question}» i {wave} ({n} av {total}) ble sendt til manuell gjennomgang fordi "
      "modellen var usikker på kodingen; temaandelene for spørsmålet bygger derfor mest på usikre koder og bør leses "
      "med varsomhet."):
-        ("{share} av kommentarane til «{question}» i {wave} ({n} av {total}) vart sende til manuell kontroll fordi "
+        ("{share} av kommentarane til «{question}» i {wave} ({n} av {total}) vart sende til manuell gjennomgang fordi "
          "modellen var uviss på kodinga; temadelane for spørsmålet byggjer difor mest på usikre kodar og bør lesast "
          "med varsemd."),
     "Laget med textmine. Filen er selvstendig og virker uten nettilgang.":
@@ -257,6 +258,8 @@ NN: dict[str, str] = {
     "signifikant nedgang": "signifikant nedgang",
     " (vektet)": " (vekta)",
     "(på engelsk)": "(på engelsk)",
+    "(på svensk)": "(på svensk)",
+    "(på dansk)": "(på dansk)",
     "{pct} (vektet)": "{pct} (vekta)",
     "Arbeidsgiverundersøkelsen": "Arbeidsgivarundersøkinga",
     " fra {prev} til {wave}: {verdict} ({ci})": " frå {prev} til {wave}: {verdict} ({ci})",
@@ -264,8 +267,9 @@ NN: dict[str, str] = {
     "Ingen figur: {n} grupper er for mange til en lesbar figur (høyst {most}). Se tabellen.":
         "Ingen figur: {n} grupper er for mange til ein lesbar figur (høgst {most}). Sjå tabellen.",
     "Temaer, {wave}: «{question}»": "Tema, {wave}: «{question}»",
-    "Temaer etter {segment}, {wave}": "Tema etter {segment}, {wave}",
-    "{title}: de vanligste temaene": "{title}: dei vanlegaste temaa",
+    "Temaer etter {segment}, {wave}: «{question}»": "Tema etter {segment}, {wave}: «{question}»",
+    "De vanligste temaene etter {segment}, {wave}: «{question}»":
+        "Dei vanlegaste temaa etter {segment}, {wave}: «{question}»",
     "Endring i temaer": "Endring i tema",
     "Endring i indikatorer": "Endring i indikatorar",
     "{indicator}: med og uten temaet («{question}»)": "{indicator}: med og utan temaet («{question}»)",
@@ -316,10 +320,10 @@ NN: dict[str, str] = {
     "effektene er for usikre til å anslås": "effektane er for usikre til å kunne anslåast",
     "Temaet {theme}": "Temaet {theme}",
     "Temaene {themes}": "Temaa {themes}",
-    ("Flere svar enn før ble sendt til manuell kontroll for «{question}» i {wave} ({share} mot "
+    ("Flere svar enn før ble sendt til manuell gjennomgang for «{question}» i {wave} ({share} mot "
      "{share_prev} i {wave_prev}); svarene kan handle om et tema kodeboken ikke dekker, så "
      "temaandelene for spørsmålet bør leses med varsomhet."):
-        ("Fleire svar enn før vart sende til manuell kontroll for «{question}» i {wave} ({share} mot "
+        ("Fleire svar enn før vart sende til manuell gjennomgang for «{question}» i {wave} ({share} mot "
          "{share_prev} i {wave_prev}); svara kan handle om eit tema kodeboka ikkje dekkjer, så "
          "temadelane for spørsmålet bør lesast med varsemd."),
     ("Fritekstsvarene er kodet uten en modell trent på kodede svar (zero-shot), og noen temaandeler er "
@@ -456,6 +460,26 @@ NN: dict[str, str] = {
     "Vurdering (ujustert)": "Vurdering (ujustert)",
     "Vektet": "Vekta",
     "Merknad (koding)": "Merknad (koding)",
+    "Merknad (kodebok)": "Merknad (kodebok)",
+    "Kodebok (versjon)": "Kodebok (versjon)",
+    "Brukt i måling": "Brukt i måling",
+    # --- dec07b: a theme the waves' codebooks define differently (html.REDEFINED_NOTE, the change tables, charts)
+    "{verdict}: definert annerledes": "{verdict}: definert annleis",
+    "Ikke testbar gjelder også et tema som er definert annerledes i kodebøkene til de to målingene (se «Merknader»): "
+    "begge andelene vises, men endringen er ikke testet.":
+        "Ikkje testbar gjeld òg eit tema som er definert annleis i kodebøkene til dei to målingane (sjå «Merknader»): "
+        "begge delane blir viste, men endringa er ikkje testa.",
+    " i «{question}»": " i «{question}»",
+    "{what} er definert annerledes i {versions}, så andelene i de to målingene måler ikke det samme. Endringen fra "
+    "{prev} til {wave} er derfor ikke testet («ikke testbar»), selv om begge andelene vises.":
+        "{what} er definert annleis i {versions}, så delane i dei to målingane måler ikkje det same. Endringa frå "
+        "{prev} til {wave} er difor ikkje testa («ikkje testbar»), sjølv om begge delane blir viste.",
+    "§ Definert annerledes: temaet er definert annerledes i {versions}, så andelene i de to målingene måler ikke det "
+    "samme. «Ikke testbar» betyr her ikke at en andel mangler: endringen er ikke testet fordi temaet har fått en ny "
+    "definisjon.":
+        "§ Definert annleis: temaet er definert annleis i {versions}, så delane i dei to målingane måler ikkje det "
+        "same. «Ikkje testbar» tyder her ikkje at ein del manglar: endringa er ikkje testa fordi temaet har fått ein "
+        "ny definisjon.",
     "Indikatortekst": "Indikatortekst",
     "Andel positive med tema": "Del positive med tema",
     "Andel positive uten tema": "Del positive utan tema",
@@ -690,6 +714,16 @@ NN_PHRASES: list[tuple[str, str]] = [
      " er koda automatisk. Endringa mellom desse målingane blandar difor to måtar å kode på, og kan kome av kodinga og "
      "ikkje berre av ei reell endring."),
     ("Blandet koding (", "Blanda koding ("),
+    # theme changes between waves coded by different coders (pipeline._mixed_coders_text, --allow-mixed-coding)
+    (" er måling {x} kodet med ", " er måling {x} koda med "),
+    ("zero-shot (uten en trent modell)", "zero-shot (utan ein trena modell)"),
+    (" Endringene i temaandelene mellom disse målingene er derfor ikke testet (ikke testbar): de ville vist "
+     "byttet av koder, ikke en endring blant respondentene.",
+     " Endringane i temadelane mellom desse målingane er difor ikkje testa (ikkje testbar): dei ville vist bytet "
+     "av kodar, ikkje ei endring blant respondentane."),
+    # a theme the waves' codebooks define differently (views.redefined_note)
+    ("Temaet er definert annerledes i ", "Temaet er definert annleis i "),
+    (": endringen er ikke testet.", ": endringa er ikkje testa."),
     ("): endringen kan skyldes kodingen og ikke bare en reell endring.",
      "): endringa kan kome av kodinga og ikkje berre av ei reell endring."),
     (": lest fra filer", ": henta frå filer"),

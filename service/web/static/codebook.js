@@ -1,5 +1,6 @@
 // Codebook editor: rename, add and merge themes locally; "Lagre" posts a new version to POST /codebooks. Unsaved
-// changes are not lost silently (the browser asks before leaving); an invalid field is marked, described and focused.
+// changes are not lost silently (the browser asks before leaving); an invalid field is marked, described and focused,
+// also when the API refuses the save (a version that exists: #cb-version; personal data in a theme's name: its field).
 (function () {
   var root = document.getElementById("cb-editor");
   if (!root) return;
@@ -96,14 +97,31 @@
     var verInput = document.getElementById("cb-version"), v = verInput.value.trim();
     if (!v) { invalid(verInput, "Oppgi en ny versjon, for eksempel 1.1."); return; }
     valid(verInput);
+    tbody.querySelectorAll("input[aria-invalid]").forEach(valid);  // a name the last refusal marked
     var body = JSON.parse(JSON.stringify(content)); body.version = v;
     status.textContent = "Lagrer …";
     tmApi("POST", "/codebooks", body).then(function (row) {
       status.textContent = "Lagret som versjon " + row.version + ".";
       dirty = false;
       window.location.href = "/ui/codebooks/" + row.id;
-    }).catch(function (e) { status.textContent = "Kunne ikke lagre: " + e.message; });
+    }).catch(function (e) {
+      var field = fieldOf(e);
+      if (field) invalid(field, "Ikke lagret: " + e.message);
+      else tmApi.showError(status, "Ikke lagret: ", e);
+    });
   });
+
+  // the input a refused save is about: the version (409 codebook_version_exists, or personal data in it) or a
+  // theme's name (personal data: details.field «label of theme ID»); null when the editor has no field for it
+  function fieldOf(e) {
+    var details = e.details || {};
+    if (e.code === "codebook_version_exists") return document.getElementById("cb-version");
+    if (!/^personal_data_in_/.test(e.code || "")) return null;
+    var field = String(details.field || "");
+    if (field === "version") return document.getElementById("cb-version");
+    var m = /^label of theme (.+)$/.exec(field);
+    return m ? document.getElementById("label-" + m[1]) : null;
+  }
 
   var ver = document.getElementById("cb-version"); if (ver) ver.value = bump(content.version);
   draw();

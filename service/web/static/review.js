@@ -1,7 +1,11 @@
 // Review queue: one comment at a time; number keys toggle themes, t goes to the comment type (Esc back), Enter
-// accepts (themes and type), j/k move, s skips. The keys work
-// inside the review region only; Enter never overrides a link, <summary>, button or form field, and the
+// accepts (themes and type; on a theme box too, where Space toggles it), j/k move, s skips (past the last loaded
+// comment it loads more, or says there are none). The keys work
+// inside the review region only; Enter never overrides a link, <summary>, button or other form field, and the
 // single-key shortcuts (digits, letters) can be turned off (WCAG 2.1.4), remembered in localStorage.
+// One polite live region (#review-status, outside the item) announces each move, save and error once (WCAG 4.1.3).
+// A save names the latest correction the page saw (seen_correction_id): one stored since by another tab or coder
+// is a 409 correction_conflict, told with the stored codes; Enter then replaces them deliberately.
 (function () {
   var root = document.getElementById("review");
   if (!root) return;
@@ -12,11 +16,15 @@
   var themesEl = document.getElementById("review-themes");
   var typeEl = document.getElementById("review-type");
   var DEFAULT_TYPES = ["klage", "\u00f8nske", "ros"];  // a codebook that lists no types has these (as the API)
-  var busy = false;
+  var busy = false, loading = false;
   var SHORTCUTS_KEY = "textmine.review.singleKeys";
   var switchEl = document.getElementById("review-shortcuts");
 
   function codebookFor(item) { return boot.codebooks[String(item.job_id)] || boot.default_codebook; }
+  function codebookById(id, fallback) {
+    var all = Object.keys(boot.codebooks || {}).map(function (k) { return boot.codebooks[k]; }).concat([boot.default_codebook]);
+    return all.filter(function (cb) { return cb && cb.id === id; })[0] || fallback;
+  }
   function keyLabel(i) { return i < 9 ? String(i + 1) : (i === 9 ? "0" : "Alt+" + ((i - 10 + 1) % 10)); }
   function fmtPct(x) { return Math.round(x * 100) + "\u00a0%"; }
   function typesOf(cb) { return cb.types && cb.types.length ? cb.types : DEFAULT_TYPES; }
@@ -48,15 +56,26 @@
       ? "Modellens forslag: " + machine + (match ? "" : " (ikke en type i kodeboka)") : "Modellen ga ingen type.";
   }
 
-  function show() {
+  // the live region's text (role=status: polite); the same text twice is not announced again by every reader
+  function say(text) { statusEl.textContent = text; }
+  function where() {
+    return "Kommentar " + (pos + 1) + " av " + Math.max(total, items.length) + ": " + items[pos].text;
+  }
+  function meta() {
+    var item = items[pos];
+    document.getElementById("review-meta").textContent =
+      "Kommentar " + (pos + 1) + " av " + items.length + " lastet · spørsmål " + item.question + " · svar-id " + item.response_id;
+  }
+
+  // draw the comment at ``pos`` (or the empty state); ``announce``: say which comment it is (a move)
+  function show(announce) {
     var empty = pos >= items.length;
     document.getElementById("review-empty").hidden = !empty;
     document.getElementById("review-item").hidden = empty;
     countEl.textContent = String(total);
     if (empty) { return; }
     var item = items[pos];
-    document.getElementById("review-meta").textContent =
-      "Kommentar " + (pos + 1) + " av " + items.length + " lastet · spørsmål " + item.question + " · svar-id " + item.response_id;
+    meta();
     var textEl = document.getElementById("review-text");
     textEl.textContent = item.text;
     var lang = (boot.langs || {})[item.language] || "";  // another language than the page's (nynorsk, English)
@@ -86,7 +105,7 @@
       label.appendChild(box); label.appendChild(kbd); label.appendChild(name); label.appendChild(score);
       themesEl.appendChild(label);
     });
-    statusEl.textContent = "";
+    say(announce ? where() : "");
   }
 
   function selected() {
@@ -98,28 +117,78 @@
     if (busy || pos >= items.length) return;
     var item = items[pos];
     var cb = codebookFor(item);
+    var refocus = true;
     busy = true;
-    statusEl.textContent = "Lagrer …";
+    say("Lagrer …");
     tmApi("POST", "/responses/" + item.response_id + "/codes",
-          { themes: selected(), type: typeEl.value || null, codebook_id: cb.id })
+          { themes: selected(), type: typeEl.value || null, codebook_id: cb.id,
+            seen_correction_id: item.latest_correction_id == null ? null : item.latest_correction_id })
       .then(function () {
         items.splice(pos, 1);
         total = Math.max(0, total - 1);
-        show();
-        statusEl.textContent = "Lagret. " + total + " igjen.";
-        if (items.length - pos < 5 && total > items.length) refill();
+        if (pos >= items.length && total <= items.length) pos = 0;  // back to the comments skipped earlier
+        show(false);
+        say("Lagret. " + total + " igjen." + (pos < items.length ? " " + where() : ""));
+        if (items.length - pos < 5 && total > items.length) refill(false);
       })
-      .catch(function (e) { statusEl.textContent = "Kunne ikke lagre: " + e.message; })
-      .finally(function () { busy = false; root.focus(); });
+      .catch(function (e) {
+        if (e.code === "correction_conflict") { clash(item, e.details || {}); return; }
+        if (e.status === 401) refocus = false;  // session.js has moved focus to its «Logg inn igjen»
+        tmApi.showError(statusEl, "Ikke lagret: ", e);
+      })
+      .finally(function () { busy = false; if (refocus) root.focus(); });
   }
 
-  function refill() {
-    var q = "/review-queue?limit=50" + (boot.wave_id ? "&wave_id=" + boot.wave_id : "");
+  // another tab or coder corrected the comment after the page loaded it: say when and what is stored; the coder's
+  // own choices stay on screen, and accepting again replaces the stored codes (the page has now seen them)
+  function clash(item, d) {
+    var cb = codebookById(d.codebook_id, codebookFor(item));
+    var names = (d.themes || []).map(function (id) {
+      var t = cb.themes.filter(function (x) { return x.id === id; })[0];
+      return "\u00ab" + (t ? t.label : id) + "\u00bb";
+    });
+    var when = d.latest_at ? new Date(d.latest_at) : null;
+    var at = when && !isNaN(when.getTime())
+      ? " " + when.toLocaleString("nb-NO", { dateStyle: "short", timeStyle: "short" }) : "";
+    if (d.latest_id != null) item.latest_correction_id = d.latest_id;
+    say("Ikke lagret: kommentaren ble rettet" + at + " av noen andre eller i en annen fane. Lagrede koder: "
+        + (names.length ? names.join(", ") : "ingen temaer") + (d.type ? "; type " + d.type : "") + ". "
+        + "Dine valg står her fortsatt: velg «Godta» (Enter) for å lagre dem i stedet, eller «Hopp over».");
+  }
+
+  // the next comment; past the last loaded one, load more (refill) or say there are none
+  function next() {
+    if (pos >= items.length) return;
+    if (pos < items.length - 1) { pos++; show(true); return; }
+    if (total > items.length) { say("Henter flere kommentarer \u2026"); refill(true); return; }
+    say(noMore());
+  }
+  function noMore() {
+    return "Ingen flere kommentarer å hoppe til: dette er den siste av " + items.length + ". Godta den, eller gå tilbake (k).";
+  }
+
+  // load the queue's head again (the ranking moves as corrections arrive; skipped items stay in it), adding the
+  // comments not loaded yet; the comment on screen is not redrawn (the coder's choices stay). ``advance``: a skip
+  // past the end asked for it: move to the first new comment, or say there are none
+  function refill(advance) {
+    if (loading) return;
+    loading = true;
+    var before = items.length, from = pos;
+    var limit = Math.min(500, before + 50), offset = Math.max(0, before + 50 - 500);
+    var q = "/review-queue?limit=" + limit + "&offset=" + offset + (boot.wave_id ? "&wave_id=" + boot.wave_id : "");
     tmApi("GET", q).then(function (page) {
       var have = new Set(items.map(function (i) { return i.response_id; }));
       page.items.forEach(function (i) { if (!have.has(i.response_id)) { i.scores = i.scores || {}; items.push(i); } });
-      total = page.total; show();
-    }).catch(function () {});
+      total = page.total;
+      countEl.textContent = String(total);
+      if (pos >= before) { if (pos >= items.length) pos = 0; show(true); }  // the empty state was on screen
+      else meta();
+      if (advance && pos === from) {
+        if (items.length > before) { pos = before; show(true); } else say(noMore());
+      }
+    }).catch(function (e) {
+      if (advance) tmApi.showError(statusEl, "Kunne ikke hente flere kommentarer: ", e);
+    }).finally(function () { loading = false; });
   }
 
   // an exclusive theme ("annet") stands alone: choosing it clears the others, choosing another clears it
@@ -155,17 +224,18 @@
   function ownsKeys(t) {
     return /^(A|SUMMARY|BUTTON|INPUT|TEXTAREA|SELECT|OPTION)$/.test(t.tagName || "") || t.isContentEditable;
   }
+  // a theme box: Space toggles it (its own key); Enter accepts, and the shortcuts work, as in the region
+  function isThemeBox(t) { return t.tagName === "INPUT" && t.type === "checkbox" && themesEl.contains(t); }
 
   root.addEventListener("keydown", function (ev) {
     var t = ev.target || root;
     if (ev.ctrlKey || ev.metaKey || ev.defaultPrevented) return;
     if (ev.key === "Escape" && t === typeEl) { root.focus(); ev.preventDefault(); return; }
     if (ev.key === "Enter") {
-      if (ev.altKey || ev.shiftKey || ownsKeys(t)) return;
+      if (ev.altKey || ev.shiftKey || (ownsKeys(t) && !isThemeBox(t))) return;
       accept(); ev.preventDefault(); return;
     }
-    var box = t.tagName === "INPUT" && t.type === "checkbox";  // a theme box: keys still work there
-    if (!singleKeysOn() || (ownsKeys(t) && !box)) return;
+    if (!singleKeysOn() || (ownsKeys(t) && !isThemeBox(t))) return;
     if (/^[0-9]$/.test(ev.key)) {
       var n = ev.key === "0" ? 9 : Number(ev.key) - 1;
       if (ev.altKey) n = ev.key === "0" ? 19 : Number(ev.key) + 9;
@@ -174,11 +244,11 @@
     if (ev.altKey || ev.shiftKey) return;
     if (ev.key === "a") { accept(); ev.preventDefault(); }
     else if (ev.key === "t") { typeEl.focus(); ev.preventDefault(); }
-    else if (ev.key === "j" || ev.key === "s") { if (pos < items.length - 1) { pos++; show(); } ev.preventDefault(); }
-    else if (ev.key === "k") { if (pos > 0) { pos--; show(); } ev.preventDefault(); }
+    else if (ev.key === "j" || ev.key === "s") { next(); ev.preventDefault(); }
+    else if (ev.key === "k") { if (pos > 0 && items.length) { pos = Math.min(pos, items.length) - 1; show(true); } ev.preventDefault(); }
   });
   document.getElementById("review-accept").addEventListener("click", accept);
-  document.getElementById("review-skip").addEventListener("click", function () { if (pos < items.length - 1) { pos++; show(); } });
-  show();
+  document.getElementById("review-skip").addEventListener("click", next);
+  show(false);
   root.focus();
 })();

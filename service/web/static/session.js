@@ -1,6 +1,7 @@
 // Session time limits (WCAG 2.2.1): a warning before the session ends unused, with «Forleng økten» (POST
 // /ui/session restarts the idle timer); the login's own time limit cannot be extended, only announced in time.
-// The page gives the seconds left (body data-session-idle / data-session-left); every API call restarts the idle timer.
+// The page gives the seconds left (body data-session-idle / data-session-left); every API call restarts the idle timer,
+// and one answered 401 (api.js: «tm:session-expired») shows the end at once.
 (function () {
   var body = document.body, box = document.getElementById("session-warning");
   var idle = Number(body.dataset.sessionIdle), left = Number(body.dataset.sessionLeft);
@@ -53,6 +54,7 @@
     returnTo = null;
   }
   function expired() {
+    if (ended) return;
     ended = true; clearTimeout(timer);
     var login = "/ui/login?next=" + encodeURIComponent(window.location.pathname + window.location.search);
     text.textContent = "Økten er avsluttet. Det du ikke har lagret, er ikke sendt. ";
@@ -68,6 +70,7 @@
       .catch(function () { expired(); });
   });
   document.addEventListener("tm:session-used", function () { if (!ended) schedule(idle, hardEnd - now()); });
+  document.addEventListener("tm:session-expired", expired);  // an API call answered 401 (api.js): it has ended
   box.setAttribute("tabindex", "-1");
   schedule(idle, left);
 })();
