@@ -9,37 +9,20 @@ import pytest
 from textmine.preprocess import redact
 from textmine.preprocess.redact import personal_number_type
 
-_W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+from .test_fnr_right_guard_dec07a import _group
+from .test_fnr_right_guard_dec07a import _valid as _valid_in
+
 _PERSONAL = re.compile(r"\[(?:FØDSELSNUMMER|DNUMMER)\]")
-
-
-def _check(digits: str, weights: tuple[int, ...]) -> int:
-    return (11 - sum(int(d) * w for d, w in zip(digits, weights)) % 11) % 11
 
 
 def _valid(ddmmyy: str) -> str:
     """The first personal number for a birth date (both mod-11 check digits valid; no real person)."""
-    for serial in range(100, 1000):
-        nine = f"{ddmmyy}{serial:03d}"
-        k1 = _check(nine, _W1)
-        k2 = _check(nine + str(k1), _W2) if k1 < 10 else 10
-        if k1 < 10 and k2 < 10:
-            return f"{nine}{k1}{k2}"
-    raise AssertionError("no valid number")
+    return _valid_in(ddmmyy, range(100, 1000))
 
 
 FIVE = [_valid(d) for d in ("150385", "010190", "241272", "450601", "311299")]  # the 4th is a D-nummer
 GROUPINGS = {"plain": (11,), "6-5": (6, 5), "2-2-2-5": (2, 2, 2, 5), "2-2-2-3-2": (2, 2, 2, 3, 2), "6-3-2": (6, 3, 2)}
 JOINS = [" ", ", ", ",", " og ", "; ", " , ", " og\n"]
-
-
-def _group(d: str, sizes: tuple[int, ...], sep: str) -> str:
-    parts, i = [], 0
-    for size in sizes:
-        parts.append(d[i : i + size])
-        i += size
-    return sep.join(parts)
 
 
 def test_fixtures_are_valid_personal_numbers():

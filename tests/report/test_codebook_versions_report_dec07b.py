@@ -37,16 +37,22 @@ def _codebooks() -> tuple[Codebook, Codebook]:
     return Codebook.from_dict(v10), Codebook.from_dict(v11)
 
 
-@pytest.fixture(scope="module")
-def setup():
-    v10, v11 = _codebooks()
-    f22, c22 = make_wave(2022, 500, 1, telefon_rate=0.25)
-    f23, c23 = make_wave(2023, 500, 2, telefon_rate=0.28)
-    rng = np.random.default_rng(7)
+def _two_waves(n: int, seed: int):
+    """Wave 2022 coded with v1.0's themes, 2023 with v1.1's (split, renamed, added, dropped)."""
+    f22, c22 = make_wave(2022, n, 1, telefon_rate=0.25)
+    f23, c23 = make_wave(2023, n, 2, telefon_rate=0.28)
+    rng = np.random.default_rng(seed)
     c22 = c22.drop(columns="themes").assign(theme_kontaktperson=(rng.random(len(c22)) < 0.3).astype(int))
     c23 = c23.drop(columns=["themes", "theme_ros"]).assign(
         theme_chat=(rng.random(len(c23)) < 0.2).astype(int),
         theme_fast_kontakt=(rng.random(len(c23)) < 0.3).astype(int), theme_ny=(rng.random(len(c23)) < 0.2).astype(int))
+    return (f22, c22), (f23, c23)
+
+
+@pytest.fixture(scope="module")
+def setup():
+    v10, v11 = _codebooks()
+    (f22, c22), (f23, c23) = _two_waves(500, 7)
     survey = SurveyDefinition.from_dict(SURVEY)
     cbs = {2022: v10, 2023: v11}
     summary = build_summary({2022: f22, 2023: f23}, survey, {2022: c22, 2023: c23}, codebooks=cbs,
@@ -150,13 +156,7 @@ def test_build_report_passes_each_waves_codebook_to_the_sheet(tmp_path):
     from textmine.report.pipeline import build_report
 
     v10, v11 = _codebooks()
-    f22, c22 = make_wave(2022, 300, 1, telefon_rate=0.25)
-    f23, c23 = make_wave(2023, 300, 2, telefon_rate=0.28)
-    rng = np.random.default_rng(3)
-    c22 = c22.drop(columns="themes").assign(theme_kontaktperson=(rng.random(len(c22)) < 0.3).astype(int))
-    c23 = c23.drop(columns=["themes", "theme_ros"]).assign(
-        theme_chat=(rng.random(len(c23)) < 0.2).astype(int),
-        theme_fast_kontakt=(rng.random(len(c23)) < 0.3).astype(int), theme_ny=(rng.random(len(c23)) < 0.2).astype(int))
+    (f22, c22), (f23, c23) = _two_waves(300, 3)
     r = build_report({2022: f22, 2023: f23}, SurveyDefinition.from_dict(SURVEY), codebooks={2022: v10, 2023: v11},
                      coded={2022: c22, 2023: c23}, embedder="fallback")
     path = write_workbook(r, tmp_path / "b.xlsx", row_level=False)
@@ -170,13 +170,7 @@ def test_spss_labels_name_every_versions_themes_apart(tmp_path):
     from textmine.report.spss import write_sav
 
     v10, v11 = _codebooks()
-    f22, c22 = make_wave(2022, 300, 1, telefon_rate=0.25)
-    f23, c23 = make_wave(2023, 300, 2, telefon_rate=0.28)
-    rng = np.random.default_rng(5)
-    c22 = c22.drop(columns="themes").assign(theme_kontaktperson=(rng.random(len(c22)) < 0.3).astype(int))
-    c23 = c23.drop(columns=["themes", "theme_ros"]).assign(
-        theme_chat=(rng.random(len(c23)) < 0.2).astype(int),
-        theme_fast_kontakt=(rng.random(len(c23)) < 0.3).astype(int), theme_ny=(rng.random(len(c23)) < 0.2).astype(int))
+    (f22, c22), (f23, c23) = _two_waves(300, 5)
     survey, cbs = SurveyDefinition.from_dict(SURVEY), {2022: v10, 2023: v11}
     summary = build_summary({2022: f22, 2023: f23}, survey, {2022: c22, 2023: c23}, codebooks=cbs,
                             theme_labels=codebook_theme_labels(cbs, [2022, 2023]), quotes=False, drivers=False)
