@@ -137,3 +137,18 @@ def test_lower_case_plates_after_a_cue_are_masked(text, expected):
 )
 def test_words_before_numbers_after_a_plate_cue_stay(text):
     assert redact(text)[0] == text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("h-nr: 12 34 56", "h-nr: "), ("hnr 123 456", "hnr "), ("pasient-id 12 34 56 78 90 12", "pasient-id "),
+    ("journalnr 98 765", "journalnr "), ("hjelpenummer 1234 5678", "hjelpenummer "),
+])
+def test_a_cued_id_written_in_groups_is_masked_whole(text, kept):
+    out, counts = redact(text)
+    assert out == kept + "[IDNUMMER]" and counts["idnummer"] == 1
+
+
+@pytest.mark.parametrize("text", ["Vi har 12 34 ansatte", "ansattnr [IDNUMMER] har 2 barn i 2024",
+                                  "Det tok 12 til 14 uker"])
+def test_grouped_numbers_without_an_id_cue_stay(text):
+    assert redact(text)[0] == text

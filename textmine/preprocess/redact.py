@@ -338,6 +338,8 @@ _IP_CUE = re.compile(r"\bip(?:[\s-]?adresse\w*|[\s-]?adr\.?)?\s*[:.]?\s*(?:(?:er
 # A letter-prefixed passport/licence number after an id cue ("pass nr. FN1234567", "passnr AB123456").
 _ID_ALNUM = re.compile(r"(?<![\w-])(?:[A-Z]{1,2} |[A-Za-z]{1,2})\d{6,9}(?![\w-])")
 _ID_NUM = re.compile(r"(?<![\d/,+])(?<!\d[.:-])(?<!\d )\d{3,12}" + _RB)
+# the same number written in groups after its cue ("h-nr: 12 34 56", "journalnr 98 765", "hjelpenummer 1234 5678")
+_ID_NUM_GROUPED = re.compile(r"(?<![\d/,+])(?<!\d[.:-])(?<!\d )\d{2,4}(?:[ .-]\d{2,4}){1,5}" + _RB)
 # -- a property's gårds- og bruksnummer ("gnr. 12 bnr. 34", "gnr/bnr 12/34", "gårdsnummer 12, bruksnummer 34"), with
 # an optional feste-/seksjonsnummer: identifies a property and so its owner ([EIENDOM]).
 _GNR_GATE = re.compile(r"g\.?\s?nr|gårdsn|b\.?\s?nr|bruksn|eiendom|tomt", re.IGNORECASE)
@@ -633,6 +635,11 @@ def _personal_type_cued_after(m: re.Match, text: str) -> str | None:
 def _classify_cued_id(m: re.Match, text: str) -> str | None:
     """3-12 digits right after a patient/journal/HPR/employee-number cue (see _ID_WORD)."""
     return "idnummer" if _ID_CUE.search(text[max(0, m.start() - 40) : m.start()]) else None
+
+
+def _classify_cued_id_grouped(m: re.Match, text: str) -> str | None:
+    """4-12 digits in groups right after an id cue (as :func:`_classify_cued_id`)."""
+    return _classify_cued_id(m, text) if 4 <= len(_digits(m.group(0))) <= 12 else None
 
 
 def _classify_cued_ip(m: re.Match, text: str) -> str | None:
@@ -999,6 +1006,7 @@ class Redactor:
         if _ID_GATE.search(low):
             if "pass" in low or "førerkort" in low:
                 text = self._sub(_ID_ALNUM, text, counts, _classify_cued_id_alnum)
+            text = self._sub(_ID_NUM_GROUPED, text, counts, _classify_cued_id_grouped)
             text = self._sub(_ID_NUM, text, counts, _classify_cued_id)
         text = self._sub(_PLATE, text, counts, self._classify_plate)
         text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
