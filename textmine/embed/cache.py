@@ -284,7 +284,7 @@ class EmbeddingCache:
         if con is None:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED")
             con.execute("PRAGMA secure_delete=1")  # deleted vectors (an erasure's) are zeroed, not only unlinked
-            con.execute("PRAGMA journal_mode=WAL")
+            _wal(con)
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             self._local.con = con
@@ -546,3 +546,19 @@ class CachedEmbedder:
         for i, t in enumerate(items):
             out[i] = row_of[t]
         return out
+
+
+def _wal(con: sqlite3.Connection, wait_seconds: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """Switch ``con`` to WAL. SQLite answers «database is locked» at once, without the busy handler, while another
+    process creates or switches the same file (Dask workers or several servers opening one cache folder at the
+    same time): try again with a short, growing pause until ``wait_seconds`` have passed."""
+    deadline, pause = time.monotonic() + wait_seconds, 0.01
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
