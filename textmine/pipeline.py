@@ -579,10 +579,11 @@ def coded_identity(codebook: Any, model: str | Path | None, text_col: str, quest
 
     from . import __version__
 
+    fingerprint = model_fingerprint(model) if coded_by is None else None
     out: dict[str, Any] = {
         "codebook_name": codebook.name, "codebook_version": codebook.version, "codebook_hash": codebook.hash,
         "model": coded_by if coded_by is not None else _model_name(model),
-        **({"model_fingerprint": model_fingerprint(model)} if coded_by is None and model_fingerprint(model) else {}),
+        **({"model_fingerprint": fingerprint} if fingerprint else {}),
         "textmine_version": __version__,
         "created_utc": created or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "text_col": text_col,

@@ -195,6 +195,7 @@ _CARE_RULE = (
 )
 
 _CARE_RE = re.compile(_CARE_RULE)
+_CARE_WORD_RE = re.compile(r"\b" + _CARE)  # every branch of the rule holds a care word: a cheap gate before it
 
 _PLACEHOLDERS = {"{person}": _PERSON, "{noun}": _PERSON_NOUN, "{er}": _BE, "{adv}": _ADV, "{jeg}": _JEG,
                  "{vere_jeg}": _VERE_JEG, "{vere}": _VERE, "{own_adv}": _OWN_ADV, "{single}": _SINGLE, "{i_am}": _I_AM,
@@ -490,9 +491,10 @@ class HealthFlagger:
             return True
         if self.patterns is not None and self.patterns.search(low):
             return True
-        marked = self._marked(text, low)  # a named relative («far min Per får hjemmehjelp»): names as «[navn]»
-        if marked is not low and _CARE_RE.search(marked):
-            return True
+        if _CARE_WORD_RE.search(low):  # a named relative («far min Per får hjemmehjelp»): names as «[navn]»
+            marked = self._marked(text, low)
+            if marked is not low and _CARE_RE.search(marked):
+                return True
         if self._upper_re is not None and self._upper_re.search(text):
             return True
         for pattern in (self._start_re, self._contains_re):
