@@ -60,9 +60,21 @@ def without_blanket_errors(app: FastAPI, paths: tuple[str, ...] = KEYLESS_PROBES
                 for op in spec.get("paths", {}).get(path, {}).values():
                     for code in ERROR_RESPONSES:
                         op.get("responses", {}).pop(str(code), None)
+            with_media_type_error(spec)
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def with_media_type_error(spec: dict) -> None:
+    """Document 415 ``unsupported_media_type`` (:func:`service.errors.wrong_media_type`) on every operation that
+    reads a request body: a body sent as another media type than the one it lists."""
+    answer = {"description": "the body was sent with another Content-Type than the one listed",
+              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and "requestBody" in op:
+                op.setdefault("responses", {}).setdefault("415", answer)
 
 
 DOCS_STATIC = "/docs-static"  # fastapi-offline's Swagger UI and ReDoc files, served by the service (no CDN)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import uuid
 from enum import StrEnum
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
@@ -178,8 +179,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = sanitize_validation_errors(list(exc.errors()))
+        refused = wrong_media_type(request, errors, getattr(exc, "body", None))
+        if refused is not None:
+            return refused
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"])
         return JSONResponse(
@@ -213,6 +217,44 @@ def install_error_handlers(app: FastAPI) -> None:
     install_log_filter()
     if not debug:
         install_unraisable_hook()
+
+
+#: FastAPI reads a request body as JSON only with this Content-Type (``+json`` suffixes too); a body without one
+#: only on a route that is not ``strict_content_type`` (the default is strict: the body stays bytes)
+_JSON_MEDIA = "application/json"
+#: the bodies a form route (a file upload) reads; FastAPI reads any other as an empty form
+_FORM_MEDIA = ("multipart/form-data", "application/x-www-form-urlencoded")
+#: a media type quoted back in a 415 message: type/subtype tokens only, never free text from the header
+_MEDIA_TOKEN = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,40}/[a-z0-9][a-z0-9!#$&^_.+-]{0,60}")
+
+
+def wrong_media_type(request: Request, errors: list[dict[str, Any]], body: Any = None) -> JSONResponse | None:
+    """415 ``unsupported_media_type`` for a body that failed validation because it was sent as another media
+    type than the route reads (JSON to a file upload, ``text/plain``, a form or a body without Content-Type to a
+    JSON route: FastAPI then finds "Field required" or "Input should be a valid dictionary"), naming the
+    Content-Type to send; None when no body error is involved or the media type is the right one (the 422 then
+    stands). ``body`` is the body FastAPI validated (the error's ``body``): bytes where it did not read it as JSON."""
+    if not any(err["loc"][:1] == ["body"] for err in errors):
+        return None
+    field = getattr(request.scope.get("route"), "body_field", None)
+    if field is None:
+        return None
+    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if isinstance(field.field_info, params.Form):
+        if sent in _FORM_MEDIA:
+            return None
+        expected = "multipart/form-data"
+    else:
+        if not sent and not (isinstance(body, (bytes, bytearray)) and body):
+            return None  # no body at all ("Field required"), or one read as JSON (a route not strict_content_type)
+        if sent == _JSON_MEDIA or (sent.startswith("application/") and sent.endswith("+json")):
+            return None
+        expected = _JSON_MEDIA
+    shown = sent if _MEDIA_TOKEN.fullmatch(sent) else None
+    message = (f"the request body must be sent as {expected} (Content-Type: {expected}); this request's Content-Type "
+               f"is {shown if shown else 'missing or unreadable'}")
+    return JSONResponse(error_body("unsupported_media_type", message, {"expected": expected, "content_type": shown}),
+                        status_code=415)
 
 
 #: seconds a client is asked to wait (``Retry-After``) when the database is unavailable

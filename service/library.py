@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import re
 import tempfile
@@ -1008,9 +1007,12 @@ def summary_quotes(respondents: pd.DataFrame, coded: pd.DataFrame, info: SurveyI
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
+    """``frame`` as a CSV download for Excel, as the CLI writes its CSVs (:func:`textmine.io.csv_bytes`): UTF-8 with
+    a byte-order mark, text Excel would run as a formula guarded with ``'``, a «\\r» in a text kept in its cell;
+    :func:`read_table_bytes` reads it back exactly."""
+    from textmine.io import csv_bytes
+
+    return csv_bytes(frame)
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -142,7 +142,11 @@ class Metrics:
             buckets[-1] += 1
             self.latency_sum[(method, route)] += seconds
 
-    def render(self, gauges: dict[str, tuple[str, list[tuple[dict[str, str], float]]]]) -> str:
+    def render(self, gauges: dict[str, tuple[str, list[tuple[dict[str, str], float]]]],
+               counters: dict[str, tuple[str, list[tuple[dict[str, str], float]]]] | None = None) -> str:
+        """The exposition text: the request series, uptime, then ``gauges`` and ``counters`` (name: help text and
+        (labels, value) samples; a counter's name ends in ``_total`` and its value only grows while the process
+        runs)."""
         lines = ["# HELP textmine_http_requests_total HTTP requests by method, route and status.",
                  "# TYPE textmine_http_requests_total counter"]
         with self._lock:
@@ -161,8 +165,10 @@ class Metrics:
                 lines.append(f"textmine_http_request_duration_seconds_count{{{labels}}} {buckets[-1]}")
         lines += ["# HELP textmine_uptime_seconds Seconds since the service started.",
                   "# TYPE textmine_uptime_seconds gauge", f"textmine_uptime_seconds {time.time() - self.started:.1f}"]
-        for name, (help_text, samples) in gauges.items():
-            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+        series = [(name, "gauge", spec) for name, spec in gauges.items()]
+        series += [(name, "counter", spec) for name, spec in (counters or {}).items()]
+        for name, kind, (help_text, samples) in series:
+            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
             for labels, value in samples:
                 label_text = ",".join(f'{k}="{_esc(v)}"' for k, v in labels.items())
                 lines.append(f"{name}{{{label_text}}} {value}" if label_text else f"{name} {value}")

@@ -15,6 +15,8 @@ A codebook looks like::
         examples: ["…"]
         parent: null        # optional: id of the parent theme (parent rolls up its children)
         exclusive: false    # optional: cannot co-occur with other themes (e.g. ``annet``)
+        replaces: kontaktperson  # optional: id(s) of an earlier version's theme(s) this one continues (a rename;
+                                 # a list: a merge) — the summary compares it with them across versions
 
 ``load_codebook(path)`` reads and validates; every problem raises :class:`CodebookError`
 naming the theme and field.
@@ -50,7 +52,7 @@ __all__ = [
 
 DEFAULT_TYPES = ("klage", "ønske", "ros")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-_THEME_KEYS = {"id", "label", "description", "keywords", "examples", "parent", "exclusive"}
+_THEME_KEYS = {"id", "label", "description", "keywords", "examples", "parent", "exclusive", "replaces"}
 _TOP_KEYS = {"name", "version", "language", "description", "types", "themes"}
 # a label value shown in an error message: short, one id-like word, no run of 5+ digits (phone, fnr, account)
 _SHOWN_RE = re.compile(r"^[a-z0-9æøå][a-z0-9_æøå-]{0,39}$", re.IGNORECASE)
@@ -72,6 +74,8 @@ class Theme:
     examples: tuple[str, ...] = ()
     parent: str | None = None
     exclusive: bool = False
+    #: ids of an earlier codebook version's themes this theme continues (one: a rename; several: a merge)
+    replaces: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The theme as a YAML mapping (optional keys only when set)."""
@@ -83,6 +87,8 @@ class Theme:
             d["parent"] = self.parent
         if self.exclusive:
             d["exclusive"] = True
+        if self.replaces:  # only when set: a codebook without it keeps its hash (and its trained models)
+            d["replaces"] = list(self.replaces)
         return d
 
     def prompt_text(self) -> str:
@@ -198,6 +204,12 @@ class Codebook:
         return any(t.parent for t in self.themes)
 
     @property
+    def replacements(self) -> dict[str, tuple[str, ...]]:
+        """Theme id → the ids of an earlier version's themes it continues (``replaces``), for the themes that
+        declare any (codebook order)."""
+        return {t.id: t.replaces for t in self.themes if t.replaces}
+
+    @property
     def exclusive_ids(self) -> list[str]:
         """Ids of the exclusive themes (never combined with another)."""
         return [t.id for t in self.themes if t.exclusive]
@@ -308,7 +320,8 @@ class CodebookDiff:
 
 def codebook_diff(a: Codebook, b: Codebook) -> CodebookDiff:
     """What differs from codebook ``a`` to ``b``: new, missing and changed themes (with the fields that changed:
-    label, description, keywords, examples, parent, exclusive), the other codebook fields and the themes' order."""
+    label, description, keywords, examples, parent, exclusive, replaces), the other codebook fields and the themes'
+    order."""
     ia, ib = set(a.theme_ids), set(b.theme_ids)
     changed = {tid: _theme_fields_differing(a.theme(tid), b.theme(tid)) for tid in a.theme_ids if tid in ib}
     fields = [name for name in _DIFF_FIELDS if getattr(a, name) != getattr(b, name)]
@@ -451,6 +464,8 @@ def codebook_texts(cb: Codebook | _Draft) -> Iterable[tuple[str, str, bool]]:
         yield f"{theme} description", t.description, False
         if t.parent:
             yield f"{theme} parent", t.parent, True
+        for j, old in enumerate(t.replaces, start=1):
+            yield f"{theme} replaces {j}", old, True
         for field, item, values in (("keywords", "keyword", t.keywords), ("examples", "example", t.examples)):
             for j, value in enumerate(values, start=1):
                 yield f"{theme} {item} {j}", value, False
@@ -680,7 +695,18 @@ def _parse_theme(raw: Any, i: int, text: Callable[[Any], str] = _text) -> Theme:
         examples=_str_list(raw.get("examples"), f"{where}: 'examples'", text=text),
         parent=str(parent).strip() if parent not in (None, "") else None,
         exclusive=exclusive,
+        replaces=_replaces(raw.get("replaces"), where),
     )
+
+
+def _replaces(value: Any, where: str) -> tuple[str, ...]:
+    """A theme's ``replaces``: one theme id or a list of ids (checked as ids on build: :func:`_check_replaces`)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if value is not None and not isinstance(value, str | Sequence) or isinstance(value, bytes | bool):
+        raise CodebookError(f"{where}: 'replaces' must be a theme id or a list of theme ids, e.g. [kontaktperson], "
+                            f"got {type(value).__name__}")
+    return tuple(x.strip() for x in _str_list(value, f"{where}: 'replaces'", split_hint=True, text=_text))
 
 
 def ascii_id(text: str) -> str:
@@ -735,6 +761,34 @@ def _validate(cb: Codebook) -> None:
             raise CodebookError(f"'types': {twice}; expected each type once, e.g. [klage, ønske, ros]")
         seen_types[ty.casefold()] = ty
     _check_parents(cb)
+    _check_replaces(cb)
+
+
+def _check_replaces(cb: Codebook) -> None:
+    """Each ``replaces`` names a theme id of an earlier version: a valid id, not the theme itself, not a theme this
+    codebook still has, and no id replaced twice (by two themes, or listed twice)."""
+    ids = {t.id for t in cb.themes}
+    by: dict[str, int] = {}
+    for i, t in enumerate(cb.themes):
+        where = f"{_theme_name(t.id, i)}: 'replaces'"
+        for old in t.replaces:
+            shown = _quoted(old)
+            if not _ID_RE.match(old):
+                raise CodebookError(f"{where}: {shown} is not a theme id (ASCII lower-case letters a-z, digits and "
+                                    f"'_'); expected the id of a theme of an earlier codebook version")
+            if old == t.id:
+                raise CodebookError(f"{where}: a theme cannot replace itself; list the earlier version's id(s) "
+                                    f"it continues, or leave 'replaces' out")
+            if old in ids:
+                raise CodebookError(f"{where}: {shown} is still a theme of this codebook; 'replaces' names only "
+                                    f"themes of an earlier version that this one no longer has")
+            if old in by:
+                first = by[old]
+                twice = ("listed twice" if first == i else
+                         f"also replaced by {_theme_name(cb.themes[first].id, first)}")
+                raise CodebookError(f"{where}: {shown} is {twice}; an earlier theme is continued by one theme "
+                                    f"only (a split is two new themes without 'replaces')")
+            by[old] = i
 
 
 def _check_parents(cb: Codebook) -> None:

@@ -6,7 +6,8 @@ read access to the model directory / codebook and write access to ``out_path`` (
 multi-node cluster). The input is streamed by the client in partitions of ``rows_per_partition`` rows
 (CSV with read_table's parser and checks, so quoted newlines in comments are safe; Parquet by record batches) and
 each partition is shipped to a worker; at most ``2 × workers`` partitions are in flight, so the client
-never holds the whole input.
+never holds the whole input. A CSV is read through once first (row checks only), so a bad row fails the run
+before any partition is coded.
 
 Output: ``out_path/part-00000.parquet`` … in input order, each holding every input column (CSV columns
 as strings, exactly as in the file; Parquet columns as stored), the coding columns (``theme_<id>``,
@@ -179,8 +180,9 @@ def _worker_address() -> str:
 
 def _coder_for(model_dir: str | None, codebook_path: str | None, model_id: str | None = None):
     """The coder for this worker process, keyed by the model's identity: loaded on first use and again when another
-    model was written to the same path, else reused for every partition. ``model_id``: the identity the client
-    loaded; a worker that finds another model on disk raises :class:`ModelChanged` (a run never mixes models)."""
+    model was written to the same path, else reused for every partition; only the last model's coder is kept.
+    ``model_id``: the identity the client loaded; a worker that finds another model on disk raises
+    :class:`ModelChanged` (a run never mixes models)."""
     key = (str(model_dir or ""), str(codebook_path or ""))
     with _LOCK:
         found = _identity_on_disk(model_dir, codebook_path)
@@ -191,6 +193,8 @@ def _coder_for(model_dir: str | None, codebook_path: str | None, model_id: str |
                                f"every worker must see the same model files")
         cached = _CODERS.get(key)
         if cached is None or cached[0] != found:
+            _CODERS.clear()  # one coder per worker process (≈ 0.3–0.5 GB each): a long-lived worker that codes for
+            # several models in turn holds the last one, not every one it ever loaded
             _CODERS[key] = (found, load_coder_for(model_dir, codebook_path))
         return _CODERS[key][1]
 
@@ -397,30 +401,61 @@ def _csv_chunks(input_path: Path, rows: int, header_only: bool = False,
     """The CSV in frames of ``rows`` rows of strings, parsed and checked exactly as ``read_table`` does (same
     parser: a repeated or empty column name, or a row with another number of fields, is an error naming it; the
     rows above ``header_row`` skipped, error rows staying the file's)."""
-    from textmine.io import TableReadError
-
     fmt = _csv_format(input_path, encoding, header_row)
     try:
         yield from _csv_frames(input_path, fmt, rows, header_only, header_row)
     except UnicodeDecodeError as exc:  # only with an explicit encoding (a detected one is checked whole)
-        raise TableReadError(f"byte 0x{exc.object[exc.start]:02x} is not valid {fmt['encoding']}; pass the file's "
-                             f"encoding (--encoding)", file=input_path) from None
+        raise _decode_error(exc, fmt, input_path) from None
+
+
+def _decode_error(exc: UnicodeDecodeError, fmt: dict, input_path: Path):
+    from textmine.io import TableReadError
+
+    return TableReadError(f"byte 0x{exc.object[exc.start]:02x} is not valid {fmt['encoding']}; pass the file's "
+                          f"encoding (--encoding)", file=input_path)
+
+
+def _csv_records(fh, input_path: Path, fmt: dict, header_row: int) -> tuple[list[str], Iterator[list[str]]]:
+    """(header, data rows) of the open CSV ``fh`` with ``read_table``'s parser and checks."""
+    from textmine.io import _skip_title_rows, _TrailingDelimiter, csv_header, csv_rows
+
+    reader = csv.reader(fh, delimiter=fmt["delimiter"], strict=True)
+    _skip_title_rows(reader, input_path, header_row)
+    reader = _TrailingDelimiter(reader, input_path, header_row)  # a delimiter ending every line, as read_table
+    header = csv_header(reader, input_path, row=header_row)
+    return header, csv_rows(reader, header, input_path)
+
+
+def _csv_row_count(input_path: str | os.PathLike, encoding: str | None = None, header_row: int = 1) -> int:
+    """The CSV's data rows as :func:`iter_input_partitions` gives them (blank rows after the last data row not
+    counted), read once with ``read_table``'s parser and checks but without building frames: a bad row anywhere (a
+    wrong number of fields, an unclosed quote, a byte not of the encoding) is its ``TableReadError`` naming the file
+    and row now, before any partition is coded (≈ 2–3 s per 100,000 rows on a 2-core VM)."""
+    input_path = Path(input_path)
+    fmt = _csv_format(input_path, encoding, header_row)
+    n = filled = 0
+    try:
+        with open(input_path, encoding=fmt["encoding"], newline="") as fh:
+            for r in _csv_records(fh, input_path, fmt, header_row)[1]:
+                n += 1
+                if any(f.strip() for f in r):
+                    filled = n
+    except UnicodeDecodeError as exc:
+        raise _decode_error(exc, fmt, input_path) from None
+    return filled
 
 
 def _csv_frames(input_path: Path, fmt: dict, rows: int, header_only: bool,
                 header_row: int = 1) -> Iterator[pd.DataFrame]:
-    from textmine.io import _skip_title_rows, _TrailingDelimiter, csv_header, csv_rows, csv_text_from_guarded
+    from textmine.io import csv_text_from_guarded
 
     with open(input_path, encoding=fmt["encoding"], newline="") as fh:
-        reader = csv.reader(fh, delimiter=fmt["delimiter"], strict=True)
-        _skip_title_rows(reader, input_path, header_row)
-        reader = _TrailingDelimiter(reader, input_path, header_row)  # a delimiter ending every line, as read_table
-        header = csv_header(reader, input_path, row=header_row)
+        header, records = _csv_records(fh, input_path, fmt, header_row)
         if header_only:
             yield pd.DataFrame(columns=header, dtype=object)
             return
         block: list[list[str]] = []
-        for r in csv_rows(reader, header, input_path):
+        for r in records:
             block.append(r)
             if len(block) == rows:  # the CSV formula guard's «'» taken off, as read_table does
                 yield csv_text_from_guarded(pd.DataFrame(block, columns=header, dtype=object))
@@ -788,12 +823,52 @@ def _check_out_dir(out_dir: Path, input_path: Path) -> None:
 CONNECT_GRACE_S = 5.0
 
 
+class _NotDask(Exception):
+    """Something accepted the connection and answered, but not as a Dask scheduler (its reply is no handshake)."""
+
+
+class _BadAddress(ValueError):
+    """An address the client cannot read (:func:`_check_address`): found before any connection was tried."""
+
+
+#: schemes of web addresses: the dashboard's (``http://host:8787``), never the scheduler's
+_WEB_SCHEMES = ("http", "https")
+
+
+def _check_address(address: str) -> None:
+    """:class:`_BadAddress` (a ``ValueError``) for an address the client cannot read, before any connection: a
+    scheme Dask has no transport for (distributed's own message, with the known schemes; for ``http(s)://`` that
+    it looks like the dashboard's address), or a ``tcp://``/``tls://``/``ws(s)://`` location that is no
+    ``host:port``."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    scheme, loc = parse_address(address)
+    if scheme.lower() in _WEB_SCHEMES:
+        raise _BadAddress(f"{scheme}:// is a web address: it looks like the dashboard's address (http://HOST:8787); "
+                          f"the scheduler's address is tcp://HOST:8786")
+    try:
+        get_backend(scheme)  # unknown address scheme 'tpc' (known schemes: [...])
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(loc)
+    except ValueError as exc:
+        raise _BadAddress(f"{exc}; the scheduler's address is tcp://HOST:8786") from None
+
+
 async def _open_comm(address: str, timeout: float) -> None:
-    """Connect to the scheduler at ``address`` as a client does (its handshake included), and close again."""
+    """Connect to the scheduler at ``address`` as a client does (its handshake included), and close again;
+    :class:`_NotDask` when what answers there sends something else than a handshake (an SSH or mail server's
+    greeting read as a frame size: a ``MemoryError`` for exabytes, or an unreadable message)."""
     from distributed.comm import connect
     from distributed.security import Security
 
-    comm = await connect(address, timeout=timeout, **Security().get_connection_args("client"))
+    _check_address(address)
+    try:
+        comm = await connect(address, timeout=timeout, **Security().get_connection_args("client"))
+    except (OSError, TimeoutError, TypeError):  # (TypeError: a tls:// address without TLS settings)
+        raise
+    except Exception as exc:  # noqa: BLE001 - the address was read: the reply was not a Dask handshake
+        raise _NotDask(exc.__class__.__name__) from None
     await comm.close()
 
 
@@ -833,6 +908,12 @@ def _connect(scheduler: str, timeout: float):
         raise ValueError(f"--scheduler {shown!r}: something accepts connections there but did not answer as a Dask "
                          f"scheduler within {timeout + CONNECT_GRACE_S:g} s (another service, or the scheduler's "
                          f"dashboard port?); expected a running scheduler's address, e.g. tcp://host:8786") from None
+    if isinstance(error, _BadAddress):  # nothing was contacted: the address itself is wrong
+        raise ValueError(f"--scheduler {shown!r}: {_masked(str(error), scheduler)}") from None
+    if isinstance(error, _NotDask):
+        raise ValueError(f"--scheduler {shown!r}: could not reach a Dask scheduler there: something answers, but its "
+                         f"reply is no Dask handshake ({error}; another service, e.g. SSH, or the dashboard's port?); "
+                         f"expected a running scheduler's address, e.g. tcp://host:8786") from None
     try:
         if error is not None:
             raise error
@@ -997,10 +1078,11 @@ def code_with_dask(
     column names (rows above it skipped, as ``read_table(header_row=…)`` does; Parquet refuses another than 1).
     ``question_labels``: {survey question column: label}, as :func:`textmine.pipeline.code_table` takes them.
     Each part ends with ``health_flag`` and ``is_non_answer``, as ``textmine code`` writes them.
-    ``progress(rows_done, total_rows, seconds)`` is called as each partition finishes (``total_rows``: ``None`` for
-    CSV input, whose row count is known only at the end). ``id_cols``: the respondent id column (and the wave
-    column), as the survey definition names them; ids that occur more than once (per wave) are warned about once,
-    with the count and the first ``_row`` numbers (never the ids); columns the input lacks are left out.
+    ``progress(rows_done, total_rows, seconds)`` is called as each partition finishes (``total_rows`` from the
+    Parquet metadata, or from a first read through a CSV that checks every row before any is coded). ``id_cols``:
+    the respondent id column (and the wave column), as the survey definition names them; ids that occur more than
+    once (per wave) are warned about once, with the count and the first ``_row`` numbers (never the ids); columns
+    the input lacks are left out.
     ``_manifest.json`` records the coder's :func:`model_identity`; a worker that finds other model files on disk
     fails its partition (:class:`DaskWorkerError`). Parts are checked to be in place with their rows before it is
     written. While the run waits for results it asks the scheduler how many workers it has (every
@@ -1033,6 +1115,9 @@ def code_with_dask(
     if client is None and scheduler:
         client = own_client = _connect(scheduler, SCHEDULER_TIMEOUT_S)
     try:
+        # a CSV is read through once first (its row checks, no frames): a bad row near the end fails the run now,
+        # naming its row, not after hours of coding whose parts the failed run would discard
+        total_rows = None if _is_parquet(input_path) else _csv_row_count(input_path, encoding, header_row)
         model_path = str(Path(model_dir).resolve()) if model_dir else None
         codebook_file = str(Path(codebook_path).resolve()) if codebook_path else None
         coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
@@ -1060,6 +1145,7 @@ def code_with_dask(
         kwargs["_unredacted"] = tuple(unredacted_cols)
         kwargs["_progress"], kwargs["_id_cols"] = progress, tuple(id_cols)  # (the client's: not sent to workers)
         kwargs["_warn"], kwargs["_grace"] = _warn_with(warn), no_workers_grace_s
+        kwargs["_total"] = total_rows  # (the client's: the CSV's rows counted above, for progress)
         from textmine.pipeline import coded_identity  # what coded the output: recorded in the manifest
 
         kwargs["_identity"] = (coded_identity(coder.codebook, model_dir, text_col, question)
@@ -1172,6 +1258,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     progress, id_cols = kwargs.pop("_progress", None), kwargs.pop("_id_cols", ())
     warn, grace = kwargs.pop("_warn", None) or _warn_with(None), kwargs.pop("_grace", NO_WORKERS_GRACE_S)
     identity = kwargs.pop("_identity", None)  # (the client's: not sent to workers; written to the manifest)
+    total_rows = kwargs.pop("_total", None)
 
     cluster = None
     own_client = client is None
@@ -1197,7 +1284,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         max_in_flight = 2 * workers
         pending = as_completed()
         n_rows = 0
-        total = _known_rows(input_path)
+        total = total_rows if total_rows is not None else _known_rows(input_path)
         ids = _IdKeys(id_cols)
 
         coded = [0]  # rows in finished partitions

@@ -1618,6 +1618,28 @@ def csv_line_end(df: pd.DataFrame) -> str:
     return "\r\n" if _holds_cr(df) else "\n"
 
 
+#: the encoding of CSVs meant for a spreadsheet: UTF-8 with a byte-order mark, without which Excel (double-click,
+#: Norwegian Windows) reads UTF-8 as Windows-1252 («Ønsker å få» → «Ã˜nsker Ã¥ fÃ¥»); :func:`read_table` and
+#: pandas take the mark off again
+EXCEL_CSV_ENCODING = "utf-8-sig"
+
+
+def csv_bytes(df: pd.DataFrame, *, encoding: str = EXCEL_CSV_ENCODING, **kw: Any) -> bytes:
+    """``df`` as the bytes of a CSV file (a download), written as :func:`write_table` writes a .csv: text a spreadsheet
+    would run as a formula guarded with ``'``, CRLF line ends when some text holds a carriage return; by default with
+    the byte-order mark Excel needs (:data:`EXCEL_CSV_ENCODING`). ``kw`` to ``DataFrame.to_csv``."""
+    kw.setdefault("lineterminator", csv_line_end(df))
+    return csv_text_not_formulas(df).to_csv(index=False, **kw).encode(encoding)
+
+
+def read_csv_text(path_or_buf: Any) -> pd.DataFrame:
+    """A CSV that :func:`write_table` (or :func:`csv_bytes`) wrote, every cell as the text written: no type
+    guessing, empty cells as ``""``, a byte-order mark and the formula guards (:func:`csv_text_from_guarded`)
+    taken off, so stored text (ids as «01554», «=x», «a\\rb») reads back exactly."""
+    df = pd.read_csv(path_or_buf, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return csv_text_from_guarded(df)
+
+
 def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
     """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
 

@@ -286,12 +286,13 @@ CODERS_ATTR = "coded_by"
 
 
 def coder_label(coder: Any, model: str | Path | None = None, *, default: bool = False) -> str | None:
-    """What coded a question, as a coding record names it (``model`` of :func:`coded_identity`): "zero-shot", a
-    trained model's folder name (``model``; the shipped model's when ``default`` and no ``model``: the coder
-    :func:`coder_for` made), "keyword" for the keyword coder; None when a trained coder's folder is not known."""
+    """What coded a question, as a coding record names it (``model`` of :func:`coded_identity`): "zero-shot" (with
+    the settings that change its codes, :func:`zero_shot_label`: «zero-shot@@background»), a trained model's folder
+    name (``model``; the shipped model's when ``default`` and no ``model``: the coder :func:`coder_for` made),
+    "keyword" for the keyword coder; None when a trained coder's folder is not known."""
     kind = getattr(coder, "kind", None)
-    if kind == "zeroshot":
-        return "zero-shot"
+    if kind == "zeroshot":  # with the settings that change its codes (zero_shot_label)
+        return zero_shot_label(zero_shot_settings(coder))
     if kind == "keyword":
         return "keyword"
     if kind == "supervised" and (model or default):
@@ -333,7 +334,63 @@ def same_coder(a: str, b: str) -> bool:
     folder of another name is the same model; two models in folders of one name are not), else by name."""
     na, _, fa = str(a).partition(FINGERPRINT_MARK)
     nb, _, fb = str(b).partition(FINGERPRINT_MARK)
+    if na == nb == ZERO_SHOT:  # zero-shot's settings (zero_shot_label): none is plain zero-shot, not unknown
+        return fa == fb
     return fa == fb if fa and fb else na == nb
+
+
+#: what a coding record and a coder label name zero-shot coding (no trained model)
+ZERO_SHOT = "zero-shot"
+#: the coding record's field (:func:`coded_identity`) holding the zero-shot settings that change the codes
+#: (:func:`zero_shot_settings`); a record without it (older files) is plain zero-shot
+ZERO_SHOT_KEY = "zero_shot"
+#: zero-shot settings that change the codes → the ``textmine code`` option that sets them (all off by default)
+ZERO_SHOT_OPTIONS = {"background": "--zero-shot-background"}
+
+
+def zero_shot_settings(coder: Any, codebook: Any = None) -> dict[str, bool] | None:
+    """The settings of a zero-shot coder that change its codes (:data:`ZERO_SHOT_OPTIONS`: ``background``, the
+    ZeroShotCoder's background check, true only where it runs: :func:`background_runs`); None for any other coder.
+    ``codebook``: the coded codebook, where the coder does not carry one."""
+    if getattr(coder, "kind", None) != "zeroshot":
+        return None
+    out = {k: bool(getattr(coder, k, False)) for k in ZERO_SHOT_OPTIONS}
+    out["background"] = out["background"] and background_runs(coder, codebook)
+    return out
+
+
+def background_runs(coder: Any, codebook: Any = None) -> bool:
+    """Whether a zero-shot coder's background check (``background=True``) runs for its codebook (or ``codebook``):
+    only for one of 2 to ``ZeroShotCoder.BACKGROUND_MAX_THEMES`` − 1 non-exclusive themes, with background texts
+    (:func:`textmine.classify.zeroshot.background_texts`); elsewhere it changes no code, and the coding is plain
+    zero-shot. True where the codebook is not known (the setting as given)."""
+    if not getattr(coder, "background", False):
+        return False
+    cb = getattr(coder, "codebook", None) or codebook
+    if cb is None:
+        return True
+    from .classify.zeroshot import ZeroShotCoder, background_texts
+
+    limit = getattr(coder, "BACKGROUND_MAX_THEMES", ZeroShotCoder.BACKGROUND_MAX_THEMES)
+    n = sum(not t.exclusive for t in cb.themes)
+    return 2 <= n < limit and bool(background_texts(getattr(coder, "BACKGROUND_FILE", ZeroShotCoder.BACKGROUND_FILE)))
+
+
+def zero_shot_label(settings: Any = None) -> str:
+    """The coder label (:func:`coder_label`) of zero-shot coding with ``settings`` (:func:`zero_shot_settings`, or
+    a record's :data:`ZERO_SHOT_KEY`; None, missing or all off: plain "zero-shot"): «zero-shot@@background» with
+    the background check, so that :func:`same_coder` tells the two apart."""
+    on = sorted(k for k in ZERO_SHOT_OPTIONS if isinstance(settings, dict) and settings.get(k) is True)
+    return f"{ZERO_SHOT}{FINGERPRINT_MARK}{'+'.join(on)}" if on else ZERO_SHOT
+
+
+def zero_shot_flags(label: str) -> list[str] | None:
+    """The ``textmine code`` options of a zero-shot coder label (:func:`zero_shot_label`; [] for plain zero-shot),
+    None when the label is no zero-shot one."""
+    name, _, settings = str(label).partition(FINGERPRINT_MARK)
+    if name != ZERO_SHOT:
+        return None
+    return [ZERO_SHOT_OPTIONS.get(k, k) for k in settings.split("+") if k]
 
 
 def code_table(coder: Any, df: pd.DataFrame, text_col: str, *, question_labels: dict[str, str] | None = None,
@@ -569,21 +626,25 @@ CORRECTIONS_CODERS = (REVIEW_CORRECTIONS_CODER, SERVICE_CORRECTIONS_CODER)
 
 
 def coded_identity(codebook: Any, model: str | Path | None, text_col: str, question: str | None = None, *,
-                   created: str | None = None, coded_by: str | None = None) -> dict[str, Any]:
+                   created: str | None = None, coded_by: str | None = None, coder: Any = None) -> dict[str, Any]:
     """What a ``textmine code`` run records beside its output: the codebook (name, version, hash and its YAML, which
     :func:`identity_codebook` reads back), the model's folder name (never its path) or "zero-shot", the textmine
     version, the UTC time (``created``, default now), the text column and the question when one was given
     («(navn skjult)» when it holds personal data, :func:`personal_name`).
-    ``coded_by``: recorded as the model instead, for codes no model gave (``textmine review``'s corrections)."""
+    ``coded_by``: recorded as the model instead, for codes no model gave (``textmine review``'s corrections).
+    ``coder``: the zero-shot coder that coded it (without ``model``): its settings that change the codes are
+    recorded as :data:`ZERO_SHOT_KEY` (:func:`zero_shot_settings`; a record without it is plain zero-shot)."""
     from datetime import datetime, timezone
 
     from . import __version__
 
     fingerprint = model_fingerprint(model) if coded_by is None else None
+    settings = zero_shot_settings(coder, codebook) if model is None and coded_by is None else None
     out: dict[str, Any] = {
         "codebook_name": codebook.name, "codebook_version": codebook.version, "codebook_hash": codebook.hash,
         "model": coded_by if coded_by is not None else _model_name(model),
         **({"model_fingerprint": fingerprint} if fingerprint else {}),
+        **({ZERO_SHOT_KEY: settings} if settings is not None else {}),
         "textmine_version": __version__,
         "created_utc": created or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "text_col": text_col,

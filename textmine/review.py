@@ -642,8 +642,9 @@ def _sha256_file(path) -> str:
 def read_kept_corrections(model_dir, manifest: dict[str, Any], shown: str | None = None
                           ) -> tuple[pd.DataFrame | None, list[str]]:
     """The corrections a retrained model keeps in its folder and the corrections files they came from, in the order
-    of the rounds ((None, []) without). ValueError when the file is gone or is not the one whose sha256 the manifest
-    records (never train on a changed file); ``shown`` names the file in the message (default: its path)."""
+    of the rounds ((None, []) without). ValueError when the file is gone, is not the one whose sha256 the manifest
+    records (never train on a changed file) or reads as another number of rows than the manifest's ``rows`` (an old
+    file with an unquoted «\\r» in a text); ``shown`` names the file in the message (default: its path)."""
     from pathlib import Path
 
     info = manifest.get("corrections")
@@ -658,21 +659,32 @@ def read_kept_corrections(model_dir, manifest: dict[str, Any], shown: str | None
     if _sha256_file(path) != info.get("sha256"):
         raise ValueError(f"{name}: changed after the model was saved (its sha256 is not the one manifest.json "
                          "records); expected the corrections the model was trained on — put the file back as it was")
-    return pd.read_csv(path, dtype=str, keep_default_na=False), [str(x) for x in info.get("sources") or []]
+    from .io import read_csv_text  # every cell as written: formula guards off, «\r» kept in its cell
+
+    kept = read_csv_text(path)
+    rows = info.get("rows")
+    if rows is not None and len(kept) != int(rows):
+        raise ValueError(f"{name}: reads as {len(kept)} corrections, but the model's manifest records {rows}; the file "
+                         f"was probably written by an older textmine that did not quote a text holding a line break "
+                         f"(«\\r»), so it does not read back as written — retrain the model from its training files "
+                         f"and the corrections files manifest.json records (corrections.sources)")
+    return kept, [str(x) for x in info.get("sources") or []]
 
 
 def keep_corrections(model_dir, stored: pd.DataFrame, sources: Sequence[str]) -> None:
     """The corrections a model was trained on (:func:`stored_corrections`: redacted text, as a queue writes it) into
     its folder as :data:`CORRECTIONS_FILE`, with sha256, count and the corrections files of all rounds in
-    manifest.json (both files replaced whole: never half written); a later round trains on them too."""
+    manifest.json (both files replaced whole: never half written); a later round trains on them too. Written by
+    :func:`textmine.io.write_table` (UTF-8 without a byte-order mark: a model file, not one for Excel), so a text
+    holding «\\r» or starting with «=» reads back exactly (:func:`read_kept_corrections`)."""
     import json
     import os
     from pathlib import Path
 
+    from .io import write_table
+
     model_dir = Path(model_dir)
-    path, tmp = model_dir / CORRECTIONS_FILE, model_dir / f".{CORRECTIONS_FILE}.tmp"
-    stored.to_csv(tmp, index=False, encoding="utf-8")
-    os.replace(tmp, path)
+    path = write_table(stored, model_dir / CORRECTIONS_FILE)
     manifest_path = model_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["corrections"] = {"file": CORRECTIONS_FILE, "sha256": _sha256_file(path), "rows": int(len(stored)),

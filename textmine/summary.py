@@ -245,9 +245,26 @@ def hide_small_counts(summary: "Summary") -> "Summary":
         tables["indicators"] = _hide_small_split(tables["indicators"], min_cell)
     meta = summary.meta
     if hidden_cells and tables.get("changes") is not None and len(tables["changes"]):
+        hidden_cells = _renamed_cells(hidden_cells, meta)
         tables["changes"], families = _adjust_changes(_hide_changes(tables["changes"], hidden_cells))
         meta = _with_families(meta, "changes", families)
     return replace(summary, tables=tables, meta=meta, small_counts_hidden=True)
+
+
+def _renamed_cells(hidden_cells: list[tuple[str, pd.DataFrame]], meta: Mapping | None) -> list[tuple[str, pd.DataFrame]]:
+    """``hidden_cells`` with each hidden theme cell of a theme that a declared rename or merge continues
+    (``meta["renamed_themes"]``) also under the new id: the change row that compares with it shows its share."""
+    out = list(hidden_cells)
+    for rec in (meta or {}).get("renamed_themes") or ():
+        for name, rows in hidden_cells:
+            if name != "themes" or not len(rows):
+                continue
+            sel = rows["wave"].map(_json_wave).eq(rec["old_wave"]) & rows["theme"].isin(rec["replaces"])
+            if rec.get("question"):
+                sel &= rows["question"].astype(str).eq(rec["question"])
+            if sel.any():
+                out.append((name, rows[sel].assign(theme=rec["theme"])))
+    return out
 
 
 def _family_key(f: Mapping) -> tuple:
@@ -592,9 +609,9 @@ class Summary:
     # -------------------------------------------------------------- files
     def write(self, out_dir: str | Path, *, formats: Sequence[str] = ("csv", "json", "xlsx"),
               raw: bool = False) -> list[Path]:
-        """Write ``summary.json``, one CSV per table plus ``summary_tidy.csv``, and ``summary.xlsx``: safe to
-        publish, as :meth:`to_dict` and the CLI's files (``raw=True``: every number and name, NOT safe to
-        publish)."""
+        """Write ``summary.json``, one CSV per table plus ``summary_tidy.csv`` (UTF-8 with a byte-order mark, so that
+        Excel shows «æøå»), and ``summary.xlsx``: safe to publish, as :meth:`to_dict` and the CLI's files
+        (``raw=True``: every number and name, NOT safe to publish)."""
         src = self._export(raw)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -605,15 +622,13 @@ class Summary:
             written.append(p)
         export = {k: (v.drop(columns=_NEVER_EXPORTED, errors="ignore")) for k, v in src.tables.items()}
         if "csv" in formats:
-            from .io import csv_text_not_formulas  # text a spreadsheet would run as a formula: «'=…»
+            # for Excel: with the byte-order mark (else «å» opens as «Ã¥»), formulas guarded («'=…»), a «\r» in a
+            # text kept in its cell, each file replaced whole (textmine.io.write_table)
+            from .io import EXCEL_CSV_ENCODING, write_table
 
             for name, df in export.items():
-                p = out / f"{name}.csv"
-                csv_text_not_formulas(df).to_csv(p, index=False, encoding="utf-8")
-                written.append(p)
-            p = out / "summary_tidy.csv"
-            csv_text_not_formulas(src.to_frame(raw=True)).to_csv(p, index=False, encoding="utf-8")
-            written.append(p)
+                written.append(write_table(df, out / f"{name}.csv", encoding=EXCEL_CSV_ENCODING))
+            written.append(write_table(src.to_frame(raw=True), out / "summary_tidy.csv", encoding=EXCEL_CSV_ENCODING))
         if "xlsx" in formats:
             p = out / "summary.xlsx"
             meta = pd.DataFrame(
@@ -852,6 +867,7 @@ class _QuestionData:
     n_nonanswer: int
     n_unrouted: int
     uncoded: list[str] = field(default_factory=list)  # themes without a (filled) theme_<id> column in this wave
+    ok: np.ndarray | None = None  # per coded row: a comment of a known respondent (not a non-answer)
 
 
 def _question_data(df, ids, survey, q, coded, themes, warn, rows=None) -> _QuestionData:
@@ -898,7 +914,7 @@ def _question_data(df, ids, survey, q, coded, themes, warn, rows=None) -> _Quest
         if n_missing_coded:
             warn(f"{q.column}: {n_missing_coded} non-empty answer(s) in the survey data have no coded row")
     return _QuestionData(q.column, q.label, commenter, asked | commenter, T, c, pos, int(((pos >= 0) & nonans).sum()),
-                         int(unrouted.sum()), uncoded)
+                         int(unrouted.sum()), uncoded, ok)
 
 
 def _unrouted_warning(q, positions: np.ndarray, rows=None, limit: int = 5) -> str:
@@ -1019,6 +1035,154 @@ def _blank_uncoded(t: pd.DataFrame, uncoded: Sequence[str]) -> pd.DataFrame:
                 t[c] = t[c].astype(float)
             t.loc[rows, c] = np.nan
     return t
+
+
+def _replaced_specs(res: "_CodebookChanges", wave: Any, question: str) -> set[tuple[str, tuple[str, ...]]]:
+    """The (new theme id, old ids) whose rows :func:`_replaced_table` computes for ``question`` in ``wave``: the
+    declared renames (:meth:`_CodebookChanges.renames`) of the pairs in which ``wave`` is coded with the old ids."""
+    out = set()
+    for key in res.renamed:
+        prev, cur = key[:2]
+        for new, (olds, old_wave) in res.renames(prev, cur, question).items():
+            if old_wave == wave:
+                out.add((new, olds))
+    return out
+
+
+def _renamed_ids(res: "_CodebookChanges", wave: Any, question: str) -> set[str]:
+    """The theme ids a declared rename explains missing in ``wave``'s coding of ``question``: the new ids where it
+    is coded with the old ones, the old ids where it is coded with the new one."""
+    out = set()
+    for key in res.renamed:
+        prev, cur = key[:2]
+        if wave not in (prev, cur):
+            continue
+        for new, (olds, old_wave) in res.renames(prev, cur, question).items():
+            out |= {new} if old_wave == wave else set(olds) - {new}
+    return out
+
+
+def _spec_groups(specs: set[tuple[str, tuple[str, ...]]]) -> list[dict[str, tuple[str, ...]]]:
+    """``specs`` as few new id → old ids mappings as hold them (a new id compared with other old ids in another
+    pair gets a mapping of its own), in a fixed order."""
+    groups: list[dict[str, tuple[str, ...]]] = []
+    for new, olds in sorted(specs):
+        g = next((g for g in groups if new not in g), None)
+        if g is None:
+            groups.append(g := {})
+        g[new] = olds
+    return groups
+
+
+def _uncoded_olds(qd: _QuestionData, olds: Sequence[str]) -> list[str]:
+    """The ids of ``olds`` with no coding in a wave's coded rows of a question (no column ``theme_<id>``, or no value
+    in it): a rename or merge of them is not compared there (:func:`_replaced_table`)."""
+    out = []
+    for o in olds:
+        c = f"theme_{o}"
+        raw = pd.to_numeric(qd.coded[c], errors="coerce") if c in qd.coded else None
+        if raw is None or (len(raw) and raw.isna().all()):
+            out.append(str(o))
+    return out
+
+
+def _renames_as(res: "_CodebookChanges", prev: Any, cur: Any, question: Any, new: str, olds: Sequence[str]) -> bool:
+    """Whether question ``question`` compares ``new`` with ``olds`` between waves ``prev`` and ``cur`` (its own
+    codebooks' renames where it has them, else the pair's: :meth:`_CodebookChanges.renames`)."""
+    for key in res.renamed:
+        if (_json_wave(key[0]), _json_wave(key[1])) == (prev, cur):
+            got = res.renames(key[0], key[1], question).get(new)
+            return got is not None and tuple(got[0]) == tuple(olds)
+    return False
+
+
+def _untested_renames(res: "_CodebookChanges", found: Mapping[tuple, list[str]]) -> None:
+    """Drop from ``res`` the record and warning of each declared rename or merge that no question's coding let be
+    compared (``found``: (wave, question, new id, old ids) → the old ids with no coding there, :func:`_uncoded_olds`)
+    — its change is «ikke testbar», and a warning says why (none where the old wave coded no question: nothing
+    compared); where only some questions lack it, a warning names those."""
+    keep = []
+    for rec in res.renamed_records:
+        prev, cur = rec["waves"]
+        hits = {q: miss for (w, q, new, olds), miss in found.items()
+                if _json_wave(w) == rec["old_wave"] and new == rec["theme"] and list(olds) == rec["replaces"]
+                and rec["question"] in ("", str(q)) and _renames_as(res, prev, cur, q, new, olds)}
+        missing = {q: miss for q, miss in hits.items() if miss}
+        if not hits:  # no question coded in the old wave: nothing compared (its «not coded» warning says why)
+            continue
+        if not missing:
+            keep.append(rec)
+            continue
+        where = f"question {rec['question']}: " if rec["question"] else ""
+        untested = len(missing) == len(hits)
+        if untested:
+            keep.append(None)
+            said = where + _renamed_message(rec)
+            if said in res.warnings:
+                res.warnings.remove(said)
+        else:
+            keep.append(rec)
+        new_wave = cur if rec["old_wave"] == prev else prev
+        for q, miss in sorted(missing.items()):
+            w = where or f"question {q}: "
+            res.warnings.append(
+                f"{w}theme {rec['theme']} (wave {new_wave}) continues {', '.join(rec['replaces'])} (wave "
+                f"{rec['old_wave']}) as its codebook declares (replaces), but wave {rec['old_wave']} has no coding of "
+                f"{', '.join(miss)} (no column theme_<id>, or no value in it): its change {prev}→{cur} is not "
+                f"compared («{st.VERDICT_UNTESTABLE}»)")
+    res.renamed_records[:] = [r for r in keep if r is not None]
+
+
+def _replaced_table(df, survey, groups, w, weighted, level, wave, qd: _QuestionData,
+                    specs: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
+    """The theme table rows (:func:`_theme_table`) that declared renames and merges (``specs``: new theme id → the
+    ids it continues, :func:`_declared_renames`) compare with in a wave coded with the old ids: a new id's count is
+    the respondents coded with any of its old ids, each counted once (from the 0/1 columns, not a sum of shares);
+    «ikke kodet» unless every old id has a column. Column ``_from``: the old ids, ';'-joined. Rows whose complement
+    (commenters without the theme(s)) is small are hidden as :func:`hide_small_counts` hides a published cell's
+    (rules b and c): a merge's share is in no published table, so its complement is judged here."""
+    news = list(specs)
+    T = np.zeros((len(df), len(news)))
+    uncoded = []
+    for j, new in enumerate(news):
+        cols = [f"theme_{o}" for o in specs[new]]
+        raws = [pd.to_numeric(qd.coded[c], errors="coerce") if c in qd.coded else None for c in cols]
+        if _uncoded_olds(qd, specs[new]):
+            uncoded.append(new)
+            continue
+        for raw in raws:
+            sel = qd.ok & (raw.fillna(0).to_numpy() > 0)
+            T[qd.pos[sel], j] = 1.0
+    t = _theme_table(df, survey, groups, w, weighted, level, wave, replace(qd, T=T, uncoded=uncoded), news)
+    t["_from"] = t["theme"].map({n: ";".join(o) for n, o in specs.items()})
+    if survey.min_cell and survey.min_cell > 1 and len(t):
+        t = _hide_complements(t, survey.min_cell, "count", "n", ["question", "theme"])[0]
+    return t
+
+
+def _with_renames(a: pd.DataFrame, b: pd.DataFrame, prev: Any, cur: Any, renames: Callable,
+                  replaced: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The theme rows of two compared waves (``a`` of ``prev``, ``b`` of ``cur``) with the declared renames
+    (``renames(prev, cur, question)``, :meth:`_CodebookChanges.renames`) applied: in the wave coded with the old
+    ids a new id's rows are those :func:`_replaced_table` computed (``replaced``), and the old ids' own rows leave
+    the pair (their theme goes on under the new id)."""
+    drop = {id(a): np.zeros(len(a), dtype=bool), id(b): np.zeros(len(b), dtype=bool)}
+    add: dict[int, list[pd.DataFrame]] = {id(a): [], id(b): []}
+    for q in pd.unique(pd.concat([a["question"], b["question"]])):
+        for new, (olds, old_wave) in renames(prev, cur, q).items():
+            side, other = (a, b) if old_wave == prev else (b, a)
+            in_q = side["question"].eq(q).to_numpy()
+            drop[id(side)] |= in_q & side["theme"].isin([new, *olds]).to_numpy()
+            drop[id(other)] |= other["question"].eq(q).to_numpy() & other["theme"].isin(
+                [o for o in olds if o != new]).to_numpy()
+            rows = None if replaced is None or not len(replaced) else replaced[
+                replaced["wave"].eq(old_wave).to_numpy() & replaced["question"].eq(q) & replaced["theme"].eq(new)
+                & replaced["_from"].eq(";".join(olds))]
+            if rows is not None and len(rows):
+                add[id(side)].append(rows)
+    a2, b2 = ([t[~drop[id(t)]], *add[id(t)]] for t in (a, b))
+    return (pd.concat(a2, ignore_index=True) if len(a2) > 1 else a2[0],
+            pd.concat(b2, ignore_index=True) if len(b2) > 1 else b2[0])
 
 
 def _routed_commenters(df, survey, qd: _QuestionData) -> np.ndarray:
@@ -1546,30 +1710,216 @@ def _incomparable_themes(codebooks: Mapping[Any, Any], pairs: list[tuple],
 def _incomparable(codebooks: Mapping[Any, Any], pairs: list[tuple],
                   question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None,
                   ) -> tuple[dict[tuple, set[str]], list[str], list[dict[str, Any]]]:
-    """:func:`_incomparable_themes` and, one per warning and in its order, the redefined themes as data
-    (:func:`_redefined_record`: what ``meta["redefined_themes"]`` holds)."""
-    out: dict[tuple, set[str]] = {}
-    msgs = []
-    records = []
+    """:func:`_incomparable_themes` and, one per warning of a redefinition and in its order, the redefined themes
+    as data (:func:`_redefined_record`: what ``meta["redefined_themes"]`` holds); the warnings also name the
+    declared renames and the untested catch-all themes (:func:`_codebook_changes`)."""
+    res = _codebook_changes(codebooks, pairs, question_codebooks)
+    return res.incomparable, res.warnings, res.redefined
+
+
+@dataclass
+class _CodebookChanges:
+    """What the compared waves' codebooks change (:func:`_codebook_changes`)."""
+
+    incomparable: dict[tuple, set[str]] = field(default_factory=dict)  # as :func:`_incomparable_themes`
+    warnings: list[str] = field(default_factory=list)
+    redefined: list[dict] = field(default_factory=list)  # meta["redefined_themes"]
+    #: (wave_prev, wave[, question]) → new theme id → (the ids it continues, the wave coded with those)
+    renamed: dict[tuple, dict[str, tuple[tuple[str, ...], Any]]] = field(default_factory=dict)
+    renamed_records: list[dict] = field(default_factory=list)  # meta["renamed_themes"]
+    catch_all: list[dict] = field(default_factory=list)  # meta["catch_all_untested"]
+    own: set[tuple] = field(default_factory=set)  # (wave_prev, wave, question) compared on its own codebooks
+
+    def renames(self, prev: Any, cur: Any, question: Any) -> dict[str, tuple[tuple[str, ...], Any]]:
+        """The declared renames of one question between two waves: its own codebooks' where it has them, else the
+        pair's."""
+        key = (prev, cur, question)
+        return self.renamed.get(key, {}) if key in self.own else self.renamed.get((prev, cur), {})
+
+
+def _codebook_changes(codebooks: Mapping[Any, Any], pairs: list[tuple],
+                      question_codebooks: Mapping[Any, Mapping[str, Any]] | None = None) -> _CodebookChanges:
+    """Per compared pair of waves (and per question with codebooks of its own in both, as
+    :func:`_incomparable_themes` reads them): the redefined themes (not compared), the declared renames and merges
+    (``replaces``: compared with the theme(s) they continue, :func:`_declared_renames`) and the catch-all themes
+    whose change cannot be tested (:func:`_catch_all_changes`), with a warning and a record for each."""
+    res = _CodebookChanges()
     per_q = question_codebooks or {}
     for prev, cur in pairs:
         a, b = codebooks.get(prev), codebooks.get(cur)
-        changed = _changed_themes(a, b)
-        if changed:
-            out[prev, cur] = set(changed)
-            msgs.append(_incomparable_message(changed, a, b, prev, cur))
-            records.append(_redefined_record(changed, a, b, prev, cur))
+        _add_codebook_pair(res, a, b, prev, cur)
         for q, qa in per_q.get(prev, {}).items():
             qb = per_q.get(cur, {}).get(q)
             if qa is None or qb is None:
                 continue
-            q_changed = _changed_themes(qa, qb)
-            out[prev, cur, q] = set(q_changed)
-            said = bool(changed) and (qa.hash, qb.hash) == (a.hash, b.hash)  # the pair's warning names them
-            if q_changed and not said:
-                msgs.append(f"question {q}: " + _incomparable_message(q_changed, qa, qb, prev, cur))
-                records.append(_redefined_record(q_changed, qa, qb, prev, cur, q))
-    return out, msgs, records
+            res.own.add((prev, cur, q))
+            said = a is not None and b is not None and (qa.hash, qb.hash) == (a.hash, b.hash)  # the pair's say it
+            _add_codebook_pair(res, qa, qb, prev, cur, q, said=said)
+    return res
+
+
+def _add_codebook_pair(res: _CodebookChanges, a: Any, b: Any, prev: Any, cur: Any, question: Any = None, *,
+                       said: bool = False) -> None:
+    """Add to ``res`` what codebook ``a`` (wave ``prev``) and ``b`` (wave ``cur``) change, for every question
+    (``question`` None) or one; ``said``: its warnings and records are the pair's already."""
+    renames = _declared_renames(a, b, prev, cur)
+    changed = [t for t in _changed_themes(a, b) if t not in renames]  # a declared rename is compared, noted
+    catch, only_prev, only_cur = _catch_all_changes(a, b, renames, changed)
+    key = (prev, cur) if question is None else (prev, cur, question)
+    if question is not None or changed or catch:
+        res.incomparable[key] = set(changed) | set(catch)
+    if question is not None or renames:
+        res.renamed[key] = renames
+    if said:
+        return
+    where = "" if question is None else f"question {question}: "
+    res.warnings.extend(where + m for m in _unmatched_replaces(a, b, prev, cur))
+    if changed:
+        res.warnings.append(where + _incomparable_message(changed, a, b, prev, cur))
+        res.redefined.append(_redefined_record(changed, a, b, prev, cur, question))
+    for new, (olds, old_wave) in renames.items():
+        if new in catch:  # an untested catch-all (renamed): its record and warning below say so, none of comparing
+            continue
+        rec = _renamed_record(new, olds, old_wave, a, b, prev, cur, question)
+        res.renamed_records.append(rec)
+        res.warnings.append(where + _renamed_message(rec))
+    if catch:
+        rec = {**_redefined_record(catch, a, b, prev, cur, question), "added": only_cur, "removed": only_prev}
+        rec["reason"] = _catch_all_reason(rec, a, b)
+        res.catch_all.append(rec)
+        which = f"theme {catch[0]}" if len(catch) == 1 else f"themes {', '.join(catch)}"
+        res.warnings.append(f"{where}catch-all {which}: not compared between wave {prev} and {cur} "
+                            f"(«{st.VERDICT_UNTESTABLE}»): {rec['reason']}")
+
+
+def _declared_renames(a: Any, b: Any, prev: Any, cur: Any) -> dict[str, tuple[tuple[str, ...], Any]]:
+    """New theme id → (the ids it continues, the wave coded with those) for the themes that one of two compared
+    waves' codebooks (``a`` of wave ``prev``, ``b`` of ``cur``) declares to continue themes of the other
+    (``replaces``: a rename, or a merge of several): only the replaced ids the other codebook has, and the new id
+    too where the other has it as well (a theme that absorbs another). {} when either is missing or they are one
+    codebook."""
+    if a is None or b is None or a is b:
+        return {}
+    out: dict[str, tuple[tuple[str, ...], Any]] = {}
+    for new_cb, old_cb, old_wave in ((b, a, prev), (a, b, cur)):
+        new_ids, old_ids = set(new_cb.theme_ids), set(old_cb.theme_ids)
+        for new, olds in getattr(new_cb, "replacements", {}).items():
+            found = tuple(o for o in olds if o in old_ids and o not in new_ids)
+            if found and new not in out:
+                out[new] = ((new, *found) if new in old_ids else found, old_wave)
+    return out
+
+
+def _unmatched_replaces(a: Any, b: Any, prev: Any, cur: Any) -> list[str]:
+    """Warnings for the themes of codebook ``a`` (wave ``prev``) or ``b`` (``cur``) that declare to continue themes
+    (``replaces``) of which the other codebook has none, while it lacks the theme itself: a typo, most likely (a
+    theme that continues an older version's theme and is in the other codebook already is no such case) — the
+    theme is then new, not compared as a rename (:func:`_declared_renames`)."""
+    if a is None or b is None or a is b:
+        return []
+    out = []
+    for new_cb, old_cb, new_wave, old_wave in ((b, a, cur, prev), (a, b, prev, cur)):
+        new_ids, old_ids = set(new_cb.theme_ids), set(old_cb.theme_ids)
+        for new, olds in sorted(getattr(new_cb, "replacements", {}).items()):
+            if new in old_ids or any(o in old_ids for o in olds):
+                continue
+            out.append(f"theme {new} (codebook {new_cb.name!r} v{new_cb.version}, wave {new_wave}) declares it "
+                       f"continues {', '.join(olds)} (replaces), but codebook {old_cb.name!r} v{old_cb.version} "
+                       f"(wave {old_wave}) has no theme {' or '.join(olds)} (a typo?): not compared as a rename, "
+                       f"«{st.VERDICT_UNTESTABLE}» as a new theme")
+    return out
+
+
+def _catch_all_changes(a: Any, b: Any, renames: Mapping[str, tuple[tuple[str, ...], Any]],
+                       changed: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """The catch-all themes (:func:`catch_all_themes`) both codebooks have, unchanged themselves, whose change
+    cannot be tested because the set of the other themes changed — themes only in ``a`` or only in ``b`` that no
+    declared rename or merge (``renames``, :func:`_declared_renames`) explains: what the catch-all holds is then
+    not the same —, with those ids only in ``a`` and only in ``b`` (sorted); ([], [], []) when none."""
+    if a is None or b is None or a is b:
+        return [], [], []
+    from .discover.guided import catch_all_ids
+
+    ia, ib = set(a.theme_ids), set(b.theme_ids)
+    catch = (catch_all_ids(a) | catch_all_ids(b)) & ia & ib
+    catch |= _renamed_catch_alls(a, b, renames)  # (a catch-all that continues a catch-all is the catch-all)
+    declared = set(renames) | {o for olds, _ in renames.values() for o in olds}
+    only_a, only_b = sorted(ia - ib - catch - declared), sorted(ib - ia - catch - declared)
+    untested = sorted(catch - set(changed)) if only_a or only_b else []
+    return untested, (only_a if untested else []), (only_b if untested else [])
+
+
+def _renamed_catch_alls(a: Any, b: Any, renames: Mapping[str, tuple[tuple[str, ...], Any]]) -> set[str]:
+    """The new ids of the declared renames (``renames``, :func:`_declared_renames`) that continue a catch-all theme
+    of the other codebook (``ovrig`` with ``replaces: annet``), or are one in their own: the catch-all under a new
+    id, which holds what the other themes leave as much as the old one did."""
+    from .discover.guided import catch_all_ids
+
+    out = set()
+    for new, (olds, _) in renames.items():
+        new_cb, old_cb = (b, a) if new in getattr(b, "replacements", {}) else (a, b)
+        if new in catch_all_ids(new_cb) & set(new_cb.theme_ids) or set(olds) & catch_all_ids(old_cb):
+            out.add(new)
+    return out
+
+
+def _versions_nb(a: Any, b: Any) -> str:
+    """«kodebok v1.0 og v1.1» (or «kodebok «a» v1 og «b» v2» for two codebooks)."""
+    if a.name == b.name:
+        return f"kodebok v{a.version} og v{b.version}"
+    return f"kodebok «{a.name}» v{a.version} og «{b.name}» v{b.version}"
+
+
+def _catch_all_reason(rec: Mapping[str, Any], a: Any, b: Any) -> str:
+    """Why a catch-all theme's change is not tested (bokmål, for the report's notes): the other themes changed
+    between codebook ``a`` and ``b`` (``rec``: its record in :func:`_add_codebook_pair`)."""
+    labels = [f"«{(b if t in b.theme_ids else a).theme(t).label}»" for t in rec["themes"]]
+    parts = [f"{what}: {', '.join(ids)}" for what, ids in (("nye", rec["added"]), ("fjernet", rec["removed"])) if ids]
+    return (f"de andre temaene er endret mellom {_versions_nb(a, b)} ({'; '.join(parts)}), så "
+            f"{' og '.join(labels)} samler ikke de samme svarene i de to målingene")
+
+
+#: what a renamed theme's note calls the fields that decide what is coded
+_FIELDS_NB = {"description": "beskrivelsen", "keywords": "nøkkelordene", "parent": "overordnet tema",
+              "exclusive": "eksklusiv"}
+
+
+def _renamed_record(new: str, olds: Sequence[str], old_wave: Any, a: Any, b: Any, prev: Any, cur: Any,
+                    question: Any = None) -> dict:
+    """A declared rename or merge as data, JSON-safe (``meta["renamed_themes"]``): ``{question ("" for every
+    question), theme (the new id), replaces (the ids compared), waves: [prev, cur], old_wave (the wave coded with
+    the replaced ids), codebooks, versions, merge, changed (the fields deciding what is coded that differ from the
+    replaced theme(s): compared as the analyst declared, but noted), note (bokmål, for the report)}``."""
+    new_cb, old_cb, new_wave = (b, a, cur) if old_wave == prev else (a, b, prev)
+    theme, replaced = new_cb.theme(new), [old_cb.theme(o) for o in olds]
+    changed = [f for f in _FIELDS_NB if any(getattr(o, f) != getattr(theme, f) for o in replaced)]
+    merge = len(olds) > 1
+    names = [f"«{o.label}»" for o in replaced]
+    note = (f"«{theme.label}» slår sammen {' og '.join(names)}" if merge
+            else f"«{theme.label}» viderefører {names[0]}")
+    note += (f" ({_versions_nb(a, b)}): endringen sammenligner andelen i {new_wave} med andelen i {old_wave} som "
+             f"var kodet med {' eller '.join(names)}")
+    note += " (hver respondent telles én gang)." if merge else "."
+    if changed:
+        note += (f" Også {', '.join(_FIELDS_NB[f] for f in changed)} er endret, ikke bare navnet: sammenlignet "
+                 f"fordi kodeboken sier at temaet viderefører det gamle, men les endringen med det i tankene.")
+    return {**_redefined_record([new], a, b, prev, cur, question), "theme": str(new),
+            "replaces": [str(o) for o in olds], "old_wave": _json_wave(old_wave), "merge": merge,
+            "changed": changed, "note": note}
+
+
+def _renamed_message(rec: Mapping[str, Any]) -> str:
+    """The warning for a declared rename or merge (:func:`_renamed_record`)."""
+    prev, cur = rec["waves"]
+    new_wave = cur if rec["old_wave"] == prev else prev
+    olds = ", ".join(rec["replaces"])
+    how = (f"the share of respondents coded with any of {olds} (each counted once)" if rec["merge"]
+           else f"the share of {olds}")
+    msg = (f"theme {rec['theme']} (wave {new_wave}) continues {olds} (wave {rec['old_wave']}) as its codebook "
+           f"declares (replaces): its change {prev}→{cur} compares it with {how} in wave {rec['old_wave']}")
+    if rec["changed"]:
+        msg += f"; its {', '.join(rec['changed'])} changed too (not only the name): compared as declared"
+    return msg
 
 
 def _changed_themes(a: Any, b: Any) -> list[str]:
@@ -1579,7 +1929,8 @@ def _changed_themes(a: Any, b: Any) -> list[str]:
 
     if a is None or b is None or a is b:
         return []
-    return sorted(t for t, fields in codebook_diff(a, b).changed.items() if set(fields) - COMPARABLE_EDITS)
+    return sorted(t for t, fields in codebook_diff(a, b).changed.items()
+                  if set(fields) - COMPARABLE_EDITS - {"replaces"})
 
 
 def _incomparable_message(changed: list[str], a: Any, b: Any, prev: Any, cur: Any) -> str:
@@ -1635,10 +1986,12 @@ def mixed_coders(coded_by: Mapping[Any, Mapping[str, str | None]] | None,
 def coder_text(name: str, norwegian: bool = False) -> str:
     """A coder's label (:func:`textmine.pipeline.coder_label`) as messages say it (``norwegian``: as the published
     notes and the terminal's Norwegian lines do, bokmål)."""
-    from .pipeline import coder_name
+    from .pipeline import coder_name, zero_shot_flags
 
-    if name == "zero-shot":
-        return "zero-shot (uten en trent modell)" if norwegian else "zero-shot (no trained model)"
+    flags = zero_shot_flags(name)  # zero-shot with the options that changed its codes (--zero-shot-background)
+    if flags is not None:
+        with_ = "".join(f" {'med' if norwegian else 'with'} {f}" for f in flags)
+        return f"zero-shot{with_} (uten en trent modell)" if norwegian else f"zero-shot{with_} (no trained model)"
     if name == "keyword":
         return "nøkkelordkoding" if norwegian else "the keyword coder"
     return f"modellen «{coder_name(name)}»" if norwegian else f"model {coder_name(name)!r}"
@@ -1651,11 +2004,18 @@ def _mixed_lines(mixed: Mapping[tuple, Mapping[str, tuple[str, str]]]) -> list[t
 def mixed_coders_error(mixed: Mapping[tuple, Mapping[str, tuple[str, str]]]) -> str:
     """The refusal of theme changes between waves coded by different coders (:func:`mixed_coders`): each wave's
     coder, and how to compare like with like."""
-    from .pipeline import coder_name
+    from .pipeline import ZERO_SHOT_OPTIONS, coder_name, zero_shot_flags
+
+    # a zero-shot wave is recoded with the options (--zero-shot-background) the other wave's codes were made with
+    optioned = any(zero_shot_flags(c) for _, _, _, a, b in _mixed_lines(mixed) for c in (a, b))
 
     def how(c: str) -> str:
-        return ("without --model (zero-shot, with that wave's --codebook)" if c == "zero-shot"
-                else "with --coder keyword (textmine report)" if c == "keyword"
+        flags = zero_shot_flags(c)
+        if flags is not None:
+            given = "".join(f", with {f}" for f in flags) or (
+                " or " + " or ".join(ZERO_SHOT_OPTIONS.values()) if optioned else "")
+            return f"without --model{given} (zero-shot, with that wave's --codebook)"
+        return ("with --coder keyword (textmine report)" if c == "keyword"
                 else f"with --model for {coder_name(c)!r}")
 
     parts, fixes = [], []
@@ -1679,14 +2039,18 @@ def mixed_coders_warnings(mixed: Mapping[tuple, Mapping[str, tuple[str, str]]]) 
             f"show the change of coder" for prev, cur, q, a, b in _mixed_lines(mixed)]
 
 
-def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple]) -> list[str]:
+def _theme_set_warnings(coded: Mapping[Any, pd.DataFrame], pairs: list[tuple],
+                        changes: "_CodebookChanges | None" = None) -> list[str]:
     """Warnings for compared waves whose coded files have different ``theme_<id>`` columns (codebooks that differ:
-    a theme missing from one wave is «ikke kodet» there, not 0 %)."""
+    a theme missing from one wave is «ikke kodet» there, not 0 %); the ids of declared renames (``changes``,
+    :func:`_codebook_changes`) are left out: their warning says how they are compared."""
     out = []
     for prev, cur in pairs:
         if prev not in coded or cur not in coded:
             continue
-        a, b = ({str(c)[6:] for c in coded[w].columns if str(c).startswith("theme_")} for w in (prev, cur))
+        renamed = (changes.renamed.get((prev, cur), {}) if changes is not None else {})
+        declared = set(renamed) | {o for olds, _ in renamed.values() for o in olds}
+        a, b = ({str(c)[6:] for c in coded[w].columns if str(c).startswith("theme_")} - declared for w in (prev, cur))
         if a != b:
             parts = [f"only in {w}: {', '.join(sorted(x))}" for w, x in ((prev, a - b), (cur, b - a)) if x]
             out.append(f"changes {prev}→{cur}: the coded files have different theme columns ({'; '.join(parts)}); "
@@ -1748,11 +2112,15 @@ def _unmatched_levels(ind: pd.DataFrame | None, pairs: list[tuple], survey: Surv
 
 
 def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool, level: float,
-             families: list[dict] | None = None, incomparable: Mapping[tuple, set[str]] | None = None) -> pd.DataFrame:
+             families: list[dict] | None = None, incomparable: Mapping[tuple, set[str]] | None = None,
+             renames: Callable | None = None, replaced: pd.DataFrame | None = None) -> pd.DataFrame:
     """Wave-over-wave change for indicators, multi-select options and theme shares; BH within each table (the
     number of tests of each family is appended to ``families``). ``incomparable``: (wave_prev, wave) → theme ids
     defined differently in the two waves' codebooks, (wave_prev, wave, question) → those of one question's own
-    codebooks (:func:`_incomparable_themes`): their rows keep both shares but get no test («ikke testbar»)."""
+    codebooks (:func:`_incomparable_themes`): their rows keep both shares but get no test («ikke testbar»).
+    ``renames`` (:meth:`_CodebookChanges.renames`) and ``replaced`` (:func:`_replaced_table`'s rows): a theme that
+    declares it continues another (``replaces``) is compared with that theme's share in the wave coded with it —
+    the same test, in the same family — and the old theme's own row leaves the pair (:func:`_with_renames`)."""
     specs = [
         ("indicator", "indicators", ["indicator", "segment", "value"], "indicator"),
         ("multiselect", "multiselect", ["group", "option", "segment", "value"], "option"),
@@ -1765,8 +2133,10 @@ def _changes(tables: dict[str, pd.DataFrame], pairs: list[tuple], weighted: bool
         if t is None or not len(t):
             continue
         for prev, cur in pairs:
-            a = t[t["wave"] == prev].set_index(keys)
-            b = t[t["wave"] == cur].set_index(keys)
+            a, b = t[t["wave"] == prev], t[t["wave"] == cur]
+            if kind == "theme" and renames is not None:
+                a, b = _with_renames(a, b, prev, cur, renames, replaced)
+            a, b = a.set_index(keys), b.set_index(keys)
             cols = list(dict.fromkeys([sh, nn, "n", "suppressed"]))
             j = a[cols].add_suffix("_prev").join(b[cols].add_suffix("_cur"), how="inner")
             if not len(j):
@@ -2430,7 +2800,12 @@ def build_summary(
     ``codebooks``: wave → the :class:`~textmine.codebook.Codebook` it was coded with, when they differ: a theme two
     compared waves' codebooks define differently is not compared («ikke testbar», with a warning), theme labels
     missing from ``theme_labels`` come from the codebooks (:func:`codebook_theme_labels`), and
-    ``meta["codebooks"]`` names each wave's codebook and version.
+    ``meta["codebooks"]`` names each wave's codebook and version. A theme whose codebook declares that it continues
+    the other wave's theme(s) (``replaces``: a rename, or a merge) is compared with them — with the share of the
+    respondents coded with any of them, each counted once — in the same test and BH family, with a warning and a
+    record in ``meta["renamed_themes"]`` (its bokmål ``note`` for the report). A catch-all theme
+    (:func:`catch_all_themes`) is not compared («ikke testbar») when the other themes' ids changed otherwise than by
+    declared renames: ``meta["catch_all_untested"]`` (with the bokmål ``reason``) and a warning.
     ``question_codebooks``: wave → question (free-text column) → the Codebook that question was coded with, for
     questions coded with codebooks of their own (``free_text[].codebook``): a theme is then not compared for a
     question whose codebooks define it differently in the two waves, and compared for the others.
@@ -2649,6 +3024,9 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     not_coded: list[dict[str, Any]] = []
     bh_families: list[dict[str, Any]] = []
     acc: dict[str, list[pd.DataFrame]] = {k: [] for k in TABLES}
+    cb_changes = _codebook_changes(codebooks or {}, _pairs(frames, compare_to), question_codebooks)
+    replaced_acc: list[pd.DataFrame] = []  # the rows renamed themes are compared with (_replaced_table)
+    renames_coded: dict[tuple, list[str]] = {}  # (wave, question, new id, old ids) → old ids not coded there
     prepared = {}  # wave → (frame with free segments masked and undeclared levels cleared, masked, cleared)
     for wave in waves:
         prepared[wave] = _prepared_wave(frames[wave], survey)
@@ -2693,8 +3071,11 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
                                     rows=lambda p, f=file_df: _file_rows(f, survey, p))
             except ValueError as e:
                 raise ValueError(f"wave {wave}: {e}") from None
+            specs = _replaced_specs(cb_changes, wave, q.column)
             for th in qd.uncoded:
                 info.setdefault("themes_not_coded", []).append({"wave": wave, "question": q.column, "theme": th})
+                if th in _renamed_ids(cb_changes, wave, q.column):  # compared as renamed: that warning says so
+                    continue
                 warn(f"{wave}: {q.column}: theme {th} not coded (no column theme_{th} in the coded file, or no value "
                      f"in it); its shares are left empty («{NOT_CODED}»), not 0 %, and its change is not tested "
                      f"(«{st.VERDICT_UNTESTABLE}»)")
@@ -2715,6 +3096,10 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
             )
             tt = _theme_table(df, survey, groups, w, weighted, level, wave, qd, themes)
             acc["themes"].append(tt)
+            for spec in _spec_groups(specs):
+                replaced_acc.append(_replaced_table(df, survey, groups, w, weighted, level, wave, qd, spec))
+            for new, olds in specs:  # (a rename whose old ids this wave did not code: not compared, said so)
+                renames_coded[wave, q.column, new, olds] = _uncoded_olds(qd, olds)
             acc["theme_indicators"].append(_theme_indicator_table(df, survey, w, weighted, level, wave, qd, themes, arr,
                                                                   bh_families))
             if drivers:
@@ -2733,15 +3118,18 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
     else:
         pairs = list(zip(waves[:-1], waves[1:]))
     codebooks = codebooks or {}
-    incomparable, cb_warnings, redefined = _incomparable(codebooks, pairs, question_codebooks)
+    _untested_renames(cb_changes, renames_coded)
+    incomparable, cb_warnings, redefined = cb_changes.incomparable, cb_changes.warnings, cb_changes.redefined
     for (prev, cur), by_q in (mixed or {}).items():  # coded by different coders: no theme of the question compared
         for q in by_q:
             incomparable[prev, cur, q] = set(themes)
-    tables["changes"] = _changes(tables, pairs, weighted, level, bh_families, incomparable)
+    replaced = pd.concat(replaced_acc, ignore_index=True) if replaced_acc else None
+    tables["changes"] = _changes(tables, pairs, weighted, level, bh_families, incomparable, cb_changes.renames,
+                                 replaced)
     if info.get("coding_review"):
         info["coding_review_changes"] = _coding_review_changes(info["coding_review"], pairs, level, mixed)
         info["coding_review_note"] = CODING_REVIEW_NOTE
-    for m in _theme_set_warnings(coded, pairs) + cb_warnings + mixed_coders_warnings(mixed or {}):
+    for m in _theme_set_warnings(coded, pairs, cb_changes) + cb_warnings + mixed_coders_warnings(mixed or {}):
         warn(m)
     if coded_by:
         info["coded_by"] = {w: {str(q): c for q, c in (by_q or {}).items()} for w, by_q in coded_by.items()}
@@ -2778,6 +3166,8 @@ def _build_summary(frames, survey, coded, *, themes, theme_labels, segments, com
         **({"codebooks": {w: {"name": cb.name, "version": cb.version} for w, cb in codebooks.items()}}
            if codebooks else {}),
         "redefined_themes": redefined,  # (the warnings' redefined themes as data: textmine.report.views reads it)
+        "renamed_themes": cb_changes.renamed_records,  # declared renames/merges (replaces), compared: with a note
+        "catch_all_untested": cb_changes.catch_all,  # catch-all themes not compared: the other themes changed
         "outcome": survey.outcome.id if survey.outcome else None,
         "outcome_label": survey.outcome.label if survey.outcome else None,
         "not_coded": not_coded,

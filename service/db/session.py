@@ -94,20 +94,29 @@ def make_engine(url: str, *, connect_timeout: float | None = None, statement_tim
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (idempotent). On PostgreSQL, reading the version and
-    upgrading hold an advisory lock, so that two processes starting together migrate one after the other (the
-    second finds the schema current) instead of both creating the same types and columns."""
+    """Bring the schema to the newest Alembic revision (idempotent). A store already at the newest revision is left
+    at once, without a lock (opening a store never waits behind another process's write transaction). Otherwise
+    the version is read again and the upgrade run holding a lock (PostgreSQL: an advisory lock; SQLite: the write
+    lock), so that two processes starting together migrate one after the other (the second finds the schema
+    current) instead of both creating the same types and columns."""
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     from alembic.runtime.migration import MigrationContext
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    with engine.connect() as conn:  # a plain read: in WAL mode it waits for no writer
+        if MigrationContext.configure(conn).get_current_revision() == head:
+            return
+    with engine.begin() as conn:  # re-read under the lock: another process may have upgraded meanwhile
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL statement_timeout = 0"))  # a long migration, or waiting for one, is fine
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})  # until commit
+        elif conn.dialect.name == "sqlite":
+            _begin_immediate(conn)
         before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
@@ -120,6 +129,30 @@ def migrate(engine: Engine) -> None:
         from service import scrub
 
         scrub.purge_leftovers(engine)
+
+
+#: seconds a process waits for another process's SQLite migration (the write lock) before it gives up
+SQLITE_MIGRATION_WAIT = 600.0
+
+
+def _begin_immediate(conn, wait: float | None = None) -> None:
+    """Open the SQLite migration's transaction with the write lock (``BEGIN IMMEDIATE``), before the schema version
+    is read. Python's sqlite3 starts no transaction before DDL, so without it each ``CREATE``/``ALTER`` of a
+    migration committed on its own: a failed upgrade left tables of later revisions under the old version number
+    (every later start then failed on "table … already exists"), and two processes starting together on one store
+    both upgraded it, one of them failing. Now the upgrade commits or rolls back as a whole, and a second process
+    waits (up to ``wait`` s, default :data:`SQLITE_MIGRATION_WAIT`) and then finds the schema current."""
+    import time
+
+    deadline = time.monotonic() + (SQLITE_MIGRATION_WAIT if wait is None else wait)
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits up to the connection's busy timeout itself
+            return
+        except sa_exc.OperationalError as exc:
+            if "locked" not in str(exc.orig).lower() or time.monotonic() >= deadline:
+                raise
+            log.info("waiting for another process's migration of the SQLite store")
 
 
 class Database:

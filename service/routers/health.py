@@ -127,11 +127,18 @@ def metrics(request: Request, _: Principal | None = Depends(metrics_access)) -> 
         "textmine_model_ready": ("1 when the default coder is loaded.", [({}, 1 if state.coders.ready.is_set() else 0)]),
         "textmine_coding_jobs": ("Coding jobs by state.", _state_series(jobs)),
         "textmine_training_jobs": ("Training jobs by state.", _state_series(training)),
-        "textmine_classify_cache": ("/classify result cache: texts answered from it (hit), coded (miss), held.",
+        "textmine_classify_cache": ("/classify result cache: texts answered from it (hit), coded (miss), held (entries); "
+                                    "hit and miss also as the counters textmine_classify_cache_*_total.",
                                     [({"kind": "hit"}, state.results.hits), ({"kind": "miss"}, state.results.misses),
                                      ({"kind": "entries"}, len(state.results))]),
     }
-    return PlainTextResponse(state.metrics.render(gauges), media_type="text/plain; version=0.0.4")
+    counters = {  # the same counts as counters, so that rate() and counter resets (a restart) work in Prometheus
+        "textmine_classify_cache_hits_total": ("/classify texts answered from the result cache.",
+                                               [({}, state.results.hits)]),
+        "textmine_classify_cache_misses_total": ("/classify texts coded (not in the result cache).",
+                                                 [({}, state.results.misses)]),
+    }
+    return PlainTextResponse(state.metrics.render(gauges, counters), media_type="text/plain; version=0.0.4")
 
 
 def _state_series(rows) -> list[tuple[dict[str, str], int]]:

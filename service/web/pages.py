@@ -225,8 +225,13 @@ def dashboard(request: Request, wave_id: IdPath, segment: str | None = Query(Non
     vm = view_model(data, charts, segment=segment)
     themes = data.themes[(data.themes["wave"] == data.current_wave) & (data.themes["segment_var"] == "Alle")]
     theme_links = list(dict.fromkeys(zip(themes["theme"], themes["label"])))
+    job = reportdata.latest_job(session, wave_id)
+    training = None
+    if who.can("analyst"):  # readers never get the training button (POST /models needs an analyst key)
+        cb = session.get(Codebook, job.codebook_id) if job is not None and job.codebook_id else None
+        training = training_boot(request, session, cb or store.default_codebook_row(session))
     return render(request, "dashboard.html", who=who, wave=wave, data=data, vm=vm, segment=segment,
-                  theme_links=theme_links, job=reportdata.latest_job(session, wave_id))
+                  theme_links=theme_links, job=job, training=training)
 
 
 @router.get("/ui/waves/{wave_id}/themes/{theme}", include_in_schema=False)
@@ -284,8 +289,52 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
         default = next(iter(codebooks.values()))
     boot = {"items": items, "total": total, "wave_id": wave_id, "codebooks": {str(k): v for k, v in codebooks.items()},
             "default_codebook": default, "langs": _html_langs(i["language"] for i in items), "reasons": REVIEW_REASONS}
+    training = training_boot(request, session, session.get(Codebook, default["id"]))
     return render(request, "review.html", who=who, total=total, wave_id=wave_id, wave=wave,
-                  boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"))
+                  boot=json.dumps(boot, ensure_ascii=False).replace("</", "<\\/"), training=training)
+
+
+#: the held-out (out-of-fold) quality figures the training panel compares, before → after (train.js names them)
+TRAINING_FIGURES = ("oof_macro_f1", "oof_micro_f1", "oof_exact_match")
+
+
+def training_boot(request: Request, session, codebook: Codebook | None) -> dict | None:
+    """What the «Tren ny modell» panel (train.js, analysts only) needs: the codebook it trains (``POST /models``)
+    and the figures to compare a new model with (:func:`training_baseline`), as JSON for a ``data-`` attribute."""
+    if codebook is None:
+        return None
+    boot = {"codebook_id": codebook.id, "baseline": training_baseline(request, session, codebook)}
+    return {"codebook": codebook, "boot": json.dumps(boot, ensure_ascii=False).replace("</", "<\\/")}
+
+
+def training_baseline(request: Request, session, codebook: Codebook) -> dict | None:
+    """The quality a new model is compared with: the newest trained model of the codebook (``GET /models``), else,
+    for the bundled codebook, the default model's recorded held-out figures (as ``textmine review --corrections``
+    compares); None when there is neither. ``{"source": "model"|"default", "name", "metrics"}``."""
+    from service.db.models import TrainedModel
+
+    row = session.scalars(select(TrainedModel).where(TrainedModel.codebook_id == codebook.id)
+                          .order_by(TrainedModel.id.desc()).limit(1)).first()
+    if row is not None:
+        return {"source": "model", "name": row.name, "metrics": _figures(row.metrics)}
+    if not store.is_default_codebook(codebook):
+        return None
+    from textmine.paths import DEFAULT_MODEL_DIR
+
+    folder = request.app.state.settings.default_model or DEFAULT_MODEL_DIR
+    try:
+        recorded = json.loads((Path(folder) / "metrics.json").read_text(encoding="utf-8")).get("training") or {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    figures = _figures(recorded)
+    return {"source": "default", "name": Path(folder).name, "metrics": figures} if figures else None
+
+
+def _figures(metrics) -> dict[str, float]:
+    """The :data:`TRAINING_FIGURES` of a metrics dict that are numbers."""
+    metrics = metrics if isinstance(metrics, dict) else {}
+    return {k: float(metrics[k]) for k in TRAINING_FIGURES
+            if isinstance(metrics.get(k), (int, float)) and not isinstance(metrics.get(k), bool)}
 
 
 def _html_langs(languages) -> dict[str, str]:

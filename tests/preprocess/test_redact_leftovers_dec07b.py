@@ -102,7 +102,7 @@ def test_names_around_five_part_names_keep_their_bounds(text, expected):
         ("hnr: 4567891 på sykehuset", "hnr: [IDNUMMER] på sykehuset"),
         ("Mitt H-nummer er 123456", "Mitt H-nummer er [IDNUMMER]"),
         ("hjelpenummer 7654321", "hjelpenummer [IDNUMMER]"),
-        ("H-nummer 1234567890", "H-nummer [FØDSELSNUMMER]"),  # 10 digits after a personal-number cue
+        ("H-nummer 1234567890", "H-nummer [IDNUMMER]"),  # 10 digits: an H-number, not a personal number
     ],
 )
 def test_h_number_cues_mask_the_number(text, expected):

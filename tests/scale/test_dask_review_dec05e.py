@@ -145,7 +145,7 @@ def test_progress_is_reported_per_finished_partition_with_the_total_when_known(t
     assert all(s >= 0 for *_, s in calls)
     calls.clear()
     _dask(_input(tmp_path), tmp_path / "csv", FAST_MODEL_DIR, cluster, progress=lambda *a: calls.append(a))
-    assert [(done, total) for done, total, _ in calls] == [(2, None), (4, None), (6, None)]  # CSV: not known
+    assert [(done, total) for done, total, _ in calls] == [(2, 6), (4, 6), (6, 6)]  # CSV: counted by a first read
 
 
 # ---------------------------------------------------------------------------- F7 parts removed mid-run

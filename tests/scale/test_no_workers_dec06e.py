@@ -182,7 +182,7 @@ def test_a_run_whose_workers_all_left_says_so_and_finishes_when_one_joins(tmp_pa
         assert time.monotonic() - gone_at >= grace
         msg = said[0]
         assert msg.startswith(f"no Dask workers connected to {cluster.scheduler_address} for "), msg
-        assert re.search(r"; 1 of the \d partitions read so far done; the run waits", msg), msg
+        assert re.search(r"; 1 of \d partitions done; the run waits", msg), msg  # (a CSV's rows are counted first)
         t.join(grace)
         assert t.is_alive()  # it waits, and says nothing more while it does
         assert len(said) == 1, said

@@ -72,7 +72,7 @@ def runs(tmp_path_factory):
 
 
 def _csv_rows(path) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:  # the summary's CSVs carry a byte-order mark (Excel)
         return list(csv.DictReader(fh))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -14,7 +15,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from ..codebook import Codebook
 
 __all__ = ["KEYWORD_IDIOMS", "KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword", "feature_text",
-           "has_placeholder"]
+           "has_placeholder", "parse_keyword", "PARTICLES"]
 
 # A redaction placeholder (``[TELEFON]``, ``[NAVN]``…, see ``preprocess.redact.PLACEHOLDERS``; the same pattern
 # the lemma analysis drops). Placeholders stay in the redacted text users see but are no evidence for any theme
@@ -127,6 +128,188 @@ def _is_expansion(word: str, toks: list[str]) -> bool:
     return len(toks) >= 2 and not toks[0][:2] == word[:2]
 
 
+# -- keyword syntax: whole-word marker ------------------------------------------------------------------------
+_WHOLE_WORD_QUOTES = (('"', '"'), ("«", "»"), ("“", "”"))
+
+
+def parse_keyword(keyword: str) -> tuple[str, bool]:
+    """A codebook keyword as (its words, whether it is marked whole word only). The marker is a trailing ``$``
+    (``feil$``) or double quotes around it (``"feil"``, «feil»): the keyword then matches the word itself and its
+    inflections ("feil", "feilen") but no word it starts or is a compound part of ("Feilmeldingen", "BankID-appen"
+    for ``app$``)."""
+    s = " ".join(str(keyword or "").split())
+    if len(s) >= 2 and s.endswith("$"):
+        return s[:-1].rstrip(), True
+    for a, b in _WHOLE_WORD_QUOTES:
+        if len(s) >= 3 and s.startswith(a) and s.endswith(b):
+            return s[1:-1].strip(), True
+    return s, False
+
+
+# -- particle verbs ----------------------------------------------------------------------------------------
+#: Verb particles (bokmål and nynorsk), each with the forms a comment may write it in: a keyword phrase of one
+#: content word and a particle ("logge inn", "laste opp", "ringe tilbake") is a particle verb, matched on the verb's
+#: lemma followed by the particle ("Får ikke logget inn", "Eg får ikkje logga inn", "ring meg tilbake").
+PARTICLES: dict[str, frozenset[str]] = {
+    # (no prepositions: "lagt på" would match "vi la det på Altinn"; such phrases match as written)
+    **{p: frozenset([p]) for p in ("inn", "ut", "opp", "ned", "bort", "vekk", "igjen", "sammen", "innom",
+                                     "unna")},
+    **{p: frozenset(("tilbake", "attende")) for p in ("tilbake", "attende")},
+    **{p: frozenset(("fram", "frem")) for p in ("fram", "frem")},
+    **{p: frozenset(("løs", "laus")) for p in ("løs", "laus")},
+}
+#: Words that may stand between a particle verb and its particle ("logger meg ut", "fylle det ut", "får ikkje
+#: logga seg inn"): pronouns, negation and short adverbs, at most :data:`_PARTICLE_GAP` of them (no noun: "lagt
+#: inn på siden" is no "lagt på").
+_PARTICLE_GAP_WORDS = frozenset("""
+meg deg seg oss dere dykk dokker dem dei de den det dette denne han ham henne ho hun ein en ikke ikkje ikkj inte
+aldri også òg bare berre nå no da så helt heilt alt noe noko ofte alltid fort raskt straks
+""".split())
+_PARTICLE_GAP = 2
+_WORD = re.compile(r"\w+(?:-\w+)*|[^\w\s]")  # words (hyphenated compounds as one) and punctuation marks
+
+
+def _lexicon():
+    from ..preprocess import default_resources
+
+    return default_resources().lexicon
+
+
+def _as_verb(cand: str, verbs) -> str | None:
+    """``cand`` as a bokmål verb lemma: itself, or a nynorsk a-/j-infinitive spelt as bokmål ("henga" → "henge",
+    "leggje" → "legge"); None when the lexicon has no such verb."""
+    if cand in verbs:
+        return cand
+    if len(cand) >= 4 and cand.endswith("a") and cand[:-1] + "e" in verbs:
+        return cand[:-1] + "e"
+    if len(cand) >= 5 and cand.endswith(("je", "ja")) and cand[:-2] + "e" in verbs:
+        return cand[:-2] + "e"
+    return None
+
+
+@lru_cache(maxsize=65_536)
+def _verb_readings(word: str, imperative: bool = False) -> frozenset[str]:
+    """The verb lemmas a lower-cased word form may be besides the one lemma the analysis gives it (which reads
+    "henger" as the noun): simplemma's bokmål and nynorsk lemmas ("hang" → "henge", nynorsk "heng" → "henge"),
+    a present tense in -r ("henger", "laster" → "henge", "laste"; nynorsk "-ar": "loggar" → "logge") and, with
+    ``imperative`` (comment words, not keywords: a keyword "feil" is no imperative), the imperative
+    ("logg", "last" → "logge", "laste")."""
+    if not word.isalpha() or len(word) < 2:
+        return frozenset()
+    from ..preprocess.lemmas import simplemma_lemmatize
+
+    verbs = _lexicon().lemmas_by_pos["verb"]
+    cands = {simplemma_lemmatize(word, "nb").lower(), simplemma_lemmatize(word, "nn").lower()}
+    if word.endswith("r") and len(word) >= 4:
+        cands.add(word[:-1])
+        if word.endswith("ar"):
+            cands.add(word[:-2] + "e")
+    if imperative and len(word) >= 3:
+        cands.add(word + "e")
+    return frozenset(v for v in (_as_verb(c, verbs) for c in cands) if v is not None)
+
+
+@lru_cache(maxsize=65_536)
+def _word_analysis(word: str) -> tuple[str | None, frozenset[str]]:
+    """A comment word's main lemma (None for a stop word or a sign) and every lemma it may be read as (the main
+    one and its verb readings, :func:`_verb_readings`)."""
+    from ..preprocess import default_resources
+
+    toks = default_resources().analyzer.analyze_token(word, "nb")
+    main = toks[0] if toks else None
+    readings = _verb_readings(word, imperative=True)
+    return main, (readings | {main}) if main else readings
+
+
+class _Words:
+    """A comment's words in order, with their main lemmas and readings (for whole-word, verb and particle rules;
+    computed only when such a rule is tried)."""
+
+    __slots__ = ("words", "readings", "mains", "any_reading")
+
+    def __init__(self, low: str):
+        self.words = _WORD.findall(low)
+        analysed = [_word_analysis(w) for w in self.words]
+        self.readings = [r for _, r in analysed]
+        self.mains = {m for m, _ in analysed if m}
+        self.any_reading = set().union(*self.readings) if self.readings else set()
+
+    def particle_verb(self, verbs: frozenset[str], particles: frozenset[str]) -> bool:
+        """Whether a word read as one of ``verbs`` is followed by one of ``particles``, with at most
+        :data:`_PARTICLE_GAP` pronouns/adverbs between ("logger meg ut")."""
+        if not particles.intersection(self.words) or verbs.isdisjoint(self.any_reading):
+            return False
+        words = self.words
+        for i, r in enumerate(self.readings):
+            if verbs.isdisjoint(r):
+                continue
+            for j in range(i + 1, min(len(words), i + 2 + _PARTICLE_GAP)):
+                if words[j] in particles:
+                    return True
+                if words[j] not in _PARTICLE_GAP_WORDS:
+                    break
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One keyword as the matcher tries it: ``lit`` (a cheap substring pre-check) and ``pat`` on the lower-cased
+    text; ``alts``: lemma sets any of which matches the comment's lemmas (each word's main lemma only, when
+    ``whole``); ``verbs``: verb lemmas any comment word may be read as; ``particle``: (verb lemmas, particle
+    forms) of a particle verb; ``one_word``: no match inside an idiom (see KEYWORD_IDIOMS)."""
+
+    lit: str
+    pat: re.Pattern
+    alts: tuple[frozenset[str], ...]
+    one_word: bool
+    whole: bool = False
+    verbs: frozenset[str] = frozenset()
+    particle: tuple[frozenset[str], frozenset[str]] | None = None
+    more: bool = False  # whole, verbs or particle: the comment's words are needed (:func:`_matches_more`)
+
+    def __post_init__(self):
+        object.__setattr__(self, "more", bool(self.whole or self.verbs or self.particle is not None))
+
+
+def _particle_verb(low: str, toks: list[str]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(the verb's lemma readings, the particle's forms) of a keyword phrase that is one content word, then
+    only stop words, then a particle ("logge inn", "logge seg inn", "ringe tilbake"), else None."""
+    words = low.split()
+    if len(words) < 2 or words[-1] not in PARTICLES or len(toks) != 1 or not words[0].isalpha():
+        return None
+    if analyze_keyword(words[0])[:1] != toks[:1] or any(analyze_keyword(w) for w in words[1:-1]):
+        return None
+    return frozenset({toks[0]} | _verb_readings(words[0])), PARTICLES[words[-1]]
+
+
+def _keyword_verbs(low: str, main: str) -> frozenset[str]:
+    """The verb lemmas a one-word keyword may be read as besides its main lemma (:func:`_verb_readings`:
+    "henger" is the noun and the present tense of "henge"), matched against every reading of the comment's words
+    ("Sida heng seg opp", "siden hang"). Only a keyword that may be a present tense (in -r: codebooks list
+    verbs so, "henger, krasjer, laster") whose main lemma is no verb: a verb keyword ("ansette", "sykmelder")
+    matches its lemma as before, not every word that may be read as it (the noun "ansatt", "den sykmeldte"), and
+    a participle keyword ("sykmeldte") names the person or state, not the act ("legen sykmelder")."""
+    if not VERB_READINGS_OF_NOUNS or not low.endswith("r") or main in _lexicon().lemmas_by_pos["verb"]:
+        return frozenset()
+    return _verb_readings(low) - {main}
+
+
+#: Off: most -er keywords that may be read as a verb name a person ("behandler" matched «saken ble behandlet»,
+#: "leder" «det ledet til», "tolker" «tolkes ulikt»), so a present-tense keyword ("henger") matches its own lemma
+#: and the words it starts, as before; list the forms a codebook needs ("henger, heng, hang").
+VERB_READINGS_OF_NOUNS = False
+
+
+def _matches_more(rule: _Rule, words: _Words) -> bool:
+    """Whether ``rule`` matches a comment's ``words`` (:class:`_Words`) as a whole-word, verb or particle rule
+    (the literal and, but for a whole-word rule, the lemma set did not)."""
+    if rule.whole and any(ls <= words.mains for ls in rule.alts):
+        return True
+    if rule.verbs and not rule.verbs.isdisjoint(words.any_reading):
+        return True
+    return rule.particle is not None and words.particle_verb(*rule.particle)
+
+
 class KeywordMatcher:
     """Counts, per theme, how many of its keywords occur in a comment.
 
@@ -135,6 +318,14 @@ class KeywordMatcher:
     zero-shot coder) a keyword noun in -ing also matches its verb's lemma, and a keyword verb its -ing noun
     (``mobbing`` matches "mobbet", "mobba"; ``mobbe`` matches "mobbingen"; see :func:`_verb_noun_pair`). A phrase
     matches when it occurs in the lower-cased text or all its content lemmas occur in the comment.
+
+    A keyword word keeps every plausible lemma reading: "henger" is the noun and the verb "henge", so it matches
+    "Sida heng seg opp" and "siden hang" (:func:`_verb_readings`, read on each word of the comment too). A phrase of
+    one content word and a particle ("logge inn", "laste opp", "ringe tilbake", :data:`PARTICLES`) is a particle
+    verb: the verb in any form followed by the particle, with at most two pronouns or adverbs between ("Får ikke
+    logget inn", "Eg får ikkje logga inn", "Logg inn knappen", "logger meg ut"). A keyword marked whole word only
+    (``feil$`` or ``"feil"``, :func:`parse_keyword`) matches the word and its inflections, not a word it starts
+    or a compound it is part of ("feil" and "feilen", not "Feilmeldingen").
 
     A part of the coders, not a coder: it takes cleaned texts and their lemmas, not raw answers or a table (for
     ``code_dataframe`` or ``predict``, use ``ZeroShotCoder(codebook)``, which codes by keywords and embeddings).
@@ -152,36 +343,33 @@ class KeywordMatcher:
         self.codebook = codebook
         self.expansions_as_phrases = bool(expansions_as_phrases)
         self.verb_noun_pairs = bool(verb_noun_pairs)
-        # per theme: list of (literal, regex on lower-cased text, lemma sets any of which matches); the literal is
-        # a cheap substring pre-check (the regex can only match where the literal occurs)
-        self._rules: list[list[tuple[str, re.Pattern, tuple[frozenset[str], ...]]]] = []
-        # per theme: whether each rule is a one-word keyword (no match inside an idiom, see KEYWORD_IDIOMS)
-        self._one_word: list[list[bool]] = []
-        for theme in codebook.themes:
-            rules, one_word = [], []
-            for kw in theme.keywords:
-                low = " ".join(kw.lower().split())
-                if not low:
-                    continue
-                pat = re.compile(r"(?<!\w)" + re.escape(low))
-                toks = analyze_keyword(kw)
-                if " " in low:
-                    lem = frozenset(toks) if len(toks) >= 2 else None  # phrase: all content lemmas present
-                elif self.expansions_as_phrases and _is_expansion(low, toks):
-                    lem = frozenset(toks)  # an abbreviation's expansion: all its words, as for a phrase
-                else:
-                    lem = frozenset(toks[:1]) if toks else None  # main lemma (comment lemmas carry compound parts)
-                    # an abbreviation's first word ("IA" → inkluderende …) is no keyword of its own
-                    pair = (_verb_noun_pair(toks[0]) if verb_noun_pairs and toks and not _is_expansion(low, toks)
-                            else None)
-                    if pair is not None:
-                        rules.append((low, pat, (lem, frozenset([pair]))))
-                        one_word.append(True)
-                        continue
-                rules.append((low, pat, (lem,) if lem is not None else ()))
-                one_word.append(" " not in low)
-            self._rules.append(rules)
-            self._one_word.append(one_word)
+        self._rules: list[list[_Rule]] = [[r for r in (self._rule(kw) for kw in theme.keywords) if r is not None]
+                                          for theme in codebook.themes]
+
+    def _rule(self, keyword: str) -> _Rule | None:
+        """How one keyword is matched (None for an empty one)."""
+        text, whole = parse_keyword(keyword)
+        low = text.lower()
+        if not low:
+            return None
+        pat = re.compile((r"(?<![\w-])" if whole else r"(?<!\w)") + re.escape(low) + (r"(?![\w-])" if whole else ""))
+        toks = analyze_keyword(text)
+        if " " in low:
+            particle = _particle_verb(low, toks)
+            lem = frozenset(toks) if len(toks) >= 2 else None  # phrase: all content lemmas present
+            return _Rule(low, pat, (lem,) if lem is not None else (), False, whole, particle=particle)
+        if self.expansions_as_phrases and _is_expansion(low, toks):
+            return _Rule(low, pat, (frozenset(toks),), True, whole)  # an abbreviation's expansion: all its words
+        if not toks:
+            return _Rule(low, pat, (), True, whole)
+        alts = [frozenset(toks[:1])]  # main lemma (comment lemmas carry compound parts)
+        # an abbreviation's first word ("IA" → inkluderende …) is no keyword of its own
+        expansion = _is_expansion(low, toks)
+        pair = _verb_noun_pair(toks[0]) if self.verb_noun_pairs and not expansion else None
+        if pair is not None:
+            alts.append(frozenset([pair]))
+        verbs = frozenset() if expansion else _keyword_verbs(low, toks[0])
+        return _Rule(low, pat, tuple(alts), True, whole, verbs=verbs)
 
     def counts(self, texts_clean: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
         """(n, n_themes) float32 matrix: number of distinct keywords of each theme found in each comment
@@ -197,11 +385,20 @@ class KeywordMatcher:
                 continue
             spans = _idiom_spans(low)
             rest, rest_lemset = _outside_idioms(low, tokens, spans) if spans else (low, lemset)
+            words: dict[bool, _Words] = {}  # per comment, built when a rule needs them (key: one_word)
+
+            def words_of(one_word: bool) -> _Words:
+                if one_word not in words:
+                    words[one_word] = _Words(rest if one_word else low)
+                return words[one_word]
+
             for j, rules in enumerate(self._rules):
                 c = 0
-                for (lit, pat, alts), one_word in zip(rules, self._one_word[j]):
-                    said, lems = (rest, rest_lemset) if one_word else (low, lemset)
-                    if any(ls <= lems for ls in alts) or (lit in said and pat.search(said)):
+                for r in rules:
+                    said, lems = (rest, rest_lemset) if r.one_word else (low, lemset)
+                    if (r.lit in said and r.pat.search(said)) or (not r.whole and any(ls <= lems for ls in r.alts)):
+                        c += 1
+                    elif r.more and _matches_more(r, words_of(r.one_word)):
                         c += 1
                 out[i, j] = c
         return out

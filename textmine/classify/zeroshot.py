@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..codebook import Codebook
 from .base import BaseCoder, Prepared, assemble
-from .lexical import KeywordMatcher
+from .lexical import KeywordMatcher, parse_keyword
 from .typefacet import TypeRules, codebook_type_names
 
 __all__ = ["ZeroShotCoder", "background_texts", "share_warning", "theme_prototype_texts"]
@@ -145,7 +145,7 @@ def theme_prototype_texts(codebook: Codebook) -> tuple[list[str], np.ndarray]:
     for j, t in enumerate(codebook.themes):
         items = [t.prompt_text()]
         if t.keywords:
-            items.append(f"{t.label}: " + ", ".join(t.keywords))
+            items.append(f"{t.label}: " + ", ".join(parse_keyword(k)[0] for k in t.keywords))  # (no «$»/quotes)
         items.extend(t.examples)
         # a parent also speaks for its children
         for c in codebook.children(t.id):

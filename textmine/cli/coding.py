@@ -212,7 +212,7 @@ def _coded_identity(coder, model: Optional[Path], text_col: str, question: Optio
     """What coded a ``textmine code`` output (:func:`textmine.pipeline.coded_identity`): written beside it."""
     from textmine.pipeline import coded_identity
 
-    return coded_identity(coder.codebook, model, text_col, question)
+    return coded_identity(coder.codebook, model, text_col, question, coder=coder)
 
 
 def _check_model_out(out: Path, flag: str = "--out") -> None:

@@ -40,6 +40,15 @@ _FILLER = {
     "to", "tre", "fire", "fem", "seks", "sju", "syv", "åtte", "ni", "ti", "elleve", "tolv", "tjue", "tretti",
     "hundre", "tusen", "million", "første", "fyrste", "tredje", "fjerde", "halv", "halvt", "dobbelt",
 }
+# pronouns, prepositions, place adverbs and connectives the ``stop-words`` package's norwegian list lacks («alt»,
+# «oppå», «gjennom», «ifølge», «dermed»): never topic words. Not the ones a theme's keywords use («nede», «ute»)
+_FUNCTION_WORDS = {
+    "alt", "alles", "ingenting", "noenting", "hverandre", "slikt", "sånt", "oppå", "oppi", "nedi", "utpå", "innpå",
+    "bortpå", "bakom", "foran", "forbi", "blant", "gjennom", "innen", "innenfor", "utenfor", "ovenfor", "nedenfor",
+    "langs", "ifølge", "ift", "iht", "pga", "grunnet", "tross", "trass", "dermed", "derimot", "imidlertid",
+    "samtidig", "deretter", "etterpå", "dess", "desto", "hit", "dit", "nesten", "igjen", "heldigvis", "dessverre",
+    "straks", "snart",
+}
 # English answers: scikit-learn's English stop words, less the ones that are Norwegian words too
 _NOT_ENGLISH_STOP = {"side", "full", "fire", "mine", "under", "over", "bare", "alle", "man", "sin"}
 _ENGLISH_EXTRA = {"just", "really", "get", "got", "lot", "don", "didn", "doesn", "isn", "ll", "ve"}
@@ -47,12 +56,13 @@ _ENGLISH_EXTRA = {"just", "really", "get", "got", "lot", "don", "didn", "doesn",
 
 @lru_cache(maxsize=1)
 def norwegian_stop_words() -> frozenset[str]:
-    """Bokmål stop words from the ``stop-words`` package, nynorsk and English function words, survey fillers,
-    greetings and sign-offs, light verbs and number words (:data:`_FILLER`): the one list of non-topic words."""
+    """Bokmål stop words from the ``stop-words`` package and the function words it lacks (:data:`_FUNCTION_WORDS`),
+    nynorsk and English function words, survey fillers, greetings and sign-offs, light verbs and number words
+    (:data:`_FILLER`): the one list of non-topic words."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    words: set[str] = (set(_EXTRA_STOP) | _NYNORSK_STOP | _FILLER | (set(ENGLISH_STOP_WORDS) - _NOT_ENGLISH_STOP)
-                       | _ENGLISH_EXTRA)
+    words: set[str] = (set(_EXTRA_STOP) | _NYNORSK_STOP | _FILLER | _FUNCTION_WORDS
+                       | (set(ENGLISH_STOP_WORDS) - _NOT_ENGLISH_STOP) | _ENGLISH_EXTRA)
     try:
         from stop_words import get_stop_words
 

@@ -157,13 +157,25 @@ _RELATIVE = r"\b" + _RELATIVE_WORDS
 # Care a person receives: home nursing, home help, personal assistance (BPA), care benefits, a safety alarm, a
 # support contact, a nursing home ("hjemmesykepleie", "heimetenesta", "BPA-vedtak", "pleiepengar", "sjukeheimen");
 # not those who work there ("hjemmesykepleieren", "sykehjemsleder") nor the plural a service provider speaks of
-# ("støttekontakter").
+# ("støttekontakter"), nor the writer's supportive contact with people at work ("jeg har støttekontakt med de
+# ansatte", an employer). A support contact someone gets or a relative has is care whatever follows ("jeg har fått
+# støttekontakt med tilsette i kommunen", "sønnen min har støttekontakt med NAV sin hjelp"), and so is one with a
+# team or service ("med teamet på dagsenteret") or one that helps the writer ("… som følger meg opp").
+_WORK_CONTACT = (r"\s+med\s+(?:(?:de|dei|den|det|alle|våre|vår|vårt|mine|min|mi|sine|sin|hver|kvar|enkelte"
+                 r"|hver\s+enkelt)\s+)*(?:ansatt\w*|tilsett\w*|arbeidstaker\w*|arbeidstakar\w*"
+                 r"|medarbeider\w*|medarbeidar\w*|kolleg\w*|leder\w*|leiar\w*|ledelse\w*|leiing\w*|sjef\w*"
+                 r"|sykmeldt\w*|sjukmeld\w*|arbeidsgiver\w*|arbeidsgjevar\w*|hverandre|kvarandre)\b"
+                 r"(?![^.!?;\n]*\b(?:meg|meh|mæ)\b)")
+# The writer's plain "har/hadde støttekontakt med de ansatte": not care (see _WORK_CONTACT); "fått"/"får" is.
+_NOT_WORK_CONTACT = (r"(?!(?:har|hadde|he)\s+" + r"(?:(?:ofte|god|godt|jevnlig|jamleg|tett|mye|mykje|en|ein)\s+)*"
+                     r"støttekontakt" + _WORK_CONTACT + r")")
 _CARE_HOME = r"(?:(?:sykehjem|sjukeheim|sykeheim)(?:splass|splassen|met|men|en)?|omsorgs(?:bolig|bustad)(?:en|a)?)"
 _CARE = (
     r"(?:(?:hjemme|heime)(?:syke|sjuke|syk|sjuk)pleie(?:n|a)?|(?:hjemmetjenest|heimetenest)(?:e|en|a|er|ene|ane|ar)"
     r"|(?:hjemme|heime)hjelp(?:en|a)?|bpa(?:-(?:ordning|vedtak|timar|timer|assistent|assistanse)\w*)?"
     r"|(?:brukerstyrt|brukarstyrt)\s+(?:personlig|personleg)\s+assist(?:anse|ansen|anen|ent|enter|entar)"
-    r"|omsorgs(?:stønad|løn|lønn)(?:en|a)?|(?:trygghets|tryggleiks)alarm(?:en)?|støttekontakt(?:en)?"
+    r"|omsorgs(?:stønad|løn|lønn)(?:en|a)?|(?:trygghets|tryggleiks)alarm(?:en)?"
+    r"|støttekontakt(?:en)?"
     r"|pleiepeng(?:er|ar|ene|ane)|" + _CARE_HOME + r")(?![\w-])"
 )
 _CARE_ADV = (r"(?:(?:ikke|ikkje|veldig|svært|godt|heilt|helt|ganske|så|også|og|òg|nå|no|fortsatt|framleis|endelig|"
@@ -184,11 +196,13 @@ _WRITER = r"\b(?:jeg|eg|æ|je|jæ)\s+"
 # heimesjukepleie", "heimetenesta til far"); the service itself ("Hjemmesykepleien i kommunen er bra", "kommunen
 # tilbyr BPA") and work there ("jeg jobber i hjemmesykepleien", "mannen min jobbar i heimetenesta") are not.
 _CARE_RULE = (
-    r"(?:" + _WRITER + _CARE_ADV + r"|" + _RELATIVE + r"\s+" + _CARE_ADV + r")" + _CARE_VERB + _CARE_ADV + _CARE_OBJ
+    r"(?:" + _WRITER + _CARE_ADV + _NOT_WORK_CONTACT + r"|" + _RELATIVE + r"\s+" + _CARE_ADV + r")" + _CARE_VERB
+    + _CARE_ADV + _CARE_OBJ
     + r"\b" + _CARE
     + r"|" + _RELATIVE + r"\s+" + _CARE_ADV + _CARE_LIVES + r"(?:en\s+|ein\s+|et\s+|eit\s+)?\b" + _CARE_HOME
     + r"(?![\w-])"
-    + r"|\b(?:får|fær|fikk|fekk|har|hadde|mottar|bruker|brukar)\s+(?:jeg|eg|æ|" + _RELATIVE_WORDS + r")\s+"
+    + r"|\b(?!(?:har|hadde)\s+(?:jeg|eg|æ)\s+" + _CARE_ADV + r"støttekontakt" + _WORK_CONTACT + r")"
+    + r"(?:får|fær|fikk|fekk|har|hadde|mottar|bruker|brukar)\s+(?:jeg|eg|æ|" + _RELATIVE_WORDS + r")\s+"
     + _CARE_ADV + r"(?:(?:fått|fenge|mottatt)\s+" + _CARE_ADV + r")?" + _CARE_OBJ + r"\b" + _CARE
     + r"|" + _RELATIVE + r"\s+(?:sin|si|sitt|sine)\s+\b" + _CARE
     + r"|\b" + _CARE + r"\s+(?:til|åt)\s+" + _RELATIVE

@@ -27,6 +27,19 @@ _DONT_KNOW = re.compile(  # "vet ikke hva som skal til", "veit ikkje heilt kva e
     r"(?:(?:hva|kva)(?: (?:som skal til|som må til|som trengs|som trengst|jeg skal svare|eg skal svare|"
     r"jeg skal si|eg skal seie|jeg skal skrive|eg skal skrive))?)?(?: her| på dette| på det| nå| no)?$"
 )
+_NOTHING_COMES_TO_MIND = re.compile(  # "kan ikke komme på noe mer", "nei, eg kan ikkje kome på noko no"
+    r"^(?:nei\s+(?:takk\s+)?)?(?:(?:jeg|eg|æ|e)\s+)?"
+    r"(?:kan\s+(?:ikke|ikkje)\s+(?:komme|kome)|kommer\s+ikke|kjem\s+ikkje)\s+på\s+"
+    r"(?:noe|noko|noen|nokon|noka|nokre|noe som helst|noko som helst)"
+    r"(?:\s+(?:mer|meir|annet|anna|spesielt|særlig|særleg))?(?:\s+(?:nå|no|her|akkurat nå|i farten|i farta))?$"
+)
+# A no (or thanks) that only adds that all else is fine ("Nei takk, ellers greit", "nei, elles er alt bra"): the
+# no first, nothing after the "fine", so that "ellers greit, men saksbehandlingen …" stays an answer.
+_OTHERWISE_FINE = re.compile(
+    r"^(?:nei(?:\s+takk)?|takk|nei\s+det\s+er\s+vel\s+det)\s+(?:(?:ellers|elles)\s+(?:takk\s+)?)"
+    r"(?:(?:er|var)\s+)?(?:(?:alt|det)\s+)?(?:(?:er|var)\s+)?(?:veldig\s+|helt\s+|heilt\s+)?"
+    r"(?:greit|greitt|grei|bra|fint|ok|okei|i orden|godt)(?:\s+(?:takk|nok))?$"
+)
 # A short answer made only of "closing" words says nothing about a topic: a no, a "nothing (more) to add",
 # a "don't know", a "that was all" ("Nei, ikke foreløpig", "nope, alt er sagt", "Kjem ikkje på noko no",
 # "nei det er vel det"). Every token must be such a word and one must close (a no/nothing/all).
@@ -243,8 +256,10 @@ class NonAnswerDetector:
         return body != text and self.detect(body, question_texts, keywords)
 
     def _whole_non_answer(self, simple: str) -> bool:
-        """A listed phrase, a composed "nothing to add"/"don't know", or only closing words."""
+        """A listed phrase, a composed "nothing to add"/"don't know"/"nothing comes to mind"/"no, otherwise fine",
+        or only closing words."""
         return (simple in self.phrases or bool(_COMPOSED.match(simple) or _DONT_KNOW.match(simple)
+                or _NOTHING_COMES_TO_MIND.match(simple) or _OTHERWISE_FINE.match(simple)
                 or _ENGLISH.match(simple) or _GENERIC_QUESTION.match(simple)) or _only_closing_words(simple.split()))
 
     @staticmethod

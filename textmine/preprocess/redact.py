@@ -45,7 +45,11 @@ of capitalised names ends in a listed surname that is also a word ("Muhammad Ali
 a word on the same line that is no verb, preposition or place; a listed surname follows a person cue ("Saksbehandler
 Khan"), and "per hansen" is a name where "per dag" stays (a lower-case surname that is no word). An H-number or Danish
 CPR number after its cue, a plate with a hyphen after a plate cue ("skiltnr. AB-12345"), an e-mail spelled letter by
-letter ("o l a @ n a v . n o") and "Postboks 5 Sentrum, 0101 Oslo" are masked.
+letter ("o l a @ n a v . n o") and "Postboks 5 Sentrum, 0101 Oslo" are masked. An H-number of 10 or 12 digits is
+an id, not a personal number ("hnr 1234567890"); after a bare car word a unit or word is no plate ("bil kr12000",
+"bilen er OK 12000"). "på" for "@" ("kari.nordmann på gmail.com"), a phone glued to its cue ("mobilnr91234567"), a
+name run together ("KariNordmann", "Kari.Nordmann"), a spreadsheet float cell ("15038500047.0"), a flat number
+("Storgata 12 H0203") and "Storgata 3,6800 Førde" are masked.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -150,21 +154,46 @@ _EMAIL = re.compile(
 )
 # Obfuscated e-mail: "(a)", "krøllalfa", " at ", spelled-out dots ("punktum", "(dot)"), "gmail . com", "gmail,com".
 _OBF_AT = (r"(?:\s?[(\[]\s?(?:at|a|krøllalfa|alfakrøll|snabel-?a)\s?[)\]]\s?"
-           r"|\s(?:at|krøllalfa|alfakrøll|snabel-?a)\s|\s?@\s?)")
-_OBF_DOT = r"(?:\s?[(\[]\s?(?:dot|punktum|prikk)\s?[)\]]\s?|\s(?:dot|punktum|prikk)\s|\.)"
+           r"|\s(?:at|på|paa|krøllalfa|alfakrøll|snabel-?a)\s|\s?@\s?)")
+_OBF_DOT = r"(?:\s?[(\[]\s?(?:dot|punktum|prikk)\s?[)\]]\s?|\s(?:dot|punktum|prikk)\s|\s\.\s|\.)"
 _TLD = r"(?:no|com|net|org|se|dk|nu|eu|io|info|online)"
 _EMAIL_OBF = re.compile(
     rf"(?<![\w.+-])[\w+-]+(?:{_OBF_DOT}[\w+-]+){{0,8}}{_OBF_AT}[\w-]+(?:{_OBF_DOT}[\w-]+){{0,8}}"
     rf"(?:{_OBF_DOT}|\s\.\s?|\.\s|,){_TLD}\b",
     re.IGNORECASE,
 )
+# The same without spaced dots in the local part: a second pass finds the address in "greit . kari.nordmann at
+# gmail.com", whose first match (from "greit") is refused (see Redactor._classify_email_obf).
+_OBF_DOT_TIGHT = _OBF_DOT.replace(r"|\s\.\s", "")
+_EMAIL_OBF_TIGHT = re.compile(
+    rf"(?<![\w.+-])[\w+-]+(?:{_OBF_DOT_TIGHT}[\w+-]+){{0,8}}{_OBF_AT}[\w-]+(?:{_OBF_DOT}[\w-]+){{0,8}}"
+    rf"(?:{_OBF_DOT}|\s\.\s?|\.\s|,){_TLD}\b",
+    re.IGNORECASE,
+)
+# A bare " at " / " på " marker (no "@", brackets, "krøllalfa" or "snabel-a"): also a Norwegian word.
+_BARE_AT = re.compile(r"\s(?:at|på|paa)\s", re.IGNORECASE)
 # Social-media profile links name a person ("facebook.com/kari.nordmann", "linkedin.com/in/kari-n-123").
 _PROFILE_URL = re.compile(
     r"(?<![\w.-])(?:https?://)?(?:www\.|m\.|no\.)?(?:facebook|fb|linkedin|instagram|twitter|x|tiktok|snapchat)\.com/"
     r"(?:in/|pub/|profile\.php\?id=|@)?[\w.%-]*[^\W\d_][\w.%?=&/-]*",
     re.IGNORECASE,
 )
-_EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|snabel|\sat\s", re.IGNORECASE)
+_EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|snabel|\sat\s"
+                         r"|\sp(?:å|aa)\s[\w-]+(?:\s?[.,]|\s?[(\[]?\s?(?:dot|punktum|prikk)\b)", re.IGNORECASE)
+# "på" for "@" ("kari.nordmann på gmail.com"): the local part must be shaped like an address (letters first, a dot
+# or "_" inside), or a name or digits before a free-mail host ("ola på gmail.com"); "sykepenger på nav.no" stays.
+_FREEMAIL = frozenset("gmail googlemail hotmail outlook live yahoo icloud me msn online proton protonmail".split())
+_ABBREVIATIONS = frozenset("f.eks bl.a m.a m.m t.d t.o.m o.l e.l p.t d.v.s dvs osv evt ca mht iht vha".split())
+_LOCAL_SHAPED = re.compile(rf"[^\W\d_][\w+-]*(?:(?:[._]|{_OBF_DOT})[\w+-]+)+", re.IGNORECASE)
+# Text shaped like a local part but none: a file ("sykmelding.pdf", "vedlegg.docx"), a host ("Lønn.no"), a clock
+# time ("kl.08"), words joined by "_" ("Ting_som_ikke_virker").
+_LOCAL_NOT = re.compile(
+    r".*\.(?:pdf|docx?|xlsx?|csv|txt|odt|rtf|pptx?|jpe?g|png|gif|heic|zip|html?|no|com|net|org|se|dk)"
+    r"|kl\.?\s?\d.*|[^_]+(?:_[^_]+){2,}",
+    re.IGNORECASE,
+)
+# Two sentences run together ("vanskelig.Informasjonen"): a capital right after the dot.
+_RUN_TOGETHER = re.compile(r"[.]\s?[A-ZÆØÅ]")
 # An address spelled out letter by letter ("o l a @ n a v . n o"): single characters between single spaces.
 _EMAIL_SPACED = re.compile(
     r"(?<!\S)[\w.+-](?: [\w.+-]){1,39} @(?: [\w-]){1,40}(?: \.(?: [\w-]){1,40}){0,3} \. (?:"
@@ -264,9 +293,29 @@ _PHONE_CUE = re.compile(
     r"\s*[:.]?\s*(?:på|til|er|:)?\s*$",
     re.IGNORECASE,
 )
+# A phone glued to its cue word ("mobilnr91234567", "tlf91234567", "ring91234567"): 8 digits, a mobile or landline.
+_PHONE_GLUED = re.compile(
+    r"\b(?:tlf\.?(?:nr)?|telefon(?:nr|nummer)?|mob(?:il)?(?:nr|nummer)?|tel|ring|sms)\.?"
+    r"(?P<n>(?:\+47|0047)?[2-9]\d{7})(?![\d%]|[.,:/-]\d|\w)",
+    re.IGNORECASE,
+)
 # Any first digit and any grouping ("05 93 06 04", "412 345 67", "47 91 23 45 67") -- only right after a phone cue.
 _PHONE_ANY = re.compile(_LB + r"(?:47[ .-]?)?\d(?:[ .-]?\d){7}" + _RB)
-_TIME_RANGE = re.compile(r"^(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d$")
+# A clock-time range ("0800-1530", "08.00-15.30"), not a phone after "telefontid".
+_TIME_RANGE = re.compile(r"^(?:[01]\d|2[0-3])([.:]?)[0-5]\d ?- ?(?:[01]\d|2[0-3])\1[0-5]\d$")
+# A reference number's own cue right before the digits ("faktura nr 12345678", "Ordrenummer 4711 2024", "kundenr:"):
+# the "nr" there is no phone cue.
+_REF_NUMBER_BEFORE = re.compile(
+    r"\b(?:ordre|faktura|kunde|avtale|lisens|serie|dokument|journal|vedtaks?|saks?|referanse|ref|bestilling\w*)"
+    r"[\s.-]?(?:nr|nummer(?:et)?)\.?\s*[:.]?\s*(?:(?:er|var)\s+)?$",
+    re.IGNORECASE,
+)
+# A telecom customer number is often the mobile number ("kundenr 91234567"); a phone cue earlier in the clause
+# ("Ring meg, kundenr er 91234567", "ring saks nr. 91234567") makes the number after a reference cue a phone.
+_CUSTOMER_NR_BEFORE = re.compile(r"\bkunde[\s.-]?(?:nr|nummer(?:et)?)\.?\s*[:.]?\s*(?:(?:er|var)\s+)?$",
+                                 re.IGNORECASE)
+_CLAUSE_PHONE_CUE = re.compile(r"\b(?:ring|ringe|tlf|telefon(?:nr|nummer)?|mobil(?:nr|nummer)?|sms)\b[^.!?;\n]*$",
+                               re.IGNORECASE)
 _NUMBER_NEG_BEFORE = re.compile(
     r"(?:\bkr|\bkroner|\bnok|\bsaks?nr|\bsaksnummer\w*|\bsak|\bref|\breferanse\w*|\bjournal\w*|\bdokument\w*"
     r"|\bfaktura\w*|\bvedtak\w*|\bkid|\bkonto\w*|\borg\w*|\bid|\bkode|\bbeløp\w*|\bsum|\bpostnr|\bpostnummer"
@@ -290,6 +339,7 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 # A year + dash + 4-digit running number ("2024-0001"): a respondent/case id unless a phone cue precedes it.
 _YEAR_SERIAL = re.compile(r"^(?:19|20)\d\d-\d{4}$")
 _ANY_DIGIT = re.compile(r"\d")
+_CAMEL_GATE = re.compile(r"[a-zæøå][A-ZÆØÅ]")
 _NOT_ACCOUNT_BEFORE = re.compile(
     r"(?:ordre|faktura|kunde|ref|referanse|sak|saks|journal|dokument|avtale|lisens|serie|kid|vedtak)\w*\.?\s*"
     r"(?:nr|nummer)?\.?\s*[:.]?\s*$",
@@ -418,7 +468,7 @@ _ORG_CUE = re.compile(r"\b(?:org\.?\s?nr|orgnr|org\.?\s?nummer|organisasjonsn(?:
 _PLATE = re.compile(r"(?<![\w-])(?P<l>[A-Za-z]{2})(?P<sp>\s?|-)(?P<d>\d{4,5})" + _RB)
 _PLATE_CUE = re.compile(
     r"(?:\b(?:reg\.?\s?nr|regnr|registreringsn(?:umme)?r\w*|kjennemerke\w*|\w*skilt(?:et|a)?|bilnr"
-    r"|\w*bilnummer\w*)|(?<![\w-])(?:\w*(?<!mo)(?<!auto)bil(?:en)?))\.?\s*[:.]?\s*"
+    r"|\w*bilnummer\w*)|(?<![\w-])(?P<car>\w*(?<!mo)(?<!sta)(?<!la)bil(?:en)?))\.?\s*[:.]?\s*"
     r"(?:(?:min|mi|mitt|din|hans|hennes|hennar|vår|vårt|deres|sin|sitt)\s+)?(?:(?:er|var|nr\.?)\s+)?$",
     re.IGNORECASE,
 )
@@ -427,6 +477,9 @@ _PLATE_CUE = re.compile(
 _PLATE_NOT_LETTERS = frozenset(
     "er nr kr kl ca km kg cm mm mb gb og om at av en ei et to da se ny nb nn ok ti tv pc".split()
 )
+# After the bare word "bil"/"bilen" (a car is talked about, not its plate named) a unit or word glued to the
+# number or in capitals is no plate either ("bil kr12000", "bilen er OK 12000", "Firmabil: ID 12345").
+_PLATE_NOT_AFTER_CAR = _PLATE_NOT_LETTERS | {"id", "hk", "ps", "kw"}
 # -- social-media handles: "@kari_nordmann92", "snap: karinordmann", "insta: kari.nordmann" ------------------
 _HANDLE_AT = re.compile(r"(?<![\w.@/])@(?P<h>\w(?:[\w.]{0,28}\w)?)(?![\w@])")
 _HANDLE_CUED = re.compile(
@@ -466,6 +519,7 @@ _BIRTH_CUE = re.compile(
     r"(?:\b(?:født|fødd|fødde|fødselsdato(?:en)?|fødedato(?:en)?|f\.\s?dato|fdato|fødselsdag(?:en)?"
     r"|bursdag(?:en)?"
     r"|dob|d\.\s?o\.\s?b|date\s+of\s+birth|birth\s?date|(?:was|is|were|been|am)\s+born|born\s*:))\.?\s*[:=]?\s*"
+    r"(?:(?:min|mi|hans|hennes|hennar|hass|dykkar|din|di)\s+)?"  # "bursdagen min er 3. mai"
     r"(?:(?:er|var|den|d\.|i|on|the|in)\s+)?$",
     re.IGNORECASE,
 )
@@ -573,10 +627,28 @@ def _digits(s: str) -> str:
     return "".join(c for c in s if c.isdigit())
 
 
+def _reference_number(m: re.Match, text: str) -> bool:
+    """The number follows its own reference cue ("faktura nr 12345678", "Ordrenummer 4711 2024"), so a "nr" there is
+    no phone cue; not a mobile-shaped customer number ("kundenr 91234567") or 8 digits after a phone cue earlier
+    in the clause ("ring saks nr. 91234567")."""
+    start = max(0, m.start() - 30)
+    ref = _REF_NUMBER_BEFORE.search(text, start, m.start())
+    if ref is None:
+        return False
+    d = _digits(m.group(0))
+    if len(d) != 8:
+        return True
+    if d[0] in "49" and _CUSTOMER_NR_BEFORE.search(text, start, m.start()):
+        return False
+    return not _CLAUSE_PHONE_CUE.search(text, max(0, ref.start() - 60), ref.start())
+
+
 def _phone_context(m: re.Match, text: str) -> bool | None:
     """True after a phone cue ("ring meg på"), False in a number context (amounts, durations, references),
     None when the surrounding words say neither."""
     before = text[max(0, m.start() - 30) : m.start()]
+    if _reference_number(m, text):
+        return False
     if _PHONE_CUE.search(before):
         return True
     if _NUMBER_NEG_BEFORE.search(before) or _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
@@ -609,6 +681,16 @@ def _year_boundary(date: str) -> bool:
     return bool(_YEAR_BOUNDARY.match(date))
 
 
+def _float_cell_type(d: str) -> str | None:
+    """Type of the digits of a float cell (see _FLOAT_CELL): a personal or account number, a mobile number; 10
+    digits are a personal number whose leading zero the spreadsheet dropped ("1019010046.0") or nothing."""
+    if len(d) == 10:
+        return personal_number_type("0" + d)
+    if len(d) == 11:
+        return personal_number_type(d) or ("kontonummer" if valid_account(d) else None)
+    return "telefon" if d[0] in "49" else None
+
+
 def _personal_digit_run(d: str) -> bool:
     """A mobile number ("47"/"0047" optional), an org number or a personal/account number."""
     mobile = d[-8] in "49" and d[:-8] in ("", "47", "0047")
@@ -620,6 +702,19 @@ def _cued_personal_type(raw: str, before: str) -> str | None:
     follow a personal-number cue: the writer says it is one, a mistyped check digit does not make it less so."""
     d = _digits(raw)
     return "dnummer" if _DNR_CUE.search(before) or 41 <= int(d[:2]) <= 71 else "fodselsnummer"
+
+
+_H_CUE_WORD = re.compile(r"\bh-?n(?:umme)?r\w*", re.IGNORECASE)
+
+
+def _typo_type(raw: str, before: str) -> str | None:
+    """Type of 10 or 12 digits after a personal-number cue (see _PNR_TYPO): where the last cue is a hospital's
+    H-number ("hnr 1234567890", "H-nummer til pasienten er 12 34 56 78 90") it is that id ([IDNUMMER], an H-number
+    of any length, as _ID_WORD reads it); only 11 digits are shaped like a personal number."""
+    cues = list(_PNR_GATE.finditer(before))
+    if cues and _H_CUE_WORD.match(cues[-1].group(0)):
+        return "idnummer"
+    return _cued_personal_type(raw, before)
 
 
 def _personal_type_cued_after(m: re.Match, text: str) -> str | None:
@@ -790,6 +885,18 @@ class NameLists:
 
 _ADDR_PREFIX = r"(?:Øvre|Nedre|Store|Lille|Søndre|Nordre|Vestre|Østre|Gamle|Nye|Sankt|St\.|Indre|Ytre)"
 # Letters include Latin Extended and Vietnamese ("Văn", "Thị", "Đặng"), so such a name is one word.
+# A first name + surname run together: CamelCase ("KariNordmann", a lost space or zero-width space) or joined by "."
+# or "_" ("Kari.Nordmann", "kari_nordmann"); a host or file name ("kari.nordmann.no", "ola.hansen.docx") is not read.
+_L = "A-Za-zÀ-ÖØ-öø-ÿ"
+_JOINED_NAME = re.compile(
+    rf"(?<![{_L}\d.@/:_-])(?:(?P<a>[A-ZÆØÅ][a-zæøåà-ÿ]+)(?P<b>[A-ZÆØÅ][a-zæøåà-ÿ]+)"
+    rf"|(?P<c>[{_L}]{{2,}})[._](?P<d>[{_L}]{{2,}}))"
+    rf"(?![{_L}\d@_]|[.:/-](?!(?:docx?|pdf|xlsx?|csv|txt|jpe?g|png)\b)[{_L}\d])"  # "kari.nordmann.docx" is read
+)
+# A cell that is one number as a spreadsheet's float ("15038500047.0", "91234567.0"): the ".0" hid it from the rules.
+_FLOAT_CELL = re.compile(r"\s*(?P<n>\d{8}|\d{10,11})\.0\s*")
+# The same float inside a text ("Tlf 91234567.0", "fnr 1019010046.0"): see Redactor._classify_float_in_text.
+_FLOAT_IN_TEXT = re.compile(r"(?<![\d/,+\w.])(?:\d{8}|\d{10,11})\.0(?![\d%]|[.,:/-]\d|\w)")
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'-]*\.?")
 _GREETINGS = frozenset({"hei", "hallo", "takk"})
 # "familien Nordmann", "Olsen-familien": a surname (also one that is a common word) named as a family.
@@ -914,12 +1021,13 @@ class Redactor:
         suffixes = sorted(set(self.street_suffixes), key=len, reverse=True)
         alt = "|".join(re.escape(s) for s in suffixes)
         sep_words = r"gate|gata|gaten|gt\.|vei|veien|veg|vegen|plass|allé|alle|torg|brygge|stredet|smuget"
-        # a house letter ("12B", "12 B"), never the preposition "i" after the number ("Fjellvegen 3 i Førde")
-        num = r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?(?:\s?-\s?\d{1,4})?"
+        # a house letter ("12B", "12 B"), never the preposition "i" after the number ("Fjellvegen 3 i Førde"), and a
+        # flat number ("Solheimsvegen 12 H0203")
+        num = r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?(?:\s?-\s?\d{1,4})?(?:\s[HUKL]\d{4}(?!\w))?"
         # the post code + town (", 6800 Førde") or "i"/"på" + town ("i Førde", "i Mo i Rana", "på Hamar"): part of the
         # address, since a street with its town narrows the household far more than the street name alone
         town = r"[A-ZÆØÅ][\wæøå-]+"
-        post = rf"(?:,?\s\d{{4}}\s{town}|\s(?:i|på)\s{town}(?:\si\s{town})?)?"
+        post = rf"(?:(?:,\s?|\s)\d{{4}}\s{town}|\s(?:i|på)\s{town}(?:\si\s{town})?)?"
         self._address = re.compile(
             r"(?<![\w-])(?:"
             rf"(?:[A-ZÆØÅ][\wæøåéü.'-]*\s){{1,3}}(?:{sep_words})\s{num}"  # Kongens gate 5
@@ -961,11 +1069,18 @@ class Redactor:
         if _EMAIL_GATE.search(text):
             text = self._sub(_EMAIL, text, counts, self._classify_email)
             text = self._sub(_EMAIL_OBF, text, counts, self._classify_email_obf)
+            if " . " in text:
+                text = self._sub(_EMAIL_OBF_TIGHT, text, counts, self._classify_email_obf)
             if "@" in text:
                 text = self._sub(_EMAIL_BARE, text, counts, lambda m, t: "epost")
             if " @ " in text:
                 text = self._sub(_EMAIL_SPACED, text, counts, lambda m, t: "epost")
         text = self._redact_handles(text, counts)
+        if (cell := _FLOAT_CELL.fullmatch(text)) and (kind := _float_cell_type(cell.group("n"))):
+            counts[kind] += 1
+            return text[: cell.start("n")] + PLACEHOLDERS[kind] + text[cell.end("n") + 2 :], counts
+        if ".0" in text:
+            text = self._sub(_FLOAT_IN_TEXT, text, counts, self._classify_float_in_text)
         if _ANY_DIGIT.search(text):
             text, shield = _shield(text, kept) if kept else (text, [])
             text = self._redact_numbers(text, counts, low)
@@ -975,6 +1090,8 @@ class Redactor:
                 text = self._sub(_L_FOR_ONE, text, counts, self._classify_l_for_one)
             if shield:
                 text = _unshield(text, shield)
+        if "." in text or "_" in text or _CAMEL_GATE.search(text):
+            text = self._sub(_JOINED_NAME, text, counts, self._classify_joined_name)
         text = self._redact_names(text, counts)
         return text, counts
 
@@ -1013,6 +1130,7 @@ class Redactor:
         text = self._sub(_ORG, text, counts, self._classify9)
         if "ENK" in text or "enkelt" in low or "orgn" in low or "org.n" in low or "org n" in low or "foretaksn" in low:
             text = self._sub(_ORG_LOOSE, text, counts, self._classify_org_loose)
+        text = self._sub(_PHONE_GLUED, text, counts, lambda m, t: "telefon", group="n")
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
         text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)  # one right after a phone
@@ -1100,11 +1218,19 @@ class Redactor:
         letters, digits = m.group("l"), m.group("d")
         if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]):
             return None  # "EL 12345 kr"
-        if _PLATE_CUE.search(text[max(0, m.start() - 30) : m.start()]):
+        cue = _PLATE_CUE.search(text[max(0, m.start() - 30) : m.start()])
+        if cue:
             low = letters.lower()
-            if not letters.isupper() and m.group("sp") and (low in _PLATE_NOT_LETTERS or self._is_common(low)):
+            if len(digits) == 4 and _YEAR.match(digits):
+                return None
+            if letters.upper() in self.plate_prefixes:
+                return "kjennemerke"  # "bilen min er el 12345"
+            if cue.group("car") and low in _PLATE_NOT_AFTER_CAR:
+                return None  # "bil kr12000", "bilen er OK 12000"
+            if not letters.isupper() and (m.group("sp") or cue.group("car")) and (
+                    low in _PLATE_NOT_LETTERS or self._is_common(low)):
                 return None  # "bilen er 12000", "bilen er ca 12000" (but "reg.nr. ab 12345" is a plate)
-            return None if len(digits) == 4 and _YEAR.match(digits) else "kjennemerke"
+            return "kjennemerke"
         if letters.isupper() and len(digits) == 5 and letters in self.plate_prefixes and m.group("sp") != "-":
             return "kjennemerke"  # "AB-12345" only after a cue (a product or form code otherwise)
         return None
@@ -1240,6 +1366,12 @@ class Redactor:
                 return True
         return self._slug_names_person([seg])
 
+    def _classify_joined_name(self, m: re.Match, text: str) -> str | None:
+        """A first name + surname run together ("KariNordmann", "Kari.Nordmann", "kari_nordmann"; see
+        _JOINED_NAME), not when both parts are ambiguous."""
+        a, b = (m.group("a"), m.group("b")) if m.group("a") else (m.group("c"), m.group("d"))
+        return "navn" if self._slug_names_person([f"{a}.{b}".lower()]) else None
+
     def _slug_names_person(self, labels: list[str]) -> bool:
         """Host labels / a path segment spelling a first name + surname: "kari-nordmann", "ola.hansen",
         "karinordmann" (run together only when neither part is also an ordinary word)."""
@@ -1358,12 +1490,49 @@ class Redactor:
         """Obfuscated e-mail. With a bare " at " (also a Norwegian word) the local part must look like an
         address (dot, digit, "_") or be a known name: "kari.nordmann at gmail.com", not "vet at nav.no"."""
         raw = m.group(0)
+        bare = _BARE_AT.search(raw)
+        if bare and "@" not in raw and not re.search(r"[(\[]|krøllalfa|alfakrøll|snabel", raw, re.IGNORECASE):
+            if " . " in raw[: bare.start()]:
+                return None  # "greit . Synes at nav.no"; "kari (at) gmail . com" is masked
+        paa = re.search(r"\sp(?:å|aa)\s", raw, re.IGNORECASE)
+        if paa:
+            return "epost" if self._paa_address(raw[: paa.start()], raw[paa.end() :]) else None
         at = re.search(r"\s(?:at|@)\s", raw, re.IGNORECASE)  # bare " at " or " @ " ("skriv til @ nav.no")
         if at and not re.search(r"[(\[]|krøllalfa|alfakrøll", raw, re.IGNORECASE):
             local = raw[: at.start()].lower()
             if not (re.search(rf"[._\d]|{_OBF_DOT}", local) or local in self.names.first or local in self.names.last):
                 return None
         return "epost"
+
+    def _classify_float_in_text(self, m: re.Match, text: str) -> str | None:
+        """A spreadsheet float in a text: a valid personal number (10 digits padded with its lost zero, or 11), or 8
+        digits after a phone cue ("Tlf 91234567.0"), not a public service number; amounts ("45000000.0") stay."""
+        d = m.group(0)[:-2]
+        if len(d) != 8:
+            return personal_number_type(d.zfill(11))
+        if d[0] in "01" or d in self.public_numbers:
+            return None
+        return "telefon" if _PHONE_CUE.search(text[max(0, m.start() - 30) : m.start()]) else None
+
+    def _paa_address(self, local: str, rest: str) -> bool:
+        """"på" for "@": ``local`` is shaped like an address (see _LOCAL_SHAPED) and is no file, host, clock time,
+        abbreviation or run-together sentence (see _LOCAL_NOT, _RUN_TOGETHER), or a name or digits before a
+        free-mail host ("ola på gmail.com"); before a public agency's host ("nav.no", "oslo.kommune.no") only a
+        local part with a name in it ("per.olsen på nav.no", not "Min.side på nav.no")."""
+        low = local.lower()
+        spelled_dot = r"\s*(?:[(\[]\s?(?:dot|punktum|prikk)\s?[)\]]|\s(?:dot|punktum|prikk)\s|\.|,)\s*"
+        domain = re.sub(spelled_dot, ".", rest.lower())
+        host = re.split(r"[^\w-]", domain, maxsplit=1)[0]
+        parts = [p for p in re.split(rf"[._+-]|{_OBF_DOT}", low) if p]
+        named = any(p in self.names.first or p in self.names.last for p in parts)
+        if low in _ABBREVIATIONS or _LOCAL_NOT.fullmatch(low):
+            return False  # "se f.eks på nav.no", "sykmelding.pdf på nav.no", "kl.08 på nav.no"
+        if _RUN_TOGETHER.search(local) and (local[:1].islower() or not named):
+            return False  # "vanskelig.Informasjonen på nav.no"; "Kari.Nordmann på gmail.com" is an address
+        if (self._public_page(domain) or re.search(r"(?:^|\.)\w*kommunen?\.no\b", domain)) and not named:
+            return False  # "Min.side på nav.no", "a.s på nav.no"
+        shaped = _LOCAL_SHAPED.fullmatch(low)
+        return bool(shaped or (host in _FREEMAIL and (named or re.search(r"[._\d]", low))))
 
     @staticmethod
     def _classify_fnr_grouped(m: re.Match, text: str) -> str | None:
@@ -1401,19 +1570,20 @@ class Redactor:
         before the number are another kind's cue ("fnr og tlf 4791234567", "fnr i saksnr 2023123456")."""
         before = text[max(0, m.start() - 25) : m.start()]
         if _PNR_CUE.search(before):
-            return _cued_personal_type(m.group(0), before)
-        if not _PNR_CUE_NEAR.search(text[max(0, m.start() - 70) : m.start()]):
+            return _typo_type(m.group(0), before)
+        near = text[max(0, m.start() - 70) : m.start()]
+        if not _PNR_CUE_NEAR.search(near):
             return None
         if (_PHONE_CUE.search(before) or _ACCOUNT_CUE.search(before) or _NUMBER_NEG_BEFORE.search(before)
                 or _NOT_ACCOUNT_BEFORE.search(before)):
             return None
-        return _cued_personal_type(m.group(0), before)
+        return _typo_type(m.group(0), near)
 
     @staticmethod
     def _classify_pnr_typo_glued(m: re.Match, text: str) -> str | None:
         """10 or 12 digits glued to a personal-number cue or after "fnr/" ("fnr0101901004")."""
         before = text[max(0, m.start() - 25) : m.start()]
-        return _cued_personal_type(m.group(0), before) if _PNR_CUE.search(before.removesuffix("/")) else None
+        return _typo_type(m.group(0), before) if _PNR_CUE.search(before.removesuffix("/")) else None
 
     @staticmethod
     def _classify11_glued(m: re.Match, text: str) -> str | None:
@@ -1422,6 +1592,8 @@ class Redactor:
         d = m.group(0)
         before = text[max(0, m.start() - 25) : m.start()]
         cued = _PNR_CUE.search(before.removesuffix("/"))
+        if not cued and _ACCOUNT_CUE_STRICT.search(before.removesuffix("/")):
+            return "kontonummer"  # "kontonr97100500004": an account word glued to it
         return (personal_number_type(d) or (_cued_personal_type(d, before) if cued else None)
                 or _personal_type_cued_after(m, text))
 
@@ -1470,6 +1642,8 @@ class Redactor:
         d = _digits(raw)
         if not _PHONE_CUE.search(before) or d[-8:] in self.public_numbers or _TIME_RANGE.match(raw):
             return None
+        if _reference_number(m, text):
+            return None  # "faktura nr 12345678"
         if re.fullmatch(r"\d\d([./-])\d\d\1\d{4}", raw) and _looks_like_date8(d):
             return None  # "ringte 12.03.2024"
         return "telefon"

@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from .numbers import change_digits, fmt_int, fmt_pct, fmt_pp  # noqa: E402
 from .views import small_group_number  # noqa: E402
-from .wording import change_verdict, say, small_group_label  # noqa: E402
+from .wording import change_verdict, nn_text, say, small_group_label  # noqa: E402
 
 BLUE = "#1f5a96"
 GREY = "#6b7280"  # 4.8:1 on white: also used for text ("+1 pp (ingen sikker endring)")
@@ -339,9 +339,12 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
 
 def _verdict_words(r, language: str = "nb") -> str:
     """A change row's verdict as the chart writes it; a theme the two waves' codebooks define differently (its
-    ``codebook_note``: :func:`textmine.report.views.mark_redefined`) says so beside «ikke testbar»."""
+    ``codebook_note``: :func:`textmine.report.views.mark_redefined`) says so beside «ikke testbar»; a renamed theme
+    and an untested catch-all say their few words (``codebook_mark``) beside the verdict."""
     words = change_verdict(r["verdict"], r["diff"], language)
-    note = r.get("codebook_note")
+    note, mark = r.get("codebook_note"), r.get("codebook_mark")
+    if isinstance(mark, str) and mark:
+        return say("{verdict}: {mark}", language, verdict=words, mark=nn_text(mark, language))
     if isinstance(note, str) and note:
         return say("{verdict}: definert annerledes", language, verdict=words)
     return words

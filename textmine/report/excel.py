@@ -118,8 +118,9 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 def reader_table(r: ReportData, attr: str, df: pd.DataFrame) -> pd.DataFrame:
     """A report table as its sheet shows it: the segment variable by its label, the question's wording next to its
     id (``question_label``, when the report has question wordings), language names in Norwegian and share
-    differences in percentage points."""
-    df = df.copy()
+    differences in percentage points. The chart's few words on a codebook change (``codebook_mark``) and its kind
+    (``codebook_change``) stay out: the column «Merknad (kodebok)» says it whole."""
+    df = df.drop(columns=[c for c in ("codebook_mark", "codebook_change") if c in df.columns])
     lang = _language(r)
     if "language" in df.columns:
         df["language"] = df["language"].map(lambda v: say(LANGUAGE_NAMES[v], lang) if v in LANGUAGE_NAMES else v)

@@ -12,9 +12,10 @@ from . import charts as ch
 from .model import ReportData
 from .numbers import (NBSP, change_digits, fmt_ci, fmt_int, fmt_n_base, fmt_p, fmt_pct, fmt_pp, fmt_pp_ci,
                       pct_cell, shown, verbal_share)
-from .views import (METHOD_NAMES, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES re-exported
-                    quotes_in_report_order, shown_title, small_group_number, theme_parents, versions_text,
-                    with_distinct_labels)
+from .views import (METHOD_NAMES, fieldwork_text, hierarchy_order, method_lines,  # noqa: F401 - METHOD_NAMES
+                    quotes_in_report_order, quoted_names, shown_title, side_version, small_group_number,
+                    theme_parents, versions_text, with_distinct_labels)
+from .pagetext import GLOSSARY_SLOT, link_glossary, mark_bokmal
 from .wording import HTML_LANG, change_verdict, nn_text, say, small_group_label, verdict as verdict_word
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -568,6 +569,10 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
                          total=fmt_int(c["answered"])))
     for d in r.method.get("redefined_themes") or () if isinstance(r.method, dict) else ():
         notes.append(redefined_reader_note(r, d, lang))
+    for d in r.method.get("renamed_themes") or () if isinstance(r.method, dict) else ():
+        notes.append(renamed_reader_note(r, d, lang))
+    for d in r.method.get("catch_all_untested") or () if isinstance(r.method, dict) else ():
+        notes.append(catch_all_reader_note(r, d, lang))
     for c in r.method.get("review_rises") or () if isinstance(r.method, dict) else ():
         notes.append(say(REVIEW_RISE_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
                          wave=c["wave"], wave_prev=c["wave_prev"], share=fmt_pct(c["share"]),
@@ -587,6 +592,49 @@ def redefined_reader_note(r: ReportData, d: dict, language: str = "nb") -> str:
                wave=d["wave"])
 
 
+def _themes_what(r: ReportData, d: dict, themes, language: str) -> str:
+    """«Temaet «A»» / «Temaene «A» og «B»» (with « i «question»» for a question's own codebooks)."""
+    names = [f"«{_theme_name(r, t)}»" for t in themes]
+    what = (say("Temaet {theme}", language, theme=names[0]) if len(names) == 1
+            else say("Temaene {themes}", language, themes=", ".join(names[:-1]) + f" og {names[-1]}"))
+    if d.get("question"):
+        what += say(" i «{question}»", language, question=_short(r.questions.get(d["question"], d["question"]), 50))
+    return what
+
+
+def renamed_reader_note(r: ReportData, d: dict, language: str = "nb") -> str:
+    """The reader's note on a theme that continues one or more themes of the other wave's codebook under a new id
+    (``d``: an entry of :func:`textmine.report.views.renamed_themes`): the versions and waves of each side, what its
+    change compares, and the fields that changed beside the name."""
+    names = {t: _theme_name(r, t) for t in [d["theme"], *d["replaces"]]}
+    side = {w: f"kodebok {side_version(d, w)} (måling {w})" for w in (d["new_wave"], d["old_wave"])}
+    values = dict(what=_themes_what(r, d, [d["theme"]], language), new_side=side[d["new_wave"]],
+                  old_side=side[d["old_wave"]], prev=d["prev_wave"], wave=d["wave"], theme=f"«{names[d['theme']]}»",
+                  new_wave=d["new_wave"], old_wave=d["old_wave"], olds=quoted_names(d["replaces"], names),
+                  olds_or=quoted_names(d["replaces"], names, "eller"))
+    text = say(MERGED_NOTE if d["merge"] else RENAMED_NOTE, language, **values)
+    fields = [say(RENAMED_FIELDS[f], language) for f in d.get("changed") or () if f in RENAMED_FIELDS]
+    if fields:
+        text += say(RENAMED_CHANGED_NOTE, language,
+                    fields=fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + f" og {fields[-1]}")
+    return text
+
+
+def catch_all_reader_note(r: ReportData, d: dict, language: str = "nb") -> str:
+    """The reader's note on catch-all themes whose change is not tested because the other themes changed between
+    the waves' codebooks (``d``: an entry of :func:`textmine.report.views.catch_all_untested`), naming the versions,
+    the waves and the themes only one side has."""
+    it = say("temaet" if len(d["themes"]) == 1 else "temaene", language)
+    text = say(CATCH_ALL_NOTE, language, what=_themes_what(r, d, d["themes"], language), prev=d["prev_wave"],
+               wave=d["wave"], versions=_versions_with_waves(d), it=it)
+    names = {t: _theme_name(r, t) for t in [*d["added"], *d["removed"]]}
+    for ids, wave in ((d["added"], d["wave"]), (d["removed"], d["prev_wave"])):
+        if ids:
+            text += say(" Bare i kodeboken for {wave}: {names}.", language, wave=wave,
+                        names=quoted_names(ids, names))
+    return text
+
+
 def _theme_name(r: ReportData, theme: str) -> str:
     """A theme's label as the report's tables show it (two themes with one label told apart by their ids)."""
     th = r.themes if r.themes is not None else pd.DataFrame(columns=["theme", "label"])
@@ -602,11 +650,12 @@ def _versions_with_waves(d: dict) -> str:
             f"(måling {d['wave']})")
 
 
-def redefined_versions(r: ReportData) -> str:
+def redefined_versions(r: ReportData, key: str = "redefined_themes") -> str:
     """The codebook versions of the reported comparison's redefined themes («kodebok v1.0 og v1.1»), for the note
-    under the change tables; "" when there are none."""
+    under the change tables; "" when there are none. ``key``: the method entry read (``renamed_themes``,
+    ``catch_all_untested`` for the notes on renamed themes and the untested catch-all)."""
     comp = (r.previous_wave, r.current_wave)
-    found = [versions_text(d) for d in (r.method.get("redefined_themes") or () if isinstance(r.method, dict) else ())
+    found = [versions_text(d) for d in (r.method.get(key) or () if isinstance(r.method, dict) else ())
              if (str(d["prev_wave"]), str(d["wave"])) == comp]
     return "; ".join(dict.fromkeys(found))
 
@@ -615,6 +664,23 @@ def redefined_versions(r: ReportData) -> str:
 REDEFINED_NOTE = ("{what} er definert annerledes i {versions}, så andelene i de to målingene måler ikke det samme. "
                   "Endringen fra {prev} til {wave} er derfor ikke testet («ikke testbar»), selv om begge andelene "
                   "vises.")
+
+
+#: the reader's note on a theme that continues another theme under a new id, and on one that merges several
+#: (bokmål; nynorsk in wording.NN), with the fields that changed beside the name
+RENAMED_NOTE = ("{what} i {new_side} viderefører {olds} i {old_side}. Endringen fra {prev} til {wave} sammenligner "
+                "derfor andelen med {theme} i {new_wave} med andelen med {olds} i {old_wave}.")
+MERGED_NOTE = ("{what} i {new_side} slår sammen {olds} i {old_side}. Endringen fra {prev} til {wave} sammenligner "
+               "derfor andelen med {theme} i {new_wave} med andelen som var kodet med {olds_or} i {old_wave} (hver "
+               "respondent telles én gang).")
+RENAMED_CHANGED_NOTE = (" Også {fields} er endret, ikke bare navnet: endringen er testet fordi kodeboken sier at "
+                        "temaet viderefører det gamle, men bør leses med det i tankene.")
+#: the theme fields deciding what is coded (textmine.summary._FIELDS_NB), as the renamed theme's note names them
+RENAMED_FIELDS = {"description": "beskrivelsen", "keywords": "nøkkelordene", "parent": "overordnet tema",
+                  "exclusive": "eksklusiv"}
+#: the reader's note on a catch-all theme whose change is not tested: the other themes changed between the codebooks
+CATCH_ALL_NOTE = ("{what} er ikke testet fra {prev} til {wave} («ikke testbar»), selv om begge andelene vises: de "
+                  "andre temaene er endret mellom {versions}, så {it} samler ikke de samme svarene i de to målingene.")
 
 
 #: the reader's note when more of a question's answers than in the compared wave were sent to manual review
@@ -830,7 +896,13 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "questions": questions,
         "keyfacts": keyfacts, "indicators": indicators, "indicator_chart": charts.get("indikatorer"),
         "changes": changes, "change_tables": change_tables, "trend_tables": trend_tables(r), "changes_mixed": any(c["coding_note"] for c in changes),
-        "changes_redefined": redefined_versions(r) if any(c["codebook_note"] for c in changes) else "",
+        "changes_redefined": redefined_versions(r) if any(
+            c["codebook_change"] == "redefined" or (c["codebook_note"] and not c["codebook_change"]) for c in changes)
+        else "",
+        "changes_renamed": redefined_versions(r, "renamed_themes")
+        if any(c["codebook_change"] == "renamed" for c in changes) else "",
+        "changes_catch_all": redefined_versions(r, "catch_all_untested")
+        if any(c["codebook_change"] == "catch_all" for c in changes) else "",
         "changes_unrounded": any(c["unrounded"] for c in changes), "indicator_questions": indicator_questions,
         "impact_missing": impact_missing(r), "weighted_note": weighted_note(r), "hidden_why": say(HIDDEN_WHY, lang),
         "small_group_note": say(SMALL_GROUP_NOTE, lang), "lang": HTML_LANG[lang], "language": lang,
@@ -846,6 +918,8 @@ def view_model(r: ReportData, charts: dict[str, ch.Chart], *, segment: str | Non
         "synthetic": nn_text(r.method.get("synthetic"), lang),
         "abbreviations": abbreviations([*th["label"].dropna(), *_cur(r.indicators, wave)["label"].dropna()],
                                        r.codebook, lang),
+        "fieldwork": fieldwork_text(r.method.get("fieldwork") if isinstance(r.method, dict) else None),
+        "glossary_slot": jinja2.utils.markupsafe.Markup(GLOSSARY_SLOT),
     }
 
 
@@ -920,6 +994,7 @@ def _change_row(r: ReportData, c) -> dict:
             "unrounded": not _shown_adds_up(c["prev_share"], c["share"], c["diff"], dg),
             "coding_note": _text_or_empty(c.get("coding_note")),
             "codebook_note": nn_text(_text_or_empty(c.get("codebook_note")), lang),
+            "codebook_change": _text_or_empty(c.get("codebook_change")),
             "segment_note": segment_change_note(r, c)}
 
 
@@ -1036,4 +1111,25 @@ def render_html(r: ReportData, charts: dict[str, ch.Chart] | None = None, *, seg
                 template: str = "report.html") -> str:
     """The whole report as one HTML string."""
     charts = make_charts(r) if charts is None else charts
-    return _ENV.get_template(template).render(**view_model(r, charts, segment=segment))
+    page = _ENV.get_template(template).render(**view_model(r, charts, segment=segment))
+    lang = report_language(r)
+    # the statistical terms' first uses linked to «Ord og metode»; on a nynorsk page, the user's bokmål marked
+    return mark_bokmal(link_glossary(page, lang), user_strings(r), lang)
+
+
+def user_strings(r: ReportData) -> list[str]:
+    """The texts the page takes from the user's files outside the quotes (:func:`textmine.report.pagetext.
+    mark_bokmal` marks those in bokmål on a nynorsk page): theme, indicator and segment labels (as written and in
+    lower case, as captions use them), segment levels, the questions and their shortened forms."""
+    out = {*r.segments.values(), *(str(v).lower() for v in r.segments.values())}
+    for df, cols in ((r.themes, ("label", "segment")), (r.indicators, ("label", "segment")),
+                     (r.changes, ("label",)), (r.impact, ("label", "indicator_label")), (r.quotes, ("label",))):
+        for c in cols:
+            if df is not None and c in df.columns:
+                out |= {str(v) for v in df[c].dropna().unique()}
+    out |= {str(t.get("label") or "") for t in r.codebook or ()}
+    for text in r.questions.values():
+        out |= {text, *(_short(text, n) for n in (30, 40, 50, 60))}
+    if r.quotes is not None and "text" in r.quotes.columns:  # the redaction markers the quotes note names ([NAVN])
+        out |= {m for t in r.quotes["text"].dropna().astype(str) for m in _MARKER.findall(t)}
+    return sorted(s for s in out if s and s not in ("Alle", "Totalt"))

@@ -325,13 +325,14 @@ def record_coder(record: Mapping | None) -> str | None:
     """What coded a ``--coded`` file, as :func:`textmine.pipeline.coder_label` names a coder: "zero-shot", or the
     trained model's folder name its record (:func:`coded_record`) gives; None for reviewed corrections and files
     without a record (not known: never a mismatch)."""
-    from textmine.pipeline import with_fingerprint
+    from textmine.pipeline import ZERO_SHOT_KEY, with_fingerprint, zero_shot_label
 
     kind, name = coding_origin(record)
     if kind == "model" and name:  # with the model's fingerprint when the record has it (pipeline.same_coder)
         fp = (record or {}).get("model_fingerprint")
         return with_fingerprint(name, fp if isinstance(fp, str) and fp.isalnum() else None)
-    return "zero-shot" if kind == "zero-shot" else None
+    # with its settings that change the codes (--zero-shot-background): a record without them is plain zero-shot
+    return zero_shot_label((record or {}).get(ZERO_SHOT_KEY)) if kind == "zero-shot" else None
 
 
 #: how each kind of codes read from files was made, in «Metode» (bokmål; nynorsk in wording.NN_PHRASES)

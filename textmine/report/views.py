@@ -418,14 +418,98 @@ def redefined_note(question, key, prev_wave, wave, redefined: Sequence[Mapping] 
     return f"Temaet er definert annerledes i {versions_text((own or hits)[0])}: endringen er ikke testet."
 
 
-def mark_redefined(changes: pd.DataFrame | None, redefined: Sequence[Mapping] | None) -> pd.DataFrame | None:
-    """``changes`` with the column ``codebook_note``: :func:`redefined_note` for the theme rows whose theme the two
-    waves' codebooks define differently ("" elsewhere); as it is when there are none."""
-    if changes is None or changes.empty or not redefined:
+def renamed_themes(summary) -> list[dict]:
+    """The themes the summary compared with the theme(s) they continue under another id (a codebook's ``replaces``:
+    :func:`textmine.summary._renamed_record`), each ``{question ("" for every question), theme, replaces, merge,
+    changed, prev_wave, wave, old_wave, new_wave, prev_codebook, codebook, prev_version, version}`` (waves as
+    text), in the summary's order; [] for a summary without ``meta["renamed_themes"]``."""
+    out = []
+    for d in (getattr(summary, "meta", None) or {}).get("renamed_themes") or ():
+        e = _redefined_entry(d)
+        old = str(d["old_wave"])
+        e.update(theme=str(d["theme"]), replaces=[str(t) for t in d["replaces"]], merge=bool(d.get("merge")),
+                 changed=[str(f) for f in d.get("changed") or ()], old_wave=old,
+                 new_wave=e["wave"] if old == e["prev_wave"] else e["prev_wave"])
+        out.append(e)
+    return out
+
+
+def catch_all_untested(summary) -> list[dict]:
+    """The catch-all themes the summary left untested because the other themes changed between the two waves'
+    codebooks (``meta["catch_all_untested"]``), each a :func:`redefined_themes` entry with ``added`` and
+    ``removed`` (the other themes' ids only in the later / earlier codebook); [] when there are none."""
+    return [{**_redefined_entry(d), "added": [str(t) for t in d.get("added") or ()],
+             "removed": [str(t) for t in d.get("removed") or ()]}
+            for d in (getattr(summary, "meta", None) or {}).get("catch_all_untested") or ()]
+
+
+def side_version(d: Mapping, wave) -> str:
+    """The codebook version of one wave of a :func:`redefined_themes`-style entry: «v1.0», or «nav» v1.0 where the
+    two waves' codebooks have different names."""
+    first = str(wave) == str(d["prev_wave"])
+    name, version = (d["prev_codebook"], d["prev_version"]) if first else (d["codebook"], d["version"])
+    return f"«{name}» v{version}" if d["prev_codebook"] != d["codebook"] else f"v{version}"
+
+
+def quoted_names(ids: Sequence[str], labels: Mapping[str, str] | None, word: str = "og") -> str:
+    """«A», «B» og «C»: theme ids by their labels (the id where there is none)."""
+    names = [f"«{(labels or {}).get(t, t)}»" for t in ids]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {word} {names[-1]}"
+
+
+def _entry_hits(entries, question, key, prev_wave, wave, field: str | None = None) -> list[Mapping]:
+    """The entries of one theme change row (``field``: the entry's theme id key; else its ``themes`` list), a
+    question's own before the pair's."""
+    hits = [d for d in entries or () if (str(key) == d[field] if field else str(key) in d["themes"])
+            and (str(d["prev_wave"]), str(d["wave"])) == (str(prev_wave), str(wave))
+            and d["question"] in ("", str(question or ""))]
+    return [d for d in hits if d["question"]] or hits
+
+
+def renamed_mark(d: Mapping, labels: Mapping[str, str] | None) -> str:
+    """A renamed or merged theme's change in a few words for its chart and row: «sammenlignet med «Kontaktperson»
+    (v1.0)»."""
+    return f"sammenlignet med {quoted_names(d['replaces'], labels)} ({side_version(d, d['old_wave'])})"
+
+
+#: a catch-all theme's change in a few words (the chart beside «ikke testbar»); the row's note names the versions
+CATCH_ALL_MARK = "de andre temaene er endret"
+
+
+def codebook_change(question, key, prev_wave, wave, redefined=None, renamed=None, catch_all=None,
+                    labels: Mapping[str, str] | None = None) -> tuple[str, str, str]:
+    """(kind, note, mark) of a theme change row: ``redefined`` (:func:`redefined_note`), ``renamed`` (compared with
+    the theme(s) it continues: :func:`renamed_themes`) or ``catch_all`` (not tested: the other themes changed,
+    :func:`catch_all_untested`); the note for the row (bokmål), the mark in a few words for the chart; ("", "", "")
+    for a row with none of those."""
+    note = redefined_note(question, key, prev_wave, wave, redefined)
+    if note:
+        return "redefined", note, "definert annerledes"
+    hit = _entry_hits(renamed, question, key, prev_wave, wave, "theme")
+    if hit:
+        mark = renamed_mark(hit[0], labels)
+        tail = ", hver respondent telt én gang." if hit[0]["merge"] else "."
+        return "renamed", _capital(mark) + tail, mark
+    hit = _entry_hits(catch_all, question, key, prev_wave, wave)
+    if hit:
+        return "catch_all", f"Ikke testbar: {CATCH_ALL_MARK} mellom {versions_text(hit[0])}.", CATCH_ALL_MARK
+    return "", "", ""
+
+
+def mark_redefined(changes: pd.DataFrame | None, redefined: Sequence[Mapping] | None,
+                   renamed: Sequence[Mapping] | None = None, catch_all: Sequence[Mapping] | None = None,
+                   labels: Mapping[str, str] | None = None) -> pd.DataFrame | None:
+    """``changes`` with the columns ``codebook_note`` (the row's note: :func:`codebook_change`), ``codebook_mark``
+    (the chart's few words) and ``codebook_change`` (redefined, renamed or catch_all) for the theme rows whose
+    theme the two waves' codebooks define differently, continue under another id or leave an untested catch-all
+    ("" elsewhere); as it is when there are none."""
+    if changes is None or changes.empty or not (redefined or renamed or catch_all):
         return changes
-    notes = [redefined_note(q, k, p, w, redefined) if kind == "tema" else "" for kind, q, k, p, w in
-             zip(changes["kind"], changes["question"], changes["key"], changes["prev_wave"], changes["wave"])]
-    return changes.assign(codebook_note=notes)
+    rows = [codebook_change(q, k, p, w, redefined, renamed, catch_all, labels) if kind == "tema" else ("", "", "")
+            for kind, q, k, p, w in
+            zip(changes["kind"], changes["question"], changes["key"], changes["prev_wave"], changes["wave"])]
+    kinds, notes, marks = zip(*rows)
+    return changes.assign(codebook_note=list(notes), codebook_mark=list(marks), codebook_change=list(kinds))
 
 
 def impact_view(summary, survey, labels: Mapping[str, str], wave: str) -> pd.DataFrame:
@@ -692,7 +776,7 @@ def report_labels(survey) -> dict:
 #: method keys that carry data for the renderers, not a line of the method section
 METHOD_DATA_KEYS = ("min_n", "agreement_values", "labels", "id_column", "mixed_coding", "unattributed",
                     "personal_ids", "driver_controls", "review_rises", "review_high", "quote_gaps",
-                    "redefined_themes", "codebook_versions")
+                    "redefined_themes", "renamed_themes", "catch_all_untested", "codebook_versions", "fieldwork")
 METHOD_NAMES = {
     "respondents": "Respondenter", "commenters": "Kommentarer (svar med innhold)", "denominators": "Grunnlag (nevnere)",
     "weights": "Vekting og usikkerhet", "suppression": "Små grupper", "indicators": "Indikatorer",
@@ -782,6 +866,8 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
             text = small_group_label(text, language)
         if k == "verdict" and method.get("redefined_themes"):  # «ikke testbar» with both shares there: say why
             text = f"{text.rstrip('.')}. {say(REDEFINED_VERDICT, language)}"
+        if k == "verdict" and method.get("catch_all_untested"):  # (a catch-all theme: the other themes changed)
+            text = f"{text.rstrip('.')}. {say(CATCH_ALL_VERDICT, language)}"
         if k == "agreement":  # counts of comments: "1 378" (the note itself is written by the pipeline)
             text = _group_thousands(text, (method.get("agreement_values") or {}).get("n"))
         lines.append((say(METHOD_NAMES[k], language) if k in METHOD_NAMES else k, _capital(text)))
@@ -794,6 +880,9 @@ def method_lines(method: Mapping, language: str = "nb") -> list[tuple[str, str]]
 #: the method note on «ikke testbar» for a theme the waves' codebooks define differently (after the verdict rule)
 REDEFINED_VERDICT = ("Ikke testbar gjelder også et tema som er definert annerledes i kodebøkene til de to målingene "
                      "(se «Merknader»): begge andelene vises, men endringen er ikke testet.")
+#: the method note on «ikke testbar» for a catch-all theme whose fellow themes changed between the codebooks
+CATCH_ALL_VERDICT = ("Ikke testbar gjelder også et samletema når de andre temaene er endret mellom kodebøkene til de "
+                     "to målingene (se «Merknader»): begge andelene vises, men endringen er ikke testet.")
 
 
 #: the driver models in the Metode sentence
@@ -973,6 +1062,96 @@ def shown_title(r) -> str:
     return say(title, getattr(r, "language", None) or "nb") if title in SURVEY_TITLES.values() else title
 
 
+#: column names (lower case) of a wave's data that hold when each answer was given (or the interview started)
+DATE_COLUMNS = ("dato", "date", "svardato", "innsamlingsdato", "intervjudato", "startdato", "sluttdato", "startdate",
+                "enddate", "start_date", "end_date", "submitdate", "submitted", "innsendt", "datestamp", "completed",
+                "tidspunkt", "svartidspunkt", "timestamp", "starttid", "sluttid")
+#: the share of a date column's non-empty values that must read as dates for it to give the fieldwork period
+DATE_SHARE = 0.9
+_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+           "desember")  # (the same in bokmål and nynorsk)
+
+
+#: words in a column's name that mark a person's birth date (never a fieldwork date, whatever the column's type)
+BIRTH_WORDS = ("fodsel", "fødsel", "født", "fodt", "birth", "dob")
+#: the first plausible fieldwork date; a later one than today is no answer date either
+FIRST_FIELDWORK = pd.Timestamp("2000-01-01")
+#: a date as written: ISO «2023-03-14» (also with a time and an offset) or Norwegian «14.03.2023»; a bare year or
+#: month («2023», «2023-03») is no date
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
+_NO_DAY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})(?:$|\s)")
+
+
+def _as_dates(values: pd.Series) -> pd.Series | None:
+    """``values`` as (naive) dates: datetime values (their own wall-clock date, whatever their time zone), ISO
+    «2023-03-14» also with a time and an offset (the written date: mixed offsets, as around a DST change, are fine),
+    Norwegian «14.03.2023»; plausible ones only (:data:`FIRST_FIELDWORK` to today). None when under
+    :data:`DATE_SHARE` of the non-empty values read as plausible dates (numbers, a bare year: no dates)."""
+    values = values.dropna()
+    if values.empty:
+        return None
+    if pd.api.types.is_datetime64_any_dtype(values):
+        dates = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+        dates = dates.dt.normalize()
+    elif pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    else:
+        text = values.astype(str).str.strip()
+        text = text[text != ""]
+        if text.empty:
+            return None
+        iso, no = text.str.extract(_ISO_DAY), text.str.extract(_NO_DAY)
+        parts = pd.DataFrame({"year": iso[0].fillna(no[2]), "month": iso[1].fillna(no[1]),
+                              "day": iso[2].fillna(no[0])}).dropna()
+        dates = pd.to_datetime(parts.astype(int), errors="coerce") if not parts.empty else pd.Series(dtype="M8[ns]")
+        dates = dates.reindex(text.index)
+        values = text
+    today = pd.Timestamp.today().normalize()
+    dates = dates[(dates >= FIRST_FIELDWORK) & (dates <= today)]
+    return dates if len(dates) and len(dates) >= DATE_SHARE * len(values) else None
+
+
+def fieldwork_period(frame: pd.DataFrame | None) -> dict | None:
+    """``{"start": "2023-03-01", "end": "2023-04-15", "column": …}``: the first and last date of a wave's answers,
+    from its answer-date column: one named as in :data:`DATE_COLUMNS` (never a column by its type alone, never one
+    whose name marks a birth date, :data:`BIRTH_WORDS`) whose values read as plausible dates (:func:`_as_dates`).
+    None when the data has none (a wave named by its year gives no fieldwork dates) or its dates cannot be read:
+    the fieldwork line never stops a report."""
+    if frame is None or getattr(frame, "empty", True):
+        return None
+    for c in frame.columns:
+        name = str(c).strip().lower()
+        if name not in DATE_COLUMNS or any(w in name for w in BIRTH_WORDS):
+            continue
+        try:
+            dates = _as_dates(frame[c])
+        except Exception:  # (an odd column: no fieldwork line rather than no report)
+            continue
+        if dates is not None and not dates.empty:
+            start, end = dates.min(), dates.max()
+            return {"start": start.date().isoformat(), "end": end.date().isoformat(), "column": str(c)}
+    return None
+
+
+def fieldwork_text(period: Mapping | None) -> str:
+    """The fieldwork period in words: «3.–21. mars 2023», «28. februar–14. april 2023», «20. desember 2022–10. januar
+    2023», «3. mars 2023»; "" without one."""
+    if not period or not period.get("start") or not period.get("end"):
+        return ""
+    a, b = (pd.Timestamp(period["start"]), pd.Timestamp(period["end"]))
+    if b < a:
+        a, b = b, a
+
+    def day(t, month=True, year=True) -> str:
+        return f"{t.day}." + (f" {_MONTHS[t.month - 1]}" if month else "") + (f" {t.year}" if year else "")
+
+    if a == b:
+        return day(b)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{day(a, month=False, year=False)}–{day(b)}"
+    return f"{day(a, year=a.year != b.year)}–{day(b)}"
+
+
 #: a wave's share of a question's comments sent to manual review at or above which «Merknader» says so
 REVIEW_HIGH = 0.9
 
@@ -1025,6 +1204,15 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
     redefined = redefined_themes(summary)  # (the change tables' notes and the reader note under «Merknader»)
     if redefined:
         info["redefined_themes"] = redefined
+    renamed, catch_all = renamed_themes(summary), catch_all_untested(summary)  # (the same, for renames and merges
+    if renamed:  # and for the catch-all left untested)
+        info["renamed_themes"] = renamed
+    if catch_all:
+        info["catch_all_untested"] = catch_all
+    if not info.get("fieldwork"):  # the current wave's fieldwork dates, when its data has them (the intro says so)
+        period = fieldwork_period(next((f for w, f in (frames or {}).items() if str(w) == current), None))
+        if period:
+            info["fieldwork"] = period
     versions = codebook_versions(codebooks, summary.waves)
     if versions:  # the sheet «Kodebok» lists each version's themes
         info["codebook_versions"] = versions
@@ -1044,10 +1232,11 @@ def report_from_summary(summary, survey, *, frames: Mapping | None = None, coded
         segments={s.column: s.label for s in survey.segments},
         indicators=neutral_small_levels(indicators, small), themes=neutral_small_levels(themes, small),
         changes=mark_redefined(mark_mixed_coding(change_view(summary, survey, labels, current, pair),
-                                                 info.get("mixed_coding")), redefined) if len(waves) > 1 else None,
+                                                 info.get("mixed_coding")), redefined, renamed, catch_all, labels)
+        if len(waves) > 1 else None,
         comparison=pair, change_table=mark_redefined(mark_mixed_coding(neutral_small_levels(
-            change_table_view(summary, survey, labels), small), info.get("mixed_coding")), redefined)
-        if pair else None,
+            change_table_view(summary, survey, labels), small), info.get("mixed_coding")), redefined, renamed,
+            catch_all, labels) if pair else None,
         impact=impact_view(summary, survey, labels, current),
         quotes=quotes,
         codebook=cb, coded=coded_view(frames or {}, coded, survey, summary.meta.get("themes")), method=info,

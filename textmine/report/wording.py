@@ -53,6 +53,25 @@ def has_wording(text: str) -> bool:
 
 _QUOTED = re.compile(r"(«[^«»]*»)")
 
+#: words (lower case) that are bokmål and never nynorsk: a text of the user's (label, question) with one of them is
+#: bokmål (:func:`looks_bokmal`); not words nynorsk spells the same («kommentar», «blitt», «tema», «svar»)
+BOKMAL_WORDS = frozenset(
+    "ikke hva hvor hvordan hvilke hvilken hvilket hvem hvis hver hvert ble uten fra noen noe mye mer antall "
+    "innen siden ansatt ansatte tjeneste tjenesten tjenester tjenestene kommentarer kommentarene "
+    "sykmeldt sykmeldte sykmelding sykmeldinger sykefravær sykefraværet sykepenger sykehus bedre dere deres "
+    "svarene temaer temaene andelene andeler sitater tallene ønsker erfaringer henvendelser muligheter "
+    "saksbehandlingen oppfølgingen navn navnet".split())
+#: bokmål endings nynorsk spells otherwise (-lig: -leg, -het: -heit/-skap)
+_BOKMAL_ENDING = re.compile(r"^[a-zæøå]{3,}(?:lig|lige|ligere|ligst|het|heten|heter)$")
+_WORDS = re.compile(r"[A-Za-zÆØÅæøåéèòóô]+")
+
+
+def looks_bokmal(text) -> bool:
+    """Whether ``text`` (a label or question from the user's files) has a word that is bokmål and never nynorsk
+    (:data:`BOKMAL_WORDS`, or an ending such as «-lig», «-het»): on a nynorsk page it is then marked ``lang="nb"``."""
+    return any(w in BOKMAL_WORDS or _BOKMAL_ENDING.match(w) for w in (x.lower() for x in _WORDS.findall(str(text))))
+
+
 
 def nn_text(text, language: str = "nb") -> str:
     """A text made elsewhere in bokmål (method notes, the summary's rule texts, verdicts) in ``language``: for
@@ -480,6 +499,46 @@ NN: dict[str, str] = {
         "§ Definert annleis: temaet er definert annleis i {versions}, så delane i dei to målingane måler ikkje det "
         "same. «Ikkje testbar» tyder her ikkje at ein del manglar: endringa er ikkje testa fordi temaet har fått ein "
         "ny definisjon.",
+    # --- dec07c: a theme renamed or merged (replaces) and a catch-all left untested (html.RENAMED_NOTE, MERGED_NOTE,
+    # CATCH_ALL_NOTE, the change tables' notes, charts, views.CATCH_ALL_VERDICT)
+    "{verdict}: {mark}": "{verdict}: {mark}",
+    "{what} i {new_side} viderefører {olds} i {old_side}. Endringen fra {prev} til {wave} sammenligner derfor "
+    "andelen med {theme} i {new_wave} med andelen med {olds} i {old_wave}.":
+        "{what} i {new_side} fører vidare {olds} i {old_side}. Endringa frå {prev} til {wave} samanliknar difor "
+        "delen med {theme} i {new_wave} med delen med {olds} i {old_wave}.",
+    "{what} i {new_side} slår sammen {olds} i {old_side}. Endringen fra {prev} til {wave} sammenligner derfor "
+    "andelen med {theme} i {new_wave} med andelen som var kodet med {olds_or} i {old_wave} (hver respondent telles "
+    "én gang).":
+        "{what} i {new_side} slår saman {olds} i {old_side}. Endringa frå {prev} til {wave} samanliknar difor "
+        "delen med {theme} i {new_wave} med delen som var koda med {olds_or} i {old_wave} (kvar respondent blir "
+        "talt éin gong).",
+    " Også {fields} er endret, ikke bare navnet: endringen er testet fordi kodeboken sier at temaet viderefører det "
+    "gamle, men bør leses med det i tankene.":
+        " Òg {fields} er endra, ikkje berre namnet: endringa er testa fordi kodeboka seier at temaet fører vidare "
+        "det gamle, men bør lesast med det i tankane.",
+    "beskrivelsen": "skildringa",
+    "nøkkelordene": "nøkkelorda",
+    "overordnet tema": "overordna tema",
+    "eksklusiv": "eksklusiv",
+    "{what} er ikke testet fra {prev} til {wave} («ikke testbar»), selv om begge andelene vises: de andre temaene er "
+    "endret mellom {versions}, så {it} samler ikke de samme svarene i de to målingene.":
+        "{what} er ikkje testa frå {prev} til {wave} («ikkje testbar»), sjølv om begge delane blir viste: dei andre "
+        "temaa er endra mellom {versions}, så {it} samlar ikkje dei same svara i dei to målingane.",
+    "temaet": "temaet",
+    "temaene": "temaa",
+    " Bare i kodeboken for {wave}: {names}.": " Berre i kodeboka for {wave}: {names}.",
+    "§ Videreført tema: temaet har fått nytt navn eller slått sammen tidligere temaer mellom {versions}; endringen "
+    "sammenligner det med temaet eller temaene det viderefører (se «Merknader»).":
+        "§ Vidareført tema: temaet har fått nytt namn eller slått saman tidlegare tema mellom {versions}; endringa "
+        "samanliknar det med temaet eller temaa det fører vidare (sjå «Merknader»).",
+    "§ Samletema: de andre temaene er endret mellom {versions}, så samletemaet samler ikke de samme svarene i de to "
+    "målingene. «Ikke testbar» betyr her ikke at en andel mangler: endringen er ikke testet (se «Merknader»).":
+        "§ Samletema: dei andre temaa er endra mellom {versions}, så samletemaet samlar ikkje dei same svara i dei to "
+        "målingane. «Ikkje testbar» tyder her ikkje at ein del manglar: endringa er ikkje testa (sjå «Merknader»).",
+    "Ikke testbar gjelder også et samletema når de andre temaene er endret mellom kodebøkene til de to målingene "
+    "(se «Merknader»): begge andelene vises, men endringen er ikke testet.":
+        "Ikkje testbar gjeld òg eit samletema når dei andre temaa er endra mellom kodebøkene til dei to målingane "
+        "(sjå «Merknader»): begge delane blir viste, men endringa er ikkje testa.",
     "Indikatortekst": "Indikatortekst",
     "Andel positive med tema": "Del positive med tema",
     "Andel positive uten tema": "Del positive utan tema",
@@ -623,6 +682,48 @@ NN: dict[str, str] = {
         "Delane i kvar måling. Vurderinga gjeld endringa frå {prev} til {wave} (sjå tabellane over); dei andre "
         "målingane er viste for samanhengen si skuld og er ikkje testa her.",
     "Vurdering {prev}–{wave}": "Vurdering {prev}–{wave}",
+    # --- dec07c: the glossary «Ord og metode» (textmine.report.pagetext.GLOSSARY), the fieldwork period, alt texts
+    "Ord og metode": "Ord og metode",
+    "forklart i «Ord og metode»": "forklart i «Ord og metode»",
+    "Forklaring av fagord som brukes i rapporten.": "Forklaring av fagord som blir brukte i rapporten.",
+    "Fagord forklares under": "Fagord er forklarte under",
+    "Datainnsamling": "Datainnsamling",
+    "fil": "fil",
+    "alternativ tekst": "alternativ tekst",
+    "KI (konfidensintervall)": "KI (konfidensintervall)",
+    "Feilmarginen rundt et tall fra en utvalgsundersøkelse. Et 95\u00a0% KI er laget slik at det i 95 av 100 "
+    "undersøkelser vil inneholde den sanne verdien for alle i målgruppen. Jo smalere intervall, jo sikrere tall.":
+        "Feilmarginen rundt eit tal frå ei utvalsundersøking. Eit 95\u00a0% KI er laga slik at det i 95 av 100 "
+        "undersøkingar vil innehalde den sanne verdien for alle i målgruppa. Jo smalare intervall, jo sikrare tal.",
+    "p-verdi": "p-verdi",
+    "Hvor sannsynlig det er å få en forskjell minst så stor som den målte hvis det egentlig ikke er noen forskjell. "
+    "En liten p-verdi (under 0,05) betyr at forskjellen neppe skyldes tilfeldigheter.":
+        "Kor sannsynleg det er å få ein skilnad minst så stor som den målte dersom det eigentleg ikkje er nokon "
+        "skilnad. Ein liten p-verdi (under 0,05) tyder at skilnaden truleg ikkje kjem av tilfeldigheiter.",
+    "z-test": "z-test",
+    "En vanlig statistisk test av om to andeler er ulike: forskjellen sammenlignes med hvor mye andelene kunne "
+    "variert bare fordi ikke alle er spurt.":
+        "Ein vanleg statistisk test av om to delar er ulike: skilnaden blir samanlikna med kor mykje delane kunne ha "
+        "variert berre fordi ikkje alle er spurde.",
+    "BH (Benjamini–Hochberg)": "BH (Benjamini–Hochberg)",
+    "En justering av p-verdiene når mange endringer eller forskjeller testes samtidig. Uten den ville noen av dem se "
+    "sikre ut bare ved en tilfeldighet.":
+        "Ei justering av p-verdiane når mange endringar eller skilnader blir testa samtidig. Utan henne ville nokre "
+        "av dei sjå sikre ut berre ved ein tilfeldigheit.",
+    "logit (logistisk regresjon)": "logit (logistisk regresjon)",
+    "En statistisk modell for svar som er enten ja eller nei, her positivt svar eller ikke. Den viser sammenhengen "
+    "med ett tema når de andre temaene og kontrollvariablene holdes like.":
+        "Ein statistisk modell for svar som er anten ja eller nei, her positivt svar eller ikkje. Han viser "
+        "samanhengen med eitt tema når dei andre temaa og kontrollvariablane blir haldne like.",
+    "robust SE (robuste standardfeil)": "robust SE (robuste standardfeil)",
+    "Usikkerheten i modellen regnet ut på en måte som tar hensyn til vektene, slik at intervallene ikke blir for "
+    "smale.":
+        "Uvissa i modellen rekna ut på ein måte som tek omsyn til vektene, slik at intervalla ikkje blir for smale.",
+    "designeffekt og effektiv n": "designeffekt og effektiv n",
+    "Vekting gjør tallene litt mer usikre enn om alle svar telte likt. Designeffekten sier hvor mye: med designeffekt "
+    "1,25 er 1\u00a0000 vektede svar like sikre som 800 uvektede. De 800 kalles effektiv n (Kish).":
+        "Vekting gjer tala litt meir usikre enn om alle svar talde likt. Designeffekten seier kor mykje: med "
+        "designeffekt 1,25 er 1\u00a0000 vekta svar like sikre som 800 uvekta. Dei 800 blir kalla effektiv n (Kish).",
 }
 
 #: phrases of method notes made outside this module in bokmål (textmine.report.views / pipeline, textmine.summary)
@@ -724,6 +825,13 @@ NN_PHRASES: list[tuple[str, str]] = [
     # a theme the waves' codebooks define differently (views.redefined_note)
     ("Temaet er definert annerledes i ", "Temaet er definert annleis i "),
     (": endringen er ikke testet.", ": endringa er ikkje testa."),
+    # a renamed or merged theme and an untested catch-all (views.codebook_change: the row's note, the chart's words)
+    ("Sammenlignet med ", "Samanlikna med "),
+    ("sammenlignet med ", "samanlikna med "),
+    (", hver respondent telt én gang.", ", kvar respondent talt éin gong."),
+    ("Ikke testbar: de andre temaene er endret mellom ", "Ikkje testbar: dei andre temaa er endra mellom "),
+    ("de andre temaene er endret", "dei andre temaa er endra"),
+    ("definert annerledes", "definert annleis"),
     ("): endringen kan skyldes kodingen og ikke bare en reell endring.",
      "): endringa kan kome av kodinga og ikkje berre av ei reell endring."),
     (": lest fra filer", ": henta frå filer"),

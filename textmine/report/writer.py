@@ -13,7 +13,7 @@ from .excel import ROW_WORKBOOK, write_row_workbook, write_workbook
 from .html import make_charts, render_html
 from .model import ReportData
 from .spss import write_sav
-from .wording import check_language
+from .wording import check_language, say
 
 
 #: the coded-answer columns the row-level exports leave out unless asked for (``with_respondent_id``)
@@ -27,6 +27,26 @@ def weight_blanked(r: ReportData, *, with_respondent_id: bool = False) -> tuple[
 
     rows, counts = export_rows(r, () if with_respondent_id else ID_COLUMNS)
     return int(counts["weight"]), len(rows)
+
+
+#: the file beside the charts' PNGs that gives each its alternative text (the PNGs cannot carry one)
+ALT_TEXT_FILE = "alt-tekster.csv"
+
+
+def alt_text_table(charts: dict, language: str = "nb") -> str:
+    """``fil;alternativ tekst`` (semicolon-separated, as Norwegian Excel reads it) with one row per chart's PNG and
+    the alternative text the HTML gives the same chart (its ``aria-label``: :attr:`textmine.report.charts.Chart.alt`),
+    in chart order."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    out = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    out.writerow([say("fil", language), say("alternativ tekst", language)])
+    for name, c in charts.items():
+        if c.png:
+            out.writerow([f"{name}.png", " ".join(str(c.alt).split())])
+    return buf.getvalue()
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -116,6 +136,10 @@ def write_report(r: ReportData, out_dir: str | Path, *, formats=("html", "xlsx",
             with replacing(cdir / f"{name}.png", ".png") as tmp:
                 tmp.write_bytes(c.png)
             written[f"chart:{name}.png"] = cdir / f"{name}.png"
+        if any(c.png for c in charts.values()):  # the PNGs' alternative texts, as the HTML gives them (WCAG 1.1.1)
+            with replacing(cdir / ALT_TEXT_FILE, ".csv") as tmp:
+                tmp.write_text(alt_text_table(charts, r.language), encoding="utf-8-sig", newline="")
+            written["chart_alt"] = cdir / ALT_TEXT_FILE
     if "json" in formats:
         written["json"] = text(out / f"{stem}.json", json.dumps(report_to_dict(r), ensure_ascii=False, indent=1))
     return written

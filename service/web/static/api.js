@@ -17,6 +17,8 @@
     unknown_type: "Kommentartypen finnes ikke i kodeboka. Velg en av typene i lista.",
     exclusive_theme: "Et tema som må stå alene (for eksempel «Annet»), kan ikke kombineres med andre temaer.",
     invalid_codebook: "Kodeboka er ikke gyldig. Sjekk id-er og navn på temaene.",
+    not_enough_corrections: "For få rettede svar til å trene en ny modell. Rett flere kommentarer først.",
+    too_few_theme_examples: "For få rettelser for noen temaer til å trene en ny modell. Rett flere kommentarer først.",
     validation_error: "Et felt har en ugyldig verdi.",
     payload_too_large: "Det som ble sendt, er for stort.",
     busy: "Tjenesten er opptatt. Prøv igjen om litt.",

@@ -2,7 +2,9 @@
 // accepts (themes and type; on a theme box too, where Space toggles it), j/k move, s skips (past the last loaded
 // comment it loads more, or says there are none). The keys work
 // inside the review region only; Enter never overrides a link, <summary>, button or other form field, and the
-// single-key shortcuts (digits, letters) can be turned off (WCAG 2.1.4), remembered in localStorage.
+// single-key shortcuts (digits, letters) can be turned off (WCAG 2.1.4), remembered in localStorage. Alt+digit
+// (themes 11-20) goes by the key's place (event.code Digit1…), so Option+digit works on a Mac, where it types «¡».
+// A suggested theme says so in text («(foreslått)», in its box's name too), not by its colour alone (WCAG 1.4.1).
 // One polite live region (#review-status, outside the item) announces each move, save and error once (WCAG 4.1.3).
 // A save names the latest correction the page saw (seen_correction_id): one stored since by another tab or coder
 // is a 409 correction_conflict, told with the stored codes; Enter then replaces them deliberately.
@@ -25,7 +27,8 @@
     var all = Object.keys(boot.codebooks || {}).map(function (k) { return boot.codebooks[k]; }).concat([boot.default_codebook]);
     return all.filter(function (cb) { return cb && cb.id === id; })[0] || fallback;
   }
-  function keyLabel(i) { return i < 9 ? String(i + 1) : (i === 9 ? "0" : "Alt+" + ((i - 10 + 1) % 10)); }
+  var ALT = /Mac|iPhone|iPad/.test(navigator.platform || "") ? "Option+" : "Alt+";
+  function keyLabel(i) { return i < 9 ? String(i + 1) : (i === 9 ? "0" : ALT + ((i - 10 + 1) % 10)); }
   function fmtPct(x) { return Math.round(x * 100) + "\u00a0%"; }
   function typesOf(cb) { return cb.types && cb.types.length ? cb.types : DEFAULT_TYPES; }
 
@@ -98,11 +101,17 @@
       box.id = "theme-" + t.id; box.dataset.index = String(i);
       var kbd = document.createElement("kbd"); kbd.textContent = keyLabel(i);
       var name = document.createElement("span"); name.className = "name"; name.textContent = t.label;
+      var hint = null;
+      if (suggested.has(t.id)) {  // text, read with the box's name, besides the border and background
+        hint = document.createElement("span"); hint.className = "suggested-text"; hint.textContent = "(foreslått)";
+      }
       var score = document.createElement("span"); score.className = "score";
       var sc = item.scores[t.id];
       if (sc !== undefined) score.textContent = (sc >= 0 && sc <= 1) ? fmtPct(sc) : sc.toFixed(2).replace(".", ",");
       score.title = "Modellens skår for temaet";
-      label.appendChild(box); label.appendChild(kbd); label.appendChild(name); label.appendChild(score);
+      label.appendChild(box); label.appendChild(kbd); label.appendChild(name);
+      if (hint) label.appendChild(hint);
+      label.appendChild(score);
       themesEl.appendChild(label);
     });
     say(announce ? where() : "");
@@ -227,6 +236,13 @@
   // a theme box: Space toggles it (its own key); Enter accepts, and the shortcuts work, as in the region
   function isThemeBox(t) { return t.tagName === "INPUT" && t.type === "checkbox" && themesEl.contains(t); }
 
+  // the digit a key press means: the typed digit, or with Alt the digit key's place (event.code), as Option+1
+  // types «¡» on a Mac; null for any other key
+  function digitOf(ev) {
+    if (ev.altKey && /^Digit[0-9]$/.test(ev.code || "")) return Number(ev.code.slice(5));
+    return /^[0-9]$/.test(ev.key) ? Number(ev.key) : null;
+  }
+
   root.addEventListener("keydown", function (ev) {
     var t = ev.target || root;
     if (ev.ctrlKey || ev.metaKey || ev.defaultPrevented) return;
@@ -236,9 +252,10 @@
       accept(); ev.preventDefault(); return;
     }
     if (!singleKeysOn() || (ownsKeys(t) && !isThemeBox(t))) return;
-    if (/^[0-9]$/.test(ev.key)) {
-      var n = ev.key === "0" ? 9 : Number(ev.key) - 1;
-      if (ev.altKey) n = ev.key === "0" ? 19 : Number(ev.key) + 9;
+    var digit = digitOf(ev);
+    if (digit !== null) {
+      var n = digit === 0 ? 9 : digit - 1;
+      if (ev.altKey) n = digit === 0 ? 19 : digit + 9;
       toggle(n); ev.preventDefault(); return;
     }
     if (ev.altKey || ev.shiftKey) return;
