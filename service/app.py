@@ -110,9 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             coders.start_warm_up()
         if settings.run_jobs:
             runner.start()
-            resumed = runner.resume()
-            if resumed:
-                log.info("resumed coding jobs %s", resumed)
+            waiting = runner.resume()  # queued for this runner; each is claimed when it runs (a lease)
+            if waiting:  # another server on the same database may hold or take one: this one then leaves it
+                log.info("coding jobs waiting to be resumed: %s (this or another server will take them)", waiting)
             training.start()
             failed, queued = training.resume()
             if failed:

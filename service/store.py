@@ -1987,11 +1987,13 @@ def corrections_only_warning(n: int, why: str | None) -> str:
 def _refuse_thin_themes(cb: Any, counts: Counter, minimum: int, why: str | None) -> None:
     """422 ``too_few_theme_examples``: training on corrections alone needs ``minimum`` corrections per theme."""
     thin = [t for t in cb.theme_ids if counts.get(t, 0) < minimum]
-    if thin:
+    if thin:  # each theme by id and label («telefon (Telefon og tilgjengelighet): 1 of 3»)
+        labels = {t: cb.theme(t).label for t in thin}
         raise ApiError(422, "too_few_theme_examples",
                        f"training on the corrections alone ({why}) needs at least {minimum} corrected responses per "
-                       f"theme; too few for: {', '.join(f'{t} ({counts.get(t, 0)})' for t in thin)}",
-                       {"themes": {t: counts.get(t, 0) for t in thin}, "needed": minimum})
+                       f"theme; too few for: "
+                       f"{', '.join(f'{t} ({labels[t]}): {counts.get(t, 0)} of {minimum}' for t in thin)}",
+                       {"themes": {t: counts.get(t, 0) for t in thin}, "labels": labels, "needed": minimum})
 
 
 def delete_job_results(session: Session, job_id: int) -> None:

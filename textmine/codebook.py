@@ -594,8 +594,12 @@ def _yaml_data(text: str) -> Any:
                            (getattr(exc, "problem", None), getattr(exc, "problem_mark", None))):
             if what:
                 parts.append(what + (f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""))
-        raise CodebookError(f"codebook is not valid YAML: {'; '.join(parts) or ' '.join(str(exc).split())}") \
-            from exc
+        said = f"not valid YAML: {'; '.join(parts) or ' '.join(str(exc).split())}"
+        mark = getattr(exc, "problem_mark", None)
+        if isinstance(exc, yaml.parser.ParserError) and mark is not None:  # a structural error: mostly indentation
+            raise CodebookError(f"line {mark.line + 1}: the YAML structure is broken here (check the indentation of "
+                                f"this line and the one before); {said}") from exc
+        raise CodebookError(f"codebook is {said}") from exc
 
 
 def _load_yaml(text: str) -> Any:

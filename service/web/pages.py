@@ -299,12 +299,27 @@ TRAINING_FIGURES = ("oof_macro_f1", "oof_micro_f1", "oof_exact_match")
 
 
 def training_boot(request: Request, session, codebook: Codebook | None) -> dict | None:
-    """What the «Tren ny modell» panel (train.js, analysts only) needs: the codebook it trains (``POST /models``)
-    and the figures to compare a new model with (:func:`training_baseline`), as JSON for a ``data-`` attribute."""
+    """What the «Tren ny modell» panel (train.js, analysts only) needs: the codebook it trains (``POST /models``),
+    the figures to compare a new model with (:func:`training_baseline`) and the codebook's training job already
+    queued or running (:func:`active_training_job`: train.js follows it after a reload), as JSON for a ``data-``
+    attribute."""
     if codebook is None:
         return None
-    boot = {"codebook_id": codebook.id, "baseline": training_baseline(request, session, codebook)}
+    boot = {"codebook_id": codebook.id, "baseline": training_baseline(request, session, codebook),
+            "active_job_id": active_training_job(session, codebook)}
     return {"codebook": codebook, "boot": json.dumps(boot, ensure_ascii=False).replace("</", "<\\/")}
+
+
+def active_training_job(session, codebook: Codebook) -> int | None:
+    """The id of the codebook's training job that is running, else its oldest queued one (the next to run of
+    those ``GET /training-jobs`` lists); None when there is none."""
+    from service.db.models import TrainingJob
+
+    rows = session.execute(select(TrainingJob.id, TrainingJob.state)
+                           .where(TrainingJob.codebook_id == codebook.id, TrainingJob.state.in_(store.ACTIVE_STATES))
+                           .order_by(TrainingJob.id)).all()
+    running = [i for i, state in rows if state == "running"]
+    return (running or [i for i, _ in rows] or [None])[0]
 
 
 def training_baseline(request: Request, session, codebook: Codebook) -> dict | None:

@@ -124,9 +124,10 @@ def test_an_existing_audit_file_is_appended_to_and_made_0600(tmp_path):
 # ---------------------------------------------------------------- serve's logging
 def test_plain_log_lines_have_time_level_and_logger_and_info_lines_appear(serve_logging):
     buf = serve_logging("info", "plain")
-    logging.getLogger("textmine.service").info("resumed coding jobs %s", [3])
+    logging.getLogger("textmine.service").info("coding jobs waiting to be resumed: %s", [3])
     logging.getLogger("textmine.service").debug("not shown")
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO textmine\.service: resumed coding jobs \[3\]\n",
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO textmine\.service: "
+                        r"coding jobs waiting to be resumed: \[3\]\n",
                         buf.getvalue()), buf.getvalue()
 
 
@@ -178,14 +179,14 @@ def test_other_exception_messages_are_redacted_and_chained_ones_scrubbed_too():
 
 def _resumed_jobs_startup(*_args, **_kwargs) -> None:
     """A stand-in for uvicorn.run: a startup that logs one info line."""
-    logging.getLogger("textmine.service").info("resumed coding jobs %s", [7])
+    logging.getLogger("textmine.service").info("coding jobs waiting to be resumed: %s", [7])
 
 
 def test_serve_logs_info_lines_as_json_with_log_format_json(tmp_path, monkeypatch, serve_logging):
     res = serve_cli(tmp_path, monkeypatch, _resumed_jobs_startup, "--log-format", "json")
     assert res.exit_code == 0, res.output
     entries = [json.loads(line) for line in res.stderr.splitlines() if line.startswith("{")]
-    assert ("INFO", "textmine.service", "resumed coding jobs [7]") in [
+    assert ("INFO", "textmine.service", "coding jobs waiting to be resumed: [7]") in [
         (e["level"], e["logger"], e["message"]) for e in entries], res.stderr  # (a new store also logs its migration)
     assert all(set(e) >= {"time", "level", "logger", "message"} for e in entries), res.stderr
 

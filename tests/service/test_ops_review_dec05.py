@@ -73,7 +73,7 @@ def test_training_on_corrections_alone_warns_and_refuses_thin_themes(client, key
     thin = client.post("/models", json={"min_examples": 5, "codebook_id": cb_id}, headers=a)
     assert thin.status_code == 422, thin.text
     err = thin.json()["error"]
-    assert err["code"] == "too_few_theme_examples" and "telefon (0)" in err["message"]
+    assert err["code"] == "too_few_theme_examples" and "telefon (Telefon): 0 of 3" in err["message"]
     assert err["details"]["themes"] == {"telefon": 0}
     for rid in ids[7:10]:
         r = client.post(f"/responses/{rid}/codes", json={"themes": ["telefon"], "codebook_id": cb_id}, headers=a)

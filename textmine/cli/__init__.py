@@ -106,9 +106,9 @@ def _root() -> None:
 
 
 def _register_all() -> None:
-    from . import clean, coding, demo, discover, report, service, stats
+    from . import clean, codebook, coding, demo, discover, report, service, stats
 
-    for module in (demo, clean, discover, coding, stats, report, service):
+    for module in (demo, clean, discover, codebook, coding, stats, report, service):
         module.register(app)
 
 

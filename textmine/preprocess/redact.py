@@ -185,6 +185,12 @@ _EMAIL_GATE = re.compile(r"@|\(at\)|\[at\]|\(a\)|\[a\]|krøllalfa|alfakrøll|sna
 _FREEMAIL = frozenset("gmail googlemail hotmail outlook live yahoo icloud me msn online proton protonmail".split())
 _ABBREVIATIONS = frozenset("f.eks bl.a m.a m.m t.d t.o.m o.l e.l p.t d.v.s dvs osv evt ca mht iht vha".split())
 _LOCAL_SHAPED = re.compile(rf"[^\W\d_][\w+-]*(?:(?:[._]|{_OBF_DOT})[\w+-]+)+", re.IGNORECASE)
+# An explicit e-mail cue right before an address ("mailen min er", "epost:", "e-postadressen hennes er").
+_EMAIL_CUE = re.compile(
+    r"\b(?:e-?post|e-?mail|mail)\w*(?:\s+(?:min|mi|mitt|vår|vårt|hans|hennes|hennar|deres))?"
+    r"\s*(?::|\s(?:er|var))?\s*$",
+    re.IGNORECASE,
+)
 # Text shaped like a local part but none: a file ("sykmelding.pdf", "vedlegg.docx"), a host ("Lønn.no"), a clock
 # time ("kl.08"), words joined by "_" ("Ting_som_ikke_virker").
 _LOCAL_NOT = re.compile(
@@ -293,10 +299,11 @@ _PHONE_CUE = re.compile(
     r"\s*[:.]?\s*(?:på|til|er|:)?\s*$",
     re.IGNORECASE,
 )
-# A phone glued to its cue word ("mobilnr91234567", "tlf91234567", "ring91234567"): 8 digits, a mobile or landline.
+# A phone glued to its cue word ("mobilnr91234567", "tlf91234567", "ring91234567"): 8 digits, a mobile or landline;
+# a word glued after it too ("tlf91234567og").
 _PHONE_GLUED = re.compile(
     r"\b(?:tlf\.?(?:nr)?|telefon(?:nr|nummer)?|mob(?:il)?(?:nr|nummer)?|tel|ring|sms)\.?"
-    r"(?P<n>(?:\+47|0047)?[2-9]\d{7})(?![\d%]|[.,:/-]\d|\w)",
+    r"(?P<n>(?:\+47|0047)?[2-9]\d{7})(?![\d%_]|[.,:/-]\d)",  # a word may follow, glued ("tlf91234567og")
     re.IGNORECASE,
 )
 # Any first digit and any grouping ("05 93 06 04", "412 345 67", "47 91 23 45 67") -- only right after a phone cue.
@@ -906,6 +913,13 @@ _INITIAL = re.compile(r"[A-ZÆØÅ]\.")
 # A lone capital initial right after a name ("Bjørn H.", "Bjørn H", "Kari N. svarte"): with a dot, or without one
 # when it is no word of its own ("I", "Å") and nothing is glued to it ("E-post", "A4").
 _TRAILING_INITIAL = re.compile(r"[ \t]+(?:[A-ZÆØÅ]\.(?![\w-])|[A-HJ-ZÆØ](?![\w.-]))")
+# A lower-case initial after a lower-case name ("ola n."); never the words "i" and "å".
+_TRAILING_LOWER_INITIAL = re.compile(r"[ \t]+[a-hj-zæø]\.(?![\w-])")
+_LOWER_INITIAL = re.compile(r"[a-hj-zæø]\.")
+# Role labels that cue a name when a colon follows ("ansatt: ola n.").
+_COLON_LABELS = frozenset("ansatt ansatte pasient bruker deltaker søker".split())
+# Legal forms that end a company name ("Olsen Bygg AS").
+_LEGAL_FORMS = frozenset("AS ASA SA DA ANS BA KS NUF".split())
 _SENTENCE_END = set(".!?:;\"'()[]\n")
 # Capitalised particles inside a name ("Nguyen Van Anh", "Tran Thi Mai", "Kari Van Der Berg"): part of the
 # name when a name word follows.
@@ -1033,6 +1047,7 @@ class Redactor:
             rf"(?:[A-ZÆØÅ][\wæøåéü.'-]*\s){{1,3}}(?:{sep_words})\s{num}"  # Kongens gate 5
             rf"|(?:{_ADDR_PREFIX}\s)?[A-ZÆØÅ][a-zæøåéü'-]*?(?:{alt})\s{num}"  # (Øvre) Storgata 12B
             rf"|[a-zæøå]{{2,}}(?:gata|gate|gaten|veien|vegen|vei|veg)\s{num}"  # storgata 12
+            rf"|(?:{_ADDR_PREFIX}\s)?(?P<gt>[A-ZÆØÅa-zæøå][a-zæøå]+gt)\s{num}"  # Storgt 12, kirkegt 5 (no dot)
             rf"|[Pp]ostboks\s\d{{1,5}}(?:\s{town}(?=,?\s\d{{4}}\s))?"  # "Postboks 5 Sentrum, 0101 Oslo"
             rf"){post}(?![\d,.]\d)"
         )
@@ -1492,11 +1507,14 @@ class Redactor:
         raw = m.group(0)
         bare = _BARE_AT.search(raw)
         if bare and "@" not in raw and not re.search(r"[(\[]|krøllalfa|alfakrøll|snabel", raw, re.IGNORECASE):
-            if " . " in raw[: bare.start()]:
-                return None  # "greit . Synes at nav.no"; "kari (at) gmail . com" is masked
+            if " . " in raw[: bare.start()] and not self._spaced_name_local(raw[: bare.start()]):
+                return None  # "greit . Synes at nav.no"; "kari (at) gmail . com", "kari . nordmann på gmail . com"
         paa = re.search(r"\sp(?:å|aa)\s", raw, re.IGNORECASE)
         if paa:
-            return "epost" if self._paa_address(raw[: paa.start()], raw[paa.end() :]) else None
+            local = raw[: paa.start()]
+            if self._paa_address(local, raw[paa.end() :]) or self._cued_name_local(local, text, m.start()):
+                return "epost"
+            return None
         at = re.search(r"\s(?:at|@)\s", raw, re.IGNORECASE)  # bare " at " or " @ " ("skriv til @ nav.no")
         if at and not re.search(r"[(\[]|krøllalfa|alfakrøll", raw, re.IGNORECASE):
             local = raw[: at.start()].lower()
@@ -1513,6 +1531,29 @@ class Redactor:
         if d[0] in "01" or d in self.public_numbers:
             return None
         return "telefon" if _PHONE_CUE.search(text[max(0, m.start() - 30) : m.start()]) else None
+
+    def _name_word(self, word: str) -> bool:
+        """``word`` (any case) is a first name or a surname of a list (name_last_no.txt too)."""
+        low = word.lower()
+        return low in self.names.first or low in self.names.last or low in self._last_any
+
+    def _spaced_name_local(self, local: str) -> bool:
+        """A local part spelled with spaced dots whose every part is a name ("kari . nordmann"), unlike a sentence
+        end before a word ("greit . Synes")."""
+        parts = re.split(r"\s\.\s|\.", local.strip())
+        return len(parts) >= 2 and all(p.isalpha() and self._name_word(p) for p in parts)
+
+    def _cued_name_local(self, local: str, text: str, start: int) -> bool:
+        """An explicit e-mail cue ("mailen min er", "epost:") before "NAME på host": an address at any host
+        ("mailen min er kari på nav.no"); the local part must be a name or name-shaped ("kari", "kari.nordmann")."""
+        if not _EMAIL_CUE.search(text[max(0, start - 40) : start]):
+            return False
+        low = local.strip().lower()
+        if low in _ABBREVIATIONS or _LOCAL_NOT.fullmatch(low):
+            return False
+        parts = [p for p in re.split(rf"[._+-]|{_OBF_DOT}", low) if p]
+        return (bool(parts) and any(self._name_word(p) for p in parts)
+                and all(re.fullmatch(r"[^\W_]+", p) for p in parts))
 
     def _paa_address(self, local: str, rest: str) -> bool:
         """"på" for "@": ``local`` is shaped like an address (see _LOCAL_SHAPED) and is no file, host, clock time,
@@ -1648,10 +1689,13 @@ class Redactor:
             return None  # "ringte 12.03.2024"
         return "telefon"
 
-    @staticmethod
-    def _classify_address(m: re.Match, text: str) -> str | None:
+    def _classify_address(self, m: re.Match, text: str) -> str | None:
+        """A street + number; "gate" cut to "gt" without its period only in a word that is none ("Storgt 12", not
+        "langt 12", "Sagt 3 ganger")."""
         after = text[m.end() : m.end() + 15]
         if _NUMBER_NEG_AFTER.match(after):
+            return None
+        if m.group("gt") and self._is_common(m.group("gt").lower()):
             return None
         return "adresse"
 
@@ -2003,6 +2047,57 @@ class Redactor:
                 and lows[k - 1] not in _BEFORE_INITIAL
             )
 
+        def lower_initial_before(k: int) -> bool:
+            """Word k is a lower-case initial ("k.") of the listed surname after it (no place): first, or after a cue,
+            a role label + colon, a verb, a preposition or "og" ("k. nordmann", "snakket med k. nordmann"); not a
+            letter labelling the word before it ("plan b. strand", "se s. berg")."""
+            if k < 0 or not _LOWER_INITIAL.fullmatch(words[k][2]) or not adjacent(k, k + 1):
+                return False
+            low = lows[k + 1]
+            if not is_last_any(k + 1) or self._is_blocked(words[k + 1][2]) or low in self.place_names:
+                return False
+            prev = lows[k - 1] if k > 0 and adjacent(k - 1, k) else ""
+            return not prev or prev in names.cue_last_words or colon_cue(k) or prev in _BEFORE_INITIAL or (
+                prev in SUBJECT_VERBS or prev in _ACT_VERBS or prev in _OBJECT_PREPS or prev in _PAIR_WORDS)
+
+        def colon_cue(i: int) -> bool:
+            """Word i follows a role label and a colon: "ansatt: ola n.", "Pasient: kari"."""
+            return (i > 0 and lows[i - 1] in _COLON_LABELS
+                    and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":")
+
+        def noun_by_place(i: int) -> bool:
+            """A capitalised first name that is also a noun standing alone (``SUBJECT_NOUN_NAMES``) joined by
+            "og"/"eller" to a place after "i"/"på" and followed by a preposition + a lower-case word: "Mo i Rana og Liv
+            i byen"."""
+            if lows[i] not in SUBJECT_NOUN_NAMES or i < 3 or lows[i - 1] not in ("og", "eller"):
+                return False
+            k = i - 2
+            while k > 0 and cap(k) and adjacent(k - 1, k) and lows[k - 1] == "i" and k - 2 >= 0 and cap(k - 2):
+                k -= 2  # "Mo i Rana": the place's own "i"
+            placed = ((cap(k) and k > 0 and lows[k - 1] in ("i", "på", "fra", "frå", "til"))
+                      or lows[i - 2] in self.place_names)
+            # then a preposition + a lower-case word ("i byen"), not a verb ("Liv bor") nor a place ("Liv i Oslo")
+            return placed and i + 2 < n and lows[i + 1] in _OBJECT_PREPS and not cap(i + 2) and not upper(i + 2)
+
+        def company_end(i: int) -> int | None:
+            """End (exclusive) of a company name that starts with surname i: a capitalised business word (an ordinary
+            word, no name) and a legal form ("Olsen Bygg AS", "Hansen Transport og Logistikk ASA"); not when a person
+            in the text has that surname ("Kjetil Rønning, Rønning Rør AS": the company would name him)."""
+            if not (is_last(i) or is_last_any(i)) or i + 2 >= n:
+                return None
+            if any(lows[k] == lows[i] and k != i and is_first(k - 1) and adjacent(k - 1, k) for k in range(1, n)):
+                return None
+            j = i + 1
+            if not (cap(j) and adjacent(i, j) and self._is_common(lows[j]) and not is_first(j) and not is_last(j)):
+                return None
+            while j + 1 < n and j - i <= 4 and adjacent(j, j + 1):
+                j += 1
+                if words[j][2].rstrip(".") in _LEGAL_FORMS:
+                    return j + 1
+                if not (cap(j) or lows[j] in ("og", "&")):
+                    return None
+            return None
+
         def lower_particles(j: int) -> int | None:
             """Index of the surname after 1-3 lower-case particles from j ("van der Berg", "de la Cruz"): a surname
             or an unknown capitalised word, not a first name alone ("Kari la Per vente")."""
@@ -2180,6 +2275,8 @@ class Redactor:
             """A capitalised surname (name_last_no.txt too, a common word only here) after a clear cue: "familien
             Nordmann", an initial ("K. Nordmann"), or before "-familien" ("Olsen-familien": the surname only)."""
             w = words[i][2]
+            if not cap(i) and not upper(i) and lower_initial_before(i - 1):
+                return words[i - 1][0], words[i][1]  # "k. nordmann"
             if not cap(i) or self._is_blocked(w):
                 return None
             head, _, tail = lows[i].partition("-")
@@ -2215,6 +2312,9 @@ class Redactor:
                 spans.append((words[start_i][0], words[end - 1][1]))
                 i = end
                 continue
+            if caps[i] and (company := company_end(i)) is not None:
+                i = company  # "Olsen Bygg AS": a company, not a person
+                continue
             surname = cued_surname(i)
             if surname is not None:
                 if spans and spans[-1][1] > surname[0]:  # "Kari K. Nordmann": extend the name before
@@ -2225,7 +2325,7 @@ class Redactor:
                 continue
             # fast path: most tokens are lower-case words or capitalised ordinary words with no cue
             low = lows[i]
-            if not (i and lows[i - 1] in cue_last) and not (viet_any and viet_name(i)):
+            if not (i and (lows[i - 1] in cue_last or colon_cue(i))) and not (viet_any and viet_name(i)):
                 if not caps[i]:
                     if not is_first(i):  # ALL-CAPS "ÅSE ØDEGÅRD", lower-case "kari og ola", "olav hansen"
                         i += 1
@@ -2243,7 +2343,7 @@ class Redactor:
                 continue
             w = words[i][2]
             start_i = None
-            cued = has_cue(i)
+            cued = has_cue(i) or colon_cue(i)
             surname_next = (
                 i + 1 < n
                 and adjacent(i, i + 1)
@@ -2275,7 +2375,7 @@ class Redactor:
                     is_last(i + 1) or is_first(i + 1) or not ambiguous(i)
                 ):
                     start_i = i
-            elif cap(i) and not self._is_blocked(w):
+            elif cap(i) and not self._is_blocked(w) and not noun_by_place(i):
                 first, last = is_first(i), is_last(i)
                 nxt_name = i + 1 < n and adjacent(i, i + 1) and cap(i + 1) and not self._is_blocked(words[i + 1][2])
                 initial = sentence_initial(i)
@@ -2360,6 +2460,8 @@ class Redactor:
         out, last_end = [], 0
         for k, (s, e) in enumerate(spans):
             initial = _TRAILING_INITIAL.match(text, e)
+            if initial is None and text[s:e].islower():
+                initial = _TRAILING_LOWER_INITIAL.match(text, e)  # "ola n."
             if initial and (k + 1 == len(spans) or spans[k + 1][0] >= initial.end()):
                 e = initial.end()  # "Bjørn H.": the initial belongs to the name
             out.append(text[last_end:s])

@@ -4,7 +4,8 @@
 // a second press starts nothing). Progress shows in the panel; the start, the end and the quality figures the
 // API returns (held-out, out-of-fold F1 and exact match), before → after, are told in the page's one polite live
 // region (data-live). «Before» is the codebook's newest trained model, else the default model (pages.py), then the
-// model trained here.
+// model trained here. A training of the codebook queued or running when the page loads (pages.training_boot's
+// active_job_id: after a reload) is followed the same way, the button disabled.
 (function () {
   var panel = document.getElementById("train");
   if (!panel || !window.tmApi) return;
@@ -128,10 +129,12 @@
            " trengs. Rett flere kommentarer i gjennomgangen først.");
       return;
     }
-    if (e.code === "too_few_theme_examples" && d.themes) {
+    if (e.code === "too_few_theme_examples" && d.themes) {  // «telefon (Telefon og tilgjengelighet): 1 av 3»
+      var labels = d.labels || {};
       note("For få rettelser for noen temaer til å trene en modell på rettelsene alene (minst " + d.needed +
-           " per tema): " + Object.keys(d.themes).map(function (t) { return t + " (" + d.themes[t] + ")"; }).join(", ") +
-           ". Rett flere kommentarer med disse temaene først.");
+           " per tema): " + Object.keys(d.themes).map(function (t) {
+             return t + (labels[t] ? " (" + labels[t] + ")" : "") + ": " + d.themes[t] + " av " + d.needed;
+           }).join(", ") + ". Rett flere kommentarer med disse temaene først.");
       return;
     }
     tmApi.showError(messageEl, "Treningen ble ikke startet: ", e);
@@ -184,6 +187,17 @@
     boot.baseline = { source: "model", name: model.name, metrics: after };  // the next training compares with this
   }
 
+  // a training of this codebook already queued or running when the page loads (a reload): follow it
+  function resume(id) {
+    setRunning(true);
+    lastState = null; misses = 0;
+    bar.removeAttribute("value");
+    progressText.textContent = "Henter status …";
+    note("En trening for denne kodeboka pågår allerede; følger den.");
+    poll(id);
+  }
+
   button.addEventListener("click", function (ev) { ev.preventDefault(); start(); });
+  if (typeof boot.active_job_id === "number") resume(boot.active_job_id);
   panel.hidden = false;  // shown only where the script runs (the button needs it)
 })();
