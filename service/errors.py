@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     personal_data_in_name = "personal_data_in_name"
     same_wave = "same_wave"
     same_wave_label = "same_wave_label"
+    several_codebooks = "several_codebooks"
     several_waves = "several_waves"
     summary_failed = "summary_failed"
     survey_exists = "survey_exists"
@@ -251,8 +252,10 @@ def wrong_media_type(request: Request, errors: list[dict[str, Any]], body: Any =
             return None
         expected = _JSON_MEDIA
     shown = sent if _MEDIA_TOKEN.fullmatch(sent) else None
-    message = (f"the request body must be sent as {expected} (Content-Type: {expected}); this request's Content-Type "
-               f"is {shown if shown else 'missing or unreadable'}")
+    others = tuple(getattr(request.scope.get("route"), "other_media", ()))
+    accepted = " or ".join((expected, *others))
+    message = (f"the request body must be sent as {accepted} (Content-Type: {accepted}); this request's "
+               f"Content-Type is {shown if shown else 'missing or unreadable'}")
     return JSONResponse(error_body("unsupported_media_type", message, {"expected": expected, "content_type": shown}),
                         status_code=415)
 

@@ -41,13 +41,48 @@ def codebook_from_dict(content: dict[str, Any]):
 
 
 def codebook_from_yaml(text: str):
+    """Parse (:func:`codebook_content_from_yaml`) and validate codebook YAML; errors become a 422."""
+    return codebook_from_dict(codebook_content_from_yaml(text))
+
+
+#: the Content-Types ``POST /codebooks`` reads as codebook YAML (as a codebook file is written); JSON otherwise
+YAML_MEDIA = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+#: a quoted fragment of a YAML error message kept as it is: PyYAML's token names ('<block end>'), a character
+#: ('-', '\t') or a codebook field name ('keywords'); any other (a tag, a key, an alias) may be uploaded text
+#: (a name typed as a key: 'olanordmann') and is left out
+_KEPT_QUOTE = re.compile(r"<[a-z ]{1,30}>|.{1,2}", re.S)
+_FIELD_NAMES = frozenset({"name", "version", "language", "description", "types", "themes", "id", "label",
+                          "keywords", "examples", "parent", "exclusive", "replaces"})
+
+
+def codebook_content_from_yaml(text: str | bytes) -> dict[str, Any]:
+    """Codebook YAML parsed as the library reads a codebook file (:func:`textmine.codebook.load_codebook`: one
+    line naming the line, «line 48: the YAML structure is broken here (check the indentation …)», a key given
+    twice refused, an unquoted ``version: 1.10`` kept as written), not validated yet. Errors are a 422
+    ``invalid_codebook`` that quotes no uploaded text: line and column numbers, PyYAML's token names."""
+    from textmine.codebook import CodebookError, _yaml_data
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = text.count(b"\n", 0, exc.start) + 1
+            raise ApiError(422, "invalid_codebook", f"line {line}: byte 0x{exc.object[exc.start]:02x} is not valid "
+                           "UTF-8; save the codebook as UTF-8", {"line": line}) from None
     try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ApiError(422, "invalid_codebook", f"codebook is not valid YAML{_yaml_position(exc)}") from None
+        content = _yaml_data(text)
+    except CodebookError as exc:
+        message = re.sub(r"'([^'\n]*)'", _kept_quote, str(exc))
+        raise ApiError(422, "invalid_codebook", _short(message, 600)) from None
     if not isinstance(content, dict):
-        raise ApiError(422, "invalid_codebook", "codebook YAML must be a mapping")
-    return codebook_from_dict(content)
+        raise ApiError(422, "invalid_codebook", "codebook YAML must be a mapping (name:, version:, themes: …)")
+    return content
+
+
+def _kept_quote(match: re.Match) -> str:
+    """A quoted fragment of a YAML error as an API message may show it (:data:`_KEPT_QUOTE`), else ``'…'``."""
+    quoted = match[1]
+    return match[0] if _KEPT_QUOTE.fullmatch(quoted) or quoted in _FIELD_NAMES else "'…'"
 
 
 def codebook_to_dict(codebook) -> dict[str, Any]:
@@ -1004,15 +1039,6 @@ def summary_quotes(respondents: pd.DataFrame, coded: pd.DataFrame, info: SurveyI
              "attribution": r["attribution"], "score": r["score"], "rank": int(r["rank"]),
              "language": str(r.get("language") or "") or None}
             for r in table.to_dict("records")]
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as a CSV download for Excel, as the CLI writes its CSVs (:func:`textmine.io.csv_bytes`): UTF-8 with
-    a byte-order mark, text Excel would run as a formula guarded with ``'``, a «\\r» in a text kept in its cell;
-    :func:`read_table_bytes` reads it back exactly."""
-    from textmine.io import csv_bytes
-
-    return csv_bytes(frame)
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

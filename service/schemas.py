@@ -321,7 +321,11 @@ class CorrectionsRemoved(BaseModel):
 
 class ModelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    codebook_id: int | None = Field(default=None, ge=1, le=MAX_ID,
+                                    description="the codebook to train (only its corrections are trained on); "
+                                    "default: the codebook the stored corrections belong to (the bundled codebook "
+                                    "where there are none); required where they belong to several (409 "
+                                    "several_codebooks lists them)")
     name: Text | None = Field(default=None, max_length=200)
     min_examples: int = Field(default=20, ge=5, le=100000,
                               description="refuse to train on fewer corrected responses (at least 5)")

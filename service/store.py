@@ -1759,13 +1759,14 @@ class TrainingPlan:
 def check_training(session: Session, settings: Settings, codebook_id: int | None, name: str | None,
                    min_examples: int = 20, min_theme_examples: int = MIN_THEME_EXAMPLES) -> TrainingPlan:
     """Every check of a training request, before anything is trained (seconds, not minutes): a name holding
-    personal data (422 ``personal_data_in_name``: readers see model names), an unknown codebook (404), fewer than
+    personal data (422 ``personal_data_in_name``: readers see model names), an unknown codebook (404), no codebook
+    named where the corrections belong to several (409 ``several_codebooks``, :func:`training_codebook`), fewer than
     ``min_examples`` corrected responses (422 ``not_enough_corrections``) and, where the default model's training
     files are not available (another codebook, files not on disk), a theme with fewer than ``min_theme_examples``
     corrections (422 ``too_few_theme_examples``, naming the themes; otherwise a warning)."""
     if name is not None:
         refuse_personal_data(name, "model name")
-    codebook = resolve_codebook(session, codebook_id)
+    codebook = training_codebook(session, codebook_id)
     latest: dict[int, Correction] = {}
     for c in session.scalars(select(Correction).where(Correction.codebook_id == codebook.id).order_by(Correction.id)):
         latest[c.response_id] = c
@@ -1783,6 +1784,29 @@ def check_training(session: Session, settings: Settings, codebook_id: int | None
         _refuse_thin_themes(cb, counts, min_theme_examples, base.missing)
         plan.warnings.append(corrections_only_warning(len(latest), base.missing))
     return plan
+
+
+def training_codebook(session: Session, codebook_id: int | None) -> Codebook:
+    """The codebook a training request trains (only its corrections are trained on): the one it names; without
+    one, the codebook the stored corrections belong to (the default codebook where there are none). Corrections
+    of several codebooks (a mixed review queue) are a 409 ``several_codebooks`` listing each codebook with its
+    corrected responses: the request must name one (``codebook_id``)."""
+    if codebook_id is not None:
+        return resolve_codebook(session, codebook_id)
+    counts = session.execute(select(Correction.codebook_id, func.count(func.distinct(Correction.response_id)))
+                             .group_by(Correction.codebook_id).order_by(Correction.codebook_id)).all()
+    if not counts:
+        return default_codebook_row(session)
+    rows = {r.id: r for r in session.scalars(select(Codebook).where(Codebook.id.in_([c for c, _ in counts])))}
+    if len(counts) == 1:
+        return rows[counts[0][0]]
+    listed = [{"codebook_id": cid, "name": rows[cid].name, "version": rows[cid].version, "corrected_responses": n}
+              for cid, n in counts]
+    raise ApiError(409, "several_codebooks",
+                   f"the stored corrections belong to {len(listed)} codebooks ("
+                   + "; ".join(f"codebook {c['codebook_id']} {c['name']} {c['version']}: {c['corrected_responses']} "
+                               "corrected responses" for c in listed)
+                   + "); a model is trained for one codebook: name it with codebook_id", {"codebooks": listed})
 
 
 def needs_base_coder(settings: Settings, plan: TrainingPlan) -> bool:

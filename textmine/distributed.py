@@ -58,6 +58,7 @@ __all__ = [
     "model_identity",
     "read_coded_parts",
     "summary_inputs_from_parts",
+    "coded_without_text",
     "summarise_parts",
 ]
 
@@ -74,6 +75,8 @@ _LETTER = r"[^\W\d_]"  # a letter of any alphabet (the local engine's "holds no 
 _PART_RE = re.compile(r"part-\d{5}\.parquet")  # the parts this module writes (never other files' names)
 _INDEX_RE = re.compile(r"__index_level_\d+__")  # pandas' unnamed stored index (row numbers, not data)
 _CODERS: dict[tuple[str, str], tuple[str, Any]] = {}  # (model dir, codebook) → (model identity, coder)
+CHECK_PROGRESS_ROWS = 20_000  # how often the CSV's first read (its row checks) says how far it is
+CODERS_KEPT = 2  # coders a worker process keeps (the models used last), each ≈ 0.3–0.5 GB
 _IDENTITIES: dict[tuple[str, str], tuple[tuple, str]] = {}  # (model dir, codebook) → (files' stat, identity)
 _LOCK = threading.Lock()
 
@@ -180,7 +183,8 @@ def _worker_address() -> str:
 
 def _coder_for(model_dir: str | None, codebook_path: str | None, model_id: str | None = None):
     """The coder for this worker process, keyed by the model's identity: loaded on first use and again when another
-    model was written to the same path, else reused for every partition; only the last model's coder is kept.
+    model was written to the same path, else reused for every partition; the coders of the :data:`CODERS_KEPT`
+    models used last are kept (two models alternating partitions on one worker are not reloaded per partition).
     ``model_id``: the identity the client loaded; a worker that finds another model on disk raises
     :class:`ModelChanged` (a run never mixes models)."""
     key = (str(model_dir or ""), str(codebook_path or ""))
@@ -191,12 +195,14 @@ def _coder_for(model_dir: str | None, codebook_path: str | None, model_id: str |
             raise ModelChanged(f"worker {where}: the model at {model_dir or codebook_path} is {found}, not {model_id} "
                                f"as the client loaded (changed during the run, or another version on this node); "
                                f"every worker must see the same model files")
-        cached = _CODERS.get(key)
+        cached = _CODERS.pop(key, None)
         if cached is None or cached[0] != found:
-            _CODERS.clear()  # one coder per worker process (≈ 0.3–0.5 GB each): a long-lived worker that codes for
-            # several models in turn holds the last one, not every one it ever loaded
-            _CODERS[key] = (found, load_coder_for(model_dir, codebook_path))
-        return _CODERS[key][1]
+            cached = None  # (another model written to the path: its old coder is dropped before the load)
+            while len(_CODERS) >= CODERS_KEPT:  # ≈ 0.3–0.5 GB each: a long-lived worker that codes for several
+                del _CODERS[next(iter(_CODERS))]  # models in turn holds the last few, not every one it loaded
+            cached = (found, load_coder_for(model_dir, codebook_path))
+        _CODERS[key] = cached  # (the most recently used last)
+        return cached[1]
 
 
 def code_partition(part: pd.DataFrame, *, text_col: str, model_dir: str | None, codebook_path: str | None,
@@ -426,22 +432,29 @@ def _csv_records(fh, input_path: Path, fmt: dict, header_row: int) -> tuple[list
     return header, csv_rows(reader, header, input_path)
 
 
-def _csv_row_count(input_path: str | os.PathLike, encoding: str | None = None, header_row: int = 1) -> int:
+def _csv_row_count(input_path: str | os.PathLike, encoding: str | None = None, header_row: int = 1,
+                   checking: Callable[[int, int], None] | None = None) -> int:
     """The CSV's data rows as :func:`iter_input_partitions` gives them (blank rows after the last data row not
     counted), read once with ``read_table``'s parser and checks but without building frames: a bad row anywhere (a
     wrong number of fields, an unclosed quote, a byte not of the encoding) is its ``TableReadError`` naming the file
-    and row now, before any partition is coded (≈ 2–3 s per 100,000 rows on a 2-core VM)."""
+    and row now, before any partition is coded (≈ 2–3 s per 100,000 rows on a 2-core VM). ``checking(bytes read,
+    file size)`` is called every ``CHECK_PROGRESS_ROWS`` rows and once at the end (a long CSV is not silent)."""
     input_path = Path(input_path)
     fmt = _csv_format(input_path, encoding, header_row)
     n = filled = 0
+    size = input_path.stat().st_size
     try:
         with open(input_path, encoding=fmt["encoding"], newline="") as fh:
             for r in _csv_records(fh, input_path, fmt, header_row)[1]:
                 n += 1
                 if any(f.strip() for f in r):
                     filled = n
+                if checking is not None and n % CHECK_PROGRESS_ROWS == 0:
+                    checking(min(fh.buffer.tell(), size), size)  # (the bytes buffered so far: near enough)
     except UnicodeDecodeError as exc:
         raise _decode_error(exc, fmt, input_path) from None
+    if checking is not None:
+        checking(size, size)
     return filled
 
 
@@ -1054,6 +1067,7 @@ def code_with_dask(
     progress: Callable[[int, int | None, float], None] | None = None,
     id_cols: list[str] | tuple[str, ...] = (),
     no_workers_grace_s: float | None = NO_WORKERS_GRACE_S,
+    checking: Callable[[int, int], None] | None = None,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -1079,7 +1093,8 @@ def code_with_dask(
     ``question_labels``: {survey question column: label}, as :func:`textmine.pipeline.code_table` takes them.
     Each part ends with ``health_flag`` and ``is_non_answer``, as ``textmine code`` writes them.
     ``progress(rows_done, total_rows, seconds)`` is called as each partition finishes (``total_rows`` from the
-    Parquet metadata, or from a first read through a CSV that checks every row before any is coded). ``id_cols``:
+    Parquet metadata, or from a first read through a CSV that checks every row before any is coded;
+    ``checking(bytes read, file size)`` is called as that first read goes on, see :func:`_csv_row_count`). ``id_cols``:
     the respondent id column (and the wave column), as the survey definition names them; ids that occur more than
     once (per wave) are warned about once, with the count and the first ``_row`` numbers (never the ids); columns
     the input lacks are left out.
@@ -1117,7 +1132,8 @@ def code_with_dask(
     try:
         # a CSV is read through once first (its row checks, no frames): a bad row near the end fails the run now,
         # naming its row, not after hours of coding whose parts the failed run would discard
-        total_rows = None if _is_parquet(input_path) else _csv_row_count(input_path, encoding, header_row)
+        total_rows = None if _is_parquet(input_path) else _csv_row_count(input_path, encoding, header_row,
+                                                                                    checking)
         model_path = str(Path(model_dir).resolve()) if model_dir else None
         codebook_file = str(Path(codebook_path).resolve()) if codebook_path else None
         coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
@@ -1542,17 +1558,67 @@ def _parts(out_dir: str | os.PathLike) -> list[Path]:
     return parts
 
 
-def read_coded_parts(out_dir: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
+def read_coded_parts(out_dir: str | os.PathLike, columns: list[str] | None = None, *,
+                     answered: str | None = None) -> pd.DataFrame:
     """Re-assemble partitioned output in input order (optionally only ``columns``).
 
     The result is indexed by input row number (0 … n−1) and has no ``_row`` column, so it compares
-    directly with the local engine's output.
+    directly with the local engine's output. ``answered``: a text column read as whether each row holds an answer
+    (True/False: not missing or blank), one part at a time, never as text (:func:`coded_without_text`).
     """
     cols = None if columns is None else list(dict.fromkeys([ROW_COL, *columns]))
-    df = pd.concat([pd.read_parquet(p, columns=cols) for p in _parts(out_dir)], ignore_index=True)
+    if answered is not None and cols is not None and answered in cols:
+        cols.remove(answered)
+
+    def read(part: Path) -> pd.DataFrame:
+        d = pd.read_parquet(part, columns=cols)
+        return d if answered is None else d.assign(**{answered: _answered(part, answered)})
+
+    df = pd.concat([read(p) for p in _parts(out_dir)], ignore_index=True)
     df = df.sort_values(ROW_COL, kind="stable")
     df.index = pd.Index(df.pop(ROW_COL).to_numpy(), name=None)
     return df
+
+
+def _answered(part: Path, column: str) -> np.ndarray:
+    """Whether each row of the part file holds an answer in ``column`` (not missing, not only whitespace), worked
+    out in Arrow: the texts are never made Python strings nor kept."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    col = pq.read_table(part, columns=[column]).column(0)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = pc.cast(col, pa.string())
+    filled = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0), False)
+    return filled.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def coded_without_text(df: pd.DataFrame, survey, question: str, *, source: str | os.PathLike = "the coded parts",
+                       codebook: Any = None) -> pd.DataFrame:
+    """:func:`textmine.pipeline.coded_from_code_output`'s coded frame for a summary without quotes, from parts read
+    with ``read_coded_parts(answered=question)`` (``df[question]``: whether the row was answered): the same rows and
+    coding columns, ``is_non_answer`` and ``health_flag`` as the parts hold them, no ``text_clean`` or ``language``
+    (the text is not read: a summary of millions of rows needs no text without quotes)."""
+    from textmine.classify.table import CODE_FLAG_COLUMNS
+    from textmine.pipeline import (CODE_OUTPUT_COLUMNS, _flag_values, _question_codebook, _warn_exclusive_mixed,
+                                   code_output_theme_columns, theme_columns_from_themes)
+
+    if "themes" in df.columns and survey.id_column in df.columns:
+        df = theme_columns_from_themes(df, survey, question, codebook=codebook, source=source)
+    themes = code_output_theme_columns(df)
+    given = df[question].to_numpy(dtype=bool)
+    rows = [int(i) + 1 for i in given.nonzero()[0]]  # data rows (as coded_from_code_output names them)
+    sub = df.loc[given].reset_index(drop=True)
+    part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": question})
+    for c in reversed(CODE_FLAG_COLUMNS):  # (is_non_answer, health_flag: coded_from_code_output's order)
+        part[c] = _flag_values(sub[c], c, source, rows)
+    for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *CODE_OUTPUT_COLUMNS]:
+        if c in sub.columns:
+            part[c] = sub[c].to_numpy()
+    if themes:
+        _warn_exclusive_mixed(part, _question_codebook(survey, question, codebook), question, source)
+    return part
 
 
 def _numeric_if_possible(s: pd.Series) -> pd.Series:

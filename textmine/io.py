@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .survey import SurveyDefinition
 
 __all__ = ["TableReadError", "read_table", "column_names_text", "header_looks_like_data", "write_table", "check_output", "check_output_dir", "spss_names",
-           "detect_csv_format", "apply_value_labels", "excel_overlong_cells", "sniff_csv"]
+           "detect_csv_format", "apply_value_labels", "excel_overlong_cells", "sniff_csv", "csv_options",
+           "CSV_SEPARATORS"]
 
 DELIMITERS = (",", ";", "\t", "|")
 #: number patterns for ``Series.str.fullmatch``: ASCII digits only ([0-9], not \d: «４» or «٣» is not a number
@@ -36,7 +37,7 @@ DELIMITERS = (",", ";", "\t", "|")
 _INT_RE = "[+-]?[0-9]+"
 _DOT_RE = "[+-]?([0-9]+[.][0-9]*|[.][0-9]+|[0-9]+)([eE][+-]?[0-9]+)?"
 _GROUP_SPACES = " \u00a0\u202f"  # space, no-break space, narrow no-break space (thousands separators)
-_COMMA_RE = f"[+-]?([0-9]{{1,3}}(?:[{_GROUP_SPACES}][0-9]{{3}})+|[0-9]+)(,[0-9]+)?"
+_COMMA_RE = f"[+-]?([0-9]{{1,3}}(?:[{_GROUP_SPACES}][0-9]{{3}})+|[0-9]+)(,[0-9]+)?([eE][+-]?[0-9]+)?"  # «2,1E-05»
 
 
 class TableReadError(ValueError):
@@ -1624,6 +1625,20 @@ def csv_line_end(df: pd.DataFrame) -> str:
 EXCEL_CSV_ENCODING = "utf-8-sig"
 
 
+#: ``--csv-sep``'s values: the field separator a CSV is written with (``tab``: a tab)
+CSV_SEPARATORS = {",": ",", ";": ";", "tab": "\t"}
+
+
+def csv_options(sep: str = ",") -> dict[str, str]:
+    """``DataFrame.to_csv`` options (for :func:`write_table`, :func:`csv_bytes`) of a CSV separated by ``sep``: ``,``
+    (the default), ``;`` or ``tab``, as ``--csv-sep`` takes it. With ``;`` decimals get a comma, as Norwegian Excel
+    writes and reads such a file; otherwise a ``.``. :func:`read_table` detects either separator and decimal mark.
+    ``ValueError`` for another ``sep``."""
+    if sep not in CSV_SEPARATORS:
+        raise ValueError(f"CSV separator {sep!r}: expected ',', ';' or 'tab' (a tab)")
+    return {"sep": CSV_SEPARATORS[sep], "decimal": "," if sep == ";" else "."}
+
+
 def csv_bytes(df: pd.DataFrame, *, encoding: str = EXCEL_CSV_ENCODING, **kw: Any) -> bytes:
     """``df`` as the bytes of a CSV file (a download), written as :func:`write_table` writes a .csv: text a spreadsheet
     would run as a formula guarded with ``'``, CRLF line ends when some text holds a carriage return; by default with
@@ -1641,7 +1656,7 @@ def read_csv_text(path_or_buf: Any) -> pd.DataFrame:
 
 
 def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
-    """Write by extension: .csv (UTF-8, ','), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
+    """Write by extension: .csv (UTF-8, ','; another separator with ``sep`` and ``decimal``, :func:`csv_options`), .xlsx, .parquet, .sav (pyreadstat; ``kw`` passed on), .json (records).
 
     .csv: text that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or CR, not a plain
     number) is written with a leading ``'`` (:func:`csv_text_not_formulas`), so it opens as text; :func:`read_table`

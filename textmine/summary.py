@@ -608,10 +608,11 @@ class Summary:
 
     # -------------------------------------------------------------- files
     def write(self, out_dir: str | Path, *, formats: Sequence[str] = ("csv", "json", "xlsx"),
-              raw: bool = False) -> list[Path]:
+              raw: bool = False, csv_options: Mapping[str, str] | None = None) -> list[Path]:
         """Write ``summary.json``, one CSV per table plus ``summary_tidy.csv`` (UTF-8 with a byte-order mark, so that
-        Excel shows «æøå»), and ``summary.xlsx``: safe to publish, as :meth:`to_dict` and the CLI's files
-        (``raw=True``: every number and name, NOT safe to publish)."""
+        Excel shows «æøå»; ``csv_options``: their separator and decimal mark, :func:`textmine.io.csv_options`), and
+        ``summary.xlsx``: safe to publish, as :meth:`to_dict` and the CLI's files (``raw=True``: every number and
+        name, NOT safe to publish)."""
         src = self._export(raw)
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -626,9 +627,10 @@ class Summary:
             # text kept in its cell, each file replaced whole (textmine.io.write_table)
             from .io import EXCEL_CSV_ENCODING, write_table
 
+            kw = {"encoding": EXCEL_CSV_ENCODING, **(csv_options or {})}
             for name, df in export.items():
-                written.append(write_table(df, out / f"{name}.csv", encoding=EXCEL_CSV_ENCODING))
-            written.append(write_table(src.to_frame(raw=True), out / "summary_tidy.csv", encoding=EXCEL_CSV_ENCODING))
+                written.append(write_table(df, out / f"{name}.csv", **kw))
+            written.append(write_table(src.to_frame(raw=True), out / "summary_tidy.csv", **kw))
         if "xlsx" in formats:
             p = out / "summary.xlsx"
             meta = pd.DataFrame(
@@ -1747,22 +1749,65 @@ def _codebook_changes(codebooks: Mapping[Any, Any], pairs: list[tuple],
     per_q = question_codebooks or {}
     for prev, cur in pairs:
         a, b = codebooks.get(prev), codebooks.get(cur)
-        _add_codebook_pair(res, a, b, prev, cur)
+        later, between = _waves_between(codebooks, prev, cur)
+        _add_codebook_pair(res, a, b, prev, cur, chains=_chains(a, b, cur == later, [codebooks[w] for w in between]))
         for q, qa in per_q.get(prev, {}).items():
             qb = per_q.get(cur, {}).get(q)
             if qa is None or qb is None:
                 continue
             res.own.add((prev, cur, q))
             said = a is not None and b is not None and (qa.hash, qb.hash) == (a.hash, b.hash)  # the pair's say it
-            _add_codebook_pair(res, qa, qb, prev, cur, q, said=said)
+            later, between = _waves_between(per_q, prev, cur)
+            chains = _chains(qa, qb, cur == later, [per_q[w].get(q) for w in between])
+            _add_codebook_pair(res, qa, qb, prev, cur, q, said=said, chains=chains)
     return res
 
 
+def _waves_between(by_wave: Mapping[Any, Any], prev: Any, cur: Any) -> tuple[Any, list]:
+    """(the later of two compared waves, the waves of ``by_wave`` between them, latest first), in wave order (as
+    :func:`_pairs` sorts the waves); (``cur``, []) for waves that do not sort."""
+    try:
+        waves = sorted({*by_wave, prev, cur})
+    except TypeError:
+        return cur, []
+    lo, hi = sorted((waves.index(prev), waves.index(cur)))
+    return waves[hi], [w for w in reversed(waves[lo + 1:hi]) if by_wave.get(w) is not None]
+
+
+def _chains(a: Any, b: Any, b_later: bool, between: Sequence[Any]) -> tuple[dict, dict]:
+    """The declared renames (``replaces``) of codebooks ``a`` and ``b``, the later one's followed back through the
+    codebooks of the waves coded between the two (``between``, latest first: :func:`_chained_replacements`)."""
+    ra, rb = (dict(getattr(x, "replacements", {}) or {}) for x in (a, b))
+    if b_later:
+        return ra, _chained_replacements(rb, between)
+    return _chained_replacements(ra, between), rb
+
+
+def _chained_replacements(replacements: Mapping[str, tuple[str, ...]], between: Sequence[Any]) -> dict:
+    """A codebook's ``replacements`` (new id → the ids it continues) with each replaced id followed back through the
+    ``replaces`` of the codebooks ``between`` (versions in between, latest first): v1.2's ``c`` replaces ``b`` and
+    v1.1's ``b`` replaced v1.0's ``a`` gives ``c`` → (b, a), so that a wave coded with v1.0 compares ``a`` with
+    ``c`` (a merge on the way: all the ids it merged). Without codebooks between, ``replaces`` itself (a codebook
+    can also list the whole chain: ``replaces: [b, a]``)."""
+    earlier: dict[str, tuple[str, ...]] = {}
+    for cb in between:
+        for t, olds in (getattr(cb, "replacements", {}) or {}).items():
+            earlier.setdefault(t, olds)
+    out = {}
+    for new, olds in replacements.items():
+        ids = list(olds)
+        for old in ids:  # (grows while it is walked: the chain back)
+            ids += [o for o in earlier.get(old, ()) if o not in ids and o != new]
+        out[new] = tuple(ids)
+    return out
+
+
 def _add_codebook_pair(res: _CodebookChanges, a: Any, b: Any, prev: Any, cur: Any, question: Any = None, *,
-                       said: bool = False) -> None:
+                       said: bool = False, chains: tuple[Mapping, Mapping] | None = None) -> None:
     """Add to ``res`` what codebook ``a`` (wave ``prev``) and ``b`` (wave ``cur``) change, for every question
-    (``question`` None) or one; ``said``: its warnings and records are the pair's already."""
-    renames = _declared_renames(a, b, prev, cur)
+    (``question`` None) or one; ``said``: its warnings and records are the pair's already; ``chains``: their
+    renames followed through the versions between (:func:`_chains`)."""
+    renames = _declared_renames(a, b, prev, cur, chains)
     changed = [t for t in _changed_themes(a, b) if t not in renames]  # a declared rename is compared, noted
     catch, only_prev, only_cur = _catch_all_changes(a, b, renames, changed)
     key = (prev, cur) if question is None else (prev, cur, question)
@@ -1773,7 +1818,7 @@ def _add_codebook_pair(res: _CodebookChanges, a: Any, b: Any, prev: Any, cur: An
     if said:
         return
     where = "" if question is None else f"question {question}: "
-    res.warnings.extend(where + m for m in _unmatched_replaces(a, b, prev, cur))
+    res.warnings.extend(where + m for m in _unmatched_replaces(a, b, prev, cur, chains))
     if changed:
         res.warnings.append(where + _incomparable_message(changed, a, b, prev, cur))
         res.redefined.append(_redefined_record(changed, a, b, prev, cur, question))
@@ -1792,42 +1837,67 @@ def _add_codebook_pair(res: _CodebookChanges, a: Any, b: Any, prev: Any, cur: An
                             f"(«{st.VERDICT_UNTESTABLE}»): {rec['reason']}")
 
 
-def _declared_renames(a: Any, b: Any, prev: Any, cur: Any) -> dict[str, tuple[tuple[str, ...], Any]]:
+def _declared_renames(a: Any, b: Any, prev: Any, cur: Any, chains: tuple[Mapping, Mapping] | None = None
+                      ) -> dict[str, tuple[tuple[str, ...], Any]]:
     """New theme id → (the ids it continues, the wave coded with those) for the themes that one of two compared
     waves' codebooks (``a`` of wave ``prev``, ``b`` of ``cur``) declares to continue themes of the other
-    (``replaces``: a rename, or a merge of several): only the replaced ids the other codebook has, and the new id
-    too where the other has it as well (a theme that absorbs another). {} when either is missing or they are one
-    codebook."""
+    (``replaces``: a rename, or a merge of several; ``chains``: a's and b's, followed through the versions between,
+    :func:`_chains`): only the replaced ids the other codebook has, and the new id too where the other has it as
+    well (a theme that absorbs another). {} when either is missing or they are one codebook."""
     if a is None or b is None or a is b:
         return {}
+    ra, rb = chains or (getattr(a, "replacements", {}), getattr(b, "replacements", {}))
     out: dict[str, tuple[tuple[str, ...], Any]] = {}
-    for new_cb, old_cb, old_wave in ((b, a, prev), (a, b, cur)):
+    for new_cb, old_cb, old_wave, repl in ((b, a, prev, rb), (a, b, cur, ra)):
         new_ids, old_ids = set(new_cb.theme_ids), set(old_cb.theme_ids)
-        for new, olds in getattr(new_cb, "replacements", {}).items():
+        for new, olds in repl.items():
             found = tuple(o for o in olds if o in old_ids and o not in new_ids)
             if found and new not in out:
                 out[new] = ((new, *found) if new in old_ids else found, old_wave)
     return out
 
 
-def _unmatched_replaces(a: Any, b: Any, prev: Any, cur: Any) -> list[str]:
+def _unmatched_replaces(a: Any, b: Any, prev: Any, cur: Any, chains: tuple[Mapping, Mapping] | None = None
+                        ) -> list[str]:
     """Warnings for the themes of codebook ``a`` (wave ``prev``) or ``b`` (``cur``) that declare to continue themes
-    (``replaces``) of which the other codebook has none, while it lacks the theme itself: a typo, most likely (a
-    theme that continues an older version's theme and is in the other codebook already is no such case) — the
-    theme is then new, not compared as a rename (:func:`_declared_renames`)."""
+    (``replaces``, followed through the versions between: ``chains``) of which the other codebook has none, while
+    it lacks the theme itself: a typo, or a chain of versions whose middle one is not at hand (a theme that
+    continues an older version's theme and is in the other codebook already is no such case) — the theme is then
+    new, not compared as a rename (:func:`_declared_renames`). The warning names the other codebook's themes that
+    are neither in this one nor named in its ``replaces`` (:func:`_not_continued`): the candidates."""
     if a is None or b is None or a is b:
         return []
+    ra, rb = chains or (getattr(a, "replacements", {}), getattr(b, "replacements", {}))
     out = []
-    for new_cb, old_cb, new_wave, old_wave in ((b, a, cur, prev), (a, b, prev, cur)):
+    for new_cb, old_cb, new_wave, old_wave, repl in ((b, a, cur, prev, rb), (a, b, prev, cur, ra)):
         new_ids, old_ids = set(new_cb.theme_ids), set(old_cb.theme_ids)
-        for new, olds in sorted(getattr(new_cb, "replacements", {}).items()):
+        for new, olds in sorted(repl.items()):
             if new in old_ids or any(o in old_ids for o in olds):
                 continue
-            out.append(f"theme {new} (codebook {new_cb.name!r} v{new_cb.version}, wave {new_wave}) declares it "
-                       f"continues {', '.join(olds)} (replaces), but codebook {old_cb.name!r} v{old_cb.version} "
-                       f"(wave {old_wave}) has no theme {' or '.join(olds)} (a typo?): not compared as a rename, "
-                       f"«{st.VERDICT_UNTESTABLE}» as a new theme")
+            shown = getattr(new_cb, "replacements", {}).get(new, olds)
+            msg = (f"theme {new} (codebook {new_cb.name!r} v{new_cb.version}, wave {new_wave}) declares it "
+                   f"continues {', '.join(shown)} (replaces), but codebook {old_cb.name!r} v{old_cb.version} "
+                   f"(wave {old_wave}) has no theme {' or '.join(olds)}")
+            orphans = _not_continued(new_cb, old_cb, repl)
+            if orphans:
+                msg += (f" (a typo, or a chain of versions: {shown[0]} continued a theme of v{old_cb.version} in a "
+                        f"version between whose codebook is not at hand — list that id too, e.g. replaces: "
+                        f"[{', '.join(shown)}, {orphans[0]}]); v{old_cb.version}'s {', '.join(orphans)} "
+                        f"{'is' if len(orphans) == 1 else 'are'} neither in v{new_cb.version} nor named in its "
+                        f"replaces ("
+                        + "; ".join(f"«{o} finnes ikke i den nye kodeboken og er ikke nevnt i replaces»"
+                                    for o in orphans) + ")")
+            else:
+                msg += " (a typo?)"
+            out.append(msg + f": not compared as a rename, «{st.VERDICT_UNTESTABLE}» as a new theme")
     return out
+
+
+def _not_continued(new_cb: Any, old_cb: Any, replacements: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The theme ids of ``old_cb`` that ``new_cb`` neither has nor names in its ``replacements`` (codebook order):
+    removed, or continued under an id whose ``replaces`` does not reach them."""
+    named = set(new_cb.theme_ids) | {o for olds in replacements.values() for o in olds}
+    return [t for t in old_cb.theme_ids if t not in named]
 
 
 def _catch_all_changes(a: Any, b: Any, renames: Mapping[str, tuple[tuple[str, ...], Any]],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Callable
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +17,62 @@ from service.db.models import Codebook
 from service.errors import ApiError, id_details, id_text
 from service.schemas import IdPath, Limit, Offset, CodebookOut, CodebookVersions, Page, as_utc
 
-router = APIRouter(tags=["codebooks"])
+
+class CodebookRoute(APIRoute):
+    """A route that reads a codebook sent as YAML (a Content-Type of :data:`library.YAML_MEDIA`, as a codebook file
+    is written) as the library reads a codebook file (:func:`library.codebook_content_from_yaml`: a broken file is
+    a 422 ``invalid_codebook`` naming the line, in the library's words) and then as the same body sent as JSON:
+    every check of a JSON body follows. Any other body goes to the route as it came."""
+
+    #: media types a 415 names besides JSON (:func:`service.errors.wrong_media_type`)
+    other_media = ("application/yaml",)
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if request.method == "POST" and sent in library.YAML_MEDIA:
+                body = _json_body(library.codebook_content_from_yaml(await request.body()))
+                scope = {**request.scope, "headers": [(k, v) for k, v in request.scope["headers"]
+                                                      if k.lower() not in (b"content-type", b"content-length")]
+                         + [(b"content-type", b"application/json")]}
+                request = Request(scope, request.receive)
+                request._body = body
+            return await handler(request)
+
+        return route
+
+
+#: values a codebook read from YAML may hold (aliases, ``*name``, count each time they are used): a few hundred
+#: themes with their keywords and examples are far below; a file whose aliases expand past it is refused
+MAX_YAML_VALUES = 200_000
+
+
+def _json_body(content: dict[str, Any]) -> bytes:
+    """A codebook read from YAML as the JSON body the route reads (a date or other YAML-only value as text); a
+    422 ``invalid_codebook`` where its aliases expand past :data:`MAX_YAML_VALUES` values or it cannot be JSON
+    (a key that is a date, an alias inside itself)."""
+    seen, stack = 0, [content]
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > MAX_YAML_VALUES:
+            raise ApiError(422, "invalid_codebook", f"codebook YAML holds more than {MAX_YAML_VALUES} values once its "
+                           "aliases (*name) are expanded; write the values out")
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    try:
+        return json.dumps(content, default=str).encode("utf-8")  # \uXXXX: a lone surrogate reaches the check
+    except (TypeError, ValueError):
+        raise ApiError(422, "invalid_codebook", "codebook YAML holds a key or value a codebook cannot hold (a "
+                       "mapping key that is not text, or an alias inside itself)") from None
+
+
+router = APIRouter(tags=["codebooks"], route_class=CodebookRoute)
 
 EXAMPLE = {"name": "demo", "version": "1.0", "language": "nb", "types": ["klage", "ønske", "ros"],
            "themes": [{"id": "telefon", "label": "Telefon", "description": "Telefon og ventetid.",
@@ -69,10 +126,15 @@ def codebook_out(row: Codebook) -> CodebookOut:
 
 
 @router.post("/codebooks", response_model=CodebookOut, status_code=201,
-             responses={200: {"model": CodebookOut, "description": "identical version already stored"}})
+             responses={200: {"model": CodebookOut, "description": "identical version already stored"}},
+             openapi_extra={"requestBody": {"content": {"application/yaml": {"schema": {
+                 "type": "string", "description": "the codebook as its YAML file is written"}}}}})
 def create_codebook(content: dict[str, Any] = Body(..., examples=[EXAMPLE]), session: Session = Depends(get_session, scope="function"),
                     _: Principal = Depends(require_analyst)):
-    """Store a codebook version (the library validates it). Same name+version+content → the existing row (200).
+    """Store a codebook version (the library validates it), sent as JSON or as its YAML file (Content-Type
+    ``application/yaml``; broken YAML is a 422 ``invalid_codebook`` naming the line, «line 48: the YAML structure is
+    broken here (check the indentation of this line and the one before)», never quoting the file). Same
+    name+version+content → the existing row (200).
     Personal data in the name, description, version, language or types, or a theme's id (also read as words:
     ``kari_nordmann_01019012480``), label, description, keywords or examples is refused (422
     ``personal_data_in_name``, naming the theme and field, never the value): readers and reports show them."""

@@ -182,7 +182,9 @@ def train_model(request: Request, response: Response, body: ModelIn = Body(defau
     (``created`` false, the same ``Location``), not a second training.
 
     Every check comes back here, before a job exists: a name holding personal data (422
-    ``personal_data_in_name``, the value never quoted: readers see model names), an unknown codebook (404), fewer
+    ``personal_data_in_name``, the value never quoted: readers see model names), an unknown codebook (404), no
+    ``codebook_id`` where the stored corrections belong to several codebooks (409 ``several_codebooks``, listing
+    each codebook with its count of corrected responses: a model is trained on one codebook's corrections), fewer
     than ``min_examples`` corrections (422 ``not_enough_corrections``) and, without the default model's training
     files (another codebook, files not on disk: the model then trains on the corrections alone, with a warning),
     a theme with fewer than ``min_theme_examples`` corrections (422 ``too_few_theme_examples``)."""

@@ -276,7 +276,7 @@ def review(request: Request, wave_id: int | None = Query(None, ge=1, le=MAX_ID),
     scores = reportdata.theme_scores(session, [i["response_id"] for i in items])
     for i in items:
         i["scores"] = scores.get(i["response_id"], {})
-    job_ids = {i["job_id"] for i in items}
+    job_ids = dict.fromkeys(i["job_id"] for i in items)  # queue order: the panel trains the first answer's codebook
     codebooks = {}
     for jid in job_ids:
         job = session.get(CodingJob, jid)

@@ -100,17 +100,20 @@ def test_a_scheduler_address_where_ssh_answers_is_one_clear_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_worker_keeps_only_the_last_models_coder(tmp_path, monkeypatch):
+def test_a_worker_keeps_only_the_last_models_coders(tmp_path, monkeypatch):
     """A long-lived worker coding for several models in turn held every coder it had loaded (≈ 0.36 GB more per
-    worker for models/default after models/fast): it keeps the last one only, and loads an earlier one again."""
+    worker for models/default after models/fast): it keeps the last CODERS_KEPT (2) only, and loads an older one
+    again (dec08a: two models alternating on one worker are not reloaded per partition)."""
     import shutil
 
     monkeypatch.setattr(distributed, "_CODERS", {})
     monkeypatch.setattr(distributed, "load_coder_for", lambda model_dir, codebook: object())  # (a load per call)
     other = shutil.copytree(FAST_MODEL_DIR, tmp_path / "other")
+    third = shutil.copytree(FAST_MODEL_DIR, tmp_path / "third")
     first = distributed._coder_for(MODEL, None)
     assert distributed._coder_for(MODEL, None) is first  # (reused while the model stays the same)
     second = distributed._coder_for(str(other), None)
-    assert list(distributed._CODERS) == [(str(other), "")] and second is not first
-    again = distributed._coder_for(MODEL, None)
-    assert again is not first and list(distributed._CODERS) == [(MODEL, "")]
+    assert distributed._coder_for(MODEL, None) is first and second is not first  # (two kept)
+    distributed._coder_for(str(third), None)
+    assert list(distributed._CODERS) == [(MODEL, ""), (str(third), "")]  # (the least recently used dropped)
+    assert distributed._coder_for(str(other), None) is not second

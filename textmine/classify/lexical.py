@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from ..codebook import Codebook
 
 __all__ = ["KEYWORD_IDIOMS", "KeywordMatcher", "LemmaHasher", "CharHasher", "analyze_keyword", "feature_text",
-           "has_placeholder", "parse_keyword", "PARTICLES"]
+           "has_placeholder", "parse_keyword", "PARTICLES", "STRONG_VERB_FORMS"]
 
 # A redaction placeholder (``[TELEFON]``, ``[NAVN]``…, see ``preprocess.redact.PLACEHOLDERS``; the same pattern
 # the lemma analysis drops). Placeholders stay in the redacted text users see but are no evidence for any theme
@@ -130,13 +130,16 @@ def _is_expansion(word: str, toks: list[str]) -> bool:
 
 # -- keyword syntax: whole-word marker ------------------------------------------------------------------------
 _WHOLE_WORD_QUOTES = (('"', '"'), ("«", "»"), ("“", "”"))
+# the end of a whole-word keyword: no letter or hyphen follows, or a hyphenated inflection ("app-en", "app-ene",
+# "PC-ar") and then none; a hyphenated compound ("app-basert") is another word
+_WHOLE_WORD_END = r"(?=-(?:en|et|a|er|ar|ene|ane|ens|ets|s)(?![\w-])|(?![\w-]))"
 
 
 def parse_keyword(keyword: str) -> tuple[str, bool]:
     """A codebook keyword as (its words, whether it is marked whole word only). The marker is a trailing ``$``
     (``feil$``) or double quotes around it (``"feil"``, «feil»): the keyword then matches the word itself and its
-    inflections ("feil", "feilen") but no word it starts or is a compound part of ("Feilmeldingen", "BankID-appen"
-    for ``app$``)."""
+    inflections ("feil", "feilen", hyphenated "app-en") but no word it starts or is a compound part of
+    ("Feilmeldingen", "BankID-appen" or "app-basert" for ``app$``)."""
     s = " ".join(str(keyword or "").split())
     if len(s) >= 2 and s.endswith("$"):
         return s[:-1].rstrip(), True
@@ -255,8 +258,9 @@ class _Words:
 class _Rule:
     """One keyword as the matcher tries it: ``lit`` (a cheap substring pre-check) and ``pat`` on the lower-cased
     text; ``alts``: lemma sets any of which matches the comment's lemmas (each word's main lemma only, when
-    ``whole``); ``verbs``: verb lemmas any comment word may be read as; ``particle``: (verb lemmas, particle
-    forms) of a particle verb; ``one_word``: no match inside an idiom (see KEYWORD_IDIOMS)."""
+    ``whole``); ``verbs``: verb lemmas any comment word may be read as; ``forms``: comment words any of which
+    matches (a strong verb's forms); ``particle``: (verb lemmas, particle forms) of a particle verb; ``one_word``:
+    no match inside an idiom (see KEYWORD_IDIOMS)."""
 
     lit: str
     pat: re.Pattern
@@ -265,10 +269,11 @@ class _Rule:
     whole: bool = False
     verbs: frozenset[str] = frozenset()
     particle: tuple[frozenset[str], frozenset[str]] | None = None
-    more: bool = False  # whole, verbs or particle: the comment's words are needed (:func:`_matches_more`)
+    forms: frozenset[str] = frozenset()  # a strong verb's forms, as a comment word (STRONG_VERB_FORMS)
+    more: bool = False  # whole, verbs, forms or particle: the comment's words are needed (:func:`_matches_more`)
 
     def __post_init__(self):
-        object.__setattr__(self, "more", bool(self.whole or self.verbs or self.particle is not None))
+        object.__setattr__(self, "more", bool(self.whole or self.verbs or self.forms or self.particle is not None))
 
 
 def _particle_verb(low: str, toks: list[str]) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -294,9 +299,34 @@ def _keyword_verbs(low: str, main: str) -> frozenset[str]:
     return _verb_readings(low) - {main}
 
 
+#: Strong verbs (lemma → its forms, bokmål and nynorsk) whose present or past the analysis reads as another word
+#: ("hang" is the noun, a tendency; "henger" the noun, a hanger) or leaves as it is (nynorsk "heng"): a one-word
+#: keyword that is one of these forms ("henger", "heng") or the lemma ("henge") matches every form of its row, as
+#: written in the comment. Explicit, and not :data:`VERB_READINGS_OF_NOUNS`, so that no person noun in -er is read
+#: as a verb ("behandler" is no "behandlet"). "henge" (a frequent complaint: "siden henger") and the strong verbs of
+#: the shipped codebook's keyword phrases ("forstår ikke", "komme gjennom", "følge opp", "samtalen ble brutt"), for a
+#: codebook that lists one of them as a one-word keyword; phrases match as before.
+STRONG_VERB_FORMS: dict[str, frozenset[str]] = {lemma: frozenset(forms.split()) for lemma, forms in {
+    "henge": "henge henger heng hang hengt hengte hengde henga hengje hengjer",
+    "bryte": "bryte bryter bryt brøt braut brutt brote broten brotne",
+    "forstå": "forstå forstår forsto forstod forstått",
+    "komme": "komme kommer kom kommet kome kjem komen komne",
+    "følge": "følge følger fulgte fulgt følgje følgjer følgde følgt fylgje fylgjer fylgde fylgt",
+}.items()}
+_STRONG_VERB_OF_FORM = {form: lemma for lemma, forms in STRONG_VERB_FORMS.items() for form in forms}
+
+
+def _strong_verb_forms(low: str, main: str) -> frozenset[str]:
+    """The forms of a one-word keyword's strong verb (:data:`STRONG_VERB_FORMS`): the keyword ("henger") or its
+    main lemma ("henge") is in the table; else none."""
+    lemma = _STRONG_VERB_OF_FORM.get(low) or _STRONG_VERB_OF_FORM.get(main)
+    return STRONG_VERB_FORMS[lemma] if lemma is not None else frozenset()
+
+
 #: Off: most -er keywords that may be read as a verb name a person ("behandler" matched «saken ble behandlet»,
 #: "leder" «det ledet til», "tolker" «tolkes ulikt»), so a present-tense keyword ("henger") matches its own lemma
-#: and the words it starts, as before; list the forms a codebook needs ("henger, heng, hang").
+#: and the words it starts, as before; a strong verb's forms come from :data:`STRONG_VERB_FORMS` ("henger" matches
+#: "heng", "hang"); list the forms a codebook needs for other verbs.
 VERB_READINGS_OF_NOUNS = False
 
 
@@ -306,6 +336,8 @@ def _matches_more(rule: _Rule, words: _Words) -> bool:
     if rule.whole and any(ls <= words.mains for ls in rule.alts):
         return True
     if rule.verbs and not rule.verbs.isdisjoint(words.any_reading):
+        return True
+    if rule.forms and not rule.forms.isdisjoint(words.words):
         return True
     return rule.particle is not None and words.particle_verb(*rule.particle)
 
@@ -352,7 +384,7 @@ class KeywordMatcher:
         low = text.lower()
         if not low:
             return None
-        pat = re.compile((r"(?<![\w-])" if whole else r"(?<!\w)") + re.escape(low) + (r"(?![\w-])" if whole else ""))
+        pat = re.compile((r"(?<![\w-])" if whole else r"(?<!\w)") + re.escape(low) + (_WHOLE_WORD_END if whole else ""))
         toks = analyze_keyword(text)
         if " " in low:
             particle = _particle_verb(low, toks)
@@ -369,7 +401,8 @@ class KeywordMatcher:
         if pair is not None:
             alts.append(frozenset([pair]))
         verbs = frozenset() if expansion else _keyword_verbs(low, toks[0])
-        return _Rule(low, pat, tuple(alts), True, whole, verbs=verbs)
+        forms = frozenset() if expansion else _strong_verb_forms(low, toks[0])
+        return _Rule(low, pat, tuple(alts), True, whole, verbs=verbs, forms=forms)
 
     def counts(self, texts_clean: Sequence[str], lemmas: Sequence[str]) -> np.ndarray:
         """(n, n_themes) float32 matrix: number of distinct keywords of each theme found in each comment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
@@ -45,26 +46,84 @@ def cue_features(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
+# Zero-shot rules only: praise adjectives by lemma, each with its inflected, nynorsk and superlative forms (plain
+# praise such as "Supert!", "Fine løsninger", "god kontrast" has no other cue). Forms that are trained cues ("bra",
+# "godt", "super") are left out: they count already. Also counted after an intensifier ("kjempefint"). An adjective in
+# a wish (:data:`_WISH_CONTEXT`), a greeting or an idiom ("god dag", "god og lei", "enkelt å se") is no praise.
+PRAISE_ADJECTIVES: dict[str, tuple[str, ...]] = {
+    "fin": ("fin", "fine", "fint"),
+    "super": ("supert",),
+    "god": ("god", "gode"),
+    "flott": ("flott", "flotte"),
+    "enkel": ("enklaste", "enkleste"),  # the positive forms only after a copula, see _RULE_EASY
+    "grei": ("grei",),
+    "oversiktlig": ("oversiktlig", "oversiktlige", "oversiktleg", "oversiktlege"),
+    "ryddig": ("ryddig", "ryddige"),
+    "forståelig": ("forståelig", "forståelige", "forståeleg", "forståelege"),
+    "effektiv": ("effektiv", "effektivt", "effektive"),
+    "positiv": ("positivt",),
+}
+# a form in a phrase that is no praise: after an indefinite article ("en enkel oversikt", "en god annonse" are
+# mostly wished for) or "mer", "god nok", "enkelt sagt", and "fin" in a wish ("fint om", "fint å få", "fint med")
+_ADJ_NOT_AFTER = "".join(r"(?<!\b%s )" % w for w in ("en", "ei", "et", "ett", "ein", "eit", "eitt", "mer", "meir"))
+_ADJ_NOT_BEFORE = (r"(?! nok(?!\w))(?! sagt(?!\w))(?! tid(?!\w))(?! vei(?!\w))"  # also "i god tid", "på god vei"
+                   r"(?! (?:dag|morgen|morgon|kveld|jul|helg|og lei)(?!\w))")  # greetings, "god og lei"
+_ADJ_WISH_AFTER = r"(?! om| å| hvis| viss| dersom| med)"
+
+
+def _alternation(forms) -> str:
+    return "|".join(sorted(forms, key=len, reverse=True))
+
+
 # Zero-shot rules only (not features of a trained type model, whose inputs must stay as they were trained):
 # praise words the cue list lacks, and a complaint denied ("ingenting å klage på"), which reads as praise.
 _RULE_PRAISE = re.compile(r"(?<!\w)(?:hyggelig|hyggelige|hyggeleg|respektfull|respektfullt|vennlig|vennlige|vennleg|venleg|"
                           r"imøtekommende|serviceinnstilt|trygg|tryggt|lyttet|lytta|stort sett greit|"
                           r"god behandling|bra behandling|godt mottatt|godt ivaretatt|alt gikk|alt gjekk|"
                           r"til (?:stor|god|veldig god|uvurderleg|uvurderlig) hjelp|"
-                          r"(?:kjempe|super|knall|skikkelig)(?:flink|flinke|flott|flotte|god|gode|godt|bra|fornøyd|"
+                          r"(?:kjempe|super|knall|skikkelig)(?:flink|flinke|god|gode|godt|bra|fornøyd|"
                           r"fornøgd|hyggelig|hyggelige|hyggeleg|hjelpsom|hjelpsomme|dyktig|dyktige|dugande|service)|"
-                          r"flott|flotte|dyktig|dyktige|dugande|kunnskapsrik|kunnskapsrike|gull verdt|gull verd|"
+                          r"dyktig|dyktige|dugande|kunnskapsrik|kunnskapsrike|gull verdt|gull verd|"
                           r"alt (?:er )?i (?:skjønn |skjøn )?orden|god oppfølging|god oppfølgjing|god jobb|gode folk|"
                           r"stiller opp|stiller alltid opp|stilte opp|stilde opp|"
-                          r"fint(?! om| å| hvis| viss| dersom| med)|topp|imponerende|imponerande|nyttig|nyttige|"
+                          r"topp|imponerende|imponerande|nyttig|nyttige|"
                           r"gode erfaringer|gode erfaringar|god samarbeidspartner|greit samarbeid|godt samarbeid|"
-                          r"genial|oversiktlig|oversiktleg|enkelt å bruke|setter pris på|set pris på|hjalp oss|"
+                          r"genial|enkelt å bruke|setter pris på|set pris på|hjalp oss|"
                           r"hjelpte oss|hjulpet oss|hjelpsame|det beste|en fryd|ei fryd|stort løft|"
                           r"thank you|thanks|satisfied|helpful|great|good cooperation|good job|well run)(?!\w)")
+# a praise adjective, also after an intensifier (counted where no cue or praise phrase above has counted it: "god" in
+# "god oppfølging" once)
+_RULE_ADJ = re.compile(r"(?<!\w)" + _ADJ_NOT_AFTER + r"(?:kjempe|super|knall|skikkelig)?"
+                       r"(?:(?:" + _alternation(PRAISE_ADJECTIVES["fin"]) + r")(?!\w)" + _ADJ_WISH_AFTER
+                       + r"|(?:" + _alternation(f for k, v in PRAISE_ADJECTIVES.items() if k != "fin" for f in v)
+                       + r")(?!\w))" + _ADJ_NOT_BEFORE)
+# "enkel" praises as a predicate ("er enkelt", "var veldig enkel å bruke"); elsewhere it is mostly wished for ("skriv
+# kort og enkelt", "en enkel oversikt") or a complaint ("et enkelt spørsmål")
+_RULE_EASY = re.compile(r"(?<!\w)(?:er|var|ble|blei|vart|blir|blitt|vært|vore|virker|verkar)\s+"
+                        r"(?:(?:veldig|svært|ganske|helt|heilt|utrolig|mye|mykje|særs|kjempe)\s+)?"
+                        r"(enkel|enkelt|enkle)(?!\w)(?! nok(?!\w))(?! å se(?!\w))")
+# a wish in the adjective's clause, before or after it ("Ønsker oversiktlige sider", "bør bli effektiv", "Det enkleste
+# hadde vært å ringe", "må være enkelt"): the adjective is wished for, not praise
+_WISH_CONTEXT = re.compile(r"(?<!\w)(?:ønsker|ønskjer|ynskjer|ønske|ønskje|ynskje|bør|burde|"
+                           r"(?:må|skal|hadde|ville|kunne) (?:være|vere|vært|vore))(?!\w)")
+_CLAUSE_END = re.compile(r"[.!?;:,]|(?<!\w)(?:men|og så)(?!\w)")
+_WINDOW = 80  # characters either side of a match that its context is looked for in (linear time on long texts)
+# irony: praise opening a sentence (also after an interjection or a dash: "Ja, supert at ingen svarer", "- Supert, at
+# ingen svarer") with a clause that complains ("Flott at ingen tar telefonen") is no praise; the clause decides, its
+# plain negations not counted ("Flott at dere ikke krever papirskjema", "Fint at dere ringer, slipper lang ventetid")
+_IRONY = re.compile(r"(?:^|[.!?]\s*)(?:(?:ja|jo|nei|javel|ja vel|ok|å|oi)\s*[,!]?\s+|[-–—]\s*)?"
+                    r"(supert|flott|fint|bra|herlig|topp)\s*,?\s+(?:at|å)\s+([^.!?]*)")
+_IRONY_NOT_COMPLAINT = re.compile(r"(?<!\w)(?:ikke|ikkje|(?:slipper|slepp|slapp|sluppet|sleppe|slippe)(?:\s+\w+){0,2})"
+                                  r"(?!\w)")
 _DENIED_COMPLAINT = re.compile(r"(?<!\w)(?:ingenting|ikke noe|ikkje noko|lite|ingen ting)\s+(?:å\s+)?"
                                r"(?:klage på|klage|utsette på|å utsette|å sette fingeren på)(?!\w)"
                                r"|(?<!\w)(?:ingen|ikke noen|ikkje nokon)\s+(?:problem|problemer|problemar|klager)(?!\w)")
-_NEGATED_BEFORE = re.compile(r"(?<!\w)(?:ikke|ikkje|lite|aldri|not|never)\s+(?:\w+\s+){0,2}$")  # "ikke særlig hyggelig"
+# negations the trained cues lack ("langt fra bra", "alt annet enn enkelt", "på ingen måte god"): zero-shot only
+_RULE_NEGATOR = (r"(?:langt fra|langt ifra|langt frå|langt ifrå|alt annet enn|alt anna enn|på ingen måte|"
+                 r"slett ikke|slett ikkje|overhodet ikke|overhovudet ikkje)")
+_NEGATED_BEFORE = re.compile(r"(?<!\w)(?:ikke|ikkje|lite|aldri|not|never|" + _RULE_NEGATOR
+                             + r")\s+(?:\w+\s+){0,2}$")  # "ikke særlig hyggelig"
+_RULE_NEGATED_BEFORE = re.compile(r"(?<!\w)" + _RULE_NEGATOR + r"\s+(?:\w+\s+){0,2}$")
 # praise in a wish or a hypothetical ("ville vært gull verdt", "hadde vore nyttig"): no praise
 _HYPOTHETICAL_BEFORE = re.compile(r"(?<!\w)(?:ville|hadde|vil|kunne|skulle)\s+"
                                   r"(?:(?:vært|vore|blitt|bli|verte)\s+(?:\w+\s+)?)?$")
@@ -75,17 +134,80 @@ _BUT = re.compile(r"(?<!\w)(?:men|likevel|derimot)(?!\w)")
 _RULE_CUES: dict[str, tuple[str, ...]] = {
     "ros": ("nøgd", "nøgde", "kjempenøgd", "strålande", "imøtekomande", "hjelpsam", "hyggjeleg",
             "hyggjelege"),
-    "ønske": ("ønskje", "ynskje", "skulle ønskje", "skulle ynskje", "hadde hjelpt", "ville vore",
+    "ønske": ("ønskje", "ynskje", "skulle ønskje", "skulle ynskje", "hadde hjelpt", "ville vore", "må være", "må vere",
+              "kjempefint om", "superfint om", "kjempefint å", "superfint å",
               "meir", "enklare", "tydelegare", "raskare", "snøggare", "lettare", "kortare", "oftare"),
     "klage": ("umogleg", "uforståeleg", "uforståelege", "håplaust", "frustrerande", "skuffa", "misnøgd", "ventar"),
 }
 _RULE_PATTERNS = {k: [(c, re.compile(r"(?<!\w)" + re.escape(c) + r"(?!\w)")) for c in v] for k, v in _RULE_CUES.items()}
 
 
-def _praise_counts(low: str, m: re.Match) -> bool:
+def _before(low: str, i: int) -> str:
+    """The last :data:`_WINDOW` characters of ``low`` before ``i``, less a word cut at its start."""
+    if i <= _WINDOW:
+        return low[:i]
+    part = low[i - _WINDOW:i]
+    return part[part.find(" ") + 1:] if " " in part else ""
+
+
+def _praise_counts(low: str, m: re.Match, group: int = 0) -> bool:
     """A zero-shot praise match counts unless negated or hypothetical just before it."""
-    before = low[:m.start()]
+    before = _before(low, m.start(group))
     return not (_NEGATED_BEFORE.search(before) or _HYPOTHETICAL_BEFORE.search(before))
+
+
+def _in_wish(low: str, start: int, end: int) -> bool:
+    """A wish (:data:`_WISH_CONTEXT`) in the clause of ``low[start:end]``, before or after it."""
+    before = _CLAUSE_END.split(_before(low, start))[-1]
+    after = _CLAUSE_END.split(low[end:end + _WINDOW])[0]
+    return bool(_WISH_CONTEXT.search(before) or _WISH_CONTEXT.search(after))
+
+
+def _overlaps(spans: list[tuple[int, int]]):
+    """A test whether a span overlaps one of ``spans`` (sorted starts, running maximum of ends; bisect)."""
+    spans = sorted(spans)
+    starts, reach, top = [a for a, _ in spans], [], -1
+    for _, b in spans:
+        top = max(top, b)
+        reach.append(top)
+
+    def test(start: int, end: int) -> bool:
+        i = bisect_left(starts, end)
+        return i > 0 and reach[i - 1] > start
+    return test
+
+
+def _irony_complaint(clause: str) -> bool:
+    """The clause after an opening praise word complains (its plain negations "ikke", "slipper ..." not counted)."""
+    clause = _IRONY_NOT_COMPLAINT.sub(" ", clause)
+    return bool(cue_features([clause])[0][2] + _rule_cue_counts(clause)[2])
+
+
+def _rule_praise_count(low: str) -> int:
+    """Zero-shot praise phrases and praise adjectives (:data:`PRAISE_ADJECTIVES`) in lower-cased ``low`` that count
+    (:func:`_praise_counts`); an adjective inside a praise cue or phrase ("veldig god", "god oppfølging") is no
+    second match, nor one in a wish (:func:`_in_wish`). Ironic praise (:data:`_IRONY`) is not counted: the trained
+    cue "bra" opening it is taken off again where each "bra" is ironic."""
+    ironic = [m for m in _IRONY.finditer(low) if _irony_complaint(m.group(2))]
+    ironic_at = {m.start(1) for m in ironic}
+    phrases = [m for m in _RULE_PRAISE.finditer(low) if m.start() not in ironic_at]
+    taken = _overlaps([m.span() for m in phrases] + [m.span() for lit, p in _PATTERNS["ros"] if lit in low
+                                                     for m in p.finditer(low)])
+    wishes = _WISH_CONTEXT.search(low) is not None
+    adjectives = [m for m in _RULE_ADJ.finditer(low) if m.start() not in ironic_at and not taken(*m.span())
+                  and not (wishes and _in_wish(low, *m.span()))]
+    easy = [m for m in _RULE_EASY.finditer(low) if not (wishes and _in_wish(low, *m.span(1)))]
+    bras = {m.start() for m in _PATTERNS["ros"][CUES["ros"].index("bra")][1].finditer(low)}
+    ironic_bra = bool(bras) and bras <= {m.start(1) for m in ironic if m.group(1) == "bra"}
+    return (sum(_praise_counts(low, m) for m in phrases + adjectives) - ironic_bra
+            + sum(not _NEGATED_BEFORE.search(_before(low, m.start(1))) for m in easy))
+
+
+def _rule_negated_praise(low: str) -> int:
+    """Trained praise cues ("bra", "godt") after a zero-shot-only negation ("langt fra bra", "alt annet enn godt"),
+    which the trained cues count as praise; praise the zero-shot rules add is not counted there already."""
+    return sum(1 for lit, p in _PATTERNS["ros"] if lit in low for m in p.finditer(low)
+               if _RULE_NEGATED_BEFORE.search(_before(low, m.start())))
 
 
 def _rule_cue_counts(low: str) -> tuple[int, int, int]:
@@ -99,7 +221,7 @@ def _rule_match_counts(key: str, low: str, m: re.Match) -> bool:
     if key == "ros":
         return _praise_counts(low, m)
     if key == "ønske":
-        return not _NEGATED_BEFORE.search(low[:m.start()])
+        return not _NEGATED_BEFORE.search(_before(low, m.start()))
     return True
 
 
@@ -147,7 +269,9 @@ class TypeRules:
     def _counts(text: str) -> tuple[float, float, float]:
         low = " ".join(str(text or "").lower().split())
         ros, wish, neg, negpraise = cue_features([low])[0]
-        ros = ros - 2 * negpraise + sum(_praise_counts(low, m) for m in _RULE_PRAISE.finditer(low))
+        ros = ros - 2 * negpraise + _rule_praise_count(low)
+        negated = _rule_negated_praise(low)  # "langt fra bra": the praise cue is a complaint
+        ros, neg = ros - negated, neg + negated
         nn_ros, nn_wish, nn_neg = _rule_cue_counts(low)
         ros, wish, neg = ros + nn_ros, wish + nn_wish, neg + nn_neg
         denied = _DENIED_COMPLAINT.findall(low)

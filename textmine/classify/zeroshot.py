@@ -182,7 +182,10 @@ class ZeroShotCoder(BaseCoder):
     #: no keyword of theirs is compared with what the codebook's own texts reach against themes they were not
     #: written for: the NULL_QUANTILE of those best scores, and of their similarities (counted with
     #: NULL_SIM_WEIGHT score units per standard deviation). Set on the eval set (16 themes), the nynorsk
-    #: reviewers' codebook and two small hand-written ones.
+    #: reviewers' codebook and two small hand-written ones. The similarity is counted above the text's own mean
+    #: similarity to the background descriptions (:meth:`reference_similarity`), never as a raw cosine: an English
+    #: or nynorsk answer sits lower against bokmål theme texts on every theme alike, and as a raw cosine that read
+    #: as "fits nothing" (English answers on the theme went to the catch-all).
     NULL_QUANTILE = 0.6
     NULL_SIM_WEIGHT = 0.25
     #: Below this many non-exclusive themes there is no null level: a text scored against the two others has a
@@ -216,6 +219,7 @@ class ZeroShotCoder(BaseCoder):
         self._spread_floor: float | None = None
         self._null_levels: tuple[float, float, float] | tuple[()] | None = None
         self._background: np.ndarray | None = None
+        self._reference: np.ndarray | None = None
         self._bg_levels: tuple[float, float] | tuple[()] | None = None
         self._share_warned: set[tuple[tuple[str, ...], tuple[str, ...], bool]] = set()
         self._types_rules = TypeRules()
@@ -308,7 +312,8 @@ class ZeroShotCoder(BaseCoder):
             gate = self._background_gate(prep.emb, sims, self.lexical_weight * 2.0 * lex)
             if gate is not None:
                 score[:, inc] = np.minimum(score[:, inc], gate[:, inc])
-            best_sim = sims[:, inc].max(1) if inc.any() else None
+            nothing_check = inc.any() and excl.any() and self.null_levels() is not None
+            best_sim = sims[:, inc].max(1) - self.reference_similarity(prep.emb) if nothing_check else None
             return self._exclusive_scores(score, excl, keyword_hit=(prep.kw[:, inc] > 0).any(1), best_sim=best_sim)
         if excl.any() and inc.any():
             # an exclusive theme ("annet") is likely when its own evidence is strong or nothing else fits
@@ -419,7 +424,8 @@ class ZeroShotCoder(BaseCoder):
         if len(inc) < self.NULL_MIN_THEMES or len(inc) == len(cb):
             return ()
         rows = self._prototype_rows()
-        _, owner = self.prototypes()
+        protos, owner = self.prototypes()
+        own_ref = self.reference_similarity(protos)
         best_z, best_s = [], []
         for i, j in enumerate(owner):
             if cb.themes[j].exclusive:
@@ -433,11 +439,25 @@ class ZeroShotCoder(BaseCoder):
             # in the units a comment's z has over all the non-exclusive themes (same floor and gain)
             z = (s - s.mean()) / (max(s.std(), self._floor(len(inc))) + 1e-6) * self.z_gain(len(inc))
             best_z.append(z.max())
-            best_s.append(s.max())
+            best_s.append(s.max() - own_ref[i])
         if len(best_s) < 2:
             return ()
         q = self.NULL_QUANTILE
         return float(np.quantile(best_z, q)), float(np.quantile(best_s, q)), float(np.std(best_s)) + 1e-6
+
+    def reference_similarity(self, emb: np.ndarray) -> np.ndarray:
+        """(n,) each text's own "fits nothing" level: its mean cosine to all :attr:`BACKGROUND_FILE` descriptions
+        (generic topics of no codebook), which :meth:`_nothing_fits` counts a similarity above; zeros without the
+        list (raw cosines then, as before it). Row by row (batch-independent); for any codebook size, with or
+        without ``background``."""
+        if self._reference is None:
+            texts = background_texts(self.BACKGROUND_FILE)
+            self._reference = (np.asarray(self.embedder.encode(list(texts)), dtype=np.float32) if texts
+                               else np.zeros((0, 0), dtype=np.float32))
+        if self._reference.shape[0] == 0:
+            return np.zeros(len(emb))
+        cos = (np.asarray(emb, dtype=np.float64) @ np.asarray(self._reference, dtype=np.float64).T).astype(np.float32)
+        return cos.astype(np.float64).mean(1)
 
     def background_embeddings(self) -> np.ndarray:
         """(m, d) embeddings of the background descriptions this codebook is scored against (see

@@ -62,6 +62,13 @@ _PATH_MARK = re.compile(r"[/\\_]")
 _SEP = r"[ .\-\u00a0\u202f]"
 _ELEVEN = re.compile(rf"(?<!\d)(?<!\d{_SEP})\d(?:{_SEP}?\d){{10}}(?!\d)(?!{_SEP}\d)")
 
+#: a network address with a scheme (a Dask scheduler's ``tcp://user:pw@host:8786``): its user part (name and
+#: password) is masked as ``***``, its host and port kept, so that an error says which address failed
+_HOSTPORT = r"(?:\[[0-9A-Fa-f:.]+\]|[\w.\-]+)"
+#: (a password may hold «/» or «@» as typed: everything up to the last «@» before the host is the user part)
+_ADDRESS = re.compile(rf"\b[A-Za-z][A-Za-z0-9+.\-]*://(?:[^\s'\"«»]*@)?{_HOSTPORT}(?::\d+)?"
+                      rf"|(?<![^\s'\"«»(\[])[^\s/@'\"«»:(\[]+:[^\s'\"«»]*@{_HOSTPORT}:\d+")  # (user:pw@host:port)
+
 #: what the CLI says of a model trained for another codebook (the library says it without command names)
 CLI_MISMATCH_HINT = "Retrain with `textmine train`, or code zero-shot without --model"
 
@@ -96,8 +103,19 @@ def redact_message(msg: str) -> str:
         kind = personal_number_type(re.sub(r"\D", "", m.group(0)))
         return m.group(0) if kind is None else ("[DNUMMER]" if kind == "dnummer" else "[FØDSELSNUMMER]")
 
+    addresses: list[str] = []
+
+    def address(m: re.Match) -> str:  # kept out of the rules below (a host is no e-mail or name) as one mark
+        scheme, sep, rest = m.group(0).rpartition("://")
+        addresses.append(f"{scheme}{sep}***@{rest.rpartition('@')[2]}" if "@" in rest else m.group(0))
+        return chr(0xE000 + len(addresses) - 1)
+
+    msg = _ADDRESS.sub(address, msg) if "://" in msg or "@" in msg else msg
     msg = _ELEVEN.sub(number, msg)  # first: a file name cut at a space must not leave part of the number
-    return default_resources().redactor.redact(_PATHISH.sub(part, msg))[0]
+    msg = default_resources().redactor.redact(_PATHISH.sub(part, msg))[0]
+    for i, shown in enumerate(addresses):
+        msg = msg.replace(chr(0xE000 + i), shown)
+    return msg
 
 
 @app.callback()

@@ -85,6 +85,16 @@ def compare_codebooks(old: Any, new: Any) -> dict[str, Any]:
     }
 
 
+def _chain_hint(unknown: list[str], removed: list[str]) -> str:
+    """For a ``replaces`` naming ids the old codebook lacks: the old themes neither in the new codebook nor named in
+    its ``replaces`` (a chain of versions whose middle one is skipped: list the older id too); "" when none."""
+    if not removed:
+        return ""
+    said = "; ".join(f"«{t} finnes ikke i den nye kodeboken og er ikke nevnt i replaces»" for t in removed)
+    return (f"; {said}: if {unknown[0]} continued it in a version between, list that id too "
+            f"(replaces: [{', '.join(unknown)}, {removed[0]}])")
+
+
 def _show(report: dict[str, Any], path: Path, compare: Optional[Path]) -> None:
     """The report as rich tables and lines on stdout."""
     from . import redact_message  # a file name may hold a name or fødselsnummer: shown as the CLI's errors show it
@@ -111,8 +121,8 @@ def _show(report: dict[str, Any], path: Path, compare: Optional[Path]) -> None:
                                                           if r["changed"] else "")] for r in cmp["renamed"]]
     rows += [["redefined", r["theme"], f"changed: {', '.join(r['fields'])} (not compared across waves)"]
              for r in cmp["redefined"]]
-    rows += [["replaces unknown", r["theme"], f"{old_name} has no theme {' or '.join(r['replaces'])} (typo?)"]
-             for r in cmp["replaces_unknown"]]
+    rows += [["replaces unknown", r["theme"], f"{old_name} has no theme {' or '.join(r['replaces'])} (typo?)"
+              + _chain_hint(r["replaces"], cmp["removed"])] for r in cmp["replaces_unknown"]]
     rows += [[f"catch-all {c['verdict']}", c["theme"], c["reason"]] for c in cmp["catch_all"]]
     if rows:
         _table(escape(f"compared with {old_name}"), ["change", "theme", "detail"], rows)

@@ -58,6 +58,37 @@ def _check_zero_shot_background(model: Optional[Path], engine: str) -> None:
         _fail("--zero-shot-background is not available with --engine dask; use --engine local")
 
 
+CSV_SEP_HELP = (
+    "field separator of the CSV written: ',' (default), ';' (Norwegian Excel opens it with a double-click; decimals "
+    "then with a comma, as Excel writes them there) or 'tab'; textmine reads each back")
+
+
+def _csv_sep(sep: Optional[str], out: Optional[Path] = None, flag: str = "--out") -> dict:
+    """``--csv-sep`` as the ``DataFrame.to_csv`` options of :func:`textmine.io.csv_options`, checked before any work:
+    a known separator, for a .csv ``out`` (the option that names it: ``flag``); ``{}`` when not given."""
+    from textmine.io import csv_options
+
+    if sep is None:
+        return {}
+    try:
+        opts = csv_options(sep)
+    except ValueError as exc:
+        _fail(f"--csv-sep: {exc}")
+    if out is None:
+        _fail(f"--csv-sep goes with {flag} (the CSV file it separates)")
+    if out.suffix.lower() != ".csv":
+        _fail(f"--csv-sep applies to a .csv {flag}; {out} is not a CSV file — drop --csv-sep or give a .csv name")
+    return opts
+
+
+def _excel_csv(out: Path, opts: dict) -> dict:
+    """What :func:`_write` writes an analyst's table ``out`` with: a CSV as UTF-8 with the byte-order mark Excel
+    needs (:data:`textmine.io.EXCEL_CSV_ENCODING`, else «å» opens as «Ã¥»), in ``opts``' separator (:func:`_csv_sep`)."""
+    from textmine.io import EXCEL_CSV_ENCODING
+
+    return {"encoding": EXCEL_CSV_ENCODING, **opts} if out.suffix.lower() == ".csv" else {}
+
+
 def _background_note(coder) -> None:
     """Say when ``--zero-shot-background`` changes nothing: a codebook of too many themes for the check."""
     limit = coder.BACKGROUND_MAX_THEMES
@@ -551,13 +582,22 @@ class _DaskProgress:
         self.bar = None
         self.task = None
 
+    def checking(self, done: int, total: int) -> None:  # the CSV's rows checked before coding (bytes)
+        self._show("checking the CSV's rows", total, done)
+
     def update(self, done: int, total: Optional[int], seconds: float) -> None:
+        self._show("coding (dask)", total, done)
+
+    def _show(self, what: str, total: Optional[int], done: int) -> None:
         if self.bar is None:
             from rich.progress import Progress
 
             self.bar = Progress(transient=True, console=console)
             self.bar.start()
-            self.task = self.bar.add_task("coding (dask)", total=total)
+        if self.task is None or self.bar.tasks[-1].description != what:  # (a new stage: its own line)
+            if self.task is not None:
+                self.bar.remove_task(self.task)
+            self.task = self.bar.add_task(what, total=total)
         self.bar.update(self.task, completed=done)
 
     def stop(self) -> None:
@@ -749,11 +789,16 @@ def register(app: typer.Typer) -> None:
                                    "question --question, --question-col or else --text-col names) is a non-answer, "
                                    "as textmine summary counts it"),
         zero_shot_background: bool = typer.Option(False, "--zero-shot-background", help=ZERO_SHOT_BACKGROUND_HELP),
+        csv_sep: Optional[str] = typer.Option(
+            None, "--csv-sep", help=CSV_SEP_HELP + "; with ';' or tab the CSV has the byte-order mark Excel needs"),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type, health_flag,
         is_non_answer."""
         if zero_shot_background:
             _check_zero_shot_background(model, engine)
+        csv_kw = _csv_sep(csv_sep, out)  # coded data is UTF-8 without a byte-order mark, as other tools read it …
+        if csv_sep not in (None, ","):  # … unless written for Excel
+            csv_kw = _excel_csv(out, csv_kw)
         if not input.exists():
             _fail(f"input file not found: {input}")
         encoding = _check_encoding(encoding, input)
@@ -781,7 +826,7 @@ def register(app: typer.Typer) -> None:
                                       rows_per_partition=partition_rows, keep_raw_text=keep_raw_text,
                                       encoding=encoding, warn=_note, unredacted_cols=list(unredacted_col),
                                       header_row=header_row, question_labels=labels, progress=bar.update,
-                                      id_cols=_survey_id_cols(survey))
+                                      id_cols=_survey_id_cols(survey), checking=bar.checking)
             except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
                 bar.stop()
                 _fail(header_row_wording(str(exc)))
@@ -856,7 +901,7 @@ def register(app: typer.Typer) -> None:
 
         for note in check_output(out, coded.iloc[:0]):  # names SPSS does not take, with the coding columns added
             console.print(note, highlight=False, markup=False)
-        _write_recorded(coded, out, _coded_identity(coder, model, text_col, question))
+        _write_recorded(coded, out, _coded_identity(coder, model, text_col, question), **csv_kw)
         answered = coded["themes"].astype(bool)
         console.print(f"coded {len(coded)} rows ({int(answered.sum())} with themes, "
                       f"{int(coded['needs_review'].sum())} need review) with {coder.kind} coder → {out}")
@@ -983,17 +1028,23 @@ def register(app: typer.Typer) -> None:
         sheet: Optional[str] = typer.Option(None, "--sheet", help=SHEET_HELP),
         json_out: Path = typer.Option(Path("evaluation.json"), "--json", help="where to write the metrics JSON"),
         header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP),
+        zero_shot_background: bool = typer.Option(False, "--zero-shot-background", help=ZERO_SHOT_BACKGROUND_HELP),
     ) -> None:
         """Compare the coder with human codes: per-theme P/R/F1, kappa, alpha, coverage–accuracy, shares."""
         import numpy as np
 
         from textmine.codebook import parse_theme_list
         from textmine.evaluate import evaluate_coding
+        from textmine.pipeline import ZERO_SHOT_KEY, zero_shot_settings
 
+        if zero_shot_background:
+            _check_zero_shot_background(model, "local")
         if not labelled.exists():
             _fail(f"labelled file not found: {labelled}")
         _check_json_out(json_out, labelled)
-        coder = _coder(model, codebook)
+        coder = _coder(model, codebook, background=zero_shot_background)
+        if zero_shot_background:
+            _background_note(coder)
         data = _read_labelled(labelled, coder.codebook, sheet, warn=lambda m: _note(_evaluation_wording(m)),
                               text_col=text_col, themes_col=themes_col, type_col=type_col, header_row=header_row,
                               mismatch=True)
@@ -1025,6 +1076,8 @@ def register(app: typer.Typer) -> None:
         print(rep.to_text())
         payload = {"model": str(model) if model else None, "kind": coder.kind, "labelled": str(labelled),
                    **rep.to_dict()}
+        if (settings := zero_shot_settings(coder)) is not None:  # the zero-shot coder evaluated, as `code` records it
+            payload[ZERO_SHOT_KEY] = settings
         _write_text(json_out, json.dumps(payload, indent=2, ensure_ascii=False))
         console.print(f"wrote {json_out}")
 
@@ -1078,12 +1131,14 @@ def register(app: typer.Typer) -> None:
             None, "--survey", help="survey definition (YAML): an answer that only repeats its question's label (the "
                                    "question --question, --question-col or else --text-col names) is a non-answer, "
                                    "left out of the queue as textmine code counts it"),
+        csv_sep: Optional[str] = typer.Option(None, "--csv-sep", help=CSV_SEP_HELP + " (a .csv --queue-out)"),
     ) -> None:
         """Print the comments most worth a human label; with --corrections, retrain and show the quality change."""
         import pandas as pd
 
         from textmine.review import CORRECTIONS_FILE, apply_corrections, review_queue
 
+        csv_kw = _csv_sep(csv_sep, queue_out, flag="--queue-out")
         if not input.exists():
             _fail(f"input file not found: {input}")
         if corrections is None:
@@ -1132,9 +1187,8 @@ def register(app: typer.Typer) -> None:
                 rest = q.drop(columns=["text_clean", "type"], errors="ignore")
                 rest = rest.rename(columns={"row": "data_row"}).assign(data_row=rest["row"] + 1)  # from 1
                 sheet = pd.concat([sheet, rest.reset_index(drop=True)], axis=1)
-                # a CSV queue is opened in Excel: with a byte-order mark it reads «å» as «å», not «Ã¥»
                 _write_recorded(sheet, queue_out, _coded_identity(coder, model, text_col, question),
-                                **({"encoding": "utf-8-sig"} if queue_out.suffix.lower() == ".csv" else {}))
+                                **_excel_csv(queue_out, csv_kw))
                 console.print(f"wrote {queue_out}: edit the 'themes' (and 'type') of each row, delete rows you did "
                               f"not check, then pass it to --corrections", soft_wrap=True)
             return
@@ -1240,11 +1294,13 @@ def register(app: typer.Typer) -> None:
         disagreements: Optional[Path] = typer.Option(None, "--disagreements",
                                                      help="write the disagreeing ids and both codes (no text)"),
         header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP + "; the same row in both files"),
+        csv_sep: Optional[str] = typer.Option(None, "--csv-sep", help=CSV_SEP_HELP + " (a .csv --disagreements)"),
     ) -> None:
         """Inter-coder reliability of two codings: per-theme kappa/alpha/F1, share differences, type agreement."""
         from textmine.agreement import intercoder_agreement
         from textmine.codebook import CodebookError, load_codebook
 
+        csv_kw = _csv_sep(csv_sep, disagreements, flag="--disagreements")
         if json_out:
             _check_json_out(json_out, first, second)
         if disagreements:
@@ -1265,5 +1321,5 @@ def register(app: typer.Typer) -> None:
             _write_text(json_out, json.dumps(payload, indent=2, ensure_ascii=False))
             console.print(f"wrote {json_out}")
         if disagreements:
-            _write(rep.disagreements, disagreements)
+            _write(rep.disagreements, disagreements, **_excel_csv(disagreements, csv_kw))
             console.print(f"wrote {disagreements} ({len(rep.disagreements)} rows)")

@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from ..pipeline import LONG_CODED_COLUMNS as _LONG_CODED
-from .coding import _check_out, _columns, _fail, _read, _write_text
+from .coding import CSV_SEP_HELP, _check_out, _columns, _csv_sep, _fail, _read, _write_text
 
 __all__ = ["register", "load_coded", "load_survey", "neutral_summary", "write_summary"]
 
@@ -172,7 +172,8 @@ def read_coded(specs, frames: dict, survey, codebook=None) -> dict:
 
 
 def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict | None = None,
-                         per_question: dict | None = None, records: dict | None = None) -> tuple[dict, dict]:
+                         per_question: dict | None = None, records: dict | None = None,
+                         text: bool = True) -> tuple[dict, dict]:
     """``{wave: coded frame}`` from the ``--coded`` files (``coded_arg`` pairs): tables with
     respondent_id/question/text_clean one per wave in the waves' order, or ``textmine code`` outputs (one per
     wave and question) matched to their wave by the survey's wave column (else by order); the coded frame of a
@@ -189,13 +190,16 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
     one wave record different codebooks. ``per_question`` (a dict, filled here): wave → question → the Codebook its
     ``textmine code`` output records, for ``build_summary(question_codebooks=)`` — a question's own codebook, where the
     survey gives its questions codebooks of their own. ``records`` (a dict, filled here): wave → question → the
-    record of what coded its file (:func:`textmine.report.pipeline.coded_record`; None without one), for «Metode»."""
+    record of what coded its file (:func:`textmine.report.pipeline.coded_record`; None without one), for «Metode».
+    ``text=False`` (a summary without quotes): a Dask output folder's text column is not read
+    (:func:`textmine.distributed.coded_without_text`)."""
     from ..pipeline import (CODED_BASE_COLUMNS, coded_from_code_output, coded_question, theme_columns_from_themes,
                             wave_of)
+    from ..distributed import coded_without_text
 
     waves = list(frames)
     coded_by = records
-    tables = [_coded_table(q, p, survey) for q, p in specs]
+    tables = [_coded_table(q, p, survey, text) for q, p in specs]
     records = [recorded_codebook(p) for _, p in specs]
     given, found = given or {}, {}
     is_long = [q is None and set(_LONG_CODED) <= set(df.columns) for q, _, df in tables]
@@ -229,8 +233,8 @@ def read_coded_codebooks(specs, frames: dict, survey, codebook=None, given: dict
             _keep_record(coded_by, wave, [col], p, df)
             if rec is not None and per_question is not None:
                 per_question.setdefault(wave, {})[col] = rec[0]
-            parts[wave, col] = coded_from_code_output(df, survey, col, source=p,
-                                                      codebook=rec[0] if rec else codebook)
+            from_parts = coded_without_text if df.attrs.get(_ANSWERED_ONLY) else coded_from_code_output
+            parts[wave, col] = from_parts(df, survey, col, source=p, codebook=rec[0] if rec else codebook)
     coded = {}
     for w in waves:  # a question without a file: the summary warns about its answers without a coded row
         got = [parts[k] for k in parts if k[0] == w]
@@ -263,14 +267,15 @@ def _wave_by_order(i: int, specs, waves: list, survey, path: Path):
                      f"declare the wave column (`wave:` in the survey definition) and keep it in the coded files")
 
 
-def _coded_table(question: str | None, path: Path, survey) -> tuple[str | None, Path, pd.DataFrame]:
+def _coded_table(question: str | None, path: Path, survey,
+                 text: bool = True) -> tuple[str | None, Path, pd.DataFrame]:
     """One ``--coded`` input read: a table file with :func:`textmine.io.read_table` (a ``textmine review`` queue as
     the question its record names, :func:`_queue_as_question`), or the folder ``textmine code --engine dask`` wrote
     (:func:`_coded_folder`; the question is the one its run coded)."""
     from ..io import read_table
 
     if path.is_dir():
-        coded_col, df = _coded_folder(path, survey, question)
+        coded_col, df = _coded_folder(path, survey, question, text)
         return coded_col, path, df
     return _queue_as_question(question, path, read_table(path), survey)
 
@@ -325,10 +330,14 @@ def _identity_of(path: Path) -> dict | None:
     return identity if isinstance(identity, dict) else None
 
 
-def _coded_folder(path: Path, survey, question: str | None) -> tuple[str, pd.DataFrame]:
+_ANSWERED_ONLY = "textmine_answered_only"  # ``df.attrs``: the text column read as answered True/False only
+
+
+def _coded_folder(path: Path, survey, question: str | None, text: bool = True) -> tuple[str, pd.DataFrame]:
     """``(question coded, frame)`` from a finished ``textmine code --engine dask`` output folder, in input order
     (:func:`textmine.distributed.read_coded_parts`): only the columns the summary and report use from a coded file
-    (respondent id, wave, the coded question's redacted text for non-answers and quotes, the coding columns), never
+    (respondent id, wave, the coded question's redacted text for non-answers and quotes — with ``text=False`` only
+    whether each row was answered, :func:`textmine.distributed.read_coded_parts` — the coding columns), never
     the other free-text or survey columns (those come from the wave files). ``ValueError`` (one line naming the
     folder, and the part file / ``_row`` where there is one) for a folder without ``_manifest.json``, a run that did
     not finish, parts that disagree, another question than the run coded, or a respondent id given twice."""
@@ -346,7 +355,11 @@ def _coded_folder(path: Path, survey, question: str | None) -> tuple[str, pd.Dat
                          f"({', '.join(free)})")
     columns = _folder_columns(path, manifest, survey, coded_col)
     try:
-        df = read_coded_parts(path, columns=columns)
+        from ..classify.table import CODE_FLAG_COLUMNS
+
+        answered = None if text or not set(CODE_FLAG_COLUMNS) <= set(columns) else coded_col  # (old parts: text)
+        df = read_coded_parts(path, columns=columns, answered=answered)
+        df.attrs[_ANSWERED_ONLY] = answered is not None
     except FileNotFoundError as exc:  # (the library's wording; an OSError the callers would not catch)
         raise ValueError(str(exc)) from None
     except OSError as exc:
@@ -521,9 +534,11 @@ def _named(summary, survey, *, key: bytes | str | None = None):
         _fail(exc.strerror or str(exc))
 
 
-def write_summary(summary, out: Path, survey=None, *, key: bytes | str | None = None) -> list[Path]:
+def write_summary(summary, out: Path, survey=None, *, key: bytes | str | None = None,
+                  csv_options: dict | None = None) -> list[Path]:
     """``summary.write`` into a temporary folder inside ``out``, then each file renamed into place: a failed
-    write leaves the earlier results whole and no temporary files behind. Hidden (suppressed) rows are written
+    write leaves the earlier results whole and no temporary files behind (``csv_options``: the CSVs' separator and
+    decimal mark, :func:`textmine.io.csv_options`). Hidden (suppressed) rows are written
     without numbers, only flagged, whatever the ``suppression`` mode (:func:`textmine.summary.blank_hidden_rows`);
     with ``survey``, small free-valued levels under the report's neutral names (:func:`neutral_summary`)."""
     import os
@@ -537,7 +552,7 @@ def write_summary(summary, out: Path, survey=None, *, key: bytes | str | None = 
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".summary-", dir=out))
         try:
-            written = shown.write(tmp)
+            written = shown.write(tmp, csv_options=csv_options)
             for p in written:
                 os.replace(p, out / p.name)
         finally:
@@ -762,6 +777,7 @@ def register(app: typer.Typer) -> None:
             "wave it is compared with; a free-text question without coding shown as «ikke kodet»)."),
         allow_mixed_coding: bool = typer.Option(
             False, "--allow-mixed-coding", help=ALLOW_MIXED_CODING_HELP),
+        csv_sep: Optional[str] = typer.Option(None, "--csv-sep", help=CSV_SEP_HELP + " (the tables' CSVs)"),
     ) -> None:
         """Indicators and theme shares per segment with CIs, change with verdicts, and quotes.
 
@@ -774,6 +790,7 @@ def register(app: typer.Typer) -> None:
                                stray_columns_hint, wave_order)
         from .clean import check_out_dir
 
+        csv_kw = _csv_sep(csv_sep, Path("summary_tidy.csv"))  # (checked as for one of the CSVs it writes)
         survey = load_survey(survey_path)
         specs = [coded_arg(c, survey) for c in coded or []]
         try:
@@ -832,7 +849,8 @@ def register(app: typer.Typer) -> None:
             named = named_codebooks(per_wave, loaded, frames)
             if coded:
                 coded_frames, recorded = read_coded_codebooks(specs, frames, survey, codebook=cbk, given=named,
-                                                              per_question=per_question, records=records)
+                                                              per_question=per_question, records=records,
+                                                              text=not no_quotes)
             wave_cb = wave_codebooks(codebook, per_wave, frames, recorded)
         except (TableReadError, ValueError) as e:
             _fail(str(e))
@@ -896,7 +914,7 @@ def register(app: typer.Typer) -> None:
             if msg not in carried:  # (a file's read notes come with the summary's warnings below)
                 typer.echo(f"warning: {msg}", err=True)
         named = _named(summary, survey)  # once, for the files and the terminal
-        written = write_summary(named, out)
+        written = write_summary(named, out, csv_options=csv_kw)
         shown, hidden = blank_hidden_rows(named, nullable=False)
         if not quiet:
             typer.echo(shown.to_text_table())

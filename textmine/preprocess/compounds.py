@@ -27,6 +27,12 @@ _MIN_WORD = 7
 # rest (see CompoundSplitter._adjective_head)
 _ADJ_SUFFIXES = frozenset({"leg", "lege", "legt", "leget", "legare", "legast", "legaste",
                            "lig", "lige", "ligt", "ligere", "ligst", "ligste"})
+# derivational suffixes that make a noun of a verb or noun ("marker(e)" + "ing", "tekst" + "ing"): a known word so
+# derived is split only where its head is the same derivation of a word ("saks|behandl-ing", "syk|meld-ing"),
+# never where the head cuts the base ("mark|ring", "tek|ting"; see CompoundSplitter._derivation)
+_DERIVATION_SUFFIXES = ("ing", "else")
+_MIN_BASE = 3
+_VOWELS = frozenset("aeiouyæøå")
 
 
 class CompoundSplitter:
@@ -81,14 +87,38 @@ class CompoundSplitter:
             return False
         return right != "lege" or (word[:i] + "lig" in self.vocab and word not in self.vocab)
 
+    def _derived(self, word: str, suffix: str) -> bool:
+        """Whether ``word`` is a word (or a verb's stem) + ``suffix``: "markering" ("markere"), "teksting"
+        ("tekst"), "behandling" ("behandle"), "sying" ("sy"); not "ring", "ting" or "eling" (a base of one letter, or
+        of two not ending in a vowel as the short verbs do)."""
+        if not word.endswith(suffix):
+            return False
+        base = word[: len(word) - len(suffix)]
+        if len(base) < _MIN_BASE:
+            return len(base) == 2 and base[-1] in _VOWELS and base in self.vocab  # "sy|ing", not "el|ing"
+        return base in self.vocab or base + "e" in self.vocab or self.freqs.get(base, 0) >= _MIN_FREQ
+
+    def _derivation(self, word: str) -> str | None:
+        """The derivational suffix of a known whole word derived from another ("markering" → "ing"), else None."""
+        if word not in self.vocab:
+            return None
+        for suffix in _DERIVATION_SUFFIXES:
+            if self._derived(word, suffix):
+                return suffix
+        return None
+
     def _best_split(self, word: str) -> tuple[str, str] | None:
         best, best_score = None, 0.0
         n = len(word)
+        suffix = self._derivation(word)
         for i in range(2, n - 1):
             right = word[i:]
             fr = self._known(right, head=True)
             if not fr or self._adjective_head(word, i):
                 continue
+            if suffix is not None and not self._derived(right, suffix) and not (
+                    len(right) >= len(suffix) + 4 and right in self.vocab):  # "krigs|utflytting"
+                continue  # the head cuts the derived word's base: "mark|ring" (markering), "tek|ting" (teksting)
             left_raw = word[:i]
             for link in _LINKERS:
                 if link and not left_raw.endswith(link):

@@ -49,7 +49,12 @@ letter ("o l a @ n a v . n o") and "Postboks 5 Sentrum, 0101 Oslo" are masked. A
 an id, not a personal number ("hnr 1234567890"); after a bare car word a unit or word is no plate ("bil kr12000",
 "bilen er OK 12000"). "på" for "@" ("kari.nordmann på gmail.com"), a phone glued to its cue ("mobilnr91234567"), a
 name run together ("KariNordmann", "Kari.Nordmann"), a spreadsheet float cell ("15038500047.0"), a flat number
-("Storgata 12 H0203") and "Storgata 3,6800 Førde" are masked.
+("Storgata 12 H0203") and "Storgata 3,6800 Førde" are masked. So are a phone with a word glued after it ("på
+91234567og") or after "å nå på"/"nås på" ("91 234 567"), a lower-case first name + initial ("ola n. har ikke svart";
+an ambiguous one, "per n.", only after a person word such as "etter", "med", "til", "ring" or a cue), an ambiguous
+first name after a role label + colon ("HR: Tone", "Leiar: Siv"; not "HR: Per telefon …"), "mvh. kari", a first name
+next to its masked phone ("Tone på [TELEFON]", "[TELEFON] (Tore)") and a street + number after an address cue
+whatever its ending ("Adressen min er Vestre Rosten 81"); "Gata heter Storgata" stays.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -295,7 +300,7 @@ _PHONE_CUE = re.compile(
     r"(?:\b(?:tlf|telefon\w*|mobil\w*|mob|tel|sms|direktenummer|tlf\.?nr|nummer(?:et)?|nr)\.?"
     r"(?:\s+(?:mitt|min|mi|hans|hennes|hennar|vårt|vår))?"
     r"|\bring\w*(?:\s+(?:meg|oss|ham|henne|han|ho|dei|dem|meg))?(?:\s+(?:tilbake|opp))?"
-    r"|\bnå\s+(?:meg|oss|ham|henne|han|ho)|\btreff\w*(?:\s+(?:meg|oss))?)"
+    r"|\bnå\s+(?:meg|oss|ham|henne|han|ho)|\bå\s+nå\s+på|\bnås\s+på|\btreff\w*(?:\s+(?:meg|oss))?)"
     r"\s*[:.]?\s*(?:på|til|er|:)?\s*$",
     re.IGNORECASE,
 )
@@ -305,6 +310,25 @@ _PHONE_GLUED = re.compile(
     r"\b(?:tlf\.?(?:nr)?|telefon(?:nr|nummer)?|mob(?:il)?(?:nr|nummer)?|tel|ring|sms)\.?"
     r"(?P<n>(?:\+47|0047)?[2-9]\d{7})(?![\d%_]|[.,:/-]\d)",  # a word may follow, glued ("tlf91234567og")
     re.IGNORECASE,
+)
+# Lower-case street words inside a street name after an address cue ("Øvre Ullern terrasse 5").
+_STREET_WORDS_LOWER = r"(?:terrasse|gate|gata|vei|veien|veg|vegen|allé|plass|plassen|bakken|torg|brygge|stredet)"
+# Words after a number that make it a count, not a house number ("Adressen var feil 3 ganger").
+_ADDRESS_NEG_AFTER = re.compile(r"^\s*(?:ganger|gonger|gang|gong)\b", re.IGNORECASE)
+# A street + house number right after an address cue, whatever the street's ending ("Adressen min er Vestre Rosten
+# 81", "Adr: Ringshaug 12 B", "Adressa mi er Lia 7", "Øvre Ullern terrasse 5"); the cue stays. Which ones count:
+# Redactor._classify_address_cued.
+_ADDRESS_CUED = re.compile(
+    r"(?i:\b(?:post|besøks|hjemme|bosteds|privat)?(?:adresse[n]?|adressa)|\badr\.?)"
+    r"(?:\s+(?i:min|mi|mitt|hans|hennes|hennar|vår|deres|er|var|e|blir)){0,3}\s*:?\s+"
+    r"(?P<a>[A-ZÆØÅ][a-zæøåéü'.-]*\s(?:(?:[A-ZÆØÅ][a-zæøåéü'.-]*|" + _STREET_WORDS_LOWER + r")\s){0,3}"
+    r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?"
+    r"(?:(?:,\s?|\s)\d{4}\s[A-ZÆØÅ][\wæøå-]+|\s(?:i|på)\s[A-ZÆØÅ][\wæøå-]+)?)(?![\d,.]\d|\w)"
+)
+# A mobile or landline number with a word glued after it and no cue glued before ("på 91234567og", "912 34 567takk");
+# classified as _PHONE's matches (amounts with a glued unit, dates, public numbers stay).
+_PHONE_GLUED_WORD = re.compile(
+    _LB + r"(?:[2-9]\d{7}|[2-9]\d{2} \d{2} \d{3}|[2-9]\d \d{2} \d{2} \d{2})(?=[^\W\d_]{2,}(?!\w))"
 )
 # Any first digit and any grouping ("05 93 06 04", "412 345 67", "47 91 23 45 67") -- only right after a phone cue.
 _PHONE_ANY = re.compile(_LB + r"(?:47[ .-]?)?\d(?:[ .-]?\d){7}" + _RB)
@@ -916,8 +940,24 @@ _TRAILING_INITIAL = re.compile(r"[ \t]+(?:[A-ZÆØÅ]\.(?![\w-])|[A-HJ-ZÆØ](?!
 # A lower-case initial after a lower-case name ("ola n."); never the words "i" and "å".
 _TRAILING_LOWER_INITIAL = re.compile(r"[ \t]+[a-hj-zæø]\.(?![\w-])")
 _LOWER_INITIAL = re.compile(r"[a-hj-zæø]\.")
-# Role labels that cue a name when a colon follows ("ansatt: ola n.").
-_COLON_LABELS = frozenset("ansatt ansatte pasient bruker deltaker søker".split())
+# Role labels that cue a name when a colon follows ("ansatt: ola n.", "HR: Tone", "Leiar: Tone"): the survey's roles
+# that name_cues.tsv lacks (there a cue needs no colon), bokmål and nynorsk.
+_COLON_LABELS = frozenset(
+    "ansatt ansatte pasient bruker deltaker søker hr hr-rådgiver hr-rådgjevar hr-konsulent hr-sjef hr-leder hr-leiar"
+    " hr-ansvarlig personalsjef personalleder personalleiar leiar leiaren avdelingsleiar bedriftsrådgiver"
+    " bedriftsrådgiveren bedriftsrådgjevar bedriftsrådgjevaren arbeidslivsrådgiver arbeidslivsrådgjevar"
+    " inkluderingsrådgiver jobbspesialist jobbkonsulent jobbcoach mentor kontakt nav-kontakt ansvarlig"
+    " saksansvarleg saksansvarlig sakshandsamar sakshandsamaren oppfølger".split()
+)
+# Words before a lower-case first name + initial that make it a person also where the first name is an ordinary
+# word ("spør etter per n.", "snakket med liv b.", "send det til ola n.").
+_PERSON_BEFORE = frozenset("etter med til fra frå hos ved spør spurte ring ringte ringde ringe kontakt".split())
+# An unknown word that is a street name ("Gata heter Storgata"), not a name after a cue.
+_STREET_WORD = re.compile(r"..(?:gata|gaten|gate|veien|vegen|plassen)$")
+# Name cues often written with a period, which _name_words cuts off ("mvh. kari", "vh. Tone").
+_ABBREVIATED_CUES = frozenset({"mvh", "vh"})
+# Prepositions after an ambiguous first name that keep it a person after a role label ("HR: Tone på kontoret").
+_PERSON_PREPS = frozenset("på hos ved fra frå".split())
 # Legal forms that end a company name ("Olsen Bygg AS").
 _LEGAL_FORMS = frozenset("AS ASA SA DA ANS BA KS NUF".split())
 _SENTENCE_END = set(".!?:;\"'()[]\n")
@@ -1027,6 +1067,10 @@ class Redactor:
     plate_prefixes: frozenset[str] = frozenset()  # letter pairs a plate has without a cue (plate_prefixes.txt)
     public_pages: frozenset[str] = frozenset()  # public agencies' social-media handles (public_pages.txt)
     place_names: frozenset[str] = frozenset()  # municipalities that are also names (place_names_no.txt)
+    # stop words + keep words (bokmål and nynorsk, ``stopwords.py``) that are no known name: ordinary words the
+    # lexicon forms lack ("ingen", "ikkje", "noen", "samme")
+    function_words: frozenset[str] = frozenset()
+    public_names: frozenset[str] = frozenset()  # agencies and services (public_names.txt): "Altinn", "Helfo"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
@@ -1056,11 +1100,17 @@ class Redactor:
     def from_wordlists(cls, directory: Path | None = None, lexicon_forms=None) -> "Redactor":
         from faker.providers.address.no_NO import Provider as NoAddress
 
+        from .stopwords import load_keep_words, load_stopwords
+
+        names = NameLists.from_wordlists(directory)
+        function_words = (load_stopwords(directory) | load_keep_words(directory)) - names.first - names.last
         suffixes = {s.lower() for s in NoAddress.street_suffixes}
         suffixes |= {s.lower() for s in read_list("street_suffixes.txt", directory)}
         return cls(
-            names=NameLists.from_wordlists(directory),
+            names=names,
             lexicon_forms=lexicon_forms if lexicon_forms is not None else frozenset(),
+            function_words=frozenset(function_words),
+            public_names=frozenset(p.lower() for p in read_list_optional("public_names.txt", directory)),
             street_suffixes=tuple(suffixes),
             public_numbers=frozenset(read_list("public_phone_numbers.txt", directory)),
             plate_prefixes=frozenset(p.upper() for p in read_list_optional("plate_prefixes.txt", directory)),
@@ -1148,9 +1198,12 @@ class Redactor:
         text = self._sub(_PHONE_GLUED, text, counts, lambda m, t: "telefon", group="n")
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
+        text = self._sub(_PHONE_GLUED_WORD, text, counts, self._classify8_public)
         text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)  # one right after a phone
         text = self._redact_pnr_runs(text, counts)  # a list resumed after a phone ("[TELEFON], 150385 10190,…")
         text = self._sub(self._address, text, counts, self._classify_address)
+        if "adr" in low:
+            text = self._sub(_ADDRESS_CUED, text, counts, self._classify_address_cued, group="a")
         return text
 
     @staticmethod
@@ -1699,6 +1752,28 @@ class Redactor:
             return None
         return "adresse"
 
+    def _classify_address_cued(self, m: re.Match, text: str) -> str | None:
+        """A street + number after an address cue; not an amount, duration or count ("Adressen er Fem 12 kr",
+        "Adressen var Feil 3 ganger"), and the word before the number a street word, an unknown word or after an
+        address prefix ("Vestre Rosten 81") or a longer definite form ("Fjellstua 1"), never another ordinary word
+        or a service ("Uke 12", "Altinn 3")."""
+        after = text[m.end() : m.end() + 15]
+        if _NUMBER_NEG_AFTER.match(after) or _ADDRESS_NEG_AFTER.match(after):
+            return None
+        words = re.split(r"\s\d", m.group("a"), maxsplit=1)[0].split()
+        if not words:
+            return None
+        last = words[-1].lower().strip(".")
+        if last in self.public_names:
+            return None
+        if last.endswith(self.street_suffixes) or re.fullmatch(_STREET_WORDS_LOWER, last):
+            return "adresse"
+        if len(words) > 1 and re.fullmatch(_ADDR_PREFIX, words[0]):
+            return "adresse"  # "Vestre Rosten 81"
+        if len(last) >= 6 and last.endswith(("a", "en", "et")):
+            return "adresse"  # a noun's definite form, as farm and street names are: "Fjellstua 1", "Rosten 81"
+        return None if self._is_common(last) else "adresse"
+
     # -- names -------------------------------------------------------------------------------
     def _is_blocked(self, word: str) -> bool:
         return word in self.names.blocked or word.split("-")[0] in self.names.blocked
@@ -1723,7 +1798,8 @@ class Redactor:
         return low.endswith("s") and bool(base) and all(p in lst for p in base.split("-") if p)
 
     def _is_common(self, low: str) -> bool:
-        return low in self.lexicon_forms
+        """An ordinary word: a lexicon form or a function word ("ingen", "ikkje", "samme")."""
+        return low in self.lexicon_forms or low in self.function_words
 
     def _redact_names(self, text: str, counts: dict[str, int]) -> str:
         """Names; first numbers spelled in words ("ni to tre fire fem seks sju åtte"), looked for here where the
@@ -1920,8 +1996,8 @@ class Redactor:
             for length in range(1, names.max_cue_len + 1):
                 if i - length < 0:
                     break
-                gap = text[words[i - 1][1] : words[i][0]]
-                if gap.strip(" ,:\t") != "":
+                gap = text[words[i - 1][1] : words[i][0]].strip(" ,:\t")
+                if gap != "" and not (gap == "." and lows[i - 1] in _ABBREVIATED_CUES):  # "mvh. kari"
                     return False
                 chunk = tuple(lows[i - length : i])
                 if chunk in names.cues_before:
@@ -1944,7 +2020,7 @@ class Redactor:
             """Capitalised, not blocked, and a known name or not an ordinary word."""
             if not cap(i) or self._is_blocked(words[i][2]):
                 return False
-            return is_first(i) or is_last(i) or not self._is_common(lows[i])
+            return is_first(i) or is_last(i) or not (self._is_common(lows[i]) or _STREET_WORD.search(lows[i]))
 
         def particle(j: int) -> bool:
             """A capitalised name particle followed by a name word: "Van" in "Nguyen Van Anh"."""
@@ -2060,10 +2136,52 @@ class Redactor:
             return not prev or prev in names.cue_last_words or colon_cue(k) or prev in _BEFORE_INITIAL or (
                 prev in SUBJECT_VERBS or prev in _ACT_VERBS or prev in _OBJECT_PREPS or prev in _PAIR_WORDS)
 
+        def initialed(i: int) -> bool:
+            """A lower-case initial follows word i: "ola n.", "per n."."""
+            m = _TRAILING_LOWER_INITIAL.match(text, words[i][1])
+            return m is not None and not re.match(r"\s?\d", text[m.end() : m.end() + 2])  # not "s. 4" (a page)
+
+        def contact_after(i: int) -> bool:
+            """A first name, also an ambiguous one, right before its masked phone or e-mail: "Tone på [TELEFON]",
+            "Per: [TELEFON]", "Liv, [EPOST]"."""
+            if not is_first(i) or upper(i) or self._is_blocked(words[i][2]):
+                return False
+            k = i + 2 if i + 1 < n and lows[i + 1] == "på" and adjacent(i, i + 1) else i + 1
+            if k >= n or words[k][2] not in ("TELEFON", "EPOST"):
+                return False
+            s0, e0 = words[k][0], words[k][1]
+            gap = text[words[i][1] : s0 - 1] if k == i + 1 else text[words[k - 1][1] : s0 - 1]
+            if text[s0 - 1 : s0] != "[" or text[e0 : e0 + 1] != "]" or gap.strip(" \t,:") != "":
+                return False
+            # an ambiguous one only capitalised and with "på" or a comma/colon ("Betaling per [TELEFON]" stays)
+            return not ambiguous(i) or (cap(i) and (k == i + 2 or gap.strip(" \t") != ""))
+
+        def contact_bracketed(i: int) -> bool:
+            """A first name in brackets right after a masked phone or e-mail: "[TELEFON] (Tore)"."""
+            if i == 0 or not is_first(i) or not (cap(i) or not ambiguous(i)) or self._is_blocked(words[i][2]):
+                return False
+            return (words[i - 1][2] in ("TELEFON", "EPOST")
+                    and text[words[i - 1][1] : words[i][0]].replace(" ", "") == "]("
+                    and text[words[i][1] : words[i][1] + 1] == ")")
+
+        def person_before(i: int) -> bool:
+            """Word i follows a word that takes a person ("spør etter", "snakket med", "til", "ring"), a name cue or a
+            role label + colon."""
+            if i == 0 or not adjacent(i - 1, i):
+                return False
+            return lows[i - 1] in _PERSON_BEFORE or has_cue(i) or colon_cue(i)
+
         def colon_cue(i: int) -> bool:
-            """Word i follows a role label and a colon: "ansatt: ola n.", "Pasient: kari"."""
-            return (i > 0 and lows[i - 1] in _COLON_LABELS
-                    and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":")
+            """Word i follows a role label and a colon: "ansatt: ola n.", "Pasient: kari", "HR: Tone"; not an
+            ambiguous first name that starts a phrase with the lower-case word after it ("HR: Per telefon …",
+            "Kontakt: Liv og helse"), unless that word is a verb or a preposition a person takes ("HR: Tone svarte")."""
+            if not (i > 0 and lows[i - 1] in _COLON_LABELS
+                    and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":"):
+                return False
+            if not ambiguous(i) or i + 1 >= n or not adjacent(i, i + 1) or cap(i + 1) or upper(i + 1):
+                return True
+            nxt = lows[i + 1]
+            return not self._is_common(nxt) or nxt in SUBJECT_VERBS or nxt in _ACT_VERBS or nxt in _PERSON_PREPS
 
         def noun_by_place(i: int) -> bool:
             """A capitalised first name that is also a noun standing alone (``SUBJECT_NOUN_NAMES``) joined by
@@ -2403,6 +2521,8 @@ class Redactor:
             elif not cap(i) and not upper(i) and is_first(i) and ambiguous(i):
                 if lower_surname_after(i):
                     start_i = i  # "per hansen svarte" (not "per dag", "per time", "per berg")
+                elif initialed(i) and person_before(i):
+                    start_i = i  # "spør etter per n.", "snakket med liv b." (not "per n." alone)
             elif not cap(i) and not upper(i) and is_first(i) and not ambiguous(i):
                 after_name = (
                     i >= 2 and lows[i - 1] in ("og", "eller", "&") and bool(spans) and spans[-1][1] == words[i - 2][1]
@@ -2431,11 +2551,14 @@ class Redactor:
                 )
                 if after_name or greeted or shared:
                     start_i = i  # "takk til kari og ola", "hei kari", "takk kari", "kari og ola nordmann"
+                elif initialed(i) and not self._is_blocked(w):
+                    start_i = i  # "ola n. har ikke svart", "send det til ola n.": the initial marks a person
                 elif pair:  # uncued lower-case "olav hansen", with a first name before it: "per olav hansen"
                     start_i = i
                     if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
                         start_i = i - 1
-            if start_i is None and (partner(i) or at_office(i) or placed_subject(i)):
+            if start_i is None and (partner(i) or at_office(i) or placed_subject(i) or contact_after(i)
+                                     or contact_bracketed(i)):
                 start_i = i  # "[NAVN] og Kvernmo", "Kvernmo på NAV-kontoret ringte", "Kvernmo i Hammerfest har"
             if start_i is None:
                 i += 1

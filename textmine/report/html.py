@@ -529,6 +529,41 @@ def _run_warnings(r: ReportData) -> str:
     return str(w or "")
 
 
+#: the run warnings that a reader note (:func:`reader_notes`) says in Norwegian, whole (a driver's only for the
+#: current wave: group ``w``): the workbook's «Merknader» gives the note instead (:func:`analyst_warnings`)
+_SAID_BY_NOTES = [re.compile(x) for x in (
+    r"drivers (?P<q>\S+) (?P<w>\S+): theme\(s\) [^:;]+? left out of the adjusted model: (?:they roll up other themes "
+    r"in it \(one level of the hierarchy only\)|linearly dependent on the other themes/controls \(effect not "
+    r"estimable\))",
+    r"drivers (?P<q>\S+) (?P<w>\S+): effect of theme\(s\) [^:;]+? not estimable \(confidence interval wider than "
+    r"±100 percentage points\); left out",
+    r"zero-shot coding with \d+ theme\(s\) gave .+? check a sample by hand before publishing the shares",
+    r"(?:question \S+: )?themes? \S+(?:, \S+)* (?:is|are) defined differently in codebook .+? \(wave \S+\) and .+? "
+    r"\(wave \S+\): not compared \(«ikke testbar»\)",
+    r"(?:question \S+: )?theme \S+ \(wave \S+\) continues \S+(?:, \S+)* \(wave \S+\) as its codebook declares "
+    r"\(replaces\): its change \S+ compares it with (?:the share of respondents coded with any of \S+(?:, \S+)* "
+    r"\(each counted once\)|the share of \S+) in wave [^;:\s]+(?:; its [\w, ]+ changed too \(not only the name\): "
+    r"compared as declared)?",
+    r"(?:question \S+: )?catch-all themes? \S+(?:, \S+)*: not compared between wave \S+ and \S+ \(«ikke testbar»\): "
+    r"de andre temaene er endret mellom .+? samler ikke de samme svarene i de to målingene",
+)]
+
+
+def analyst_warnings(r: ReportData) -> str:
+    """The run warnings (``method["warnings"]``: the tool's, in English, for the analyst) less those a reader note
+    says in Norwegian (:data:`_SAID_BY_NOTES`, :func:`reader_notes`): what the workbook's «Merknader» gives beside
+    the notes."""
+    text, wave = _run_warnings(r), str(r.current_wave)
+    notes = {"redefined_themes", "renamed_themes", "catch_all_untested"} & set(r.method or {})
+    for i, rx in enumerate(_SAID_BY_NOTES):
+        if i in (3, 4, 5) and not notes:  # (a codebook note only where the report has its record)
+            continue
+        if i == 2 and not _zero_shot_shares_warned(r):
+            continue
+        text = rx.sub(lambda m: "" if "w" not in m.groupdict() or m.group("w") == wave else m.group(0), text)
+    return re.sub(r"(?:;\s*){2,}", "; ", text).strip().strip(";").strip()
+
+
 def driver_left_out(r: ReportData) -> dict[tuple[str, str], str]:
     """{(question, theme): reason key of ``_LEFT_OUT_WHY``} for themes left out of the current wave's adjusted
     (driver) model, read from the summary's run warnings."""

@@ -193,7 +193,26 @@ def _change_rows(c: pd.DataFrame, survey, labels: Mapping[str, str], *, segments
         "n_eff_prev": c["n_eff_prev"] if "n_eff_prev" in c else c["n_prev"], "n_eff": c["n_eff"] if "n_eff" in c else c["n"],
         "verdict_unadjusted": c["verdict_unadjusted"], "weighted": c["weighted"],
         "suppressed": c["suppressed"].astype(bool),
-    }).pipe(hide_suppressed, HIDDEN_CHANGE).reset_index(drop=True)
+    }).pipe(hide_suppressed, HIDDEN_CHANGE).pipe(_in_codebook_order, labels).reset_index(drop=True)
+
+
+def _in_codebook_order(rows: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """The change rows with the theme rows of each question and pair of waves in the order of ``labels`` (the
+    report's codebook first: a renamed or merged theme, which the summary compares last, takes its place there), a
+    theme's segment rows together as the summary gives them; themes ``labels`` lacks after those, indicator rows
+    first, both in the summary's order."""
+    if rows.empty:
+        return rows
+    rank = {str(t): i for i, t in enumerate(labels)}
+    keys = [c for c in ("question", "prev_wave", "wave") if c in rows.columns]
+    block = rows[keys].astype(str).agg("\x1f".join, axis=1)
+    first = {b: i for i, b in enumerate(dict.fromkeys(block))}
+    is_theme = (rows["kind"] == "tema").to_numpy()
+    pos = np.arange(len(rows))
+    order = pd.DataFrame({"theme": is_theme.astype(int), "block": np.where(is_theme, block.map(first), pos),
+                          "rank": [rank.get(str(k), len(rank)) if t else 0 for k, t in zip(rows["key"], is_theme)],
+                          "pos": pos})
+    return rows.iloc[order.sort_values(["theme", "block", "rank", "pos"], kind="stable").index]
 
 
 def reported_comparison(summary) -> tuple[str, str] | None:
