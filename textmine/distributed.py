@@ -1601,8 +1601,8 @@ def coded_without_text(df: pd.DataFrame, survey, question: str, *, source: str |
     coding columns, ``is_non_answer`` and ``health_flag`` as the parts hold them, no ``text_clean`` or ``language``
     (the text is not read: a summary of millions of rows needs no text without quotes)."""
     from textmine.classify.table import CODE_FLAG_COLUMNS
-    from textmine.pipeline import (CODE_OUTPUT_COLUMNS, _flag_values, _question_codebook, _warn_exclusive_mixed,
-                                   code_output_theme_columns, theme_columns_from_themes)
+    from textmine.pipeline import (_flag_values, _with_coding_columns, code_output_theme_columns,
+                                   theme_columns_from_themes)
 
     if "themes" in df.columns and survey.id_column in df.columns:
         df = theme_columns_from_themes(df, survey, question, codebook=codebook, source=source)
@@ -1613,12 +1613,7 @@ def coded_without_text(df: pd.DataFrame, survey, question: str, *, source: str |
     part = pd.DataFrame({"respondent_id": sub[survey.id_column].astype(str).to_numpy(), "question": question})
     for c in reversed(CODE_FLAG_COLUMNS):  # (is_non_answer, health_flag: coded_from_code_output's order)
         part[c] = _flag_values(sub[c], c, source, rows)
-    for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *CODE_OUTPUT_COLUMNS]:
-        if c in sub.columns:
-            part[c] = sub[c].to_numpy()
-    if themes:
-        _warn_exclusive_mixed(part, _question_codebook(survey, question, codebook), question, source)
-    return part
+    return _with_coding_columns(part, sub, themes, survey, question, codebook, source)
 
 
 def _numeric_if_possible(s: pd.Series) -> pd.Series:

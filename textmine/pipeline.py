@@ -570,11 +570,18 @@ def coded_from_code_output(df: pd.DataFrame, survey: Any, question: str | None =
     if all(c in sub.columns for c in CODE_FLAG_COLUMNS):  # as `textmine code` flagged them (file and summary agree)
         for c in CODE_FLAG_COLUMNS:
             part[c] = _flag_values(sub[c], c, source, rows)
+    return _with_coding_columns(part, sub, themes, survey, col, codebook, source)
+
+
+def _with_coding_columns(part: pd.DataFrame, sub: pd.DataFrame, themes: list[str], survey: Any, question: str,
+                         codebook: Any, source: str | Path) -> pd.DataFrame:
+    """``part`` with the coders' columns of ``sub`` (theme, score and :data:`CODE_OUTPUT_COLUMNS`) added as they
+    are; a catch-all coded together with another theme is warned about (:func:`_warn_exclusive_mixed`)."""
     for c in [*themes, *(c for c in sub.columns if str(c).startswith("score_")), *CODE_OUTPUT_COLUMNS]:
         if c in sub.columns:
             part[c] = sub[c].to_numpy()
     if themes:
-        _warn_exclusive_mixed(part, _question_codebook(survey, col, codebook), col, source)
+        _warn_exclusive_mixed(part, _question_codebook(survey, question, codebook), question, source)
     return part
 
 

@@ -170,3 +170,19 @@ def toy_model(tmp_path, cb, fake_e5):
     res = CliRunner().invoke(app, ["train", str(labelled), "--codebook", str(cb), "--out", str(model)])
     assert res.exit_code == 0, res.output
     return model
+
+
+@pytest.fixture()
+def zero_shot_backgrounds(monkeypatch) -> list[bool]:
+    """Every ZeroShotCoder made from now on records its ``background`` setting here, in order."""
+    import textmine.classify as classify
+
+    made: list[bool] = []
+
+    class Spy(classify.ZeroShotCoder):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            made.append(self.background)
+
+    monkeypatch.setattr(classify, "ZeroShotCoder", Spy)
+    return made

@@ -38,17 +38,9 @@ def _header(path) -> str:
 
 
 # ----------------------------------------------------------------------------------- evaluate --zero-shot-background
-def test_evaluate_zero_shot_background_reaches_the_coder_and_the_json(tmp_path, cb, labelled, fake_e5, monkeypatch):
-    import textmine.classify as classify
-
-    made = []
-
-    class Spy(classify.ZeroShotCoder):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            made.append(self.background)
-
-    monkeypatch.setattr(classify, "ZeroShotCoder", Spy)
+def test_evaluate_zero_shot_background_reaches_the_coder_and_the_json(tmp_path, cb, labelled, fake_e5,
+                                                                       zero_shot_backgrounds):
+    made = zero_shot_backgrounds
     plain, bg = tmp_path / "plain.json", tmp_path / "bg.json"
     assert run_cli("evaluate", labelled, "--codebook", cb, "--json", plain).exit_code == 0
     res = run_cli("evaluate", labelled, "--codebook", cb, "--json", bg, "--zero-shot-background")

@@ -76,17 +76,8 @@ def test_no_share_warning_for_a_plausible_spread_or_a_trained_model(tmp_path, sm
     assert "zero-shot coding" not in res.output
 
 
-def test_zero_shot_background_is_passed_to_the_coder(tmp_path, small_cb, fake_e5, monkeypatch):
-    import textmine.classify as classify
-
-    made = []
-
-    class Spy(classify.ZeroShotCoder):
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            made.append(self.background)
-
-    monkeypatch.setattr(classify, "ZeroShotCoder", Spy)
+def test_zero_shot_background_is_passed_to_the_coder(tmp_path, small_cb, fake_e5, zero_shot_backgrounds):
+    made = zero_shot_backgrounds
     res, _ = _code(tmp_path, small_cb, SPREAD)
     assert res.exit_code == 0, res.output
     res, out = _code(tmp_path, small_cb, SPREAD + ["Været er fint i dag"], "--zero-shot-background")

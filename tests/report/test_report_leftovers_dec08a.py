@@ -11,68 +11,32 @@ import html as html_lib
 import re
 
 import openpyxl
-import pandas as pd
 import pytest
 
-from textmine.codebook import Codebook
 from textmine.report.excel import write_workbook
 from textmine.report.html import analyst_warnings, make_charts, reader_notes, render_html
 from textmine.report.views import report_from_summary
-from textmine.summary import build_summary
-from textmine.survey import SurveyDefinition
 
-SURVEY = {"name": "mini", "id": "rid", "wave": "aar", "weight": "vekt", "min_cell": 1,
-          "segments": [{"column": "sektor", "levels": {"P": "Privat", "O": "Offentlig"}}],
-          "indicators": [{"id": "helhet", "column": "q1", "scale": [1, 6]}],
-          "free_text": [{"column": "ft"}]}
+from .test_report_rename_dec07c import C24 as C24_RENAMES
+from .test_report_rename_dec07c import MERGED, RENAMED, SPLIT, codebook, summarised_case, theme
+
 FILE_WARNING = "bruker_2025.sav: column fylke has 2 value(s) not among the declared levels (rows 1, 2); treated as missing"
 
-
-def theme(tid: str, label: str, **more) -> dict:
-    return {"id": tid, "label": label, "description": f"{label}.", **more}
-
-
-def codebook(version: str, *themes: dict) -> Codebook:
-    return Codebook.from_dict({"name": "nav", "version": version, "themes": list(themes)})
-
-
-V10 = codebook("1.0", theme("kontaktperson", "Kontaktperson"), theme("telefon", "Telefon"), theme("annet", "Annet"))
 CODEBOOKS = {
-    "renamed": codebook("1.1", theme("fast_kontakt", "Fast kontakt", description="Kontaktperson.",
-                                     replaces="kontaktperson"), theme("telefon", "Telefon"), theme("annet", "Annet")),
-    "merged": codebook("1.2", theme("kontakt", "Kontakt", replaces=["kontaktperson", "telefon"]),
-                       theme("annet", "Annet")),
-    "split": codebook("1.1", theme("kontakt_fast", "Fast kontakt"), theme("kontakt_ny", "Ny kontakt"),
-                      theme("telefon", "Telefon"), theme("annet", "Annet")),
+    "renamed": RENAMED, "merged": MERGED, "split": SPLIT,
     "redefined": codebook("1.1", theme("kontaktperson", "Kontaktperson"),
                           theme("telefon", "Telefon", description="Ventetid på telefon."), theme("annet", "Annet")),
 }
-C23 = {"kontaktperson": [1, 1, 0, 0, 0, 0], "telefon": [1, 0, 1, 1, 0, 0], "annet": [0, 0, 0, 0, 1, 1]}
-C24 = {"renamed": {"fast_kontakt": [1, 1, 1, 0, 0, 0], "telefon": [0, 0, 0, 1, 0, 0], "annet": [0, 0, 0, 0, 1, 1]},
-       "merged": {"kontakt": [1, 1, 0, 0, 0, 0], "annet": [0, 0, 0, 0, 1, 1]},
-       "split": {"kontakt_fast": [1, 1, 0, 0, 0, 0], "kontakt_ny": [0, 0, 1, 0, 0, 0], "telefon": [0, 0, 0, 1, 0, 0],
-                 "annet": [0, 0, 0, 0, 1, 1]},
+C24 = {**C24_RENAMES,
        "redefined": {"kontaktperson": [1, 0, 0, 0, 0, 0], "telefon": [0, 1, 1, 1, 0, 0], "annet": [0, 0, 0, 0, 1, 1]}}
 #: fixed bokmål words (not in the users' labels here) that a nynorsk chart text must not have
 BOKMAL = ("sammenlignet", "definert annerledes", "de andre temaene", "ikke ", "Temaer", "Andel", "(vektet)",
           "Endring i temaer", "indikatorer", "ingen sikker endring")
 
 
-def wave(year: int, weights, themes: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    ids = [f"{year}-{i}" for i in range(len(weights))]
-    frame = pd.DataFrame({"rid": ids, "aar": year, "sektor": list("PPPOOO"), "vekt": weights, "q1": 3.0, "ft": "tekst"})
-    coded = pd.DataFrame({"respondent_id": ids, "question": "ft", "text_clean": "tekst", "is_non_answer": 0,
-                          **{f"theme_{t}": v for t, v in themes.items()}})
-    return frame, coded
-
-
 @pytest.fixture(scope="module", params=list(CODEBOOKS))
 def case(request):
-    (f1, k1), (f2, k2) = wave(2023, [1, 2, 1, 2, 1, 1.0], C23), wave(2024, [1, 1, 1, 1, 2, 2.0], C24[request.param])
-    cbs = {2023: V10, 2024: CODEBOOKS[request.param]}
-    survey = SurveyDefinition.from_dict(SURVEY)
-    s = build_summary({2023: f1, 2024: f2}, survey, {2023: k1, 2024: k2}, codebooks=cbs, quotes=False, drivers=False)
-    return request.param, s, survey, cbs
+    return summarised_case(request.param, CODEBOOKS[request.param], C24[request.param])
 
 
 def report(case, language: str = "nb"):

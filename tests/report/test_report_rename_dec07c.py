@@ -56,13 +56,19 @@ def wave(year: int, weights, themes: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame, coded
 
 
-@pytest.fixture(scope="module", params=list(CODEBOOKS))
-def case(request):
-    (f1, k1), (f2, k2) = wave(2023, [1, 2, 1, 2, 1, 1.0], C23), wave(2024, [1, 1, 1, 1, 2, 2.0], C24[request.param])
-    cbs = {2023: V10, 2024: CODEBOOKS[request.param]}
+def summarised_case(name: str, codebook_2024: Codebook, themes_2024: dict):
+    """(name, summary, survey, codebooks) of the 2023 wave (V10, C23) against a 2024 wave coded with
+    ``codebook_2024`` (also used by tests/report/test_report_leftovers_dec08a.py)."""
+    (f1, k1), (f2, k2) = wave(2023, [1, 2, 1, 2, 1, 1.0], C23), wave(2024, [1, 1, 1, 1, 2, 2.0], themes_2024)
+    cbs = {2023: V10, 2024: codebook_2024}
     survey = SurveyDefinition.from_dict(SURVEY)
     s = build_summary({2023: f1, 2024: f2}, survey, {2023: k1, 2024: k2}, codebooks=cbs, quotes=False, drivers=False)
-    return request.param, s, survey, cbs
+    return name, s, survey, cbs
+
+
+@pytest.fixture(scope="module", params=list(CODEBOOKS))
+def case(request):
+    return summarised_case(request.param, CODEBOOKS[request.param], C24[request.param])
 
 
 def report(case, language: str):
