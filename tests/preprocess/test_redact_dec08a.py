@@ -217,3 +217,24 @@ def test_address_cue_before_an_ordinary_word_and_number_keeps_the_text(text):
 def test_cued_address_with_a_lower_case_street_word_or_nynorsk_cue_is_masked(text, address):
     out = _out(text)
     assert address not in out and "[ADRESSE]" in out, out
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Tone på tlf 91234567", "Tone"),
+    ("Ring Tone på tlf. 91234567 i morgen", "Tone"),
+    ("kontakt Ola på mobil 41234567", "Ola"),
+    ("Liv (91234567)", "Liv"),
+    ("Kari (91234567) svarte ikke", "Kari"),
+    ("91234567 - Tone", "Tone"),
+    ("Ring 91234567 - Tone.", "Tone"),
+])
+def test_a_first_name_beside_its_phone_is_masked(text, name):
+    out = _out(text)
+    assert "[TELEFON]" in out and name not in out and "[NAVN]" in out
+
+
+@pytest.mark.parametrize("text", ["Betaling per tlf 91234567", "Vi ringte 91234567 - Per dag",
+                                  "Søknad på nr 91234567", "Vi fikk svar på tlf 91234567"])
+def test_words_beside_a_phone_that_are_no_name_stay(text):
+    out = _out(text)
+    assert "[NAVN]" not in out and "[TELEFON]" in out

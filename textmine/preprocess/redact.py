@@ -942,6 +942,10 @@ _TRAILING_LOWER_INITIAL = re.compile(r"[ \t]+[a-hj-zæø]\.(?![\w-])")
 _LOWER_INITIAL = re.compile(r"[a-hj-zæø]\.")
 # Role labels that cue a name when a colon follows ("ansatt: ola n.", "HR: Tone", "Leiar: Tone"): the survey's roles
 # that name_cues.tsv lacks (there a cue needs no colon), bokmål and nynorsk.
+#: words between "på" and a masked phone that still make the first name before them its owner ("Tone på tlf [TELEFON]")
+_CONTACT_NOUNS = frozenset({"tlf", "telefon", "telefonen", "mobil", "mobilen", "mob", "nr", "nummer", "e-post", "epost",
+                            "mail", "sms"})
+
 _COLON_LABELS = frozenset(
     "ansatt ansatte pasient bruker deltaker søker hr hr-rådgiver hr-rådgjevar hr-konsulent hr-sjef hr-leder hr-leiar"
     " hr-ansvarlig personalsjef personalleder personalleiar leiar leiaren avdelingsleiar bedriftsrådgiver"
@@ -2143,26 +2147,31 @@ class Redactor:
 
         def contact_after(i: int) -> bool:
             """A first name, also an ambiguous one, right before its masked phone or e-mail: "Tone på [TELEFON]",
-            "Per: [TELEFON]", "Liv, [EPOST]"."""
+            "Tone på tlf. [TELEFON]", "Per: [TELEFON]", "Liv, [EPOST]", "Liv ([TELEFON])"."""
             if not is_first(i) or upper(i) or self._is_blocked(words[i][2]):
                 return False
             k = i + 2 if i + 1 < n and lows[i + 1] == "på" and adjacent(i, i + 1) else i + 1
+            if k > i + 1 and k < n and lows[k] in _CONTACT_NOUNS and adjacent(k - 1, k):
+                k += 1  # "på tlf", "på mobil"
             if k >= n or words[k][2] not in ("TELEFON", "EPOST"):
                 return False
             s0, e0 = words[k][0], words[k][1]
             gap = text[words[i][1] : s0 - 1] if k == i + 1 else text[words[k - 1][1] : s0 - 1]
-            if text[s0 - 1 : s0] != "[" or text[e0 : e0 + 1] != "]" or gap.strip(" \t,:") != "":
+            closed = text[e0 + 1 : e0 + 2] == ")"  # "Liv ([TELEFON])"
+            if text[s0 - 1 : s0] != "[" or text[e0 : e0 + 1] != "]" or gap.strip(" \t,:." + "(" * closed) != "":
                 return False
             # an ambiguous one only capitalised and with "på" or a comma/colon ("Betaling per [TELEFON]" stays)
-            return not ambiguous(i) or (cap(i) and (k == i + 2 or gap.strip(" \t") != ""))
+            return not ambiguous(i) or (cap(i) and (k > i + 1 or gap.strip(" \t") != ""))
 
         def contact_bracketed(i: int) -> bool:
-            """A first name in brackets right after a masked phone or e-mail: "[TELEFON] (Tore)"."""
+            """A first name in brackets or after a dash right after a masked phone or e-mail: "[TELEFON] (Tore)",
+            "[TELEFON] - Tone" (the name ends the text or a sentence/line)."""
             if i == 0 or not is_first(i) or not (cap(i) or not ambiguous(i)) or self._is_blocked(words[i][2]):
                 return False
-            return (words[i - 1][2] in ("TELEFON", "EPOST")
-                    and text[words[i - 1][1] : words[i][0]].replace(" ", "") == "]("
-                    and text[words[i][1] : words[i][1] + 1] == ")")
+            if words[i - 1][2] not in ("TELEFON", "EPOST"):
+                return False
+            between, after = text[words[i - 1][1] : words[i][0]].replace(" ", ""), text[words[i][1] : words[i][1] + 1]
+            return (between == "](" and after == ")") or (between in ("]-", "]–") and after in ("", ".", ",", "\n", "!"))
 
         def person_before(i: int) -> bool:
             """Word i follows a word that takes a person ("spør etter", "snakket med", "til", "ring"), a name cue or a
