@@ -115,7 +115,7 @@ def test_compare_redefined_theme_and_replaces_typo(tmp_path, old):
                  THEMES["annet"])
     cmp = _compare(new, old)
     assert cmp["redefined"] == [{"theme": "telefon", "fields": ["description"]}]
-    assert cmp["replaces_unknown"] == [{"theme": "lonning", "replaces": ["lnn"]}]
+    assert cmp["replaces_unknown"] == [{"theme": "lonning", "replaces": ["lnn"], "known": []}]
     assert cmp["renamed"] == [] and cmp["added"] == ["lonning"] and cmp["removed"] == ["lonn"]
     assert cmp["catch_all"][0]["verdict"] == "untested"
     flat = " ".join(run_cli("codebook", new, "--compare", old).output.split())

@@ -56,7 +56,8 @@ def compare_codebooks(old: Any, new: Any) -> dict[str, Any]:
         renamed.append({"theme": tid, "replaces": list(olds), "merge": rec["merge"], "changed": rec["changed"],
                         "declared_in": "new" if old_wave == "old" else "old"})
     # a new theme's replaced ids that old lacks: the summary's «a typo?» (one id of a merge too: it is never compared)
-    unknown = [{"theme": tid, "replaces": [o for o in olds if o not in ia]}
+    # ("known": the ids of the same ``replaces`` that old has: a chain listed whole, «c replaces [b, a]», when any)
+    unknown = [{"theme": tid, "replaces": [o for o in olds if o not in ia], "known": [o for o in olds if o in ia]}
                for tid, olds in new.replacements.items() if tid not in ia and any(o not in ia for o in olds)]
     catch = sorted((catch_all_ids(new) & ib) | (catch_all_ids(old) & ia - ib - continued))
     verdicts = []
@@ -95,6 +96,16 @@ def _chain_hint(unknown: list[str], removed: list[str]) -> str:
             f"(replaces: [{', '.join(unknown)}, {removed[0]}])")
 
 
+def _unknown_detail(record: dict[str, Any], old_name: str, removed: list[str]) -> str:
+    """The «replaces unknown» row's detail: with another id of the same ``replaces`` in the old codebook, the
+    unknown ids are read as a chain's middle versions (or a typo); else «(typo?)» and the chain hint."""
+    missing = " or ".join(record["replaces"])
+    if record.get("known"):
+        return (f"{old_name} has no theme {missing}: an id of a version between (the chain continues "
+                f"{', '.join(record['known'])}), or a typo")
+    return f"{old_name} has no theme {missing} (typo?)" + _chain_hint(record["replaces"], removed)
+
+
 def _show(report: dict[str, Any], path: Path, compare: Optional[Path]) -> None:
     """The report as rich tables and lines on stdout."""
     from . import redact_message  # a file name may hold a name or fødselsnummer: shown as the CLI's errors show it
@@ -121,8 +132,8 @@ def _show(report: dict[str, Any], path: Path, compare: Optional[Path]) -> None:
                                                           if r["changed"] else "")] for r in cmp["renamed"]]
     rows += [["redefined", r["theme"], f"changed: {', '.join(r['fields'])} (not compared across waves)"]
              for r in cmp["redefined"]]
-    rows += [["replaces unknown", r["theme"], f"{old_name} has no theme {' or '.join(r['replaces'])} (typo?)"
-              + _chain_hint(r["replaces"], cmp["removed"])] for r in cmp["replaces_unknown"]]
+    rows += [["replaces unknown", r["theme"], _unknown_detail(r, old_name, cmp["removed"])]
+             for r in cmp["replaces_unknown"]]
     rows += [[f"catch-all {c['verdict']}", c["theme"], c["reason"]] for c in cmp["catch_all"]]
     if rows:
         _table(escape(f"compared with {old_name}"), ["change", "theme", "detail"], rows)
