@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .survey import SurveyDefinition
+    from .survey import Segment, SurveyDefinition
 
 __all__ = ["TableReadError", "read_table", "column_names_text", "header_looks_like_data", "write_table", "check_output", "check_output_dir", "spss_names",
            "detect_csv_format", "apply_value_labels", "excel_overlong_cells", "sniff_csv", "csv_options",
@@ -934,12 +934,58 @@ def _sav_declared_segments(df: pd.DataFrame, survey: "SurveyDefinition") -> pd.D
     return out
 
 
+def _sav_label_text(code: Any, labels: Mapping) -> str:
+    """``5 «1»`` — a .sav code with its value label (hidden where it holds personal data), or the bare code."""
+    key = int(code) if isinstance(code, (float, np.floating)) and float(code).is_integer() else code
+    label = labels.get(key, labels.get(code)) if labels else None
+    return f"{key}" if label is None else f"{key} «{spss_shown_label(key, label)[:40]}»"
+
+
+def _refuse_sav_level_mismatch(df: pd.DataFrame, seg: "Segment", labels: Mapping, path: Path) -> None:
+    """Refuse a .sav whose codes and value labels disagree with a segment's declared levels so that respondents
+    would land in the wrong group: two different codes with rows ending up in one declared level (one by its code,
+    another by its value label), or a declared level matching no code or value label of the file while labelled
+    codes with rows match no declared level (a spelling difference such as «Offentleg» / «Offentlig»). Names only
+    codes, value labels (metadata) and row counts, never cell values. An undeclared code without a value label,
+    or a declared level simply absent, stays a warning (:meth:`SurveyDefinition.undeclared_levels`)."""
+    col = df[seg.column]
+    blank = {c for c in (df.attrs.get("missing_codes") or {}).get(seg.column) or [] if not seg.level_key(c)}
+    counts = col[col.notna() & ~col.isin(list(blank))].value_counts(sort=False)
+    codes = [c for c, n in counts.items() if n > 0]
+    for key, merged in seg.merged_codes(codes, labels).items():
+        how = "; ".join(f"{_sav_label_text(c, labels)} by its {seg.level_rule(c, labels)}" for c in merged)
+        raise TableReadError(
+            f"the codes {' and '.join(_sav_label_text(c, labels) for c in merged)} "
+            f"{'both' if len(merged) == 2 else 'all'} end up in the declared level "
+            f"{key!r} ({seg.display.get(key, key)!r}): {how} — two groups of the file would be merged into one; "
+            "fix the survey definition's levels (the keys under `levels` are the file's codes) or the file's value "
+            "labels", file=path, column=seg.column)
+    unmatched = seg.unmatched_levels(codes, labels)
+    undeclared = [c for c in codes if seg.level_key(c, labels) is None and _sav_has_label(c, labels)]
+    if unmatched and undeclared:
+        levels = ", ".join(f"{k!r}" + (f" ({seg.display[k]!r})" if seg.display.get(k, k) != k else "")
+                           for k in unmatched)
+        rows = ", ".join(f"{_sav_label_text(c, labels)} ({int(counts[c])} row(s))" for c in undeclared[:10])
+        raise TableReadError(
+            f"the declared level(s) {levels} match no code or value label of the file, while code(s) {rows} match "
+            "no declared level — likely a spelling difference; fix the level in the survey definition (or name the "
+            "file's label under the segment's `aliases`), or the file's value labels", file=path,
+            column=seg.column)
+
+
+def _sav_has_label(code: Any, labels: Mapping) -> bool:
+    key = int(code) if isinstance(code, (float, np.floating)) and float(code).is_integer() else code
+    return bool(labels) and (key in labels or code in labels)
+
+
 def _sav_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> list[str]:
     """Warnings for declared segments of a .sav whose value labels contradict the declared levels: a code whose
     value label is the declared label of another level (codes win: the code's own level is used)."""
     notes = []
     for seg in survey.segments:
         lab = (df.attrs.get("value_labels") or {}).get(seg.column) or {}
+        if seg.levels and seg.column in df.columns:
+            _refuse_sav_level_mismatch(df, seg, lab, path)
         if not seg.levels or not seg.display or seg.column not in df.columns:
             continue
         present = set(seg.level_keys(df[seg.column])) - {"", None}

@@ -195,6 +195,8 @@ class Segment:
     #      itself one of those value labels, the level whose code that label belongs to.
     # Codes win: a value equal to one level's code and another level's label is the first level. A value that
     # matches nothing is undeclared (never a level: it may be personal data, see clear_undeclared_levels).
+    # Reading a .sav refuses two codes with rows that end up in one level this way (merged_codes), and a level
+    # matching nothing beside labelled codes matching no level (unmatched_levels): textmine.io reads them.
     # Labels-only levels (``levels: [Oslo, Vestland]``) declare no codes: a file holding the codes 1, 2 cannot be
     # matched to them without value labels (positions are never guessed).
     def _lookup(self) -> dict[str, str]:
@@ -251,6 +253,50 @@ class Segment:
             if len(cs) == 1 and cs[0] in self.levels:
                 return cs[0]
         return None
+
+    def level_rule(self, value: Any, value_labels: Mapping | None = None) -> str:
+        """How ``value`` matches its level (see the rule above): 'code', 'label' (the declared label or an alias)
+        or 'value label' (the file's value label of the code)."""
+        key = _value_key(value)
+        if any(cand in self.levels for cand in _candidates(key)):
+            return "code"
+        return "label" if self.level_key(value) else "value label"
+
+    def merged_codes(self, codes: Sequence[Any], value_labels: Mapping | None = None) -> dict[str, list[Any]]:
+        """Declared levels that two or more different numeric ``codes`` (a column's codes, e.g. those of a .sav
+        with rows) end up in through the rules above — one by its code, another by its value label, say — so that
+        two groups of the file would be merged: level key → those codes, in level order. Text values are left
+        out (a level's code and its label spelled out are one group, as are a level's aliases)."""
+        if not self.levels:
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for c in codes:
+            if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, float, np.integer, np.floating)):
+                continue
+            key = self.level_key(c, value_labels)
+            if key:
+                found.setdefault(key, {}).setdefault(_value_key(c), c)
+        return {k: list(found[k].values()) for k in self.levels
+                if len(found.get(k, {})) > 1 and not self._labels_agree(k, found[k].values(), value_labels)}
+
+    def _labels_agree(self, key: str, codes: Any, value_labels: Mapping | None) -> bool:
+        """No code's value label names another declared level than ``key``: several codes labelled for one level
+        (an old and a new code both «Oslo») are one group on purpose, not a clash."""
+        for c in codes:
+            label = (value_labels or {}).get(int(c) if float(c).is_integer() else c, (value_labels or {}).get(c))
+            if label is not None and self.level_key(str(label)) not in (None, key):
+                return False
+        return True
+
+    def unmatched_levels(self, codes: Sequence[Any], value_labels: Mapping | None = None) -> list[str]:
+        """Declared levels that none of ``codes`` (the file's codes) and none of the file's ``value_labels``
+        matches, in level order."""
+        if not self.levels:
+            return []
+        hit = {self.level_key(c, value_labels) for c in codes}
+        hit |= {self.level_key(c, value_labels) for c in (value_labels or {})}
+        hit |= {self.level_key(t) for t in (value_labels or {}).values()}
+        return [k for k in self.levels if k not in hit]
 
     def level_keys(self, values: pd.Series, value_labels: Mapping | None = None) -> np.ndarray:
         """:meth:`level_key` for a whole column (computed once per distinct value): declared level key, '' for a
@@ -401,6 +447,17 @@ def _rows(positions: Sequence[int], rowno, limit: int = 10) -> str:
 _MISSING_WEIGHT_HINT = (
     "; to treat this wave as unweighted, add a column {col} with 1 in every row (the report's «Metode» will then say "
     "this wave's weights were used), or remove `weight` from the survey definition to report every wave unweighted")
+
+
+def _sheet_hint(df: pd.DataFrame) -> str:
+    """'; the workbook also has sheet(s) …: choose one with --sheet' when the frame is one sheet of a workbook of
+    several (the first sheet may be a notes sheet), as ``textmine clean`` says it."""
+    sheets = df.attrs.get("sheets") or []
+    others = [s for s in sheets if s != df.attrs.get("sheet")]
+    if not others:
+        return ""
+    return (f" (in sheet {df.attrs.get('sheet')!r}; the workbook also has sheet(s) {', '.join(map(repr, others))}: "
+            "choose one with --sheet)")
 
 
 def _decimal_comma_hint(col: pd.Series, bad: np.ndarray, rowno) -> str:
@@ -1143,7 +1200,9 @@ class SurveyDefinition:
         if missing:
             raise SurveyDefinitionError(
                 f"{src}: column(s) {', '.join(missing)} declared in the survey definition are missing from the data"
-                + (_MISSING_WEIGHT_HINT.format(col=self.weight_column) if self.weight_column in missing else "")
+                + (sheet := _sheet_hint(df))  # another sheet likely holds the data: no weight advice then
+                + (_MISSING_WEIGHT_HINT.format(col=self.weight_column)
+                   if self.weight_column in missing and (not sheet or missing == [self.weight_column]) else "")
             )
         warnings: list[str] = []
         absent_free = [c for c in self.columns if c in free_cols and c not in cols]

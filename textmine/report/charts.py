@@ -238,7 +238,8 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
         why = say("Ikke vist: {levels} (skjult fordi grunnlaget er for lite, eller for at skjulte tall ikke skal kunne "
                   "regnes ut)", language, levels=", ".join(hidden))
         ax.set_xlabel("\n".join(textwrap.wrap(why, 80)), fontsize=8, color=GREY)
-    ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    if ax.get_legend_handles_labels()[0]:  # no legend (and no matplotlib warning) when every level is hidden
+        ax.legend(loc="lower right", fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
     shown = [small_group_label(str(s), language) for s in segs
              if small_group_label(str(s), language) not in hidden]

@@ -703,8 +703,19 @@ def codebook_versions(codebooks: Mapping[Any, Any] | None, waves: Sequence[Any])
 
 
 def _excluded_text(survey, indicator) -> str:
-    names = [str(survey.excluded_labels.get(c, c)).lower() for c in indicator.excluded]
-    return " og ".join(f"«{n}»" for n in names) if names else "svar utenfor skalaen"
+    """An indicator's codes held out of its base for the method note: each label once (case-insensitive), as a
+    list «A», «B» og «C»; where one label stands for several codes (the survey's ``excluded_codes`` 8 and a .sav's
+    user-missing 98 both «Vet ikke») every label has its codes after it: «vet ikke» (8, 98), «ønsker ikke å svare»
+    (99). A code with no label is named by itself («8»); "svar utenfor skalaen" when there are none."""
+    groups: dict[str, tuple[str, list]] = {}
+    for c in indicator.excluded:
+        name = " ".join(str(survey.excluded_labels.get(c, c)).split()).lower()
+        groups.setdefault(name.casefold(), (name, []))[1].append(c)
+    if not groups:
+        return "svar utenfor skalaen"
+    coded = any(len(codes) > 1 for _, codes in groups.values())
+    return _joined([f"«{name}»" + (f" ({_codes_text(codes)})" if coded and name != _codes_text(codes) else "")
+                    for name, codes in groups.values()])
 
 
 #: an indicator with fewer scale codes is a yes/no-type item: no mean («Snitt»), its counted codes named one by one
