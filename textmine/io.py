@@ -936,8 +936,10 @@ def _sav_declared_segments(df: pd.DataFrame, survey: "SurveyDefinition") -> pd.D
 
 def _sav_label_text(code: Any, labels: Mapping) -> str:
     """``5 «1»`` — a .sav code with its value label (hidden where it holds personal data), or the bare code."""
+    from .survey import file_value_label
+
     key = int(code) if isinstance(code, (float, np.floating)) and float(code).is_integer() else code
-    label = labels.get(key, labels.get(code)) if labels else None
+    label = file_value_label(code, labels)
     return f"{key}" if label is None else f"{key} «{spss_shown_label(key, label)[:40]}»"
 
 
@@ -961,7 +963,9 @@ def _refuse_sav_level_mismatch(df: pd.DataFrame, seg: "Segment", labels: Mapping
             "fix the survey definition's levels (the keys under `levels` are the file's codes) or the file's value "
             "labels", file=path, column=seg.column)
     unmatched = seg.unmatched_levels(codes, labels)
-    undeclared = [c for c in codes if seg.level_key(c, labels) is None and _sav_has_label(c, labels)]
+    from .survey import file_value_label
+
+    undeclared = [c for c in codes if seg.level_key(c, labels) is None and file_value_label(c, labels) is not None]
     if unmatched and undeclared:
         levels = ", ".join(f"{k!r}" + (f" ({seg.display[k]!r})" if seg.display.get(k, k) != k else "")
                            for k in unmatched)
@@ -971,11 +975,6 @@ def _refuse_sav_level_mismatch(df: pd.DataFrame, seg: "Segment", labels: Mapping
             "no declared level — likely a spelling difference; fix the level in the survey definition (or name the "
             "file's label under the segment's `aliases`), or the file's value labels", file=path,
             column=seg.column)
-
-
-def _sav_has_label(code: Any, labels: Mapping) -> bool:
-    key = int(code) if isinstance(code, (float, np.floating)) and float(code).is_integer() else code
-    return bool(labels) and (key in labels or code in labels)
 
 
 def _sav_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> list[str]:

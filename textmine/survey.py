@@ -283,7 +283,7 @@ class Segment:
         """No code's value label names another declared level than ``key``: several codes labelled for one level
         (an old and a new code both «Oslo») are one group on purpose, not a clash."""
         for c in codes:
-            label = (value_labels or {}).get(int(c) if float(c).is_integer() else c, (value_labels or {}).get(c))
+            label = file_value_label(c, value_labels)
             if label is not None and self.level_key(str(label)) not in (None, key):
                 return False
         return True
@@ -355,6 +355,12 @@ class FreeTextQuestion:
                                         "indicator id nor a column of the data")
         vals = pd.to_numeric(df[self.asked_item], errors="coerce").to_numpy(float)
         return np.isin(vals, np.asarray(self.asked_codes, dtype=float))
+
+
+def file_value_label(code: Any, value_labels: Mapping | None) -> Any:
+    """The file's value label of ``code`` (codes compared as level keys: 5, 5.0 and '5' are one), or None."""
+    key = _value_key(code)
+    return next((lab for c, lab in (value_labels or {}).items() if _value_key(c) == key), None)
 
 
 def _value_key(v: Any) -> str:
