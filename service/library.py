@@ -58,7 +58,7 @@ _FIELD_NAMES = frozenset({"name", "version", "language", "description", "types",
 def codebook_content_from_yaml(text: str | bytes) -> dict[str, Any]:
     """Codebook YAML parsed as the library reads a codebook file (:func:`textmine.codebook.load_codebook`: one
     line naming the line, «line 48: the YAML structure is broken here (check the indentation …)», a key given
-    twice refused, an unquoted ``version: 1.10`` kept as written), not validated yet. Errors are a 422
+    twice refused, text fields kept as written: ``version: 1.10``, ``id: no``), not validated yet. Errors are a 422
     ``invalid_codebook`` that quotes no uploaded text: line and column numbers, PyYAML's token names."""
     from textmine.codebook import CodebookError, _yaml_data
 

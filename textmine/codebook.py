@@ -19,14 +19,17 @@ A codebook looks like::
                                  # a list: a merge) — the summary compares it with them across versions
 
 ``load_codebook(path)`` reads and validates; every problem raises :class:`CodebookError`
-naming the theme and field.
+naming the theme and field. Text fields keep the text as written where YAML would read a number,
+yes/no or date (``version: 1.10``, ``id: no``, ``keywords: [2024-01-01]``); .nan/.inf and ``!!binary`` are refused.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -125,7 +128,7 @@ class Codebook:
 
     @classmethod
     def from_yaml(cls, text: str | Path) -> Codebook:
-        """Parse and validate YAML text; an unquoted ``version: 1.10`` is kept as written ("1.10", not 1.1).
+        """Parse and validate YAML text; text fields keep the text as written (``version: 1.10`` is "1.10", not 1.1).
         A :class:`~pathlib.Path` is read as a file (:func:`load_codebook`); a string that looks like a file name
         is refused with a pointer to :func:`load_codebook`."""
         if isinstance(text, Path):
@@ -534,6 +537,21 @@ def legacy_hash(d: Mapping[str, Any]) -> str:
     return Codebook(**_codebook_fields(d, legacy=True)).hash
 
 
+def earlier_hashes(text: str) -> set[str]:
+    """The hashes earlier textmine versions gave this codebook YAML, for a model's record of the codebook it was
+    trained for: :func:`legacy_hash` of the file read as today, and :attr:`Codebook.hash` and :func:`legacy_hash`
+    of it read by the YAML rules before text fields were kept as written (``language: no`` was 'nb', ``label: 1.10``
+    '1.1', ``id: 010`` '8'). Readings that fail are left out."""
+    out = set()
+    for as_written in (True, False):
+        for legacy in (True,) if as_written else (True, False):
+            try:
+                out.add(Codebook(**_codebook_fields(_yaml_data(text, as_written=as_written), legacy=legacy)).hash)
+            except Exception:  # noqa: BLE001 - not readable that way (e.g. «id: no» was False): no hash from it
+                pass
+    return out
+
+
 def _codebook_fields(d: Any, *, legacy: bool = False) -> dict[str, Any]:
     """The fields of a :class:`Codebook` read from a parsed mapping (checked in shape only; validated on build).
     ``legacy``: texts stripped only, as before :func:`_text` (for :func:`legacy_hash`)."""
@@ -562,7 +580,7 @@ def _codebook_fields(d: Any, *, legacy: bool = False) -> dict[str, Any]:
         raise CodebookError("'types' must be a list of non-empty strings, e.g. [klage, ønske, ros]")
     return {
         "name": text(d["name"]),
-        "version": str(d.get("version", "1.0")).strip() or "1.0",
+        "version": "1.0" if d.get("version") is None else str(d["version"]).strip() or "1.0",
         "themes": themes,
         "language": str(d.get("language") or "nb") if legacy else str(d.get("language") or "nb").strip().lower() or "nb",
         "description": text(d.get("description") or ""),
@@ -584,10 +602,11 @@ def _looks_like_path(text: Any) -> bool:
         return False
 
 
-def _yaml_data(text: str) -> Any:
-    """Parse codebook YAML text; a syntax error is one :class:`CodebookError` line naming line and column."""
+def _yaml_data(text: str, *, as_written: bool = True) -> Any:
+    """Parse codebook YAML text; a syntax error is one :class:`CodebookError` line naming line and column.
+    ``as_written=False``: the rules before text fields were kept as written (:func:`earlier_hashes`)."""
     try:
-        return _load_yaml(text)
+        return _load_yaml(text, as_written)
     except yaml.YAMLError as exc:
         parts = []  # one line: what went wrong and where (line/column), never "<unicode string>"
         for what, mark in ((getattr(exc, "context", None), getattr(exc, "context_mark", None)),
@@ -602,9 +621,10 @@ def _yaml_data(text: str) -> Any:
         raise CodebookError(f"codebook is {said}") from exc
 
 
-def _load_yaml(text: str) -> Any:
-    """``yaml.safe_load``, except that an unquoted number as the top-level ``version`` is kept as written
-    (``version: 1.10`` is "1.10", not the float 1.1)."""
+def _load_yaml(text: str, as_written: bool = True) -> Any:
+    """``yaml.safe_load``, except that a text field keeps the text as written where YAML would read a number, a
+    yes/no or a date (:func:`_keep_written_text`: ``version: 1.10`` is "1.10", not the float 1.1); with
+    ``as_written=False`` only an unquoted number as ``version`` is (the earlier rule, :func:`_earlier_version`)."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -618,12 +638,66 @@ def _load_yaml(text: str) -> Any:
                 for i, item in enumerate(value.value):
                     if isinstance(item, yaml.MappingNode):
                         _refuse_duplicate_keys(item, f"theme #{i + 1}: ")
-    if isinstance(data, dict) and isinstance(data.get("version"), int | float) \
-            and not isinstance(data["version"], bool):
+        if isinstance(data, dict):
+            (_keep_written_text if as_written else _earlier_version)(node, data)
+    return data
+
+
+def _earlier_version(node: yaml.MappingNode, data: dict) -> None:
+    """How ``version`` was read before :func:`_keep_written_text`: an unquoted number as written, a blank one
+    as the text 'None' (``str(None)``); every other field as ``yaml.safe_load`` reads it."""
+    if "version" in data and data["version"] is None:
+        data["version"] = "None"
+    if isinstance(data.get("version"), int | float) and not isinstance(data["version"], bool):
         for key, value in node.value:
             if key.value == "version" and isinstance(value, yaml.ScalarNode) and value.style is None:
                 data["version"] = value.value
-    return data
+
+
+_TOP_TEXT_KEYS = ("name", "version", "language", "description", "types")
+_THEME_TEXT_KEYS = ("id", "label", "description", "parent", "keywords", "examples", "replaces")
+
+
+def _keep_written_text(node: yaml.MappingNode, data: dict) -> None:
+    """In the fields that hold text (ids, labels, version, keywords, …), a value YAML reads as a number, yes/no or
+    a date is the text as written (``id: no``, ``version: 1.10``, ``keywords: [2024-01-01]``); .nan/.inf and
+    ``!!binary`` values are refused, naming the field and the theme by its position only (no text of the file)."""
+    _written_fields(node, data, _TOP_TEXT_KEYS, lambda key: f"'{key}'")
+    themes = data.get("themes")
+    for key, value in node.value:
+        if key.value == "themes" and isinstance(value, yaml.SequenceNode) and isinstance(themes, list):
+            for i, (item, raw) in enumerate(zip(value.value, themes)):
+                if isinstance(item, yaml.MappingNode) and isinstance(raw, dict):  # by position: no uploaded text
+                    _written_fields(item, raw, _THEME_TEXT_KEYS, lambda key, i=i: f"theme #{i + 1}: '{key}'")
+
+
+def _written_fields(node: yaml.MappingNode, data: dict, keys: Sequence[str], where: Callable[[str], str]) -> None:
+    """:func:`_written` for ``keys`` of one mapping, and for each item of a list under them."""
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value not in keys or key.value not in data:
+            continue
+        if isinstance(value, yaml.SequenceNode) and isinstance(data[key.value], list):
+            items = data[key.value]
+            for j, (item_node, item) in enumerate(zip(value.value, items)):
+                items[j] = _written(item_node, item, f"{where(key.value)} item {j + 1}")
+        else:
+            data[key.value] = _written(value, data[key.value], where(key.value))
+
+
+def _written(node: yaml.Node, value: Any, where: str) -> Any:
+    """The text of a scalar as written when YAML read it as a number, bool, date or time (``1.10``, ``no``,
+    ``2024-01-01``); a .nan/.inf or ``!!binary`` value is refused; anything else is ``value`` itself."""
+    if not isinstance(node, yaml.ScalarNode):
+        return value
+    if isinstance(value, bytes):
+        raise CodebookError(f"{where}: a YAML !!binary value (bytes); expected plain text")
+    if isinstance(value, float) and not math.isfinite(value):
+        shown = node.value if re.fullmatch(r"[-+]?\.(nan|inf)", node.value, re.IGNORECASE) else "the value"
+        raise CodebookError(f"{where}: YAML reads {shown} as a number that is not finite (not a number or infinity), "
+                            f"not as text; write the text in quotes, or leave it out")
+    if isinstance(value, bool | int | float | datetime.date):
+        return node.value
+    return value
 
 
 def _refuse_duplicate_keys(node: yaml.MappingNode, where: str) -> None:

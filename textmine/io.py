@@ -865,9 +865,29 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
             "spss_missing": spss_missing,
             "variable_measure": dict(meta.variable_measure or {}),
             "variable_format": dict(meta.original_variable_types or {}),
+            SAV_LABELLED: [c for c, v in (meta.variable_value_labels or {}).items() if v],
         }
     )
     return df
+
+
+#: frame attr of a .sav read: its columns with value labels in the file (not those ``textmine code`` adds)
+SAV_LABELLED = "sav_labelled"
+
+
+def sav_labels_shown(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (a .sav read, or a frame made from one) with the file's value labels in place of the codes in each
+    labelled column whose every code present has a label («Privat», «Vet ikke», not 1 and 99), as SPSS shows
+    them: what an .xlsx of it holds. A column with an unlabelled code keeps its codes (no numbers and text mixed);
+    a label holding personal data is shown as «kode 9 (etikett skjult)» (:func:`spss_shown_label`); ``df`` itself
+    when nothing is labelled."""
+    from .survey import file_value_label
+
+    labels = df.attrs.get("value_labels") or {}
+    cols = [c for c in df.attrs.get(SAV_LABELLED) or () if c in df.columns and labels.get(c)]
+    full = {c: {k: spss_shown_label(k, v) for k, v in labels[c].items()} for c in cols
+            if all(file_value_label(v, labels[c]) is not None for v in df[c].dropna().unique())}
+    return apply_value_labels(df, list(full), full) if full else df
 
 
 def _read_json(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -1036,10 +1056,32 @@ def _spss_missing_text(codes: Sequence[Any], labels: Mapping) -> str:
     return "[" + ", ".join(one(c) for c in codes) + "]"
 
 
-def _sav_missing_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """A segment's SPSS user-missing codes (declared missing in the .sav) set to missing, with a note naming them:
-    not a level (nor an undeclared one). A code the definition declares as a level of the segment stays."""
-    notes: list[str] = []
+#: what becomes of a segment's SPSS user-missing codes: missing, as a blank answer — in the total and in the
+#: segment's «(uoppgitt)» row (``textmine.summary.MISSING_LEVEL``, which keeps the total minus the levels from giving
+#: them back unsuppressed), never a level of their own nor an undeclared one
+SEGMENT_MISSING_HOW = ("treated as missing (declared missing in the .sav: in the total and the segment's "
+                       "«(uoppgitt)» row, as blank answers, not a level of the segment)")
+
+
+def _spss_missing_note(path: Path, entries: Sequence[tuple[str, int, str, str]]) -> list[str]:
+    """One read note for a file's SPSS user-missing codes (``entries``: column, values hit, codes text of
+    :func:`_spss_missing_text`, what was done), the columns with the same codes and treatment listed together:
+    ``f: SPSS missing codes in 9 columns: [98 «Vet ikke»] counted as … in q_a (24 value(s)), q_b (117), …``."""
+    if len(entries) <= 1:
+        return [f"{path}: column {col}: {n} value(s) with SPSS missing code(s) {codes} {how}"
+                for col, n, codes, how in entries]
+    groups: dict[tuple[str, str], list[str]] = {}
+    for col, n, codes, how in entries:
+        cols = groups.setdefault((codes, how), [])
+        cols.append(f"{col} ({n} value(s))" if not cols else f"{col} ({n})")
+    parts = [f"{codes} {how} in {', '.join(cols)}" for (codes, how), cols in groups.items()]
+    return [f"{path}: SPSS missing codes in {len(entries)} columns: " + "; ".join(parts)]
+
+
+def _sav_missing_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> tuple[pd.DataFrame, list]:
+    """A segment's SPSS user-missing codes (declared missing in the .sav) set to missing (:data:`SEGMENT_MISSING_HOW`)
+    with an entry for :func:`_spss_missing_note`. A code the definition declares as a level of the segment stays."""
+    notes: list[tuple[str, int, str, str]] = []
     out = df
     for seg in survey.segments:
         codes = (df.attrs.get("missing_codes") or {}).get(seg.column) or []
@@ -1054,20 +1096,19 @@ def _sav_missing_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Pa
         out[seg.column] = df[seg.column].astype(object).mask(hit)
         lab = (df.attrs.get("value_labels") or {}).get(seg.column) or {}
         present = [c for c in codes if (df[seg.column] == c).any()]
-        notes.append(f"{path}: column {seg.column}: {int(hit.sum())} value(s) with SPSS missing code(s) "
-                     f"{_spss_missing_text(present, lab)} treated as missing (declared missing in the .sav, not a "
-                     f"level of the segment)")
+        notes.append((seg.column, int(hit.sum()), _spss_missing_text(present, lab), SEGMENT_MISSING_HOW))
     out.attrs = dict(df.attrs)
     return out, notes
 
 
 def _sav_missing_indicators(df: pd.DataFrame, survey: "SurveyDefinition", path: Path,
-                            keep: bool = True) -> tuple[pd.DataFrame, dict[str, dict], list[str]]:
+                            keep: bool = True) -> tuple[pd.DataFrame, dict[str, dict], list]:
     """An indicator's SPSS user-missing codes (off its scale, not among its excluded codes): with ``keep``, a code
     with a value label is an excluded code (like the survey's ``excluded_codes``: it counts in ``n_excluded``,
     with its label) unless the indicator lists its own ``excluded`` codes; other codes become missing. Returns the
-    frame, the codes made excluded (column → {code: label}, for :meth:`SurveyDefinition.with_excluded`), notes."""
-    notes: list[str] = []
+    frame, the codes made excluded (column → {code: label}, for :meth:`SurveyDefinition.with_excluded`), entries for
+    :func:`_spss_missing_note`."""
+    notes: list[tuple[str, int, str, str]] = []
     excluded: dict[str, dict] = {}
     for ind in survey.indicators:
         codes = [c for c in (df.attrs.get("missing_codes") or {}).get(ind.column, [])
@@ -1082,16 +1123,14 @@ def _sav_missing_indicators(df: pd.DataFrame, survey: "SurveyDefinition", path: 
             excluded[ind.column] = {c: str(lab[c]) for c in kept}
             n = int(values.isin(kept).sum())
             if n:
-                notes.append(f"{path}: column {ind.column}: {n} value(s) with SPSS missing code(s) "
-                             f"{_spss_missing_text(kept, lab)} counted as excluded codes (as the survey "
-                             f"definition's excluded_codes: in n_excluded, not in the base)")
+                notes.append((ind.column, n, _spss_missing_text(kept, lab), "counted as excluded codes (as the "
+                              "survey definition's excluded_codes: in n_excluded, not in the base)"))
         hit = values.isin(dropped)
         if hit.any():
             df[ind.column] = values.astype(float).mask(hit)
             why = ("the indicator lists its own excluded codes" if ind.excluded_given and keep
                    else "no value label" if keep else "read as missing, not as excluded codes")
-            notes.append(f"{path}: column {ind.column}: {int(hit.sum())} value(s) with SPSS missing code(s) "
-                         f"{_spss_missing_text(dropped, lab)} treated as missing ({why})")
+            notes.append((ind.column, int(hit.sum()), _spss_missing_text(dropped, lab), f"treated as missing ({why})"))
     return df, excluded, notes
 
 
@@ -1231,7 +1270,7 @@ def read_table(
             df = apply_value_labels(df, [s.column for s in survey.segments if not s.levels])
             df = _sav_declared_segments(df, survey)
             df, spss_excluded, ind_notes = _sav_missing_indicators(df, survey, path, user_missing == "excluded")
-            notes += seg_notes + ind_notes
+            notes += _spss_missing_note(path, seg_notes + ind_notes)  # one note for the file's columns
             attrs["spss_excluded"] = spss_excluded
             attrs["missing_notes"] = notes  # the read notes: build_summary carries them into Summary.warnings
             survey = survey.with_excluded(spss_excluded)
@@ -1730,7 +1769,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
         elif suffix in (".xlsx", ".xlsm"):
             sheet = kw.pop("sheet_name", "Sheet1")
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                df = excel_frame(df)
+                df = excel_frame(sav_labels_shown(df))  # a .sav's value labels, not its codes
                 df.to_excel(xw, index=False, sheet_name=sheet, **kw)
                 _excel_text_not_formulas(xw.sheets[sheet], df)
             _fix_xlsx_timestamps(tmp, macro_enabled=suffix == ".xlsm")

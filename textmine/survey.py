@@ -961,6 +961,30 @@ class SurveyDefinition:
         roles += [("other", c) for c in self.other_columns]
         return roles
 
+    def _missing_columns_hint(self, missing: Sequence[str], data_columns: Sequence[str]) -> str:
+        """' (q_tilit: indicators[1].column — did you mean q_tillit?)': the definition's field naming each missing
+        column and the data's closest column name (difflib, case ignored; an undeclared column first), shown as
+        the warnings show column names (personal data masked)."""
+        import difflib
+
+        fields: dict[str, str] = {}
+        for path, text, _ in definition_texts(self):
+            if path in ("id", "wave", "weight") or path.endswith((".column", ".asked_if.item")) or \
+                    path.startswith("other_columns"):
+                fields.setdefault(text, path)
+        undeclared = [c for c in data_columns if c not in set(self.columns)]
+        parts = []
+        for col in missing:
+            text = f"{col}: {fields.get(col, 'declared')}"
+            for pool in (undeclared, data_columns):
+                lower = {c.lower(): c for c in reversed(pool)}
+                close = difflib.get_close_matches(col.lower(), list(lower), n=1, cutoff=0.6)
+                if close:
+                    text += f" — did you mean {_shown_column_name(lower[close[0]])}?"
+                    break
+            parts.append(text)
+        return f" ({'; '.join(parts)})"
+
     # ------------------------------------------------------------------ lookups
     @property
     def columns(self) -> list[str]:
@@ -1206,6 +1230,7 @@ class SurveyDefinition:
         if missing:
             raise SurveyDefinitionError(
                 f"{src}: column(s) {', '.join(missing)} declared in the survey definition are missing from the data"
+                + self._missing_columns_hint(missing, list(map(str, df.columns)))
                 + (sheet := _sheet_hint(df))  # another sheet likely holds the data: no weight advice then
                 + (_MISSING_WEIGHT_HINT.format(col=self.weight_column)
                    if self.weight_column in missing and (not sheet or missing == [self.weight_column]) else "")

@@ -4,12 +4,20 @@ Norwegian number format (no-break thousands, real minus sign, no «-0»)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import re
+import unicodedata
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["distinct_labels", "text_tables"]
+__all__ = ["distinct_labels", "fold_label", "text_tables"]
+
+#: the label column's width bounds (terminal cells, :func:`_label_width`): at least 12 however many columns share the
+#: terminal (a narrower terminal may still fold a word), at most 40 so the numbers stay beside their label
+LABEL_WIDTH = (12, 40)
+_GAP = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # where a line may break: any space but a no-break one («2\u00a0973»)
+_BREAK_AFTER = re.compile(r"(?<=[-\u2010\u00ad])(?=[^\W\d_]{2})")  # after a hyphen or soft hyphen, before a word
 
 
 def distinct_labels(labels: Mapping[str, Any]) -> dict[str, str]:
@@ -21,6 +29,70 @@ def distinct_labels(labels: Mapping[str, Any]) -> dict[str, str]:
     for v in out.values():
         seen[v.strip()] = seen.get(v.strip(), 0) + 1
     return {k: f"{v} ({k})" if seen[v.strip()] > 1 else v for k, v in out.items()}
+
+
+def fold_label(text: str, width: float, measure: Callable[[str], float] | None = None) -> str:
+    """``text`` in lines at most ``width`` wide by ``measure`` (default: terminal cells, where a wide character
+    counts two and a combining mark none; a chart measures pixels), broken at spaces or after a hyphen
+    («NAV-|kontoret»; a soft hyphen shows as «-» where it breaks, else not at all); only a word wider than ``width``
+    is split inside (never between a letter and its combining mark)."""
+    from rich.cells import cell_len
+
+    def size(t: str) -> float:  # as shown: a soft hyphen ending a line as «-», others not at all
+        return (measure or cell_len)(t[:-1].replace("\u00ad", "") + "-" if t.endswith("\u00ad")
+                                     else t.replace("\u00ad", ""))
+
+    lines: list[str] = []
+    line = ""
+    for word in _GAP.split(str(text).strip()):
+        for i, piece in enumerate(_BREAK_AFTER.split(word)):
+            joined = line + (" " if i == 0 and line else "") + piece
+            if size(joined) <= width:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            line = piece
+            while size(line) > width:  # a word wider than the column: split inside
+                cut = 1
+                while cut < len(line) and size(line[:cut + 1]) <= width:
+                    cut += 1
+                while cut < len(line) and unicodedata.combining(line[cut]):
+                    cut += 1
+                lines.append(line[:cut])
+                line = line[cut:].lstrip("\u00ad")
+    if line or not lines:
+        lines.append(line)
+    return "\n".join(ln[:-1].replace("\u00ad", "") + "-" if ln.endswith("\u00ad") else ln.replace("\u00ad", "")
+                     for ln in lines)
+
+
+def _label_width(width: int, headers: list[str], rows: list[tuple]) -> int:
+    """The label column's width (first column; :data:`LABEL_WIDTH`) in a table ``width`` cells wide: what is left
+    beside the other columns, which the terminal narrows alike (down to the longest word any of them holds, so none
+    of them folds a word), no wider than the longest label."""
+    from rich.cells import cell_len
+
+    def widest(j: int, part) -> int:
+        return max((cell_len(p) for t in [headers[j], *(r[j] for r in rows)] for p in part(str(t))), default=1)
+
+    cols = range(1, len(headers))
+    level = max((widest(j, _GAP.split) for j in cols), default=1)
+    others = sum(min(widest(j, str.splitlines), level) + 3 for j in cols)  # (+ padding and border)
+    labels = max((cell_len(str(r[0])) for r in rows), default=1)
+    left = width - others - 4  # (the label column's padding and the table's outer borders)
+    return min(max(labels, cell_len(headers[0])), max(LABEL_WIDTH[0], min(LABEL_WIDTH[1], left)))
+
+
+def _add_rows(table, width: int, rows: list[tuple]) -> None:
+    """``rows`` added to ``table`` with their labels (first cell) folded at word boundaries to the label column's
+    width (:func:`_label_width`, :func:`fold_label`), which is fixed: the terminal narrows the other columns first
+    instead of folding the labels inside words."""
+    headers = [str(c.header) for c in table.columns]
+    w = _label_width(width, headers, rows)
+    table.columns[0].width = w
+    for r in rows:
+        table.add_row(fold_label(r[0], w), *r[1:])
 
 
 def _blank(v: Any) -> bool:
@@ -76,7 +148,7 @@ def text_tables(summary, *, wave: Any = None, width: int = 140, max_themes: int 
 
     wave = summary.waves[-1] if wave is None else wave
     console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None)
-    for table in [_indicator_text_table(summary, wave), *_theme_text_tables(summary, wave, max_themes)]:
+    for table in [_indicator_text_table(summary, wave, width), *_theme_text_tables(summary, wave, max_themes, width)]:
         if isinstance(table, str):  # (a question not coded: one line, printed as is)
             console.print(table, highlight=False, markup=False)
         elif table is not None:
@@ -132,7 +204,7 @@ def _decimal_note(table) -> str | None:
     return DECIMAL_NOTE if len({"," in v for v in shown}) > 1 else None
 
 
-def _indicator_text_table(summary, wave: Any):
+def _indicator_text_table(summary, wave: Any, width: int = 140):
     from rich.table import Table
 
     from .summary import TOTAL_SEGMENT
@@ -145,9 +217,11 @@ def _indicator_text_table(summary, wave: Any):
     t = Table(title=f"{summary.survey} {wave}: indikatorer (andel positive, {weighted}, 95 % KI)")
     for c in ("Indikator", "n", "Andel %", "95 % KI", _change_header(summary, wave), "Vurdering"):
         t.add_column(c, justify="left" if c in ("Indikator", "Vurdering") else "right")
+    rows = []
     for _, r in ind[(ind["wave"] == wave) & (ind["segment"] == TOTAL_SEGMENT)].iterrows():
         d, v = _change_of(summary, wave, "indicator", {"item": r["indicator"]})
-        t.add_row(str(r["label"])[:60], _whole(r["n"]), _percent(r[sh]), _ci(r[lo], r[hi]), d, v)
+        rows.append((str(r["label"]), _whole(r["n"]), _percent(r[sh]), _ci(r[lo], r[hi]), d, v))
+    _add_rows(t, width, rows)
     return t
 
 
@@ -165,7 +239,7 @@ def _outcome_label(summary) -> str:
     return label or str(summary.meta.get("outcome") or "")
 
 
-def _theme_text_tables(summary, wave: Any, max_themes: int | None) -> list:
+def _theme_text_tables(summary, wave: Any, max_themes: int | None, width: int = 140) -> list:
     from .summary import NOT_CODED, TOTAL_SEGMENT
 
     th = summary.table("themes")
@@ -180,11 +254,11 @@ def _theme_text_tables(summary, wave: Any, max_themes: int | None) -> list:
         sub = th[(th["wave"] == wave) & (th["question"] == q["column"]) & (th["segment"] == TOTAL_SEGMENT)] \
             if len(th) else th
         if len(sub):
-            out.append(_theme_text_table(summary, wave, q, sub, max_themes))
+            out.append(_theme_text_table(summary, wave, q, sub, max_themes, width))
     return out
 
 
-def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes: int | None):
+def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes: int | None, width: int = 140):
     from rich.table import Table
 
     from .summary import DENOMINATORS, NOT_CODED
@@ -201,6 +275,7 @@ def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes
               _change_header(summary, wave, "av komm."), "Vurdering", gap_title):
         t.add_column(c, justify="left" if c in ("Tema", "Vurdering") else "right",
                      overflow="fold" if c == "Tema" else "ellipsis")  # (a label's «(id)» is never cut off)
+    rows = []
     kb = base["kommentatorer"].sort_values(sh, ascending=False)
     kb = kb.head(max_themes) if max_themes else kb
     uncoded = {x["theme"] for x in summary.meta.get("themes_not_coded", [])
@@ -212,10 +287,11 @@ def _theme_text_table(summary, wave: Any, q: dict, sub: pd.DataFrame, max_themes
         al = base["alle"][base["alle"]["theme"] == theme]
         d, v = _change_of(summary, wave, "theme", {"question": q["column"], "item": theme,
                                                    "denominator": "kommentatorer"})
-        t.add_row(str(labels.get(theme, theme)),  # rich wraps long labels; never cut a word
-                  NOT_CODED if theme in uncoded else _whole(r["count"]), _percent(r[sh]), _ci(r[lo], r[hi]),
-                  _percent(sp[sh].iloc[0]) if len(sp) else "–", _percent(al[sh].iloc[0]) if len(al) else "–",
-                  d, v, _gap(summary, wave, q["column"], theme))
+        rows.append((str(labels.get(theme, theme)),  # folded at word boundaries (_add_rows)
+                     NOT_CODED if theme in uncoded else _whole(r["count"]), _percent(r[sh]), _ci(r[lo], r[hi]),
+                     _percent(sp[sh].iloc[0]) if len(sp) else "–", _percent(al[sh].iloc[0]) if len(al) else "–",
+                     d, v, _gap(summary, wave, q["column"], theme)))
+    _add_rows(t, width, rows)
     return t
 
 

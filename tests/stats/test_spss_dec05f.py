@@ -274,7 +274,9 @@ def test_segment_spss_missing_code_is_named_as_such(tmp_path):
     s = build_summary(frames, sd, quotes=False)
     text = " ".join([str(w.message) for w in got] + s.warnings)
     assert "not among the declared levels" not in text
-    assert "column sektor: 7 value(s) with SPSS missing code(s) [9 «Vet ikke»] treated as missing" in text
+    assert ("SPSS missing codes in 2 columns: [9 «Vet ikke»] treated as missing (declared missing in the .sav: in the "
+            "total and the segment's «(uoppgitt)» row, as blank answers, not a level of the segment) in sektor "
+            "(7 value(s))") in text
     out = tmp_path / "x.json"
     r = CliRunner().invoke(app, ["crosstab", str(a), "--row", "sektor", "--col", "q_helhet", "--survey", str(sp),
                                  "--out", str(out)])

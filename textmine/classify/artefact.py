@@ -316,14 +316,12 @@ def read_manifest(model_dir: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def _legacy_hash(path: Path) -> str | None:
-    """The stored codebook's hash as a model trained before texts were normalised recorded it (None if unreadable)."""
-    from ..codebook import _yaml_data, legacy_hash
+def _earlier_hashes(path: Path) -> set[str]:
+    """The stored codebook's hashes as models trained by earlier versions recorded them (before texts were
+    normalised, before YAML text fields were kept as written: :func:`textmine.codebook.earlier_hashes`)."""
+    from ..codebook import earlier_hashes
 
-    try:
-        return legacy_hash(_yaml_data(path.read_text(encoding="utf-8")))
-    except Exception:  # noqa: BLE001 - not readable the old way: the new hash is all there is
-        return None
+    return earlier_hashes(path.read_text(encoding="utf-8"))
 
 
 #: the end of the message refusing a model trained for another codebook (no CLI option named: library callers get
@@ -340,7 +338,7 @@ def checked_codebook(model_dir: str | Path,
     manifest = read_manifest(model_dir)
     stored_cb = load_codebook(model_dir / "codebook.yaml")
     want = manifest["codebook"]
-    if stored_cb.hash != want["hash"] and _legacy_hash(model_dir / "codebook.yaml") != want["hash"]:
+    if stored_cb.hash != want["hash"] and want["hash"] not in _earlier_hashes(model_dir / "codebook.yaml"):
         raise ArtefactError(f"{model_dir}: codebook.yaml was edited after training (hash {stored_cb.hash[:12]} ≠ "
                             f"trained {want['hash'][:12]}); retrain with `textmine train`")
     if codebook is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -237,25 +238,36 @@ def masked_column_names(columns, skip=()) -> dict[str, str]:
     [FØDSELSNUMMER]"; the Redactor of the text column), or :data:`HIDDEN_COLUMN_NAME` as a whole where that is not
     enough (an id holding personal data read as words, "ola_nordmann_91234567": the Redactor finds no name inside
     an id). A masked name that would clash with another column gets " (2)", " (3)" … Names only: pure, so every
-    part of a file coded in parts gets the same names."""
-    from ..masking import mask_personal
-
+    part of a file coded in parts gets the same names (each name is checked once per process: :func:`_masked_name`;
+    a wide file with many clashing names costs no more than one with few)."""
     skip = set(skip)
     names = [str(c) for c in columns]
     taken = set(names)
+    next_k: dict[str, int] = {}  # per masked name: the first suffix not yet tried (every lower one is taken)
     out: dict[str, str] = {}
     for c in names:
         if c in skip or not c.strip():
             continue
-        r = mask_personal(c, HIDDEN_COLUMN_NAME)
+        r = _masked_name(c)
         if r == c:
             continue
-        new, k = r, 2
+        new, k = r, next_k.get(r, 2)
         while new in taken:
             new, k = f"{r} ({k})", k + 1
+        next_k[r] = k
         taken.add(new)
         out[c] = new
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _masked_name(name: str) -> str:
+    """:func:`textmine.masking.mask_personal` of a column name with :data:`HIDDEN_COLUMN_NAME`, remembered: the
+    names of a file are masked again for each part coded and for each of its outputs (the redaction's word lists
+    are built once per process too)."""
+    from ..masking import mask_personal
+
+    return mask_personal(name, HIDDEN_COLUMN_NAME)
 
 
 def mask_column_names(df: pd.DataFrame, skip=()) -> tuple[pd.DataFrame, int]:

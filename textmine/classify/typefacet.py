@@ -108,22 +108,40 @@ _WISH_CONTEXT = re.compile(r"(?<!\w)(?:ønsker|ønskjer|ynskjer|ønske|ønskje|y
                            r"(?:må|skal|hadde|ville|kunne) (?:være|vere|vært|vore))(?!\w)")
 _CLAUSE_END = re.compile(r"[.!?;:,]|(?<!\w)(?:men|og så)(?!\w)")
 _WINDOW = 80  # characters either side of a match that its context is looked for in (linear time on long texts)
-# irony: praise opening a sentence (also after an interjection or a dash: "Ja, supert at ingen svarer", "- Supert, at
-# ingen svarer") with a clause that complains ("Flott at ingen tar telefonen") is no praise; the clause decides, its
-# plain negations not counted ("Flott at dere ikke krever papirskjema", "Fint at dere ringer, slipper lang ventetid")
-_IRONY = re.compile(r"(?:^|[.!?]\s*)(?:(?:ja|jo|nei|javel|ja vel|ok|å|oi)\s*[,!]?\s+|[-–—]\s*)?"
-                    r"(supert|flott|fint|bra|herlig|topp)\s*,?\s+(?:at|å)\s+([^.!?]*)")
+# irony: praise opening a sentence or a clause (after a comma or "og", an interjection or a dash: "Ja, supert at ingen
+# svarer", "Ringte tre ganger, og kjempefint at ingen tok telefonen") with an "at"/"å" clause that complains ("Flott at
+# ingen tar telefonen") is no praise; the clause (to the next such opening or the sentence's end) decides, its plain
+# negations not counted ("Flott at dere ikke krever papirskjema", "Fint at dere ringer, slipper lang ventetid")
+_IRONY_BEFORE = (r"(?:(?:^|[.!?;:,])\s*(?:og\s+)?|(?<!\w)og\s+)"
+                 r"(?:(?:ja|jo|nei|javel|ja vel|ok|å|oi)\s*[,!]?\s+|[-–—]\s*)?")
+_IRONY_WORD = r"(?:kjempe|super|knall|skikkelig)?(?:supert|flott|fint|bra|herlig|topp)"
+_IRONY_AT = r"\s*,?\s+(?:at|å)\s+"
+_IRONY = re.compile(_IRONY_BEFORE + "(" + _IRONY_WORD + ")" + _IRONY_AT
+                    + r"((?:(?!" + _IRONY_BEFORE + _IRONY_WORD + _IRONY_AT + r")[^.!?])*)")
 _IRONY_NOT_COMPLAINT = re.compile(r"(?<!\w)(?:ikke|ikkje|(?:slipper|slepp|slapp|sluppet|sleppe|slippe)(?:\s+\w+){0,2})"
                                   r"(?!\w)")
+# ... also where it has no complaint cue: an answer or a service that fails ("Flott at dere ikke svarer på e-post",
+# "Supert å ikke få svar", "Topp at det ikke fungerer på mobil"). A negated possibility or an obligation is left to
+# the complaint cues: "Bra at uvedkommende ikke kan se sykmeldingen", "Fint at man bare må fylle ut ett skjema" praise
+_IRONY_COMPLAINT = re.compile(r"(?<!\w)(?:ikke|ikkje)\s+(?:lenger\s+|lengre\s+)?(?:fungerer|fungerte|funker|virker|"
+                              r"verkar|svarer|svarar|svarte|(?:tar|tok|tek) telefonen|(?:ringer|ringjer|ringte) tilbake|"
+                              r"(?:få|får|fått|fikk|fekk) (?:\w+ )?(?:svar|hjelp|kontakt|beskjed))(?!\w)"
+                              r"|(?<!\w)(?:fungerer|funker|virker|svarer|svarte)\s+(?:ikke|ikkje)(?!\w)")
 _DENIED_COMPLAINT = re.compile(r"(?<!\w)(?:ingenting|ikke noe|ikkje noko|lite|ingen ting)\s+(?:å\s+)?"
                                r"(?:klage på|klage|utsette på|å utsette|å sette fingeren på)(?!\w)"
                                r"|(?<!\w)(?:ingen|ikke noen|ikkje nokon)\s+(?:problem|problemer|problemar|klager)(?!\w)")
 # negations the trained cues lack ("langt fra bra", "alt annet enn enkelt", "på ingen måte god"): zero-shot only
 _RULE_NEGATOR = (r"(?:langt fra|langt ifra|langt frå|langt ifrå|alt annet enn|alt anna enn|på ingen måte|"
                  r"slett ikke|slett ikkje|overhodet ikke|overhovudet ikkje)")
-_NEGATED_BEFORE = re.compile(r"(?<!\w)(?:ikke|ikkje|lite|aldri|not|never|" + _RULE_NEGATOR
-                             + r")\s+(?:\w+\s+){0,2}$")  # "ikke særlig hyggelig"
-_RULE_NEGATED_BEFORE = re.compile(r"(?<!\w)" + _RULE_NEGATOR + r"\s+(?:\w+\s+){0,2}$")
+
+
+def _negated_before(negators: str) -> re.Pattern:
+    """A text ending in one of ``negators`` and up to two words ("ikke særlig hyggelig")."""
+    return re.compile(r"(?<!\w)(?:" + negators + r")\s+(?:\w+\s+){0,2}$")
+
+
+_RULE_NEGATED_BEFORE = _negated_before(_RULE_NEGATOR)
+_NEGATED_BEFORE = _negated_before(r"ikke|ikkje|lite|aldri|not|never|" + _RULE_NEGATOR)
 # praise in a wish or a hypothetical ("ville vært gull verdt", "hadde vore nyttig"): no praise
 _HYPOTHETICAL_BEFORE = re.compile(r"(?<!\w)(?:ville|hadde|vil|kunne|skulle)\s+"
                                   r"(?:(?:vært|vore|blitt|bli|verte)\s+(?:\w+\s+)?)?$")
@@ -178,36 +196,46 @@ def _overlaps(spans: list[tuple[int, int]]):
 
 
 def _irony_complaint(clause: str) -> bool:
-    """The clause after an opening praise word complains (its plain negations "ikke", "slipper ..." not counted)."""
+    """The clause after an opening praise word complains: :data:`_IRONY_COMPLAINT` or a complaint cue (its plain
+    negations "ikke", "slipper ..." not counted)."""
+    if _IRONY_COMPLAINT.search(clause):
+        return True
     clause = _IRONY_NOT_COMPLAINT.sub(" ", clause)
     return bool(cue_features([clause])[0][2] + _rule_cue_counts(clause)[2])
 
 
-def _rule_praise_count(low: str) -> int:
+def _trained_praise(low: str) -> list[tuple[str, re.Match]]:
+    """(cue, match) for each match of a trained praise cue in lower-cased ``low``."""
+    return [(lit, m) for lit, p in _PATTERNS["ros"] if lit in low for m in p.finditer(low)]
+
+
+def _rule_praise_count(low: str, trained: list[tuple[str, re.Match]]) -> int:
     """Zero-shot praise phrases and praise adjectives (:data:`PRAISE_ADJECTIVES`) in lower-cased ``low`` that count
-    (:func:`_praise_counts`); an adjective inside a praise cue or phrase ("veldig god", "god oppfølging") is no
-    second match, nor one in a wish (:func:`_in_wish`). Ironic praise (:data:`_IRONY`) is not counted: the trained
-    cue "bra" opening it is taken off again where each "bra" is ironic."""
+    (:func:`_praise_counts`); an adjective inside a praise cue or phrase (``trained``: :func:`_trained_praise`;
+    "veldig god", "god oppfølging") is no second match, nor one in a wish (:func:`_in_wish`). Ironic praise
+    (:data:`_IRONY`) is not counted: a trained cue opening it ("bra", "kjempebra") is taken off again where each of
+    its matches is ironic."""
     ironic = [m for m in _IRONY.finditer(low) if _irony_complaint(m.group(2))]
     ironic_at = {m.start(1) for m in ironic}
     phrases = [m for m in _RULE_PRAISE.finditer(low) if m.start() not in ironic_at]
-    taken = _overlaps([m.span() for m in phrases] + [m.span() for lit, p in _PATTERNS["ros"] if lit in low
-                                                     for m in p.finditer(low)])
+    taken = _overlaps([m.span() for m in phrases] + [m.span() for _, m in trained])
     wishes = _WISH_CONTEXT.search(low) is not None
     adjectives = [m for m in _RULE_ADJ.finditer(low) if m.start() not in ironic_at and not taken(*m.span())
                   and not (wishes and _in_wish(low, *m.span()))]
     easy = [m for m in _RULE_EASY.finditer(low) if not (wishes and _in_wish(low, *m.span(1)))]
-    bras = {m.start() for m in _PATTERNS["ros"][CUES["ros"].index("bra")][1].finditer(low)}
-    ironic_bra = bool(bras) and bras <= {m.start(1) for m in ironic if m.group(1) == "bra"}
-    return (sum(_praise_counts(low, m) for m in phrases + adjectives) - ironic_bra
+    starts: dict[str, set[int]] = {}
+    for lit, m in trained:
+        starts.setdefault(lit, set()).add(m.start())
+    ironic_cues = sum(at <= ironic_at for at in starts.values())
+    return (sum(_praise_counts(low, m) for m in phrases + adjectives) - ironic_cues
             + sum(not _NEGATED_BEFORE.search(_before(low, m.start(1))) for m in easy))
 
 
-def _rule_negated_praise(low: str) -> int:
-    """Trained praise cues ("bra", "godt") after a zero-shot-only negation ("langt fra bra", "alt annet enn godt"),
-    which the trained cues count as praise; praise the zero-shot rules add is not counted there already."""
-    return sum(1 for lit, p in _PATTERNS["ros"] if lit in low for m in p.finditer(low)
-               if _RULE_NEGATED_BEFORE.search(_before(low, m.start())))
+def _rule_negated_praise(low: str, trained: list[tuple[str, re.Match]]) -> int:
+    """Trained praise cue matches (``trained``: :func:`_trained_praise`; "bra", "godt") after a zero-shot-only
+    negation ("langt fra bra", "alt annet enn godt"), which the trained cues count as praise; praise the zero-shot
+    rules add is not counted there already."""
+    return sum(1 for _, m in trained if _RULE_NEGATED_BEFORE.search(_before(low, m.start())))
 
 
 def _rule_cue_counts(low: str) -> tuple[int, int, int]:
@@ -269,8 +297,9 @@ class TypeRules:
     def _counts(text: str) -> tuple[float, float, float]:
         low = " ".join(str(text or "").lower().split())
         ros, wish, neg, negpraise = cue_features([low])[0]
-        ros = ros - 2 * negpraise + _rule_praise_count(low)
-        negated = _rule_negated_praise(low)  # "langt fra bra": the praise cue is a complaint
+        trained = _trained_praise(low)
+        ros = ros - 2 * negpraise + _rule_praise_count(low, trained)
+        negated = _rule_negated_praise(low, trained)  # "langt fra bra": the praise cue is a complaint
         ros, neg = ros - negated, neg + negated
         nn_ros, nn_wish, nn_neg = _rule_cue_counts(low)
         ros, wish, neg = ros + nn_ros, wish + nn_wish, neg + nn_neg

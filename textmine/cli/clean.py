@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from textmine.cli.coding import CSV_SEP_HELP
+
 HEADER_ROW_HELP = "Excel/CSV: the file row holding the column names (rows above it, e.g. a title, are skipped)."
 
 
@@ -174,10 +176,15 @@ def register(app: typer.Typer) -> None:
         encoding: str = typer.Option(None, "--encoding", help="CSV/SAV input: its text encoding, e.g. cp1252, latin-1 "
                                                               "or utf-8 (default: detected / as the .sav declares)."),
         header_row: int = typer.Option(1, "--header-row", help=HEADER_ROW_HELP),
+        csv_sep: str = typer.Option(None, "--csv-sep", help=CSV_SEP_HELP + " (a .csv --out)"),
     ) -> None:
         """Clean free text: normalisation, personal-data masking, language, non-answers and lemmas."""
-        from textmine.cli.coding import _check_encoding, _check_out, _columns, _read, _title_hint, _write
+        from textmine.cli.coding import (_check_encoding, _check_out, _columns, _csv_sep, _excel_csv, _read,
+                                         _title_hint, _write)
 
+        csv_kw = _csv_sep(csv_sep, out)  # UTF-8 without a byte-order mark, as before, unless written for Excel
+        if csv_sep not in (None, ","):
+            csv_kw = _excel_csv(out, csv_kw)
         encoding = _check_encoding(encoding, input)
         _check_out(out, input)  # a bad output choice fails now, not after the cleaning
         df = _read(input, [*text_col, *redact_col], sheet=sheet, encoding=encoding, header_row=header_row)
@@ -193,7 +200,7 @@ def register(app: typer.Typer) -> None:
         result = clean_table(df, list(text_col), redact=not no_redact, detect_language=not no_language,
                              question_texts=tuple(question), progress=True, keep_raw_text=keep_raw_text,
                              redact_cols=list(redact_col))
-        _write(result, out)
+        _write(result, out, **csv_kw)
         n_pii = int(sum(result[c].sum() for c in result.columns if str(c).endswith("pii_count")))
         n_pii += int(sum(result.attrs.get("redacted_columns", {}).values()))
         typer.echo(f"{len(result)} rows written to {out} ({n_pii} personal data values masked)")

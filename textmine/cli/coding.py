@@ -862,6 +862,11 @@ def register(app: typer.Typer) -> None:
         if question is None and question_col is None:
             _question_priors_note(getattr(coder, "question_priors_", None) or {}, text_col)
         df = _read(input, [text_col, *redact_col], sheet=sheet, encoding=encoding, header_row=header_row)
+        if survey is not None:  # its weight column's decimal-comma text («1,25») as numbers, as `summary` reads it
+            from textmine.cli.stats import load_survey
+            from textmine.io import _decimal_comma_weights
+
+            df = _decimal_comma_weights(df, load_survey(survey).weight_column)
         for what, cols in (("text", [text_col]), ("question", [question_col] if question_col else []),
                            ("--redact-col", redact_col), ("--unredacted-col", unredacted_col)):
             missing = [c for c in cols if c not in df.columns]

@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from .coding import CSV_SEP_HELP
+
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
@@ -15,6 +17,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("textmine-demo"), "--out", help="Folder for the results."),
         model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: models/default)."),
         report: bool = typer.Option(True, "--report/--no-report", help="Also write the HTML/Excel/SPSS report."),
+        csv_sep: Optional[str] = typer.Option(None, "--csv-sep", help=CSV_SEP_HELP + " (the summary's and coded "
+                                                                                     "answers' CSVs)"),
     ) -> None:
         """Run the whole analysis on the synthetic sample: clean, code, figures with CIs and change, report."""
         from rich.console import Console
@@ -26,11 +30,12 @@ def register(app: typer.Typer) -> None:
         from ..summary import blank_hidden_rows, build_summary
         from ..survey import SurveyDefinition
         from .clean import check_out_dir
-        from .coding import _fail
+        from .coding import _csv_sep, _fail
         from .stats import neutral_summary, write_summary
 
         console = Console(stderr=True)
         t0 = time.perf_counter()
+        csv_kw = _csv_sep(csv_sep, Path("summary_tidy.csv"))  # (checked as for one of the CSVs it writes)
         check_out_dir(out, (), what="the demo")
         survey = SurveyDefinition.from_yaml(DEFAULT_SURVEY)
         paths = sorted(SAMPLE_DIR.glob("arbeidsgiver_*.csv"))
@@ -54,10 +59,10 @@ def register(app: typer.Typer) -> None:
         shown = blank_hidden_rows(named, nullable=False)[0]
         for wave in frames:  # every wave; the later one carries the change since the earlier
             typer.echo(shown.to_text_table(wave=wave))
-        written = write_summary(named, out / "sammendrag")
+        written = write_summary(named, out / "sammendrag", **({"csv_options": csv_kw} if csv_kw else {}))
         coded_dir = out / "kodet"
         try:
-            write_coded(coded, coded_dir, coder_record(coder, model))
+            write_coded(coded, coded_dir, coder_record(coder, model), csv_kw)
         except OSError as exc:
             _fail(f"could not write {coded_dir}: {exc.strerror or exc}")
         console.print(f"Summary: {len(written)} files in {out / 'sammendrag'}; coded answers in {coded_dir}")
@@ -102,19 +107,21 @@ def coder_record(coder, model: Optional[Path]) -> dict | None:
     return coded_identity(codebook, folder, "text_clean")
 
 
-def write_coded(coded: dict, folder: Path, record: dict | None) -> list[Path]:
+def write_coded(coded: dict, folder: Path, record: dict | None, csv_options: dict | None = None) -> list[Path]:
     """Each wave's coded answers to ``folder/kodet_<wave>.csv``, with ``record`` (:func:`coder_record`) beside each
     as ``textmine code`` keeps it (``OUT.textmine.json``), so ``textmine report --coded`` names the coding in
-    «Metode»; the written files. ``OSError`` when a file cannot be written."""
+    «Metode»; the written files (``csv_options``: another separator, :func:`textmine.io.csv_options`, written with
+    Excel's byte-order mark as ``textmine code --csv-sep`` writes it). ``OSError`` when a file cannot be written."""
     import json
 
     from ..io import replacing, write_table
     from ..pipeline import identity_path
+    from .coding import _excel_csv
 
     written = []
     for wave, df in coded.items():
         path = folder / f"kodet_{wave}.csv"
-        write_table(df, path)
+        write_table(df, path, **(_excel_csv(path, csv_options) if csv_options and csv_options["sep"] != "," else {}))
         if record is not None:
             with replacing(identity_path(path)) as tmp:
                 tmp.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -20,7 +20,8 @@ from typing import Optional
 import typer
 
 from textmine.cli.clean import check_out_dir, mask_personal_columns
-from textmine.cli.coding import HEADER_ROW_HELP, _columns, _fail, _read, _title_hint
+from textmine.cli.coding import (CSV_SEP_HELP, HEADER_ROW_HELP, _columns, _csv_sep, _excel_csv, _fail, _read,
+                                 _title_hint)
 
 TOPICS_FILE = "topics.json"
 ASSIGNMENTS_FILE = "assignments.csv"
@@ -36,13 +37,15 @@ MIN_ANSWERS = 100  # fewer answers than this: the topics are warned about (few, 
 def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: str = "e5", seed: int = 42,
                  codebook: Optional[Path] = None, keep_raw_text: bool = False, sheet: Optional[str] = None,
                  redact_cols=(), warn=None, unredacted_cols=(), stability: int = 0, header_row: int = 1,
-                 question_texts=(), question_col: Optional[str] = None, model: Optional[Path] = None) -> dict:
+                 question_texts=(), question_col: Optional[str] = None, model: Optional[Path] = None,
+                 csv_sep: Optional[str] = None) -> dict:
     """Library form of the command; returns the paths written and a summary. Bad input or output stops with a
     one-line error (exit 2), checked before the slow part; the three files are written whole or not at all.
     ``question_texts`` (and the texts of ``question_col``): an answer that only repeats a question is a
     non-answer. The codebook's name is ``utkast_<text column>`` - never the file name, which may name a person.
     ``model``: a trained model folder (for ``codebook`` when given, refused otherwise): the answers it codes
-    ``annet`` or sends to review are the ones clustered (guided mode with that coder, its codebook the base)."""
+    ``annet`` or sends to review are the ones clustered (guided mode with that coder, its codebook the base).
+    ``csv_sep``: assignments.csv's separator, as ``--csv-sep`` takes it (``;``/tab: with Excel's byte-order mark)."""
     import json
     from contextlib import ExitStack
 
@@ -57,6 +60,9 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     if isinstance(stability, bool) or not isinstance(stability, (int, np.integer)) or not (
             0 <= stability <= MAX_STABILITY):
         _fail(f"--stability {stability!r}: expected a whole number of extra seeds from 0 (off) to {MAX_STABILITY}")
+    csv_kw = _csv_sep(csv_sep, out_dir / ASSIGNMENTS_FILE)
+    if csv_sep not in (None, ","):
+        csv_kw = _excel_csv(out_dir / ASSIGNMENTS_FILE, csv_kw)
     if sheet is not None and input_path.suffix.lower() not in (".xlsx", ".xlsm"):
         _fail(f"--sheet applies to Excel input (.xlsx/.xlsm); {input_path} is a "
               f"{input_path.suffix.lower() or 'file without suffix'} file, which has no sheets - drop --sheet")
@@ -133,7 +139,7 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
             tmp[TOPICS_FILE].write_text(json.dumps({"topics": topics, **summary, "text_col": text_col,
                                                     "embedder": embedder},
                                                    ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-            write_table(assigned, tmp[ASSIGNMENTS_FILE])
+            write_table(assigned, tmp[ASSIGNMENTS_FILE], **csv_kw)
             if CODEBOOK_FILE in tmp:
                 tmp[CODEBOOK_FILE].write_text(draft, encoding="utf-8")
         if CODEBOOK_FILE not in names:
@@ -317,6 +323,7 @@ def register(app: typer.Typer) -> None:
         model: Optional[Path] = typer.Option(None, "--model", exists=True, file_okay=False,
                                              help="Trained model folder (for --codebook when given): cluster only "
                                                   "the answers it codes 'annet' or sends to review."),
+        csv_sep: Optional[str] = typer.Option(None, "--csv-sep", help=CSV_SEP_HELP + f" ({ASSIGNMENTS_FILE})"),
     ) -> None:
         """Discover themes in free-text answers (BERTopic on e5 vectors) and write a draft codebook."""
         from rich.console import Console
@@ -326,7 +333,7 @@ def register(app: typer.Typer) -> None:
         res = run_discover(input, text_col, out, embedder=embedder, seed=seed, codebook=codebook,
                            keep_raw_text=keep_raw_text, sheet=sheet, redact_cols=redact_col,
                            unredacted_cols=unredacted_col, stability=stability, header_row=header_row,
-                           question_texts=tuple(question), question_col=question_col, model=model,
+                           question_texts=tuple(question), question_col=question_col, model=model, csv_sep=csv_sep,
                            warn=lambda m: err.print(m, highlight=False, markup=False, soft_wrap=True))
         r = res["result"]
         n_empty, n_non = int(res["n_empty"]), int(res["n_non_answers"])

@@ -31,9 +31,11 @@ _NB_ONLY = frozenset({"jeg", "ikke", "hva", "hvordan", "hvorfor", "hvem", "hvis"
 _NN_ONLY_PARTS = ("fråvær", "pengar", "pengane")
 # nynorsk inflection endings and the bokmål ones they replace (comparative, superlative, plural/present -ar,
 # definite plural): a word the bokmål lexicon lacks whose bokmål form it lists (flinkare/flinkere,
-# fredagar/fredager, legane/legene) is nynorsk-only evidence; none of the labelled bokmål comments has one
-_NN_ENDINGS = (("aste", "este"), ("are", "ere"), ("ane", "ene"), ("ar", "er"))
+# viktigaste/viktigste, fredagar/fredager, legane/legene) is nynorsk-only evidence; none of the labelled bokmål
+# comments has one. Not -ast/-es nor -de/-te: English, Swedish and Danish words swap too (least, endast, finde)
+_NN_ENDINGS = (("aste", "este"), ("aste", "ste"), ("are", "ere"), ("ane", "ene"), ("ar", "er"))
 FEMININE_A_TAIL = 4  # shortest known last part of a compound read as a definite -a feminine (mobbe|saka)
+FEMININE_ARTICLE = "ei"  # nynorsk, and radical bokmål («ei dame»): weak evidence like the definite -a
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class LanguageDetector:
         score = {"nb": 0, "nn": 0, "en": 0}
         both = {"nb": 0, "nn": 0}  # words correct in both standards: count only without the other's markers
         nn_words = 0  # nynorsk-only marker words ("dei", "ho", "ringde"; not "both", not the -ane guess)
+        article = False  # «ei» counts once («ei jente og ei dame» is radical bokmål too)
         for w in words:
             hit = self.markers.get(w)
             if hit:
@@ -160,8 +163,11 @@ class LanguageDetector:
                 nn_words += 1
             elif len(w) >= 6 and w.endswith("ane") and w not in self.known_words:
                 score["nn"] += 1  # nynorsk definite plural (legane, sakane)
+            elif w == FEMININE_ARTICLE:
+                both["nn"] += not article
+                article = True
             elif self._feminine_a(w):
-                both["nn"] += 1  # nettsida, mobbesaka: nynorsk, and radical bokmål (so only without bokmål markers)
+                both["nn"] += 1  # ei, nettsida, mobbesaka: nynorsk, and radical bokmål (only without bokmål markers)
         nb, nn, en = score["nb"], score["nn"], score["en"]
         nb, nn = nb + (both["nb"] if nn == 0 else 0), nn + (both["nn"] if nb == 0 else 0)
         if en >= 3 and en > 2 * (nb + nn):

@@ -54,7 +54,19 @@ name run together ("KariNordmann", "Kari.Nordmann"), a spreadsheet float cell ("
 an ambiguous one, "per n.", only after a person word such as "etter", "med", "til", "ring" or a cue), an ambiguous
 first name after a role label + colon ("HR: Tone", "Leiar: Siv"; not "HR: Per telefon …"), "mvh. kari", a first name
 next to its masked phone ("Tone på [TELEFON]", "[TELEFON] (Tore)") and a street + number after an address cue
-whatever its ending ("Adressen min er Vestre Rosten 81"); "Gata heter Storgata" stays.
+whatever its ending ("Adressen min er Vestre Rosten 81"); "Gata heter Storgata" stays. So are "vh. trine", a
+first name that is a month after a cue or joined by "og" to a name ("Takk til Mai og Rut", "HR: Mai Strand", "Mai og
+Kari"; not "i Mai og Kari kom", "17. Mai", "Mai 2024"), a lower-case first name + initial after a role label + colon
+("kontaktperson: tone b.", "ansatt: per n.") and a cued phone with its country code and a word glued after it ("ring
+4791234567og", "tlf4791234567og").
+
+Addresses ([ADRESSE]): a street name + house number (a house letter "12B", a range "12-14", a flat "H0203"), the
+street known by its ending (Faker's ``no_NO`` suffixes + ``street_suffixes.txt``: "Storgata 12", "Kongens gate 5",
+"Storgt 12", "kirkegt 5"; "Øvre"/"Vestre"/"St." before it), with its post code + town or "i"/"på" + town (", 6800
+Førde", "i Mo i Rana"), and "Postboks 5 Sentrum, 0101 Oslo". After an address cue ("adressen (min) er", "adresse:",
+"adr.") any street + number is one ("Adressen er Runden 2", "Adressa mi er Lia 7", "Øvre Ullern terrasse 5"); an
+amount, duration or count after the number ("Sagt 3 ganger", "Adressen var feil 3 ganger"), an ordinary word before
+it ("langt 12", "Uke 12") and a service ("Altinn 3") stay.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -71,6 +83,7 @@ the number rules do not cut into a kept link.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,10 +318,10 @@ _PHONE_CUE = re.compile(
     re.IGNORECASE,
 )
 # A phone glued to its cue word ("mobilnr91234567", "tlf91234567", "ring91234567"): 8 digits, a mobile or landline;
-# a word glued after it too ("tlf91234567og").
+# a country code and a word glued after it too ("tlf4791234567og").
 _PHONE_GLUED = re.compile(
     r"\b(?:tlf\.?(?:nr)?|telefon(?:nr|nummer)?|mob(?:il)?(?:nr|nummer)?|tel|ring|sms)\.?"
-    r"(?P<n>(?:\+47|0047)?[2-9]\d{7})(?![\d%_]|[.,:/-]\d)",  # a word may follow, glued ("tlf91234567og")
+    r"(?P<n>(?:\+47|0047|47)?[2-9]\d{7})(?![\d%_]|[.,:/-]\d)",  # a word may follow, glued ("tlf91234567og")
     re.IGNORECASE,
 )
 # Lower-case street words inside a street name after an address cue ("Øvre Ullern terrasse 5").
@@ -325,13 +338,18 @@ _ADDRESS_CUED = re.compile(
     r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?"
     r"(?:(?:,\s?|\s)\d{4}\s[A-ZÆØÅ][\wæøå-]+|\s(?:i|på)\s[A-ZÆØÅ][\wæøå-]+)?)(?![\d,.]\d|\w)"
 )
+# A word glued right after a number ("91234567og", "912 34 567takk").
+_GLUED_WORD = r"(?=[^\W\d_]{2,}(?!\w))"
 # A mobile or landline number with a word glued after it and no cue glued before ("på 91234567og", "912 34 567takk");
 # classified as _PHONE's matches (amounts with a glued unit, dates, public numbers stay).
 _PHONE_GLUED_WORD = re.compile(
-    _LB + r"(?:[2-9]\d{7}|[2-9]\d{2} \d{2} \d{3}|[2-9]\d \d{2} \d{2} \d{2})(?=[^\W\d_]{2,}(?!\w))"
+    _LB + r"(?:[2-9]\d{7}|[2-9]\d{2} \d{2} \d{3}|[2-9]\d \d{2} \d{2} \d{2})" + _GLUED_WORD
 )
-# Any first digit and any grouping ("05 93 06 04", "412 345 67", "47 91 23 45 67") -- only right after a phone cue.
-_PHONE_ANY = re.compile(_LB + r"(?:47[ .-]?)?\d(?:[ .-]?\d){7}" + _RB)
+# Any first digit and any grouping ("05 93 06 04", "412 345 67", "47 91 23 45 67") -- only right after a phone cue;
+# also with a word glued after it ("ring 4791234567og"), unless that word is a unit ("ring 12345678kr").
+_PHONE_ANY_BODY = r"(?:47[ .-]?)?\d(?:[ .-]?\d){7}"
+_PHONE_ANY = re.compile(_LB + _PHONE_ANY_BODY + _RB)
+_PHONE_ANY_GLUED = re.compile(_LB + _PHONE_ANY_BODY + _GLUED_WORD)
 # A clock-time range ("0800-1530", "08.00-15.30"), not a phone after "telefontid".
 _TIME_RANGE = re.compile(r"^(?:[01]\d|2[0-3])([.:]?)[0-5]\d ?- ?(?:[01]\d|2[0-3])\1[0-5]\d$")
 # A reference number's own cue right before the digits ("faktura nr 12345678", "Ordrenummer 4711 2024", "kundenr:"):
@@ -811,12 +829,15 @@ def _spelled_digits(raw: str) -> str:
 
 
 def _name_words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, word) for each word the name rules read; a trailing period is cut off except after "dr"/"prof"."""
+    """(start, end, word) for each word the name rules read; a trailing period is cut off, except after "dr"/"prof"
+    and after a word of one or two letters ("b.", "hr.") other than the sign-off "vh" ("vh. trine")."""
     words = []
     for m in _WORD.finditer(text):
         w = m.group(0)
         end = m.end()
-        if w.endswith(".") and len(w) > 3 and w[:-1].lower() not in ("dr", "prof"):
+        if w.endswith(".") and (stem := w[:-1].lower()) not in ("dr", "prof") and (
+            len(w) > 3 or stem in _ABBREVIATED_CUES
+        ):
             w, end = w[:-1], end - 1
         words.append((m.start(), end, w.rstrip("-'")))
     return words
@@ -960,6 +981,12 @@ _PERSON_BEFORE = frozenset("etter med til fra frå hos ved spør spurte ring rin
 _STREET_WORD = re.compile(r"..(?:gata|gaten|gate|veien|vegen|plassen)$")
 # Name cues often written with a period, which _name_words cuts off ("mvh. kari", "vh. Tone").
 _ABBREVIATED_CUES = frozenset({"mvh", "vh"})
+# First names that are months ("Mai", "August"): blocked as names (name_blocklist.txt), but a person right after a
+# cue or role label + colon ("Takk til Mai", "HR: Mai Strand") or joined by "og" to a name ("Mai og Kari"); never next
+# to a number ("17. Mai", "Mai 2024") nor, joined to a name, after a word that takes a time ("i Mai og Kari kom").
+_MONTH_FIRST_NAMES = frozenset({"mai", "august"})
+_MONTH_BEFORE = frozenset("i fra frå til før etter innen siden sidan medio primo ultimo hele heile av ut over gjennom "
+                          "neste forrige førre hver kvar per pr mellom".split())
 # Prepositions after an ambiguous first name that keep it a person after a role label ("HR: Tone på kontoret").
 _PERSON_PREPS = frozenset("på hos ved fra frå".split())
 # Legal forms that end a company name ("Olsen Bygg AS").
@@ -1056,7 +1083,7 @@ _NOT_PLACES = frozenset(["dag", "går", "fjor", "morgen", "år", "uka", "uken", 
 # Ambiguous first names whose ordinary sense is a noun that can stand alone as a subject ("Liv er viktig", "Sol er
 # meldt", "Dag var lang", "Tone er viktig i brev", "Helga var travel"): never a name by SUBJECT_VERBS alone.
 SUBJECT_NOUN_NAMES = frozenset(
-    "liv dag sol tone stein helga ask siv gry kai bjørn linnea marina siren aurora".split()
+    "liv dag sol tone stein helga ask siv gry kai bjørn linnea marina siren aurora iver".split()
 )
 
 
@@ -1101,18 +1128,29 @@ class Redactor:
         )
 
     @classmethod
-    def from_wordlists(cls, directory: Path | None = None, lexicon_forms=None) -> "Redactor":
+    def from_wordlists(cls, directory: str | os.PathLike | None = None, *, lexicon_forms=None) -> "Redactor":
+        """The redactor of the word lists in ``directory`` (default: the bundled ones). ``lexicon_forms``
+        (keyword-only) are the ordinary words that keep a capitalised word from reading as a name; default: the
+        lexicon's common forms, as the cleaner's redactor. A ``directory`` that is no path (a lexicon passed in its
+        place) raises ``TypeError``; a folder without the name lists ``FileNotFoundError``."""
         from faker.providers.address.no_NO import Provider as NoAddress
 
         from .stopwords import load_keep_words, load_stopwords
 
+        if directory is not None and not isinstance(directory, (str, os.PathLike)):
+            raise TypeError(f"Redactor.from_wordlists: directory must be a word-list folder (str or Path), not "
+                            f"{type(directory).__name__}; pass a lexicon as lexicon_forms=")
+        if lexicon_forms is None:
+            from .lexicon import load_lexicon
+
+            lexicon_forms = load_lexicon().common
         names = NameLists.from_wordlists(directory)
         function_words = (load_stopwords(directory) | load_keep_words(directory)) - names.first - names.last
         suffixes = {s.lower() for s in NoAddress.street_suffixes}
         suffixes |= {s.lower() for s in read_list("street_suffixes.txt", directory)}
         return cls(
             names=names,
-            lexicon_forms=lexicon_forms if lexicon_forms is not None else frozenset(),
+            lexicon_forms=lexicon_forms,
             function_words=frozenset(function_words),
             public_names=frozenset(p.lower() for p in read_list_optional("public_names.txt", directory)),
             street_suffixes=tuple(suffixes),
@@ -1200,6 +1238,7 @@ class Redactor:
         if "ENK" in text or "enkelt" in low or "orgn" in low or "org.n" in low or "org n" in low or "foretaksn" in low:
             text = self._sub(_ORG_LOOSE, text, counts, self._classify_org_loose)
         text = self._sub(_PHONE_GLUED, text, counts, lambda m, t: "telefon", group="n")
+        text = self._sub(_PHONE_ANY_GLUED, text, counts, self._classify8_cued_glued)  # before "47 91 23 45" of it
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
         text = self._sub(_PHONE_GLUED_WORD, text, counts, self._classify8_public)
@@ -1746,6 +1785,11 @@ class Redactor:
             return None  # "ringte 12.03.2024"
         return "telefon"
 
+    def _classify8_cued_glued(self, m: re.Match, text: str) -> str | None:
+        """:meth:`_classify8_cued` for a number with a word glued after it that is no unit ("4791234567og", not
+        "12345678kr")."""
+        return None if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]) else self._classify8_cued(m, text)
+
     def _classify_address(self, m: re.Match, text: str) -> str | None:
         """A street + number; "gate" cut to "gt" without its period only in a word that is none ("Storgt 12", not
         "langt 12", "Sagt 3 ganger")."""
@@ -2176,21 +2220,63 @@ class Redactor:
         def person_before(i: int) -> bool:
             """Word i follows a word that takes a person ("spør etter", "snakket med", "til", "ring"), a name cue or a
             role label + colon."""
-            if i == 0 or not adjacent(i - 1, i):
+            if i == 0:
                 return False
-            return lows[i - 1] in _PERSON_BEFORE or has_cue(i) or colon_cue(i)
+            return (adjacent(i - 1, i) and lows[i - 1] in _PERSON_BEFORE) or has_cue(i) or colon_cue(i)
 
         def colon_cue(i: int) -> bool:
             """Word i follows a role label and a colon: "ansatt: ola n.", "Pasient: kari", "HR: Tone"; not an
             ambiguous first name that starts a phrase with the lower-case word after it ("HR: Per telefon …",
-            "Kontakt: Liv og helse"), unless that word is a verb or a preposition a person takes ("HR: Tone svarte")."""
+            "Kontakt: Liv og helse"), unless that word is a verb, a preposition a person takes ("HR: Tone svarte") or
+            an initial ("ansatt: per n.")."""
             if not (i > 0 and lows[i - 1] in _COLON_LABELS
                     and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":"):
                 return False
             if not ambiguous(i) or i + 1 >= n or not adjacent(i, i + 1) or cap(i + 1) or upper(i + 1):
                 return True
             nxt = lows[i + 1]
-            return not self._is_common(nxt) or nxt in SUBJECT_VERBS or nxt in _ACT_VERBS or nxt in _PERSON_PREPS
+            return (not self._is_common(nxt) or nxt in SUBJECT_VERBS or nxt in _ACT_VERBS or nxt in _PERSON_PREPS
+                    or initialed(i))
+
+        def month_name(i: int) -> bool:
+            """Capitalised "Mai"/"August" with no number next to it (``_MONTH_FIRST_NAMES``)."""
+            s0, e0 = words[i][0], words[i][1]
+            return (cap(i) and lows[i] in _MONTH_FIRST_NAMES and re.match(r"[ \t]*\d", text[e0 : e0 + 3]) is None
+                    and re.search(r"\d\.?[ \t]*$", text[max(0, s0 - 4) : s0]) is None)
+
+        def month_listed(i: int) -> bool:
+            """Word i is joined by og/eller/a comma to another month ("Mai og Juni", "April, Mai og Kari")."""
+            if i + 2 < n and lows[i + 1] in _PAIR_WORDS and lows[i + 2] in _MONTHS:
+                return True
+            return i >= 1 and (lows[i - 1] in _MONTHS
+                               or (i >= 2 and lows[i - 1] in _PAIR_WORDS and lows[i - 2] in _MONTHS))
+
+        def month_alone_after_label(i: int) -> bool:
+            """A month word after a role label and colon with no surname, verb or initial after it ("Neste kontakt:
+            August", "Ansatt: Mai, fast stilling"): a date, unlike "HR: Mai svarte", "HR: Mai Strand"."""
+            if not (i > 0 and lows[i - 1] in _COLON_LABELS and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":"):
+                return False
+            if i + 1 >= n or not adjacent(i, i + 1):
+                return True
+            nxt = lows[i + 1]
+            return not ((cap(i + 1) and nxt not in _MONTHS) or nxt in SUBJECT_VERBS or nxt in _ACT_VERBS
+                        or initialed(i))
+
+        def paired_first(i: int) -> bool:
+            """A capitalised first name that is also a word, or a month name (:func:`month_name`), joined by
+            "og"/"eller"/"&" to a name masked just before it ("Takk til Kari og Mai") or to a capitalised listed
+            first name after it ("Mai og Rut var flinke", "Per og Kari ringte")."""
+            month = month_name(i)
+            if not (month or (cap(i) and is_first(i) and not self._is_blocked(words[i][2]))):
+                return False
+            if i >= 2 and lows[i - 1] in _PAIR_WORDS and adjacent(i - 2, i - 1) and adjacent(i - 1, i) and (
+                placeholder(i - 2) or (bool(spans) and spans[-1][1] == words[i - 2][1])
+            ):
+                return True
+            if month and i and (lows[i - 1] in _MONTH_BEFORE or month_listed(i)):
+                return False  # "i Mai og Kari kom": the month
+            return (i + 2 < n and lows[i + 1] in _PAIR_WORDS and adjacent(i, i + 1) and adjacent(i + 1, i + 2)
+                    and cap(i + 2) and is_first(i + 2) and not self._is_blocked(words[i + 2][2]))
 
         def noun_by_place(i: int) -> bool:
             """A capitalised first name that is also a noun standing alone (``SUBJECT_NOUN_NAMES``) joined by
@@ -2459,7 +2545,7 @@ class Redactor:
                         continue
                 elif low in common and low not in first_names and low not in last_names and "-" not in low and not (
                     low.endswith("s") and (low[:-1] in first_names or low[:-1] in last_names)
-                ) and not (low in self._last_any and linked(i)):
+                ) and not ((low in self._last_any or low in _MONTH_FIRST_NAMES) and linked(i)):
                     i += 1
                     continue
             if low.endswith("-") and i + 1 < n and adjacent(i, i + 1) and words[i + 1][2][0].islower():
@@ -2483,6 +2569,8 @@ class Redactor:
                 start_i = i  # "Per, Kari, Ola og Lise": a first name in a list of names
             elif cued and (namey(i) or lower_first) and not place_after_i(i):
                 start_i = i
+            elif cued and month_name(i) and not month_listed(i) and not month_alone_after_label(i):
+                start_i = i  # "Takk til Mai", "HR: Mai Strand": a month word is a person after a cue
             elif cued and cap(i) and is_last_any(i) and not self._is_blocked(w) and not place_after_i(i):
                 start_i = i  # "Saksbehandler Khan", "lege Mohamed": a listed surname that is also a word
             elif cued and not cap(i) and not upper(i) and lower_particles(i) is not None:
@@ -2567,7 +2655,7 @@ class Redactor:
                     if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
                         start_i = i - 1
             if start_i is None and (partner(i) or at_office(i) or placed_subject(i) or contact_after(i)
-                                     or contact_bracketed(i)):
+                                     or contact_bracketed(i) or paired_first(i)):
                 start_i = i  # "[NAVN] og Kvernmo", "Kvernmo på NAV-kontoret ringte", "Kvernmo i Hammerfest har"
             if start_i is None:
                 i += 1

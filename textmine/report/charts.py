@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from ..texttables import fold_label  # noqa: E402
 from .numbers import change_digits, fmt_int, fmt_pct, fmt_pp  # noqa: E402
 from .views import small_group_number  # noqa: E402
 from .wording import change_verdict, nn_text, say, small_group_label  # noqa: E402
@@ -86,20 +87,33 @@ _LAYOUT_ROUNDS = 4
 
 def _layout(fig, rect=None) -> None:
     """Tight layout, then room for every text by its measured width (:func:`_text_width`, never guessed from its
-    length): each axes' x range widened until its value labels end inside it, and its x-axis label wrapped to its
-    width, then laid out again until nothing changes. No label runs past the figure's edge (cut off in the PNG and
-    in the SVG)."""
+    length): long category labels wrapped (:func:`_wrap_ticklabels`) and the figure made taller where they need it
+    (:func:`_taller_for_labels`), each axes' x range widened until its value labels end inside it, and its x-axis
+    label wrapped to its width, then laid out again until nothing changes. No label runs past the figure's edge
+    (cut off in the PNG and in the SVG) or over the plot."""
     where = {"rect": rect} if rect is not None else {}
+    _wrap_ticklabels(fig)
+    _keep_room(where, _room_for_layout(fig, fig.canvas.get_renderer()))
     for _ in range(_LAYOUT_ROUNDS):
         fig.tight_layout(pad=0.4, **where)
         renderer = fig.canvas.get_renderer()
-        changed = False
+        grown = _taller_for_labels(fig, renderer)
+        changed = grown != 1
+        _keep_room(where, grown)
         for ax in fig.axes:
             changed |= _wrap_xlabel(ax, renderer)
             changed |= _room_for_texts(ax, renderer)
         if not changed:
             return
     fig.tight_layout(pad=0.4, **where)  # (the last round's change laid out too)
+
+
+def _keep_room(where: dict, grown: float) -> None:
+    """Keep the room ``where["rect"]`` leaves above and below the axes (legend, titles) as high after the figure grew
+    ``grown`` times."""
+    if grown != 1 and "rect" in where:
+        x0, y0, x1, y1 = where["rect"]
+        where["rect"] = (x0, y0 / grown, x1, 1 - (1 - y1) / grown)
 
 
 #: the width a text is given room for, as a share of its outline width: renderers round glyph widths differently
@@ -110,10 +124,76 @@ _TEXT_MARGIN = 1.06
 def _text_width(t, dpi: float) -> float:
     """The width of text artist ``t`` in pixels at ``dpi``, from the font's outlines (unhinted: as an SVG viewer
     lays it out, not as the Agg renderer happens to round it), with :data:`_TEXT_MARGIN`."""
-    prop = t.get_fontproperties()
-    widest = max(_TEXT_PATH.get_text_width_height_descent(line, prop, ismath=False)[0]
-                 for line in t.get_text().split("\n"))
-    return widest * dpi / 72 * _TEXT_MARGIN
+    return max(map(_measure(t.get_fontproperties(), dpi), t.get_text().split("\n")))
+
+
+def _measure(prop, dpi: float):
+    """The width in pixels at ``dpi`` of one line of text in font ``prop`` (as :func:`_text_width`)."""
+    return lambda line: _TEXT_PATH.get_text_width_height_descent(line, prop, ismath=False)[0] * dpi / 72 * _TEXT_MARGIN
+
+
+#: the widest a category label (the y axis's theme, segment or indicator name) is drawn, as a share of the figure's
+#: width: a wider one wraps at its words (a word wider than that alone is split), so the plot keeps its room
+_LABEL_SHARE = 0.4
+
+
+def _wrap_ticklabels(fig) -> None:
+    """Wrap each axes' y-axis labels wider than :data:`_LABEL_SHARE` of the figure at word boundaries or after a
+    hyphen (:func:`textmine.texttables.fold_label`, by measured width)."""
+    limit = _LABEL_SHARE * fig.bbox.width
+    for ax in fig.axes:
+        labels = ax.get_yticklabels()
+        texts = [t.get_text() for t in labels]
+        if not any(texts):
+            continue
+        measure = _measure(labels[0].get_fontproperties(), fig.dpi)
+        wrapped = ["\n".join(fold_label(line, limit, measure) for line in t.split("\n")) for t in texts]
+        if wrapped != texts:
+            ax.set_yticks(ax.get_yticks(), wrapped)
+
+
+def _taller_for_labels(fig, renderer, gap: float = 2.0) -> float:
+    """Make the figure taller where an axes' (wrapped) y-axis labels are taller than the rows they label, ``gap``
+    pixels between them (they would overlap each other; a single label's row is the axes' height around its tick,
+    so it stays off the texts above and below the plot and inside the figure); returns new height / old height (1:
+    unchanged)."""
+    short = 0.0
+    for ax in fig.axes:
+        ticks = sorted(ax.transData.transform([(0, y) for y in ax.get_yticks()])[:, 1])
+        labels = [t for t in ax.get_yticklabels() if t.get_text().strip()]
+        if not labels or not ticks:
+            continue
+        box = ax.get_window_extent(renderer)
+        row = (min(b - a for a, b in zip(ticks, ticks[1:])) if len(ticks) > 1
+               else 2 * min(ticks[0] - box.y0, box.y1 - ticks[0]))
+        need = max(t.get_window_extent(renderer).height for t in labels) + gap
+        short = max(short, (need - row) * len(ticks))
+    if short <= 0.5:
+        return 1.0
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(w, h + short / fig.dpi)
+    return (h + short / fig.dpi) / h
+
+
+def _room_for_layout(fig, renderer, gap: float = 2.0) -> float:
+    """Make the figure tall enough that each y-axis label, where the axes are before the first layout, lies inside it
+    (``gap`` pixels from its edges): a label taller than that leaves tight layout no room for the plot («not
+    applied»), and :func:`_taller_for_labels` then grows the figure from the laid-out axes. Returns new height / old
+    height (1: unchanged)."""
+    height = fig.bbox.height
+    need = height
+    for ax in fig.axes:
+        ticks = ax.transData.transform([(0, y) for y in ax.get_yticks()])[:, 1]
+        for tick, label in zip(ticks, ax.get_yticklabels()):
+            if label.get_visible() and label.get_text().strip() and 0 < tick < height:
+                box = label.get_window_extent(renderer)
+                need = max(need, (tick - box.y0 + gap) * height / tick,
+                           (box.y1 - tick + gap) * height / (height - tick))
+    if need <= height + 0.5:
+        return 1.0
+    w, h = fig.get_size_inches()  # (the axes keep their place as a share of the figure: the label's room grows too)
+    fig.set_size_inches(w, h * need / height)
+    return need / height
 
 
 def _wrap_xlabel(ax, renderer) -> bool:
@@ -228,7 +308,7 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
             hidden.append(small_group_label(str(seg), language))
             continue
         ax.errorbar(xs, ys, xerr=[los, his], fmt=MARKERS[i % len(MARKERS)], ms=4, color=PALETTE[i % len(PALETTE)],
-                    elinewidth=1, capsize=0, label=small_group_label(str(seg), language))
+                    elinewidth=1, capsize=0, label=small_group_label(str(seg), language), clip_on=False)
     ax.set_yticks(range(len(themes)), themes)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_pct_axis)
@@ -321,8 +401,8 @@ def change_dumbbell(rows: pd.DataFrame, *, name: str, title: str, png: bool = Tr
     for yi, (_, r) in zip(y, rows.iterrows()):
         colour = VERDICT_COLOURS.get(r["verdict"], GREY)
         ax.plot([r["prev_share"], r["share"]], [yi, yi], color=colour, lw=2)
-        ax.plot(r["prev_share"], yi, "o", color="white", mec=colour, ms=5)
-        ax.plot(r["share"], yi, "o", color=colour, ms=5)
+        ax.plot(r["prev_share"], yi, "o", color="white", mec=colour, ms=5, clip_on=False)  # (whole at 0 %)
+        ax.plot(r["share"], yi, "o", color=colour, ms=5, clip_on=False)
         ax.text(max(r["share"], r["prev_share"]) + 0.015, yi, f"{_change_pp(r)} ({_verdict_words(r, language)})",
                 va="center", fontsize=7.5, color=colour)
     ax.set_yticks(y, rows["label"].astype(str))

@@ -546,7 +546,9 @@ _SAID_BY_NOTES = [re.compile(x) for x in (
     r"compared as declared)?",
     r"(?:question \S+: )?catch-all themes? \S+(?:, \S+)*: not compared between wave \S+ and \S+ \(«ikke testbar»\): "
     r"de andre temaene er endret mellom .+? samler ikke de samme svarene i de to målingene",
-)]
+)] + [re.compile(  # a .sav's SPSS missing codes (textmine.io's read note), every wave's
+    r"(?P<sw>[^\s;:]+): [^;]*?\.sav: (?P<body>(?:column \S+: \d+ value\(s\) with SPSS missing code\(s\) "
+    r"|SPSS missing codes in \d+ columns: )\[.*?)(?=; (?!\[)|$)")]
 
 
 def analyst_warnings(r: ReportData) -> str:
@@ -608,10 +610,47 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
         notes.append(renamed_reader_note(r, d, lang))
     for d in r.method.get("catch_all_untested") or () if isinstance(r.method, dict) else ():
         notes.append(catch_all_reader_note(r, d, lang))
+    notes += spss_missing_notes(r, lang)
     for c in r.method.get("review_rises") or () if isinstance(r.method, dict) else ():
         notes.append(say(REVIEW_RISE_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
                          wave=c["wave"], wave_prev=c["wave_prev"], share=fmt_pct(c["share"]),
                          share_prev=fmt_pct(c["share_prev"])))
+    return notes
+
+
+SPSS_EXCLUDED_NOTE = ("I {wave} er svar med {codes} (definert som manglende i SPSS-filen) telt som utelatte svar "
+                      "i {n} spørsmål: de er ikke med i grunnlaget for andelene.")
+SPSS_MISSING_NOTE = ("I {wave} er svar med {codes} (definert som manglende i SPSS-filen) regnet som ubesvart i {n} "
+                     "spørsmål.")
+SPSS_SEGMENT_NOTE = ("I {wave} er svar med {codes} (definert som manglende i SPSS-filen) regnet som uoppgitt for "
+                     "{segment}: de er med i totalen og i gruppen «(uoppgitt)», ikke i noen annen gruppe.")
+
+
+def spss_missing_notes(r: ReportData, language: str = "nb") -> list[str]:
+    """The reader's notes (Norwegian) on a .sav's SPSS user-missing codes, from the read notes among the run warnings
+    (:data:`_SAID_BY_NOTES`' last pattern; :func:`textmine.io._spss_missing_note`): per wave and codes, how many
+    questions counted them as excluded or as unanswered, and which segments count them as «(uoppgitt)»."""
+    notes = []
+    for m in _SAID_BY_NOTES[-1].finditer(_run_warnings(r)):
+        body = m.group("body")
+        one = re.match(r"column (\S+): (\d+) value\(s\) with SPSS missing code\(s\) (.*)", body)
+        parts = [one.group(3)] if one else re.split(r"; (?=\[)", body.split(": ", 1)[1])
+        for part in parts:
+            codes = re.match(r"\[(.*?)\] ", part)
+            if codes is None:
+                continue
+            shown = re.split(r", (?=\d)", codes.group(1).replace(" (value label hidden: personal data)",
+                                                                 " (etikett skjult)"))
+            cols = [one.group(1)] if one else re.findall(r"(\S+) \(\d+", part.rsplit(") in ", 1)[-1])
+            word = say("koden" if len(shown) == 1 else "kodene", language)
+            shown = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" og {shown[-1]}"
+            values = dict(wave=m.group("sw"), codes=f"{word} {shown}", n=len(cols))
+            if "«(uoppgitt)» row" in part or "not a level of the segment" in part:
+                for c in cols:
+                    notes.append(say(SPSS_SEGMENT_NOTE, language, segment=f"«{r.segments.get(c, c)}»", **values))
+            else:
+                excluded = part[codes.end():].startswith("counted as excluded codes")
+                notes.append(say(SPSS_EXCLUDED_NOTE if excluded else SPSS_MISSING_NOTE, language, **values))
     return notes
 
 

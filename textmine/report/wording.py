@@ -338,6 +338,19 @@ NN: dict[str, str] = {
     "effekten er for usikker til å anslås": "effekten er for usikker til å kunne anslåast",
     "effektene er for usikre til å anslås": "effektane er for usikre til å kunne anslåast",
     "Temaet {theme}": "Temaet {theme}",
+    "koden": "koden",
+    "kodene": "kodane",
+    ("I {wave} er svar med {codes} (definert som manglende i SPSS-filen) telt som utelatte svar "
+     "i {n} spørsmål: de er ikke med i grunnlaget for andelene."):
+        ("I {wave} er svar med {codes} (definerte som manglande i SPSS-fila) talde som utelatne svar "
+         "i {n} spørsmål: dei er ikkje med i grunnlaget for delane."),
+    ("I {wave} er svar med {codes} (definert som manglende i SPSS-filen) regnet som ubesvart i {n} "
+     "spørsmål."):
+        "I {wave} er svar med {codes} (definerte som manglande i SPSS-fila) rekna som ubesvarte i {n} spørsmål.",
+    ("I {wave} er svar med {codes} (definert som manglende i SPSS-filen) regnet som uoppgitt for "
+     "{segment}: de er med i totalen og i gruppen «(uoppgitt)», ikke i noen annen gruppe."):
+        ("I {wave} er svar med {codes} (definerte som manglande i SPSS-fila) rekna som uoppgitt for "
+         "{segment}: dei er med i totalen og i gruppa «(uoppgitt)», ikkje i nokon annan gruppe."),
     "Temaene {themes}": "Temaa {themes}",
     ("Flere svar enn før ble sendt til manuell gjennomgang for «{question}» i {wave} ({share} mot "
      "{share_prev} i {wave_prev}); svarene kan handle om et tema kodeboken ikke dekker, så "
