@@ -875,21 +875,6 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
 SAV_LABELLED = "sav_labelled"
 
 
-def sav_labels_shown(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` (a .sav read, or a frame made from one) with the file's value labels in place of the codes in each
-    labelled column whose every code present has a label («Privat», «Vet ikke», not 1 and 99), as SPSS shows
-    them: what an .xlsx of it holds. A column with an unlabelled code keeps its codes (no numbers and text mixed);
-    a label holding personal data is shown as «kode 9 (etikett skjult)» (:func:`spss_shown_label`); ``df`` itself
-    when nothing is labelled."""
-    from .survey import file_value_label
-
-    labels = df.attrs.get("value_labels") or {}
-    cols = [c for c in df.attrs.get(SAV_LABELLED) or () if c in df.columns and labels.get(c)]
-    full = {c: {k: spss_shown_label(k, v) for k, v in labels[c].items()} for c in cols
-            if all(file_value_label(v, labels[c]) is not None for v in df[c].dropna().unique())}
-    return apply_value_labels(df, list(full), full) if full else df
-
-
 def _read_json(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
     """A JSON array of records (as :func:`write_table` writes it), one object per row."""
     import json
@@ -1051,9 +1036,16 @@ def _spss_missing_text(codes: Sequence[Any], labels: Mapping) -> str:
             return str(c)
         if spss_label_holds_personal_data(labels[c]):
             return f"{c} (value label hidden: personal data)"
-        return f"{c} «{str(labels[c])[:40]}»"
+        return f"{c} «{_note_label(labels[c])}»"
 
     return "[" + ", ".join(one(c) for c in codes) + "]"
+
+
+def _note_label(label: Any) -> str:
+    """A value label as a read note quotes it (40 characters): none of the marks the report's parsing of the note
+    splits at (``;``, brackets, a comma before a digit: ``textmine.report.html.spss_missing_notes``)."""
+    text = str(label)[:40].replace(";", ",").replace("[", "(").replace("]", ")")
+    return re.sub(r", (?=\d)", ",\u00a0", text)
 
 
 #: what becomes of a segment's SPSS user-missing codes: missing, as a blank answer — in the total and in the
@@ -1075,7 +1067,8 @@ def _spss_missing_note(path: Path, entries: Sequence[tuple[str, int, str, str]])
         cols = groups.setdefault((codes, how), [])
         cols.append(f"{col} ({n} value(s))" if not cols else f"{col} ({n})")
     parts = [f"{codes} {how} in {', '.join(cols)}" for (codes, how), cols in groups.items()]
-    return [f"{path}: SPSS missing codes in {len(entries)} columns: " + "; ".join(parts)]
+    n_cols = len({col for col, *_ in entries})
+    return [f"{path}: SPSS missing codes in {n_cols} column{'s' if n_cols > 1 else ''}: " + "; ".join(parts)]
 
 
 def _sav_missing_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Path) -> tuple[pd.DataFrame, list]:
@@ -1769,7 +1762,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
         elif suffix in (".xlsx", ".xlsm"):
             sheet = kw.pop("sheet_name", "Sheet1")
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                df = excel_frame(sav_labels_shown(df))  # a .sav's value labels, not its codes
+                df = excel_frame(df)
                 df.to_excel(xw, index=False, sheet_name=sheet, **kw)
                 _excel_text_not_formulas(xw.sheets[sheet], df)
             _fix_xlsx_timestamps(tmp, macro_enabled=suffix == ".xlsm")

@@ -104,7 +104,9 @@ def test_html_notes_are_norwegian_reader_notes_only(mixed, tmp_path):
     write_workbook(r, tmp_path / "r.xlsx")
     metode = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Metode")
     merk = metode.loc[metode["Punkt"] == "Merknader", "Beskrivelse"].iloc[0]
-    assert FILE_WARNING in merk and "logistic model failed" in merk
+    assert FILE_WARNING in merk and "logistic model failed" not in merk  # said by «Justert effekt» in Norwegian
+    drivers = metode.loc[metode["Punkt"] == "Justert effekt (drivere)", "Beskrivelse"]
+    assert drivers.str.contains("logit-modellen kunne ikke tilpasses").any()
 
 
 def test_html_without_reader_notes_has_no_notes_line(report_data):

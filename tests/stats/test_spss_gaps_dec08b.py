@@ -1,9 +1,8 @@
 """SPSS gaps (dec 8): one read note for a file's user-missing codes, a segment's user-missing codes in its
-«(uoppgitt)» row, a misspelt column named with its field and the closest match, value labels in an .xlsx of a .sav,
+«(uoppgitt)» row, a misspelt column named with its field and the closest match,
 a decimal-comma weight made numbers by ``code --survey``, and Norwegian reader notes on the user-missing codes."""
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -93,23 +92,6 @@ def test_a_misspelt_column_names_its_field_and_the_closest_column(tmp_path):
     assert "Q_TELEFON: indicators[2].column — did you mean q_telefon?" in msg
 
 
-def test_an_xlsx_of_a_sav_shows_value_labels_where_every_code_has_one(tmp_path):
-    path, raw = _sav(tmp_path)
-    df = read_table(path)
-    df["theme_ventetid"] = 1  # a column the file does not label keeps its values
-    df.attrs["value_labels"]["theme_ventetid"] = {0: "Nei", 1: "Ja"}
-    df.loc[0, "q_helhet"] = 7  # a code without a label: the column keeps its codes
-    write_table(df, tmp_path / "o.xlsx")
-    rows = list(openpyxl.load_workbook(tmp_path / "o.xlsx", read_only=True).active.iter_rows(values_only=True))
-    got = pd.DataFrame(rows[1:], columns=rows[0])
-    assert got["sektor"].tolist() == [{1: "Privat", 2: "Offentlig", 9: "Vet ikke"}[v] for v in raw.sektor]
-    assert got["q_tillit"].tolist() == [LIK[v] for v in raw.q_tillit]
-    assert got["q_helhet"].iloc[0] == 7 and got["q_helhet"].iloc[5] == raw.q_helhet.iloc[5]
-    assert set(got["theme_ventetid"]) == {1}
-    write_table(df, tmp_path / "o.csv")  # other formats keep the codes
-    assert pd.read_csv(tmp_path / "o.csv")["sektor"].tolist() == raw.sektor.tolist()
-
-
 def test_code_with_survey_writes_a_decimal_comma_weight_as_numbers(tmp_path):
     sp = tmp_path / "survey.yaml"
     sp.write_text(yaml.safe_dump({"name": "k", "id": "id", "weight": "vekt",
@@ -150,3 +132,25 @@ def test_spss_missing_notes_are_norwegian_reader_notes_not_english_warnings(tmp_
     nn = reader_notes(_report(run, "nn"), "nn")
     assert nn[1] == ("I 2024 er svar med kodane 98 «Vet ikke» og 99 «Ikke benyttet» (definerte som manglande i "
                      "SPSS-fila) talde som utelatne svar i 3 spørsmål: dei er ikkje med i grunnlaget for delane.")
+
+
+def test_the_reader_note_survives_odd_labels_a_wave_label_with_a_space_and_an_upper_case_sav():
+    # review findings: «;», «]» and «, 2» inside a label cut the note; «høst 2023» became «2023»; «.SAV» was missed;
+    # two entries of one column counted as two columns
+    from pathlib import Path
+
+    from textmine.io import _spss_missing_note, _spss_missing_text
+
+    labels = {97: "Vet ikke] se [notat", 98: "Vet ikke; ønsker ikke å svare", 99: "Ikke benyttet, 2 ganger spurt"}
+    how = "counted as excluded codes (as the survey definition's excluded_codes: in n_excluded, not in the base)"
+    entries = [("q_helhet", 4, _spss_missing_text([97, 98, 99], labels), how),
+               ("q_helhet", 2, "[96]", "treated as missing (no value label)")]
+    note = _spss_missing_note(Path("/data/W.SAV"), entries)
+    assert len(note) == 1 and "in 1 column: " in note[0]
+    r = _report([f"høst 2023: {note[0]}", "drivers x 2024: logistic model failed"])
+    assert reader_notes(r) == [
+        "I høst 2023 er svar med kodene 97 «Vet ikke) se (notat», 98 «Vet ikke, ønsker ikke å svare» og 99 «Ikke "
+        "benyttet,\u00a02 ganger spurt» (definert som manglende i SPSS-filen) telt som utelatte svar i 1 spørsmål: de "
+        "er ikke med i grunnlaget for andelene.",
+        "I høst 2023 er svar med koden 96 (definert som manglende i SPSS-filen) regnet som ubesvart i 1 spørsmål."]
+    assert analyst_warnings(r) == "drivers x 2024: logistic model failed"

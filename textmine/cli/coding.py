@@ -115,6 +115,7 @@ def _share_note(coder, coded, questions=None) -> None:
 
 def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optional[str] = None,
           header_row: int = 1):
+    """``path`` read as a table; ``text_cols`` (None entries skipped) as written, never as numbers («1,2» stays)."""
     import warnings
 
     from textmine.io import read_table
@@ -122,7 +123,8 @@ def _read(path: Path, text_cols=(), sheet: Optional[str] = None, encoding: Optio
     try:
         with warnings.catch_warnings(record=True) as got:  # the read's warnings (a second header row, merged
             warnings.simplefilter("always", UserWarning)  # cells) said as the CLI says them
-            df = read_table(path, text_cols=tuple(text_cols), sheet=sheet, encoding=encoding, header_row=header_row)
+            df = read_table(path, text_cols=tuple(c for c in text_cols if c), sheet=sheet, encoding=encoding,
+                            header_row=header_row)
     except (ValueError, OSError) as exc:
         _fail(header_row_wording(str(exc)))
     for w in got:
@@ -305,8 +307,8 @@ def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, he
     (:func:`textmine.evaluate.label_codebook_mismatch`)."""
     from textmine.review import read_labelled
 
-    df = _read(path, sheet=sheet, header_row=header_row)
     id_col = cols.get("id_col", "id")
+    df = _read(path, [cols.get("text_col", "text")], sheet=sheet, header_row=header_row)
     ids = (df[id_col].astype("string").fillna("").astype(str).str.strip().tolist()
            if id_col and id_col in df.columns else [""] * len(df))
     show = warn or _note
@@ -460,7 +462,7 @@ def _check_correction_ids(corr_df, corrections: Path, input: Path, id_col: Optio
         if id_col is not None:
             _fail(f"{corrections}: no id column {id_col!r} (--id-col); {_columns(corr_df)}")
         return corr_df
-    data = _read(input, sheet=sheet, header_row=header_row)
+    data = _read(input, [text_col], sheet=sheet, header_row=header_row)
     if col not in data.columns:
         if id_col is not None:
             _fail(f"{input}: no id column {id_col!r} (--id-col); {_columns(data)}")
@@ -1250,7 +1252,7 @@ def register(app: typer.Typer) -> None:
         eval_df = (_read_labelled(eval_file, cb, sheet, id_col=None, header_row=labelled_header_row,
                                   warn=lambda m: _note(_evaluation_wording(m)))
                    if eval_file else None)
-        corr_df = _read(corrections, sheet=sheet, header_row=labelled_header_row)
+        corr_df = _read(corrections, ["text"], sheet=sheet, header_row=labelled_header_row)
         if question is not None:
             corr_df = _with_question(corr_df, question)
             _warn_unknown_questions(coder, [question], "--question")

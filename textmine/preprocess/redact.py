@@ -982,11 +982,18 @@ _STREET_WORD = re.compile(r"..(?:gata|gaten|gate|veien|vegen|plassen)$")
 # Name cues often written with a period, which _name_words cuts off ("mvh. kari", "vh. Tone").
 _ABBREVIATED_CUES = frozenset({"mvh", "vh"})
 # First names that are months ("Mai", "August"): blocked as names (name_blocklist.txt), but a person right after a
-# cue or role label + colon ("Takk til Mai", "HR: Mai Strand") or joined by "og" to a name ("Mai og Kari"); never next
-# to a number ("17. Mai", "Mai 2024") nor, joined to a name, after a word that takes a time ("i Mai og Kari kom").
+# cue or role label + colon ("Takk til Mai", "HR: MAI STRAND"), joined by "og" to a name ("Mai og Kari"), right before
+# a capitalised listed surname ("Mai Strand svarte") or hyphenated to a listed first name ("Mai-Britt"); never next to
+# a number ("17. Mai", "Mai 2024") nor, before a name, after a word that takes a time ("i Mai og Kari", "i Mai Olsen").
 _MONTH_FIRST_NAMES = frozenset({"mai", "august"})
 _MONTH_BEFORE = frozenset("i fra frå til før etter innen siden sidan medio primo ultimo hele heile av ut over gjennom "
                           "neste forrige førre hver kvar per pr mellom".split())
+# First names that are also a dialect "eller" ("Ella var det noko meir?", "Ella kan du ringe meg"): no name at the
+# start of a sentence before a verb + a subject pronoun; one that may be an object too only in a question ("Ella fekk
+# det til." is a person).
+_CONJUNCTION_NAMES = frozenset({"ella"})
+_SUBJECT_ONLY_PRONOUNS = frozenset("du eg vi me".split())
+_SUBJECT_OR_OBJECT_PRONOUNS = frozenset("det dei han ho".split())
 # Prepositions after an ambiguous first name that keep it a person after a role label ("HR: Tone på kontoret").
 _PERSON_PREPS = frozenset("på hos ved fra frå".split())
 # Legal forms that end a company name ("Olsen Bygg AS").
@@ -1824,7 +1831,20 @@ class Redactor:
 
     # -- names -------------------------------------------------------------------------------
     def _is_blocked(self, word: str) -> bool:
-        return word in self.names.blocked or word.split("-")[0] in self.names.blocked
+        return word in self.names.blocked or (word.split("-")[0] in self.names.blocked
+                                              and not self._month_compound(word.lower()))
+
+    def _month_compound(self, low: str) -> bool:
+        """A hyphenated first name of a month name and listed first names ("Mai-Britt", "Anne-Mai", "Mai-Lis"),
+        also possessive ("Mai-Britts")."""
+        if "-" not in low:
+            return False
+        for w in (low, low[:-1] if low.endswith("s") else ""):
+            parts = set(w.split("-"))
+            names = parts - _MONTH_FIRST_NAMES
+            if names and names != parts and names <= self.names.first:
+                return True
+        return False
 
     def _name_parts(self, low: str, lst: frozenset[str]) -> bool:
         """``low`` (or each hyphenated part, or its possessive base) is in ``lst``; memoised per list."""
@@ -2055,7 +2075,7 @@ class Redactor:
             return False
 
         def is_first(i: int) -> bool:
-            return self._name_parts(lows[i], names.first)
+            return self._name_parts(lows[i], names.first) or ("-" in lows[i] and self._month_compound(lows[i]))
 
         def is_last(i: int) -> bool:
             return self._name_parts(lows[i], names.last)
@@ -2091,8 +2111,8 @@ class Redactor:
                 return True  # "Tran Thi Mai": the name after the middle name, a month too
             if cap(j):
                 return (is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
-                        or particle(j) or run_surname(i, j))
-            if not is_first(i):
+                        or particle(j) or run_surname(i, j) or (j == i + 1 and month_surname(i)))
+            if not (is_first(i) or month_name(i)):
                 return False
             if upper(j):
                 shouted = (i > 0 and upper(i - 1)) or (j + 1 < n and upper(j + 1))
@@ -2239,9 +2259,10 @@ class Redactor:
                     or initialed(i))
 
         def month_name(i: int) -> bool:
-            """Capitalised "Mai"/"August" with no number next to it (``_MONTH_FIRST_NAMES``)."""
+            """Capitalised or ALL-CAPS "Mai"/"August" with no number next to it (``_MONTH_FIRST_NAMES``)."""
             s0, e0 = words[i][0], words[i][1]
-            return (cap(i) and lows[i] in _MONTH_FIRST_NAMES and re.match(r"[ \t]*\d", text[e0 : e0 + 3]) is None
+            return ((cap(i) or upper(i)) and lows[i] in _MONTH_FIRST_NAMES
+                    and re.match(r"[ \t]*\d", text[e0 : e0 + 3]) is None
                     and re.search(r"\d\.?[ \t]*$", text[max(0, s0 - 4) : s0]) is None)
 
         def month_listed(i: int) -> bool:
@@ -2260,7 +2281,24 @@ class Redactor:
                 return True
             nxt = lows[i + 1]
             return not ((cap(i + 1) and nxt not in _MONTHS) or nxt in SUBJECT_VERBS or nxt in _ACT_VERBS
-                        or initialed(i))
+                        or (upper(i + 1) and (is_last_any(i + 1) or is_first(i + 1))) or initialed(i))
+
+        def month_surname(i: int) -> bool:
+            """A capitalised month name right before a capitalised listed surname is its first name ("Mai Strand
+            svarte", "August Olsen ringte"); not after a word that takes a time ("i Mai Olsen") nor among months."""
+            return (cap(i) and month_name(i) and i + 1 < n and adjacent(i, i + 1) and cap(i + 1)
+                    and is_last_any(i + 1) and not self._is_blocked(words[i + 1][2])
+                    and not (i and lows[i - 1] in _MONTH_BEFORE) and not month_listed(i))
+
+        def dialect_conjunction(i: int) -> bool:
+            """Sentence-initial "Ella" = "eller" (``_CONJUNCTION_NAMES``): a verb and a subject pronoun follow."""
+            if i + 2 >= n or not sentence_initial(i) or not (adjacent(i, i + 1) and adjacent(i + 1, i + 2)):
+                return False
+            if lows[i + 1] not in SUBJECT_VERBS and lows[i + 1] not in _ACT_VERBS:
+                return False
+            pronoun = lows[i + 2]
+            question = re.match(r"[^.!?\n]*\?", text[words[i + 2][1] :]) is not None
+            return pronoun in _SUBJECT_ONLY_PRONOUNS or (pronoun in _SUBJECT_OR_OBJECT_PRONOUNS and question)
 
         def paired_first(i: int) -> bool:
             """A capitalised first name that is also a word, or a month name (:func:`month_name`), joined by
@@ -2545,9 +2583,14 @@ class Redactor:
                         continue
                 elif low in common and low not in first_names and low not in last_names and "-" not in low and not (
                     low.endswith("s") and (low[:-1] in first_names or low[:-1] in last_names)
-                ) and not ((low in self._last_any or low in _MONTH_FIRST_NAMES) and linked(i)):
+                ) and not ((low in self._last_any or low in _MONTH_FIRST_NAMES) and linked(i)) and not (
+                    low in _MONTH_FIRST_NAMES and month_surname(i)
+                ):
                     i += 1
                     continue
+            if low in _CONJUNCTION_NAMES and caps[i] and dialect_conjunction(i):
+                i += 1  # "Ella var det noko meir?": dialect "eller"
+                continue
             if low.endswith("-") and i + 1 < n and adjacent(i, i + 1) and words[i + 1][2][0].islower():
                 i += 1  # a word split at a line break ("Sam- arbeidet", "Per- sonalet"): no name
                 continue
@@ -2655,7 +2698,7 @@ class Redactor:
                     if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
                         start_i = i - 1
             if start_i is None and (partner(i) or at_office(i) or placed_subject(i) or contact_after(i)
-                                     or contact_bracketed(i) or paired_first(i)):
+                                     or contact_bracketed(i) or paired_first(i) or month_surname(i)):
                 start_i = i  # "[NAVN] og Kvernmo", "Kvernmo på NAV-kontoret ringte", "Kvernmo i Hammerfest har"
             if start_i is None:
                 i += 1

@@ -355,12 +355,15 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     the text alternative («Telefon: Oslo 30 %, … (skjult: Agder)», as :func:`_dot_values`: WCAG 1.1.1)."""
     segs = small_last(dict.fromkeys(rows["segment"].astype(str)))
     themes = [t for t in theme_order if t in set(rows["label"])][:n_themes]
-    height = _height(len(segs)) + 0.8
+    wrap = max(12, 54 // max(1, len(themes)))  # panel titles wrapped to the panel's width: never overlap
+    lines = len(textwrap.wrap(title, 85))  # room for the figure title above the (wrapped) panel titles
+    tall = max((len(textwrap.wrap(str(t), wrap)) for t in themes), default=1)
+    # a short figure grows for very long panel titles (inches: 8 pt lines, the figure title, axis texts, the rows)
+    height = max(_height(len(segs)) + 0.8, 0.135 * tall + 0.4 * lines + 0.85 + 0.22 * len(segs))
     fig, axes = plt.subplots(1, len(themes), figsize=(7.2, height), sharey=True, squeeze=False)
     # one x scale for all panels (different scales invite wrong comparisons)
     top = rows[rows["label"].isin(themes) & ~rows["suppressed"].astype(bool)]["ci_high"].astype(float)
     xmax = max(0.1, float(np.nanmax(top)) if top.notna().any() else 0.1) * 1.05
-    wrap = max(12, 54 // max(1, len(themes)))  # panel titles wrapped to the panel's width: never overlap
     y = np.arange(len(segs))
     parts = []
     for ax, theme in zip(axes[0], themes):
@@ -389,7 +392,6 @@ def segment_bars(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     _title(fig, title)
     fig.supxlabel(say("Andel av dem som svarte, 95\u00a0% konfidensintervall", language), fontsize=8)
     alt = f"{title}. " + "; ".join(parts) + "."
-    lines = len(textwrap.wrap(title, 85))  # room for the figure title above the (wrapped) panel titles
     return render(fig, name, title, alt, png=png, rect=(0, 0, 1, 1 - (0.22 * lines + 0.05) / height))
 
 

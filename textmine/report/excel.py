@@ -347,13 +347,14 @@ def codebook_sheet(r: ReportData) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def _method_data(r: ReportData) -> dict:
     """The method data of the sheet «Metode»: the report's, with the adjusted-effects note in the report's language
-    (the pipeline writes it in bokmål), and under «Merknader» the HTML's Norwegian reader notes
-    (:func:`textmine.report.html.reader_notes`, in the report's language) in place of the run warnings they say,
-    then the run warnings no note says (English, for the analyst: :func:`textmine.report.html.analyst_warnings`)."""
+    (:func:`textmine.report.html.drivers_note`, also for a report not made by the pipeline), and under «Merknader»
+    the HTML's Norwegian reader notes (:func:`textmine.report.html.reader_notes`, in the report's language) in place
+    of the run warnings they say, then the run warnings no note says (English, for the analyst:
+    :func:`textmine.report.html.analyst_warnings`)."""
     from .html import analyst_warnings, drivers_note, reader_notes
 
     method = dict(r.method or {})
-    if _language(r) != "nb" and "drivers" in method:
+    if "drivers" in method:  # (it says a failed logit: analyst_warnings leaves that warning out)
         method["drivers"] = drivers_note(r, _language(r)) or method["drivers"]
     notes, rest = reader_notes(r, _language(r)), analyst_warnings(r)
     if notes or rest:

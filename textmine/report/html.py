@@ -513,6 +513,11 @@ _LEFT_OUT = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): theme\(s\) (?P<t>[^:;]+?
                        r"(?P<why>they roll up|linearly dependent)")
 _NOT_ESTIMABLE = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): effect of theme\(s\) (?P<t>[^:;]+?) not estimable")
 _LOGIT_FAILED = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): logistic model failed")
+#: a level hidden only to protect a segment's «(uoppgitt)» (textmine.summary._hidden_for_missing), whole
+_HIDDEN_FOR_MISSING = re.compile(
+    r"(?P<sw>[^\s;:]+): segment (?P<seg>\S+): (?P<n>\d+) level\(s\)(?: \((?P<names>.*?)\))? hidden only to protect "
+    r"the respondents without a declared value «\(uoppgitt\)» \(fewer than min_cell = (?P<k>\d+)\); declare their "
+    r"value\(s\) as a level or an `aliases` spelling, or recode them, to show the level\(s\)")
 _LEFT_OUT_WHY = {  # reason → (one theme, several themes)
     "they roll up": ("det er et overordnet tema som samler andre temaer i modellen",
                      "de er overordnede temaer som samler andre temaer i modellen"),
@@ -546,9 +551,9 @@ _SAID_BY_NOTES = [re.compile(x) for x in (
     r"compared as declared)?",
     r"(?:question \S+: )?catch-all themes? \S+(?:, \S+)*: not compared between wave \S+ and \S+ \(«ikke testbar»\): "
     r"de andre temaene er endret mellom .+? samler ikke de samme svarene i de to målingene",
-)] + [re.compile(  # a .sav's SPSS missing codes (textmine.io's read note), every wave's
-    r"(?P<sw>[^\s;:]+): [^;]*?\.sav: (?P<body>(?:column \S+: \d+ value\(s\) with SPSS missing code\(s\) "
-    r"|SPSS missing codes in \d+ columns: )\[.*?)(?=; (?!\[)|$)")]
+)] + [_HIDDEN_FOR_MISSING, re.compile(  # a .sav's SPSS missing codes (textmine.io's read note), every wave's
+    r"(?:^|(?<=; ))(?P<sw>[^;:]+?): [^;]*?\.(?i:sav): (?P<body>(?:column \S+: \d+ value\(s\) with SPSS "
+    r"missing code\(s\) |SPSS missing codes in \d+ columns?: )\[.*?)(?=; (?!\[)|$)")]
 
 
 def analyst_warnings(r: ReportData) -> str:
@@ -563,6 +568,9 @@ def analyst_warnings(r: ReportData) -> str:
         if i == 2 and not _zero_shot_shares_warned(r):
             continue
         text = rx.sub(lambda m: "" if "w" not in m.groupdict() or m.group("w") == wave else m.group(0), text)
+    said = logit_failed_said(r)  # the adjusted-effects note (drivers_note) says these in Norwegian
+    text = re.sub(_LOGIT_FAILED.pattern + r" \(.*?\); linear probability model used",
+                  lambda m: "" if m.group("w") == wave and m.group("q") in said else m.group(0), text)
     return re.sub(r"(?:;\s*){2,}", "; ", text).strip().strip(";").strip()
 
 
@@ -611,6 +619,7 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
     for d in r.method.get("catch_all_untested") or () if isinstance(r.method, dict) else ():
         notes.append(catch_all_reader_note(r, d, lang))
     notes += spss_missing_notes(r, lang)
+    notes += hidden_level_notes(r, lang)
     for c in r.method.get("review_rises") or () if isinstance(r.method, dict) else ():
         notes.append(say(REVIEW_RISE_NOTE, lang, question=_short(r.questions.get(c["question"], c["question"]), 50),
                          wave=c["wave"], wave_prev=c["wave_prev"], share=fmt_pct(c["share"]),
@@ -651,6 +660,32 @@ def spss_missing_notes(r: ReportData, language: str = "nb") -> list[str]:
             else:
                 excluded = part[codes.end():].startswith("counted as excluded codes")
                 notes.append(say(SPSS_EXCLUDED_NOTE if excluded else SPSS_MISSING_NOTE, language, **values))
+    return notes
+
+
+HIDDEN_LEVELS_NOTE = ("I {wave} er {what} for {segment} skjult bare for at tallene for dem uten oppgitt verdi "
+                      "(«(uoppgitt)», færre enn {min_n} svar) ikke skal kunne regnes ut fra totalen.")
+
+
+def hidden_level_notes(r: ReportData, language: str = "nb") -> list[str]:
+    """The reader's notes (Norwegian) on segment levels hidden only so that a small «(uoppgitt)» group cannot be
+    worked out from the total (:data:`_HIDDEN_FOR_MISSING`), every wave's: a level is named only where the report
+    shows its name elsewhere (never a neutral «Liten gruppe»'s real name), else the levels are counted."""
+    found = list(_HIDDEN_FOR_MISSING.finditer(_run_warnings(r)))
+    shown = {str(v) for df in ((r.indicators, r.themes) if found else ()) if df is not None and "segment" in df.columns
+             for v in df["segment"].dropna().unique()}
+    notes = []
+    for m in found:
+        n, names = int(m.group("n")), (m.group("names") or "").split(", ")
+        if m.group("names") and len(names) == n and set(names) <= shown:
+            quoted = [f"«{x}»" for x in names]
+            what = (say("gruppen {name}", language, name=quoted[0]) if n == 1 else
+                    say("gruppene {names}", language, names=", ".join(quoted[:-1]) + f" og {quoted[-1]}"))
+        else:
+            what = say("{n} gruppe" if n == 1 else "{n} grupper", language, n=n)
+        seg = m.group("seg")
+        notes.append(say(HIDDEN_LEVELS_NOTE, language, wave=m.group("sw"), what=what,
+                         segment=f"«{r.segments.get(seg, seg)}»", min_n=m.group("k")))
     return notes
 
 
@@ -825,22 +860,41 @@ def _model_kind(method: str) -> str:
     return "other"
 
 
+def _logit_failed(r: ReportData) -> set[str]:
+    """The questions whose logit (driver model) failed in the current wave, from the run warnings."""
+    return {m.group("q") for m in _LOGIT_FAILED.finditer(_run_warnings(r)) if m.group("w") == str(r.current_wave)}
+
+
+def logit_failed_said(r: ReportData) -> set[str]:
+    """The questions whose failed logit the adjusted-effects note (:func:`drivers_note`, the method line «Justert
+    effekt») explains in Norwegian: the current wave's, with a non-logit model in the sheet «Betydning»."""
+    if not (r.method or {}).get("drivers"):
+        return set()
+    return {q for q, m in _question_models(r).items() if _model_kind(m) != "logit"} & _logit_failed(r)
+
+
+def _question_models(r: ReportData) -> dict[str, str]:
+    """{question: its adjusted (driver) model, the sheet «Betydning»'s column «Modell»} (the first row's)."""
+    imp = r.impact
+    models: dict[str, str] = {}
+    if imp is None or imp.empty or "adjusted_method" not in imp.columns:
+        return models
+    for q, m in zip(imp["question"], imp["adjusted_method"]):
+        if m is not None and not pd.isna(m) and q not in models:
+            models[str(q)] = str(m)
+    return models
+
+
 def drivers_note(r: ReportData, language: str | None = None) -> str | None:
     """The method note on the adjusted effects: which model each question's effects come from (the column
     «Modell» of the sheet «Betydning»), weighted or not, and why a logit is unweighted; None without a driver
     model."""
-    imp = r.impact
-    if imp is None or imp.empty or "adjusted_method" not in imp.columns:
-        return None
-    models: dict[str, str] = {}
-    for q, m in zip(imp["question"], imp["adjusted_method"]):
-        if m is not None and not pd.isna(m) and q not in models:
-            models[str(q)] = str(m)
+    imp, models = r.impact, _question_models(r)
     if not models:
         return None
     lang = language or report_language(r)
     outcome = str(imp["indicator_label"].iloc[0])
-    failed = {m.group("q") for m in _LOGIT_FAILED.finditer(_run_warnings(r)) if m.group("w") == str(r.current_wave)}
+    failed = _logit_failed(r)
     kinds = {q: _model_kind(m) for q, m in models.items()}
     # a weighted survey's logit is weighted (summary._driver_method_label); «uvektet» only in older summaries
     unweighted_logit = any(kinds[q] == "logit" and "uvektet" in str(m) for q, m in models.items())

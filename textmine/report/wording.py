@@ -351,6 +351,14 @@ NN: dict[str, str] = {
      "{segment}: de er med i totalen og i gruppen «(uoppgitt)», ikke i noen annen gruppe."):
         ("I {wave} er svar med {codes} (definerte som manglande i SPSS-fila) rekna som uoppgitt for "
          "{segment}: dei er med i totalen og i gruppa «(uoppgitt)», ikkje i nokon annan gruppe."),
+    ("I {wave} er {what} for {segment} skjult bare for at tallene for dem uten oppgitt verdi "
+     "(«(uoppgitt)», færre enn {min_n} svar) ikke skal kunne regnes ut fra totalen."):
+        ("I {wave} er {what} for {segment} skjult berre for at tala for dei utan oppgitt verdi "
+         "(«(uoppgitt)», færre enn {min_n} svar) ikkje skal kunne reknast ut frå totalen."),
+    "gruppen {name}": "gruppa {name}",
+    "gruppene {names}": "gruppene {names}",
+    "{n} gruppe": "{n} gruppe",
+    "{n} grupper": "{n} grupper",
     "Temaene {themes}": "Temaa {themes}",
     ("Flere svar enn før ble sendt til manuell gjennomgang for «{question}» i {wave} ({share} mot "
      "{share_prev} i {wave_prev}); svarene kan handle om et tema kodeboken ikke dekker, så "
