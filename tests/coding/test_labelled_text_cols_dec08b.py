@@ -95,3 +95,26 @@ def test_review_corrections_train_and_eval_files_keep_their_texts(tmp_path, cb, 
     assert seen["train"]["text"].tolist() == ["4,5", "6,75"]
     assert seen["eval"]["text"].tolist() == TEXTS
     assert "not in" not in res.output  # the corrections' ids are INPUT's
+
+
+def test_numeric_theme_ids_in_a_semicolon_csv_are_ids_not_numbers(tmp_path, fake_e5, monkeypatch):
+    # «1,2» (themes 1 and 2) read as the number 1.2 made `train` crash with an uncaught TypeError
+    import textmine.classify as classify
+    from textmine.codebook import parse_theme_list
+
+    cb = tmp_path / "cb.yaml"
+    cb.write_text("name: tall\nversion: '1'\nthemes:\n"
+                  "  - {id: '1', label: Ventetid, description: Lang ventetid på svar, keywords: [vente]}\n"
+                  "  - {id: '2', label: Telefon, description: Vanskelig å nå fram på telefon, keywords: [telefon]}\n",
+                  encoding="utf-8")
+    labelled = _semicolon_csv(tmp_path / "l.csv", {"text": ["Lang kø på telefon", "Venter fortsatt"],
+                                                   "themes": ["1,2", "1"], "type": ["klage", "klage"]})
+    seen = {}
+
+    def fit(self, texts, labels, *a, **kw):
+        seen["labels"] = [parse_theme_list(x) for x in labels]
+        raise _Stop("stopped after reading")
+
+    monkeypatch.setattr(classify.SupervisedCoder, "fit", fit)
+    res = run_cli("train", labelled, "--codebook", cb, "--out", tmp_path / "model")
+    assert seen.get("labels") == [["1", "2"], ["1"]], res.output

@@ -308,7 +308,8 @@ def _read_labelled(path: Path, cb, sheet: Optional[str] = None, *, warn=None, he
     from textmine.review import read_labelled
 
     id_col = cols.get("id_col", "id")
-    df = _read(path, [cols.get("text_col", "text")], sheet=sheet, header_row=header_row)
+    df = _read(path, [cols.get("text_col", "text"), cols.get("themes_col", "themes")], sheet=sheet,
+               header_row=header_row)  # (theme ids «1,2» are two ids, not the number 1.2)
     ids = (df[id_col].astype("string").fillna("").astype(str).str.strip().tolist()
            if id_col and id_col in df.columns else [""] * len(df))
     show = warn or _note
