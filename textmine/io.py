@@ -865,14 +865,9 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
             "spss_missing": spss_missing,
             "variable_measure": dict(meta.variable_measure or {}),
             "variable_format": dict(meta.original_variable_types or {}),
-            SAV_LABELLED: [c for c, v in (meta.variable_value_labels or {}).items() if v],
         }
     )
     return df
-
-
-#: frame attr of a .sav read: its columns with value labels in the file (not those ``textmine code`` adds)
-SAV_LABELLED = "sav_labelled"
 
 
 def _read_json(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:

@@ -38,9 +38,8 @@ def fold_label(text: str, width: float, measure: Callable[[str], float] | None =
     is split inside (never between a letter and its combining mark)."""
     from rich.cells import cell_len
 
-    def size(t: str) -> float:  # as shown: a soft hyphen ending a line as «-», others not at all
-        return (measure or cell_len)(t[:-1].replace("\u00ad", "") + "-" if t.endswith("\u00ad")
-                                     else t.replace("\u00ad", ""))
+    def size(t: str) -> float:
+        return (measure or cell_len)(_shown_line(t))
 
     lines: list[str] = []
     line = ""
@@ -63,8 +62,12 @@ def fold_label(text: str, width: float, measure: Callable[[str], float] | None =
                 line = line[cut:].lstrip("\u00ad")
     if line or not lines:
         lines.append(line)
-    return "\n".join(ln[:-1].replace("\u00ad", "") + "-" if ln.endswith("\u00ad") else ln.replace("\u00ad", "")
-                     for ln in lines)
+    return "\n".join(map(_shown_line, lines))
+
+
+def _shown_line(line: str) -> str:
+    """A folded line as shown: a soft hyphen ending it as «-», any other soft hyphen not at all."""
+    return line[:-1].replace("\u00ad", "") + "-" if line.endswith("\u00ad") else line.replace("\u00ad", "")
 
 
 def _label_width(width: int, headers: list[str], rows: list[tuple]) -> int:

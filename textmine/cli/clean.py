@@ -179,12 +179,9 @@ def register(app: typer.Typer) -> None:
         csv_sep: str = typer.Option(None, "--csv-sep", help=CSV_SEP_HELP + " (a .csv --out)"),
     ) -> None:
         """Clean free text: normalisation, personal-data masking, language, non-answers and lemmas."""
-        from textmine.cli.coding import (_check_encoding, _check_out, _columns, _csv_sep, _excel_csv, _read,
-                                         _title_hint, _write)
+        from textmine.cli.coding import _check_encoding, _check_out, _columns, _data_csv, _read, _title_hint, _write
 
-        csv_kw = _csv_sep(csv_sep, out)  # UTF-8 without a byte-order mark, as before, unless written for Excel
-        if csv_sep not in (None, ","):
-            csv_kw = _excel_csv(out, csv_kw)
+        csv_kw = _data_csv(csv_sep, out)
         encoding = _check_encoding(encoding, input)
         _check_out(out, input)  # a bad output choice fails now, not after the cleaning
         df = _read(input, [*text_col, *redact_col], sheet=sheet, encoding=encoding, header_row=header_row)

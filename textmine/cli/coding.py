@@ -89,6 +89,13 @@ def _excel_csv(out: Path, opts: dict) -> dict:
     return {"encoding": EXCEL_CSV_ENCODING, **opts} if out.suffix.lower() == ".csv" else {}
 
 
+def _data_csv(sep: Optional[str], out: Path) -> dict:
+    """``--csv-sep`` for coded or cleaned data (:func:`_csv_sep`): UTF-8 without a byte-order mark, as other tools
+    read it, unless written for Excel (``;`` or tab: :func:`_excel_csv`)."""
+    opts = _csv_sep(sep, out)
+    return _excel_csv(out, opts) if sep not in (None, ",") else opts
+
+
 def _background_note(coder) -> None:
     """Say when ``--zero-shot-background`` changes nothing: a codebook of too many themes for the check."""
     limit = coder.BACKGROUND_MAX_THEMES
@@ -799,9 +806,7 @@ def register(app: typer.Typer) -> None:
         is_non_answer."""
         if zero_shot_background:
             _check_zero_shot_background(model, engine)
-        csv_kw = _csv_sep(csv_sep, out)  # coded data is UTF-8 without a byte-order mark, as other tools read it …
-        if csv_sep not in (None, ","):  # … unless written for Excel
-            csv_kw = _excel_csv(out, csv_kw)
+        csv_kw = _data_csv(csv_sep, out)
         if not input.exists():
             _fail(f"input file not found: {input}")
         encoding = _check_encoding(encoding, input)

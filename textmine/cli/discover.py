@@ -20,8 +20,7 @@ from typing import Optional
 import typer
 
 from textmine.cli.clean import check_out_dir, mask_personal_columns
-from textmine.cli.coding import (CSV_SEP_HELP, HEADER_ROW_HELP, _columns, _csv_sep, _excel_csv, _fail, _read,
-                                 _title_hint)
+from textmine.cli.coding import CSV_SEP_HELP, HEADER_ROW_HELP, _columns, _data_csv, _fail, _read, _title_hint
 
 TOPICS_FILE = "topics.json"
 ASSIGNMENTS_FILE = "assignments.csv"
@@ -60,9 +59,7 @@ def run_discover(input_path: Path, text_col: str, out_dir: Path, *, embedder: st
     if isinstance(stability, bool) or not isinstance(stability, (int, np.integer)) or not (
             0 <= stability <= MAX_STABILITY):
         _fail(f"--stability {stability!r}: expected a whole number of extra seeds from 0 (off) to {MAX_STABILITY}")
-    csv_kw = _csv_sep(csv_sep, out_dir / ASSIGNMENTS_FILE)
-    if csv_sep not in (None, ","):
-        csv_kw = _excel_csv(out_dir / ASSIGNMENTS_FILE, csv_kw)
+    csv_kw = _data_csv(csv_sep, out_dir / ASSIGNMENTS_FILE)
     if sheet is not None and input_path.suffix.lower() not in (".xlsx", ".xlsm"):
         _fail(f"--sheet applies to Excel input (.xlsx/.xlsm); {input_path} is a "
               f"{input_path.suffix.lower() or 'file without suffix'} file, which has no sheets - drop --sheet")

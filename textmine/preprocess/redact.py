@@ -2244,13 +2244,17 @@ class Redactor:
                 return False
             return (adjacent(i - 1, i) and lows[i - 1] in _PERSON_BEFORE) or has_cue(i) or colon_cue(i)
 
+        def after_colon_label(i: int) -> bool:
+            """Word i follows a role label and a colon ("HR: …", "ansatt: …")."""
+            return (i > 0 and lows[i - 1] in _COLON_LABELS
+                    and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":")
+
         def colon_cue(i: int) -> bool:
             """Word i follows a role label and a colon: "ansatt: ola n.", "Pasient: kari", "HR: Tone"; not an
             ambiguous first name that starts a phrase with the lower-case word after it ("HR: Per telefon …",
             "Kontakt: Liv og helse"), unless that word is a verb, a preposition a person takes ("HR: Tone svarte") or
             an initial ("ansatt: per n.")."""
-            if not (i > 0 and lows[i - 1] in _COLON_LABELS
-                    and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":"):
+            if not after_colon_label(i):
                 return False
             if not ambiguous(i) or i + 1 >= n or not adjacent(i, i + 1) or cap(i + 1) or upper(i + 1):
                 return True
@@ -2275,7 +2279,7 @@ class Redactor:
         def month_alone_after_label(i: int) -> bool:
             """A month word after a role label and colon with no surname, verb or initial after it ("Neste kontakt:
             August", "Ansatt: Mai, fast stilling"): a date, unlike "HR: Mai svarte", "HR: Mai Strand"."""
-            if not (i > 0 and lows[i - 1] in _COLON_LABELS and text[words[i - 1][1] : words[i][0]].strip(" \t") == ":"):
+            if not after_colon_label(i):
                 return False
             if i + 1 >= n or not adjacent(i, i + 1):
                 return True

@@ -602,7 +602,7 @@ def reader_notes(r: ReportData, language: str | None = None) -> list[str]:
             names = [f"«{r.theme_label(t)}»" for t, w in items if w == why]
             one = len(names) == 1
             what = (say("Temaet {theme}", lang, theme=names[0]) if one
-                    else say("Temaene {themes}", lang, themes=", ".join(names[:-1]) + f" og {names[-1]}"))
+                    else say("Temaene {themes}", lang, themes=_and_list(names)))
             notes.append(say("{what} er ikke med i den justerte modellen for «{question}» ({wave}) fordi {why}.",
                              lang, what=what, question=qtext, wave=r.current_wave,
                              why=say(_LEFT_OUT_WHY[why][0 if one else 1], lang)))
@@ -652,7 +652,7 @@ def spss_missing_notes(r: ReportData, language: str = "nb") -> list[str]:
                                                                  " (etikett skjult)"))
             cols = [one.group(1)] if one else re.findall(r"(\S+) \(\d+", part.rsplit(") in ", 1)[-1])
             word = say("koden" if len(shown) == 1 else "kodene", language)
-            shown = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" og {shown[-1]}"
+            shown = _and_list(shown)
             values = dict(wave=m.group("sw"), codes=f"{word} {shown}", n=len(cols))
             if "«(uoppgitt)» row" in part or "not a level of the segment" in part:
                 for c in cols:
@@ -680,7 +680,7 @@ def hidden_level_notes(r: ReportData, language: str = "nb") -> list[str]:
         if m.group("names") and len(names) == n and set(names) <= shown:
             quoted = [f"«{x}»" for x in names]
             what = (say("gruppen {name}", language, name=quoted[0]) if n == 1 else
-                    say("gruppene {names}", language, names=", ".join(quoted[:-1]) + f" og {quoted[-1]}"))
+                    say("gruppene {names}", language, names=_and_list(quoted)))
         else:
             what = say("{n} gruppe" if n == 1 else "{n} grupper", language, n=n)
         seg = m.group("seg")
@@ -694,7 +694,7 @@ def redefined_reader_note(r: ReportData, d: dict, language: str = "nb") -> str:
     :func:`textmine.report.views.redefined_themes`): which, in which versions, and that their change is not tested."""
     names = [f"«{_theme_name(r, t)}»" for t in d["themes"]]
     what = (say("Temaet {theme}", language, theme=names[0]) if len(names) == 1
-            else say("Temaene {themes}", language, themes=", ".join(names[:-1]) + f" og {names[-1]}"))
+            else say("Temaene {themes}", language, themes=_and_list(names)))
     if d.get("question"):
         what += say(" i «{question}»", language, question=_short(r.questions.get(d["question"], d["question"]), 50))
     return say(REDEFINED_NOTE, language, what=what, versions=_versions_with_waves(d), prev=d["prev_wave"],
@@ -705,7 +705,7 @@ def _themes_what(r: ReportData, d: dict, themes, language: str) -> str:
     """«Temaet «A»» / «Temaene «A» og «B»» (with « i «question»» for a question's own codebooks)."""
     names = [f"«{_theme_name(r, t)}»" for t in themes]
     what = (say("Temaet {theme}", language, theme=names[0]) if len(names) == 1
-            else say("Temaene {themes}", language, themes=", ".join(names[:-1]) + f" og {names[-1]}"))
+            else say("Temaene {themes}", language, themes=_and_list(names)))
     if d.get("question"):
         what += say(" i «{question}»", language, question=_short(r.questions.get(d["question"], d["question"]), 50))
     return what
@@ -725,7 +725,7 @@ def renamed_reader_note(r: ReportData, d: dict, language: str = "nb") -> str:
     fields = [say(RENAMED_FIELDS[f], language) for f in d.get("changed") or () if f in RENAMED_FIELDS]
     if fields:
         text += say(RENAMED_CHANGED_NOTE, language,
-                    fields=fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + f" og {fields[-1]}")
+                    fields=_and_list(fields))
     return text
 
 
