@@ -74,6 +74,15 @@ def test_hidden_levels_the_report_does_not_name_are_counted():
     assert "hidden only to protect" not in analyst_warnings(r) and "Nordmann" not in " ".join(reader_notes(r))
 
 
+def test_a_wave_label_with_a_space_is_the_notes_wave_whole():
+    # as the SPSS note's twin pattern: «høst 2024» was read as «2024», leaving «høst» in the analyst warnings
+    s, survey = _free_case()
+    s.warnings[-1] = "høst " + s.warnings[-1]
+    r = report_from_summary(s, survey)
+    assert [n for n in reader_notes(r) if "uoppgitt" in n][0].startswith("I høst 2024 er 2 grupper")
+    assert "høst" not in analyst_warnings(r)
+
+
 def _free_case():
     """A warning naming two levels the report does not show by those names (a neutral label, say)."""
     survey = SurveyDefinition.from_dict({

@@ -515,7 +515,7 @@ _NOT_ESTIMABLE = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): effect of theme\(s\
 _LOGIT_FAILED = re.compile(r"drivers (?P<q>\S+) (?P<w>\S+): logistic model failed")
 #: a level hidden only to protect a segment's «(uoppgitt)» (textmine.summary._hidden_for_missing), whole
 _HIDDEN_FOR_MISSING = re.compile(
-    r"(?P<sw>[^\s;:]+): segment (?P<seg>\S+): (?P<n>\d+) level\(s\)(?: \((?P<names>.*?)\))? hidden only to protect "
+    r"(?:^|(?<=; ))(?P<sw>[^;:]+?): segment (?P<seg>\S+): (?P<n>\d+) level\(s\)(?: \((?P<names>.*?)\))? hidden only to protect "
     r"the respondents without a declared value «\(uoppgitt\)» \(fewer than min_cell = (?P<k>\d+)\); declare their "
     r"value\(s\) as a level or an `aliases` spelling, or recode them, to show the level\(s\)")
 _LEFT_OUT_WHY = {  # reason → (one theme, several themes)
