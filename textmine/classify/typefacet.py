@@ -103,23 +103,30 @@ _RULE_EASY = re.compile(r"(?<!\w)(?:er|var|ble|blei|vart|blir|blitt|vært|vore|v
                         r"(?:(?:veldig|svært|ganske|helt|heilt|utrolig|mye|mykje|særs|kjempe)\s+)?"
                         r"(enkel|enkelt|enkle)(?!\w)(?! nok(?!\w))(?! å se(?!\w))")
 # a wish in the adjective's clause, before or after it ("Ønsker oversiktlige sider", "bør bli effektiv", "Det enkleste
-# hadde vært å ringe", "må være enkelt"): the adjective is wished for, not praise
+# hadde vært å ringe", "må være enkelt", "må sidene bli oversiktlige"): the adjective is wished for, not praise
 _WISH_CONTEXT = re.compile(r"(?<!\w)(?:ønsker|ønskjer|ynskjer|ønske|ønskje|ynskje|bør|burde|"
-                           r"(?:må|skal|hadde|ville|kunne) (?:være|vere|vært|vore))(?!\w)")
+                           r"(?:må|skal|hadde|ville|kunne) (?:være|vere|vært|vore|bli|verte)|"
+                           r"må(?: \w+){1,4} (?:være|vere|bli|verte))(?!\w)")
 _CLAUSE_END = re.compile(r"[.!?;:,]|(?<!\w)(?:men|og så)(?!\w)")
 _WINDOW = 80  # characters either side of a match that its context is looked for in (linear time on long texts)
+# no need ("ingen trenger å møte opp", "man trenger ikke å sende skjema", "ingen lenger treng å"): a benefit, its
+# "trenger" no wish, its "ingen", "ikke" no complaint
+_NEED, _LONGER = r"(?:trenger|treng|trengte|behøver|behøvar)", r"(?:lenger\s+|lengre\s+)?"
+_NO_NEED = re.compile(r"(?<!\w)(?:(?:ingen|ikke|ikkje)\s+" + _LONGER + _NEED + r"|" + _NEED + r"\s+(?:ikke|ikkje))\s+"
+                      + _LONGER + r"å(?!\w)")
 # irony: praise opening a sentence or a clause (after a comma or "og", an interjection or a dash: "Ja, supert at ingen
 # svarer", "Ringte tre ganger, og kjempefint at ingen tok telefonen") with an "at"/"å" clause that complains ("Flott at
 # ingen tar telefonen") is no praise; the clause (to the next such opening or the sentence's end) decides, its plain
 # negations not counted ("Flott at dere ikke krever papirskjema", "Fint at dere ringer, slipper lang ventetid")
 _IRONY_BEFORE = (r"(?:(?:^|[.!?;:,])\s*(?:og\s+)?|(?<!\w)og\s+)"
                  r"(?:(?:ja|jo|nei|javel|ja vel|ok|å|oi)\s*[,!]?\s+|[-–—]\s*)?")
-_IRONY_WORD = r"(?:kjempe|super|knall|skikkelig)?(?:supert|flott|fint|bra|herlig|topp)"
+_IRONY_WORD = (r"(?:(?:kjempe|super|knall|skikkelig)?(?:supert|flott|fint|bra|herlig|topp)|super|fantastisk|"
+               r"strålende|strålande|glimrende)")
 _IRONY_AT = r"\s*,?\s+(?:at|å)\s+"
 _IRONY = re.compile(_IRONY_BEFORE + "(" + _IRONY_WORD + ")" + _IRONY_AT
                     + r"((?:(?!" + _IRONY_BEFORE + _IRONY_WORD + _IRONY_AT + r")[^.!?])*)")
 _IRONY_NOT_COMPLAINT = re.compile(r"(?<!\w)(?:ikke|ikkje|(?:slipper|slepp|slapp|sluppet|sleppe|slippe)(?:\s+\w+){0,2})"
-                                  r"(?!\w)")
+                                  r"(?!\w)|" + _NO_NEED.pattern)
 # ... also where it has no complaint cue: an answer or a service that fails ("Flott at dere ikke svarer på e-post",
 # "Supert å ikke få svar", "Topp at det ikke fungerer på mobil"). A negated possibility or an obligation is left to
 # the complaint cues: "Bra at uvedkommende ikke kan se sykmeldingen", "Fint at man bare må fylle ut ett skjema" praise
@@ -174,11 +181,13 @@ def _praise_counts(low: str, m: re.Match, group: int = 0) -> bool:
     return not (_NEGATED_BEFORE.search(before) or _HYPOTHETICAL_BEFORE.search(before))
 
 
-def _in_wish(low: str, start: int, end: int) -> bool:
-    """A wish (:data:`_WISH_CONTEXT`) in the clause of ``low[start:end]``, before or after it."""
+def _wishes_at(low: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans in ``low`` of the wishes (:data:`_WISH_CONTEXT`) in the clause of ``low[start:end]``, before or
+    after it."""
     before = _CLAUSE_END.split(_before(low, start))[-1]
     after = _CLAUSE_END.split(low[end:end + _WINDOW])[0]
-    return bool(_WISH_CONTEXT.search(before) or _WISH_CONTEXT.search(after))
+    return ([(start - len(before) + m.start(), start - len(before) + m.end()) for m in _WISH_CONTEXT.finditer(before)]
+            + [(end + m.start(), end + m.end()) for m in _WISH_CONTEXT.finditer(after)])
 
 
 def _overlaps(spans: list[tuple[int, int]]):
@@ -209,26 +218,48 @@ def _trained_praise(low: str) -> list[tuple[str, re.Match]]:
     return [(lit, m) for lit, p in _PATTERNS["ros"] if lit in low for m in p.finditer(low)]
 
 
-def _rule_praise_count(low: str, trained: list[tuple[str, re.Match]]) -> int:
+def _ironic(low: str) -> list[re.Match]:
+    """The ironic praise (:data:`_IRONY` whose clause complains, :func:`_irony_complaint`) in lower-cased ``low``."""
+    return [m for m in _IRONY.finditer(low) if _irony_complaint(m.group(2))]
+
+
+def _rule_praise_count(low: str, trained: list[tuple[str, re.Match]],
+                       ironic: list[re.Match]) -> tuple[int, set[tuple[int, int]]]:
     """Zero-shot praise phrases and praise adjectives (:data:`PRAISE_ADJECTIVES`) in lower-cased ``low`` that count
-    (:func:`_praise_counts`); an adjective inside a praise cue or phrase (``trained``: :func:`_trained_praise`;
-    "veldig god", "god oppfølging") is no second match, nor one in a wish (:func:`_in_wish`). Ironic praise
-    (:data:`_IRONY`) is not counted: a trained cue opening it ("bra", "kjempebra") is taken off again where each of
+    (:func:`_praise_counts`), and the spans of the wishes that an adjective is wished for in (:func:`_wishes_at`:
+    "må snart bli god"), which is no praise; an adjective inside a praise cue or phrase (``trained``:
+    :func:`_trained_praise`; "veldig god", "god oppfølging") is no second match. Ironic praise (``ironic``:
+    :func:`_ironic`) is not counted: a trained cue opening it ("bra", "kjempebra") is taken off again where each of
     its matches is ironic."""
-    ironic = [m for m in _IRONY.finditer(low) if _irony_complaint(m.group(2))]
     ironic_at = {m.start(1) for m in ironic}
     phrases = [m for m in _RULE_PRAISE.finditer(low) if m.start() not in ironic_at]
     taken = _overlaps([m.span() for m in phrases] + [m.span() for _, m in trained])
     wishes = _WISH_CONTEXT.search(low) is not None
+    wished: set[tuple[int, int]] = set()
+
+    def unwished(start: int, end: int) -> bool:
+        spans = _wishes_at(low, start, end) if wishes else []
+        wished.update(spans)
+        return not spans
     adjectives = [m for m in _RULE_ADJ.finditer(low) if m.start() not in ironic_at and not taken(*m.span())
-                  and not (wishes and _in_wish(low, *m.span()))]
-    easy = [m for m in _RULE_EASY.finditer(low) if not (wishes and _in_wish(low, *m.span(1)))]
+                  and unwished(*m.span())]
+    easy = [m for m in _RULE_EASY.finditer(low) if unwished(*m.span(1))]
     starts: dict[str, set[int]] = {}
     for lit, m in trained:
         starts.setdefault(lit, set()).add(m.start())
     ironic_cues = sum(at <= ironic_at for at in starts.values())
     return (sum(_praise_counts(low, m) for m in phrases + adjectives) - ironic_cues
-            + sum(not _NEGATED_BEFORE.search(_before(low, m.start(1))) for m in easy))
+            + sum(not _NEGATED_BEFORE.search(_before(low, m.start(1))) for m in easy)), wished
+
+
+def _uncued_wishes(low: str, wished: set[tuple[int, int]]) -> int:
+    """How many of the ``wished`` spans (:func:`_rule_praise_count`) no wish cue, trained or zero-shot, overlaps
+    ("må snart bli", not "må bli")."""
+    if not wished:
+        return 0
+    cued = _overlaps([m.span() for patterns in (_PATTERNS["ønske"], _RULE_PATTERNS["ønske"]) for lit, p in patterns
+                      if lit in low for m in p.finditer(low)])
+    return sum(not cued(*span) for span in wished)
 
 
 def _rule_negated_praise(low: str, trained: list[tuple[str, re.Match]]) -> int:
@@ -289,16 +320,18 @@ class TypeRules:
     """Zero-shot type: praise cues without complaint → ros; wish cues → ønske; otherwise klage (the commonest type
     of comments without any cue: 937 of the 1,681 such labelled comments in data/train, ønske 389, ros 355). A complaint
     denied ("ingenting å klage på", "ingen problemer") counts as praise, not as its complaint words; praise
-    followed by "men" and a complaint or wish ("Flinke folk, men lang ventetid") is decided by what follows."""
+    followed by "men" and a complaint or wish ("Flinke folk, men lang ventetid") is decided by what follows. Ironic
+    praise ("Super at ingen svarer") is a complaint."""
 
     labels = ("klage", "ønske", "ros")
 
     @staticmethod
     def _counts(text: str) -> tuple[float, float, float]:
         low = " ".join(str(text or "").lower().split())
-        ros, wish, neg, negpraise = cue_features([low])[0]
-        trained = _trained_praise(low)
-        ros = ros - 2 * negpraise + _rule_praise_count(low, trained)
+        ros, wish, neg, negpraise = cue_features([_NO_NEED.sub(" ", low)])[0]  # "ingen trenger å": no wish, klage
+        trained, ironic = _trained_praise(low), _ironic(low)
+        praise, wished = _rule_praise_count(low, trained, ironic)
+        ros, wish = ros - 2 * negpraise + praise, wish + _uncued_wishes(low, wished)
         negated = _rule_negated_praise(low, trained)  # "langt fra bra": the praise cue is a complaint
         ros, neg = ros - negated, neg + negated
         nn_ros, nn_wish, nn_neg = _rule_cue_counts(low)
@@ -307,7 +340,7 @@ class TypeRules:
         if denied:  # its own complaint cues ("ingen", "ikke", "problem", "klage") do not count against it
             ros += 2 * len(denied)
             neg = max(0.0, neg - sum(float(cue_features([d])[0][2]) for d in denied))
-        return ros, wish, neg
+        return ros, wish, neg + len(ironic)  # ironic praise complains beyond its cues
 
     @staticmethod
     def _decide(ros: float, wish: float, neg: float) -> str:
