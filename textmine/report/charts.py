@@ -291,7 +291,14 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
     """Dot plot: one row per theme, one coloured dot (with CI) per segment value."""
     segs = small_last(dict.fromkeys(rows["segment"]))
     themes = [t for t in theme_order if t in set(rows["label"])]
-    fig, ax = plt.subplots(figsize=(7.2, _height(len(themes)) + 0.4))
+    labels = [small_group_label(str(s), language) for s in segs]
+    drawn = rows["label"].isin(themes) & ~rows["suppressed"].astype(bool)
+    n_legend = sum(bool((drawn & (rows["segment"] == s)).any()) for s in segs)  # (a level wholly hidden: none)
+    longest = max(map(len, labels), default=1)
+    ncol = max(1, min(n_legend, 4 if longest <= 14 else 3 if longest <= 22 else 2 if longest <= 40 else 1))
+    legend = 0.2 + 0.17 * -(-n_legend // ncol) if n_legend else 0.0  # room under the axes: never over the dots
+    height = _height(len(themes)) + 0.4 + legend
+    fig, ax = plt.subplots(figsize=(7.2, height))
     offsets = np.linspace(-0.28, 0.28, len(segs)) if len(segs) > 1 else [0.0]
     hidden: list[str] = []
     for i, seg in enumerate(segs):
@@ -319,13 +326,12 @@ def segment_dots(rows: pd.DataFrame, *, name: str, title: str, theme_order: list
                   "regnes ut)", language, levels=", ".join(hidden))
         ax.set_xlabel("\n".join(textwrap.wrap(why, 80)), fontsize=8, color=GREY)
     if ax.get_legend_handles_labels()[0]:  # no legend (and no matplotlib warning) when every level is hidden
-        ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+        fig.legend(loc="lower center", ncol=ncol, fontsize=7.5, frameon=False)
     ax.grid(axis="x", color="#e3e3e3")
-    shown = [small_group_label(str(s), language) for s in segs
-             if small_group_label(str(s), language) not in hidden]
+    shown = [x for x in labels if x not in hidden]
     alt = (f"{title}. {say('Segmenter', language)}: {', '.join(shown)}. " + _dot_values(rows, themes, segs, language)
            + (f" {say('Skjult', language)}: {', '.join(hidden)}." if hidden else ""))
-    return render(fig, name, title, alt, png=png)
+    return render(fig, name, title, alt, png=png, rect=(0, legend / height, 1, 1))
 
 
 def _dot_values(rows: pd.DataFrame, themes: list[str], segs: list, language: str = "nb") -> str:
