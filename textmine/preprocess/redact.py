@@ -327,6 +327,15 @@ _PHONE_GLUED = re.compile(
 # Lower-case street words inside a street name after an address cue ("Øvre Ullern terrasse 5").
 _STREET_WORDS_LOWER = r"(?:terrasse|gate|gata|vei|veien|veg|vegen|allé|plass|plassen|bakken|torg|brygge|stredet)"
 # Words after a number that make it a count, not a house number ("Adressen var feil 3 ganger").
+# A lower-case post code + town right after a masked address ("[ADRESSE], 0150 oslo"), merged into it when the
+# word is a town (Redactor._not_town), not a year or an amount ("[ADRESSE], 2019 var", "[ADRESSE], 1500 kr").
+_LOWER_POST = re.compile(r"\[ADRESSE\],[ \t]?\d{4}[ \t](?P<t>[a-zæøå][a-zæøå-]*)(?![\w-])")
+# Lower-case words that are never a street before a number after an address cue ("adresse: nr 12", "Adressen er
+# oppdatert per 1. januar", "var feil hos 3"); nor are ordinary words (Redactor._classify_address_cued).
+_NOT_STREET_LOWER = frozenset(
+    "i på per pr hos av til fra frå med ved om over under etter før for mot nr no kap s side tab fig pkt punkt"
+    " vedl ca kl rom".split()
+)
 _ADDRESS_NEG_AFTER = re.compile(r"^\s*(?:ganger|gonger|gang|gong)\b", re.IGNORECASE)
 # A street + house number right after an address cue, whatever the street's ending ("Adressen min er Vestre Rosten
 # 81", "Adr: Ringshaug 12 B", "Adressa mi er Lia 7", "Øvre Ullern terrasse 5"); the cue stays. Which ones count:
@@ -336,10 +345,14 @@ _ADDRESS_CUED = re.compile(
     r"(?:\s+(?i:min|mi|mitt|hans|hennes|hennar|vår|deres|er|var|e|blir)){0,3}\s*:?\s+"
     r"(?P<a>[A-ZÆØÅ][a-zæøåéü'.-]*\s(?:(?:[A-ZÆØÅ][a-zæøåéü'.-]*|" + _STREET_WORDS_LOWER + r")\s){0,3}"
     r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?"
-    r"(?:(?:,\s?|\s)\d{4}\s[A-ZÆØÅ][\wæøå-]+|\s(?:i|på)\s[A-ZÆØÅ][\wæøå-]+)?)(?![\d,.]\d|\w)"
+    r"(?:(?:,\s?|\s)\d{4}\s[A-ZÆØÅ][\wæøå-]+|\s(?:i|på)\s[A-ZÆØÅ][\wæøå-]+)?"
+    # the same in lower case: one or two words ("adr: ringshaug 12 b", "adresse: storgata 5")
+    r"|[a-zæøå][a-zæøåéü'.-]*\s(?:[a-zæøå][a-zæøåéü'.-]*\s)?\d{1,4}(?:(?:[a-z]|\s[a-hj-z])(?![\wæøå]))?"
+    r")(?![\d,.]\d|\w)"
 )
-# A word glued right after a number ("91234567og", "912 34 567takk").
-_GLUED_WORD = r"(?=[^\W\d_]{2,}(?!\w))"
+# A word glued right after a number ("91234567og", "912 34 567takk"), also a one-letter word "i"/"å" before a space
+# ("ring 91234567i dag").
+_GLUED_WORD = r"(?=[^\W\d_]{2,}(?!\w)|[iIåÅ][ \t])"
 # A mobile or landline number with a word glued after it and no cue glued before ("på 91234567og", "912 34 567takk");
 # classified as _PHONE's matches (amounts with a glued unit, dates, public numbers stay).
 _PHONE_GLUED_WORD = re.compile(
@@ -350,6 +363,13 @@ _PHONE_GLUED_WORD = re.compile(
 _PHONE_ANY_BODY = r"(?:47[ .-]?)?\d(?:[ .-]?\d){7}"
 _PHONE_ANY = re.compile(_LB + _PHONE_ANY_BODY + _RB)
 _PHONE_ANY_GLUED = re.compile(_LB + _PHONE_ANY_BODY + _GLUED_WORD)
+# A Norwegian mobile (4/9 + 7 digits) with the country code 47 and no "+"/"00", without a cue ("nummeret mitt er
+# 4791234567", "47 91234567"); classified by the words around it as _PHONE's matches (amounts, references stay).
+# Also the next one of a list ("4791234567 4798765432", "47 91234567/47 98765432") and one with a word glued after it.
+_PHONE_CC_BARE = re.compile(
+    r"(?:" + _LB + r"|(?<=47[49]\d{7}[ /])|(?<=47[ .-][49]\d{7}[ /]))47[ .-]?[49]\d{7}"
+    r"(?:" + _RB + "|" + _GLUED_WORD + r"|(?=/47[ .-]?[49]\d{7}(?!\d)))"
+)
 # A clock-time range ("0800-1530", "08.00-15.30"), not a phone after "telefontid".
 _TIME_RANGE = re.compile(r"^(?:[01]\d|2[0-3])([.:]?)[0-5]\d ?- ?(?:[01]\d|2[0-3])\1[0-5]\d$")
 # A reference number's own cue right before the digits ("faktura nr 12345678", "Ordrenummer 4711 2024", "kundenr:"):
@@ -961,6 +981,14 @@ _TRAILING_INITIAL = re.compile(r"[ \t]+(?:[A-ZÆØÅ]\.(?![\w-])|[A-HJ-ZÆØ](?!
 # A lower-case initial after a lower-case name ("ola n."); never the words "i" and "å".
 _TRAILING_LOWER_INITIAL = re.compile(r"[ \t]+[a-hj-zæø]\.(?![\w-])")
 _LOWER_INITIAL = re.compile(r"[a-hj-zæø]\.")
+# A lower-case initial without its period that ends a cued lower-case name's clause ("kontaktperson: tone b", "tone b
+# og …"); not a list letter ("a) Kari b) Ola").
+_TRAILING_BARE_LOWER_INITIAL = re.compile(
+    r"(?<![ \t])[ \t]+[a-hj-zæø](?=[ \t]*(?:$|[\n,;:!?]|\.(?!\w))|[ \t]+(?:og|eller)\b)"
+)
+# Lower-case "per d.d." / "per d. d." / "per dd" (dags dato, "as of today"): "per" there is no first name ("Status per
+# d.d."); a capitalised "Per D.D." or one after a cue is a name (Redactor._redact_names).
+_DAGS_DATO_AFTER = re.compile(r"(?<![ \t])[ \t]*(?:d\.[ \t]?d\b\.?|dd\b\.?)")
 # Role labels that cue a name when a colon follows ("ansatt: ola n.", "HR: Tone", "Leiar: Tone"): the survey's roles
 # that name_cues.tsv lacks (there a cue needs no colon), bokmål and nynorsk.
 #: words between "på" and a masked phone that still make the first name before them its owner ("Tone på tlf [TELEFON]")
@@ -1120,8 +1148,9 @@ class Redactor:
         # a house letter ("12B", "12 B"), never the preposition "i" after the number ("Fjellvegen 3 i Førde"), and a
         # flat number ("Solheimsvegen 12 H0203")
         num = r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?(?:\s?-\s?\d{1,4})?(?:\s[HUKL]\d{4}(?!\w))?"
-        # the post code + town (", 6800 Førde") or "i"/"på" + town ("i Førde", "i Mo i Rana", "på Hamar"): part of the
-        # address, since a street with its town narrows the household far more than the street name alone
+        # the post code + town (", 6800 Førde"; ", 6800 førde": _merge_lower_post) or "i"/"på" + town ("i Førde", "i Mo i Rana", "på
+        # Hamar"): part of the address, since a street with its town narrows the household far more than the street
+        # name alone
         town = r"[A-ZÆØÅ][\wæøå-]+"
         post = rf"(?:(?:,\s?|\s)\d{{4}}\s{town}|\s(?:i|på)\s{town}(?:\si\s{town})?)?"
         self._address = re.compile(
@@ -1247,6 +1276,8 @@ class Redactor:
         text = self._sub(_PHONE_GLUED, text, counts, lambda m, t: "telefon", group="n")
         text = self._sub(_PHONE_ANY_GLUED, text, counts, self._classify8_cued_glued)  # before "47 91 23 45" of it
         text = self._sub(_PHONE_ANY, text, counts, self._classify8_cued)
+        if "47" in text:
+            text = self._sub(_PHONE_CC_BARE, text, counts, self._classify_phone_cc_bare)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
         text = self._sub(_PHONE_GLUED_WORD, text, counts, self._classify8_public)
         text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)  # one right after a phone
@@ -1254,6 +1285,8 @@ class Redactor:
         text = self._sub(self._address, text, counts, self._classify_address)
         if "adr" in low:
             text = self._sub(_ADDRESS_CUED, text, counts, self._classify_address_cued, group="a")
+        if "[ADRESSE]," in text:
+            text = _LOWER_POST.sub(lambda m: m.group(0) if self._not_town(m.group("t")) else "[ADRESSE]", text)
         return text
 
     @staticmethod
@@ -1780,6 +1813,12 @@ class Redactor:
             return None  # NAV's own service numbers are not personal data
         return self._classify8(m, text)
 
+    def _classify_phone_cc_bare(self, m: re.Match, text: str) -> str | None:
+        """"47" + a mobile number: a phone unless the words around it make it an amount or a reference number."""
+        if _digits(m.group(0))[2:] in self.public_numbers or _phone_context(m, text) is False:
+            return None
+        return "telefon"
+
     def _classify8_cued(self, m: re.Match, text: str) -> str | None:
         """Any 8 digits (or "47" + 8) after a phone cue, except public numbers, dates and clock-time ranges."""
         raw, before = m.group(0), text[max(0, m.start() - 30) : m.start()]
@@ -1821,6 +1860,8 @@ class Redactor:
         last = words[-1].lower().strip(".")
         if last in self.public_names:
             return None
+        if words[0][0].islower():
+            return self._classify_lower_street(m, text, words)
         if last.endswith(self.street_suffixes) or re.fullmatch(_STREET_WORDS_LOWER, last):
             return "adresse"
         if len(words) > 1 and re.fullmatch(_ADDR_PREFIX, words[0]):
@@ -1828,6 +1869,32 @@ class Redactor:
         if len(last) >= 6 and last.endswith(("a", "en", "et")):
             return "adresse"  # a noun's definite form, as farm and street names are: "Fjellstua 1", "Rosten 81"
         return None if self._is_common(last) else "adresse"
+
+    def _classify_lower_street(self, m: re.Match, text: str, words: list[str]) -> str | None:
+        """A lower-case street after an address cue: one ending in a street word ("storgata 5", "kirkeveien 12b"),
+        or, right after an address label and its colon, an unknown word or one after a prefix ("adr: ringshaug 12 b",
+        "hjemmeadresse: vestre rosten 81"); never a preposition, an abbreviation or an ordinary word ("Adressen i
+        skjema 3", "adresse: nr 12", "adresse: se tabellen 3")."""
+        lows = [w.strip(".") for w in words]
+        if any(w in _NOT_STREET_LOWER for w in lows):
+            return None
+        prefixed = len(lows) > 1 and re.fullmatch(_ADDR_PREFIX, words[0], re.IGNORECASE) is not None
+        if any(self._is_common(w) for w in lows[int(prefixed) : -1]):
+            return None
+        last = lows[-1]
+        if last.endswith(self.street_suffixes) or re.fullmatch(_STREET_WORDS_LOWER, last):
+            return "adresse"
+        cue = text[m.start() : m.start("a")]
+        if not (cue.rstrip().endswith(":") and len(cue.split()) == 1):
+            return None  # "adressen er i rubrikken 4": only a label + colon is cue enough
+        return "adresse" if prefixed or (len(last) >= 3 and not self._is_common(last)) else None
+
+    def _not_town(self, low: str) -> bool:
+        """A lower-case word after a post code that is no town: an ordinary word, a unit or a short word."""
+        if low in self.place_names:
+            return False
+        return len(low) < 3 or self._is_common(low) or low in _NOT_STREET_LOWER or bool(
+            _NUMBER_NEG_AFTER.match(low))
 
     # -- names -------------------------------------------------------------------------------
     def _is_blocked(self, word: str) -> bool:
@@ -2204,9 +2271,12 @@ class Redactor:
             return not prev or prev in names.cue_last_words or colon_cue(k) or prev in _BEFORE_INITIAL or (
                 prev in SUBJECT_VERBS or prev in _ACT_VERBS or prev in _OBJECT_PREPS or prev in _PAIR_WORDS)
 
-        def initialed(i: int) -> bool:
-            """A lower-case initial follows word i: "ola n.", "per n."."""
+        def initialed(i: int, bare: bool = False) -> bool:
+            """A lower-case initial follows word i: "ola n.", "per n."; with ``bare`` also one without its period
+            that ends the clause ("tone b")."""
             m = _TRAILING_LOWER_INITIAL.match(text, words[i][1])
+            if m is None and bare:
+                m = _TRAILING_BARE_LOWER_INITIAL.match(text, words[i][1])
             return m is not None and not re.match(r"\s?\d", text[m.end() : m.end() + 2])  # not "s. 4" (a page)
 
         def contact_after(i: int) -> bool:
@@ -2260,7 +2330,7 @@ class Redactor:
                 return True
             nxt = lows[i + 1]
             return (not self._is_common(nxt) or nxt in SUBJECT_VERBS or nxt in _ACT_VERBS or nxt in _PERSON_PREPS
-                    or initialed(i))
+                    or initialed(i, bare=True))
 
         def month_name(i: int) -> bool:
             """Capitalised or ALL-CAPS "Mai"/"August" with no number next to it (``_MONTH_FIRST_NAMES``)."""
@@ -2286,6 +2356,38 @@ class Redactor:
             nxt = lows[i + 1]
             return not ((cap(i + 1) and nxt not in _MONTHS) or nxt in SUBJECT_VERBS or nxt in _ACT_VERBS
                         or (upper(i + 1) and (is_last_any(i + 1) or is_first(i + 1))) or initialed(i))
+
+        def after_initialed(i: int) -> bool:
+            """Lower-case word i follows "og"/"eller"/a comma after a cued lower-case name and its bare initial
+            ("kontaktperson: tone b og kari n", "ansatt: per n og tone b", "tone b, kari n")."""
+            if i >= 3 and lows[i - 1] in _PAIR_WORDS:
+                k = i - 2
+            elif i >= 2 and text[words[i - 1][1] : words[i][0]].strip() == ",":
+                k = i - 1
+            else:
+                return False
+            return (len(lows[k]) == 1 and bool(spans) and spans[-1][1] == words[k - 1][1] and len(spans) - 1 in bare_ok
+                    and not cap(i) and not upper(i))
+
+        def dags_dato(i: int) -> bool:
+            """Lower-case "per d.d." / "per dd" with no greeting, name cue, word that takes a person or "og" before it;
+            after a role label + colon only as a heading ("Ansvarlig: per d. d.: ingen svar")."""
+            m = _DAGS_DATO_AFTER.match(text, words[i][1])
+            if m is None or (i and (lows[i - 1] in _GREETINGS or lows[i - 1] in _PAIR_WORDS)):
+                return False
+            if after_colon_label(i):
+                return text[m.end() : m.end() + 1] == ":"
+            return not person_before(i)
+
+        def month_label_surname(i: int) -> bool:
+            """A capitalised month first name after a role label or name cue + colon, before a lower-case listed
+            surname ("HR: Mai strand svarte", "Kontaktperson: August hansen")."""
+            if lows[i] not in _MONTH_FIRST_NAMES or not month_name(i) or i + 1 >= n or not adjacent(i, i + 1):
+                return False
+            if not (after_colon_label(i) or (has_cue(i) and ":" in text[words[i - 1][1] : words[i][0]])):
+                return False
+            return (not cap(i + 1) and not upper(i + 1) and is_last_any(i + 1) and lows[i + 1] not in _MONTHS
+                    and not self._is_blocked(words[i + 1][2]))
 
         def month_surname(i: int) -> bool:
             """A capitalised month name right before a capitalised listed surname is its first name ("Mai Strand
@@ -2551,8 +2653,12 @@ class Redactor:
         has_comma = "," in text
         viet_any = "Thi " in text or "Văn " in text or "Thị " in text or "Van " in text
         spans: list[tuple[int, int]] = []
+        bare_ok: set[int] = set()
         i = 0
         while i < n:
+            if words[i][2] == "per" and dags_dato(i):
+                i += 1  # "Status per d.d.: ingen svar": "as of today"
+                continue
             end = surname_first(i) if i + 1 < n and is_first(i + 1) else None
             if end is None and has_comma and i + 1 < n and is_first(i + 1):
                 end = surname_first(i, comma=True)  # "Hansen, Kari", "hansen, kari", "HANSEN, KARI"
@@ -2588,7 +2694,7 @@ class Redactor:
                 elif low in common and low not in first_names and low not in last_names and "-" not in low and not (
                     low.endswith("s") and (low[:-1] in first_names or low[:-1] in last_names)
                 ) and not ((low in self._last_any or low in _MONTH_FIRST_NAMES) and linked(i)) and not (
-                    low in _MONTH_FIRST_NAMES and month_surname(i)
+                    low in _MONTH_FIRST_NAMES and (month_surname(i) or month_label_surname(i))
                 ):
                     i += 1
                     continue
@@ -2667,10 +2773,12 @@ class Redactor:
                     start_i = i  # "per hansen svarte" (not "per dag", "per time", "per berg")
                 elif initialed(i) and person_before(i):
                     start_i = i  # "spør etter per n.", "snakket med liv b." (not "per n." alone)
+                elif (cued or after_initialed(i)) and initialed(i, bare=True):
+                    start_i = i  # "kontaktperson: tone b", "ansatt: per n", "… og tone b"
             elif not cap(i) and not upper(i) and is_first(i) and not ambiguous(i):
                 after_name = (
                     i >= 2 and lows[i - 1] in ("og", "eller", "&") and bool(spans) and spans[-1][1] == words[i - 2][1]
-                )
+                ) or after_initialed(i)
                 greeted = i and lows[i - 1] in _GREETINGS and adjacent(i - 1, i)
                 # a surname right after this (unambiguous) first name, in lower case or capitalised: also one
                 # that is an ordinary word or in name_last_no.txt ("kari nordmann", "kari lie", "kari Hansen")
@@ -2702,7 +2810,8 @@ class Redactor:
                     if i and adjacent(i - 1, i) and is_first(i - 1) and not caps[i - 1] and not upper(i - 1):
                         start_i = i - 1
             if start_i is None and (partner(i) or at_office(i) or placed_subject(i) or contact_after(i)
-                                     or contact_bracketed(i) or paired_first(i) or month_surname(i)):
+                                     or contact_bracketed(i) or paired_first(i) or month_surname(i)
+                                     or month_label_surname(i)):
                 start_i = i  # "[NAVN] og Kvernmo", "Kvernmo på NAV-kontoret ringte", "Kvernmo i Hammerfest har"
             if start_i is None:
                 i += 1
@@ -2720,7 +2829,10 @@ class Redactor:
                 spans and spans[-1][1] > words[start_i - 1][0]
             ):
                 start_i -= 1  # "kari anne marie nordmann olsen": more lower-case first names before the pair
+            chained = after_initialed(start_i)
             spans.append((words[start_i][0], words[j - 1][1]))
+            if (chained or has_cue(start_i) or colon_cue(start_i)) and text[spans[-1][0] : spans[-1][1]].islower():
+                bare_ok.add(len(spans) - 1)  # "kontaktperson: tone b": its initial without a period too
             i = j
         if not spans:
             return text
@@ -2729,6 +2841,8 @@ class Redactor:
             initial = _TRAILING_INITIAL.match(text, e)
             if initial is None and text[s:e].islower():
                 initial = _TRAILING_LOWER_INITIAL.match(text, e)  # "ola n."
+            if initial is None and k in bare_ok:
+                initial = _TRAILING_BARE_LOWER_INITIAL.match(text, e)  # "kontaktperson: tone b"
             if initial and (k + 1 == len(spans) or spans[k + 1][0] >= initial.end()):
                 e = initial.end()  # "Bjørn H.": the initial belongs to the name
             out.append(text[last_end:s])
