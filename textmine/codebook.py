@@ -20,7 +20,8 @@ A codebook looks like::
 
 ``load_codebook(path)`` reads and validates; every problem raises :class:`CodebookError`
 naming the theme and field. Text fields keep the text as written where YAML would read a number,
-yes/no or date (``version: 1.10``, ``id: no``, ``keywords: [2024-01-01]``); .nan/.inf and ``!!binary`` are refused.
+yes/no or date (``version: 1.10``, ``id: no``, ``keywords: [2024-01-01]``); .nan/.inf and ``!!binary`` are refused,
+as are a list or mapping where text is expected and (:meth:`Codebook.from_dict`) NaN, e.g. pandas' missing cell.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import datetime
 import hashlib
 import json
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -137,7 +139,7 @@ class Codebook:
             raise CodebookError(f"Codebook.from_yaml takes YAML text, but got what looks like a file path "
                                 f"({_quoted(text)}); use load_codebook(path) or "
                                 f"Codebook.from_yaml(Path(path).read_text())")
-        return cls.from_dict(_yaml_data(text))
+        return _read_from(cls.from_dict(_yaml_data(text)), text)
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
@@ -423,7 +425,7 @@ def load_codebook(path: str | Path) -> Codebook:
     except OSError as exc:
         raise CodebookError(f"{path}: cannot read the codebook ({exc.strerror or exc})") from None
     try:
-        return Codebook(**_codebook_fields(_yaml_data(text)))  # refuses personal data before validating
+        return _read_from(Codebook(**_codebook_fields(_yaml_data(text))), text)  # refuses personal data first
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}") from None
 
@@ -537,11 +539,16 @@ def legacy_hash(d: Mapping[str, Any]) -> str:
     return Codebook(**_codebook_fields(d, legacy=True)).hash
 
 
-def earlier_hashes(text: str) -> set[str]:
+def earlier_hashes(text: str | Codebook) -> set[str]:
     """The hashes earlier textmine versions gave this codebook YAML, for a model's record of the codebook it was
     trained for: :func:`legacy_hash` of the file read as today, and :attr:`Codebook.hash` and :func:`legacy_hash`
     of it read by the YAML rules before text fields were kept as written (``language: no`` was 'nb', ``label: 1.10``
-    '1.1', ``id: 010`` '8'). Readings that fail are left out."""
+    '1.1', ``id: 010`` '8'). Readings that fail are left out. A :class:`Codebook` read from YAML
+    (:func:`load_codebook`, :meth:`Codebook.from_yaml`): those of its YAML; one built from a mapping: none."""
+    if isinstance(text, Codebook):
+        text = getattr(text, "_yaml", None)
+        if text is None:
+            return set()
     out = set()
     for as_written in (True, False):
         for legacy in (True,) if as_written else (True, False):
@@ -550,6 +557,46 @@ def earlier_hashes(text: str) -> set[str]:
             except Exception:  # noqa: BLE001 - not readable that way (e.g. «id: no» was False): no hash from it
                 pass
     return out
+
+
+def same_structure(a: Codebook, b: Codebook) -> bool:
+    """Whether two codebooks differ at most in texts an earlier YAML reading could have typed differently (version,
+    descriptions, theme labels, keywords, examples): the same name, language, types and themes in the same order
+    with the same ids, parents, exclusive flags and ``replaces``. The guard on :func:`earlier_hashes` matches: an
+    earlier reading must never accept another theme id (``id: 010`` read as '8') or another hierarchy."""
+    def shape(cb: Codebook) -> tuple:
+        return (cb.name, cb.language, cb.types,
+                tuple((t.id, t.parent, t.exclusive, t.replaces) for t in cb.themes))
+
+    return shape(a) == shape(b)
+
+
+def _read_from(cb: Codebook, text: str) -> Codebook:
+    """``cb`` with the YAML text it was read from (not a field: ``dataclasses.replace`` drops it), for
+    :func:`earlier_hashes`."""
+    object.__setattr__(cb, "_yaml", text)
+    return cb
+
+
+def _one_text(value: Any, where: str) -> Any:
+    """``value`` where a codebook text is expected: text, a number, yes/no, a date, or None (missing), as a plain
+    Python value (a numpy scalar from pandas, ``np.int64(2)``, is its ``.item()``). A list, a mapping or another
+    object, or NaN / infinity (pandas' missing cell: a float; ``pd.NA``) raises :class:`CodebookError` naming
+    ``where`` and the kind of value, never the value (as YAML's .nan is refused)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, str | bool | datetime.date):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if _missing(value) or isinstance(value, float) and not math.isfinite(value):
+        raise CodebookError(f"{where}: {'NaN' if _missing(value) else 'infinity'} (not a number: a missing cell?), "
+                            f"not text; give the text, or None (or leave the key out) for none")
+    if isinstance(value, float):
+        return value
+    kind = ("a mapping" if isinstance(value, Mapping) else "a list" if isinstance(value, Sequence | set | frozenset)
+            and not isinstance(value, bytes) else type(value).__name__)
+    raise CodebookError(f"{where} must be text, got {kind}")
 
 
 def _codebook_fields(d: Any, *, legacy: bool = False) -> dict[str, Any]:
@@ -567,6 +614,8 @@ def _codebook_fields(d: Any, *, legacy: bool = False) -> dict[str, Any]:
         if d[key] in ("", []):
             raise CodebookError(f"codebook '{key}' is empty" + ("; list at least one theme (id, label)"
                                                                 if key == "themes" else ""))
+    d = {**d, **{key: _one_text(d[key], f"'{key}'") for key in ("name", "version", "language", "description")
+                 if key in d}}
     raw_themes = d["themes"]
     if not isinstance(raw_themes, Sequence) or isinstance(raw_themes, str | bytes):
         raise CodebookError("'themes' must be a list of theme mappings")
@@ -725,6 +774,8 @@ def _str_list(value: Any, where: str, *, split_hint: bool = False, text: Callabl
     YAML ``keywords: a, b`` is one string, not a list)."""
     if value is None:
         return ()
+    if _missing(value):
+        _one_text(value, where)
     if isinstance(value, str):
         if split_hint and re.search(r"[,;]", value):
             parts = ", ".join(p.strip() for p in re.split(r"[,;]", value) if p.strip())
@@ -734,7 +785,8 @@ def _str_list(value: Any, where: str, *, split_hint: bool = False, text: Callabl
     if not isinstance(value, Sequence):
         raise CodebookError(f"{where} must be a list of strings")
     out = []
-    for v in value:
+    for j, v in enumerate(value, start=1):
+        v = _one_text(v, f"{where} item {j}")
         if not isinstance(v, str | int | float) or isinstance(v, bool):
             raise CodebookError(f"{where} must contain strings, got {_quoted(v)}")
         s = text(v)
@@ -746,8 +798,11 @@ def _str_list(value: Any, where: str, *, split_hint: bool = False, text: Callabl
 def _parse_theme(raw: Any, i: int, text: Callable[[Any], str] = _text) -> Theme:
     if not isinstance(raw, Mapping):
         raise CodebookError(f"theme #{i + 1} must be a mapping with 'id' and 'label', got {_quoted(raw)}")
+    raw = {**raw, "id": _one_text(raw.get("id"), f"theme #{i + 1}: 'id'")}
     tid = str(raw.get("id") or "").strip()
     where = f"theme #{i + 1}" + ("" if tid and _holds_personal_data(tid) else f" ({tid or 'no id'})")
+    raw.update({key: _one_text(raw[key], f"{where}: '{key}'") for key in ("label", "description", "parent")
+                if key in raw})
     if not tid:
         raise CodebookError(f"{where}: missing 'id'")
     unknown = set(raw) - _THEME_KEYS
@@ -761,7 +816,7 @@ def _parse_theme(raw: Any, i: int, text: Callable[[Any], str] = _text) -> Theme:
     parent = raw.get("parent")
     for key in ("label", "description"):
         v = raw.get(key)
-        if v is not None and (not isinstance(v, str | int | float) or isinstance(v, bool)):
+        if isinstance(v, bool | datetime.date):
             raise CodebookError(f"{where}: '{key}' must be a string, got {type(v).__name__}")
     if parent is not None and (not isinstance(parent, str | int) or isinstance(parent, bool)):
         raise CodebookError(f"{where}: 'parent' must be a theme id (a string), got {type(parent).__name__}")
@@ -779,6 +834,8 @@ def _parse_theme(raw: Any, i: int, text: Callable[[Any], str] = _text) -> Theme:
 
 def _replaces(value: Any, where: str) -> tuple[str, ...]:
     """A theme's ``replaces``: one theme id or a list of ids (checked as ids on build: :func:`_check_replaces`)."""
+    if value is not None and (_missing(value) or isinstance(value, np.generic)):
+        value = _one_text(value, f"{where}: 'replaces'")
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if value is not None and not isinstance(value, str | Sequence) or isinstance(value, bytes | bool):

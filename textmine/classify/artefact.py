@@ -2,7 +2,7 @@
 
 Layout::
 
-    manifest.json   format, kind, created_at, textmine version, codebook name/version/hash,
+    manifest.json   format, kind, created_at, textmine version, codebook name/version/hash (+ yaml_as_written),
                     embedder spec/name/version/dimension (+ the fine-tuned encoder adapter's file and hash),
                     parameters, theme order, type classes
     encoder_adapter.npz  only for a coder trained with ``finetune=True``: the encoder's LoRA factors (≈ 0.7 MB)
@@ -25,11 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from ..codebook import Codebook, codebook_diff, load_codebook
+from ..codebook import Codebook, codebook_diff, earlier_hashes, load_codebook, same_structure
 
 __all__ = ["ArtefactError", "save_coder", "load_coder", "read_manifest", "checked_codebook", "FORMAT"]
 
 FORMAT = "textmine-coder/1"
+#: the manifest's codebook key marking a model saved since codebook YAML text is kept as written: its hash is
+#: compared strictly; a manifest without it (an earlier version's, the shipped models') also accepts the hashes
+#: :func:`textmine.codebook.earlier_hashes` gives, only for a codebook of the same structure (:func:`same_structure`)
+AS_WRITTEN = "yaml_as_written"
 
 
 class ArtefactError(ValueError):
@@ -143,7 +147,8 @@ def _write_model(coder: Any, out: Path) -> None:
         "kind": coder.kind,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "textmine_version": __version__,
-        "codebook": {"name": coder.codebook.name, "version": coder.codebook.version, "hash": coder.codebook.hash},
+        "codebook": {"name": coder.codebook.name, "version": coder.codebook.version, "hash": coder.codebook.hash,
+                     AS_WRITTEN: True},
         "embedder": _embedder_info(coder),
         "theme_ids": coder.codebook.theme_ids,
         "zeroshot_params": zs.params(),
@@ -316,14 +321,6 @@ def read_manifest(model_dir: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def _earlier_hashes(path: Path) -> set[str]:
-    """The stored codebook's hashes as models trained by earlier versions recorded them (before texts were
-    normalised, before YAML text fields were kept as written: :func:`textmine.codebook.earlier_hashes`)."""
-    from ..codebook import earlier_hashes
-
-    return earlier_hashes(path.read_text(encoding="utf-8"))
-
-
 #: the end of the message refusing a model trained for another codebook (no CLI option named: library callers get
 #: it too; the CLI rewrites it to fit what was given, ``textmine.cli.stats._coding_warning``)
 CODEBOOK_MISMATCH_HINT = "retrain the model for this codebook, or code zero-shot"
@@ -338,12 +335,18 @@ def checked_codebook(model_dir: str | Path,
     manifest = read_manifest(model_dir)
     stored_cb = load_codebook(model_dir / "codebook.yaml")
     want = manifest["codebook"]
-    if stored_cb.hash != want["hash"] and want["hash"] not in _earlier_hashes(model_dir / "codebook.yaml"):
+    earlier = want.get(AS_WRITTEN) is not True  # trained by an earlier version, which read YAML its own way
+    # such a model recorded the hash of its codebook.yaml as that version read it
+    if stored_cb.hash != want["hash"] and not (earlier and want["hash"] in earlier_hashes(stored_cb)):
         raise ArtefactError(f"{model_dir}: codebook.yaml was edited after training (hash {stored_cb.hash[:12]} ≠ "
                             f"trained {want['hash'][:12]}); retrain with `textmine train`")
     if codebook is not None:
         cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-        if cb.hash != stored_cb.hash:
+        # a codebook file this model was trained for by an earlier version, which read its YAML another way
+        # (``label: 1.10`` was '1.1'): the hash it recorded is among that file's earlier readings, and only texts
+        # differ (never a theme id, parent, exclusive flag or replaces: ``id: 010`` was '8')
+        if cb.hash != stored_cb.hash and not (earlier and same_structure(cb, stored_cb)
+                                              and {want["hash"], stored_cb.hash} & earlier_hashes(cb)):
             diff = _codebook_diff(stored_cb, cb)
             raise ArtefactError(
                 f"model {model_dir} was trained for codebook {stored_cb.name!r} v{stored_cb.version} "
