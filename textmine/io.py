@@ -831,13 +831,14 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
     missing: dict[str, list] = {}
     for col, vals in (meta.missing_user_values or {}).items():
         missing[col] = list(vals)
+    labels = meta.variable_value_labels or {}
     for col, ranges in (meta.missing_ranges or {}).items():
         for r in ranges:
             lo, hi = r.get("lo"), r.get("hi")
             if isinstance(lo, str) or isinstance(hi, str):  # a string variable's missing codes ('NA', '99')
                 missing.setdefault(col, []).extend({v for v in (lo, hi) if isinstance(v, str)})
-            elif lo is not None and hi is not None and float(hi) - float(lo) < 1000:
-                missing.setdefault(col, []).extend(range(int(np.ceil(lo)), int(np.floor(hi)) + 1))
+            elif lo is not None and hi is not None:
+                missing.setdefault(col, []).extend(_sav_range_codes(df.get(col), lo, hi, labels.get(col), path, col))
     for c in df.columns:
         if c in text_cols and df[c].dtype.kind in "fiu":
             df[c] = _text_column(df[c])
@@ -868,6 +869,45 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
         }
     )
     return df
+
+
+def _sav_code(v: Any) -> Any:
+    """A .sav code as the read notes and ``missing_codes`` hold it: 3.0 → 3 (SPSS stores whole numbers as floats)."""
+    if isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _sav_range_codes(values: pd.Series | None, lo: Any, hi: Any, labels: Mapping | None, path: Path,
+                     col: str) -> list:
+    """The codes an SPSS missing range «lo THRU hi» declares missing: every value the column holds in it (also a
+    fraction: «0.5 THRU 1.5» holds 1.2) and its value-labelled codes, with a narrow range's whole numbers (below 1,000
+    of them) as before. A date or time variable's range (pyreadstat gives its bounds as datetimes) is compared as
+    datetimes; one that cannot be compared with the column's values is left out with a warning (its answers kept)."""
+    import numbers
+
+    if isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real):
+        codes = [_sav_code(c) for c in (labels or {}) if isinstance(c, numbers.Real) and lo <= c <= hi]
+        if float(hi) - float(lo) < 1000:
+            codes += range(int(np.ceil(lo)), int(np.floor(hi)) + 1)
+        if lo == hi:  # one discrete code (also a fraction, held or not)
+            codes.append(_sav_code(lo))
+        if values is not None:
+            v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            codes += [_sav_code(x) for x in np.unique(v[(v >= lo) & (v <= hi)])]
+        return codes
+    if values is None:
+        return [lo] if lo == hi else []
+    held = values.dropna()
+    try:
+        if pd.api.types.is_datetime64_any_dtype(held):
+            lo, hi = pd.Timestamp(lo), pd.Timestamp(hi)
+        return sorted(set(held[(held >= lo) & (held <= hi)].tolist()))
+    except (TypeError, ValueError):
+        warnings.warn(f"{path}: column {col}: its SPSS missing range {lo} THRU {hi} cannot be compared with the "
+                      f"column's values ({values.dtype} column): no value of it is read as missing", UserWarning,
+                      stacklevel=3)
+        return []
 
 
 def _read_json(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -1023,9 +1063,20 @@ def spss_shown_label(code: Any, label: Any) -> str:
     return SPSS_HIDDEN_LABEL.format(code=code) if spss_label_holds_personal_data(label) else str(label)
 
 
-def _spss_missing_text(codes: Sequence[Any], labels: Mapping) -> str:
+#: at most this many codes of one SPSS missing range are listed in a read note; more are counted
+#: («[20000 values in the range LOWEST to -1]», :func:`_spss_missing_text`)
+SPSS_LISTED_CODES = 50
+_SPSS_BOUNDS = {-np.inf: "LOWEST", -np.finfo(float).max: "LOWEST", np.inf: "HIGHEST",  # (as pyreadstat reads
+                np.finfo(float).max: "HIGHEST"}                                    # and writes them)
+
+
+def _spss_missing_text(codes: Sequence[Any], labels: Mapping, ranges: Sequence = ()) -> str:
     """``[98 «Vet ikke», 99]`` — SPSS missing codes with their value labels where they have one; a label holding
-    personal data is not quoted (``9 (value label hidden: personal data)``)."""
+    personal data is not quoted (``9 (value label hidden: personal data)``). The codes of one of the column's SPSS
+    missing ``ranges`` (``{"lo", "hi"}``, as ``df.attrs["spss_missing"]`` holds them) are counted, not listed, where
+    there are more than :data:`SPSS_LISTED_CODES` of them (``20000 values in the range LOWEST to -1``)."""
+    import numbers
+
     def one(c: Any) -> str:
         if c not in labels:
             return str(c)
@@ -1033,14 +1084,24 @@ def _spss_missing_text(codes: Sequence[Any], labels: Mapping) -> str:
             return f"{c} (value label hidden: personal data)"
         return f"{c} «{_note_label(labels[c])}»"
 
-    return "[" + ", ".join(one(c) for c in codes) + "]"
+    counted: dict[Any, str] = {}
+    for r in ranges:
+        lo, hi = (r.get("lo"), r.get("hi")) if isinstance(r, dict) else (None, None)
+        if not (isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real)):
+            continue
+        inside = [c for c in codes if isinstance(c, numbers.Real) and lo <= c <= hi and c not in counted]
+        if len(inside) > SPSS_LISTED_CODES:
+            bounds = [_SPSS_BOUNDS.get(float(b), str(_sav_code(b))) for b in (lo, hi)]
+            counted.update(dict.fromkeys(inside, f"{len(inside)} values in the range {bounds[0]} to {bounds[1]}"))
+    shown = [counted[c] if c in counted else one(c) for c in codes]
+    return "[" + ", ".join(dict.fromkeys(shown)) + "]"
 
 
 def _note_label(label: Any) -> str:
     """A value label as a read note quotes it (40 characters): none of the marks the report's parsing of the note
     splits at (``;``, brackets, a comma before a digit: ``textmine.report.html.spss_missing_notes``)."""
     text = str(label)[:40].replace(";", ",").replace("[", "(").replace("]", ")")
-    return re.sub(r", (?=\d)", ",\u00a0", text)
+    return re.sub(r", (?=[-\u2212]?\d)", ",\u00a0", text)
 
 
 #: what becomes of a segment's SPSS user-missing codes: missing, as a blank answer — in the total and in the
@@ -1083,8 +1144,10 @@ def _sav_missing_segments(df: pd.DataFrame, survey: "SurveyDefinition", path: Pa
             out = df.copy()
         out[seg.column] = df[seg.column].astype(object).mask(hit)
         lab = (df.attrs.get("value_labels") or {}).get(seg.column) or {}
-        present = [c for c in codes if (df[seg.column] == c).any()]
-        notes.append((seg.column, int(hit.sum()), _spss_missing_text(present, lab), SEGMENT_MISSING_HOW))
+        held = set(df.loc[hit, seg.column].unique())  # (one pass over the column, however many codes)
+        present = [c for c in codes if c in held]
+        ranges = (df.attrs.get("spss_missing") or {}).get(seg.column) or ()
+        notes.append((seg.column, int(hit.sum()), _spss_missing_text(present, lab, ranges), SEGMENT_MISSING_HOW))
     out.attrs = dict(df.attrs)
     return out, notes
 
@@ -1104,6 +1167,7 @@ def _sav_missing_indicators(df: pd.DataFrame, survey: "SurveyDefinition", path: 
         if not codes or ind.column not in df.columns:
             continue
         lab = (df.attrs.get("value_labels") or {}).get(ind.column) or {}
+        ranges = (df.attrs.get("spss_missing") or {}).get(ind.column) or ()
         kept = [c for c in codes if keep and c in lab and not ind.excluded_given]
         dropped = [c for c in codes if c not in kept]
         values = df[ind.column]
@@ -1111,14 +1175,14 @@ def _sav_missing_indicators(df: pd.DataFrame, survey: "SurveyDefinition", path: 
             excluded[ind.column] = {c: str(lab[c]) for c in kept}
             n = int(values.isin(kept).sum())
             if n:
-                notes.append((ind.column, n, _spss_missing_text(kept, lab), "counted as excluded codes (as the "
+                notes.append((ind.column, n, _spss_missing_text(kept, lab, ranges), "counted as excluded codes (as the "
                               "survey definition's excluded_codes: in n_excluded, not in the base)"))
         hit = values.isin(dropped)
         if hit.any():
             df[ind.column] = values.astype(float).mask(hit)
             why = ("the indicator lists its own excluded codes" if ind.excluded_given and keep
                    else "no value label" if keep else "read as missing, not as excluded codes")
-            notes.append((ind.column, int(hit.sum()), _spss_missing_text(dropped, lab), f"treated as missing ({why})"))
+            notes.append((ind.column, int(hit.sum()), _spss_missing_text(dropped, lab, ranges), f"treated as missing ({why})"))
     return df, excluded, notes
 
 

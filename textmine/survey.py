@@ -963,8 +963,8 @@ class SurveyDefinition:
 
     def _missing_columns_hint(self, missing: Sequence[str], data_columns: Sequence[str]) -> str:
         """' (q_tilit: indicators[1].column — did you mean q_tillit?)': the definition's field naming each missing
-        column and the data's closest column name (difflib, case ignored; an undeclared column first), shown as
-        the warnings show column names (personal data masked)."""
+        column and the data's closest undeclared column name (difflib, case ignored), else the closest declared one
+        with the field that already uses it; shown as the warnings show column names (personal data masked)."""
         import difflib
 
         fields: dict[str, str] = {}
@@ -972,15 +972,22 @@ class SurveyDefinition:
             if path in ("id", "wave", "weight") or path.endswith((".column", ".asked_if.item")) or \
                     path.startswith("other_columns"):
                 fields.setdefault(text, path)
-        undeclared = [c for c in data_columns if c not in set(self.columns)]
+        declared_set = set(self.columns)
+        undeclared = [c for c in data_columns if c not in declared_set]
+        declared = [c for c in data_columns if c in declared_set]
         parts = []
         for col in missing:
             text = f"{col}: {fields.get(col, 'declared')}"
-            for pool in (undeclared, data_columns):
+            for pool in (undeclared, declared):
                 lower = {c.lower(): c for c in reversed(pool)}
                 close = difflib.get_close_matches(col.lower(), list(lower), n=1, cutoff=0.6)
-                if close:
+                if close and pool is undeclared:
                     text += f" — did you mean {_shown_column_name(lower[close[0]])}?"
+                elif close:
+                    used = lower[close[0]]
+                    text += (f" — the closest column, {_shown_column_name(used)}, is already declared "
+                             f"({fields.get(used, 'for another role')})")
+                if close:
                     break
             parts.append(text)
         return f" ({'; '.join(parts)})"

@@ -98,6 +98,49 @@ def _add_rows(table, width: int, rows: list[tuple]) -> None:
         table.add_row(fold_label(r[0], w), *r[1:])
 
 
+def _parts(table, width: int, console) -> list:
+    """``table`` as a terminal ``width`` cells wide prints it: as is where rich's own layout (on ``console``) gives
+    every column its longest word or number, else with fixed widths no narrower than each column's longest word or
+    number (a header or text folds at spaces), in parts where they do not all fit beside the label column: each part
+    repeats the labels and holds the next columns that fit («(forts.)» in its title). A number is whole where it fits
+    beside the label column (:data:`LABEL_WIDTH`, at least 12 cells unless every label is shorter): in a terminal at
+    least 19 cells wider than the number (24 cells for «32–97» or «2 973»); a narrower terminal may cut it to «…»."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    def widest(col, part) -> int:
+        return max((cell_len(p) for t in [col.header, *col.cells] for p in part(str(t))), default=1)
+
+    label, others = table.columns[0], table.columns[1:]
+    need = [widest(c, _GAP.split) for c in others]
+    want = [max(n, widest(c, str.splitlines)) for c, n in zip(others, need)]
+    room = width - (label.width or widest(label, str.splitlines)) - 4  # (label padding, outer borders)
+    laid = table._calculate_column_widths(console, console.options.update_width(width - table._extra_width))
+    if all(w - 2 >= n for w, n in zip(laid[1:], need)):  # (rich's widths include the padding)
+        return [table]
+    groups: list[list[int]] = [[]]
+    for j, n in enumerate(need):
+        if groups[-1] and sum(need[i] + 3 for i in groups[-1]) + n + 3 > room:
+            groups.append([])
+        groups[-1].append(j)
+    parts = []
+    for g, cols in enumerate(groups):
+        widths = {j: need[j] for j in cols}
+        slack = room - sum(need[j] + 3 for j in cols)
+        while slack > 0 and any(widths[j] < want[j] for j in cols):  # the room left shared a cell at a time
+            for j in (j for j in cols if widths[j] < want[j] and slack > 0):
+                widths[j], slack = widths[j] + 1, slack - 1
+        title = table.title if g == 0 else f"{table.title} (forts.)" if table.title else "(forts.)"
+        part = Table(title=title, title_justify=table.title_justify)
+        part.add_column(label.header, justify=label.justify, width=label.width, overflow=label.overflow)
+        for j in cols:
+            part.add_column(others[j].header, justify=others[j].justify, width=widths[j], overflow="fold")
+        for row in zip(label.cells, *(others[j].cells for j in cols)):
+            part.add_row(*row)
+        parts.append(part)
+    return parts
+
+
 def _blank(v: Any) -> bool:
     """A missing number: None, NA or NaN/inf."""
     if v is None or v is pd.NA:
@@ -155,7 +198,8 @@ def text_tables(summary, *, wave: Any = None, width: int = 140, max_themes: int 
         if isinstance(table, str):  # (a question not coded: one line, printed as is)
             console.print(table, highlight=False, markup=False)
         elif table is not None:
-            console.print(table)
+            for part in _parts(table, width, console):  # (too wide for the terminal: in parts, numbers whole from 24 cells)
+                console.print(part)
             if (note := _decimal_note(table)) is not None:  # one line under the table it explains
                 console.print(note, highlight=False, markup=False)
     console.print(_text_notes(summary), highlight=False, markup=False)

@@ -239,7 +239,7 @@ def _table_keys() -> list[str]:
 
     keys = [*views.METHOD_NAMES.values(), *views.CODER_KINDS.values(), *excel.LANGUAGE_NAMES.values(),
             *[w for pair in html._LEFT_OUT_WHY.values() for w in pair], *[c[0] for c in charts.IMPACT_CLASSES.values()],
-            *html.SEGMENT_COLUMNS, *html.KNOWN_ABBREVIATIONS.values(), html.HIDDEN_WHY, html.SMALL_GROUP_NOTE,
+            *html.SEGMENT_COLUMNS, *html.KNOWN_ABBREVIATIONS.values(), html.HIDDEN_WHY, html.SMALL_GROUP_NOTE, html.SPSS_RANGE_CODES,
             excel.ABBREVIATIONS, excel.HEALTH_NOTE, excel.ROW_NUMBER_HEADER, excel.ROW_LEVEL_SHEET,
             spss.ROW_NUMBER_LABEL, charts.SURE_LABEL, *excel.CODED_HEADERS.values(),
             *excel.SAMPLE_COLUMN_HEADERS.values(), *excel.CODEBOOK_HEADERS.values(), *spss.VAR_LABELS.values()]

@@ -124,14 +124,14 @@ def test_spss_missing_notes_are_norwegian_reader_notes_not_english_warnings(tmp_
     assert reader_notes(r) == [
         "I 2024 er svar med koden 9 «Vet ikke» (definert som manglende i SPSS-filen) regnet som uoppgitt for "
         "«Sektor»: de er med i totalen og i gruppen «(uoppgitt)», ikke i noen annen gruppe.",
-        "I 2024 er svar med kodene 98 «Vet ikke» og 99 «Ikke benyttet» (definert som manglende i SPSS-filen) telt "
+        "I 2024 er svar med kodene 98 «Vet ikke» og 99 «Ikke benyttet», definert som manglende i SPSS-filen, telt "
         "som utelatte svar i 3 spørsmål: de er ikke med i grunnlaget for andelene.",
-        "I 2023 er svar med kodene 98 «Vet ikke» og 9 (etikett skjult) (definert som manglende i SPSS-filen) regnet "
+        "I 2023 er svar med kodene 98 «Vet ikke» og 9 (etikett skjult), definert som manglende i SPSS-filen, regnet "
         "som ubesvart i 1 spørsmål."]
     assert analyst_warnings(r) == "drivers x 2024: logistic model failed"  # no path, no English SPSS note
     nn = reader_notes(_report(run, "nn"), "nn")
-    assert nn[1] == ("I 2024 er svar med kodane 98 «Vet ikke» og 99 «Ikke benyttet» (definerte som manglande i "
-                     "SPSS-fila) talde som utelatne svar i 3 spørsmål: dei er ikkje med i grunnlaget for delane.")
+    assert nn[1] == ("I 2024 er svar med kodane 98 «Vet ikke» og 99 «Ikke benyttet», definerte som manglande i "
+                     "SPSS-fila, talde som utelatne svar i 3 spørsmål: dei er ikkje med i grunnlaget for delane.")
 
 
 def test_the_reader_note_survives_odd_labels_a_wave_label_with_a_space_and_an_upper_case_sav():
@@ -150,7 +150,7 @@ def test_the_reader_note_survives_odd_labels_a_wave_label_with_a_space_and_an_up
     r = _report([f"høst 2023: {note[0]}", "drivers x 2024: logistic model failed"])
     assert reader_notes(r) == [
         "I høst 2023 er svar med kodene 97 «Vet ikke) se (notat», 98 «Vet ikke, ønsker ikke å svare» og 99 «Ikke "
-        "benyttet,\u00a02 ganger spurt» (definert som manglende i SPSS-filen) telt som utelatte svar i 1 spørsmål: de "
+        "benyttet,\u00a02 ganger spurt», definert som manglende i SPSS-filen, telt som utelatte svar i 1 spørsmål: de "
         "er ikke med i grunnlaget for andelene.",
         "I høst 2023 er svar med koden 96 (definert som manglende i SPSS-filen) regnet som ubesvart i 1 spørsmål."]
     assert analyst_warnings(r) == "drivers x 2024: logistic model failed"

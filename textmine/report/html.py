@@ -635,10 +635,18 @@ SPSS_SEGMENT_NOTE = ("I {wave} er svar med {codes} (definert som manglende i SPS
                      "{segment}: de er med i totalen og i gruppen «(uoppgitt)», ikke i noen annen gruppe.")
 
 
+#: a range's codes counted, not listed, in the read note (``textmine.io._spss_missing_text``): bokmål; its nynorsk
+#: wording belongs in ``wording.NN`` ("{n} verdiar i området {lo}–{hi}")
+SPSS_RANGE_CODES = "{n} verdier i området {lo}–{hi}"
+_RANGE_ITEM = re.compile(r"(\d+) values in the range (\S+) to (\S+)$")
+
+
 def spss_missing_notes(r: ReportData, language: str = "nb") -> list[str]:
     """The reader's notes (Norwegian) on a .sav's SPSS user-missing codes, from the read notes among the run warnings
     (:data:`_SAID_BY_NOTES`' last pattern; :func:`textmine.io._spss_missing_note`): per wave and codes, how many
-    questions counted them as excluded or as unanswered, and which segments count them as «(uoppgitt)»."""
+    questions counted them as excluded or as unanswered, and which segments count them as «(uoppgitt)». After two or
+    more codes, or a code with a bracket, «definert som manglende i SPSS-filen» follows the list between commas, so
+    that it reads as said of every code."""
     notes = []
     for m in _SAID_BY_NOTES[-1].finditer(_run_warnings(r)):
         body = m.group("body")
@@ -648,18 +656,24 @@ def spss_missing_notes(r: ReportData, language: str = "nb") -> list[str]:
             codes = re.match(r"\[(.*?)\] ", part)
             if codes is None:
                 continue
-            shown = re.split(r", (?=\d)", codes.group(1).replace(" (value label hidden: personal data)",
-                                                                 " (etikett skjult)"))
+            shown = re.split(r", (?=[-\u2212]?\d)", codes.group(1).replace(" (value label hidden: personal data)",
+                                                                          " (etikett skjult)"))
             cols = [one.group(1)] if one else re.findall(r"(\S+) \(\d+", part.rsplit(") in ", 1)[-1])
-            word = say("koden" if len(shown) == 1 else "kodene", language)
-            shown = _and_list(shown)
-            values = dict(wave=m.group("sw"), codes=f"{word} {shown}", n=len(cols))
+            counted = [_RANGE_ITEM.match(c) for c in shown]
+            items = [say(SPSS_RANGE_CODES, language, n=fmt_int(int(k[1])), lo=k[2], hi=k[3]) if k else c
+                     for c, k in zip(shown, counted)]
+            word = "" if all(counted) else say("koden" if len(shown) == 1 else "kodene", language) + " "
+            text = word + _and_list(items)
+            values = dict(wave=m.group("sw"), codes=text, n=len(cols))
             if "«(uoppgitt)» row" in part or "not a level of the segment" in part:
-                for c in cols:
-                    notes.append(say(SPSS_SEGMENT_NOTE, language, segment=f"«{r.segments.get(c, c)}»", **values))
+                said = [say(SPSS_SEGMENT_NOTE, language, segment=f"«{r.segments.get(c, c)}»", **values) for c in cols]
             else:
                 excluded = part[codes.end():].startswith("counted as excluded codes")
-                notes.append(say(SPSS_EXCLUDED_NOTE if excluded else SPSS_MISSING_NOTE, language, **values))
+                said = [say(SPSS_EXCLUDED_NOTE if excluded else SPSS_MISSING_NOTE, language, **values)]
+            if len(items) > 1 or items[-1].endswith(")"):  # «… og 9 (etikett skjult), definert som manglende …,»
+                said = [re.sub(re.escape(text) + r" \(([^()]*)\)", lambda b: f"{text}, {b[1]},", n, count=1)
+                        for n in said]
+            notes += said
     return notes
 
 

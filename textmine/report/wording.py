@@ -340,6 +340,7 @@ NN: dict[str, str] = {
     "Temaet {theme}": "Temaet {theme}",
     "koden": "koden",
     "kodene": "kodane",
+    "{n} verdier i området {lo}–{hi}": "{n} verdiar i området {lo}–{hi}",
     ("I {wave} er svar med {codes} (definert som manglende i SPSS-filen) telt som utelatte svar "
      "i {n} spørsmål: de er ikke med i grunnlaget for andelene."):
         ("I {wave} er svar med {codes} (definerte som manglande i SPSS-fila) talde som utelatne svar "
