@@ -4,7 +4,9 @@ Marker words decide most comments; lingua (restricted to nb, nn, en, sv, da, bui
 detector) is asked only about the undecided ones, in one parallel batch. Swedish/Danish guesses on
 text that is mostly known Norwegian words fall back to bokmål (very short answers drift there).
 Swedish and Danish answers are recognised by their own marker words (``lang_neighbours.tsv``) on top
-of that; :meth:`LanguageDetector.by_markers` (the lemma language) never returns sv / da.
+of that, and only with a word that is no Norwegian word: clear evidence decides alone, weaker evidence when
+lingua agrees and every word is one of that language. :meth:`LanguageDetector.by_markers` (the lemma language)
+never returns sv / da.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from .wordlists import read_table
 LANGUAGES = ("nb", "nn", "en", "sv", "da", "other", "unknown")
 NEIGHBOURS = ("sv", "da")
 NEIGHBOUR_MIN = 3  # Swedish/Danish marker weight (from two words at least) needed to call a text sv / da
+NEIGHBOUR_LEAN = 2  # less (one strong word: «Vi har ventet i flere uger») calls sv / da only when lingua agrees
+_LINGUA_NAMES = {"sv": "SWEDISH", "da": "DANISH"}
+NYNORSK_MIN = 4  # shortest simplemma nynorsk form taken as a Norwegian word
+SWEDISH_PAST = "ade"  # svarade, fungerade (bokmål -et/-te, nynorsk -a); weak, never for a Norwegian word (kneskade)
 NN_MARGIN = 0.25  # lingua must prefer nynorsk over bokmål by this much when no marker word decides
 NN_SHORT_WORDS = 12  # up to this many words, one nynorsk-only marker word without bokmål markers decides nn
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
@@ -76,8 +82,13 @@ class NeighbourMarkers:
             raise ValueError(f"{name}: {word!r}: weight must be a whole number >= 0, not {row[2]!r}")
         return word, row[1], int(row[2])
 
-    def weights(self, word: str) -> dict[str, int]:
-        """Weight per language for one lower-case word (empty when it is no marker)."""
+    def weights(self, word: str, name: bool = False) -> dict[str, int]:
+        """Weight per language for one lower-case word (empty when it is no marker); ``name``: written with a
+        capital inside the text (Björn)."""
+        return self.listed(word) or self.letters(word, name)
+
+    def listed(self, word: str) -> dict[str, int]:
+        """Weights of the entry (word, ``prefix*`` or ``*suffix``) that ``word`` matches; empty when none does."""
         hit = self.words.get(word)
         if hit is not None:
             return hit
@@ -90,9 +101,12 @@ class NeighbourMarkers:
             for suffix, w in self.suffixes:
                 if word.endswith(suffix) and len(word) > len(suffix) + 2:
                     out = {**w, **out}
-        if not out and ("ä" in word or "ö" in word):
-            out = {"sv": 1}  # letters Norwegian does not use
         return out
+
+    @staticmethod
+    def letters(word: str, name: bool = False) -> dict[str, int]:
+        """ä / ö, letters Norwegian does not use: strong evidence, except in a name (Björn)."""
+        return {"sv": 2} if not name and ("ä" in word or "ö" in word) else {}
 
 
 @dataclass
@@ -203,18 +217,71 @@ class LanguageDetector:
 
     def by_neighbours(self, text: str) -> str | None:
         """sv / da when that language's marker words clearly outweigh the Norwegian-only ones, else None."""
-        words = [w.lower() for w in _WORD.findall(text)]
+        lang, strong = self._neighbour_vote(text)
+        return lang if strong else None
+
+    def _neighbour_vote(self, text: str) -> tuple[str | None, bool]:
+        """(sv / da / None, whether the evidence decides alone). Evidence: the language's marker weight is the
+        larger, more than twice the Norwegian-only one, and comes in part from a word that is no Norwegian word
+        (a marker that is also one, «jag», «sig», never counts alone). It decides alone from weight
+        NEIGHBOUR_MIN in two words, one of them listed; else, from NEIGHBOUR_LEAN, it is a lean that lingua
+        must confirm, and only when every word is a word of that language («Vi har ventet i flere uger»)."""
+        tokens = _WORD.findall(text)
+        words = [t.lower() for t in tokens]
         score = dict.fromkeys(NEIGHBOURS, 0)
         hits: dict[str, set] = {lang: set() for lang in NEIGHBOURS}
-        for w in words:
-            for lang, weight in self.neighbours.weights(w).items():
+        listed = dict.fromkeys(NEIGHBOURS, False)
+        foreign = dict.fromkeys(NEIGHBOURS, False)
+        for i, (t, w) in enumerate(zip(tokens, words)):
+            weights, is_listed, is_foreign = self._neighbour_hit(w, i > 0 and t[0].isupper())
+            for lang, weight in weights.items():
                 if weight:
                     score[lang] += weight
                     hits[lang].add(w)
+                    listed[lang] |= is_listed
+                    foreign[lang] |= is_foreign
         lang = max(NEIGHBOURS, key=score.get)
-        if score[lang] < NEIGHBOUR_MIN or len(hits[lang]) < 2 or 2 * score[lang] <= sum(score.values()):
-            return None
-        return lang if score[lang] > 2 * self._norwegian_only(words, lang) else None
+        if (score[lang] < NEIGHBOUR_LEAN or not foreign[lang]
+                or 2 * score[lang] <= sum(score.values()) or score[lang] <= 2 * self._norwegian_only(words, lang)):
+            return None, False
+        if score[lang] >= NEIGHBOUR_MIN and len(hits[lang]) >= 2 and listed[lang]:
+            return lang, True
+        return (lang, False) if self._reads_as(words, lang) else (None, False)
+
+    def _reads_as(self, words: list[str], lang: str) -> bool:
+        """Every word is a form in simplemma's ``lang`` dictionary or a marker word of ``lang``."""
+        from ._simplemma import knows
+
+        return all(knows(w, (lang,)) or lang in self._neighbour_hit(w, False)[0] for w in words)
+
+    def _neighbour_hit(self, w: str, name: bool) -> tuple[dict[str, int], bool, bool]:
+        """(weights, listed, foreign) of one lower-case word: its sv / da weights, whether a listed entry gave
+        them, whether it is no Norwegian word (:meth:`_norwegian`). Prefix, suffix, letter and -ade guesses are
+        made only for such words."""
+        hit = self.neighbours.words.get(w)
+        if hit is not None:
+            return hit, True, not self._norwegian(w)
+        listed = self.neighbours.listed(w)
+        guess = listed or self.neighbours.letters(w, name) or self._swedish_past(w)
+        if not guess or self._norwegian(w):
+            return {}, False, False
+        return guess, bool(listed), True
+
+    def _swedish_past(self, w: str) -> dict[str, int]:
+        """{"sv": 1} for an -ade word whose last part is no Norwegian -ade word (svarade; not kneskade)."""
+        if len(w) < 6 or not w.endswith(SWEDISH_PAST):
+            return {}
+        tails = (w[i:] for i in range(1, len(w) - 4))
+        return {} if any(self._norwegian(t) for t in tails) else {"sv": 1}
+
+    def _norwegian(self, w: str) -> bool:
+        """In the bokmål lexicon, a nb / nn marker, or a nynorsk form (simplemma's dictionary; from NYNORSK_MIN
+        letters, as shorter entries there are mostly abbreviations and noise)."""
+        if w in self.known_words or w in self.markers:
+            return True
+        from ._simplemma import knows
+
+        return len(w) >= NYNORSK_MIN and knows(w, ("nn",))
 
     def _norwegian_only(self, words: list[str], lang: str) -> int:
         """Weight of the nb/nn marker words among ``words`` that are not also words of ``lang``."""
@@ -294,18 +361,25 @@ class LanguageDetector:
     def detect_many(self, texts: list[str], markers: list[str | None] | None = None) -> list[str]:
         """Language per text; ``markers``: :meth:`by_markers` of each text when the caller has them already."""
         out: list[str | None] = list(markers) if markers is not None else [self.by_markers(t) for t in texts]
+        lean: dict[int, str] = {}  # sv / da when lingua agrees, else the marker language (or lingua's)
         for i, v in enumerate(out):
             if v in (None, "nb", "nn"):
-                out[i] = self.by_neighbours(texts[i]) or v
-        todo = [i for i, v in enumerate(out) if v is None]
+                lang, strong = self._neighbour_vote(texts[i])
+                if strong:
+                    out[i] = lang
+                elif lang and self.use_lingua:
+                    lean[i] = lang
+        todo = [i for i, v in enumerate(out) if v is None or i in lean]
         if todo:
             if self.use_lingua:
                 confs = self.lingua.compute_language_confidence_values_in_parallel([texts[i] for i in todo])
-                guesses = [self._decide(c) for c in confs]
             else:
-                guesses = [None] * len(todo)
-            for i, g in zip(todo, guesses):
-                out[i] = self._map(g, texts[i])
+                confs = [[]] * len(todo)
+            for i, c in zip(todo, confs):
+                if i in lean and c and c[0].language.name == _LINGUA_NAMES[lean[i]]:
+                    out[i] = lean[i]
+                elif out[i] is None:
+                    out[i] = self._map(self._decide(c), texts[i])
         return [v or "unknown" for v in out]
 
     def detect(self, text: str) -> str:
