@@ -628,6 +628,39 @@ def _code_key(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
 
 
+def _crosstab_missing_note(df: pd.DataFrame, column: str, counts: dict, labels: dict) -> str:
+    """The crosstab's one note on ``column``'s left-out SPSS missing codes (``counts``: code → answers): one code as
+    before (``q: 7 answer(s) with code 9 («Vet ikke») left out (SPSS missing code)``); more listed with their
+    counts, the codes of a missing range holding more than :data:`textmine.io.SPSS_LISTED_CODES` counted as the
+    read notes count them (``20006 with one of 2000 values in the range LOWEST to -1``)."""
+    import numbers
+
+    from ..io import SPSS_LISTED_CODES, _spss_missing_text
+
+    if len(counts) == 1:
+        (c, n), = counts.items()
+        return f"{column}: {n} answer(s) with code {c}{_note_label(labels.get(c))} left out (SPSS missing code)"
+    try:
+        codes = sorted(counts)
+    except TypeError:
+        codes = sorted(counts, key=str)
+    counted: dict[Any, str] = {}  # code → the text of the many codes it is counted with
+    for r in (df.attrs.get("spss_missing") or {}).get(column) or ():
+        lo, hi = (r.get("lo"), r.get("hi")) if isinstance(r, dict) else (None, None)
+        if isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real):
+            inside = [c for c in codes if isinstance(c, numbers.Real) and lo <= c <= hi and c not in counted]
+            if len(inside) > SPSS_LISTED_CODES:
+                counted.update(dict.fromkeys(inside, f"{sum(counts[c] for c in inside)} with one of "
+                                                     f"{_spss_missing_text(inside, {}, [r])[1:-1]}"))
+    listed = [c for c in codes if c not in counted]
+    if len(listed) > SPSS_LISTED_CODES:  # (codes with no range to count them by)
+        counted.update(dict.fromkeys(listed, f"{sum(counts[c] for c in listed)} with one of {len(listed)} "
+                                             f"{'other ' if counted else ''}codes"))
+    items = [counted.get(c) or f"{counts[c]} with code {c}{_note_label(labels.get(c))}" for c in codes]
+    return (f"{column}: {sum(counts.values())} answer(s) with SPSS missing codes left out: "
+            f"{', '.join(dict.fromkeys(items))}")
+
+
 def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series, list | None, list[str]]:
     """``column`` as a crosstab shows it: the .sav's value labels (``df.attrs['value_labels']``, as
     :func:`textmine.io.read_table` reads them; codes without a label stay codes) in the order of the codes,
@@ -649,11 +682,9 @@ def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series
     if seg is not None and seg.levels:
         keys = survey.level_keys(df, column)
         codes = [None if pd.isna(v) else _code_key(v) for v in df[column].tolist()]
-        missing = [c for c, k in zip(codes, keys) if k is None and c in spss_missing]
-        for c in dict.fromkeys(missing):
-            lab = labels.get(c)
-            notes.append(f"{column}: {missing.count(c)} answer(s) with code {c}{_note_label(lab)} left out (SPSS "
-                         f"missing code)")
+        missing = pd.Series([c for c, k in zip(codes, keys) if k is None and c in spss_missing], dtype=object)
+        if len(missing):
+            notes.append(_crosstab_missing_note(df, column, missing.value_counts(sort=False).to_dict(), labels))
         undeclared = int(sum(k is None for k in keys)) - len(missing)
         if undeclared:
             notes.append(f"{column}: {undeclared} value(s) that are no declared level of the segment left out")
@@ -673,10 +704,15 @@ def _shown_levels(df: pd.DataFrame, column: str, survey=None) -> tuple[pd.Series
                 drop[c] = "excluded code of the survey"
             elif c not in scale and c not in drop:
                 drop[c] = "off the indicator's scale"
+    counts = codes[codes.isin(list(drop))].value_counts(sort=False).to_dict()  # (one pass, however many codes)
+    held_missing = {c: counts[c] for c in drop if drop[c] == "SPSS missing code"}
+    if held_missing:
+        notes.append(_crosstab_missing_note(df, column, held_missing, labels))
     for c, why in drop.items():
-        n = int((codes == c).sum())
+        if c in held_missing:
+            continue
         lab = labels.get(c) or (survey.excluded_labels.get(c) if survey is not None and isinstance(c, int) else None)
-        notes.append(f"{column}: {n} answer(s) with code {c}{_note_label(lab)} left out ({why})")
+        notes.append(f"{column}: {counts[c]} answer(s) with code {c}{_note_label(lab)} left out ({why})")
     kept = codes.where(~codes.isin(list(drop)), None)
     try:
         order_codes = sorted(c for c in present if c not in drop)
@@ -962,7 +998,8 @@ def register(app: typer.Typer) -> None:
         """Crosstab with counts, row percentages and Pearson chi-square (counts, row_percent, chi2, dof, p_value, n).
 
         A .sav's value labels name the rows and columns, in code order; SPSS missing codes and blank answers are
-        left out (each noted). With --survey, counts are weighted by the definition's weight unless --no-weight.
+        left out (noted: a column's SPSS missing codes in one note, more than 50 codes of a range counted). With
+        --survey, counts are weighted by the definition's weight unless --no-weight.
         """
         from ..stats import crosstab
 
