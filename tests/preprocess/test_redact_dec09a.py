@@ -164,3 +164,98 @@ def test_new_patterns_are_linear(pattern, text):
     rx.search(text)
     list(rx.finditer(text))
     assert time.perf_counter() - t0 < 1.0
+
+
+# -- second review (dec09a fix 2) --------------------------------------------------------------------------------
+test_reference_number_lists_stay = stays_as_is([
+    "ordrenummer 4791234567 4791234568",
+    "kid 4791234567 4798765432",
+    "fakturanr 4791234567/4791234568",
+    "ordrenr. 4791234567 4791234568 og 4791234569",
+    "ordrenummer 4791234567, 4791234568",
+    "saksnr 4791234567 og 4791234568",
+    "ordrenummer 91234567 91234568",
+])
+
+test_phone_list_after_a_phone = redacts_to([
+    ("4791234567 4798765432", "[TELEFON] [TELEFON]"),
+    ("47 91234567 47 98765432 47 91111111", "[TELEFON] [TELEFON] [TELEFON]"),
+    ("4791234567, 4798765432 og 4791234568", "[TELEFON], [TELEFON] og [TELEFON]"),
+    ("91234567 4798765432", "[TELEFON] [TELEFON]"),
+    ("91234567 98765432", "[TELEFON] [TELEFON]"),
+    ("tlf 91234567 98765432 97654321", "tlf [TELEFON] [TELEFON] [TELEFON]"),
+    ("ring 4791234567 4798765432", "ring [TELEFON] [TELEFON]"),
+], kind="telefon")
+
+
+def test_phone_list_item_before_an_amount_stays():
+    assert redact("91234567 98765432 kroner")[0] == "[TELEFON] 98765432 kroner"
+
+
+test_abbreviation_or_product_after_address_label_stays = stays_as_is([
+    "Endring av adresse: spm 4 var uklart",
+    "Feil i adresse: ref. 12 i skjemaet",
+    "adresse: evt 2", "adresse: avd 3", "adresse: tlf. 4", "adr: mob 4", "adresse: str 4", "adresse: oppg 2",
+    "adresse: kvm 40", "adresse: windows 10", "adresse: covid 19", "adresse: http 404", "adresse: sharepoint 2019",
+    "adresse: lia 2019", "IP-adresse: ipv 6", "MAC-adresse: eth 0", "e-postadresse: gmail 2",
+    "Adresse: Windows 10", "E-postadresse: Gmail 2", "IP-adresse: Ipv 6",
+])
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("adr: storgata 5, 1200 kvm", ", 1200 kvm"),
+    ("adr: storgata 5, 1200 daa", ", 1200 daa"),
+    ("adr: storgata 5, 2000 innbyggjarar", ", 2000 innbyggjarar"),
+    ("adr: storgata 5, 2000 elevar", ", 2000 elevar"),
+    ("adr: storgata 5, 1990 bygt", ", 1990 bygt"),
+    ("adr: storgata 5 2019 flyttet vi", " 2019 flyttet vi"),
+    ("adr: storgata 5, 2019 flytta i mai", ", 2019 flytta i mai"),
+])
+def test_unit_or_nynorsk_word_after_a_street_is_no_town(text, kept):
+    out, counts = redact(text)
+    assert out.endswith("[ADRESSE]" + kept) and counts["adresse"] == 1, out
+
+
+test_lower_case_town_without_comma_nynorsk_labels_and_towns_with_i = redacts_to([
+    ("adresse: storgata 5 0150 oslo", "adresse: [ADRESSE]"),
+    ("Adresse: Storgata 5 0150 oslo", "Adresse: [ADRESSE]"),
+    ("heimeadresse: lia 7", "heimeadresse: [ADRESSE]"),
+    ("heimeadressa mi er lia 7", "heimeadressa mi er [ADRESSE]"),
+    ("Bustadadresse: Lia 7", "Bustadadresse: [ADRESSE]"),
+    ("adr: storgata 5, 8610 mo i rana", "adr: [ADRESSE]"),
+    ("adr: storgata 5, 0150 oslo i dag", "adr: [ADRESSE] i dag"),
+], kind="adresse", exactly=1)
+
+test_nynorsk_role_labels = redacts_to([
+    ("tilsett: per n", "tilsett: [NAVN]"),
+    ("Tilsett: Per N.", "Tilsett: [NAVN]"),
+    ("brukar: kari b", "brukar: [NAVN]"),
+    ("deltakar: ola n", "deltakar: [NAVN]"),
+    ("søkjar: liv s", "søkjar: [NAVN]"),
+    ("ansvarleg: tone b", "ansvarleg: [NAVN]"),
+], kind="navn", exactly=1)
+
+test_nynorsk_role_label_before_ordinary_words_stays = stays_as_is(["tilsett: per dag", "brukar: 12 per time"])
+
+
+@pytest.mark.parametrize(
+    "pattern, text",
+    [
+        ("_PHONE_LIST_NEXT", "4" * 100_000),
+        ("_PHONE_LIST_PREV", "91234567 " * 11_000),
+        ("_LOWER_POST", "[ADRESSE] 0150 a i " + "a" * 99_980),
+    ],
+)
+def test_fix2_patterns_are_linear(pattern, text):
+    rx = getattr(importlib.import_module("textmine.preprocess.redact"), pattern)
+    t0 = time.perf_counter()
+    rx.search(text)
+    list(rx.finditer(text))
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_long_phone_list_is_linear():
+    text = "4791234567 " * 9_000
+    t0 = time.perf_counter()
+    out = redact(text)[0]
+    assert time.perf_counter() - t0 < 5.0 and out.count("[TELEFON]") == 9_000

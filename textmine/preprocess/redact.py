@@ -66,7 +66,10 @@ street known by its ending (Faker's ``no_NO`` suffixes + ``street_suffixes.txt``
 Førde", "i Mo i Rana"), and "Postboks 5 Sentrum, 0101 Oslo". After an address cue ("adressen (min) er", "adresse:",
 "adr.") any street + number is one ("Adressen er Runden 2", "Adressa mi er Lia 7", "Øvre Ullern terrasse 5"); an
 amount, duration or count after the number ("Sagt 3 ganger", "Adressen var feil 3 ganger"), an ordinary word before
-it ("langt 12", "Uke 12") and a service ("Altinn 3") stay.
+it ("langt 12", "Uke 12"), a service ("Altinn 3"), an abbreviation or product ("adresse: spm 4", "Windows 10") stay;
+"IP-adresse:", "e-postadresse:" are no address cue. A lower-case post code + town after it is merged unless a unit
+or an ordinary bokmål/nynorsk word ("[ADRESSE], 1200 kvm", "2000 innbyggjarar"). A number next in a list after a phone
+("91234567 98765432") is one; a reference number's list ("ordrenummer 4791234567 4791234568") stays.
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -329,10 +332,24 @@ _STREET_WORDS_LOWER = r"(?:terrasse|gate|gata|vei|veien|veg|vegen|allé|plass|pl
 # Words after a number that make it a count, not a house number ("Adressen var feil 3 ganger").
 # A lower-case post code + town right after a masked address ("[ADRESSE], 0150 oslo"), merged into it when the
 # word is a town (Redactor._not_town), not a year or an amount ("[ADRESSE], 2019 var", "[ADRESSE], 1500 kr").
-_LOWER_POST = re.compile(r"\[ADRESSE\],[ \t]?\d{4}[ \t](?P<t>[a-zæøå][a-zæøå-]*)(?![\w-])")
+# Also without the comma ("[ADRESSE] 0150 oslo") and a known "X i Y" town ("8610 mo i rana").
+_LOWER_POST = re.compile(
+    r"\[ADRESSE\](?:,[ \t]{0,2}|[ \t])\d{4}[ \t]"
+    r"(?P<t>[a-zæøå][a-zæøå-]*(?:[ \t]i[ \t][a-zæøå][a-zæøå-]*)?)(?![\w-])"
+)
+# Units a number after an address may count ("[ADRESSE], 1200 kvm"): no town (shorter ones, "m2", "km", are no town
+# either: Redactor._not_town).
+_UNIT_WORDS = frozenset("kvm daa dekar mål stk prosent pst liter tonn meter".split())
+# Abbreviations and product, service and protocol names that are no street, in any case ("adresse: spm 4",
+# "Adresse: Windows 10", "adr: mob 4", "IP-adresse: ipv 6").
+_NOT_STREET = frozenset(
+    "spm ref avd tlf mob str oppg kvm etg evt vers jf alt bnr gnr knr fnr snr vedlegg kode pin"
+    " windows office iphone ipad ios android chrome edge firefox safari covid http https www ipv ip eth mac"
+    " gmail hotmail outlook sharepoint teams minside bankid altinn feilkode nettleser epost e-post".split()
+)
 # Lower-case words that are never a street before a number after an address cue ("adresse: nr 12", "Adressen er
 # oppdatert per 1. januar", "var feil hos 3"); nor are ordinary words (Redactor._classify_address_cued).
-_NOT_STREET_LOWER = frozenset(
+_NOT_STREET_LOWER = _NOT_STREET | frozenset(
     "i på per pr hos av til fra frå med ved om over under etter før for mot nr no kap s side tab fig pkt punkt"
     " vedl ca kl rom".split()
 )
@@ -341,7 +358,7 @@ _ADDRESS_NEG_AFTER = re.compile(r"^\s*(?:ganger|gonger|gang|gong)\b", re.IGNOREC
 # 81", "Adr: Ringshaug 12 B", "Adressa mi er Lia 7", "Øvre Ullern terrasse 5"); the cue stays. Which ones count:
 # Redactor._classify_address_cued.
 _ADDRESS_CUED = re.compile(
-    r"(?i:\b(?:post|besøks|hjemme|bosteds|privat)?(?:adresse[n]?|adressa)|\badr\.?)"
+    r"(?i:(?<![\w-])(?:post|besøks|hjemme|heime|bosteds|bustad|privat)?(?:adresse[n]?|adressa)|(?<![\w-])adr\.?)"
     r"(?:\s+(?i:min|mi|mitt|hans|hennes|hennar|vår|deres|er|var|e|blir)){0,3}\s*:?\s+"
     r"(?P<a>[A-ZÆØÅ][a-zæøåéü'.-]*\s(?:(?:[A-ZÆØÅ][a-zæøåéü'.-]*|" + _STREET_WORDS_LOWER + r")\s){0,3}"
     r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?"
@@ -365,10 +382,16 @@ _PHONE_ANY = re.compile(_LB + _PHONE_ANY_BODY + _RB)
 _PHONE_ANY_GLUED = re.compile(_LB + _PHONE_ANY_BODY + _GLUED_WORD)
 # A Norwegian mobile (4/9 + 7 digits) with the country code 47 and no "+"/"00", without a cue ("nummeret mitt er
 # 4791234567", "47 91234567"); classified by the words around it as _PHONE's matches (amounts, references stay).
-# Also the next one of a list ("4791234567 4798765432", "47 91234567/47 98765432") and one with a word glued after it.
+# Also one with a word glued after it; the next ones of a list are _PHONE_LIST_NEXT's.
 _PHONE_CC_BARE = re.compile(
-    r"(?:" + _LB + r"|(?<=47[49]\d{7}[ /])|(?<=47[ .-][49]\d{7}[ /]))47[ .-]?[49]\d{7}"
-    r"(?:" + _RB + "|" + _GLUED_WORD + r"|(?=/47[ .-]?[49]\d{7}(?!\d)))"
+    _LB + r"47[ .-]?[49]\d{7}" + r"(?:" + _RB + "|" + _GLUED_WORD + r"|(?=/47[ .-]?[49]\d{7}(?!\d)))"
+)
+# A mobile number (with or without "47") next in a list ("[TELEFON] 98765432", "4791234567 4798765432", "47 91234567/
+# 47 98765432", "…, 4798765432", "… og 4798765432"): a phone only if the item before it was one
+# (Redactor._classify_phone_list_next), so "ordrenummer 4791234567 4791234568" stays.
+_PHONE_LIST_NEXT = re.compile(r"(?<![\w.,-])(?:47[ .-]?)?[49]\d{7}" + _RB)
+_PHONE_LIST_PREV = re.compile(
+    r"(?P<n>\[TELEFON\]|(?<![\w.,/+-])(?:47[ .-]?)?[49]\d{7})(?:[ \t]*[,/][ \t]*|[ \t]+(?:og|eller)[ \t]+|[ \t]+)$"
 )
 # A clock-time range ("0800-1530", "08.00-15.30"), not a phone after "telefontid".
 _TIME_RANGE = re.compile(r"^(?:[01]\d|2[0-3])([.:]?)[0-5]\d ?- ?(?:[01]\d|2[0-3])\1[0-5]\d$")
@@ -1000,7 +1023,8 @@ _COLON_LABELS = frozenset(
     " hr-ansvarlig personalsjef personalleder personalleiar leiar leiaren avdelingsleiar bedriftsrådgiver"
     " bedriftsrådgiveren bedriftsrådgjevar bedriftsrådgjevaren arbeidslivsrådgiver arbeidslivsrådgjevar"
     " inkluderingsrådgiver jobbspesialist jobbkonsulent jobbcoach mentor kontakt nav-kontakt ansvarlig"
-    " saksansvarleg saksansvarlig sakshandsamar sakshandsamaren oppfølger".split()
+    " saksansvarleg saksansvarlig sakshandsamar sakshandsamaren oppfølger"
+    " tilsett tilsette brukar deltakar søkjar ansvarleg oppfølgjar".split()  # nynorsk of the bokmål roles above
 )
 # Words before a lower-case first name + initial that make it a person also where the first name is an ordinary
 # word ("spør etter per n.", "snakket med liv b.", "send det til ola n.").
@@ -1137,6 +1161,7 @@ class Redactor:
     # lexicon forms lack ("ingen", "ikkje", "noen", "samme")
     function_words: frozenset[str] = frozenset()
     public_names: frozenset[str] = frozenset()  # agencies and services (public_names.txt): "Altinn", "Helfo"
+    towns: frozenset[str] = frozenset()  # counties, regions and large towns (county_aliases.tsv), lower case
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
@@ -1194,6 +1219,8 @@ class Redactor:
             plate_prefixes=frozenset(p.upper() for p in read_list_optional("plate_prefixes.txt", directory)),
             public_pages=frozenset(p.lower() for p in read_list_optional("public_pages.txt", directory)),
             place_names=frozenset(p.lower() for p in read_list_optional("place_names_no.txt", directory)),
+            towns=frozenset(p.strip().lower() for line in read_list_optional("county_aliases.tsv", directory)
+                            for p in line.split("\t")[1:] if p.strip() and not p.startswith("=")),
         )
 
     # -- number rules ------------------------------------------------------------------------
@@ -1280,13 +1307,17 @@ class Redactor:
             text = self._sub(_PHONE_CC_BARE, text, counts, self._classify_phone_cc_bare)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
         text = self._sub(_PHONE_GLUED_WORD, text, counts, self._classify8_public)
+        if "[TELEFON]" in text:
+            listed: dict[int, bool] = {}  # end of a list item -> it was a phone
+            text = self._sub(_PHONE_LIST_NEXT, text, counts,
+                             lambda m, t: self._classify_phone_list_next(m, t, listed))
         text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)  # one right after a phone
         text = self._redact_pnr_runs(text, counts)  # a list resumed after a phone ("[TELEFON], 150385 10190,…")
         text = self._sub(self._address, text, counts, self._classify_address)
         if "adr" in low:
             text = self._sub(_ADDRESS_CUED, text, counts, self._classify_address_cued, group="a")
-        if "[ADRESSE]," in text:
-            text = _LOWER_POST.sub(lambda m: m.group(0) if self._not_town(m.group("t")) else "[ADRESSE]", text)
+        if "[ADRESSE]" in text:
+            text = _LOWER_POST.sub(self._merge_lower_post, text)
         return text
 
     @staticmethod
@@ -1814,10 +1845,22 @@ class Redactor:
         return self._classify8(m, text)
 
     def _classify_phone_cc_bare(self, m: re.Match, text: str) -> str | None:
-        """"47" + a mobile number: a phone unless the words around it make it an amount or a reference number."""
+        """"47" + a mobile number: a phone unless the words around it make it an amount or a reference number, or
+        it is a later item of a list (_PHONE_LIST_NEXT's)."""
+        if _PHONE_LIST_PREV.search(text, max(0, m.start() - 20), m.start()):
+            return None
         if _digits(m.group(0))[2:] in self.public_numbers or _phone_context(m, text) is False:
             return None
         return "telefon"
+
+    def _classify_phone_list_next(self, m: re.Match, text: str, listed: dict[int, bool]) -> str | None:
+        """A mobile number next in a list: a phone when the item before it is "[TELEFON]" or was itself found one
+        here (``listed``, filled left to right), and no amount word follows it ("[TELEFON] 98765432 kroner")."""
+        prev = _PHONE_LIST_PREV.search(text, max(0, m.start() - 20), m.start())
+        ok = prev is not None and (prev.group("n") == "[TELEFON]" or listed.get(prev.end("n"), False))
+        ok = ok and _digits(m.group(0))[-8:] not in self.public_numbers and _phone_context(m, text) is not False
+        listed[m.end()] = ok
+        return "telefon" if ok else None
 
     def _classify8_cued(self, m: re.Match, text: str) -> str | None:
         """Any 8 digits (or "47" + 8) after a phone cue, except public numbers, dates and clock-time ranges."""
@@ -1858,7 +1901,7 @@ class Redactor:
         if not words:
             return None
         last = words[-1].lower().strip(".")
-        if last in self.public_names:
+        if last in self.public_names or last in _NOT_STREET:
             return None
         if words[0][0].islower():
             return self._classify_lower_street(m, text, words)
@@ -1882,19 +1925,38 @@ class Redactor:
         if any(self._is_common(w) for w in lows[int(prefixed) : -1]):
             return None
         last = lows[-1]
-        if last.endswith(self.street_suffixes) or re.fullmatch(_STREET_WORDS_LOWER, last):
+        year = _YEAR.match(re.search(r"\d+", m.group("a")).group(0))  # "adresse: lia 2019", "sharepoint 2019"
+        if re.search(_STREET_WORDS_LOWER + "$", last) or (last.endswith(self.street_suffixes) and not year):
             return "adresse"
         cue = text[m.start() : m.start("a")]
-        if not (cue.rstrip().endswith(":") and len(cue.split()) == 1):
+        if not (cue.rstrip().endswith(":") and len(cue.split()) == 1) or year:
             return None  # "adressen er i rubrikken 4": only a label + colon is cue enough
-        return "adresse" if prefixed or (len(last) >= 3 and not self._is_common(last)) else None
+        return "adresse" if prefixed or (len(last) >= 3 and not self._is_word(last)) else None
+
+    def _is_word(self, low: str) -> bool:
+        """An ordinary bokmål word or a nynorsk form of four letters or more ("innbyggjarar", "elevar", "bygt")."""
+        from ._simplemma import knows
+
+        return self._is_common(low) or (len(low) >= 4 and knows(low, ("nn",)))
+
+    def _merge_lower_post(self, m: re.Match) -> str:
+        """"[ADRESSE], 0150 oslo" -> "[ADRESSE]" when the word is a town ("8610 mo i rana" when known whole)."""
+        town = m.group("t")
+        if " " in town or "\t" in town:
+            if town in self.towns or town in self.place_names:
+                return "[ADRESSE]"
+            town = town.split()[0]
+        if self._not_town(town):
+            return m.group(0)
+        return "[ADRESSE]" + m.group(0)[m.start("t") - m.start() + len(town) :]  # "[ADRESSE] i dag"
 
     def _not_town(self, low: str) -> bool:
-        """A lower-case word after a post code that is no town: an ordinary word, a unit or a short word."""
-        if low in self.place_names:
+        """Lower-case words after a post code that are no town: a unit, an ordinary (bokmål or nynorsk) or short
+        word; a town of place_names_no.txt or county_aliases.tsv is one ("mo i rana")."""
+        if low in self.place_names or low in self.towns:
             return False
-        return len(low) < 3 or self._is_common(low) or low in _NOT_STREET_LOWER or bool(
-            _NUMBER_NEG_AFTER.match(low))
+        return (len(low) < 3 or low in _UNIT_WORDS or low in _NOT_STREET_LOWER or bool(_NUMBER_NEG_AFTER.match(low))
+                or self._is_word(low))
 
     # -- names -------------------------------------------------------------------------------
     def _is_blocked(self, word: str) -> bool:
