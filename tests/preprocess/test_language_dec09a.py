@@ -1,51 +1,15 @@
-"""Swedish / Danish answers read as bokmål or nynorsk (fresh sentences, written for this test), and the Norwegian
-answers the new Swedish / Danish evidence must leave alone."""
+"""Swedish / Danish evidence rules (the sentences themselves are in test_language_neighbours.py): held-out
+sentences, names and Swedish-keyboard letters, one foreign word among Norwegian words, the marker verdict."""
+
+from types import SimpleNamespace
 
 import pytest
 
 from textmine.preprocess.language import LanguageDetector, NeighbourMarkers
 
-_BOKMAL_WORD_FOR_WORD = "word for word bokmål but for one Danish form (os / I / none): stays nb"
-
-SWEDISH = [
-    "Jag ringde men ingen svarade",
-    "Det är svårt att få tag på någon",
-    "Vi fick inget svar",
-    "Jag har väntat i tre veckor",
-    "Ingen har hört av sig",
-    "Handläggaren ringde aldrig tillbaka",
-    "Svårt att hitta rätt person",
-    "Jag förstod inte frågorna",
-    "Vi ville ha mer stöd",
-    "Det fungerade bra, tack",
-    "Alldeles för lång väntetid",
-    "Jag fick ingen återkoppling",
-    "Vi visste inte vart vi skulle vända oss",
-    "Ni borde svara snabbare på mejl",
-    "Blanketten var krånglig",
-    "Vi skickade in papperen men hörde inget",
-]
-
-DANISH = [
-    "Jeg har ringet flere gange uden at få svar",
-    "Vi har ventet i flere uger",
-    pytest.param("Ingen har kontaktet os", marks=pytest.mark.xfail(strict=True, reason=_BOKMAL_WORD_FOR_WORD)),
-    "Jeg forstod ikke spørgsmålene",
-    "Det var svært at finde den rigtige person",
-    "Sagsbehandleren ringede aldrig tilbage",
-    "Vi vidste ikke hvem vi skulle spørge",
-    pytest.param("I skal svare hurtigere på mails", marks=pytest.mark.xfail(strict=True, reason=_BOKMAL_WORD_FOR_WORD)),
-    "Skemaet var besværligt at udfylde",
-    "Vi sendte papirerne men hørte ikke noget",
-    "Det fungerede godt, tak",
-    pytest.param("Alt for lang ventetid på telefonen",
-                 marks=pytest.mark.xfail(strict=True, reason=_BOKMAL_WORD_FOR_WORD)),
-    "Jeg fik ingen tilbagemelding",
-    "Man skal bruge alt for lang tid på det",
-]
-
-# written after the marker words were chosen, not tuned on: 17 of 20 (12 of 20 before)
+# written after the marker words were chosen, not tuned on: 15 of 20 (12 of 20 before 66e48b2)
 _NOT_TUNED = "held-out sentence the marker words miss"
+_ONE_WORD = "a single Danish word among Norwegian words (and the bokmål markers jeg / ikke) is no evidence"
 HELD_OUT = [
     ("Jag har försökt ringa flera gånger", "sv"),
     ("Handläggaren var mycket hjälpsam", "sv"),
@@ -57,7 +21,8 @@ HELD_OUT = [
     ("Kontakten med kontoret fungerade dåligt", "sv"),
     ("Man får vänta alldeles för länge i telefon", "sv"),
     ("Jag tycker att blanketterna är för krångliga", "sv"),
-    ("Vi har ikke hørt noget fra jer i lang tid", "da"),
+    pytest.param("Vi har ikke hørt noget fra jer i lang tid", "da",
+                 marks=pytest.mark.xfail(strict=True, reason=_ONE_WORD)),
     ("Sagsbehandleren var meget hjælpsom", "da"),
     pytest.param("Det tog lang tid før vi fik svar", "da", marks=pytest.mark.xfail(strict=True, reason=_NOT_TUNED)),
     ("Vi har ikke fået nogen information om reglerne", "da"),
@@ -65,35 +30,11 @@ HELD_OUT = [
     ("Ingen vendte tilbage til os", "da"),
     ("Vi er tilfredse med den hjælp vi fik", "da"),
     ("Kontakten med kontoret fungerede dårligt", "da"),
-    ("Man skal vente alt for længe i telefonen", "da"),
+    pytest.param("Man skal vente alt for længe i telefonen", "da",
+                 marks=pytest.mark.xfail(strict=True, reason=_ONE_WORD)),
     pytest.param("Jeg synes at blanketterne er for besværlige", "da",
                  marks=pytest.mark.xfail(strict=True, reason=_NOT_TUNED)),
 ]
-
-# Norwegian answers with a Swedish / Danish word, a Swedish name or a foreign-keyboard letter: each would turn
-# sv / da if one such word sufficed, if lingua's agreement sufficed, or if names and Norwegian -ade words counted
-NORWEGIAN = [
-    ("Samarbeid med Arbetsförmedlingen fungerer bra", "nb"),  # lingua: Swedish 0.80
-    ("Frågan er uklar", "nb"),  # lingua: Swedish 0.67
-    ("Snabbare svar takk", "nb"),
-    ("Det gick greit", "nb"),
-    ("Godt samarbeid med Björn og Jörgen på kontoret", "nb"),
-    ("Vi har ventet i tre uker pä svar", "nb"),
-    ("Det er för dårlig", "nb"),
-    ("Må bruge mye tid på skjema", "nb"),
-    ("Han fikk en kneskade og ble sykmeldt i tre uker", "nb"),
-    ("Eg fick ikkje svar frå dei", "nn"),
-]
-
-
-@pytest.mark.parametrize("text", SWEDISH)
-def test_swedish_is_sv(resources, text):
-    assert resources.language.detect(text) == "sv"
-
-
-@pytest.mark.parametrize("text", DANISH)
-def test_danish_is_da(resources, text):
-    assert resources.language.detect(text) == "da"
 
 
 @pytest.mark.parametrize("text, lang", HELD_OUT)
@@ -101,19 +42,8 @@ def test_held_out_neighbour_sentences(resources, text, lang):
     assert resources.language.detect(text) == lang
 
 
-@pytest.mark.parametrize("text, lang", NORWEGIAN)
-def test_norwegian_with_neighbour_words_keeps_its_language(resources, text, lang):
-    assert resources.language.detect(text) == lang
-
-
-def test_batch_equals_single(resources):
-    texts = [SWEDISH[0], SWEDISH[2], DANISH[1], NORWEGIAN[0][0], NORWEGIAN[-1][0]]
-    assert resources.language.detect_many(texts) == ["sv", "sv", "da", "nb", "nn"]
-    assert resources.language.detect_many(texts) == [resources.language.detect(t) for t in texts]
-
-
-def _toy(known: set[str], rows: list[list[str]]) -> LanguageDetector:
-    return LanguageDetector(markers={}, known_words=frozenset(known), use_lingua=False,
+def _toy(known: set[str], rows: list[list[str]], markers: dict | None = None) -> LanguageDetector:
+    return LanguageDetector(markers=markers or {}, known_words=frozenset(known), use_lingua=False,
                             neighbours=NeighbourMarkers.from_rows(rows))
 
 
@@ -129,6 +59,46 @@ def test_swedish_past_and_letters_are_no_guess_for_norwegian_words():
     assert det.by_neighbours("jag kneskade") is None  # …skade is a Norwegian word
     assert det.by_neighbours("jag hörde") == "sv"  # ä / ö in a lower-case word: strong
     assert det.by_neighbours("Jag och Björn") is None  # a name with ö is no evidence
+
+
+def test_capitalised_first_word_with_ae_oe_is_a_name():
+    """«Göran ringte aldrig tilbake»: the first word is no Swedish evidence when it is capitalised (a name, or
+    a Swedish keyboard's «Fornöyd»); written lower case it still is."""
+    det = _toy({"ringte", "tilbake"}, [["aldrig", "sv", "1"]])
+    assert det._neighbour_vote("Göran ringte aldrig tilbake") == (None, False)
+    assert det._neighbour_vote("göran ringte aldrig tilbake") == ("sv", True)
+
+
+@pytest.mark.parametrize("text", ["Det gick fint", "Alt gick bra", "Godt mött av ansatte", "Det var lärerikt",
+                                  "Spørgsmålene var vanskelige å svare på"])
+def test_one_foreign_word_among_norwegian_words_is_no_lean(resources, text):
+    """A lean needs two words that are no Norwegian words, or few Norwegian words: one «gick» or Swedish-keyboard
+    «mött» among Norwegian words is no evidence, whatever lingua says."""
+    assert resources.language._neighbour_vote(text) == (None, False)
+
+
+def test_norwegian_only_words_do_not_read_as_swedish_or_danish(resources):
+    """simplemma's Swedish / Danish dictionaries list «å», «til», «tok» …: they still count against sv / da."""
+    det = resources.language
+    assert det._reads_as("det var meget vanskeligt at få svar".split(), "da")
+    assert not det._reads_as("det var meget vanskeligt å få svar".split(), "da")
+    assert not det._reads_as("det gick bra til slutt".split(), "sv")
+
+
+def _always(lingua_name: str):
+    """A stand-in for lingua that reads every text as ``lingua_name``."""
+    conf = [SimpleNamespace(language=SimpleNamespace(name=lingua_name), value=0.9)]
+    return SimpleNamespace(compute_language_confidence_values_in_parallel=lambda texts: [conf for _ in texts])
+
+
+def test_lean_never_overrides_the_marker_verdict():
+    """A lean that lingua confirms calls sv only where the nb / nn marker words decided nothing."""
+    det = _toy({"jeg"}, [["jeg", "sv", "0"]], markers={"jeg": ("nb", 2)})
+    det.use_lingua, det._lingua = True, _always("SWEDISH")
+    texts = ["jeg hörde svarade", "hörde svarade"]
+    assert [det.by_markers(t) for t in texts] == ["nb", None]
+    assert [det._neighbour_vote(t) for t in texts] == [("sv", False)] * 2
+    assert det.detect_many(texts) == ["nb", "sv"]
 
 
 def test_strong_markers_that_are_norwegian_words_are_named(resources):

@@ -5,8 +5,9 @@ detector) is asked only about the undecided ones, in one parallel batch. Swedish
 text that is mostly known Norwegian words fall back to bokmål (very short answers drift there).
 Swedish and Danish answers are recognised by their own marker words (``lang_neighbours.tsv``) on top
 of that, and only with a word that is no Norwegian word: clear evidence decides alone, weaker evidence when
-lingua agrees and every word is one of that language. :meth:`LanguageDetector.by_markers` (the lemma language)
-never returns sv / da.
+lingua agrees, every word is one of that language, the nb / nn markers decided nothing and two words are no
+Norwegian words or few are (one «gick» or Swedish-keyboard «mött» among Norwegian words is no evidence).
+:meth:`LanguageDetector.by_markers` (the lemma language) never returns sv / da.
 """
 
 from __future__ import annotations
@@ -20,9 +21,15 @@ from .wordlists import read_table
 LANGUAGES = ("nb", "nn", "en", "sv", "da", "other", "unknown")
 NEIGHBOURS = ("sv", "da")
 NEIGHBOUR_MIN = 3  # Swedish/Danish marker weight (from two words at least) needed to call a text sv / da
-NEIGHBOUR_LEAN = 2  # less (one strong word: «Vi har ventet i flere uger») calls sv / da only when lingua agrees
+NEIGHBOUR_LEAN = 2  # less (one strong word: «Sagsbehandleren var uvenlig») calls sv / da only when lingua agrees
 _LINGUA_NAMES = {"sv": "SWEDISH", "da": "DANISH"}
 NYNORSK_MIN = 4  # shortest simplemma nynorsk form taken as a Norwegian word
+NEIGHBOUR_SHARE = 0.4  # lingua's sv / da stands only below this share of Norwegian words ...
+NEIGHBOUR_WORDS = 3  # ... and from this many words (short or misspelt Norwegian drifts to sv / da)
+# Norwegian words simplemma's Swedish / Danish dictionaries list too: never words of that language in _reads_as
+_NORWEGIAN_FORMS = frozenset({"å", "slutt", "tok", "hjelp", "ble", "meg", "deg", "seg", "noe", "mye", "fikk", "gikk",
+                              "etter", "uke"})
+_NOT_NEIGHBOUR = {"sv": _NORWEGIAN_FORMS | {"til"}, "da": _NORWEGIAN_FORMS}  # «til» is Danish too
 SWEDISH_PAST = "ade"  # svarade, fungerade (bokmål -et/-te, nynorsk -a); weak, never for a Norwegian word (kneskade)
 NN_MARGIN = 0.25  # lingua must prefer nynorsk over bokmål by this much when no marker word decides
 NN_SHORT_WORDS = 12  # up to this many words, one nynorsk-only marker word without bokmål markers decides nn
@@ -105,7 +112,8 @@ class NeighbourMarkers:
 
     @staticmethod
     def letters(word: str, name: bool = False) -> dict[str, int]:
-        """ä / ö, letters Norwegian does not use: strong evidence, except in a name (Björn)."""
+        """ä / ö, letters Norwegian does not use: strong evidence, except in a capitalised word (a name: Björn;
+        the first word too: «Göran ringte», and a Swedish keyboard's «Fornöyd»)."""
         return {"sv": 2} if not name and ("ä" in word or "ö" in word) else {}
 
 
@@ -225,34 +233,39 @@ class LanguageDetector:
         larger, more than twice the Norwegian-only one, and comes in part from a word that is no Norwegian word
         (a marker that is also one, «jag», «sig», never counts alone). It decides alone from weight
         NEIGHBOUR_MIN in two words, one of them listed; else, from NEIGHBOUR_LEAN, it is a lean that lingua
-        must confirm, and only when every word is a word of that language («Vi har ventet i flere uger»)."""
+        must confirm, only when every word is a word of that language and two hits are no Norwegian words or few
+        words are Norwegian («Handläggaren var otrevlig»; not «Det gick fint», «Mötet var bra»)."""
         tokens = _WORD.findall(text)
         words = [t.lower() for t in tokens]
         score = dict.fromkeys(NEIGHBOURS, 0)
         hits: dict[str, set] = {lang: set() for lang in NEIGHBOURS}
         listed = dict.fromkeys(NEIGHBOURS, False)
-        foreign = dict.fromkeys(NEIGHBOURS, False)
-        for i, (t, w) in enumerate(zip(tokens, words)):
-            weights, is_listed, is_foreign = self._neighbour_hit(w, i > 0 and t[0].isupper())
+        foreign: dict[str, set] = {lang: set() for lang in NEIGHBOURS}  # the hits that are no Norwegian words
+        for t, w in zip(tokens, words):
+            weights, is_listed, is_foreign = self._neighbour_hit(w, t[0].isupper())
             for lang, weight in weights.items():
                 if weight:
                     score[lang] += weight
                     hits[lang].add(w)
                     listed[lang] |= is_listed
-                    foreign[lang] |= is_foreign
+                    if is_foreign:
+                        foreign[lang].add(w)
         lang = max(NEIGHBOURS, key=score.get)
         if (score[lang] < NEIGHBOUR_LEAN or not foreign[lang]
                 or 2 * score[lang] <= sum(score.values()) or score[lang] <= 2 * self._norwegian_only(words, lang)):
             return None, False
         if score[lang] >= NEIGHBOUR_MIN and len(hits[lang]) >= 2 and listed[lang]:
             return lang, True
-        return (lang, False) if self._reads_as(words, lang) else (None, False)
+        lean = len(foreign[lang]) >= 2 or self._few_norwegian(words)
+        return (lang, False) if lean and self._reads_as(words, lang) else (None, False)
 
     def _reads_as(self, words: list[str], lang: str) -> bool:
-        """Every word is a form in simplemma's ``lang`` dictionary or a marker word of ``lang``."""
+        """Every word is a form in simplemma's ``lang`` dictionary or a marker word of ``lang``, and none is a
+        Norwegian word that dictionary lists too (``_NOT_NEIGHBOUR``: «å», «til» …)."""
         from ._simplemma import knows
 
-        return all(knows(w, (lang,)) or lang in self._neighbour_hit(w, False)[0] for w in words)
+        return all(w not in _NOT_NEIGHBOUR[lang] and (knows(w, (lang,)) or lang in self._neighbour_hit(w, False)[0])
+                   for w in words)
 
     def _neighbour_hit(self, w: str, name: bool) -> tuple[dict[str, int], bool, bool]:
         """(weights, listed, foreign) of one lower-case word: its sv / da weights, whether a listed entry gave
@@ -344,11 +357,15 @@ class LanguageDetector:
             return "nb" if name == "BOKMAL" or self._leans_bokmal(text) else "nn"
         # Swedish / Danish: short or misspelt Norwegian drifts there; real Swedish/Danish is called out with
         # high confidence by the wider detector and has few Norwegian words
-        if coverage < 0.4 and len(_WORD.findall(text)) >= 3 and self.use_lingua:
+        if self.use_lingua and self._few_norwegian([w.lower() for w in _WORD.findall(text)]):
             conf = self.lingua_wide.compute_language_confidence_values(text)
             if conf and conf[0].language.name in ("SWEDISH", "DANISH") and conf[0].value >= 0.6:
                 return "sv" if conf[0].language.name == "SWEDISH" else "da"
         return "nb"
+
+    def _few_norwegian(self, words: list[str]) -> bool:
+        """At least NEIGHBOUR_WORDS words, under NEIGHBOUR_SHARE of them Norwegian: lingua's sv / da may stand."""
+        return len(words) >= NEIGHBOUR_WORDS and self._coverage_words(words) < NEIGHBOUR_SHARE
 
     def _coverage(self, text: str) -> float:
         return self._coverage_words([w.lower() for w in _WORD.findall(text)])
@@ -367,8 +384,8 @@ class LanguageDetector:
                 lang, strong = self._neighbour_vote(texts[i])
                 if strong:
                     out[i] = lang
-                elif lang and self.use_lingua:
-                    lean[i] = lang
+                elif lang and v is None and self.use_lingua:
+                    lean[i] = lang  # never over the nb / nn markers' verdict
         todo = [i for i, v in enumerate(out) if v is None or i in lean]
         if todo:
             if self.use_lingua:
