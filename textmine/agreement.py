@@ -93,6 +93,20 @@ def _check_ids(raw: pd.Series, ids: pd.Series, which: str, id_col: str) -> None:
                      + (f" (+{len(dup) - 5} more)" if len(dup) > 5 else ""))
 
 
+def _theme_cell(value: Any, at: str, themes_col: str) -> list[str]:
+    """A themes cell's ids. A whole number (a column read as numbers) is that id (``10`` → ``"10"``); a decimal
+    (``1.1``, from «1,10» in a ';' file) is refused: the list is lost, so the column must be read as text."""
+    if isinstance(value, (float, np.floating)) and not np.isnan(value) and not float(value).is_integer():
+        raise ValueError(f"{at} holds a decimal number, not theme ids (a list such as «1,10» read as a number?); "
+                         f"read the column as text: read_table(..., text_cols=[{themes_col!r}])")
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        value = _id_key(value) or None
+    try:
+        return parse_theme_list(value)
+    except TypeError as exc:
+        raise ValueError(f"{at}: {exc}") from None
+
+
 def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col: str | None,
            known: set[str], rollup: Callable[[list[str]], list[str]] | None = None) -> pd.DataFrame:
     for col in (id_col, themes_col):
@@ -102,7 +116,7 @@ def _codes(df: pd.DataFrame, which: str, id_col: str, themes_col: str, type_col:
     _check_ids(df[id_col], ids, which, id_col)
     themes = []
     for pos, v in enumerate(df[themes_col].tolist()):
-        lab = parse_theme_list(v)
+        lab = _theme_cell(v, f"{which}: row {pos + 2} (id {ids.iloc[pos]}): column {themes_col!r}", themes_col)
         bad = [t for t in lab if t not in known]
         if bad:  # a value is shown only when it looks like a theme id: a misplaced comment may be personal data
             raise ValueError(f"{which}: row {pos + 2} (id {ids.iloc[pos]}): column {themes_col!r} has unknown "

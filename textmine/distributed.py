@@ -35,7 +35,6 @@ import json
 import math
 import os
 import re
-import secrets
 import shutil
 import threading
 import time
@@ -705,6 +704,170 @@ def _stage_dirs(out_dir: Path, older_than: float = 0.0) -> list[Path]:
     return found
 
 
+RESUME = "_resume.json"  # in a stage: the run's fingerprint and the partitions it finished (see _resumable_stage)
+LOCK = "_lock"  # in a stage: held (flock) by the run writing into it, with the time it started
+_EDGE_BYTES = 1 << 20  # an input file's first and last MiB are hashed into the fingerprint (with its size and mtime)
+
+
+def _lock_stage(stage: Path, out_dir: Path):
+    """Take the run's exclusive ``flock`` on ``stage``'s :data:`LOCK` (released by the OS when the process dies, so
+    a crashed run's stage can be resumed) and return its open file; ``ValueError`` when another run holds it. Where
+    ``fcntl`` is missing (not POSIX) returns None: runs into the same ``--out`` are then not kept apart."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    fh = open(stage / LOCK, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        started = fh.read().strip() or "at an unknown time"
+        fh.close()
+        raise ValueError(f"another textmine run is writing to {out_dir} ({started}); wait for it or use another "
+                         f"--out") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(time.strftime("started %Y-%m-%d %H:%M:%S %Z") + f", process {os.getpid()}")
+    fh.flush()
+    return fh
+
+
+def _file_print(path: Path) -> dict:
+    """An input file's identity, cheaply: name, size, modification time and a hash of its first and last MiB. Limit:
+    the middle is not read, so a same-size edit there with the modification time set back is not seen."""
+    st = path.stat()
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        h.update(fh.read(_EDGE_BYTES))
+        if st.st_size > _EDGE_BYTES:
+            fh.seek(max(_EDGE_BYTES, st.st_size - _EDGE_BYTES))
+            h.update(fh.read())
+    return {"file": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "edges": h.hexdigest()[:16]}
+
+
+def run_fingerprint(input_path: Path, kwargs: dict, rows_per_partition: int, header_row: int,
+                    encoding: str | None) -> dict:
+    """What decides a run's parts: the input file(s) (:func:`_file_print`: size, modification time and a hash of the
+    first and last MiB only — a same-size edit in the middle with the modification time restored is not seen), the
+    coder (:func:`model_identity`, the model manifest's embedder spec and version), the textmine version and every
+    option that changes what a part holds. An unfinished run's parts are reused only by a run with the same
+    fingerprint."""
+    import textmine
+
+    files = ([input_path / f for f in _natural_files(input_path)] if input_path.is_dir() else [input_path])
+    options = {k: v for k, v in kwargs.items() if not k.startswith("_") or k == "_unredacted"}
+    return {"input": [_file_print(f) for f in files], "rows_per_partition": rows_per_partition,
+            "header_row": header_row, "encoding": encoding, "textmine_version": textmine.__version__,
+            "embedder": _embedder_spec(kwargs.get("model_dir")),
+            "options": json.loads(json.dumps(options, sort_keys=True, default=str))}
+
+
+def _embedder_spec(model_dir: str | None) -> str | None:
+    """The model manifest's embedder ``spec@version`` (its weights live outside the model folder), None without."""
+    try:
+        emb = json.loads((Path(model_dir) / "manifest.json").read_text(encoding="utf-8")).get("embedder") or {}
+    except (TypeError, OSError, ValueError, AttributeError):
+        return None
+    return f"{emb.get('spec')}@{emb.get('version')}" if isinstance(emb, dict) else None
+
+
+def _fingerprint_key(fingerprint: dict) -> str:
+    return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _differs(old: dict, new: dict) -> list[str]:
+    """What differs between two fingerprints, in words (never the values: they may name a respondent's file)."""
+    what = []
+    before, now = old.get("input", []), new["input"]
+    if [(f.get("size"), f.get("edges")) for f in before] != [(f["size"], f["edges"]) for f in now]:
+        what.append("the input's content")
+    elif [f.get("mtime_ns") for f in before] != [f["mtime_ns"] for f in now]:
+        what.append("the input file's modification time")
+    if [f.get("file") for f in before] != [f["file"] for f in now]:
+        what.append("the input file(s)")
+    oo, no = old.get("options", {}), new["options"]
+    if oo.get("model_id") != no.get("model_id"):
+        what.append("the model / codebook")
+    what += [k.lstrip("_") for k in sorted(set(oo) | set(no)) if k != "model_id" and oo.get(k) != no.get(k)]
+    what += [k for k in ("rows_per_partition", "header_row", "encoding") if old.get(k) != new[k]]
+    what += [f"the {w}" for k, w in (("textmine_version", "textmine version"), ("embedder", "embedder"))
+             if old.get(k) != new[k]]
+    return what or ["the run's settings"]
+
+
+def _resumable_stage(out_dir: Path, fingerprint: dict, overwrite: bool) -> tuple[Path, dict[int, dict], Any]:
+    """The stage this run writes into, the partitions an unfinished earlier run with the same fingerprint left there
+    ({index: its result}) and the stage's lock (:func:`_lock_stage`; the caller closes it when the run ends). A stage
+    another run is writing into (its lock held) is refused, never resumed or removed. An unfinished run's stage with
+    another fingerprint is refused (its parts must not be mixed with this run's) unless ``overwrite``, which discards
+    every unfinished run's parts."""
+    key = _fingerprint_key(fingerprint)
+    for stage in _stage_dirs(out_dir):
+        try:
+            held = _lock_stage(stage, out_dir)  # (refused when that run is still going)
+        except FileNotFoundError:
+            continue  # (removed by its run meanwhile)
+        try:
+            try:
+                kept = json.loads((stage / RESUME).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # (no fingerprint: a run killed before it wrote one; see STALE_STAGE_S)
+            if overwrite:
+                shutil.rmtree(stage, ignore_errors=True)
+            elif kept.get("key") != key:
+                raise ValueError(
+                    f"{out_dir}: holds the coded parts of an unfinished run with other settings (differs: "
+                    f"{', '.join(_differs(kept.get('fingerprint', {}), fingerprint))}); they are not mixed with this "
+                    f"run's — use a new --out, or --overwrite to discard them")
+        finally:
+            if held is not None:
+                held.close()
+    stage = out_dir / f".textmine-run-{key}.tmp"
+    stage.mkdir(exist_ok=True)
+    lock = _lock_stage(stage, out_dir)  # (another run may have taken it since the look above)
+    done: dict[int, dict] = {}
+    try:
+        kept = json.loads((stage / RESUME).read_text(encoding="utf-8"))
+        done = {int(i): r for i, r in kept.get("done", {}).items()} if kept.get("key") == key else {}
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        _save_resume(stage, fingerprint, done)
+    except BaseException:
+        if lock is not None:
+            lock.close()
+        raise
+    return stage, done, lock
+
+
+def _save_resume(stage: Path, fingerprint: dict, done: dict[int, dict]) -> None:
+    """Write the stage's :data:`RESUME` (whole, by rename): the fingerprint and the finished partitions' results."""
+    from textmine.io import replacing
+
+    record = {"key": _fingerprint_key(fingerprint), "fingerprint": fingerprint,
+              "done": {str(i): {**r, "path": os.path.basename(r["path"])} for i, r in sorted(done.items())}}
+    with replacing(stage / RESUME) as tmp:
+        tmp.write_text(json.dumps(record, ensure_ascii=False, default=lambda o: o.item() if hasattr(o, "item")
+                                  else str(o)), encoding="utf-8")
+
+
+def _kept_part(stage: Path, index: int, rows: int, done: dict[int, dict]) -> dict | None:
+    """Partition ``index``'s result from an earlier run when its part is in ``stage`` with its ``rows``, else None."""
+    import pyarrow.parquet as pq
+
+    r = done.get(index)
+    path = _part_path(stage, index)
+    if r is None or int(r.get("rows", -1)) != rows:
+        return None
+    try:
+        if pq.read_metadata(path).num_rows != rows:
+            return None
+    except Exception:  # noqa: BLE001 - missing or unreadable: coded again
+        return None
+    return {**r, "path": str(path.resolve())}
+
+
 def _publish(stage: Path, out_dir: Path, info: "DaskRunInfo") -> "DaskRunInfo":
     """Move a complete run's files from ``stage`` into ``out_dir``, replacing an earlier run's: those are moved aside
     into the stage first (the manifest first: until the new one is in, readers refuse the folder as incomplete),
@@ -1068,6 +1231,7 @@ def code_with_dask(
     id_cols: list[str] | tuple[str, ...] = (),
     no_workers_grace_s: float | None = NO_WORKERS_GRACE_S,
     checking: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> DaskRunInfo:
     """Code ``input_path`` (CSV or Parquet file/folder) on Dask and write ``out_path/part-*.parquet``.
 
@@ -1086,10 +1250,18 @@ def code_with_dask(
     refuses it). A worker error other than ValueError/OSError, or a worker process that dies, raises a one-line
     :class:`DaskWorkerError` naming the partition (never its text). If the run fails, the partitions being coded
     are stopped or waited for, then the parts it wrote are removed again (and the output folder, if the run created
-    it); the readers refuse a folder without the run's manifest. The local engine's warnings about the input (a text
-    column without letters, input columns named like coding columns) go to ``warn`` once per run (default:
-    :func:`warnings.warn`) and are kept in ``DaskRunInfo.warnings``. ``header_row``: the CSV's file row holding the
-    column names (rows above it skipped, as ``read_table(header_row=…)`` does; Parquet refuses another than 1).
+    it); the readers refuse a folder without the run's manifest. After a Ctrl-C (``KeyboardInterrupt``), a
+    :class:`DaskWorkerError` (not one for a model changed mid-run) or :class:`PartitionOSError`, a lost scheduler
+    connection (an ``OSError``), or when the client is killed, the parts already coded are kept instead (in the hidden
+    folder, with the run's :func:`run_fingerprint`): a rerun with the same fingerprint codes only the rest (said
+    through ``warn``: «resumed: N of M partitions already coded») and gives the same output; a run with another
+    fingerprint is refused (``ValueError``) unless ``overwrite``, which discards such parts. A run holds an exclusive
+    ``flock`` on its hidden folder (:func:`_lock_stage`): another run into the same ``out_path`` while it codes is
+    refused (``ValueError``), ``overwrite`` too; without ``fcntl`` (not POSIX) runs are not kept apart. The local engine's
+    warnings about the input (a text column without letters, input columns named like coding columns) go to
+    ``warn`` once per run (default: :func:`warnings.warn`) and are kept in ``DaskRunInfo.warnings``.
+    ``header_row``: the CSV's file row holding the column names (rows above it skipped, as
+    ``read_table(header_row=…)`` does; Parquet refuses another than 1).
     ``question_labels``: {survey question column: label}, as :func:`textmine.pipeline.code_table` takes them.
     Each part ends with ``health_flag`` and ``is_non_answer``, as ``textmine code`` writes them.
     ``progress(rows_done, total_rows, seconds)`` is called as each partition finishes (``total_rows`` from the
@@ -1126,7 +1298,7 @@ def code_with_dask(
     _check_out_dir(out_dir, input_path)
     # Fail fast in the client (unreachable cluster, then bad codebook/model) before the output is touched: the
     # scheduler first, so that an unreachable one is reported within SCHEDULER_TIMEOUT_S, not after a model load.
-    own_client = None
+    own_client = lock = None
     if client is None and scheduler:
         client = own_client = _connect(scheduler, SCHEDULER_TIMEOUT_S)
     try:
@@ -1141,11 +1313,8 @@ def code_with_dask(
         created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
         out_dir.mkdir(parents=True, exist_ok=True)
         for stale in _stage_dirs(out_dir, older_than=STALE_STAGE_S):  # left by a client killed mid-run
-            shutil.rmtree(stale, ignore_errors=True)
-        # the run writes into a hidden folder inside --out (the same file system, reached by every worker) and
-        # replaces an earlier run's files only once it is complete: a failed rerun leaves the earlier result whole
-        stage = out_dir / f".textmine-run-{secrets.token_hex(6)}.tmp"
-        stage.mkdir()
+            if not (stale / RESUME).exists():  # (one with a fingerprint is resumed, or refused: see below)
+                shutil.rmtree(stale, ignore_errors=True)
         kwargs = dict(
             text_col=text_col,
             model_dir=model_path,
@@ -1159,6 +1328,16 @@ def code_with_dask(
             question_labels=dict(question_labels or {}),
         )
         kwargs["_unredacted"] = tuple(unredacted_cols)
+        fingerprint = run_fingerprint(input_path, kwargs, rows_per_partition, header_row, encoding)
+        # the run writes into a hidden folder inside --out (the same file system, reached by every worker) and
+        # replaces an earlier run's files only once it is complete: a failed rerun leaves the earlier result whole.
+        # The folder is named by the run's fingerprint: a rerun after a crash or Ctrl-C codes only what is missing
+        try:
+            stage, kept, lock = _resumable_stage(out_dir, fingerprint, overwrite)
+        except BaseException:
+            _remove_created(created)
+            raise
+        kwargs["_resume"] = (fingerprint, kept)
         kwargs["_progress"], kwargs["_id_cols"] = progress, tuple(id_cols)  # (the client's: not sent to workers)
         kwargs["_warn"], kwargs["_grace"] = _warn_with(warn), no_workers_grace_s
         kwargs["_total"] = total_rows  # (the client's: the CSV's rows counted above, for progress)
@@ -1170,18 +1349,24 @@ def code_with_dask(
             with _kept_fresh(stage, STALE_STAGE_S / 6):
                 info = _run_dask(input_path, stage, columns, kwargs, scheduler, client, n_workers,
                                  rows_per_partition, batch_size, text_col, t_start, encoding, header_row)
-        except BaseException:
-            # a failed run leaves no partial output (it would look like a result), an earlier run's output as it
-            # was, and no folder it created
+        except BaseException as exc:
+            # a failed run leaves no output that looks like a result, an earlier run's output as it was, and no
+            # folder it created; the parts coded before a Ctrl-C or a worker's crash stay in the hidden stage
+            # folder for a rerun of the same command to resume from
+            if _resumable(exc) and (n := _finished_parts(stage)):
+                note = (f"{n} partition(s) already coded are kept in {out_dir} (hidden); run the same command again "
+                        f"to code only the rest")
+                if isinstance(exc, (DaskWorkerError, PartitionOSError)):  # (one line, as before)
+                    raise type(exc)(f"{exc}; {note}") from None
+                _warn_with(warn)(f"stopped: {note}")
+                raise
             shutil.rmtree(stage, ignore_errors=True)
-            for d in created:  # innermost first
-                try:
-                    d.rmdir()
-                except OSError:
-                    break
+            _remove_created(created)
             raise
         info = _publish(stage, out_dir, info)
     finally:
+        if lock is not None:
+            lock.close()  # (after the publish: the stage is gone; or kept for a rerun, which may take it now)
         if own_client is not None:
             own_client.close()
     from textmine.classify.table import unknown_questions
@@ -1198,6 +1383,32 @@ def code_with_dask(
     for msg in info.warnings:
         warn(msg)
     return info
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Remove the (empty) folders a failed run created, innermost first."""
+    for d in created:
+        try:
+            d.rmdir()
+        except OSError:
+            break
+
+
+def _resumable(exc: BaseException) -> bool:
+    """Whether a run that failed with ``exc`` keeps its coded parts for a rerun of the same command: after Ctrl-C, a
+    worker's crash or OSError, or a lost connection (an OSError); not after a model change (:class:`ModelChanged`),
+    whose parts no rerun can use (its fingerprint differs), nor after a bad input (ValueError)."""
+    if isinstance(exc, DaskWorkerError):
+        return "ModelChanged:" not in str(exc)
+    return isinstance(exc, (KeyboardInterrupt, OSError))
+
+
+def _finished_parts(stage: Path) -> int:
+    """How many partitions the stage's :data:`RESUME` records as coded (0 when it cannot be read)."""
+    try:
+        return len(json.loads((stage / RESUME).read_text(encoding="utf-8")).get("done", {}))
+    except (OSError, ValueError):
+        return 0
 
 
 def _warn_with(warn: Callable[[str], None] | None) -> Callable[[str], None]:
@@ -1275,6 +1486,7 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
     warn, grace = kwargs.pop("_warn", None) or _warn_with(None), kwargs.pop("_grace", NO_WORKERS_GRACE_S)
     identity = kwargs.pop("_identity", None)  # (the client's: not sent to workers; written to the manifest)
     total_rows = kwargs.pop("_total", None)
+    fingerprint, kept = kwargs.pop("_resume", (None, {}))
 
     cluster = None
     own_client = client is None
@@ -1304,8 +1516,12 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
         ids = _IdKeys(id_cols)
 
         coded = [0]  # rows in finished partitions
+        finished: dict[int, dict] = {}  # this run's (and the resumed) partitions, recorded for a rerun
 
         def done(result: dict) -> None:  # a partition finished: tell ``progress`` (rows done, total, elapsed s)
+            if fingerprint is not None and result.get("path"):
+                finished[int(Path(result["path"]).name[5:10])] = result  # (part-<index>.parquet)
+                _save_resume(out_dir, fingerprint, finished)
             coded[0] += int(result.get("rows", 0))
             if progress is not None:
                 progress(coded[0], total, time.perf_counter() - t_start)
@@ -1317,9 +1533,15 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
             lambda: _worker_count(client), scheduler or _client_address(client), grace, warn,
             lambda: (len(results), len(futures), n_parts))
         with _watching(watch, min(WORKER_POLL_S, max(0.1, (grace or 0) / 3))):
+            resumed = 0
             for index, part in enumerate(iter_input_partitions(input_path, rows_per_partition, encoding, header_row)):
                 n_rows += len(part)
                 ids.add(part)
+                if (earlier := _kept_part(out_dir, index, len(part), kept)) is not None:
+                    resumed += 1
+                    results.append(earlier)
+                    done(earlier)
+                    continue
                 if strip:
                     part[strip] = part[strip].str.strip()
                 fut = client.submit(_code_and_write, part, index, str(out_dir.resolve()), kwargs, pure=False,
@@ -1331,6 +1553,9 @@ def _run_dask(input_path: Path, out_dir: Path, columns: list[str], kwargs: dict,
                 while pending.count() >= max_in_flight:
                     results.append(_part_result(next(pending), rows_of, out_dir, futures))
                     done(results[-1])
+            if resumed:
+                warn(f"resumed: {resumed} of {index + 1} partitions already coded (by an earlier run of this command "
+                     f"that did not finish)")
             for fut in pending:
                 results.append(_part_result(fut, rows_of, out_dir, futures))
                 done(results[-1])
@@ -1684,6 +1909,9 @@ def summary_inputs_from_parts(out_dir: str | os.PathLike, survey, text_col: str 
     _check_unique_ids(resp, survey, parts)
     resp = resp.drop(columns=[ROW_COL, _PART_COL]).reset_index(drop=True)
     coded_all = coded_all.drop(columns=ROW_COL).reset_index(drop=True)
+    from textmine.io import _decimal_comma_weights  # «1,25» → 1.25 in the weight column, as the local engine reads
+
+    resp = _decimal_comma_weights(resp, getattr(survey, "weight_column", None))
     for c in resp.columns:
         resp[c] = _numeric_if_possible(resp[c])
     resp[survey.id_column] = resp[survey.id_column].astype("string").astype(object)

@@ -801,6 +801,10 @@ def register(app: typer.Typer) -> None:
         zero_shot_background: bool = typer.Option(False, "--zero-shot-background", help=ZERO_SHOT_BACKGROUND_HELP),
         csv_sep: Optional[str] = typer.Option(
             None, "--csv-sep", help=CSV_SEP_HELP + "; with ';' or tab the CSV has the byte-order mark Excel needs"),
+        overwrite: bool = typer.Option(
+            False, "--overwrite", help="dask: discard the parts an unfinished earlier run left in --out (by default a "
+                                       "rerun of the same command resumes from them; other settings are refused); "
+                                       "never those of a run still writing there"),
     ) -> None:
         """Code every comment: adds theme_<id>, score_<id>, themes, confidence, needs_review, type, health_flag,
         is_non_answer."""
@@ -834,7 +838,7 @@ def register(app: typer.Typer) -> None:
                                       rows_per_partition=partition_rows, keep_raw_text=keep_raw_text,
                                       encoding=encoding, warn=_note, unredacted_cols=list(unredacted_col),
                                       header_row=header_row, question_labels=labels, progress=bar.update,
-                                      id_cols=_survey_id_cols(survey), checking=bar.checking)
+                                      id_cols=_survey_id_cols(survey), checking=bar.checking, overwrite=overwrite)
             except (ValueError, OSError) as exc:  # (FileNotFoundError, PermissionError on the output folder …)
                 bar.stop()
                 _fail(header_row_wording(str(exc)))
@@ -858,7 +862,8 @@ def register(app: typer.Typer) -> None:
             return
         if engine != "local":
             _fail(f"--engine must be 'local' or 'dask', got {engine!r}")
-        for flag, given in (("--scheduler", scheduler), ("--partition-rows", partition_rows)):
+        for flag, given in (("--scheduler", scheduler), ("--partition-rows", partition_rows),
+                            ("--overwrite", overwrite or None)):
             if given is not None:
                 _fail(f"{flag} goes with --engine dask (the local engine codes in this process)")
         from textmine.classify.table import code_dataframe  # (the flags too: one implementation, the library's)
@@ -1322,7 +1327,8 @@ def register(app: typer.Typer) -> None:
             cb = load_codebook(codebook)
         except CodebookError as exc:
             _fail(str(exc))
-        a, b = _read(first, sheet=sheet, header_row=header_row), _read(second, sheet=sheet, header_row=header_row)
+        # ids and theme ids as written: «1,10» in a ';' file is two ids (not 1.1), «01» stays «01»
+        a, b = (_read(f, [id_col, themes_col], sheet=sheet, header_row=header_row) for f in (first, second))
         try:
             rep = intercoder_agreement(a, b, cb.theme_ids, id_col=id_col, themes_col=themes_col, type_col=type_col,
                                        names=(str(first), str(second)), rollup=cb.rollup)
