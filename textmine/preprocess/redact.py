@@ -358,7 +358,8 @@ _ADDRESS_NEG_AFTER = re.compile(r"^\s*(?:ganger|gonger|gang|gong)\b", re.IGNOREC
 # 81", "Adr: Ringshaug 12 B", "Adressa mi er Lia 7", "Øvre Ullern terrasse 5"); the cue stays. Which ones count:
 # Redactor._classify_address_cued.
 _ADDRESS_CUED = re.compile(
-    r"(?i:(?<![\w-])(?:post|besøks|hjemme|heime|bosteds|bustad|privat)?(?:adresse[n]?|adressa)|(?<![\w-])adr\.?)"
+    r"(?i:(?<!\w)(?<!ip-)(?<!mac-)(?<!\be-)(?:post|besøks|hjemme|heime|bosteds|bustad|privat)?(?:adresse[n]?|adressa)"
+    r"|(?<!\w)(?<!ip-)(?<!mac-)adr\.?)"
     r"(?:\s+(?i:min|mi|mitt|hans|hennes|hennar|vår|deres|er|var|e|blir)){0,3}\s*:?\s+"
     r"(?P<a>[A-ZÆØÅ][a-zæøåéü'.-]*\s(?:(?:[A-ZÆØÅ][a-zæøåéü'.-]*|" + _STREET_WORDS_LOWER + r")\s){0,3}"
     r"\d{1,4}(?:(?:[A-Za-z]|\s[A-Za-hj-z])(?![\wæøå]))?"
@@ -1024,7 +1025,7 @@ _COLON_LABELS = frozenset(
     " bedriftsrådgiveren bedriftsrådgjevar bedriftsrådgjevaren arbeidslivsrådgiver arbeidslivsrådgjevar"
     " inkluderingsrådgiver jobbspesialist jobbkonsulent jobbcoach mentor kontakt nav-kontakt ansvarlig"
     " saksansvarleg saksansvarlig sakshandsamar sakshandsamaren oppfølger"
-    " tilsett tilsette brukar deltakar søkjar ansvarleg oppfølgjar".split()  # nynorsk of the bokmål roles above
+    " tilsett tilsette deltakar søkjar ansvarleg oppfølgjar".split()  # nynorsk roles (not «brukar»: also a verb)
 )
 # Words before a lower-case first name + initial that make it a person also where the first name is an ordinary
 # word ("spør etter per n.", "snakket med liv b.", "send det til ola n.").
@@ -1847,8 +1848,9 @@ class Redactor:
     def _classify_phone_cc_bare(self, m: re.Match, text: str) -> str | None:
         """"47" + a mobile number: a phone unless the words around it make it an amount or a reference number, or
         it is a later item of a list (_PHONE_LIST_NEXT's)."""
-        if _PHONE_LIST_PREV.search(text, max(0, m.start() - 20), m.start()):
-            return None
+        prev = _PHONE_LIST_PREV.search(text, max(0, m.start() - 20), m.start())
+        if prev and len(_digits(prev.group("n"))) == 10:
+            return None  # a list of "47" numbers: _PHONE_LIST_NEXT decides from the item before
         if _digits(m.group(0))[2:] in self.public_numbers or _phone_context(m, text) is False:
             return None
         return "telefon"
@@ -1931,7 +1933,7 @@ class Redactor:
         cue = text[m.start() : m.start("a")]
         if not (cue.rstrip().endswith(":") and len(cue.split()) == 1) or year:
             return None  # "adressen er i rubrikken 4": only a label + colon is cue enough
-        return "adresse" if prefixed or (len(last) >= 3 and not self._is_word(last)) else None
+        return "adresse" if prefixed or (len(last) >= 3 and not self._is_common(last)) else None
 
     def _is_word(self, low: str) -> bool:
         """An ordinary bokmål word or a nynorsk form of four letters or more ("innbyggjarar", "elevar", "bygt")."""
