@@ -1075,8 +1075,6 @@ def _spss_missing_text(codes: Sequence[Any], labels: Mapping, ranges: Sequence =
     personal data is not quoted (``9 (value label hidden: personal data)``). The codes of one of the column's SPSS
     missing ``ranges`` (``{"lo", "hi"}``, as ``df.attrs["spss_missing"]`` holds them) are counted, not listed, where
     there are more than :data:`SPSS_LISTED_CODES` of them (``20000 values in the range LOWEST to -1``)."""
-    import numbers
-
     def one(c: Any) -> str:
         if c not in labels:
             return str(c)
@@ -1085,16 +1083,29 @@ def _spss_missing_text(codes: Sequence[Any], labels: Mapping, ranges: Sequence =
         return f"{c} «{_note_label(labels[c])}»"
 
     counted: dict[Any, str] = {}
+    for r, inside in spss_counted_ranges(codes, ranges):
+        bounds = [_SPSS_BOUNDS.get(float(b), str(_sav_code(b))) for b in (r["lo"], r["hi"])]
+        counted.update(dict.fromkeys(inside, f"{len(inside)} values in the range {bounds[0]} to {bounds[1]}"))
+    shown = [counted[c] if c in counted else one(c) for c in codes]
+    return "[" + ", ".join(dict.fromkeys(shown)) + "]"
+
+
+def spss_counted_ranges(codes: Sequence[Any], ranges: Sequence) -> list[tuple[dict, list]]:
+    """The SPSS missing ``ranges`` (``{"lo", "hi"}``) holding more than :data:`SPSS_LISTED_CODES` of ``codes``, each
+    with those codes (a code only with the first such range): the codes notes count instead of listing them."""
+    import numbers
+
+    out: list[tuple[dict, list]] = []
+    taken: set = set()
     for r in ranges:
         lo, hi = (r.get("lo"), r.get("hi")) if isinstance(r, dict) else (None, None)
         if not (isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real)):
             continue
-        inside = [c for c in codes if isinstance(c, numbers.Real) and lo <= c <= hi and c not in counted]
+        inside = [c for c in codes if isinstance(c, numbers.Real) and lo <= c <= hi and c not in taken]
         if len(inside) > SPSS_LISTED_CODES:
-            bounds = [_SPSS_BOUNDS.get(float(b), str(_sav_code(b))) for b in (lo, hi)]
-            counted.update(dict.fromkeys(inside, f"{len(inside)} values in the range {bounds[0]} to {bounds[1]}"))
-    shown = [counted[c] if c in counted else one(c) for c in codes]
-    return "[" + ", ".join(dict.fromkeys(shown)) + "]"
+            taken.update(inside)
+            out.append((r, inside))
+    return out
 
 
 def _note_label(label: Any) -> str:

@@ -633,9 +633,7 @@ def _crosstab_missing_note(df: pd.DataFrame, column: str, counts: dict, labels: 
     before (``q: 7 answer(s) with code 9 («Vet ikke») left out (SPSS missing code)``); more listed with their
     counts, the codes of a missing range holding more than :data:`textmine.io.SPSS_LISTED_CODES` counted as the
     read notes count them (``20006 with one of 2000 values in the range LOWEST to -1``)."""
-    import numbers
-
-    from ..io import SPSS_LISTED_CODES, _spss_missing_text
+    from ..io import SPSS_LISTED_CODES, _spss_missing_text, spss_counted_ranges
 
     if len(counts) == 1:
         (c, n), = counts.items()
@@ -645,13 +643,9 @@ def _crosstab_missing_note(df: pd.DataFrame, column: str, counts: dict, labels: 
     except TypeError:
         codes = sorted(counts, key=str)
     counted: dict[Any, str] = {}  # code → the text of the many codes it is counted with
-    for r in (df.attrs.get("spss_missing") or {}).get(column) or ():
-        lo, hi = (r.get("lo"), r.get("hi")) if isinstance(r, dict) else (None, None)
-        if isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real):
-            inside = [c for c in codes if isinstance(c, numbers.Real) and lo <= c <= hi and c not in counted]
-            if len(inside) > SPSS_LISTED_CODES:
-                counted.update(dict.fromkeys(inside, f"{sum(counts[c] for c in inside)} with one of "
-                                                     f"{_spss_missing_text(inside, {}, [r])[1:-1]}"))
+    for r, inside in spss_counted_ranges(codes, (df.attrs.get("spss_missing") or {}).get(column) or ()):
+        counted.update(dict.fromkeys(inside, f"{sum(counts[c] for c in inside)} with one of "
+                                             f"{_spss_missing_text(inside, {}, [r])[1:-1]}"))
     listed = [c for c in codes if c not in counted]
     if len(listed) > SPSS_LISTED_CODES:  # (codes with no range to count them by)
         counted.update(dict.fromkeys(listed, f"{sum(counts[c] for c in listed)} with one of {len(listed)} "
