@@ -8,6 +8,8 @@ import dataclasses
 import json
 import math
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,16 +18,9 @@ from textmine.classify import ZeroShotCoder
 from textmine.classify.artefact import AS_WRITTEN, FORMAT, ArtefactError, checked_codebook, save_coder
 from textmine.codebook import Codebook, CodebookError, _codebook_fields, _yaml_data, earlier_hashes, load_codebook
 
-OWN = """name: egen
-version: 1.10
-themes:
-  - id: telefon
-    label: 1.10
-    keywords: [telefon, 010]
-  - id: annet
-    label: Annet
-    keywords: [annet]
-"""
+# A user's own codebook whose YAML types two texts (label and version 1.10, keyword 010); shared with
+# tests/service/test_codebooks_dec09a.py.
+OWN = (Path(__file__).parent / "typed_codebook.yaml").read_text(encoding="utf-8")
 
 
 def _trained_before(tmp_path, text: str = OWN):

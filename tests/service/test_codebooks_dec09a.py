@@ -4,22 +4,16 @@ allows it), is a 422 naming the field and the theme's place, never the text."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import hdr
 
 from service.db.models import Codebook as CodebookRow
 from textmine.codebook import Codebook, _codebook_fields, _yaml_data
 
-YAML = """name: typed
-version: 1.10
-themes:
-  - id: telefon
-    label: 1.10
-    keywords: [telefon, 010]
-  - id: annet
-    label: Annet
-    keywords: [annet]
-"""
+YAML = ((Path(__file__).parents[1] / "coding" / "typed_codebook.yaml").read_text(encoding="utf-8")
+        .replace("name: egen", "name: typed", 1))
 
 
 def _post_yaml(client, keys, text: str):
