@@ -130,10 +130,79 @@ _IRONY_NOT_COMPLAINT = re.compile(r"(?<!\w)(?:ikke|ikkje|(?:slipper|slepp|slapp|
 # ... also where it has no complaint cue: an answer or a service that fails ("Flott at dere ikke svarer på e-post",
 # "Supert å ikke få svar", "Topp at det ikke fungerer på mobil"). A negated possibility or an obligation is left to
 # the complaint cues: "Bra at uvedkommende ikke kan se sykmeldingen", "Fint at man bare må fylle ut ett skjema" praise
-_IRONY_COMPLAINT = re.compile(r"(?<!\w)(?:ikke|ikkje)\s+(?:lenger\s+|lengre\s+)?(?:fungerer|fungerte|funker|virker|"
-                              r"verkar|svarer|svarar|svarte|(?:tar|tok|tek) telefonen|(?:ringer|ringjer|ringte) tilbake|"
+# Also a concrete failure that wins a tie with praise in another sentence (:meth:`TypeRules.predict`), with "ingen",
+# "aldri" too ("Synd at ingen svarer").
+_IRONY_COMPLAINT = re.compile(r"(?<!\w)(?:ikke|ikkje|ingen|aldri)\s+(?:lenger\s+|lengre\s+)?"
+                              r"(?:fungerer|fungerte|funker|virker|verkar|svarer|svarar|svarte|"
+                              r"(?:tar|tok|tek) telefonen|(?:ringer|ringjer|ringte) tilbake|"
+                              r"(?:kommer|kom|kjem) gjennom|"
                               r"(?:få|får|fått|fikk|fekk) (?:\w+ )?(?:svar|hjelp|kontakt|beskjed))(?!\w)"
-                              r"|(?<!\w)(?:fungerer|funker|virker|svarer|svarte)\s+(?:ikke|ikkje)(?!\w)")
+                              r"|(?<!\w)(?:fungerer|fungerte|funker|virker|verkar|svarer|svarar|svarte)\s+"
+                              r"(?:ikke|ikkje|aldri)(?!\w)|(?<!\w)(?:får|fikk|fekk|kommer|kom|kjem)\s+"
+                              r"(?:ikke|ikkje|aldri)\s+(?:(?!(?:bare|berre|alltid)\s)\w+\s+)?"
+                              r"(?:svar|hjelp|kontakt|beskjed|gjennom)(?!\w)")
+# ... or where it praises a long wait ("Supert at det tar tre uker å få svar", "Flott at ein må vente i 40 minutt"):
+# a wait word, up to three filler words and a duration, or a duration's genitive before a waiting time ("tre ukers
+# ventetid"), or "flere", "timevis".
+_NUMBER_WORDS = {"en": 1, "ei": 1, "et": 1, "ett": 1, "ein": 1, "eit": 1, "eitt": 1, "to": 2, "tre": 3, "fire": 4,
+                 "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12,
+                 "fjorten": 14, "femten": 15, "tjue": 20, "tyve": 20, "tretti": 30, "tredve": 30, "førti": 40,
+                 "femti": 50, "seksti": 60, "nitti": 90, "hundre": 100, "halvannen": 1.5, "halvanna": 1.5,
+                 "halvannan": 1.5, "en halv": 0.5, "ei halv": 0.5, "ein halv": 0.5, "et par": 2, "eit par": 2,
+                 "par": 2, "noen": 2, "nokre": 2, "nokon": 2, "flere": float("inf"), "fleire": float("inf"),
+                 "mange": float("inf")}
+_UNIT_MINUTES = {"minutt": 1, "min": 1, "halvtime": 30, "time": 60, "tim": 60, "dag": 1440, "døgn": 1440,
+                 "uke": 10080, "uk": 10080, "veke": 10080, "vek": 10080, "måned": 43200, "månad": 43200,
+                 "mnd": 43200, "år": 525600}
+_DURATION = (r"(\d+(?:[.,]\d+)?|" + _alternation(_NUMBER_WORDS) + r")(?:\s*[-–]\s*\w+)?\s+("
+             + _alternation(_UNIT_MINUTES) + r")(?:e|er|ar|a|ane|ene|en|s|ers|ars|es)?(?!\w)")
+_DURATION_RE = re.compile(r"(?<!\w)" + _DURATION)
+_MORE_THAN = re.compile(r"(?<!\w)(?:mer|meir) enn $")
+# a duration measures a wait or a time gone by (:func:`_duration_wishes`): a waiting or elapsed-time verb before it
+# in its clause ("har venta i", "det tar"), after it a waiting time or "for sent", "på rad", "uten", or "i", "på",
+# "etter" just before days or longer ("i flere uker"), not a frequency or a contrast after it ("Åpen chat på flere
+# dager i uka", "Refusjon etter flere dager, ikke uker"; "flere timer etter kl 15", "flere dager før lønnskjøring")
+_ELAPSED_BEFORE = re.compile(r"(?<!\w)(?:vent\w*|vænt\w*|tok|tar|tek|tatt|teke|gått|gikk|gjekk|har vært|har vore|"
+                             r"hev vore|sidan|siden)(?!\w)")
+_PREPOSITION_BEFORE = re.compile(r"(?<!\w)(?:i|på|etter)\s+(?:(?:mer|meir) enn\s+)?$")
+_NOT_ELAPSED_AFTER = re.compile(r"\s+(?:i|per|pr\.?|om|av)\s+(?:uka|uke|veka|veke|dagen|døgnet|måneden|månaden|"
+                                r"året|mnd)(?!\w)|,?\s+(?:ikke|ikkje)(?!\w)")
+_WAIT_AFTER = re.compile(r"\s+(?:i\s+)?\w*(?:ventetid|behandlingstid|svartid|kø)|\s+(?:for sent|for seint|"
+                         r"på rad|uten|utan|sidan|siden)(?!\w)")
+_WAIT_FILLER = (r"(?:det|ofte|gjerne|minst|hele|heile|over|opptil|rundt|ca\.?|cirka|omtrent|i|nesten|vanligvis|"
+                r"vanlegvis|fortsatt|framleis|fremdeles|meg|oss|man|vi|me|jeg|eg|er|var|på|nærmere|nærare)")
+_NOT_TIME_OFF = (r"(?!\s+(?:fri|ferie|sommerferie|egenmelding|\w*permisjon|pause|avspasering|fridagar|fridager)"
+                 r"(?!\w))")  # "ta tre dager egenmelding"
+_WAIT_TAIL = r"(?:\s+" + _WAIT_FILLER + r"){0,3}\s+" + _DURATION + _NOT_TIME_OFF
+# "tar", "tok", "gått" measure a wait with an impersonal subject ("det tar tre uker", "saksbehandlingen tok fire
+# måneder"; not "å ordne alt") or a purpose after the duration ("gikk fem uker før noen svarte"); else an ordinary
+# length ("kurset gikk over tre dager", "vi får ta en time trening", "de tar 20 minutter til hver samtale"). A queue
+# (waiting, "kø", "ventetid") is long from 15 minutes, any other wait over a week.
+_IMPERSONAL = (r"(?:det|\w*saken|\w*saka|svaret|\w*behandlingen|\w*behandlinga|\w*søknaden|vedtaket|refusjonen|"
+               r"utbetalingen|utbetalinga)\s+(?:(?:fortsatt|framleis|fremdeles|ofte|gjerne|vanligvis|vanlegvis|alltid)"
+               r"\s+)?(?:(?:har|hadde|skal|skulle|må|kan|vil|ville)\s+)?(?:tar|tok|tatt|tek|teke|ta|gått)")
+_WAIT_PURPOSE = r"(?=\s+(?:å få|å svare|å svara|å behandle|å behandla|før|på svar|uten svar|utan svar)(?!\w))"
+_LONG_WAIT = re.compile(r"(?<!\w)(?:(?P<queue>vent\w*|\w*kø(?:en|a)?)" + _WAIT_TAIL
+                        + r"|\w*(?:behandlings|svar|respons)(?:tid|tida|tiden|tidene|tider)(?!\w)" + _WAIT_TAIL
+                        + r"|" + _IMPERSONAL + _WAIT_TAIL + r"(?!\s+å\s+(?!få|svare|svara|behandle|behandla)\w)"
+                        + r"|(?:tar|tok|tatt|tek|teke|ta|gikk|gjekk|gått)" + _WAIT_TAIL + _WAIT_PURPOSE
+                        + r"|" + _DURATION + r"\s+\w*(?:(?P<queue2>ventetid|kø)|behandlingstid|svartid)\w*"
+                        + r"|(?:i\s+)?(?:timevis|dagevis|dagesvis|ukevis|ukesvis|vekevis|månedsvis|månadsvis|årevis|"
+                        r"evigheter|ei evigheit|en evighet))(?!\w)")
+# ... unless the wait is short, spared, denied, conceded or compared ("Bra at vi slapp å vente tre uker", "Fint at det
+# bare tar to dager", "Supert at det nå tar to uker i stedet for tre måneder"): praise for an improvement, sincere
+_SHORT_WAIT = re.compile(r"(?<!\w)(?:bare|berre|kun|ikke|ikkje|slipper|slapp|sluppet|slepp|sleppe|slippe|unngår|"
+                         r"unngikk|unngå|i stedet for|istedenfor|istedet for|i staden for|istadenfor|fremfor|framfor|"
+                         r"enn (?:før|tidligere|tidlegare|sist|i fjor)|mot før|mot tidligere|mot tidlegare|ned|"
+                         r"redusert|mindre enn|under|innen|innan|maks|maksimalt|høyst|høgst|kortere|kortare|raskere|"
+                         r"raskare|snøggare|nå|no|endelig|endeleg|selv om|sjølv om|"
+                         r"(?:fra|frå)\s+" + _DURATION + r")(?!\w)")
+# ... or the wait allowed ("sykmeldte kan vente i tre dager"), a span ("tok to uker fra sykmelding til dialogmøte"),
+# time gone by without trouble ("gått tre måneder uten nye sykmeldinger") or given a reason ("tok tre uker, for ...")
+_PERMITTED_BEFORE = re.compile(r"(?<!\w)(?:kan|får|må ikke|må ikkje|trenger ikke|treng ikkje)\s+$")
+_NO_WAIT = re.compile(r"\s+(?:(?:fra|frå)\s+(?:\w+\s+){1,3}til|(?:uten|utan)\s+(?!at\s)(?:\w+\s+)?"
+                      r"\w*(?:syk|sjuk|fravær|fråvær|skade|ulykke)\w*)(?!\w)")
+_REASON_AFTER = re.compile(r"\s*(?:for|fordi)(?!\w)")
 _DENIED_COMPLAINT = re.compile(r"(?<!\w)(?:ingenting|ikke noe|ikkje noko|lite|ingen ting)\s+(?:å\s+)?"
                                r"(?:klage på|klage|utsette på|å utsette|å sette fingeren på)(?!\w)"
                                r"|(?<!\w)(?:ingen|ikke noen|ikkje nokon)\s+(?:problem|problemer|problemar|klager)(?!\w)")
@@ -152,6 +221,15 @@ _NEGATED_BEFORE = _negated_before(r"ikke|ikkje|lite|aldri|not|never|" + _RULE_NE
 # praise in a wish or a hypothetical ("ville vært gull verdt", "hadde vore nyttig"): no praise
 _HYPOTHETICAL_BEFORE = re.compile(r"(?<!\w)(?:ville|hadde|vil|kunne|skulle)\s+"
                                   r"(?:(?:vært|vore|blitt|bli|verte)\s+(?:\w+\s+)?)?$")
+_SENTENCE_END = re.compile(r"[.!?;]+")
+# a failure conceded or a condition (:meth:`TypeRules._failure_sentence`): "selv om", "hvis", "det hender"
+_CONCEDED = re.compile(r"(?<!\w)(?:selv om|sjølv om|hvis|viss|om|dersom|når|da|då|det hender|det hand|tidligere|"
+                       r"tidlegare|i fjor|før i tida|før i tiden)(?!\w)")
+_ALWAYS = re.compile(r"\s+(?:alltid|bare|berre)(?!\w)")
+# ... nor a sentence with a counterfactual ("Uten henne hadde vi aldri fått hjelp"), a past fixed ("Før fungerte ikke
+# nettsiden") or a third party's failure that the praise answers ("Fastlegen svarer aldri, så dere var redningen")
+_COUNTERFACTUAL = re.compile(r"(?<!\w)(?:uten|utan)(?!\w)|(?<!\w)(?:hadde|ville)\s+(?:\w+\s+){0,2}(?:aldri|ikke|ikkje)"
+                             r"(?!\w)|,\s*(?:så|og så)(?!\w)|^\s*før(?!\w)")
 _BUT = re.compile(r"(?<!\w)(?:men|likevel|derimot)(?!\w)")
 # Zero-shot rules only: nynorsk and dialect forms the cue lists lack, written as the bokmål cues are ("skulle ønske"
 # and "ønske" both count, so "Eg skulle ønskje ..." counts twice). Each counts unless negated just before it
@@ -207,10 +285,60 @@ def _overlaps(spans: list[tuple[int, int]]):
 def _irony_complaint(clause: str) -> bool:
     """The clause after an opening praise word complains: :data:`_IRONY_COMPLAINT` or a complaint cue (its plain
     negations "ikke", "slipper ..." not counted)."""
-    if _IRONY_COMPLAINT.search(clause):
+    if _IRONY_COMPLAINT.search(clause) or _long_wait(clause):
         return True
     clause = _IRONY_NOT_COMPLAINT.sub(" ", clause)
     return bool(cue_features([clause])[0][2] + _rule_cue_counts(clause)[2])
+
+
+def _long_wait(clause: str) -> bool:
+    """The clause, to its first comma or "men", names a long wait (:data:`_LONG_WAIT`) and nothing in it makes the
+    wait short (:data:`_SHORT_WAIT`), allowed, explained or a span (:data:`_NO_WAIT`); a queue is long from 15 minutes,
+    any other wait over a week ("ti dagar", "flere uker"; not "flere dager")."""
+    if _SHORT_WAIT.search(clause):
+        return False
+    end = _CLAUSE_END.search(clause)
+    head = clause[:end.start()] if end else clause
+    if end and _REASON_AFTER.match(clause, end.end()):  # "tok tre uker, for da hadde vi tid"
+        return False
+    for m in _LONG_WAIT.finditer(head):
+        if _PERMITTED_BEFORE.search(_before(head, m.start())) or _NO_WAIT.match(head, m.end()):
+            continue
+        d = _DURATION_RE.search(m.group(0))
+        if d is None:  # "timevis", "i evigheter"
+            return True
+        n, unit = d.groups()
+        count, per = _NUMBER_WORDS.get(n) or float(n.replace(",", ".")), _UNIT_MINUTES[unit]
+        queue = m.group("queue") or m.group("queue2")
+        if queue and count * per >= 15 and per <= 60:
+            return True
+        if count * per > 10080 and (count < float("inf") or per >= 10080):  # "flere uker", not "flere dager"
+            return True
+    return False
+
+
+def _duration_wishes(low: str) -> int:
+    """Wish cues that only measure a wait or an elapsed time ("har venta i fleire veker", "det tar mer enn tre uker",
+    "mer enn tre uker ventetid"): no wish ("Flere timer med veileder" is one). A trained cue ("flere", "mer") counts
+    once a text, so it is taken off where each of its matches measures a wait ("Flere saksbehandlere! Vi har ventet i
+    flere uker" keeps it); "meir", a zero-shot cue, once a match."""
+    measured: dict[str, set[int]] = {}
+    rule = 0
+    for d in _DURATION_RE.finditer(low):
+        before = _before(low, d.start())
+        prep = (_PREPOSITION_BEFORE.search(before) and _UNIT_MINUTES[d.group(2)] >= 1440
+                and not _NOT_ELAPSED_AFTER.match(low, d.end()))
+        if not (prep or _ELAPSED_BEFORE.search(_CLAUSE_END.split(before)[-1]) or _WAIT_AFTER.match(low, d.end())):
+            continue
+        if d.group(1) in ("flere", "fleire"):
+            measured.setdefault(d.group(1), set()).add(d.start(1))
+        more = _MORE_THAN.search(before)
+        if more and more.group(0).startswith("meir"):
+            rule += 1
+        elif more:
+            measured.setdefault("mer", set()).add(d.start() - len(before) + more.start())
+    trained = dict(_PATTERNS["ønske"])
+    return rule + sum(1 for cue, at in measured.items() if {m.start() for m in trained[cue].finditer(low)} <= at)
 
 
 def _trained_praise(low: str) -> list[tuple[str, re.Match]]:
@@ -269,10 +397,13 @@ def _rule_negated_praise(low: str, trained: list[tuple[str, re.Match]]) -> int:
     return sum(1 for _, m in trained if _RULE_NEGATED_BEFORE.search(_before(low, m.start())))
 
 
-def _rule_cue_counts(low: str) -> tuple[int, int, int]:
-    """(praise, wish, complaint) matches of the zero-shot-only cues ``_RULE_CUES`` in lower-cased ``low``."""
+def _rule_cue_counts(low: str, ironic: Sequence[re.Match] = ()) -> tuple[int, int, int]:
+    """(praise, wish, complaint) matches of the zero-shot-only cues ``_RULE_CUES`` in lower-cased ``low``; a praise
+    cue opening ironic praise (``ironic``: :func:`_ironic`; "Strålande at ...") not counted."""
+    ironic_at = {m.start(1) for m in ironic}
     return tuple(sum(_rule_match_counts(key, low, m) for lit, p in _RULE_PATTERNS[key] if lit in low
-                     for m in p.finditer(low)) for key in ("ros", "ønske", "klage"))
+                     for m in p.finditer(low) if key != "ros" or m.start() not in ironic_at)
+                 for key in ("ros", "ønske", "klage"))
 
 
 def _rule_match_counts(key: str, low: str, m: re.Match) -> bool:
@@ -320,8 +451,10 @@ class TypeRules:
     """Zero-shot type: praise cues without complaint → ros; wish cues → ønske; otherwise klage (the commonest type
     of comments without any cue: 937 of the 1,681 such labelled comments in data/train, ønske 389, ros 355). A complaint
     denied ("ingenting å klage på", "ingen problemer") counts as praise, not as its complaint words; praise
-    followed by "men" and a complaint or wish ("Flinke folk, men lang ventetid") is decided by what follows. Ironic
-    praise ("Super at ingen svarer") is a complaint."""
+    followed by "men" and a complaint or wish ("Flinke folk, men lang ventetid") is decided by what follows, and
+    praise tied with a sentence that complains of a concrete failure ("Bra at man ikke trenger å møte opp. Nettsiden
+    fungerer ikke") by that sentence. Ironic praise ("Super at ingen svarer", "Flott at det tar tre uker å få svar")
+    is a complaint."""
 
     labels = ("klage", "ønske", "ros")
 
@@ -334,8 +467,8 @@ class TypeRules:
         ros, wish = ros - 2 * negpraise + praise, wish + _uncued_wishes(low, wished)
         negated = _rule_negated_praise(low, trained)  # "langt fra bra": the praise cue is a complaint
         ros, neg = ros - negated, neg + negated
-        nn_ros, nn_wish, nn_neg = _rule_cue_counts(low)
-        ros, wish, neg = ros + nn_ros, wish + nn_wish, neg + nn_neg
+        nn_ros, nn_wish, nn_neg = _rule_cue_counts(low, ironic)
+        ros, wish, neg = ros + nn_ros, max(0.0, wish + nn_wish - _duration_wishes(low)), neg + nn_neg
         denied = _DENIED_COMPLAINT.findall(low)
         if denied:  # its own complaint cues ("ingen", "ikke", "problem", "klage") do not count against it
             ros += 2 * len(denied)
@@ -350,17 +483,37 @@ class TypeRules:
             return "ønske"
         return "klage"
 
+    @classmethod
+    def _failure_sentence(cls, low: str) -> bool:
+        """A sentence of ``low`` with a concrete failure (:data:`_IRONY_COMPLAINT`: "Nettsiden fungerer ikke") or a
+        long wait (:func:`_long_wait`: "Ventet flere uker på svar") that its own cues type klage; a failure not
+        negated, conceded or conditional just before it ("aldri opplevd at ingen svarer", "selv om nettsiden ikke
+        fungerte", "Hvis ...", "Det hender ...", "Tidligere ..."), not "... ikke alltid", "... ikke bare"; in no
+        "men" sentence, none with praise cues or :data:`_COUNTERFACTUAL`."""
+        def failure(s: str, m: re.Match) -> bool:
+            before = _before(s, m.start())
+            return not (_NEGATED_BEFORE.search(before) or _CONCEDED.search(before) or _ALWAYS.match(s, m.end()))
+
+        def complains(s: str) -> bool:
+            ros, wish, neg = cls._counts(s)
+            return ros <= 0 and cls._decide(ros, wish, neg) == "klage"
+        return any(not (_BUT.search(s) or _COUNTERFACTUAL.search(s)) and (any(
+            failure(s, m) for m in _IRONY_COMPLAINT.finditer(s)) or _long_wait(s)) and complains(s)
+            for s in _SENTENCE_END.split(low))
+
     def predict(self, texts: Sequence[str]) -> list[str]:
         out = []
         for t in texts:
             low = " ".join(str(t or "").lower().split())
             parts = _BUT.split(low)
             tail = parts[-1] if len(parts) > 1 else ""
-            whole = self._decide(*self._counts(low))
-            if whole == "ros" and tail.strip():
-                counts = self._counts(tail)
-                if any(counts):
-                    whole = self._decide(*counts)
+            ros, wish, neg = self._counts(low)
+            whole = self._decide(ros, wish, neg)
+            tail_counts = self._counts(tail) if whole == "ros" and tail.strip() else ()
+            if any(tail_counts):
+                whole = self._decide(*tail_counts)
+            elif whole == "ros" and ros == neg + wish and self._failure_sentence(low):
+                whole = "klage"  # a tie: the concrete failure, the actionable part, wins
             out.append(whole)
         return out
 
