@@ -694,14 +694,62 @@ def _stage_dirs(out_dir: Path, older_than: float = 0.0) -> list[Path]:
     cutoff = time.time() - older_than
     found = []
     for p in out_dir.iterdir():
-        if not re.fullmatch(r"\.textmine-run-[0-9a-f]+\.tmp", p.name):
+        if not re.fullmatch(r"\.textmine-run-[0-9a-f]{12}\.tmp", p.name):  # (:func:`_fingerprint_key`'s 12 digits)
             continue
-        try:  # (another run may remove its stage between the listing and here)
-            if p.is_dir() and p.stat().st_mtime <= cutoff:
+        try:  # (another run may remove its stage between the listing and here; a symlink is never a run's)
+            if not p.is_symlink() and p.is_dir() and p.stat().st_mtime <= cutoff:
                 found.append(p)
         except OSError:
             continue
     return found
+
+
+def _sweep_stages(out_dir: Path, keep: str | None, say: Callable[[str], None], *,
+                  unrecorded_older_than: float | None = None) -> list[str]:
+    """Remove the stages in ``out_dir`` no run is writing into (their :data:`LOCK` is taken here first, so a run's
+    held lock keeps its stage; without ``fcntl`` only stages untouched for :data:`STALE_STAGE_S` go) and no rerun can
+    resume, other than the stage of fingerprint key ``keep``: those whose :data:`RESUME` records no coded partition
+    (or that have none); with ``unrecorded_older_than`` only those without a :data:`RESUME` untouched that long (a
+    killed run's). A stage holding coded partitions is kept for its own command (or ``--overwrite``). Says through
+    ``say`` in one line what it removed and in another which it could not remove (folder names only); returns the
+    removed folders' names."""
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None
+    age = unrecorded_older_than if unrecorded_older_than is not None else (0.0 if fcntl else STALE_STAGE_S)
+    removed, failed = [], []
+    for stage in sorted(_stage_dirs(out_dir, older_than=age)):
+        if keep is not None and stage.name == f".textmine-run-{keep}.tmp":
+            continue
+        try:
+            fh = open(stage / LOCK, "a+", encoding="utf-8") if fcntl is not None else None
+        except FileNotFoundError:
+            continue  # (removed by its run meanwhile)
+        except OSError:
+            failed.append(stage.name)  # (e.g. PermissionError: not this user's)
+            continue
+        try:
+            if fh is not None:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a live run holds it: kept
+            if ((stage / RESUME).exists() if unrecorded_older_than is not None else _finished_parts(stage)):
+                continue  # (resumed by its own command, or refused: see _resumable_stage)
+            shutil.rmtree(stage, ignore_errors=True)
+        finally:
+            if fh is not None:
+                fh.close()
+        (failed if stage.exists() else removed).append(stage.name)
+    if removed:
+        why = ("left by runs killed before they recorded their settings" if unrecorded_older_than is not None
+               else "unfinished runs that kept no coded partition, no run writing to them")
+        say(f"removed {len(removed)} stale run folder(s) from {out_dir} ({why}): {', '.join(removed)}")
+    if failed:
+        say(f"could not remove {len(failed)} stale run folder(s) from {out_dir} (check their permissions, or remove "
+            f"them by hand): {', '.join(failed)}")
+    return removed
 
 
 RESUME = "_resume.json"  # in a stage: the run's fingerprint and the partitions it finished (see _resumable_stage)
@@ -747,20 +795,45 @@ def _file_print(path: Path) -> dict:
 
 
 def run_fingerprint(input_path: Path, kwargs: dict, rows_per_partition: int, header_row: int,
-                    encoding: str | None) -> dict:
+                    encoding: str | None, embedder_spec: str | None = None) -> dict:
     """What decides a run's parts: the input file(s) (:func:`_file_print`: size, modification time and a hash of the
     first and last MiB only — a same-size edit in the middle with the modification time restored is not seen), the
-    coder (:func:`model_identity`, the model manifest's embedder spec and version), the textmine version and every
-    option that changes what a part holds. An unfinished run's parts are reused only by a run with the same
-    fingerprint."""
+    coder (:func:`model_identity`; the embedder: the model manifest's spec and version, or for a zero-shot run the
+    ``embedder_spec`` it builds, :func:`_zero_shot_embedder`), the textmine version and every option that changes
+    what a part holds. An unfinished run's parts are reused only by a run with the same fingerprint."""
     import textmine
 
     files = ([input_path / f for f in _natural_files(input_path)] if input_path.is_dir() else [input_path])
     options = {k: v for k, v in kwargs.items() if not k.startswith("_") or k == "_unredacted"}
+    model_dir = kwargs.get("model_dir")
     return {"input": [_file_print(f) for f in files], "rows_per_partition": rows_per_partition,
             "header_row": header_row, "encoding": encoding, "textmine_version": textmine.__version__,
-            "embedder": _embedder_spec(kwargs.get("model_dir")),
+            "embedder": _embedder_spec(model_dir) if model_dir else _zero_shot_embedder(embedder_spec),
             "options": json.loads(json.dumps(options, sort_keys=True, default=str))}
+
+
+def _zero_shot_embedder(spec: str | None) -> str | None:
+    """A zero-shot run's embedder as this process finds it: ``spec``, and for the e5 family (built into the cache,
+    ``TEXTMINE_CACHE_DIR``) the spec lower-cased, the build's recipe, the e5 engine (``TEXTMINE_E5_ENGINE``, this
+    process's: the workers must run with the same) and a hash of what the build's manifest says it is made of
+    (recipe, source, opset and its files' hashes; not its build time). The build is made first when missing, as the
+    first partition would. None without a spec."""
+    if not spec:
+        return None
+    from textmine.embed import _E5_SPECS
+
+    low = spec.strip().lower()
+    if low not in _E5_SPECS and low != "e5-static":
+        return spec  # (a sentence-transformers name or path, lexical …: the spec is all there is to say)
+    from textmine.embed.e5_build import ensure_built
+    from textmine.embed.torch_e5 import default_engine
+
+    folder = ensure_built()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    built = {k: manifest[k] for k in ("recipe", "source_sha256", "opset", "files") if k in manifest}
+    digest = hashlib.sha256(json.dumps(built, sort_keys=True).encode()).hexdigest()[:16]
+    engine = default_engine() if low not in ("e5-fp32", "e5-static") else "onnx"
+    return f"{low}@{folder.name}/{engine}/manifest-{digest}"
 
 
 def _embedder_spec(model_dir: str | None) -> str | None:
@@ -801,44 +874,58 @@ def _resumable_stage(out_dir: Path, fingerprint: dict, overwrite: bool) -> tuple
     ({index: its result}) and the stage's lock (:func:`_lock_stage`; the caller closes it when the run ends). A stage
     another run is writing into (its lock held) is refused, never resumed or removed. An unfinished run's stage with
     another fingerprint is refused (its parts must not be mixed with this run's) unless ``overwrite``, which discards
-    every unfinished run's parts."""
+    every unfinished run's parts. The lock on this run's own stage, once taken, is held on (never released and taken
+    again: another run could take it in between)."""
     key = _fingerprint_key(fingerprint)
-    for stage in _stage_dirs(out_dir):
-        try:
-            held = _lock_stage(stage, out_dir)  # (refused when that run is still going)
-        except FileNotFoundError:
-            continue  # (removed by its run meanwhile)
-        try:
+    own = out_dir / f".textmine-run-{key}.tmp"
+    lock, locked = None, False
+    try:
+        for stage in _stage_dirs(out_dir):
             try:
-                kept = json.loads((stage / RESUME).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue  # (no fingerprint: a run killed before it wrote one; see STALE_STAGE_S)
-            if overwrite:
-                shutil.rmtree(stage, ignore_errors=True)
-            elif kept.get("key") != key:
-                raise ValueError(
-                    f"{out_dir}: holds the coded parts of an unfinished run with other settings (differs: "
-                    f"{', '.join(_differs(kept.get('fingerprint', {}), fingerprint))}); they are not mixed with this "
-                    f"run's — use a new --out, or --overwrite to discard them")
-        finally:
-            if held is not None:
-                held.close()
-    stage = out_dir / f".textmine-run-{key}.tmp"
-    stage.mkdir(exist_ok=True)
-    lock = _lock_stage(stage, out_dir)  # (another run may have taken it since the look above)
-    done: dict[int, dict] = {}
-    try:
-        kept = json.loads((stage / RESUME).read_text(encoding="utf-8"))
-        done = {int(i): r for i, r in kept.get("done", {}).items()} if kept.get("key") == key else {}
-    except (OSError, ValueError, AttributeError):
-        pass
-    try:
-        _save_resume(stage, fingerprint, done)
+                held = _lock_stage(stage, out_dir)  # (refused when that run is still going)
+            except FileNotFoundError:
+                continue  # (removed by its run meanwhile)
+            keep = False
+            try:
+                try:
+                    kept = json.loads((stage / RESUME).read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    kept = None  # (no fingerprint: a run killed before it wrote one; see STALE_STAGE_S)
+                if kept is not None and overwrite:
+                    shutil.rmtree(stage, ignore_errors=True)
+                elif kept is not None and kept.get("key") != key:
+                    raise ValueError(
+                        f"{out_dir}: holds the coded parts of an unfinished run with other settings (differs: "
+                        f"{', '.join(_differs(kept.get('fingerprint', {}), fingerprint))}); they are not mixed with "
+                        f"this run's — use a new --out, or --overwrite to discard them")
+                else:
+                    keep = stage == own
+            finally:
+                if keep:
+                    lock, locked = held, True  # this run's own stage: its lock held on, no gap
+                elif held is not None:
+                    held.close()
+        tries = 3
+        while not locked:
+            own.mkdir(exist_ok=True)
+            try:
+                lock, locked = _lock_stage(own, out_dir), True
+            except FileNotFoundError:  # (removed by another run's sweep between its mkdir and its lock: made again)
+                tries -= 1
+                if not tries:
+                    raise
+        done: dict[int, dict] = {}
+        try:
+            kept = json.loads((own / RESUME).read_text(encoding="utf-8"))
+            done = {int(i): r for i, r in kept.get("done", {}).items()} if kept.get("key") == key else {}
+        except (OSError, ValueError, AttributeError):
+            pass
+        _save_resume(own, fingerprint, done)
     except BaseException:
         if lock is not None:
             lock.close()
         raise
-    return stage, done, lock
+    return own, done, lock
 
 
 def _save_resume(stage: Path, fingerprint: dict, done: dict[int, dict]) -> None:
@@ -1257,8 +1344,10 @@ def code_with_dask(
     through ``warn``: «resumed: N of M partitions already coded») and gives the same output; a run with another
     fingerprint is refused (``ValueError``) unless ``overwrite``, which discards such parts. A run holds an exclusive
     ``flock`` on its hidden folder (:func:`_lock_stage`): another run into the same ``out_path`` while it codes is
-    refused (``ValueError``), ``overwrite`` too; without ``fcntl`` (not POSIX) runs are not kept apart. The local engine's
-    warnings about the input (a text column without letters, input columns named like coding columns) go to
+    refused (``ValueError``), ``overwrite`` too; without ``fcntl`` (not POSIX) runs are not kept apart. A run that
+    finishes removes the hidden folders of unfinished runs no run holds that kept no coded partition (those that did
+    are kept for their own command, or ``overwrite``), saying so through ``warn`` (:func:`_sweep_stages`). The local
+    engine's warnings about the input (a text column without letters, input columns named like coding columns) go to
     ``warn`` once per run (default: :func:`warnings.warn`) and are kept in ``DaskRunInfo.warnings``.
     ``header_row``: the CSV's file row holding the column names (rows above it skipped, as
     ``read_table(header_row=…)`` does; Parquet refuses another than 1).
@@ -1310,11 +1399,6 @@ def code_with_dask(
         codebook_file = str(Path(codebook_path).resolve()) if codebook_path else None
         coder = load_coder_for(str(model_dir) if model_dir else None, str(codebook_path) if codebook_path else None)
         model_id = model_identity(model_path, codebook_file)  # what every worker must find on disk
-        created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for stale in _stage_dirs(out_dir, older_than=STALE_STAGE_S):  # left by a client killed mid-run
-            if not (stale / RESUME).exists():  # (one with a fingerprint is resumed, or refused: see below)
-                shutil.rmtree(stale, ignore_errors=True)
         kwargs = dict(
             text_col=text_col,
             model_dir=model_path,
@@ -1328,7 +1412,11 @@ def code_with_dask(
             question_labels=dict(question_labels or {}),
         )
         kwargs["_unredacted"] = tuple(unredacted_cols)
-        fingerprint = run_fingerprint(input_path, kwargs, rows_per_partition, header_row, encoding)
+        fingerprint = run_fingerprint(input_path, kwargs, rows_per_partition, header_row, encoding,
+                                      None if model_dir else getattr(coder, "embedder_spec", None))
+        created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # (after what may fail above)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _sweep_stages(out_dir, None, _warn_with(warn), unrecorded_older_than=STALE_STAGE_S)  # a killed client's
         # the run writes into a hidden folder inside --out (the same file system, reached by every worker) and
         # replaces an earlier run's files only once it is complete: a failed rerun leaves the earlier result whole.
         # The folder is named by the run's fingerprint: a rerun after a crash or Ctrl-C codes only what is missing
@@ -1364,6 +1452,7 @@ def code_with_dask(
             _remove_created(created)
             raise
         info = _publish(stage, out_dir, info)
+        _sweep_stages(out_dir, _fingerprint_key(fingerprint), _warn_with(warn))  # other settings' unfinished runs
     finally:
         if lock is not None:
             lock.close()  # (after the publish: the stage is gone; or kept for a rerun, which may take it now)

@@ -55,7 +55,7 @@ def test_a_failed_move_restores_the_earlier_output_and_keeps_the_new_one(tmp_pat
 
 
 def test_a_running_stage_is_kept_fresh(tmp_path):
-    stage = tmp_path / ".textmine-run-cd.tmp"
+    stage = tmp_path / ".textmine-run-cdcdcdcdcdcd.tmp"
     stage.mkdir()
     past = time.time() - 2 * td.STALE_STAGE_S
     os.utime(stage, (past, past))
