@@ -9,6 +9,7 @@ data row the one after it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io as _io
 import os
 import re
@@ -1585,7 +1586,100 @@ def _blank_answers_missing(df: pd.DataFrame, out: pd.DataFrame, name: dict[str, 
                 out[name[c]] = col.mask(blank, "")
 
 
-def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
+_SPSS_EPOCH = dt.datetime(1582, 10, 14)  # (SPSS dates and date-times: seconds since then)
+#: the SPSS formats pyreadstat reads as dates, date-times and times, and which of these each shows
+_SAV_TIME_FORMATS = {"DATE": "date", "ADATE": "date", "EDATE": "date", "JDATE": "date", "SDATE": "date",
+                     "DATETIME": "datetime", "YMDHMS": "datetime", "TIME": "time", "DTIME": "time"}
+
+
+def _sav_format_kind(fmt: Any) -> str | None:
+    """``"date"``, ``"datetime"`` or ``"time"`` for an SPSS date, date-time or time format («ADATE10», «DTIME9»)."""
+    m = re.fullmatch(r"([A-Z]+)\d*(?:\.\d+)?", fmt) if isinstance(fmt, str) else None
+    return _SAV_TIME_FORMATS.get(m.group(1)) if m else None
+
+
+def _sav_time_kind(s: pd.Series, fmt: Any = None) -> str | None:
+    """The kind of SPSS date, date-time or time variable (:func:`_sav_format_kind`) :func:`_sav_frame` writes its
+    column ``s`` as, by its values; a column with none (an all-missing date variable reads as numbers) by its SPSS
+    format ``fmt``. None for any other column."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return "datetime"
+    if _dates_or_times(s):
+        vals = [v for v in s if isinstance(v, (dt.date, dt.time))]
+        return "time" if isinstance(vals[0], dt.time) else \
+            "datetime" if all(isinstance(v, dt.datetime) for v in vals) else "date"
+    return _sav_format_kind(fmt) if pd.api.types.is_float_dtype(s) and s.isna().all() else None
+
+
+def _spss_seconds(v: Any) -> Any:
+    """A date, date-time or time as SPSS stores it, in seconds (since 1582-10-14; a time: since midnight), as
+    pyreadstat.write_sav takes a date variable's missing values (a finite number: as it is); None for anything else
+    (NaN, NaT, ±inf too)."""
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+        return float(v) if np.isfinite(v) else None
+    if isinstance(v, np.datetime64):
+        v = pd.Timestamp(v)
+    if v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime(warn=False)
+    if isinstance(v, dt.datetime):
+        v = v.astimezone(dt.timezone.utc).replace(tzinfo=None) if v.tzinfo else v
+        return (v - _SPSS_EPOCH).total_seconds()
+    if isinstance(v, dt.date):
+        return float((v - _SPSS_EPOCH.date()).days * 86400)
+    if isinstance(v, dt.time):
+        return v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
+    return None
+
+
+def _sav_missing_fault(given: list, secs: list, kind: str | None, fmt: Any) -> str | None:
+    """Why a column's SPSS missing values and ranges ``given`` (in SPSS seconds: ``secs``) cannot be written for it
+    (``kind``: :func:`_sav_time_kind`; ``fmt``: its SPSS format), in words without them; None where they can."""
+    flat = [x for y in given for x in (y.values() if isinstance(y, dict) else [y])]
+    objects = [x for x in flat if isinstance(x, (dt.date, dt.time, np.datetime64))]  # (not numbers: SPSS seconds)
+    if not kind:
+        return "its SPSS missing values are dates or times but its values are not" if objects else None
+    if any(isinstance(x, (float, np.floating)) and np.isinf(x) for x in flat):
+        return "its SPSS missing range is open at one end (LOWEST/HIGHEST): a date or time variable's .sav with " \
+               "one cannot be read again"
+    if any(x is None for y in secs for x in (y.values() if isinstance(y, dict) else [y])) or any(
+            isinstance(x, dt.time) != (kind == "time") for x in objects):
+        return "its SPSS missing values are not dates or times like the column's values"
+    if any(isinstance(y, dict) and y.get("lo") is not None and y.get("hi") is not None and y["lo"] > y["hi"]
+           for y in secs):
+        return "its SPSS missing range ends before it starts" + (
+            " (a time of 24 hours or more is read as a time of day)" if kind == "time" else "")
+    if kind == "time" and isinstance(fmt, str) and fmt.startswith("DTIME"):
+        return "its SPSS missing values are durations (DTIME), which are read as times of day: wrong from 24 hours on"
+    return None
+
+
+def _sav_time_missing(spec: dict, kinds: dict[str, str | None], name: dict[str, str], formats: dict,
+                      path: Path | None) -> dict:
+    """``spec`` (``df.attrs["spss_missing"]``) with a date or time column's missing values and ranges in SPSS
+    seconds (:func:`_spss_seconds`; ``kinds``: SPSS name → :func:`_sav_time_kind`), so that they are written. Those
+    :func:`_sav_missing_fault` finds fault with are left out, with a warning naming the column (not the values:
+    a date can be personal); ``formats``: ``df.attrs["variable_format"]``."""
+    fixed = dict(spec)
+    for k, v in spec.items():
+        if k not in name or not v or not isinstance(v, (list, tuple)):
+            continue
+        kind = kinds.get(name[k])
+        try:
+            secs = [{b: _spss_seconds(x) for b, x in y.items()} if isinstance(y, dict) else _spss_seconds(y)
+                    for y in v] if kind else list(v)
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            secs = [None]
+        if (why := _sav_missing_fault(list(v), secs, kind, formats.get(k))) is not None:
+            warnings.warn(f"{path or 'the .sav'}: column {shown_column_name(name[k])}: {why}, so the .sav has none "
+                          f"for it (define them again in SPSS)", UserWarning, stacklevel=4)
+            secs = []
+        fixed[k] = secs
+    return fixed
+
+
+def _sav_frame(df: pd.DataFrame, kw: dict, path: Path | None = None) -> tuple[pd.DataFrame, dict]:
     """The frame and pyreadstat arguments for a .sav: SPSS-valid names, nullable types as float/str, and
     the variable labels, value labels, user-missing codes and measures kept in ``df.attrs`` (from a .sav input)."""
     attrs = df.attrs or {}
@@ -1596,8 +1690,15 @@ def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
         if pd.api.types.is_bool_dtype(s) or (pd.api.types.is_numeric_dtype(s) and s.dtype.kind not in "fc"):
             s = s.astype("float64")  # Int64/boolean with <NA>: SPSS numeric with system-missing
         elif pd.api.types.is_datetime64_any_dtype(s):
-            # pyreadstat writes datetime64 at second (or coarser) resolution as 1970-01-01: nanoseconds it reads
-            s = s.astype(f"datetime64[ns, {s.dt.tz}]" if getattr(s.dt, "tz", None) else "datetime64[ns]")
+            # pyreadstat writes datetime64 at second (or coarser) resolution as 1970-01-01: micro- or nanoseconds
+            # it reads (microseconds: any year, where nanoseconds stop at 1677–2262)
+            try:
+                s = s if s.dt.unit in ("ns", "us") else s.dt.as_unit("us")
+                if getattr(s.dt, "tz", None) is not None:  # pyreadstat writes UTC; a dateutil zone it wrote as text
+                    s = s.dt.tz_convert("UTC")
+            except (OverflowError, ValueError):  # (pandas's message shows the value: a date can be personal)
+                raise ValueError(f"column {shown_column_name(c)}: a date-time more than 290 000 years from 1970, "
+                                 f"which a .sav cannot hold") from None
         elif pd.api.types.is_numeric_dtype(s):
             pass
         elif _dates_or_times(s):  # SPSS DATE/TIME variables (read as datetime.date/time objects) stay so
@@ -1608,23 +1709,26 @@ def _sav_frame(df: pd.DataFrame, kw: dict) -> tuple[pd.DataFrame, dict]:
     name = {str(c): mapping.get(str(c), str(c)) for c in df.columns}
     _blank_answers_missing(df, out, name)
     numeric = {name[str(c)]: pd.api.types.is_numeric_dtype(out[name[str(c)]]) for c in df.columns}
+    var_format = attrs.get("variable_format") or {}
+    kinds = {name[str(c)]: _sav_time_kind(out[name[str(c)]], var_format.get(str(c))) for c in df.columns}
 
     labels = {name[k]: v for k, v in (attrs.get("column_labels") or {}).items() if k in name and v}
     for orig, new in mapping.items():
         labels.setdefault(new, orig[:256])
 
-    def fits(col: str, keys) -> bool:
+    def fits(col: str, keys, numbers: bool = False) -> bool:
         return all(isinstance(k, (int, float, np.integer, np.floating)) and not isinstance(k, bool) for k in keys) \
-            if numeric[col] else all(isinstance(k, str) for k in keys)
+            if numeric[col] or numbers else all(isinstance(k, str) for k in keys)
 
     value_labels = {name[k]: v for k, v in (attrs.get("value_labels") or {}).items()
                     if k in name and v and fits(name[k], v)}
-    missing = {name[k]: v for k, v in (attrs.get("spss_missing") or {}).items()
-               if k in name and v and fits(name[k], [x for y in v for x in (y.values() if isinstance(y, dict) else [y])])}
+    spss_missing = _sav_time_missing(attrs.get("spss_missing") or {}, kinds, name, var_format, path)
+    missing = {name[k]: v for k, v in spss_missing.items() if k in name and v and fits(
+        name[k], [x for y in v for x in (y.values() if isinstance(y, dict) else [y])], bool(kinds[name[k]]))}
     measure = {name[k]: v for k, v in (attrs.get("variable_measure") or {}).items()
                if k in name and v in ("nominal", "ordinal", "scale")}
-    formats = {name[k]: v for k, v in (attrs.get("variable_format") or {}).items()
-               if k in name and numeric[name[k]] and isinstance(v, str) and v[:1] in "FN"}
+    formats = {name[k]: v for k, v in var_format.items() if k in name and isinstance(v, str) and (
+        numeric[name[k]] and v[:1] in "FN" or kinds[name[k]] and _sav_format_kind(v) == kinds[name[k]])}
     args: dict[str, Any] = {}
     for key, val in (("column_labels", labels), ("variable_value_labels", value_labels),
                      ("missing_ranges", missing), ("variable_measure", measure), ("variable_format", formats)):
@@ -1841,7 +1945,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
         elif suffix == ".sav":
             import pyreadstat
 
-            frame, args = _sav_frame(df, kw)
+            frame, args = _sav_frame(df, kw, path)
             pyreadstat.write_sav(frame, str(tmp), **args)
             _fix_sav_timestamp(tmp)
         elif suffix == ".json":

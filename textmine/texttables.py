@@ -14,10 +14,13 @@ import pandas as pd
 __all__ = ["distinct_labels", "fold_label", "text_tables"]
 
 #: the label column's width bounds (terminal cells, :func:`_label_width`): at least 12 however many columns share the
-#: terminal (a narrower terminal may still fold a word), at most 40 so the numbers stay beside their label
+#: terminal (narrower only in a table's parts where a number would not fit beside it, :func:`_parts`), at most 40 so
+#: the numbers stay beside their label
 LABEL_WIDTH = (12, 40)
 _GAP = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # where a line may break: any space but a no-break one («2\u00a0973»)
 _BREAK_AFTER = re.compile(r"(?<=[-\u2010\u00ad])(?=[^\W\d_]{2})")  # after a hyphen or soft hyphen, before a word
+#: a number as a cell shows it («2\u00a0973», «−3,4», «32–97», «<1»): :func:`_parts` keeps it whole, not a header word
+_NUMBER = re.compile(r"[<>]?[+\u2212-]?[\d\u00a0\u2007\u202f,.\u2013]+%?")
 
 
 def distinct_labels(labels: Mapping[str, Any]) -> dict[str, str]:
@@ -94,17 +97,20 @@ def _add_rows(table, width: int, rows: list[tuple]) -> None:
     headers = [str(c.header) for c in table.columns]
     w = _label_width(width, headers, rows)
     table.columns[0].width = w
+    table.labels = [str(r[0]) for r in rows]  # (unfolded: :func:`_parts` folds them again where it narrows them)
     for r in rows:
         table.add_row(fold_label(r[0], w), *r[1:])
 
 
 def _parts(table, width: int, console) -> list:
     """``table`` as a terminal ``width`` cells wide prints it: as is where rich's own layout (on ``console``) gives
-    every column its longest word or number, else with fixed widths no narrower than each column's longest word or
-    number (a header or text folds at spaces), in parts where they do not all fit beside the label column: each part
-    repeats the labels and holds the next columns that fit («(forts.)» in its title). A number is whole where it fits
-    beside the label column (:data:`LABEL_WIDTH`, at least 12 cells unless every label is shorter): in a terminal at
-    least 19 cells wider than the number (24 cells for «32–97» or «2 973»); a narrower terminal may cut it to «…»."""
+    every column its longest word or number and the label column its width, else with fixed widths no narrower than
+    each column's longest word or number (a header or text folds at spaces), in parts where they do not all fit beside
+    the label column: each part repeats the labels and holds the next columns that fit («(forts.)» in its title).
+    Where one column does not fit beside the label column, the label column narrows (its labels folded again from
+    their text, :func:`fold_label`) so that every number stays whole: in a terminal at least 8 cells wider than the
+    widest number (20 cells for «97–100»; a header word is none: «q12_helhetsinntrykk:»); only a word wider than
+    its column is split inside, never a number."""
     from rich.cells import cell_len
     from rich.table import Table
 
@@ -114,10 +120,19 @@ def _parts(table, width: int, console) -> list:
     label, others = table.columns[0], table.columns[1:]
     need = [widest(c, _GAP.split) for c in others]
     want = [max(n, widest(c, str.splitlines)) for c, n in zip(others, need)]
-    room = width - (label.width or widest(label, str.splitlines)) - 4  # (label padding, outer borders)
+    label_w = label.width or widest(label, str.splitlines)
     laid = table._calculate_column_widths(console, console.options.update_width(width - table._extra_width))
-    if all(w - 2 >= n for w, n in zip(laid[1:], need)):  # (rich's widths include the padding)
+    if laid[0] - 2 >= label_w and all(w - 2 >= n for w, n in zip(laid[1:], need)):  # (rich's widths: + padding)
         return [table]
+    labels, overflow = list(label.cells), label.overflow
+    if any(n + 3 > width - label_w - 4 for n in need):  # (+ padding and border; the label column's and outer ones)
+        numbers = max((cell_len(p) for c in others for t in c.cells for p in _GAP.split(str(t))
+                       if _NUMBER.fullmatch(p)), default=1)  # (the cells' numbers; a header's words fold)
+        label_w = max(1, min(label_w, width - 7 - numbers))
+        need, want = ([min(n, width - 7 - label_w) for n in x] for x in (need, want))
+        labels = [fold_label(t, label_w) for t in getattr(table, "labels", labels)]
+        overflow = "fold"  # (a header word wider than the column: split inside, not cut to «…»)
+    room = width - label_w - 4
     groups: list[list[int]] = [[]]
     for j, n in enumerate(need):
         if groups[-1] and sum(need[i] + 3 for i in groups[-1]) + n + 3 > room:
@@ -132,10 +147,10 @@ def _parts(table, width: int, console) -> list:
                 widths[j], slack = widths[j] + 1, slack - 1
         title = table.title if g == 0 else f"{table.title} (forts.)" if table.title else "(forts.)"
         part = Table(title=title, title_justify=table.title_justify)
-        part.add_column(label.header, justify=label.justify, width=label.width, overflow=label.overflow)
+        part.add_column(label.header, justify=label.justify, width=label_w, overflow=overflow)
         for j in cols:
             part.add_column(others[j].header, justify=others[j].justify, width=widths[j], overflow="fold")
-        for row in zip(label.cells, *(others[j].cells for j in cols)):
+        for row in zip(labels, *(others[j].cells for j in cols)):
             part.add_row(*row)
         parts.append(part)
     return parts
@@ -198,7 +213,7 @@ def text_tables(summary, *, wave: Any = None, width: int = 140, max_themes: int 
         if isinstance(table, str):  # (a question not coded: one line, printed as is)
             console.print(table, highlight=False, markup=False)
         elif table is not None:
-            for part in _parts(table, width, console):  # (too wide for the terminal: in parts, numbers whole from 24 cells)
+            for part in _parts(table, width, console):  # (too wide for the terminal: in parts, numbers whole)
                 console.print(part)
             if (note := _decimal_note(table)) is not None:  # one line under the table it explains
                 console.print(note, highlight=False, markup=False)
