@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io as _io
+import json
 import os
 import re
 import uuid
@@ -822,13 +823,22 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
     in it)."""
     import pyreadstat
 
+    kw = {"user_missing": True, "apply_value_formats": False, "encoding": encoding}
     try:
-        df, meta = pyreadstat.read_sav(str(path), user_missing=True, apply_value_formats=False, encoding=encoding)
+        df, meta = pyreadstat.read_sav(str(path), **kw)
     except Exception as e:  # noqa: BLE001
         if "encoding" in str(e).lower() and not encoding:
             raise TableReadError(f"its text is not in the encoding the file declares ({e}); pass the right encoding "
                                  f"(e.g. encoding='cp1252')", file=path) from None
-        raise TableReadError(f"not a readable SPSS .sav file ({e})", file=path) from None
+        df, meta = _sav_read_unconverted(path, kw)
+    else:
+        times = [c for c, f in (meta.original_variable_types or {}).items() if _sav_format_kind(f) == "time"]
+        if times:  # (only then: a second, raw read of those columns, for their values of 24 hours or more)
+            raw, raw_meta = pyreadstat.read_sav(str(path), disable_datetime_conversion=True, usecols=times, **kw)
+            for c in _sav_duration_columns(raw, raw_meta, path):
+                df[c] = _sav_time_column(raw[c], "duration", path, c)
+                if c in (raw_meta.missing_ranges or {}):
+                    meta.missing_ranges[c] = _sav_time_ranges(raw_meta.missing_ranges[c], "duration")
     missing: dict[str, list] = {}
     for col, vals in (meta.missing_user_values or {}).items():
         missing[col] = list(vals)
@@ -872,6 +882,85 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
     return df
 
 
+def _sav_read_unconverted(path: Path, kw: dict) -> tuple[pd.DataFrame, Any]:
+    """A .sav pyreadstat fails to read with its date conversion (e.g. a date variable's missing range
+    open at one end, «LOWEST THRU …»), read without it and its date, date-time and time columns and missing ranges
+    converted here (:func:`_sav_time_value`; an open bound stays ±inf, shown as LOWEST/HIGHEST)."""
+    import pyreadstat
+
+    try:
+        df, meta = pyreadstat.read_sav(str(path), disable_datetime_conversion=True, **kw)
+    except Exception as e2:  # noqa: BLE001  (not ``e``: pyreadstat's date errors can show a cell's value)
+        raise TableReadError(f"not a readable SPSS .sav file ({e2})", file=path) from None
+    durations = _sav_duration_columns(df, meta, path, stacklevel=5)
+    for c, fmt in (meta.original_variable_types or {}).items():
+        kind = "duration" if c in durations else _sav_format_kind(fmt)
+        if kind and c in df.columns and pd.api.types.is_numeric_dtype(df[c]):
+            df[c] = _sav_time_column(df[c], kind, path, c)
+            if c in (meta.missing_ranges or {}):
+                meta.missing_ranges[c] = _sav_time_ranges(meta.missing_ranges[c], kind)
+    return df, meta
+
+
+def _sav_duration_columns(raw: pd.DataFrame, meta: Any, path: Path, stacklevel: int = 4) -> list[str]:
+    """The TIME/DTIME columns of ``raw`` (a .sav read without date conversion; ``meta``: its metadata) holding a
+    value outside 0–24 hours, which pyreadstat would read as a time of day (90000 s → 01:00): they are read as
+    durations (pandas Timedelta), with a warning naming the column."""
+    out = []
+    for c, fmt in (meta.original_variable_types or {}).items():
+        if _sav_format_kind(fmt) != "time" or c not in raw.columns or not pd.api.types.is_numeric_dtype(raw[c]):
+            continue
+        secs = raw[c].to_numpy(dtype=float, na_value=np.nan)
+        if ((secs < 0) | (secs >= 86400)).any():
+            out.append(c)
+            warnings.warn(f"{path}: column {shown_column_name(c)}: its SPSS {fmt} values include times of 24 hours "
+                          f"or more (or below 0): read as durations (pandas Timedelta), not times of day; a .sav "
+                          f"written from them holds them as seconds (a number variable, without its {fmt} format "
+                          f"and missing values)", UserWarning, stacklevel=stacklevel)
+    return out
+
+
+_SAV_MAX_DURATION = 9.2e9  # seconds (292 years): what a pandas Timedelta (nanoseconds) holds
+
+
+def _sav_time_value(x: Any, kind: str) -> Any:
+    """SPSS seconds ``x`` (since 1582-10-14; a time's: since midnight) as a ``kind`` (:func:`_sav_format_kind`)
+    value exactly as pyreadstat converts it (a date, a datetime, a time of day), or a ``"duration"`` as a pandas
+    Timedelta; anything else (NaN, ±inf: an open missing-range bound) as it is."""
+    if not isinstance(x, (int, float, np.integer, np.floating)) or not np.isfinite(x):
+        return x
+    if kind == "duration":  # (a bound past what a Timedelta holds is as open as LOWEST/HIGHEST)
+        return pd.Timedelta(microseconds=round(x * 1e6)) if abs(x) < _SAV_MAX_DURATION else float(np.sign(x) * np.inf)
+    d = _SPSS_EPOCH + dt.timedelta(days=int(np.floor(x / 86400)), seconds=int(x % 86400),
+                                   microseconds=0 if kind == "date" else round(x % 1 * 1e6))
+    return d.date() if kind == "date" else d.time() if kind == "time" else d
+
+
+def _sav_time_column(s: pd.Series, kind: str, path: Path, col: str) -> pd.Series:
+    """The raw SPSS seconds ``s`` of column ``col`` as :func:`_sav_time_value` converts them; a value it cannot
+    convert (a date past year 9999, a duration of 292 years or more) is refused naming its row, not the value."""
+    if kind == "duration":
+        secs = s.to_numpy(dtype=float, na_value=np.nan)
+        if (far := np.flatnonzero(np.abs(secs) >= _SAV_MAX_DURATION)).size:
+            raise TableReadError("a duration of 292 years or more, which cannot be read", file=path,
+                                 row=int(far[0]) + 1, column=col)
+        return pd.Series(pd.to_timedelta(np.round(secs * 1e6), unit="us"), index=s.index, name=s.name)
+    vals = s.to_numpy(dtype=object)
+    out = np.empty(len(vals), dtype=object)
+    for i, x in enumerate(vals):
+        try:
+            out[i] = _sav_time_value(x, kind)
+        except (OverflowError, ValueError):
+            raise TableReadError(f"a {kind} outside the years 1 to 9999, which cannot be read", file=path, row=i + 1,
+                                 column=col) from None
+    return pd.Series(out, index=s.index, name=s.name)
+
+
+def _sav_time_ranges(ranges: Sequence[dict] | None, kind: str) -> list[dict]:
+    """A column's missing ranges ({"lo", "hi"} in SPSS seconds) with bounds as :func:`_sav_time_value` gives them."""
+    return [{b: _sav_time_value(x, kind) for b, x in r.items()} for r in ranges or ()]
+
+
 def _sav_code(v: Any) -> Any:
     """A .sav code as the read notes and ``missing_codes`` hold it: 3.0 → 3 (SPSS stores whole numbers as floats)."""
     if isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(v) < 2**53:
@@ -884,7 +973,8 @@ def _sav_range_codes(values: pd.Series | None, lo: Any, hi: Any, labels: Mapping
     """The codes an SPSS missing range «lo THRU hi» declares missing: every value the column holds in it (also a
     fraction: «0.5 THRU 1.5» holds 1.2) and its value-labelled codes, with a narrow range's whole numbers (below 1,000
     of them) as before. A date or time variable's range (pyreadstat gives its bounds as datetimes) is compared as
-    datetimes; one that cannot be compared with the column's values is left out with a warning (its answers kept)."""
+    datetimes (an open bound, LOWEST or HIGHEST, is ±inf); one that cannot be compared with the column's values is
+    left out with a warning (its answers kept)."""
     import numbers
 
     if isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real):
@@ -900,10 +990,16 @@ def _sav_range_codes(values: pd.Series | None, lo: Any, hi: Any, labels: Mapping
     if values is None:
         return [lo] if lo == hi else []
     held = values.dropna()
+    open_lo, open_hi = (isinstance(b, numbers.Real) and np.isinf(b) for b in (lo, hi))  # LOWEST, HIGHEST
     try:
         if pd.api.types.is_datetime64_any_dtype(held):
-            lo, hi = pd.Timestamp(lo), pd.Timestamp(hi)
-        return sorted(set(held[(held >= lo) & (held <= hi)].tolist()))
+            lo, hi = (b if o else pd.Timestamp(b) for b, o in ((lo, open_lo), (hi, open_hi)))
+        inside = pd.Series(True, index=held.index)
+        if not open_lo:
+            inside &= held >= lo
+        if not open_hi:
+            inside &= held <= hi
+        return sorted(set(held[inside].tolist()))
     except (TypeError, ValueError):
         warnings.warn(f"{path}: column {col}: its SPSS missing range {lo} THRU {hi} cannot be compared with the "
                       f"column's values ({values.dtype} column): no value of it is read as missing", UserWarning,
@@ -913,8 +1009,6 @@ def _sav_range_codes(values: pd.Series | None, lo: Any, hi: Any, labels: Mapping
 
 def _read_json(path: Path, text_cols: frozenset[str] = frozenset()) -> pd.DataFrame:
     """A JSON array of records (as :func:`write_table` writes it), one object per row."""
-    import json
-
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -1633,6 +1727,30 @@ def _spss_seconds(v: Any) -> Any:
     return None
 
 
+def _json_value(v: Any) -> Any:
+    """``json.dumps`` default for table metadata: a date or time as ISO text, a duration as seconds, a numpy scalar
+    as its Python value, anything else as text."""
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, (pd.Timedelta, dt.timedelta)):
+        return v.total_seconds()
+    if isinstance(v, np.generic):
+        return v.item()
+    return str(v)
+
+
+def _parquet_safe_attrs(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (a shallow copy where needed) whose ``attrs`` pandas can store in Parquet metadata as JSON: the SPSS
+    metadata of a .sav read holds dates (a date variable's missing codes) and numpy scalars, which it cannot."""
+    try:
+        json.dumps(df.attrs)
+        return df
+    except (TypeError, ValueError):
+        out = df.copy(deep=False)
+        out.attrs = json.loads(json.dumps(df.attrs, default=_json_value))
+        return out
+
+
 def _sav_missing_fault(given: list, secs: list, kind: str | None, fmt: Any) -> str | None:
     """Why a column's SPSS missing values and ranges ``given`` (in SPSS seconds: ``secs``) cannot be written for it
     (``kind``: :func:`_sav_time_kind`; ``fmt``: its SPSS format), in words without them; None where they can."""
@@ -1641,8 +1759,8 @@ def _sav_missing_fault(given: list, secs: list, kind: str | None, fmt: Any) -> s
     if not kind:
         return "its SPSS missing values are dates or times but its values are not" if objects else None
     if any(isinstance(x, (float, np.floating)) and np.isinf(x) for x in flat):
-        return "its SPSS missing range is open at one end (LOWEST/HIGHEST): a date or time variable's .sav with " \
-               "one cannot be read again"
+        return "its SPSS missing range is open at one end (LOWEST/HIGHEST), which is not written for a date or " \
+               "time variable (pyreadstat's own reading of such a file fails)"
     if any(x is None for y in secs for x in (y.values() if isinstance(y, dict) else [y])) or any(
             isinstance(x, dt.time) != (kind == "time") for x in objects):
         return "its SPSS missing values are not dates or times like the column's values"
@@ -1699,6 +1817,8 @@ def _sav_frame(df: pd.DataFrame, kw: dict, path: Path | None = None) -> tuple[pd
             except (OverflowError, ValueError):  # (pandas's message shows the value: a date can be personal)
                 raise ValueError(f"column {shown_column_name(c)}: a date-time more than 290 000 years from 1970, "
                                  f"which a .sav cannot hold") from None
+        elif pd.api.types.is_timedelta64_dtype(s):  # durations (a TIME variable of 24 hours or more): seconds
+            s = s.dt.total_seconds()
         elif pd.api.types.is_numeric_dtype(s):
             pass
         elif _dates_or_times(s):  # SPSS DATE/TIME variables (read as datetime.date/time objects) stay so
@@ -1941,7 +2061,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
                 _excel_text_not_formulas(xw.sheets[sheet], df)
             _fix_xlsx_timestamps(tmp, macro_enabled=suffix == ".xlsm")
         elif suffix in (".parquet", ".pq"):
-            df.to_parquet(tmp, index=False, **kw)
+            _parquet_safe_attrs(df).to_parquet(tmp, index=False, **kw)
         elif suffix == ".sav":
             import pyreadstat
 
