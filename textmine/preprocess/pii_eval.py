@@ -29,14 +29,20 @@ _TYPE_OF = {v: k for k, v in PLACEHOLDERS.items()}
 
 
 def _type_at(value: str, text: str, redacted: str, redactor) -> str | None:
-    """Placeholder type that replaced ``value``: the k-th placeholder, k = placeholders before it."""
+    """Placeholder type that replaced ``value``: the k-th placeholder, k = placeholders before it. A value merged
+    into the placeholder before it (a post town into its street's [ADRESSE]) has none of its own: then the last
+    placeholder of the text redacted up to the value's end."""
     i = text.find(value)
     if i < 0 or value in redacted:
         return None
     prefix, _ = redactor.redact(normalize(text[:i]))
     k = len(_PLACEHOLDER_RE.findall(prefix))
     found = _PLACEHOLDER_RE.findall(redacted)
-    return _TYPE_OF.get(found[k]) if k < len(found) else None
+    if k < len(found):
+        return _TYPE_OF.get(found[k])
+    through, _ = redactor.redact(normalize(text[:i + len(value)]))
+    m = len(_PLACEHOLDER_RE.findall(through))
+    return _TYPE_OF.get(found[m - 1]) if 0 < m <= len(found) else None
 
 
 def evaluate_pii_cases(path: Path | None = None, cleaner: Cleaner | None = None) -> pd.DataFrame:

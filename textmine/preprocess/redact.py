@@ -68,8 +68,17 @@ Førde", "i Mo i Rana"), and "Postboks 5 Sentrum, 0101 Oslo". After an address c
 amount, duration or count after the number ("Sagt 3 ganger", "Adressen var feil 3 ganger"), an ordinary word before
 it ("langt 12", "Uke 12"), a service ("Altinn 3"), an abbreviation or product ("adresse: spm 4", "Windows 10") stay;
 "IP-adresse:", "e-postadresse:" are no address cue. A lower-case post code + town after it is merged unless a unit
-or an ordinary bokmål/nynorsk word ("[ADRESSE], 1200 kvm", "2000 innbyggjarar"). A number next in a list after a phone
-("91234567 98765432") is one; a reference number's list ("ordrenummer 4791234567 4791234568") stays.
+or an ordinary bokmål/nynorsk word ("[ADRESSE], 1200 kvm", "2000 innbyggjarar"); a municipality or post town of
+``post_towns_no.txt`` is a town also where it is a word, after a code that is no year ("5590 etne"); "X i Y" after a
+code only when listed whole ("6893 vik i sogn", "8610 Mo i Rana") or Y listed and X not ("[ADRESSE] i Mai", "[ADRESSE]
+i oslo" for "6893 vik i oslo"; "… i Oslo gate 7" is a street). A post box after an address label ("Postadresse: Boks
+123"; a name after it is left to the name rules) and "postboks 4321 Sentrum" are masked. A number next in a list
+after a phone ("91234567 98765432"; "ring 91234567,98765432" after a phone cue, no round amounts or consecutive
+numbers) is one; a reference number's list ("ordrenummer 4791234567
+4791234568") stays, and so do letters of a code glued after a number no phone starts like (0, 1, 8) after a
+reference cue ("nr 12345678ab", not "nr 21234567ab", "tlf 91234567mvh"), and a listed nynorsk job title alone after
+a role label ("Tilsett: Sjukepleiar"; not "Tilsett: Borgar", "Tilsett: Steinleiar"). A lower-case
+"mai"/"august" + a listed surname after a role label is a name ("hr: mai strand").
 
 Birth dates ([FØDSELSDATO]) only right after a birth cue ("født", "fødd", "f.", "fødselsdato", "bursdag", "DOB",
 "born"): day + month (year optional) or month + year; ordinary dates, bare years, thresholds ("født før 1963",
@@ -291,6 +300,9 @@ _PNR_TYPO_GLUED = re.compile(r"(?<=[^\W\d_/]|/)(?:\d{10}|\d{12})(?![\d%]|[ .,:/-
 _IBAN = re.compile(r"(?<![\w-])NO ?\d{2}(?: ?\d{4}){2} ?\d{3}(?![\d%]|[.,:/-]\d|\w)", re.IGNORECASE)
 # Two mobile/landline numbers joined by "/" without spaces ("41234567/91234567").
 _PHONE_PAIR = re.compile(_LB + r"[2-9]\d{7}(?:/[2-9]\d{7})+" + _RB)
+# The same joined by a comma with no space ("ring 91234567,98765432"), only after a phone cue
+# (Redactor._classify_phone_pair_comma); a decimal amount has fewer digits after it.
+_PHONE_PAIR_COMMA = re.compile(_LB + r"[2-9]\d{7}(?:,[2-9]\d{7})+" + _RB)
 _ORG = re.compile(_LB + r"(?:\d{9}|\d{3}[ .]\d{3}[ .]\d{3})" + _RB)
 _PHONE_CC = re.compile(
     r"(?<![\w+])\(?(?:\+|00) ?47\)?[ .-]?(?:\(0\)[ .-]?)?"  # "+47 (0)91234567": the trunk zero in brackets
@@ -337,6 +349,7 @@ _LOWER_POST = re.compile(
     r"\[ADRESSE\](?:,[ \t]{0,2}|[ \t])\d{4}[ \t]"
     r"(?P<t>[a-zæøå][a-zæøå-]*(?:[ \t]i[ \t][a-zæøå][a-zæøå-]*)?)(?![\w-])"
 )
+_POST_CODE = re.compile(r"\d{4}")
 # Units a number after an address may count ("[ADRESSE], 1200 kvm"): no town (shorter ones, "m2", "km", are no town
 # either: Redactor._not_town).
 _UNIT_WORDS = frozenset("kvm daa dekar mål stk prosent pst liter tonn meter".split())
@@ -368,9 +381,21 @@ _ADDRESS_CUED = re.compile(
     r"|[a-zæøå][a-zæøåéü'.-]*\s(?:[a-zæøå][a-zæøåéü'.-]*\s)?\d{1,4}(?:(?:[a-z]|\s[a-hj-z])(?![\wæøå]))?"
     r")(?![\d,.]\d|\w)"
 )
+# A post box after an address label ("Postadresse: Boks 123", "Adresse: postboks 4321 Sentrum"), with the town after
+# it (Redactor._redact_postbox_cued).
+_POSTBOX_CUED = re.compile(
+    r"(?i:(?<![\w-])(?:post|besøks)?(?:adresse[n]?|adressa)|(?<![\w-])adr\.?)(?:\s+(?i:min|mi|mitt|vår|er|var)){0,2}"
+    r"\s*:?\s+(?P<a>(?i:post)?[Bb]oks\s\d{1,5})"
+    r"(?P<t>(?:\s[A-ZÆØÅ][a-zæøå-]+|\s[a-zæøå][a-zæøå-]+)(?![\w-]|\s\d(?!\d{3}\s[A-ZÆØÅa-zæøå])))?"  # no street number
+    r"(?P<p>(?:,\s?|\s)\d{4}\s[A-ZÆØÅ][\wæøå-]+)?(?![\d,.]\d|\w)"
+)
+_CAP_WORD_NEXT = re.compile(r"[ \t]+[A-ZÆØÅ]")  # a capitalised word next: a name goes on ("Boks 12 Kari Nordmann")
 # A word glued right after a number ("91234567og", "912 34 567takk"), also a one-letter word "i"/"å" before a space
 # ("ring 91234567i dag").
 _GLUED_WORD = r"(?=[^\W\d_]{2,}(?!\w)|[iIåÅ][ \t])"
+_GLUED_LETTERS = re.compile(r"[^\W\d_]+")
+# A reference cue right before a number with a code's letters glued after it ("nr 12345678ab", "ordre: 12345678AB").
+_REF_CUE_GLUED = re.compile(r"(?<![\w-])(?:nr|ordre\w*|ref\w*|sak\w*)\.?[ \t]*[:.]?[ \t]*$", re.IGNORECASE)
 # A mobile or landline number with a word glued after it and no cue glued before ("på 91234567og", "912 34 567takk");
 # classified as _PHONE's matches (amounts with a glued unit, dates, public numbers stay).
 _PHONE_GLUED_WORD = re.compile(
@@ -407,7 +432,8 @@ _REF_NUMBER_BEFORE = re.compile(
 # ("Ring meg, kundenr er 91234567", "ring saks nr. 91234567") makes the number after a reference cue a phone.
 _CUSTOMER_NR_BEFORE = re.compile(r"\bkunde[\s.-]?(?:nr|nummer(?:et)?)\.?\s*[:.]?\s*(?:(?:er|var)\s+)?$",
                                  re.IGNORECASE)
-_CLAUSE_PHONE_CUE = re.compile(r"\b(?:ring|ringe|tlf|telefon(?:nr|nummer)?|mobil(?:nr|nummer)?|sms)\b[^.!?;\n]*$",
+_CLAUSE_PHONE_CUE = re.compile(r"\b(?:ring|ringe|tlf|telefon(?:nr|nummer)?|mobil(?:nr|nummer)?|sms)\b"
+    r"(?:[^.!?;\n]|\.(?=[ \t]*(?:[a-zæøå\d]|$)))*$",  # an abbreviation's period ("tlf. nr.") ends no clause
                                re.IGNORECASE)
 _NUMBER_NEG_BEFORE = re.compile(
     r"(?:\bkr|\bkroner|\bnok|\bsaks?nr|\bsaksnummer\w*|\bsak|\bref|\breferanse\w*|\bjournal\w*|\bdokument\w*"
@@ -1039,6 +1065,12 @@ _ABBREVIATED_CUES = frozenset({"mvh", "vh"})
 # a capitalised listed surname ("Mai Strand svarte") or hyphenated to a listed first name ("Mai-Britt"); never next to
 # a number ("17. Mai", "Mai 2024") nor, before a name, after a word that takes a time ("i Mai og Kari", "i Mai Olsen").
 _MONTH_FIRST_NAMES = frozenset({"mai", "august"})
+# Nynorsk job titles that survey answers give alone after a role label ("Tilsett: Sjukepleiar"), exact words only:
+# a dictionary's "-ar" nouns and compounds are also names ("Borgar", "Steinleiar").
+_NN_JOB_TITLES = frozenset(
+    "sjukepleiar lærar leiar rådgjevar sakshandsamar konsulent fastlege lege psykolog fysioterapeut ergoterapeut "
+    "helsesjukepleiar miljøterapeut saksbehandlar nav-rettleiar rettleiar tillitsvald verneombod koordinator "
+    "sekretær assistent arbeidsgjevar arbeidstakar".split())
 _MONTH_BEFORE = frozenset("i fra frå til før etter innen siden sidan medio primo ultimo hele heile av ut over gjennom "
                           "neste forrige førre hver kvar per pr mellom".split())
 # First names that are also a dialect "eller" ("Ella var det noko meir?", "Ella kan du ringe meg"): no name at the
@@ -1163,6 +1195,7 @@ class Redactor:
     function_words: frozenset[str] = frozenset()
     public_names: frozenset[str] = frozenset()  # agencies and services (public_names.txt): "Altinn", "Helfo"
     towns: frozenset[str] = frozenset()  # counties, regions and large towns (county_aliases.tsv), lower case
+    post_towns: frozenset[str] = frozenset()  # municipalities and post towns (post_towns_no.txt), lower case
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_name_memo", {})  # list id -> {word: in list}; see _name_parts
@@ -1178,14 +1211,18 @@ class Redactor:
         # Hamar"): part of the address, since a street with its town narrows the household far more than the street
         # name alone
         town = r"[A-ZÆØÅ][\wæøå-]+"
-        post = rf"(?:(?:,\s?|\s)\d{{4}}\s{town}|\s(?:i|på)\s{town}(?:\si\s{town})?)?"
+        # "8610 Mo i Rana": "i" + a word after the post town, kept only if a listed town (_town_tail)
+        # no street before its number ("… i Storgata 7", "… i Oslo gate 7")
+        tail = rf"(?P<y>\si\s[A-ZÆØÅa-zæøå][\wæøå-]*(?![\w-]|\s\d)(?!\s(?:{sep_words})(?![\w-])))"
+        post = rf"(?:(?:,\s?|\s)\d{{4}}\s(?P<x>{town}){tail}?|\s(?:i|på)\s{town}(?:\si\s{town})?)?"
         self._address = re.compile(
             r"(?<![\w-])(?:"
             rf"(?:[A-ZÆØÅ][\wæøåéü.'-]*\s){{1,3}}(?:{sep_words})\s{num}"  # Kongens gate 5
             rf"|(?:{_ADDR_PREFIX}\s)?[A-ZÆØÅ][a-zæøåéü'-]*?(?:{alt})\s{num}"  # (Øvre) Storgata 12B
             rf"|[a-zæøå]{{2,}}(?:gata|gate|gaten|veien|vegen|vei|veg)\s{num}"  # storgata 12
             rf"|(?:{_ADDR_PREFIX}\s)?(?P<gt>[A-ZÆØÅa-zæøå][a-zæøå]+gt)\s{num}"  # Storgt 12, kirkegt 5 (no dot)
-            rf"|[Pp]ostboks\s\d{{1,5}}(?:\s{town}(?=,?\s\d{{4}}\s))?"  # "Postboks 5 Sentrum, 0101 Oslo"
+            # "Postboks 5 Sentrum, 0101 Oslo", "postboks 4321 Sentrum"
+            rf"|[Pp]ostboks\s\d{{1,5}}(?:\s{town}(?=,?\s\d{{4}}\s)|\s[Ss]entrum(?![\w-]))?"
             rf"){post}(?![\d,.]\d)"
         )
 
@@ -1222,6 +1259,7 @@ class Redactor:
             place_names=frozenset(p.lower() for p in read_list_optional("place_names_no.txt", directory)),
             towns=frozenset(p.strip().lower() for line in read_list_optional("county_aliases.tsv", directory)
                             for p in line.split("\t")[1:] if p.strip() and not p.startswith("=")),
+            post_towns=frozenset(p.lower() for p in read_list_optional("post_towns_no.txt", directory)),
         )
 
     # -- number rules ------------------------------------------------------------------------
@@ -1298,6 +1336,8 @@ class Redactor:
             text = self._sub(_ID_NUM, text, counts, _classify_cued_id)
         text = self._sub(_PLATE, text, counts, self._classify_plate)
         text = self._sub(_PHONE_PAIR, text, counts, self._classify_phone_pair, split="/")
+        if "," in text:
+            text = self._sub(_PHONE_PAIR_COMMA, text, counts, self._classify_phone_pair_comma, split=",")
         text = self._sub(_ORG, text, counts, self._classify9)
         if "ENK" in text or "enkelt" in low or "orgn" in low or "org.n" in low or "org n" in low or "foretaksn" in low:
             text = self._sub(_ORG_LOOSE, text, counts, self._classify_org_loose)
@@ -1307,14 +1347,16 @@ class Redactor:
         if "47" in text:
             text = self._sub(_PHONE_CC_BARE, text, counts, self._classify_phone_cc_bare)
         text = self._sub(_PHONE, text, counts, self._classify8_public)
-        text = self._sub(_PHONE_GLUED_WORD, text, counts, self._classify8_public)
+        text = self._sub(_PHONE_GLUED_WORD, text, counts, self._classify8_glued_public)
         if "[TELEFON]" in text:
             listed: dict[int, bool] = {}  # end of a list item -> it was a phone
             text = self._sub(_PHONE_LIST_NEXT, text, counts,
                              lambda m, t: self._classify_phone_list_next(m, t, listed))
         text = self._sub(_FNR_GROUPED, text, counts, self._classify_fnr_grouped)  # one right after a phone
         text = self._redact_pnr_runs(text, counts)  # a list resumed after a phone ("[TELEFON], 150385 10190,…")
-        text = self._sub(self._address, text, counts, self._classify_address)
+        if "boks" in low and "adr" in low:
+            text = self._redact_postbox_cued(text, counts)
+        text = self._redact_addresses(text, counts)
         if "adr" in low:
             text = self._sub(_ADDRESS_CUED, text, counts, self._classify_address_cued, group="a")
         if "[ADRESSE]" in text:
@@ -1808,10 +1850,18 @@ class Redactor:
 
     def _classify_phone_pair(self, m: re.Match, text: str) -> str | None:
         """"41234567/91234567": phones if the first would be one and no part is a date or public number."""
-        parts = m.group(0).split("/")
+        parts = re.split("[/,]", m.group(0))
         if any(_looks_like_date8(p) or p in self.public_numbers for p in parts):
             return None
         return None if _phone_context(m, text) is False else "telefon"
+
+    def _classify_phone_pair_comma(self, m: re.Match, text: str) -> str | None:
+        """"ring 91234567,98765432": phones only right after a phone cue, and no part a round amount or the number
+        after the one before it ("Omsetning: 25000000,30000000", "Løpenummer 41234567,41234568" stay)."""
+        parts = [int(p) for p in m.group(0).split(",")]
+        if any(p % 1000000 == 0 for p in parts) or any(b - a == 1 for a, b in zip(parts, parts[1:])):
+            return None
+        return self._classify_phone_pair(m, text) if _phone_context(m, text) else None
 
     @staticmethod
     def _classify9(m: re.Match, text: str) -> str | None:
@@ -1878,18 +1928,85 @@ class Redactor:
 
     def _classify8_cued_glued(self, m: re.Match, text: str) -> str | None:
         """:meth:`_classify8_cued` for a number with a word glued after it that is no unit ("4791234567og", not
-        "12345678kr")."""
-        return None if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]) else self._classify8_cued(m, text)
+        "12345678kr") nor a reference code's letters ("nr 12345678ab")."""
+        if _NUMBER_NEG_AFTER.match(text[m.end() : m.end() + 15]) or self._glued_code(m, text):
+            return None
+        return self._classify8_cued(m, text)
 
-    def _classify_address(self, m: re.Match, text: str) -> str | None:
-        """A street + number; "gate" cut to "gt" without its period only in a word that is none ("Storgt 12", not
-        "langt 12", "Sagt 3 ganger")."""
-        after = text[m.end() : m.end() + 15]
+    def _classify8_glued_public(self, m: re.Match, text: str) -> str | None:
+        """:meth:`_classify8_public` for a number with a word glued after it, not a reference code's letters."""
+        return None if self._glued_code(m, text) else self._classify8_public(m, text)
+
+    def _glued_code(self, m: re.Match, text: str) -> bool:
+        """The letters glued after the number are a code's ("nr 12345678ab"): two or three letters that are no word,
+        right after a reference cue, for a number no phone starts like (0, 1, 8) and with no phone cue in the clause
+        ("nr 21234567ab", "tlf nr 81234567ab", "ring meg på 91234567ab" stay phones)."""
+        glued = _GLUED_LETTERS.match(text, m.end())
+        if glued is None or not 2 <= len(glued.group(0)) <= 3 or self._is_common(glued.group(0).lower()):
+            return False
+        cue = _REF_CUE_GLUED.search(text, max(0, m.start() - 30), m.start())
+        if cue is None or _digits(m.group(0))[-8] not in "018":
+            return False  # phone-shaped ("Tlf nr. 22334455mvh", "ordre 91234567ab"): a phone
+        return _CLAUSE_PHONE_CUE.search(text, max(0, m.start() - 60), m.start()) is None
+
+    def _redact_addresses(self, text: str, counts: dict[str, int]) -> str:
+        """Mask the matches of ``self._address`` that :meth:`_classify_address` accepts, without the "i" + word
+        after the post town unless :meth:`_town_tail` ("[ADRESSE] i Mai", "[ADRESSE]" for "…, 8610 Mo i Rana")."""
+
+        out: list[str] = []
+        pos = 0
+        while (m := self._address.search(text, pos)) is not None:
+            end = m.start("y") if m.group("y") and not self._town_tail(m) else m.end()
+            out.append(text[pos : m.start()])
+            if self._classify_address(m, text, end) is None:
+                out.append(text[m.start() : end])
+            else:
+                counts["adresse"] += 1
+                out.append(PLACEHOLDERS["adresse"])
+            pos = end  # a dropped "i <word>" is scanned again ("… 0150 Oslo i Kongens gate 12")
+            if end == m.start():
+                out.append(text[pos : pos + 1])
+                pos += 1
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _town_tail(self, m: re.Match) -> bool:
+        """"X i Y" after a post code is a town: listed whole ("Mo i Rana"), or Y a listed town after an X that is
+        none; not two listed towns ("Vik i Oslo") nor any other word ("Oslo i Mai", "Bergen i Norge")."""
+        x, y = m.group("x").lower(), m.group("y").split()[-1].lower()
+        return self._listed_town(f"{x} i {y}") or (self._listed_town(y) and not self._listed_town(x))
+
+    def _classify_address(self, m: re.Match, text: str, end: int | None = None) -> str | None:
+        """A street + number (ending at ``end``, default the match's); "gate" cut to "gt" without its period only
+        in a word that is none ("Storgt 12", not "langt 12", "Sagt 3 ganger")."""
+        end = m.end() if end is None else end
+        after = text[end : end + 15]
         if _NUMBER_NEG_AFTER.match(after):
             return None
         if m.group("gt") and self._is_common(m.group("gt").lower()):
             return None
         return "adresse"
+
+    def _redact_postbox_cued(self, text: str, counts: dict[str, int]) -> str:
+        """A post box after an address label, with the word after it when a town: capitalised and no ordinary word,
+        or "Sentrum" or a listed town in any case ("Postadresse: Boks 123", "adresse: postboks 4321 sentrum"). Left
+        to the other rules, as before, when a capitalised word follows or the word is a first name that is no listed
+        town ("Adresse: Boks 12 Kari Nordmann", "Adresse: Boks 2 Per")."""
+
+        def sub(m: re.Match) -> str:
+            town = (m.group("t") or "").strip()
+            low = town.lower()
+            if town and (_CAP_WORD_NEXT.match(text, m.end("t"))
+                         or (self._name_parts(low, self.names.first) and not self._listed_town(low))):
+                return m.group(0)
+            counts["adresse"] += 1
+            cue = text[m.start() : m.start("a")]
+            if m.group("p") or (town and (low == "sentrum" or self._listed_town(low)
+                                          or (town[0].isupper() and not self._is_common(low)))):
+                return cue + PLACEHOLDERS["adresse"]
+            return cue + PLACEHOLDERS["adresse"] + (m.group("t") or "")
+
+        return _POSTBOX_CUED.sub(sub, text)
 
     def _classify_address_cued(self, m: re.Match, text: str) -> str | None:
         """A street + number after an address cue; not an amount, duration or count ("Adressen er Fem 12 kr",
@@ -1942,20 +2059,26 @@ class Redactor:
         return self._is_common(low) or (len(low) >= 4 and knows(low, ("nn",)))
 
     def _merge_lower_post(self, m: re.Match) -> str:
-        """"[ADRESSE], 0150 oslo" -> "[ADRESSE]" when the word is a town ("8610 mo i rana" when known whole)."""
-        town = m.group("t")
+        """"[ADRESSE], 0150 oslo" -> "[ADRESSE]" when the word is a town; "8610 mo i rana", "6893 vik i sogn" when
+        listed whole ("6893 vik i oslo" keeps "i oslo"). A post town that is also a word only after a code that is no
+        year ("5590 etne", not "2019 sel vi huset")."""
+        town, year = m.group("t"), _YEAR.match(_POST_CODE.search(m.group(0)).group(0)) is not None
         if " " in town or "\t" in town:
-            if town in self.towns or town in self.place_names:
+            parts = town.split()
+            if self._listed_town(" ".join(parts), year):
                 return "[ADRESSE]"
-            town = town.split()[0]
-        if self._not_town(town):
+            town = parts[0]
+        if self._not_town(town, year):
             return m.group(0)
         return "[ADRESSE]" + m.group(0)[m.start("t") - m.start() + len(town) :]  # "[ADRESSE] i dag"
 
-    def _not_town(self, low: str) -> bool:
+    def _listed_town(self, low: str, year: bool = False) -> bool:
+        return low in self.place_names or low in self.towns or (not year and low in self.post_towns)
+
+    def _not_town(self, low: str, year: bool = False) -> bool:
         """Lower-case words after a post code that are no town: a unit, an ordinary (bokmål or nynorsk) or short
-        word; a town of place_names_no.txt or county_aliases.tsv is one ("mo i rana")."""
-        if low in self.place_names or low in self.towns:
+        word; a town of place_names_no.txt, post_towns_no.txt or county_aliases.tsv is one ("etne", "mo i rana")."""
+        if self._listed_town(low, year):
             return False
         return (len(low) < 3 or low in _UNIT_WORDS or low in _NOT_STREET_LOWER or bool(_NUMBER_NEG_AFTER.match(low))
                 or self._is_word(low))
@@ -2216,10 +2339,19 @@ class Redactor:
             return self._name_parts(lows[i], self._last_any)
 
         def namey(i: int) -> bool:
-            """Capitalised, not blocked, and a known name or not an ordinary word."""
+            """Capitalised, not blocked, and a known name or not an ordinary word (nor a nynorsk job title alone
+            after a role label: "Tilsett: Sjukepleiar" stays)."""
             if not cap(i) or self._is_blocked(words[i][2]):
                 return False
-            return is_first(i) or is_last(i) or not (self._is_common(lows[i]) or _STREET_WORD.search(lows[i]))
+            low = lows[i]
+            return is_first(i) or is_last(i) or not (self._is_common(low) or _STREET_WORD.search(low)
+                                                     or lone_job_title(i))
+
+        def lone_job_title(i: int) -> bool:
+            """A nynorsk job title alone right after a role label ("Tilsett: Sjukepleiar"; not "Tilsett: Vegar", a
+            plural "vegar", nor before a name: "Tilsett: Lærar Gunnar")."""
+            alone = i + 1 >= n or not (cap(i + 1) or upper(i + 1))
+            return alone and after_colon_label(i) and lows[i] in _NN_JOB_TITLES
 
         def particle(j: int) -> bool:
             """A capitalised name particle followed by a name word: "Van" in "Nguyen Van Anh"."""
@@ -2243,7 +2375,7 @@ class Redactor:
             if cap(j):
                 return (is_last(j) or is_first(j) or not self._is_common(lows[j]) or (j == i + 1 and is_first(i))
                         or particle(j) or run_surname(i, j) or (j == i + 1 and month_surname(i)))
-            if not (is_first(i) or month_name(i)):
+            if not (is_first(i) or month_name(i) or (j == i + 1 and month_label_surname(i))):
                 return False
             if upper(j):
                 shouted = (i > 0 and upper(i - 1)) or (j + 1 < n and upper(j + 1))
@@ -2398,8 +2530,11 @@ class Redactor:
 
         def month_name(i: int) -> bool:
             """Capitalised or ALL-CAPS "Mai"/"August" with no number next to it (``_MONTH_FIRST_NAMES``)."""
+            return (cap(i) or upper(i)) and month_name_any_case(i)
+
+        def month_name_any_case(i: int) -> bool:
             s0, e0 = words[i][0], words[i][1]
-            return ((cap(i) or upper(i)) and lows[i] in _MONTH_FIRST_NAMES
+            return (lows[i] in _MONTH_FIRST_NAMES
                     and re.match(r"[ \t]*\d", text[e0 : e0 + 3]) is None
                     and re.search(r"\d\.?[ \t]*$", text[max(0, s0 - 4) : s0]) is None)
 
@@ -2444,9 +2579,11 @@ class Redactor:
             return not person_before(i)
 
         def month_label_surname(i: int) -> bool:
-            """A capitalised month first name after a role label or name cue + colon, before a lower-case listed
-            surname ("HR: Mai strand svarte", "Kontaktperson: August hansen")."""
-            if lows[i] not in _MONTH_FIRST_NAMES or not month_name(i) or i + 1 >= n or not adjacent(i, i + 1):
+            """A month first name after a role label or name cue + colon, before a lower-case listed surname ("HR: Mai
+            strand svarte", "Kontaktperson: August hansen", "hr: mai strand")."""
+            if lows[i] not in _MONTH_FIRST_NAMES or i + 1 >= n or not adjacent(i, i + 1):
+                return False
+            if not (month_name(i) or (words[i][2] == lows[i] and month_name_any_case(i))):
                 return False
             if not (after_colon_label(i) or (has_cue(i) and ":" in text[words[i - 1][1] : words[i][0]])):
                 return False
