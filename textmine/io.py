@@ -640,8 +640,8 @@ def _excel_cell_text(v: Any) -> str:
 
 def _excel_column(col: pd.Series) -> pd.Series:
     """A column of an Excel sheet: numbers when every non-empty cell is a number (or text that reads as one:
-    ``"4"``, ``"0,9124"``), dates (``datetime64``) when every non-empty cell is a date; otherwise text, each cell
-    as shown (a date as ISO text): no cell is ever dropped."""
+    ``"4"``, ``"0,9124"``), dates (``datetime64``) or durations (``timedelta64``) when every non-empty cell is one;
+    otherwise text, each cell as shown (a date as ISO text): no cell is ever dropped."""
     import datetime as dt
 
     if not col.map(lambda v: isinstance(v, str)).any():
@@ -651,6 +651,8 @@ def _excel_column(col: pd.Series) -> pd.Series:
         vals = [v for v in col.tolist() if not _missing(v)]
         if all(isinstance(v, (dt.datetime, pd.Timestamp)) for v in vals):
             return pd.to_datetime(col.map(lambda v: None if _missing(v) else v))
+        if vals and all(isinstance(v, dt.timedelta) for v in vals):  # ([h]:mm:ss cells, as write_table writes them)
+            return pd.to_timedelta(col.map(lambda v: None if _missing(v) else v))
     return _convert_column(col.map(_excel_cell_text), ".")
 
 
@@ -827,18 +829,16 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
     try:
         df, meta = pyreadstat.read_sav(str(path), **kw)
     except Exception as e:  # noqa: BLE001
-        if "encoding" in str(e).lower() and not encoding:
-            raise TableReadError(f"its text is not in the encoding the file declares ({e}); pass the right encoding "
-                                 f"(e.g. encoding='cp1252')", file=path) from None
+        _refuse_sav_encoding(e, path, kw)
         df, meta = _sav_read_unconverted(path, kw)
     else:
         times = [c for c, f in (meta.original_variable_types or {}).items() if _sav_format_kind(f) == "time"]
         if times:  # (only then: a second, raw read of those columns, for their values of 24 hours or more)
             raw, raw_meta = pyreadstat.read_sav(str(path), disable_datetime_conversion=True, usecols=times, **kw)
-            for c in _sav_duration_columns(raw, raw_meta, path):
-                df[c] = _sav_time_column(raw[c], "duration", path, c)
+            for c, kind in _sav_duration_columns(raw, raw_meta, path).items():
+                df[c] = _sav_time_column(raw[c], kind, path, c)
                 if c in (raw_meta.missing_ranges or {}):
-                    meta.missing_ranges[c] = _sav_time_ranges(raw_meta.missing_ranges[c], "duration")
+                    meta.missing_ranges[c] = _sav_time_ranges(raw_meta.missing_ranges[c], kind)
     missing: dict[str, list] = {}
     for col, vals in (meta.missing_user_values or {}).items():
         missing[col] = list(vals)
@@ -882,6 +882,14 @@ def _read_sav(path: Path, text_cols: frozenset[str] = frozenset(), encoding: str
     return df
 
 
+def _refuse_sav_encoding(e: Exception, path: Path, kw: dict) -> None:
+    """Raise a :class:`TableReadError` saying to pass an encoding where pyreadstat's error ``e`` is about the text's
+    encoding and none was given (``kw``: the read's arguments)."""
+    if "encoding" in str(e).lower() and not kw.get("encoding"):
+        raise TableReadError(f"its text is not in the encoding the file declares ({e}); pass the right encoding "
+                             f"(e.g. encoding='cp1252')", file=path) from None
+
+
 def _sav_read_unconverted(path: Path, kw: dict) -> tuple[pd.DataFrame, Any]:
     """A .sav pyreadstat fails to read with its date conversion (e.g. a date variable's missing range
     open at one end, «LOWEST THRU …»), read without it and its date, date-time and time columns and missing ranges
@@ -891,10 +899,11 @@ def _sav_read_unconverted(path: Path, kw: dict) -> tuple[pd.DataFrame, Any]:
     try:
         df, meta = pyreadstat.read_sav(str(path), disable_datetime_conversion=True, **kw)
     except Exception as e2:  # noqa: BLE001  (not ``e``: pyreadstat's date errors can show a cell's value)
+        _refuse_sav_encoding(e2, path, kw)
         raise TableReadError(f"not a readable SPSS .sav file ({e2})", file=path) from None
     durations = _sav_duration_columns(df, meta, path, stacklevel=5)
     for c, fmt in (meta.original_variable_types or {}).items():
-        kind = "duration" if c in durations else _sav_format_kind(fmt)
+        kind = durations.get(c) or _sav_format_kind(fmt)
         if kind and c in df.columns and pd.api.types.is_numeric_dtype(df[c]):
             df[c] = _sav_time_column(df[c], kind, path, c)
             if c in (meta.missing_ranges or {}):
@@ -902,21 +911,28 @@ def _sav_read_unconverted(path: Path, kw: dict) -> tuple[pd.DataFrame, Any]:
     return df, meta
 
 
-def _sav_duration_columns(raw: pd.DataFrame, meta: Any, path: Path, stacklevel: int = 4) -> list[str]:
+def _sav_duration_columns(raw: pd.DataFrame, meta: Any, path: Path, stacklevel: int = 4) -> dict[str, str]:
     """The TIME/DTIME columns of ``raw`` (a .sav read without date conversion; ``meta``: its metadata) holding a
-    value outside 0–24 hours, which pyreadstat would read as a time of day (90000 s → 01:00): they are read as
-    durations (pandas Timedelta), with a warning naming the column."""
-    out = []
+    value, or a finite missing-value bound, outside 0–24 hours, which pyreadstat would read as a time of day
+    (90000 s → 01:00), with how they are read: ``"duration"`` (pandas Timedelta) or, where a value or bound is
+    292 years or more (more than a Timedelta holds: a date-time's seconds), ``"seconds"`` (plain numbers); a
+    warning names each column (not its values)."""
+    out = {}
     for c, fmt in (meta.original_variable_types or {}).items():
         if _sav_format_kind(fmt) != "time" or c not in raw.columns or not pd.api.types.is_numeric_dtype(raw[c]):
             continue
-        secs = raw[c].to_numpy(dtype=float, na_value=np.nan)
-        if ((secs < 0) | (secs >= 86400)).any():
-            out.append(c)
-            warnings.warn(f"{path}: column {shown_column_name(c)}: its SPSS {fmt} values include times of 24 hours "
-                          f"or more (or below 0): read as durations (pandas Timedelta), not times of day; a .sav "
-                          f"written from them holds them as seconds (a number variable, without its {fmt} format "
-                          f"and missing values)", UserWarning, stacklevel=stacklevel)
+        bounds = [x for r in (meta.missing_ranges or {}).get(c, ()) for x in r.values()
+                  if isinstance(x, (int, float, np.integer, np.floating)) and abs(x) < np.finfo(float).max]
+        secs = np.concatenate([raw[c].to_numpy(dtype=float, na_value=np.nan), np.asarray(bounds, dtype=float)])
+        if not ((secs < 0) | (secs >= 86400)).any():
+            continue
+        out[c] = "seconds" if (np.abs(secs) >= _SAV_MAX_DURATION).any() else "duration"
+        how = "read as durations (pandas Timedelta)" if out[c] == "duration" else (
+            "some of 292 years or more (a date-time's seconds?), more than a duration holds: read as seconds (numbers)")
+        warnings.warn(f"{path}: column {shown_column_name(c)}: its SPSS {fmt} values or missing values include times "
+                      f"of 24 hours or more (or below 0): {how}, not times of day; a .sav written from them holds "
+                      f"them as seconds (a number variable without its {fmt} format; its missing values in seconds)",
+                      UserWarning, stacklevel=stacklevel)
     return out
 
 
@@ -927,7 +943,7 @@ def _sav_time_value(x: Any, kind: str) -> Any:
     """SPSS seconds ``x`` (since 1582-10-14; a time's: since midnight) as a ``kind`` (:func:`_sav_format_kind`)
     value exactly as pyreadstat converts it (a date, a datetime, a time of day), or a ``"duration"`` as a pandas
     Timedelta; anything else (NaN, ±inf: an open missing-range bound) as it is."""
-    if not isinstance(x, (int, float, np.integer, np.floating)) or not np.isfinite(x):
+    if not isinstance(x, (int, float, np.integer, np.floating)) or not np.isfinite(x) or kind == "seconds":
         return x
     if kind == "duration":  # (a bound past what a Timedelta holds is as open as LOWEST/HIGHEST)
         return pd.Timedelta(microseconds=round(x * 1e6)) if abs(x) < _SAV_MAX_DURATION else float(np.sign(x) * np.inf)
@@ -937,13 +953,13 @@ def _sav_time_value(x: Any, kind: str) -> Any:
 
 
 def _sav_time_column(s: pd.Series, kind: str, path: Path, col: str) -> pd.Series:
-    """The raw SPSS seconds ``s`` of column ``col`` as :func:`_sav_time_value` converts them; a value it cannot
-    convert (a date past year 9999, a duration of 292 years or more) is refused naming its row, not the value."""
+    """The raw SPSS seconds ``s`` of column ``col`` as :func:`_sav_time_value` converts them (``"seconds"``: as
+    they are; ``"duration"``: all below 292 years, :func:`_sav_duration_columns`); a value it cannot convert (a date
+    past year 9999) is refused naming its row, not the value."""
+    if kind == "seconds":
+        return s.astype(float)
     if kind == "duration":
         secs = s.to_numpy(dtype=float, na_value=np.nan)
-        if (far := np.flatnonzero(np.abs(secs) >= _SAV_MAX_DURATION)).size:
-            raise TableReadError("a duration of 292 years or more, which cannot be read", file=path,
-                                 row=int(far[0]) + 1, column=col)
         return pd.Series(pd.to_timedelta(np.round(secs * 1e6), unit="us"), index=s.index, name=s.name)
     vals = s.to_numpy(dtype=object)
     out = np.empty(len(vals), dtype=object)
@@ -977,7 +993,8 @@ def _sav_range_codes(values: pd.Series | None, lo: Any, hi: Any, labels: Mapping
     left out with a warning (its answers kept)."""
     import numbers
 
-    if isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real):
+    dated = values is not None and (values.dtype.kind in "mM" or _dates_or_times(values))
+    if isinstance(lo, numbers.Real) and isinstance(hi, numbers.Real) and not dated:  # (±inf: LOWEST THRU HIGHEST)
         codes = [_sav_code(c) for c in (labels or {}) if isinstance(c, numbers.Real) and lo <= c <= hi]
         if float(hi) - float(lo) < 1000:
             codes += range(int(np.ceil(lo)), int(np.floor(hi)) + 1)
@@ -1646,6 +1663,22 @@ def _excel_text_not_formulas(ws, df: pd.DataFrame, *, startrow: int = 0) -> None
                 cell.data_type = "s"
 
 
+def _excel_durations(ws, df: pd.DataFrame, path: Path) -> None:
+    """Duration (Timedelta) cells, which pandas writes as fractions of a day with format «0» (25 hours showed as 1),
+    shown as Excel's durations: ``[h]:mm:ss`` (``.000`` where a value has a fraction of a second). Excel shows a
+    negative one as «#####» (LibreOffice shows it): a warning names such a column."""
+    for j, c in enumerate(df.columns, start=1):
+        if not pd.api.types.is_timedelta64_dtype(df[c]):
+            continue
+        secs = df[c].dt.total_seconds()
+        fmt = "[h]:mm:ss.000" if (secs % 1).fillna(0).any() else "[h]:mm:ss"
+        for i in np.flatnonzero(secs.notna().to_numpy()):
+            ws.cell(row=2 + int(i), column=j).number_format = fmt
+        if (secs < 0).any():
+            warnings.warn(f"{path}: column {shown_column_name(c)}: it holds negative durations, which Excel shows as "
+                          f"«#####» (the value is kept, in days)", UserWarning, stacklevel=3)
+
+
 def _dates_or_times(s: pd.Series) -> bool:
     """An object column whose values are all ``datetime.date`` (or all ``datetime.time``) objects or missing."""
     import datetime as dt
@@ -1747,8 +1780,22 @@ def _parquet_safe_attrs(df: pd.DataFrame) -> pd.DataFrame:
         return df
     except (TypeError, ValueError):
         out = df.copy(deep=False)
-        out.attrs = json.loads(json.dumps(df.attrs, default=_json_value))
+        out.attrs = json.loads(json.dumps(_json_keys(df.attrs), default=_json_value))
         return out
+
+
+def _json_keys(o: Any) -> Any:
+    """``o`` with the keys of its dicts (nested too) as JSON takes them: a numpy scalar or date as text."""
+    if isinstance(o, dict):
+        return {k if isinstance(k, (str, int, float, bool)) or k is None else str(_json_value(k)): _json_keys(v)
+                for k, v in o.items()}
+    return [_json_keys(v) for v in o] if isinstance(o, (list, tuple)) else o
+
+
+def _duration_seconds(v: Any) -> Any:
+    """A duration (a Timedelta column's SPSS missing value, :func:`_sav_duration_columns`) in seconds, as its column
+    is written; anything else as it is."""
+    return v.total_seconds() if isinstance(v, dt.timedelta) and v is not pd.NaT else v
 
 
 def _sav_missing_fault(given: list, secs: list, kind: str | None, fmt: Any) -> str | None:
@@ -1786,7 +1833,8 @@ def _sav_time_missing(spec: dict, kinds: dict[str, str | None], name: dict[str, 
         kind = kinds.get(name[k])
         try:
             secs = [{b: _spss_seconds(x) for b, x in y.items()} if isinstance(y, dict) else _spss_seconds(y)
-                    for y in v] if kind else list(v)
+                    for y in v] if kind else [{b: _duration_seconds(x) for b, x in y.items()} if isinstance(y, dict)
+                                              else _duration_seconds(y) for y in v]
         except (AttributeError, TypeError, ValueError, OverflowError):
             secs = [None]
         if (why := _sav_missing_fault(list(v), secs, kind, formats.get(k))) is not None:
@@ -2059,6 +2107,7 @@ def write_table(df: pd.DataFrame, path: str | Path, **kw: Any) -> Path:
                 df = excel_frame(df)
                 df.to_excel(xw, index=False, sheet_name=sheet, **kw)
                 _excel_text_not_formulas(xw.sheets[sheet], df)
+                _excel_durations(xw.sheets[sheet], df, path)
             _fix_xlsx_timestamps(tmp, macro_enabled=suffix == ".xlsm")
         elif suffix in (".parquet", ".pq"):
             _parquet_safe_attrs(df).to_parquet(tmp, index=False, **kw)

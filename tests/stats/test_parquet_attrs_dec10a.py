@@ -31,3 +31,15 @@ def test_a_sav_with_date_missing_codes_writes_to_parquet(tmp_path):
     assert back.attrs["spss_missing"]["dato"] == ["2020-05-17"] and back.attrs["spss_missing"]["q1"] == [9.0]
     assert back.attrs["extra"] == {"n": 3, "span": 90000.0}
     assert table.attrs["spss_missing"]["dato"] == [dt.date(2020, 5, 17)]  # the caller's table is not changed
+
+
+def test_numpy_value_label_keys_write_to_parquet(tmp_path):
+    """Value labels keyed by numpy integers (codes taken from a column) failed: «keys must be str, int, …, not
+    numpy.int64»; they are stored with text keys, as JSON stores every key."""
+    df = pd.DataFrame({"q": [1, 2]})
+    df.attrs["value_labels"] = {"q": {np.int64(1): "Ja", np.int64(2): "Nei"}}
+    write_table(df, tmp_path / "k.parquet")
+    back = read_table(tmp_path / "k.parquet")
+    assert back["q"].tolist() == [1, 2]
+    assert back.attrs["value_labels"] == {"q": {"1": "Ja", "2": "Nei"}}
+    assert list(df.attrs["value_labels"]["q"]) == [1, 2]  # (the caller's table is not changed)
