@@ -652,7 +652,10 @@ def _excel_column(col: pd.Series) -> pd.Series:
         if all(isinstance(v, (dt.datetime, pd.Timestamp)) for v in vals):
             return pd.to_datetime(col.map(lambda v: None if _missing(v) else v))
         if vals and all(isinstance(v, dt.timedelta) for v in vals):  # ([h]:mm:ss cells, as write_table writes them)
-            return pd.to_timedelta(col.map(lambda v: None if _missing(v) else v))
+            try:
+                return pd.to_timedelta(col.map(lambda v: None if _missing(v) else v))
+            except (OverflowError, ValueError):  # (over ≈ 292 years: pandas cannot hold it; kept as text below)
+                pass
     return _convert_column(col.map(_excel_cell_text), ".")
 
 

@@ -44,3 +44,22 @@ def test_fractions_of_a_second_and_negative_durations(tmp_path):
     assert [m for m in msgs if "column varighet" in m and "negative" in m and "#####" in m], msgs
     assert not any("1800" in m or "0:30" in m for m in msgs)
     assert read_table(tmp_path / "d.xlsx")["varighet"].tolist() == df["varighet"].tolist()
+
+
+def test_a_duration_cell_too_large_for_pandas_reads_as_text(tmp_path):
+    """A sentinel in a [h]:mm cell (999,000,000 days) crashed read_table with OutOfBoundsTimedelta; the column is
+    read as text (as before durations were read), no cell dropped."""
+    import openpyxl
+
+    from textmine.io import read_table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "Tidsbruk"])
+    ws.append([1, 999000000])
+    ws.append([2, 0.5])
+    for row in (2, 3):
+        ws.cell(row, 2).number_format = "[h]:mm"
+    wb.save(tmp_path / "big.xlsx")
+    got = read_table(tmp_path / "big.xlsx")["Tidsbruk"].tolist()
+    assert got == ["999000000 days, 0:00:00", "12:00:00"]
