@@ -1834,10 +1834,9 @@ def _sav_time_missing(spec: dict, kinds: dict[str, str | None], name: dict[str, 
         if k not in name or not v or not isinstance(v, (list, tuple)):
             continue
         kind = kinds.get(name[k])
+        seconds = _spss_seconds if kind else _duration_seconds  # (no date or time column: a duration's seconds)
         try:
-            secs = [{b: _spss_seconds(x) for b, x in y.items()} if isinstance(y, dict) else _spss_seconds(y)
-                    for y in v] if kind else [{b: _duration_seconds(x) for b, x in y.items()} if isinstance(y, dict)
-                                              else _duration_seconds(y) for y in v]
+            secs = [{b: seconds(x) for b, x in y.items()} if isinstance(y, dict) else seconds(y) for y in v]
         except (AttributeError, TypeError, ValueError, OverflowError):
             secs = [None]
         if (why := _sav_missing_fault(list(v), secs, kind, formats.get(k))) is not None:

@@ -317,6 +317,9 @@ def _long_wait(clause: str) -> bool:
     return False
 
 
+_TRAINED_WISH = dict(_PATTERNS["ønske"])  # the trained wish cues by text ("flere", "mer")
+
+
 def _duration_wishes(low: str) -> int:
     """Wish cues that only measure a wait or an elapsed time ("har venta i fleire veker", "det tar mer enn tre uker",
     "mer enn tre uker ventetid"): no wish ("Flere timer med veileder" is one). A trained cue ("flere", "mer") counts
@@ -337,8 +340,8 @@ def _duration_wishes(low: str) -> int:
             rule += 1
         elif more:
             measured.setdefault("mer", set()).add(d.start() - len(before) + more.start())
-    trained = dict(_PATTERNS["ønske"])
-    return rule + sum(1 for cue, at in measured.items() if {m.start() for m in trained[cue].finditer(low)} <= at)
+    return rule + sum(1 for cue, at in measured.items()
+                      if {m.start() for m in _TRAINED_WISH[cue].finditer(low)} <= at)
 
 
 def _trained_praise(low: str) -> list[tuple[str, re.Match]]:
